@@ -1,0 +1,1 @@
+"""Reports: each format renders one result object to text."""

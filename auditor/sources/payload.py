@@ -1,0 +1,125 @@
+"""Find one file in an RPM's payload: the spec file of a source RPM without a SPEC tag.
+
+rpm 4.11, which built XenServer 7 and 8.x, did not store the spec in the header, so the
+Source and Patch URLs of those source RPMs are only in the ``.spec`` inside the payload.
+The payload is a compressed cpio archive (``newc`` format); it is decompressed as a
+stream, never held whole in memory, and the walk stops at the wanted member.
+"""
+
+from __future__ import annotations
+
+import bz2
+import lzma
+import zlib
+from collections.abc import Callable, Iterator
+from typing import BinaryIO
+
+import zstandard
+
+from auditor.errors import InputError
+
+CHUNK = 1 << 16
+MAX_MEMBER = 16 * 1024 * 1024
+"""A spec file larger than this is not a spec file."""
+MAX_SCANNED = 8 * 1024 * 1024 * 1024
+"""Decompressed bytes walked before giving up (a bomb ends here, not in memory)."""
+
+_CPIO_HEADER = 110
+
+
+def _decompressor(compressor: str, source: str) -> Callable[[bytes], bytes]:
+    if compressor in ("", "gzip"):
+        return zlib.decompressobj(wbits=47).decompress  # gzip or zlib, auto-detected
+    if compressor in ("xz", "lzma"):
+        return lzma.LZMADecompressor(format=lzma.FORMAT_AUTO).decompress
+    if compressor == "bzip2":
+        return bz2.BZ2Decompressor().decompress
+    if compressor == "zstd":
+        return zstandard.ZstdDecompressor().decompressobj().decompress
+    if compressor == "identity":
+        return bytes
+    raise InputError(source, f"unsupported payload compression {compressor!r}")
+
+
+def _decompressed(stream: BinaryIO, compressor: str, source: str) -> Iterator[bytes]:
+    decompress = _decompressor(compressor, source)
+    total = 0
+    while True:
+        chunk = stream.read(CHUNK)
+        if not chunk:
+            return
+        try:
+            data = decompress(chunk)
+        except (OSError, EOFError, lzma.LZMAError, zlib.error, zstandard.ZstdError) as exc:
+            raise InputError(source, f"corrupt RPM payload ({compressor or 'gzip'}): {exc}") from None
+        total += len(data)
+        if total > MAX_SCANNED:
+            raise InputError(source, f"RPM payload decompresses to more than {MAX_SCANNED} bytes")
+        if data:
+            yield data
+
+
+class _Buffer:
+    """Pull exact byte counts out of a stream of decompressed chunks."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = chunks
+        self._data = bytearray()
+
+    def take(self, size: int) -> bytes | None:
+        while len(self._data) < size:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                return None
+            self._data += chunk
+        taken = bytes(self._data[:size])
+        del self._data[:size]
+        return taken
+
+    def skip(self, size: int) -> bool:
+        while len(self._data) < size:
+            size -= len(self._data)
+            self._data.clear()
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                return False
+            self._data += chunk
+        del self._data[:size]
+        return True
+
+
+def extract_member(stream: BinaryIO, compressor: str, wanted: str, source: str) -> bytes | None:
+    """The content of the payload member named ``wanted`` (a leading ``./`` ignored), or None."""
+    buffer = _Buffer(_decompressed(stream, compressor, source))
+    wanted = wanted.removeprefix("./").removeprefix("/")
+    while True:
+        header = buffer.take(_CPIO_HEADER)
+        if header is None:
+            return None
+        magic = header[:6]
+        if magic not in (b"070701", b"070702"):
+            if magic == b"07070X":
+                raise InputError(source, "RPM payload uses rpm's stripped cpio format, not supported")
+            raise InputError(source, "corrupt RPM payload: bad cpio header")
+        try:
+            file_size = int(header[54:62], 16)
+            name_size = int(header[94:102], 16)
+        except ValueError:
+            raise InputError(source, "corrupt RPM payload: bad cpio header") from None
+        name_pad = (4 - (_CPIO_HEADER + name_size) % 4) % 4
+        raw_name = buffer.take(name_size + name_pad)
+        if raw_name is None:
+            raise InputError(source, "truncated RPM payload")
+        name = raw_name[: max(name_size - 1, 0)].decode("utf-8", "replace")
+        if name == "TRAILER!!!":
+            return None
+        data_pad = (4 - file_size % 4) % 4
+        if name.removeprefix("./").removeprefix("/") == wanted:
+            if file_size > MAX_MEMBER:
+                raise InputError(source, f"payload member {wanted} is {file_size} bytes, too large")
+            data = buffer.take(file_size)
+            if data is None:
+                raise InputError(source, "truncated RPM payload")
+            return data
+        if not buffer.skip(file_size + data_pad):
+            raise InputError(source, "truncated RPM payload")

@@ -1,0 +1,234 @@
+"""Turn one RPM file (binary or source) into a `Package`."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from typing import BinaryIO
+
+from auditor.errors import InputError
+from auditor.model import (
+    EVR,
+    Checksum,
+    Dependency,
+    Op,
+    Package,
+    PackageKind,
+    SourceFile,
+    SourceKind,
+    qualifiers_from_sense,
+)
+from auditor.sources import openpgp
+from auditor.sources.payload import extract_member
+from auditor.sources.rpmheader import Header, RpmHeaders, SigTag, Tag, read_headers
+from auditor.specfile import parse_spec
+
+_RPMFILE_SPECFILE = 1 << 5
+_RPMSENSE_MISSINGOK = 1 << 19
+
+# (model field, name tag, flags tag, version tag), in rpm's order.
+_DEPENDENCY_TAGS = (
+    ("requires", Tag.REQUIRENAME, Tag.REQUIREFLAGS, Tag.REQUIREVERSION),
+    ("provides", Tag.PROVIDENAME, Tag.PROVIDEFLAGS, Tag.PROVIDEVERSION),
+    ("conflicts", Tag.CONFLICTNAME, Tag.CONFLICTFLAGS, Tag.CONFLICTVERSION),
+    ("obsoletes", Tag.OBSOLETENAME, Tag.OBSOLETEFLAGS, Tag.OBSOLETEVERSION),
+    ("recommends", Tag.RECOMMENDNAME, Tag.RECOMMENDFLAGS, Tag.RECOMMENDVERSION),
+    ("suggests", Tag.SUGGESTNAME, Tag.SUGGESTFLAGS, Tag.SUGGESTVERSION),
+    ("supplements", Tag.SUPPLEMENTNAME, Tag.SUPPLEMENTFLAGS, Tag.SUPPLEMENTVERSION),
+    ("enhances", Tag.ENHANCENAME, Tag.ENHANCEFLAGS, Tag.ENHANCEVERSION),
+)
+# rpm < 4.12 stored Suggests/Enhances here (RPMTAG_OLDSUGGESTS*, RPMTAG_OLDENHANCES*).
+_OLD_WEAK_TAGS = (
+    ("suggests", Tag.OLDSUGGESTSNAME, Tag.OLDSUGGESTSFLAGS, Tag.OLDSUGGESTSVERSION),
+    ("enhances", Tag.OLDENHANCESNAME, Tag.OLDENHANCESFLAGS, Tag.OLDENHANCESVERSION),
+)
+_SIGNATURE_TAGS = (SigTag.RSA, SigTag.DSA, SigTag.PGP, SigTag.GPG)
+
+
+class DependencyInterner:
+    """Share identical `Dependency` objects between packages: a distribution repeats them a lot."""
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[str, int, str], Dependency] = {}
+
+    def get(self, name: str, flags: int, version: str) -> Dependency:
+        key = (name, flags, version)
+        found = self._cache.get(key)
+        if found is None:
+            op = Op.from_sense(flags) if version else None
+            evr = EVR.parse(version) if op is not None else None
+            found = Dependency(name, op, evr, qualifiers_from_sense(flags))
+            self._cache[key] = found
+        return found
+
+
+_INTERNER = DependencyInterner()
+
+
+def read_rpm_file(path: str, *, checksum: bool = True, display: str | None = None) -> Package:
+    """Read an RPM file's headers (and, for an SRPM without a SPEC tag, its spec from the payload)."""
+    shown = display or path
+    try:
+        with open(path, "rb") as stream:
+            size = os.fstat(stream.fileno()).st_size
+            headers = read_headers(stream, shown, size)
+            digest = _file_digest(stream) if checksum else None
+            return package_from_headers(headers, stream, location=path, input=shown, checksum=digest)
+    except IsADirectoryError:
+        raise InputError(shown, "is a directory, not an RPM file") from None
+    except PermissionError:
+        raise InputError(shown, "permission denied") from None
+    except FileNotFoundError:
+        raise InputError(shown, "no such file") from None
+    except OSError as exc:
+        raise InputError(shown, exc.strerror or str(exc)) from None
+
+
+def _file_digest(stream: BinaryIO) -> Checksum:
+    stream.seek(0)
+    digest = hashlib.sha256()
+    while chunk := stream.read(1 << 20):
+        digest.update(chunk)
+    return Checksum("sha256", digest.hexdigest())
+
+
+def package_from_headers(
+    headers: RpmHeaders,
+    stream: BinaryIO | None,
+    *,
+    location: str,
+    input: str,
+    checksum: Checksum | None,
+) -> Package:
+    main = headers.main
+    name = main.string(Tag.NAME)
+    version = main.string(Tag.VERSION)
+    release = main.string(Tag.RELEASE)
+    if not name or version is None or release is None:
+        raise InputError(input, "corrupt RPM header: no name, version or release")
+    is_source = Tag.SOURCERPM not in main  # rpm's own headerIsSource()
+    deps = {field: _dependencies(main, *tags) for field, *tags in _DEPENDENCY_TAGS}
+    for field, *tags in _OLD_WEAK_TAGS:
+        if not deps[field]:
+            deps[field] = _dependencies(main, *tags)
+    sources: tuple[SourceFile, ...] = ()
+    spec_from: str | None = None
+    notes: list[str] = []
+    if is_source:
+        sources, spec_from, notes = _spec_sources(headers, stream, input)
+    return Package(
+        name=name,
+        epoch=main.integer(Tag.EPOCH),
+        version=version,
+        release=release,
+        arch="src" if is_source else (main.string(Tag.ARCH) or "noarch"),
+        kind=PackageKind.SOURCE if is_source else PackageKind.BINARY,
+        location=location,
+        input=input,
+        sourcerpm=None if is_source else main.string(Tag.SOURCERPM),
+        checksum=checksum,
+        summary=main.string(Tag.SUMMARY),
+        description=main.string(Tag.DESCRIPTION),
+        files=_files(main),
+        vendor=main.string(Tag.VENDOR),
+        packager=main.string(Tag.PACKAGER),
+        buildhost=main.string(Tag.BUILDHOST),
+        url=main.string(Tag.URL),
+        license=main.string(Tag.LICENSE),
+        distribution=main.string(Tag.DISTRIBUTION),
+        buildtime=main.integer(Tag.BUILDTIME),
+        signing_key=signing_key_id(headers.signature),
+        sources=sources,
+        spec=spec_from,
+        notes=tuple(notes),
+        **deps,
+    )
+
+
+def _dependencies(header: Header, name_tag: int, flags_tag: int, version_tag: int) -> tuple[Dependency, ...]:
+    names = header.strings(name_tag)
+    if not names:
+        return ()
+    flags = header.ints(flags_tag) or (0,) * len(names)
+    versions = header.strings(version_tag) or [""] * len(names)
+    if len(flags) != len(names) or len(versions) != len(names):
+        raise InputError(
+            header.source,
+            f"corrupt RPM header: tag {name_tag} and its flags/versions differ in length",
+        )
+    get = _INTERNER.get
+    return tuple(get(name, flag, version) for name, flag, version in zip(names, flags, versions, strict=True))
+
+
+def _files(header: Header) -> tuple[str, ...]:
+    basenames = header.strings(Tag.BASENAMES)
+    if not basenames:
+        return tuple(header.strings(Tag.OLDFILENAMES))
+    dirnames = header.strings(Tag.DIRNAMES)
+    indexes = header.ints(Tag.DIRINDEXES)
+    if len(indexes) != len(basenames) or (indexes and max(indexes) >= len(dirnames)):
+        raise InputError(header.source, "corrupt RPM header: file names and directory indexes disagree")
+    return tuple(dirnames[index] + base for index, base in zip(indexes, basenames, strict=True))
+
+
+def signing_key_id(signature: Header) -> str | None:
+    """Key id of the first OpenPGP signature in the signature header (None when unsigned)."""
+    for tag in _SIGNATURE_TAGS:
+        try:
+            packet = signature.binary(tag)
+        except InputError:
+            continue
+        if packet:
+            key = openpgp.signature_key_id(packet)
+            if key:
+                return key
+    try:
+        armored = signature.strings(SigTag.OPENPGP)
+    except InputError:
+        armored = []
+    for text in armored:
+        key = openpgp.armored_key_id(text.encode("ascii", "replace"))
+        if key:
+            return key
+    return None
+
+
+def _spec_sources(
+    headers: RpmHeaders, stream: BinaryIO | None, source: str
+) -> tuple[tuple[SourceFile, ...], str | None, list[str]]:
+    main = headers.main
+    text = main.string(Tag.SPEC)
+    where = "header"
+    if text is None:
+        if stream is None:
+            return _tag_sources(main), None, ["no SPEC tag and no payload: Source URLs unknown"]
+        spec_name = _spec_file_name(main)
+        if spec_name is None:
+            return _tag_sources(main), None, ["no spec file in the payload: Source URLs unknown"]
+        stream.seek(headers.header_end)
+        data = extract_member(stream, main.string(Tag.PAYLOADCOMPRESSOR) or "gzip", spec_name, source)
+        if data is None:
+            return _tag_sources(main), None, [f"{spec_name} missing from the payload"]
+        text = data.decode("utf-8", "replace")
+        where = f"payload:{spec_name}"
+    arch = main.string(Tag.ARCH) or "x86_64"
+    spec = parse_spec(text, where, arch=arch)
+    notes = [f"macro left unexpanded in the spec: {item}" for item in spec.unexpanded[:20]]
+    return spec.sources, where, notes
+
+
+def _spec_file_name(header: Header) -> str | None:
+    files = _files(header)
+    flags = header.ints(Tag.FILEFLAGS)
+    for path, flag in zip(files, flags, strict=False):
+        if flag & _RPMFILE_SPECFILE:
+            return path
+    specs = [path for path in files if path.endswith(".spec")]
+    return specs[0] if specs else None
+
+
+def _tag_sources(header: Header) -> tuple[SourceFile, ...]:
+    """Bare file names from the SOURCE/PATCH tags, when the spec itself is out of reach."""
+    found = [SourceFile(SourceKind.SOURCE, None, name, name) for name in header.strings(Tag.SOURCE)]
+    found += [SourceFile(SourceKind.PATCH, None, name, name) for name in header.strings(Tag.PATCH)]
+    return tuple(found)
