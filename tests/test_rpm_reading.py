@@ -1,0 +1,191 @@
+"""Reading RPM files: the model must say what `rpm -qp` says about the same file."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from auditor.errors import InputError
+from auditor.model import DEPENDENCY_KINDS, Dependency, Op, PackageKind, SourceKind
+from auditor.sources.rpmpackage import read_rpm_file
+from tests.conftest import DATA, RPMS
+
+SEP = "@@S@@"
+ITEM = "@@I@@"
+FIELD = "@@F@@"
+SCALARS = ["NAME", "EPOCH", "VERSION", "RELEASE", "ARCH", "SOURCERPM", "VENDOR", "PACKAGER", "BUILDHOST",
+           "URL", "LICENSE", "DISTRIBUTION", "SUMMARY", "DESCRIPTION", "BUILDTIME", "SOURCEPACKAGE"]  # fmt: skip
+DEPENDENCY_TAGS = {
+    "requires": "REQUIRE",
+    "provides": "PROVIDE",
+    "conflicts": "CONFLICT",
+    "obsoletes": "OBSOLETE",
+    "recommends": "RECOMMEND",
+    "suggests": "SUGGEST",
+    "supplements": "SUPPLEMENT",
+    "enhances": "ENHANCE",
+}
+
+
+def rpm_query(path: Path) -> dict[str, object]:
+    parts = [f"%{{{tag}}}" for tag in SCALARS]
+    for tag in DEPENDENCY_TAGS.values():
+        parts.append(f"[%{{{tag}NAME}}{FIELD}%{{{tag}FLAGS}}{FIELD}%{{{tag}VERSION}}{FIELD}%{{{tag}FLAGS:deptype}}{ITEM}]")
+    parts.append(f"[%{{FILENAMES}}{ITEM}]")
+    parts.append("%{RSAHEADER:pgpsig}")
+    out = subprocess.run(
+        ["rpm", "-qp", "--nosignature", "--nodigest", "--qf", SEP.join(parts), str(path)],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    values = out.split(SEP)
+    result: dict[str, object] = dict(zip(SCALARS, values[: len(SCALARS)], strict=True))
+    position = len(SCALARS)
+    for kind in DEPENDENCY_TAGS:
+        items = [item.split(FIELD) for item in values[position].split(ITEM) if item]
+        result[kind] = items
+        position += 1
+    result["files"] = [item for item in values[position].split(ITEM) if item]
+    result["signature"] = values[position + 1]
+    return result
+
+
+def none(value: object) -> object:
+    return None if value == "(none)" else value
+
+
+def expected_dependency(name: str, flags: str, version: str, deptype: str) -> tuple[str, Op | None, str, frozenset[str]]:
+    words = frozenset(deptype.split(",")) - {"manual", "auto"}
+    op = Op.from_sense(int(flags)) if version else None
+    return name, op, version, words
+
+
+def ours(dep: Dependency) -> tuple[str, Op | None, str, frozenset[str]]:
+    return dep.name, dep.op, str(dep.evr) if dep.evr else "", dep.qualifiers
+
+
+ALL_RPMS = sorted(RPMS.glob("*.rpm"))
+
+
+@pytest.mark.parametrize("path", ALL_RPMS, ids=[path.name for path in ALL_RPMS])
+def test_model_equals_rpm_qp(path: Path) -> None:
+    package = read_rpm_file(str(path))
+    expected = rpm_query(path)
+    is_source = expected["SOURCEPACKAGE"] == "1"
+    assert package.kind is (PackageKind.SOURCE if is_source else PackageKind.BINARY)
+    assert package.name == expected["NAME"]
+    assert package.epoch == (None if expected["EPOCH"] == "(none)" else int(str(expected["EPOCH"])))
+    assert package.version == expected["VERSION"]
+    assert package.release == expected["RELEASE"]
+    assert package.arch == ("src" if is_source else expected["ARCH"])
+    assert package.sourcerpm == none(expected["SOURCERPM"])
+    for field in ("vendor", "packager", "buildhost", "url", "license", "distribution", "summary", "description"):
+        assert getattr(package, field) == none(expected[field.upper()]), field
+    assert package.buildtime == int(str(expected["BUILDTIME"]))
+    for kind in DEPENDENCY_KINDS:
+        rows = expected[kind]
+        assert isinstance(rows, list)
+        assert [ours(dep) for dep in getattr(package, kind)] == [expected_dependency(*row) for row in rows], kind
+    assert list(package.files) == expected["files"]
+    signature = str(expected["signature"])
+    if "Key ID" in signature:
+        assert package.signing_key == signature.rsplit("Key ID ", 1)[1].strip()
+    else:
+        assert package.signing_key is None
+
+
+def test_single_and_several_entries_read_alike() -> None:
+    single = read_rpm_file(str(RPMS / "single-deps-1.0-1.noarch.rpm"))
+    three = read_rpm_file(str(RPMS / "three-requires-1.0-1.noarch.rpm"))
+    for kind in ("provides", "conflicts", "obsoletes", "recommends", "suggests", "supplements", "enhances"):
+        values = getattr(single, kind)
+        assert isinstance(values, tuple) and len(values) == 1, kind
+        assert isinstance(values[0], Dependency)
+    plain = [dep for dep in three.requires if not dep.name.startswith("rpmlib(")]
+    assert len(plain) == 3 and all(isinstance(dep, Dependency) for dep in plain)
+
+
+def test_signed_package_key_id() -> None:
+    package = read_rpm_file(str(RPMS / "signed-1.0-1.noarch.rpm"))
+    assert package.signing_key == (RPMS / "SIGNING_KEY_ID").read_text().strip()
+    assert read_rpm_file(str(RPMS / "epochs-1.2-4.noarch.rpm")).signing_key is None
+
+
+def test_non_ascii_text() -> None:
+    package = read_rpm_file(str(RPMS / "unicode-text-1.0-1.noarch.rpm"))
+    assert package.description and "日本語" in package.description
+    assert package.summary and any(ord(char) > 127 for char in package.summary)
+
+
+def test_source_urls_from_the_spec_tag() -> None:
+    package = read_rpm_file(str(RPMS / "xs-sources-1.0-1.src.rpm"))
+    assert package.spec == "header"
+    values = {(s.kind, s.number): s.value for s in package.sources}
+    assert values[(SourceKind.SOURCE, 0)].startswith("https://code.citrite.net/rest/archive/latest/projects/XSU/repos/")
+    assert values[(SourceKind.SOURCE, 0)].endswith("#/xs-sources-1.0.tar.gz")
+    assert values[(SourceKind.SOURCE, 1)].startswith("https://repo.citrite.net:443/")
+    assert "#/fix%2bthing.patch" in values[(SourceKind.PATCH, 0)]
+    expected_requires = subprocess.run(
+        ["rpm", "-qp", "--requires", str(RPMS / "xs-sources-1.0-1.src.rpm")], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert [str(dep) for dep in package.requires] == expected_requires  # BuildRequires as rpm stores them
+
+
+def test_source_urls_from_the_payload_without_spec_tag() -> None:
+    path = RPMS / "nospec-1.0-1.src.rpm"
+    spec_tag = subprocess.run(["rpm", "-qp", "--qf", "%|SPEC?{%{SPEC}}|", str(path)], capture_output=True, text=True)
+    assert spec_tag.stdout == ""
+    package = read_rpm_file(str(path))
+    assert package.spec == "payload:nospec.spec"
+    urls = [s.value for s in package.sources if s.is_url]
+    assert urls and all("%{" not in url for url in urls)
+    raw = [s.raw for s in package.sources]
+    assert any("%{" in text for text in raw)  # as written: macros and all
+
+
+@pytest.mark.parametrize("name", ["payload-xz-1.0-1.noarch.rpm", "payload-zstd-1.0-1.noarch.rpm"])
+def test_compressed_payloads_read(name: str) -> None:
+    assert read_rpm_file(str(RPMS / name)).files
+
+
+def test_checksum_is_the_file_sha256() -> None:
+    import hashlib
+
+    path = RPMS / "epochs-1.2-4.noarch.rpm"
+    package = read_rpm_file(str(path))
+    assert package.checksum is not None
+    assert package.checksum.value == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("cut", "message"),
+    [(0, "empty file"), (50, "lead"), (200, "signature header"), (-1, "truncated RPM")],
+)
+def test_truncated_files_are_input_errors(tmp_path: Path, cut: int, message: str) -> None:
+    data = (RPMS / "epochs-1.2-4.noarch.rpm").read_bytes()
+    broken = tmp_path / "broken.rpm"
+    broken.write_bytes(data[:cut] if cut >= 0 else data[:-100])
+    with pytest.raises(InputError) as info:
+        read_rpm_file(str(broken))
+    assert str(broken) in str(info.value) and message in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_truncated_inside_main_header(tmp_path: Path) -> None:
+    data = (RPMS / "epochs-1.2-4.noarch.rpm").read_bytes()
+    broken = tmp_path / "broken.rpm"
+    broken.write_bytes(data[:5000])
+    with pytest.raises(InputError, match="main header|truncated"):
+        read_rpm_file(str(broken))
+
+
+def test_not_an_rpm(tmp_path: Path) -> None:
+    text = tmp_path / "notes.rpm"
+    text.write_text("hello\n" * 50)
+    with pytest.raises(InputError, match="not an RPM"):
+        read_rpm_file(str(text))
+
+
+def test_fixture_tree_is_complete() -> None:
+    assert (DATA / "repo" / "repodata" / "repomd.xml").is_file()

@@ -1,0 +1,47 @@
+"""Build packages from a compact description, for resolver cases (libsolv testcase style)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from auditor.model import EVR, Dependency, Package, PackageKind
+from auditor.specfile import parse_dependency_list
+
+
+def deps(items: list[str]) -> tuple[Dependency, ...]:
+    found: list[Dependency] = []
+    for item in items:
+        found.extend(parse_dependency_list(item))
+    return tuple(found)
+
+
+def package(spec: dict[str, Any]) -> Package:
+    evr = EVR.parse(spec.get("evr", "1.0-1"))
+    kind = PackageKind.SOURCE if spec.get("arch") == "src" else PackageKind.BINARY
+    name = spec["name"]
+    provides = deps(spec.get("provides", []))
+    return Package(
+        name=name,
+        epoch=evr.epoch,
+        version=evr.version,
+        release=evr.release or "1",
+        arch=spec.get("arch", "noarch"),
+        kind=kind,
+        location=f"{name}.rpm",
+        input="universe",
+        sourcerpm=None if kind is PackageKind.SOURCE else spec.get("sourcerpm", f"{name}-{evr.version}-1.src.rpm"),
+        requires=deps(spec.get("requires", [])),
+        provides=provides,
+        conflicts=deps(spec.get("conflicts", [])),
+        obsoletes=deps(spec.get("obsoletes", [])),
+        recommends=deps(spec.get("recommends", [])),
+        supplements=deps(spec.get("supplements", [])),
+        files=tuple(spec.get("files", [])),
+        vendor=spec.get("vendor"),
+        license=spec.get("license"),
+        url=spec.get("url"),
+    )
+
+
+def universe(specs: list[dict[str, Any]]) -> list[Package]:
+    return [package(spec) for spec in specs]
