@@ -1,1 +1,17 @@
-"""Reports: each format renders one result object to text."""
+"""Reports: each format renders the one `AuditResult` to text; none of them analyses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from auditor.audit import AuditResult
+from auditor.reports import inventory, json_report, table
+
+Renderer = Callable[[AuditResult], str]
+
+FORMATS: dict[str, Renderer] = {
+    "table": table.render,
+    "json": json_report.render,
+    "inventory": inventory.render_table,
+    "model": inventory.render_model,
+}

@@ -1,30 +1,21 @@
-"""The package inventory: a table of what was read, or the full model as JSON."""
+"""The package inventory: a table of what was read (``inventory``), or the whole model (``model``)."""
 
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tabulate import tabulate
 
 from auditor import __version__
+from auditor.audit import AuditResult
 from auditor.serialize import package_to_json
 
-if TYPE_CHECKING:
-    from auditor.sources import LoadResult
 
-FORMATS = ("table", "json")
-
-
-def render(fmt: str, loaded: LoadResult) -> str:
-    if fmt == "json":
-        return render_json(loaded)
-    return render_table(loaded)
-
-
-def render_table(loaded: LoadResult) -> str:
+def render_table(audit: AuditResult) -> str:
     rows = []
-    for package in sorted(loaded.packages, key=lambda p: (p.name, p.arch, p.nevra)):
+    for result in audit.results:
+        package = result.package
         rows.append(
             [
                 package.nevra,
@@ -42,27 +33,21 @@ def render_table(loaded: LoadResult) -> str:
     headers = ["package", "kind", "requires", "provides", "files", "vendor", "packager",
                "buildhost", "license", "key"]  # fmt: skip
     lines = [tabulate(rows, headers=headers, tablefmt="simple")] if rows else []
-    lines.append(f"{len(loaded.packages)} packages from {len(loaded.inputs)} inputs"
-                 + (f", {len(loaded.errors)} unreadable" if loaded.errors else ""))  # fmt: skip
+    lines.append(
+        f"{len(audit.results)} packages from {len(audit.inputs)} inputs"
+        + (f", {len(audit.errors)} unreadable" if audit.errors else "")
+    )
     return "\n".join(lines) + "\n"
 
 
-def render_json(loaded: LoadResult) -> str:
+def render_model(audit: AuditResult) -> str:
     document: dict[str, Any] = {
         "tool": {"name": "auditor", "version": __version__},
         "inputs": [
-            {
-                "path": item.path,
-                "kind": item.kind,
-                "packages": item.packages,
-                "revision": item.revision,
-            }
-            for item in loaded.inputs
+            {"path": item.path, "kind": item.kind, "packages": item.packages, "revision": item.revision}
+            for item in audit.inputs
         ],
-        "errors": [{"input": error.source, "message": error.reason} for error in loaded.errors],
-        "packages": [
-            package_to_json(package)
-            for package in sorted(loaded.packages, key=lambda p: (p.name, p.arch, p.nevra, p.location))
-        ],
+        "errors": [{"input": error.source, "message": error.reason} for error in audit.errors],
+        "packages": [package_to_json(result.package) for result in audit.results],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

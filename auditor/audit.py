@@ -1,0 +1,144 @@
+"""One audit: read, resolve, classify, propagate. The result object every report renders."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from auditor.classify import classify
+from auditor.errors import ExitCode, InputError, UsageError
+from auditor.findings import DEFAULT_FAIL_ON, Finding, Verdict
+from auditor.graph import DependencyGraph, Hop
+from auditor.model import Package
+from auditor.policy import Policy
+from auditor.provides import host_arches
+from auditor.resolve import Resolution, Resolved, Resolver, Status
+from auditor.sources import InputSummary, LoadResult, load_inputs
+
+
+@dataclass(frozen=True)
+class AuditOptions:
+    targets: tuple[str, ...]
+    context: tuple[str, ...] = ()
+    arches: tuple[str, ...] = ()
+    """Host architectures: restrict providers and audited packages to what such hosts install."""
+    roots: tuple[str, ...] = ()
+    """Audit only what installing these packages pulls in."""
+    fail_on: frozenset[Verdict] = DEFAULT_FAIL_ON
+
+
+@dataclass
+class PackageResult:
+    index: int
+    package: Package
+    verdict: Verdict
+    chain: tuple[Hop, ...]
+    findings: list[Finding]
+    unresolved: list[Resolution]
+    blocking: bool
+
+
+@dataclass
+class AuditResult:
+    options: AuditOptions
+    policy: Policy
+    packages: Sequence[Package]
+    results: list[PackageResult]
+    """The audited packages, sorted by name, arch and NEVRA."""
+    errors: list[InputError]
+    inputs: list[InputSummary]
+    resolved: Resolved
+    graph: DependencyGraph
+    findings: dict[int, list[Finding]] = field(default_factory=dict)
+    roots: tuple[int, ...] = ()
+
+    def counts(self) -> dict[str, int]:
+        counts = {verdict.value: 0 for verdict in Verdict}
+        for result in self.results:
+            counts[result.verdict.value] += 1
+        return counts
+
+    @property
+    def blocking(self) -> list[PackageResult]:
+        return [result for result in self.results if result.blocking]
+
+    def exit_code(self) -> ExitCode:
+        if self.errors:
+            return ExitCode.INPUT
+        return ExitCode.FINDINGS if self.blocking else ExitCode.PASSED
+
+    def by_name(self, name: str) -> list[PackageResult]:
+        return [result for result in self.results if result.package.name == name]
+
+
+Progress = Callable[[str], None]
+
+
+def run_audit(options: AuditOptions, policy: Policy, progress: Progress | None = None) -> AuditResult:
+    note = progress or (lambda _message: None)
+    targets = load_inputs(options.targets, progress=progress)
+    context = load_inputs(options.context, progress=progress) if options.context else LoadResult()
+    return audit_packages(options, policy, targets, context, note)
+
+
+def audit_packages(
+    options: AuditOptions,
+    policy: Policy,
+    targets: LoadResult,
+    context: LoadResult,
+    note: Progress = lambda _message: None,
+) -> AuditResult:
+    packages = [*targets.packages, *context.packages]
+    audited_ids = range(len(targets.packages))
+    arches = host_arches(options.arches) if options.arches else None
+    note(f"resolving {len(packages)} packages")
+    resolver = Resolver(packages, arches=arches, rpm_features=policy.rpm_features)
+    resolved = resolver.resolve_all()
+    note("classifying")
+    findings = classify(packages, policy)
+    graph = DependencyGraph(packages, resolved)
+    note("propagating")
+    verdicts = graph.verdicts(findings)
+    audited = {index for index in audited_ids if index in resolved.audited}
+    roots: tuple[int, ...] = ()
+    if options.roots:
+        roots = tuple(
+            index
+            for index in resolved.index.installable  # type: ignore[union-attr]
+            if packages[index].name in options.roots
+        )
+        missing = set(options.roots) - {packages[index].name for index in roots}
+        if missing:
+            raise UsageError(f"--roots: no package named {', '.join(sorted(missing))} in the run")
+        audited &= graph.runtime_closure(roots)
+    results = []
+    for index in sorted(audited, key=lambda i: (packages[i].name, packages[i].arch, packages[i].nevra)):
+        verdict = verdicts[index]
+        unresolved = [
+            resolution
+            for resolution in resolved.requirements.get(index, ())
+            if resolution.kind == "requires" and resolution.status in (Status.UNRESOLVED, Status.INVALID)
+        ]
+        results.append(
+            PackageResult(
+                index,
+                packages[index],
+                verdict.verdict,
+                verdict.chain,
+                findings.get(index, []),
+                unresolved,
+                verdict.verdict in options.fail_on,
+            )
+        )
+    return AuditResult(
+        options=options,
+        policy=policy,
+        packages=packages,
+        results=results,
+        errors=[*targets.errors, *context.errors],
+        inputs=[*targets.inputs, *context.inputs],
+        resolved=resolved,
+        graph=graph,
+        findings=findings,
+        roots=roots,
+    )

@@ -1,0 +1,123 @@
+"""The machine report: a versioned JSON document (schema: schemas/report-v1.schema.json)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from auditor import __version__
+from auditor.audit import AuditResult, PackageResult
+from auditor.findings import Finding, fingerprint
+from auditor.graph import Hop
+from auditor.serialize import source_to_json
+
+SCHEMA_VERSION = 1
+SCHEMA_ID = "https://github.com/auditor-rpm/auditor/blob/main/schemas/report-v1.schema.json"
+
+
+def finding_to_json(finding: Finding, package_name: str) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "rule": finding.rule,
+        "severity": str(finding.severity),
+        "field": finding.field,
+        "value": finding.value,
+        "message": finding.message,
+        "reference": finding.reference,
+        "fingerprint": fingerprint(finding.rule, package_name, finding.value),
+        "taints": finding.effective,
+    }
+    if finding.replacement:
+        data["replacement"] = finding.replacement
+    if finding.inherited_from:
+        data["inherited_from"] = finding.inherited_from
+    if finding.allowed_by:
+        data["allowed_by"] = finding.allowed_by
+    return data
+
+
+def hop_to_json(hop: Hop, audit: AuditResult) -> dict[str, Any]:
+    return {
+        "from": audit.packages[hop.source].nevra,
+        "to": audit.packages[hop.target].nevra,
+        "kind": hop.kind,
+        "requirement": hop.requirement,
+        "alternatives": hop.alternatives,
+    }
+
+
+def package_to_json(result: PackageResult, audit: AuditResult) -> dict[str, Any]:
+    package = result.package
+    data: dict[str, Any] = {
+        "name": package.name,
+        "epoch": package.epoch,
+        "version": package.version,
+        "release": package.release,
+        "arch": package.arch,
+        "kind": package.kind.value,
+        "nevra": package.nevra,
+        "status": result.verdict.value,
+        "blocking": result.blocking,
+        "findings": [finding_to_json(f, package.name) for f in result.findings],
+        "chain": [hop_to_json(hop, audit) for hop in result.chain],
+        "unresolved": [
+            {
+                "requirement": str(r.dependency),
+                "missing": list(r.missing),
+                **({"detail": r.detail} if r.detail else {}),
+            }
+            for r in result.unresolved
+        ],
+        "sourcerpm": package.sourcerpm,
+        "location": package.location,
+        "input": package.input,
+        "checksum": str(package.checksum) if package.checksum else None,
+        "vendor": package.vendor,
+        "packager": package.packager,
+        "buildhost": package.buildhost,
+        "url": package.url,
+        "license": package.license,
+        "distribution": package.distribution,
+        "signing_key": package.signing_key,
+    }
+    if package.is_source:
+        data["sources"] = [source_to_json(source) for source in package.sources]
+    return data
+
+
+def document(audit: AuditResult) -> dict[str, Any]:
+    return {
+        "$schema": SCHEMA_ID,
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "auditor", "version": __version__},
+        "policy": {"sources": audit.policy.sources, "taint_severity": str(audit.policy.taint_severity)},
+        "options": {
+            "targets": list(audit.options.targets),
+            "context": list(audit.options.context),
+            "arches": list(audit.options.arches),
+            "roots": list(audit.options.roots),
+            "fail_on": sorted(verdict.value for verdict in audit.options.fail_on),
+        },
+        "inputs": [
+            {
+                "path": item.path,
+                "kind": item.kind,
+                "packages": item.packages,
+                "revision": item.revision,
+                "filelists": item.filelists,
+            }
+            for item in audit.inputs
+        ],
+        "errors": [{"input": error.source, "message": error.reason} for error in audit.errors],
+        "summary": {
+            "packages": len(audit.packages),
+            "audited": len(audit.results),
+            "statuses": audit.counts(),
+            "blocking": len(audit.blocking),
+            "exit_code": int(audit.exit_code()),
+        },
+        "packages": [package_to_json(result, audit) for result in audit.results],
+    }
+
+
+def render(audit: AuditResult) -> str:
+    return json.dumps(document(audit), indent=2, ensure_ascii=False) + "\n"
