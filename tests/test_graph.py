@@ -1,0 +1,129 @@
+"""Verdict propagation: origin, depends, may-depend, build-depends, unresolved, clean, with chains."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from auditor.audit import AuditOptions, audit_packages
+from auditor.findings import Verdict
+from auditor.policy import load_policy
+from auditor.sources import LoadResult
+from tests.universe import universe
+
+CITRIX = {"vendor": "Citrix Systems, Inc."}
+
+
+def run(specs: list[dict[str, Any]], **options: Any) -> dict[str, Any]:
+    packages = universe(specs)
+    audit = audit_packages(AuditOptions(targets=("universe",), **options), load_policy(), LoadResult(packages=packages), LoadResult())
+    return {result.package.nevra: result for result in audit.results}
+
+
+def verdicts(results: dict[str, Any]) -> dict[str, str]:
+    return {nevra.rsplit("-", 2)[0] + ("/src" if nevra.endswith(".src") else ""): r.verdict.value for nevra, r in results.items()}
+
+
+def test_depends_may_depend_and_clean() -> None:
+    results = run(
+        [
+            {"name": "citrix", **CITRIX, "provides": ["licensing"]},
+            {"name": "free", "provides": ["licensing"]},
+            {"name": "direct", "requires": ["citrix"]},
+            {"name": "twohops", "requires": ["direct"]},
+            {"name": "choice", "requires": ["licensing"]},
+            {"name": "richchoice", "requires": ["(citrix or free)"]},
+            {"name": "abovechoice", "requires": ["choice"]},
+            {"name": "clean", "requires": ["free"]},
+            {"name": "conditional", "requires": ["(citrix if nothing)"]},
+        ]
+    )
+    assert verdicts(results) == {
+        "citrix": "origin",
+        "free": "clean",
+        "direct": "depends",
+        "twohops": "depends",
+        "choice": "may-depend",
+        "richchoice": "may-depend",
+        "abovechoice": "may-depend",
+        "clean": "clean",
+        "conditional": "clean",
+    }
+    chain = results["twohops-1.0-1.noarch"].chain
+    assert [(hop.kind, hop.requirement) for hop in chain] == [("requires", "direct"), ("requires", "citrix")]
+
+
+def test_cycles_do_not_taint_on_their_own_and_do_propagate() -> None:
+    results = run(
+        [
+            {"name": "a", "requires": ["b"]},
+            {"name": "b", "requires": ["a"]},
+            {"name": "c", "requires": ["d", "citrix"]},
+            {"name": "d", "requires": ["c"]},
+            {"name": "e", "requires": ["d"]},
+            {"name": "citrix", **CITRIX},
+        ]
+    )
+    assert verdicts(results) == {"a": "clean", "b": "clean", "c": "depends", "d": "depends", "e": "depends", "citrix": "origin"}
+    assert len(results["e-1.0-1.noarch"].chain) == 3
+
+
+def test_all_alternatives_tainted_is_depends() -> None:
+    results = run(
+        [
+            {"name": "x", "requires": ["(c1 or c2)"]},
+            {"name": "c1", **CITRIX},
+            {"name": "c2", "requires": ["c1"]},
+        ]
+    )
+    assert verdicts(results)["x"] == "depends"
+    assert results["x-1.0-1.noarch"].chain[0].alternatives == 2
+
+
+def test_build_depends() -> None:
+    results = run(
+        [
+            {"name": "tool", **CITRIX},
+            {"name": "lib", "requires": ["tool"]},
+            {"name": "app", "arch": "src", "requires": ["lib", "gcc"]},
+            {"name": "app", "sourcerpm": "app-1.0-1.src.rpm"},
+            {"name": "gcc"},
+            {"name": "other", "arch": "src", "requires": ["gcc"]},
+        ]
+    )
+    assert verdicts(results) == {
+        "tool": "origin",
+        "lib": "depends",
+        "app/src": "build-depends",
+        "app": "build-depends",
+        "gcc": "clean",
+        "other/src": "clean",
+    }
+    binary_chain = results["app-1.0-1.noarch"].chain
+    assert [hop.kind for hop in binary_chain] == ["built-from", "buildrequires", "requires"]
+
+
+def test_unresolved_and_fail_on() -> None:
+    results = run([{"name": "lonely", "requires": ["ghost"]}], fail_on=frozenset({Verdict.ORIGIN}))
+    result = results["lonely-1.0-1.noarch"]
+    assert result.verdict is Verdict.UNRESOLVED and not result.blocking
+    assert [str(r.dependency) for r in result.unresolved] == ["ghost"]
+
+
+def test_roots_restrict_the_audit() -> None:
+    results = run(
+        [
+            {"name": "meta", "requires": ["app"]},
+            {"name": "app", "requires": ["lib"]},
+            {"name": "lib"},
+            {"name": "unrelated", **CITRIX},
+        ],
+        roots=("meta",),
+    )
+    assert sorted(verdicts(results)) == ["app", "lib", "meta"]
+
+
+def test_context_packages_resolve_and_carry_taint_but_are_not_reported() -> None:
+    packages = universe([{"name": "app", "requires": ["base"]}])
+    context = universe([{"name": "base", "requires": ["vendorlib"]}, {"name": "vendorlib", **CITRIX}])
+    audit = audit_packages(AuditOptions(targets=("t",)), load_policy(), LoadResult(packages=packages), LoadResult(packages=context))
+    assert [(r.package.name, r.verdict.value) for r in audit.results] == [("app", "depends")]
