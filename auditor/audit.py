@@ -36,6 +36,8 @@ class PackageResult:
     findings: list[Finding]
     unresolved: list[Resolution]
     blocking: bool
+    waived_by: tuple[str, ...] = ()
+    """Waivers that accepted this package's blocking status (it then no longer blocks)."""
 
 
 @dataclass

@@ -150,9 +150,16 @@ def test_doctype_is_refused(tmp_path: Path) -> None:
     block = text[block_start:block_end]
     import re
 
-    new_block = re.sub(r'(<checksum type="sha256">)[0-9a-f]+', lambda m: m.group(1) + hashlib.sha256(payload).hexdigest(), block, count=1)
+    new_block = re.sub(
+        r'(<checksum type="sha256">)[0-9a-f]+',
+        lambda m: m.group(1) + hashlib.sha256(payload).hexdigest(),
+        block,
+        count=1,
+    )
     new_block = re.sub(r"<size>\d+</size>", f"<size>{len(payload)}</size>", new_block)
-    new_block = re.sub(r"<open-size>\d+</open-size>", f"<open-size>{len(evil.encode())}</open-size>", new_block)
+    new_block = re.sub(
+        r"<open-size>\d+</open-size>", f"<open-size>{len(evil.encode())}</open-size>", new_block
+    )
     repomd.write_text(text[:block_start] + new_block + text[block_end:])
     with pytest.raises(InputError, match="DOCTYPE"):
         read_repository(str(repo))

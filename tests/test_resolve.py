@@ -43,7 +43,9 @@ def test_groups_keep_alternatives_apart() -> None:
 
 
 def test_rpmlib_is_rpm_itself() -> None:
-    packages = universe([{"name": "app", "requires": ["rpmlib(CompressedFileNames) <= 3.0.4-1", "rpmlib(Nonsense)"]}])
+    packages = universe(
+        [{"name": "app", "requires": ["rpmlib(CompressedFileNames) <= 3.0.4-1", "rpmlib(Nonsense)"]}]
+    )
     plain = Resolver(packages).resolve_all()
     assert [r.status for r in plain.requirements[0]] == [Status.RPM, Status.RPM]
     strict = Resolver(packages, rpm_features={"CompressedFileNames": "3.0.4-1"}).resolve_all()

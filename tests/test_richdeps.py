@@ -29,15 +29,27 @@ def simple(name: str, op: Op | None = None, evr: str | None = None) -> Simple:
         ("(a unless b else c)", Rich(RichOp.UNLESS, (simple("a"), simple("b"), simple("c")))),
         ("(a with b)", Rich(RichOp.WITH, (simple("a"), simple("b")))),
         ("(a without b)", Rich(RichOp.WITHOUT, (simple("a"), simple("b")))),
-        ("(pkgx >= 1.0 with pkgx < 2.0)", Rich(RichOp.WITH, (simple("pkgx", Op.GE, "1.0"), simple("pkgx", Op.LT, "2.0")))),
+        (
+            "(pkgx >= 1.0 with pkgx < 2.0)",
+            Rich(RichOp.WITH, (simple("pkgx", Op.GE, "1.0"), simple("pkgx", Op.LT, "2.0"))),
+        ),
         (
             "((q and r) or (s if t))",
-            Rich(RichOp.OR, (Rich(RichOp.AND, (simple("q"), simple("r"))), Rich(RichOp.IF, (simple("s"), simple("t"))))),
+            Rich(
+                RichOp.OR,
+                (Rich(RichOp.AND, (simple("q"), simple("r"))), Rich(RichOp.IF, (simple("s"), simple("t")))),
+            ),
         ),
-        ("(perl(Foo::Bar) >= 1.2 or python3dist(x))", Rich(RichOp.OR, (simple("perl(Foo::Bar)", Op.GE, "1.2"), simple("python3dist(x)")))),
+        (
+            "(perl(Foo::Bar) >= 1.2 or python3dist(x))",
+            Rich(RichOp.OR, (simple("perl(Foo::Bar)", Op.GE, "1.2"), simple("python3dist(x)"))),
+        ),
         ("(foo)", simple("foo")),
         ("(  a   or\tb )", Rich(RichOp.OR, (simple("a"), simple("b")))),
-        ("(/usr/bin/python3 or python(abi) = 3.11)", Rich(RichOp.OR, (simple("/usr/bin/python3"), simple("python(abi)", Op.EQ, "3.11")))),
+        (
+            "(/usr/bin/python3 or python(abi) = 3.11)",
+            Rich(RichOp.OR, (simple("/usr/bin/python3"), simple("python(abi)", Op.EQ, "3.11"))),
+        ),
     ],
 )
 def test_parse(text: str, expected: Node) -> None:
@@ -69,10 +81,18 @@ def test_errors_name_the_position(text: str) -> None:
 
 
 def test_leaves() -> None:
-    assert [str(dep) for dep in leaves(parse("((a and b >= 1) or (c if d else e))"))] == ["a", "b >= 1", "c", "d", "e"]
+    assert [str(dep) for dep in leaves(parse("((a and b >= 1) or (c if d else e))"))] == [
+        "a",
+        "b >= 1",
+        "c",
+        "d",
+        "e",
+    ]
 
 
-names = st.sampled_from(["a", "b", "c", "perl(X::Y)", "lib.so.1()(64bit)", "/usr/bin/sh", "gitsha(https://h/x?a=1&b=2#/x.tgz)"])
+names = st.sampled_from(
+    ["a", "b", "c", "perl(X::Y)", "lib.so.1()(64bit)", "/usr/bin/sh", "gitsha(https://h/x?a=1&b=2#/x.tgz)"]
+)
 ops = st.sampled_from([None, Op.LT, Op.LE, Op.EQ, Op.GE, Op.GT])
 evrs = st.sampled_from(["1", "1.0-1", "2:3.4~rc1-5.el7", "1.0^git1"])
 
@@ -84,7 +104,9 @@ def simple_nodes(draw: st.DrawFn) -> Node:
 
 
 def extend(children: st.SearchStrategy[Node]) -> st.SearchStrategy[Node]:
-    chained = st.tuples(st.sampled_from([RichOp.AND, RichOp.OR, RichOp.WITH]), st.lists(children, min_size=2, max_size=4))
+    chained = st.tuples(
+        st.sampled_from([RichOp.AND, RichOp.OR, RichOp.WITH]), st.lists(children, min_size=2, max_size=4)
+    )
     conditional = st.tuples(
         st.sampled_from([RichOp.IF, RichOp.UNLESS]), st.lists(children, min_size=2, max_size=3)
     )

@@ -32,7 +32,9 @@ DEPENDENCY_TAGS = {
 def rpm_query(path: Path) -> dict[str, object]:
     parts = [f"%{{{tag}}}" for tag in SCALARS]
     for tag in DEPENDENCY_TAGS.values():
-        parts.append(f"[%{{{tag}NAME}}{FIELD}%{{{tag}FLAGS}}{FIELD}%{{{tag}VERSION}}{FIELD}%{{{tag}FLAGS:deptype}}{ITEM}]")
+        parts.append(
+            f"[%{{{tag}NAME}}{FIELD}%{{{tag}FLAGS}}{FIELD}%{{{tag}VERSION}}{FIELD}%{{{tag}FLAGS:deptype}}{ITEM}]"
+        )
     parts.append(f"[%{{FILENAMES}}{ITEM}]")
     parts.append("%{RSAHEADER:pgpsig}")
     out = subprocess.run(
@@ -55,7 +57,9 @@ def none(value: object) -> object:
     return None if value == "(none)" else value
 
 
-def expected_dependency(name: str, flags: str, version: str, deptype: str) -> tuple[str, Op | None, str, frozenset[str]]:
+def expected_dependency(
+    name: str, flags: str, version: str, deptype: str
+) -> tuple[str, Op | None, str, frozenset[str]]:
     words = frozenset(deptype.split(",")) - {"manual", "auto"}
     op = Op.from_sense(int(flags)) if version else None
     return name, op, version, words
@@ -80,13 +84,24 @@ def test_model_equals_rpm_qp(path: Path) -> None:
     assert package.release == expected["RELEASE"]
     assert package.arch == ("src" if is_source else expected["ARCH"])
     assert package.sourcerpm == none(expected["SOURCERPM"])
-    for field in ("vendor", "packager", "buildhost", "url", "license", "distribution", "summary", "description"):
+    for field in (
+        "vendor",
+        "packager",
+        "buildhost",
+        "url",
+        "license",
+        "distribution",
+        "summary",
+        "description",
+    ):
         assert getattr(package, field) == none(expected[field.upper()]), field
     assert package.buildtime == int(str(expected["BUILDTIME"]))
     for kind in DEPENDENCY_KINDS:
         rows = expected[kind]
         assert isinstance(rows, list)
-        assert [ours(dep) for dep in getattr(package, kind)] == [expected_dependency(*row) for row in rows], kind
+        assert [ours(dep) for dep in getattr(package, kind)] == [expected_dependency(*row) for row in rows], (
+            kind
+        )
     assert list(package.files) == expected["files"]
     signature = str(expected["signature"])
     if "Key ID" in signature:
@@ -122,19 +137,26 @@ def test_source_urls_from_the_spec_tag() -> None:
     package = read_rpm_file(str(RPMS / "xs-sources-1.0-1.src.rpm"))
     assert package.spec == "header"
     values = {(s.kind, s.number): s.value for s in package.sources}
-    assert values[(SourceKind.SOURCE, 0)].startswith("https://code.citrite.net/rest/archive/latest/projects/XSU/repos/")
+    assert values[(SourceKind.SOURCE, 0)].startswith(
+        "https://code.citrite.net/rest/archive/latest/projects/XSU/repos/"
+    )
     assert values[(SourceKind.SOURCE, 0)].endswith("#/xs-sources-1.0.tar.gz")
     assert values[(SourceKind.SOURCE, 1)].startswith("https://repo.citrite.net:443/")
     assert "#/fix%2bthing.patch" in values[(SourceKind.PATCH, 0)]
     expected_requires = subprocess.run(
-        ["rpm", "-qp", "--requires", str(RPMS / "xs-sources-1.0-1.src.rpm")], capture_output=True, text=True, check=True
+        ["rpm", "-qp", "--requires", str(RPMS / "xs-sources-1.0-1.src.rpm")],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.splitlines()
     assert [str(dep) for dep in package.requires] == expected_requires  # BuildRequires as rpm stores them
 
 
 def test_source_urls_from_the_payload_without_spec_tag() -> None:
     path = RPMS / "nospec-1.0-1.src.rpm"
-    spec_tag = subprocess.run(["rpm", "-qp", "--qf", "%|SPEC?{%{SPEC}}|", str(path)], capture_output=True, text=True)
+    spec_tag = subprocess.run(
+        ["rpm", "-qp", "--qf", "%|SPEC?{%{SPEC}}|", str(path)], capture_output=True, text=True
+    )
     assert spec_tag.stdout == ""
     package = read_rpm_file(str(path))
     assert package.spec == "payload:nospec.spec"
@@ -176,7 +198,7 @@ def test_truncated_inside_main_header(tmp_path: Path) -> None:
     data = (RPMS / "epochs-1.2-4.noarch.rpm").read_bytes()
     broken = tmp_path / "broken.rpm"
     broken.write_bytes(data[:5000])
-    with pytest.raises(InputError, match="main header|truncated"):
+    with pytest.raises(InputError, match=r"main header|truncated"):
         read_rpm_file(str(broken))
 
 

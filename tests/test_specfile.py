@@ -76,7 +76,10 @@ def test_shell_and_lua_are_never_run(tmp_path: Path) -> None:
 def test_dependencies_and_subpackages() -> None:
     spec = parse_spec(XS_SPEC, "xs.spec")
     assert [str(dep) for dep in spec.build_requires] == [
-        "gcc >= 4.8", "make", "(python3-devel or python2-devel)", "/usr/bin/perl",
+        "gcc >= 4.8",
+        "make",
+        "(python3-devel or python2-devel)",
+        "/usr/bin/perl",
     ]
     main, libs, other = spec.packages
     assert (main.name, libs.name, other.name) == ("xs-thing", "xs-thing-libs", "other-name")

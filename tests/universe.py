@@ -29,7 +29,9 @@ def package(spec: dict[str, Any]) -> Package:
         kind=kind,
         location=f"{name}.rpm",
         input="universe",
-        sourcerpm=None if kind is PackageKind.SOURCE else spec.get("sourcerpm", f"{name}-{evr.version}-1.src.rpm"),
+        sourcerpm=None
+        if kind is PackageKind.SOURCE
+        else spec.get("sourcerpm", f"{name}-{evr.version}-1.src.rpm"),
         requires=deps(spec.get("requires", [])),
         provides=provides,
         conflicts=deps(spec.get("conflicts", [])),
