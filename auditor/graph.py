@@ -36,7 +36,9 @@ class Hop:
     """``requires``, ``buildrequires`` or ``built-from``."""
     requirement: str
     alternatives: int = 1
-    """How many packages could satisfy the requirement (all of them are tainted for ``depends``)."""
+    """How many packages could satisfy the requirement."""
+    tainted: int = 1
+    """How many of those are tainted (all of them for ``depends``, some for ``may-depend``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +198,8 @@ def _least_fixed_point(
                 continue
             nearest = min(group.members, key=lambda member: distance.get(member, 1 << 30))
             distance[owner] = distance[nearest] + 1
-            via[owner] = Hop(owner, nearest, group.kind, group.requirement, len(group.members))
+            count = len(group.members)
+            via[owner] = Hop(owner, nearest, group.kind, group.requirement, count, count)
             tainted.add(owner)
             queue.append(owner)
     return tainted, via
@@ -219,7 +222,8 @@ def _reachable(tainted: set[int], groups: Mapping[int, list[_Group]]) -> tuple[s
             if owner in tainted or owner in found:
                 continue
             found.add(owner)
-            via[owner] = Hop(owner, node, group.kind, group.requirement, len(group.members))
+            count = sum(1 for member in group.members if member in tainted or member in found)
+            via[owner] = Hop(owner, node, group.kind, group.requirement, len(group.members), count)
             queue.append(owner)
     return found, via
 
@@ -241,7 +245,8 @@ def _build_fixed_point(
                 if group.members and all(member in blocked for member in group.members):
                     found.add(source)
                     nearest = next((m for m in group.members if m in tainted), group.members[0])
-                    via[source] = Hop(source, nearest, "buildrequires", group.requirement, len(group.members))
+                    count = len(group.members)
+                    via[source] = Hop(source, nearest, "buildrequires", group.requirement, count, count)
                     for binary in binaries.get(source, ()):
                         if binary not in tainted and binary not in found:
                             found.add(binary)

@@ -11,7 +11,7 @@ A policy file::
 
     schema = 1
     [settings]
-    taint-severity = "low"        # findings at or above this make a package `origin`
+    taint-severity = "medium"     # findings at or above this make a package `origin`
     [[rule]]
     id = "…"; kind = "host" | "field" | "license" | "signing-key" | "component" | "provenance"
     severity = "high" | "medium" | "low" | "info"; message = "…"; reference = "…"
@@ -86,7 +86,7 @@ class Allow:
 class Policy:
     rules: list[Rule] = field(default_factory=list)
     allows: list[Allow] = field(default_factory=list)
-    taint_severity: Severity = Severity.LOW
+    taint_severity: Severity = Severity.MEDIUM
     sources: list[str] = field(default_factory=list)
     """The files this policy was read from, in order."""
     rpm_features: dict[str, str] | None = None

@@ -42,6 +42,7 @@ def hop_to_json(hop: Hop, audit: AuditResult) -> dict[str, Any]:
         "kind": hop.kind,
         "requirement": hop.requirement,
         "alternatives": hop.alternatives,
+        "tainted": hop.tainted,
     }
 
 

@@ -15,7 +15,12 @@ def hop_text(hop: Hop, packages: Sequence[Package]) -> str:
     if hop.kind == "built-from":
         return f"built from {target}"
     label = "needs" if hop.kind == "requires" else "build needs"
-    alternatives = f", all {hop.alternatives} providers tainted" if hop.alternatives > 1 else ""
+    if hop.alternatives == 1:
+        alternatives = ""
+    elif hop.tainted >= hop.alternatives:
+        alternatives = f", all {hop.alternatives} providers tainted"
+    else:
+        alternatives = f", {hop.tainted} of {hop.alternatives} providers tainted"
     return f"{label} {target} (for {hop.requirement}{alternatives})"
 
 
@@ -41,7 +46,7 @@ def finding_text(finding: Finding) -> str:
 def reason(result: PackageResult, audit: AuditResult) -> str:
     """One line saying why a package has its verdict."""
     if result.verdict is Verdict.ORIGIN:
-        effective = [f for f in result.findings if f.effective]
+        effective = sorted((f for f in result.findings if f.effective), key=lambda f: -f.severity)
         return finding_text(effective[0]) + (f" (+{len(effective) - 1} more)" if len(effective) > 1 else "")
     if result.verdict is Verdict.UNRESOLVED:
         items = [str(r.dependency) for r in result.unresolved]

@@ -10,7 +10,8 @@ so a package read from it does not have (compared with reading the RPM file):
 - the exact scriptlet qualifiers of a requirement: repodata keeps one ``pre`` flag,
   set for ``Requires(pre)``, ``Requires(post)`` and legacy ``PreReq`` (recorded here as
   the qualifier ``prereq``);
-- whether an epoch was written: createrepo_c writes ``epoch="0"`` for an absent one.
+- whether an epoch was written: createrepo_c writes ``epoch="0"`` for an absent one (a
+  package's epoch then reads as 0, a dependency's as absent, which rpm compares alike).
 """
 
 from __future__ import annotations
@@ -208,7 +209,9 @@ def _dependency(attrs: dict[str, str]) -> Dependency:
     except KeyError:
         raise ValueError(f"unknown flags {flags!r} on {name}") from None
     epoch_text = attrs.get("epoch")
-    epoch = int(epoch_text) if epoch_text else None
+    # createrepo_c writes epoch="0" for an absent epoch; read it as absent so a capability
+    # prints (and fingerprints) the same from repodata as from the RPM file.
+    epoch = int(epoch_text) if epoch_text and epoch_text != "0" else None
     evr = EVR(epoch, attrs.get("ver", ""), attrs.get("rel") or None)
     return Dependency(name, op, evr, qualifiers)
 

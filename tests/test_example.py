@@ -1,0 +1,95 @@
+"""The shipped example (examples/xcp-ng-mini, built by its build.py with rpmbuild): its expected findings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from auditor.audit import AuditOptions, AuditResult, run_audit
+from auditor.cli import main
+from auditor.policy import load_policy
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "xcp-ng-mini"
+EXPECTED = {
+    "v6d-citrix-10.1.0-1.xs8.noarch": "origin",
+    "v6d-citrix-10.1.0-1.xs8.src": "origin",
+    "emu-manager-1.3.0-1.xcpng.noarch": "origin",
+    "emu-manager-1.3.0-1.xcpng.src": "origin",
+    "citrix-build-tools-3.0-1.xcpng.noarch": "origin",
+    "citrix-build-tools-3.0-1.xcpng.src": "origin",
+    "sm-2.30.8-1.xcpng.noarch": "origin",  # from repodata alone: its gitsha() provide
+    "sm-cli-2.30.8-1.xcpng.noarch": "depends",
+    "sm-fairlock-2.30.8-1.xcpng.noarch": "depends",  # in a cycle with sm-cli
+    "xenopsd-0.150.0-1.xcpng.noarch": "depends",  # through a file requirement
+    "xcp-ng-deps-1.0-1.xcpng.noarch": "depends",
+    "xapi-core-1.249.0-1.xcpng.noarch": "may-depend",
+    "blktap-3.54.0-1.xcpng.src": "build-depends",
+    "blktap-3.54.0-1.xcpng.noarch": "build-depends",
+    "xenopsd-0.150.0-1.xcpng.src": "build-depends",
+    "xcp-featured-1.1.0-1.xcpng.noarch": "clean",
+    "xcp-emu-manager-1.2.0-1.xcpng.noarch": "clean",
+    "xcp-python-libs-3.0.0-1.xcpng.noarch": "clean",  # github.com/xenserver: evidence below the taint threshold
+    "xcp-python-libs-tools-3.0.0-1.xcpng.noarch": "clean",  # a clean cycle
+    "xenserver-lvm2-2.02.180-1.xcpng.noarch": "clean",  # a name prefix is not evidence
+    "xcp-ng-release-1.0-1.xcpng.noarch": "clean",
+    "ocaml-4.14.1-1.xcpng.noarch": "clean",
+    "xapi-1.249.0-1.xcpng.src": "clean",
+    "sm-2.30.8-1.xcpng.src": "clean",  # repodata does not carry Source URLs
+}
+
+
+@pytest.fixture(scope="module")
+def audit() -> AuditResult:
+    options = AuditOptions(targets=(str(EXAMPLE / "repo"), str(EXAMPLE / "srpms")))
+    return run_audit(options, load_policy())
+
+
+def test_expected_statuses(audit: AuditResult) -> None:
+    statuses = {result.package.nevra: result.verdict.value for result in audit.results}
+    assert {nevra: statuses[nevra] for nevra in EXPECTED} == EXPECTED
+    assert audit.errors == []
+    assert int(audit.exit_code()) == 1
+
+
+def test_expected_evidence(audit: AuditResult) -> None:
+    by_nevra = {result.package.nevra: result for result in audit.results}
+    v6d = {(f.rule, f.field) for f in by_nevra["v6d-citrix-10.1.0-1.xs8.noarch"].findings if f.effective}
+    assert {
+        ("xenserver-proprietary-component", "name"),
+        ("citrix-vendor", "vendor"),
+        ("proprietary-license", "license"),
+    } <= v6d
+    replacement = {f.replacement for f in by_nevra["v6d-citrix-10.1.0-1.xs8.noarch"].findings}
+    assert "xcp-featured" in replacement
+    sm = by_nevra["sm-2.30.8-1.xcpng.noarch"].findings
+    assert [(f.rule, f.field) for f in sm] == [("citrix-internal-host", "provides")]
+    python_libs = by_nevra["xcp-python-libs-3.0.0-1.xcpng.noarch"].findings
+    assert [(f.rule, f.effective) for f in python_libs] == [("citrix-public-organisation", False)]
+    for result in audit.results:  # the changelog author jane.doe@citrix.com is never evidence
+        assert all("jane.doe" not in f.value for f in result.findings)
+
+
+def test_chains_name_each_requirement(audit: AuditResult) -> None:
+    by_nevra = {result.package.nevra: result for result in audit.results}
+    chain = by_nevra["xcp-ng-deps-1.0-1.xcpng.noarch"].chain
+    names = [audit.packages[hop.target].name for hop in chain]
+    assert names == ["xenopsd", "sm-cli", "sm"]
+    assert [hop.requirement for hop in chain] == ["xenopsd", "/usr/bin/sm-cli", "sm = 2.30.8-1.xcpng"]
+    blktap = by_nevra["blktap-3.54.0-1.xcpng.noarch"].chain
+    assert [hop.kind for hop in blktap] == ["built-from", "buildrequires"]
+    choice = by_nevra["xapi-core-1.249.0-1.xcpng.noarch"].chain[0]
+    assert (choice.alternatives, choice.tainted) == (2, 1)
+
+
+def test_roots(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["why", "sm", str(EXAMPLE / "repo"), "--roots", "xcp-ng-deps"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "pulled in by: xcp-ng-deps-1.0-1.xcpng.noarch -> xenopsd" in out
+    assert "needed by:" in out and "sm-cli" in out
+
+
+def test_the_readme_command_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["scan", str(EXAMPLE / "repo"), str(EXAMPLE / "srpms")]) == 1
+    assert "xapi-core-1.249.0-1.xcpng.noarch" in capsys.readouterr().out
