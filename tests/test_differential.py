@@ -120,7 +120,7 @@ def test_fixture_repository_matches_dnf_repoclosure(tmp_path: Path) -> None:
             current = line.split()[1]
         elif line.startswith("    ") and current:
             reported.add((current, line.strip()))
-    resolver, unresolved, _ = ours(repo)
+    _, unresolved, _ = ours(repo)
     plain = {(nevra.replace(":", ""), dep) for nevra, dep in unresolved}
     # dnf prints NEVRAs with the epoch (name-E:V-R.A); compare on name and requirement
     dnf_plain = {(nevra.split("-")[0], dep) for nevra, dep in reported if not dep.startswith("(")}
