@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from auditor.classify import classify
 from auditor.errors import ExitCode, InputError, UsageError
@@ -15,6 +16,9 @@ from auditor.provides import host_arches
 from auditor.resolve import Resolution, Resolved, Resolver, Status
 from auditor.sources import InputSummary, LoadResult, load_inputs
 
+if TYPE_CHECKING:
+    from auditor.gate import GateResult
+
 
 @dataclass(frozen=True)
 class AuditOptions:
@@ -25,6 +29,8 @@ class AuditOptions:
     roots: tuple[str, ...] = ()
     """Audit only what installing these packages pulls in."""
     fail_on: frozenset[Verdict] = DEFAULT_FAIL_ON
+    defines: tuple[tuple[str, str], ...] = ()
+    """Macros for reading spec files (``--define``)."""
 
 
 @dataclass
@@ -53,6 +59,8 @@ class AuditResult:
     graph: DependencyGraph
     findings: dict[int, list[Finding]] = field(default_factory=dict)
     roots: tuple[int, ...] = ()
+    gate: GateResult | None = None
+    """Waivers and baseline applied (`auditor.gate.apply_gate`), when the caller asked for them."""
 
     def counts(self) -> dict[str, int]:
         counts = {verdict.value: 0 for verdict in Verdict}
@@ -67,7 +75,8 @@ class AuditResult:
     def exit_code(self) -> ExitCode:
         if self.errors:
             return ExitCode.INPUT
-        return ExitCode.FINDINGS if self.blocking else ExitCode.PASSED
+        stale_blocks = self.gate is not None and self.gate.stale_blocks and bool(self.gate.stale)
+        return ExitCode.FINDINGS if self.blocking or stale_blocks else ExitCode.PASSED
 
     def by_name(self, name: str) -> list[PackageResult]:
         return [result for result in self.results if result.package.name == name]
@@ -78,8 +87,11 @@ Progress = Callable[[str], None]
 
 def run_audit(options: AuditOptions, policy: Policy, progress: Progress | None = None) -> AuditResult:
     note = progress or (lambda _message: None)
-    targets = load_inputs(options.targets, progress=progress)
-    context = load_inputs(options.context, progress=progress) if options.context else LoadResult()
+    defines = dict(options.defines)
+    targets = load_inputs(options.targets, progress=progress, defines=defines)
+    context = (
+        load_inputs(options.context, progress=progress, defines=defines) if options.context else LoadResult()
+    )
     return audit_packages(options, policy, targets, context, note)
 
 

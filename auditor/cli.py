@@ -12,16 +12,23 @@ import sys
 import tempfile
 import traceback
 from collections.abc import Sequence
+from dataclasses import replace
 
 from auditor import __version__
 from auditor.audit import AuditOptions, AuditResult, run_audit
+from auditor.baseline import BASELINE_FILE, Baseline, load_baseline
+from auditor.check import run_check
 from auditor.config import ProjectConfig, load_project, parse_statuses
+from auditor.diff import Snapshot, diff, snapshot_of_audit, snapshot_of_report
 from auditor.errors import AuditorError, ExitCode, InputError, UsageError
 from auditor.findings import DEFAULT_FAIL_ON
+from auditor.gate import apply_gate
+from auditor.plan import make_plan
 from auditor.policy import Policy, load_policy
 from auditor.progress import Progress
-from auditor.reports import FORMATS
+from auditor.reports import FORMATS, check_report, diff_report, plan_report
 from auditor.reports.why import render_why
+from auditor.waivers import load_waivers, read_waiver_file
 
 EXIT_CODES_HELP = """\
 exit codes (never renumbered):
@@ -49,10 +56,10 @@ def build_parser() -> argparse.ArgumentParser:
     scan = _command(
         commands,
         "scan",
-        "audit RPMs, source RPMs, directories and repositories",
-        "Read RPM files, source RPMs, directories (walked recursively) and local yum/dnf "
-        "repositories (a directory holding repodata/repomd.xml, or that file), resolve every "
-        "requirement, classify origins with the policy and report what is tainted and why.",
+        "audit RPMs, source RPMs, spec files, directories and repositories",
+        "Read RPM files, source RPMs, spec files, directories (walked recursively) and local "
+        "yum/dnf repositories (a directory holding repodata/repomd.xml, or that file), resolve "
+        "every requirement, classify origins with the policy and report what is tainted and why.",
     )
     scan.add_argument("targets", nargs="+", metavar="PATH", help="inputs to audit")
     scan.add_argument(
@@ -60,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     scan.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE (atomically)")
     _audit_options(scan)
+    _gate_options(scan)
 
     why = _command(
         commands,
@@ -72,11 +80,80 @@ def build_parser() -> argparse.ArgumentParser:
     why.add_argument("name", metavar="NAME", help="package name")
     why.add_argument("targets", nargs="+", metavar="PATH", help="inputs to audit")
     _audit_options(why)
+    _gate_options(why)
+
+    check = _command(
+        commands,
+        "check",
+        "contributor check: what new packages or spec files change in a repository",
+        "Audit BASE, then BASE with NEW in it (a NEW package replaces the BASE package of the "
+        "same name and architecture) and report only the difference: the new packages' status, "
+        "BASE packages that get worse or better, requirements of NEW nothing satisfies. Exits 1 "
+        "only when something gets worse. Spec files are read without running any of their code.",
+    )
+    check.add_argument("new", nargs="+", metavar="NEW", help="the change: RPMs, source RPMs or spec files")
+    check.add_argument(
+        "--against", nargs="+", required=True, metavar="BASE", help="the repository the change targets"
+    )
+    check.add_argument(
+        "--format", choices=check_report.FORMATS, default="table", help="output format (default: table)"
+    )
+    check.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE (atomically)")
+    _audit_options(check)
+
+    baseline = _command(
+        commands,
+        "baseline",
+        "record today's findings so that only new ones block",
+        f"Write the current blocking findings to a baseline ({BASELINE_FILE} in the current "
+        "directory, or --baseline FILE), which later runs there pick up by themselves: new "
+        "findings block, fixed ones are reported as progress. An existing baseline only shrinks "
+        "unless --rewrite is given.",
+    )
+    baseline.add_argument("targets", nargs="+", metavar="PATH", help="inputs to audit")
+    baseline.add_argument("--baseline", metavar="FILE", help=f"baseline file (default: ./{BASELINE_FILE})")
+    baseline.add_argument(
+        "--rewrite", action="store_true", help="let the baseline grow: record new findings too"
+    )
+    _audit_options(baseline)
+
+    plan = _command(
+        commands,
+        "plan",
+        "rank origin packages by how many packages they hold back",
+        "The to-do list toward independence: origin source packages ranked by how many packages "
+        "would no longer depend on Citrix (at run or build time) if each were replaced, with "
+        "known replacements; packages avoidable now (a clean provider exists); and packages no "
+        "single replacement clears.",
+    )
+    plan.add_argument("targets", nargs="+", metavar="PATH", help="inputs to audit")
+    plan.add_argument(
+        "--format", choices=plan_report.FORMATS, default="table", help="output format (default: table)"
+    )
+    plan.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE (atomically)")
+    _audit_options(plan)
+
+    diff = _command(
+        commands,
+        "diff",
+        "independence progress between two releases",
+        "Compare two releases: each side is a repository (or any input `scan` takes) or a JSON "
+        "report written by `scan --format json`. Prints packages added, removed, upgraded; "
+        "findings that appeared or disappeared; statuses that changed.",
+    )
+    diff.add_argument("old", metavar="OLD", help="earlier release: an input or a JSON report")
+    diff.add_argument("new", metavar="NEW", help="later release: an input or a JSON report")
+    diff.add_argument(
+        "--format", choices=diff_report.FORMATS, default="table", help="output format (default: table)"
+    )
+    diff.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE (atomically)")
+    _audit_options(diff)
     return parser
 
 
-def _command(commands: argparse._SubParsersAction[argparse.ArgumentParser], name: str, summary: str,
-             description: str) -> argparse.ArgumentParser:  # fmt: skip
+def _command(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], name: str, summary: str, description: str
+) -> argparse.ArgumentParser:
     return commands.add_parser(
         name,
         help=summary,
@@ -135,8 +212,34 @@ def _audit_options(command: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help="audit only what installing these packages pulls in (e.g. xcp-ng-deps)",
     )
+    command.add_argument(
+        "--define",
+        action="append",
+        default=[],
+        metavar="'MACRO VALUE'",
+        help="define a macro for reading spec files, as rpmbuild --define (repeatable)",
+    )
     command.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     command.add_argument("-q", "--quiet", action="store_true", help="no progress on standard error")
+
+
+def _gate_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--waivers",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="waiver file ([[waiver]] entries; auditor.toml's are read too)",
+    )
+    command.add_argument(
+        "--baseline", metavar="FILE", help=f"baseline file (default: ./{BASELINE_FILE} when it exists)"
+    )
+    command.add_argument("--no-baseline", action="store_true", help="ignore any baseline")
+    command.add_argument(
+        "--stale-waivers",
+        choices=("warn", "block"),
+        help="make waivers that match nothing block (default: warn)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -167,43 +270,119 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> ExitCode:
-    if args.command == "scan":
-        audit = _audit(args)
-        write_output(FORMATS[args.format](audit), args.output)
+    project = load_project(args.config)
+    policy = _policy(args, project)
+    options = _options(args, project)
+    progress = Progress(enabled=not args.quiet)
+    try:
+        if args.command == "check":
+            checked = run_check(tuple(args.new), tuple(args.against), options, policy, progress.update)
+            progress.done()
+            write_output(check_report.render(checked, args.format), args.output)
+            report_errors([*checked.before.errors, *checked.after.errors])
+            return checked.exit_code()
+        if args.command == "diff":
+            old = _snapshot(args.old, options, policy, progress)
+            new = _snapshot(args.new, options, policy, progress)
+            progress.done()
+            write_output(diff_report.render(diff(old, new), args.format), args.output)
+            return ExitCode.PASSED
+        audit = run_audit(options, policy, progress.update)
+    finally:
+        progress.done()
+    if args.command == "baseline":
+        return _write_baseline(args, audit)
+    if args.command == "plan":
+        write_output(plan_report.render(make_plan(audit), audit, args.format), args.output)
         report_errors(audit.errors)
-        return audit.exit_code()
-    if args.command == "why":
-        audit = _audit(args)
+        return ExitCode.INPUT if audit.errors else ExitCode.PASSED
+    _gate(args, project, audit)
+    if args.command == "scan":
+        write_output(FORMATS[args.format](audit), args.output)
+    else:
         text, found = render_why(audit, args.name)
         if not found:
             report_errors(audit.errors)
             raise UsageError(f"no audited package named {args.name!r}")
         write_output(text, None)
-        report_errors(audit.errors)
-        return audit.exit_code()
-    raise UsageError(f"unknown command {args.command}")
+    report_errors(audit.errors)
+    return audit.exit_code()
 
 
-def _audit(args: argparse.Namespace) -> AuditResult:
-    project = load_project(args.config)
-    policy = _policy(args, project)
+def _options(args: argparse.Namespace, project: ProjectConfig) -> AuditOptions:
     fail_on = DEFAULT_FAIL_ON
     if project.fail_on is not None:
         fail_on = project.fail_on
     if args.fail_on is not None:
         fail_on = parse_statuses(args.fail_on, "--fail-on")
-    options = AuditOptions(
-        targets=tuple(args.targets),
+    targets = tuple(getattr(args, "targets", ()))
+    return AuditOptions(
+        targets=targets,
         context=tuple(args.context),
         arches=tuple(args.arch) or project.arch,
         roots=tuple(args.roots) or project.roots,
         fail_on=fail_on,
+        defines=_defines(args.define),
     )
-    progress = Progress(enabled=not args.quiet)
-    try:
-        return run_audit(options, policy, progress.update)
-    finally:
-        progress.done()
+
+
+def _defines(items: Sequence[str]) -> tuple[tuple[str, str], ...]:
+    found = []
+    for item in items:
+        name, _, value = item.strip().partition(" ")
+        if not name:
+            raise UsageError(f"--define {item!r}: expected 'NAME VALUE'")
+        found.append((name.lstrip("%"), value.strip()))
+    return tuple(found)
+
+
+def _gate(args: argparse.Namespace, project: ProjectConfig, audit: AuditResult) -> None:
+    waivers = load_waivers(project.waivers, project.path or "auditor.toml")
+    for path in args.waivers:
+        waivers.extend(read_waiver_file(path))
+    baseline = None if args.no_baseline else load_baseline(args.baseline, required=args.baseline is not None)
+    stale = (args.stale_waivers or project.stale_waivers) == "block"
+    if waivers or baseline is not None or args.stale_waivers:
+        audit.gate = apply_gate(audit, waivers, baseline, stale_blocks=stale)
+
+
+def _write_baseline(args: argparse.Namespace, audit: AuditResult) -> ExitCode:
+    path = args.baseline or BASELINE_FILE
+    existing = load_baseline(path) if os.path.exists(path) else None
+    gate = apply_gate(audit, (), None)
+    current = {
+        reason.fingerprint: {
+            "fingerprint": reason.fingerprint,
+            "kind": reason.kind,
+            "package": reason.package,
+            "capability": reason.capability,
+        }
+        for reason in gate.new
+    }
+    if existing is not None and not args.rewrite:
+        kept = [entry for entry in existing.entries if entry["fingerprint"] in current]
+        added = len(set(current) - existing.fingerprints)
+        dropped = len(existing.entries) - len(kept)
+        entries = kept
+        message = f"{path}: {len(kept)} entries kept, {dropped} fixed and dropped"
+        if added:
+            message += f"; {added} new finding(s) NOT recorded (--rewrite records them)"
+    else:
+        entries = list(current.values())
+        message = f"{path}: {len(entries)} entries recorded"
+    write_output(Baseline(entries).to_json(), path)
+    print(f"auditor: {message}", file=sys.stderr)
+    report_errors(audit.errors)
+    return ExitCode.INPUT if audit.errors else ExitCode.PASSED
+
+
+def _snapshot(path: str, options: AuditOptions, policy: Policy, progress: Progress) -> Snapshot:
+    if path.endswith(".json") and os.path.isfile(path):
+        return snapshot_of_report(path)
+    audit = run_audit(replace(options, targets=(path,)), policy, progress.update)
+    if audit.errors:
+        raise audit.errors[0]
+    return snapshot_of_audit(audit)
 
 
 def _policy(args: argparse.Namespace, project: ProjectConfig) -> Policy:

@@ -60,6 +60,13 @@ class Finding:
     """The allow rule that overrides this finding: it is shown but does not taint."""
     taints: bool = True
     """Whether the finding can make the package `origin` (its severity reaches the policy's threshold)."""
+    capability: str = ""
+    """What the evidence is, without versions: ``source0@code.citrite.net``, the licence term,
+    the vendor string... The finding's fingerprint is built from it, so an upgrade (a new
+    version in a URL) does not make an accepted finding look new."""
+
+    def fingerprint(self, package_name: str) -> str:
+        return fingerprint(self.rule, package_name, self.capability or self.value)
 
     @property
     def effective(self) -> bool:

@@ -58,7 +58,15 @@ class HostRule(Rule):
             )
             if hit and (evidence.field, url.text) not in seen:
                 seen.add((evidence.field, url.text))
-                yield self.finding(evidence.field, url.text)
+                yield self.finding(
+                    evidence.field, url.text, capability=f"{_stable_field(evidence.field)}@{url.host}"
+                )
+
+
+def _stable_field(field: str) -> str:
+    """``source0`` and ``patch12`` keep their number (a different Source is a different
+    finding); capabilities are identified by kind, since their text carries versions."""
+    return field
 
 
 @dataclass(frozen=True)
@@ -76,12 +84,14 @@ class FieldRule(Rule):
             value = getattr(package, name, None)
             if not value:
                 continue
-            hit = self.pattern is not None and self.pattern.search(value) is not None
-            if not hit and self.domains:
-                host = value.strip().rstrip(".").lower()
-                hit = any(host_matches(host, domain) for domain in self.domains)
-            if hit:
-                yield self.finding(name, value)
+            match = self.pattern.search(value) if self.pattern is not None else None
+            if match is not None:
+                yield self.finding(name, value, capability=f"{name}:{match.group().lower()}")
+                continue
+            host = value.strip().rstrip(".").lower()
+            domain = next((d for d in self.domains if host_matches(host, d)), None)
+            if domain is not None:
+                yield self.finding(name, value, capability=f"{name}@{domain}")
 
 
 @dataclass(frozen=True)
@@ -105,7 +115,12 @@ class LicenseRule(Rule):
             return
         for term, pattern in zip(self.terms, self._compiled, strict=True):
             if pattern.search(package.license):
-                yield self.finding("license", package.license, message=f"{self.message} ({term})")
+                yield self.finding(
+                    "license",
+                    package.license,
+                    message=f"{self.message} ({term})",
+                    capability=f"license:{term.lower()}",
+                )
                 return
 
 
@@ -124,7 +139,7 @@ class SigningKeyRule(Rule):
             return
         listed = key.lower() in self.keys
         if (self.action == "deny" and listed) or (self.action == "trust" and not listed):
-            yield self.finding("signing_key", key)
+            yield self.finding("signing_key", key, capability=f"key:{key.lower()}")
 
 
 @dataclass(frozen=True)
@@ -161,6 +176,7 @@ class ComponentRule(Rule):
             yield Finding(
                 self.id, self.severity, field_name, name or "", message,
                 component.reference or self.reference, replacement=component.replaced_by,
+                capability=f"component:{component.name}",
             )  # fmt: skip
             return
 
@@ -182,7 +198,7 @@ class ProvenanceRule(Rule):
             return
         added_by, reason = entry
         value = f"added_by={added_by}" + (f"; import_reason={reason}" if reason else "")
-        yield self.finding("provenance", value)
+        yield self.finding("provenance", value, capability=f"provenance:{added_by}")
 
 
 def read_provenance_csv(path: str) -> dict[str, tuple[str, str]]:

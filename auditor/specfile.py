@@ -33,6 +33,10 @@ _SECTION = re.compile(
     r"transfiletriggerin|transfiletriggerun|transfiletriggerpostun|sourcelist|patchlist|"
     r"generate_buildrequires|conf)(?![A-Za-z0-9_])(.*)$"
 )
+_FILE_DIRECTIVE = re.compile(
+    r"%(?:attr|defattr|config|verify|caps|lang)\s*\([^)]*\)|%(?:config|doc|license|dir|ghost|docdir|readme|exclude|artifact|missingok)\b"
+)
+_READ_SECTIONS = frozenset({"preamble", "package", "sourcelist", "patchlist"})
 _NUMBERED = re.compile(r"^(source|patch)(\d*)$", re.IGNORECASE)
 
 _DEPENDENCY_TAGS = {
@@ -93,6 +97,10 @@ class Spec:
     """Line numbers of conditionals that could not be decided; both branches were read."""
     dynamic_build_requires: bool = False
     """The spec has ``%generate_buildrequires``: more BuildRequires appear only at build time."""
+    built: tuple[str, ...] = ()
+    """Names of the packages that have a ``%files`` section: the binaries a build makes."""
+    files: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Plain paths each package's ``%files`` lists (globs and ``-f`` lists are not known)."""
 
 
 @dataclass
@@ -150,6 +158,9 @@ class _SpecReader:
         self.unexpanded: list[str] = []
         self.undecided: list[int] = []
         self.dynamic = False
+        self.built: list[str] = []
+        self.files: dict[str, list[str]] = {}
+        self.files_of = ""
 
     @property
     def reading(self) -> bool:
@@ -182,6 +193,17 @@ class _SpecReader:
             if self._directive(stripped):
                 continue
             if stripped.startswith("#") and self.section in ("preamble", "package"):
+                continue
+            if self.section == "files" and not stripped.startswith("%files"):
+                if stripped and not stripped.startswith("#"):
+                    self._file_entry(self.expand(stripped)[0])
+                continue
+            if self.section not in _READ_SECTIONS:
+                # Scriptlets, %files and %changelog hold nothing an audit reads: only look
+                # for the next section header, and expand nothing (nothing to report either).
+                section = _SECTION.match(stripped)
+                if section:
+                    self._section(section.group(1), section.group(2).strip())
                 continue
             expanded, _ = self.expand(raw)
             for line in expanded.split("\n"):
@@ -282,17 +304,41 @@ class _SpecReader:
         self.section = name
         if name == "generate_buildrequires":
             self.dynamic = True
+        if name == "files":
+            self.files_of = self._package_name(argument, files=True) or self.main.tags.get("name", "")
+            self.built.append(self.files_of)
         if name != "package":
             return
-        words = argument.split()
-        if "-n" in words:
-            index = words.index("-n")
-            subname = words[index + 1] if index + 1 < len(words) else ""
-        else:
-            subname = f"{self.main.tags.get('name', '')}-{words[0]}" if words else ""
+        subname = self._package_name(argument)
         self.current = _PackageDraft(subname) if subname else None
         if self.current is not None:
             self.subpackages.append(self.current)
+
+    def _file_entry(self, line: str) -> None:
+        """One ``%files`` line: its path, without %attr/%config/%doc... directives; globs skipped."""
+        text = _FILE_DIRECTIVE.sub(" ", line).strip()
+        for path in text.split():
+            if path.startswith("/") and not any(char in path for char in "*?[{%"):
+                self.files.setdefault(self.files_of, []).append(path.rstrip("/") or "/")
+
+    def _package_name(self, argument: str, *, files: bool = False) -> str:
+        """The package a section header names: ``-n NAME``, ``SUFFIX`` or the main package ("")."""
+        words = argument.split()
+        if "-n" in words:
+            index = words.index("-n")
+            return words[index + 1] if index + 1 < len(words) else ""
+        if files:  # %files takes options (-f list) before an optional subpackage suffix
+            plain = []
+            skip = False
+            for word in words:
+                if skip:
+                    skip = False
+                elif word in ("-f",):
+                    skip = True
+                elif not word.startswith("-"):
+                    plain.append(word)
+            words = plain
+        return f"{self.main.tags.get('name', '')}-{words[0]}" if words else ""
 
     def _tag(self, tag: str, qualifier: str | None, value: str, raw: str, number: int) -> None:
         assert self.current is not None
@@ -352,6 +398,8 @@ class _SpecReader:
             unexpanded=tuple(dict.fromkeys(self.unexpanded)),
             undecided=tuple(self.undecided),
             dynamic_build_requires=self.dynamic,
+            built=tuple(dict.fromkeys(self.built)),
+            files={name: tuple(dict.fromkeys(paths)) for name, paths in self.files.items()},
         )
 
 

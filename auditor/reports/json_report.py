@@ -7,7 +7,7 @@ from typing import Any
 
 from auditor import __version__
 from auditor.audit import AuditResult, PackageResult
-from auditor.findings import Finding, fingerprint
+from auditor.findings import Finding
 from auditor.graph import Hop
 from auditor.serialize import source_to_json
 
@@ -23,7 +23,8 @@ def finding_to_json(finding: Finding, package_name: str) -> dict[str, Any]:
         "value": finding.value,
         "message": finding.message,
         "reference": finding.reference,
-        "fingerprint": fingerprint(finding.rule, package_name, finding.value),
+        "fingerprint": finding.fingerprint(package_name),
+        "capability": finding.capability or finding.value,
         "taints": finding.effective,
     }
     if finding.replacement:
@@ -58,6 +59,7 @@ def package_to_json(result: PackageResult, audit: AuditResult) -> dict[str, Any]
         "nevra": package.nevra,
         "status": result.verdict.value,
         "blocking": result.blocking,
+        "waived_by": list(result.waived_by),
         "findings": [finding_to_json(f, package.name) for f in result.findings],
         "chain": [hop_to_json(hop, audit) for hop in result.chain],
         "unresolved": [
@@ -117,6 +119,30 @@ def document(audit: AuditResult) -> dict[str, Any]:
             "exit_code": int(audit.exit_code()),
         },
         "packages": [package_to_json(result, audit) for result in audit.results],
+        **({"gate": gate_to_json(audit)} if audit.gate is not None else {}),
+    }
+
+
+def gate_to_json(audit: AuditResult) -> dict[str, Any]:
+    gate = audit.gate
+    assert gate is not None
+
+    def reason(item: Any) -> dict[str, str]:
+        return {"fingerprint": item.fingerprint, "kind": item.kind, "package": item.package,
+                "capability": item.capability, "text": item.text}  # fmt: skip
+
+    def waiver(item: Any) -> dict[str, str]:
+        return {"id": item.id, "package": item.package, "owner": item.owner, "reason": item.reason,
+                "expires": item.expires.isoformat(), "source": item.source}  # fmt: skip
+
+    return {
+        "new": [reason(item) for item in gate.new],
+        "baselined": [reason(item) for item in gate.baselined],
+        "fixed": list(gate.fixed),
+        "waived": [{**reason(item), "waiver": w.id} for item, w in gate.waived],
+        "expired_waivers": [waiver(w) for w in gate.expired],
+        "stale_waivers": [waiver(w) for w in gate.stale],
+        "stale_waivers_block": gate.stale_blocks,
     }
 
 

@@ -4,18 +4,28 @@ from __future__ import annotations
 
 from tabulate import tabulate
 
-from auditor.audit import AuditResult
+from auditor.audit import AuditResult, PackageResult
 from auditor.findings import Verdict
-from auditor.reports.view import reason, summary_line
+from auditor.reports.view import gate_lines, reason, summary_line
+
+WHY_WIDTH = 140
+
+
+def _status(result: PackageResult) -> str:
+    if result.blocking:
+        return result.verdict.value + " *"
+    if result.waived_by:
+        return result.verdict.value + " (waived)"
+    return result.verdict.value
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= WHY_WIDTH else text[: WHY_WIDTH - 1] + "…"
 
 
 def render(audit: AuditResult) -> str:
     rows = [
-        [
-            result.package.nevra,
-            result.verdict.value + (" *" if result.blocking else ""),
-            reason(result, audit),
-        ]
+        [result.package.nevra, _status(result), _short(reason(result, audit))]
         for result in sorted(audit.results, key=lambda r: (r.verdict.rank, r.package.name, r.package.nevra))
         if result.verdict is not Verdict.CLEAN
     ]
@@ -23,5 +33,6 @@ def render(audit: AuditResult) -> str:
     if rows:
         lines.append(tabulate(rows, headers=["package", "status", "why"], tablefmt="simple"))
         lines.append("(* blocking; run `auditor why NAME ...` for the whole chain)")
+    lines.extend(gate_lines(audit))
     lines.append(summary_line(audit))
     return "\n".join(lines) + "\n"

@@ -58,6 +58,36 @@ def reason(result: PackageResult, audit: AuditResult) -> str:
     return ""
 
 
+def gate_lines(audit: AuditResult) -> list[str]:
+    """What waivers and the baseline did, for the human formats."""
+    gate = audit.gate
+    if gate is None:
+        return []
+    lines = []
+    for reason_, waiver in gate.waived:
+        lines.append(
+            f"waived: {reason_.package}: {reason_.text} "
+            f"(waiver {waiver.id}, {waiver.owner}, until {waiver.expires})"
+        )
+    for waiver in gate.expired:
+        lines.append(
+            f"expired waiver {waiver.id} ({waiver.package}, expired {waiver.expires}): no longer waives"
+        )
+    for waiver in gate.stale:
+        lines.append(
+            f"stale waiver {waiver.id} ({waiver.package}): matches nothing"
+            + (" (blocking)" if gate.stale_blocks else "")
+        )
+    if gate.baselined or gate.fixed:
+        lines.append(
+            f"baseline: {len(gate.baselined)} accepted, {len(gate.new)} new, "
+            f"{len(gate.fixed)} fixed since the baseline"
+        )
+    for entry in gate.fixed:
+        lines.append(f"fixed since the baseline: {entry['package']}: {entry['kind']} {entry['capability']}")
+    return lines
+
+
 def summary_line(audit: AuditResult) -> str:
     counts = audit.counts()
     parts = [f"{counts[v.value]} {v.value}" for v in Verdict if counts[v.value]]

@@ -8,13 +8,14 @@ stops the others from being read.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from auditor.errors import InputError
 from auditor.model import Package
 from auditor.sources.repodata import find_repomd, read_repository
 from auditor.sources.rpmpackage import read_rpm_file
+from auditor.sources.specs import read_spec_file
 
 __all__ = ["InputSummary", "LoadResult", "load_inputs"]
 
@@ -25,7 +26,7 @@ class InputSummary:
 
     path: str
     kind: str
-    """``rpm``, ``directory`` or ``repository``."""
+    """``rpm``, ``spec``, ``directory`` or ``repository``."""
     packages: int
     revision: str | None = None
     filelists: bool | None = None
@@ -47,14 +48,17 @@ class LoadResult:
 Progress = Callable[[str], None]
 
 
-def load_inputs(paths: Iterable[str], progress: Progress | None = None) -> LoadResult:
+def load_inputs(
+    paths: Iterable[str], progress: Progress | None = None, defines: Mapping[str, str] | None = None
+) -> LoadResult:
+    """Every package the inputs hold; ``defines`` are macros for spec files (``--define``)."""
     result = LoadResult()
     for path in paths:
-        result.extend(_load_one(path, progress))
+        result.extend(_load_one(path, progress, defines or {}))
     return result
 
 
-def _load_one(path: str, progress: Progress | None) -> LoadResult:
+def _load_one(path: str, progress: Progress | None, defines: Mapping[str, str]) -> LoadResult:
     result = LoadResult()
     try:
         if not os.path.lexists(path):
@@ -67,6 +71,10 @@ def _load_one(path: str, progress: Progress | None) -> LoadResult:
             _load_repository(path, result)
         elif os.path.isdir(path):
             _load_directory(path, result, progress)
+        elif path.endswith(".spec"):
+            packages = read_spec_file(path, defines=defines)
+            result.packages.extend(packages)
+            result.inputs.append(InputSummary(path, "spec", len(packages)))
         else:
             package = read_rpm_file(path)
             result.packages.append(package)

@@ -1,0 +1,116 @@
+"""Spec files as input: the packages a spec would build, read without running it.
+
+A contributor's pull request carries a spec, not RPMs. The spec becomes one source
+package (its Sources, Patches and BuildRequires) and one binary package per ``%package``
+that has a ``%files`` section (their Requires, Provides, Conflicts, Obsoletes, weak
+dependencies and the plain paths ``%files`` lists). What only a build knows is absent:
+files named by glob or ``-f`` list, automatic dependencies (sonames, interpreters) and
+``%generate_buildrequires``. Macros that cannot be expanded safely are kept as written and
+listed in the package's notes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from auditor.errors import InputError
+from auditor.model import EVR, Dependency, Op, Package, PackageKind
+from auditor.specfile import Spec, parse_spec
+
+MAX_SPEC_BYTES = 4 * 1024 * 1024
+
+
+def read_spec_file(
+    path: str, *, defines: Mapping[str, str] | None = None, arch: str = "x86_64"
+) -> list[Package]:
+    try:
+        with open(path, "rb") as stream:
+            data = stream.read(MAX_SPEC_BYTES + 1)
+    except FileNotFoundError:
+        raise InputError(path, "no such file") from None
+    except OSError as exc:
+        raise InputError(path, exc.strerror or str(exc)) from None
+    if len(data) > MAX_SPEC_BYTES:
+        raise InputError(path, f"spec file larger than {MAX_SPEC_BYTES} bytes")
+    text = data.decode("utf-8", "replace")
+    spec = parse_spec(text, path, defines=defines, arch=arch)
+    return packages_from_spec(spec, path, arch)
+
+
+def packages_from_spec(spec: Spec, path: str, arch: str = "x86_64") -> list[Package]:
+    if not spec.name or not spec.version:
+        raise InputError(path, "not a spec file: no Name or Version")
+    release = spec.release or "0"
+    main = spec.packages[0]
+    notes = [f"macro left unexpanded: {item}" for item in spec.unexpanded[:20]]
+    notes += [
+        f"conditional at line {line} could not be decided: both branches were read" for line in spec.undecided
+    ]
+    if spec.dynamic_build_requires:
+        notes.append("%generate_buildrequires: more BuildRequires appear only at build time")
+    source_rpm = f"{spec.name}-{spec.version}-{release}.src.rpm"
+    source = Package(
+        name=spec.name,
+        epoch=spec.epoch,
+        version=spec.version,
+        release=release,
+        arch="src",
+        kind=PackageKind.SOURCE,
+        location=path,
+        input=path,
+        summary=main.summary,
+        requires=spec.build_requires,
+        conflicts=spec.build_conflicts,
+        vendor=main.vendor,
+        packager=main.packager,
+        url=main.url,
+        license=main.license,
+        distribution=main.distribution,
+        sources=spec.sources,
+        spec=path,
+        notes=tuple(notes),
+    )
+    packages = [source]
+    evr_text = (
+        f"{spec.epoch}:{spec.version}-{release}" if spec.epoch is not None else f"{spec.version}-{release}"
+    )
+    built = set(spec.built) if spec.built else {sub.name for sub in spec.packages}
+    for sub in spec.packages:
+        if not sub.name or sub.name not in built:
+            continue
+        build_arch = (sub.buildarch or main.buildarch or arch).split()[0]
+        self_provide = Dependency(sub.name, Op.EQ, EVR.parse(evr_text))
+        provides = (
+            sub.provides if any(p.name == sub.name for p in sub.provides) else (*sub.provides, self_provide)
+        )
+        packages.append(
+            Package(
+                name=sub.name,
+                epoch=spec.epoch,
+                version=spec.version,
+                release=release,
+                arch=build_arch,
+                kind=PackageKind.BINARY,
+                location=path,
+                input=path,
+                sourcerpm=source_rpm,
+                summary=sub.summary,
+                requires=sub.requires,
+                provides=provides,
+                conflicts=sub.conflicts,
+                obsoletes=sub.obsoletes,
+                recommends=sub.recommends,
+                suggests=sub.suggests,
+                supplements=sub.supplements,
+                enhances=sub.enhances,
+                vendor=sub.vendor,
+                packager=sub.packager,
+                url=sub.url,
+                license=sub.license,
+                distribution=sub.distribution,
+                files=spec.files.get(sub.name, ()),
+                spec=path,
+                notes=tuple(notes),
+            )
+        )
+    return packages

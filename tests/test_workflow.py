@@ -1,0 +1,118 @@
+"""Contributor check, independence plan and release diff on the shipped example."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from auditor.audit import AuditOptions, run_audit
+from auditor.check import run_check
+from auditor.cli import main
+from auditor.plan import make_plan
+from auditor.policy import load_policy
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "xcp-ng-mini"
+BASE = (str(EXAMPLE / "repo"), str(EXAMPLE / "srpms"))
+
+NEW_XAPI = """\
+Name: xapi
+Version: 1.250.0
+Release: 1.xcpng
+Summary: the toolstack, next version
+License: LGPLv2
+URL: https://github.com/xapi-project/xen-api
+Source0: https://github.com/xapi-project/xen-api/archive/v%{version}/xen-api-%{version}.tar.gz
+BuildArch: noarch
+%description
+x
+%package core
+Summary: core
+Requires: %{?with_emu:emu-manager}%{!?with_emu:xcp-emu-manager}
+Requires: xcp-featured
+%description core
+x
+%files core
+%{_datadir}/xapi
+"""
+
+
+def write_spec(tmp_path: Path, text: str) -> str:
+    path = tmp_path / "xapi.spec"
+    path.write_text(text)
+    return str(path)
+
+
+def test_a_clean_change_passes_and_shows_what_improves(tmp_path: Path) -> None:
+    result = run_check((write_spec(tmp_path, NEW_XAPI),), BASE, AuditOptions(targets=()), load_policy())
+    statuses = {
+        c.after.package.nevra: (c.before.verdict.value if c.before else None, c.after.verdict.value)
+        for c in result.new
+    }
+    assert statuses["xapi-core-1.250.0-1.xcpng.noarch"] == ("may-depend", "clean")
+    assert result.regressions == [] and int(result.exit_code()) == 0
+    assert (
+        any(c.after.package.name == "xcp-ng-deps" for c in result.better) is False
+    )  # still depends through xenopsd
+
+
+def test_a_change_that_brings_a_citrix_dependency_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = write_spec(
+        tmp_path,
+        NEW_XAPI.replace("Requires: xcp-featured", "Requires: xcp-featured, v6d-citrix, nowhere >= 1"),
+    )
+    assert main(["check", spec, "--against", *BASE, "--format", "json"]) == 1
+    document = json.loads(capsys.readouterr().out)
+    assert [r["nevra"] for r in document["regressions"]] == ["xapi-core-1.250.0-1.xcpng.noarch"]
+    assert document["unresolved"] == [
+        {"package": "xapi-core-1.250.0-1.xcpng.noarch", "requirement": "nowhere >= 1"}
+    ]
+    assert main(["check", spec, "--against", *BASE, "--format", "markdown"]) == 1
+    markdown = capsys.readouterr().out
+    assert "makes things worse" in markdown and "`xapi-core-1.250.0-1.xcpng.noarch`" in markdown
+
+
+def test_defines_decide_spec_conditionals(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec = write_spec(tmp_path, NEW_XAPI)
+    assert main(["check", spec, "--against", *BASE, "--define", "with_emu 1", "--format", "json"]) == 1
+    assert "emu-manager" in capsys.readouterr().out
+
+
+def test_spec_code_never_runs(tmp_path: Path) -> None:
+    marker = tmp_path / "marker"
+    text = NEW_XAPI.replace(
+        "Summary: core", f"Summary: core %(touch {marker})\nRequires: %{{lua: os.execute('touch {marker}')}}"
+    )
+    assert main(["check", write_spec(tmp_path, text), "--against", *BASE]) in (0, 1)
+    assert not marker.exists()
+
+
+def test_plan_ranks_what_to_replace_first() -> None:
+    audit = run_audit(AuditOptions(targets=BASE), load_policy())
+    plan = make_plan(audit)
+    order = [(item.source, len(item.holds_back)) for item in plan.items]
+    assert order[:2] == [("citrix-build-tools", 3), ("sm", 3)]
+    by_source = {item.source: item for item in plan.items}
+    assert by_source["v6d-citrix"].replacements == ["xcp-featured"]
+    assert {audit.packages[i].name for i in by_source["v6d-citrix"].obsoleted_by} >= {"xcp-featured"}
+    assert [r.package.name for r in plan.avoidable] == ["xapi-core"]
+    assert [r.package.name for r in plan.needs_more] == [
+        "xenopsd"
+    ]  # needs sm and citrix-build-tools replaced
+
+
+def test_diff_between_a_report_and_a_repository(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    report = tmp_path / "old.json"
+    assert main(["scan", *BASE, "--format", "json", "-o", str(report)]) == 1
+    spec = write_spec(tmp_path, NEW_XAPI)
+    assert main(["diff", str(report), spec, "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert {"old": "xapi-core-1.249.0-1.xcpng.noarch", "new": "xapi-core-1.250.0-1.xcpng.noarch"} in document[
+        "upgraded"
+    ]
+    assert any(item["package"].startswith("v6d-citrix") for item in document["disappeared"])
+    assert main(["diff", str(report), str(report), "--format", "markdown"]) == 0
+    assert "Independence progress" in capsys.readouterr().out
