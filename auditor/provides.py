@@ -49,32 +49,40 @@ class ProvidesIndex:
         self.packages = packages
         self.by_name: dict[str, list[tuple[int, Dependency]]] = {}
         self.by_file: dict[str, list[int]] = {}
+        self.by_package_name: dict[str, list[int]] = {}
         self.installable: list[int] = []
         wanted = set(wanted_files)
+        intersect = wanted.intersection
         by_name = self.by_name
+        by_file = self.by_file
+        by_package_name = self.by_package_name
+        binary = PackageKind.BINARY
+        equal = Op.EQ
         for index, package in enumerate(packages):
-            if package.kind is not PackageKind.BINARY:
-                continue
-            if arches is not None and package.arch not in arches:
+            if package.kind is not binary or (arches is not None and package.arch not in arches):
                 continue
             self.installable.append(index)
+            name = package.name
             has_self = False
             for provide in package.provides:
-                entries = by_name.get(provide.name)
+                provide_name = provide.name
+                entries = by_name.get(provide_name)
                 if entries is None:
-                    by_name[provide.name] = [(index, provide)]
+                    by_name[provide_name] = [(index, provide)]
                 else:
                     entries.append((index, provide))
-                if provide.name == package.name and provide.op is Op.EQ:
+                if provide_name == name and provide.op is equal:
                     has_self = True
             if not has_self:
-                by_name.setdefault(package.name, []).append(
-                    (index, Dependency(package.name, Op.EQ, package.evr))
-                )
-            if wanted:
-                for path in package.files:
-                    if path in wanted:
-                        self.by_file.setdefault(path, []).append(index)
+                by_name.setdefault(name, []).append((index, Dependency(name, equal, package.evr)))
+            same_name = by_package_name.get(name)
+            if same_name is None:
+                by_package_name[name] = [index]
+            else:
+                same_name.append(index)
+            if wanted and package.files:
+                for path in intersect(package.files):
+                    by_file.setdefault(path, []).append(index)
 
     def providers(self, dep: Dependency) -> tuple[int, ...]:
         """Ids of the packages whose provides (or files) satisfy a simple dependency."""
@@ -95,6 +103,4 @@ class ProvidesIndex:
 
     def named(self, name: str) -> tuple[int, ...]:
         """Ids of installable packages called ``name`` (what Obsoletes match)."""
-        return tuple(
-            index for index, provide in self.by_name.get(name, ()) if self.packages[index].name == name
-        )
+        return tuple(self.by_package_name.get(name, ()))

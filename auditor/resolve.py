@@ -119,7 +119,9 @@ class Resolver:
         self.index = ProvidesIndex(packages, arches=arches, wanted_files=wanted)
         self.arches = arches
         self.rpm_features = rpm_features
-        self._cache: dict[Dependency, tuple[Status, tuple[tuple[int, ...], ...], tuple[str, ...], str]] = {}
+        # Keyed by the dependency object's id: readers intern equal dependencies, and hashing a
+        # frozen dataclass (its name, EVR and qualifiers) costs more than resolving it twice.
+        self._cache: dict[tuple[int, str], tuple[Dependency, Resolution]] = {}
 
     def resolve_all(self, audited: Iterable[int] | None = None, *, weak: bool = True) -> Resolved:
         """Resolve the requirements of ``audited`` (default: every package allowed by ``arches``)."""
@@ -132,26 +134,28 @@ class Resolver:
         audited_set = frozenset(audited)
         result = Resolved(self.packages, audited_set, index=self.index)
         kinds = ("requires", *_WEAK_KINDS) if weak else ("requires",)
+        resolve = self.resolve
+        requirements = result.requirements
         for index in audited_set:
             package = self.packages[index]
-            resolutions = []
-            for kind in kinds:
-                for dep in getattr(package, kind):
-                    resolutions.append(self.resolve(dep, kind))
-            result.requirements[index] = resolutions
-            matches = [Match("conflicts", dep, self.index.providers(dep)) for dep in package.conflicts]
-            matches += [Match("obsoletes", dep, self.obsoleted(dep)) for dep in package.obsoletes]
-            if matches:
+            resolutions = [resolve(dep, "requires") for dep in package.requires]
+            for kind in kinds[1:]:
+                resolutions.extend(resolve(dep, kind) for dep in getattr(package, kind))
+            requirements[index] = resolutions
+            if package.conflicts or package.obsoletes:
+                matches = [Match("conflicts", dep, self.index.providers(dep)) for dep in package.conflicts]
+                matches += [Match("obsoletes", dep, self.obsoleted(dep)) for dep in package.obsoletes]
                 result.matches[index] = matches
         return result
 
     def resolve(self, dep: Dependency, kind: str = "requires") -> Resolution:
-        cached = self._cache.get(dep)
+        key = (id(dep), kind)
+        cached = self._cache.get(key)
         if cached is None:
-            cached = self._resolve(dep)
-            self._cache[dep] = cached
-        status, groups, missing, detail = cached
-        return Resolution(kind, dep, status, groups, missing, detail)
+            status, groups, missing, detail = self._resolve(dep)
+            cached = (dep, Resolution(kind, dep, status, groups, missing, detail))
+            self._cache[key] = cached
+        return cached[1]
 
     def _resolve(self, dep: Dependency) -> tuple[Status, tuple[tuple[int, ...], ...], tuple[str, ...], str]:
         if dep.name.startswith("rpmlib("):
