@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from auditor.classify import classify
+from auditor.classify import ExtraFindings, classify, classify_config
 from auditor.errors import ExitCode, InputError, UsageError
-from auditor.findings import DEFAULT_FAIL_ON, Finding, Verdict
+from auditor.findings import DEFAULT_FAIL_ON, ConfigFinding, Finding, Verdict
 from auditor.graph import DependencyGraph, Hop
 from auditor.model import Package
 from auditor.policy import Policy
@@ -53,6 +53,10 @@ class AuditResult:
     graph: DependencyGraph
     findings: dict[int, list[Finding]] = field(default_factory=dict)
     roots: tuple[int, ...] = ()
+    config_findings: list[ConfigFinding] = field(default_factory=list)
+    """Configured repository URLs (``.repo``/``yum.conf``, URLs scanned) on policy hosts."""
+    warnings: list[str] = field(default_factory=list)
+    """What the user should know but that leaves the audit complete (a cache entry re-fetched...)."""
 
     def counts(self) -> dict[str, int]:
         counts = {verdict.value: 0 for verdict in Verdict}
@@ -64,10 +68,17 @@ class AuditResult:
     def blocking(self) -> list[PackageResult]:
         return [result for result in self.results if result.blocking]
 
+    @property
+    def blocking_config(self) -> list[ConfigFinding]:
+        """Config findings block like origin evidence: when they taint and ``origin`` blocks."""
+        if Verdict.ORIGIN not in self.options.fail_on:
+            return []
+        return [item for item in self.config_findings if item.effective]
+
     def exit_code(self) -> ExitCode:
         if self.errors:
             return ExitCode.INPUT
-        return ExitCode.FINDINGS if self.blocking else ExitCode.PASSED
+        return ExitCode.FINDINGS if self.blocking or self.blocking_config else ExitCode.PASSED
 
     def by_name(self, name: str) -> list[PackageResult]:
         return [result for result in self.results if result.package.name == name]
@@ -89,7 +100,11 @@ def audit_packages(
     targets: LoadResult,
     context: LoadResult,
     note: Progress = lambda _message: None,
+    extra_findings: Callable[[Sequence[Package]], ExtraFindings] | None = None,
 ) -> AuditResult:
+    """Resolve, classify and propagate. ``extra_findings`` adds evidence found outside the
+    packages (the redirect chains of their URLs) before classification, so it propagates
+    like any other finding."""
     packages = [*targets.packages, *context.packages]
     audited_ids = range(len(targets.packages))
     arches = host_arches(options.arches) if options.arches else None
@@ -97,7 +112,8 @@ def audit_packages(
     resolver = Resolver(packages, arches=arches, rpm_features=policy.rpm_features)
     resolved = resolver.resolve_all()
     note("classifying")
-    findings = classify(packages, policy)
+    extra = extra_findings(packages) if extra_findings is not None else None
+    findings = classify(packages, policy, extra=extra)
     graph = DependencyGraph(packages, resolved)
     note("propagating")
     verdicts = graph.verdicts(findings)
@@ -143,4 +159,6 @@ def audit_packages(
         graph=graph,
         findings=findings,
         roots=roots,
+        config_findings=classify_config([*targets.config_urls, *context.config_urls], policy),
+        warnings=[*targets.warnings, *context.warnings],
     )

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from auditor.errors import InputError
+from auditor.findings import ConfigUrl
 from auditor.model import Package
 from auditor.sources.repodata import find_repomd, read_repository
 from auditor.sources.rpmpackage import read_rpm_file
@@ -37,11 +38,16 @@ class LoadResult:
     packages: list[Package] = field(default_factory=list)
     errors: list[InputError] = field(default_factory=list)
     inputs: list[InputSummary] = field(default_factory=list)
+    config_urls: list[ConfigUrl] = field(default_factory=list)
+    """Repository URLs configured by the inputs, read or not: the policy classifies them."""
+    warnings: list[str] = field(default_factory=list)
 
     def extend(self, other: LoadResult) -> None:
         self.packages.extend(other.packages)
         self.errors.extend(other.errors)
         self.inputs.extend(other.inputs)
+        self.config_urls.extend(other.config_urls)
+        self.warnings.extend(other.warnings)
 
 
 Progress = Callable[[str], None]
