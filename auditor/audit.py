@@ -12,8 +12,10 @@ from auditor.graph import DependencyGraph, Hop
 from auditor.model import Package
 from auditor.policy import Policy
 from auditor.provides import host_arches
+from auditor.redirects import UrlResolver, policy_guard
 from auditor.resolve import Resolution, Resolved, Resolver, Status
 from auditor.sources import InputSummary, LoadResult, load_inputs
+from auditor.sources.remote import Remote, RemoteOptions
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,10 @@ class AuditOptions:
     roots: tuple[str, ...] = ()
     """Audit only what installing these packages pulls in."""
     fail_on: frozenset[Verdict] = DEFAULT_FAIL_ON
+    remote: RemoteOptions = field(default_factory=RemoteOptions)
+    """Network and cache settings for URLs and the repositories configuration files name."""
+    resolve_urls: bool = False
+    """Follow every Source, Patch and URL value's redirects (network; off by default)."""
 
 
 @dataclass
@@ -89,9 +95,21 @@ Progress = Callable[[str], None]
 
 def run_audit(options: AuditOptions, policy: Policy, progress: Progress | None = None) -> AuditResult:
     note = progress or (lambda _message: None)
-    targets = load_inputs(options.targets, progress=progress)
-    context = load_inputs(options.context, progress=progress) if options.context else LoadResult()
-    return audit_packages(options, policy, targets, context, note)
+    # One network context for the run; it never contacts a host the policy names.
+    remote = Remote(options.remote, guard=policy_guard(policy))
+    targets = load_inputs(options.targets, progress=progress, remote=remote)
+    context = (
+        load_inputs(options.context, progress=progress, remote=remote) if options.context else LoadResult()
+    )
+    resolver = UrlResolver(policy, remote) if options.resolve_urls else None
+    if resolver is not None:
+        note("following the redirects of package URLs")
+    result = audit_packages(
+        options, policy, targets, context, note, extra_findings=resolver.findings if resolver else None
+    )
+    if resolver is not None:
+        result.warnings.extend(resolver.warnings)
+    return result
 
 
 def audit_packages(
