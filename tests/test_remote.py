@@ -382,10 +382,11 @@ def test_an_unreachable_policy_host_is_a_finding_even_without_releasever(
 ) -> None:
     config = tmp_path / "build-env.cfg"  # recognised by content
     config.write_text(
-        "[xs]\nbaseurl = https://repo.citrite.net/xs/$releasever/\n  https://repo.citrite.net/mirror/\n"
+        "[xs]\nbaseurl = https://repo.citrite.net/xs/$releasever/\n  https://bob:token@repo.citrite.net/mirror/\n"
     )
-    code, document, _ = scan_json([str(config), "--cache-dir", str(cache)], capsys)
+    code, document, err = scan_json([str(config), "--cache-dir", str(cache)], capsys)
     assert code == 1
+    assert "token" not in err + json.dumps(document)  # credentials are neither sent nor reported
     assert [f["url"] for f in document["config_findings"]] == [
         "https://repo.citrite.net/xs/$releasever/",
         "https://repo.citrite.net/mirror/",

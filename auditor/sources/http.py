@@ -87,7 +87,10 @@ class _Retryable(Exception):
 
 def strip_userinfo(url: str) -> str:
     """``url`` without ``user:password@``: credentials are never sent anywhere."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
     if "@" not in parts.netloc:
         return url
     host = parts.netloc.rsplit("@", 1)[1]

@@ -22,6 +22,7 @@ from urllib.parse import unquote, urlsplit
 from auditor.errors import InputError
 from auditor.findings import ConfigUrl
 from auditor.model import Package
+from auditor.sources.http import strip_userinfo
 from auditor.sources.remote import Remote, read_remote_repository
 from auditor.sources.repodata import RepositoryRead, read_repository
 from auditor.sources.xmlstream import decompressed_chunks, parse_xml
@@ -136,7 +137,10 @@ def read_repo_config(text: str, shown: str, remote: Remote) -> ConfigRead:
         ]
         named += [("gpgkey", raw) for raw in section.gpgkeys]
         for key, raw in named:
-            url, left = expand(raw, variables)
+            expanded, left = expand(raw, variables)
+            url = strip_userinfo(expanded)
+            if url != expanded:
+                result.warnings.append(f"{where}: the user name and password in {key} are never sent")
             result.config_urls.append(ConfigUrl(shown, section.id, key, url, section.enabled))
             urls.setdefault(key, []).append(url)
             if key != "gpgkey":
@@ -206,7 +210,9 @@ def _read_section(
     for key, listing, parse in (("mirrorlist", mirrorlist, _mirrorlist), ("metalink", metalink, _metalink)):
         if listing is None:
             continue
-        mirrors = _mirrors(listing, key, parse, remote, failures, refused)
+        mirrors = [
+            strip_userinfo(mirror) for mirror in _mirrors(listing, key, parse, remote, failures, refused)
+        ]
         for mirror in mirrors:
             result.config_urls.append(ConfigUrl(shown, section.id, "mirror", mirror, section.enabled))
         for mirror in mirrors:
