@@ -304,6 +304,15 @@ def test_a_body_larger_than_repomd_says_is_aborted(
     one_line_error(err, primary.name, "ceiling")
 
 
+def test_a_tls_failure_is_one_line_naming_the_url(
+    server: LocalServer, cache: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = server.url("/repo/").replace("http://", "https://")  # TLS spoken to a plain-HTTP server
+    code, _, err = run(["scan", url, "--cache-dir", str(cache)], capsys)
+    assert code == 3
+    one_line_error(err, url + "repodata/repomd.xml", "TLS")
+
+
 def test_a_redirect_loop_is_refused(
     server: LocalServer, cache: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
