@@ -572,3 +572,38 @@ def test_a_binary_inherits_the_redirect_finding_of_its_source_package(
     [finding] = binary.findings
     assert finding.rule == "citrix-public-organisation" and finding.inherited_from == "epochs-3:1.2-4.src"
     assert "github.com/xenserver" in finding.value
+
+
+def test_resolved_chains_expire_after_a_day_and_follow_the_policy(server: LocalServer, cache: Path) -> None:
+    import time
+
+    from auditor.policy import load_policy
+    from auditor.redirects import UrlResolver, policy_guard
+    from auditor.sources.cache import url_key
+    from auditor.sources.remote import Remote, RemoteOptions
+
+    server.routes["/a"] = redirect("/b")
+    server.routes["/b"] = status(200)
+    policy = load_policy()
+    resolver = UrlResolver(policy, Remote(RemoteOptions(cache_dir=str(cache)), policy_guard(policy)))
+    assert resolver.resolve(server.url("/a")).hops == (server.url("/a"), server.url("/b"))
+    assert server.paths("HEAD") == ["/a", "/b"]
+    resolver.resolve(server.url("/a"))
+    assert server.paths("HEAD") == ["/a", "/b"]  # from the cache
+    entry = cache / "redirects" / "sha256" / url_key(server.url("/a"))
+    record = json.loads(entry.read_text())
+    entry.write_text(json.dumps({**record, "time": time.time() - 2 * 24 * 3600}))
+    resolver.resolve(server.url("/a"))
+    assert server.paths("HEAD") == ["/a", "/b", "/a", "/b"]  # a day old: followed again
+    # A cached chain stopped on a host the current policy no longer names is not trusted.
+    stopped = {
+        **record,
+        "hops": [server.url("/a"), "https://code.citrite.net/x"],
+        "stopped": True,
+        "time": time.time(),
+    }
+    entry.write_text(json.dumps(stopped))
+    assert resolver.resolve(server.url("/a")).stopped
+    empty = load_policy(default=False)
+    other = UrlResolver(empty, Remote(RemoteOptions(cache_dir=str(cache)), policy_guard(empty)))
+    assert other.resolve(server.url("/a")).hops == (server.url("/a"), server.url("/b"))
