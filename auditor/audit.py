@@ -6,15 +6,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from auditor.classify import classify
+from auditor.classify import ExtraFindings, classify, classify_config
 from auditor.errors import ExitCode, InputError, UsageError
-from auditor.findings import DEFAULT_FAIL_ON, Finding, Verdict
+from auditor.findings import DEFAULT_FAIL_ON, ConfigFinding, Finding, Verdict
 from auditor.graph import DependencyGraph, Hop
 from auditor.model import Package
 from auditor.policy import Policy
 from auditor.provides import host_arches
+from auditor.redirects import UrlResolver, policy_guard
 from auditor.resolve import Resolution, Resolved, Resolver, Status
 from auditor.sources import InputSummary, LoadResult, load_inputs
+from auditor.sources.remote import Remote, RemoteOptions
 
 if TYPE_CHECKING:
     from auditor.gate import GateResult
@@ -31,6 +33,10 @@ class AuditOptions:
     fail_on: frozenset[Verdict] = DEFAULT_FAIL_ON
     defines: tuple[tuple[str, str], ...] = ()
     """Macros for reading spec files (``--define``)."""
+    remote: RemoteOptions = field(default_factory=RemoteOptions)
+    """Network and cache settings for URLs and the repositories configuration files name."""
+    resolve_urls: bool = False
+    """Follow every Source, Patch and URL value's redirects (network; off by default)."""
 
 
 @dataclass
@@ -61,6 +67,10 @@ class AuditResult:
     roots: tuple[int, ...] = ()
     gate: GateResult | None = None
     """Waivers and baseline applied (`auditor.gate.apply_gate`), when the caller asked for them."""
+    config_findings: list[ConfigFinding] = field(default_factory=list)
+    """Configured repository URLs (``.repo``/``yum.conf``, URLs scanned) on policy hosts."""
+    warnings: list[str] = field(default_factory=list)
+    """What the user should know but that leaves the audit complete (a cache entry re-fetched...)."""
 
     def counts(self) -> dict[str, int]:
         counts = {verdict.value: 0 for verdict in Verdict}
@@ -72,11 +82,18 @@ class AuditResult:
     def blocking(self) -> list[PackageResult]:
         return [result for result in self.results if result.blocking]
 
+    @property
+    def blocking_config(self) -> list[ConfigFinding]:
+        """Config findings block like origin evidence: when they taint and ``origin`` blocks."""
+        if Verdict.ORIGIN not in self.options.fail_on:
+            return []
+        return [item for item in self.config_findings if item.effective]
+
     def exit_code(self) -> ExitCode:
         if self.errors:
             return ExitCode.INPUT
         stale_blocks = self.gate is not None and self.gate.stale_blocks and bool(self.gate.stale)
-        return ExitCode.FINDINGS if self.blocking or stale_blocks else ExitCode.PASSED
+        return ExitCode.FINDINGS if self.blocking or self.blocking_config or stale_blocks else ExitCode.PASSED
 
     def by_name(self, name: str) -> list[PackageResult]:
         return [result for result in self.results if result.package.name == name]
@@ -88,11 +105,23 @@ Progress = Callable[[str], None]
 def run_audit(options: AuditOptions, policy: Policy, progress: Progress | None = None) -> AuditResult:
     note = progress or (lambda _message: None)
     defines = dict(options.defines)
-    targets = load_inputs(options.targets, progress=progress, defines=defines)
+    # One network context for the run; it never contacts a host the policy names.
+    remote = Remote(options.remote, guard=policy_guard(policy))
+    targets = load_inputs(options.targets, progress=progress, defines=defines, remote=remote)
     context = (
-        load_inputs(options.context, progress=progress, defines=defines) if options.context else LoadResult()
+        load_inputs(options.context, progress=progress, defines=defines, remote=remote)
+        if options.context
+        else LoadResult()
     )
-    return audit_packages(options, policy, targets, context, note)
+    resolver = UrlResolver(policy, remote) if options.resolve_urls else None
+    if resolver is not None:
+        note("following the redirects of package URLs")
+    result = audit_packages(
+        options, policy, targets, context, note, extra_findings=resolver.findings if resolver else None
+    )
+    if resolver is not None:
+        result.warnings.extend(resolver.warnings)
+    return result
 
 
 def audit_packages(
@@ -101,7 +130,11 @@ def audit_packages(
     targets: LoadResult,
     context: LoadResult,
     note: Progress = lambda _message: None,
+    extra_findings: Callable[[Sequence[Package]], ExtraFindings] | None = None,
 ) -> AuditResult:
+    """Resolve, classify and propagate. ``extra_findings`` adds evidence found outside the
+    packages (the redirect chains of their URLs) before classification, so it propagates
+    like any other finding."""
     packages = [*targets.packages, *context.packages]
     audited_ids = range(len(targets.packages))
     arches = host_arches(options.arches) if options.arches else None
@@ -109,7 +142,8 @@ def audit_packages(
     resolver = Resolver(packages, arches=arches, rpm_features=policy.rpm_features)
     resolved = resolver.resolve_all()
     note("classifying")
-    findings = classify(packages, policy)
+    extra = extra_findings(packages) if extra_findings is not None else None
+    findings = classify(packages, policy, extra=extra)
     graph = DependencyGraph(packages, resolved)
     note("propagating")
     verdicts = graph.verdicts(findings)
@@ -155,4 +189,6 @@ def audit_packages(
         graph=graph,
         findings=findings,
         roots=roots,
+        config_findings=classify_config([*targets.config_urls, *context.config_urls], policy),
+        warnings=[*targets.warnings, *context.warnings],
     )

@@ -2,22 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
+from itertools import chain
 
-from auditor.findings import Finding
+from auditor.findings import ConfigFinding, ConfigUrl, Finding
 from auditor.model import Package
 from auditor.policy import Policy
+from auditor.urls import parse_url
+
+ExtraFindings = Mapping[int, Sequence[Finding]]
+"""Evidence found outside the package by the caller (a Source URL's redirect chain), per package id."""
 
 
 def classify(
-    packages: Sequence[Package], policy: Policy, indices: Sequence[int] | None = None
+    packages: Sequence[Package],
+    policy: Policy,
+    indices: Sequence[int] | None = None,
+    extra: ExtraFindings | None = None,
 ) -> dict[int, list[Finding]]:
-    """Findings per package id. A binary inherits the findings of its source package in the run."""
+    """Findings per package id. A binary inherits the findings of its source package in the run.
+
+    ``extra`` findings count as the package's own: the policy's threshold and allow
+    entries apply to them, and binaries inherit them from their source package.
+    """
     chosen = range(len(packages)) if indices is None else indices
+    extra = extra or {}
     own: dict[int, list[Finding]] = {}
     for index in chosen:
-        own[index] = _own_findings(packages[index], policy)
+        own[index] = _own_findings(packages[index], policy, extra.get(index, ()))
     sources: dict[str, int] = {}
     for index, package in enumerate(packages):
         if package.is_source:
@@ -30,7 +43,7 @@ def classify(
         if source_index is not None:
             source_findings = own.get(source_index)
             if source_findings is None:
-                source_findings = _own_findings(packages[source_index], policy)
+                source_findings = _own_findings(packages[source_index], policy, extra.get(source_index, ()))
             seen = {(f.rule, f.value) for f in findings}
             source_nevra = packages[source_index].nevra
             for finding in source_findings:
@@ -41,14 +54,40 @@ def classify(
     return result
 
 
-def _own_findings(package: Package, policy: Policy) -> list[Finding]:
+def _own_findings(package: Package, policy: Policy, extra: Iterable[Finding] = ()) -> list[Finding]:
     findings = []
-    for rule in policy.rules:
-        for finding in rule.match(package):
-            if finding.severity < policy.taint_severity:
-                finding = replace(finding, taints=False)
-            findings.append(_allowed(package, finding, policy))
+    matched = chain.from_iterable(rule.match(package) for rule in policy.rules)
+    for finding in chain(matched, extra):
+        if finding.severity < policy.taint_severity:
+            finding = replace(finding, taints=False)
+        findings.append(_allowed(package, finding, policy))
     return findings
+
+
+def classify_config(urls: Iterable[ConfigUrl], policy: Policy) -> list[ConfigFinding]:
+    """The configured repository URLs on policy hosts, one finding per matching host rule.
+
+    Allow entries name packages, so none applies here; a disabled section's finding is
+    kept but does not taint.
+    """
+    found: list[ConfigFinding] = []
+    seen: set[tuple[str, str, str, str, str]] = set()
+    for item in urls:
+        parsed = parse_url(item.url)
+        if parsed is None:
+            continue
+        for rule in policy.host_rules(parsed):
+            key = (item.file, item.section, item.key, item.url, rule.id)
+            if key in seen:
+                continue
+            seen.add(key)
+            finding = rule.finding(item.key, item.url)
+            if not item.enabled:
+                finding = replace(finding, taints=False, message=f"{finding.message} (section disabled)")
+            elif finding.severity < policy.taint_severity:
+                finding = replace(finding, taints=False)
+            found.append(ConfigFinding(item.file, item.section, item.key, item.url, finding))
+    return found
 
 
 def _allowed(package: Package, finding: Finding, policy: Policy) -> Finding:

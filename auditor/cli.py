@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import re
 import sys
 import tempfile
 import traceback
@@ -28,6 +29,8 @@ from auditor.policy import Policy, load_policy
 from auditor.progress import Progress
 from auditor.reports import FORMATS, check_report, diff_report, plan_report
 from auditor.reports.why import render_why
+from auditor.sources.http import HttpSettings
+from auditor.sources.remote import DEFAULT_MAX_DOWNLOAD, RemoteOptions
 from auditor.waivers import load_waivers, read_waiver_file
 
 EXIT_CODES_HELP = """\
@@ -219,6 +222,49 @@ def _audit_options(command: argparse.ArgumentParser) -> None:
         metavar="'MACRO VALUE'",
         help="define a macro for reading spec files, as rpmbuild --define (repeatable)",
     )
+    network = command.add_argument_group(
+        "remote repositories and URLs",
+        "URLs (http/https) and .repo/yum.conf files are read over the network; a host the policy "
+        "names is never contacted, no credentials are ever sent, only http(s) redirects are followed",
+    )
+    network.add_argument(
+        "--resolve-urls",
+        action="store_true",
+        help="follow each Source, Patch and URL value's redirects; a chain reaching a policy host "
+        "is a finding (off by default: no request the user did not ask for)",
+    )
+    network.add_argument(
+        "--remote-headers",
+        action="store_true",
+        help="read the headers of remote RPMs with range requests (signing key, Distribution, "
+        "source URLs), never their payloads",
+    )
+    network.add_argument(
+        "--timeout",
+        metavar="SECONDS[,READ]",
+        type=_timeouts,
+        default=(10.0, 30.0),
+        help="connect and read timeouts (default: 10,30)",
+    )
+    network.add_argument(
+        "--cache-dir", metavar="DIR", help="download cache (default: $XDG_CACHE_HOME/auditor)"
+    )
+    network.add_argument(
+        "--offline",
+        action="store_true",
+        help="use the download cache only; anything missing is an input error",
+    )
+    network.add_argument(
+        "--max-download",
+        metavar="SIZE",
+        type=_size,
+        default=DEFAULT_MAX_DOWNLOAD,
+        help="ceiling for a metadata file whose size repomd.xml does not give (default: 2G)",
+    )
+    network.add_argument("--releasever", metavar="VERSION", help="$releasever in .repo files and yum.conf")
+    network.add_argument(
+        "--basearch", metavar="ARCH", default="x86_64", help="$basearch in .repo files (default: x86_64)"
+    )
     command.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     command.add_argument("-q", "--quiet", action="store_true", help="no progress on standard error")
 
@@ -240,6 +286,23 @@ def _gate_options(command: argparse.ArgumentParser) -> None:
         choices=("warn", "block"),
         help="make waivers that match nothing block (default: warn)",
     )
+
+
+def _timeouts(text: str) -> tuple[float, float]:
+    try:
+        values = [float(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not SECONDS or CONNECT,READ") from None
+    if len(values) not in (1, 2) or any(value <= 0 for value in values):
+        raise argparse.ArgumentTypeError(f"{text!r} is not SECONDS or CONNECT,READ (positive numbers)")
+    return values[0], values[-1]
+
+
+def _size(text: str) -> int:
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(?:i?B)?\s*", text, re.IGNORECASE)
+    if match is None or float(match.group(1)) <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a size (bytes, or with K, M, G, T)")
+    return int(float(match.group(1)) * 1024 ** "_KMGT".index(match.group(2).upper() or "_"))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -294,6 +357,7 @@ def _run(args: argparse.Namespace) -> ExitCode:
         return _write_baseline(args, audit)
     if args.command == "plan":
         write_output(plan_report.render(make_plan(audit), audit, args.format), args.output)
+        report_warnings(audit.warnings)
         report_errors(audit.errors)
         return ExitCode.INPUT if audit.errors else ExitCode.PASSED
     _gate(args, project, audit)
@@ -305,6 +369,7 @@ def _run(args: argparse.Namespace) -> ExitCode:
             report_errors(audit.errors)
             raise UsageError(f"no audited package named {args.name!r}")
         write_output(text, None)
+    report_warnings(audit.warnings)
     report_errors(audit.errors)
     return audit.exit_code()
 
@@ -323,6 +388,16 @@ def _options(args: argparse.Namespace, project: ProjectConfig) -> AuditOptions:
         roots=tuple(args.roots) or project.roots,
         fail_on=fail_on,
         defines=_defines(args.define),
+        remote=RemoteOptions(
+            http=HttpSettings(connect_timeout=args.timeout[0], read_timeout=args.timeout[1]),
+            cache_dir=args.cache_dir,
+            offline=args.offline,
+            max_download=args.max_download,
+            releasever=args.releasever,
+            basearch=args.basearch,
+            remote_headers=args.remote_headers,
+        ),
+        resolve_urls=args.resolve_urls,
     )
 
 
@@ -393,6 +468,11 @@ def _policy(args: argparse.Namespace, project: ProjectConfig) -> Policy:
         project_path=project.path,
         provenance=[*project.provenance, *args.provenance],
     )
+
+
+def report_warnings(warnings: Sequence[str]) -> None:
+    for warning in warnings:
+        print(f"auditor: warning: {warning}", file=sys.stderr)
 
 
 def report_errors(errors: Sequence[InputError]) -> None:

@@ -77,3 +77,39 @@ def fingerprint(rule: str, package_name: str, capability: str) -> str:
     """A finding's identity across versions: rule, package name and capability, never version or path."""
     digest = hashlib.sha256(f"{rule}\0{package_name}\0{capability}".encode()).hexdigest()
     return digest[:32]
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigUrl:
+    """A repository URL written in a configuration, not carried by a package.
+
+    A ``.repo`` file's or ``yum.conf``'s ``baseurl``, ``mirrorlist``, ``metalink`` or
+    ``gpgkey``; a mirror a mirrorlist names; a repository URL given on the command line.
+    The sources record them whether or not the repository could be read; the policy
+    classifies them (`auditor.classify.classify_config`).
+    """
+
+    file: str
+    """The configuration it was read from (a path or a URL)."""
+    section: str
+    """The repository id (``[section]``); empty for a URL given on the command line."""
+    key: str
+    """``baseurl``, ``mirrorlist``, ``metalink``, ``gpgkey``, ``mirror`` or ``url``."""
+    url: str
+    enabled: bool = True
+    """False for a section with ``enabled=0``: reported, but it cannot block."""
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigFinding:
+    """A policy host rule that matched a configured repository URL."""
+
+    file: str
+    section: str
+    key: str
+    url: str
+    finding: Finding
+
+    @property
+    def effective(self) -> bool:
+        return self.finding.effective

@@ -47,6 +47,7 @@ from auditor.rules import (
     SigningKeyRule,
     read_provenance_csv,
 )
+from auditor.urls import ParsedUrl
 
 _COMMON_KEYS = {"id", "kind", "severity", "message", "reference", "tier"}
 _KIND_KEYS = {
@@ -93,6 +94,10 @@ class Policy:
 
     def rule(self, rule_id: str) -> Rule | None:
         return next((rule for rule in self.rules if rule.id == rule_id), None)
+
+    def host_rules(self, url: ParsedUrl) -> list[HostRule]:
+        """The host rules a URL matches: the policy's own test of "a policy host"."""
+        return [rule for rule in self.rules if isinstance(rule, HostRule) and rule.matches_url(url)]
 
     def components(self) -> dict[str, Component]:
         found: dict[str, Component] = {}

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 from auditor.errors import PolicyError
 from auditor.findings import Finding, Severity
 from auditor.model import Package
-from auditor.urls import host_matches, package_urls, path_matches
+from auditor.urls import ParsedUrl, host_matches, package_urls, path_matches
 
 
 @dataclass(frozen=True)
@@ -47,16 +47,19 @@ class HostRule(Rule):
 
     kind: ClassVar[str] = "host"
 
+    def matches_url(self, url: ParsedUrl) -> bool:
+        """Whether one parsed URL is on this rule's hosts (and ports, and path prefixes)."""
+        if self.ports and url.port not in self.ports:
+            return False
+        return any(host_matches(url.host, domain) for domain in self.domains) or any(
+            host_matches(url.host, host) and path_matches(url.path, path) for host, path in self.urls
+        )
+
     def match(self, package: Package) -> Iterator[Finding]:
         seen: set[tuple[str, str]] = set()
         for evidence in package_urls(package):
             url = evidence.url
-            if self.ports and url.port not in self.ports:
-                continue
-            hit = any(host_matches(url.host, domain) for domain in self.domains) or any(
-                host_matches(url.host, host) and path_matches(url.path, path) for host, path in self.urls
-            )
-            if hit and (evidence.field, url.text) not in seen:
+            if self.matches_url(url) and (evidence.field, url.text) not in seen:
                 seen.add((evidence.field, url.text))
                 yield self.finding(
                     evidence.field, url.text, capability=f"{_stable_field(evidence.field)}@{url.host}"

@@ -7,7 +7,7 @@ from typing import Any
 
 from auditor import __version__
 from auditor.audit import AuditResult, PackageResult
-from auditor.findings import Finding
+from auditor.findings import ConfigFinding, Finding
 from auditor.graph import Hop
 from auditor.serialize import source_to_json
 
@@ -34,6 +34,17 @@ def finding_to_json(finding: Finding, package_name: str) -> dict[str, Any]:
     if finding.allowed_by:
         data["allowed_by"] = finding.allowed_by
     return data
+
+
+def config_finding_to_json(item: ConfigFinding, audit: AuditResult) -> dict[str, Any]:
+    return {
+        "file": item.file,
+        "section": item.section,
+        "key": item.key,
+        "url": item.url,
+        "blocking": item in audit.blocking_config,
+        **finding_to_json(item.finding, f"{item.file}[{item.section}]"),
+    }
 
 
 def hop_to_json(hop: Hop, audit: AuditResult) -> dict[str, Any]:
@@ -88,7 +99,7 @@ def package_to_json(result: PackageResult, audit: AuditResult) -> dict[str, Any]
 
 
 def document(audit: AuditResult) -> dict[str, Any]:
-    return {
+    data: dict[str, Any] = {
         "$schema": SCHEMA_ID,
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "auditor", "version": __version__},
@@ -119,8 +130,14 @@ def document(audit: AuditResult) -> dict[str, Any]:
             "exit_code": int(audit.exit_code()),
         },
         "packages": [package_to_json(result, audit) for result in audit.results],
-        **({"gate": gate_to_json(audit)} if audit.gate is not None else {}),
     }
+    if audit.gate is not None:
+        data["gate"] = gate_to_json(audit)
+    if audit.config_findings:
+        data["config_findings"] = [config_finding_to_json(item, audit) for item in audit.config_findings]
+    if audit.warnings:
+        data["warnings"] = list(audit.warnings)
+    return data
 
 
 def gate_to_json(audit: AuditResult) -> dict[str, Any]:

@@ -33,6 +33,21 @@ def render(audit: AuditResult) -> str:
     if rows:
         lines.append(tabulate(rows, headers=["package", "status", "why"], tablefmt="simple"))
         lines.append("(* blocking; run `auditor why NAME ...` for the whole chain)")
+    if audit.config_findings:
+        blocking = audit.blocking_config
+        config_rows = [
+            [
+                f"{item.file} [{item.section}]" if item.section else item.file,
+                item.key + (" *" if item in blocking else ""),
+                item.url,
+                item.finding.rule,
+            ]
+            for item in audit.config_findings
+        ]
+        if rows:
+            lines.append("")
+        lines.append("Repository configuration on policy hosts:")
+        lines.append(tabulate(config_rows, headers=["config", "key", "url", "rule"], tablefmt="simple"))
     lines.extend(gate_lines(audit))
     lines.append(summary_line(audit))
     return "\n".join(lines) + "\n"

@@ -93,6 +93,9 @@ def summary_line(audit: AuditResult) -> str:
     parts = [f"{counts[v.value]} {v.value}" for v in Verdict if counts[v.value]]
     blocking = len(audit.blocking)
     text = f"{len(audit.results)} packages audited: " + (", ".join(parts) or "none")
+    if audit.config_findings:
+        text += f"; {len(audit.config_findings)} configured repository URL(s) on policy hosts"
+        blocking += len(audit.blocking_config)
     text += f"; {blocking} blocking" if blocking else "; nothing blocking"
     if audit.errors:
         text += f"; {len(audit.errors)} input(s) could not be read, the audit is incomplete"

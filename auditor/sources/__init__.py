@@ -3,6 +3,10 @@
 `load_inputs` takes the paths a user gave and returns every package they hold, plus one
 `InputError` per input (or part of an input) that could not be read. A bad input never
 stops the others from being read.
+
+An input is a local path (RPM, directory, repository, ``.repo`` file or ``yum.conf``) or
+an http(s) URL (a repository, or a ``.repo`` file). Only URLs, and the repositories a
+configuration file names, use the network, through the one `Remote` of the run.
 """
 
 from __future__ import annotations
@@ -12,8 +16,12 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from auditor.errors import InputError
+from auditor.findings import ConfigUrl
 from auditor.model import Package
-from auditor.sources.repodata import find_repomd, read_repository
+from auditor.sources.http import strip_userinfo
+from auditor.sources.remote import SMALL_FILE_CEILING, Remote, read_remote_repository, repository_base
+from auditor.sources.repoconfig import ConfigRead, is_repo_config, read_repo_config
+from auditor.sources.repodata import RepositoryRead, find_repomd, read_repository
 from auditor.sources.rpmpackage import read_rpm_file
 from auditor.sources.specs import read_spec_file
 
@@ -26,7 +34,7 @@ class InputSummary:
 
     path: str
     kind: str
-    """``rpm``, ``spec``, ``directory`` or ``repository``."""
+    """``rpm``, ``spec``, ``directory``, ``repository`` or ``repo-config``."""
     packages: int
     revision: str | None = None
     filelists: bool | None = None
@@ -38,27 +46,103 @@ class LoadResult:
     packages: list[Package] = field(default_factory=list)
     errors: list[InputError] = field(default_factory=list)
     inputs: list[InputSummary] = field(default_factory=list)
+    config_urls: list[ConfigUrl] = field(default_factory=list)
+    """Repository URLs configured by the inputs, read or not: the policy classifies them."""
+    warnings: list[str] = field(default_factory=list)
 
     def extend(self, other: LoadResult) -> None:
         self.packages.extend(other.packages)
         self.errors.extend(other.errors)
         self.inputs.extend(other.inputs)
+        self.config_urls.extend(other.config_urls)
+        self.warnings.extend(other.warnings)
 
 
 Progress = Callable[[str], None]
 
 
 def load_inputs(
-    paths: Iterable[str], progress: Progress | None = None, defines: Mapping[str, str] | None = None
+    paths: Iterable[str],
+    progress: Progress | None = None,
+    defines: Mapping[str, str] | None = None,
+    remote: Remote | None = None,
 ) -> LoadResult:
-    """Every package the inputs hold; ``defines`` are macros for spec files (``--define``)."""
+    """Read every input. ``defines`` are macros for spec files (``--define``); ``remote`` is
+    the run's network and cache (a default one, which guards no host, is made if a URL needs it)."""
     result = LoadResult()
     for path in paths:
-        result.extend(_load_one(path, progress, defines or {}))
+        if is_url(path):
+            remote = remote or Remote()
+            result.extend(_load_url(path, remote))
+        else:
+            result.extend(_load_one(path, progress, defines or {}, remote))
+        if remote is not None:
+            result.warnings.extend(remote.take_warnings())
     return result
 
 
-def _load_one(path: str, progress: Progress | None, defines: Mapping[str, str]) -> LoadResult:
+def is_url(path: str) -> bool:
+    return path.lower().startswith(("http://", "https://"))
+
+
+def _load_url(url: str, remote: Remote) -> LoadResult:
+    result = LoadResult()
+    shown = strip_userinfo(url)
+    if shown != url:
+        result.warnings.append(f"{shown}: the user name and password written in the URL are never sent")
+    result.config_urls.append(ConfigUrl(shown, "", "url", shown))
+    refused = remote.refused(shown)
+    if refused:
+        result.warnings.append(f"{shown}: not read: {refused}")
+        return result
+    try:
+        if shown.lower().rstrip("/").endswith((".repo", ".conf")):
+            path = remote.fetch_by_url(shown, "config", SMALL_FILE_CEILING)
+            _load_config(path, shown, remote, result)
+        else:
+            _add_repository(read_remote_repository(shown, remote), repository_base(shown), result)
+    except InputError as exc:
+        result.errors.append(exc)
+    return result
+
+
+def _load_config(path: str, shown: str, remote: Remote | None, result: LoadResult) -> None:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as stream:
+            text = stream.read(SMALL_FILE_CEILING + 1)
+    except OSError as exc:
+        raise InputError(shown, _reason(exc)) from None
+    if len(text) > SMALL_FILE_CEILING:
+        raise InputError(shown, f"larger than {SMALL_FILE_CEILING} bytes; not a repository configuration")
+    read: ConfigRead = read_repo_config(text, shown, remote or Remote())
+    result.config_urls.extend(read.config_urls)
+    result.warnings.extend(read.warnings)
+    for repository in read.repositories:
+        result.inputs.append(
+            InputSummary(
+                repository.location,
+                "repository",
+                len(repository.packages),
+                repository.revision,
+                repository.has_filelists,
+            )
+        )
+    result.packages.extend(read.packages)
+    result.errors.extend(read.errors)
+    result.inputs.append(InputSummary(shown, "repo-config", len(read.packages)))
+
+
+def _add_repository(read: RepositoryRead, shown: str, result: LoadResult) -> None:
+    result.packages.extend(read.packages)
+    result.errors.extend(read.errors)
+    result.inputs.append(
+        InputSummary(shown, "repository", len(read.packages), read.revision, read.has_filelists)
+    )
+
+
+def _load_one(
+    path: str, progress: Progress | None, defines: Mapping[str, str], remote: Remote | None = None
+) -> LoadResult:
     result = LoadResult()
     try:
         if not os.path.lexists(path):
@@ -75,6 +159,8 @@ def _load_one(path: str, progress: Progress | None, defines: Mapping[str, str]) 
             packages = read_spec_file(path, defines=defines)
             result.packages.extend(packages)
             result.inputs.append(InputSummary(path, "spec", len(packages)))
+        elif is_repo_config(path):
+            _load_config(path, path, remote, result)
         else:
             package = read_rpm_file(path)
             result.packages.append(package)
@@ -85,12 +171,7 @@ def _load_one(path: str, progress: Progress | None, defines: Mapping[str, str]) 
 
 
 def _load_repository(path: str, result: LoadResult) -> None:
-    read = read_repository(path)
-    result.packages.extend(read.packages)
-    result.errors.extend(read.errors)
-    result.inputs.append(
-        InputSummary(path, "repository", len(read.packages), read.revision, read.has_filelists)
-    )
+    _add_repository(read_repository(path), path, result)
 
 
 def _load_directory(root: str, result: LoadResult, progress: Progress | None) -> None:

@@ -131,13 +131,19 @@ def read_repomd(path: str, shown: str) -> Repomd:
     return Repomd(revision if isinstance(revision, str) else None, files)
 
 
-def _metadata_path(root: str, href: str, shown: str) -> str:
+def safe_href(href: str, shown: str) -> str:
+    """A metadata ``location href`` normalised, refused when it leaves the repository."""
     if "://" in href or href.startswith("/"):
         raise InputError(shown, f"repomd.xml points outside the repository: {href}")
     normal = posixpath.normpath(href)
     if normal.startswith("../") or normal == "..":
         raise InputError(shown, f"repomd.xml points outside the repository: {href}")
-    return os.path.join(root, normal)
+    return normal
+
+
+FetchMetadata = Callable[[MetadataFile, str], tuple[str, str]]
+"""Make one metadata file of repomd.xml readable: given its entry and its safe href, return a
+local path already checked against repomd's checksum and size, and the name to show for it."""
 
 
 def read_repository(path: str, *, shown: str | None = None) -> RepositoryRead:
@@ -148,21 +154,33 @@ def read_repository(path: str, *, shown: str | None = None) -> RepositoryRead:
     root = os.path.dirname(os.path.dirname(os.path.abspath(repomd_path)))
     display = shown or (path if os.path.isdir(path) else root)
     repomd = read_repomd(repomd_path, os.path.join(display, "repodata", "repomd.xml"))
+
+    def local(entry: MetadataFile, href: str) -> tuple[str, str]:
+        local_path = os.path.join(root, href)
+        shown_file = os.path.join(display, entry.href)
+        verify_checksum(local_path, entry.checksum_type, entry.checksum, entry.size, shown_file)
+        return local_path, shown_file
+
+    return read_metadata(repomd, display, local)
+
+
+def read_metadata(repomd: Repomd, display: str, fetch: FetchMetadata) -> RepositoryRead:
+    """Read primary (and filelists, when listed) of a repository whose repomd.xml is read.
+
+    ``fetch`` makes each file available and verified; nothing is parsed before it returns.
+    A local repository reads its own files, a remote one downloads them into the cache.
+    """
     primary = repomd.files.get("primary")
     if primary is None:
         raise InputError(display, "repomd.xml lists no primary metadata")
     result = RepositoryRead(display, repomd.revision, [], metadata=repomd.files)
-    primary_path = _metadata_path(root, primary.href, display)
-    shown_primary = os.path.join(display, primary.href)
-    verify_checksum(primary_path, primary.checksum_type, primary.checksum, primary.size, shown_primary)
+    primary_path, shown_primary = fetch(primary, safe_href(primary.href, display))
     packages = _read_primary(primary_path, shown_primary, display, result.errors, primary.open_size)
     filelists = repomd.files.get("filelists")
     if filelists is not None:
-        filelists_path = _metadata_path(root, filelists.href, display)
-        shown_filelists = os.path.join(display, filelists.href)
+        filelists_href = safe_href(filelists.href, display)
         try:
-            verify_checksum(filelists_path, filelists.checksum_type, filelists.checksum,
-                            filelists.size, shown_filelists)  # fmt: skip
+            filelists_path, shown_filelists = fetch(filelists, filelists_href)
             files = read_filelists(filelists_path, shown_filelists, filelists.open_size)
         except InputError as exc:
             result.errors.append(exc)

@@ -272,6 +272,19 @@ def read_headers(stream: BinaryIO, source: str, file_size: int | None = None) ->
     return RpmHeaders(signature, main, header_start, header_end, is_source)
 
 
+def structure_size(intro: bytes, source: str, what: str, max_data: int) -> int:
+    """Bytes a header structure occupies, from its 16-byte intro (for reading it by range)."""
+    if len(intro) < INTRO_SIZE:
+        raise InputError(source, f"truncated RPM: ends inside the {what}")
+    magic, il, dl = _INTRO.unpack(intro[:INTRO_SIZE])
+    il, dl = int(il), int(dl)
+    if magic != HEADER_MAGIC:
+        raise InputError(source, f"corrupt RPM: bad {what} magic")
+    if il == 0 or il > MAX_ENTRIES or dl > max_data:
+        raise InputError(source, f"corrupt RPM: {what} claims {il} entries and {dl} bytes of data")
+    return INTRO_SIZE + il * ENTRY_SIZE + dl
+
+
 def _declared_size(signature: Header) -> int | None:
     """Header-plus-payload size recorded in the signature header (SIZE, or LONGSIZE past 4 GiB)."""
     for tag in (SigTag.LONGSIZE, SigTag.SIZE):

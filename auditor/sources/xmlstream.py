@@ -29,6 +29,10 @@ _DIGESTS = {"sha": "sha1", "sha1": "sha1", "sha224": "sha224", "sha256": "sha256
             "sha384": "sha384", "sha512": "sha512", "md5": "md5"}  # fmt: skip
 
 
+def supported_checksum(algorithm: str) -> bool:
+    return algorithm.lower() in _DIGESTS
+
+
 def verify_checksum(path: str, algorithm: str, expected: str, size: int | None, shown: str) -> None:
     """Raise `InputError` unless the file's digest (and size, when given) are the expected ones."""
     name = _DIGESTS.get(algorithm.lower())

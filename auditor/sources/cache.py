@@ -1,0 +1,88 @@
+"""The download cache: metadata by content, the rest by URL, every write atomic.
+
+Layout under the cache directory (``$XDG_CACHE_HOME/auditor``, ``~/.cache/auditor`` or
+``--cache-dir``)::
+
+    blobs/<algorithm>/<digest>     metadata files, named by the checksum repomd.xml gives
+    urls/<kind>/<sha256 of URL>    repomd.xml, mirrorlists, .repo files: the last copy fetched
+    headers/<algorithm>/<digest>   RPM header prefixes (--remote-headers), by package checksum
+    redirects/<sha256 of URL>.json resolved redirect chains (--resolve-urls), with their time
+
+A second run of the same repository therefore downloads only ``repomd.xml``. Every file
+is written to a temporary file in its final directory and renamed into place, so two
+runs sharing the cache never see half a file; a blob is checked against its checksum
+each time it is read, and a corrupt one is discarded and fetched again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterator
+from typing import IO, Any
+
+_DIGEST = re.compile(r"^[0-9a-f]{16,128}$")
+_ALGORITHM = re.compile(r"^[a-z0-9]{2,16}$")
+
+
+def default_cache_dir() -> str:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "auditor")
+
+
+def url_key(url: str) -> str:
+    return hashlib.sha256(url.encode("utf-8")).hexdigest()
+
+
+class Cache:
+    def __init__(self, root: str) -> None:
+        self.root = root
+
+    def blob(self, area: str, algorithm: str, digest: str) -> str | None:
+        """Path of a content-addressed entry, or None when the checksum cannot name a file safely."""
+        algorithm = algorithm.lower()
+        digest = digest.strip().lower()
+        if not _ALGORITHM.match(algorithm) or not _DIGEST.match(digest):
+            return None
+        return os.path.join(self.root, area, algorithm, digest)
+
+    def by_url(self, kind: str, url: str) -> str:
+        return os.path.join(self.root, "urls", kind, url_key(url))
+
+    @contextlib.contextmanager
+    def writing(self, path: str, accept: Callable[[str], None] | None = None) -> Iterator[IO[bytes]]:
+        """A temporary file next to ``path``, renamed onto it when the block succeeds and
+        ``accept`` (given the temporary file's path) does not raise."""
+        directory = os.path.dirname(path)
+        os.makedirs(directory, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-")
+        try:
+            with os.fdopen(handle, "w+b") as stream:
+                yield stream
+            if accept is not None:
+                accept(temporary)
+            os.replace(temporary, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
+
+    def discard(self, path: str) -> None:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+
+    def read_json(self, path: str) -> dict[str, Any] | None:
+        try:
+            with open(path, encoding="utf-8") as stream:
+                data = json.load(stream)
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) else None
+
+    def write_json(self, path: str, data: dict[str, Any]) -> None:
+        with self.writing(path) as stream:
+            stream.write(json.dumps(data, sort_keys=True).encode("utf-8"))
