@@ -16,10 +16,13 @@ so a package read from it does not have (compared with reading the RPM file):
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import posixpath
 from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 from auditor.errors import InputError
 from auditor.model import EVR, Checksum, Dependency, Op, Package, PackageKind
@@ -175,45 +178,46 @@ def read_metadata(repomd: Repomd, display: str, fetch: FetchMetadata) -> Reposit
         raise InputError(display, "repomd.xml lists no primary metadata")
     result = RepositoryRead(display, repomd.revision, [], metadata=repomd.files)
     primary_path, shown_primary = fetch(primary, safe_href(primary.href, display))
-    packages = _read_primary(primary_path, shown_primary, display, result.errors, primary.open_size)
     filelists = repomd.files.get("filelists")
+    pending: Future[dict[str, tuple[str, ...]]] | None = None
+    files: dict[str, tuple[str, ...]] | None = None
     if filelists is not None:
-        filelists_href = safe_href(filelists.href, display)
         try:
-            filelists_path, shown_filelists = fetch(filelists, filelists_href)
-            files = read_filelists(filelists_path, shown_filelists, filelists.open_size)
+            filelists_path, shown_filelists = fetch(filelists, safe_href(filelists.href, display))
+            pending = _start_filelists(filelists_path, shown_filelists, filelists.open_size)
+        except InputError as exc:
+            result.errors.append(exc)
+    handler = _PrimaryHandler(display, result.errors, shown_primary)
+    _parse_file(primary_path, shown_primary, handler.start, handler.end, handler.text.append,
+                primary.open_size, ordered=True)  # fmt: skip
+    if pending is not None:
+        try:
+            files = pending.result()
         except InputError as exc:
             result.errors.append(exc)
         else:
             result.has_filelists = True
-            packages = [_with_files(package, files) for package in packages]
-    result.packages = packages
+    result.packages = handler.packages(files)
     return result
 
 
-def _with_files(package: Package, files: dict[str, tuple[str, ...]]) -> Package:
-    if package.checksum is None:
-        return package
-    found = files.get(package.checksum.value)
-    if found is None:
-        return package
-    from dataclasses import replace
-
-    return replace(package, files=found)
+# A filelists.xml this large is parsed in a second process while primary.xml is parsed in
+# this one: both cores work, and the parse of the larger file is no longer on the clock.
+PARALLEL_FILELISTS = 4 * 1024 * 1024
 
 
-class _DependencyInterner:
-    def __init__(self) -> None:
-        self._cache: dict[tuple[str | None, ...], Dependency] = {}
-
-    def get(self, attrs: dict[str, str]) -> Dependency:
-        key = (attrs.get("name"), attrs.get("flags"), attrs.get("epoch"), attrs.get("ver"),
-               attrs.get("rel"), attrs.get("pre"))  # fmt: skip
-        found = self._cache.get(key)
-        if found is None:
-            found = _dependency(attrs)
-            self._cache[key] = found
-        return found
+def _start_filelists(path: str, shown: str, open_size: int | None) -> Future[dict[str, tuple[str, ...]]]:
+    if os.path.getsize(path) >= PARALLEL_FILELISTS and "fork" in multiprocessing.get_all_start_methods():
+        executor = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+        future = executor.submit(read_filelists, path, shown, open_size)
+        executor.shutdown(wait=False)
+        return future
+    done: Future[dict[str, tuple[str, ...]]] = Future()
+    try:
+        done.set_result(read_filelists(path, shown, open_size))
+    except InputError as exc:
+        done.set_exception(exc)
+    return done
 
 
 def _dependency(attrs: dict[str, str]) -> Dependency:
@@ -229,71 +233,123 @@ def _dependency(attrs: dict[str, str]) -> Dependency:
     epoch_text = attrs.get("epoch")
     # createrepo_c writes epoch="0" for an absent epoch; read it as absent so a capability
     # prints (and fingerprints) the same from repodata as from the RPM file.
-    epoch = int(epoch_text) if epoch_text and epoch_text != "0" else None
+    try:
+        epoch = int(epoch_text) if epoch_text and epoch_text != "0" else None
+    except ValueError:
+        raise ValueError(f"epoch {epoch_text!r} of {name} is not a number") from None
     evr = EVR(epoch, attrs.get("ver", ""), attrs.get("rel") or None)
     return Dependency(name, op, evr, qualifiers)
 
 
+def _pairs(attrs: list[str]) -> dict[str, str]:
+    """pyexpat's ordered attributes ``[name, value, name, value...]`` as a dict."""
+    return dict(zip(attrs[::2], attrs[1::2], strict=True))
+
+
+# What each element of primary.xml means to the handler (a small int is cheaper to
+# dispatch on than string comparisons, for two million events a distribution).
+_TEXT, _DEPS, _PACKAGE, _VERSION, _LOCATION, _TIME, _CHECKSUM, _FILE = range(8)
+_START_ACTIONS = {
+    **{name: _TEXT for name in _TEXT_ELEMENTS if name not in ("checksum", "file")},
+    **dict.fromkeys(_DEPENDENCY_ELEMENTS, _DEPS),
+    "package": _PACKAGE,
+    "version": _VERSION,
+    "location": _LOCATION,
+    "time": _TIME,
+    "checksum": _CHECKSUM,
+    "file": _FILE,
+}
+_END_ACTIONS = {
+    **{name: _TEXT for name in _TEXT_ELEMENTS if name != "file"},
+    **dict.fromkeys(_DEPENDENCY_ELEMENTS, _DEPS),
+    "package": _PACKAGE,
+    "file": _FILE,
+}
+
+
 class _PrimaryHandler:
-    """Turns pyexpat events of primary.xml into packages, one ``<package>`` at a time."""
+    """Turns pyexpat events of primary.xml into packages, one ``<package>`` at a time.
+
+    The parser runs with ``ordered_attributes``: attributes arrive as a flat list, which
+    doubles as the key under which equal dependency entries share one `Dependency`.
+    """
 
     def __init__(self, repository: str, errors: list[InputError], shown: str) -> None:
         self.repository = repository
         self.errors = errors
         self.shown = shown
-        self.packages: list[Package] = []
-        self.interner = _DependencyInterner()
+        self.pending: list[dict[str, Any]] = []
+        self.dependencies: dict[tuple[str, ...], Dependency] = {}
         self.text: list[str] = []
-        self.record: dict[str, object] = {}
+        self.record: dict[str, Any] = {}
         self.deps: list[Dependency] | None = None
         self.files: list[str] = []
 
-    def start(self, name: str, attrs: dict[str, str]) -> None:
+    def start(self, name: str, attrs: list[str]) -> None:
         if name == "rpm:entry":
-            if self.deps is not None:
-                try:
-                    self.deps.append(self.interner.get(attrs))
-                except (ValueError, TypeError) as exc:
-                    self.record["error"] = str(exc)
+            deps = self.deps
+            if deps is not None:
+                key = tuple(attrs)
+                dependency = self.dependencies.get(key)
+                if dependency is None:
+                    try:
+                        dependency = _dependency(_pairs(attrs))
+                    except ValueError as exc:
+                        self.record["error"] = str(exc)
+                        return
+                    self.dependencies[key] = dependency
+                deps.append(dependency)
             return
-        kind = _DEPENDENCY_ELEMENTS.get(name)
-        if kind is not None:
-            self.deps = []
-            self.record[kind] = self.deps
+        action = _START_ACTIONS.get(name)
+        if action is None:
             return
-        if name in _TEXT_ELEMENTS:
+        if action is _TEXT or action is _FILE:
             self.text.clear()
-            if name == "checksum":
-                self.record["checksum_type"] = attrs.get("type", "sha256")
-            return
-        if name == "package":
-            self.record = {"type": attrs.get("type", "rpm")}
+        elif action is _DEPS:
+            self.deps = []
+            self.record[_DEPENDENCY_ELEMENTS[name]] = self.deps
+        elif action is _PACKAGE:
+            self.record = {}
             self.files = []
-        elif name == "version":
-            self.record["version"] = attrs
-        elif name == "location":
-            self.record["href"] = attrs.get("href", "")
-            if "xml:base" in attrs:
-                self.record["base"] = attrs["xml:base"]
-        elif name == "time":
-            self.record["buildtime"] = attrs.get("build")
+        elif action is _CHECKSUM:
+            self.text.clear()
+            self.record["checksum_type"] = _pairs(attrs).get("type", "sha256")
+        elif action is _VERSION:
+            self.record["version"] = _pairs(attrs)
+        elif action is _LOCATION:
+            pairs = _pairs(attrs)
+            self.record["href"] = pairs.get("href", "")
+            if "xml:base" in pairs:
+                self.record["base"] = pairs["xml:base"]
+        elif action is _TIME:
+            self.record["buildtime"] = _pairs(attrs).get("build")
 
     def end(self, name: str) -> None:
-        if name in _TEXT_ELEMENTS:
-            value = "".join(self.text)
-            if name == "file":
-                self.files.append(value)
-            else:
-                self.record[name] = value
-        elif name in _DEPENDENCY_ELEMENTS:
+        action = _END_ACTIONS.get(name)
+        if action is None:
+            return
+        if action is _TEXT:
+            self.record[name] = "".join(self.text)
+        elif action is _FILE:
+            self.files.append("".join(self.text))
+        elif action is _DEPS:
             self.deps = None
-        elif name == "package":
+        else:
             try:
-                self.packages.append(self._package())
+                self.pending.append(self._package())
             except InputError as exc:
                 self.errors.append(exc)
 
-    def _package(self) -> Package:
+    def packages(self, files: dict[str, tuple[str, ...]] | None) -> list[Package]:
+        """The packages read, each with its filelists.xml entry when ``files`` has one."""
+        found = []
+        for fields in self.pending:
+            if files is not None and fields["checksum"] is not None:
+                fields["files"] = files.get(fields["checksum"].value, fields["files"])
+            found.append(Package(**fields))
+        return found
+
+    def _package(self) -> dict[str, Any]:
         record = self.record
         name = _str(record.get("name"))
         label = f"{self.shown}: package {name or '?'}"
@@ -316,41 +372,39 @@ class _PrimaryHandler:
             raise InputError(label, "epoch or build time is not a number") from None
         checksum_value = _str(record.get("checksum"))
         is_source = arch in ("src", "nosrc")
-        deps: dict[str, tuple[Dependency, ...]] = {}
-        for kind in _DEPENDENCY_ELEMENTS.values():
-            found = record.get(kind)
-            deps[kind] = tuple(found) if isinstance(found, list) else ()
-        return Package(
-            name=name,
-            epoch=epoch,
-            version=version.get("ver", ""),
-            release=version.get("rel", ""),
-            arch=arch,
-            kind=PackageKind.SOURCE if is_source else PackageKind.BINARY,
-            location=location,
-            input=self.repository,
-            sourcerpm=None if is_source else (_str(record.get("rpm:sourcerpm")) or None),
-            checksum=Checksum(_str(record.get("checksum_type")) or "sha256", checksum_value)
+        empty: tuple[Dependency, ...] = ()
+        get = record.get
+        return {
+            "name": name,
+            "epoch": epoch,
+            "version": version.get("ver", ""),
+            "release": version.get("rel", ""),
+            "arch": arch,
+            "kind": PackageKind.SOURCE if is_source else PackageKind.BINARY,
+            "location": location,
+            "input": self.repository,
+            "sourcerpm": None if is_source else (_str(get("rpm:sourcerpm")) or None),
+            "checksum": Checksum(_str(get("checksum_type")) or "sha256", checksum_value)
             if checksum_value
             else None,
-            summary=_str(record.get("summary")),
-            description=_str(record.get("description")),
-            files=tuple(self.files),
-            vendor=_str(record.get("rpm:vendor")) or None,
-            packager=_str(record.get("packager")) or None,
-            buildhost=_str(record.get("rpm:buildhost")) or None,
-            url=_str(record.get("url")) or None,
-            license=_str(record.get("rpm:license")) or None,
-            buildtime=buildtime,
-            requires=deps["requires"],
-            provides=deps["provides"],
-            conflicts=deps["conflicts"],
-            obsoletes=deps["obsoletes"],
-            recommends=deps["recommends"],
-            suggests=deps["suggests"],
-            supplements=deps["supplements"],
-            enhances=deps["enhances"],
-        )
+            "summary": _str(get("summary")),
+            "description": _str(get("description")),
+            "files": tuple(self.files),
+            "vendor": _str(get("rpm:vendor")) or None,
+            "packager": _str(get("packager")) or None,
+            "buildhost": _str(get("rpm:buildhost")) or None,
+            "url": _str(get("url")) or None,
+            "license": _str(get("rpm:license")) or None,
+            "buildtime": buildtime,
+            "requires": tuple(get("requires", empty)),
+            "provides": tuple(get("provides", empty)),
+            "conflicts": tuple(get("conflicts", empty)),
+            "obsoletes": tuple(get("obsoletes", empty)),
+            "recommends": tuple(get("recommends", empty)),
+            "suggests": tuple(get("suggests", empty)),
+            "supplements": tuple(get("supplements", empty)),
+            "enhances": tuple(get("enhances", empty)),
+        }
 
 
 def _str(value: object) -> str | None:
@@ -361,8 +415,8 @@ def _read_primary(
     path: str, shown: str, repository: str, errors: list[InputError], open_size: int | None
 ) -> list[Package]:
     handler = _PrimaryHandler(repository, errors, shown)
-    _parse_file(path, shown, handler.start, handler.end, handler.text.append, open_size)
-    return handler.packages
+    _parse_file(path, shown, handler.start, handler.end, handler.text.append, open_size, ordered=True)
+    return handler.packages(None)
 
 
 def read_filelists(path: str, shown: str, open_size: int | None = None) -> dict[str, tuple[str, ...]]:
@@ -372,11 +426,11 @@ def read_filelists(path: str, shown: str, open_size: int | None = None) -> dict[
     files: list[str] = []
     current = [""]
 
-    def start(name: str, attrs: dict[str, str]) -> None:
+    def start(name: str, attrs: list[str]) -> None:
         if name == "file":
             text.clear()
         elif name == "package":
-            current[0] = attrs.get("pkgid", "")
+            current[0] = _pairs(attrs).get("pkgid", "")
             files.clear()
 
     def end(name: str) -> None:
@@ -385,23 +439,25 @@ def read_filelists(path: str, shown: str, open_size: int | None = None) -> dict[
         elif name == "package":
             found[current[0]] = tuple(files)
 
-    _parse_file(path, shown, start, end, text.append, open_size)
+    _parse_file(path, shown, start, end, text.append, open_size, ordered=True)
     return found
 
 
 def _parse_file(
     path: str,
     shown: str,
-    start: Callable[[str, dict[str, str]], None],
+    start: Callable[[str, list[str]], None],
     end: Callable[[str], None],
     text: Callable[[str], None],
     open_size: int | None,
+    *,
+    ordered: bool = False,
 ) -> None:
     from auditor.sources.xmlstream import MAX_DECOMPRESSED
 
     limit = MAX_DECOMPRESSED if open_size is None else min(open_size, MAX_DECOMPRESSED)
     try:
         with open(path, "rb") as stream:
-            parse_xml(decompressed_chunks(stream, shown, limit), shown, start, end, text)
+            parse_xml(decompressed_chunks(stream, shown, limit), shown, start, end, text, ordered=ordered)
     except OSError as exc:
         raise InputError(shown, exc.strerror or str(exc)) from None

@@ -15,7 +15,7 @@ import os
 import pyexpat
 import zlib
 from collections.abc import Callable, Iterator
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import zstandard
 
@@ -87,7 +87,7 @@ def decompressed_chunks(stream: BinaryIO, shown: str, limit: int = MAX_DECOMPRES
         chunk = stream.read(CHUNK)
 
 
-StartHandler = Callable[[str, dict[str, str]], None]
+StartHandler = Callable[[str, Any], None]
 EndHandler = Callable[[str], None]
 TextHandler = Callable[[str], None]
 
@@ -98,9 +98,15 @@ def parse_xml(
     start: StartHandler,
     end: EndHandler,
     text: TextHandler | None = None,
+    *,
+    ordered: bool = False,
 ) -> None:
-    """Feed chunks to an expat parser that calls the handlers and refuses DOCTYPE and entities."""
+    """Feed chunks to an expat parser that calls the handlers and refuses DOCTYPE and entities.
+
+    With ``ordered``, attributes reach ``start`` as a flat ``[name, value, ...]`` list.
+    """
     parser = pyexpat.ParserCreate()
+    parser.ordered_attributes = ordered
     parser.buffer_text = True
     parser.buffer_size = 1 << 16
     parser.SetParamEntityParsing(pyexpat.XML_PARAM_ENTITY_PARSING_NEVER)
