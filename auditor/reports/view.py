@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from auditor.audit import AuditResult, PackageResult
 from auditor.findings import Finding, Verdict
@@ -10,19 +10,57 @@ from auditor.graph import Hop
 from auditor.model import Package
 
 
-def hop_text(hop: Hop, packages: Sequence[Package]) -> str:
+def hop_text(hop: Hop, packages: Sequence[Package], source: Verdict | None = None) -> str:
+    """One hop in words; ``source`` is the verdict of the package the hop starts from."""
     target = packages[hop.target].nevra
     if hop.kind == "built-from":
         return f"built from {target}"
     label = "needs" if hop.kind == "requires" else "build needs"
-    alternatives = f", all {hop.alternatives} providers tainted" if hop.alternatives > 1 else ""
-    return f"{label} {target} (for {hop.requirement}{alternatives})"
+    return f"{label} {target} (for {hop.requirement}{alternatives_text(hop, source)})"
 
 
-def chain_text(result: PackageResult, packages: Sequence[Package], arrow: str = " -> ") -> str:
+def alternatives_text(hop: Hop, source: Verdict | None) -> str:
+    """What the other providers of the hop's requirement are, as far as the source's verdict tells.
+
+    A ``depends`` package has a requirement whose every provider is tainted; a
+    ``build-depends`` one a BuildRequires with no clean provider; a ``may-depend`` one has a
+    clean provider beside the tainted one its chain follows.
+    """
+    count = hop.alternatives
+    if count <= 1:
+        return ""
+    if source is Verdict.DEPENDS:
+        return f", all {count} providers tainted"
+    if source is Verdict.BUILD_DEPENDS:
+        return f", none of the {count} providers clean"
+    if source is Verdict.MAY_DEPEND:
+        return f", {count} providers, not all tainted"
+    return f", one of {count} providers"
+
+
+def hop_source(
+    result: PackageResult, hop: Hop, verdicts: Mapping[int, Verdict] | None = None
+) -> Verdict | None:
+    """The verdict of the package ``hop`` starts from: the result's own, or looked up in ``verdicts``."""
+    if hop.source == result.index:
+        return result.verdict
+    return verdicts.get(hop.source) if verdicts is not None else None
+
+
+def verdicts_by_index(audit: AuditResult) -> dict[int, Verdict]:
+    return {result.index: result.verdict for result in audit.results}
+
+
+def chain_text(
+    result: PackageResult,
+    packages: Sequence[Package],
+    arrow: str = " -> ",
+    verdicts: Mapping[int, Verdict] | None = None,
+) -> str:
     if not result.chain:
         return ""
-    return arrow.join([result.package.nevra, *(hop_text(hop, packages) for hop in result.chain)])
+    hops = (hop_text(hop, packages, hop_source(result, hop, verdicts)) for hop in result.chain)
+    return arrow.join([result.package.nevra, *hops])
 
 
 def chain_end(result: PackageResult) -> int:
@@ -49,7 +87,8 @@ def reason(result: PackageResult, audit: AuditResult) -> str:
     if result.chain:
         end = audit.packages[chain_end(result)]
         first = result.chain[0]
-        return f"{hop_text(first, audit.packages)}; {len(result.chain)} hop(s) to {end.nevra}"
+        text = hop_text(first, audit.packages, hop_source(result, first))
+        return f"{text}; {len(result.chain)} hop(s) to {end.nevra}"
     return ""
 
 
