@@ -1,31 +1,46 @@
-"""The report formats, against the real RPM fixtures and small universes built in memory."""
+"""Every report format: registered, deterministic; and the text pieces they share.
+
+Each format has its own test file (test_report_*.py), checked by what reads it.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
 
-from auditor.audit import AuditOptions, AuditResult, audit_packages
-from auditor.policy import load_policy
+import pytest
+
+from auditor.cli import main
+from auditor.reports import FORMATS
 from auditor.reports.view import chain_text, reason, verdicts_by_index
 from auditor.reports.why import render_why
-from auditor.sources import LoadResult
-from tests.universe import universe
+from tests.report_cases import CITRIX, audit_of, gate_audit
 
-CITRIX = {"vendor": "Citrix Systems, Inc."}
+ROOT = Path(__file__).resolve().parent.parent
 
 
-def universe_audit(specs: list[dict[str, Any]], **options: Any) -> AuditResult:
-    packages = universe(specs)
-    return audit_packages(
-        AuditOptions(targets=("universe",), **options),
-        load_policy(),
-        LoadResult(packages=packages),
-        LoadResult(),
-    )
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_same_input_gives_the_same_bytes(fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    outputs = []
+    for run in range(2):
+        target = tmp_path / f"report-{run}.{fmt}"
+        assert main(["scan", "tests/data/rpms", "--format", fmt, "-o", str(target), "-q"]) == 1
+        outputs.append(target.read_bytes())
+    assert outputs[0] == outputs[1]
+    assert FORMATS[fmt](gate_audit(hostile=True)) == FORMATS[fmt](gate_audit(hostile=True))
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_reports_do_not_depend_on_time_zone_or_locale(fmt: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    audit = gate_audit()
+    first = FORMATS[fmt](audit)
+    monkeypatch.setenv("TZ", "Pacific/Kiritimati")
+    monkeypatch.setenv("LC_ALL", "C")
+    assert FORMATS[fmt](audit) == first
 
 
 def test_hops_say_whether_every_provider_is_tainted() -> None:
-    audit = universe_audit(
+    audit = audit_of(
         [
             {"name": "xenlicense", **CITRIX, "provides": ["licensing", "vendorlib"]},
             {"name": "xenlicense2", **CITRIX, "provides": ["vendorlib"]},

@@ -1,7 +1,9 @@
-"""Text pieces every human format shares: chains, findings, verdict summaries."""
+"""Text pieces every human format shares: chains, findings, verdict summaries, gates, paths."""
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Mapping, Sequence
 
 from auditor.audit import AuditResult, PackageResult
@@ -82,7 +84,7 @@ def reason(result: PackageResult, audit: AuditResult) -> str:
         effective = [f for f in result.findings if f.effective]
         return finding_text(effective[0]) + (f" (+{len(effective) - 1} more)" if len(effective) > 1 else "")
     if result.verdict is Verdict.UNRESOLVED:
-        items = [str(r.dependency) for r in result.unresolved]
+        items = list(dict.fromkeys(str(r.dependency) for r in result.unresolved))
         return "nothing provides " + ", ".join(items[:3]) + (" ..." if len(items) > 3 else "")
     if result.chain:
         end = audit.packages[chain_end(result)]
@@ -101,3 +103,85 @@ def summary_line(audit: AuditResult) -> str:
     if audit.errors:
         text += f"; {len(audit.errors)} input(s) could not be read, the audit is incomplete"
     return text
+
+
+def gate(result: PackageResult) -> str:
+    """``waived`` when a waiver accepted the package's blocking status, ``blocking``, or ``""``."""
+    if result.waived_by:
+        return "waived"
+    return "blocking" if result.blocking else ""
+
+
+def status_text(result: PackageResult) -> str:
+    """The status with its gate: ``origin (blocking)``, ``depends (waived)``, ``clean``."""
+    state = gate(result)
+    return f"{result.verdict.value} ({state})" if state else result.verdict.value
+
+
+def report_order(results: Sequence[PackageResult]) -> list[PackageResult]:
+    """Flagged packages worst first: blocking, then waived, then the rest; by status, name, NEVRA."""
+    weight = {"blocking": 0, "waived": 1, "": 2}
+    flagged = [result for result in results if result.verdict is not Verdict.CLEAN]
+    return sorted(flagged, key=lambda r: (weight[gate(r)], r.verdict.rank, r.package.name, r.package.nevra))
+
+
+def explanation(
+    result: PackageResult, audit: AuditResult, verdicts: Mapping[int, Verdict] | None = None
+) -> list[str]:
+    """Why a package has its status, as plain lines: evidence, chain, what is missing, waivers."""
+    lines: list[str] = []
+    for finding in result.findings:
+        lines.append(("evidence: " if finding.effective else "noted: ") + finding_text(finding))
+    if result.chain:
+        lines.append("chain:")
+        lines.append(f"  {result.package.nevra}")
+        lines.extend(
+            "  " + "  " * depth + hop_text(hop, audit.packages, hop_source(result, hop, verdicts))
+            for depth, hop in enumerate(result.chain, 1)
+        )
+        evidence = chain_evidence(result, audit)
+        if evidence is not None:
+            lines.append("  " + "  " * (len(result.chain) + 1) + "which is origin: " + finding_text(evidence))
+    lines.extend(f"nothing provides {resolution.dependency}" for resolution in result.unresolved)
+    if result.waived_by:
+        lines.append("waived by " + ", ".join(result.waived_by))
+    return lines
+
+
+def chain_evidence(result: PackageResult, audit: AuditResult) -> Finding | None:
+    """The first piece of evidence that makes the end of the package's chain an origin package."""
+    if not result.chain:
+        return None
+    return next((f for f in audit.findings.get(chain_end(result), []) if f.effective), None)
+
+
+def package_path(package: Package, audit: AuditResult) -> str:
+    """Where the package file is: its RPM path, or its repository href joined to the repository."""
+    location = package.location
+    if "://" in location:
+        return location
+    roots = {item.path: _repository_root(item.path) for item in audit.inputs if item.kind == "repository"}
+    root = roots.get(package.input)
+    if root is None:
+        return location
+    if "://" in root:
+        return root.rstrip("/") + "/" + location
+    return os.path.join(root, location)
+
+
+def _repository_root(path: str) -> str:
+    if os.path.basename(path.rstrip("/")) == "repomd.xml":
+        return os.path.dirname(os.path.dirname(path.rstrip("/"))) or "."
+    return path
+
+
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def clean_text(text: str) -> str:
+    """``text`` with what XML 1.0 and UTF-8 cannot carry (controls, lone surrogates) made U+FFFD.
+
+    Package metadata is untrusted: a control character in a summary must not make an XML
+    report unparsable or an HTML report fail to encode.
+    """
+    return _NOT_XML.sub("\ufffd", text)
