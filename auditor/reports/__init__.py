@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from auditor.audit import AuditResult
-from auditor.reports import inventory, json_report, sarif, table
+from auditor.reports import inventory, json_report, junit, sarif, table
 
 Renderer = Callable[[AuditResult], str]
 
@@ -15,4 +15,5 @@ FORMATS: dict[str, Renderer] = {
     "inventory": inventory.render_table,
     "model": inventory.render_model,
     "sarif": sarif.render,
+    "junit": junit.render,
 }
