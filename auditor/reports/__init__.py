@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from auditor.audit import AuditResult
-from auditor.reports import inventory, json_report, junit, sarif, table
+from auditor.reports import inventory, json_report, junit, markdown, sarif, table
 
 Renderer = Callable[[AuditResult], str]
 
@@ -16,4 +16,5 @@ FORMATS: dict[str, Renderer] = {
     "model": inventory.render_model,
     "sarif": sarif.render,
     "junit": junit.render,
+    "markdown": markdown.render,
 }
