@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from auditor.audit import AuditResult
-from auditor.reports import inventory, json_report, junit, markdown, sarif, table
+from auditor.reports import dot, graphml, inventory, json_report, junit, markdown, sarif, table
 
 Renderer = Callable[[AuditResult], str]
 
@@ -17,4 +17,6 @@ FORMATS: dict[str, Renderer] = {
     "sarif": sarif.render,
     "junit": junit.render,
     "markdown": markdown.render,
+    "dot": dot.render,
+    "graphml": graphml.render,
 }
