@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from auditor.audit import AuditResult
-from auditor.reports import dot, graphml, inventory, json_report, junit, markdown, sarif, table
+from auditor.reports import dot, graphml, html_report, inventory, json_report, junit, markdown, sarif, table
 
 Renderer = Callable[[AuditResult], str]
 
@@ -19,4 +19,5 @@ FORMATS: dict[str, Renderer] = {
     "markdown": markdown.render,
     "dot": dot.render,
     "graphml": graphml.render,
+    "html": html_report.render,
 }
