@@ -5,6 +5,8 @@ Each format has its own test file (test_report_*.py), checked by what reads it.
 
 from __future__ import annotations
 
+import re
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -61,3 +63,21 @@ def test_hops_say_whether_every_provider_is_tainted() -> None:
         above, audit.packages, verdicts=verdicts_by_index(audit)
     )
     assert "one of 2 providers" in chain_text(above, audit.packages)
+
+
+def test_readme_documents_every_format() -> None:
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("### Output formats") : readme.index("### Exit codes")]
+    documented = set(re.findall(r"^\| `([a-z]+)`(?:, `([a-z]+)`)?", section, re.M))
+    assert {name for pair in documented for name in pair if name} == set(FORMATS)
+
+
+def test_pre_commit_hook_runs_the_installed_command() -> None:
+    hooks = (ROOT / ".pre-commit-hooks.yaml").read_text()
+    assert "- id: auditor-check\n" in hooks
+    entry = re.search(r"^  entry: (.+)$", hooks, re.M)
+    assert entry is not None
+    command, subcommand = entry.group(1).split()
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts[command] == "auditor.cli:main" and subcommand == "scan"
+    assert re.search(r"^  pass_filenames: false$", hooks, re.M)
