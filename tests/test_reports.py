@@ -5,17 +5,19 @@ Each format has its own test file (test_report_*.py), checked by what reads it.
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from auditor.cli import main
 from auditor.reports import FORMATS
 from auditor.reports.view import chain_text, reason, verdicts_by_index
 from auditor.reports.why import render_why
-from tests.report_cases import CITRIX, audit_of, gate_audit
+from tests.report_cases import CITRIX, WAIVER, audit_of, gate_audit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -81,3 +83,18 @@ def test_pre_commit_hook_runs_the_installed_command() -> None:
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
     assert scripts[command] == "auditor.cli:main" and subcommand == "scan"
     assert re.search(r"^  pass_filenames: false$", hooks, re.M)
+
+
+def test_table_and_json_say_which_packages_were_waived() -> None:
+    audit = gate_audit()
+    table = FORMATS["table"](audit)
+    assert re.search(r"^xapi-tools-1\.0-1\.noarch +depends \(waived\) ", table, re.M)
+    assert re.search(r"^xapi-1\.0-1\.noarch +depends \* ", table, re.M)
+    assert table.rstrip().endswith("; 3 blocking, 1 waived")
+    document = json.loads(FORMATS["json"](audit))
+    jsonschema.validate(document, json.loads((ROOT / "schemas" / "report-v1.schema.json").read_text()))
+    packages = {package["nevra"]: package for package in document["packages"]}
+    assert packages["xapi-tools-1.0-1.noarch"]["waived_by"] == [WAIVER]
+    assert packages["xapi-tools-1.0-1.noarch"]["blocking"] is False
+    assert packages["xapi-1.0-1.noarch"]["waived_by"] == []
+    assert document["summary"]["waived"] == 1

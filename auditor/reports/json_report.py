@@ -57,6 +57,7 @@ def package_to_json(result: PackageResult, audit: AuditResult) -> dict[str, Any]
         "nevra": package.nevra,
         "status": result.verdict.value,
         "blocking": result.blocking,
+        "waived_by": list(result.waived_by),
         "findings": [finding_to_json(f, package.name) for f in result.findings],
         "chain": [hop_to_json(hop, audit) for hop in result.chain],
         "unresolved": [
@@ -113,6 +114,7 @@ def document(audit: AuditResult) -> dict[str, Any]:
             "audited": len(audit.results),
             "statuses": audit.counts(),
             "blocking": len(audit.blocking),
+            "waived": sum(1 for result in audit.results if result.waived_by),
             "exit_code": int(audit.exit_code()),
         },
         "packages": [package_to_json(result, audit) for result in audit.results],

@@ -6,14 +6,14 @@ from tabulate import tabulate
 
 from auditor.audit import AuditResult
 from auditor.findings import Verdict
-from auditor.reports.view import reason, summary_line
+from auditor.reports.view import reason, status_mark, summary_line
 
 
 def render(audit: AuditResult) -> str:
     rows = [
         [
             result.package.nevra,
-            result.verdict.value + (" *" if result.blocking else ""),
+            status_mark(result),
             reason(result, audit),
         ]
         for result in sorted(audit.results, key=lambda r: (r.verdict.rank, r.package.name, r.package.nevra))

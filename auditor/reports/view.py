@@ -100,6 +100,9 @@ def summary_line(audit: AuditResult) -> str:
     blocking = len(audit.blocking)
     text = f"{len(audit.results)} packages audited: " + (", ".join(parts) or "none")
     text += f"; {blocking} blocking" if blocking else "; nothing blocking"
+    waived = sum(1 for result in audit.results if result.waived_by)
+    if waived:
+        text += f", {waived} waived"
     if audit.errors:
         text += f"; {len(audit.errors)} input(s) could not be read, the audit is incomplete"
     return text
@@ -112,10 +115,12 @@ def gate(result: PackageResult) -> str:
     return "blocking" if result.blocking else ""
 
 
-def status_text(result: PackageResult) -> str:
-    """The status with its gate: ``origin (blocking)``, ``depends (waived)``, ``clean``."""
+def status_mark(result: PackageResult) -> str:
+    """The table's status column: ``origin *`` when blocking, ``depends (waived)`` when waived."""
     state = gate(result)
-    return f"{result.verdict.value} ({state})" if state else result.verdict.value
+    if state == "blocking":
+        return f"{result.verdict.value} *"
+    return f"{result.verdict.value} (waived)" if state else result.verdict.value
 
 
 def report_order(results: Sequence[PackageResult]) -> list[PackageResult]:
