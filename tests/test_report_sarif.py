@@ -122,6 +122,11 @@ def test_sarif_locations_of_repository_packages(
     uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results}
     assert "tests/data/repo/Packages/epochs-1.2-4.noarch.rpm" in uris
     assert "tests/data/srpm-repo/Packages/xs-sources-1.0-1.src.rpm" in uris
+    # A repository given by its repomd.xml: the hrefs are joined to the repository directory.
+    _, out = scan(["tests/data/repo/repodata/repomd.xml", "--format", "sarif"], capsys)
+    results = json.loads(out)["runs"][0]["results"]
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results}
+    assert "tests/data/repo/Packages/epochs-1.2-4.noarch.rpm" in uris
     # Outside the current directory a path is an absolute file: URI.
     monkeypatch.chdir(tmp_path)
     _, out = scan([str(DATA / "repo"), "--format", "sarif"], capsys)

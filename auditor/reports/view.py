@@ -163,21 +163,26 @@ def chain_evidence(result: PackageResult, audit: AuditResult) -> Finding | None:
 def package_path(package: Package, audit: AuditResult) -> str:
     """Where the package file is: its RPM path, or its repository href joined to the repository."""
     location = package.location
-    if "://" in location:
+    if "://" in location or os.path.isabs(location):
         return location
-    roots = {item.path: _repository_root(item.path) for item in audit.inputs if item.kind == "repository"}
-    root = roots.get(package.input)
-    if root is None:
+    if package.input not in _repositories(audit):
         return location
-    if "://" in root:
-        return root.rstrip("/") + "/" + location
-    return os.path.join(root, location)
+    if "://" in package.input:
+        return package.input.rstrip("/") + "/" + location
+    return os.path.join(package.input, location)
 
 
-def _repository_root(path: str) -> str:
-    if os.path.basename(path.rstrip("/")) == "repomd.xml":
-        return os.path.dirname(os.path.dirname(path.rstrip("/"))) or "."
-    return path
+def _repositories(audit: AuditResult) -> set[str]:
+    """What repository packages name as their input: the path given, or, for a path to
+    ``repodata/repomd.xml``, the repository directory (as an absolute path)."""
+    found: set[str] = set()
+    for item in audit.inputs:
+        if item.kind != "repository":
+            continue
+        found.add(item.path)
+        if os.path.basename(item.path.rstrip("/")) == "repomd.xml":
+            found.add(os.path.dirname(os.path.dirname(os.path.abspath(item.path))))
+    return found
 
 
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
