@@ -56,3 +56,7 @@ def test_markdown_code_spans() -> None:
     assert markdown.code("`x`") == "`` `x` ``"
     assert markdown.code("a|b", table=True) == "`a\\|b`"
     assert markdown.code("two\nlines") == "`two lines`"
+
+
+def test_markdown_has_no_runs_of_blank_lines() -> None:
+    assert "\n\n\n" not in FORMATS["markdown"](gate_audit())

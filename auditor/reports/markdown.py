@@ -69,6 +69,8 @@ def render(audit: AuditResult) -> str:
         if len(details) > MAX_DETAILS:
             lines.append(f"... and {len(details) - MAX_DETAILS} more blocking packages not detailed here.")
             lines.append("")
+    while lines and not lines[-1]:
+        lines.pop()
     lines += [
         "",
         "Run `auditor why NAME PATH...` to explain one package; `--format html` gives the whole report.",
