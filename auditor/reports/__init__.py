@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from auditor.audit import AuditResult
-from auditor.reports import inventory, json_report, table
+from auditor.reports import dot, graphml, html_report, inventory, json_report, junit, markdown, sarif, table
 
 Renderer = Callable[[AuditResult], str]
 
@@ -14,4 +14,10 @@ FORMATS: dict[str, Renderer] = {
     "json": json_report.render,
     "inventory": inventory.render_table,
     "model": inventory.render_model,
+    "sarif": sarif.render,
+    "junit": junit.render,
+    "markdown": markdown.render,
+    "dot": dot.render,
+    "graphml": graphml.render,
+    "html": html_report.render,
 }

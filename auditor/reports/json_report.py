@@ -127,6 +127,7 @@ def document(audit: AuditResult) -> dict[str, Any]:
             "audited": len(audit.results),
             "statuses": audit.counts(),
             "blocking": len(audit.blocking),
+            "waived": sum(1 for result in audit.results if result.waived_by),
             "exit_code": int(audit.exit_code()),
         },
         "packages": [package_to_json(result, audit) for result in audit.results],

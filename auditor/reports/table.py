@@ -4,19 +4,11 @@ from __future__ import annotations
 
 from tabulate import tabulate
 
-from auditor.audit import AuditResult, PackageResult
+from auditor.audit import AuditResult
 from auditor.findings import Verdict
-from auditor.reports.view import gate_lines, reason, summary_line
+from auditor.reports.view import gate_lines, reason, status_mark, summary_line
 
 WHY_WIDTH = 140
-
-
-def _status(result: PackageResult) -> str:
-    if result.blocking:
-        return result.verdict.value + " *"
-    if result.waived_by:
-        return result.verdict.value + " (waived)"
-    return result.verdict.value
 
 
 def _short(text: str) -> str:
@@ -25,7 +17,7 @@ def _short(text: str) -> str:
 
 def render(audit: AuditResult) -> str:
     rows = [
-        [result.package.nevra, _status(result), _short(reason(result, audit))]
+        [result.package.nevra, status_mark(result), _short(reason(result, audit))]
         for result in sorted(audit.results, key=lambda r: (r.verdict.rank, r.package.name, r.package.nevra))
         if result.verdict is not Verdict.CLEAN
     ]

@@ -6,18 +6,19 @@ from collections import deque
 
 from auditor.audit import AuditResult, PackageResult
 from auditor.findings import Verdict
-from auditor.reports.view import finding_text, hop_text
+from auditor.reports.view import finding_text, hop_source, hop_text, verdicts_by_index
 
 
 def render_why(audit: AuditResult, name: str) -> tuple[str, bool]:
     results = audit.by_name(name)
     if not results:
         return "", False
-    blocks = [_explain(result, audit) for result in results]
+    verdicts = verdicts_by_index(audit)
+    blocks = [_explain(result, audit, verdicts) for result in results]
     return "\n".join(blocks), True
 
 
-def _explain(result: PackageResult, audit: AuditResult) -> str:
+def _explain(result: PackageResult, audit: AuditResult, verdicts: dict[int, Verdict]) -> str:
     packages = audit.packages
     lines = [f"{result.package.nevra}: {result.verdict.value}" + (" (blocking)" if result.blocking else "")]
     if result.findings:
@@ -30,7 +31,7 @@ def _explain(result: PackageResult, audit: AuditResult) -> str:
         lines.append("  chain:")
         lines.append(f"    {result.package.nevra}")
         for depth, hop in enumerate(result.chain, start=1):
-            lines.append("    " + "  " * depth + hop_text(hop, packages))
+            lines.append("    " + "  " * depth + hop_text(hop, packages, hop_source(result, hop, verdicts)))
         end = result.chain[-1].target
         evidence = [f for f in audit.findings.get(end, []) if f.effective]
         if evidence:

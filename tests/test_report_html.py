@@ -1,0 +1,269 @@
+"""The HTML report: self-contained, inert package data, and a table and chains that work in a browser.
+
+The browser checks run Debian's chromium headless (``apt-get install chromium``): they load
+the report from a file, let its script run, and read the DOM it dumps. Without chromium they
+fail and say so; set ``AUDITOR_SKIP_BROWSER=1`` to skip them on purpose. A screenshot of the
+report is kept in pytest's temporary directory (its path is printed; ``pytest -s`` shows it).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from auditor.reports import FORMATS
+from auditor.reports.html_report import script_json
+from tests.conftest import RPMS
+from tests.report_cases import HOSTILE_NAME, HOSTILE_SUMMARY, HOSTILE_VENDOR, WAIVER, gate_audit, scan
+
+BROWSERS = ("chromium", "chromium-browser", "google-chrome")
+
+
+class Page(HTMLParser):
+    """What the checks need from a page: every tag with its attributes, table rows, scripts, SVGs."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str]]] = []
+        self.rows: list[tuple[dict[str, str], str]] = []
+        self.scripts: list[tuple[dict[str, str], str]] = []
+        self._row: dict[str, str] | None = None
+        self._row_text: list[str] = []
+        self._in_body_rows = False
+        self._script: dict[str, str] | None = None
+        self._script_text: list[str] = []
+        self.feed(text)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {key: value or "" for key, value in attrs}
+        self.tags.append((tag, attributes))
+        if tag == "tbody" and attributes.get("id") == "package-rows":
+            self._in_body_rows = True
+        elif tag == "tr" and self._in_body_rows:
+            self._row, self._row_text = attributes, []
+        elif tag == "script":
+            self._script, self._script_text = attributes, []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "tbody":
+            self._in_body_rows = False
+        elif tag == "tr" and self._row is not None:
+            self.rows.append((self._row, " ".join(self._row_text)))
+            self._row = None
+        elif tag == "script" and self._script is not None:
+            self.scripts.append((self._script, "".join(self._script_text)))
+            self._script = None
+
+    def handle_data(self, data: str) -> None:
+        if self._row is not None:
+            self._row_text.append(data)
+        if self._script is not None:
+            self._script_text.append(data)
+
+    def first(self, tag: str) -> dict[str, str]:
+        return next(attributes for name, attributes in self.tags if name == tag)
+
+    def visible_rows(self) -> list[tuple[dict[str, str], str]]:
+        return [(attributes, text) for attributes, text in self.rows if "hidden" not in attributes]
+
+
+# -- the page as written --------------------------------------------------------------------
+
+
+def test_page_is_self_contained_and_its_only_script_is_allowed_by_hash() -> None:
+    text = FORMATS["html"](gate_audit(hostile=True))
+    page = Page(text)
+    csp = next(
+        a["content"]
+        for tag, a in page.tags
+        if tag == "meta" and a.get("http-equiv") == "Content-Security-Policy"
+    )
+    directives = dict(item.strip().split(" ", 1) for item in csp.split(";"))
+    assert directives["default-src"] == "'none'" and directives["img-src"] == "data:"
+    assert directives["style-src"] == "'unsafe-inline'"
+    (code,) = [body for attributes, body in page.scripts if "type" not in attributes]
+    digest = base64.b64encode(hashlib.sha256(code.encode()).digest()).decode()
+    assert f"'sha256-{digest}'" in directives["script-src"].split()
+    assert [attributes.get("type") for attributes, _ in page.scripts] == ["application/json", None]
+    # Nothing is loaded from anywhere: no src, no stylesheet link, no external href, no CSS URL.
+    for tag, attributes in page.tags:
+        assert "src" not in attributes and "srcset" not in attributes, (tag, attributes)
+        assert tag not in ("link", "iframe", "object", "embed", "base", "form")
+        if "href" in attributes:
+            assert attributes["href"].startswith("#"), attributes
+    assert "url(" not in text and "@import" not in text
+
+
+def test_untrusted_package_data_stays_text() -> None:
+    text = FORMATS["html"](gate_audit(hostile=True))
+    for raw in ("<script>alert(1)</script>", "<img src=x", "</script><script>", '"pwned"', "<b>&"):
+        assert raw not in text
+    page = Page(text)
+    # Only the two scripts the report writes; no element the data could have opened.
+    assert len(page.scripts) == 2
+    assert not [tag for tag, _ in page.tags if tag in ("img", "b")]
+    # The table's data still carries the exact text, to be set as textContent by the script.
+    data = json.loads(page.scripts[0][1])
+    rows = {row["nevra"]: row for row in data["packages"]}
+    assert rows["fine-1.0-1.noarch"]["summary"] == HOSTILE_SUMMARY
+    assert rows["xenlicense-1.0-1.noarch"]["vendor"] == HOSTILE_VENDOR.replace("\x01", "\ufffd")
+    assert f"{HOSTILE_NAME}-1.0-1.noarch" in rows
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text  # escaped where HTML shows it
+    assert script_json("</script><!--\u2028&") == '"\\u003c/script\\u003e\\u003c!--\\u2028\\u0026"'
+
+
+def test_each_flagged_package_with_a_chain_is_drawn() -> None:
+    text = FORMATS["html"](gate_audit())
+    sections = re.findall(
+        r'<article class="package status-([a-z-]+)" id="(pkg-\d+)">(.*?)</article>', text, re.S
+    )
+    by_title = {
+        re.search(r"</span> ([^<]+)</h3>", body).group(1): (status, body) for status, _, body in sections
+    }  # type: ignore[union-attr]
+    assert set(by_title) == {
+        "xenlicense-1.0-1.noarch",
+        "xapi-1.0-1.noarch",
+        "xapi-tools-1.0-1.noarch",
+        "chooser-1.0-1.noarch",
+        "builder-1.0-1.src",
+        "builder-bin-1.0-1.noarch",
+        "lonely-1.0-1.noarch",
+    }
+    status, body = by_title["xapi-tools-1.0-1.noarch"]
+    assert status == "depends" and f"Waived by {WAIVER}." in body and "gate-waived" in body
+    svg = body[body.index("<svg") :]
+    assert svg.count("<rect") == 3 and svg.count("<polygon") == 2
+    assert ">needs: xapi</text>" in svg and ">needs: xenlicense &gt;= 1.0</text>" in svg
+    assert 'fill="#fde2e4"' in svg  # the origin box at the end
+    assert "<svg" not in by_title["lonely-1.0-1.noarch"][1]  # no chain: the missing requirement is listed
+    assert "nothing provides <code>missing-thing</code>" in by_title["lonely-1.0-1.noarch"][1]
+
+
+def test_html_from_the_fixtures(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    target = tmp_path / "report.html"
+    code, _ = scan([str(RPMS), "--format", "html", "-o", str(target)], capsys)
+    text = target.read_text()
+    assert code == 1 and text.startswith("<!DOCTYPE html>")
+    data = json.loads(Page(text).scripts[0][1])
+    assert len(data["packages"]) == 39
+    assert [row["status"] for row in data["packages"][:5]] == ["origin"] * 5
+
+
+# -- in a browser ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser() -> str:
+    if os.environ.get("AUDITOR_SKIP_BROWSER") == "1":
+        pytest.skip("AUDITOR_SKIP_BROWSER=1: the HTML report is not checked in a browser")
+    for name in BROWSERS:
+        path = shutil.which(name)
+        if path:
+            return path
+    pytest.fail(
+        "the HTML report is checked in a real browser and none was found: install Debian's chromium "
+        "(apt-get install chromium), or set AUDITOR_SKIP_BROWSER=1 to skip the browser checks",
+        pytrace=False,
+    )
+
+
+def chromium(browser: str, profile: Path, *args: str) -> str:
+    command = [
+        browser,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-extensions",
+        "--disable-dev-shm-usage",
+        "--host-resolver-rules=MAP * ~NOTFOUND",
+        f"--user-data-dir={profile}",
+        *args,
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("html") / "report.html"
+    path.write_text(FORMATS["html"](gate_audit(hostile=True)), encoding="utf-8")
+    return path
+
+
+def dump(browser: str, report: Path, suffix: str, profile: Path) -> Page:
+    page = Page(chromium(browser, profile, "--dump-dom", report.as_uri() + suffix))
+    assert page.first("html").get("data-ready") == "true", "the report's script did not run"
+    assert "data-pwned" not in page.first("body"), "package data ran as script"
+    return page
+
+
+def test_browser_renders_the_table_and_the_chains(browser: str, report: Path, tmp_path: Path) -> None:
+    page = dump(browser, report, "", tmp_path / "profile")
+    assert len(page.rows) == len(page.visible_rows()) == 11
+    assert page.first("body")["data-shown"] == "11"
+    statuses = [(attributes["data-status"], attributes["data-gate"]) for attributes, _ in page.rows]
+    assert statuses[:5] == [
+        ("origin", "blocking"),
+        ("origin", "blocking"),
+        ("depends", "blocking"),
+        ("unresolved", "blocking"),
+        ("depends", "waived"),
+    ]
+    svgs = [attributes for tag, attributes in page.tags if tag == "svg"]
+    assert len(svgs) == 5 and all("chain" in attributes["class"] for attributes in svgs)
+    # One box per package on each chain: xapi 2, xapi-tools 3, chooser 2, builder 4, builder-bin 5.
+    assert sum(1 for tag, _ in page.tags if tag == "rect") == 16
+    screenshot = tmp_path / "report.png"
+    chromium(
+        browser, tmp_path / "shot", f"--screenshot={screenshot}", "--window-size=1280,2000", report.as_uri()
+    )
+    assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    print(f"screenshot of the HTML report: {screenshot}")
+
+
+@pytest.mark.parametrize(
+    ("suffix", "expected"),
+    [
+        ("#status=depends", {"xapi-1.0-1.noarch", "xapi-tools-1.0-1.noarch"}),
+        ("?status=waived", {"xapi-tools-1.0-1.noarch"}),
+        (
+            "#status=blocking",
+            {
+                "xenlicense-1.0-1.noarch",
+                f"{HOSTILE_NAME}-1.0-1.noarch",
+                "lonely-1.0-1.noarch",
+                "xapi-1.0-1.noarch",
+            },
+        ),
+        ("#filter=builder", {"builder-1.0-1.src", "builder-bin-1.0-1.noarch"}),
+        ("#filter=alert(1)&status=origin", {"xenlicense-1.0-1.noarch"}),
+        ("?filter=XAPI%20Waived", {"xapi-tools-1.0-1.noarch"}),
+        ("#status=nonsense", None),
+    ],
+)
+def test_browser_filters_rows(
+    browser: str, report: Path, tmp_path: Path, suffix: str, expected: set[str] | None
+) -> None:
+    page = dump(browser, report, suffix, tmp_path / "profile")
+    visible = {text.split(" ", 1)[0] for _, text in page.visible_rows()}
+    if expected is None:  # an unknown status shows everything
+        assert len(visible) == len(page.rows) == 11
+    else:
+        assert visible == expected
+    assert page.first("body")["data-shown"] == str(len(visible))

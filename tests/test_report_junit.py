@@ -1,0 +1,80 @@
+"""The JUnit report: parses, counts right, fails what blocks and skips what is waived."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from auditor.audit import AuditOptions, AuditResult, run_audit
+from auditor.policy import load_policy
+from auditor.reports import FORMATS
+from tests.conftest import RPMS
+from tests.report_cases import HOSTILE_NAME, WAIVER, gate_audit, scan
+
+
+@pytest.fixture(scope="module")
+def fixture_audit() -> AuditResult:
+    return run_audit(AuditOptions(targets=(str(RPMS),)), load_policy())
+
+
+def junit_cases(text: str) -> tuple[ET.Element, dict[str, ET.Element]]:
+    root = ET.fromstring(text)
+    assert root.tag == "testsuites"
+    (suite,) = root.findall("testsuite")
+    assert suite.get("name") == "auditor"
+    return suite, {case.get("name", ""): case for case in suite.findall("testcase")}
+
+
+def test_junit_counts_and_failures(capsys: pytest.CaptureFixture[str], fixture_audit: AuditResult) -> None:
+    code, out = scan([str(RPMS), "--format", "junit"], capsys)
+    suite, cases = junit_cases(out)
+    assert code == 1
+    assert len(cases) == len(fixture_audit.results) == int(suite.get("tests", ""))
+    failures = [case for case in cases.values() if case.find("failure") is not None]
+    assert len(failures) == int(suite.get("failures", "")) == len(fixture_audit.blocking) == 18
+    assert suite.get("errors") == "0" and suite.get("skipped") == "0"
+    epochs = cases["epochs-3:1.2-4.noarch"]
+    assert epochs.get("classname") == "unresolved"
+    failure = epochs.find("failure")
+    assert failure is not None
+    assert failure.get("message") == "nothing provides epochdep >= 2:1.0-1, epochless-dep >= 1.0"
+    assert "nothing provides epochless-dep >= 1.0" in (failure.text or "")
+    nospec = cases["nospec-1.0-1.noarch"].find("failure")
+    assert nospec is not None and "built from nospec-1.0-1.src" in (nospec.text or "")
+    assert cases["conflicts-obsoletes-2.0-1.noarch"].get("classname") == "clean"
+    assert len(cases["conflicts-obsoletes-2.0-1.noarch"]) == 0
+
+
+def test_junit_waived_packages_are_skipped_and_hostile_text_still_parses() -> None:
+    suite, cases = junit_cases(FORMATS["junit"](gate_audit(hostile=True)))
+    assert (suite.get("tests"), suite.get("failures"), suite.get("skipped"), suite.get("errors")) == (
+        "11",
+        "4",
+        "1",
+        "0",
+    )
+    skipped = cases["xapi-tools-1.0-1.noarch"].find("skipped")
+    assert skipped is not None and f"waived by {WAIVER}" in skipped.get("message", "")
+    failure = cases["xapi-1.0-1.noarch"].find("failure")
+    assert failure is not None and failure.get("type") == "depends"
+    assert "chain:" in (failure.text or "") and "which is origin: [citrix-vendor]" in (failure.text or "")
+    chooser = cases["chooser-1.0-1.noarch"]
+    assert chooser.find("failure") is None and "1 of 2 providers tainted" in (
+        chooser.findtext("system-out") or ""
+    )
+    assert f"{HOSTILE_NAME}-1.0-1.noarch" in cases
+    origin = cases["xenlicense-1.0-1.noarch"].find("failure")
+    assert origin is not None and "<script>alert(1)</script>" in origin.get("message", "")
+
+
+def test_junit_unreadable_input_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    broken = tmp_path / "broken.rpm"
+    broken.write_bytes(b"not an rpm")
+    code, out = scan([str(broken), str(RPMS / "weakdeps-1.0-1.noarch.rpm"), "--format", "junit"], capsys)
+    capsys.readouterr()
+    suite, cases = junit_cases(out)
+    assert code == 3 and suite.get("errors") == "1" and suite.get("tests") == "2"
+    error = cases[str(broken)].find("error")
+    assert error is not None and cases[str(broken)].get("classname") == "input"
