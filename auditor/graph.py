@@ -18,11 +18,12 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 import networkx as nx
 
 from auditor.findings import Finding, Verdict
-from auditor.model import Package
+from auditor.model import Dependency, Package
 from auditor.resolve import Resolved, Status
 
 
@@ -47,58 +48,88 @@ class PackageVerdict:
     chain: tuple[Hop, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class _Group:
+class _Group(NamedTuple):
+    """One requirement's alternatives: any one of ``members`` satisfies it."""
+
     owner: int
     kind: str
-    requirement: str
+    dependency: Dependency
     members: tuple[int, ...]
 
 
+_CLEAN = PackageVerdict(Verdict.CLEAN)
+_UNRESOLVED = PackageVerdict(Verdict.UNRESOLVED)
+
+
 class DependencyGraph:
-    """The networkx graph of one run, with the groups of alternatives behind its edges."""
+    """The groups of alternatives behind every edge of a run, and its networkx graph."""
 
     def __init__(self, packages: Sequence[Package], resolved: Resolved) -> None:
         self.packages = packages
         self.resolved = resolved
-        self.graph = nx.DiGraph()
-        self.graph.add_nodes_from(range(len(packages)))
         self.runtime: dict[int, list[_Group]] = {}
         self.build: dict[int, list[_Group]] = {}
         self.built_from: dict[int, int] = {}
         self.binaries: dict[int, list[int]] = {}
-        edges: dict[tuple[int, int], dict[str, object]] = {}
+        self.unresolved: set[int] = set()
+        self._graph: nx.DiGraph | None = None
+        satisfied, failed = Status.SATISFIED, (Status.UNRESOLVED, Status.INVALID)
         for owner, resolutions in resolved.requirements.items():
             source = packages[owner].is_source
             kind = "buildrequires" if source else "requires"
+            groups: list[_Group] = []
             for resolution in resolutions:
-                if resolution.kind != "requires" or resolution.status is not Status.SATISFIED:
+                if resolution.kind != "requires":
                     continue
-                text = str(resolution.dependency)
-                for members in resolution.groups:
-                    group = _Group(owner, kind, text, members)
-                    (self.build if source else self.runtime).setdefault(owner, []).append(group)
-                    for member in members:
-                        if member == owner:
-                            continue
-                        attributes = edges.setdefault((owner, member), {"kind": kind, "requirements": []})
-                        requirements = attributes["requirements"]
-                        assert isinstance(requirements, list)
-                        requirements.append(text)
+                status = resolution.status
+                if status is satisfied:
+                    dependency = resolution.dependency
+                    groups.extend(_Group(owner, kind, dependency, members) for members in resolution.groups)
+                elif status in failed:
+                    self.unresolved.add(owner)
+            if groups:
+                (self.build if source else self.runtime)[owner] = groups
         sources = {
             f"{package.name}-{package.version}-{package.release}.src.rpm": index
             for index, package in enumerate(packages)
             if package.is_source
         }
-        for index, package in enumerate(packages):
-            if package.is_source or not package.sourcerpm:
-                continue
-            source_index = sources.get(package.sourcerpm)
-            if source_index is not None:
-                self.built_from[index] = source_index
-                self.binaries.setdefault(source_index, []).append(index)
-                edges[(index, source_index)] = {"kind": "built-from", "requirements": [package.sourcerpm]}
-        self.graph.add_edges_from((a, b, attributes) for (a, b), attributes in edges.items())
+        if sources:
+            for index, package in enumerate(packages):
+                if package.sourcerpm and not package.is_source:
+                    source_index = sources.get(package.sourcerpm)
+                    if source_index is not None:
+                        self.built_from[index] = source_index
+                        self.binaries.setdefault(source_index, []).append(index)
+
+    @property
+    def graph(self) -> nx.DiGraph:
+        """The networkx graph, built on first use (a plain audit does not need it).
+
+        Edge attributes: ``kind`` (requires, buildrequires, built-from) and
+        ``requirements`` (the requirement strings behind the edge).
+        """
+        if self._graph is None:
+            graph = nx.DiGraph()
+            graph.add_nodes_from(range(len(self.packages)))
+            edges: dict[tuple[int, int], dict[str, Any]] = {}
+            for groups in (*self.runtime.values(), *self.build.values()):
+                for group in groups:
+                    text = str(group.dependency)
+                    for member in group.members:
+                        if member != group.owner:
+                            attributes = edges.setdefault(
+                                (group.owner, member), {"kind": group.kind, "requirements": []}
+                            )
+                            attributes["requirements"].append(text)
+            for binary, source in self.built_from.items():
+                edges[(binary, source)] = {
+                    "kind": "built-from",
+                    "requirements": [self.packages[binary].sourcerpm or ""],
+                }
+            graph.add_edges_from((a, b, attributes) for (a, b), attributes in edges.items())
+            self._graph = graph
+        return self._graph
 
     # -- closure from roots -------------------------------------------------------------
 
@@ -128,90 +159,94 @@ class DependencyGraph:
                 origin_chain[index] = (
                     Hop(index, source, "built-from", self.packages[index].sourcerpm or ""),
                 )
-        depends, depends_via = _least_fixed_point(origin, self.runtime)
+        reverse = _reverse(self.runtime)
+        depends, depends_via = _least_fixed_point(origin, self.runtime, reverse)
         tainted = origin | depends
-        may, may_via = _reachable(tainted, self.runtime)
-        build_tainted, build_via = _build_fixed_point(tainted, self.build, self.binaries)
-        result: dict[int, PackageVerdict] = {}
-        unresolved = {
-            owner
-            for owner, resolutions in self.resolved.requirements.items()
-            if any(
-                r.kind == "requires" and r.status in (Status.UNRESOLVED, Status.INVALID) for r in resolutions
-            )
-        }
-        for index in range(len(self.packages)):
-            if index in origin:
-                result[index] = PackageVerdict(Verdict.ORIGIN, origin_chain.get(index, ()))
-            elif index in depends:
-                result[index] = PackageVerdict(Verdict.DEPENDS, self._chain(index, depends_via, origin_chain))
-            elif index in may:
-                result[index] = PackageVerdict(
-                    Verdict.MAY_DEPEND, self._chain(index, {**may_via, **depends_via}, origin_chain)
-                )
-            elif index in build_tainted:
-                via = {**build_via, **depends_via}
-                result[index] = PackageVerdict(Verdict.BUILD_DEPENDS, self._chain(index, via, origin_chain))
-            elif index in unresolved:
-                result[index] = PackageVerdict(Verdict.UNRESOLVED)
-            else:
-                result[index] = PackageVerdict(Verdict.CLEAN)
+        may, may_via = _reachable(tainted, reverse)
+        build_tainted, build_via = _build_fixed_point(tainted, self.build, self.binaries, self.packages)
+        runtime_via = {**may_via, **depends_via}
+        any_via = {**build_via, **depends_via}
+        result = dict.fromkeys(range(len(self.packages)), _CLEAN)
+        for index in self.unresolved:
+            result[index] = _UNRESOLVED
+        for index in build_tainted:
+            result[index] = PackageVerdict(Verdict.BUILD_DEPENDS, _chain(index, any_via, origin_chain))
+        for index in may:
+            result[index] = PackageVerdict(Verdict.MAY_DEPEND, _chain(index, runtime_via, origin_chain))
+        for index in depends:
+            result[index] = PackageVerdict(Verdict.DEPENDS, _chain(index, depends_via, origin_chain))
+        for index in origin:
+            result[index] = PackageVerdict(Verdict.ORIGIN, origin_chain.get(index, ()))
         return result
 
-    def _chain(
-        self, start: int, via: Mapping[int, Hop], origin_chain: Mapping[int, tuple[Hop, ...]]
-    ) -> tuple[Hop, ...]:
-        hops: list[Hop] = []
-        seen = {start}
-        node = start
-        while node in via:
-            hop = via[node]
-            hops.append(hop)
-            node = hop.target
-            if node in seen:
-                break
-            seen.add(node)
-        hops.extend(origin_chain.get(node, ()))
-        return tuple(hops)
+
+def _chain(
+    start: int, via: Mapping[int, Hop], origin_chain: Mapping[int, tuple[Hop, ...]]
+) -> tuple[Hop, ...]:
+    hops: list[Hop] = []
+    seen = {start}
+    node = start
+    while node in via:
+        hop = via[node]
+        hops.append(hop)
+        node = hop.target
+        if node in seen:
+            break
+        seen.add(node)
+    hops.extend(origin_chain.get(node, ()))
+    return tuple(hops)
+
+
+def _hop(group: _Group, target: int, tainted: int) -> Hop:
+    return Hop(group.owner, target, group.kind, str(group.dependency), len(group.members), tainted)
+
+
+def _reverse(groups: Mapping[int, list[_Group]]) -> dict[int, list[_Group]]:
+    """member -> the groups it is an alternative of."""
+    reverse: dict[int, list[_Group]] = {}
+    for owner_groups in groups.values():
+        for group in owner_groups:
+            for member in group.members:
+                found = reverse.get(member)
+                if found is None:
+                    reverse[member] = [group]
+                else:
+                    found.append(group)
+    return reverse
 
 
 def _least_fixed_point(
-    seeds: set[int], groups: Mapping[int, list[_Group]]
+    seeds: set[int], groups: Mapping[int, list[_Group]], reverse: Mapping[int, list[_Group]]
 ) -> tuple[set[int], dict[int, Hop]]:
-    """Packages outside ``seeds`` with a requirement whose every alternative is tainted, transitively."""
-    waiting: dict[int, list[tuple[_Group, list[int]]]] = {}
-    for owner_groups in groups.values():
-        for group in owner_groups:
-            counter = [len(group.members)]
-            for member in group.members:
-                waiting.setdefault(member, []).append((group, counter))
+    """Packages outside ``seeds`` with a requirement whose every alternative is tainted, transitively.
+
+    Each group counts its members not yet tainted; a package becomes tainted when one of
+    its groups reaches zero. Only groups that a tainted package belongs to are ever counted.
+    """
+    remaining: dict[int, int] = {}
     distance = dict.fromkeys(seeds, 0)
     via: dict[int, Hop] = {}
     tainted: set[int] = set()
     queue = deque(seeds)
     while queue:
         node = queue.popleft()
-        for group, counter in waiting.get(node, ()):
-            counter[0] -= 1
+        for group in reverse.get(node, ()):
+            key = id(group)
+            left = remaining.get(key, len(group.members)) - 1
+            remaining[key] = left
             owner = group.owner
-            if counter[0] or owner in distance:
+            if left or owner in distance:
                 continue
             nearest = min(group.members, key=lambda member: distance.get(member, 1 << 30))
             distance[owner] = distance[nearest] + 1
-            count = len(group.members)
-            via[owner] = Hop(owner, nearest, group.kind, group.requirement, count, count)
+            via[owner] = _hop(group, nearest, len(group.members))
             tainted.add(owner)
             queue.append(owner)
     return tainted, via
 
 
-def _reachable(tainted: set[int], groups: Mapping[int, list[_Group]]) -> tuple[set[int], dict[int, Hop]]:
+def _reachable(tainted: set[int], reverse: Mapping[int, list[_Group]]) -> tuple[set[int], dict[int, Hop]]:
     """Packages that can reach a tainted package through some alternative (``may-depend``)."""
-    reverse: dict[int, list[_Group]] = {}
-    for owner_groups in groups.values():
-        for group in owner_groups:
-            for member in group.members:
-                reverse.setdefault(member, []).append(group)
     found: set[int] = set()
     via: dict[int, Hop] = {}
     queue = deque(tainted)
@@ -223,13 +258,16 @@ def _reachable(tainted: set[int], groups: Mapping[int, list[_Group]]) -> tuple[s
                 continue
             found.add(owner)
             count = sum(1 for member in group.members if member in tainted or member in found)
-            via[owner] = Hop(owner, node, group.kind, group.requirement, len(group.members), count)
+            via[owner] = _hop(group, node, count)
             queue.append(owner)
     return found, via
 
 
 def _build_fixed_point(
-    tainted: set[int], build: Mapping[int, list[_Group]], binaries: Mapping[int, list[int]]
+    tainted: set[int],
+    build: Mapping[int, list[_Group]],
+    binaries: Mapping[int, list[int]],
+    packages: Sequence[Package],
 ) -> tuple[set[int], dict[int, Hop]]:
     """Source packages that cannot be built without tainted packages, and the binaries built from them."""
     found: set[int] = set()
@@ -245,12 +283,11 @@ def _build_fixed_point(
                 if group.members and all(member in blocked for member in group.members):
                     found.add(source)
                     nearest = next((m for m in group.members if m in tainted), group.members[0])
-                    count = len(group.members)
-                    via[source] = Hop(source, nearest, "buildrequires", group.requirement, count, count)
+                    via[source] = _hop(group, nearest, len(group.members))
                     for binary in binaries.get(source, ()):
                         if binary not in tainted and binary not in found:
                             found.add(binary)
-                            via[binary] = Hop(binary, source, "built-from", "")
+                            via[binary] = Hop(binary, source, "built-from", packages[binary].sourcerpm or "")
                     changed = True
                     break
     return found, via

@@ -44,8 +44,14 @@ class HostRule(Rule):
     domains: tuple[str, ...] = ()
     urls: tuple[tuple[str, str], ...] = ()
     ports: tuple[int, ...] = ()
+    _needles: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     kind: ClassVar[str] = "host"
+
+    def __post_init__(self) -> None:
+        needles = {domain.lower().rstrip(".") for domain in self.domains}
+        needles.update(host.lower() for host, _path in self.urls)
+        object.__setattr__(self, "_needles", tuple(sorted(needles)))
 
     def matches_url(self, url: ParsedUrl) -> bool:
         """Whether one parsed URL is on this rule's hosts (and ports, and path prefixes)."""
@@ -57,7 +63,7 @@ class HostRule(Rule):
 
     def match(self, package: Package) -> Iterator[Finding]:
         seen: set[tuple[str, str]] = set()
-        for evidence in package_urls(package):
+        for evidence in package_urls(package, self._needles):
             url = evidence.url
             if self.matches_url(url) and (evidence.field, url.text) not in seen:
                 seen.add((evidence.field, url.text))

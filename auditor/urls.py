@@ -75,23 +75,38 @@ def urls_in_text(text: str) -> list[str]:
     return found
 
 
-def package_urls(package: Package) -> Iterator[UrlEvidence]:
-    """Every URL a package carries: the URL tag, Source and Patch lines, and URLs in capabilities."""
-    if package.url:
+def package_urls(package: Package, needles: tuple[str, ...] | None = None) -> Iterator[UrlEvidence]:
+    """Every URL a package carries: the URL tag, Source and Patch lines, and URLs in capabilities.
+
+    With ``needles`` (lower-case host names), a text that contains none of them is not
+    parsed at all: a URL can only be on a host whose name it contains, so this skips the
+    work for the great majority of packages without changing any answer.
+    """
+
+    def wanted(text: str) -> bool:
+        if needles is None:
+            return True
+        lowered = text.lower()
+        return any(needle in lowered for needle in needles)
+
+    if package.url and wanted(package.url):
         parsed = parse_url(package.url)
         if parsed is not None:
             yield UrlEvidence("url", parsed)
     if package.kind is PackageKind.SOURCE:
         for source in package.sources:
+            if not wanted(source.value):
+                continue
             number = "" if source.number is None else str(source.number)
             parsed = parse_url(source.value) if source.is_url or "://" in source.value else None
             if parsed is not None:
                 yield UrlEvidence(f"{source.kind.value}{number}", parsed)
     for kind in ("provides", "requires", "recommends", "obsoletes", "conflicts"):
         for dep in getattr(package, kind):
-            if "://" not in dep.name:
+            name = dep.name
+            if "://" not in name or not wanted(name):
                 continue
-            for text in urls_in_text(dep.name):
+            for text in urls_in_text(name):
                 parsed = parse_url(text)
                 if parsed is not None:
                     yield UrlEvidence(kind, parsed)
