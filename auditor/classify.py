@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from itertools import chain
+from typing import NamedTuple
 
 from auditor.findings import ConfigFinding, ConfigUrl, Finding
 from auditor.model import Package
 from auditor.policy import Policy
-from auditor.urls import parse_url
+from auditor.rules import HostRule, Rule
+from auditor.urls import package_urls, parse_url
 
 ExtraFindings = Mapping[int, Sequence[Finding]]
 """Evidence found outside the package by the caller (a Source URL's redirect chain), per package id."""
@@ -28,9 +30,10 @@ def classify(
     """
     chosen = range(len(packages)) if indices is None else indices
     extra = extra or {}
+    rules = _split_rules(policy)
     own: dict[int, list[Finding]] = {}
     for index in chosen:
-        own[index] = _own_findings(packages[index], policy, extra.get(index, ()))
+        own[index] = _own_findings(packages[index], policy, rules, extra.get(index, ()))
     sources: dict[str, int] = {}
     for index, package in enumerate(packages):
         if package.is_source:
@@ -43,7 +46,9 @@ def classify(
         if source_index is not None:
             source_findings = own.get(source_index)
             if source_findings is None:
-                source_findings = _own_findings(packages[source_index], policy, extra.get(source_index, ()))
+                source_findings = _own_findings(
+                    packages[source_index], policy, rules, extra.get(source_index, ())
+                )
             seen = {(f.rule, f.value) for f in findings}
             source_nevra = packages[source_index].nevra
             for finding in source_findings:
@@ -54,14 +59,33 @@ def classify(
     return result
 
 
-def _own_findings(package: Package, policy: Policy, extra: Iterable[Finding] = ()) -> list[Finding]:
+def _own_findings(
+    package: Package, policy: Policy, rules: _Rules, extra: Iterable[Finding] = ()
+) -> list[Finding]:
     findings = []
-    matched = chain.from_iterable(rule.match(package) for rule in policy.rules)
+    matched: Iterable[Finding] = chain.from_iterable(rule.match(package) for rule in rules.others)
+    if rules.hosts:
+        urls = list(package_urls(package, rules.needles))  # once for every host rule
+        if urls:
+            matched = chain(chain.from_iterable(rule.match_urls(urls) for rule in rules.hosts), matched)
     for finding in chain(matched, extra):
         if finding.severity < policy.taint_severity:
             finding = replace(finding, taints=False)
         findings.append(_allowed(package, finding, policy))
     return findings
+
+
+class _Rules(NamedTuple):
+    hosts: list[HostRule]
+    needles: tuple[str, ...]
+    """Every host name a host rule matches: a URL naming none of them is never parsed."""
+    others: list[Rule]
+
+
+def _split_rules(policy: Policy) -> _Rules:
+    hosts = [rule for rule in policy.rules if isinstance(rule, HostRule)]
+    needles = tuple(sorted({needle for rule in hosts for needle in rule.needles}))
+    return _Rules(hosts, needles, [rule for rule in policy.rules if not isinstance(rule, HostRule)])
 
 
 def classify_config(urls: Iterable[ConfigUrl], policy: Policy) -> list[ConfigFinding]:

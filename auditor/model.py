@@ -156,6 +156,9 @@ class PackageKind(enum.Enum):
     SOURCE = "source"
 
 
+_SOURCE = PackageKind.SOURCE  # an enum member looked up through its class is slow in hot loops
+
+
 @dataclass(frozen=True, slots=True)
 class Checksum:
     """A digest of the whole package file, as repodata's ``pkgid`` records it."""
@@ -259,12 +262,12 @@ class Package:
 
     @property
     def is_source(self) -> bool:
-        return self.kind is PackageKind.SOURCE
+        return self.kind is _SOURCE
 
     @property
     def source_name(self) -> str | None:
         """The name of the source package this binary was built from (parsed from ``sourcerpm``)."""
-        if self.kind is PackageKind.SOURCE:
+        if self.kind is _SOURCE:
             return self.name
         if not self.sourcerpm:
             return None

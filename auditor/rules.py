@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from auditor.errors import PolicyError
 from auditor.findings import Finding, Severity
 from auditor.model import Package
-from auditor.urls import ParsedUrl, host_matches, package_urls, path_matches
+from auditor.urls import ParsedUrl, UrlEvidence, host_matches, package_urls, path_matches
 
 
 @dataclass(frozen=True)
@@ -61,9 +61,18 @@ class HostRule(Rule):
             host_matches(url.host, host) and path_matches(url.path, path) for host, path in self.urls
         )
 
+    @property
+    def needles(self) -> tuple[str, ...]:
+        """Lower-case host names a URL must contain to be on this rule's hosts."""
+        return self._needles
+
     def match(self, package: Package) -> Iterator[Finding]:
+        return self.match_urls(package_urls(package, self._needles))
+
+    def match_urls(self, evidence_list: Iterable[UrlEvidence]) -> Iterator[Finding]:
+        """Findings for URLs already extracted from a package (by `package_urls`)."""
         seen: set[tuple[str, str]] = set()
-        for evidence in package_urls(package, self._needles):
+        for evidence in evidence_list:
             url = evidence.url
             if self.matches_url(url) and (evidence.field, url.text) not in seen:
                 seen.add((evidence.field, url.text))
