@@ -243,7 +243,8 @@ def _dependency(attrs: dict[str, str]) -> Dependency:
 
 def _pairs(attrs: list[str]) -> dict[str, str]:
     """pyexpat's ordered attributes ``[name, value, name, value...]`` as a dict."""
-    return dict(zip(attrs[::2], attrs[1::2], strict=True))
+    pairs = iter(attrs)
+    return dict(zip(pairs, pairs))  # noqa: B905 - pyexpat always gives name/value pairs
 
 
 # What each element of primary.xml means to the handler (a small int is cheaper to

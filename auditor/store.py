@@ -1,0 +1,169 @@
+"""The local store that makes repeated runs fast: read packages and whole reports.
+
+One SQLite database (``auditor.sqlite3`` in the cache directory, WAL mode, so concurrent
+runs share it safely) with two tables:
+
+- ``packages``: the model of an RPM file, keyed by the file's identity (absolute path,
+  size, modification time, inode) and the auditor's version. A file that changes in any
+  way gets a new key, so a stale entry is never used; it only ages out.
+- ``reports``: the output of a whole ``scan``, keyed by everything that decides it: the
+  auditor's version, the options, the content of every policy, waiver and baseline file,
+  the date (waivers expire), and the identity of every input file (for a repository, of
+  every file under ``repodata/``). Inputs read over the network are never reported from
+  the store.
+
+Values are JSON (never pickle): the cache directory may be shared, and a tampered entry
+must not be able to run code. Anything wrong with the database (corrupt, locked too
+long, unwritable) is a warning: the run goes on without the store, and a corrupt
+database is set aside and rebuilt.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sqlite3
+import time
+import zlib
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from auditor import __version__
+
+SCHEMA = 1
+DATABASE = "auditor.sqlite3"
+MAX_AGE = 30 * 24 * 3600
+"""Entries not used for this long are dropped when the store is opened for writing."""
+
+
+def file_identity(path: str) -> str:
+    """What changes whenever a file's content may have changed (without reading it)."""
+    info = os.stat(path)
+    return f"{os.path.abspath(path)}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_ino}\0{info.st_dev}"
+
+
+def digest(*parts: str) -> str:
+    hasher = hashlib.sha256()
+    for part in parts:
+        hasher.update(part.encode("utf-8", "surrogateescape"))
+        hasher.update(b"\0")
+    return hasher.hexdigest()
+
+
+class Store:
+    """A connection to the store, or a no-op when it cannot be used (``warnings`` says why)."""
+
+    def __init__(self, directory: str | None) -> None:
+        self.warnings: list[str] = []
+        self._db: sqlite3.Connection | None = None
+        if directory is None:
+            return
+        path = os.path.join(directory, DATABASE)
+        try:
+            os.makedirs(directory, exist_ok=True)
+            self._db = self._open(path)
+        except sqlite3.DatabaseError as exc:
+            self._set_aside(path, exc)
+        except OSError as exc:
+            self.warnings.append(f"cache {directory}: not used ({exc.strerror or exc})")
+
+    def _open(self, path: str) -> sqlite3.Connection:
+        db = sqlite3.connect(path, timeout=10, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version not in (0, SCHEMA):
+            db.close()
+            raise sqlite3.DatabaseError(f"schema {version}, expected {SCHEMA}")
+        db.execute("CREATE TABLE IF NOT EXISTS packages (key TEXT PRIMARY KEY, used INTEGER, data BLOB)")
+        db.execute("CREATE TABLE IF NOT EXISTS reports (key TEXT PRIMARY KEY, used INTEGER, data BLOB)")
+        db.execute(f"PRAGMA user_version={SCHEMA}")
+        db.execute("PRAGMA quick_check").fetchone()
+        return db
+
+    def _set_aside(self, path: str, exc: Exception) -> None:
+        self.warnings.append(f"cache {path} was unusable ({exc}); rebuilding it")
+        for suffix in ("", "-wal", "-shm"):
+            with contextlib.suppress(OSError):
+                os.replace(path + suffix, path + suffix + ".corrupt")
+        try:
+            self._db = self._open(path)
+        except (sqlite3.DatabaseError, OSError) as again:
+            self.warnings.append(f"cache {path}: not used ({again})")
+            self._db = None
+
+    @property
+    def enabled(self) -> bool:
+        return self._db is not None
+
+    @contextlib.contextmanager
+    def _guard(self) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.Error as exc:
+            self.warnings.append(f"cache: {exc}; going on without it")
+            if self._db is not None:
+                with contextlib.suppress(sqlite3.Error):
+                    self._db.close()
+            self._db = None
+
+    def _get(self, table: str, key: str) -> Any | None:
+        if self._db is None:
+            return None
+        with self._guard():
+            row = self._db.execute(f"SELECT data FROM {table} WHERE key = ?", (key,)).fetchone()  # noqa: S608
+            if row is None:
+                return None
+            self._db.execute(f"UPDATE {table} SET used = ? WHERE key = ?", (int(time.time()), key))  # noqa: S608
+            try:
+                return json.loads(zlib.decompress(row[0]))
+            except (zlib.error, ValueError):
+                self._db.execute(f"DELETE FROM {table} WHERE key = ?", (key,))  # noqa: S608
+                self.warnings.append("cache: a damaged entry was dropped")
+        return None
+
+    def _put_many(self, table: str, items: Iterable[tuple[str, Any]]) -> None:
+        if self._db is None:
+            return
+        now = int(time.time())
+        rows = [
+            (key, now, zlib.compress(json.dumps(value, separators=(",", ":")).encode("utf-8"), 1))
+            for key, value in items
+        ]
+        if not rows:
+            return
+        with self._guard():
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.executemany(f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?)", rows)  # noqa: S608
+            self._db.execute(f"DELETE FROM {table} WHERE used < ?", (now - MAX_AGE,))  # noqa: S608
+            self._db.execute("COMMIT")
+
+    # -- packages ---------------------------------------------------------------------------
+
+    @staticmethod
+    def package_key(identity: str) -> str:
+        return digest("package", __version__, identity)
+
+    def get_package(self, key: str) -> dict[str, Any] | None:
+        value = self._get("packages", key)
+        return value if isinstance(value, dict) else None
+
+    def put_packages(self, items: Iterable[tuple[str, dict[str, Any]]]) -> None:
+        self._put_many("packages", items)
+
+    # -- reports ----------------------------------------------------------------------------
+
+    def get_report(self, key: str) -> dict[str, Any] | None:
+        value = self._get("reports", key)
+        return value if isinstance(value, dict) else None
+
+    def put_report(self, key: str, report: dict[str, Any]) -> None:
+        self._put_many("reports", [(key, report)])
+
+    def close(self) -> None:
+        if self._db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.close()
+            self._db = None
