@@ -37,6 +37,25 @@ class Sample:
     stdout: str
     """Path of the file that holds the child's standard output."""
     stderr: str
+    others: float = 0.0
+    """CPU seconds the rest of the machine used meanwhile (/proc/stat busy time minus the child's):
+    other processes competing for the cores make the wall time noisy."""
+
+    @property
+    def cpu(self) -> float:
+        return self.user + self.system
+
+
+def machine_busy() -> float:
+    """Busy CPU seconds of the whole machine since boot (all cores), from /proc/stat; 0 if unknown."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stream:
+            fields = [int(v) for v in stream.readline().split()[1:]]
+    except (OSError, ValueError):
+        return 0.0
+    idle = sum(fields[3:5])  # idle, iowait
+    busy = sum(fields[:8]) - idle  # user nice system idle iowait irq softirq steal
+    return busy / os.sysconf("SC_CLK_TCK")
 
 
 GNU_TIME = "/usr/bin/time"
@@ -61,6 +80,7 @@ def run_child(
     if rss_source() == "time":
         command = [GNU_TIME, "-o", stats, "-f", "%M %U %S", "--", *command]
     with open(stdout, "wb") as out, open(stderr, "wb") as err:
+        busy = machine_busy()
         start = time.perf_counter()
         process = subprocess.Popen(
             command, stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env, cwd=cwd
@@ -72,12 +92,13 @@ def run_child(
             process.wait()
             raise
         wall = time.perf_counter() - start
+        busy = machine_busy() - busy
     code = os.waitstatus_to_exitcode(status)
     process.returncode = code  # reaped by wait4: keep Popen from waiting again
     maxrss, user, system = usage.ru_maxrss, usage.ru_utime, usage.ru_stime
     if command[0] == GNU_TIME:
         maxrss, user, system = _read_time(stats)
-    return Sample(wall, maxrss, user, system, code, stdout, stderr)
+    return Sample(wall, maxrss, user, system, code, stdout, stderr, max(0.0, busy - user - system))
 
 
 def _read_time(path: str) -> tuple[int, float, float]:
@@ -103,11 +124,16 @@ def combine(samples: Sequence[Sample]) -> Sample:
         exit_code=next((s.exit_code for s in samples if s.exit_code), 0),
         stdout=samples[-1].stdout,
         stderr=samples[-1].stderr,
+        others=sum(s.others for s in samples),
     )
 
 
 def median_wall(samples: Sequence[Sample]) -> float:
     return statistics.median(s.wall for s in samples)
+
+
+def median_cpu(samples: Sequence[Sample]) -> float:
+    return statistics.median(s.cpu for s in samples)
 
 
 def peak_rss_mib(samples: Sequence[Sample]) -> float:

@@ -33,7 +33,9 @@ from benchmarks import corpus  # noqa: E402
 from benchmarks.cases import CASES, CaseResult, Check, Context, dnf_growth, growth  # noqa: E402
 from benchmarks.measure import median_wall, rss_source  # noqa: E402
 
-HEADERS = ["case", "tool", "median wall", "peak RSS", "ratio", "target", "result"]
+HEADERS = ["case", "tool", "median wall", "median CPU", "peak RSS", "ratio", "target", "result"]
+BLANK = ["", "", "", "", ""]
+CONTENTION_WARNING = 0.10
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -124,7 +126,8 @@ def _verdict(passed: bool | None) -> str:
 def _check_cells(check: Check) -> list[str]:
     limit = "" if check.limit is None else f" <= {check.limit:g}{'x' if check.unit == 'x' else ' MB'}"
     if check.unit == "x":
-        return [f"{check.value:.2f}x", f"{check.label}{limit}", _verdict(check.passed)]
+        cpu = "" if check.cpu is None else f" (CPU {check.cpu:.2f}x)"
+        return [f"{check.value:.2f}x{cpu}", f"{check.label}{limit}", _verdict(check.passed)]
     return ["", f"{check.label}{limit}", _verdict(check.passed)]
 
 
@@ -133,15 +136,16 @@ def table_rows(results: Sequence[CaseResult], extra: Sequence[Check]) -> list[li
     for result in results:
         for tool in result.tools:
             wall = f"{tool.median_wall:.2f} s" if tool.samples else "-"
+            cpu = f"{tool.median_cpu:.2f} s" if tool.samples else "-"
             rss = f"{tool.peak_rss_mib:.0f} MB" if tool.samples else "-"
             checks = [check for check in result.checks if check.tool == tool.tool]
-            lead = [result.name, tool.tool, wall, rss]
+            lead = [result.name, tool.tool, wall, cpu, rss]
             if tool.errors:
                 rows.append([*lead, "", "exit status", "ERROR"])
-                lead = ["", "", "", ""]
+                lead = BLANK
             for check in checks:
                 rows.append([*lead, *_check_cells(check)])
-                lead = ["", "", "", ""]
+                lead = BLANK
             if lead[0]:
                 rows.append([*lead, "", "", ""])
         for comparison in result.comparisons:
@@ -152,18 +156,26 @@ def table_rows(results: Sequence[CaseResult], extra: Sequence[Check]) -> list[li
                     f"unresolved vs {comparison.reference.split()[0]}",
                     "",
                     "",
+                    "",
                     counts,
                     "identical",
                     "PASS" if comparison.equal else "FAIL",
                 ]
             )
     for check in extra:
-        rows.append([check.case, check.tool, "", "", *_check_cells(check)])
+        rows.append([check.case, check.tool, "", "", "", *_check_cells(check)])
     return rows
 
 
 def render(results: Sequence[CaseResult], extra: Sequence[Check]) -> str:
     lines = [tabulate(table_rows(results, extra), headers=HEADERS, tablefmt="github"), ""]
+    busy = [(r.name, t.tool, t.contention) for r in results for t in r.tools if t.samples]
+    noisy = [f"{case} / {tool} {share:.0%}" for case, tool, share in busy if share > CONTENTION_WARNING]
+    if noisy:
+        lines.append(
+            "WARNING: other processes took a share of the CPUs during the runs, so the wall times are "
+            "noisy (compare the CPU times): " + ", ".join(noisy)
+        )
     if rss_source() != "time":
         lines.append("peak RSS from the harness's wait4: an upper bound (install GNU time for exact figures)")
     for result in results:
@@ -175,7 +187,8 @@ def render(results: Sequence[CaseResult], extra: Sequence[Check]) -> str:
             lines.extend(f"{result.name}: {tool.tool}: ERROR {error}" for error in tool.errors)
             if tool.samples:
                 walls = ", ".join(f"{s.wall:.2f}" for s in tool.samples)
-                lines.append(f"{result.name}: {tool.tool}: walls [{walls}] s; {tool.command}")
+                share = f"others' CPU share {tool.contention:.0%}"
+                lines.append(f"{result.name}: {tool.tool}: walls [{walls}] s, {share}; {tool.command}")
     return "\n".join(lines)
 
 
@@ -211,6 +224,7 @@ def environment() -> dict[str, Any]:
         "dnf": _version(["dnf", "--version"]),
         "rpm": _version(["rpm", "--version"]),
         "rss_source": rss_source(),
+        "loadavg": os.getloadavg(),
     }
 
 
