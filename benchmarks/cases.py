@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import shlex
-import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
@@ -215,11 +214,7 @@ def _auditor(
         return sample, None, set()
     with open(report, encoding="utf-8") as stream:
         document = json.load(stream)
-    pairs = {
-        (p["nevra"], closure.normalise(u["requirement"]))
-        for p in document["packages"]
-        for u in p["unresolved"]
-    }
+    pairs = closure.from_auditor_report(document)
     os.unlink(report)  # the 60k report is about 70 MB
     if document["errors"]:
         result.errors.append(f"input errors: {document['errors'][:3]}")
@@ -233,13 +228,9 @@ def _dnf(ctx: Context, result: ToolResult, repo: str, mode: str) -> Sample:
     return _record(ctx, result, run_child(argv, stdout=out, stderr=err, env=ctx.dnf_env()), [0, 1])
 
 
-def solv_python(ctx: Context) -> str:
+def solv_python() -> str:
     """solv_closure.py's own interpreter (Debian's python3-solv), else the harness's (solv wheel)."""
-    if os.path.exists(corpus.SYSTEM_PYTHON):
-        probe = subprocess.run([corpus.SYSTEM_PYTHON, "-c", "import solv"], capture_output=True, check=False)
-        if probe.returncode == 0:
-            return corpus.SYSTEM_PYTHON
-    return sys.executable
+    return corpus.SYSTEM_PYTHON if corpus.system_python_has_solv() else sys.executable
 
 
 def _solv(ctx: Context, result: ToolResult, repo: str, python: str) -> Sample:
@@ -269,7 +260,7 @@ def distro_cold(ctx: Context, name: str, targets: bool) -> CaseResult:
     dnf = ToolResult(case.name, "dnf repoclosure", "")
     solv = ToolResult(case.name, "solv_closure.py", "")
     case.tools += [auditor, dnf, solv]
-    python = solv_python(ctx)
+    python = solv_python()
     versus_dnf: list[tuple[set[closure.Pair], set[closure.Pair]]] = []
     versus_solv: list[tuple[set[closure.Pair], set[closure.Pair]]] = []
     for _ in range(ctx.runs):

@@ -9,7 +9,6 @@ operator is dropped before comparing. Package NEVRAs already agree (zero epoch l
 from __future__ import annotations
 
 import ast
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,10 +25,8 @@ def normalise(requirement: str) -> str:
     return _ZERO_EPOCH.sub("", requirement.strip())
 
 
-def from_auditor_json(path: str) -> set[Pair]:
+def from_auditor_report(document: dict[str, Any]) -> set[Pair]:
     """``packages[].unresolved[].requirement`` of an ``auditor scan --format json`` report."""
-    with open(path, encoding="utf-8") as stream:
-        document: dict[str, Any] = json.load(stream)
     return {
         (package["nevra"], normalise(entry["requirement"]))
         for package in document["packages"]

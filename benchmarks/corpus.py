@@ -72,10 +72,17 @@ def _require(path: str, hint: str) -> None:
         raise CorpusError(f"{path} is missing: {hint}")
 
 
+def system_python_has_solv() -> bool:
+    """Whether Debian's python3 (the generators' and solv_closure.py's shebang) has python3-solv."""
+    if not os.path.exists(SYSTEM_PYTHON):
+        return False
+    probe = subprocess.run([SYSTEM_PYTHON, "-c", "import solv"], capture_output=True, check=False)
+    return probe.returncode == 0
+
+
 def _require_solv() -> None:
     _require(SYSTEM_PYTHON, "the generators run under Debian's python3")
-    probe = subprocess.run([SYSTEM_PYTHON, "-c", "import solv"], capture_output=True, check=False)
-    if probe.returncode:
+    if not system_python_has_solv():
         raise CorpusError(
             "Debian's python3-solv is needed to generate distro-10k: apt-get install python3-solv"
         )

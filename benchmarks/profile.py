@@ -31,17 +31,10 @@ import time  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
 
 from benchmarks import corpus  # noqa: E402
+from benchmarks.cases import CASES  # noqa: E402
 
-CORPORA = {
-    "distro-60k": "distro-60k",
-    "distro-60k-cold": "distro-60k",
-    "distro-60k-warm": "distro-60k",
-    "distro-10k": "distro-10k",
-    "distro-10k-cold": "distro-10k",
-    "rpms-2k": "rpms-2k",
-    "rpms-2k-cold": "rpms-2k",
-    "rpms-2k-warm": "rpms-2k",
-}
+# a corpus, or a case of run.py, names the corpus to profile
+CORPORA = {name: name for name in corpus.ALL} | {case.name: case.corpora[0] for case in CASES}
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
