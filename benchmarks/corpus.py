@@ -15,6 +15,7 @@ generator succeeds, so an interrupted generation never looks like a corpus.
 
 from __future__ import annotations
 
+import argparse
 import glob
 import os
 import shutil
@@ -180,23 +181,40 @@ def rpm_files(corpora: str) -> list[str]:
     return found
 
 
-def rpm_file_view(corpora: str, workdir: str) -> tuple[str, str, int]:
-    """Symlink trees ``RPMS/`` and ``SRPMS/`` holding only the RPM files of rpms-2k.
+def scan_targets(corpora: str, name: str, workdir: str) -> list[str]:
+    """What the auditor scans for a corpus: the repository, or rpms-2k's RPM files.
 
     rpms-2k's ``RPMS/`` and ``SRPMS/`` each hold ``repodata/``, and the auditor reads a directory
     holding ``repodata/repomd.xml`` as a repository (its metadata, not its package files). The
-    case measures reading the 4,000 files, so it scans trees without the repodata.
+    cases measure reading the 4,000 files, so they scan symlink trees ``RPMS/`` and ``SRPMS/``
+    in ``workdir`` that hold only the RPM files.
     """
+    if name != RPMS:
+        return [os.path.join(corpora, name)]
     root = os.path.join(corpora, RPMS)
     view = os.path.join(workdir, "rpms-2k-files")
-    count = 0
     for path in rpm_files(corpora):
         link = os.path.join(view, os.path.relpath(path, root))
         os.makedirs(os.path.dirname(link), exist_ok=True)
         if not os.path.lexists(link):
             os.symlink(os.path.abspath(path), link)
-        count += 1
-    return os.path.join(view, "RPMS"), os.path.join(view, "SRPMS"), count
+    return [os.path.join(view, "RPMS"), os.path.join(view, "SRPMS")]
+
+
+def add_options(parser: argparse.ArgumentParser, default_corpora: str, repo_root: str) -> None:
+    """``--corpora DIR`` and ``--shared DIR``, for run.py and profile.py."""
+    parser.add_argument(
+        "--corpora",
+        default=default_corpora,
+        metavar="DIR",
+        help="directory of the corpora, generated there when missing (default: benchmarks/corpora)",
+    )
+    parser.add_argument(
+        "--shared",
+        default=shared_bench_dir(repo_root),
+        metavar="DIR",
+        help="the shared generators and reference tools (default: ../shared/bench)",
+    )
 
 
 def prime_page_cache(corpora: str, names: Iterable[str]) -> None:

@@ -5,8 +5,9 @@ usage: python benchmarks/profile.py CASE [--corpora DIR] [--warm] [--top N] [--s
 CASE is a corpus (distro-60k, distro-10k, rpms-2k) or a case of run.py (distro-60k-cold,
 rpms-2k-warm, ...). The auditor runs as ``auditor.cli.main([...])`` with the same arguments as
 in run.py, with this checkout's code and an empty cache (XDG_CACHE_HOME in a fresh temporary
-directory); ``--warm`` (or a ``-warm`` case) runs it once unprofiled first, then profiles the
-second run with the same cache. The report goes to a temporary file. Prints the top lines by
+directory); ``--warm`` (or a ``-warm`` case) first runs it once in a child process, so that
+only the cache on disk is warm (not this process's memoised functions), then profiles a second
+run with the same cache. The report goes to a temporary file. Prints the top lines by
 cumulative time and by internal (total) time; ``--save`` keeps the stats for snakeviz or pstats.
 """
 
@@ -26,12 +27,13 @@ import argparse  # noqa: E402
 import cProfile  # noqa: E402
 import pstats  # noqa: E402
 import shutil  # noqa: E402
+import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
 
 from benchmarks import corpus  # noqa: E402
-from benchmarks.cases import CASES  # noqa: E402
+from benchmarks.cases import CASES, scan_args  # noqa: E402
 
 # a corpus, or a case of run.py, names the corpus to profile
 CORPORA = {name: name for name in corpus.ALL} | {case.name: case.corpora[0] for case in CASES}
@@ -42,31 +44,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         prog="benchmarks/profile.py", description="Profile one in-process auditor run with cProfile."
     )
     parser.add_argument("case", choices=sorted(CORPORA), metavar="CASE", help=", ".join(sorted(CORPORA)))
-    parser.add_argument(
-        "--corpora",
-        default=os.path.join(HERE, "corpora"),
-        metavar="DIR",
-        help="directory of the corpora, generated there when missing (default: benchmarks/corpora)",
-    )
+    corpus.add_options(parser, os.path.join(HERE, "corpora"), REPO_ROOT)
     parser.add_argument(
         "--warm", action="store_true", help="profile a second run with the cache of the first"
     )
     parser.add_argument("--top", type=int, default=25, metavar="N", help="lines per listing (default: 25)")
     parser.add_argument("--save", metavar="FILE", help="also write the raw stats (pstats format) to FILE")
-    parser.add_argument(
-        "--shared",
-        default=corpus.shared_bench_dir(REPO_ROOT),
-        metavar="DIR",
-        help="the shared generators (default: ../shared/bench)",
-    )
     return parser.parse_args(argv)
-
-
-def targets(corpora: str, name: str, workdir: str) -> list[str]:
-    if name == corpus.RPMS:
-        rpms, srpms, _ = corpus.rpm_file_view(corpora, workdir)
-        return [rpms, srpms]
-    return [os.path.join(corpora, name)]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -85,22 +69,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         os.environ["XDG_CACHE_HOME"] = os.path.join(workdir, "cache")
         report = os.path.join(workdir, "report.json")
-        auditor_argv = [
-            "scan",
-            *targets(corpora, name, workdir),
-            "--format",
-            "json",
-            "-o",
-            report,
-            "--fail-on",
-            "none",
-            "--quiet",
-        ]
+        auditor_argv = [*scan_args(corpus.scan_targets(corpora, name, workdir), report), "--quiet"]
         print(f"auditor from {os.path.dirname(auditor_file)}: auditor {' '.join(auditor_argv)}")
         if args.warm or args.case.endswith("-warm"):
+            env = dict(
+                os.environ,
+                PYTHONPATH=os.pathsep.join(filter(None, [REPO_ROOT, os.environ.get("PYTHONPATH")])),
+            )
             start = time.perf_counter()
-            code = auditor_main(auditor_argv)
-            print(f"warm-up run (not profiled): {time.perf_counter() - start:.2f} s, exit {code}")
+            code = subprocess.run(
+                [sys.executable, "-m", "auditor", *auditor_argv], env=env, check=False
+            ).returncode
+            print(
+                f"warm-up run (child process, unprofiled): {time.perf_counter() - start:.2f} s, exit {code}"
+            )
         profiler = cProfile.Profile()
         start = time.perf_counter()
         code = profiler.runcall(auditor_main, auditor_argv)

@@ -45,21 +45,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         description="Time the auditor and its anchors on the benchmark corpora, alternating runs.",
         epilog="cases: " + ", ".join(names),
     )
-    parser.add_argument(
-        "--corpora",
-        default=os.path.join(HERE, "corpora"),
-        metavar="DIR",
-        help="directory of the corpora, generated there when missing (default: benchmarks/corpora)",
-    )
+    corpus.add_options(parser, os.path.join(HERE, "corpora"), REPO_ROOT)
     parser.add_argument("--runs", type=int, default=3, metavar="N", help="runs per tool (default: 3)")
     parser.add_argument("--only", nargs="+", choices=names, metavar="NAME", help="run only these cases")
     parser.add_argument("--json", metavar="OUT", help="also write the results as JSON to OUT")
-    parser.add_argument(
-        "--shared",
-        default=corpus.shared_bench_dir(REPO_ROOT),
-        metavar="DIR",
-        help="the shared generators and reference tools (default: ../shared/bench)",
-    )
     parser.add_argument("--workdir", metavar="DIR", help="scratch directory (default: a fresh temporary one)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch directory (tool outputs)")
     parser.add_argument(
