@@ -1,0 +1,1 @@
+"""Benchmark harness for the auditor: ``python benchmarks/run.py`` (see README.md, "Benchmarks")."""

@@ -1,0 +1,416 @@
+"""The benchmark cases: the auditor and its anchors on the same corpus, alternating.
+
+Every case runs its tools in turn (auditor, anchor, auditor, anchor, ...) ``runs`` times, so a
+slow patch of the machine hits both sides. "Cold" means an empty cache: the auditor gets a
+fresh ``XDG_CACHE_HOME`` and ``dnf_closure.sh ... cold`` wipes dnf's metadata cache; the
+operating system's page cache is warm for every run (the corpora are read once before).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from benchmarks import closure, corpus
+from benchmarks.measure import Sample, combine, median_cpu, median_wall, peak_rss_mib, run_child, tail
+
+RSS_LIMIT_MIB = 400.0
+
+
+@dataclass
+class Context:
+    corpora: str
+    shared: str
+    workdir: str
+    repo_root: str
+    python: str
+    """Interpreter that runs the auditor (``-m auditor``, with the project on PYTHONPATH)."""
+    runs: int
+    log: Callable[[str], None]
+    _serial: int = 0
+
+    def fresh_dir(self, prefix: str) -> str:
+        return tempfile.mkdtemp(prefix=prefix + "-", dir=self.workdir)
+
+    def outputs(self, label: str) -> tuple[str, str]:
+        self._serial += 1
+        slug = "".join(c if c.isalnum() or c in ".-" else "-" for c in label)
+        base = os.path.join(self.workdir, f"{self._serial:03d}-{slug}")
+        return base + ".out", base + ".err"
+
+    def shown(self, argv: Sequence[str]) -> str:
+        """A command as the report shows it: scratch paths as ``$TMP``."""
+        return shlex.join(argv).replace(self.workdir, "$TMP")
+
+    def auditor_env(self, cache: str) -> dict[str, str]:
+        env = dict(os.environ)
+        env["XDG_CACHE_HOME"] = cache
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [self.repo_root, env.get("PYTHONPATH")]))
+        return env
+
+    def dnf_env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env["XDG_CACHE_HOME"] = os.path.join(self.workdir, "dnf-cache")
+        return env
+
+
+@dataclass
+class ToolResult:
+    case: str
+    tool: str
+    command: str
+    samples: list[Sample] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def median_wall(self) -> float:
+        return median_wall(self.samples)
+
+    @property
+    def median_cpu(self) -> float:
+        return median_cpu(self.samples)
+
+    @property
+    def peak_rss_mib(self) -> float:
+        return peak_rss_mib(self.samples)
+
+    @property
+    def contention(self) -> float:
+        """Share of the machine's CPU time that other processes took during these runs."""
+        cores = os.cpu_count() or 1
+        wall = sum(s.wall for s in self.samples)
+        return sum(s.others for s in self.samples) / (wall * cores) if wall else 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "case": self.case,
+            "tool": self.tool,
+            "command": self.command,
+            "median_wall_s": round(self.median_wall, 4),
+            "median_cpu_s": round(self.median_cpu, 3),
+            "peak_rss_mib": round(self.peak_rss_mib, 1),
+            "walls_s": [round(s.wall, 4) for s in self.samples],
+            "maxrss_kib": [s.maxrss_kib for s in self.samples],
+            "user_s": [round(s.user, 3) for s in self.samples],
+            "system_s": [round(s.system, 3) for s in self.samples],
+            "others_cpu_s": [round(s.others, 2) for s in self.samples],
+            "exit_codes": [s.exit_code for s in self.samples],
+            "errors": self.errors,
+        }
+
+
+@dataclass(frozen=True)
+class Check:
+    """One target: ``value <= limit`` (``limit`` None: shown for information only)."""
+
+    case: str
+    tool: str
+    """The table row the check is shown on."""
+    label: str
+    value: float
+    limit: float | None
+    unit: str
+    """``x`` (a ratio) or ``MB``."""
+    cpu: float | None = None
+    """For a ratio of wall times: the same ratio of CPU times (user + system), less sensitive
+    to other processes on the machine; for information."""
+
+    @property
+    def passed(self) -> bool | None:
+        return None if self.limit is None else self.value <= self.limit
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "case": self.case,
+            "tool": self.tool,
+            "label": self.label,
+            "value": round(self.value, 4),
+            "limit": self.limit,
+            "unit": self.unit,
+            "passed": self.passed,
+            "cpu_ratio": None if self.cpu is None else round(self.cpu, 4),
+        }
+
+
+@dataclass
+class CaseResult:
+    name: str
+    description: str
+    tools: list[ToolResult] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
+    comparisons: list[closure.Comparison] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def tool(self, name: str) -> ToolResult:
+        return next(t for t in self.tools if t.tool == name)
+
+    def ratio(self, numerator: str, denominator: str, limit: float | None, label: str) -> None:
+        top, bottom = self.tool(numerator), self.tool(denominator)
+        if top.samples and bottom.samples and not top.errors and not bottom.errors:
+            value = top.median_wall / bottom.median_wall
+            cpu = top.median_cpu / bottom.median_cpu if bottom.median_cpu else None
+            self.checks.append(Check(self.name, denominator, label, value, limit, "x", cpu))
+
+    def rss(self, tool: str) -> None:
+        result = self.tool(tool)
+        if result.samples and not result.errors:
+            self.checks.append(Check(self.name, tool, "peak RSS", result.peak_rss_mib, RSS_LIMIT_MIB, "MB"))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "description": self.description,
+            "tools": [t.to_json() for t in self.tools],
+            "checks": [c.to_json() for c in self.checks],
+            "unresolved_comparisons": [c.to_json() for c in self.comparisons],
+            "notes": self.notes,
+        }
+
+
+def _record(ctx: Context, result: ToolResult, sample: Sample, expected: Sequence[int]) -> Sample:
+    result.samples.append(sample)
+    ctx.log(
+        f"  {result.case:16} {result.tool:20} {sample.wall:7.2f} s wall {sample.cpu:7.2f} s cpu "
+        f"{sample.maxrss_kib / 1024:7.1f} MB  exit {sample.exit_code}  (others: {sample.others:.1f} cpu s)"
+    )
+    if sample.exit_code not in expected:
+        result.errors.append(f"exit code {sample.exit_code}: {tail(sample.stderr)}")
+    return sample
+
+
+def scan_args(targets: Sequence[str], report: str) -> list[str]:
+    """The audit every case times: ``auditor scan TARGETS`` with a JSON report and no gate."""
+    return ["scan", *targets, "--format", "json", "-o", report, "--fail-on", "none"]
+
+
+def _auditor(
+    ctx: Context, result: ToolResult, targets: Sequence[str], cache: str
+) -> tuple[Sample, dict[str, Any] | None, set[closure.Pair]]:
+    """One auditor run; returns its sample, its report's summary and its unresolved pairs."""
+    out, err = ctx.outputs(f"{result.case}-auditor")
+    report = out[: -len(".out")] + ".json"
+    argv = [ctx.python, "-m", "auditor", *scan_args(targets, report)]
+    if not result.command:
+        result.command = "XDG_CACHE_HOME=$TMP/cache-* " + ctx.shown(["auditor", *argv[3:]])
+    sample = _record(ctx, result, run_child(argv, stdout=out, stderr=err, env=ctx.auditor_env(cache)), [0])
+    if sample.exit_code != 0 or not os.path.exists(report):
+        return sample, None, set()
+    with open(report, encoding="utf-8") as stream:
+        document = json.load(stream)
+    pairs = closure.from_auditor_report(document)
+    os.unlink(report)  # the 60k report is about 70 MB
+    if document["errors"]:
+        result.errors.append(f"input errors: {document['errors'][:3]}")
+    return sample, document["summary"], pairs
+
+
+def _dnf(ctx: Context, result: ToolResult, repo: str, mode: str) -> Sample:
+    out, err = ctx.outputs(f"{result.case}-dnf-{mode}")
+    argv = [os.path.join(ctx.shared, "dnf_closure.sh"), repo, mode]
+    result.command = "XDG_CACHE_HOME=$TMP/dnf-cache " + ctx.shown(["dnf_closure.sh", repo, mode])
+    return _record(ctx, result, run_child(argv, stdout=out, stderr=err, env=ctx.dnf_env()), [0, 1])
+
+
+def solv_python() -> str:
+    """solv_closure.py's own interpreter (Debian's python3-solv), else the harness's (solv wheel)."""
+    return corpus.SYSTEM_PYTHON if corpus.system_python_has_solv() else sys.executable
+
+
+def _solv(ctx: Context, result: ToolResult, repo: str, python: str) -> Sample:
+    out, err = ctx.outputs(f"{result.case}-solv")
+    argv = [python, os.path.join(ctx.shared, "solv_closure.py"), repo, "-v"]
+    result.command = ctx.shown([python, "solv_closure.py", repo, "-v"])
+    return _record(ctx, result, run_child(argv, stdout=out, stderr=err), [0])
+
+
+def _compare_runs(
+    case: CaseResult, reference: str, runs: list[tuple[set[closure.Pair], set[closure.Pair]]]
+) -> None:
+    """Keep the first comparison that differs, or the last one when every run agrees."""
+    if not runs:
+        return
+    comparisons = [closure.compare(reference, mine, theirs) for mine, theirs in runs]
+    case.comparisons.append(next((c for c in comparisons if not c.equal), comparisons[-1]))
+
+
+def distro_cold(ctx: Context, name: str, targets: bool) -> CaseResult:
+    repo = os.path.join(ctx.corpora, name)
+    case = CaseResult(
+        f"{name} cold",
+        f"full audit of {name} (rpm-md) with an empty cache vs dnf repoclosure cold and libsolv",
+    )
+    auditor = ToolResult(case.name, "auditor", "")
+    dnf = ToolResult(case.name, "dnf repoclosure", "")
+    solv = ToolResult(case.name, "solv_closure.py", "")
+    case.tools += [auditor, dnf, solv]
+    python = solv_python()
+    versus_dnf: list[tuple[set[closure.Pair], set[closure.Pair]]] = []
+    versus_solv: list[tuple[set[closure.Pair], set[closure.Pair]]] = []
+    for _ in range(ctx.runs):
+        _, summary, mine = _auditor(ctx, auditor, [repo], ctx.fresh_dir("cache"))
+        dnf_sample = _dnf(ctx, dnf, repo, "cold")
+        solv_sample = _solv(ctx, solv, repo, python)
+        if summary is None:
+            continue
+        if dnf_sample.exit_code in (0, 1):
+            versus_dnf.append((mine, closure.from_dnf_output(dnf_sample.stdout)))
+        if solv_sample.exit_code == 0:
+            versus_solv.append((mine, closure.from_solv_output(solv_sample.stdout)))
+    _compare_runs(case, "dnf repoclosure", versus_dnf)
+    _compare_runs(case, "solv_closure.py", versus_solv)
+    case.ratio("auditor", "dnf repoclosure", 1.0 if targets else None, "auditor / dnf cold")
+    case.ratio("auditor", "solv_closure.py", None, "auditor / libsolv")
+    case.rss("auditor")
+    return case
+
+
+def distro_warm(ctx: Context, name: str) -> CaseResult:
+    repo = os.path.join(ctx.corpora, name)
+    case = CaseResult(
+        f"{name} warm",
+        f"second audit of {name} with the cache of the first vs dnf repoclosure warm (after a warm-up)",
+    )
+    auditor = ToolResult(case.name, "auditor", "")
+    dnf = ToolResult(case.name, "dnf repoclosure", "")
+    case.tools += [auditor, dnf]
+    cache = ctx.fresh_dir("cache")
+    warmup_auditor = ToolResult(case.name, "auditor (warm-up)", "")
+    warmup_dnf = ToolResult(case.name, "dnf (warm-up)", "")
+    _auditor(ctx, warmup_auditor, [repo], cache)
+    _dnf(ctx, warmup_dnf, repo, "cold")
+    case.notes.append(
+        f"warm-up: auditor {warmup_auditor.samples[0].wall:.2f} s, "
+        f"dnf cold {warmup_dnf.samples[0].wall:.2f} s"
+    )
+    auditor.errors += warmup_auditor.errors
+    dnf.errors += warmup_dnf.errors
+    for _ in range(ctx.runs):
+        _auditor(ctx, auditor, [repo], cache)
+        _dnf(ctx, dnf, repo, "warm")
+    case.ratio("auditor", "dnf repoclosure", 1.0, "auditor / dnf warm")
+    case.rss("auditor")
+    return case
+
+
+def _rpm_query(ctx: Context, result: ToolResult, files: Sequence[str]) -> Sample:
+    """``rpm -qp`` over every file: one process when the command line fits in ARG_MAX."""
+    head = ["rpm", "-qp", "--qf", "%{NAME} %{VERSION}\\n", "--nosignature", "--nodigest"]
+    batches = _batches(head, files)
+    result.command = shlex.join(head) + f" <{len(files)} files>"
+    if len(batches) > 1:
+        result.command += f" (in {len(batches)} processes: ARG_MAX)"
+    samples = []
+    lines = 0
+    for batch in batches:
+        out, err = ctx.outputs(f"{result.case}-rpm")
+        samples.append(run_child([*head, *batch], stdout=out, stderr=err))
+        with open(out, encoding="utf-8", errors="replace") as stream:
+            lines += sum(1 for _ in stream)
+    sample = _record(ctx, result, combine(samples), [0])
+    if lines != len(files):
+        result.errors.append(f"rpm printed {lines} lines for {len(files)} files")
+    return sample
+
+
+def _batches(head: Sequence[str], files: Sequence[str]) -> list[list[str]]:
+    """Split ``files`` so that each command line and the environment fit in ARG_MAX."""
+    pointer = 8
+    budget = os.sysconf("SC_ARG_MAX") - 4096
+    budget -= sum(len(k) + len(v) + 2 + pointer for k, v in os.environ.items())
+    budget -= sum(len(arg) + 1 + pointer for arg in head)
+    batches: list[list[str]] = [[]]
+    used = 0
+    for path in files:
+        cost = len(os.fsencode(path)) + 1 + pointer
+        if batches[-1] and used + cost > budget:
+            batches.append([])
+            used = 0
+        batches[-1].append(path)
+        used += cost
+    return batches
+
+
+def rpms_cold(ctx: Context) -> CaseResult:
+    targets = corpus.scan_targets(ctx.corpora, corpus.RPMS, ctx.workdir)
+    files = corpus.rpm_files(ctx.corpora)
+    count = len(files)
+    case = CaseResult(
+        "rpms-2k cold",
+        f"read and audit {count} RPM files (RPMS/ and SRPMS/, no repodata) with an empty cache "
+        "vs one rpm -qp over the same files",
+    )
+    auditor = ToolResult(case.name, "auditor", "")
+    rpm = ToolResult(case.name, "rpm -qp", "")
+    case.tools += [auditor, rpm]
+    for _ in range(ctx.runs):
+        _, summary, _ = _auditor(ctx, auditor, targets, ctx.fresh_dir("cache"))
+        if summary is not None and summary["packages"] != count:
+            auditor.errors.append(f"read {summary['packages']} packages of {count}")
+        _rpm_query(ctx, rpm, files)
+    case.ratio("auditor", "rpm -qp", 2.0, "auditor / rpm -qp")
+    case.rss("auditor")
+    return case
+
+
+def rpms_warm(ctx: Context) -> CaseResult:
+    targets = corpus.scan_targets(ctx.corpora, corpus.RPMS, ctx.workdir)
+    count = len(corpus.rpm_files(ctx.corpora))
+    case = CaseResult(
+        "rpms-2k warm",
+        f"second audit of the {count} RPM files with the cache of the first vs that first (cold) run",
+    )
+    warm = ToolResult(case.name, "auditor warm", "")
+    cold = ToolResult(case.name, "auditor cold", "")
+    case.tools += [warm, cold]
+    for _ in range(ctx.runs):
+        cache = ctx.fresh_dir("cache")
+        _auditor(ctx, cold, targets, cache)
+        _auditor(ctx, warm, targets, cache)
+    case.ratio("auditor warm", "auditor cold", 0.3, "warm / cold")
+    case.rss("auditor warm")
+    return case
+
+
+@dataclass(frozen=True)
+class CaseSpec:
+    name: str
+    corpora: tuple[str, ...]
+    run: Callable[[Context], CaseResult]
+
+
+CASES: tuple[CaseSpec, ...] = (
+    CaseSpec("distro-60k-cold", ("distro-60k",), lambda ctx: distro_cold(ctx, "distro-60k", True)),
+    CaseSpec("distro-60k-warm", ("distro-60k",), lambda ctx: distro_warm(ctx, "distro-60k")),
+    CaseSpec("distro-10k-cold", ("distro-10k",), lambda ctx: distro_cold(ctx, "distro-10k", False)),
+    CaseSpec("rpms-2k-cold", ("rpms-2k",), rpms_cold),
+    CaseSpec("rpms-2k-warm", ("rpms-2k",), rpms_warm),
+)
+
+
+def _growth(results: Sequence[CaseResult], tool: str, limit: float | None) -> Check | None:
+    by_name = {r.name: r for r in results}
+    big, small = by_name.get("distro-60k cold"), by_name.get("distro-10k cold")
+    if big is None or small is None:
+        return None
+    top, bottom = big.tool(tool), small.tool(tool)
+    if not top.samples or not bottom.samples or top.errors or bottom.errors:
+        return None
+    cpu = top.median_cpu / bottom.median_cpu if bottom.median_cpu else None
+    value = top.median_wall / bottom.median_wall
+    return Check("distro-60k / distro-10k", tool, "wall growth", value, limit, "x", cpu)
+
+
+def growth(results: Sequence[CaseResult]) -> Check | None:
+    """distro-60k / distro-10k cold wall of the auditor (the packages grow 6.3 times)."""
+    return _growth(results, "auditor", 7.0)
+
+
+def dnf_growth(results: Sequence[CaseResult]) -> Check | None:
+    """The same growth for dnf repoclosure, for reference."""
+    return _growth(results, "dnf repoclosure", None)

@@ -1,0 +1,104 @@
+"""Profile one auditor run in-process under cProfile and print where the time goes.
+
+usage: python benchmarks/profile.py CASE [--corpora DIR] [--warm] [--top N] [--save FILE.prof]
+
+CASE is a corpus (distro-60k, distro-10k, rpms-2k) or a case of run.py (distro-60k-cold,
+rpms-2k-warm, ...). The auditor runs as ``auditor.cli.main([...])`` with the same arguments as
+in run.py, with this checkout's code and an empty cache (XDG_CACHE_HOME in a fresh temporary
+directory); ``--warm`` (or a ``-warm`` case) first runs it once in a child process, so that
+only the cache on disk is warm (not this process's memoised functions), then profiles a second
+run with the same cache. The report goes to a temporary file. Prints the top lines by
+cumulative time and by internal (total) time; ``--save`` keeps the stats for snakeviz or pstats.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO_ROOT = os.path.dirname(HERE)
+# This file is named profile.py and cProfile imports the standard `profile` module: with this
+# directory first on sys.path (as when run as a script) it would import this file instead.
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != HERE]
+sys.path.insert(0, REPO_ROOT)
+
+import argparse  # noqa: E402
+import cProfile  # noqa: E402
+import pstats  # noqa: E402
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Sequence  # noqa: E402
+
+from benchmarks import corpus  # noqa: E402
+from benchmarks.cases import CASES, scan_args  # noqa: E402
+
+# a corpus, or a case of run.py, names the corpus to profile
+CORPORA = {name: name for name in corpus.ALL} | {case.name: case.corpora[0] for case in CASES}
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="benchmarks/profile.py", description="Profile one in-process auditor run with cProfile."
+    )
+    parser.add_argument("case", choices=sorted(CORPORA), metavar="CASE", help=", ".join(sorted(CORPORA)))
+    corpus.add_options(parser, os.path.join(HERE, "corpora"), REPO_ROOT)
+    parser.add_argument(
+        "--warm", action="store_true", help="profile a second run with the cache of the first"
+    )
+    parser.add_argument("--top", type=int, default=25, metavar="N", help="lines per listing (default: 25)")
+    parser.add_argument("--save", metavar="FILE", help="also write the raw stats (pstats format) to FILE")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    name = CORPORA[args.case]
+    corpora = os.path.abspath(args.corpora)
+    try:
+        corpus.ensure(corpora, [name], args.shared)
+    except corpus.CorpusError as exc:
+        print(f"benchmarks: cannot generate the corpora: {exc}", file=sys.stderr)
+        return 2
+    from auditor import __file__ as auditor_file
+    from auditor.cli import main as auditor_main
+
+    workdir = tempfile.mkdtemp(prefix="auditor-profile-")
+    try:
+        os.environ["XDG_CACHE_HOME"] = os.path.join(workdir, "cache")
+        report = os.path.join(workdir, "report.json")
+        auditor_argv = [*scan_args(corpus.scan_targets(corpora, name, workdir), report), "--quiet"]
+        print(f"auditor from {os.path.dirname(auditor_file)}: auditor {' '.join(auditor_argv)}")
+        if args.warm or args.case.endswith("-warm"):
+            env = dict(
+                os.environ,
+                PYTHONPATH=os.pathsep.join(filter(None, [REPO_ROOT, os.environ.get("PYTHONPATH")])),
+            )
+            start = time.perf_counter()
+            code = subprocess.run(
+                [sys.executable, "-m", "auditor", *auditor_argv], env=env, check=False
+            ).returncode
+            print(
+                f"warm-up run (child process, unprofiled): {time.perf_counter() - start:.2f} s, exit {code}"
+            )
+        profiler = cProfile.Profile()
+        start = time.perf_counter()
+        code = profiler.runcall(auditor_main, auditor_argv)
+        wall = time.perf_counter() - start
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    print(f"profiled run: {wall:.2f} s under cProfile, exit {code}")
+    if args.save:
+        profiler.dump_stats(args.save)
+    stats = pstats.Stats(profiler, stream=sys.stdout)
+    stats.strip_dirs()
+    for key, title in (("cumulative", "cumulative time"), ("tottime", "total (internal) time")):
+        print(f"\n=== top {args.top} by {title} ===")
+        stats.sort_stats(key).print_stats(args.top)
+    return 0 if code == 0 else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
