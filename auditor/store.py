@@ -113,14 +113,14 @@ class Store:
         if self._db is None:
             return None
         with self._guard():
-            row = self._db.execute(f"SELECT data FROM {table} WHERE key = ?", (key,)).fetchone()  # noqa: S608
+            row = self._db.execute(f"SELECT data FROM {table} WHERE key = ?", (key,)).fetchone()
             if row is None:
                 return None
-            self._db.execute(f"UPDATE {table} SET used = ? WHERE key = ?", (int(time.time()), key))  # noqa: S608
+            self._db.execute(f"UPDATE {table} SET used = ? WHERE key = ?", (int(time.time()), key))
             try:
                 return json.loads(zlib.decompress(row[0]))
             except (zlib.error, ValueError):
-                self._db.execute(f"DELETE FROM {table} WHERE key = ?", (key,))  # noqa: S608
+                self._db.execute(f"DELETE FROM {table} WHERE key = ?", (key,))
                 self.warnings.append("cache: a damaged entry was dropped")
         return None
 
@@ -136,8 +136,8 @@ class Store:
             return
         with self._guard():
             self._db.execute("BEGIN IMMEDIATE")
-            self._db.executemany(f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?)", rows)  # noqa: S608
-            self._db.execute(f"DELETE FROM {table} WHERE used < ?", (now - MAX_AGE,))  # noqa: S608
+            self._db.executemany(f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?)", rows)
+            self._db.execute(f"DELETE FROM {table} WHERE used < ?", (now - MAX_AGE,))
             self._db.execute("COMMIT")
 
     # -- packages ---------------------------------------------------------------------------

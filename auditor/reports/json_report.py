@@ -98,7 +98,8 @@ def package_to_json(result: PackageResult, audit: AuditResult) -> dict[str, Any]
     return data
 
 
-def document(audit: AuditResult) -> dict[str, Any]:
+def document(audit: AuditResult, *, stream: bool = False) -> dict[str, Any]:
+    """The report as JSON values; with ``stream``, ``packages`` is a generator for `dumps`."""
     data: dict[str, Any] = {
         "$schema": SCHEMA_ID,
         "schema_version": SCHEMA_VERSION,
@@ -130,7 +131,9 @@ def document(audit: AuditResult) -> dict[str, Any]:
             "waived": sum(1 for result in audit.results if result.waived_by),
             "exit_code": int(audit.exit_code()),
         },
-        "packages": [package_to_json(result, audit) for result in audit.results],
+        "packages": (package_to_json(result, audit) for result in audit.results)
+        if stream
+        else [package_to_json(result, audit) for result in audit.results],
     }
     if audit.gate is not None:
         data["gate"] = gate_to_json(audit)
@@ -165,21 +168,22 @@ def gate_to_json(audit: AuditResult) -> dict[str, Any]:
 
 
 def render(audit: AuditResult) -> str:
-    return dumps(document(audit))
+    return dumps(document(audit, stream=True))
 
 
 def dumps(data: dict[str, Any], array: str = "packages") -> str:
     """JSON with one ``array`` item per line: readable, diffable, and written by the C encoder.
 
     ``indent=`` would make the json module fall back to its pure-Python encoder, ten times
-    slower on a distribution-sized report.
+    slower on a distribution-sized report; and the items (possibly a generator) are encoded
+    one at a time, so the whole document never exists as Python objects at once.
     """
     items = data.get(array)
-    if not isinstance(items, list) or not items:
-        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     head = json.dumps(
         {key: value for key, value in data.items() if key != array}, indent=2, ensure_ascii=False
     )
     encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    lines = ",\n".join("    " + encode(item) for item in items)
+    lines = ",\n".join("    " + encode(item) for item in (items or ()))
+    if not lines:
+        return f'{head[:-2]},\n  "{array}": []\n}}\n'
     return f'{head[:-2]},\n  "{array}": [\n{lines}\n  ]\n}}\n'

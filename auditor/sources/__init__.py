@@ -196,7 +196,8 @@ def _load_directory(root: str, result: LoadResult, progress: Progress | None) ->
                 result.errors.append(exc)
             return
         try:
-            entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
+            with os.scandir(directory) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
         except OSError as exc:
             result.errors.append(InputError(directory, _reason(exc)))
             return

@@ -279,7 +279,7 @@ class _PrimaryHandler:
         self.repository = repository
         self.errors = errors
         self.shown = shown
-        self.pending: list[dict[str, Any]] = []
+        self.pending: list[Package] = []
         self.dependencies: dict[tuple[str, ...], Dependency] = {}
         self.text: list[str] = []
         self.record: dict[str, Any] = {}
@@ -342,15 +342,20 @@ class _PrimaryHandler:
                 self.errors.append(exc)
 
     def packages(self, files: dict[str, tuple[str, ...]] | None) -> list[Package]:
-        """The packages read, each with its filelists.xml entry when ``files`` has one."""
-        found = []
-        for fields in self.pending:
-            if files is not None and fields["checksum"] is not None:
-                fields["files"] = files.get(fields["checksum"].value, fields["files"])
-            found.append(Package(**fields))
-        return found
+        """The packages read, each with its filelists.xml entry when ``files`` has one.
 
-    def _package(self) -> dict[str, Any]:
+        The packages have not left the reader yet, so giving them their complete file list
+        in place is safe; rebuilding 60,000 frozen objects to change one field is not cheap.
+        """
+        if files is not None:
+            for package in self.pending:
+                if package.checksum is not None:
+                    found = files.get(package.checksum.value)
+                    if found is not None:
+                        object.__setattr__(package, "files", found)
+        return self.pending
+
+    def _package(self) -> Package:
         record = self.record
         name = _str(record.get("name"))
         label = f"{self.shown}: package {name or '?'}"
@@ -375,37 +380,37 @@ class _PrimaryHandler:
         is_source = arch in ("src", "nosrc")
         empty: tuple[Dependency, ...] = ()
         get = record.get
-        return {
-            "name": name,
-            "epoch": epoch,
-            "version": version.get("ver", ""),
-            "release": version.get("rel", ""),
-            "arch": arch,
-            "kind": PackageKind.SOURCE if is_source else PackageKind.BINARY,
-            "location": location,
-            "input": self.repository,
-            "sourcerpm": None if is_source else (_str(get("rpm:sourcerpm")) or None),
-            "checksum": Checksum(_str(get("checksum_type")) or "sha256", checksum_value)
+        return Package(
+            name=name,
+            epoch=epoch,
+            version=version.get("ver", ""),
+            release=version.get("rel", ""),
+            arch=arch,
+            kind=PackageKind.SOURCE if is_source else PackageKind.BINARY,
+            location=location,
+            input=self.repository,
+            sourcerpm=None if is_source else (_str(get("rpm:sourcerpm")) or None),
+            checksum=Checksum(_str(get("checksum_type")) or "sha256", checksum_value)
             if checksum_value
             else None,
-            "summary": _str(get("summary")),
-            "description": _str(get("description")),
-            "files": tuple(self.files),
-            "vendor": _str(get("rpm:vendor")) or None,
-            "packager": _str(get("packager")) or None,
-            "buildhost": _str(get("rpm:buildhost")) or None,
-            "url": _str(get("url")) or None,
-            "license": _str(get("rpm:license")) or None,
-            "buildtime": buildtime,
-            "requires": tuple(get("requires", empty)),
-            "provides": tuple(get("provides", empty)),
-            "conflicts": tuple(get("conflicts", empty)),
-            "obsoletes": tuple(get("obsoletes", empty)),
-            "recommends": tuple(get("recommends", empty)),
-            "suggests": tuple(get("suggests", empty)),
-            "supplements": tuple(get("supplements", empty)),
-            "enhances": tuple(get("enhances", empty)),
-        }
+            summary=_str(get("summary")),
+            description=_str(get("description")),
+            files=tuple(self.files),
+            vendor=_str(get("rpm:vendor")) or None,
+            packager=_str(get("packager")) or None,
+            buildhost=_str(get("rpm:buildhost")) or None,
+            url=_str(get("url")) or None,
+            license=_str(get("rpm:license")) or None,
+            buildtime=buildtime,
+            requires=tuple(get("requires", empty)),
+            provides=tuple(get("provides", empty)),
+            conflicts=tuple(get("conflicts", empty)),
+            obsoletes=tuple(get("obsoletes", empty)),
+            recommends=tuple(get("recommends", empty)),
+            suggests=tuple(get("suggests", empty)),
+            supplements=tuple(get("supplements", empty)),
+            enhances=tuple(get("enhances", empty)),
+        )
 
 
 def _str(value: object) -> str | None:
