@@ -47,17 +47,23 @@ def test_json_report_follows_its_schema(capsys: pytest.CaptureFixture[str]) -> N
 
 
 def test_model_format_has_the_whole_model(capsys: pytest.CaptureFixture[str]) -> None:
-    _, out, _ = run(["scan", str(RPMS / "filedeps-1.0-1.noarch.rpm"), "--format", "model", "--fail-on", "none"], capsys)
+    _, out, _ = run(
+        ["scan", str(RPMS / "filedeps-1.0-1.noarch.rpm"), "--format", "model", "--fail-on", "none"], capsys
+    )
     package = json.loads(out)["packages"][0]
     assert package["files"] and package["requires"] and package["provides"]
     assert {"name": "/bin/sh"} in package["requires"]
 
 
-def test_bad_input_is_one_line_exit_3_and_others_still_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_input_is_one_line_exit_3_and_others_still_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     broken = tmp_path / "broken.rpm"
     broken.write_bytes((RPMS / "epochs-1.2-4.noarch.rpm").read_bytes()[:300])
     for fmt in ("table", "json"):
-        code, out, err = run(["scan", str(broken), str(RPMS / "xs-sources-devel-1.0-1.noarch.rpm"), "--format", fmt], capsys)
+        code, out, err = run(
+            ["scan", str(broken), str(RPMS / "xs-sources-devel-1.0-1.noarch.rpm"), "--format", fmt], capsys
+        )
         assert code == 3
         assert "xs-sources-devel" in out
         lines = err.strip().splitlines()
@@ -96,7 +102,9 @@ def test_why_explains_a_chain(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 2 and "no-such-package" in err
 
 
-def test_internal_errors_exit_4_without_traceback(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_internal_errors_exit_4_without_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     import auditor.cli
 
     def boom(*_args: object, **_kwargs: object) -> None:
@@ -110,7 +118,9 @@ def test_internal_errors_exit_4_without_traceback(monkeypatch: pytest.MonkeyPatc
 
 
 def test_python_dash_m_and_help_document_exit_codes() -> None:
-    result = subprocess.run([sys.executable, "-m", "auditor", "scan", "--help"], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "auditor", "scan", "--help"], capture_output=True, text=True, check=True
+    )
     for line in ("0  passed", "1  blocking findings", "2  usage", "3  input error", "4  internal error"):
         assert line in result.stdout
 

@@ -15,12 +15,20 @@ CITRIX = {"vendor": "Citrix Systems, Inc."}
 
 def run(specs: list[dict[str, Any]], **options: Any) -> dict[str, Any]:
     packages = universe(specs)
-    audit = audit_packages(AuditOptions(targets=("universe",), **options), load_policy(), LoadResult(packages=packages), LoadResult())
+    audit = audit_packages(
+        AuditOptions(targets=("universe",), **options),
+        load_policy(),
+        LoadResult(packages=packages),
+        LoadResult(),
+    )
     return {result.package.nevra: result for result in audit.results}
 
 
 def verdicts(results: dict[str, Any]) -> dict[str, str]:
-    return {nevra.rsplit("-", 2)[0] + ("/src" if nevra.endswith(".src") else ""): r.verdict.value for nevra, r in results.items()}
+    return {
+        nevra.rsplit("-", 2)[0] + ("/src" if nevra.endswith(".src") else ""): r.verdict.value
+        for nevra, r in results.items()
+    }
 
 
 def test_depends_may_depend_and_clean() -> None:
@@ -63,7 +71,14 @@ def test_cycles_do_not_taint_on_their_own_and_do_propagate() -> None:
             {"name": "citrix", **CITRIX},
         ]
     )
-    assert verdicts(results) == {"a": "clean", "b": "clean", "c": "depends", "d": "depends", "e": "depends", "citrix": "origin"}
+    assert verdicts(results) == {
+        "a": "clean",
+        "b": "clean",
+        "c": "depends",
+        "d": "depends",
+        "e": "depends",
+        "citrix": "origin",
+    }
     assert len(results["e-1.0-1.noarch"].chain) == 3
 
 
@@ -125,5 +140,10 @@ def test_roots_restrict_the_audit() -> None:
 def test_context_packages_resolve_and_carry_taint_but_are_not_reported() -> None:
     packages = universe([{"name": "app", "requires": ["base"]}])
     context = universe([{"name": "base", "requires": ["vendorlib"]}, {"name": "vendorlib", **CITRIX}])
-    audit = audit_packages(AuditOptions(targets=("t",)), load_policy(), LoadResult(packages=packages), LoadResult(packages=context))
+    audit = audit_packages(
+        AuditOptions(targets=("t",)),
+        load_policy(),
+        LoadResult(packages=packages),
+        LoadResult(packages=context),
+    )
     assert [(r.package.name, r.verdict.value) for r in audit.results] == [("app", "depends")]

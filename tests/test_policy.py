@@ -22,7 +22,10 @@ def policy():  # type: ignore[no-untyped-def]
 
 
 def findings_for(policy, **fields):  # type: ignore[no-untyped-def]
-    spec = {"name": fields.pop("name", "pkg"), **{k: v for k, v in fields.items() if k in ("provides", "requires", "arch")}}
+    spec = {
+        "name": fields.pop("name", "pkg"),
+        **{k: v for k, v in fields.items() if k in ("provides", "requires", "arch")},
+    }
     pkg = package(spec)
     pkg = replace(pkg, **{k: v for k, v in fields.items() if k not in ("provides", "requires", "arch")})
     return classify([pkg], policy)[0]
@@ -35,7 +38,10 @@ def rules(found) -> list[str]:  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
-        ("https://code.citrite.net/rest/archive/latest/projects/XSU/repos/sm/archive?at=v1&format=tar.gz#/sm.tar.gz", ["citrix-internal-host"]),
+        (
+            "https://code.citrite.net/rest/archive/latest/projects/XSU/repos/sm/archive?at=v1&format=tar.gz#/sm.tar.gz",
+            ["citrix-internal-host"],
+        ),
         ("https://repo.citrite.net:443/ctx-local-contrib/x/x-1.tar.gz", ["citrix-internal-host"]),
         ("https://CODE.Citrite.NET./x", ["citrix-internal-host"]),
         ("https://www.citrix.com/downloads", ["citrix-corporate-host"]),
@@ -73,7 +79,12 @@ def test_source_urls_of_source_packages(policy) -> None:  # type: ignore[no-unty
 
 def test_people_are_not_origins(policy) -> None:  # type: ignore[no-untyped-def]
     # a maintainer's e-mail in a description or summary is never read as an origin
-    assert rules(findings_for(policy, description="Maintained by jane.doe@citrix.com", summary="XenServer tools")) == []
+    assert (
+        rules(
+            findings_for(policy, description="Maintained by jane.doe@citrix.com", summary="XenServer tools")
+        )
+        == []
+    )
 
 
 def test_vendor_packager_buildhost(policy) -> None:  # type: ignore[no-untyped-def]
@@ -111,7 +122,9 @@ def test_components(policy) -> None:  # type: ignore[no-untyped-def]
     assert rules(findings_for(policy, name="xenserver-lvm2")) == []  # a prefix is not evidence
     # XCP-ng 8.2 built its own security-tools: only the proprietary one is the component
     assert rules(findings_for(policy, name="security-tools", license="GPLv2")) == []
-    assert "xenserver-proprietary-component" in rules(findings_for(policy, name="security-tools", license="Proprietary"))
+    assert "xenserver-proprietary-component" in rules(
+        findings_for(policy, name="security-tools", license="Proprietary")
+    )
 
 
 def test_signing_keys(policy) -> None:  # type: ignore[no-untyped-def]
@@ -137,7 +150,9 @@ def test_allow_rules_keep_findings_visible(tmp_path: Path) -> None:
     )
     policy = load_policy([str(extra)])
     found = findings_for(policy, name="lvm2", url="https://repo.citrite.net/xs-local-contrib/lvm2/LVM2.tgz")
-    assert [(f.rule, f.allowed_by, f.effective) for f in found] == [("citrix-internal-host", "our-lvm2", False)]
+    assert [(f.rule, f.allowed_by, f.effective) for f in found] == [
+        ("citrix-internal-host", "our-lvm2", False)
+    ]
 
 
 @pytest.mark.parametrize(
@@ -146,8 +161,14 @@ def test_allow_rules_keep_findings_visible(tmp_path: Path) -> None:
         ("[[rule]]\nid='x'\nkind='host'\nseverity='high'\nmessage='m'\n", "needs 'domains' or 'urls'"),
         ("[[rule]]\nid='x'\nkind='nope'\nseverity='high'\nmessage='m'\n", "kind"),
         ("[[rule]]\nid='x'\nkind='host'\nseverity='severe'\nmessage='m'\ndomains=['a']\n", "severity"),
-        ("[[rule]]\nid='x'\nkind='field'\nseverity='high'\nmessage='m'\nfields=['vendor']\npattern='('\n", "regular expression"),
-        ("[[rule]]\nid='x'\nkind='host'\nseverity='high'\nmessage='m'\ndomains=['a']\nbogus=1\n", "unknown key 'bogus'"),
+        (
+            "[[rule]]\nid='x'\nkind='field'\nseverity='high'\nmessage='m'\nfields=['vendor']\npattern='('\n",
+            "regular expression",
+        ),
+        (
+            "[[rule]]\nid='x'\nkind='host'\nseverity='high'\nmessage='m'\ndomains=['a']\nbogus=1\n",
+            "unknown key 'bogus'",
+        ),
         ("[[allow]]\nid='x'\npackages=['a']\n", "missing 'reason'"),
         ("this is not toml", "not valid TOML"),
         ("schema = 2\n", "unsupported policy schema"),
@@ -163,7 +184,9 @@ def test_policy_errors_name_file_and_key(tmp_path: Path, text: str, message: str
 
 def test_provenance_table(tmp_path: Path) -> None:
     table = tmp_path / "packages_provenance.csv"
-    table.write_text("SRPM_name;added_by;import_reason;latest_release_URL;latest_release_regexp\nsm;XS;;;\nxcp-featured;XCP-ng;replaces v6d;;\n")
+    table.write_text(
+        "SRPM_name;added_by;import_reason;latest_release_URL;latest_release_regexp\nsm;XS;;;\nxcp-featured;XCP-ng;replaces v6d;;\n"
+    )
     policy = load_policy(provenance=[str(table)])
     found = findings_for(policy, name="sm", sourcerpm="sm-2.30-1.src.rpm")
     assert [(f.rule, f.value, f.effective) for f in found] == [("xenserver-provenance", "added_by=XS", False)]
