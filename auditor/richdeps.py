@@ -205,8 +205,14 @@ class _Parser:
             self.position = start
             self.fail(f"unknown comparison {symbol!r}")
         self.skip_space()
+        evr_start = self.position
         evr = self.name()
-        return Simple(Dependency(name, op, EVR.parse(evr)))
+        try:
+            return Simple(Dependency(name, op, EVR.parse(evr)))
+        except ValueError as exc:
+            self.position = evr_start
+            self.fail(str(exc))
+            raise  # not reached: fail() raises
 
 
 def leaves(node: Node) -> list[Dependency]:

@@ -28,7 +28,6 @@ CASES = make_corpus.read_cases()
 
 # Cases this corpus found to fail, each removed by the commit that fixes it.
 KNOWN_BUGS = {
-    "epoch-5000-digits.rpm": "EVR.parse lets int()'s digit limit escape as ValueError (exit 4)",
     "rich-nested-3000.rpm": "deep rich dependencies escape as RecursionError (exit 4, run lost)",
     "repo-rich-nested-3000": "deep rich dependencies escape as RecursionError (exit 4, run lost)",
     "payload-not-gzip.src.rpm": "a payload that never ends is read as 'spec missing', silently",

@@ -157,7 +157,12 @@ def _dependencies(header: Header, name_tag: int, flags_tag: int, version_tag: in
             f"corrupt RPM header: tag {name_tag} and its flags/versions differ in length",
         )
     get = _INTERNER.get
-    return tuple(get(name, flag, version) for name, flag, version in zip(names, flags, versions, strict=True))
+    try:
+        return tuple(
+            get(name, flag, version) for name, flag, version in zip(names, flags, versions, strict=True)
+        )
+    except ValueError as exc:
+        raise InputError(header.source, f"corrupt RPM header: tag {version_tag}: {exc}") from None
 
 
 def _files(header: Header) -> tuple[str, ...]:
