@@ -22,6 +22,7 @@ from auditor.policy import Policy, load_policy
 from auditor.progress import Progress
 from auditor.reports import FORMATS
 from auditor.reports.why import render_why
+from auditor.sources.xmlstream import max_decompressed
 
 EXIT_CODES_HELP = """\
 exit codes (never renumbered):
@@ -199,6 +200,7 @@ def _audit(args: argparse.Namespace) -> AuditResult:
         roots=tuple(args.roots) or project.roots,
         fail_on=fail_on,
     )
+    max_decompressed()  # a bad AUDITOR_MAX_METADATA_BYTES is a usage error before any input is read
     progress = Progress(enabled=not args.quiet)
     try:
         return run_audit(options, policy, progress.update)

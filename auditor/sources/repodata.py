@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from auditor.errors import InputError
 from auditor.model import EVR, Checksum, Dependency, Op, Package, PackageKind
-from auditor.sources.xmlstream import decompressed_chunks, parse_xml, verify_checksum
+from auditor.sources.xmlstream import decompressed_chunks, max_decompressed, parse_xml, verify_checksum
 
 _DEPENDENCY_ELEMENTS = {
     f"rpm:{kind}": kind
@@ -376,9 +376,8 @@ def _parse_file(
     text: Callable[[str], None],
     open_size: int | None,
 ) -> None:
-    from auditor.sources.xmlstream import MAX_DECOMPRESSED
-
-    limit = MAX_DECOMPRESSED if open_size is None else min(open_size, MAX_DECOMPRESSED)
+    ceiling = max_decompressed()
+    limit = ceiling if open_size is None else min(open_size, ceiling)
     try:
         with open(path, "rb") as stream:
             parse_xml(decompressed_chunks(stream, shown, limit), shown, start, end, text)

@@ -8,22 +8,35 @@ declaration (so no entity can be declared, expanded or fetched).
 
 from __future__ import annotations
 
-import bz2
 import hashlib
-import lzma
 import os
 import pyexpat
-import zlib
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
-import zstandard
-
-from auditor.errors import InputError
+from auditor.errors import InputError, UsageError
+from auditor.sources.decompress import decompressed
 
 CHUNK = 1 << 20
-MAX_DECOMPRESSED = int(os.environ.get("AUDITOR_MAX_METADATA_BYTES", 4 * 1024**3))
-"""Ceiling on one metadata file's decompressed size; past it the file is refused as a bomb."""
+MAX_DECOMPRESSED = 4 * 1024**3
+"""Default ceiling on one metadata file's decompressed size; past it the file is refused as a bomb."""
+LIMIT_VARIABLE = "AUDITOR_MAX_METADATA_BYTES"
+"""Environment variable that replaces `MAX_DECOMPRESSED` (read at each use, not at import)."""
+
+
+def max_decompressed() -> int:
+    """The ceiling in force: `LIMIT_VARIABLE` when set, else `MAX_DECOMPRESSED`."""
+    text = os.environ.get(LIMIT_VARIABLE, "").strip()
+    if not text:
+        return MAX_DECOMPRESSED
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise UsageError(f"{LIMIT_VARIABLE} must be a positive number of bytes, not {text[:40]!r}")
+    return value
+
 
 _DIGESTS = {"sha": "sha1", "sha1": "sha1", "sha224": "sha224", "sha256": "sha256",
             "sha384": "sha384", "sha512": "sha512", "md5": "md5"}  # fmt: skip
@@ -48,39 +61,29 @@ def verify_checksum(path: str, algorithm: str, expected: str, size: int | None, 
         raise InputError(shown, f"{algorithm} checksum mismatch (repomd.xml says {expected.strip()[:16]}…)")
 
 
-def _decompressor(head: bytes, shown: str) -> Callable[[bytes], bytes]:
+def _kind(head: bytes, shown: str) -> str:
     if head.startswith(b"\x1f\x8b"):
-        return zlib.decompressobj(wbits=47).decompress
+        return "gzip"
     if head.startswith(b"\xfd7zXZ\x00"):
-        return lzma.LZMADecompressor().decompress
+        return "xz"
     if head.startswith(b"BZh"):
-        return bz2.BZ2Decompressor().decompress
+        return "bzip2"
     if head.startswith(b"\x28\xb5\x2f\xfd"):
-        return zstandard.ZstdDecompressor().decompressobj().decompress
+        return "zstd"
     if head.startswith(b"\x00ZCK1"):
         raise InputError(shown, "zchunk metadata is not supported; point at the .gz/.xz/.zst variant")
-    return bytes  # plain XML
+    return "identity"  # plain XML
 
 
-def decompressed_chunks(stream: BinaryIO, shown: str, limit: int = MAX_DECOMPRESSED) -> Iterator[bytes]:
-    """Yield the decompressed content of a gzip/xz/bzip2/zstd/plain file, at most ``limit`` bytes."""
+def decompressed_chunks(stream: BinaryIO, shown: str, limit: int | None = None) -> Iterator[bytes]:
+    """Yield the decompressed content of a gzip/xz/bzip2/zstd/plain file, at most ``limit`` bytes
+    (default: `max_decompressed`), in pieces of bounded size."""
     first = stream.read(CHUNK)
     if not first:
-        return
-    decompress = _decompressor(first[:8], shown)
-    total = 0
-    chunk = first
-    while chunk:
-        try:
-            data = decompress(chunk)
-        except (OSError, EOFError, lzma.LZMAError, zlib.error, zstandard.ZstdError) as exc:
-            raise InputError(shown, f"corrupt compressed data: {exc}") from None
-        total += len(data)
-        if total > limit:
-            raise InputError(shown, f"decompresses to more than {limit} bytes; refused as a bomb")
-        if data:
-            yield data
-        chunk = stream.read(CHUNK)
+        return iter(())
+    if limit is None:
+        limit = max_decompressed()
+    return decompressed(stream, _kind(first[:8], shown), shown, limit=limit, what="metadata", first=first)
 
 
 StartHandler = Callable[[str, dict[str, str]], None]

@@ -400,6 +400,7 @@ def _repository(
     primary: bytes,
     *,
     compress: str = "gz",
+    raw: bool = False,
     href: str | None = None,
     checksum: str | None = None,
     open_size: int | None = None,
@@ -407,7 +408,9 @@ def _repository(
 ) -> None:
     (directory / "repodata").mkdir(parents=True)
     name = f"primary.xml.{compress}" if compress else "primary.xml"
-    if compress == "gz":
+    if raw:
+        data = primary  # already compressed, or broken on purpose
+    elif compress == "gz":
         data = _gzip(primary)
     elif compress == "xz":
         data = lzma.compress(primary, preset=9 | lzma.PRESET_EXTREME)
@@ -444,21 +447,15 @@ def repo_cases(out: Path) -> list[Case]:
         cases.append(Case(name, expect, what, outcome))
 
     repo("repo-not-xml", "not well-formed XML", "primary.xml.gz holds text, not XML", "this is not XML\n")
+    cut = _gzip(primary.encode())[:200]
+    repo("repo-truncated-gzip", "truncated metadata", "primary.xml.gz cut inside its gzip stream", cut, raw=True,
+         open_size=len(primary))  # fmt: skip
     repo(
         "repo-not-gzip",
-        "corrupt compressed data",
-        "primary.xml.gz is not gzip",
-        _gzip(b"<x/>")[:12],
-        compress="",
-    )
-    (out / "repo-not-gzip" / "repodata" / "primary.xml").rename(
-        out / "repo-not-gzip" / "repodata" / "primary.xml.gz"
-    )
-    repomd = out / "repo-not-gzip" / "repodata" / "repomd.xml"
-    repomd.write_text(
-        repomd.read_text()
-        .replace("primary.xml<", "primary.xml.gz<")
-        .replace('primary.xml"', 'primary.xml.gz"')
+        "corrupt metadata",
+        "primary.xml.gz: a gzip magic, then junk",
+        b"\x1f\x8b\x08junk",
+        raw=True,
     )
     xxe = '<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>\n<metadata>&e;</metadata>\n'
     repo("repo-xxe", "DOCTYPE", "primary.xml declares an external entity (XXE)", xxe)
