@@ -21,6 +21,7 @@ import pytest
 import zstandard
 
 from auditor.cli import main
+from auditor.errors import InputError
 from tests.conftest import RPMS
 from tests.hostile import make_corpus
 from tests.hostile.make_corpus import ERROR, FINDING, READ, Case
@@ -35,7 +36,6 @@ CASES = make_corpus.read_cases()
 
 # Cases this corpus found to fail, each removed by the commit that fixes it.
 KNOWN_BUGS = {
-    "payload-bomb-name.src.rpm": "a cpio name size is believed: the payload is gathered in memory",
     "repo-missing-attributes": "a package without a version and an entry without a name are accepted",
 }
 
@@ -204,3 +204,37 @@ def test_the_metadata_limit_is_read_at_each_run(
         monkeypatch.setenv("AUDITOR_MAX_METADATA_BYTES", value)
         code, _, err = run(["scan", str(GOOD)], capsys)
         assert code == 2 and "AUDITOR_MAX_METADATA_BYTES" in err and len(err.splitlines()) == 1
+
+
+def test_a_payload_bomb_is_refused_in_bounded_memory(corpus: Path, baseline_rss: int) -> None:
+    # bzip2: 256 MiB of zeros behind a cpio name size of 2 GiB, in 3 KiB of RPM.
+    bad = corpus / "payload-bomb-name.src.rpm"
+    code, err, rss = peak_rss(["scan", str(bad), str(GOOD)])
+    assert code == 3 and "cpio name size" in err and str(bad) in err
+    assert rss < baseline_rss + 64 * MIB, f"{rss >> 20} MiB peak, {baseline_rss >> 20} MiB for one RPM"
+
+
+def nospec_with_payload(directory: Path, members: list[tuple[bytes, bytes]]) -> Path:
+    rpm = make_corpus.compact(RPMS / make_corpus.NOSPEC)
+    rpm.payload = make_corpus._gzip(make_corpus._cpio(members))
+    path = directory / "nospec-1.0-1.src.rpm"
+    path.write_bytes(rpm.to_bytes())
+    return path
+
+
+def test_payload_limits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from auditor.sources import payload
+    from auditor.sources.rpmpackage import read_rpm_file
+
+    spec = (ROOT / "tests" / "data" / "specs" / "nospec.spec").read_bytes()
+    big = nospec_with_payload(tmp_path, [(b"big.tar.gz", b"\0" * (1 << 20)), (b"nospec.spec", spec)])
+    assert read_rpm_file(str(big)).spec == "payload:nospec.spec"
+    monkeypatch.setattr(payload, "MAX_SCANNED", 512 * 1024)
+    with pytest.raises(InputError, match="RPM payload decompresses to more than 524288 bytes"):
+        read_rpm_file(str(big))
+    monkeypatch.setattr(payload, "MAX_SCANNED", 1 << 30)
+    monkeypatch.setattr(payload, "MAX_MEMBER", len(spec) - 1)
+    with pytest.raises(InputError, match=f"payload member nospec.spec is {len(spec)} bytes, too large"):
+        read_rpm_file(str(big))
+    monkeypatch.undo()
+    assert (payload.MAX_MEMBER, payload.MAX_SCANNED, payload.MAX_NAME) == (16 << 20, 8 << 30, 4096)

@@ -19,6 +19,9 @@ MAX_MEMBER = 16 * 1024 * 1024
 MAX_SCANNED = 8 * 1024 * 1024 * 1024
 """Decompressed bytes walked before giving up (a bomb ends here, not in memory)."""
 
+MAX_NAME = 4096
+"""Longest cpio member name, NUL included (PATH_MAX, as rpm's own cpio reader)."""
+
 _CPIO_HEADER = 110
 _KINDS = {"": "gzip", "gzip": "gzip", "xz": "xz", "lzma": "xz", "bzip2": "bzip2", "zstd": "zstd",
           "identity": "identity"}  # fmt: skip
@@ -61,13 +64,17 @@ class _Buffer:
 
 
 def extract_member(stream: BinaryIO, compressor: str, wanted: str, source: str) -> bytes | None:
-    """The content of the payload member named ``wanted`` (a leading ``./`` ignored), or None."""
+    """The content of the payload member named ``wanted`` (a leading ``./`` ignored), or None.
+
+    Raises `InputError` for a payload that is corrupt, is cut before the cpio trailer,
+    names a member with a name size that no path has, or walks past `MAX_SCANNED`.
+    """
     buffer = _Buffer(_decompressed(stream, compressor, source))
     wanted = wanted.removeprefix("./").removeprefix("/")
     while True:
         header = buffer.take(_CPIO_HEADER)
         if header is None:
-            return None
+            raise InputError(source, "truncated RPM payload: the cpio archive ends without its trailer")
         magic = header[:6]
         if magic not in (b"070701", b"070702"):
             if magic == b"07070X":
@@ -78,6 +85,10 @@ def extract_member(stream: BinaryIO, compressor: str, wanted: str, source: str) 
             name_size = int(header[94:102], 16)
         except ValueError:
             raise InputError(source, "corrupt RPM payload: bad cpio header") from None
+        if not 1 < name_size <= MAX_NAME:
+            raise InputError(
+                source, f"corrupt RPM payload: cpio name size {name_size} (a name has 2 to {MAX_NAME})"
+            )
         name_pad = (4 - (_CPIO_HEADER + name_size) % 4) % 4
         raw_name = buffer.take(name_size + name_pad)
         if raw_name is None:
