@@ -238,3 +238,11 @@ def test_payload_limits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
         read_rpm_file(str(big))
     monkeypatch.undo()
     assert (payload.MAX_MEMBER, payload.MAX_SCANNED, payload.MAX_NAME) == (16 << 20, 8 << 30, 4096)
+
+
+def test_metadata_under_the_limit_is_read_in_bounded_memory(tmp_path: Path, baseline_rss: int) -> None:
+    # 256 MiB of whitespace between elements: the text handlers used to keep all of it.
+    big = zstd_metadata_bomb(tmp_path / "big", 256 * MIB)
+    code, err, rss = peak_rss(["scan", str(big), str(GOOD)])
+    assert code == 1 and err == ""
+    assert rss < baseline_rss + 64 * MIB, f"{rss >> 20} MiB peak, {baseline_rss >> 20} MiB for one RPM"

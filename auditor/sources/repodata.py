@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from auditor.errors import InputError
 from auditor.model import EVR, Checksum, Dependency, Op, Package, PackageKind
-from auditor.sources.xmlstream import decompressed_chunks, max_decompressed, parse_xml, verify_checksum
+from auditor.sources.xmlstream import Text, decompressed_chunks, max_decompressed, parse_xml, verify_checksum
 
 _DEPENDENCY_ELEMENTS = {
     f"rpm:{kind}": kind
@@ -41,6 +41,7 @@ _TEXT_ELEMENTS = frozenset(
     {"name", "arch", "checksum", "summary", "description", "packager", "url", "rpm:license",
      "rpm:vendor", "rpm:buildhost", "rpm:sourcerpm", "file"}
 )  # fmt: skip
+_REPOMD_TEXT = frozenset({"revision", "checksum", "size", "open-size"})
 _PREREQ = frozenset({"prereq"})
 _NONE: frozenset[str] = frozenset()
 
@@ -86,11 +87,12 @@ def find_repomd(path: str) -> str | None:
 def read_repomd(path: str, shown: str) -> Repomd:
     files: dict[str, MetadataFile] = {}
     state: dict[str, object] = {"data": None, "field": None, "revision": None}
-    text: list[str] = []
+    text = Text()
     current: dict[str, str] = {}
 
     def start(name: str, attrs: dict[str, str]) -> None:
-        text.clear()
+        if name in _REPOMD_TEXT:
+            text.start()
         if name == "data":
             current.clear()
             current["type"] = attrs.get("type", "")
@@ -100,7 +102,7 @@ def read_repomd(path: str, shown: str) -> Repomd:
             current["checksum_type"] = attrs.get("type", "")
 
     def end(name: str) -> None:
-        value = "".join(text).strip()
+        value = text.take().strip() if name in _REPOMD_TEXT else ""
         if name == "revision":
             state["revision"] = value
         elif name == "checksum":
@@ -222,7 +224,7 @@ class _PrimaryHandler:
         self.shown = shown
         self.packages: list[Package] = []
         self.interner = _DependencyInterner()
-        self.text: list[str] = []
+        self.text = Text()
         self.record: dict[str, object] = {}
         self.deps: list[Dependency] | None = None
         self.files: list[str] = []
@@ -241,7 +243,7 @@ class _PrimaryHandler:
             self.record[kind] = self.deps
             return
         if name in _TEXT_ELEMENTS:
-            self.text.clear()
+            self.text.start()
             if name == "checksum":
                 self.record["checksum_type"] = attrs.get("type", "sha256")
             return
@@ -259,7 +261,7 @@ class _PrimaryHandler:
 
     def end(self, name: str) -> None:
         if name in _TEXT_ELEMENTS:
-            value = "".join(self.text)
+            value = self.text.take()
             if name == "file":
                 self.files.append(value)
             else:
@@ -347,20 +349,20 @@ def _read_primary(
 def read_filelists(path: str, shown: str, open_size: int | None = None) -> dict[str, tuple[str, ...]]:
     """pkgid -> every path the package owns, from filelists.xml."""
     found: dict[str, tuple[str, ...]] = {}
-    text: list[str] = []
+    text = Text()
     files: list[str] = []
     current = [""]
 
     def start(name: str, attrs: dict[str, str]) -> None:
         if name == "file":
-            text.clear()
+            text.start()
         elif name == "package":
             current[0] = attrs.get("pkgid", "")
             files.clear()
 
     def end(name: str) -> None:
         if name == "file":
-            files.append("".join(text))
+            files.append(text.take())
         elif name == "package":
             found[current[0]] = tuple(files)
 

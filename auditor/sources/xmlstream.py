@@ -86,6 +86,35 @@ def decompressed_chunks(stream: BinaryIO, shown: str, limit: int | None = None) 
     return decompressed(stream, _kind(first[:8], shown), shown, limit=limit, what="metadata", first=first)
 
 
+class Text:
+    """The character data of one element at a time.
+
+    Only what lies inside an element `start` was called for is kept: whitespace or text
+    between elements is dropped, so memory follows the largest text value, not the file.
+    """
+
+    __slots__ = ("_active", "_parts")
+
+    def __init__(self) -> None:
+        self._parts: list[str] = []
+        self._active = False
+
+    def start(self) -> None:
+        self._parts.clear()
+        self._active = True
+
+    def append(self, data: str) -> None:
+        if self._active:
+            self._parts.append(data)
+
+    def take(self) -> str:
+        """The text since `start`; collection stops until the next `start`."""
+        self._active = False
+        value = "".join(self._parts)
+        self._parts.clear()
+        return value
+
+
 StartHandler = Callable[[str, dict[str, str]], None]
 EndHandler = Callable[[str], None]
 TextHandler = Callable[[str], None]
