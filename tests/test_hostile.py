@@ -34,19 +34,9 @@ METADATA_LIMIT = 8 * 1024 * 1024
 
 CASES = make_corpus.read_cases()
 
-# Cases this corpus found to fail, each removed by the commit that fixes it.
-KNOWN_BUGS = {
-    "repo-missing-attributes": "a package without a version and an entry without a name are accepted",
-}
-
 
 def _cases(cases: list[Case]) -> list[object]:
-    return [
-        pytest.param(case, id=case.name, marks=[pytest.mark.xfail(reason=KNOWN_BUGS[case.name])])
-        if case.name in KNOWN_BUGS
-        else pytest.param(case, id=case.name)
-        for case in cases
-    ]
+    return [pytest.param(case, id=case.name) for case in cases]
 
 
 @pytest.fixture(scope="session")

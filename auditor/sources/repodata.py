@@ -201,6 +201,8 @@ class _DependencyInterner:
 
 def _dependency(attrs: dict[str, str]) -> Dependency:
     name = attrs.get("name", "")
+    if not name:
+        raise ValueError("an entry without a name")
     flags = attrs.get("flags")
     qualifiers = _PREREQ if attrs.get("pre") in ("1", "true") else _NONE
     if not flags:
@@ -281,7 +283,7 @@ class _PrimaryHandler:
         if "error" in record:
             raise InputError(label, f"bad dependency entry: {record['error']}")
         version = record.get("version")
-        if not name or not isinstance(version, dict):
+        if not name or not isinstance(version, dict) or not version.get("ver"):
             raise InputError(label, "no name or version")
         arch = _str(record.get("arch")) or "noarch"
         href = _str(record.get("href")) or ""
