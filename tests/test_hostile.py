@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -236,3 +237,84 @@ def test_metadata_under_the_limit_is_read_in_bounded_memory(tmp_path: Path, base
     code, err, rss = peak_rss(["scan", str(big), str(GOOD)])
     assert code == 1 and err == ""
     assert rss < baseline_rss + 64 * MIB, f"{rss >> 20} MiB peak, {baseline_rss >> 20} MiB for one RPM"
+
+
+# -- spec files: read, never run --------------------------------------------------------------
+
+
+def markers(directory: Path) -> list[str]:
+    return sorted(path.name for path in directory.iterdir() if path.name.startswith(make_corpus.MARKER))
+
+
+def test_spec_code_is_never_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from auditor.specfile import parse_spec
+
+    monkeypatch.chdir(tmp_path)  # the corpus spec touches files relative to here
+    marker = str(tmp_path / make_corpus.MARKER)
+    for text in (make_corpus.hostile_spec(), make_corpus.hostile_spec(marker)):
+        spec = parse_spec(text, "hostile.spec")
+        assert markers(tmp_path) == []
+        # Nothing lost: every Source and Patch is reported, the code left as written.
+        sources = {(source.kind.value, source.number): source for source in spec.sources}
+        assert sorted(sources) == [("patch", 0), ("source", 0), ("source", 1)]
+        assert '%{lua: os.execute("touch' in sources[("source", 0)].value
+        assert "%(sh -c 'touch" in sources[("patch", 0)].value
+        assert any("%(touch" in item for item in spec.unexpanded)
+        assert any("%{lua:" in item for item in spec.unexpanded)
+        # Both %if branches are read: their conditions could not be decided without running code.
+        assert len(spec.undecided) == 2
+        assert {dep.name for dep in spec.packages[0].requires} == {"lua-branch", "shell-branch"}
+
+
+@pytest.mark.skipif(shutil.which("rpmspec") is None, reason="rpmspec (Debian package rpm) is not installed")
+def test_rpm_itself_would_run_the_hostile_spec(tmp_path: Path) -> None:
+    """The control: the corpus spec is not harmless by accident; rpm's parser runs it."""
+    (tmp_path / "hostile.spec").write_text(make_corpus.hostile_spec())
+    subprocess.run(["rpmspec", "-P", "hostile.spec"], cwd=tmp_path, capture_output=True, timeout=120)
+    assert markers(tmp_path), "rpmspec ran none of the spec's code: the test above proves nothing"
+
+
+def test_a_hostile_spec_inside_a_source_rpm_is_not_run(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(["scan", str(corpus / "hostile-spec.src.rpm"), "--format", "json"], capsys)
+    assert code in (0, 1) and err == ""
+    assert markers(tmp_path) == [] and markers(ROOT) == []
+    package = json.loads(out)["packages"][0]
+    assert package["nevra"] == "epochs-3:1.2-4.src"
+
+
+def test_spec_files_through_the_cli_when_it_reads_them(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(["scan", str(corpus / "hostile.spec"), "--format", "json"], capsys)
+    if code == 3 and "not an RPM" in err:
+        pytest.skip("`auditor scan` does not read .spec files (yet): parse_spec is tested directly above")
+    assert code in (0, 1) and err == ""
+    assert markers(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Name: a\nEpoch: \u00b2\n",  # str.isdigit() says yes, int() says no
+        "Name: a\nSource" + "1" * 5000 + ": x.tar.gz\n",
+        "Name: a\n%if " + "9" * 5000 + "\nRequires: x\n%endif\n",
+        "Name: a\n%if " + "(" * 5000 + "1" + ")" * 5000 + "\nRequires: x\n%endif\n",
+    ],
+    ids=["superscript-epoch", "source-5000-digits", "if-5000-digits", "if-nested-5000"],
+)
+def test_spec_numbers_that_are_not_numbers_are_read_without_crashing(text: str) -> None:
+    from auditor.specfile import parse_spec
+
+    spec = parse_spec(text, "x.spec")
+    assert spec.name == "a" and spec.epoch is None
+
+
+def test_a_spec_dependency_that_cannot_be_represented_is_an_input_error() -> None:
+    from auditor.specfile import parse_spec
+
+    with pytest.raises(InputError, match=r"^x\.spec: line 2: an epoch of 5000 digits"):
+        parse_spec("Name: a\nBuildRequires: foo >= " + "9" * 5000 + ":1\n", "x.spec")

@@ -217,7 +217,10 @@ def _spec_sources(
         text = data.decode("utf-8", "replace")
         where = f"payload:{spec_name}"
     arch = main.string(Tag.ARCH) or "x86_64"
-    spec = parse_spec(text, where, arch=arch)
+    try:
+        spec = parse_spec(text, where, arch=arch)
+    except InputError as exc:
+        raise InputError(source, f"spec file ({where}): {exc.reason}") from None
     notes = [f"macro left unexpanded in the spec: {item}" for item in spec.unexpanded[:20]]
     return spec.sources, where, notes
 

@@ -367,7 +367,15 @@ def spec_cases(out: Path) -> list[Case]:
     rpm.main.set_strings(SPEC, [hostile_spec().encode()], type_=TYPE_STRING)
     (out / "hostile-spec.src.rpm").write_bytes(rpm.to_bytes())
     what = "a source RPM whose SPEC tag runs shell and Lua when rpm parses it"
-    return [Case("hostile-spec.src.rpm", "example.org", what, READ)]
+    cases = [Case("hostile-spec.src.rpm", "example.org", what, READ)]
+    broken = "Name: epochs\nVersion: 1.2\nRelease: 4\nEpoch: \u00b2\nSource\u0663: x.tar.gz\n"
+    broken += f"%if {'9' * 5000}\nBuildRequires: foo >= {'9' * 5000}:1\n%endif\n"
+    rpm = compact(RPMS / WITH_SPEC)
+    rpm.main.set_strings(SPEC, [broken.encode()], type_=TYPE_STRING)
+    (out / "spec-epoch-5000-digits.src.rpm").write_bytes(rpm.to_bytes())
+    what = "a SPEC tag with a superscript Epoch, an Arabic-Indic Source number and 5000-digit numbers"
+    cases.append(Case("spec-epoch-5000-digits.src.rpm", "spec file (header): line 7: an epoch of 5000", what))
+    return cases
 
 
 # -- repositories ------------------------------------------------------------------------------
