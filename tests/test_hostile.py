@@ -318,3 +318,95 @@ def test_a_spec_dependency_that_cannot_be_represented_is_an_input_error() -> Non
 
     with pytest.raises(InputError, match=r"^x\.spec: line 2: an epoch of 5000 digits"):
         parse_spec("Name: a\nBuildRequires: foo >= " + "9" * 5000 + ":1\n", "x.spec")
+
+
+# -- the file system: loops, permissions, things that are not files ------------------------------
+
+
+def scan_directory(directory: Path, capsys: pytest.CaptureFixture[str]) -> list[str]:
+    """Scan ``directory`` (holding the good RPM) in table and json; the error lines, once."""
+    shutil.copy(GOOD, directory / GOOD.name)
+    lines: list[str] = []
+    for fmt in ("table", "json"):
+        code, out, err = run(["scan", str(directory), "--format", fmt], capsys)
+        assert code == 3 and "Traceback" not in err
+        assert GOOD_NEVRA in reported(out, fmt)
+        assert all(line.startswith("auditor: error: ") for line in err.splitlines()), err
+        lines = err.splitlines()
+    return lines
+
+
+def test_symlink_loops_in_a_scanned_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tree = tmp_path / "tree"
+    (tree / "sub").mkdir(parents=True)
+    (tree / "sub" / "up").symlink_to("..")  # a directory loop
+    (tree / "self.rpm").symlink_to("self.rpm")  # a file that is its own target
+    (tree / "ping").symlink_to("pong")
+    (tree / "pong").symlink_to("ping")
+    lines = scan_directory(tree, capsys)
+    assert sorted(line.split(": ")[2] for line in lines) == [
+        f"{tree}/{name}" for name in ("ping", "pong", "self.rpm", "sub/up")
+    ]
+    assert all("symlink loop" in line for line in lines)
+
+
+def unreadable(path: Path) -> Path:
+    """A path whose open() fails with EACCES, as root too if this machine allows it."""
+    if os.geteuid() != 0:
+        shutil.copy(GOOD, path)
+        path.chmod(0)
+        return path
+    # Root reads any file whatever its mode, but /proc/sys checks a file's mode bits even
+    # for root: a write-only sysctl is a file root cannot open for reading.
+    for candidate in ("/proc/sys/vm/drop_caches", "/proc/sys/vm/compact_memory"):
+        try:
+            with open(candidate, "rb"):
+                continue
+        except PermissionError:
+            path.symlink_to(candidate)
+            return path
+        except OSError:
+            continue
+    pytest.skip("running as root, which reads every file, and no write-only /proc/sys file here")
+
+
+def test_an_unreadable_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    bad = unreadable(tree / "locked.rpm")
+    assert scan_directory(tree, capsys) == [f"auditor: error: {bad}: permission denied"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root lists and enters a directory whatever its mode")
+def test_an_unreadable_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tree = tmp_path / "tree"
+    (tree / "locked").mkdir(parents=True)
+    (tree / "locked").chmod(0)
+    try:
+        assert scan_directory(tree, capsys) == [f"auditor: error: {tree}/locked: permission denied"]
+    finally:
+        (tree / "locked").chmod(0o755)
+
+
+def test_a_named_pipe_is_refused_not_waited_on(tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    os.mkfifo(tree / "pipe.rpm")  # open() of a FIFO waits for a writer: forever
+    shutil.copy(GOOD, tree / GOOD.name)
+    repo = tmp_path / "repo"
+    shutil.copytree(make_corpus.CORPUS / "repo-not-xml", repo)
+    primary = repo / "repodata" / "primary.xml.gz"
+    primary.unlink()
+    os.mkfifo(primary)
+    child = subprocess.run(
+        [sys.executable, "-m", "auditor", "scan", str(tree), str(repo), "-q"],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,  # a hang guard, not a measurement
+    )
+    assert child.returncode == 3 and GOOD_NEVRA in child.stdout
+    assert sorted(child.stderr.splitlines()) == [
+        f"auditor: error: {primary}: is a named pipe, not a metadata file",
+        f"auditor: error: {tree}/pipe.rpm: is a named pipe, not an RPM file",
+    ]

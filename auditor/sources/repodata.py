@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from auditor.errors import InputError
 from auditor.model import EVR, Checksum, Dependency, Op, Package, PackageKind
+from auditor.sources.files import open_regular, os_reason
 from auditor.sources.xmlstream import Text, decompressed_chunks, max_decompressed, parse_xml, verify_checksum
 
 _DEPENDENCY_ELEMENTS = {
@@ -122,12 +123,10 @@ def read_repomd(path: str, shown: str) -> Repomd:
             )  # fmt: skip
 
     try:
-        with open(path, "rb") as stream:
+        with open_regular(path, shown, "a metadata file") as stream:
             parse_xml(decompressed_chunks(stream, shown), shown, start, end, text.append)
-    except FileNotFoundError:
-        raise InputError(shown, "no such file") from None
     except OSError as exc:
-        raise InputError(shown, exc.strerror or str(exc)) from None
+        raise InputError(shown, os_reason(exc)) from None
     revision = state["revision"]
     return Repomd(revision if isinstance(revision, str) else None, files)
 
@@ -383,7 +382,7 @@ def _parse_file(
     ceiling = max_decompressed()
     limit = ceiling if open_size is None else min(open_size, ceiling)
     try:
-        with open(path, "rb") as stream:
+        with open_regular(path, shown, "a metadata file") as stream:
             parse_xml(decompressed_chunks(stream, shown, limit), shown, start, end, text)
     except OSError as exc:
-        raise InputError(shown, exc.strerror or str(exc)) from None
+        raise InputError(shown, os_reason(exc)) from None

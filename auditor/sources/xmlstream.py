@@ -16,6 +16,7 @@ from typing import BinaryIO
 
 from auditor.errors import InputError, UsageError
 from auditor.sources.decompress import decompressed
+from auditor.sources.files import open_regular, os_reason
 
 CHUNK = 1 << 20
 MAX_DECOMPRESSED = 4 * 1024**3
@@ -47,16 +48,16 @@ def verify_checksum(path: str, algorithm: str, expected: str, size: int | None, 
     name = _DIGESTS.get(algorithm.lower())
     if name is None:
         raise InputError(shown, f"unsupported checksum type {algorithm!r} in repomd.xml")
+    if not os.path.lexists(path):
+        raise InputError(shown, "listed in repomd.xml but missing")
     try:
-        with open(path, "rb") as stream:
+        with open_regular(path, shown, "a metadata file") as stream:
             actual_size = os.fstat(stream.fileno()).st_size
             if size is not None and actual_size != size:
                 raise InputError(shown, f"size {actual_size} does not match repomd.xml ({size})")
             digest = hashlib.file_digest(stream, name).hexdigest()
-    except FileNotFoundError:
-        raise InputError(shown, "listed in repomd.xml but missing") from None
     except OSError as exc:
-        raise InputError(shown, exc.strerror or str(exc)) from None
+        raise InputError(shown, os_reason(exc)) from None
     if digest != expected.strip().lower():
         raise InputError(shown, f"{algorithm} checksum mismatch (repomd.xml says {expected.strip()[:16]}…)")
 
