@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import re
 import sys
 import tempfile
 import traceback
@@ -150,7 +151,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(_run(args))
     except AuditorError as exc:
-        print(f"auditor: error: {exc}", file=sys.stderr)
+        print(f"auditor: error: {one_line(str(exc))}", file=sys.stderr)
         return int(exc.exit_code)
     except KeyboardInterrupt:
         print("auditor: interrupted", file=sys.stderr)
@@ -160,10 +161,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # the last line of defence, mapped to exit code 4
         if debug:
             traceback.print_exc()
-        print(
-            f"auditor: internal error: {type(exc).__name__}: {exc} (--debug shows the traceback)",
-            file=sys.stderr,
-        )
+        message = one_line(f"{type(exc).__name__}: {exc}")
+        print(f"auditor: internal error: {message} (--debug shows the traceback)", file=sys.stderr)
         return int(ExitCode.INTERNAL)
 
 
@@ -220,7 +219,19 @@ def _policy(args: argparse.Namespace, project: ProjectConfig) -> Policy:
 
 def report_errors(errors: Sequence[InputError]) -> None:
     for error in errors:
-        print(f"auditor: error: {error}", file=sys.stderr)
+        print(f"auditor: error: {one_line(str(error))}", file=sys.stderr)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """An error message as one line: control characters from file names or metadata escaped.
+
+    A newline in a hostile file name would forge a second error line, an escape sequence
+    would drive the terminal.
+    """
+    return _CONTROL.sub(lambda match: repr(match.group())[1:-1], text)
 
 
 def write_output(text: str, path: str | None) -> None:

@@ -410,3 +410,13 @@ def test_a_named_pipe_is_refused_not_waited_on(tmp_path: Path) -> None:
         f"auditor: error: {primary}: is a named pipe, not a metadata file",
         f"auditor: error: {tree}/pipe.rpm: is a named pipe, not an RPM file",
     ]
+
+
+def test_a_file_name_cannot_forge_error_lines(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "x\nauditor: error: forged line\x1b[2J.rpm").write_bytes(b"")
+    lines = scan_directory(tree, capsys)
+    assert lines == [
+        f"auditor: error: {tree}/x\\nauditor: error: forged line\\x1b[2J.rpm: empty file, not an RPM"
+    ]
