@@ -23,7 +23,7 @@ import zstandard
 
 from auditor.cli import main
 from auditor.errors import InputError
-from tests.conftest import RPMS
+from tests.conftest import DATA, RPMS
 from tests.hostile import make_corpus
 from tests.hostile.make_corpus import ERROR, FINDING, READ, Case
 
@@ -419,4 +419,22 @@ def test_a_file_name_cannot_forge_error_lines(tmp_path: Path, capsys: pytest.Cap
     lines = scan_directory(tree, capsys)
     assert lines == [
         f"auditor: error: {tree}/x\\nauditor: error: forged line\\x1b[2J.rpm: empty file, not an RPM"
+    ]
+
+
+def test_a_symlink_cannot_lead_metadata_out_of_the_repository(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(DATA / "repo", repo)
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    primary = next((repo / "repodata").glob("*-primary.xml.gz"))
+    primary.rename(outside / primary.name)  # same bytes, same checksum: only the place differs
+    primary.symlink_to(outside / primary.name)
+    code, out, err = run(["scan", str(repo), str(GOOD)], capsys)
+    assert code == 3 and GOOD_NEVRA in out
+    assert err.splitlines() == [
+        f"auditor: error: {repo}: repomd.xml points outside the repository: "
+        f"repodata/{primary.name} (a symlink)"
     ]

@@ -137,7 +137,12 @@ def _metadata_path(root: str, href: str, shown: str) -> str:
     normal = posixpath.normpath(href)
     if normal.startswith("../") or normal == "..":
         raise InputError(shown, f"repomd.xml points outside the repository: {href}")
-    return os.path.join(root, normal)
+    path = os.path.join(root, normal)
+    # A symlink inside the repository may still lead out of it: judge where it lands.
+    real_root = os.path.realpath(root)
+    if os.path.commonpath([real_root, os.path.realpath(path)]) != real_root:
+        raise InputError(shown, f"repomd.xml points outside the repository: {href} (a symlink)")
+    return path
 
 
 def read_repository(path: str, *, shown: str | None = None) -> RepositoryRead:
