@@ -251,7 +251,9 @@ def write_output(text: str, path: str | None) -> None:
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
+        if isinstance(exc, OSError):  # a full disk is not an internal error
+            raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
         raise

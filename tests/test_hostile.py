@@ -438,3 +438,93 @@ def test_a_symlink_cannot_lead_metadata_out_of_the_repository(
         f"auditor: error: {repo}: repomd.xml points outside the repository: "
         f"repodata/{primary.name} (a symlink)"
     ]
+
+
+# -- the documented limits ---------------------------------------------------------------------
+
+
+def test_the_limits_are_the_documented_ones() -> None:
+    from auditor import macros, richdeps
+    from auditor.sources import payload, rpmheader, xmlstream
+
+    readme = (ROOT / "README.md").read_text()
+    limits = {
+        "rpmheader.MAX_ENTRIES": (rpmheader.MAX_ENTRIES, 0xFFFF),
+        "rpmheader.MAX_DATA": (rpmheader.MAX_DATA, 0x0FFFFFFF),
+        "rpmheader.MAX_SIGNATURE_DATA": (rpmheader.MAX_SIGNATURE_DATA, 64 << 20),
+        "payload.MAX_NAME": (payload.MAX_NAME, 4096),
+        "payload.MAX_MEMBER": (payload.MAX_MEMBER, 16 << 20),
+        "payload.MAX_SCANNED": (payload.MAX_SCANNED, 8 << 30),
+        "xmlstream.MAX_DECOMPRESSED": (xmlstream.MAX_DECOMPRESSED, 4 << 30),
+        "richdeps.MAX_NESTING": (richdeps.MAX_NESTING, 32),
+        "macros.MAX_DEPTH": (macros.MAX_DEPTH, 64),
+        "macros.MAX_OUTPUT": (macros.MAX_OUTPUT, 256 << 10),
+    }
+    for name, (value, documented) in limits.items():
+        assert value == documented, name
+        assert f"`{name}`" in readme, f"README's security model does not list {name}"
+
+
+@pytest.mark.parametrize(
+    ("where", "il", "dl", "expect"),
+    [
+        ("main", 0xFFFF, 16, "truncated RPM: the main header needs"),  # MAX_ENTRIES: allowed, checked
+        ("main", 0x10000, 16, "main header claims 65536 entries"),
+        ("main", 1, 0x0FFFFFFF, "truncated RPM: the main header needs"),  # MAX_DATA
+        ("main", 1, 0x10000000, "main header claims 268435456 bytes of data"),
+        ("signature", 1, 64 << 20, "truncated RPM: the signature header needs"),  # MAX_SIGNATURE_DATA
+        ("signature", 1, (64 << 20) + 1, "signature header claims 67108865 bytes of data"),
+    ],
+)
+def test_header_limits(where: str, il: int, dl: int, expect: str, tmp_path: Path) -> None:
+    from auditor.sources.rpmpackage import read_rpm_file
+
+    rpm = make_corpus.compact(RPMS / make_corpus.BINARY)
+    structure = rpm.main if where == "main" else rpm.signature
+    structure.il, structure.dl = il, dl
+    path = tmp_path / "limit.rpm"
+    path.write_bytes(rpm.to_bytes(fix_size=False))
+    with pytest.raises(InputError, match=f"limit.rpm: .*{expect}"):
+        read_rpm_file(str(path))
+
+
+# -- the report file -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("failure", ["write", "fsync", "replace", "interrupt"])
+def test_an_interrupted_report_write_keeps_the_old_report(
+    failure: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import auditor.cli
+
+    target = tmp_path / "report.json"
+    target.write_text("the old report")
+
+    def fail(*_args: object, **_kwargs: object) -> None:
+        raise KeyboardInterrupt if failure == "interrupt" else OSError(28, "No space left on device")
+
+    if failure in ("write", "interrupt"):
+        real_fdopen = os.fdopen
+
+        def fdopen(*args: object, **kwargs: object) -> object:
+            stream = real_fdopen(*args, **kwargs)  # type: ignore[call-overload]
+            real_write = stream.write
+
+            def write(text: str) -> int:
+                real_write(text[: len(text) // 2])  # half a report reaches the disk, then it fails
+                fail()
+                return 0
+
+            stream.write = write
+            return stream
+
+        monkeypatch.setattr(auditor.cli.os, "fdopen", fdopen)
+    else:
+        monkeypatch.setattr(auditor.cli.os, failure, fail)
+    code, _, err = run(["scan", str(GOOD), "--format", "json", "-o", str(target)], capsys)
+    if failure == "interrupt":
+        assert (code, err) == (130, "auditor: interrupted\n")
+    else:
+        assert (code, err) == (2, f"auditor: error: cannot write {target}: No space left on device\n")
+    assert target.read_text() == "the old report"
+    assert [path.name for path in tmp_path.iterdir()] == ["report.json"], "a temporary file was left behind"
