@@ -528,3 +528,17 @@ def test_an_interrupted_report_write_keeps_the_old_report(
         assert (code, err) == (2, f"auditor: error: cannot write {target}: No space left on device\n")
     assert target.read_text() == "the old report"
     assert [path.name for path in tmp_path.iterdir()] == ["report.json"], "a temporary file was left behind"
+
+
+@pytest.mark.parametrize("encoding", ["EQ", "rot13", "utf-7", "UTF-16"])
+def test_the_xml_declaration_cannot_choose_a_codec(encoding: str, tmp_path: Path) -> None:
+    """Found by tests/test_fuzz.py: encoding="EQ" escaped as LookupError (exit 4)."""
+    from auditor.sources.repodata import read_repository
+    from tests.fuzz.targets import seed_primary, write_repository
+
+    primary = seed_primary().replace(b'encoding="UTF-8"', f'encoding="{encoding}"'.encode(), 1)
+    write_repository(tmp_path, primary, "gz")
+    assert [package.name for package in read_repository(str(tmp_path)).packages][:2] == [
+        "caret-version",
+        "conflicts-obsoletes",
+    ]

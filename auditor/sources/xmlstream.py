@@ -129,7 +129,10 @@ def parse_xml(
     text: TextHandler | None = None,
 ) -> None:
     """Feed chunks to an expat parser that calls the handlers and refuses DOCTYPE and entities."""
-    parser = pyexpat.ParserCreate()
+    # Repository metadata is UTF-8 (createrepo_c writes nothing else). Fixing the encoding
+    # makes expat ignore the declaration's: an unknown name there raised LookupError, and
+    # a known one would hand the bytes to any of Python's codecs.
+    parser = pyexpat.ParserCreate("UTF-8")
     parser.buffer_text = True
     parser.buffer_size = 1 << 16
     parser.SetParamEntityParsing(pyexpat.XML_PARAM_ENTITY_PARSING_NEVER)

@@ -514,6 +514,15 @@ def repo_cases(out: Path) -> list[Case]:
     repo("repo-epoch-5000-digits", "package caret-version", "an entry whose epoch has 5000 digits", epoch)
     rich = primary.replace('name="caret-lib"', f'name="{"(" * 3000}a{")" * 3000}"', 1)
     repo("repo-rich-nested-3000", "nested", "a rich requirement nested 3000 deep", rich, FINDING)
+    # Found by tests/test_fuzz.py: an unknown codec name escaped from expat as LookupError.
+    unknown = primary.replace('encoding="UTF-8"', 'encoding="EQ"', 1)
+    repo(
+        "repo-xml-encoding-unknown",
+        "caret-version",
+        "the XML declaration names no known codec",
+        unknown,
+        READ,
+    )
     spaces = " " * BOMB_BYTES
     bomb = primary.replace("</metadata>", spaces + "</metadata>")
     repo("repo-gzip-bomb", "refused as a bomb", f"gzip: {BOMB_BYTES >> 20} MiB of XML", bomb)
