@@ -542,3 +542,18 @@ def test_the_xml_declaration_cannot_choose_a_codec(encoding: str, tmp_path: Path
         "caret-version",
         "conflicts-obsoletes",
     ]
+
+
+def test_a_directory_tree_deeper_than_the_recursion_limit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tree = tmp_path / "tree"
+    deepest = tree
+    deepest.mkdir()
+    for _ in range(sys.getrecursionlimit() + 200):  # "a/a/a/…": 2400 characters, under PATH_MAX
+        deepest = deepest / "a"
+        deepest.mkdir()  # one at a time: os.makedirs itself recurses
+    shutil.copy(GOOD, deepest / "deep.rpm")
+    code, out, err = run(["scan", str(tree), "--format", "json"], capsys)
+    assert (code, err) == (1, "")
+    assert reported(out, "json") == {GOOD_NEVRA}
