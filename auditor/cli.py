@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import re
 import sys
 import tempfile
 import traceback
@@ -17,7 +16,7 @@ from collections.abc import Sequence
 from auditor import __version__
 from auditor.audit import AuditOptions, AuditResult, run_audit
 from auditor.config import ProjectConfig, load_project, parse_statuses
-from auditor.errors import AuditorError, ExitCode, InputError, UsageError
+from auditor.errors import AuditorError, ExitCode, InputError, UsageError, one_line
 from auditor.findings import DEFAULT_FAIL_ON
 from auditor.policy import Policy, load_policy
 from auditor.progress import Progress
@@ -220,18 +219,6 @@ def _policy(args: argparse.Namespace, project: ProjectConfig) -> Policy:
 def report_errors(errors: Sequence[InputError]) -> None:
     for error in errors:
         print(f"auditor: error: {one_line(str(error))}", file=sys.stderr)
-
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-
-
-def one_line(text: str) -> str:
-    """An error message as one line: control characters from file names or metadata escaped.
-
-    A newline in a hostile file name would forge a second error line, an escape sequence
-    would drive the terminal.
-    """
-    return _CONTROL.sub(lambda match: repr(match.group())[1:-1], text)
 
 
 def write_output(text: str, path: str | None) -> None:

@@ -557,3 +557,17 @@ def test_a_directory_tree_deeper_than_the_recursion_limit(
     code, out, err = run(["scan", str(tree), "--format", "json"], capsys)
     assert (code, err) == (1, "")
     assert reported(out, "json") == {GOOD_NEVRA}
+
+
+def test_progress_escapes_file_names(capsys: pytest.CaptureFixture[str]) -> None:
+    import io
+
+    from auditor.progress import Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    Progress(stream=terminal, interval=0).update("reading 1/1 x\x1b]0;owned\x07.rpm")
+    assert "\x1b" not in terminal.getvalue() and "\\x1b]0;owned\\x07" in terminal.getvalue()
