@@ -17,6 +17,7 @@ from __future__ import annotations
 import bz2
 import gzip
 import hashlib
+import itertools
 import lzma
 import shutil
 import struct
@@ -87,12 +88,28 @@ class Structure:
         return next(entry for entry in self.entries if entry[0] == tag)
 
     def set_strings(self, tag: int, values: list[bytes], type_: int | None = None) -> None:
-        """Point ``tag`` at new NUL-terminated strings appended to the store."""
-        entry = self.entry(tag)
-        entry[1] = type_ if type_ is not None else entry[1]
-        entry[2] = len(self.store)
-        entry[3] = len(values)
-        self.store += b"".join(value + b"\0" for value in values)
+        """Give ``tag`` new NUL-terminated strings, and lay the store out again.
+
+        rpm wants entries' data in index order, aligned, with the immutable region's
+        trailer last; keeping to that, only the intended change differs from a header
+        rpm reads as well-formed.
+        """
+        offsets = sorted({entry[2] for entry in self.entries} | {len(self.store)})
+        following = dict(itertools.pairwise(offsets))
+        slots = [bytes(self.store[entry[2] : following[entry[2]]]) for entry in self.entries]
+        index = self.entries.index(self.entry(tag))
+        slots[index] = b"".join(value + b"\0" for value in values)
+        self.entries[index][1] = type_ if type_ is not None else self.entries[index][1]
+        self.entries[index][3] = len(values)
+        order = list(range(len(self.entries)))
+        if self.entries[0][0] in REGION_TAGS:
+            order = [*order[1:], 0]
+        store = bytearray()
+        for number in order:
+            store += b"\0" * (-len(store) % {3: 2, 4: 4, 5: 8}.get(self.entries[number][1], 1))
+            self.entries[number][2] = len(store)
+            store += slots[number]
+        self.store = store
 
 
 @dataclass
