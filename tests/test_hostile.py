@@ -554,9 +554,15 @@ def test_a_directory_tree_deeper_than_the_recursion_limit(
         deepest = deepest / "a"
         deepest.mkdir()  # one at a time: os.makedirs itself recurses
     shutil.copy(GOOD, deepest / "deep.rpm")
-    code, out, err = run(["scan", str(tree), "--format", "json"], capsys)
-    assert (code, err) == (1, "")
-    assert reported(out, "json") == {GOOD_NEVRA}
+    try:
+        code, out, err = run(["scan", str(tree), "--format", "json"], capsys)
+        assert (code, err) == (1, "")
+        assert reported(out, "json") == {GOOD_NEVRA}
+    finally:  # shutil.rmtree recurses too: pytest could not clean this tree up later
+        (deepest / "deep.rpm").unlink()
+        while deepest != tmp_path:
+            deepest.rmdir()
+            deepest = deepest.parent
 
 
 def test_progress_escapes_file_names(capsys: pytest.CaptureFixture[str]) -> None:
