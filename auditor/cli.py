@@ -21,7 +21,7 @@ from auditor.baseline import BASELINE_FILE, Baseline, load_baseline
 from auditor.check import run_check
 from auditor.config import ProjectConfig, load_project, parse_statuses
 from auditor.diff import Snapshot, diff, snapshot_of_audit, snapshot_of_report
-from auditor.errors import AuditorError, ExitCode, InputError, UsageError
+from auditor.errors import AuditorError, ExitCode, InputError, UsageError, one_line
 from auditor.findings import DEFAULT_FAIL_ON
 from auditor.gate import apply_gate
 from auditor.plan import make_plan
@@ -31,6 +31,7 @@ from auditor.reports import FORMATS, check_report, diff_report, plan_report
 from auditor.reports.why import render_why
 from auditor.sources.http import HttpSettings
 from auditor.sources.remote import DEFAULT_MAX_DOWNLOAD, RemoteOptions
+from auditor.sources.xmlstream import max_decompressed
 from auditor.waivers import load_waivers, read_waiver_file
 
 EXIT_CODES_HELP = """\
@@ -315,7 +316,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(_run(args))
     except AuditorError as exc:
-        print(f"auditor: error: {exc}", file=sys.stderr)
+        print(f"auditor: error: {one_line(str(exc))}", file=sys.stderr)
         return int(exc.exit_code)
     except KeyboardInterrupt:
         print("auditor: interrupted", file=sys.stderr)
@@ -325,14 +326,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # the last line of defence, mapped to exit code 4
         if debug:
             traceback.print_exc()
-        print(
-            f"auditor: internal error: {type(exc).__name__}: {exc} (--debug shows the traceback)",
-            file=sys.stderr,
-        )
+        message = one_line(f"{type(exc).__name__}: {exc}")
+        print(f"auditor: internal error: {message} (--debug shows the traceback)", file=sys.stderr)
         return int(ExitCode.INTERNAL)
 
 
 def _run(args: argparse.Namespace) -> ExitCode:
+    max_decompressed()  # a bad AUDITOR_MAX_METADATA_BYTES is a usage error before any input is read
     project = load_project(args.config)
     policy = _policy(args, project)
     options = _options(args, project)
@@ -477,7 +477,7 @@ def report_warnings(warnings: Sequence[str]) -> None:
 
 def report_errors(errors: Sequence[InputError]) -> None:
     for error in errors:
-        print(f"auditor: error: {error}", file=sys.stderr)
+        print(f"auditor: error: {one_line(str(error))}", file=sys.stderr)
 
 
 def write_output(text: str, path: str | None) -> None:
@@ -497,7 +497,9 @@ def write_output(text: str, path: str | None) -> None:
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
+        if isinstance(exc, OSError):  # a full disk is not an internal error
+            raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
         raise

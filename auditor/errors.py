@@ -6,6 +6,7 @@ Only ``cli.main`` turns these into exit codes and messages; every other module r
 from __future__ import annotations
 
 import enum
+import re
 
 
 class ExitCode(enum.IntEnum):
@@ -62,3 +63,15 @@ class DependencySyntaxError(ValueError):
 
     def __str__(self) -> str:
         return f"{self.message}\n    {self.text}\n    {' ' * self.position}^"
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """Text for the terminal as one line: control characters from file names or metadata escaped.
+
+    A newline in a hostile file name would forge a second error line, an escape sequence
+    would drive the terminal.
+    """
+    return _CONTROL.sub(lambda match: repr(match.group())[1:-1], text)

@@ -61,7 +61,8 @@ class EVR:
         """Split an EVR string the way rpm's ``parseEVR`` does.
 
         The epoch is the run of digits before a ``:`` (an empty one means 0); the release
-        is what follows the last ``-`` of the rest.
+        is what follows the last ``-`` of the rest. Raises ValueError for an epoch too long
+        to be a number (Python refuses to convert thousands of digits).
         """
         digits = 0
         while digits < len(text) and text[digits].isdigit() and text[digits].isascii():
@@ -69,7 +70,10 @@ class EVR:
         epoch: int | None = None
         rest = text
         if digits < len(text) and text[digits] == ":":
-            epoch = int(text[:digits]) if digits else 0
+            try:
+                epoch = int(text[:digits]) if digits else 0
+            except ValueError:
+                raise ValueError(f"an epoch of {digits} digits is not a number rpm can hold") from None
             rest = text[digits + 1 :]
         version, dash, release = rest.rpartition("-")
         if not dash:

@@ -6,6 +6,8 @@ import sys
 import time
 from typing import TextIO
 
+from auditor.errors import one_line
+
 
 class Progress:
     """A one-line status that rewrites itself; silent when not on a TTY or when disabled."""
@@ -24,7 +26,7 @@ class Progress:
         if now - self._last < self._interval:
             return
         self._last = now
-        line = message[:100]
+        line = one_line(message)[:100]  # file names come from the inputs
         self._stream.write("\r" + line.ljust(self._width))
         self._width = len(line)
         self._stream.flush()

@@ -70,6 +70,10 @@ class Rich:
 
 Node = Simple | Rich
 
+MAX_NESTING = 32
+"""Parentheses deeper than this are refused: real rich dependencies nest a few levels, and
+every walk of the tree (parse, evaluate, print) recurses once per level."""
+
 _KEYWORDS = {op.value: op for op in RichOp}
 _COMPARISONS = {"<": Op.LT, "<=": Op.LE, "=<": Op.LE, "=": Op.EQ, "==": Op.EQ, ">=": Op.GE,
                 "=>": Op.GE, ">": Op.GT}  # fmt: skip
@@ -101,6 +105,7 @@ class _Parser:
     def __init__(self, text: str) -> None:
         self.text = text
         self.position = 0
+        self.depth = 0
 
     def fail(self, message: str) -> None:
         raise DependencySyntaxError(message, text=self.text, position=self.position)
@@ -116,6 +121,9 @@ class _Parser:
         """rich = "(" body ")" """
         if self.peek() != "(":
             self.fail("expected '('")
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            self.fail(f"parentheses nested more than {MAX_NESTING} deep")
         self.position += 1
         self.skip_space()
         first = self.operand()
@@ -145,6 +153,7 @@ class _Parser:
                 self.fail(f"cannot mix {op.value!r} and {word!r} without parentheses")
             self.skip_space()
             operands.append(self.operand())
+        self.depth -= 1
         if op is None:
             return first  # "(name)" is the plain name
         if op is RichOp.WITHOUT and len(operands) != 2:
@@ -205,8 +214,14 @@ class _Parser:
             self.position = start
             self.fail(f"unknown comparison {symbol!r}")
         self.skip_space()
+        evr_start = self.position
         evr = self.name()
-        return Simple(Dependency(name, op, EVR.parse(evr)))
+        try:
+            return Simple(Dependency(name, op, EVR.parse(evr)))
+        except ValueError as exc:
+            self.position = evr_start
+            self.fail(str(exc))
+            raise  # not reached: fail() raises
 
 
 def leaves(node: Node) -> list[Dependency]:

@@ -49,7 +49,7 @@ def evaluate(text: str) -> bool | None:
         value = parser.expr()
         if parser.position != len(tokens):
             return None
-    except (_Undecidable, ZeroDivisionError, RecursionError):
+    except (_Undecidable, ZeroDivisionError, RecursionError, ValueError):  # ValueError: int() of 5000 digits
         return None
     return _truth(value)
 

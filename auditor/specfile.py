@@ -15,6 +15,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from auditor.errors import InputError
 from auditor.macros import MacroContext
 from auditor.model import EVR, Dependency, Op, SourceFile, SourceKind
 from auditor.specexpr import evaluate
@@ -37,7 +38,7 @@ _FILE_DIRECTIVE = re.compile(
     r"%(?:attr|defattr|config|verify|caps|lang)\s*\([^)]*\)|%(?:config|doc|license|dir|ghost|docdir|readme|exclude|artifact|missingok)\b"
 )
 _READ_SECTIONS = frozenset({"preamble", "package", "sourcelist", "patchlist"})
-_NUMBERED = re.compile(r"^(source|patch)(\d*)$", re.IGNORECASE)
+_NUMBERED = re.compile(r"^(source|patch)([0-9]*)$", re.IGNORECASE)
 
 _DEPENDENCY_TAGS = {
     "requires": "requires",
@@ -347,11 +348,11 @@ class _SpecReader:
             kind = SourceKind.SOURCE if numbered.group(1).lower() == "source" else SourceKind.PATCH
             raw_match = _TAG.match(raw.strip())
             written = raw_match.group(3).strip() if raw_match else value
-            self._source(kind, int(numbered.group(2)) if numbered.group(2) else None, value, written, number)
+            self._source(kind, _number(numbered.group(2)), value, written, number)
             return
         if tag in ("buildrequires", "buildprereq", "buildconflicts"):
             target = self.build_conflicts if tag == "buildconflicts" else self.build_requires
-            target.extend(parse_dependency_list(value))
+            target.extend(self._dependencies(value, frozenset(), number))
             return
         dependency_kind = _DEPENDENCY_TAGS.get(tag)
         if dependency_kind is not None:
@@ -360,7 +361,9 @@ class _SpecReader:
             )
             if tag == "prereq":
                 qualifiers = frozenset({"prereq"})
-            self.current.deps.setdefault(dependency_kind, []).extend(parse_dependency_list(value, qualifiers))
+            self.current.deps.setdefault(dependency_kind, []).extend(
+                self._dependencies(value, qualifiers, number)
+            )
             return
         if tag in ("buildarch", "buildarchitectures"):
             tag = "buildarch"
@@ -374,6 +377,12 @@ class _SpecReader:
             if tag in ("version", "release") and self.current is self.main:
                 self.macros.define(f"PACKAGE_{tag.upper()}", value)
 
+    def _dependencies(self, value: str, qualifiers: frozenset[str], number: int) -> list[Dependency]:
+        try:
+            return parse_dependency_list(value, qualifiers)
+        except ValueError as exc:
+            raise InputError(self.path, f"line {number}: {exc}") from None
+
     def _source(self, kind: SourceKind, number: int | None, value: str, raw: str, line: int) -> None:
         expansion = self.macros.expand(raw)
         self.sources.append(
@@ -383,7 +392,7 @@ class _SpecReader:
     def finish(self) -> Spec:
         tags = self.main.tags
         epoch_text = tags.get("epoch")
-        epoch = int(epoch_text) if epoch_text and epoch_text.isdigit() else None
+        epoch = _number(epoch_text) if epoch_text else None
         packages = [self.main.freeze(None)] + [draft.freeze(self.main) for draft in self.subpackages]
         return Spec(
             path=self.path,
@@ -403,10 +412,22 @@ class _SpecReader:
         )
 
 
+def _number(digits: str) -> int | None:
+    """A tag's number (Epoch, SourceN) when it is one rpm could hold, else None."""
+    if digits.isascii() and digits.isdigit() and len(digits) <= 18:
+        return int(digits)
+    return None
+
+
 def parse_spec(
     text: str, path: str, *, defines: Mapping[str, str] | None = None, arch: str = "x86_64"
 ) -> Spec:
-    """Parse spec text. ``defines`` play the part of ``rpmbuild --define``; ``arch`` decides ``%ifarch``."""
+    """Parse spec text. ``defines`` play the part of ``rpmbuild --define``; ``arch`` decides ``%ifarch``.
+
+    Nothing in the text is ever run (see `auditor.macros`). What cannot be represented (a
+    dependency whose epoch is too long to be a number) raises `InputError` naming ``path``
+    and the line.
+    """
     reader = _SpecReader(path, defines or {}, arch)
     reader.feed(text.split("\n"))
     return reader.finish()

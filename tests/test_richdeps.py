@@ -71,6 +71,8 @@ def test_parse(text: str, expected: Node) -> None:
         "()",
         "(a >> 1)",
         "(a or b) trailing",
+        "(a >= " + "9" * 5000 + ":1 or b)",  # an epoch int() cannot convert
+        "(" * 3000 + "a" + ")" * 3000,  # deeper than MAX_NESTING: would exhaust Python's stack
     ],
 )
 def test_errors_name_the_position(text: str) -> None:
@@ -78,6 +80,21 @@ def test_errors_name_the_position(text: str) -> None:
         parse(text)
     assert 0 <= info.value.position <= len(text)
     assert "^" in str(info.value)
+
+
+def test_an_epoch_too_long_for_a_number_is_a_value_error() -> None:
+    with pytest.raises(ValueError, match="5000 digits"):
+        EVR.parse("9" * 5000 + ":1.0")
+    assert EVR.parse("0" * 40 + "7:1.0").epoch == 7
+
+
+def test_nesting_up_to_the_limit_parses() -> None:
+    from auditor.richdeps import MAX_NESTING
+
+    deep = "(" * (MAX_NESTING - 1) + "(a or b)" + ")" * (MAX_NESTING - 1)
+    assert leaves(parse(deep)) == [Dependency("a"), Dependency("b")]
+    with pytest.raises(DependencySyntaxError, match="nested more than"):
+        parse("(" + deep + ")")
 
 
 def test_leaves() -> None:

@@ -211,3 +211,22 @@ def test_not_an_rpm(tmp_path: Path) -> None:
 
 def test_fixture_tree_is_complete() -> None:
     assert (DATA / "repo" / "repodata" / "repomd.xml").is_file()
+
+
+def test_string_counts_must_fit_their_own_data() -> None:
+    from auditor.sources.rpmheader import TYPE_I18NSTRING, TYPE_STRING, TYPE_STRING_ARRAY, Entry, Header
+
+    store = b"one\0two\0" + b"\0" * 8  # two strings, then another entry's zeros
+    entries = {
+        1: Entry(TYPE_STRING_ARRAY, 0, 2, 8),
+        2: Entry(TYPE_STRING_ARRAY, 0, 5, 8),  # claims strings that are the next entry's data
+        3: Entry(TYPE_I18NSTRING, 0, 2, 8),
+        4: Entry(TYPE_I18NSTRING, 0, 3, 8),
+        5: Entry(TYPE_STRING, 0, 2, 8),
+    }
+    header = Header(entries, store, len(store), "x.rpm")
+    assert header.strings(1) == ["one", "two"]
+    assert header.strings(3) == ["one"]
+    for tag in (2, 4, 5):
+        with pytest.raises(InputError, match=f"x.rpm: corrupt RPM header: tag {tag} "):
+            header.strings(tag)

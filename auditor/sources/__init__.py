@@ -12,7 +12,7 @@ configuration file names, use the network, through the one `Remote` of the run.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from auditor.errors import InputError
@@ -178,44 +178,54 @@ def _load_directory(root: str, result: LoadResult, progress: Progress | None) ->
     rpm_paths: list[str] = []
     seen: set[tuple[int, int]] = set()
 
-    def walk(directory: str) -> None:
+    def enter(directory: str) -> Iterator[os.DirEntry[str]] | None:
+        """The sorted entries of a directory to walk, or None when it is not walked."""
         try:
             info = os.stat(directory)
         except OSError as exc:
             result.errors.append(InputError(directory, _reason(exc)))
-            return
+            return None
         identity = (info.st_dev, info.st_ino)
         if identity in seen:
             result.errors.append(InputError(directory, "symlink loop: directory already scanned"))
-            return
+            return None
         seen.add(identity)
         if directory != root and find_repomd(directory) is not None:
             try:
                 _load_repository(directory, result)
             except InputError as exc:
                 result.errors.append(exc)
-            return
+            return None
         try:
             with os.scandir(directory) as listing:
-                entries = sorted(listing, key=lambda entry: entry.name)
+                return iter(sorted(listing, key=lambda entry: entry.name))
         except OSError as exc:
             result.errors.append(InputError(directory, _reason(exc)))
-            return
-        for entry in entries:
-            try:
-                is_dir = entry.is_dir()  # follows symlinks; loops are caught by `seen`
-            except OSError as exc:
-                result.errors.append(InputError(entry.path, _reason(exc)))
-                continue
-            if is_dir:
-                if entry.name != "repodata":
-                    walk(entry.path)
-            elif entry.name.lower().endswith(".rpm"):
-                rpm_paths.append(entry.path)
-            elif entry.is_symlink() and _is_loop(entry.path):
-                result.errors.append(InputError(entry.path, "symlink loop"))
+            return None
 
-    walk(root)
+    # Depth first in name order, with a stack of iterators rather than recursion: a tree
+    # deeper than Python's recursion limit is just a tree.
+    first = enter(root)
+    stack = [first] if first is not None else []
+    while stack:
+        entry = next(stack[-1], None)
+        if entry is None:
+            stack.pop()
+            continue
+        try:
+            is_dir = entry.is_dir()  # follows symlinks; loops are caught by `seen`
+        except OSError as exc:
+            result.errors.append(InputError(entry.path, _reason(exc)))
+            continue
+        if is_dir:
+            if entry.name != "repodata":
+                entries = enter(entry.path)
+                if entries is not None:
+                    stack.append(entries)
+        elif entry.name.lower().endswith(".rpm"):
+            rpm_paths.append(entry.path)
+        elif entry.is_symlink() and _is_loop(entry.path):
+            result.errors.append(InputError(entry.path, "symlink loop"))
     count = 0
     for index, path in enumerate(rpm_paths):
         if progress is not None:

@@ -8,55 +8,30 @@ stream, never held whole in memory, and the walk stops at the wanted member.
 
 from __future__ import annotations
 
-import bz2
-import lzma
-import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import BinaryIO
 
-import zstandard
-
 from auditor.errors import InputError
+from auditor.sources.decompress import decompressed
 
-CHUNK = 1 << 16
 MAX_MEMBER = 16 * 1024 * 1024
 """A spec file larger than this is not a spec file."""
 MAX_SCANNED = 8 * 1024 * 1024 * 1024
 """Decompressed bytes walked before giving up (a bomb ends here, not in memory)."""
 
+MAX_NAME = 4096
+"""Longest cpio member name, NUL included (PATH_MAX, as rpm's own cpio reader)."""
+
 _CPIO_HEADER = 110
-
-
-def _decompressor(compressor: str, source: str) -> Callable[[bytes], bytes]:
-    if compressor in ("", "gzip"):
-        return zlib.decompressobj(wbits=47).decompress  # gzip or zlib, auto-detected
-    if compressor in ("xz", "lzma"):
-        return lzma.LZMADecompressor(format=lzma.FORMAT_AUTO).decompress
-    if compressor == "bzip2":
-        return bz2.BZ2Decompressor().decompress
-    if compressor == "zstd":
-        return zstandard.ZstdDecompressor().decompressobj().decompress
-    if compressor == "identity":
-        return bytes
-    raise InputError(source, f"unsupported payload compression {compressor!r}")
+_KINDS = {"": "gzip", "gzip": "gzip", "xz": "xz", "lzma": "xz", "bzip2": "bzip2", "zstd": "zstd",
+          "identity": "identity"}  # fmt: skip
 
 
 def _decompressed(stream: BinaryIO, compressor: str, source: str) -> Iterator[bytes]:
-    decompress = _decompressor(compressor, source)
-    total = 0
-    while True:
-        chunk = stream.read(CHUNK)
-        if not chunk:
-            return
-        try:
-            data = decompress(chunk)
-        except (OSError, EOFError, lzma.LZMAError, zlib.error, zstandard.ZstdError) as exc:
-            raise InputError(source, f"corrupt RPM payload ({compressor or 'gzip'}): {exc}") from None
-        total += len(data)
-        if total > MAX_SCANNED:
-            raise InputError(source, f"RPM payload decompresses to more than {MAX_SCANNED} bytes")
-        if data:
-            yield data
+    kind = _KINDS.get(compressor)
+    if kind is None:
+        raise InputError(source, f"unsupported payload compression {compressor!r}")
+    return decompressed(stream, kind, source, limit=MAX_SCANNED, what="RPM payload")
 
 
 class _Buffer:
@@ -89,13 +64,17 @@ class _Buffer:
 
 
 def extract_member(stream: BinaryIO, compressor: str, wanted: str, source: str) -> bytes | None:
-    """The content of the payload member named ``wanted`` (a leading ``./`` ignored), or None."""
+    """The content of the payload member named ``wanted`` (a leading ``./`` ignored), or None.
+
+    Raises `InputError` for a payload that is corrupt, is cut before the cpio trailer,
+    names a member with a name size that no path has, or walks past `MAX_SCANNED`.
+    """
     buffer = _Buffer(_decompressed(stream, compressor, source))
     wanted = wanted.removeprefix("./").removeprefix("/")
     while True:
         header = buffer.take(_CPIO_HEADER)
         if header is None:
-            return None
+            raise InputError(source, "truncated RPM payload: the cpio archive ends without its trailer")
         magic = header[:6]
         if magic not in (b"070701", b"070702"):
             if magic == b"07070X":
@@ -106,6 +85,10 @@ def extract_member(stream: BinaryIO, compressor: str, wanted: str, source: str) 
             name_size = int(header[94:102], 16)
         except ValueError:
             raise InputError(source, "corrupt RPM payload: bad cpio header") from None
+        if not 1 < name_size <= MAX_NAME:
+            raise InputError(
+                source, f"corrupt RPM payload: cpio name size {name_size} (a name has 2 to {MAX_NAME})"
+            )
         name_pad = (4 - (_CPIO_HEADER + name_size) % 4) % 4
         raw_name = buffer.take(name_size + name_pad)
         if raw_name is None:

@@ -26,7 +26,8 @@ from typing import Any
 
 from auditor.errors import InputError
 from auditor.model import EVR, Checksum, Dependency, Op, Package, PackageKind
-from auditor.sources.xmlstream import decompressed_chunks, parse_xml, verify_checksum
+from auditor.sources.files import open_regular, os_reason
+from auditor.sources.xmlstream import Text, decompressed_chunks, max_decompressed, parse_xml, verify_checksum
 
 _DEPENDENCY_ELEMENTS = {
     f"rpm:{kind}": kind
@@ -45,6 +46,7 @@ _TEXT_ELEMENTS = frozenset(
     {"name", "arch", "checksum", "summary", "description", "packager", "url", "rpm:license",
      "rpm:vendor", "rpm:buildhost", "rpm:sourcerpm", "file"}
 )  # fmt: skip
+_REPOMD_TEXT = frozenset({"revision", "checksum", "size", "open-size"})
 _PREREQ = frozenset({"prereq"})
 _NONE: frozenset[str] = frozenset()
 
@@ -90,11 +92,12 @@ def find_repomd(path: str) -> str | None:
 def read_repomd(path: str, shown: str) -> Repomd:
     files: dict[str, MetadataFile] = {}
     state: dict[str, object] = {"data": None, "field": None, "revision": None}
-    text: list[str] = []
+    text = Text()
     current: dict[str, str] = {}
 
     def start(name: str, attrs: dict[str, str]) -> None:
-        text.clear()
+        if name in _REPOMD_TEXT:
+            text.start()
         if name == "data":
             current.clear()
             current["type"] = attrs.get("type", "")
@@ -104,7 +107,7 @@ def read_repomd(path: str, shown: str) -> Repomd:
             current["checksum_type"] = attrs.get("type", "")
 
     def end(name: str) -> None:
-        value = "".join(text).strip()
+        value = text.take().strip() if name in _REPOMD_TEXT else ""
         if name == "revision":
             state["revision"] = value
         elif name == "checksum":
@@ -124,12 +127,10 @@ def read_repomd(path: str, shown: str) -> Repomd:
             )  # fmt: skip
 
     try:
-        with open(path, "rb") as stream:
-            parse_xml(decompressed_chunks(stream, shown), shown, start, end, text.append)
-    except FileNotFoundError:
-        raise InputError(shown, "no such file") from None
+        with open_regular(path, shown, "a metadata file") as stream:
+            parse_xml(decompressed_chunks(stream, shown), shown, start, end, text)
     except OSError as exc:
-        raise InputError(shown, exc.strerror or str(exc)) from None
+        raise InputError(shown, os_reason(exc)) from None
     revision = state["revision"]
     return Repomd(revision if isinstance(revision, str) else None, files)
 
@@ -158,8 +159,13 @@ def read_repository(path: str, *, shown: str | None = None) -> RepositoryRead:
     display = shown or (path if os.path.isdir(path) else root)
     repomd = read_repomd(repomd_path, os.path.join(display, "repodata", "repomd.xml"))
 
+    real_root = os.path.realpath(root)
+
     def local(entry: MetadataFile, href: str) -> tuple[str, str]:
         local_path = os.path.join(root, href)
+        # A symlink inside the repository may still lead out of it: judge where it lands.
+        if os.path.commonpath([real_root, os.path.realpath(local_path)]) != real_root:
+            raise InputError(display, f"repomd.xml points outside the repository: {entry.href} (a symlink)")
         shown_file = os.path.join(display, entry.href)
         verify_checksum(local_path, entry.checksum_type, entry.checksum, entry.size, shown_file)
         return local_path, shown_file
@@ -188,7 +194,7 @@ def read_metadata(repomd: Repomd, display: str, fetch: FetchMetadata) -> Reposit
         except InputError as exc:
             result.errors.append(exc)
     handler = _PrimaryHandler(display, result.errors, shown_primary)
-    _parse_file(primary_path, shown_primary, handler.start, handler.end, handler.text.append,
+    _parse_file(primary_path, shown_primary, handler.start, handler.end, handler.text,
                 primary.open_size, ordered=True)  # fmt: skip
     if pending is not None:
         try:
@@ -222,6 +228,8 @@ def _start_filelists(path: str, shown: str, open_size: int | None) -> Future[dic
 
 def _dependency(attrs: dict[str, str]) -> Dependency:
     name = attrs.get("name", "")
+    if not name:
+        raise ValueError("an entry without a name")
     flags = attrs.get("flags")
     qualifiers = _PREREQ if attrs.get("pre") in ("1", "true") else _NONE
     if not flags:
@@ -281,7 +289,7 @@ class _PrimaryHandler:
         self.shown = shown
         self.pending: list[Package] = []
         self.dependencies: dict[tuple[str, ...], Dependency] = {}
-        self.text: list[str] = []
+        self.text = Text()
         self.record: dict[str, Any] = {}
         self.deps: list[Dependency] | None = None
         self.files: list[str] = []
@@ -305,7 +313,7 @@ class _PrimaryHandler:
         if action is None:
             return
         if action is _TEXT or action is _FILE:
-            self.text.clear()
+            self.text.start()
         elif action is _DEPS:
             self.deps = []
             self.record[_DEPENDENCY_ELEMENTS[name]] = self.deps
@@ -313,7 +321,7 @@ class _PrimaryHandler:
             self.record = {}
             self.files = []
         elif action is _CHECKSUM:
-            self.text.clear()
+            self.text.start()
             self.record["checksum_type"] = _pairs(attrs).get("type", "sha256")
         elif action is _VERSION:
             self.record["version"] = _pairs(attrs)
@@ -330,9 +338,9 @@ class _PrimaryHandler:
         if action is None:
             return
         if action is _TEXT:
-            self.record[name] = "".join(self.text)
+            self.record[name] = self.text.take()
         elif action is _FILE:
-            self.files.append("".join(self.text))
+            self.files.append(self.text.take())
         elif action is _DEPS:
             self.deps = None
         else:
@@ -362,7 +370,7 @@ class _PrimaryHandler:
         if "error" in record:
             raise InputError(label, f"bad dependency entry: {record['error']}")
         version = record.get("version")
-        if not name or not isinstance(version, dict):
+        if not name or not isinstance(version, dict) or not version.get("ver"):
             raise InputError(label, "no name or version")
         arch = _str(record.get("arch")) or "noarch"
         href = _str(record.get("href")) or ""
@@ -421,31 +429,31 @@ def _read_primary(
     path: str, shown: str, repository: str, errors: list[InputError], open_size: int | None
 ) -> list[Package]:
     handler = _PrimaryHandler(repository, errors, shown)
-    _parse_file(path, shown, handler.start, handler.end, handler.text.append, open_size, ordered=True)
+    _parse_file(path, shown, handler.start, handler.end, handler.text, open_size, ordered=True)
     return handler.packages(None)
 
 
 def read_filelists(path: str, shown: str, open_size: int | None = None) -> dict[str, tuple[str, ...]]:
     """pkgid -> every path the package owns, from filelists.xml."""
     found: dict[str, tuple[str, ...]] = {}
-    text: list[str] = []
+    text = Text()
     files: list[str] = []
     current = [""]
 
     def start(name: str, attrs: list[str]) -> None:
         if name == "file":
-            text.clear()
+            text.start()
         elif name == "package":
             current[0] = _pairs(attrs).get("pkgid", "")
             files.clear()
 
     def end(name: str) -> None:
         if name == "file":
-            files.append("".join(text))
+            files.append(text.take())
         elif name == "package":
             found[current[0]] = tuple(files)
 
-    _parse_file(path, shown, start, end, text.append, open_size, ordered=True)
+    _parse_file(path, shown, start, end, text, open_size, ordered=True)
     return found
 
 
@@ -454,16 +462,15 @@ def _parse_file(
     shown: str,
     start: Callable[[str, list[str]], None],
     end: Callable[[str], None],
-    text: Callable[[str], None],
+    text: Text,
     open_size: int | None,
     *,
     ordered: bool = False,
 ) -> None:
-    from auditor.sources.xmlstream import MAX_DECOMPRESSED
-
-    limit = MAX_DECOMPRESSED if open_size is None else min(open_size, MAX_DECOMPRESSED)
+    ceiling = max_decompressed()
+    limit = ceiling if open_size is None else min(open_size, ceiling)
     try:
-        with open(path, "rb") as stream:
+        with open_regular(path, shown, "a metadata file") as stream:
             parse_xml(decompressed_chunks(stream, shown, limit), shown, start, end, text, ordered=ordered)
     except OSError as exc:
-        raise InputError(shown, exc.strerror or str(exc)) from None
+        raise InputError(shown, os_reason(exc)) from None

@@ -162,25 +162,26 @@ class Header:
         return InputError(self.source, f"corrupt RPM header: tag {tag} {what}")
 
     def strings(self, tag: int) -> list[str]:
-        """A STRING, STRING_ARRAY or I18NSTRING tag as a list (empty when absent)."""
+        """A STRING, STRING_ARRAY or I18NSTRING tag as a list (empty when absent).
+
+        Like rpm (``lib/header.c`` ``dataLength``), every string the entry's count claims
+        must end inside the entry's own data: a count larger than the strings present is
+        an error, never a read of the next entry's data. Of an I18NSTRING, the first
+        locale (the untranslated text) is returned.
+        """
         entry = self._entries.get(tag)
         if entry is None:
             return []
         if entry.type not in _STRING_TYPES:
             raise self._bad(tag, f"has type {entry.type}, expected a string")
-        count = 1 if entry.type != TYPE_STRING_ARRAY else entry.count
-        if entry.type == TYPE_I18NSTRING:
-            count = 1  # the first locale is the untranslated text
-        raw = self._store[entry.offset : entry.end]
-        parts = raw.split(b"\0", count)
-        if len(parts) <= count:
-            # Entries are not always laid out in offset order; look to the end of the store.
-            parts = self._store[entry.offset :].split(b"\0", count)
-            if len(parts) <= count:
-                raise self._bad(tag, "runs past the end of the header")
-        del parts[count:]
+        if entry.type == TYPE_STRING and entry.count != 1:
+            raise self._bad(tag, f"is a STRING with a count of {entry.count}")
+        parts = self._store[entry.offset : entry.end].split(b"\0", entry.count)
+        if len(parts) <= entry.count:
+            raise self._bad(tag, f"claims {entry.count} strings, its data holds {len(parts) - 1}")
+        del parts[1 if entry.type == TYPE_I18NSTRING else entry.count :]
         try:
-            return b"\0".join(parts).decode("utf-8").split("\0") if count else []
+            return b"\0".join(parts).decode("utf-8").split("\0")
         except UnicodeDecodeError:
             return [decode_text(part) for part in parts]
 
@@ -338,8 +339,14 @@ def _parse_index(index: bytes, il: int, dl: int, source: str, what: str) -> dict
                 source, f"corrupt RPM: {what} tag {tag} points outside its data ({offset}+{count})"
             )
         fmt = _INT_FORMATS.get(type_)
-        if fmt is not None and offset + struct.calcsize(fmt) * count > dl:
-            raise InputError(source, f"corrupt RPM: {what} tag {tag} runs past its data")
+        if fmt is not None:
+            width = struct.calcsize(fmt)
+            if offset % width:  # rpm's hdrchkAlign: such a header is refused by rpm too
+                raise InputError(
+                    source, f"corrupt RPM: {what} tag {tag} is not aligned ({width}-byte values at {offset})"
+                )
+            if offset + width * count > dl:
+                raise InputError(source, f"corrupt RPM: {what} tag {tag} runs past its data")
         if type_ == TYPE_BIN and offset + count > dl:
             raise InputError(source, f"corrupt RPM: {what} tag {tag} runs past its data")
         entries.setdefault(tag, Entry(type_, offset, count, following.get(offset, dl)))

@@ -19,6 +19,7 @@ from auditor.model import (
     qualifiers_from_sense,
 )
 from auditor.sources import openpgp
+from auditor.sources.files import open_regular, os_reason
 from auditor.sources.payload import extract_member
 from auditor.sources.rpmheader import Header, RpmHeaders, SigTag, Tag, read_headers
 from auditor.specfile import parse_spec
@@ -69,19 +70,13 @@ def read_rpm_file(path: str, *, checksum: bool = True, display: str | None = Non
     """Read an RPM file's headers (and, for an SRPM without a SPEC tag, its spec from the payload)."""
     shown = display or path
     try:
-        with open(path, "rb") as stream:
+        with open_regular(path, shown, "an RPM file") as stream:
             size = os.fstat(stream.fileno()).st_size
             headers = read_headers(stream, shown, size)
             digest = _file_digest(stream) if checksum else None
             return package_from_headers(headers, stream, location=path, input=shown, checksum=digest)
-    except IsADirectoryError:
-        raise InputError(shown, "is a directory, not an RPM file") from None
-    except PermissionError:
-        raise InputError(shown, "permission denied") from None
-    except FileNotFoundError:
-        raise InputError(shown, "no such file") from None
     except OSError as exc:
-        raise InputError(shown, exc.strerror or str(exc)) from None
+        raise InputError(shown, os_reason(exc)) from None
 
 
 def _file_digest(stream: BinaryIO) -> Checksum:
@@ -157,7 +152,12 @@ def _dependencies(header: Header, name_tag: int, flags_tag: int, version_tag: in
             f"corrupt RPM header: tag {name_tag} and its flags/versions differ in length",
         )
     get = _INTERNER.get
-    return tuple(get(name, flag, version) for name, flag, version in zip(names, flags, versions, strict=True))
+    try:
+        return tuple(
+            get(name, flag, version) for name, flag, version in zip(names, flags, versions, strict=True)
+        )
+    except ValueError as exc:
+        raise InputError(header.source, f"corrupt RPM header: tag {version_tag}: {exc}") from None
 
 
 def _files(header: Header) -> tuple[str, ...]:
@@ -212,7 +212,10 @@ def _spec_sources(
         text = data.decode("utf-8", "replace")
         where = f"payload:{spec_name}"
     arch = main.string(Tag.ARCH) or "x86_64"
-    spec = parse_spec(text, where, arch=arch)
+    try:
+        spec = parse_spec(text, where, arch=arch)
+    except InputError as exc:
+        raise InputError(source, f"spec file ({where}): {exc.reason}") from None
     notes = [f"macro left unexpanded in the spec: {item}" for item in spec.unexpanded[:20]]
     return spec.sources, where, notes
 

@@ -1,0 +1,149 @@
+"""Property-based fuzzing of the RPM reader and the repodata reader on mutated real fixtures.
+
+Whatever the mutation (bit flips, truncations, splices of another fixture, overwrites of
+header fields with boundary values), reading must give a package or an `InputError`,
+and what was read must survive resolution and classification. The number of examples
+is bounded so the normal test run stays short; `tests/fuzz/` runs the same targets
+under atheris for as long as one likes. A crash found either way becomes a fixture in
+the corpus (tests/hostile/) with its regression test.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.fuzz.targets import COMPRESSIONS, check_repodata, check_rpm, seed_primary, seed_rpms
+
+SEEDS = seed_rpms()
+PRIMARY = seed_primary()
+FUZZ = settings(
+    max_examples=int(os.environ.get("AUDITOR_FUZZ_EXAMPLES", "300")),  # more for a longer hunt
+    deadline=None,
+    derandomize=bool(os.environ.get("CI")),  # CI replays the same examples; a developer's run explores
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+BOUNDARIES = [0, 1, 2, 3, 4, 7, 8, 9, 15, 16, 0x7F, 0xFF, 0xFFFF, 0x10000, 0x0FFFFFFF, 0x10000000,
+              0x7FFFFFFF, 0x80000000, 0xFFFFFFF0, 0xFFFFFFFF]  # fmt: skip
+
+
+def _header_fields(data: bytes) -> list[int]:
+    """File offsets of every 4-byte field of both header structures: il, dl, and each entry's
+    tag, type, offset and count."""
+    fields: list[int] = []
+    start = 96
+    for _ in range(2):
+        if start + 16 > len(data):
+            break
+        il, dl = struct.unpack_from(">II", data, start + 8)
+        fields += [start + 8, start + 12]
+        fields += [start + 16 + 16 * i + 4 * j for i in range(il) for j in range(4)]
+        start += 16 + 16 * il + dl
+        start += (8 - start % 8) % 8
+    return fields
+
+
+FIELDS = [_header_fields(seed) for seed in SEEDS]
+
+
+@st.composite
+def mutated_rpms(draw: st.DrawFn) -> bytes:
+    which = draw(st.integers(0, len(SEEDS) - 1))
+    data = bytearray(SEEDS[which])
+    for _ in range(draw(st.integers(1, 4))):
+        kind = draw(st.sampled_from(["flip", "field", "field", "truncate", "splice", "insert", "delete"]))
+        if kind == "field":
+            offset = draw(st.sampled_from(FIELDS[which]))
+            value = draw(st.sampled_from(BOUNDARIES) | st.integers(0, 0xFFFFFFFF))
+            if offset + 4 <= len(data):
+                struct.pack_into(">I", data, offset, value)
+        elif kind == "flip":
+            position = draw(st.integers(0, len(data) - 1))
+            data[position] ^= 1 << draw(st.integers(0, 7))
+        elif kind == "truncate":
+            del data[draw(st.integers(0, len(data))) :]
+        elif kind == "splice":
+            other = SEEDS[draw(st.integers(0, len(SEEDS) - 1))]
+            start = draw(st.integers(0, len(other) - 1))
+            piece = other[start : start + draw(st.integers(1, 512))]
+            position = draw(st.integers(0, len(data)))
+            data[position : position + len(piece)] = piece
+        elif kind == "insert":
+            position = draw(st.integers(0, len(data)))
+            data[position:position] = draw(st.binary(min_size=1, max_size=64))
+        else:
+            position = draw(st.integers(0, len(data)))
+            del data[position : position + draw(st.integers(1, 256))]
+        if not data:
+            break
+    return bytes(data)
+
+
+@FUZZ
+@given(mutated_rpms())
+def test_fuzz_rpm_reader(data: bytes) -> None:
+    check_rpm(data)
+
+
+_ATTRIBUTE_VALUES = ["", "0", "-1", "9" * 5000, "EQ", "GE", "LT", "XX", "(a or (b and c))", "(" * 100,
+                     "../../etc/passwd", "https://attacker.example/x.rpm", "&#10;", "&amp;", "\u00b2", "1:2-3"]  # fmt: skip
+
+
+@st.composite
+def mutated_primaries(draw: st.DrawFn) -> tuple[bytes, str, bool]:
+    data = bytearray(PRIMARY)
+    for _ in range(draw(st.integers(1, 4))):
+        if not data:
+            break
+        kind = draw(
+            st.sampled_from(["attribute", "attribute", "flip", "truncate", "splice", "delete", "text"])
+        )
+        if kind == "attribute":  # overwrite one attribute value with a hostile one
+            starts = [i + 2 for i in range(len(data) - 1) if data[i : i + 2] == b'="']
+            if not starts:
+                continue
+            start = draw(st.sampled_from(starts))
+            end = data.find(b'"', start)
+            value = draw(
+                st.sampled_from(_ATTRIBUTE_VALUES) | st.text(max_size=20).filter(lambda t: '"' not in t)
+            )
+            data[start:end] = value.replace("<", "&lt;").encode()
+        elif kind == "text":
+            position = draw(st.integers(0, len(data)))
+            data[position:position] = draw(
+                st.sampled_from([b"<x>", b"</package>", b"<rpm:entry/>", b"&e;", b"\xff"])
+            )
+        elif kind == "flip":
+            position = draw(st.integers(0, len(data) - 1))
+            data[position] ^= 1 << draw(st.integers(0, 7))
+        elif kind == "truncate":
+            del data[draw(st.integers(0, len(data))) :]
+        elif kind == "splice":
+            start = draw(st.integers(0, len(PRIMARY) - 1))
+            piece = PRIMARY[start : start + draw(st.integers(1, 400))]
+            position = draw(st.integers(0, len(data)))
+            data[position:position] = piece
+        else:
+            position = draw(st.integers(0, len(data)))
+            del data[position : position + draw(st.integers(1, 200))]
+    compression = draw(st.sampled_from(COMPRESSIONS))
+    broken_compression = compression != "" and draw(st.integers(0, 9)) == 0
+    if broken_compression:  # mutate the compressed bytes too; repomd.xml still vouches for them
+        from tests.fuzz.targets import compress
+
+        packed = bytearray(compress(bytes(data), compression) or b"\0")
+        position = draw(st.integers(0, len(packed) - 1))
+        packed[position] ^= 1 << draw(st.integers(0, 7))
+        del packed[draw(st.integers(len(packed) // 2, len(packed))) :]
+        return bytes(packed), compression, True
+    return bytes(data), compression, False
+
+
+@FUZZ
+@given(mutated_primaries())
+def test_fuzz_repodata_reader(case: tuple[bytes, str, bool]) -> None:
+    primary, compression, raw = case
+    check_repodata(primary, compression, raw=raw)
