@@ -12,7 +12,7 @@ import re
 import sys
 import tempfile
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from auditor import __version__
@@ -27,7 +27,7 @@ from auditor.gate import apply_gate
 from auditor.plan import make_plan
 from auditor.policy import Policy, load_policy
 from auditor.progress import Progress
-from auditor.reports import FORMATS, check_report, diff_report, plan_report
+from auditor.reports import FORMATS, check_report, diff_report, plan_report, render_pieces
 from auditor.reports.why import render_why
 from auditor.sources.http import HttpSettings
 from auditor.sources.remote import DEFAULT_MAX_DOWNLOAD, RemoteOptions
@@ -362,7 +362,7 @@ def _run(args: argparse.Namespace) -> ExitCode:
         return ExitCode.INPUT if audit.errors else ExitCode.PASSED
     _gate(args, project, audit)
     if args.command == "scan":
-        write_output(FORMATS[args.format](audit), args.output)
+        write_output(render_pieces(args.format, audit), args.output)
     else:
         text, found = render_why(audit, args.name)
         if not found:
@@ -480,10 +480,15 @@ def report_errors(errors: Sequence[InputError]) -> None:
         print(f"auditor: error: {one_line(str(error))}", file=sys.stderr)
 
 
-def write_output(text: str, path: str | None) -> None:
-    """Print to stdout, or replace ``path`` atomically: a reader never sees half a report."""
+def write_output(text: str | Iterable[str], path: str | None) -> None:
+    """Print to stdout, or replace ``path`` atomically: a reader never sees half a report.
+
+    ``text`` may come in pieces (a large JSON report does), written as they come.
+    """
+    pieces = [text] if isinstance(text, str) else text
     if path is None or path == "-":
-        sys.stdout.write(text)
+        for piece in pieces:
+            sys.stdout.write(piece)
         sys.stdout.flush()
         return
     directory = os.path.dirname(os.path.abspath(path))
@@ -493,7 +498,8 @@ def write_output(text: str, path: str | None) -> None:
         raise UsageError(f"cannot write {path}: {exc.strerror}") from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
+            for piece in pieces:
+                stream.write(piece)
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, path)

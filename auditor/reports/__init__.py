@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from auditor.audit import AuditResult
 from auditor.reports import dot, graphml, html_report, inventory, json_report, junit, markdown, sarif, table
@@ -21,3 +21,10 @@ FORMATS: dict[str, Renderer] = {
     "graphml": graphml.render,
     "html": html_report.render,
 }
+
+
+def render_pieces(fmt: str, audit: AuditResult) -> Iterable[str]:
+    """A format's text, in pieces where the format can stream (the JSON report can)."""
+    if fmt == "json":
+        return json_report.render_chunks(audit)
+    return [FORMATS[fmt](audit)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from auditor import __version__
@@ -168,22 +169,33 @@ def gate_to_json(audit: AuditResult) -> dict[str, Any]:
 
 
 def render(audit: AuditResult) -> str:
-    return dumps(document(audit, stream=True))
+    return "".join(render_chunks(audit))
+
+
+def render_chunks(audit: AuditResult) -> Iterator[str]:
+    """The report in pieces, one package per piece, for writing without holding it whole."""
+    return dump_chunks(document(audit, stream=True))
 
 
 def dumps(data: dict[str, Any], array: str = "packages") -> str:
+    return "".join(dump_chunks(data, array))
+
+
+def dump_chunks(data: dict[str, Any], array: str = "packages") -> Iterator[str]:
     """JSON with one ``array`` item per line: readable, diffable, and written by the C encoder.
 
     ``indent=`` would make the json module fall back to its pure-Python encoder, ten times
-    slower on a distribution-sized report; and the items (possibly a generator) are encoded
-    one at a time, so the whole document never exists as Python objects at once.
+    slower on a distribution-sized report. The items (possibly a generator) are encoded one
+    at a time and yielded one at a time, so neither the document nor its text is ever held
+    whole (one character beyond Latin-1 makes a Python string four bytes a character).
     """
-    items = data.get(array)
     head = json.dumps(
         {key: value for key, value in data.items() if key != array}, indent=2, ensure_ascii=False
     )
     encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    lines = ",\n".join("    " + encode(item) for item in (items or ()))
-    if not lines:
-        return f'{head[:-2]},\n  "{array}": []\n}}\n'
-    return f'{head[:-2]},\n  "{array}": [\n{lines}\n  ]\n}}\n'
+    yield f'{head[:-2]},\n  "{array}": ['
+    first = True
+    for item in data.get(array) or ():
+        yield ("\n    " if first else ",\n    ") + encode(item)
+        first = False
+    yield "]\n}\n" if first else "\n  ]\n}\n"
