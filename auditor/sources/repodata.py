@@ -22,6 +22,7 @@ import posixpath
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from sys import intern
 from typing import Any
 
 from auditor.errors import InputError
@@ -233,7 +234,7 @@ def _dependency(attrs: dict[str, str]) -> Dependency:
     flags = attrs.get("flags")
     qualifiers = _PREREQ if attrs.get("pre") in ("1", "true") else _NONE
     if not flags:
-        return Dependency(name, qualifiers=qualifiers)
+        return Dependency(intern(name), qualifiers=qualifiers)
     try:
         op = Op[flags]
     except KeyError:
@@ -245,8 +246,9 @@ def _dependency(attrs: dict[str, str]) -> Dependency:
         epoch = int(epoch_text) if epoch_text and epoch_text != "0" else None
     except ValueError:
         raise ValueError(f"epoch {epoch_text!r} of {name} is not a number") from None
-    evr = EVR(epoch, attrs.get("ver", ""), attrs.get("rel") or None)
-    return Dependency(name, op, evr, qualifiers)
+    release = attrs.get("rel")
+    evr = EVR(epoch, intern(attrs.get("ver", "")), intern(release) if release else None)
+    return Dependency(intern(name), op, evr, qualifiers)
 
 
 def _pairs(attrs: list[str]) -> dict[str, str]:
@@ -280,7 +282,7 @@ class _PrimaryHandler:
     """Turns pyexpat events of primary.xml into packages, one ``<package>`` at a time.
 
     The parser runs with ``ordered_attributes``: attributes arrive as a flat list, which
-    doubles as the key under which equal dependency entries share one `Dependency`.
+    joined is the key under which equal dependency entries share one `Dependency`.
     """
 
     def __init__(self, repository: str, errors: list[InputError], shown: str) -> None:
@@ -288,7 +290,7 @@ class _PrimaryHandler:
         self.errors = errors
         self.shown = shown
         self.pending: list[Package] = []
-        self.dependencies: dict[tuple[str, ...], Dependency] = {}
+        self.dependencies: dict[str, Dependency] = {}
         self.text = Text()
         self.record: dict[str, Any] = {}
         self.deps: list[Dependency] | None = None
@@ -298,7 +300,7 @@ class _PrimaryHandler:
         if name == "rpm:entry":
             deps = self.deps
             if deps is not None:
-                key = tuple(attrs)
+                key = "\0".join(attrs)  # one string: a tuple would keep every attribute value alive
                 dependency = self.dependencies.get(key)
                 if dependency is None:
                     try:
@@ -392,8 +394,8 @@ class _PrimaryHandler:
             name=name,
             epoch=epoch,
             version=version.get("ver", ""),
-            release=version.get("rel", ""),
-            arch=arch,
+            release=intern(version.get("rel", "")),
+            arch=intern(arch),
             kind=PackageKind.SOURCE if is_source else PackageKind.BINARY,
             location=location,
             input=self.repository,
@@ -404,11 +406,11 @@ class _PrimaryHandler:
             summary=_str(get("summary")),
             description=_str(get("description")),
             files=tuple(self.files),
-            vendor=_str(get("rpm:vendor")) or None,
-            packager=_str(get("packager")) or None,
-            buildhost=_str(get("rpm:buildhost")) or None,
+            vendor=_shared(get("rpm:vendor")),
+            packager=_shared(get("packager")),
+            buildhost=_shared(get("rpm:buildhost")),
             url=_str(get("url")) or None,
-            license=_str(get("rpm:license")) or None,
+            license=_shared(get("rpm:license")),
             buildtime=buildtime,
             requires=tuple(get("requires", empty)),
             provides=tuple(get("provides", empty)),
@@ -423,6 +425,11 @@ class _PrimaryHandler:
 
 def _str(value: object) -> str | None:
     return value if isinstance(value, str) else None
+
+
+def _shared(value: object) -> str | None:
+    """A value many packages repeat (vendor, licence, build host): one string for all of them."""
+    return intern(value) if isinstance(value, str) and value else None
 
 
 def _read_primary(
