@@ -31,6 +31,9 @@ class AuditOptions:
     roots: tuple[str, ...] = ()
     """Audit only what installing these packages pulls in."""
     fail_on: frozenset[Verdict] = DEFAULT_FAIL_ON
+    weak: bool = False
+    """Also resolve weak dependencies (Recommends, Suggests, Supplements, Enhances) and report
+    the unresolved ones; they never block and never carry a verdict."""
     defines: tuple[tuple[str, str], ...] = ()
     """Macros for reading spec files (``--define``)."""
     remote: RemoteOptions = field(default_factory=RemoteOptions)
@@ -50,6 +53,8 @@ class PackageResult:
     blocking: bool
     waived_by: tuple[str, ...] = ()
     """Waivers that accepted this package's blocking status (it then no longer blocks)."""
+    weak_unresolved: list[Resolution] = field(default_factory=list)
+    """Weak dependencies nothing satisfies (only with ``AuditOptions.weak``); informational."""
 
 
 @dataclass
@@ -140,7 +145,7 @@ def audit_packages(
     arches = host_arches(options.arches) if options.arches else None
     note(f"resolving {len(packages)} packages")
     resolver = Resolver(packages, arches=arches, rpm_features=policy.rpm_features)
-    resolved = resolver.resolve_all()
+    resolved = resolver.resolve_all(weak=options.weak)
     note("classifying")
     extra = extra_findings(packages) if extra_findings is not None else None
     findings = classify(packages, policy, extra=extra)
@@ -160,13 +165,15 @@ def audit_packages(
             raise UsageError(f"--roots: no package named {', '.join(sorted(missing))} in the run")
         audited &= graph.runtime_closure(roots)
     results = []
+    failed = (Status.UNRESOLVED, Status.INVALID)
     for index in sorted(audited, key=lambda i: (packages[i].name, packages[i].arch, packages[i].nevra)):
         verdict = verdicts[index]
-        unresolved = [
-            resolution
-            for resolution in resolved.requirements.get(index, ())
-            if resolution.kind == "requires" and resolution.status in (Status.UNRESOLVED, Status.INVALID)
-        ]
+        unresolved: list[Resolution] = []
+        weak: list[Resolution] = []
+        if index in graph.unresolved or options.weak:
+            for resolution in resolved.requirements.get(index, ()):
+                if resolution.status in failed:
+                    (unresolved if resolution.kind == "requires" else weak).append(resolution)
         results.append(
             PackageResult(
                 index,
@@ -176,6 +183,7 @@ def audit_packages(
                 findings.get(index, []),
                 unresolved,
                 verdict.verdict in options.fail_on,
+                weak_unresolved=weak,
             )
         )
     return AuditResult(

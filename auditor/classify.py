@@ -23,7 +23,8 @@ def classify(
     indices: Sequence[int] | None = None,
     extra: ExtraFindings | None = None,
 ) -> dict[int, list[Finding]]:
-    """Findings per package id. A binary inherits the findings of its source package in the run.
+    """Findings per package id (packages without any are left out). A binary inherits the
+    findings of its source package in the run.
 
     ``extra`` findings count as the package's own: the policy's threshold and allow
     entries apply to them, and binaries inherit them from their source package.
@@ -55,7 +56,8 @@ def classify(
                 if (finding.rule, finding.value) not in seen:
                     inherited = replace(finding, inherited_from=source_nevra, allowed_by=None)
                     findings.append(_allowed(package, inherited, policy))
-        result[index] = findings
+        if findings:
+            result[index] = findings
     return result
 
 

@@ -266,6 +266,12 @@ def _audit_options(command: argparse.ArgumentParser) -> None:
     network.add_argument(
         "--basearch", metavar="ARCH", default="x86_64", help="$basearch in .repo files (default: x86_64)"
     )
+    command.add_argument(
+        "--weak",
+        action="store_true",
+        help="also resolve Recommends, Suggests, Supplements and Enhances and list the unresolved "
+        "ones (informational: they never block)",
+    )
     command.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     command.add_argument("-q", "--quiet", action="store_true", help="no progress on standard error")
 
@@ -387,6 +393,7 @@ def _options(args: argparse.Namespace, project: ProjectConfig) -> AuditOptions:
         arches=tuple(args.arch) or project.arch,
         roots=tuple(args.roots) or project.roots,
         fail_on=fail_on,
+        weak=args.weak,
         defines=_defines(args.define),
         remote=RemoteOptions(
             http=HttpSettings(connect_timeout=args.timeout[0], read_timeout=args.timeout[1]),

@@ -28,7 +28,7 @@ def findings_for(policy, **fields):  # type: ignore[no-untyped-def]
     }
     pkg = package(spec)
     pkg = replace(pkg, **{k: v for k, v in fields.items() if k not in ("provides", "requires", "arch")})
-    return classify([pkg], policy)[0]
+    return classify([pkg], policy).get(0, [])
 
 
 def rules(found) -> list[str]:  # type: ignore[no-untyped-def]

@@ -82,6 +82,15 @@ def package_to_json(result: PackageResult, audit: AuditResult) -> dict[str, Any]
             }
             for r in result.unresolved
         ],
+        **(
+            {
+                "weak_unresolved": [
+                    {"kind": r.kind, "requirement": str(r.dependency)} for r in result.weak_unresolved
+                ]
+            }
+            if audit.options.weak
+            else {}
+        ),
         "sourcerpm": package.sourcerpm,
         "location": package.location,
         "input": package.input,
