@@ -8,7 +8,9 @@ are an enum, never rpm's RPMSENSE bit flags or repodata's ``flags="GE"``.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import overload
 
 
 class Op(enum.Enum):
@@ -155,6 +157,64 @@ class Dependency:
         return f"{self.name} {self.op.value} {self.evr}"
 
 
+class FileList(Sequence[str]):
+    """The paths a package owns, kept as one NUL-separated string.
+
+    A distribution's packages own hundreds of thousands of paths; one string per package
+    instead of one object per path halves what they cost in memory. It behaves as the
+    tuple of paths it stands for: it iterates, indexes, compares and hashes like one.
+    """
+
+    __slots__ = ("_joined", "_length")
+
+    def __init__(self, paths: Iterable[str] = ()) -> None:
+        items = paths if isinstance(paths, (list, tuple)) else tuple(paths)
+        self._joined = "\0" + "\0".join(items) + "\0" if items else ""
+        self._length = len(items)
+
+    @classmethod
+    def from_joined(cls, joined: str, length: int) -> FileList:
+        """From ``"\\0".join(paths)`` and the number of paths, without splitting them."""
+        self = cls.__new__(cls)
+        self._joined = "\0" + joined + "\0" if length else ""
+        self._length = length
+        return self
+
+    def _paths(self) -> list[str]:
+        return self._joined[1:-1].split("\0") if self._length else []
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._paths())
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[str, ...]: ...
+    def __getitem__(self, index: int | slice) -> str | tuple[str, ...]:
+        if isinstance(index, slice):
+            return tuple(self._paths()[index])
+        return self._paths()[index]
+
+    def __contains__(self, path: object) -> bool:
+        return isinstance(path, str) and "\0" not in path and f"\0{path}\0" in self._joined
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, FileList):
+            return self._joined == other._joined
+        if isinstance(other, (tuple, list)):
+            return tuple(self._paths()) == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self._paths()))
+
+    def __repr__(self) -> str:
+        return f"FileList({tuple(self._paths())!r})"
+
+
 class PackageKind(enum.Enum):
     BINARY = "binary"
     SOURCE = "source"
@@ -237,8 +297,8 @@ class Package:
     suggests: tuple[Dependency, ...] = ()
     supplements: tuple[Dependency, ...] = ()
     enhances: tuple[Dependency, ...] = ()
-    files: tuple[str, ...] = ()
-    """Every path the package owns, directories and ghosts included."""
+    files: Sequence[str] = ()
+    """Every path the package owns, directories and ghosts included (a tuple, or a `FileList`)."""
     vendor: str | None = None
     packager: str | None = None
     buildhost: str | None = None

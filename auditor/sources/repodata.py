@@ -26,7 +26,7 @@ from sys import intern
 from typing import Any
 
 from auditor.errors import InputError
-from auditor.model import EVR, Checksum, Dependency, Op, Package, PackageKind
+from auditor.model import EVR, Checksum, Dependency, FileList, Op, Package, PackageKind
 from auditor.sources.files import open_regular, os_reason
 from auditor.sources.xmlstream import Text, decompressed_chunks, max_decompressed, parse_xml, verify_checksum
 
@@ -186,8 +186,8 @@ def read_metadata(repomd: Repomd, display: str, fetch: FetchMetadata) -> Reposit
     result = RepositoryRead(display, repomd.revision, [], metadata=repomd.files)
     primary_path, shown_primary = fetch(primary, safe_href(primary.href, display))
     filelists = repomd.files.get("filelists")
-    pending: Future[dict[str, tuple[str, ...]]] | None = None
-    files: dict[str, tuple[str, ...]] | None = None
+    pending: Future[dict[str, tuple[str, int]]] | None = None
+    files: dict[str, tuple[str, int]] | None = None
     if filelists is not None:
         try:
             filelists_path, shown_filelists = fetch(filelists, safe_href(filelists.href, display))
@@ -213,13 +213,13 @@ def read_metadata(repomd: Repomd, display: str, fetch: FetchMetadata) -> Reposit
 PARALLEL_FILELISTS = 4 * 1024 * 1024
 
 
-def _start_filelists(path: str, shown: str, open_size: int | None) -> Future[dict[str, tuple[str, ...]]]:
+def _start_filelists(path: str, shown: str, open_size: int | None) -> Future[dict[str, tuple[str, int]]]:
     if os.path.getsize(path) >= PARALLEL_FILELISTS and "fork" in multiprocessing.get_all_start_methods():
         executor = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
         future = executor.submit(read_filelists, path, shown, open_size)
         executor.shutdown(wait=False)
         return future
-    done: Future[dict[str, tuple[str, ...]]] = Future()
+    done: Future[dict[str, tuple[str, int]]] = Future()
     try:
         done.set_result(read_filelists(path, shown, open_size))
     except InputError as exc:
@@ -351,7 +351,7 @@ class _PrimaryHandler:
             except InputError as exc:
                 self.errors.append(exc)
 
-    def packages(self, files: dict[str, tuple[str, ...]] | None) -> list[Package]:
+    def packages(self, files: dict[str, tuple[str, int]] | None) -> list[Package]:
         """The packages read, each with its filelists.xml entry when ``files`` has one.
 
         The packages have not left the reader yet, so giving them their complete file list
@@ -362,7 +362,7 @@ class _PrimaryHandler:
                 if package.checksum is not None:
                     found = files.get(package.checksum.value)
                     if found is not None:
-                        object.__setattr__(package, "files", found)
+                        object.__setattr__(package, "files", FileList.from_joined(*found))
         return self.pending
 
     def _package(self) -> Package:
@@ -440,9 +440,12 @@ def _read_primary(
     return handler.packages(None)
 
 
-def read_filelists(path: str, shown: str, open_size: int | None = None) -> dict[str, tuple[str, ...]]:
-    """pkgid -> every path the package owns, from filelists.xml."""
-    found: dict[str, tuple[str, ...]] = {}
+def read_filelists(path: str, shown: str, open_size: int | None = None) -> dict[str, tuple[str, int]]:
+    """pkgid -> (every path the package owns, NUL-joined; how many), from filelists.xml.
+
+    Joined, the answer crosses from the worker process as one string per package.
+    """
+    found: dict[str, tuple[str, int]] = {}
     text = Text()
     files: list[str] = []
     current = [""]
@@ -458,7 +461,7 @@ def read_filelists(path: str, shown: str, open_size: int | None = None) -> dict[
         if name == "file":
             files.append(text.take())
         elif name == "package":
-            found[current[0]] = tuple(files)
+            found[current[0]] = ("\0".join(files), len(files))
 
     _parse_file(path, shown, start, end, text, open_size, ordered=True)
     return found
