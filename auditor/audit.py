@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING
 
 from auditor.classify import ExtraFindings, classify, classify_config
@@ -16,7 +17,9 @@ from auditor.provides import host_arches
 from auditor.redirects import UrlResolver, policy_guard
 from auditor.resolve import Resolution, Resolved, Resolver, Status
 from auditor.sources import InputSummary, LoadResult, load_inputs
+from auditor.sources.cache import default_cache_dir
 from auditor.sources.remote import Remote, RemoteOptions
+from auditor.store import Store
 
 if TYPE_CHECKING:
     from auditor.gate import GateResult
@@ -31,6 +34,10 @@ class AuditOptions:
     roots: tuple[str, ...] = ()
     """Audit only what installing these packages pulls in."""
     fail_on: frozenset[Verdict] = DEFAULT_FAIL_ON
+    read_rpms: bool = False
+    """Read the RPM files of directories even where they hold repodata/."""
+    cache: bool = True
+    """Keep and reuse the models of RPM files already read (in the cache directory)."""
     weak: bool = False
     """Also resolve weak dependencies (Recommends, Suggests, Supplements, Enhances) and report
     the unresolved ones; they never block and never carry a verdict."""
@@ -112,12 +119,14 @@ def run_audit(options: AuditOptions, policy: Policy, progress: Progress | None =
     defines = dict(options.defines)
     # One network context for the run; it never contacts a host the policy names.
     remote = Remote(options.remote, guard=policy_guard(policy))
-    targets = load_inputs(options.targets, progress=progress, defines=defines, remote=remote)
-    context = (
-        load_inputs(options.context, progress=progress, defines=defines, remote=remote)
-        if options.context
-        else LoadResult()
-    )
+    store = Store(options.remote.cache_dir or default_cache_dir()) if options.cache else None
+    load = partial(load_inputs, progress=progress, defines=defines, remote=remote, store=store,
+                   read_rpms=options.read_rpms)  # fmt: skip
+    targets = load(options.targets)
+    context = load(options.context) if options.context else LoadResult()
+    if store is not None:
+        targets.warnings.extend(store.warnings)
+        store.close()
     resolver = UrlResolver(policy, remote) if options.resolve_urls else None
     if resolver is not None:
         note("following the redirects of package URLs")

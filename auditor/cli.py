@@ -267,6 +267,17 @@ def _audit_options(command: argparse.ArgumentParser) -> None:
         "--basearch", metavar="ARCH", default="x86_64", help="$basearch in .repo files (default: x86_64)"
     )
     command.add_argument(
+        "--read-rpms",
+        action="store_true",
+        help="read the RPM files of directories even where they hold repodata/ (repodata lacks "
+        "signing keys, Distribution and Source URLs)",
+    )
+    command.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="neither use nor fill the cache of RPM models and reports (in --cache-dir)",
+    )
+    command.add_argument(
         "--weak",
         action="store_true",
         help="also resolve Recommends, Suggests, Supplements and Enhances and list the unresolved "
@@ -394,6 +405,8 @@ def _options(args: argparse.Namespace, project: ProjectConfig) -> AuditOptions:
         roots=tuple(args.roots) or project.roots,
         fail_on=fail_on,
         weak=args.weak,
+        read_rpms=args.read_rpms,
+        cache=not args.no_cache,
         defines=_defines(args.define),
         remote=RemoteOptions(
             http=HttpSettings(connect_timeout=args.timeout[0], read_timeout=args.timeout[1]),

@@ -51,6 +51,10 @@ class InputError(AuditorError):
         self.source = source
         self.reason = reason
 
+    def __reduce__(self) -> tuple[type[InputError], tuple[str, str]]:
+        # Raised in a worker process, it is pickled back to the parent whole.
+        return (type(self), (self.source, self.reason))
+
 
 class DependencySyntaxError(ValueError):
     """A dependency string (plain or rich) does not parse."""

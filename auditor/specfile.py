@@ -419,6 +419,43 @@ def _number(digits: str) -> int | None:
     return None
 
 
+def sources_of_parsed_spec(text: str) -> tuple[SourceFile, ...]:
+    """The Source and Patch lines of a spec rpmbuild has already parsed (an SRPM's SPEC tag).
+
+    Its macros are expanded and its conditionals decided, so a scan of the lines of the main
+    preamble and of ``%sourcelist``/``%patchlist`` is exact, and much cheaper than `parse_spec`.
+    """
+    found: list[SourceFile] = []
+    section = "preamble"
+    for number, line in enumerate(text.split("\n"), start=1):
+        stripped = line.strip()
+        if stripped.startswith("%"):
+            header = _SECTION.match(stripped)
+            if header:
+                section = header.group(1)
+                continue
+        if section in ("sourcelist", "patchlist"):
+            if stripped and not stripped.startswith("#"):
+                kind = SourceKind.SOURCE if section == "sourcelist" else SourceKind.PATCH
+                found.append(SourceFile(kind, None, stripped, stripped, number))
+            continue
+        if section != "preamble" or not stripped or stripped[0] not in "SsPp":
+            continue
+        match = _TAG.match(stripped)
+        if match is None:
+            continue
+        numbered = _NUMBERED.match(match.group(1))
+        if numbered is None:
+            continue
+        kind = SourceKind.SOURCE if numbered.group(1).lower() == "source" else SourceKind.PATCH
+        digits = numbered.group(2)
+        value = match.group(3).strip()
+        found.append(
+            SourceFile(kind, int(digits) if digits and len(digits) < 10 else None, value, value, number)
+        )
+    return tuple(found)
+
+
 def parse_spec(
     text: str, path: str, *, defines: Mapping[str, str] | None = None, arch: str = "x86_64"
 ) -> Spec:

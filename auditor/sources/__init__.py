@@ -22,8 +22,9 @@ from auditor.sources.http import strip_userinfo
 from auditor.sources.remote import SMALL_FILE_CEILING, Remote, read_remote_repository, repository_base
 from auditor.sources.repoconfig import ConfigRead, is_repo_config, read_repo_config
 from auditor.sources.repodata import RepositoryRead, find_repomd, read_repository
-from auditor.sources.rpmpackage import read_rpm_file
+from auditor.sources.rpmbatch import read_rpm_files
 from auditor.sources.specs import read_spec_file
+from auditor.store import Store
 
 __all__ = ["InputSummary", "LoadResult", "load_inputs"]
 
@@ -66,16 +67,20 @@ def load_inputs(
     progress: Progress | None = None,
     defines: Mapping[str, str] | None = None,
     remote: Remote | None = None,
+    store: Store | None = None,
+    read_rpms: bool = False,
 ) -> LoadResult:
     """Read every input. ``defines`` are macros for spec files (``--define``); ``remote`` is
-    the run's network and cache (a default one, which guards no host, is made if a URL needs it)."""
+    the run's network and cache (a default one, which guards no host, is made if a URL needs it);
+    ``store`` keeps the models of RPM files already read; ``read_rpms`` reads the RPM files of
+    a directory even where it holds repodata/ (which lacks signing keys and Source URLs)."""
     result = LoadResult()
     for path in paths:
         if is_url(path):
             remote = remote or Remote()
             result.extend(_load_url(path, remote))
         else:
-            result.extend(_load_one(path, progress, defines or {}, remote))
+            result.extend(_load_one(path, progress, defines or {}, remote, store, read_rpms))
         if remote is not None:
             result.warnings.extend(remote.take_warnings())
     return result
@@ -141,7 +146,12 @@ def _add_repository(read: RepositoryRead, shown: str, result: LoadResult) -> Non
 
 
 def _load_one(
-    path: str, progress: Progress | None, defines: Mapping[str, str], remote: Remote | None = None
+    path: str,
+    progress: Progress | None,
+    defines: Mapping[str, str],
+    remote: Remote | None = None,
+    store: Store | None = None,
+    read_rpms: bool = False,
 ) -> LoadResult:
     result = LoadResult()
     try:
@@ -151,10 +161,12 @@ def _load_one(
             os.stat(path)
         except OSError as exc:
             raise InputError(path, _reason(exc)) from None
-        if find_repomd(path) is not None:
+        if os.path.isdir(path) and read_rpms:
+            _load_directory(path, result, progress, store, read_rpms=True)
+        elif find_repomd(path) is not None:
             _load_repository(path, result)
         elif os.path.isdir(path):
-            _load_directory(path, result, progress)
+            _load_directory(path, result, progress, store)
         elif path.endswith(".spec"):
             packages = read_spec_file(path, defines=defines)
             result.packages.extend(packages)
@@ -162,8 +174,10 @@ def _load_one(
         elif is_repo_config(path):
             _load_config(path, path, remote, result)
         else:
-            package = read_rpm_file(path)
-            result.packages.append(package)
+            (item,) = read_rpm_files([path], store)
+            if isinstance(item, InputError):
+                raise item
+            result.packages.append(item)
             result.inputs.append(InputSummary(path, "rpm", 1))
     except InputError as exc:
         result.errors.append(exc)
@@ -174,7 +188,9 @@ def _load_repository(path: str, result: LoadResult) -> None:
     _add_repository(read_repository(path), path, result)
 
 
-def _load_directory(root: str, result: LoadResult, progress: Progress | None) -> None:
+def _load_directory(
+    root: str, result: LoadResult, progress: Progress | None, store: Store | None, *, read_rpms: bool = False
+) -> None:
     rpm_paths: list[str] = []
     seen: set[tuple[int, int]] = set()
 
@@ -190,7 +206,7 @@ def _load_directory(root: str, result: LoadResult, progress: Progress | None) ->
             result.errors.append(InputError(directory, "symlink loop: directory already scanned"))
             return None
         seen.add(identity)
-        if directory != root and find_repomd(directory) is not None:
+        if directory != root and not read_rpms and find_repomd(directory) is not None:
             try:
                 _load_repository(directory, result)
             except InputError as exc:
@@ -227,14 +243,12 @@ def _load_directory(root: str, result: LoadResult, progress: Progress | None) ->
         elif entry.is_symlink() and _is_loop(entry.path):
             result.errors.append(InputError(entry.path, "symlink loop"))
     count = 0
-    for index, path in enumerate(rpm_paths):
-        if progress is not None:
-            progress(f"reading {index + 1}/{len(rpm_paths)} {os.path.basename(path)}")
-        try:
-            result.packages.append(read_rpm_file(path))
+    for item in read_rpm_files(rpm_paths, store, progress):
+        if isinstance(item, InputError):
+            result.errors.append(item)
+        else:
+            result.packages.append(item)
             count += 1
-        except InputError as exc:
-            result.errors.append(exc)
     result.inputs.append(InputSummary(root, "directory", count))
 
 

@@ -21,7 +21,8 @@ from __future__ import annotations
 import os
 import struct
 from dataclasses import dataclass
-from typing import BinaryIO
+from itertools import pairwise
+from typing import BinaryIO, NamedTuple
 
 from auditor.errors import InputError
 
@@ -123,11 +124,13 @@ class SigTag:
     GPG = 1005
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):
+    """One index entry (a named tuple: a header has a hundred, a distribution millions)."""
+
     type: int
     offset: int
-    count: int
+    items: int
+    """The entry's count: how many values it holds (``count`` is a method of tuples)."""
     end: int
     """Upper bound of this entry's data: the next entry's offset, or the end of the store."""
 
@@ -174,12 +177,12 @@ class Header:
             return []
         if entry.type not in _STRING_TYPES:
             raise self._bad(tag, f"has type {entry.type}, expected a string")
-        if entry.type == TYPE_STRING and entry.count != 1:
-            raise self._bad(tag, f"is a STRING with a count of {entry.count}")
-        parts = self._store[entry.offset : entry.end].split(b"\0", entry.count)
-        if len(parts) <= entry.count:
-            raise self._bad(tag, f"claims {entry.count} strings, its data holds {len(parts) - 1}")
-        del parts[1 if entry.type == TYPE_I18NSTRING else entry.count :]
+        if entry.type == TYPE_STRING and entry.items != 1:
+            raise self._bad(tag, f"is a STRING with a count of {entry.items}")
+        parts = self._store[entry.offset : entry.end].split(b"\0", entry.items)
+        if len(parts) <= entry.items:
+            raise self._bad(tag, f"claims {entry.items} strings, its data holds {len(parts) - 1}")
+        del parts[1 if entry.type == TYPE_I18NSTRING else entry.items :]
         try:
             return b"\0".join(parts).decode("utf-8").split("\0")
         except UnicodeDecodeError:
@@ -198,9 +201,9 @@ class Header:
         if fmt is None:
             raise self._bad(tag, f"has type {entry.type}, expected an integer")
         size = struct.calcsize(fmt)
-        if entry.offset + size * entry.count > len(self._store):
+        if entry.offset + size * entry.items > len(self._store):
             raise self._bad(tag, "runs past the end of the header")
-        return struct.unpack_from(f">{entry.count}{fmt}", self._store, entry.offset)
+        return struct.unpack_from(f">{entry.items}{fmt}", self._store, entry.offset)
 
     def integer(self, tag: int) -> int | None:
         values = self.ints(tag)
@@ -212,9 +215,9 @@ class Header:
             return None
         if entry.type != TYPE_BIN:
             raise self._bad(tag, f"has type {entry.type}, expected binary data")
-        if entry.offset + entry.count > len(self._store):
+        if entry.offset + entry.items > len(self._store):
             raise self._bad(tag, "runs past the end of the header")
-        return self._store[entry.offset : entry.offset + entry.count]
+        return self._store[entry.offset : entry.offset + entry.items]
 
 
 def decode_text(raw: bytes) -> str:
@@ -323,11 +326,15 @@ def _read_structure(stream: BinaryIO, source: str, what: str, file_size: int, ma
     return Header(_parse_index(index, il, dl, source, what), store, size, source)
 
 
+_INDEX = struct.Struct(">iIiI")
+_WIDTHS = {type_: struct.calcsize(fmt) for type_, fmt in _INT_FORMATS.items()}
+
+
 def _parse_index(index: bytes, il: int, dl: int, source: str, what: str) -> dict[int, Entry]:
-    raw = [struct.unpack_from(">iIiI", index, i * ENTRY_SIZE) for i in range(il)]
+    raw = list(_INDEX.iter_unpack(index[: il * ENTRY_SIZE]))
     offsets = sorted({offset for _, _, offset, _ in raw if 0 <= offset <= dl})
     offsets.append(dl)
-    following = {offsets[i]: offsets[i + 1] for i in range(len(offsets) - 1)}
+    following = dict(pairwise(offsets))
     entries: dict[int, Entry] = {}
     for tag, type_, offset, count in raw:
         if tag in _REGION_TAGS:
@@ -338,9 +345,8 @@ def _parse_index(index: bytes, il: int, dl: int, source: str, what: str) -> dict
             raise InputError(
                 source, f"corrupt RPM: {what} tag {tag} points outside its data ({offset}+{count})"
             )
-        fmt = _INT_FORMATS.get(type_)
-        if fmt is not None:
-            width = struct.calcsize(fmt)
+        width = _WIDTHS.get(type_)
+        if width is not None:
             if offset % width:  # rpm's hdrchkAlign: such a header is refused by rpm too
                 raise InputError(
                     source, f"corrupt RPM: {what} tag {tag} is not aligned ({width}-byte values at {offset})"

@@ -22,7 +22,7 @@ from auditor.sources import openpgp
 from auditor.sources.files import open_regular, os_reason
 from auditor.sources.payload import extract_member
 from auditor.sources.rpmheader import Header, RpmHeaders, SigTag, Tag, read_headers
-from auditor.specfile import parse_spec
+from auditor.specfile import parse_spec, sources_of_parsed_spec
 
 _RPMFILE_SPECFILE = 1 << 5
 _RPMSENSE_MISSINGOK = 1 << 19
@@ -211,6 +211,9 @@ def _spec_sources(
             return _tag_sources(main), None, [f"{spec_name} missing from the payload"]
         text = data.decode("utf-8", "replace")
         where = f"payload:{spec_name}"
+    if where == "header":
+        # rpmbuild stored the spec it parsed: macros expanded, conditionals decided.
+        return sources_of_parsed_spec(text), where, []
     arch = main.string(Tag.ARCH) or "x86_64"
     try:
         spec = parse_spec(text, where, arch=arch)

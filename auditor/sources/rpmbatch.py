@@ -1,0 +1,94 @@
+"""Read many RPM files: from the store when unchanged, on both cores when not.
+
+A file's model is looked up in the store by the file's identity (path, size, modification
+time, inode); the files not found there are read, by two worker processes when there are
+enough of them to pay for starting those, and the new models go into the store.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+
+from auditor.errors import InputError
+from auditor.model import Package
+from auditor.serialize import package_from_json, package_to_json
+from auditor.sources.rpmpackage import read_rpm_file
+from auditor.store import Store, file_identity
+
+PARALLEL_FROM = 200
+"""Fewer files than this are read in this process: starting workers would cost more."""
+WORKERS = min(2, os.cpu_count() or 1)
+BATCH = 64
+
+Progress = Callable[[str], None]
+
+
+def _read_batch(paths: Sequence[str]) -> list[Package | InputError]:
+    found: list[Package | InputError] = []
+    for path in paths:
+        try:
+            found.append(read_rpm_file(path))
+        except InputError as exc:
+            found.append(exc)
+    return found
+
+
+def read_rpm_files(
+    paths: Sequence[str], store: Store | None = None, progress: Progress | None = None
+) -> list[Package | InputError]:
+    """One package or one error per path, in the order of ``paths``."""
+    results: list[Package | InputError | None] = [None] * len(paths)
+    keys: dict[int, str] = {}
+    misses: list[int] = []
+    for position, path in enumerate(paths):
+        if store is not None and store.enabled:
+            try:
+                key = store.package_key(file_identity(path))
+            except OSError:
+                misses.append(position)  # the reader says what is wrong with it
+                continue
+            keys[position] = key
+            cached = store.get_package(key)
+            if cached is not None:
+                try:
+                    package = package_from_json(cached)
+                except (KeyError, TypeError, ValueError):
+                    package = None  # an entry of another shape: read the file again
+                if package is not None:
+                    results[position] = package
+                    continue
+        misses.append(position)
+    done = len(paths) - len(misses)
+    if progress is not None and done:
+        progress(f"{done} packages from the cache")
+    for position, item in zip(misses, _read(paths, misses, progress), strict=True):
+        results[position] = item
+    if store is not None and store.enabled:
+        fresh = [(keys[position], results[position]) for position in misses if position in keys]
+        store.put_packages((key, package_to_json(item)) for key, item in fresh if isinstance(item, Package))
+    return [item for item in results if item is not None]
+
+
+def _read(
+    paths: Sequence[str], positions: list[int], progress: Progress | None
+) -> list[Package | InputError]:
+    wanted = [paths[position] for position in positions]
+    if len(wanted) < PARALLEL_FROM or WORKERS < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        found: list[Package | InputError] = []
+        for index, path in enumerate(wanted):
+            if progress is not None:
+                progress(f"reading {index + 1}/{len(wanted)} {os.path.basename(path)}")
+            found.extend(_read_batch([path]))
+        return found
+    batches = [wanted[start : start + BATCH] for start in range(0, len(wanted), BATCH)]
+    found = []
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=WORKERS, mp_context=context) as pool:
+        for index, batch in enumerate(pool.map(_read_batch, batches)):
+            found.extend(batch)
+            if progress is not None:
+                progress(f"reading {min((index + 1) * BATCH, len(wanted))}/{len(wanted)} RPM files")
+    return found
