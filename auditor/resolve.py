@@ -29,6 +29,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from auditor.errors import DependencySyntaxError
 from auditor.model import DEPENDENCY_KINDS, EVR, Dependency, Op, Package
@@ -181,7 +182,7 @@ class Resolver:
         version = self.rpm_features.get(feature)
         if version is None:
             return Status.UNRESOLVED, (), (str(dep),), f"rpm does not know the feature {feature}"
-        if dep.op is None or dep.evr is None or ranges_overlap(Op.EQ, EVR.parse(version), dep.op, dep.evr):
+        if dep.op is None or dep.evr is None or ranges_overlap(Op.EQ, _evr(version), dep.op, dep.evr):
             return Status.RPM, (), (), f"rpm provides rpmlib({feature}) = {version}"
         return Status.UNRESOLVED, (), (str(dep),), f"rpm provides rpmlib({feature}) = {version} only"
 
@@ -193,6 +194,11 @@ class Resolver:
             if ranges_overlap(Op.EQ, package.evr, dep.op, dep.evr):
                 found.append(index)
         return tuple(sorted(set(found)))
+
+
+@lru_cache(maxsize=256)
+def _evr(text: str) -> EVR:
+    return EVR.parse(text)
 
 
 class _Evaluation:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from auditor.model import (
@@ -28,9 +29,18 @@ def dependency_to_json(dep: Dependency) -> dict[str, Any]:
 
 
 def dependency_from_json(data: dict[str, Any]) -> Dependency:
-    op = Op(data["op"]) if "op" in data else None
-    evr = EVR.parse(data["evr"]) if "evr" in data else None
-    return Dependency(data["name"], op, evr, frozenset(data.get("qualifiers", ())))
+    return _dependency(data["name"], data.get("op"), data.get("evr"), tuple(data.get("qualifiers", ())))
+
+
+@lru_cache(maxsize=1 << 16)
+def _dependency(name: str, op: str | None, evr: str | None, qualifiers: tuple[str, ...]) -> Dependency:
+    """Equal dependencies read back share one object, as they do when read from RPMs."""
+    return Dependency(
+        name,
+        Op(op) if op is not None else None,
+        EVR.parse(evr) if evr is not None else None,
+        frozenset(qualifiers),
+    )
 
 
 def package_to_json(package: Package) -> dict[str, Any]:

@@ -27,7 +27,7 @@ import os
 import sqlite3
 import time
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from auditor import __version__
@@ -149,6 +149,36 @@ class Store:
     def get_package(self, key: str) -> dict[str, Any] | None:
         value = self._get("packages", key)
         return value if isinstance(value, dict) else None
+
+    def get_packages(self, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """The stored models of many files at once (one query per thousand keys)."""
+        found: dict[str, dict[str, Any]] = {}
+        if self._db is None or not keys:
+            return found
+        with self._guard():
+            for start in range(0, len(keys), 900):
+                chunk = list(keys[start : start + 900])
+                marks = ",".join("?" * len(chunk))
+                rows = self._db.execute(
+                    f"SELECT key, data FROM packages WHERE key IN ({marks})", chunk
+                ).fetchall()
+                for key, data in rows:
+                    try:
+                        value = json.loads(zlib.decompress(data))
+                    except (zlib.error, ValueError):
+                        continue
+                    if isinstance(value, dict):
+                        found[key] = value
+            if found:
+                self._db.execute("BEGIN IMMEDIATE")
+                now = int(time.time())
+                hits = list(found)
+                for start in range(0, len(hits), 900):
+                    chunk = hits[start : start + 900]
+                    marks = ",".join("?" * len(chunk))
+                    self._db.execute(f"UPDATE packages SET used = ? WHERE key IN ({marks})", [now, *chunk])
+                self._db.execute("COMMIT")
+        return found
 
     def put_packages(self, items: Iterable[tuple[str, dict[str, Any]]]) -> None:
         self._put_many("packages", items)

@@ -7,6 +7,7 @@ enough of them to pay for starting those, and the new models go into the store.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
@@ -43,23 +44,20 @@ def read_rpm_files(
     results: list[Package | InputError | None] = [None] * len(paths)
     keys: dict[int, str] = {}
     misses: list[int] = []
+    use_store = store is not None and store.enabled
     for position, path in enumerate(paths):
-        if store is not None and store.enabled:
+        if use_store:
+            with contextlib.suppress(OSError):  # the reader will say what is wrong with the file
+                keys[position] = Store.package_key(file_identity(path))
+    stored = store.get_packages(list(keys.values())) if store is not None and keys else {}
+    for position in range(len(paths)):
+        cached = stored.get(keys.get(position, ""))
+        if cached is not None:
             try:
-                key = store.package_key(file_identity(path))
-            except OSError:
-                misses.append(position)  # the reader says what is wrong with it
+                results[position] = package_from_json(cached)
                 continue
-            keys[position] = key
-            cached = store.get_package(key)
-            if cached is not None:
-                try:
-                    package = package_from_json(cached)
-                except (KeyError, TypeError, ValueError):
-                    package = None  # an entry of another shape: read the file again
-                if package is not None:
-                    results[position] = package
-                    continue
+            except (KeyError, TypeError, ValueError):
+                pass  # an entry of another shape: read the file again
         misses.append(position)
     done = len(paths) - len(misses)
     if progress is not None and done:
