@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import re
 import sys
 import tempfile
 import traceback
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
+from typing import Any
 
 from auditor import __version__
 from auditor.audit import AuditOptions, AuditResult, run_audit
@@ -27,11 +29,14 @@ from auditor.gate import apply_gate
 from auditor.plan import make_plan
 from auditor.policy import Policy, load_policy
 from auditor.progress import Progress
+from auditor.replay import report_key
 from auditor.reports import FORMATS, check_report, diff_report, plan_report, render_pieces
 from auditor.reports.why import render_why
+from auditor.sources.cache import default_cache_dir
 from auditor.sources.http import HttpSettings
 from auditor.sources.remote import DEFAULT_MAX_DOWNLOAD, RemoteOptions
 from auditor.sources.xmlstream import max_decompressed
+from auditor.store import Store
 from auditor.waivers import load_waivers, read_waiver_file
 
 EXIT_CODES_HELP = """\
@@ -354,6 +359,12 @@ def _run(args: argparse.Namespace) -> ExitCode:
     policy = _policy(args, project)
     options = _options(args, project)
     progress = Progress(enabled=not args.quiet)
+    replay = _Replay(args, project, policy, options) if args.command == "scan" else None
+    if replay is not None:
+        found = replay.hit()
+        report_warnings(replay.store.warnings if replay.store is not None else [])
+        if found:
+            return replay.replayed()
     try:
         if args.command == "check":
             checked = run_check(tuple(args.new), tuple(args.against), options, policy, progress.update)
@@ -379,7 +390,8 @@ def _run(args: argparse.Namespace) -> ExitCode:
         return ExitCode.INPUT if audit.errors else ExitCode.PASSED
     _gate(args, project, audit)
     if args.command == "scan":
-        write_output(render_pieces(args.format, audit), args.output)
+        pieces = render_pieces(args.format, audit)
+        write_output(replay.recording(pieces) if replay is not None else pieces, args.output)
     else:
         text, found = render_why(audit, args.name)
         if not found:
@@ -388,7 +400,68 @@ def _run(args: argparse.Namespace) -> ExitCode:
         write_output(text, None)
     report_warnings(audit.warnings)
     report_errors(audit.errors)
-    return audit.exit_code()
+    code = audit.exit_code()
+    if replay is not None:
+        replay.store_result(code, audit.warnings, audit.errors)
+    return code
+
+
+class _Replay:
+    """A scan's report from the store, when nothing that decides it changed (`auditor.replay`)."""
+
+    def __init__(
+        self, args: argparse.Namespace, project: ProjectConfig, policy: Policy, options: AuditOptions
+    ):
+        self.store: Store | None = None
+        self.key: str | None = None
+        self.output: list[bytes] = []
+        self.entry: tuple[dict[str, Any], bytes] | None = None
+        self.args = args
+        if not options.cache or options.resolve_urls or options.remote.remote_headers:
+            return
+        settings = {
+            key: value for key, value in sorted(vars(args).items()) if key not in ("output", "quiet", "debug")
+        }
+        baseline = None if args.no_baseline else (args.baseline or BASELINE_FILE)
+        files = [*policy.sources, project.path, *args.waivers, baseline]
+        key = report_key(
+            [json.dumps(settings, default=str, sort_keys=True)],
+            [*options.targets, *options.context],
+            files,
+            read_rpms=options.read_rpms,
+        )
+        if key is None:
+            return
+        self.key = key
+        self.store = Store(options.remote.cache_dir or default_cache_dir())
+
+    def hit(self) -> bool:
+        if self.store is None or self.key is None:
+            return False
+        self.entry = self.store.get_report(self.key)
+        return self.entry is not None
+
+    def replayed(self) -> ExitCode:
+        assert self.entry is not None
+        meta, output = self.entry
+        write_output(output, self.args.output)
+        for line in meta.get("messages", []):
+            print(line, file=sys.stderr)
+        return ExitCode(meta["exit_code"])
+
+    def recording(self, pieces: Iterable[str]) -> Iterator[str]:
+        for piece in pieces:
+            self.output.append(piece.encode("utf-8"))
+            yield piece
+
+    def store_result(self, code: ExitCode, warnings: Sequence[str], errors: Sequence[InputError]) -> None:
+        if self.store is None or self.key is None:
+            return
+        messages = [f"auditor: warning: {w}" for w in warnings] + [
+            f"auditor: error: {one_line(str(e))}" for e in errors
+        ]
+        self.store.put_report(self.key, {"exit_code": int(code), "messages": messages}, b"".join(self.output))
+        self.store.close()
 
 
 def _options(args: argparse.Namespace, project: ProjectConfig) -> AuditOptions:
@@ -500,15 +573,21 @@ def report_errors(errors: Sequence[InputError]) -> None:
         print(f"auditor: error: {one_line(str(error))}", file=sys.stderr)
 
 
-def write_output(text: str | Iterable[str], path: str | None) -> None:
+def write_output(text: str | bytes | Iterable[str | bytes], path: str | None) -> None:
     """Print to stdout, or replace ``path`` atomically: a reader never sees half a report.
 
-    ``text`` may come in pieces (a large JSON report does), written as they come.
+    ``text`` may come in pieces (a large JSON report does), written as they come; a piece
+    may be UTF-8 bytes already (a report replayed from the store).
     """
-    pieces = [text] if isinstance(text, str) else text
+    pieces: Iterable[str | bytes] = [text] if isinstance(text, (str, bytes)) else text
     if path is None or path == "-":
         for piece in pieces:
-            sys.stdout.write(piece)
+            if isinstance(piece, bytes):
+                sys.stdout.flush()
+                sys.stdout.buffer.write(piece)
+                sys.stdout.buffer.flush()
+            else:
+                sys.stdout.write(piece)
         sys.stdout.flush()
         return
     directory = os.path.dirname(os.path.abspath(path))
@@ -517,9 +596,9 @@ def write_output(text: str | Iterable[str], path: str | None) -> None:
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror}") from None
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        with os.fdopen(handle, "wb") as stream:
             for piece in pieces:
-                stream.write(piece)
+                stream.write(piece if isinstance(piece, bytes) else piece.encode("utf-8"))
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, path)

@@ -18,13 +18,14 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from auditor.findings import Finding, Verdict
 from auditor.model import Dependency, Package
 from auditor.resolve import Resolved, Status
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +111,8 @@ class DependencyGraph:
         ``requirements`` (the requirement strings behind the edge).
         """
         if self._graph is None:
+            import networkx as nx  # on first use: a plain audit never needs it
+
             graph = nx.DiGraph()
             graph.add_nodes_from(range(len(self.packages)))
             edges: dict[tuple[int, int], dict[str, Any]] = {}

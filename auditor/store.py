@@ -185,12 +185,33 @@ class Store:
 
     # -- reports ----------------------------------------------------------------------------
 
-    def get_report(self, key: str) -> dict[str, Any] | None:
-        value = self._get("reports", key)
-        return value if isinstance(value, dict) else None
+    def get_report(self, key: str) -> tuple[dict[str, Any], bytes] | None:
+        """A stored report: its metadata (exit code, messages) and its output, as bytes."""
+        if self._db is None:
+            return None
+        with self._guard():
+            row = self._db.execute("SELECT data FROM reports WHERE key = ?", (key,)).fetchone()
+            if row is None:
+                return None
+            try:
+                blob = zlib.decompress(row[0])
+                head, _, output = blob.partition(b"\0")
+                meta = json.loads(head)
+            except (zlib.error, ValueError):
+                self._db.execute("DELETE FROM reports WHERE key = ?", (key,))
+                self.warnings.append("cache: a damaged report was dropped")
+                return None
+            self._db.execute("UPDATE reports SET used = ? WHERE key = ?", (int(time.time()), key))
+            if isinstance(meta, dict) and isinstance(meta.get("exit_code"), int):
+                return meta, output
+        return None
 
-    def put_report(self, key: str, report: dict[str, Any]) -> None:
-        self._put_many("reports", [(key, report)])
+    def put_report(self, key: str, meta: dict[str, Any], output: bytes) -> None:
+        if self._db is None:
+            return
+        blob = zlib.compress(json.dumps(meta).encode("utf-8") + b"\0" + output, 1)
+        with self._guard():
+            self._db.execute("INSERT OR REPLACE INTO reports VALUES (?, ?, ?)", (key, int(time.time()), blob))
 
     def close(self) -> None:
         if self._db is not None:

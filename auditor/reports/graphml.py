@@ -8,14 +8,14 @@ networkx with string and integer attributes only: nodes carry ``nevra``, ``name`
 
 from __future__ import annotations
 
-import networkx as nx
-
 from auditor.audit import AuditResult
 from auditor.reports.flagged import flagged_graph
 
 
 def render(audit: AuditResult) -> str:
     flagged = flagged_graph(audit)
+    import networkx as nx  # on first use: other formats never load it
+
     graph = nx.DiGraph(name="auditor flagged subgraph")
     for node in flagged.nodes:
         graph.add_node(

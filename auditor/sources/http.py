@@ -24,7 +24,6 @@ Failures raise `HttpError`: one line naming the URL.
 
 from __future__ import annotations
 
-import http.cookiejar
 import os
 import re
 import ssl
@@ -32,11 +31,8 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import IO, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urljoin, urlsplit, urlunsplit
-
-import requests
-import urllib3
 
 from auditor import __version__
 from auditor.errors import InputError
@@ -50,6 +46,22 @@ Guard = Callable[[str], "str | None"]
 """Given a URL, why it must not be contacted (``on a policy host (rule)``), or None."""
 
 T = TypeVar("T")
+
+if TYPE_CHECKING:
+    import requests
+
+
+def _requests() -> Any:
+    """requests, imported on first use: an audit of local inputs never pays for it."""
+    import requests
+
+    return requests
+
+
+def _urllib3() -> Any:
+    import urllib3
+
+    return urllib3
 
 
 @dataclass(frozen=True)
@@ -117,9 +129,11 @@ class HttpClient:
     def _session(self) -> requests.Session:
         session: requests.Session | None = getattr(self._local, "session", None)
         if session is None:
-            session = requests.Session()
+            session = _requests().Session()
             session.trust_env = False
             session.auth = None
+            import http.cookiejar
+
             session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
             session.headers.clear()
             session.headers.update(
@@ -159,17 +173,17 @@ class HttpClient:
                 timeout=(self.settings.connect_timeout, self.settings.read_timeout),
                 proxies=proxies,
             )
-        except requests.exceptions.SSLError as exc:
+        except _requests().exceptions.SSLError as exc:
             raise HttpError(url, _tls_reason(exc)) from None
-        except requests.exceptions.ConnectTimeout:
+        except _requests().exceptions.ConnectTimeout:
             raise _Retryable(f"no connection within {self.settings.connect_timeout:g} s") from None
-        except requests.exceptions.ReadTimeout:
+        except _requests().exceptions.ReadTimeout:
             raise _Retryable(f"no answer within {self.settings.read_timeout:g} s") from None
-        except requests.exceptions.ConnectionError as exc:
+        except _requests().exceptions.ConnectionError as exc:
             raise _Retryable(_connection_reason(exc)) from None
-        except requests.exceptions.InvalidURL as exc:
+        except _requests().exceptions.InvalidURL as exc:
             raise HttpError(url, f"not a valid URL: {exc}") from None
-        except requests.exceptions.RequestException as exc:
+        except _requests().exceptions.RequestException as exc:
             raise HttpError(url, f"request failed: {type(exc).__name__}") from None
         status = response.status_code
         if status >= 500:
@@ -316,13 +330,13 @@ class HttpClient:
                 if total > ceiling:
                     raise HttpError(url, f"larger than the {ceiling}-byte ceiling; download aborted")
                 yield chunk
-        except urllib3.exceptions.ReadTimeoutError:
+        except _urllib3().exceptions.ReadTimeoutError:
             raise _Retryable(f"no data within {self.settings.read_timeout:g} s") from None
-        except (urllib3.exceptions.ProtocolError, urllib3.exceptions.IncompleteRead):
+        except (_urllib3().exceptions.ProtocolError, _urllib3().exceptions.IncompleteRead):
             raise _Retryable(
                 f"truncated: the connection closed after {total} of {length or '?'} bytes"
             ) from None
-        except (urllib3.exceptions.HTTPError, OSError) as exc:
+        except (_urllib3().exceptions.HTTPError, OSError) as exc:
             raise _Retryable(f"download failed: {type(exc).__name__}") from None
         finally:
             response.close()
@@ -332,7 +346,7 @@ class HttpClient:
 
 def _proxies(url: str) -> dict[str, str]:
     """The environment's proxy for ``url`` (``NO_PROXY`` honoured); one with credentials is refused."""
-    proxies: dict[str, str] = requests.utils.get_environ_proxies(url)
+    proxies: dict[str, str] = _requests().utils.get_environ_proxies(url)
     for proxy in proxies.values():
         if "@" in urlsplit(proxy if "://" in proxy else f"http://{proxy}").netloc:
             raise ValueError("the proxy named in the environment carries credentials; it is not used")
@@ -364,11 +378,11 @@ def _tls_reason(exc: BaseException) -> str:
 
 def _connection_reason(exc: BaseException) -> str:
     for cause in _causes(exc):
-        if isinstance(cause, urllib3.exceptions.NameResolutionError) or type(cause).__name__ == "gaierror":
+        if isinstance(cause, _urllib3().exceptions.NameResolutionError) or type(cause).__name__ == "gaierror":
             return "cannot resolve the host name"
         if isinstance(cause, ConnectionRefusedError):
             return "connection refused"
-        if isinstance(cause, urllib3.exceptions.ProtocolError):
+        if isinstance(cause, _urllib3().exceptions.ProtocolError):
             return "the connection was closed before an answer"
         if isinstance(cause, OSError) and cause.strerror:
             return f"cannot connect: {cause.strerror.lower()}"

@@ -1,0 +1,122 @@
+"""The cache of RPM models and reports: warm runs say exactly what cold runs say."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from auditor.cli import main
+from auditor.store import DATABASE
+from tests.conftest import RPMS
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def scan(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(["scan", *args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.fixture
+def rpms(tmp_path: Path) -> Path:
+    target = tmp_path / "rpms"
+    shutil.copytree(RPMS, target)
+    return target
+
+
+def database() -> Path:
+    return Path(os.environ["XDG_CACHE_HOME"]) / "auditor" / DATABASE
+
+
+@pytest.mark.parametrize("fmt", ["json", "table", "sarif"])
+def test_warm_report_is_the_cold_one(rpms: Path, fmt: str, capsys: pytest.CaptureFixture[str]) -> None:
+    cold = scan([str(rpms), "--format", fmt], capsys)
+    assert database().is_file()
+    warm = scan([str(rpms), "--format", fmt], capsys)
+    assert warm == cold
+    uncached = scan([str(rpms), "--format", fmt, "--no-cache"], capsys)
+    assert uncached == cold
+
+
+def test_a_changed_input_is_never_answered_from_the_store(
+    rpms: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = scan([str(rpms), "--format", "json"], capsys)
+    (rpms / "xs-sources-devel-1.0-1.noarch.rpm").unlink()
+    after = scan([str(rpms), "--format", "json"], capsys)
+    assert "xs-sources-devel" in before[1] and "xs-sources-devel" not in after[1]
+    shutil.copy(RPMS / "epochs-1.2-4.noarch.rpm", rpms / "renamed.rpm")
+    again = scan([str(rpms), "--format", "json"], capsys)
+    assert again[1].count("epochs-3:1.2-4.noarch") == 2
+
+
+def test_a_changed_policy_is_never_answered_from_the_store(
+    rpms: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    policy = tmp_path / "extra.toml"
+    policy.write_text("")
+    first = scan([str(rpms), "--policy", str(policy), "--format", "json"], capsys)
+    policy.write_text(
+        '[[rule]]\nid = "fixtures"\nkind = "field"\nseverity = "high"\nmessage = "m"\nfields = ["buildhost"]\ndomains = ["example.org"]\n'
+    )
+    second = scan([str(rpms), "--policy", str(policy), "--format", "json"], capsys)
+    assert '"rule":"fixtures"' not in first[1] and '"rule":"fixtures"' in second[1]
+
+
+def test_input_errors_are_replayed_too(rpms: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (rpms / "broken.rpm").write_bytes(b"not an rpm at all" * 10)
+    cold = scan([str(rpms)], capsys)
+    warm = scan([str(rpms)], capsys)
+    assert cold == warm and cold[0] == 3 and "broken.rpm" in warm[2]
+
+
+def test_a_corrupt_store_is_rebuilt_with_a_warning(rpms: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cold = scan([str(rpms), "--format", "json"], capsys)
+    database().write_bytes(b"this is not a database" * 100)
+    code, out, err = scan([str(rpms), "--format", "json"], capsys)
+    assert (code, out) == cold[:2]
+    assert "auditor: warning: cache" in err and "rebuilding" in err
+    with sqlite3.connect(database()) as db:  # usable again
+        assert db.execute("SELECT count(*) FROM packages").fetchone()[0] > 0
+
+
+def test_models_are_reused_when_only_some_files_change(
+    rpms: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scan([str(rpms), "--format", "json", "--fail-on", "none"], capsys)
+    with sqlite3.connect(database()) as db:
+        stored = db.execute("SELECT count(*) FROM packages").fetchone()[0]
+    os.utime(rpms / "epochs-1.2-4.noarch.rpm", ns=(1, 1))
+    scan([str(rpms), "--format", "json", "--fail-on", "none"], capsys)
+    with sqlite3.connect(database()) as db:
+        assert db.execute("SELECT count(*) FROM packages").fetchone()[0] == stored + 1  # one new model
+
+
+def test_concurrent_runs_share_the_store(rpms: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [
+        sys.executable,
+        "-m",
+        "auditor",
+        "scan",
+        str(rpms),
+        "--format",
+        "json",
+        "--fail-on",
+        "none",
+        "-q",
+    ]
+    runs = [
+        subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(4)
+    ]
+    outputs = [run.communicate(timeout=120) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0, 0, 0]
+    assert len({out for out, _ in outputs}) == 1
+    assert all(err == b"" for _, err in outputs)
