@@ -94,6 +94,7 @@ class FieldRule(Rule):
     fields: tuple[str, ...] = ()
     pattern: re.Pattern[str] | None = None
     domains: tuple[str, ...] = ()
+    _seen: dict[tuple[str, str], Finding | None] = field(default_factory=dict, compare=False, repr=False)
 
     kind: ClassVar[str] = "field"
 
@@ -102,14 +103,23 @@ class FieldRule(Rule):
             value = getattr(package, name, None)
             if not value:
                 continue
-            match = self.pattern.search(value) if self.pattern is not None else None
-            if match is not None:
-                yield self.finding(name, value, capability=f"{name}:{match.group().lower()}")
-                continue
-            host = value.strip().rstrip(".").lower()
-            domain = next((d for d in self.domains if host_matches(host, d)), None)
-            if domain is not None:
-                yield self.finding(name, value, capability=f"{name}@{domain}")
+            # A distribution repeats a handful of vendors and build hosts: decide each once.
+            key = (name, value)
+            if key not in self._seen:
+                self._seen[key] = self._decide(name, value)
+            found = self._seen[key]
+            if found is not None:
+                yield found
+
+    def _decide(self, name: str, value: str) -> Finding | None:
+        match = self.pattern.search(value) if self.pattern is not None else None
+        if match is not None:
+            return self.finding(name, value, capability=f"{name}:{match.group().lower()}")
+        host = value.strip().rstrip(".").lower()
+        domain = next((d for d in self.domains if host_matches(host, d)), None)
+        if domain is not None:
+            return self.finding(name, value, capability=f"{name}@{domain}")
+        return None
 
 
 @dataclass(frozen=True)
@@ -118,6 +128,7 @@ class LicenseRule(Rule):
 
     terms: tuple[str, ...] = ()
     _compiled: tuple[re.Pattern[str], ...] = field(default=(), compare=False, repr=False)
+    _seen: dict[str, Finding | None] = field(default_factory=dict, compare=False, repr=False)
 
     kind: ClassVar[str] = "license"
 
@@ -129,17 +140,25 @@ class LicenseRule(Rule):
         object.__setattr__(self, "_compiled", compiled)
 
     def match(self, package: Package) -> Iterator[Finding]:
-        if not package.license:
+        license_ = package.license
+        if not license_:
             return
+        if license_ not in self._seen:  # licences repeat: decide each text once
+            self._seen[license_] = self._decide(license_)
+        found = self._seen[license_]
+        if found is not None:
+            yield found
+
+    def _decide(self, license_: str) -> Finding | None:
         for term, pattern in zip(self.terms, self._compiled, strict=True):
-            if pattern.search(package.license):
-                yield self.finding(
+            if pattern.search(license_):
+                return self.finding(
                     "license",
-                    package.license,
+                    license_,
                     message=f"{self.message} ({term})",
                     capability=f"license:{term.lower()}",
                 )
-                return
+        return None
 
 
 @dataclass(frozen=True)
