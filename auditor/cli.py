@@ -36,7 +36,7 @@ from auditor.sources.cache import default_cache_dir
 from auditor.sources.http import HttpSettings
 from auditor.sources.remote import DEFAULT_MAX_DOWNLOAD, RemoteOptions
 from auditor.sources.xmlstream import max_decompressed
-from auditor.store import Store
+from auditor.store import ReportRecorder, Store
 from auditor.waivers import load_waivers, read_waiver_file
 
 EXIT_CODES_HELP = """\
@@ -414,8 +414,8 @@ class _Replay:
     ):
         self.store: Store | None = None
         self.key: str | None = None
-        self.output: list[bytes] = []
-        self.entry: tuple[dict[str, Any], bytes] | None = None
+        self.recorder = ReportRecorder()
+        self.entry: tuple[dict[str, Any], Iterator[bytes]] | None = None
         self.args = args
         if not options.cache or options.resolve_urls or options.remote.remote_headers:
             return
@@ -449,10 +449,8 @@ class _Replay:
             print(line, file=sys.stderr)
         return ExitCode(meta["exit_code"])
 
-    def recording(self, pieces: Iterable[str]) -> Iterator[str]:
-        for piece in pieces:
-            self.output.append(piece.encode("utf-8"))
-            yield piece
+    def recording(self, pieces: Iterable[str]) -> Iterator[str | bytes]:
+        return self.recorder.record(pieces)
 
     def store_result(self, code: ExitCode, warnings: Sequence[str], errors: Sequence[InputError]) -> None:
         if self.store is None or self.key is None:
@@ -460,7 +458,9 @@ class _Replay:
         messages = [f"auditor: warning: {w}" for w in warnings] + [
             f"auditor: error: {one_line(str(e))}" for e in errors
         ]
-        self.store.put_report(self.key, {"exit_code": int(code), "messages": messages}, b"".join(self.output))
+        self.store.put_report(
+            self.key, {"exit_code": int(code), "messages": messages}, self.recorder.compressed()
+        )
         self.store.close()
 
 

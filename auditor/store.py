@@ -32,7 +32,7 @@ from typing import Any
 
 from auditor import __version__
 
-SCHEMA = 1
+SCHEMA = 2
 DATABASE = "auditor.sqlite3"
 MAX_AGE = 30 * 24 * 3600
 """Entries not used for this long are dropped when the store is opened for writing."""
@@ -78,7 +78,9 @@ class Store:
             db.close()
             raise sqlite3.DatabaseError(f"schema {version}, expected {SCHEMA}")
         db.execute("CREATE TABLE IF NOT EXISTS packages (key TEXT PRIMARY KEY, used INTEGER, data BLOB)")
-        db.execute("CREATE TABLE IF NOT EXISTS reports (key TEXT PRIMARY KEY, used INTEGER, data BLOB)")
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS reports (key TEXT PRIMARY KEY, used INTEGER, meta TEXT, data BLOB)"
+        )
         db.execute(f"PRAGMA user_version={SCHEMA}")
         db.execute("PRAGMA quick_check").fetchone()
         return db
@@ -185,36 +187,77 @@ class Store:
 
     # -- reports ----------------------------------------------------------------------------
 
-    def get_report(self, key: str) -> tuple[dict[str, Any], bytes] | None:
-        """A stored report: its metadata (exit code, messages) and its output, as bytes."""
+    def get_report(self, key: str) -> tuple[dict[str, Any], Iterator[bytes]] | None:
+        """A stored report: its metadata (exit code, messages) and its output, in pieces."""
+        found: tuple[dict[str, Any], Iterator[bytes]] | None = None
         if self._db is None:
-            return None
-        with self._guard():
-            row = self._db.execute("SELECT data FROM reports WHERE key = ?", (key,)).fetchone()
+            return found
+        with self._guard():  # a database error ends here, as a warning: then nothing was found
+            row = self._db.execute("SELECT meta, data FROM reports WHERE key = ?", (key,)).fetchone()
             if row is None:
-                return None
+                return found
             try:
-                blob = zlib.decompress(row[0])
-                head, _, output = blob.partition(b"\0")
-                meta = json.loads(head)
-            except (zlib.error, ValueError):
+                meta = json.loads(row[0])
+            except (TypeError, ValueError):
+                meta = None
+            if not isinstance(meta, dict) or not isinstance(meta.get("exit_code"), int):
                 self._db.execute("DELETE FROM reports WHERE key = ?", (key,))
                 self.warnings.append("cache: a damaged report was dropped")
-                return None
+                return found
             self._db.execute("UPDATE reports SET used = ? WHERE key = ?", (int(time.time()), key))
-            if isinstance(meta, dict) and isinstance(meta.get("exit_code"), int):
-                return meta, output
-        return None
+            found = (meta, _inflate(row[1]))
+        return found
 
-    def put_report(self, key: str, meta: dict[str, Any], output: bytes) -> None:
+    def put_report(self, key: str, meta: dict[str, Any], compressed: bytes) -> None:
+        """Store a report whose output `ReportRecorder` compressed as it was written."""
         if self._db is None:
             return
-        blob = zlib.compress(json.dumps(meta).encode("utf-8") + b"\0" + output, 1)
         with self._guard():
-            self._db.execute("INSERT OR REPLACE INTO reports VALUES (?, ?, ?)", (key, int(time.time()), blob))
+            self._db.execute(
+                "INSERT OR REPLACE INTO reports VALUES (?, ?, ?, ?)",
+                (key, int(time.time()), json.dumps(meta), compressed),
+            )
 
     def close(self) -> None:
         if self._db is not None:
             with contextlib.suppress(sqlite3.Error):
                 self._db.close()
             self._db = None
+
+
+class ReportRecorder:
+    """Compresses a report's pieces as they are written: the whole text is never held."""
+
+    def __init__(self) -> None:
+        self._compressor = zlib.compressobj(1)
+        self._parts: list[bytes] = []
+
+    def record(self, pieces: Iterable[str | bytes]) -> Iterator[str | bytes]:
+        for piece in pieces:
+            self._parts.append(
+                self._compressor.compress(piece.encode("utf-8") if isinstance(piece, str) else piece)
+            )
+            yield piece
+
+    def compressed(self) -> bytes:
+        self._parts.append(self._compressor.flush())
+        return b"".join(self._parts)
+
+
+def _inflate(data: bytes, chunk: int = 1 << 20) -> Iterator[bytes]:
+    """A stored report's output in pieces of at most ``chunk`` bytes (a damaged one stops short)."""
+    inflater = zlib.decompressobj()
+    view = memoryview(data)
+    try:
+        for start in range(0, len(view), chunk):
+            piece = inflater.decompress(view[start : start + chunk])
+            while piece:
+                yield piece
+                piece = (
+                    inflater.decompress(inflater.unconsumed_tail, chunk) if inflater.unconsumed_tail else b""
+                )
+        tail = inflater.flush()
+        if tail:
+            yield tail
+    except zlib.error:
+        return
