@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import json
 import os
 import re
@@ -336,7 +337,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code) if isinstance(exc.code, int) else int(ExitCode.USAGE)
     debug = getattr(args, "debug", False)
     try:
-        return int(_run(args))
+        with _collector_paused():
+            return int(_run(args))
     except AuditorError as exc:
         print(f"auditor: error: {one_line(str(exc))}", file=sys.stderr)
         return int(exc.exit_code)
@@ -351,6 +353,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         message = one_line(f"{type(exc).__name__}: {exc}")
         print(f"auditor: internal error: {message} (--debug shows the traceback)", file=sys.stderr)
         return int(ExitCode.INTERNAL)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Run without Python's cyclic garbage collector.
+
+    An audit builds millions of objects that live until the end and form no cycles; the
+    collector would scan them again and again as they grow (a fifth of a distribution's
+    audit time). Reference counting still frees everything else.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _run(args: argparse.Namespace) -> ExitCode:
