@@ -55,12 +55,12 @@ class PackageResult:
     package: Package
     verdict: Verdict
     chain: tuple[Hop, ...]
-    findings: list[Finding]
-    unresolved: list[Resolution]
+    findings: Sequence[Finding]
+    unresolved: Sequence[Resolution]
     blocking: bool
     waived_by: tuple[str, ...] = ()
     """Waivers that accepted this package's blocking status (it then no longer blocks)."""
-    weak_unresolved: list[Resolution] = field(default_factory=list)
+    weak_unresolved: Sequence[Resolution] = ()
     """Weak dependencies nothing satisfies (only with ``AuditOptions.weak``); informational."""
 
 
@@ -177,19 +177,19 @@ def audit_packages(
     failed = (Status.UNRESOLVED, Status.INVALID)
     for index in sorted(audited, key=lambda i: (packages[i].name, packages[i].arch, packages[i].nevra)):
         verdict = verdicts[index]
-        unresolved: list[Resolution] = []
-        weak: list[Resolution] = []
-        if index in graph.unresolved or options.weak:
-            for resolution in resolved.requirements.get(index, ()):
-                if resolution.status in failed:
-                    (unresolved if resolution.kind == "requires" else weak).append(resolution)
+        unresolved: Sequence[Resolution] = ()
+        weak: Sequence[Resolution] = ()
+        if index in graph.unresolved or options.weak:  # most packages have none: share one empty tuple
+            failures = [r for r in resolved.requirements.get(index, ()) if r.status in failed]
+            unresolved = [r for r in failures if r.kind == "requires"]
+            weak = [r for r in failures if r.kind != "requires"]
         results.append(
             PackageResult(
                 index,
                 packages[index],
                 verdict.verdict,
                 verdict.chain,
-                findings.get(index, []),
+                findings.get(index, ()),
                 unresolved,
                 verdict.verdict in options.fail_on,
                 weak_unresolved=weak,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from itertools import chain
@@ -79,14 +80,15 @@ def _own_findings(
 
 class _Rules(NamedTuple):
     hosts: list[HostRule]
-    needles: tuple[str, ...]
+    needles: re.Pattern[str] | None
     """Every host name a host rule matches: a URL naming none of them is never parsed."""
     others: list[Rule]
 
 
 def _split_rules(policy: Policy) -> _Rules:
     hosts = [rule for rule in policy.rules if isinstance(rule, HostRule)]
-    needles = tuple(sorted({needle for rule in hosts for needle in rule.needles}))
+    names = sorted({needle for rule in hosts for needle in rule.needles})
+    needles = re.compile("|".join(re.escape(name) for name in names), re.IGNORECASE) if names else None
     return _Rules(hosts, needles, [rule for rule in policy.rules if not isinstance(rule, HostRule)])
 
 

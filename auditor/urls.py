@@ -75,17 +75,21 @@ def urls_in_text(text: str) -> list[str]:
     return found
 
 
-def package_urls(package: Package, needles: tuple[str, ...] | None = None) -> Iterator[UrlEvidence]:
+def package_urls(
+    package: Package, needles: tuple[str, ...] | re.Pattern[str] | None = None
+) -> Iterator[UrlEvidence]:
     """Every URL a package carries: the URL tag, Source and Patch lines, and URLs in capabilities.
 
-    With ``needles`` (lower-case host names), a text that contains none of them is not
-    parsed at all: a URL can only be on a host whose name it contains, so this skips the
-    work for the great majority of packages without changing any answer.
+    With ``needles`` (lower-case host names, or one case-insensitive pattern of them), a
+    text that contains none of them is not parsed at all: a URL can only be on a host whose
+    name it contains, so this skips the work for most packages without changing an answer.
     """
 
     def wanted(text: str) -> bool:
         if needles is None:
             return True
+        if isinstance(needles, re.Pattern):
+            return needles.search(text) is not None
         lowered = text.lower()
         return any(needle in lowered for needle in needles)
 

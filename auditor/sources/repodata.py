@@ -19,7 +19,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import posixpath
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from sys import intern
@@ -27,6 +27,7 @@ from typing import Any
 
 from auditor.errors import InputError
 from auditor.model import EVR, Checksum, Dependency, FileList, Op, Package, PackageKind
+from auditor.sources import split
 from auditor.sources.files import open_regular, os_reason
 from auditor.sources.xmlstream import Text, decompressed_chunks, max_decompressed, parse_xml, verify_checksum
 
@@ -194,9 +195,7 @@ def read_metadata(repomd: Repomd, display: str, fetch: FetchMetadata) -> Reposit
             pending = _start_filelists(filelists_path, shown_filelists, filelists.open_size)
         except InputError as exc:
             result.errors.append(exc)
-    handler = _PrimaryHandler(display, result.errors, shown_primary)
-    _parse_file(primary_path, shown_primary, handler.start, handler.end, handler.text,
-                primary.open_size, ordered=True)  # fmt: skip
+    handler = _read_primary_handler(primary_path, shown_primary, display, result.errors, primary.open_size)
     if pending is not None:
         try:
             files = pending.result()
@@ -435,9 +434,70 @@ def _shared(value: object) -> str | None:
 def _read_primary(
     path: str, shown: str, repository: str, errors: list[InputError], open_size: int | None
 ) -> list[Package]:
+    return _read_primary_handler(path, shown, repository, errors, open_size).packages(None)
+
+
+SPLIT_PRIMARY = 32 * 1024 * 1024
+"""A primary.xml that decompresses to this much (repomd's open-size) is parsed in two halves,
+one in a worker process (`auditor.sources.split`)."""
+
+
+def _read_primary_handler(
+    path: str, shown: str, repository: str, errors: list[InputError], open_size: int | None
+) -> _PrimaryHandler:
+    if (
+        open_size is not None
+        and open_size >= SPLIT_PRIMARY
+        and "fork" in multiprocessing.get_all_start_methods()
+    ):
+        halves = _read_primary_halves(path, shown, repository, open_size)
+        if halves is not None:
+            handler, head_errors, tail_packages, tail_errors = halves
+            errors.extend(head_errors)
+            errors.extend(tail_errors)
+            handler.pending.extend(tail_packages)
+            return handler
     handler = _PrimaryHandler(repository, errors, shown)
     _parse_file(path, shown, handler.start, handler.end, handler.text, open_size, ordered=True)
-    return handler.packages(None)
+    return handler
+
+
+def _read_primary_halves(
+    path: str, shown: str, repository: str, open_size: int
+) -> tuple[_PrimaryHandler, list[InputError], list[Package], list[InputError]] | None:
+    """The head parsed here and the tail in a worker; None when the file must be read whole."""
+    middle = open_size // 2
+    executor = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+    try:
+        future = executor.submit(_read_primary_tail, path, shown, repository, open_size, middle)
+        head_errors: list[InputError] = []
+        handler = _PrimaryHandler(repository, head_errors, shown)
+        cut = split.Cut()
+        try:
+            _parse_file(path, shown, handler.start, handler.end, handler.text, open_size, ordered=True,
+                        transform=lambda chunks: split.head(chunks, middle, cut))  # fmt: skip
+            tail_result = future.result()
+        except InputError:
+            return None  # a bad cut, or a bad file: read it whole, which says which
+        if not cut.found:
+            return handler, head_errors, [], []  # the head was the whole document
+        if tail_result is None:
+            return None
+        return handler, head_errors, *tail_result
+    finally:
+        executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _read_primary_tail(
+    path: str, shown: str, repository: str, open_size: int, middle: int
+) -> tuple[list[Package], list[InputError]] | None:
+    """In the worker: the packages from the cut on (None when there is no cut)."""
+    errors: list[InputError] = []
+    handler = _PrimaryHandler(repository, errors, shown)
+    cut = split.Cut()
+    _parse_file(path, shown, handler.start, handler.end, handler.text, open_size, ordered=True,
+                transform=lambda chunks: split.tail(chunks, middle, cut))  # fmt: skip
+    return (handler.pending, errors) if cut.found else None
 
 
 def read_filelists(path: str, shown: str, open_size: int | None = None) -> dict[str, tuple[str, int]]:
@@ -476,11 +536,15 @@ def _parse_file(
     open_size: int | None,
     *,
     ordered: bool = False,
+    transform: Callable[[Iterator[bytes]], Iterator[bytes]] | None = None,
 ) -> None:
     ceiling = max_decompressed()
     limit = ceiling if open_size is None else min(open_size, ceiling)
     try:
         with open_regular(path, shown, "a metadata file") as stream:
-            parse_xml(decompressed_chunks(stream, shown, limit), shown, start, end, text, ordered=ordered)
+            chunks = decompressed_chunks(stream, shown, limit)
+            if transform is not None:
+                chunks = transform(chunks)
+            parse_xml(chunks, shown, start, end, text, ordered=ordered)
     except OSError as exc:
         raise InputError(shown, os_reason(exc)) from None
