@@ -108,8 +108,10 @@ class Text:
         self._parser: Any = None
 
     def bind(self, parser: Any) -> None:
+        """Collect the text of ``parser`` (None: of no parser any more)."""
         self._parser = parser
-        parser.CharacterDataHandler = None
+        if parser is not None:
+            parser.CharacterDataHandler = None
 
     def start(self) -> None:
         self._parts.clear()
@@ -183,6 +185,13 @@ def parse_xml(
         raise InputError(
             shown, f"not well-formed XML: {pyexpat.ErrorString(exc.code)} at line {exc.lineno}"
         ) from None
+    finally:
+        # The parser holds the handlers, which hold what they built and (through a `Text`)
+        # the parser: a cycle that only the collector, paused for the run, would free.
+        parser.StartElementHandler = parser.EndElementHandler = parser.CharacterDataHandler = None
+        parser.StartDoctypeDeclHandler = parser.EntityDeclHandler = None
+        if isinstance(text, Text):
+            text.bind(None)
 
 
 class _Refused(Exception):
