@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING
 
+from auditor.background import Background
 from auditor.classify import ExtraFindings, classify, classify_config
 from auditor.errors import ExitCode, InputError, UsageError
 from auditor.findings import DEFAULT_FAIL_ON, ConfigFinding, Finding, Verdict
@@ -113,6 +114,10 @@ class AuditResult:
 
 Progress = Callable[[str], None]
 
+PARALLEL_CLASSIFY = 5000
+"""From this many packages, classification runs in a forked process during resolution:
+below it, the fork costs more than the work it moves."""
+
 
 def run_audit(options: AuditOptions, policy: Policy, progress: Progress | None = None) -> AuditResult:
     note = progress or (lambda _message: None)
@@ -152,13 +157,17 @@ def audit_packages(
     packages = [*targets.packages, *context.packages]
     audited_ids = range(len(targets.packages))
     arches = host_arches(options.arches) if options.arches else None
+    extra = extra_findings(packages) if extra_findings is not None else None
+    # Classification needs no edges: a large run classifies on the other core meanwhile.
+    classified = Background(
+        partial(classify, packages, policy, extra=extra), fork=len(packages) >= PARALLEL_CLASSIFY
+    )
     note(f"resolving {len(packages)} packages")
     resolver = Resolver(packages, arches=arches, rpm_features=policy.rpm_features)
     resolved = resolver.resolve_all(weak=options.weak)
-    note("classifying")
-    extra = extra_findings(packages) if extra_findings is not None else None
-    findings = classify(packages, policy, extra=extra)
     graph = DependencyGraph(packages, resolved)
+    note("classifying")
+    findings = classified.result()
     note("propagating")
     verdicts = graph.verdicts(findings)
     audited = {index for index in audited_ids if index in resolved.audited}

@@ -16,15 +16,15 @@ so a package read from it does not have (compared with reading the RPM file):
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import posixpath
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from sys import intern
 from typing import Any
 
+from auditor.background import Background, can_fork
 from auditor.errors import InputError
 from auditor.model import EVR, Checksum, Dependency, FileList, Op, Package, PackageKind
 from auditor.sources import split
@@ -187,7 +187,7 @@ def read_metadata(repomd: Repomd, display: str, fetch: FetchMetadata) -> Reposit
     result = RepositoryRead(display, repomd.revision, [], metadata=repomd.files)
     primary_path, shown_primary = fetch(primary, safe_href(primary.href, display))
     filelists = repomd.files.get("filelists")
-    pending: Future[dict[str, tuple[str, int]]] | None = None
+    pending: Background[dict[str, tuple[str, int]]] | None = None
     files: dict[str, tuple[str, int]] | None = None
     if filelists is not None:
         try:
@@ -212,18 +212,10 @@ def read_metadata(repomd: Repomd, display: str, fetch: FetchMetadata) -> Reposit
 PARALLEL_FILELISTS = 4 * 1024 * 1024
 
 
-def _start_filelists(path: str, shown: str, open_size: int | None) -> Future[dict[str, tuple[str, int]]]:
-    if os.path.getsize(path) >= PARALLEL_FILELISTS and "fork" in multiprocessing.get_all_start_methods():
-        executor = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
-        future = executor.submit(read_filelists, path, shown, open_size)
-        executor.shutdown(wait=False)
-        return future
-    done: Future[dict[str, tuple[str, int]]] = Future()
-    try:
-        done.set_result(read_filelists(path, shown, open_size))
-    except InputError as exc:
-        done.set_exception(exc)
-    return done
+def _start_filelists(path: str, shown: str, open_size: int | None) -> Background[dict[str, tuple[str, int]]]:
+    return Background(
+        partial(read_filelists, path, shown, open_size), fork=os.path.getsize(path) >= PARALLEL_FILELISTS
+    )
 
 
 def _dependency(attrs: dict[str, str]) -> Dependency:
@@ -445,11 +437,7 @@ one in a worker process (`auditor.sources.split`)."""
 def _read_primary_handler(
     path: str, shown: str, repository: str, errors: list[InputError], open_size: int | None
 ) -> _PrimaryHandler:
-    if (
-        open_size is not None
-        and open_size >= SPLIT_PRIMARY
-        and "fork" in multiprocessing.get_all_start_methods()
-    ):
+    if open_size is not None and open_size >= SPLIT_PRIMARY and can_fork():
         halves = _read_primary_halves(path, shown, repository, open_size)
         if halves is not None:
             handler, head_errors, tail_packages, tail_errors = halves
@@ -467,25 +455,21 @@ def _read_primary_halves(
 ) -> tuple[_PrimaryHandler, list[InputError], list[Package], list[InputError]] | None:
     """The head parsed here and the tail in a worker; None when the file must be read whole."""
     middle = open_size // 2
-    executor = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+    tail = Background(partial(_read_primary_tail, path, shown, repository, open_size, middle))
+    head_errors: list[InputError] = []
+    handler = _PrimaryHandler(repository, head_errors, shown)
+    cut = split.Cut()
     try:
-        future = executor.submit(_read_primary_tail, path, shown, repository, open_size, middle)
-        head_errors: list[InputError] = []
-        handler = _PrimaryHandler(repository, head_errors, shown)
-        cut = split.Cut()
-        try:
-            _parse_file(path, shown, handler.start, handler.end, handler.text, open_size, ordered=True,
-                        transform=lambda chunks: split.head(chunks, middle, cut))  # fmt: skip
-            tail_result = future.result()
-        except InputError:
-            return None  # a bad cut, or a bad file: read it whole, which says which
-        if not cut.found:
-            return handler, head_errors, [], []  # the head was the whole document
-        if tail_result is None:
-            return None
-        return handler, head_errors, *tail_result
-    finally:
-        executor.shutdown(wait=False, cancel_futures=True)
+        _parse_file(path, shown, handler.start, handler.end, handler.text, open_size, ordered=True,
+                    transform=lambda chunks: split.head(chunks, middle, cut))  # fmt: skip
+        tail_result = tail.result()
+    except InputError:
+        return None  # a bad cut, or a bad file: read it whole, which says which
+    if not cut.found:
+        return handler, head_errors, [], []  # the head was the whole document
+    if tail_result is None:
+        return None
+    return handler, head_errors, *tail_result
 
 
 def _read_primary_tail(
