@@ -131,3 +131,24 @@ def test_with_context_is_used_but_not_audited(capsys: pytest.CaptureFixture[str]
     document = json.loads(out)
     assert [p["name"] for p in document["packages"]] == ["filedeps"]
     assert code == 0
+
+
+def test_the_command_flushes_its_report_before_its_quick_exit() -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "auditor",
+            "scan",
+            str(ROOT / "examples" / "xcp-ng-mini" / "repo"),
+            "--format",
+            "json",
+            "-q",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr
+    document = json.loads(done.stdout)
+    assert document["summary"] and len(document["packages"]) > 10
