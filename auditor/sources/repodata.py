@@ -434,6 +434,12 @@ SPLIT_PRIMARY = 32 * 1024 * 1024
 one in a worker process (`auditor.sources.split`)."""
 
 
+HEAD_SHARE = 0.55
+"""Where the cut is sought, as a share of the decompressed size. The worker also decompresses
+the head to find the cut and hands its packages back through a pipe, so this process, which
+does neither, takes the larger part (distro-60k: 4.9 s to read against 5.5 s at an even cut)."""
+
+
 def _read_primary_handler(
     path: str, shown: str, repository: str, errors: list[InputError], open_size: int | None
 ) -> _PrimaryHandler:
@@ -454,7 +460,7 @@ def _read_primary_halves(
     path: str, shown: str, repository: str, open_size: int
 ) -> tuple[_PrimaryHandler, list[InputError], list[Package], list[InputError]] | None:
     """The head parsed here and the tail in a worker; None when the file must be read whole."""
-    middle = open_size // 2
+    middle = int(open_size * HEAD_SHARE)
     tail = Background(partial(_read_primary_tail, path, shown, repository, open_size, middle))
     head_errors: list[InputError] = []
     handler = _PrimaryHandler(repository, head_errors, shown)
