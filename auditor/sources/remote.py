@@ -20,7 +20,7 @@ import io
 import os
 import struct
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -98,13 +98,7 @@ class Remote:
             if os.path.isfile(path):
                 return path
             raise self._offline_miss(url)
-        try:
-            with self.cache.writing(path) as stream:
-                self.client.download(url, stream, ceiling)
-        except HttpError as exc:
-            raise exc.input_error() from None
-        except OSError as exc:
-            raise InputError(url, f"cannot write to the cache: {exc.strerror or exc}") from None
+        self._download(url, path, ceiling)
         return path
 
     def fetch_metadata(self, url: str, entry: MetadataFile) -> str:
@@ -130,6 +124,13 @@ class Remote:
         def accept(temporary: str) -> None:
             verify_checksum(temporary, entry.checksum_type, entry.checksum, entry.size, url)
 
+        self._download(url, path, ceiling, accept)
+        return path
+
+    def _download(
+        self, url: str, path: str, ceiling: int, accept: Callable[[str], None] | None = None
+    ) -> None:
+        """``url`` into the cache at ``path``, kept only if ``accept`` (given the temporary file) passes."""
         try:
             with self.cache.writing(path, accept) as stream:
                 self.client.download(url, stream, ceiling)
@@ -137,7 +138,6 @@ class Remote:
             raise exc.input_error() from None
         except OSError as exc:
             raise InputError(url, f"cannot write to the cache: {exc.strerror or exc}") from None
-        return path
 
     # -- headers by range ----------------------------------------------------------------
 
