@@ -1,6 +1,6 @@
 """Profile one auditor run in-process under cProfile and print where the time goes.
 
-usage: python benchmarks/profile.py CASE [--corpora DIR] [--warm] [--top N] [--save FILE.prof]
+usage: python benchmarks/profile.py CASE [--corpora DIR] [--warm] [--top N] [--save FILE.prof] [--stages]
 
 CASE is a corpus (distro-60k, distro-10k, rpms-2k) or a case of run.py (distro-60k-cold,
 rpms-2k-warm, ...). The auditor runs as ``auditor.cli.main([...])`` with the same arguments as
@@ -31,6 +31,7 @@ import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
+from typing import Any  # noqa: E402
 
 from benchmarks import corpus  # noqa: E402
 from benchmarks.cases import CASES, scan_args  # noqa: E402
@@ -50,7 +51,49 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--top", type=int, default=25, metavar="N", help="lines per listing (default: 25)")
     parser.add_argument("--save", metavar="FILE", help="also write the raw stats (pstats format) to FILE")
+    parser.add_argument(
+        "--stages",
+        action="store_true",
+        help="no cProfile: print the wall time of each stage of the audit as it ends",
+    )
     return parser.parse_args(argv)
+
+
+# (module, attribute, what it does): the stages --stages times
+STAGES = [
+    ("auditor.audit", "load_inputs", "read the inputs"),
+    ("auditor.resolve", "Resolver.__init__", "index the provides"),
+    ("auditor.resolve", "Resolver.resolve_all", "resolve every requirement"),
+    ("auditor.graph", "DependencyGraph.__init__", "build the graph"),
+    ("auditor.audit", "classify", "classify"),
+    ("auditor.graph", "DependencyGraph.verdicts", "propagate"),
+    ("auditor.cli", "write_output", "render and write the report"),
+]
+
+
+def time_stages() -> None:
+    """Wrap each stage in a wall-clock timer that prints when the stage ends (a stage run in a
+    forked child, such as classification on a large run, prints from there)."""
+    import functools
+    import importlib
+
+    parent = os.getpid()
+    for module_name, attribute, title in STAGES:
+        owner: Any = importlib.import_module(module_name)
+        *path, name = attribute.split(".")
+        for part in path:
+            owner = getattr(owner, part)
+        original = getattr(owner, name)
+
+        def timed(*args: Any, _original: Any = original, _title: str = title, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return _original(*args, **kwargs)
+            finally:
+                where = "" if os.getpid() == parent else "  (in a forked child)"
+                print(f"  {_title:<28} {time.perf_counter() - start:6.2f} s{where}", flush=True)
+
+        setattr(owner, name, functools.wraps(original)(timed))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -83,6 +126,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(
                 f"warm-up run (child process, unprofiled): {time.perf_counter() - start:.2f} s, exit {code}"
             )
+        if args.stages:
+            time_stages()
+            start = time.perf_counter()
+            code = auditor_main(auditor_argv)
+            print(f"whole run in this process: {time.perf_counter() - start:.2f} s, exit {code}")
+            return 0 if code == 0 else 1
         profiler = cProfile.Profile()
         start = time.perf_counter()
         code = profiler.runcall(auditor_main, auditor_argv)
