@@ -1,11 +1,13 @@
-"""Reading RPM files: the model must say what `rpm -qp` says about the same file."""
+"""Reading RPM files: the model must say what `rpm -qp` (and rpmfile) say about the same file."""
 
 from __future__ import annotations
 
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
+import rpmfile  # type: ignore[import-untyped]
 
 from auditor.errors import InputError
 from auditor.model import DEPENDENCY_KINDS, Dependency, Op, PackageKind, SourceKind
@@ -108,6 +110,69 @@ def test_model_equals_rpm_qp(path: Path) -> None:
         assert package.signing_key == signature.rsplit("Key ID ", 1)[1].strip()
     else:
         assert package.signing_key is None
+
+
+# rpmfile's names for the (name, flags, version) tags of each kind of dependency
+RPMFILE_DEPENDENCIES = {
+    "requires": ("requirename", "requireflags", "requireversion"),
+    "provides": ("provides", "provideflags", "provideversion"),
+    "conflicts": ("conflictname", "conflictflags", "conflictversion"),
+    "obsoletes": ("obsoletes", "obsoleteflags", "obsoleteversion"),
+    "recommends": ("recommendname", "recommendflags", "recommendversion"),
+    "suggests": ("suggestname", "suggestflags", "suggestversion"),
+    "supplements": ("supplementname", "supplementflags", "supplementversion"),
+    "enhances": ("enhancename", "enhanceflags", "enhanceversion"),
+}
+RPMFILE_TEXT = {"vendor": "vendor", "packager": "packager", "buildhost": "buildhost", "url": "url",
+                "license": "copyright", "summary": "summary", "description": "description",
+                "distribution": "distribution", "sourcerpm": "sourcerpm"}  # fmt: skip
+
+
+def rpmfile_list(value: object) -> list[Any]:
+    """rpmfile gives a bare value where an array tag holds one entry, a list or tuple otherwise."""
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def rpmfile_text(value: object) -> str | None:
+    values = rpmfile_list(value)
+    return values[0].decode("utf-8") if values else None
+
+
+@pytest.mark.parametrize("path", ALL_RPMS, ids=[path.name for path in ALL_RPMS])
+def test_model_equals_rpmfile(path: Path) -> None:
+    """The second oracle: the design card's header library reads the same values (the auditor
+    has its own reader: bounded against hostile headers, and without rpmfile's quirks)."""
+    package = read_rpm_file(str(path))
+    with rpmfile.open(str(path)) as rpm:
+        headers = rpm.headers
+    assert package.name == rpmfile_text(headers["name"])
+    assert package.version == rpmfile_text(headers["version"])
+    assert package.release == rpmfile_text(headers["release"])
+    epoch = rpmfile_list(headers.get("serial"))
+    assert package.epoch == (epoch[0] if epoch else None)
+    assert package.is_source == (headers.get("sourcerpm") is None)
+    if not package.is_source:
+        assert package.arch == rpmfile_text(headers["arch"])
+    for field, tag in RPMFILE_TEXT.items():
+        assert getattr(package, field) == rpmfile_text(headers.get(tag)), field
+    assert package.buildtime == headers["buildtime"]
+    for kind, (names, flags, versions) in RPMFILE_DEPENDENCIES.items():
+        rows = zip(
+            rpmfile_list(headers.get(names)),
+            rpmfile_list(headers.get(flags)),
+            rpmfile_list(headers.get(versions)),
+            strict=True,
+        )
+        expected = [
+            (name.decode(), Op.from_sense(flag) if version else None, version.decode())
+            for name, flag, version in rows
+        ]
+        assert [ours(dep)[:3] for dep in getattr(package, kind)] == expected, kind
+    directories = rpmfile_list(headers.get("dirnames"))
+    paths = zip(rpmfile_list(headers.get("basenames")), rpmfile_list(headers.get("dirindexes")), strict=True)
+    assert list(package.files) == [(directories[index] + base).decode() for base, index in paths]
 
 
 def test_single_and_several_entries_read_alike() -> None:
