@@ -18,12 +18,12 @@ provenance = ["packages_provenance.csv"]
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from typing import Any
 
 from auditor.errors import PolicyError
 from auditor.findings import Verdict
+from auditor.tomlfile import read_toml
 
 PROJECT_FILE = "auditor.toml"
 _AUDIT_KEYS = {"fail-on", "arch", "roots", "default-policy", "policy-files", "provenance", "stale-waivers"}
@@ -64,15 +64,7 @@ def load_project(path: str | None) -> ProjectConfig:
         if not os.path.isfile(PROJECT_FILE):
             return ProjectConfig()
         path = PROJECT_FILE
-    try:
-        with open(path, "rb") as stream:
-            data = tomllib.load(stream)
-    except FileNotFoundError:
-        raise PolicyError(f"{path}: no such project file") from None
-    except OSError as exc:
-        raise PolicyError(f"{path}: {exc.strerror}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise PolicyError(f"{path}: not valid TOML: {exc}") from None
+    data = read_toml(path, "project file")
     unknown = set(data) - {"audit", "policy", "waiver", "baseline"}
     if unknown:
         raise PolicyError(f"{path}: unknown top-level key {sorted(unknown)[0]!r}")

@@ -25,7 +25,6 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -47,6 +46,7 @@ from auditor.rules import (
     SigningKeyRule,
     read_provenance_csv,
 )
+from auditor.tomlfile import read_toml
 from auditor.urls import ParsedUrl
 
 _COMMON_KEYS = {"id", "kind", "severity", "message", "reference", "tier"}
@@ -134,11 +134,11 @@ def load_policy(
     policy = Policy()
     if default:
         shipped = str(default_policy_path())
-        _merge(policy, _read_toml(shipped), shipped)
+        _merge(policy, read_toml(shipped, "policy file"), shipped)
     if project is not None:
         _merge(policy, project, project_path or "auditor.toml")
     for path in files:
-        _merge(policy, _read_toml(path), path)
+        _merge(policy, read_toml(path, "policy file"), path)
     for path in provenance:
         table = read_provenance_csv(path)
         policy.rules.append(
@@ -153,18 +153,6 @@ def load_policy(
         )
         policy.sources.append(path)
     return policy
-
-
-def _read_toml(path: str) -> dict[str, Any]:
-    try:
-        with open(path, "rb") as stream:
-            return tomllib.load(stream)
-    except FileNotFoundError:
-        raise PolicyError(f"{path}: no such policy file") from None
-    except OSError as exc:
-        raise PolicyError(f"{path}: {exc.strerror}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise PolicyError(f"{path}: not valid TOML: {exc}") from None
 
 
 def _merge(policy: Policy, data: Mapping[str, Any], path: str) -> None:

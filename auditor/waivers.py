@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime
 import fnmatch
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -29,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from auditor.errors import PolicyError
 from auditor.model import EVR, Op
 from auditor.rpmver import ranges_overlap
+from auditor.tomlfile import read_toml
 
 if TYPE_CHECKING:
     from auditor.audit import PackageResult
@@ -114,15 +114,7 @@ def load_waivers(entries: Iterable[Mapping[str, Any]], source: str) -> list[Waiv
 
 
 def read_waiver_file(path: str) -> list[Waiver]:
-    try:
-        with open(path, "rb") as stream:
-            data = tomllib.load(stream)
-    except FileNotFoundError:
-        raise PolicyError(f"{path}: no such waiver file") from None
-    except OSError as exc:
-        raise PolicyError(f"{path}: {exc.strerror}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise PolicyError(f"{path}: not valid TOML: {exc}") from None
+    data = read_toml(path, "waiver file")
     entries = data.get("waiver", [])
     if not isinstance(entries, list):
         raise PolicyError(f"{path}: waiver must be an array of tables ([[waiver]])")
