@@ -1,12 +1,45 @@
 from __future__ import annotations
 
+import gzip
+import hashlib
+import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 DATA = Path(__file__).parent / "data"
 RPMS = DATA / "rpms"
+
+
+def primary_of(repo: Path) -> Path:
+    return next((repo / "repodata").glob("*-primary.xml.gz"))
+
+
+def rewrite_primary(
+    repo: Path, change: Callable[[str], str], open_size: Callable[[int], int] = lambda n: n
+) -> None:
+    """Replace primary.xml's text by ``change(text)`` and fix repomd.xml's checksum and sizes,
+    so that what a test changed in the XML is what the reader meets (``open_size`` may make
+    repomd declare another decompressed size than the text's)."""
+    primary = primary_of(repo)
+    text = change(gzip.decompress(primary.read_bytes()).decode()).encode()
+    payload = gzip.compress(text, mtime=0)
+    primary.write_bytes(payload)
+    repomd = repo / "repodata" / "repomd.xml"
+    xml = repomd.read_text()
+    start = xml.index('<data type="primary">')
+    end = xml.index("</data>", start)
+    block = re.sub(
+        r'(<checksum type="sha256">)[0-9a-f]+',
+        lambda m: m.group(1) + hashlib.sha256(payload).hexdigest(),
+        xml[start:end],
+        count=1,
+    )
+    block = re.sub(r"<size>\d+</size>", f"<size>{len(payload)}</size>", block)
+    block = re.sub(r"<open-size>\d+</open-size>", f"<open-size>{open_size(len(text))}</open-size>", block)
+    repomd.write_text(xml[:start] + block + xml[end:])
 
 
 def pytest_configure(config: pytest.Config) -> None:

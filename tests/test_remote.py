@@ -7,14 +7,11 @@ is recorded, so a test also proves which hosts the auditor never tried to reach.
 from __future__ import annotations
 
 import copy
-import gzip
-import hashlib
 import json
-import re
 import shutil
 import socket
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +20,7 @@ import pytest
 
 from auditor.cli import main
 from auditor.sources.rpmpackage import read_rpm_file
-from tests.conftest import DATA, RPMS
+from tests.conftest import DATA, RPMS, primary_of, rewrite_primary
 from tests.httpserver import LocalServer, redirect, sequence, slow, status, truncated
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,31 +88,6 @@ def comparable(document: dict[str, Any]) -> dict[str, Any]:
         package.pop("location")
         package.pop("input")
     return result
-
-
-def primary_of(repo: Path) -> Path:
-    return next((repo / "repodata").glob("*-primary.xml.gz"))
-
-
-def rewrite_primary(repo: Path, edit: Callable[[str], str]) -> None:
-    """Change primary.xml and make repomd.xml agree with it (checksum, sizes)."""
-    primary = primary_of(repo)
-    text = edit(gzip.decompress(primary.read_bytes()).decode())
-    payload = gzip.compress(text.encode(), mtime=0)
-    primary.write_bytes(payload)
-    repomd = repo / "repodata" / "repomd.xml"
-    xml = repomd.read_text()
-    start = xml.index('<data type="primary">')
-    end = xml.index("</data>", start)
-    block = re.sub(
-        r'(<checksum type="sha256">)[0-9a-f]+',
-        lambda m: m.group(1) + hashlib.sha256(payload).hexdigest(),
-        xml[start:end],
-        count=1,
-    )
-    block = re.sub(r"<size>\d+</size>", f"<size>{len(payload)}</size>", block)
-    block = re.sub(r"<open-size>\d+</open-size>", f"<open-size>{len(text.encode())}</open-size>", block)
-    repomd.write_text(xml[:start] + block + xml[end:])
 
 
 def one_line_error(err: str, *needles: str) -> str:

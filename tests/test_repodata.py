@@ -3,8 +3,6 @@ apart from what repodata does not carry (auditor/sources/repodata.py lists it)."
 
 from __future__ import annotations
 
-import gzip
-import hashlib
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -16,7 +14,7 @@ from auditor.model import EVR, Dependency, Package
 from auditor.sources import load_inputs
 from auditor.sources.repodata import read_repository
 from auditor.sources.rpmpackage import read_rpm_file
-from tests.conftest import DATA
+from tests.conftest import DATA, rewrite_primary
 
 REPOS = ["repo", "repo-xz", "repo-bz2", "repo-zst", "srpm-repo"]
 
@@ -137,30 +135,10 @@ def test_a_bad_repository_does_not_hide_the_good_inputs(tmp_path: Path) -> None:
 
 def test_doctype_is_refused(tmp_path: Path) -> None:
     repo = _copy_repo(tmp_path)
-    primary = next((repo / "repodata").glob("*-primary.xml.gz"))
-    xml = gzip.decompress(primary.read_bytes()).decode()
-    evil = xml.replace("<metadata", '<!DOCTYPE m [<!ENTITY x "boom">]><metadata', 1)
-    payload = gzip.compress(evil.encode())
-    primary.write_bytes(payload)
-    repomd = repo / "repodata" / "repomd.xml"
-    text = repomd.read_text()
-    # make the checksum and size right, so the XML itself is what gets refused
-    block_start = text.index('<data type="primary">')
-    block_end = text.index("</data>", block_start)
-    block = text[block_start:block_end]
-    import re
-
-    new_block = re.sub(
-        r'(<checksum type="sha256">)[0-9a-f]+',
-        lambda m: m.group(1) + hashlib.sha256(payload).hexdigest(),
-        block,
-        count=1,
+    # repomd's checksum and sizes are made right, so the XML itself is what gets refused
+    rewrite_primary(
+        repo, lambda xml: xml.replace("<metadata", '<!DOCTYPE m [<!ENTITY x "boom">]><metadata', 1)
     )
-    new_block = re.sub(r"<size>\d+</size>", f"<size>{len(payload)}</size>", new_block)
-    new_block = re.sub(
-        r"<open-size>\d+</open-size>", f"<open-size>{len(evil.encode())}</open-size>", new_block
-    )
-    repomd.write_text(text[:block_start] + new_block + text[block_end:])
     with pytest.raises(InputError, match="DOCTYPE"):
         read_repository(str(repo))
 

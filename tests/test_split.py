@@ -2,49 +2,19 @@
 
 from __future__ import annotations
 
-import gzip
-import hashlib
-import re
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 import auditor.sources.repodata as repodata
 from auditor.sources import split
-from tests.conftest import DATA
+from tests.conftest import DATA, rewrite_primary
 
 
 def read(repo: Path, *, halves: bool, monkeypatch: pytest.MonkeyPatch) -> repodata.RepositoryRead:
     monkeypatch.setattr(repodata, "SPLIT_PRIMARY", 1 if halves else 1 << 60)
     return repodata.read_repository(str(repo))
-
-
-def rewrite_primary(
-    repo: Path, change: Callable[[str], str], open_size: Callable[[int], int] = lambda n: n
-) -> None:
-    """Replace primary.xml's text by ``change(text)`` and fix repomd.xml's checksums and sizes
-    (``open_size`` may declare more than the text holds: the cut falls at its middle)."""
-    primary = next((repo / "repodata").glob("*-primary.xml.gz"))
-    text = gzip.decompress(primary.read_bytes()).decode()
-    new = change(text).encode()
-    payload = gzip.compress(new)
-    primary.write_bytes(payload)
-    repomd = repo / "repodata" / "repomd.xml"
-    xml = repomd.read_text()
-    start = xml.index('<data type="primary">')
-    end = xml.index("</data>", start)
-    block = xml[start:end]
-    block = re.sub(
-        r'(<checksum type="sha256">)[0-9a-f]+',
-        lambda m: m.group(1) + hashlib.sha256(payload).hexdigest(),
-        block,
-        count=1,
-    )
-    block = re.sub(r"<size>\d+</size>", f"<size>{len(payload)}</size>", block)
-    block = re.sub(r"<open-size>\d+</open-size>", f"<open-size>{open_size(len(new))}</open-size>", block)
-    repomd.write_text(xml[:start] + block + xml[end:])
 
 
 @pytest.fixture
