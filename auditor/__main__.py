@@ -1,3 +1,3 @@
-from auditor.cli import console_main
+from auditor.cli.main import console_main
 
 console_main()

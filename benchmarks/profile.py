@@ -3,7 +3,7 @@
 usage: python benchmarks/profile.py CASE [--corpora DIR] [--warm] [--top N] [--save FILE.prof] [--stages]
 
 CASE is a corpus (distro-60k, distro-10k, rpms-2k) or a case of run.py (distro-60k-cold,
-rpms-2k-warm, ...). The auditor runs as ``auditor.cli.main([...])`` with the same arguments as
+rpms-2k-warm, ...). The auditor runs as ``auditor.cli.main.main([...])`` with the same arguments as
 in run.py, with this checkout's code and an empty cache (XDG_CACHE_HOME in a fresh temporary
 directory); ``--warm`` (or a ``-warm`` case) first runs it once in a child process, so that
 only the cache on disk is warm (not this process's memoised functions), then profiles a second
@@ -61,13 +61,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 # (module, attribute, what it does): the stages --stages times
 STAGES = [
-    ("auditor.audit", "load_inputs", "read the inputs"),
-    ("auditor.resolve", "Resolver.__init__", "index the provides"),
-    ("auditor.resolve", "Resolver.resolve_all", "resolve every requirement"),
-    ("auditor.graph", "DependencyGraph.__init__", "build the graph"),
-    ("auditor.audit", "classify", "classify"),
-    ("auditor.graph", "DependencyGraph.verdicts", "propagate"),
-    ("auditor.cli", "write_output", "render and write the report"),
+    ("auditor.audit.pipeline", "load_inputs", "read the inputs"),
+    ("auditor.deps.resolve", "Resolver.__init__", "index the provides"),
+    ("auditor.deps.resolve", "Resolver.resolve_all", "resolve every requirement"),
+    ("auditor.deps.graph", "DependencyGraph.__init__", "build the graph"),
+    ("auditor.audit.pipeline", "classify", "classify"),
+    ("auditor.deps.graph", "DependencyGraph.verdicts", "propagate"),
+    ("auditor.cli.main", "write_output", "render and write the report"),
 ]
 
 
@@ -106,7 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"benchmarks: cannot generate the corpora: {exc}", file=sys.stderr)
         return 2
     from auditor import __file__ as auditor_file
-    from auditor.cli import main as auditor_main
+    from auditor.cli.main import main as auditor_main
 
     workdir = tempfile.mkdtemp(prefix="auditor-profile-")
     try:

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from auditor.audit import AuditOptions, AuditResult, audit_packages
-from auditor.cli import main
-from auditor.policy import load_policy
-from auditor.sources import LoadResult
+from auditor.audit.pipeline import AuditOptions, AuditResult, audit_packages
+from auditor.cli.main import main
+from auditor.origin.policy import load_policy
+from auditor.sources.interface import LoadResult
 from tests.universe import universe
 
 CITRIX = {"vendor": "Citrix Systems, Inc."}

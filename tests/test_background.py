@@ -1,4 +1,4 @@
-"""Work in a forked child (`auditor.background`), and the run's memory and exit around it."""
+"""Work in a forked child (`auditor.runtime.parallel`), and the run's memory and exit around it."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from auditor import audit as audit_module
-from auditor.audit import AuditOptions, run_audit
-from auditor.background import Background, can_fork
-from auditor.errors import InputError
-from auditor.policy import load_policy
+from auditor.audit import pipeline as audit_module
+from auditor.audit.pipeline import AuditOptions, run_audit
+from auditor.core.errors import InputError
+from auditor.origin.policy import load_policy
+from auditor.runtime.parallel import Background, can_fork
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "xcp-ng-mini"
 needs_fork = pytest.mark.skipif(not can_fork(), reason="this platform cannot fork")

@@ -10,7 +10,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from auditor.cli import main
+from auditor.cli.main import main
 from tests.conftest import DATA, RPMS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -105,12 +105,12 @@ def test_why_explains_a_chain(capsys: pytest.CaptureFixture[str]) -> None:
 def test_internal_errors_exit_4_without_traceback(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import auditor.cli
+    import auditor.cli.main
 
     def boom(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("kaput")
 
-    monkeypatch.setattr(auditor.cli, "run_audit", boom)
+    monkeypatch.setattr(auditor.cli.main, "run_audit", boom)
     code, _, err = run(["scan", str(RPMS)], capsys)
     assert code == 4 and "kaput" in err and "Traceback" not in err
     code, _, err = run(["scan", str(RPMS), "--debug"], capsys)

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import jsonschema
 
-from auditor.audit import AuditOptions, AuditResult, audit_packages
-from auditor.errors import ExitCode
-from auditor.findings import DEFAULT_FAIL_ON, ConfigUrl, Verdict
-from auditor.policy import load_policy
+from auditor.audit.pipeline import AuditOptions, AuditResult, audit_packages
+from auditor.core.errors import ExitCode
+from auditor.origin.findings import DEFAULT_FAIL_ON, Verdict
+from auditor.origin.policy import load_policy
 from auditor.reports import json_report, table
-from auditor.sources import LoadResult
+from auditor.sources.interface import ConfigUrl, LoadResult
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = json.loads((ROOT / "schemas" / "report-v1.schema.json").read_text())

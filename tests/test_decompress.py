@@ -10,8 +10,8 @@ import lzma
 import pytest
 import zstandard
 
-from auditor.errors import InputError
-from auditor.sources.decompress import PIECE, decompressed
+from auditor.core.errors import InputError
+from auditor.sources.formats.decompress import PIECE, decompressed
 
 TEXT = b"".join(b"line %d of the metadata\n" % i for i in range(20000))
 COMPRESS = {

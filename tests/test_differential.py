@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from auditor.model import Dependency
-from auditor.resolve import Resolver
-from auditor.richdeps import leaves, parse
+from auditor.deps.resolve import Resolver
+from auditor.rpm.deps import leaves, parse
+from auditor.rpm.model import Dependency
 from auditor.sources.repodata import read_repository
 from tests.conftest import DATA
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from auditor.audit import AuditOptions, AuditResult, run_audit
-from auditor.cli import main
-from auditor.policy import load_policy
+from auditor.audit.pipeline import AuditOptions, AuditResult, run_audit
+from auditor.cli.main import main
+from auditor.origin.policy import load_policy
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "xcp-ng-mini"
 EXPECTED = {

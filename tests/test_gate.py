@@ -9,13 +9,13 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from auditor.audit import AuditOptions, AuditResult, run_audit
-from auditor.baseline import load_baseline
-from auditor.cli import main
-from auditor.errors import PolicyError
-from auditor.gate import apply_gate
-from auditor.policy import load_policy
-from auditor.waivers import load_waivers
+from auditor.audit.pipeline import AuditOptions, AuditResult, run_audit
+from auditor.cli.main import main
+from auditor.core.errors import PolicyError
+from auditor.gate.baseline import load_baseline
+from auditor.gate.decision import apply_gate
+from auditor.gate.waivers import load_waivers
+from auditor.origin.policy import load_policy
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "xcp-ng-mini"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from auditor.audit import AuditOptions, audit_packages
-from auditor.findings import Verdict
-from auditor.policy import load_policy
-from auditor.sources import LoadResult
+from auditor.audit.pipeline import AuditOptions, audit_packages
+from auditor.origin.findings import Verdict
+from auditor.origin.policy import load_policy
+from auditor.sources.interface import LoadResult
 from tests.universe import universe
 
 CITRIX = {"vendor": "Citrix Systems, Inc."}

@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 import zstandard
 
-from auditor.cli import main
-from auditor.errors import InputError
+from auditor.cli.main import main
+from auditor.core.errors import InputError
 from tests.conftest import DATA, RPMS
 from tests.hostile import make_corpus
 from tests.hostile.make_corpus import ERROR, FINDING, READ, Case
@@ -214,7 +214,7 @@ def nospec_with_payload(directory: Path, members: list[tuple[bytes, bytes]]) -> 
 
 
 def test_payload_limits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from auditor.sources import payload
+    from auditor.sources.formats import payload
     from auditor.sources.rpmpackage import read_rpm_file
 
     spec = (ROOT / "tests" / "data" / "specs" / "nospec.spec").read_bytes()
@@ -247,7 +247,7 @@ def markers(directory: Path) -> list[str]:
 
 
 def test_spec_code_is_never_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from auditor.specfile import parse_spec
+    from auditor.rpm.spec.parser import parse_spec
 
     monkeypatch.chdir(tmp_path)  # the corpus spec touches files relative to here
     marker = str(tmp_path / make_corpus.MARKER)
@@ -306,14 +306,14 @@ def test_spec_files_through_the_cli(
     ids=["superscript-epoch", "source-5000-digits", "if-5000-digits", "if-nested-5000"],
 )
 def test_spec_numbers_that_are_not_numbers_are_read_without_crashing(text: str) -> None:
-    from auditor.specfile import parse_spec
+    from auditor.rpm.spec.parser import parse_spec
 
     spec = parse_spec(text, "x.spec")
     assert spec.name == "a" and spec.epoch is None
 
 
 def test_a_spec_dependency_that_cannot_be_represented_is_an_input_error() -> None:
-    from auditor.specfile import parse_spec
+    from auditor.rpm.spec.parser import parse_spec
 
     with pytest.raises(InputError, match=r"^x\.spec: line 2: an epoch of 5000 digits"):
         parse_spec("Name: a\nBuildRequires: foo >= " + "9" * 5000 + ":1\n", "x.spec")
@@ -443,8 +443,9 @@ def test_a_symlink_cannot_lead_metadata_out_of_the_repository(
 
 
 def test_the_limits_are_the_documented_ones() -> None:
-    from auditor import macros, richdeps
-    from auditor.sources import payload, rpmheader, xmlstream
+    from auditor.rpm import deps
+    from auditor.rpm.spec import macros
+    from auditor.sources.formats import payload, rpmheader, xmlstream
 
     readme = (ROOT / "README.md").read_text()
     limits = {
@@ -455,7 +456,7 @@ def test_the_limits_are_the_documented_ones() -> None:
         "payload.MAX_MEMBER": (payload.MAX_MEMBER, 16 << 20),
         "payload.MAX_SCANNED": (payload.MAX_SCANNED, 8 << 30),
         "xmlstream.MAX_DECOMPRESSED": (xmlstream.MAX_DECOMPRESSED, 4 << 30),
-        "richdeps.MAX_NESTING": (richdeps.MAX_NESTING, 32),
+        "deps.MAX_NESTING": (deps.MAX_NESTING, 32),
         "macros.MAX_DEPTH": (macros.MAX_DEPTH, 64),
         "macros.MAX_OUTPUT": (macros.MAX_OUTPUT, 256 << 10),
     }
@@ -494,7 +495,7 @@ def test_header_limits(where: str, il: int, dl: int, expect: str, tmp_path: Path
 def test_an_interrupted_report_write_keeps_the_old_report(
     failure: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import auditor.cli
+    import auditor.cli.main
 
     target = tmp_path / "report.json"
     target.write_text("the old report")
@@ -517,9 +518,9 @@ def test_an_interrupted_report_write_keeps_the_old_report(
             stream.write = write
             return stream
 
-        monkeypatch.setattr(auditor.cli.os, "fdopen", fdopen)
+        monkeypatch.setattr(auditor.cli.main.os, "fdopen", fdopen)
     else:
-        monkeypatch.setattr(auditor.cli.os, failure, fail)
+        monkeypatch.setattr(auditor.cli.main.os, failure, fail)
     code, _, err = run(["scan", str(GOOD), "--format", "json", "-o", str(target)], capsys)
     if failure == "interrupt":
         assert (code, err) == (130, "auditor: interrupted\n")
@@ -567,7 +568,7 @@ def test_a_directory_tree_deeper_than_the_recursion_limit(
 def test_progress_escapes_file_names(capsys: pytest.CaptureFixture[str]) -> None:
     import io
 
-    from auditor.progress import Progress
+    from auditor.runtime.progress import Progress
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:

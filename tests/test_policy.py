@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from auditor.classify import classify
-from auditor.errors import PolicyError
-from auditor.findings import Severity
-from auditor.model import PackageKind, SourceFile, SourceKind
-from auditor.policy import load_policy
-from auditor.urls import parse_url
+from auditor.core.errors import PolicyError
+from auditor.origin.classify import classify
+from auditor.origin.findings import Severity
+from auditor.origin.policy import load_policy
+from auditor.origin.urls import parse_url
+from auditor.rpm.model import PackageKind, SourceFile, SourceKind
 from tests.universe import package
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from auditor.cli import main
+from auditor.cli.main import main
 from auditor.sources.rpmpackage import read_rpm_file
 from tests.conftest import DATA, RPMS, primary_of, rewrite_primary
 from tests.httpserver import LocalServer, redirect, sequence, slow, status, truncated
@@ -172,9 +172,9 @@ def test_a_corrupt_cache_entry_is_fetched_again_with_a_warning(
 
 
 def test_concurrent_runs_share_the_cache(server: LocalServer, cache: Path) -> None:
-    from auditor.audit import AuditOptions, run_audit
-    from auditor.policy import load_policy
-    from auditor.sources.remote import RemoteOptions
+    from auditor.audit.pipeline import AuditOptions, run_audit
+    from auditor.net.remote import RemoteOptions
+    from auditor.origin.policy import load_policy
 
     options = AuditOptions((server.url("/repo/"),), remote=RemoteOptions(cache_dir=str(cache)))
     policy = load_policy()
@@ -520,12 +520,13 @@ def test_a_default_run_follows_no_url(
 def test_a_binary_inherits_the_redirect_finding_of_its_source_package(
     server: LocalServer, cache: Path
 ) -> None:
-    from auditor.audit import AuditOptions, audit_packages
-    from auditor.policy import load_policy
-    from auditor.redirects import UrlResolver, policy_guard
-    from auditor.sources import LoadResult, load_inputs
-    from auditor.sources.http import HttpSettings
-    from auditor.sources.remote import Remote, RemoteOptions
+    from auditor.audit.pipeline import AuditOptions, audit_packages
+    from auditor.net.http import HttpSettings
+    from auditor.net.remote import Remote, RemoteOptions
+    from auditor.origin.policy import load_policy
+    from auditor.origin.redirects import UrlResolver, policy_guard
+    from auditor.sources.interface import LoadResult
+    from auditor.sources.load import load_inputs
 
     server.routes["/src"] = redirect("https://github.com/xenserver/blktap/archive/v1.tar.gz")
     policy = load_policy()
@@ -549,10 +550,10 @@ def test_a_binary_inherits_the_redirect_finding_of_its_source_package(
 def test_resolved_chains_expire_after_a_day_and_follow_the_policy(server: LocalServer, cache: Path) -> None:
     import time
 
-    from auditor.policy import load_policy
-    from auditor.redirects import UrlResolver, policy_guard
-    from auditor.sources.cache import url_key
-    from auditor.sources.remote import Remote, RemoteOptions
+    from auditor.net.cache import url_key
+    from auditor.net.remote import Remote, RemoteOptions
+    from auditor.origin.policy import load_policy
+    from auditor.origin.redirects import UrlResolver, policy_guard
 
     server.routes["/a"] = redirect("/b")
     server.routes["/b"] = status(200)

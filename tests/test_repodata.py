@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from auditor.errors import InputError
-from auditor.model import EVR, Dependency, Package
-from auditor.sources import load_inputs
+from auditor.core.errors import InputError
+from auditor.rpm.model import EVR, Dependency, Package
+from auditor.sources.load import load_inputs
 from auditor.sources.repodata import read_repository
 from auditor.sources.rpmpackage import read_rpm_file
 from tests.conftest import DATA, rewrite_primary

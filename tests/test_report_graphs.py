@@ -10,8 +10,8 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from auditor.audit import AuditOptions, AuditResult, run_audit
-from auditor.policy import load_policy
+from auditor.audit.pipeline import AuditOptions, AuditResult, run_audit
+from auditor.origin.policy import load_policy
 from auditor.reports import FORMATS, dot
 from tests.conftest import RPMS
 from tests.report_cases import CITRIX, HOSTILE_NAME, audit_of, gate_audit, scan

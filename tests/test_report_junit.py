@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from auditor.audit import AuditOptions, AuditResult, run_audit
-from auditor.policy import load_policy
+from auditor.audit.pipeline import AuditOptions, AuditResult, run_audit
+from auditor.origin.policy import load_policy
 from auditor.reports import FORMATS
 from tests.conftest import RPMS
 from tests.report_cases import HOSTILE_NAME, WAIVER, gate_audit, scan

@@ -9,9 +9,9 @@ from typing import Any
 import jsonschema
 import pytest
 
-from auditor.audit import AuditOptions, AuditResult, run_audit
-from auditor.cli import main
-from auditor.policy import load_policy
+from auditor.audit.pipeline import AuditOptions, AuditResult, run_audit
+from auditor.cli.main import main
+from auditor.origin.policy import load_policy
 from auditor.reports import FORMATS, sarif
 from auditor.reports.json_report import finding_to_json
 from auditor.sources.rpmpackage import read_rpm_file

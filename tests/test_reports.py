@@ -13,7 +13,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from auditor.cli import main
+from auditor.cli.main import main
 from auditor.reports import FORMATS
 from auditor.reports.view import chain_text, reason, verdicts_by_index
 from auditor.reports.why import render_why
@@ -79,7 +79,7 @@ def test_pre_commit_hook_runs_the_installed_command() -> None:
     assert entry is not None
     command, subcommand = entry.group(1).split()
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
-    assert scripts[command] == "auditor.cli:console_main" and subcommand == "scan"
+    assert scripts[command] == "auditor.cli.main:console_main" and subcommand == "scan"
     assert re.search(r"^  pass_filenames: false$", hooks, re.M)
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from auditor.model import Dependency
-from auditor.provides import host_arches
-from auditor.resolve import Resolver, Status
+from auditor.deps.provides import host_arches
+from auditor.deps.resolve import Resolver, Status
+from auditor.rpm.model import Dependency
 from tests.universe import universe
 
 CASES = sorted((Path(__file__).parent / "cases").glob("*.toml"))

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from auditor.errors import DependencySyntaxError
-from auditor.model import EVR, Dependency, Op
-from auditor.richdeps import Node, Rich, RichOp, Simple, leaves, parse
+from auditor.core.errors import DependencySyntaxError
+from auditor.rpm.deps import Node, Rich, RichOp, Simple, leaves, parse
+from auditor.rpm.model import EVR, Dependency, Op
 
 
 def simple(name: str, op: Op | None = None, evr: str | None = None) -> Simple:
@@ -89,7 +89,7 @@ def test_an_epoch_too_long_for_a_number_is_a_value_error() -> None:
 
 
 def test_nesting_up_to_the_limit_parses() -> None:
-    from auditor.richdeps import MAX_NESTING
+    from auditor.rpm.deps import MAX_NESTING
 
     deep = "(" * (MAX_NESTING - 1) + "(a or b)" + ")" * (MAX_NESTING - 1)
     assert leaves(parse(deep)) == [Dependency("a"), Dependency("b")]

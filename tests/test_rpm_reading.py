@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import rpmfile  # type: ignore[import-untyped]
 
-from auditor.errors import InputError
-from auditor.model import DEPENDENCY_KINDS, Dependency, Op, PackageKind, SourceKind
+from auditor.core.errors import InputError
+from auditor.rpm.model import DEPENDENCY_KINDS, Dependency, Op, PackageKind, SourceKind
 from auditor.sources.rpmpackage import read_rpm_file
 from tests.conftest import DATA, RPMS
 
@@ -279,7 +279,13 @@ def test_fixture_tree_is_complete() -> None:
 
 
 def test_string_counts_must_fit_their_own_data() -> None:
-    from auditor.sources.rpmheader import TYPE_I18NSTRING, TYPE_STRING, TYPE_STRING_ARRAY, Entry, Header
+    from auditor.sources.formats.rpmheader import (
+        TYPE_I18NSTRING,
+        TYPE_STRING,
+        TYPE_STRING_ARRAY,
+        Entry,
+        Header,
+    )
 
     store = b"one\0two\0" + b"\0" * 8  # two strings, then another entry's zeros
     entries = {

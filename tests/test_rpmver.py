@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from auditor.model import EVR, Op
-from auditor.rpmver import compare_evr, ranges_overlap, rpmvercmp
+from auditor.rpm.evr import compare_evr, ranges_overlap, rpmvercmp
+from auditor.rpm.model import EVR, Op
 
 VECTORS = Path(__file__).parent / "vercmp.txt"
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from auditor.macros import MacroContext
-from auditor.model import EVR, Dependency, Op, SourceKind
-from auditor.specfile import parse_dependency_list, parse_spec
+from auditor.rpm.model import EVR, Dependency, Op, SourceKind
+from auditor.rpm.spec.macros import MacroContext
+from auditor.rpm.spec.parser import parse_dependency_list, parse_spec
 
 XS_SPEC = """\
 %global xsurl https://code.citrite.net/rest/archive/latest/projects/XSU/repos

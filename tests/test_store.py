@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from auditor.cli import main
-from auditor.store import DATABASE
+from auditor.cli.main import main
+from auditor.runtime.store import DATABASE
 from tests.conftest import RPMS
 
 ROOT = Path(__file__).resolve().parent.parent

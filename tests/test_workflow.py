@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from auditor.audit import AuditOptions, run_audit
-from auditor.check import run_check
-from auditor.cli import main
-from auditor.plan import make_plan
-from auditor.policy import load_policy
+from auditor.audit.check import run_check
+from auditor.audit.pipeline import AuditOptions, run_audit
+from auditor.audit.plan import make_plan
+from auditor.cli.main import main
+from auditor.origin.policy import load_policy
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "xcp-ng-mini"
 BASE = (str(EXAMPLE / "repo"), str(EXAMPLE / "srpms"))

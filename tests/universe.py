@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from auditor.model import EVR, Dependency, Package, PackageKind
-from auditor.specfile import parse_dependency_list
+from auditor.rpm.model import EVR, Dependency, Package, PackageKind
+from auditor.rpm.spec.parser import parse_dependency_list
 
 
 def deps(items: list[str]) -> tuple[Dependency, ...]:

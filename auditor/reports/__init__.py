@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from auditor.audit import AuditResult
+from auditor.audit.pipeline import AuditResult
 from auditor.reports import dot, graphml, html_report, inventory, json_report, junit, markdown, sarif, table
 
 Renderer = Callable[[AuditResult], str]

@@ -8,7 +8,7 @@ from typing import Any
 from tabulate import tabulate
 
 from auditor import __version__
-from auditor.check import Change, CheckResult
+from auditor.audit.check import Change, CheckResult
 from auditor.reports.view import chain_text, reason
 
 FORMATS = ("table", "markdown", "json")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from auditor.diff import Diff, Entry
-from auditor.findings import Verdict
+from auditor.gate.diff import Diff, Entry
+from auditor.origin.findings import Verdict
 
 FORMATS = ("table", "markdown", "json")
 

@@ -8,7 +8,7 @@ identifier is a generated ``n0``, ``n1``... and every value a quoted, escaped st
 
 from __future__ import annotations
 
-from auditor.audit import AuditResult
+from auditor.audit.pipeline import AuditResult
 from auditor.reports.flagged import PALETTE, flagged_graph
 
 EDGE_STYLES = {"requires": "solid", "buildrequires": "dashed", "built-from": "dotted"}

@@ -1,7 +1,7 @@
 """The flagged subgraph the graph formats draw: every non-clean package and the packages on its chain.
 
 Nothing here analyses: the nodes are read from the results and their chains, the edges
-from the run's dependency graph (`auditor.graph.DependencyGraph.graph`) between those
+from the run's dependency graph (`auditor.deps.graph.DependencyGraph.graph`) between those
 nodes. A package on a chain that is not audited (a ``--with`` context package, or one
 outside ``--roots``) has the status ``unaudited``: the audit gives no verdict for it.
 """
@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from auditor.audit import AuditResult, PackageResult
-from auditor.findings import Verdict
-from auditor.graph import Hop
+from auditor.audit.pipeline import AuditResult, PackageResult
+from auditor.deps.graph import Hop
+from auditor.origin.findings import Verdict
 from auditor.reports.view import clean_text, gate, reason
 
 UNAUDITED = "unaudited"

@@ -8,7 +8,7 @@ networkx with string and integer attributes only: nodes carry ``nevra``, ``name`
 
 from __future__ import annotations
 
-from auditor.audit import AuditResult
+from auditor.audit.pipeline import AuditResult
 from auditor.reports.flagged import flagged_graph
 
 

@@ -23,9 +23,9 @@ import json
 from typing import Any
 
 from auditor import __version__
-from auditor.audit import AuditResult, PackageResult
-from auditor.findings import Verdict
-from auditor.graph import Hop
+from auditor.audit.pipeline import AuditResult, PackageResult
+from auditor.deps.graph import Hop
+from auditor.origin.findings import Verdict
 from auditor.reports.flagged import PALETTE, UNAUDITED
 from auditor.reports.view import (
     alternatives_text,

@@ -8,8 +8,8 @@ from typing import Any
 from tabulate import tabulate
 
 from auditor import __version__
-from auditor.audit import AuditResult
-from auditor.serialize import package_to_json
+from auditor.audit.pipeline import AuditResult
+from auditor.rpm.serialize import package_to_json
 
 
 def render_table(audit: AuditResult) -> str:

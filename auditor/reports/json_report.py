@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from auditor import __version__
-from auditor.audit import AuditResult, PackageResult
-from auditor.findings import ConfigFinding, Finding
-from auditor.graph import Hop
-from auditor.serialize import source_to_json
+from auditor.audit.pipeline import AuditResult, PackageResult
+from auditor.deps.graph import Hop
+from auditor.origin.findings import ConfigFinding, Finding
+from auditor.rpm.serialize import source_to_json
 
 SCHEMA_VERSION = 1
 SCHEMA_ID = "https://github.com/auditor-rpm/auditor/blob/main/schemas/report-v1.schema.json"

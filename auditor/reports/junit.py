@@ -12,8 +12,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from auditor import __version__
-from auditor.audit import AuditResult, PackageResult
-from auditor.findings import Verdict
+from auditor.audit.pipeline import AuditResult, PackageResult
+from auditor.origin.findings import Verdict
 from auditor.reports.view import clean_text, explanation, gate, reason, verdicts_by_index
 
 SUITE = "auditor"

@@ -13,8 +13,8 @@ from __future__ import annotations
 import html
 import re
 
-from auditor.audit import AuditResult, PackageResult
-from auditor.findings import Verdict
+from auditor.audit.pipeline import AuditResult, PackageResult
+from auditor.origin.findings import Verdict
 from auditor.reports.view import (
     chain_evidence,
     clean_text,

@@ -7,8 +7,8 @@ from typing import Any
 
 from tabulate import tabulate
 
-from auditor.audit import AuditResult
-from auditor.plan import Plan
+from auditor.audit.pipeline import AuditResult
+from auditor.audit.plan import Plan
 from auditor.reports.view import reason
 
 FORMATS = ("table", "json")

@@ -21,9 +21,8 @@ from typing import Any
 from urllib.parse import quote
 
 from auditor import __version__
-from auditor.audit import AuditResult, PackageResult
-from auditor.findings import Finding, Severity, Verdict, fingerprint
-from auditor.model import Package
+from auditor.audit.pipeline import AuditResult, PackageResult
+from auditor.origin.findings import Finding, Severity, Verdict, fingerprint
 from auditor.reports.view import (
     chain_evidence,
     chain_text,
@@ -33,6 +32,7 @@ from auditor.reports.view import (
     package_path,
     verdicts_by_index,
 )
+from auditor.rpm.model import Package
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from tabulate import tabulate
 
-from auditor.audit import AuditResult
-from auditor.findings import Verdict
+from auditor.audit.pipeline import AuditResult
+from auditor.origin.findings import Verdict
 from auditor.reports.view import gate_lines, reason, status_mark, summary_line
 
 WHY_WIDTH = 140

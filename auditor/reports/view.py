@@ -6,10 +6,10 @@ import os
 import re
 from collections.abc import Mapping, Sequence
 
-from auditor.audit import AuditResult, PackageResult
-from auditor.findings import Finding, Verdict
-from auditor.graph import Hop
-from auditor.model import Package
+from auditor.audit.pipeline import AuditResult, PackageResult
+from auditor.deps.graph import Hop
+from auditor.origin.findings import Finding, Verdict
+from auditor.rpm.model import Package
 
 
 def hop_text(hop: Hop, packages: Sequence[Package], source: Verdict | None = None) -> str:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import deque
 
-from auditor.audit import AuditResult, PackageResult
-from auditor.findings import Verdict
+from auditor.audit.pipeline import AuditResult, PackageResult
+from auditor.origin.findings import Verdict
 from auditor.reports.view import finding_text, hop_source, hop_text, verdicts_by_index
 
 

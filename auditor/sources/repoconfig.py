@@ -19,13 +19,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
-from auditor.errors import InputError
-from auditor.findings import ConfigUrl
-from auditor.model import Package
-from auditor.sources.http import strip_userinfo
-from auditor.sources.remote import Remote, read_remote_repository
+from auditor.core.errors import InputError
+from auditor.net.http import strip_userinfo
+from auditor.net.remote import Remote
+from auditor.rpm.model import Package
+from auditor.sources.formats.xmlstream import decompressed_chunks, parse_xml
+from auditor.sources.interface import ConfigUrl
+from auditor.sources.remote import read_remote_repository
 from auditor.sources.repodata import RepositoryRead, read_repository
-from auditor.sources.xmlstream import decompressed_chunks, parse_xml
 
 REPOSITORY_KEYS = ("baseurl", "mirrorlist", "metalink")
 _SECTION = re.compile(r"^\s*\[[^\]\n]+\]\s*$", re.MULTILINE)

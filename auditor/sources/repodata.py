@@ -24,12 +24,19 @@ from functools import partial
 from sys import intern
 from typing import Any
 
-from auditor.background import Background, can_fork
-from auditor.errors import InputError
-from auditor.model import EVR, Checksum, Dependency, FileList, Op, Package, PackageKind
+from auditor.core.errors import InputError
+from auditor.rpm.model import EVR, Checksum, Dependency, FileList, Op, Package, PackageKind
+from auditor.runtime.parallel import Background, can_fork
 from auditor.sources import split
-from auditor.sources.files import open_regular, os_reason
-from auditor.sources.xmlstream import Text, decompressed_chunks, max_decompressed, parse_xml, verify_checksum
+from auditor.sources.formats.files import open_regular, os_reason
+from auditor.sources.formats.repomd import MetadataFile, Repomd, read_repomd
+from auditor.sources.formats.xmlstream import (
+    Text,
+    decompressed_chunks,
+    max_decompressed,
+    parse_xml,
+    verify_checksum,
+)
 
 _DEPENDENCY_ELEMENTS = {
     f"rpm:{kind}": kind
@@ -48,25 +55,8 @@ _TEXT_ELEMENTS = frozenset(
     {"name", "arch", "checksum", "summary", "description", "packager", "url", "rpm:license",
      "rpm:vendor", "rpm:buildhost", "rpm:sourcerpm", "file"}
 )  # fmt: skip
-_REPOMD_TEXT = frozenset({"revision", "checksum", "size", "open-size"})
 _PREREQ = frozenset({"prereq"})
 _NONE: frozenset[str] = frozenset()
-
-
-@dataclass(frozen=True, slots=True)
-class MetadataFile:
-    kind: str
-    href: str
-    checksum_type: str
-    checksum: str
-    size: int | None
-    open_size: int | None
-
-
-@dataclass
-class Repomd:
-    revision: str | None
-    files: dict[str, MetadataFile]
 
 
 @dataclass
@@ -89,52 +79,6 @@ def find_repomd(path: str) -> str | None:
     if os.path.basename(path) == "repomd.xml":
         return path
     return None
-
-
-def read_repomd(path: str, shown: str) -> Repomd:
-    files: dict[str, MetadataFile] = {}
-    state: dict[str, object] = {"data": None, "field": None, "revision": None}
-    text = Text()
-    current: dict[str, str] = {}
-
-    def start(name: str, attrs: dict[str, str]) -> None:
-        if name in _REPOMD_TEXT:
-            text.start()
-        if name == "data":
-            current.clear()
-            current["type"] = attrs.get("type", "")
-        elif name == "location":
-            current["href"] = attrs.get("href", "")
-        elif name == "checksum":
-            current["checksum_type"] = attrs.get("type", "")
-
-    def end(name: str) -> None:
-        value = text.take().strip() if name in _REPOMD_TEXT else ""
-        if name == "revision":
-            state["revision"] = value
-        elif name == "checksum":
-            current["checksum"] = value
-        elif name in ("size", "open-size"):
-            current[name] = value
-        elif name == "data" and current.get("type"):
-            kind = current["type"]
-            try:
-                size = int(current["size"]) if "size" in current else None
-                open_size = int(current["open-size"]) if "open-size" in current else None
-            except ValueError:
-                raise InputError(shown, f"bad size for {kind} in repomd.xml") from None
-            files[kind] = MetadataFile(
-                kind, current.get("href", ""), current.get("checksum_type", ""),
-                current.get("checksum", ""), size, open_size,
-            )  # fmt: skip
-
-    try:
-        with open_regular(path, shown, "a metadata file") as stream:
-            parse_xml(decompressed_chunks(stream, shown), shown, start, end, text)
-    except OSError as exc:
-        raise InputError(shown, os_reason(exc)) from None
-    revision = state["revision"]
-    return Repomd(revision if isinstance(revision, str) else None, files)
 
 
 def safe_href(href: str, shown: str) -> str:

@@ -13,11 +13,11 @@ import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 
-from auditor.errors import InputError
-from auditor.model import Package
-from auditor.serialize import package_from_json, package_to_json
+from auditor.core.errors import InputError
+from auditor.rpm.model import Package
+from auditor.rpm.serialize import package_from_json, package_to_json
+from auditor.runtime.store import Store, file_identity
 from auditor.sources.rpmpackage import read_rpm_file
-from auditor.store import Store, file_identity
 
 PARALLEL_FROM = 200
 """Fewer files than this are read in this process: starting workers would cost more."""

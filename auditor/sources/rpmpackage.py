@@ -6,8 +6,8 @@ import hashlib
 import os
 from typing import BinaryIO
 
-from auditor.errors import InputError
-from auditor.model import (
+from auditor.core.errors import InputError
+from auditor.rpm.model import (
     EVR,
     Checksum,
     Dependency,
@@ -18,11 +18,11 @@ from auditor.model import (
     SourceKind,
     qualifiers_from_sense,
 )
-from auditor.sources import openpgp
-from auditor.sources.files import open_regular, os_reason
-from auditor.sources.payload import extract_member
-from auditor.sources.rpmheader import Header, RpmHeaders, SigTag, Tag, read_headers
-from auditor.specfile import parse_spec, sources_of_parsed_spec
+from auditor.rpm.spec.parser import parse_spec, sources_of_parsed_spec
+from auditor.sources.formats import openpgp
+from auditor.sources.formats.files import open_regular, os_reason
+from auditor.sources.formats.payload import extract_member
+from auditor.sources.formats.rpmheader import Header, RpmHeaders, SigTag, Tag, read_headers
 
 _RPMFILE_SPECFILE = 1 << 5
 _RPMSENSE_MISSINGOK = 1 << 19

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from auditor.errors import InputError
-from auditor.model import EVR, Dependency, Op, Package, PackageKind
-from auditor.specfile import Spec, parse_spec
+from auditor.core.errors import InputError
+from auditor.rpm.model import EVR, Dependency, Op, Package, PackageKind
+from auditor.rpm.spec.parser import Spec, parse_spec
 
 MAX_SPEC_BYTES = 4 * 1024 * 1024
 

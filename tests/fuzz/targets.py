@@ -19,13 +19,13 @@ from pathlib import Path
 
 import zstandard
 
-from auditor.audit import AuditOptions, audit_packages
-from auditor.errors import InputError
-from auditor.model import Package
-from auditor.policy import Policy, load_policy
-from auditor.sources import LoadResult
+from auditor.audit.pipeline import AuditOptions, audit_packages
+from auditor.core.errors import InputError
+from auditor.origin.policy import Policy, load_policy
+from auditor.rpm.model import Package
+from auditor.sources.formats.rpmheader import read_headers
+from auditor.sources.interface import LoadResult
 from auditor.sources.repodata import read_repository
-from auditor.sources.rpmheader import read_headers
 from auditor.sources.rpmpackage import package_from_headers
 
 ROOT = Path(__file__).resolve().parents[2]

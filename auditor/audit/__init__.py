@@ -1,0 +1,1 @@
+"""One audit: read, resolve, classify, propagate; and the analyses built on its result."""

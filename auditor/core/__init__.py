@@ -1,0 +1,1 @@
+"""What every layer shares: the error hierarchy with its exit codes, and reading the user's TOML files."""

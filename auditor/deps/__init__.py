@@ -1,0 +1,1 @@
+"""Requirements: what provides what, how each requirement resolves, and the graph of a run."""

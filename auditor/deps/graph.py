@@ -1,0 +1,296 @@
+"""The dependency graph of a run, and the propagation of origin verdicts along it.
+
+Nodes are package ids. Edges say why one package needs another:
+
+- ``requires``: a runtime requirement of a binary package to each package that can
+  satisfy it (one requirement's providers are alternatives: any one will do);
+- ``built-from``: a binary package to the source package it was built from;
+- ``buildrequires``: a source package to each package that can satisfy a BuildRequires.
+
+Propagation is a least fixed point computed with a worklist over reverse edges, so
+dependency cycles (normal in a distribution) need no special case and nothing recurses:
+a package *depends* on origin packages when, for one of its requirements, every
+alternative is tainted; members of a cycle with no tainted way out stay clean.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from auditor.deps.resolve import Resolved, Status
+from auditor.origin.findings import Finding, Verdict
+from auditor.rpm.model import Dependency, Package
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+
+@dataclass(frozen=True, slots=True)
+class Hop:
+    """One step of an explanation chain: ``source`` needs ``target`` because of ``requirement``."""
+
+    source: int
+    target: int
+    kind: str
+    """``requires``, ``buildrequires`` or ``built-from``."""
+    requirement: str
+    alternatives: int = 1
+    """How many packages could satisfy the requirement."""
+    tainted: int = 1
+    """How many of those are tainted (all of them for ``depends``, some for ``may-depend``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PackageVerdict:
+    verdict: Verdict
+    chain: tuple[Hop, ...] = ()
+
+
+class _Group(NamedTuple):
+    """One requirement's alternatives: any one of ``members`` satisfies it."""
+
+    owner: int
+    kind: str
+    dependency: Dependency
+    members: tuple[int, ...]
+
+
+_CLEAN = PackageVerdict(Verdict.CLEAN)
+_UNRESOLVED = PackageVerdict(Verdict.UNRESOLVED)
+
+
+class DependencyGraph:
+    """The groups of alternatives behind every edge of a run, and its networkx graph."""
+
+    def __init__(self, packages: Sequence[Package], resolved: Resolved) -> None:
+        self.packages = packages
+        self.resolved = resolved
+        self.runtime: dict[int, list[_Group]] = {}
+        self.build: dict[int, list[_Group]] = {}
+        self.built_from: dict[int, int] = {}
+        self.binaries: dict[int, list[int]] = {}
+        self.unresolved: set[int] = set()
+        self._graph: nx.DiGraph | None = None
+        satisfied, failed = Status.SATISFIED, (Status.UNRESOLVED, Status.INVALID)
+        for owner, resolutions in resolved.requirements.items():
+            source = packages[owner].is_source
+            kind = "buildrequires" if source else "requires"
+            groups: list[_Group] = []
+            for resolution in resolutions:
+                if resolution.kind != "requires":
+                    continue
+                status = resolution.status
+                if status is satisfied:
+                    dependency = resolution.dependency
+                    groups.extend(_Group(owner, kind, dependency, members) for members in resolution.groups)
+                elif status in failed:
+                    self.unresolved.add(owner)
+            if groups:
+                (self.build if source else self.runtime)[owner] = groups
+        sources = {
+            f"{package.name}-{package.version}-{package.release}.src.rpm": index
+            for index, package in enumerate(packages)
+            if package.is_source
+        }
+        if sources:
+            for index, package in enumerate(packages):
+                if package.sourcerpm and not package.is_source:
+                    source_index = sources.get(package.sourcerpm)
+                    if source_index is not None:
+                        self.built_from[index] = source_index
+                        self.binaries.setdefault(source_index, []).append(index)
+
+    @property
+    def graph(self) -> nx.DiGraph:
+        """The networkx graph, built on first use (a plain audit does not need it).
+
+        Edge attributes: ``kind`` (requires, buildrequires, built-from) and
+        ``requirements`` (the requirement strings behind the edge).
+        """
+        if self._graph is None:
+            import networkx as nx  # on first use: a plain audit never needs it
+
+            graph = nx.DiGraph()
+            graph.add_nodes_from(range(len(self.packages)))
+            edges: dict[tuple[int, int], dict[str, Any]] = {}
+            for groups in (*self.runtime.values(), *self.build.values()):
+                for group in groups:
+                    text = str(group.dependency)
+                    for member in group.members:
+                        if member != group.owner:
+                            attributes = edges.setdefault(
+                                (group.owner, member), {"kind": group.kind, "requirements": []}
+                            )
+                            attributes["requirements"].append(text)
+            for binary, source in self.built_from.items():
+                edges[(binary, source)] = {
+                    "kind": "built-from",
+                    "requirements": [self.packages[binary].sourcerpm or ""],
+                }
+            graph.add_edges_from((a, b, attributes) for (a, b), attributes in edges.items())
+            self._graph = graph
+        return self._graph
+
+    # -- closure from roots -------------------------------------------------------------
+
+    def runtime_closure(self, roots: Iterable[int]) -> set[int]:
+        """Every package that installing ``roots`` may pull in (every alternative counted)."""
+        seen = set(roots)
+        queue = deque(seen)
+        while queue:
+            node = queue.popleft()
+            for group in self.runtime.get(node, ()):
+                for member in group.members:
+                    if member not in seen:
+                        seen.add(member)
+                        queue.append(member)
+        return seen
+
+    # -- propagation --------------------------------------------------------------------
+
+    def verdicts(self, findings: Mapping[int, Sequence[Finding]]) -> dict[int, PackageVerdict]:
+        """The verdict and explanation chain of every package of the run."""
+        origin = {index for index, items in findings.items() if any(f.effective for f in items)}
+        origin_chain: dict[int, tuple[Hop, ...]] = {}
+        for index in origin:
+            items = findings[index]
+            if all(f.inherited_from for f in items if f.effective) and index in self.built_from:
+                source = self.built_from[index]
+                origin_chain[index] = (
+                    Hop(index, source, "built-from", self.packages[index].sourcerpm or ""),
+                )
+        reverse = _reverse(self.runtime)
+        depends, depends_via = _least_fixed_point(origin, self.runtime, reverse)
+        tainted = origin | depends
+        may, may_via = _reachable(tainted, reverse)
+        build_tainted, build_via = _build_fixed_point(tainted, self.build, self.binaries, self.packages)
+        runtime_via = {**may_via, **depends_via}
+        any_via = {**build_via, **depends_via}
+        result = dict.fromkeys(range(len(self.packages)), _CLEAN)
+        for index in self.unresolved:
+            result[index] = _UNRESOLVED
+        for index in build_tainted:
+            result[index] = PackageVerdict(Verdict.BUILD_DEPENDS, _chain(index, any_via, origin_chain))
+        for index in may:
+            result[index] = PackageVerdict(Verdict.MAY_DEPEND, _chain(index, runtime_via, origin_chain))
+        for index in depends:
+            result[index] = PackageVerdict(Verdict.DEPENDS, _chain(index, depends_via, origin_chain))
+        for index in origin:
+            result[index] = PackageVerdict(Verdict.ORIGIN, origin_chain.get(index, ()))
+        return result
+
+
+def _chain(
+    start: int, via: Mapping[int, Hop], origin_chain: Mapping[int, tuple[Hop, ...]]
+) -> tuple[Hop, ...]:
+    hops: list[Hop] = []
+    seen = {start}
+    node = start
+    while node in via:
+        hop = via[node]
+        hops.append(hop)
+        node = hop.target
+        if node in seen:
+            break
+        seen.add(node)
+    hops.extend(origin_chain.get(node, ()))
+    return tuple(hops)
+
+
+def _hop(group: _Group, target: int, tainted: int) -> Hop:
+    return Hop(group.owner, target, group.kind, str(group.dependency), len(group.members), tainted)
+
+
+def _reverse(groups: Mapping[int, list[_Group]]) -> dict[int, list[_Group]]:
+    """member -> the groups it is an alternative of."""
+    reverse: dict[int, list[_Group]] = {}
+    for owner_groups in groups.values():
+        for group in owner_groups:
+            for member in group.members:
+                found = reverse.get(member)
+                if found is None:
+                    reverse[member] = [group]
+                else:
+                    found.append(group)
+    return reverse
+
+
+def _least_fixed_point(
+    seeds: set[int], groups: Mapping[int, list[_Group]], reverse: Mapping[int, list[_Group]]
+) -> tuple[set[int], dict[int, Hop]]:
+    """Packages outside ``seeds`` with a requirement whose every alternative is tainted, transitively.
+
+    Each group counts its members not yet tainted; a package becomes tainted when one of
+    its groups reaches zero. Only groups that a tainted package belongs to are ever counted.
+    """
+    remaining: dict[int, int] = {}
+    distance = dict.fromkeys(seeds, 0)
+    via: dict[int, Hop] = {}
+    tainted: set[int] = set()
+    queue = deque(seeds)
+    while queue:
+        node = queue.popleft()
+        for group in reverse.get(node, ()):
+            key = id(group)
+            left = remaining.get(key, len(group.members)) - 1
+            remaining[key] = left
+            owner = group.owner
+            if left or owner in distance:
+                continue
+            nearest = min(group.members, key=lambda member: distance.get(member, 1 << 30))
+            distance[owner] = distance[nearest] + 1
+            via[owner] = _hop(group, nearest, len(group.members))
+            tainted.add(owner)
+            queue.append(owner)
+    return tainted, via
+
+
+def _reachable(tainted: set[int], reverse: Mapping[int, list[_Group]]) -> tuple[set[int], dict[int, Hop]]:
+    """Packages that can reach a tainted package through some alternative (``may-depend``)."""
+    found: set[int] = set()
+    via: dict[int, Hop] = {}
+    queue = deque(tainted)
+    while queue:
+        node = queue.popleft()
+        for group in reverse.get(node, ()):
+            owner = group.owner
+            if owner in tainted or owner in found:
+                continue
+            found.add(owner)
+            count = sum(1 for member in group.members if member in tainted or member in found)
+            via[owner] = _hop(group, node, count)
+            queue.append(owner)
+    return found, via
+
+
+def _build_fixed_point(
+    tainted: set[int],
+    build: Mapping[int, list[_Group]],
+    binaries: Mapping[int, list[int]],
+    packages: Sequence[Package],
+) -> tuple[set[int], dict[int, Hop]]:
+    """Source packages that cannot be built without tainted packages, and the binaries built from them."""
+    found: set[int] = set()
+    via: dict[int, Hop] = {}
+    changed = True
+    while changed:
+        changed = False
+        blocked = tainted | found
+        for source, source_groups in build.items():
+            if source in found:
+                continue
+            for group in source_groups:
+                if group.members and all(member in blocked for member in group.members):
+                    found.add(source)
+                    nearest = next((m for m in group.members if m in tainted), group.members[0])
+                    via[source] = _hop(group, nearest, len(group.members))
+                    for binary in binaries.get(source, ()):
+                        if binary not in tainted and binary not in found:
+                            found.add(binary)
+                            via[binary] = Hop(binary, source, "built-from", packages[binary].sourcerpm or "")
+                    changed = True
+                    break
+    return found, via

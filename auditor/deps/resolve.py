@@ -1,0 +1,303 @@
+"""Resolve every requirement of every package against the packages of a run.
+
+The resolver knows nothing of where packages come from. For each requirement it answers
+which packages can satisfy it, as a conjunction of alternative sets (each ``group`` is
+one set of alternatives; every group must be met):
+
+- ``foo >= 1``          -> one group: the providers of ``foo >= 1``
+- ``(a or b)``          -> one group: providers of a, plus providers of b
+- ``(a and b)``         -> two groups
+- ``(a >= 1 with a < 2)`` -> one group: the packages providing both at once
+- ``(a if b)``          -> a's group when b can be installed, nothing otherwise
+
+Conditional dependencies are read as rpm and a solver meet them, for *every* user: a
+requirement is unresolved when it fails for a user who has the condition installed
+(if anything provides it), or for a user who does not have it and cannot get out of the
+requirement by installing it::
+
+    (A if B)             unresolved iff B can be installed and A cannot
+    (A if B else C)      B can be installed ? A must be : C must be
+    (A unless B)         unresolved iff neither A nor B can be installed
+    (A unless B else C)  B can be installed ? C must be : A must be
+
+``rpmlib(...)`` requirements are satisfied by rpm itself when rpm has the feature
+(the list is data: ``data/rpm.toml``); the rest resolves against provides and files.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from auditor.core.errors import DependencySyntaxError
+from auditor.deps.provides import ProvidesIndex
+from auditor.rpm.deps import Node, RichOp, Simple, parse
+from auditor.rpm.evr import ranges_overlap
+from auditor.rpm.model import DEPENDENCY_KINDS, EVR, Dependency, Op, Package
+
+
+class Status(enum.Enum):
+    SATISFIED = "satisfied"
+    RPM = "rpm"
+    """Satisfied by rpm itself (``rpmlib(...)`` features)."""
+    UNRESOLVED = "unresolved"
+    INVALID = "invalid"
+    """The dependency string does not parse."""
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """The answer for one requirement (or weak dependency) of one package."""
+
+    kind: str
+    """requires, recommends, suggests, supplements or enhances (BuildRequires for a source package)."""
+    dependency: Dependency
+    status: Status
+    groups: tuple[tuple[int, ...], ...] = ()
+    """Conjunction of alternatives: every group must be met by one of its package ids."""
+    missing: tuple[str, ...] = ()
+    """The capabilities nothing provides, when unresolved."""
+    detail: str = ""
+
+    @property
+    def providers(self) -> tuple[int, ...]:
+        seen: dict[int, None] = {}
+        for group in self.groups:
+            for index in group:
+                seen[index] = None
+        return tuple(seen)
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A conflict or obsolete of one package, and the packages it matches."""
+
+    kind: str
+    dependency: Dependency
+    packages: tuple[int, ...]
+
+
+@dataclass
+class Resolved:
+    """Every resolution of a run, by package id."""
+
+    packages: Sequence[Package]
+    audited: frozenset[int]
+    """Ids of the packages being audited (the rest are context, used only to resolve)."""
+    requirements: dict[int, list[Resolution]] = field(default_factory=dict)
+    matches: dict[int, list[Match]] = field(default_factory=dict)
+    index: ProvidesIndex | None = None
+
+    def unresolved(self, *, weak: bool = False) -> list[tuple[int, Resolution]]:
+        """(package id, resolution) for every unresolved requirement of the audited packages."""
+        found = []
+        for index in sorted(self.audited, key=lambda i: self.packages[i].nevra):
+            for resolution in self.requirements.get(index, ()):
+                if resolution.status in (Status.UNRESOLVED, Status.INVALID) and (
+                    weak or resolution.kind == "requires"
+                ):
+                    found.append((index, resolution))
+        return found
+
+
+_WEAK_KINDS = ("recommends", "suggests", "supplements", "enhances")
+
+
+class Resolver:
+    """Answers "which packages satisfy this requirement?" for the packages of one run."""
+
+    def __init__(
+        self,
+        packages: Sequence[Package],
+        *,
+        arches: frozenset[str] | None = None,
+        rpm_features: Mapping[str, str] | None = None,
+    ) -> None:
+        self.packages = packages
+        wanted = _required_files(packages)
+        self.index = ProvidesIndex(packages, arches=arches, wanted_files=wanted)
+        self.arches = arches
+        self.rpm_features = rpm_features
+        # Keyed by the dependency object's id: readers intern equal dependencies, and hashing a
+        # frozen dataclass (its name, EVR and qualifiers) costs more than resolving it twice.
+        self._cache: dict[tuple[int, str], tuple[Dependency, Resolution]] = {}
+
+    def resolve_all(self, audited: Iterable[int] | None = None, *, weak: bool = True) -> Resolved:
+        """Resolve the requirements of ``audited`` (default: every package allowed by ``arches``)."""
+        if audited is None:
+            audited = [
+                index
+                for index, package in enumerate(self.packages)
+                if self.arches is None or package.is_source or package.arch in self.arches
+            ]
+        audited_set = frozenset(audited)
+        result = Resolved(self.packages, audited_set, index=self.index)
+        kinds = ("requires", *_WEAK_KINDS) if weak else ("requires",)
+        resolve = self.resolve
+        requirements = result.requirements
+        for index in audited_set:
+            package = self.packages[index]
+            resolutions = [resolve(dep, "requires") for dep in package.requires]
+            for kind in kinds[1:]:
+                resolutions.extend(resolve(dep, kind) for dep in getattr(package, kind))
+            requirements[index] = resolutions
+            if package.conflicts or package.obsoletes:
+                matches = [Match("conflicts", dep, self.index.providers(dep)) for dep in package.conflicts]
+                matches += [Match("obsoletes", dep, self.obsoleted(dep)) for dep in package.obsoletes]
+                result.matches[index] = matches
+        return result
+
+    def resolve(self, dep: Dependency, kind: str = "requires") -> Resolution:
+        key = (id(dep), kind)
+        cached = self._cache.get(key)
+        if cached is None:
+            status, groups, missing, detail = self._resolve(dep)
+            cached = (dep, Resolution(kind, dep, status, groups, missing, detail))
+            self._cache[key] = cached
+        return cached[1]
+
+    def _resolve(self, dep: Dependency) -> tuple[Status, tuple[tuple[int, ...], ...], tuple[str, ...], str]:
+        if dep.name.startswith("rpmlib("):
+            return self._rpmlib(dep)
+        if not dep.is_rich:
+            providers = self.index.providers(dep)
+            if providers:
+                return Status.SATISFIED, (providers,), (), ""
+            return Status.UNRESOLVED, (), (str(dep),), ""
+        try:
+            node = parse(dep.name)
+        except DependencySyntaxError as exc:
+            return Status.INVALID, (), (), exc.message
+        ok, groups, missing = _Evaluation(self.index).requirement(node)
+        if ok:
+            return Status.SATISFIED, tuple(groups), (), ""
+        return Status.UNRESOLVED, tuple(groups), tuple(dict.fromkeys(missing)), ""
+
+    def _rpmlib(self, dep: Dependency) -> tuple[Status, tuple[tuple[int, ...], ...], tuple[str, ...], str]:
+        if self.rpm_features is None:
+            return Status.RPM, (), (), "rpmlib() features are provided by rpm"
+        feature = dep.name[len("rpmlib(") : -1]
+        version = self.rpm_features.get(feature)
+        if version is None:
+            return Status.UNRESOLVED, (), (str(dep),), f"rpm does not know the feature {feature}"
+        if dep.op is None or dep.evr is None or ranges_overlap(Op.EQ, _evr(version), dep.op, dep.evr):
+            return Status.RPM, (), (), f"rpm provides rpmlib({feature}) = {version}"
+        return Status.UNRESOLVED, (), (str(dep),), f"rpm provides rpmlib({feature}) = {version} only"
+
+    def obsoleted(self, dep: Dependency) -> tuple[int, ...]:
+        """Packages an Obsoletes matches: by package name and EVR (not by provides), as rpm and dnf do."""
+        found = []
+        for index in self.index.named(dep.name):
+            package = self.packages[index]
+            if ranges_overlap(Op.EQ, package.evr, dep.op, dep.evr):
+                found.append(index)
+        return tuple(sorted(set(found)))
+
+
+@lru_cache(maxsize=256)
+def _evr(text: str) -> EVR:
+    return EVR.parse(text)
+
+
+class _Evaluation:
+    """Evaluate one rich dependency tree against the provides index."""
+
+    def __init__(self, index: ProvidesIndex) -> None:
+        self.index = index
+
+    def providers(self, node: Node) -> tuple[int, ...]:
+        """Packages that on their own satisfy ``node`` (for ``with``/``without``)."""
+        if isinstance(node, Simple):
+            return self.index.providers(node.dep)
+        sets = [set(self.providers(operand)) for operand in node.operands]
+        if node.op is RichOp.OR:
+            return tuple(sorted(set().union(*sets)))
+        if node.op in (RichOp.WITH, RichOp.AND):
+            return tuple(sorted(set.intersection(*sets)))
+        if node.op is RichOp.WITHOUT:
+            return tuple(sorted(sets[0] - sets[1]))
+        return tuple(sorted(sets[0]))  # if/unless: the consequent's providers
+
+    def requirement(self, node: Node) -> tuple[bool, list[tuple[int, ...]], list[str]]:
+        """(met, groups, missing) for ``node`` read as a requirement.
+
+        Alternatives nested inside an ``or`` are flattened into one group: the graph
+        needs to know which packages could be chosen, not every combination.
+        """
+        if isinstance(node, Simple):
+            providers = self.index.providers(node.dep)
+            if not providers:
+                return False, [], [str(node.dep)]
+            return True, [providers], []
+        op = node.op
+        if op is RichOp.AND:
+            ok, groups, missing = True, [], []
+            for operand in node.operands:
+                operand_ok, operand_groups, operand_missing = self.requirement(operand)
+                ok = ok and operand_ok
+                groups.extend(operand_groups)
+                missing.extend(operand_missing)
+            return ok, groups, missing
+        if op is RichOp.OR:
+            return self._any(node.operands)
+        if op in (RichOp.WITH, RichOp.WITHOUT):
+            providers = self.providers(node)
+            if not providers:
+                return False, [], [str(node)]
+            return True, [providers], []
+        then, condition, otherwise = node.operands[0], node.operands[1], node.otherwise
+        condition_possible = self.requirement(condition)[0]
+        if op is RichOp.IF:
+            if condition_possible:
+                return self.requirement(then)
+            if otherwise is not None:
+                return self.requirement(otherwise)
+            return True, [], []
+        if otherwise is not None:  # unless ... else
+            return self.requirement(otherwise if condition_possible else then)
+        return self._any((then, condition))  # (A unless B) is met by A or by B
+
+    def _any(self, operands: Sequence[Node]) -> tuple[bool, list[tuple[int, ...]], list[str]]:
+        alternatives: set[int] = set()
+        missing: list[str] = []
+        ok = False
+        for operand in operands:
+            operand_ok, operand_groups, operand_missing = self.requirement(operand)
+            if operand_ok:
+                ok = True
+                for group in operand_groups:
+                    alternatives.update(group)
+            else:
+                missing.extend(operand_missing)
+        return ok, ([tuple(sorted(alternatives))] if alternatives else []), ([] if ok else missing)
+
+
+def leaves_text(node: Node) -> set[str]:
+    if isinstance(node, Simple):
+        return {str(node.dep)}
+    found: set[str] = set()
+    for operand in node.operands:
+        found |= leaves_text(operand)
+    return found
+
+
+def _required_files(packages: Sequence[Package]) -> set[str]:
+    """Every file path some package requires (plainly or inside a rich dependency)."""
+    wanted: set[str] = set()
+    for package in packages:
+        for kind in DEPENDENCY_KINDS:
+            if kind in ("provides", "obsoletes"):
+                continue
+            for dep in getattr(package, kind):
+                name = dep.name
+                if name.startswith("/"):
+                    wanted.add(name)
+                elif name.startswith("(") and "/" in name:
+                    try:
+                        node = parse(name)
+                    except DependencySyntaxError:
+                        continue
+                    wanted.update(text.split(" ", 1)[0] for text in leaves_text(node) if text.startswith("/"))
+    return wanted

@@ -1,0 +1,1 @@
+"""The release gate: which findings block, with waivers and the baseline."""

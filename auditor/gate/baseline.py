@@ -1,0 +1,74 @@
+"""The baseline: findings accepted when the auditor was adopted, so only new ones block.
+
+As detect-secrets' ``.secrets.baseline``: ``auditor baseline`` writes
+``.auditor-baseline.json`` in the current directory (or ``--baseline FILE``), and later
+runs there pick it up by themselves. The gate is a ratchet: new findings block, fixed
+ones are reported as progress, and rewriting the baseline only ever drops entries unless
+``--rewrite`` says it may grow.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from auditor.core.errors import PolicyError
+
+BASELINE_FILE = ".auditor-baseline.json"
+VERSION = 1
+
+
+@dataclass
+class Baseline:
+    entries: list[dict[str, str]] = field(default_factory=list)
+    path: str | None = None
+
+    @property
+    def fingerprints(self) -> frozenset[str]:
+        return frozenset(entry["fingerprint"] for entry in self.entries)
+
+    def to_json(self) -> str:
+        entries = sorted(
+            self.entries, key=lambda e: (e["package"], e["kind"], e["capability"], e["fingerprint"])
+        )
+        document = {"version": VERSION, "tool": "auditor", "entries": entries}
+        return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def load_baseline(path: str | None, *, required: bool = False) -> Baseline | None:
+    """Read ``path``, or ``./.auditor-baseline.json`` when it exists and no path is given."""
+    if path is None:
+        if not os.path.isfile(BASELINE_FILE):
+            return None
+        path = BASELINE_FILE
+    try:
+        with open(path, encoding="utf-8") as stream:
+            data: Any = json.load(stream)
+    except FileNotFoundError:
+        if required:
+            raise PolicyError(f"{path}: no such baseline file") from None
+        return Baseline(path=path)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PolicyError(f"{path}: cannot read the baseline: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise PolicyError(f"{path}: not a baseline (invalid JSON at line {exc.lineno})") from None
+    if (
+        not isinstance(data, dict)
+        or data.get("tool") != "auditor"
+        or not isinstance(data.get("entries"), list)
+    ):
+        raise PolicyError(f"{path}: not an auditor baseline")
+    if data.get("version") != VERSION:
+        raise PolicyError(
+            f"{path}: baseline version {data.get('version')!r} is not supported (this reads {VERSION})"
+        )
+    entries = []
+    for position, entry in enumerate(data["entries"]):
+        if not isinstance(entry, dict) or not all(
+            isinstance(entry.get(key), str) for key in ("fingerprint", "kind", "package", "capability")
+        ):
+            raise PolicyError(f"{path}: entries[{position}] needs fingerprint, kind, package and capability")
+        entries.append({key: entry[key] for key in ("fingerprint", "kind", "package", "capability")})
+    return Baseline(entries, path)

@@ -1,0 +1,141 @@
+"""Waivers: accepted findings, each with a reason, an owner and an expiry date.
+
+In ``auditor.toml`` (or the file ``--waivers`` names)::
+
+    [[waiver]]
+    id = "sm-until-smapi3"              # optional; defaults to the package and position
+    package = "sm*"                     # name or glob (binary or source name)
+    versions = ">= 2.30, < 3"           # optional: comparisons against the package EVR
+    arch = "x86_64"                     # optional
+    status = "depends"                  # optional: the status it accepts
+    rule = "citrix-internal-host"       # optional: the rule (or "status:<status>") it accepts
+    reason = "SMAPIv3 replaces sm in 9.0"
+    owner = "storage team <storage@xcp-ng.org>"
+    expires = 2027-03-31
+
+A waiver that is past its date stops waiving and is reported as expired; one that
+matches nothing is reported as stale (``stale-waivers = "block"`` makes that block).
+"""
+
+from __future__ import annotations
+
+import datetime
+import fnmatch
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from auditor.core.errors import PolicyError
+from auditor.core.tomlfile import read_toml
+from auditor.rpm.evr import ranges_overlap
+from auditor.rpm.model import EVR, Op
+
+if TYPE_CHECKING:
+    from auditor.audit.pipeline import PackageResult
+    from auditor.gate.decision import Reason
+
+_KEYS = {"id", "package", "versions", "arch", "status", "rule", "reason", "owner", "expires"}
+_STATUSES = {"origin", "depends", "may-depend", "build-depends", "unresolved"}
+
+
+@dataclass(frozen=True)
+class Waiver:
+    id: str
+    package: str
+    reason: str
+    owner: str
+    expires: datetime.date
+    versions: tuple[tuple[Op, EVR], ...] = ()
+    arch: str | None = None
+    status: str | None = None
+    rule: str | None = None
+    source: str = ""
+    """The file the waiver was read from."""
+
+    def matches(self, result: PackageResult, reason: Reason) -> bool:
+        package = result.package
+        names = [package.name] + ([package.source_name] if package.source_name else [])
+        if not any(fnmatch.fnmatchcase(name, self.package) for name in names):
+            return False
+        if self.arch is not None and package.arch != self.arch:
+            return False
+        if self.status is not None and result.verdict.value != self.status:
+            return False
+        if self.rule is not None and not fnmatch.fnmatchcase(reason.kind, self.rule):
+            return False
+        return all(ranges_overlap(Op.EQ, package.evr, op, evr) for op, evr in self.versions)
+
+
+def load_waivers(entries: Iterable[Mapping[str, Any]], source: str) -> list[Waiver]:
+    waivers = []
+    for position, entry in enumerate(entries):
+        where = f"{source}: waiver[{position}]"
+        if not isinstance(entry, Mapping):
+            raise PolicyError(f"{where}: expected a table")
+        unknown = set(entry) - _KEYS
+        if unknown:
+            raise PolicyError(f"{where}: unknown key {sorted(unknown)[0]!r}")
+        for key in ("package", "reason", "owner", "expires"):
+            if key not in entry:
+                raise PolicyError(
+                    f"{where}: missing {key!r} (a waiver needs a package, reason, owner and expiry date)"
+                )
+        expires = entry["expires"]
+        if isinstance(expires, str):
+            try:
+                expires = datetime.date.fromisoformat(expires)
+            except ValueError:
+                raise PolicyError(f"{where}.expires: {expires!r} is not a date (YYYY-MM-DD)") from None
+        if isinstance(expires, datetime.datetime):
+            expires = expires.date()
+        if not isinstance(expires, datetime.date):
+            raise PolicyError(f"{where}.expires: expected a date (YYYY-MM-DD)")
+        status = entry.get("status")
+        if status is not None and status not in _STATUSES:
+            raise PolicyError(f"{where}.status: {status!r} is not one of {', '.join(sorted(_STATUSES))}")
+        for key in ("package", "reason", "owner"):
+            if not isinstance(entry[key], str) or not entry[key].strip():
+                raise PolicyError(f"{where}.{key}: expected a non-empty string")
+        waivers.append(
+            Waiver(
+                id=str(entry.get("id") or f"{entry['package']}#{position}"),
+                package=entry["package"],
+                reason=entry["reason"],
+                owner=entry["owner"],
+                expires=expires,
+                versions=_versions(entry.get("versions", ""), f"{where}.versions"),
+                arch=entry.get("arch"),
+                status=status,
+                rule=entry.get("rule"),
+                source=source,
+            )
+        )
+    return waivers
+
+
+def read_waiver_file(path: str) -> list[Waiver]:
+    data = read_toml(path, "waiver file")
+    entries = data.get("waiver", [])
+    if not isinstance(entries, list):
+        raise PolicyError(f"{path}: waiver must be an array of tables ([[waiver]])")
+    return load_waivers(entries, path)
+
+
+def _versions(text: Any, where: str) -> tuple[tuple[Op, EVR], ...]:
+    if not text:
+        return ()
+    if not isinstance(text, str):
+        raise PolicyError(f"{where}: expected a string such as '>= 2.0, < 3'")
+    found = []
+    for part in text.split(","):
+        part = part.strip()
+        symbol = part[:2] if part[:2] in ("<=", ">=", "==") else part[:1]
+        try:
+            op = Op.from_symbol(symbol)
+        except KeyError:
+            raise PolicyError(f"{where}: {part!r} does not start with <, <=, =, >= or >") from None
+        value = part[len(symbol) :].strip()
+        if not value:
+            raise PolicyError(f"{where}: {part!r} has no version")
+        found.append((op, EVR.parse(value)))
+    return tuple(found)

@@ -1,0 +1,1 @@
+"""Origins: the policy, its rules, and the evidence each package carries."""

@@ -1,0 +1,126 @@
+"""Apply a policy to packages: the origin evidence each one carries, itself or from its source."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+from itertools import chain
+from typing import NamedTuple
+
+from auditor.origin.findings import ConfigFinding, Finding
+from auditor.origin.policy import Policy
+from auditor.origin.rules import HostRule, Rule
+from auditor.origin.urls import package_urls, parse_url
+from auditor.rpm.model import Package
+from auditor.sources.interface import ConfigUrl
+
+ExtraFindings = Mapping[int, Sequence[Finding]]
+"""Evidence found outside the package by the caller (a Source URL's redirect chain), per package id."""
+
+
+def classify(
+    packages: Sequence[Package],
+    policy: Policy,
+    indices: Sequence[int] | None = None,
+    extra: ExtraFindings | None = None,
+) -> dict[int, list[Finding]]:
+    """Findings per package id (packages without any are left out). A binary inherits the
+    findings of its source package in the run.
+
+    ``extra`` findings count as the package's own: the policy's threshold and allow
+    entries apply to them, and binaries inherit them from their source package.
+    """
+    chosen = range(len(packages)) if indices is None else indices
+    extra = extra or {}
+    rules = _split_rules(policy)
+    own: dict[int, list[Finding]] = {}
+    for index in chosen:
+        own[index] = _own_findings(packages[index], policy, rules, extra.get(index, ()))
+    sources: dict[str, int] = {}
+    for index, package in enumerate(packages):
+        if package.is_source:
+            sources.setdefault(f"{package.name}-{package.version}-{package.release}.src.rpm", index)
+    result: dict[int, list[Finding]] = {}
+    for index in chosen:
+        findings = list(own[index])
+        package = packages[index]
+        source_index = sources.get(package.sourcerpm or "") if not package.is_source else None
+        if source_index is not None:
+            source_findings = own.get(source_index)
+            if source_findings is None:
+                source_findings = _own_findings(
+                    packages[source_index], policy, rules, extra.get(source_index, ())
+                )
+            seen = {(f.rule, f.value) for f in findings}
+            source_nevra = packages[source_index].nevra
+            for finding in source_findings:
+                if (finding.rule, finding.value) not in seen:
+                    inherited = replace(finding, inherited_from=source_nevra, allowed_by=None)
+                    findings.append(_allowed(package, inherited, policy))
+        if findings:
+            result[index] = findings
+    return result
+
+
+def _own_findings(
+    package: Package, policy: Policy, rules: _Rules, extra: Iterable[Finding] = ()
+) -> list[Finding]:
+    findings = []
+    matched: Iterable[Finding] = chain.from_iterable(rule.match(package) for rule in rules.others)
+    if rules.hosts:
+        urls = list(package_urls(package, rules.needles))  # once for every host rule
+        if urls:
+            matched = chain(chain.from_iterable(rule.match_urls(urls) for rule in rules.hosts), matched)
+    for finding in chain(matched, extra):
+        if finding.severity < policy.taint_severity:
+            finding = replace(finding, taints=False)
+        findings.append(_allowed(package, finding, policy))
+    return findings
+
+
+class _Rules(NamedTuple):
+    hosts: list[HostRule]
+    needles: re.Pattern[str] | None
+    """Every host name a host rule matches: a URL naming none of them is never parsed."""
+    others: list[Rule]
+
+
+def _split_rules(policy: Policy) -> _Rules:
+    hosts = [rule for rule in policy.rules if isinstance(rule, HostRule)]
+    names = sorted({needle for rule in hosts for needle in rule.needles})
+    needles = re.compile("|".join(re.escape(name) for name in names), re.IGNORECASE) if names else None
+    return _Rules(hosts, needles, [rule for rule in policy.rules if not isinstance(rule, HostRule)])
+
+
+def classify_config(urls: Iterable[ConfigUrl], policy: Policy) -> list[ConfigFinding]:
+    """The configured repository URLs on policy hosts, one finding per matching host rule.
+
+    Allow entries name packages, so none applies here; a disabled section's finding is
+    kept but does not taint.
+    """
+    found: list[ConfigFinding] = []
+    seen: set[tuple[str, str, str, str, str]] = set()
+    for item in urls:
+        parsed = parse_url(item.url)
+        if parsed is None:
+            continue
+        for rule in policy.host_rules(parsed):
+            key = (item.file, item.section, item.key, item.url, rule.id)
+            if key in seen:
+                continue
+            seen.add(key)
+            finding = rule.finding(item.key, item.url)
+            if not item.enabled:
+                finding = replace(finding, taints=False, message=f"{finding.message} (section disabled)")
+            elif finding.severity < policy.taint_severity:
+                finding = replace(finding, taints=False)
+            found.append(ConfigFinding(item.file, item.section, item.key, item.url, finding))
+    return found
+
+
+def _allowed(package: Package, finding: Finding, policy: Policy) -> Finding:
+    for allow in policy.allows:
+        if allow.matches(package, finding):
+            return replace(finding, allowed_by=allow.id)
+    return finding

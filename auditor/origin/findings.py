@@ -1,0 +1,94 @@
+"""Findings: one piece of origin evidence against one package, and the verdicts."""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from dataclasses import dataclass
+
+
+class Severity(enum.IntEnum):
+    INFO = 0
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        return cls[text.strip().upper()]
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+
+class Verdict(enum.Enum):
+    """A package's status, worst first."""
+
+    ORIGIN = "origin"
+    DEPENDS = "depends"
+    MAY_DEPEND = "may-depend"
+    BUILD_DEPENDS = "build-depends"
+    UNRESOLVED = "unresolved"
+    CLEAN = "clean"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+
+_RANK = {verdict: rank for rank, verdict in enumerate(Verdict)}
+DEFAULT_FAIL_ON = frozenset({Verdict.ORIGIN, Verdict.DEPENDS, Verdict.UNRESOLVED})
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A policy rule that matched a package."""
+
+    rule: str
+    severity: Severity
+    field: str
+    """Where the evidence is: ``vendor``, ``license``, ``url``, ``source0``, ``provides``, ``name``..."""
+    value: str
+    """The evidence itself, as the package carries it."""
+    message: str
+    reference: str = ""
+    replacement: str | None = None
+    """For a known component: the package that replaces it, when there is one."""
+    inherited_from: str | None = None
+    """The source package the evidence was found on, for a binary built from it."""
+    allowed_by: str | None = None
+    """The allow rule that overrides this finding: it is shown but does not taint."""
+    taints: bool = True
+    """Whether the finding can make the package `origin` (its severity reaches the policy's threshold)."""
+    capability: str = ""
+    """What the evidence is, without versions: ``source0@code.citrite.net``, the licence term,
+    the vendor string... The finding's fingerprint is built from it, so an upgrade (a new
+    version in a URL) does not make an accepted finding look new."""
+
+    def fingerprint(self, package_name: str) -> str:
+        return fingerprint(self.rule, package_name, self.capability or self.value)
+
+    @property
+    def effective(self) -> bool:
+        return self.taints and self.allowed_by is None
+
+
+def fingerprint(rule: str, package_name: str, capability: str) -> str:
+    """A finding's identity across versions: rule, package name and capability, never version or path."""
+    digest = hashlib.sha256(f"{rule}\0{package_name}\0{capability}".encode()).hexdigest()
+    return digest[:32]
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigFinding:
+    """A policy host rule that matched a configured repository URL."""
+
+    file: str
+    section: str
+    key: str
+    url: str
+    finding: Finding
+
+    @property
+    def effective(self) -> bool:
+        return self.finding.effective

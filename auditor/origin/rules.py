@@ -1,0 +1,265 @@
+"""Origin rules: each kind of rule is a class that finds its evidence in one package.
+
+Rules are built from policy data (`auditor.origin.policy`); they never read files or the
+network while matching. ``RULE_KINDS`` is the explicit registry of kinds.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from auditor.core.errors import PolicyError
+from auditor.origin.findings import Finding, Severity
+from auditor.origin.urls import ParsedUrl, UrlEvidence, host_matches, package_urls, path_matches
+from auditor.rpm.model import Package
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What every rule has: an id, a severity, a message and a reference."""
+
+    id: str
+    severity: Severity
+    message: str
+    reference: str = ""
+    tier: str | None = None
+
+    kind: ClassVar[str] = ""
+
+    def match(self, package: Package) -> Iterator[Finding]:
+        raise NotImplementedError
+
+    def finding(self, field: str, value: str, *, message: str | None = None, **extra: Any) -> Finding:
+        return Finding(self.id, self.severity, field, value, message or self.message, self.reference, **extra)
+
+
+@dataclass(frozen=True)
+class HostRule(Rule):
+    """URLs on given hosts: ``domains`` (a domain and its subdomains), ``urls`` (``host/path`` prefixes)."""
+
+    domains: tuple[str, ...] = ()
+    urls: tuple[tuple[str, str], ...] = ()
+    ports: tuple[int, ...] = ()
+    _needles: tuple[str, ...] = field(default=(), compare=False, repr=False)
+
+    kind: ClassVar[str] = "host"
+
+    def __post_init__(self) -> None:
+        needles = {domain.lower().rstrip(".") for domain in self.domains}
+        needles.update(host.lower() for host, _path in self.urls)
+        object.__setattr__(self, "_needles", tuple(sorted(needles)))
+
+    def matches_url(self, url: ParsedUrl) -> bool:
+        """Whether one parsed URL is on this rule's hosts (and ports, and path prefixes)."""
+        if self.ports and url.port not in self.ports:
+            return False
+        return any(host_matches(url.host, domain) for domain in self.domains) or any(
+            host_matches(url.host, host) and path_matches(url.path, path) for host, path in self.urls
+        )
+
+    @property
+    def needles(self) -> tuple[str, ...]:
+        """Lower-case host names a URL must contain to be on this rule's hosts."""
+        return self._needles
+
+    def match(self, package: Package) -> Iterator[Finding]:
+        return self.match_urls(package_urls(package, self._needles))
+
+    def match_urls(self, evidence_list: Iterable[UrlEvidence]) -> Iterator[Finding]:
+        """Findings for URLs already extracted from a package (by `package_urls`)."""
+        seen: set[tuple[str, str]] = set()
+        for evidence in evidence_list:
+            url = evidence.url
+            if self.matches_url(url) and (evidence.field, url.text) not in seen:
+                seen.add((evidence.field, url.text))
+                yield self.finding(
+                    evidence.field, url.text, capability=f"{_stable_field(evidence.field)}@{url.host}"
+                )
+
+
+def _stable_field(field: str) -> str:
+    """``source0`` and ``patch12`` keep their number (a different Source is a different
+    finding); capabilities are identified by kind, since their text carries versions."""
+    return field
+
+
+@dataclass(frozen=True)
+class FieldRule(Rule):
+    """A header field (vendor, packager, buildhost, distribution) matching a pattern or domain."""
+
+    fields: tuple[str, ...] = ()
+    pattern: re.Pattern[str] | None = None
+    domains: tuple[str, ...] = ()
+    _seen: dict[tuple[str, str], Finding | None] = field(default_factory=dict, compare=False, repr=False)
+
+    kind: ClassVar[str] = "field"
+
+    def match(self, package: Package) -> Iterator[Finding]:
+        for name in self.fields:
+            value = getattr(package, name, None)
+            if not value:
+                continue
+            # A distribution repeats a handful of vendors and build hosts: decide each once.
+            key = (name, value)
+            if key not in self._seen:
+                self._seen[key] = self._decide(name, value)
+            found = self._seen[key]
+            if found is not None:
+                yield found
+
+    def _decide(self, name: str, value: str) -> Finding | None:
+        match = self.pattern.search(value) if self.pattern is not None else None
+        if match is not None:
+            return self.finding(name, value, capability=f"{name}:{match.group().lower()}")
+        host = value.strip().rstrip(".").lower()
+        domain = next((d for d in self.domains if host_matches(host, d)), None)
+        if domain is not None:
+            return self.finding(name, value, capability=f"{name}@{domain}")
+        return None
+
+
+@dataclass(frozen=True)
+class LicenseRule(Rule):
+    """Licence terms, found as whole phrases inside compound expressions (``Proprietary and BSD``)."""
+
+    terms: tuple[str, ...] = ()
+    _compiled: tuple[re.Pattern[str], ...] = field(default=(), compare=False, repr=False)
+    _seen: dict[str, Finding | None] = field(default_factory=dict, compare=False, repr=False)
+
+    kind: ClassVar[str] = "license"
+
+    def __post_init__(self) -> None:
+        compiled = tuple(
+            re.compile(r"(?<![\w+.-])" + re.escape(term) + r"(?![\w+-])", re.IGNORECASE)
+            for term in self.terms
+        )
+        object.__setattr__(self, "_compiled", compiled)
+
+    def match(self, package: Package) -> Iterator[Finding]:
+        license_ = package.license
+        if not license_:
+            return
+        if license_ not in self._seen:  # licences repeat: decide each text once
+            self._seen[license_] = self._decide(license_)
+        found = self._seen[license_]
+        if found is not None:
+            yield found
+
+    def _decide(self, license_: str) -> Finding | None:
+        for term, pattern in zip(self.terms, self._compiled, strict=True):
+            if pattern.search(license_):
+                return self.finding(
+                    "license",
+                    license_,
+                    message=f"{self.message} ({term})",
+                    capability=f"license:{term.lower()}",
+                )
+        return None
+
+
+@dataclass(frozen=True)
+class SigningKeyRule(Rule):
+    """Signing key ids that mark a vendor's build (``deny``), or the only keys trusted (``trust``)."""
+
+    action: str = "deny"
+    keys: frozenset[str] = frozenset()
+
+    kind: ClassVar[str] = "signing-key"
+
+    def match(self, package: Package) -> Iterator[Finding]:
+        key = package.signing_key
+        if key is None:
+            return
+        listed = key.lower() in self.keys
+        if (self.action == "deny" and listed) or (self.action == "trust" and not listed):
+            yield self.finding("signing_key", key, capability=f"key:{key.lower()}")
+
+
+@dataclass(frozen=True)
+class Component:
+    name: str
+    replaced_by: str | None = None
+    what: str = ""
+    reference: str = ""
+    when_license: str | None = None
+    """Match only when the package's licence contains this term (for names others reuse)."""
+
+
+@dataclass(frozen=True)
+class ComponentRule(Rule):
+    """Known proprietary components, by exact package name (binary or source)."""
+
+    components: Mapping[str, Component] = field(default_factory=dict)
+
+    kind: ClassVar[str] = "component"
+
+    def match(self, package: Package) -> Iterator[Finding]:
+        for field_name, name in (("name", package.name), ("sourcerpm", package.source_name)):
+            component = self.components.get(name or "")
+            if component is None:
+                continue
+            if (
+                component.when_license
+                and component.when_license.lower() not in (package.license or "").lower()
+            ):
+                continue
+            message = f"{self.message}: {component.what}" if component.what else self.message
+            if component.replaced_by:
+                message += f" (replaced by {component.replaced_by})"
+            yield Finding(
+                self.id, self.severity, field_name, name or "", message,
+                component.reference or self.reference, replacement=component.replaced_by,
+                capability=f"component:{component.name}",
+            )  # fmt: skip
+            return
+
+
+@dataclass(frozen=True)
+class ProvenanceRule(Rule):
+    """A provenance table (XCP-ng's ``packages_provenance.csv``): source names recorded as imported."""
+
+    origins: frozenset[str] = frozenset()
+    table: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    """Source package name -> (added_by, import_reason)."""
+
+    kind: ClassVar[str] = "provenance"
+
+    def match(self, package: Package) -> Iterator[Finding]:
+        name = package.source_name
+        entry = self.table.get(name or "")
+        if entry is None or entry[0] not in self.origins:
+            return
+        added_by, reason = entry
+        value = f"added_by={added_by}" + (f"; import_reason={reason}" if reason else "")
+        yield self.finding("provenance", value, capability=f"provenance:{added_by}")
+
+
+def read_provenance_csv(path: str) -> dict[str, tuple[str, str]]:
+    """``SRPM_name;added_by;import_reason;...`` rows, keyed by source package name."""
+    table: dict[str, tuple[str, str]] = {}
+    try:
+        with open(path, encoding="utf-8", newline="") as stream:
+            reader = csv.reader(stream, delimiter=";")
+            header = next(reader, None)
+            if header is None or [cell.strip() for cell in header[:2]] != ["SRPM_name", "added_by"]:
+                raise PolicyError(
+                    f"{path}: not a provenance table (expected a 'SRPM_name;added_by;…' header)"
+                )
+            for row in reader:
+                if len(row) >= 2 and row[0].strip():
+                    table[row[0].strip()] = (row[1].strip(), row[2].strip() if len(row) > 2 else "")
+    except OSError as exc:
+        raise PolicyError(f"{path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise PolicyError(f"{path}: not UTF-8 text") from None
+    return table
+
+
+RULE_KINDS: dict[str, type[Rule]] = {
+    rule.kind: rule
+    for rule in (HostRule, FieldRule, LicenseRule, SigningKeyRule, ComponentRule, ProvenanceRule)
+}

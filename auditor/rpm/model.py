@@ -1,0 +1,375 @@
+"""The one immutable package model every source produces.
+
+A binary RPM, a source RPM, a repodata entry and a spec file all become a `Package`.
+Fields hold what rpm means, not how a particular format spells it: dependency operators
+are an enum, never rpm's RPMSENSE bit flags or repodata's ``flags="GE"``.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, fields
+from typing import Any, overload
+
+
+class Op(enum.Enum):
+    """The comparison of a versioned dependency (``foo >= 1.0``)."""
+
+    LT = "<"
+    LE = "<="
+    EQ = "="
+    GE = ">="
+    GT = ">"
+
+    @classmethod
+    def from_sense(cls, flags: int) -> Op | None:
+        """The operator encoded in rpm's RPMSENSE_LESS/GREATER/EQUAL bits, or None."""
+        return _SENSE_TO_OP.get(flags & 0x0E)
+
+    @classmethod
+    def from_symbol(cls, symbol: str) -> Op:
+        """``<``, ``=<``/``<=``, ``=``/``==``, ``>=``/``=>``, ``>`` as rpm's spec parser accepts them."""
+        return _SYMBOL_TO_OP[symbol]
+
+
+_SENSE_TO_OP = {2: Op.LT, 10: Op.LE, 8: Op.EQ, 12: Op.GE, 4: Op.GT}
+_SYMBOL_TO_OP = {
+    "<": Op.LT,
+    "<=": Op.LE,
+    "=<": Op.LE,
+    "=": Op.EQ,
+    "==": Op.EQ,
+    ">=": Op.GE,
+    "=>": Op.GE,
+    ">": Op.GT,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class EVR:
+    """Epoch, version and release as rpm writes them: ``[epoch:]version[-release]``.
+
+    ``epoch`` is None when it was not written (rpm compares it as 0); ``release`` is None
+    when it was not written (a requirement without a release matches any release).
+    """
+
+    epoch: int | None
+    version: str
+    release: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> EVR:
+        """Split an EVR string the way rpm's ``parseEVR`` does.
+
+        The epoch is the run of digits before a ``:`` (an empty one means 0); the release
+        is what follows the last ``-`` of the rest. Raises ValueError for an epoch too long
+        to be a number (Python refuses to convert thousands of digits).
+        """
+        digits = 0
+        while digits < len(text) and text[digits].isdigit() and text[digits].isascii():
+            digits += 1
+        epoch: int | None = None
+        rest = text
+        if digits < len(text) and text[digits] == ":":
+            try:
+                epoch = int(text[:digits]) if digits else 0
+            except ValueError:
+                raise ValueError(f"an epoch of {digits} digits is not a number rpm can hold") from None
+            rest = text[digits + 1 :]
+        version, dash, release = rest.rpartition("-")
+        if not dash:
+            return cls(epoch, rest, None)
+        return cls(epoch, version, release or None)
+
+    def __reduce__(self) -> tuple[type[EVR], tuple[int | None, str, str | None]]:
+        return (EVR, (self.epoch, self.version, self.release))  # see Package.__reduce__
+
+    def __str__(self) -> str:
+        text = self.version
+        if self.epoch is not None:
+            text = f"{self.epoch}:{text}"
+        if self.release is not None:
+            text = f"{text}-{self.release}"
+        return text
+
+
+# rpm's RPMSENSE bits that qualify a requirement, by the word `rpm --qf %{REQUIREFLAGS:deptype}` prints.
+SENSE_QUALIFIERS: tuple[tuple[int, str], ...] = (
+    (1 << 6, "prereq"),
+    (1 << 7, "pretrans"),
+    (1 << 5, "posttrans"),
+    (1 << 8, "interp"),
+    (1 << 9, "pre"),
+    (1 << 10, "post"),
+    (1 << 11, "preun"),
+    (1 << 12, "postun"),
+    (1 << 13, "verify"),
+    (1 << 19, "missingok"),
+    (1 << 24, "rpmlib"),
+    (1 << 26, "keyring"),
+    (1 << 28, "config"),
+    (1 << 29, "meta"),
+    (1 << 20, "preuntrans"),
+    (1 << 21, "postuntrans"),
+)
+
+# Qualifiers that createrepo_c folds into repodata's ``pre="1"`` (RPMSENSE_PREREQ|SCRIPT_PRE|SCRIPT_POST).
+PREREQ_QUALIFIERS = frozenset({"prereq", "pre", "post"})
+
+
+def qualifiers_from_sense(flags: int) -> frozenset[str]:
+    """The qualifier words of an RPMSENSE flag value (operators and generator bits left out)."""
+    if not flags & ~0x0E:
+        return _NO_QUALIFIERS
+    return frozenset(word for bit, word in SENSE_QUALIFIERS if flags & bit)
+
+
+_NO_QUALIFIERS: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Dependency:
+    """One requires/provides/conflicts/obsoletes/weak entry, exactly as rpm means it.
+
+    A rich (boolean) dependency such as ``(a or b)`` keeps its whole text in ``name``
+    with no operator; `auditor.rpm.deps` parses it.
+    """
+
+    name: str
+    op: Op | None = None
+    evr: EVR | None = None
+    qualifiers: frozenset[str] = _NO_QUALIFIERS
+
+    def __reduce__(self) -> tuple[type[Dependency], tuple[str, Op | None, EVR | None, frozenset[str]]]:
+        return (Dependency, (self.name, self.op, self.evr, self.qualifiers))  # see Package.__reduce__
+
+    @property
+    def is_rich(self) -> bool:
+        return self.name.startswith("(")
+
+    @property
+    def is_file(self) -> bool:
+        return self.name.startswith("/")
+
+    @property
+    def is_prereq(self) -> bool:
+        """What repodata's ``pre="1"`` records: needed before the package's own scripts run."""
+        return not self.qualifiers.isdisjoint(PREREQ_QUALIFIERS)
+
+    def __str__(self) -> str:
+        if self.op is None or self.evr is None:
+            return self.name
+        return f"{self.name} {self.op.value} {self.evr}"
+
+
+class FileList(Sequence[str]):
+    """The paths a package owns, kept as one NUL-separated string.
+
+    A distribution's packages own hundreds of thousands of paths; one string per package
+    instead of one object per path halves what they cost in memory. It behaves as the
+    tuple of paths it stands for: it iterates, indexes, compares and hashes like one.
+    """
+
+    __slots__ = ("_joined", "_length")
+
+    def __init__(self, paths: Iterable[str] = ()) -> None:
+        items = paths if isinstance(paths, (list, tuple)) else tuple(paths)
+        self._joined = "\0" + "\0".join(items) + "\0" if items else ""
+        self._length = len(items)
+
+    @classmethod
+    def from_joined(cls, joined: str, length: int) -> FileList:
+        """From ``"\\0".join(paths)`` and the number of paths, without splitting them."""
+        self = cls.__new__(cls)
+        self._joined = "\0" + joined + "\0" if length else ""
+        self._length = length
+        return self
+
+    def _paths(self) -> list[str]:
+        return self._joined[1:-1].split("\0") if self._length else []
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._paths())
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[str, ...]: ...
+    def __getitem__(self, index: int | slice) -> str | tuple[str, ...]:
+        if isinstance(index, slice):
+            return tuple(self._paths()[index])
+        return self._paths()[index]
+
+    def __contains__(self, path: object) -> bool:
+        return isinstance(path, str) and "\0" not in path and f"\0{path}\0" in self._joined
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, FileList):
+            return self._joined == other._joined
+        if isinstance(other, (tuple, list)):
+            return tuple(self._paths()) == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self._paths()))
+
+    def __repr__(self) -> str:
+        return f"FileList({tuple(self._paths())!r})"
+
+    def __reduce__(self) -> tuple[Any, tuple[str, int]]:
+        return (FileList.from_joined, (self._joined[1:-1], self._length))
+
+
+class PackageKind(enum.Enum):
+    BINARY = "binary"
+    SOURCE = "source"
+
+
+_SOURCE = PackageKind.SOURCE  # an enum member looked up through its class is slow in hot loops
+
+
+@dataclass(frozen=True, slots=True)
+class Checksum:
+    """A digest of the whole package file, as repodata's ``pkgid`` records it."""
+
+    algorithm: str
+    value: str
+
+    def __str__(self) -> str:
+        return f"{self.algorithm}:{self.value}"
+
+
+class SourceKind(enum.Enum):
+    SOURCE = "source"
+    PATCH = "patch"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """A ``SourceN:`` or ``PatchN:`` line of a spec, URL included.
+
+    ``value`` is the line after safe macro expansion, ``raw`` as written in the spec;
+    macros that could not be expanded safely stay in ``value`` as written and are named
+    in ``unexpanded``.
+    """
+
+    kind: SourceKind
+    number: int | None
+    value: str
+    raw: str
+    line: int | None = None
+    unexpanded: tuple[str, ...] = ()
+
+    @property
+    def is_url(self) -> bool:
+        head = self.value.split(":", 1)[0].lower()
+        return "://" in self.value and head in {"http", "https", "ftp", "git", "svn"}
+
+    @property
+    def filename(self) -> str:
+        """The local file name rpm uses: the ``#/name`` fragment if present, else the last path part."""
+        value = self.value
+        if "#/" in value:
+            return value.rsplit("#/", 1)[1]
+        return value.rstrip("/").rsplit("/", 1)[-1]
+
+
+@dataclass(frozen=True, slots=True)
+class Package:
+    """One RPM package, binary or source, whatever input it was read from."""
+
+    name: str
+    epoch: int | None
+    version: str
+    release: str
+    arch: str
+    """Build architecture; ``src`` for source packages, as repodata and dnf write it."""
+    kind: PackageKind
+    location: str
+    """The RPM file's path, or the ``location href`` relative to its repository."""
+    input: str
+    """The input this package was read from: an RPM path, a repository or a spec file."""
+    sourcerpm: str | None = None
+    checksum: Checksum | None = None
+    summary: str | None = None
+    description: str | None = None
+    requires: tuple[Dependency, ...] = ()
+    """For a source package, its BuildRequires (rpm stores them as the SRPM's requires)."""
+    provides: tuple[Dependency, ...] = ()
+    conflicts: tuple[Dependency, ...] = ()
+    obsoletes: tuple[Dependency, ...] = ()
+    recommends: tuple[Dependency, ...] = ()
+    suggests: tuple[Dependency, ...] = ()
+    supplements: tuple[Dependency, ...] = ()
+    enhances: tuple[Dependency, ...] = ()
+    files: Sequence[str] = ()
+    """Every path the package owns, directories and ghosts included (a tuple, or a `FileList`)."""
+    vendor: str | None = None
+    packager: str | None = None
+    buildhost: str | None = None
+    url: str | None = None
+    license: str | None = None
+    distribution: str | None = None
+    buildtime: int | None = None
+    signing_key: str | None = None
+    """Key id (16 lower-case hex digits) of the OpenPGP signature, when the package is signed."""
+    sources: tuple[SourceFile, ...] = ()
+    spec: str | None = None
+    """Where the spec behind ``sources`` was read: ``header`` (SPEC tag), ``payload:NAME`` or a path."""
+    notes: tuple[str, ...] = field(default=(), compare=False)
+    """Things the reader noticed but could not resolve (macros left unexpanded, ...)."""
+
+    def __reduce__(self) -> tuple[type[Package], tuple[Any, ...]]:
+        # Packages cross from worker processes by the ten thousand: positional arguments
+        # unpickle twice as fast as the slots state dataclasses pickle by default.
+        return (Package, tuple(getattr(self, name) for name in _PACKAGE_FIELDS))
+
+    @property
+    def evr(self) -> EVR:
+        return EVR(self.epoch, self.version, self.release)
+
+    @property
+    def nevra(self) -> str:
+        """``name-[epoch:]version-release.arch``, the epoch left out when it is absent or 0."""
+        epoch = f"{self.epoch}:" if self.epoch else ""
+        return f"{self.name}-{epoch}{self.version}-{self.release}.{self.arch}"
+
+    @property
+    def is_source(self) -> bool:
+        return self.kind is _SOURCE
+
+    @property
+    def source_name(self) -> str | None:
+        """The name of the source package this binary was built from (parsed from ``sourcerpm``)."""
+        if self.kind is _SOURCE:
+            return self.name
+        if not self.sourcerpm:
+            return None
+        stem = self.sourcerpm
+        for suffix in (".src.rpm", ".nosrc.rpm", ".rpm"):
+            if stem.endswith(suffix):
+                stem = stem[: -len(suffix)]
+                break
+        parts = stem.rsplit("-", 2)
+        return parts[0] if len(parts) == 3 else None
+
+    def __str__(self) -> str:
+        return self.nevra
+
+
+_PACKAGE_FIELDS = tuple(item.name for item in fields(Package))
+
+DEPENDENCY_KINDS: tuple[str, ...] = (
+    "requires",
+    "provides",
+    "conflicts",
+    "obsoletes",
+    "recommends",
+    "suggests",
+    "supplements",
+    "enhances",
+)

@@ -1,0 +1,1 @@
+"""Spec files, read without running them: macros, conditionals and the preamble."""

@@ -1,0 +1,528 @@
+"""Read a spec file without running it.
+
+The parser follows rpm's ``build/parseSpec.c`` far enough to know what an audit needs:
+the package names and versions, every Source and Patch (URLs as written and as
+expanded), BuildRequires, and each (sub)package's dependencies and origin tags. Macros
+go through `auditor.rpm.spec.macros`, which never executes shell or Lua. Conditionals whose
+truth depends on what cannot be known (an unexpanded macro, a build machine's
+``%{?rhel}``) are read *both ways*: every Source either branch could use is reported,
+and the line of the conditional is recorded in `Spec.undecided`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from auditor.core.errors import InputError
+from auditor.rpm.model import EVR, Dependency, Op, SourceFile, SourceKind
+from auditor.rpm.spec.expression import evaluate
+from auditor.rpm.spec.macros import MacroContext
+
+_TAG = re.compile(r"^([A-Za-z][A-Za-z0-9]*)\s*(?:\(([^)]*)\))?\s*:\s*(.*)$")
+_CONDITIONAL = re.compile(
+    r"^%(if|ifarch|ifnarch|ifos|ifnos|elif|elifarch|elifnarch|elifos|elifnos|else|endif)\b(.*)$"
+)
+_DEFINE = re.compile(r"^%(define|global)\s+([A-Za-z_][A-Za-z0-9_]*)(\([^)]*\))?(?:\s+(.*))?$")
+_UNDEFINE = re.compile(r"^%undefine\s+([A-Za-z_][A-Za-z0-9_]*)")
+_BCOND = re.compile(r"^%(bcond_with|bcond_without|bcond)\s+([A-Za-z0-9_]+)(?:\s+(\S+))?")
+_SECTION = re.compile(
+    r"^%(package|description|prep|build|install|check|clean|files|changelog|pre|post|preun|"
+    r"postun|pretrans|posttrans|preuntrans|postuntrans|verifyscript|triggerin|triggerun|"
+    r"triggerpostun|triggerprein|filetriggerin|filetriggerun|filetriggerpostun|"
+    r"transfiletriggerin|transfiletriggerun|transfiletriggerpostun|sourcelist|patchlist|"
+    r"generate_buildrequires|conf)(?![A-Za-z0-9_])(.*)$"
+)
+_FILE_DIRECTIVE = re.compile(
+    r"%(?:attr|defattr|config|verify|caps|lang)\s*\([^)]*\)|%(?:config|doc|license|dir|ghost|docdir|readme|exclude|artifact|missingok)\b"
+)
+_READ_SECTIONS = frozenset({"preamble", "package", "sourcelist", "patchlist"})
+_NUMBERED = re.compile(r"^(source|patch)([0-9]*)$", re.IGNORECASE)
+
+_DEPENDENCY_TAGS = {
+    "requires": "requires",
+    "prereq": "requires",
+    "provides": "provides",
+    "conflicts": "conflicts",
+    "obsoletes": "obsoletes",
+    "recommends": "recommends",
+    "suggests": "suggests",
+    "supplements": "supplements",
+    "enhances": "enhances",
+}
+_QUALIFIER_WORDS = frozenset(
+    {"pre", "post", "preun", "postun", "pretrans", "posttrans", "preuntrans", "postuntrans",
+     "interp", "verify", "meta"}
+)  # fmt: skip
+_TAG_MACROS = ("name", "version", "release", "epoch", "summary", "license", "url", "vendor",
+               "packager", "distribution", "group")  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class SpecPackage:
+    """The main package or one ``%package`` of a spec."""
+
+    name: str
+    summary: str | None = None
+    license: str | None = None
+    url: str | None = None
+    vendor: str | None = None
+    packager: str | None = None
+    distribution: str | None = None
+    buildarch: str | None = None
+    requires: tuple[Dependency, ...] = ()
+    provides: tuple[Dependency, ...] = ()
+    conflicts: tuple[Dependency, ...] = ()
+    obsoletes: tuple[Dependency, ...] = ()
+    recommends: tuple[Dependency, ...] = ()
+    suggests: tuple[Dependency, ...] = ()
+    supplements: tuple[Dependency, ...] = ()
+    enhances: tuple[Dependency, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Spec:
+    path: str
+    name: str | None
+    epoch: int | None
+    version: str | None
+    release: str | None
+    sources: tuple[SourceFile, ...]
+    build_requires: tuple[Dependency, ...]
+    build_conflicts: tuple[Dependency, ...]
+    packages: tuple[SpecPackage, ...]
+    unexpanded: tuple[str, ...]
+    """Macro references left as written anywhere in the lines read (shell, Lua, undefined...)."""
+    undecided: tuple[int, ...]
+    """Line numbers of conditionals that could not be decided; both branches were read."""
+    dynamic_build_requires: bool = False
+    """The spec has ``%generate_buildrequires``: more BuildRequires appear only at build time."""
+    built: tuple[str, ...] = ()
+    """Names of the packages that have a ``%files`` section: the binaries a build makes."""
+    files: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Plain paths each package's ``%files`` lists (globs and ``-f`` lists are not known)."""
+
+
+@dataclass
+class _PackageDraft:
+    name: str
+    tags: dict[str, str] = field(default_factory=dict)
+    deps: dict[str, list[Dependency]] = field(default_factory=dict)
+
+    def freeze(self, main: _PackageDraft | None) -> SpecPackage:
+        inherited = main.tags if main is not None else {}
+
+        def tag(key: str) -> str | None:
+            return self.tags.get(key, inherited.get(key) if key != "summary" else None)
+
+        return SpecPackage(
+            name=self.name,
+            summary=self.tags.get("summary"),
+            license=tag("license"),
+            url=tag("url"),
+            vendor=tag("vendor"),
+            packager=tag("packager"),
+            distribution=tag("distribution"),
+            buildarch=self.tags.get("buildarch"),
+            **{kind: tuple(self.deps.get(kind, ())) for kind in _DEPENDENCY_KIND_FIELDS},
+        )
+
+
+_DEPENDENCY_KIND_FIELDS = ("requires", "provides", "conflicts", "obsoletes", "recommends",
+                           "suggests", "supplements", "enhances")  # fmt: skip
+
+
+@dataclass
+class _Frame:
+    """One level of ``%if`` nesting."""
+
+    active: bool | None  # None: undecided, this branch is read as if it were taken
+    parent_active: bool
+    taken: bool  # an earlier branch was certainly taken
+    maybe: bool  # an earlier branch was undecided
+
+
+class _SpecReader:
+    def __init__(self, path: str, defines: Mapping[str, str], arch: str) -> None:
+        self.path = path
+        self.arch = arch
+        self.macros = MacroContext(defines)
+        self.frames: list[_Frame] = []
+        self.section = "preamble"
+        self.main = _PackageDraft("")
+        self.current: _PackageDraft | None = self.main
+        self.subpackages: list[_PackageDraft] = []
+        self.sources: list[SourceFile] = []
+        self.build_requires: list[Dependency] = []
+        self.build_conflicts: list[Dependency] = []
+        self.unexpanded: list[str] = []
+        self.undecided: list[int] = []
+        self.dynamic = False
+        self.built: list[str] = []
+        self.files: dict[str, list[str]] = {}
+        self.files_of = ""
+
+    @property
+    def reading(self) -> bool:
+        return all(frame.active is not False for frame in self.frames)
+
+    def expand(self, text: str) -> tuple[str, list[str]]:
+        expansion = self.macros.expand(text)
+        self.unexpanded.extend(expansion.unexpanded)
+        return expansion.text, expansion.unexpanded
+
+    def feed(self, lines: list[str]) -> None:
+        number = 0
+        while number < len(lines):
+            raw = lines[number]
+            number += 1
+            start_line = number
+            stripped = raw.strip()
+            if stripped.startswith("%") and self._conditional(stripped, start_line):
+                continue
+            if not self.reading:
+                continue
+            define = _DEFINE.match(stripped)
+            if define:
+                body = define.group(4) or ""
+                while body.endswith("\\") and number < len(lines):
+                    body = body[:-1] + "\n" + lines[number].rstrip("\n")
+                    number += 1
+                self._define(define.group(1), define.group(2), define.group(3), body)
+                continue
+            if self._directive(stripped):
+                continue
+            if stripped.startswith("#") and self.section in ("preamble", "package"):
+                continue
+            if self.section == "files" and not stripped.startswith("%files"):
+                if stripped and not stripped.startswith("#"):
+                    self._file_entry(self.expand(stripped)[0])
+                continue
+            if self.section not in _READ_SECTIONS:
+                # Scriptlets, %files and %changelog hold nothing an audit reads: only look
+                # for the next section header, and expand nothing (nothing to report either).
+                section = _SECTION.match(stripped)
+                if section:
+                    self._section(section.group(1), section.group(2).strip())
+                continue
+            expanded, _ = self.expand(raw)
+            for line in expanded.split("\n"):
+                self._line(raw, line, start_line)
+
+    def _conditional(self, stripped: str, line: int) -> bool:
+        match = _CONDITIONAL.match(stripped)
+        if match is None:
+            return False
+        keyword, argument = match.group(1), match.group(2).split("#", 1)[0].strip()
+        if keyword.startswith("if"):
+            parent = self.reading
+            truth = self._truth(keyword, argument, line) if parent else False
+            self.frames.append(_Frame(truth, parent, truth is True, truth is None))
+        elif not self.frames:
+            return True  # an unbalanced %else/%endif: rpm fails, a reader goes on
+        elif keyword.startswith("elif"):
+            frame = self.frames[-1]
+            if not frame.parent_active or frame.taken:
+                frame.active = False
+            else:
+                truth = self._truth(keyword[2:], argument, line)
+                frame.active = truth
+                frame.taken = truth is True
+                frame.maybe = frame.maybe or truth is None
+        elif keyword == "else":
+            frame = self.frames[-1]
+            if not frame.parent_active or frame.taken:
+                frame.active = False
+            else:
+                frame.active = None if frame.maybe else True
+        else:
+            self.frames.pop()
+        return True
+
+    def _truth(self, keyword: str, argument: str, line: int) -> bool | None:
+        expansion = self.macros.expand(argument)
+        if keyword in ("if",):
+            truth = None if expansion.unexpanded or expansion.environment else evaluate(expansion.text)
+        else:
+            words = set(expansion.text.split())
+            if expansion.unexpanded:
+                truth = None
+            elif keyword in ("ifarch", "ifnarch", "elifarch", "elifnarch"):
+                truth = (self.arch in words) == (keyword in ("ifarch", "elifarch"))
+            else:
+                truth = ("linux" in words) == (keyword in ("ifos", "elifos"))
+        if truth is None:
+            self.undecided.append(line)
+        return truth
+
+    def _define(self, kind: str, name: str, params: str | None, body: str) -> None:
+        if kind == "global" and params is None:
+            body, _ = self.expand(body)
+        self.macros.define(name, body, parametric=params is not None)
+
+    def _directive(self, stripped: str) -> bool:
+        undefine = _UNDEFINE.match(stripped)
+        if undefine:
+            self.macros.undefine(undefine.group(1))
+            return True
+        bcond = _BCOND.match(stripped)
+        if bcond:
+            kind, name, default = bcond.groups()
+            enabled = kind == "bcond_without" or (
+                kind == "bcond" and default is not None and self.expand(default)[0].strip() not in ("0", "")
+            )
+            if self.macros.is_defined(f"_with_{name}") or self.macros.is_defined(f"_without_{name}"):
+                return True
+            if enabled:
+                self.macros.define(f"_with_{name}", "1")
+            return True
+        if stripped.startswith("%include"):
+            self.unexpanded.append(stripped)  # reading other files of the host is not ours to do
+            return True
+        return False
+
+    def _line(self, raw: str, line: str, number: int) -> None:
+        stripped = line.strip()
+        section = _SECTION.match(stripped)
+        if section:
+            self._section(section.group(1), section.group(2).strip())
+            return
+        if self.section in ("sourcelist", "patchlist"):
+            if stripped and not stripped.startswith("#"):
+                kind = SourceKind.SOURCE if self.section == "sourcelist" else SourceKind.PATCH
+                self._source(kind, None, stripped, raw.strip(), number)
+            return
+        if self.section not in ("preamble", "package") or self.current is None:
+            return
+        match = _TAG.match(stripped)
+        if match is None:
+            return
+        tag, qualifier, value = match.group(1).lower(), match.group(2), match.group(3).strip()
+        self._tag(tag, qualifier, value, raw, number)
+
+    def _section(self, name: str, argument: str) -> None:
+        self.section = name
+        if name == "generate_buildrequires":
+            self.dynamic = True
+        if name == "files":
+            self.files_of = self._package_name(argument, files=True) or self.main.tags.get("name", "")
+            self.built.append(self.files_of)
+        if name != "package":
+            return
+        subname = self._package_name(argument)
+        self.current = _PackageDraft(subname) if subname else None
+        if self.current is not None:
+            self.subpackages.append(self.current)
+
+    def _file_entry(self, line: str) -> None:
+        """One ``%files`` line: its path, without %attr/%config/%doc... directives; globs skipped."""
+        text = _FILE_DIRECTIVE.sub(" ", line).strip()
+        for path in text.split():
+            if path.startswith("/") and not any(char in path for char in "*?[{%"):
+                self.files.setdefault(self.files_of, []).append(path.rstrip("/") or "/")
+
+    def _package_name(self, argument: str, *, files: bool = False) -> str:
+        """The package a section header names: ``-n NAME``, ``SUFFIX`` or the main package ("")."""
+        words = argument.split()
+        if "-n" in words:
+            index = words.index("-n")
+            return words[index + 1] if index + 1 < len(words) else ""
+        if files:  # %files takes options (-f list) before an optional subpackage suffix
+            plain = []
+            skip = False
+            for word in words:
+                if skip:
+                    skip = False
+                elif word in ("-f",):
+                    skip = True
+                elif not word.startswith("-"):
+                    plain.append(word)
+            words = plain
+        return f"{self.main.tags.get('name', '')}-{words[0]}" if words else ""
+
+    def _tag(self, tag: str, qualifier: str | None, value: str, raw: str, number: int) -> None:
+        assert self.current is not None
+        numbered = _NUMBERED.match(tag)
+        if numbered and self.current is self.main:
+            kind = SourceKind.SOURCE if numbered.group(1).lower() == "source" else SourceKind.PATCH
+            raw_match = _TAG.match(raw.strip())
+            written = raw_match.group(3).strip() if raw_match else value
+            self._source(kind, _number(numbered.group(2)), value, written, number)
+            return
+        if tag in ("buildrequires", "buildprereq", "buildconflicts"):
+            target = self.build_conflicts if tag == "buildconflicts" else self.build_requires
+            target.extend(self._dependencies(value, frozenset(), number))
+            return
+        dependency_kind = _DEPENDENCY_TAGS.get(tag)
+        if dependency_kind is not None:
+            qualifiers = frozenset(
+                word.strip() for word in (qualifier or "").split(",") if word.strip() in _QUALIFIER_WORDS
+            )
+            if tag == "prereq":
+                qualifiers = frozenset({"prereq"})
+            self.current.deps.setdefault(dependency_kind, []).extend(
+                self._dependencies(value, qualifiers, number)
+            )
+            return
+        if tag in ("buildarch", "buildarchitectures"):
+            tag = "buildarch"
+        self.current.tags[tag] = value
+        if tag in _TAG_MACROS:
+            self.macros.define(tag, value)
+            if self.current is self.main:
+                self.macros.define(tag.upper(), value)
+                if tag == "name":
+                    self.main.name = value
+            if tag in ("version", "release") and self.current is self.main:
+                self.macros.define(f"PACKAGE_{tag.upper()}", value)
+
+    def _dependencies(self, value: str, qualifiers: frozenset[str], number: int) -> list[Dependency]:
+        try:
+            return parse_dependency_list(value, qualifiers)
+        except ValueError as exc:
+            raise InputError(self.path, f"line {number}: {exc}") from None
+
+    def _source(self, kind: SourceKind, number: int | None, value: str, raw: str, line: int) -> None:
+        expansion = self.macros.expand(raw)
+        self.sources.append(
+            SourceFile(kind, number, value, raw, line, tuple(expansion.unexpanded + expansion.environment))
+        )
+
+    def finish(self) -> Spec:
+        tags = self.main.tags
+        epoch_text = tags.get("epoch")
+        epoch = _number(epoch_text) if epoch_text else None
+        packages = [self.main.freeze(None)] + [draft.freeze(self.main) for draft in self.subpackages]
+        return Spec(
+            path=self.path,
+            name=tags.get("name"),
+            epoch=epoch,
+            version=tags.get("version"),
+            release=tags.get("release"),
+            sources=tuple(self.sources),
+            build_requires=tuple(self.build_requires),
+            build_conflicts=tuple(self.build_conflicts),
+            packages=tuple(packages),
+            unexpanded=tuple(dict.fromkeys(self.unexpanded)),
+            undecided=tuple(self.undecided),
+            dynamic_build_requires=self.dynamic,
+            built=tuple(dict.fromkeys(self.built)),
+            files={name: tuple(dict.fromkeys(paths)) for name, paths in self.files.items()},
+        )
+
+
+def _number(digits: str) -> int | None:
+    """A tag's number (Epoch, SourceN) when it is one rpm could hold, else None."""
+    if digits.isascii() and digits.isdigit() and len(digits) <= 18:
+        return int(digits)
+    return None
+
+
+def sources_of_parsed_spec(text: str) -> tuple[SourceFile, ...]:
+    """The Source and Patch lines of a spec rpmbuild has already parsed (an SRPM's SPEC tag).
+
+    Its macros are expanded and its conditionals decided, so a scan of the lines of the main
+    preamble and of ``%sourcelist``/``%patchlist`` is exact, and much cheaper than `parse_spec`.
+    """
+    found: list[SourceFile] = []
+    section = "preamble"
+    for number, line in enumerate(text.split("\n"), start=1):
+        stripped = line.strip()
+        if stripped.startswith("%"):
+            header = _SECTION.match(stripped)
+            if header:
+                section = header.group(1)
+                continue
+        if section in ("sourcelist", "patchlist"):
+            if stripped and not stripped.startswith("#"):
+                kind = SourceKind.SOURCE if section == "sourcelist" else SourceKind.PATCH
+                found.append(SourceFile(kind, None, stripped, stripped, number))
+            continue
+        if section != "preamble" or not stripped or stripped[0] not in "SsPp":
+            continue
+        match = _TAG.match(stripped)
+        if match is None:
+            continue
+        numbered = _NUMBERED.match(match.group(1))
+        if numbered is None:
+            continue
+        kind = SourceKind.SOURCE if numbered.group(1).lower() == "source" else SourceKind.PATCH
+        digits = numbered.group(2)
+        value = match.group(3).strip()
+        found.append(
+            SourceFile(kind, int(digits) if digits and len(digits) < 10 else None, value, value, number)
+        )
+    return tuple(found)
+
+
+def parse_spec(
+    text: str, path: str, *, defines: Mapping[str, str] | None = None, arch: str = "x86_64"
+) -> Spec:
+    """Parse spec text. ``defines`` play the part of ``rpmbuild --define``; ``arch`` decides ``%ifarch``.
+
+    Nothing in the text is ever run (see `auditor.rpm.spec.macros`). What cannot be represented (a
+    dependency whose epoch is too long to be a number) raises `InputError` naming ``path``
+    and the line.
+    """
+    reader = _SpecReader(path, defines or {}, arch)
+    reader.feed(text.split("\n"))
+    return reader.finish()
+
+
+_OPERATORS = ("<=", ">=", "=<", "=>", "==", "<", ">", "=")
+
+
+def parse_dependency_list(text: str, qualifiers: frozenset[str] = frozenset()) -> list[Dependency]:
+    """Split a dependency field as rpm's ``parseRCPOT`` does.
+
+    Entries are separated by whitespace or commas; an entry is a name, optionally
+    followed by an operator and an EVR, or a parenthesised rich dependency kept whole.
+    """
+    dependencies: list[Dependency] = []
+    i = 0
+    length = len(text)
+
+    def skip_white(position: int) -> int:
+        while position < length and (text[position].isspace() or text[position] == ","):
+            position += 1
+        return position
+
+    def token_end(position: int) -> int:
+        while position < length and not (text[position].isspace() or text[position] == ","):
+            position += 1
+        return position
+
+    while True:
+        i = skip_white(i)
+        if i >= length:
+            break
+        if text[i] == "(":
+            depth = 0
+            j = i
+            while j < length:
+                if text[j] == "(":
+                    depth += 1
+                elif text[j] == ")":
+                    depth -= 1
+                    if depth == 0:
+                        break
+                j += 1
+            dependencies.append(Dependency(text[i : j + 1], qualifiers=qualifiers))
+            i = j + 1
+            continue
+        end = token_end(i)
+        name = text[i:end]
+        after = skip_white(end)
+        op_end = token_end(after)
+        symbol = text[after:op_end]
+        if symbol in _OPERATORS:
+            evr_start = skip_white(op_end)
+            evr_end = token_end(evr_start)
+            evr = text[evr_start:evr_end]
+            dependencies.append(Dependency(name, Op.from_symbol(symbol), EVR.parse(evr), qualifiers))
+            i = evr_end
+        else:
+            dependencies.append(Dependency(name, qualifiers=qualifiers))
+            i = end
+    return dependencies

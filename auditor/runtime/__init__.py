@@ -1,0 +1,1 @@
+"""How the process runs: the local store, work on the other core, progress."""

@@ -1,0 +1,1 @@
+"""Binary formats the sources read: RPM headers and payloads, OpenPGP packets, compressed XML."""

@@ -1,0 +1,155 @@
+"""Streaming decompression whose memory does not depend on the input.
+
+Both the RPM payload reader and the repository metadata reader use this. One call of a
+decompressor never returns more than `PIECE` bytes, whatever the compressed data holds:
+a bzip2 stream of a few hundred bytes can expand to gigabytes in a single unbounded
+``decompress()`` call, and a zstd block of four bytes to 128 KiB. A stream that stops
+before its end marker is an error, never a quiet short read; streams written one after
+the other (as ``cat a.gz b.gz``) are read as one, as gzip(1), xz(1) and zstd(1) do.
+"""
+
+from __future__ import annotations
+
+import bz2
+import lzma
+import zlib
+from collections.abc import Iterator
+from typing import BinaryIO, Protocol
+
+import zstandard
+
+from auditor.core.errors import InputError
+
+PIECE = 1 << 20
+"""Most bytes one decompression step produces."""
+READ_SIZE = 1 << 16
+"""Compressed bytes read at a time."""
+_ZSTD_SLICE = 32
+"""Compressed bytes given to zstd per call: a zstd block of 4 bytes can hold 128 KiB, so 32
+bytes produce at most 1 MiB (the zstd binding has no output bound of its own)."""
+
+KINDS = ("gzip", "xz", "bzip2", "zstd", "identity")
+
+_ERRORS = (OSError, EOFError, ValueError, lzma.LZMAError, zlib.error, zstandard.ZstdError)
+
+
+class _Decoder(Protocol):
+    eof: bool
+    unused_data: bytes
+
+    def feed(self, data: bytes) -> Iterator[bytes]: ...
+
+
+class _Zlib:
+    def __init__(self) -> None:
+        self._object = zlib.decompressobj(wbits=47)  # gzip or zlib, detected
+        self.eof = False
+        self.unused_data = b""
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        while True:
+            piece = self._object.decompress(data, PIECE)
+            data = self._object.unconsumed_tail
+            if piece:
+                yield piece
+            if self._object.eof:
+                self.eof = True
+                self.unused_data = self._object.unused_data
+                return
+            if not data and len(piece) < PIECE:
+                return
+
+
+class _Lzma:
+    """xz and lzma (xz's FORMAT_AUTO), or bzip2: both take ``max_length``."""
+
+    def __init__(self, kind: str) -> None:
+        self._object: lzma.LZMADecompressor | bz2.BZ2Decompressor = (
+            bz2.BZ2Decompressor() if kind == "bzip2" else lzma.LZMADecompressor(format=lzma.FORMAT_AUTO)
+        )
+        self.eof = False
+        self.unused_data = b""
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        piece = self._object.decompress(data, PIECE)
+        while True:
+            if piece:
+                yield piece
+            if self._object.eof:
+                self.eof = True
+                self.unused_data = self._object.unused_data
+                return
+            if self._object.needs_input:
+                return
+            piece = self._object.decompress(b"", PIECE)
+
+
+class _Zstd:
+    def __init__(self) -> None:
+        self._object = zstandard.ZstdDecompressor().decompressobj()
+        self.eof = False
+        self.unused_data = b""
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        for start in range(0, len(data), _ZSTD_SLICE):
+            piece = self._object.decompress(data[start : start + _ZSTD_SLICE])
+            if piece:
+                yield piece
+            if self._object.eof:
+                self.eof = True
+                self.unused_data = self._object.unused_data + data[start + _ZSTD_SLICE :]
+                return
+
+
+class _Identity:
+    eof = False
+    unused_data = b""
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        yield data
+
+
+def _decoder(kind: str) -> _Decoder:
+    if kind == "gzip":
+        return _Zlib()
+    if kind in ("xz", "bzip2"):
+        return _Lzma(kind)
+    if kind == "zstd":
+        return _Zstd()
+    if kind == "identity":
+        return _Identity()
+    raise ValueError(f"unknown compression {kind!r}")
+
+
+def decompressed(
+    stream: BinaryIO, kind: str, shown: str, *, limit: int, what: str, first: bytes = b""
+) -> Iterator[bytes]:
+    """Yield the decompressed content of ``stream`` in pieces of at most `PIECE` bytes.
+
+    ``kind`` is one of `KINDS`; ``first`` is data already read from the stream. Raises
+    `InputError` naming ``shown`` when the data is corrupt, ends before its end marker
+    or would decompress to more than ``limit`` bytes (nothing past the limit is produced).
+    """
+    decoder = _decoder(kind)
+    started = False
+    total = 0
+    data = first or stream.read(READ_SIZE)
+    while data:
+        started = True
+        try:
+            for piece in decoder.feed(data):
+                total += len(piece)
+                if total > limit:
+                    raise InputError(
+                        shown, f"{what} decompresses to more than {limit} bytes; refused as a bomb"
+                    )
+                yield piece
+        except _ERRORS as exc:
+            raise InputError(shown, f"corrupt {what} ({kind}): {exc}") from None
+        if decoder.eof:
+            data = decoder.unused_data or stream.read(READ_SIZE)
+            decoder, started = _decoder(kind), False  # another stream may follow
+        else:
+            data = stream.read(READ_SIZE)
+    if started and kind != "identity":
+        raise InputError(shown, f"truncated {what}: the {kind} stream ends before its end marker")

@@ -1,0 +1,54 @@
+"""Open input files without trusting what they are.
+
+An input path can name a named pipe (whose ``open()`` waits forever for a writer), a
+device, a directory or a symlink loop. `open_regular` opens without blocking, checks
+that it got a regular file, and turns every failure into an `InputError` naming it.
+"""
+
+from __future__ import annotations
+
+import errno
+import io
+import os
+import stat
+
+from auditor.core.errors import InputError
+
+_KINDS = {
+    stat.S_IFIFO: "a named pipe",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFDIR: "a directory",
+}
+
+
+def open_regular(path: str, shown: str, what: str = "a regular file") -> io.BufferedReader:
+    """Open ``path`` for binary reading if it is a regular file; else raise `InputError`."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        raise InputError(shown, os_reason(exc)) from None
+    try:
+        mode = os.fstat(descriptor).st_mode
+        if not stat.S_ISREG(mode):
+            kind = _KINDS.get(stat.S_IFMT(mode), "not a regular file")
+            raise InputError(shown, f"is {kind}, not {what}")
+        os.set_blocking(descriptor, True)
+        return os.fdopen(descriptor, "rb")
+    except BaseException:
+        os.close(descriptor)
+        raise
+
+
+def os_reason(exc: OSError) -> str:
+    """What an OSError says about an input, in the words the auditor uses."""
+    if exc.errno == errno.ENOENT:
+        return "no such file or directory"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied"
+    if exc.errno == errno.ELOOP:
+        return "symlink loop"
+    if exc.errno == errno.EISDIR:
+        return "is a directory"
+    return (exc.strerror or str(exc)).lower()

@@ -1,0 +1,108 @@
+"""Find one file in an RPM's payload: the spec file of a source RPM without a SPEC tag.
+
+rpm 4.11, which built XenServer 7 and 8.x, did not store the spec in the header, so the
+Source and Patch URLs of those source RPMs are only in the ``.spec`` inside the payload.
+The payload is a compressed cpio archive (``newc`` format); it is decompressed as a
+stream, never held whole in memory, and the walk stops at the wanted member.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from auditor.core.errors import InputError
+from auditor.sources.formats.decompress import decompressed
+
+MAX_MEMBER = 16 * 1024 * 1024
+"""A spec file larger than this is not a spec file."""
+MAX_SCANNED = 8 * 1024 * 1024 * 1024
+"""Decompressed bytes walked before giving up (a bomb ends here, not in memory)."""
+
+MAX_NAME = 4096
+"""Longest cpio member name, NUL included (PATH_MAX, as rpm's own cpio reader)."""
+
+_CPIO_HEADER = 110
+_KINDS = {"": "gzip", "gzip": "gzip", "xz": "xz", "lzma": "xz", "bzip2": "bzip2", "zstd": "zstd",
+          "identity": "identity"}  # fmt: skip
+
+
+def _decompressed(stream: BinaryIO, compressor: str, source: str) -> Iterator[bytes]:
+    kind = _KINDS.get(compressor)
+    if kind is None:
+        raise InputError(source, f"unsupported payload compression {compressor!r}")
+    return decompressed(stream, kind, source, limit=MAX_SCANNED, what="RPM payload")
+
+
+class _Buffer:
+    """Pull exact byte counts out of a stream of decompressed chunks."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = chunks
+        self._data = bytearray()
+
+    def take(self, size: int) -> bytes | None:
+        while len(self._data) < size:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                return None
+            self._data += chunk
+        taken = bytes(self._data[:size])
+        del self._data[:size]
+        return taken
+
+    def skip(self, size: int) -> bool:
+        while len(self._data) < size:
+            size -= len(self._data)
+            self._data.clear()
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                return False
+            self._data += chunk
+        del self._data[:size]
+        return True
+
+
+def extract_member(stream: BinaryIO, compressor: str, wanted: str, source: str) -> bytes | None:
+    """The content of the payload member named ``wanted`` (a leading ``./`` ignored), or None.
+
+    Raises `InputError` for a payload that is corrupt, is cut before the cpio trailer,
+    names a member with a name size that no path has, or walks past `MAX_SCANNED`.
+    """
+    buffer = _Buffer(_decompressed(stream, compressor, source))
+    wanted = wanted.removeprefix("./").removeprefix("/")
+    while True:
+        header = buffer.take(_CPIO_HEADER)
+        if header is None:
+            raise InputError(source, "truncated RPM payload: the cpio archive ends without its trailer")
+        magic = header[:6]
+        if magic not in (b"070701", b"070702"):
+            if magic == b"07070X":
+                raise InputError(source, "RPM payload uses rpm's stripped cpio format, not supported")
+            raise InputError(source, "corrupt RPM payload: bad cpio header")
+        try:
+            file_size = int(header[54:62], 16)
+            name_size = int(header[94:102], 16)
+        except ValueError:
+            raise InputError(source, "corrupt RPM payload: bad cpio header") from None
+        if not 1 < name_size <= MAX_NAME:
+            raise InputError(
+                source, f"corrupt RPM payload: cpio name size {name_size} (a name has 2 to {MAX_NAME})"
+            )
+        name_pad = (4 - (_CPIO_HEADER + name_size) % 4) % 4
+        raw_name = buffer.take(name_size + name_pad)
+        if raw_name is None:
+            raise InputError(source, "truncated RPM payload")
+        name = raw_name[: max(name_size - 1, 0)].decode("utf-8", "replace")
+        if name == "TRAILER!!!":
+            return None
+        data_pad = (4 - file_size % 4) % 4
+        if name.removeprefix("./").removeprefix("/") == wanted:
+            if file_size > MAX_MEMBER:
+                raise InputError(source, f"payload member {wanted} is {file_size} bytes, too large")
+            data = buffer.take(file_size)
+            if data is None:
+                raise InputError(source, "truncated RPM payload")
+            return data
+        if not buffer.skip(file_size + data_pad):
+            raise InputError(source, "truncated RPM payload")

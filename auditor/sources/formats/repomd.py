@@ -1,0 +1,79 @@
+"""``repodata/repomd.xml``: the index of a repository's metadata files.
+
+Each ``<data type="...">`` entry names one file (primary, filelists, other...) with its
+location, the checksum and size of the file as published and, for compressed files, the
+size once decompressed (``open-size``). Readers verify a file against its entry before
+they parse a byte of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from auditor.core.errors import InputError
+from auditor.sources.formats.files import open_regular, os_reason
+from auditor.sources.formats.xmlstream import Text, decompressed_chunks, parse_xml
+
+_REPOMD_TEXT = frozenset({"revision", "checksum", "size", "open-size"})
+
+
+@dataclass(frozen=True, slots=True)
+class MetadataFile:
+    kind: str
+    href: str
+    checksum_type: str
+    checksum: str
+    size: int | None
+    open_size: int | None
+
+
+@dataclass
+class Repomd:
+    revision: str | None
+    files: dict[str, MetadataFile]
+
+
+def read_repomd(path: str, shown: str) -> Repomd:
+    files: dict[str, MetadataFile] = {}
+    state: dict[str, object] = {"data": None, "field": None, "revision": None}
+    text = Text()
+    current: dict[str, str] = {}
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        if name in _REPOMD_TEXT:
+            text.start()
+        if name == "data":
+            current.clear()
+            current["type"] = attrs.get("type", "")
+        elif name == "location":
+            current["href"] = attrs.get("href", "")
+        elif name == "checksum":
+            current["checksum_type"] = attrs.get("type", "")
+
+    def end(name: str) -> None:
+        value = text.take().strip() if name in _REPOMD_TEXT else ""
+        if name == "revision":
+            state["revision"] = value
+        elif name == "checksum":
+            current["checksum"] = value
+        elif name in ("size", "open-size"):
+            current[name] = value
+        elif name == "data" and current.get("type"):
+            kind = current["type"]
+            try:
+                size = int(current["size"]) if "size" in current else None
+                open_size = int(current["open-size"]) if "open-size" in current else None
+            except ValueError:
+                raise InputError(shown, f"bad size for {kind} in repomd.xml") from None
+            files[kind] = MetadataFile(
+                kind, current.get("href", ""), current.get("checksum_type", ""),
+                current.get("checksum", ""), size, open_size,
+            )  # fmt: skip
+
+    try:
+        with open_regular(path, shown, "a metadata file") as stream:
+            parse_xml(decompressed_chunks(stream, shown), shown, start, end, text)
+    except OSError as exc:
+        raise InputError(shown, os_reason(exc)) from None
+    revision = state["revision"]
+    return Repomd(revision if isinstance(revision, str) else None, files)

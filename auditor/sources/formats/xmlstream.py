@@ -1,0 +1,198 @@
+"""Streaming decompression and XML parsing of repository metadata, safe for hostile input.
+
+Metadata can come from anyone, so: the compressed file is checked against the checksum
+and size that ``repomd.xml`` gives *before* a byte of it is parsed; decompression is a
+stream with a ceiling on the output; the XML parser refuses any document type
+declaration (so no entity can be declared, expanded or fetched).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pyexpat
+from collections.abc import Callable, Iterator
+from typing import Any, BinaryIO
+
+from auditor.core.errors import InputError, UsageError
+from auditor.sources.formats.decompress import decompressed
+from auditor.sources.formats.files import open_regular, os_reason
+
+CHUNK = 1 << 20
+MAX_DECOMPRESSED = 4 * 1024**3
+"""Default ceiling on one metadata file's decompressed size; past it the file is refused as a bomb."""
+LIMIT_VARIABLE = "AUDITOR_MAX_METADATA_BYTES"
+"""Environment variable that replaces `MAX_DECOMPRESSED` (read at each use, not at import)."""
+
+
+def max_decompressed() -> int:
+    """The ceiling in force: `LIMIT_VARIABLE` when set, else `MAX_DECOMPRESSED`."""
+    text = os.environ.get(LIMIT_VARIABLE, "").strip()
+    if not text:
+        return MAX_DECOMPRESSED
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise UsageError(f"{LIMIT_VARIABLE} must be a positive number of bytes, not {text[:40]!r}")
+    return value
+
+
+_DIGESTS = {"sha": "sha1", "sha1": "sha1", "sha224": "sha224", "sha256": "sha256",
+            "sha384": "sha384", "sha512": "sha512", "md5": "md5"}  # fmt: skip
+
+
+def supported_checksum(algorithm: str) -> bool:
+    return algorithm.lower() in _DIGESTS
+
+
+def verify_checksum(path: str, algorithm: str, expected: str, size: int | None, shown: str) -> None:
+    """Raise `InputError` unless the file's digest (and size, when given) are the expected ones."""
+    name = _DIGESTS.get(algorithm.lower())
+    if name is None:
+        raise InputError(shown, f"unsupported checksum type {algorithm!r} in repomd.xml")
+    if not os.path.lexists(path):
+        raise InputError(shown, "listed in repomd.xml but missing")
+    try:
+        with open_regular(path, shown, "a metadata file") as stream:
+            actual_size = os.fstat(stream.fileno()).st_size
+            if size is not None and actual_size != size:
+                raise InputError(shown, f"size {actual_size} does not match repomd.xml ({size})")
+            digest = hashlib.file_digest(stream, name).hexdigest()
+    except OSError as exc:
+        raise InputError(shown, os_reason(exc)) from None
+    if digest != expected.strip().lower():
+        raise InputError(shown, f"{algorithm} checksum mismatch (repomd.xml says {expected.strip()[:16]}…)")
+
+
+def _kind(head: bytes, shown: str) -> str:
+    if head.startswith(b"\x1f\x8b"):
+        return "gzip"
+    if head.startswith(b"\xfd7zXZ\x00"):
+        return "xz"
+    if head.startswith(b"BZh"):
+        return "bzip2"
+    if head.startswith(b"\x28\xb5\x2f\xfd"):
+        return "zstd"
+    if head.startswith(b"\x00ZCK1"):
+        raise InputError(shown, "zchunk metadata is not supported; point at the .gz/.xz/.zst variant")
+    return "identity"  # plain XML
+
+
+def decompressed_chunks(stream: BinaryIO, shown: str, limit: int | None = None) -> Iterator[bytes]:
+    """Yield the decompressed content of a gzip/xz/bzip2/zstd/plain file, at most ``limit`` bytes
+    (default: `max_decompressed`), in pieces of bounded size."""
+    first = stream.read(CHUNK)
+    if not first:
+        return iter(())
+    if limit is None:
+        limit = max_decompressed()
+    return decompressed(stream, _kind(first[:8], shown), shown, limit=limit, what="metadata", first=first)
+
+
+class Text:
+    """The character data of one element at a time.
+
+    Only what lies inside an element `start` was called for is kept: whitespace or text
+    between elements is dropped, so memory follows the largest text value, not the file.
+    Bound to a parser (`parse_xml` does it), it switches expat's character handler on and
+    off, so text outside the elements read costs no Python call at all.
+    """
+
+    __slots__ = ("_active", "_parser", "_parts")
+
+    def __init__(self) -> None:
+        self._parts: list[str] = []
+        self._active = False
+        self._parser: Any = None
+
+    def bind(self, parser: Any) -> None:
+        """Collect the text of ``parser`` (None: of no parser any more)."""
+        self._parser = parser
+        if parser is not None:
+            parser.CharacterDataHandler = None
+
+    def start(self) -> None:
+        self._parts.clear()
+        self._active = True
+        if self._parser is not None:
+            self._parser.CharacterDataHandler = self._parts.append
+
+    def append(self, data: str) -> None:
+        if self._active:
+            self._parts.append(data)
+
+    def take(self) -> str:
+        """The text since `start`; collection stops until the next `start`."""
+        self._active = False
+        if self._parser is not None:
+            self._parser.CharacterDataHandler = None
+        value = "".join(self._parts)
+        self._parts.clear()
+        return value
+
+
+StartHandler = Callable[[str, Any], None]
+EndHandler = Callable[[str], None]
+TextHandler = Callable[[str], None]
+
+
+def parse_xml(
+    chunks: Iterator[bytes],
+    shown: str,
+    start: StartHandler,
+    end: EndHandler,
+    text: Text | TextHandler | None = None,
+    *,
+    ordered: bool = False,
+) -> None:
+    """Feed chunks to an expat parser that calls the handlers and refuses DOCTYPE and entities.
+
+    With ``ordered``, attributes reach ``start`` as a flat ``[name, value, ...]`` list.
+    """
+    # Repository metadata is UTF-8 (createrepo_c writes nothing else). Fixing the encoding
+    # makes expat ignore the declaration's: an unknown name there raised LookupError, and
+    # a known one would hand the bytes to any of Python's codecs.
+    parser = pyexpat.ParserCreate("UTF-8")
+    parser.ordered_attributes = ordered
+    parser.buffer_text = True
+    parser.buffer_size = 1 << 16
+    parser.SetParamEntityParsing(pyexpat.XML_PARAM_ENTITY_PARSING_NEVER)
+
+    def refuse_doctype(*_args: object) -> None:
+        raise _Refused("declares a DOCTYPE (entities are not allowed in repository metadata)")
+
+    parser.StartDoctypeDeclHandler = refuse_doctype
+    parser.EntityDeclHandler = refuse_doctype
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    if isinstance(text, Text):
+        text.bind(parser)
+    elif text is not None:
+        parser.CharacterDataHandler = text
+    fed = False
+    try:
+        for chunk in chunks:
+            parser.Parse(chunk, False)
+            fed = True
+        if not fed:
+            raise InputError(shown, "empty metadata file")
+        parser.Parse(b"", True)
+    except _Refused as exc:
+        raise InputError(shown, str(exc)) from None
+    except pyexpat.ExpatError as exc:
+        raise InputError(
+            shown, f"not well-formed XML: {pyexpat.ErrorString(exc.code)} at line {exc.lineno}"
+        ) from None
+    finally:
+        # The parser holds the handlers, which hold what they built and (through a `Text`)
+        # the parser: a cycle that only the collector, paused for the run, would free.
+        parser.StartElementHandler = parser.EndElementHandler = parser.CharacterDataHandler = None
+        parser.StartDoctypeDeclHandler = parser.EntityDeclHandler = None
+        if isinstance(text, Text):
+            text.bind(None)
+
+
+class _Refused(Exception):
+    pass

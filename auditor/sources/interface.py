@@ -1,0 +1,62 @@
+"""What every source yields: packages, the problems of what could not be read, and a summary
+of each input. A bad input never stops the others from being read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from auditor.core.errors import InputError
+from auditor.rpm.model import Package
+
+__all__ = ["ConfigUrl", "InputSummary", "LoadResult"]
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigUrl:
+    """A repository URL written in a configuration, not carried by a package.
+
+    A ``.repo`` file's or ``yum.conf``'s ``baseurl``, ``mirrorlist``, ``metalink`` or
+    ``gpgkey``; a mirror a mirrorlist names; a repository URL given on the command line.
+    The sources record them whether or not the repository could be read; the policy
+    classifies them (`auditor.origin.classify.classify_config`).
+    """
+
+    file: str
+    """The configuration it was read from (a path or a URL)."""
+    section: str
+    """The repository id (``[section]``); empty for a URL given on the command line."""
+    key: str
+    """``baseurl``, ``mirrorlist``, ``metalink``, ``gpgkey``, ``mirror`` or ``url``."""
+    url: str
+    enabled: bool = True
+    """False for a section with ``enabled=0``: reported, but it cannot block."""
+
+
+@dataclass(frozen=True, slots=True)
+class InputSummary:
+    """One input as the user gave it, and what it turned out to be."""
+
+    path: str
+    kind: str
+    """``rpm``, ``spec``, ``directory``, ``repository`` or ``repo-config``."""
+    packages: int
+    revision: str | None = None
+    filelists: bool | None = None
+    """For a repository: whether filelists.xml was read (file requirements need it)."""
+
+
+@dataclass
+class LoadResult:
+    packages: list[Package] = field(default_factory=list)
+    errors: list[InputError] = field(default_factory=list)
+    inputs: list[InputSummary] = field(default_factory=list)
+    config_urls: list[ConfigUrl] = field(default_factory=list)
+    """Repository URLs configured by the inputs, read or not: the policy classifies them."""
+    warnings: list[str] = field(default_factory=list)
+
+    def extend(self, other: LoadResult) -> None:
+        self.packages.extend(other.packages)
+        self.errors.extend(other.errors)
+        self.inputs.extend(other.inputs)
+        self.config_urls.extend(other.config_urls)
+        self.warnings.extend(other.warnings)

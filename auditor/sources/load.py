@@ -1,0 +1,235 @@
+"""Sources: everything the auditor can read packages from, behind one function.
+
+`load_inputs` takes the paths a user gave and returns every package they hold, plus one
+`InputError` per input (or part of an input) that could not be read. A bad input never
+stops the others from being read.
+
+An input is a local path (RPM, directory, repository, ``.repo`` file or ``yum.conf``) or
+an http(s) URL (a repository, or a ``.repo`` file). Only URLs, and the repositories a
+configuration file names, use the network, through the one `Remote` of the run.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping
+
+from auditor.core.errors import InputError
+from auditor.net.http import strip_userinfo
+from auditor.net.remote import SMALL_FILE_CEILING, Remote
+from auditor.runtime.store import Store
+from auditor.sources.interface import ConfigUrl, InputSummary, LoadResult
+from auditor.sources.remote import read_remote_repository, repository_base
+from auditor.sources.repoconfig import ConfigRead, is_repo_config, read_repo_config
+from auditor.sources.repodata import RepositoryRead, find_repomd, read_repository
+from auditor.sources.rpmbatch import read_rpm_files
+from auditor.sources.specs import read_spec_file
+
+__all__ = ["load_inputs"]
+
+
+Progress = Callable[[str], None]
+
+
+def load_inputs(
+    paths: Iterable[str],
+    progress: Progress | None = None,
+    defines: Mapping[str, str] | None = None,
+    remote: Remote | None = None,
+    store: Store | None = None,
+    read_rpms: bool = False,
+) -> LoadResult:
+    """Read every input. ``defines`` are macros for spec files (``--define``); ``remote`` is
+    the run's network and cache (a default one, which guards no host, is made if a URL needs it);
+    ``store`` keeps the models of RPM files already read; ``read_rpms`` reads the RPM files of
+    a directory even where it holds repodata/ (which lacks signing keys and Source URLs)."""
+    result = LoadResult()
+    for path in paths:
+        if is_url(path):
+            remote = remote or Remote()
+            result.extend(_load_url(path, remote))
+        else:
+            result.extend(_load_one(path, progress, defines or {}, remote, store, read_rpms))
+        if remote is not None:
+            result.warnings.extend(remote.take_warnings())
+    return result
+
+
+def is_url(path: str) -> bool:
+    return path.lower().startswith(("http://", "https://"))
+
+
+def _load_url(url: str, remote: Remote) -> LoadResult:
+    result = LoadResult()
+    shown = strip_userinfo(url)
+    if shown != url:
+        result.warnings.append(f"{shown}: the user name and password written in the URL are never sent")
+    result.config_urls.append(ConfigUrl(shown, "", "url", shown))
+    refused = remote.refused(shown)
+    if refused:
+        result.warnings.append(f"{shown}: not read: {refused}")
+        return result
+    try:
+        if shown.lower().rstrip("/").endswith((".repo", ".conf")):
+            path = remote.fetch_by_url(shown, "config", SMALL_FILE_CEILING)
+            _load_config(path, shown, remote, result)
+        else:
+            _add_repository(read_remote_repository(shown, remote), repository_base(shown), result)
+    except InputError as exc:
+        result.errors.append(exc)
+    return result
+
+
+def _load_config(path: str, shown: str, remote: Remote | None, result: LoadResult) -> None:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as stream:
+            text = stream.read(SMALL_FILE_CEILING + 1)
+    except OSError as exc:
+        raise InputError(shown, _reason(exc)) from None
+    if len(text) > SMALL_FILE_CEILING:
+        raise InputError(shown, f"larger than {SMALL_FILE_CEILING} bytes; not a repository configuration")
+    read: ConfigRead = read_repo_config(text, shown, remote or Remote())
+    result.config_urls.extend(read.config_urls)
+    result.warnings.extend(read.warnings)
+    for repository in read.repositories:
+        result.inputs.append(
+            InputSummary(
+                repository.location,
+                "repository",
+                len(repository.packages),
+                repository.revision,
+                repository.has_filelists,
+            )
+        )
+    result.packages.extend(read.packages)
+    result.errors.extend(read.errors)
+    result.inputs.append(InputSummary(shown, "repo-config", len(read.packages)))
+
+
+def _add_repository(read: RepositoryRead, shown: str, result: LoadResult) -> None:
+    result.packages.extend(read.packages)
+    result.errors.extend(read.errors)
+    result.inputs.append(
+        InputSummary(shown, "repository", len(read.packages), read.revision, read.has_filelists)
+    )
+
+
+def _load_one(
+    path: str,
+    progress: Progress | None,
+    defines: Mapping[str, str],
+    remote: Remote | None = None,
+    store: Store | None = None,
+    read_rpms: bool = False,
+) -> LoadResult:
+    result = LoadResult()
+    try:
+        if not os.path.lexists(path):
+            raise InputError(path, "no such file or directory")
+        try:
+            os.stat(path)
+        except OSError as exc:
+            raise InputError(path, _reason(exc)) from None
+        if os.path.isdir(path) and read_rpms:
+            _load_directory(path, result, progress, store, read_rpms=True)
+        elif find_repomd(path) is not None:
+            _load_repository(path, result)
+        elif os.path.isdir(path):
+            _load_directory(path, result, progress, store)
+        elif path.endswith(".spec"):
+            packages = read_spec_file(path, defines=defines)
+            result.packages.extend(packages)
+            result.inputs.append(InputSummary(path, "spec", len(packages)))
+        elif is_repo_config(path):
+            _load_config(path, path, remote, result)
+        else:
+            (item,) = read_rpm_files([path], store)
+            if isinstance(item, InputError):
+                raise item
+            result.packages.append(item)
+            result.inputs.append(InputSummary(path, "rpm", 1))
+    except InputError as exc:
+        result.errors.append(exc)
+    return result
+
+
+def _load_repository(path: str, result: LoadResult) -> None:
+    _add_repository(read_repository(path), path, result)
+
+
+def _load_directory(
+    root: str, result: LoadResult, progress: Progress | None, store: Store | None, *, read_rpms: bool = False
+) -> None:
+    rpm_paths: list[str] = []
+    seen: set[tuple[int, int]] = set()
+
+    def enter(directory: str) -> Iterator[os.DirEntry[str]] | None:
+        """The sorted entries of a directory to walk, or None when it is not walked."""
+        try:
+            info = os.stat(directory)
+        except OSError as exc:
+            result.errors.append(InputError(directory, _reason(exc)))
+            return None
+        identity = (info.st_dev, info.st_ino)
+        if identity in seen:
+            result.errors.append(InputError(directory, "symlink loop: directory already scanned"))
+            return None
+        seen.add(identity)
+        if directory != root and not read_rpms and find_repomd(directory) is not None:
+            try:
+                _load_repository(directory, result)
+            except InputError as exc:
+                result.errors.append(exc)
+            return None
+        try:
+            with os.scandir(directory) as listing:
+                return iter(sorted(listing, key=lambda entry: entry.name))
+        except OSError as exc:
+            result.errors.append(InputError(directory, _reason(exc)))
+            return None
+
+    # Depth first in name order, with a stack of iterators rather than recursion: a tree
+    # deeper than Python's recursion limit is just a tree.
+    first = enter(root)
+    stack = [first] if first is not None else []
+    while stack:
+        entry = next(stack[-1], None)
+        if entry is None:
+            stack.pop()
+            continue
+        try:
+            is_dir = entry.is_dir()  # follows symlinks; loops are caught by `seen`
+        except OSError as exc:
+            result.errors.append(InputError(entry.path, _reason(exc)))
+            continue
+        if is_dir:
+            if entry.name != "repodata":
+                entries = enter(entry.path)
+                if entries is not None:
+                    stack.append(entries)
+        elif entry.name.lower().endswith(".rpm"):
+            rpm_paths.append(entry.path)
+        elif entry.is_symlink() and _is_loop(entry.path):
+            result.errors.append(InputError(entry.path, "symlink loop"))
+    count = 0
+    for item in read_rpm_files(rpm_paths, store, progress):
+        if isinstance(item, InputError):
+            result.errors.append(item)
+        else:
+            result.packages.append(item)
+            count += 1
+    result.inputs.append(InputSummary(root, "directory", count))
+
+
+def _is_loop(path: str) -> bool:
+    try:
+        os.stat(path)
+    except OSError as exc:
+        return exc.errno == 40  # ELOOP
+    return False
+
+
+def _reason(exc: OSError) -> str:
+    if exc.errno == 40:
+        return "symlink loop"
+    return (exc.strerror or str(exc)).lower() if exc.strerror else str(exc)
