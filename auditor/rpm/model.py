@@ -278,6 +278,36 @@ class SourceFile:
         return value.rstrip("/").rsplit("/", 1)[-1]
 
 
+class GapKind(enum.Enum):
+    """Evidence about one package that the auditor could not see. Each gap makes the audit
+    incomplete: a clean verdict then only covers what was seen, and every report says so."""
+
+    SOURCE_NOT_AUDITED = "source-not-audited"
+    """A binary whose source package is not among the inputs: its Source and Patch URLs are unseen."""
+    METADATA_ONLY = "metadata-only"
+    """Read from repodata only: the header fields repodata lacks (signing key, Distribution,
+    a source package's Source and Patch URLs) are unseen."""
+    SPEC_UNREADABLE = "spec-unreadable"
+    """A source package whose spec could not be read (no SPEC tag, and no usable spec in the payload)."""
+    BUDGET_EXHAUSTED = "budget-exhausted"
+    """The download budget stopped the reading of this package's header or payload spec."""
+    UNDECIDED_CONDITIONAL = "undecided-conditional"
+    """A spec conditional the auditor could not decide (both branches were read)."""
+    UNEXPANDED_SOURCE = "unexpanded-source"
+    """A Source or Patch value with a macro the auditor could not expand safely."""
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    """One piece of evidence not seen, and where (a spec line, a Source number, a URL...)."""
+
+    kind: GapKind
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.kind.value}: {self.detail}" if self.detail else self.kind.value
+
+
 @dataclass(frozen=True, slots=True)
 class Package:
     """One RPM package, binary or source, whatever input it was read from."""
@@ -321,7 +351,9 @@ class Package:
     spec: str | None = None
     """Where the spec behind ``sources`` was read: ``header`` (SPEC tag), ``payload:NAME`` or a path."""
     notes: tuple[str, ...] = field(default=(), compare=False)
-    """Things the reader noticed but could not resolve (macros left unexpanded, ...)."""
+    """Things the reader noticed that change no verdict (``%generate_buildrequires``...)."""
+    gaps: tuple[Gap, ...] = ()
+    """Evidence about this package that could not be seen (see `GapKind`)."""
 
     def __reduce__(self) -> tuple[type[Package], tuple[Any, ...]]:
         # Packages cross from worker processes by the ten thousand: positional arguments

@@ -10,6 +10,8 @@ from auditor.rpm.model import (
     EVR,
     Checksum,
     Dependency,
+    Gap,
+    GapKind,
     Op,
     Package,
     PackageKind,
@@ -75,6 +77,8 @@ def package_to_json(package: Package) -> dict[str, Any]:
         data["sources"] = [source_to_json(source) for source in package.sources]
     if package.notes:
         data["notes"] = list(package.notes)
+    if package.gaps:
+        data["gaps"] = [{"kind": gap.kind.value, "detail": gap.detail} for gap in package.gaps]
     return data
 
 
@@ -109,6 +113,7 @@ def package_from_json(data: dict[str, Any]) -> Package:
         sources=tuple(source_from_json(s) for s in data.get("sources", ())),
         spec=data.get("spec"),
         notes=tuple(data.get("notes", ())),
+        gaps=tuple(Gap(GapKind(gap["kind"]), gap["detail"]) for gap in data.get("gaps", ())),
         **deps,
     )
 

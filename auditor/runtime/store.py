@@ -32,7 +32,7 @@ from typing import Any
 
 from auditor import __version__
 
-SCHEMA = 2
+SCHEMA = 3
 DATABASE = "auditor.sqlite3"
 MAX_AGE = 30 * 24 * 3600
 """Entries not used for this long are dropped when the store is opened for writing."""

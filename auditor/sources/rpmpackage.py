@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from auditor.core.errors import InputError
 from auditor.rpm.model import (
@@ -102,7 +102,7 @@ def package_from_headers(
     if not name or version is None or release is None:
         raise InputError(input, "corrupt RPM header: no name, version or release")
     is_source = Tag.SOURCERPM not in main  # rpm's own headerIsSource()
-    deps = {field: _dependencies(main, *tags) for field, *tags in _DEPENDENCY_TAGS}
+    deps: dict[str, Any] = {field: _dependencies(main, *tags) for field, *tags in _DEPENDENCY_TAGS}
     for field, *tags in _OLD_WEAK_TAGS:
         if not deps[field]:
             deps[field] = _dependencies(main, *tags)
