@@ -61,13 +61,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 # (module, attribute, what it does): the stages --stages times
 STAGES = [
-    ("auditor.audit.pipeline", "load_inputs", "read the inputs"),
+    ("auditor.engine", "load_inputs", "read the inputs"),
     ("auditor.deps.resolve", "Resolver.__init__", "index the provides"),
     ("auditor.deps.resolve", "Resolver.resolve_all", "resolve every requirement"),
     ("auditor.deps.graph", "DependencyGraph.__init__", "build the graph"),
     ("auditor.audit.pipeline", "classify", "classify"),
     ("auditor.deps.graph", "DependencyGraph.verdicts", "propagate"),
-    ("auditor.cli.main", "write_output", "render and write the report"),
+    ("auditor.cli.output", "write_output", "render and write the report"),
 ]
 
 

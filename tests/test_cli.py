@@ -105,12 +105,12 @@ def test_why_explains_a_chain(capsys: pytest.CaptureFixture[str]) -> None:
 def test_internal_errors_exit_4_without_traceback(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import auditor.cli.main
+    import auditor.engine
 
     def boom(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("kaput")
 
-    monkeypatch.setattr(auditor.cli.main, "run_audit", boom)
+    monkeypatch.setattr(auditor.engine.Run, "audit_paths", boom)
     code, _, err = run(["scan", str(RPMS)], capsys)
     assert code == 4 and "kaput" in err and "Traceback" not in err
     code, _, err = run(["scan", str(RPMS), "--debug"], capsys)

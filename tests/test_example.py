@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from auditor.audit.pipeline import AuditOptions, AuditResult, run_audit
+from auditor.audit.pipeline import AuditOptions, AuditResult
 from auditor.cli.main import main
+from auditor.engine import run_audit
 from auditor.origin.policy import load_policy
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "xcp-ng-mini"

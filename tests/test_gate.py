@@ -9,9 +9,10 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from auditor.audit.pipeline import AuditOptions, AuditResult, run_audit
+from auditor.audit.pipeline import AuditOptions, AuditResult
 from auditor.cli.main import main
 from auditor.core.errors import PolicyError
+from auditor.engine import run_audit
 from auditor.gate.baseline import load_baseline
 from auditor.gate.decision import apply_gate
 from auditor.gate.waivers import load_waivers

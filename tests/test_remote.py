@@ -172,7 +172,8 @@ def test_a_corrupt_cache_entry_is_fetched_again_with_a_warning(
 
 
 def test_concurrent_runs_share_the_cache(server: LocalServer, cache: Path) -> None:
-    from auditor.audit.pipeline import AuditOptions, run_audit
+    from auditor.audit.pipeline import AuditOptions
+    from auditor.engine import run_audit
     from auditor.net.remote import RemoteOptions
     from auditor.origin.policy import load_policy
 
@@ -580,3 +581,30 @@ def test_resolved_chains_expire_after_a_day_and_follow_the_policy(server: LocalS
     empty = load_policy(default=False)
     other = UrlResolver(empty, Remote(RemoteOptions(cache_dir=str(cache)), policy_guard(empty)))
     assert other.resolve(server.url("/a")).hops == (server.url("/a"), server.url("/b"))
+
+
+# -- every command reads through the run's one network session ---------------------------------
+
+
+def test_check_against_a_url_honours_offline_timeouts_and_the_policy_guard(
+    server: LocalServer, cache: Path, capsys: pytest.CaptureFixture[str], lookups: list[str]
+) -> None:
+    """``check --against URL`` once read its base without the run's network session: no guard,
+    default timeouts, and --offline ignored. Each of the three is checked here."""
+    new = str(RPMS / "single-deps-1.0-1.noarch.rpm")
+    url = server.url("/repo/")
+    code, _, err = run(["check", new, "--against", url, "--cache-dir", str(cache), "--offline"], capsys)
+    assert code == 3 and server.requests == []
+    one_line_error(err, url + "repodata/repomd.xml", "--offline")
+
+    server.routes["/repo/repodata/repomd.xml"] = slow(2.0)
+    code, _, err = run(
+        ["check", new, "--against", url, "--cache-dir", str(cache), "--timeout", "2,0.3"], capsys
+    )
+    assert code == 3
+    one_line_error(err, url + "repodata/repomd.xml", "within 0.3 s")
+
+    citrix = "https://repo.citrite.net/xs/8.2/base/x86_64/"
+    code, _, err = run(["check", new, "--against", citrix, "--cache-dir", str(cache)], capsys)
+    assert "repo.citrite.net" in err and "not read" in err
+    assert "repo.citrite.net" not in lookups

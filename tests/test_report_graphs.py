@@ -10,7 +10,8 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from auditor.audit.pipeline import AuditOptions, AuditResult, run_audit
+from auditor.audit.pipeline import AuditOptions, AuditResult
+from auditor.engine import run_audit
 from auditor.origin.policy import load_policy
 from auditor.reports import FORMATS, dot
 from tests.conftest import RPMS

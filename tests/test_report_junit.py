@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from auditor.audit.pipeline import AuditOptions, AuditResult, run_audit
+from auditor.audit.pipeline import AuditOptions, AuditResult
+from auditor.engine import run_audit
 from auditor.origin.policy import load_policy
 from auditor.reports import FORMATS
 from tests.conftest import RPMS

@@ -9,8 +9,9 @@ from typing import Any
 import jsonschema
 import pytest
 
-from auditor.audit.pipeline import AuditOptions, AuditResult, run_audit
+from auditor.audit.pipeline import AuditOptions, AuditResult
 from auditor.cli.main import main
+from auditor.engine import run_audit
 from auditor.origin.policy import load_policy
 from auditor.reports import FORMATS, sarif
 from auditor.reports.json_report import finding_to_json

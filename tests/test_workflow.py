@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from auditor.audit.check import run_check
-from auditor.audit.pipeline import AuditOptions, run_audit
+from auditor.audit.pipeline import AuditOptions
 from auditor.audit.plan import make_plan
 from auditor.cli.main import main
+from auditor.engine import run_audit, run_check
 from auditor.origin.policy import load_policy
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "xcp-ng-mini"

@@ -12,13 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from auditor.audit.pipeline import AuditOptions, AuditResult, PackageResult, audit_packages
+from auditor.audit.pipeline import AuditResult, PackageResult
 from auditor.core.errors import ExitCode
 from auditor.deps.resolve import Resolution
-from auditor.origin.policy import Policy
 from auditor.rpm.model import Package
 from auditor.sources.interface import LoadResult
-from auditor.sources.load import load_inputs
 
 
 def _key(package: Package) -> tuple[str, str]:
@@ -62,20 +60,14 @@ class CheckResult:
         return ExitCode.FINDINGS if self.regressions else ExitCode.PASSED
 
 
-def run_check(
-    new_paths: tuple[str, ...],
-    base_paths: tuple[str, ...],
-    options: AuditOptions,
-    policy: Policy,
-    note: Callable[[str], None] = lambda _message: None,
+def compare_change(
+    audit: Callable[[LoadResult, LoadResult], AuditResult],
+    new: LoadResult,
+    base: LoadResult,
+    context: LoadResult,
 ) -> CheckResult:
-    defines = dict(options.defines)
-    new = load_inputs(new_paths, progress=note, defines=defines)
-    base = load_inputs(base_paths, progress=note, defines=defines)
-    context = (
-        load_inputs(options.context, progress=note, defines=defines) if options.context else LoadResult()
-    )
-    before = audit_packages(options, policy, base, context, note)
+    """Audit ``base`` alone and with ``new`` in it (``audit(targets, context)``), keep the difference."""
+    before = audit(base, context)
     replaced = {_key(package) for package in new.packages}
     kept = [package for package in base.packages if _key(package) not in replaced]
     merged = LoadResult(
@@ -83,7 +75,7 @@ def run_check(
         errors=[*new.errors, *base.errors],
         inputs=[*new.inputs, *base.inputs],
     )
-    after = audit_packages(options, policy, merged, context, note)
+    after = audit(merged, context)
     result = CheckResult(before, after)
     before_by_key = {_key(r.package): r for r in before.results}
     new_ids = range(len(new.packages))

@@ -11,17 +11,13 @@ from auditor.core.errors import ExitCode, InputError, UsageError
 from auditor.deps.graph import DependencyGraph, Hop
 from auditor.deps.provides import host_arches
 from auditor.deps.resolve import Resolution, Resolved, Resolver, Status
-from auditor.net.cache import default_cache_dir
-from auditor.net.remote import Remote, RemoteOptions
+from auditor.net.remote import RemoteOptions
 from auditor.origin.classify import ExtraFindings, classify, classify_config
 from auditor.origin.findings import DEFAULT_FAIL_ON, ConfigFinding, Finding, Verdict
 from auditor.origin.policy import Policy
-from auditor.origin.redirects import UrlResolver, policy_guard
 from auditor.rpm.model import Package
 from auditor.runtime.parallel import Background
-from auditor.runtime.store import Store
 from auditor.sources.interface import InputSummary, LoadResult
-from auditor.sources.load import load_inputs
 
 if TYPE_CHECKING:
     from auditor.gate.decision import GateResult
@@ -118,30 +114,6 @@ Progress = Callable[[str], None]
 PARALLEL_CLASSIFY = 5000
 """From this many packages, classification runs in a forked process during resolution:
 below it, the fork costs more than the work it moves."""
-
-
-def run_audit(options: AuditOptions, policy: Policy, progress: Progress | None = None) -> AuditResult:
-    note = progress or (lambda _message: None)
-    defines = dict(options.defines)
-    # One network context for the run; it never contacts a host the policy names.
-    remote = Remote(options.remote, guard=policy_guard(policy))
-    store = Store(options.remote.cache_dir or default_cache_dir()) if options.cache else None
-    load = partial(load_inputs, progress=progress, defines=defines, remote=remote, store=store,
-                   read_rpms=options.read_rpms)  # fmt: skip
-    targets = load(options.targets)
-    context = load(options.context) if options.context else LoadResult()
-    if store is not None:
-        targets.warnings.extend(store.warnings)
-        store.close()
-    resolver = UrlResolver(policy, remote) if options.resolve_urls else None
-    if resolver is not None:
-        note("following the redirects of package URLs")
-    result = audit_packages(
-        options, policy, targets, context, note, extra_findings=resolver.findings if resolver else None
-    )
-    if resolver is not None:
-        result.warnings.extend(resolver.warnings)
-    return result
 
 
 def audit_packages(

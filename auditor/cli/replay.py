@@ -1,4 +1,4 @@
-"""Replay a report from the store when nothing that decides it has changed.
+"""Replay a scan's report from the store when nothing that decides it has changed.
 
 A release gate runs the same audit over and over on a repository that did not move. The
 report is a function of: the auditor's version, the command line, the working directory
@@ -15,13 +15,23 @@ repository configuration files, ``--resolve-urls``, ``--remote-headers``) are ne
 
 from __future__ import annotations
 
+import argparse
 import datetime
 import hashlib
+import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 from auditor import __version__
-from auditor.runtime.store import digest, file_identity
+from auditor.audit.pipeline import AuditOptions
+from auditor.cli.output import print_messages, write_output
+from auditor.cli.project import ProjectConfig
+from auditor.core.errors import ExitCode, InputError, one_line
+from auditor.gate.baseline import BASELINE_FILE
+from auditor.net.cache import default_cache_dir
+from auditor.origin.policy import Policy
+from auditor.runtime.store import ReportRecorder, Store, digest, file_identity
 from auditor.sources.load import is_url
 from auditor.sources.repoconfig import is_repo_config
 from auditor.sources.repodata import find_repomd
@@ -93,3 +103,60 @@ def report_key(
     except OSError:
         return None  # the audit will say what is wrong with the input; do not replay that
     return digest(*parts)
+
+
+class Replay:
+    """A scan's report from the store, when nothing that decides it changed."""
+
+    def __init__(
+        self, args: argparse.Namespace, project: ProjectConfig, policy: Policy, options: AuditOptions
+    ):
+        self.store: Store | None = None
+        self.key: str | None = None
+        self.recorder = ReportRecorder()
+        self.entry: tuple[dict[str, Any], Iterator[bytes]] | None = None
+        self.args = args
+        if not options.cache or options.resolve_urls or options.remote.remote_headers:
+            return
+        settings = {
+            key: value for key, value in sorted(vars(args).items()) if key not in ("output", "quiet", "debug")
+        }
+        baseline = None if args.no_baseline else (args.baseline or BASELINE_FILE)
+        files = [*policy.sources, project.path, *args.waivers, baseline]
+        key = report_key(
+            [json.dumps(settings, default=str, sort_keys=True)],
+            [*options.targets, *options.context],
+            files,
+            read_rpms=options.read_rpms,
+        )
+        if key is None:
+            return
+        self.key = key
+        self.store = Store(options.remote.cache_dir or default_cache_dir())
+
+    def hit(self) -> bool:
+        if self.store is None or self.key is None:
+            return False
+        self.entry = self.store.get_report(self.key)
+        return self.entry is not None
+
+    def replayed(self) -> ExitCode:
+        assert self.entry is not None
+        meta, output = self.entry
+        write_output(output, self.args.output)
+        print_messages(meta.get("messages", []))
+        return ExitCode(meta["exit_code"])
+
+    def recording(self, pieces: Iterable[str]) -> Iterator[str | bytes]:
+        return self.recorder.record(pieces)
+
+    def store_result(self, code: ExitCode, warnings: Sequence[str], errors: Sequence[InputError]) -> None:
+        if self.store is None or self.key is None:
+            return
+        messages = [f"auditor: warning: {w}" for w in warnings] + [
+            f"auditor: error: {one_line(str(e))}" for e in errors
+        ]
+        self.store.put_report(
+            self.key, {"exit_code": int(code), "messages": messages}, self.recorder.compressed()
+        )
+        self.store.close()

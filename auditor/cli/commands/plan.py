@@ -1,0 +1,40 @@
+"""``auditor plan``: the to-do list toward independence."""
+
+from __future__ import annotations
+
+import argparse
+
+from auditor.audit.plan import make_plan
+from auditor.cli import options
+from auditor.cli.output import report_errors, report_warnings, write_output
+from auditor.cli.session import Session
+from auditor.core.errors import ExitCode
+from auditor.engine import open_run
+from auditor.reports import plan_report
+
+NAME = "plan"
+SUMMARY = "rank origin packages by how many packages they hold back"
+DESCRIPTION = (
+    "The to-do list toward independence: origin source packages ranked by how many packages "
+    "would no longer depend on Citrix (at run or build time) if each were replaced, with "
+    "known replacements; packages avoidable now (a clean provider exists); and packages no "
+    "single replacement clears."
+)
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("targets", nargs="+", metavar="PATH", help="inputs to audit")
+    options.add_output_options(parser, plan_report.FORMATS)
+    options.add_audit_options(parser)
+
+
+def run(args: argparse.Namespace, session: Session) -> ExitCode:
+    try:
+        with open_run(session.options, session.policy, session.progress.update) as run_:
+            audit = run_.audit_paths()
+    finally:
+        session.progress.done()
+    write_output(plan_report.render(make_plan(audit), audit, args.format), args.output)
+    report_warnings(audit.warnings)
+    report_errors(audit.errors)
+    return ExitCode.INPUT if audit.errors else ExitCode.PASSED

@@ -1,0 +1,257 @@
+"""The command line's grammar: every command, every option, and the options they make.
+
+Values are checked here, where argparse can name the option and the valid choices (exit
+code 2); nothing below the command line parses a flag.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from collections.abc import Sequence
+
+from auditor.audit.pipeline import AuditOptions, AuditResult
+from auditor.cli.project import ProjectConfig, parse_statuses
+from auditor.core.errors import UsageError
+from auditor.gate.baseline import BASELINE_FILE, load_baseline
+from auditor.gate.decision import apply_gate as decide
+from auditor.gate.waivers import load_waivers, read_waiver_file
+from auditor.net.http import HttpSettings
+from auditor.net.remote import DEFAULT_MAX_DOWNLOAD, RemoteOptions
+from auditor.origin.findings import DEFAULT_FAIL_ON
+from auditor.origin.policy import Policy, load_policy
+
+EXIT_CODES_HELP = """\
+exit codes (never renumbered):
+  0  passed: no blocking findings
+  1  blocking findings (statuses chosen by --fail-on)
+  2  usage, policy, waiver or baseline file error
+  3  input error: an input could not be read, so the audit is incomplete (wins over 1)
+  4  internal error (the traceback is shown with --debug)
+"""
+
+STATUS_HELP = "origin, depends, may-depend, build-depends, unresolved, clean"
+
+
+def add_output_options(command: argparse.ArgumentParser, formats: Sequence[str]) -> None:
+    command.add_argument(
+        "--format", choices=list(formats), default="table", help="output format (default: table)"
+    )
+    command.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE (atomically)")
+
+
+def add_audit_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--with",
+        dest="context",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="context input: used to resolve requirements, not audited (repeatable)",
+    )
+    command.add_argument(
+        "--policy",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="extra policy file, on top of the default one (repeatable)",
+    )
+    command.add_argument(
+        "--no-default-policy", action="store_true", help="do not load the shipped default policy"
+    )
+    command.add_argument(
+        "--provenance",
+        action="append",
+        default=[],
+        metavar="CSV",
+        help="XCP-ng packages_provenance.csv: rows added_by XS become evidence",
+    )
+    command.add_argument(
+        "--config", metavar="FILE", help="project file (default: ./auditor.toml when it exists)"
+    )
+    command.add_argument(
+        "--fail-on",
+        metavar="STATUSES",
+        help=f"comma-separated statuses that block ({STATUS_HELP}, or none; "
+        "default: origin,depends,unresolved)",
+    )
+    command.add_argument(
+        "--arch",
+        action="append",
+        default=[],
+        metavar="ARCH",
+        help="host architecture: only what such a host installs is audited and provides",
+    )
+    command.add_argument(
+        "--roots",
+        nargs="+",
+        default=[],
+        metavar="NAME",
+        help="audit only what installing these packages pulls in (e.g. xcp-ng-deps)",
+    )
+    command.add_argument(
+        "--define",
+        action="append",
+        default=[],
+        metavar="'MACRO VALUE'",
+        help="define a macro for reading spec files, as rpmbuild --define (repeatable)",
+    )
+    network = command.add_argument_group(
+        "remote repositories and URLs",
+        "URLs (http/https) and .repo/yum.conf files are read over the network; a host the policy "
+        "names is never contacted, no credentials are ever sent, only http(s) redirects are followed",
+    )
+    network.add_argument(
+        "--resolve-urls",
+        action="store_true",
+        help="follow each Source, Patch and URL value's redirects; a chain reaching a policy host "
+        "is a finding (off by default: no request the user did not ask for)",
+    )
+    network.add_argument(
+        "--remote-headers",
+        action="store_true",
+        help="read the headers of remote RPMs with range requests (signing key, Distribution, "
+        "source URLs), never their payloads",
+    )
+    network.add_argument(
+        "--timeout",
+        metavar="SECONDS[,READ]",
+        type=_timeouts,
+        default=(10.0, 30.0),
+        help="connect and read timeouts (default: 10,30)",
+    )
+    network.add_argument(
+        "--cache-dir", metavar="DIR", help="download cache (default: $XDG_CACHE_HOME/auditor)"
+    )
+    network.add_argument(
+        "--offline",
+        action="store_true",
+        help="use the download cache only; anything missing is an input error",
+    )
+    network.add_argument(
+        "--max-download",
+        metavar="SIZE",
+        type=_size,
+        default=DEFAULT_MAX_DOWNLOAD,
+        help="ceiling for a metadata file whose size repomd.xml does not give (default: 2G)",
+    )
+    network.add_argument("--releasever", metavar="VERSION", help="$releasever in .repo files and yum.conf")
+    network.add_argument(
+        "--basearch", metavar="ARCH", default="x86_64", help="$basearch in .repo files (default: x86_64)"
+    )
+    command.add_argument(
+        "--read-rpms",
+        action="store_true",
+        help="read the RPM files of directories even where they hold repodata/ (repodata lacks "
+        "signing keys, Distribution and Source URLs)",
+    )
+    command.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="neither use nor fill the cache of RPM models and reports (in --cache-dir)",
+    )
+    command.add_argument(
+        "--weak",
+        action="store_true",
+        help="also resolve Recommends, Suggests, Supplements and Enhances and list the unresolved "
+        "ones (informational: they never block)",
+    )
+    command.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    command.add_argument("-q", "--quiet", action="store_true", help="no progress on standard error")
+
+
+def add_gate_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--waivers",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="waiver file ([[waiver]] entries; auditor.toml's are read too)",
+    )
+    command.add_argument(
+        "--baseline", metavar="FILE", help=f"baseline file (default: ./{BASELINE_FILE} when it exists)"
+    )
+    command.add_argument("--no-baseline", action="store_true", help="ignore any baseline")
+    command.add_argument(
+        "--stale-waivers",
+        choices=("warn", "block"),
+        help="make waivers that match nothing block (default: warn)",
+    )
+
+
+def _timeouts(text: str) -> tuple[float, float]:
+    try:
+        values = [float(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not SECONDS or CONNECT,READ") from None
+    if len(values) not in (1, 2) or any(value <= 0 for value in values):
+        raise argparse.ArgumentTypeError(f"{text!r} is not SECONDS or CONNECT,READ (positive numbers)")
+    return values[0], values[-1]
+
+
+def _size(text: str) -> int:
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(?:i?B)?\s*", text, re.IGNORECASE)
+    if match is None or float(match.group(1)) <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a size (bytes, or with K, M, G, T)")
+    return int(float(match.group(1)) * 1024 ** "_KMGT".index(match.group(2).upper() or "_"))
+
+
+def audit_options(args: argparse.Namespace, project: ProjectConfig) -> AuditOptions:
+    fail_on = DEFAULT_FAIL_ON
+    if project.fail_on is not None:
+        fail_on = project.fail_on
+    if args.fail_on is not None:
+        fail_on = parse_statuses(args.fail_on, "--fail-on")
+    targets = tuple(getattr(args, "targets", ()))
+    return AuditOptions(
+        targets=targets,
+        context=tuple(args.context),
+        arches=tuple(args.arch) or project.arch,
+        roots=tuple(args.roots) or project.roots,
+        fail_on=fail_on,
+        weak=args.weak,
+        read_rpms=args.read_rpms,
+        cache=not args.no_cache,
+        defines=_defines(args.define),
+        remote=RemoteOptions(
+            http=HttpSettings(connect_timeout=args.timeout[0], read_timeout=args.timeout[1]),
+            cache_dir=args.cache_dir,
+            offline=args.offline,
+            max_download=args.max_download,
+            releasever=args.releasever,
+            basearch=args.basearch,
+            remote_headers=args.remote_headers,
+        ),
+        resolve_urls=args.resolve_urls,
+    )
+
+
+def _defines(items: Sequence[str]) -> tuple[tuple[str, str], ...]:
+    found = []
+    for item in items:
+        name, _, value = item.strip().partition(" ")
+        if not name:
+            raise UsageError(f"--define {item!r}: expected 'NAME VALUE'")
+        found.append((name.lstrip("%"), value.strip()))
+    return tuple(found)
+
+
+def policy(args: argparse.Namespace, project: ProjectConfig) -> Policy:
+    return load_policy(
+        [*project.policy_files, *args.policy],
+        default=project.default_policy and not args.no_default_policy,
+        project=project.policy,
+        project_path=project.path,
+        provenance=[*project.provenance, *args.provenance],
+    )
+
+
+def apply_gate(args: argparse.Namespace, project: ProjectConfig, audit: AuditResult) -> None:
+    """Apply the waivers and baseline the arguments and the project file name to ``audit``."""
+    waivers = load_waivers(project.waivers, project.path or "auditor.toml")
+    for path in args.waivers:
+        waivers.extend(read_waiver_file(path))
+    baseline = None if args.no_baseline else load_baseline(args.baseline, required=args.baseline is not None)
+    stale = (args.stale_waivers or project.stale_waivers) == "block"
+    if waivers or baseline is not None or args.stale_waivers:
+        audit.gate = decide(audit, waivers, baseline, stale_blocks=stale)

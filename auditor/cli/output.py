@@ -1,0 +1,67 @@
+"""Where results and messages go: reports to standard output or a file, messages to standard error.
+
+This is the only module that prints warnings and errors.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+from collections.abc import Iterable, Sequence
+
+from auditor.core.errors import InputError, UsageError, one_line
+
+
+def report_warnings(warnings: Sequence[str]) -> None:
+    for warning in warnings:
+        print(f"auditor: warning: {warning}", file=sys.stderr)
+
+
+def report_errors(errors: Sequence[InputError]) -> None:
+    for error in errors:
+        print(f"auditor: error: {one_line(str(error))}", file=sys.stderr)
+
+
+def print_messages(lines: Sequence[str]) -> None:
+    """Messages recorded by an earlier run (a replayed report), exactly as they were printed."""
+    for line in lines:
+        print(line, file=sys.stderr)
+
+
+def write_output(text: str | bytes | Iterable[str | bytes], path: str | None) -> None:
+    """Print to stdout, or replace ``path`` atomically: a reader never sees half a report.
+
+    ``text`` may come in pieces (a large JSON report does), written as they come; a piece
+    may be UTF-8 bytes already (a report replayed from the store).
+    """
+    pieces: Iterable[str | bytes] = [text] if isinstance(text, (str, bytes)) else text
+    if path is None or path == "-":
+        for piece in pieces:
+            if isinstance(piece, bytes):
+                sys.stdout.flush()
+                sys.stdout.buffer.write(piece)
+                sys.stdout.buffer.flush()
+            else:
+                sys.stdout.write(piece)
+        sys.stdout.flush()
+        return
+    directory = os.path.dirname(os.path.abspath(path))
+    try:
+        handle, temporary = tempfile.mkstemp(dir=directory, prefix=".auditor-", suffix=".tmp")
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror}") from None
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            for piece in pieces:
+                stream.write(piece if isinstance(piece, bytes) else piece.encode("utf-8"))
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        if isinstance(exc, OSError):  # a full disk is not an internal error
+            raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise

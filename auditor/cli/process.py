@@ -1,0 +1,64 @@
+"""Every process-level trick of the command, in one place, each with its reason.
+
+- The cyclic garbage collector is paused while a command runs (`collector_paused`).
+- What a run built is kept alive to the end (`keep`), and the process ends with
+  ``os._exit`` once everything is flushed (`exit_now`), so it is never torn down object by
+  object.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import os
+import sys
+from collections.abc import Iterator
+from typing import NoReturn
+
+_kept: list[object] | None = None
+
+
+def keep_until_exit() -> None:
+    """Called by the console entry point: from now on `keep` holds what it is given."""
+    global _kept
+    _kept = []
+
+
+def keep(value: object) -> None:
+    """Keep ``value`` alive until the process exits (only under the console entry point).
+
+    Freeing a distribution's packages, edges and findings one reference at a time took half
+    a second after the report was written; `exit_now` skips it.
+    """
+    if _kept is not None:
+        _kept.append(value)
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Run without Python's cyclic garbage collector.
+
+    An audit builds millions of objects that live until the end and form no cycles; the
+    collector would scan them again and again as they grow (a fifth of a distribution's
+    audit time). Reference counting still frees everything else.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def exit_now(code: int) -> NoReturn:
+    """End the process without tearing the run down.
+
+    Everything the run writes is flushed and closed by then (a report file is fsync'd and
+    renamed, the store closed), so the process ends with ``os._exit``, as mypy's command
+    does for the same reason.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)

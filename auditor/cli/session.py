@@ -1,0 +1,36 @@
+"""What every command starts from: the project file, the policy, the audit options and progress.
+
+Built once by `auditor.cli.main` from the arguments, before any input is read, so a bad
+project or policy file is a usage error (exit 2) whatever the command.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+
+from auditor.audit.pipeline import AuditOptions
+from auditor.cli import options
+from auditor.cli.project import ProjectConfig, load_project
+from auditor.origin.policy import Policy
+from auditor.runtime.progress import Progress
+from auditor.sources.formats.xmlstream import max_decompressed
+
+
+@dataclass
+class Session:
+    project: ProjectConfig
+    policy: Policy
+    options: AuditOptions
+    progress: Progress
+
+
+def start(args: argparse.Namespace) -> Session:
+    max_decompressed()  # a bad AUDITOR_MAX_METADATA_BYTES is a usage error before any input is read
+    project = load_project(args.config)
+    return Session(
+        project=project,
+        policy=options.policy(args, project),
+        options=options.audit_options(args, project),
+        progress=Progress(enabled=not args.quiet),
+    )

@@ -1,0 +1,119 @@
+"""The composition root: one run's input and output, wired once for every command.
+
+`open_run` builds what a command needs to read and audit: the network session guarded by
+the policy (no host the policy names is ever contacted), with the user's timeouts and
+``--offline``; the local store; and the progress callback. Every command reads its inputs
+through the `Run` it gets, so none can read a URL without the guard, the timeouts or the
+offline rule (``check --against URL`` once did).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+
+from auditor.audit.check import CheckResult, compare_change
+from auditor.audit.pipeline import AuditOptions, AuditResult, audit_packages
+from auditor.net.cache import default_cache_dir
+from auditor.net.remote import Remote
+from auditor.origin.policy import Policy
+from auditor.origin.redirects import UrlResolver, policy_guard
+from auditor.runtime.store import Store
+from auditor.sources.interface import LoadResult
+from auditor.sources.load import load_inputs
+
+Progress = Callable[[str], None]
+
+
+def _silent(_message: str) -> None:
+    pass
+
+
+@dataclass
+class Run:
+    """What one command reads and audits with: built by `open_run`, never by a command."""
+
+    options: AuditOptions
+    policy: Policy
+    remote: Remote
+    store: Store | None
+    progress: Progress
+
+    def load(self, paths: Sequence[str]) -> LoadResult:
+        """Read ``paths`` (files, directories, repositories, URLs, configurations)."""
+        if not paths:
+            return LoadResult()
+        result = load_inputs(
+            paths,
+            progress=self.progress,
+            defines=dict(self.options.defines),
+            remote=self.remote,
+            store=self.store,
+            read_rpms=self.options.read_rpms,
+        )
+        if self.store is not None:
+            result.warnings.extend(self.store.warnings)
+            self.store.warnings.clear()
+        return result
+
+    def audit(self, targets: LoadResult, context: LoadResult) -> AuditResult:
+        """Resolve, classify and propagate what was loaded (following package URLs when asked)."""
+        resolver = UrlResolver(self.policy, self.remote) if self.options.resolve_urls else None
+        if resolver is not None:
+            self.progress("following the redirects of package URLs")
+        result = audit_packages(
+            self.options,
+            self.policy,
+            targets,
+            context,
+            self.progress,
+            extra_findings=resolver.findings if resolver is not None else None,
+        )
+        if resolver is not None:
+            result.warnings.extend(resolver.warnings)
+        return result
+
+    def audit_paths(self, targets: Sequence[str] | None = None) -> AuditResult:
+        """Load the options' targets (or ``targets``) and context, then audit them."""
+        loaded = self.load(self.options.targets if targets is None else targets)
+        context = self.load(self.options.context)
+        if self.store is not None:
+            # The models are read; writing the store is done. Closing it now frees the database.
+            self.store.close()
+            self.store = None
+        return self.audit(loaded, context)
+
+
+@contextmanager
+def open_run(options: AuditOptions, policy: Policy, progress: Progress | None = None) -> Iterator[Run]:
+    remote = Remote(options.remote, guard=policy_guard(policy))
+    store = Store(options.remote.cache_dir or default_cache_dir()) if options.cache else None
+    run = Run(options, policy, remote, store, progress or _silent)
+    try:
+        yield run
+    finally:
+        if run.store is not None:
+            run.store.close()
+
+
+def run_audit(options: AuditOptions, policy: Policy, progress: Progress | None = None) -> AuditResult:
+    """Audit the options' targets against their context: one run, opened and closed."""
+    with open_run(options, policy, progress) as run:
+        return run.audit_paths()
+
+
+def with_targets(options: AuditOptions, targets: Sequence[str]) -> AuditOptions:
+    return replace(options, targets=tuple(targets))
+
+
+def run_check(
+    new: Sequence[str],
+    base: Sequence[str],
+    options: AuditOptions,
+    policy: Policy,
+    progress: Progress | None = None,
+) -> CheckResult:
+    """``auditor check``: audit ``base`` alone and with ``new`` in it, in one run."""
+    with open_run(options, policy, progress) as run:
+        return compare_change(run.audit, run.load(new), run.load(base), run.load(options.context))
