@@ -13,8 +13,9 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
-from auditor.audit.check import CheckResult, compare_change
-from auditor.audit.pipeline import AuditOptions, AuditResult, audit_packages
+from auditor.audit.check import ChangeAudit, audit_change
+from auditor.audit.pipeline import audit_packages
+from auditor.audit.result import AuditOptions, AuditResult
 from auditor.net.cache import default_cache_dir
 from auditor.net.remote import Remote
 from auditor.origin.policy import Policy
@@ -62,17 +63,16 @@ class Run:
         resolver = UrlResolver(self.policy, self.remote) if self.options.resolve_urls else None
         if resolver is not None:
             self.progress("following the redirects of package URLs")
-        result = audit_packages(
+        return audit_packages(
             self.options,
             self.policy,
             targets,
             context,
             self.progress,
             extra_findings=resolver.findings if resolver is not None else None,
+            # The resolver warns while the audit classifies: read its warnings once that is done.
+            warnings=resolver.warnings if resolver is not None else (),
         )
-        if resolver is not None:
-            result.warnings.extend(resolver.warnings)
-        return result
 
     def audit_paths(self, targets: Sequence[str] | None = None) -> AuditResult:
         """Load the options' targets (or ``targets``) and context, then audit them."""
@@ -113,7 +113,7 @@ def run_check(
     options: AuditOptions,
     policy: Policy,
     progress: Progress | None = None,
-) -> CheckResult:
-    """``auditor check``: audit ``base`` alone and with ``new`` in it, in one run."""
+) -> ChangeAudit:
+    """The two audits of ``auditor check``: ``base`` alone and with ``new`` in it, in one run."""
     with open_run(options, policy, progress) as run:
-        return compare_change(run.audit, run.load(new), run.load(base), run.load(options.context))
+        return audit_change(run.audit, run.load(new), run.load(base), run.load(options.context))

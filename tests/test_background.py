@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from auditor.audit import pipeline as audit_module
-from auditor.audit.pipeline import AuditOptions
+from auditor.audit.result import AuditOptions
 from auditor.core.errors import InputError
 from auditor.engine import run_audit
 from auditor.origin.policy import load_policy

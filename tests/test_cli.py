@@ -14,7 +14,7 @@ from auditor.cli.main import main
 from tests.conftest import DATA, RPMS
 
 ROOT = Path(__file__).resolve().parent.parent
-SCHEMA = json.loads((ROOT / "schemas" / "report-v1.schema.json").read_text())
+SCHEMA = json.loads((ROOT / "schemas" / "report-v2.schema.json").read_text())
 
 
 def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from auditor.audit.pipeline import AuditOptions, AuditResult
+from auditor.audit.result import AuditOptions, AuditResult
 from auditor.cli.main import main
 from auditor.engine import run_audit
+from auditor.gate.decision import decide
 from auditor.origin.policy import load_policy
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "xcp-ng-mini"
@@ -51,7 +52,7 @@ def test_expected_statuses(audit: AuditResult) -> None:
     statuses = {result.package.nevra: result.verdict.value for result in audit.results}
     assert {nevra: statuses[nevra] for nevra in EXPECTED} == EXPECTED
     assert audit.errors == []
-    assert int(audit.exit_code()) == 1
+    assert int(decide(audit).exit_code) == 1
 
 
 def test_expected_evidence(audit: AuditResult) -> None:

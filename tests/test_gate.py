@@ -9,19 +9,20 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from auditor.audit.pipeline import AuditOptions, AuditResult
+from auditor.audit.result import AuditOptions, AuditResult
 from auditor.cli.main import main
 from auditor.core.errors import PolicyError
 from auditor.engine import run_audit
 from auditor.gate.baseline import load_baseline
-from auditor.gate.decision import apply_gate
+from auditor.gate.decision import Disposition, GateOptions, decide
 from auditor.gate.waivers import load_waivers
 from auditor.origin.policy import load_policy
+from auditor.reports.view import Gate, build_view
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "xcp-ng-mini"
 REPO = str(EXAMPLE / "repo")
-SCHEMA = json.loads((ROOT / "schemas" / "report-v1.schema.json").read_text())
+SCHEMA = json.loads((ROOT / "schemas" / "report-v2.schema.json").read_text())
 TODAY = datetime.date(2026, 11, 24)
 
 
@@ -33,15 +34,25 @@ def waiver(**fields: object) -> dict[str, object]:
     return {"reason": "accepted", "owner": "release team", "expires": datetime.date(2027, 1, 1), **fields}
 
 
+GATE = GateOptions(today=TODAY)
+
+
+def rows(result: AuditResult, waivers: list[dict[str, object]]) -> dict[str, object]:
+    decision = decide(result, GATE, load_waivers(waivers, "test"))
+    return {row.package.name: row for row in build_view(result, decision).rows}
+
+
 def test_waived_findings_stay_visible_and_stop_blocking() -> None:
     result = audit()
-    gate = apply_gate(result, load_waivers([waiver(id="sm", package="sm*")], "test"), today=TODAY)
-    by_name = {r.package.name: r for r in result.results}
+    decision = decide(result, GATE, load_waivers([waiver(id="sm", package="sm*")], "test"))
+    by_name = {row.package.name: row for row in build_view(result, decision).rows}
     for name in ("sm", "sm-cli", "sm-fairlock"):
-        assert by_name[name].waived_by == ("sm",) and not by_name[name].blocking
+        assert by_name[name].waivers == ("sm",) and not by_name[name].blocking
+        assert by_name[name].gate is Gate.WAIVED and by_name[name].facts  # still visible
     assert by_name["xenopsd"].blocking  # its own status was not waived
-    assert {reason.package for reason, _ in gate.waived} == {"sm", "sm-cli", "sm-fairlock"}
-    assert gate.stale == [] and gate.expired == []
+    waived = {r.fact.subject for r in decision.rulings if r.disposition is Disposition.WAIVED}
+    assert waived == {"sm", "sm-cli", "sm-fairlock"}
+    assert decision.stale == () and decision.expired == ()
 
 
 def test_waiver_scope_by_status_rule_version_and_arch() -> None:
@@ -55,21 +66,24 @@ def test_waiver_scope_by_status_rule_version_and_arch() -> None:
         ],
         "test",
     )
-    gate = apply_gate(result, waivers, today=TODAY)
-    by_name = {r.package.name: r for r in result.results}
+    decision = decide(result, GATE, waivers)
+    by_name = {row.package.name: row for row in build_view(result, decision).rows}
     assert by_name["sm"].blocking and not by_name["sm-cli"].blocking
     assert by_name["emu-manager"].blocking  # its other evidence is not waived
+    emu = [item for item in by_name["emu-manager"].facts if item.fact.rule == "proprietary-license"]
+    assert emu and all(item.disposition is Disposition.WAIVED for item in emu)  # exactly that rule
     assert by_name["v6d-citrix"].blocking  # 10.1.0 is not < 10
-    assert {w.id for w in gate.stale} == {"old-versions", "other-arch"}
+    assert {w.id for w in decision.stale} == {"old-versions", "other-arch"}
 
 
 def test_expired_waivers_stop_waiving_and_say_so() -> None:
     result = audit()
-    gate = apply_gate(
-        result, load_waivers([waiver(id="late", package="sm", expires="2026-01-01")], "t"), today=TODAY
+    decision = decide(
+        result, GATE, load_waivers([waiver(id="late", package="sm", expires="2026-01-01")], "t")
     )
-    assert [w.id for w in gate.expired] == ["late"]
-    assert next(r for r in result.results if r.package.name == "sm").blocking
+    assert [w.id for w in decision.expired] == ["late"]
+    sm = next(r for r in result.results if r.package.name == "sm")
+    assert decision.blocks(sm.index)
 
 
 @pytest.mark.parametrize(
@@ -122,15 +136,16 @@ def test_baseline_ratchet(
     )
     document = json.loads(capsys.readouterr().out)
     jsonschema.validate(document, SCHEMA)
-    new = {(item["package"], item["kind"]) for item in document["gate"]["new"]}
+    new = {(item["package"], item["kind"]) for item in document["gate"]["blocking"]}
     assert ("blktap", "status:build-depends") in new
     assert not any(package == "sm" for package, _ in new)
-    # fixing things is progress, and rewriting without --rewrite only shrinks the baseline
+    # a package no longer audited is not progress: its entries are "gone", not "fixed"
     assert (
         main(["scan", str(EXAMPLE / "srpms"), "--format", "json", "--fail-on", "origin"]) == 0
     )  # sources: same names, same findings
-    fixed = json.loads(capsys.readouterr().out)["gate"]["fixed"]
-    assert any(entry["package"] == "sm-cli" for entry in fixed)
+    gate = json.loads(capsys.readouterr().out)["gate"]
+    assert any(entry["package"] == "sm-cli" for entry in gate["gone"])
+    assert not any(entry["package"] == "sm-cli" for entry in gate["fixed"])
     before = len(baseline.entries)
     wider = ["--fail-on", "origin,depends,build-depends"]
     assert main(["baseline", REPO, str(EXAMPLE / "srpms"), *wider]) == 0
@@ -144,12 +159,11 @@ def test_baseline_ratchet(
 
 def test_fingerprints_ignore_versions(tmp_path: Path) -> None:
     result = audit()
-    gate = apply_gate(result, today=TODAY)
-    prints = {reason.fingerprint for reason in gate.new}
+    prints = {ruling.fact.fingerprint for ruling in decide(result, GATE).blocking}
     for item in result.results:  # same packages at another version and path: same fingerprints
         object.__setattr__(item.package, "version", "99.0")
         object.__setattr__(item.package, "location", "/elsewhere/x.rpm")
-    assert {reason.fingerprint for reason in apply_gate(result, today=TODAY).new} == prints
+    assert {ruling.fact.fingerprint for ruling in decide(result, GATE).blocking} == prints
 
 
 def test_corrupt_baseline_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from auditor.audit.pipeline import AuditOptions, audit_packages
+from auditor.audit.pipeline import audit_packages
+from auditor.audit.result import AuditOptions
+from auditor.gate.decision import GateOptions, decide
 from auditor.origin.findings import Verdict
 from auditor.origin.policy import load_policy
 from auditor.sources.interface import LoadResult
@@ -118,9 +120,14 @@ def test_build_depends() -> None:
 
 
 def test_unresolved_and_fail_on() -> None:
-    results = run([{"name": "lonely", "requires": ["ghost"]}], fail_on=frozenset({Verdict.ORIGIN}))
-    result = results["lonely-1.0-1.noarch"]
-    assert result.verdict is Verdict.UNRESOLVED and not result.blocking
+    packages = universe([{"name": "lonely", "requires": ["ghost"]}])
+    audit = audit_packages(
+        AuditOptions(targets=("universe",)), load_policy(), LoadResult(packages=packages), LoadResult()
+    )
+    (result,) = audit.results
+    assert result.verdict is Verdict.UNRESOLVED
+    assert not decide(audit, GateOptions(fail_on=frozenset({Verdict.ORIGIN}))).blocks(result.index)
+    assert decide(audit).blocks(result.index)
     assert [str(r.dependency) for r in result.unresolved] == ["ghost"]
 
 

@@ -24,7 +24,7 @@ from tests.conftest import DATA, RPMS, primary_of, rewrite_primary
 from tests.httpserver import LocalServer, redirect, sequence, slow, status, truncated
 
 ROOT = Path(__file__).resolve().parent.parent
-SCHEMA = json.loads((ROOT / "schemas" / "report-v1.schema.json").read_text())
+SCHEMA = json.loads((ROOT / "schemas" / "report-v2.schema.json").read_text())
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 
 
@@ -367,7 +367,9 @@ def test_an_unreachable_policy_host_is_a_finding_even_without_releasever(
         "[xs]\nbaseurl = https://repo.citrite.net/xs/$releasever/\n  https://bob:token@repo.citrite.net/mirror/\n"
     )
     code, document, err = scan_json([str(config), "--cache-dir", str(cache)], capsys)
-    assert code == 1
+    # The finding blocks; and since no repository could be read, nothing was audited: exit 3.
+    assert code == 3 and all(finding["blocking"] for finding in document["config_findings"])
+    assert {"reason": "nothing-audited", "count": 1} in document["completeness"]["reasons"]
     assert "token" not in err + json.dumps(document)  # credentials are neither sent nor reported
     assert [f["url"] for f in document["config_findings"]] == [
         "https://repo.citrite.net/xs/$releasever/",

@@ -10,12 +10,12 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from auditor.audit.pipeline import AuditOptions, AuditResult
+from auditor.audit.result import AuditOptions, AuditResult
 from auditor.engine import run_audit
 from auditor.origin.policy import load_policy
 from auditor.reports import FORMATS, dot
 from tests.conftest import RPMS
-from tests.report_cases import CITRIX, HOSTILE_NAME, audit_of, gate_audit, scan
+from tests.report_cases import CITRIX, HOSTILE_NAME, audit_of, gate_view, scan, view_of
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +68,7 @@ def expected_flagged_nevras() -> set[str]:
 
 
 def test_dot_is_well_formed_and_coloured_by_status(tmp_path: Path) -> None:
-    text = FORMATS["dot"](gate_audit(hostile=True))
+    text = FORMATS["dot"](gate_view(hostile=True))
     nodes, edges = check_dot(text)
     by_nevra_attr = {attributes["nevra"]: attributes for attributes in nodes.values()}
     assert set(by_nevra_attr) == expected_flagged_nevras()
@@ -93,7 +93,7 @@ def test_dot_is_well_formed_and_coloured_by_status(tmp_path: Path) -> None:
 
 
 def test_graphml_parses_back_with_networkx() -> None:
-    graph = nx.parse_graphml(FORMATS["graphml"](gate_audit(hostile=True)))
+    graph = nx.parse_graphml(FORMATS["graphml"](gate_view(hostile=True)))
     assert set(graph.nodes) == expected_flagged_nevras()
     assert graph.nodes["xapi-1.0-1.noarch"] == {
         "nevra": "xapi-1.0-1.noarch",
@@ -121,13 +121,13 @@ def test_graph_formats_show_unaudited_packages_on_chains() -> None:
         [{"name": "app", "requires": ["base"]}],
         context=[{"name": "base", "requires": ["vendorlib"]}, {"name": "vendorlib", **CITRIX}],
     )
-    graph = nx.parse_graphml(FORMATS["graphml"](audit))
+    graph = nx.parse_graphml(FORMATS["graphml"](view_of(audit)))
     assert {node: data["status"] for node, data in graph.nodes(data=True)} == {
         "app-1.0-1.noarch": "depends",
         "base-1.0-1.noarch": "unaudited",
         "vendorlib-1.0-1.noarch": "unaudited",
     }
-    nodes, edges = check_dot(FORMATS["dot"](audit))
+    nodes, edges = check_dot(FORMATS["dot"](view_of(audit)))
     assert len(nodes) == 3 and len(edges) == 2
 
 

@@ -23,7 +23,7 @@ import pytest
 from auditor.reports import FORMATS
 from auditor.reports.html_report import script_json
 from tests.conftest import RPMS
-from tests.report_cases import HOSTILE_NAME, HOSTILE_SUMMARY, HOSTILE_VENDOR, WAIVER, gate_audit, scan
+from tests.report_cases import HOSTILE_NAME, HOSTILE_SUMMARY, HOSTILE_VENDOR, WAIVER, gate_view, scan
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
 
@@ -81,7 +81,7 @@ class Page(HTMLParser):
 
 
 def test_page_is_self_contained_and_its_only_script_is_allowed_by_hash() -> None:
-    text = FORMATS["html"](gate_audit(hostile=True))
+    text = FORMATS["html"](gate_view(hostile=True))
     page = Page(text)
     csp = next(
         a["content"]
@@ -105,7 +105,7 @@ def test_page_is_self_contained_and_its_only_script_is_allowed_by_hash() -> None
 
 
 def test_untrusted_package_data_stays_text() -> None:
-    text = FORMATS["html"](gate_audit(hostile=True))
+    text = FORMATS["html"](gate_view(hostile=True))
     for raw in ("<script>alert(1)</script>", "<img src=x", "</script><script>", '"pwned"', "<b>&"):
         assert raw not in text
     page = Page(text)
@@ -123,7 +123,7 @@ def test_untrusted_package_data_stays_text() -> None:
 
 
 def test_each_flagged_package_with_a_chain_is_drawn() -> None:
-    text = FORMATS["html"](gate_audit())
+    text = FORMATS["html"](gate_view())
     sections = re.findall(
         r'<article class="package status-([a-z-]+)" id="(pkg-\d+)">(.*?)</article>', text, re.S
     )
@@ -202,7 +202,7 @@ def chromium(browser: str, profile: Path, *args: str) -> str:
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("html") / "report.html"
-    path.write_text(FORMATS["html"](gate_audit(hostile=True)), encoding="utf-8")
+    path.write_text(FORMATS["html"](gate_view(hostile=True)), encoding="utf-8")
     return path
 
 

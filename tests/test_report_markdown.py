@@ -7,13 +7,14 @@ import re
 import pytest
 
 from auditor.reports import FORMATS, markdown
+from auditor.reports.text import code_span
 from tests.conftest import RPMS
-from tests.report_cases import CITRIX, audit_of, gate_audit, scan
+from tests.report_cases import CITRIX, audit_of, gate_view, scan, view_of
 
 
 def test_markdown_summary(capsys: pytest.CaptureFixture[str]) -> None:
     _, out = scan([str(RPMS), "--format", "markdown"], capsys)
-    assert out.startswith("## auditor: 18 blocking packages\n")
+    assert out.startswith("## ❌ auditor: 18 blocking\n")
     assert (
         "| origin | 5 | 5 | 0 |" in out
         and "| unresolved | 13 | 13 | 0 |" in out
@@ -27,7 +28,7 @@ def test_markdown_summary(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_markdown_marks_waivers_and_keeps_untrusted_text_inert() -> None:
-    out = FORMATS["markdown"](gate_audit(hostile=True))
+    out = FORMATS["markdown"](gate_view(hostile=True))
     assert "| `xapi-tools-1.0-1.noarch` | depends (waived) |" in out
     assert "| `chooser-1.0-1.noarch` | may-depend |" in out
     row = next(line for line in out.splitlines() if line.startswith("| `xenlicense"))
@@ -44,7 +45,7 @@ def test_markdown_stays_short_on_big_inputs() -> None:
     specs = [{"name": "vendor", **CITRIX}] + [
         {"name": f"app{n:04d}", "requires": ["vendor"]} for n in range(400)
     ]
-    out = FORMATS["markdown"](audit_of(specs))
+    out = FORMATS["markdown"](view_of(audit_of(specs)))
     assert f"... and {401 - markdown.MAX_ROWS} more flagged packages not listed here." in out
     assert f"... and {401 - markdown.MAX_DETAILS} more blocking packages not detailed here." in out
     assert out.count("<details>") == markdown.MAX_DETAILS
@@ -52,11 +53,11 @@ def test_markdown_stays_short_on_big_inputs() -> None:
 
 
 def test_markdown_code_spans() -> None:
-    assert markdown.code("a`b") == "``a`b``"
-    assert markdown.code("`x`") == "`` `x` ``"
-    assert markdown.code("a|b", table=True) == "`a\\|b`"
-    assert markdown.code("two\nlines") == "`two lines`"
+    assert code_span("a`b") == "``a`b``"
+    assert code_span("`x`") == "`` `x` ``"
+    assert code_span("a|b", table=True) == "`a\\|b`"
+    assert code_span("two\nlines") == "`two lines`"
 
 
 def test_markdown_has_no_runs_of_blank_lines() -> None:
-    assert "\n\n\n" not in FORMATS["markdown"](gate_audit())
+    assert "\n\n\n" not in FORMATS["markdown"](gate_view())

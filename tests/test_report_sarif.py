@@ -9,15 +9,14 @@ from typing import Any
 import jsonschema
 import pytest
 
-from auditor.audit.pipeline import AuditOptions, AuditResult
+from auditor.audit.result import AuditOptions, AuditResult
 from auditor.cli.main import main
 from auditor.engine import run_audit
 from auditor.origin.policy import load_policy
 from auditor.reports import FORMATS, sarif
-from auditor.reports.json_report import finding_to_json
 from auditor.sources.rpmpackage import read_rpm_file
 from tests.conftest import DATA, RPMS
-from tests.report_cases import ALLOW, HOSTILE_NAME, HOSTILE_VENDOR, WAIVER, gate_audit, scan
+from tests.report_cases import ALLOW, HOSTILE_NAME, HOSTILE_VENDOR, WAIVER, gate_view, scan
 
 ROOT = Path(__file__).resolve().parent.parent
 SARIF_SCHEMA = json.loads((ROOT / "tests" / "schemas" / "sarif-schema-2.1.0.json").read_text())
@@ -48,7 +47,13 @@ def test_sarif_follows_the_schema_and_locates_every_result(
         driver["name"] == "auditor" and driver["version"] and driver["informationUri"].startswith("https://")
     )
     rules = {rule["id"]: rule for rule in driver["rules"]}
-    statuses = {"status/depends", "status/may-depend", "status/build-depends", "status/unresolved"}
+    statuses = {
+        "status/depends",
+        "status/may-depend",
+        "status/build-depends",
+        "status/unresolved",
+        "status/gap",
+    }
     used = {finding.rule for result in fixture_audit.results for finding in result.findings}
     assert set(rules) == used | statuses
     policy = load_policy()
@@ -67,9 +72,8 @@ def test_sarif_follows_the_schema_and_locates_every_result(
     )
 
     results = run["results"]
-    flagged = [r for r in fixture_audit.results if r.verdict.value not in ("clean", "origin")]
-    findings = sum(len(r.findings) for r in fixture_audit.results)
-    assert len(results) == findings + len(flagged)
+    # One result per fact: each piece of evidence, each taint, each unresolved requirement.
+    assert len(results) == sum(len(r.facts) for r in fixture_audit.results)
     for result in results:
         location = result["locations"][0]
         assert location["logicalLocations"][0]["name"] in {r.package.nevra for r in fixture_audit.results}
@@ -88,10 +92,8 @@ def test_sarif_follows_the_schema_and_locates_every_result(
     assert physical["region"] == {"startLine": line}
     assert physical["artifactLocation"]["uri"] == "tests/data/rpms/xs-sources-1.0-1.src.rpm"
     (xs_src,) = [r for r in fixture_audit.results if r.package.nevra == "xs-sources-1.0-1.src"]
-    finding = next(f for f in xs_src.findings if f.field == "source0")
-    assert source["partialFingerprints"] == {
-        "auditorFinding/v1": finding_to_json(finding, "xs-sources")["fingerprint"]
-    }
+    fact = next(f for f in xs_src.facts if f.finding is not None and f.finding.field == "source0")
+    assert source["partialFingerprints"] == {"auditorFact/v1": fact.fingerprint}
     assert source["level"] == "error" and source["ruleId"] == "citrix-internal-host"
     # Inherited evidence has no spec line on the binary.
     inherited = next(r for r in results if r["properties"]["nevra"] == "nospec-1.0-1.noarch")
@@ -141,7 +143,7 @@ def test_sarif_locations_of_repository_packages(
 
 
 def test_sarif_statuses_chains_waivers_and_allowed_findings() -> None:
-    document = json.loads(FORMATS["sarif"](gate_audit(hostile=True)))
+    document = json.loads(FORMATS["sarif"](gate_view(hostile=True)))
     validate_sarif(document)
     results = document["runs"][0]["results"]
     by_package: dict[str, list[dict[str, Any]]] = {}
@@ -157,9 +159,9 @@ def test_sarif_statuses_chains_waivers_and_allowed_findings() -> None:
     assert "suppressions" not in xapi
 
     (tools,) = by_package["xapi-tools-1.0-1.noarch"]
-    assert tools["suppressions"] == [
-        {"kind": "external", "state": "accepted", "justification": f"waived by {WAIVER}"}
-    ]
+    [suppression] = tools["suppressions"]
+    assert suppression["kind"] == "external" and suppression["state"] == "accepted"
+    assert suppression["justification"].startswith(f"waived by {WAIVER} (release team, until 2027-01-01)")
     assert tools["properties"]["gate"] == "waived"
 
     (chooser,) = by_package["chooser-1.0-1.noarch"]

@@ -15,9 +15,9 @@ import pytest
 
 from auditor.cli.main import main
 from auditor.reports import FORMATS
-from auditor.reports.view import chain_text, reason, verdicts_by_index
+from auditor.reports.text import chain_text
 from auditor.reports.why import render_why
-from tests.report_cases import CITRIX, WAIVER, audit_of, gate_audit
+from tests.report_cases import CITRIX, WAIVER, audit_of, gate_view, view_of
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,16 +31,16 @@ def test_same_input_gives_the_same_bytes(fmt: str, tmp_path: Path, monkeypatch: 
         assert main(["scan", "tests/data/rpms", "--format", fmt, "-o", str(target), "-q"]) == 1
         outputs.append(target.read_bytes())
     assert outputs[0] == outputs[1]
-    assert FORMATS[fmt](gate_audit(hostile=True)) == FORMATS[fmt](gate_audit(hostile=True))
+    assert FORMATS[fmt](gate_view(hostile=True)) == FORMATS[fmt](gate_view(hostile=True))
 
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
 def test_reports_do_not_depend_on_time_zone_or_locale(fmt: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    audit = gate_audit()
-    first = FORMATS[fmt](audit)
+    view = gate_view()
+    first = FORMATS[fmt](view)
     monkeypatch.setenv("TZ", "Pacific/Kiritimati")
     monkeypatch.setenv("LC_ALL", "C")
-    assert FORMATS[fmt](audit) == first
+    assert FORMATS[fmt](view) == first
 
 
 def test_hops_say_whether_every_provider_is_tainted() -> None:
@@ -54,15 +54,15 @@ def test_hops_say_whether_every_provider_is_tainted() -> None:
             {"name": "stuck", "requires": ["vendorlib"]},
         ]
     )
-    (chooser,) = audit.by_name("chooser")
-    (above,) = audit.by_name("above")
-    (stuck,) = audit.by_name("stuck")
-    assert "(for licensing, 1 of 2 providers tainted)" in reason(chooser, audit)
-    assert "all 2 providers tainted" not in render_why(audit, "chooser")[0]
-    assert "(for vendorlib, all 2 providers tainted)" in reason(stuck, audit)
+    view = view_of(audit)
+    (chooser,) = view.by_name("chooser")
+    (above,) = view.by_name("above")
+    (stuck,) = view.by_name("stuck")
+    assert "(for licensing, 1 of 2 providers tainted)" in chooser.why
+    assert "all 2 providers tainted" not in render_why(view, "chooser")[0]
+    assert "(for vendorlib, all 2 providers tainted)" in stuck.why
     # Every hop counts its own tainted providers.
-    assert "1 of 2 providers tainted" in chain_text(above, audit.packages, verdicts=verdicts_by_index(audit))
-    assert "1 of 2 providers tainted" in chain_text(above, audit.packages)
+    assert "1 of 2 providers tainted" in chain_text(above.package, above.chain, view.packages)
 
 
 def test_readme_documents_every_format() -> None:
@@ -84,13 +84,13 @@ def test_pre_commit_hook_runs_the_installed_command() -> None:
 
 
 def test_table_and_json_say_which_packages_were_waived() -> None:
-    audit = gate_audit()
-    table = FORMATS["table"](audit)
+    view = gate_view()
+    table = FORMATS["table"](view)
     assert re.search(r"^xapi-tools-1\.0-1\.noarch +depends \(waived\) ", table, re.M)
     assert re.search(r"^xapi-1\.0-1\.noarch +depends \* ", table, re.M)
     assert table.rstrip().endswith("; 3 blocking, 1 waived")
-    document = json.loads(FORMATS["json"](audit))
-    jsonschema.validate(document, json.loads((ROOT / "schemas" / "report-v1.schema.json").read_text()))
+    document = json.loads(FORMATS["json"](view))
+    jsonschema.validate(document, json.loads((ROOT / "schemas" / "report-v2.schema.json").read_text()))
     packages = {package["nevra"]: package for package in document["packages"]}
     assert packages["xapi-tools-1.0-1.noarch"]["waived_by"] == [WAIVER]
     assert packages["xapi-tools-1.0-1.noarch"]["blocking"] is False

@@ -120,3 +120,24 @@ def test_concurrent_runs_share_the_store(rpms: Path) -> None:
     assert [run.returncode for run in runs] == [0, 0, 0, 0]
     assert len({out for out, _ in outputs}) == 1
     assert all(err == b"" for _, err in outputs)
+
+
+def test_a_report_made_by_other_code_is_never_replayed(
+    rpms: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The version number alone does not identify the code: an editable install or a patched
+    one keeps it. A stored report made by a different auditor must not come back."""
+    import auditor.cli.replay as replay
+    import auditor.reports.table as table
+
+    first = scan([str(rpms)], capsys)
+    monkeypatch.setattr(table, "WHY_WIDTH", 10)  # the code changes, and its files with it:
+    replay._code_identity.cache_clear()
+    stamp = Path(table.__file__).stat()
+    os.utime(table.__file__, ns=(stamp.st_atime_ns, stamp.st_mtime_ns + 1_000_000_000))
+    try:
+        second = scan([str(rpms)], capsys)
+    finally:
+        os.utime(table.__file__, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+        replay._code_identity.cache_clear()
+    assert first[0] == second[0] and first[1] != second[1]

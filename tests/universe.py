@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from auditor.rpm.model import EVR, Dependency, Package, PackageKind
+from auditor.rpm.model import EVR, Dependency, Gap, GapKind, Package, PackageKind
 from auditor.rpm.spec.parser import parse_dependency_list
 
 
@@ -42,6 +42,7 @@ def package(spec: dict[str, Any]) -> Package:
         vendor=spec.get("vendor"),
         license=spec.get("license"),
         url=spec.get("url"),
+        gaps=tuple(Gap(GapKind(kind), detail) for kind, detail in spec.get("gaps", [])),
     )
 
 

@@ -1,113 +1,22 @@
-"""One audit: read, resolve, classify, propagate. The result object every report renders."""
+"""One audit of packages already read: resolve, classify, propagate, and state the facts."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from functools import partial
-from typing import TYPE_CHECKING
 
-from auditor.core.errors import ExitCode, InputError, UsageError
-from auditor.deps.graph import DependencyGraph, Hop
+from auditor.audit.facts import config_fact, gap_fact, package_facts
+from auditor.audit.result import AuditOptions, AuditResult, PackageResult
+from auditor.core.errors import UsageError
+from auditor.deps.graph import DependencyGraph
 from auditor.deps.provides import host_arches
-from auditor.deps.resolve import Resolution, Resolved, Resolver, Status
-from auditor.net.remote import RemoteOptions
+from auditor.deps.resolve import Resolution, Resolver, Status
 from auditor.origin.classify import ExtraFindings, classify, classify_config
-from auditor.origin.findings import DEFAULT_FAIL_ON, ConfigFinding, Finding, Verdict
+from auditor.origin.findings import Category, Finding
 from auditor.origin.policy import Policy
 from auditor.rpm.model import Package
 from auditor.runtime.parallel import Background
-from auditor.sources.interface import InputSummary, LoadResult
-
-if TYPE_CHECKING:
-    from auditor.gate.decision import GateResult
-
-
-@dataclass(frozen=True)
-class AuditOptions:
-    targets: tuple[str, ...]
-    context: tuple[str, ...] = ()
-    arches: tuple[str, ...] = ()
-    """Host architectures: restrict providers and audited packages to what such hosts install."""
-    roots: tuple[str, ...] = ()
-    """Audit only what installing these packages pulls in."""
-    fail_on: frozenset[Verdict] = DEFAULT_FAIL_ON
-    read_rpms: bool = False
-    """Read the RPM files of directories even where they hold repodata/."""
-    cache: bool = True
-    """Keep and reuse the models of RPM files already read (in the cache directory)."""
-    weak: bool = False
-    """Also resolve weak dependencies (Recommends, Suggests, Supplements, Enhances) and report
-    the unresolved ones; they never block and never carry a verdict."""
-    defines: tuple[tuple[str, str], ...] = ()
-    """Macros for reading spec files (``--define``)."""
-    remote: RemoteOptions = field(default_factory=RemoteOptions)
-    """Network and cache settings for URLs and the repositories configuration files name."""
-    resolve_urls: bool = False
-    """Follow every Source, Patch and URL value's redirects (network; off by default)."""
-
-
-@dataclass
-class PackageResult:
-    index: int
-    package: Package
-    verdict: Verdict
-    chain: tuple[Hop, ...]
-    findings: Sequence[Finding]
-    unresolved: Sequence[Resolution]
-    blocking: bool
-    waived_by: tuple[str, ...] = ()
-    """Waivers that accepted this package's blocking status (it then no longer blocks)."""
-    weak_unresolved: Sequence[Resolution] = ()
-    """Weak dependencies nothing satisfies (only with ``AuditOptions.weak``); informational."""
-
-
-@dataclass
-class AuditResult:
-    options: AuditOptions
-    policy: Policy
-    packages: Sequence[Package]
-    results: list[PackageResult]
-    """The audited packages, sorted by name, arch and NEVRA."""
-    errors: list[InputError]
-    inputs: list[InputSummary]
-    resolved: Resolved
-    graph: DependencyGraph
-    findings: dict[int, list[Finding]] = field(default_factory=dict)
-    roots: tuple[int, ...] = ()
-    gate: GateResult | None = None
-    """Waivers and baseline applied (`auditor.gate.decision.apply_gate`), when the caller asked for them."""
-    config_findings: list[ConfigFinding] = field(default_factory=list)
-    """Configured repository URLs (``.repo``/``yum.conf``, URLs scanned) on policy hosts."""
-    warnings: list[str] = field(default_factory=list)
-    """What the user should know but that leaves the audit complete (a cache entry re-fetched...)."""
-
-    def counts(self) -> dict[str, int]:
-        counts = {verdict.value: 0 for verdict in Verdict}
-        for result in self.results:
-            counts[result.verdict.value] += 1
-        return counts
-
-    @property
-    def blocking(self) -> list[PackageResult]:
-        return [result for result in self.results if result.blocking]
-
-    @property
-    def blocking_config(self) -> list[ConfigFinding]:
-        """Config findings block like origin evidence: when they taint and ``origin`` blocks."""
-        if Verdict.ORIGIN not in self.options.fail_on:
-            return []
-        return [item for item in self.config_findings if item.effective]
-
-    def exit_code(self) -> ExitCode:
-        if self.errors:
-            return ExitCode.INPUT
-        stale_blocks = self.gate is not None and self.gate.stale_blocks and bool(self.gate.stale)
-        return ExitCode.FINDINGS if self.blocking or self.blocking_config or stale_blocks else ExitCode.PASSED
-
-    def by_name(self, name: str) -> list[PackageResult]:
-        return [result for result in self.results if result.package.name == name]
-
+from auditor.sources.interface import LoadResult
 
 Progress = Callable[[str], None]
 
@@ -123,6 +32,7 @@ def audit_packages(
     context: LoadResult,
     note: Progress = lambda _message: None,
     extra_findings: Callable[[Sequence[Package]], ExtraFindings] | None = None,
+    warnings: Sequence[str] = (),
 ) -> AuditResult:
     """Resolve, classify and propagate. ``extra_findings`` adds evidence found outside the
     packages (the redirect chains of their URLs) before classification, so it propagates
@@ -142,7 +52,8 @@ def audit_packages(
     note("classifying")
     findings = classified.result()
     note("propagating")
-    verdicts = graph.verdicts(findings)
+    propagation = graph.propagate(findings)
+    origin_category = {index: _category(items) for index, items in findings.items()}
     audited = {index for index in audited_ids if index in resolved.audited}
     roots: tuple[int, ...] = ()
     if options.roots:
@@ -158,25 +69,22 @@ def audit_packages(
     results = []
     failed = (Status.UNRESOLVED, Status.INVALID)
     for index in sorted(audited, key=lambda i: (packages[i].name, packages[i].arch, packages[i].nevra)):
-        verdict = verdicts[index]
+        verdict = propagation.verdict(index)
         unresolved: Sequence[Resolution] = ()
         weak: Sequence[Resolution] = ()
         if index in graph.unresolved or options.weak:  # most packages have none: share one empty tuple
             failures = [r for r in resolved.requirements.get(index, ()) if r.status in failed]
             unresolved = [r for r in failures if r.kind == "requires"]
             weak = [r for r in failures if r.kind != "requires"]
+        own = findings.get(index, ())
+        facts = package_facts(index, packages[index], packages, own, propagation, unresolved, origin_category)
         results.append(
             PackageResult(
-                index,
-                packages[index],
-                verdict.verdict,
-                verdict.chain,
-                findings.get(index, ()),
-                unresolved,
-                verdict.verdict in options.fail_on,
-                weak_unresolved=weak,
+                index, packages[index], verdict.verdict, verdict.chain, own, unresolved, facts, weak
             )
         )
+    config_findings = classify_config([*targets.config_urls, *context.config_urls], policy)
+    gaps = [*targets.gaps, *context.gaps]
     return AuditResult(
         options=options,
         policy=policy,
@@ -188,6 +96,17 @@ def audit_packages(
         graph=graph,
         findings=findings,
         roots=roots,
-        config_findings=classify_config([*targets.config_urls, *context.config_urls], policy),
-        warnings=[*targets.warnings, *context.warnings],
+        config_findings=config_findings,
+        gaps=gaps,
+        run_facts=(
+            *(config_fact(item) for item in config_findings),
+            *(gap_fact(None, "input", gap) for gap in gaps),
+        ),
+        warnings=[*targets.warnings, *context.warnings, *warnings],
     )
+
+
+def _category(findings: Sequence[Finding]) -> Category:
+    """The category of an origin package: Citrix when any of its tainting evidence is."""
+    categories = {finding.category for finding in findings if finding.effective}
+    return Category.CITRIX if Category.CITRIX in categories or not categories else Category.PROPRIETARY

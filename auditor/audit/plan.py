@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from auditor.audit.pipeline import AuditResult, PackageResult
+from auditor.audit.result import AuditResult
 from auditor.origin.findings import Finding, Verdict
 
 
@@ -32,9 +32,9 @@ class PlanItem:
 @dataclass
 class Plan:
     items: list[PlanItem] = field(default_factory=list)
-    avoidable: list[PackageResult] = field(default_factory=list)
-    """may-depend packages: a clean alternative exists for every tainted requirement."""
-    needs_more: list[PackageResult] = field(default_factory=list)
+    avoidable: list[int] = field(default_factory=list)
+    """Ids of may-depend packages: a clean alternative exists for every tainted requirement."""
+    needs_more: list[int] = field(default_factory=list)
     """depends/build-depends packages no single replacement clears: a rebuild or several replacements."""
 
 
@@ -76,8 +76,8 @@ def make_plan(audit: AuditResult) -> Plan:
             )
         )
     plan.items.sort(key=lambda item: (-len(item.holds_back), item.source))
-    plan.avoidable = [r for r in audit.results if r.verdict is Verdict.MAY_DEPEND]
-    plan.needs_more = [r for r in audit.results if r.index in held and r.index not in cleared_somewhere]
+    plan.avoidable = [r.index for r in audit.results if r.verdict is Verdict.MAY_DEPEND]
+    plan.needs_more = [r.index for r in audit.results if r.index in held and r.index not in cleared_somewhere]
     return plan
 
 

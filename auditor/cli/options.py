@@ -7,19 +7,21 @@ code 2); nothing below the command line parses a flag.
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import re
 from collections.abc import Sequence
 
-from auditor.audit.pipeline import AuditOptions, AuditResult
+from auditor.audit.result import AuditOptions
 from auditor.cli.project import ProjectConfig, parse_statuses
-from auditor.core.errors import UsageError
-from auditor.gate.baseline import BASELINE_FILE, load_baseline
-from auditor.gate.decision import apply_gate as decide
-from auditor.gate.waivers import load_waivers, read_waiver_file
+from auditor.core.errors import PolicyError, UsageError
+from auditor.gate.baseline import BASELINE_FILE, Baseline, load_baseline
+from auditor.gate.decision import GateOptions
+from auditor.gate.waivers import Waiver, load_waivers, read_waiver_file
 from auditor.net.http import HttpSettings
 from auditor.net.remote import DEFAULT_MAX_DOWNLOAD, RemoteOptions
-from auditor.origin.findings import DEFAULT_FAIL_ON
+from auditor.origin.findings import DEFAULT_FAIL_ON, Verdict
 from auditor.origin.policy import Policy, load_policy
+from auditor.rpm.model import GapKind
 
 EXIT_CODES_HELP = """\
 exit codes (never renumbered):
@@ -74,6 +76,13 @@ def add_audit_options(command: argparse.ArgumentParser) -> None:
         metavar="STATUSES",
         help=f"comma-separated statuses that block ({STATUS_HELP}, or none; "
         "default: origin,depends,unresolved)",
+    )
+    command.add_argument(
+        "--strict",
+        action="store_true",
+        help="fail (exit 3) when the audit is incomplete: evidence it could not see (a binary whose "
+        "source package is not among the inputs, a spec it could not read or decide...), as "
+        "pip-audit --strict fails on dependencies it could not collect",
     )
     command.add_argument(
         "--arch",
@@ -197,18 +206,12 @@ def _size(text: str) -> int:
 
 
 def audit_options(args: argparse.Namespace, project: ProjectConfig) -> AuditOptions:
-    fail_on = DEFAULT_FAIL_ON
-    if project.fail_on is not None:
-        fail_on = project.fail_on
-    if args.fail_on is not None:
-        fail_on = parse_statuses(args.fail_on, "--fail-on")
     targets = tuple(getattr(args, "targets", ()))
     return AuditOptions(
         targets=targets,
         context=tuple(args.context),
         arches=tuple(args.arch) or project.arch,
         roots=tuple(args.roots) or project.roots,
-        fail_on=fail_on,
         weak=args.weak,
         read_rpms=args.read_rpms,
         cache=not args.no_cache,
@@ -224,6 +227,16 @@ def audit_options(args: argparse.Namespace, project: ProjectConfig) -> AuditOpti
         ),
         resolve_urls=args.resolve_urls,
     )
+
+
+def gate_options(args: argparse.Namespace, project: ProjectConfig) -> GateOptions:
+    fail_on = DEFAULT_FAIL_ON
+    if project.fail_on is not None:
+        fail_on = project.fail_on
+    if args.fail_on is not None:
+        fail_on = parse_statuses(args.fail_on, "--fail-on")
+    stale = (getattr(args, "stale_waivers", None) or project.stale_waivers) == "block"
+    return GateOptions(fail_on=fail_on, strict=args.strict, stale_waivers_block=stale)
 
 
 def _defines(items: Sequence[str]) -> tuple[tuple[str, str], ...]:
@@ -246,12 +259,32 @@ def policy(args: argparse.Namespace, project: ProjectConfig) -> Policy:
     )
 
 
-def apply_gate(args: argparse.Namespace, project: ProjectConfig, audit: AuditResult) -> None:
-    """Apply the waivers and baseline the arguments and the project file name to ``audit``."""
-    waivers = load_waivers(project.waivers, project.path or "auditor.toml")
-    for path in args.waivers:
-        waivers.extend(read_waiver_file(path))
-    baseline = None if args.no_baseline else load_baseline(args.baseline, required=args.baseline is not None)
-    stale = (args.stale_waivers or project.stale_waivers) == "block"
-    if waivers or baseline is not None or args.stale_waivers:
-        audit.gate = decide(audit, waivers, baseline, stale_blocks=stale)
+def waivers(args: argparse.Namespace, project: ProjectConfig, policy: Policy) -> list[Waiver]:
+    """The project file's waivers and those of every ``--waivers FILE``, checked against the policy."""
+    found = load_waivers(project.waivers, project.path or "auditor.toml")
+    for path in getattr(args, "waivers", ()):
+        found.extend(read_waiver_file(path))
+    check_waiver_rules(found, policy)
+    return found
+
+
+def baseline(args: argparse.Namespace) -> Baseline | None:
+    if getattr(args, "no_baseline", False):
+        return None
+    path = getattr(args, "baseline", None)
+    return load_baseline(path, required=path is not None)
+
+
+def check_waiver_rules(items: Sequence[Waiver], policy: Policy) -> None:
+    """A waiver whose ``rule`` names nothing the audit can report is a typo: a usage error."""
+    known = sorted(
+        {rule.id for rule in policy.rules}
+        | {f"status:{verdict.value}" for verdict in Verdict if verdict is not Verdict.CLEAN}
+        | {f"gap:{kind.value}" for kind in GapKind}
+    )
+    for waiver in items:
+        if waiver.rule is not None and not any(fnmatch.fnmatchcase(rule, waiver.rule) for rule in known):
+            raise PolicyError(
+                f"{waiver.source}: waiver {waiver.id}: rule {waiver.rule!r} matches no rule of the policy "
+                f"(known: {', '.join(known)})"
+            )

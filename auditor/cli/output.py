@@ -12,16 +12,34 @@ import tempfile
 from collections.abc import Iterable, Sequence
 
 from auditor.core.errors import InputError, UsageError, one_line
+from auditor.gate.decision import Completeness
+
+
+def messages(
+    warnings: Sequence[str], errors: Sequence[InputError], completeness: Completeness | None = None
+) -> list[str]:
+    """What a run says on standard error about its inputs, one line each, in a fixed order."""
+    lines = [f"auditor: warning: {one_line(warning)}" for warning in warnings]
+    lines += [f"auditor: error: {one_line(str(error))}" for error in errors]
+    # Unreadable inputs have their own error lines; say what else was not seen.
+    unseen = (
+        [(reason, n) for reason, n in completeness.reasons if reason != "input-error"] if completeness else []
+    )
+    if unseen:
+        what = ", ".join(f"{count} {reason}" for reason, count in unseen)
+        lines.append(
+            f"auditor: warning: the audit is incomplete: {what}: a clean verdict covers only what was "
+            "seen (--strict makes this fail)"
+        )
+    return lines
 
 
 def report_warnings(warnings: Sequence[str]) -> None:
-    for warning in warnings:
-        print(f"auditor: warning: {warning}", file=sys.stderr)
+    print_messages(messages(warnings, ()))
 
 
 def report_errors(errors: Sequence[InputError]) -> None:
-    for error in errors:
-        print(f"auditor: error: {one_line(str(error))}", file=sys.stderr)
+    print_messages(messages((), errors))
 
 
 def print_messages(lines: Sequence[str]) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import functools
 import hashlib
 import json
 import os
@@ -24,10 +25,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from auditor import __version__
-from auditor.audit.pipeline import AuditOptions
+from auditor.audit.result import AuditOptions
 from auditor.cli.output import print_messages, write_output
 from auditor.cli.project import ProjectConfig
-from auditor.core.errors import ExitCode, InputError, one_line
+from auditor.core.errors import ExitCode
 from auditor.gate.baseline import BASELINE_FILE
 from auditor.net.cache import default_cache_dir
 from auditor.origin.policy import Policy
@@ -81,6 +82,22 @@ def _tree(path: str, *, read_rpms: bool) -> Iterable[str]:
                 yield f"{entry.path}\0unreadable"
 
 
+@functools.cache
+def _code_identity() -> str:
+    """The identity of the auditor's own files (modules and shipped data): a report made by other
+    code is never replayed, even under the same version number (an editable install, a patch)."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    identities: list[str] = []
+    for directory, subdirectories, names in os.walk(root):
+        subdirectories.sort()
+        identities.extend(
+            file_identity(os.path.join(directory, name))
+            for name in sorted(names)
+            if name.endswith((".py", ".toml", ".json", ".css", ".js"))
+        )
+    return digest(*identities)
+
+
 def report_key(
     argv: Sequence[str],
     inputs: Sequence[str],
@@ -91,7 +108,7 @@ def report_key(
     """The key a report is stored under, or None when this run must not be replayed."""
     if any(is_url(path) for path in inputs):
         return None
-    parts = [__version__, os.getcwd(), datetime.date.today().isoformat(), "\0".join(argv)]
+    parts = [__version__, _code_identity(), os.getcwd(), datetime.date.today().isoformat(), "\0".join(argv)]
     parts += [f"{name}={os.environ.get(name, '')}" for name in ENVIRONMENT]
     parts += [f"{path}\0{_content(path)}" for path in files if path is not None]
     try:
@@ -150,13 +167,10 @@ class Replay:
     def recording(self, pieces: Iterable[str]) -> Iterator[str | bytes]:
         return self.recorder.record(pieces)
 
-    def store_result(self, code: ExitCode, warnings: Sequence[str], errors: Sequence[InputError]) -> None:
+    def store_result(self, code: ExitCode, messages: Sequence[str]) -> None:
         if self.store is None or self.key is None:
             return
-        messages = [f"auditor: warning: {w}" for w in warnings] + [
-            f"auditor: error: {one_line(str(e))}" for e in errors
-        ]
         self.store.put_report(
-            self.key, {"exit_code": int(code), "messages": messages}, self.recorder.compressed()
+            self.key, {"exit_code": int(code), "messages": list(messages)}, self.recorder.compressed()
         )
         self.store.close()

@@ -9,9 +9,10 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass
 
-from auditor.audit.pipeline import AuditOptions
+from auditor.audit.result import AuditOptions
 from auditor.cli import options
 from auditor.cli.project import ProjectConfig, load_project
+from auditor.gate.decision import GateOptions
 from auditor.origin.policy import Policy
 from auditor.runtime.progress import Progress
 from auditor.sources.formats.xmlstream import max_decompressed
@@ -22,6 +23,7 @@ class Session:
     project: ProjectConfig
     policy: Policy
     options: AuditOptions
+    gate: GateOptions
     progress: Progress
 
 
@@ -32,5 +34,6 @@ def start(args: argparse.Namespace) -> Session:
         project=project,
         policy=options.policy(args, project),
         options=options.audit_options(args, project),
+        gate=options.gate_options(args, project),
         progress=Progress(enabled=not args.quiet),
     )

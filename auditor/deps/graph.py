@@ -151,8 +151,14 @@ class DependencyGraph:
 
     # -- propagation --------------------------------------------------------------------
 
-    def verdicts(self, findings: Mapping[int, Sequence[Finding]]) -> dict[int, PackageVerdict]:
-        """The verdict and explanation chain of every package of the run."""
+    def propagate(self, findings: Mapping[int, Sequence[Finding]]) -> Propagation:
+        """Every taint of every package: what makes it origin, and each way it depends on origin.
+
+        A package can be several things at once (a binary that depends on an origin package at
+        run time *and* whose source cannot be built without one; a source package whose build is
+        tainted *and* that has a requirement nothing provides). Each is recorded with its own
+        chain, so none hides another.
+        """
         origin = {index for index, items in findings.items() if any(f.effective for f in items)}
         origin_chain: dict[int, tuple[Hop, ...]] = {}
         for index in origin:
@@ -169,18 +175,61 @@ class DependencyGraph:
         build_tainted, build_via = _build_fixed_point(tainted, self.build, self.binaries, self.packages)
         runtime_via = {**may_via, **depends_via}
         any_via = {**build_via, **depends_via}
-        result = dict.fromkeys(range(len(self.packages)), _CLEAN)
-        for index in self.unresolved:
-            result[index] = _UNRESOLVED
-        for index in build_tainted:
-            result[index] = PackageVerdict(Verdict.BUILD_DEPENDS, _chain(index, any_via, origin_chain))
-        for index in may:
-            result[index] = PackageVerdict(Verdict.MAY_DEPEND, _chain(index, runtime_via, origin_chain))
-        for index in depends:
-            result[index] = PackageVerdict(Verdict.DEPENDS, _chain(index, depends_via, origin_chain))
-        for index in origin:
-            result[index] = PackageVerdict(Verdict.ORIGIN, origin_chain.get(index, ()))
-        return result
+        return Propagation(
+            origin={index: origin_chain.get(index, ()) for index in origin},
+            depends={index: _chain(index, depends_via, origin_chain) for index in depends},
+            may_depend={index: _chain(index, runtime_via, origin_chain) for index in may},
+            build_depends={
+                index: (build_via[index], *_chain(build_via[index].target, any_via, origin_chain))
+                for index in build_tainted
+            },
+            unresolved=frozenset(self.unresolved),
+        )
+
+    def verdicts(self, findings: Mapping[int, Sequence[Finding]]) -> dict[int, PackageVerdict]:
+        """The worst status of every package of the run, with its chain."""
+        propagation = self.propagate(findings)
+        return {index: propagation.verdict(index) for index in range(len(self.packages))}
+
+
+@dataclass(frozen=True)
+class Propagation:
+    """The taints of a run, each with the chain that proves it (empty for a package's own evidence)."""
+
+    origin: Mapping[int, tuple[Hop, ...]]
+    depends: Mapping[int, tuple[Hop, ...]]
+    may_depend: Mapping[int, tuple[Hop, ...]]
+    build_depends: Mapping[int, tuple[Hop, ...]]
+    unresolved: frozenset[int]
+
+    def taints(self, index: int) -> list[tuple[Verdict, tuple[Hop, ...]]]:
+        """Every status that applies to ``index``, worst first (never ``clean``)."""
+        found: list[tuple[Verdict, tuple[Hop, ...]]] = []
+        for verdict, chains in (
+            (Verdict.ORIGIN, self.origin),
+            (Verdict.DEPENDS, self.depends),
+            (Verdict.MAY_DEPEND, self.may_depend),
+            (Verdict.BUILD_DEPENDS, self.build_depends),
+        ):
+            chain = chains.get(index)
+            if chain is not None:
+                found.append((verdict, chain))
+        if index in self.unresolved:
+            found.append((Verdict.UNRESOLVED, ()))
+        return found
+
+    def verdict(self, index: int) -> PackageVerdict:
+        """The worst status of ``index`` and its chain: what a person is shown first."""
+        for verdict, chains in (
+            (Verdict.ORIGIN, self.origin),
+            (Verdict.DEPENDS, self.depends),
+            (Verdict.MAY_DEPEND, self.may_depend),
+            (Verdict.BUILD_DEPENDS, self.build_depends),
+        ):
+            chain = chains.get(index)
+            if chain is not None:
+                return PackageVerdict(verdict, chain)
+        return _UNRESOLVED if index in self.unresolved else _CLEAN
 
 
 def _chain(
@@ -288,7 +337,8 @@ def _build_fixed_point(
                     nearest = next((m for m in group.members if m in tainted), group.members[0])
                     via[source] = _hop(group, nearest, len(group.members))
                     for binary in binaries.get(source, ()):
-                        if binary not in tainted and binary not in found:
+                        # A binary tainted at run time is recorded here too: each taint is its own fact.
+                        if binary not in found:
                             found.add(binary)
                             via[binary] = Hop(binary, source, "built-from", packages[binary].sourcerpm or "")
                     changed = True

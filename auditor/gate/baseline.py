@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from auditor.core.errors import PolicyError
 
@@ -20,9 +20,22 @@ BASELINE_FILE = ".auditor-baseline.json"
 VERSION = 1
 
 
+class BaselineEntry(TypedDict):
+    """One accepted fact: its fingerprint, and what it was (for people reading the file)."""
+
+    fingerprint: str
+    kind: str
+    """The fact's rule: a policy rule id, or ``status:<status>``."""
+    package: str
+    capability: str
+    ends_at: NotRequired[str]
+    """For a taint: the origin package its chain ended at, so that an entry that went away with
+    that package is reported as gone, not fixed."""
+
+
 @dataclass
 class Baseline:
-    entries: list[dict[str, str]] = field(default_factory=list)
+    entries: list[BaselineEntry] = field(default_factory=list)
     path: str | None = None
 
     @property
@@ -70,5 +83,13 @@ def load_baseline(path: str | None, *, required: bool = False) -> Baseline | Non
             isinstance(entry.get(key), str) for key in ("fingerprint", "kind", "package", "capability")
         ):
             raise PolicyError(f"{path}: entries[{position}] needs fingerprint, kind, package and capability")
-        entries.append({key: entry[key] for key in ("fingerprint", "kind", "package", "capability")})
+        item = BaselineEntry(
+            fingerprint=entry["fingerprint"],
+            kind=entry["kind"],
+            package=entry["package"],
+            capability=entry["capability"],
+        )
+        if isinstance(entry.get("ends_at"), str):
+            item["ends_at"] = entry["ends_at"]
+        entries.append(item)
     return Baseline(entries, path)

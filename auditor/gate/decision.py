@@ -1,141 +1,275 @@
-"""The release gate: which findings block, after waivers and the baseline.
+"""The release gate: one decision, made once, from the facts of an audit.
 
-Waivers and the baseline are applied to the audit's result, never to the analysis (as
-ORT applies resolutions only when reporting): a waived origin package still taints what
-depends on it, and each accepted consequence is accepted on its own.
+`decide` is a pure function of the audit's facts, ``--fail-on``, ``--strict``, the waivers,
+the baseline and the policy's allow entries (already on the evidence). It returns a frozen
+`Decision` with one `Ruling` per fact, saying whether the fact blocks and, when it does not,
+why: waived by a waiver, accepted by the baseline, allowed by a policy rule, below the
+policy's taint severity, or of a kind the gate is not asked to block on. Nothing is written
+back into the audit, and every output renders this one decision.
 
-A package blocks when its status is one ``--fail-on`` names and at least one of its
-*reasons* is neither waived nor in the baseline. Reasons have stable fingerprints (rule,
-package name, capability; never version, release or path), so an upgrade does not make an
-accepted finding look new:
+Waivers and the baseline act on facts, never on the analysis (as ORT applies resolutions only
+when reporting): a waived origin package still taints what depends on it, and each accepted
+consequence is accepted on its own.
 
-- ``origin``: each tainting finding (its rule and value);
-- ``depends``, ``may-depend``, ``build-depends``: the status and the origin package at
-  the end of the chain;
-- ``unresolved``: each unresolved requirement (its capability name, not its version).
+Exit code: 3 when an input could not be read, when nothing was audited, or (with
+``--strict``) when evidence could not be seen; else 1 when a fact blocks or a stale waiver
+must block; else 0.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+import enum
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Protocol
 
-from auditor.audit.pipeline import AuditResult, PackageResult
-from auditor.gate.baseline import Baseline
+from auditor.audit.facts import Fact, FactKind
+from auditor.audit.result import PackageResult
+from auditor.core.errors import ExitCode, InputError
+from auditor.gate.baseline import Baseline, BaselineEntry
 from auditor.gate.waivers import Waiver
-from auditor.origin.findings import Verdict, fingerprint
+from auditor.origin.findings import DEFAULT_FAIL_ON, Verdict
+from auditor.rpm.model import Package
+
+_TAINT_RULES = frozenset({"status:depends", "status:may-depend", "status:build-depends"})
+
+
+@dataclass(frozen=True)
+class GateOptions:
+    fail_on: frozenset[Verdict] = DEFAULT_FAIL_ON
+    """The statuses whose facts block (``--fail-on``)."""
+    strict: bool = False
+    """Evidence the auditor could not see fails the run (exit 3), as pip-audit's ``--strict``."""
+    stale_waivers_block: bool = False
+    """A waiver that matches nothing makes the run fail (exit 1)."""
+    today: datetime.date | None = None
+    """The date waivers expire against (None: today)."""
+
+
+class Disposition(enum.Enum):
+    BLOCKS = "blocks"
+    WAIVED = "waived"
+    BASELINED = "baselined"
+    ALLOWED = "allowed"
+    BELOW_THRESHOLD = "below-threshold"
+    NOT_GATED = "not-gated"
 
 
 @dataclass(frozen=True, slots=True)
-class Reason:
-    """One thing that makes a package block, with its stable identity."""
+class Ruling:
+    """What the gate decided about one fact, and why."""
 
-    fingerprint: str
-    kind: str
-    """A rule id for origin evidence, else ``status:<status>``."""
-    package: str
-    capability: str
-    text: str
-
-
-@dataclass
-class GateResult:
-    reasons: dict[int, list[Reason]] = field(default_factory=dict)
-    """Every blocking-status package's reasons, by package id."""
-    new: list[Reason] = field(default_factory=list)
-    """Reasons not in the baseline and not waived: these block."""
-    baselined: list[Reason] = field(default_factory=list)
-    fixed: list[dict[str, str]] = field(default_factory=list)
-    """Baseline entries that no longer occur: progress."""
-    waived: list[tuple[Reason, Waiver]] = field(default_factory=list)
-    expired: list[Waiver] = field(default_factory=list)
-    """Waivers past their expiry date: they no longer waive."""
-    stale: list[Waiver] = field(default_factory=list)
-    """Waivers that matched nothing."""
-    stale_blocks: bool = False
+    fact: Fact
+    disposition: Disposition
+    waiver: Waiver | None = None
 
     @property
-    def blocking(self) -> bool:
-        return bool(self.new) or (self.stale_blocks and bool(self.stale))
+    def blocks(self) -> bool:
+        return self.disposition is Disposition.BLOCKS
+
+    @property
+    def reason(self) -> str:
+        """Why the fact blocks or does not, in words."""
+        disposition = self.disposition
+        fact = self.fact
+        if disposition is Disposition.BLOCKS:
+            if fact.kind is FactKind.GAP:
+                return "blocks: evidence not seen, and --strict is set"
+            return "blocks"
+        if disposition is Disposition.WAIVED and self.waiver is not None:
+            waiver = self.waiver
+            return f"waived by {waiver.id} ({waiver.owner}, until {waiver.expires}): {waiver.reason}"
+        if disposition is Disposition.BASELINED:
+            return "accepted by the baseline"
+        if disposition is Disposition.ALLOWED:
+            allowed_by = fact.finding.allowed_by if fact.finding is not None else None
+            return f"allowed by {allowed_by}"
+        if disposition is Disposition.BELOW_THRESHOLD:
+            return "evidence only: below the policy's taint severity"
+        if fact.kind is FactKind.GAP:
+            return "evidence not seen (--strict makes it fail)"
+        return f"not gated: {fact.kind.value} is not in --fail-on"
 
 
-def reasons_for(result: PackageResult, audit: AuditResult) -> list[Reason]:
-    name = result.package.name
-    verdict = result.verdict
-    if verdict is Verdict.ORIGIN:
-        return [
-            Reason(
-                f.fingerprint(name), f.rule, name, f.capability or f.value, f"{f.rule}: {f.field} {f.value}"
-            )
-            for f in result.findings
-            if f.effective
-        ]
-    if verdict is Verdict.UNRESOLVED:
-        reasons = []
-        for resolution in result.unresolved:
-            capability = resolution.dependency.name
-            reasons.append(
-                Reason(
-                    fingerprint("status:unresolved", name, capability),
-                    "status:unresolved",
-                    name,
-                    capability,
-                    f"nothing provides {resolution.dependency}",
-                )
-            )
-        return reasons
-    if verdict is Verdict.CLEAN or not result.chain:
-        return []
-    end = audit.packages[result.chain[-1].target].name
-    kind = f"status:{verdict.value}"
-    return [Reason(fingerprint(kind, name, end), kind, name, end, f"{verdict.value} on {end}")]
+@dataclass(frozen=True)
+class Completeness:
+    """What the audit could not see, by reason, with counts: empty when it saw everything."""
+
+    reasons: tuple[tuple[str, int], ...] = ()
+    """(reason, how many): ``input-error``, ``nothing-audited`` and each gap kind."""
+    waived: int = 0
+    """How many of the gaps counted in ``reasons`` a waiver accepted."""
+
+    @property
+    def complete(self) -> bool:
+        return not self.reasons
+
+    def summary(self) -> str:
+        """``incomplete: 3 source-not-audited, 1 input-error`` (empty when complete)."""
+        if self.complete:
+            return ""
+        parts = ", ".join(f"{count} {reason}" for reason, count in self.reasons)
+        waived = f" ({self.waived} accepted by waivers)" if self.waived else ""
+        return f"incomplete: {parts}{waived}"
 
 
-def apply_gate(
-    audit: AuditResult,
+@dataclass(frozen=True)
+class Decision:
+    options: GateOptions
+    rulings: tuple[Ruling, ...]
+    """One per fact of the audit, in the audit's order."""
+    expired: tuple[Waiver, ...] = ()
+    """Waivers past their expiry date: they no longer waive."""
+    stale: tuple[Waiver, ...] = ()
+    """Waivers that matched no fact."""
+    fixed: tuple[BaselineEntry, ...] = ()
+    """Baseline entries whose fact is gone while its package is still audited: progress."""
+    gone: tuple[BaselineEntry, ...] = ()
+    """Baseline entries whose package (or, for a taint, whose origin package) is no longer in the run."""
+    baseline: Baseline | None = None
+    completeness: Completeness = Completeness()
+    errors: int = 0
+    nothing_audited: bool = False
+    by_package: Mapping[int, tuple[Ruling, ...]] = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def blocking(self) -> list[Ruling]:
+        return [ruling for ruling in self.rulings if ruling.blocks]
+
+    @property
+    def stale_blocks(self) -> bool:
+        return self.options.stale_waivers_block and bool(self.stale)
+
+    def for_package(self, index: int) -> tuple[Ruling, ...]:
+        return self.by_package.get(index, ())
+
+    def blocks(self, index: int) -> bool:
+        return any(ruling.blocks for ruling in self.for_package(index))
+
+    def count(self, disposition: Disposition) -> int:
+        return sum(1 for ruling in self.rulings if ruling.disposition is disposition)
+
+    @property
+    def exit_code(self) -> ExitCode:
+        blocking = self.blocking
+        if self.errors or self.nothing_audited or any(r.fact.kind is FactKind.GAP for r in blocking):
+            return ExitCode.INPUT
+        return ExitCode.FINDINGS if blocking or self.stale_blocks else ExitCode.PASSED
+
+
+class Audited(Protocol):
+    """What the gate reads of an audit (an `AuditResult` is one): its facts and what it audited."""
+
+    @property
+    def facts(self) -> list[Fact]: ...
+
+    @property
+    def packages(self) -> Sequence[Package]: ...
+
+    @property
+    def results(self) -> Sequence[PackageResult]: ...
+
+    @property
+    def errors(self) -> Sequence[InputError]: ...
+
+
+def decide(
+    audit: Audited,
+    options: GateOptions | None = None,
     waivers: Sequence[Waiver] = (),
     baseline: Baseline | None = None,
-    *,
-    today: datetime.date | None = None,
-    stale_blocks: bool = False,
-) -> GateResult:
-    """Decide what blocks; updates each result's ``blocking`` and ``waived_by`` in place."""
-    today = today or datetime.date.today()
-    gate = GateResult(stale_blocks=stale_blocks)
+) -> Decision:
+    """Rule on every fact of ``audit``; pure: the same arguments give the same decision."""
+    options = options or GateOptions()
+    today = options.today or datetime.date.today()
     live = [waiver for waiver in waivers if waiver.expires >= today]
-    gate.expired = [waiver for waiver in waivers if waiver.expires < today]
     used: set[int] = set()
-    seen: set[str] = set()
-    for result in audit.results:
-        if result.verdict not in audit.options.fail_on:
-            result.blocking = False
+    prints = baseline.fingerprints if baseline is not None else frozenset()
+    rulings: list[Ruling] = []
+    by_package: dict[int, list[Ruling]] = {}
+    for fact in audit.facts:
+        package = audit.packages[fact.package] if fact.package is not None else None
+        ruling = _rule(fact, package, options, live, prints, used)
+        rulings.append(ruling)
+        if fact.package is not None:
+            by_package.setdefault(fact.package, []).append(ruling)
+    fixed, gone = _baseline_progress(audit, baseline)
+    return Decision(
+        options=options,
+        rulings=tuple(rulings),
+        expired=tuple(waiver for waiver in waivers if waiver.expires < today),
+        stale=tuple(waiver for waiver in live if id(waiver) not in used),
+        fixed=fixed,
+        gone=gone,
+        baseline=baseline,
+        completeness=_completeness(audit, rulings),
+        errors=len(audit.errors),
+        nothing_audited=not audit.results,
+        by_package=MappingProxyType({index: tuple(items) for index, items in by_package.items()}),
+    )
+
+
+def _rule(
+    fact: Fact,
+    package: Package | None,
+    options: GateOptions,
+    waivers: Sequence[Waiver],
+    baseline: frozenset[str],
+    used: set[int],
+) -> Ruling:
+    finding = fact.finding
+    if finding is not None and finding.allowed_by is not None:
+        return Ruling(fact, Disposition.ALLOWED)
+    if finding is not None and not finding.taints:
+        return Ruling(fact, Disposition.BELOW_THRESHOLD)
+    gap = fact.kind is FactKind.GAP
+    if not gap and fact.status not in options.fail_on:
+        return Ruling(fact, Disposition.NOT_GATED)
+    waiver = next((w for w in waivers if w.matches(fact, package)), None)
+    if waiver is not None:
+        used.add(id(waiver))
+        return Ruling(fact, Disposition.WAIVED, waiver)
+    if gap:
+        return Ruling(fact, Disposition.BLOCKS if options.strict else Disposition.NOT_GATED)
+    if fact.fingerprint in baseline:
+        return Ruling(fact, Disposition.BASELINED)
+    return Ruling(fact, Disposition.BLOCKS)
+
+
+def _completeness(audit: Audited, rulings: Sequence[Ruling]) -> Completeness:
+    counts: Counter[str] = Counter()
+    waived = 0
+    for ruling in rulings:
+        gap = ruling.fact.gap
+        if gap is not None:
+            counts[gap.kind.value] += 1
+            waived += ruling.disposition is Disposition.WAIVED
+    if audit.errors:
+        counts["input-error"] += len(audit.errors)
+    if not audit.results:
+        counts["nothing-audited"] += 1
+    return Completeness(tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0]))), waived)
+
+
+def _baseline_progress(
+    audit: Audited, baseline: Baseline | None
+) -> tuple[tuple[BaselineEntry, ...], tuple[BaselineEntry, ...]]:
+    """Baseline entries no fact matches any more: fixed, or gone with their package or provider."""
+    if baseline is None:
+        return (), ()
+    seen = {fact.fingerprint for fact in audit.facts}
+    audited = {result.package.name for result in audit.results}
+    present = {package.name for package in audit.packages}
+    fixed: list[BaselineEntry] = []
+    gone: list[BaselineEntry] = []
+    for entry in baseline.entries:
+        if entry["fingerprint"] in seen:
             continue
-        reasons = reasons_for(result, audit)
-        gate.reasons[result.index] = reasons
-        seen.update(reason.fingerprint for reason in reasons)
-        remaining = []
-        waived_by: list[str] = []
-        for reason in reasons:
-            waiver = next((w for w in live if w.matches(result, reason)), None)
-            if waiver is not None:
-                used.add(id(waiver))
-                gate.waived.append((reason, waiver))
-                waived_by.append(waiver.id)
-            else:
-                remaining.append(reason)
-        result.waived_by = tuple(dict.fromkeys(waived_by))
-        new = []
-        for reason in remaining:
-            if baseline is not None and reason.fingerprint in baseline.fingerprints:
-                gate.baselined.append(reason)
-            else:
-                new.append(reason)
-        gate.new.extend(new)
-        result.blocking = bool(new) or (not reasons and result.verdict in audit.options.fail_on)
-    for waiver in live:
-        if id(waiver) not in used:
-            gate.stale.append(waiver)
-    if baseline is not None:
-        gate.fixed = [entry for entry in baseline.entries if entry["fingerprint"] not in seen]
-    return gate
+        vanished = entry["package"] not in audited or (
+            entry["kind"] in _TAINT_RULES and entry.get("ends_at", "") not in present
+        )
+        (gone if vanished else fixed).append(entry)
+    return tuple(fixed), tuple(gone)

@@ -8,13 +8,16 @@ In ``auditor.toml`` (or the file ``--waivers`` names)::
     versions = ">= 2.30, < 3"           # optional: comparisons against the package EVR
     arch = "x86_64"                     # optional
     status = "depends"                  # optional: the status it accepts
-    rule = "citrix-internal-host"       # optional: the rule (or "status:<status>") it accepts
+    rule = "citrix-internal-host"       # optional: the rule (or "status:<status>", "gap:<kind>") it accepts
+    category = "proprietary"            # optional: only evidence of this category (citrix, proprietary)
     reason = "SMAPIv3 replaces sm in 9.0"
     owner = "storage team <storage@xcp-ng.org>"
     expires = 2027-03-31
 
-A waiver that is past its date stops waiving and is reported as expired; one that
-matches nothing is reported as stale (``stale-waivers = "block"`` makes that block).
+A waiver accepts each fact (`auditor.audit.facts`) it matches, and only those: a waiver
+with a ``rule`` leaves the package's other facts blocking. A waiver that is past its date
+stops waiving and is reported as expired; one that matches nothing is reported as stale
+(``stale-waivers = "block"`` makes that block).
 """
 
 from __future__ import annotations
@@ -23,19 +26,18 @@ import datetime
 import fnmatch
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from auditor.audit.facts import Fact
 from auditor.core.errors import PolicyError
 from auditor.core.tomlfile import read_toml
+from auditor.origin.findings import Category
 from auditor.rpm.evr import ranges_overlap
-from auditor.rpm.model import EVR, Op
+from auditor.rpm.model import EVR, Op, Package
 
-if TYPE_CHECKING:
-    from auditor.audit.pipeline import PackageResult
-    from auditor.gate.decision import Reason
-
-_KEYS = {"id", "package", "versions", "arch", "status", "rule", "reason", "owner", "expires"}
+_KEYS = {"id", "package", "versions", "arch", "status", "rule", "category", "reason", "owner", "expires"}
 _STATUSES = {"origin", "depends", "may-depend", "build-depends", "unresolved"}
+_CATEGORIES = {category.value for category in Category}
 
 
 @dataclass(frozen=True)
@@ -49,19 +51,24 @@ class Waiver:
     arch: str | None = None
     status: str | None = None
     rule: str | None = None
+    category: Category | None = None
     source: str = ""
     """The file the waiver was read from."""
 
-    def matches(self, result: PackageResult, reason: Reason) -> bool:
-        package = result.package
+    def matches(self, fact: Fact, package: Package | None) -> bool:
+        """Whether this waiver accepts ``fact`` about ``package`` (never a fact about no package)."""
+        if package is None:
+            return False
         names = [package.name] + ([package.source_name] if package.source_name else [])
         if not any(fnmatch.fnmatchcase(name, self.package) for name in names):
             return False
         if self.arch is not None and package.arch != self.arch:
             return False
-        if self.status is not None and result.verdict.value != self.status:
+        if self.status is not None and (fact.status is None or fact.status.value != self.status):
             return False
-        if self.rule is not None and not fnmatch.fnmatchcase(reason.kind, self.rule):
+        if self.rule is not None and not fnmatch.fnmatchcase(fact.rule, self.rule):
+            return False
+        if self.category is not None and fact.category is not self.category:
             return False
         return all(ranges_overlap(Op.EQ, package.evr, op, evr) for op, evr in self.versions)
 
@@ -93,6 +100,11 @@ def load_waivers(entries: Iterable[Mapping[str, Any]], source: str) -> list[Waiv
         status = entry.get("status")
         if status is not None and status not in _STATUSES:
             raise PolicyError(f"{where}.status: {status!r} is not one of {', '.join(sorted(_STATUSES))}")
+        category = entry.get("category")
+        if category is not None and category not in _CATEGORIES:
+            raise PolicyError(
+                f"{where}.category: {category!r} is not one of {', '.join(sorted(_CATEGORIES))}"
+            )
         for key in ("package", "reason", "owner"):
             if not isinstance(entry[key], str) or not entry[key].strip():
                 raise PolicyError(f"{where}.{key}: expected a non-empty string")
@@ -107,6 +119,7 @@ def load_waivers(entries: Iterable[Mapping[str, Any]], source: str) -> list[Waiv
                 arch=entry.get("arch"),
                 status=status,
                 rule=entry.get("rule"),
+                category=Category(category) if category is not None else None,
                 source=source,
             )
         )

@@ -21,6 +21,15 @@ class Severity(enum.IntEnum):
         return self.name.lower()
 
 
+class Category(enum.Enum):
+    """Why a piece of origin evidence matters: the two ways a package fails independence."""
+
+    CITRIX = "citrix"
+    """It comes from, or is controlled by, Citrix/XenServer (hosts, forges, vendor, keys, components)."""
+    PROPRIETARY = "proprietary"
+    """Its licence is not free: it cannot be modified and rebuilt, whoever publishes it."""
+
+
 class Verdict(enum.Enum):
     """A package's status, worst first."""
 
@@ -52,6 +61,7 @@ class Finding:
     """The evidence itself, as the package carries it."""
     message: str
     reference: str = ""
+    category: Category = Category.CITRIX
     replacement: str | None = None
     """For a known component: the package that replaces it, when there is one."""
     inherited_from: str | None = None

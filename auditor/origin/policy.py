@@ -33,7 +33,7 @@ from typing import Any
 
 from auditor.core.errors import PolicyError
 from auditor.core.tomlfile import read_toml
-from auditor.origin.findings import Finding, Severity
+from auditor.origin.findings import Category, Finding, Severity
 from auditor.origin.rules import (
     RULE_KINDS,
     Component,
@@ -49,7 +49,10 @@ from auditor.origin.rules import (
 from auditor.origin.urls import ParsedUrl
 from auditor.rpm.model import Package
 
-_COMMON_KEYS = {"id", "kind", "severity", "message", "reference", "tier"}
+_COMMON_KEYS = {"id", "kind", "severity", "message", "reference", "tier", "category"}
+_DEFAULT_CATEGORY = {"license": Category.PROPRIETARY}
+"""A rule's category when the policy does not name one: licences are about freedom, the rest
+about where a package comes from."""
 _KIND_KEYS = {
     "host": {"domains", "urls", "ports"},
     "field": {"fields", "pattern", "domains"},
@@ -200,6 +203,7 @@ def _rule(data: Mapping[str, Any], where: str, base: str) -> Rule:
         "message": _string(data["message"], f"{where}.message"),
         "reference": _string(data.get("reference", ""), f"{where}.reference"),
         "tier": data.get("tier"),
+        "category": _category(data.get("category"), kind, f"{where}.category"),
     }
     if kind == "host":
         urls = []
@@ -278,6 +282,16 @@ def _allow(data: Mapping[str, Any], where: str) -> Allow:
         values=tuple(_strings(data.get("values", []), f"{where}.values")),
         reason=_string(data["reason"], f"{where}.reason"),
     )
+
+
+def _category(value: Any, kind: str, where: str) -> Category:
+    if value is None:
+        return _DEFAULT_CATEGORY.get(kind, Category.CITRIX)
+    try:
+        return Category(_string(value, where))
+    except ValueError:
+        choices = ", ".join(category.value for category in Category)
+        raise PolicyError(f"{where}: {value!r} is not one of {choices}") from None
 
 
 def _severity(value: Any, where: str) -> Severity:

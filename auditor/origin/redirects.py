@@ -111,6 +111,7 @@ class UrlResolver:
                 text,
                 f"{rule.message} (reached by redirect from {url})",
                 rule.reference,
+                rule.category,
             )
             for rule in rules
         ]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from auditor.core.errors import PolicyError
-from auditor.origin.findings import Finding, Severity
+from auditor.origin.findings import Category, Finding, Severity
 from auditor.origin.urls import ParsedUrl, UrlEvidence, host_matches, package_urls, path_matches
 from auditor.rpm.model import Package
 
@@ -27,6 +27,7 @@ class Rule:
     message: str
     reference: str = ""
     tier: str | None = None
+    category: Category = Category.CITRIX
 
     kind: ClassVar[str] = ""
 
@@ -34,7 +35,16 @@ class Rule:
         raise NotImplementedError
 
     def finding(self, field: str, value: str, *, message: str | None = None, **extra: Any) -> Finding:
-        return Finding(self.id, self.severity, field, value, message or self.message, self.reference, **extra)
+        return Finding(
+            self.id,
+            self.severity,
+            field,
+            value,
+            message or self.message,
+            self.reference,
+            self.category,
+            **extra,
+        )
 
 
 @dataclass(frozen=True)
@@ -212,7 +222,7 @@ class ComponentRule(Rule):
                 message += f" (replaced by {component.replaced_by})"
             yield Finding(
                 self.id, self.severity, field_name, name or "", message,
-                component.reference or self.reference, replacement=component.replaced_by,
+                component.reference or self.reference, self.category, replacement=component.replaced_by,
                 capability=f"component:{component.name}",
             )  # fmt: skip
             return

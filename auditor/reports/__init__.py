@@ -1,13 +1,13 @@
-"""Reports: each format renders the one `AuditResult` to text; none of them analyses."""
+"""Reports: each format renders the one `ReportView` (`auditor.reports.view`); none of them analyses."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from auditor.audit.pipeline import AuditResult
 from auditor.reports import dot, graphml, html_report, inventory, json_report, junit, markdown, sarif, table
+from auditor.reports.view import ReportView
 
-Renderer = Callable[[AuditResult], str]
+Renderer = Callable[[ReportView], str]
 
 FORMATS: dict[str, Renderer] = {
     "table": table.render,
@@ -23,8 +23,8 @@ FORMATS: dict[str, Renderer] = {
 }
 
 
-def render_pieces(fmt: str, audit: AuditResult) -> Iterable[str]:
+def render_pieces(fmt: str, view: ReportView) -> Iterable[str]:
     """A format's text, in pieces where the format can stream (the JSON report can)."""
     if fmt == "json":
-        return json_report.render_chunks(audit)
-    return [FORMATS[fmt](audit)]
+        return json_report.render_chunks(view)
+    return [FORMATS[fmt](view)]

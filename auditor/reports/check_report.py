@@ -1,150 +1,237 @@
-"""Rendering of ``auditor check``: only what the change does to the repository."""
+"""``auditor check``: only what the change does to the repository, fact by fact.
+
+The verdict is the comparison's: the change fails when a fact blocks after it that did not
+block before (`auditor.gate.progress.Comparison.newly_blocking`). Re-adding a package that is
+already in the repository changes no fact, so it changes nothing. Inputs that could not be
+read make the headline say so, whatever else happened.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from tabulate import tabulate
 
-from auditor import __version__
-from auditor.audit.check import Change, CheckResult
-from auditor.reports.view import chain_text, reason
+from auditor.audit.check import ChangeAudit
+from auditor.audit.facts import FactKind
+from auditor.core.errors import ExitCode, InputError
+from auditor.gate.decision import GateOptions, decide
+from auditor.gate.progress import (
+    Change,
+    Comparison,
+    Counterpart,
+    FactChange,
+    PackageRecord,
+    compare,
+    counterpart,
+    side_of_audit,
+)
+from auditor.gate.waivers import Waiver
+from auditor.reports.text import code_span, shorten, terminal_text
+from auditor.reports.view import ReportView, build_view
 
 FORMATS = ("table", "markdown", "json")
+MAX_WHY = 160
 
 
-def _status(change: Change) -> str:
-    before = change.before.verdict.value if change.before else "(new)"
-    return f"{before} -> {change.after.verdict.value}"
+@dataclass(frozen=True)
+class CheckView:
+    before: ReportView
+    after: ReportView
+    comparison: Comparison
+    new: tuple[Counterpart, ...]
+    """The change's packages, each with the BASE package it is compared with."""
+    worse: tuple[tuple[PackageRecord, PackageRecord], ...]
+    """BASE packages (not replaced) with a fact that is new after the change."""
+    better: tuple[tuple[PackageRecord, PackageRecord], ...]
+    obsoletes: tuple[tuple[str, str, str], ...]
+    """(new package, tainted BASE package it obsoletes, that package's status)."""
+    errors: tuple[InputError, ...]
+
+    @property
+    def regressions(self) -> list[FactChange]:
+        return self.comparison.newly_blocking
+
+    @property
+    def exit_code(self) -> ExitCode:
+        if self.errors or any(item.fact.kind == FactKind.GAP.value for item in self.regressions):
+            return ExitCode.INPUT
+        return ExitCode.FINDINGS if self.regressions else ExitCode.PASSED
+
+    @property
+    def headline(self) -> str:
+        if self.errors:
+            return f"failed: {len(self.errors)} input(s) could not be read, the check is incomplete"
+        if self.regressions:
+            return f"this change makes things worse: {len(self.regressions)} new blocking fact(s)"
+        return "nothing gets worse"
+
+    def why(self, name: str) -> str:
+        rows = self.after.by_name(name)
+        return rows[0].why if rows else ""
 
 
-def render(result: CheckResult, fmt: str) -> str:
+def render(view: CheckView, fmt: str) -> str:
     if fmt == "json":
-        return json.dumps(_document(result), indent=2, ensure_ascii=False) + "\n"
-    if fmt == "markdown":
-        return _markdown(result)
-    return _table(result)
+        return json.dumps(_document(view), indent=2, ensure_ascii=False) + "\n"
+    return _text(view, markdown=fmt == "markdown")
 
 
-def _rows(result: CheckResult, changes: list[Change]) -> list[list[str]]:
-    return [[c.after.package.nevra, _status(c), reason(c.after, result.after)] for c in changes]
+def _status(item: Counterpart) -> str:
+    before = item.before.status if item.before is not None else "(new)"
+    return f"{before} -> {item.after.status}"
 
 
-def _table(result: CheckResult) -> str:
-    lines = []
-    regressions = {id(change) for change in result.regressions}
-    if result.new:
-        lines.append("New packages:")
+def _text(view: CheckView, *, markdown: bool) -> str:
+    code: Callable[[str], str] = code_span if markdown else terminal_text
+    icon = ("❌ " if view.regressions or view.errors else "✅ ") if markdown else ""
+    lines = [("### " if markdown else "") + f"{icon}auditor check: {view.headline}", ""]
+    for error in view.errors:
+        lines.append(f"- input error: {code(error.source)}: {code(error.reason)}")
+    if view.errors:
+        lines.append("")
+    if view.new:
         rows = [
-            [*row, "yes" if id(change) in regressions else ""]
-            for row, change in zip(_rows(result, result.new), result.new, strict=True)
+            [
+                code(item.after.nevra),
+                _status(item),
+                item.basis.value,
+                code(shorten(view.why(item.after.name), MAX_WHY)),
+            ]
+            for item in view.new
         ]
-        lines.append(tabulate(rows, headers=["package", "status", "why", "worse"], tablefmt="simple"))
-    if result.worse:
-        lines.append("\nRepository packages that get worse:")
-        lines.append(
-            tabulate(_rows(result, result.worse), headers=["package", "status", "why"], tablefmt="simple")
-        )
-    if result.unresolved:
-        lines.append("\nRequirements of the new packages that nothing satisfies:")
-        lines.extend(
-            f"  {item.package.nevra}: {resolution.dependency}" for item, resolution in result.unresolved
-        )
-    if result.better:
-        lines.append("\nRepository packages that get better:")
-        lines.append(
-            tabulate(_rows(result, result.better), headers=["package", "status", "why"], tablefmt="simple")
-        )
-    for replacement, target in result.obsoletes:
-        lines.append(
-            f"\n{replacement.package.nevra} obsoletes {target.package.nevra} ({target.verdict.value})"
-        )
-    verdict = "worse: the check fails" if result.regressions else "nothing gets worse"
-    lines.append(
-        f"\n{len(result.new)} new package(s), {len(result.worse)} worse, {len(result.better)} better"
-        f"; {verdict}"
-    )
-    return "\n".join(lines).lstrip("\n") + "\n"
-
-
-def _markdown(result: CheckResult) -> str:
-    icon = "❌" if result.regressions else "✅"
-    lines = [
-        f"### {icon} auditor check: "
-        + ("this change makes things worse" if result.regressions else "nothing gets worse"),
-        "",
-    ]
-    if result.new:
-        lines += ["| new package | status | why |", "|---|---|---|"]
-        lines += [
-            f"| `{c.after.package.nevra}` | {_status(c)} | {_cell(reason(c.after, result.after))} |"
-            for c in result.new
-        ]
-        lines.append("")
-    for title, changes in (
-        ("Repository packages that get worse", result.worse),
-        ("Repository packages that get better", result.better),
+        lines += _table("New packages", ["package", "status", "compared with", "why"], rows, markdown)
+    if view.regressions:
+        rows = [[code(item.fact.subject), code(item.fact.text)] for item in view.regressions]
+        lines += _table("Facts that now block", ["package", "fact"], rows, markdown)
+    for title, pairs in (
+        ("Repository packages that get worse", view.worse),
+        ("Repository packages that get better", view.better),
     ):
-        if changes:
-            lines += [f"**{title}**", "", "| package | status | why |", "|---|---|---|"]
-            lines += [
-                f"| `{c.after.package.nevra}` | {_status(c)} | {_cell(reason(c.after, result.after))} |"
-                for c in changes
-            ]
-            lines.append("")
-    if result.unresolved:
-        lines.append("**Requirements nothing satisfies**")
-        lines.append("")
-        lines += [
-            f"- `{item.package.nevra}`: `{resolution.dependency}`" for item, resolution in result.unresolved
-        ]
-        lines.append("")
-    for change in result.regressions:
-        chain = chain_text(change.after, result.after.packages, " → ")
-        if chain:
-            lines += [
-                f"<details><summary>{change.after.package.nevra}</summary>",
-                "",
-                chain,
-                "",
-                "</details>",
-                "",
-            ]
+        rows = [[code(new.nevra), f"{old.status} -> {new.status}", code(shorten(view.why(new.name), MAX_WHY))]
+                for old, new in pairs]  # fmt: skip
+        lines += _table(title, ["package", "status", "why"], rows, markdown)
+    gone = view.comparison.of(Change.GONE)
+    if gone:
+        rows = [[code(item.fact.subject), code(item.fact.text)] for item in gone]
+        lines += _table("Facts gone with a replaced package (not fixed)", ["package", "fact"], rows, markdown)
+    for new, old, status in view.obsoletes:
+        lines.append(f"{code(new)} obsoletes {code(old)} ({status})")
+    comparison = view.comparison
+    lines.append(
+        f"{len(view.new)} new package(s), {len(view.worse)} worse, {len(view.better)} better; "
+        f"blocking facts {comparison.blocking_before} -> {comparison.blocking_after}; "
+        f"exit code {int(view.exit_code)}"
+    )
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+def _table(title: str, headers: list[str], rows: list[list[str]], markdown: bool) -> list[str]:
+    if not rows:
+        return []
+    if markdown:
+        cells = [[cell.replace("|", "\\|") for cell in row] for row in rows]
+        return (
+            [f"**{title}**", "", "| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+            + ["| " + " | ".join(row) + " |" for row in cells]
+            + [""]
+        )
+    return [f"{title}:", tabulate(rows, headers=headers, tablefmt="simple"), ""]
 
 
-def _change(change: Change, result: CheckResult) -> dict[str, Any]:
+def _counterpart(item: Counterpart, view: CheckView) -> dict[str, Any]:
     return {
-        "nevra": change.after.package.nevra,
-        "before": change.before.verdict.value if change.before else None,
-        "after": change.after.verdict.value,
-        "why": reason(change.after, result.after),
-        "chain": chain_text(change.after, result.after.packages),
+        "nevra": item.after.nevra,
+        "compared_with": item.before.nevra if item.before is not None else None,
+        "basis": item.basis.value,
+        "before": item.before.status if item.before is not None else None,
+        "after": item.after.status,
+        "why": view.why(item.after.name),
     }
 
 
-def _document(result: CheckResult) -> dict[str, Any]:
+def _pair(pair: tuple[PackageRecord, PackageRecord], view: CheckView) -> dict[str, Any]:
+    old, new = pair
+    return {"nevra": new.nevra, "before": old.status, "after": new.status, "why": view.why(new.name)}
+
+
+def _fact(item: FactChange) -> dict[str, Any]:
     return {
-        "tool": {"name": "auditor", "version": __version__},
+        "package": item.fact.subject,
+        "change": item.change.value,
+        "fingerprint": item.fact.fingerprint,
+        "kind": item.fact.kind,
+        "rule": item.fact.rule,
+        "text": item.fact.text,
+        "blocked_before": item.blocked_before,
+        "blocks_after": item.blocks_after,
+    }
+
+
+def _document(view: CheckView) -> dict[str, Any]:
+    comparison = view.comparison
+    return {
+        "tool": {"name": "auditor", "version": view.after.version},
         "command": "check",
-        "new": [_change(c, result) for c in result.new],
-        "worse": [_change(c, result) for c in result.worse],
-        "better": [_change(c, result) for c in result.better],
-        "unresolved": [
-            {"package": item.package.nevra, "requirement": str(r.dependency)} for item, r in result.unresolved
-        ],
-        "obsoletes": [
-            {"package": a.package.nevra, "obsoletes": b.package.nevra, "status": b.verdict.value}
-            for a, b in result.obsoletes
-        ],
-        "regressions": [_change(c, result) for c in result.regressions],
-        "errors": [
-            {"input": e.source, "message": e.reason} for e in [*result.before.errors, *result.after.errors]
-        ],
-        "exit_code": int(result.exit_code()),
+        "headline": view.headline,
+        "new": [_counterpart(item, view) for item in view.new],
+        "regressions": [_fact(item) for item in view.regressions],
+        "facts": [_fact(item) for item in comparison.changes if item.change is not Change.UNCHANGED],
+        "worse": [_pair(pair, view) for pair in view.worse],
+        "better": [_pair(pair, view) for pair in view.better],
+        "obsoletes": [{"package": a, "obsoletes": b, "status": s} for a, b, s in view.obsoletes],
+        "blocking": {"before": comparison.blocking_before, "after": comparison.blocking_after},
+        "errors": [{"input": e.source, "message": e.reason} for e in view.errors],
+        "exit_code": int(view.exit_code),
     }
+
+
+def check_view(change: ChangeAudit, gate: GateOptions, waivers: Sequence[Waiver] = ()) -> CheckView:
+    """Decide both audits of a change with the same gate, and compare them fact by fact."""
+    before_decision = decide(change.before, gate, waivers)
+    after_decision = decide(change.after, gate, waivers)
+    before = side_of_audit(change.before, before_decision)
+    after = side_of_audit(change.after, after_decision)
+    comparison = compare(before, after)
+    new_names = {change.after.packages[index].name for index in change.new}
+    new_records = [
+        record
+        for (name, _arch), records in after.packages.items()
+        if name in new_names
+        for record in records
+        if any(change.after.packages[i].nevra == record.nevra for i in change.new)
+    ]
+    changed = {item.fact.subject for item in comparison.changes if item.change is Change.NEW}
+    fixed = {item.fact.subject for item in comparison.changes if item.change is Change.FIXED}
+    worse, better = [], []
+    for key, records in after.packages.items():
+        if key[0] in new_names:
+            continue
+        for record in records:
+            old = next((item for item in before.packages.get(key, ()) if item.nevra == record.nevra), None)
+            if old is None:
+                continue
+            if record.name in changed:
+                worse.append((old, record))
+            elif record.name in fixed:
+                better.append((old, record))
+    statuses = {result.index: result.verdict.value for result in change.after.results}
+    obsoletes = tuple(
+        (change.after.packages[new].nevra, change.after.packages[old].nevra, statuses[old])
+        for new, old in change.obsoletes
+        if statuses.get(old) in ("origin", "depends")
+    )
+    errors = tuple(dict.fromkeys([*change.before.errors, *change.after.errors]))
+    return CheckView(
+        before=build_view(change.before, before_decision),
+        after=build_view(change.after, after_decision),
+        comparison=comparison,
+        new=tuple(counterpart(before, record) for record in sorted(new_records, key=lambda r: r.nevra)),
+        worse=tuple(sorted(worse, key=lambda pair: pair[1].nevra)),
+        better=tuple(sorted(better, key=lambda pair: pair[1].nevra)),
+        obsoletes=obsoletes,
+        errors=errors,
+    )

@@ -1,51 +1,66 @@
-"""Rendering of ``auditor diff``: independence progress between two releases."""
+"""Rendering of ``auditor diff``: independence progress between two releases, fact by fact."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
-from auditor.gate.diff import Diff, Entry
+from auditor.gate.progress import Change, FactChange, PackageRecord, ReleaseDiff
 from auditor.origin.findings import Verdict
+from auditor.reports.text import code_span, terminal_text
 
 FORMATS = ("table", "markdown", "json")
 
 
-def render(result: Diff, fmt: str) -> str:
+def render(result: ReleaseDiff, fmt: str) -> str:
     if fmt == "json":
         return json.dumps(_document(result), indent=2, ensure_ascii=False) + "\n"
     return _text(result, markdown=fmt == "markdown")
 
 
-def _progress(result: Diff) -> list[str]:
-    parts = []
+def _progress(result: ReleaseDiff) -> list[str]:
+    comparison = result.comparison
+    parts = [f"blocking facts {comparison.blocking_before} -> {comparison.blocking_after}"]
     for verdict in Verdict:
         if verdict is Verdict.CLEAN:
             continue
         old, new = result.old_counts.get(verdict.value, 0), result.new_counts.get(verdict.value, 0)
         if old or new:
             parts.append(f"{verdict.value} {old} -> {new} ({new - old:+d})")
+    counts = {change: len(comparison.of(change)) for change in Change}
+    parts.append(
+        f"facts: {counts[Change.NEW]} new, {counts[Change.FIXED]} fixed, "
+        f"{counts[Change.GONE]} gone with their package, {counts[Change.UNCHANGED]} unchanged"
+    )
     return parts
 
 
-def _text(result: Diff, *, markdown: bool) -> str:
+def _text(result: ReleaseDiff, *, markdown: bool) -> str:
     bullet = "- " if markdown else "  "
-    code = (lambda text: f"`{text}`") if markdown else (lambda text: text)
+    code: Callable[[str], str] = code_span if markdown else terminal_text
+
+    def pair(old: PackageRecord, new: PackageRecord) -> str:
+        return f"{code(new.nevra)}: {old.status} -> {new.status}"
+
+    def fact(item: FactChange) -> str:
+        mark = " (blocking)" if item.blocks_after else ""
+        return f"{code(item.fact.subject)}: {code(item.fact.text)}{mark}"
+
+    comparison = result.comparison
     lines = [("### " if markdown else "") + "Independence progress", ""]
-    lines += [bullet + part for part in _progress(result)] or [bullet + "no flagged package on either side"]
+    lines += [bullet + part for part in _progress(result)]
     sections: list[tuple[str, list[str]]] = [
-        ("Status got worse", [f"{code(a.nevra)}: {b.status} -> {a.status}" for b, a in result.worse]),
-        ("Status got better", [f"{code(a.nevra)}: {b.status} -> {a.status}" for b, a in result.better]),
+        ("Packages that got worse (a new fact)", [pair(old, new) for old, new in result.worse]),
+        ("Packages that got better (a fact fixed, none new)", [pair(old, new) for old, new in result.better]),
+        ("New facts", [fact(item) for item in comparison.of(Change.NEW)]),
+        ("Fixed facts", [fact(item) for item in comparison.of(Change.FIXED)]),
         (
-            "Findings that appeared",
-            [f"{code(e.nevra)}: [{rule}] {value}" for e, rule, value in result.appeared],
+            "Facts gone with their package or provider (not fixed)",
+            [fact(i) for i in comparison.of(Change.GONE)],
         ),
-        (
-            "Findings that disappeared",
-            [f"{code(e.nevra)}: [{rule}] {value}" for e, rule, value in result.disappeared],
-        ),
-        ("Packages added", [code(e.nevra) + f" ({e.status})" for e in result.added]),
-        ("Packages removed", [code(e.nevra) + f" ({e.status})" for e in result.removed]),
+        ("Packages added", [f"{code(e.nevra)} ({e.status})" for e in result.added]),
+        ("Packages removed", [f"{code(e.nevra)} ({e.status})" for e in result.removed]),
         ("Packages upgraded", [f"{code(b.nevra)} -> {code(a.nevra)}" for b, a in result.upgraded]),
         ("Packages downgraded", [f"{code(b.nevra)} -> {code(a.nevra)}" for b, a in result.downgraded]),
     ]
@@ -56,23 +71,34 @@ def _text(result: Diff, *, markdown: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _entry(entry: Entry) -> dict[str, Any]:
-    return {"nevra": entry.nevra, "status": entry.status}
+def _record(record: PackageRecord) -> dict[str, Any]:
+    return {"nevra": record.nevra, "status": record.status, "statuses": list(record.statuses)}
 
 
-def _document(result: Diff) -> dict[str, Any]:
+def _fact(item: FactChange) -> dict[str, Any]:
     return {
-        "statuses": {"old": result.old_counts, "new": result.new_counts},
-        "worse": [{"old": _entry(b), "new": _entry(a)} for b, a in result.worse],
-        "better": [{"old": _entry(b), "new": _entry(a)} for b, a in result.better],
-        "appeared": [
-            {"package": e.nevra, "rule": rule, "value": value} for e, rule, value in result.appeared
-        ],
-        "disappeared": [
-            {"package": e.nevra, "rule": rule, "value": value} for e, rule, value in result.disappeared
-        ],
-        "added": [_entry(e) for e in result.added],
-        "removed": [_entry(e) for e in result.removed],
+        "change": item.change.value,
+        "package": item.fact.subject,
+        "fingerprint": item.fact.fingerprint,
+        "kind": item.fact.kind,
+        "rule": item.fact.rule,
+        "capability": item.fact.capability,
+        "text": item.fact.text,
+        "blocked_before": item.blocked_before,
+        "blocks_after": item.blocks_after,
+    }
+
+
+def _document(result: ReleaseDiff) -> dict[str, Any]:
+    comparison = result.comparison
+    return {
+        "statuses": {"old": dict(result.old_counts), "new": dict(result.new_counts)},
+        "blocking": {"old": comparison.blocking_before, "new": comparison.blocking_after},
+        "facts": [_fact(item) for item in comparison.changes if item.change is not Change.UNCHANGED],
+        "worse": [{"old": _record(b), "new": _record(a)} for b, a in result.worse],
+        "better": [{"old": _record(b), "new": _record(a)} for b, a in result.better],
+        "added": [_record(e) for e in result.added],
+        "removed": [_record(e) for e in result.removed],
         "upgraded": [{"old": b.nevra, "new": a.nevra} for b, a in result.upgraded],
         "downgraded": [{"old": b.nevra, "new": a.nevra} for b, a in result.downgraded],
     }

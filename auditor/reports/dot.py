@@ -8,14 +8,14 @@ identifier is a generated ``n0``, ``n1``... and every value a quoted, escaped st
 
 from __future__ import annotations
 
-from auditor.audit.pipeline import AuditResult
 from auditor.reports.flagged import PALETTE, flagged_graph
+from auditor.reports.view import ReportView
 
 EDGE_STYLES = {"requires": "solid", "buildrequires": "dashed", "built-from": "dotted"}
 
 
-def render(audit: AuditResult) -> str:
-    graph = flagged_graph(audit)
+def render(view: ReportView) -> str:
+    graph = flagged_graph(view)
     ids = {node.id: f"n{position}" for position, node in enumerate(graph.nodes)}
     lines = [
         "digraph auditor {",

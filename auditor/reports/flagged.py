@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from auditor.audit.pipeline import AuditResult, PackageResult
 from auditor.deps.graph import Hop
-from auditor.origin.findings import Verdict
-from auditor.reports.view import clean_text, gate, reason
+from auditor.reports.text import clean_text
+from auditor.reports.view import PackageView, ReportView
 
 UNAUDITED = "unaudited"
 
@@ -60,19 +59,19 @@ class FlaggedGraph:
     edges: list[Edge]
 
 
-def flagged_graph(audit: AuditResult) -> FlaggedGraph:
-    results = {result.index: result for result in audit.results}
-    flagged = [result for result in audit.results if result.verdict is not Verdict.CLEAN]
-    indexes = {result.index for result in flagged}
+def flagged_graph(view: ReportView) -> FlaggedGraph:
+    flagged = view.flagged
+    indexes = {row.index for row in flagged}
     hops: dict[tuple[int, int], Hop] = {}
-    for result in flagged:
-        for hop in result.chain:
+    for row in flagged:
+        for hop in row.chain:
             indexes.update((hop.source, hop.target))
             hops[(hop.source, hop.target)] = hop
-    order = sorted(indexes, key=lambda i: (audit.packages[i].nevra, audit.packages[i].input, i))
-    ids = _node_ids(audit, order)
-    nodes = [_node(index, ids[index], results.get(index), audit) for index in order]
-    graph = audit.graph.graph
+    packages = view.packages
+    order = sorted(indexes, key=lambda i: (packages[i].nevra, packages[i].input, i))
+    ids = _node_ids(view, order)
+    nodes = [_node(index, ids[index], view.row(index), view) for index in order]
+    graph = view.audit.graph.graph
     pairs = {(a, b) for a, b in graph.subgraph(indexes).edges()} | set(hops)
     edges = []
     for a, b in pairs:
@@ -88,27 +87,26 @@ def flagged_graph(audit: AuditResult) -> FlaggedGraph:
     return FlaggedGraph(nodes, edges)
 
 
-def _node(index: int, node_id: str, result: PackageResult | None, audit: AuditResult) -> Node:
-    package = audit.packages[index]
-    status = result.verdict.value if result is not None else UNAUDITED
+def _node(index: int, node_id: str, row: PackageView | None, view: ReportView) -> Node:
+    package = view.packages[index]
     return Node(
         index=index,
         id=node_id,
         nevra=clean_text(package.nevra),
         name=clean_text(package.name),
         kind=package.kind.value,
-        status=status,
-        gate=gate(result) if result is not None else "",
-        reason=clean_text(reason(result, audit)) if result is not None else "not audited in this run",
+        status=row.status.value if row is not None else UNAUDITED,
+        gate=row.gate.value if row is not None else "",
+        reason=clean_text(row.why) if row is not None else "not audited in this run",
     )
 
 
-def _node_ids(audit: AuditResult, order: list[int]) -> dict[int, str]:
-    counts = Counter(audit.packages[index].nevra for index in order)
+def _node_ids(view: ReportView, order: list[int]) -> dict[int, str]:
+    counts = Counter(view.packages[index].nevra for index in order)
     ids: dict[int, str] = {}
     seen: set[str] = set()
     for index in order:
-        package = audit.packages[index]
+        package = view.packages[index]
         node_id = package.nevra if counts[package.nevra] == 1 else f"{package.nevra} [{package.input}]"
         while node_id in seen:
             node_id += "'"

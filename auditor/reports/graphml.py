@@ -8,12 +8,12 @@ networkx with string and integer attributes only: nodes carry ``nevra``, ``name`
 
 from __future__ import annotations
 
-from auditor.audit.pipeline import AuditResult
 from auditor.reports.flagged import flagged_graph
+from auditor.reports.view import ReportView
 
 
-def render(audit: AuditResult) -> str:
-    flagged = flagged_graph(audit)
+def render(view: ReportView) -> str:
+    flagged = flagged_graph(view)
     import networkx as nx  # on first use: other formats never load it
 
     graph = nx.DiGraph(name="auditor flagged subgraph")

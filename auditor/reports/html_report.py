@@ -22,21 +22,11 @@ import html
 import json
 from typing import Any
 
-from auditor import __version__
-from auditor.audit.pipeline import AuditResult, PackageResult
 from auditor.deps.graph import Hop
 from auditor.origin.findings import Verdict
 from auditor.reports.flagged import PALETTE, UNAUDITED
-from auditor.reports.view import (
-    alternatives_text,
-    chain_evidence,
-    clean_text,
-    finding_text,
-    gate,
-    reason,
-    report_order,
-    summary_line,
-)
+from auditor.reports.text import alternatives_text, clean_text
+from auditor.reports.view import Gate, PackageView, ReportView
 
 MAX_SECTIONS = 500
 """Flagged packages explained one by one (with their chain drawn); the rest stay in the table."""
@@ -180,6 +170,8 @@ td:first-child {{ font-family: ui-monospace, monospace; white-space: nowrap; }}
 .verdict {{ font-size: 1.2em; font-weight: 600; }}
 .verdict.failed {{ color: #b31d28; }}
 .verdict.passed {{ color: #1a7f37; }}
+.banner.incomplete {{ background: #fff8c5; border: 1px solid #d4a72c; padding: .5em .8em;
+  border-radius: 6px; }}
 .controls {{ display: flex; gap: 1.5em; align-items: center; margin: .6em 0; flex-wrap: wrap; }}
 .controls input {{ width: 28em; }}
 .package {{ border: 1px solid #d0d7de; border-left: 6px solid var(--stroke); border-radius: 6px;
@@ -193,13 +185,11 @@ code {{ font-family: ui-monospace, monospace; }}
 """
 
 
-def render(audit: AuditResult) -> str:
-    flagged = report_order(audit.results)
+def render(view: ReportView) -> str:
+    flagged = view.flagged
     detailed = flagged[:MAX_SECTIONS]
-    anchors = {result.index: f"pkg-{position}" for position, result in enumerate(detailed)}
-    by_index = {result.index: result for result in audit.results}
-    blocking = sum(1 for result in audit.results if gate(result) == "blocking")
-    title = "auditor report: " + (f"{blocking} blocking" if blocking else "nothing blocking")
+    anchors = {row.index: f"pkg-{position}" for position, row in enumerate(detailed)}
+    title = "auditor report: " + view.headline.text
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en">',
@@ -212,14 +202,14 @@ def render(audit: AuditResult) -> str:
         f"<style>{_style()}</style>",
         "</head>",
         "<body>",
-        *_summary(audit),
+        *_summary(view),
         *_table(),
         '<section id="chains">',
         "<h2>Flagged packages</h2>",
     ]
     if not flagged:
         parts.append('<p class="note">No package is flagged.</p>')
-    parts.extend(_section(result, audit, anchors[result.index], by_index) for result in detailed)
+    parts.extend(_section(row, view, anchors[row.index]) for row in detailed)
     if len(flagged) > len(detailed):
         parts.append(
             f'<p class="note">{len(flagged) - len(detailed)} more flagged packages are not detailed here; '
@@ -227,8 +217,8 @@ def render(audit: AuditResult) -> str:
         )
     parts += [
         "</section>",
-        f'<footer class="note"><p>auditor {_esc(__version__)}</p></footer>',
-        f'<script type="application/json" id="auditor-data">{_data(audit, anchors)}</script>',
+        f'<footer class="note"><p>auditor {_esc(view.version)}</p></footer>',
+        f'<script type="application/json" id="auditor-data">{_data(view, anchors)}</script>',
         f"<script>{SCRIPT}</script>",
         "</body>",
         "</html>",
@@ -236,14 +226,23 @@ def render(audit: AuditResult) -> str:
     return "\n".join(parts) + "\n"
 
 
-def _summary(audit: AuditResult) -> list[str]:
-    counts = audit.counts()
-    failed = audit.exit_code() != 0
+def _summary(view: ReportView) -> list[str]:
+    counts = view.counts()
+    headline = view.headline
+    failed = headline.state in ("blocking", "failed")
     parts = [
         "<header>",
         "<h1>auditor report</h1>",
-        f'<p class="verdict {"failed" if failed else "passed"}">{_esc(summary_line(audit))}; '
-        f"exit code {int(audit.exit_code())}</p>",
+        f'<p class="verdict {"failed" if failed else "passed"}" id="headline" data-state="{headline.state}">'
+        f"{_esc(headline.text)}: {_esc(view.summary_line())}; exit code {int(view.exit_code)}</p>",
+    ]
+    completeness = view.decision.completeness
+    if not completeness.complete:
+        parts.append(
+            f'<p class="banner incomplete" id="incomplete" role="alert">The audit is '
+            f"{_esc(completeness.summary())}: a clean verdict covers only what was seen.</p>"
+        )
+    parts += [
         "</header>",
         '<section id="summary">',
         "<h2>Summary</h2>",
@@ -251,34 +250,45 @@ def _summary(audit: AuditResult) -> list[str]:
         "</tr></thead><tbody>",
     ]
     for verdict in Verdict:
-        members = [result for result in audit.results if result.verdict is verdict]
+        blocking, waived = view.gate_counts(verdict)
         parts.append(
             f'<tr><td><span class="badge status-{verdict.value}">{verdict.value}</span></td>'
-            f"<td>{counts[verdict.value]}</td>"
-            f"<td>{sum(1 for r in members if gate(r) == 'blocking')}</td>"
-            f"<td>{sum(1 for r in members if gate(r) == 'waived')}</td></tr>"
+            f"<td>{counts[verdict.value]}</td><td>{blocking}</td><td>{waived}</td></tr>"
         )
     parts.append("</tbody></table>")
-    fail_on = ", ".join(sorted(verdict.value for verdict in audit.options.fail_on)) or "nothing"
+    categories = view.category_counts()
+    parts.append(
+        "<p>Origin evidence by category: "
+        + ", ".join(f"{count} {_esc(category)}" for category, count in categories.items())
+        + ".</p>"
+    )
+    fail_on = ", ".join(sorted(verdict.value for verdict in view.gate_options.fail_on)) or "nothing"
     parts.append(f"<p>Blocking statuses (<code>--fail-on</code>): {_esc(fail_on)}.</p>")
-    if audit.inputs:
+    if view.inputs:
         parts.append("<p>Inputs:</p><ul>")
         parts.extend(
             f"<li><code>{_esc(item.path)}</code>: {_esc(item.kind)}, {item.packages} packages</li>"
-            for item in audit.inputs
+            for item in view.inputs
         )
         parts.append("</ul>")
-    if audit.errors:
-        parts.append(
-            '<p class="verdict failed">Inputs that could not be read (the audit is incomplete):</p><ul>'
-        )
+    if view.errors:
+        parts.append('<p class="verdict failed">Inputs that could not be read:</p><ul>')
         parts.extend(
-            f"<li><code>{_esc(error.source)}</code>: {_esc(error.reason)}</li>" for error in audit.errors
+            f"<li><code>{_esc(error.source)}</code>: {_esc(error.reason)}</li>" for error in view.errors
         )
         parts.append("</ul>")
-    if audit.policy.sources:
+    if view.config:
+        parts.append("<p>Repository configuration on policy hosts:</p><ul>")
+        parts.extend(
+            f"<li><code>{_esc(item.fact.subject)}</code>: {_esc(item.text)}"
+            + (' <span class="gate gate-blocking">blocking</span>' if item.blocks else "")
+            + "</li>"
+            for item in view.config
+        )
+        parts.append("</ul>")
+    if view.policy.sources:
         parts.append(
-            "<p>Policy: " + ", ".join(f"<code>{_esc(s)}</code>" for s in audit.policy.sources) + "</p>"
+            "<p>Policy: " + ", ".join(f"<code>{_esc(s)}</code>" for s in view.policy.sources) + "</p>"
         )
     parts.append("</section>")
     return parts
@@ -310,20 +320,21 @@ def _table() -> list[str]:
     ]
 
 
-def _data(audit: AuditResult, anchors: dict[int, str]) -> str:
+def _data(view: ReportView, anchors: dict[int, str]) -> str:
     """The table's rows: flagged packages worst first, then the clean ones by name."""
-    clean = [result for result in audit.results if result.verdict is Verdict.CLEAN]
+    flagged = view.flagged
+    listed = {row.index for row in flagged}
     packages = [
         {
-            "nevra": clean_text(result.package.nevra),
-            "status": result.verdict.value,
-            "gate": gate(result),
-            "why": clean_text(reason(result, audit)),
-            "vendor": clean_text(result.package.vendor or ""),
-            "summary": clean_text(result.package.summary or ""),
-            "anchor": anchors.get(result.index, ""),
+            "nevra": clean_text(row.package.nevra),
+            "status": row.status.value,
+            "gate": row.gate.value,
+            "why": clean_text(row.why),
+            "vendor": clean_text(row.package.vendor or ""),
+            "summary": clean_text(row.package.summary or ""),
+            "anchor": anchors.get(row.index, ""),
         }
-        for result in [*report_order(audit.results), *clean]
+        for row in [*flagged, *(row for row in view.rows if row.index not in listed)]
     ]
     return script_json({"packages": packages})
 
@@ -334,35 +345,36 @@ def script_json(value: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _section(
-    result: PackageResult, audit: AuditResult, anchor: str, by_index: dict[int, PackageResult]
-) -> str:
-    package = result.package
-    state = gate(result)
-    badge = f'<span class="badge status-{result.verdict.value}">{result.verdict.value}</span>'
-    if state:
-        badge += f' <span class="gate gate-{state}">{state}</span>'
+def _section(row: PackageView, view: ReportView, anchor: str) -> str:
+    badge = f'<span class="badge status-{row.status.value}">{row.status.value}</span>'
+    if row.gate is not Gate.NONE:
+        badge += f' <span class="gate gate-{row.gate.value}">{row.gate.value}</span>'
     parts = [
-        f'<article class="package status-{result.verdict.value}" id="{anchor}">',
-        f"<h3>{badge} {_esc(package.nevra)}</h3>",
-        f"<p>{_esc(reason(result, audit))}</p>",
+        f'<article class="package status-{row.status.value}" id="{anchor}">',
+        f"<h3>{badge} {_esc(row.package.nevra)}</h3>",
+        f"<p>{_esc(row.why)}</p>",
     ]
-    if result.findings:
+    if row.facts:
         parts.append("<ul>")
-        for finding in result.findings:
-            label = "evidence" if finding.effective else "noted"
-            parts.append(f"<li>{label}: {_esc(finding_text(finding))} \u2014 {_esc(finding.message)}</li>")
+        for item in row.facts:
+            state = "blocks" if item.blocks else item.disposition.value
+            message = f" \u2014 {_esc(item.fact.finding.message)}" if item.fact.finding is not None else ""
+            resolution = item.fact.resolution
+            text = (
+                f"nothing provides <code>{_esc(str(resolution.dependency))}</code>"
+                if resolution is not None
+                else _esc(item.text)
+            )
+            parts.append(
+                f'<li class="fact fact-{item.fact.kind.value}" data-blocks="{str(item.blocks).lower()}">'
+                f"{_esc(item.fact.kind.value)}: {text}{message} "
+                f'<span class="ruling">[{_esc(state)}: {_esc(item.reason)}]</span></li>'
+            )
         parts.append("</ul>")
-    if result.chain:
-        parts.append(chain_svg(result, audit, by_index))
-    if result.unresolved:
-        parts.append("<ul>")
-        parts.extend(
-            f"<li>nothing provides <code>{_esc(str(r.dependency))}</code></li>" for r in result.unresolved
-        )
-        parts.append("</ul>")
-    if result.waived_by:
-        parts.append(f"<p>Waived by {_esc(', '.join(result.waived_by))}.</p>")
+    if row.chain:
+        parts.append(chain_svg(row, view))
+    if row.waivers:
+        parts.append(f"<p>Waived by {_esc(', '.join(row.waivers))}.</p>")
     parts.append("</article>")
     return "\n".join(parts)
 
@@ -378,27 +390,27 @@ CHAR_WIDTH = 7.3  # 12px monospace
 HOP_WORDS = {"requires": "needs", "buildrequires": "build needs", "built-from": "built from"}
 
 
-def chain_svg(result: PackageResult, audit: AuditResult, by_index: dict[int, PackageResult]) -> str:
+def chain_svg(row: PackageView, view: ReportView) -> str:
     """The chain as a column of boxes (one per package, coloured by status) joined by labelled arrows."""
-    steps = [result.index, *(hop.target for hop in result.chain)]
+    steps = [row.index, *(hop.target for hop in row.chain)]
     height = 2 * PAD + len(steps) * BOX_HEIGHT + (len(steps) - 1) * GAP
     width = 2 * PAD + BOX_WIDTH
     parts = [
         f'<svg class="chain" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-label="{_esc("chain of " + result.package.nevra)}" font-family="ui-monospace, monospace" '
+        f'aria-label="{_esc("chain of " + row.package.nevra)}" font-family="ui-monospace, monospace" '
         'font-size="12">'
     ]
-    evidence = chain_evidence(result, audit)
+    evidence = view.chain_evidence(row.chain)
     for position, index in enumerate(steps):
         top = PAD + position * (BOX_HEIGHT + GAP)
-        step = by_index.get(index)
-        status = step.verdict.value if step is not None else UNAUDITED
-        state = gate(step) if step is not None else ""
+        step = view.row(index)
+        status = step.status.value if step is not None else UNAUDITED
+        state = step.gate.value if step is not None else ""
         detail = f"{status} ({state})" if state else status
         if position == len(steps) - 1 and evidence is not None:
-            detail += ": " + finding_text(evidence)
+            detail += ": " + evidence.text
         stroke, fill = PALETTE[status]
-        nevra = audit.packages[index].nevra
+        nevra = view.packages[index].nevra
         parts.append(
             f'<g class="step status-{status}"><title>{_esc(nevra + chr(10) + detail)}</title>'
             f'<rect x="{PAD}" y="{top}" width="{BOX_WIDTH}" height="{BOX_HEIGHT}" rx="6" fill="{fill}" '
@@ -407,20 +419,18 @@ def chain_svg(result: PackageResult, audit: AuditResult, by_index: dict[int, Pac
             f"{_fit(nevra, BOX_WIDTH - 20)}</text>"
             f'<text x="{PAD + 10}" y="{top + 35}" fill="{stroke}">{_fit(detail, BOX_WIDTH - 20)}</text></g>'
         )
-        if position < len(result.chain):
-            hop = result.chain[position]
-            source = by_index.get(hop.source)
-            parts.append(_arrow(hop, top + BOX_HEIGHT, source.verdict if source is not None else None))
+        if position < len(row.chain):
+            parts.append(_arrow(row.chain[position], top + BOX_HEIGHT))
     parts.append("</svg>")
     return "".join(parts)
 
 
-def _arrow(hop: Hop, start: int, source: Verdict | None) -> str:
+def _arrow(hop: Hop, start: int) -> str:
     end = start + GAP
     label = HOP_WORDS.get(hop.kind, hop.kind)
     if hop.requirement and hop.kind != "built-from":
         label += f": {hop.requirement}"
-    label += alternatives_text(hop, source)
+    label += alternatives_text(hop)
     return (
         f'<g class="hop"><title>{_esc(label)}</title>'
         f'<line x1="{ARROW_X}" y1="{start}" x2="{ARROW_X}" y2="{end - 7}" stroke="#57606a" '

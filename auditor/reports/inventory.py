@@ -7,15 +7,15 @@ from typing import Any
 
 from tabulate import tabulate
 
-from auditor import __version__
-from auditor.audit.pipeline import AuditResult
+from auditor.reports.text import terminal_text
+from auditor.reports.view import ReportView
 from auditor.rpm.serialize import package_to_json
 
 
-def render_table(audit: AuditResult) -> str:
+def render_table(view: ReportView) -> str:
     rows = []
-    for result in audit.results:
-        package = result.package
+    for row in view.rows:
+        package = row.package
         rows.append(
             [
                 package.nevra,
@@ -32,22 +32,23 @@ def render_table(audit: AuditResult) -> str:
         )
     headers = ["package", "kind", "requires", "provides", "files", "vendor", "packager",
                "buildhost", "license", "key"]  # fmt: skip
+    rows = [[terminal_text(str(cell)) for cell in row] for row in rows]
     lines = [tabulate(rows, headers=headers, tablefmt="simple")] if rows else []
     lines.append(
-        f"{len(audit.results)} packages from {len(audit.inputs)} inputs"
-        + (f", {len(audit.errors)} unreadable" if audit.errors else "")
+        f"{len(view.rows)} packages from {len(view.inputs)} inputs"
+        + (f", {len(view.errors)} unreadable" if view.errors else "")
     )
     return "\n".join(lines) + "\n"
 
 
-def render_model(audit: AuditResult) -> str:
+def render_model(view: ReportView) -> str:
     document: dict[str, Any] = {
-        "tool": {"name": "auditor", "version": __version__},
+        "tool": {"name": "auditor", "version": view.version},
         "inputs": [
             {"path": item.path, "kind": item.kind, "packages": item.packages, "revision": item.revision}
-            for item in audit.inputs
+            for item in view.inputs
         ],
-        "errors": [{"input": error.source, "message": error.reason} for error in audit.errors],
-        "packages": [package_to_json(result.package) for result in audit.results],
+        "errors": [{"input": error.source, "message": error.reason} for error in view.errors],
+        "packages": [package_to_json(row.package) for row in view.rows],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

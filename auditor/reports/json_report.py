@@ -1,4 +1,9 @@
-"""The machine report: a versioned JSON document (schema: schemas/report-v1.schema.json)."""
+"""The machine report: a versioned JSON document (schema: schemas/report-v2.schema.json).
+
+Version 2 states the gate's one decision: every package lists its facts, each with whether
+it blocks and why not when it does not, and the document says whether the audit saw
+everything (``completeness``).
+"""
 
 from __future__ import annotations
 
@@ -6,27 +11,31 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from auditor import __version__
-from auditor.audit.pipeline import AuditResult, PackageResult
+from auditor.audit.facts import FactKind
 from auditor.deps.graph import Hop
-from auditor.origin.findings import ConfigFinding, Finding
+from auditor.gate.decision import Disposition
+from auditor.origin.findings import Finding
+from auditor.reports.view import FactView, PackageView, ReportView
 from auditor.rpm.serialize import source_to_json
 
-SCHEMA_VERSION = 1
-SCHEMA_ID = "https://github.com/auditor-rpm/auditor/blob/main/schemas/report-v1.schema.json"
+SCHEMA_VERSION = 2
+SCHEMA_ID = "https://github.com/auditor-rpm/auditor/blob/main/schemas/report-v2.schema.json"
 
 
-def finding_to_json(finding: Finding, package_name: str) -> dict[str, Any]:
+def finding_to_json(finding: Finding, item: FactView) -> dict[str, Any]:
     data: dict[str, Any] = {
         "rule": finding.rule,
+        "category": finding.category.value,
         "severity": str(finding.severity),
         "field": finding.field,
         "value": finding.value,
         "message": finding.message,
         "reference": finding.reference,
-        "fingerprint": finding.fingerprint(package_name),
-        "capability": finding.capability or finding.value,
+        "fingerprint": item.fact.fingerprint,
+        "capability": item.fact.capability,
         "taints": finding.effective,
+        "blocks": item.blocks,
+        "disposition": item.disposition.value,
     }
     if finding.replacement:
         data["replacement"] = finding.replacement
@@ -34,24 +43,49 @@ def finding_to_json(finding: Finding, package_name: str) -> dict[str, Any]:
         data["inherited_from"] = finding.inherited_from
     if finding.allowed_by:
         data["allowed_by"] = finding.allowed_by
+    if item.ruling.waiver is not None:
+        data["waiver"] = item.ruling.waiver.id
     return data
 
 
-def config_finding_to_json(item: ConfigFinding, audit: AuditResult) -> dict[str, Any]:
+def fact_to_json(item: FactView) -> dict[str, Any]:
+    fact = item.fact
+    data: dict[str, Any] = {
+        "kind": fact.kind.value,
+        "rule": fact.rule,
+        "fingerprint": fact.fingerprint,
+        "capability": fact.capability,
+        "text": item.text,
+        "blocks": item.blocks,
+        "disposition": item.disposition.value,
+        "reason": item.reason,
+    }
+    if fact.category is not None:
+        data["category"] = fact.category.value
+    if fact.ends_at:
+        data["ends_at"] = fact.ends_at
+    if item.ruling.waiver is not None:
+        data["waiver"] = item.ruling.waiver.id
+    return data
+
+
+def config_finding_to_json(item: FactView) -> dict[str, Any]:
+    config = item.fact.config
+    assert config is not None
     return {
-        "file": item.file,
-        "section": item.section,
-        "key": item.key,
-        "url": item.url,
-        "blocking": item in audit.blocking_config,
-        **finding_to_json(item.finding, f"{item.file}[{item.section}]"),
+        "file": config.file,
+        "section": config.section,
+        "key": config.key,
+        "url": config.url,
+        "blocking": item.blocks,
+        **finding_to_json(config.finding, item),
     }
 
 
-def hop_to_json(hop: Hop, audit: AuditResult) -> dict[str, Any]:
+def hop_to_json(hop: Hop, view: ReportView) -> dict[str, Any]:
     return {
-        "from": audit.packages[hop.source].nevra,
-        "to": audit.packages[hop.target].nevra,
+        "from": view.packages[hop.source].nevra,
+        "to": view.packages[hop.target].nevra,
         "kind": hop.kind,
         "requirement": hop.requirement,
         "alternatives": hop.alternatives,
@@ -59,8 +93,10 @@ def hop_to_json(hop: Hop, audit: AuditResult) -> dict[str, Any]:
     }
 
 
-def package_to_json(result: PackageResult, audit: AuditResult) -> dict[str, Any]:
-    package = result.package
+def package_to_json(row: PackageView, view: ReportView) -> dict[str, Any]:
+    package = row.package
+    findings = [finding_to_json(item.fact.finding, item) for item in row.facts if item.fact.finding]
+    unresolved = [item for item in row.facts if item.fact.kind is FactKind.UNRESOLVED]
     data: dict[str, Any] = {
         "name": package.name,
         "epoch": package.epoch,
@@ -69,26 +105,28 @@ def package_to_json(result: PackageResult, audit: AuditResult) -> dict[str, Any]
         "arch": package.arch,
         "kind": package.kind.value,
         "nevra": package.nevra,
-        "status": result.verdict.value,
-        "blocking": result.blocking,
-        "waived_by": list(result.waived_by),
-        "findings": [finding_to_json(f, package.name) for f in result.findings],
-        "chain": [hop_to_json(hop, audit) for hop in result.chain],
-        "unresolved": [
-            {
-                "requirement": str(r.dependency),
-                "missing": list(r.missing),
-                **({"detail": r.detail} if r.detail else {}),
-            }
-            for r in result.unresolved
+        "status": row.status.value,
+        "statuses": [verdict.value for verdict in row.statuses],
+        "blocking": row.blocking,
+        "gate": row.gate.value,
+        "waived_by": list(row.waivers),
+        "why": row.why,
+        "facts": [fact_to_json(item) for item in row.facts],
+        "findings": findings,
+        "chain": [hop_to_json(hop, view) for hop in row.chain],
+        "unresolved": [_unresolved(item) for item in unresolved],
+        "gaps": [
+            {"kind": item.fact.gap.kind.value, "detail": item.fact.gap.detail, "blocks": item.blocks}
+            for item in row.facts
+            if item.fact.gap is not None
         ],
         **(
             {
                 "weak_unresolved": [
-                    {"kind": r.kind, "requirement": str(r.dependency)} for r in result.weak_unresolved
+                    {"kind": r.kind, "requirement": str(r.dependency)} for r in row.result.weak_unresolved
                 ]
             }
-            if audit.options.weak
+            if view.options.weak
             else {}
         ),
         "sourcerpm": package.sourcerpm,
@@ -108,19 +146,36 @@ def package_to_json(result: PackageResult, audit: AuditResult) -> dict[str, Any]
     return data
 
 
-def document(audit: AuditResult, *, stream: bool = False) -> dict[str, Any]:
-    """The report as JSON values; with ``stream``, ``packages`` is a generator for `dumps`."""
+def _unresolved(item: FactView) -> dict[str, Any]:
+    resolution = item.fact.resolution
+    assert resolution is not None
+    data: dict[str, Any] = {
+        "requirement": str(resolution.dependency),
+        "missing": list(resolution.missing),
+        "blocks": item.blocks,
+        "disposition": item.disposition.value,
+    }
+    if resolution.detail:
+        data["detail"] = resolution.detail
+    return data
+
+
+def document(view: ReportView, *, stream: bool = False) -> dict[str, Any]:
+    """The report as JSON values; with ``stream``, ``packages`` is a generator for `dump_chunks`."""
+    decision = view.decision
+    completeness = decision.completeness
     data: dict[str, Any] = {
         "$schema": SCHEMA_ID,
         "schema_version": SCHEMA_VERSION,
-        "tool": {"name": "auditor", "version": __version__},
-        "policy": {"sources": audit.policy.sources, "taint_severity": str(audit.policy.taint_severity)},
+        "tool": {"name": "auditor", "version": view.version},
+        "policy": {"sources": view.policy.sources, "taint_severity": str(view.policy.taint_severity)},
         "options": {
-            "targets": list(audit.options.targets),
-            "context": list(audit.options.context),
-            "arches": list(audit.options.arches),
-            "roots": list(audit.options.roots),
-            "fail_on": sorted(verdict.value for verdict in audit.options.fail_on),
+            "targets": list(view.options.targets),
+            "context": list(view.options.context),
+            "arches": list(view.options.arches),
+            "roots": list(view.options.roots),
+            "fail_on": sorted(verdict.value for verdict in view.gate_options.fail_on),
+            "strict": view.gate_options.strict,
         },
         "inputs": [
             {
@@ -130,60 +185,71 @@ def document(audit: AuditResult, *, stream: bool = False) -> dict[str, Any]:
                 "revision": item.revision,
                 "filelists": item.filelists,
             }
-            for item in audit.inputs
+            for item in view.inputs
         ],
-        "errors": [{"input": error.source, "message": error.reason} for error in audit.errors],
-        "summary": {
-            "packages": len(audit.packages),
-            "audited": len(audit.results),
-            "statuses": audit.counts(),
-            "blocking": len(audit.blocking),
-            "waived": sum(1 for result in audit.results if result.waived_by),
-            "exit_code": int(audit.exit_code()),
+        "errors": [{"input": error.source, "message": error.reason} for error in view.errors],
+        "completeness": {
+            "complete": completeness.complete,
+            "summary": completeness.summary(),
+            "reasons": [{"reason": reason, "count": count} for reason, count in completeness.reasons],
+            "waived": completeness.waived,
+            "gaps": [fact_to_json(item) for item in view.run_gaps],
         },
-        "packages": (package_to_json(result, audit) for result in audit.results)
+        "summary": {
+            "headline": view.headline.state,
+            "packages": len(view.packages),
+            "audited": len(view.rows),
+            "statuses": view.counts(),
+            "categories": view.category_counts(),
+            "blocking": len(view.blocking),
+            "blocking_facts": len(decision.blocking),
+            "waived": len(view.waived),
+            "exit_code": int(view.exit_code),
+        },
+        "gate": gate_to_json(view),
+        "packages": (package_to_json(row, view) for row in view.rows)
         if stream
-        else [package_to_json(result, audit) for result in audit.results],
+        else [package_to_json(row, view) for row in view.rows],
     }
-    if audit.gate is not None:
-        data["gate"] = gate_to_json(audit)
-    if audit.config_findings:
-        data["config_findings"] = [config_finding_to_json(item, audit) for item in audit.config_findings]
-    if audit.warnings:
-        data["warnings"] = list(audit.warnings)
+    if view.config:
+        data["config_findings"] = [config_finding_to_json(item) for item in view.config]
+    if view.warnings:
+        data["warnings"] = list(view.warnings)
     return data
 
 
-def gate_to_json(audit: AuditResult) -> dict[str, Any]:
-    gate = audit.gate
-    assert gate is not None
+def gate_to_json(view: ReportView) -> dict[str, Any]:
+    decision = view.decision
 
-    def reason(item: Any) -> dict[str, str]:
-        return {"fingerprint": item.fingerprint, "kind": item.kind, "package": item.package,
-                "capability": item.capability, "text": item.text}  # fmt: skip
+    def fact(item: Any) -> dict[str, str]:
+        return {"fingerprint": item.fact.fingerprint, "kind": item.fact.rule, "package": item.fact.subject,
+                "capability": item.fact.capability, "text": item.fact.text}  # fmt: skip
 
     def waiver(item: Any) -> dict[str, str]:
         return {"id": item.id, "package": item.package, "owner": item.owner, "reason": item.reason,
                 "expires": item.expires.isoformat(), "source": item.source}  # fmt: skip
 
+    rulings = decision.rulings
     return {
-        "new": [reason(item) for item in gate.new],
-        "baselined": [reason(item) for item in gate.baselined],
-        "fixed": list(gate.fixed),
-        "waived": [{**reason(item), "waiver": w.id} for item, w in gate.waived],
-        "expired_waivers": [waiver(w) for w in gate.expired],
-        "stale_waivers": [waiver(w) for w in gate.stale],
-        "stale_waivers_block": gate.stale_blocks,
+        "blocking": [fact(r) for r in rulings if r.blocks],
+        "baselined": [fact(r) for r in rulings if r.disposition is Disposition.BASELINED],
+        "waived": [{**fact(r), "waiver": r.waiver.id} for r in rulings if r.waiver is not None],
+        "fixed": [dict(entry) for entry in decision.fixed],
+        "gone": [dict(entry) for entry in decision.gone],
+        "baseline": decision.baseline.path if decision.baseline is not None else None,
+        "expired_waivers": [waiver(w) for w in decision.expired],
+        "stale_waivers": [waiver(w) for w in decision.stale],
+        "stale_waivers_block": decision.options.stale_waivers_block,
     }
 
 
-def render(audit: AuditResult) -> str:
-    return "".join(render_chunks(audit))
+def render(view: ReportView) -> str:
+    return "".join(render_chunks(view))
 
 
-def render_chunks(audit: AuditResult) -> Iterator[str]:
+def render_chunks(view: ReportView) -> Iterator[str]:
     """The report in pieces, one package per piece, for writing without holding it whole."""
-    return dump_chunks(document(audit, stream=True))
+    return dump_chunks(document(view, stream=True))
 
 
 def dumps(data: dict[str, Any], array: str = "packages") -> str:

@@ -1,42 +1,52 @@
 """JUnit XML, as GitLab, Jenkins and most CI systems show test reports.
 
-One ``testsuite`` named ``auditor`` with one ``testcase`` per audited package (``classname``
-is the status, ``name`` the NEVRA): a blocking package fails, a waived one is skipped with
-the waivers named, every other one passes (a flagged one says why in ``system-out``). An
-input that could not be read is a test case with an ``error``: the audit is incomplete.
-No timestamps and no durations, so the same audit gives the same bytes.
+One ``testsuite`` named ``auditor``. Each audited package is a ``testcase`` (``classname`` is
+its status, ``name`` its NEVRA): it fails when any of its facts blocks (the message names
+them), is skipped when nothing blocks and a waiver accepted what would have, and passes
+otherwise (a flagged package says why in ``system-out``). Each configured repository URL on
+a policy host and each gap of the inputs is a test case too, and each input that could not
+be read an ``error``. Suite properties say whether the audit is complete. No timestamps and
+no durations, so the same audit gives the same bytes.
 """
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from auditor import __version__
-from auditor.audit.pipeline import AuditResult, PackageResult
-from auditor.origin.findings import Verdict
-from auditor.reports.view import clean_text, explanation, gate, reason, verdicts_by_index
+from auditor.reports.text import clean_text
+from auditor.reports.view import FactView, Gate, PackageView, ReportView
+from auditor.reports.why import explanation
 
 SUITE = "auditor"
 
 
-def render(audit: AuditResult) -> str:
-    verdicts = verdicts_by_index(audit)
-    cases = [_testcase(result, audit, verdicts) for result in audit.results]
-    cases.extend(_error_case(error.source, error.reason) for error in audit.errors)
+def render(view: ReportView) -> str:
+    cases = [_testcase(row, view) for row in view.rows]
+    cases += [_run_fact_case("configuration", item) for item in view.config]
+    cases += [_run_fact_case("input", item) for item in view.run_gaps]
+    cases += [_error_case(error.source, error.reason) for error in view.errors]
+    failures = sum(1 for row in view.rows if row.blocking)
+    failures += sum(1 for item in (*view.config, *view.run_gaps) if item.blocks)
     counts = {
         "tests": str(len(cases)),
-        "failures": str(sum(1 for result in audit.results if gate(result) == "blocking")),
-        "errors": str(len(audit.errors)),
-        "skipped": str(sum(1 for result in audit.results if gate(result) == "waived")),
+        "failures": str(failures),
+        "errors": str(len(view.errors)),
+        "skipped": str(sum(1 for row in view.rows if row.gate is Gate.WAIVED)),
     }
     root = ET.Element("testsuites", {"name": SUITE, **counts})
     suite = ET.SubElement(root, "testsuite", {"name": SUITE, **counts})
     properties = ET.SubElement(suite, "properties")
+    completeness = view.decision.completeness
     for name, value in (
-        ("auditor.version", __version__),
-        ("fail-on", ",".join(sorted(verdict.value for verdict in audit.options.fail_on))),
-        ("exit-code", str(int(audit.exit_code()))),
-        *((f"status.{status}", str(count)) for status, count in audit.counts().items()),
+        ("auditor.version", view.version),
+        ("fail-on", ",".join(sorted(verdict.value for verdict in view.gate_options.fail_on))),
+        ("strict", str(view.gate_options.strict).lower()),
+        ("exit-code", str(int(view.exit_code))),
+        ("headline", view.headline.state),
+        ("complete", str(completeness.complete).lower()),
+        *((f"incomplete.{reason}", str(count)) for reason, count in completeness.reasons),
+        *((f"status.{status}", str(count)) for status, count in view.counts().items()),
+        *((f"category.{category}", str(count)) for category, count in view.category_counts().items()),
     ):
         ET.SubElement(properties, "property", {"name": name, "value": value})
     suite.extend(cases)
@@ -44,22 +54,34 @@ def render(audit: AuditResult) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
-def _testcase(result: PackageResult, audit: AuditResult, verdicts: dict[int, Verdict]) -> ET.Element:
-    case = ET.Element(
-        "testcase", {"classname": result.verdict.value, "name": clean_text(result.package.nevra)}
-    )
-    state = gate(result)
-    why = clean_text(reason(result, audit))
-    details = clean_text("\n".join(explanation(result, audit, verdicts)))
-    if state == "blocking":
-        failure = ET.SubElement(case, "failure", {"message": why, "type": result.verdict.value})
+def _testcase(row: PackageView, view: ReportView) -> ET.Element:
+    case = ET.Element("testcase", {"classname": row.status.value, "name": clean_text(row.package.nevra)})
+    details = clean_text("\n".join(explanation(row, view)))
+    if row.gate is Gate.BLOCKING:
+        # The summary status is a blocking one, and `why` names every other kind that blocks.
+        failure = ET.SubElement(case, "failure", {"message": clean_text(row.why), "type": row.status.value})
         failure.text = details
-    elif state == "waived":
-        message = f"{result.verdict.value}, waived by {', '.join(result.waived_by)}: {why}"
+    elif row.gate is Gate.WAIVED:
+        message = f"{row.status.value}, waived by {', '.join(row.waivers)}: {row.why}"
         ET.SubElement(case, "skipped", {"message": clean_text(message)})
-    elif result.verdict is not Verdict.CLEAN or result.findings:
+    elif row.facts:
         output = ET.SubElement(case, "system-out")
         output.text = details
+    return case
+
+
+def _run_fact_case(classname: str, item: FactView) -> ET.Element:
+    case = ET.Element(
+        "testcase", {"classname": classname, "name": clean_text(f"{item.fact.subject}: {item.text}")}
+    )
+    if item.blocks:
+        failure = ET.SubElement(
+            case, "failure", {"message": clean_text(item.text), "type": item.fact.kind.value}
+        )
+        failure.text = clean_text(item.reason)
+    else:
+        output = ET.SubElement(case, "system-out")
+        output.text = clean_text(item.reason)
     return case
 
 

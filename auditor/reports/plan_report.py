@@ -7,16 +7,24 @@ from typing import Any
 
 from tabulate import tabulate
 
-from auditor.audit.pipeline import AuditResult
 from auditor.audit.plan import Plan
-from auditor.reports.view import reason
+from auditor.reports.text import terminal_text
+from auditor.reports.view import ReportView
 
 FORMATS = ("table", "json")
 
 
-def render(plan: Plan, audit: AuditResult, fmt: str) -> str:
+def render(plan: Plan, view: ReportView, fmt: str) -> str:
     def names(ids: list[int]) -> list[str]:
-        return [audit.packages[i].nevra for i in ids]
+        return [view.packages[i].nevra for i in ids]
+
+    def why(index: int) -> str:
+        row = view.row(index)
+        return row.why if row is not None else ""
+
+    def status(index: int) -> str:
+        row = view.row(index)
+        return row.status.value if row is not None else ""
 
     if fmt == "json":
         document: dict[str, Any] = {
@@ -30,10 +38,10 @@ def render(plan: Plan, audit: AuditResult, fmt: str) -> str:
                 }
                 for item in plan.items
             ],
-            "avoidable": [{"package": r.package.nevra, "why": reason(r, audit)} for r in plan.avoidable],
+            "avoidable": [{"package": view.packages[i].nevra, "why": why(i)} for i in plan.avoidable],
             "needs_more": [
-                {"package": r.package.nevra, "status": r.verdict.value, "why": reason(r, audit)}
-                for r in plan.needs_more
+                {"package": view.packages[i].nevra, "status": status(i), "why": why(i)}
+                for i in plan.needs_more
             ],
         }
         return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
@@ -48,6 +56,7 @@ def render(plan: Plan, audit: AuditResult, fmt: str) -> str:
                 (" " if replacement else "") + "obsoleted by " + ", ".join(names(item.obsoleted_by))
             )
         rows.append([rank, item.source, len(item.holds_back), shown, replacement])
+    rows = [[terminal_text(str(cell)) for cell in row] for row in rows]
     lines.append(
         tabulate(
             rows, headers=["#", "origin source", "holds back", "packages", "replacement"], tablefmt="simple"
@@ -55,8 +64,8 @@ def render(plan: Plan, audit: AuditResult, fmt: str) -> str:
     )
     if plan.avoidable:
         lines.append("\nAvoidable now (a clean provider exists: prefer it):")
-        lines.extend(f"  {r.package.nevra}: {reason(r, audit)}" for r in plan.avoidable)
+        lines.extend(f"  {view.packages[i].nevra}: {why(i)}" for i in plan.avoidable)
     if plan.needs_more:
         lines.append("\nNot cleared by any single replacement (rebuild, or replace several):")
-        lines.extend(f"  {r.package.nevra} [{r.verdict.value}]: {reason(r, audit)}" for r in plan.needs_more)
-    return "\n".join(lines) + "\n"
+        lines.extend(f"  {view.packages[i].nevra} [{status(i)}]: {why(i)}" for i in plan.needs_more)
+    return "\n".join(terminal_text(line) for line in lines) + "\n"

@@ -1,14 +1,15 @@
 """SARIF 2.1.0, as GitHub code scanning reads it.
 
-One run. Its driver's ``rules`` hold every policy rule that produced a finding and the four
+One run. Its driver's ``rules`` hold every policy rule that produced a finding, the four
 status rules (``status/depends``, ``status/may-depend``, ``status/build-depends``,
-``status/unresolved``). The results are one per finding, and one per package whose status
-is neither ``clean`` nor ``origin`` (an origin package is explained by its findings), each
-located at the package file with the NEVRA as logical location. Accepted results (a finding
-an ``[[allow]]`` entry overrides, or a package a waiver accepted) carry an external
-suppression with its justification, so code scanning shows them as dismissed instead of
-dropping them. No timestamps, no absolute paths for files under the current directory:
-the same audit gives the same bytes.
+``status/unresolved``) and the gap rule (``status/gap``: evidence not seen). There is one
+result per fact of the gate's decision (`auditor.gate.decision`): each piece of origin
+evidence, each taint with its chain, each unresolved requirement, each gap. A fact that
+does not block because a waiver, the baseline or a policy ``[[allow]]`` accepted it carries
+an external suppression with its justification, so code scanning shows it as dismissed
+instead of dropping it; a waiver suppresses exactly the facts it matches. Incompleteness is
+also reported as tool execution notifications. No timestamps, no absolute paths for files
+under the current directory: the same audit gives the same bytes.
 """
 
 from __future__ import annotations
@@ -20,30 +21,21 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from auditor import __version__
-from auditor.audit.pipeline import AuditResult, PackageResult
-from auditor.origin.findings import Finding, Severity, Verdict, fingerprint
-from auditor.reports.view import (
-    chain_evidence,
-    chain_text,
-    clean_text,
-    finding_text,
-    gate,
-    package_path,
-    verdicts_by_index,
-)
+from auditor.audit.facts import FactKind
+from auditor.core.errors import ExitCode
+from auditor.gate.decision import Disposition
+from auditor.origin.findings import Finding, Severity
+from auditor.reports.text import chain_text, clean_text, finding_text, markdown_text
+from auditor.reports.view import FactView, PackageView, ReportView
 from auditor.rpm.model import Package
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://github.com/auditor-rpm/auditor"
-FINDING_FINGERPRINT = "auditorFinding/v1"
-"""The finding's fingerprint (rule, package name, capability), as the JSON report gives it."""
-STATUS_FINGERPRINT = "auditorStatus/v1"
-"""fingerprint(status rule, package name, arch): one alert per package and status across versions."""
+FACT_FINGERPRINT = "auditorFact/v1"
+"""The fact's fingerprint (rule, package name, capability), as the JSON report gives it."""
 
 LEVELS = {Severity.HIGH: "error", Severity.MEDIUM: "warning", Severity.LOW: "note", Severity.INFO: "note"}
-MAX_LISTED = 20
 
 
 @dataclass(frozen=True)
@@ -55,8 +47,8 @@ class StatusRule:
     fix: str
 
 
-STATUS_RULES: dict[Verdict, StatusRule] = {
-    Verdict.DEPENDS: StatusRule(
+STATUS_RULES: dict[FactKind, StatusRule] = {
+    FactKind.DEPENDS: StatusRule(
         "status/depends",
         Severity.HIGH,
         "Cannot be installed without an origin package",
@@ -66,7 +58,7 @@ STATUS_RULES: dict[Verdict, StatusRule] = {
         "Rebuild or replace the origin package at the end of the chain with an independent one, or "
         "make a clean package provide the requirement.",
     ),
-    Verdict.MAY_DEPEND: StatusRule(
+    FactKind.MAY_DEPEND: StatusRule(
         "status/may-depend",
         Severity.MEDIUM,
         "A requirement has both tainted and clean providers",
@@ -76,7 +68,7 @@ STATUS_RULES: dict[Verdict, StatusRule] = {
         "Make sure the clean provider is the one installed: drop or obsolete the tainted provider, "
         "or make the requirement name the clean one.",
     ),
-    Verdict.BUILD_DEPENDS: StatusRule(
+    FactKind.BUILD_DEPENDS: StatusRule(
         "status/build-depends",
         Severity.MEDIUM,
         "Cannot be built without origin packages",
@@ -84,49 +76,61 @@ STATUS_RULES: dict[Verdict, StatusRule] = {
         "package cannot be rebuilt independently; the binaries built from it share the status.",
         "Rebuild the build dependency at the end of the chain independently, or change the BuildRequires.",
     ),
-    Verdict.UNRESOLVED: StatusRule(
+    FactKind.UNRESOLVED: StatusRule(
         "status/unresolved",
         Severity.HIGH,
-        "Has requirements that nothing in the run provides",
+        "Has a requirement that nothing in the run provides",
         "A runtime requirement of the package is satisfied by no package of the audit: the package "
         "cannot be installed from these repositories alone, and its independence cannot be proved.",
         "Add the repository that provides the requirement as context (`--with PATH`), or fix the "
         "requirement.",
     ),
+    FactKind.GAP: StatusRule(
+        "status/gap",
+        Severity.MEDIUM,
+        "Evidence about the package could not be seen",
+        "The auditor could not see part of the evidence about the package (its source package is "
+        "not among the inputs, its spec could not be read, a download budget ran out, a spec "
+        "conditional could not be decided, a macro in a Source could not be expanded). A clean "
+        "verdict covers only what was seen.",
+        "Give the auditor what it lacks (the source repository with --sources, a --define for the "
+        'conditional), or accept the gap with a waiver (rule = "gap:<kind>"). --strict makes gaps fail.',
+    ),
 }
 
 
-def render(audit: AuditResult) -> str:
+def render(view: ReportView) -> str:
     # json.dumps escapes control characters; clean_text replaces lone surrogates from odd metadata.
-    return clean_text(json.dumps(document(audit), indent=2, ensure_ascii=False)) + "\n"
+    return clean_text(json.dumps(document(view), indent=2, ensure_ascii=False)) + "\n"
 
 
-def document(audit: AuditResult) -> dict[str, Any]:
-    rules = _rules(audit)
-    verdicts = verdicts_by_index(audit)
+def document(view: ReportView) -> dict[str, Any]:
+    rules = _rules(view)
     rule_index = {rule["id"]: position for position, rule in enumerate(rules)}
-    results: list[dict[str, Any]] = []
-    for result in audit.results:
-        for finding in result.findings:
-            results.append(_finding_result(result, finding, audit, rule_index))
-        if result.verdict in STATUS_RULES:
-            results.append(_status_result(result, audit, rule_index, verdicts))
+    results = [_result(row, item, view, rule_index) for row in view.rows for item in row.facts]
+    results += [_config_result(item, view, rule_index) for item in view.config]
     driver = {
         "name": "auditor",
-        "version": __version__,
-        "semanticVersion": __version__,
+        "version": view.version,
+        "semanticVersion": view.version,
         "informationUri": INFORMATION_URI,
         "rules": rules,
     }
+    completeness = view.decision.completeness
     run = {
         "tool": {"driver": driver},
-        "invocations": [_invocation(audit)],
+        "invocations": [_invocation(view)],
         "results": results,
         "properties": {
-            "statuses": audit.counts(),
-            "blocking": len(audit.blocking),
-            "waived": sum(1 for result in audit.results if result.waived_by),
-            "failOn": sorted(verdict.value for verdict in audit.options.fail_on),
+            "headline": view.headline.state,
+            "statuses": view.counts(),
+            "categories": view.category_counts(),
+            "blocking": len(view.blocking),
+            "waived": len(view.waived),
+            "failOn": sorted(verdict.value for verdict in view.gate_options.fail_on),
+            "strict": view.gate_options.strict,
+            "complete": completeness.complete,
+            "incomplete": [{"reason": reason, "count": count} for reason, count in completeness.reasons],
         },
     }
     return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
@@ -135,28 +139,33 @@ def document(audit: AuditResult) -> dict[str, Any]:
 # -- rules ----------------------------------------------------------------------------------
 
 
-def _rules(audit: AuditResult) -> list[dict[str, Any]]:
+def _rules(view: ReportView) -> list[dict[str, Any]]:
     used: dict[str, Finding] = {}
-    for result in audit.results:
-        for finding in result.findings:
-            used.setdefault(finding.rule, finding)
-    rules = [_policy_rule(rule_id, used[rule_id], audit) for rule_id in sorted(used)]
+    for row in view.rows:
+        for item in row.facts:
+            if item.fact.finding is not None:
+                used.setdefault(item.fact.finding.rule, item.fact.finding)
+    for item in view.config:
+        if item.fact.finding is not None:
+            used.setdefault(item.fact.finding.rule, item.fact.finding)
+    rules = [_policy_rule(rule_id, used[rule_id], view) for rule_id in sorted(used)]
     rules.extend(_status_rule(rule) for rule in STATUS_RULES.values())
     return rules
 
 
-def _policy_rule(rule_id: str, example: Finding, audit: AuditResult) -> dict[str, Any]:
-    rule = audit.policy.rule(rule_id)
+def _policy_rule(rule_id: str, example: Finding, view: ReportView) -> dict[str, Any]:
+    rule = view.policy.rule(rule_id)
     severity = rule.severity if rule else example.severity
     message = (rule.message if rule else example.message).rstrip(". ")
     reference = rule.reference if rule else example.reference
     kind = rule.kind if rule else "policy"
     tier = rule.tier if rule else None
+    category = example.category.value
     short, _, _ = message.partition(": ")
-    described = f"{kind} rule" + (f", tier {tier}" if tier else "")
+    described = f"{kind} rule, category {category}" + (f", tier {tier}" if tier else "")
     full = (
         f"{message}. Policy rule {rule_id} ({described}), severity {severity}. A finding at or above "
-        f"the policy's taint severity ({audit.policy.taint_severity}) makes the package an origin "
+        f"the policy's taint severity ({view.policy.taint_severity}) makes the package an origin "
         "package, and every package that cannot do without it depends on it."
     )
     todo = (
@@ -166,11 +175,13 @@ def _policy_rule(rule_id: str, example: Finding, audit: AuditResult) -> dict[str
         "stays visible but no longer taints."
     )
     text = f"{message}.\n\n{todo}"
-    markdown = f"{_md(message)}.\n\n{_md(todo)}"
+    markdown = f"{markdown_text(message)}.\n\n{markdown_text(todo)}"
     if reference:
         text += f"\n\nReference: {reference}"
         markdown += (
-            f"\n\nReference: <{reference}>" if _is_url(reference) else f"\n\nReference: {_md(reference)}"
+            f"\n\nReference: <{reference}>"
+            if _is_url(reference)
+            else f"\n\nReference: {markdown_text(reference)}"
         )
     descriptor: dict[str, Any] = {
         "id": rule_id,
@@ -180,8 +191,9 @@ def _policy_rule(rule_id: str, example: Finding, audit: AuditResult) -> dict[str
         "help": {"text": text, "markdown": markdown},
         "defaultConfiguration": {"level": LEVELS[severity]},
         "properties": {
-            "tags": sorted({"auditor", "origin-policy", kind, *([tier] if tier else [])}),
+            "tags": sorted({"auditor", "origin-policy", kind, category, *([tier] if tier else [])}),
             "severity": str(severity),
+            "category": category,
         },
     }
     if _is_url(reference):
@@ -191,15 +203,13 @@ def _policy_rule(rule_id: str, example: Finding, audit: AuditResult) -> dict[str
 
 def _status_rule(rule: StatusRule) -> dict[str, Any]:
     status = rule.id.split("/", 1)[1]
+    help_text = f"{rule.full}\n\n{rule.fix}\n\n`auditor why NAME PATH...` explains one package."
     return {
         "id": rule.id,
         "name": rule.id,
         "shortDescription": {"text": rule.short},
         "fullDescription": {"text": rule.full},
-        "help": {
-            "text": f"{rule.full}\n\n{rule.fix}\n\n`auditor why NAME PATH...` explains one package.",
-            "markdown": f"{rule.full}\n\n{rule.fix}\n\n`auditor why NAME PATH...` explains one package.",
-        },
+        "help": {"text": help_text, "markdown": help_text},
         "defaultConfiguration": {"level": LEVELS[rule.severity]},
         "properties": {"tags": ["auditor", "dependency-status", status], "severity": str(rule.severity)},
     }
@@ -208,10 +218,84 @@ def _status_rule(rule: StatusRule) -> dict[str, Any]:
 # -- results --------------------------------------------------------------------------------
 
 
-def _finding_result(
-    result: PackageResult, finding: Finding, audit: AuditResult, rule_index: dict[str, int]
-) -> dict[str, Any]:
-    package = result.package
+def _level(item: FactView, severity: Severity) -> str:
+    if item.blocks:
+        return "error"
+    if item.disposition in (Disposition.ALLOWED, Disposition.BELOW_THRESHOLD):
+        return "note"
+    level = LEVELS[severity]
+    return "warning" if level == "error" and item.disposition is Disposition.NOT_GATED else level
+
+
+def _result(row: PackageView, item: FactView, view: ReportView, rule_index: dict[str, int]) -> dict[str, Any]:
+    fact = item.fact
+    package = row.package
+    if fact.finding is not None:
+        rule_id = fact.finding.rule
+        severity = fact.finding.severity
+        message = _finding_message(package, fact.finding, item, view)
+        line = _spec_line(package, fact.finding)
+    else:
+        status_rule = STATUS_RULES[fact.kind]
+        rule_id, severity, line = status_rule.id, status_rule.severity, None
+        message = _fact_message(row, item, view)
+    data: dict[str, Any] = {
+        "ruleId": rule_id,
+        "ruleIndex": rule_index[rule_id],
+        "level": _level(item, severity),
+        "message": {"text": clean_text(message)},
+        "locations": [_location(package, row.path, line)],
+        "partialFingerprints": {FACT_FINGERPRINT: fact.fingerprint},
+        "properties": {
+            "nevra": package.nevra,
+            "status": row.status.value,
+            "kind": fact.kind.value,
+            "gate": row.gate.value,
+            "blocks": item.blocks,
+            "disposition": item.disposition.value,
+            **({"category": fact.category.value} if fact.category is not None else {}),
+            **(
+                {"field": fact.finding.field, "value": fact.finding.value, "severity": str(severity)}
+                if fact.finding is not None
+                else {}
+            ),
+            **({"chain": [view.packages[hop.target].nevra for hop in fact.chain]} if fact.chain else {}),
+        },
+    }
+    suppression = _suppression(item, view)
+    if suppression is not None:
+        data["suppressions"] = [suppression]
+    return data
+
+
+def _config_result(item: FactView, view: ReportView, rule_index: dict[str, int]) -> dict[str, Any]:
+    config = item.fact.config
+    assert config is not None
+    finding = config.finding
+    text = f"{item.fact.subject}: {config.key} {config.url}: {finding.message.rstrip('. ')}"
+    data: dict[str, Any] = {
+        "ruleId": finding.rule,
+        "ruleIndex": rule_index[finding.rule],
+        "level": _level(item, finding.severity),
+        "message": {"text": clean_text(text)},
+        "locations": [{"physicalLocation": {"artifactLocation": {"uri": artifact_uri(config.file)}}}],
+        "partialFingerprints": {FACT_FINGERPRINT: item.fact.fingerprint},
+        "properties": {
+            "section": config.section,
+            "key": config.key,
+            "url": config.url,
+            "blocks": item.blocks,
+            "disposition": item.disposition.value,
+            "category": finding.category.value,
+        },
+    }
+    suppression = _suppression(item, view)
+    if suppression is not None:
+        data["suppressions"] = [suppression]
+    return data
+
+
+def _finding_message(package: Package, finding: Finding, item: FactView, view: ReportView) -> str:
     text = f"{package.nevra}: {finding.message.rstrip('. ')}. {finding.field}: {finding.value}"
     if finding.inherited_from:
         text += f" (from {finding.inherited_from})"
@@ -220,112 +304,80 @@ def _finding_result(
     if finding.allowed_by:
         text += f". Allowed by {finding.allowed_by}"
     elif not finding.taints:
-        text += f". Evidence only: below the policy's taint severity ({audit.policy.taint_severity})"
-    data: dict[str, Any] = {
-        "ruleId": finding.rule,
-        "ruleIndex": rule_index[finding.rule],
-        "level": LEVELS[finding.severity] if finding.taints else "note",
-        "message": {"text": text},
-        "locations": [_location(package, audit, _spec_line(package, finding))],
-        "partialFingerprints": {FINDING_FINGERPRINT: finding.fingerprint(package.name)},
-        "properties": {
-            "nevra": package.nevra,
-            "status": result.verdict.value,
-            "gate": gate(result),
-            "field": finding.field,
-            "value": finding.value,
-            "severity": str(finding.severity),
-            "taints": finding.effective,
-        },
-    }
-    if finding.allowed_by:
-        data["suppressions"] = [_suppression(_allow_justification(finding.allowed_by, audit))]
-    elif result.waived_by and finding.effective:
-        data["suppressions"] = [_suppression("waived by " + ", ".join(result.waived_by))]
-    return data
-
-
-def _status_result(
-    result: PackageResult, audit: AuditResult, rule_index: dict[str, int], verdicts: dict[int, Verdict]
-) -> dict[str, Any]:
-    rule = STATUS_RULES[result.verdict]
-    package = result.package
-    state = gate(result)
-    level = LEVELS[rule.severity]
-    if state:
-        level = "error"
-    elif level == "error":
-        level = "warning"  # flagged, but --fail-on does not block on this status
-    data: dict[str, Any] = {
-        "ruleId": rule.id,
-        "ruleIndex": rule_index[rule.id],
-        "level": level,
-        "message": {"text": _status_message(result, audit, verdicts)},
-        "locations": [_location(package, audit, None)],
-        "partialFingerprints": {STATUS_FINGERPRINT: fingerprint(rule.id, package.name, package.arch)},
-        "properties": {
-            "nevra": package.nevra,
-            "status": result.verdict.value,
-            "gate": state,
-            "chain": [audit.packages[hop.target].nevra for hop in result.chain],
-        },
-    }
-    if result.waived_by:
-        data["suppressions"] = [_suppression("waived by " + ", ".join(result.waived_by))]
-    return data
-
-
-def _status_message(result: PackageResult, audit: AuditResult, verdicts: dict[int, Verdict]) -> str:
-    nevra = result.package.nevra
-    if result.verdict is Verdict.UNRESOLVED:
-        missing = list(dict.fromkeys(str(resolution.dependency) for resolution in result.unresolved))
-        more = f" and {len(missing) - MAX_LISTED} more" if len(missing) > MAX_LISTED else ""
-        return f"{nevra}: nothing provides {', '.join(missing[:MAX_LISTED])}{more}"
-    head = {
-        Verdict.DEPENDS: "depends on origin packages",
-        Verdict.MAY_DEPEND: "may depend on origin packages (a requirement has tainted and clean providers)",
-        Verdict.BUILD_DEPENDS: "cannot be built without origin packages",
-    }[result.verdict]
-    text = f"{nevra} {head}: {chain_text(result, audit.packages, verdicts=verdicts)}"
-    evidence = chain_evidence(result, audit)
-    if evidence is not None:
-        text += f"; which is origin: {finding_text(evidence)}"
+        text += f". Evidence only: below the policy's taint severity ({view.policy.taint_severity})"
     return text
 
 
-def _suppression(justification: str) -> dict[str, Any]:
+def _fact_message(row: PackageView, item: FactView, view: ReportView) -> str:
+    fact = item.fact
+    nevra = row.package.nevra
+    if fact.kind is FactKind.UNRESOLVED:
+        return f"{nevra}: {fact.text}"
+    if fact.kind is FactKind.GAP:
+        return f"{nevra}: evidence not seen: {fact.gap}"
+    head = {
+        FactKind.DEPENDS: "depends on origin packages",
+        FactKind.MAY_DEPEND: "may depend on origin packages (a requirement has tainted and clean providers)",
+        FactKind.BUILD_DEPENDS: "cannot be built without origin packages",
+    }[fact.kind]
+    text = f"{nevra} {head}: {chain_text(row.package, fact.chain, view.packages)}"
+    evidence = view.chain_evidence(fact.chain)
+    if evidence is not None and evidence.fact.finding is not None:
+        text += f"; which is origin: {finding_text(evidence.fact.finding)}"
+    return text
+
+
+def _suppression(item: FactView, view: ReportView) -> dict[str, Any] | None:
+    disposition = item.disposition
+    if disposition is Disposition.ALLOWED:
+        allowed_by = item.fact.finding.allowed_by if item.fact.finding is not None else ""
+        allow = next((entry for entry in view.policy.allows if entry.id == allowed_by), None)
+        justification = f"allowed by {allowed_by}" + (f": {allow.reason}" if allow and allow.reason else "")
+    elif disposition is Disposition.WAIVED or disposition is Disposition.BASELINED:
+        justification = item.reason
+    else:
+        return None
     return {"kind": "external", "state": "accepted", "justification": justification}
 
 
-def _allow_justification(allow_id: str, audit: AuditResult) -> str:
-    allow = next((item for item in audit.policy.allows if item.id == allow_id), None)
-    if allow is not None and allow.reason:
-        return f"allowed by {allow_id}: {allow.reason}"
-    return f"allowed by {allow_id}"
-
-
-def _invocation(audit: AuditResult) -> dict[str, Any]:
-    code = audit.exit_code()
+def _invocation(view: ReportView) -> dict[str, Any]:
+    code = view.exit_code
+    notifications = [
+        {"level": "error", "message": {"text": f"{error.source}: {error.reason}"}} for error in view.errors
+    ]
+    # Unreadable inputs have their own notifications above; say what else was not seen.
+    unseen = [(reason, n) for reason, n in view.decision.completeness.reasons if reason != "input-error"]
+    if unseen:
+        what = ", ".join(f"{count} {reason}" for reason, count in unseen)
+        notifications.append(
+            {
+                "level": "error" if code is ExitCode.INPUT else "warning",
+                "message": {
+                    "text": f"the audit is incomplete: {what}: a clean verdict covers only what was seen"
+                },
+                "descriptor": {"id": "auditor/incomplete"},
+            }
+        )
+    notifications += [
+        {"level": "warning", "message": {"text": f"input: {item.fact.gap}"}} for item in view.run_gaps
+    ]
     return {
-        "executionSuccessful": not audit.errors,
+        "executionSuccessful": code is not ExitCode.INPUT,
         "exitCode": int(code),
         "exitCodeDescription": {
             0: "passed",
             1: "blocking findings",
             3: "input error: the audit is incomplete",
         }.get(int(code), code.name.lower()),
-        "toolExecutionNotifications": [
-            {"level": "error", "message": {"text": f"{error.source}: {error.reason}"}}
-            for error in audit.errors
-        ],
+        "toolExecutionNotifications": notifications,
     }
 
 
 # -- locations ------------------------------------------------------------------------------
 
 
-def _location(package: Package, audit: AuditResult, line: int | None) -> dict[str, Any]:
-    physical: dict[str, Any] = {"artifactLocation": {"uri": artifact_uri(package_path(package, audit))}}
+def _location(package: Package, path: str, line: int | None) -> dict[str, Any]:
+    physical: dict[str, Any] = {"artifactLocation": {"uri": artifact_uri(path)}}
     if line:
         physical["region"] = {"startLine": line}
     return {
@@ -359,8 +411,3 @@ def _spec_line(package: Package, finding: Finding) -> int | None:
 
 def _is_url(text: str) -> bool:
     return text.startswith(("https://", "http://"))
-
-
-def _md(text: str) -> str:
-    """Plain text made inert in Markdown: every ASCII punctuation mark that Markdown reads is escaped."""
-    return "".join("\\" + char if char in "\\`*_{}[]()<>#+-!|~&" else char for char in text)

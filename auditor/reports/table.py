@@ -1,45 +1,50 @@
-"""The human report: a summary line and the flagged packages as a table."""
+"""The human report: the flagged packages as a table, then what the gate did and a summary line."""
 
 from __future__ import annotations
 
 from tabulate import tabulate
 
-from auditor.audit.pipeline import AuditResult
-from auditor.origin.findings import Verdict
-from auditor.reports.view import gate_lines, reason, status_mark, summary_line
+from auditor.reports.text import shorten, terminal_text
+from auditor.reports.view import Gate, PackageView, ReportView
 
 WHY_WIDTH = 140
 
 
-def _short(text: str) -> str:
-    return text if len(text) <= WHY_WIDTH else text[: WHY_WIDTH - 1] + "…"
+def status_mark(row: PackageView) -> str:
+    """``origin *`` when blocking, ``depends (waived)`` when a waiver accepted what would block."""
+    if row.gate is Gate.BLOCKING:
+        return f"{row.status.value} *"
+    if row.gate is not Gate.NONE:
+        return f"{row.status.value} ({row.gate.value})"
+    return row.status.value
 
 
-def render(audit: AuditResult) -> str:
+def render(view: ReportView) -> str:
     rows = [
-        [result.package.nevra, status_mark(result), _short(reason(result, audit))]
-        for result in sorted(audit.results, key=lambda r: (r.verdict.rank, r.package.name, r.package.nevra))
-        if result.verdict is not Verdict.CLEAN
+        [terminal_text(row.package.nevra), status_mark(row), terminal_text(shorten(row.why, WHY_WIDTH))]
+        for row in sorted(view.flagged, key=lambda r: (r.status.rank, r.package.name, r.package.nevra))
     ]
     lines = []
     if rows:
         lines.append(tabulate(rows, headers=["package", "status", "why"], tablefmt="simple"))
         lines.append("(* blocking; run `auditor why NAME ...` for the whole chain)")
-    if audit.config_findings:
-        blocking = audit.blocking_config
+    if view.config:
         config_rows = [
             [
-                f"{item.file} [{item.section}]" if item.section else item.file,
-                item.key + (" *" if item in blocking else ""),
-                item.url,
-                item.finding.rule,
+                terminal_text(item.fact.subject),
+                (item.fact.config.key if item.fact.config else "") + (" *" if item.blocks else ""),
+                terminal_text(item.fact.config.url if item.fact.config else ""),
+                item.fact.rule,
             ]
-            for item in audit.config_findings
+            for item in view.config
         ]
         if rows:
             lines.append("")
         lines.append("Repository configuration on policy hosts:")
         lines.append(tabulate(config_rows, headers=["config", "key", "url", "rule"], tablefmt="simple"))
-    lines.extend(gate_lines(audit))
-    lines.append(summary_line(audit))
+    lines.extend(terminal_text(line) for line in view.gate_lines())
+    completeness = view.decision.completeness
+    if not completeness.complete:
+        lines.append(f"{completeness.summary()}: a clean verdict covers only what was seen")
+    lines.append(terminal_text(view.summary_line()))
     return "\n".join(lines) + "\n"

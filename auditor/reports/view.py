@@ -1,209 +1,394 @@
-"""Text pieces every human format shares: chains, findings, verdict summaries, gates, paths."""
+"""The one view of an audit and its decision that every output renders.
+
+`build_view` joins the audit's facts with the gate's rulings once; every format (table,
+JSON, SARIF, JUnit, Markdown, HTML, DOT, GraphML) and every command reads only this view,
+so they cannot disagree on what blocks, as osv-scanner's and pip-audit's formats read one
+result model.
+
+A package's *status* here is the summary a person sees first: the worst status among its
+facts that block, or, when none blocks, the worst status its facts give it. So a displayed
+status never hides a blocking fact: a package whose build is tainted (not blocking by
+default) and that has a requirement nothing provides (blocking) shows ``unresolved``.
+"""
 
 from __future__ import annotations
 
+import enum
 import os
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
 
-from auditor.audit.pipeline import AuditResult, PackageResult
+from auditor import __version__
+from auditor.audit.facts import Fact, FactKind
+from auditor.audit.result import AuditOptions, AuditResult, PackageResult
+from auditor.core.errors import ExitCode, InputError
 from auditor.deps.graph import Hop
-from auditor.origin.findings import Finding, Verdict
+from auditor.gate.decision import Decision, Disposition, GateOptions, Ruling
+from auditor.origin.findings import Category, Verdict
+from auditor.origin.policy import Policy
+from auditor.reports.text import finding_text, hop_text
 from auditor.rpm.model import Package
+from auditor.sources.interface import InputSummary
 
 
-def hop_text(hop: Hop, packages: Sequence[Package], source: Verdict | None = None) -> str:
-    """One hop in words; ``source`` is the verdict of the package the hop starts from."""
-    target = packages[hop.target].nevra
-    if hop.kind == "built-from":
-        return f"built from {target}"
-    label = "needs" if hop.kind == "requires" else "build needs"
-    return f"{label} {target} (for {hop.requirement}{alternatives_text(hop, source)})"
+class Gate(enum.Enum):
+    """A package's state at the gate, from its facts' rulings."""
+
+    BLOCKING = "blocking"
+    """At least one of its facts blocks."""
+    WAIVED = "waived"
+    """None blocks, and a waiver accepted at least one that would have."""
+    BASELINED = "baselined"
+    """None blocks, and the baseline accepted at least one that would have."""
+    NONE = ""
 
 
-def alternatives_text(hop: Hop, source: Verdict | None = None) -> str:
-    """How many of the requirement's providers are tainted, when it has several.
+@dataclass(frozen=True, slots=True)
+class FactView:
+    fact: Fact
+    ruling: Ruling
+    text: str
+    """The fact in one line."""
 
-    ``source`` (the verdict of the package the hop starts from) is kept for callers that
-    know it; the hop itself counts its tainted providers.
-    """
-    if hop.alternatives <= 1:
-        return ""
-    if hop.tainted >= hop.alternatives:
-        return f", all {hop.alternatives} providers tainted"
-    return f", {hop.tainted} of {hop.alternatives} providers tainted"
+    @property
+    def blocks(self) -> bool:
+        return self.ruling.blocks
 
+    @property
+    def disposition(self) -> Disposition:
+        return self.ruling.disposition
 
-def hop_source(
-    result: PackageResult, hop: Hop, verdicts: Mapping[int, Verdict] | None = None
-) -> Verdict | None:
-    """The verdict of the package ``hop`` starts from: the result's own, or looked up in ``verdicts``."""
-    if hop.source == result.index:
-        return result.verdict
-    return verdicts.get(hop.source) if verdicts is not None else None
+    @property
+    def reason(self) -> str:
+        return self.ruling.reason
 
 
-def verdicts_by_index(audit: AuditResult) -> dict[int, Verdict]:
-    return {result.index: result.verdict for result in audit.results}
+@dataclass(frozen=True)
+class PackageView:
+    result: PackageResult
+    facts: tuple[FactView, ...]
+    status: Verdict
+    """The summary status: the worst blocking one, else the worst one."""
+    chain: tuple[Hop, ...]
+    """The chain behind ``status`` (empty for a package's own evidence or requirements)."""
+    gate: Gate
+    why: str
+    """One line: why the package has its status, and what else blocks."""
+    path: str
+    """Where the package file is: its path, or its repository location joined to the repository."""
+
+    @property
+    def package(self) -> Package:
+        return self.result.package
+
+    @property
+    def index(self) -> int:
+        return self.result.index
+
+    @property
+    def blocking(self) -> bool:
+        return self.gate is Gate.BLOCKING
+
+    @property
+    def waivers(self) -> tuple[str, ...]:
+        """The waivers that accepted one of its facts."""
+        found = (item.ruling.waiver.id for item in self.facts if item.ruling.waiver is not None)
+        return tuple(dict.fromkeys(found))
+
+    @property
+    def statuses(self) -> tuple[Verdict, ...]:
+        return self.result.statuses
+
+    def of_kind(self, *kinds: FactKind) -> list[FactView]:
+        return [item for item in self.facts if item.fact.kind in kinds]
 
 
-def chain_text(
+@dataclass(frozen=True)
+class Headline:
+    state: str
+    """``passed``, ``blocking``, ``incomplete`` (passed, but evidence was not seen) or ``failed``
+    (inputs could not be read, nothing was audited, or ``--strict`` and evidence was not seen)."""
+    text: str
+
+
+@dataclass(frozen=True)
+class ReportView:
+    options: AuditOptions
+    policy: Policy
+    decision: Decision
+    packages: Sequence[Package]
+    """Every package of the run, audited or not: chains name them by id."""
+    rows: tuple[PackageView, ...]
+    """Every audited package, by name, arch and NEVRA."""
+    config: tuple[FactView, ...]
+    """Configured repository URLs on policy hosts."""
+    run_gaps: tuple[FactView, ...]
+    """Evidence about the inputs that could not be seen."""
+    inputs: Sequence[InputSummary]
+    errors: Sequence[InputError]
+    warnings: Sequence[str]
+    version: str = __version__
+    _audit: AuditResult | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def gate_options(self) -> GateOptions:
+        return self.decision.options
+
+    @property
+    def exit_code(self) -> ExitCode:
+        return self.decision.exit_code
+
+    @cached_property
+    def flagged(self) -> list[PackageView]:
+        """Packages with any status but clean, or a blocking fact: blocking, waived, the rest;
+        then worst status first, then by name."""
+        order = {Gate.BLOCKING: 0, Gate.WAIVED: 1, Gate.BASELINED: 2, Gate.NONE: 3}
+        found = [row for row in self.rows if row.status is not Verdict.CLEAN or row.gate is not Gate.NONE]
+        return sorted(found, key=lambda r: (order[r.gate], r.status.rank, r.package.name, r.package.nevra))
+
+    @cached_property
+    def blocking(self) -> list[PackageView]:
+        return [row for row in self.rows if row.blocking]
+
+    @cached_property
+    def waived(self) -> list[PackageView]:
+        return [row for row in self.rows if row.gate is Gate.WAIVED]
+
+    def counts(self) -> dict[str, int]:
+        """Audited packages per summary status."""
+        counts = {verdict.value: 0 for verdict in Verdict}
+        for row in self.rows:
+            counts[row.status.value] += 1
+        return counts
+
+    def gate_counts(self, status: Verdict) -> tuple[int, int]:
+        """(blocking, waived) packages among those of ``status``."""
+        members = [row for row in self.rows if row.status is status]
+        return sum(1 for r in members if r.blocking), sum(1 for r in members if r.gate is Gate.WAIVED)
+
+    def category_counts(self) -> dict[str, int]:
+        """Audited packages with origin evidence (that taints) of each category."""
+        counts = {category.value: 0 for category in Category}
+        for row in self.rows:
+            found = {
+                item.fact.category
+                for item in row.of_kind(FactKind.ORIGIN)
+                if item.fact.taints and item.fact.category is not None
+            }
+            for category in found:
+                counts[category.value] += 1
+        return counts
+
+    @cached_property
+    def blocking_config(self) -> list[FactView]:
+        return [item for item in self.config if item.blocks]
+
+    @cached_property
+    def headline(self) -> Headline:
+        decision = self.decision
+        completeness = decision.completeness
+        code = decision.exit_code
+        blocking = len(self.blocking) + len(self.blocking_config)
+        if code is ExitCode.INPUT:
+            why = []
+            if decision.errors:
+                why.append(f"{decision.errors} input(s) could not be read")
+            if decision.nothing_audited:
+                why.append("no package was audited")
+            if completeness.reasons and any(r.fact.kind is FactKind.GAP for r in decision.blocking):
+                why.append("evidence was not seen and --strict is set")
+            return Headline("failed", "failed: " + "; ".join(why))
+        if code is ExitCode.FINDINGS:
+            text = f"{blocking} blocking" if blocking else "stale waivers block"
+            return Headline("blocking", text)
+        if not completeness.complete:
+            return Headline("incomplete", "passed, but incomplete: some evidence was not seen")
+        return Headline("passed", "passed")
+
+    def summary_line(self) -> str:
+        counts = self.counts()
+        parts = [f"{counts[v.value]} {v.value}" for v in Verdict if counts[v.value]]
+        text = f"{len(self.rows)} packages audited: " + (", ".join(parts) or "none")
+        if self.config:
+            text += f"; {len(self.config)} configured repository URL(s) on policy hosts"
+        blocking = len(self.blocking) + len(self.blocking_config)
+        text += f"; {blocking} blocking" if blocking else "; nothing blocking"
+        if self.waived:
+            text += f", {len(self.waived)} waived"
+        completeness = self.decision.completeness
+        if not completeness.complete:
+            text += f"; {completeness.summary()}"
+        return text
+
+    def gate_lines(self) -> list[str]:
+        """What waivers and the baseline did, in words."""
+        decision = self.decision
+        lines = []
+        for ruling in decision.rulings:
+            if ruling.disposition is Disposition.WAIVED and ruling.waiver is not None:
+                waiver = ruling.waiver
+                lines.append(
+                    f"waived: {ruling.fact.subject}: {ruling.fact.text} "
+                    f"(waiver {waiver.id}, {waiver.owner}, until {waiver.expires})"
+                )
+        for waiver in decision.expired:
+            lines.append(
+                f"expired waiver {waiver.id} ({waiver.package}, expired {waiver.expires}): no longer waives"
+            )
+        for waiver in decision.stale:
+            blocks = " (blocking)" if decision.options.stale_waivers_block else ""
+            lines.append(f"stale waiver {waiver.id} ({waiver.package}): matches nothing{blocks}")
+        if decision.baseline is not None:
+            baselined = decision.count(Disposition.BASELINED)
+            new = sum(1 for ruling in decision.blocking if ruling.fact.kind is not FactKind.GAP)
+            lines.append(
+                f"baseline: {baselined} accepted, {new} new, {len(decision.fixed)} fixed, "
+                f"{len(decision.gone)} gone with their package"
+            )
+        for entry in decision.fixed:
+            lines.append(
+                f"fixed since the baseline: {entry['package']}: {entry['kind']} {entry['capability']}"
+            )
+        for entry in decision.gone:
+            lines.append(
+                f"gone since the baseline: {entry['package']}: {entry['kind']} {entry['capability']}"
+            )
+        return lines
+
+    def by_name(self, name: str) -> list[PackageView]:
+        return [row for row in self.rows if row.package.name == name]
+
+    def row(self, index: int) -> PackageView | None:
+        return self._rows_by_index.get(index)
+
+    @cached_property
+    def _rows_by_index(self) -> dict[int, PackageView]:
+        return {row.index: row for row in self.rows}
+
+    def chain_evidence(self, chain: Sequence[Hop]) -> FactView | None:
+        """The first tainting evidence of the package a chain ends at."""
+        if not chain:
+            return None
+        end = self.row(chain[-1].target)
+        if end is None:
+            return None
+        return next((item for item in end.of_kind(FactKind.ORIGIN) if item.fact.taints), None)
+
+    @property
+    def audit(self) -> AuditResult:
+        """The audit behind the view, for the analyses a format draws on (the graph)."""
+        assert self._audit is not None
+        return self._audit
+
+
+def build_view(audit: AuditResult, decision: Decision) -> ReportView:
+    repositories = _repositories(audit.inputs)
+    rows = tuple(
+        _package_view(result, decision.for_package(result.index), audit.packages, repositories)
+        for result in audit.results
+    )
+    run_rulings = [ruling for ruling in decision.rulings if ruling.fact.package is None]
+    return ReportView(
+        options=audit.options,
+        policy=audit.policy,
+        decision=decision,
+        packages=audit.packages,
+        rows=rows,
+        config=tuple(_fact_view(r, audit.packages) for r in run_rulings if r.fact.config is not None),
+        run_gaps=tuple(_fact_view(r, audit.packages) for r in run_rulings if r.fact.gap is not None),
+        inputs=audit.inputs,
+        errors=audit.errors,
+        warnings=audit.warnings,
+        _audit=audit,
+    )
+
+
+def _fact_view(ruling: Ruling, packages: Sequence[Package]) -> FactView:
+    fact = ruling.fact
+    if fact.finding is not None and fact.config is None:
+        text = finding_text(fact.finding)
+    elif fact.chain:
+        text = f"{fact.text}: {hop_text(fact.chain[0], packages)}"
+    else:
+        text = fact.text
+    return FactView(fact, ruling, text)
+
+
+def _package_view(
+    result: PackageResult, rulings: Sequence[Ruling], packages: Sequence[Package], repositories: set[str]
+) -> PackageView:
+    facts = tuple(_fact_view(ruling, packages) for ruling in rulings)
+    blocking = [item for item in facts if item.blocks]
+    statuses = [item.fact.status for item in blocking if item.fact.status is not None]
+    status = min(statuses, key=lambda v: v.rank) if statuses else result.verdict
+    chain = result.chain if status is result.verdict else _chain_of(facts, status)
+    gate = Gate.NONE
+    if blocking:
+        gate = Gate.BLOCKING
+    elif any(item.disposition is Disposition.WAIVED for item in facts):
+        gate = Gate.WAIVED
+    elif any(item.disposition is Disposition.BASELINED for item in facts):
+        gate = Gate.BASELINED
+    why = _why(result, facts, status, chain, packages)
+    return PackageView(result, facts, status, chain, gate, why, _package_path(result.package, repositories))
+
+
+def _chain_of(facts: Sequence[FactView], status: Verdict) -> tuple[Hop, ...]:
+    return next((item.fact.chain for item in facts if item.fact.status is status and item.fact.chain), ())
+
+
+def _why(
     result: PackageResult,
+    facts: Sequence[FactView],
+    status: Verdict,
+    chain: tuple[Hop, ...],
     packages: Sequence[Package],
-    arrow: str = " -> ",
-    verdicts: Mapping[int, Verdict] | None = None,
 ) -> str:
-    if not result.chain:
-        return ""
-    hops = (hop_text(hop, packages, hop_source(result, hop, verdicts)) for hop in result.chain)
-    return arrow.join([result.package.nevra, *hops])
-
-
-def chain_end(result: PackageResult) -> int:
-    return result.chain[-1].target if result.chain else result.index
-
-
-def finding_text(finding: Finding) -> str:
-    text = f"[{finding.rule}] {finding.field}: {finding.value}"
-    if finding.inherited_from:
-        text += f" (from {finding.inherited_from})"
-    if finding.allowed_by:
-        text += f" (allowed by {finding.allowed_by})"
-    return text
-
-
-def reason(result: PackageResult, audit: AuditResult) -> str:
-    """One line saying why a package has its verdict."""
-    if result.verdict is Verdict.ORIGIN:
-        effective = sorted((f for f in result.findings if f.effective), key=lambda f: -f.severity)
-        return finding_text(effective[0]) + (f" (+{len(effective) - 1} more)" if len(effective) > 1 else "")
-    if result.verdict is Verdict.UNRESOLVED:
-        items = list(dict.fromkeys(str(r.dependency) for r in result.unresolved))
-        return "nothing provides " + ", ".join(items[:3]) + (" ..." if len(items) > 3 else "")
-    if result.chain:
-        end = audit.packages[chain_end(result)]
-        first = result.chain[0]
-        text = hop_text(first, audit.packages, hop_source(result, first))
-        return f"{text}; {len(result.chain)} hop(s) to {end.nevra}"
-    return ""
-
-
-def gate_lines(audit: AuditResult) -> list[str]:
-    """What waivers and the baseline did, for the human formats."""
-    gate = audit.gate
-    if gate is None:
-        return []
-    lines = []
-    for reason_, waiver in gate.waived:
-        lines.append(
-            f"waived: {reason_.package}: {reason_.text} "
-            f"(waiver {waiver.id}, {waiver.owner}, until {waiver.expires})"
+    """The reason for ``status`` in one line, then what else blocks or was accepted."""
+    own = [item for item in facts if item.fact.status is status and item.fact.taints]
+    if status is Verdict.ORIGIN:
+        evidence = sorted(own, key=lambda item: -(item.fact.severity or 0))
+        text = evidence[0].text + (f" (+{len(evidence) - 1} more)" if len(evidence) > 1 else "")
+    elif status is Verdict.UNRESOLVED:
+        missing = list(
+            dict.fromkeys(str(item.fact.resolution.dependency) for item in own if item.fact.resolution)
         )
-    for waiver in gate.expired:
-        lines.append(
-            f"expired waiver {waiver.id} ({waiver.package}, expired {waiver.expires}): no longer waives"
-        )
-    for waiver in gate.stale:
-        lines.append(
-            f"stale waiver {waiver.id} ({waiver.package}): matches nothing"
-            + (" (blocking)" if gate.stale_blocks else "")
-        )
-    if gate.baselined or gate.fixed:
-        lines.append(
-            f"baseline: {len(gate.baselined)} accepted, {len(gate.new)} new, "
-            f"{len(gate.fixed)} fixed since the baseline"
-        )
-    for entry in gate.fixed:
-        lines.append(f"fixed since the baseline: {entry['package']}: {entry['kind']} {entry['capability']}")
-    return lines
-
-
-def summary_line(audit: AuditResult) -> str:
-    counts = audit.counts()
-    parts = [f"{counts[v.value]} {v.value}" for v in Verdict if counts[v.value]]
-    blocking = len(audit.blocking)
-    text = f"{len(audit.results)} packages audited: " + (", ".join(parts) or "none")
-    if audit.config_findings:
-        text += f"; {len(audit.config_findings)} configured repository URL(s) on policy hosts"
-        blocking += len(audit.blocking_config)
-    text += f"; {blocking} blocking" if blocking else "; nothing blocking"
-    waived = sum(1 for result in audit.results if result.waived_by)
+        text = "nothing provides " + ", ".join(missing[:3]) + (" ..." if len(missing) > 3 else "")
+    elif chain:
+        end = packages[chain[-1].target]
+        text = f"{hop_text(chain[0], packages)}; {len(chain)} hop(s) to {end.nevra}"
+    else:
+        text = ""
+    others = sorted(
+        {item.fact.kind.value for item in facts if item.blocks and item.fact.status is not status}
+    )
+    if others:
+        text += ("; " if text else "") + "also blocks: " + ", ".join(others)
+    waived = sorted({item.ruling.waiver.id for item in own if item.ruling.waiver is not None})
     if waived:
-        text += f", {waived} waived"
-    if audit.errors:
-        text += f"; {len(audit.errors)} input(s) could not be read, the audit is incomplete"
+        text += f" (waived by {', '.join(waived)})"
+    if any(item.disposition is Disposition.BASELINED for item in own):
+        text += " (accepted by the baseline)"
     return text
 
 
-def gate(result: PackageResult) -> str:
-    """``waived`` when a waiver accepted the package's blocking status, ``blocking``, or ``""``."""
-    if result.waived_by:
-        return "waived"
-    return "blocking" if result.blocking else ""
-
-
-def status_mark(result: PackageResult) -> str:
-    """The table's status column: ``origin *`` when blocking, ``depends (waived)`` when waived."""
-    state = gate(result)
-    if state == "blocking":
-        return f"{result.verdict.value} *"
-    return f"{result.verdict.value} (waived)" if state else result.verdict.value
-
-
-def report_order(results: Sequence[PackageResult]) -> list[PackageResult]:
-    """Flagged packages worst first: blocking, then waived, then the rest; by status, name, NEVRA."""
-    weight = {"blocking": 0, "waived": 1, "": 2}
-    flagged = [result for result in results if result.verdict is not Verdict.CLEAN]
-    return sorted(flagged, key=lambda r: (weight[gate(r)], r.verdict.rank, r.package.name, r.package.nevra))
-
-
-def explanation(
-    result: PackageResult, audit: AuditResult, verdicts: Mapping[int, Verdict] | None = None
-) -> list[str]:
-    """Why a package has its status, as plain lines: evidence, chain, what is missing, waivers."""
-    lines: list[str] = []
-    for finding in result.findings:
-        lines.append(("evidence: " if finding.effective else "noted: ") + finding_text(finding))
-    if result.chain:
-        lines.append("chain:")
-        lines.append(f"  {result.package.nevra}")
-        lines.extend(
-            "  " + "  " * depth + hop_text(hop, audit.packages, hop_source(result, hop, verdicts))
-            for depth, hop in enumerate(result.chain, 1)
-        )
-        evidence = chain_evidence(result, audit)
-        if evidence is not None:
-            lines.append("  " + "  " * (len(result.chain) + 1) + "which is origin: " + finding_text(evidence))
-    lines.extend(f"nothing provides {resolution.dependency}" for resolution in result.unresolved)
-    if result.waived_by:
-        lines.append("waived by " + ", ".join(result.waived_by))
-    return lines
-
-
-def chain_evidence(result: PackageResult, audit: AuditResult) -> Finding | None:
-    """The first piece of evidence that makes the end of the package's chain an origin package."""
-    if not result.chain:
-        return None
-    return next((f for f in audit.findings.get(chain_end(result), []) if f.effective), None)
-
-
-def package_path(package: Package, audit: AuditResult) -> str:
-    """Where the package file is: its RPM path, or its repository href joined to the repository."""
+def _package_path(package: Package, repositories: set[str]) -> str:
     location = package.location
     if "://" in location or os.path.isabs(location):
         return location
-    if package.input not in _repositories(audit):
+    if package.input not in repositories:
         return location
     if "://" in package.input:
         return package.input.rstrip("/") + "/" + location
     return os.path.join(package.input, location)
 
 
-def _repositories(audit: AuditResult) -> set[str]:
+def _repositories(inputs: Sequence[InputSummary]) -> set[str]:
     """What repository packages name as their input: the path given, or, for a path to
     ``repodata/repomd.xml``, the repository directory (as an absolute path)."""
     found: set[str] = set()
-    for item in audit.inputs:
+    for item in inputs:
         if item.kind != "repository":
             continue
         found.add(item.path)
@@ -212,13 +397,8 @@ def _repositories(audit: AuditResult) -> set[str]:
     return found
 
 
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-def clean_text(text: str) -> str:
-    """``text`` with what XML 1.0 and UTF-8 cannot carry (controls, lone surrogates) made U+FFFD.
-
-    Package metadata is untrusted: a control character in a summary must not make an XML
-    report unparsable or an HTML report fail to encode.
-    """
-    return _NOT_XML.sub("\ufffd", text)
+def iter_chain_steps(view: ReportView, start: int, chain: Sequence[Hop]) -> Iterator[tuple[int, Hop | None]]:
+    """(package id, the hop that leaves it) along a chain, the last package with no hop."""
+    for position, hop in enumerate(chain):
+        yield (start if position == 0 else chain[position - 1].target), hop
+    yield (chain[-1].target if chain else start), None

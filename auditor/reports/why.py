@@ -1,65 +1,95 @@
-"""``auditor why NAME``: one package's status, evidence, chain and dependants."""
+"""``auditor why``: one package's status, its facts and what the gate decided, its chain, dependants.
+
+`explanation` gives the plain lines every format that explains one package uses (JUnit's
+details, the ``why`` command); nothing here prints package data without going through
+`terminal_text` first (the command writes to a terminal).
+"""
 
 from __future__ import annotations
 
+import fnmatch
 from collections import deque
 
-from auditor.audit.pipeline import AuditResult, PackageResult
-from auditor.origin.findings import Verdict
-from auditor.reports.view import finding_text, hop_source, hop_text, verdicts_by_index
+from auditor.audit.facts import FactKind
+from auditor.reports.text import finding_text, hop_text, terminal_text
+from auditor.reports.view import Gate, PackageView, ReportView
 
 
-def render_why(audit: AuditResult, name: str) -> tuple[str, bool]:
-    results = audit.by_name(name)
-    if not results:
-        return "", False
-    verdicts = verdicts_by_index(audit)
-    blocks = [_explain(result, audit, verdicts) for result in results]
-    return "\n".join(blocks), True
-
-
-def _explain(result: PackageResult, audit: AuditResult, verdicts: dict[int, Verdict]) -> str:
-    packages = audit.packages
-    lines = [f"{result.package.nevra}: {result.verdict.value}" + (" (blocking)" if result.blocking else "")]
-    if result.findings:
-        lines.append("  evidence:")
-        lines.extend(f"    {finding_text(finding)}" for finding in result.findings)
-        replacements = sorted({f.replacement for f in result.findings if f.replacement})
-        if replacements:
-            lines.append(f"  replaced in XCP-ng by: {', '.join(replacements)}")
-    if result.chain:
-        lines.append("  chain:")
-        lines.append(f"    {result.package.nevra}")
-        for depth, hop in enumerate(result.chain, start=1):
-            lines.append("    " + "  " * depth + hop_text(hop, packages, hop_source(result, hop, verdicts)))
-        end = result.chain[-1].target
-        evidence = [f for f in audit.findings.get(end, []) if f.effective]
-        if evidence:
+def explanation(row: PackageView, view: ReportView) -> list[str]:
+    """Why a package has its status, as plain lines: each fact with the gate's ruling, the chain."""
+    lines: list[str] = []
+    for item in row.facts:
+        if item.fact.kind is FactKind.ORIGIN:
+            label = "evidence" if item.fact.taints else "noted"
+        elif item.fact.kind is FactKind.GAP:
+            label = "not seen"
+        else:
+            label = item.fact.kind.value
+        text = item.text if item.fact.kind is not FactKind.GAP else str(item.fact.gap)
+        lines.append(f"{label}: {text} [{item.reason}]")
+    if row.chain:
+        lines.append("chain:")
+        lines.append(f"  {row.package.nevra}")
+        lines.extend(
+            "  " + "  " * depth + hop_text(hop, view.packages) for depth, hop in enumerate(row.chain, 1)
+        )
+        evidence = view.chain_evidence(row.chain)
+        if evidence is not None and evidence.fact.finding is not None:
             lines.append(
-                "    " + "  " * (len(result.chain) + 1) + "which is origin: " + finding_text(evidence[0])
+                "  " + "  " * (len(row.chain) + 1) + "which is origin: " + finding_text(evidence.fact.finding)
             )
-    if result.unresolved:
-        lines.append("  unresolved:")
-        lines.extend(f"    nothing provides {resolution.dependency}" for resolution in result.unresolved)
-    dependants = _dependants(result.index, audit)
+    return lines
+
+
+def matching(view: ReportView, pattern: str) -> list[PackageView]:
+    """The audited packages ``pattern`` names: a name, a NEVRA as the reports print it, or a glob."""
+    found = [row for row in view.rows if pattern in (row.package.name, row.package.nevra)]
+    if found:
+        return found
+    return [
+        row
+        for row in view.rows
+        if fnmatch.fnmatchcase(row.package.name, pattern) or fnmatch.fnmatchcase(row.package.nevra, pattern)
+    ]
+
+
+def render_why(view: ReportView, pattern: str) -> tuple[str, bool]:
+    rows = matching(view, pattern)
+    if not rows:
+        return "", False
+    return "\n".join(_explain(row, view) for row in rows), True
+
+
+def _explain(row: PackageView, view: ReportView) -> str:
+    mark = {Gate.BLOCKING: " (blocking)", Gate.WAIVED: " (waived)", Gate.BASELINED: " (baselined)"}
+    head = f"{row.package.nevra}: {row.status.value}{mark.get(row.gate, '')}"
+    others = [status.value for status in row.statuses if status is not row.status and status.value != "clean"]
+    if others:
+        head += f"; also {', '.join(others)}"
+    lines = [head]
+    lines.extend(f"  {line}" for line in explanation(row, view))
+    replacements = sorted({f.replacement for f in row.result.findings if f.replacement})
+    if replacements:
+        lines.append(f"  replaced in XCP-ng by: {', '.join(replacements)}")
+    dependants = _dependants(row.index, view)
     if dependants:
         lines.append("  needed by:")
         lines.extend(f"    {line}" for line in dependants)
-    if audit.roots:
-        path = _path_from_roots(result.index, audit)
+    if view.audit.roots:
+        path = _path_from_roots(row.index, view)
         if path:
-            lines.append("  pulled in by: " + " -> ".join(packages[index].nevra for index in path))
-    if result.verdict is Verdict.CLEAN and not result.findings:
+            lines.append("  pulled in by: " + " -> ".join(view.packages[index].nevra for index in path))
+    if not row.facts:
         lines.append("  nothing ties it to an origin package")
-    return "\n".join(lines) + "\n"
+    return "\n".join(terminal_text(line) for line in lines) + "\n"
 
 
-def _dependants(index: int, audit: AuditResult) -> list[str]:
-    graph = audit.graph.graph
-    verdicts = {result.index: result.verdict for result in audit.results}
+def _dependants(index: int, view: ReportView) -> list[str]:
+    graph = view.audit.graph.graph
     lines = []
-    for source in sorted(graph.predecessors(index), key=lambda i: audit.packages[i].nevra):
-        if source not in verdicts:
+    for source in sorted(graph.predecessors(index), key=lambda i: view.packages[i].nevra):
+        row = view.row(source)
+        if row is None:
             continue
         data = graph.edges[source, index]
         requirements = ", ".join(data.get("requirements", []))
@@ -67,12 +97,13 @@ def _dependants(index: int, audit: AuditResult) -> list[str]:
         label = {"requires": "for", "buildrequires": "to build, for", "built-from": "built from it:"}.get(
             kind, kind
         )
-        lines.append(f"{audit.packages[source].nevra} [{verdicts[source].value}] ({label} {requirements})")
+        lines.append(f"{view.packages[source].nevra} [{row.status.value}] ({label} {requirements})")
     return lines
 
 
-def _path_from_roots(target: int, audit: AuditResult) -> list[int]:
+def _path_from_roots(target: int, view: ReportView) -> list[int]:
     """Shortest runtime path from a root to ``target`` (breadth first over requirement groups)."""
+    audit = view.audit
     previous: dict[int, int] = {}
     queue = deque(audit.roots)
     seen = set(audit.roots)

@@ -295,6 +295,13 @@ class GapKind(enum.Enum):
     """A spec conditional the auditor could not decide (both branches were read)."""
     UNEXPANDED_SOURCE = "unexpanded-source"
     """A Source or Patch value with a macro the auditor could not expand safely."""
+    # Gaps of an input rather than of one package:
+    NOTHING_AUDITED = "nothing-audited"
+    """The inputs held no package to audit: an audit of nothing proves nothing."""
+    FILE_OUTSIDE_METADATA = "file-outside-metadata"
+    """An RPM file in a repository that its metadata does not list (createrepo_c was not re-run)."""
+    FILE_MISSING = "file-missing"
+    """A package the repository's metadata lists whose file is not there."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from auditor.core.errors import InputError
-from auditor.rpm.model import Package
+from auditor.rpm.model import Gap, Package
 
 __all__ = ["ConfigUrl", "InputSummary", "LoadResult"]
 
@@ -53,6 +53,8 @@ class LoadResult:
     config_urls: list[ConfigUrl] = field(default_factory=list)
     """Repository URLs configured by the inputs, read or not: the policy classifies them."""
     warnings: list[str] = field(default_factory=list)
+    gaps: list[Gap] = field(default_factory=list)
+    """Evidence about the inputs (not one package) that could not be seen."""
 
     def extend(self, other: LoadResult) -> None:
         self.packages.extend(other.packages)
@@ -60,3 +62,4 @@ class LoadResult:
         self.inputs.extend(other.inputs)
         self.config_urls.extend(other.config_urls)
         self.warnings.extend(other.warnings)
+        self.gaps.extend(other.gaps)

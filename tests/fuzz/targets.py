@@ -19,7 +19,8 @@ from pathlib import Path
 
 import zstandard
 
-from auditor.audit.pipeline import AuditOptions, audit_packages
+from auditor.audit.pipeline import audit_packages
+from auditor.audit.result import AuditOptions
 from auditor.core.errors import InputError
 from auditor.origin.policy import Policy, load_policy
 from auditor.rpm.model import Package

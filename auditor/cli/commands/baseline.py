@@ -1,25 +1,33 @@
-"""``auditor baseline``: record today's blocking findings so that only new ones block."""
+"""``auditor baseline``: record today's blocking facts so that only new ones block.
+
+The baseline is a ratchet. Rewriting it keeps only the entries still true; it grows only
+with ``--rewrite``. It is never written from an audit that failed or could not see
+everything: a baseline must not accept what nobody looked at, nor drop an entry because its
+input could not be read.
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
 
+from auditor.audit.facts import Fact, FactKind
 from auditor.cli import options
-from auditor.cli.output import print_messages, report_errors, write_output
+from auditor.cli.output import messages, print_messages, write_output
 from auditor.cli.session import Session
 from auditor.core.errors import ExitCode
 from auditor.engine import open_run
-from auditor.gate.baseline import BASELINE_FILE, Baseline, load_baseline
-from auditor.gate.decision import apply_gate
+from auditor.gate.baseline import BASELINE_FILE, Baseline, BaselineEntry, load_baseline
+from auditor.gate.decision import Decision, Disposition, decide
 
 NAME = "baseline"
 SUMMARY = "record today's findings so that only new ones block"
 DESCRIPTION = (
-    f"Write the current blocking findings to a baseline ({BASELINE_FILE} in the current "
+    f"Write the current blocking facts to a baseline ({BASELINE_FILE} in the current "
     "directory, or --baseline FILE), which later runs there pick up by themselves: new "
-    "findings block, fixed ones are reported as progress. An existing baseline only shrinks "
-    "unless --rewrite is given."
+    "facts block, fixed ones are reported as progress. An existing baseline only shrinks "
+    "unless --rewrite is given. Nothing is written from an audit that could not read an input "
+    "or see all the evidence (accept a gap with a waiver first)."
 )
 
 
@@ -33,29 +41,27 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, session: Session) -> ExitCode:
+    path = args.baseline or BASELINE_FILE
+    existing = load_baseline(path) if os.path.exists(path) else None
+    waivers = options.waivers(args, session.project, session.policy)
     try:
         with open_run(session.options, session.policy, session.progress.update) as run_:
             audit = run_.audit_paths()
     finally:
         session.progress.done()
-    path = args.baseline or BASELINE_FILE
-    existing = load_baseline(path) if os.path.exists(path) else None
-    gate = apply_gate(audit, (), None)
-    current = {
-        reason.fingerprint: {
-            "fingerprint": reason.fingerprint,
-            "kind": reason.kind,
-            "package": reason.package,
-            "capability": reason.capability,
-        }
-        for reason in gate.new
-    }
+    decision = decide(audit, session.gate, waivers)
+    print_messages(messages(audit.warnings, audit.errors, decision.completeness))
+    refusal = _refusal(decision)
+    if refusal is not None:
+        print_messages([f"auditor: error: {path}: not written: {refusal}"])
+        return ExitCode.INPUT
+    current = {ruling.fact.fingerprint: _entry(ruling.fact) for ruling in decision.blocking}
     if existing is not None and not args.rewrite:
         kept = [entry for entry in existing.entries if entry["fingerprint"] in current]
         added = len(set(current) - existing.fingerprints)
         dropped = len(existing.entries) - len(kept)
         entries = kept
-        message = f"{path}: {len(kept)} entries kept, {dropped} fixed and dropped"
+        message = f"{path}: {len(kept)} entries kept, {dropped} no longer true and dropped"
         if added:
             message += f"; {added} new finding(s) NOT recorded (--rewrite records them)"
     else:
@@ -63,5 +69,29 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
         message = f"{path}: {len(entries)} entries recorded"
     write_output(Baseline(entries).to_json(), path)
     print_messages([f"auditor: {message}"])
-    report_errors(audit.errors)
-    return ExitCode.INPUT if audit.errors else ExitCode.PASSED
+    return ExitCode.PASSED
+
+
+def _entry(fact: Fact) -> BaselineEntry:
+    entry = BaselineEntry(
+        fingerprint=fact.fingerprint, kind=fact.rule, package=fact.subject, capability=fact.capability
+    )
+    if fact.ends_at:
+        entry["ends_at"] = fact.ends_at
+    return entry
+
+
+def _refusal(decision: Decision) -> str | None:
+    """Why no baseline may be written from this decision (None when it may)."""
+    if decision.errors:
+        return f"{decision.errors} input(s) could not be read; the file is left as it was"
+    if decision.nothing_audited:
+        return "no package was audited"
+    completeness = decision.completeness
+    gaps = [ruling for ruling in decision.rulings if ruling.fact.kind is FactKind.GAP]
+    if any(ruling.disposition is not Disposition.WAIVED for ruling in gaps):
+        return (
+            f"the audit is {completeness.summary()}; give the auditor the missing evidence, or accept "
+            'each gap with a waiver (rule = "gap:KIND")'
+        )
+    return None

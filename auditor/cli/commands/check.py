@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from auditor.audit.check import compare_change
+from auditor.audit.check import audit_change
 from auditor.cli import options
-from auditor.cli.output import report_errors, report_warnings, write_output
+from auditor.cli.output import messages, print_messages, write_output
 from auditor.cli.session import Session
 from auditor.core.errors import ExitCode
 from auditor.engine import open_run
@@ -16,9 +16,10 @@ NAME = "check"
 SUMMARY = "contributor check: what new packages or spec files change in a repository"
 DESCRIPTION = (
     "Audit BASE, then BASE with NEW in it (a NEW package replaces the BASE package of the "
-    "same name and architecture) and report only the difference: the new packages' status, "
-    "BASE packages that get worse or better, requirements of NEW nothing satisfies. Exits 1 "
-    "only when something gets worse. Spec files are read without running any of their code."
+    "same name and architecture) and report only the difference, fact by fact: the new packages "
+    "(each compared with the same NEVRA in BASE, else the newest version of that name and arch), "
+    "BASE packages that get worse or better, and the facts that now block. Exits 1 only when a "
+    "fact blocks that did not before. Spec files are read without running any of their code."
 )
 
 
@@ -29,9 +30,17 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     options.add_output_options(parser, check_report.FORMATS)
     options.add_audit_options(parser)
+    parser.add_argument(
+        "--waivers",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="waiver file (auditor.toml's are read too)",
+    )
 
 
 def run(args: argparse.Namespace, session: Session) -> ExitCode:
+    waivers = options.waivers(args, session.project, session.policy)
     try:
         # The change and its base are read through the run's one network session: its guard,
         # the user's timeouts and --offline hold for --against URL as for any other input.
@@ -39,10 +48,14 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
             new = run_.load(args.new)
             base = run_.load(args.against)
             context = run_.load(session.options.context)
-            checked = compare_change(run_.audit, new, base, context)
+            change = audit_change(run_.audit, new, base, context)
     finally:
         session.progress.done()
-    write_output(check_report.render(checked, args.format), args.output)
-    report_warnings([*new.warnings, *base.warnings, *context.warnings])
-    report_errors([*new.errors, *base.errors, *context.errors])
-    return checked.exit_code()
+    view = check_report.check_view(change, session.gate, waivers)
+    write_output(check_report.render(view, args.format), args.output)
+    print_messages(
+        messages(
+            [*new.warnings, *base.warnings, *context.warnings], [*new.errors, *base.errors, *context.errors]
+        )
+    )
+    return view.exit_code

@@ -10,15 +10,17 @@ from auditor.cli.output import write_output
 from auditor.cli.session import Session
 from auditor.core.errors import ExitCode
 from auditor.engine import open_run
-from auditor.gate.diff import Snapshot, diff, snapshot_of_audit, snapshot_of_report
+from auditor.gate.decision import decide
+from auditor.gate.progress import Side, diff_releases, side_of_audit, side_of_report
 from auditor.reports import diff_report
 
 NAME = "diff"
 SUMMARY = "independence progress between two releases"
 DESCRIPTION = (
-    "Compare two releases: each side is a repository (or any input `scan` takes) or a JSON "
-    "report written by `scan --format json`. Prints packages added, removed, upgraded; "
-    "findings that appeared or disappeared; statuses that changed."
+    "Compare two releases fact by fact: each side is a repository (or any input `scan` takes) or "
+    "a JSON report written by `scan --format json`. A fact is new, fixed, or gone with its package "
+    "(or the origin package its chain ended at), never mistaken for progress; blocking counts are "
+    "given before and after, with packages added, removed, upgraded and those that got worse or better."
 )
 
 
@@ -31,19 +33,20 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, session: Session) -> ExitCode:
     try:
-        old = _snapshot(args.old, session)
-        new = _snapshot(args.new, session)
+        old = _side(args.old, args, session)
+        new = _side(args.new, args, session)
     finally:
         session.progress.done()
-    write_output(diff_report.render(diff(old, new), args.format), args.output)
+    write_output(diff_report.render(diff_releases(old, new), args.format), args.output)
     return ExitCode.PASSED
 
 
-def _snapshot(path: str, session: Session) -> Snapshot:
+def _side(path: str, args: argparse.Namespace, session: Session) -> Side:
     if path.endswith(".json") and os.path.isfile(path):
-        return snapshot_of_report(path)
+        return side_of_report(path)
     with open_run(session.options, session.policy, session.progress.update) as run_:
         audit = run_.audit_paths([path])
     if audit.errors:
         raise audit.errors[0]
-    return snapshot_of_audit(audit)
+    waivers = options.waivers(args, session.project, session.policy)
+    return side_of_audit(audit, decide(audit, session.gate, waivers))

@@ -6,11 +6,13 @@ import argparse
 
 from auditor.audit.plan import make_plan
 from auditor.cli import options
-from auditor.cli.output import report_errors, report_warnings, write_output
+from auditor.cli.output import messages, print_messages, write_output
 from auditor.cli.session import Session
 from auditor.core.errors import ExitCode
 from auditor.engine import open_run
+from auditor.gate.decision import decide
 from auditor.reports import plan_report
+from auditor.reports.view import build_view
 
 NAME = "plan"
 SUMMARY = "rank origin packages by how many packages they hold back"
@@ -34,7 +36,9 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
             audit = run_.audit_paths()
     finally:
         session.progress.done()
-    write_output(plan_report.render(make_plan(audit), audit, args.format), args.output)
-    report_warnings(audit.warnings)
-    report_errors(audit.errors)
-    return ExitCode.INPUT if audit.errors else ExitCode.PASSED
+    decision = decide(audit, session.gate, options.waivers(args, session.project, session.policy))
+    view = build_view(audit, decision)
+    write_output(plan_report.render(make_plan(audit), view, args.format), args.output)
+    print_messages(messages(audit.warnings, audit.errors, decision.completeness))
+    # A plan is a to-do list, not a gate: it fails only when it could not be made from all inputs.
+    return ExitCode.INPUT if decision.exit_code is ExitCode.INPUT else ExitCode.PASSED

@@ -5,13 +5,15 @@ from __future__ import annotations
 import argparse
 
 from auditor.cli import options
-from auditor.cli.output import report_errors, report_warnings, write_output
+from auditor.cli.output import messages, print_messages, report_warnings, write_output
 from auditor.cli.process import keep
 from auditor.cli.replay import Replay
 from auditor.cli.session import Session
 from auditor.core.errors import ExitCode
 from auditor.engine import open_run
+from auditor.gate.decision import decide
 from auditor.reports import FORMATS, render_pieces
+from auditor.reports.view import build_view
 
 NAME = "scan"
 SUMMARY = "audit RPMs, source RPMs, spec files, directories and repositories"
@@ -30,6 +32,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, session: Session) -> ExitCode:
+    # Waivers and the baseline are read first: a bad one is a usage error before any input is.
+    waivers = options.waivers(args, session.project, session.policy)
+    baseline = options.baseline(args)
     replay = Replay(args, session.project, session.policy, session.options)
     found = replay.hit()
     report_warnings(replay.store.warnings if replay.store is not None else [])
@@ -41,10 +46,10 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
         keep(audit)
     finally:
         session.progress.done()
-    options.apply_gate(args, session.project, audit)
-    write_output(replay.recording(render_pieces(args.format, audit)), args.output)
-    report_warnings(audit.warnings)
-    report_errors(audit.errors)
-    code = audit.exit_code()
-    replay.store_result(code, audit.warnings, audit.errors)
-    return code
+    decision = decide(audit, session.gate, waivers, baseline)
+    view = build_view(audit, decision)
+    write_output(replay.recording(render_pieces(args.format, view)), args.output)
+    said = messages(audit.warnings, audit.errors, decision.completeness)
+    print_messages(said)
+    replay.store_result(decision.exit_code, said)
+    return decision.exit_code

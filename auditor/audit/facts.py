@@ -1,0 +1,189 @@
+"""Facts: what an audit established, one piece at a time, each with a stable identity.
+
+A package's displayed status is a summary for people; the gate never reads it. What the
+gate reads are facts, and a package can have many:
+
+- ``origin``: one per piece of origin evidence (a policy rule that matched, with its
+  category), also when an ``[[allow]]`` entry or the taint threshold keeps it from tainting;
+- ``depends``, ``may-depend``: the package needs origin packages at run time (the chain
+  proves it);
+- ``build-depends``: its source cannot be built without them (the chain proves it);
+- ``unresolved``: one per requirement nothing satisfies;
+- ``gap``: one per piece of evidence the auditor could not see.
+
+A configured repository URL on a policy host is an ``origin`` fact with no package. Every
+fact has a fingerprint made of its rule, the package *name* and a version-free capability,
+so an upgrade does not make an accepted fact look new (baselines and diffs compare them).
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from auditor.deps.graph import Hop, Propagation
+from auditor.deps.resolve import Resolution
+from auditor.origin.findings import Category, ConfigFinding, Finding, Severity, Verdict, fingerprint
+from auditor.rpm.model import Gap, Package
+
+
+class FactKind(enum.Enum):
+    ORIGIN = "origin"
+    DEPENDS = "depends"
+    MAY_DEPEND = "may-depend"
+    BUILD_DEPENDS = "build-depends"
+    UNRESOLVED = "unresolved"
+    GAP = "gap"
+
+    @property
+    def status(self) -> Verdict | None:
+        """The status a fact of this kind gives its package (``None`` for a gap)."""
+        return _STATUS.get(self)
+
+
+_STATUS: dict[FactKind, Verdict] = {
+    kind: Verdict(kind.value) for kind in FactKind if kind is not FactKind.GAP
+}
+_TAINT_KINDS = {
+    Verdict.DEPENDS: FactKind.DEPENDS,
+    Verdict.MAY_DEPEND: FactKind.MAY_DEPEND,
+    Verdict.BUILD_DEPENDS: FactKind.BUILD_DEPENDS,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    kind: FactKind
+    rule: str
+    """What a waiver's ``rule`` matches: the policy rule id of origin evidence, else
+    ``status:<kind>`` (``status:depends``, ``status:unresolved``...) or ``gap:<gap kind>``."""
+    package: int | None
+    """The package's id in the audit, or None for a fact about a configuration or an input."""
+    subject: str
+    """The package name, or the configuration (``file [section]``) or input the fact is about."""
+    capability: str
+    """What the fact is about, without versions: the fingerprint is made of it. Empty for a
+    taint: a package depends on origin packages or not, whichever one its shortest chain
+    happens to reach (a change adding a shorter path to another must not make it look new)."""
+    text: str
+    """The fact in one line, for people."""
+    category: Category | None = None
+    """For origin evidence and the taint it causes: ``citrix`` or ``proprietary``."""
+    severity: Severity | None = None
+    finding: Finding | None = None
+    chain: tuple[Hop, ...] = ()
+    resolution: Resolution | None = None
+    gap: Gap | None = None
+    config: ConfigFinding | None = None
+    ends_at: str = ""
+    """For a taint: the name of the origin package its chain ends at (it tells a taint that was
+    cured from one that went away with that package)."""
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.rule, self.subject, self.capability)
+
+    @property
+    def taints(self) -> bool:
+        """False for origin evidence an allow entry or the taint threshold keeps from tainting."""
+        return self.finding is None or self.finding.effective
+
+    @property
+    def status(self) -> Verdict | None:
+        return self.kind.status
+
+
+def package_facts(
+    index: int,
+    package: Package,
+    packages: Sequence[Package],
+    findings: Sequence[Finding],
+    propagation: Propagation,
+    unresolved: Sequence[Resolution],
+    origin_category: dict[int, Category],
+) -> tuple[Fact, ...]:
+    """Every fact about one audited package, in a stable order: evidence, taints, requirements, gaps."""
+    facts: list[Fact] = [origin_fact(index, package.name, finding) for finding in findings]
+    for verdict, chain in propagation.taints(index):
+        kind = _TAINT_KINDS.get(verdict)
+        if kind is None or not chain:
+            continue
+        end = chain[-1].target
+        facts.append(
+            Fact(
+                kind,
+                f"status:{kind.value}",
+                index,
+                package.name,
+                "",
+                f"{kind.value} on {packages[end].nevra} ({len(chain)} hop{'s' if len(chain) != 1 else ''})",
+                category=origin_category.get(end),
+                chain=chain,
+                ends_at=packages[end].name,
+            )
+        )
+    facts.extend(_unresolved_facts(index, package.name, unresolved))
+    facts.extend(gap_fact(index, package.name, gap) for gap in package.gaps)
+    return tuple(facts)
+
+
+def origin_fact(index: int | None, subject: str, finding: Finding) -> Fact:
+    return Fact(
+        FactKind.ORIGIN,
+        finding.rule,
+        index,
+        subject,
+        finding.capability or finding.value,
+        f"[{finding.rule}] {finding.field}: {finding.value}",
+        category=finding.category,
+        severity=finding.severity,
+        finding=finding,
+    )
+
+
+def config_fact(item: ConfigFinding) -> Fact:
+    subject = f"{item.file} [{item.section}]" if item.section else item.file
+    fact = origin_fact(None, subject, item.finding)
+    return Fact(
+        fact.kind,
+        fact.rule,
+        None,
+        subject,
+        fact.capability,
+        f"[{item.finding.rule}] {item.key}: {item.url}",
+        category=fact.category,
+        severity=fact.severity,
+        finding=item.finding,
+        config=item,
+    )
+
+
+def _unresolved_facts(index: int, name: str, unresolved: Sequence[Resolution]) -> Iterator[Fact]:
+    seen: set[str] = set()
+    for resolution in unresolved:
+        text = str(resolution.dependency)
+        if text in seen:
+            continue
+        seen.add(text)
+        yield Fact(
+            FactKind.UNRESOLVED,
+            "status:unresolved",
+            index,
+            name,
+            resolution.dependency.name,
+            f"nothing provides {text}",
+            resolution=resolution,
+        )
+
+
+_LINE = re.compile(r":\d+:")
+
+
+def gap_fact(index: int | None, subject: str, gap: Gap) -> Fact:
+    # Line numbers move with every edit of a spec; the gap stays the same gap.
+    capability = _LINE.sub(":", gap.detail)
+    return Fact(
+        FactKind.GAP, f"gap:{gap.kind.value}", index, subject, capability, f"not seen: {gap}", gap=gap
+    )

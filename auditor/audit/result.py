@@ -1,0 +1,107 @@
+"""The result of one audit: every package's facts, and what the analysis built to find them.
+
+It is the same whatever the gate later decides: waivers, the baseline, ``--fail-on`` and
+``--strict`` are applied by `auditor.gate.decision` to a finished result, never written
+back into it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from auditor.audit.facts import Fact
+from auditor.core.errors import InputError
+from auditor.deps.graph import DependencyGraph, Hop
+from auditor.deps.resolve import Resolution, Resolved
+from auditor.net.remote import RemoteOptions
+from auditor.origin.findings import ConfigFinding, Finding, Verdict
+from auditor.origin.policy import Policy
+from auditor.rpm.model import Gap, Package
+from auditor.sources.interface import InputSummary
+
+
+@dataclass(frozen=True)
+class AuditOptions:
+    """What to read and how to analyse it (what blocks is the gate's business: `GateOptions`)."""
+
+    targets: tuple[str, ...]
+    context: tuple[str, ...] = ()
+    arches: tuple[str, ...] = ()
+    """Host architectures: restrict providers and audited packages to what such hosts install."""
+    roots: tuple[str, ...] = ()
+    """Audit only what installing these packages pulls in."""
+    read_rpms: bool = False
+    """Read the RPM files of directories even where they hold repodata/."""
+    cache: bool = True
+    """Keep and reuse the models of RPM files already read (in the cache directory)."""
+    weak: bool = False
+    """Also resolve weak dependencies (Recommends, Suggests, Supplements, Enhances) and report
+    the unresolved ones; they never block and never carry a verdict."""
+    defines: tuple[tuple[str, str], ...] = ()
+    """Macros for reading spec files (``--define``, ``--with``, ``--without``)."""
+    remote: RemoteOptions = field(default_factory=RemoteOptions)
+    """Network and cache settings for URLs and the repositories configuration files name."""
+    resolve_urls: bool = False
+    """Follow every Source, Patch and URL value's redirects (network; off by default)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PackageResult:
+    """One audited package: its facts, and the summary status a person sees first."""
+
+    index: int
+    package: Package
+    verdict: Verdict
+    """The worst status the facts give the package, before any gate (a summary, never gated)."""
+    chain: tuple[Hop, ...]
+    """The chain behind ``verdict``."""
+    findings: Sequence[Finding]
+    unresolved: Sequence[Resolution]
+    facts: tuple[Fact, ...] = ()
+    weak_unresolved: Sequence[Resolution] = ()
+    """Weak dependencies nothing satisfies (only with ``AuditOptions.weak``); informational."""
+
+    @property
+    def statuses(self) -> tuple[Verdict, ...]:
+        """Every status the facts give the package, worst first (``clean`` when none)."""
+        found = {fact.status for fact in self.facts if fact.status is not None and fact.taints}
+        return tuple(verdict for verdict in Verdict if verdict in found) or (Verdict.CLEAN,)
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    options: AuditOptions
+    policy: Policy
+    packages: Sequence[Package]
+    results: Sequence[PackageResult]
+    """The audited packages, sorted by name, arch and NEVRA."""
+    errors: Sequence[InputError]
+    inputs: Sequence[InputSummary]
+    resolved: Resolved
+    graph: DependencyGraph
+    findings: dict[int, list[Finding]] = field(default_factory=dict)
+    roots: tuple[int, ...] = ()
+    config_findings: Sequence[ConfigFinding] = ()
+    """Configured repository URLs (``.repo``/``yum.conf``, URLs scanned) on policy hosts."""
+    gaps: Sequence[Gap] = ()
+    """Evidence about the run's inputs (not one package) that could not be seen."""
+    run_facts: tuple[Fact, ...] = ()
+    """Facts about no one package: configured URLs on policy hosts, gaps of the inputs."""
+    warnings: Sequence[str] = ()
+    """What the user should know but that leaves the audit complete (a cache entry re-fetched...)."""
+
+    @property
+    def facts(self) -> list[Fact]:
+        """Every fact of the run: each audited package's, then the run's own."""
+        return [fact for result in self.results for fact in result.facts] + list(self.run_facts)
+
+    def counts(self) -> dict[str, int]:
+        """How many audited packages have each summary status."""
+        counts = {verdict.value: 0 for verdict in Verdict}
+        for result in self.results:
+            counts[result.verdict.value] += 1
+        return counts
+
+    def by_name(self, name: str) -> list[PackageResult]:
+        return [result for result in self.results if result.package.name == name]

@@ -1,0 +1,336 @@
+"""Progress between two audits, fact by fact: what is new, fixed, gone or unchanged.
+
+Statuses are summaries and cannot measure progress: a package that went from ``depends`` to
+``unresolved`` (its Citrix provider was deleted) did not get better. Facts are compared by
+fingerprint (`auditor.audit.facts`), which leaves out versions and paths, so an upgrade does
+not make a fact look new:
+
+- **new**: only the later side has it;
+- **fixed**: the earlier side had it, and its package is still there (and, for a taint, the
+  origin package at the end of its chain too): something changed that cured it;
+- **gone**: the earlier side had it, but its package (or the origin package its chain ended
+  at) is no longer there: nothing was cured, something was removed;
+- **unchanged**: both sides have it (whether it blocks may differ, say after a waiver).
+
+A side is an audit with its decision, or a JSON report an earlier run wrote
+(``--format json``), so a release manager can compare the last release's report with today.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from auditor.audit.facts import Fact
+from auditor.audit.result import AuditResult
+from auditor.core.errors import InputError
+from auditor.gate.decision import Decision
+from auditor.origin.findings import Verdict
+from auditor.rpm.evr import compare_evr
+from auditor.rpm.model import EVR
+from auditor.sources.formats.files import open_regular
+
+_TAINTS = frozenset({"depends", "may-depend", "build-depends"})
+REPORT_SCHEMA_VERSION = 2
+"""The JSON report version this reads (`auditor.reports.json_report.SCHEMA_VERSION`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FactRecord:
+    """A fact as a comparison needs it, from an audit or a JSON report."""
+
+    fingerprint: str
+    kind: str
+    rule: str
+    subject: str
+    capability: str
+    text: str
+    blocks: bool
+    ends_at: str = ""
+    """For a taint: the origin package its chain ended at."""
+
+
+@dataclass(frozen=True)
+class PackageRecord:
+    name: str
+    arch: str
+    nevra: str
+    evr: EVR
+    status: str
+    statuses: tuple[str, ...]
+    facts: tuple[FactRecord, ...]
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of a comparison: its audited packages by (name, arch), and every name it holds."""
+
+    packages: Mapping[tuple[str, str], tuple[PackageRecord, ...]]
+    """Every audited package of that name and arch (a repository may hold several versions)."""
+    present: frozenset[str]
+    """Names of every package read, context included: what a chain may end at."""
+    run_facts: tuple[FactRecord, ...] = ()
+    blocking: int = 0
+    """How many facts block on this side."""
+
+    def facts(self) -> Iterable[FactRecord]:
+        for records in self.packages.values():
+            for record in records:
+                yield from record.facts
+        yield from self.run_facts
+
+    def newest(self, name: str, arch: str) -> PackageRecord | None:
+        """The version dnf would install: the newest by rpm's EVR order."""
+        records = self.packages.get((name, arch), ())
+        newest: PackageRecord | None = None
+        for record in records:
+            if newest is None or compare_evr(record.evr, newest.evr) > 0:
+                newest = record
+        return newest
+
+    def counts(self) -> dict[str, int]:
+        counts = {verdict.value: 0 for verdict in Verdict}
+        for records in self.packages.values():
+            for record in records:
+                counts[record.status] = counts.get(record.status, 0) + 1
+        return counts
+
+
+class Change(enum.Enum):
+    NEW = "new"
+    FIXED = "fixed"
+    GONE = "gone"
+    UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True, slots=True)
+class FactChange:
+    change: Change
+    fact: FactRecord
+    """The later side's fact (the earlier one's when it is fixed or gone)."""
+    blocked_before: bool
+    blocks_after: bool
+
+
+@dataclass(frozen=True)
+class Comparison:
+    changes: tuple[FactChange, ...]
+    blocking_before: int
+    blocking_after: int
+
+    def of(self, change: Change) -> list[FactChange]:
+        return [item for item in self.changes if item.change is change]
+
+    @property
+    def newly_blocking(self) -> list[FactChange]:
+        """Facts that block on the later side and did not on the earlier one: regressions."""
+        return [item for item in self.changes if item.blocks_after and not item.blocked_before]
+
+
+def compare(before: Side, after: Side) -> Comparison:
+    old = {fact.fingerprint: fact for fact in before.facts()}
+    new = {fact.fingerprint: fact for fact in after.facts()}
+    changes: list[FactChange] = []
+    for fingerprint, fact in new.items():
+        earlier = old.get(fingerprint)
+        change = Change.NEW if earlier is None else Change.UNCHANGED
+        changes.append(FactChange(change, fact, earlier is not None and earlier.blocks, fact.blocks))
+    audited = {name for name, _arch in after.packages}
+    for fingerprint, fact in old.items():
+        if fingerprint in new:
+            continue
+        vanished = fact.subject not in audited or (fact.kind in _TAINTS and fact.ends_at not in after.present)
+        changes.append(FactChange(Change.GONE if vanished else Change.FIXED, fact, fact.blocks, False))
+    changes.sort(
+        key=lambda item: (item.fact.subject, item.fact.kind, item.fact.capability, item.change.value)
+    )
+    return Comparison(tuple(changes), before.blocking, after.blocking)
+
+
+# -- the sides ---------------------------------------------------------------------------------
+
+
+def side_of_audit(audit: AuditResult, decision: Decision) -> Side:
+    blocks = {id(ruling.fact): ruling.blocks for ruling in decision.rulings}
+    packages: dict[tuple[str, str], list[PackageRecord]] = {}
+    for result in audit.results:
+        package = result.package
+        facts = tuple(_record(fact, blocks.get(id(fact), False)) for fact in result.facts)
+        statuses = tuple(verdict.value for verdict in result.statuses)
+        packages.setdefault((package.name, package.arch), []).append(
+            PackageRecord(
+                package.name, package.arch, package.nevra, package.evr, result.verdict.value, statuses, facts
+            )
+        )
+    run_facts = tuple(_record(fact, blocks.get(id(fact), False)) for fact in audit.run_facts)
+    return Side(
+        {key: tuple(records) for key, records in packages.items()},
+        frozenset(package.name for package in audit.packages),
+        run_facts,
+        len(decision.blocking),
+    )
+
+
+def _record(fact: Fact, blocks: bool) -> FactRecord:
+    kind = fact.kind.value
+    return FactRecord(
+        fact.fingerprint, kind, fact.rule, fact.subject, fact.capability, fact.text, blocks, fact.ends_at
+    )
+
+
+def side_of_report(path: str) -> Side:
+    """A side from a JSON report (``scan --format json``, schema version 2)."""
+    try:
+        with open_regular(path, path, "a JSON report") as stream:
+            document: Any = json.load(stream)
+    except OSError as exc:
+        raise InputError(path, (exc.strerror or str(exc)).lower()) from None
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+        raise InputError(path, "not a JSON report") from None
+    if not isinstance(document, dict) or "packages" not in document:
+        raise InputError(path, "not an auditor JSON report")
+    version = document.get("schema_version")
+    if version != REPORT_SCHEMA_VERSION:
+        raise InputError(
+            path,
+            f"report schema version {version!r}; this auditor compares version {REPORT_SCHEMA_VERSION} "
+            "(run `auditor scan --format json` again)",
+        )
+    try:
+        packages: dict[tuple[str, str], list[PackageRecord]] = {}
+        for item in document["packages"]:
+            record = _package_record(item)
+            packages.setdefault((record.name, record.arch), []).append(record)
+        run_facts = tuple(_fact_record(fact, "input") for fact in document["completeness"]["gaps"])
+        run_facts += tuple(_config_record(item) for item in document.get("config_findings", ()))
+        blocking = int(document["summary"]["blocking_facts"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InputError(path, f"malformed report ({type(exc).__name__}: {exc})") from None
+    present = frozenset(name for name, _arch in packages)
+    return Side({key: tuple(records) for key, records in packages.items()}, present, run_facts, blocking)
+
+
+def _package_record(item: dict[str, Any]) -> PackageRecord:
+    name = str(item["name"])
+    epoch = item.get("epoch")
+    evr = EVR(int(epoch) if epoch is not None else None, str(item["version"]), str(item["release"]))
+    facts = tuple(_fact_record(fact, name) for fact in item["facts"])
+    statuses = tuple(str(status) for status in item.get("statuses", [item["status"]]))
+    return PackageRecord(
+        name, str(item["arch"]), str(item["nevra"]), evr, str(item["status"]), statuses, facts
+    )
+
+
+def _fact_record(fact: dict[str, Any], subject: str) -> FactRecord:
+    return FactRecord(
+        str(fact["fingerprint"]),
+        str(fact["kind"]),
+        str(fact["rule"]),
+        subject,
+        str(fact["capability"]),
+        str(fact["text"]),
+        bool(fact["blocks"]),
+        str(fact.get("ends_at", "")),
+    )
+
+
+def _config_record(item: dict[str, Any]) -> FactRecord:
+    subject = f"{item['file']} [{item['section']}]" if item["section"] else str(item["file"])
+    return FactRecord(
+        str(item["fingerprint"]),
+        "origin",
+        str(item["rule"]),
+        subject,
+        str(item["capability"]),
+        f"[{item['rule']}] {item['key']}: {item['url']}",
+        bool(item["blocks"]),
+    )
+
+
+# -- two releases ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReleaseDiff:
+    comparison: Comparison
+    added: tuple[PackageRecord, ...]
+    removed: tuple[PackageRecord, ...]
+    upgraded: tuple[tuple[PackageRecord, PackageRecord], ...]
+    downgraded: tuple[tuple[PackageRecord, PackageRecord], ...]
+    worse: tuple[tuple[PackageRecord, PackageRecord], ...]
+    """Packages on both sides with a fact only the later side has (becoming unresolved included)."""
+    better: tuple[tuple[PackageRecord, PackageRecord], ...]
+    """Packages on both sides that lost a fact and gained none."""
+    old_counts: Mapping[str, int]
+    new_counts: Mapping[str, int]
+
+
+def diff_releases(before: Side, after: Side) -> ReleaseDiff:
+    comparison = compare(before, after)
+    new_by_subject: dict[str, int] = {}
+    fixed_by_subject: dict[str, int] = {}
+    for item in comparison.changes:
+        if item.change is Change.NEW:
+            new_by_subject[item.fact.subject] = new_by_subject.get(item.fact.subject, 0) + 1
+        elif item.change is Change.FIXED:
+            fixed_by_subject[item.fact.subject] = fixed_by_subject.get(item.fact.subject, 0) + 1
+    added, removed, upgraded, downgraded, worse, better = [], [], [], [], [], []
+    for key in sorted(set(before.packages) | set(after.packages)):
+        old, new = before.newest(*key), after.newest(*key)
+        if old is None and new is not None:
+            added.append(new)
+        elif new is None and old is not None:
+            removed.append(old)
+        elif old is not None and new is not None:
+            order = compare_evr(old.evr, new.evr)
+            if order < 0:
+                upgraded.append((old, new))
+            elif order > 0:
+                downgraded.append((old, new))
+            if new_by_subject.get(new.name):
+                worse.append((old, new))
+            elif fixed_by_subject.get(new.name):
+                better.append((old, new))
+    return ReleaseDiff(
+        comparison,
+        tuple(added),
+        tuple(removed),
+        tuple(upgraded),
+        tuple(downgraded),
+        tuple(worse),
+        tuple(better),
+        before.counts(),
+        after.counts(),
+    )
+
+
+# -- a contributor's change ------------------------------------------------------------------
+
+
+class Basis(enum.Enum):
+    """What a new package is compared with in the base."""
+
+    SAME_NEVRA = "same NEVRA"
+    NEWEST = "newest version in BASE (what dnf would install)"
+    NONE = "not in BASE"
+
+
+@dataclass(frozen=True)
+class Counterpart:
+    after: PackageRecord
+    before: PackageRecord | None
+    basis: Basis
+
+
+def counterpart(before: Side, record: PackageRecord) -> Counterpart:
+    """The BASE package a new one is compared with: the same NEVRA where it exists, otherwise
+    the version of that name and arch dnf would install (the newest by rpm's EVR order)."""
+    records = before.packages.get((record.name, record.arch), ())
+    same = next((item for item in records if item.nevra == record.nevra), None)
+    if same is not None:
+        return Counterpart(record, same, Basis.SAME_NEVRA)
+    newest = before.newest(record.name, record.arch)
+    return Counterpart(record, newest, Basis.NEWEST if newest is not None else Basis.NONE)

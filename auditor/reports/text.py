@@ -1,0 +1,92 @@
+"""Text for people, from data nobody vouches for.
+
+Package metadata comes from the packages under audit: a summary, a vendor or a URL can hold
+terminal escape sequences, Markdown, HTML or characters XML cannot carry. Each output makes
+it inert its own way, with the helpers here:
+
+- `terminal_text`: no control character or escape sequence reaches a terminal (table, ``why``);
+- `code_span`: one Markdown code span, nothing in it read as Markdown, HTML, link or mention;
+- `clean_text`: what XML 1.0 and UTF-8 cannot carry becomes U+FFFD (XML, JSON, HTML).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from auditor.deps.graph import Hop
+from auditor.origin.findings import Finding
+from auditor.rpm.model import Package
+
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_ESCAPE_SEQUENCE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_BACKTICKS = re.compile("`+")
+
+
+def clean_text(text: str) -> str:
+    """``text`` with what XML 1.0 and UTF-8 cannot carry (controls, lone surrogates) made U+FFFD."""
+    return _NOT_XML.sub("\ufffd", text)
+
+
+def terminal_text(text: str) -> str:
+    """``text`` safe to print on a terminal: escape sequences removed, other controls and
+    bidirectional overrides shown as U+FFFD (a hostile summary cannot move the cursor, rewrite
+    earlier lines or reorder what the reader sees). Tabs and newlines stay."""
+    return _CONTROL.sub("\ufffd", clean_text(_ESCAPE_SEQUENCE.sub("\ufffd", text)))
+
+
+def code_span(text: str, *, table: bool = False) -> str:
+    """``text`` as one inline Markdown code span: nothing in it is read as Markdown, HTML,
+    link or mention. The fence is one backtick longer than the longest run inside; in a
+    table cell a ``|`` is escaped, as GitHub's table syntax requires even in a code span."""
+    text = clean_text(" ".join(text.split()))
+    if table:
+        text = text.replace("|", "\\|")
+    if not text:
+        return ""
+    fence = "`" * (max((len(run) for run in _BACKTICKS.findall(text)), default=0) + 1)
+    padding = " " if text.startswith(("`", " ")) or text.endswith(("`", " ")) else ""
+    return f"{fence}{padding}{text}{padding}{fence}"
+
+
+def markdown_text(text: str) -> str:
+    """Plain text made inert in Markdown: every ASCII punctuation mark Markdown reads is escaped."""
+    return "".join("\\" + char if char in "\\`*_{}[]()<>#+-!|~&" else char for char in clean_text(text))
+
+
+def shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+
+
+def hop_text(hop: Hop, packages: Sequence[Package]) -> str:
+    """One hop in words: ``needs X (for req, 1 of 2 providers tainted)``."""
+    target = packages[hop.target].nevra
+    if hop.kind == "built-from":
+        return f"built from {target}"
+    label = "needs" if hop.kind == "requires" else "build needs"
+    return f"{label} {target} (for {hop.requirement}{alternatives_text(hop)})"
+
+
+def alternatives_text(hop: Hop) -> str:
+    """How many of the requirement's providers are tainted, when it has several."""
+    if hop.alternatives <= 1:
+        return ""
+    if hop.tainted >= hop.alternatives:
+        return f", all {hop.alternatives} providers tainted"
+    return f", {hop.tainted} of {hop.alternatives} providers tainted"
+
+
+def chain_text(start: Package, chain: Sequence[Hop], packages: Sequence[Package], arrow: str = " -> ") -> str:
+    if not chain:
+        return ""
+    return arrow.join([start.nevra, *(hop_text(hop, packages) for hop in chain)])
+
+
+def finding_text(finding: Finding) -> str:
+    text = f"[{finding.rule}] {finding.field}: {finding.value}"
+    if finding.inherited_from:
+        text += f" (from {finding.inherited_from})"
+    if finding.allowed_by:
+        text += f" (allowed by {finding.allowed_by})"
+    return text

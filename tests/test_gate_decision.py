@@ -1,0 +1,173 @@
+"""The gate as a pure function, on hand-built facts: no package is read, nothing is resolved."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from auditor.audit.facts import Fact, FactKind, gap_fact, origin_fact
+from auditor.audit.result import PackageResult
+from auditor.core.errors import ExitCode, InputError
+from auditor.gate.baseline import Baseline, BaselineEntry
+from auditor.gate.decision import Disposition, GateOptions, decide
+from auditor.gate.waivers import load_waivers
+from auditor.origin.findings import Category, Finding, Severity, Verdict
+from auditor.rpm.model import Gap, GapKind, Package
+from tests.universe import universe
+
+TODAY = datetime.date(2026, 11, 24)
+
+
+def finding(rule: str, value: str, **fields: Any) -> Finding:
+    return Finding(rule, Severity.HIGH, "vendor", value, "m", capability=f"vendor:{value}", **fields)
+
+
+def taint(index: int, name: str, kind: FactKind, ends_at: str = "vendorpkg") -> Fact:
+    return Fact(kind, f"status:{kind.value}", index, name, "", f"{kind.value} on {ends_at}", ends_at=ends_at)
+
+
+def unresolved(index: int, name: str, capability: str) -> Fact:
+    return Fact(
+        FactKind.UNRESOLVED, "status:unresolved", index, name, capability, f"nothing provides {capability}"
+    )
+
+
+@dataclass(frozen=True)
+class HandBuilt:
+    """An audit as the gate sees it (`auditor.gate.decision.Audited`), with no analysis behind it."""
+
+    packages: list[Package]
+    results: list[PackageResult]
+    errors: list[InputError]
+
+    @property
+    def facts(self) -> list[Fact]:
+        return [fact for result in self.results for fact in result.facts]
+
+
+def audit(facts: dict[str, list[Fact]], *, errors: int = 0) -> HandBuilt:
+    """Exactly ``facts`` per package name (the packages made up to match)."""
+    packages = universe([{"name": name} for name in facts])
+    results = [
+        PackageResult(index, package, Verdict.CLEAN, (), (), (), tuple(facts[package.name]))
+        for index, package in enumerate(packages)
+    ]
+    return HandBuilt(packages, results, [InputError("broken.rpm", "bad") for _ in range(errors)])
+
+
+def waivers(*entries: dict[str, Any]) -> list[Any]:
+    base = {"reason": "r", "owner": "o", "expires": datetime.date(2027, 1, 1)}
+    return load_waivers([{**base, **entry} for entry in entries], "test")
+
+
+def rulings(result: HandBuilt, **kwargs: Any) -> dict[tuple[str, str], Disposition]:
+    options = kwargs.pop("options", GateOptions(today=TODAY))
+    decision = decide(result, options, **kwargs)
+    return {(r.fact.subject, r.fact.rule): r.disposition for r in decision.rulings}
+
+
+def test_each_fact_is_ruled_on_its_own() -> None:
+    result = audit(
+        {
+            "a": [origin_fact(0, "a", finding("citrix-vendor", "Citrix")), unresolved(0, "a", "ghost")],
+            "b": [taint(1, "b", FactKind.MAY_DEPEND), taint(1, "b", FactKind.BUILD_DEPENDS)],
+            "c": [origin_fact(2, "c", finding("citrix-vendor", "Citrix", allowed_by="reviewed"))],
+            "d": [origin_fact(3, "d", finding("noted", "x", taints=False))],
+        }
+    )
+    assert rulings(result) == {
+        ("a", "citrix-vendor"): Disposition.BLOCKS,
+        ("a", "status:unresolved"): Disposition.BLOCKS,
+        ("b", "status:may-depend"): Disposition.NOT_GATED,
+        ("b", "status:build-depends"): Disposition.NOT_GATED,
+        ("c", "citrix-vendor"): Disposition.ALLOWED,
+        ("d", "noted"): Disposition.BELOW_THRESHOLD,
+    }
+    assert decide(result, GateOptions(today=TODAY)).exit_code is ExitCode.FINDINGS
+
+
+def test_a_waiver_accepts_exactly_the_facts_it_matches() -> None:
+    license_ = finding("proprietary-license", "Proprietary", category=Category.PROPRIETARY)
+    result = audit(
+        {"fw": [origin_fact(0, "fw", license_), origin_fact(0, "fw", finding("citrix-vendor", "Citrix"))]}
+    )
+    by_rule = rulings(result, waivers=waivers({"package": "fw", "rule": "proprietary-license"}))
+    assert by_rule == {
+        ("fw", "proprietary-license"): Disposition.WAIVED,
+        ("fw", "citrix-vendor"): Disposition.BLOCKS,
+    }
+    by_category = rulings(result, waivers=waivers({"package": "fw", "category": "proprietary"}))
+    assert by_category[("fw", "proprietary-license")] is Disposition.WAIVED
+    assert by_category[("fw", "citrix-vendor")] is Disposition.BLOCKS
+    by_status = rulings(result, waivers=waivers({"package": "fw", "status": "depends"}))
+    assert set(by_status.values()) == {Disposition.BLOCKS}
+
+
+def test_the_baseline_accepts_fingerprints_and_reports_fixed_and_gone() -> None:
+    kept = unresolved(0, "app", "ghost")
+    result = audit({"app": [kept, taint(0, "app", FactKind.DEPENDS)], "lib": []})
+    baseline = Baseline(
+        [
+            BaselineEntry(fingerprint=kept.fingerprint, kind=kept.rule, package="app", capability="ghost"),
+            BaselineEntry(fingerprint="f1", kind="citrix-vendor", package="lib", capability="vendor:Citrix"),
+            BaselineEntry(
+                fingerprint="f2", kind="citrix-vendor", package="removed", capability="vendor:Citrix"
+            ),
+            BaselineEntry(
+                fingerprint="f3", kind="status:depends", package="lib", capability="", ends_at="sm"
+            ),
+        ]
+    )
+    decision = decide(result, GateOptions(today=TODAY), baseline=baseline)
+    assert {(r.fact.rule, r.disposition) for r in decision.rulings} == {
+        ("status:unresolved", Disposition.BASELINED),
+        ("status:depends", Disposition.BLOCKS),
+    }
+    assert [entry["fingerprint"] for entry in decision.fixed] == ["f1"]
+    # A package that is gone, or a taint whose origin package is gone, is not progress.
+    assert [entry["fingerprint"] for entry in decision.gone] == ["f2", "f3"]
+
+
+def test_gaps_make_the_audit_incomplete_and_fail_only_with_strict() -> None:
+    gap = gap_fact(0, "bin", Gap(GapKind.SOURCE_NOT_AUDITED, "bin-1.0-1.src.rpm"))
+    result = audit({"bin": [gap]})
+    relaxed = decide(result, GateOptions(today=TODAY))
+    assert relaxed.exit_code is ExitCode.PASSED and not relaxed.completeness.complete
+    assert relaxed.completeness.reasons == (("source-not-audited", 1),)
+    strict = decide(result, GateOptions(strict=True, today=TODAY))
+    assert strict.exit_code is ExitCode.INPUT and strict.blocking[0].fact is gap
+    accepted = decide(
+        result, GateOptions(strict=True, today=TODAY), waivers({"package": "bin", "rule": "gap:*"})
+    )
+    assert accepted.exit_code is ExitCode.PASSED and accepted.completeness.waived == 1
+
+
+def test_input_errors_and_empty_audits_never_pass() -> None:
+    assert decide(audit({"ok": []}, errors=1), GateOptions(today=TODAY)).exit_code is ExitCode.INPUT
+    empty = decide(audit({}), GateOptions(today=TODAY))
+    assert empty.exit_code is ExitCode.INPUT and empty.nothing_audited
+    assert ("nothing-audited", 1) in empty.completeness.reasons
+
+
+def test_stale_and_expired_waivers() -> None:
+    result = audit({"a": [unresolved(0, "a", "ghost")]})
+    entries = waivers(
+        {"package": "ghost-pkg", "id": "stale"},
+        {"package": "a", "id": "old", "expires": datetime.date(2026, 1, 1)},
+    )
+    decision = decide(result, GateOptions(today=TODAY), entries)
+    assert [w.id for w in decision.stale] == ["stale"] and [w.id for w in decision.expired] == ["old"]
+    assert decision.exit_code is ExitCode.FINDINGS  # the expired waiver no longer waives
+    assert decide(result, GateOptions(stale_waivers_block=True, today=TODAY), entries[:1]).stale_blocks
+
+
+def test_the_decision_is_pure() -> None:
+    result = audit({"a": [unresolved(0, "a", "ghost")], "b": [taint(1, "b", FactKind.DEPENDS)]})
+    before = [(r.package.name, r.facts) for r in result.results]
+    first = decide(result, GateOptions(today=TODAY), waivers({"package": "b"}))
+    second = decide(result, GateOptions(today=TODAY), waivers({"package": "b"}))
+    assert [(r.fact, r.disposition) for r in first.rulings] == [
+        (r.fact, r.disposition) for r in second.rulings
+    ]
+    assert [(r.package.name, r.facts) for r in result.results] == before

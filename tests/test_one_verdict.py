@@ -1,0 +1,202 @@
+"""One verdict: every output renders the gate's one decision.
+
+The same audit is rendered in every format (`auditor.reports.FORMATS`) under several gate
+set-ups (waivers of a package, of one rule, of a category and of a gap; a baseline; policy
+allows; ``--strict``; a wider ``--fail-on``). From each output a reader takes back what it
+says blocks and the exit code it states, and all of them must say what the decision says.
+Every format needs a reader here: a format added without one fails this test.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import networkx as nx
+import pytest
+
+from auditor.gate.baseline import Baseline, BaselineEntry
+from auditor.gate.decision import Disposition, GateOptions
+from auditor.origin.findings import Verdict
+from auditor.reports import FORMATS
+from auditor.reports.view import ReportView
+from tests.report_cases import CITRIX, GATE, TODAY, audit_of, view_of, waiver
+
+SPECS = [
+    *GATE,
+    # Two pieces of evidence: a rule-scoped waiver must leave the other one blocking.
+    {"name": "firmware", **CITRIX, "license": "Proprietary"},
+    {"name": "needs-firmware", "requires": ["firmware"]},
+    # A source whose build reaches a Citrix package and that has a BuildRequires nothing provides.
+    {"name": "half", "arch": "src", "requires": ["xapi-tools", "nothing-gives-this"]},
+    {"name": "gappy", "gaps": [("source-not-audited", "gappy-1.0-1.src.rpm")]},
+    {"name": "noted", "url": "https://noted.example/noted.tar.gz"},
+]
+
+
+@dataclass(frozen=True)
+class Said:
+    """What one output says about the decision; None where the format does not say."""
+
+    exit_code: int | None
+    blocking: set[str] | None
+    """NEVRAs of the packages it shows as blocking."""
+    facts: dict[str, bool] | None = None
+    """Fingerprint -> blocks, where the format shows facts one by one."""
+
+
+def _table(text: str, view: ReportView) -> Said:
+    blocking = {
+        row.package.nevra
+        for row in view.rows
+        if re.search(rf"^{re.escape(row.package.nevra)}\s+\S+ \*", text, re.M)
+    }
+    return Said(None, blocking)
+
+
+def _json(text: str, view: ReportView) -> Said:
+    document = json.loads(text)
+    facts = {fact["fingerprint"]: fact["blocks"] for p in document["packages"] for fact in p["facts"]}
+    facts.update({f["fingerprint"]: f["blocks"] for f in document.get("config_findings", [])})
+    blocking = {p["nevra"] for p in document["packages"] if p["blocking"]}
+    assert blocking == {p["nevra"] for p in document["packages"] if any(f["blocks"] for f in p["facts"])}
+    return Said(document["summary"]["exit_code"], blocking, facts)
+
+
+def _sarif(text: str, view: ReportView) -> Said:
+    run = json.loads(text)["runs"][0]
+    facts: dict[str, bool] = {}
+    blocking: set[str] = set()
+    for result in run["results"]:
+        blocks = result["level"] == "error" and "suppressions" not in result
+        facts[result["partialFingerprints"]["auditorFact/v1"]] = blocks
+        if blocks and "nevra" in result["properties"]:
+            blocking.add(result["properties"]["nevra"])
+    return Said(run["invocations"][0]["exitCode"], blocking, facts)
+
+
+def _junit(text: str, view: ReportView) -> Said:
+    suite = ET.fromstring(text).find("testsuite")
+    assert suite is not None
+    properties = {p.get("name"): p.get("value") for p in suite.iter("property")}
+    audited = {row.package.nevra for row in view.rows}
+    failed = {case.get("name", "") for case in suite.iter("testcase") if case.find("failure") is not None}
+    return Said(int(properties["exit-code"] or -1), failed & audited)
+
+
+def _markdown(text: str, view: ReportView) -> Said:
+    blocking = set(re.findall(r"^\| `([^`]+)` \| \*\*[a-z-]+\*\* \(blocking\) \|", text, re.M))
+    code = re.search(r"exit code (\d+)\.", text)
+    assert code is not None
+    return Said(int(code.group(1)), blocking)
+
+
+def _html(text: str, view: ReportView) -> Said:
+    data = re.search(r'<script type="application/json" id="auditor-data">(.*?)</script>', text, re.S)
+    assert data is not None
+    packages = json.loads(data.group(1))["packages"]
+    code = re.search(r"exit code (\d+)</p>", text)
+    assert code is not None
+    return Said(int(code.group(1)), {p["nevra"] for p in packages if p["gate"] == "blocking"})
+
+
+def _dot(text: str, view: ReportView) -> Said:
+    nodes = re.findall(r"^  n\d+ \[(.*)\];$", text, re.M)
+    blocking = {
+        re.search(r'nevra="([^"]+)"', node).group(1)  # type: ignore[union-attr]
+        for node in nodes
+        if 'gate="blocking"' in node
+    }
+    return Said(None, blocking)
+
+
+def _graphml(text: str, view: ReportView) -> Said:
+    graph = nx.parse_graphml(text)
+    return Said(None, {data["nevra"] for _, data in graph.nodes(data=True) if data.get("gate") == "blocking"})
+
+
+def _no_decision(text: str, view: ReportView) -> Said:
+    """The package inventory and model show what was read, not what the gate decided."""
+    assert "blocking" not in text and "waived" not in text
+    return Said(None, None)
+
+
+READERS: dict[str, Callable[[str, ReportView], Said]] = {
+    "table": _table,
+    "json": _json,
+    "sarif": _sarif,
+    "junit": _junit,
+    "markdown": _markdown,
+    "html": _html,
+    "dot": _dot,
+    "graphml": _graphml,
+    "inventory": _no_decision,
+    "model": _no_decision,
+}
+
+
+def _setups() -> dict[str, ReportView]:
+    audit = audit_of(SPECS)
+    by_name = {result.package.name: result for result in audit.results}
+    lonely = next(f for f in by_name["lonely"].facts if f.rule == "status:unresolved")
+    xapi = next(f for f in by_name["xapi"].facts if f.rule == "status:depends")
+    baseline = Baseline(
+        [
+            BaselineEntry(fingerprint=f.fingerprint, kind=f.rule, package=f.subject, capability=f.capability)
+            for f in (lonely, xapi)
+        ]
+    )
+    wide = frozenset({Verdict.ORIGIN, Verdict.DEPENDS, Verdict.UNRESOLVED, Verdict.BUILD_DEPENDS})
+    return {
+        "default": view_of(audit),
+        "waivers": view_of(
+            audit,
+            [
+                waiver("xapi-tools"),
+                waiver("firmware", "rule-scoped", rule="proprietary-license"),
+                waiver("needs-firmware", "by-category", category="citrix"),
+                waiver("gappy", "a-gap", rule="gap:*"),
+            ],
+        ),
+        "baseline-strict-wide": view_of(
+            audit, gate=GateOptions(fail_on=wide, strict=True, today=TODAY), baseline=baseline
+        ),
+    }
+
+
+SETUPS = _setups()
+
+
+def test_every_format_has_a_reader() -> None:
+    assert set(READERS) == set(FORMATS)
+
+
+@pytest.mark.parametrize("setup", sorted(SETUPS))
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_every_format_says_what_the_decision_says(fmt: str, setup: str) -> None:
+    view = SETUPS[setup]
+    said = READERS[fmt](FORMATS[fmt](view), view)
+    if said.exit_code is not None:
+        assert said.exit_code == int(view.exit_code)
+    if said.blocking is not None:
+        assert said.blocking == {row.package.nevra for row in view.rows if row.blocking}
+    if said.facts is not None:
+        expected = {ruling.fact.fingerprint: ruling.blocks for ruling in view.decision.rulings}
+        assert said.facts == expected
+
+
+def test_the_set_ups_cover_every_ruling() -> None:
+    seen = {ruling.disposition for view in SETUPS.values() for ruling in view.decision.rulings}
+    assert seen == set(Disposition)
+    waivers = SETUPS["waivers"]
+    (firmware,) = waivers.by_name("firmware")
+    rulings = {item.fact.rule: item.disposition for item in firmware.facts}
+    assert rulings["proprietary-license"] is Disposition.WAIVED
+    assert rulings["citrix-vendor"] is Disposition.BLOCKS and firmware.blocking
+    (half,) = SETUPS["default"].by_name("half")
+    assert half.status is Verdict.UNRESOLVED and half.blocking
+    assert {status.value for status in half.statuses} == {"build-depends", "unresolved"}
+    assert int(SETUPS["baseline-strict-wide"].exit_code) == 3  # the gap blocks under --strict

@@ -1,0 +1,195 @@
+"""One verdict, as users meet it: each contradiction the gate once had, replayed through the CLI.
+
+Every scenario builds its inputs (spec files: real inputs the command reads without running
+them), runs the command as a release manager or a contributor would, and asserts on what it
+prints and on the exit code.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import textwrap
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.cli.main import main
+
+
+def spec(directory: Path, name: str, version: str = "1.0", **tags: str) -> Path:
+    """A spec building one binary package ``name``; ``tags`` are preamble lines (BuildRequires...)."""
+    lines = [f"Name: {name}", f"Version: {version}", "Release: 1", "Summary: s", "License: MIT"]
+    for tag, value in tags.items():
+        for item in value.split("\n"):
+            lines.append(f"{tag.replace('_', '')}: {item}")
+    text = "\n".join(lines) + textwrap.dedent(
+        """
+        BuildArch: noarch
+        %description
+        d
+        %files
+        /usr/share/NAME
+        """
+    ).replace("NAME", name)
+    path = directory / f"{name}-{version}.spec"
+    path.write_text(text)
+    return path
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main([*args, "-q"] if args[0] != "diff" else args)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def scan_json(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, Any]]:
+    code, out, _ = run(["scan", *args, "--format", "json"], capsys)
+    return code, json.loads(out)
+
+
+def test_a_rule_scoped_waiver_leaves_the_other_findings_blocking_in_every_format(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    firmware = spec(
+        tmp_path, "firmware", Vendor="Citrix Systems, Inc.", License="Proprietary",
+        Source0="https://code.citrite.net/firmware.tar.gz",
+    )  # fmt: skip
+    waivers = tmp_path / "waivers.toml"
+    waivers.write_text(
+        '[[waiver]]\npackage = "firmware"\nrule = "proprietary-license"\nreason = "firmware is accepted"\n'
+        'owner = "release team"\nexpires = 2099-01-01\n'
+    )
+    args = [str(firmware), "--waivers", str(waivers)]
+    code, document = scan_json(args, capsys)
+    assert code == 1
+    binary = next(p for p in document["packages"] if p["nevra"] == "firmware-1.0-1.noarch")
+    assert binary["blocking"] is True
+    licence = [f for f in binary["findings"] if f["rule"] == "proprietary-license"]
+    assert licence and all(f["disposition"] == "waived" for f in licence)
+    assert any(f["blocks"] for f in binary["findings"] if f["rule"] != "proprietary-license")
+
+    code, table, _ = run(["scan", *args], capsys)
+    row = next(line for line in table.splitlines() if line.startswith("firmware-1.0-1.noarch "))
+    assert code == 1 and "origin *" in row and "(waived)" not in row
+
+    code, markdown, _ = run(["scan", *args, "--format", "markdown"], capsys)
+    assert markdown.startswith("## ❌ auditor: ") and "passed" not in markdown.splitlines()[0]
+    assert "exit code 1." in markdown
+
+    code, junit, _ = run(["scan", *args, "--format", "junit"], capsys)
+    case = next(c for c in ET.fromstring(junit).iter("testcase") if c.get("name") == "firmware-1.0-1.noarch")
+    assert case.find("failure") is not None and case.find("skipped") is None
+
+    code, sarif, _ = run(["scan", *args, "--format", "sarif"], capsys)
+    results = [
+        r
+        for r in json.loads(sarif)["runs"][0]["results"]
+        if r["properties"]["nevra"] == "firmware-1.0-1.noarch"
+    ]
+    suppressed = {r["ruleId"] for r in results if "suppressions" in r}
+    assert suppressed == {"proprietary-license"}
+    assert {r["ruleId"] for r in results} - suppressed  # the other evidence is an open alert
+
+
+def test_a_status_never_hides_a_blocking_fact(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tool = spec(tmp_path, "citrix-tool", Vendor="Citrix Systems, Inc.")
+    half = spec(tmp_path, "half", BuildRequires="citrix-tool\nnothing-provides-this")
+    code, document = scan_json([str(tool), str(half), "--fail-on", "unresolved"], capsys)
+    source = next(p for p in document["packages"] if p["nevra"] == "half-1.0-1.src")
+    assert set(source["statuses"]) == {"build-depends", "unresolved"}
+    assert source["status"] == "unresolved" and source["blocking"] is True
+    assert code == 1
+    code, table, _ = run(["scan", str(tool), str(half), "--fail-on", "unresolved"], capsys)
+    assert re.search(r"^half-1\.0-1\.src +unresolved \* ", table, re.M)
+
+
+def test_diff_counts_breakage_as_worse_and_deletion_as_gone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sm = spec(tmp_path, "sm", Vendor="Citrix Systems, Inc.")
+    app = spec(tmp_path, "app", Requires="sm")
+    old = tmp_path / "old.json"
+    assert main(["scan", str(sm), str(app), "--format", "json", "-o", str(old), "-q"]) == 1
+    code, out, _ = run(["diff", str(old), str(app), "--format", "json"], capsys)
+    document = json.loads(out)
+    assert code == 0
+    worse = [pair["new"] for pair in document["worse"]]
+    assert {"nevra": "app-1.0-1.noarch", "status": "unresolved", "statuses": ["unresolved"]} in worse
+    assert not document["better"]
+    changes = {(f["package"], f["kind"], f["change"]) for f in document["facts"]}
+    assert ("app", "depends", "gone") in changes  # its origin provider was deleted: not progress
+    assert ("app", "unresolved", "new") in changes
+    assert not any(change == "fixed" for _, _, change in changes)
+    _, text, _ = run(["diff", str(old), str(app)], capsys)
+    worse_section = text[text.index("Packages that got worse") :]
+    assert "app-1.0-1.noarch: depends -> unresolved" in worse_section.split("\n\n")[0]
+
+
+def test_check_compares_like_with_like_in_a_repository_with_two_versions(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base_dir = tmp_path / "base"
+    base_dir.mkdir()
+    old = spec(base_dir, "pkg", "1.0", Vendor="Citrix Systems, Inc.")
+    new = spec(base_dir, "pkg", "2.0")
+    user = spec(base_dir, "user", Requires="pkg")
+    base = [str(old), str(new), str(user)]
+    code, out, _ = run(["check", str(new), "--against", *base, "--format", "json"], capsys)
+    document = json.loads(out)
+    assert code == 0 and document["regressions"] == [] and document["worse"] == []
+    assert document["headline"] == "nothing gets worse"
+    [binary] = [item for item in document["new"] if item["nevra"] == "pkg-2.0-1.noarch"]
+    assert binary["basis"] == "same NEVRA" and binary["compared_with"] == "pkg-2.0-1.noarch"
+    newer = spec(tmp_path, "pkg", "3.0")
+    code, out, _ = run(["check", str(newer), "--against", *base, "--format", "json"], capsys)
+    [binary] = [item for item in json.loads(out)["new"] if item["nevra"] == "pkg-3.0-1.noarch"]
+    assert binary["compared_with"] == "pkg-2.0-1.noarch" and binary["basis"].startswith("newest version")
+
+
+def test_baseline_is_never_rewritten_from_a_failed_audit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    sm = spec(tmp_path, "sm", Vendor="Citrix Systems, Inc.")
+    app = spec(tmp_path, "app", Requires="sm")
+    assert main(["baseline", str(sm), str(app), "-q"]) == 0
+    baseline = tmp_path / ".auditor-baseline.json"
+    before = baseline.read_bytes()
+    assert json.loads(before)["entries"]
+    broken = tmp_path / "broken.rpm"
+    broken.write_bytes(b"not an rpm")
+    for extra in ([], ["--rewrite"]):
+        code, _, err = run(["baseline", str(broken), str(app), *extra], capsys)
+        assert code == 3 and "not written" in err and str(broken) in err
+        assert baseline.read_bytes() == before
+
+
+def test_markdown_comments_keep_package_data_inert_and_say_when_the_check_failed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = spec(tmp_path, "base")
+    hostile = spec(tmp_path, "hostile", URL="<b>bold</b>[x](http://evil.example)", Requires="base")
+    code, out, _ = run(["check", str(hostile), "--against", str(base), "--format", "markdown"], capsys)
+    outside = re.sub(r"(`+).*?\1", "", out)  # everything not inside a code span
+    assert "<b>" not in outside and "](http" not in outside
+    code, out, _ = run(["scan", str(hostile), str(base), "--format", "markdown"], capsys)
+    outside = re.sub(r"(`+).*?\1", "", out)
+    assert "<b>" not in outside and "](http" not in outside
+    missing = tmp_path / "missing.spec"
+    code, out, _ = run(["check", str(missing), "--against", str(base), "--format", "markdown"], capsys)
+    assert code == 3 and "nothing gets worse" not in out
+    assert out.startswith("### ❌ auditor check: failed: 1 input(s) could not be read")
+
+
+def test_terminal_output_carries_no_control_sequences(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    evil = spec(tmp_path, "evil", Vendor="Citrix\x1b]2;pwned\x07 Systems\x1b[2J", Requires="nothing\x1b[31m")
+    code, table, _ = run(["scan", str(evil)], capsys)
+    assert code == 1 and "\x1b" not in table and "\x07" not in table
+    assert "pwned" not in table and "[2J" not in table  # whole sequences go, not just their first byte
+    code, why, _ = run(["why", "evil", str(evil)], capsys)
+    assert "\x1b" not in why and "\x07" not in why
