@@ -26,14 +26,14 @@ EXPECTED = {
     "sm-fairlock-2.30.8-1.xcpng.noarch": "depends",  # in a cycle with sm-cli
     "xenopsd-0.150.0-1.xcpng.noarch": "depends",  # through a file requirement
     "xcp-ng-deps-1.0-1.xcpng.noarch": "depends",
-    "xapi-core-1.249.0-1.xcpng.noarch": "may-depend",
+    "xapi-core-1.249.0-1.xcpng.noarch": "depends",  # xcp-python-libs is now an origin
     "blktap-3.54.0-1.xcpng.src": "build-depends",
     "blktap-3.54.0-1.xcpng.noarch": "build-depends",
     "xenopsd-0.150.0-1.xcpng.src": "build-depends",
     "xcp-featured-1.1.0-1.xcpng.noarch": "clean",
     "xcp-emu-manager-1.2.0-1.xcpng.noarch": "clean",
-    "xcp-python-libs-3.0.0-1.xcpng.noarch": "clean",  # github.com/xenserver: evidence below the taint threshold
-    "xcp-python-libs-tools-3.0.0-1.xcpng.noarch": "clean",  # a clean cycle
+    "xcp-python-libs-3.0.0-1.xcpng.noarch": "origin",  # github.com/xenserver is a XenServer repository
+    "xcp-python-libs-tools-3.0.0-1.xcpng.noarch": "origin",
     "xenserver-lvm2-2.02.180-1.xcpng.noarch": "clean",  # a name prefix is not evidence
     "xcp-ng-release-1.0-1.xcpng.noarch": "clean",
     "ocaml-4.14.1-1.xcpng.noarch": "clean",
@@ -68,7 +68,10 @@ def test_expected_evidence(audit: AuditResult) -> None:
     sm = by_nevra["sm-2.30.8-1.xcpng.noarch"].findings
     assert [(f.rule, f.field) for f in sm] == [("citrix-internal-host", "provides")]
     python_libs = by_nevra["xcp-python-libs-3.0.0-1.xcpng.noarch"].findings
-    assert [(f.rule, f.effective) for f in python_libs] == [("citrix-public-organisation", False)]
+    # github.com/xenserver is a XenServer repository: an origin, of category citrix.
+    assert [(f.rule, f.effective, f.category.value) for f in python_libs] == [
+        ("citrix-public-organisation", True, "citrix")
+    ]
     for result in audit.results:  # the changelog author jane.doe@citrix.com is never evidence
         assert all("jane.doe" not in f.value for f in result.findings)
 
@@ -77,12 +80,15 @@ def test_chains_name_each_requirement(audit: AuditResult) -> None:
     by_nevra = {result.package.nevra: result for result in audit.results}
     chain = by_nevra["xcp-ng-deps-1.0-1.xcpng.noarch"].chain
     names = [audit.packages[hop.target].name for hop in chain]
-    assert names == ["xenopsd", "sm-cli", "sm"]
-    assert [hop.requirement for hop in chain] == ["xenopsd", "/usr/bin/sm-cli", "sm = 2.30.8-1.xcpng"]
+    assert names == ["xapi-core", "xcp-python-libs"]  # the shortest of its chains
+    assert [hop.requirement for hop in chain] == ["xapi-core", "xcp-python-libs"]
+    xenopsd = by_nevra["xenopsd-0.150.0-1.xcpng.noarch"].chain
+    assert [audit.packages[hop.target].name for hop in xenopsd] == ["sm-cli", "sm"]
+    assert [hop.requirement for hop in xenopsd] == ["/usr/bin/sm-cli", "sm = 2.30.8-1.xcpng"]
     blktap = by_nevra["blktap-3.54.0-1.xcpng.noarch"].chain
     assert [hop.kind for hop in blktap] == ["built-from", "buildrequires"]
-    choice = by_nevra["xapi-core-1.249.0-1.xcpng.noarch"].chain[0]
-    assert (choice.alternatives, choice.tainted) == (2, 1)
+    sole = by_nevra["xapi-core-1.249.0-1.xcpng.noarch"].chain[0]
+    assert (sole.requirement, sole.alternatives, sole.tainted) == ("xcp-python-libs", 1, 1)
 
 
 def test_roots(capsys: pytest.CaptureFixture[str]) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from auditor.core.errors import PolicyError
 from auditor.origin.classify import classify
-from auditor.origin.findings import Severity
+from auditor.origin.findings import Category, Severity
 from auditor.origin.policy import load_policy
 from auditor.origin.urls import parse_url
 from auditor.rpm.model import PackageKind, SourceFile, SourceKind
@@ -60,9 +60,24 @@ def test_host_rules_match_the_parsed_url(policy, url: str, expected: list[str]) 
     assert rules(findings_for(policy, url=url)) == expected
 
 
-def test_public_organisations_are_evidence_below_the_taint_threshold(policy) -> None:  # type: ignore[no-untyped-def]
-    (found,) = findings_for(policy, url="https://github.com/xenserver/python-libs")
+def test_public_organisations_are_origins_and_one_line_downgrades_them(policy, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A Citrix-controlled organisation on a public forge is a XenServer repository."""
+    for url in (
+        "https://github.com/xenserver/python-libs",
+        "https://gitlab.com/citrix/x",
+        "https://raw.githubusercontent.com/xenserver/x/master/y",
+    ):
+        (found,) = findings_for(policy, url=url)
+        assert found.rule == "citrix-public-organisation" and found.effective
+        assert found.category is Category.CITRIX
+    downgrade = tmp_path / "ours.toml"
+    downgrade.write_text('[settings]\ntier-severity = { public-org = "low" }\n')
+    (found,) = findings_for(load_policy([str(downgrade)]), url="https://github.com/xenserver/python-libs")
     assert found.severity is Severity.LOW and not found.effective
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[settings]\ntier-severity = { public-org = "lowish" }\n')
+    with pytest.raises(PolicyError, match=r"tier-severity\.public-org"):
+        load_policy([str(bad)])
 
 
 def test_capability_with_a_url(policy) -> None:  # type: ignore[no-untyped-def]
@@ -114,10 +129,30 @@ def test_licences_inside_compound_expressions(policy, license: str, expected: li
     assert rules(findings_for(policy, license=license)) == expected
 
 
-def test_restricted_licence_is_evidence_but_does_not_taint(policy) -> None:  # type: ignore[no-untyped-def]
-    found = findings_for(policy, license="GPLv2+ and Redistributable, no modification permitted")
-    assert [f.rule for f in found] == ["restricted-license"]
-    assert found[0].severity is Severity.INFO and not found[0].effective
+@pytest.mark.parametrize(
+    ("license", "expected"),
+    [
+        ("GPLv2+ and Redistributable, no modification permitted", "restricted-license"),
+        ("Redistributable", "restricted-license"),
+        ("MIT and (Distributable or BSD)", "restricted-license"),
+        ("LicenseRef-Fedora-Firmware", "restricted-license"),
+        ("EULA", "proprietary-license"),
+        ("GPLv2 and LicenseRef-Proprietary", "proprietary-license"),
+        ("Freely redistributable without restriction", None),
+        ("GPLv2+ and MIT and BSD", None),
+        ("LGPL-2.1-or-later WITH GCC-exception-3.1", None),
+    ],
+)
+def test_a_licence_that_is_not_free_is_a_proprietary_origin(
+    policy, license: str, expected: str | None
+) -> None:  # type: ignore[no-untyped-def]
+    found = findings_for(policy, license=license, vendor="Citrix Systems, Inc.")
+    licences = [f for f in found if f.field == "license"]
+    assert [f.rule for f in licences] == ([expected] if expected else [])
+    for finding in licences:
+        assert finding.category is Category.PROPRIETARY and finding.effective
+    # The vendor is Citrix either way: a free licence does not hide that, nor make it proprietary.
+    assert [f.category for f in found if f.rule == "citrix-vendor"] == [Category.CITRIX]
 
 
 def test_components(policy) -> None:  # type: ignore[no-untyped-def]

@@ -51,7 +51,7 @@ def test_a_clean_change_passes_and_shows_what_improves(tmp_path: Path) -> None:
     change = run_check((write_spec(tmp_path, NEW_XAPI),), BASE, AuditOptions(targets=()), load_policy())
     result = check_view(change, GateOptions())
     statuses = {c.after.nevra: (c.before.status if c.before else None, c.after.status) for c in result.new}
-    assert statuses["xapi-core-1.250.0-1.xcpng.noarch"] == ("may-depend", "clean")
+    assert statuses["xapi-core-1.250.0-1.xcpng.noarch"] == ("depends", "clean")  # no more xcp-python-libs
     assert {c.basis for c in result.new} == {Basis.NEWEST}  # 1.249.0 is in BASE, 1.250.0 is not
     assert result.regressions == [] and int(result.exit_code) == 0
     assert (
@@ -68,9 +68,13 @@ def test_a_change_that_brings_a_citrix_dependency_fails(
     )
     assert main(["check", spec, "--against", *BASE, "--format", "json"]) == 1
     document = json.loads(capsys.readouterr().out)
-    assert {r["package"] for r in document["regressions"]} == {"xapi-core"}  # xcp-ng-deps depended already
-    assert {"depends", "unresolved"} <= {r["kind"] for r in document["regressions"]}
-    assert "nothing provides nowhere >= 1" in [r["text"] for r in document["regressions"]]
+    # xapi-core depended on Citrix before (xcp-python-libs) and still does (v6d-citrix): one fact,
+    # unchanged; what is new and blocks is the requirement nothing provides.
+    assert [(r["package"], r["kind"], r["text"]) for r in document["regressions"]] == [
+        ("xapi-core", "unresolved", "nothing provides nowhere >= 1")
+    ]
+    [core] = [item for item in document["new"] if item["nevra"] == "xapi-core-1.250.0-1.xcpng.noarch"]
+    assert (core["before"], core["after"]) == ("depends", "depends") and "v6d-citrix" in core["why"]
     assert main(["check", spec, "--against", *BASE, "--format", "markdown"]) == 1
     markdown = capsys.readouterr().out
     assert "makes things worse" in markdown and "`xapi-core-1.250.0-1.xcpng.noarch`" in markdown
@@ -78,8 +82,13 @@ def test_a_change_that_brings_a_citrix_dependency_fails(
 
 def test_defines_decide_spec_conditionals(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     spec = write_spec(tmp_path, NEW_XAPI)
-    assert main(["check", spec, "--against", *BASE, "--define", "with_emu 1", "--format", "json"]) == 1
-    assert "emu-manager" in capsys.readouterr().out
+    statuses = {}
+    for defines in ([], ["--define", "with_emu 1"]):
+        main(["check", spec, "--against", *BASE, *defines, "--format", "json"])
+        new = json.loads(capsys.readouterr().out)["new"]
+        statuses[bool(defines)] = next(i for i in new if i["nevra"].startswith("xapi-core-"))
+    assert statuses[False]["after"] == "clean"  # xcp-emu-manager
+    assert statuses[True]["after"] == "depends" and "emu-manager" in statuses[True]["why"]
 
 
 def test_spec_code_never_runs(tmp_path: Path) -> None:
@@ -95,13 +104,13 @@ def test_plan_ranks_what_to_replace_first() -> None:
     audit = run_audit(AuditOptions(targets=BASE), load_policy())
     plan = make_plan(audit)
     order = [(item.source, len(item.holds_back)) for item in plan.items]
-    assert order[:2] == [("citrix-build-tools", 3), ("sm", 3)]
+    assert order[:3] == [("citrix-build-tools", 3), ("sm", 2), ("xcp-python-libs", 1)]
     by_source = {item.source: item for item in plan.items}
     assert by_source["v6d-citrix"].replacements == ["xcp-featured"]
     assert {audit.packages[i].name for i in by_source["v6d-citrix"].obsoleted_by} >= {"xcp-featured"}
-    assert [audit.packages[i].name for i in plan.avoidable] == ["xapi-core"]
-    # xenopsd needs sm and citrix-build-tools replaced
-    assert [audit.packages[i].name for i in plan.needs_more] == ["xenopsd"]
+    assert [audit.packages[i].name for i in plan.avoidable] == []
+    # xenopsd needs sm and citrix-build-tools replaced; xcp-ng-deps needs sm and xcp-python-libs
+    assert sorted(audit.packages[i].name for i in plan.needs_more) == ["xcp-ng-deps", "xenopsd"]
 
 
 def test_diff_between_a_report_and_a_repository(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -26,7 +26,7 @@ import fnmatch
 import os
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -56,7 +56,7 @@ about where a package comes from."""
 _KIND_KEYS = {
     "host": {"domains", "urls", "ports"},
     "field": {"fields", "pattern", "domains"},
-    "license": {"terms"},
+    "license": {"terms", "elements"},
     "signing-key": {"action", "keys"},
     "component": {"component"},
     "provenance": {"file", "origins"},
@@ -94,6 +94,9 @@ class Policy:
     sources: list[str] = field(default_factory=list)
     """The files this policy was read from, in order."""
     rpm_features: dict[str, str] | None = None
+    tier_severity: dict[str, Severity] = field(default_factory=dict)
+    """``[settings] tier-severity``: the severity of every rule of a tier, whichever layer set it
+    (``tier-severity = { public-org = "low" }`` makes Citrix's public forges evidence only)."""
 
     def rule(self, rule_id: str) -> Rule | None:
         return next((rule for rule in self.rules if rule.id == rule_id), None)
@@ -142,6 +145,13 @@ def load_policy(
         _merge(policy, project, project_path or "auditor.toml")
     for path in files:
         _merge(policy, read_toml(path, "policy file"), path)
+    if policy.tier_severity:
+        policy.rules = [
+            replace(rule, severity=policy.tier_severity[rule.tier])
+            if rule.tier in policy.tier_severity
+            else rule
+            for rule in policy.rules
+        ]
     for path in provenance:
         table = read_provenance_csv(path)
         policy.rules.append(
@@ -168,6 +178,9 @@ def _merge(policy: Policy, data: Mapping[str, Any], path: str) -> None:
     for key, value in settings.items():
         if key == "taint-severity":
             policy.taint_severity = _severity(value, f"{path}: settings.taint-severity")
+        elif key == "tier-severity":
+            for tier, severity in _table(value, f"{path}: settings.tier-severity").items():
+                policy.tier_severity[tier] = _severity(severity, f"{path}: settings.tier-severity.{tier}")
         else:
             raise PolicyError(f"{path}: unknown setting {key!r}")
     if "rpm" in data:
@@ -232,9 +245,10 @@ def _rule(data: Mapping[str, Any], where: str, base: str) -> Rule:
         return FieldRule(**common, fields=tuple(fields), pattern=pattern, domains=domains)
     if kind == "license":
         terms = _strings(data.get("terms", []), f"{where}.terms")
-        if not terms:
-            raise PolicyError(f"{where}: a license rule needs 'terms'")
-        return LicenseRule(**common, terms=tuple(terms))
+        elements = _strings(data.get("elements", []), f"{where}.elements")
+        if not terms and not elements:
+            raise PolicyError(f"{where}: a license rule needs 'terms' or 'elements'")
+        return LicenseRule(**common, terms=tuple(terms), elements=tuple(elements))
     if kind == "signing-key":
         action = _string(data.get("action", "deny"), f"{where}.action")
         if action not in ("deny", "trust"):

@@ -134,9 +134,17 @@ class FieldRule(Rule):
 
 @dataclass(frozen=True)
 class LicenseRule(Rule):
-    """Licence terms, found as whole phrases inside compound expressions (``Proprietary and BSD``)."""
+    """Licences that are not free, found inside compound expressions.
+
+    ``terms`` are phrases found anywhere in the expression (``Proprietary and BSD``,
+    ``GPLv2+ and Redistributable, no modification permitted``). ``elements`` are names that
+    must be a whole element of the expression, split at ``and``, ``or``, ``with``, commas and
+    parentheses: ``Redistributable`` alone is not free, but ``Freely redistributable without
+    restriction`` is one element that merely contains the word.
+    """
 
     terms: tuple[str, ...] = ()
+    elements: tuple[str, ...] = ()
     _compiled: tuple[re.Pattern[str], ...] = field(default=(), compare=False, repr=False)
     _seen: dict[str, Finding | None] = field(default_factory=dict, compare=False, repr=False)
 
@@ -162,13 +170,26 @@ class LicenseRule(Rule):
     def _decide(self, license_: str) -> Finding | None:
         for term, pattern in zip(self.terms, self._compiled, strict=True):
             if pattern.search(license_):
-                return self.finding(
-                    "license",
-                    license_,
-                    message=f"{self.message} ({term})",
-                    capability=f"license:{term.lower()}",
-                )
+                return self._finding(license_, term)
+        if self.elements:
+            present = {element.casefold() for element in license_elements(license_)}
+            for element in self.elements:
+                if element.casefold() in present:
+                    return self._finding(license_, element)
         return None
+
+    def _finding(self, license_: str, term: str) -> Finding:
+        return self.finding(
+            "license", license_, message=f"{self.message} ({term})", capability=f"license:{term.lower()}"
+        )
+
+
+_LICENSE_SEPARATORS = re.compile(r"\s+(?:and|or|with)\s+|[(),;]", re.IGNORECASE)
+
+
+def license_elements(expression: str) -> list[str]:
+    """The licences a compound expression names: ``GPLv2 and (MIT or BSD)`` gives GPLv2, MIT, BSD."""
+    return [part.strip() for part in _LICENSE_SEPARATORS.split(expression) if part.strip()]
 
 
 @dataclass(frozen=True)
