@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from auditor.rpm.model import EVR, Dependency, Op, SourceKind
+import pytest
+
+from auditor.rpm.model import EVR, Dependency, Gap, GapKind, Op, SourceKind
+from auditor.rpm.spec.builtins import bcond_defines
 from auditor.rpm.spec.macros import MacroContext
 from auditor.rpm.spec.parser import parse_dependency_list, parse_spec
 
@@ -123,8 +126,10 @@ Source4: https://never.example/e.tgz
     # the environment-dependent %{?rhel} condition is read both ways
     assert hosts == ["yes.example", "rhel.example", "other.example", "x86.example"]
     assert spec.undecided == (10,)
+    assert spec.gaps == (Gap(GapKind.UNDECIDED_CONDITIONAL, "c.spec:10: %if 0%{?rhel} >= 7"),)
     decided = parse_spec(text, "c.spec", defines={"rhel": "7"})
     assert [s.value.split("/")[2] for s in decided.sources] == ["yes.example", "rhel.example", "x86.example"]
+    assert decided.gaps == ()
 
 
 def test_elif_chain() -> None:
@@ -155,3 +160,100 @@ def test_conditional_macros() -> None:
 def test_dependency_list_parsing() -> None:
     deps = parse_dependency_list("a, b >= 1.0-1,c (d or e) f<2 g = 3:1")
     assert [str(dep) for dep in deps] == ["a", "b >= 1.0-1", "c", "(d or e)", "f<2", "g = 3:1"]
+
+
+def test_unexpanded_sources_are_gaps() -> None:
+    spec = parse_spec(XS_SPEC, "xs.spec")
+    assert spec.gaps == (
+        Gap(GapKind.UNEXPANDED_SOURCE, "xs.spec:14: Patch1: %(echo owned > /tmp/marker)-local.patch"),
+    )
+    # A %{?dist} a build machine defines is a guess too: the value read may not be rpm's.
+    spec = parse_spec(
+        "Name: d\nVersion: 1\nSource: d-%{version}%{?dist}.tgz\n%sourcelist\n%{?rhel}.tgz\n", "d.spec"
+    )
+    assert [str(gap) for gap in spec.gaps] == [
+        "unexpanded-source: d.spec:3: Source: d-%{version}%{?dist}.tgz",
+        "unexpanded-source: d.spec:5: Source: %{?rhel}.tgz",
+    ]
+
+
+BCOND = """\
+Name: b
+Version: 1
+%bcond_with citrix
+{middle}
+%if %{{with citrix}}
+Source1: https://repo.citrite.net/b.tgz
+%else
+Source1: https://github.com/b.tgz
+%endif
+"""
+
+
+def hosts_of(text: str, **defines: str) -> list[str]:
+    return [source.value.split("/")[2] for source in parse_spec(text, "b.spec", defines=defines).sources]
+
+
+def test_bcond_follows_rpms_own_macros() -> None:
+    assert hosts_of(BCOND.format(middle="")) == ["github.com"]
+    assert hosts_of(BCOND.format(middle="%global with_citrix 1")) == ["repo.citrite.net"]
+    assert hosts_of(BCOND.format(middle="%define with_citrix 0")) == ["repo.citrite.net"]  # defined is on
+    assert hosts_of(BCOND.format(middle="# %global with_citrix 1")) == [
+        "repo.citrite.net"
+    ]  # rpm expands comments
+    assert hosts_of(BCOND.format(middle="# %%global with_citrix 1")) == ["github.com"]
+    assert hosts_of(BCOND.format(middle=""), **dict(bcond_defines(with_=["citrix"]))) == ["repo.citrite.net"]
+    without = dict(bcond_defines(without=["citrix"]))
+    assert hosts_of(BCOND.format(middle="%global with_citrix 1"), **without) == ["repo.citrite.net"]
+    on = BCOND.replace("%bcond_with citrix", "%bcond citrix 1")
+    assert hosts_of(on.format(middle="")) == ["repo.citrite.net"]
+    assert hosts_of(on.format(middle=""), **without) == ["github.com"]
+    assert hosts_of(on.format(middle="%undefine with_citrix")) == ["github.com"]
+
+
+def test_definitions_in_undecided_branches_decide_nothing() -> None:
+    """A %global under a condition the reader cannot decide may or may not happen: every
+    later conditional that reads it is undecided too, and both its branches are read."""
+    text = BCOND.format(middle="%if 0%{?rhel}\n%global with_citrix 1\n%endif")
+    spec = parse_spec(text, "b.spec")
+    assert [source.value.split("/")[2] for source in spec.sources] == ["repo.citrite.net", "github.com"]
+    assert [gap.detail for gap in spec.gaps] == ["b.spec:4: %if 0%{?rhel}", "b.spec:7: %if %{with citrix}"]
+    decided = parse_spec(text, "b.spec", defines={"rhel": "7"})
+    assert [source.value.split("/")[2] for source in decided.sources] == ["repo.citrite.net"]
+    assert decided.gaps == ()
+
+
+def test_a_with_macro_no_bcond_declares_is_the_build_machines() -> None:
+    text = "Name: w\nVersion: 1\n%if 0%{?with_citrix}\nSource1: https://repo.citrite.net/w.tgz\n%endif\n"
+    spec = parse_spec(text, "w.spec")
+    assert [source.value for source in spec.sources] == ["https://repo.citrite.net/w.tgz"]
+    assert [gap.kind for gap in spec.gaps] == [GapKind.UNDECIDED_CONDITIONAL]
+
+
+def test_bcond_defines_are_rpmbuilds_with_and_without() -> None:
+    assert bcond_defines(with_=["a"], without=["b"]) == (
+        ("_with_a", "--with-a"),
+        ("_without_b", "--without-b"),
+    )
+    with pytest.raises(ValueError, match="--with 'foo-bar'"):
+        bcond_defines(with_=["foo-bar"])
+
+
+def test_continued_lines_are_read_whole() -> None:
+    text = "Name: c\nVersion: 1\n%{expand:%%global src https://repo.citrite.net/%%{name}\n}\nSource0: %{src}/c.tgz\n"
+    spec = parse_spec(text, "c.spec")
+    assert [(source.value, source.line) for source in spec.sources] == [
+        ("https://repo.citrite.net/c/c.tgz", 5)
+    ]
+    # An unterminated %{ joins nothing (rpm refuses the spec): the lines after it are still read.
+    spec = parse_spec("Name: c\nVersion: 1\nURL: %{oops\nSource0: a.tgz\n", "c.spec")
+    assert [source.value for source in spec.sources] == ["a.tgz"]
+
+
+def test_a_package_after_a_files_section_is_read() -> None:
+    text = "Name: f\nVersion: 1\n%description\nd\n%files\n/usr/bin/f\n%package devel\nRequires: f-libs\n%files devel\n"
+    spec = parse_spec(text, "f.spec")
+    assert [(package.name, [str(dep) for dep in package.requires]) for package in spec.packages] == [
+        ("f", []),
+        ("f-devel", ["f-libs"]),
+    ]
