@@ -257,3 +257,22 @@ def test_a_package_after_a_files_section_is_read() -> None:
         ("f", []),
         ("f-devel", ["f-libs"]),
     ]
+
+
+def test_spec_packages_carry_the_gaps(tmp_path: Path) -> None:
+    from auditor.sources.specs import read_spec_file
+
+    path = tmp_path / "g.spec"
+    path.write_text(
+        "Name: g\nVersion: 1\n%if 0%{?rhel}\nRequires: el-only\n%endif\n"
+        "Source0: https://example.org/%{lua: print('g.tgz')}\n%description\nd\n%files\n/usr/bin/g\n"
+    )
+    source, binary = read_spec_file(str(path))
+    conditional = Gap(GapKind.UNDECIDED_CONDITIONAL, f"{path}:3: %if 0%{{?rhel}}")
+    unexpanded = Gap(
+        GapKind.UNEXPANDED_SOURCE, f"{path}:6: Source0: https://example.org/%{{lua: print('g.tgz')}}"
+    )
+    assert source.gaps == (conditional, unexpanded)
+    assert binary.gaps == (conditional,)  # the Sources belong to the source package alone
+    assert not any("could not be decided" in note for note in source.notes)  # a gap, not a note
+    assert read_spec_file(str(path), defines={"rhel": "7"})[1].gaps == ()
