@@ -13,6 +13,7 @@ an undecided-conditional gap.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -21,11 +22,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import rpmfile  # type: ignore[import-untyped]
 
+from auditor.cli.main import main
 from auditor.rpm.model import GapKind
 from auditor.rpm.spec.builtins import bcond_defines
 from auditor.rpm.spec.macros import MacroContext
 from auditor.rpm.spec.parser import parse_spec
+from auditor.sources.rpmpackage import read_rpm_file
+from auditor.sources.srpmspec import recorded_name
+from tests.conftest import RPMS
 
 CITRIX = "https://repo.citrite.net/ctx-local-contrib/thing/thing-1.0.tar.gz"
 CLEAN = "https://github.com/xcp-ng/thing/archive/v1.0/thing-1.0.tar.gz"
@@ -262,3 +268,45 @@ def rpm_eval(tmp_path: Path, text: str) -> str:
 def test_macro_engine_matches_rpm_eval(text: str, tmp_path: Path) -> None:
     expansion = MacroContext().expand(text)
     assert expansion.text == rpm_eval(tmp_path, text)
+
+
+# -- the same in a real source RPM that has no SPEC tag -------------------------------------
+
+
+def test_a_citrix_source_behind_a_bcond_in_a_source_rpm_without_spec_tag(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """rpm < 4.15 SRPMs (XCP-ng 8.x) carry their spec only in the payload: what rpm takes
+    from it is what `auditor scan` must see, Citrix Source included."""
+    path = RPMS / "bcond-citrix-1.0-1.src.rpm"
+    spec_tag = subprocess.run(
+        ["rpm", "-qp", "--qf", "%|SPEC?{%{SPEC}}|", str(path)], capture_output=True, text=True
+    )
+    assert spec_tag.returncode == 0 and spec_tag.stdout == ""  # the control: no parsed spec to lean on
+    with rpmfile.open(str(path)) as rpm:
+        member = rpm.extractfile("bcond-citrix.spec")
+        assert member is not None
+        spec_text = member.read().decode()
+    expected = rpmspec_sources(tmp_path, spec_text, ())
+    citrix = "https://repo.citrite.net/ctx-local-contrib/bcond-citrix/bcond-citrix-1.0.tar.gz"
+    assert citrix in expected
+
+    code = main(["scan", str(path), "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    (package,) = report["packages"]
+    assert code == 1 and package["status"] == "origin"
+    assert {"field": "source0", "value": citrix} in [
+        {"field": finding["field"], "value": finding["value"]} for finding in package["findings"]
+    ]
+
+    read = read_rpm_file(str(path))
+    assert {source.value for source in read.sources if not source.unexpanded} <= expected
+    # Values only code gives (shell, Lua) are rpm's recorded file names, a gap each.
+    assert {recorded_name(source.value) for source in read.sources} == {
+        recorded_name(value) for value in expected
+    }
+    by_line = {(source.kind.value, source.number): source.value for source in read.sources}
+    assert by_line[("source", 2)].endswith("/%(echo shell-made)-1.0.tar.gz#/shell-made-1.0.tar.gz")
+    assert (by_line[("source", 3)], by_line[("patch", 1)]) == ("lua-made-1.0.tar.gz", "lua-made.patch")
+    assert [gap.kind for gap in read.gaps] == [GapKind.UNEXPANDED_SOURCE] * 3
+    assert all("rpm recorded the file name" in gap.detail for gap in read.gaps)
