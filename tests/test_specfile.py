@@ -245,6 +245,9 @@ def test_continued_lines_are_read_whole() -> None:
     assert [(source.value, source.line) for source in spec.sources] == [
         ("https://repo.citrite.net/c/c.tgz", 5)
     ]
+    # An escaped backslash ends a line: the next one is read on its own.
+    spec = parse_spec("Name: c\nVersion: 1\n%global x a\\\\\nSource0: b%{x}\n", "c.spec")
+    assert [source.value for source in spec.sources] == ["ba\\"]
     # An unterminated %{ joins nothing (rpm refuses the spec): the lines after it are still read.
     spec = parse_spec("Name: c\nVersion: 1\nURL: %{oops\nSource0: a.tgz\n", "c.spec")
     assert [source.value for source in spec.sources] == ["a.tgz"]

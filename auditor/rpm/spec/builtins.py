@@ -312,28 +312,26 @@ def logical_line(lines: list[str], index: int) -> tuple[str, int]:
     return text, end
 
 
+_LINE_TOKENS = re.compile(r"\\.?|%[{(\[%]|[{}()\[\]]", re.DOTALL)
+
+
 def _continues(text: str) -> bool:
+    """Whether rpm reads another line with ``text``: a ``%{``/``%(``/``%[`` still open, or
+    a backslash ending it (one that no other backslash escapes)."""
+    if "%{" not in text and "%(" not in text and "%[" not in text:  # the common line, quickly
+        return (len(text) - len(text.rstrip("\\"))) % 2 == 1
     depth = {"{": 0, "(": 0, "[": 0}
     closers = {"}": "{", ")": "(", "]": "["}
-    escaped_newline = False
-    position = 0
-    while position < len(text):
-        char = text[position]
-        following = text[position + 1 : position + 2]
-        if char == "\\":
-            escaped_newline = following == ""  # a backslash ending the text so far
-            position += 2
-            continue
-        if char == "\n":
-            escaped_newline = False
-        elif char == "%" and following in ("{", "(", "[", "%"):
-            if following != "%":
-                depth[following] += 1
-            position += 2
-            continue
-        elif char in depth and depth[char] > 0:
-            depth[char] += 1
-        elif char in closers and depth[closers[char]] > 0:
-            depth[closers[char]] -= 1
-        position += 1
-    return escaped_newline or any(depth.values())
+    for match in _LINE_TOKENS.finditer(text):
+        token = match.group()
+        if token == "\\":
+            return True  # a backslash with nothing after it: the text's last character
+        if token[0] == "%":
+            if token[1] != "%":
+                depth[token[1]] += 1
+        elif token in depth:
+            if depth[token]:
+                depth[token] += 1
+        elif token in closers and depth[closers[token]]:
+            depth[closers[token]] -= 1
+    return any(depth.values())
