@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from auditor.core.errors import InputError
 from auditor.rpm.model import EVR, Dependency, Gap, GapKind, Op, SourceKind
 from auditor.rpm.spec.builtins import bcond_defines
 from auditor.rpm.spec.macros import MacroContext
@@ -279,3 +283,26 @@ def test_spec_packages_carry_the_gaps(tmp_path: Path) -> None:
     assert binary.gaps == (conditional,)  # the Sources belong to the source package alone
     assert not any("could not be decided" in note for note in source.notes)  # a gap, not a note
     assert read_spec_file(str(path), defines={"rhel": "7"})[1].gaps == ()
+
+
+FRAGMENTS = [
+    "%define m() %1-%{?2:x}", "%global g %{m a b}", "%undefine g", "%bcond_with c", "%bcond c %[1+",
+    "%{with c}", "%{without c}", "%[ %{?g} ? \"a\" : \"b\" ]", "%[0 && %{expand:%%global h 1}1]",
+    "%{expand:%%define e %%{e}%%{e}}", "%e", "%{m:-x}", "%m -x y", "%{-f*}", "%{?-f:1}", "%1", "%*",
+    "%if %{with c}", "%if 0%{?rhel}", "%else", "%endif", "%elif 1", "Source0: %{g}/s.tgz", "Patch1: %e",
+    "%{lua: x}", "%(true)", "\\", "%{", "}", "%[", "]", "%%", "#", "%dnl x", "%{macrobody:m}",
+    "%{expr:1/0}", "%define", "%global x", "%define 1bad x", "%{?nope:%{m}}", "%package p", "%files",
+]  # fmt: skip
+
+
+@settings(max_examples=int(os.environ.get("AUDITOR_FUZZ_EXAMPLES", "100")), deadline=None,
+          derandomize=bool(os.environ.get("CI")))  # fmt: skip
+@given(st.lists(st.lists(st.sampled_from(FRAGMENTS) | st.text(max_size=8), max_size=6), max_size=30))
+def test_any_spec_text_reads_or_is_an_input_error(lines: list[list[str]]) -> None:
+    """Whatever macros a spec combines, reading gives a Spec or an InputError, never a crash."""
+    text = "Name: f\nVersion: 1\n" + "\n".join(" ".join(line) for line in lines)
+    try:
+        spec = parse_spec(text, "f.spec")
+    except InputError:
+        return
+    assert all(gap.detail.startswith("f.spec") for gap in spec.gaps)
