@@ -225,6 +225,11 @@ def test_definitions_in_undecided_branches_decide_nothing() -> None:
     decided = parse_spec(text, "b.spec", defines={"rhel": "7"})
     assert [source.value.split("/")[2] for source in decided.sources] == ["repo.citrite.net"]
     assert decided.gaps == ()
+    # A bcond declared only under such a conditional may not be declared: with_citrix is
+    # then the build machine's, as if no bcond named it.
+    text = BCOND.format(middle="").replace("%bcond_with citrix", "%if 0%{?rhel}\n%bcond_with citrix\n%endif")
+    assert hosts_of(text) == ["repo.citrite.net", "github.com"]
+    assert hosts_of(text, rhel="7") == ["github.com"]
 
 
 def test_a_with_macro_no_bcond_declares_is_the_build_machines() -> None:

@@ -175,5 +175,5 @@ class MacroTable:
                 if not stack:
                     self._macros.pop(local, None)
         declared = automatic.get("1")
-        if name in BCOND_MACROS and declared:
+        if name in BCOND_MACROS and declared and not (self.undecided_branch or self._uncertain_depth):
             self._settled.add(f"with_{declared}")  # from now on the spec, not a build host, decides
