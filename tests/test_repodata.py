@@ -62,6 +62,7 @@ def as_repodata_carries(package: Package) -> Package:
         sources=(),
         spec=None,
         notes=(),
+        gaps=(),  # what the reading of the SRPM's spec could not see: repodata has no spec
     )
 
 

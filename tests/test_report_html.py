@@ -155,8 +155,8 @@ def test_html_from_the_fixtures(capsys: pytest.CaptureFixture[str], tmp_path: Pa
     text = target.read_text()
     assert code == 1 and text.startswith("<!DOCTYPE html>")
     data = json.loads(Page(text).scripts[0][1])
-    assert len(data["packages"]) == 39
-    assert [row["status"] for row in data["packages"][:5]] == ["origin"] * 5
+    assert len(data["packages"]) == 40
+    assert [row["status"] for row in data["packages"][:6]] == ["origin"] * 6
 
 
 # -- in a browser ---------------------------------------------------------------------------

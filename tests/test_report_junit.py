@@ -36,7 +36,7 @@ def test_junit_counts_and_failures(capsys: pytest.CaptureFixture[str], fixture_a
     assert len(cases) == len(fixture_audit.results) == int(suite.get("tests", ""))
     failures = [case for case in cases.values() if case.find("failure") is not None]
     blocking = {ruling.fact.package for ruling in decide(fixture_audit).blocking}
-    assert len(failures) == int(suite.get("failures", "")) == len(blocking) == 18
+    assert len(failures) == int(suite.get("failures", "")) == len(blocking) == 19
     assert suite.get("errors") == "0" and suite.get("skipped") == "0"
     epochs = cases["epochs-3:1.2-4.noarch"]
     assert epochs.get("classname") == "unresolved"

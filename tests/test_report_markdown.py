@@ -14,16 +14,17 @@ from tests.report_cases import CITRIX, audit_of, gate_view, scan, view_of
 
 def test_markdown_summary(capsys: pytest.CaptureFixture[str]) -> None:
     _, out = scan([str(RPMS), "--format", "markdown"], capsys)
-    assert out.startswith("## ❌ auditor: 18 blocking\n")
+    assert out.startswith("## ❌ auditor: 19 blocking\n")
     assert (
-        "| origin | 5 | 5 | 0 |" in out
+        "| origin | 6 | 6 | 0 |" in out
         and "| unresolved | 13 | 13 | 0 |" in out
         and "| clean | 21 | 0 | 0 |" in out
     )
     rows = [line for line in out.splitlines() if line.startswith("| `")]
-    assert len(rows) == 18
-    assert rows[0].startswith("| `nospec-1.0-1.noarch` | **origin** (blocking) | `[citrix-internal-host]")
-    assert out.count("<details>") == out.count("</details>") == 18
+    assert len(rows) == 19
+    assert rows[0].startswith("| `bcond-citrix-1.0-1.src` | **origin** (blocking) | `[citrix-internal-host]")
+    assert rows[1].startswith("| `nospec-1.0-1.noarch` | **origin** (blocking) | `[citrix-internal-host]")
+    assert out.count("<details>") == out.count("</details>") == 19
     assert "  - `built from nospec-1.0-1.src`" in out
 
 

@@ -10,7 +10,7 @@ import pytest
 import rpmfile  # type: ignore[import-untyped]
 
 from auditor.core.errors import InputError
-from auditor.rpm.model import DEPENDENCY_KINDS, Dependency, Op, PackageKind, SourceKind
+from auditor.rpm.model import DEPENDENCY_KINDS, Dependency, GapKind, Op, PackageKind, SourceFile, SourceKind
 from auditor.sources.rpmpackage import read_rpm_file
 from tests.conftest import DATA, RPMS
 
@@ -301,3 +301,124 @@ def test_string_counts_must_fit_their_own_data() -> None:
     for tag in (2, 4, 5):
         with pytest.raises(InputError, match=f"x.rpm: corrupt RPM header: tag {tag} "):
             header.strings(tag)
+
+
+# -- the spec of a source RPM: gaps and the file names rpm recorded -----------------------
+
+
+def recorded_order(path: Path) -> list[str]:
+    """What rpm recorded: the SOURCE tag then the PATCH tag, each as the header lists it."""
+    out = subprocess.run(
+        ["rpm", "-qp", "--qf", "[%{SOURCE}\\n]--\\n[%{PATCH}\\n]", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return out.replace("--\n", "").splitlines()
+
+
+def test_the_header_records_file_names_in_reverse_spec_order() -> None:
+    """rpmbuild prepends each Source to a list (build/parsePreamble.c): the tags are reversed."""
+    package = read_rpm_file(str(RPMS / "nospec-1.0-1.src.rpm"))
+    from auditor.sources.srpmspec import recorded_name
+
+    by_kind = {
+        kind: [recorded_name(s.value) for s in package.sources if s.kind is kind] for kind in SourceKind
+    }
+    assert recorded_order(RPMS / "nospec-1.0-1.src.rpm") == [
+        *reversed(by_kind[SourceKind.SOURCE]),
+        *reversed(by_kind[SourceKind.PATCH]),
+    ]
+    assert package.gaps == ()  # every Source expanded: nothing unseen
+
+
+def nospec_with_members(directory: Path, members: list[tuple[bytes, bytes]]) -> Path:
+    from tests.hostile import make_corpus
+
+    rpm = make_corpus.compact(RPMS / make_corpus.NOSPEC)
+    rpm.payload = make_corpus._gzip(make_corpus._cpio(members))
+    path = directory / "nospec-1.0-1.src.rpm"
+    path.write_bytes(rpm.to_bytes())
+    return path
+
+
+def test_a_source_rpm_whose_spec_cannot_be_read_is_a_gap(tmp_path: Path) -> None:
+    path = nospec_with_members(tmp_path, [(b"nospec-1.0.tar.gz", b"x")])
+    package = read_rpm_file(str(path))
+    assert package.spec is None
+    assert [gap.kind for gap in package.gaps] == [GapKind.SPEC_UNREADABLE]
+    assert "no SPEC tag, and nospec.spec is missing from the payload" in package.gaps[0].detail
+    # What the header recorded is still there, in the spec's order: the best there is.
+    assert [s.value for s in package.sources if s.kind is SourceKind.SOURCE] == [
+        "nospec-1.0.tar.gz",
+        "nospec-extra-1.0.tar.gz",
+        "nospec.service",
+    ]
+    assert [s.value for s in package.sources if s.kind is SourceKind.PATCH] == [
+        "nospec-fix.patch",
+        "nospec-local.patch",
+    ]
+
+
+def test_a_source_rpm_read_from_its_header_alone_is_a_gap() -> None:
+    from auditor.sources.formats.rpmheader import read_headers
+    from auditor.sources.rpmpackage import package_from_headers
+
+    path = RPMS / "nospec-1.0-1.src.rpm"
+    with path.open("rb") as stream:
+        headers = read_headers(stream, str(path), path.stat().st_size)
+    package = package_from_headers(headers, None, location=str(path), input=str(path), checksum=None)
+    assert [gap.kind for gap in package.gaps] == [GapKind.SPEC_UNREADABLE]
+    assert "only the header was read" in package.gaps[0].detail
+
+
+def source(kind: SourceKind, value: str, *unexpanded: str, line: int = 1) -> SourceFile:
+    return SourceFile(kind, None, value, value, line, unexpanded)
+
+
+def test_unexpanded_sources_fall_back_to_the_recorded_names() -> None:
+    from auditor.sources.srpmspec import with_recorded_names
+
+    s, p = SourceKind.SOURCE, SourceKind.PATCH
+    read = [
+        source(s, "https://github.com/x/a-1.tar.gz", line=1),
+        source(s, "https://repo.citrite.net/x/%(echo b)-1.tar.gz", "%(echo b)", line=2),
+        source(s, "%{lua: print('c.conf')}", "%{lua: print('c.conf')}", line=3),
+        source(p, "fix.patch", line=4),
+    ]
+    recorded = {s: ["c.conf", "b-1.tar.gz", "a-1.tar.gz"][::-1], p: ["fix.patch"]}
+    sources, gaps = with_recorded_names(read, recorded, "payload:x.spec")
+    assert [item.value for item in sources] == [
+        "https://github.com/x/a-1.tar.gz",
+        "https://repo.citrite.net/x/%(echo b)-1.tar.gz#/b-1.tar.gz",  # the host stays for the policy
+        "c.conf",
+        "fix.patch",
+    ]
+    assert [item.unexpanded for item in sources][1:3] == [("%(echo b)",), ("%{lua: print('c.conf')}",)]
+    assert [str(gap) for gap in gaps] == [
+        "unexpanded-source: payload:x.spec:2: Source: https://repo.citrite.net/x/%(echo b)-1.tar.gz"
+        " (rpm recorded the file name b-1.tar.gz)",
+        "unexpanded-source: payload:x.spec:3: Source: %{lua: print('c.conf')} (rpm recorded the file name c.conf)",
+    ]
+
+
+def test_recorded_names_no_line_gives_are_reported_on_their_own() -> None:
+    """The spec as read (both branches of an undecided %if, or not the branch the build took)
+    and the header disagree: the header's extra names are not silently dropped."""
+    from auditor.sources.srpmspec import with_recorded_names
+
+    s = SourceKind.SOURCE
+    read = [source(s, "https://github.com/x/clean-1.tar.gz"), source(s, "%{lua: x}", "%{lua: x}")]
+    recorded = {s: ["citrix-1.tar.gz", "one.tgz", "two.tgz"], SourceKind.PATCH: []}
+    sources, gaps = with_recorded_names(read, recorded, "payload:x.spec")
+    assert [item.value for item in sources] == [
+        "https://github.com/x/clean-1.tar.gz",
+        "%{lua: x}",  # three names for one line: none is guessed
+        "citrix-1.tar.gz",
+        "one.tgz",
+        "two.tgz",
+    ]
+    assert [gap.kind for gap in gaps] == [GapKind.UNEXPANDED_SOURCE] * 4
+    assert gaps[1].detail == (
+        "payload:x.spec: the SRPM header records the source file citrix-1.tar.gz, which no line read from the spec gives"
+    )

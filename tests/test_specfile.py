@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from auditor.rpm.model import EVR, Dependency, Op, SourceKind
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from auditor.core.errors import InputError
+from auditor.rpm.model import EVR, Dependency, Gap, GapKind, Op, SourceKind
+from auditor.rpm.spec.builtins import bcond_defines
 from auditor.rpm.spec.macros import MacroContext
 from auditor.rpm.spec.parser import parse_dependency_list, parse_spec
 
@@ -123,8 +130,10 @@ Source4: https://never.example/e.tgz
     # the environment-dependent %{?rhel} condition is read both ways
     assert hosts == ["yes.example", "rhel.example", "other.example", "x86.example"]
     assert spec.undecided == (10,)
+    assert spec.gaps == (Gap(GapKind.UNDECIDED_CONDITIONAL, "c.spec:10: %if 0%{?rhel} >= 7"),)
     decided = parse_spec(text, "c.spec", defines={"rhel": "7"})
     assert [s.value.split("/")[2] for s in decided.sources] == ["yes.example", "rhel.example", "x86.example"]
+    assert decided.gaps == ()
 
 
 def test_elif_chain() -> None:
@@ -155,3 +164,150 @@ def test_conditional_macros() -> None:
 def test_dependency_list_parsing() -> None:
     deps = parse_dependency_list("a, b >= 1.0-1,c (d or e) f<2 g = 3:1")
     assert [str(dep) for dep in deps] == ["a", "b >= 1.0-1", "c", "(d or e)", "f<2", "g = 3:1"]
+
+
+def test_unexpanded_sources_are_gaps() -> None:
+    spec = parse_spec(XS_SPEC, "xs.spec")
+    assert spec.gaps == (
+        Gap(GapKind.UNEXPANDED_SOURCE, "xs.spec:14: Patch1: %(echo owned > /tmp/marker)-local.patch"),
+    )
+    # A %{?dist} a build machine defines is a guess too: the value read may not be rpm's.
+    spec = parse_spec(
+        "Name: d\nVersion: 1\nSource: d-%{version}%{?dist}.tgz\n%sourcelist\n%{?rhel}.tgz\n", "d.spec"
+    )
+    assert [str(gap) for gap in spec.gaps] == [
+        "unexpanded-source: d.spec:3: Source: d-%{version}%{?dist}.tgz",
+        "unexpanded-source: d.spec:5: Source: %{?rhel}.tgz",
+    ]
+
+
+BCOND = """\
+Name: b
+Version: 1
+%bcond_with citrix
+{middle}
+%if %{{with citrix}}
+Source1: https://repo.citrite.net/b.tgz
+%else
+Source1: https://github.com/b.tgz
+%endif
+"""
+
+
+def hosts_of(text: str, **defines: str) -> list[str]:
+    return [source.value.split("/")[2] for source in parse_spec(text, "b.spec", defines=defines).sources]
+
+
+def test_bcond_follows_rpms_own_macros() -> None:
+    assert hosts_of(BCOND.format(middle="")) == ["github.com"]
+    assert hosts_of(BCOND.format(middle="%global with_citrix 1")) == ["repo.citrite.net"]
+    assert hosts_of(BCOND.format(middle="%define with_citrix 0")) == ["repo.citrite.net"]  # defined is on
+    assert hosts_of(BCOND.format(middle="# %global with_citrix 1")) == [
+        "repo.citrite.net"
+    ]  # rpm expands comments
+    assert hosts_of(BCOND.format(middle="# %%global with_citrix 1")) == ["github.com"]
+    assert hosts_of(BCOND.format(middle=""), **dict(bcond_defines(with_=["citrix"]))) == ["repo.citrite.net"]
+    without = dict(bcond_defines(without=["citrix"]))
+    assert hosts_of(BCOND.format(middle="%global with_citrix 1"), **without) == ["repo.citrite.net"]
+    on = BCOND.replace("%bcond_with citrix", "%bcond citrix 1")
+    assert hosts_of(on.format(middle="")) == ["repo.citrite.net"]
+    assert hosts_of(on.format(middle=""), **without) == ["github.com"]
+    assert hosts_of(on.format(middle="%undefine with_citrix")) == ["github.com"]
+
+
+def test_definitions_in_undecided_branches_decide_nothing() -> None:
+    """A %global under a condition the reader cannot decide may or may not happen: every
+    later conditional that reads it is undecided too, and both its branches are read."""
+    text = BCOND.format(middle="%if 0%{?rhel}\n%global with_citrix 1\n%endif")
+    spec = parse_spec(text, "b.spec")
+    assert [source.value.split("/")[2] for source in spec.sources] == ["repo.citrite.net", "github.com"]
+    assert [gap.detail for gap in spec.gaps] == ["b.spec:4: %if 0%{?rhel}", "b.spec:7: %if %{with citrix}"]
+    decided = parse_spec(text, "b.spec", defines={"rhel": "7"})
+    assert [source.value.split("/")[2] for source in decided.sources] == ["repo.citrite.net"]
+    assert decided.gaps == ()
+    # A bcond declared only under such a conditional may not be declared: with_citrix is
+    # then the build machine's, as if no bcond named it.
+    text = BCOND.format(middle="").replace("%bcond_with citrix", "%if 0%{?rhel}\n%bcond_with citrix\n%endif")
+    assert hosts_of(text) == ["repo.citrite.net", "github.com"]
+    assert hosts_of(text, rhel="7") == ["github.com"]
+
+
+def test_a_with_macro_no_bcond_declares_is_the_build_machines() -> None:
+    text = "Name: w\nVersion: 1\n%if 0%{?with_citrix}\nSource1: https://repo.citrite.net/w.tgz\n%endif\n"
+    spec = parse_spec(text, "w.spec")
+    assert [source.value for source in spec.sources] == ["https://repo.citrite.net/w.tgz"]
+    assert [gap.kind for gap in spec.gaps] == [GapKind.UNDECIDED_CONDITIONAL]
+
+
+def test_bcond_defines_are_rpmbuilds_with_and_without() -> None:
+    assert bcond_defines(with_=["a"], without=["b"]) == (
+        ("_with_a", "--with-a"),
+        ("_without_b", "--without-b"),
+    )
+    with pytest.raises(ValueError, match="--with 'foo-bar'"):
+        bcond_defines(with_=["foo-bar"])
+
+
+def test_continued_lines_are_read_whole() -> None:
+    text = "Name: c\nVersion: 1\n%{expand:%%global src https://repo.citrite.net/%%{name}\n}\nSource0: %{src}/c.tgz\n"
+    spec = parse_spec(text, "c.spec")
+    assert [(source.value, source.line) for source in spec.sources] == [
+        ("https://repo.citrite.net/c/c.tgz", 5)
+    ]
+    # An escaped backslash ends a line: the next one is read on its own.
+    spec = parse_spec("Name: c\nVersion: 1\n%global x a\\\\\nSource0: b%{x}\n", "c.spec")
+    assert [source.value for source in spec.sources] == ["ba\\"]
+    # An unterminated %{ joins nothing (rpm refuses the spec): the lines after it are still read.
+    spec = parse_spec("Name: c\nVersion: 1\nURL: %{oops\nSource0: a.tgz\n", "c.spec")
+    assert [source.value for source in spec.sources] == ["a.tgz"]
+
+
+def test_a_package_after_a_files_section_is_read() -> None:
+    text = "Name: f\nVersion: 1\n%description\nd\n%files\n/usr/bin/f\n%package devel\nRequires: f-libs\n%files devel\n"
+    spec = parse_spec(text, "f.spec")
+    assert [(package.name, [str(dep) for dep in package.requires]) for package in spec.packages] == [
+        ("f", []),
+        ("f-devel", ["f-libs"]),
+    ]
+
+
+def test_spec_packages_carry_the_gaps(tmp_path: Path) -> None:
+    from auditor.sources.specs import read_spec_file
+
+    path = tmp_path / "g.spec"
+    path.write_text(
+        "Name: g\nVersion: 1\n%if 0%{?rhel}\nRequires: el-only\n%endif\n"
+        "Source0: https://example.org/%{lua: print('g.tgz')}\n%description\nd\n%files\n/usr/bin/g\n"
+    )
+    source, binary = read_spec_file(str(path))
+    conditional = Gap(GapKind.UNDECIDED_CONDITIONAL, f"{path}:3: %if 0%{{?rhel}}")
+    unexpanded = Gap(
+        GapKind.UNEXPANDED_SOURCE, f"{path}:6: Source0: https://example.org/%{{lua: print('g.tgz')}}"
+    )
+    assert source.gaps == (conditional, unexpanded)
+    assert binary.gaps == (conditional,)  # the Sources belong to the source package alone
+    assert not any("could not be decided" in note for note in source.notes)  # a gap, not a note
+    assert read_spec_file(str(path), defines={"rhel": "7"})[1].gaps == ()
+
+
+FRAGMENTS = [
+    "%define m() %1-%{?2:x}", "%global g %{m a b}", "%undefine g", "%bcond_with c", "%bcond c %[1+",
+    "%{with c}", "%{without c}", "%[ %{?g} ? \"a\" : \"b\" ]", "%[0 && %{expand:%%global h 1}1]",
+    "%{expand:%%define e %%{e}%%{e}}", "%e", "%{m:-x}", "%m -x y", "%{-f*}", "%{?-f:1}", "%1", "%*",
+    "%if %{with c}", "%if 0%{?rhel}", "%else", "%endif", "%elif 1", "Source0: %{g}/s.tgz", "Patch1: %e",
+    "%{lua: x}", "%(true)", "\\", "%{", "}", "%[", "]", "%%", "#", "%dnl x", "%{macrobody:m}",
+    "%{expr:1/0}", "%define", "%global x", "%define 1bad x", "%{?nope:%{m}}", "%package p", "%files",
+]  # fmt: skip
+
+
+@settings(max_examples=int(os.environ.get("AUDITOR_FUZZ_EXAMPLES", "100")), deadline=None,
+          derandomize=bool(os.environ.get("CI")))  # fmt: skip
+@given(st.lists(st.lists(st.sampled_from(FRAGMENTS) | st.text(max_size=8), max_size=6), max_size=30))
+def test_any_spec_text_reads_or_is_an_input_error(lines: list[list[str]]) -> None:
+    """Whatever macros a spec combines, reading gives a Spec or an InputError, never a crash."""
+    text = "Name: f\nVersion: 1\n" + "\n".join(" ".join(line) for line in lines)
+    try:
+        spec = parse_spec(text, "f.spec")
+    except InputError:
+        return
+    assert all(gap.detail.startswith("f.spec") for gap in spec.gaps)

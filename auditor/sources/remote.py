@@ -99,6 +99,9 @@ def with_remote_header(package: Package, remote: Remote) -> Package:
         package.arch,
     ):
         raise InputError(url, f"the RPM header is {full.nevra}, the repository metadata says {package.nevra}")
-    if package.is_source and not package.sources and full.sources:
-        package = replace(package, sources=full.sources, spec=full.spec, notes=package.notes + full.notes)
+    if package.is_source and not package.sources and (full.sources or full.gaps):
+        notes = package.notes + full.notes
+        package = replace(
+            package, sources=full.sources, spec=full.spec, notes=notes, gaps=package.gaps + full.gaps
+        )
     return replace(package, signing_key=full.signing_key, distribution=full.distribution)

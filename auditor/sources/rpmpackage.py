@@ -7,24 +7,12 @@ import os
 from typing import Any, BinaryIO
 
 from auditor.core.errors import InputError
-from auditor.rpm.model import (
-    EVR,
-    Checksum,
-    Dependency,
-    Op,
-    Package,
-    PackageKind,
-    SourceFile,
-    SourceKind,
-    qualifiers_from_sense,
-)
-from auditor.rpm.spec.parser import parse_spec, sources_of_parsed_spec
+from auditor.rpm.model import EVR, Checksum, Dependency, Op, Package, PackageKind, qualifiers_from_sense
 from auditor.sources.formats import openpgp
 from auditor.sources.formats.files import open_regular, os_reason
-from auditor.sources.formats.payload import extract_member
 from auditor.sources.formats.rpmheader import Header, RpmHeaders, SigTag, Tag, read_headers
+from auditor.sources.srpmspec import SpecReading, read_srpm_spec
 
-_RPMFILE_SPECFILE = 1 << 5
 _RPMSENSE_MISSINGOK = 1 << 19
 
 # (model field, name tag, flags tag, version tag), in rpm's order.
@@ -106,11 +94,8 @@ def package_from_headers(
     for field, *tags in _OLD_WEAK_TAGS:
         if not deps[field]:
             deps[field] = _dependencies(main, *tags)
-    sources: tuple[SourceFile, ...] = ()
-    spec_from: str | None = None
-    notes: list[str] = []
-    if is_source:
-        sources, spec_from, notes = _spec_sources(headers, stream, input)
+    files = _files(main)
+    reading = read_srpm_spec(headers, stream, input, files) if is_source else SpecReading((), None)
     return Package(
         name=name,
         epoch=main.integer(Tag.EPOCH),
@@ -124,7 +109,7 @@ def package_from_headers(
         checksum=checksum,
         summary=main.string(Tag.SUMMARY),
         description=main.string(Tag.DESCRIPTION),
-        files=_files(main),
+        files=files,
         vendor=main.string(Tag.VENDOR),
         packager=main.string(Tag.PACKAGER),
         buildhost=main.string(Tag.BUILDHOST),
@@ -133,9 +118,10 @@ def package_from_headers(
         distribution=main.string(Tag.DISTRIBUTION),
         buildtime=main.integer(Tag.BUILDTIME),
         signing_key=signing_key_id(headers.signature),
-        sources=sources,
-        spec=spec_from,
-        notes=tuple(notes),
+        sources=reading.sources,
+        spec=reading.spec,
+        notes=reading.notes,
+        gaps=reading.gaps,
         **deps,
     )
 
@@ -191,50 +177,3 @@ def signing_key_id(signature: Header) -> str | None:
         if key:
             return key
     return None
-
-
-def _spec_sources(
-    headers: RpmHeaders, stream: BinaryIO | None, source: str
-) -> tuple[tuple[SourceFile, ...], str | None, list[str]]:
-    main = headers.main
-    text = main.string(Tag.SPEC)
-    where = "header"
-    if text is None:
-        if stream is None:
-            return _tag_sources(main), None, ["no SPEC tag and no payload: Source URLs unknown"]
-        spec_name = _spec_file_name(main)
-        if spec_name is None:
-            return _tag_sources(main), None, ["no spec file in the payload: Source URLs unknown"]
-        stream.seek(headers.header_end)
-        data = extract_member(stream, main.string(Tag.PAYLOADCOMPRESSOR) or "gzip", spec_name, source)
-        if data is None:
-            return _tag_sources(main), None, [f"{spec_name} missing from the payload"]
-        text = data.decode("utf-8", "replace")
-        where = f"payload:{spec_name}"
-    if where == "header":
-        # rpmbuild stored the spec it parsed: macros expanded, conditionals decided.
-        return sources_of_parsed_spec(text), where, []
-    arch = main.string(Tag.ARCH) or "x86_64"
-    try:
-        spec = parse_spec(text, where, arch=arch)
-    except InputError as exc:
-        raise InputError(source, f"spec file ({where}): {exc.reason}") from None
-    notes = [f"macro left unexpanded in the spec: {item}" for item in spec.unexpanded[:20]]
-    return spec.sources, where, notes
-
-
-def _spec_file_name(header: Header) -> str | None:
-    files = _files(header)
-    flags = header.ints(Tag.FILEFLAGS)
-    for path, flag in zip(files, flags, strict=False):
-        if flag & _RPMFILE_SPECFILE:
-            return path
-    specs = [path for path in files if path.endswith(".spec")]
-    return specs[0] if specs else None
-
-
-def _tag_sources(header: Header) -> tuple[SourceFile, ...]:
-    """Bare file names from the SOURCE/PATCH tags, when the spec itself is out of reach."""
-    found = [SourceFile(SourceKind.SOURCE, None, name, name) for name in header.strings(Tag.SOURCE)]
-    found += [SourceFile(SourceKind.PATCH, None, name, name) for name in header.strings(Tag.PATCH)]
-    return tuple(found)

@@ -6,7 +6,8 @@ that has a ``%files`` section (their Requires, Provides, Conflicts, Obsoletes, w
 dependencies and the plain paths ``%files`` lists). What only a build knows is absent:
 files named by glob or ``-f`` list, automatic dependencies (sonames, interpreters) and
 ``%generate_buildrequires``. Macros that cannot be expanded safely are kept as written and
-listed in the package's notes.
+listed in the package's notes; a conditional that could not be decided (both branches are
+read) and a Source or Patch whose value kept such a macro are the packages' gaps.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from auditor.core.errors import InputError
-from auditor.rpm.model import EVR, Dependency, Op, Package, PackageKind
+from auditor.rpm.model import EVR, Dependency, GapKind, Op, Package, PackageKind
 from auditor.rpm.spec.parser import Spec, parse_spec
 
 MAX_SPEC_BYTES = 4 * 1024 * 1024
@@ -43,9 +44,9 @@ def packages_from_spec(spec: Spec, path: str, arch: str = "x86_64") -> list[Pack
     release = spec.release or "0"
     main = spec.packages[0]
     notes = [f"macro left unexpanded: {item}" for item in spec.unexpanded[:20]]
-    notes += [
-        f"conditional at line {line} could not be decided: both branches were read" for line in spec.undecided
-    ]
+    # An undecided conditional may have chosen any package's dependencies; an unexpanded
+    # Source belongs to the source package alone.
+    undecided = tuple(gap for gap in spec.gaps if gap.kind is GapKind.UNDECIDED_CONDITIONAL)
     if spec.dynamic_build_requires:
         notes.append("%generate_buildrequires: more BuildRequires appear only at build time")
     source_rpm = f"{spec.name}-{spec.version}-{release}.src.rpm"
@@ -69,6 +70,7 @@ def packages_from_spec(spec: Spec, path: str, arch: str = "x86_64") -> list[Pack
         sources=spec.sources,
         spec=path,
         notes=tuple(notes),
+        gaps=spec.gaps,
     )
     packages = [source]
     evr_text = (
@@ -111,6 +113,7 @@ def packages_from_spec(spec: Spec, path: str, arch: str = "x86_64") -> list[Pack
                 files=spec.files.get(sub.name, ()),
                 spec=path,
                 notes=tuple(notes),
+                gaps=undecided,
             )
         )
     return packages

@@ -58,7 +58,8 @@ DEFAULT_PAYLOAD = "w9.gzdio"  # gzip: readable without zstd/xz support
 PAYLOADS = {"payload-xz": "w6.xzdio", "payload-zstd": "w19.zstdio"}  # binary payload
 TARGETS = {"multilib": ["x86_64", "i686"]}  # otherwise the spec's own (noarch) arch
 SIGNED = "signed"  # the binary package signed with the throw-away key
-NOSPEC = "nospec"  # the source package whose SPEC tag is stripped
+# The source packages whose SPEC tag is stripped (their spec is only in the payload).
+NOSPEC = ("nospec", "bcond-citrix")
 ZSTD_SPEC = "payload-zstd"
 
 RPMTAG_SPEC = 5099
@@ -373,16 +374,18 @@ def createrepo_has_zstd(scratch: Path, env: dict[str, str]) -> bool:
     return result.returncode == 0
 
 
-def check(built: list[Path], nospec: Path, signed: Path, key: Path, topdir: Path,
+def check(built: list[Path], nospec: list[Path], signed: Path, key: Path, topdir: Path,
           env: dict[str, str]) -> None:  # fmt: skip
     """The checks the fixtures must pass; stops the build on the first failure."""
-    # '%{SPEC}' prints "(none)" for an absent tag; the conditional prints nothing.
-    spec = run(["rpm", "-qp", "--qf", "%|SPEC?{%{SPEC}}|", str(nospec)], env, capture=True)
-    if spec.strip():
-        raise SystemExit(f"{nospec.name} still has a SPEC tag")
-    listing = run(["rpm", "-qpl", str(nospec)], env, capture=True).split()
-    if f"{NOSPEC}.spec" not in listing:
-        raise SystemExit(f"{nospec.name} does not list {NOSPEC}.spec: {listing}")
+    for package in nospec:
+        # '%{SPEC}' prints "(none)" for an absent tag; the conditional prints nothing.
+        spec = run(["rpm", "-qp", "--qf", "%|SPEC?{%{SPEC}}|", str(package)], env, capture=True)
+        if spec.strip():
+            raise SystemExit(f"{package.name} still has a SPEC tag")
+        name = run(["rpm", "-qp", "--qf", "%{NAME}", str(package)], env, capture=True)
+        listing = run(["rpm", "-qpl", str(package)], env, capture=True).split()
+        if f"{name}.spec" not in listing:
+            raise SystemExit(f"{package.name} does not list {name}.spec: {listing}")
     dbpath = topdir / "rpmdb"
     dbpath.mkdir()
     db = ["--dbpath", str(dbpath)]
@@ -427,8 +430,11 @@ def main() -> None:
         sources = [p for p in outputs if p.name.endswith(".src.rpm")]
         binaries = [p for p in outputs if not p.name.endswith(".src.rpm")]
 
-        (nospec,) = [p for p in sources if p.name.startswith(f"{NOSPEC}-")]
-        strip_spec_tag(nospec)
+        nospec = [p for p in sources if p.name.rsplit("-", 2)[0] in NOSPEC]
+        if len(nospec) != len(NOSPEC):
+            raise SystemExit(f"expected the source packages {NOSPEC}, built {[p.name for p in nospec]}")
+        for package in nospec:
+            strip_spec_tag(package)
         (signed,) = [p for p in binaries if p.name.startswith(f"{SIGNED}-")]
         public, key_id = sign(signed, topdir, env)
         key = RPMS / "RPM-GPG-KEY-fixtures"
@@ -457,7 +463,8 @@ def main() -> None:
     log(f"built into {RPMS.relative_to(HERE.parent.parent)}/:")
     for path in sorted(RPMS.iterdir()):
         log(f"  {path.stat().st_size:7d}  {path.name}")
-    log(f"signed {signed.name} with key {key_id}; stripped the SPEC tag of {nospec.name}")
+    stripped = ", ".join(package.name for package in nospec)
+    log(f"signed {signed.name} with key {key_id}; stripped the SPEC tag of {stripped}")
     for directory in [*REPOS, SRPM_REPO]:
         if (HERE / directory).exists():
             count = len(list((HERE / directory / "Packages").iterdir()))

@@ -1,4 +1,4 @@
-"""rpm's ``%if`` expression language, evaluated without side effects.
+"""rpm's expression language, evaluated without side effects of its own.
 
 Grammar (rpm ``rpmio/expression.c``), lowest precedence first::
 
@@ -12,13 +12,20 @@ Grammar (rpm ``rpmio/expression.c``), lowest precedence first::
     unary   = ("!" | "-") unary | primary
     primary = INTEGER | '"' STRING '"' | 'v"' VERSION '"' | "(" expr ")"
 
-Anything else (a bare word, an unexpanded macro) makes the expression undecidable, and
-`evaluate` returns None: the caller reads both branches rather than guessing.
+Two uses. ``%if`` lines are expanded first and the text evaluated (`evaluate`). A
+``%[...]`` expansion (`evaluate_lazy`) expands each integer or string token only when
+it is evaluated, as rpm's ``RPMEXPR_EXPAND`` does: the branch that ``?:``, ``&&`` or
+``||`` skips is never expanded, so its ``%global`` never happens. Anything else (a bare
+word, an unexpanded macro) makes the expression undecidable: the caller reads both
+branches rather than guessing.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from typing import Protocol
 
 from auditor.rpm.evr import rpmvercmp
 
@@ -31,8 +38,28 @@ _TOKEN = re.compile(
     )""",
     re.VERBOSE,
 )
+_OPERATOR = re.compile(r"\|\||&&|==|!=|<=|>=|[<>!()+\-*/?:]")
+_INTEGER = re.compile(r"-?[0-9]*")
 
 Value = int | str | tuple[str]  # a 1-tuple marks a version literal
+
+
+class _Unknown:
+    """The value of a token whose expansion was not exact: it decides nothing."""
+
+
+UNKNOWN = _Unknown()
+Result = Value | _Unknown
+
+
+class LazyExpander(Protocol):
+    """What `evaluate_lazy` needs from the macro expander."""
+
+    def expand_exact(self, text: str) -> str | None:
+        """``text`` expanded, or None when the expansion is not exact."""
+
+    def uncertain(self) -> AbstractContextManager[None]:
+        """A block whose definitions may or may not happen (a branch of an undecided ``?:``)."""
 
 
 class _Undecidable(Exception):
@@ -45,13 +72,30 @@ def evaluate(text: str) -> bool | None:
         tokens = _tokenize(text)
         if not tokens:
             return None
-        parser = _Parser(tokens)
+        parser = _Parser(tokens, None)
         value = parser.expr()
-        if parser.position != len(tokens):
+        if parser.position != len(tokens) or isinstance(value, _Unknown):
             return None
     except (_Undecidable, ZeroDivisionError, RecursionError, ValueError):  # ValueError: int() of 5000 digits
         return None
     return _truth(value)
+
+
+def evaluate_lazy(text: str, expander: LazyExpander) -> str | None:
+    """The text a ``%[...]`` expansion produces, or None when it cannot be decided."""
+    try:
+        tokens = list(_raw_tokens(text))
+        if not tokens:
+            return None
+        parser = _Parser(tokens, expander)
+        value = parser.expr()
+        if parser.position != len(tokens) or isinstance(value, _Unknown):
+            return None
+    except (_Undecidable, ZeroDivisionError, RecursionError, ValueError):
+        return None
+    if isinstance(value, tuple):
+        return value[0]
+    return str(value)
 
 
 def _tokenize(text: str) -> list[tuple[str, str]]:
@@ -69,6 +113,70 @@ def _tokenize(text: str) -> list[tuple[str, str]]:
     return tokens
 
 
+def _raw_tokens(text: str) -> Iterator[tuple[str, str]]:
+    """Tokens of a ``%[...]`` body, integers and strings still unexpanded (``raw*`` kinds)."""
+    position = 0
+    while True:
+        while position < len(text) and text[position].isspace():
+            position += 1
+        if position >= len(text):
+            return
+        char = text[position]
+        if char.isdigit() or char == "%":
+            end = position
+            while end < len(text) and (text[end].isdigit() or text[end] == "%"):
+                end = macro_end(text, end + 1) if text[end] == "%" else end + 1
+            yield "rawint", text[position:end]
+            position = end
+        elif char == '"' or text.startswith('v"', position):
+            start = position + (2 if char == "v" else 1)
+            end = start
+            while end < len(text) and text[end] != '"':
+                end = macro_end(text, end + 1) if text[end] == "%" else end + 1
+            if end >= len(text):
+                raise _Undecidable  # unterminated string
+            yield ("rawver" if char == "v" else "rawstr"), text[start:end]
+            position = end + 1
+        else:
+            match = _OPERATOR.match(text, position)
+            if match is None:
+                raise _Undecidable  # a bare word or a Lua function call
+            yield "op", match.group()
+            position = match.end()
+
+
+def macro_end(text: str, start: int) -> int:
+    """Where the macro reference whose ``%`` is at ``start - 1`` ends (rpm's ``findMacroEnd``)."""
+    if start >= len(text):
+        return start
+    char = text[start]
+    if char == "%":
+        return start + 1
+    if char in "{([":
+        closer = {"{": "}", "(": ")", "[": "]"}[char]
+        depth = 0
+        for index in range(start, len(text)):
+            if text[index] == char:
+                depth += 1
+            elif text[index] == closer:
+                depth -= 1
+                if depth == 0:
+                    return index + 1
+        return len(text)
+    index = start
+    while index < len(text) and text[index] in "?!":
+        index += 1
+    if index < len(text) and text[index] == "-":
+        index += 1
+    while index < len(text) and (text[index].isalnum() or text[index] == "_"):
+        index += 1
+    if text.startswith("**", index):
+        return index + 2
+    if index < len(text) and text[index] in "*#":
+        return index + 1
+    return index
+
+
 def _truth(value: Value) -> bool:
     if isinstance(value, int):
         return value != 0
@@ -78,9 +186,11 @@ def _truth(value: Value) -> bool:
 
 
 class _Parser:
-    def __init__(self, tokens: list[tuple[str, str]]) -> None:
+    def __init__(self, tokens: list[tuple[str, str]], expander: LazyExpander | None) -> None:
         self.tokens = tokens
         self.position = 0
+        self.expander = expander
+        self.discard = 0  # > 0 while parsing a branch rpm skips: nothing in it is expanded
 
     def _peek(self) -> str | None:
         if self.position < len(self.tokens) and self.tokens[self.position][0] == "op":
@@ -94,49 +204,84 @@ class _Parser:
             return op
         return None
 
-    def expr(self) -> Value:
-        condition = self._or()
-        if self._take("?"):
-            yes = self.expr()
-            if not self._take(":"):
-                raise _Undecidable
-            no = self.expr()
-            return yes if _truth(condition) else no
-        return condition
+    def _branch(self, taken: bool | None, parse: Callable[[], Result]) -> Result:
+        """Parse one operand of a short-circuit: expanded if ``taken``, skipped if False,
+        expanded as something that may or may not happen if None (an unknown condition)."""
+        if taken is None and self.expander is not None and not self.discard:
+            with self.expander.uncertain():
+                return parse()
+        if taken is False:
+            self.discard += 1
+            try:
+                return parse()
+            finally:
+                self.discard -= 1
+        return parse()
 
-    def _or(self) -> Value:
+    def expr(self) -> Result:
+        condition = self._or()
+        if not self._take("?"):
+            return condition
+        truth = None if isinstance(condition, _Unknown) else _truth(condition)
+        yes = self._branch(truth, self.expr)
+        if not self._take(":"):
+            raise _Undecidable
+        no = self._branch(None if truth is None else not truth, self.expr)
+        if truth is None:
+            return yes if yes == no and not isinstance(yes, _Unknown) else UNKNOWN
+        return yes if truth else no
+
+    def _or(self) -> Result:
         value = self._and()
         while self._take("||"):
-            other = self._and()
-            value = value if _truth(value) else other
+            truth = None if isinstance(value, _Unknown) else _truth(value)
+            other = self._branch(None if truth is None else not truth, self._and)
+            if truth is None:
+                value = UNKNOWN
+            elif not truth:
+                value = other
         return value
 
-    def _and(self) -> Value:
+    def _and(self) -> Result:
         value = self._eq()
         while self._take("&&"):
-            other = self._eq()
-            value = other if _truth(value) else value
+            truth = None if isinstance(value, _Unknown) else _truth(value)
+            other = self._branch(truth, self._eq)
+            if truth is None:
+                value = UNKNOWN
+            elif truth:
+                value = other
         return value
 
-    def _eq(self) -> Value:
+    def _eq(self) -> Result:
         value = self._rel()
         while (op := self._take("==", "!=")) is not None:
-            result = _compare(value, self._rel())
+            other = self._rel()
+            if isinstance(value, _Unknown) or isinstance(other, _Unknown):
+                value = UNKNOWN
+                continue
+            result = _compare(value, other)
             value = int((result == 0) == (op == "=="))
         return value
 
-    def _rel(self) -> Value:
+    def _rel(self) -> Result:
         value = self._add()
         while (op := self._take("<", "<=", ">", ">=")) is not None:
-            result = _compare(value, self._add())
+            other = self._add()
+            if isinstance(value, _Unknown) or isinstance(other, _Unknown):
+                value = UNKNOWN
+                continue
+            result = _compare(value, other)
             value = int({"<": result < 0, "<=": result <= 0, ">": result > 0, ">=": result >= 0}[op])
         return value
 
-    def _add(self) -> Value:
+    def _add(self) -> Result:
         value = self._mul()
         while (op := self._take("+", "-")) is not None:
             other = self._mul()
-            if isinstance(value, int) and isinstance(other, int):
+            if isinstance(value, _Unknown) or isinstance(other, _Unknown):
+                value = UNKNOWN
+            elif isinstance(value, int) and isinstance(other, int):
                 value = value + other if op == "+" else value - other
             elif op == "+" and isinstance(value, str) and isinstance(other, str):
                 value = value + other
@@ -144,26 +289,35 @@ class _Parser:
                 raise _Undecidable
         return value
 
-    def _mul(self) -> Value:
+    def _mul(self) -> Result:
         value = self._unary()
         while (op := self._take("*", "/")) is not None:
             other = self._unary()
+            if isinstance(value, _Unknown) or isinstance(other, _Unknown):
+                value = UNKNOWN
+                continue
             if not (isinstance(value, int) and isinstance(other, int)):
                 raise _Undecidable
+            if op == "/" and other == 0 and self.discard:
+                value = 0  # rpm does not divide in a skipped branch
+                continue
             value = value * other if op == "*" else int(value / other)
         return value
 
-    def _unary(self) -> Value:
+    def _unary(self) -> Result:
         if self._take("!"):
-            return int(not _truth(self._unary()))
+            value = self._unary()
+            return value if isinstance(value, _Unknown) else int(not _truth(value))
         if self._take("-"):
             value = self._unary()
+            if isinstance(value, _Unknown):
+                return value
             if not isinstance(value, int):
                 raise _Undecidable
             return -value
         return self._primary()
 
-    def _primary(self) -> Value:
+    def _primary(self) -> Result:
         if self._take("("):
             value = self.expr()
             if not self._take(")"):
@@ -179,7 +333,26 @@ class _Parser:
             return text
         if kind == "ver":
             return (text,)
+        if kind.startswith("raw"):
+            return self._raw(kind, text)
         raise _Undecidable
+
+    def _raw(self, kind: str, text: str) -> Result:
+        """A token of a ``%[...]`` body: expanded now, unless its branch is skipped."""
+        if self.discard:
+            skipped: Value = 0 if kind == "rawint" else "" if kind == "rawstr" else ("0",)
+            return skipped
+        assert self.expander is not None
+        expanded = self.expander.expand_exact(text) if "%" in text else text
+        if expanded is None:
+            return UNKNOWN
+        if kind == "rawstr":
+            return expanded
+        if kind == "rawver":
+            return (expanded,)
+        if not _INTEGER.fullmatch(expanded):
+            raise _Undecidable  # rpm: "macro expansion did not return an integer"
+        return int(expanded) if expanded not in ("", "-") else 0
 
 
 def _compare(left: Value, right: Value) -> int:

@@ -2,145 +2,56 @@
 
 Spec files come from untrusted pull requests. rpm's own expander runs ``%(shell)`` and
 ``%{lua:...}``; this one never does. What it cannot expand safely (shell, Lua,
-``%{getenv:}``, parametric macro calls, macros the spec does not define) stays in the
-text as written and is named in `Expansion.unexpanded`, so a reader can tell a value
-that is exact from one that is not.
+``%{getenv:}``, macros the spec does not define) stays in the text as written and is
+named in `Expansion.unexpanded`, so a reader can tell a value that is exact from one
+that is not.
+
+Otherwise it follows ``rpmio/macro.c``: ``%define``/``%global``/``%undefine`` inside any
+expansion, parametric macros with their options and arguments (``%1``, ``%*``,
+``%{-f*}``...), ``%{expand:}``, and ``%[...]`` expressions whose skipped branch is never
+expanded. rpm's build-conditional macros (``%bcond``, ``%{with}``...) are defined the way
+``macros.in`` defines them (see `auditor.rpm.spec.builtins`), so nothing about them is a
+special case.
+
+Some answers depend on what cannot be known: a build machine's ``%{?rhel}``, or a
+definition made in a branch of a conditional that could not be decided. Such a
+definition is made, and its name marked *unknown*: every later test of it is recorded in
+`Expansion.environment`, which makes a ``%if`` that uses it undecidable in turn.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from contextlib import AbstractContextManager
+
+from auditor.rpm.spec.builtins import (
+    DEFAULT_MACROS,
+    ENVIRONMENT_MACROS,
+    NEVER,
+    PURE_FUNCTIONS,
+    SPEC_KEYWORDS,
+    getopt,
+    read_definition,
+    split_arguments,
+)
+from auditor.rpm.spec.expression import evaluate_lazy, macro_end
+from auditor.rpm.spec.table import Expansion, MacroDefinition, MacroTable, is_automatic
+
+__all__ = ["DEFAULT_MACROS", "ENVIRONMENT_MACROS", "Expansion", "MacroContext", "MacroDefinition"]
 
 MAX_DEPTH = 64
 """Nesting of macro bodies, as rpm's ``max_macro_depth``."""
 MAX_OUTPUT = 256 * 1024
 """Expanded text per call; a definition that doubles itself stops here."""
 
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-# Paths rpm's default macros give on x86_64 (/usr/lib/rpm/macros and platform/x86_64-linux).
-DEFAULT_MACROS: Mapping[str, str] = {
-    "_prefix": "/usr",
-    "_exec_prefix": "%{_prefix}",
-    "_bindir": "%{_exec_prefix}/bin",
-    "_sbindir": "%{_exec_prefix}/sbin",
-    "_libexecdir": "%{_exec_prefix}/libexec",
-    "_datadir": "%{_prefix}/share",
-    "_sysconfdir": "/etc",
-    "_sharedstatedir": "/var/lib",
-    "_localstatedir": "/var",
-    "_lib": "lib64",
-    "_libdir": "%{_prefix}/%{_lib}",
-    "_includedir": "%{_prefix}/include",
-    "_infodir": "%{_datadir}/info",
-    "_mandir": "%{_datadir}/man",
-    "_docdir": "%{_datadir}/doc",
-    "_rundir": "/run",
-    "_unitdir": "/usr/lib/systemd/system",
-    "_userunitdir": "/usr/lib/systemd/user",
-    "_tmpfilesdir": "/usr/lib/tmpfiles.d",
-    "_initddir": "%{_sysconfdir}/rc.d/init.d",
-    "_initrddir": "%{_initddir}",
-    "_var": "/var",
-    "_usr": "/usr",
-    "_tmppath": "/var/tmp",
-    "_arch": "x86_64",
-    "_target_cpu": "x86_64",
-    "_build_arch": "x86_64",
-    "_host_cpu": "x86_64",
-    "_os": "linux",
-    "_target_os": "linux",
-    "nil": "",
-    "ix86": "i386 i486 i586 i686 pentium3 pentium4 athlon geode",
-    "arm": "armv3l armv4b armv4l armv4tl armv5tl armv5tel armv5tejl armv6l armv6hl armv7l armv7hl armv7hnl",
-    "x86_64": "x86_64 amd64 em64t",
-    "__python3": "/usr/bin/python3",
-    "__python": "/usr/bin/python",
-    "__perl": "/usr/bin/perl",
-}
-
-# Macros whose value depends on the machine that builds the package, not on the spec.
-ENVIRONMENT_MACROS = frozenset(
-    {"dist", "rhel", "centos", "fedora", "el6", "el7", "el8", "el9", "suse_version", "xenserver"}
-)
-
-_PURE_FUNCTIONS: dict[str, Callable[[str], str]] = {
-    "basename": lambda arg: arg.rstrip("/").rsplit("/", 1)[-1],
-    "dirname": lambda arg: arg.rsplit("/", 1)[0] if "/" in arg else arg,
-    "suffix": lambda arg: arg.rsplit(".", 1)[1] if "." in arg.rsplit("/", 1)[-1] else "",
-    "lower": str.lower,
-    "upper": str.upper,
-    "len": lambda arg: str(len(arg)),
-    "shrink": lambda arg: " ".join(arg.split()),
-    "quote": lambda arg: arg,
-    "echo": lambda arg: "",
-    "warn": lambda arg: "",
-    "error": lambda arg: "",
-    "verbose": lambda arg: "0",
-}
-_NEVER = frozenset(
-    {"lua", "getenv", "uncompress", "load", "include", "S", "P", "url2path", "u2p", "getncpus"}
-)
-
-
-@dataclass(frozen=True, slots=True)
-class MacroDefinition:
-    body: str
-    parametric: bool = False
-    expand_now: bool = False
-
-
-@dataclass
-class Expansion:
-    """The result of expanding one text."""
-
-    text: str
-    unexpanded: list[str] = field(default_factory=list)
-    """Macro references left as written (shell, Lua, undefined, parametric calls)."""
-    environment: list[str] = field(default_factory=list)
-    """Undefined ``%{?name}`` references that a build machine might define (read as empty)."""
-
-    work: int = 0
-
-    @property
-    def exact(self) -> bool:
-        return not self.unexpanded and not self.environment
-
 
 class _TooLarge(Exception):
     """A definition that multiplies itself: the expansion stops and the text stays as written."""
 
 
-class MacroContext:
+class MacroContext(MacroTable):
     """A table of macro definitions and the expander that reads it."""
 
-    def __init__(self, defines: Mapping[str, str] | None = None) -> None:
-        self._macros: dict[str, list[MacroDefinition]] = {
-            name: [MacroDefinition(body)] for name, body in DEFAULT_MACROS.items()
-        }
-        self._user: set[str] = set()
-        for name, body in (defines or {}).items():
-            self.define(name, body)
-            self._user.add(name)
-
-    def define(self, name: str, body: str, *, parametric: bool = False) -> None:
-        self._macros.setdefault(name, []).append(MacroDefinition(body, parametric))
-
-    def undefine(self, name: str) -> None:
-        stack = self._macros.get(name)
-        if stack:
-            stack.pop()
-            if not stack:
-                del self._macros[name]
-
-    def is_defined(self, name: str) -> bool:
-        return name in self._macros
-
-    def value(self, name: str) -> str | None:
-        stack = self._macros.get(name)
-        return stack[-1].body if stack else None
+    # -- the expander -------------------------------------------------------------------
 
     def expand(self, text: str) -> Expansion:
         result = Expansion("")
@@ -153,8 +64,6 @@ class MacroContext:
             result.text = text
             result.unexpanded.append("(expansion too large)")
         return result
-
-    # -- the expander -------------------------------------------------------------------
 
     def _expand(self, text: str, result: Expansion, depth: int) -> str:
         if "%" not in text:
@@ -193,99 +102,213 @@ class MacroContext:
                 result.unexpanded.append(written)  # shell: never run
                 return written, close + 1
             if nxt == "[":
-                result.unexpanded.append(written)
-                return written, close + 1
+                return self._expression(body, written, result, depth), close + 1
             return self._braced(body, written, result, depth), close + 1
-        match = _NAME.match(text, start + 1)
-        if match is None:
+        end = macro_end(text, start + 1)
+        reference = text[start + 1 : end]
+        negate, conditional, name = _flags(reference)
+        if not name or not (name[0].isalpha() or name[0] == "_" or is_automatic(name)):
             return "%", start + 1  # "%2b" in a URL, a lone "%": literal
-        name = match.group()
-        end = match.end()
-        stack = self._macros.get(name)
-        if stack is None or stack[-1].parametric:
-            written = text[start:end]
-            if name not in _SPEC_KEYWORDS:
+        written = text[start:end]
+        if conditional or name.startswith("-"):
+            return self._test(name, negate, None, written, result, depth), end
+        if name in ("define", "global"):
+            return self._definition(text, end, name == "global", written, result, depth)
+        if name == "dnl":  # a comment: the rest of the line and its newline
+            newline = text.find("\n", end)
+            return "", len(text) if newline < 0 else newline + 1
+        definition = self.lookup(name)
+        # rpm's grabArgs: "%name args" takes the rest of the line when a blank follows the name.
+        blank = text[end : end + 1] in (" ", "\t")
+        newline = text.find("\n", end)
+        line_end = len(text) if newline < 0 else newline
+        if definition is None:
+            if blank and (name == "undefine" or name in PURE_FUNCTIONS or name == "expand"):
+                arguments, _ = self._arguments(text[end:line_end], result, depth, split=True)
+                return self._builtin(name, " ".join(arguments), written, result, depth), line_end
+            if name not in SPEC_KEYWORDS and not (is_automatic(name) and not self.in_call):
                 result.unexpanded.append(written)
             return written, end
-        return self._expand(stack[-1].body, result, depth + 1), end
+        self.doubt(name, written, result, tested=False, negated=False)
+        if not definition.parametric:
+            return self._expand(definition.body, result, depth + 1), end
+        if not blank:
+            return self._call(name, definition, [], False, written, result, depth), end
+        arguments, inexact = self._arguments(text[end:line_end], result, depth, split=True)
+        return self._call(name, definition, arguments, inexact, written, result, depth), line_end
+
+    def _arguments(self, text: str, result: Expansion, depth: int, *, split: bool) -> tuple[list[str], bool]:
+        """A call's arguments, expanded (and split at blanks for ``%name args``), and whether
+        their expansion was inexact."""
+        before = len(result.unexpanded) + len(result.environment)
+        expanded = self._expand(text, result, depth + 1)
+        inexact = len(result.unexpanded) + len(result.environment) > before
+        return (split_arguments(expanded) if split else [expanded]), inexact
 
     def _braced(self, body: str, written: str, result: Expansion, depth: int) -> str:
-        negate = False
-        conditional = False
-        inner = body
-        while inner[:1] in ("!", "?"):
-            if inner[0] == "!":
-                negate = not negate
-            else:
-                conditional = True
-            inner = inner[1:]
-        name_match = _NAME.match(inner)
-        if name_match is None:
+        negate, conditional, inner = _flags(body)
+        cut = min((index for index in (inner.find(" "), inner.find(":")) if index >= 0), default=len(inner))
+        name, rest = inner[:cut], inner[cut:]
+        if not name:
             result.unexpanded.append(written)
             return written
-        name = name_match.group()
-        rest = inner[name_match.end() :]
-        if conditional:
-            if rest and not rest.startswith(":"):
+        argument = rest[1:] if rest.startswith(":") else None
+        if conditional or name.startswith("-"):
+            return self._test(name, negate, argument, written, result, depth)
+        definition = self.lookup(name)
+        if definition is None:
+            if name in ("define", "global") and rest:
+                expansion, _ = self._definition(rest, 0, name == "global", written, result, depth)
+                return expansion
+            text = argument if argument is not None else rest.strip() if rest else None
+            if text is not None and (name == "undefine" or name in PURE_FUNCTIONS or name in _OTHER):
+                if name in _RAW_ARGUMENT:
+                    return self._builtin(name, text, written, result, depth)
+                return self._builtin(name, self._expand(text, result, depth + 1), written, result, depth)
+            if not (is_automatic(name) and not self.in_call):
                 result.unexpanded.append(written)
-                return written
-            defined = name in self._macros
-            if not defined and not negate and name not in self._user:
-                result.environment.append(written)
-            if defined != negate:
-                if rest:
-                    return self._expand(rest[1:], result, depth + 1)
-                if negate:
-                    return ""
-                stack = self._macros[name]
-                return self._expand(stack[-1].body, result, depth + 1)
-            if not defined and negate and name not in self._user and name in ENVIRONMENT_MACROS:
-                result.environment.append(written)
+            return written
+        self.doubt(name, written, result, tested=False, negated=False)
+        if not definition.parametric:
+            return self._expand(definition.body, result, depth + 1)
+        if argument is not None:
+            arguments, inexact = self._arguments(argument, result, depth, split=False)
+        elif rest:
+            arguments, inexact = self._arguments(rest, result, depth, split=True)
+        else:
+            arguments, inexact = [], False
+        return self._call(name, definition, arguments, inexact, written, result, depth)
+
+    def _test(
+        self, name: str, negate: bool, argument: str | None, written: str, result: Expansion, depth: int
+    ) -> str:
+        """``%{?name}``, ``%{!?name:text}``, ``%{-f}``, ``%{?-f:text}``: existence tests."""
+        definition = self.lookup(name)
+        self.doubt(name, written, result, tested=True, negated=negate)
+        if (definition is None) != negate:
             return ""
-        if rest.startswith(":"):
-            argument = rest[1:]
-            if name in _NEVER:
+        if argument:
+            return self._expand(argument, result, depth + 1)
+        if definition is None or argument is not None:
+            return ""
+        return self._expand(definition.body, result, depth + 1)  # parametric: no call frame, as rpm
+
+    def _call(
+        self,
+        name: str,
+        definition: MacroDefinition,
+        arguments: list[str],
+        inexact: bool,
+        written: str,
+        result: Expansion,
+        depth: int,
+    ) -> str:
+        """Expand a parametric macro with its arguments as ``%1``... (rpm's ``setupArgs``)."""
+        assert definition.options is not None
+        parsed = getopt(definition.options, arguments)
+        if parsed is None:
+            result.unexpanded.append(written)  # rpm: "Unknown option"
+            return written
+        options, positional = parsed
+        automatic = {"0": name, "**": " ".join(arguments), "#": str(len(positional))}
+        automatic["*"] = " ".join(positional)
+        automatic.update({str(index): value for index, value in enumerate(positional, start=1)})
+        for letter, value in options.items():
+            automatic[f"-{letter}"] = f"-{letter}" if value is None else f"-{letter} {value}"
+            if value is not None:
+                automatic[f"-{letter}*"] = value
+        with self.call(name, automatic, inexact):
+            expanded = self._expand(definition.body, result, depth + 1)
+        return expanded
+
+    def _definition(
+        self, text: str, start: int, is_global: bool, written: str, result: Expansion, depth: int
+    ) -> tuple[str, int]:
+        """``%define``/``%global`` met while expanding: define, expand to nothing (``doDefine``)."""
+        definition = read_definition(text, start)
+        if definition is None or not definition.valid:
+            end = definition.end if definition is not None else len(text)
+            result.unexpanded.append(written + text[start:end].rstrip("\n"))
+            return "", end
+        body = definition.body
+        if is_global:
+            body = self._expand(body, result, depth + 1)
+        self.define(definition.name, body, definition.options, local=not is_global)
+        return "", definition.end
+
+    def _builtin(self, name: str, argument: str, written: str, result: Expansion, depth: int) -> str:
+        if name in NEVER:
+            result.unexpanded.append(written)
+            return written
+        if name == "expand":
+            return self._expand(argument, result, depth + 1)
+        if name == "undefine":
+            self.undefine(argument.strip())
+            return ""
+        if name == "macrobody":
+            found = self.lookup(argument.strip())
+            if found is None:
                 result.unexpanded.append(written)
                 return written
-            if name == "expand":
-                once = self._expand(argument, result, depth + 1)
-                return self._expand(once, result, depth + 1)
-            if name in ("defined", "undefined"):
-                defined = argument.strip() in self._macros
-                return "1" if defined == (name == "defined") else "0"
-            function = _PURE_FUNCTIONS.get(name)
-            if function is not None:
-                return function(self._expand(argument, result, depth + 1))
+            return found.body
+        if name == "expr":
+            value = evaluate_lazy(argument, _LazyExpander(self, result, depth))
+            if value is None:
+                result.unexpanded.append(written)
+                return written
+            return value
+        function = PURE_FUNCTIONS.get(name)
+        if function is not None:
+            return function(argument)
+        result.unexpanded.append(written)
+        return written
+
+    def _expression(self, body: str, written: str, result: Expansion, depth: int) -> str:
+        """``%[...]``: rpm evaluates it, expanding only the tokens of the branches it takes."""
+        value = evaluate_lazy(body, _LazyExpander(self, result, depth))
+        if value is None:
             result.unexpanded.append(written)
             return written
-        if rest.strip():
-            if name in ("with", "without"):
-                flag = self.is_defined(f"_with_{rest.strip()}")
-                return "1" if flag == (name == "with") else "0"
-            result.unexpanded.append(written)  # a call with arguments
-            return written
-        found = self._macros.get(name)
-        if found is None or found[-1].parametric:
-            result.unexpanded.append(written)
-            return written
-        return self._expand(found[-1].body, result, depth + 1)
+        return value
 
 
-# Words rpm parses itself at the start of a line; seeing them unexpanded is not a finding.
-_SPEC_KEYWORDS = frozenset(
-    {
-        "if", "ifarch", "ifnarch", "ifos", "ifnos", "elif", "elifarch", "elifos", "else",
-        "endif", "define", "global", "undefine", "package", "description", "prep", "build",
-        "install", "check", "clean", "files", "changelog", "pre", "post", "preun", "postun",
-        "pretrans", "posttrans", "preuntrans", "postuntrans", "verifyscript", "triggerin",
-        "triggerun", "triggerpostun", "triggerprein", "filetriggerin", "filetriggerun",
-        "filetriggerpostun", "transfiletriggerin", "transfiletriggerun",
-        "transfiletriggerpostun", "sourcelist", "patchlist", "generate_buildrequires",
-        "conf", "bcond", "bcond_with", "bcond_without", "setup", "autosetup", "patch",
-        "autopatch", "configure", "make_build", "make_install", "doc", "license", "config",
-        "dir", "ghost", "attr", "defattr", "verify", "lang", "exclude", "docdir", "caps",
-    }
-)  # fmt: skip
+# Built-ins taking ``%{name:argument}`` besides the pure functions. The argument is expanded
+# first, as rpm's grabArgs does (so ``%{expand:}`` expands twice), except for those that run
+# code: their argument is never even read.
+_RAW_ARGUMENT = NEVER
+_OTHER = frozenset({"macrobody", "expr", "expand", *_RAW_ARGUMENT})
+
+
+class _LazyExpander:
+    """The expander as `evaluate_lazy` sees it: a token's expansion counts only when exact."""
+
+    def __init__(self, context: MacroContext, result: Expansion, depth: int) -> None:
+        self._context = context
+        self._result = result
+        self._depth = depth
+
+    def expand_exact(self, text: str) -> str | None:
+        scratch = Expansion("", work=self._result.work)
+        expanded = self._context._expand(text, scratch, self._depth + 1)
+        self._result.work = scratch.work
+        return expanded if scratch.exact else None
+
+    def uncertain(self) -> AbstractContextManager[None]:
+        return self._context.uncertain()
+
+
+def _flags(reference: str) -> tuple[bool, bool, str]:
+    """rpm's ``setNegateAndCheck``: the ``!`` and ``?`` before a name, and the name."""
+    negate = False
+    conditional = False
+    index = 0
+    while index < len(reference) and reference[index] in "!?":
+        if reference[index] == "!":
+            negate = not negate
+        else:
+            conditional = True
+        index += 1
+    return negate, conditional, reference[index:]
 
 
 def _matching(text: str, open_index: int) -> int:

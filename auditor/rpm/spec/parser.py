@@ -3,10 +3,12 @@
 The parser follows rpm's ``build/parseSpec.c`` far enough to know what an audit needs:
 the package names and versions, every Source and Patch (URLs as written and as
 expanded), BuildRequires, and each (sub)package's dependencies and origin tags. Macros
-go through `auditor.rpm.spec.macros`, which never executes shell or Lua. Conditionals whose
-truth depends on what cannot be known (an unexpanded macro, a build machine's
-``%{?rhel}``) are read *both ways*: every Source either branch could use is reported,
-and the line of the conditional is recorded in `Spec.undecided`.
+go through `auditor.rpm.spec.macros`, which never executes shell or Lua. Like rpm, every
+line read is expanded, comments and scriptlets included, so a ``%global`` or a
+``%bcond`` anywhere counts. Conditionals whose truth depends on what cannot be known (an
+unexpanded macro, a build machine's ``%{?rhel}``, a macro defined under such a
+conditional) are read *both ways*: every Source either branch could use is reported, and
+the conditional is recorded in `Spec.undecided` and `Spec.gaps`.
 """
 
 from __future__ import annotations
@@ -16,17 +18,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from auditor.core.errors import InputError
-from auditor.rpm.model import EVR, Dependency, Op, SourceFile, SourceKind
+from auditor.rpm.model import Dependency, Gap, GapKind, SourceFile, SourceKind
+from auditor.rpm.spec.builtins import logical_line
+from auditor.rpm.spec.dependencies import parse_dependency_list
 from auditor.rpm.spec.expression import evaluate
-from auditor.rpm.spec.macros import MacroContext
+from auditor.rpm.spec.macros import Expansion, MacroContext
 
 _TAG = re.compile(r"^([A-Za-z][A-Za-z0-9]*)\s*(?:\(([^)]*)\))?\s*:\s*(.*)$")
 _CONDITIONAL = re.compile(
     r"^%(if|ifarch|ifnarch|ifos|ifnos|elif|elifarch|elifnarch|elifos|elifnos|else|endif)\b(.*)$"
 )
-_DEFINE = re.compile(r"^%(define|global)\s+([A-Za-z_][A-Za-z0-9_]*)(\([^)]*\))?(?:\s+(.*))?$")
-_UNDEFINE = re.compile(r"^%undefine\s+([A-Za-z_][A-Za-z0-9_]*)")
-_BCOND = re.compile(r"^%(bcond_with|bcond_without|bcond)\s+([A-Za-z0-9_]+)(?:\s+(\S+))?")
 _SECTION = re.compile(
     r"^%(package|description|prep|build|install|check|clean|files|changelog|pre|post|preun|"
     r"postun|pretrans|posttrans|preuntrans|postuntrans|verifyscript|triggerin|triggerun|"
@@ -96,6 +97,9 @@ class Spec:
     """Macro references left as written anywhere in the lines read (shell, Lua, undefined...)."""
     undecided: tuple[int, ...]
     """Line numbers of conditionals that could not be decided; both branches were read."""
+    gaps: tuple[Gap, ...] = ()
+    """What the reading could not see: each undecided conditional, each Source or Patch
+    whose value kept a macro unexpanded (`GapKind`)."""
     dynamic_build_requires: bool = False
     """The spec has ``%generate_buildrequires``: more BuildRequires appear only at build time."""
     built: tuple[str, ...] = ()
@@ -158,6 +162,7 @@ class _SpecReader:
         self.build_conflicts: list[Dependency] = []
         self.unexpanded: list[str] = []
         self.undecided: list[int] = []
+        self.gaps: list[Gap] = []
         self.dynamic = False
         self.built: list[str] = []
         self.files: dict[str, list[str]] = {}
@@ -167,48 +172,34 @@ class _SpecReader:
     def reading(self) -> bool:
         return all(frame.active is not False for frame in self.frames)
 
-    def expand(self, text: str) -> tuple[str, list[str]]:
-        expansion = self.macros.expand(text)
-        self.unexpanded.extend(expansion.unexpanded)
-        return expansion.text, expansion.unexpanded
+    @property
+    def undecided_branch(self) -> bool:
+        """Whether the lines read now may not be read by rpm: a definition here is a maybe."""
+        return any(frame.active is None or (frame.maybe and frame.active) for frame in self.frames)
 
     def feed(self, lines: list[str]) -> None:
         number = 0
         while number < len(lines):
-            raw = lines[number]
-            number += 1
-            start_line = number
+            start_line = number + 1
+            raw, number = logical_line(lines, number)
             stripped = raw.strip()
+            self.macros.undecided_branch = self.undecided_branch
             if stripped.startswith("%") and self._conditional(stripped, start_line):
                 continue
             if not self.reading:
                 continue
-            define = _DEFINE.match(stripped)
-            if define:
-                body = define.group(4) or ""
-                while body.endswith("\\") and number < len(lines):
-                    body = body[:-1] + "\n" + lines[number].rstrip("\n")
-                    number += 1
-                self._define(define.group(1), define.group(2), define.group(3), body)
+            if stripped.startswith("%include"):
+                self.unexpanded.append(stripped)  # reading other files of the host is not ours to do
                 continue
-            if self._directive(stripped):
+            # Like rpm, expand every line read, comments and scriptlets included: a %global or
+            # a %bcond there counts. Only what a line then says is section-specific.
+            expansion = self.macros.expand(raw)
+            if stripped.startswith("#") and self.section in ("preamble", "package", "files"):
                 continue
-            if stripped.startswith("#") and self.section in ("preamble", "package"):
-                continue
-            if self.section == "files" and not stripped.startswith("%files"):
-                if stripped and not stripped.startswith("#"):
-                    self._file_entry(self.expand(stripped)[0])
-                continue
-            if self.section not in _READ_SECTIONS:
-                # Scriptlets, %files and %changelog hold nothing an audit reads: only look
-                # for the next section header, and expand nothing (nothing to report either).
-                section = _SECTION.match(stripped)
-                if section:
-                    self._section(section.group(1), section.group(2).strip())
-                continue
-            expanded, _ = self.expand(raw)
-            for line in expanded.split("\n"):
-                self._line(raw, line, start_line)
+            for line in expansion.text.split("\n"):
+                self._line(raw, line, start_line, expansion)
+            if self.section in _READ_SECTIONS or self.section == "files":
+                self.unexpanded.extend(expansion.unexpanded)
 
     def _conditional(self, stripped: str, line: int) -> bool:
         match = _CONDITIONAL.match(stripped)
@@ -217,7 +208,7 @@ class _SpecReader:
         keyword, argument = match.group(1), match.group(2).split("#", 1)[0].strip()
         if keyword.startswith("if"):
             parent = self.reading
-            truth = self._truth(keyword, argument, line) if parent else False
+            truth = self._truth(keyword, argument, line, stripped) if parent else False
             self.frames.append(_Frame(truth, parent, truth is True, truth is None))
         elif not self.frames:
             return True  # an unbalanced %else/%endif: rpm fails, a reader goes on
@@ -226,7 +217,7 @@ class _SpecReader:
             if not frame.parent_active or frame.taken:
                 frame.active = False
             else:
-                truth = self._truth(keyword[2:], argument, line)
+                truth = self._truth(keyword[2:], argument, line, stripped)
                 frame.active = truth
                 frame.taken = truth is True
                 frame.maybe = frame.maybe or truth is None
@@ -240,7 +231,7 @@ class _SpecReader:
             self.frames.pop()
         return True
 
-    def _truth(self, keyword: str, argument: str, line: int) -> bool | None:
+    def _truth(self, keyword: str, argument: str, line: int, text: str) -> bool | None:
         expansion = self.macros.expand(argument)
         if keyword in ("if",):
             truth = None if expansion.unexpanded or expansion.environment else evaluate(expansion.text)
@@ -254,44 +245,23 @@ class _SpecReader:
                 truth = ("linux" in words) == (keyword in ("ifos", "elifos"))
         if truth is None:
             self.undecided.append(line)
+            self.gaps.append(Gap(GapKind.UNDECIDED_CONDITIONAL, f"{self.path}:{line}: {_shorten(text)}"))
         return truth
 
-    def _define(self, kind: str, name: str, params: str | None, body: str) -> None:
-        if kind == "global" and params is None:
-            body, _ = self.expand(body)
-        self.macros.define(name, body, parametric=params is not None)
-
-    def _directive(self, stripped: str) -> bool:
-        undefine = _UNDEFINE.match(stripped)
-        if undefine:
-            self.macros.undefine(undefine.group(1))
-            return True
-        bcond = _BCOND.match(stripped)
-        if bcond:
-            kind, name, default = bcond.groups()
-            enabled = kind == "bcond_without" or (
-                kind == "bcond" and default is not None and self.expand(default)[0].strip() not in ("0", "")
-            )
-            if self.macros.is_defined(f"_with_{name}") or self.macros.is_defined(f"_without_{name}"):
-                return True
-            if enabled:
-                self.macros.define(f"_with_{name}", "1")
-            return True
-        if stripped.startswith("%include"):
-            self.unexpanded.append(stripped)  # reading other files of the host is not ours to do
-            return True
-        return False
-
-    def _line(self, raw: str, line: str, number: int) -> None:
+    def _line(self, raw: str, line: str, number: int, expansion: Expansion) -> None:
         stripped = line.strip()
         section = _SECTION.match(stripped)
         if section:
             self._section(section.group(1), section.group(2).strip())
             return
+        if self.section == "files":
+            if stripped and not stripped.startswith("#"):
+                self._file_entry(stripped)
+            return
         if self.section in ("sourcelist", "patchlist"):
             if stripped and not stripped.startswith("#"):
                 kind = SourceKind.SOURCE if self.section == "sourcelist" else SourceKind.PATCH
-                self._source(kind, None, stripped, raw.strip(), number)
+                self._source(kind, None, stripped, raw.strip(), number, expansion)
             return
         if self.section not in ("preamble", "package") or self.current is None:
             return
@@ -299,7 +269,7 @@ class _SpecReader:
         if match is None:
             return
         tag, qualifier, value = match.group(1).lower(), match.group(2), match.group(3).strip()
-        self._tag(tag, qualifier, value, raw, number)
+        self._tag(tag, qualifier, value, raw, number, expansion)
 
     def _section(self, name: str, argument: str) -> None:
         self.section = name
@@ -341,14 +311,16 @@ class _SpecReader:
             words = plain
         return f"{self.main.tags.get('name', '')}-{words[0]}" if words else ""
 
-    def _tag(self, tag: str, qualifier: str | None, value: str, raw: str, number: int) -> None:
+    def _tag(
+        self, tag: str, qualifier: str | None, value: str, raw: str, number: int, expansion: Expansion
+    ) -> None:
         assert self.current is not None
         numbered = _NUMBERED.match(tag)
         if numbered and self.current is self.main:
             kind = SourceKind.SOURCE if numbered.group(1).lower() == "source" else SourceKind.PATCH
             raw_match = _TAG.match(raw.strip())
             written = raw_match.group(3).strip() if raw_match else value
-            self._source(kind, _number(numbered.group(2)), value, written, number)
+            self._source(kind, _number(numbered.group(2)), value, written, number, expansion)
             return
         if tag in ("buildrequires", "buildprereq", "buildconflicts"):
             target = self.build_conflicts if tag == "buildconflicts" else self.build_requires
@@ -383,11 +355,14 @@ class _SpecReader:
         except ValueError as exc:
             raise InputError(self.path, f"line {number}: {exc}") from None
 
-    def _source(self, kind: SourceKind, number: int | None, value: str, raw: str, line: int) -> None:
-        expansion = self.macros.expand(raw)
-        self.sources.append(
-            SourceFile(kind, number, value, raw, line, tuple(expansion.unexpanded + expansion.environment))
-        )
+    def _source(
+        self, kind: SourceKind, number: int | None, value: str, raw: str, line: int, expansion: Expansion
+    ) -> None:
+        doubtful = tuple(expansion.unexpanded + expansion.environment)
+        source = SourceFile(kind, number, value, raw, line, doubtful)
+        self.sources.append(source)
+        if source.unexpanded:
+            self.gaps.append(unexpanded_source_gap(self.path, source))
 
     def finish(self) -> Spec:
         tags = self.main.tags
@@ -406,10 +381,26 @@ class _SpecReader:
             packages=tuple(packages),
             unexpanded=tuple(dict.fromkeys(self.unexpanded)),
             undecided=tuple(self.undecided),
+            gaps=tuple(dict.fromkeys(self.gaps)),
             dynamic_build_requires=self.dynamic,
             built=tuple(dict.fromkeys(self.built)),
             files={name: tuple(dict.fromkeys(paths)) for name, paths in self.files.items()},
         )
+
+
+def unexpanded_source_gap(spec_path: str, source: SourceFile, recorded: str | None = None) -> Gap:
+    """The gap of a Source or Patch line whose value kept a macro (and the file name rpm
+    recorded for it in the SRPM header, when there is one)."""
+    tag = source.kind.value.capitalize() + ("" if source.number is None else str(source.number))
+    where = f"{spec_path}:{source.line}: " if source.line is not None else f"{spec_path}: "
+    detail = f"{where}{tag}: {_shorten(source.raw)}"
+    if recorded is not None:
+        detail += f" (rpm recorded the file name {recorded})"
+    return Gap(GapKind.UNEXPANDED_SOURCE, detail)
+
+
+def _shorten(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _number(digits: str) -> int | None:
@@ -468,61 +459,3 @@ def parse_spec(
     reader = _SpecReader(path, defines or {}, arch)
     reader.feed(text.split("\n"))
     return reader.finish()
-
-
-_OPERATORS = ("<=", ">=", "=<", "=>", "==", "<", ">", "=")
-
-
-def parse_dependency_list(text: str, qualifiers: frozenset[str] = frozenset()) -> list[Dependency]:
-    """Split a dependency field as rpm's ``parseRCPOT`` does.
-
-    Entries are separated by whitespace or commas; an entry is a name, optionally
-    followed by an operator and an EVR, or a parenthesised rich dependency kept whole.
-    """
-    dependencies: list[Dependency] = []
-    i = 0
-    length = len(text)
-
-    def skip_white(position: int) -> int:
-        while position < length and (text[position].isspace() or text[position] == ","):
-            position += 1
-        return position
-
-    def token_end(position: int) -> int:
-        while position < length and not (text[position].isspace() or text[position] == ","):
-            position += 1
-        return position
-
-    while True:
-        i = skip_white(i)
-        if i >= length:
-            break
-        if text[i] == "(":
-            depth = 0
-            j = i
-            while j < length:
-                if text[j] == "(":
-                    depth += 1
-                elif text[j] == ")":
-                    depth -= 1
-                    if depth == 0:
-                        break
-                j += 1
-            dependencies.append(Dependency(text[i : j + 1], qualifiers=qualifiers))
-            i = j + 1
-            continue
-        end = token_end(i)
-        name = text[i:end]
-        after = skip_white(end)
-        op_end = token_end(after)
-        symbol = text[after:op_end]
-        if symbol in _OPERATORS:
-            evr_start = skip_white(op_end)
-            evr_end = token_end(evr_start)
-            evr = text[evr_start:evr_end]
-            dependencies.append(Dependency(name, Op.from_symbol(symbol), EVR.parse(evr), qualifiers))
-            i = evr_end
-        else:
-            dependencies.append(Dependency(name, qualifiers=qualifiers))
-            i = end
-    return dependencies

@@ -1,0 +1,337 @@
+"""What rpm defines before a spec is read, and the small parsers its macro engine uses.
+
+Everything here is data or a pure function: the x86_64 paths of rpm's default macros, the
+build-conditional macros exactly as rpm's ``macros.in`` writes them, the built-in
+functions that are safe to evaluate, and rpm's own way of splitting a ``%define`` and a
+parametric macro's arguments (``rpmio/macro.c``: ``doDefine``, ``grabArgs``, ``rgetopt``)
+and of joining a spec's lines (``build/parseSpec.c``: ``copyNextLineFromOFI``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+# Paths rpm's default macros give on x86_64 (/usr/lib/rpm/macros and platform/x86_64-linux).
+DEFAULT_MACROS: Mapping[str, str] = {
+    "_prefix": "/usr",
+    "_exec_prefix": "%{_prefix}",
+    "_bindir": "%{_exec_prefix}/bin",
+    "_sbindir": "%{_exec_prefix}/sbin",
+    "_libexecdir": "%{_exec_prefix}/libexec",
+    "_datadir": "%{_prefix}/share",
+    "_sysconfdir": "/etc",
+    "_sharedstatedir": "/var/lib",
+    "_localstatedir": "/var",
+    "_lib": "lib64",
+    "_libdir": "%{_prefix}/%{_lib}",
+    "_includedir": "%{_prefix}/include",
+    "_infodir": "%{_datadir}/info",
+    "_mandir": "%{_datadir}/man",
+    "_docdir": "%{_datadir}/doc",
+    "_rundir": "/run",
+    "_unitdir": "/usr/lib/systemd/system",
+    "_userunitdir": "/usr/lib/systemd/user",
+    "_tmpfilesdir": "/usr/lib/tmpfiles.d",
+    "_initddir": "%{_sysconfdir}/rc.d/init.d",
+    "_initrddir": "%{_initddir}",
+    "_var": "/var",
+    "_usr": "/usr",
+    "_tmppath": "/var/tmp",
+    "_arch": "x86_64",
+    "_target_cpu": "x86_64",
+    "_build_arch": "x86_64",
+    "_host_cpu": "x86_64",
+    "_os": "linux",
+    "_target_os": "linux",
+    "nil": "",
+    "ix86": "i386 i486 i586 i686 pentium3 pentium4 athlon geode",
+    "arm": "armv3l armv4b armv4l armv4tl armv5tl armv5tel armv5tejl armv6l armv6hl armv7l armv7hl armv7hnl",
+    "x86_64": "x86_64 amd64 em64t",
+    "__python3": "/usr/bin/python3",
+    "__python": "/usr/bin/python",
+    "__perl": "/usr/bin/perl",
+}
+
+# rpm's macros.in (4.20), parametric macros as (options, body). Build conditionals are not
+# special: ``%bcond_with foo`` defines ``with_foo`` only when ``_with_foo`` is defined (which
+# ``rpmbuild --with foo`` does), and a ``%global with_foo 1`` anywhere decides as in rpm.
+# Before 4.17.1 rpm had no ``%bcond``; its ``%bcond_with``/``%bcond_without`` expanded to the
+# same ``%global`` as these do, so one set of definitions reads old and new specs alike.
+RPM_PARAMETRIC_MACROS: Mapping[str, tuple[str, str]] = {
+    "defined": ("", "%{expand:%%{?%{1}:1}%%{!?%{1}:0}}"),
+    "undefined": ("", "%{expand:%%{?%{1}:0}%%{!?%{1}:1}}"),
+    "bcond_override_default": ("", "%{expand:%%global bcond_override_default_%{1} %{2}}"),
+    "__bcond_override_default": ("", '%{expand:%%["%%{?bcond_override_default_%{1}}"||"%%{2}"]}'),
+    "bcond": (
+        "",
+        "%[ %{__bcond_override_default %{1} %{2}}\n"
+        '    ? "%{expand:%%{!?_without_%{1}:%%global with_%{1} 1}}"\n'
+        '    : "%{expand:%%{?_with_%{1}:%%global with_%{1} 1}}"\n'
+        "]",
+    ),
+    "bcond_with": ("", "%bcond %{1} 0"),
+    "bcond_without": ("", "%bcond %{1} 1"),
+    "with": ("", "%{expand:%%{?with_%{1}:1}%%{!?with_%{1}:0}}"),
+    "without": ("", "%{expand:%%{?with_%{1}:0}%%{!?with_%{1}:1}}"),
+}
+
+BCOND_MACROS = frozenset({"bcond", "bcond_with", "bcond_without"})
+"""Calling one of these declares ``with_NAME``: from then on the spec, not a build host, decides it."""
+
+SETTLED_PREFIXES = ("_with_", "_without_", "bcond_override_default_")
+"""Macros only the command line (``--with``, ``--without``, ``--define``) or the spec sets:
+an undefined one is certainly undefined, not something a build machine might define."""
+
+# Macros whose value depends on the machine that builds the package, not on the spec.
+ENVIRONMENT_MACROS = frozenset(
+    {"dist", "rhel", "centos", "fedora", "el6", "el7", "el8", "el9", "suse_version", "xenserver"}
+)
+
+PURE_FUNCTIONS: Mapping[str, Callable[[str], str]] = {
+    "basename": lambda arg: arg.rstrip("/").rsplit("/", 1)[-1],
+    "dirname": lambda arg: arg.rsplit("/", 1)[0] if "/" in arg else arg,
+    "suffix": lambda arg: arg.rsplit(".", 1)[1] if "." in arg.rsplit("/", 1)[-1] else "",
+    "lower": str.lower,
+    "upper": str.upper,
+    "len": lambda arg: str(len(arg)),
+    "shrink": lambda arg: " ".join(arg.split()),
+    "quote": lambda arg: arg,
+    "echo": lambda arg: "",
+    "warn": lambda arg: "",
+    "error": lambda arg: "",
+    "verbose": lambda arg: "0",
+}
+NEVER = frozenset(
+    {"lua", "getenv", "uncompress", "load", "include", "S", "P", "url2path", "u2p", "getncpus", "exists"}
+)
+"""Built-ins that run code or read the host: never evaluated, left as written."""
+
+BUILTIN_NAMES = frozenset(
+    {*PURE_FUNCTIONS, *NEVER, "expand", "expr", "macrobody", "define", "global", "undefine", "dnl",
+     "getconfdir", "dump", "trace", "shescape"}
+)  # fmt: skip
+
+# Words rpm parses itself at the start of a line; seeing them unexpanded is not a finding.
+SPEC_KEYWORDS = frozenset(
+    {
+        "if", "ifarch", "ifnarch", "ifos", "ifnos", "elif", "elifarch", "elifos", "else",
+        "endif", "package", "description", "prep", "build",
+        "install", "check", "clean", "files", "changelog", "pre", "post", "preun", "postun",
+        "pretrans", "posttrans", "preuntrans", "postuntrans", "verifyscript", "triggerin",
+        "triggerun", "triggerpostun", "triggerprein", "filetriggerin", "filetriggerun",
+        "filetriggerpostun", "transfiletriggerin", "transfiletriggerun",
+        "transfiletriggerpostun", "sourcelist", "patchlist", "generate_buildrequires",
+        "conf", "setup", "autosetup", "patch",
+        "autopatch", "configure", "make_build", "make_install", "doc", "license", "config",
+        "dir", "ghost", "attr", "defattr", "verify", "lang", "exclude", "docdir", "caps",
+    }
+)  # fmt: skip
+
+_NAME_CHARS = re.compile(r"[A-Za-z0-9_]*")
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    """One ``%define``/``%global`` as rpm's ``doDefine`` reads it."""
+
+    name: str
+    options: str | None
+    body: str
+    end: int
+    """Index in the text just past the definition (and the newlines after it)."""
+
+    @property
+    def valid(self) -> bool:
+        """rpm refuses (and defines nothing for) a bad name or an empty body."""
+        first = self.name[:1]
+        good_name = first.isalpha() or (first == "_" and len(self.name) > 1)
+        return good_name and self.name.isascii() and bool(self.body) and self.name not in BUILTIN_NAMES
+
+
+def read_definition(text: str, start: int) -> Definition | None:
+    """The definition starting at ``text[start:]`` (after ``%define``); None if it is malformed."""
+    position = start
+    while position < len(text) and text[position] in " \t":
+        position += 1
+    name_match = _NAME_CHARS.match(text, position)
+    assert name_match is not None
+    name = name_match.group()
+    position = name_match.end()
+    options = None
+    if text.startswith("(", position):
+        close = text.find(")", position)
+        if close < 0:
+            return None
+        options = text[position + 1 : close]
+        position = close + 1
+    while position < len(text) and text[position] in " \t":
+        position += 1
+    if text.startswith("{", position):
+        close = _matching_brace(text, position)
+        if close < 0:
+            return None
+        body = text[position + 1 : close]
+        position = close + 1
+    else:
+        field, position = _free_field(text, position)
+        if field is None:
+            return None
+        body = field
+    while position < len(text) and text[position] in "\r\n":
+        position += 1
+    return Definition(name, options, body, position)
+
+
+def _free_field(text: str, position: int) -> tuple[str | None, int]:
+    """A body to the end of the line: backslash escapes removed, macro brackets kept whole."""
+    out: list[str] = []
+    depth = {"{": 0, "(": 0, "[": 0}
+    closers = {"}": "{", ")": "(", "]": "["}
+    while position < len(text) and (any(depth.values()) or text[position] not in "\r\n"):
+        char = text[position]
+        if char == "\\" and position + 1 < len(text):
+            position += 1
+            char = text[position]
+        elif char == "%" and position + 1 < len(text) and text[position + 1] in "{([%":
+            following = text[position + 1]
+            out.append(char)
+            position += 1
+            char = following
+            if following in depth:
+                depth[following] += 1
+        elif char in depth and depth[char] > 0:
+            depth[char] += 1
+        elif char in closers and depth[closers[char]] > 0:
+            depth[closers[char]] -= 1
+        out.append(char)
+        position += 1
+    if any(depth.values()):
+        return None, position
+    return "".join(out).rstrip(" \t\r\n"), position
+
+
+def _matching_brace(text: str, start: int) -> int:
+    """rpm's ``matchchar``: the ``}`` closing ``text[start]``, skipping backslash escapes."""
+    depth = 0
+    position = start
+    while position < len(text):
+        char = text[position]
+        if char == "\\":
+            position += 2
+            continue
+        if char == "}":
+            depth -= 1
+            if depth <= 0:
+                return position
+        elif char == "{":
+            depth += 1
+        position += 1
+    return -1
+
+
+def split_arguments(text: str) -> list[str]:
+    """A parametric macro's arguments, already expanded, split at blanks as rpm does."""
+    return text.replace("\t", " ").split()
+
+
+def getopt(options: str, arguments: list[str]) -> tuple[dict[str, str | None], list[str]] | None:
+    """GNU getopt as rpm calls it for a parametric macro: options may follow arguments.
+
+    Returns the options given (letter to argument, None for a flag) and the remaining
+    arguments, or None for an unknown option or a missing option argument (rpm fails).
+    """
+    if options == "-":
+        return {}, list(arguments)
+    found: dict[str, str | None] = {}
+    rest: list[str] = []
+    index = 0
+    while index < len(arguments):
+        word = arguments[index]
+        index += 1
+        if word == "--":
+            rest.extend(arguments[index:])
+            break
+        if not word.startswith("-") or word == "-":
+            rest.append(word)
+            continue
+        letters = word[1:]
+        while letters:
+            letter, letters = letters[0], letters[1:]
+            at = options.find(letter)
+            if at < 0 or letter == ":":
+                return None
+            if options[at + 1 : at + 2] != ":":
+                found[letter] = None
+                continue
+            if not letters:
+                if index >= len(arguments):
+                    return None
+                letters = arguments[index]
+                index += 1
+            found[letter] = letters
+            letters = ""
+    return found, rest
+
+
+_BCOND_NAME = re.compile(r"[A-Za-z0-9_]+")
+
+
+def bcond_defines(with_: Iterable[str] = (), without: Iterable[str] = ()) -> tuple[tuple[str, str], ...]:
+    """The macros ``rpmbuild --with NAME`` and ``--without NAME`` define, as ``--define`` pairs.
+
+    rpm's popt aliases (``rpmpopt``) turn ``--with NAME`` into ``--define '_with_NAME
+    --with-NAME'`` and ``--without NAME`` into ``--define '_without_NAME --without-NAME'``;
+    ``%bcond`` reads only whether those are defined. Raises ValueError for a name rpm would
+    cut short (``--with foo-bar`` defines ``_with_foo``, which no ``%bcond foo-bar`` reads).
+    """
+    pairs: list[tuple[str, str]] = []
+    for prefix, names in (("with", with_), ("without", without)):
+        for name in names:
+            if not _BCOND_NAME.fullmatch(name):
+                raise ValueError(f"--{prefix} {name!r}: a build conditional is letters, digits and _")
+            pairs.append((f"_{prefix}_{name}", f"--{prefix}-{name}"))
+    return tuple(pairs)
+
+
+def logical_line(lines: list[str], index: int) -> tuple[str, int]:
+    """The line at ``index`` and the ones rpm reads with it; and the index after them.
+
+    rpm (``copyNextLineFromOFI``) keeps reading while a line ends with a backslash or a
+    ``%{``, ``%(`` or ``%[`` is still open. A bracket never closed joins nothing: rpm
+    would fail on such a spec, and swallowing the rest of it would hide its lines.
+    """
+    text = lines[index]
+    end = index + 1
+    while end < len(lines) and _continues(text):
+        text += "\n" + lines[end]
+        end += 1
+    if end == len(lines) and end > index + 1 and _continues(text):
+        return lines[index], index + 1
+    return text, end
+
+
+_LINE_TOKENS = re.compile(r"\\.?|%[{(\[%]|[{}()\[\]]", re.DOTALL)
+
+
+def _continues(text: str) -> bool:
+    """Whether rpm reads another line with ``text``: a ``%{``/``%(``/``%[`` still open, or
+    a backslash ending it (one that no other backslash escapes)."""
+    if "%{" not in text and "%(" not in text and "%[" not in text:  # the common line, quickly
+        return (len(text) - len(text.rstrip("\\"))) % 2 == 1
+    depth = {"{": 0, "(": 0, "[": 0}
+    closers = {"}": "{", ")": "(", "]": "["}
+    for match in _LINE_TOKENS.finditer(text):
+        token = match.group()
+        if token == "\\":
+            return True  # a backslash with nothing after it: the text's last character
+        if token[0] == "%":
+            if token[1] != "%":
+                depth[token[1]] += 1
+        elif token in depth:
+            if depth[token]:
+                depth[token] += 1
+        elif token in closers and depth[closers[token]]:
+            depth[closers[token]] -= 1
+    return any(depth.values())

@@ -1,0 +1,179 @@
+"""The macro table an expansion reads and writes: rpm's stacks of definitions, and doubt.
+
+Each name holds a stack, as in rpm (``%undefine`` pops one definition). A parametric
+call's automatic macros (``%1``, ``%*``, ``%{-f}``...) live in its call frame and vanish
+with it, as do the ``%define``\\ s made during the call (rpm's ``freeArgs``).
+
+Besides what is defined, the table knows what is *not certain*: a name defined or
+undefined while the reader was in a branch it could not decide is unknown, and an
+undefined name a build machine might define (``%{?rhel}``) is the environment's. `doubt`
+records such references in `Expansion.environment`, which makes a ``%if`` that reads
+them undecidable in turn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from auditor.rpm.spec.builtins import (
+    BCOND_MACROS,
+    DEFAULT_MACROS,
+    ENVIRONMENT_MACROS,
+    RPM_PARAMETRIC_MACROS,
+    SETTLED_PREFIXES,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class MacroDefinition:
+    body: str
+    options: str | None = None
+    """getopt letters of a parametric macro (``""`` for ``name()``); None for a plain macro."""
+    level: int = 0
+    """Parametric calls under way when a ``%define`` made it; 0 for the spec's own and ``%global``."""
+
+    @property
+    def parametric(self) -> bool:
+        return self.options is not None
+
+
+@dataclass
+class Expansion:
+    """The result of expanding one text."""
+
+    text: str
+    unexpanded: list[str] = field(default_factory=list)
+    """Macro references left as written (shell, Lua, undefined, failed calls)."""
+    environment: list[str] = field(default_factory=list)
+    """References whose answer a build machine decides (an undefined ``%{?rhel}``) or
+    that a conditional the reader could not decide may have changed."""
+
+    work: int = 0
+
+    @property
+    def exact(self) -> bool:
+        return not self.unexpanded and not self.environment
+
+
+@dataclass
+class _Call:
+    """One parametric macro call: its automatic macros and the names it ``%define``\\ d."""
+
+    automatic: dict[str, str]
+    inexact: bool
+    """Its arguments did not expand exactly: what it reads of them is a guess."""
+    local: list[str] = field(default_factory=list)
+
+
+def is_automatic(name: str) -> bool:
+    """``%0``..``%9...``, ``%*``, ``%**``, ``%#``, ``%-f``, ``%-f*``: they exist only inside a call."""
+    return name[:1].isdigit() or name in ("*", "**", "#") or name.startswith("-")
+
+
+class MacroTable:
+    """Macro definitions, call frames, and what of them is not certain."""
+
+    def __init__(self, defines: Mapping[str, str] | None = None) -> None:
+        self._macros: dict[str, list[MacroDefinition]] = {
+            name: [MacroDefinition(body)] for name, body in DEFAULT_MACROS.items()
+        }
+        for name, (options, body) in RPM_PARAMETRIC_MACROS.items():
+            self._macros[name] = [MacroDefinition(body, options)]
+        self._user: set[str] = set()
+        self._unknown: set[str] = set()
+        self._settled: set[str] = set()
+        self._calls: list[_Call] = []
+        self._uncertain_depth = 0
+        self.undecided_branch = False
+        """Set by the reader while it reads a branch of a conditional it could not decide."""
+        for name, body in (defines or {}).items():
+            self.define(name, body)
+            self._user.add(name)
+
+    @property
+    def in_call(self) -> bool:
+        return bool(self._calls)
+
+    def define(self, name: str, body: str, options: str | None = None, *, local: bool = False) -> None:
+        """Push a definition; a ``local`` one (``%define`` in a parametric call) ends with the call."""
+        level = len(self._calls) if local else 0
+        self._macros.setdefault(name, []).append(MacroDefinition(body, options, level))
+        if level:
+            self._calls[-1].local.append(name)
+        if self.undecided_branch or self._uncertain_depth:
+            self._unknown.add(name)
+        else:
+            self._unknown.discard(name)
+
+    def undefine(self, name: str) -> None:
+        stack = self._macros.get(name)
+        was_empty = not stack
+        if stack:
+            stack.pop()
+            if not stack:
+                del self._macros[name]
+        if self.undecided_branch or self._uncertain_depth:
+            self._unknown.add(name)
+        elif was_empty:
+            self._unknown.discard(name)
+
+    def is_defined(self, name: str) -> bool:
+        return name in self._macros
+
+    def value(self, name: str) -> str | None:
+        stack = self._macros.get(name)
+        return stack[-1].body if stack else None
+
+    def is_unknown(self, name: str) -> bool:
+        """Whether ``name`` was defined or undefined in a branch that may not have been taken."""
+        return name in self._unknown
+
+    @contextmanager
+    def uncertain(self) -> Iterator[None]:
+        """Definitions made inside may or may not happen (an undecided ``%[...?...:...]``)."""
+        self._uncertain_depth += 1
+        try:
+            yield
+        finally:
+            self._uncertain_depth -= 1
+
+    def lookup(self, name: str) -> MacroDefinition | None:
+        if is_automatic(name):
+            body = self._calls[-1].automatic.get(name) if self._calls else None
+            return None if body is None else MacroDefinition(body)
+        stack = self._macros.get(name)
+        return stack[-1] if stack else None
+
+    def doubt(self, name: str, written: str, result: Expansion, *, tested: bool, negated: bool) -> None:
+        """Record ``written`` in `Expansion.environment` when its answer is not certain."""
+        if name in self._unknown:
+            result.environment.append(written)
+        elif is_automatic(name):
+            if self._calls and self._calls[-1].inexact:
+                result.environment.append(written)
+        elif tested and name not in self._macros and name not in self._user:
+            settled = name in self._settled or name.startswith(SETTLED_PREFIXES)
+            if (not negated and not settled) or (negated and name in ENVIRONMENT_MACROS):
+                result.environment.append(written)
+
+    @contextmanager
+    def call(self, name: str, automatic: dict[str, str], inexact: bool) -> Iterator[None]:
+        """The frame of one parametric call, gone with what it ``%define``\\ d (rpm's ``freeArgs``)."""
+        frame = _Call(automatic, inexact)
+        self._calls.append(frame)
+        try:
+            yield
+        finally:
+            level = len(self._calls)
+            self._calls.pop()
+            for local in set(frame.local):
+                stack = self._macros.get(local, [])
+                while stack and stack[-1].level >= level:
+                    stack.pop()
+                if not stack:
+                    self._macros.pop(local, None)
+        declared = automatic.get("1")
+        if name in BCOND_MACROS and declared and not (self.undecided_branch or self._uncertain_depth):
+            self._settled.add(f"with_{declared}")  # from now on the spec, not a build host, decides

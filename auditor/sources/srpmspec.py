@@ -1,0 +1,158 @@
+"""The Sources and Patches of a source RPM, from the best evidence it carries.
+
+rpm ≥ 4.15 stores the spec it parsed in the header (the SPEC tag): macros expanded,
+conditionals decided, read as is. Older SRPMs (XCP-ng 8.x's CentOS 7 builds) only carry
+the spec file in their payload: it is read as a contributor's spec is, without running
+it. Either way the header's SOURCE and PATCH tags hold the file names rpmbuild recorded,
+in reverse order of the spec's lines (``build/parseSpec.c`` walks a list it built by
+prepending). A Source whose value kept an unexpanded macro falls back to its recorded
+name, and a recorded name that nothing read from the spec gives is reported on its own:
+the policy sees the best value there is, and the package's gaps say what was not seen.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import BinaryIO
+
+from auditor.core.errors import InputError
+from auditor.rpm.model import Gap, GapKind, SourceFile, SourceKind
+from auditor.rpm.spec.parser import parse_spec, sources_of_parsed_spec, unexpanded_source_gap
+from auditor.sources.formats.payload import extract_member
+from auditor.sources.formats.rpmheader import Header, RpmHeaders, Tag
+
+_RPMFILE_SPECFILE = 1 << 5
+_NOT_FROM_THE_SPEC = "(only in the SRPM header's file names)"
+
+
+@dataclass(frozen=True, slots=True)
+class SpecReading:
+    """What a source RPM says of its Sources, and where it was read."""
+
+    sources: tuple[SourceFile, ...]
+    spec: str | None
+    """``header`` (the SPEC tag), ``payload:NAME``, or None when no spec could be read."""
+    notes: tuple[str, ...] = ()
+    gaps: tuple[Gap, ...] = ()
+
+
+def read_srpm_spec(
+    headers: RpmHeaders, stream: BinaryIO | None, source: str, files: Sequence[str]
+) -> SpecReading:
+    """The Sources of the SRPM whose ``headers`` were read from ``stream`` (None: header only)."""
+    main = headers.main
+    text = main.string(Tag.SPEC)
+    if text is not None:
+        # rpmbuild stored the spec it parsed: macros expanded, conditionals decided.
+        return SpecReading(sources_of_parsed_spec(text), "header")
+    if stream is None:
+        return _unreadable(main, "no SPEC tag, and only the header was read (not the payload's spec)")
+    spec_name = _spec_file_name(main, files)
+    if spec_name is None:
+        return _unreadable(main, "no SPEC tag and no spec file in the payload")
+    stream.seek(headers.header_end)
+    data = extract_member(stream, main.string(Tag.PAYLOADCOMPRESSOR) or "gzip", spec_name, source)
+    if data is None:
+        return _unreadable(main, f"no SPEC tag, and {spec_name} is missing from the payload")
+    where = f"payload:{spec_name}"
+    try:
+        spec = parse_spec(data.decode("utf-8", "replace"), where, arch=main.string(Tag.ARCH) or "x86_64")
+    except InputError as exc:
+        raise InputError(source, f"spec file ({where}): {exc.reason}") from None
+    sources, source_gaps = with_recorded_names(spec.sources, _recorded(main), where)
+    conditionals = tuple(gap for gap in spec.gaps if gap.kind is not GapKind.UNEXPANDED_SOURCE)
+    notes = tuple(f"macro left unexpanded in the spec: {item}" for item in spec.unexpanded[:20])
+    return SpecReading(sources, where, notes, conditionals + source_gaps)
+
+
+def _unreadable(header: Header, reason: str) -> SpecReading:
+    """No spec: the recorded file names are all there is (Source URLs unknown)."""
+    sources = tuple(
+        SourceFile(kind, None, name, name) for kind, names in _recorded(header).items() for name in names
+    )
+    return SpecReading(sources, None, gaps=(Gap(GapKind.SPEC_UNREADABLE, f"{reason}: Source URLs unknown"),))
+
+
+def _recorded(header: Header) -> dict[SourceKind, list[str]]:
+    """The SOURCE and PATCH tags' file names, in the order of the spec's lines."""
+    return {
+        SourceKind.SOURCE: header.strings(Tag.SOURCE)[::-1],
+        SourceKind.PATCH: header.strings(Tag.PATCH)[::-1],
+    }
+
+
+def with_recorded_names(
+    sources: Sequence[SourceFile], recorded: dict[SourceKind, list[str]], where: str
+) -> tuple[tuple[SourceFile, ...], tuple[Gap, ...]]:
+    """``sources`` with each unexpanded value given the file name rpm recorded for it, plus
+    the recorded names no Source read gives; and a gap for each of them."""
+    result: list[SourceFile] = []
+    gaps: list[Gap] = []
+    for kind in (SourceKind.SOURCE, SourceKind.PATCH):
+        ours = [item for item in sources if item.kind is kind]
+        names, extra = _match(ours, recorded[kind])
+        for item in ours:
+            name = names.get(id(item))
+            if item.unexpanded:
+                gaps.append(unexpanded_source_gap(where, item, name))
+                if name is not None:
+                    item = replace(item, value=_best_value(item.value, name))
+            result.append(item)
+        for name in extra:
+            result.append(SourceFile(kind, None, name, name, None, (_NOT_FROM_THE_SPEC,)))
+            detail = f"{where}: the SRPM header records the {kind.value} file {name}"
+            gaps.append(Gap(GapKind.UNEXPANDED_SOURCE, f"{detail}, which no line read from the spec gives"))
+    return tuple(result), tuple(gaps)
+
+
+def _match(ours: list[SourceFile], recorded: list[str]) -> tuple[dict[int, str], list[str]]:
+    """Recorded names for the unexpanded ones of ``ours`` (by id), and the names left over.
+
+    Line by line when the spec as read gives as many lines as rpm recorded and every exact
+    one agrees; else the names no exact line gives go, in order, to the unexpanded lines
+    if there are as many of both, and are left over otherwise.
+    """
+    exact = [None if item.unexpanded else recorded_name(item.value) for item in ours]
+    pending = [item for item in ours if item.unexpanded]
+    if len(ours) == len(recorded) and all(
+        name is None or name == found for name, found in zip(exact, recorded, strict=True)
+    ):
+        return {id(item): found for item, found in zip(ours, recorded, strict=True) if item.unexpanded}, []
+    unclaimed = Counter(recorded)
+    unclaimed.subtract(name for name in exact if name is not None)
+    leftover = []
+    for name in recorded:
+        if unclaimed[name] > 0:
+            unclaimed[name] -= 1
+            leftover.append(name)
+    if pending and len(pending) == len(leftover):
+        return {id(item): name for item, name in zip(pending, leftover, strict=True)}, []
+    return {}, leftover
+
+
+def recorded_name(value: str) -> str:
+    """The file name rpmbuild records for a Source value (``newSource`` in parsePreamble.c):
+    after the last ``/``, and after the last ``=`` that follows it."""
+    slash = value.rfind("/")
+    if slash < 0:
+        return value
+    tail = value[slash + 1 :]
+    return tail.rsplit("=", 1)[-1]
+
+
+def _best_value(value: str, name: str) -> str:
+    """A URL keeps what of it was expanded (its host), with rpm's file name as its ``#/`` name."""
+    if "://" not in value:
+        return name
+    return value.split("#/", 1)[0] + "#/" + name
+
+
+def _spec_file_name(header: Header, files: Sequence[str]) -> str | None:
+    flags = header.ints(Tag.FILEFLAGS)
+    for path, flag in zip(files, flags, strict=False):
+        if flag & _RPMFILE_SPECFILE:
+            return path
+    specs = [path for path in files if path.endswith(".spec")]
+    return specs[0] if specs else None
