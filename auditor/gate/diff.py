@@ -13,6 +13,7 @@ from typing import Any
 
 from auditor.audit.pipeline import AuditResult
 from auditor.core.errors import InputError
+from auditor.core.files import open_regular, os_reason
 from auditor.origin.findings import Verdict
 from auditor.rpm.evr import compare_evr
 from auditor.rpm.model import EVR
@@ -44,10 +45,10 @@ def snapshot_of_audit(audit: AuditResult) -> Snapshot:
 
 def snapshot_of_report(path: str) -> Snapshot:
     try:
-        with open(path, encoding="utf-8") as stream:
+        with open_regular(path, path, "a JSON report") as stream:
             document: Any = json.load(stream)
     except OSError as exc:
-        raise InputError(path, exc.strerror or str(exc)) from None
+        raise InputError(path, os_reason(exc)) from None
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise InputError(path, "not a JSON report") from None
     if not isinstance(document, dict) or document.get("schema_version") != 1 or "packages" not in document:

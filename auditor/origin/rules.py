@@ -7,12 +7,14 @@ network while matching. ``RULE_KINDS`` is the explicit registry of kinds.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from auditor.core.errors import PolicyError
+from auditor.core.tomlfile import read_config
 from auditor.origin.findings import Finding, Severity
 from auditor.origin.urls import ParsedUrl, UrlEvidence, host_matches, package_urls, path_matches
 from auditor.rpm.model import Package
@@ -241,8 +243,9 @@ class ProvenanceRule(Rule):
 def read_provenance_csv(path: str) -> dict[str, tuple[str, str]]:
     """``SRPM_name;added_by;import_reason;...`` rows, keyed by source package name."""
     table: dict[str, tuple[str, str]] = {}
+    data = read_config(path, "provenance table")  # a named pipe or a directory is refused, not waited on
     try:
-        with open(path, encoding="utf-8", newline="") as stream:
+        with io.StringIO(data.decode("utf-8"), newline="") as stream:
             reader = csv.reader(stream, delimiter=";")
             header = next(reader, None)
             if header is None or [cell.strip() for cell in header[:2]] != ["SRPM_name", "added_by"]:
@@ -252,10 +255,10 @@ def read_provenance_csv(path: str) -> dict[str, tuple[str, str]]:
             for row in reader:
                 if len(row) >= 2 and row[0].strip():
                     table[row[0].strip()] = (row[1].strip(), row[2].strip() if len(row) > 2 else "")
-    except OSError as exc:
-        raise PolicyError(f"{path}: {exc.strerror}") from None
     except UnicodeDecodeError:
         raise PolicyError(f"{path}: not UTF-8 text") from None
+    except csv.Error as exc:
+        raise PolicyError(f"{path}: not a provenance table: {exc}") from None
     return table
 
 

@@ -21,6 +21,8 @@ import os
 from collections.abc import Iterable, Sequence
 
 from auditor import __version__
+from auditor.core.errors import InputError
+from auditor.core.files import open_regular
 from auditor.runtime.store import digest, file_identity
 from auditor.sources.load import is_url
 from auditor.sources.repoconfig import is_repo_config
@@ -31,8 +33,10 @@ ENVIRONMENT = ("AUDITOR_MAX_METADATA_BYTES",)
 
 def _content(path: str) -> str:
     try:
-        with open(path, "rb") as stream:
+        with open_regular(path, path) as stream:  # a named pipe is not waited on
             return hashlib.file_digest(stream, "sha256").hexdigest()
+    except InputError as exc:
+        return f"unreadable: {exc.reason}"  # the run that reads the file says what is wrong
     except OSError:
         return "absent"
 

@@ -15,6 +15,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from auditor.core.errors import InputError
+from auditor.core.files import read_regular
 from auditor.net.http import strip_userinfo
 from auditor.net.remote import SMALL_FILE_CEILING, Remote
 from auditor.runtime.store import Store
@@ -81,13 +82,8 @@ def _load_url(url: str, remote: Remote) -> LoadResult:
 
 
 def _load_config(path: str, shown: str, remote: Remote | None, result: LoadResult) -> None:
-    try:
-        with open(path, encoding="utf-8", errors="replace") as stream:
-            text = stream.read(SMALL_FILE_CEILING + 1)
-    except OSError as exc:
-        raise InputError(shown, _reason(exc)) from None
-    if len(text) > SMALL_FILE_CEILING:
-        raise InputError(shown, f"larger than {SMALL_FILE_CEILING} bytes; not a repository configuration")
+    data = read_regular(path, shown, "a repository configuration", SMALL_FILE_CEILING)
+    text = data.decode("utf-8", "replace")
     read: ConfigRead = read_repo_config(text, shown, remote or Remote())
     result.config_urls.extend(read.config_urls)
     result.warnings.extend(read.warnings)

@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 from auditor.core.errors import InputError
+from auditor.core.files import open_regular, os_reason, read_regular
 from auditor.net.http import strip_userinfo
-from auditor.net.remote import Remote
+from auditor.net.remote import SMALL_FILE_CEILING, Remote
 from auditor.rpm.model import Package
 from auditor.sources.formats.xmlstream import decompressed_chunks, parse_xml
 from auditor.sources.interface import ConfigUrl
@@ -51,10 +52,10 @@ def is_repo_config(path: str) -> bool:
     if name.endswith(".repo") or name in ("yum.conf", "dnf.conf") or name.startswith("yum.conf."):
         return True
     try:
-        with open(path, "rb") as stream:
+        with open_regular(path, path) as stream:  # a named pipe is not waited on
             head = stream.read(_SNIFF)
-    except OSError:
-        return False
+    except (InputError, OSError):
+        return False  # not a configuration: the reader it goes to says what is wrong with it
     if b"\0" in head:
         return False
     text = head.decode("utf-8", "replace")
@@ -252,11 +253,8 @@ def _mirrors(
 
 def _mirrorlist(path: str, url: str) -> list[str]:
     """A mirrorlist: one URL a line, ``#`` comments; only http(s) and file mirrors are kept."""
-    try:
-        with open(path, encoding="utf-8", errors="replace") as stream:
-            lines = stream.read().splitlines()
-    except OSError as exc:
-        raise InputError(url, exc.strerror or str(exc)) from None
+    text = read_regular(path, url, "a mirrorlist", SMALL_FILE_CEILING).decode("utf-8", "replace")
+    lines = text.splitlines()
     mirrors = [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
     return [mirror for mirror in mirrors if urlsplit(mirror).scheme.lower() in ("http", "https", "file")]
 
@@ -276,8 +274,8 @@ def _metalink(path: str, url: str) -> list[str]:
                 found.append(value[: -len("repodata/repomd.xml")])
 
     try:
-        with open(path, "rb") as stream:
-            parse_xml(decompressed_chunks(stream, url, 16 * 1024**2), url, start, end, text.append)
+        with open_regular(path, url, "a metalink") as stream:
+            parse_xml(decompressed_chunks(stream, url, SMALL_FILE_CEILING), url, start, end, text.append)
     except OSError as exc:
-        raise InputError(url, exc.strerror or str(exc)) from None
+        raise InputError(url, os_reason(exc)) from None
     return found

@@ -25,10 +25,10 @@ from sys import intern
 from typing import Any
 
 from auditor.core.errors import InputError
+from auditor.core.files import open_regular, os_reason
 from auditor.rpm.model import EVR, Checksum, Dependency, FileList, Op, Package, PackageKind
 from auditor.runtime.parallel import Background, can_fork
 from auditor.sources import split
-from auditor.sources.formats.files import open_regular, os_reason
 from auditor.sources.formats.repomd import MetadataFile, Repomd, read_repomd
 from auditor.sources.formats.xmlstream import (
     Text,
@@ -103,7 +103,11 @@ def read_repository(path: str, *, shown: str | None = None) -> RepositoryRead:
         raise InputError(shown or path, "no repodata/repomd.xml here")
     root = os.path.dirname(os.path.dirname(os.path.abspath(repomd_path)))
     display = shown or (path if os.path.isdir(path) else root)
-    repomd = read_repomd(repomd_path, os.path.join(display, "repodata", "repomd.xml"))
+    # Named as given when the input is the file itself (it may not sit in a repodata/).
+    repomd_shown = (
+        path if shown is None and not os.path.isdir(path) else os.path.join(display, "repodata", "repomd.xml")
+    )
+    repomd = read_repomd(repomd_path, repomd_shown)
 
     real_root = os.path.realpath(root)
 

@@ -7,6 +7,7 @@ import os
 from typing import Any, BinaryIO
 
 from auditor.core.errors import InputError
+from auditor.core.files import open_regular, os_reason
 from auditor.rpm.model import (
     EVR,
     Checksum,
@@ -20,7 +21,6 @@ from auditor.rpm.model import (
 )
 from auditor.rpm.spec.parser import parse_spec, sources_of_parsed_spec
 from auditor.sources.formats import openpgp
-from auditor.sources.formats.files import open_regular, os_reason
 from auditor.sources.formats.payload import extract_member
 from auditor.sources.formats.rpmheader import Header, RpmHeaders, SigTag, Tag, read_headers
 

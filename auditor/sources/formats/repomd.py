@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from auditor.core.errors import InputError
-from auditor.sources.formats.files import open_regular, os_reason
+from auditor.core.files import open_regular, os_reason
 from auditor.sources.formats.xmlstream import Text, decompressed_chunks, parse_xml
 
 _REPOMD_TEXT = frozenset({"revision", "checksum", "size", "open-size"})
