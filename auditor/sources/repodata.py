@@ -72,10 +72,18 @@ class RepositoryRead:
 
 
 def find_repomd(path: str) -> str | None:
-    """The repomd.xml of ``path`` when it is a repository directory or the file itself."""
+    """The repomd.xml of ``path`` when it is a repository directory or the file itself.
+
+    A directory holding ``repodata/`` (a directory, or a symlink: mirrors swap repodata
+    by symlink) is a repository whatever state its repomd.xml is in: missing, dangling,
+    a directory or a pipe is that repository's input error, never a walk that finds
+    nothing (a mirror caught mid-sync must not pass the gate with 0 packages).
+    """
     if os.path.isdir(path):
-        candidate = os.path.join(path, "repodata", "repomd.xml")
-        return candidate if os.path.isfile(candidate) else None
+        repodata = os.path.join(path, "repodata")
+        if os.path.isdir(repodata) or os.path.islink(repodata):
+            return os.path.join(repodata, "repomd.xml")
+        return None
     if os.path.basename(path) == "repomd.xml":
         return path
     return None
