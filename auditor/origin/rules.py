@@ -11,7 +11,9 @@ import io
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol, cast
+
+import re2
 
 from auditor.core.errors import PolicyError
 from auditor.core.tomlfile import read_config
@@ -89,12 +91,44 @@ def _stable_field(field: str) -> str:
     return field
 
 
+class PatternMatch(Protocol):
+    def group(self) -> str: ...
+
+
+class Pattern(Protocol):
+    def search(self, text: str) -> PatternMatch | None: ...
+
+
+def compile_pattern(text: str, where: str) -> Pattern:
+    """A policy's regular expression, compiled for RE2 (google-re2): matched in linear time.
+
+    Patterns come from policy files and values from packages; with a backtracking engine a
+    pattern such as ``^(\\w+\\s?)+$`` meets a crafted Vendor and never returns (Python's
+    ``re`` cannot be interrupted, and capping the input does not help: 30 characters take
+    2^30 steps). Rejecting "nested quantifiers" at load time is a heuristic that misses
+    overlapping alternations (``(a|ab)*c``); RE2 bounds every pattern by construction. What
+    it lacks (backreferences, lookaround) is refused here as a PolicyError naming the rule;
+    its ``\\w`` and ``\b`` are ASCII, which the shipped patterns (names, e-mail domains) need.
+    """
+    options = re2.Options()
+    options.log_errors = False  # its error goes in the PolicyError, not on standard error
+    try:
+        return cast(Pattern, re2.compile(text, options))
+    except re2.error as exc:
+        first = exc.args[0] if exc.args else exc
+        detail = first.decode("utf-8", "replace") if isinstance(first, bytes) else str(first)
+        raise PolicyError(
+            f"{where}: not a valid regular expression for the linear-time engine (RE2: no "
+            f"backreferences or lookaround): {detail}"
+        ) from None
+
+
 @dataclass(frozen=True)
 class FieldRule(Rule):
     """A header field (vendor, packager, buildhost, distribution) matching a pattern or domain."""
 
     fields: tuple[str, ...] = ()
-    pattern: re.Pattern[str] | None = None
+    pattern: Pattern | None = None
     domains: tuple[str, ...] = ()
     _seen: dict[tuple[str, str], Finding | None] = field(default_factory=dict, compare=False, repr=False)
 
