@@ -100,3 +100,13 @@ def test_a_json_report_that_is_a_named_pipe_is_not_waited_on(tmp_path: Path) -> 
     child = auditor("diff", str(pipe), str(tmp_path / GOOD.name))
     assert child.returncode == 3, child.stderr
     assert "is a named pipe" in child.stderr and "Traceback" not in child.stderr
+
+
+def test_a_local_mirrorlist_that_is_a_named_pipe_is_an_input_error(tmp_path: Path) -> None:
+    pipe = fifo(tmp_path / "mirrors.txt")
+    config = tmp_path / "local.repo"
+    config.write_text(f"[local]\nmirrorlist=file://{pipe}\n")
+    child = auditor("scan", str(config))
+    assert child.returncode == 3, child.stderr
+    [line] = child.stderr.splitlines()
+    assert line.startswith(f"auditor: error: {config} [local]: ") and "is a named pipe" in line

@@ -9,9 +9,10 @@ What every request made through `HttpClient` is held to:
   ``HTTP_PROXY`` and ``NO_PROXY`` are honoured explicitly, never one that carries
   credentials; the CA bundle of ``REQUESTS_CA_BUNDLE`` or ``CURL_CA_BUNDLE`` is used when set.
 - **Only http and https.** Redirects are followed here, not by requests: at most
-  `HttpSettings.max_redirects` hops, a loop is refused, and so is a redirect to any other
-  scheme (``file:``, ``ftp:``, ``data:``...). A URL the guard refuses (a policy host) is
-  never contacted: its host is checked before any DNS lookup.
+  `HttpSettings.max_redirects` hops, a loop is refused, and every target is decided by
+  the URL policy (`auditor.net.urlpolicy`), which refuses any other scheme (``file:``,
+  ``ftp:``, ``data:``...). A URL the guard refuses (a policy host) is never contacted:
+  its host is checked before any DNS lookup.
 - **Bounded.** Timeouts on connect and on every read; connection errors, timeouts,
   truncated bodies and 5xx answers are retried with exponential back-off, up to
   `HttpSettings.attempts` attempts in all; bodies are streamed with a size ceiling and
@@ -32,18 +33,18 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any, TypeVar
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit
 
 from auditor import __version__
 from auditor.core.errors import InputError
+from auditor.net.urlpolicy import Guard, UrlOrigin, decide, is_http, strip_userinfo
+
+__all__ = ["Guard", "HttpClient", "HttpError", "HttpSettings", "is_http", "strip_userinfo"]
 
 CHUNK = 1 << 16
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 HEAD_REFUSED = frozenset({403, 405, 501})
 """Answers to HEAD after which a URL is probed again with a one-byte GET."""
-
-Guard = Callable[[str], "str | None"]
-"""Given a URL, why it must not be contacted (``on a policy host (rule)``), or None."""
 
 T = TypeVar("T")
 
@@ -97,22 +98,6 @@ class _Retryable(Exception):
         self.status = status
 
 
-def strip_userinfo(url: str) -> str:
-    """``url`` without ``user:password@``: credentials are never sent anywhere."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return url
-    if "@" not in parts.netloc:
-        return url
-    host = parts.netloc.rsplit("@", 1)[1]
-    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
-
-
-def is_http(url: str) -> bool:
-    return urlsplit(url).scheme.lower() in ("http", "https")
-
-
 class HttpClient:
     """One run's HTTP: a session per thread, every request held to the guarantees above."""
 
@@ -144,16 +129,12 @@ class HttpClient:
         return session
 
     def check(self, url: str) -> None:
-        """Refuse, before any network use, a URL that is not http(s) or that the guard refuses."""
-        parts = urlsplit(url)
-        if parts.scheme.lower() not in ("http", "https"):
-            raise HttpError(url, "only http and https URLs are fetched")
-        if not parts.hostname:
-            raise HttpError(url, "no host in the URL")
-        if self.guard is not None:
-            refused = self.guard(url)
-            if refused:
-                raise HttpError(url, f"not contacted: {refused}")
+        """Refuse, before any network use, a URL the URL policy refuses (`auditor.net.urlpolicy`):
+        the last check, whatever route brought the URL here."""
+        decision = decide(url, UrlOrigin.request(), self.guard)
+        if not decision.allowed:
+            prefix = "not contacted: " if decision.policy_host else ""
+            raise HttpError(url, prefix + decision.reason)
 
     def _send_once(self, method: str, url: str, headers: dict[str, str] | None) -> requests.Response:
         self.check(url)
@@ -230,15 +211,13 @@ class HttpClient:
             if target is None:
                 return response, current
             response.close()
-            if not is_http(target):
-                raise HttpError(
-                    url, f"redirected to {_short(target)}: only http and https redirects are followed"
-                )
+            decision = decide(target, UrlOrigin.redirect(current), self.guard)
+            if decision.policy_host:
+                raise HttpError(url, f"redirected to {target}, which is not contacted: {decision.reason}")
+            if not decision.allowed:
+                raise HttpError(url, f"redirected to {_short(target)}, not followed: {decision.reason}")
             if target in chain:
                 raise HttpError(url, "redirect loop: " + " -> ".join([*chain, target]))
-            refused = self.guard(target) if self.guard is not None else None
-            if refused:
-                raise HttpError(url, f"redirected to {target}, which is not contacted: {refused}")
             chain.append(target)
             current = target
         raise HttpError(url, f"more than {self.settings.max_redirects} redirects: " + " -> ".join(chain))

@@ -21,7 +21,8 @@ from urllib.parse import urlsplit
 
 from auditor.core.errors import InputError
 from auditor.net.cache import Cache, default_cache_dir
-from auditor.net.http import Guard, HttpClient, HttpError, HttpSettings
+from auditor.net.http import HttpClient, HttpError, HttpSettings
+from auditor.net.urlpolicy import Guard, UrlDecision, UrlOrigin, decide
 from auditor.rpm.model import Package
 from auditor.sources.formats.repomd import MetadataFile
 from auditor.sources.formats.rpmheader import (
@@ -76,9 +77,9 @@ class Remote:
             taken, self._warnings = self._warnings, []
         return taken
 
-    def refused(self, url: str) -> str | None:
-        """Why ``url`` must not be contacted (it is on a policy host), or None."""
-        return self.guard(url) if self.guard is not None else None
+    def decide(self, url: str, origin: UrlOrigin) -> UrlDecision:
+        """May ``url``, come by ``origin``, be read or requested (`auditor.net.urlpolicy`)?"""
+        return decide(url, origin, self.guard)
 
     def _offline_miss(self, url: str) -> InputError:
         return InputError(url, "not in the cache, and --offline forbids fetching it")

@@ -20,6 +20,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 from auditor.core.errors import InputError
 from auditor.net.http import is_http, strip_userinfo
 from auditor.net.remote import WORKERS, Remote
+from auditor.net.urlpolicy import UrlDecision, UrlOrigin
 from auditor.rpm.model import Package
 from auditor.sources.formats.repomd import MetadataFile, read_repomd
 from auditor.sources.formats.rpmheader import read_headers
@@ -62,29 +63,46 @@ def read_remote_repository(url: str, remote: Remote) -> RepositoryRead:
 
 
 def merge_remote_headers(read: RepositoryRead, remote: Remote) -> None:
-    """Add what only the RPM header has to each package of ``read``, in parallel."""
+    """Add what only the RPM header has to each package of ``read``, in parallel.
 
-    def one(package: Package) -> Package | InputError:
+    A package's location is requested only where the URL policy allows it: one that
+    ``xml:base`` moved to another host than the repository's is not (a warning names it).
+    """
+
+    def one(package: Package) -> Package | InputError | UrlDecision:
+        decision = remote.decide(package.location, UrlOrigin.repodata_base(package.input))
+        if not decision.allowed:
+            return decision
         try:
             return with_remote_header(package, remote)
         except InputError as exc:
             return exc
 
     with ThreadPoolExecutor(WORKERS) as pool:
-        outcomes: Sequence[Package | InputError] = list(pool.map(one, read.packages))
+        outcomes: Sequence[Package | InputError | UrlDecision] = list(pool.map(one, read.packages))
     merged = []
+    refused: list[UrlDecision] = []
     for package, outcome in zip(read.packages, outcomes, strict=True):
+        if isinstance(outcome, Package):
+            merged.append(outcome)
+            continue
+        merged.append(package)
         if isinstance(outcome, InputError):
             read.errors.append(outcome)
-            merged.append(package)
         else:
-            merged.append(outcome)
+            refused.append(outcome)
     read.packages = merged
+    if refused:
+        first = refused[0]
+        remote.warn(
+            f"{read.location}: the headers of {len(refused)} package(s) were not read (--remote-headers); "
+            f"first: {first.url}: {first.reason}"
+        )
 
 
 def with_remote_header(package: Package, remote: Remote) -> Package:
     url = package.location
-    if not is_http(url) or remote.refused(url) or remote.ranges_unsupported(url):
+    if not is_http(url) or remote.ranges_unsupported(url):
         return package
     fetched = remote.header_prefix(package)
     if fetched is None:
