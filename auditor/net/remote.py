@@ -53,6 +53,10 @@ class RemoteOptions:
     releasever: str | None = None
     basearch: str = "x86_64"
     remote_headers: bool = False
+    max_mirrors: int = 10
+    """Base URLs and mirrors that fail before a repository configuration's section gives up.
+    A mirrorlist puts the closest mirrors first: when ten fail, the repository or the network
+    is down, and trying the next fifty (each with its retries) costs minutes for nothing."""
 
 
 class Remote:

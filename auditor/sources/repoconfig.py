@@ -190,6 +190,8 @@ class _SectionReader:
         self.remote = remote
         self.result = result
         self.failures: list[InputError] = []
+        self.untried: list[str] = []
+        """URLs past `RemoteOptions.max_mirrors`: never contacted."""
         self.refused: list[InputError] = []
         """URLs the URL policy refuses (a file: URL from the network...): failures of their own."""
         self.policy_hosts: list[str] = []
@@ -222,6 +224,9 @@ class _SectionReader:
             return None
         if not decision.allowed:
             self.refused.append(InputError(decision.url, decision.reason))
+            return None
+        if len(self.failures) >= self.remote.options.max_mirrors:
+            self.untried.append(decision.url)
             return None
         try:
             if decision.local_path is not None:
@@ -261,6 +266,11 @@ class _SectionReader:
             last = failures[-1]
             tried = len(failures) + len(self.policy_hosts)
             more = f" ({tried} URLs tried)" if tried > 1 else ""
+            if self.untried:
+                more = (
+                    f" ({tried} URLs tried; {len(self.untried)} more not tried, from {self.untried[0]}: "
+                    f"at most {self.remote.options.max_mirrors} are tried per repository)"
+                )
             self.result.errors.append(
                 InputError(self.where, f"no repository could be read{more}; last: {last}")
             )
