@@ -39,7 +39,7 @@ from typing import IO, TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urljoin
 
 from auditor import __version__
-from auditor.net.deadline import RateMeter, Watch, current_watch, watched_adapter
+from auditor.net.deadline import HttpSettings, RateMeter, Watch, current_watch, watched_adapter
 from auditor.net.failures import (
     HttpError,
     Retryable,
@@ -74,44 +74,6 @@ def _urllib3() -> Any:
     import urllib3
 
     return urllib3
-
-
-@dataclass(frozen=True)
-class HttpSettings:
-    connect_timeout: float = 10.0
-    read_timeout: float = 30.0
-    attempts: int = 3
-    """Attempts in all for connection errors, timeouts, slow or truncated bodies and 5xx answers."""
-    backoff: float = 0.5
-    """Seconds before the second attempt; doubled before each next one."""
-    max_redirects: int = 5
-    min_rate: int = 1000
-    """Bytes a second a body must keep up over each rate window (0: no minimum). dnf's
-    ``minrate`` default, which librepo hands to curl as the low-speed limit: a mirror slower
-    than 1 kB/s for a whole window is broken, not slow."""
-    rate_window: float | None = None
-    """The window of `min_rate`, in seconds; None: the read timeout, as dnf uses its ``timeout``
-    both as the connect timeout and as curl's low-speed time (30 s by default)."""
-    max_request_time: float = 3600.0
-    """The ceiling of any request's deadline, whatever its size: an hour lets a working mirror
-    deliver the 2 GiB download ceiling at 600 kB/s, and stops a hostile one that keeps just
-    above the minimum rate from holding a run for days."""
-    retry_budget: int = 20
-    """Retries (attempts after the first) in the whole run, all requests together: dead
-    mirrors each retried with back-off took 90 s for 60 of them."""
-
-    @property
-    def window(self) -> float:
-        return self.rate_window if self.rate_window is not None else self.read_timeout
-
-    def deadline(self, ceiling: int) -> float:
-        """Seconds a whole request of up to ``ceiling`` bytes may take, retries included: a
-        connection, an answer within one window, and the body at the minimum rate; never
-        more than `max_request_time`. A transfer that keeps the minimum rate always fits."""
-        if self.min_rate <= 0:
-            return self.max_request_time
-        derived = self.connect_timeout + self.window + ceiling / self.min_rate
-        return min(derived, self.max_request_time)
 
 
 @dataclass(frozen=True)
@@ -341,10 +303,21 @@ class HttpClient:
     def fetch_range(self, url: str, start: int, end: int) -> tuple[bytes, int | None] | None:
         """Bytes ``start``..``end`` (inclusive) of ``url`` and the file's total size, or None
         when the server ignores range requests (it answered with the whole file, unread)."""
+        sink = bytearray()
+        fetched = self.fetch_range_into(url, start, end, sink)
+        if fetched is None:
+            return None
+        return bytes(sink), (None if fetched < 0 else fetched)
+
+    def fetch_range_into(self, url: str, start: int, end: int, sink: bytearray) -> int | None:
+        """Append bytes ``start``..``end`` (inclusive) of ``url`` to ``sink``; the file's total
+        size (-1 when the server does not say), or None when it ignores range requests."""
         url = strip_userinfo(url)
         wanted = end - start + 1
+        mark = len(sink)
 
-        def once(attempt: _Attempt) -> tuple[bytes, int | None] | None:
+        def once(attempt: _Attempt) -> int | None:
+            del sink[mark:]  # what a failed attempt appended
             response, _final = self._checked(
                 url, self._follow_once("GET", url, {"Range": f"bytes={start}-{end}"}, attempt)
             )
@@ -357,9 +330,9 @@ class HttpClient:
             if match is None or int(match.group(1)) != start:
                 response.close()
                 raise HttpError(url, f"bad Content-Range for bytes {start}-{end}")
-            total = None if match.group(3) == "*" else int(match.group(3))
-            data = b"".join(self._body(response, attempt, wanted))
-            return data, total
+            for chunk in self._body(response, attempt, wanted):
+                sink.extend(chunk)
+            return -1 if match.group(3) == "*" else int(match.group(3))
 
         return self._retrying(url, wanted, once)
 

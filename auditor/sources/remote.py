@@ -76,7 +76,9 @@ def merge_remote_headers(read: RepositoryRead, remote: Remote) -> None:
         try:
             return with_remote_header(package, remote)
         except InputError as exc:
-            return exc
+            # A fresh error: the raised one's traceback holds the frames that held the header
+            # bytes, and the run keeps its errors to the end (8 of 40 MiB each kept 640 MiB).
+            return InputError(exc.source, exc.reason)
 
     with ThreadPoolExecutor(WORKERS) as pool:
         outcomes: Sequence[Package | InputError | UrlDecision] = list(pool.map(one, read.packages))
@@ -104,12 +106,9 @@ def with_remote_header(package: Package, remote: Remote) -> Package:
     url = package.location
     if not is_http(url) or remote.ranges_unsupported(url):
         return package
-    fetched = remote.header_prefix(package)
-    if fetched is None:
+    full = _from_remote_header(package, remote)
+    if full is None:
         return package
-    prefix, total = fetched
-    headers = read_headers(io.BytesIO(prefix), url, total)
-    full = package_from_headers(headers, None, location=url, input=package.input, checksum=package.checksum)
     if (full.name, full.version, full.release, full.arch) != (
         package.name,
         package.version,
@@ -120,3 +119,20 @@ def with_remote_header(package: Package, remote: Remote) -> Package:
     if package.is_source and not package.sources and full.sources:
         package = replace(package, sources=full.sources, spec=full.spec, notes=package.notes + full.notes)
     return replace(package, signing_key=full.signing_key, distribution=full.distribution)
+
+
+def _from_remote_header(package: Package, remote: Remote) -> Package | None:
+    """The package as its RPM header has it, read and parsed while its bytes are held within
+    the run's header memory budget; None when its server does not answer range requests."""
+    url = package.location
+    with remote.header(package) as fetched:
+        if fetched is None:
+            return None
+        prefix, total = fetched
+        try:
+            headers = read_headers(io.BytesIO(prefix), url, total)
+            return package_from_headers(
+                headers, None, location=url, input=package.input, checksum=package.checksum
+            )
+        except InputError as exc:
+            raise InputError(url, exc.reason) from None  # the package, not its repository

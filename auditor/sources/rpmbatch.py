@@ -33,7 +33,9 @@ def _read_batch(paths: Sequence[str]) -> list[Package | InputError]:
         try:
             found.append(read_rpm_file(path))
         except InputError as exc:
-            found.append(exc)
+            # Kept to the end of the run: a fresh error, without the traceback whose frames
+            # hold what the reader had read (up to a 256 MiB header per bad file).
+            found.append(InputError(exc.source, exc.reason))
     return found
 
 
