@@ -178,3 +178,43 @@ def truncated(data: bytes) -> Route:
         handler.close_connection = True
 
     return route
+
+
+GIVE_UP = 30.0
+"""How long a trickling route keeps going before it closes: a client that never gives up
+fails its test on a truncated answer instead of hanging the suite."""
+
+
+def trickle_body(size: int, piece: int, interval: float) -> Route:
+    """Promise ``size`` bytes, then send ``piece`` bytes every ``interval`` seconds."""
+
+    def route(handler: Handler, method: str) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Length", str(size))
+        handler.end_headers()
+        handler.wfile.flush()
+        sent, started = 0, time.monotonic()
+        while sent < size and time.monotonic() - started < GIVE_UP:
+            handler.wfile.write(b"x" * min(piece, size - sent))
+            handler.wfile.flush()
+            sent += piece
+            time.sleep(interval)
+        handler.close_connection = True
+
+    return route
+
+
+def trickle_headers(interval: float) -> Route:
+    """A status line, then header bytes one at a time every ``interval`` seconds, never ending them."""
+
+    def route(handler: Handler, method: str) -> None:
+        handler.wfile.write(b"HTTP/1.0 200 OK\r\nX-Slow: ")
+        handler.wfile.flush()
+        started = time.monotonic()
+        while time.monotonic() - started < GIVE_UP:
+            handler.wfile.write(b"a")
+            handler.wfile.flush()
+            time.sleep(interval)
+        handler.close_connection = True
+
+    return route

@@ -172,7 +172,7 @@ def test_a_corrupt_cache_entry_is_fetched_again_with_a_warning(
 
 
 def test_concurrent_runs_share_the_cache(server: LocalServer, cache: Path) -> None:
-    from auditor.audit.pipeline import AuditOptions
+    from auditor.audit.result import AuditOptions
     from auditor.engine import run_audit
     from auditor.net.remote import RemoteOptions
     from auditor.origin.policy import load_policy

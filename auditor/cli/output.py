@@ -21,10 +21,11 @@ def messages(
     """What a run says on standard error about its inputs, one line each, in a fixed order."""
     lines = [f"auditor: warning: {one_line(warning)}" for warning in warnings]
     lines += [f"auditor: error: {one_line(str(error))}" for error in errors]
-    # Unreadable inputs have their own error lines; say what else was not seen.
-    unseen = (
-        [(reason, n) for reason, n in completeness.reasons if reason != "input-error"] if completeness else []
-    )
+    # Unreadable inputs have their own error lines, which also say why nothing was audited;
+    # say what else was not seen.
+    said = {"input-error", "nothing-audited"} if errors else {"input-error"}
+    reasons = completeness.reasons if completeness is not None else ()
+    unseen = [(reason, count) for reason, count in reasons if reason not in said]
     if unseen:
         what = ", ".join(f"{count} {reason}" for reason, count in unseen)
         lines.append(

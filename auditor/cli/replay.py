@@ -28,7 +28,8 @@ from auditor import __version__
 from auditor.audit.result import AuditOptions
 from auditor.cli.output import print_messages, write_output
 from auditor.cli.project import ProjectConfig
-from auditor.core.errors import ExitCode
+from auditor.core.errors import ExitCode, InputError
+from auditor.core.files import open_regular
 from auditor.gate.baseline import BASELINE_FILE
 from auditor.net.cache import default_cache_dir
 from auditor.origin.policy import Policy
@@ -42,8 +43,10 @@ ENVIRONMENT = ("AUDITOR_MAX_METADATA_BYTES",)
 
 def _content(path: str) -> str:
     try:
-        with open(path, "rb") as stream:
+        with open_regular(path, path) as stream:  # a named pipe is not waited on
             return hashlib.file_digest(stream, "sha256").hexdigest()
+    except InputError as exc:
+        return f"unreadable: {exc.reason}"  # the run that reads the file says what is wrong
     except OSError:
         return "absent"
 

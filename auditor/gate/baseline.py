@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, NotRequired, TypedDict
 
 from auditor.core.errors import PolicyError
+from auditor.core.tomlfile import read_config
 
 BASELINE_FILE = ".auditor-baseline.json"
 VERSION = 1
@@ -53,18 +54,16 @@ class Baseline:
 def load_baseline(path: str | None, *, required: bool = False) -> Baseline | None:
     """Read ``path``, or ``./.auditor-baseline.json`` when it exists and no path is given."""
     if path is None:
-        if not os.path.isfile(BASELINE_FILE):
+        if not os.path.lexists(BASELINE_FILE):  # whatever is there is read, or refused: never skipped
             return None
         path = BASELINE_FILE
-    try:
-        with open(path, encoding="utf-8") as stream:
-            data: Any = json.load(stream)
-    except FileNotFoundError:
-        if required:
-            raise PolicyError(f"{path}: no such baseline file") from None
+    if not required and not os.path.lexists(path):
         return Baseline(path=path)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PolicyError(f"{path}: cannot read the baseline: {exc}") from None
+    text = read_config(path, "baseline file")  # a named pipe or a directory is refused, not waited on
+    try:
+        data: Any = json.loads(text.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise PolicyError(f"{path}: cannot read the baseline: not UTF-8 text") from None
     except json.JSONDecodeError as exc:
         raise PolicyError(f"{path}: not a baseline (invalid JSON at line {exc.lineno})") from None
     if (

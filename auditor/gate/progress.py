@@ -27,11 +27,11 @@ from typing import Any
 from auditor.audit.facts import Fact
 from auditor.audit.result import AuditResult
 from auditor.core.errors import InputError
+from auditor.core.files import open_regular, os_reason
 from auditor.gate.decision import Decision
 from auditor.origin.findings import Verdict
 from auditor.rpm.evr import compare_evr
 from auditor.rpm.model import EVR
-from auditor.sources.formats.files import open_regular
 
 _TAINTS = frozenset({"depends", "may-depend", "build-depends"})
 REPORT_SCHEMA_VERSION = 2
@@ -187,7 +187,7 @@ def side_of_report(path: str) -> Side:
         with open_regular(path, path, "a JSON report") as stream:
             document: Any = json.load(stream)
     except OSError as exc:
-        raise InputError(path, (exc.strerror or str(exc)).lower()) from None
+        raise InputError(path, os_reason(exc)) from None
     except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
         raise InputError(path, "not a JSON report") from None
     if not isinstance(document, dict) or "packages" not in document:

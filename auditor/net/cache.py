@@ -25,6 +25,9 @@ import tempfile
 from collections.abc import Callable, Iterator
 from typing import IO, Any
 
+from auditor.core.errors import InputError
+from auditor.core.files import open_regular
+
 _DIGEST = re.compile(r"^[0-9a-f]{16,128}$")
 _ALGORITHM = re.compile(r"^[a-z0-9]{2,16}$")
 
@@ -77,9 +80,9 @@ class Cache:
 
     def read_json(self, path: str) -> dict[str, Any] | None:
         try:
-            with open(path, encoding="utf-8") as stream:
+            with open_regular(path, path) as stream:
                 data = json.load(stream)
-        except (OSError, ValueError):
+        except (InputError, OSError, ValueError):
             return None
         return data if isinstance(data, dict) else None
 

@@ -9,15 +9,20 @@ What every request made through `HttpClient` is held to:
   ``HTTP_PROXY`` and ``NO_PROXY`` are honoured explicitly, never one that carries
   credentials; the CA bundle of ``REQUESTS_CA_BUNDLE`` or ``CURL_CA_BUNDLE`` is used when set.
 - **Only http and https.** Redirects are followed here, not by requests: at most
-  `HttpSettings.max_redirects` hops, a loop is refused, and so is a redirect to any other
-  scheme (``file:``, ``ftp:``, ``data:``...). A URL the guard refuses (a policy host) is
-  never contacted: its host is checked before any DNS lookup.
-- **Bounded.** Timeouts on connect and on every read; connection errors, timeouts,
-  truncated bodies and 5xx answers are retried with exponential back-off, up to
-  `HttpSettings.attempts` attempts in all; bodies are streamed with a size ceiling and
-  the download is aborted past it. Bodies are asked for and stored as served
-  (``Accept-Encoding: identity``, no transparent decompression), so a checksum is taken
-  over the bytes the repository published.
+  `HttpSettings.max_redirects` hops, a loop is refused, and every target is decided by
+  the URL policy (`auditor.net.urlpolicy`), which refuses any other scheme (``file:``,
+  ``ftp:``, ``data:``...). A URL the guard refuses (a policy host) is never contacted:
+  its host is checked before any DNS lookup.
+- **Bounded.** Timeouts on connect and on every read; the status line and headers within
+  one rate window; a body slower than `HttpSettings.min_rate` over a window is aborted;
+  and each request, retries included, has a deadline derived from its size ceiling and
+  the minimum rate (`HttpSettings.deadline`), enforced from outside the blocked read
+  (`auditor.net.deadline`). Connection errors, timeouts, slow or truncated bodies and 5xx
+  answers are retried with exponential back-off, up to `HttpSettings.attempts` attempts
+  in all and `HttpSettings.retry_budget` retries in the whole run; bodies are streamed
+  with a size ceiling and the download is aborted past it. Bodies are asked for and
+  stored as served (``Accept-Encoding: identity``, no transparent decompression), so a
+  checksum is taken over the bytes the repository published.
 
 Failures raise `HttpError`: one line naming the URL.
 """
@@ -26,24 +31,31 @@ from __future__ import annotations
 
 import os
 import re
-import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any, TypeVar
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin
 
 from auditor import __version__
-from auditor.core.errors import InputError
+from auditor.net.deadline import HttpSettings, RateMeter, Watch, current_watch, watched_adapter
+from auditor.net.failures import (
+    HttpError,
+    Retryable,
+    connection_reason,
+    proxies_for,
+    short,
+    tls_reason,
+)
+from auditor.net.urlpolicy import Guard, UrlOrigin, decide, is_http, strip_userinfo
+
+__all__ = ["Guard", "HttpClient", "HttpError", "HttpSettings", "is_http", "strip_userinfo"]
 
 CHUNK = 1 << 16
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 HEAD_REFUSED = frozenset({403, 405, 501})
 """Answers to HEAD after which a URL is probed again with a one-byte GET."""
-
-Guard = Callable[[str], "str | None"]
-"""Given a URL, why it must not be contacted (``on a policy host (rule)``), or None."""
 
 T = TypeVar("T")
 
@@ -65,52 +77,35 @@ def _urllib3() -> Any:
 
 
 @dataclass(frozen=True)
-class HttpSettings:
-    connect_timeout: float = 10.0
-    read_timeout: float = 30.0
-    attempts: int = 3
-    """Attempts in all for connection errors, timeouts, truncated bodies and 5xx answers."""
-    backoff: float = 0.5
-    """Seconds before the second attempt; doubled before each next one."""
-    max_redirects: int = 5
+class _Attempt:
+    """One attempt of a request: the URL asked for (errors name it), the watch that enforces
+    the time limits, and the request's deadline (shared by all its attempts)."""
+
+    url: str
+    watch: Watch
+    deadline: float
+    limit: float
+
+    def remaining(self) -> float:
+        return self.deadline - time.monotonic()
+
+    def expired(self) -> HttpError:
+        return HttpError(self.url, f"not complete within its {self.limit:g}-second deadline")
 
 
-class HttpError(Exception):
-    """A request that failed for good: ``url`` names it, ``reason`` says why."""
+class _RetryBudget:
+    """Retries left for the whole run, shared by every thread."""
 
-    def __init__(self, url: str, reason: str, status: int | None = None) -> None:
-        super().__init__(f"{url}: {reason}")
-        self.url = url
-        self.reason = reason
-        self.status = status
+    def __init__(self, retries: int) -> None:
+        self._left = retries
+        self._lock = threading.Lock()
 
-    def input_error(self) -> InputError:
-        return InputError(self.url, self.reason)
-
-
-class _Retryable(Exception):
-    """A failure worth another attempt (connection, timeout, truncated body, 5xx)."""
-
-    def __init__(self, reason: str, status: int | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.status = status
-
-
-def strip_userinfo(url: str) -> str:
-    """``url`` without ``user:password@``: credentials are never sent anywhere."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return url
-    if "@" not in parts.netloc:
-        return url
-    host = parts.netloc.rsplit("@", 1)[1]
-    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
-
-
-def is_http(url: str) -> bool:
-    return urlsplit(url).scheme.lower() in ("http", "https")
+    def take(self) -> bool:
+        with self._lock:
+            if self._left <= 0:
+                return False
+            self._left -= 1
+            return True
 
 
 class HttpClient:
@@ -120,6 +115,7 @@ class HttpClient:
         self.settings = settings or HttpSettings()
         self.guard = guard
         self._local = threading.local()
+        self._retries = _RetryBudget(self.settings.retry_budget)
         self._verify: str | bool = (
             os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
         )
@@ -140,73 +136,107 @@ class HttpClient:
                 {"User-Agent": f"auditor/{__version__}", "Accept-Encoding": "identity", "Accept": "*/*"}
             )
             session.verify = self._verify
+            adapter = watched_adapter()  # its connections can be shut down when a deadline passes
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
             self._local.session = session
         return session
 
     def check(self, url: str) -> None:
-        """Refuse, before any network use, a URL that is not http(s) or that the guard refuses."""
-        parts = urlsplit(url)
-        if parts.scheme.lower() not in ("http", "https"):
-            raise HttpError(url, "only http and https URLs are fetched")
-        if not parts.hostname:
-            raise HttpError(url, "no host in the URL")
-        if self.guard is not None:
-            refused = self.guard(url)
-            if refused:
-                raise HttpError(url, f"not contacted: {refused}")
+        """Refuse, before any network use, a URL the URL policy refuses (`auditor.net.urlpolicy`):
+        the last check, whatever route brought the URL here."""
+        decision = decide(url, UrlOrigin.request(), self.guard)
+        if not decision.allowed:
+            prefix = "not contacted: " if decision.policy_host else ""
+            raise HttpError(url, prefix + decision.reason)
 
-    def _send_once(self, method: str, url: str, headers: dict[str, str] | None) -> requests.Response:
+    def _send_once(
+        self, method: str, url: str, headers: dict[str, str] | None, attempt: _Attempt
+    ) -> requests.Response:
         self.check(url)
         if headers and any(name.lower() in ("authorization", "cookie") for name in headers):
             raise ValueError("credentials are never sent")
         try:
-            proxies = _proxies(url)
+            proxies = proxies_for(url)
         except ValueError as exc:
             raise HttpError(url, str(exc)) from None
+        window, remaining = self.settings.window, attempt.remaining()
+        if remaining <= 0:
+            raise attempt.expired()
+        if remaining <= window:
+            attempt.watch.arm(remaining, attempt.expired())
+        else:
+            slow_answer = Retryable(f"no complete answer (status and headers) within {window:g} s")
+            attempt.watch.arm(window, slow_answer)
         try:
-            response = self._session().request(
-                method,
-                url,
-                headers=headers,
-                allow_redirects=False,
-                stream=True,
-                timeout=(self.settings.connect_timeout, self.settings.read_timeout),
-                proxies=proxies,
-            )
-        except _requests().exceptions.SSLError as exc:
-            raise HttpError(url, _tls_reason(exc)) from None
-        except _requests().exceptions.ConnectTimeout:
-            raise _Retryable(f"no connection within {self.settings.connect_timeout:g} s") from None
-        except _requests().exceptions.ReadTimeout:
-            raise _Retryable(f"no answer within {self.settings.read_timeout:g} s") from None
-        except _requests().exceptions.ConnectionError as exc:
-            raise _Retryable(_connection_reason(exc)) from None
-        except _requests().exceptions.InvalidURL as exc:
-            raise HttpError(url, f"not a valid URL: {exc}") from None
+            with current_watch(attempt.watch):
+                response = self._session().request(
+                    method,
+                    url,
+                    headers=headers,
+                    allow_redirects=False,
+                    stream=True,
+                    timeout=(self.settings.connect_timeout, self.settings.read_timeout),
+                    proxies=proxies,
+                )
         except _requests().exceptions.RequestException as exc:
-            raise HttpError(url, f"request failed: {type(exc).__name__}") from None
+            if attempt.watch.fired is not None:
+                raise attempt.watch.fired from None
+            raise self._failure(url, exc) from None
+        finally:
+            attempt.watch.disarm()
         status = response.status_code
         if status >= 500:
             response.close()
-            raise _Retryable(f"HTTP {status} {response.reason or ''}".rstrip(), status)
+            raise Retryable(f"HTTP {status} {response.reason or ''}".rstrip(), status)
         return response
 
-    def _retrying(self, url: str, action: Callable[[], T]) -> T:
+    def _failure(self, url: str, exc: Exception) -> Exception:
+        """What a requests exception means: worth retrying, or final."""
+        exceptions = _requests().exceptions
+        if isinstance(exc, exceptions.SSLError):
+            return HttpError(url, tls_reason(exc))
+        if isinstance(exc, exceptions.ConnectTimeout):
+            return Retryable(f"no connection within {self.settings.connect_timeout:g} s")
+        if isinstance(exc, exceptions.ReadTimeout):
+            return Retryable(f"no answer within {self.settings.read_timeout:g} s")
+        if isinstance(exc, exceptions.ConnectionError):
+            return Retryable(connection_reason(exc))
+        if isinstance(exc, exceptions.InvalidURL):
+            return HttpError(url, f"not a valid URL: {exc}")
+        return HttpError(url, f"request failed: {type(exc).__name__}")
+
+    def _retrying(self, url: str, ceiling: int, action: Callable[[_Attempt], T]) -> T:
+        """``action`` until it succeeds, fails for good, runs out of attempts, of the run's
+        retries, or of the request's deadline (derived from ``ceiling``, its size)."""
+        limit = self.settings.deadline(ceiling)
+        deadline = time.monotonic() + limit
         attempts = max(1, self.settings.attempts)
-        for attempt in range(1, attempts + 1):
+        for number in range(1, attempts + 1):
+            attempt = _Attempt(url, Watch(), deadline, limit)
             try:
-                return action()
-            except _Retryable as exc:
-                if attempt == attempts:
-                    suffix = f" (after {attempts} attempts)" if attempts > 1 else ""
-                    raise HttpError(url, exc.reason + suffix, exc.status) from None
-                time.sleep(self.settings.backoff * 2 ** (attempt - 1))
+                return action(attempt)
+            except Retryable as exc:
+                failure = exc
+            finally:
+                attempt.watch.close()
+            pause = self.settings.backoff * 2 ** (number - 1)
+            if number == attempts:
+                suffix = f" (after {attempts} attempts)" if attempts > 1 else ""
+            elif attempt.remaining() <= pause:
+                suffix = f" (no time left to retry within its {limit:g}-second deadline)"
+            elif not self._retries.take():
+                suffix = f" (not retried: the run's {self.settings.retry_budget} retries are spent)"
+            else:
+                time.sleep(pause)
+                continue
+            raise HttpError(url, failure.reason + suffix, failure.status) from None
         raise AssertionError("unreachable")
 
     def send(self, method: str, url: str, headers: dict[str, str] | None = None) -> requests.Response:
-        """One request, no redirect followed, retried on connection errors and 5xx."""
+        """One request, no redirect followed, retried on connection errors and 5xx; its body unread."""
         url = strip_userinfo(url)
-        return self._retrying(url, lambda: self._send_once(method, url, headers))
+        return self._retrying(url, 0, lambda attempt: self._send_once(method, url, headers, attempt))
 
     # -- redirects ---------------------------------------------------------------------
 
@@ -220,33 +250,26 @@ class HttpClient:
         return strip_userinfo(urljoin(current, location.strip()))
 
     def _follow_once(
-        self, method: str, url: str, headers: dict[str, str] | None
+        self, method: str, url: str, headers: dict[str, str] | None, attempt: _Attempt
     ) -> tuple[requests.Response, str]:
         chain = [url]
         current = url
         for _hop in range(self.settings.max_redirects + 1):
-            response = self._send_once(method, current, headers)
+            response = self._send_once(method, current, headers, attempt)
             target = self.redirect_target(response, current)
             if target is None:
                 return response, current
             response.close()
-            if not is_http(target):
-                raise HttpError(
-                    url, f"redirected to {_short(target)}: only http and https redirects are followed"
-                )
+            decision = decide(target, UrlOrigin.redirect(current), self.guard)
+            if decision.policy_host:
+                raise HttpError(url, f"redirected to {target}, which is not contacted: {decision.reason}")
+            if not decision.allowed:
+                raise HttpError(url, f"redirected to {short(target)}, not followed: {decision.reason}")
             if target in chain:
                 raise HttpError(url, "redirect loop: " + " -> ".join([*chain, target]))
-            refused = self.guard(target) if self.guard is not None else None
-            if refused:
-                raise HttpError(url, f"redirected to {target}, which is not contacted: {refused}")
             chain.append(target)
             current = target
         raise HttpError(url, f"more than {self.settings.max_redirects} redirects: " + " -> ".join(chain))
-
-    def open(self, url: str, headers: dict[str, str] | None = None) -> tuple[requests.Response, str]:
-        """GET ``url`` following redirects (safely); the response is not read yet."""
-        url = strip_userinfo(url)
-        return self._retrying(url, lambda: self._checked(url, self._follow_once("GET", url, headers)))
 
     def _checked(self, url: str, answer: tuple[requests.Response, str]) -> tuple[requests.Response, str]:
         response, final = answer
@@ -265,27 +288,38 @@ class HttpClient:
         """Write the body of ``url`` to ``sink`` (rewound on each attempt); abort past ``ceiling`` bytes."""
         url = strip_userinfo(url)
 
-        def attempt() -> int:
+        def once(attempt: _Attempt) -> int:
             sink.seek(0)
             sink.truncate()
-            response, _final = self._checked(url, self._follow_once("GET", url, None))
+            response, _final = self._checked(url, self._follow_once("GET", url, None, attempt))
             total = 0
-            for chunk in self._body(response, url, ceiling):
+            for chunk in self._body(response, attempt, ceiling):
                 sink.write(chunk)
                 total += len(chunk)
             return total
 
-        return self._retrying(url, attempt)
+        return self._retrying(url, ceiling, once)
 
     def fetch_range(self, url: str, start: int, end: int) -> tuple[bytes, int | None] | None:
         """Bytes ``start``..``end`` (inclusive) of ``url`` and the file's total size, or None
         when the server ignores range requests (it answered with the whole file, unread)."""
+        sink = bytearray()
+        fetched = self.fetch_range_into(url, start, end, sink)
+        if fetched is None:
+            return None
+        return bytes(sink), (None if fetched < 0 else fetched)
+
+    def fetch_range_into(self, url: str, start: int, end: int, sink: bytearray) -> int | None:
+        """Append bytes ``start``..``end`` (inclusive) of ``url`` to ``sink``; the file's total
+        size (-1 when the server does not say), or None when it ignores range requests."""
         url = strip_userinfo(url)
         wanted = end - start + 1
+        mark = len(sink)
 
-        def attempt() -> tuple[bytes, int | None] | None:
+        def once(attempt: _Attempt) -> int | None:
+            del sink[mark:]  # what a failed attempt appended
             response, _final = self._checked(
-                url, self._follow_once("GET", url, {"Range": f"bytes={start}-{end}"})
+                url, self._follow_once("GET", url, {"Range": f"bytes={start}-{end}"}, attempt)
             )
             if response.status_code != 206:
                 response.close()
@@ -296,11 +330,11 @@ class HttpClient:
             if match is None or int(match.group(1)) != start:
                 response.close()
                 raise HttpError(url, f"bad Content-Range for bytes {start}-{end}")
-            total = None if match.group(3) == "*" else int(match.group(3))
-            data = b"".join(self._body(response, url, wanted))
-            return data, total
+            for chunk in self._body(response, attempt, wanted):
+                sink.extend(chunk)
+            return -1 if match.group(3) == "*" else int(match.group(3))
 
-        return self._retrying(url, attempt)
+        return self._retrying(url, wanted, once)
 
     def probe(self, url: str) -> tuple[int, str | None]:
         """One hop of a URL: its status and, for a redirect, the absolute target (not followed).
@@ -317,77 +351,40 @@ class HttpClient:
         response.close()
         return status, target
 
-    def _body(self, response: requests.Response, url: str, ceiling: int) -> Iterator[bytes]:
+    def _body(self, response: requests.Response, attempt: _Attempt, ceiling: int) -> Iterator[bytes]:
+        """The body in pieces as they arrive (``read1``: a trickle is seen as one), held to the
+        ceiling, the minimum rate and the request's deadline."""
+        url = attempt.url
         length_text = response.headers.get("Content-Length", "")
         length = int(length_text) if length_text.isdigit() else None
         if length is not None and length > ceiling:
             response.close()
             raise HttpError(url, f"is {length} bytes, over the {ceiling}-byte ceiling; not downloaded")
         total = 0
+        meter = RateMeter(self.settings.min_rate, self.settings.window)
+        attempt.watch.arm(attempt.remaining(), attempt.expired())
         try:
-            for chunk in response.raw.stream(CHUNK, decode_content=False):
+            while chunk := response.raw.read1(CHUNK, decode_content=False):
                 total += len(chunk)
                 if total > ceiling:
                     raise HttpError(url, f"larger than the {ceiling}-byte ceiling; download aborted")
+                slow = meter.add(len(chunk))
+                if slow:
+                    raise Retryable(slow)
                 yield chunk
         except _urllib3().exceptions.ReadTimeoutError:
-            raise _Retryable(f"no data within {self.settings.read_timeout:g} s") from None
+            stalled = Retryable(f"no data within {self.settings.read_timeout:g} s")
+            raise attempt.watch.fired or stalled from None
         except (_urllib3().exceptions.ProtocolError, _urllib3().exceptions.IncompleteRead):
-            raise _Retryable(
+            raise attempt.watch.fired or Retryable(
                 f"truncated: the connection closed after {total} of {length or '?'} bytes"
             ) from None
         except (_urllib3().exceptions.HTTPError, OSError) as exc:
-            raise _Retryable(f"download failed: {type(exc).__name__}") from None
+            raise attempt.watch.fired or Retryable(f"download failed: {type(exc).__name__}") from None
         finally:
+            attempt.watch.disarm()
             response.close()
+        if attempt.watch.fired is not None:  # shut down from outside: the end seen was not the body's
+            raise attempt.watch.fired
         if length is not None and total != length:
-            raise _Retryable(f"truncated: received {total} of {length} bytes")
-
-
-def _proxies(url: str) -> dict[str, str]:
-    """The environment's proxy for ``url`` (``NO_PROXY`` honoured); one with credentials is refused."""
-    proxies: dict[str, str] = _requests().utils.get_environ_proxies(url)
-    for proxy in proxies.values():
-        if "@" in urlsplit(proxy if "://" in proxy else f"http://{proxy}").netloc:
-            raise ValueError("the proxy named in the environment carries credentials; it is not used")
-    return proxies
-
-
-def _causes(exc: BaseException) -> Iterator[BaseException]:
-    seen: set[int] = set()
-    stack: list[BaseException] = [exc]
-    while stack:
-        item = stack.pop()
-        if id(item) in seen:
-            continue
-        seen.add(id(item))
-        yield item
-        for nested in (getattr(item, "reason", None), item.__cause__, item.__context__, *item.args):
-            if isinstance(nested, BaseException):
-                stack.append(nested)
-
-
-def _tls_reason(exc: BaseException) -> str:
-    for cause in _causes(exc):
-        if isinstance(cause, ssl.SSLCertVerificationError):
-            return f"TLS certificate verification failed: {cause.verify_message or cause.reason}"
-        if isinstance(cause, ssl.SSLError):
-            return f"TLS failure: {cause.reason or cause.strerror or type(cause).__name__}"
-    return "TLS failure"
-
-
-def _connection_reason(exc: BaseException) -> str:
-    for cause in _causes(exc):
-        if isinstance(cause, _urllib3().exceptions.NameResolutionError) or type(cause).__name__ == "gaierror":
-            return "cannot resolve the host name"
-        if isinstance(cause, ConnectionRefusedError):
-            return "connection refused"
-        if isinstance(cause, _urllib3().exceptions.ProtocolError):
-            return "the connection was closed before an answer"
-        if isinstance(cause, OSError) and cause.strerror:
-            return f"cannot connect: {cause.strerror.lower()}"
-    return "cannot connect"
-
-
-def _short(url: str) -> str:
-    return url if len(url) <= 80 else url[:77] + "..."
+            raise Retryable(f"truncated: received {total} of {length} bytes")

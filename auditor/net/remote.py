@@ -4,8 +4,9 @@
 run (the last copy kept for ``--offline``); metadata files are content-addressed by the
 checksum ``repomd.xml`` gives them, downloaded with repomd's size as the ceiling and
 checked against checksum and size before anyone parses them. RPM headers are read by HTTP
-range requests (lead and signature intro, then exactly the sizes the intros declare;
-never the payload) and cached by package checksum.
+range requests (lead and signature intro, the main header's intro, then exactly the bytes
+the intros declare; never the payload), held within one memory budget for the whole run
+(`HeaderMemory`) from their fetch to their parse, and cached by package checksum.
 """
 
 from __future__ import annotations
@@ -15,13 +16,15 @@ import io
 import os
 import struct
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from auditor.core.errors import InputError
+from auditor.core.files import open_regular
 from auditor.net.cache import Cache, default_cache_dir
-from auditor.net.http import Guard, HttpClient, HttpError, HttpSettings
+from auditor.net.http import HttpClient, HttpError, HttpSettings
+from auditor.net.urlpolicy import Guard, UrlDecision, UrlOrigin, decide
 from auditor.rpm.model import Package
 from auditor.sources.formats.repomd import MetadataFile
 from auditor.sources.formats.rpmheader import (
@@ -38,6 +41,12 @@ DEFAULT_MAX_DOWNLOAD = 2 * 1024**3
 SMALL_FILE_CEILING = 16 * 1024**2
 """Ceiling for repomd.xml, mirrorlists, metalinks and .repo files."""
 WORKERS = 4
+HEADER_MEMORY = 64 * 1024**2
+"""The default `RemoteOptions.header_memory`: real headers are a few MiB even for packages
+owning tens of thousands of files, so 64 MiB lets the four workers read real headers side
+by side, while hostile ones (rpm allows 256 MiB of data each) wait their turn or, larger
+than the whole budget, are refused. The run then holds at most about twice this (the
+buffer, then the parsed copy) for headers, not four times 256 MiB."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,12 @@ class RemoteOptions:
     releasever: str | None = None
     basearch: str = "x86_64"
     remote_headers: bool = False
+    header_memory: int = HEADER_MEMORY
+    """Bytes of RPM headers held at once by --remote-headers (see `HeaderMemory`)."""
+    max_mirrors: int = 10
+    """Base URLs and mirrors that fail before a repository configuration's section gives up.
+    A mirrorlist puts the closest mirrors first: when ten fail, the repository or the network
+    is down, and trying the next fifty (each with its retries) costs minutes for nothing."""
 
 
 class Remote:
@@ -65,6 +80,7 @@ class Remote:
         self._warnings: list[str] = []
         self._no_ranges: set[str] = set()
         self._lock = threading.Lock()
+        self.header_memory = HeaderMemory(self.options.header_memory)
 
     def warn(self, message: str) -> None:
         with self._lock:
@@ -76,9 +92,9 @@ class Remote:
             taken, self._warnings = self._warnings, []
         return taken
 
-    def refused(self, url: str) -> str | None:
-        """Why ``url`` must not be contacted (it is on a policy host), or None."""
-        return self.guard(url) if self.guard is not None else None
+    def decide(self, url: str, origin: UrlOrigin) -> UrlDecision:
+        """May ``url``, come by ``origin``, be read or requested (`auditor.net.urlpolicy`)?"""
+        return decide(url, origin, self.guard)
 
     def _offline_miss(self, url: str) -> InputError:
         return InputError(url, "not in the cache, and --offline forbids fetching it")
@@ -146,58 +162,129 @@ class Remote:
             f"{host}: the server ignores HTTP range requests; --remote-headers skipped for its packages"
         )
 
-    def header_prefix(self, package: Package) -> tuple[bytes, int] | None:
+    @contextlib.contextmanager
+    def header(self, package: Package) -> Iterator[tuple[bytes, int] | None]:
         """Lead, signature and main header of a remote package (and its file size), or None
-        when its server does not answer range requests."""
+        when its server does not answer range requests; held within the run's header memory
+        budget until the block ends (parse them inside it)."""
         url = package.location
         cached = None
         if package.checksum is not None:
             cached = self.cache.blob("headers", package.checksum.algorithm, package.checksum.value)
         if cached is not None and os.path.isfile(cached):
-            try:
-                with open(cached, "rb") as stream:
-                    data = stream.read()
-                total = struct.unpack(">Q", data[:8])[0]
-                prefix = data[8:]
-                read_headers(io.BytesIO(prefix), url, total)
-                return prefix, total
-            except (OSError, struct.error, InputError):
-                self.cache.discard(cached)
-                self.warn(f"{url}: the cached header was corrupt; discarded and fetched again")
+            with self.header_memory.hold(_size_of(cached), url):
+                found = self._cached_header(cached, url)
+                if found is not None:
+                    yield found
+                    return
         if self.options.offline:
             raise self._offline_miss(url)
-        fetched = self._fetch_header_prefix(url)
-        if fetched is None:
-            return None
-        if cached is not None:
-            prefix, total = fetched
-            # The cache is an optimisation: a read-only one only costs a fetch next time.
-            with contextlib.suppress(OSError), self.cache.writing(cached) as stream:
-                stream.write(struct.pack(">Q", total) + prefix)
-        return fetched
+        layout = self._header_layout(url)
+        if layout is None:
+            yield None
+            return
+        lead, prefix_size, total = layout
+        with self.header_memory.hold(prefix_size, url):
+            prefix = self._header_rest(url, lead, prefix_size)
+            if prefix is not None and cached is not None:
+                # The cache is an optimisation: a read-only one only costs a fetch next time.
+                with contextlib.suppress(OSError), self.cache.writing(cached) as stream:
+                    stream.write(struct.pack(">Q", total))
+                    stream.write(prefix)
+            yield None if prefix is None else (prefix, total)
 
-    def _fetch_header_prefix(self, url: str) -> tuple[bytes, int] | None:
+    def _cached_header(self, path: str, url: str) -> tuple[bytes, int] | None:
+        """A header from the cache; None (and the entry discarded) when it is corrupt."""
         try:
-            first = self.client.fetch_range(url, 0, LEAD_SIZE + INTRO_SIZE - 1)
-            if first is None:
-                self._no_range_support(url)
-                return None
-            lead, total = first
-            size = total if total is not None else 1 << 62
-            if len(lead) < LEAD_SIZE + INTRO_SIZE:
-                read_headers(io.BytesIO(lead), url, size)  # raises the precise error
-            signature = structure_size(lead[LEAD_SIZE:], url, "signature header", MAX_SIGNATURE_DATA)
-            main_start = LEAD_SIZE + signature + (8 - signature % 8) % 8
-            second = self.client.fetch_range(url, len(lead), main_start + INTRO_SIZE - 1)
-            if second is None:
-                self._no_range_support(url)
-                return None
-            prefix = lead + second[0]
-            main = structure_size(prefix[main_start:], url, "main header", MAX_DATA)
-            third = self.client.fetch_range(url, len(prefix), main_start + main - 1)
-            if third is None:
-                self._no_range_support(url)
-                return None
-            return prefix + third[0], size
+            with open_regular(path, path) as stream:
+                total = struct.unpack(">Q", stream.read(8))[0]
+                prefix = stream.read()
+            read_headers(io.BytesIO(prefix), url, total)
+            return prefix, total
+        except (OSError, struct.error, InputError):
+            self.cache.discard(path)
+            self.warn(f"{url}: the cached header was corrupt; discarded and fetched again")
+            return None
+
+    def _header_layout(self, url: str) -> tuple[bytes, int, int] | None:
+        """The lead and signature intro, the size of lead + signature + main header, and the
+        file's size: two small range requests, so that the header's size is known (and held
+        within the budget) before any of it is fetched. None: no range requests."""
+        try:
+            return self._ranges_layout(url)
         except HttpError as exc:
             raise exc.input_error() from None
+
+    def _ranges_layout(self, url: str) -> tuple[bytes, int, int] | None:
+        first = self.client.fetch_range(url, 0, LEAD_SIZE + INTRO_SIZE - 1)
+        if first is None:
+            self._no_range_support(url)
+            return None
+        lead, total = first
+        size = total if total is not None else 1 << 62
+        if len(lead) < LEAD_SIZE + INTRO_SIZE:
+            read_headers(io.BytesIO(lead), url, size)  # raises the precise error
+        signature = structure_size(lead[LEAD_SIZE:], url, "signature header", MAX_SIGNATURE_DATA)
+        main_start = LEAD_SIZE + signature + (8 - signature % 8) % 8
+        second = self.client.fetch_range(url, main_start, main_start + INTRO_SIZE - 1)
+        if second is None:
+            self._no_range_support(url)
+            return None
+        main = structure_size(second[0], url, "main header", MAX_DATA)
+        return lead, main_start + main, size
+
+    def _header_rest(self, url: str, lead: bytes, prefix_size: int) -> bytes | None:
+        """The whole prefix, read into one buffer (a header of 256 MiB is not copied piece by piece)."""
+        buffer = bytearray(lead)
+        try:
+            fetched = self.client.fetch_range_into(url, len(lead), prefix_size - 1, buffer)
+        except HttpError as exc:
+            raise exc.input_error() from None
+        if fetched is None:
+            self._no_range_support(url)
+            return None
+        if len(buffer) < prefix_size:
+            raise InputError(url, "truncated RPM: ends inside its headers")
+        prefix = bytes(buffer)
+        del buffer
+        return prefix
+
+
+class HeaderMemory:
+    """Bytes of RPM headers the run holds at once, every thread together (``--remote-headers``).
+
+    Each header read by range is held here from its fetch to its parse: one that would take
+    the total past the budget waits for others to be released; one larger than the whole
+    budget is refused. Four threads each holding a 256 MiB header took a run to 3.9 GiB.
+    """
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._used = 0
+        self._condition = threading.Condition()
+
+    @contextlib.contextmanager
+    def hold(self, size: int, url: str) -> Iterator[None]:
+        if size > self.capacity:
+            raise InputError(
+                url,
+                f"its headers are {size} bytes, more than the {self.capacity} bytes --remote-headers "
+                "holds at once; not read",
+            )
+        with self._condition:
+            while self._used + size > self.capacity:
+                self._condition.wait()
+            self._used += size
+        try:
+            yield
+        finally:
+            with self._condition:
+                self._used -= size
+                self._condition.notify_all()
+
+
+def _size_of(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0  # the read says what is wrong with it

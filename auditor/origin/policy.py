@@ -44,6 +44,7 @@ from auditor.origin.rules import (
     ProvenanceRule,
     Rule,
     SigningKeyRule,
+    compile_pattern,
     read_provenance_csv,
 )
 from auditor.origin.urls import ParsedUrl
@@ -235,10 +236,7 @@ def _rule(data: Mapping[str, Any], where: str, base: str) -> Rule:
             raise PolicyError(f"{where}.fields: must be some of {', '.join(sorted(_FIELDS))}")
         pattern = None
         if "pattern" in data:
-            try:
-                pattern = re.compile(_string(data["pattern"], f"{where}.pattern"))
-            except re.error as exc:
-                raise PolicyError(f"{where}.pattern: not a valid regular expression: {exc}") from None
+            pattern = compile_pattern(_string(data["pattern"], f"{where}.pattern"), f"{where}.pattern")
         domains = tuple(d.lower() for d in _strings(data.get("domains", []), f"{where}.domains"))
         if pattern is None and not domains:
             raise PolicyError(f"{where}: a field rule needs 'pattern' or 'domains'")

@@ -22,8 +22,9 @@ from dataclasses import dataclass
 
 from auditor.core.errors import InputError
 from auditor.net.cache import url_key
-from auditor.net.http import Guard, HttpError, is_http, strip_userinfo
+from auditor.net.http import HttpError
 from auditor.net.remote import Remote
+from auditor.net.urlpolicy import Guard, UrlOrigin
 from auditor.origin.findings import Finding
 from auditor.origin.policy import Policy
 from auditor.origin.rules import HostRule
@@ -91,11 +92,13 @@ class UrlResolver:
             field = evidence.field
             if not (field == "url" or field.startswith(("source", "patch"))):
                 continue
-            url = strip_userinfo(evidence.url.text)
-            if not is_http(url) or self.policy.host_rules(evidence.url) or (field, url) in seen:
+            if self.policy.host_rules(evidence.url):
                 continue  # a policy host is already a finding, and is never contacted
-            seen.add((field, url))
-            yield field, url
+            decision = self.remote.decide(evidence.url.text, UrlOrigin.package_url(package.nevra))
+            if not decision.allowed or (field, decision.url) in seen:
+                continue  # not http(s) (a local path, ftp:): nothing to follow
+            seen.add((field, decision.url))
+            yield field, decision.url
 
     def _chain_findings(self, field: str, url: str, chain: Chain) -> list[Finding]:
         landed = self._landing(chain)
@@ -163,8 +166,9 @@ class UrlResolver:
             parsed = parse_url(target)
             if parsed is not None and self.policy.host_rules(parsed):
                 return Chain(tuple(hops), stopped=True)  # checked before any lookup: never contacted
-            if not is_http(target):
-                return Chain(tuple(hops), error="redirected to a URL that is not http(s); not followed")
+            decision = self.remote.decide(target, UrlOrigin.redirect(current))
+            if not decision.allowed:
+                return Chain(tuple(hops), error=f"redirected to {target}, not followed: {decision.reason}")
             if target in hops[:-1]:
                 return Chain(tuple(hops), error="redirect loop")
             current = target

@@ -7,12 +7,16 @@ network while matching. ``RULE_KINDS`` is the explicit registry of kinds.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol, cast
+
+import re2
 
 from auditor.core.errors import PolicyError
+from auditor.core.tomlfile import read_config
 from auditor.origin.findings import Category, Finding, Severity
 from auditor.origin.urls import ParsedUrl, UrlEvidence, host_matches, package_urls, path_matches
 from auditor.rpm.model import Package
@@ -97,12 +101,44 @@ def _stable_field(field: str) -> str:
     return field
 
 
+class PatternMatch(Protocol):
+    def group(self) -> str: ...
+
+
+class Pattern(Protocol):
+    def search(self, text: str) -> PatternMatch | None: ...
+
+
+def compile_pattern(text: str, where: str) -> Pattern:
+    """A policy's regular expression, compiled for RE2 (google-re2): matched in linear time.
+
+    Patterns come from policy files and values from packages; with a backtracking engine a
+    pattern such as ``^(\\w+\\s?)+$`` meets a crafted Vendor and never returns (Python's
+    ``re`` cannot be interrupted, and capping the input does not help: 30 characters take
+    2^30 steps). Rejecting "nested quantifiers" at load time is a heuristic that misses
+    overlapping alternations (``(a|ab)*c``); RE2 bounds every pattern by construction. What
+    it lacks (backreferences, lookaround) is refused here as a PolicyError naming the rule;
+    its ``\\w`` and ``\b`` are ASCII, which the shipped patterns (names, e-mail domains) need.
+    """
+    options = re2.Options()
+    options.log_errors = False  # its error goes in the PolicyError, not on standard error
+    try:
+        return cast(Pattern, re2.compile(text, options))
+    except re2.error as exc:
+        first = exc.args[0] if exc.args else exc
+        detail = first.decode("utf-8", "replace") if isinstance(first, bytes) else str(first)
+        raise PolicyError(
+            f"{where}: not a valid regular expression for the linear-time engine (RE2: no "
+            f"backreferences or lookaround): {detail}"
+        ) from None
+
+
 @dataclass(frozen=True)
 class FieldRule(Rule):
     """A header field (vendor, packager, buildhost, distribution) matching a pattern or domain."""
 
     fields: tuple[str, ...] = ()
-    pattern: re.Pattern[str] | None = None
+    pattern: Pattern | None = None
     domains: tuple[str, ...] = ()
     _seen: dict[tuple[str, str], Finding | None] = field(default_factory=dict, compare=False, repr=False)
 
@@ -272,8 +308,9 @@ class ProvenanceRule(Rule):
 def read_provenance_csv(path: str) -> dict[str, tuple[str, str]]:
     """``SRPM_name;added_by;import_reason;...`` rows, keyed by source package name."""
     table: dict[str, tuple[str, str]] = {}
+    data = read_config(path, "provenance table")  # a named pipe or a directory is refused, not waited on
     try:
-        with open(path, encoding="utf-8", newline="") as stream:
+        with io.StringIO(data.decode("utf-8"), newline="") as stream:
             reader = csv.reader(stream, delimiter=";")
             header = next(reader, None)
             if header is None or [cell.strip() for cell in header[:2]] != ["SRPM_name", "added_by"]:
@@ -283,10 +320,10 @@ def read_provenance_csv(path: str) -> dict[str, tuple[str, str]]:
             for row in reader:
                 if len(row) >= 2 and row[0].strip():
                     table[row[0].strip()] = (row[1].strip(), row[2].strip() if len(row) > 2 else "")
-    except OSError as exc:
-        raise PolicyError(f"{path}: {exc.strerror}") from None
     except UnicodeDecodeError:
         raise PolicyError(f"{path}: not UTF-8 text") from None
+    except csv.Error as exc:
+        raise PolicyError(f"{path}: not a provenance table: {exc}") from None
     return table
 
 

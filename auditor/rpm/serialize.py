@@ -140,3 +140,63 @@ def source_from_json(data: dict[str, Any]) -> SourceFile:
         data.get("line"),
         tuple(data.get("unexpanded", ())),
     )
+
+
+_TEXT_FIELDS = ("name", "version", "release", "arch", "kind", "location", "input")
+_OPTIONAL_TEXT_FIELDS = ("sourcerpm", "checksum", "summary", "description", "vendor", "packager",
+                         "buildhost", "url", "license", "distribution", "signing_key", "spec")  # fmt: skip
+_OPS = frozenset(op.value for op in Op)
+_SOURCE_KINDS = frozenset(kind.value for kind in SourceKind)
+_GAP_KINDS = frozenset(kind.value for kind in GapKind)
+
+
+def check_package_json(data: object) -> None:
+    """Raise ValueError unless ``data`` has the shape `package_to_json` writes, to the type.
+
+    For values that come back from somewhere that may have damaged them (the store): a
+    row of valid JSON but the wrong shape would otherwise become a package whose name is
+    a number, and fail far from here.
+    """
+    if not isinstance(data, dict):
+        raise ValueError("not an object")
+    for key in _TEXT_FIELDS:
+        _expect(isinstance(data.get(key, "" if key in ("location", "input") else None), str), key)
+    for key in _OPTIONAL_TEXT_FIELDS:
+        _expect(isinstance(data.get(key), (str, type(None))), key)
+    for key in ("epoch", "buildtime"):
+        value = data.get(key)
+        _expect(value is None or (isinstance(value, int) and not isinstance(value, bool)), key)
+    _expect(data["kind"] in {kind.value for kind in PackageKind}, "kind")
+    for kind in DEPENDENCY_KINDS:
+        for dep in _list(data, kind):
+            _expect(isinstance(dep, dict) and isinstance(dep.get("name"), str), kind)
+            _expect(dep.get("op") is None or dep["op"] in _OPS, kind)
+            _expect(isinstance(dep.get("evr", ""), str), kind)
+            _expect((dep.get("op") is None) == (dep.get("evr") is None), kind)
+            _strings(dep.get("qualifiers", []), kind)
+    _strings(data.get("files", []), "files")
+    _strings(data.get("notes", []), "notes")
+    for source in _list(data, "sources"):
+        _expect(isinstance(source, dict) and source.get("kind") in _SOURCE_KINDS, "sources")
+        _expect(isinstance(source.get("value"), str) and isinstance(source.get("raw", ""), str), "sources")
+        for key in ("number", "line"):
+            _expect(source.get(key) is None or type(source.get(key)) is int, "sources")
+        _strings(source.get("unexpanded", []), "sources")
+    for gap in _list(data, "gaps"):
+        _expect(isinstance(gap, dict) and gap.get("kind") in _GAP_KINDS, "gaps")
+        _expect(isinstance(gap.get("detail"), str), "gaps")
+
+
+def _expect(condition: bool, key: str) -> None:
+    if not condition:
+        raise ValueError(f"{key} has the wrong shape")
+
+
+def _list(data: dict[str, Any], key: str) -> list[Any]:
+    value = data.get(key, [])
+    _expect(isinstance(value, list), key)
+    return value  # type: ignore[no-any-return]
+
+
+def _strings(value: object, key: str) -> None:
+    _expect(isinstance(value, list) and all(isinstance(item, str) for item in value), key)

@@ -121,10 +121,21 @@ class Store:
             self._db.execute(f"UPDATE {table} SET used = ? WHERE key = ?", (int(time.time()), key))
             try:
                 return json.loads(zlib.decompress(row[0]))
-            except (zlib.error, ValueError):
+            except (zlib.error, ValueError, TypeError):
                 self._db.execute(f"DELETE FROM {table} WHERE key = ?", (key,))
                 self.warnings.append("cache: a damaged entry was dropped")
         return None
+
+    def _drop(self, table: str, keys: Sequence[str], what: str) -> None:
+        """Set damaged entries aside: deleted, with one warning; the caller reads the input again."""
+        if self._db is None or not keys:
+            return
+        with self._guard():
+            for start in range(0, len(keys), 900):
+                chunk = list(keys[start : start + 900])
+                self._db.execute(f"DELETE FROM {table} WHERE key IN ({','.join('?' * len(chunk))})", chunk)
+            count = f"{len(keys)} damaged {what}s were" if len(keys) > 1 else f"a damaged {what} was"
+            self.warnings.append(f"cache: {count} dropped and read again")
 
     def _put_many(self, table: str, items: Iterable[tuple[str, Any]]) -> None:
         if self._db is None:
@@ -155,6 +166,7 @@ class Store:
     def get_packages(self, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
         """The stored models of many files at once (one query per thousand keys)."""
         found: dict[str, dict[str, Any]] = {}
+        damaged: list[str] = []
         if self._db is None or not keys:
             return found
         with self._guard():
@@ -167,10 +179,12 @@ class Store:
                 for key, data in rows:
                     try:
                         value = json.loads(zlib.decompress(data))
-                    except (zlib.error, ValueError):
-                        continue
+                    except (zlib.error, ValueError, TypeError):
+                        value = None
                     if isinstance(value, dict):
                         found[key] = value
+                    else:
+                        damaged.append(key)
             if found:
                 self._db.execute("BEGIN IMMEDIATE")
                 now = int(time.time())
@@ -180,7 +194,12 @@ class Store:
                     marks = ",".join("?" * len(chunk))
                     self._db.execute(f"UPDATE packages SET used = ? WHERE key IN ({marks})", [now, *chunk])
                 self._db.execute("COMMIT")
+        self.drop_packages(damaged)
         return found
+
+    def drop_packages(self, keys: Sequence[str]) -> None:
+        """Set aside package entries found damaged (by their reader, whose shape the store does not know)."""
+        self._drop("packages", keys, "package entry")
 
     def put_packages(self, items: Iterable[tuple[str, dict[str, Any]]]) -> None:
         self._put_many("packages", items)
@@ -196,22 +215,22 @@ class Store:
             row = self._db.execute("SELECT meta, data FROM reports WHERE key = ?", (key,)).fetchone()
             if row is None:
                 return found
-            try:
-                meta = json.loads(row[0])
-            except (TypeError, ValueError):
-                meta = None
-            if not isinstance(meta, dict) or not isinstance(meta.get("exit_code"), int):
+            stored = _report_row(row[0], row[1])
+            if isinstance(stored, bool):
                 self._db.execute("DELETE FROM reports WHERE key = ?", (key,))
-                self.warnings.append("cache: a damaged report was dropped")
+                if stored:
+                    self.warnings.append("cache: a damaged report was dropped; the audit runs again")
                 return found
+            meta, data = stored
             self._db.execute("UPDATE reports SET used = ? WHERE key = ?", (int(time.time()), key))
-            found = (meta, _inflate(row[1]))
+            found = (meta, _inflate(data))
         return found
 
     def put_report(self, key: str, meta: dict[str, Any], compressed: bytes) -> None:
         """Store a report whose output `ReportRecorder` compressed as it was written."""
         if self._db is None:
             return
+        meta = {**meta, "sha256": hashlib.sha256(compressed).hexdigest()}
         with self._guard():
             self._db.execute(
                 "INSERT OR REPLACE INTO reports VALUES (?, ?, ?, ?)",
@@ -242,6 +261,36 @@ class ReportRecorder:
     def compressed(self) -> bytes:
         self._parts.append(self._compressor.flush())
         return b"".join(self._parts)
+
+
+EXIT_CODES = frozenset(range(5))
+"""The exit codes a stored report may replay (`auditor.core.errors.ExitCode`)."""
+
+
+def _report_row(meta_text: object, data: object) -> tuple[dict[str, Any], bytes] | bool:
+    """A stored report's metadata and compressed output; else whether the row is damaged
+    (False: a report stored before reports carried a digest, dropped without a warning).
+
+    The output is checked against the digest stored with it before a byte is replayed: a
+    damaged compressed stream used to stop short, so a warm run printed a truncated (even
+    empty) report with the stored exit code.
+    """
+    try:
+        meta = json.loads(meta_text)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return True
+    if not isinstance(meta, dict):
+        return True
+    code, messages, digest = meta.get("exit_code"), meta.get("messages", []), meta.get("sha256")
+    if type(code) is not int or code not in EXIT_CODES:
+        return True
+    if not isinstance(messages, list) or not all(isinstance(line, str) for line in messages):
+        return True
+    if digest is None:
+        return False
+    if not isinstance(data, bytes) or hashlib.sha256(data).hexdigest() != digest:
+        return True
+    return meta, data
 
 
 def _inflate(data: bytes, chunk: int = 1 << 20) -> Iterator[bytes]:

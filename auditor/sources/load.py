@@ -15,8 +15,10 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from auditor.core.errors import InputError
+from auditor.core.files import read_regular
 from auditor.net.http import strip_userinfo
 from auditor.net.remote import SMALL_FILE_CEILING, Remote
+from auditor.net.urlpolicy import UrlOrigin
 from auditor.runtime.store import Store
 from auditor.sources.interface import ConfigUrl, InputSummary, LoadResult
 from auditor.sources.remote import read_remote_repository, repository_base
@@ -65,14 +67,16 @@ def _load_url(url: str, remote: Remote) -> LoadResult:
     if shown != url:
         result.warnings.append(f"{shown}: the user name and password written in the URL are never sent")
     result.config_urls.append(ConfigUrl(shown, "", "url", shown))
-    refused = remote.refused(shown)
-    if refused:
-        result.warnings.append(f"{shown}: not read: {refused}")
+    decision = remote.decide(shown, UrlOrigin.command_line())
+    if decision.policy_host:
+        result.warnings.append(f"{shown}: not read: {decision.reason}")
         return result
     try:
+        if not decision.allowed:
+            raise InputError(shown, decision.reason)
         if shown.lower().rstrip("/").endswith((".repo", ".conf")):
             path = remote.fetch_by_url(shown, "config", SMALL_FILE_CEILING)
-            _load_config(path, shown, remote, result)
+            _load_config(path, shown, remote, result, UrlOrigin.remote_config(shown))
         else:
             _add_repository(read_remote_repository(shown, remote), repository_base(shown), result)
     except InputError as exc:
@@ -80,15 +84,12 @@ def _load_url(url: str, remote: Remote) -> LoadResult:
     return result
 
 
-def _load_config(path: str, shown: str, remote: Remote | None, result: LoadResult) -> None:
-    try:
-        with open(path, encoding="utf-8", errors="replace") as stream:
-            text = stream.read(SMALL_FILE_CEILING + 1)
-    except OSError as exc:
-        raise InputError(shown, _reason(exc)) from None
-    if len(text) > SMALL_FILE_CEILING:
-        raise InputError(shown, f"larger than {SMALL_FILE_CEILING} bytes; not a repository configuration")
-    read: ConfigRead = read_repo_config(text, shown, remote or Remote())
+def _load_config(path: str, shown: str, remote: Remote | None, result: LoadResult, origin: UrlOrigin) -> None:
+    """A .repo file or yum.conf; ``origin`` says where its URLs come from (the local disk, or
+    the network, whose configuration may name no local file)."""
+    data = read_regular(path, shown, "a repository configuration", SMALL_FILE_CEILING)
+    text = data.decode("utf-8", "replace")
+    read: ConfigRead = read_repo_config(text, shown, remote or Remote(), origin)
     result.config_urls.extend(read.config_urls)
     result.warnings.extend(read.warnings)
     for repository in read.repositories:
@@ -141,7 +142,7 @@ def _load_one(
             result.packages.extend(packages)
             result.inputs.append(InputSummary(path, "spec", len(packages)))
         elif is_repo_config(path):
-            _load_config(path, path, remote, result)
+            _load_config(path, path, remote, result, UrlOrigin.local_config(path))
         else:
             (item,) = read_rpm_files([path], store)
             if isinstance(item, InputError):

@@ -6,8 +6,11 @@ recorded as a `ConfigUrl` whether or not the repository can be read, so the poli
 flag a configuration that points at a vendor host even when that host is unreachable.
 An enabled section's repository is then read: the first ``baseurl`` that works, else
 the mirrors of its ``mirrorlist``, else those of its ``metalink``, in order. URLs on a
-policy host are never contacted. ``$releasever`` and ``$basearch`` (and ``$arch``) are
-expanded from the options; a variable left in a URL is an input error for that section.
+policy host are never contacted, and every URL is decided by the URL policy
+(`auditor.net.urlpolicy`): ``file:`` URLs are read only from a configuration file on the
+local disk (and a mirrorlist or metalink it names as a local file), never from one that
+came over the network. ``$releasever`` and ``$basearch`` (and ``$arch``) are expanded from
+the options; a variable left in a URL is an input error for that section.
 """
 
 from __future__ import annotations
@@ -17,11 +20,13 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from auditor.core.errors import InputError
+from auditor.core.files import open_regular, os_reason, read_regular
 from auditor.net.http import strip_userinfo
-from auditor.net.remote import Remote
+from auditor.net.remote import SMALL_FILE_CEILING, Remote
+from auditor.net.urlpolicy import UrlOrigin
 from auditor.rpm.model import Package
 from auditor.sources.formats.xmlstream import decompressed_chunks, parse_xml
 from auditor.sources.interface import ConfigUrl
@@ -33,6 +38,8 @@ _SECTION = re.compile(r"^\s*\[[^\]\n]+\]\s*$", re.MULTILINE)
 _REPOSITORY_KEY = re.compile(r"^\s*(?:baseurl|mirrorlist|metalink)\s*=", re.MULTILINE | re.IGNORECASE)
 _VARIABLE = re.compile(r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)[^}]*\}|(?P<bare>[A-Za-z_][A-Za-z0-9_]*))")
 _SNIFF = 64 * 1024
+_LISTED_SCHEMES = ("http", "https", "file")
+"""Mirrors kept from a mirrorlist or metalink (rsync and ftp ones are not transports here)."""
 
 
 @dataclass(frozen=True)
@@ -51,10 +58,10 @@ def is_repo_config(path: str) -> bool:
     if name.endswith(".repo") or name in ("yum.conf", "dnf.conf") or name.startswith("yum.conf."):
         return True
     try:
-        with open(path, "rb") as stream:
+        with open_regular(path, path) as stream:  # a named pipe is not waited on
             head = stream.read(_SNIFF)
-    except OSError:
-        return False
+    except (InputError, OSError):
+        return False  # not a configuration: the reader it goes to says what is wrong with it
     if b"\0" in head:
         return False
     text = head.decode("utf-8", "replace")
@@ -120,8 +127,12 @@ class ConfigRead:
     warnings: list[str]
 
 
-def read_repo_config(text: str, shown: str, remote: Remote) -> ConfigRead:
-    """Record every URL of every repository section of ``text``; read the enabled ones."""
+def read_repo_config(text: str, shown: str, remote: Remote, origin: UrlOrigin) -> ConfigRead:
+    """Record every URL of every repository section of ``text``; read the enabled ones.
+
+    ``origin`` says where the file came from: only one read from the local disk may name
+    local files (``file:`` base URLs and mirrorlists), see `auditor.net.urlpolicy`.
+    """
     result = ConfigRead([], [], [], [], [])
     variables = {"basearch": remote.options.basearch, "arch": remote.options.basearch}
     if remote.options.releasever is not None:
@@ -148,12 +159,11 @@ def read_repo_config(text: str, shown: str, remote: Remote) -> ConfigRead:
                 unexpanded.extend((key, name) for name in left)
         if not section.enabled:
             continue
-        candidates = [url for key in REPOSITORY_KEYS for url in urls.get(key, [])]
-        refusals = [(url, remote.refused(url)) for url in candidates]
-        if all(reason for _url, reason in refusals):
+        candidates = [remote.decide(url, origin) for key in REPOSITORY_KEYS for url in urls.get(key, [])]
+        if all(decision.policy_host for decision in candidates):
             # Nothing here may be contacted: the config finding says it all, and no
             # variable needs expanding for a request that will not be made.
-            shown_refusals = "; ".join(f"{url} ({reason})" for url, reason in refusals)
+            shown_refusals = "; ".join(f"{item.url} ({item.reason})" for item in candidates)
             result.warnings.append(f"{where}: not read: {shown_refusals}")
             continue
         if unexpanded:
@@ -161,16 +171,7 @@ def read_repo_config(text: str, shown: str, remote: Remote) -> ConfigRead:
             hint = " (give --releasever)" if name == "releasever" else ""
             result.errors.append(InputError(where, f"${name} left unexpanded in {key}{hint}"))
             continue
-        read = _read_section(
-            section,
-            where,
-            shown,
-            urls.get("baseurl", []),
-            next(iter(urls.get("mirrorlist", ())), None),
-            next(iter(urls.get("metalink", ())), None),
-            remote,
-            result,
-        )
+        read = _SectionReader(section, where, shown, remote, result).read(urls, origin)
         if read is not None:
             result.repositories.append(read)
             result.packages.extend(read.packages)
@@ -178,87 +179,111 @@ def read_repo_config(text: str, shown: str, remote: Remote) -> ConfigRead:
     return result
 
 
-def _read_section(
-    section: RepoSection,
-    where: str,
-    shown: str,
-    baseurls: list[str],
-    mirrorlist: str | None,
-    metalink: str | None,
-    remote: Remote,
-    result: ConfigRead,
-) -> RepositoryRead | None:
-    failures: list[InputError] = []
-    refused: list[str] = []
+class _SectionReader:
+    """Reads one enabled section: its base URLs in order, else the mirrors of its mirrorlist,
+    else those of its metalink; every URL decided by the URL policy before it is used."""
 
-    def attempt(url: str) -> RepositoryRead | None:
-        reason = remote.refused(url)
-        if reason:
-            refused.append(f"{url} ({reason})")
+    def __init__(self, section: RepoSection, where: str, shown: str, remote: Remote, result: ConfigRead):
+        self.section = section
+        self.where = where
+        self.shown = shown
+        self.remote = remote
+        self.result = result
+        self.failures: list[InputError] = []
+        self.untried: list[str] = []
+        """URLs past `RemoteOptions.max_mirrors`: never contacted."""
+        self.refused: list[InputError] = []
+        """URLs the URL policy refuses (a file: URL from the network...): failures of their own."""
+        self.policy_hosts: list[str] = []
+
+    def read(self, urls: dict[str, list[str]], origin: UrlOrigin) -> RepositoryRead | None:
+        for url in urls.get("baseurl", []):
+            read = self._attempt(url, origin)
+            if read is not None:
+                return self._done(read)
+        for key, parse in (("mirrorlist", _mirrorlist), ("metalink", _metalink)):
+            listing = next(iter(urls.get(key, ())), None)
+            if listing is None:
+                continue
+            mirrors, mirror_origin = self._mirrors(listing, key, parse, origin)
+            for mirror in mirrors:
+                self.result.config_urls.append(
+                    ConfigUrl(self.shown, self.section.id, "mirror", mirror, self.section.enabled)
+                )
+            for mirror in mirrors:
+                read = self._attempt(mirror, mirror_origin)
+                if read is not None:
+                    return self._done(read)
+        self._give_up()
+        return None
+
+    def _attempt(self, url: str, origin: UrlOrigin) -> RepositoryRead | None:
+        decision = self.remote.decide(url, origin)
+        if decision.policy_host:
+            self.policy_hosts.append(f"{decision.url} ({decision.reason})")
+            return None
+        if not decision.allowed:
+            self.refused.append(InputError(decision.url, decision.reason))
+            return None
+        if len(self.failures) >= self.remote.options.max_mirrors:
+            self.untried.append(decision.url)
             return None
         try:
-            if urlsplit(url).scheme.lower() == "file":
-                return read_repository(unquote(urlsplit(url).path), shown=url)
-            return read_remote_repository(url, remote)
+            if decision.local_path is not None:
+                return read_repository(decision.local_path, shown=decision.url)
+            return read_remote_repository(decision.url, self.remote)
         except InputError as exc:
-            failures.append(exc)
+            self.failures.append(exc)
             return None
 
-    for url in baseurls:
-        read = attempt(url)
-        if read is not None:
-            return read
-    for key, listing, parse in (("mirrorlist", mirrorlist, _mirrorlist), ("metalink", metalink, _metalink)):
-        if listing is None:
-            continue
-        mirrors = [
-            strip_userinfo(mirror) for mirror in _mirrors(listing, key, parse, remote, failures, refused)
-        ]
-        for mirror in mirrors:
-            result.config_urls.append(ConfigUrl(shown, section.id, "mirror", mirror, section.enabled))
-        for mirror in mirrors:
-            read = attempt(mirror)
-            if read is not None:
-                return read
-    if failures:
-        last = failures[-1]
-        tried = len(failures) + len(refused)
-        more = f" ({tried} URLs tried)" if tried > 1 else ""
-        result.errors.append(InputError(where, f"no repository could be read{more}; last: {last}"))
-    elif refused:
-        result.warnings.append(f"{where}: not read: {'; '.join(refused)}")
-    return None
+    def _mirrors(
+        self, url: str, key: str, parse: Callable[[str, str], list[str]], origin: UrlOrigin
+    ) -> tuple[list[str], UrlOrigin]:
+        """The mirrors a mirrorlist or metalink lists, and the origin they come by."""
+        decision = self.remote.decide(url, origin)
+        if decision.policy_host:
+            self.policy_hosts.append(f"{decision.url} ({decision.reason})")
+            return [], origin
+        if not decision.allowed:
+            self.refused.append(InputError(decision.url, decision.reason))
+            return [], origin
+        try:
+            path = decision.local_path or self.remote.fetch_by_url(decision.url, key)
+            mirrors = [strip_userinfo(mirror) for mirror in parse(path, decision.url)]
+        except InputError as exc:
+            self.failures.append(exc)
+            return [], origin
+        return mirrors, UrlOrigin.listing(decision.url, origin)
 
+    def _done(self, read: RepositoryRead) -> RepositoryRead:
+        for refusal in self.refused:  # a working mirror does not hide what was refused, and why
+            self.result.warnings.append(f"{self.where}: {refusal.source} not used: {refusal.reason}")
+        return read
 
-def _mirrors(
-    url: str,
-    key: str,
-    parse: Callable[[str, str], list[str]],
-    remote: Remote,
-    failures: list[InputError],
-    refused: list[str],
-) -> list[str]:
-    reason = remote.refused(url)
-    if reason:
-        refused.append(f"{url} ({reason})")
-        return []
-    try:
-        path = remote.fetch_by_url(url, key)
-        return parse(path, url)
-    except InputError as exc:
-        failures.append(exc)
-        return []
+    def _give_up(self) -> None:
+        failures = self.failures + self.refused
+        if failures:
+            last = failures[-1]
+            tried = len(failures) + len(self.policy_hosts)
+            more = f" ({tried} URLs tried)" if tried > 1 else ""
+            if self.untried:
+                more = (
+                    f" ({tried} URLs tried; {len(self.untried)} more not tried, from {self.untried[0]}: "
+                    f"at most {self.remote.options.max_mirrors} are tried per repository)"
+                )
+            self.result.errors.append(
+                InputError(self.where, f"no repository could be read{more}; last: {last}")
+            )
+        elif self.policy_hosts:
+            self.result.warnings.append(f"{self.where}: not read: {'; '.join(self.policy_hosts)}")
 
 
 def _mirrorlist(path: str, url: str) -> list[str]:
-    """A mirrorlist: one URL a line, ``#`` comments; only http(s) and file mirrors are kept."""
-    try:
-        with open(path, encoding="utf-8", errors="replace") as stream:
-            lines = stream.read().splitlines()
-    except OSError as exc:
-        raise InputError(url, exc.strerror or str(exc)) from None
-    mirrors = [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
-    return [mirror for mirror in mirrors if urlsplit(mirror).scheme.lower() in ("http", "https", "file")]
+    """A mirrorlist: one URL a line, ``#`` comments; only http(s) and file mirrors are kept
+    (whether a file mirror may be read is the URL policy's decision)."""
+    text = read_regular(path, url, "a mirrorlist", SMALL_FILE_CEILING).decode("utf-8", "replace")
+    mirrors = [line.strip() for line in text.splitlines() if not line.lstrip().startswith("#")]
+    return [mirror for mirror in mirrors if urlsplit(mirror).scheme.lower() in _LISTED_SCHEMES]
 
 
 def _metalink(path: str, url: str) -> list[str]:
@@ -272,12 +297,12 @@ def _metalink(path: str, url: str) -> list[str]:
     def end(name: str) -> None:
         if name.rsplit(":", 1)[-1] == "url":
             value = "".join(text).strip()
-            if value.endswith("/repodata/repomd.xml") and urlsplit(value).scheme.lower() in ("http", "https"):
+            if value.endswith("/repodata/repomd.xml") and urlsplit(value).scheme.lower() in _LISTED_SCHEMES:
                 found.append(value[: -len("repodata/repomd.xml")])
 
     try:
-        with open(path, "rb") as stream:
-            parse_xml(decompressed_chunks(stream, url, 16 * 1024**2), url, start, end, text.append)
+        with open_regular(path, url, "a metalink") as stream:
+            parse_xml(decompressed_chunks(stream, url, SMALL_FILE_CEILING), url, start, end, text.append)
     except OSError as exc:
-        raise InputError(url, exc.strerror or str(exc)) from None
+        raise InputError(url, os_reason(exc)) from None
     return found

@@ -25,10 +25,10 @@ from sys import intern
 from typing import Any
 
 from auditor.core.errors import InputError
+from auditor.core.files import open_regular, os_reason
 from auditor.rpm.model import EVR, Checksum, Dependency, FileList, Op, Package, PackageKind
 from auditor.runtime.parallel import Background, can_fork
 from auditor.sources import split
-from auditor.sources.formats.files import open_regular, os_reason
 from auditor.sources.formats.repomd import MetadataFile, Repomd, read_repomd
 from auditor.sources.formats.xmlstream import (
     Text,
@@ -72,10 +72,18 @@ class RepositoryRead:
 
 
 def find_repomd(path: str) -> str | None:
-    """The repomd.xml of ``path`` when it is a repository directory or the file itself."""
+    """The repomd.xml of ``path`` when it is a repository directory or the file itself.
+
+    A directory holding ``repodata/`` (a directory, or a symlink: mirrors swap repodata
+    by symlink) is a repository whatever state its repomd.xml is in: missing, dangling,
+    a directory or a pipe is that repository's input error, never a walk that finds
+    nothing (a mirror caught mid-sync must not pass the gate with 0 packages).
+    """
     if os.path.isdir(path):
-        candidate = os.path.join(path, "repodata", "repomd.xml")
-        return candidate if os.path.isfile(candidate) else None
+        repodata = os.path.join(path, "repodata")
+        if os.path.isdir(repodata) or os.path.islink(repodata):
+            return os.path.join(repodata, "repomd.xml")
+        return None
     if os.path.basename(path) == "repomd.xml":
         return path
     return None
@@ -103,7 +111,11 @@ def read_repository(path: str, *, shown: str | None = None) -> RepositoryRead:
         raise InputError(shown or path, "no repodata/repomd.xml here")
     root = os.path.dirname(os.path.dirname(os.path.abspath(repomd_path)))
     display = shown or (path if os.path.isdir(path) else root)
-    repomd = read_repomd(repomd_path, os.path.join(display, "repodata", "repomd.xml"))
+    # Named as given when the input is the file itself (it may not sit in a repodata/).
+    repomd_shown = (
+        path if shown is None and not os.path.isdir(path) else os.path.join(display, "repodata", "repomd.xml")
+    )
+    repomd = read_repomd(repomd_path, repomd_shown)
 
     real_root = os.path.realpath(root)
 

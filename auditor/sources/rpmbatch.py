@@ -15,7 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 from auditor.core.errors import InputError
 from auditor.rpm.model import Package
-from auditor.rpm.serialize import package_from_json, package_to_json
+from auditor.rpm.serialize import check_package_json, package_from_json, package_to_json
 from auditor.runtime.store import Store, file_identity
 from auditor.sources.rpmpackage import read_rpm_file
 
@@ -33,7 +33,9 @@ def _read_batch(paths: Sequence[str]) -> list[Package | InputError]:
         try:
             found.append(read_rpm_file(path))
         except InputError as exc:
-            found.append(exc)
+            # Kept to the end of the run: a fresh error, without the traceback whose frames
+            # hold what the reader had read (up to a 256 MiB header per bad file).
+            found.append(InputError(exc.source, exc.reason))
     return found
 
 
@@ -50,15 +52,19 @@ def read_rpm_files(
             with contextlib.suppress(OSError):  # the reader will say what is wrong with the file
                 keys[position] = Store.package_key(file_identity(path))
     stored = store.get_packages(list(keys.values())) if store is not None and keys else {}
+    damaged: list[str] = []
     for position in range(len(paths)):
         cached = stored.get(keys.get(position, ""))
         if cached is not None:
             try:
+                check_package_json(cached)
                 results[position] = package_from_json(cached)
                 continue
-            except (KeyError, TypeError, ValueError):
-                pass  # an entry of another shape: read the file again
+            except (KeyError, TypeError, ValueError, AttributeError):
+                damaged.append(keys[position])  # an entry of another shape: set aside, read the file again
         misses.append(position)
+    if store is not None and damaged:
+        store.drop_packages(damaged)
     done = len(paths) - len(misses)
     if progress is not None and done:
         progress(f"{done} packages from the cache")

@@ -7,9 +7,9 @@ import os
 from typing import Any, BinaryIO
 
 from auditor.core.errors import InputError
+from auditor.core.files import open_regular, os_reason
 from auditor.rpm.model import EVR, Checksum, Dependency, Op, Package, PackageKind, qualifiers_from_sense
 from auditor.sources.formats import openpgp
-from auditor.sources.formats.files import open_regular, os_reason
 from auditor.sources.formats.rpmheader import Header, RpmHeaders, SigTag, Tag, read_headers
 from auditor.sources.srpmspec import SpecReading, read_srpm_spec
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from auditor.core.errors import InputError
+from auditor.core.files import read_regular
 from auditor.rpm.model import EVR, Dependency, GapKind, Op, Package, PackageKind
 from auditor.rpm.spec.parser import Spec, parse_spec
 
@@ -24,15 +25,7 @@ MAX_SPEC_BYTES = 4 * 1024 * 1024
 def read_spec_file(
     path: str, *, defines: Mapping[str, str] | None = None, arch: str = "x86_64"
 ) -> list[Package]:
-    try:
-        with open(path, "rb") as stream:
-            data = stream.read(MAX_SPEC_BYTES + 1)
-    except FileNotFoundError:
-        raise InputError(path, "no such file") from None
-    except OSError as exc:
-        raise InputError(path, exc.strerror or str(exc)) from None
-    if len(data) > MAX_SPEC_BYTES:
-        raise InputError(path, f"spec file larger than {MAX_SPEC_BYTES} bytes")
+    data = read_regular(path, path, "a spec file", MAX_SPEC_BYTES)
     text = data.decode("utf-8", "replace")
     spec = parse_spec(text, path, defines=defines, arch=arch)
     return packages_from_spec(spec, path, arch)

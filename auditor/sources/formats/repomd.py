@@ -11,10 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from auditor.core.errors import InputError
-from auditor.sources.formats.files import open_regular, os_reason
+from auditor.core.files import open_regular, os_reason
 from auditor.sources.formats.xmlstream import Text, decompressed_chunks, parse_xml
 
 _REPOMD_TEXT = frozenset({"revision", "checksum", "size", "open-size"})
+AUDITED_TYPES = frozenset({"primary", "filelists"})
+"""The data types whose content the audit reads: one of these listed twice is refused.
+A duplicate of a type nobody here reads (``other``, ``updateinfo``...) changes no verdict."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +68,15 @@ def read_repomd(path: str, shown: str) -> Repomd:
                 open_size = int(current["open-size"]) if "open-size" in current else None
             except ValueError:
                 raise InputError(shown, f"bad size for {kind} in repomd.xml") from None
+            if kind in files and kind in AUDITED_TYPES:
+                # Corrupt metadata, not a choice to make: dnf keeps the first entry of a
+                # type (librepo's lr_yum_repomd_get_record and libdnf's map of metadata
+                # paths both stop at the first), this reader used to keep the last, other
+                # tools may read both. Whichever is read, the other's packages are what some
+                # client installs and nobody audited; only refusing keeps a pass meaningful.
+                raise InputError(
+                    shown, f"lists {kind} metadata twice: corrupt, one of them would go unaudited"
+                )
             files[kind] = MetadataFile(
                 kind, current.get("href", ""), current.get("checksum_type", ""),
                 current.get("checksum", ""), size, open_size,

@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO
 
 from auditor.core.errors import InputError, UsageError
+from auditor.core.files import open_regular, os_reason
 from auditor.sources.formats.decompress import decompressed
-from auditor.sources.formats.files import open_regular, os_reason
 
 CHUNK = 1 << 20
 MAX_DECOMPRESSED = 4 * 1024**3

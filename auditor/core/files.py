@@ -1,8 +1,11 @@
-"""Open input files without trusting what they are.
+"""Open the files the auditor reads without trusting what they are.
 
-An input path can name a named pipe (whose ``open()`` waits forever for a writer), a
-device, a directory or a symlink loop. `open_regular` opens without blocking, checks
-that it got a regular file, and turns every failure into an `InputError` naming it.
+Any path the auditor reads (an input, a spec, a ``.repo`` file, a policy, project, waiver
+or baseline file, a provenance table, a cache entry) can name a named pipe (whose
+``open()`` waits forever for a writer), a device, a directory or a symlink loop.
+`open_regular` opens without blocking, checks that it got a regular file, and turns every
+failure into an `InputError` naming it; callers reading configuration turn that into a
+`PolicyError`. It lives in the lowest layer so that every layer reads files the same way.
 """
 
 from __future__ import annotations
@@ -39,6 +42,18 @@ def open_regular(path: str, shown: str, what: str = "a regular file") -> io.Buff
     except BaseException:
         os.close(descriptor)
         raise
+
+
+def read_regular(path: str, shown: str, what: str, limit: int) -> bytes:
+    """The whole content of a regular file of at most ``limit`` bytes; else `InputError`."""
+    try:
+        with open_regular(path, shown, what) as stream:
+            data = stream.read(limit + 1)
+    except OSError as exc:
+        raise InputError(shown, os_reason(exc)) from None
+    if len(data) > limit:
+        raise InputError(shown, f"larger than {limit} bytes; not {what}")
+    return data
 
 
 def os_reason(exc: OSError) -> str:

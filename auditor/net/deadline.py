@@ -1,0 +1,266 @@
+"""Time limits that hold for a whole request, not for each read of it.
+
+A socket timeout bounds one ``recv``: a server that sends one byte a second (in its
+headers or its body) never trips it, and a download never ends. Two bounds fix that, as
+librepo does through curl (``CURLOPT_LOW_SPEED_LIMIT``/``_TIME``, and dnf's ``minrate``
+and ``timeout``):
+
+- a **minimum rate** over a window: a body slower than ``min_rate`` bytes a second over
+  any window is aborted (`RateMeter`); the status line and headers must be complete
+  within one window;
+- a **deadline** for the whole request, retries included (`Watch`): when it passes, the
+  connection is shut down from the outside, whatever it was blocked on (connect, TLS
+  handshake, headers, body).
+
+A blocked ``recv`` cannot be interrupted from its own thread, so a single watchdog thread
+(`WATCHDOG`) shuts down the sockets of the watches whose time is up: each watch holds a
+duplicate descriptor of every socket its request used (`watched_adapter` registers them),
+so shutting one down never touches a descriptor the request has already closed and the
+system has given to someone else. `HttpSettings` holds these limits with the others every
+request is held to.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import socket
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+
+class Watch:
+    """The time limit of one request attempt: armed for a phase, fired by the watchdog."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._sockets: list[socket.socket] = []
+        self.when = 0.0
+        self._error: Exception | None = None
+        self.fired: Exception | None = None
+        """The error to report once the watchdog has shut the connection down."""
+
+    def arm(self, seconds: float, error: Exception) -> None:
+        """Shut the connection down ``seconds`` from now, to be reported as ``error``."""
+        with self._lock:
+            self.when = time.monotonic() + max(0.0, seconds)
+            self._error = error
+        WATCHDOG.add(self)
+
+    def disarm(self) -> None:
+        WATCHDOG.remove(self)
+
+    def add_socket(self, sock: socket.socket) -> None:
+        """Watch ``sock``: a duplicate descriptor of it, closed with the watch."""
+        try:
+            duplicate = socket.fromfd(sock.fileno(), sock.family, sock.type)
+        except OSError:
+            return  # already closed: nothing left to wait on
+        with self._lock:
+            self._sockets.append(duplicate)
+            if self.fired is not None:
+                _shutdown(duplicate)
+
+    def expire(self) -> None:
+        with self._lock:
+            if self.fired is not None or self._error is None:
+                return
+            self.fired = self._error
+            for sock in self._sockets:
+                _shutdown(sock)
+
+    def close(self) -> None:
+        self.disarm()
+        with self._lock:
+            for sock in self._sockets:
+                sock.close()
+            self._sockets.clear()
+            # The error may be on its way up with a traceback whose frames hold this watch:
+            # let go of it, or the two make a cycle for the (paused) garbage collector.
+            self._error = self.fired = None
+
+
+def _shutdown(sock: socket.socket) -> None:
+    # shutdown() acts on the connection, not the descriptor: the request's own descriptor
+    # sees the end of the stream and its blocked read returns at once.
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+class Watchdog:
+    """One thread for the process, started on first use: expires the watches that are due."""
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._active: set[Watch] = set()
+        self._thread: threading.Thread | None = None
+
+    def add(self, watch: Watch) -> None:
+        with self._condition:
+            self._active.add(watch)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="auditor-watchdog", daemon=True)
+                self._thread.start()
+            self._condition.notify()
+
+    def remove(self, watch: Watch) -> None:
+        with self._condition:
+            self._active.discard(watch)
+
+    def _run(self) -> None:
+        while True:
+            with self._condition:
+                while not self._active:
+                    self._condition.wait()
+                now = time.monotonic()
+                due = [watch for watch in self._active if watch.when <= now]
+                self._active.difference_update(due)
+                if not due:
+                    self._condition.wait(min(watch.when for watch in self._active) - now)
+            for watch in due:
+                watch.expire()
+
+
+WATCHDOG = Watchdog()
+
+_current = threading.local()
+"""The watch of the request this thread is making (set around each attempt)."""
+
+
+class current_watch:
+    """``with current_watch(watch):`` the connections this thread uses are registered with it."""
+
+    def __init__(self, watch: Watch) -> None:
+        self.watch = watch
+
+    def __enter__(self) -> Watch:
+        _current.watch = self.watch
+        return self.watch
+
+    def __exit__(self, *_exc: object) -> None:
+        _current.watch = None
+
+
+def _register(sock: Any) -> None:
+    watch: Watch | None = getattr(_current, "watch", None)
+    if watch is not None and isinstance(sock, socket.socket):
+        watch.add_socket(sock)
+
+
+def _watched(base: type[Any]) -> type[Any]:
+    """A urllib3 connection class whose sockets are registered with the thread's watch:
+    new ones as soon as they are connected (before any TLS handshake), reused ones when
+    a request starts on them."""
+
+    class Watched(base):  # type: ignore[misc]
+        def _new_conn(self) -> Any:
+            sock = super()._new_conn()
+            _register(sock)
+            return sock
+
+        def request(self, *args: Any, **kwargs: Any) -> Any:
+            if getattr(self, "sock", None) is not None:
+                _register(self.sock)
+            return super().request(*args, **kwargs)
+
+    Watched.__name__ = f"Watched{base.__name__}"
+    return Watched
+
+
+def watched_adapter() -> Any:
+    """A requests adapter whose connections (direct or through a proxy) a `Watch` can shut down."""
+    return _adapter_class()()
+
+
+@functools.cache
+def _adapter_class() -> type[Any]:
+    """Built once, on first use (an audit of local inputs never imports requests): classes
+    made per session would be reference cycles left to the paused garbage collector."""
+    from requests.adapters import HTTPAdapter
+    from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+    class HTTPPool(HTTPConnectionPool):
+        ConnectionCls = _watched(HTTPConnectionPool.ConnectionCls)
+
+    class HTTPSPool(HTTPSConnectionPool):
+        ConnectionCls = _watched(HTTPSConnectionPool.ConnectionCls)
+
+    pools = {"http": HTTPPool, "https": HTTPSPool}
+
+    class Adapter(HTTPAdapter):
+        def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+            super().init_poolmanager(*args, **kwargs)
+            self.poolmanager.pool_classes_by_scheme = pools
+
+        def proxy_manager_for(self, proxy: str, **kwargs: Any) -> Any:
+            manager = super().proxy_manager_for(proxy, **kwargs)
+            manager.pool_classes_by_scheme = pools
+            return manager
+
+    return Adapter
+
+
+class RateMeter:
+    """Aborts a body slower than ``min_rate`` bytes a second over a window of ``window`` seconds
+    (curl's low-speed limit): a trickle that keeps every read under the read timeout still ends."""
+
+    def __init__(self, min_rate: int, window: float) -> None:
+        self.min_rate = min_rate
+        self.window = window
+        self._start = time.monotonic()
+        self._bytes = 0
+
+    def add(self, count: int) -> str | None:
+        """Count ``count`` bytes received; the reason to abort when the window was too slow."""
+        self._bytes += count
+        now = time.monotonic()
+        elapsed = now - self._start
+        if elapsed < self.window:
+            return None
+        if self.min_rate > 0 and self._bytes < self.min_rate * elapsed:
+            return (
+                f"slower than the minimum rate of {self.min_rate} bytes/s: "
+                f"{self._bytes} bytes in {elapsed:.0f} s"
+            )
+        self._start, self._bytes = now, 0
+        return None
+
+
+@dataclass(frozen=True)
+class HttpSettings:
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    attempts: int = 3
+    """Attempts in all for connection errors, timeouts, slow or truncated bodies and 5xx answers."""
+    backoff: float = 0.5
+    """Seconds before the second attempt; doubled before each next one."""
+    max_redirects: int = 5
+    min_rate: int = 1000
+    """Bytes a second a body must keep up over each rate window (0: no minimum). dnf's
+    ``minrate`` default, which librepo hands to curl as the low-speed limit: a mirror slower
+    than 1 kB/s for a whole window is broken, not slow."""
+    rate_window: float | None = None
+    """The window of `min_rate`, in seconds; None: the read timeout, as dnf uses its ``timeout``
+    both as the connect timeout and as curl's low-speed time (30 s by default)."""
+    max_request_time: float = 3600.0
+    """The ceiling of any request's deadline, whatever its size: an hour lets a working mirror
+    deliver the 2 GiB download ceiling at 600 kB/s, and stops a hostile one that keeps just
+    above the minimum rate from holding a run for days."""
+    retry_budget: int = 20
+    """Retries (attempts after the first) in the whole run, all requests together: dead
+    mirrors each retried with back-off took 90 s for 60 of them."""
+
+    @property
+    def window(self) -> float:
+        return self.rate_window if self.rate_window is not None else self.read_timeout
+
+    def deadline(self, ceiling: int) -> float:
+        """Seconds a whole request of up to ``ceiling`` bytes may take, retries included: a
+        connection, an answer within one window, and the body at the minimum rate; never
+        more than `max_request_time`. A transfer that keeps the minimum rate always fits."""
+        if self.min_rate <= 0:
+            return self.max_request_time
+        derived = self.connect_timeout + self.window + ceiling / self.min_rate
+        return min(derived, self.max_request_time)

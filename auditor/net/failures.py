@@ -1,0 +1,94 @@
+"""How an HTTP request failed, in one line: the errors `auditor.net.http` raises and the
+words it uses for TLS, connection and proxy failures."""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+from auditor.core.errors import InputError
+
+
+def _requests() -> Any:
+    import requests
+
+    return requests
+
+
+def _urllib3() -> Any:
+    import urllib3
+
+    return urllib3
+
+
+class HttpError(Exception):
+    """A request that failed for good: ``url`` names it, ``reason`` says why."""
+
+    def __init__(self, url: str, reason: str, status: int | None = None) -> None:
+        super().__init__(f"{url}: {reason}")
+        self.url = url
+        self.reason = reason
+        self.status = status
+
+    def input_error(self) -> InputError:
+        return InputError(self.url, self.reason)
+
+
+class Retryable(Exception):
+    """A failure worth another attempt (connection, timeout, truncated body, 5xx)."""
+
+    def __init__(self, reason: str, status: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+
+
+def proxies_for(url: str) -> dict[str, str]:
+    """The environment's proxy for ``url`` (``NO_PROXY`` honoured); one with credentials is refused."""
+    proxies: dict[str, str] = _requests().utils.get_environ_proxies(url)
+    for proxy in proxies.values():
+        if "@" in urlsplit(proxy if "://" in proxy else f"http://{proxy}").netloc:
+            raise ValueError("the proxy named in the environment carries credentials; it is not used")
+    return proxies
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    stack: list[BaseException] = [exc]
+    while stack:
+        item = stack.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        yield item
+        for nested in (getattr(item, "reason", None), item.__cause__, item.__context__, *item.args):
+            if isinstance(nested, BaseException):
+                stack.append(nested)
+
+
+def tls_reason(exc: BaseException) -> str:
+    for cause in _causes(exc):
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return f"TLS certificate verification failed: {cause.verify_message or cause.reason}"
+        if isinstance(cause, ssl.SSLError):
+            return f"TLS failure: {cause.reason or cause.strerror or type(cause).__name__}"
+    return "TLS failure"
+
+
+def connection_reason(exc: BaseException) -> str:
+    for cause in _causes(exc):
+        if isinstance(cause, _urllib3().exceptions.NameResolutionError) or type(cause).__name__ == "gaierror":
+            return "cannot resolve the host name"
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(cause, _urllib3().exceptions.ProtocolError):
+            return "the connection was closed before an answer"
+        if isinstance(cause, OSError) and cause.strerror:
+            return f"cannot connect: {cause.strerror.lower()}"
+    return "cannot connect"
+
+
+def short(url: str) -> str:
+    return url if len(url) <= 80 else url[:77] + "..."

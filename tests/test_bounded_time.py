@@ -1,0 +1,142 @@
+"""Every request ends: a minimum rate over a window, a deadline per request, capped retries.
+
+The servers here trickle (headers or body, a byte at a time) or fail on purpose; each
+would have kept a scan running for ever when only every read had a timeout. The tests
+assert on the error that ends each scenario, never on how long it took; a trickling
+route gives up by itself after `tests.httpserver.GIVE_UP`, so a regression fails the
+test on another message instead of hanging the suite.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from auditor.audit.result import AuditOptions
+from auditor.cli.main import main
+from auditor.engine import run_audit
+from auditor.net.http import HttpSettings
+from auditor.net.remote import RemoteOptions
+from auditor.origin.policy import load_policy
+from tests.conftest import DATA, primary_of
+from tests.httpserver import LocalServer, status, trickle_body, trickle_headers
+
+
+@pytest.fixture
+def www(tmp_path: Path) -> Path:
+    root = tmp_path / "www"
+    root.mkdir()
+    shutil.copytree(DATA / "repo", root / "repo")
+    return root
+
+
+@pytest.fixture
+def server(www: Path) -> Iterator[LocalServer]:
+    with LocalServer(www) as running:
+        yield running
+
+
+def scan(args: list[str], capsys: pytest.CaptureFixture[str], cache: Path) -> tuple[int, list[str]]:
+    code = main(["scan", *args, "--cache-dir", str(cache), "-q", "--format", "json"])
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    json.loads(captured.out)  # the report is written whatever happened
+    return code, [line for line in captured.err.splitlines() if line.startswith("auditor: error:")]
+
+
+def test_a_body_sent_a_byte_at_a_time_is_aborted_at_the_minimum_rate(
+    server: LocalServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = "/repo/repodata/" + primary_of(DATA / "repo").name
+    size = primary_of(DATA / "repo").stat().st_size  # the body repomd.xml promises
+    server.routes[path] = trickle_body(size, 1, 0.1)  # 10 bytes/s: each read is well within the timeout
+    code, errors = scan([server.url("/repo/"), "--timeout", "5,1"], capsys, tmp_path / "cache")
+    assert code == 3
+    [line] = errors
+    assert line.startswith(
+        f"auditor: error: {server.url(path)}: slower than the minimum rate of 1000 bytes/s: "
+    )
+    assert line.endswith("(after 3 attempts)")
+
+
+def test_headers_sent_a_byte_at_a_time_are_aborted(
+    server: LocalServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server.routes["/repo/repodata/repomd.xml"] = trickle_headers(0.1)
+    code, errors = scan([server.url("/repo/"), "--timeout", "5,1"], capsys, tmp_path / "cache")
+    assert code == 3
+    assert errors == [
+        f"auditor: error: {server.url('/repo/repodata/repomd.xml')}: no complete answer (status and "
+        "headers) within 1 s (after 3 attempts)"
+    ]
+
+
+def audit(url: str, cache: Path, http: HttpSettings) -> list[str]:
+    """The errors of auditing ``url`` with HTTP settings the command line does not expose (yet)."""
+    options = AuditOptions((url,), remote=RemoteOptions(http=http, cache_dir=str(cache)))
+    return [str(error) for error in run_audit(options, load_policy()).errors]
+
+
+def test_a_body_above_the_minimum_rate_still_ends_at_the_request_deadline(
+    server: LocalServer, tmp_path: Path
+) -> None:
+    server.routes["/repo/repodata/repomd.xml"] = trickle_body(10_000_000, 200, 0.05)  # 4 kB/s
+    settings = HttpSettings(max_request_time=1.5)
+    assert settings.deadline(16 * 1024**2) == 1.5
+    [error] = audit(server.url("/repo/"), tmp_path / "cache", settings)
+    assert error == f"{server.url('/repo/repodata/repomd.xml')}: not complete within its 1.5-second deadline"
+    assert server.paths().count("/repo/repodata/repomd.xml") == 1  # the deadline covers the retries too
+
+
+def test_headers_are_cut_at_the_deadline_when_it_comes_first(server: LocalServer, tmp_path: Path) -> None:
+    server.routes["/repo/repodata/repomd.xml"] = trickle_headers(0.05)
+    settings = HttpSettings(read_timeout=30, max_request_time=1.0)  # the deadline before the window
+    [error] = audit(server.url("/repo/"), tmp_path / "cache", settings)
+    assert error == f"{server.url('/repo/repodata/repomd.xml')}: not complete within its 1-second deadline"
+
+
+def test_the_deadline_is_derived_from_the_size_and_the_minimum_rate() -> None:
+    settings = HttpSettings()
+    assert settings.window == 30.0  # the read timeout, as dnf's `timeout` is curl's low-speed time
+    assert settings.deadline(0) == 10.0 + 30.0
+    assert settings.deadline(1_000_000) == 10.0 + 30.0 + 1000.0
+    assert settings.deadline(2 * 1024**3) == 3600.0  # never more than an hour
+    assert HttpSettings(min_rate=0).deadline(10) == 3600.0
+
+
+def test_dead_mirrors_are_capped_per_repository_and_retries_per_run(
+    server: LocalServer, www: Path, tmp_path: Path
+) -> None:
+    mirrors = [server.url(f"/dead{number}/") for number in range(60)]
+    for number in range(60):
+        server.routes[f"/dead{number}/repodata/repomd.xml"] = status(503)
+    (www / "mirrors.txt").write_text("\n".join(mirrors) + "\n")
+    config = tmp_path / "dead.repo"
+    config.write_text(f"[dead]\nmirrorlist={server.url('/mirrors.txt')}\n")
+    settings = HttpSettings(backoff=0.001, retry_budget=5)
+    [error] = audit(str(config), tmp_path / "cache", settings)
+    assert error.startswith(
+        f"{config} [dead]: no repository could be read (10 URLs tried; 50 more not tried, from "
+        f"{mirrors[10]}: at most 10 are tried per repository); last: {mirrors[9]}repodata/repomd.xml: "
+        "HTTP 503"
+    )
+    assert error.endswith("(not retried: the run's 5 retries are spent)")
+    dead = [path for path in server.paths() if path.startswith("/dead")]
+    assert len(dead) == 10 + 5  # each of the ten once, and the run's five retries
+    assert not [path for path in dead if path.startswith(("/dead10/", "/dead59/"))]
+
+
+def test_a_working_mirror_after_dead_ones_is_still_reached(
+    server: LocalServer, www: Path, tmp_path: Path
+) -> None:
+    for number in range(3):
+        server.routes[f"/dead{number}/repodata/repomd.xml"] = status(503)
+    listed = [server.url(f"/dead{number}/") for number in range(3)] + [server.url("/repo/")]
+    (www / "mirrors.txt").write_text("\n".join(listed) + "\n")
+    config = tmp_path / "some-dead.repo"
+    config.write_text(f"[some]\nmirrorlist={server.url('/mirrors.txt')}\n")
+    assert audit(str(config), tmp_path / "cache", HttpSettings(backoff=0.001)) == []

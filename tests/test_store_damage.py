@@ -1,0 +1,138 @@
+"""A damaged store entry is set aside with a warning and the audit gives what a cold run gives.
+
+The store is a cache: a row whose JSON is valid but of the wrong shape, whose compressed
+data is damaged or whose metadata is nonsense must never become an internal error (exit
+4) nor a replayed report that is cut short.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.cli.main import main
+from auditor.runtime.store import DATABASE
+from tests.conftest import INCOMPLETE, RPMS, only_incompleteness
+
+
+def scan(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(["scan", *args, "-q"])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.fixture
+def rpms(tmp_path: Path) -> Path:
+    target = tmp_path / "rpms"
+    shutil.copytree(RPMS, target)
+    return target
+
+
+def database() -> sqlite3.Connection:
+    return sqlite3.connect(Path(os.environ["XDG_CACHE_HOME"]) / "auditor" / DATABASE)
+
+
+def damage_packages(change: Callable[[dict[str, Any]], object]) -> None:
+    """Apply ``change`` to one stored package model, and forget the stored reports."""
+    with database() as db:
+        key, data = db.execute("SELECT key, data FROM packages ORDER BY key LIMIT 1").fetchone()
+        value = change(json.loads(zlib.decompress(data)))
+        db.execute("UPDATE packages SET data = ? WHERE key = ?", (value, key))
+        db.execute("DELETE FROM reports")
+
+
+def compressed(value: dict[str, Any]) -> bytes:
+    return zlib.compress(json.dumps(value).encode())
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda v: compressed({**v, "checksum": 5}), id="checksum-not-text"),
+        pytest.param(lambda v: compressed({**v, "name": 5}), id="name-not-text"),
+        pytest.param(lambda v: compressed({**v, "requires": [{"name": "x", "op": "~"}]}), id="bad-operator"),
+        pytest.param(lambda v: compressed({**v, "files": "/usr/bin/x"}), id="files-not-a-list"),
+        pytest.param(lambda v: compressed({**v, "epoch": True}), id="epoch-a-boolean"),
+        pytest.param(lambda v: compressed([v]), id="not-an-object"),
+        pytest.param(lambda v: json.dumps(v), id="text-not-compressed"),
+        pytest.param(lambda v: compressed(v)[:-3], id="compressed-cut-short"),
+    ],
+)
+def test_a_damaged_package_entry_is_set_aside_and_the_file_read_again(
+    rpms: Path, change: Callable[[dict[str, Any]], object], capsys: pytest.CaptureFixture[str]
+) -> None:
+    cold = scan([str(rpms), "--format", "json"], capsys)
+    damage_packages(change)
+    code, out, err = scan([str(rpms), "--format", "json"], capsys)
+    warning = "cache: a damaged package entry was dropped and read again"
+    assert [line for line in err.splitlines() if not line.startswith(INCOMPLETE)] == [
+        f"auditor: warning: {warning}"
+    ]
+    assert code == cold[0]
+    assert json.loads(out) == {**json.loads(cold[1]), "warnings": [warning]}
+    again = scan([str(rpms), "--format", "json", "--fail-on", "none"], capsys)
+    assert only_incompleteness(again[2])  # set aside, then stored again from the file: no warning twice
+
+
+def damage_report(change: Callable[[str, bytes], tuple[str, object]]) -> None:
+    with database() as db:
+        key, meta, data = db.execute("SELECT key, meta, data FROM reports").fetchone()
+        db.execute("UPDATE reports SET meta = ?, data = ? WHERE key = ?", (*change(meta, data), key))
+
+
+def flip(data: bytes) -> bytes:
+    damaged = bytearray(data)
+    damaged[len(damaged) // 2] ^= 0xFF
+    return bytes(damaged)
+
+
+def with_meta(**values: object) -> Callable[[str, bytes], tuple[str, object]]:
+    return lambda meta, data: (json.dumps({**json.loads(meta), **values}), data)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda meta, data: (meta, flip(data)), id="compressed-report-damaged"),
+        pytest.param(lambda meta, data: (meta, data[: len(data) // 2]), id="compressed-report-cut"),
+        pytest.param(lambda meta, data: (meta, data.decode("latin-1")), id="report-not-bytes"),
+        pytest.param(with_meta(exit_code=99), id="unknown-exit-code"),
+        pytest.param(with_meta(exit_code="1"), id="exit-code-not-a-number"),
+        pytest.param(with_meta(messages="auditor: error: x"), id="messages-not-a-list"),
+        pytest.param(with_meta(messages=[1, 2]), id="messages-not-text"),
+        pytest.param(lambda meta, data: ("[1]", data), id="meta-not-an-object"),
+    ],
+)
+def test_a_damaged_report_is_set_aside_and_the_audit_runs_again(
+    rpms: Path, change: Callable[[str, bytes], tuple[str, object]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    cold = scan([str(rpms), "--format", "json"], capsys)
+    damage_report(change)
+    code, out, err = scan([str(rpms), "--format", "json"], capsys)
+    assert (code, out) == cold[:2]
+    assert [line for line in err.splitlines() if not line.startswith(INCOMPLETE)] == [
+        "auditor: warning: cache: a damaged report was dropped; the audit runs again"
+    ]
+    assert scan([str(rpms), "--format", "json"], capsys) == cold  # stored again, replayed whole
+
+
+def test_a_report_stored_without_a_digest_is_audited_again_quietly(
+    rpms: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cold = scan([str(rpms), "--format", "json"], capsys)
+
+    def without_digest(meta: str, data: bytes) -> tuple[str, object]:
+        values = json.loads(meta)
+        del values["sha256"]
+        return json.dumps(values), data
+
+    damage_report(without_digest)
+    assert scan([str(rpms), "--format", "json"], capsys) == cold
