@@ -14,8 +14,10 @@ import subprocess
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from auditor.sources.repodata import read_repository
-from benchmarks.generators import debian, distro, dnf_closure, rpms, solv_closure
+from benchmarks.generators import debian, distro, dnf_closure, rpms, solv_closure, store
 
 INDEX = textwrap.dedent(
     """\
@@ -135,3 +137,17 @@ def test_dnf_repoclosure_output_is_read_into_pairs() -> None:
         ("tool-1:2.0-1.noarch", "git < 2.39.5"),
         ("other-1-1.x86_64", "(a or b)"),
     }
+
+
+def test_a_corpus_that_cannot_be_made_says_what_to_install_or_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(debian, "APT_LISTS", str(tmp_path / "no-lists"))
+    monkeypatch.delenv(store.INDEX_ENV, raising=False)
+    with pytest.raises(store.CorpusUnavailable, match="apt-get update") as missing_index:
+        store.ensure([store.DISTRO_60K], str(tmp_path / "corpora"))
+    assert "scripts/test" in str(missing_index.value)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no rpmbuild, no createrepo_c
+    with pytest.raises(store.CorpusUnavailable, match="rpmbuild and createrepo_c") as missing_tools:
+        store.ensure([store.RPMS_2K], str(tmp_path / "corpora"))
+    assert "apt-get install rpm createrepo-c" in str(missing_tools.value)
