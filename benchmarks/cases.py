@@ -2,7 +2,7 @@
 
 Every case runs its tools in turn (auditor, anchor, auditor, anchor, ...) ``runs`` times, so a
 slow patch of the machine hits both sides. "Cold" means an empty cache: the auditor gets a
-fresh ``XDG_CACHE_HOME`` and ``dnf_closure.sh ... cold`` wipes dnf's metadata cache; the
+fresh ``XDG_CACHE_HOME`` and dnf's metadata cache is emptied (``dnf_closure.prepare``); the
 operating system's page cache is warm for every run (the corpora are read once before).
 """
 
@@ -11,22 +11,23 @@ from __future__ import annotations
 import json
 import os
 import shlex
-import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from benchmarks import closure, corpus
+from benchmarks.generators import dnf_closure
 from benchmarks.measure import Sample, combine, median_cpu, median_wall, peak_rss_mib, run_child, tail
 
 RSS_LIMIT_MIB = 400.0
+DNF_CLOSURE = os.path.join("benchmarks", "generators", "dnf_closure.py")
+SOLV_CLOSURE = os.path.join("benchmarks", "generators", "solv_closure.py")
 
 
 @dataclass
 class Context:
     corpora: str
-    shared: str
     workdir: str
     repo_root: str
     python: str
@@ -211,21 +212,18 @@ def _auditor(
 
 
 def _dnf(ctx: Context, result: ToolResult, repo: str, mode: str) -> Sample:
+    """One dnf repoclosure: its scratch directory is prepared (emptied when cold) untimed, then
+    dnf alone is timed."""
     out, err = ctx.outputs(f"{result.case}-dnf-{mode}")
-    argv = [os.path.join(ctx.shared, "dnf_closure.sh"), repo, mode]
-    result.command = "XDG_CACHE_HOME=$TMP/dnf-cache " + ctx.shown(["dnf_closure.sh", repo, mode])
-    return _record(ctx, result, run_child(argv, stdout=out, stderr=err, env=ctx.dnf_env()), [0, 1])
+    argv = dnf_closure.prepare(repo, mode, os.path.join(ctx.workdir, "dnf-cache"))
+    result.command = ctx.shown(["python", DNF_CLOSURE, repo, mode]) + " (dnf alone timed)"
+    return _record(ctx, result, run_child(argv, stdout=out, stderr=err), [0, 1])
 
 
-def solv_python() -> str:
-    """solv_closure.py's own interpreter (Debian's python3-solv), else the harness's (solv wheel)."""
-    return corpus.SYSTEM_PYTHON if corpus.system_python_has_solv() else sys.executable
-
-
-def _solv(ctx: Context, result: ToolResult, repo: str, python: str) -> Sample:
+def _solv(ctx: Context, result: ToolResult, repo: str) -> Sample:
     out, err = ctx.outputs(f"{result.case}-solv")
-    argv = [python, os.path.join(ctx.shared, "solv_closure.py"), repo, "-v"]
-    result.command = ctx.shown([python, "solv_closure.py", repo, "-v"])
+    argv = [ctx.python, os.path.join(ctx.repo_root, SOLV_CLOSURE), repo, "-v"]
+    result.command = ctx.shown(["python", SOLV_CLOSURE, repo, "-v"])
     return _record(ctx, result, run_child(argv, stdout=out, stderr=err), [0])
 
 
@@ -249,13 +247,12 @@ def distro_cold(ctx: Context, name: str, targets: bool) -> CaseResult:
     dnf = ToolResult(case.name, "dnf repoclosure", "")
     solv = ToolResult(case.name, "solv_closure.py", "")
     case.tools += [auditor, dnf, solv]
-    python = solv_python()
     versus_dnf: list[tuple[set[closure.Pair], set[closure.Pair]]] = []
     versus_solv: list[tuple[set[closure.Pair], set[closure.Pair]]] = []
     for _ in range(ctx.runs):
         _, summary, mine = _auditor(ctx, auditor, [repo], ctx.fresh_dir("cache"))
         dnf_sample = _dnf(ctx, dnf, repo, "cold")
-        solv_sample = _solv(ctx, solv, repo, python)
+        solv_sample = _solv(ctx, solv, repo)
         if summary is None:
             continue
         if dnf_sample.exit_code in (0, 1):

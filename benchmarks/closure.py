@@ -14,15 +14,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from benchmarks.generators import dnf_closure
+
 Pair = tuple[str, str]
 
-_ZERO_EPOCH = re.compile(r"(?<=[<>=] )0:")
-_DNF_PACKAGE = re.compile(r"^package: (\S+) from \S+$")
 _SOLV_LINE = re.compile(r"^(\S+) (\[.*\])$")
 
 
-def normalise(requirement: str) -> str:
-    return _ZERO_EPOCH.sub("", requirement.strip())
+normalise = dnf_closure.normalise
 
 
 def from_auditor_report(document: dict[str, Any]) -> set[Pair]:
@@ -35,19 +34,9 @@ def from_auditor_report(document: dict[str, Any]) -> set[Pair]:
 
 
 def from_dnf_output(path: str) -> set[Pair]:
-    """``package: NEVRA from REPO`` followed by ``unresolved deps (N):`` and one dep a line."""
-    pairs: set[Pair] = set()
-    current: str | None = None
+    """The unresolved requirements in the saved output of ``dnf repoclosure``."""
     with open(path, encoding="utf-8", errors="replace") as stream:
-        for line in stream:
-            match = _DNF_PACKAGE.match(line)
-            if match:
-                current = match.group(1)
-            elif line.startswith("    ") and current is not None:
-                pairs.add((current, normalise(line)))
-            elif not line.startswith("  unresolved deps"):
-                current = None
-    return pairs
+        return dnf_closure.unresolved(stream.read())
 
 
 def from_solv_output(path: str) -> set[Pair]:

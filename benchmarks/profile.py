@@ -45,7 +45,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         prog="benchmarks/profile.py", description="Profile one in-process auditor run with cProfile."
     )
     parser.add_argument("case", choices=sorted(CORPORA), metavar="CASE", help=", ".join(sorted(CORPORA)))
-    corpus.add_options(parser, os.path.join(HERE, "corpora"), REPO_ROOT)
+    corpus.add_options(parser)
     parser.add_argument(
         "--warm", action="store_true", help="profile a second run with the cache of the first"
     )
@@ -101,7 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     name = CORPORA[args.case]
     corpora = os.path.abspath(args.corpora)
     try:
-        corpus.ensure(corpora, [name], args.shared)
+        corpus.ensure(corpora, [name])
     except corpus.CorpusError as exc:
         print(f"benchmarks: cannot generate the corpora: {exc}", file=sys.stderr)
         return 2

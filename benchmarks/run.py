@@ -5,7 +5,7 @@ usage: python benchmarks/run.py [--corpora DIR] [--runs N] [--only NAME...] [--j
 Run it with the interpreter of a virtualenv where the auditor's dependencies are installed
 (``.venv/bin/python benchmarks/run.py``). The auditor is run as ``python -m auditor`` with this
 checkout first on PYTHONPATH, so the figures are those of the code next to this file.
-Missing corpora are generated first with ``../shared/bench`` (see corpus.py).
+Missing corpora are generated first with the project's generators (``benchmarks/generators``).
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         description="Time the auditor and its anchors on the benchmark corpora, alternating runs.",
         epilog="cases: " + ", ".join(names),
     )
-    corpus.add_options(parser, os.path.join(HERE, "corpora"), REPO_ROOT)
+    corpus.add_options(parser)
     parser.add_argument("--runs", type=int, default=3, metavar="N", help="runs per tool (default: 3)")
     parser.add_argument("--only", nargs="+", choices=names, metavar="NAME", help="run only these cases")
     parser.add_argument("--json", metavar="OUT", help="also write the results as JSON to OUT")
@@ -79,7 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     corpora = os.path.abspath(args.corpora)
     needed = [name for case in selected for name in case.corpora]
     try:
-        corpus.ensure(corpora, needed, args.shared)
+        corpus.ensure(corpora, needed)
     except (corpus.CorpusError, subprocess.CalledProcessError) as exc:
         print(f"benchmarks: cannot generate the corpora: {exc}", file=sys.stderr)
         return 2
@@ -89,7 +89,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.makedirs(workdir, exist_ok=True)
     ctx = Context(
         corpora=corpora,
-        shared=os.path.abspath(args.shared),
         workdir=os.path.abspath(workdir),
         repo_root=REPO_ROOT,
         python=sys.executable,
