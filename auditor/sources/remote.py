@@ -91,6 +91,8 @@ def with_remote_header(package: Package, remote: Remote) -> Package:
         return package
     prefix, total = fetched
     headers = read_headers(io.BytesIO(prefix), url, total)
+    if headers.truncated is not None:  # the server's file is shorter than its header says
+        raise InputError(url, headers.truncated)
     full = package_from_headers(headers, None, location=url, input=package.input, checksum=package.checksum)
     if (full.name, full.version, full.release, full.arch) != (
         package.name,
