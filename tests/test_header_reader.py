@@ -1,8 +1,8 @@
-"""The header reader's own rules beside rpm's: which signing key, a tag twice, OpenPGP packets.
+"""The header reader's own rules beside rpm's: which signing key, a tag twice, a cut payload.
 
 What rpm itself refuses is tested against rpm in tests/differential/; these are the choices
-the auditor makes where rpm leaves one (which key to report) and where it is stricter (a tag
-twice).
+the auditor makes where rpm leaves one (which key to report), where it is stricter (a tag
+twice), and what it does with a file it reads but reports (a payload cut short).
 """
 
 from __future__ import annotations
@@ -13,10 +13,15 @@ from pathlib import Path
 
 import pytest
 
+from auditor.cli.main import main
 from auditor.core.errors import InputError
+from auditor.rpm.model import Package
+from auditor.runtime.store import Store, file_identity
 from auditor.sources.formats import openpgp
 from auditor.sources.formats.rpmcheck import RpmCheckError
-from auditor.sources.rpmpackage import read_rpm_file
+from auditor.sources.load import load_inputs
+from auditor.sources.rpmbatch import read_rpm_files
+from auditor.sources.rpmpackage import read_rpm, read_rpm_file
 from tests.conftest import RPMS
 from tests.differential import mutations as m
 from tests.differential.oracle import Rpm
@@ -64,6 +69,54 @@ def test_a_tag_twice_is_refused_though_rpm_reads_it(tmp_path: Path) -> None:
         read_rpm_file(str(path))
     assert not isinstance(refused.value, RpmCheckError), "an auditor's rule, not one of rpm's checks"
     assert not Rpm.create(tmp_path / "home").structure_refuses(path)
+
+
+def cut(tmp_path: Path, fixture: str = m.BINARY) -> Path:
+    data = (RPMS / fixture).read_bytes()
+    path = tmp_path / fixture
+    path.write_bytes(data[:-100])
+    return path
+
+
+def test_a_cut_payload_gives_the_package_and_the_error(tmp_path: Path) -> None:
+    path = cut(tmp_path)
+    package, error = read_rpm(str(path))
+    assert package.name == "three-requires" and error is not None and "truncated RPM" in error.reason
+    read = read_rpm_files([str(path)])
+    assert [type(item) for item in read] == [Package, InputError]
+    loaded = load_inputs([str(path)])
+    assert [p.name for p in loaded.packages] == ["three-requires"] and len(loaded.errors) == 1
+
+
+def test_a_cut_payload_is_not_stored_as_read(tmp_path: Path) -> None:
+    path, whole = cut(tmp_path), RPMS / m.SOURCE
+    store = Store(str(tmp_path / "store"))
+    assert store.enabled
+    for _ in range(2):  # the second run must not take the package from the store without its error
+        assert [type(item) for item in read_rpm_files([str(path), str(whole)], store)] == [
+            Package,
+            InputError,
+            Package,
+        ]
+    keys = {str(name): Store.package_key(file_identity(str(name))) for name in (path, whole)}
+    assert list(store.get_packages(list(keys.values()))) == [keys[str(whole)]]
+
+
+def test_a_source_rpm_cut_inside_its_spec_is_read_from_its_header(tmp_path: Path) -> None:
+    path = cut(tmp_path, m.NOSPEC)
+    package, error = read_rpm(str(path))
+    assert package.name == "nospec" and package.spec is None and error is not None
+
+
+def test_a_cut_payload_is_an_input_error_and_its_package_is_audited(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = cut(tmp_path)
+    code = main(["scan", str(path), "-q", "--format", "json"])
+    captured = capsys.readouterr()
+    assert code == 3 and captured.err.startswith(f"auditor: error: {path}: truncated RPM"), captured.err
+    assert "its package is read from the header alone" in captured.err
+    assert "three-requires-1.0-1.noarch" in captured.out
 
 
 # -- OpenPGP packets, as rpm's pgpPrtParams reads them --------------------------------------

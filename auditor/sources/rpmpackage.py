@@ -89,7 +89,7 @@ def read_rpm(
                 return package_from_headers(
                     headers, stream, location=path, input=shown, checksum=digest
                 ), None
-            error = InputError(shown, headers.truncated)
+            error = InputError(shown, f"{headers.truncated}; its package is read from the header alone")
             try:
                 package = package_from_headers(headers, stream, location=path, input=shown, checksum=digest)
             except InputError:  # the spec was in the missing part of the payload
