@@ -179,6 +179,18 @@ def test_packets_rpm_cannot_read_are_refused(data: bytes, reason: str) -> None:
         openpgp.parse_signature(data)
 
 
+def test_the_new_limits_are_documented() -> None:
+    from auditor.sources.formats import hdrblob, rpmheader
+
+    readme = (ROOT / "README.md").read_text()
+    for name, value, documented in [
+        ("rpmheader.MAX_SIGNATURE_ENTRIES", rpmheader.MAX_SIGNATURE_ENTRIES, 32),
+        ("hdrblob.HEADER_ARRAY_MAX", hdrblob.HEADER_ARRAY_MAX, 0xFFFFF),
+        ("openpgp.MAX_PACKET", openpgp.MAX_PACKET, 65535),
+    ]:
+        assert value == documented and f"`{name}`" in readme, name
+
+
 def test_the_digest_is_of_the_main_header_as_read() -> None:
     """The SHA-256 in a real fixture is the one of its main header's bytes (what hdrblobRead reads)."""
     rpm = split_rpm((RPMS / m.SOURCE).read_bytes())
