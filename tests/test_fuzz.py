@@ -12,11 +12,17 @@ from __future__ import annotations
 
 import os
 import struct
+from pathlib import Path
+from unittest import mock
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.fuzz.targets import COMPRESSIONS, check_repodata, check_rpm, seed_primary, seed_rpms
+from auditor.sources.formats import hdrblob
+from auditor.sources.formats.rpmcheck import CheckKind, RpmCheckError
+from tests.differential.oracle import Rpm
+from tests.fuzz.targets import COMPRESSIONS, check_repodata, check_rpm, read_rpm, seed_primary, seed_rpms
 
 SEEDS = seed_rpms()
 PRIMARY = seed_primary()
@@ -86,6 +92,47 @@ def mutated_rpms(draw: st.DrawFn) -> bytes:
 @given(mutated_rpms())
 def test_fuzz_rpm_reader(data: bytes) -> None:
     check_rpm(data)
+
+
+@FUZZ
+@given(mutated_rpms())
+def test_fuzz_header_fast_path_is_the_port(data: bytes) -> None:
+    """hdrblob reads a well-formed header in one pass and leaves everything else to the check
+    by check port of rpm: both must come to the same package, or the same error."""
+    fast = read_rpm(data)
+    with mock.patch.object(hdrblob, "_well_formed", lambda *_: None):
+        slow = read_rpm(data)
+    assert repr(fast) == repr(slow)
+
+
+AGAINST_RPM = settings(
+    FUZZ,
+    max_examples=int(os.environ.get("AUDITOR_FUZZ_RPM_EXAMPLES", "40")),  # rpm runs twice per example
+)
+RPM_CHECKS = (CheckKind.LEAD, CheckKind.STRUCTURE, CheckKind.DIGEST)
+"""The refusals rpm -qp --nodigest --nosignature and rpm -K --nosignature decide (the signature
+packets are verified by rpm only with its key; the payload is not read by either)."""
+
+
+@pytest.fixture(scope="module")
+def rpm(tmp_path_factory: pytest.TempPathFactory) -> tuple[Rpm, Path]:
+    home = tmp_path_factory.mktemp("rpm-home")
+    return Rpm.create(home), home / "fuzz.rpm"
+
+
+@AGAINST_RPM
+@given(data=mutated_rpms())
+def test_fuzz_rpm_reader_agrees_with_rpm(rpm: tuple[Rpm, Path], data: bytes) -> None:
+    """Where the auditor reads a mutated file, rpm reads it; where the auditor refuses it
+    with one of rpm's own checks, rpm refuses it (its header digests included)."""
+    oracle, path = rpm
+    path.write_bytes(data)
+    _, error = read_rpm(data)
+    rpm_refuses = oracle.structure_refuses(path) or oracle.header_digest_refuses(path)
+    if error is None:
+        assert not rpm_refuses, "the auditor reads a file rpm refuses"
+    elif isinstance(error, RpmCheckError) and error.kind in RPM_CHECKS:
+        assert rpm_refuses, f"rpm reads a file the auditor refuses: {error}"
 
 
 _ATTRIBUTE_VALUES = ["", "0", "-1", "9" * 5000, "EQ", "GE", "LT", "XX", "(a or (b and c))", "(" * 100,

@@ -36,7 +36,7 @@ def with_big_header(rpm: bytes, data_size: int) -> bytes:
     signature_il, signature_dl = struct.unpack(">II", rpm[LEAD_SIZE + 8 : LEAD_SIZE + 16])
     signature = INTRO_SIZE + 16 * signature_il + signature_dl
     main_start = LEAD_SIZE + signature + (8 - signature % 8) % 8
-    intro = HEADER_MAGIC + b"\0" * 4 + struct.pack(">II", 1, data_size)
+    intro = HEADER_MAGIC[:4] + b"\0" * 4 + struct.pack(">II", 1, data_size)  # magic, reserved bytes
     entry = struct.pack(">iiii", 1000, 6, data_size - 1, 1)  # a NAME string at the very end
     return rpm[:main_start] + intro + entry + b"x" * (data_size - 1) + b"\0"
 

@@ -30,8 +30,6 @@ from auditor.sources.formats.repomd import MetadataFile
 from auditor.sources.formats.rpmheader import (
     INTRO_SIZE,
     LEAD_SIZE,
-    MAX_DATA,
-    MAX_SIGNATURE_DATA,
     read_headers,
     structure_size,
 )
@@ -224,13 +222,13 @@ class Remote:
         size = total if total is not None else 1 << 62
         if len(lead) < LEAD_SIZE + INTRO_SIZE:
             read_headers(io.BytesIO(lead), url, size)  # raises the precise error
-        signature = structure_size(lead[LEAD_SIZE:], url, "signature header", MAX_SIGNATURE_DATA)
+        signature = structure_size(lead[LEAD_SIZE:], url, "signature header")
         main_start = LEAD_SIZE + signature + (8 - signature % 8) % 8
         second = self.client.fetch_range(url, main_start, main_start + INTRO_SIZE - 1)
         if second is None:
             self._no_range_support(url)
             return None
-        main = structure_size(second[0], url, "main header", MAX_DATA)
+        main = structure_size(second[0], url, "main header")
         return lead, main_start + main, size
 
     def _header_rest(self, url: str, lead: bytes, prefix_size: int) -> bytes | None:

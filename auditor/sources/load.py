@@ -144,11 +144,12 @@ def _load_one(
         elif is_repo_config(path):
             _load_config(path, path, remote, result, UrlOrigin.local_config(path))
         else:
-            (item,) = read_rpm_files([path], store)
-            if isinstance(item, InputError):
-                raise item
-            result.packages.append(item)
-            result.inputs.append(InputSummary(path, "rpm", 1))
+            read = read_rpm_files([path], store)  # a package, an error, or both (payload cut short)
+            packages = [item for item in read if not isinstance(item, InputError)]
+            result.errors.extend(item for item in read if isinstance(item, InputError))
+            result.packages.extend(packages)
+            if packages:
+                result.inputs.append(InputSummary(path, "rpm", len(packages)))
     except InputError as exc:
         result.errors.append(exc)
     return result

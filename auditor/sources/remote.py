@@ -134,6 +134,8 @@ def _from_remote_header(package: Package, remote: Remote) -> Package | None:
         prefix, total = fetched
         try:
             headers = read_headers(io.BytesIO(prefix), url, total)
+            if headers.truncated is not None:  # the server's file is shorter than its header says
+                raise InputError(url, headers.truncated)
             return package_from_headers(
                 headers, None, location=url, input=package.input, checksum=package.checksum
             )

@@ -17,7 +17,7 @@ from auditor.core.errors import InputError
 from auditor.rpm.model import Package
 from auditor.rpm.serialize import check_package_json, package_from_json, package_to_json
 from auditor.runtime.store import Store, file_identity
-from auditor.sources.rpmpackage import read_rpm_file
+from auditor.sources.rpmpackage import read_rpm
 
 PARALLEL_FROM = 200
 """Fewer files than this are read in this process: starting workers would cost more."""
@@ -27,23 +27,30 @@ BATCH = 64
 Progress = Callable[[str], None]
 
 
-def _read_batch(paths: Sequence[str]) -> list[Package | InputError]:
-    found: list[Package | InputError] = []
+Outcome = list[Package | InputError]
+"""What one file gave: a package, an error, or (a payload cut short) both."""
+
+
+def _read_batch(paths: Sequence[str]) -> list[Outcome]:
+    found: list[Outcome] = []
     for path in paths:
         try:
-            found.append(read_rpm_file(path))
+            package, error = read_rpm(path)
         except InputError as exc:
             # Kept to the end of the run: a fresh error, without the traceback whose frames
             # hold what the reader had read (up to a 256 MiB header per bad file).
-            found.append(InputError(exc.source, exc.reason))
+            found.append([InputError(exc.source, exc.reason)])
+            continue
+        found.append([package] if error is None else [package, InputError(error.source, error.reason)])
     return found
 
 
 def read_rpm_files(
     paths: Sequence[str], store: Store | None = None, progress: Progress | None = None
 ) -> list[Package | InputError]:
-    """One package or one error per path, in the order of ``paths``."""
-    results: list[Package | InputError | None] = [None] * len(paths)
+    """Per path, in the order of ``paths``: its package, or its error, or both (a file whose
+    header was read but whose payload is cut short). Only a file read without error is stored."""
+    results: list[Outcome | None] = [None] * len(paths)
     keys: dict[int, str] = {}
     misses: list[int] = []
     use_store = store is not None and store.enabled
@@ -58,7 +65,7 @@ def read_rpm_files(
         if cached is not None:
             try:
                 check_package_json(cached)
-                results[position] = package_from_json(cached)
+                results[position] = [package_from_json(cached)]
                 continue
             except (KeyError, TypeError, ValueError, AttributeError):
                 damaged.append(keys[position])  # an entry of another shape: set aside, read the file again
@@ -72,16 +79,18 @@ def read_rpm_files(
         results[position] = item
     if store is not None and store.enabled:
         fresh = [(keys[position], results[position]) for position in misses if position in keys]
-        store.put_packages((key, package_to_json(item)) for key, item in fresh if isinstance(item, Package))
-    return [item for item in results if item is not None]
+        store.put_packages(
+            (key, package_to_json(outcome[0]))
+            for key, outcome in fresh
+            if outcome is not None and len(outcome) == 1 and isinstance(outcome[0], Package)
+        )
+    return [item for outcome in results if outcome is not None for item in outcome]
 
 
-def _read(
-    paths: Sequence[str], positions: list[int], progress: Progress | None
-) -> list[Package | InputError]:
+def _read(paths: Sequence[str], positions: list[int], progress: Progress | None) -> list[Outcome]:
     wanted = [paths[position] for position in positions]
     if len(wanted) < PARALLEL_FROM or WORKERS < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        found: list[Package | InputError] = []
+        found: list[Outcome] = []
         for index, path in enumerate(wanted):
             if progress is not None:
                 progress(f"reading {index + 1}/{len(wanted)} {os.path.basename(path)}")

@@ -9,8 +9,7 @@ from typing import Any, BinaryIO
 from auditor.core.errors import InputError
 from auditor.core.files import open_regular, os_reason
 from auditor.rpm.model import EVR, Checksum, Dependency, Op, Package, PackageKind, qualifiers_from_sense
-from auditor.sources.formats import openpgp
-from auditor.sources.formats.rpmheader import Header, RpmHeaders, SigTag, Tag, read_headers
+from auditor.sources.formats.rpmheader import Header, RpmHeaders, Tag, read_headers
 from auditor.sources.srpmspec import SpecReading, read_srpm_spec
 
 _RPMSENSE_MISSINGOK = 1 << 19
@@ -31,7 +30,6 @@ _OLD_WEAK_TAGS = (
     ("suggests", Tag.OLDSUGGESTSNAME, Tag.OLDSUGGESTSFLAGS, Tag.OLDSUGGESTSVERSION),
     ("enhances", Tag.OLDENHANCESNAME, Tag.OLDENHANCESFLAGS, Tag.OLDENHANCESVERSION),
 )
-_SIGNATURE_TAGS = (SigTag.RSA, SigTag.DSA, SigTag.PGP, SigTag.GPG)
 
 
 class DependencyInterner:
@@ -55,14 +53,36 @@ _INTERNER = DependencyInterner()
 
 
 def read_rpm_file(path: str, *, checksum: bool = True, display: str | None = None) -> Package:
-    """Read an RPM file's headers (and, for an SRPM without a SPEC tag, its spec from the payload)."""
+    """Read an RPM file's headers (and, for an SRPM without a SPEC tag, its spec from the payload).
+    A file whose payload is cut short raises the `InputError` that `read_rpm` returns beside it."""
+    package, error = read_rpm(path, checksum=checksum, display=display)
+    if error is not None:
+        raise error
+    return package
+
+
+def read_rpm(
+    path: str, *, checksum: bool = True, display: str | None = None
+) -> tuple[Package, InputError | None]:
+    """Read an RPM file: its package, and the error of a file whose headers are whole but
+    whose payload is cut short (the package is still read from the header, to be audited,
+    and the file reported as an input error). Raises `InputError` when no package can be read."""
     shown = display or path
     try:
         with open_regular(path, shown, "an RPM file") as stream:
             size = os.fstat(stream.fileno()).st_size
             headers = read_headers(stream, shown, size)
             digest = _file_digest(stream) if checksum else None
-            return package_from_headers(headers, stream, location=path, input=shown, checksum=digest)
+            if headers.truncated is None:
+                return package_from_headers(
+                    headers, stream, location=path, input=shown, checksum=digest
+                ), None
+            error = InputError(shown, f"{headers.truncated}; its package is read from the header alone")
+            try:
+                package = package_from_headers(headers, stream, location=path, input=shown, checksum=digest)
+            except InputError:  # the spec was in the missing part of the payload
+                package = package_from_headers(headers, None, location=path, input=shown, checksum=digest)
+            return package, error
     except OSError as exc:
         raise InputError(shown, os_reason(exc)) from None
 
@@ -117,7 +137,7 @@ def package_from_headers(
         license=main.string(Tag.LICENSE),
         distribution=main.string(Tag.DISTRIBUTION),
         buildtime=main.integer(Tag.BUILDTIME),
-        signing_key=signing_key_id(headers.signature),
+        signing_key=headers.signing_key,
         sources=reading.sources,
         spec=reading.spec,
         notes=reading.notes,
@@ -155,25 +175,3 @@ def _files(header: Header) -> tuple[str, ...]:
     if len(indexes) != len(basenames) or (indexes and max(indexes) >= len(dirnames)):
         raise InputError(header.source, "corrupt RPM header: file names and directory indexes disagree")
     return tuple(dirnames[index] + base for index, base in zip(indexes, basenames, strict=True))
-
-
-def signing_key_id(signature: Header) -> str | None:
-    """Key id of the first OpenPGP signature in the signature header (None when unsigned)."""
-    for tag in _SIGNATURE_TAGS:
-        try:
-            packet = signature.binary(tag)
-        except InputError:
-            continue
-        if packet:
-            key = openpgp.signature_key_id(packet)
-            if key:
-                return key
-    try:
-        armored = signature.strings(SigTag.OPENPGP)
-    except InputError:
-        armored = []
-    for text in armored:
-        key = openpgp.armored_key_id(text.encode("ascii", "replace"))
-        if key:
-            return key
-    return None

@@ -53,14 +53,27 @@ def _audit(packages: list[Package]) -> None:
 
 def check_rpm(data: bytes) -> None:
     """Read ``data`` as an RPM file (headers, and the payload's spec for a source RPM)."""
+    package, _ = read_rpm(data)
+    if package is not None:
+        _audit([package])
+
+
+def read_rpm(data: bytes) -> tuple[Package | None, InputError | None]:
+    """``data`` read as `auditor.sources.rpmpackage.read_rpm` reads a file: its package (None when
+    refused), and its error (a refusal, or a payload cut short beside the package)."""
     stream = io.BytesIO(data)
     try:
         headers = read_headers(stream, "fuzz.rpm", len(data))
+        if headers.truncated is not None:
+            error = InputError("fuzz.rpm", headers.truncated)
+            return package_from_headers(
+                headers, None, location="fuzz.rpm", input="fuzz.rpm", checksum=None
+            ), error
         package = package_from_headers(headers, stream, location="fuzz.rpm", input="fuzz.rpm", checksum=None)
     except InputError as exc:
         assert exc.source == "fuzz.rpm", exc  # the error names the input it is about
-        return
-    _audit([package])
+        return None, exc
+    return package, None
 
 
 def compress(data: bytes, kind: str) -> bytes:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import bz2
 import gzip
 import hashlib
-import itertools
 import lzma
 import shutil
 import struct
@@ -48,7 +47,9 @@ REQUIREFLAGS, REQUIRENAME, REQUIREVERSION = 1048, 1049, 1050
 PAYLOADCOMPRESSOR, SPEC = 1125, 5099
 SIG_SIZE, SIG_RESERVED = 1000, 1008
 REGION_TAGS = (61, 62, 63)
-TYPE_INT32, TYPE_STRING, TYPE_STRING_ARRAY = 4, 6, 8
+TYPE_INT32, TYPE_STRING, TYPE_STRING_ARRAY, TYPE_I18NSTRING = 4, 6, 8, 9
+ALIGN = {3: 2, 4: 4, 5: 8}
+SIG_SHA1, SIG_SHA256, SIG_MD5, PAYLOADDIGEST = 269, 273, 1004, 5092
 
 
 ERROR, FINDING, READ = "error", "finding", "read"
@@ -88,28 +89,57 @@ class Structure:
         return next(entry for entry in self.entries if entry[0] == tag)
 
     def set_strings(self, tag: int, values: list[bytes], type_: int | None = None) -> None:
-        """Give ``tag`` new NUL-terminated strings, and lay the store out again.
+        """Give ``tag`` new NUL-terminated strings, and lay the store out again."""
+        self.set_value(tag, b"".join(value + b"\0" for value in values), len(values), type_)
 
-        rpm wants entries' data in index order, aligned, with the immutable region's
-        trailer last; keeping to that, only the intended change differs from a header
-        rpm reads as well-formed.
-        """
-        offsets = sorted({entry[2] for entry in self.entries} | {len(self.store)})
-        following = dict(itertools.pairwise(offsets))
-        slots = [bytes(self.store[entry[2] : following[entry[2]]]) for entry in self.entries]
+    def set_value(self, tag: int, data: bytes, count: int, type_: int | None = None) -> None:
+        """Give ``tag`` new data (``count`` values of its type, or of ``type_``), and lay the
+        store out again."""
+        slots = self.slots()
         index = self.entries.index(self.entry(tag))
-        slots[index] = b"".join(value + b"\0" for value in values)
+        slots[index] = data
         self.entries[index][1] = type_ if type_ is not None else self.entries[index][1]
-        self.entries[index][3] = len(values)
+        self.entries[index][3] = count
+        self.layout(slots)
+
+    def add_entry(self, tag: int, type_: int, data: bytes, count: int) -> None:
+        """A new entry, in tag order after the region tag, and the store laid out again."""
+        slots = self.slots()
+        index = next((n for n, entry in enumerate(self.entries) if n and entry[0] > tag), len(self.entries))
+        self.entries.insert(index, [tag, type_, 0, count])
+        slots.insert(index, data)
+        self.layout(slots)
+
+    def slots(self) -> list[bytes]:
+        """Each entry's data, exactly (rpm's dataLength), in index order."""
+        return [bytes(self.store[entry[2] : entry[2] + self.data_length(entry)]) for entry in self.entries]
+
+    def layout(self, slots: list[bytes]) -> None:
+        """Store ``slots`` as rpm lays data out: in index order, each aligned for its type right
+        after the previous one, the immutable region's trailer last and true (lib/header.c:
+        hdrblobVerifyInfo, hdrblobImport). Keeping to that, only the intended change differs
+        from a header rpm reads as well-formed."""
         order = list(range(len(self.entries)))
-        if self.entries[0][0] in REGION_TAGS:
+        region = self.entries[0][0] in REGION_TAGS
+        if region:
             order = [*order[1:], 0]
+            slots[0] = struct.pack(">iIiI", self.entries[0][0], 7, -16 * len(self.entries), 16)
         store = bytearray()
         for number in order:
-            store += b"\0" * (-len(store) % {3: 2, 4: 4, 5: 8}.get(self.entries[number][1], 1))
+            store += b"\0" * (-len(store) % ALIGN.get(self.entries[number][1], 1))
             self.entries[number][2] = len(store)
             store += slots[number]
         self.store = store
+
+    def data_length(self, entry: list[int]) -> int:
+        """rpm's dataLength of one entry of this (well-formed) structure."""
+        _, type_, offset, count = entry
+        if type_ in (TYPE_STRING, TYPE_STRING_ARRAY, TYPE_I18NSTRING):
+            end = offset
+            for _ in range(count):
+                end = self.store.index(b"\0", end) + 1
+            return end - offset
+        return {0: 0, 1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 7: 1}[type_] * count
 
 
 @dataclass
@@ -120,14 +150,30 @@ class Rpm:
     payload: bytes
     extra: dict[str, int] = field(default_factory=dict)
 
-    def to_bytes(self, *, fix_size: bool = True) -> bytes:
+    def to_bytes(self, *, fix_size: bool = True, fix_digests: bool = True) -> bytes:
+        """The file; its SIZE, and the digests of its header and payload, made true again
+        (``rpm -K`` says OK) unless told otherwise."""
+        if fix_digests:
+            self._put_hex(self.main, PAYLOADDIGEST, hashlib.sha256(self.payload).hexdigest())
         main = self.main.to_bytes()
         if fix_size:
             size = self.signature.entry(SIG_SIZE)
             struct.pack_into(">I", self.signature.store, size[2], len(main) + len(self.payload))
+        if fix_digests:
+            self._put_hex(self.signature, SIG_SHA1, hashlib.sha1(main).hexdigest())
+            self._put_hex(self.signature, SIG_SHA256, hashlib.sha256(main).hexdigest())
+            md5 = self.signature.entry(SIG_MD5)
+            self.signature.store[md5[2] : md5[2] + 16] = hashlib.md5(main + self.payload).digest()
         signature = self.signature.to_bytes()
         pad = b"\0" * ((8 - len(signature) % 8) % 8)
         return self.lead + signature + pad + main + self.payload
+
+    @staticmethod
+    def _put_hex(structure: Structure, tag: int, digest: str) -> None:
+        """Overwrite a digest of the same length in place (its entry is a string or a one-string array)."""
+        offset = structure.entry(tag)[2]
+        assert len(structure.store[offset : structure.store.index(b"\0", offset)]) == len(digest)
+        structure.store[offset : offset + len(digest)] = digest.encode()
 
 
 def parse_structure(data: bytes, start: int) -> tuple[Structure, int]:
@@ -245,8 +291,7 @@ def rpm_cases(out: Path) -> list[Case]:
     mutated("int-count-past-store.rpm", "tag 1006", "BUILDTIME claims 2^20 integers", binary_count_outside)
 
     def name_as_int(rpm: Rpm) -> None:
-        entry = rpm.main.entry(NAME)
-        entry[1], entry[2] = TYPE_INT32, 0  # offset 0 is aligned, so only the type is wrong
+        rpm.main.set_value(NAME, b"\0\0\0\1", 1, TYPE_INT32)  # laid out as an INT32: only the type is wrong
 
     def flags_as_string(rpm: Rpm) -> None:
         rpm.main.entry(REQUIREFLAGS)[1] = TYPE_STRING
@@ -258,7 +303,9 @@ def rpm_cases(out: Path) -> list[Case]:
         rpm.main.entry(REQUIREFLAGS)[2] += 2
 
     def flags_short(rpm: Rpm) -> None:
-        rpm.main.entry(REQUIREFLAGS)[3] -= 1
+        flags = rpm.main.entry(REQUIREFLAGS)
+        data = rpm.main.store[flags[2] : flags[2] + 4 * flags[3]]
+        rpm.main.set_value(REQUIREFLAGS, bytes(data[:-4]), flags[3] - 1)  # well-formed, one flag short
 
     def i18n_past(rpm: Rpm) -> None:
         rpm.main.entry(SUMMARY)[3] = 50  # one locale is there

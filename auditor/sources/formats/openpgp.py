@@ -1,121 +1,223 @@
-"""The signing key id of an OpenPGP signature packet (RFC 4880, RFC 9580).
+"""Read the OpenPGP signature packets rpm stores in a signature header, as strictly as rpm.
 
-rpm stores detached signature packets in the signature header; the auditor only needs
-to know *which* key signed, not whether the signature verifies (that needs the key and
-is rpm's job), so this walks the packet far enough to find the issuer.
+The auditor needs to know *which* key signed (verifying needs the key, which is rpm's job),
+but a packet rpm cannot read makes rpm refuse the package, so a packet is parsed the way rpm's
+own parser does (rpm 4.18 ``rpmio/rpmpgp_internal.c``: ``pgpPrtParams``, ``decodePkt``,
+``pgpLen``, ``pgpGet``, ``pgpPrtSig``, ``pgpPrtSubType``, ``processMpis``) and anything it
+refuses raises `ValueError`. Version 6 packets (RFC 9580), which rpm 6 reads through Sequoia,
+are read with the same framing rules.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+from dataclasses import dataclass
+
+MAX_PACKET = 65535
+"""rpm's RPM_MAX_OPENPGP_BYTES: ``pgpPrtParams`` refuses longer data outright."""
 
 _SIGNATURE_PACKET = 2
+_SUBPACKET_CREATION_TIME = 2
 _SUBPACKET_ISSUER = 16
+_SUBPACKET_KEY_FLAGS = 27
 _SUBPACKET_ISSUER_FINGERPRINT = 33
+_CRITICAL = 0x80
+# pgpPrtSubType keeps an issuer only from these signature types (positive certification,
+# binary, text, standalone).
+_ISSUER_SIGNATURE_TYPES = frozenset({0x13, 0x00, 0x01, 0x02})
+BINARY_SIGNATURE = 0x00
+"""The only signature type rpm's ``verifySignature`` accepts for a package."""
+
+# Signature material per public-key algorithm: a number of MPIs (processMpis, with rpm 4.18's
+# pgpSignatureNew: RSA 1, DSA 2, EdDSA 2), or a fixed number of octets (RFC 9580 Ed25519 and
+# Ed448, which rpm 6 reads through Sequoia, as it does ECDSA).
+_MPIS = {1: 1, 17: 2, 19: 2, 22: 2}
+_OCTETS = {27: 64, 28: 114}
+
+HASH_ALGORITHMS = frozenset({1, 2, 8, 9, 10, 11, 12, 14})
+"""Hash algorithms rpm can digest a header with (rpmio digest_*.c: MD5, SHA-1, SHA-2, and
+SHA3-256/512 in rpm 6). rpm treats a signature made with any other as absent, not as bad."""
 
 
-def signature_key_id(packet: bytes) -> str | None:
-    """The 16-hex-digit key id that issued a signature packet, or None if it cannot be told."""
-    body = _packet_body(packet)
-    if body is None or not body:
-        return None
+@dataclass(frozen=True, slots=True)
+class Signature:
+    version: int
+    signature_type: int
+    public_key_algorithm: int
+    hash_algorithm: int
+    key_id: str | None
+    """16 lowercase hex digits: the issuer key id rpm looks the key up by (or, failing one,
+    the low or high 64 bits of the issuer fingerprint, as Sequoia does); None when neither."""
+
+
+def parse_signature(data: bytes) -> Signature:
+    """The one signature packet ``data`` must hold exactly (pgpPrtParams with PGPTAG_SIGNATURE)."""
+    if len(data) > MAX_PACKET:
+        raise ValueError(f"{len(data)} bytes, more than rpm reads ({MAX_PACKET})")
+    tag, body, end = _decode_packet(data)
+    if tag != _SIGNATURE_PACKET:
+        raise ValueError(f"packet of type {tag}, not a signature")
+    if end != len(data):
+        raise ValueError(f"{len(data) - end} bytes after the signature packet")
+    if not body:
+        raise ValueError("empty signature packet")
     version = body[0]
     if version == 3:
-        # version, hashed length (5), type, time (4), key id (8)
-        return body[7:15].hex() if len(body) >= 15 else None
-    if version in (4, 5, 6):
-        return _issuer_from_subpackets(body, version)
-    return None
+        return _version3(body)
+    if version in (4, 6):
+        return _version4_or_6(body, version)
+    raise ValueError(f"unsupported signature version {version}")
 
 
-def armored_key_id(text: bytes) -> str | None:
-    """The key id of a base64-encoded signature packet (rpm 6's OPENPGP tag)."""
+def parse_armored(text: str) -> Signature:
+    """A signature packet in base64, as rpm 6's OPENPGP tag stores it."""
     try:
-        raw = base64.b64decode(b"".join(text.split()), validate=True)
+        raw = base64.b64decode("".join(text.split()), validate=True)
     except (binascii.Error, ValueError):
-        return None
-    return signature_key_id(raw)
+        raise ValueError("not base64") from None
+    return parse_signature(raw)
 
 
-def _packet_body(data: bytes) -> bytes | None:
-    if not data or not data[0] & 0x80:
-        return None
-    first = data[0]
-    if first & 0x40:  # new format
-        tag = first & 0x3F
-        if len(data) < 2:
-            return None
-        octet = data[1]
-        if octet < 192:
-            length, start = octet, 2
-        elif octet < 224:
-            if len(data) < 3:
-                return None
-            length, start = ((octet - 192) << 8) + data[2] + 192, 3
-        elif octet == 255:
-            if len(data) < 6:
-                return None
-            length, start = int.from_bytes(data[2:6], "big"), 6
-        else:
-            return None  # partial body lengths never occur in a signature packet
-    else:  # old format
-        tag = (first >> 2) & 0x0F
-        kind = first & 0x03
-        if kind == 3:
-            length, start = len(data) - 1, 1
-        else:
-            width = 1 << kind
-            if len(data) < 1 + width:
-                return None
-            length, start = int.from_bytes(data[1 : 1 + width], "big"), 1 + width
-    if tag != _SIGNATURE_PACKET:
-        return None
-    return data[start : start + length]
+def _length(data: bytes, start: int, available: int) -> tuple[int, int]:
+    """pgpLen: a new-format length at ``start`` and its width; the body must fit in ``available``
+    (counted from ``start``, the length octets included). Width 0 when it is refused."""
+    first = data[start]
+    if first < 192:
+        width, length = 1, first
+    elif first < 224 and available > 2:
+        width, length = 2, ((first - 192) << 8) + data[start + 1] + 192
+    elif first == 255 and available > 5:
+        width, length = 5, int.from_bytes(data[start + 1 : start + 5], "big")
+    else:
+        return 0, 0  # partial body lengths, or a length cut short
+    return (width, length) if available - width >= length else (0, 0)
 
 
-def _issuer_from_subpackets(body: bytes, version: int) -> str | None:
-    # v4: version, type, pubkey algo, hash algo, hashed length (2), hashed, unhashed length (2), unhashed
-    # v6: the two lengths are four octets wide
+def _decode_packet(data: bytes) -> tuple[int, bytes, int]:
+    """decodePkt: (tag, body, end offset) of the packet at the start of ``data``."""
+    if len(data) < 2 or not data[0] & 0x80:
+        raise ValueError("not an OpenPGP packet")
+    if data[0] & 0x40:  # new format
+        width, length = _length(data, 1, len(data) - 1)
+        tag = data[0] & 0x3F
+    else:  # old format; an indeterminate length (type 3) is refused
+        width = 1 << (data[0] & 0x03)
+        if width > 4 or len(data) - 1 < width:
+            raise ValueError("bad packet length")
+        length = int.from_bytes(data[1 : 1 + width], "big")
+        if len(data) - 1 - width < length:
+            width = 0
+        tag = (data[0] >> 2) & 0x0F
+    header = width + 1
+    if not width or header + length > len(data):
+        raise ValueError("bad packet length")
+    return tag, data[header : header + length], header + length
+
+
+def _version3(body: bytes) -> Signature:
+    # version, hash length (5), type, time (4), key id (8), public-key algo, hash algo, hash16 (2)
+    if len(body) <= 19 or body[1] != 5:
+        raise ValueError("bad version 3 signature header")
+    algorithm = body[15]
+    _material(body, 19, algorithm)
+    return Signature(3, body[2], algorithm, body[16], body[7:15].hex())
+
+
+def _version4_or_6(body: bytes, version: int) -> Signature:
+    # version, type, public-key algo, hash algo, hashed length, hashed area, unhashed length,
+    # unhashed area, hash16 (2); v6 then a salt (length octet, salt). Lengths: 2 octets, 4 in v6.
     width = 4 if version == 6 else 2
+    if len(body) <= 4 + width:
+        raise ValueError(f"version {version} signature too short")
+    signature_type, algorithm, hash_algorithm = body[1], body[2], body[3]
+    state = _Subpackets(signature_type)
     position = 4
-    fingerprint_id: str | None = None
-    for _area in range(2):
-        if position + width > len(body):
-            break
+    for hashed in (True, False):
+        if len(body) - position < width:
+            raise ValueError("subpacket area length outside the packet")
         length = int.from_bytes(body[position : position + width], "big")
         position += width
-        area = body[position : position + length]
+        if length > len(body) - position:
+            raise ValueError("subpacket area runs past the packet")
+        state.read(body[position : position + length], hashed)
         position += length
-        for kind, value in _subpackets(area):
-            if kind == _SUBPACKET_ISSUER and len(value) == 8:
-                return value.hex()
-            if kind == _SUBPACKET_ISSUER_FINGERPRINT and len(value) > 1 and fingerprint_id is None:
-                key_version, fingerprint = value[0], value[1:]
-                # v4 key ids are the low 64 bits of the fingerprint, v5/v6 ones the high 64 bits
-                fingerprint_id = (fingerprint[-8:] if key_version == 4 else fingerprint[:8]).hex()
-    return fingerprint_id
+        if hashed and not state.has_creation_time:
+            raise ValueError("no hashed signature creation time (RFC 4880 5.2.3.4)")
+    if len(body) - position < 2:
+        raise ValueError("no hash prefix")
+    position += 2
+    if version == 6:
+        if position >= len(body) or position + 1 + body[position] > len(body):
+            raise ValueError("salt runs past the packet")
+        position += 1 + body[position]
+    _material(body, position, algorithm)
+    return Signature(version, signature_type, algorithm, hash_algorithm, state.key_id())
 
 
-def _subpackets(area: bytes) -> list[tuple[int, bytes]]:
-    found: list[tuple[int, bytes]] = []
-    position = 0
-    while position < len(area):
-        octet = area[position]
-        if octet < 192:
-            length, position = octet, position + 1
-        elif octet < 255:
-            if position + 1 >= len(area):
-                break
-            length = ((octet - 192) << 8) + area[position + 1] + 192
-            position += 2
-        else:
-            if position + 5 > len(area):
-                break
-            length = int.from_bytes(area[position + 1 : position + 5], "big")
-            position += 5
-        if length == 0 or position + length > len(area):
-            break
-        found.append((area[position] & 0x7F, area[position + 1 : position + length]))
-        position += length
-    return found
+class _Subpackets:
+    """pgpPrtSubType over the hashed, then the unhashed area."""
+
+    def __init__(self, signature_type: int) -> None:
+        self.signature_type = signature_type
+        self.has_creation_time = False
+        self.has_key_flags = False
+        self.issuer: str | None = None
+        self.fingerprint_id: str | None = None
+
+    def key_id(self) -> str | None:
+        return self.issuer or self.fingerprint_id
+
+    def read(self, area: bytes, hashed: bool) -> None:
+        position = 0
+        while position < len(area):
+            width, length = _length(area, position, len(area) - position)
+            if not width or length < 1:
+                raise ValueError("bad subpacket length")
+            start = position + width
+            self._one(
+                area[start] & ~_CRITICAL, area[start] & _CRITICAL, area[start + 1 : start + length], hashed
+            )
+            position = start + length
+
+    def _one(self, kind: int, critical: int, value: bytes, hashed: bool) -> None:
+        understood = False
+        if kind == _SUBPACKET_CREATION_TIME and hashed and len(value) == 4:
+            if self.has_creation_time:
+                raise ValueError("two signature creation times")
+            self.has_creation_time = understood = True
+        elif kind == _SUBPACKET_ISSUER:
+            understood = True
+            if self.issuer is None and self.signature_type in _ISSUER_SIGNATURE_TYPES and len(value) == 8:
+                self.issuer = value.hex()
+        elif kind == _SUBPACKET_KEY_FLAGS and hashed:
+            if self.has_key_flags:
+                raise ValueError("two key flags subpackets")
+            self.has_key_flags = understood = True
+        elif kind == _SUBPACKET_ISSUER_FINGERPRINT and len(value) > 1 and self.fingerprint_id is None:
+            key_version, fingerprint = value[0], value[1:]
+            # v4 key ids are the low 64 bits of the fingerprint, v5/v6 ones the high 64 bits
+            self.fingerprint_id = (fingerprint[-8:] if key_version == 4 else fingerprint[:8]).hex()
+        if critical and not understood:
+            raise ValueError(f"critical subpacket {kind} rpm does not understand")
+
+
+def _material(body: bytes, position: int, algorithm: int) -> None:
+    """processMpis: the signature material must be exactly what the algorithm needs."""
+    if algorithm in _OCTETS:
+        if len(body) - position != _OCTETS[algorithm]:
+            raise ValueError(f"signature material of {len(body) - position} bytes for algorithm {algorithm}")
+        return
+    wanted = _MPIS.get(algorithm)
+    if wanted is None:
+        raise ValueError(f"public-key algorithm {algorithm} rpm cannot read")
+    found = 0
+    while found < wanted and len(body) - position >= 2:
+        bits = int.from_bytes(body[position : position + 2], "big")
+        size = 2 + (bits + 7) // 8
+        if len(body) - position < size:
+            raise ValueError("MPI runs past the packet")
+        position += size
+        found += 1
+    if found != wanted or position != len(body):
+        raise ValueError(f"signature material is not {wanted} MPI(s) for algorithm {algorithm}")

@@ -8,11 +8,13 @@ stream, never held whole in memory, and the walk stops at the wanted member.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import BinaryIO
 
 from auditor.core.errors import InputError
 from auditor.sources.formats.decompress import decompressed
+from auditor.sources.formats.rpmcheck import CheckKind, RpmCheckError
 
 MAX_MEMBER = 16 * 1024 * 1024
 """A spec file larger than this is not a spec file."""
@@ -23,6 +25,9 @@ MAX_NAME = 4096
 """Longest cpio member name, NUL included (PATH_MAX, as rpm's own cpio reader)."""
 
 _CPIO_HEADER = 110
+# C's strtoul in base 16 over one 8-byte field, all of which it must consume (lib/cpio.c
+# GET_NUM_FIELD, strntoul): white space, a sign and a 0x prefix are taken, nothing else is.
+_STRTOUL = re.compile(rb"[ \t\n\v\f\r]*([+-]?)(?:0[xX])?([0-9a-fA-F]+)")
 _KINDS = {"": "gzip", "gzip": "gzip", "xz": "xz", "lzma": "xz", "bzip2": "bzip2", "zstd": "zstd",
           "identity": "identity"}  # fmt: skip
 
@@ -79,21 +84,18 @@ def extract_member(stream: BinaryIO, compressor: str, wanted: str, source: str) 
         if magic not in (b"070701", b"070702"):
             if magic == b"07070X":
                 raise InputError(source, "RPM payload uses rpm's stripped cpio format, not supported")
-            raise InputError(source, "corrupt RPM payload: bad cpio header")
-        try:
-            file_size = int(header[54:62], 16)
-            name_size = int(header[94:102], 16)
-        except ValueError:
-            raise InputError(source, "corrupt RPM payload: bad cpio header") from None
-        if not 1 < name_size <= MAX_NAME:
-            raise InputError(
-                source, f"corrupt RPM payload: cpio name size {name_size} (a name has 2 to {MAX_NAME})"
-            )
+            raise _bad_cpio(source, f"bad cpio header magic {magic!r}")
+        file_size = _number(header[54:62], "file size", source)
+        name_size = _number(header[94:102], "name size", source)
+        if file_size >= 1 << 63:  # rpm itself takes the size from the header (rpmfi), not from here
+            raise _bad_cpio(source, f"cpio file size {header[54:62]!r} is negative")
+        if name_size >= 1 << 31 or not 1 < name_size <= MAX_NAME:  # rpm reads it as an int
+            raise _bad_cpio(source, f"cpio name size {name_size} (a name has 2 to {MAX_NAME})")
         name_pad = (4 - (_CPIO_HEADER + name_size) % 4) % 4
         raw_name = buffer.take(name_size + name_pad)
         if raw_name is None:
             raise InputError(source, "truncated RPM payload")
-        name = raw_name[: max(name_size - 1, 0)].decode("utf-8", "replace")
+        name = raw_name[:name_size].split(b"\0", 1)[0].decode("utf-8", "replace")  # a C string
         if name == "TRAILER!!!":
             return None
         data_pad = (4 - file_size % 4) % 4
@@ -106,3 +108,16 @@ def extract_member(stream: BinaryIO, compressor: str, wanted: str, source: str) 
             return data
         if not buffer.skip(file_size + data_pad):
             raise InputError(source, "truncated RPM payload")
+
+
+def _number(field: bytes, what: str, source: str) -> int:
+    """One numeric field as rpm's strntoul reads it, as an unsigned 64-bit number."""
+    match = _STRTOUL.fullmatch(field)
+    if match is None:
+        raise _bad_cpio(source, f"cpio {what} {field!r} is not a hexadecimal number")
+    value = int(match.group(2), 16)
+    return (-value) % (1 << 64) if match.group(1) == b"-" else value
+
+
+def _bad_cpio(source: str, detail: str) -> RpmCheckError:
+    return RpmCheckError(source, f"corrupt RPM payload: {detail}", "rpmcpioHeaderRead", CheckKind.PAYLOAD)

@@ -1,9 +1,12 @@
-"""Read the lead, the signature header and the main header of an RPM file.
+"""Read the lead, the signature header and the main header of an RPM file, checked as rpm does.
 
 This is the part of rpm's package format the auditor needs: it never touches the payload
 (see `auditor.sources.formats.payload` for that). Every length and offset read from the file is
 checked against the file before it is used, so a hostile header that claims gigabytes
-costs nothing but an error.
+costs nothing but an error. Beyond that, a file rpm refuses is refused: the lead as
+``lib/rpmlead.c`` checks it, each header structure as ``lib/header.c`` does
+(`auditor.sources.formats.hdrblob`), and the signature header's tags, digests and signature
+packets as ``lib/package.c`` and ``lib/rpmvs.c`` do (`auditor.sources.formats.rpmsignature`).
 
 Layout (rpm's ``lib/header.c`` and ``lib/package.c``)::
 
@@ -20,30 +23,54 @@ from __future__ import annotations
 
 import os
 import struct
+from collections.abc import KeysView, Mapping
 from dataclasses import dataclass
-from itertools import pairwise
-from typing import BinaryIO, NamedTuple
+from typing import BinaryIO
 
 from auditor.core.errors import InputError
+from auditor.sources.formats import hdrblob, rpmsignature
+from auditor.sources.formats.hdrblob import (
+    TYPE_BIN,
+    TYPE_CHAR,
+    TYPE_I18NSTRING,
+    TYPE_INT8,
+    TYPE_INT16,
+    TYPE_INT32,
+    TYPE_INT64,
+    TYPE_NULL,
+    TYPE_STRING,
+    TYPE_STRING_ARRAY,
+    Entry,
+    RawEntry,
+)
+from auditor.sources.formats.rpmcheck import CheckKind, RpmCheckError
+
+__all__ = [
+    "TYPE_BIN", "TYPE_CHAR", "TYPE_I18NSTRING", "TYPE_INT8", "TYPE_INT16", "TYPE_INT32", "TYPE_INT64",
+    "TYPE_NULL", "TYPE_STRING", "TYPE_STRING_ARRAY", "Entry", "Header", "RpmHeaders", "SigTag", "Tag",
+    "read_headers", "structure_size",
+]  # fmt: skip
 
 LEAD_SIZE = 96
 LEAD_MAGIC = b"\xed\xab\xee\xdb"
-HEADER_MAGIC = b"\x8e\xad\xe8\x01"
+HEADER_MAGIC = b"\x8e\xad\xe8\x01\0\0\0\0"
+"""rpm_header_magic: the four magic bytes and four reserved ones, which must be zero."""
 INTRO_SIZE = 16
 ENTRY_SIZE = 16
+_LEAD_SIGNATURE_TYPE = 5
+"""RPMSIGTYPE_HEADERSIG: the only signature type rpmLeadCheck accepts."""
 
-# rpm's own ceilings (lib/header_internal.h: hdrchkTags, HEADER_DATA_MAX).
-MAX_ENTRIES = 0xFFFF
-MAX_DATA = 0x0FFFFFFF
-MAX_SIGNATURE_DATA = 64 * 1024 * 1024
+# rpm's own ceilings (lib/header.c: hdrblobVerifyLengths).
+MAX_ENTRIES = hdrblob.HEADER_TAGS_MAX
+MAX_DATA = hdrblob.HEADER_DATA_MAX
+MAX_SIGNATURE_ENTRIES = hdrblob.SIGNATURE_TAGS_MAX
+MAX_SIGNATURE_DATA = hdrblob.SIGNATURE_DATA_MAX
 
-TYPE_NULL, TYPE_CHAR, TYPE_INT8, TYPE_INT16, TYPE_INT32, TYPE_INT64 = 0, 1, 2, 3, 4, 5
-TYPE_STRING, TYPE_BIN, TYPE_STRING_ARRAY, TYPE_I18NSTRING = 6, 7, 8, 9
 _INT_FORMATS = {TYPE_CHAR: "B", TYPE_INT8: "B", TYPE_INT16: "H", TYPE_INT32: "I", TYPE_INT64: "Q"}
+_WIDTHS = {type_: struct.calcsize(fmt) for type_, fmt in _INT_FORMATS.items()}
 _STRING_TYPES = frozenset({TYPE_STRING, TYPE_STRING_ARRAY, TYPE_I18NSTRING})
 
-_INTRO = struct.Struct(">4s4xII")
-_REGION_TAGS = frozenset({61, 62, 63})  # HEADERIMAGE, HEADERSIGNATURES, HEADERIMMUTABLE
+_INTRO = struct.Struct(">8sII")
 
 
 class Tag:
@@ -116,23 +143,19 @@ class SigTag:
     RSA = 268
     SHA1 = 269
     LONGSIZE = 270
+    LONGARCHIVESIZE = 271
     SHA256 = 273
+    FILESIGNATURES = 274
+    FILESIGNATURELENGTH = 275
+    VERITYSIGNATURES = 276
+    VERITYSIGNATUREALGO = 277
     OPENPGP = 278
+    SHA3_256 = 279
     SIZE = 1000
     PGP = 1002
     MD5 = 1004
     GPG = 1005
-
-
-class Entry(NamedTuple):
-    """One index entry (a named tuple: a header has a hundred, a distribution millions)."""
-
-    type: int
-    offset: int
-    items: int
-    """The entry's count: how many values it holds (``count`` is a method of tuples)."""
-    end: int
-    """Upper bound of this entry's data: the next entry's offset, or the end of the store."""
+    PAYLOADSIZE = 1007
 
 
 class Header:
@@ -144,8 +167,9 @@ class Header:
 
     __slots__ = ("_entries", "_store", "size", "source")
 
-    def __init__(self, entries: dict[int, Entry], store: bytes, size: int, source: str) -> None:
+    def __init__(self, entries: Mapping[int, RawEntry], store: bytes, size: int, source: str) -> None:
         self._entries = entries
+        """By tag: an `Entry`, or the plain tuple of its four fields (as the reader makes them)."""
         self._store = store
         self.size = size
         """Bytes the structure occupies in the file (intro, index and store, no padding)."""
@@ -158,8 +182,20 @@ class Header:
     def tags(self) -> frozenset[int]:
         return frozenset(self._entries)
 
-    def _entry(self, tag: int) -> Entry | None:
-        return self._entries.get(tag)
+    @property
+    def present(self) -> KeysView[int]:
+        """The tags present, as a view (cheaper than `tags` for many ``in`` tests)."""
+        return self._entries.keys()
+
+    def entry(self, tag: int) -> Entry | None:
+        """The checked index entry of ``tag`` (its type, count and data bounds), if present."""
+        raw = self._entries.get(tag)
+        return None if raw is None else Entry(*raw)
+
+    def raw(self, tag: int) -> tuple[RawEntry, bytes] | None:
+        """The entry of ``tag`` as a plain tuple, and its data (rpm's dataLength bytes), if present."""
+        entry = self._entries.get(tag)
+        return None if entry is None else (entry, self._store[entry[1] : entry[3]])
 
     def _bad(self, tag: int, what: str) -> InputError:
         return InputError(self.source, f"corrupt RPM header: tag {tag} {what}")
@@ -175,18 +211,32 @@ class Header:
         entry = self._entries.get(tag)
         if entry is None:
             return []
-        if entry.type not in _STRING_TYPES:
-            raise self._bad(tag, f"has type {entry.type}, expected a string")
-        if entry.type == TYPE_STRING and entry.items != 1:
-            raise self._bad(tag, f"is a STRING with a count of {entry.items}")
-        parts = self._store[entry.offset : entry.end].split(b"\0", entry.items)
-        if len(parts) <= entry.items:
-            raise self._bad(tag, f"claims {entry.items} strings, its data holds {len(parts) - 1}")
-        del parts[1 if entry.type == TYPE_I18NSTRING else entry.items :]
+        type_, offset, items, end = entry
+        if type_ not in _STRING_TYPES:
+            raise self._bad(tag, f"has type {type_}, expected a string")
+        if type_ == TYPE_STRING and items != 1:
+            raise self._bad(tag, f"is a STRING with a count of {items}")
+        parts = self._store[offset:end].split(b"\0", items)
+        if len(parts) <= items:
+            raise self._bad(tag, f"claims {items} strings, its data holds {len(parts) - 1}")
+        del parts[1 if type_ == TYPE_I18NSTRING else items :]
         try:
             return b"\0".join(parts).decode("utf-8").split("\0")
         except UnicodeDecodeError:
             return [decode_text(part) for part in parts]
+
+    def raw_strings(self, tag: int) -> list[bytes]:
+        """Every string of a STRING, STRING_ARRAY or I18NSTRING tag, undecoded (empty when absent)."""
+        entry = self._entries.get(tag)
+        if entry is None:
+            return []
+        type_, offset, items, end = entry
+        if type_ not in _STRING_TYPES:
+            raise self._bad(tag, f"has type {type_}, expected a string")
+        parts = self._store[offset:end].split(b"\0", items)
+        if len(parts) <= items:
+            raise self._bad(tag, f"claims {items} strings, its data holds {len(parts) - 1}")
+        return parts[:items]
 
     def string(self, tag: int) -> str | None:
         values = self.strings(tag)
@@ -197,13 +247,13 @@ class Header:
         entry = self._entries.get(tag)
         if entry is None:
             return ()
-        fmt = _INT_FORMATS.get(entry.type)
+        type_, offset, items, _ = entry
+        fmt = _INT_FORMATS.get(type_)
         if fmt is None:
-            raise self._bad(tag, f"has type {entry.type}, expected an integer")
-        size = struct.calcsize(fmt)
-        if entry.offset + size * entry.items > len(self._store):
+            raise self._bad(tag, f"has type {type_}, expected an integer")
+        if offset + _WIDTHS[type_] * items > len(self._store):
             raise self._bad(tag, "runs past the end of the header")
-        return struct.unpack_from(f">{entry.items}{fmt}", self._store, entry.offset)
+        return struct.unpack_from(f">{items}{fmt}", self._store, offset)
 
     def integer(self, tag: int) -> int | None:
         values = self.ints(tag)
@@ -213,11 +263,12 @@ class Header:
         entry = self._entries.get(tag)
         if entry is None:
             return None
-        if entry.type != TYPE_BIN:
-            raise self._bad(tag, f"has type {entry.type}, expected binary data")
-        if entry.offset + entry.items > len(self._store):
+        type_, offset, items, _ = entry
+        if type_ != TYPE_BIN:
+            raise self._bad(tag, f"has type {type_}, expected binary data")
+        if offset + items > len(self._store):
             raise self._bad(tag, "runs past the end of the header")
-        return self._store[entry.offset : entry.offset + entry.items]
+        return self._store[offset : offset + items]
 
 
 def decode_text(raw: bytes) -> str:
@@ -238,81 +289,108 @@ class RpmHeaders:
     """File offset where the payload starts (``header-range end``)."""
     is_source: bool
     """The lead's type field says source package."""
+    signing_key: str | None
+    """Key id of the signature rpm checks first (`rpmsignature.verify`); None when unsigned."""
+    truncated: str | None = None
+    """Why the file is shorter than its signature header says (its payload is cut), if it is."""
 
 
 def read_headers(stream: BinaryIO, source: str, file_size: int | None = None) -> RpmHeaders:
     """Read lead, signature and main header from an open RPM file positioned at its start.
 
     Raises `InputError` naming ``source`` for anything that is not a well-formed RPM: a short
-    read anywhere, a bad magic, counts past rpm's own limits or past the end of the file,
-    and a file shorter than its signature says it is (truncated payload).
+    read anywhere, a bad magic, counts past rpm's own limits or past the end of the file, and
+    (as `RpmCheckError`) every check rpm itself makes before it reads a tag. A file whose
+    headers are whole but which is shorter than its signature header says (a truncated
+    payload) is read: `RpmHeaders.truncated` says so, for the caller to report.
     """
     if file_size is None:
         file_size = os.fstat(stream.fileno()).st_size
     lead = stream.read(LEAD_SIZE)
-    if len(lead) < LEAD_SIZE:
-        if not lead:
-            raise InputError(source, "empty file, not an RPM")
-        raise InputError(source, f"truncated RPM: {len(lead)} bytes, shorter than the 96-byte lead")
-    if lead[:4] != LEAD_MAGIC:
-        raise InputError(source, "not an RPM file (bad lead magic)")
-    is_source = struct.unpack_from(">H", lead, 6)[0] == 1
-    signature = _read_structure(stream, source, "signature header", file_size, MAX_SIGNATURE_DATA)
+    is_source = _check_lead(lead, source)
+    signature, _ = _read_structure(stream, source, "signature header", file_size)
     pad = (8 - signature.size % 8) % 8
     if pad:
         padding = stream.read(pad)
         if len(padding) < pad:
             raise InputError(source, "truncated RPM: ends inside the signature header")
     header_start = LEAD_SIZE + signature.size + pad
-    main = _read_structure(stream, source, "main header", file_size, MAX_DATA)
+    main, raw_main = _read_structure(stream, source, "main header", file_size)
     header_end = header_start + main.size
+    rpmsignature.check_legacy_tags(signature, main, source)
+    key = rpmsignature.verify(signature, main, b"".join(raw_main), source)
+    truncated = None
     declared = _declared_size(signature)
     if declared is not None and header_start + declared > file_size:
-        raise InputError(
-            source,
-            f"truncated RPM: {file_size} bytes, its signature records "
-            f"{header_start + declared} (header and payload)",
+        truncated = (
+            f"truncated RPM: {file_size} bytes, its signature records {header_start + declared} "
+            "(header and payload)"
         )
-    return RpmHeaders(signature, main, header_start, header_end, is_source)
+    return RpmHeaders(signature, main, header_start, header_end, is_source, key, truncated)
 
 
-def structure_size(intro: bytes, source: str, what: str, max_data: int) -> int:
-    """Bytes a header structure occupies, from its 16-byte intro (for reading it by range)."""
-    if len(intro) < INTRO_SIZE:
-        raise InputError(source, f"truncated RPM: ends inside the {what}")
-    magic, il, dl = _INTRO.unpack(intro[:INTRO_SIZE])
-    il, dl = int(il), int(dl)
-    if magic != HEADER_MAGIC:
-        raise InputError(source, f"corrupt RPM: bad {what} magic")
-    if il == 0 or il > MAX_ENTRIES or dl > max_data:
-        raise InputError(source, f"corrupt RPM: {what} claims {il} entries and {dl} bytes of data")
+def _check_lead(lead: bytes, source: str) -> bool:
+    """rpmLeadRead and rpmLeadCheck: magic, signature type and major version. True for a source package."""
+    if len(lead) < LEAD_SIZE:
+        if not lead:
+            raise InputError(source, "empty file, not an RPM")
+        raise InputError(source, f"truncated RPM: {len(lead)} bytes, shorter than the 96-byte lead")
+    if lead[:4] != LEAD_MAGIC:
+        raise InputError(source, "not an RPM file (bad lead magic)")
+    major, signature_type = lead[4], struct.unpack_from(">h", lead, 78)[0]
+    if signature_type != _LEAD_SIGNATURE_TYPE:
+        raise RpmCheckError(
+            source, f"corrupt RPM lead: signature type {signature_type}, not 5 (a header)",
+            "rpmLeadCheck", CheckKind.LEAD,
+        )  # fmt: skip
+    if not 3 <= major <= 4:
+        raise RpmCheckError(
+            source, f"corrupt RPM lead: package format version {major}, rpm reads 3 and 4",
+            "rpmLeadCheck", CheckKind.LEAD,
+        )  # fmt: skip
+    return bool(struct.unpack_from(">H", lead, 6)[0] == 1)
+
+
+def structure_size(intro: bytes, source: str, what: str) -> int:
+    """Bytes a header structure occupies, from its 16-byte intro (for reading it by range).
+    ``what`` is "signature header" or "main header", which have different limits."""
+    il, dl = _intro(intro, source, what)
     return INTRO_SIZE + il * ENTRY_SIZE + dl
 
 
+def _intro(intro: bytes, source: str, what: str) -> tuple[int, int]:
+    """hdrblobRead's first checks: the 16 bytes are there, the magic (reserved bytes
+    included), and hdrblobVerifyLengths."""
+    if len(intro) < INTRO_SIZE:
+        raise InputError(source, f"truncated RPM: ends inside the {what}")
+    magic, il, dl = _INTRO.unpack(intro[:INTRO_SIZE])
+    if magic[:4] != HEADER_MAGIC[:4]:
+        raise InputError(source, f"corrupt RPM: bad {what} magic")
+    if magic != HEADER_MAGIC:
+        raise RpmCheckError(
+            source, f"corrupt RPM {what}: reserved bytes {magic[4:].hex()} after the magic, not zero",
+            "hdrblobRead", CheckKind.STRUCTURE,
+        )  # fmt: skip
+    hdrblob.verify_lengths(il, dl, what == "signature header", source, what)
+    return int(il), int(dl)
+
+
 def _declared_size(signature: Header) -> int | None:
-    """Header-plus-payload size recorded in the signature header (SIZE, or LONGSIZE past 4 GiB)."""
+    """Header-plus-payload size recorded in the signature header (LONGSIZE past 4 GiB, else SIZE).
+    Their types were checked with the other signature tags (rpmsignature.check_legacy_tags)."""
     for tag in (SigTag.LONGSIZE, SigTag.SIZE):
-        try:
-            value = signature.integer(tag)
-        except InputError:
-            continue
+        value = signature.integer(tag)
         if value is not None:
             return value
     return None
 
 
-def _read_structure(stream: BinaryIO, source: str, what: str, file_size: int, max_data: int) -> Header:
+def _read_structure(stream: BinaryIO, source: str, what: str, file_size: int) -> tuple[Header, list[bytes]]:
+    """One header structure, checked (hdrblobRead, hdrblobInit, hdrblobImport), and its bytes
+    as read (which the signature header's digests cover)."""
     start = stream.tell()
     intro = stream.read(INTRO_SIZE)
-    if len(intro) < INTRO_SIZE:
-        raise InputError(source, f"truncated RPM: ends inside the {what}")
-    magic, il, dl = _INTRO.unpack(intro)
-    if magic != HEADER_MAGIC:
-        raise InputError(source, f"corrupt RPM: bad {what} magic")
-    if il == 0 or il > MAX_ENTRIES:
-        raise InputError(source, f"corrupt RPM: {what} claims {il} entries")
-    if dl > max_data:
-        raise InputError(source, f"corrupt RPM: {what} claims {dl} bytes of data")
+    il, dl = _intro(intro, source, what)
     size = INTRO_SIZE + il * ENTRY_SIZE + dl
     if start + size > file_size:
         raise InputError(
@@ -323,37 +401,7 @@ def _read_structure(stream: BinaryIO, source: str, what: str, file_size: int, ma
     store = stream.read(dl)
     if len(index) < il * ENTRY_SIZE or len(store) < dl:
         raise InputError(source, f"truncated RPM: ends inside the {what}")
-    return Header(_parse_index(index, il, dl, source, what), store, size, source)
-
-
-_INDEX = struct.Struct(">iIiI")
-_WIDTHS = {type_: struct.calcsize(fmt) for type_, fmt in _INT_FORMATS.items()}
-
-
-def _parse_index(index: bytes, il: int, dl: int, source: str, what: str) -> dict[int, Entry]:
-    raw = list(_INDEX.iter_unpack(index[: il * ENTRY_SIZE]))
-    offsets = sorted({offset for _, _, offset, _ in raw if 0 <= offset <= dl})
-    offsets.append(dl)
-    following = dict(pairwise(offsets))
-    entries: dict[int, Entry] = {}
-    for tag, type_, offset, count in raw:
-        if tag in _REGION_TAGS:
-            continue  # region markers describe the header itself, not the package
-        if type_ > TYPE_I18NSTRING:
-            raise InputError(source, f"corrupt RPM: {what} tag {tag} has unknown type {type_}")
-        if offset < 0 or offset >= dl or count == 0 or count > dl:
-            raise InputError(
-                source, f"corrupt RPM: {what} tag {tag} points outside its data ({offset}+{count})"
-            )
-        width = _WIDTHS.get(type_)
-        if width is not None:
-            if offset % width:  # rpm's hdrchkAlign: such a header is refused by rpm too
-                raise InputError(
-                    source, f"corrupt RPM: {what} tag {tag} is not aligned ({width}-byte values at {offset})"
-                )
-            if offset + width * count > dl:
-                raise InputError(source, f"corrupt RPM: {what} tag {tag} runs past its data")
-        if type_ == TYPE_BIN and offset + count > dl:
-            raise InputError(source, f"corrupt RPM: {what} tag {tag} runs past its data")
-        entries.setdefault(tag, Entry(type_, offset, count, following.get(offset, dl)))
-    return entries
+    signature = what == "signature header"
+    region_tag = hdrblob.HEADERSIGNATURES if signature else hdrblob.HEADERIMMUTABLE
+    entries = hdrblob.verify_blob(index, store, region_tag, not signature, source, what)
+    return Header(entries, store, size, source), [intro, index, store]

@@ -1,0 +1,410 @@
+"""Check one header structure exactly as rpm does before it reads a tag of it.
+
+A port of rpm 4.18's ``lib/header.c``: ``hdrblobVerifyLengths``, ``hdrblobInit``,
+``hdrblobVerifyRegion``, ``hdrblobVerifyInfo`` (with ``hdrchkTag``, ``hdrchkType``,
+``hdrchkCount``, ``hdrchkAlign``, ``hdrchkRange``, ``hdrchkArray``, ``hdrchkTagType`` and
+``dataLength``) and the size rule of ``hdrblobImport`` (``regionSwab``, ``alignDiff``). rpm
+applies them to every package it reads (``rpm -qp --nodigest --nosignature`` included), so a
+header that fails one is refused here with the name of rpm's check; one that passes them all
+has every entry's data inside the store, in index order, without overlap, and exactly as long
+as its type and count say. Every number is checked before it is used as an offset or a size.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+from typing import NamedTuple, NoReturn
+
+from auditor.core.errors import InputError
+from auditor.sources.formats.rpmcheck import CheckKind, RpmCheckError
+from auditor.sources.formats.rpmtags import TAG_TYPES
+
+TYPE_NULL, TYPE_CHAR, TYPE_INT8, TYPE_INT16, TYPE_INT32, TYPE_INT64 = 0, 1, 2, 3, 4, 5
+TYPE_STRING, TYPE_BIN, TYPE_STRING_ARRAY, TYPE_I18NSTRING = 6, 7, 8, 9
+TYPE_NAMES = (
+    "NULL",
+    "CHAR",
+    "INT8",
+    "INT16",
+    "INT32",
+    "INT64",
+    "STRING",
+    "BIN",
+    "STRING_ARRAY",
+    "I18NSTRING",
+)
+_ALIGN = (1, 1, 1, 2, 4, 8, 1, 1, 1, 1)  # typeAlign
+_SIZE = (0, 1, 1, 2, 4, 8, -1, 1, -1, -1)  # typeSizes: -1 for strings, NULL has none
+_STRING_CLASS = frozenset({TYPE_STRING, TYPE_STRING_ARRAY, TYPE_I18NSTRING})
+_MASKS = tuple(align - 1 for align in _ALIGN)
+_ANY = frozenset(range(TYPE_I18NSTRING + 1))
+_ALLOWED = {
+    tag: _STRING_CLASS if type_ in _STRING_CLASS else frozenset({type_}) for tag, type_ in TAG_TYPES.items()
+}
+"""hdrchkTagType: the types rpm accepts for each tag it knows (any string type for a string tag)."""
+
+HEADERIMAGE, HEADERSIGNATURES, HEADERIMMUTABLE = 61, 62, 63
+HEADER_I18NTABLE = 100
+"""hdrchkTag: no tag below this one outside the first (region) entry."""
+REGION_TAG_COUNT = 16
+"""A region tag and its trailer are BIN entries of one index entry's size."""
+HEADER_TAGS_MAX = 0xFFFF
+HEADER_DATA_MAX = 0x0FFFFFFF
+SIGNATURE_TAGS_MAX = 32
+SIGNATURE_DATA_MAX = 64 * 1024 * 1024
+HEADER_ARRAY_MAX = 0x000FFFFF
+"""hdrchkArray: most items in one entry (a BIN entry's count is its bytes)."""
+HEADER_MAX_BYTES = 256 * 1024 * 1024
+"""hdrblobInit's headerMaxbytes: 8 + 16 x entries + data must stay below it."""
+_BASENAMES, _OLDFILENAMES = 1117, 1027
+
+INDEX = struct.Struct(">iIiI")
+"""One index entry as rpm's entryInfo_s: tag (int32), type, offset (int32), count."""
+
+
+class Entry(NamedTuple):
+    """One checked index entry (a named tuple: a header has a hundred, a distribution millions)."""
+
+    type: int
+    offset: int
+    items: int
+    """The entry's count: how many values it holds (``count`` is a method of tuples)."""
+    end: int
+    """Where its data ends: offset plus rpm's dataLength."""
+
+
+RawEntry = tuple[int, int, int, int]
+"""An `Entry`'s four fields as a plain tuple: what the reader makes of every entry (cheaper)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Region:
+    offset: int
+    """The region tag's offset: where its trailer is in the store."""
+    ril: int
+    rdl: int
+
+
+class _Failure:
+    """Raises the error of one failed check, naming the structure and rpm's function."""
+
+    __slots__ = ("source", "what")
+
+    def __init__(self, source: str, what: str) -> None:
+        self.source = source
+        self.what = what
+
+    def __call__(self, detail: str, check: str) -> NoReturn:
+        raise RpmCheckError(self.source, f"corrupt RPM {self.what}: {detail}", check, CheckKind.STRUCTURE)
+
+
+def verify_lengths(il: int, dl: int, signature: bool, source: str, what: str) -> None:
+    """hdrblobVerifyLengths: the entry count and data size the intro claims (read unsigned;
+    rpm reads them as int32, so a value of 2^31 or more is negative there, refused alike)."""
+    il_max, dl_max = (
+        (SIGNATURE_TAGS_MAX, SIGNATURE_DATA_MAX) if signature else (HEADER_TAGS_MAX, HEADER_DATA_MAX)
+    )
+    if il > il_max:
+        raise RpmCheckError(
+            source, f"corrupt RPM: the {what} claims {il} entries; rpm reads at most {il_max}",
+            "hdrblobVerifyLengths", CheckKind.STRUCTURE,
+        )  # fmt: skip
+    if dl > dl_max:
+        raise RpmCheckError(
+            source, f"corrupt RPM: the {what} claims {dl} bytes of data; rpm reads at most {dl_max}",
+            "hdrblobVerifyLengths", CheckKind.STRUCTURE,
+        )  # fmt: skip
+
+
+def verify_blob(
+    index: bytes, store: bytes, region_tag: int, exact_size: bool, source: str, what: str
+) -> dict[int, RawEntry]:
+    """The entries of one header structure whose intro passed `verify_lengths`, checked as
+    rpm's hdrblobInit and hdrblobImport check them, by tag (region tags left out)."""
+    fail = _Failure(source, what)
+    raw = list(INDEX.iter_unpack(index))
+    il, dl = len(raw), len(store)
+    if 8 + 16 * il + dl >= HEADER_MAX_BYTES:
+        fail(f"{il} entries and {dl} bytes make {8 + 16 * il + dl} bytes, rpm's limit is {HEADER_MAX_BYTES}",
+             "hdrblobInit")  # fmt: skip
+    region = _verify_region(raw, index, store, region_tag, exact_size, fail)
+    typechk = region is not None and region_tag in (HEADERIMMUTABLE, HEADERIMAGE)
+    entries = _well_formed(raw, store, region, typechk)
+    if entries is not None:
+        return entries
+    # Something is wrong, or unusual (dribbles, duplicates): the check by check port says what.
+    lengths = _verify_info(raw, store, region, typechk, fail)
+    _verify_import_size(raw, lengths, region, dl, fail)
+    return _by_tag(raw, lengths, region, source, what)
+
+
+def _well_formed(
+    raw: list[tuple[int, int, int, int]], store: bytes, region: _Region | None, typechk: bool
+) -> dict[int, RawEntry] | None:
+    """The entries of a header that passes every check of `_verify_info` and
+    `_verify_import_size` and has one entry per tag and no dribbles, in one pass; None for any
+    other header, which the check by check port then reads. This is the path of every package
+    rpm built, so it is written for speed: each condition is the negation of one of the checks
+    there, in the same order."""
+    dl = len(store)
+    trailer, rdl = (region.rdl - REGION_TAG_COUNT, region.rdl) if region else (-1, -1)
+    if region is not None and (region.ril != len(raw) or region.offset == 0):
+        return None  # dribbles, or the odd region at offset 0
+    find, count_nuls, rfind, allowed = store.find, store.count, store.rfind, _ALLOWED
+    entries: dict[int, RawEntry] = {}
+    end = total = 0
+    last = len(raw) - 1
+    for number in range(1 if region else 0, last + 1):
+        tag, type_, offset, count = raw[number]
+        if (
+            end > offset
+            or tag < HEADER_I18NTABLE
+            or type_ > TYPE_I18NSTRING
+            or count < 1
+            or count > dl
+            or offset & _MASKS[type_]
+            or offset > dl
+            or (count > HEADER_ARRAY_MAX and type_ != TYPE_BIN)
+            or (typechk and type_ not in allowed.get(tag, _ANY))
+            or tag in entries
+        ):
+            return None  # fmt: skip
+        width = _SIZE[type_]
+        if width < 0:  # strings: to the count-th NUL, before the next entry and the trailer
+            limit = raw[number + 1][2] if number < last and raw[number + 1][2] > offset else dl
+            if offset < trailer < limit:
+                limit = trailer
+            if count == 1:
+                stop = find(b"\0", offset, limit)
+            elif type_ == TYPE_STRING:
+                return None
+            else:
+                nuls = count_nuls(b"\0", offset, limit)
+                if nuls < count or nuls - count > 7:
+                    return None
+                stop = limit
+                for _ in range(nuls - count + 1):
+                    stop = rfind(b"\0", offset, stop)
+            if stop < 0:
+                return None
+            length = stop - offset + 1
+        elif width:
+            length = width * count
+            if dl - offset < length:
+                return None
+            total += -total % width
+        else:
+            return None  # a NULL entry holds no data
+        end = offset + length
+        if end > trailer and offset < rdl:
+            return None
+        total += length
+        entries[tag] = (type_, offset, count, end)
+    return entries if total + (REGION_TAG_COUNT if region else 0) == dl else None
+
+
+def _verify_region(
+    raw: list[tuple[int, int, int, int]],
+    index: bytes,
+    store: bytes,
+    region_tag: int,
+    exact_size: bool,
+    fail: _Failure,
+) -> _Region | None:
+    """hdrblobVerifyRegion: the region tag, its trailer and the size they give the region.
+    A structure whose first entry is not the region tag has no region (a v3 header)."""
+    if not raw:
+        fail("no entries (region: no tags)", "hdrblobVerifyRegion")
+    tag, type_, offset, count = raw[0]
+    il, dl = len(raw), len(store)
+    if tag != region_tag:
+        return None
+    if type_ != TYPE_BIN or count != REGION_TAG_COUNT:
+        fail(f"region tag {tag} has type {type_} and count {count}, not BIN and 16", "hdrblobVerifyRegion")
+    if offset + REGION_TAG_COUNT < 0 or offset + REGION_TAG_COUNT > dl:
+        fail(f"region offset {offset} puts its trailer outside the {dl} bytes of data", "hdrblobVerifyRegion")
+    # An offset of -16 to -1 passes the check above: rpm then reads the trailer across the end
+    # of the index, as here.
+    where = (
+        (index[offset:] + store[: offset + REGION_TAG_COUNT]) if offset < 0 else store[offset : offset + 16]
+    )
+    trailer_tag, trailer_type, trailer_offset, trailer_count = INDEX.unpack(where)
+    if region_tag == HEADERSIGNATURES and trailer_tag == HEADERIMAGE:
+        trailer_tag = HEADERSIGNATURES  # "some old packages have HEADERIMAGE in signature region trailer"
+    if (trailer_tag, trailer_type, trailer_count) != (region_tag, TYPE_BIN, REGION_TAG_COUNT):
+        fail(f"region trailer is tag {trailer_tag} type {trailer_type} count {trailer_count}, "
+             f"not tag {region_tag} type 7 count 16", "hdrblobVerifyRegion")  # fmt: skip
+    size = -trailer_offset
+    ril, rdl = size // 16, offset + REGION_TAG_COUNT
+    if size % 16 or not 0 <= ril <= il or not 0 <= rdl <= dl:
+        fail(f"region size: the trailer says {size} bytes of index ({il} entries) and the region "
+             f"{rdl} bytes of data ({dl})", "hdrblobVerifyRegion")  # fmt: skip
+    if exact_size and (ril != il or rdl != dl):
+        fail(f"the region holds {ril} of {il} entries and {rdl} of {dl} bytes; in a package "
+             "file it must hold the whole header", "hdrblobVerifyRegion")  # fmt: skip
+    return _Region(offset, ril, rdl)
+
+
+def _verify_info(
+    raw: list[tuple[int, int, int, int]], store: bytes, region: _Region | None, typechk: bool, fail: _Failure
+) -> list[int]:
+    """hdrblobVerifyInfo: every entry after the region tag, in index order. Returns the data
+    length (rpm's dataLength) of each."""
+    dl = len(store)
+    trailer = region.rdl - REGION_TAG_COUNT if region else -1
+    rdl = region.rdl if region else -1
+    lengths: list[int] = []
+    end = 0
+    last = len(raw) - 1
+    for number in range(1 if region else 0, last + 1):
+        tag, type_, offset, count = raw[number]
+        if end > offset:
+            fail(f"tag {tag} at offset {offset} is inside the data before it (entries overlap or are "
+                 f"out of order; the previous one, tag {raw[number - 1][0]}, ends at {end})",
+                 "hdrblobVerifyInfo")  # fmt: skip
+        if tag < HEADER_I18NTABLE:
+            fail(f"tag {tag} is below {HEADER_I18NTABLE} (a region tag out of place)", "hdrchkTag")
+        if type_ > TYPE_I18NSTRING:
+            fail(f"tag {tag} has unknown type {type_}", "hdrchkType")
+        if count < 1 or count > dl:
+            fail(f"tag {tag} claims {count} items in {dl} bytes of data", "hdrchkCount")
+        if offset & (_ALIGN[type_] - 1):
+            fail(f"tag {tag} is not aligned ({_SIZE[type_]}-byte values at offset {offset})", "hdrchkAlign")
+        if offset < 0 or offset > dl:
+            fail(f"tag {tag} points outside its data (offset {offset} of {dl} bytes)", "hdrchkRange")
+        if type_ != TYPE_BIN and count > HEADER_ARRAY_MAX:
+            fail(f"tag {tag} claims {count} items, rpm's limit is {HEADER_ARRAY_MAX}", "hdrchkArray")
+        if typechk:
+            expected = TAG_TYPES.get(tag)
+            if (
+                expected is not None
+                and expected != type_
+                and not (expected in _STRING_CLASS and type_ in _STRING_CLASS)
+            ):
+                fail(f"tag {tag} has type {type_} ({TYPE_NAMES[type_]}), rpm's tag table says "
+                     f"{TYPE_NAMES[expected]}", "hdrchkTagType")  # fmt: skip
+        if type_ in _STRING_CLASS:
+            # The string data must end before the next entry's and before the trailer: had it
+            # ended further, the next check (order, or trailer) would refuse it anyway.
+            limit = raw[number + 1][2] if number < last and raw[number + 1][2] > offset else dl
+            if 0 <= offset < trailer:
+                limit = min(limit, trailer)
+            if type_ == TYPE_STRING and count != 1:
+                fail(f"tag {tag} is a STRING with a count of {count}", "dataLength")
+            length = _strings_length(store, offset, min(limit, dl), count)
+            if length < 0:
+                _strings_failure(raw, number, store, region, fail)
+        else:
+            length = _SIZE[type_] * count
+            if not length:
+                fail(f"tag {tag} has type NULL, which holds no data", "dataLength")
+            if dl - offset < length:
+                fail(f"tag {tag} ({count} x {TYPE_NAMES[type_]} at offset {offset}) runs past the "
+                     f"{dl} bytes of data", "dataLength")  # fmt: skip
+        end = offset + length
+        if region and end > trailer and offset < rdl:
+            fail(f"tag {tag} (offset {offset}, {length} bytes) overlaps the region trailer at {trailer}",
+                 "hdrblobVerifyInfo")  # fmt: skip
+        lengths.append(length)
+    return lengths
+
+
+def _strings_failure(
+    raw: list[tuple[int, int, int, int]], number: int, store: bytes, region: _Region | None, fail: _Failure
+) -> NoReturn:
+    """Which of rpm's checks refuses strings that do not end before the next entry or the
+    trailer: dataLength (no NUL before the end of the data), the trailer check, or the order
+    check of the next entry."""
+    tag, _, offset, count = raw[number]
+    length = _strings_length(store, offset, len(store), count)
+    if length < 0:
+        fail(f"tag {tag} claims {count} NUL-terminated strings, its data holds fewer", "dataLength")
+    end = offset + length
+    if region and end > region.rdl - REGION_TAG_COUNT and offset < region.rdl:
+        fail(f"tag {tag} (offset {offset}, {length} bytes) overlaps the region trailer at "
+             f"{region.rdl - REGION_TAG_COUNT}", "hdrblobVerifyInfo")  # fmt: skip
+    following = raw[number + 1]
+    fail(f"tag {following[0]} at offset {following[2]} is inside the data before it (entries overlap "
+         f"or are out of order; the previous one, tag {tag}, ends at {end})",
+         "hdrblobVerifyInfo")  # fmt: skip
+
+
+def _strings_length(store: bytes, start: int, stop: int, count: int) -> int:
+    """strtaglen: bytes from ``start`` to the end of its ``count``-th NUL, or -1 when fewer
+    NULs lie before ``stop``. Counted in C (bytes.count), not string by string."""
+    if start >= stop:
+        return -1
+    if count == 1:
+        found = store.find(b"\0", start, stop)
+        return found - start + 1 if found >= 0 else -1
+    total = store.count(b"\0", start, stop)
+    if total < count:
+        return -1
+    if total - count < 8:  # the usual case: at most alignment padding after the last string
+        position = stop
+        for _ in range(total - count + 1):
+            position = store.rfind(b"\0", start, position)
+        return position - start + 1
+    low, high = start, stop - 1  # the first position whose prefix holds `count` NULs
+    while low < high:
+        middle = (low + high) // 2
+        if store.count(b"\0", start, middle + 1) >= count:
+            high = middle
+        else:
+            low = middle + 1
+    return low - start + 1
+
+
+def _align_diff(type_: int, size: int) -> int:
+    """alignDiff: padding rpm inserts before a value of this type after ``size`` bytes."""
+    width = _SIZE[type_]
+    if width > 1:
+        diff = width - size % width
+        if diff != width:
+            return diff
+    return 0
+
+
+def _verify_import_size(
+    raw: list[tuple[int, int, int, int]], lengths: list[int], region: _Region | None, dl: int, fail: _Failure
+) -> None:
+    """hdrblobImport: regionSwab adds up the entries' data as rpm would lay it out (each
+    aligned after the previous one, the region trailer last) and the total must be the
+    structure's data size: no gaps, no bytes left over."""
+    first = 1 if region else 0
+    if region is not None and (region.ril if region.offset != 0 else len(raw)) == 0:
+        fail("the region trailer says the region has no entries", "hdrblobImport")
+    total = 0
+    for (_, type_, _, _), length in zip(raw[first:], lengths, strict=True):
+        total += _align_diff(type_, total) + length
+    if region is not None:
+        total += REGION_TAG_COUNT
+    if total != dl:
+        fail(f"its entries hold {total} bytes of data laid out as rpm lays them out, the header "
+             f"has {dl}", "hdrblobImport")  # fmt: skip
+
+
+def _by_tag(
+    raw: list[tuple[int, int, int, int]], lengths: list[int], region: _Region | None, source: str, what: str
+) -> dict[int, RawEntry]:
+    """The entries by tag. Entries after the region (a signature header's "dribbles") replace
+    the region's entries of the same tag, as hdrblobImport's headerDel does. Two entries of
+    one tag otherwise are refused: rpm keeps both and shows whichever its binary search meets
+    first, so another reader may see the other one."""
+    first = 1 if region else 0
+    region_end = (region.ril if region.offset != 0 else len(raw)) if region else len(raw)
+    entries: dict[int, RawEntry] = {}
+    dribbles: set[int] = set()
+    for number in range(first, len(raw)):
+        tag, type_, offset, count = raw[number]
+        entry = Entry(type_, offset, count, offset + lengths[number - first])
+        dribble = number >= region_end
+        if tag in entries and (not dribble or tag in dribbles):
+            raise InputError(source, f"corrupt RPM {what}: tag {tag} appears twice")
+        if dribble:
+            dribbles.add(tag)
+            if tag == _BASENAMES:
+                entries.pop(_OLDFILENAMES, None)
+        entries[tag] = entry
+    return entries

@@ -1,0 +1,233 @@
+"""The signature header: its tags, digests and signature packets, checked as rpm checks them.
+
+Ports of rpm 4.18 ``lib/package.c`` ``headerMergeLegacySigs`` (which tags the signature header
+may hold, with which type and count) and ``lib/rpmvs.c`` (``rpmvsInit``, ``rpmsinfoInit``,
+``rpmvsVerify`` with ``%_pkgverify_level digest``), with the tags rpm 6 added (OPENPGP and the
+SHA3-256 digests). The header digests (SHA-1, SHA-256, SHA3-256 of the main header as read)
+are computed and compared; the digests over the payload (MD5, PAYLOADDIGEST...) are checked
+for form only, the payload is not read. Of the signatures, the packets are parsed as rpm parses
+them (`auditor.sources.formats.openpgp`) but not verified: that needs the signer's public key.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, NamedTuple
+
+from auditor.sources.formats import openpgp
+from auditor.sources.formats.hdrblob import TYPE_BIN, TYPE_NAMES, TYPE_STRING, TYPE_STRING_ARRAY, RawEntry
+from auditor.sources.formats.rpmcheck import CheckKind, RpmCheckError
+from auditor.sources.formats.rpmtags import TAG_TYPES
+
+if TYPE_CHECKING:
+    from auditor.sources.formats.rpmheader import Header
+
+_RPMFORMAT = 5114
+_MAX_SIGNATURE_COUNT = 16 * 1024 * 1024
+
+# headerMergeLegacySigs's xlateTags: signature tag, the main header tag it becomes, the count
+# it must have (0: any), and whether the main header may hold that tag instead ("quirk").
+_LEGACY = (
+    (1000, 257, 1, False),  # SIZE -> SIGSIZE
+    (1002, 259, 0, False),  # PGP -> SIGPGP
+    (1004, 261, 16, False),  # MD5 -> SIGMD5
+    (1005, 262, 0, False),  # GPG -> SIGGPG
+    (1007, 1046, 1, True),  # PAYLOADSIZE -> ARCHIVESIZE
+    (274, 5090, 0, True),  # FILESIGNATURES
+    (275, 5091, 1, True),  # FILESIGNATURELENGTH
+    (276, 276, 0, False),  # VERITYSIGNATURES
+    (277, 277, 1, False),  # VERITYSIGNATUREALGO
+    (269, 269, 1, False),  # SHA1
+    (273, 273, 1, False),  # SHA256
+    (279, 279, 1, False),  # SHA3_256 (rpm 6)
+    (267, 267, 0, False),  # DSA
+    (268, 268, 0, False),  # RSA
+    (270, 270, 1, False),  # LONGSIZE
+    (271, 271, 1, False),  # LONGARCHIVESIZE
+    (278, 278, 0, False),  # OPENPGP (rpm 6)
+)
+
+
+def check_legacy_tags(signature: Header, main: Header, source: str) -> None:
+    """headerMergeLegacySigs: the main header holds none of the signature tags, and each
+    signature tag has the type rpm's tag table gives the tag it is merged as, and its count."""
+    in_main, in_signature = main.present, signature.present
+    rpmformat = (main.integer(_RPMFORMAT) or 0) if _RPMFORMAT in in_main else 0
+    for tag, merged, _, quirk in _LEGACY:
+        if merged in in_main and not (rpmformat < 6 and quirk and tag not in in_signature):
+            _fail(source, f"the main header holds tag {merged}, which belongs in the signature header")
+    for tag, merged, count, _ in _LEGACY:
+        if tag not in in_signature or (
+            rpmformat >= 6 and tag >= 1000
+        ):  # rpm 6 ignores v3 tags in v6 packages
+            continue
+        entry = signature.entry(tag)
+        assert entry is not None
+        expected = TAG_TYPES.get(merged, 0)
+        if entry.type != expected:
+            _fail(
+                source, f"signature tag {tag} has type {TYPE_NAMES[entry.type]}, not {TYPE_NAMES[expected]}"
+            )
+        if not 1 <= entry.items <= _MAX_SIGNATURE_COUNT or (count and entry.items != count):
+            _fail(
+                source,
+                f"signature tag {tag} has a count of {entry.items}" + (f", not {count}" if count else ""),
+            )
+
+
+def _fail(source: str, detail: str) -> None:
+    raise RpmCheckError(source, f"corrupt RPM signature header: {detail}", "headerMergeLegacySigs",
+                        CheckKind.STRUCTURE)  # fmt: skip
+
+
+class _Kind(enum.Enum):
+    SIGNATURE = "signature"
+    DIGEST = "digest"
+
+
+HEADER, PAYLOAD = 1, 2
+"""RPMSIG_HEADER and RPMSIG_PAYLOAD: what a digest or signature covers."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    """One row of rpmvfytags and rpmvfyitems."""
+
+    tag: int
+    in_signature_header: bool
+    type: int
+    count: int
+    size: int
+    kind: _Kind
+    covers: int
+    hash: str | None
+    disabler: str
+    """The RPMVSF_ flag that turns it off: items sharing one are alternatives (getAlt)."""
+    name: str
+    alt: bool = False
+    """A digest of the uncompressed payload. rpm 4.18 computes it over the compressed one, so
+    it never verifies: it can be excused by its alternative, never excuse it."""
+
+
+_S, _D = _Kind.SIGNATURE, _Kind.DIGEST
+_STR, _ARRAY, _BIN, _BOTH = TYPE_STRING, TYPE_STRING_ARRAY, TYPE_BIN, HEADER | PAYLOAD
+# In rpmvsVerify's order (sinfoCmp): by what they cover (the header, the payload, both), the
+# signatures first, then the highest tag first. rpm reports the first failure in this order.
+_ITEMS = (
+    _Item(278, True, _ARRAY, 0, 0, _S, HEADER, None, "NOOPENPGP", "OpenPGP signature"),
+    _Item(268, True, _BIN, 0, 0, _S, HEADER, None, "NORSAHEADER", "RSA header signature"),
+    _Item(267, True, _BIN, 0, 0, _S, HEADER, None, "NODSAHEADER", "DSA header signature"),
+    _Item(279, True, _STR, 1, 65, _D, HEADER, "sha3_256", "NOSHA3_256HEADER", "Header SHA3-256 digest"),
+    _Item(273, True, _STR, 1, 65, _D, HEADER, "sha256", "NOSHA256HEADER", "Header SHA256 digest"),
+    _Item(269, True, _STR, 1, 41, _D, HEADER, "sha1", "NOSHA1HEADER", "Header SHA1 digest"),
+    _Item(5124, False, _STR, 0, 0, _D, PAYLOAD, "sha3_256", "NOSHA3_256PAYLOAD",
+          "Payload SHA3-256 ALT digest", alt=True),
+    _Item(5123, False, _STR, 0, 0, _D, PAYLOAD, "sha3_256", "NOSHA3_256PAYLOAD", "Payload SHA3-256 digest"),
+    _Item(5122, False, _STR, 0, 0, _D, PAYLOAD, "sha512", "NOSHA512PAYLOAD", "Payload SHA512 ALT digest",
+          alt=True),
+    _Item(5121, False, _STR, 0, 0, _D, PAYLOAD, "sha512", "NOSHA512PAYLOAD", "Payload SHA512 digest"),
+    _Item(5097, False, _ARRAY, 0, 0, _D, PAYLOAD, "sha256", "NOPAYLOAD", "Payload SHA256 ALT digest",
+          alt=True),
+    _Item(5092, False, _ARRAY, 0, 0, _D, PAYLOAD, "sha256", "NOPAYLOAD", "Payload SHA256 digest"),
+    _Item(1005, True, _BIN, 0, 0, _S, _BOTH, None, "NODSA", "GPG signature"),
+    _Item(1002, True, _BIN, 0, 0, _S, _BOTH, None, "NORSA", "PGP signature"),
+    _Item(1004, True, _BIN, 0, 16, _D, _BOTH, "md5", "NOMD5", "MD5 digest"),
+)  # fmt: skip
+# hdrblobGet hands over only entries of one-byte or string types; rpmvs takes any other as absent.
+_READABLE_TYPES = frozenset({1, 2, 6, 7, 8, 9})
+_HEX = frozenset(b"0123456789abcdefABCDEF")
+_HASHES = {"sha1": hashlib.sha1, "sha256": hashlib.sha256, "sha3_256": hashlib.sha3_256}
+
+
+class _Outcome(NamedTuple):
+    ok: bool
+    """Checked (or, for what the auditor cannot compute, well-formed)."""
+    reason: str = ""
+    key_id: str | None = None
+    usable: bool = False
+    """A signature rpm would check (its hash algorithm is one rpm has)."""
+
+
+_OK = _Outcome(True)
+
+
+def verify(signature: Header, main: Header, main_bytes: bytes, source: str) -> str | None:
+    """rpmvsInit, rpmvsVerify: every digest and signature present, and the header's digests
+    computed over ``main_bytes`` (the main header as read). Returns the key id of the first
+    signature rpm checks (the header-only ones first), None when unsigned."""
+    failures: list[tuple[_Item, str]] = []
+    good: set[str] = set()  # the disablers of what checked out: alternatives excuse failures (getAlt)
+    covered = 0
+    key: str | None = None
+    in_signature, in_main = signature.present, main.present
+    for item in _ITEMS:
+        if item.tag not in (in_signature if item.in_signature_header else in_main):
+            continue
+        found = (signature if item.in_signature_header else main).raw(item.tag)
+        if found is None or found[0][0] not in _READABLE_TYPES:
+            continue
+        for outcome in _outcomes(item, *found, main_bytes):
+            if not outcome.ok:
+                failures.append((item, outcome.reason))
+                continue
+            if not item.alt:
+                good.add(item.disabler)
+            if item.kind is _D:
+                covered |= item.covers
+            elif outcome.usable and key is None:
+                key = outcome.key_id
+    for item, reason in failures:
+        if item.disabler not in good:
+            kind = CheckKind.SIGNATURE if item.kind is _S else CheckKind.DIGEST
+            detail = f"corrupt RPM signature header: {item.name}: BAD ({reason})"
+            raise RpmCheckError(source, detail, "rpmvsVerify", kind)
+    # rpmvsVerify at %_pkgverify_level digest (rpm -K, rpm -i): digests of the header and the payload
+    for part, name in ((HEADER, "header"), (PAYLOAD, "payload")):
+        if not covered & part:
+            raise RpmCheckError(source, f"corrupt RPM signature header: no digest of the {name}",
+                                "rpmvsVerify", CheckKind.DIGEST)  # fmt: skip
+    return key
+
+
+def _outcomes(item: _Item, entry: RawEntry, data: bytes, main_bytes: bytes) -> list[_Outcome]:
+    type_, _, count, _ = entry
+    if type_ != item.type:
+        return [_Outcome(False, f"tag {item.tag}: invalid type {type_}")]
+    if item.count and count != item.count:
+        return [_Outcome(False, f"tag {item.tag}: invalid count {count}")]
+    if type_ == TYPE_BIN:
+        return [_one(item, data, len(data), main_bytes)]
+    if type_ == TYPE_STRING:
+        return [_one(item, data[:-1], len(data), main_bytes)]  # td->size counts the NUL
+    # rpm checks the items of one tag from the last (sinfoCmp: the highest id first)
+    return [_one(item, value, len(data), main_bytes) for value in reversed(data.split(b"\0", count)[:count])]
+
+
+def _one(item: _Item, data: bytes, size: int, main_bytes: bytes) -> _Outcome:
+    """rpmsinfoInit for one value, then what the auditor can verify of it."""
+    if item.hash and len(data) < 16:
+        return _Outcome(False, f"tag {item.tag}: invalid data ({len(data)} bytes)")
+    if item.size and size != item.size:
+        return _Outcome(False, f"tag {item.tag}: invalid size {size}")
+    if item.kind is _S:
+        try:
+            if item.type == TYPE_STRING_ARRAY:
+                packet = openpgp.parse_armored(data.decode("ascii", "replace"))
+            else:
+                packet = openpgp.parse_signature(data)
+        except ValueError as exc:
+            return _Outcome(False, f"tag {item.tag}: invalid OpenPGP signature: {exc}")
+        usable = packet.hash_algorithm in openpgp.HASH_ALGORITHMS
+        if usable and packet.signature_type != openpgp.BINARY_SIGNATURE:  # verifySignature
+            return _Outcome(False, f"tag {item.tag}: signature type {packet.signature_type}, not binary")
+        return _Outcome(True, key_id=packet.key_id, usable=usable)
+    if item.type != TYPE_BIN and (len(data) % 2 or len(data) < 40 or not _HEX.issuperset(data)):
+        return _Outcome(False, f"tag {item.tag}: invalid hex")
+    if item.covers != HEADER or item.hash is None:
+        return _OK  # over the payload: well-formed, not computed
+    actual = _HASHES[item.hash](main_bytes).hexdigest()  # the header digests are strings
+    if actual.encode() != data.lower():
+        return _Outcome(False, f"Expected {data.decode()} != {actual}")
+    return _OK
