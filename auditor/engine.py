@@ -21,7 +21,7 @@ from auditor.net.remote import Remote
 from auditor.origin.policy import Policy
 from auditor.origin.redirects import UrlResolver, policy_guard
 from auditor.runtime.store import Store
-from auditor.sources.interface import LoadResult
+from auditor.sources.interface import LoadResult, ReadOptions
 from auditor.sources.load import load_inputs
 
 Progress = Callable[[str], None]
@@ -45,14 +45,16 @@ class Run:
         """Read ``paths`` (files, directories, repositories, URLs, configurations)."""
         if not paths:
             return LoadResult()
-        result = load_inputs(
-            paths,
+        options = self.options
+        read = ReadOptions(
+            defines=options.defines,
+            read_rpms=options.read_rpms,
+            metadata_only=options.metadata_only,
+            binary_headers=self.policy.reads_header_fields(),
+            discover_sources=options.discover_sources,
             progress=self.progress,
-            defines=dict(self.options.defines),
-            remote=self.remote,
-            store=self.store,
-            read_rpms=self.options.read_rpms,
         )
+        result = load_inputs(paths, read, remote=self.remote, store=self.store)
         if self.store is not None:
             result.warnings.extend(self.store.warnings)
             self.store.warnings.clear()
@@ -76,7 +78,8 @@ class Run:
 
     def audit_paths(self, targets: Sequence[str] | None = None) -> AuditResult:
         """Load the options' targets (or ``targets``) and context, then audit them."""
-        loaded = self.load(self.options.targets if targets is None else targets)
+        wanted = (*self.options.targets, *self.options.sources) if targets is None else tuple(targets)
+        loaded = self.load(wanted)
         context = self.load(self.options.context)
         if self.store is not None:
             # The models are read; writing the store is done. Closing it now frees the database.

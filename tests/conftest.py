@@ -52,6 +52,12 @@ def only_incompleteness(err: str) -> bool:
     return len(lines) == 1 and lines[0].startswith(INCOMPLETE)
 
 
+def errors_of(err: str) -> list[str]:
+    """Standard error's lines but the incompleteness line: a scan of binary RPMs without their
+    source RPMs says, rightly, that their Source URLs were not seen."""
+    return [line for line in err.splitlines() if not line.startswith(INCOMPLETE)]
+
+
 def pytest_configure(config: pytest.Config) -> None:
     missing = [tool for tool in ("rpm", "createrepo_c") if shutil.which(tool) is None]
     if missing:

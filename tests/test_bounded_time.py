@@ -22,7 +22,7 @@ from auditor.engine import run_audit
 from auditor.net.http import HttpSettings
 from auditor.net.remote import RemoteOptions
 from auditor.origin.policy import load_policy
-from tests.conftest import DATA, primary_of
+from tests.conftest import DATA, errors_of, primary_of
 from tests.httpserver import LocalServer, status, trickle_body, trickle_headers
 
 
@@ -45,7 +45,7 @@ def scan(args: list[str], capsys: pytest.CaptureFixture[str], cache: Path) -> tu
     captured = capsys.readouterr()
     assert "Traceback" not in captured.err
     json.loads(captured.out)  # the report is written whatever happened
-    return code, [line for line in captured.err.splitlines() if line.startswith("auditor: error:")]
+    return code, [line for line in errors_of(captured.err) if line.startswith("auditor: error:")]
 
 
 def test_a_body_sent_a_byte_at_a_time_is_aborted_at_the_minimum_rate(

@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 
 from auditor.cli.main import main
-from tests.conftest import DATA, RPMS, only_incompleteness
+from tests.conftest import DATA, RPMS, errors_of, only_incompleteness
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = json.loads((ROOT / "schemas" / "report-v2.schema.json").read_text())
@@ -66,7 +66,7 @@ def test_bad_input_is_one_line_exit_3_and_others_still_reported(
         )
         assert code == 3
         assert "xs-sources-devel" in out
-        lines = err.strip().splitlines()
+        lines = errors_of(err)
         assert len(lines) == 1 and str(broken) in lines[0] and "Traceback" not in err
 
 

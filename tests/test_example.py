@@ -22,8 +22,8 @@ EXPECTED = {
     "citrix-build-tools-3.0-1.xcpng.noarch": "origin",
     "citrix-build-tools-3.0-1.xcpng.src": "origin",
     "sm-2.30.8-1.xcpng.noarch": "origin",  # from repodata alone: its gitsha() provide
-    "sm-cli-2.30.8-1.xcpng.noarch": "depends",
-    "sm-fairlock-2.30.8-1.xcpng.noarch": "depends",  # in a cycle with sm-cli
+    "sm-cli-2.30.8-1.xcpng.noarch": "origin",  # built from sm.src, whose Source0 is internal
+    "sm-fairlock-2.30.8-1.xcpng.noarch": "origin",
     "xenopsd-0.150.0-1.xcpng.noarch": "depends",  # through a file requirement
     "xcp-ng-deps-1.0-1.xcpng.noarch": "depends",
     "xapi-core-1.249.0-1.xcpng.noarch": "depends",  # xcp-python-libs is now an origin
@@ -38,7 +38,7 @@ EXPECTED = {
     "xcp-ng-release-1.0-1.xcpng.noarch": "clean",
     "ocaml-4.14.1-1.xcpng.noarch": "clean",
     "xapi-1.249.0-1.xcpng.src": "clean",
-    "sm-2.30.8-1.xcpng.src": "clean",  # repodata does not carry Source URLs
+    "sm-2.30.8-1.xcpng.src": "origin",  # its SRPM is read: Source0 on code.citrite.net
 }
 
 
@@ -68,10 +68,11 @@ def test_expected_evidence(audit: AuditResult) -> None:
     sm = by_nevra["sm-2.30.8-1.xcpng.noarch"].findings
     assert [(f.rule, f.field) for f in sm] == [("citrix-internal-host", "provides")]
     python_libs = by_nevra["xcp-python-libs-3.0.0-1.xcpng.noarch"].findings
-    # github.com/xenserver is a XenServer repository: an origin, of category citrix.
-    assert [(f.rule, f.effective, f.category.value) for f in python_libs] == [
+    # github.com/xenserver is a XenServer repository: an origin, of category citrix (its own URL
+    # tag, and the same URL found on the source package it inherits from).
+    assert {(f.rule, f.effective, f.category.value) for f in python_libs} == {
         ("citrix-public-organisation", True, "citrix")
-    ]
+    }
     for result in audit.results:  # the changelog author jane.doe@citrix.com is never evidence
         assert all("jane.doe" not in f.value for f in result.findings)
 
@@ -80,11 +81,13 @@ def test_chains_name_each_requirement(audit: AuditResult) -> None:
     by_nevra = {result.package.nevra: result for result in audit.results}
     chain = by_nevra["xcp-ng-deps-1.0-1.xcpng.noarch"].chain
     names = [audit.packages[hop.target].name for hop in chain]
-    assert names == ["xapi-core", "xcp-python-libs"]  # the shortest of its chains
-    assert [hop.requirement for hop in chain] == ["xapi-core", "xcp-python-libs"]
+    assert names == ["xenopsd", "sm-cli", "sm"]  # one of its shortest chains, through a file requirement
+    # sm-cli is an origin through the source it was built from: the last hop is built-from.
+    assert [hop.requirement for hop in chain] == ["xenopsd", "/usr/bin/sm-cli", "sm-2.30.8-1.xcpng.src.rpm"]
+    assert chain[-1].kind == "built-from"
     xenopsd = by_nevra["xenopsd-0.150.0-1.xcpng.noarch"].chain
     assert [audit.packages[hop.target].name for hop in xenopsd] == ["sm-cli", "sm"]
-    assert [hop.requirement for hop in xenopsd] == ["/usr/bin/sm-cli", "sm = 2.30.8-1.xcpng"]
+    assert [hop.requirement for hop in xenopsd] == ["/usr/bin/sm-cli", "sm-2.30.8-1.xcpng.src.rpm"]
     blktap = by_nevra["blktap-3.54.0-1.xcpng.noarch"].chain
     assert [hop.kind for hop in blktap] == ["built-from", "buildrequires"]
     sole = by_nevra["xapi-core-1.249.0-1.xcpng.noarch"].chain[0]

@@ -17,7 +17,7 @@ from auditor.gate.baseline import load_baseline
 from auditor.gate.decision import Disposition, GateOptions, decide
 from auditor.gate.waivers import load_waivers
 from auditor.origin.policy import load_policy
-from auditor.reports.view import Gate, build_view
+from auditor.reports.view import Gate, PackageView, ReportView, build_view
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "xcp-ng-mini"
@@ -37,15 +37,15 @@ def waiver(**fields: object) -> dict[str, object]:
 GATE = GateOptions(today=TODAY)
 
 
-def rows(result: AuditResult, waivers: list[dict[str, object]]) -> dict[str, object]:
-    decision = decide(result, GATE, load_waivers(waivers, "test"))
-    return {row.package.name: row for row in build_view(result, decision).rows}
+def binaries(view: ReportView) -> dict[str, PackageView]:
+    """The binary packages' rows by name (their source packages, read beside them, share the names)."""
+    return {row.package.name: row for row in view.rows if not row.package.is_source}
 
 
 def test_waived_findings_stay_visible_and_stop_blocking() -> None:
     result = audit()
     decision = decide(result, GATE, load_waivers([waiver(id="sm", package="sm*")], "test"))
-    by_name = {row.package.name: row for row in build_view(result, decision).rows}
+    by_name = binaries(build_view(result, decision))
     for name in ("sm", "sm-cli", "sm-fairlock"):
         assert by_name[name].waivers == ("sm",) and not by_name[name].blocking
         assert by_name[name].gate is Gate.WAIVED and by_name[name].facts  # still visible
@@ -59,7 +59,7 @@ def test_waiver_scope_by_status_rule_version_and_arch() -> None:
     result = audit()
     waivers = load_waivers(
         [
-            waiver(id="only-depends", package="sm*", status="depends"),
+            waiver(id="only-depends", package="x*", status="depends"),
             waiver(id="only-rule", package="emu-manager", rule="proprietary-license"),
             waiver(id="old-versions", package="v6d-citrix", versions="< 10"),
             waiver(id="other-arch", package="citrix-build-tools", arch="x86_64"),
@@ -67,8 +67,10 @@ def test_waiver_scope_by_status_rule_version_and_arch() -> None:
         "test",
     )
     decision = decide(result, GATE, waivers)
-    by_name = {row.package.name: row for row in build_view(result, decision).rows}
-    assert by_name["sm"].blocking and not by_name["sm-cli"].blocking
+    by_name = binaries(build_view(result, decision))
+    # x* depends: xenopsd and xcp-ng-deps are accepted; xcp-python-libs, an origin, is not.
+    assert not by_name["xenopsd"].blocking and not by_name["xcp-ng-deps"].blocking
+    assert by_name["xcp-python-libs"].blocking
     assert by_name["emu-manager"].blocking  # its other evidence is not waived
     emu = [item for item in by_name["emu-manager"].facts if item.fact.rule == "proprietary-license"]
     assert emu and all(item.disposition is Disposition.WAIVED for item in emu)  # exactly that rule

@@ -22,7 +22,7 @@ from auditor.engine import run_audit
 from auditor.net.remote import HEADER_MEMORY, RemoteOptions
 from auditor.origin.policy import load_policy
 from auditor.sources.formats.rpmheader import HEADER_MAGIC, INTRO_SIZE, LEAD_SIZE
-from tests.conftest import DATA
+from tests.conftest import DATA, errors_of
 from tests.httpserver import LocalServer
 from tests.test_hostile import GOOD, MIB
 
@@ -78,7 +78,7 @@ def peak_rss(args: list[str]) -> tuple[int, str, int]:
         text=True,
         timeout=300,
     )
-    *lines, last = child.stderr.splitlines()
+    *lines, last = errors_of(child.stderr)
     assert last.startswith("peak "), child.stderr
     return child.returncode, "\n".join(lines), int(last.split()[1])
 
@@ -93,7 +93,7 @@ def test_big_headers_are_read_one_budget_at_a_time(server: LocalServer, www: Pat
     args = ["scan", server.url("/repo/"), "--remote-headers", "--cache-dir", str(tmp_path / "cache")]
     code, err, rss = peak_rss(args)
     assert code == 3, err
-    assert sorted(line.split(": ")[2] for line in err.splitlines()) == sorted(
+    assert sorted(line.split(": ")[2] for line in errors_of(err)) == sorted(
         server.url(f"/repo/Packages/{rpm.name}") for rpm in big
     )
     fetched = [path for method, path, headers in server.requests if path.endswith(".rpm")]

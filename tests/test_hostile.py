@@ -23,7 +23,7 @@ import zstandard
 
 from auditor.cli.main import main
 from auditor.core.errors import InputError
-from tests.conftest import DATA, RPMS, only_incompleteness
+from tests.conftest import DATA, RPMS, errors_of, only_incompleteness
 from tests.hostile import make_corpus
 from tests.hostile.make_corpus import ERROR, FINDING, READ, Case
 
@@ -79,7 +79,7 @@ def test_hostile_input(
     code, out, err = run(["scan", bad, str(GOOD), "--format", fmt], capsys)
     assert "Traceback" not in err and "internal error" not in err
     assert GOOD_NEVRA in reported(out, fmt), "the good package beside the bad input must still be reported"
-    lines = err.splitlines()
+    lines = errors_of(err)
     if case.outcome == ERROR:
         assert code == 3, err
         assert lines and all(line.startswith("auditor: error: ") for line in lines), err
@@ -88,7 +88,7 @@ def test_hostile_input(
         assert case.expect in mine[0], err
     else:
         assert code in (0, 1), err
-        assert err == ""
+        assert errors_of(err) == []
         if case.outcome == FINDING:  # the json report carries the detail, the table the status
             assert case.expect in out if fmt == "json" else "unresolved" in out
 
@@ -98,7 +98,7 @@ def test_accepted_input_keeps_its_content(
     case: Case, corpus: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, out, err = run(["scan", str(corpus / case.name), "--format", "model", "--fail-on", "none"], capsys)
-    assert (code, err) == (0, "")
+    assert (code, errors_of(err)) == (0, [])
     assert case.expect in out
 
 
@@ -107,7 +107,7 @@ def test_other_formats_still_report_the_good_input(
     fmt: str, corpus: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, out, err = run(["scan", str(corpus / "truncated-header.rpm"), str(GOOD), "--format", fmt], capsys)
-    assert code == 3 and len(err.splitlines()) == 1
+    assert code == 3 and len(errors_of(err)) == 1
     assert "single-deps" in out
 
 
@@ -190,11 +190,11 @@ def test_the_metadata_limit_is_read_at_each_run(
     assert code == 3 and f"more than {METADATA_LIMIT} bytes" in err
     monkeypatch.delenv("AUDITOR_MAX_METADATA_BYTES")
     code, _, err = run(["scan", bomb, "--fail-on", "none"], capsys)  # 24 MiB is under the default limit
-    assert (code, err) == (0, "")
+    assert (code, errors_of(err)) == (0, [])
     for value in ("lots", "-1", "0"):
         monkeypatch.setenv("AUDITOR_MAX_METADATA_BYTES", value)
         code, _, err = run(["scan", str(GOOD)], capsys)
-        assert code == 2 and "AUDITOR_MAX_METADATA_BYTES" in err and len(err.splitlines()) == 1
+        assert code == 2 and "AUDITOR_MAX_METADATA_BYTES" in err and len(errors_of(err)) == 1
 
 
 def test_a_payload_bomb_is_refused_in_bounded_memory(corpus: Path, baseline_rss: int) -> None:
@@ -235,7 +235,7 @@ def test_metadata_under_the_limit_is_read_in_bounded_memory(tmp_path: Path, base
     # 256 MiB of whitespace between elements: the text handlers used to keep all of it.
     big = zstd_metadata_bomb(tmp_path / "big", 256 * MIB)
     code, err, rss = peak_rss(["scan", str(big), str(GOOD)])
-    assert code == 1 and err == ""
+    assert code == 1 and errors_of(err) == []
     assert rss < baseline_rss + 64 * MIB, f"{rss >> 20} MiB peak, {baseline_rss >> 20} MiB for one RPM"
 
 
@@ -279,7 +279,7 @@ def test_a_hostile_spec_inside_a_source_rpm_is_not_run(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     code, out, err = run(["scan", str(corpus / "hostile-spec.src.rpm"), "--format", "json"], capsys)
-    assert code in (0, 1) and err == ""
+    assert code in (0, 1) and errors_of(err) == []
     assert markers(tmp_path) == [] and markers(ROOT) == []
     package = json.loads(out)["packages"][0]
     assert package["nevra"] == "epochs-3:1.2-4.src"
@@ -290,7 +290,7 @@ def test_spec_files_through_the_cli(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     code, out, err = run(["scan", str(corpus / "hostile.spec"), "--format", "json"], capsys)
-    assert code in (0, 1) and (err == "" or only_incompleteness(err))
+    assert code in (0, 1) and (errors_of(err) == [] or only_incompleteness(err))
     assert json.loads(out)["packages"], "the spec is read as a source package"
     assert markers(tmp_path) == []
 
@@ -330,8 +330,8 @@ def scan_directory(directory: Path, capsys: pytest.CaptureFixture[str]) -> list[
         code, out, err = run(["scan", str(directory), "--format", fmt], capsys)
         assert code == 3 and "Traceback" not in err
         assert GOOD_NEVRA in reported(out, fmt)
-        assert all(line.startswith("auditor: error: ") for line in err.splitlines()), err
-        lines = err.splitlines()
+        assert all(line.startswith("auditor: error: ") for line in errors_of(err)), err
+        lines = errors_of(err)
     return lines
 
 
@@ -405,7 +405,7 @@ def test_a_named_pipe_is_refused_not_waited_on(tmp_path: Path) -> None:
         timeout=120,  # a hang guard, not a measurement
     )
     assert child.returncode == 3 and GOOD_NEVRA in child.stdout
-    assert sorted(child.stderr.splitlines()) == [
+    assert sorted(errors_of(child.stderr)) == [
         f"auditor: error: {primary}: is a named pipe, not a metadata file",
         f"auditor: error: {tree}/pipe.rpm: is a named pipe, not an RPM file",
     ]
@@ -433,7 +433,7 @@ def test_a_symlink_cannot_lead_metadata_out_of_the_repository(
     primary.symlink_to(outside / primary.name)
     code, out, err = run(["scan", str(repo), str(GOOD)], capsys)
     assert code == 3 and GOOD_NEVRA in out
-    assert err.splitlines() == [
+    assert errors_of(err) == [
         f"auditor: error: {repo}: repomd.xml points outside the repository: "
         f"repodata/{primary.name} (a symlink)"
     ]
@@ -556,7 +556,7 @@ def test_a_directory_tree_deeper_than_the_recursion_limit(
     shutil.copy(GOOD, deepest / "deep.rpm")
     try:
         code, out, err = run(["scan", str(tree), "--format", "json"], capsys)
-        assert (code, err) == (1, "")
+        assert (code, errors_of(err)) == (1, [])
         assert reported(out, "json") == {GOOD_NEVRA}
     finally:  # shutil.rmtree recurses too: pytest could not clean this tree up later
         (deepest / "deep.rpm").unlink()

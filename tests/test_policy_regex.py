@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from auditor.cli.main import main
+from tests.conftest import errors_of
 
 ROOT = Path(__file__).resolve().parent.parent
 CATASTROPHIC = r"^(\w+\s?)+$"
@@ -72,6 +73,6 @@ def test_a_pattern_the_linear_engine_cannot_run_is_a_policy_error_naming_the_rul
     code = main(["scan", str(spec(tmp_path, "plain", "x")), "--policy", str(policy)])
     captured = capsys.readouterr()
     assert code == 2 and captured.out == ""
-    [line] = captured.err.splitlines()
+    [line] = errors_of(captured.err)
     assert line.startswith(f"auditor: error: {policy}: rule[0].pattern: ")
     assert "RE2" in line and detail in line

@@ -20,7 +20,7 @@ import pytest
 
 from auditor.cli.main import main
 from auditor.sources.rpmpackage import read_rpm_file
-from tests.conftest import DATA, RPMS, primary_of, rewrite_primary
+from tests.conftest import DATA, RPMS, errors_of, primary_of, rewrite_primary
 from tests.httpserver import LocalServer, redirect, sequence, slow, status, truncated
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -108,7 +108,7 @@ def test_remote_result_equals_local_result_and_second_run_fetches_only_repomd(
     url = server.url("/repo/")
     local_code, local, _ = scan_json([str(DATA / "repo")], capsys)
     code, remote, err = scan_json([url, "--cache-dir", str(cache)], capsys)
-    assert (code, err) == (local_code, "")
+    assert (code, errors_of(err)) == (local_code, [])
     assert comparable(remote) == comparable(local)
     epochs = next(p for p in remote["packages"] if p["name"] == "epochs")
     assert epochs["location"] == url + "Packages/epochs-1.2-4.noarch.rpm"
@@ -123,12 +123,16 @@ def test_remote_result_equals_local_result_and_second_run_fetches_only_repomd(
         }
     ]
     first = server.paths()
-    assert sorted(first) == sorted(
+    metadata = [path for path in first if not path.endswith(".rpm")]
+    assert sorted(metadata) == sorted(
         ["/repo/repodata/repomd.xml", "/" + str(primary_of(DATA / "repo").relative_to(DATA)), *[
             "/repo/repodata/" + p.name for p in (DATA / "repo" / "repodata").glob("*-filelists.xml.gz")
         ]]
     )  # fmt: skip
-    assert not any(path.endswith(".rpm") for path in first)  # metadata only, never packages
+    # The headers repodata lacks (signing keys: the default policy has a rule on them) are read
+    # by range, never a whole package.
+    packages = [(path, headers) for _verb, path, headers in server.requests if path.endswith(".rpm")]
+    assert packages and all(headers.get("range", "").startswith("bytes=") for _path, headers in packages)
     server.requests.clear()
     code, again, _ = scan_json([url, "--cache-dir", str(cache)], capsys)
     assert code == local_code and comparable(again) == comparable(local)
@@ -143,7 +147,7 @@ def test_offline_uses_the_warm_cache_with_the_server_stopped(
     online_code, online, _ = scan_json([url, "--cache-dir", str(cache)], capsys)
     server.stop()
     code, offline, err = scan_json([url, "--cache-dir", str(cache), "--offline"], capsys)
-    assert (code, err) == (online_code, "")
+    assert (code, errors_of(err)) == (online_code, [])
     assert offline == online
 
 
@@ -217,7 +221,7 @@ def test_500_then_200_is_retried(
         status(500), lambda handler, method: handler.answer(200, repomd, method=method)
     )
     code, _, err = scan_json([server.url("/repo/"), "--cache-dir", str(cache), "--fail-on", "none"], capsys)
-    assert (code, err) == (0, "")
+    assert (code, errors_of(err)) == (0, [])
     assert server.paths().count("/repo/repodata/repomd.xml") == 2
 
 
@@ -439,13 +443,14 @@ def test_remote_headers_give_source_urls_of_source_packages(
     server: LocalServer, cache: Path, www: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     shutil.copytree(DATA / "srpm-repo", www / "srpm-repo")
-    _, plain, _ = scan_json([server.url("/srpm-repo/"), "--cache-dir", str(cache)], capsys)
-    _, headers, _ = scan_json(
-        [server.url("/srpm-repo/"), "--cache-dir", str(cache), "--remote-headers"], capsys
-    )
+    url = server.url("/srpm-repo/")
+    _, plain, _ = scan_json([url, "--cache-dir", str(cache), "--metadata-only"], capsys)
+    _, headers, _ = scan_json([url, "--cache-dir", str(cache)], capsys)  # read by default
     before = next(p for p in plain["packages"] if p["name"] == "xs-sources")
     after = next(p for p in headers["packages"] if p["name"] == "xs-sources")
     assert "sources" in before and before["sources"] == []  # repodata carries no Source URLs
+    # ... and --metadata-only says what it did not see.
+    assert {"reason": "metadata-only", "count": len(plain["packages"])} in plain["completeness"]["reasons"]
     assert [s["value"] for s in after["sources"]][:2] == [
         "https://code.citrite.net/rest/archive/latest/projects/XSU/repos/xs-sources/archive?at=v1.0&format=tar.gz&prefix=xs-sources-1.0#/xs-sources-1.0.tar.gz",
         "https://repo.citrite.net:443/ctx-local-contrib/xs-sources/extra-1.0.tar.gz",

@@ -207,5 +207,8 @@ def test_sarif_reports_unreadable_inputs(tmp_path: Path, capsys: pytest.CaptureF
     validate_sarif(document)
     invocation = document["runs"][0]["invocations"][0]
     assert code == 3 and invocation["executionSuccessful"] is False and invocation["exitCode"] == 3
-    (notification,) = invocation["toolExecutionNotifications"]
+    notifications = invocation["toolExecutionNotifications"]
+    (notification,) = [n for n in notifications if "descriptor" not in n]  # the input's own
     assert notification["level"] == "error" and str(broken) in notification["message"]["text"]
+    # ... and the binary read beside it without its source package says its Sources were unseen.
+    assert any(n.get("descriptor") == {"id": "auditor/incomplete"} for n in notifications)

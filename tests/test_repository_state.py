@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from auditor.cli.main import main
-from tests.conftest import DATA, RPMS
+from tests.conftest import DATA, RPMS, errors_of
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD = RPMS / "single-deps-1.0-1.noarch.rpm"
@@ -30,7 +30,7 @@ def scan(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, dict
     code = main(["scan", *args, "--format", "json", "-q", "--no-cache"])
     captured = capsys.readouterr()
     assert "Traceback" not in captured.err
-    return code, json.loads(captured.out), captured.err.splitlines()
+    return code, json.loads(captured.out), errors_of(captured.err)
 
 
 @pytest.fixture
@@ -104,7 +104,7 @@ def test_a_repomd_that_is_a_named_pipe_is_an_input_error_not_a_hang(repo: Path) 
         timeout=120,  # a hang guard, not a measurement
     )
     assert child.returncode == 3 and GOOD_NEVRA in child.stdout
-    assert child.stderr.splitlines() == [f"auditor: error: {repomd}: is a named pipe, not a metadata file"]
+    assert errors_of(child.stderr) == [f"auditor: error: {repomd}: is a named pipe, not a metadata file"]
 
 
 def test_two_primary_entries_are_refused_as_corrupt(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import RPMS
+from tests.conftest import RPMS, errors_of
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD = RPMS / "single-deps-1.0-1.noarch.rpm"
@@ -47,7 +47,7 @@ def test_named_pipes_as_inputs_are_refused_and_the_good_input_is_still_read(tmp_
     child = auditor("scan", str(plain), str(spec), str(repo), str(repomd), str(GOOD))
     assert child.returncode == 3, child.stderr
     assert GOOD_NEVRA in child.stdout
-    assert sorted(child.stderr.splitlines()) == sorted(
+    assert sorted(errors_of(child.stderr)) == sorted(
         [
             f"auditor: error: {plain}: is a named pipe, not an RPM file",
             f"auditor: error: {spec}: is a named pipe, not a spec file",
@@ -73,7 +73,7 @@ def test_a_named_pipe_as_a_configuration_file_is_a_usage_error(
     pipe = fifo(tmp_path / "settings")
     child = auditor("scan", str(GOOD), option, str(pipe))
     assert child.returncode == 2, child.stderr
-    assert child.stderr.splitlines() == [f"auditor: error: {pipe}: is a named pipe, not a {what}"]
+    assert errors_of(child.stderr) == [f"auditor: error: {pipe}: is a named pipe, not a {what}"]
     assert child.stdout == ""
 
 
@@ -81,7 +81,7 @@ def test_a_named_pipe_as_the_default_baseline_is_refused_not_skipped(tmp_path: P
     fifo(tmp_path / ".auditor-baseline.json")
     child = auditor("scan", str(GOOD), cwd=tmp_path)
     assert child.returncode == 2, child.stderr
-    assert child.stderr.splitlines() == [
+    assert errors_of(child.stderr) == [
         "auditor: error: .auditor-baseline.json: is a named pipe, not a baseline file"
     ]
 
@@ -91,7 +91,7 @@ def test_a_directory_as_a_policy_file_is_a_usage_error(tmp_path: Path) -> None:
     folder.mkdir()
     child = auditor("scan", str(GOOD), "--policy", str(folder))
     assert child.returncode == 2
-    assert child.stderr.splitlines() == [f"auditor: error: {folder}: is a directory, not a policy file"]
+    assert errors_of(child.stderr) == [f"auditor: error: {folder}: is a directory, not a policy file"]
 
 
 def test_a_json_report_that_is_a_named_pipe_is_not_waited_on(tmp_path: Path) -> None:
@@ -108,5 +108,5 @@ def test_a_local_mirrorlist_that_is_a_named_pipe_is_an_input_error(tmp_path: Pat
     config.write_text(f"[local]\nmirrorlist=file://{pipe}\n")
     child = auditor("scan", str(config))
     assert child.returncode == 3, child.stderr
-    [line] = child.stderr.splitlines()
+    [line] = errors_of(child.stderr)
     assert line.startswith(f"auditor: error: {config} [local]: ") and "is a named pipe" in line

@@ -20,7 +20,7 @@ import pytest
 
 from auditor.cli.main import main
 from auditor.runtime.store import DATABASE
-from tests.conftest import INCOMPLETE, RPMS, only_incompleteness
+from tests.conftest import INCOMPLETE, RPMS, errors_of, only_incompleteness
 
 
 def scan(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -73,7 +73,7 @@ def test_a_damaged_package_entry_is_set_aside_and_the_file_read_again(
     damage_packages(change)
     code, out, err = scan([str(rpms), "--format", "json"], capsys)
     warning = "cache: a damaged package entry was dropped and read again"
-    assert [line for line in err.splitlines() if not line.startswith(INCOMPLETE)] == [
+    assert [line for line in errors_of(err) if not line.startswith(INCOMPLETE)] == [
         f"auditor: warning: {warning}"
     ]
     assert code == cold[0]
@@ -118,7 +118,7 @@ def test_a_damaged_report_is_set_aside_and_the_audit_runs_again(
     damage_report(change)
     code, out, err = scan([str(rpms), "--format", "json"], capsys)
     assert (code, out) == cold[:2]
-    assert [line for line in err.splitlines() if not line.startswith(INCOMPLETE)] == [
+    assert [line for line in errors_of(err) if not line.startswith(INCOMPLETE)] == [
         "auditor: warning: cache: a damaged report was dropped; the audit runs again"
     ]
     assert scan([str(rpms), "--format", "json"], capsys) == cold  # stored again, replayed whole

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from auditor.deps.graph import Hop, Propagation
 from auditor.deps.resolve import Resolution
 from auditor.origin.findings import Category, ConfigFinding, Finding, Severity, Verdict, fingerprint
-from auditor.rpm.model import Gap, Package
+from auditor.rpm.model import Gap, GapKind, Package
 
 
 class FactKind(enum.Enum):
@@ -103,6 +103,7 @@ def package_facts(
     propagation: Propagation,
     unresolved: Sequence[Resolution],
     origin_category: dict[int, Category],
+    source_missing: bool = False,
 ) -> tuple[Fact, ...]:
     """Every fact about one audited package, in a stable order: evidence, taints, requirements, gaps."""
     facts: list[Fact] = [origin_fact(index, package.name, finding) for finding in findings]
@@ -126,6 +127,9 @@ def package_facts(
         )
     facts.extend(_unresolved_facts(index, package.name, unresolved))
     facts.extend(gap_fact(index, package.name, gap) for gap in package.gaps)
+    if source_missing:
+        gap = Gap(GapKind.SOURCE_NOT_AUDITED, f"{package.sourcerpm} is not among the inputs")
+        facts.append(gap_fact(index, package.name, gap))
     return tuple(facts)
 
 

@@ -68,6 +68,7 @@ def audit_packages(
         audited &= graph.runtime_closure(roots)
     results = []
     failed = (Status.UNRESOLVED, Status.INVALID)
+    source_rpms = {f"{p.name}-{p.version}-{p.release}.src.rpm" for p in packages if p.is_source}
     for index in sorted(audited, key=lambda i: (packages[i].name, packages[i].arch, packages[i].nevra)):
         verdict = propagation.verdict(index)
         unresolved: Sequence[Resolution] = ()
@@ -77,7 +78,10 @@ def audit_packages(
             unresolved = [r for r in failures if r.kind == "requires"]
             weak = [r for r in failures if r.kind != "requires"]
         own = findings.get(index, ())
-        facts = package_facts(index, packages[index], packages, own, propagation, unresolved, origin_category)
+        package = packages[index]
+        # A binary built from a source package nowhere in the run: its Source URLs were not seen.
+        orphan = not package.is_source and bool(package.sourcerpm) and package.sourcerpm not in source_rpms
+        facts = package_facts(index, package, packages, own, propagation, unresolved, origin_category, orphan)
         results.append(
             PackageResult(
                 index, packages[index], verdict.verdict, verdict.chain, own, unresolved, facts, weak

@@ -31,8 +31,14 @@ class AuditOptions:
     """Host architectures: restrict providers and audited packages to what such hosts install."""
     roots: tuple[str, ...] = ()
     """Audit only what installing these packages pulls in."""
+    sources: tuple[str, ...] = ()
+    """Source repositories (or SRPMs) named with ``--sources``: audited with the targets."""
     read_rpms: bool = False
     """Read the RPM files of directories even where they hold repodata/."""
+    metadata_only: bool = False
+    """Read repositories from their metadata alone (``--metadata-only``): fast, incomplete."""
+    discover_sources: bool = True
+    """Read the source repository found beside a binary one (``SRPMS/``, ``Source/``...)."""
     cache: bool = True
     """Keep and reuse the models of RPM files already read (in the cache directory)."""
     weak: bool = False

@@ -22,6 +22,7 @@ from auditor.net.remote import DEFAULT_MAX_DOWNLOAD, RemoteOptions
 from auditor.origin.findings import DEFAULT_FAIL_ON, Verdict
 from auditor.origin.policy import Policy, load_policy
 from auditor.rpm.model import GapKind
+from auditor.rpm.spec.builtins import bcond_defines
 
 EXIT_CODES_HELP = """\
 exit codes (never renumbered):
@@ -104,6 +105,43 @@ def add_audit_options(command: argparse.ArgumentParser) -> None:
         default=[],
         metavar="'MACRO VALUE'",
         help="define a macro for reading spec files, as rpmbuild --define (repeatable)",
+    )
+    # rpmbuild's --with/--without (--with here names context inputs).
+    command.add_argument(
+        "--bcond-with",
+        dest="bcond_with",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="turn a spec's %%bcond NAME on, as rpmbuild --with NAME (repeatable)",
+    )
+    command.add_argument(
+        "--bcond-without",
+        dest="bcond_without",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="turn a spec's %%bcond NAME off, as rpmbuild --without NAME (repeatable)",
+    )
+    command.add_argument(
+        "--sources",
+        action="append",
+        default=[],
+        metavar="PATH|URL",
+        help="a source repository (or SRPMs) to read with the targets: the Source and Patch URLs "
+        "of the packages (repeatable; SRPMS/ and Source/ beside a repository are found anyway)",
+    )
+    command.add_argument(
+        "--no-source-discovery",
+        action="store_true",
+        help="do not read the source repository found beside a binary one (SRPMS/, Source/...)",
+    )
+    command.add_argument(
+        "--metadata-only",
+        action="store_true",
+        help="read repositories from their metadata alone, not their package files: faster, but the "
+        "Source URLs, signing keys and Distribution repodata lacks are not seen (the audit says it "
+        "is incomplete, and --strict fails)",
     )
     network = command.add_argument_group(
         "remote repositories and URLs",
@@ -212,10 +250,13 @@ def audit_options(args: argparse.Namespace, project: ProjectConfig) -> AuditOpti
         context=tuple(args.context),
         arches=tuple(args.arch) or project.arch,
         roots=tuple(args.roots) or project.roots,
+        sources=tuple(args.sources),
         weak=args.weak,
         read_rpms=args.read_rpms,
+        metadata_only=args.metadata_only,
+        discover_sources=not args.no_source_discovery,
         cache=not args.no_cache,
-        defines=_defines(args.define),
+        defines=_defines(args.define) + _bconds(args.bcond_with, args.bcond_without),
         remote=RemoteOptions(
             http=HttpSettings(connect_timeout=args.timeout[0], read_timeout=args.timeout[1]),
             cache_dir=args.cache_dir,
@@ -247,6 +288,13 @@ def _defines(items: Sequence[str]) -> tuple[tuple[str, str], ...]:
             raise UsageError(f"--define {item!r}: expected 'NAME VALUE'")
         found.append((name.lstrip("%"), value.strip()))
     return tuple(found)
+
+
+def _bconds(with_: Sequence[str], without: Sequence[str]) -> tuple[tuple[str, str], ...]:
+    try:
+        return bcond_defines(with_, without)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def policy(args: argparse.Namespace, project: ProjectConfig) -> Policy:

@@ -245,8 +245,8 @@ def _completeness(audit: Audited, rulings: Sequence[Ruling]) -> Completeness:
     for ruling in rulings:
         gap = ruling.fact.gap
         if gap is not None:
-            counts[gap.kind.value] += 1
-            waived += ruling.disposition is Disposition.WAIVED
+            counts[gap.kind.value] += gap.count
+            waived += gap.count if ruling.disposition is Disposition.WAIVED else 0
     if audit.errors:
         counts["input-error"] += len(audit.errors)
     if not audit.results:

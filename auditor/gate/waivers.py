@@ -28,7 +28,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from auditor.audit.facts import Fact
+from auditor.audit.facts import Fact, FactKind
 from auditor.core.errors import PolicyError
 from auditor.core.tomlfile import read_toml
 from auditor.origin.findings import Category
@@ -59,6 +59,8 @@ class Waiver:
         """Whether this waiver accepts ``fact`` about ``package`` (never a fact about no package)."""
         if package is None:
             return False
+        if fact.kind is FactKind.GAP and self.rule is None:
+            return False  # evidence not seen is accepted only by a waiver that names it (rule = "gap:...")
         names = [package.name] + ([package.source_name] if package.source_name else [])
         if not any(fnmatch.fnmatchcase(name, self.package) for name in names):
             return False

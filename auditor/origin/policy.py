@@ -106,6 +106,15 @@ class Policy:
         """The host rules a URL matches: the policy's own test of "a policy host"."""
         return [rule for rule in self.rules if isinstance(rule, HostRule) and rule.matches_url(url)]
 
+    def reads_header_fields(self) -> bool:
+        """Whether a rule looks at what only an RPM header carries (signing key, Distribution):
+        then a repository's package files are worth reading, not only its metadata."""
+        return any(
+            isinstance(rule, SigningKeyRule)
+            or (isinstance(rule, FieldRule) and "distribution" in rule.fields)
+            for rule in self.rules
+        )
+
     def components(self) -> dict[str, Component]:
         found: dict[str, Component] = {}
         for rule in self.rules:

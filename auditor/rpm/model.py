@@ -310,6 +310,9 @@ class Gap:
 
     kind: GapKind
     detail: str
+    count: int = 1
+    """How many things the gap stands for: one Source, or, for an input, every package it
+    could not see (a repository read from its metadata alone is one gap of N packages)."""
 
     def __str__(self) -> str:
         return f"{self.kind.value}: {self.detail}" if self.detail else self.kind.value

@@ -78,7 +78,10 @@ def package_to_json(package: Package) -> dict[str, Any]:
     if package.notes:
         data["notes"] = list(package.notes)
     if package.gaps:
-        data["gaps"] = [{"kind": gap.kind.value, "detail": gap.detail} for gap in package.gaps]
+        data["gaps"] = [
+            {"kind": gap.kind.value, "detail": gap.detail, **({"count": gap.count} if gap.count != 1 else {})}
+            for gap in package.gaps
+        ]
     return data
 
 
@@ -113,7 +116,9 @@ def package_from_json(data: dict[str, Any]) -> Package:
         sources=tuple(source_from_json(s) for s in data.get("sources", ())),
         spec=data.get("spec"),
         notes=tuple(data.get("notes", ())),
-        gaps=tuple(Gap(GapKind(gap["kind"]), gap["detail"]) for gap in data.get("gaps", ())),
+        gaps=tuple(
+            Gap(GapKind(gap["kind"]), gap["detail"], gap.get("count", 1)) for gap in data.get("gaps", ())
+        ),
         **deps,
     )
 
@@ -185,6 +190,7 @@ def check_package_json(data: object) -> None:
     for gap in _list(data, "gaps"):
         _expect(isinstance(gap, dict) and gap.get("kind") in _GAP_KINDS, "gaps")
         _expect(isinstance(gap.get("detail"), str), "gaps")
+        _expect(type(gap.get("count", 1)) is int and gap.get("count", 1) >= 1, "gaps")
 
 
 def _expect(condition: bool, key: str) -> None:

@@ -3,12 +3,13 @@ of each input. A bad input never stops the others from being read."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from auditor.core.errors import InputError
 from auditor.rpm.model import Gap, Package
 
-__all__ = ["ConfigUrl", "InputSummary", "LoadResult"]
+__all__ = ["ConfigUrl", "InputSummary", "LoadResult", "ReadOptions"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +44,8 @@ class InputSummary:
     revision: str | None = None
     filelists: bool | None = None
     """For a repository: whether filelists.xml was read (file requirements need it)."""
+    found_beside: str | None = None
+    """For a source repository the auditor found beside a binary one: that repository."""
 
 
 @dataclass
@@ -63,3 +66,21 @@ class LoadResult:
         self.config_urls.extend(other.config_urls)
         self.warnings.extend(other.warnings)
         self.gaps.extend(other.gaps)
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How the sources read what the user named (the engine builds it from the run's options)."""
+
+    defines: tuple[tuple[str, str], ...] = ()
+    """Macros for spec files (``--define``, ``--with``, ``--without``), as ``rpmbuild`` takes them."""
+    read_rpms: bool = False
+    """Read the RPM files of a directory even where it holds repodata/, ignoring the metadata."""
+    metadata_only: bool = False
+    """Read repositories from their metadata alone (``--metadata-only``): fast, and incomplete."""
+    binary_headers: bool = True
+    """Read the headers of a repository's binary packages for what repodata lacks (signing key,
+    Distribution). The engine sets it when the policy has a rule on those fields."""
+    discover_sources: bool = True
+    """Look for the source repository beside a binary one (``SRPMS/``, ``Source/``...)."""
+    progress: Callable[[str], None] | None = None

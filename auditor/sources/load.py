@@ -12,7 +12,9 @@ configuration file names, use the network, through the one `Remote` of the run.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
+from urllib.parse import unquote, urlsplit
 
 from auditor.core.errors import InputError
 from auditor.core.files import read_regular
@@ -20,10 +22,11 @@ from auditor.net.http import strip_userinfo
 from auditor.net.remote import SMALL_FILE_CEILING, Remote
 from auditor.net.urlpolicy import UrlOrigin
 from auditor.runtime.store import Store
-from auditor.sources.interface import ConfigUrl, InputSummary, LoadResult
+from auditor.sources.interface import ConfigUrl, InputSummary, LoadResult, ReadOptions
+from auditor.sources.localrepo import read_local_repository, source_repositories
 from auditor.sources.remote import read_remote_repository, repository_base
 from auditor.sources.repoconfig import ConfigRead, is_repo_config, read_repo_config
-from auditor.sources.repodata import RepositoryRead, find_repomd, read_repository
+from auditor.sources.repodata import RepositoryRead, find_repomd
 from auditor.sources.rpmbatch import read_rpm_files
 from auditor.sources.specs import read_spec_file
 
@@ -35,33 +38,83 @@ Progress = Callable[[str], None]
 
 def load_inputs(
     paths: Iterable[str],
-    progress: Progress | None = None,
-    defines: Mapping[str, str] | None = None,
+    options: ReadOptions | None = None,
     remote: Remote | None = None,
     store: Store | None = None,
-    read_rpms: bool = False,
 ) -> LoadResult:
-    """Read every input. ``defines`` are macros for spec files (``--define``); ``remote`` is
-    the run's network and cache (a default one, which guards no host, is made if a URL needs it);
-    ``store`` keeps the models of RPM files already read; ``read_rpms`` reads the RPM files of
-    a directory even where it holds repodata/ (which lacks signing keys and Source URLs)."""
+    """Read every input (see `ReadOptions`). ``remote`` is the run's network and cache (a
+    default one, which guards no host, is made if a URL needs it); ``store`` keeps the models
+    of RPM files already read.
+
+    A local binary repository's source repository, found beside it by the layouts
+    distributions use, is read too (unless the options say not to): the Source and Patch URLs
+    of its packages are the evidence that decides whether they come from Citrix.
+    """
+    options = options or ReadOptions()
     result = LoadResult()
+    loaded: set[str] = set()
     for path in paths:
         if is_url(path):
             remote = remote or Remote()
-            result.extend(_load_url(path, remote))
+            result.extend(_load_url(path, remote, options, store))
         else:
-            result.extend(_load_one(path, progress, defines or {}, remote, store, read_rpms))
+            result.extend(_load_one(path, options, remote, store))
+            loaded.add(os.path.realpath(path))
         if remote is not None:
             result.warnings.extend(remote.take_warnings())
+    if options.discover_sources and not options.read_rpms:
+        _load_source_repositories(result, options, store, loaded)
     return result
+
+
+def _load_source_repositories(
+    result: LoadResult, options: ReadOptions, store: Store | None, loaded: set[str]
+) -> None:
+    """Read the source repository beside each local repository that holds binary packages."""
+    have = {package.name for package in result.packages if package.is_source}
+    wanted = {
+        package.source_name
+        for package in result.packages
+        if not package.is_source and package.source_name and package.source_name not in have
+    }
+    if not wanted:
+        return
+    repositories = [_local_path(item.path) for item in result.inputs if item.kind == "repository"]
+    for repository in (path for path in repositories if path is not None and os.path.isdir(path)):
+        try:
+            candidates = source_repositories(repository)
+        except InputError:
+            continue
+        for candidate in candidates:
+            real = os.path.realpath(candidate)
+            if real in loaded or any(real.startswith(done + os.sep) for done in loaded):
+                continue
+            loaded.add(real)
+            try:
+                read = read_local_repository(candidate, options, store)
+            except InputError as exc:
+                result.errors.append(exc)
+                continue
+            found = LoadResult()
+            _add_repository(read, candidate, found)
+            found.inputs = [
+                replace(item, kind="source-repository", found_beside=repository) for item in found.inputs
+            ]
+            result.extend(found)
+
+
+def _local_path(location: str) -> str | None:
+    """The directory a repository's location names: a path, or a ``file:`` URL's path."""
+    if location.lower().startswith("file:"):
+        return unquote(urlsplit(location).path)
+    return None if is_url(location) else location
 
 
 def is_url(path: str) -> bool:
     return path.lower().startswith(("http://", "https://"))
 
 
-def _load_url(url: str, remote: Remote) -> LoadResult:
+def _load_url(url: str, remote: Remote, options: ReadOptions, store: Store | None) -> LoadResult:
     result = LoadResult()
     shown = strip_userinfo(url)
     if shown != url:
@@ -76,20 +129,28 @@ def _load_url(url: str, remote: Remote) -> LoadResult:
             raise InputError(shown, decision.reason)
         if shown.lower().rstrip("/").endswith((".repo", ".conf")):
             path = remote.fetch_by_url(shown, "config", SMALL_FILE_CEILING)
-            _load_config(path, shown, remote, result, UrlOrigin.remote_config(shown))
+            _load_config(path, shown, remote, result, UrlOrigin.remote_config(shown), options, store)
         else:
-            _add_repository(read_remote_repository(shown, remote), repository_base(shown), result)
+            _add_repository(read_remote_repository(shown, remote, options), repository_base(shown), result)
     except InputError as exc:
         result.errors.append(exc)
     return result
 
 
-def _load_config(path: str, shown: str, remote: Remote | None, result: LoadResult, origin: UrlOrigin) -> None:
+def _load_config(
+    path: str,
+    shown: str,
+    remote: Remote | None,
+    result: LoadResult,
+    origin: UrlOrigin,
+    options: ReadOptions,
+    store: Store | None,
+) -> None:
     """A .repo file or yum.conf; ``origin`` says where its URLs come from (the local disk, or
     the network, whose configuration may name no local file)."""
     data = read_regular(path, shown, "a repository configuration", SMALL_FILE_CEILING)
     text = data.decode("utf-8", "replace")
-    read: ConfigRead = read_repo_config(text, shown, remote or Remote(), origin)
+    read: ConfigRead = read_repo_config(text, shown, remote or Remote(), origin, options, store)
     result.config_urls.extend(read.config_urls)
     result.warnings.extend(read.warnings)
     for repository in read.repositories:
@@ -104,25 +165,20 @@ def _load_config(path: str, shown: str, remote: Remote | None, result: LoadResul
         )
     result.packages.extend(read.packages)
     result.errors.extend(read.errors)
+    result.gaps.extend(gap for repository in read.repositories for gap in repository.gaps)
     result.inputs.append(InputSummary(shown, "repo-config", len(read.packages)))
 
 
 def _add_repository(read: RepositoryRead, shown: str, result: LoadResult) -> None:
     result.packages.extend(read.packages)
     result.errors.extend(read.errors)
+    result.gaps.extend(read.gaps)
     result.inputs.append(
         InputSummary(shown, "repository", len(read.packages), read.revision, read.has_filelists)
     )
 
 
-def _load_one(
-    path: str,
-    progress: Progress | None,
-    defines: Mapping[str, str],
-    remote: Remote | None = None,
-    store: Store | None = None,
-    read_rpms: bool = False,
-) -> LoadResult:
+def _load_one(path: str, options: ReadOptions, remote: Remote | None, store: Store | None) -> LoadResult:
     result = LoadResult()
     try:
         if not os.path.lexists(path):
@@ -131,18 +187,18 @@ def _load_one(
             os.stat(path)
         except OSError as exc:
             raise InputError(path, _reason(exc)) from None
-        if os.path.isdir(path) and read_rpms:
-            _load_directory(path, result, progress, store, read_rpms=True)
+        if os.path.isdir(path) and options.read_rpms:
+            _load_directory(path, result, options, store)
         elif find_repomd(path) is not None:
-            _load_repository(path, result)
+            _add_repository(read_local_repository(path, options, store), path, result)
         elif os.path.isdir(path):
-            _load_directory(path, result, progress, store)
+            _load_directory(path, result, options, store)
         elif path.endswith(".spec"):
-            packages = read_spec_file(path, defines=defines)
+            packages = read_spec_file(path, defines=dict(options.defines))
             result.packages.extend(packages)
             result.inputs.append(InputSummary(path, "spec", len(packages)))
         elif is_repo_config(path):
-            _load_config(path, path, remote, result, UrlOrigin.local_config(path))
+            _load_config(path, path, remote, result, UrlOrigin.local_config(path), options, store)
         else:
             read = read_rpm_files([path], store)  # a package, an error, or both (payload cut short)
             packages = [item for item in read if not isinstance(item, InputError)]
@@ -155,13 +211,7 @@ def _load_one(
     return result
 
 
-def _load_repository(path: str, result: LoadResult) -> None:
-    _add_repository(read_repository(path), path, result)
-
-
-def _load_directory(
-    root: str, result: LoadResult, progress: Progress | None, store: Store | None, *, read_rpms: bool = False
-) -> None:
+def _load_directory(root: str, result: LoadResult, options: ReadOptions, store: Store | None) -> None:
     rpm_paths: list[str] = []
     seen: set[tuple[int, int]] = set()
 
@@ -177,9 +227,9 @@ def _load_directory(
             result.errors.append(InputError(directory, "symlink loop: directory already scanned"))
             return None
         seen.add(identity)
-        if directory != root and not read_rpms and find_repomd(directory) is not None:
+        if directory != root and not options.read_rpms and find_repomd(directory) is not None:
             try:
-                _load_repository(directory, result)
+                _add_repository(read_local_repository(directory, options, store), directory, result)
             except InputError as exc:
                 result.errors.append(exc)
             return None
@@ -214,7 +264,7 @@ def _load_directory(
         elif entry.is_symlink() and _is_loop(entry.path):
             result.errors.append(InputError(entry.path, "symlink loop"))
     count = 0
-    for item in read_rpm_files(rpm_paths, store, progress):
+    for item in read_rpm_files(rpm_paths, store, options.progress):
         if isinstance(item, InputError):
             result.errors.append(item)
         else:

@@ -12,7 +12,7 @@ source package with a SPEC tag, its Source and Patch URLs.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -21,9 +21,11 @@ from auditor.core.errors import InputError
 from auditor.net.http import is_http, strip_userinfo
 from auditor.net.remote import WORKERS, Remote
 from auditor.net.urlpolicy import UrlDecision, UrlOrigin
-from auditor.rpm.model import Package
+from auditor.rpm.model import Gap, GapKind, Package
 from auditor.sources.formats.repomd import MetadataFile, read_repomd
 from auditor.sources.formats.rpmheader import read_headers
+from auditor.sources.interface import ReadOptions
+from auditor.sources.localrepo import overlay
 from auditor.sources.repodata import RepositoryRead, read_metadata
 from auditor.sources.rpmpackage import package_from_headers
 
@@ -42,8 +44,10 @@ def repository_base(url: str) -> str:
     return urlunsplit((parts.scheme.lower(), parts.netloc, path, "", ""))
 
 
-def read_remote_repository(url: str, remote: Remote) -> RepositoryRead:
-    """Read every package a remote repository's metadata lists (see the module docstring)."""
+def read_remote_repository(url: str, remote: Remote, options: ReadOptions | None = None) -> RepositoryRead:
+    """Read every package a remote repository's metadata lists, and the headers of those whose
+    evidence only the RPM file carries (see the module docstring)."""
+    options = options or ReadOptions()
     base = repository_base(url)
     repomd_url = urljoin(base, "repodata/repomd.xml")
     repomd = read_repomd(remote.fetch_by_url(repomd_url, "repomd"), repomd_url)
@@ -57,19 +61,30 @@ def read_remote_repository(url: str, remote: Remote) -> RepositoryRead:
         package if "://" in package.location else replace(package, location=urljoin(base, package.location))
         for package in read.packages
     ]
-    if remote.options.remote_headers:
-        merge_remote_headers(read, remote)
+    if options.metadata_only:
+        if read.packages:
+            detail = f"{read.location}: read from its metadata alone (--metadata-only)"
+            read.gaps.append(Gap(GapKind.METADATA_ONLY, detail, len(read.packages)))
+        return read
+    binaries = options.binary_headers or remote.options.remote_headers
+    merge_remote_headers(read, remote, lambda package: package.is_source or binaries)
     return read
 
 
-def merge_remote_headers(read: RepositoryRead, remote: Remote) -> None:
-    """Add what only the RPM header has to each package of ``read``, in parallel.
+def merge_remote_headers(
+    read: RepositoryRead, remote: Remote, wanted: Callable[[Package], bool] = lambda _package: True
+) -> None:
+    """Lay what only the RPM header has over each ``wanted`` package of ``read``, in parallel.
 
     A package's location is requested only where the URL policy allows it: one that
-    ``xml:base`` moved to another host than the repository's is not (a warning names it).
+    ``xml:base`` moved to another host than the repository's is not. Every wanted package
+    whose header could not be read (refused, or its server ignores range requests) is counted
+    in a gap of the repository: its evidence is what the metadata says, no more.
     """
 
-    def one(package: Package) -> Package | InputError | UrlDecision:
+    def one(package: Package) -> Package | InputError | UrlDecision | None:
+        if not wanted(package):
+            return package
         decision = remote.decide(package.location, UrlOrigin.repodata_base(package.input))
         if not decision.allowed:
             return decision
@@ -81,47 +96,47 @@ def merge_remote_headers(read: RepositoryRead, remote: Remote) -> None:
             return InputError(exc.source, exc.reason)
 
     with ThreadPoolExecutor(WORKERS) as pool:
-        outcomes: Sequence[Package | InputError | UrlDecision] = list(pool.map(one, read.packages))
+        outcomes: Sequence[Package | InputError | UrlDecision | None] = list(pool.map(one, read.packages))
     merged = []
     refused: list[UrlDecision] = []
+    unread = 0
     for package, outcome in zip(read.packages, outcomes, strict=True):
         if isinstance(outcome, Package):
             merged.append(outcome)
             continue
         merged.append(package)
+        unread += 1
         if isinstance(outcome, InputError):
             read.errors.append(outcome)
-        else:
+        elif isinstance(outcome, UrlDecision):
             refused.append(outcome)
     read.packages = merged
     if refused:
         first = refused[0]
         remote.warn(
-            f"{read.location}: the headers of {len(refused)} package(s) were not read (--remote-headers); "
+            f"{read.location}: the headers of {len(refused)} package(s) were not read; "
             f"first: {first.url}: {first.reason}"
         )
+    if unread:
+        detail = (
+            f"{read.location}: the headers of {unread} package(s) could not be read; their metadata alone was"
+        )
+        read.gaps.append(Gap(GapKind.METADATA_ONLY, detail, unread))
 
 
-def with_remote_header(package: Package, remote: Remote) -> Package:
+def with_remote_header(package: Package, remote: Remote) -> Package | None:
+    """``package`` with what its header carries; None when the header could not be fetched
+    (the server ignores range requests: said once per host)."""
     url = package.location
     if not is_http(url) or remote.ranges_unsupported(url):
-        return package
+        return None
     full = _from_remote_header(package, remote)
     if full is None:
-        return package
-    if (full.name, full.version, full.release, full.arch) != (
-        package.name,
-        package.version,
-        package.release,
-        package.arch,
-    ):
-        raise InputError(url, f"the RPM header is {full.nevra}, the repository metadata says {package.nevra}")
-    if package.is_source and not package.sources and (full.sources or full.gaps):
-        notes = package.notes + full.notes
-        package = replace(
-            package, sources=full.sources, spec=full.spec, notes=notes, gaps=package.gaps + full.gaps
-        )
-    return replace(package, signing_key=full.signing_key, distribution=full.distribution)
+        return None
+    merged = overlay(package, full, url)
+    if isinstance(merged, InputError):
+        raise merged
+    return merged
 
 
 def _from_remote_header(package: Package, remote: Remote) -> Package | None:

@@ -28,10 +28,12 @@ from auditor.net.http import strip_userinfo
 from auditor.net.remote import SMALL_FILE_CEILING, Remote
 from auditor.net.urlpolicy import UrlOrigin
 from auditor.rpm.model import Package
+from auditor.runtime.store import Store
 from auditor.sources.formats.xmlstream import decompressed_chunks, parse_xml
-from auditor.sources.interface import ConfigUrl
+from auditor.sources.interface import ConfigUrl, ReadOptions
+from auditor.sources.localrepo import read_local_repository
 from auditor.sources.remote import read_remote_repository
-from auditor.sources.repodata import RepositoryRead, read_repository
+from auditor.sources.repodata import RepositoryRead
 
 REPOSITORY_KEYS = ("baseurl", "mirrorlist", "metalink")
 _SECTION = re.compile(r"^\s*\[[^\]\n]+\]\s*$", re.MULTILINE)
@@ -50,6 +52,15 @@ class RepoSection:
     metalink: str | None
     gpgkeys: tuple[str, ...]
     enabled: bool
+
+
+_SOURCE_SECTION = re.compile(r"[-_.](source|sources|src|srpms?)$", re.IGNORECASE)
+
+
+def is_source_section(section_id: str) -> bool:
+    """A section of source packages, by the ids distributions give them (``base-source``,
+    ``updates-src``, ``xcp-ng-srpms``)."""
+    return _SOURCE_SECTION.search(section_id) is not None
 
 
 def is_repo_config(path: str) -> bool:
@@ -127,12 +138,23 @@ class ConfigRead:
     warnings: list[str]
 
 
-def read_repo_config(text: str, shown: str, remote: Remote, origin: UrlOrigin) -> ConfigRead:
-    """Record every URL of every repository section of ``text``; read the enabled ones.
+def read_repo_config(
+    text: str,
+    shown: str,
+    remote: Remote,
+    origin: UrlOrigin,
+    options: ReadOptions | None = None,
+    store: Store | None = None,
+) -> ConfigRead:
+    """Record every URL of every repository section of ``text``; read the enabled ones, and
+    the source repositories (``*-source`` sections) even when disabled, as dnf's ``--enablerepo
+    '*-source'`` would: their packages' Source URLs are the evidence of where the binaries
+    come from.
 
     ``origin`` says where the file came from: only one read from the local disk may name
     local files (``file:`` base URLs and mirrorlists), see `auditor.net.urlpolicy`.
     """
+    options = options or ReadOptions()
     result = ConfigRead([], [], [], [], [])
     variables = {"basearch": remote.options.basearch, "arch": remote.options.basearch}
     if remote.options.releasever is not None:
@@ -157,7 +179,7 @@ def read_repo_config(text: str, shown: str, remote: Remote, origin: UrlOrigin) -
             urls.setdefault(key, []).append(url)
             if key != "gpgkey":
                 unexpanded.extend((key, name) for name in left)
-        if not section.enabled:
+        if not section.enabled and not (options.discover_sources and is_source_section(section.id)):
             continue
         candidates = [remote.decide(url, origin) for key in REPOSITORY_KEYS for url in urls.get(key, [])]
         if all(decision.policy_host for decision in candidates):
@@ -171,7 +193,7 @@ def read_repo_config(text: str, shown: str, remote: Remote, origin: UrlOrigin) -
             hint = " (give --releasever)" if name == "releasever" else ""
             result.errors.append(InputError(where, f"${name} left unexpanded in {key}{hint}"))
             continue
-        read = _SectionReader(section, where, shown, remote, result).read(urls, origin)
+        read = _SectionReader(section, where, shown, remote, result, options, store).read(urls, origin)
         if read is not None:
             result.repositories.append(read)
             result.packages.extend(read.packages)
@@ -183,7 +205,18 @@ class _SectionReader:
     """Reads one enabled section: its base URLs in order, else the mirrors of its mirrorlist,
     else those of its metalink; every URL decided by the URL policy before it is used."""
 
-    def __init__(self, section: RepoSection, where: str, shown: str, remote: Remote, result: ConfigRead):
+    def __init__(
+        self,
+        section: RepoSection,
+        where: str,
+        shown: str,
+        remote: Remote,
+        result: ConfigRead,
+        options: ReadOptions,
+        store: Store | None,
+    ):
+        self.options = options
+        self.store = store
         self.section = section
         self.where = where
         self.shown = shown
@@ -230,8 +263,10 @@ class _SectionReader:
             return None
         try:
             if decision.local_path is not None:
-                return read_repository(decision.local_path, shown=decision.url)
-            return read_remote_repository(decision.url, self.remote)
+                return read_local_repository(
+                    decision.local_path, self.options, self.store, shown=decision.url
+                )
+            return read_remote_repository(decision.url, self.remote, self.options)
         except InputError as exc:
             self.failures.append(exc)
             return None

@@ -26,7 +26,7 @@ from typing import Any
 
 from auditor.core.errors import InputError
 from auditor.core.files import open_regular, os_reason
-from auditor.rpm.model import EVR, Checksum, Dependency, FileList, Op, Package, PackageKind
+from auditor.rpm.model import EVR, Checksum, Dependency, FileList, Gap, Op, Package, PackageKind
 from auditor.runtime.parallel import Background, can_fork
 from auditor.sources import split
 from auditor.sources.formats.repomd import MetadataFile, Repomd, read_repomd
@@ -69,6 +69,8 @@ class RepositoryRead:
     errors: list[InputError] = field(default_factory=list)
     metadata: dict[str, MetadataFile] = field(default_factory=dict)
     has_filelists: bool = False
+    gaps: list[Gap] = field(default_factory=list)
+    """What the repository's reader could not see (files beside the metadata, headers unread)."""
 
 
 def find_repomd(path: str) -> str | None:

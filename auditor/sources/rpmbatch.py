@@ -12,6 +12,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 
 from auditor.core.errors import InputError
 from auditor.rpm.model import Package
@@ -31,11 +32,11 @@ Outcome = list[Package | InputError]
 """What one file gave: a package, an error, or (a payload cut short) both."""
 
 
-def _read_batch(paths: Sequence[str]) -> list[Outcome]:
+def _read_batch(paths: Sequence[str], checksum: bool = True) -> list[Outcome]:
     found: list[Outcome] = []
     for path in paths:
         try:
-            package, error = read_rpm(path)
+            package, error = read_rpm(path, checksum=checksum)
         except InputError as exc:
             # Kept to the end of the run: a fresh error, without the traceback whose frames
             # hold what the reader had read (up to a 256 MiB header per bad file).
@@ -50,6 +51,20 @@ def read_rpm_files(
 ) -> list[Package | InputError]:
     """Per path, in the order of ``paths``: its package, or its error, or both (a file whose
     header was read but whose payload is cut short). Only a file read without error is stored."""
+    return [item for outcome in read_rpm_outcomes(paths, store, progress) for item in outcome]
+
+
+def read_rpm_outcomes(
+    paths: Sequence[str],
+    store: Store | None = None,
+    progress: Progress | None = None,
+    *,
+    checksum: bool = True,
+) -> list[Outcome]:
+    """What each path gave, in the order of ``paths``. Without ``checksum`` the files are not
+    hashed (a repository's metadata has their digests): only their headers, and a source
+    package's spec in its payload when the header has none, are read."""
+    kind = "" if checksum else "\0headers"
     results: list[Outcome | None] = [None] * len(paths)
     keys: dict[int, str] = {}
     misses: list[int] = []
@@ -57,7 +72,7 @@ def read_rpm_files(
     for position, path in enumerate(paths):
         if use_store:
             with contextlib.suppress(OSError):  # the reader will say what is wrong with the file
-                keys[position] = Store.package_key(file_identity(path))
+                keys[position] = Store.package_key(file_identity(path) + kind)
     stored = store.get_packages(list(keys.values())) if store is not None and keys else {}
     damaged: list[str] = []
     for position in range(len(paths)):
@@ -75,7 +90,7 @@ def read_rpm_files(
     done = len(paths) - len(misses)
     if progress is not None and done:
         progress(f"{done} packages from the cache")
-    for position, item in zip(misses, _read(paths, misses, progress), strict=True):
+    for position, item in zip(misses, _read(paths, misses, progress, checksum), strict=True):
         results[position] = item
     if store is not None and store.enabled:
         fresh = [(keys[position], results[position]) for position in misses if position in keys]
@@ -84,23 +99,25 @@ def read_rpm_files(
             for key, outcome in fresh
             if outcome is not None and len(outcome) == 1 and isinstance(outcome[0], Package)
         )
-    return [item for outcome in results if outcome is not None for item in outcome]
+    return [outcome if outcome is not None else [] for outcome in results]
 
 
-def _read(paths: Sequence[str], positions: list[int], progress: Progress | None) -> list[Outcome]:
+def _read(
+    paths: Sequence[str], positions: list[int], progress: Progress | None, checksum: bool
+) -> list[Outcome]:
     wanted = [paths[position] for position in positions]
     if len(wanted) < PARALLEL_FROM or WORKERS < 2 or "fork" not in multiprocessing.get_all_start_methods():
         found: list[Outcome] = []
         for index, path in enumerate(wanted):
             if progress is not None:
                 progress(f"reading {index + 1}/{len(wanted)} {os.path.basename(path)}")
-            found.extend(_read_batch([path]))
+            found.extend(_read_batch([path], checksum))
         return found
     batches = [wanted[start : start + BATCH] for start in range(0, len(wanted), BATCH)]
     found = []
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=WORKERS, mp_context=context) as pool:
-        for index, batch in enumerate(pool.map(_read_batch, batches)):
+        for index, batch in enumerate(pool.map(partial(_read_batch, checksum=checksum), batches)):
             found.extend(batch)
             if progress is not None:
                 progress(f"reading {min((index + 1) * BATCH, len(wanted))}/{len(wanted)} RPM files")

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from auditor.cli.main import main
+from tests.conftest import errors_of
 from tests.differential import mutations as m
 from tests.differential.mutations import BINARY, NOSPEC, SIGNED, SOURCE, Case, Oracle
 from tests.differential.oracle import Rpm
@@ -279,12 +280,12 @@ def test_the_auditor_refuses_what_rpm_refuses(
     else:
         assert refused, f"{case.oracle.value} reads {path.name}: the case does not reach the check"
     if refused:
-        lines = err.splitlines()
+        lines = errors_of(err)
         assert code == 3 and len(lines) == 1, err
         assert lines[0].startswith(f"auditor: error: {path}: "), err
         assert case.says is not None and case.says in lines[0], err
     else:
-        assert (code, err) == (0, ""), err
+        assert (code, errors_of(err)) == (0, []), err
 
 
 def test_the_cases_cover_forty_checks() -> None:

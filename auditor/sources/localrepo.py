@@ -1,0 +1,177 @@
+"""A local yum/dnf repository: its metadata, the package files beside it, and what only they carry.
+
+Repodata lists a repository's packages but not everything the policy looks at: a source
+package's Source and Patch URLs, the signing key, the Distribution tag. So, by default, the
+package files are read too:
+
+- every source package's header (its spec: the SPEC tag, or the ``.spec`` in the payload of
+  an SRPM built by rpm before 4.15) for its Sources and Patches;
+- every binary package's header, when the policy has a rule on the signing key or on
+  Distribution (`ReadOptions.binary_headers`);
+
+and what they carry is laid over the package the metadata describes. Only headers are read
+(no file is hashed: the metadata has the digests), many files at a time, and the store keeps
+what was read for the next run. A file whose header does not describe the package its entry
+names is an input error on that package.
+
+The files and the metadata must also agree: an RPM file on disk that the metadata does not
+list (createrepo_c was not run again), or an entry whose file is missing, is a gap of the
+input, never silently skipped. ``--metadata-only`` reads the metadata alone, and says so.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import replace
+
+from auditor.core.errors import InputError
+from auditor.rpm.model import Gap, GapKind, Package
+from auditor.runtime.store import Store
+from auditor.sources.interface import ReadOptions
+from auditor.sources.repodata import RepositoryRead, find_repomd, read_repository
+from auditor.sources.rpmbatch import read_rpm_outcomes
+
+MAX_EXAMPLES = 5
+"""File names a gap of many files names (the count says how many there are)."""
+
+SOURCE_DIRECTORIES = ("SRPMS", "Source", "source", "SRPM", "srpms", "src", "Sources")
+"""Where distributions keep the source repository beside a binary one (Fedora, CentOS and
+XCP-ng keep it in a sibling directory of the architecture's)."""
+
+
+def read_local_repository(
+    path: str, options: ReadOptions, store: Store | None, *, shown: str | None = None
+) -> RepositoryRead:
+    """Every package of the repository at ``path``, with what its files carry (see the module)."""
+    read = read_repository(path, shown=shown)
+    if options.metadata_only:
+        if read.packages:
+            detail = f"{read.location}: read from its metadata alone (--metadata-only)"
+            read.gaps.append(Gap(GapKind.METADATA_ONLY, detail, len(read.packages)))
+        return read
+    read.packages = _with_package_files(read, _root(path), options, store)
+    return read
+
+
+def _root(path: str) -> str:
+    repomd = find_repomd(path)
+    assert repomd is not None  # read_repository raised otherwise
+    return os.path.dirname(os.path.dirname(os.path.abspath(repomd)))
+
+
+def _with_package_files(
+    read: RepositoryRead, root: str, options: ReadOptions, store: Store | None
+) -> list[Package]:
+    packages = list(read.packages)
+    listed: dict[str, int] = {}
+    for position, package in enumerate(packages):
+        if "://" not in package.location:
+            listed[os.path.normpath(package.location)] = position
+    on_disk = set(_package_files(root))
+    missing = sorted(href for href in listed if href not in on_disk)
+    outside = sorted(on_disk - set(listed))
+    if missing:
+        read.gaps.append(
+            _files_gap(GapKind.FILE_MISSING, read.location, "listed in its metadata, missing", missing)
+        )
+    if outside:
+        read.gaps.append(
+            _files_gap(GapKind.FILE_OUTSIDE_METADATA, read.location, "not listed in its metadata", outside)
+        )
+    wanted = [
+        (position, href)
+        for href, position in sorted(listed.items())
+        if href in on_disk and (packages[position].is_source or options.binary_headers)
+    ]
+    if not wanted:
+        return packages
+    outcomes = read_rpm_outcomes(
+        [os.path.join(root, href) for _, href in wanted], store, options.progress, checksum=False
+    )
+    for (position, href), outcome in zip(wanted, outcomes, strict=True):
+        read_package = next((item for item in outcome if isinstance(item, Package)), None)
+        read.errors.extend(item for item in outcome if isinstance(item, InputError))
+        if read_package is None:
+            continue
+        merged = overlay(packages[position], read_package, os.path.join(read.location, href))
+        if isinstance(merged, InputError):
+            read.errors.append(merged)
+        else:
+            packages[position] = merged
+    return packages
+
+
+def overlay(listed: Package, read: Package, shown: str) -> Package | InputError:
+    """``listed`` (from the metadata) with what only its file's header carries; an error when the
+    header describes another package than the entry."""
+    if (read.name, read.epoch or 0, read.version, read.release, read.arch) != (
+        listed.name,
+        listed.epoch or 0,
+        listed.version,
+        listed.release,
+        listed.arch,
+    ):
+        return InputError(
+            shown, f"the file's header is {read.nevra}, the repository metadata says {listed.nevra}"
+        )
+    if listed.is_source:
+        return replace(
+            listed,
+            sources=read.sources,
+            spec=read.spec,
+            notes=listed.notes + read.notes,
+            gaps=listed.gaps + read.gaps,
+            signing_key=read.signing_key,
+            distribution=read.distribution,
+        )
+    return replace(listed, signing_key=read.signing_key, distribution=read.distribution)
+
+
+def _package_files(root: str) -> list[str]:
+    """Paths (relative to ``root``) of the RPM files of the repository: every ``*.rpm`` below it,
+    but for repodata/ and directories that are repositories of their own."""
+    found: list[str] = []
+    stack = [root]
+    seen: set[tuple[int, int]] = set()
+    while stack:
+        directory = stack.pop()
+        try:
+            info = os.stat(directory)
+            if (info.st_dev, info.st_ino) in seen:
+                continue
+            seen.add((info.st_dev, info.st_ino))
+            with os.scandir(directory) as listing:
+                entries = list(listing)
+        except OSError:
+            continue  # an unreadable corner: the files the metadata lists there are then missing
+        for entry in entries:
+            try:
+                if entry.is_dir():
+                    if entry.name != "repodata" and not os.path.isdir(os.path.join(entry.path, "repodata")):
+                        stack.append(entry.path)
+                elif entry.name.endswith(".rpm") and entry.is_file():
+                    found.append(os.path.normpath(os.path.relpath(entry.path, root)))
+            except OSError:
+                continue
+    return found
+
+
+def _files_gap(kind: GapKind, repository: str, what: str, files: Sequence[str]) -> Gap:
+    examples = ", ".join(files[:MAX_EXAMPLES]) + (
+        f" and {len(files) - MAX_EXAMPLES} more" if len(files) > MAX_EXAMPLES else ""
+    )
+    noun = "file" if len(files) == 1 else "files"
+    return Gap(kind, f"{repository}: {len(files)} RPM {noun} {what}: {examples}", len(files))
+
+
+def source_repositories(path: str) -> list[str]:
+    """The source repositories beside the binary repository at ``path``, by the layouts
+    distributions use (``.../x86_64/`` beside ``.../Source/`` or ``.../SRPMS/``)."""
+    parent = os.path.dirname(os.path.abspath(_root(path)))
+    found = []
+    for name in SOURCE_DIRECTORIES:
+        candidate = os.path.join(parent, name)
+        if find_repomd(candidate) is not None:
+            found.append(candidate)
+    return found

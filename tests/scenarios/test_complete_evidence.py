@@ -1,0 +1,158 @@
+"""Complete evidence: a repository scan sees every Source URL, and an incomplete audit says so.
+
+Each scenario builds a repository layout from the real fixtures (RPMs built by rpmbuild,
+repodata by createrepo_c), runs ``auditor scan`` as a release manager would, and checks
+the JSON report and the exit code, with and without ``--strict``.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.cli.main import main
+from tests.conftest import DATA, RPMS
+
+XS_SOURCE0 = "https://code.citrite.net/rest/archive/latest/projects/XSU/repos/xs-sources/archive?at=v1.0&format=tar.gz&prefix=xs-sources-1.0#/xs-sources-1.0.tar.gz"
+
+
+def scan(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, Any], str]:
+    code = main(["scan", *args, "--format", "json", "-q"])
+    captured = capsys.readouterr()
+    return code, json.loads(captured.out), captured.err
+
+
+def reasons(document: dict[str, Any]) -> dict[str, int]:
+    return {item["reason"]: item["count"] for item in document["completeness"]["reasons"]}
+
+
+def package(document: dict[str, Any], nevra: str) -> dict[str, Any]:
+    return next(p for p in document["packages"] if p["nevra"] == nevra)
+
+
+@pytest.fixture
+def layout(tmp_path: Path) -> Path:
+    """``dist/x86_64`` (the binary repository) beside ``dist/SRPMS`` (its sources)."""
+    shutil.copytree(DATA / "repo", tmp_path / "dist" / "x86_64")
+    shutil.copytree(DATA / "srpm-repo", tmp_path / "dist" / "SRPMS")
+    return tmp_path / "dist"
+
+
+def test_a_repository_scan_reads_the_source_packages_found_beside_it(
+    layout: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, document, _ = scan([str(layout / "x86_64")], capsys)
+    source = package(document, "xs-sources-1.0-1.src")
+    assert XS_SOURCE0 in [s["value"] for s in source["sources"]]
+    assert "source0" in {f["field"] for f in source["findings"]}
+    # Its binaries inherit that evidence: the sources were seen, nothing is missing.
+    binary = package(document, "xs-sources-1.0-1.noarch")
+    assert {"citrix-internal-host"} <= {f["rule"] for f in binary["findings"]}
+    assert "source-not-audited" not in reasons(document)
+    assert {item["kind"] for item in document["inputs"]} == {"repository", "source-repository"}
+    found = next(item for item in document["inputs"] if item["kind"] == "source-repository")
+    assert found["path"].endswith("SRPMS")
+    # The header-read Sources equal what reading the SRPM files alone gives.
+    _, files, _ = scan([str(RPMS / "xs-sources-1.0-1.src.rpm")], capsys)
+    assert source["sources"] == package(files, "xs-sources-1.0-1.src")["sources"]
+
+
+def test_without_its_sources_a_repository_scan_is_incomplete(
+    layout: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, document, err = scan([str(layout / "x86_64"), "--no-source-discovery"], capsys)
+    binaries = [p for p in document["packages"] if p["kind"] == "binary"]
+    assert reasons(document)["source-not-audited"] == len(binaries)
+    assert all(any(g["kind"] == "source-not-audited" for g in p["gaps"]) for p in binaries)
+    assert document["completeness"]["complete"] is False and "source-not-audited" in err
+    assert code == 1  # it blocks on what it saw...
+    strict, _, _ = scan([str(layout / "x86_64"), "--no-source-discovery", "--strict"], capsys)
+    assert strict == 3  # ... and --strict fails on what it did not see
+    # Naming the source repository explicitly completes it.
+    code, document, _ = scan(
+        [str(layout / "x86_64"), "--no-source-discovery", "--sources", str(layout / "SRPMS")], capsys
+    )
+    assert "source-not-audited" not in reasons(document) and code == 1
+
+
+def test_metadata_only_is_fast_and_says_what_it_did_not_see(
+    layout: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, document, _ = scan([str(layout / "x86_64"), "--metadata-only"], capsys)
+    assert package(document, "xs-sources-1.0-1.src")["sources"] == []
+    assert reasons(document)["metadata-only"] == len(document["packages"])
+    assert scan([str(layout / "x86_64"), "--metadata-only", "--strict"], capsys)[0] == 3
+
+
+def test_files_outside_the_metadata_and_entries_without_a_file_are_gaps(
+    layout: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = layout / "x86_64"
+    shutil.copy(RPMS / "xs-sources-1.0-1.src.rpm", repo / "Packages" / "copied-in-later.src.rpm")
+    (repo / "Packages" / "weakdeps-1.0-1.noarch.rpm").unlink()
+    code, document, err = scan([str(repo)], capsys)
+    assert reasons(document)["file-outside-metadata"] == 1
+    assert reasons(document)["file-missing"] == 1
+    [outside] = [g for g in document["completeness"]["gaps"] if g["rule"] == "gap:file-outside-metadata"]
+    assert "copied-in-later.src.rpm" in outside["text"]
+    assert "weakdeps-1.0-1.noarch" in {
+        p["nevra"] for p in document["packages"]
+    }  # still audited from repodata
+    assert "file-outside-metadata" in err and code == 1
+    assert scan([str(repo), "--strict"], capsys)[0] == 3
+
+
+def test_a_file_that_is_not_its_metadata_entry_is_an_input_error(
+    layout: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = layout / "SRPMS"
+    target = repo / "Packages" / "weakdeps-1.0-1.src.rpm"
+    shutil.copy(RPMS / "xs-sources-1.0-1.src.rpm", target)  # same file name, another package
+    code, document, _ = scan([str(repo)], capsys)
+    [error] = document["errors"]
+    assert error["input"].endswith("weakdeps-1.0-1.src.rpm") and "xs-sources-1.0-1.src" in error["message"]
+    assert code == 3
+
+
+def test_a_repo_file_names_its_source_section_and_it_is_read(
+    layout: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    elsewhere = tmp_path / "mirror" / "pool" / "sources"  # where no directory layout would find it
+    (layout / "SRPMS").rename(elsewhere.parent.mkdir(parents=True) or elsewhere)
+    config = tmp_path / "dist.repo"
+    config.write_text(
+        f"[dist]\nbaseurl=file://{layout / 'x86_64'}\nenabled=1\n\n"
+        f"[dist-source]\nbaseurl=file://{elsewhere}\nenabled=0\n"
+    )
+    _, document, _ = scan([str(config)], capsys)
+    assert XS_SOURCE0 in [s["value"] for s in package(document, "xs-sources-1.0-1.src")["sources"]]
+    assert "source-not-audited" not in reasons(document)
+    _, document, _ = scan([str(config), "--no-source-discovery"], capsys)  # it is discovery too
+    assert "source-not-audited" in reasons(document)
+
+
+def test_spec_gaps_and_an_empty_audit_are_incomplete(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = tmp_path / "gappy.spec"
+    spec.write_text(
+        "Name: gappy\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n"
+        "%if 0%{?rhel} >= 8\nSource0: https://example.org/a.tar.gz\n%else\nSource0: https://example.org/b.tar.gz\n%endif\n"
+        "Source1: https://example.org/%(echo generated).tar.gz\n"
+        "BuildArch: noarch\n%description\nd\n%files\n/usr/share/gappy\n"
+    )
+    code, document, _ = scan([str(spec)], capsys)
+    found = reasons(document)
+    assert found["undecided-conditional"] >= 1 and found["unexpanded-source"] == 1
+    assert code == 0 and document["summary"]["headline"] == "incomplete"
+    assert scan([str(spec), "--strict"], capsys)[0] == 3
+    assert scan([str(spec), "--define", "rhel 8", "--strict"], capsys)[0] == 3  # Source1 still unexpanded
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code, document, _ = scan([str(empty)], capsys)
+    assert code == 3 and reasons(document) == {"nothing-audited": 1}
+    assert document["summary"]["headline"] == "failed"
