@@ -92,7 +92,8 @@ def _panel(view: ReportView, item: PlanItem, dependents: Dependents, position: i
         f"<p>{plural(len(nevras), 'origin package')}: "
         + ", ".join(f"<code>{esc(nevra)}</code>" for nevra in nevras[:10])
         + (f" and {len(nevras) - 10} more" if len(nevras) > 10 else "")
-        + f". Replacing it clears {plural(len(held), 'package')}; {_others(len(others))}</p>",
+        + f". Replacing it alone frees {plural(len(held), 'package')} of their depends or build-depends "
+        f"status; {_others(len(others))}</p>",
     ]
     if item.replacements:
         parts.append(
@@ -108,7 +109,7 @@ def _panel(view: ReportView, item: PlanItem, dependents: Dependents, position: i
         )
     parts.append(dependents_svg(view, dependents, held, others))
     parts.append(
-        '<p class="legend note"><span class="key key-held"></span> held back: clean once it is replaced '
+        '<p class="legend note"><span class="key key-held"></span> held back: freed once it is replaced '
         '<span class="key key-other"></span> needs it, and another origin too, or has a clean alternative; '
         "&#8594; needs (on its shortest chain to it)</p>"
     )
