@@ -216,6 +216,29 @@ def test_the_filter_follows_typing_and_the_fragment(browser: Any, views: dict[st
         assert len(page.page.evaluate(rows)) == 31
 
 
+def test_a_long_table_lists_a_thousand_rows_at_a_time(browser: Any) -> None:
+    """60,000 rows in the DOM take a browser many seconds: the table lists 1,000 matching rows at
+    a time, and the filter still searches every package."""
+    view = view_of(audit_of([{"name": f"pkg{n:04d}"} for n in range(1500)]))
+    with opened(browser, FORMATS["html"](view), width=800) as page:
+        count = "() => document.querySelectorAll('#package-rows tr').length"
+        assert page.page.evaluate(count) == 1000
+        assert (
+            page.page.inner_text("#shown") == "Showing the first 1000 of 1500 matching packages (1500 in all)"
+        )
+        assert page.page.evaluate("document.body.dataset.shown") == "1500"
+        page.page.click("#more")
+        assert page.page.evaluate(count) == 1500 and not page.page.is_visible("#more")
+        assert page.page.inner_text("#shown") == "Showing 1500 of 1500 packages"
+        page.page.fill("#filter", "pkg149")  # among the rows not listed at first
+        assert page.page.evaluate(
+            "() => Array.from(document.querySelectorAll('#package-rows tr')).map(row => row.cells[0].textContent)"
+        ) == [f"pkg149{n}-1.0-1.noarch" for n in range(10)]
+        page.page.fill("#filter", "")
+        assert page.page.evaluate(count) == 1000 and page.page.is_visible("#more")
+        assert_fits(page.page)
+
+
 def test_progress_since_an_earlier_report(browser: Any, views: dict[str, ReportView]) -> None:
     view = views["progress"]
     comparison = view.progress

@@ -198,6 +198,7 @@ def _table() -> list[str]:
         '<table id="package-table"><thead><tr><th class="col-package">package</th>'
         '<th class="col-status">status</th><th class="col-why">why</th><th class="col-vendor">vendor</th>'
         '<th class="col-summary">summary</th></tr></thead><tbody id="package-rows"></tbody></table>',
+        '<p><button type="button" id="more" hidden></button></p>',
         "<noscript><p>The package table needs JavaScript; the flagged packages below do not.</p></noscript>",
         "</section>",
     ]

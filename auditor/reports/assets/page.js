@@ -18,7 +18,13 @@
     return td;
   }
 
-  var rows = data.packages.map(function (p) {
+  // Rows are made when first listed, and at most `limit` matching rows are in the table at once:
+  // a 60,000-package page opens at once, and the filter still searches every package.
+  var PAGE = 1000;
+  var limit = PAGE;
+  var more = document.getElementById("more");
+
+  function element(p) {
     var tr = document.createElement("tr");
     tr.className = "status-" + p.status;
     tr.setAttribute("data-status", p.status);
@@ -47,12 +53,13 @@
     cell(tr, p.why, "why");
     cell(tr, p.vendor, "vendor");
     cell(tr, p.summary, "summary");
+    return tr;
+  }
+
+  var rows = data.packages.map(function (p) {
     var text = [p.nevra, p.status, p.gate, p.why, p.vendor, p.summary].join("\n").toLowerCase();
-    return {element: tr, p: p, text: text};
+    return {element: null, p: p, text: text};
   });
-  var fragment = document.createDocumentFragment();
-  rows.forEach(function (row) { fragment.appendChild(row.element); });
-  body.appendChild(fragment);
 
   function keep(row, words, status) {
     if (status === "flagged" && row.p.status === "clean") { return false; }
@@ -78,15 +85,30 @@
   function apply(changed) {
     var words = filterBox.value.toLowerCase().split(/\s+/).filter(Boolean);
     var status = statusBox.value;
-    var count = 0;
-    rows.forEach(function (row) {
-      var visible = keep(row, words, status);
-      row.element.hidden = !visible;
-      if (visible) { count++; }
+    var matching = rows.filter(function (row) { return keep(row, words, status); });
+    var listed = matching.slice(0, limit);
+    var fragment = document.createDocumentFragment();
+    listed.forEach(function (row) {
+      if (!row.element) { row.element = element(row.p); }
+      fragment.appendChild(row.element);
     });
-    shown.textContent = "Showing " + count + " of " + rows.length + " packages";
-    document.body.setAttribute("data-shown", String(count));
+    body.replaceChildren(fragment);
+    if (listed.length < matching.length) {
+      shown.textContent = "Showing the first " + listed.length + " of " + matching.length +
+        " matching packages (" + rows.length + " in all)";
+      more.textContent = "Show " + Math.min(PAGE, matching.length - listed.length) + " more";
+      more.hidden = false;
+    } else {
+      shown.textContent = "Showing " + matching.length + " of " + rows.length + " packages";
+      more.hidden = true;
+    }
+    document.body.setAttribute("data-shown", String(matching.length));
     if (changed) { record(); }
+  }
+
+  function refilter() {
+    limit = PAGE;
+    apply(true);
   }
 
   // One origin's drawing at a time: the chosen bar's, else the first (the one holding most back).
@@ -124,11 +146,16 @@
     if (statusBox.selectedIndex < 0) { statusBox.value = ""; }
     chosenOrigin = params.get("origin") || "";
     showOrigin(chosenOrigin);
+    limit = PAGE;
     apply(false);
   }
 
-  filterBox.addEventListener("input", function () { apply(true); });
-  statusBox.addEventListener("change", function () { apply(true); });
+  filterBox.addEventListener("input", refilter);
+  statusBox.addEventListener("change", refilter);
+  more.addEventListener("click", function () {
+    limit += PAGE;
+    apply(false);
+  });
   window.addEventListener("hashchange", function () {
     if (location.hash.indexOf("=") >= 0) { load(); }
   });
