@@ -1,9 +1,11 @@
 """The HTML report: self-contained, inert package data, and a table and chains that work in a browser.
 
-The browser checks run Debian's chromium headless (``apt-get install chromium``): they load
-the report from a file, let its script run, and read the DOM it dumps. Without chromium they
-fail and say so; set ``AUDITOR_SKIP_BROWSER=1`` to skip them on purpose. A screenshot of the
-report is kept in pytest's temporary directory (its path is printed; ``pytest -s`` shows it).
+The browser checks run the system's chromium headless through Playwright (`tests.browser`):
+they open the report, let its script run, refuse and record every request it would make,
+and read the DOM. Without chromium they fail and say what to install; set
+``AUDITOR_SKIP_BROWSER=1`` to skip them on purpose. A screenshot of the report is kept in
+pytest's temporary directory (its path is printed; ``pytest -s`` shows it). The page's other
+parts (the chart, the drawings, progress, widths) are checked in test_report_html_page.py.
 """
 
 from __future__ import annotations
@@ -11,21 +13,19 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 import re
-import shutil
-import subprocess
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from auditor.reports import FORMATS
 from auditor.reports.html_report import script_json
+from tests.browser import launched, opened
 from tests.conftest import RPMS
 from tests.report_cases import HOSTILE_NAME, HOSTILE_SUMMARY, HOSTILE_VENDOR, WAIVER, gate_view, scan
-
-BROWSERS = ("chromium", "chromium-browser", "google-chrome")
 
 
 class Page(HTMLParser):
@@ -163,76 +163,42 @@ def test_html_from_the_fixtures(capsys: pytest.CaptureFixture[str], tmp_path: Pa
 
 
 @pytest.fixture(scope="module")
-def browser() -> str:
-    if os.environ.get("AUDITOR_SKIP_BROWSER") == "1":
-        pytest.skip("AUDITOR_SKIP_BROWSER=1: the HTML report is not checked in a browser")
-    for name in BROWSERS:
-        path = shutil.which(name)
-        if path:
-            return path
-    pytest.fail(
-        "the HTML report is checked in a real browser and none was found: install Debian's chromium "
-        "(apt-get install chromium), or set AUDITOR_SKIP_BROWSER=1 to skip the browser checks",
-        pytrace=False,
-    )
-
-
-def chromium(browser: str, profile: Path, *args: str) -> str:
-    command = [
-        browser,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-extensions",
-        "--disable-dev-shm-usage",
-        "--host-resolver-rules=MAP * ~NOTFOUND",
-        f"--user-data-dir={profile}",
-        *args,
-    ]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
-    assert done.returncode == 0, done.stderr[-2000:]
-    return done.stdout
+def browser() -> Iterator[Any]:
+    with launched() as found:
+        yield found
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("html") / "report.html"
-    path.write_text(FORMATS["html"](gate_view(hostile=True)), encoding="utf-8")
-    return path
+def report() -> str:
+    return FORMATS["html"](gate_view(hostile=True))
 
 
-def dump(browser: str, report: Path, suffix: str, profile: Path) -> Page:
-    page = Page(chromium(browser, profile, "--dump-dom", report.as_uri() + suffix))
-    assert page.first("html").get("data-ready") == "true", "the report's script did not run"
-    assert "data-pwned" not in page.first("body"), "package data ran as script"
-    return page
+ROWS = """() => Array.from(document.querySelectorAll("#package-rows tr")).map(row => ({
+  status: row.dataset.status, gate: row.dataset.gate, hidden: row.hidden,
+  nevra: row.cells[0].textContent}))"""
 
 
-def test_browser_renders_the_table_and_the_chains(browser: str, report: Path, tmp_path: Path) -> None:
-    page = dump(browser, report, "", tmp_path / "profile")
-    assert len(page.rows) == len(page.visible_rows()) == 11
-    assert page.first("body")["data-shown"] == "11"
-    statuses = [(attributes["data-status"], attributes["data-gate"]) for attributes, _ in page.rows]
-    assert statuses[:5] == [
-        ("origin", "blocking"),
-        ("origin", "blocking"),
-        ("depends", "blocking"),
-        ("unresolved", "blocking"),
-        ("depends", "waived"),
-    ]
-    svgs = [attributes for tag, attributes in page.tags if tag == "svg"]
-    assert len(svgs) == 5 and all("chain" in attributes["class"] for attributes in svgs)
-    # One box per package on each chain: xapi 2, xapi-tools 3, chooser 2, builder 4, builder-bin 5.
-    assert sum(1 for tag, _ in page.tags if tag == "rect") == 16
-    screenshot = tmp_path / "report.png"
-    chromium(
-        browser, tmp_path / "shot", f"--screenshot={screenshot}", "--window-size=1280,2000", report.as_uri()
-    )
+def test_browser_renders_the_table_and_the_chains(browser: Any, report: str, tmp_path: Path) -> None:
+    with opened(browser, report, width=1280) as page:
+        rows = page.page.evaluate(ROWS)
+        assert len(rows) == len([row for row in rows if not row["hidden"]]) == 11
+        assert page.page.evaluate("document.body.dataset.shown") == "11"
+        assert [(row["status"], row["gate"]) for row in rows[:5]] == [
+            ("origin", "blocking"),
+            ("origin", "blocking"),
+            ("depends", "blocking"),
+            ("unresolved", "blocking"),
+            ("depends", "waived"),
+        ]
+        # The flagged packages' chains: one SVG each, drawn (not hidden), and nothing else in that section.
+        chains = page.page.locator("#chains svg")
+        assert chains.count() == 5
+        assert all("chain" in (chains.nth(i).get_attribute("class") or "") for i in range(5))
+        assert all(chains.nth(i).is_visible() for i in range(5))
+        # One box per package on each chain: xapi 2, xapi-tools 3, chooser 2, builder 4, builder-bin 5.
+        assert page.page.locator("#chains svg rect").count() == 16
+        screenshot = tmp_path / "report.png"
+        page.page.screenshot(path=str(screenshot), full_page=True)
     assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     print(f"screenshot of the HTML report: {screenshot}")
 
@@ -257,13 +223,12 @@ def test_browser_renders_the_table_and_the_chains(browser: str, report: Path, tm
         ("#status=nonsense", None),
     ],
 )
-def test_browser_filters_rows(
-    browser: str, report: Path, tmp_path: Path, suffix: str, expected: set[str] | None
-) -> None:
-    page = dump(browser, report, suffix, tmp_path / "profile")
-    visible = {text.split(" ", 1)[0] for _, text in page.visible_rows()}
-    if expected is None:  # an unknown status shows everything
-        assert len(visible) == len(page.rows) == 11
-    else:
-        assert visible == expected
-    assert page.first("body")["data-shown"] == str(len(visible))
+def test_browser_filters_rows(browser: Any, report: str, suffix: str, expected: set[str] | None) -> None:
+    with opened(browser, report, suffix=suffix) as page:
+        rows = page.page.evaluate(ROWS)
+        visible = {row["nevra"] for row in rows if not row["hidden"]}
+        if expected is None:  # an unknown status shows everything
+            assert len(visible) == len(rows) == 11
+        else:
+            assert visible == expected
+        assert page.page.evaluate("document.body.dataset.shown") == str(len(visible))

@@ -5,13 +5,18 @@ built from it) and ranked by how many packages they hold back: the packages whos
 ``depends`` or ``build-depends`` status would clear if that one group were clean. That
 is computed on the graph by propagating again without the group's evidence, so it counts
 exactly the packages that have no other tainted way out.
+
+`DependentsFinder` gives, for one group, every package that needs it and the chain from each:
+what a person looks at to see why that group holds so much back.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 
 from auditor.audit.result import AuditResult
+from auditor.deps.graph import Hop
 from auditor.origin.findings import Finding, Verdict
 
 
@@ -89,3 +94,74 @@ def _obsoleted_by(audit: AuditResult) -> dict[int, list[int]]:
                 for target in match.packages:
                     found.setdefault(target, []).append(index)
     return found
+
+
+@dataclass(frozen=True)
+class Dependents:
+    """The packages that need one origin group, each with its shortest way there.
+
+    A tree rooted at the group's packages: every tainted package that reaches one of them
+    through tainted packages (an untainted package carries no taint, so no chain runs through
+    it), with the hop that takes it one step closer. Following ``toward`` from any package
+    gives its chain to the group.
+    """
+
+    members: tuple[int, ...]
+    toward: dict[int, Hop]
+    """Dependent -> the hop one step closer to the group (members have none)."""
+    distance: dict[int, int]
+    """Hops to the group: 0 for its members."""
+
+    def chain(self, index: int) -> tuple[Hop, ...]:
+        hops: list[Hop] = []
+        while index in self.toward:
+            hop = self.toward[index]
+            hops.append(hop)
+            index = hop.target
+        return tuple(hops)
+
+
+class DependentsFinder:
+    """`Dependents` of any group of one audit: the reverse edges between tainted packages, built once."""
+
+    def __init__(self, audit: AuditResult) -> None:
+        graph = audit.graph
+        propagation = graph.propagate(audit.findings)
+        tainted = {
+            *propagation.origin,
+            *propagation.depends,
+            *propagation.may_depend,
+            *propagation.build_depends,
+        }
+        # member -> (owner, kind, requirement, alternatives, tainted alternatives), owners tainted only.
+        self._reverse: dict[int, list[tuple[int, str, str, int, int]]] = {}
+        for groups in (graph.runtime, graph.build):
+            for owner, owner_groups in groups.items():
+                if owner not in tainted:
+                    continue
+                for group in owner_groups:
+                    count = sum(1 for member in group.members if member in tainted)
+                    requirement = str(group.dependency)
+                    for member in group.members:
+                        if member in tainted and member != owner:
+                            self._reverse.setdefault(member, []).append(
+                                (owner, group.kind, requirement, len(group.members), count)
+                            )
+        for binary, source in graph.built_from.items():
+            if binary in tainted and source in tainted:
+                sourcerpm = audit.packages[binary].sourcerpm or ""
+                self._reverse.setdefault(source, []).append((binary, "built-from", sourcerpm, 1, 1))
+
+    def of(self, members: list[int]) -> Dependents:
+        distance = dict.fromkeys(members, 0)
+        toward: dict[int, Hop] = {}
+        queue = deque(members)
+        while queue:
+            node = queue.popleft()
+            for owner, kind, requirement, alternatives, tainted in self._reverse.get(node, ()):
+                if owner in distance:
+                    continue
+                distance[owner] = distance[node] + 1
+                toward[owner] = Hop(owner, node, kind, requirement, alternatives, tainted)
+                queue.append(owner)
+        return Dependents(tuple(members), toward, distance)

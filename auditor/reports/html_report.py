@@ -1,17 +1,23 @@
-"""One self-contained HTML page: summary, a filterable table of packages, and each chain drawn.
+"""The release's independence page: one self-contained HTML file.
+
+What a person opens: the verdict and the exit code; the counts by status and category; what
+holds independence back (the plan's ranking as bars, each opening a drawing of that origin's
+dependents, `auditor.reports.html_holdback`); progress since an earlier report or the
+baseline (`auditor.reports.html_progress`); the filterable table of packages; and each
+flagged package explained with its chain drawn (`auditor.reports.html_chains`).
 
 Nothing on the page makes a request: no external script, style, font or image, and a
 Content-Security-Policy that forbids them (``default-src 'none'``). The only script is the
-static one below, allowed by its hash: a browser that knows hashes then ignores
-``'unsafe-inline'``, so even an escaping mistake could not run injected script or event
-handlers. The package data the table shows is embedded as a JSON ``<script
+static one in ``assets/page.js``, allowed by its hash: a browser that knows hashes then
+ignores ``'unsafe-inline'``, so even an escaping mistake could not run injected script or
+event handlers. The package data the table shows is embedded as a JSON ``<script
 type="application/json">`` block with ``<``, ``>`` and ``&`` written as ``\\u`` escapes, so
 ``</script>`` in a summary cannot end the block; the script only ever sets ``textContent``.
-Every other piece of package data is HTML-escaped. Chains are inline SVG drawn here: one
-box per package coloured by status, arrows labelled with the requirement.
+Every other piece of package data is HTML-escaped. Drawings are inline SVG made here.
 
-The table reads its filter from the URL: ``report.html#filter=citrix&status=origin`` (or
-the same as a query string) and keeps the URL fragment in step as the filter changes.
+The page reads its state from the URL: ``report.html#filter=citrix&status=origin&origin=sm``
+(or the same as a query string) and keeps the URL fragment in step as the filter changes or
+a bar is chosen.
 """
 
 from __future__ import annotations
@@ -20,129 +26,33 @@ import base64
 import hashlib
 import html
 import json
+from importlib import resources
 from typing import Any
 
-from auditor.deps.graph import Hop
+from auditor.audit.plan import make_plan
 from auditor.origin.findings import Verdict
-from auditor.reports.flagged import PALETTE, UNAUDITED
-from auditor.reports.text import alternatives_text, clean_text
-from auditor.reports.view import Gate, PackageView, ReportView
+from auditor.reports.flagged import PALETTE
+from auditor.reports.html_chains import MAX_SECTIONS, flagged_sections
+from auditor.reports.html_common import esc, plural
+from auditor.reports.html_holdback import holdback_section
+from auditor.reports.html_progress import progress_section
+from auditor.reports.text import clean_text
+from auditor.reports.view import ReportView
 
-MAX_SECTIONS = 500
-"""Flagged packages explained one by one (with their chain drawn); the rest stay in the table."""
-
-SCRIPT = """
-(function () {
-  "use strict";
-  var data = JSON.parse(document.getElementById("auditor-data").textContent);
-  var body = document.getElementById("package-rows");
-  var filterBox = document.getElementById("filter");
-  var statusBox = document.getElementById("status");
-  var shown = document.getElementById("shown");
-  var special = {"": true, flagged: true, blocking: true, waived: true};
-
-  function cell(row, text) {
-    var td = document.createElement("td");
-    td.textContent = text;
-    row.appendChild(td);
-    return td;
-  }
-
-  var rows = data.packages.map(function (p) {
-    var tr = document.createElement("tr");
-    tr.className = "status-" + p.status;
-    tr.setAttribute("data-status", p.status);
-    tr.setAttribute("data-gate", p.gate);
-    var name = cell(tr, "");
-    if (p.anchor) {
-      var link = document.createElement("a");
-      link.href = "#" + p.anchor;
-      link.textContent = p.nevra;
-      name.appendChild(link);
-    } else {
-      name.textContent = p.nevra;
-    }
-    var status = cell(tr, "");
-    var badge = document.createElement("span");
-    badge.className = "badge status-" + p.status;
-    badge.textContent = p.status;
-    status.appendChild(badge);
-    if (p.gate) {
-      var flag = document.createElement("span");
-      flag.className = "gate gate-" + p.gate;
-      flag.textContent = p.gate;
-      status.appendChild(document.createTextNode(" "));
-      status.appendChild(flag);
-    }
-    cell(tr, p.why);
-    cell(tr, p.vendor);
-    cell(tr, p.summary);
-    var text = [p.nevra, p.status, p.gate, p.why, p.vendor, p.summary].join("\\n").toLowerCase();
-    return {element: tr, p: p, text: text};
-  });
-  var fragment = document.createDocumentFragment();
-  rows.forEach(function (row) { fragment.appendChild(row.element); });
-  body.appendChild(fragment);
-
-  function keep(row, words, status) {
-    if (status === "flagged" && row.p.status === "clean") { return false; }
-    if ((status === "blocking" || status === "waived") && row.p.gate !== status) { return false; }
-    if (!special[status] && row.p.status !== status) { return false; }
-    for (var i = 0; i < words.length; i++) {
-      if (row.text.indexOf(words[i]) < 0) { return false; }
-    }
-    return true;
-  }
-
-  function apply(record) {
-    var words = filterBox.value.toLowerCase().split(/\\s+/).filter(Boolean);
-    var status = statusBox.value;
-    var count = 0;
-    rows.forEach(function (row) {
-      var visible = keep(row, words, status);
-      row.element.hidden = !visible;
-      if (visible) { count++; }
-    });
-    shown.textContent = "Showing " + count + " of " + rows.length + " packages";
-    document.body.setAttribute("data-shown", String(count));
-    if (record) {
-      var params = new URLSearchParams();
-      if (filterBox.value) { params.set("filter", filterBox.value); }
-      if (status) { params.set("status", status); }
-      var state = params.toString();
-      try {
-        history.replaceState(null, "", state ? "#" + state : location.pathname + location.search);
-      } catch (error) { /* some browsers refuse history changes on file: pages */ }
-    }
-  }
-
-  function load() {
-    var params = new URLSearchParams(location.search);
-    var hash = location.hash.slice(1);
-    if (hash.indexOf("=") >= 0) {
-      new URLSearchParams(hash).forEach(function (value, key) { params.set(key, value); });
-    }
-    if (params.has("filter")) { filterBox.value = params.get("filter"); }
-    if (params.has("status")) { statusBox.value = params.get("status"); }
-    if (statusBox.selectedIndex < 0) { statusBox.value = ""; }
-    apply(false);
-  }
-
-  filterBox.addEventListener("input", function () { apply(true); });
-  statusBox.addEventListener("change", function () { apply(true); });
-  window.addEventListener("hashchange", function () {
-    if (location.hash.indexOf("=") >= 0) { load(); }
-  });
-  load();
-  document.documentElement.setAttribute("data-ready", "true");
-})();
-"""
-
+_ASSETS = resources.files("auditor.reports") / "assets"
+SCRIPT = (_ASSETS / "page.js").read_text(encoding="utf-8")
+STYLE = (_ASSETS / "page.css").read_text(encoding="utf-8")
 SCRIPT_HASH = base64.b64encode(hashlib.sha256(SCRIPT.encode()).digest()).decode()
 CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; "
     f"script-src 'unsafe-inline' 'sha256-{SCRIPT_HASH}'; img-src data:; base-uri 'none'; form-action 'none'"
 )
+STATES = {
+    "passed": "Passed",
+    "blocking": "Blocked",
+    "incomplete": "Passed, incomplete",
+    "failed": "Failed",
+}
 
 
 def _style() -> str:
@@ -150,46 +60,13 @@ def _style() -> str:
         f".status-{status} {{ --stroke: {stroke}; --fill: {fill}; }}"
         for status, (stroke, fill) in PALETTE.items()
     )
-    return f"""
-body {{ font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0 auto; padding: 1em 2em;
-  max-width: 1400px; color: #1f2328; background: #fff; }}
-h1 {{ margin-bottom: .2em; }}
-h2 {{ border-bottom: 1px solid #d0d7de; padding-bottom: .2em; margin-top: 1.6em; }}
-table {{ border-collapse: collapse; }}
-th, td {{ border: 1px solid #d0d7de; padding: .3em .6em; text-align: left; vertical-align: top; }}
-th {{ background: #f6f8fa; }}
-td:first-child {{ font-family: ui-monospace, monospace; white-space: nowrap; }}
-#package-table {{ width: 100%; }}
-#package-table tr {{ border-left: 4px solid var(--stroke, #d0d7de); }}
-.counts td:nth-child(n+2) {{ text-align: right; }}
-.badge {{ display: inline-block; padding: 0 .5em; border: 1px solid var(--stroke); background: var(--fill);
-  color: var(--stroke); border-radius: 1em; font-size: 12px; font-weight: 600; white-space: nowrap; }}
-.gate {{ font-size: 12px; font-weight: 600; text-transform: uppercase; }}
-.gate-blocking {{ color: #b31d28; }}
-.gate-waived {{ color: #6e7781; }}
-.verdict {{ font-size: 1.2em; font-weight: 600; }}
-.verdict.failed {{ color: #b31d28; }}
-.verdict.passed {{ color: #1a7f37; }}
-.banner.incomplete {{ background: #fff8c5; border: 1px solid #d4a72c; padding: .5em .8em;
-  border-radius: 6px; }}
-.controls {{ display: flex; gap: 1.5em; align-items: center; margin: .6em 0; flex-wrap: wrap; }}
-.controls input {{ width: 28em; }}
-.package {{ border: 1px solid #d0d7de; border-left: 6px solid var(--stroke); border-radius: 6px;
-  padding: .2em 1em .8em; margin: 1em 0; }}
-.package h3 {{ font-family: ui-monospace, monospace; font-size: 14px; }}
-.package ul {{ margin: .3em 0; }}
-svg.chain {{ display: block; margin: .6em 0; max-width: 100%; height: auto; }}
-.note {{ color: #57606a; }}
-code {{ font-family: ui-monospace, monospace; }}
-{statuses}
-"""
+    return STYLE + statuses + "\n"
 
 
 def render(view: ReportView) -> str:
-    flagged = view.flagged
-    detailed = flagged[:MAX_SECTIONS]
+    detailed = view.flagged[:MAX_SECTIONS]
     anchors = {row.index: f"pkg-{position}" for position, row in enumerate(detailed)}
-    title = "auditor report: " + view.headline.text
+    title = "independence: " + view.headline.text
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en">',
@@ -198,26 +75,20 @@ def render(view: ReportView) -> str:
         f'<meta http-equiv="Content-Security-Policy" content="{html.escape(CSP)}">',
         '<meta name="referrer" content="no-referrer">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_esc(title)}</title>",
+        f"<title>{esc(title)}</title>",
         f"<style>{_style()}</style>",
         "</head>",
         "<body>",
-        *_summary(view),
+        "<main>",
+        *_header(view),
+        *_overview(view),
+        *holdback_section(view, make_plan(view.audit)),
+        *progress_section(view),
         *_table(),
-        '<section id="chains">',
-        "<h2>Flagged packages</h2>",
-    ]
-    if not flagged:
-        parts.append('<p class="note">No package is flagged.</p>')
-    parts.extend(_section(row, view, anchors[row.index]) for row in detailed)
-    if len(flagged) > len(detailed):
-        parts.append(
-            f'<p class="note">{len(flagged) - len(detailed)} more flagged packages are not detailed here; '
-            "the table lists them all, and <code>auditor why NAME</code> explains any one.</p>"
-        )
-    parts += [
-        "</section>",
-        f'<footer class="note"><p>auditor {_esc(view.version)}</p></footer>',
+        *flagged_sections(view, anchors),
+        *_run(view),
+        "</main>",
+        f'<footer class="note"><p>auditor {esc(view.version)}</p></footer>',
         f'<script type="application/json" id="auditor-data">{_data(view, anchors)}</script>',
         f"<script>{SCRIPT}</script>",
         "</body>",
@@ -226,71 +97,82 @@ def render(view: ReportView) -> str:
     return "\n".join(parts) + "\n"
 
 
-def _summary(view: ReportView) -> list[str]:
-    counts = view.counts()
+def _header(view: ReportView) -> list[str]:
     headline = view.headline
-    failed = headline.state in ("blocking", "failed")
     parts = [
-        "<header>",
-        "<h1>auditor report</h1>",
-        f'<p class="verdict {"failed" if failed else "passed"}" id="headline" data-state="{headline.state}">'
-        f"{_esc(headline.text)}: {_esc(view.summary_line())}; exit code {int(view.exit_code)}</p>",
+        f'<header class="verdict-card state-{headline.state}">',
+        f'<p class="state">{STATES[headline.state]}</p>',
+        "<h1>Independence of the release</h1>",
+        f'<p class="verdict" id="headline" data-state="{headline.state}">'
+        f"{esc(headline.text)}; exit code {int(view.exit_code)}</p>",
+        f'<p class="summary-line">{esc(view.summary_line())}</p>',
     ]
     completeness = view.decision.completeness
     if not completeness.complete:
         parts.append(
             f'<p class="banner incomplete" id="incomplete" role="alert">The audit is '
-            f"{_esc(completeness.summary())}: a clean verdict covers only what was seen.</p>"
+            f"{esc(completeness.summary())}: a clean verdict covers only what was seen.</p>"
         )
-    parts += [
-        "</header>",
-        '<section id="summary">',
-        "<h2>Summary</h2>",
+    if view.errors:
+        parts.append('<div class="banner errors" id="errors"><p>Inputs that could not be read:</p><ul>')
+        parts.extend(
+            f"<li><code>{esc(error.source)}</code>: {esc(error.reason)}</li>" for error in view.errors
+        )
+        parts.append("</ul></div>")
+    parts.append("</header>")
+    return parts
+
+
+def _overview(view: ReportView) -> list[str]:
+    counts = view.counts()
+    total = len(view.rows) or 1
+    segments = "".join(
+        f'<span class="segment status-{verdict.value}" '
+        f'style="width: {100 * counts[verdict.value] / total:.2f}%" '
+        f'title="{counts[verdict.value]} {verdict.value}"></span>'
+        for verdict in Verdict
+        if counts[verdict.value]
+    )
+    parts = [
+        '<section id="summary" class="overview">',
+        '<div class="card"><h2>Packages by status</h2>',
+        f'<div class="statusbar" role="img" aria-label="{esc(view.summary_line())}">{segments}</div>',
         '<table class="counts"><thead><tr><th>status</th><th>packages</th><th>blocking</th><th>waived</th>'
         "</tr></thead><tbody>",
     ]
     for verdict in Verdict:
         blocking, waived = view.gate_counts(verdict)
         parts.append(
-            f'<tr><td><span class="badge status-{verdict.value}">{verdict.value}</span></td>'
-            f"<td>{counts[verdict.value]}</td><td>{blocking}</td><td>{waived}</td></tr>"
+            f'<tr data-status="{verdict.value}"><td><span class="badge status-{verdict.value}">'
+            f"{verdict.value}</span></td><td>{counts[verdict.value]}</td><td>{blocking}</td>"
+            f"<td>{waived}</td></tr>"
         )
-    parts.append("</tbody></table>")
+    parts.append("</tbody></table></div>")
     categories = view.category_counts()
+    parts.append('<div class="card"><h2>Origin evidence by category</h2><div class="tiles" id="categories">')
+    parts.extend(
+        f'<div class="tile category" data-category="{esc(category)}" data-count="{count}">'
+        f'<span class="tile-count">{count}</span> {esc(category)}</div>'
+        for category, count in categories.items()
+    )
+    parts.append("</div>")
+    configured = (
+        f" {plural(len(view.config), 'configured repository URL')} on policy hosts: see the run below."
+        if view.config
+        else ""
+    )
     parts.append(
-        "<p>Origin evidence by category: "
-        + ", ".join(f"{count} {_esc(category)}" for category, count in categories.items())
-        + ".</p>"
+        '<p class="note">Audited packages with origin evidence of each category (a package can have both).'
+        f"{configured}</p>"
     )
     fail_on = ", ".join(sorted(verdict.value for verdict in view.gate_options.fail_on)) or "nothing"
-    parts.append(f"<p>Blocking statuses (<code>--fail-on</code>): {_esc(fail_on)}.</p>")
-    if view.inputs:
-        parts.append("<p>Inputs:</p><ul>")
-        parts.extend(
-            f"<li><code>{_esc(item.path)}</code>: {_esc(item.kind)}, {item.packages} packages</li>"
-            for item in view.inputs
-        )
-        parts.append("</ul>")
-    if view.errors:
-        parts.append('<p class="verdict failed">Inputs that could not be read:</p><ul>')
-        parts.extend(
-            f"<li><code>{_esc(error.source)}</code>: {_esc(error.reason)}</li>" for error in view.errors
-        )
-        parts.append("</ul>")
-    if view.config:
-        parts.append("<p>Repository configuration on policy hosts:</p><ul>")
-        parts.extend(
-            f"<li><code>{_esc(item.fact.subject)}</code>: {_esc(item.text)}"
-            + (' <span class="gate gate-blocking">blocking</span>' if item.blocks else "")
-            + "</li>"
-            for item in view.config
-        )
-        parts.append("</ul>")
-    if view.policy.sources:
-        parts.append(
-            "<p>Policy: " + ", ".join(f"<code>{_esc(s)}</code>" for s in view.policy.sources) + "</p>"
-        )
-    parts.append("</section>")
+    parts.append(f"<p>Blocking statuses (<code>--fail-on</code>): {esc(fail_on)}.</p>")
+    lines = view.gate_lines()
+    if lines:
+        parts.append(f'<details id="gate"><summary>Waivers and baseline ({len(lines)})</summary><ul>')
+        parts.extend(f"<li>{esc(line)}</li>" for line in lines[:MAX_SECTIONS])
+        parts.append("</ul></details>")
+    parts += ["</div>", "</section>"]
     return parts
 
 
@@ -303,21 +185,57 @@ def _table() -> list[str]:
     ]
     options += [(verdict.value, verdict.value) for verdict in Verdict]
     return [
-        '<section id="packages">',
+        '<section id="packages" class="card">',
         "<h2>Packages</h2>",
         '<div class="controls">',
         '<label>Filter <input id="filter" type="search" placeholder="name, status, reason, vendor, summary"'
         ' autocomplete="off"></label>',
         '<label>Status <select id="status">'
-        + "".join(f'<option value="{value}">{_esc(label)}</option>' for value, label in options)
+        + "".join(f'<option value="{value}">{esc(label)}</option>' for value, label in options)
         + "</select></label>",
         '<span id="shown" role="status"></span>',
         "</div>",
-        '<table id="package-table"><thead><tr><th>package</th><th>status</th><th>why</th><th>vendor</th>'
-        '<th>summary</th></tr></thead><tbody id="package-rows"></tbody></table>',
+        '<table id="package-table"><thead><tr><th class="col-package">package</th>'
+        '<th class="col-status">status</th><th class="col-why">why</th><th class="col-vendor">vendor</th>'
+        '<th class="col-summary">summary</th></tr></thead><tbody id="package-rows"></tbody></table>',
+        '<p><button type="button" id="more" hidden></button></p>',
         "<noscript><p>The package table needs JavaScript; the flagged packages below do not.</p></noscript>",
         "</section>",
     ]
+
+
+def _run(view: ReportView) -> list[str]:
+    """What was read and under which policy."""
+    parts = ['<section id="run" class="card">', "<h2>The run</h2>"]
+    if view.inputs:
+        parts.append("<p>Inputs:</p><ul>")
+        parts.extend(
+            f"<li><code>{esc(item.path)}</code>: {esc(item.kind)}, {item.packages} packages</li>"
+            for item in view.inputs
+        )
+        parts.append("</ul>")
+    if view.config:
+        parts.append("<p>Repository configuration on policy hosts:</p><ul>")
+        parts.extend(
+            f"<li><code>{esc(item.fact.subject)}</code>: {esc(item.text)}"
+            + (' <span class="gate gate-blocking">blocking</span>' if item.blocks else "")
+            + "</li>"
+            for item in view.config
+        )
+        parts.append("</ul>")
+    if view.run_gaps:
+        parts.append("<p>Evidence that could not be seen:</p><ul>")
+        parts.extend(
+            f'<li>{esc(item.text)} <span class="ruling">[{esc(item.reason)}]</span></li>'
+            for item in view.run_gaps[:MAX_SECTIONS]
+        )
+        parts.append("</ul>")
+    if view.policy.sources:
+        parts.append(
+            "<p>Policy: " + ", ".join(f"<code>{esc(s)}</code>" for s in view.policy.sources) + "</p>"
+        )
+    parts.append("</section>")
+    return parts
 
 
 def _data(view: ReportView, anchors: dict[int, str]) -> str:
@@ -343,112 +261,3 @@ def script_json(value: Any) -> str:
     """JSON safe inside ``<script type="application/json">``: no ``<``, ``>`` or ``&`` left raw."""
     text = json.dumps(value, ensure_ascii=True, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
-def _section(row: PackageView, view: ReportView, anchor: str) -> str:
-    badge = f'<span class="badge status-{row.status.value}">{row.status.value}</span>'
-    if row.gate is not Gate.NONE:
-        badge += f' <span class="gate gate-{row.gate.value}">{row.gate.value}</span>'
-    parts = [
-        f'<article class="package status-{row.status.value}" id="{anchor}">',
-        f"<h3>{badge} {_esc(row.package.nevra)}</h3>",
-        f"<p>{_esc(row.why)}</p>",
-    ]
-    if row.facts:
-        parts.append("<ul>")
-        for item in row.facts:
-            state = "blocks" if item.blocks else item.disposition.value
-            message = f" \u2014 {_esc(item.fact.finding.message)}" if item.fact.finding is not None else ""
-            resolution = item.fact.resolution
-            text = (
-                f"nothing provides <code>{_esc(str(resolution.dependency))}</code>"
-                if resolution is not None
-                else _esc(item.text)
-            )
-            parts.append(
-                f'<li class="fact fact-{item.fact.kind.value}" data-blocks="{str(item.blocks).lower()}">'
-                f"{_esc(item.fact.kind.value)}: {text}{message} "
-                f'<span class="ruling">[{_esc(state)}: {_esc(item.reason)}]</span></li>'
-            )
-        parts.append("</ul>")
-    if row.chain:
-        parts.append(chain_svg(row, view))
-    if row.waivers:
-        parts.append(f"<p>Waived by {_esc(', '.join(row.waivers))}.</p>")
-    parts.append("</article>")
-    return "\n".join(parts)
-
-
-# -- the chain as SVG -----------------------------------------------------------------------
-
-BOX_WIDTH = 620
-BOX_HEIGHT = 44
-GAP = 40
-PAD = 8
-ARROW_X = PAD + 28
-CHAR_WIDTH = 7.3  # 12px monospace
-HOP_WORDS = {"requires": "needs", "buildrequires": "build needs", "built-from": "built from"}
-
-
-def chain_svg(row: PackageView, view: ReportView) -> str:
-    """The chain as a column of boxes (one per package, coloured by status) joined by labelled arrows."""
-    steps = [row.index, *(hop.target for hop in row.chain)]
-    height = 2 * PAD + len(steps) * BOX_HEIGHT + (len(steps) - 1) * GAP
-    width = 2 * PAD + BOX_WIDTH
-    parts = [
-        f'<svg class="chain" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-label="{_esc("chain of " + row.package.nevra)}" font-family="ui-monospace, monospace" '
-        'font-size="12">'
-    ]
-    evidence = view.chain_evidence(row.chain)
-    for position, index in enumerate(steps):
-        top = PAD + position * (BOX_HEIGHT + GAP)
-        step = view.row(index)
-        status = step.status.value if step is not None else UNAUDITED
-        state = step.gate.value if step is not None else ""
-        detail = f"{status} ({state})" if state else status
-        if position == len(steps) - 1 and evidence is not None:
-            detail += ": " + evidence.text
-        stroke, fill = PALETTE[status]
-        nevra = view.packages[index].nevra
-        parts.append(
-            f'<g class="step status-{status}"><title>{_esc(nevra + chr(10) + detail)}</title>'
-            f'<rect x="{PAD}" y="{top}" width="{BOX_WIDTH}" height="{BOX_HEIGHT}" rx="6" fill="{fill}" '
-            f'stroke="{stroke}" stroke-width="{2 if state == "blocking" else 1}"/>'
-            f'<text x="{PAD + 10}" y="{top + 18}" font-weight="bold" fill="#1f2328">'
-            f"{_fit(nevra, BOX_WIDTH - 20)}</text>"
-            f'<text x="{PAD + 10}" y="{top + 35}" fill="{stroke}">{_fit(detail, BOX_WIDTH - 20)}</text></g>'
-        )
-        if position < len(row.chain):
-            parts.append(_arrow(row.chain[position], top + BOX_HEIGHT))
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-def _arrow(hop: Hop, start: int) -> str:
-    end = start + GAP
-    label = HOP_WORDS.get(hop.kind, hop.kind)
-    if hop.requirement and hop.kind != "built-from":
-        label += f": {hop.requirement}"
-    label += alternatives_text(hop)
-    return (
-        f'<g class="hop"><title>{_esc(label)}</title>'
-        f'<line x1="{ARROW_X}" y1="{start}" x2="{ARROW_X}" y2="{end - 7}" stroke="#57606a" '
-        'stroke-width="1.5"/>'
-        f'<polygon points="{ARROW_X - 5},{end - 8} {ARROW_X + 5},{end - 8} {ARROW_X},{end}" fill="#57606a"/>'
-        f'<text x="{ARROW_X + 14}" y="{start + GAP // 2 + 4}" fill="#57606a">'
-        f"{_fit(label, BOX_WIDTH - (ARROW_X + 14))}</text></g>"
-    )
-
-
-def _fit(text: str, width: float) -> str:
-    """``text`` escaped, cut with an ellipsis to what fits ``width`` pixels of 12px monospace."""
-    room = max(int(width / CHAR_WIDTH), 4)
-    text = " ".join(clean_text(text).split())
-    if len(text) > room:
-        text = text[: room - 1] + "\u2026"
-    return _esc(text)
-
-
-def _esc(text: str) -> str:
-    return html.escape(clean_text(text), quote=True)

@@ -25,6 +25,7 @@ from auditor.audit.result import AuditOptions, AuditResult, PackageResult
 from auditor.core.errors import ExitCode, InputError
 from auditor.deps.graph import Hop
 from auditor.gate.decision import Decision, Disposition, GateOptions, Ruling
+from auditor.gate.progress import Comparison
 from auditor.origin.findings import Category, Verdict
 from auditor.origin.policy import Policy
 from auditor.reports.text import finding_text, hop_text
@@ -128,6 +129,8 @@ class ReportView:
     inputs: Sequence[InputSummary]
     errors: Sequence[InputError]
     warnings: Sequence[str]
+    progress: Comparison | None = None
+    """This audit compared fact by fact with an earlier report (``scan --compare``), when one was given."""
     version: str = __version__
     _audit: AuditResult | None = field(default=None, repr=False, compare=False)
 
@@ -282,7 +285,7 @@ class ReportView:
         return self._audit
 
 
-def build_view(audit: AuditResult, decision: Decision) -> ReportView:
+def build_view(audit: AuditResult, decision: Decision, progress: Comparison | None = None) -> ReportView:
     repositories = _repositories(audit.inputs)
     rows = tuple(
         _package_view(result, decision.for_package(result.index), audit.packages, repositories)
@@ -300,6 +303,7 @@ def build_view(audit: AuditResult, decision: Decision) -> ReportView:
         inputs=audit.inputs,
         errors=audit.errors,
         warnings=audit.warnings,
+        progress=progress,
         _audit=audit,
     )
 

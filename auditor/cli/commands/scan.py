@@ -12,6 +12,7 @@ from auditor.cli.session import Session
 from auditor.core.errors import ExitCode
 from auditor.engine import open_run
 from auditor.gate.decision import decide
+from auditor.gate.progress import compare, side_of_audit, side_of_report
 from auditor.reports import FORMATS, render_pieces
 from auditor.reports.view import build_view
 
@@ -29,12 +30,20 @@ def configure(parser: argparse.ArgumentParser) -> None:
     options.add_output_options(parser, sorted(FORMATS))
     options.add_audit_options(parser)
     options.add_gate_options(parser)
+    parser.add_argument(
+        "--compare",
+        metavar="REPORT",
+        help="an earlier JSON report (scan --format json): the HTML report shows the facts fixed, new "
+        "and gone since",
+    )
 
 
 def run(args: argparse.Namespace, session: Session) -> ExitCode:
     # Waivers and the baseline are read first: a bad one is a usage error before any input is.
     waivers = options.waivers(args, session.project, session.policy)
     baseline = options.baseline(args)
+    # Read before the audit: a bad report is an input error named at once, not after minutes.
+    earlier = side_of_report(args.compare) if args.compare else None
     replay = Replay(args, session.project, session.policy, session.options)
     found = replay.hit()
     report_warnings(replay.store.warnings if replay.store is not None else [])
@@ -47,7 +56,8 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
     finally:
         session.progress.done()
     decision = decide(audit, session.gate, waivers, baseline)
-    view = build_view(audit, decision)
+    progress = compare(earlier, side_of_audit(audit, decision)) if earlier is not None else None
+    view = build_view(audit, decision, progress)
     write_output(replay.recording(render_pieces(args.format, view)), args.output)
     said = messages(audit.warnings, audit.errors, decision.completeness)
     print_messages(said)
