@@ -13,20 +13,52 @@ provenance = ["packages_provenance.csv"]
 [[policy.allow]] ...
 
 [[waiver]] ...                           # see auditor.gate.waivers
+
+`ProjectFile` is the file's shape: `load_project` checks the whole file against it (the
+inline policy and the waivers included) before any command runs, so a wrong type or an
+unknown key anywhere in it is one line naming the key, whatever the command.
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Literal
+
+import msgspec
 
 from auditor.core.errors import PolicyError
+from auditor.core.schema import FileName, convert
 from auditor.core.tomlfile import read_toml
+from auditor.gate.waivers import WaiverEntry
 from auditor.origin.findings import Verdict
+from auditor.origin.policyschema import PolicyDocument
 
 PROJECT_FILE = "auditor.toml"
-_AUDIT_KEYS = {"fail-on", "arch", "roots", "default-policy", "policy-files", "provenance", "stale-waivers"}
+
+Names = tuple[str, ...] | str
+"""A list of strings, or one string for a list of one."""
+FileNames = tuple[FileName, ...] | FileName
+
+
+class AuditShape(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, rename="kebab"):
+    """The ``[audit]`` table."""
+
+    fail_on: Names | None = None
+    arch: Names = ()
+    roots: Names = ()
+    default_policy: bool = True
+    policy_files: FileNames = ()
+    """Relative to the project file."""
+    provenance: FileNames = ()
+    """Relative to the project file."""
+    stale_waivers: Literal["warn", "block"] = "warn"
+
+
+class ProjectFile(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    audit: AuditShape = AuditShape()
+    policy: PolicyDocument | None = None
+    waiver: tuple[WaiverEntry, ...] = ()
 
 
 @dataclass
@@ -38,8 +70,8 @@ class ProjectConfig:
     default_policy: bool = True
     policy_files: tuple[str, ...] = ()
     provenance: tuple[str, ...] = ()
-    policy: dict[str, Any] | None = None
-    waivers: list[dict[str, Any]] = field(default_factory=list)
+    policy: PolicyDocument | None = None
+    waivers: list[WaiverEntry] = field(default_factory=list)
     stale_waivers: str = "warn"
 
 
@@ -61,52 +93,26 @@ def parse_statuses(text: str | list[str], where: str) -> frozenset[Verdict]:
 def load_project(path: str | None) -> ProjectConfig:
     """Read ``path``, or ``./auditor.toml`` when it exists and no path is given."""
     if path is None:
-        if not os.path.isfile(PROJECT_FILE):
+        if not os.path.lexists(PROJECT_FILE):  # whatever is there is read, or refused: never skipped
             return ProjectConfig()
         path = PROJECT_FILE
-    data = read_toml(path, "project file")
-    unknown = set(data) - {"audit", "policy", "waiver", "baseline"}
-    if unknown:
-        raise PolicyError(f"{path}: unknown top-level key {sorted(unknown)[0]!r}")
+    document = convert(read_toml(path, "project file"), ProjectFile, path)
+    audit = document.audit
     base = os.path.dirname(os.path.abspath(path))
-    audit = data.get("audit", {})
-    if not isinstance(audit, dict):
-        raise PolicyError(f"{path}: [audit] must be a table")
-    bad = set(audit) - _AUDIT_KEYS
-    if bad:
-        raise PolicyError(f"{path}: unknown key audit.{sorted(bad)[0]}")
     config = ProjectConfig(path=path)
-    if "fail-on" in audit:
-        config.fail_on = parse_statuses(audit["fail-on"], f"{path}: audit.fail-on")
-    config.arch = tuple(_strings(audit.get("arch", []), f"{path}: audit.arch"))
-    config.roots = tuple(_strings(audit.get("roots", []), f"{path}: audit.roots"))
-    config.default_policy = bool(audit.get("default-policy", True))
-    config.policy_files = tuple(
-        os.path.join(base, item)
-        for item in _strings(audit.get("policy-files", []), f"{path}: audit.policy-files")
-    )
-    config.provenance = tuple(
-        os.path.join(base, item)
-        for item in _strings(audit.get("provenance", []), f"{path}: audit.provenance")
-    )
-    stale = audit.get("stale-waivers", "warn")
-    if stale not in ("warn", "block"):
-        raise PolicyError(f"{path}: audit.stale-waivers must be 'warn' or 'block'")
-    config.stale_waivers = stale
-    if "policy" in data:
-        if not isinstance(data["policy"], dict):
-            raise PolicyError(f"{path}: [policy] must be a table")
-        config.policy = data["policy"]
-    waivers = data.get("waiver", [])
-    if not isinstance(waivers, list):
-        raise PolicyError(f"{path}: waiver must be an array of tables ([[waiver]])")
-    config.waivers = waivers
+    if audit.fail_on is not None:
+        fail_on = audit.fail_on if isinstance(audit.fail_on, str) else list(audit.fail_on)
+        config.fail_on = parse_statuses(fail_on, f"{path}: audit.fail-on")
+    config.arch = _names(audit.arch)
+    config.roots = _names(audit.roots)
+    config.default_policy = audit.default_policy
+    config.policy_files = tuple(os.path.join(base, item) for item in _names(audit.policy_files))
+    config.provenance = tuple(os.path.join(base, item) for item in _names(audit.provenance))
+    config.stale_waivers = audit.stale_waivers
+    config.policy = document.policy
+    config.waivers = list(document.waiver)
     return config
 
 
-def _strings(value: Any, where: str) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise PolicyError(f"{where}: expected a list of strings")
-    return list(value)
+def _names(value: Names) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else value

@@ -32,6 +32,8 @@ def open_regular(path: str, shown: str, what: str = "a regular file") -> io.Buff
         descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as exc:
         raise InputError(shown, os_reason(exc)) from None
+    except ValueError:  # a NUL in the path (from a file that names another): no file has that name
+        raise InputError(shown, "the name holds a NUL character") from None
     try:
         mode = os.fstat(descriptor).st_mode
         if not stat.S_ISREG(mode):

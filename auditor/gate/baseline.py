@@ -14,8 +14,11 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, NotRequired, TypedDict
 
+import msgspec
+
 from auditor.core.errors import PolicyError
-from auditor.core.tomlfile import read_config
+from auditor.core.schema import MAX_NESTING, convert, shown
+from auditor.core.tomlfile import read_text
 
 BASELINE_FILE = ".auditor-baseline.json"
 VERSION = 1
@@ -51,6 +54,22 @@ class Baseline:
         return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
 
 
+class _EntryShape(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """The shape of one entry of a baseline file: `BaselineEntry`, checked."""
+
+    fingerprint: str
+    kind: str
+    package: str
+    capability: str
+    ends_at: str | None = None
+
+
+class _BaselineShape(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    version: int
+    tool: str
+    entries: tuple[_EntryShape, ...]
+
+
 def load_baseline(path: str | None, *, required: bool = False) -> Baseline | None:
     """Read ``path``, or ``./.auditor-baseline.json`` when it exists and no path is given."""
     if path is None:
@@ -59,36 +78,44 @@ def load_baseline(path: str | None, *, required: bool = False) -> Baseline | Non
         path = BASELINE_FILE
     if not required and not os.path.lexists(path):
         return Baseline(path=path)
-    text = read_config(path, "baseline file")  # a named pipe or a directory is refused, not waited on
-    try:
-        data: Any = json.loads(text.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise PolicyError(f"{path}: cannot read the baseline: not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise PolicyError(f"{path}: not a baseline (invalid JSON at line {exc.lineno})") from None
+    data = _read_json(path)
     if (
         not isinstance(data, dict)
         or data.get("tool") != "auditor"
         or not isinstance(data.get("entries"), list)
     ):
         raise PolicyError(f"{path}: not an auditor baseline")
-    if data.get("version") != VERSION:
-        raise PolicyError(
-            f"{path}: baseline version {data.get('version')!r} is not supported (this reads {VERSION})"
-        )
+    version = data.get("version")
+    if version != VERSION or isinstance(version, bool):
+        found = shown(version, json_document=True, plain=True)
+        raise PolicyError(f"{path}: baseline version {found} is not supported (this reads {VERSION})")
+    document = convert(data, _BaselineShape, path, json_document=True)
     entries = []
-    for position, entry in enumerate(data["entries"]):
-        if not isinstance(entry, dict) or not all(
-            isinstance(entry.get(key), str) for key in ("fingerprint", "kind", "package", "capability")
-        ):
-            raise PolicyError(f"{path}: entries[{position}] needs fingerprint, kind, package and capability")
-        item = BaselineEntry(
-            fingerprint=entry["fingerprint"],
-            kind=entry["kind"],
-            package=entry["package"],
-            capability=entry["capability"],
+    for shape in document.entries:
+        entry = BaselineEntry(
+            fingerprint=shape.fingerprint, kind=shape.kind, package=shape.package, capability=shape.capability
         )
-        if isinstance(entry.get("ends_at"), str):
-            item["ends_at"] = entry["ends_at"]
-        entries.append(item)
+        if shape.ends_at is not None:
+            entry["ends_at"] = shape.ends_at
+        entries.append(entry)
     return Baseline(entries, path)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _read_json(path: str) -> Any:
+    """The JSON document at ``path`` (a named pipe or a directory is refused, not waited on)."""
+    text = read_text(path, "baseline file")
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise PolicyError(
+            f"{path}: not a baseline (invalid JSON at line {exc.lineno}, column {exc.colno})"
+        ) from None
+    except RecursionError:
+        raise PolicyError(f"{path}: nested deeper than {MAX_NESTING} objects or arrays") from None
+    except ValueError as exc:  # NaN or Infinity, or an integer past Python's 4300 digits
+        reason = str(exc) if "JSON number" in str(exc) else "an integer with more than 4300 digits"
+        raise PolicyError(f"{path}: not a baseline (invalid JSON: {reason})") from None

@@ -26,18 +26,40 @@ import datetime
 import fnmatch
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
+
+import msgspec
 
 from auditor.audit.facts import Fact, FactKind
 from auditor.core.errors import PolicyError
+from auditor.core.schema import Day, NonEmpty, convert
 from auditor.core.tomlfile import read_toml
 from auditor.origin.findings import Category
 from auditor.rpm.evr import ranges_overlap
 from auditor.rpm.model import EVR, Op, Package
 
-_KEYS = {"id", "package", "versions", "arch", "status", "rule", "category", "reason", "owner", "expires"}
-_STATUSES = {"origin", "depends", "may-depend", "build-depends", "unresolved"}
-_CATEGORIES = {category.value for category in Category}
+StatusName = Literal["origin", "depends", "may-depend", "build-depends", "unresolved"]
+
+
+class WaiverEntry(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The shape of one ``[[waiver]]`` table: what `Waiver` is read from."""
+
+    package: NonEmpty
+    reason: NonEmpty
+    owner: NonEmpty
+    expires: Day
+    id: str = ""
+    versions: str = ""
+    arch: str | None = None
+    status: StatusName | None = None
+    rule: str | None = None
+    category: Category | None = None
+
+
+class WaiverFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A ``--waivers`` file: ``[[waiver]]`` tables and nothing else."""
+
+    waiver: tuple[WaiverEntry, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -75,53 +97,25 @@ class Waiver:
         return all(ranges_overlap(Op.EQ, package.evr, op, evr) for op, evr in self.versions)
 
 
-def load_waivers(entries: Iterable[Mapping[str, Any]], source: str) -> list[Waiver]:
+def load_waivers(entries: Iterable[WaiverEntry | Mapping[str, Any]], source: str) -> list[Waiver]:
+    """The waivers of ``source`` (a file): entries already checked, or tables as read."""
     waivers = []
     for position, entry in enumerate(entries):
-        where = f"{source}: waiver[{position}]"
-        if not isinstance(entry, Mapping):
-            raise PolicyError(f"{where}: expected a table")
-        unknown = set(entry) - _KEYS
-        if unknown:
-            raise PolicyError(f"{where}: unknown key {sorted(unknown)[0]!r}")
-        for key in ("package", "reason", "owner", "expires"):
-            if key not in entry:
-                raise PolicyError(
-                    f"{where}: missing {key!r} (a waiver needs a package, reason, owner and expiry date)"
-                )
-        expires = entry["expires"]
-        if isinstance(expires, str):
-            try:
-                expires = datetime.date.fromisoformat(expires)
-            except ValueError:
-                raise PolicyError(f"{where}.expires: {expires!r} is not a date (YYYY-MM-DD)") from None
-        if isinstance(expires, datetime.datetime):
-            expires = expires.date()
-        if not isinstance(expires, datetime.date):
-            raise PolicyError(f"{where}.expires: expected a date (YYYY-MM-DD)")
-        status = entry.get("status")
-        if status is not None and status not in _STATUSES:
-            raise PolicyError(f"{where}.status: {status!r} is not one of {', '.join(sorted(_STATUSES))}")
-        category = entry.get("category")
-        if category is not None and category not in _CATEGORIES:
-            raise PolicyError(
-                f"{where}.category: {category!r} is not one of {', '.join(sorted(_CATEGORIES))}"
-            )
-        for key in ("package", "reason", "owner"):
-            if not isinstance(entry[key], str) or not entry[key].strip():
-                raise PolicyError(f"{where}.{key}: expected a non-empty string")
+        where = f"waiver[{position}]"
+        if not isinstance(entry, WaiverEntry):
+            entry = convert(entry, WaiverEntry, source, at=where)
         waivers.append(
             Waiver(
-                id=str(entry.get("id") or f"{entry['package']}#{position}"),
-                package=entry["package"],
-                reason=entry["reason"],
-                owner=entry["owner"],
-                expires=expires,
-                versions=_versions(entry.get("versions", ""), f"{where}.versions"),
-                arch=entry.get("arch"),
-                status=status,
-                rule=entry.get("rule"),
-                category=Category(category) if category is not None else None,
+                id=entry.id or f"{entry.package}#{position}",
+                package=entry.package,
+                reason=entry.reason,
+                owner=entry.owner,
+                expires=datetime.date(entry.expires.year, entry.expires.month, entry.expires.day),
+                versions=_versions(entry.versions, f"{source}: {where}.versions"),
+                arch=entry.arch,
+                status=entry.status,
+                rule=entry.rule,
+                category=entry.category,
                 source=source,
             )
         )
@@ -129,11 +123,7 @@ def load_waivers(entries: Iterable[Mapping[str, Any]], source: str) -> list[Waiv
 
 
 def read_waiver_file(path: str) -> list[Waiver]:
-    data = read_toml(path, "waiver file")
-    entries = data.get("waiver", [])
-    if not isinstance(entries, list):
-        raise PolicyError(f"{path}: waiver must be an array of tables ([[waiver]])")
-    return load_waivers(entries, path)
+    return load_waivers(convert(read_toml(path, "waiver file"), WaiverFile, path).waiver, path)
 
 
 def _versions(text: Any, where: str) -> tuple[tuple[Op, EVR], ...]:

@@ -18,6 +18,9 @@ A policy file::
     # plus the matchers of its kind (see docs/policy.md)
     [[allow]]
     id = "…"; packages = ["glob", …]; rules = ["glob", …]; values = ["glob", …]; reason = "…"
+
+Its shape is declared once, in `auditor.origin.policyschema`; each file is checked against it
+before any rule is built, so every fault is one line naming the file and the key.
 """
 
 from __future__ import annotations
@@ -32,10 +35,19 @@ from pathlib import Path
 from typing import Any
 
 from auditor.core.errors import PolicyError
+from auditor.core.schema import convert, shown
 from auditor.core.tomlfile import read_toml
 from auditor.origin.findings import Category, Finding, Severity
+from auditor.origin.policyschema import (
+    AnyRuleShape,
+    ComponentRuleShape,
+    FieldRuleShape,
+    HostRuleShape,
+    LicenseRuleShape,
+    PolicyDocument,
+    SigningKeyRuleShape,
+)
 from auditor.origin.rules import (
-    RULE_KINDS,
     Component,
     ComponentRule,
     FieldRule,
@@ -49,21 +61,6 @@ from auditor.origin.rules import (
 )
 from auditor.origin.urls import ParsedUrl
 from auditor.rpm.model import Package
-
-_COMMON_KEYS = {"id", "kind", "severity", "message", "reference", "tier", "category"}
-_DEFAULT_CATEGORY = {"license": Category.PROPRIETARY}
-"""A rule's category when the policy does not name one: licences are about freedom, the rest
-about where a package comes from."""
-_KIND_KEYS = {
-    "host": {"domains", "urls", "ports"},
-    "field": {"fields", "pattern", "domains"},
-    "license": {"terms", "elements"},
-    "signing-key": {"action", "keys"},
-    "component": {"component"},
-    "provenance": {"file", "origins"},
-}
-_FIELDS = {"vendor", "packager", "buildhost", "distribution", "url", "summary"}
-_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
 
 @dataclass(frozen=True)
@@ -143,18 +140,23 @@ def load_policy(
     files: Iterable[str] = (),
     *,
     default: bool = True,
-    project: Mapping[str, Any] | None = None,
+    project: PolicyDocument | Mapping[str, Any] | None = None,
     project_path: str | None = None,
     provenance: Iterable[str] = (),
 ) -> Policy:
+    """The shipped policy (unless not ``default``), the ``[policy]`` of a project file (a
+    `PolicyDocument`, or its table as read), every policy file, then every provenance table."""
     policy = Policy()
     if default:
         shipped = str(default_policy_path())
-        _merge(policy, read_toml(shipped, "policy file"), shipped)
+        _merge(policy, read_policy_file(shipped), shipped)
     if project is not None:
-        _merge(policy, project, project_path or "auditor.toml")
+        where = project_path or "auditor.toml"
+        if not isinstance(project, PolicyDocument):
+            project = convert(project, PolicyDocument, where, at="policy")
+        _merge(policy, project, where, at="policy.")
     for path in files:
-        _merge(policy, read_toml(path, "policy file"), path)
+        _merge(policy, read_policy_file(path), path)
     if policy.tier_severity:
         policy.rules = [
             replace(rule, severity=policy.tier_severity[rule.tier])
@@ -178,148 +180,85 @@ def load_policy(
     return policy
 
 
-def _merge(policy: Policy, data: Mapping[str, Any], path: str) -> None:
-    unknown = set(data) - {"schema", "name", "description", "settings", "rule", "allow", "rpm"}
-    if unknown:
-        raise PolicyError(f"{path}: unknown top-level key {sorted(unknown)[0]!r}")
-    if data.get("schema", 1) != 1:
-        raise PolicyError(f"{path}: unsupported policy schema {data.get('schema')!r} (this auditor reads 1)")
-    settings = _table(data.get("settings", {}), f"{path}: [settings]")
-    for key, value in settings.items():
-        if key == "taint-severity":
-            policy.taint_severity = _severity(value, f"{path}: settings.taint-severity")
-        elif key == "tier-severity":
-            for tier, severity in _table(value, f"{path}: settings.tier-severity").items():
-                policy.tier_severity[tier] = _severity(severity, f"{path}: settings.tier-severity.{tier}")
-        else:
-            raise PolicyError(f"{path}: unknown setting {key!r}")
-    if "rpm" in data:
-        features = _table(_table(data["rpm"], f"{path}: [rpm]").get("features", {}), f"{path}: rpm.features")
-        policy.rpm_features = {str(name): str(version) for name, version in features.items()}
+def read_policy_file(path: str) -> PolicyDocument:
+    """A policy file, checked against `PolicyDocument`."""
+    data = read_toml(path, "policy file")
+    _check_schema(data.get("schema", 1), path)  # before the keys: a newer schema may have other keys
+    return convert(data, PolicyDocument, path)
+
+
+def _check_schema(schema: object, where: str) -> None:
+    if schema != 1 or isinstance(schema, bool):
+        raise PolicyError(
+            f"{where}: unsupported policy schema {shown(schema, plain=True)} (this auditor reads 1)"
+        )
+
+
+def _merge(policy: Policy, document: PolicyDocument, path: str, at: str = "") -> None:
+    """Add ``document`` (read from ``path``; at key ``at`` of it, for auditor.toml's [policy])."""
+    _check_schema(document.schema, f"{path}: {at}schema" if at else path)
+    settings = document.settings
+    if settings.taint_severity is not None:
+        policy.taint_severity = Severity.parse(settings.taint_severity)
+    for tier, severity in settings.tier_severity.items():
+        policy.tier_severity[tier] = Severity.parse(severity)
+    if document.rpm is not None:
+        policy.rpm_features = dict(document.rpm.features)
     base = os.path.dirname(os.path.abspath(path))
-    for position, raw in enumerate(_array(data.get("rule", []), f"{path}: rule")):
-        where = f"{path}: rule[{position}]"
-        rule = _rule(_table(raw, where), where, base)
+    for position, shape in enumerate(document.rule):
+        rule = _rule(shape, f"{path}: {at}rule[{position}]", base)
         policy.rules = [existing for existing in policy.rules if existing.id != rule.id]
         policy.rules.append(rule)
-    for position, raw in enumerate(_array(data.get("allow", []), f"{path}: allow")):
-        policy.allows.append(_allow(_table(raw, f"{path}: allow[{position}]"), f"{path}: allow[{position}]"))
+    for item in document.allow:
+        policy.allows.append(Allow(item.id, item.packages, item.rules, item.values, item.reason))
     policy.sources.append(path)
 
 
-def _rule(data: Mapping[str, Any], where: str, base: str) -> Rule:
-    for key in ("id", "kind", "severity", "message"):
-        if key not in data:
-            raise PolicyError(f"{where}: missing {key!r}")
-    rule_id = _string(data["id"], f"{where}.id")
-    if not _ID.match(rule_id):
-        raise PolicyError(f"{where}.id: {rule_id!r} must be lower-case letters, digits, '.', '_' or '-'")
-    kind = _string(data["kind"], f"{where}.kind")
-    if kind not in RULE_KINDS:
-        raise PolicyError(f"{where}.kind: {kind!r} is not one of {', '.join(sorted(RULE_KINDS))}")
-    unknown = set(data) - _COMMON_KEYS - _KIND_KEYS[kind]
-    if unknown:
-        raise PolicyError(f"{where}: unknown key {sorted(unknown)[0]!r} for a {kind} rule")
+def _rule(shape: AnyRuleShape, where: str, base: str) -> Rule:
+    """The rule ``shape`` declares; what its type cannot say is checked here."""
+    category = shape.category or (
+        Category.PROPRIETARY if isinstance(shape, LicenseRuleShape) else Category.CITRIX
+    )
     common: dict[str, Any] = {
-        "id": rule_id,
-        "severity": _severity(data["severity"], f"{where}.severity"),
-        "message": _string(data["message"], f"{where}.message"),
-        "reference": _string(data.get("reference", ""), f"{where}.reference"),
-        "tier": data.get("tier"),
-        "category": _category(data.get("category"), kind, f"{where}.category"),
+        "id": shape.id,
+        "severity": Severity.parse(shape.severity),
+        "message": shape.message,
+        "reference": shape.reference,
+        "tier": shape.tier,
+        "category": category,
     }
-    if kind == "host":
+    if isinstance(shape, HostRuleShape):
+        if not shape.domains and not shape.urls:
+            raise PolicyError(f"{where}: a host rule needs 'domains' or 'urls'")
         urls = []
-        for text in _strings(data.get("urls", []), f"{where}.urls"):
+        for text in shape.urls:
             host, _, path = text.partition("/")
             urls.append((host.lower(), "/" + path))
-        ports = tuple(int(port) for port in data.get("ports", []))
-        domains = tuple(d.lower() for d in _strings(data.get("domains", []), f"{where}.domains"))
-        if not domains and not urls:
-            raise PolicyError(f"{where}: a host rule needs 'domains' or 'urls'")
-        return HostRule(**common, domains=domains, urls=tuple(urls), ports=ports)
-    if kind == "field":
-        fields = _strings(data.get("fields", []), f"{where}.fields")
-        bad = set(fields) - _FIELDS
-        if not fields or bad:
-            raise PolicyError(f"{where}.fields: must be some of {', '.join(sorted(_FIELDS))}")
-        pattern = None
-        if "pattern" in data:
-            pattern = compile_pattern(_string(data["pattern"], f"{where}.pattern"), f"{where}.pattern")
-        domains = tuple(d.lower() for d in _strings(data.get("domains", []), f"{where}.domains"))
-        if pattern is None and not domains:
+        domains = tuple(domain.lower() for domain in shape.domains)
+        return HostRule(**common, domains=domains, urls=tuple(urls), ports=shape.ports)
+    if isinstance(shape, FieldRuleShape):
+        pattern = None if shape.pattern is None else compile_pattern(shape.pattern, f"{where}.pattern")
+        if pattern is None and not shape.domains:
             raise PolicyError(f"{where}: a field rule needs 'pattern' or 'domains'")
-        return FieldRule(**common, fields=tuple(fields), pattern=pattern, domains=domains)
-    if kind == "license":
-        terms = _strings(data.get("terms", []), f"{where}.terms")
-        elements = _strings(data.get("elements", []), f"{where}.elements")
-        if not terms and not elements:
+        domains = tuple(domain.lower() for domain in shape.domains)
+        return FieldRule(**common, fields=shape.fields, pattern=pattern, domains=domains)
+    if isinstance(shape, LicenseRuleShape):
+        if not shape.terms and not shape.elements:
             raise PolicyError(f"{where}: a license rule needs 'terms' or 'elements'")
-        return LicenseRule(**common, terms=tuple(terms), elements=tuple(elements))
-    if kind == "signing-key":
-        action = _string(data.get("action", "deny"), f"{where}.action")
-        if action not in ("deny", "trust"):
-            raise PolicyError(f"{where}.action: must be 'deny' or 'trust'")
-        keys = frozenset(
-            _key_id(key, f"{where}.keys") for key in _strings(data.get("keys", []), f"{where}.keys")
-        )
-        return SigningKeyRule(**common, action=action, keys=keys)
-    if kind == "component":
-        components: dict[str, Component] = {}
-        for position, raw in enumerate(_array(data.get("component", []), f"{where}.component")):
-            entry = _table(raw, f"{where}.component[{position}]")
-            unknown = set(entry) - {"name", "replaced-by", "what", "reference", "when-license"}
-            if unknown or "name" not in entry:
-                raise PolicyError(f"{where}.component[{position}]: needs 'name', unknown {sorted(unknown)}")
-            name = _string(entry["name"], f"{where}.component[{position}].name")
-            components[name] = Component(
-                name,
-                entry.get("replaced-by"),
-                entry.get("what", ""),
-                entry.get("reference", ""),
-                entry.get("when-license"),
+        return LicenseRule(**common, terms=shape.terms, elements=shape.elements)
+    if isinstance(shape, SigningKeyRuleShape):
+        keys = frozenset(_key_id(key, f"{where}.keys[{index}]") for index, key in enumerate(shape.keys))
+        return SigningKeyRule(**common, action=shape.action, keys=keys)
+    if isinstance(shape, ComponentRuleShape):
+        components = {
+            entry.name: Component(
+                entry.name, entry.replaced_by, entry.what, entry.reference, entry.when_license
             )
+            for entry in shape.component
+        }
         return ComponentRule(**common, components=components)
-    # provenance
-    file = _string(data.get("file", ""), f"{where}.file")
-    if not file:
-        raise PolicyError(f"{where}: a provenance rule needs 'file'")
-    origins = frozenset(_strings(data.get("origins", ["XS"]), f"{where}.origins"))
-    table = read_provenance_csv(os.path.join(base, file))
-    return ProvenanceRule(**common, origins=origins, table=table)
-
-
-def _allow(data: Mapping[str, Any], where: str) -> Allow:
-    unknown = set(data) - {"id", "packages", "rules", "values", "reason"}
-    if unknown:
-        raise PolicyError(f"{where}: unknown key {sorted(unknown)[0]!r}")
-    for key in ("id", "packages", "reason"):
-        if key not in data:
-            raise PolicyError(f"{where}: missing {key!r}")
-    return Allow(
-        id=_string(data["id"], f"{where}.id"),
-        packages=tuple(_strings(data["packages"], f"{where}.packages")),
-        rules=tuple(_strings(data.get("rules", ["*"]), f"{where}.rules")),
-        values=tuple(_strings(data.get("values", []), f"{where}.values")),
-        reason=_string(data["reason"], f"{where}.reason"),
-    )
-
-
-def _category(value: Any, kind: str, where: str) -> Category:
-    if value is None:
-        return _DEFAULT_CATEGORY.get(kind, Category.CITRIX)
-    try:
-        return Category(_string(value, where))
-    except ValueError:
-        choices = ", ".join(category.value for category in Category)
-        raise PolicyError(f"{where}: {value!r} is not one of {choices}") from None
-
-
-def _severity(value: Any, where: str) -> Severity:
-    try:
-        return Severity.parse(_string(value, where))
-    except KeyError:
-        raise PolicyError(f"{where}: {value!r} is not one of high, medium, low, info") from None
+    table = read_provenance_csv(os.path.join(base, shape.file))
+    return ProvenanceRule(**common, origins=frozenset(shape.origins), table=table)
 
 
 def _key_id(value: str, where: str) -> str:
@@ -327,27 +266,3 @@ def _key_id(value: str, where: str) -> str:
     if not re.fullmatch(r"[0-9a-f]{16}|[0-9a-f]{40}|[0-9a-f]{64}", key):
         raise PolicyError(f"{where}: {value!r} is not a 16-digit key id or a fingerprint")
     return key[-16:] if len(key) == 40 else key[:16]
-
-
-def _string(value: Any, where: str) -> str:
-    if not isinstance(value, str):
-        raise PolicyError(f"{where}: expected a string")
-    return value
-
-
-def _strings(value: Any, where: str) -> list[str]:
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise PolicyError(f"{where}: expected a list of strings")
-    return list(value)
-
-
-def _table(value: Any, where: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise PolicyError(f"{where}: expected a table")
-    return value
-
-
-def _array(value: Any, where: str) -> list[Any]:
-    if not isinstance(value, list):
-        raise PolicyError(f"{where}: expected an array of tables")
-    return value

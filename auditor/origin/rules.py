@@ -16,7 +16,8 @@ from typing import Any, ClassVar, Protocol, cast
 import re2
 
 from auditor.core.errors import PolicyError
-from auditor.core.tomlfile import read_config
+from auditor.core.schema import shown
+from auditor.core.tomlfile import read_text
 from auditor.origin.findings import Category, Finding, Severity
 from auditor.origin.urls import ParsedUrl, UrlEvidence, host_matches, package_urls, path_matches
 from auditor.rpm.model import Package
@@ -306,24 +307,36 @@ class ProvenanceRule(Rule):
 
 
 def read_provenance_csv(path: str) -> dict[str, tuple[str, str]]:
-    """``SRPM_name;added_by;import_reason;...`` rows, keyed by source package name."""
+    """``SRPM_name;added_by;import_reason;...`` rows, keyed by source package name.
+
+    Each row that is not blank needs a source name and an ``added_by``, and names a package
+    no other row does: a row the table cannot be read from is an error naming its line,
+    never skipped (it may be the one that records an import from XenServer).
+    """
     table: dict[str, tuple[str, str]] = {}
-    data = read_config(path, "provenance table")  # a named pipe or a directory is refused, not waited on
+    first_line: dict[str, int] = {}
+    text = read_text(path, "provenance table")  # a named pipe or a directory is refused, not waited on
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";")
     try:
-        with io.StringIO(data.decode("utf-8"), newline="") as stream:
-            reader = csv.reader(stream, delimiter=";")
-            header = next(reader, None)
-            if header is None or [cell.strip() for cell in header[:2]] != ["SRPM_name", "added_by"]:
+        header = next(reader, None)
+        if header is None or [cell.strip() for cell in header[:2]] != ["SRPM_name", "added_by"]:
+            raise PolicyError(f"{path}: not a provenance table (expected a 'SRPM_name;added_by;…' header)")
+        for row in reader:
+            cells = [cell.strip() for cell in row]
+            if not any(cells):
+                continue
+            where = f"{path}: line {reader.line_num}"
+            if len(cells) < 2 or not cells[0] or not cells[1]:
+                raise PolicyError(f"{where}: expected 'SRPM_name;added_by;…' with both filled in")
+            if cells[0] in table:
+                first = first_line[cells[0]]
                 raise PolicyError(
-                    f"{path}: not a provenance table (expected a 'SRPM_name;added_by;…' header)"
+                    f"{where}: {shown(cells[0], plain=True)} is listed again (first on line {first})"
                 )
-            for row in reader:
-                if len(row) >= 2 and row[0].strip():
-                    table[row[0].strip()] = (row[1].strip(), row[2].strip() if len(row) > 2 else "")
-    except UnicodeDecodeError:
-        raise PolicyError(f"{path}: not UTF-8 text") from None
+            table[cells[0]] = (cells[1], cells[2] if len(cells) > 2 else "")
+            first_line[cells[0]] = reader.line_num
     except csv.Error as exc:
-        raise PolicyError(f"{path}: not a provenance table: {exc}") from None
+        raise PolicyError(f"{path}: line {reader.line_num}: not a provenance table: {exc}") from None
     return table
 
 
