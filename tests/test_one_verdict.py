@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 import pytest
+from packageurl import PackageURL
 
 from auditor.gate.baseline import Baseline, BaselineEntry
 from auditor.gate.decision import Disposition, GateOptions
@@ -118,6 +119,19 @@ def _graphml(text: str, view: ReportView) -> Said:
     return Said(None, {data["nevra"] for _, data in graph.nodes(data=True) if data.get("gate") == "blocking"})
 
 
+def _cyclonedx(text: str, view: ReportView) -> Said:
+    document = json.loads(text)
+    run = {p["name"]: p["value"] for p in document["metadata"]["properties"]}
+    blocking = set()
+    for component in document["components"]:
+        properties = {(p["name"], p["value"]) for p in component.get("properties", [])}
+        if ("auditor:blocking", "true") in properties:
+            purl = PackageURL.from_string(component["purl"])
+            epoch = f"{purl.qualifiers['epoch']}:" if "epoch" in purl.qualifiers else ""
+            blocking.add(f"{purl.name}-{epoch}{purl.version}.{purl.qualifiers['arch']}")
+    return Said(int(run["auditor:exit-code"]), blocking)
+
+
 def _no_decision(text: str, view: ReportView) -> Said:
     """The package inventory and model show what was read, not what the gate decided."""
     assert "blocking" not in text and "waived" not in text
@@ -133,6 +147,7 @@ READERS: dict[str, Callable[[str, ReportView], Said]] = {
     "html": _html,
     "dot": _dot,
     "graphml": _graphml,
+    "cyclonedx": _cyclonedx,
     "inventory": _no_decision,
     "model": _no_decision,
 }

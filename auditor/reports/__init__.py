@@ -9,6 +9,14 @@ from auditor.reports.view import ReportView
 
 Renderer = Callable[[ReportView], str]
 
+
+def _cyclonedx(view: ReportView, purl_namespace: str | None = None) -> str:
+    # cyclonedx-python-lib takes a tenth of a second to import: only the runs that ask for a BOM pay it.
+    from auditor.reports import cyclonedx
+
+    return cyclonedx.render(view, purl_namespace=purl_namespace)
+
+
 FORMATS: dict[str, Renderer] = {
     "table": table.render,
     "json": json_report.render,
@@ -20,11 +28,15 @@ FORMATS: dict[str, Renderer] = {
     "dot": dot.render,
     "graphml": graphml.render,
     "html": html_report.render,
+    "cyclonedx": _cyclonedx,
 }
 
 
-def render_pieces(fmt: str, view: ReportView) -> Iterable[str]:
-    """A format's text, in pieces where the format can stream (the JSON report can)."""
+def render_pieces(fmt: str, view: ReportView, *, purl_namespace: str | None = None) -> Iterable[str]:
+    """A format's text, in pieces where the format can stream (the JSON report can).
+    ``purl_namespace`` names the packages' vendor in the purls of the SBOM formats."""
     if fmt == "json":
         return json_report.render_chunks(view)
+    if fmt == "cyclonedx":
+        return [_cyclonedx(view, purl_namespace)]
     return [FORMATS[fmt](view)]
