@@ -110,11 +110,14 @@ def test_purls_follow_the_rpm_type(fixtures: tuple[str, dict[str, Any]]) -> None
     assert component(document, "pkg:rpm/epochs@1.2-4?arch=noarch&epoch=3")["version"] == "3:1.2-4"
 
 
-def test_the_namespace_falls_back_to_the_vendor(tmp_path: Path) -> None:
+def test_the_namespace_falls_back_to_the_vendor_and_can_be_set(tmp_path: Path) -> None:
     _, document = bom_of([REPO], tmp_path)
     assert "pkg:rpm/citrix-systems-inc/v6d-citrix@10.1.0-1.xs8?arch=noarch" in {
         item["purl"] for item in document["components"]
     }
+    _, document = bom_of([REPO, "--purl-namespace", "XCP-ng"], tmp_path)
+    assert {PackageURL.from_string(item["purl"]).namespace for item in document["components"]} == {"xcp-ng"}
+    assert main(["scan", REPO, "--format", "cyclonedx", "--purl-namespace", "xcp ng", "-q"]) == 2
 
 
 def test_the_package_file_digest_is_the_files_sha256(fixtures: tuple[str, dict[str, Any]]) -> None:
