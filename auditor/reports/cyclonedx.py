@@ -22,9 +22,7 @@ gives the same bytes.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
-from urllib.parse import quote
 
 from cyclonedx.contrib.license.factories import LicenseFactory
 from cyclonedx.exception.model import InvalidUriException
@@ -55,22 +53,10 @@ REPRODUCIBLE = "cdx:reproducible"
 
 _HASHES = {
     "sha1": HashAlgorithm.SHA_1,
-    "sha": HashAlgorithm.SHA_1,  # yum's name for SHA-1
     "sha256": HashAlgorithm.SHA_256,
     "sha384": HashAlgorithm.SHA_384,
     "sha512": HashAlgorithm.SHA_512,
 }
-_HEX_LENGTHS = {
-    HashAlgorithm.SHA_1: 40,
-    HashAlgorithm.SHA_256: 64,
-    HashAlgorithm.SHA_384: 96,
-    HashAlgorithm.SHA_512: 128,
-}
-_BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
-_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?#]")
-_URI_SAFE = "!#$%&'()*+,/:;=?@[]~"
-"""What stays as it is in a URL: RFC 3986's reserved characters and ``%`` (quote keeps letters,
-digits and ``-._~``); everything else, non-ASCII included, is percent-encoded as UTF-8."""
 _LICENSES = LicenseFactory()
 
 
@@ -165,19 +151,13 @@ def _supplier(package: Package) -> OrganizationalEntity | None:
 
 
 def _hashes(package: Package) -> list[HashType]:
-    checksum = package.checksum
-    if checksum is None:
-        return []
-    algorithm = _HASHES.get(checksum.algorithm.lower())
-    value = checksum.value.lower()
-    if algorithm is None or not re.fullmatch(f"[0-9a-f]{{{_HEX_LENGTHS[algorithm]}}}", value):
-        return []
-    return [HashType(alg=algorithm, content=value)]
+    found = sbom.digest(package)
+    return [HashType(alg=_HASHES[found[0]], content=found[1])] if found else []
 
 
 def _licenses(package: Package) -> list[LicenseExpression | DisjunctiveLicense]:
     """An SPDX id or expression when the License tag is one, else the tag as a name."""
-    value = " ".join(sbom.text(package.license or "").split())
+    value = sbom.license_text(package)
     return [_LICENSES.make_from_string(value)] if value else []
 
 
@@ -194,21 +174,14 @@ def _references(package: Package, path: str) -> list[ExternalReference]:
 
 
 def _reference(kind: ExternalReferenceType, url: str, comment: str | None = None) -> list[ExternalReference]:
-    """The reference, or none when the value is not a URL (``scheme://host...``). What an IRI
-    cannot hold is percent-encoded (spaces, controls, a ``%`` of an unexpanded macro, a second
-    ``#``), so a hostile value still makes a valid BOM; the JSON report keeps it as written."""
-    head, hash_, tail = sbom.text(url).strip().partition("#")
-    text = _uri_text(head) + hash_ + _uri_text(tail).replace("#", "%23")
-    if not _URL.match(text):
+    """The reference, or none when the value is not a URL (`sbom.iri`)."""
+    text = sbom.iri(url)
+    if text is None:
         return []
     try:
         return [ExternalReference(type=kind, url=XsUri(text), comment=comment)]
     except InvalidUriException:
         return []
-
-
-def _uri_text(text: str) -> str:
-    return quote(_BAD_PERCENT.sub("%25", text), safe=_URI_SAFE)
 
 
 def _properties(pairs: Iterable[tuple[str, str]]) -> list[Property]:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from packageurl import PackageURL
 
@@ -39,7 +39,13 @@ PREFIX = "auditor:"
 """The namespace of the auditor's properties (CycloneDX) and annotations (SPDX)."""
 
 _NAMESPACE_NOISE = re.compile(r"[^a-z0-9._+-]+")
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?#]")
+_BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_URI_SAFE = "!#$%&'()*+,/:;=?@[]~"
+"""What stays as it is in a URL: RFC 3986's reserved characters and ``%`` (quote keeps letters,
+digits and ``-._~``); everything else, non-ASCII included, is percent-encoded as UTF-8."""
 _VCS_SCHEMES = frozenset({"git", "svn", "hg", "bzr"})
+_DIGEST_LENGTHS = {"sha1": 40, "sha256": 64, "sha384": 96, "sha512": 128}
 
 
 @dataclass(frozen=True)
@@ -158,6 +164,26 @@ def evr_text(package: Package) -> str:
     return f"{epoch}{package.version}-{package.release}"
 
 
+def digest(package: Package) -> tuple[str, str] | None:
+    """(``sha1``/``sha256``/``sha384``/``sha512``, lower-case hex) of the package file, when
+    its checksum is one of those and looks like one (repodata is not trusted to)."""
+    checksum = package.checksum
+    if checksum is None:
+        return None
+    algorithm = checksum.algorithm.lower()
+    algorithm = "sha1" if algorithm == "sha" else algorithm  # yum's name for SHA-1
+    value = checksum.value.lower()
+    length = _DIGEST_LENGTHS.get(algorithm)
+    if length is None or len(value) != length or not all(char in "0123456789abcdef" for char in value):
+        return None
+    return algorithm, value
+
+
+def license_text(package: Package) -> str:
+    """The License tag on one line ("" when there is none)."""
+    return " ".join(text(package.license or "").split())
+
+
 # -- references ---------------------------------------------------------------------------
 
 
@@ -172,6 +198,20 @@ def source_references(package: Package) -> list[SourceReference]:
         )
         found.append(SourceReference(item.value, is_vcs(item.value), label))
     return found
+
+
+def iri(url: str) -> str | None:
+    """A URL from package metadata as a document can carry it, or None when it is not a URL
+    (``scheme://host...``). What an IRI cannot hold is percent-encoded (spaces, controls, the
+    ``%`` of an unexpanded macro, a second ``#``), so hostile metadata still makes a valid
+    document; the JSON report keeps the value as written."""
+    head, hash_, tail = text(url).strip().partition("#")
+    encoded = _uri_text(head) + hash_ + _uri_text(tail).replace("#", "%23")
+    return encoded if _URL.match(encoded) else None
+
+
+def _uri_text(value: str) -> str:
+    return quote(_BAD_PERCENT.sub("%25", value), safe=_URI_SAFE)
 
 
 def is_vcs(url: str) -> bool:
