@@ -126,9 +126,25 @@ def _cyclonedx(text: str, view: ReportView) -> Said:
     for component in document["components"]:
         properties = {(p["name"], p["value"]) for p in component.get("properties", [])}
         if ("auditor:blocking", "true") in properties:
-            purl = PackageURL.from_string(component["purl"])
-            epoch = f"{purl.qualifiers['epoch']}:" if "epoch" in purl.qualifiers else ""
-            blocking.add(f"{purl.name}-{epoch}{purl.version}.{purl.qualifiers['arch']}")
+            blocking.add(_nevra(PackageURL.from_string(component["purl"])))
+    return Said(int(run["auditor:exit-code"]), blocking)
+
+
+def _nevra(purl: PackageURL) -> str:
+    qualifiers = purl.qualifiers
+    assert isinstance(qualifiers, dict)
+    epoch = f"{qualifiers['epoch']}:" if "epoch" in qualifiers else ""
+    return f"{purl.name}-{epoch}{purl.version}.{qualifiers['arch']}"
+
+
+def _spdx(text: str, view: ReportView) -> Said:
+    document = json.loads(text)
+    run = dict(a["comment"].split("=", 1) for a in document["annotations"])
+    blocking = set()
+    for package in document["packages"]:
+        if any(a["comment"] == "auditor:blocking=true" for a in package.get("annotations", [])):
+            [purl] = [r["referenceLocator"] for r in package["externalRefs"] if r["referenceType"] == "purl"]
+            blocking.add(_nevra(PackageURL.from_string(purl)))
     return Said(int(run["auditor:exit-code"]), blocking)
 
 
@@ -148,6 +164,7 @@ READERS: dict[str, Callable[[str, ReportView], Said]] = {
     "dot": _dot,
     "graphml": _graphml,
     "cyclonedx": _cyclonedx,
+    "spdx": _spdx,
     "inventory": _no_decision,
     "model": _no_decision,
 }

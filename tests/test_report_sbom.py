@@ -1,5 +1,6 @@
-"""The SBOM (``--format cyclonedx``): valid CycloneDX 1.6 by the library's strict validator,
-read back by the library, and saying what the audit found.
+"""The SBOMs: ``--format cyclonedx`` is valid CycloneDX 1.6 by the library's strict validator and
+reads back with the library; ``--format spdx`` is valid SPDX 2.3 by spdx-tools' validator and
+says what the CycloneDX BOM says; both say what the audit found.
 
 Checked on the shipped example and on the real RPM fixtures, through the command a release
 manager runs; synthetic packages (`tests.universe`) go through the real pipeline for the
@@ -18,6 +19,9 @@ from cyclonedx.model.bom import Bom
 from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
 from packageurl import PackageURL
+from spdx_tools.spdx.model import Document as SpdxDocument
+from spdx_tools.spdx.parser.parse_anything import parse_file
+from spdx_tools.spdx.validation.document_validator import validate_full_spdx_document
 
 from auditor.cli.main import main
 from auditor.reports import FORMATS, render_pieces
@@ -301,3 +305,124 @@ def test_the_same_audit_gives_the_same_bytes(tmp_path: Path) -> None:
     assert "serialNumber" not in document and "timestamp" not in document["metadata"]
     view = gate_view()
     assert "".join(render_pieces("cyclonedx", view)) == FORMATS["cyclonedx"](view)
+
+
+# -- SPDX 2.3 ---------------------------------------------------------------------------------
+
+
+def spdx_of(args: list[str], tmp_path: Path) -> tuple[Path, dict[str, Any]]:
+    """``auditor scan ARGS --format spdx -o FILE``: the file, read back and checked by spdx-tools."""
+    target = tmp_path / "release.spdx.json"
+    assert main(["scan", *args, "--format", "spdx", "-o", str(target), "-q", "--no-cache"]) == 1
+    assert spdx_valid(parse_file(str(target)))
+    return target, json.loads(target.read_text(encoding="utf-8"))
+
+
+def spdx_valid(document: SpdxDocument) -> bool:
+    messages = validate_full_spdx_document(document)
+    assert messages == [], [message.validation_message for message in messages[:5]]
+    return True
+
+
+def spdx_annotations(element: dict[str, Any]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for annotation in element.get("annotations", []):
+        name, _, value = annotation["comment"].partition("=")
+        found.setdefault(name, []).append(value)
+    return found
+
+
+def spdx_purls(document: dict[str, Any]) -> dict[str, str]:
+    return {
+        package["SPDXID"]: ref["referenceLocator"]
+        for package in document["packages"]
+        for ref in package["externalRefs"]
+        if ref["referenceType"] == "purl"
+    }
+
+
+@pytest.mark.parametrize("case", ["example", "fixtures"])
+def test_spdx_says_what_cyclonedx_says(case: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    _, bom = request.getfixturevalue(case)
+    _, document = spdx_of([REPO, SRPMS] if case == "example" else [str(RPMS)], tmp_path)
+    purls = spdx_purls(document)
+    assert sorted(purls.values()) == sorted(item["purl"] for item in bom["components"])
+    # The same graph: DEPENDS_ON for a binary, BUILD_DEPENDENCY_OF into a source package.
+    edges: dict[str, set[str]] = {purl: set() for purl in purls.values()}
+    for relationship in document["relationships"]:
+        kind, source, target = (
+            relationship["relationshipType"],
+            relationship["spdxElementId"],
+            relationship["relatedSpdxElement"],
+        )
+        if kind == "DEPENDS_ON":
+            edges[purls[source]].add(purls[target])
+        elif kind == "BUILD_DEPENDENCY_OF":
+            edges[purls[target]].add(purls[source])
+    assert edges == depends_on(bom)
+    described = {
+        r["relatedSpdxElement"] for r in document["relationships"] if r["relationshipType"] == "DESCRIBES"
+    }
+    assert described == set(purls)
+    # The same decision.
+    decisions = {purls[p["SPDXID"]]: spdx_annotations(p)["auditor:blocking"] for p in document["packages"]}
+    assert decisions == {item["purl"]: properties(item)["auditor:blocking"] for item in bom["components"]}
+    run = spdx_annotations(document)
+    assert run["auditor:exit-code"] == properties(bom["metadata"])["auditor:exit-code"]
+
+
+def test_spdx_licences_source_packages_and_reproducibility(tmp_path: Path) -> None:
+    path, document = spdx_of([REPO, SRPMS], tmp_path)
+    by_name = {(p["name"], p["primaryPackagePurpose"]): p for p in document["packages"]}
+    binary, source = by_name[("blktap", "INSTALL")], by_name[("blktap", "SOURCE")]
+    assert {
+        "spdxElementId": binary["SPDXID"],
+        "relatedSpdxElement": source["SPDXID"],
+        "relationshipType": "GENERATED_FROM",
+    } in document["relationships"]
+    # "BSD" is no SPDX id: a LicenseRef whose text is the tag.
+    assert binary["licenseDeclared"] == "LicenseRef-BSD" and binary["licenseConcluded"] == "NOASSERTION"
+    assert {"licenseId": "LicenseRef-BSD", "extractedText": "BSD"}.items() <= next(
+        info for info in document["hasExtractedLicensingInfos"] if info["licenseId"] == "LicenseRef-BSD"
+    ).items()
+    assert binary["checksums"][0]["algorithm"] == "SHA256" and binary["filesAnalyzed"] is False
+    # created is the newest build time (the fixtures are built with SOURCE_DATE_EPOCH 2024-01-01).
+    assert document["creationInfo"]["created"] == "2024-01-01T00:00:00Z"
+    first = path.read_bytes()
+    again, _ = spdx_of([REPO, SRPMS], tmp_path)
+    assert again.read_bytes() == first
+    namespaces = {document["documentNamespace"]}
+    _, other = spdx_of([REPO], tmp_path)
+    namespaces.add(other["documentNamespace"])
+    assert len(namespaces) == 2  # another audit, another namespace
+
+
+def test_spdx_expressions_sources_context_and_hostile_metadata(tmp_path: Path) -> None:
+    view = view_of(
+        audit_of(
+            [
+                {"name": "modern", "license": "GPL-2.0+ AND MIT"},
+                {"name": "twin", "url": "https://127.0.0.1/%{name} h\udcffere#a#b"},
+                {"name": "twin", "url": "https://twin.example.org/a b", "license": "Proprietary\x01"},
+                {"name": "user", "requires": ["twin"], "license": "MIT\udcff"},
+            ]
+        )
+    )
+    target = written(tmp_path / "synthetic.spdx.json", view)
+    assert spdx_valid(parse_file(str(target)))
+    document = json.loads(target.read_text(encoding="utf-8"))
+    packages = {p["SPDXID"]: p for p in document["packages"]}
+    assert packages["SPDXRef-modern-1.0-1.noarch"]["licenseDeclared"] == "GPL-2.0-or-later AND MIT"
+    # Two copies of one NEVRA, two ids. A homepage spdx-tools' URL check refuses (an IP
+    # address) is left out rather than making the document invalid.
+    assert "homepage" not in packages["SPDXRef-twin-1.0-1.noarch"]
+    assert packages["SPDXRef-twin-1.0-1.noarch-2"]["homepage"] == "https://twin.example.org/a%20b"
+    assert spdx_valid(parse_file(str(written(tmp_path / "hostile.spdx.json", gate_view(hostile=True)))))
+    _, with_context = spdx_of([SRPMS, "--with", REPO], tmp_path)
+    unknown = [r for r in with_context["relationships"] if r["relatedSpdxElement"] == "NOASSERTION"]
+    assert unknown and all(r["relationshipType"] == "DEPENDS_ON" for r in unknown)
+
+
+def written(path: Path, view: Any) -> Path:
+    path.write_text(FORMATS["spdx"](view), encoding="utf-8")
+    return path

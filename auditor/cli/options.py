@@ -47,7 +47,7 @@ def add_sbom_options(command: argparse.ArgumentParser) -> None:
         "--purl-namespace",
         metavar="NAME",
         type=_purl_namespace,
-        help="the vendor in the packages' purls (--format cyclonedx; default: each package's "
+        help="the vendor in the packages' purls (--format cyclonedx, spdx; default: each package's "
         "Distribution, else its Vendor, lower-cased)",
     )
 

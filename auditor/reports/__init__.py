@@ -11,10 +11,16 @@ Renderer = Callable[[ReportView], str]
 
 
 def _cyclonedx(view: ReportView, purl_namespace: str | None = None) -> str:
-    # cyclonedx-python-lib takes a tenth of a second to import: only the runs that ask for a BOM pay it.
+    # The SBOM libraries take a tenth of a second or more to import: only the runs that ask for a BOM pay it.
     from auditor.reports import cyclonedx
 
     return cyclonedx.render(view, purl_namespace=purl_namespace)
+
+
+def _spdx(view: ReportView, purl_namespace: str | None = None) -> str:
+    from auditor.reports import spdx
+
+    return spdx.render(view, purl_namespace=purl_namespace)
 
 
 FORMATS: dict[str, Renderer] = {
@@ -29,7 +35,9 @@ FORMATS: dict[str, Renderer] = {
     "graphml": graphml.render,
     "html": html_report.render,
     "cyclonedx": _cyclonedx,
+    "spdx": _spdx,
 }
+SBOM_FORMATS = {"cyclonedx": _cyclonedx, "spdx": _spdx}
 
 
 def render_pieces(fmt: str, view: ReportView, *, purl_namespace: str | None = None) -> Iterable[str]:
@@ -37,6 +45,6 @@ def render_pieces(fmt: str, view: ReportView, *, purl_namespace: str | None = No
     ``purl_namespace`` names the packages' vendor in the purls of the SBOM formats."""
     if fmt == "json":
         return json_report.render_chunks(view)
-    if fmt == "cyclonedx":
-        return [_cyclonedx(view, purl_namespace)]
+    if fmt in SBOM_FORMATS:
+        return [SBOM_FORMATS[fmt](view, purl_namespace)]
     return [FORMATS[fmt](view)]
