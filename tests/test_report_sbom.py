@@ -440,3 +440,19 @@ def test_spdx_expressions_sources_context_and_hostile_metadata(tmp_path: Path) -
 def written(path: Path, view: Any) -> Path:
     path.write_text(FORMATS["spdx"](view), encoding="utf-8")
     return path
+
+
+def test_an_audit_of_nothing_is_still_a_valid_document_that_says_so(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    text, bom = bom_of([str(empty)], tmp_path, expected=3)
+    assert valid(text) and "components" not in bom
+    assert properties(bom["metadata"])["auditor:incomplete"] == ["1 nothing-audited"]
+    target = tmp_path / "empty.spdx.json"
+    assert main(["scan", str(empty), "--format", "spdx", "-o", str(target), "-q", "--no-cache"]) == 3
+    assert spdx_valid(parse_file(str(target)))
+    document = json.loads(target.read_text(encoding="utf-8"))
+    assert document["relationships"] == [
+        {"spdxElementId": "SPDXRef-DOCUMENT", "relatedSpdxElement": "NONE", "relationshipType": "DESCRIBES"}
+    ]
+    assert spdx_annotations(document)["auditor:exit-code"] == ["3"]

@@ -49,6 +49,7 @@ from spdx_tools.spdx.model.package import (
 )
 from spdx_tools.spdx.model.relationship import Relationship, RelationshipType
 from spdx_tools.spdx.model.spdx_no_assertion import SpdxNoAssertion
+from spdx_tools.spdx.model.spdx_none import SpdxNone
 from spdx_tools.spdx.validation.uri_validators import validate_download_location, validate_url
 
 from auditor.reports import sbom
@@ -225,9 +226,11 @@ def _source_info(item: SbomPackage) -> str:
 
 
 def _relationships(found: Sbom, ids: dict[int, str]) -> Iterator[Relationship]:
-    for item in found.packages:
-        if item.row is not None:
-            yield Relationship(DOCUMENT, RelationshipType.DESCRIBES, ids[item.index])
+    described = [ids[item.index] for item in found.packages if item.row is not None]
+    for spdx_id in described:
+        yield Relationship(DOCUMENT, RelationshipType.DESCRIBES, spdx_id)
+    if not described:  # nothing was audited: the document says so (SPDX requires a DESCRIBES)
+        yield Relationship(DOCUMENT, RelationshipType.DESCRIBES, SpdxNone())
     for item in found.packages:
         own = ids[item.index]
         if item.row is None:
