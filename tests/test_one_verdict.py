@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 import pytest
+from packageurl import PackageURL
 
 from auditor.gate.baseline import Baseline, BaselineEntry
 from auditor.gate.decision import Disposition, GateOptions
@@ -118,6 +119,35 @@ def _graphml(text: str, view: ReportView) -> Said:
     return Said(None, {data["nevra"] for _, data in graph.nodes(data=True) if data.get("gate") == "blocking"})
 
 
+def _cyclonedx(text: str, view: ReportView) -> Said:
+    document = json.loads(text)
+    run = {p["name"]: p["value"] for p in document["metadata"]["properties"]}
+    blocking = set()
+    for component in document["components"]:
+        properties = {(p["name"], p["value"]) for p in component.get("properties", [])}
+        if ("auditor:blocking", "true") in properties:
+            blocking.add(_nevra(PackageURL.from_string(component["purl"])))
+    return Said(int(run["auditor:exit-code"]), blocking)
+
+
+def _nevra(purl: PackageURL) -> str:
+    qualifiers = purl.qualifiers
+    assert isinstance(qualifiers, dict)
+    epoch = f"{qualifiers['epoch']}:" if "epoch" in qualifiers else ""
+    return f"{purl.name}-{epoch}{purl.version}.{qualifiers['arch']}"
+
+
+def _spdx(text: str, view: ReportView) -> Said:
+    document = json.loads(text)
+    run = dict(a["comment"].split("=", 1) for a in document["annotations"])
+    blocking = set()
+    for package in document["packages"]:
+        if any(a["comment"] == "auditor:blocking=true" for a in package.get("annotations", [])):
+            [purl] = [r["referenceLocator"] for r in package["externalRefs"] if r["referenceType"] == "purl"]
+            blocking.add(_nevra(PackageURL.from_string(purl)))
+    return Said(int(run["auditor:exit-code"]), blocking)
+
+
 def _no_decision(text: str, view: ReportView) -> Said:
     """The package inventory and model show what was read, not what the gate decided."""
     assert "blocking" not in text and "waived" not in text
@@ -133,6 +163,8 @@ READERS: dict[str, Callable[[str, ReportView], Said]] = {
     "html": _html,
     "dot": _dot,
     "graphml": _graphml,
+    "cyclonedx": _cyclonedx,
+    "spdx": _spdx,
     "inventory": _no_decision,
     "model": _no_decision,
 }

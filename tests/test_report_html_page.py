@@ -122,16 +122,20 @@ def test_a_bar_opens_its_dependents(browser: Any, views: dict[str, ReportView]) 
         assert set(panels) == set(plan)
         # At first, the first bar's drawing.
         assert [source for source, panel in panels.items() if panel["visible"]] == [top]
-        page.page.locator("button.bar[data-source='sm']").click()
+        page.page.locator("button.bar[data-source='citrix-build-tools']").click()
         panels = {panel["source"]: panel for panel in page.page.evaluate(PANELS)}
-        assert [source for source, panel in panels.items() if panel["visible"]] == ["sm"]
-        assert page.page.locator("button.bar[data-source='sm']").get_attribute("aria-pressed") == "true"
-        assert "origin=sm" in page.page.evaluate("location.hash")
-        sm = panels["sm"]
-        # Every package sm holds back is drawn as held back, with its chain to sm's packages.
-        assert set(sm["held"]) == nevras(plan["sm"].holds_back) and len(sm["held"]) == 2
-        assert set(sm["origin"]) <= nevras(plan["sm"].packages) and sm["origin"]
-        assert sm["edges"] == sm["nodes"] - len(sm["origin"])  # a tree: one arrow from each dependent
+        assert [source for source, panel in panels.items() if panel["visible"]] == ["citrix-build-tools"]
+        assert (
+            page.page.locator("button.bar[data-source='citrix-build-tools']").get_attribute("aria-pressed")
+            == "true"
+        )
+        assert "origin=citrix-build-tools" in page.page.evaluate("location.hash")
+        tools = panels["citrix-build-tools"]
+        # Every package it holds back is drawn as held back, with its chain to its packages.
+        assert set(tools["held"]) == nevras(plan["citrix-build-tools"].holds_back) and len(tools["held"]) == 3
+        assert set(tools["origin"]) <= nevras(plan["citrix-build-tools"].packages) and tools["origin"]
+        # A tree: one arrow from each dependent.
+        assert tools["edges"] == tools["nodes"] - len(tools["origin"])
         assert page.page.locator("#holdback svg.dependents").filter(visible=True).count() == 1
     # The fragment opens the same drawing.
     with opened(browser, FORMATS["html"](view), suffix="#origin=xcp-python-libs") as page:
@@ -205,12 +209,11 @@ def test_the_filter_follows_typing_and_the_fragment(browser: Any, views: dict[st
         assert 0 < len(shown) < 31
         page.page.select_option("#status", "depends")
         assert {nevra for nevra, _ in page.page.evaluate(rows)} == {
-            "sm-cli-2.30.8-1.xcpng.noarch",
-            "sm-fairlock-2.30.8-1.xcpng.noarch",
             "xenopsd-0.150.0-1.xcpng.noarch",  # needs sm-cli
+            "xcp-ng-deps-1.0-1.xcpng.noarch",  # 3 hops to sm-2.30.8-1.xcpng.src
         }
         assert page.page.evaluate("location.hash") == "#filter=SM-&status=depends"
-        assert page.page.inner_text("#shown") == "Showing 3 of 31 packages"
+        assert page.page.inner_text("#shown") == "Showing 2 of 31 packages"
         page.page.fill("#filter", "")
         page.page.select_option("#status", "")
         assert len(page.page.evaluate(rows)) == 31

@@ -43,6 +43,24 @@ def add_output_options(command: argparse.ArgumentParser, formats: Sequence[str])
     command.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE (atomically)")
 
 
+def add_sbom_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--purl-namespace",
+        metavar="NAME",
+        type=_purl_namespace,
+        help="the vendor in the packages' purls (--format cyclonedx, spdx; default: each package's "
+        "Distribution, else its Vendor, lower-cased)",
+    )
+
+
+def _purl_namespace(text: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._+-]*", text):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a purl namespace (letters, digits, '.', '_', '+', '-')"
+        )
+    return text.lower()
+
+
 def add_audit_options(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--with",

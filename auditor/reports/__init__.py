@@ -9,6 +9,20 @@ from auditor.reports.view import ReportView
 
 Renderer = Callable[[ReportView], str]
 
+
+def _cyclonedx(view: ReportView, purl_namespace: str | None = None) -> str:
+    # The SBOM libraries take a tenth of a second or more to import: only the runs that ask for a BOM pay it.
+    from auditor.reports import cyclonedx
+
+    return cyclonedx.render(view, purl_namespace=purl_namespace)
+
+
+def _spdx(view: ReportView, purl_namespace: str | None = None) -> str:
+    from auditor.reports import spdx
+
+    return spdx.render(view, purl_namespace=purl_namespace)
+
+
 FORMATS: dict[str, Renderer] = {
     "table": table.render,
     "json": json_report.render,
@@ -20,11 +34,17 @@ FORMATS: dict[str, Renderer] = {
     "dot": dot.render,
     "graphml": graphml.render,
     "html": html_report.render,
+    "cyclonedx": _cyclonedx,
+    "spdx": _spdx,
 }
+SBOM_FORMATS = {"cyclonedx": _cyclonedx, "spdx": _spdx}
 
 
-def render_pieces(fmt: str, view: ReportView) -> Iterable[str]:
-    """A format's text, in pieces where the format can stream (the JSON report can)."""
+def render_pieces(fmt: str, view: ReportView, *, purl_namespace: str | None = None) -> Iterable[str]:
+    """A format's text, in pieces where the format can stream (the JSON report can).
+    ``purl_namespace`` names the packages' vendor in the purls of the SBOM formats."""
     if fmt == "json":
         return json_report.render_chunks(view)
+    if fmt in SBOM_FORMATS:
+        return [SBOM_FORMATS[fmt](view, purl_namespace)]
     return [FORMATS[fmt](view)]

@@ -28,6 +28,7 @@ DESCRIPTION = (
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("targets", nargs="+", metavar="PATH", help="inputs to audit")
     options.add_output_options(parser, sorted(FORMATS))
+    options.add_sbom_options(parser)
     options.add_audit_options(parser)
     options.add_gate_options(parser)
     parser.add_argument(
@@ -58,7 +59,9 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
     decision = decide(audit, session.gate, waivers, baseline)
     progress = compare(earlier, side_of_audit(audit, decision)) if earlier is not None else None
     view = build_view(audit, decision, progress)
-    write_output(replay.recording(render_pieces(args.format, view)), args.output)
+    write_output(
+        replay.recording(render_pieces(args.format, view, purl_namespace=args.purl_namespace)), args.output
+    )
     said = messages(audit.warnings, audit.errors, decision.completeness)
     print_messages(said)
     replay.store_result(decision.exit_code, said)

@@ -1,0 +1,291 @@
+"""What a bill of materials says about a run, whatever its format (CycloneDX, SPDX).
+
+The components are the audited packages, then the context packages an audited package
+needs (a requirement or BuildRequires that only they, or they too, satisfy): a dependency
+must name a component of the document. A context package's own requirements are not
+resolved by the auditor, so its dependencies are unknown, not none; it says so
+(``auditor:audited`` is ``false``).
+
+Each package is named by a purl (``pkg:rpm/NAMESPACE/NAME@VERSION-RELEASE?arch=ARCH&epoch=E``).
+The namespace is ``--purl-namespace`` when given, else the package's Distribution, else its
+Vendor, lower-cased with every run of characters other than letters, digits, ``.``, ``_``,
+``+`` and ``-`` made one ``-`` (``Citrix Systems, Inc.`` -> ``citrix-systems-inc``); without
+either, the purl has no namespace. The epoch is a qualifier when it is not 0 (rpm and
+repodata write a missing epoch as 0: the same package gets the same purl from both).
+
+A package's dependencies are the packages that satisfy its requirements as the resolver
+found them, every alternative of every group (the graph the taints were propagated on):
+a binary's runtime requirements, a source package's BuildRequires. ``rpmlib()`` features
+(rpm provides them) and a package's own provides are not dependencies; weak dependencies
+are not either (neither format says "weak").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from urllib.parse import quote, urlsplit
+
+from packageurl import PackageURL
+
+from auditor.audit.facts import FactKind
+from auditor.deps.graph import DependencyGraph
+from auditor.reports.text import clean_text, hop_text
+from auditor.reports.view import Gate, PackageView, ReportView
+from auditor.rpm.model import Package, SourceKind
+
+PREFIX = "auditor:"
+"""The namespace of the auditor's properties (CycloneDX) and annotations (SPDX)."""
+
+_NAMESPACE_NOISE = re.compile(r"[^a-z0-9._+-]+")
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?#]")
+_BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_URI_SAFE = "!#$%&'()*+,/:;=?@[]~"
+"""What stays as it is in a URL: RFC 3986's reserved characters and ``%`` (quote keeps letters,
+digits and ``-._~``); everything else, non-ASCII included, is percent-encoded as UTF-8."""
+_VCS_SCHEMES = frozenset({"git", "svn", "hg", "bzr"})
+_DIGEST_LENGTHS = {"sha1": 40, "sha256": 64, "sha384": 96, "sha512": 128}
+
+
+@dataclass(frozen=True)
+class SbomPackage:
+    index: int
+    """The package's id in the run."""
+    package: Package
+    ref: str
+    """Unique in the document: the purl, with ``#2``, ``#3``... for a second copy of one NEVRA."""
+    purl: PackageURL
+    row: PackageView | None
+    """The audited package's view; None for a context package."""
+
+
+@dataclass(frozen=True)
+class SourceReference:
+    """A Source or Patch URL of a source package."""
+
+    url: str
+    vcs: bool
+    """A version-control URL (``git://``, ``git+https://``, ``...something.git``) rather than an archive."""
+    label: str
+    """``Source0``, ``Patch3``..."""
+
+
+@dataclass(frozen=True)
+class Sbom:
+    packages: tuple[SbomPackage, ...]
+    """The audited packages (the view's order), then the context packages they need (by NEVRA)."""
+    depends_on: dict[int, tuple[int, ...]]
+    """Per audited package id: the ids of the packages its requirements need."""
+    built_from: dict[int, int]
+    """Per binary package id: the id of its source package, when the run holds it."""
+
+
+def collect(view: ReportView, purl_namespace: str | None = None) -> Sbom:
+    graph = view.audit.graph
+    audited = [row.index for row in view.rows]
+    depends_on = {index: _depends_on(graph, index) for index in audited}
+    seen = set(audited)
+    context = sorted(
+        {target for targets in depends_on.values() for target in targets if target not in seen},
+        key=lambda index: (view.packages[index].nevra, index),
+    )
+    rows = {row.index: row for row in view.rows}
+    refs: dict[str, int] = {}
+    packages = []
+    for index in [*audited, *context]:
+        package = view.packages[index]
+        purl = purl_of(package, purl_namespace)
+        ref = purl.to_string()
+        copies = refs[ref] = refs.get(ref, 0) + 1
+        if copies > 1:
+            ref = f"{ref}#{copies}"
+        packages.append(SbomPackage(index, package, ref, purl, rows.get(index)))
+    return Sbom(tuple(packages), depends_on, dict(graph.built_from))
+
+
+def _depends_on(graph: DependencyGraph, index: int) -> tuple[int, ...]:
+    groups = graph.build.get(index, ()) if graph.packages[index].is_source else graph.runtime.get(index, ())
+    found = {member for group in groups for member in group.members if member != index}
+    return tuple(sorted(found))
+
+
+# -- purls --------------------------------------------------------------------------------
+
+
+def namespace_of(package: Package, override: str | None = None) -> str | None:
+    """The purl namespace: the override, else the Distribution, else the Vendor (see the module doc)."""
+    if override:
+        return override.lower()
+    for value in (package.distribution, package.vendor):
+        if value:
+            slug = _NAMESPACE_NOISE.sub("-", value.lower()).strip("-.")
+            if slug:
+                return slug
+    return None
+
+
+def purl_of(package: Package, namespace: str | None = None) -> PackageURL:
+    qualifiers = {"arch": package.arch}
+    if package.epoch:
+        qualifiers["epoch"] = str(package.epoch)
+    return PackageURL(
+        type="rpm",
+        namespace=namespace_of(package, namespace),
+        name=package.name,
+        version=f"{package.version}-{package.release}",
+        qualifiers=qualifiers,
+    )
+
+
+def source_purl(binary: Package, source: Package | None, namespace: str | None) -> PackageURL | None:
+    """The purl of the source package a binary was built from: the source's own when the run
+    holds it, else from the binary's SOURCERPM file name (no epoch: the name does not carry it)."""
+    if source is not None:
+        return purl_of(source, namespace)
+    name = binary.source_name
+    stem = (binary.sourcerpm or "").removesuffix(".rpm")
+    stem, _, arch = stem.rpartition(".")
+    parts = stem.rsplit("-", 2)
+    if name is None or len(parts) != 3 or arch not in ("src", "nosrc"):
+        return None
+    return PackageURL(
+        type="rpm",
+        namespace=namespace_of(binary, namespace),
+        name=name,
+        version=f"{parts[1]}-{parts[2]}",
+        qualifiers={"arch": arch},
+    )
+
+
+def evr_text(package: Package) -> str:
+    """``[epoch:]version-release``, as rpm prints it (no epoch when 0)."""
+    epoch = f"{package.epoch}:" if package.epoch else ""
+    return f"{epoch}{package.version}-{package.release}"
+
+
+def digest(package: Package) -> tuple[str, str] | None:
+    """(``sha1``/``sha256``/``sha384``/``sha512``, lower-case hex) of the package file, when
+    its checksum is one of those and looks like one (repodata is not trusted to)."""
+    checksum = package.checksum
+    if checksum is None:
+        return None
+    algorithm = checksum.algorithm.lower()
+    algorithm = "sha1" if algorithm == "sha" else algorithm  # yum's name for SHA-1
+    value = checksum.value.lower()
+    length = _DIGEST_LENGTHS.get(algorithm)
+    if length is None or len(value) != length or not all(char in "0123456789abcdef" for char in value):
+        return None
+    return algorithm, value
+
+
+def license_text(package: Package) -> str:
+    """The License tag on one line ("" when there is none)."""
+    return " ".join(text(package.license or "").split())
+
+
+# -- references ---------------------------------------------------------------------------
+
+
+def source_references(package: Package) -> list[SourceReference]:
+    """The Source and Patch URLs of a source package, in spec order."""
+    found = []
+    for item in package.sources:
+        if not item.is_url:
+            continue
+        label = ("Source" if item.kind is SourceKind.SOURCE else "Patch") + (
+            str(item.number) if item.number is not None else ""
+        )
+        found.append(SourceReference(item.value, is_vcs(item.value), label))
+    return found
+
+
+def iri(url: str) -> str | None:
+    """A URL from package metadata as a document can carry it, or None when it is not a URL
+    (``scheme://host...``). What an IRI cannot hold is percent-encoded (spaces, controls, the
+    ``%`` of an unexpanded macro, a second ``#``), so hostile metadata still makes a valid
+    document; the JSON report keeps the value as written."""
+    head, hash_, tail = text(url).strip().partition("#")
+    encoded = _uri_text(head) + hash_ + _uri_text(tail).replace("#", "%23")
+    return encoded if _URL.match(encoded) else None
+
+
+def _uri_text(value: str) -> str:
+    return quote(_BAD_PERCENT.sub("%25", value), safe=_URI_SAFE)
+
+
+def is_vcs(url: str) -> bool:
+    """A version-control URL: a git/svn/hg/bzr scheme (``git+https`` too), or a path ending in ``.git``."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    scheme = parts.scheme.lower()
+    return bool(_VCS_SCHEMES & set(scheme.split("+"))) or parts.path.rstrip("/").endswith(".git")
+
+
+# -- the auditor's findings ---------------------------------------------------------------
+
+
+def package_properties(row: PackageView, view: ReportView) -> Iterator[tuple[str, str]]:
+    """The decision about one audited package, as (name, value) pairs (names without the prefix)."""
+    yield "audited", "true"
+    yield "status", row.status.value
+    yield "statuses", ",".join(status.value for status in row.statuses)
+    yield "blocking", _boolean(row.blocking)
+    yield "gate", row.gate.value or "none"
+    categories = {item.fact.category for item in row.facts if item.fact.category and item.fact.taints}
+    for category in sorted(category.value for category in categories):
+        yield "category", category
+    for rule in sorted({item.fact.rule for item in row.facts}):
+        yield "rule", rule
+    for waiver in row.waivers:
+        yield "waived", waiver
+    if row.gate is Gate.BASELINED:
+        yield "baselined", "true"
+    if row.chain:
+        yield "chain", hop_text(row.chain[0], view.packages)
+    for item in row.of_kind(FactKind.UNRESOLVED):
+        if item.fact.resolution is not None:
+            yield "unresolved", str(item.fact.resolution.dependency)
+    for item in row.facts:
+        if item.fact.gap is not None:
+            yield "gap", str(item.fact.gap)
+    if row.why:
+        yield "why", row.why
+
+
+def context_properties() -> Iterator[tuple[str, str]]:
+    yield "audited", "false"
+
+
+def document_properties(view: ReportView) -> Iterator[tuple[str, str]]:
+    """The run: the policy, the gate's options, completeness, headline and exit code."""
+    for source in view.policy.sources:
+        yield "policy", source
+    yield "taint-severity", str(view.policy.taint_severity)
+    for status in sorted(verdict.value for verdict in view.gate_options.fail_on):
+        yield "fail-on", status
+    yield "strict", _boolean(view.gate_options.strict)
+    completeness = view.decision.completeness
+    yield "complete", _boolean(completeness.complete)
+    for reason, count in completeness.reasons:
+        yield "incomplete", f"{count} {reason}"
+    for item in view.run_gaps:
+        yield "gap", item.text
+    for item in view.config:
+        yield "config-blocking" if item.blocks else "config", item.text
+    for error in view.errors:
+        yield "input-error", str(error)
+    yield "headline", view.headline.text
+    yield "blocking-count", str(len(view.blocking) + len(view.blocking_config))
+    yield "exit-code", str(int(view.exit_code))
+
+
+def _boolean(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def text(value: str) -> str:
+    """Untrusted metadata as a document carries it (no control character, no lone surrogate)."""
+    return clean_text(value)
