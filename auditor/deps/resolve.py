@@ -21,7 +21,8 @@ requirement by installing it::
     (A unless B else C)  B can be installed ? C must be : A must be
 
 ``rpmlib(...)`` requirements are satisfied by rpm itself when rpm has the feature
-(the list is data: ``data/rpm.toml``); the rest resolves against provides and files.
+(the list is data: the ``[rpm] features`` table of ``data/policy.toml``); the rest
+resolves against provides and files.
 """
 
 from __future__ import annotations

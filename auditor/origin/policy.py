@@ -15,7 +15,7 @@ A policy file::
     [[rule]]
     id = "…"; kind = "host" | "field" | "license" | "signing-key" | "component" | "provenance"
     severity = "high" | "medium" | "low" | "info"; message = "…"; reference = "…"
-    # plus the matchers of its kind (see docs/policy.md)
+    # plus the matchers of its kind (see the README's "The policy")
     [[allow]]
     id = "…"; packages = ["glob", …]; rules = ["glob", …]; values = ["glob", …]; reason = "…"
 
@@ -129,11 +129,6 @@ def default_policy_path() -> Path:
     if source_tree.is_file():
         return source_tree
     raise PolicyError("the default policy (data/policy.toml) is missing from this installation")
-
-
-def data_path(name: str) -> Path:
-    """A file shipped in ``data/``."""
-    return default_policy_path().parent / name
 
 
 def load_policy(

@@ -12,6 +12,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any, overload
 
+from auditor.rpm.sense import PREREQ_WORDS, Sense, comparison_bits
+
 
 class Op(enum.Enum):
     """The comparison of a versioned dependency (``foo >= 1.0``)."""
@@ -25,7 +27,7 @@ class Op(enum.Enum):
     @classmethod
     def from_sense(cls, flags: int) -> Op | None:
         """The operator encoded in rpm's RPMSENSE_LESS/GREATER/EQUAL bits, or None."""
-        return _SENSE_TO_OP.get(flags & 0x0E)
+        return _SENSE_TO_OP.get(comparison_bits(flags))
 
     @classmethod
     def from_symbol(cls, symbol: str) -> Op:
@@ -33,7 +35,13 @@ class Op(enum.Enum):
         return _SYMBOL_TO_OP[symbol]
 
 
-_SENSE_TO_OP = {2: Op.LT, 10: Op.LE, 8: Op.EQ, 12: Op.GE, 4: Op.GT}
+_SENSE_TO_OP: dict[int, Op] = {
+    Sense.LESS: Op.LT,
+    Sense.LESS | Sense.EQUAL: Op.LE,
+    Sense.EQUAL: Op.EQ,
+    Sense.GREATER | Sense.EQUAL: Op.GE,
+    Sense.GREATER: Op.GT,
+}
 _SYMBOL_TO_OP = {
     "<": Op.LT,
     "<=": Op.LE,
@@ -94,40 +102,6 @@ class EVR:
         return text
 
 
-# rpm's RPMSENSE bits that qualify a requirement, by the word `rpm --qf %{REQUIREFLAGS:deptype}` prints.
-SENSE_QUALIFIERS: tuple[tuple[int, str], ...] = (
-    (1 << 6, "prereq"),
-    (1 << 7, "pretrans"),
-    (1 << 5, "posttrans"),
-    (1 << 8, "interp"),
-    (1 << 9, "pre"),
-    (1 << 10, "post"),
-    (1 << 11, "preun"),
-    (1 << 12, "postun"),
-    (1 << 13, "verify"),
-    (1 << 19, "missingok"),
-    (1 << 24, "rpmlib"),
-    (1 << 26, "keyring"),
-    (1 << 28, "config"),
-    (1 << 29, "meta"),
-    (1 << 20, "preuntrans"),
-    (1 << 21, "postuntrans"),
-)
-
-# Qualifiers that createrepo_c folds into repodata's ``pre="1"`` (RPMSENSE_PREREQ|SCRIPT_PRE|SCRIPT_POST).
-PREREQ_QUALIFIERS = frozenset({"prereq", "pre", "post"})
-
-
-def qualifiers_from_sense(flags: int) -> frozenset[str]:
-    """The qualifier words of an RPMSENSE flag value (operators and generator bits left out)."""
-    if not flags & ~0x0E:
-        return _NO_QUALIFIERS
-    return frozenset(word for bit, word in SENSE_QUALIFIERS if flags & bit)
-
-
-_NO_QUALIFIERS: frozenset[str] = frozenset()
-
-
 @dataclass(frozen=True, slots=True)
 class Dependency:
     """One requires/provides/conflicts/obsoletes/weak entry, exactly as rpm means it.
@@ -139,7 +113,7 @@ class Dependency:
     name: str
     op: Op | None = None
     evr: EVR | None = None
-    qualifiers: frozenset[str] = _NO_QUALIFIERS
+    qualifiers: frozenset[str] = frozenset()
 
     def __reduce__(self) -> tuple[type[Dependency], tuple[str, Op | None, EVR | None, frozenset[str]]]:
         return (Dependency, (self.name, self.op, self.evr, self.qualifiers))  # see Package.__reduce__
@@ -155,7 +129,7 @@ class Dependency:
     @property
     def is_prereq(self) -> bool:
         """What repodata's ``pre="1"`` records: needed before the package's own scripts run."""
-        return not self.qualifiers.isdisjoint(PREREQ_QUALIFIERS)
+        return not self.qualifiers.isdisjoint(PREREQ_WORDS)
 
     def __str__(self) -> str:
         if self.op is None or self.evr is None:

@@ -11,6 +11,7 @@ configuration file names, use the network, through the one `Remote` of the run.
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
@@ -277,11 +278,11 @@ def _is_loop(path: str) -> bool:
     try:
         os.stat(path)
     except OSError as exc:
-        return exc.errno == 40  # ELOOP
+        return exc.errno == errno.ELOOP
     return False
 
 
 def _reason(exc: OSError) -> str:
-    if exc.errno == 40:
+    if exc.errno == errno.ELOOP:
         return "symlink loop"
     return (exc.strerror or str(exc)).lower() if exc.strerror else str(exc)

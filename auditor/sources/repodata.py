@@ -381,12 +381,6 @@ def _shared(value: object) -> str | None:
     return intern(value) if isinstance(value, str) and value else None
 
 
-def _read_primary(
-    path: str, shown: str, repository: str, errors: list[InputError], open_size: int | None
-) -> list[Package]:
-    return _read_primary_handler(path, shown, repository, errors, open_size).packages(None)
-
-
 SPLIT_PRIMARY = 32 * 1024 * 1024
 """A primary.xml that decompresses to this much (repomd's open-size) is parsed in two halves,
 one in a worker process (`auditor.sources.split`)."""

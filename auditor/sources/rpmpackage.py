@@ -8,11 +8,10 @@ from typing import Any, BinaryIO
 
 from auditor.core.errors import InputError
 from auditor.core.files import open_regular, os_reason
-from auditor.rpm.model import EVR, Checksum, Dependency, Op, Package, PackageKind, qualifiers_from_sense
+from auditor.rpm.model import EVR, Checksum, Dependency, Op, Package, PackageKind
+from auditor.rpm.sense import qualifier_words
 from auditor.sources.formats.rpmheader import Header, RpmHeaders, Tag, read_headers
 from auditor.sources.srpmspec import SpecReading, read_srpm_spec
-
-_RPMSENSE_MISSINGOK = 1 << 19
 
 # (model field, name tag, flags tag, version tag), in rpm's order.
 _DEPENDENCY_TAGS = (
@@ -44,7 +43,7 @@ class DependencyInterner:
         if found is None:
             op = Op.from_sense(flags) if version else None
             evr = EVR.parse(version) if op is not None else None
-            found = Dependency(name, op, evr, qualifiers_from_sense(flags))
+            found = Dependency(name, op, evr, qualifier_words(flags))
             self._cache[key] = found
         return found
 

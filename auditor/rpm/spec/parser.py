@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from auditor.core.errors import InputError
 from auditor.rpm.model import Dependency, Gap, GapKind, SourceFile, SourceKind
+from auditor.rpm.sense import SPEC_QUALIFIER_WORDS
 from auditor.rpm.spec.builtins import logical_line
 from auditor.rpm.spec.dependencies import parse_dependency_list
 from auditor.rpm.spec.expression import evaluate
@@ -52,10 +53,6 @@ _DEPENDENCY_TAGS = {
     "supplements": "supplements",
     "enhances": "enhances",
 }
-_QUALIFIER_WORDS = frozenset(
-    {"pre", "post", "preun", "postun", "pretrans", "posttrans", "preuntrans", "postuntrans",
-     "interp", "verify", "meta"}
-)  # fmt: skip
 _TAG_MACROS = ("name", "version", "release", "epoch", "summary", "license", "url", "vendor",
                "packager", "distribution", "group")  # fmt: skip
 
@@ -329,7 +326,7 @@ class _SpecReader:
         dependency_kind = _DEPENDENCY_TAGS.get(tag)
         if dependency_kind is not None:
             qualifiers = frozenset(
-                word.strip() for word in (qualifier or "").split(",") if word.strip() in _QUALIFIER_WORDS
+                word.strip() for word in (qualifier or "").split(",") if word.strip() in SPEC_QUALIFIER_WORDS
             )
             if tag == "prereq":
                 qualifiers = frozenset({"prereq"})
