@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from auditor.audit.result import AuditOptions
 from auditor.cli.project import ProjectConfig, parse_statuses
 from auditor.core.errors import PolicyError, UsageError
+from auditor.deps.provides import KNOWN_ARCHES
 from auditor.gate.baseline import BASELINE_FILE, Baseline, load_baseline
 from auditor.gate.decision import GateOptions
 from auditor.gate.waivers import Waiver, load_waivers, read_waiver_file
@@ -210,7 +211,7 @@ def audit_options(args: argparse.Namespace, project: ProjectConfig) -> AuditOpti
     return AuditOptions(
         targets=targets,
         context=tuple(args.context),
-        arches=tuple(args.arch) or project.arch,
+        arches=_arches(args, project),
         roots=tuple(args.roots) or project.roots,
         weak=args.weak,
         read_rpms=args.read_rpms,
@@ -227,6 +228,22 @@ def audit_options(args: argparse.Namespace, project: ProjectConfig) -> AuditOpti
         ),
         resolve_urls=args.resolve_urls,
     )
+
+
+def _arches(args: argparse.Namespace, project: ProjectConfig) -> tuple[str, ...]:
+    """The host architectures, each one rpm knows: a typo such as ``x86-64`` would audit
+    what no host installs (only noarch packages) and pass."""
+    if args.arch:
+        arches, where = tuple(args.arch), "--arch"
+    else:
+        arches, where = project.arch, f"{project.path or 'auditor.toml'}: audit.arch"
+    unknown = [arch for arch in arches if arch not in KNOWN_ARCHES]
+    if unknown:
+        raise UsageError(
+            f"{where}: {', '.join(map(repr, unknown))} is not an architecture rpm knows "
+            f"(known: {', '.join(sorted(KNOWN_ARCHES))})"
+        )
+    return arches
 
 
 def gate_options(args: argparse.Namespace, project: ProjectConfig) -> GateOptions:
