@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterator
 
 from auditor.reports import dot, graphml, html_report, inventory, json_report, junit, markdown, sarif, table
+from auditor.reports.text import utf8_text
 from auditor.reports.view import ReportView
 
 Renderer = Callable[[ReportView], str]
@@ -23,8 +24,9 @@ FORMATS: dict[str, Renderer] = {
 }
 
 
-def render_pieces(fmt: str, view: ReportView) -> Iterable[str]:
-    """A format's text, in pieces where the format can stream (the JSON report can)."""
-    if fmt == "json":
-        return json_report.render_chunks(view)
-    return [FORMATS[fmt](view)]
+def render_pieces(fmt: str, view: ReportView) -> Iterator[str]:
+    """A format's text, in pieces where the format can stream (the JSON report can), each one
+    UTF-8 can carry: the name of a file that is not UTF-8 has its bad bytes as U+FFFD."""
+    pieces = json_report.render_chunks(view) if fmt == "json" else [FORMATS[fmt](view)]
+    for piece in pieces:
+        yield utf8_text(piece)
