@@ -29,6 +29,28 @@ def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
     return code, captured.out, captured.err
 
 
+def test_a_directory_seen_through_a_sibling_symlink_is_read_once_without_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tree = tmp_path / "tree"
+    (tree / "8.2").mkdir(parents=True)
+    shutil.copy(GOOD, tree / "8.2" / GOOD.name)
+    (tree / "latest").symlink_to("8.2")  # `latest -> 8.2`: one directory, two names
+    code, out, err = run(["scan", str(tree), "--format", "json"], capsys)
+    assert code != 3 and "auditor: error" not in err
+    assert f"auditor: warning: {tree}/latest: already scanned as {tree}/8.2; not read twice" in err
+    assert [p["nevra"] for p in json.loads(out)["packages"]] == [GOOD_NEVRA]
+
+
+def test_a_directory_loop_is_still_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tree = tmp_path / "tree"
+    (tree / "sub").mkdir(parents=True)
+    shutil.copy(GOOD, tree / GOOD.name)
+    (tree / "sub" / "up").symlink_to("..")
+    code, _, err = run(["scan", str(tree), "--format", "json"], capsys)
+    assert code == 3 and err == f"auditor: error: {tree}/sub/up: symlink loop: directory already scanned\n"
+
+
 @pytest.fixture
 def badly_named(tmp_path: Path) -> str:
     """The good RPM under a name with the byte 0xff, which is not UTF-8, as argv gives it."""

@@ -162,7 +162,10 @@ def _load_directory(
     root: str, result: LoadResult, progress: Progress | None, store: Store | None, *, read_rpms: bool = False
 ) -> None:
     rpm_paths: list[str] = []
-    seen: set[tuple[int, int]] = set()
+    seen: dict[tuple[int, int], str] = {}
+    """Every directory entered, by identity, with the path it was first entered by."""
+    walking: list[tuple[int, int]] = []
+    """The directories being walked, root first: entering one of them again is a loop."""
 
     def enter(directory: str) -> Iterator[os.DirEntry[str]] | None:
         """The sorted entries of a directory to walk, or None when it is not walked."""
@@ -172,10 +175,14 @@ def _load_directory(
             result.errors.append(InputError(directory, _reason(exc)))
             return None
         identity = (info.st_dev, info.st_ino)
-        if identity in seen:
+        if identity in walking:
             result.errors.append(InputError(directory, "symlink loop: directory already scanned"))
             return None
-        seen.add(identity)
+        if identity in seen:
+            # A second name for a directory read in full (`latest -> 8.2`): nothing unseen.
+            result.warnings.append(f"{directory}: already scanned as {seen[identity]}; not read twice")
+            return None
+        seen[identity] = directory
         if directory != root and not read_rpms and find_repomd(directory) is not None:
             try:
                 _load_repository(directory, result)
@@ -184,10 +191,12 @@ def _load_directory(
             return None
         try:
             with os.scandir(directory) as listing:
-                return iter(sorted(listing, key=lambda entry: entry.name))
+                entries = iter(sorted(listing, key=lambda entry: entry.name))
         except OSError as exc:
             result.errors.append(InputError(directory, _reason(exc)))
             return None
+        walking.append(identity)
+        return entries
 
     # Depth first in name order, with a stack of iterators rather than recursion: a tree
     # deeper than Python's recursion limit is just a tree.
@@ -197,9 +206,10 @@ def _load_directory(
         entry = next(stack[-1], None)
         if entry is None:
             stack.pop()
+            walking.pop()
             continue
         try:
-            is_dir = entry.is_dir()  # follows symlinks; loops are caught by `seen`
+            is_dir = entry.is_dir()  # follows symlinks; loops and aliases are caught by `enter`
         except OSError as exc:
             result.errors.append(InputError(entry.path, _reason(exc)))
             continue
