@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
+import os
 import re
 from collections.abc import Sequence
 
@@ -36,11 +37,66 @@ exit codes (never renumbered):
 STATUS_HELP = "origin, depends, may-depend, build-depends, unresolved, clean"
 
 
+OUTPUT_SUFFIXES: dict[str, str] = {
+    ".sarif": "sarif",
+    ".sarif.json": "sarif",
+    ".json": "json",
+    ".xml": "junit",
+    ".html": "html",
+    ".htm": "html",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".dot": "dot",
+    ".gv": "dot",
+    ".graphml": "graphml",
+    ".txt": "table",
+}
+"""The format ``-o FILE`` gives without ``--format``: the longest suffix of FILE's name that matches."""
+
+
 def add_output_options(command: argparse.ArgumentParser, formats: Sequence[str]) -> None:
     command.add_argument(
-        "--format", choices=list(formats), default="table", help="output format (default: table)"
+        "--format",
+        choices=list(formats),
+        help="output format (default: from -o FILE's extension, else table)",
     )
-    command.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE (atomically)")
+    command.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write the report to FILE (atomically); its extension picks the format: "
+        + ", ".join(f"{suffix} {fmt}" for suffix, fmt in OUTPUT_SUFFIXES.items() if fmt in formats),
+    )
+    command.set_defaults(output_formats=tuple(formats))
+
+
+def resolve_format(args: argparse.Namespace) -> None:
+    """Set ``args.format`` from ``-o FILE`` when ``--format`` is absent (commands with a report)."""
+    formats = getattr(args, "output_formats", None)
+    if formats is not None and args.format is None:
+        args.format = format_of(args.output, formats)
+
+
+def format_of(path: str | None, formats: Sequence[str]) -> str:
+    """The format a report file's name asks for: ``report.sarif`` is SARIF, never a table by
+    mistake. No extension (or ``.txt``) is the table; an extension that names no format of the
+    command is a usage error naming the ones that do."""
+    if path is None or path == "-":
+        return "table"
+    name = os.path.basename(path).lower()
+    for suffix in sorted(OUTPUT_SUFFIXES, key=len, reverse=True):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            if OUTPUT_SUFFIXES[suffix] in formats:
+                return OUTPUT_SUFFIXES[suffix]
+            break
+    else:
+        if "." not in name.lstrip("."):
+            return "table"
+    valid = ", ".join(f"{suffix} ({fmt})" for suffix, fmt in OUTPUT_SUFFIXES.items() if fmt in formats)
+    raise UsageError(
+        f"-o {path}: the extension names no format this command writes; use one of {valid}, "
+        f"no extension for the table, or --format {{{','.join(formats)}}}"
+    )
 
 
 def add_audit_options(command: argparse.ArgumentParser) -> None:
