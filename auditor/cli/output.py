@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import sys
 from collections.abc import Iterable, Sequence
 
@@ -48,6 +49,14 @@ def print_messages(lines: Sequence[str]) -> None:
     """Messages recorded by an earlier run (a replayed report), exactly as they were printed."""
     for line in lines:
         print(line, file=sys.stderr)
+
+
+def terminal_width(path: str | None) -> int | None:
+    """The width of the terminal the report goes to (``COLUMNS`` first, as `shutil` reads
+    it), or None when it goes to a file or a pipe: those get whole lines."""
+    if path not in (None, "-") or not sys.stdout.isatty():
+        return None
+    return shutil.get_terminal_size().columns
 
 
 def write_output(text: str | bytes | Iterable[str | bytes], path: str | None) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from auditor.reports import dot, graphml, html_report, inventory, json_report, junit, markdown, sarif, table
 from auditor.reports.text import utf8_text
@@ -24,9 +24,15 @@ FORMATS: dict[str, Renderer] = {
 }
 
 
-def render_pieces(fmt: str, view: ReportView) -> Iterator[str]:
+def render_pieces(fmt: str, view: ReportView, *, width: int | None = None) -> Iterator[str]:
     """A format's text, in pieces where the format can stream (the JSON report can), each one
-    UTF-8 can carry: the name of a file that is not UTF-8 has its bad bytes as U+FFFD."""
-    pieces = json_report.render_chunks(view) if fmt == "json" else [FORMATS[fmt](view)]
+    UTF-8 can carry: the name of a file that is not UTF-8 has its bad bytes as U+FFFD.
+    ``width`` is the terminal's when the table goes to one."""
+    if fmt == "json":
+        pieces: Iterable[str] = json_report.render_chunks(view)
+    elif fmt == "table":
+        pieces = [table.render(view, width)]
+    else:
+        pieces = [FORMATS[fmt](view)]
     for piece in pieces:
         yield utf8_text(piece)

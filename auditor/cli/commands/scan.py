@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from auditor.cli import options
-from auditor.cli.output import messages, print_messages, report_warnings, write_output
+from auditor.cli.output import messages, print_messages, report_warnings, terminal_width, write_output
 from auditor.cli.process import keep
 from auditor.cli.replay import Replay
 from auditor.cli.session import Session
@@ -35,7 +35,8 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
     # Waivers and the baseline are read first: a bad one is a usage error before any input is.
     waivers = options.waivers(args, session.project, session.policy)
     baseline = options.baseline(args)
-    replay = Replay(args, session.project, session.policy, session.options)
+    width = terminal_width(args.output)
+    replay = Replay(args, session.project, session.policy, session.options, width=width)
     found = replay.hit()
     report_warnings(replay.store.warnings if replay.store is not None else [])
     if found:
@@ -48,7 +49,7 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
         session.progress.done()
     decision = decide(audit, session.gate, waivers, baseline)
     view = build_view(audit, decision)
-    write_output(replay.recording(render_pieces(args.format, view)), args.output)
+    write_output(replay.recording(render_pieces(args.format, view, width=width)), args.output)
     said = messages(audit.warnings, audit.errors, decision.completeness)
     print_messages(said)
     replay.store_result(decision.exit_code, said)
