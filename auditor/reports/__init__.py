@@ -24,14 +24,25 @@ FORMATS: dict[str, Renderer] = {
 }
 
 
-def render_pieces(fmt: str, view: ReportView, *, width: int | None = None) -> Iterator[str]:
+GRAPH_FORMATS = ("dot", "graphml")
+"""The formats ``--focus NAME`` narrows."""
+
+
+def render_pieces(
+    fmt: str, view: ReportView, *, width: int | None = None, focus: str | None = None
+) -> Iterator[str]:
     """A format's text, in pieces where the format can stream (the JSON report can), each one
     UTF-8 can carry: the name of a file that is not UTF-8 has its bad bytes as U+FFFD.
-    ``width`` is the terminal's when the table goes to one."""
+    ``width`` is the terminal's when the table goes to one; ``focus`` a package whose chains
+    alone the graph formats draw."""
     if fmt == "json":
         pieces: Iterable[str] = json_report.render_chunks(view)
     elif fmt == "table":
         pieces = [table.render(view, width)]
+    elif fmt == "dot":
+        pieces = [dot.render(view, focus)]
+    elif fmt == "graphml":
+        pieces = [graphml.render(view, focus)]
     else:
         pieces = [FORMATS[fmt](view)]
     for piece in pieces:

@@ -9,10 +9,10 @@ from auditor.cli.output import messages, print_messages, report_warnings, termin
 from auditor.cli.process import keep
 from auditor.cli.replay import Replay
 from auditor.cli.session import Session
-from auditor.core.errors import ExitCode
+from auditor.core.errors import ExitCode, UsageError
 from auditor.engine import open_run
 from auditor.gate.decision import decide
-from auditor.reports import FORMATS, render_pieces
+from auditor.reports import FORMATS, GRAPH_FORMATS, render_pieces
 from auditor.reports.view import build_view
 
 NAME = "scan"
@@ -27,11 +27,21 @@ DESCRIPTION = (
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("targets", nargs="+", metavar="PATH", help="inputs to audit")
     options.add_output_options(parser, sorted(FORMATS))
+    parser.add_argument(
+        "--focus",
+        metavar="NAME",
+        help="dot and graphml: draw only the chains through the packages named NAME (the "
+        "packages, their chains, and the flagged packages whose chains pass through them)",
+    )
     options.add_audit_options(parser)
     options.add_gate_options(parser)
 
 
 def run(args: argparse.Namespace, session: Session) -> ExitCode:
+    if args.focus is not None and args.format not in GRAPH_FORMATS:
+        raise UsageError(
+            f"--focus {args.focus}: only the graph formats ({', '.join(GRAPH_FORMATS)}) draw chains"
+        )
     # Waivers and the baseline are read first: a bad one is a usage error before any input is.
     waivers = options.waivers(args, session.project, session.policy)
     baseline = options.baseline(args)
@@ -49,7 +59,10 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
         session.progress.done()
     decision = decide(audit, session.gate, waivers, baseline)
     view = build_view(audit, decision)
-    write_output(replay.recording(render_pieces(args.format, view, width=width)), args.output)
+    if args.focus is not None and not any(package.name == args.focus for package in view.packages):
+        raise UsageError(f"--focus: no package named {args.focus} in the run")
+    pieces = render_pieces(args.format, view, width=width, focus=args.focus)
+    write_output(replay.recording(pieces), args.output)
     said = messages(audit.warnings, audit.errors, decision.completeness)
     print_messages(said)
     replay.store_result(decision.exit_code, said)
