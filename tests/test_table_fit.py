@@ -9,7 +9,6 @@ hold back most first, and each row's line starts with its NEVRA and status.
 from __future__ import annotations
 
 import os
-import pty
 import re
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from auditor.reports import FORMATS
 from auditor.reports.table import render
 from auditor.reports.view import Gate, ReportView
 from tests.report_cases import CITRIX, audit_of, view_of
+from tests.terminal import on_terminal
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = [str(ROOT / "examples" / "xcp-ng-mini" / "repo"), str(ROOT / "examples" / "xcp-ng-mini" / "srpms")]
@@ -85,28 +85,6 @@ def test_rows_are_grouped_by_the_origin_source_package_holding_them_back(view: R
     assert text.index("\nxen-libs-1.0-1.noarch ") < text.index("\ntoolstack-0-1.0-1.noarch ")  # origins first
 
 
-def _on_terminal(args: list[str], columns: int) -> str:
-    """The command's output on a pseudo-terminal ``columns`` wide (as ``COLUMNS`` says)."""
-    leader, follower = pty.openpty()
-    env = {**os.environ, "COLUMNS": str(columns)}
-    with subprocess.Popen(
-        args, stdout=follower, stderr=follower, stdin=subprocess.DEVNULL, env=env, cwd=ROOT
-    ) as child:
-        os.close(follower)
-        output = bytearray()
-        while True:
-            try:
-                chunk = os.read(leader, 65536)
-            except OSError:  # EIO: the child closed its end
-                break
-            if not chunk:
-                break
-            output += chunk
-        child.wait()
-    os.close(leader)
-    return output.decode("utf-8").replace("\r\n", "\n")
-
-
 def _in_pipe(args: list[str], columns: int) -> str:
     env = {**os.environ, "COLUMNS": str(columns)}
     return subprocess.run(args, capture_output=True, text=True, env=env, cwd=ROOT, check=False).stdout
@@ -114,7 +92,7 @@ def _in_pipe(args: list[str], columns: int) -> str:
 
 def test_the_command_fits_its_terminal_and_keeps_whole_lines_in_a_pipe(tmp_path: Path) -> None:
     command = [sys.executable, "-m", "auditor", "scan", *EXAMPLE, "-q", "--cache-dir", str(tmp_path)]
-    terminal = _on_terminal(command, 60)
+    terminal = on_terminal(command, columns=60)
     assert "origin source sm: 1 origin package(s), holds back 3" in terminal
     flagged = re.findall(r"^(\S+-\d\S*\.(?:noarch|src))", terminal, re.M)
     assert len(flagged) == 18

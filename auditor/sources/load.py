@@ -12,13 +12,14 @@ configuration file names, use the network, through the one `Remote` of the run.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 from auditor.core.errors import InputError
 from auditor.core.files import read_regular
 from auditor.net.http import strip_userinfo
 from auditor.net.remote import SMALL_FILE_CEILING, Remote
 from auditor.net.urlpolicy import UrlOrigin
+from auditor.runtime.progress import Reporter
 from auditor.runtime.store import Store
 from auditor.sources.interface import ConfigUrl, InputSummary, LoadResult
 from auditor.sources.remote import read_remote_repository, repository_base
@@ -30,12 +31,9 @@ from auditor.sources.specs import read_spec_file
 __all__ = ["load_inputs"]
 
 
-Progress = Callable[[str], None]
-
-
 def load_inputs(
     paths: Iterable[str],
-    progress: Progress | None = None,
+    progress: Reporter | None = None,
     defines: Mapping[str, str] | None = None,
     remote: Remote | None = None,
     store: Store | None = None,
@@ -117,7 +115,7 @@ def _add_repository(read: RepositoryRead, shown: str, result: LoadResult) -> Non
 
 def _load_one(
     path: str,
-    progress: Progress | None,
+    progress: Reporter | None,
     defines: Mapping[str, str],
     remote: Remote | None = None,
     store: Store | None = None,
@@ -134,6 +132,8 @@ def _load_one(
         if os.path.isdir(path) and read_rpms:
             _load_directory(path, result, progress, store, read_rpms=True)
         elif find_repomd(path) is not None:
+            if progress is not None:
+                progress.phase(f"reading the metadata of {path}")
             _load_repository(path, result)
         elif os.path.isdir(path):
             _load_directory(path, result, progress, store)
@@ -159,7 +159,7 @@ def _load_repository(path: str, result: LoadResult) -> None:
 
 
 def _load_directory(
-    root: str, result: LoadResult, progress: Progress | None, store: Store | None, *, read_rpms: bool = False
+    root: str, result: LoadResult, progress: Reporter | None, store: Store | None, *, read_rpms: bool = False
 ) -> None:
     rpm_paths: list[str] = []
     seen: dict[tuple[int, int], str] = {}

@@ -10,12 +10,13 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 
 from auditor.core.errors import InputError
 from auditor.rpm.model import Package
 from auditor.rpm.serialize import check_package_json, package_from_json, package_to_json
+from auditor.runtime.progress import SILENT, Reporter
 from auditor.runtime.store import Store, file_identity
 from auditor.sources.rpmpackage import read_rpm_file
 
@@ -23,8 +24,6 @@ PARALLEL_FROM = 200
 """Fewer files than this are read in this process: starting workers would cost more."""
 WORKERS = min(2, os.cpu_count() or 1)
 BATCH = 64
-
-Progress = Callable[[str], None]
 
 
 def _read_batch(paths: Sequence[str]) -> list[Package | InputError]:
@@ -40,9 +39,11 @@ def _read_batch(paths: Sequence[str]) -> list[Package | InputError]:
 
 
 def read_rpm_files(
-    paths: Sequence[str], store: Store | None = None, progress: Progress | None = None
+    paths: Sequence[str], store: Store | None = None, progress: Reporter | None = None
 ) -> list[Package | InputError]:
-    """One package or one error per path, in the order of ``paths``."""
+    """One package or one error per path, in the order of ``paths``; ``progress`` counts them,
+    those found in the store at once."""
+    progress = progress or SILENT
     results: list[Package | InputError | None] = [None] * len(paths)
     keys: dict[int, str] = {}
     misses: list[int] = []
@@ -65,9 +66,9 @@ def read_rpm_files(
         misses.append(position)
     if store is not None and damaged:
         store.drop_packages(damaged)
-    done = len(paths) - len(misses)
-    if progress is not None and done:
-        progress(f"{done} packages from the cache")
+    if len(paths) > 1:
+        progress.phase("reading RPM files", len(paths))
+        progress.advance(len(paths) - len(misses))
     for position, item in zip(misses, _read(paths, misses, progress), strict=True):
         results[position] = item
     if store is not None and store.enabled:
@@ -76,23 +77,19 @@ def read_rpm_files(
     return [item for item in results if item is not None]
 
 
-def _read(
-    paths: Sequence[str], positions: list[int], progress: Progress | None
-) -> list[Package | InputError]:
+def _read(paths: Sequence[str], positions: list[int], progress: Reporter) -> list[Package | InputError]:
     wanted = [paths[position] for position in positions]
     if len(wanted) < PARALLEL_FROM or WORKERS < 2 or "fork" not in multiprocessing.get_all_start_methods():
         found: list[Package | InputError] = []
-        for index, path in enumerate(wanted):
-            if progress is not None:
-                progress(f"reading {index + 1}/{len(wanted)} {os.path.basename(path)}")
+        for path in wanted:
             found.extend(_read_batch([path]))
+            progress.advance()
         return found
     batches = [wanted[start : start + BATCH] for start in range(0, len(wanted), BATCH)]
     found = []
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=WORKERS, mp_context=context) as pool:
-        for index, batch in enumerate(pool.map(_read_batch, batches)):
+        for batch in pool.map(_read_batch, batches):
             found.extend(batch)
-            if progress is not None:
-                progress(f"reading {min((index + 1) * BATCH, len(wanted))}/{len(wanted)} RPM files")
+            progress.advance(len(batch))
     return found

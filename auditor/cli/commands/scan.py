@@ -52,7 +52,7 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
     if found:
         return replay.replayed()
     try:
-        with open_run(session.options, session.policy, session.progress.update) as run_:
+        with open_run(session.options, session.policy, session.progress) as run_:
             audit = run_.audit_paths()
         keep(audit)
     finally:
