@@ -2,14 +2,14 @@
 
 `open_run` builds what a command needs to read and audit: the network session guarded by
 the policy (no host the policy names is ever contacted), with the user's timeouts and
-``--offline``; the local store; and the progress callback. Every command reads its inputs
+``--offline``; the local store; and the progress reporter. Every command reads its inputs
 through the `Run` it gets, so none can read a URL without the guard, the timeouts or the
 offline rule (``check --against URL`` once did).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
@@ -20,15 +20,10 @@ from auditor.net.cache import default_cache_dir
 from auditor.net.remote import Remote
 from auditor.origin.policy import Policy
 from auditor.origin.redirects import UrlResolver, policy_guard
+from auditor.runtime.progress import SILENT, Reporter
 from auditor.runtime.store import Store
 from auditor.sources.interface import LoadResult, ReadOptions
 from auditor.sources.load import load_inputs
-
-Progress = Callable[[str], None]
-
-
-def _silent(_message: str) -> None:
-    pass
 
 
 @dataclass
@@ -39,7 +34,7 @@ class Run:
     policy: Policy
     remote: Remote
     store: Store | None
-    progress: Progress
+    progress: Reporter
 
     def load(self, paths: Sequence[str]) -> LoadResult:
         """Read ``paths`` (files, directories, repositories, URLs, configurations)."""
@@ -64,7 +59,7 @@ class Run:
         """Resolve, classify and propagate what was loaded (following package URLs when asked)."""
         resolver = UrlResolver(self.policy, self.remote) if self.options.resolve_urls else None
         if resolver is not None:
-            self.progress("following the redirects of package URLs")
+            self.progress.phase("following the redirects of package URLs")
         return audit_packages(
             self.options,
             self.policy,
@@ -89,10 +84,10 @@ class Run:
 
 
 @contextmanager
-def open_run(options: AuditOptions, policy: Policy, progress: Progress | None = None) -> Iterator[Run]:
-    remote = Remote(options.remote, guard=policy_guard(policy))
+def open_run(options: AuditOptions, policy: Policy, progress: Reporter | None = None) -> Iterator[Run]:
+    remote = Remote(options.remote, guard=policy_guard(policy), progress=progress or SILENT)
     store = Store(options.remote.cache_dir or default_cache_dir()) if options.cache else None
-    run = Run(options, policy, remote, store, progress or _silent)
+    run = Run(options, policy, remote, store, progress or SILENT)
     try:
         yield run
     finally:
@@ -100,7 +95,7 @@ def open_run(options: AuditOptions, policy: Policy, progress: Progress | None = 
             run.store.close()
 
 
-def run_audit(options: AuditOptions, policy: Policy, progress: Progress | None = None) -> AuditResult:
+def run_audit(options: AuditOptions, policy: Policy, progress: Reporter | None = None) -> AuditResult:
     """Audit the options' targets against their context: one run, opened and closed."""
     with open_run(options, policy, progress) as run:
         return run.audit_paths()
@@ -115,7 +110,7 @@ def run_check(
     base: Sequence[str],
     options: AuditOptions,
     policy: Policy,
-    progress: Progress | None = None,
+    progress: Reporter | None = None,
 ) -> ChangeAudit:
     """The two audits of ``auditor check``: ``base`` alone and with ``new`` in it, in one run."""
     with open_run(options, policy, progress) as run:

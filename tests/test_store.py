@@ -133,7 +133,7 @@ def test_a_report_made_by_other_code_is_never_replayed(
     import auditor.reports.table as table
 
     first = scan([str(rpms)], capsys)
-    monkeypatch.setattr(table, "WHY_WIDTH", 10)  # the code changes, and its files with it:
+    monkeypatch.setattr(table, "GAP", " ")  # the code changes, and its files with it:
     replay._code_identity.cache_clear()
     stamp = Path(table.__file__).stat()
     os.utime(table.__file__, ns=(stamp.st_atime_ns, stamp.st_mtime_ns + 1_000_000_000))

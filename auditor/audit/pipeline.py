@@ -16,9 +16,8 @@ from auditor.origin.findings import Category, Finding
 from auditor.origin.policy import Policy
 from auditor.rpm.model import Package
 from auditor.runtime.parallel import Background
+from auditor.runtime.progress import SILENT, Reporter
 from auditor.sources.interface import LoadResult
-
-Progress = Callable[[str], None]
 
 PARALLEL_CLASSIFY = 5000
 """From this many packages, classification runs in a forked process during resolution:
@@ -30,7 +29,7 @@ def audit_packages(
     policy: Policy,
     targets: LoadResult,
     context: LoadResult,
-    note: Progress = lambda _message: None,
+    progress: Reporter = SILENT,
     extra_findings: Callable[[Sequence[Package]], ExtraFindings] | None = None,
     warnings: Sequence[str] = (),
 ) -> AuditResult:
@@ -45,13 +44,13 @@ def audit_packages(
     classified = Background(
         partial(classify, packages, policy, extra=extra), fork=len(packages) >= PARALLEL_CLASSIFY
     )
-    note(f"resolving {len(packages)} packages")
     resolver = Resolver(packages, arches=arches, rpm_features=policy.rpm_features)
-    resolved = resolver.resolve_all(weak=options.weak)
+    resolved = resolver.resolve_all(weak=options.weak, progress=progress)
+    progress.phase("building the dependency graph")
     graph = DependencyGraph(packages, resolved)
-    note("classifying")
+    progress.phase("classifying")
     findings = classified.result()
-    note("propagating")
+    progress.phase("propagating")
     propagation = graph.propagate(findings)
     origin_category = {index: _category(items) for index, items in findings.items()}
     audited = {index for index in audited_ids if index in resolved.audited}

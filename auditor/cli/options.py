@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
+import os
 import re
 from collections.abc import Sequence
 
 from auditor.audit.result import AuditOptions
 from auditor.cli.project import ProjectConfig, parse_statuses
 from auditor.core.errors import PolicyError, UsageError
+from auditor.deps.provides import KNOWN_ARCHES
 from auditor.gate.baseline import BASELINE_FILE, Baseline, load_baseline
 from auditor.gate.decision import GateOptions
 from auditor.gate.waivers import Waiver, load_waivers, read_waiver_file
@@ -36,11 +38,66 @@ exit codes (never renumbered):
 STATUS_HELP = "origin, depends, may-depend, build-depends, unresolved, clean"
 
 
+OUTPUT_SUFFIXES: dict[str, str] = {
+    ".sarif": "sarif",
+    ".sarif.json": "sarif",
+    ".json": "json",
+    ".xml": "junit",
+    ".html": "html",
+    ".htm": "html",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".dot": "dot",
+    ".gv": "dot",
+    ".graphml": "graphml",
+    ".txt": "table",
+}
+"""The format ``-o FILE`` gives without ``--format``: the longest suffix of FILE's name that matches."""
+
+
 def add_output_options(command: argparse.ArgumentParser, formats: Sequence[str]) -> None:
     command.add_argument(
-        "--format", choices=list(formats), default="table", help="output format (default: table)"
+        "--format",
+        choices=list(formats),
+        help="output format (default: from -o FILE's extension, else table)",
     )
-    command.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE (atomically)")
+    command.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write the report to FILE (atomically); its extension picks the format: "
+        + ", ".join(f"{suffix} {fmt}" for suffix, fmt in OUTPUT_SUFFIXES.items() if fmt in formats),
+    )
+    command.set_defaults(output_formats=tuple(formats))
+
+
+def resolve_format(args: argparse.Namespace) -> None:
+    """Set ``args.format`` from ``-o FILE`` when ``--format`` is absent (commands with a report)."""
+    formats = getattr(args, "output_formats", None)
+    if formats is not None and args.format is None:
+        args.format = format_of(args.output, formats)
+
+
+def format_of(path: str | None, formats: Sequence[str]) -> str:
+    """The format a report file's name asks for: ``report.sarif`` is SARIF, never a table by
+    mistake. No extension (or ``.txt``) is the table; an extension that names no format of the
+    command is a usage error naming the ones that do."""
+    if path is None or path == "-":
+        return "table"
+    name = os.path.basename(path).lower()
+    for suffix in sorted(OUTPUT_SUFFIXES, key=len, reverse=True):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            if OUTPUT_SUFFIXES[suffix] in formats:
+                return OUTPUT_SUFFIXES[suffix]
+            break
+    else:
+        if "." not in name.lstrip("."):
+            return "table"
+    valid = ", ".join(f"{suffix} ({fmt})" for suffix, fmt in OUTPUT_SUFFIXES.items() if fmt in formats)
+    raise UsageError(
+        f"-o {path}: the extension names no format this command writes; use one of {valid}, "
+        f"no extension for the table, or --format {{{','.join(formats)}}}"
+    )
 
 
 def add_sbom_options(command: argparse.ArgumentParser) -> None:
@@ -266,7 +323,7 @@ def audit_options(args: argparse.Namespace, project: ProjectConfig) -> AuditOpti
     return AuditOptions(
         targets=targets,
         context=tuple(args.context),
-        arches=tuple(args.arch) or project.arch,
+        arches=_arches(args, project),
         roots=tuple(args.roots) or project.roots,
         sources=tuple(args.sources),
         weak=args.weak,
@@ -286,6 +343,22 @@ def audit_options(args: argparse.Namespace, project: ProjectConfig) -> AuditOpti
         ),
         resolve_urls=args.resolve_urls,
     )
+
+
+def _arches(args: argparse.Namespace, project: ProjectConfig) -> tuple[str, ...]:
+    """The host architectures, each one rpm knows: a typo such as ``x86-64`` would audit
+    what no host installs (only noarch packages) and pass."""
+    if args.arch:
+        arches, where = tuple(args.arch), "--arch"
+    else:
+        arches, where = project.arch, f"{project.path or 'auditor.toml'}: audit.arch"
+    unknown = [arch for arch in arches if arch not in KNOWN_ARCHES]
+    if unknown:
+        raise UsageError(
+            f"{where}: {', '.join(map(repr, unknown))} is not an architecture rpm knows "
+            f"(known: {', '.join(sorted(KNOWN_ARCHES))})"
+        )
+    return arches
 
 
 def gate_options(args: argparse.Namespace, project: ProjectConfig) -> GateOptions:

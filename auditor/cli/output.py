@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import sys
-import tempfile
 from collections.abc import Iterable, Sequence
 
+from auditor.cli.reportfile import write_file
 from auditor.core.errors import InputError, UsageError, one_line
 from auditor.gate.decision import Completeness
+from auditor.reports.text import utf8_text
 
 
 def messages(
@@ -49,38 +51,61 @@ def print_messages(lines: Sequence[str]) -> None:
         print(line, file=sys.stderr)
 
 
+def terminal_width(path: str | None) -> int | None:
+    """The width of the terminal the report goes to (``COLUMNS`` first, as `shutil` reads
+    it), or None when it goes to a file or a pipe: those get whole lines."""
+    if path not in (None, "-") or not sys.stdout.isatty():
+        return None
+    return shutil.get_terminal_size().columns
+
+
 def write_output(text: str | bytes | Iterable[str | bytes], path: str | None) -> None:
-    """Print to stdout, or replace ``path`` atomically: a reader never sees half a report.
+    """Print to stdout, or write ``path`` (`auditor.cli.reportfile`): a reader never sees half
+    a report, and a device, FIFO or symlink stays what it is.
 
     ``text`` may come in pieces (a large JSON report does), written as they come; a piece
     may be UTF-8 bytes already (a report replayed from the store).
     """
     pieces: Iterable[str | bytes] = [text] if isinstance(text, (str, bytes)) else text
     if path is None or path == "-":
+        _write_stdout(pieces)
+        return
+    write_file((piece if isinstance(piece, bytes) else encode(piece) for piece in pieces), path)
+
+
+def encode(text: str) -> bytes:
+    """UTF-8, with what UTF-8 cannot carry (a lone surrogate from a file name that is not
+    UTF-8) as U+FFFD rather than a crash that loses the report."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return utf8_text(text).encode("utf-8")
+
+
+def _write_stdout(pieces: Iterable[str | bytes]) -> None:
+    try:
         for piece in pieces:
             if isinstance(piece, bytes):
                 sys.stdout.flush()
                 sys.stdout.buffer.write(piece)
                 sys.stdout.buffer.flush()
             else:
-                sys.stdout.write(piece)
+                try:
+                    sys.stdout.write(piece)
+                except UnicodeEncodeError:  # encoded whole before any of it is written
+                    sys.stdout.write(utf8_text(piece))
         sys.stdout.flush()
-        return
-    directory = os.path.dirname(os.path.abspath(path))
-    try:
-        handle, temporary = tempfile.mkstemp(dir=directory, prefix=".auditor-", suffix=".tmp")
-    except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror}") from None
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            for piece in pieces:
-                stream.write(piece if isinstance(piece, bytes) else piece.encode("utf-8"))
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        if isinstance(exc, OSError):  # a full disk is not an internal error
-            raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
-        raise
+    except BrokenPipeError:
+        raise  # the reader went away (`| head`): not an error of the run
+    except OSError as exc:  # `> /dev/full`, a full disk: the user's to fix, as any write target
+        _drop_stdout_buffer()
+        raise UsageError(f"cannot write the report to standard output: {exc.strerror or exc}") from None
+
+
+def _drop_stdout_buffer() -> None:
+    """Standard output could not take the report: point it at /dev/null so that the exit's
+    flush does not fail again with a second message."""
+    with contextlib.suppress(OSError, ValueError):
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)

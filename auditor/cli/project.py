@@ -77,15 +77,22 @@ class ProjectConfig:
 
 def parse_statuses(text: str | list[str], where: str) -> frozenset[Verdict]:
     items = text if isinstance(text, list) else text.split(",")
+    words = [item.strip() for item in items]
+    choices = ", ".join(v.value for v in Verdict)
+    if isinstance(text, str) and not all(words):
+        # `--fail-on ""` or `origin,,depends`: a list with a hole is a mistake, not "none".
+        raise PolicyError(f"{where}: {text!r} has an empty item: name statuses ({choices}), or none")
+    if "none" in words and len(words) > 1:
+        raise PolicyError(
+            f"{where}: {text!r}: none (nothing blocks) cannot be combined with statuses ({choices})"
+        )
     found: set[Verdict] = set()
-    for item in items:
-        word = item.strip()
-        if not word or word == "none":
+    for word in words:
+        if word == "none":
             continue
         try:
             found.add(Verdict(word))
         except ValueError:
-            choices = ", ".join(v.value for v in Verdict)
             raise PolicyError(f"{where}: {word!r} is not a status ({choices}, or none)") from None
     return frozenset(found)
 

@@ -130,7 +130,13 @@ class Replay:
     """A scan's report from the store, when nothing that decides it changed."""
 
     def __init__(
-        self, args: argparse.Namespace, project: ProjectConfig, policy: Policy, options: AuditOptions
+        self,
+        args: argparse.Namespace,
+        project: ProjectConfig,
+        policy: Policy,
+        options: AuditOptions,
+        *,
+        width: int | None = None,
     ):
         self.store: Store | None = None
         self.key: str | None = None
@@ -142,6 +148,7 @@ class Replay:
         settings = {
             key: value for key, value in sorted(vars(args).items()) if key not in ("output", "quiet", "debug")
         }
+        settings["terminal-width"] = width  # a table fitted to a terminal is not a pipe's
         baseline = None if args.no_baseline else (args.baseline or BASELINE_FILE)
         files = [*policy.sources, project.path, *args.waivers, baseline, getattr(args, "compare", None)]
         key = report_key(

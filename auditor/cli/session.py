@@ -29,6 +29,7 @@ class Session:
 
 def start(args: argparse.Namespace) -> Session:
     max_decompressed()  # a bad AUDITOR_MAX_METADATA_BYTES is a usage error before any input is read
+    options.resolve_format(args)  # so is a report file whose extension names no format
     project = load_project(args.config)
     return Session(
         project=project,

@@ -22,6 +22,23 @@ HOST_ARCHES: dict[str, tuple[str, ...]] = {
 }
 
 
+KNOWN_ARCHES: frozenset[str] = frozenset(
+    """
+    aarch64 alpha alphaev5 alphaev56 alphaev6 alphaev67 alphapca56 amd64 armv3l armv4b
+    armv4l armv4tl armv5tejl armv5tel armv5tl armv6hl armv6l armv7hl armv7hnl armv7l armv8hl
+    armv8l atariclone atarist atariste ataritt athlon falcon geode hades hppa1.0 hppa1.1
+    hppa1.2 hppa2.0 i370 i386 i486 i586 i686 ia32e ia64 loongarch64 m68k milan mips mips64
+    mips64el mips64r6 mips64r6el mipsel mipsr6 mipsr6el noarch osfmach3_i386 osfmach3_i486
+    osfmach3_i586 osfmach3_i686 osfmach3_ppc parisc pentium3 pentium4 powerpc powerppc ppc
+    ppc32dy4 ppc64 ppc64iseries ppc64le ppc64p7 ppc64pseries ppc8260 ppc8560 ppciseries
+    ppcpseries riscv riscv64 rs6000 s390 s390x sh3 sh4 sh4a sparc sparc64 sparc64v sparcv8
+    sparcv9 sparcv9v sun4c sun4d sun4m sun4u x86_64
+    """.split()  # noqa: SIM905 (a list literal would take a hundred lines)
+)
+"""Every architecture rpm knows (the ``arch_compat`` entries of rpm 4.18's ``rpmrc``, and
+``noarch``): an ``--arch`` outside them is a typo (``x86-64``), never a host to audit for."""
+
+
 def host_arches(names: Iterable[str]) -> frozenset[str]:
     """The architectures installable on hosts of the given architectures."""
     found: set[str] = set()

@@ -37,6 +37,7 @@ from auditor.deps.provides import ProvidesIndex
 from auditor.rpm.deps import Node, RichOp, Simple, parse
 from auditor.rpm.evr import ranges_overlap
 from auditor.rpm.model import DEPENDENCY_KINDS, EVR, Dependency, Op, Package
+from auditor.runtime.progress import SILENT, Reporter
 
 
 class Status(enum.Enum):
@@ -104,6 +105,8 @@ class Resolved:
 
 
 _WEAK_KINDS = ("recommends", "suggests", "supplements", "enhances")
+PROGRESS_EVERY = 1024
+"""Packages resolved between two reports of progress."""
 
 
 class Resolver:
@@ -125,7 +128,9 @@ class Resolver:
         # frozen dataclass (its name, EVR and qualifiers) costs more than resolving it twice.
         self._cache: dict[tuple[int, str], tuple[Dependency, Resolution]] = {}
 
-    def resolve_all(self, audited: Iterable[int] | None = None, *, weak: bool = True) -> Resolved:
+    def resolve_all(
+        self, audited: Iterable[int] | None = None, *, weak: bool = True, progress: Reporter = SILENT
+    ) -> Resolved:
         """Resolve the requirements of ``audited`` (default: every package allowed by ``arches``)."""
         if audited is None:
             audited = [
@@ -138,7 +143,10 @@ class Resolver:
         kinds = ("requires", *_WEAK_KINDS) if weak else ("requires",)
         resolve = self.resolve
         requirements = result.requirements
-        for index in audited_set:
+        progress.phase("resolving requirements", len(audited_set))
+        for position, index in enumerate(audited_set, start=1):
+            if not position % PROGRESS_EVERY:
+                progress.advance(PROGRESS_EVERY)
             package = self.packages[index]
             resolutions = [resolve(dep, "requires") for dep in package.requires]
             for kind in kinds[1:]:
@@ -148,6 +156,7 @@ class Resolver:
                 matches = [Match("conflicts", dep, self.index.providers(dep)) for dep in package.conflicts]
                 matches += [Match("obsoletes", dep, self.obsoleted(dep)) for dep in package.obsoletes]
                 result.matches[index] = matches
+        progress.advance(len(audited_set) % PROGRESS_EVERY)
         return result
 
     def resolve(self, dep: Dependency, kind: str = "requires") -> Resolution:

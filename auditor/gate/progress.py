@@ -188,7 +188,8 @@ def side_of_report(path: str) -> Side:
             document: Any = json.load(stream)
     except OSError as exc:
         raise InputError(path, os_reason(exc)) from None
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+    except (ValueError, RecursionError):
+        # ValueError: bad JSON or bytes, and integers longer than Python converts (4,300 digits).
         raise InputError(path, "not a JSON report") from None
     if not isinstance(document, dict) or "packages" not in document:
         raise InputError(path, "not an auditor JSON report")
@@ -196,8 +197,8 @@ def side_of_report(path: str) -> Side:
     if version != REPORT_SCHEMA_VERSION:
         raise InputError(
             path,
-            f"report schema version {version!r}; this auditor compares version {REPORT_SCHEMA_VERSION} "
-            "(run `auditor scan --format json` again)",
+            f"report schema version {repr(version)[:40]}; this auditor compares version "
+            f"{REPORT_SCHEMA_VERSION} (run `auditor scan --format json` again)",
         )
     try:
         packages: dict[tuple[str, str], list[PackageRecord]] = {}
@@ -207,8 +208,10 @@ def side_of_report(path: str) -> Side:
         run_facts = tuple(_fact_record(fact, "input") for fact in document["completeness"]["gaps"])
         run_facts += tuple(_config_record(item) for item in document.get("config_findings", ()))
         blocking = int(document["summary"]["blocking_facts"])
-    except (KeyError, TypeError, ValueError) as exc:
-        raise InputError(path, f"malformed report ({type(exc).__name__}: {exc})") from None
+    except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError, RecursionError) as exc:
+        # Any value of the wrong type or size (a list for a package, an infinite epoch) is the
+        # report's fault: an input error, never an internal one.
+        raise InputError(path, f"malformed report ({type(exc).__name__}: {str(exc)[:200]})") from None
     present = frozenset(name for name, _arch in packages)
     return Side({key: tuple(records) for key, records in packages.items()}, present, run_facts, blocking)
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime
 import fnmatch
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -126,6 +127,10 @@ def read_waiver_file(path: str) -> list[Waiver]:
     return load_waivers(convert(read_toml(path, "waiver file"), WaiverFile, path).waiver, path)
 
 
+_EVR = re.compile(r"(?:[0-9]{1,10}:)?[A-Za-z0-9._+~^]+(?:-[A-Za-z0-9._+~^]+)?")
+"""An EVR as rpm writes one: the characters rpmbuild accepts in Version and Release, no empty part."""
+
+
 def _versions(text: Any, where: str) -> tuple[tuple[Op, EVR], ...]:
     if not text:
         return ()
@@ -134,6 +139,8 @@ def _versions(text: Any, where: str) -> tuple[tuple[Op, EVR], ...]:
     found = []
     for part in text.split(","):
         part = part.strip()
+        if not part:
+            raise PolicyError(f"{where}: {text!r} has an empty comparison (a stray comma)")
         symbol = part[:2] if part[:2] in ("<=", ">=", "==") else part[:1]
         try:
             op = Op.from_symbol(symbol)
@@ -142,5 +149,12 @@ def _versions(text: Any, where: str) -> tuple[tuple[Op, EVR], ...]:
         value = part[len(symbol) :].strip()
         if not value:
             raise PolicyError(f"{where}: {part!r} has no version")
+        if _EVR.fullmatch(value) is None:
+            # `>= 1 2`, `= 1:`, `= 1.0-`: rpm would never compare such a version; the waiver
+            # would match what its author did not mean.
+            raise PolicyError(
+                f"{where}: {value!r} is not a version ([EPOCH:]VERSION[-RELEASE] of letters, digits "
+                "and . _ + ~ ^, no spaces)"
+            )
         found.append((op, EVR.parse(value)))
     return tuple(found)

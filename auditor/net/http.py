@@ -30,13 +30,14 @@ Failures raise `HttpError`: one line naming the URL.
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any, TypeVar
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from auditor import __version__
 from auditor.net.deadline import HttpSettings, RateMeter, Watch, current_watch, watched_adapter
@@ -49,6 +50,7 @@ from auditor.net.failures import (
     tls_reason,
 )
 from auditor.net.urlpolicy import Guard, UrlOrigin, decide, is_http, strip_userinfo
+from auditor.runtime.progress import SILENT, Reporter
 
 __all__ = ["Guard", "HttpClient", "HttpError", "HttpSettings", "is_http", "strip_userinfo"]
 
@@ -284,18 +286,23 @@ class HttpClient:
 
     # -- bodies ------------------------------------------------------------------------
 
-    def download(self, url: str, sink: IO[bytes], ceiling: int) -> int:
-        """Write the body of ``url`` to ``sink`` (rewound on each attempt); abort past ``ceiling`` bytes."""
+    def download(self, url: str, sink: IO[bytes], ceiling: int, progress: Reporter = SILENT) -> int:
+        """Write the body of ``url`` to ``sink`` (rewound on each attempt); abort past ``ceiling``
+        bytes. ``progress`` is told the size (when the server says it) and each chunk."""
         url = strip_userinfo(url)
+        name = "downloading " + _shown_name(url)
 
         def once(attempt: _Attempt) -> int:
             sink.seek(0)
             sink.truncate()
             response, _final = self._checked(url, self._follow_once("GET", url, None, attempt))
+            length = response.headers.get("Content-Length", "")
+            progress.phase(name, int(length) if length.isdigit() else None, "B")
             total = 0
             for chunk in self._body(response, attempt, ceiling):
                 sink.write(chunk)
                 total += len(chunk)
+                progress.advance(len(chunk))
             return total
 
         return self._retrying(url, ceiling, once)
@@ -388,3 +395,9 @@ class HttpClient:
             raise attempt.watch.fired
         if length is not None and total != length:
             raise Retryable(f"truncated: received {total} of {length} bytes")
+
+
+def _shown_name(url: str) -> str:
+    """A download's name for people: the file name, without the checksum rpm-md puts before it."""
+    name = posixpath.basename(urlsplit(url).path.rstrip("/")) or url
+    return re.sub(r"^[0-9a-f]{32,}-", "", name)

@@ -26,6 +26,7 @@ from auditor.net.cache import Cache, default_cache_dir
 from auditor.net.http import HttpClient, HttpError, HttpSettings
 from auditor.net.urlpolicy import Guard, UrlDecision, UrlOrigin, decide
 from auditor.rpm.model import Package
+from auditor.runtime.progress import SILENT, Reporter
 from auditor.sources.formats.repomd import MetadataFile
 from auditor.sources.formats.rpmheader import (
     INTRO_SIZE,
@@ -70,9 +71,13 @@ class RemoteOptions:
 class Remote:
     """The network and the cache of one run, shared by every remote input."""
 
-    def __init__(self, options: RemoteOptions | None = None, guard: Guard | None = None) -> None:
+    def __init__(
+        self, options: RemoteOptions | None = None, guard: Guard | None = None, progress: Reporter = SILENT
+    ) -> None:
         self.options = options or RemoteOptions()
         self.guard = guard
+        self.progress = progress
+        """Told how each download advances."""
         self.client = HttpClient(self.options.http, guard)
         self.cache = Cache(self.options.cache_dir or default_cache_dir())
         self._warnings: list[str] = []
@@ -140,7 +145,7 @@ class Remote:
         """``url`` into the cache at ``path``, kept only if ``accept`` (given the temporary file) passes."""
         try:
             with self.cache.writing(path, accept) as stream:
-                self.client.download(url, stream, ceiling)
+                self.client.download(url, stream, ceiling, self.progress)
         except HttpError as exc:
             raise exc.input_error() from None
         except OSError as exc:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 from auditor.reports import dot, graphml, html_report, inventory, json_report, junit, markdown, sarif, table
+from auditor.reports.text import utf8_text
 from auditor.reports.view import ReportView
 
 Renderer = Callable[[ReportView], str]
@@ -40,11 +41,34 @@ FORMATS: dict[str, Renderer] = {
 SBOM_FORMATS = {"cyclonedx": _cyclonedx, "spdx": _spdx}
 
 
-def render_pieces(fmt: str, view: ReportView, *, purl_namespace: str | None = None) -> Iterable[str]:
-    """A format's text, in pieces where the format can stream (the JSON report can).
-    ``purl_namespace`` names the packages' vendor in the purls of the SBOM formats."""
+GRAPH_FORMATS = ("dot", "graphml")
+"""The formats ``--focus NAME`` narrows."""
+
+
+def render_pieces(
+    fmt: str,
+    view: ReportView,
+    *,
+    width: int | None = None,
+    focus: str | None = None,
+    purl_namespace: str | None = None,
+) -> Iterator[str]:
+    """A format's text, in pieces where the format can stream (the JSON report can), each one
+    UTF-8 can carry: the name of a file that is not UTF-8 has its bad bytes as U+FFFD.
+    ``width`` is the terminal's when the table goes to one; ``focus`` a package whose chains
+    alone the graph formats draw; ``purl_namespace`` names the packages' vendor in the purls
+    of the SBOM formats."""
     if fmt == "json":
-        return json_report.render_chunks(view)
-    if fmt in SBOM_FORMATS:
-        return [SBOM_FORMATS[fmt](view, purl_namespace)]
-    return [FORMATS[fmt](view)]
+        pieces: Iterable[str] = json_report.render_chunks(view)
+    elif fmt == "table":
+        pieces = [table.render(view, width)]
+    elif fmt == "dot":
+        pieces = [dot.render(view, focus)]
+    elif fmt == "graphml":
+        pieces = [graphml.render(view, focus)]
+    elif fmt in SBOM_FORMATS:
+        pieces = [SBOM_FORMATS[fmt](view, purl_namespace)]
+    else:
+        pieces = [FORMATS[fmt](view)]
+    for piece in pieces:
+        yield utf8_text(piece)

@@ -1,4 +1,6 @@
-"""Graphviz DOT: the flagged subgraph, coloured by status (render with ``dot -Tsvg``).
+"""Graphviz DOT: the flagged subgraph, coloured by status (render with ``dot -Tsvg``); with
+``--focus NAME`` one package's chains; one node per cause when it is too large to lay out
+(`auditor.reports.flagged`), the graph's label saying which.
 
 Nodes are every non-clean package and the packages on their chains; they carry the
 verdict as attributes (``status``, ``gate``, ``nevra``, ``name``). Edges carry ``kind`` and
@@ -8,18 +10,21 @@ identifier is a generated ``n0``, ``n1``... and every value a quoted, escaped st
 
 from __future__ import annotations
 
-from auditor.reports.flagged import PALETTE, flagged_graph
+from auditor.reports.flagged import PALETTE, UNAUDITED, graph_of
 from auditor.reports.view import ReportView
 
 EDGE_STYLES = {"requires": "solid", "buildrequires": "dashed", "built-from": "dotted"}
 
 
-def render(view: ReportView) -> str:
-    graph = flagged_graph(view)
-    ids = {node.id: f"n{position}" for position, node in enumerate(graph.nodes)}
+def render(view: ReportView, focus: str | None = None) -> str:
+    """The graph `auditor.reports.flagged.graph_of` chooses: ``focus``'s chains, every flagged
+    package, or one node per cause when those are too many for Graphviz."""
+    graph = graph_of(view, focus)
+    names = [node.id for node in graph.nodes] + [group.id for group in graph.groups]
+    ids = {name: f"n{position}" for position, name in enumerate(names)}
     lines = [
         "digraph auditor {",
-        '  graph [rankdir="LR", fontname="Helvetica", label="auditor: flagged packages and their chains"];',
+        f'  graph [rankdir="LR", fontname="Helvetica", label={quote(graph.label)}];',
         '  node [shape="box", style="rounded,filled", fontname="Helvetica", fontsize="10"];',
         '  edge [fontname="Helvetica", fontsize="9"];',
     ]
@@ -39,6 +44,24 @@ def render(view: ReportView) -> str:
             "kind": node.kind,
         }
         lines.append(f"  {ids[node.id]} [{_attributes(attributes)}];")
+    for group in graph.groups:
+        stroke, fill = PALETTE.get(group.status, PALETTE[UNAUDITED])
+        attributes = {
+            "label": f"{group.name}\n{group.packages} package(s), {group.blocking} blocking\n"
+            f"{group.flagged_through} flagged through it",
+            "tooltip": group.title,
+            "color": stroke,
+            "fillcolor": fill,
+            "penwidth": "2" if group.blocking else "1",
+            "status": group.status,
+            "name": group.name,
+            "kind": "group",
+            "cause": group.kind,
+            "packages": str(group.packages),
+            "blocking": str(group.blocking),
+            "through": str(group.flagged_through),
+        }
+        lines.append(f"  {ids[group.id]} [{_attributes(attributes)}];")
     for edge in graph.edges:
         attributes = {
             "label": edge.requirement,

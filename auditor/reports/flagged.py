@@ -1,4 +1,13 @@
-"""The flagged subgraph the graph formats draw: every non-clean package and the packages on its chain.
+"""The subgraph the graph formats draw, bounded so that Graphviz can lay it out.
+
+- By default: every non-clean package and the packages on its chain.
+- With ``--focus NAME``: only the chains through NAME: the packages of that name, their
+  chains, and the flagged packages whose chains pass through them (from the chain's start to
+  NAME), nearest first, up to `MAX_NODES` packages.
+- When the default would draw more than `MAX_NODES` packages (Graphviz took over 300 s on a
+  60,000-package distribution): one node per cause (`auditor.reports.causes`: the origin
+  source package the chains end at), with its counts, and an edge where packages of one group
+  require packages of another. The graph's label says which of these was drawn.
 
 Nothing here analyses: the nodes are read from the results and their chains, the edges
 from the run's dependency graph (`auditor.deps.graph.DependencyGraph.graph`) between those
@@ -9,9 +18,10 @@ outside ``--roots``) has the status ``unaudited``: the audit gives no verdict fo
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from auditor.deps.graph import Hop
+from auditor.reports.causes import cause_groups
 from auditor.reports.text import clean_text
 from auditor.reports.view import PackageView, ReportView
 
@@ -29,6 +39,10 @@ PALETTE: dict[str, tuple[str, str]] = {
 """Stroke and fill colour of each status, shared by the DOT and HTML reports."""
 
 
+MAX_NODES = 300
+"""The most packages a graph draws one by one (Graphviz lays that out in seconds)."""
+
+
 @dataclass(frozen=True)
 class Node:
     index: int
@@ -43,12 +57,30 @@ class Node:
 
 
 @dataclass(frozen=True)
+class GroupNode:
+    """One cause standing for its packages, when there are too many to draw one by one."""
+
+    id: str
+    name: str
+    """The origin source package (or what the group is, for the others)."""
+    kind: str
+    """``origin``, ``unresolved`` or ``other`` (`auditor.reports.causes.CauseKind`)."""
+    status: str
+    """The worst status of its packages."""
+    packages: int
+    origins: int
+    flagged_through: int
+    blocking: int
+    title: str
+
+
+@dataclass(frozen=True)
 class Edge:
     source: str
     target: str
     kind: str
     requirement: str
-    """The requirements behind the edge, sorted and joined with ``, ``."""
+    """The requirements behind the edge, sorted and joined with ``, ``; between groups, how many."""
     on_chain: bool
     """Whether the edge is a hop of some package's explanation chain."""
 
@@ -57,16 +89,76 @@ class Edge:
 class FlaggedGraph:
     nodes: list[Node]
     edges: list[Edge]
+    label: str = "auditor: flagged packages and their chains"
+    groups: list[GroupNode] = field(default_factory=list)
+    """Set instead of ``nodes`` when the packages were too many to draw one by one."""
+
+
+def graph_of(view: ReportView, focus: str | None = None, limit: int = MAX_NODES) -> FlaggedGraph:
+    """What a graph format draws: the chains through ``focus``, else every flagged package and
+    its chain, else (over ``limit`` packages) one node per cause."""
+    if focus is not None:
+        return _focused(view, focus, limit)
+    indexes, hops = _flagged_nodes(view)
+    if len(indexes) > limit:
+        return cause_graph(view, len(indexes), limit)
+    return _package_graph(view, indexes, hops, FlaggedGraph.label)
 
 
 def flagged_graph(view: ReportView) -> FlaggedGraph:
-    flagged = view.flagged
-    indexes = {row.index for row in flagged}
+    """Every non-clean package and the packages on its chain, however many."""
+    indexes, hops = _flagged_nodes(view)
+    return _package_graph(view, indexes, hops, FlaggedGraph.label)
+
+
+def _flagged_nodes(view: ReportView) -> tuple[set[int], dict[tuple[int, int], Hop]]:
+    indexes = {row.index for row in view.flagged}
     hops: dict[tuple[int, int], Hop] = {}
-    for row in flagged:
+    for row in view.flagged:
         for hop in row.chain:
             indexes.update((hop.source, hop.target))
             hops[(hop.source, hop.target)] = hop
+    return indexes, hops
+
+
+def _focused(view: ReportView, focus: str, limit: int) -> FlaggedGraph:
+    """The packages named ``focus`` with their chains, and the flagged packages whose chains pass
+    through them, each from its start to ``focus``, nearest first."""
+    packages = view.packages
+    named = {index for index, package in enumerate(packages) if package.name == focus}
+    indexes = set(named)
+    hops: dict[tuple[int, int], Hop] = {}
+    for index in named:
+        row = view.row(index)
+        for hop in row.chain if row is not None else ():
+            indexes.update((hop.source, hop.target))
+            hops[(hop.source, hop.target)] = hop
+    through: list[tuple[int, str, tuple[Hop, ...]]] = []
+    for row in view.flagged:
+        reach = next((position for position, hop in enumerate(row.chain) if hop.target in named), None)
+        if reach is not None and row.index not in named:
+            through.append((reach, row.package.nevra, row.chain[: reach + 1]))
+    through.sort(key=lambda item: (item[0], item[1]))
+    drawn = 0
+    for _, _, prefix in through:
+        more = {hop.source for hop in prefix} - indexes
+        if len(indexes) + len(more) > limit:
+            break
+        indexes |= more
+        hops.update(((hop.source, hop.target), hop) for hop in prefix)
+        drawn += 1
+    label = f"auditor: the chains through {clean_text(focus)}"
+    if drawn < len(through):
+        label += (
+            f" ({drawn} of the {len(through)} flagged packages whose chains pass through it, nearest "
+            f"first: the graph stops at {limit} packages)"
+        )
+    return _package_graph(view, indexes, hops, label)
+
+
+def _package_graph(
+    view: ReportView, indexes: set[int], hops: dict[tuple[int, int], Hop], label: str
+) -> FlaggedGraph:
     packages = view.packages
     order = sorted(indexes, key=lambda i: (packages[i].nevra, packages[i].input, i))
     ids = _node_ids(view, order)
@@ -84,7 +176,47 @@ def flagged_graph(view: ReportView) -> FlaggedGraph:
         text = ", ".join(sorted(set(requirements)))
         edges.append(Edge(ids[a], ids[b], kind, clean_text(text), (a, b) in hops))
     edges.sort(key=lambda edge: (edge.source, edge.target))
-    return FlaggedGraph(nodes, edges)
+    return FlaggedGraph(nodes, edges, label)
+
+
+def cause_graph(view: ReportView, package_count: int = 0, limit: int = MAX_NODES) -> FlaggedGraph:
+    """One node per cause, an edge where packages of one group require packages of another."""
+    groups = cause_groups(view)
+    member_of: dict[int, int] = {}
+    nodes = []
+    for position, group in enumerate(groups):
+        for row in group.rows:
+            member_of[row.index] = position
+        for origin in group.origins:
+            member_of.setdefault(origin, position)
+        worst = min(group.rows, key=lambda row: row.status.rank).status.value
+        nodes.append(
+            GroupNode(
+                id=f"group {position}",
+                name=clean_text(group.source or group.kind.value),
+                kind=group.kind.value,
+                status=worst,
+                packages=len(group.rows),
+                origins=len(group.rows) - group.flagged_through,
+                flagged_through=group.flagged_through,
+                blocking=group.blocking,
+                title=clean_text(group.title()),
+            )
+        )
+    between: Counter[tuple[int, int]] = Counter()
+    for a, b in view.audit.graph.graph.subgraph(member_of).edges():
+        if member_of[a] != member_of[b]:
+            between[(member_of[a], member_of[b])] += 1
+    edges = [
+        Edge(nodes[a].id, nodes[b].id, "requires", f"{count} requirement(s)", False)
+        for (a, b), count in sorted(between.items())
+    ]
+    label = (
+        f"auditor: {len(view.flagged)} flagged packages ({package_count} with their chains, over "
+        f"{limit}) drawn as {len(nodes)} groups by the origin source package their chains end at; "
+        "--focus NAME draws one package's chains"
+    )
+    return FlaggedGraph([], edges, label, nodes)
 
 
 def _node(index: int, node_id: str, row: PackageView | None, view: ReportView) -> Node:

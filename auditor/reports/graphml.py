@@ -3,20 +3,22 @@
 The same nodes and edges as the DOT report (`auditor.reports.flagged`), written by
 networkx with string and integer attributes only: nodes carry ``nevra``, ``name``,
 ``kind``, ``status``, ``gate`` and ``reason``; edges ``kind``, ``requirement`` and
-``on_chain`` (1 for a hop of an explanation chain).
+``on_chain`` (1 for a hop of an explanation chain). A graph too large to draw package by
+package has one node per cause instead (``kind`` ``group``, with ``cause``, ``packages``,
+``blocking`` and ``flagged_through``); the graph's ``name`` says which was drawn.
 """
 
 from __future__ import annotations
 
-from auditor.reports.flagged import flagged_graph
+from auditor.reports.flagged import graph_of
 from auditor.reports.view import ReportView
 
 
-def render(view: ReportView) -> str:
-    flagged = flagged_graph(view)
+def render(view: ReportView, focus: str | None = None) -> str:
+    flagged = graph_of(view, focus)
     import networkx as nx  # on first use: other formats never load it
 
-    graph = nx.DiGraph(name="auditor flagged subgraph")
+    graph = nx.DiGraph(name=flagged.label)
     for node in flagged.nodes:
         graph.add_node(
             node.id,
@@ -26,6 +28,18 @@ def render(view: ReportView) -> str:
             status=node.status,
             gate=node.gate,
             reason=node.reason,
+        )
+    for group in flagged.groups:
+        graph.add_node(
+            group.id,
+            name=group.name,
+            kind="group",
+            cause=group.kind,
+            status=group.status,
+            reason=group.title,
+            packages=group.packages,
+            blocking=group.blocking,
+            flagged_through=group.flagged_through,
         )
     for edge in flagged.edges:
         graph.add_edge(

@@ -1,13 +1,34 @@
-"""The human report: the flagged packages as a table, then what the gate did and a summary line."""
+"""The human report: the flagged packages grouped by cause, then what the gate did and a summary.
+
+Rows are grouped by the origin source package their chain ends at (`auditor.reports.causes`),
+so three hundred rows read as the twenty packages behind them. On a terminal (``width``
+given) the table fits it, as dnf's and rich's do: the name and status stay whole, a NEVRA too
+long for its column gets a line of its own, and the "why" column wraps onto a second line and
+is cut after it (``auditor why NAME`` has the whole chain). Elsewhere (a pipe, a file) lines
+are whole, for grep. Each package's line starts with its NEVRA, then its status (``origin *``
+when blocking).
+"""
 
 from __future__ import annotations
 
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from tabulate import tabulate
 
+from auditor.reports.causes import cause_groups
 from auditor.reports.text import shorten, terminal_text
 from auditor.reports.view import Gate, PackageView, ReportView
 
-WHY_WIDTH = 140
+MIN_WHY = 40
+"""Fewer columns than this left for "why" beside the NEVRA and status: it goes below them."""
+MIN_NAME = 16
+"""The narrowest "why" line of a stacked row."""
+WHY_LINES = 2
+"""Lines of "why" per row beside the NEVRA on a terminal; the rest is cut with an ellipsis."""
+GAP = "  "
+INDENT = "    "
 
 
 def status_mark(row: PackageView) -> str:
@@ -19,32 +40,128 @@ def status_mark(row: PackageView) -> str:
     return row.status.value
 
 
-def render(view: ReportView) -> str:
-    rows = [
-        [terminal_text(row.package.nevra), status_mark(row), terminal_text(shorten(row.why, WHY_WIDTH))]
-        for row in sorted(view.flagged, key=lambda r: (r.status.rank, r.package.name, r.package.nevra))
-    ]
-    lines = []
-    if rows:
-        lines.append(tabulate(rows, headers=["package", "status", "why"], tablefmt="simple"))
-        lines.append("(* blocking; run `auditor why NAME ...` for the whole chain)")
+def render(view: ReportView, width: int | None = None) -> str:
+    """The table; ``width`` is the terminal's (None: not a terminal, lines are not cut)."""
+    lines = _flagged_lines(view, width)
+    if lines:
+        lines.extend(_wrapped("(* blocking; run `auditor why NAME ...` for the whole chain)", width))
     if view.config:
-        config_rows = [
-            [
-                terminal_text(item.fact.subject),
-                (item.fact.config.key if item.fact.config else "") + (" *" if item.blocks else ""),
-                terminal_text(item.fact.config.url if item.fact.config else ""),
-                item.fact.rule,
-            ]
-            for item in view.config
-        ]
-        if rows:
+        if lines:
             lines.append("")
-        lines.append("Repository configuration on policy hosts:")
-        lines.append(tabulate(config_rows, headers=["config", "key", "url", "rule"], tablefmt="simple"))
-    lines.extend(terminal_text(line) for line in view.gate_lines())
+        lines.extend(_wrapped("Repository configuration on policy hosts:", width))
+        lines.append(_config_table(view, width))
+    tail = [terminal_text(line) for line in view.gate_lines()]
     completeness = view.decision.completeness
     if not completeness.complete:
-        lines.append(f"{completeness.summary()}: a clean verdict covers only what was seen")
-    lines.append(terminal_text(view.summary_line()))
+        tail.append(f"{completeness.summary()}: a clean verdict covers only what was seen")
+    tail.append(terminal_text(view.summary_line()))
+    for line in tail:
+        lines.extend(_wrapped(line, width))
     return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True)
+class _Layout:
+    name: int
+    """Columns of the NEVRA column; a longer NEVRA gets a line of its own."""
+    status: int
+    why: int | None
+    """Columns of "why" (None: whole lines, not a terminal)."""
+    stacked: bool
+    """Too narrow for three columns: "why" goes on the line below the NEVRA and status."""
+
+
+def _layout(cells: Sequence[tuple[str, str, str]], width: int | None) -> _Layout:
+    lengths = sorted(len(nevra) for nevra, _, _ in cells)
+    status = max(len("status"), *(len(mark) for _, mark, _ in cells))
+    if width is None:
+        return _Layout(max(lengths[-1], len("package")), status, None, stacked=False)
+    # The column fits nine NEVRAs in ten: the few longest get a line of their own rather than
+    # every row giving up "why" columns to them.
+    typical = max(lengths[(len(lengths) - 1) * 9 // 10], len("package"))
+    if width - status - 2 * len(GAP) - MIN_WHY >= typical:
+        return _Layout(typical, status, width - typical - status - 2 * len(GAP), stacked=False)
+    name = max(min(typical, width - status - len(GAP)), len("package"))
+    return _Layout(name, status, max(width - len(INDENT), MIN_NAME), stacked=True)
+
+
+def _flagged_lines(view: ReportView, width: int | None) -> list[str]:
+    groups = cause_groups(view)
+    if not groups:
+        return []
+    cells = {
+        row.index: (terminal_text(row.package.nevra), status_mark(row), terminal_text(row.why))
+        for group in groups
+        for row in group.rows
+    }
+    layout = _layout(list(cells.values()), width)
+    longest_why = max(len(why) for _, _, why in cells.values())
+    if layout.stacked:
+        header = f"{'package':<{layout.name}}{GAP}status"
+        rule = f"{'-' * layout.name}{GAP}{'-' * layout.status}"
+        lines = [header, f"{INDENT}why", rule]
+    else:
+        header = f"{'package':<{layout.name}}{GAP}{'status':<{layout.status}}{GAP}why"
+        why_rule = "-" * min(layout.why or longest_why, longest_why) if longest_why else "---"
+        lines = [header, f"{'-' * layout.name}{GAP}{'-' * layout.status}{GAP}{why_rule}"]
+    for position, group in enumerate(groups):
+        if position:
+            lines.append("")
+        lines.extend(_wrapped(terminal_text(group.title()), width))
+        for row in group.rows:
+            lines.extend(_row_lines(*cells[row.index], layout))
+    return lines
+
+
+def _row_lines(nevra: str, status: str, why: str, layout: _Layout) -> list[str]:
+    """One row: ``NEVRA  status  why`` on one line, the NEVRA alone on its line when it does
+    not fit its column; stacked, "why" goes on the line below."""
+    fits = len(nevra) <= layout.name
+    if layout.stacked:
+        width = layout.why or len(why)
+        if fits or len(nevra) + len(GAP) + len(status) <= width + len(INDENT):
+            first = [f"{nevra:<{layout.name}}{GAP}{status}"]
+        else:
+            first = [nevra, f"{INDENT}{status}"]
+        return [*first, f"{INDENT}{shorten(why, width)}".rstrip()]
+    if layout.why is None:
+        return [f"{nevra:<{layout.name}}{GAP}{status:<{layout.status}}{GAP}{why}".rstrip()]
+    pieces = _why_lines(why, layout.why)
+    indent = " " * (layout.name + len(GAP))
+    rest = f"{status:<{layout.status}}{GAP}{pieces[0]}".rstrip()
+    lines = [f"{nevra:<{layout.name}}{GAP}{rest}"] if fits else [nevra, indent + rest]
+    follow = indent + " " * (layout.status + len(GAP))
+    lines.extend(follow + piece for piece in pieces[1:])
+    return lines
+
+
+def _why_lines(why: str, width: int) -> list[str]:
+    """``why`` in at most `WHY_LINES` lines of ``width``, the last cut with an ellipsis."""
+    pieces = textwrap.wrap(why, width, break_on_hyphens=False) or [""]
+    if len(pieces) > WHY_LINES:
+        rest = " ".join(pieces[WHY_LINES - 1 :])
+        pieces = [*pieces[: WHY_LINES - 1], shorten(rest, width)]
+    return pieces
+
+
+def _wrapped(line: str, width: int | None) -> list[str]:
+    if width is None or len(line) <= width:
+        return [line]
+    return textwrap.wrap(line, width, subsequent_indent="  ", break_on_hyphens=False) or [line]
+
+
+def _config_table(view: ReportView, width: int | None) -> str:
+    rows: list[Sequence[str]] = [
+        [
+            terminal_text(item.fact.subject),
+            (item.fact.config.key if item.fact.config else "") + (" *" if item.blocks else ""),
+            terminal_text(item.fact.config.url if item.fact.config else ""),
+            item.fact.rule,
+        ]
+        for item in view.config
+    ]
+    if width is not None:
+        others = max(len(row[0]) for row in rows) + max(len(row[1]) for row in rows)
+        others += max(len(row[3]) for row in rows) + 3 * len(GAP)
+        rows = [[row[0], row[1], shorten(row[2], max(width - others, 24)), row[3]] for row in rows]
+    return str(tabulate(rows, headers=["config", "key", "url", "rule"], tablefmt="simple"))

@@ -6,7 +6,8 @@ it inert its own way, with the helpers here:
 
 - `terminal_text`: no control character or escape sequence reaches a terminal (table, ``why``);
 - `code_span`: one Markdown code span, nothing in it read as Markdown, HTML, link or mention;
-- `clean_text`: what XML 1.0 and UTF-8 cannot carry becomes U+FFFD (XML, JSON, HTML).
+- `clean_text`: what XML 1.0 and UTF-8 cannot carry becomes U+FFFD (XML, JSON, HTML);
+- `utf8_text`: what UTF-8 cannot carry becomes U+FFFD (every format's output, last).
 """
 
 from __future__ import annotations
@@ -22,11 +23,20 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _ESCAPE_SEQUENCE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _BACKTICKS = re.compile("`+")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def clean_text(text: str) -> str:
     """``text`` with what XML 1.0 and UTF-8 cannot carry (controls, lone surrogates) made U+FFFD."""
     return _NOT_XML.sub("\ufffd", text)
+
+
+def utf8_text(text: str) -> str:
+    """``text`` with lone surrogates made U+FFFD: a file name that is not UTF-8 arrives with its
+    bad bytes as surrogates (``os.fsdecode``), which no UTF-8 output can carry."""
+    if text.isascii():  # the common case, checked in C without a scan by the pattern
+        return text
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def terminal_text(text: str) -> str:

@@ -3,11 +3,11 @@ of each input. A bad input never stops the others from being read."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from auditor.core.errors import InputError
 from auditor.rpm.model import Gap, Package
+from auditor.runtime.progress import Reporter
 
 __all__ = ["ConfigUrl", "InputSummary", "LoadResult", "ReadOptions"]
 
@@ -83,4 +83,5 @@ class ReadOptions:
     Distribution). The engine sets it when the policy has a rule on those fields."""
     discover_sources: bool = True
     """Look for the source repository beside a binary one (``SRPMS/``, ``Source/``...)."""
-    progress: Callable[[str], None] | None = None
+    progress: Reporter | None = None
+    """Where long reads report how far they are."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import errno
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from urllib.parse import unquote, urlsplit
 
@@ -32,9 +32,6 @@ from auditor.sources.rpmbatch import read_rpm_files
 from auditor.sources.specs import read_spec_file
 
 __all__ = ["load_inputs"]
-
-
-Progress = Callable[[str], None]
 
 
 def load_inputs(
@@ -191,6 +188,8 @@ def _load_one(path: str, options: ReadOptions, remote: Remote | None, store: Sto
         if os.path.isdir(path) and options.read_rpms:
             _load_directory(path, result, options, store)
         elif find_repomd(path) is not None:
+            if options.progress is not None:
+                options.progress.phase(f"reading the metadata of {path}")
             _add_repository(read_local_repository(path, options, store), path, result)
         elif os.path.isdir(path):
             _load_directory(path, result, options, store)
@@ -214,7 +213,10 @@ def _load_one(path: str, options: ReadOptions, remote: Remote | None, store: Sto
 
 def _load_directory(root: str, result: LoadResult, options: ReadOptions, store: Store | None) -> None:
     rpm_paths: list[str] = []
-    seen: set[tuple[int, int]] = set()
+    seen: dict[tuple[int, int], str] = {}
+    """Every directory entered, by identity, with the path it was first entered by."""
+    walking: list[tuple[int, int]] = []
+    """The directories being walked, root first: entering one of them again is a loop."""
 
     def enter(directory: str) -> Iterator[os.DirEntry[str]] | None:
         """The sorted entries of a directory to walk, or None when it is not walked."""
@@ -224,10 +226,14 @@ def _load_directory(root: str, result: LoadResult, options: ReadOptions, store: 
             result.errors.append(InputError(directory, _reason(exc)))
             return None
         identity = (info.st_dev, info.st_ino)
-        if identity in seen:
+        if identity in walking:
             result.errors.append(InputError(directory, "symlink loop: directory already scanned"))
             return None
-        seen.add(identity)
+        if identity in seen:
+            # A second name for a directory read in full (`latest -> 8.2`): nothing unseen.
+            result.warnings.append(f"{directory}: already scanned as {seen[identity]}; not read twice")
+            return None
+        seen[identity] = directory
         if directory != root and not options.read_rpms and find_repomd(directory) is not None:
             try:
                 _add_repository(read_local_repository(directory, options, store), directory, result)
@@ -236,10 +242,12 @@ def _load_directory(root: str, result: LoadResult, options: ReadOptions, store: 
             return None
         try:
             with os.scandir(directory) as listing:
-                return iter(sorted(listing, key=lambda entry: entry.name))
+                entries = iter(sorted(listing, key=lambda entry: entry.name))
         except OSError as exc:
             result.errors.append(InputError(directory, _reason(exc)))
             return None
+        walking.append(identity)
+        return entries
 
     # Depth first in name order, with a stack of iterators rather than recursion: a tree
     # deeper than Python's recursion limit is just a tree.
@@ -249,9 +257,10 @@ def _load_directory(root: str, result: LoadResult, options: ReadOptions, store: 
         entry = next(stack[-1], None)
         if entry is None:
             stack.pop()
+            walking.pop()
             continue
         try:
-            is_dir = entry.is_dir()  # follows symlinks; loops are caught by `seen`
+            is_dir = entry.is_dir()  # follows symlinks; loops and aliases are caught by `enter`
         except OSError as exc:
             result.errors.append(InputError(entry.path, _reason(exc)))
             continue

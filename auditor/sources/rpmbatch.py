@@ -10,13 +10,14 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 
 from auditor.core.errors import InputError
 from auditor.rpm.model import Package
 from auditor.rpm.serialize import check_package_json, package_from_json, package_to_json
+from auditor.runtime.progress import SILENT, Reporter
 from auditor.runtime.store import Store, file_identity
 from auditor.sources.rpmpackage import read_rpm
 
@@ -24,9 +25,6 @@ PARALLEL_FROM = 200
 """Fewer files than this are read in this process: starting workers would cost more."""
 WORKERS = min(2, os.cpu_count() or 1)
 BATCH = 64
-
-Progress = Callable[[str], None]
-
 
 Outcome = list[Package | InputError]
 """What one file gave: a package, an error, or (a payload cut short) both."""
@@ -47,7 +45,7 @@ def _read_batch(paths: Sequence[str], checksum: bool = True) -> list[Outcome]:
 
 
 def read_rpm_files(
-    paths: Sequence[str], store: Store | None = None, progress: Progress | None = None
+    paths: Sequence[str], store: Store | None = None, progress: Reporter | None = None
 ) -> list[Package | InputError]:
     """Per path, in the order of ``paths``: its package, or its error, or both (a file whose
     header was read but whose payload is cut short). Only a file read without error is stored."""
@@ -57,13 +55,15 @@ def read_rpm_files(
 def read_rpm_outcomes(
     paths: Sequence[str],
     store: Store | None = None,
-    progress: Progress | None = None,
+    progress: Reporter | None = None,
     *,
     checksum: bool = True,
 ) -> list[Outcome]:
     """What each path gave, in the order of ``paths``. Without ``checksum`` the files are not
     hashed (a repository's metadata has their digests): only their headers, and a source
-    package's spec in its payload when the header has none, are read."""
+    package's spec in its payload when the header has none, are read. ``progress`` counts
+    the files, those found in the store at once."""
+    progress = progress or SILENT
     kind = "" if checksum else "\0headers"
     results: list[Outcome | None] = [None] * len(paths)
     keys: dict[int, str] = {}
@@ -87,9 +87,9 @@ def read_rpm_outcomes(
         misses.append(position)
     if store is not None and damaged:
         store.drop_packages(damaged)
-    done = len(paths) - len(misses)
-    if progress is not None and done:
-        progress(f"{done} packages from the cache")
+    if len(paths) > 1:
+        progress.phase("reading RPM files", len(paths))
+        progress.advance(len(paths) - len(misses))
     for position, item in zip(misses, _read(paths, misses, progress, checksum), strict=True):
         results[position] = item
     if store is not None and store.enabled:
@@ -102,23 +102,19 @@ def read_rpm_outcomes(
     return [outcome if outcome is not None else [] for outcome in results]
 
 
-def _read(
-    paths: Sequence[str], positions: list[int], progress: Progress | None, checksum: bool
-) -> list[Outcome]:
+def _read(paths: Sequence[str], positions: list[int], progress: Reporter, checksum: bool) -> list[Outcome]:
     wanted = [paths[position] for position in positions]
     if len(wanted) < PARALLEL_FROM or WORKERS < 2 or "fork" not in multiprocessing.get_all_start_methods():
         found: list[Outcome] = []
-        for index, path in enumerate(wanted):
-            if progress is not None:
-                progress(f"reading {index + 1}/{len(wanted)} {os.path.basename(path)}")
+        for path in wanted:
             found.extend(_read_batch([path], checksum))
+            progress.advance()
         return found
     batches = [wanted[start : start + BATCH] for start in range(0, len(wanted), BATCH)]
     found = []
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=WORKERS, mp_context=context) as pool:
-        for index, batch in enumerate(pool.map(partial(_read_batch, checksum=checksum), batches)):
+        for batch in pool.map(partial(_read_batch, checksum=checksum), batches):
             found.extend(batch)
-            if progress is not None:
-                progress(f"reading {min((index + 1) * BATCH, len(wanted))}/{len(wanted)} RPM files")
+            progress.advance(len(batch))
     return found

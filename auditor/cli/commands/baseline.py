@@ -45,7 +45,7 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
     existing = load_baseline(path) if os.path.exists(path) else None
     waivers = options.waivers(args, session.project, session.policy)
     try:
-        with open_run(session.options, session.policy, session.progress.update) as run_:
+        with open_run(session.options, session.policy, session.progress) as run_:
             audit = run_.audit_paths()
     finally:
         session.progress.done()

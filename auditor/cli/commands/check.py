@@ -44,7 +44,7 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
     try:
         # The change and its base are read through the run's one network session: its guard,
         # the user's timeouts and --offline hold for --against URL as for any other input.
-        with open_run(session.options, session.policy, session.progress.update) as run_:
+        with open_run(session.options, session.policy, session.progress) as run_:
             new = run_.load(args.new)
             base = run_.load(args.against)
             context = run_.load(session.options.context)

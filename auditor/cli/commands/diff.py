@@ -44,7 +44,7 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
 def _side(path: str, args: argparse.Namespace, session: Session) -> Side:
     if path.endswith(".json") and os.path.isfile(path):
         return side_of_report(path)
-    with open_run(session.options, session.policy, session.progress.update) as run_:
+    with open_run(session.options, session.policy, session.progress) as run_:
         audit = run_.audit_paths([path])
     if audit.errors:
         raise audit.errors[0]

@@ -32,7 +32,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, session: Session) -> ExitCode:
     try:
-        with open_run(session.options, session.policy, session.progress.update) as run_:
+        with open_run(session.options, session.policy, session.progress) as run_:
             audit = run_.audit_paths()
     finally:
         session.progress.done()

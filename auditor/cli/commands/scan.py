@@ -5,15 +5,15 @@ from __future__ import annotations
 import argparse
 
 from auditor.cli import options
-from auditor.cli.output import messages, print_messages, report_warnings, write_output
+from auditor.cli.output import messages, print_messages, report_warnings, terminal_width, write_output
 from auditor.cli.process import keep
 from auditor.cli.replay import Replay
 from auditor.cli.session import Session
-from auditor.core.errors import ExitCode
+from auditor.core.errors import ExitCode, UsageError
 from auditor.engine import open_run
 from auditor.gate.decision import decide
 from auditor.gate.progress import compare, side_of_audit, side_of_report
-from auditor.reports import FORMATS, render_pieces
+from auditor.reports import FORMATS, GRAPH_FORMATS, render_pieces
 from auditor.reports.view import build_view
 
 NAME = "scan"
@@ -29,6 +29,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("targets", nargs="+", metavar="PATH", help="inputs to audit")
     options.add_output_options(parser, sorted(FORMATS))
     options.add_sbom_options(parser)
+    parser.add_argument(
+        "--focus",
+        metavar="NAME",
+        help="dot and graphml: draw only the chains through the packages named NAME (the "
+        "packages, their chains, and the flagged packages whose chains pass through them)",
+    )
     options.add_audit_options(parser)
     options.add_gate_options(parser)
     parser.add_argument(
@@ -40,18 +46,23 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, session: Session) -> ExitCode:
+    if args.focus is not None and args.format not in GRAPH_FORMATS:
+        raise UsageError(
+            f"--focus {args.focus}: only the graph formats ({', '.join(GRAPH_FORMATS)}) draw chains"
+        )
     # Waivers and the baseline are read first: a bad one is a usage error before any input is.
     waivers = options.waivers(args, session.project, session.policy)
     baseline = options.baseline(args)
     # Read before the audit: a bad report is an input error named at once, not after minutes.
     earlier = side_of_report(args.compare) if args.compare else None
-    replay = Replay(args, session.project, session.policy, session.options)
+    width = terminal_width(args.output)
+    replay = Replay(args, session.project, session.policy, session.options, width=width)
     found = replay.hit()
     report_warnings(replay.store.warnings if replay.store is not None else [])
     if found:
         return replay.replayed()
     try:
-        with open_run(session.options, session.policy, session.progress.update) as run_:
+        with open_run(session.options, session.policy, session.progress) as run_:
             audit = run_.audit_paths()
         keep(audit)
     finally:
@@ -59,9 +70,12 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
     decision = decide(audit, session.gate, waivers, baseline)
     progress = compare(earlier, side_of_audit(audit, decision)) if earlier is not None else None
     view = build_view(audit, decision, progress)
-    write_output(
-        replay.recording(render_pieces(args.format, view, purl_namespace=args.purl_namespace)), args.output
+    if args.focus is not None and not any(package.name == args.focus for package in view.packages):
+        raise UsageError(f"--focus: no package named {args.focus} in the run")
+    pieces = render_pieces(
+        args.format, view, width=width, focus=args.focus, purl_namespace=args.purl_namespace
     )
+    write_output(replay.recording(pieces), args.output)
     said = messages(audit.warnings, audit.errors, decision.completeness)
     print_messages(said)
     replay.store_result(decision.exit_code, said)

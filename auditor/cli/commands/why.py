@@ -34,7 +34,7 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
     waivers = options.waivers(args, session.project, session.policy)
     baseline = options.baseline(args)
     try:
-        with open_run(session.options, session.policy, session.progress.update) as run_:
+        with open_run(session.options, session.policy, session.progress) as run_:
             audit = run_.audit_paths()
     finally:
         session.progress.done()

@@ -1,0 +1,152 @@
+"""Writing the report to ``-o FILE`` without ever leaving a half report, a stray temporary file
+or a destroyed special file behind.
+
+A regular file (or a new one) is written to a temporary file in the same directory and
+renamed over it once complete and synced, so CI never reads half a report. What is not a
+regular file is written in place, as the shell's ``>`` would: renaming a file over
+``/dev/null`` as root would replace the device with a regular file, and a FIFO's reader
+would never see the report. A symlink is followed to the file it names (the link stays a
+link); a dangling one is refused rather than creating a file wherever it points.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import stat
+import tempfile
+import threading
+from collections.abc import Iterable, Iterator
+from types import FrameType
+from typing import NoReturn
+
+from auditor.core.errors import UsageError
+
+CLEANUP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+"""Signals that end a run while it writes: the temporary file is removed first."""
+
+
+class _Signalled(BaseException):
+    """A cleanup signal arrived during the write: unwinds it so the temporary file is removed."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def write_file(pieces: Iterable[bytes], path: str) -> None:
+    """Write ``pieces`` to ``path``: atomically for a regular file, in place for a device or FIFO."""
+    target = _follow(path)
+    try:
+        info: os.stat_result | None = os.stat(target)
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+    if info is not None and stat.S_ISDIR(info.st_mode):
+        raise UsageError(f"cannot write {path}: is a directory")
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        _write_in_place(pieces, path, target)
+    else:
+        _replace(pieces, path, target, info)
+
+
+def _follow(path: str) -> str:
+    """The file ``path`` names: a symlink's target, which must exist."""
+    if not os.path.islink(path):
+        return path
+    try:
+        return os.path.realpath(path, strict=True)
+    except OSError as exc:
+        reason = "a symlink loop" if exc.errno == 40 else "a symlink to a file that does not exist"
+        raise UsageError(f"cannot write {path}: it is {reason} (write to the file itself)") from None
+
+
+def _write_in_place(pieces: Iterable[bytes], path: str, target: str) -> None:
+    try:
+        # No O_CREAT and no O_TRUNC: the file is there and is not ours to replace. A FIFO with
+        # no reader waits for one, as the shell's `>` does.
+        descriptor = os.open(target, os.O_WRONLY | os.O_CLOEXEC | os.O_NOCTTY)
+        with os.fdopen(descriptor, "wb") as stream:
+            for piece in pieces:
+                stream.write(piece)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _replace(pieces: Iterable[bytes], path: str, target: str, existing: os.stat_result | None) -> None:
+    directory = os.path.dirname(os.path.abspath(target))
+    # mkstemp makes the file 0600: a report is for others to read too. A file being replaced
+    # keeps its permissions, a new one gets the user's umask, as the shell's `>` would do.
+    mode = stat.S_IMODE(existing.st_mode) & 0o777 if existing is not None else 0o666 & ~current_umask()
+    try:
+        handle, temporary = tempfile.mkstemp(dir=directory, prefix=".auditor-", suffix=".tmp")
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror}") from None
+    try:
+        with _removed_on_signal(temporary):
+            try:
+                with os.fdopen(handle, "wb") as stream:
+                    os.fchmod(stream.fileno(), mode)
+                    for piece in pieces:
+                        stream.write(piece)
+                    stream.flush()
+                    os.fsync(stream.fileno())
+                os.replace(temporary, target)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(temporary)
+                raise
+    except _Signalled as exc:
+        _deliver_again(exc.signum)
+    except OSError as exc:  # a full disk is not an internal error
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+@contextlib.contextmanager
+def _removed_on_signal(temporary: str) -> Iterator[None]:
+    """While ``temporary`` exists, a cleanup signal removes it and unwinds the write instead of
+    ending the process on the spot; the previous handlers are restored after."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may set handlers; the default ones then apply
+        return
+
+    def unwind(signum: int, _frame: FrameType | None) -> None:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise _Signalled(signum)
+
+    previous = {}
+    for signum in CLEANUP_SIGNALS:
+        if signal.getsignal(signum) is not signal.SIG_IGN:  # nohup's ignored SIGHUP stays ignored
+            previous[signum] = signal.signal(signum, unwind)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _deliver_again(signum: int) -> NoReturn:
+    """End as the signal would have ended the run: SIGINT as KeyboardInterrupt (Python's own
+    handler), the others by their default action, so the parent sees the signal."""
+    handler = signal.getsignal(signum)
+    if callable(handler):
+        handler(signum, None)
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)
+    raise SystemExit(128 + signum)  # a signal whose default action is not to end the process
+
+
+def current_umask() -> int:
+    """The process's umask, read without changing it where Linux says it (``/proc/self/status``,
+    since Linux 4.7). Elsewhere it can only be read by setting it: set and restored at once,
+    a window in which a file another thread creates gets the mode 0o644."""
+    with contextlib.suppress(OSError, ValueError), open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    previous = os.umask(0o022)  # the common umask: the least surprise in that window
+    os.umask(previous)
+    return previous

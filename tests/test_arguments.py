@@ -1,0 +1,176 @@
+"""Arguments are checked before anything is read: a usage error (exit 2) names the value and the
+valid choices; a report that cannot be used as an input is an input error (exit 3)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from auditor.cli.main import main
+from auditor.deps.provides import KNOWN_ARCHES
+from tests.conftest import RPMS
+
+ONE = str(RPMS / "single-deps-1.0-1.noarch.rpm")
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main([*args, "-q", "--no-cache"])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def one_error(err: str) -> str:
+    lines = err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("auditor: error: "), err
+    return lines[0]
+
+
+def test_an_unknown_arch_is_a_usage_error_naming_the_known_ones(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["scan", str(RPMS), "--arch", "x86-64"], capsys)
+    line = one_error(err)
+    assert code == 2 and out == ""
+    assert "--arch: 'x86-64' is not an architecture rpm knows" in line
+    assert "x86_64" in line and "aarch64" in line and "noarch" in line
+
+
+def test_an_unknown_arch_in_the_project_file_names_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = tmp_path / "auditor.toml"
+    project.write_text('[audit]\narch = ["x86_64", "amd-64"]\n')
+    code, _, err = run(["scan", ONE, "--config", str(project)], capsys)
+    assert code == 2 and f"{project}: audit.arch: 'amd-64' is not an architecture" in one_error(err)
+
+
+def test_every_arch_rpm_knows_is_accepted() -> None:
+    """Differential: the architectures of the installed rpm's ``rpmrc`` (rpm 4.18 here)."""
+    rpmrc = Path("/usr/lib/rpm/rpmrc").read_text()
+    known = set(re.findall(r"^arch_compat:\s*(\S+):", rpmrc, re.M))
+    assert len(known) > 50 and known <= KNOWN_ARCHES
+
+
+def test_known_arches_still_audit(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        ["scan", str(RPMS / "multilib-1.0-1.i686.rpm"), "--arch", "i686", "--fail-on", "none"], capsys
+    )
+    assert code == 0 and "1 packages audited" in out
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [
+        ("", "'' has an empty item"),
+        ("origin,,depends", "has an empty item"),
+        ("none,origin", "none (nothing blocks) cannot be combined"),
+        ("origin,none", "none (nothing blocks) cannot be combined"),
+        ("orign", "'orign' is not a status"),
+    ],
+)
+def test_fail_on_must_name_statuses_or_none(
+    value: str, says: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(["scan", ONE, "--fail-on", value], capsys)
+    line = one_error(err)
+    assert code == 2 and out == "" and says in line
+    assert "origin, depends, may-depend, build-depends, unresolved, clean" in line
+
+
+def test_fail_on_none_alone_still_passes(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, _ = run(["scan", str(RPMS), "--fail-on", " none "], capsys)
+    assert code == 0
+
+
+@pytest.mark.parametrize(
+    ("versions", "says"),
+    [
+        (">= 1 2", "'1 2' is not a version"),
+        (">=", "'>=' has no version"),
+        ("1.0", "'1.0' does not start with <, <=, =, >= or >"),
+        ("~ 1", "'~ 1' does not start with"),
+        ("= 1:", "'1:' is not a version"),
+        ("= 1.0-", "'1.0-' is not a version"),
+        ("= :1", "':1' is not a version"),
+        ("> a:1", "'a:1' is not a version"),
+        (">= 1,", "has an empty comparison"),
+    ],
+)
+def test_a_waiver_version_that_does_not_parse_is_exit_2(
+    versions: str, says: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    waivers = tmp_path / "waivers.toml"
+    waivers.write_text(
+        f'[[waiver]]\npackage = "single-deps"\nversions = {json.dumps(versions)}\n'
+        'reason = "r"\nowner = "o"\nexpires = 2099-01-01\n'
+    )
+    code, out, err = run(["scan", ONE, "--waivers", str(waivers)], capsys)
+    line = one_error(err)
+    assert code == 2 and out == "" and f"{waivers}" in line and says in line
+
+
+def test_a_waiver_version_rpm_writes_is_accepted(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    waivers = tmp_path / "waivers.toml"
+    waivers.write_text(
+        '[[waiver]]\npackage = "single-deps"\nversions = ">= 0:1.0~rc1-1.el7, < 2^git1"\n'
+        'reason = "r"\nowner = "o"\nexpires = 2099-01-01\n'
+    )
+    code, _, err = run(["scan", ONE, "--waivers", str(waivers), "--fail-on", "none"], capsys)
+    assert code == 0 and "auditor: error" not in err
+
+
+def _report(capsys: pytest.CaptureFixture[str]) -> dict[str, object]:
+    code, out, _ = run(["scan", ONE, "--format", "json"], capsys)
+    assert code in (0, 1)
+    document: dict[str, object] = json.loads(out)
+    return document
+
+
+def _corrupt(document: dict[str, object], how: str) -> str:
+    packages = document["packages"]
+    assert isinstance(packages, list)
+    if how == "deep-nesting":
+        return '{"packages": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    if how == "huge-integer":
+        return json.dumps(document).replace('"packages": [', '"x": ' + "9" * 5000 + ', "packages": [', 1)
+    if how == "infinite-epoch":
+        packages[0]["epoch"] = 1e400  # json.dumps writes Infinity
+    elif how == "package-is-a-list":
+        packages[0] = ["not", "a", "package"]
+    elif how == "facts-is-a-number":
+        packages[0]["facts"] = 7
+    elif how == "gaps-is-a-string":
+        document["completeness"] = {"gaps": "nope"}
+    elif how == "blocking-is-a-list":
+        document["summary"] = {"blocking_facts": [1]}
+    elif how == "deep-text":
+        packages[0]["facts"] = [{"text": [[[[[]]]]]}]
+    return json.dumps(document)
+
+
+@pytest.mark.parametrize(
+    "how",
+    [
+        "deep-nesting",
+        "huge-integer",
+        "infinite-epoch",
+        "package-is-a-list",
+        "facts-is-a-number",
+        "gaps-is-a-string",
+        "blocking-is-a-list",
+        "deep-text",
+    ],
+)
+def test_a_corrupt_json_report_given_to_diff_is_an_input_error(
+    how: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = tmp_path / "good.json"
+    document = _report(capsys)
+    good.write_text(json.dumps(document))
+    bad = tmp_path / "bad.json"
+    bad.write_text(_corrupt(document, how))
+    code, out, err = run(["diff", str(good), str(bad)], capsys)
+    line = one_error(err)
+    assert code == 3 and out == "" and line.startswith(f"auditor: error: {bad}: ")
+    assert "internal" not in line
