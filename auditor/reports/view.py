@@ -14,7 +14,6 @@ default) and that has a requirement nothing provides (blocking) shows ``unresolv
 from __future__ import annotations
 
 import enum
-import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -28,6 +27,7 @@ from auditor.gate.decision import Decision, Disposition, GateOptions, Ruling
 from auditor.gate.progress import Comparison
 from auditor.origin.findings import Category, Verdict
 from auditor.origin.policy import Policy
+from auditor.reports.locations import package_path, repositories_of
 from auditor.reports.text import finding_text, hop_text
 from auditor.rpm.model import Package
 from auditor.sources.interface import InputSummary
@@ -286,7 +286,7 @@ class ReportView:
 
 
 def build_view(audit: AuditResult, decision: Decision, progress: Comparison | None = None) -> ReportView:
-    repositories = _repositories(audit.inputs)
+    repositories = repositories_of(audit.inputs)
     rows = tuple(
         _package_view(result, decision.for_package(result.index), audit.packages, repositories)
         for result in audit.results
@@ -335,7 +335,7 @@ def _package_view(
     elif any(item.disposition is Disposition.BASELINED for item in facts):
         gate = Gate.BASELINED
     why = _why(result, facts, status, chain, packages)
-    return PackageView(result, facts, status, chain, gate, why, _package_path(result.package, repositories))
+    return PackageView(result, facts, status, chain, gate, why, package_path(result.package, repositories))
 
 
 def _chain_of(facts: Sequence[FactView], status: Verdict) -> tuple[Hop, ...]:
@@ -375,30 +375,6 @@ def _why(
     if any(item.disposition is Disposition.BASELINED for item in own):
         text += " (accepted by the baseline)"
     return text
-
-
-def _package_path(package: Package, repositories: set[str]) -> str:
-    location = package.location
-    if "://" in location or os.path.isabs(location):
-        return location
-    if package.input not in repositories:
-        return location
-    if "://" in package.input:
-        return package.input.rstrip("/") + "/" + location
-    return os.path.join(package.input, location)
-
-
-def _repositories(inputs: Sequence[InputSummary]) -> set[str]:
-    """What repository packages name as their input: the path given, or, for a path to
-    ``repodata/repomd.xml``, the repository directory (as an absolute path)."""
-    found: set[str] = set()
-    for item in inputs:
-        if item.kind != "repository":
-            continue
-        found.add(item.path)
-        if os.path.basename(item.path.rstrip("/")) == "repomd.xml":
-            found.add(os.path.dirname(os.path.dirname(os.path.abspath(item.path))))
-    return found
 
 
 def iter_chain_steps(view: ReportView, start: int, chain: Sequence[Hop]) -> Iterator[tuple[int, Hop | None]]:

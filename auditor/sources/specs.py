@@ -17,7 +17,8 @@ from collections.abc import Mapping
 from auditor.core.errors import InputError
 from auditor.core.files import read_regular
 from auditor.rpm.model import EVR, Dependency, GapKind, Op, Package, PackageKind
-from auditor.rpm.spec.parser import Spec, parse_spec
+from auditor.rpm.spec.parser import parse_spec
+from auditor.rpm.spec.result import Spec
 
 MAX_SPEC_BYTES = 4 * 1024 * 1024
 

@@ -19,7 +19,9 @@ from typing import BinaryIO
 
 from auditor.core.errors import InputError
 from auditor.rpm.model import Gap, GapKind, SourceFile, SourceKind
-from auditor.rpm.spec.parser import parse_spec, sources_of_parsed_spec, unexpanded_source_gap
+from auditor.rpm.spec.lines import sources_of_parsed_spec
+from auditor.rpm.spec.parser import parse_spec
+from auditor.rpm.spec.result import unexpanded_source_gap
 from auditor.sources.formats.payload import extract_member
 from auditor.sources.formats.rpmheader import Header, RpmHeaders, Tag
 

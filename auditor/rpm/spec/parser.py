@@ -23,24 +23,17 @@ from auditor.rpm.sense import SPEC_QUALIFIER_WORDS
 from auditor.rpm.spec.builtins import logical_line
 from auditor.rpm.spec.dependencies import parse_dependency_list
 from auditor.rpm.spec.expression import evaluate
+from auditor.rpm.spec.lines import NUMBERED, SECTION, TAG, tag_number
 from auditor.rpm.spec.macros import Expansion, MacroContext
+from auditor.rpm.spec.result import Spec, SpecPackage, shorten, unexpanded_source_gap
 
-_TAG = re.compile(r"^([A-Za-z][A-Za-z0-9]*)\s*(?:\(([^)]*)\))?\s*:\s*(.*)$")
 _CONDITIONAL = re.compile(
     r"^%(if|ifarch|ifnarch|ifos|ifnos|elif|elifarch|elifnarch|elifos|elifnos|else|endif)\b(.*)$"
-)
-_SECTION = re.compile(
-    r"^%(package|description|prep|build|install|check|clean|files|changelog|pre|post|preun|"
-    r"postun|pretrans|posttrans|preuntrans|postuntrans|verifyscript|triggerin|triggerun|"
-    r"triggerpostun|triggerprein|filetriggerin|filetriggerun|filetriggerpostun|"
-    r"transfiletriggerin|transfiletriggerun|transfiletriggerpostun|sourcelist|patchlist|"
-    r"generate_buildrequires|conf)(?![A-Za-z0-9_])(.*)$"
 )
 _FILE_DIRECTIVE = re.compile(
     r"%(?:attr|defattr|config|verify|caps|lang)\s*\([^)]*\)|%(?:config|doc|license|dir|ghost|docdir|readme|exclude|artifact|missingok)\b"
 )
 _READ_SECTIONS = frozenset({"preamble", "package", "sourcelist", "patchlist"})
-_NUMBERED = re.compile(r"^(source|patch)([0-9]*)$", re.IGNORECASE)
 
 _DEPENDENCY_TAGS = {
     "requires": "requires",
@@ -55,54 +48,6 @@ _DEPENDENCY_TAGS = {
 }
 _TAG_MACROS = ("name", "version", "release", "epoch", "summary", "license", "url", "vendor",
                "packager", "distribution", "group")  # fmt: skip
-
-
-@dataclass(frozen=True, slots=True)
-class SpecPackage:
-    """The main package or one ``%package`` of a spec."""
-
-    name: str
-    summary: str | None = None
-    license: str | None = None
-    url: str | None = None
-    vendor: str | None = None
-    packager: str | None = None
-    distribution: str | None = None
-    buildarch: str | None = None
-    requires: tuple[Dependency, ...] = ()
-    provides: tuple[Dependency, ...] = ()
-    conflicts: tuple[Dependency, ...] = ()
-    obsoletes: tuple[Dependency, ...] = ()
-    recommends: tuple[Dependency, ...] = ()
-    suggests: tuple[Dependency, ...] = ()
-    supplements: tuple[Dependency, ...] = ()
-    enhances: tuple[Dependency, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Spec:
-    path: str
-    name: str | None
-    epoch: int | None
-    version: str | None
-    release: str | None
-    sources: tuple[SourceFile, ...]
-    build_requires: tuple[Dependency, ...]
-    build_conflicts: tuple[Dependency, ...]
-    packages: tuple[SpecPackage, ...]
-    unexpanded: tuple[str, ...]
-    """Macro references left as written anywhere in the lines read (shell, Lua, undefined...)."""
-    undecided: tuple[int, ...]
-    """Line numbers of conditionals that could not be decided; both branches were read."""
-    gaps: tuple[Gap, ...] = ()
-    """What the reading could not see: each undecided conditional, each Source or Patch
-    whose value kept a macro unexpanded (`GapKind`)."""
-    dynamic_build_requires: bool = False
-    """The spec has ``%generate_buildrequires``: more BuildRequires appear only at build time."""
-    built: tuple[str, ...] = ()
-    """Names of the packages that have a ``%files`` section: the binaries a build makes."""
-    files: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    """Plain paths each package's ``%files`` lists (globs and ``-f`` lists are not known)."""
 
 
 @dataclass
@@ -242,12 +187,12 @@ class _SpecReader:
                 truth = ("linux" in words) == (keyword in ("ifos", "elifos"))
         if truth is None:
             self.undecided.append(line)
-            self.gaps.append(Gap(GapKind.UNDECIDED_CONDITIONAL, f"{self.path}:{line}: {_shorten(text)}"))
+            self.gaps.append(Gap(GapKind.UNDECIDED_CONDITIONAL, f"{self.path}:{line}: {shorten(text)}"))
         return truth
 
     def _line(self, raw: str, line: str, number: int, expansion: Expansion) -> None:
         stripped = line.strip()
-        section = _SECTION.match(stripped)
+        section = SECTION.match(stripped)
         if section:
             self._section(section.group(1), section.group(2).strip())
             return
@@ -262,7 +207,7 @@ class _SpecReader:
             return
         if self.section not in ("preamble", "package") or self.current is None:
             return
-        match = _TAG.match(stripped)
+        match = TAG.match(stripped)
         if match is None:
             return
         tag, qualifier, value = match.group(1).lower(), match.group(2), match.group(3).strip()
@@ -312,12 +257,12 @@ class _SpecReader:
         self, tag: str, qualifier: str | None, value: str, raw: str, number: int, expansion: Expansion
     ) -> None:
         assert self.current is not None
-        numbered = _NUMBERED.match(tag)
+        numbered = NUMBERED.match(tag)
         if numbered and self.current is self.main:
             kind = SourceKind.SOURCE if numbered.group(1).lower() == "source" else SourceKind.PATCH
-            raw_match = _TAG.match(raw.strip())
+            raw_match = TAG.match(raw.strip())
             written = raw_match.group(3).strip() if raw_match else value
-            self._source(kind, _number(numbered.group(2)), value, written, number, expansion)
+            self._source(kind, tag_number(numbered.group(2)), value, written, number, expansion)
             return
         if tag in ("buildrequires", "buildprereq", "buildconflicts"):
             target = self.build_conflicts if tag == "buildconflicts" else self.build_requires
@@ -364,7 +309,7 @@ class _SpecReader:
     def finish(self) -> Spec:
         tags = self.main.tags
         epoch_text = tags.get("epoch")
-        epoch = _number(epoch_text) if epoch_text else None
+        epoch = tag_number(epoch_text) if epoch_text else None
         packages = [self.main.freeze(None)] + [draft.freeze(self.main) for draft in self.subpackages]
         return Spec(
             path=self.path,
@@ -383,65 +328,6 @@ class _SpecReader:
             built=tuple(dict.fromkeys(self.built)),
             files={name: tuple(dict.fromkeys(paths)) for name, paths in self.files.items()},
         )
-
-
-def unexpanded_source_gap(spec_path: str, source: SourceFile, recorded: str | None = None) -> Gap:
-    """The gap of a Source or Patch line whose value kept a macro (and the file name rpm
-    recorded for it in the SRPM header, when there is one)."""
-    tag = source.kind.value.capitalize() + ("" if source.number is None else str(source.number))
-    where = f"{spec_path}:{source.line}: " if source.line is not None else f"{spec_path}: "
-    detail = f"{where}{tag}: {_shorten(source.raw)}"
-    if recorded is not None:
-        detail += f" (rpm recorded the file name {recorded})"
-    return Gap(GapKind.UNEXPANDED_SOURCE, detail)
-
-
-def _shorten(text: str, limit: int = 200) -> str:
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _number(digits: str) -> int | None:
-    """A tag's number (Epoch, SourceN) when it is one rpm could hold, else None."""
-    if digits.isascii() and digits.isdigit() and len(digits) <= 18:
-        return int(digits)
-    return None
-
-
-def sources_of_parsed_spec(text: str) -> tuple[SourceFile, ...]:
-    """The Source and Patch lines of a spec rpmbuild has already parsed (an SRPM's SPEC tag).
-
-    Its macros are expanded and its conditionals decided, so a scan of the lines of the main
-    preamble and of ``%sourcelist``/``%patchlist`` is exact, and much cheaper than `parse_spec`.
-    """
-    found: list[SourceFile] = []
-    section = "preamble"
-    for number, line in enumerate(text.split("\n"), start=1):
-        stripped = line.strip()
-        if stripped.startswith("%"):
-            header = _SECTION.match(stripped)
-            if header:
-                section = header.group(1)
-                continue
-        if section in ("sourcelist", "patchlist"):
-            if stripped and not stripped.startswith("#"):
-                kind = SourceKind.SOURCE if section == "sourcelist" else SourceKind.PATCH
-                found.append(SourceFile(kind, None, stripped, stripped, number))
-            continue
-        if section != "preamble" or not stripped or stripped[0] not in "SsPp":
-            continue
-        match = _TAG.match(stripped)
-        if match is None:
-            continue
-        numbered = _NUMBERED.match(match.group(1))
-        if numbered is None:
-            continue
-        kind = SourceKind.SOURCE if numbered.group(1).lower() == "source" else SourceKind.PATCH
-        digits = numbered.group(2)
-        value = match.group(3).strip()
-        found.append(
-            SourceFile(kind, int(digits) if digits and len(digits) < 10 else None, value, value, number)
-        )
-    return tuple(found)
 
 
 def parse_spec(

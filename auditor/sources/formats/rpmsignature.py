@@ -14,15 +14,13 @@ from __future__ import annotations
 import enum
 import hashlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 from auditor.sources.formats import openpgp
 from auditor.sources.formats.hdrblob import TYPE_BIN, TYPE_NAMES, TYPE_STRING, TYPE_STRING_ARRAY, RawEntry
+from auditor.sources.formats.header import Header
 from auditor.sources.formats.rpmcheck import CheckKind, RpmCheckError
 from auditor.sources.formats.rpmtags import TAG_TYPES
-
-if TYPE_CHECKING:
-    from auditor.sources.formats.rpmheader import Header
 
 _RPMFORMAT = 5114
 _MAX_SIGNATURE_COUNT = 16 * 1024 * 1024

@@ -1,0 +1,38 @@
+"""Where a package's file is, as the formats that point at it (SARIF, JUnit, HTML) show it.
+
+A package read from a repository names its file relative to the repository; the reports
+give the path or URL a reader can open.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+from auditor.rpm.model import Package
+from auditor.sources.interface import InputSummary
+
+
+def package_path(package: Package, repositories: set[str]) -> str:
+    """The package file's path or URL: a repository's relative location joined to it."""
+    location = package.location
+    if "://" in location or os.path.isabs(location):
+        return location
+    if package.input not in repositories:
+        return location
+    if "://" in package.input:
+        return package.input.rstrip("/") + "/" + location
+    return os.path.join(package.input, location)
+
+
+def repositories_of(inputs: Sequence[InputSummary]) -> set[str]:
+    """What repository packages name as their input: the path given, or, for a path to
+    ``repodata/repomd.xml``, the repository directory (as an absolute path)."""
+    found: set[str] = set()
+    for item in inputs:
+        if item.kind != "repository":
+            continue
+        found.add(item.path)
+        if os.path.basename(item.path.rstrip("/")) == "repomd.xml":
+            found.add(os.path.dirname(os.path.dirname(os.path.abspath(item.path))))
+    return found

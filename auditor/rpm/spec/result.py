@@ -1,0 +1,71 @@
+"""What reading a spec gives: its packages, Sources, build requirements, and what was not seen."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from auditor.rpm.model import Dependency, Gap, GapKind, SourceFile
+
+
+@dataclass(frozen=True, slots=True)
+class SpecPackage:
+    """The main package or one ``%package`` of a spec."""
+
+    name: str
+    summary: str | None = None
+    license: str | None = None
+    url: str | None = None
+    vendor: str | None = None
+    packager: str | None = None
+    distribution: str | None = None
+    buildarch: str | None = None
+    requires: tuple[Dependency, ...] = ()
+    provides: tuple[Dependency, ...] = ()
+    conflicts: tuple[Dependency, ...] = ()
+    obsoletes: tuple[Dependency, ...] = ()
+    recommends: tuple[Dependency, ...] = ()
+    suggests: tuple[Dependency, ...] = ()
+    supplements: tuple[Dependency, ...] = ()
+    enhances: tuple[Dependency, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Spec:
+    path: str
+    name: str | None
+    epoch: int | None
+    version: str | None
+    release: str | None
+    sources: tuple[SourceFile, ...]
+    build_requires: tuple[Dependency, ...]
+    build_conflicts: tuple[Dependency, ...]
+    packages: tuple[SpecPackage, ...]
+    unexpanded: tuple[str, ...]
+    """Macro references left as written anywhere in the lines read (shell, Lua, undefined...)."""
+    undecided: tuple[int, ...]
+    """Line numbers of conditionals that could not be decided; both branches were read."""
+    gaps: tuple[Gap, ...] = ()
+    """What the reading could not see: each undecided conditional, each Source or Patch
+    whose value kept a macro unexpanded (`GapKind`)."""
+    dynamic_build_requires: bool = False
+    """The spec has ``%generate_buildrequires``: more BuildRequires appear only at build time."""
+    built: tuple[str, ...] = ()
+    """Names of the packages that have a ``%files`` section: the binaries a build makes."""
+    files: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Plain paths each package's ``%files`` lists (globs and ``-f`` lists are not known)."""
+
+
+def unexpanded_source_gap(spec_path: str, source: SourceFile, recorded: str | None = None) -> Gap:
+    """The gap of a Source or Patch line whose value kept a macro (and the file name rpm
+    recorded for it in the SRPM header, when there is one)."""
+    tag = source.kind.value.capitalize() + ("" if source.number is None else str(source.number))
+    where = f"{spec_path}:{source.line}: " if source.line is not None else f"{spec_path}: "
+    detail = f"{where}{tag}: {shorten(source.raw)}"
+    if recorded is not None:
+        detail += f" (rpm recorded the file name {recorded})"
+    return Gap(GapKind.UNEXPANDED_SOURCE, detail)
+
+
+def shorten(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."

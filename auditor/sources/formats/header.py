@@ -1,0 +1,235 @@
+"""One parsed header structure, and the tags the auditor reads from it by rpm's names.
+
+`auditor.sources.formats.rpmheader` finds and checks the structures in a file; this module
+only answers what a checked structure holds, decoding a value when it is asked for.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import KeysView, Mapping
+
+from auditor.core.errors import InputError
+from auditor.sources.formats.hdrblob import (
+    TYPE_BIN,
+    TYPE_CHAR,
+    TYPE_I18NSTRING,
+    TYPE_INT8,
+    TYPE_INT16,
+    TYPE_INT32,
+    TYPE_INT64,
+    TYPE_STRING,
+    TYPE_STRING_ARRAY,
+    Entry,
+    RawEntry,
+)
+
+_INT_FORMATS = {TYPE_CHAR: "B", TYPE_INT8: "B", TYPE_INT16: "H", TYPE_INT32: "I", TYPE_INT64: "Q"}
+_WIDTHS = {type_: struct.calcsize(fmt) for type_, fmt in _INT_FORMATS.items()}
+_STRING_TYPES = frozenset({TYPE_STRING, TYPE_STRING_ARRAY, TYPE_I18NSTRING})
+
+
+class Tag:
+    """Main header tags (rpmtag.h), by rpm's own names."""
+
+    HEADERIMMUTABLE = 63
+    NAME = 1000
+    VERSION = 1001
+    RELEASE = 1002
+    EPOCH = 1003
+    SUMMARY = 1004
+    DESCRIPTION = 1005
+    BUILDTIME = 1006
+    BUILDHOST = 1007
+    DISTRIBUTION = 1010
+    VENDOR = 1011
+    LICENSE = 1014
+    PACKAGER = 1015
+    SOURCE = 1018
+    PATCH = 1019
+    URL = 1020
+    ARCH = 1022
+    OLDFILENAMES = 1027
+    FILEMODES = 1030
+    FILEFLAGS = 1037
+    SOURCERPM = 1044
+    PROVIDENAME = 1047
+    REQUIREFLAGS = 1048
+    REQUIRENAME = 1049
+    REQUIREVERSION = 1050
+    CONFLICTFLAGS = 1053
+    CONFLICTNAME = 1054
+    CONFLICTVERSION = 1055
+    OBSOLETENAME = 1090
+    SOURCEPACKAGE = 1106
+    PROVIDEFLAGS = 1112
+    PROVIDEVERSION = 1113
+    OBSOLETEFLAGS = 1114
+    OBSOLETEVERSION = 1115
+    DIRINDEXES = 1116
+    BASENAMES = 1117
+    DIRNAMES = 1118
+    PAYLOADFORMAT = 1124
+    PAYLOADCOMPRESSOR = 1125
+    OLDSUGGESTSNAME = 1156
+    OLDSUGGESTSVERSION = 1157
+    OLDSUGGESTSFLAGS = 1158
+    OLDENHANCESNAME = 1159
+    OLDENHANCESVERSION = 1160
+    OLDENHANCESFLAGS = 1161
+    RECOMMENDNAME = 5046
+    RECOMMENDVERSION = 5047
+    RECOMMENDFLAGS = 5048
+    SUGGESTNAME = 5049
+    SUGGESTVERSION = 5050
+    SUGGESTFLAGS = 5051
+    SUPPLEMENTNAME = 5052
+    SUPPLEMENTVERSION = 5053
+    SUPPLEMENTFLAGS = 5054
+    ENHANCENAME = 5055
+    ENHANCEVERSION = 5056
+    ENHANCEFLAGS = 5057
+    SPEC = 5099
+
+
+class SigTag:
+    """Signature header tags (rpmtag.h RPMSIGTAG_*), as numbered on disk."""
+
+    DSA = 267
+    RSA = 268
+    SHA1 = 269
+    LONGSIZE = 270
+    LONGARCHIVESIZE = 271
+    SHA256 = 273
+    FILESIGNATURES = 274
+    FILESIGNATURELENGTH = 275
+    VERITYSIGNATURES = 276
+    VERITYSIGNATUREALGO = 277
+    OPENPGP = 278
+    SHA3_256 = 279
+    SIZE = 1000
+    PGP = 1002
+    MD5 = 1004
+    GPG = 1005
+    PAYLOADSIZE = 1007
+
+
+class Header:
+    """One parsed header structure: an index of entries over a data store.
+
+    Values are decoded only when asked for, so reading the ten tags the auditor needs
+    from a header with two hundred costs ten decodes.
+    """
+
+    __slots__ = ("_entries", "_store", "size", "source")
+
+    def __init__(self, entries: Mapping[int, RawEntry], store: bytes, size: int, source: str) -> None:
+        self._entries = entries
+        """By tag: an `Entry`, or the plain tuple of its four fields (as the reader makes them)."""
+        self._store = store
+        self.size = size
+        """Bytes the structure occupies in the file (intro, index and store, no padding)."""
+        self.source = source
+
+    def __contains__(self, tag: int) -> bool:
+        return tag in self._entries
+
+    @property
+    def tags(self) -> frozenset[int]:
+        return frozenset(self._entries)
+
+    @property
+    def present(self) -> KeysView[int]:
+        """The tags present, as a view (cheaper than `tags` for many ``in`` tests)."""
+        return self._entries.keys()
+
+    def entry(self, tag: int) -> Entry | None:
+        """The checked index entry of ``tag`` (its type, count and data bounds), if present."""
+        raw = self._entries.get(tag)
+        return None if raw is None else Entry(*raw)
+
+    def raw(self, tag: int) -> tuple[RawEntry, bytes] | None:
+        """The entry of ``tag`` as a plain tuple, and its data (rpm's dataLength bytes), if present."""
+        entry = self._entries.get(tag)
+        return None if entry is None else (entry, self._store[entry[1] : entry[3]])
+
+    def _bad(self, tag: int, what: str) -> InputError:
+        return InputError(self.source, f"corrupt RPM header: tag {tag} {what}")
+
+    def strings(self, tag: int) -> list[str]:
+        """A STRING, STRING_ARRAY or I18NSTRING tag as a list (empty when absent).
+
+        Like rpm (``lib/header.c`` ``dataLength``), every string the entry's count claims
+        must end inside the entry's own data: a count larger than the strings present is
+        an error, never a read of the next entry's data. Of an I18NSTRING, the first
+        locale (the untranslated text) is returned.
+        """
+        entry = self._entries.get(tag)
+        if entry is None:
+            return []
+        type_, offset, items, end = entry
+        if type_ not in _STRING_TYPES:
+            raise self._bad(tag, f"has type {type_}, expected a string")
+        if type_ == TYPE_STRING and items != 1:
+            raise self._bad(tag, f"is a STRING with a count of {items}")
+        parts = self._store[offset:end].split(b"\0", items)
+        if len(parts) <= items:
+            raise self._bad(tag, f"claims {items} strings, its data holds {len(parts) - 1}")
+        del parts[1 if type_ == TYPE_I18NSTRING else items :]
+        try:
+            return b"\0".join(parts).decode("utf-8").split("\0")
+        except UnicodeDecodeError:
+            return [decode_text(part) for part in parts]
+
+    def raw_strings(self, tag: int) -> list[bytes]:
+        """Every string of a STRING, STRING_ARRAY or I18NSTRING tag, undecoded (empty when absent)."""
+        entry = self._entries.get(tag)
+        if entry is None:
+            return []
+        type_, offset, items, end = entry
+        if type_ not in _STRING_TYPES:
+            raise self._bad(tag, f"has type {type_}, expected a string")
+        parts = self._store[offset:end].split(b"\0", items)
+        if len(parts) <= items:
+            raise self._bad(tag, f"claims {items} strings, its data holds {len(parts) - 1}")
+        return parts[:items]
+
+    def string(self, tag: int) -> str | None:
+        values = self.strings(tag)
+        return values[0] if values else None
+
+    def ints(self, tag: int) -> tuple[int, ...]:
+        """An integer tag of any width as a tuple, whatever its count (empty when absent)."""
+        entry = self._entries.get(tag)
+        if entry is None:
+            return ()
+        type_, offset, items, _ = entry
+        fmt = _INT_FORMATS.get(type_)
+        if fmt is None:
+            raise self._bad(tag, f"has type {type_}, expected an integer")
+        if offset + _WIDTHS[type_] * items > len(self._store):
+            raise self._bad(tag, "runs past the end of the header")
+        return struct.unpack_from(f">{items}{fmt}", self._store, offset)
+
+    def integer(self, tag: int) -> int | None:
+        values = self.ints(tag)
+        return values[0] if values else None
+
+    def binary(self, tag: int) -> bytes | None:
+        entry = self._entries.get(tag)
+        if entry is None:
+            return None
+        type_, offset, items, _ = entry
+        if type_ != TYPE_BIN:
+            raise self._bad(tag, f"has type {type_}, expected binary data")
+        if offset + items > len(self._store):
+            raise self._bad(tag, "runs past the end of the header")
+        return self._store[offset : offset + items]
+
+
+def decode_text(raw: bytes) -> str:
+    """Header text is UTF-8 by convention; old packages carry Latin-1, read as createrepo_c does."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
