@@ -36,7 +36,7 @@ from auditor.core.errors import DependencySyntaxError
 from auditor.deps.provides import ProvidesIndex
 from auditor.rpm.deps import Node, RichOp, Simple, parse
 from auditor.rpm.evr import ranges_overlap
-from auditor.rpm.model import DEPENDENCY_KINDS, EVR, Dependency, Op, Package
+from auditor.rpm.model import DEPENDENCY_KINDS, EVR, WEAK_DEPENDENCY_KINDS, Dependency, Op, Package
 from auditor.runtime.progress import SILENT, Reporter
 
 
@@ -104,7 +104,6 @@ class Resolved:
         return found
 
 
-_WEAK_KINDS = ("recommends", "suggests", "supplements", "enhances")
 PROGRESS_EVERY = 1024
 """Packages resolved between two reports of progress."""
 
@@ -140,7 +139,7 @@ class Resolver:
             ]
         audited_set = frozenset(audited)
         result = Resolved(self.packages, audited_set, index=self.index)
-        kinds = ("requires", *_WEAK_KINDS) if weak else ("requires",)
+        kinds = ("requires", *WEAK_DEPENDENCY_KINDS) if weak else ("requires",)
         resolve = self.resolve
         requirements = result.requirements
         progress.phase("resolving requirements", len(audited_set))

@@ -32,12 +32,13 @@ from typing import Any, Literal
 import msgspec
 
 from auditor.audit.facts import Fact, FactKind
-from auditor.core.errors import PolicyError
+from auditor.core.errors import DependencySyntaxError, PolicyError
 from auditor.core.schema import Day, NonEmpty, convert
 from auditor.core.tomlfile import read_toml
 from auditor.origin.findings import Category
 from auditor.rpm.evr import ranges_overlap
 from auditor.rpm.model import EVR, Op, Package
+from auditor.rpm.tokenizer import Tokenizer
 
 StatusName = Literal["origin", "depends", "may-depend", "build-depends", "unresolved"]
 
@@ -141,12 +142,14 @@ def _versions(text: Any, where: str) -> tuple[tuple[Op, EVR], ...]:
         part = part.strip()
         if not part:
             raise PolicyError(f"{where}: {text!r} has an empty comparison (a stray comma)")
-        symbol = part[:2] if part[:2] in ("<=", ">=", "==") else part[:1]
+        tokens = Tokenizer(part)
         try:
-            op = Op.from_symbol(symbol)
-        except KeyError:
-            raise PolicyError(f"{where}: {part!r} does not start with <, <=, =, >= or >") from None
-        value = part[len(symbol) :].strip()
+            op = tokens.comparison()
+        except DependencySyntaxError:
+            op = None
+        if op is None:
+            raise PolicyError(f"{where}: {part!r} does not start with <, <=, =, >= or >")
+        value = part[tokens.position :].strip()
         if not value:
             raise PolicyError(f"{where}: {part!r} has no version")
         if _EVR.fullmatch(value) is None:

@@ -24,8 +24,8 @@ import enum
 from dataclasses import dataclass
 from functools import lru_cache
 
-from auditor.core.errors import DependencySyntaxError
-from auditor.rpm.model import EVR, Dependency, Op
+from auditor.rpm.model import EVR, Dependency
+from auditor.rpm.tokenizer import Tokenizer
 
 
 class RichOp(enum.Enum):
@@ -75,8 +75,6 @@ MAX_NESTING = 32
 every walk of the tree (parse, evaluate, print) recurses once per level."""
 
 _KEYWORDS = {op.value: op for op in RichOp}
-_COMPARISONS = {"<": Op.LT, "<=": Op.LE, "=<": Op.LE, "=": Op.EQ, "==": Op.EQ, ">=": Op.GE,
-                "=>": Op.GE, ">": Op.GT}  # fmt: skip
 
 
 def _operand_text(node: Node) -> str:
@@ -90,138 +88,86 @@ def parse(text: str) -> Node:
     Raises `DependencySyntaxError` with the position of the problem.
     """
     parser = _Parser(text)
-    parser.skip_space()
-    if parser.peek() == "(":
-        node = parser.rich()
-    else:
-        node = parser.simple()
-    parser.skip_space()
-    if parser.position != len(text):
-        parser.fail("unexpected text after the dependency")
+    tokens = parser.tokens
+    tokens.skip_space()
+    node = parser.rich() if tokens.peek() == "(" else parser.simple()
+    tokens.skip_space()
+    if not tokens.at_end:
+        tokens.fail("unexpected text after the dependency")
     return node
 
 
 class _Parser:
+    """The grammar of the module docstring over the shared `Tokenizer`."""
+
     def __init__(self, text: str) -> None:
-        self.text = text
-        self.position = 0
+        self.tokens = Tokenizer(text)
         self.depth = 0
-
-    def fail(self, message: str) -> None:
-        raise DependencySyntaxError(message, text=self.text, position=self.position)
-
-    def peek(self) -> str:
-        return self.text[self.position : self.position + 1]
-
-    def skip_space(self) -> None:
-        while self.position < len(self.text) and self.text[self.position].isspace():
-            self.position += 1
 
     def rich(self) -> Node:
         """rich = "(" body ")" """
-        if self.peek() != "(":
-            self.fail("expected '('")
+        tokens = self.tokens
+        if tokens.peek() != "(":
+            tokens.fail("expected '('")
         self.depth += 1
         if self.depth > MAX_NESTING:
-            self.fail(f"parentheses nested more than {MAX_NESTING} deep")
-        self.position += 1
-        self.skip_space()
+            tokens.fail(f"parentheses nested more than {MAX_NESTING} deep")
+        tokens.position += 1
+        tokens.skip_space()
         first = self.operand()
         operands = [first]
         op: RichOp | None = None
         while True:
-            self.skip_space()
-            if self.peek() == ")":
-                self.position += 1
+            tokens.skip_space()
+            if tokens.peek() == ")":
+                tokens.position += 1
                 break
-            if not self.peek():
-                self.fail("missing ')'")
-            word_start = self.position
-            word = self.word()
+            if tokens.at_end:
+                tokens.fail("missing ')'")
+            word_start = tokens.position
+            word = tokens.word()
             keyword = _KEYWORDS.get(word)
             if word == "else":
                 if op not in (RichOp.IF, RichOp.UNLESS) or len(operands) != 2:
-                    self.position = word_start
-                    self.fail("'else' without 'if' or 'unless'")
+                    tokens.fail("'else' without 'if' or 'unless'", word_start)
             elif keyword is None:
-                self.position = word_start
-                self.fail(f"expected an operator, found {word!r}")
+                tokens.fail(f"expected an operator, found {word!r}", word_start)
             elif op is None:
                 op = keyword
             elif keyword is not op or op in (RichOp.IF, RichOp.UNLESS, RichOp.WITHOUT):
-                self.position = word_start
-                self.fail(f"cannot mix {op.value!r} and {word!r} without parentheses")
-            self.skip_space()
+                tokens.fail(f"cannot mix {op.value!r} and {word!r} without parentheses", word_start)
+            tokens.skip_space()
             operands.append(self.operand())
         self.depth -= 1
         if op is None:
             return first  # "(name)" is the plain name
         if op is RichOp.WITHOUT and len(operands) != 2:
-            self.fail("'without' takes exactly two operands")
+            tokens.fail("'without' takes exactly two operands")
         return Rich(op, tuple(operands))
 
     def operand(self) -> Node:
-        if self.peek() == "(":
-            return self.rich()
-        return self.simple()
-
-    def word(self) -> str:
-        start = self.position
-        while (
-            self.position < len(self.text)
-            and not self.text[self.position].isspace()
-            and self.text[self.position] not in "()"
-        ):
-            self.position += 1
-        return self.text[start : self.position]
-
-    def name(self) -> str:
-        start = self.position
-        depth = 0
-        text = self.text
-        while self.position < len(text):
-            char = text[self.position]
-            if char.isspace() or char == ",":
-                break
-            if char == ")":
-                if depth == 0:
-                    break
-                depth -= 1
-            elif char == "(":
-                depth += 1
-            self.position += 1
-        if self.position == start:
-            self.fail("expected a dependency name")
-        return text[start : self.position]
+        return self.rich() if self.tokens.peek() == "(" else self.simple()
 
     def simple(self) -> Node:
         """simple = NAME [ comparison EVR ]"""
-        name = self.name()
+        tokens = self.tokens
+        start = tokens.position
+        name = tokens.name()
         if name in _KEYWORDS or name == "else":
-            self.position -= len(name)
-            self.fail(f"expected a dependency name, found the operator {name!r}")
-        saved = self.position
-        self.skip_space()
-        start = self.position
-        while self.position < len(self.text) and self.text[self.position] in "<=>":
-            self.position += 1
-        symbol = self.text[start : self.position]
-        if not symbol:
-            self.position = saved
-            return Simple(Dependency(name))
-        op = _COMPARISONS.get(symbol)
+            tokens.fail(f"expected a dependency name, found the operator {name!r}", start)
+        saved = tokens.position
+        tokens.skip_space()
+        op = tokens.comparison()
         if op is None:
-            self.position = start
-            self.fail(f"unknown comparison {symbol!r}")
-        self.skip_space()
-        evr_start = self.position
-        evr = self.name()
+            tokens.position = saved
+            return Simple(Dependency(name))
+        tokens.skip_space()
+        evr_start = tokens.position
+        evr = tokens.name()
         try:
             return Simple(Dependency(name, op, EVR.parse(evr)))
         except ValueError as exc:
-            self.position = evr_start
-            self.fail(str(exc))
-            raise  # not reached: fail() raises
+            tokens.fail(str(exc), evr_start)
 
 
 def leaves(node: Node) -> list[Dependency]:

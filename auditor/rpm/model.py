@@ -379,13 +379,7 @@ class Package:
 
 _PACKAGE_FIELDS = tuple(item.name for item in fields(Package))
 
-DEPENDENCY_KINDS: tuple[str, ...] = (
-    "requires",
-    "provides",
-    "conflicts",
-    "obsoletes",
-    "recommends",
-    "suggests",
-    "supplements",
-    "enhances",
-)
+WEAK_DEPENDENCY_KINDS: tuple[str, ...] = ("recommends", "suggests", "supplements", "enhances")
+"""The kinds that never make an installation fail (rpm's weak dependencies)."""
+DEPENDENCY_KINDS: tuple[str, ...] = ("requires", "provides", "conflicts", "obsoletes", *WEAK_DEPENDENCY_KINDS)
+"""Every kind of dependency a `Package` has a field for, in rpm's order: the one list of them."""

@@ -26,7 +26,17 @@ from typing import Any
 
 from auditor.core.errors import InputError
 from auditor.core.files import open_regular, os_reason
-from auditor.rpm.model import EVR, Checksum, Dependency, FileList, Gap, Op, Package, PackageKind
+from auditor.rpm.model import (
+    DEPENDENCY_KINDS,
+    EVR,
+    Checksum,
+    Dependency,
+    FileList,
+    Gap,
+    Op,
+    Package,
+    PackageKind,
+)
 from auditor.runtime.parallel import Background, can_fork
 from auditor.sources import split
 from auditor.sources.formats.repomd import MetadataFile, Repomd, read_repomd
@@ -38,19 +48,7 @@ from auditor.sources.formats.xmlstream import (
     verify_checksum,
 )
 
-_DEPENDENCY_ELEMENTS = {
-    f"rpm:{kind}": kind
-    for kind in (
-        "provides",
-        "requires",
-        "conflicts",
-        "obsoletes",
-        "recommends",
-        "suggests",
-        "supplements",
-        "enhances",
-    )
-}
+_DEPENDENCY_ELEMENTS = {f"rpm:{kind}": kind for kind in DEPENDENCY_KINDS}
 _TEXT_ELEMENTS = frozenset(
     {"name", "arch", "checksum", "summary", "description", "packager", "url", "rpm:license",
      "rpm:vendor", "rpm:buildhost", "rpm:sourcerpm", "file"}

@@ -1,62 +1,39 @@
-"""rpm's dependency fields (``Requires:``, ``BuildRequires:``...) as its spec parser splits them."""
+"""rpm's dependency fields (``Requires:``, ``BuildRequires:``...) as its spec parser splits them.
+
+Grammar (``parseRCPOT`` in ``build/parseReqs.c``), over the shared `Tokenizer`::
+
+    list   = { separator } [ entry { separator+ entry } ] { separator }
+    entry  = group | NAME [ COMPARISON-TOKEN TOKEN ]
+    group  = "(" … ")"        a rich dependency, kept whole for `auditor.rpm.deps`
+    separator = whitespace | ","
+
+The comparison must be a whole token: ``a >=1`` is two names, as rpm reads it.
+"""
 
 from __future__ import annotations
 
-from auditor.rpm.model import EVR, Dependency, Op
-
-_OPERATORS = ("<=", ">=", "=<", "=>", "==", "<", ">", "=")
+from auditor.rpm.model import EVR, Dependency
+from auditor.rpm.tokenizer import Tokenizer
 
 
 def parse_dependency_list(text: str, qualifiers: frozenset[str] = frozenset()) -> list[Dependency]:
-    """Split a dependency field as rpm's ``parseRCPOT`` does.
-
-    Entries are separated by whitespace or commas; an entry is a name, optionally
-    followed by an operator and an EVR, or a parenthesised rich dependency kept whole.
-    """
+    """Split a dependency field into its entries, as rpm's ``parseRCPOT`` does."""
     dependencies: list[Dependency] = []
-    i = 0
-    length = len(text)
-
-    def skip_white(position: int) -> int:
-        while position < length and (text[position].isspace() or text[position] == ","):
-            position += 1
-        return position
-
-    def token_end(position: int) -> int:
-        while position < length and not (text[position].isspace() or text[position] == ","):
-            position += 1
-        return position
-
+    tokens = Tokenizer(text)
     while True:
-        i = skip_white(i)
-        if i >= length:
-            break
-        if text[i] == "(":
-            depth = 0
-            j = i
-            while j < length:
-                if text[j] == "(":
-                    depth += 1
-                elif text[j] == ")":
-                    depth -= 1
-                    if depth == 0:
-                        break
-                j += 1
-            dependencies.append(Dependency(text[i : j + 1], qualifiers=qualifiers))
-            i = j + 1
+        tokens.skip_space(commas=True)
+        if tokens.at_end:
+            return dependencies
+        if tokens.peek() == "(":
+            dependencies.append(Dependency(tokens.balanced(), qualifiers=qualifiers))
             continue
-        end = token_end(i)
-        name = text[i:end]
-        after = skip_white(end)
-        op_end = token_end(after)
-        symbol = text[after:op_end]
-        if symbol in _OPERATORS:
-            evr_start = skip_white(op_end)
-            evr_end = token_end(evr_start)
-            evr = text[evr_start:evr_end]
-            dependencies.append(Dependency(name, Op.from_symbol(symbol), EVR.parse(evr), qualifiers))
-            i = evr_end
-        else:
+        name = tokens.token()
+        after_name = tokens.position
+        tokens.skip_space(commas=True)
+        op = tokens.comparison_token()
+        if op is None:
+            tokens.position = after_name
             dependencies.append(Dependency(name, qualifiers=qualifiers))
-            i = end
-    return dependencies
+            continue
+        tokens.skip_space(commas=True)
+        dependencies.append(Dependency(name, op, EVR.parse(tokens.token()), qualifiers))

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from auditor.core.errors import InputError
-from auditor.rpm.model import Dependency, Gap, GapKind, SourceFile, SourceKind
+from auditor.rpm.model import DEPENDENCY_KINDS, Dependency, Gap, GapKind, SourceFile, SourceKind
 from auditor.rpm.sense import SPEC_QUALIFIER_WORDS
 from auditor.rpm.spec.builtins import logical_line
 from auditor.rpm.spec.dependencies import parse_dependency_list
@@ -35,17 +35,8 @@ _FILE_DIRECTIVE = re.compile(
 )
 _READ_SECTIONS = frozenset({"preamble", "package", "sourcelist", "patchlist"})
 
-_DEPENDENCY_TAGS = {
-    "requires": "requires",
-    "prereq": "requires",
-    "provides": "provides",
-    "conflicts": "conflicts",
-    "obsoletes": "obsoletes",
-    "recommends": "recommends",
-    "suggests": "suggests",
-    "supplements": "supplements",
-    "enhances": "enhances",
-}
+_DEPENDENCY_TAGS = {"prereq": "requires", **{kind: kind for kind in DEPENDENCY_KINDS}}
+"""A preamble tag that declares dependencies, and the kind it declares (``PreReq`` is old ``Requires``)."""
 _TAG_MACROS = ("name", "version", "release", "epoch", "summary", "license", "url", "vendor",
                "packager", "distribution", "group")  # fmt: skip
 
@@ -71,12 +62,8 @@ class _PackageDraft:
             packager=tag("packager"),
             distribution=tag("distribution"),
             buildarch=self.tags.get("buildarch"),
-            **{kind: tuple(self.deps.get(kind, ())) for kind in _DEPENDENCY_KIND_FIELDS},
+            **{kind: tuple(self.deps.get(kind, ())) for kind in DEPENDENCY_KINDS},
         )
-
-
-_DEPENDENCY_KIND_FIELDS = ("requires", "provides", "conflicts", "obsoletes", "recommends",
-                           "suggests", "supplements", "enhances")  # fmt: skip
 
 
 @dataclass
