@@ -143,3 +143,26 @@ def test_a_report_made_by_other_code_is_never_replayed(
         os.utime(table.__file__, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
         replay._code_identity.cache_clear()
     assert first[0] == second[0] and first[1] != second[1]
+
+
+def test_a_repository_report_is_never_replayed_after_its_package_files_or_sources_change(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A repository's audit reads its package files and the source repository beside it, not
+    only repodata/: a change to any of them must make the next run audit again."""
+    example = tmp_path / "example"
+    shutil.copytree(ROOT / "examples" / "xcp-ng-mini", example, ignore=shutil.ignore_patterns("specs"))
+    repo, srpms = example / "repo", example / "srpms"
+    cold = scan([str(repo), "--format", "json"], capsys)
+    assert "sm-2.30.8-1.xcpng.src" in cold[1]
+    assert scan([str(repo), "--format", "json"], capsys) == cold
+    # An RPM copied into the repository without createrepo_c: reported, so never replayed.
+    shutil.copy(RPMS / "epochs-1.2-4.noarch.rpm", repo / "Packages" / "stray.rpm")
+    stray = scan([str(repo), "--format", "json"], capsys)
+    assert "file-outside-metadata" in stray[1] and "file-outside-metadata" not in cold[1]
+    (repo / "Packages" / "stray.rpm").unlink()
+    assert scan([str(repo), "--format", "json"], capsys) == cold
+    # The sibling source repository loses a package file: the Source URLs it held are unseen.
+    next((srpms / "Packages").glob("sm-2.30.8-*.src.rpm")).unlink()
+    gone = scan([str(repo), "--format", "json"], capsys)
+    assert "file-missing" in gone[1] and gone != cold

@@ -67,7 +67,7 @@ def audit_packages(
         audited &= graph.runtime_closure(roots)
     results = []
     failed = (Status.UNRESOLVED, Status.INVALID)
-    source_rpms = {f"{p.name}-{p.version}-{p.release}.src.rpm" for p in packages if p.is_source}
+    source_rpms = {p.srpm_file_name for p in packages if p.is_source}
     for index in sorted(audited, key=lambda i: (packages[i].name, packages[i].arch, packages[i].nevra)):
         verdict = propagation.verdict(index)
         unresolved: Sequence[Resolution] = ()

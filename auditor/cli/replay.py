@@ -36,8 +36,10 @@ from auditor.net.cache import default_cache_dir
 from auditor.origin.policy import Policy
 from auditor.runtime.store import ReportRecorder, Store, digest, file_identity
 from auditor.sources.load import is_url
+from auditor.sources.localrepo import source_repositories
 from auditor.sources.repoconfig import is_repo_config
 from auditor.sources.repodata import find_repomd
+from auditor.sources.walk import walk_files
 
 ENVIRONMENT = ("AUDITOR_MAX_METADATA_BYTES",)
 
@@ -53,37 +55,42 @@ def _content(path: str) -> str:
 
 
 def _tree(path: str, *, read_rpms: bool) -> Iterable[str]:
-    """The identity of every file the audit of ``path`` may read."""
-    repomd = None if read_rpms else find_repomd(path)
-    if repomd is not None:
-        root = os.path.dirname(repomd)
-        for name in sorted(os.listdir(root)):
-            yield file_identity(os.path.join(root, name))
-        return
-    if not os.path.isdir(path):
+    """The identity of every file the audit of ``path`` may read: for a repository, its
+    metadata, its package files (their headers are read, and files outside the metadata are
+    reported) and the source repositories found beside it."""
+    if not os.path.isdir(path) and (read_rpms or find_repomd(path) is None):
         yield file_identity(path)
         return
-    # Iterative, and each directory once: trees deeper than the recursion limit and
-    # symlink loops are inputs like any other (the audit reports the loops).
-    seen: set[tuple[int, int]] = set()
-    stack = [path]
-    while stack:
-        directory = stack.pop()
-        info = os.stat(directory)
-        if (info.st_dev, info.st_ino) in seen:
-            yield f"{directory}\0loop"
-            continue
-        seen.add((info.st_dev, info.st_ino))
-        with os.scandir(directory) as listing:
-            entries = sorted(listing, key=lambda entry: entry.name)
-        for entry in entries:
-            try:
-                if entry.is_dir():
-                    stack.append(entry.path)
-                else:
-                    yield file_identity(entry.path)
-            except OSError:
-                yield f"{entry.path}\0unreadable"
+    repomd = None if read_rpms else find_repomd(path)
+    root = os.path.dirname(os.path.dirname(repomd)) if repomd is not None else path
+    repositories: list[str] = [root] if repomd is not None else []
+    yield from _files_below(root, repositories)
+    for repository in repositories:
+        for sibling in source_repositories(repository):
+            yield from _files_below(sibling, [])
+
+
+def _files_below(root: str, repositories: list[str]) -> Iterator[str]:
+    """Each file's identity, and a marker for each place that could not be read: a change
+    there must change the key too. Repositories met on the way are added to ``repositories``."""
+    markers: list[str] = []
+
+    def enter(directory: str) -> bool:
+        if os.path.isfile(os.path.join(directory, "repodata", "repomd.xml")):
+            repositories.append(directory)
+        return True
+
+    for entry in walk_files(
+        root,
+        enter=enter,
+        problem=lambda where, reason: markers.append(f"{where}\0{reason}"),
+        alias=lambda where, first: markers.append(f"{where}\0alias of {first}"),
+    ):
+        try:
+            yield file_identity(entry.path)
+        except OSError:
+            yield f"{entry.path}\0unreadable"
+    yield from markers
 
 
 @functools.cache

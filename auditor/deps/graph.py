@@ -91,9 +91,7 @@ class DependencyGraph:
             if groups:
                 (self.build if source else self.runtime)[owner] = groups
         sources = {
-            f"{package.name}-{package.version}-{package.release}.src.rpm": index
-            for index, package in enumerate(packages)
-            if package.is_source
+            package.srpm_file_name: index for index, package in enumerate(packages) if package.is_source
         }
         if sources:
             for index, package in enumerate(packages):

@@ -40,7 +40,7 @@ def classify(
     sources: dict[str, int] = {}
     for index, package in enumerate(packages):
         if package.is_source:
-            sources.setdefault(f"{package.name}-{package.version}-{package.release}.src.rpm", index)
+            sources.setdefault(package.srpm_file_name, index)
     result: dict[int, list[Finding]] = {}
     for index in chosen:
         findings = list(own[index])

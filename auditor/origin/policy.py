@@ -52,6 +52,7 @@ from auditor.origin.rules import (
     ComponentRule,
     FieldRule,
     HostRule,
+    KeyAction,
     LicenseRule,
     ProvenanceRule,
     Rule,
@@ -243,7 +244,7 @@ def _rule(shape: AnyRuleShape, where: str, base: str) -> Rule:
         return LicenseRule(**common, terms=shape.terms, elements=shape.elements)
     if isinstance(shape, SigningKeyRuleShape):
         keys = frozenset(_key_id(key, f"{where}.keys[{index}]") for index, key in enumerate(shape.keys))
-        return SigningKeyRule(**common, action=shape.action, keys=keys)
+        return SigningKeyRule(**common, action=KeyAction(shape.action), keys=keys)
     if isinstance(shape, ComponentRuleShape):
         components = {
             entry.name: Component(

@@ -7,6 +7,7 @@ network while matching. ``RULE_KINDS`` is the explicit registry of kinds.
 from __future__ import annotations
 
 import csv
+import enum
 import io
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -229,11 +230,20 @@ def license_elements(expression: str) -> list[str]:
     return [part.strip() for part in _LICENSE_SEPARATORS.split(expression) if part.strip()]
 
 
+class KeyAction(enum.Enum):
+    """What a signing-key rule's list means."""
+
+    DENY = "deny"
+    """The keys listed mark a vendor's build: a package signed by one is evidence."""
+    TRUST = "trust"
+    """The only keys trusted: a package signed by any other key is evidence."""
+
+
 @dataclass(frozen=True)
 class SigningKeyRule(Rule):
     """Signing key ids that mark a vendor's build (``deny``), or the only keys trusted (``trust``)."""
 
-    action: str = "deny"
+    action: KeyAction = KeyAction.DENY
     keys: frozenset[str] = frozenset()
 
     kind: ClassVar[str] = "signing-key"
@@ -243,7 +253,8 @@ class SigningKeyRule(Rule):
         if key is None:
             return
         listed = key.lower() in self.keys
-        if (self.action == "deny" and listed) or (self.action == "trust" and not listed):
+        evidence = listed if self.action is KeyAction.DENY else not listed
+        if evidence:
             yield self.finding("signing_key", key, capability=f"key:{key.lower()}")
 
 

@@ -359,6 +359,12 @@ class Package:
         return self.kind is _SOURCE
 
     @property
+    def srpm_file_name(self) -> str:
+        """The file name rpmbuild gives this source package (``NAME-VERSION-RELEASE.src.rpm``),
+        as every binary built from it records it in SOURCERPM."""
+        return srpm_file_name(self.name, self.version, self.release)
+
+    @property
     def source_name(self) -> str | None:
         """The name of the source package this binary was built from (parsed from ``sourcerpm``)."""
         if self.kind is _SOURCE:
@@ -375,6 +381,11 @@ class Package:
 
     def __str__(self) -> str:
         return self.nevra
+
+
+def srpm_file_name(name: str, version: str, release: str) -> str:
+    """``NAME-VERSION-RELEASE.src.rpm``: what a binary's SOURCERPM says (no epoch, no arch)."""
+    return f"{name}-{version}-{release}.src.rpm"
 
 
 _PACKAGE_FIELDS = tuple(item.name for item in fields(Package))

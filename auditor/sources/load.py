@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import errno
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import replace
 from urllib.parse import unquote, urlsplit
 
 from auditor.core.errors import InputError
-from auditor.core.files import read_regular
+from auditor.core.files import os_reason, read_regular
 from auditor.net.http import strip_userinfo
 from auditor.net.remote import SMALL_FILE_CEILING, Remote
 from auditor.net.urlpolicy import UrlOrigin
@@ -30,6 +30,7 @@ from auditor.sources.repoconfig import ConfigRead, is_repo_config, read_repo_con
 from auditor.sources.repodata import RepositoryRead, find_repomd
 from auditor.sources.rpmbatch import read_rpm_files
 from auditor.sources.specs import read_spec_file
+from auditor.sources.walk import walk_files
 
 __all__ = ["load_inputs"]
 
@@ -184,7 +185,7 @@ def _load_one(path: str, options: ReadOptions, remote: Remote | None, store: Sto
         try:
             os.stat(path)
         except OSError as exc:
-            raise InputError(path, _reason(exc)) from None
+            raise InputError(path, os_reason(exc)) from None
         if os.path.isdir(path) and options.read_rpms:
             _load_directory(path, result, options, store)
         elif find_repomd(path) is not None:
@@ -212,64 +213,28 @@ def _load_one(path: str, options: ReadOptions, remote: Remote | None, store: Sto
 
 
 def _load_directory(root: str, result: LoadResult, options: ReadOptions, store: Store | None) -> None:
+    def enter(directory: str) -> bool:
+        """Walk a directory, unless it is repodata/ or a repository: that is read as one."""
+        if os.path.basename(directory) == "repodata":
+            return False
+        if options.read_rpms or find_repomd(directory) is None:
+            return True
+        try:
+            _add_repository(read_local_repository(directory, options, store), directory, result)
+        except InputError as exc:
+            result.errors.append(exc)
+        return False
+
+    def problem(path: str, reason: str) -> None:
+        result.errors.append(InputError(path, reason))
+
+    def alias(path: str, first: str) -> None:
+        # A second name for a directory read in full (`latest -> 8.2`): nothing unseen.
+        result.warnings.append(f"{path}: already scanned as {first}; not read twice")
+
     rpm_paths: list[str] = []
-    seen: dict[tuple[int, int], str] = {}
-    """Every directory entered, by identity, with the path it was first entered by."""
-    walking: list[tuple[int, int]] = []
-    """The directories being walked, root first: entering one of them again is a loop."""
-
-    def enter(directory: str) -> Iterator[os.DirEntry[str]] | None:
-        """The sorted entries of a directory to walk, or None when it is not walked."""
-        try:
-            info = os.stat(directory)
-        except OSError as exc:
-            result.errors.append(InputError(directory, _reason(exc)))
-            return None
-        identity = (info.st_dev, info.st_ino)
-        if identity in walking:
-            result.errors.append(InputError(directory, "symlink loop: directory already scanned"))
-            return None
-        if identity in seen:
-            # A second name for a directory read in full (`latest -> 8.2`): nothing unseen.
-            result.warnings.append(f"{directory}: already scanned as {seen[identity]}; not read twice")
-            return None
-        seen[identity] = directory
-        if directory != root and not options.read_rpms and find_repomd(directory) is not None:
-            try:
-                _add_repository(read_local_repository(directory, options, store), directory, result)
-            except InputError as exc:
-                result.errors.append(exc)
-            return None
-        try:
-            with os.scandir(directory) as listing:
-                entries = iter(sorted(listing, key=lambda entry: entry.name))
-        except OSError as exc:
-            result.errors.append(InputError(directory, _reason(exc)))
-            return None
-        walking.append(identity)
-        return entries
-
-    # Depth first in name order, with a stack of iterators rather than recursion: a tree
-    # deeper than Python's recursion limit is just a tree.
-    first = enter(root)
-    stack = [first] if first is not None else []
-    while stack:
-        entry = next(stack[-1], None)
-        if entry is None:
-            stack.pop()
-            walking.pop()
-            continue
-        try:
-            is_dir = entry.is_dir()  # follows symlinks; loops and aliases are caught by `enter`
-        except OSError as exc:
-            result.errors.append(InputError(entry.path, _reason(exc)))
-            continue
-        if is_dir:
-            if entry.name != "repodata":
-                entries = enter(entry.path)
-                if entries is not None:
-                    stack.append(entries)
-        elif entry.name.lower().endswith(".rpm"):
+    for entry in walk_files(root, enter=enter, problem=problem, alias=alias):
+        if entry.name.lower().endswith(".rpm"):
             rpm_paths.append(entry.path)
         elif entry.is_symlink() and _is_loop(entry.path):
             result.errors.append(InputError(entry.path, "symlink loop"))
@@ -289,9 +254,3 @@ def _is_loop(path: str) -> bool:
     except OSError as exc:
         return exc.errno == errno.ELOOP
     return False
-
-
-def _reason(exc: OSError) -> str:
-    if exc.errno == errno.ELOOP:
-        return "symlink loop"
-    return (exc.strerror or str(exc)).lower() if exc.strerror else str(exc)

@@ -31,6 +31,7 @@ from auditor.runtime.store import Store
 from auditor.sources.interface import ReadOptions
 from auditor.sources.repodata import RepositoryRead, find_repomd, read_repository
 from auditor.sources.rpmbatch import read_rpm_outcomes
+from auditor.sources.walk import walk_files
 
 MAX_EXAMPLES = 5
 """File names a gap of many files names (the count says how many there are)."""
@@ -131,30 +132,25 @@ def overlay(listed: Package, read: Package, shown: str) -> Package | InputError:
 def _package_files(root: str) -> list[str]:
     """Paths (relative to ``root``) of the RPM files of the repository: every ``*.rpm`` below it,
     but for repodata/ and directories that are repositories of their own."""
-    found: list[str] = []
-    stack = [root]
-    seen: set[tuple[int, int]] = set()
-    while stack:
-        directory = stack.pop()
-        try:
-            info = os.stat(directory)
-            if (info.st_dev, info.st_ino) in seen:
-                continue
-            seen.add((info.st_dev, info.st_ino))
-            with os.scandir(directory) as listing:
-                entries = list(listing)
-        except OSError:
-            continue  # an unreadable corner: the files the metadata lists there are then missing
-        for entry in entries:
-            try:
-                if entry.is_dir():
-                    if entry.name != "repodata" and not os.path.isdir(os.path.join(entry.path, "repodata")):
-                        stack.append(entry.path)
-                elif entry.name.endswith(".rpm") and entry.is_file():
-                    found.append(os.path.normpath(os.path.relpath(entry.path, root)))
-            except OSError:
-                continue
-    return found
+
+    def enter(directory: str) -> bool:
+        return os.path.basename(directory) != "repodata" and not os.path.isdir(
+            os.path.join(directory, "repodata")
+        )
+
+    def unreadable(_path: str, _reason: str) -> None:
+        """A corner of the repository that cannot be read: the files its metadata lists there
+        are then reported missing, and nothing else there could be read anyway."""
+
+    files = walk_files(root, enter=enter, problem=unreadable, alias=lambda _path, _first: None)
+    return [os.path.normpath(os.path.relpath(entry.path, root)) for entry in files if _is_rpm_file(entry)]
+
+
+def _is_rpm_file(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.name.endswith(".rpm") and entry.is_file()
+    except OSError:
+        return False
 
 
 def _files_gap(kind: GapKind, repository: str, what: str, files: Sequence[str]) -> Gap:

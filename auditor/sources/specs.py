@@ -16,7 +16,7 @@ from collections.abc import Mapping
 
 from auditor.core.errors import InputError
 from auditor.core.files import read_regular
-from auditor.rpm.model import EVR, Dependency, GapKind, Op, Package, PackageKind
+from auditor.rpm.model import EVR, Dependency, GapKind, Op, Package, PackageKind, srpm_file_name
 from auditor.rpm.spec.parser import parse_spec
 from auditor.rpm.spec.result import Spec
 
@@ -43,7 +43,7 @@ def packages_from_spec(spec: Spec, path: str, arch: str = "x86_64") -> list[Pack
     undecided = tuple(gap for gap in spec.gaps if gap.kind is GapKind.UNDECIDED_CONDITIONAL)
     if spec.dynamic_build_requires:
         notes.append("%generate_buildrequires: more BuildRequires appear only at build time")
-    source_rpm = f"{spec.name}-{spec.version}-{release}.src.rpm"
+    source_rpm = srpm_file_name(spec.name, spec.version, release)
     source = Package(
         name=spec.name,
         epoch=spec.epoch,

@@ -1,0 +1,79 @@
+"""The one walk of a directory tree: depth first, in name order, through symlinks, safely.
+
+A tree handed to the auditor may be a mirror with symlinked releases (``latest -> 8.2``), a
+loop a user or an attacker made, or deeper than Python's recursion limit. The walk keeps a
+stack of iterators rather than recursing, enters each directory once by identity (device,
+inode), tells a loop (a directory inside itself) from an alias (a second name for a
+directory already read), and reports every directory it could not read: nothing is
+skipped silently.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+
+from auditor.core.files import os_reason
+
+
+def walk_files(
+    root: str,
+    *,
+    enter: Callable[[str], bool],
+    problem: Callable[[str, str], None],
+    alias: Callable[[str, str], None],
+) -> Iterator[os.DirEntry[str]]:
+    """Every entry below ``root`` that is not a directory, in name order, depth first.
+
+    ``enter(path)`` decides whether a directory below the root is walked (a caller reads a
+    repository inside the tree its own way). ``problem(path, reason)`` hears of each
+    directory or entry that could not be read and of each loop; ``alias(path, first)`` of each
+    directory reached again by another name, which is then not walked twice.
+    """
+    seen: dict[tuple[int, int], str] = {}
+    walking: list[tuple[int, int]] = []
+
+    def opened(directory: str) -> Iterator[os.DirEntry[str]] | None:
+        try:
+            info = os.stat(directory)
+        except OSError as exc:
+            problem(directory, os_reason(exc))
+            return None
+        identity = (info.st_dev, info.st_ino)
+        if identity in walking:
+            problem(directory, "symlink loop: directory already scanned")
+            return None
+        if identity in seen:
+            alias(directory, seen[identity])
+            return None
+        seen[identity] = directory
+        if directory != root and not enter(directory):
+            return None
+        try:
+            with os.scandir(directory) as listing:
+                entries = iter(sorted(listing, key=lambda entry: entry.name))
+        except OSError as exc:
+            problem(directory, os_reason(exc))
+            return None
+        walking.append(identity)
+        return entries
+
+    first = opened(root)
+    stack = [first] if first is not None else []
+    while stack:
+        entry = next(stack[-1], None)
+        if entry is None:
+            stack.pop()
+            walking.pop()
+            continue
+        try:
+            is_dir = entry.is_dir()  # follows symlinks: loops and aliases are caught by `opened`
+        except OSError as exc:
+            problem(entry.path, os_reason(exc))
+            continue
+        if is_dir:
+            entries = opened(entry.path)
+            if entries is not None:
+                stack.append(entries)
+        else:
+            yield entry
