@@ -49,7 +49,7 @@ NOTED = {
 WAIVER = "waiver-xapi-tools"
 TODAY = datetime.date(2026, 11, 24)
 
-GATE = [
+GATE: list[dict[str, Any]] = [
     {"name": "xenlicense", **CITRIX, "provides": ["licensing"]},
     {"name": "freelicense", "provides": ["licensing"]},
     {"name": "xapi", "requires": ["xenlicense >= 1.0"]},
@@ -78,7 +78,12 @@ def audit_of(
 
 
 def waiver(package: str, waiver_id: str = WAIVER, **fields: Any) -> Waiver:
-    entry = {"id": waiver_id, "package": package, "reason": "accepted", "owner": "release team"}
+    entry: dict[str, Any] = {
+        "id": waiver_id,
+        "package": package,
+        "reason": "accepted",
+        "owner": "release team",
+    }
     entry.update({"expires": datetime.date(2027, 1, 1), **fields})
     [loaded] = load_waivers([entry], "report_cases")
     return loaded

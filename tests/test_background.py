@@ -50,7 +50,12 @@ def test_a_child_that_dies_leaves_the_work_to_this_process() -> None:
 
 def test_without_fork_the_work_waits_for_its_result() -> None:
     calls: list[int] = []
-    work = Background(lambda: calls.append(os.getpid()) or "done", fork=False)
+
+    def work_done() -> str:
+        calls.append(os.getpid())
+        return "done"
+
+    work = Background(work_done, fork=False)
     assert calls == []
     assert work.result() == "done" and calls == [os.getpid()]
 

@@ -57,7 +57,7 @@ def badly_named(tmp_path: Path) -> str:
     """The good RPM under a name with the byte 0xff, which is not UTF-8, as argv gives it."""
     directory = os.fsencode(tmp_path)
     path = os.path.join(directory, b"good\xff.rpm")
-    shutil.copy(GOOD, path)
+    shutil.copy(os.fsencode(GOOD), path)
     return os.fsdecode(path)
 
 

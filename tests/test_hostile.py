@@ -495,7 +495,6 @@ def test_header_limits(where: str, il: int, dl: int, expect: str, tmp_path: Path
 def test_an_interrupted_report_write_keeps_the_old_report(
     failure: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import auditor.cli.output
 
     target = tmp_path / "report.json"
     target.write_text("the old report")
@@ -518,9 +517,9 @@ def test_an_interrupted_report_write_keeps_the_old_report(
             stream.write = write
             return stream
 
-        monkeypatch.setattr(auditor.cli.output.os, "fdopen", fdopen)
+        monkeypatch.setattr(os, "fdopen", fdopen)
     else:
-        monkeypatch.setattr(auditor.cli.output.os, failure, fail)
+        monkeypatch.setattr(os, failure, fail)
     code, _, err = run(["scan", str(GOOD), "--format", "json", "-o", str(target)], capsys)
     if failure == "interrupt":
         assert (code, err) == (130, "auditor: interrupted\n")

@@ -14,6 +14,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import networkx as nx
 import pytest
@@ -26,7 +27,7 @@ from auditor.reports import FORMATS
 from auditor.reports.view import ReportView
 from tests.report_cases import CITRIX, GATE, TODAY, audit_of, view_of, waiver
 
-SPECS = [
+SPECS: list[dict[str, Any]] = [
     *GATE,
     # Two pieces of evidence: a rule-scoped waiver must leave the other one blocking.
     {"name": "firmware", **CITRIX, "license": "Proprietary"},

@@ -28,7 +28,7 @@ def is_table(text: str) -> bool:
 
 
 def is_sarif(text: str) -> bool:
-    return json.loads(text)["version"] == "2.1.0"
+    return bool(json.loads(text)["version"] == "2.1.0")
 
 
 READS_AS = {

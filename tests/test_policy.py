@@ -2,36 +2,38 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from auditor.core.errors import PolicyError
 from auditor.origin.classify import classify
-from auditor.origin.findings import Category, Severity
-from auditor.origin.policy import load_policy
+from auditor.origin.findings import Category, Finding, Severity
+from auditor.origin.policy import Policy, load_policy
 from auditor.origin.urls import parse_url
 from auditor.rpm.model import PackageKind, SourceFile, SourceKind
 from tests.universe import package
 
 
 @pytest.fixture(scope="module")
-def policy():  # type: ignore[no-untyped-def]
+def policy() -> Policy:
     return load_policy()
 
 
-def findings_for(policy, **fields):  # type: ignore[no-untyped-def]
+def findings_for(policy: Policy, **fields: Any) -> list[Finding]:
     spec = {
         "name": fields.pop("name", "pkg"),
         **{k: v for k, v in fields.items() if k in ("provides", "requires", "arch")},
     }
     pkg = package(spec)
     pkg = replace(pkg, **{k: v for k, v in fields.items() if k not in ("provides", "requires", "arch")})
-    return classify([pkg], policy).get(0, [])
+    return list(classify([pkg], policy).get(0, []))
 
 
-def rules(found) -> list[str]:  # type: ignore[no-untyped-def]
+def rules(found: Sequence[Finding]) -> list[str]:
     return sorted(f.rule for f in found if f.severity >= Severity.LOW)
 
 
@@ -144,8 +146,8 @@ def test_licences_inside_compound_expressions(policy, license: str, expected: li
     ],
 )
 def test_a_licence_that_is_not_free_is_a_proprietary_origin(
-    policy, license: str, expected: str | None
-) -> None:  # type: ignore[no-untyped-def]
+    policy: Policy, license: str, expected: str | None
+) -> None:
     found = findings_for(policy, license=license, vendor="Citrix Systems, Inc.")
     licences = [f for f in found if f.field == "license"]
     assert [f.rule for f in licences] == ([expected] if expected else [])

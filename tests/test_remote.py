@@ -528,7 +528,8 @@ def test_a_default_run_follows_no_url(
 def test_a_binary_inherits_the_redirect_finding_of_its_source_package(
     server: LocalServer, cache: Path
 ) -> None:
-    from auditor.audit.pipeline import AuditOptions, audit_packages
+    from auditor.audit.pipeline import audit_packages
+    from auditor.audit.result import AuditOptions
     from auditor.net.http import HttpSettings
     from auditor.net.remote import Remote, RemoteOptions
     from auditor.origin.policy import load_policy

@@ -6,11 +6,12 @@ from __future__ import annotations
 import shutil
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from auditor.core.errors import InputError
-from auditor.rpm.model import EVR, Dependency, Package
+from auditor.rpm.model import DEPENDENCY_KINDS, EVR, Dependency, Package
 from auditor.sources.load import load_inputs
 from auditor.sources.repodata import read_repository
 from auditor.sources.rpmpackage import read_rpm_file
@@ -67,14 +68,10 @@ def as_repodata_carries(package: Package) -> Package:
 
 
 def from_repodata(package: Package) -> Package:
-    return replace(
-        package,
-        epoch=package.epoch or 0,
-        location="",
-        input="",
-        **{kind: tuple(_dep(d) for d in getattr(package, kind))
-           for kind in ("requires", "provides", "conflicts", "obsoletes", "recommends", "suggests", "supplements", "enhances")},
-    )  # fmt: skip
+    dependencies: dict[str, Any] = {
+        kind: tuple(_dep(d) for d in getattr(package, kind)) for kind in DEPENDENCY_KINDS
+    }
+    return replace(package, epoch=package.epoch or 0, location="", input="", **dependencies)
 
 
 @pytest.mark.parametrize("name", REPOS)

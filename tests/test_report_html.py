@@ -127,9 +127,13 @@ def test_each_flagged_package_with_a_chain_is_drawn() -> None:
     sections = re.findall(
         r'<article class="package status-([a-z-]+)" id="(pkg-\d+)">(.*?)</article>', text, re.S
     )
+    titles = [re.search(r"</span> ([^<]+)</h3>", body) for _, _, body in sections]
+    assert all(titles)
     by_title = {
-        re.search(r"</span> ([^<]+)</h3>", body).group(1): (status, body) for status, _, body in sections
-    }  # type: ignore[union-attr]
+        title.group(1): (status, body)
+        for title, (status, _, body) in zip(titles, sections, strict=True)
+        if title is not None
+    }
     assert set(by_title) == {
         "xenlicense-1.0-1.noarch",
         "xapi-1.0-1.noarch",

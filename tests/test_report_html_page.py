@@ -30,7 +30,7 @@ from tests.report_cases import CITRIX, GATE, TODAY, audit_of, gate_view, scan, v
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "xcp-ng-mini"
 WIDTHS = (800, 1400)
-EARLIER = [
+EARLIER: list[dict[str, Any]] = [
     {"name": "xenlicense", **CITRIX, "provides": ["licensing"]},
     {"name": "freelicense", "provides": ["licensing"]},
     {"name": "xapi", "requires": ["xenlicense >= 1.0"]},
@@ -60,7 +60,7 @@ def _progress() -> ReportView:
 
 def _long() -> ReportView:
     """Names and reasons with nothing to break them at: they must wrap, not push the page wider."""
-    specs = [
+    specs: list[dict[str, Any]] = [
         {"name": LONG, **CITRIX, "url": LONG_URL},
         {"name": LONG + "-user", "requires": [LONG]},
         {"name": "user-of-" + LONG, "requires": [LONG + "-user"]},
@@ -170,7 +170,10 @@ def test_every_drawing_is_on_the_page_without_its_script(views: dict[str, Report
 
 def test_a_drawing_is_capped(browser: Any) -> None:
     """One origin needed by many: the drawing shows `MAX_NODES` packages and says how many it left out."""
-    specs = [{"name": "hub", **CITRIX}, *({"name": f"user{n:03d}", "requires": ["hub"]} for n in range(90))]
+    specs: list[dict[str, Any]] = [
+        {"name": "hub", **CITRIX},
+        *({"name": f"user{n:03d}", "requires": ["hub"]} for n in range(90)),
+    ]
     view = view_of(audit_of(specs))
     with opened(browser, FORMATS["html"](view), width=800) as page:
         (panel,) = page.page.evaluate(PANELS)

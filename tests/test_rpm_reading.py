@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import rpmfile  # type: ignore[import-untyped]
+import rpmfile
 
 from auditor.core.errors import InputError
 from auditor.rpm.model import DEPENDENCY_KINDS, Dependency, GapKind, Op, PackageKind, SourceFile, SourceKind

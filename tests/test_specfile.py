@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 from auditor.core.errors import InputError
 from auditor.rpm.model import EVR, Dependency, Gap, GapKind, Op, SourceKind
 from auditor.rpm.spec.builtins import bcond_defines
+from auditor.rpm.spec.dependencies import parse_dependency_list
 from auditor.rpm.spec.macros import MacroContext
-from auditor.rpm.spec.parser import parse_dependency_list, parse_spec
+from auditor.rpm.spec.parser import parse_spec
 
 XS_SPEC = """\
 %global xsurl https://code.citrite.net/rest/archive/latest/projects/XSU/repos

@@ -49,7 +49,7 @@ def damage_packages(change: Callable[[dict[str, Any]], object]) -> None:
         db.execute("DELETE FROM reports")
 
 
-def compressed(value: dict[str, Any]) -> bytes:
+def compressed(value: object) -> bytes:
     return zlib.compress(json.dumps(value).encode())
 
 

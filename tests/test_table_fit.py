@@ -13,6 +13,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = [str(ROOT / "examples" / "xcp-ng-mini" / "repo"), str(ROOT / "examples" / "xcp-ng-mini" / "srpms")]
 LONG = "a-package-name-longer-than-any-terminal-column-would-give-it-" * 2
 
-SPECS = [
+SPECS: list[dict[str, Any]] = [
     {"name": "xen-hypervisor", **CITRIX, "sourcerpm": "xen-4.17-1.src.rpm"},
     {"name": "xen-libs", **CITRIX, "sourcerpm": "xen-4.17-1.src.rpm", "requires": ["xen-hypervisor"]},
     *({"name": f"toolstack-{n}", "requires": ["xen-libs"]} for n in range(5)),

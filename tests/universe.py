@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from auditor.rpm.model import EVR, Dependency, Gap, GapKind, Package, PackageKind
-from auditor.rpm.spec.parser import parse_dependency_list
+from auditor.rpm.spec.dependencies import parse_dependency_list
 
 
 def deps(items: list[str]) -> tuple[Dependency, ...]:

@@ -19,6 +19,8 @@ from pathlib import Path
 from tests.conftest import RPMS
 from tests.hostile.make_corpus import Rpm, Structure, split_rpm
 
+__all__ = ["RPMS", "Rpm", "Structure", "split_rpm"]
+
 BINARY = "three-requires-1.0-1.noarch.rpm"
 SOURCE = "epochs-1.2-4.src.rpm"
 SIGNED = "signed-1.0-1.noarch.rpm"
@@ -179,6 +181,17 @@ def byte(where: str, offset: int, new: int | bytes) -> Patch:
 
 def intro(where: str, column: str, number: int) -> Patch:
     return byte(where, {"il": 8, "dl": 12}[column], struct.pack(">I", number))
+
+
+def emptied(part: str) -> Change:
+    """A header structure with no entries and no data at all."""
+
+    def change(rpm: Rpm) -> None:
+        structure: Structure = getattr(rpm, part)
+        structure.entries.clear()
+        structure.store.clear()
+
+    return change
 
 
 def without_region(rpm: Rpm) -> None:

@@ -132,7 +132,7 @@ CASES = [
     Case("main-data-limit", S, BINARY, "claims 268435456 bytes", patch=m.intro("main", "dl", 0x10000000)),
     # hdrblobVerifyRegion
     Case("region-no-entries", S, BINARY, "no entries",
-         change=lambda rpm: (rpm.main.entries.clear(), rpm.main.store.clear())),
+         change=m.emptied("main")),
     Case("region-tag-type", S, BINARY, "region tag 63 has type 4", change=m.region("main", 1, 4)),
     Case("region-tag-count", S, SOURCE, "region tag 63 has type 7 and count 15", change=m.region("main", 3, 15)),
     Case("region-offset", S, BINARY, "region offset", change=m.region("main", 2, lambda s: len(s.store) - 8)),

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import rpmfile  # type: ignore[import-untyped]
+import rpmfile
 
 from auditor.cli.main import main
 from auditor.rpm.model import GapKind

@@ -122,7 +122,8 @@ def test_a_repo_file_names_its_source_section_and_it_is_read(
     layout: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     elsewhere = tmp_path / "mirror" / "pool" / "sources"  # where no directory layout would find it
-    (layout / "SRPMS").rename(elsewhere.parent.mkdir(parents=True) or elsewhere)
+    elsewhere.parent.mkdir(parents=True)
+    (layout / "SRPMS").rename(elsewhere)
     config = tmp_path / "dist.repo"
     config.write_text(
         f"[dist]\nbaseurl=file://{layout / 'x86_64'}\nenabled=1\n\n"
