@@ -139,6 +139,12 @@ def test_sarif_locations_of_repository_packages(
         sarif.artifact_uri("https://mirror.example/repo/Packages/a.rpm")
         == "https://mirror.example/repo/Packages/a.rpm"
     )
+    # A source repository found beside the binary one: its files are located in it too.
+    monkeypatch.chdir(ROOT)
+    _, out = scan(["examples/xcp-ng-mini/repo", "--format", "sarif"], capsys)
+    results = json.loads(out)["runs"][0]["results"]
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results}
+    assert "examples/xcp-ng-mini/srpms/Packages/sm-2.30.8-1.xcpng.src.rpm" in uris
 
 
 def test_sarif_statuses_chains_waivers_and_allowed_findings() -> None:

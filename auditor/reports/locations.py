@@ -10,7 +10,7 @@ import os
 from collections.abc import Sequence
 
 from auditor.rpm.model import Package
-from auditor.sources.interface import InputSummary
+from auditor.sources.interface import InputKind, InputSummary
 
 
 def package_path(package: Package, repositories: set[str]) -> str:
@@ -30,7 +30,7 @@ def repositories_of(inputs: Sequence[InputSummary]) -> set[str]:
     ``repodata/repomd.xml``, the repository directory (as an absolute path)."""
     found: set[str] = set()
     for item in inputs:
-        if item.kind != "repository":
+        if item.kind not in (InputKind.REPOSITORY, InputKind.SOURCE_REPOSITORY):
             continue
         found.add(item.path)
         if os.path.basename(item.path.rstrip("/")) == "repomd.xml":

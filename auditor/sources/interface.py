@@ -3,13 +3,26 @@ of each input. A bad input never stops the others from being read."""
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
 
 from auditor.core.errors import InputError
 from auditor.rpm.model import Gap, Package
 from auditor.runtime.progress import Reporter
 
-__all__ = ["ConfigUrl", "InputSummary", "LoadResult", "ReadOptions"]
+__all__ = ["ConfigUrl", "InputKind", "InputSummary", "LoadResult", "ReadOptions"]
+
+
+class InputKind(enum.StrEnum):
+    """What an input turned out to be (a string enum: reports write its value as is)."""
+
+    RPM = "rpm"
+    SPEC = "spec"
+    DIRECTORY = "directory"
+    REPOSITORY = "repository"
+    SOURCE_REPOSITORY = "source-repository"
+    """A source repository the auditor found beside a binary one, or was given with --sources."""
+    REPO_CONFIG = "repo-config"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +51,7 @@ class InputSummary:
     """One input as the user gave it, and what it turned out to be."""
 
     path: str
-    kind: str
-    """``rpm``, ``spec``, ``directory``, ``repository`` or ``repo-config``."""
+    kind: InputKind
     packages: int
     revision: str | None = None
     filelists: bool | None = None

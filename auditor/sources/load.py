@@ -23,7 +23,7 @@ from auditor.net.http import strip_userinfo
 from auditor.net.remote import SMALL_FILE_CEILING, Remote
 from auditor.net.urlpolicy import UrlOrigin
 from auditor.runtime.store import Store
-from auditor.sources.interface import ConfigUrl, InputSummary, LoadResult, ReadOptions
+from auditor.sources.interface import ConfigUrl, InputKind, InputSummary, LoadResult, ReadOptions
 from auditor.sources.localrepo import read_local_repository, source_repositories
 from auditor.sources.remote import read_remote_repository, repository_base
 from auditor.sources.repoconfig import ConfigRead, is_repo_config, read_repo_config
@@ -78,7 +78,7 @@ def _load_source_repositories(
     }
     if not wanted:
         return
-    repositories = [_local_path(item.path) for item in result.inputs if item.kind == "repository"]
+    repositories = [_local_path(item.path) for item in result.inputs if item.kind is InputKind.REPOSITORY]
     for repository in (path for path in repositories if path is not None and os.path.isdir(path)):
         try:
             candidates = source_repositories(repository)
@@ -96,9 +96,8 @@ def _load_source_repositories(
                 continue
             found = LoadResult()
             _add_repository(read, candidate, found)
-            found.inputs = [
-                replace(item, kind="source-repository", found_beside=repository) for item in found.inputs
-            ]
+            beside = InputKind.SOURCE_REPOSITORY
+            found.inputs = [replace(item, kind=beside, found_beside=repository) for item in found.inputs]
             result.extend(found)
 
 
@@ -156,7 +155,7 @@ def _load_config(
         result.inputs.append(
             InputSummary(
                 repository.location,
-                "repository",
+                InputKind.REPOSITORY,
                 len(repository.packages),
                 repository.revision,
                 repository.has_filelists,
@@ -165,7 +164,7 @@ def _load_config(
     result.packages.extend(read.packages)
     result.errors.extend(read.errors)
     result.gaps.extend(gap for repository in read.repositories for gap in repository.gaps)
-    result.inputs.append(InputSummary(shown, "repo-config", len(read.packages)))
+    result.inputs.append(InputSummary(shown, InputKind.REPO_CONFIG, len(read.packages)))
 
 
 def _add_repository(read: RepositoryRead, shown: str, result: LoadResult) -> None:
@@ -173,7 +172,7 @@ def _add_repository(read: RepositoryRead, shown: str, result: LoadResult) -> Non
     result.errors.extend(read.errors)
     result.gaps.extend(read.gaps)
     result.inputs.append(
-        InputSummary(shown, "repository", len(read.packages), read.revision, read.has_filelists)
+        InputSummary(shown, InputKind.REPOSITORY, len(read.packages), read.revision, read.has_filelists)
     )
 
 
@@ -197,7 +196,7 @@ def _load_one(path: str, options: ReadOptions, remote: Remote | None, store: Sto
         elif path.endswith(".spec"):
             packages = read_spec_file(path, defines=dict(options.defines))
             result.packages.extend(packages)
-            result.inputs.append(InputSummary(path, "spec", len(packages)))
+            result.inputs.append(InputSummary(path, InputKind.SPEC, len(packages)))
         elif is_repo_config(path):
             _load_config(path, path, remote, result, UrlOrigin.local_config(path), options, store)
         else:
@@ -206,7 +205,7 @@ def _load_one(path: str, options: ReadOptions, remote: Remote | None, store: Sto
             result.errors.extend(item for item in read if isinstance(item, InputError))
             result.packages.extend(packages)
             if packages:
-                result.inputs.append(InputSummary(path, "rpm", len(packages)))
+                result.inputs.append(InputSummary(path, InputKind.RPM, len(packages)))
     except InputError as exc:
         result.errors.append(exc)
     return result
@@ -245,7 +244,7 @@ def _load_directory(root: str, result: LoadResult, options: ReadOptions, store: 
         else:
             result.packages.append(item)
             count += 1
-    result.inputs.append(InputSummary(root, "directory", count))
+    result.inputs.append(InputSummary(root, InputKind.DIRECTORY, count))
 
 
 def _is_loop(path: str) -> bool:
