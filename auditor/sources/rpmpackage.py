@@ -11,7 +11,7 @@ from auditor.core.files import open_regular, os_reason
 from auditor.rpm.model import EVR, Checksum, Dependency, Op, Package, PackageKind
 from auditor.rpm.sense import qualifier_words
 from auditor.sources.formats.rpmheader import Header, RpmHeaders, Tag, read_headers
-from auditor.sources.srpmspec import SpecReading, read_srpm_spec
+from auditor.sources.srpmspec import PayloadMember, SpecReading, payload_of, read_srpm_spec
 
 # (model field, name tag, flags tag, version tag), in rpm's order.
 _DEPENDENCY_TAGS = (
@@ -101,7 +101,10 @@ def package_from_headers(
     location: str,
     input: str,
     checksum: Checksum | None,
+    payload: PayloadMember | None = None,
 ) -> Package:
+    """The package ``headers`` describe; a source package's spec, when the header has none,
+    is read from the payload of ``stream`` (the open file) or from ``payload``."""
     main = headers.main
     name = main.string(Tag.NAME)
     version = main.string(Tag.VERSION)
@@ -114,7 +117,9 @@ def package_from_headers(
         if not deps[field]:
             deps[field] = _dependencies(main, *tags)
     files = _files(main)
-    reading = read_srpm_spec(headers, stream, input, files) if is_source else SpecReading((), None)
+    if payload is None and stream is not None:
+        payload = payload_of(stream, headers, input)
+    reading = read_srpm_spec(headers, payload, input, files) if is_source else SpecReading((), None)
     return Package(
         name=name,
         epoch=main.integer(Tag.EPOCH),
