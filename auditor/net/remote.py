@@ -125,6 +125,20 @@ class Remote:
             raise exc.input_error() from None
         return path
 
+    def fetch_if_present(self, url: str, kind: str, ceiling: int = SMALL_FILE_CEILING) -> str | None:
+        """`fetch_by_url` for a file that may not exist: None when the server answers 404 (or,
+        with --offline, when the cache has no copy); any other failure is an `InputError`."""
+        path = self.cache.by_url(kind, url)
+        if self.options.offline:
+            return path if os.path.isfile(path) else None
+        try:
+            self._download(url, path, ceiling)
+        except HttpError as exc:
+            if exc.status == 404:
+                return None
+            raise exc.input_error() from None
+        return path
+
     def fetch_metadata(self, url: str, entry: MetadataFile) -> str:
         """A metadata file by its checksum: from the cache when intact, else downloaded and checked."""
         if not supported_checksum(entry.checksum_type):

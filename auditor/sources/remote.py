@@ -27,7 +27,7 @@ from auditor.rpm.model import Gap, GapKind, Package
 from auditor.sources.formats.repomd import MetadataFile, read_repomd
 from auditor.sources.formats.rpmheader import read_headers
 from auditor.sources.interface import ReadOptions
-from auditor.sources.localrepo import overlay
+from auditor.sources.localrepo import SOURCE_DIRECTORIES, overlay
 from auditor.sources.remotespec import remote_payload
 from auditor.sources.repodata import RepositoryRead, read_metadata
 from auditor.sources.rpmpackage import package_from_headers
@@ -53,6 +53,39 @@ def read_remote_repository(url: str, remote: Remote, options: ReadOptions | None
     base = repository_base(url)
     repomd_url = urljoin(base, "repodata/repomd.xml")
     return _read_repository(base, remote.fetch_by_url(repomd_url, "repomd"), remote, options)
+
+
+def source_repository_candidates(url: str) -> list[str]:
+    """Where a remote repository's source repository may be, by the layouts distributions use
+    (`auditor.sources.localrepo.SOURCE_DIRECTORIES` beside it: ``.../base/x86_64/`` beside
+    ``.../base/Source/``); none for a repository at the root of its host."""
+    base = repository_base(url)
+    parts = urlsplit(base)
+    path = parts.path.rstrip("/")
+    if not path:
+        return []
+    parent = path[: path.rfind("/") + 1]
+    found = [
+        urlunsplit((parts.scheme, parts.netloc, f"{parent}{name}/", "", "")) for name in SOURCE_DIRECTORIES
+    ]
+    return [candidate for candidate in found if candidate != base]
+
+
+def read_source_repository_beside(
+    candidate: str, repository: str, remote: Remote, options: ReadOptions
+) -> RepositoryRead | None:
+    """The source repository at ``candidate``, probed beside ``repository`` by its
+    ``repodata/repomd.xml``: None when that is not there (HTTP 404, or not in the cache under
+    --offline) or may not be requested (another host than the repository's, a policy host).
+    Any other failure is an `InputError`."""
+    decision = remote.decide(candidate, UrlOrigin.sibling(repository))
+    if not decision.allowed:
+        return None
+    repomd_url = urljoin(decision.url, "repodata/repomd.xml")
+    path = remote.fetch_if_present(repomd_url, "repomd")
+    if path is None:
+        return None
+    return _read_repository(decision.url, path, remote, options)
 
 
 def _read_repository(
