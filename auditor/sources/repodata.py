@@ -379,10 +379,11 @@ def _header_range(attrs: object) -> tuple[int, int] | None:
     header is then read as if it were absent)."""
     if not isinstance(attrs, dict):
         return None
-    start, end = attrs.get("start", ""), attrs.get("end", "")
-    if not all(text.isascii() and text.isdigit() and len(text) < 19 for text in (start, end)):
+    try:
+        start, end = int(attrs["start"]), int(attrs["end"])
+    except (KeyError, ValueError):
         return None
-    return int(start), int(end)
+    return (start, end) if 0 <= start <= end < 1 << 62 else None
 
 
 def _str(value: object) -> str | None:
