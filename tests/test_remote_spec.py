@@ -232,3 +232,14 @@ def cpio_names(archive: bytes) -> list[str]:
         offset += 110 + name_size
         offset += -offset % 4 + file_size
         offset += -offset % 4
+
+
+def test_the_budgets_are_documented_with_their_defaults() -> None:
+    from auditor.net import budget
+
+    readme = " ".join((Path(__file__).resolve().parent.parent / "README.md").read_text().split())
+    assert (budget.DEFAULT_PER_PACKAGE, budget.DEFAULT_PER_RUN) == (256 << 20, 2 << 30)
+    for name in ("budget.DEFAULT_PER_PACKAGE", "budget.DEFAULT_PER_RUN"):
+        assert f"`{name}`" in readme
+    for option, default in (("--spec-download-budget", "256M"), ("--spec-download-total", "2G")):
+        assert f"`{option} SIZE` (default `{default}`)" in readme
