@@ -125,3 +125,16 @@ def test_a_repo_file_names_a_source_section_served_elsewhere(
     assert XS_SOURCE0 in [s["value"] for s in xs["sources"]]
     _, document, _ = scan([str(config), "--cache-dir", cache, "--no-source-discovery"], capsys)
     assert "source-not-audited" in reasons(document)
+
+
+def test_a_context_repository_is_not_probed_for_its_sources(
+    server: LocalServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--with names what requirements resolve against, not what is audited: a distribution's
+    base repository has its sources beside it, and they are not read."""
+    target = DATA / "rpms" / "epochs-1.2-4.noarch.rpm"
+    args = [str(target), "--with", server.url("/8.2/base/x86_64/"), "--cache-dir", str(tmp_path / "cache")]
+    _, document, err = scan(args, capsys)
+    assert errors_of(err) == [] and document["errors"] == []
+    assert probes(server) == ["/8.2/base/x86_64/repodata/repomd.xml"]
+    assert "source-repository" not in {item["kind"] for item in document["inputs"]}

@@ -264,7 +264,8 @@ def add_audit_options(command: argparse.ArgumentParser) -> None:
     network.add_argument(
         "--offline",
         action="store_true",
-        help="use the download cache only; anything missing is an input error",
+        help="use the download cache only: missing metadata is an input error, a missing package "
+        "header or payload spec a gap (the audit is incomplete)",
     )
     network.add_argument(
         "--max-download",

@@ -97,6 +97,8 @@ def _load_source_repositories(
     }
     for repository in repositories:
         if is_url(repository):
+            if options.context:
+                continue
             remote = remote or Remote()
             for candidate in source_repository_candidates(repository):
                 if candidate not in remote_bases:
