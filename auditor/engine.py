@@ -36,8 +36,9 @@ class Run:
     store: Store | None
     progress: Reporter
 
-    def load(self, paths: Sequence[str]) -> LoadResult:
-        """Read ``paths`` (files, directories, repositories, URLs, configurations)."""
+    def load(self, paths: Sequence[str], *, context: bool = False) -> LoadResult:
+        """Read ``paths`` (files, directories, repositories, URLs, configurations); ``context``
+        when they are read to resolve requirements, not audited (``--with``)."""
         if not paths:
             return LoadResult()
         options = self.options
@@ -47,6 +48,7 @@ class Run:
             metadata_only=options.metadata_only,
             binary_headers=self.policy.reads_header_fields(),
             discover_sources=options.discover_sources,
+            context=context,
             progress=self.progress,
         )
         result = load_inputs(paths, read, remote=self.remote, store=self.store)
@@ -75,7 +77,7 @@ class Run:
         """Load the options' targets (or ``targets``) and context, then audit them."""
         wanted = (*self.options.targets, *self.options.sources) if targets is None else tuple(targets)
         loaded = self.load(wanted)
-        context = self.load(self.options.context)
+        context = self.load(self.options.context, context=True)
         if self.store is not None:
             # The models are read; writing the store is done. Closing it now frees the database.
             self.store.close()
@@ -114,4 +116,4 @@ def run_check(
 ) -> ChangeAudit:
     """The two audits of ``auditor check``: ``base`` alone and with ``new`` in it, in one run."""
     with open_run(options, policy, progress) as run:
-        return audit_change(run.audit, run.load(new), run.load(base), run.load(options.context))
+        return audit_change(run.audit, run.load(new), run.load(base), run.load(options.context, context=True))

@@ -374,6 +374,12 @@ def rpms_warm(ctx: Context) -> CaseResult:
     return case
 
 
+def _repository(ctx: Context) -> CaseResult:
+    from benchmarks.repo_sources import repository_with_sources  # it builds on this module
+
+    return repository_with_sources(ctx)
+
+
 @dataclass(frozen=True)
 class CaseSpec:
     name: str
@@ -387,6 +393,7 @@ CASES: tuple[CaseSpec, ...] = (
     CaseSpec("distro-10k-cold", ("distro-10k",), lambda ctx: distro_cold(ctx, "distro-10k", False)),
     CaseSpec("rpms-2k-cold", ("rpms-2k",), rpms_cold),
     CaseSpec("rpms-2k-warm", ("rpms-2k",), rpms_warm),
+    CaseSpec("rpms-2k-repository", ("rpms-2k",), _repository),
 )
 
 

@@ -13,6 +13,8 @@ from types import TracebackType
 from urllib.parse import unquote, urlsplit
 
 Route = Callable[["Handler", str], None]
+PIECE = 1 << 16
+"""Bytes of a file written to the socket at a time."""
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -54,20 +56,38 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def send_file(self, method: str, path: str) -> None:
+        """The file, or the one range asked for (``bytes=A-B`` or ``bytes=A-``), sent in pieces,
+        each counted in `LocalServer.served` once the socket took it: a client that stops
+        reading and closes the connection is served no more."""
         owner = self.server.owner
         target = (owner.root / unquote(path).lstrip("/")).resolve()
         if owner.root.resolve() not in target.parents or not target.is_file():
             self.answer(404, b"not found", method=method)
             return
-        data = target.read_bytes()
-        wanted = self.headers.get("Range")
-        match = re.fullmatch(r"bytes=(\d+)-(\d+)", wanted or "")
+        size = target.stat().st_size
+        start, end, status, headers = 0, size - 1, 200, {}
+        match = re.fullmatch(r"bytes=(\d+)-(\d*)", self.headers.get("Range") or "")
         if match and owner.ranges:
-            start, end = int(match.group(1)), min(int(match.group(2)), len(data) - 1)
-            headers = {"Content-Range": f"bytes {start}-{end}/{len(data)}"}
-            self.answer(206, data[start : end + 1], headers, method)
+            start = int(match.group(1))
+            end = min(int(match.group(2) or size - 1), size - 1)
+            status, headers = 206, {"Content-Range": f"bytes {start}-{end}/{size}"}
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(max(0, end - start + 1)))
+        self.end_headers()
+        if method == "HEAD":
             return
-        self.answer(200, data, method=method)
+        with target.open("rb") as stream:
+            stream.seek(start)
+            left = end - start + 1
+            while left > 0:
+                piece = stream.read(min(PIECE, left))
+                if not piece:
+                    break
+                self.wfile.write(piece)
+                owner.count(path, len(piece))
+                left -= len(piece)
 
 
 class _Server(ThreadingHTTPServer):
@@ -85,6 +105,8 @@ class LocalServer:
         self.root = root
         self.routes: dict[str, Route] = {}
         self.requests: list[tuple[str, str, dict[str, str]]] = []
+        self.served: dict[str, int] = {}
+        """Bytes of each file's body the socket took, by URL path (all requests together)."""
         self.ranges = True
         self._lock = threading.Lock()
         self._httpd = _Server(("127.0.0.1", 0), Handler)
@@ -98,6 +120,10 @@ class LocalServer:
     def record(self, method: str, path: str, headers: dict[str, str]) -> None:
         with self._lock:
             self.requests.append((method, path, headers))
+
+    def count(self, path: str, size: int) -> None:
+        with self._lock:
+            self.served[path] = self.served.get(path, 0) + size
 
     def paths(self, method: str = "GET") -> list[str]:
         with self._lock:

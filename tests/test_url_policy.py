@@ -269,6 +269,10 @@ def test_a_redirect_to_a_local_file_is_refused_by_the_same_policy(
         ("https://a/p/x.rpm", UrlOrigin.repodata_base("http://a/repo/"), False, "xml:base"),
         ("http://a:8080/x.rpm", UrlOrigin.repodata_base("http://a/repo/"), False, "xml:base"),
         ("http://code.citrite.net/x", UrlOrigin.command_line(), False, "on a policy host"),
+        ("http://a/base/Source/", UrlOrigin.sibling("http://a:80/base/x86_64/"), True, ""),
+        ("https://a/base/SRPMS/", UrlOrigin.sibling("http://a/base/x86_64/"), False, "source repository"),
+        ("file:///base/SRPMS/", UrlOrigin.sibling("http://a/base/x86_64/"), False, "never read"),
+        ("http://code.citrite.net/Source/", UrlOrigin.sibling("http://code.citrite.net/x/"), False, "policy"),
         ("http://u:p@a/x", UrlOrigin.redirect("http://a/"), True, ""),
     ],
 )

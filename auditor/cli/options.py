@@ -19,6 +19,7 @@ from auditor.deps.provides import KNOWN_ARCHES
 from auditor.gate.baseline import BASELINE_FILE, Baseline, load_baseline
 from auditor.gate.decision import GateOptions
 from auditor.gate.waivers import Waiver, load_waivers, read_waiver_file
+from auditor.net.budget import DEFAULT_PER_PACKAGE, DEFAULT_PER_RUN
 from auditor.net.http import HttpSettings
 from auditor.net.remote import DEFAULT_MAX_DOWNLOAD, RemoteOptions
 from auditor.origin.findings import DEFAULT_FAIL_ON, Verdict
@@ -232,8 +233,23 @@ def add_audit_options(command: argparse.ArgumentParser) -> None:
     network.add_argument(
         "--remote-headers",
         action="store_true",
-        help="read the headers of remote RPMs with range requests (signing key, Distribution, "
-        "source URLs), never their payloads",
+        help="also read the headers of remote binary RPMs with range requests (signing key, "
+        "Distribution), even when no policy rule needs them",
+    )
+    network.add_argument(
+        "--spec-download-budget",
+        metavar="SIZE",
+        type=_size,
+        default=DEFAULT_PER_PACKAGE,
+        help="most of a remote source package's payload read to find its spec when its header has "
+        "none (rpm < 4.15); a spec past it is a budget-exhausted gap (default: 256M)",
+    )
+    network.add_argument(
+        "--spec-download-total",
+        metavar="SIZE",
+        type=_size,
+        default=DEFAULT_PER_RUN,
+        help="most payload bytes the whole run downloads to find specs (default: 2G)",
     )
     network.add_argument(
         "--timeout",
@@ -248,7 +264,8 @@ def add_audit_options(command: argparse.ArgumentParser) -> None:
     network.add_argument(
         "--offline",
         action="store_true",
-        help="use the download cache only; anything missing is an input error",
+        help="use the download cache only: missing metadata is an input error, a missing package "
+        "header or payload spec a gap (the audit is incomplete)",
     )
     network.add_argument(
         "--max-download",
@@ -340,6 +357,8 @@ def audit_options(args: argparse.Namespace, project: ProjectConfig) -> AuditOpti
             releasever=args.releasever,
             basearch=args.basearch,
             remote_headers=args.remote_headers,
+            spec_budget=args.spec_download_budget,
+            spec_total=args.spec_download_total,
         ),
         resolve_urls=args.resolve_urls,
     )

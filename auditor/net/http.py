@@ -34,7 +34,7 @@ import posixpath
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urljoin, urlsplit
@@ -319,12 +319,30 @@ class HttpClient:
     def fetch_range_into(self, url: str, start: int, end: int, sink: bytearray) -> int | None:
         """Append bytes ``start``..``end`` (inclusive) of ``url`` to ``sink``; the file's total
         size (-1 when the server does not say), or None when it ignores range requests."""
-        url = strip_userinfo(url)
-        wanted = end - start + 1
         mark = len(sink)
 
-        def once(attempt: _Attempt) -> int | None:
+        def append(chunks: Iterator[bytes]) -> None:
             del sink[mark:]  # what a failed attempt appended
+            for chunk in chunks:
+                sink.extend(chunk)
+
+        found = self.consume_range(url, start, end, append)
+        return None if found is None else found[1]
+
+    def consume_range(
+        self, url: str, start: int, end: int, consume: Callable[[Iterator[bytes]], T]
+    ) -> tuple[T, int] | None:
+        """Hand the body of bytes ``start``..``end`` (inclusive) of ``url`` to ``consume`` piece
+        by piece, as it arrives; return what it returns and the file's total size (-1 when the
+        server does not say), or None when the server ignores range requests.
+
+        ``consume`` may stop early: the connection is then closed and the rest never read. An
+        attempt that fails is retried, and ``consume`` called again on the new body.
+        """
+        url = strip_userinfo(url)
+        wanted = end - start + 1
+
+        def once(attempt: _Attempt) -> tuple[T, int] | None:
             response, _final = self._checked(
                 url, self._follow_once("GET", url, {"Range": f"bytes={start}-{end}"}, attempt)
             )
@@ -337,9 +355,13 @@ class HttpClient:
             if match is None or int(match.group(1)) != start:
                 response.close()
                 raise HttpError(url, f"bad Content-Range for bytes {start}-{end}")
-            for chunk in self._body(response, attempt, wanted):
-                sink.extend(chunk)
-            return -1 if match.group(3) == "*" else int(match.group(3))
+            body = self._body(response, attempt, wanted)
+            try:
+                value = consume(body)
+            finally:
+                body.close()
+                response.close()  # a body never started has no generator frame to close it
+            return value, -1 if match.group(3) == "*" else int(match.group(3))
 
         return self._retrying(url, wanted, once)
 
@@ -358,7 +380,9 @@ class HttpClient:
         response.close()
         return status, target
 
-    def _body(self, response: requests.Response, attempt: _Attempt, ceiling: int) -> Iterator[bytes]:
+    def _body(
+        self, response: requests.Response, attempt: _Attempt, ceiling: int
+    ) -> Generator[bytes, None, None]:
         """The body in pieces as they arrive (``read1``: a trickle is seen as one), held to the
         ceiling, the minimum rate and the request's deadline."""
         url = attempt.url

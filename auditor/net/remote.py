@@ -4,9 +4,12 @@
 run (the last copy kept for ``--offline``); metadata files are content-addressed by the
 checksum ``repomd.xml`` gives them, downloaded with repomd's size as the ceiling and
 checked against checksum and size before anyone parses them. RPM headers are read by HTTP
-range requests (lead and signature intro, the main header's intro, then exactly the bytes
-the intros declare; never the payload), held within one memory budget for the whole run
-(`HeaderMemory`) from their fetch to their parse, and cached by package checksum.
+range requests (in one request where the metadata gives their range, else the lead and
+signature intro, the main header's intro, then exactly the bytes the intros declare),
+held within one memory budget for the whole run (`HeaderMemory`) from their fetch to their
+parse, and cached by package checksum. The payload of a source package without a SPEC tag
+is streamed within the run's `DownloadBudget` only until its spec is found
+(`auditor.sources.remotespec`).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from urllib.parse import urlsplit
 
 from auditor.core.errors import InputError
 from auditor.core.files import open_regular
+from auditor.net.budget import DEFAULT_PER_PACKAGE, DEFAULT_PER_RUN, DownloadBudget
 from auditor.net.cache import Cache, default_cache_dir
 from auditor.net.http import HttpClient, HttpError, HttpSettings
 from auditor.net.urlpolicy import Guard, UrlDecision, UrlOrigin, decide
@@ -62,6 +66,10 @@ class RemoteOptions:
     remote_headers: bool = False
     header_memory: int = HEADER_MEMORY
     """Bytes of RPM headers held at once by --remote-headers (see `HeaderMemory`)."""
+    spec_budget: int = DEFAULT_PER_PACKAGE
+    """Payload bytes one source package may download to find its spec (`auditor.net.budget`)."""
+    spec_total: int = DEFAULT_PER_RUN
+    """Payload bytes the whole run may download to find specs."""
     max_mirrors: int = 10
     """Base URLs and mirrors that fail before a repository configuration's section gives up.
     A mirrorlist puts the closest mirrors first: when ten fail, the repository or the network
@@ -84,6 +92,7 @@ class Remote:
         self._no_ranges: set[str] = set()
         self._lock = threading.Lock()
         self.header_memory = HeaderMemory(self.options.header_memory)
+        self.spec_budget = DownloadBudget(self.options.spec_budget, self.options.spec_total)
 
     def warn(self, message: str) -> None:
         with self._lock:
@@ -100,7 +109,7 @@ class Remote:
         return decide(url, origin, self.guard)
 
     def _offline_miss(self, url: str) -> InputError:
-        return InputError(url, "not in the cache, and --offline forbids fetching it")
+        return NotCached(url, "not in the cache, and --offline forbids fetching it")
 
     def fetch_by_url(self, url: str, kind: str, ceiling: int = SMALL_FILE_CEILING) -> str:
         """A file that changes under the same URL (repomd.xml, a mirrorlist): fetched on every
@@ -110,7 +119,24 @@ class Remote:
             if os.path.isfile(path):
                 return path
             raise self._offline_miss(url)
-        self._download(url, path, ceiling)
+        try:
+            self._download(url, path, ceiling)
+        except HttpError as exc:
+            raise exc.input_error() from None
+        return path
+
+    def fetch_if_present(self, url: str, kind: str, ceiling: int = SMALL_FILE_CEILING) -> str | None:
+        """`fetch_by_url` for a file that may not exist: None when the server answers 404 (or,
+        with --offline, when the cache has no copy); any other failure is an `InputError`."""
+        path = self.cache.by_url(kind, url)
+        if self.options.offline:
+            return path if os.path.isfile(path) else None
+        try:
+            self._download(url, path, ceiling)
+        except HttpError as exc:
+            if exc.status == 404:
+                return None
+            raise exc.input_error() from None
         return path
 
     def fetch_metadata(self, url: str, entry: MetadataFile) -> str:
@@ -136,18 +162,20 @@ class Remote:
         def accept(temporary: str) -> None:
             verify_checksum(temporary, entry.checksum_type, entry.checksum, entry.size, url)
 
-        self._download(url, path, ceiling, accept)
+        try:
+            self._download(url, path, ceiling, accept)
+        except HttpError as exc:
+            raise exc.input_error() from None
         return path
 
     def _download(
         self, url: str, path: str, ceiling: int, accept: Callable[[str], None] | None = None
     ) -> None:
-        """``url`` into the cache at ``path``, kept only if ``accept`` (given the temporary file) passes."""
+        """``url`` into the cache at ``path``, kept only if ``accept`` (given the temporary file)
+        passes. Raises `HttpError` when the request fails."""
         try:
             with self.cache.writing(path, accept) as stream:
                 self.client.download(url, stream, ceiling, self.progress)
-        except HttpError as exc:
-            raise exc.input_error() from None
         except OSError as exc:
             raise InputError(url, f"cannot write to the cache: {exc.strerror or exc}") from None
 
@@ -169,7 +197,14 @@ class Remote:
     def header(self, package: Package) -> Iterator[tuple[bytes, int] | None]:
         """Lead, signature and main header of a remote package (and its file size), or None
         when its server does not answer range requests; held within the run's header memory
-        budget until the block ends (parse them inside it)."""
+        budget until the block ends (parse them inside it). Raises `NotCached` under
+        ``--offline`` when the cache does not have them.
+
+        One range request when the metadata gives the header's range (``rpm:header-range``)
+        and the intros fetched agree with it; else two small ones for the intros, then the
+        sizes they declare. Either way `auditor.sources.formats.rpmheader` checks what was
+        fetched as it checks a local file: a range that lies costs a request, never a wrong
+        header."""
         url = package.location
         cached = None
         if package.checksum is not None:
@@ -181,7 +216,15 @@ class Remote:
                     yield found
                     return
         if self.options.offline:
-            raise self._offline_miss(url)
+            raise NotCached(url, "its header is not in the cache, and --offline forbids fetching it")
+        declared = _declared_end(package.header_range)
+        if declared is not None and declared <= self.header_memory.capacity:
+            with self.header_memory.hold(declared, url):
+                fetched, agrees = self._header_as_declared(package, declared)
+                if agrees:
+                    self._keep_header(cached, fetched)
+                    yield fetched
+                    return
         layout = self._header_layout(url)
         if layout is None:
             yield None
@@ -189,12 +232,51 @@ class Remote:
         lead, prefix_size, total = layout
         with self.header_memory.hold(prefix_size, url):
             prefix = self._header_rest(url, lead, prefix_size)
-            if prefix is not None and cached is not None:
-                # The cache is an optimisation: a read-only one only costs a fetch next time.
-                with contextlib.suppress(OSError), self.cache.writing(cached) as stream:
-                    stream.write(struct.pack(">Q", total))
-                    stream.write(prefix)
-            yield None if prefix is None else (prefix, total)
+            fetched = None if prefix is None else (prefix, total)
+            self._keep_header(cached, fetched)
+            yield fetched
+
+    def _keep_header(self, path: str | None, fetched: tuple[bytes, int] | None) -> None:
+        if path is None or fetched is None:
+            return
+        prefix, total = fetched
+        # The cache is an optimisation: a read-only one only costs a fetch next time.
+        with contextlib.suppress(OSError), self.cache.writing(path) as stream:
+            stream.write(struct.pack(">Q", total))
+            stream.write(prefix)
+
+    def _header_as_declared(self, package: Package, end: int) -> tuple[tuple[bytes, int] | None, bool]:
+        """The first ``end`` bytes in one request, and whether the file's intros agree with the
+        range the metadata declares (a file shorter than that does not); None (agreeing) when
+        the server ignores range requests."""
+        url = package.location
+        assert package.header_range is not None
+        start = package.header_range[0]
+        buffer = bytearray()
+        try:
+            total = self.client.fetch_range_into(url, 0, end - 1, buffer)
+        except HttpError as exc:
+            raise exc.input_error() from None
+        if total is None:
+            self._no_range_support(url)
+            return None, True
+        try:
+            signature = structure_size(
+                bytes(buffer[LEAD_SIZE : LEAD_SIZE + INTRO_SIZE]), url, "signature header"
+            )
+            main_start = LEAD_SIZE + signature + (8 - signature % 8) % 8
+            main = structure_size(bytes(buffer[start : start + INTRO_SIZE]), url, "main header")
+        except InputError:
+            return None, False  # not an RPM's intros: the two-step read says precisely what is wrong
+        if len(buffer) != end or main_start != start or start + main != end:
+            self.warn(
+                f"{package.input}: the header ranges its metadata gives (rpm:header-range) disagree with "
+                "the files; their headers are read in two steps"
+            )
+            return None, False
+        prefix = bytes(buffer)
+        del buffer
+        return (prefix, total if total >= 0 else 1 << 62), True
 
     def _cached_header(self, path: str, url: str) -> tuple[bytes, int] | None:
         """A header from the cache; None (and the entry discarded) when it is corrupt."""
@@ -284,6 +366,21 @@ class HeaderMemory:
             with self._condition:
                 self._used -= size
                 self._condition.notify_all()
+
+
+def _declared_end(header_range: tuple[int, int] | None) -> int | None:
+    """Where lead, signature and main header end, by the metadata; None when it says nothing
+    that could be a header's place (the intros are then read first)."""
+    if header_range is None:
+        return None
+    start, end = header_range
+    if start < LEAD_SIZE + INTRO_SIZE or end < start + INTRO_SIZE:
+        return None
+    return end
+
+
+class NotCached(InputError):
+    """What ``--offline`` needs and the cache does not have."""
 
 
 def _size_of(path: str) -> int:

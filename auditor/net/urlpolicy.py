@@ -17,7 +17,8 @@ an allowed `UrlDecision`. The rules:
 - **xml:base stays home.** A package location that ``xml:base`` moved to another origin
   (scheme, host and port) than its repository's is not requested (``--remote-headers``):
   metadata must not aim the auditor's requests at another host, such as a service on the
-  auditor's own network. Mirrorlists and metalinks name other hosts by design, so their
+  auditor's own network. A source repository probed beside a remote repository
+  (``../Source/``) stays on its origin too. Mirrorlists and metalinks name other hosts by design, so their
   mirrors may be anywhere that is http(s) and not a policy host.
 
 User-info (``user:password@``) is stripped from every URL decided: credentials are
@@ -46,6 +47,7 @@ class Route(enum.Enum):
     REMOTE_CONFIG = "a repository configuration file fetched from"
     LISTING = "a mirrorlist or metalink"
     REPODATA_BASE = "xml:base in the metadata of"
+    SIBLING = "the source repository probed beside"
     REDIRECT = "a redirect from"
     PACKAGE_URL = "a package's URL field"
     REQUEST = "a request"
@@ -85,6 +87,11 @@ class UrlOrigin:
         return cls(Route.REPODATA_BASE, repository)
 
     @classmethod
+    def sibling(cls, repository: str) -> UrlOrigin:
+        """A source repository looked for beside ``repository`` (``../Source/``...)."""
+        return cls(Route.SIBLING, repository)
+
+    @classmethod
     def redirect(cls, url: str) -> UrlOrigin:
         return cls(Route.REDIRECT, url)
 
@@ -106,7 +113,7 @@ class UrlOrigin:
         if self.route is Route.LISTING:
             where = "read from the local disk" if self.local else "served from the network"
             return f"a mirrorlist or metalink {where} ({self.via})"
-        if self.route in (Route.REMOTE_CONFIG, Route.REPODATA_BASE, Route.REDIRECT):
+        if self.route in (Route.REMOTE_CONFIG, Route.REPODATA_BASE, Route.SIBLING, Route.REDIRECT):
             return f"{self.route.value} {self.via}"
         return str(self.route.value)
 
@@ -149,11 +156,16 @@ def decide(url: str, origin: UrlOrigin, guard: Guard | None) -> UrlDecision:
     refused = guard(url) if guard is not None else None
     if refused:
         return UrlDecision(url, False, refused, policy_host=True)
-    if origin.route is Route.REPODATA_BASE and _site(scheme, parts.hostname, port) != _site_of(origin.via):
+    if origin.route in _SAME_SITE and _site(scheme, parts.hostname, port) != _site_of(origin.via):
+        what = "xml:base leads" if origin.route is Route.REPODATA_BASE else "a source repository probed is"
         return UrlDecision(
-            url, False, f"xml:base leads away from the repository's own host ({origin.via}); not requested"
+            url, False, f"{what} away from the repository's own host ({origin.via}); not requested"
         )
     return UrlDecision(url, True)
+
+
+_SAME_SITE = frozenset({Route.REPODATA_BASE, Route.SIBLING})
+"""Routes whose URLs must stay on the scheme, host and port of the repository they came from."""
 
 
 def _site(scheme: str, host: str, port: int | None) -> tuple[str, str, int | None]:

@@ -338,6 +338,10 @@ class Package:
     """Things the reader noticed that change no verdict (``%generate_buildrequires``...)."""
     gaps: tuple[Gap, ...] = ()
     """Evidence about this package that could not be seen (see `GapKind`)."""
+    header_range: tuple[int, int] | None = field(default=None, compare=False, repr=False)
+    """Where repodata says the main header lies in the file (``rpm:header-range`` start and
+    end): the bytes before ``end`` are lead, signature and header. A hint for reading them in
+    one range request, checked against the file's own intros; never evidence."""
 
     def __reduce__(self) -> tuple[type[Package], tuple[Any, ...]]:
         # Packages cross from worker processes by the ten thousand: positional arguments

@@ -90,7 +90,9 @@ def package_from_json(data: dict[str, Any]) -> Package:
     if data.get("checksum"):
         algorithm, _, value = data["checksum"].partition(":")
         checksum = Checksum(algorithm, value)
-    deps = {kind: tuple(dependency_from_json(d) for d in data.get(kind, ())) for kind in DEPENDENCY_KINDS}
+    deps: dict[str, Any] = {
+        kind: tuple(dependency_from_json(d) for d in data.get(kind, ())) for kind in DEPENDENCY_KINDS
+    }
     return Package(
         name=data["name"],
         epoch=data.get("epoch"),

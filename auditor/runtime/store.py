@@ -137,14 +137,19 @@ class Store:
             count = f"{len(keys)} damaged {what}s were" if len(keys) > 1 else f"a damaged {what} was"
             self.warnings.append(f"cache: {count} dropped and read again")
 
+    @staticmethod
+    def encode(value: Any) -> bytes:
+        """A value as the store keeps it (what `put_encoded_packages` takes)."""
+        return zlib.compress(json.dumps(value, separators=(",", ":")).encode("utf-8"), 1)
+
     def _put_many(self, table: str, items: Iterable[tuple[str, Any]]) -> None:
+        self._put_encoded(table, ((key, self.encode(value)) for key, value in items))
+
+    def _put_encoded(self, table: str, items: Iterable[tuple[str, bytes]]) -> None:
         if self._db is None:
             return
         now = int(time.time())
-        rows = [
-            (key, now, zlib.compress(json.dumps(value, separators=(",", ":")).encode("utf-8"), 1))
-            for key, value in items
-        ]
+        rows = [(key, now, data) for key, data in items]
         if not rows:
             return
         with self._guard():
@@ -203,6 +208,10 @@ class Store:
 
     def put_packages(self, items: Iterable[tuple[str, dict[str, Any]]]) -> None:
         self._put_many("packages", items)
+
+    def put_encoded_packages(self, items: Iterable[tuple[str, bytes]]) -> None:
+        """Package models already `encode`d (by the worker processes that read them)."""
+        self._put_encoded("packages", items)
 
     # -- reports ----------------------------------------------------------------------------
 

@@ -95,5 +95,10 @@ class ReadOptions:
     Distribution). The engine sets it when the policy has a rule on those fields."""
     discover_sources: bool = True
     """Look for the source repository beside a binary one (``SRPMS/``, ``Source/``...)."""
+    context: bool = False
+    """The inputs are context (``--with``): read to resolve requirements, not audited. The
+    source repository beside a remote one is then not looked for: a distribution's base
+    repository (``--with https://vault.centos.org/…/x86_64/``) has one beside it, whose
+    thousands of headers and payloads would be read for packages nobody asked to audit."""
     progress: Reporter | None = None
     """Where long reads report how far they are."""

@@ -25,7 +25,12 @@ from auditor.net.urlpolicy import UrlOrigin
 from auditor.runtime.store import Store
 from auditor.sources.interface import ConfigUrl, InputKind, InputSummary, LoadResult, ReadOptions
 from auditor.sources.localrepo import read_local_repository, source_repositories
-from auditor.sources.remote import read_remote_repository, repository_base
+from auditor.sources.remote import (
+    read_remote_repository,
+    read_source_repository_beside,
+    repository_base,
+    source_repository_candidates,
+)
 from auditor.sources.repoconfig import ConfigRead, is_repo_config, read_repo_config
 from auditor.sources.repodata import RepositoryRead, find_repomd
 from auditor.sources.rpmbatch import read_rpm_files
@@ -62,14 +67,20 @@ def load_inputs(
         if remote is not None:
             result.warnings.extend(remote.take_warnings())
     if options.discover_sources and not options.read_rpms:
-        _load_source_repositories(result, options, store, loaded)
+        remote = _load_source_repositories(result, options, remote, store, loaded)
+        if remote is not None:
+            result.warnings.extend(remote.take_warnings())
     return result
 
 
 def _load_source_repositories(
-    result: LoadResult, options: ReadOptions, store: Store | None, loaded: set[str]
-) -> None:
-    """Read the source repository beside each local repository that holds binary packages."""
+    result: LoadResult, options: ReadOptions, remote: Remote | None, store: Store | None, loaded: set[str]
+) -> Remote | None:
+    """Read the source repository beside each repository that holds binary packages whose
+    source packages are not among the inputs: on the disk, or probed over HTTP beside a
+    remote one (the only requests the auditor makes that the user did not spell out: the
+    sources of what they named are part of what they asked to audit). The run's `Remote`,
+    made if a remote repository needed one."""
     have = {package.name for package in result.packages if package.is_source}
     wanted = {
         package.source_name
@@ -77,11 +88,29 @@ def _load_source_repositories(
         if not package.is_source and package.source_name and package.source_name not in have
     }
     if not wanted:
-        return
-    repositories = [_local_path(item.path) for item in result.inputs if item.kind is InputKind.REPOSITORY]
-    for repository in (path for path in repositories if path is not None and os.path.isdir(path)):
+        return remote
+    repositories = [item.path for item in result.inputs if item.kind is InputKind.REPOSITORY]
+    remote_bases = {
+        repository_base(item.path)
+        for item in result.inputs
+        if item.kind in (InputKind.REPOSITORY, InputKind.SOURCE_REPOSITORY) and is_url(item.path)
+    }
+    for repository in repositories:
+        if is_url(repository):
+            if options.context:
+                continue
+            remote = remote or Remote()
+            for candidate in source_repository_candidates(repository):
+                if candidate not in remote_bases:
+                    remote_bases.add(candidate)
+                    _probe_remote_sources(candidate, repository, result, options, remote)
+            result.warnings.extend(remote.take_warnings())
+            continue
+        path = _local_path(repository)
+        if path is None or not os.path.isdir(path):
+            continue
         try:
-            candidates = source_repositories(repository)
+            candidates = source_repositories(path)
         except InputError:
             continue
         for candidate in candidates:
@@ -94,11 +123,31 @@ def _load_source_repositories(
             except InputError as exc:
                 result.errors.append(exc)
                 continue
-            found = LoadResult()
-            _add_repository(read, candidate, found)
-            beside = InputKind.SOURCE_REPOSITORY
-            found.inputs = [replace(item, kind=beside, found_beside=repository) for item in found.inputs]
-            result.extend(found)
+            _add_found_beside(read, candidate, path, result)
+    return remote
+
+
+def _probe_remote_sources(
+    candidate: str, repository: str, result: LoadResult, options: ReadOptions, remote: Remote
+) -> None:
+    """The source repository at ``candidate``, if there is one: absent is quiet, a failure a warning."""
+    try:
+        read = read_source_repository_beside(candidate, repository, remote, options)
+    except InputError as exc:
+        result.warnings.append(
+            f"{candidate}: not read as the source repository beside {repository}: {exc.reason}"
+        )
+        return
+    if read is not None:
+        _add_found_beside(read, candidate, repository, result)
+
+
+def _add_found_beside(read: RepositoryRead, location: str, beside: str, result: LoadResult) -> None:
+    found = LoadResult()
+    _add_repository(read, location, found)
+    kind = InputKind.SOURCE_REPOSITORY
+    found.inputs = [replace(item, kind=kind, found_beside=beside) for item in found.inputs]
+    result.extend(found)
 
 
 def _local_path(location: str) -> str | None:

@@ -30,7 +30,7 @@ from auditor.rpm.model import Gap, GapKind, Package
 from auditor.runtime.store import Store
 from auditor.sources.interface import ReadOptions
 from auditor.sources.repodata import RepositoryRead, find_repomd, read_repository
-from auditor.sources.rpmbatch import read_rpm_outcomes
+from auditor.sources.rpmbatch import Outcome, PendingReads, read_rpm_outcomes
 from auditor.sources.walk import walk_files
 
 MAX_EXAMPLES = 5
@@ -44,15 +44,35 @@ XCP-ng keep it in a sibling directory of the architecture's)."""
 def read_local_repository(
     path: str, options: ReadOptions, store: Store | None, *, shown: str | None = None
 ) -> RepositoryRead:
-    """Every package of the repository at ``path``, with what its files carry (see the module)."""
-    read = read_repository(path, shown=shown)
-    if options.metadata_only:
-        if read.packages:
+    """Every package of the repository at ``path``, with what its files carry (see the module).
+
+    The package files are read while the metadata is parsed: worker processes read the
+    headers the file names say are wanted, this process parses primary and filelists, and
+    any file the metadata then wants that was not read (a source package not named
+    ``*.src.rpm``) is read after."""
+    if options.metadata_only or find_repomd(path) is None:
+        read = read_repository(path, shown=shown)  # says what is wrong with a path without repodata
+        if options.metadata_only and read.packages:
             detail = f"{read.location}: read from its metadata alone (--metadata-only)"
             read.gaps.append(Gap(GapKind.METADATA_ONLY, detail, len(read.packages)))
         return read
-    read.packages = _with_package_files(read, _root(path), options, store)
+    root = _root(path)
+    on_disk = _package_files(root)
+    guessed = [href for href in on_disk if options.binary_headers or href.endswith(_SOURCE_SUFFIXES)]
+    with PendingReads(
+        [os.path.join(root, href) for href in guessed],
+        store,
+        options.progress,
+        checksum=False,
+        evidence_only=True,
+    ) as pending:
+        read = read_repository(path, shown=shown)
+        outcomes = dict(zip(guessed, pending.result(), strict=True))
+    read.packages = _with_package_files(read, root, set(on_disk), outcomes, options, store)
     return read
+
+
+_SOURCE_SUFFIXES = (".src.rpm", ".nosrc.rpm")
 
 
 def _root(path: str) -> str:
@@ -62,14 +82,20 @@ def _root(path: str) -> str:
 
 
 def _with_package_files(
-    read: RepositoryRead, root: str, options: ReadOptions, store: Store | None
+    read: RepositoryRead,
+    root: str,
+    on_disk: set[str],
+    outcomes: dict[str, Outcome],
+    options: ReadOptions,
+    store: Store | None,
 ) -> list[Package]:
+    """The metadata's packages with what their files carry (``outcomes`` has the files read
+    already, by path relative to ``root``); the gaps of files and entries that disagree."""
     packages = list(read.packages)
     listed: dict[str, int] = {}
     for position, package in enumerate(packages):
         if "://" not in package.location:
             listed[os.path.normpath(package.location)] = position
-    on_disk = set(_package_files(root))
     missing = sorted(href for href in listed if href not in on_disk)
     outside = sorted(on_disk - set(listed))
     if missing:
@@ -85,12 +111,18 @@ def _with_package_files(
         for href, position in sorted(listed.items())
         if href in on_disk and (packages[position].is_source or options.binary_headers)
     ]
-    if not wanted:
-        return packages
-    outcomes = read_rpm_outcomes(
-        [os.path.join(root, href) for _, href in wanted], store, options.progress, checksum=False
-    )
-    for (position, href), outcome in zip(wanted, outcomes, strict=True):
+    late = [href for _, href in wanted if href not in outcomes]
+    if late:
+        paths = [os.path.join(root, href) for href in late]
+        outcomes.update(
+            zip(
+                late,
+                read_rpm_outcomes(paths, store, options.progress, checksum=False, evidence_only=True),
+                strict=True,
+            )
+        )
+    for position, href in wanted:
+        outcome = outcomes[href]
         read_package = next((item for item in outcome if isinstance(item, Package)), None)
         read.errors.extend(item for item in outcome if isinstance(item, InputError))
         if read_package is None:

@@ -4,9 +4,11 @@ The metadata is fetched and verified by `auditor.net.remote.Remote` and parsed b
 code that reads a local repository (`auditor.sources.repodata.read_metadata`). A
 package's ``location`` becomes its absolute URL and its ``input`` the repository URL.
 
-With ``remote_headers``, the header of every package is read with HTTP range requests to
-learn what repodata does not carry: the signing key, the Distribution tag and, for a
-source package with a SPEC tag, its Source and Patch URLs.
+The header of every source package (and of every binary, when the policy looks at fields
+repodata lacks, or with ``remote_headers``) is read with HTTP range requests to learn what
+repodata does not carry: the signing key, the Distribution tag and a source package's
+Source and Patch URLs, from its SPEC tag or, without one, from the spec in its payload
+(`auditor.sources.remotespec`).
 """
 
 from __future__ import annotations
@@ -19,13 +21,14 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from auditor.core.errors import InputError
 from auditor.net.http import is_http, strip_userinfo
-from auditor.net.remote import WORKERS, Remote
+from auditor.net.remote import WORKERS, NotCached, Remote
 from auditor.net.urlpolicy import UrlDecision, UrlOrigin
 from auditor.rpm.model import Gap, GapKind, Package
 from auditor.sources.formats.repomd import MetadataFile, read_repomd
 from auditor.sources.formats.rpmheader import read_headers
 from auditor.sources.interface import ReadOptions
-from auditor.sources.localrepo import overlay
+from auditor.sources.localrepo import SOURCE_DIRECTORIES, overlay
+from auditor.sources.remotespec import remote_payload
 from auditor.sources.repodata import RepositoryRead, read_metadata
 from auditor.sources.rpmpackage import package_from_headers
 
@@ -47,10 +50,50 @@ def repository_base(url: str) -> str:
 def read_remote_repository(url: str, remote: Remote, options: ReadOptions | None = None) -> RepositoryRead:
     """Read every package a remote repository's metadata lists, and the headers of those whose
     evidence only the RPM file carries (see the module docstring)."""
-    options = options or ReadOptions()
     base = repository_base(url)
     repomd_url = urljoin(base, "repodata/repomd.xml")
-    repomd = read_repomd(remote.fetch_by_url(repomd_url, "repomd"), repomd_url)
+    return _read_repository(base, remote.fetch_by_url(repomd_url, "repomd"), remote, options)
+
+
+def source_repository_candidates(url: str) -> list[str]:
+    """Where a remote repository's source repository may be, by the layouts distributions use
+    (`auditor.sources.localrepo.SOURCE_DIRECTORIES` beside it: ``.../base/x86_64/`` beside
+    ``.../base/Source/``); none for a repository at the root of its host."""
+    base = repository_base(url)
+    parts = urlsplit(base)
+    path = parts.path.rstrip("/")
+    if not path:
+        return []
+    parent = path[: path.rfind("/") + 1]
+    found = [
+        urlunsplit((parts.scheme, parts.netloc, f"{parent}{name}/", "", "")) for name in SOURCE_DIRECTORIES
+    ]
+    return [candidate for candidate in found if candidate != base]
+
+
+def read_source_repository_beside(
+    candidate: str, repository: str, remote: Remote, options: ReadOptions
+) -> RepositoryRead | None:
+    """The source repository at ``candidate``, probed beside ``repository`` by its
+    ``repodata/repomd.xml``: None when that is not there (HTTP 404, or not in the cache under
+    --offline) or may not be requested (another host than the repository's, a policy host).
+    Any other failure is an `InputError`."""
+    decision = remote.decide(candidate, UrlOrigin.sibling(repository))
+    if not decision.allowed:
+        return None
+    repomd_url = urljoin(decision.url, "repodata/repomd.xml")
+    path = remote.fetch_if_present(repomd_url, "repomd")
+    if path is None:
+        return None
+    return _read_repository(decision.url, path, remote, options)
+
+
+def _read_repository(
+    base: str, repomd_path: str, remote: Remote, options: ReadOptions | None
+) -> RepositoryRead:
+    options = options or ReadOptions()
+    repomd_url = urljoin(base, "repodata/repomd.xml")
+    repomd = read_repomd(repomd_path, repomd_url)
 
     def fetch(entry: MetadataFile, href: str) -> tuple[str, str]:
         file_url = urljoin(base, href)
@@ -90,6 +133,8 @@ def merge_remote_headers(
             return decision
         try:
             return with_remote_header(package, remote)
+        except NotCached:
+            return None  # --offline: counted below, the run goes on with what the cache has
         except InputError as exc:
             # A fresh error: the raised one's traceback holds the frames that held the header
             # bytes, and the run keeps its errors to the end (8 of 40 MiB each kept 640 MiB).
@@ -110,6 +155,14 @@ def merge_remote_headers(
             read.errors.append(outcome)
         elif isinstance(outcome, UrlDecision):
             refused.append(outcome)
+    if unread and remote.options.offline:
+        detail = (
+            f"{read.location}: the headers of {unread} package(s) are not in the cache, and --offline "
+            "forbids fetching them; their metadata alone was read"
+        )
+        read.gaps.append(Gap(GapKind.METADATA_ONLY, detail, unread))
+        read.packages = merged
+        return
     read.packages = merged
     if refused:
         first = refused[0]
@@ -151,8 +204,9 @@ def _from_remote_header(package: Package, remote: Remote) -> Package | None:
             headers = read_headers(io.BytesIO(prefix), url, total)
             if headers.truncated is not None:  # the server's file is shorter than its header says
                 raise InputError(url, headers.truncated)
+            payload = remote_payload(package, headers, total, remote)  # read for a source package only
             return package_from_headers(
-                headers, None, location=url, input=package.input, checksum=package.checksum
+                headers, None, location=url, input=package.input, checksum=package.checksum, payload=payload
             )
         except InputError as exc:
             raise InputError(url, exc.reason) from None  # the package, not its repository

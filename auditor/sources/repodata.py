@@ -206,7 +206,7 @@ def _pairs(attrs: list[str]) -> dict[str, str]:
 
 # What each element of primary.xml means to the handler (a small int is cheaper to
 # dispatch on than string comparisons, for two million events a distribution).
-_TEXT, _DEPS, _PACKAGE, _VERSION, _LOCATION, _TIME, _CHECKSUM, _FILE = range(8)
+_TEXT, _DEPS, _PACKAGE, _VERSION, _LOCATION, _TIME, _CHECKSUM, _FILE, _HEADER_RANGE = range(9)
 _START_ACTIONS = {
     **{name: _TEXT for name in _TEXT_ELEMENTS if name not in ("checksum", "file")},
     **dict.fromkeys(_DEPENDENCY_ELEMENTS, _DEPS),
@@ -216,6 +216,7 @@ _START_ACTIONS = {
     "time": _TIME,
     "checksum": _CHECKSUM,
     "file": _FILE,
+    "rpm:header-range": _HEADER_RANGE,
 }
 _END_ACTIONS = {
     **{name: _TEXT for name in _TEXT_ELEMENTS if name != "file"},
@@ -281,6 +282,8 @@ class _PrimaryHandler:
                 self.record["base"] = pairs["xml:base"]
         elif action is _TIME:
             self.record["buildtime"] = _pairs(attrs).get("build")
+        elif action is _HEADER_RANGE:
+            self.record["header_range"] = _pairs(attrs)
 
     def end(self, name: str) -> None:
         action = _END_ACTIONS.get(name)
@@ -367,7 +370,20 @@ class _PrimaryHandler:
             suggests=tuple(get("suggests", empty)),
             supplements=tuple(get("supplements", empty)),
             enhances=tuple(get("enhances", empty)),
+            header_range=_header_range(get("header_range")),
         )
+
+
+def _header_range(attrs: object) -> tuple[int, int] | None:
+    """``rpm:header-range`` as two offsets; None when absent or not numbers (a hint only: the
+    header is then read as if it were absent)."""
+    if not isinstance(attrs, dict):
+        return None
+    try:
+        start, end = int(attrs["start"]), int(attrs["end"])
+    except (KeyError, ValueError):
+        return None
+    return (start, end) if 0 <= start <= end < 1 << 62 else None
 
 
 def _str(value: object) -> str | None:

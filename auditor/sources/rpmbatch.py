@@ -1,8 +1,11 @@
 """Read many RPM files: from the store when unchanged, on both cores when not.
 
 A file's model is looked up in the store by the file's identity (path, size, modification
-time, inode); the files not found there are read, by two worker processes when there are
-enough of them to pay for starting those, and the new models go into the store.
+time, inode); the files not found there are read in batches, when there are enough of them
+to pay for a worker process, by that worker from the first batch on and by this process
+from the last one back, as soon as it asks for the result (it may parse a repository's
+metadata first: `PendingReads`). The new models go into the store, encoded by whichever
+process read them.
 """
 
 from __future__ import annotations
@@ -11,36 +14,45 @@ import contextlib
 import multiprocessing
 import os
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
-from functools import partial
+from concurrent.futures import Future, ProcessPoolExecutor
 
 from auditor.core.errors import InputError
 from auditor.rpm.model import Package
 from auditor.rpm.serialize import check_package_json, package_from_json, package_to_json
+from auditor.runtime.parallel import can_fork
 from auditor.runtime.progress import SILENT, Reporter
 from auditor.runtime.store import Store, file_identity
 from auditor.sources.rpmpackage import read_rpm
 
 PARALLEL_FROM = 200
-"""Fewer files than this are read in this process: starting workers would cost more."""
+"""Fewer files than this are read in this process: starting a worker would cost more."""
 WORKERS = min(2, os.cpu_count() or 1)
+"""Processes that read, this one included."""
 BATCH = 64
 
 Outcome = list[Package | InputError]
 """What one file gave: a package, an error, or (a payload cut short) both."""
 
+Read = tuple[Outcome, bytes | None]
+"""A file's outcome, and its package `Store.encode`d for the store (None: not to be stored)."""
 
-def _read_batch(paths: Sequence[str], checksum: bool = True) -> list[Outcome]:
-    found: list[Outcome] = []
+
+def _read_batch(
+    paths: Sequence[str], checksum: bool = True, evidence_only: bool = False, encode: bool = False
+) -> list[Read]:
+    found: list[Read] = []
     for path in paths:
         try:
-            package, error = read_rpm(path, checksum=checksum)
+            package, error = read_rpm(path, checksum=checksum, evidence_only=evidence_only)
         except InputError as exc:
             # Kept to the end of the run: a fresh error, without the traceback whose frames
             # hold what the reader had read (up to a 256 MiB header per bad file).
-            found.append([InputError(exc.source, exc.reason)])
+            found.append(([InputError(exc.source, exc.reason)], None))
             continue
-        found.append([package] if error is None else [package, InputError(error.source, error.reason)])
+        if error is not None:  # only a file read without error is stored
+            found.append(([package, InputError(error.source, error.reason)], None))
+        else:
+            found.append(([package], Store.encode(package_to_json(package)) if encode else None))
     return found
 
 
@@ -58,63 +70,120 @@ def read_rpm_outcomes(
     progress: Reporter | None = None,
     *,
     checksum: bool = True,
+    evidence_only: bool = False,
 ) -> list[Outcome]:
     """What each path gave, in the order of ``paths``. Without ``checksum`` the files are not
     hashed (a repository's metadata has their digests): only their headers, and a source
-    package's spec in its payload when the header has none, are read. ``progress`` counts
-    the files, those found in the store at once."""
-    progress = progress or SILENT
-    kind = "" if checksum else "\0headers"
-    results: list[Outcome | None] = [None] * len(paths)
-    keys: dict[int, str] = {}
-    misses: list[int] = []
-    use_store = store is not None and store.enabled
-    for position, path in enumerate(paths):
-        if use_store:
-            with contextlib.suppress(OSError):  # the reader will say what is wrong with the file
-                keys[position] = Store.package_key(file_identity(path) + kind)
-    stored = store.get_packages(list(keys.values())) if store is not None and keys else {}
-    damaged: list[str] = []
-    for position in range(len(paths)):
-        cached = stored.get(keys.get(position, ""))
-        if cached is not None:
-            try:
-                check_package_json(cached)
-                results[position] = [package_from_json(cached)]
-                continue
-            except (KeyError, TypeError, ValueError, AttributeError):
-                damaged.append(keys[position])  # an entry of another shape: set aside, read the file again
-        misses.append(position)
-    if store is not None and damaged:
-        store.drop_packages(damaged)
-    if len(paths) > 1:
-        progress.phase("reading RPM files", len(paths))
-        progress.advance(len(paths) - len(misses))
-    for position, item in zip(misses, _read(paths, misses, progress, checksum), strict=True):
-        results[position] = item
-    if store is not None and store.enabled:
-        fresh = [(keys[position], results[position]) for position in misses if position in keys]
-        store.put_packages(
-            (key, package_to_json(outcome[0]))
-            for key, outcome in fresh
-            if outcome is not None and len(outcome) == 1 and isinstance(outcome[0], Package)
-        )
-    return [outcome if outcome is not None else [] for outcome in results]
+    package's spec in its payload when the header has none, are read. ``evidence_only``
+    keeps of each only what a repository's metadata lacks (`package_from_headers`).
+    ``progress`` counts the files, those found in the store at once."""
+    with PendingReads(paths, store, progress, checksum=checksum, evidence_only=evidence_only) as pending:
+        return pending.result()
 
 
-def _read(paths: Sequence[str], positions: list[int], progress: Reporter, checksum: bool) -> list[Outcome]:
-    wanted = [paths[position] for position in positions]
-    if len(wanted) < PARALLEL_FROM or WORKERS < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        found: list[Outcome] = []
-        for path in wanted:
-            found.extend(_read_batch([path], checksum))
-            progress.advance()
+class PendingReads:
+    """The reading of many RPM files, started at once and collected by `result`.
+
+    What the store has is looked up in this process when it starts; the rest is read by a
+    worker process from then on, when there are enough files to pay for it, so this process
+    can do other work meanwhile (a repository's metadata is parsed while its package files
+    are read), then reads the batches the worker has not reached. Use it as a context
+    manager: leaving it stops the worker.
+    """
+
+    def __init__(
+        self,
+        paths: Sequence[str],
+        store: Store | None = None,
+        progress: Reporter | None = None,
+        *,
+        checksum: bool = True,
+        evidence_only: bool = False,
+    ) -> None:
+        self.paths = list(paths)
+        self.store = store
+        self.progress = progress or SILENT
+        self.checksum = checksum
+        self.evidence_only = evidence_only
+        self.results: list[Outcome | None] = [None] * len(self.paths)
+        self.keys: dict[int, str] = {}
+        self.misses = self._from_store()
+        self.encode = store is not None and store.enabled
+        wanted = [self.paths[position] for position in self.misses]
+        self._batches = [wanted[start : start + BATCH] for start in range(0, len(wanted), BATCH)]
+        self._pool: ProcessPoolExecutor | None = None
+        self._futures: list[Future[list[Read]]] = []
+        if len(wanted) >= PARALLEL_FROM and WORKERS >= 2 and can_fork():
+            context = multiprocessing.get_context("fork")
+            self._pool = ProcessPoolExecutor(max_workers=WORKERS - 1, mp_context=context)
+            self._futures = [
+                self._pool.submit(_read_batch, batch, checksum, evidence_only, self.encode)
+                for batch in self._batches
+            ]
+
+    def __enter__(self) -> PendingReads:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def _from_store(self) -> list[int]:
+        """Fill in what the store has; the positions left to read."""
+        kind = ("" if self.checksum else "\0headers") + ("\0evidence" if self.evidence_only else "")
+        store = self.store
+        use_store = store is not None and store.enabled
+        for position, path in enumerate(self.paths):
+            if use_store:
+                with contextlib.suppress(OSError):  # the reader will say what is wrong with the file
+                    self.keys[position] = Store.package_key(file_identity(path) + kind)
+        stored = store.get_packages(list(self.keys.values())) if store is not None and self.keys else {}
+        damaged: list[str] = []
+        misses: list[int] = []
+        for position in range(len(self.paths)):
+            cached = stored.get(self.keys.get(position, ""))
+            if cached is not None:
+                try:
+                    check_package_json(cached)
+                    self.results[position] = [package_from_json(cached)]
+                    continue
+                except (KeyError, TypeError, ValueError, AttributeError):
+                    damaged.append(self.keys[position])  # another shape: set aside, read the file again
+            misses.append(position)
+        if store is not None and damaged:
+            store.drop_packages(damaged)
+        return misses
+
+    def result(self) -> list[Outcome]:
+        """What each path gave, in the order of the paths; the new ones put in the store."""
+        if len(self.paths) > 1:
+            self.progress.phase("reading RPM files", len(self.paths))
+            self.progress.advance(len(self.paths) - len(self.misses))
+        read = self._read()
+        for position, (outcome, _) in zip(self.misses, read, strict=True):
+            self.results[position] = outcome
+        if self.encode and self.store is not None:
+            keys = self.keys
+            self.store.put_encoded_packages(
+                (keys[position], data)
+                for position, (_, data) in zip(self.misses, read, strict=True)
+                if data is not None and position in keys
+            )
+        return [outcome if outcome is not None else [] for outcome in self.results]
+
+    def _read(self) -> list[Read]:
+        """Every batch: the worker's from the first on, this process's from the last back."""
+        done: dict[int, list[Read]] = {}
+        for index in reversed(range(len(self._batches))):
+            if self._futures and not self._futures[index].cancel():
+                break  # the worker has it, and every batch before it
+            done[index] = _read_batch(self._batches[index], self.checksum, self.evidence_only, self.encode)
+            self.progress.advance(len(self._batches[index]))
+        found: list[Read] = []
+        for index, batch in enumerate(self._batches):
+            if index not in done:
+                done[index] = self._futures[index].result()
+                self.progress.advance(len(batch))
+            found.extend(done.pop(index))
         return found
-    batches = [wanted[start : start + BATCH] for start in range(0, len(wanted), BATCH)]
-    found = []
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=WORKERS, mp_context=context) as pool:
-        for batch in pool.map(partial(_read_batch, checksum=checksum), batches):
-            found.extend(batch)
-            progress.advance(len(batch))
-    return found

@@ -11,7 +11,7 @@ from auditor.core.files import open_regular, os_reason
 from auditor.rpm.model import EVR, Checksum, Dependency, Op, Package, PackageKind
 from auditor.rpm.sense import qualifier_words
 from auditor.sources.formats.rpmheader import Header, RpmHeaders, Tag, read_headers
-from auditor.sources.srpmspec import SpecReading, read_srpm_spec
+from auditor.sources.srpmspec import PayloadMember, SpecReading, payload_of, read_srpm_spec
 
 # (model field, name tag, flags tag, version tag), in rpm's order.
 _DEPENDENCY_TAGS = (
@@ -61,27 +61,31 @@ def read_rpm_file(path: str, *, checksum: bool = True, display: str | None = Non
 
 
 def read_rpm(
-    path: str, *, checksum: bool = True, display: str | None = None
+    path: str, *, checksum: bool = True, display: str | None = None, evidence_only: bool = False
 ) -> tuple[Package, InputError | None]:
     """Read an RPM file: its package, and the error of a file whose headers are whole but
     whose payload is cut short (the package is still read from the header, to be audited,
-    and the file reported as an input error). Raises `InputError` when no package can be read."""
+    and the file reported as an input error). Raises `InputError` when no package can be read.
+    ``evidence_only``: see `package_from_headers`."""
     shown = display or path
     try:
         with open_regular(path, shown, "an RPM file") as stream:
             size = os.fstat(stream.fileno()).st_size
             headers = read_headers(stream, shown, size)
             digest = _file_digest(stream) if checksum else None
-            if headers.truncated is None:
+
+            def package(payload: BinaryIO | None) -> Package:
                 return package_from_headers(
-                    headers, stream, location=path, input=shown, checksum=digest
-                ), None
+                    headers, payload, location=path, input=shown, checksum=digest, evidence_only=evidence_only
+                )
+
+            if headers.truncated is None:
+                return package(stream), None
             error = InputError(shown, f"{headers.truncated}; its package is read from the header alone")
             try:
-                package = package_from_headers(headers, stream, location=path, input=shown, checksum=digest)
+                return package(stream), error
             except InputError:  # the spec was in the missing part of the payload
-                package = package_from_headers(headers, None, location=path, input=shown, checksum=digest)
-            return package, error
+                return package(None), error
     except OSError as exc:
         raise InputError(shown, os_reason(exc)) from None
 
@@ -101,7 +105,16 @@ def package_from_headers(
     location: str,
     input: str,
     checksum: Checksum | None,
+    payload: PayloadMember | None = None,
+    evidence_only: bool = False,
 ) -> Package:
+    """The package ``headers`` describe; a source package's spec, when the header has none,
+    is read from the payload of ``stream`` (the open file) or from ``payload``.
+
+    ``evidence_only``: only the identity and what a repository's metadata lacks (signing
+    key, Distribution, a source package's Sources), for a package read to complete its
+    metadata entry (`auditor.sources.localrepo.overlay`): cheaper to read, to hand between
+    processes and to store."""
     main = headers.main
     name = main.string(Tag.NAME)
     version = main.string(Tag.VERSION)
@@ -109,12 +122,29 @@ def package_from_headers(
     if not name or version is None or release is None:
         raise InputError(input, "corrupt RPM header: no name, version or release")
     is_source = Tag.SOURCERPM not in main  # rpm's own headerIsSource()
-    deps: dict[str, Any] = {field: _dependencies(main, *tags) for field, *tags in _DEPENDENCY_TAGS}
-    for field, *tags in _OLD_WEAK_TAGS:
-        if not deps[field]:
-            deps[field] = _dependencies(main, *tags)
-    files = _files(main)
-    reading = read_srpm_spec(headers, stream, input, files) if is_source else SpecReading((), None)
+    files = _files(main) if is_source or not evidence_only else ()
+    reading = SpecReading((), None)
+    if is_source:
+        if payload is None and stream is not None:
+            payload = payload_of(stream, headers, input)
+        reading = read_srpm_spec(headers, payload, input, files)
+    more: dict[str, Any] = {}
+    if not evidence_only:
+        more = {field: _dependencies(main, *tags) for field, *tags in _DEPENDENCY_TAGS}
+        for field, *tags in _OLD_WEAK_TAGS:
+            if not more[field]:
+                more[field] = _dependencies(main, *tags)
+        more.update(
+            summary=main.string(Tag.SUMMARY),
+            description=main.string(Tag.DESCRIPTION),
+            files=files,
+            vendor=main.string(Tag.VENDOR),
+            packager=main.string(Tag.PACKAGER),
+            buildhost=main.string(Tag.BUILDHOST),
+            url=main.string(Tag.URL),
+            license=main.string(Tag.LICENSE),
+            buildtime=main.integer(Tag.BUILDTIME),
+        )
     return Package(
         name=name,
         epoch=main.integer(Tag.EPOCH),
@@ -126,22 +156,13 @@ def package_from_headers(
         input=input,
         sourcerpm=None if is_source else main.string(Tag.SOURCERPM),
         checksum=checksum,
-        summary=main.string(Tag.SUMMARY),
-        description=main.string(Tag.DESCRIPTION),
-        files=files,
-        vendor=main.string(Tag.VENDOR),
-        packager=main.string(Tag.PACKAGER),
-        buildhost=main.string(Tag.BUILDHOST),
-        url=main.string(Tag.URL),
-        license=main.string(Tag.LICENSE),
         distribution=main.string(Tag.DISTRIBUTION),
-        buildtime=main.integer(Tag.BUILDTIME),
         signing_key=headers.signing_key,
         sources=reading.sources,
         spec=reading.spec,
         notes=reading.notes,
         gaps=reading.gaps,
-        **deps,
+        **more,
     )
 
 

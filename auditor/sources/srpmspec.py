@@ -13,7 +13,7 @@ the policy sees the best value there is, and the package's gaps say what was not
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import BinaryIO
 
@@ -40,22 +40,49 @@ class SpecReading:
     gaps: tuple[Gap, ...] = ()
 
 
+PayloadMember = Callable[[str, str], bytes | None]
+"""Reads one member of a package's payload: given the payload's compressor (the header's
+PAYLOADCOMPRESSOR) and the member's name, its content, or None when the payload has no such
+member. It raises `SpecNotRead` when it did not read the payload (a budget, ``--offline``)."""
+
+
+class SpecNotRead(Exception):
+    """The payload was not read for its spec; ``gap`` says why and what was not seen."""
+
+    def __init__(self, gap: Gap) -> None:
+        super().__init__(gap.detail)
+        self.gap = gap
+
+
+def payload_of(stream: BinaryIO, headers: RpmHeaders, source: str) -> PayloadMember:
+    """The members of the payload of the RPM file open as ``stream``, walked from its start."""
+
+    def member(compressor: str, name: str) -> bytes | None:
+        stream.seek(headers.header_end)
+        return extract_member(stream, compressor, name, source)
+
+    return member
+
+
 def read_srpm_spec(
-    headers: RpmHeaders, stream: BinaryIO | None, source: str, files: Sequence[str]
+    headers: RpmHeaders, payload: PayloadMember | None, source: str, files: Sequence[str]
 ) -> SpecReading:
-    """The Sources of the SRPM whose ``headers`` were read from ``stream`` (None: header only)."""
+    """The Sources of the SRPM whose ``headers`` are given, its spec read from ``payload``
+    when the header has none (None: only the header can be read)."""
     main = headers.main
     text = main.string(Tag.SPEC)
     if text is not None:
         # rpmbuild stored the spec it parsed: macros expanded, conditionals decided.
         return SpecReading(sources_of_parsed_spec(text), "header")
-    if stream is None:
+    if payload is None:
         return _unreadable(main, "no SPEC tag, and only the header was read (not the payload's spec)")
     spec_name = _spec_file_name(main, files)
     if spec_name is None:
         return _unreadable(main, "no SPEC tag and no spec file in the payload")
-    stream.seek(headers.header_end)
-    data = extract_member(stream, main.string(Tag.PAYLOADCOMPRESSOR) or "gzip", spec_name, source)
+    try:
+        data = payload(main.string(Tag.PAYLOADCOMPRESSOR) or "gzip", spec_name)
+    except SpecNotRead as exc:
+        return _unread(main, exc.gap)
     if data is None:
         return _unreadable(main, f"no SPEC tag, and {spec_name} is missing from the payload")
     where = f"payload:{spec_name}"
@@ -70,11 +97,15 @@ def read_srpm_spec(
 
 
 def _unreadable(header: Header, reason: str) -> SpecReading:
+    return _unread(header, Gap(GapKind.SPEC_UNREADABLE, f"{reason}: Source URLs unknown"))
+
+
+def _unread(header: Header, gap: Gap) -> SpecReading:
     """No spec: the recorded file names are all there is (Source URLs unknown)."""
     sources = tuple(
         SourceFile(kind, None, name, name) for kind, names in _recorded(header).items() for name in names
     )
-    return SpecReading(sources, None, gaps=(Gap(GapKind.SPEC_UNREADABLE, f"{reason}: Source URLs unknown"),))
+    return SpecReading(sources, None, gaps=(gap,))
 
 
 def _recorded(header: Header) -> dict[SourceKind, list[str]]:

@@ -47,7 +47,7 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
         with open_run(session.options, session.policy, session.progress) as run_:
             new = run_.load(args.new)
             base = run_.load(args.against)
-            context = run_.load(session.options.context)
+            context = run_.load(session.options.context, context=True)
             change = audit_change(run_.audit, new, base, context)
     finally:
         session.progress.done()

@@ -14,7 +14,7 @@ import bz2
 import lzma
 import zlib
 from collections.abc import Iterator
-from typing import BinaryIO, Protocol
+from typing import Protocol
 
 import zstandard
 
@@ -31,6 +31,12 @@ bytes produce at most 1 MiB (the zstd binding has no output bound of its own).""
 KINDS = ("gzip", "xz", "bzip2", "zstd", "identity")
 
 _ERRORS = (OSError, EOFError, ValueError, lzma.LZMAError, zlib.error, zstandard.ZstdError)
+
+
+class Readable(Protocol):
+    """What the decompressors read from: a file, or pieces arriving over the network."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
 
 
 class _Decoder(Protocol):
@@ -122,7 +128,7 @@ def _decoder(kind: str) -> _Decoder:
 
 
 def decompressed(
-    stream: BinaryIO, kind: str, shown: str, *, limit: int, what: str, first: bytes = b""
+    stream: Readable, kind: str, shown: str, *, limit: int, what: str, first: bytes = b""
 ) -> Iterator[bytes]:
     """Yield the decompressed content of ``stream`` in pieces of at most `PIECE` bytes.
 

@@ -3,17 +3,17 @@
 rpm 4.11, which built XenServer 7 and 8.x, did not store the spec in the header, so the
 Source and Patch URLs of those source RPMs are only in the ``.spec`` inside the payload.
 The payload is a compressed cpio archive (``newc`` format); it is decompressed as a
-stream, never held whole in memory, and the walk stops at the wanted member.
+stream, never held whole in memory, and the walk stops at the wanted member. The stream is
+a local file, or a remote payload's pieces as they arrive (`auditor.sources.remotespec`).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import BinaryIO
 
 from auditor.core.errors import InputError
-from auditor.sources.formats.decompress import decompressed
+from auditor.sources.formats.decompress import Readable, decompressed
 from auditor.sources.formats.rpmcheck import CheckKind, RpmCheckError
 
 MAX_MEMBER = 16 * 1024 * 1024
@@ -32,7 +32,7 @@ _KINDS = {"": "gzip", "gzip": "gzip", "xz": "xz", "lzma": "xz", "bzip2": "bzip2"
           "identity": "identity"}  # fmt: skip
 
 
-def _decompressed(stream: BinaryIO, compressor: str, source: str) -> Iterator[bytes]:
+def _decompressed(stream: Readable, compressor: str, source: str) -> Iterator[bytes]:
     kind = _KINDS.get(compressor)
     if kind is None:
         raise InputError(source, f"unsupported payload compression {compressor!r}")
@@ -68,7 +68,7 @@ class _Buffer:
         return True
 
 
-def extract_member(stream: BinaryIO, compressor: str, wanted: str, source: str) -> bytes | None:
+def extract_member(stream: Readable, compressor: str, wanted: str, source: str) -> bytes | None:
     """The content of the payload member named ``wanted`` (a leading ``./`` ignored), or None.
 
     Raises `InputError` for a payload that is corrupt, is cut before the cpio trailer,

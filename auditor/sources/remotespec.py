@@ -1,0 +1,152 @@
+"""The spec of a remote source RPM without a SPEC tag: its payload streamed until the spec.
+
+rpm before 4.15 (XCP-ng 8.x's CentOS 7 builds) kept the spec only in the payload, a
+compressed cpio archive in file-name order. That payload is requested by range from its
+first byte, never past the download budgets (`auditor.net.budget`), and decompressed and
+walked as it arrives by the reader of local files
+(`auditor.sources.formats.payload.extract_member`); the connection is closed as soon as the
+spec member is read, so nothing after it is downloaded and no more than a decompression
+step is held. What was found is cached by the package's checksum: the next run, and
+``--offline``, read it from there.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+from collections.abc import Iterator
+
+from auditor.core.errors import InputError
+from auditor.core.files import read_regular
+from auditor.net.budget import Allowance, BudgetExhausted, DownloadBudget
+from auditor.net.http import HttpError
+from auditor.net.remote import Remote
+from auditor.rpm.model import Gap, GapKind, Package
+from auditor.sources.formats.payload import MAX_MEMBER, extract_member
+from auditor.sources.formats.rpmheader import RpmHeaders
+from auditor.sources.srpmspec import PayloadMember, SpecNotRead
+
+_MAGIC = b"auditor-spec-member 1\n"
+_FOUND = b"found\n"
+_ABSENT = b"absent\n"
+
+
+def remote_payload(package: Package, headers: RpmHeaders, size: int, remote: Remote) -> PayloadMember:
+    """The payload of the remote ``package`` (whose file is ``size`` bytes, 1 << 62 when its
+    server did not say), as `auditor.sources.srpmspec.read_srpm_spec` reads it."""
+
+    def member(compressor: str, name: str) -> bytes | None:
+        path = _cache_path(package, remote)
+        if path is not None:
+            cached = _cached(path, package.location, remote)
+            if cached is not None:
+                return cached[0]
+        if remote.options.offline:
+            detail = (
+                f"no SPEC tag, and the spec in its payload is not in the cache (--offline forbids fetching "
+                f"it from {package.input}): Source URLs unknown"
+            )
+            raise SpecNotRead(Gap(GapKind.SPEC_UNREADABLE, detail))
+        data = _stream(package.location, headers.header_end, size, (compressor, name), remote)
+        if path is not None:
+            _keep(path, data, remote)
+        return data
+
+    return member
+
+
+def _stream(url: str, start: int, size: int, wanted: tuple[str, str], remote: Remote) -> bytes | None:
+    """The member ``wanted`` (compressor, name) of the payload that starts at ``start``."""
+    compressor, name = wanted
+    budget = remote.spec_budget
+    allowance = budget.allowance()
+    if allowance.size <= 0:
+        raise _budget_gap(budget.run_spent(0))
+    if start >= size:  # no payload at all: the local reader's error
+        return extract_member(io.BytesIO(), compressor, name, url)
+    end = min(start + allowance.size, size) - 1
+
+    def walk(chunks: Iterator[bytes]) -> bytes | None:
+        counted = _Counted(chunks, budget, allowance, stopped_early=end < size - 1)
+        return extract_member(counted, compressor, name, url)
+
+    try:
+        found = remote.client.consume_range(url, start, end, walk)
+    except BudgetExhausted as exc:
+        raise _budget_gap(exc) from None
+    except HttpError as exc:
+        raise exc.input_error() from None
+    if found is None:
+        detail = "no SPEC tag, and its server ignores range requests: the payload's spec was not read"
+        raise SpecNotRead(Gap(GapKind.SPEC_UNREADABLE, f"{detail}: Source URLs unknown"))
+    return found[0]
+
+
+def _budget_gap(exc: BudgetExhausted) -> SpecNotRead:
+    return SpecNotRead(Gap(GapKind.BUDGET_EXHAUSTED, f"no SPEC tag, and {exc.detail}: Source URLs unknown"))
+
+
+class _Counted:
+    """The pieces of a range's body as a stream to read, each counted against the budgets.
+
+    The end of the body is the end of the payload, unless the range stopped before the
+    file does: then the budget that bounded the range stopped the read."""
+
+    def __init__(
+        self, chunks: Iterator[bytes], budget: DownloadBudget, allowance: Allowance, *, stopped_early: bool
+    ) -> None:
+        self._chunks = chunks
+        self._budget = budget
+        self._allowance = allowance
+        self._stopped_early = stopped_early
+        self._pending = b""
+        self.read_bytes = 0
+
+    def read(self, size: int = -1, /) -> bytes:
+        if not self._pending:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                if self._stopped_early and self.read_bytes >= self._allowance.size:
+                    if self._allowance.per_run:
+                        raise self._budget.run_spent(self.read_bytes)
+                    raise self._budget.package_spent(self.read_bytes)
+                return b""
+            self.read_bytes += len(chunk)
+            self._budget.spend(len(chunk), self.read_bytes)
+            self._pending = chunk
+        if size < 0 or size >= len(self._pending):
+            taken, self._pending = self._pending, b""
+        else:
+            taken, self._pending = self._pending[:size], self._pending[size:]
+        return taken
+
+
+def _cache_path(package: Package, remote: Remote) -> str | None:
+    if package.checksum is None:
+        return None
+    return remote.cache.blob("specs", package.checksum.algorithm, package.checksum.value)
+
+
+def _cached(path: str, url: str, remote: Remote) -> tuple[bytes | None] | None:
+    """The member the cache has for a package: ``(content,)``, ``(None,)`` when its payload
+    has none, or None when the cache does not have it (a damaged entry is discarded)."""
+    if not os.path.isfile(path):
+        return None
+    try:
+        data = read_regular(path, path, "a cached spec", MAX_MEMBER + len(_MAGIC) + len(_FOUND))
+    except InputError:
+        data = b""
+    if data.startswith(_MAGIC + _FOUND):
+        return (data[len(_MAGIC + _FOUND) :],)
+    if data == _MAGIC + _ABSENT:
+        return (None,)
+    remote.cache.discard(path)
+    remote.warn(f"{url}: the cached spec was damaged; discarded and read again")
+    return None
+
+
+def _keep(path: str, data: bytes | None, remote: Remote) -> None:
+    # The cache is an optimisation: a read-only one only costs a read next time.
+    with contextlib.suppress(OSError), remote.cache.writing(path) as stream:
+        stream.write(_MAGIC + (_ABSENT if data is None else _FOUND + data))

@@ -1,0 +1,80 @@
+"""The default repository scan, which reads the package files' headers, beside --metadata-only.
+
+rpms-2k's 2,000 binary RPMs and 2,000 source RPMs are served as one local repository: a
+tree of symbolic links in the scratch directory, with createrepo_c metadata made there
+(untimed). ``auditor scan REPO`` then reads the metadata and, as it does by default, every
+source package's header (its Sources) and, the default policy having rules on the signing
+key and Distribution, every binary's header; ``auditor scan REPO --metadata-only`` reads the
+metadata alone. Both run cold (an empty cache), alternating. Target (issue 14): the default
+scan within 1.5 times the metadata-only one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from typing import Any
+
+from benchmarks import corpus
+from benchmarks.cases import CaseResult, Context, ToolResult, _record, scan_args
+from benchmarks.measure import run_child
+
+TARGET = 1.5
+DEFAULT = "auditor (default)"
+METADATA_ONLY = "auditor --metadata-only"
+
+
+def repository(ctx: Context) -> str:
+    """rpms-2k's RPM files as one repository in the scratch directory (made once per run)."""
+    root = os.path.join(ctx.workdir, "rpms-2k-repository")
+    packages = os.path.join(root, "Packages")
+    if os.path.isdir(os.path.join(root, "repodata")):
+        return root
+    os.makedirs(packages, exist_ok=True)
+    for path in corpus.rpm_files(ctx.corpora):
+        link = os.path.join(packages, os.path.basename(path))
+        if not os.path.lexists(link):
+            os.symlink(os.path.abspath(path), link)
+    subprocess.run(["createrepo_c", "--quiet", "--workers", "2", root], check=True)
+    return root
+
+
+def _scan(ctx: Context, result: ToolResult, repo: str, extra: list[str]) -> dict[str, Any] | None:
+    """One cold run; the report's completeness, checked against what the mode must see."""
+    out, err = ctx.outputs(f"{result.case}-{result.tool}")
+    report = out[: -len(".out")] + ".json"
+    argv = [ctx.python, "-m", "auditor", *scan_args([repo, *extra], report)]
+    if not result.command:
+        result.command = "XDG_CACHE_HOME=$TMP/cache-* " + ctx.shown(["auditor", *argv[3:]])
+    env = ctx.auditor_env(ctx.fresh_dir("cache"))
+    sample = _record(ctx, result, run_child(argv, stdout=out, stderr=err, env=env), [0])
+    if sample.exit_code != 0 or not os.path.exists(report):
+        return None
+    with open(report, encoding="utf-8") as stream:
+        document: dict[str, Any] = json.load(stream)
+    os.unlink(report)
+    reasons = {item["reason"] for item in document["completeness"]["reasons"]}
+    expected = {"metadata-only"} if extra else set()
+    if document["errors"] or reasons != expected:
+        result.errors.append(f"errors {document['errors'][:3]}, incomplete for {sorted(reasons)}")
+    return document
+
+
+def repository_with_sources(ctx: Context) -> CaseResult:
+    repo = repository(ctx)
+    count = len(corpus.rpm_files(ctx.corpora))
+    case = CaseResult(
+        "rpms-2k repository",
+        f"default scan of one repository of {count} RPMs (binaries and their SRPMs): metadata and "
+        "every header, vs --metadata-only, both with an empty cache",
+    )
+    default = ToolResult(case.name, DEFAULT, "")
+    metadata = ToolResult(case.name, METADATA_ONLY, "")
+    case.tools += [default, metadata]
+    for _ in range(ctx.runs):
+        _scan(ctx, default, repo, [])
+        _scan(ctx, metadata, repo, ["--metadata-only"])
+    case.ratio(DEFAULT, METADATA_ONLY, TARGET, "default / metadata-only")
+    case.rss(DEFAULT)
+    return case

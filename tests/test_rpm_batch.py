@@ -1,0 +1,87 @@
+"""Many RPM files read at once: a worker from the first batch, this process from the last.
+
+Whatever process reads a file, and whether the read was started before other work, the
+outcomes come back in the order of the paths, equal to reading each file alone, and what
+was read is found in the store the next time.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from auditor.core.errors import InputError
+from auditor.rpm.model import Package
+from auditor.runtime.store import Store
+from auditor.sources import rpmbatch
+from auditor.sources.rpmbatch import PendingReads, read_rpm_outcomes
+from auditor.sources.rpmpackage import read_rpm
+from tests.conftest import RPMS
+
+
+@pytest.fixture(autouse=True)
+def two_processes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker and this process, whatever the machine's cores: the path under test."""
+    monkeypatch.setattr(rpmbatch, "WORKERS", 2)
+
+
+@pytest.fixture
+def many(tmp_path: Path) -> list[str]:
+    """More files than `PARALLEL_FROM`: the fixture RPMs under many names, and a broken one."""
+    sources = sorted(RPMS.glob("*.rpm"))
+    paths = []
+    for number in range(rpmbatch.PARALLEL_FROM + 2 * rpmbatch.BATCH):
+        path = tmp_path / f"{number:04d}-{sources[number % len(sources)].name}"
+        os.link(sources[number % len(sources)], path)
+        paths.append(str(path))
+    broken = tmp_path / "0100-broken.rpm"
+    broken.write_bytes(b"not an RPM")
+    paths[100] = str(broken)
+    return paths
+
+
+def alone(path: str, evidence_only: bool) -> list[Package | InputError]:
+    try:
+        package, error = read_rpm(path, checksum=False, evidence_only=evidence_only)
+    except InputError as exc:
+        return [exc]
+    return [package] if error is None else [package, error]
+
+
+def shown(outcome: list[Package | InputError]) -> list[object]:
+    return [(item.source, item.reason) if isinstance(item, InputError) else item for item in outcome]
+
+
+@pytest.mark.parametrize("evidence_only", [False, True])
+def test_the_outcomes_are_those_of_each_file_alone_in_order(many: list[str], evidence_only: bool) -> None:
+    outcomes = read_rpm_outcomes(many, checksum=False, evidence_only=evidence_only)
+    assert [shown(outcome) for outcome in outcomes] == [shown(alone(path, evidence_only)) for path in many]
+
+
+def test_evidence_only_keeps_what_the_metadata_lacks(many: list[str]) -> None:
+    full = read_rpm_outcomes(many[:40], checksum=False)
+    slim = read_rpm_outcomes(many[:40], checksum=False, evidence_only=True)
+    for [whole], [evidence] in zip(full, slim, strict=True):
+        assert isinstance(whole, Package) and isinstance(evidence, Package)
+        kept = ("nevra", "signing_key", "distribution", "sources", "spec", "gaps", "sourcerpm")
+        assert [getattr(evidence, name) for name in kept] == [getattr(whole, name) for name in kept]
+        assert evidence.requires == () and evidence.files == () and evidence.description is None
+
+
+def test_what_was_read_is_found_in_the_store_next_time(many: list[str], tmp_path: Path) -> None:
+    store = Store(str(tmp_path / "cache"))
+    first = read_rpm_outcomes(many, store, checksum=False, evidence_only=True)
+    with PendingReads(many, store, checksum=False, evidence_only=True) as pending:
+        assert pending.misses == [100]  # all but the broken file
+        again = pending.result()
+    assert [shown(outcome) for outcome in again] == [shown(outcome) for outcome in first]
+    # A read of whole packages is another entry: an evidence-only one never stands for it.
+    with PendingReads(many, store, checksum=False) as pending:
+        assert len(pending.misses) == len(many)
+
+
+def test_leaving_before_the_result_stops_the_worker(many: list[str]) -> None:
+    with pytest.raises(RuntimeError), PendingReads(many, checksum=False):
+        raise RuntimeError("the metadata could not be read")
