@@ -209,7 +209,12 @@ def _auditor(
     argv = [ctx.python, "-m", "auditor", *scan_args(targets, report, metadata_only=metadata_only)]
     if not result.command:
         result.command = "XDG_CACHE_HOME=$TMP/cache-* " + ctx.shown(["auditor", *argv[3:]])
-    sample = _record(ctx, result, run_child(argv, stdout=out, stderr=err, env=ctx.auditor_env(cache)), [0])
+    # From the checkout timed: ``python -m`` puts the working directory first on sys.path,
+    # before PYTHONPATH, so a harness run from another checkout would time that one's auditor.
+    child = run_child(
+        argv, stdout=out, stderr=err, env=ctx.auditor_env(cache), cwd=ctx.auditor_root or ctx.repo_root
+    )
+    sample = _record(ctx, result, child, [0])
     if sample.exit_code != 0 or not os.path.exists(report):
         return sample, None, set()
     with open(report, encoding="utf-8") as stream:
