@@ -168,7 +168,7 @@ class Replay:
         print_messages(meta.get("messages", []))
         return ExitCode(meta["exit_code"])
 
-    def recording(self, pieces: Iterable[str]) -> Iterator[str | bytes]:
+    def recording(self, pieces: Iterable[str | bytes]) -> Iterator[str | bytes]:
         return self.recorder.record(pieces)
 
     def store_result(self, code: ExitCode, messages: Sequence[str]) -> None:

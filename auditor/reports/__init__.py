@@ -40,8 +40,9 @@ FORMATS: dict[str, Renderer] = {
 SBOM_FORMATS = {"cyclonedx": _cyclonedx, "spdx": _spdx}
 
 
-def render_pieces(fmt: str, view: ReportView, *, purl_namespace: str | None = None) -> Iterable[str]:
-    """A format's text, in pieces where the format can stream (the JSON report can).
+def render_pieces(fmt: str, view: ReportView, *, purl_namespace: str | None = None) -> Iterable[str | bytes]:
+    """A format's text, in pieces where the format can stream (the JSON report can: some of
+    its pieces are UTF-8 bytes).
     ``purl_namespace`` names the packages' vendor in the purls of the SBOM formats."""
     if fmt == "json":
         return json_report.render_chunks(view)

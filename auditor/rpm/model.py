@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Iterator, Sequence, Set
 from dataclasses import dataclass, field, fields
+from operator import attrgetter
 from typing import Any, Protocol, overload
 
 
@@ -336,6 +337,9 @@ class Checksum:
     algorithm: str
     value: str
 
+    def __reduce__(self) -> tuple[type[Checksum], tuple[str, str]]:
+        return (Checksum, (self.algorithm, self.value))  # see Package.__reduce__
+
     def __str__(self) -> str:
         return f"{self.algorithm}:{self.value}"
 
@@ -465,7 +469,7 @@ class Package:
     def __reduce__(self) -> tuple[type[Package], tuple[Any, ...]]:
         # Packages cross from worker processes by the ten thousand: positional arguments
         # unpickle twice as fast as the slots state dataclasses pickle by default.
-        return (Package, tuple(getattr(self, name) for name in _PACKAGE_FIELDS))
+        return (Package, _package_values(self))
 
     @property
     def evr(self) -> EVR:
@@ -501,6 +505,7 @@ class Package:
 
 
 _PACKAGE_FIELDS = tuple(item.name for item in fields(Package))
+_package_values = attrgetter(*_PACKAGE_FIELDS)
 
 DEPENDENCY_KINDS: tuple[str, ...] = (
     "requires",
