@@ -9,8 +9,9 @@ these are as they were, the stored report, exit code and messages are given agai
 otherwise the audit runs and its result is stored.
 
 Inputs are identified without being read: a file by its path, size, modification time
-and inode; a repository by the same of every file under ``repodata/`` (its packages are
-not read); a directory of RPMs by every file in it. Runs that use the network (URLs,
+and inode; a repository by the same of every file under ``repodata/`` and, unless
+``--metadata-only``, of every package file the audit reads beside it, and so for the source
+repositories found beside it; a directory of RPMs by every file in it. Runs that use the network (URLs,
 repository configuration files, ``--resolve-urls``, ``--remote-headers``) are never replayed.
 """
 
@@ -23,6 +24,7 @@ import hashlib
 import json
 import os
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from auditor import __version__
@@ -36,6 +38,7 @@ from auditor.net.cache import default_cache_dir
 from auditor.origin.policy import Policy
 from auditor.runtime.store import ReportRecorder, Store, digest, file_identity
 from auditor.sources.load import is_url
+from auditor.sources.localrepo import package_files, source_repositories
 from auditor.sources.repoconfig import is_repo_config
 from auditor.sources.repodata import find_repomd
 
@@ -52,13 +55,28 @@ def _content(path: str) -> str:
         return "absent"
 
 
-def _tree(path: str, *, read_rpms: bool) -> Iterable[str]:
+@dataclass(frozen=True)
+class Reading:
+    """What the audit reads of a repository besides its metadata (`AuditOptions`)."""
+
+    read_rpms: bool = False
+    package_files: bool = True
+    """Its package files (their headers): all but ``--metadata-only``."""
+    sources: bool = True
+    """The source repositories beside it (``--no-source-discovery`` off)."""
+
+
+def _tree(path: str, reading: Reading) -> Iterable[str]:
     """The identity of every file the audit of ``path`` may read."""
-    repomd = None if read_rpms else find_repomd(path)
+    repomd = None if reading.read_rpms else find_repomd(path)
     if repomd is not None:
-        root = os.path.dirname(repomd)
-        for name in sorted(os.listdir(root)):
-            yield file_identity(os.path.join(root, name))
+        yield from _repository(repomd, with_packages=reading.package_files)
+        if reading.sources:
+            for candidate in source_repositories(path):
+                found = find_repomd(candidate)
+                if found is not None:
+                    yield f"source repository\0{candidate}"
+                    yield from _repository(found, with_packages=reading.package_files)
         return
     if not os.path.isdir(path):
         yield file_identity(path)
@@ -86,6 +104,19 @@ def _tree(path: str, *, read_rpms: bool) -> Iterable[str]:
                 yield f"{entry.path}\0unreadable"
 
 
+def _repository(repomd: str, *, with_packages: bool) -> Iterable[str]:
+    """Every file under ``repodata/``, and the package files beside it that the audit reads:
+    an RPM file added, removed or rebuilt without running createrepo_c again changes the
+    report (a file outside the metadata is a gap, a header is evidence)."""
+    repodata = os.path.dirname(repomd)
+    for name in sorted(os.listdir(repodata)):
+        yield file_identity(os.path.join(repodata, name))
+    if with_packages:
+        root = os.path.dirname(os.path.dirname(os.path.abspath(repomd)))
+        for relative in sorted(package_files(root)):
+            yield file_identity(os.path.join(root, relative))
+
+
 @functools.cache
 def _code_identity() -> str:
     """The identity of the auditor's own files (modules and shipped data): a report made by other
@@ -106,8 +137,7 @@ def report_key(
     argv: Sequence[str],
     inputs: Sequence[str],
     files: Iterable[str | None],
-    *,
-    read_rpms: bool,
+    reading: Reading,
 ) -> str | None:
     """The key a report is stored under, or None when this run must not be replayed."""
     if any(is_url(path) for path in inputs):
@@ -120,7 +150,7 @@ def report_key(
             if not os.path.isdir(path) and is_repo_config(path):
                 return None  # it names repositories read over the network
             parts.append(f"input\0{path}")
-            parts.extend(_tree(path, read_rpms=read_rpms))
+            parts.extend(_tree(path, reading))
     except OSError:
         return None  # the audit will say what is wrong with the input; do not replay that
     return digest(*parts)
@@ -148,7 +178,7 @@ class Replay:
             [json.dumps(settings, default=str, sort_keys=True)],
             [*options.targets, *options.context],
             files,
-            read_rpms=options.read_rpms,
+            Reading(options.read_rpms, not options.metadata_only, options.discover_sources),
         )
         if key is None:
             return

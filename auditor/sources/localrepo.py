@@ -68,7 +68,7 @@ def _with_package_files(
     for position, package in enumerate(packages):
         if "://" not in package.location:
             listed[os.path.normpath(package.location)] = position
-    on_disk = set(_package_files(root))
+    on_disk = set(package_files(root))
     missing = sorted(href for href in listed if href not in on_disk)
     outside = sorted(on_disk - set(listed))
     if missing:
@@ -128,7 +128,7 @@ def overlay(listed: Package, read: Package, shown: str) -> Package | InputError:
     return replace(listed, signing_key=read.signing_key, distribution=read.distribution)
 
 
-def _package_files(root: str) -> list[str]:
+def package_files(root: str) -> list[str]:
     """Paths (relative to ``root``) of the RPM files of the repository: every ``*.rpm`` below it,
     but for repodata/ and directories that are repositories of their own."""
     found: list[str] = []
