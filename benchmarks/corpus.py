@@ -6,6 +6,9 @@ Corpora (see ``benchmarks/generators``):
   20 s for both and 0.5 GB of memory). Needs the Debian package index (``apt-get update`` once
   on Debian bookworm; ``python -m benchmarks.generators fetch-debian-index`` elsewhere); the
   10k subset is chosen with libsolv (the ``solv`` wheel of the test extra).
+- ``distro-200k``: three copies of distro-60k, the second and third with every package and
+  capability renamed, as one repository (about 190,000 packages): the cost curve past one
+  distribution. Made from the same index, on demand (only its case needs it).
 - ``rpms-2k``: 2,000 binary RPMs and their 2,000 source RPMs built with ``rpmbuild``, with
   ``createrepo_c`` repodata (about 75 s on two cores).
 
@@ -22,9 +25,10 @@ from collections.abc import Iterable
 
 from benchmarks.generators import store
 
-DISTRO = (store.DISTRO_60K, store.DISTRO_10K)
+DISTRO = (store.DISTRO_60K, store.DISTRO_10K, store.DISTRO_200K)
+DISTRO_200K = store.DISTRO_200K
 RPMS = store.RPMS_2K
-ALL = store.ALL
+ALL = (*store.ALL, *store.ON_DEMAND)
 CorpusError = store.CorpusUnavailable
 
 

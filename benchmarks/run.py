@@ -1,10 +1,12 @@
 """Benchmark the auditor against its anchors (dnf repoclosure, libsolv, rpm -qp).
 
-usage: python benchmarks/run.py [--corpora DIR] [--runs N] [--only NAME...] [--json OUT]
+usage: python benchmarks/run.py [--corpora DIR] [--runs N] [--only NAME...] [--json OUT] [--auditor DIR]
 
 Run it with the interpreter of a virtualenv where the auditor's dependencies are installed
 (``.venv/bin/python benchmarks/run.py``). The auditor is run as ``python -m auditor`` with this
-checkout first on PYTHONPATH, so the figures are those of the code next to this file.
+checkout first on PYTHONPATH, so the figures are those of the code next to this file
+(``--auditor DIR`` times the checkout in DIR instead, with this harness: an earlier version,
+measured the same way).
 Missing corpora are generated first with the project's generators (``benchmarks/generators``).
 """
 
@@ -30,7 +32,7 @@ if sys.path and os.path.abspath(sys.path[0] or os.curdir) == HERE:
 from tabulate import tabulate  # noqa: E402
 
 from benchmarks import corpus  # noqa: E402
-from benchmarks.cases import CASES, CaseResult, Check, Context, dnf_growth, growth  # noqa: E402
+from benchmarks.cases import CASES, CaseResult, Check, Context, cross_checks  # noqa: E402
 from benchmarks.measure import median_wall, rss_source  # noqa: E402
 
 HEADERS = ["case", "tool", "median wall", "median CPU", "peak RSS", "ratio", "target", "result"]
@@ -52,6 +54,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--workdir", metavar="DIR", help="scratch directory (default: a fresh temporary one)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch directory (tool outputs)")
     parser.add_argument(
+        "--auditor",
+        metavar="DIR",
+        help="time the auditor of the checkout in DIR (say, an export of main) instead of this one's",
+    )
+    parser.add_argument(
         "--fail-on-target",
         action="store_true",
         help="exit 1 when a target is missed (default: only on errors)",
@@ -62,12 +69,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
-def compile_bytecode() -> None:
+def compile_bytecode(root: str) -> None:
     """Write the auditor's bytecode first, as ``pip install`` does: with PYTHONDONTWRITEBYTECODE
     set (as on some CI images) every timed run would otherwise compile all its modules again,
     a tenth of a second an installed auditor never pays."""
     subprocess.run(
-        [sys.executable, "-m", "compileall", "-q", os.path.join(REPO_ROOT, "auditor")],
+        [sys.executable, "-m", "compileall", "-q", os.path.join(root, "auditor")],
         check=True,
         env={**os.environ, "PYTHONDONTWRITEBYTECODE": ""},
     )
@@ -84,7 +91,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"benchmarks: cannot generate the corpora: {exc}", file=sys.stderr)
         return 2
     corpus.prime_page_cache(corpora, dict.fromkeys(needed))
-    compile_bytecode()
+    auditor_root = os.path.abspath(args.auditor) if args.auditor else REPO_ROOT
+    if not os.path.isfile(os.path.join(auditor_root, "auditor", "__main__.py")):
+        print(f"benchmarks: {auditor_root}: no auditor package here", file=sys.stderr)
+        return 2
+    compile_bytecode(auditor_root)
     workdir = args.workdir or tempfile.mkdtemp(prefix="auditor-bench-")
     os.makedirs(workdir, exist_ok=True)
     ctx = Context(
@@ -94,8 +105,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         python=sys.executable,
         runs=args.runs,
         log=lambda line: print(line, file=sys.stderr, flush=True),
+        auditor_root=auditor_root,
     )
     results: list[CaseResult] = []
+    load_before = os.getloadavg()
     try:
         for case in selected:
             ctx.log(f"{case.name}: {args.runs} run(s)")
@@ -103,16 +116,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if not args.keep and not args.workdir:
             shutil.rmtree(workdir, ignore_errors=True)
-    extra = [check for check in (growth(results), dnf_growth(results)) if check is not None]
+    extra = cross_checks(results)
     print(render(results, extra))
+    print(f"load average (1, 5, 15 min): {_load(load_before)} before, {_load(os.getloadavg())} after")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as stream:
-            json.dump(to_json(results, extra, args, corpora), stream, indent=2)
+            json.dump(to_json(results, extra, args, corpora, auditor_root), stream, indent=2)
             stream.write("\n")
     errors = any(tool.errors for result in results for tool in result.tools)
     missed = any(check.passed is False for check in all_checks(results, extra))
     missed = missed or any(not c.equal for r in results for c in r.comparisons)
     return 1 if errors or (missed and args.fail_on_target) else 0
+
+
+def _load(values: Sequence[float]) -> str:
+    return ", ".join(f"{value:.2f}" for value in values)
 
 
 def all_checks(results: Sequence[CaseResult], extra: Sequence[Check]) -> list[Check]:
@@ -211,15 +229,16 @@ def _cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
-def environment() -> dict[str, Any]:
-    commit = _version(["git", "-C", REPO_ROOT, "rev-parse", "HEAD"])
-    dirty = _version(["git", "-C", REPO_ROOT, "status", "--porcelain", "--untracked-files=no"])
+def environment(auditor_root: str) -> dict[str, Any]:
+    commit = _version(["git", "-C", auditor_root, "rev-parse", "HEAD"])
+    dirty = _version(["git", "-C", auditor_root, "status", "--porcelain", "--untracked-files=no"])
     return {
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "host": platform.node(),
         "cpu": _cpu_model(),
         "cpus": os.cpu_count(),
         "python": sys.version.split()[0],
+        "auditor_root": auditor_root,
         "auditor_commit": commit + ("-dirty" if dirty not in ("", "unknown") else ""),
         "dnf": _version(["dnf", "--version"]),
         "rpm": _version(["rpm", "--version"]),
@@ -229,10 +248,14 @@ def environment() -> dict[str, Any]:
 
 
 def to_json(
-    results: Sequence[CaseResult], extra: Sequence[Check], args: argparse.Namespace, corpora: str
+    results: Sequence[CaseResult],
+    extra: Sequence[Check],
+    args: argparse.Namespace,
+    corpora: str,
+    auditor_root: str,
 ) -> dict[str, Any]:
     return {
-        "environment": environment(),
+        "environment": environment(auditor_root),
         "runs": args.runs,
         "corpora": corpora,
         "table": {"headers": HEADERS, "rows": table_rows(results, extra)},

@@ -70,3 +70,56 @@ def test_classifying_in_a_child_finds_what_classifying_here_finds(monkeypatch: p
     assert [(r.package.nevra, r.verdict, r.chain) for r in forked.results] == [
         (r.package.nevra, r.verdict, r.chain) for r in here.results
     ]
+
+
+def json_report_of(options: AuditOptions) -> bytes:
+    from auditor.gate.decision import decide
+    from auditor.reports import render_pieces
+    from auditor.reports.view import build_view
+
+    audit = run_audit(options, load_policy())
+    view = build_view(audit, decide(audit))
+    return b"".join(p if isinstance(p, bytes) else p.encode() for p in render_pieces("json", view))
+
+
+@needs_fork
+def test_a_json_report_encoded_in_two_processes_is_the_one_encoded_in_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from auditor.reports import json_report
+
+    options = AuditOptions(targets=(str(EXAMPLE / "repo"), str(EXAMPLE / "srpms")), cache=False)
+    here = json_report_of(options)
+    monkeypatch.setattr(json_report, "PARALLEL_ROWS", 0)
+    parent = os.getpid()
+    encoded_by: list[int] = []
+    encode_into = json_report._encode_into
+
+    def spy(*args: object) -> None:
+        encoded_by.append(os.getpid())
+        encode_into(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(json_report, "_encode_into", spy)
+    forked = json_report_of(options)
+    assert forked == here and b'"packages": [\n    {' in here
+    # the worker's share was encoded in a child (the list stays empty here: it ran there)
+    assert encoded_by == [] and os.getpid() == parent
+
+
+@needs_fork
+def test_a_json_report_whose_worker_dies_is_encoded_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    from auditor.reports import json_report
+
+    options = AuditOptions(targets=(str(EXAMPLE / "repo"),), cache=False)
+    here = json_report_of(options)
+    monkeypatch.setattr(json_report, "PARALLEL_ROWS", 0)
+    parent = os.getpid()
+    encode_into = json_report._encode_into
+
+    def dies_in_the_child(*args: object) -> None:
+        encode_into(*args)  # type: ignore[arg-type]
+        if os.getpid() != parent:
+            os._exit(9)  # after writing its share: this process must start it over, not append
+
+    monkeypatch.setattr(json_report, "_encode_into", dies_in_the_child)
+    assert json_report_of(options) == here

@@ -166,3 +166,26 @@ def test_a_repository_report_is_never_replayed_after_its_package_files_or_source
     next((srpms / "Packages").glob("sm-2.30.8-*.src.rpm")).unlink()
     gone = scan([str(repo), "--format", "json"], capsys)
     assert "file-missing" in gone[1] and gone != cold
+
+
+def test_a_repository_whose_package_files_changed_is_audited_again(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A repository is read with its package files (headers, files outside the metadata) and
+    the source repository beside it: a change to any of them is a new audit, not a replay."""
+    example = Path(__file__).resolve().parent.parent / "examples" / "xcp-ng-mini"
+    shutil.copytree(example / "repo", tmp_path / "x86_64")
+    args = [str(tmp_path / "x86_64"), "--format", "json", "--fail-on", "none"]
+    cold = scan(args, capsys)
+    assert scan(args, capsys) == cold
+    shutil.copy(RPMS / "epochs-1.2-4.noarch.rpm", tmp_path / "x86_64" / "Packages" / "added.rpm")
+    added = scan(args, capsys)
+    assert "file-outside-metadata" in added[1] and "file-outside-metadata" not in cold[1]
+    # the source repository found beside it (SRPMS/) is read too: its arrival changes the report
+    shutil.copytree(example / "srpms", tmp_path / "SRPMS")
+    with_sources = scan(args, capsys)
+    assert with_sources[1] != added[1] and str(tmp_path / "SRPMS") in with_sources[1]
+    # with --metadata-only the package files are not read: changing them changes nothing
+    metadata_only = scan([*args, "--metadata-only"], capsys)
+    (tmp_path / "x86_64" / "Packages" / "added.rpm").unlink()
+    assert scan([*args, "--metadata-only"], capsys) == metadata_only

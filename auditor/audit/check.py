@@ -47,6 +47,7 @@ def audit_change(
         config_urls=[*new.config_urls, *base.config_urls],
         warnings=[*new.warnings, *base.warnings],
         gaps=[*new.gaps, *base.gaps],
+        file_lists=[*new.file_lists, *base.file_lists],
     )
     after = audit(merged, context)
     new_ids = tuple(range(len(new.packages)))

@@ -37,15 +37,17 @@ class FactKind(enum.Enum):
     UNRESOLVED = "unresolved"
     GAP = "gap"
 
+    def __init__(self, value: str) -> None:
+        # Kept on the member: an enum member hashes in Python, so a dict keyed by it is slow
+        # in the loops over every fact of a distribution.
+        self._status = None if value == "gap" else Verdict(value)
+
     @property
     def status(self) -> Verdict | None:
         """The status a fact of this kind gives its package (``None`` for a gap)."""
-        return _STATUS.get(self)
+        return self._status
 
 
-_STATUS: dict[FactKind, Verdict] = {
-    kind: Verdict(kind.value) for kind in FactKind if kind is not FactKind.GAP
-}
 _TAINT_KINDS = {
     Verdict.DEPENDS: FactKind.DEPENDS,
     Verdict.MAY_DEPEND: FactKind.MAY_DEPEND,
@@ -92,7 +94,7 @@ class Fact:
 
     @property
     def status(self) -> Verdict | None:
-        return self.kind.status
+        return self.kind._status
 
 
 def package_facts(

@@ -10,7 +10,7 @@ from auditor.audit.result import AuditOptions, AuditResult, PackageResult
 from auditor.core.errors import UsageError
 from auditor.deps.graph import DependencyGraph
 from auditor.deps.provides import host_arches
-from auditor.deps.resolve import Resolution, Resolver, Status
+from auditor.deps.resolve import Resolution, Resolver, Status, required_files
 from auditor.origin.classify import ExtraFindings, classify, classify_config
 from auditor.origin.findings import Category, Finding
 from auditor.origin.policy import Policy
@@ -44,7 +44,12 @@ def audit_packages(
     classified = Background(
         partial(classify, packages, policy, extra=extra), fork=len(packages) >= PARALLEL_CLASSIFY
     )
-    resolver = Resolver(packages, arches=arches, rpm_features=policy.rpm_features)
+    # The repositories' filelists.xml that file requirements need, read before resolving, so
+    # that one that cannot be read is an input error of this run like any other.
+    wanted_files = required_files(packages)
+    targets.complete_files(wanted_files)
+    context.complete_files(wanted_files)
+    resolver = Resolver(packages, arches=arches, rpm_features=policy.rpm_features, wanted_files=wanted_files)
     resolved = resolver.resolve_all(weak=options.weak, progress=progress)
     progress.phase("building the dependency graph")
     graph = DependencyGraph(packages, resolved)

@@ -52,6 +52,10 @@ class AuditOptions:
     """Follow every Source, Patch and URL value's redirects (network; off by default)."""
 
 
+_VERDICTS = tuple(Verdict)
+_CLEAN_ONLY = (Verdict.CLEAN,)
+
+
 @dataclass(frozen=True, slots=True)
 class PackageResult:
     """One audited package: its facts, and the summary status a person sees first."""
@@ -71,8 +75,14 @@ class PackageResult:
     @property
     def statuses(self) -> tuple[Verdict, ...]:
         """Every status the facts give the package, worst first (``clean`` when none)."""
-        found = {fact.status for fact in self.facts if fact.status is not None and fact.taints}
-        return tuple(verdict for verdict in Verdict if verdict in found) or (Verdict.CLEAN,)
+        found = []
+        for fact in self.facts:
+            status = fact.status
+            if status is not None and fact.taints:
+                found.append(status)
+        if not found:
+            return _CLEAN_ONLY
+        return tuple(verdict for verdict in _VERDICTS if verdict in found)
 
 
 @dataclass(frozen=True)

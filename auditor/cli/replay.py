@@ -9,8 +9,9 @@ these are as they were, the stored report, exit code and messages are given agai
 otherwise the audit runs and its result is stored.
 
 Inputs are identified without being read: a file by its path, size, modification time
-and inode; a repository by the same of every file under ``repodata/`` (its packages are
-not read); a directory of RPMs by every file in it. Runs that use the network (URLs,
+and inode; a repository by the same of every file below its root (its metadata, and the
+package files whose headers are read or which the metadata misses) and below the source
+repositories found beside it; a directory of RPMs by every file in it. Runs that use the network (URLs,
 repository configuration files, ``--resolve-urls``, ``--remote-headers``) are never replayed.
 """
 
@@ -182,7 +183,7 @@ class Replay:
         print_messages(meta.get("messages", []))
         return ExitCode(meta["exit_code"])
 
-    def recording(self, pieces: Iterable[str]) -> Iterator[str | bytes]:
+    def recording(self, pieces: Iterable[str | bytes]) -> Iterator[str | bytes]:
         return self.recorder.record(pieces)
 
     def store_result(self, code: ExitCode, messages: Sequence[str]) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from auditor.rpm.evr import ranges_overlap
-from auditor.rpm.model import Dependency, Op, Package, PackageKind
+from auditor.rpm.model import Dependency, FileList, Op, Package, PackageKind
 
 # What a host of each architecture can install (rpm's arch compatibility, /usr/lib/rpm/rpmrc).
 HOST_ARCHES: dict[str, tuple[str, ...]] = {
@@ -68,7 +68,7 @@ class ProvidesIndex:
         self.by_file: dict[str, list[int]] = {}
         self.by_package_name: dict[str, list[int]] = {}
         self.installable: list[int] = []
-        wanted = set(wanted_files)
+        wanted = frozenset(wanted_files)
         intersect = wanted.intersection
         by_name = self.by_name
         by_file = self.by_file
@@ -97,8 +97,10 @@ class ProvidesIndex:
                 by_package_name[name] = [index]
             else:
                 same_name.append(index)
-            if wanted and package.files:
-                for path in intersect(package.files):
+            files = package.files
+            if wanted and files:  # a FileList is true without being read whole: see `among`
+                owned = files.among(wanted) if isinstance(files, FileList) else intersect(files)
+                for path in owned:
                     by_file.setdefault(path, []).append(index)
 
     def providers(self, dep: Dependency) -> tuple[int, ...]:

@@ -117,9 +117,11 @@ class Resolver:
         *,
         arches: frozenset[str] | None = None,
         rpm_features: Mapping[str, str] | None = None,
+        wanted_files: frozenset[str] | None = None,
     ) -> None:
+        """``wanted_files``: `required_files` of ``packages``, when the caller has it already."""
         self.packages = packages
-        wanted = _required_files(packages)
+        wanted = required_files(packages) if wanted_files is None else wanted_files
         self.index = ProvidesIndex(packages, arches=arches, wanted_files=wanted)
         self.arches = arches
         self.rpm_features = rpm_features
@@ -292,21 +294,25 @@ def leaves_text(node: Node) -> set[str]:
     return found
 
 
-def _required_files(packages: Sequence[Package]) -> set[str]:
+_NAMING_FILES = tuple(kind for kind in DEPENDENCY_KINDS if kind not in ("provides", "obsoletes"))
+"""The dependency kinds whose file paths a package must find in another's files."""
+
+
+def required_files(packages: Sequence[Package]) -> frozenset[str]:
     """Every file path some package requires (plainly or inside a rich dependency)."""
     wanted: set[str] = set()
+    rich: set[str] = set()
     for package in packages:
-        for kind in DEPENDENCY_KINDS:
-            if kind in ("provides", "obsoletes"):
-                continue
+        for kind in _NAMING_FILES:
             for dep in getattr(package, kind):
                 name = dep.name
                 if name.startswith("/"):
                     wanted.add(name)
-                elif name.startswith("(") and "/" in name:
+                elif name.startswith("(") and "/" in name and name not in rich:
+                    rich.add(name)
                     try:
                         node = parse(name)
                     except DependencySyntaxError:
                         continue
                     wanted.update(text.split(" ", 1)[0] for text in leaves_text(node) if text.startswith("/"))
-    return wanted
+    return frozenset(wanted)

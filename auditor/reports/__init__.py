@@ -52,14 +52,15 @@ def render_pieces(
     width: int | None = None,
     focus: str | None = None,
     purl_namespace: str | None = None,
-) -> Iterator[str]:
-    """A format's text, in pieces where the format can stream (the JSON report can), each one
-    UTF-8 can carry: the name of a file that is not UTF-8 has its bad bytes as U+FFFD.
+) -> Iterator[str | bytes]:
+    """A format's text, in pieces where the format can stream (the JSON report can: some of
+    its pieces are UTF-8 bytes), each one UTF-8 can carry: the name of a file that is not
+    UTF-8 has its bad bytes as U+FFFD.
     ``width`` is the terminal's when the table goes to one; ``focus`` a package whose chains
     alone the graph formats draw; ``purl_namespace`` names the packages' vendor in the purls
     of the SBOM formats."""
     if fmt == "json":
-        pieces: Iterable[str] = json_report.render_chunks(view)
+        pieces: Iterable[str | bytes] = json_report.render_chunks(view)
     elif fmt == "table":
         pieces = [table.render(view, width)]
     elif fmt == "dot":
@@ -71,4 +72,4 @@ def render_pieces(
     else:
         pieces = [FORMATS[fmt](view)]
     for piece in pieces:
-        yield utf8_text(piece)
+        yield piece if isinstance(piece, bytes) else utf8_text(piece)

@@ -8,16 +8,22 @@ everything (``completeness``).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from typing import Any
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
+from functools import partial
+from typing import IO, Any
 
 from auditor.audit.facts import FactKind
 from auditor.deps.graph import Hop
 from auditor.gate.decision import Disposition
 from auditor.origin.findings import Finding
+from auditor.reports.text import utf8_text
 from auditor.reports.view import FactView, PackageView, ReportView
 from auditor.rpm.serialize import source_to_json
+from auditor.runtime.parallel import Background, can_fork
 
+_UNRESOLVED = FactKind.UNRESOLVED
 SCHEMA_VERSION = 2
 SCHEMA_ID = "https://github.com/auditor-rpm/auditor/blob/main/schemas/report-v2.schema.json"
 
@@ -50,18 +56,21 @@ def finding_to_json(finding: Finding, item: FactView) -> dict[str, Any]:
 
 def fact_to_json(item: FactView) -> dict[str, Any]:
     fact = item.fact
+    ruling = item.ruling
+    # ``_value_`` is what ``.value`` returns, without the property call (a distribution's
+    # report reads it half a million times).
     data: dict[str, Any] = {
-        "kind": fact.kind.value,
+        "kind": fact.kind._value_,
         "rule": fact.rule,
         "fingerprint": fact.fingerprint,
         "capability": fact.capability,
         "text": item.text,
-        "blocks": item.blocks,
-        "disposition": item.disposition.value,
-        "reason": item.reason,
+        "blocks": ruling.blocks,
+        "disposition": ruling.disposition._value_,
+        "reason": ruling.reason,
     }
     if fact.category is not None:
-        data["category"] = fact.category.value
+        data["category"] = fact.category._value_
     if fact.ends_at:
         data["ends_at"] = fact.ends_at
     if item.ruling.waiver is not None:
@@ -95,29 +104,30 @@ def hop_to_json(hop: Hop, view: ReportView) -> dict[str, Any]:
 
 def package_to_json(row: PackageView, view: ReportView) -> dict[str, Any]:
     package = row.package
-    findings = [finding_to_json(item.fact.finding, item) for item in row.facts if item.fact.finding]
-    unresolved = [item for item in row.facts if item.fact.kind is FactKind.UNRESOLVED]
+    facts = row.facts
+    findings = [finding_to_json(item.fact.finding, item) for item in facts if item.fact.finding]
+    unresolved = [item for item in facts if item.fact.kind is _UNRESOLVED]
     data: dict[str, Any] = {
         "name": package.name,
         "epoch": package.epoch,
         "version": package.version,
         "release": package.release,
         "arch": package.arch,
-        "kind": package.kind.value,
+        "kind": package.kind._value_,
         "nevra": package.nevra,
-        "status": row.status.value,
-        "statuses": [verdict.value for verdict in row.statuses],
+        "status": row.status._value_,
+        "statuses": [verdict._value_ for verdict in row.statuses],
         "blocking": row.blocking,
-        "gate": row.gate.value,
+        "gate": row.gate._value_,
         "waived_by": list(row.waivers),
         "why": row.why,
-        "facts": [fact_to_json(item) for item in row.facts],
+        "facts": [fact_to_json(item) for item in facts],
         "findings": findings,
         "chain": [hop_to_json(hop, view) for hop in row.chain],
         "unresolved": [_unresolved(item) for item in unresolved],
         "gaps": [
-            {"kind": item.fact.gap.kind.value, "detail": item.fact.gap.detail, "blocks": item.blocks}
-            for item in row.facts
+            {"kind": item.fact.gap.kind._value_, "detail": item.fact.gap.detail, "blocks": item.blocks}
+            for item in facts
             if item.fact.gap is not None
         ],
         **(
@@ -244,12 +254,61 @@ def gate_to_json(view: ReportView) -> dict[str, Any]:
 
 
 def render(view: ReportView) -> str:
-    return "".join(render_chunks(view))
+    return "".join(dump_chunks(document(view, stream=True)))
 
 
-def render_chunks(view: ReportView) -> Iterator[str]:
-    """The report in pieces, one package per piece, for writing without holding it whole."""
-    return dump_chunks(document(view, stream=True))
+PARALLEL_ROWS = 5000
+"""From this many packages, a forked process encodes part of them while this one encodes and
+writes the rest: below it, the fork costs more than the work it moves."""
+PARENT_SHARE = 0.4
+"""The share of the packages this process encodes: it also writes and compresses every
+piece of the report, the worker only encodes (distro-60k: both end together)."""
+SPOOL_PIECE = 1 << 20
+
+
+def render_chunks(view: ReportView) -> Iterator[str | bytes]:
+    """The report in pieces, a package a piece (or the worker's share in pieces of bytes), for
+    writing without holding it whole."""
+    data = document(view, stream=True)
+    if len(view.rows) < PARALLEL_ROWS or not can_fork():
+        return dump_chunks(data)
+    try:
+        spool = tempfile.TemporaryFile()  # noqa: SIM115 -- closed by the generator
+    except OSError:
+        return dump_chunks(data)
+    return _in_two(view, data, spool)
+
+
+def _in_two(view: ReportView, data: dict[str, Any], spool: IO[bytes]) -> Iterator[str | bytes]:
+    """`dump_chunks` of ``data``, the packages from a cut on encoded by a forked worker into
+    ``spool`` meanwhile. The worker's pieces are the bytes the same encoding gives."""
+    with spool:
+        rows = view.rows
+        cut = max(1, int(len(rows) * PARENT_SHARE))
+        worker = Background(partial(_encode_into, spool, rows[cut:], view))
+        yield _opening(data, "packages")
+        encode = _encoder()
+        first = True
+        for row in rows[:cut]:
+            yield ("\n    " if first else ",\n    ") + encode(package_to_json(row, view))
+            first = False
+        worker.result()
+        spool.seek(0)
+        while piece := spool.read(SPOOL_PIECE):
+            yield piece
+        yield _closing(empty=False)
+
+
+def _encode_into(spool: IO[bytes], rows: Sequence[PackageView], view: ReportView) -> None:
+    """In the worker (or here, when it could not run): every row, each after a comma."""
+    encode = _encoder()
+    descriptor = spool.fileno()
+    os.lseek(descriptor, 0, os.SEEK_SET)
+    os.ftruncate(descriptor, 0)
+    with os.fdopen(os.dup(descriptor), "wb", buffering=SPOOL_PIECE) as out:
+        for row in rows:
+            # utf8_text: a file name that is not UTF-8 reaches here as lone surrogates.
+            out.write(utf8_text(",\n    " + encode(package_to_json(row, view))).encode("utf-8"))
 
 
 def dumps(data: dict[str, Any], array: str = "packages") -> str:
@@ -264,13 +323,25 @@ def dump_chunks(data: dict[str, Any], array: str = "packages") -> Iterator[str]:
     at a time and yielded one at a time, so neither the document nor its text is ever held
     whole (one character beyond Latin-1 makes a Python string four bytes a character).
     """
-    head = json.dumps(
-        {key: value for key, value in data.items() if key != array}, indent=2, ensure_ascii=False
-    )
-    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    yield f'{head[:-2]},\n  "{array}": ['
+    yield _opening(data, array)
+    encode = _encoder()
     first = True
     for item in data.get(array) or ():
         yield ("\n    " if first else ",\n    ") + encode(item)
         first = False
-    yield "]\n}\n" if first else "\n  ]\n}\n"
+    yield _closing(empty=first)
+
+
+def _opening(data: dict[str, Any], array: str) -> str:
+    head = json.dumps(
+        {key: value for key, value in data.items() if key != array}, indent=2, ensure_ascii=False
+    )
+    return f'{head[:-2]},\n  "{array}": ['
+
+
+def _closing(*, empty: bool) -> str:
+    return "]\n}\n" if empty else "\n  ]\n}\n"
+
+
+def _encoder() -> Any:
+    return json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode

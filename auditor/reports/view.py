@@ -319,20 +319,25 @@ def _fact_view(ruling: Ruling, packages: Sequence[Package]) -> FactView:
     return FactView(fact, ruling, text)
 
 
+# Enum members looked up through their class are slow in the loops over every package.
+_BLOCKS, _WAIVED, _BASELINED = Disposition.BLOCKS, Disposition.WAIVED, Disposition.BASELINED
+_ORIGIN, _UNRESOLVED = Verdict.ORIGIN, Verdict.UNRESOLVED
+
+
 def _package_view(
     result: PackageResult, rulings: Sequence[Ruling], packages: Sequence[Package], repositories: set[str]
 ) -> PackageView:
     facts = tuple(_fact_view(ruling, packages) for ruling in rulings)
-    blocking = [item for item in facts if item.blocks]
+    blocking = [item for item in facts if item.ruling.disposition is _BLOCKS]
     statuses = [item.fact.status for item in blocking if item.fact.status is not None]
     status = min(statuses, key=lambda v: v.rank) if statuses else result.verdict
     chain = result.chain if status is result.verdict else _chain_of(facts, status)
     gate = Gate.NONE
     if blocking:
         gate = Gate.BLOCKING
-    elif any(item.disposition is Disposition.WAIVED for item in facts):
+    elif any(item.ruling.disposition is _WAIVED for item in facts):
         gate = Gate.WAIVED
-    elif any(item.disposition is Disposition.BASELINED for item in facts):
+    elif any(item.ruling.disposition is _BASELINED for item in facts):
         gate = Gate.BASELINED
     why = _why(result, facts, status, chain, packages)
     return PackageView(result, facts, status, chain, gate, why, package_path(result.package, repositories))
@@ -351,10 +356,10 @@ def _why(
 ) -> str:
     """The reason for ``status`` in one line, then what else blocks or was accepted."""
     own = [item for item in facts if item.fact.status is status and item.fact.taints]
-    if status is Verdict.ORIGIN:
+    if status is _ORIGIN:
         evidence = sorted(own, key=lambda item: -(item.fact.severity or 0))
         text = evidence[0].text + (f" (+{len(evidence) - 1} more)" if len(evidence) > 1 else "")
-    elif status is Verdict.UNRESOLVED:
+    elif status is _UNRESOLVED:
         missing = list(
             dict.fromkeys(str(item.fact.resolution.dependency) for item in own if item.fact.resolution)
         )
@@ -365,14 +370,18 @@ def _why(
     else:
         text = ""
     others = sorted(
-        {item.fact.kind.value for item in facts if item.blocks and item.fact.status is not status}
+        {
+            item.fact.kind._value_
+            for item in facts
+            if item.ruling.disposition is _BLOCKS and item.fact.status is not status
+        }
     )
     if others:
         text += ("; " if text else "") + "also blocks: " + ", ".join(others)
     waived = sorted({item.ruling.waiver.id for item in own if item.ruling.waiver is not None})
     if waived:
         text += f" (waived by {', '.join(waived)})"
-    if any(item.disposition is Disposition.BASELINED for item in own):
+    if any(item.ruling.disposition is _BASELINED for item in own):
         text += " (accepted by the baseline)"
     return text
 

@@ -8,9 +8,10 @@ are an enum, never rpm's RPMSENSE bit flags or repodata's ``flags="GE"``.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence, Set
 from dataclasses import dataclass, field, fields
-from typing import Any, overload
+from operator import attrgetter
+from typing import Any, Protocol, overload
 
 from auditor.rpm.sense import PREREQ_WORDS, Sense, comparison_bits
 
@@ -197,6 +198,103 @@ class FileList(Sequence[str]):
     def __reduce__(self) -> tuple[Any, tuple[str, int]]:
         return (FileList.from_joined, (self._joined[1:-1], self._length))
 
+    def among(self, paths: Set[str]) -> set[str]:
+        """Which of ``paths`` the package owns."""
+        return set(paths).intersection(self._paths()) if self._length else set()
+
+
+class FileSource(Protocol):
+    """Where the complete file lists of a repository's packages are, read on first need."""
+
+    def files(self, key: str) -> tuple[str, int] | None:
+        """The complete list of the package ``key`` (NUL-joined, and how many), or None."""
+        ...
+
+    def answers(self, paths: frozenset[str]) -> bool:
+        """Whether the partial lists already hold every package's share of ``paths``."""
+        ...
+
+
+class PendingFileList(FileList):
+    """A package's files as far as they are known before its complete list is read.
+
+    Repository metadata lists a package's configuration files and executables in primary.xml
+    and all of its files in filelists.xml, which is as large again. The complete list is
+    read on first use of any kind (iterating, counting, comparing, pickling); until then,
+    the resolver asks only for the paths that requirements name (`among`), and the partial
+    list answers those when its source says it can.
+    """
+
+    __slots__ = ("_key", "_source")
+
+    def __init__(self, partial: Iterable[str], source: FileSource, key: str) -> None:
+        super().__init__(partial)
+        self._source: FileSource | None = source
+        self._key = key
+
+    def _complete(self) -> None:
+        source = self._source
+        if source is None:
+            return
+        found = source.files(self._key)
+        self._source = None
+        if found is not None:
+            joined, length = found
+            self._joined = "\0" + joined + "\0" if length else ""
+            self._length = length
+
+    @property
+    def pending(self) -> bool:
+        return self._source is not None
+
+    def among(self, paths: Set[str]) -> set[str]:
+        source = self._source
+        if source is not None and isinstance(paths, frozenset) and source.answers(paths):
+            return super().among(paths)  # the partial list: nothing more to read
+        self._complete()
+        return super().among(paths)
+
+    def __len__(self) -> int:
+        self._complete()
+        return self._length
+
+    def __bool__(self) -> bool:
+        return self._source is not None or self._length > 0  # unread: it may hold files
+
+    def __iter__(self) -> Iterator[str]:
+        self._complete()
+        return super().__iter__()
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[str, ...]: ...
+    def __getitem__(self, index: int | slice) -> str | tuple[str, ...]:
+        self._complete()
+        return super().__getitem__(index)
+
+    def __contains__(self, path: object) -> bool:
+        self._complete()
+        return super().__contains__(path)
+
+    def __eq__(self, other: object) -> bool:
+        self._complete()
+        if isinstance(other, PendingFileList):
+            other._complete()
+        return super().__eq__(other)
+
+    def __hash__(self) -> int:
+        self._complete()
+        return super().__hash__()
+
+    def __repr__(self) -> str:
+        self._complete()
+        return super().__repr__()
+
+    def __reduce__(self) -> tuple[Any, tuple[str, int]]:
+        self._complete()
+        return super().__reduce__()
+
 
 class PackageKind(enum.Enum):
     BINARY = "binary"
@@ -212,6 +310,9 @@ class Checksum:
 
     algorithm: str
     value: str
+
+    def __reduce__(self) -> tuple[type[Checksum], tuple[str, str]]:
+        return (Checksum, (self.algorithm, self.value))  # see Package.__reduce__
 
     def __str__(self) -> str:
         return f"{self.algorithm}:{self.value}"
@@ -346,7 +447,7 @@ class Package:
     def __reduce__(self) -> tuple[type[Package], tuple[Any, ...]]:
         # Packages cross from worker processes by the ten thousand: positional arguments
         # unpickle twice as fast as the slots state dataclasses pickle by default.
-        return (Package, tuple(getattr(self, name) for name in _PACKAGE_FIELDS))
+        return (Package, _package_values(self))
 
     @property
     def evr(self) -> EVR:
@@ -393,6 +494,7 @@ def srpm_file_name(name: str, version: str, release: str) -> str:
 
 
 _PACKAGE_FIELDS = tuple(item.name for item in fields(Package))
+_package_values = attrgetter(*_PACKAGE_FIELDS)
 
 WEAK_DEPENDENCY_KINDS: tuple[str, ...] = ("recommends", "suggests", "supplements", "enhances")
 """The kinds that never make an installation fail (rpm's weak dependencies)."""

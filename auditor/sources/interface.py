@@ -4,11 +4,12 @@ of each input. A bad input never stops the others from being read."""
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from auditor.core.errors import InputError
 from auditor.rpm.model import Gap, Package
 from auditor.runtime.progress import Reporter
+from auditor.sources.filelists import FilelistsSource, complete_file_lists
 
 __all__ = ["ConfigUrl", "InputKind", "InputSummary", "LoadResult", "ReadOptions"]
 
@@ -55,7 +56,8 @@ class InputSummary:
     packages: int
     revision: str | None = None
     filelists: bool | None = None
-    """For a repository: whether filelists.xml was read (file requirements need it)."""
+    """For a repository: whether its filelists.xml is there for file requirements (read when
+    one needs it), and could be read when one did."""
     found_beside: str | None = None
     """For a source repository the auditor found beside a binary one: that repository."""
 
@@ -70,6 +72,8 @@ class LoadResult:
     warnings: list[str] = field(default_factory=list)
     gaps: list[Gap] = field(default_factory=list)
     """Evidence about the inputs (not one package) that could not be seen."""
+    file_lists: list[FilelistsSource] = field(default_factory=list)
+    """The repositories' filelists.xml, parsed when a requirement needs them (`complete_files`)."""
 
     def extend(self, other: LoadResult) -> None:
         self.packages.extend(other.packages)
@@ -78,6 +82,18 @@ class LoadResult:
         self.config_urls.extend(other.config_urls)
         self.warnings.extend(other.warnings)
         self.gaps.extend(other.gaps)
+        self.file_lists.extend(other.file_lists)
+
+    def complete_files(self, wanted: frozenset[str]) -> None:
+        """Read the filelists.xml that the file requirements ``wanted`` need; a repository's
+        that cannot be read is an input error, and its summary says so."""
+        failed = complete_file_lists(self.file_lists, wanted, self.errors)
+        if failed:
+            unread = {source.input for source in failed}
+            self.inputs = [
+                replace(item, filelists=False) if item.filelists and item.path in unread else item
+                for item in self.inputs
+            ]
 
 
 @dataclass(frozen=True)

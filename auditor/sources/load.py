@@ -213,6 +213,7 @@ def _load_config(
     result.packages.extend(read.packages)
     result.errors.extend(read.errors)
     result.gaps.extend(gap for repository in read.repositories for gap in repository.gaps)
+    result.file_lists.extend(r.file_lists for r in read.repositories if r.file_lists is not None)
     result.inputs.append(InputSummary(shown, InputKind.REPO_CONFIG, len(read.packages)))
 
 
@@ -220,6 +221,9 @@ def _add_repository(read: RepositoryRead, shown: str, result: LoadResult) -> Non
     result.packages.extend(read.packages)
     result.errors.extend(read.errors)
     result.gaps.extend(read.gaps)
+    if read.file_lists is not None:
+        read.file_lists.input = shown
+        result.file_lists.append(read.file_lists)
     result.inputs.append(
         InputSummary(shown, InputKind.REPOSITORY, len(read.packages), read.revision, read.has_filelists)
     )

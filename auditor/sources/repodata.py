@@ -26,19 +26,10 @@ from typing import Any
 
 from auditor.core.errors import InputError
 from auditor.core.files import open_regular, os_reason
-from auditor.rpm.model import (
-    DEPENDENCY_KINDS,
-    EVR,
-    Checksum,
-    Dependency,
-    FileList,
-    Gap,
-    Op,
-    Package,
-    PackageKind,
-)
+from auditor.rpm.model import DEPENDENCY_KINDS, EVR, Checksum, Dependency, Gap, Op, Package, PackageKind
 from auditor.runtime.parallel import Background, can_fork
 from auditor.sources import split
+from auditor.sources.filelists import FilelistsSource
 from auditor.sources.formats.repomd import MetadataFile, Repomd, read_repomd
 from auditor.sources.formats.xmlstream import (
     Text,
@@ -67,6 +58,9 @@ class RepositoryRead:
     errors: list[InputError] = field(default_factory=list)
     metadata: dict[str, MetadataFile] = field(default_factory=dict)
     has_filelists: bool = False
+    """Whether the repository's filelists.xml is there and matches repomd.xml (it is parsed
+    when a requirement needs it: `auditor.sources.filelists`)."""
+    file_lists: FilelistsSource | None = None
     gaps: list[Gap] = field(default_factory=list)
     """What the repository's reader could not see (files beside the metadata, headers unread)."""
 
@@ -143,35 +137,21 @@ def read_metadata(repomd: Repomd, display: str, fetch: FetchMetadata) -> Reposit
     result = RepositoryRead(display, repomd.revision, [], metadata=repomd.files)
     primary_path, shown_primary = fetch(primary, safe_href(primary.href, display))
     filelists = repomd.files.get("filelists")
-    pending: Background[dict[str, tuple[str, int]]] | None = None
-    files: dict[str, tuple[str, int]] | None = None
+    source: FilelistsSource | None = None
     if filelists is not None:
         try:
             filelists_path, shown_filelists = fetch(filelists, safe_href(filelists.href, display))
-            pending = _start_filelists(filelists_path, shown_filelists, filelists.open_size)
-        except InputError as exc:
-            result.errors.append(exc)
-    handler = _read_primary_handler(primary_path, shown_primary, display, result.errors, primary.open_size)
-    if pending is not None:
-        try:
-            files = pending.result()
         except InputError as exc:
             result.errors.append(exc)
         else:
-            result.has_filelists = True
-    result.packages = handler.packages(files)
+            parse = partial(read_filelists, filelists_path, shown_filelists, filelists.open_size)
+            source = FilelistsSource(display, parse)
+    handler = _read_primary_handler(primary_path, shown_primary, display, result.errors, primary.open_size)
+    result.packages = handler.packages(source)
+    if source is not None:
+        result.has_filelists = True
+        result.file_lists = source
     return result
-
-
-# A filelists.xml this large is parsed in a second process while primary.xml is parsed in
-# this one: both cores work, and the parse of the larger file is no longer on the clock.
-PARALLEL_FILELISTS = 4 * 1024 * 1024
-
-
-def _start_filelists(path: str, shown: str, open_size: int | None) -> Background[dict[str, tuple[str, int]]]:
-    return Background(
-        partial(read_filelists, path, shown, open_size), fork=os.path.getsize(path) >= PARALLEL_FILELISTS
-    )
 
 
 def _dependency(attrs: dict[str, str]) -> Dependency:
@@ -301,18 +281,18 @@ class _PrimaryHandler:
             except InputError as exc:
                 self.errors.append(exc)
 
-    def packages(self, files: dict[str, tuple[str, int]] | None) -> list[Package]:
-        """The packages read, each with its filelists.xml entry when ``files`` has one.
+    def packages(self, source: FilelistsSource | None) -> list[Package]:
+        """The packages read, each with a file list that ``source`` (filelists.xml) completes.
 
-        The packages have not left the reader yet, so giving them their complete file list
-        in place is safe; rebuilding 60,000 frozen objects to change one field is not cheap.
+        The packages have not left the reader yet, so giving them that list in place is safe;
+        rebuilding 60,000 frozen objects to change one field is not cheap.
         """
-        if files is not None:
+        if source is not None:
             for package in self.pending:
                 if package.checksum is not None:
-                    found = files.get(package.checksum.value)
-                    if found is not None:
-                        object.__setattr__(package, "files", FileList.from_joined(*found))
+                    binary = package.kind is PackageKind.BINARY
+                    files = source.pending_list(package.files, package.checksum.value, binary=binary)
+                    object.__setattr__(package, "files", files)
         return self.pending
 
     def _package(self) -> Package:

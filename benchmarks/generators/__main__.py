@@ -31,7 +31,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     ensure = commands.add_parser("ensure", help="generate the corpora that are missing or out of date")
     ensure.add_argument(
-        "names", nargs="*", choices=[[], *store.ALL], metavar="NAME", help=", ".join(store.ALL)
+        "names",
+        nargs="*",
+        choices=[[], *store.ALL, *store.ON_DEMAND],
+        metavar="NAME",
+        help=", ".join((*store.ALL, *store.ON_DEMAND)) + f" (default: {', '.join(store.ALL)})",
     )
     commands.add_parser(
         "prepare-debian-index",

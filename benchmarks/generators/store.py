@@ -29,8 +29,11 @@ from benchmarks.generators import debian
 
 DISTRO_60K = "distro-60k"
 DISTRO_10K = "distro-10k"
+DISTRO_200K = "distro-200k"
 RPMS_2K = "rpms-2k"
 ALL = (DISTRO_60K, DISTRO_10K, RPMS_2K)
+ON_DEMAND = (DISTRO_200K,)
+"""Corpora made only when asked for by name (a benchmark case), never by ``ensure`` of all."""
 RPMS_COUNT = 2000
 RPMS_SEED = 7
 CORPORA_ENV = "AUDITOR_CORPORA"
@@ -43,6 +46,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 _SOURCES = {
     DISTRO_60K: ("debian.py", "rpmmd.py", "distro.py"),
     DISTRO_10K: ("debian.py", "rpmmd.py", "distro.py", "solv_closure.py"),
+    DISTRO_200K: ("debian.py", "rpmmd.py", "distro.py", "copies.py"),
     RPMS_2K: ("rpms.py",),
 }
 
@@ -196,6 +200,8 @@ def ensure(names: Iterable[str], corpora: str | None = None, log: Log = log_to_s
     with _locked(corpora):
         if DISTRO_60K in wanted or DISTRO_10K in wanted:
             _ensure_distro(corpora, DISTRO_10K in wanted, log)
+        if DISTRO_200K in wanted:
+            _ensure_distro_copies(corpora, log)
         if RPMS_2K in wanted:
             _ensure_rpms(corpora, log)
     return corpora
@@ -230,6 +236,23 @@ def _ensure_distro(corpora: str, with_subset: bool, log: Log) -> None:
         distro.write(built, kept, virtual)
         _install(corpora, DISTRO_10K, built, input_key)
         log(f"{DISTRO_10K}: {len(kept)} packages, closed under Requires")
+
+
+def _ensure_distro_copies(corpora: str, log: Log) -> None:
+    index = debian_index(corpora)
+    input_key = _digest([index]) if index else None
+    if is_current(corpora, DISTRO_200K, input_key):
+        return
+    if index is None or input_key is None:
+        raise CorpusUnavailable(f"{DISTRO_200K}: {missing_index_message(corpora)}")
+    from benchmarks.generators import copies, distro
+
+    log(f"generating {DISTRO_200K} from {index}")
+    packages = copies.copies(debian.unique_paragraphs(debian.read_index(index)))
+    built = _building(corpora, DISTRO_200K)
+    distro.write(built, packages, distro.virtual_names(packages))
+    _install(corpora, DISTRO_200K, built, input_key)
+    log(f"{DISTRO_200K}: {len(packages)} packages")
 
 
 def _ensure_rpms(corpora: str, log: Log) -> None:

@@ -1,0 +1,54 @@
+"""distro-200k: Debian bookworm's index three times over, as one rpm-md repository.
+
+The first copy is the index as distro-60k has it; the second and third have every package,
+source and relation name suffixed (``-c2``, ``-c3``), so each is a distribution of its own
+but for the files the first copy's packages own (``/bin/sh``, ``/usr/bin/perl``...), which
+the others require too. It puts the cost of an audit past one distribution on record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+
+from benchmarks.generators.debian import Paragraph
+
+COPIES = 3
+_RELATION_FIELDS = ("Depends", "Pre-Depends", "Recommends", "Suggests", "Enhances", "Conflicts",
+                    "Breaks", "Provides")  # fmt: skip
+_RELATION_NAME = re.compile(r"(^|[,|])(\s*)([^\s,|(\[<]+)")
+"""The name that opens each alternative of a relation field (architecture lists and build
+profiles in brackets come after it and are left alone)."""
+
+
+def copies(packages: Sequence[Paragraph], count: int = COPIES) -> list[Paragraph]:
+    """``packages`` and ``count - 1`` renamed copies of them."""
+    found = list(packages)
+    for number in range(2, count + 1):
+        found += [renamed(fields, f"-c{number}") for fields in packages]
+    names = [(fields["Package"], fields.get("Architecture")) for fields in found]
+    if len(set(names)) != len(names):
+        raise ValueError("a renamed copy collides with a package of the index")
+    return found
+
+
+def renamed(fields: Paragraph, suffix: str) -> Paragraph:
+    """A package with its name, its source's and every name its relations give suffixed."""
+
+    def rename(match: re.Match[str]) -> str:
+        name, colon, qualifier = match.group(3).partition(":")
+        return f"{match.group(1)}{match.group(2)}{name}{suffix}{colon}{qualifier}"
+
+    copy = dict(fields)
+    copy["Package"] = fields["Package"] + suffix
+    source = fields.get("Source")
+    if source:
+        head, space, tail = source.partition(" ")
+        copy["Source"] = head + suffix + space + tail
+    for field in _RELATION_FIELDS:
+        if field in fields:
+            copy[field] = _RELATION_NAME.sub(rename, fields[field])
+    digest = fields.get("SHA256") or fields["Package"]
+    copy["SHA256"] = hashlib.sha256((digest + suffix).encode()).hexdigest()
+    return copy
