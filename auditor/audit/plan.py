@@ -16,7 +16,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from auditor.audit.result import AuditResult
-from auditor.deps.graph import Hop
+from auditor.deps.graph import Hop, HopKind
 from auditor.origin.findings import Finding, Verdict
 
 
@@ -134,7 +134,7 @@ class DependentsFinder:
             *propagation.build_depends,
         }
         # member -> (owner, kind, requirement, alternatives, tainted alternatives), owners tainted only.
-        self._reverse: dict[int, list[tuple[int, str, str, int, int]]] = {}
+        self._reverse: dict[int, list[tuple[int, HopKind, str, int, int]]] = {}
         for groups in (graph.runtime, graph.build):
             for owner, owner_groups in groups.items():
                 if owner not in tainted:
@@ -150,7 +150,7 @@ class DependentsFinder:
         for binary, source in graph.built_from.items():
             if binary in tainted and source in tainted:
                 sourcerpm = audit.packages[binary].sourcerpm or ""
-                self._reverse.setdefault(source, []).append((binary, "built-from", sourcerpm, 1, 1))
+                self._reverse.setdefault(source, []).append((binary, HopKind.BUILT_FROM, sourcerpm, 1, 1))
 
     def of(self, members: list[int]) -> Dependents:
         distance = dict.fromkeys(members, 0)

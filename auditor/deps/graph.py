@@ -15,6 +15,7 @@ alternative is tainted; members of a cycle with no tainted way out stay clean.
 
 from __future__ import annotations
 
+import enum
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -28,14 +29,22 @@ if TYPE_CHECKING:
     import networkx as nx
 
 
+class HopKind(enum.StrEnum):
+    """Why one package of a chain needs the next (a string enum: reports write its value)."""
+
+    REQUIRES = "requires"
+    BUILD_REQUIRES = "buildrequires"
+    BUILT_FROM = "built-from"
+    """A binary package and the source package it was built from."""
+
+
 @dataclass(frozen=True, slots=True)
 class Hop:
     """One step of an explanation chain: ``source`` needs ``target`` because of ``requirement``."""
 
     source: int
     target: int
-    kind: str
-    """``requires``, ``buildrequires`` or ``built-from``."""
+    kind: HopKind
     requirement: str
     alternatives: int = 1
     """How many packages could satisfy the requirement."""
@@ -53,7 +62,7 @@ class _Group(NamedTuple):
     """One requirement's alternatives: any one of ``members`` satisfies it."""
 
     owner: int
-    kind: str
+    kind: HopKind
     dependency: Dependency
     members: tuple[int, ...]
 
@@ -77,7 +86,7 @@ class DependencyGraph:
         satisfied, failed = Status.SATISFIED, (Status.UNRESOLVED, Status.INVALID)
         for owner, resolutions in resolved.requirements.items():
             source = packages[owner].is_source
-            kind = "buildrequires" if source else "requires"
+            kind = HopKind.BUILD_REQUIRES if source else HopKind.REQUIRES
             groups: list[_Group] = []
             for resolution in resolutions:
                 if resolution.kind != "requires":
@@ -125,7 +134,7 @@ class DependencyGraph:
                             attributes["requirements"].append(text)
             for binary, source in self.built_from.items():
                 edges[(binary, source)] = {
-                    "kind": "built-from",
+                    "kind": HopKind.BUILT_FROM,
                     "requirements": [self.packages[binary].sourcerpm or ""],
                 }
             graph.add_edges_from((a, b, attributes) for (a, b), attributes in edges.items())
@@ -164,7 +173,7 @@ class DependencyGraph:
             if all(f.inherited_from for f in items if f.effective) and index in self.built_from:
                 source = self.built_from[index]
                 origin_chain[index] = (
-                    Hop(index, source, "built-from", self.packages[index].sourcerpm or ""),
+                    Hop(index, source, HopKind.BUILT_FROM, self.packages[index].sourcerpm or ""),
                 )
         reverse = _reverse(self.runtime)
         depends, depends_via = _least_fixed_point(origin, self.runtime, reverse)
@@ -338,7 +347,9 @@ def _build_fixed_point(
                         # A binary tainted at run time is recorded here too: each taint is its own fact.
                         if binary not in found:
                             found.add(binary)
-                            via[binary] = Hop(binary, source, "built-from", packages[binary].sourcerpm or "")
+                            via[binary] = Hop(
+                                binary, source, HopKind.BUILT_FROM, packages[binary].sourcerpm or ""
+                            )
                     changed = True
                     break
     return found, via

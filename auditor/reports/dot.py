@@ -10,10 +10,11 @@ identifier is a generated ``n0``, ``n1``... and every value a quoted, escaped st
 
 from __future__ import annotations
 
+from auditor.deps.graph import HopKind
 from auditor.reports.flagged import PALETTE, UNAUDITED, graph_of
 from auditor.reports.view import ReportView
 
-EDGE_STYLES = {"requires": "solid", "buildrequires": "dashed", "built-from": "dotted"}
+EDGE_STYLES = {HopKind.REQUIRES: "solid", HopKind.BUILD_REQUIRES: "dashed", HopKind.BUILT_FROM: "dotted"}
 
 
 def render(view: ReportView, focus: str | None = None) -> str:

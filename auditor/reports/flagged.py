@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from auditor.deps.graph import Hop
+from auditor.deps.graph import Hop, HopKind
 from auditor.reports.causes import cause_groups
 from auditor.reports.text import clean_text
 from auditor.reports.view import PackageView, ReportView
@@ -78,7 +78,7 @@ class GroupNode:
 class Edge:
     source: str
     target: str
-    kind: str
+    kind: HopKind
     requirement: str
     """The requirements behind the edge, sorted and joined with ``, ``; between groups, how many."""
     on_chain: bool
@@ -169,7 +169,7 @@ def _package_graph(
     for a, b in pairs:
         if graph.has_edge(a, b):
             data = graph.edges[a, b]
-            kind = str(data.get("kind", "requires"))
+            kind = HopKind(data.get("kind", HopKind.REQUIRES))
             requirements = [str(item) for item in data.get("requirements", [])]
         else:
             kind, requirements = hops[(a, b)].kind, [hops[(a, b)].requirement]
@@ -208,7 +208,7 @@ def cause_graph(view: ReportView, package_count: int = 0, limit: int = MAX_NODES
         if member_of[a] != member_of[b]:
             between[(member_of[a], member_of[b])] += 1
     edges = [
-        Edge(nodes[a].id, nodes[b].id, "requires", f"{count} requirement(s)", False)
+        Edge(nodes[a].id, nodes[b].id, HopKind.REQUIRES, f"{count} requirement(s)", False)
         for (a, b), count in sorted(between.items())
     ]
     label = (

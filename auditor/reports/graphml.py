@@ -45,7 +45,7 @@ def render(view: ReportView, focus: str | None = None) -> str:
         graph.add_edge(
             edge.source,
             edge.target,
-            kind=edge.kind,
+            kind=edge.kind.value,
             requirement=edge.requirement,
             on_chain=int(edge.on_chain),
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from auditor.deps.graph import Hop
+from auditor.deps.graph import Hop, HopKind
 from auditor.reports.flagged import PALETTE, UNAUDITED
 from auditor.reports.html_common import badges, esc, fit
 from auditor.reports.text import alternatives_text
@@ -69,13 +69,17 @@ BOX_HEIGHT = 44
 GAP = 40
 PAD = 8
 ARROW_X = PAD + 28
-HOP_WORDS = {"requires": "needs", "buildrequires": "build needs", "built-from": "built from"}
+HOP_WORDS = {
+    HopKind.REQUIRES: "needs",
+    HopKind.BUILD_REQUIRES: "build needs",
+    HopKind.BUILT_FROM: "built from",
+}
 
 
 def hop_label(hop: Hop) -> str:
     """A hop as its arrow is labelled: ``needs: xapi``, ``build needs: gcc``, ``built from``."""
     label = HOP_WORDS.get(hop.kind, hop.kind)
-    if hop.requirement and hop.kind != "built-from":
+    if hop.requirement and hop.kind is not HopKind.BUILT_FROM:
         label += f": {hop.requirement}"
     return label + alternatives_text(hop)
 

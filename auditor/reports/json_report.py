@@ -95,7 +95,7 @@ def hop_to_json(hop: Hop, view: ReportView) -> dict[str, Any]:
     return {
         "from": view.packages[hop.source].nevra,
         "to": view.packages[hop.target].nevra,
-        "kind": hop.kind,
+        "kind": hop.kind.value,
         "requirement": hop.requirement,
         "alternatives": hop.alternatives,
         "tainted": hop.tainted,

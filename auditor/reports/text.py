@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from auditor.deps.graph import Hop
+from auditor.deps.graph import Hop, HopKind
 from auditor.origin.findings import Finding
 from auditor.rpm.model import Package
 
@@ -72,9 +72,9 @@ def shorten(text: str, width: int) -> str:
 def hop_text(hop: Hop, packages: Sequence[Package]) -> str:
     """One hop in words: ``needs X (for req, 1 of 2 providers tainted)``."""
     target = packages[hop.target].nevra
-    if hop.kind == "built-from":
+    if hop.kind is HopKind.BUILT_FROM:
         return f"built from {target}"
-    label = "needs" if hop.kind == "requires" else "build needs"
+    label = "needs" if hop.kind is HopKind.REQUIRES else "build needs"
     return f"{label} {target} (for {hop.requirement}{alternatives_text(hop)})"
 
 

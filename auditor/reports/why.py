@@ -11,6 +11,7 @@ import fnmatch
 from collections import deque
 
 from auditor.audit.facts import FactKind
+from auditor.deps.graph import HopKind
 from auditor.reports.text import finding_text, hop_text, terminal_text
 from auditor.reports.view import Gate, PackageView, ReportView
 
@@ -94,9 +95,11 @@ def _dependants(index: int, view: ReportView) -> list[str]:
         data = graph.edges[source, index]
         requirements = ", ".join(data.get("requirements", []))
         kind = data.get("kind", "requires")
-        label = {"requires": "for", "buildrequires": "to build, for", "built-from": "built from it:"}.get(
-            kind, kind
-        )
+        label = {
+            HopKind.REQUIRES: "for",
+            HopKind.BUILD_REQUIRES: "to build, for",
+            HopKind.BUILT_FROM: "built from it:",
+        }.get(kind, kind)
         lines.append(f"{view.packages[source].nevra} [{row.status.value}] ({label} {requirements})")
     return lines
 
