@@ -64,7 +64,7 @@ def test_without_fork_the_work_waits_for_its_result() -> None:
 def test_classifying_in_a_child_finds_what_classifying_here_finds(monkeypatch: pytest.MonkeyPatch) -> None:
     options = AuditOptions(targets=(str(EXAMPLE / "repo"), str(EXAMPLE / "srpms")), cache=False)
     here = run_audit(options, load_policy())
-    monkeypatch.setattr(audit_module, "PARALLEL_CLASSIFY", 0)
+    monkeypatch.setattr(audit_module, "CLASSIFY_FROM", 0)
     forked = run_audit(options, load_policy())
     assert forked.findings == here.findings and forked.findings
     assert [(r.package.nevra, r.verdict, r.chain) for r in forked.results] == [
@@ -90,7 +90,7 @@ def test_a_json_report_encoded_in_two_processes_is_the_one_encoded_in_one(
 
     options = AuditOptions(targets=(str(EXAMPLE / "repo"), str(EXAMPLE / "srpms")), cache=False)
     here = json_report_of(options)
-    monkeypatch.setattr(json_report, "PARALLEL_ROWS", 0)
+    monkeypatch.setattr(json_report, "ENCODE_JSON_FROM", 0)
     parent = os.getpid()
     encoded_by: list[int] = []
     encode_into = json_report._encode_into
@@ -112,7 +112,7 @@ def test_a_json_report_whose_worker_dies_is_encoded_here(monkeypatch: pytest.Mon
 
     options = AuditOptions(targets=(str(EXAMPLE / "repo"),), cache=False)
     here = json_report_of(options)
-    monkeypatch.setattr(json_report, "PARALLEL_ROWS", 0)
+    monkeypatch.setattr(json_report, "ENCODE_JSON_FROM", 0)
     parent = os.getpid()
     encode_into = json_report._encode_into
 

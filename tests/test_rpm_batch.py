@@ -14,6 +14,7 @@ import pytest
 
 from auditor.core.errors import InputError
 from auditor.rpm.model import Package
+from auditor.runtime import parallel
 from auditor.runtime.store import Store
 from auditor.sources import rpmbatch
 from auditor.sources.rpmbatch import PendingReads, read_rpm_outcomes
@@ -29,10 +30,10 @@ def two_processes(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def many(tmp_path: Path) -> list[str]:
-    """More files than `PARALLEL_FROM`: the fixture RPMs under many names, and a broken one."""
+    """More files than `READ_RPMS_FROM`: the fixture RPMs under many names, and a broken one."""
     sources = sorted(RPMS.glob("*.rpm"))
     paths = []
-    for number in range(rpmbatch.PARALLEL_FROM + 2 * rpmbatch.BATCH):
+    for number in range(parallel.READ_RPMS_FROM + 2 * rpmbatch.BATCH):
         path = tmp_path / f"{number:04d}-{sources[number % len(sources)].name}"
         os.link(sources[number % len(sources)], path)
         paths.append(str(path))

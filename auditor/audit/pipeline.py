@@ -15,13 +15,9 @@ from auditor.origin.classify import ExtraFindings, classify, classify_config
 from auditor.origin.findings import Category, Finding
 from auditor.origin.policy import Policy
 from auditor.rpm.model import Package
-from auditor.runtime.parallel import Background
+from auditor.runtime.parallel import CLASSIFY_FROM, Background, worth_forking
 from auditor.runtime.progress import SILENT, Reporter
 from auditor.sources.interface import LoadResult
-
-PARALLEL_CLASSIFY = 5000
-"""From this many packages, classification runs in a forked process during resolution:
-below it, the fork costs more than the work it moves."""
 
 
 def audit_packages(
@@ -42,7 +38,7 @@ def audit_packages(
     extra = extra_findings(packages) if extra_findings is not None else None
     # Classification needs no edges: a large run classifies on the other core meanwhile.
     classified = Background(
-        partial(classify, packages, policy, extra=extra), fork=len(packages) >= PARALLEL_CLASSIFY
+        partial(classify, packages, policy, extra=extra), fork=worth_forking(len(packages), CLASSIFY_FROM)
     )
     # The repositories' filelists.xml that file requirements need, read before resolving, so
     # that one that cannot be read is an input error of this run like any other.

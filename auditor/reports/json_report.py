@@ -21,7 +21,7 @@ from auditor.origin.findings import Finding
 from auditor.reports.text import utf8_text
 from auditor.reports.view import FactView, PackageView, ReportView
 from auditor.rpm.serialize import source_to_json
-from auditor.runtime.parallel import Background, can_fork
+from auditor.runtime.parallel import ENCODE_JSON_FROM, Background, worth_forking
 
 _UNRESOLVED = FactKind.UNRESOLVED
 SCHEMA_VERSION = 2
@@ -257,9 +257,6 @@ def render(view: ReportView) -> str:
     return "".join(dump_chunks(document(view, stream=True)))
 
 
-PARALLEL_ROWS = 5000
-"""From this many packages, a forked process encodes part of them while this one encodes and
-writes the rest: below it, the fork costs more than the work it moves."""
 PARENT_SHARE = 0.4
 """The share of the packages this process encodes: it also writes and compresses every
 piece of the report, the worker only encodes (distro-60k: both end together)."""
@@ -270,7 +267,7 @@ def render_chunks(view: ReportView) -> Iterator[str | bytes]:
     """The report in pieces, a package a piece (or the worker's share in pieces of bytes), for
     writing without holding it whole."""
     data = document(view, stream=True)
-    if len(view.rows) < PARALLEL_ROWS or not can_fork():
+    if not worth_forking(len(view.rows), ENCODE_JSON_FROM):
         return dump_chunks(data)
     try:
         spool = tempfile.TemporaryFile()  # noqa: SIM115 -- closed by the generator

@@ -11,23 +11,17 @@ process read them.
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
-import os
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 
 from auditor.core.errors import InputError
 from auditor.rpm.model import Package
 from auditor.rpm.serialize import check_package_json, package_from_json, package_to_json
-from auditor.runtime.parallel import can_fork
+from auditor.runtime.parallel import READ_RPMS_FROM, WORKERS, process_pool, worth_forking
 from auditor.runtime.progress import SILENT, Reporter
 from auditor.runtime.store import Store, file_identity
 from auditor.sources.rpmpackage import read_rpm
 
-PARALLEL_FROM = 200
-"""Fewer files than this are read in this process: starting a worker would cost more."""
-WORKERS = min(2, os.cpu_count() or 1)
-"""Processes that read, this one included."""
 BATCH = 64
 
 Outcome = list[Package | InputError]
@@ -113,9 +107,8 @@ class PendingReads:
         self._batches = [wanted[start : start + BATCH] for start in range(0, len(wanted), BATCH)]
         self._pool: ProcessPoolExecutor | None = None
         self._futures: list[Future[list[Read]]] = []
-        if len(wanted) >= PARALLEL_FROM and WORKERS >= 2 and can_fork():
-            context = multiprocessing.get_context("fork")
-            self._pool = ProcessPoolExecutor(max_workers=WORKERS - 1, mp_context=context)
+        if worth_forking(len(wanted), READ_RPMS_FROM):
+            self._pool = process_pool(WORKERS - 1)
             self._futures = [
                 self._pool.submit(_read_batch, batch, checksum, evidence_only, self.encode)
                 for batch in self._batches
