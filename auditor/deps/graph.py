@@ -211,32 +211,30 @@ class Propagation:
 
     def taints(self, index: int) -> list[tuple[Verdict, tuple[Hop, ...]]]:
         """Every status that applies to ``index``, worst first (never ``clean``)."""
-        found: list[tuple[Verdict, tuple[Hop, ...]]] = []
-        for verdict, chains in (
-            (Verdict.ORIGIN, self.origin),
-            (Verdict.DEPENDS, self.depends),
-            (Verdict.MAY_DEPEND, self.may_depend),
-            (Verdict.BUILD_DEPENDS, self.build_depends),
-        ):
-            chain = chains.get(index)
-            if chain is not None:
-                found.append((verdict, chain))
+        found = [
+            (verdict, chain)
+            for verdict, chains in self._worst_first()
+            if (chain := chains.get(index)) is not None
+        ]
         if index in self.unresolved:
             found.append((Verdict.UNRESOLVED, ()))
         return found
 
     def verdict(self, index: int) -> PackageVerdict:
         """The worst status of ``index`` and its chain: what a person is shown first."""
-        for verdict, chains in (
-            (Verdict.ORIGIN, self.origin),
-            (Verdict.DEPENDS, self.depends),
-            (Verdict.MAY_DEPEND, self.may_depend),
-            (Verdict.BUILD_DEPENDS, self.build_depends),
-        ):
+        for verdict, chains in self._worst_first():
             chain = chains.get(index)
             if chain is not None:
                 return PackageVerdict(verdict, chain)
         return _UNRESOLVED if index in self.unresolved else _CLEAN
+
+    def _worst_first(self) -> tuple[tuple[Verdict, Mapping[int, tuple[Hop, ...]]], ...]:
+        return (
+            (Verdict.ORIGIN, self.origin),
+            (Verdict.DEPENDS, self.depends),
+            (Verdict.MAY_DEPEND, self.may_depend),
+            (Verdict.BUILD_DEPENDS, self.build_depends),
+        )
 
 
 def _chain(

@@ -30,6 +30,7 @@ from auditor.gate.progress import (
     side_of_audit,
 )
 from auditor.gate.waivers import Waiver
+from auditor.reports.diff_report import fact_change_to_json
 from auditor.reports.text import code_span, shorten, terminal_text
 from auditor.reports.view import ReportView, build_view
 
@@ -158,19 +159,6 @@ def _pair(pair: tuple[PackageRecord, PackageRecord], view: CheckView) -> dict[st
     return {"nevra": new.nevra, "before": old.status, "after": new.status, "why": view.why(new.name)}
 
 
-def _fact(item: FactChange) -> dict[str, Any]:
-    return {
-        "package": item.fact.subject,
-        "change": item.change.value,
-        "fingerprint": item.fact.fingerprint,
-        "kind": item.fact.kind,
-        "rule": item.fact.rule,
-        "text": item.fact.text,
-        "blocked_before": item.blocked_before,
-        "blocks_after": item.blocks_after,
-    }
-
-
 def _document(view: CheckView) -> dict[str, Any]:
     comparison = view.comparison
     return {
@@ -178,8 +166,10 @@ def _document(view: CheckView) -> dict[str, Any]:
         "command": "check",
         "headline": view.headline,
         "new": [_counterpart(item, view) for item in view.new],
-        "regressions": [_fact(item) for item in view.regressions],
-        "facts": [_fact(item) for item in comparison.changes if item.change is not Change.UNCHANGED],
+        "regressions": [fact_change_to_json(item) for item in view.regressions],
+        "facts": [
+            fact_change_to_json(item) for item in comparison.changes if item.change is not Change.UNCHANGED
+        ],
         "worse": [_pair(pair, view) for pair in view.worse],
         "better": [_pair(pair, view) for pair in view.better],
         "obsoletes": [{"package": a, "obsoletes": b, "status": s} for a, b, s in view.obsoletes],

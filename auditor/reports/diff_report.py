@@ -75,7 +75,8 @@ def _record(record: PackageRecord) -> dict[str, Any]:
     return {"nevra": record.nevra, "status": record.status, "statuses": list(record.statuses)}
 
 
-def _fact(item: FactChange) -> dict[str, Any]:
+def fact_change_to_json(item: FactChange) -> dict[str, Any]:
+    """One fact compared across two audits, as the diff and check reports both write it."""
     return {
         "change": item.change.value,
         "package": item.fact.subject,
@@ -94,7 +95,9 @@ def _document(result: ReleaseDiff) -> dict[str, Any]:
     return {
         "statuses": {"old": dict(result.old_counts), "new": dict(result.new_counts)},
         "blocking": {"old": comparison.blocking_before, "new": comparison.blocking_after},
-        "facts": [_fact(item) for item in comparison.changes if item.change is not Change.UNCHANGED],
+        "facts": [
+            fact_change_to_json(item) for item in comparison.changes if item.change is not Change.UNCHANGED
+        ],
         "worse": [{"old": _record(b), "new": _record(a)} for b, a in result.worse],
         "better": [{"old": _record(b), "new": _record(a)} for b, a in result.better],
         "added": [_record(e) for e in result.added],
