@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from auditor.cli.main import main
-from auditor.rpm.model import PendingFileList
+from auditor.rpm.filelist import PendingFileList
 from auditor.sources.filelists import in_primary
 from auditor.sources.interface import ReadOptions
 from auditor.sources.load import load_inputs

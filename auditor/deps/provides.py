@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from auditor.rpm.evr import ranges_overlap
-from auditor.rpm.model import Dependency, FileList, Op, Package, PackageKind
+from auditor.rpm.filelist import FileList
+from auditor.rpm.model import Dependency, Op, Package, PackageKind
 
 # What a host of each architecture can install (rpm's arch compatibility, /usr/lib/rpm/rpmrc).
 HOST_ARCHES: dict[str, tuple[str, ...]] = {

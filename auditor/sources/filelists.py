@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 
 from auditor.core.errors import InputError
-from auditor.rpm.model import FileList, PendingFileList
+from auditor.rpm.filelist import FileList, PendingFileList
 
 Parse = Callable[[], dict[str, tuple[str, int]]]
 

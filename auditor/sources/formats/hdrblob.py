@@ -8,47 +8,44 @@ applies them to every package it reads (``rpm -qp --nodigest --nosignature`` inc
 header that fails one is refused here with the name of rpm's check; one that passes them all
 has every entry's data inside the store, in index order, without overlap, and exactly as long
 as its type and count say. Every number is checked before it is used as an offset or a size.
+The layout these checks read (entry types, index entries, region tags) is
+`auditor.sources.formats.headerlayout`.
 """
 
 from __future__ import annotations
 
-import struct
 from dataclasses import dataclass
-from typing import NamedTuple, NoReturn
+from typing import NoReturn
 
 from auditor.core.errors import InputError
+from auditor.sources.formats.headerlayout import (
+    HEADERIMAGE,
+    HEADERIMMUTABLE,
+    HEADERSIGNATURES,
+    INDEX,
+    REGION_TAG_COUNT,
+    STRING_TYPES,
+    TYPE_ALIGN,
+    TYPE_BIN,
+    TYPE_I18NSTRING,
+    TYPE_NAMES,
+    TYPE_SIZE,
+    TYPE_STRING,
+    Entry,
+    RawEntry,
+)
 from auditor.sources.formats.rpmcheck import CheckKind, RpmCheckError
 from auditor.sources.formats.rpmtags import TAG_TYPES
 
-TYPE_NULL, TYPE_CHAR, TYPE_INT8, TYPE_INT16, TYPE_INT32, TYPE_INT64 = 0, 1, 2, 3, 4, 5
-TYPE_STRING, TYPE_BIN, TYPE_STRING_ARRAY, TYPE_I18NSTRING = 6, 7, 8, 9
-TYPE_NAMES = (
-    "NULL",
-    "CHAR",
-    "INT8",
-    "INT16",
-    "INT32",
-    "INT64",
-    "STRING",
-    "BIN",
-    "STRING_ARRAY",
-    "I18NSTRING",
-)
-_ALIGN = (1, 1, 1, 2, 4, 8, 1, 1, 1, 1)  # typeAlign
-_SIZE = (0, 1, 1, 2, 4, 8, -1, 1, -1, -1)  # typeSizes: -1 for strings, NULL has none
-_STRING_CLASS = frozenset({TYPE_STRING, TYPE_STRING_ARRAY, TYPE_I18NSTRING})
-_MASKS = tuple(align - 1 for align in _ALIGN)
+_MASKS = tuple(align - 1 for align in TYPE_ALIGN)
 _ANY = frozenset(range(TYPE_I18NSTRING + 1))
 _ALLOWED = {
-    tag: _STRING_CLASS if type_ in _STRING_CLASS else frozenset({type_}) for tag, type_ in TAG_TYPES.items()
+    tag: STRING_TYPES if type_ in STRING_TYPES else frozenset({type_}) for tag, type_ in TAG_TYPES.items()
 }
 """hdrchkTagType: the types rpm accepts for each tag it knows (any string type for a string tag)."""
 
-HEADERIMAGE, HEADERSIGNATURES, HEADERIMMUTABLE = 61, 62, 63
 HEADER_I18NTABLE = 100
 """hdrchkTag: no tag below this one outside the first (region) entry."""
-REGION_TAG_COUNT = 16
-"""A region tag and its trailer are BIN entries of one index entry's size."""
 HEADER_TAGS_MAX = 0xFFFF
 HEADER_DATA_MAX = 0x0FFFFFFF
 SIGNATURE_TAGS_MAX = 32
@@ -58,24 +55,6 @@ HEADER_ARRAY_MAX = 0x000FFFFF
 HEADER_MAX_BYTES = 256 * 1024 * 1024
 """hdrblobInit's headerMaxbytes: 8 + 16 x entries + data must stay below it."""
 _BASENAMES, _OLDFILENAMES = 1117, 1027
-
-INDEX = struct.Struct(">iIiI")
-"""One index entry as rpm's entryInfo_s: tag (int32), type, offset (int32), count."""
-
-
-class Entry(NamedTuple):
-    """One checked index entry (a named tuple: a header has a hundred, a distribution millions)."""
-
-    type: int
-    offset: int
-    items: int
-    """The entry's count: how many values it holds (``count`` is a method of tuples)."""
-    end: int
-    """Where its data ends: offset plus rpm's dataLength."""
-
-
-RawEntry = tuple[int, int, int, int]
-"""An `Entry`'s four fields as a plain tuple: what the reader makes of every entry (cheaper)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +149,7 @@ def _well_formed(
             or tag in entries
         ):
             return None  # fmt: skip
-        width = _SIZE[type_]
+        width = TYPE_SIZE[type_]
         if width < 0:  # strings: to the count-th NUL, before the next entry and the trailer
             limit = raw[number + 1][2] if number < last and raw[number + 1][2] > offset else dl
             if offset < trailer < limit:
@@ -269,8 +248,10 @@ def _verify_info(
             fail(f"tag {tag} has unknown type {type_}", "hdrchkType")
         if count < 1 or count > dl:
             fail(f"tag {tag} claims {count} items in {dl} bytes of data", "hdrchkCount")
-        if offset & (_ALIGN[type_] - 1):
-            fail(f"tag {tag} is not aligned ({_SIZE[type_]}-byte values at offset {offset})", "hdrchkAlign")
+        if offset & (TYPE_ALIGN[type_] - 1):
+            fail(
+                f"tag {tag} is not aligned ({TYPE_SIZE[type_]}-byte values at offset {offset})", "hdrchkAlign"
+            )
         if offset < 0 or offset > dl:
             fail(f"tag {tag} points outside its data (offset {offset} of {dl} bytes)", "hdrchkRange")
         if type_ != TYPE_BIN and count > HEADER_ARRAY_MAX:
@@ -280,11 +261,11 @@ def _verify_info(
             if (
                 expected is not None
                 and expected != type_
-                and not (expected in _STRING_CLASS and type_ in _STRING_CLASS)
+                and not (expected in STRING_TYPES and type_ in STRING_TYPES)
             ):
                 fail(f"tag {tag} has type {type_} ({TYPE_NAMES[type_]}), rpm's tag table says "
                      f"{TYPE_NAMES[expected]}", "hdrchkTagType")  # fmt: skip
-        if type_ in _STRING_CLASS:
+        if type_ in STRING_TYPES:
             # The string data must end before the next entry's and before the trailer: had it
             # ended further, the next check (order, or trailer) would refuse it anyway.
             limit = raw[number + 1][2] if number < last and raw[number + 1][2] > offset else dl
@@ -296,7 +277,7 @@ def _verify_info(
             if length < 0:
                 _strings_failure(raw, number, store, region, fail)
         else:
-            length = _SIZE[type_] * count
+            length = TYPE_SIZE[type_] * count
             if not length:
                 fail(f"tag {tag} has type NULL, which holds no data", "dataLength")
             if dl - offset < length:
@@ -358,7 +339,7 @@ def _strings_length(store: bytes, start: int, stop: int, count: int) -> int:
 
 def _align_diff(type_: int, size: int) -> int:
     """alignDiff: padding rpm inserts before a value of this type after ``size`` bytes."""
-    width = _SIZE[type_]
+    width = TYPE_SIZE[type_]
     if width > 1:
         diff = width - size % width
         if diff != width:

@@ -10,7 +10,7 @@ import struct
 from collections.abc import KeysView, Mapping
 
 from auditor.core.errors import InputError
-from auditor.sources.formats.hdrblob import (
+from auditor.sources.formats.headerlayout import (
     TYPE_BIN,
     TYPE_CHAR,
     TYPE_I18NSTRING,

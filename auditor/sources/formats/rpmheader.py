@@ -27,8 +27,9 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from auditor.core.errors import InputError
-from auditor.sources.formats import hdrblob, rpmsignature
-from auditor.sources.formats.hdrblob import (
+from auditor.sources.formats import hdrblob, headerlayout, rpmsignature
+from auditor.sources.formats.header import Header, SigTag, Tag
+from auditor.sources.formats.headerlayout import (
     TYPE_BIN,
     TYPE_CHAR,
     TYPE_I18NSTRING,
@@ -41,7 +42,6 @@ from auditor.sources.formats.hdrblob import (
     TYPE_STRING_ARRAY,
     Entry,
 )
-from auditor.sources.formats.header import Header, SigTag, Tag
 from auditor.sources.formats.rpmcheck import CheckKind, RpmCheckError
 
 __all__ = [
@@ -192,6 +192,6 @@ def _read_structure(stream: BinaryIO, source: str, what: str, file_size: int) ->
     if len(index) < il * ENTRY_SIZE or len(store) < dl:
         raise InputError(source, f"truncated RPM: ends inside the {what}")
     signature = what == "signature header"
-    region_tag = hdrblob.HEADERSIGNATURES if signature else hdrblob.HEADERIMMUTABLE
+    region_tag = headerlayout.HEADERSIGNATURES if signature else headerlayout.HEADERIMMUTABLE
     entries = hdrblob.verify_blob(index, store, region_tag, not signature, source, what)
     return Header(entries, store, size, source), [intro, index, store]

@@ -17,8 +17,14 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from auditor.sources.formats import openpgp
-from auditor.sources.formats.hdrblob import TYPE_BIN, TYPE_NAMES, TYPE_STRING, TYPE_STRING_ARRAY, RawEntry
 from auditor.sources.formats.header import Header
+from auditor.sources.formats.headerlayout import (
+    TYPE_BIN,
+    TYPE_NAMES,
+    TYPE_STRING,
+    TYPE_STRING_ARRAY,
+    RawEntry,
+)
 from auditor.sources.formats.rpmcheck import CheckKind, RpmCheckError
 from auditor.sources.formats.rpmtags import TAG_TYPES
 

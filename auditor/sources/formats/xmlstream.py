@@ -149,7 +149,8 @@ def parse_xml(
 ) -> None:
     """Feed chunks to an expat parser that calls the handlers and refuses DOCTYPE and entities.
 
-    With ``ordered``, attributes reach ``start`` as a flat ``[name, value, ...]`` list.
+    With ``ordered``, attributes reach ``start`` as a flat ``[name, value, ...]`` list
+    (`attribute_pairs` makes it a dict).
     """
     # Repository metadata is UTF-8 (createrepo_c writes nothing else). Fixing the encoding
     # makes expat ignore the declaration's: an unknown name there raised LookupError, and
@@ -192,6 +193,12 @@ def parse_xml(
         parser.StartDoctypeDeclHandler = parser.EntityDeclHandler = None
         if isinstance(text, Text):
             text.bind(None)
+
+
+def attribute_pairs(attrs: list[str]) -> dict[str, str]:
+    """pyexpat's ordered attributes ``[name, value, name, value...]`` as a dict."""
+    pairs = iter(attrs)
+    return dict(zip(pairs, pairs))  # noqa: B905 - pyexpat always gives name/value pairs
 
 
 class _Refused(Exception):

@@ -1,0 +1,239 @@
+"""primary.xml's ``<package>`` entries turned into `Package`s, one pyexpat event at a time.
+
+What primary.xml does not carry, and so a package read from it lacks, is listed in
+`auditor.sources.repodata`, which reads the repository around it.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from sys import intern
+from typing import Any
+
+from auditor.core.errors import InputError
+from auditor.rpm.model import DEPENDENCY_KINDS, EVR, Checksum, Dependency, Op, Package, PackageKind
+from auditor.sources.filelists import FilelistsSource
+from auditor.sources.formats.xmlstream import Text, attribute_pairs
+
+_DEPENDENCY_ELEMENTS = {f"rpm:{kind}": kind for kind in DEPENDENCY_KINDS}
+_TEXT_ELEMENTS = frozenset(
+    {"name", "arch", "checksum", "summary", "description", "packager", "url", "rpm:license",
+     "rpm:vendor", "rpm:buildhost", "rpm:sourcerpm", "file"}
+)  # fmt: skip
+_PREREQ = frozenset({"prereq"})
+_NONE: frozenset[str] = frozenset()
+
+
+def _dependency(attrs: dict[str, str]) -> Dependency:
+    name = attrs.get("name", "")
+    if not name:
+        raise ValueError("an entry without a name")
+    flags = attrs.get("flags")
+    qualifiers = _PREREQ if attrs.get("pre") in ("1", "true") else _NONE
+    if not flags:
+        return Dependency(intern(name), qualifiers=qualifiers)
+    try:
+        op = Op[flags]
+    except KeyError:
+        raise ValueError(f"unknown flags {flags!r} on {name}") from None
+    epoch_text = attrs.get("epoch")
+    # createrepo_c writes epoch="0" for an absent epoch; read it as absent so a capability
+    # prints (and fingerprints) the same from repodata as from the RPM file.
+    try:
+        epoch = int(epoch_text) if epoch_text and epoch_text != "0" else None
+    except ValueError:
+        raise ValueError(f"epoch {epoch_text!r} of {name} is not a number") from None
+    release = attrs.get("rel")
+    evr = EVR(epoch, intern(attrs.get("ver", "")), intern(release) if release else None)
+    return Dependency(intern(name), op, evr, qualifiers)
+
+
+# What each element of primary.xml means to the handler (a small int is cheaper to
+# dispatch on than string comparisons, for two million events a distribution).
+_TEXT, _DEPS, _PACKAGE, _VERSION, _LOCATION, _TIME, _CHECKSUM, _FILE, _HEADER_RANGE = range(9)
+_START_ACTIONS = {
+    **{name: _TEXT for name in _TEXT_ELEMENTS if name not in ("checksum", "file")},
+    **dict.fromkeys(_DEPENDENCY_ELEMENTS, _DEPS),
+    "package": _PACKAGE,
+    "version": _VERSION,
+    "location": _LOCATION,
+    "time": _TIME,
+    "checksum": _CHECKSUM,
+    "file": _FILE,
+    "rpm:header-range": _HEADER_RANGE,
+}
+_END_ACTIONS = {
+    **{name: _TEXT for name in _TEXT_ELEMENTS if name != "file"},
+    **dict.fromkeys(_DEPENDENCY_ELEMENTS, _DEPS),
+    "package": _PACKAGE,
+    "file": _FILE,
+}
+
+
+class PrimaryHandler:
+    """Turns pyexpat events of primary.xml into packages, one ``<package>`` at a time.
+
+    The parser runs with ``ordered_attributes``: attributes arrive as a flat list, which
+    joined is the key under which equal dependency entries share one `Dependency`.
+    """
+
+    def __init__(self, repository: str, errors: list[InputError], shown: str) -> None:
+        self.repository = repository
+        self.errors = errors
+        self.shown = shown
+        self.pending: list[Package] = []
+        self.dependencies: dict[str, Dependency] = {}
+        self.text = Text()
+        self.record: dict[str, Any] = {}
+        self.deps: list[Dependency] | None = None
+        self.files: list[str] = []
+
+    def start(self, name: str, attrs: list[str]) -> None:
+        if name == "rpm:entry":
+            deps = self.deps
+            if deps is not None:
+                key = "\0".join(attrs)  # one string: a tuple would keep every attribute value alive
+                dependency = self.dependencies.get(key)
+                if dependency is None:
+                    try:
+                        dependency = _dependency(attribute_pairs(attrs))
+                    except ValueError as exc:
+                        self.record["error"] = str(exc)
+                        return
+                    self.dependencies[key] = dependency
+                deps.append(dependency)
+            return
+        action = _START_ACTIONS.get(name)
+        if action is None:
+            return
+        if action is _TEXT or action is _FILE:
+            self.text.start()
+        elif action is _DEPS:
+            self.deps = []
+            self.record[_DEPENDENCY_ELEMENTS[name]] = self.deps
+        elif action is _PACKAGE:
+            self.record = {}
+            self.files = []
+        elif action is _CHECKSUM:
+            self.text.start()
+            self.record["checksum_type"] = attribute_pairs(attrs).get("type", "sha256")
+        elif action is _VERSION:
+            self.record["version"] = attribute_pairs(attrs)
+        elif action is _LOCATION:
+            pairs = attribute_pairs(attrs)
+            self.record["href"] = pairs.get("href", "")
+            if "xml:base" in pairs:
+                self.record["base"] = pairs["xml:base"]
+        elif action is _TIME:
+            self.record["buildtime"] = attribute_pairs(attrs).get("build")
+        elif action is _HEADER_RANGE:
+            self.record["header_range"] = attribute_pairs(attrs)
+
+    def end(self, name: str) -> None:
+        action = _END_ACTIONS.get(name)
+        if action is None:
+            return
+        if action is _TEXT:
+            self.record[name] = self.text.take()
+        elif action is _FILE:
+            self.files.append(self.text.take())
+        elif action is _DEPS:
+            self.deps = None
+        else:
+            try:
+                self.pending.append(self._package())
+            except InputError as exc:
+                self.errors.append(exc)
+
+    def packages(self, source: FilelistsSource | None) -> list[Package]:
+        """The packages read, each with a file list that ``source`` (filelists.xml) completes.
+
+        The packages have not left the reader yet, so giving them that list in place is safe;
+        rebuilding 60,000 frozen objects to change one field is not cheap.
+        """
+        if source is not None:
+            for package in self.pending:
+                if package.checksum is not None:
+                    binary = package.kind is PackageKind.BINARY
+                    files = source.pending_list(package.files, package.checksum.value, binary=binary)
+                    object.__setattr__(package, "files", files)
+        return self.pending
+
+    def _package(self) -> Package:
+        record = self.record
+        name = _str(record.get("name"))
+        label = f"{self.shown}: package {name or '?'}"
+        if "error" in record:
+            raise InputError(label, f"bad dependency entry: {record['error']}")
+        version = record.get("version")
+        if not name or not isinstance(version, dict) or not version.get("ver"):
+            raise InputError(label, "no name or version")
+        arch = _str(record.get("arch")) or "noarch"
+        href = _str(record.get("href")) or ""
+        if "://" in href or href.startswith("/") or posixpath.normpath(href).startswith(".."):
+            raise InputError(label, f"location {href!r} points outside the repository")
+        base = record.get("base")
+        location = f"{str(base).rstrip('/')}/{href}" if base else href
+        epoch_text = version.get("epoch")
+        try:
+            epoch = int(epoch_text) if epoch_text else None
+            buildtime = int(str(record["buildtime"])) if record.get("buildtime") else None
+        except ValueError:
+            raise InputError(label, "epoch or build time is not a number") from None
+        checksum_value = _str(record.get("checksum"))
+        is_source = arch in ("src", "nosrc")
+        empty: tuple[Dependency, ...] = ()
+        get = record.get
+        return Package(
+            name=name,
+            epoch=epoch,
+            version=version.get("ver", ""),
+            release=intern(version.get("rel", "")),
+            arch=intern(arch),
+            kind=PackageKind.SOURCE if is_source else PackageKind.BINARY,
+            location=location,
+            input=self.repository,
+            sourcerpm=None if is_source else (_str(get("rpm:sourcerpm")) or None),
+            checksum=Checksum(_str(get("checksum_type")) or "sha256", checksum_value)
+            if checksum_value
+            else None,
+            summary=_str(get("summary")),
+            description=_str(get("description")),
+            files=tuple(self.files),
+            vendor=_shared(get("rpm:vendor")),
+            packager=_shared(get("packager")),
+            buildhost=_shared(get("rpm:buildhost")),
+            url=_str(get("url")) or None,
+            license=_shared(get("rpm:license")),
+            buildtime=buildtime,
+            requires=tuple(get("requires", empty)),
+            provides=tuple(get("provides", empty)),
+            conflicts=tuple(get("conflicts", empty)),
+            obsoletes=tuple(get("obsoletes", empty)),
+            recommends=tuple(get("recommends", empty)),
+            suggests=tuple(get("suggests", empty)),
+            supplements=tuple(get("supplements", empty)),
+            enhances=tuple(get("enhances", empty)),
+            header_range=_header_range(get("header_range")),
+        )
+
+
+def _header_range(attrs: object) -> tuple[int, int] | None:
+    """``rpm:header-range`` as two offsets; None when absent or not numbers (a hint only: the
+    header is then read as if it were absent)."""
+    if not isinstance(attrs, dict):
+        return None
+    try:
+        start, end = int(attrs["start"]), int(attrs["end"])
+    except (KeyError, ValueError):
+        return None
+    return (start, end) if 0 <= start <= end < 1 << 62 else None
+
+
+def _str(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _shared(value: object) -> str | None:
+    """A value many packages repeat (vendor, licence, build host): one string for all of them."""
+    return intern(value) if isinstance(value, str) and value else None
