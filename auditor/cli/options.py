@@ -1,7 +1,8 @@
 """The command line's grammar: every command, every option, and the options they make.
 
 Values are checked here, where argparse can name the option and the valid choices (exit
-code 2); nothing below the command line parses a flag.
+code 2); nothing below the command line parses a flag. The network options, one group of the
+audit options, are in `auditor.cli.network_options`.
 """
 
 from __future__ import annotations
@@ -13,15 +14,13 @@ import re
 from collections.abc import Sequence
 
 from auditor.audit.result import AuditOptions
+from auditor.cli.network_options import add_network_options, remote_options
 from auditor.cli.project import ProjectConfig, parse_statuses
 from auditor.core.errors import PolicyError, UsageError
 from auditor.deps.provides import KNOWN_ARCHES
 from auditor.gate.baseline import BASELINE_FILE, Baseline, load_baseline
 from auditor.gate.decision import GateOptions
 from auditor.gate.waivers import Waiver, load_waivers, read_waiver_file
-from auditor.net.budget import DEFAULT_PER_PACKAGE, DEFAULT_PER_RUN
-from auditor.net.http import HttpSettings
-from auditor.net.remote import DEFAULT_MAX_DOWNLOAD, RemoteOptions
 from auditor.origin.findings import DEFAULT_FAIL_ON, Verdict
 from auditor.origin.policy import Policy, load_policy
 from auditor.rpm.model import GapKind
@@ -219,65 +218,7 @@ def add_audit_options(command: argparse.ArgumentParser) -> None:
         "Source URLs, signing keys and Distribution repodata lacks are not seen (the audit says it "
         "is incomplete, and --strict fails)",
     )
-    network = command.add_argument_group(
-        "remote repositories and URLs",
-        "URLs (http/https) and .repo/yum.conf files are read over the network; a host the policy "
-        "names is never contacted, no credentials are ever sent, only http(s) redirects are followed",
-    )
-    network.add_argument(
-        "--resolve-urls",
-        action="store_true",
-        help="follow each Source, Patch and URL value's redirects; a chain reaching a policy host "
-        "is a finding (off by default: no request the user did not ask for)",
-    )
-    network.add_argument(
-        "--remote-headers",
-        action="store_true",
-        help="also read the headers of remote binary RPMs with range requests (signing key, "
-        "Distribution), even when no policy rule needs them",
-    )
-    network.add_argument(
-        "--spec-download-budget",
-        metavar="SIZE",
-        type=_size,
-        default=DEFAULT_PER_PACKAGE,
-        help="most of a remote source package's payload read to find its spec when its header has "
-        "none (rpm < 4.15); a spec past it is a budget-exhausted gap (default: 256M)",
-    )
-    network.add_argument(
-        "--spec-download-total",
-        metavar="SIZE",
-        type=_size,
-        default=DEFAULT_PER_RUN,
-        help="most payload bytes the whole run downloads to find specs (default: 2G)",
-    )
-    network.add_argument(
-        "--timeout",
-        metavar="SECONDS[,READ]",
-        type=_timeouts,
-        default=(10.0, 30.0),
-        help="connect and read timeouts (default: 10,30)",
-    )
-    network.add_argument(
-        "--cache-dir", metavar="DIR", help="download cache (default: $XDG_CACHE_HOME/auditor)"
-    )
-    network.add_argument(
-        "--offline",
-        action="store_true",
-        help="use the download cache only: missing metadata is an input error, a missing package "
-        "header or payload spec a gap (the audit is incomplete)",
-    )
-    network.add_argument(
-        "--max-download",
-        metavar="SIZE",
-        type=_size,
-        default=DEFAULT_MAX_DOWNLOAD,
-        help="ceiling for a metadata file whose size repomd.xml does not give (default: 2G)",
-    )
-    network.add_argument("--releasever", metavar="VERSION", help="$releasever in .repo files and yum.conf")
-    network.add_argument(
-        "--basearch", metavar="ARCH", default="x86_64", help="$basearch in .repo files (default: x86_64)"
-    )
+    add_network_options(command)
     command.add_argument(
         "--read-rpms",
         action="store_true",
@@ -318,23 +259,6 @@ def add_gate_options(command: argparse.ArgumentParser) -> None:
     )
 
 
-def _timeouts(text: str) -> tuple[float, float]:
-    try:
-        values = [float(part) for part in text.split(",")]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not SECONDS or CONNECT,READ") from None
-    if len(values) not in (1, 2) or any(value <= 0 for value in values):
-        raise argparse.ArgumentTypeError(f"{text!r} is not SECONDS or CONNECT,READ (positive numbers)")
-    return values[0], values[-1]
-
-
-def _size(text: str) -> int:
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(?:i?B)?\s*", text, re.IGNORECASE)
-    if match is None or float(match.group(1)) <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a size (bytes, or with K, M, G, T)")
-    return int(float(match.group(1)) * 1024 ** "_KMGT".index(match.group(2).upper() or "_"))
-
-
 def audit_options(args: argparse.Namespace, project: ProjectConfig) -> AuditOptions:
     targets = tuple(getattr(args, "targets", ()))
     return AuditOptions(
@@ -349,17 +273,7 @@ def audit_options(args: argparse.Namespace, project: ProjectConfig) -> AuditOpti
         discover_sources=not args.no_source_discovery,
         cache=not args.no_cache,
         defines=_defines(args.define) + _bconds(args.bcond_with, args.bcond_without),
-        remote=RemoteOptions(
-            http=HttpSettings(connect_timeout=args.timeout[0], read_timeout=args.timeout[1]),
-            cache_dir=args.cache_dir,
-            offline=args.offline,
-            max_download=args.max_download,
-            releasever=args.releasever,
-            basearch=args.basearch,
-            remote_headers=args.remote_headers,
-            spec_budget=args.spec_download_budget,
-            spec_total=args.spec_download_total,
-        ),
+        remote=remote_options(args),
         resolve_urls=args.resolve_urls,
     )
 

@@ -19,10 +19,10 @@ What every request made through `HttpClient` is held to:
   the minimum rate (`HttpSettings.deadline`), enforced from outside the blocked read
   (`auditor.net.deadline`). Connection errors, timeouts, slow or truncated bodies and 5xx
   answers are retried with exponential back-off, up to `HttpSettings.attempts` attempts
-  in all and `HttpSettings.retry_budget` retries in the whole run; bodies are streamed
-  with a size ceiling and the download is aborted past it. Bodies are asked for and
-  stored as served (``Accept-Encoding: identity``, no transparent decompression), so a
-  checksum is taken over the bytes the repository published.
+  in all and `HttpSettings.retry_budget` retries in the whole run (`auditor.net.retry`);
+  bodies are streamed with a size ceiling and the download is aborted past it. Bodies are
+  asked for and stored as served (``Accept-Encoding: identity``, no transparent
+  decompression), so a checksum is taken over the bytes the repository published.
 
 Failures raise `HttpError`: one line naming the URL.
 """
@@ -33,14 +33,12 @@ import os
 import posixpath
 import re
 import threading
-import time
 from collections.abc import Callable, Generator, Iterator
-from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 from auditor import __version__
-from auditor.net.deadline import HttpSettings, RateMeter, Watch, current_watch, watched_adapter
+from auditor.net.deadline import HttpSettings, RateMeter, current_watch, watched_adapter
 from auditor.net.failures import (
     HttpError,
     Retryable,
@@ -49,6 +47,7 @@ from auditor.net.failures import (
     short,
     tls_reason,
 )
+from auditor.net.retry import Attempt, RetryPolicy
 from auditor.net.urlpolicy import Guard, UrlOrigin, decide, is_http, strip_userinfo
 from auditor.runtime.progress import SILENT, Reporter
 
@@ -78,38 +77,6 @@ def _urllib3() -> Any:
     return urllib3
 
 
-@dataclass(frozen=True)
-class _Attempt:
-    """One attempt of a request: the URL asked for (errors name it), the watch that enforces
-    the time limits, and the request's deadline (shared by all its attempts)."""
-
-    url: str
-    watch: Watch
-    deadline: float
-    limit: float
-
-    def remaining(self) -> float:
-        return self.deadline - time.monotonic()
-
-    def expired(self) -> HttpError:
-        return HttpError(self.url, f"not complete within its {self.limit:g}-second deadline")
-
-
-class _RetryBudget:
-    """Retries left for the whole run, shared by every thread."""
-
-    def __init__(self, retries: int) -> None:
-        self._left = retries
-        self._lock = threading.Lock()
-
-    def take(self) -> bool:
-        with self._lock:
-            if self._left <= 0:
-                return False
-            self._left -= 1
-            return True
-
-
 class HttpClient:
     """One run's HTTP: a session per thread, every request held to the guarantees above."""
 
@@ -117,7 +84,7 @@ class HttpClient:
         self.settings = settings or HttpSettings()
         self.guard = guard
         self._local = threading.local()
-        self._retries = _RetryBudget(self.settings.retry_budget)
+        self._retry = RetryPolicy(self.settings)
         self._verify: str | bool = (
             os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
         )
@@ -153,7 +120,7 @@ class HttpClient:
             raise HttpError(url, prefix + decision.reason)
 
     def _send_once(
-        self, method: str, url: str, headers: dict[str, str] | None, attempt: _Attempt
+        self, method: str, url: str, headers: dict[str, str] | None, attempt: Attempt
     ) -> requests.Response:
         self.check(url)
         if headers and any(name.lower() in ("authorization", "cookie") for name in headers):
@@ -208,37 +175,10 @@ class HttpClient:
             return HttpError(url, f"not a valid URL: {exc}")
         return HttpError(url, f"request failed: {type(exc).__name__}")
 
-    def _retrying(self, url: str, ceiling: int, action: Callable[[_Attempt], T]) -> T:
-        """``action`` until it succeeds, fails for good, runs out of attempts, of the run's
-        retries, or of the request's deadline (derived from ``ceiling``, its size)."""
-        limit = self.settings.deadline(ceiling)
-        deadline = time.monotonic() + limit
-        attempts = max(1, self.settings.attempts)
-        for number in range(1, attempts + 1):
-            attempt = _Attempt(url, Watch(), deadline, limit)
-            try:
-                return action(attempt)
-            except Retryable as exc:
-                failure = exc
-            finally:
-                attempt.watch.close()
-            pause = self.settings.backoff * 2 ** (number - 1)
-            if number == attempts:
-                suffix = f" (after {attempts} attempts)" if attempts > 1 else ""
-            elif attempt.remaining() <= pause:
-                suffix = f" (no time left to retry within its {limit:g}-second deadline)"
-            elif not self._retries.take():
-                suffix = f" (not retried: the run's {self.settings.retry_budget} retries are spent)"
-            else:
-                time.sleep(pause)
-                continue
-            raise HttpError(url, failure.reason + suffix, failure.status) from None
-        raise AssertionError("unreachable")
-
     def send(self, method: str, url: str, headers: dict[str, str] | None = None) -> requests.Response:
         """One request, no redirect followed, retried on connection errors and 5xx; its body unread."""
         url = strip_userinfo(url)
-        return self._retrying(url, 0, lambda attempt: self._send_once(method, url, headers, attempt))
+        return self._retry.run(url, 0, lambda attempt: self._send_once(method, url, headers, attempt))
 
     # -- redirects ---------------------------------------------------------------------
 
@@ -252,7 +192,7 @@ class HttpClient:
         return strip_userinfo(urljoin(current, location.strip()))
 
     def _follow_once(
-        self, method: str, url: str, headers: dict[str, str] | None, attempt: _Attempt
+        self, method: str, url: str, headers: dict[str, str] | None, attempt: Attempt
     ) -> tuple[requests.Response, str]:
         chain = [url]
         current = url
@@ -292,7 +232,7 @@ class HttpClient:
         url = strip_userinfo(url)
         name = "downloading " + _shown_name(url)
 
-        def once(attempt: _Attempt) -> int:
+        def once(attempt: Attempt) -> int:
             sink.seek(0)
             sink.truncate()
             response, _final = self._checked(url, self._follow_once("GET", url, None, attempt))
@@ -305,7 +245,7 @@ class HttpClient:
                 progress.advance(len(chunk))
             return total
 
-        return self._retrying(url, ceiling, once)
+        return self._retry.run(url, ceiling, once)
 
     def fetch_range(self, url: str, start: int, end: int) -> tuple[bytes, int | None] | None:
         """Bytes ``start``..``end`` (inclusive) of ``url`` and the file's total size, or None
@@ -342,7 +282,7 @@ class HttpClient:
         url = strip_userinfo(url)
         wanted = end - start + 1
 
-        def once(attempt: _Attempt) -> tuple[T, int] | None:
+        def once(attempt: Attempt) -> tuple[T, int] | None:
             response, _final = self._checked(
                 url, self._follow_once("GET", url, {"Range": f"bytes={start}-{end}"}, attempt)
             )
@@ -363,7 +303,7 @@ class HttpClient:
                 response.close()  # a body never started has no generator frame to close it
             return value, -1 if match.group(3) == "*" else int(match.group(3))
 
-        return self._retrying(url, wanted, once)
+        return self._retry.run(url, wanted, once)
 
     def probe(self, url: str) -> tuple[int, str | None]:
         """One hop of a URL: its status and, for a redirect, the absolute target (not followed).
@@ -381,7 +321,7 @@ class HttpClient:
         return status, target
 
     def _body(
-        self, response: requests.Response, attempt: _Attempt, ceiling: int
+        self, response: requests.Response, attempt: Attempt, ceiling: int
     ) -> Generator[bytes, None, None]:
         """The body in pieces as they arrive (``read1``: a trickle is seen as one), held to the
         ceiling, the minimum rate and the request's deadline."""

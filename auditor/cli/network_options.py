@@ -1,0 +1,109 @@
+"""The command line's network options: the "remote repositories and URLs" group of every
+audit command, its size and timeout values, and the `RemoteOptions` they make.
+
+Each value is checked here, where argparse can name the option (exit code 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+
+from auditor.net.budget import DEFAULT_PER_PACKAGE, DEFAULT_PER_RUN
+from auditor.net.http import HttpSettings
+from auditor.net.remote import DEFAULT_MAX_DOWNLOAD, RemoteOptions
+
+
+def add_network_options(command: argparse.ArgumentParser) -> None:
+    """The "remote repositories and URLs" group, in the order ``--help`` shows it."""
+    network = command.add_argument_group(
+        "remote repositories and URLs",
+        "URLs (http/https) and .repo/yum.conf files are read over the network; a host the policy "
+        "names is never contacted, no credentials are ever sent, only http(s) redirects are followed",
+    )
+    network.add_argument(
+        "--resolve-urls",
+        action="store_true",
+        help="follow each Source, Patch and URL value's redirects; a chain reaching a policy host "
+        "is a finding (off by default: no request the user did not ask for)",
+    )
+    network.add_argument(
+        "--remote-headers",
+        action="store_true",
+        help="also read the headers of remote binary RPMs with range requests (signing key, "
+        "Distribution), even when no policy rule needs them",
+    )
+    network.add_argument(
+        "--spec-download-budget",
+        metavar="SIZE",
+        type=_size,
+        default=DEFAULT_PER_PACKAGE,
+        help="most of a remote source package's payload read to find its spec when its header has "
+        "none (rpm < 4.15); a spec past it is a budget-exhausted gap (default: 256M)",
+    )
+    network.add_argument(
+        "--spec-download-total",
+        metavar="SIZE",
+        type=_size,
+        default=DEFAULT_PER_RUN,
+        help="most payload bytes the whole run downloads to find specs (default: 2G)",
+    )
+    network.add_argument(
+        "--timeout",
+        metavar="SECONDS[,READ]",
+        type=_timeouts,
+        default=(10.0, 30.0),
+        help="connect and read timeouts (default: 10,30)",
+    )
+    network.add_argument(
+        "--cache-dir", metavar="DIR", help="download cache (default: $XDG_CACHE_HOME/auditor)"
+    )
+    network.add_argument(
+        "--offline",
+        action="store_true",
+        help="use the download cache only: missing metadata is an input error, a missing package "
+        "header or payload spec a gap (the audit is incomplete)",
+    )
+    network.add_argument(
+        "--max-download",
+        metavar="SIZE",
+        type=_size,
+        default=DEFAULT_MAX_DOWNLOAD,
+        help="ceiling for a metadata file whose size repomd.xml does not give (default: 2G)",
+    )
+    network.add_argument("--releasever", metavar="VERSION", help="$releasever in .repo files and yum.conf")
+    network.add_argument(
+        "--basearch", metavar="ARCH", default="x86_64", help="$basearch in .repo files (default: x86_64)"
+    )
+
+
+def remote_options(args: argparse.Namespace) -> RemoteOptions:
+    """What the network options of ``args`` ask of the run's remote reads."""
+    return RemoteOptions(
+        http=HttpSettings(connect_timeout=args.timeout[0], read_timeout=args.timeout[1]),
+        cache_dir=args.cache_dir,
+        offline=args.offline,
+        max_download=args.max_download,
+        releasever=args.releasever,
+        basearch=args.basearch,
+        remote_headers=args.remote_headers,
+        spec_budget=args.spec_download_budget,
+        spec_total=args.spec_download_total,
+    )
+
+
+def _timeouts(text: str) -> tuple[float, float]:
+    try:
+        values = [float(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not SECONDS or CONNECT,READ") from None
+    if len(values) not in (1, 2) or any(value <= 0 for value in values):
+        raise argparse.ArgumentTypeError(f"{text!r} is not SECONDS or CONNECT,READ (positive numbers)")
+    return values[0], values[-1]
+
+
+def _size(text: str) -> int:
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(?:i?B)?\s*", text, re.IGNORECASE)
+    if match is None or float(match.group(1)) <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a size (bytes, or with K, M, G, T)")
+    return int(float(match.group(1)) * 1024 ** "_KMGT".index(match.group(2).upper() or "_"))

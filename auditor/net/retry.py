@@ -1,0 +1,90 @@
+"""The retry policy of one run's HTTP: how many times a request is tried, how long it waits
+between attempts, and when it gives up.
+
+A request is attempted again while it fails with `Retryable` (connection errors, timeouts,
+slow or truncated bodies, 5xx answers), after an exponential back-off, until one of three
+limits: `HttpSettings.attempts` attempts in all, the request's deadline (derived from its
+size ceiling, `HttpSettings.deadline`, and shared by all its attempts), or the run's
+`HttpSettings.retry_budget` retries, shared by every thread. It then fails with one
+`HttpError` that says which limit stopped it.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from auditor.net.deadline import HttpSettings, Watch
+from auditor.net.failures import HttpError, Retryable
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One attempt of a request: the URL asked for (errors name it), the watch that enforces
+    the time limits, and the request's deadline (shared by all its attempts)."""
+
+    url: str
+    watch: Watch
+    deadline: float
+    limit: float
+
+    def remaining(self) -> float:
+        return self.deadline - time.monotonic()
+
+    def expired(self) -> HttpError:
+        return HttpError(self.url, f"not complete within its {self.limit:g}-second deadline")
+
+
+class _RetryBudget:
+    """Retries left for the whole run, shared by every thread."""
+
+    def __init__(self, retries: int) -> None:
+        self._left = retries
+        self._lock = threading.Lock()
+
+    def take(self) -> bool:
+        with self._lock:
+            if self._left <= 0:
+                return False
+            self._left -= 1
+            return True
+
+
+class RetryPolicy:
+    """The attempts of every request of one run, held to `HttpSettings` and one retry budget."""
+
+    def __init__(self, settings: HttpSettings) -> None:
+        self.settings = settings
+        self._retries = _RetryBudget(settings.retry_budget)
+
+    def run(self, url: str, ceiling: int, action: Callable[[Attempt], T]) -> T:
+        """``action`` until it succeeds, fails for good, runs out of attempts, of the run's
+        retries, or of the request's deadline (derived from ``ceiling``, its size)."""
+        limit = self.settings.deadline(ceiling)
+        deadline = time.monotonic() + limit
+        attempts = max(1, self.settings.attempts)
+        for number in range(1, attempts + 1):
+            attempt = Attempt(url, Watch(), deadline, limit)
+            try:
+                return action(attempt)
+            except Retryable as exc:
+                failure = exc
+            finally:
+                attempt.watch.close()
+            pause = self.settings.backoff * 2 ** (number - 1)
+            if number == attempts:
+                suffix = f" (after {attempts} attempts)" if attempts > 1 else ""
+            elif attempt.remaining() <= pause:
+                suffix = f" (no time left to retry within its {limit:g}-second deadline)"
+            elif not self._retries.take():
+                suffix = f" (not retried: the run's {self.settings.retry_budget} retries are spent)"
+            else:
+                time.sleep(pause)
+                continue
+            raise HttpError(url, failure.reason + suffix, failure.status) from None
+        raise AssertionError("unreachable")
