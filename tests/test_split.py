@@ -13,7 +13,7 @@ from tests.conftest import DATA, rewrite_primary
 
 
 def read(repo: Path, *, halves: bool, monkeypatch: pytest.MonkeyPatch) -> repodata.RepositoryRead:
-    monkeypatch.setattr(repodata, "SPLIT_PRIMARY", 1 if halves else 1 << 60)
+    monkeypatch.setattr(repodata, "SPLIT_PRIMARY_FROM", 1 if halves else 1 << 60)
     return repodata.read_repository(str(repo))
 
 

@@ -28,7 +28,7 @@ from functools import partial
 from auditor.core.errors import InputError
 from auditor.core.files import open_regular, os_reason
 from auditor.rpm.model import Gap, Package
-from auditor.runtime.parallel import Background, can_fork
+from auditor.runtime.parallel import SPLIT_PRIMARY_FROM, Background, worth_forking
 from auditor.sources import split
 from auditor.sources.filelists import FilelistsSource
 from auditor.sources.formats.repomd import MetadataFile, Repomd, read_repomd
@@ -149,11 +149,6 @@ def read_metadata(repomd: Repomd, display: str, fetch: FetchMetadata) -> Reposit
     return result
 
 
-SPLIT_PRIMARY = 32 * 1024 * 1024
-"""A primary.xml that decompresses to this much (repomd's open-size) is parsed in two halves,
-one in a worker process (`auditor.sources.split`)."""
-
-
 HEAD_SHARE = 0.55
 """Where the cut is sought, as a share of the decompressed size. The worker also decompresses
 the head to find the cut and hands its packages back through a pipe, so this process, which
@@ -163,7 +158,7 @@ does neither, takes the larger part (distro-60k: 4.9 s to read against 5.5 s at 
 def _read_primary_handler(
     path: str, shown: str, repository: str, errors: list[InputError], open_size: int | None
 ) -> PrimaryHandler:
-    if open_size is not None and open_size >= SPLIT_PRIMARY and can_fork():
+    if open_size is not None and worth_forking(open_size, SPLIT_PRIMARY_FROM):
         halves = _read_primary_halves(path, shown, repository, open_size)
         if halves is not None:
             handler, head_errors, tail_packages, tail_errors = halves

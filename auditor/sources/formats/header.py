@@ -11,6 +11,7 @@ from collections.abc import KeysView, Mapping
 
 from auditor.core.errors import InputError
 from auditor.sources.formats.headerlayout import (
+    STRING_TYPES,
     TYPE_BIN,
     TYPE_CHAR,
     TYPE_I18NSTRING,
@@ -19,14 +20,12 @@ from auditor.sources.formats.headerlayout import (
     TYPE_INT32,
     TYPE_INT64,
     TYPE_STRING,
-    TYPE_STRING_ARRAY,
     Entry,
     RawEntry,
 )
 
 _INT_FORMATS = {TYPE_CHAR: "B", TYPE_INT8: "B", TYPE_INT16: "H", TYPE_INT32: "I", TYPE_INT64: "Q"}
 _WIDTHS = {type_: struct.calcsize(fmt) for type_, fmt in _INT_FORMATS.items()}
-_STRING_TYPES = frozenset({TYPE_STRING, TYPE_STRING_ARRAY, TYPE_I18NSTRING})
 
 
 class Tag:
@@ -168,7 +167,7 @@ class Header:
         if entry is None:
             return []
         type_, offset, items, end = entry
-        if type_ not in _STRING_TYPES:
+        if type_ not in STRING_TYPES:
             raise self._bad(tag, f"has type {type_}, expected a string")
         if type_ == TYPE_STRING and items != 1:
             raise self._bad(tag, f"is a STRING with a count of {items}")
@@ -187,7 +186,7 @@ class Header:
         if entry is None:
             return []
         type_, offset, items, end = entry
-        if type_ not in _STRING_TYPES:
+        if type_ not in STRING_TYPES:
             raise self._bad(tag, f"has type {type_}, expected a string")
         parts = self._store[offset:end].split(b"\0", items)
         if len(parts) <= items:
