@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from auditor.audit.result import AuditResult
-from auditor.rpm.model import Package
+from auditor.rpm.model import DependencyKind, Package
 from auditor.sources.interface import LoadResult
 
 
@@ -55,7 +55,7 @@ def audit_change(
         (index, target)
         for index in new_ids
         for match in after.resolved.matches.get(index, ())
-        if match.kind == "obsoletes"
+        if match.kind is DependencyKind.OBSOLETES
         for target in match.packages
     )
     return ChangeAudit(before, after, new_ids, obsoletes)

@@ -14,7 +14,7 @@ from auditor.deps.resolve import Resolution, Resolver, Status, required_files
 from auditor.origin.classify import ExtraFindings, classify, classify_config
 from auditor.origin.findings import Category, Finding
 from auditor.origin.policy import Policy
-from auditor.rpm.model import Package
+from auditor.rpm.model import DependencyKind, Package
 from auditor.runtime.parallel import CLASSIFY_FROM, Background, worth_forking
 from auditor.runtime.progress import SILENT, Reporter
 from auditor.sources.interface import LoadResult
@@ -75,8 +75,8 @@ def audit_packages(
         weak: Sequence[Resolution] = ()
         if index in graph.unresolved or options.weak:  # most packages have none: share one empty tuple
             failures = [r for r in resolved.requirements.get(index, ()) if r.status in failed]
-            unresolved = [r for r in failures if r.kind == "requires"]
-            weak = [r for r in failures if r.kind != "requires"]
+            unresolved = [r for r in failures if r.kind is DependencyKind.REQUIRES]
+            weak = [r for r in failures if r.kind is not DependencyKind.REQUIRES]
         own = findings.get(index, ())
         package = packages[index]
         # A binary built from a source package nowhere in the run: its Source URLs were not seen.

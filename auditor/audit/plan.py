@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from auditor.audit.result import AuditResult
 from auditor.deps.graph import Hop, HopKind
 from auditor.origin.findings import Finding, Verdict
+from auditor.rpm.model import DependencyKind
 
 
 @dataclass
@@ -90,7 +91,7 @@ def _obsoleted_by(audit: AuditResult) -> dict[int, list[int]]:
     found: dict[int, list[int]] = {}
     for index, matches in audit.resolved.matches.items():
         for match in matches:
-            if match.kind == "obsoletes":
+            if match.kind is DependencyKind.OBSOLETES:
                 for target in match.packages:
                     found.setdefault(target, []).append(index)
     return found

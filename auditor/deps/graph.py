@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from auditor.deps.resolve import Resolved, Status
 from auditor.origin.findings import Finding, Verdict
-from auditor.rpm.model import Dependency, Package
+from auditor.rpm.model import Dependency, DependencyKind, Package
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -89,7 +89,7 @@ class DependencyGraph:
             kind = HopKind.BUILD_REQUIRES if source else HopKind.REQUIRES
             groups: list[_Group] = []
             for resolution in resolutions:
-                if resolution.kind != "requires":
+                if resolution.kind is not DependencyKind.REQUIRES:
                     continue
                 status = resolution.status
                 if status is satisfied:

@@ -36,7 +36,15 @@ from auditor.core.errors import DependencySyntaxError
 from auditor.deps.provides import ProvidesIndex
 from auditor.rpm.deps import Node, RichOp, Simple, parse
 from auditor.rpm.evr import ranges_overlap
-from auditor.rpm.model import DEPENDENCY_KINDS, EVR, WEAK_DEPENDENCY_KINDS, Dependency, Op, Package
+from auditor.rpm.model import (
+    DEPENDENCY_KINDS,
+    EVR,
+    WEAK_DEPENDENCY_KINDS,
+    Dependency,
+    DependencyKind,
+    Op,
+    Package,
+)
 from auditor.runtime.progress import SILENT, Reporter
 
 
@@ -53,7 +61,7 @@ class Status(enum.Enum):
 class Resolution:
     """The answer for one requirement (or weak dependency) of one package."""
 
-    kind: str
+    kind: DependencyKind
     """requires, recommends, suggests, supplements or enhances (BuildRequires for a source package)."""
     dependency: Dependency
     status: Status
@@ -76,7 +84,7 @@ class Resolution:
 class Match:
     """A conflict or obsolete of one package, and the packages it matches."""
 
-    kind: str
+    kind: DependencyKind
     dependency: Dependency
     packages: tuple[int, ...]
 
@@ -98,7 +106,7 @@ class Resolved:
         for index in sorted(self.audited, key=lambda i: self.packages[i].nevra):
             for resolution in self.requirements.get(index, ()):
                 if resolution.status in (Status.UNRESOLVED, Status.INVALID) and (
-                    weak or resolution.kind == "requires"
+                    weak or resolution.kind is DependencyKind.REQUIRES
                 ):
                     found.append((index, resolution))
         return found
@@ -141,7 +149,7 @@ class Resolver:
             ]
         audited_set = frozenset(audited)
         result = Resolved(self.packages, audited_set, index=self.index)
-        kinds = ("requires", *WEAK_DEPENDENCY_KINDS) if weak else ("requires",)
+        kinds = (DependencyKind.REQUIRES, *WEAK_DEPENDENCY_KINDS) if weak else (DependencyKind.REQUIRES,)
         resolve = self.resolve
         requirements = result.requirements
         progress.phase("resolving requirements", len(audited_set))
@@ -149,19 +157,24 @@ class Resolver:
             if not position % PROGRESS_EVERY:
                 progress.advance(PROGRESS_EVERY)
             package = self.packages[index]
-            resolutions = [resolve(dep, "requires") for dep in package.requires]
+            resolutions = [resolve(dep, DependencyKind.REQUIRES) for dep in package.requires]
             for kind in kinds[1:]:
                 resolutions.extend(resolve(dep, kind) for dep in getattr(package, kind))
             requirements[index] = resolutions
             if package.conflicts or package.obsoletes:
-                matches = [Match("conflicts", dep, self.index.providers(dep)) for dep in package.conflicts]
-                matches += [Match("obsoletes", dep, self.obsoleted(dep)) for dep in package.obsoletes]
+                matches = [
+                    Match(DependencyKind.CONFLICTS, dep, self.index.providers(dep))
+                    for dep in package.conflicts
+                ]
+                matches += [
+                    Match(DependencyKind.OBSOLETES, dep, self.obsoleted(dep)) for dep in package.obsoletes
+                ]
                 result.matches[index] = matches
         progress.advance(len(audited_set) % PROGRESS_EVERY)
         return result
 
-    def resolve(self, dep: Dependency, kind: str = "requires") -> Resolution:
-        key = (id(dep), kind)
+    def resolve(self, dep: Dependency, kind: DependencyKind = DependencyKind.REQUIRES) -> Resolution:
+        key = (id(dep), kind._value_)  # Enum.__hash__ is Python code: this runs per requirement
         cached = self._cache.get(key)
         if cached is None:
             status, groups, missing, detail = self._resolve(dep)
@@ -294,7 +307,9 @@ def leaves_text(node: Node) -> set[str]:
     return found
 
 
-_NAMING_FILES = tuple(kind for kind in DEPENDENCY_KINDS if kind not in ("provides", "obsoletes"))
+_NAMING_FILES = tuple(
+    kind for kind in DEPENDENCY_KINDS if kind not in (DependencyKind.PROVIDES, DependencyKind.OBSOLETES)
+)
 """The dependency kinds whose file paths a package must find in another's files."""
 
 

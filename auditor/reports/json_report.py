@@ -133,7 +133,8 @@ def package_to_json(row: PackageView, view: ReportView) -> dict[str, Any]:
         **(
             {
                 "weak_unresolved": [
-                    {"kind": r.kind, "requirement": str(r.dependency)} for r in row.result.weak_unresolved
+                    {"kind": r.kind.value, "requirement": str(r.dependency)}
+                    for r in row.result.weak_unresolved
                 ]
             }
             if view.options.weak

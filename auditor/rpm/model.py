@@ -339,7 +339,27 @@ def srpm_file_name(name: str, version: str, release: str) -> str:
 _PACKAGE_FIELDS = tuple(item.name for item in fields(Package))
 _package_values = attrgetter(*_PACKAGE_FIELDS)
 
-WEAK_DEPENDENCY_KINDS: tuple[str, ...] = ("recommends", "suggests", "supplements", "enhances")
+
+class DependencyKind(enum.StrEnum):
+    """A kind of dependency, named as rpm and the `Package` field that holds it name it (a
+    string enum: ``getattr(package, kind)`` reads that field, reports write the value)."""
+
+    REQUIRES = "requires"
+    PROVIDES = "provides"
+    CONFLICTS = "conflicts"
+    OBSOLETES = "obsoletes"
+    RECOMMENDS = "recommends"
+    SUGGESTS = "suggests"
+    SUPPLEMENTS = "supplements"
+    ENHANCES = "enhances"
+
+
+WEAK_DEPENDENCY_KINDS: tuple[DependencyKind, ...] = (
+    DependencyKind.RECOMMENDS,
+    DependencyKind.SUGGESTS,
+    DependencyKind.SUPPLEMENTS,
+    DependencyKind.ENHANCES,
+)
 """The kinds that never make an installation fail (rpm's weak dependencies)."""
-DEPENDENCY_KINDS: tuple[str, ...] = ("requires", "provides", "conflicts", "obsoletes", *WEAK_DEPENDENCY_KINDS)
+DEPENDENCY_KINDS: tuple[DependencyKind, ...] = tuple(DependencyKind)
 """Every kind of dependency a `Package` has a field for, in rpm's order: the one list of them."""

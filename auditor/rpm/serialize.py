@@ -19,6 +19,10 @@ from auditor.rpm.model import (
     SourceKind,
 )
 
+_KIND_NAMES = tuple(kind.value for kind in DEPENDENCY_KINDS)
+"""The dependency kinds as plain strings: they key dicts per package, and an enum is hashed by
+Python code."""
+
 
 def dependency_to_json(dep: Dependency) -> dict[str, Any]:
     data: dict[str, Any] = {"name": dep.name}
@@ -69,7 +73,7 @@ def package_to_json(package: Package) -> dict[str, Any]:
         "buildtime": package.buildtime,
         "signing_key": package.signing_key,
     }
-    for kind in DEPENDENCY_KINDS:
+    for kind in _KIND_NAMES:
         data[kind] = [dependency_to_json(dep) for dep in getattr(package, kind)]
     data["files"] = list(package.files)
     if package.kind is PackageKind.SOURCE:
@@ -91,7 +95,7 @@ def package_from_json(data: dict[str, Any]) -> Package:
         algorithm, _, value = data["checksum"].partition(":")
         checksum = Checksum(algorithm, value)
     deps: dict[str, Any] = {
-        kind: tuple(dependency_from_json(d) for d in data.get(kind, ())) for kind in DEPENDENCY_KINDS
+        kind: tuple(dependency_from_json(d) for d in data.get(kind, ())) for kind in _KIND_NAMES
     }
     return Package(
         name=data["name"],
@@ -174,7 +178,7 @@ def check_package_json(data: object) -> None:
         value = data.get(key)
         _expect(value is None or (isinstance(value, int) and not isinstance(value, bool)), key)
     _expect(data["kind"] in {kind.value for kind in PackageKind}, "kind")
-    for kind in DEPENDENCY_KINDS:
+    for kind in _KIND_NAMES:
         for dep in _list(data, kind):
             _expect(isinstance(dep, dict) and isinstance(dep.get("name"), str), kind)
             _expect(dep.get("op") is None or dep["op"] in _OPS, kind)

@@ -15,7 +15,8 @@ from auditor.rpm.model import DEPENDENCY_KINDS, EVR, Checksum, Dependency, Op, P
 from auditor.sources.filelists import FilelistsSource
 from auditor.sources.formats.xmlstream import Text, attribute_pairs
 
-_DEPENDENCY_ELEMENTS = {f"rpm:{kind}": kind for kind in DEPENDENCY_KINDS}
+_DEPENDENCY_ELEMENTS = {f"rpm:{kind.value}": kind.value for kind in DEPENDENCY_KINDS}
+"""Plain strings: they key a dict per element parsed, and an enum is hashed by Python code."""
 _TEXT_ELEMENTS = frozenset(
     {"name", "arch", "checksum", "summary", "description", "packager", "url", "rpm:license",
      "rpm:vendor", "rpm:buildhost", "rpm:sourcerpm", "file"}

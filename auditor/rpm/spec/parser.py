@@ -18,7 +18,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from auditor.core.errors import InputError
-from auditor.rpm.model import DEPENDENCY_KINDS, Dependency, Gap, GapKind, SourceFile, SourceKind
+from auditor.rpm.model import (
+    DEPENDENCY_KINDS,
+    Dependency,
+    DependencyKind,
+    Gap,
+    GapKind,
+    SourceFile,
+    SourceKind,
+)
 from auditor.rpm.sense import SPEC_QUALIFIER_WORDS
 from auditor.rpm.spec.builtins import logical_line
 from auditor.rpm.spec.dependencies import parse_dependency_list
@@ -35,7 +43,10 @@ _FILE_DIRECTIVE = re.compile(
 )
 _READ_SECTIONS = frozenset({"preamble", "package", "sourcelist", "patchlist"})
 
-_DEPENDENCY_TAGS = {"prereq": "requires", **{kind: kind for kind in DEPENDENCY_KINDS}}
+_DEPENDENCY_TAGS: dict[str, DependencyKind] = {
+    "prereq": DependencyKind.REQUIRES,
+    **{kind.value: kind for kind in DEPENDENCY_KINDS},
+}
 """A preamble tag that declares dependencies, and the kind it declares (``PreReq`` is old ``Requires``)."""
 _TAG_MACROS = ("name", "version", "release", "epoch", "summary", "license", "url", "vendor",
                "packager", "distribution", "group")  # fmt: skip
