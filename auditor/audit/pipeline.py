@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 
 from auditor.audit.facts import config_fact, gap_fact, package_facts
 from auditor.audit.result import AuditOptions, AuditResult, PackageResult
 from auditor.core.errors import UsageError
-from auditor.deps.graph import DependencyGraph
+from auditor.deps.graph import DependencyGraph, Propagation
 from auditor.deps.provides import host_arches
-from auditor.deps.resolve import Resolution, Resolver, Status, required_files
+from auditor.deps.resolve import Resolution, Resolved, Resolver, Status, required_files
 from auditor.origin.classify import ExtraFindings, classify, classify_config
 from auditor.origin.findings import Category, Finding
 from auditor.origin.policy import Policy
@@ -53,40 +53,11 @@ def audit_packages(
     findings = classified.result()
     progress.phase("propagating")
     propagation = graph.propagate(findings)
-    origin_category = {index: _category(items) for index, items in findings.items()}
     audited = {index for index in audited_ids if index in resolved.audited}
-    roots: tuple[int, ...] = ()
+    roots = _roots(options.roots, packages, resolved)
     if options.roots:
-        roots = tuple(
-            index
-            for index in resolved.index.installable  # type: ignore[union-attr]
-            if packages[index].name in options.roots
-        )
-        missing = set(options.roots) - {packages[index].name for index in roots}
-        if missing:
-            raise UsageError(f"--roots: no package named {', '.join(sorted(missing))} in the run")
         audited &= graph.runtime_closure(roots)
-    results = []
-    failed = (Status.UNRESOLVED, Status.INVALID)
-    source_rpms = {p.srpm_file_name for p in packages if p.is_source}
-    for index in sorted(audited, key=lambda i: (packages[i].name, packages[i].arch, packages[i].nevra)):
-        verdict = propagation.verdict(index)
-        unresolved: Sequence[Resolution] = ()
-        weak: Sequence[Resolution] = ()
-        if index in graph.unresolved or options.weak:  # most packages have none: share one empty tuple
-            failures = [r for r in resolved.requirements.get(index, ()) if r.status in failed]
-            unresolved = [r for r in failures if r.kind is DependencyKind.REQUIRES]
-            weak = [r for r in failures if r.kind is not DependencyKind.REQUIRES]
-        own = findings.get(index, ())
-        package = packages[index]
-        # A binary built from a source package nowhere in the run: its Source URLs were not seen.
-        orphan = not package.is_source and bool(package.sourcerpm) and package.sourcerpm not in source_rpms
-        facts = package_facts(index, package, packages, own, propagation, unresolved, origin_category, orphan)
-        results.append(
-            PackageResult(
-                index, packages[index], verdict.verdict, verdict.chain, own, unresolved, facts, weak
-            )
-        )
+    results = _results(sorted(audited, key=_package_order(packages)), options, graph, findings, propagation)
     config_findings = classify_config([*targets.config_urls, *context.config_urls], policy)
     gaps = [*targets.gaps, *context.gaps]
     return AuditResult(
@@ -108,6 +79,57 @@ def audit_packages(
         ),
         warnings=[*targets.warnings, *context.warnings, *warnings],
     )
+
+
+def _roots(names: Sequence[str], packages: Sequence[Package], resolved: Resolved) -> tuple[int, ...]:
+    """The installable packages ``--roots`` names; every name must match one."""
+    if not names:
+        return ()
+    roots = tuple(
+        index
+        for index in resolved.index.installable  # type: ignore[union-attr]
+        if packages[index].name in names
+    )
+    missing = set(names) - {packages[index].name for index in roots}
+    if missing:
+        raise UsageError(f"--roots: no package named {', '.join(sorted(missing))} in the run")
+    return roots
+
+
+def _package_order(packages: Sequence[Package]) -> Callable[[int], tuple[str, str, str]]:
+    return lambda index: (packages[index].name, packages[index].arch, packages[index].nevra)
+
+
+def _results(
+    audited: Sequence[int],
+    options: AuditOptions,
+    graph: DependencyGraph,
+    findings: Mapping[int, Sequence[Finding]],
+    propagation: Propagation,
+) -> list[PackageResult]:
+    """Each audited package's verdict, chain, unresolved requirements and facts."""
+    packages, resolved = graph.packages, graph.resolved
+    origin_category = {index: _category(items) for index, items in findings.items()}
+    failed = (Status.UNRESOLVED, Status.INVALID)
+    source_rpms = {p.srpm_file_name for p in packages if p.is_source}
+    results = []
+    for index in audited:
+        verdict = propagation.verdict(index)
+        unresolved: Sequence[Resolution] = ()
+        weak: Sequence[Resolution] = ()
+        if index in graph.unresolved or options.weak:  # most packages have none: share one empty tuple
+            failures = [r for r in resolved.requirements.get(index, ()) if r.status in failed]
+            unresolved = [r for r in failures if r.kind is DependencyKind.REQUIRES]
+            weak = [r for r in failures if r.kind is not DependencyKind.REQUIRES]
+        own = findings.get(index, ())
+        package = packages[index]
+        # A binary built from a source package nowhere in the run: its Source URLs were not seen.
+        orphan = not package.is_source and bool(package.sourcerpm) and package.sourcerpm not in source_rpms
+        facts = package_facts(index, package, packages, own, propagation, unresolved, origin_category, orphan)
+        results.append(
+            PackageResult(index, package, verdict.verdict, verdict.chain, own, unresolved, facts, weak)
+        )
+    return results
 
 
 def _category(findings: Sequence[Finding]) -> Category:

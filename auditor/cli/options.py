@@ -119,6 +119,17 @@ def _purl_namespace(text: str) -> str:
 
 
 def add_audit_options(command: argparse.ArgumentParser) -> None:
+    """The options of every command that runs an audit, in the order ``--help`` lists them."""
+    _add_context_and_policy_options(command)
+    _add_scope_options(command)
+    _add_spec_options(command)
+    _add_reading_options(command)
+    command.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    command.add_argument("-q", "--quiet", action="store_true", help="no progress on standard error")
+
+
+def _add_context_and_policy_options(command: argparse.ArgumentParser) -> None:
+    """The context inputs, what the packages are judged against, and what blocks."""
     command.add_argument(
         "--with",
         dest="context",
@@ -160,6 +171,10 @@ def add_audit_options(command: argparse.ArgumentParser) -> None:
         "source package is not among the inputs, a spec it could not read or decide...), as "
         "pip-audit --strict fails on dependencies it could not collect",
     )
+
+
+def _add_scope_options(command: argparse.ArgumentParser) -> None:
+    """What part of the inputs is audited: a host architecture, the closure of some packages."""
     command.add_argument(
         "--arch",
         action="append",
@@ -174,6 +189,10 @@ def add_audit_options(command: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help="audit only what installing these packages pulls in (e.g. xcp-ng-deps)",
     )
+
+
+def _add_spec_options(command: argparse.ArgumentParser) -> None:
+    """How spec files are read: the macros and conditionals rpmbuild would be given."""
     command.add_argument(
         "--define",
         action="append",
@@ -198,6 +217,10 @@ def add_audit_options(command: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help="turn a spec's %%bcond NAME off, as rpmbuild --without NAME (repeatable)",
     )
+
+
+def _add_reading_options(command: argparse.ArgumentParser) -> None:
+    """What is read of the inputs besides their metadata, and what is kept of it."""
     command.add_argument(
         "--sources",
         action="append",
@@ -236,8 +259,6 @@ def add_audit_options(command: argparse.ArgumentParser) -> None:
         help="also resolve Recommends, Suggests, Supplements and Enhances and list the unresolved "
         "ones (informational: they never block)",
     )
-    command.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
-    command.add_argument("-q", "--quiet", action="store_true", help="no progress on standard error")
 
 
 def add_gate_options(command: argparse.ArgumentParser) -> None:

@@ -13,12 +13,13 @@ read) and a Source or Patch whose value kept such a macro are the packages' gaps
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import NamedTuple
 
 from auditor.core.errors import InputError
 from auditor.core.files import read_regular
 from auditor.rpm.model import EVR, Dependency, GapKind, Op, Package, PackageKind, srpm_file_name
 from auditor.rpm.spec.parser import parse_spec
-from auditor.rpm.spec.result import Spec
+from auditor.rpm.spec.result import Spec, SpecPackage
 
 MAX_SPEC_BYTES = 4 * 1024 * 1024
 
@@ -33,22 +34,39 @@ def read_spec_file(
 
 
 def packages_from_spec(spec: Spec, path: str, arch: str = "x86_64") -> list[Package]:
+    """The source package a spec describes and the binary packages it builds (on ``arch``)."""
     if not spec.name or not spec.version:
         raise InputError(path, "not a spec file: no Name or Version")
-    release = spec.release or "0"
-    main = spec.packages[0]
     notes = [f"macro left unexpanded: {item}" for item in spec.unexpanded[:20]]
-    # An undecided conditional may have chosen any package's dependencies; an unexpanded
-    # Source belongs to the source package alone.
-    undecided = tuple(gap for gap in spec.gaps if gap.kind is GapKind.UNDECIDED_CONDITIONAL)
     if spec.dynamic_build_requires:
         notes.append("%generate_buildrequires: more BuildRequires appear only at build time")
-    source_rpm = srpm_file_name(spec.name, spec.version, release)
-    source = Package(
-        name=spec.name,
-        epoch=spec.epoch,
-        version=spec.version,
-        release=release,
+    identity = _Identity(spec.name, spec.epoch, spec.version, spec.release or "0")
+    packages = [_source_package(spec, identity, path, tuple(notes))]
+    built = set(spec.built) if spec.built else {sub.name for sub in spec.packages}
+    packages.extend(
+        _binary_package(spec, identity, sub, path, arch, tuple(notes))
+        for sub in spec.packages
+        if sub.name and sub.name in built
+    )
+    return packages
+
+
+class _Identity(NamedTuple):
+    """What every package of a spec shares (the spec has a Name and a Version)."""
+
+    name: str
+    epoch: int | None
+    version: str
+    release: str
+
+
+def _source_package(spec: Spec, identity: _Identity, path: str, notes: tuple[str, ...]) -> Package:
+    main = spec.packages[0]
+    return Package(
+        name=identity.name,
+        epoch=identity.epoch,
+        version=identity.version,
+        release=identity.release,
         arch="src",
         kind=PackageKind.SOURCE,
         location=path,
@@ -63,51 +81,49 @@ def packages_from_spec(spec: Spec, path: str, arch: str = "x86_64") -> list[Pack
         distribution=main.distribution,
         sources=spec.sources,
         spec=path,
-        notes=tuple(notes),
+        notes=notes,
         gaps=spec.gaps,
     )
-    packages = [source]
-    evr_text = (
-        f"{spec.epoch}:{spec.version}-{release}" if spec.epoch is not None else f"{spec.version}-{release}"
+
+
+def _binary_package(
+    spec: Spec, identity: _Identity, sub: SpecPackage, path: str, arch: str, notes: tuple[str, ...]
+) -> Package:
+    name, epoch, version, release = identity
+    build_arch = (sub.buildarch or spec.packages[0].buildarch or arch).split()[0]
+    evr_text = f"{epoch}:{version}-{release}" if epoch is not None else f"{version}-{release}"
+    self_provide = Dependency(sub.name, Op.EQ, EVR.parse(evr_text))
+    provides = (
+        sub.provides if any(p.name == sub.name for p in sub.provides) else (*sub.provides, self_provide)
     )
-    built = set(spec.built) if spec.built else {sub.name for sub in spec.packages}
-    for sub in spec.packages:
-        if not sub.name or sub.name not in built:
-            continue
-        build_arch = (sub.buildarch or main.buildarch or arch).split()[0]
-        self_provide = Dependency(sub.name, Op.EQ, EVR.parse(evr_text))
-        provides = (
-            sub.provides if any(p.name == sub.name for p in sub.provides) else (*sub.provides, self_provide)
-        )
-        packages.append(
-            Package(
-                name=sub.name,
-                epoch=spec.epoch,
-                version=spec.version,
-                release=release,
-                arch=build_arch,
-                kind=PackageKind.BINARY,
-                location=path,
-                input=path,
-                sourcerpm=source_rpm,
-                summary=sub.summary,
-                requires=sub.requires,
-                provides=provides,
-                conflicts=sub.conflicts,
-                obsoletes=sub.obsoletes,
-                recommends=sub.recommends,
-                suggests=sub.suggests,
-                supplements=sub.supplements,
-                enhances=sub.enhances,
-                vendor=sub.vendor,
-                packager=sub.packager,
-                url=sub.url,
-                license=sub.license,
-                distribution=sub.distribution,
-                files=spec.files.get(sub.name, ()),
-                spec=path,
-                notes=tuple(notes),
-                gaps=undecided,
-            )
-        )
-    return packages
+    return Package(
+        name=sub.name,
+        epoch=epoch,
+        version=version,
+        release=release,
+        arch=build_arch,
+        kind=PackageKind.BINARY,
+        location=path,
+        input=path,
+        sourcerpm=srpm_file_name(name, version, release),
+        summary=sub.summary,
+        requires=sub.requires,
+        provides=provides,
+        conflicts=sub.conflicts,
+        obsoletes=sub.obsoletes,
+        recommends=sub.recommends,
+        suggests=sub.suggests,
+        supplements=sub.supplements,
+        enhances=sub.enhances,
+        vendor=sub.vendor,
+        packager=sub.packager,
+        url=sub.url,
+        license=sub.license,
+        distribution=sub.distribution,
+        files=spec.files.get(sub.name, ()),
+        spec=path,
+        notes=notes,
+        # An undecided conditional may have chosen any package's dependencies; an unexpanded
+        # Source belongs to the source package alone.
+        gaps=tuple(gap for gap in spec.gaps if gap.kind is GapKind.UNDECIDED_CONDITIONAL),
+    )
