@@ -15,7 +15,9 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-PACKAGE = Path(__file__).resolve().parent.parent / "auditor"
+from tests.paths import ROOT
+
+PACKAGE = ROOT / "auditor"
 
 LAYERS: tuple[str, ...] = (
     "auditor.core",  # errors and exit codes, safe file opening, TOML and schema checks

@@ -1,6 +1,6 @@
 """The project's benchmark corpora and the reference tools the auditor is compared with.
 
-Shared by tests/test_differential.py and benchmarks/ (run.py, profile.py):
+Shared by tests/differential/test_resolution.py and benchmarks/ (run.py, profile.py):
 
 - ``store``: where the corpora live and generating them when missing or out of date;
 - ``distro`` (with ``debian`` and ``rpmmd``): distro-60k and distro-10k, Debian bookworm's

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Build source RPMs whose payload holds a large incompressible source, SPEC tag dropped.
 
-The remote tests (tests/test_remote_spec.py) stream such a payload over HTTP until its spec
+The remote tests (tests/sources/test_remote_spec.py) stream such a payload over HTTP until its spec
 and count the bytes the server sends. A payload is a cpio archive in file-name order, so:
 
 - ``streamed-first``: its spec (``streamed-first.spec``) sorts before its 64 MiB source

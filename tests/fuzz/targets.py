@@ -1,4 +1,4 @@
-"""Fuzz targets shared by the hypothesis tests (tests/test_fuzz.py) and atheris (tests/fuzz/).
+"""Fuzz targets shared by the hypothesis tests (tests/fuzz/test_fuzz.py) and atheris (tests/fuzz/).
 
 A target takes bytes, reads them the way the auditor reads an input, and carries what it
 read through resolution and classification, where a hostile value can also do damage

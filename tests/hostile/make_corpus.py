@@ -8,7 +8,7 @@ test suite generates it again into a temporary directory and checks that the com
 copy is the same. `CASES` says, for each input, what the auditor must report about it.
 
 Some hostile inputs cannot live in git (a symlink loop, an unreadable file, a named
-pipe) or depend on the machine (a marker path); `tests/test_hostile.py` makes those
+pipe) or depend on the machine (a marker path); `tests/hostile/test_hostile.py` makes those
 itself.
 """
 
@@ -580,7 +580,7 @@ def repo_cases(out: Path) -> list[Case]:
     repo("repo-epoch-5000-digits", "package caret-version", "an entry whose epoch has 5000 digits", epoch)
     rich = primary.replace('name="caret-lib"', f'name="{"(" * 3000}a{")" * 3000}"', 1)
     repo("repo-rich-nested-3000", "nested", "a rich requirement nested 3000 deep", rich, FINDING)
-    # Found by tests/test_fuzz.py: an unknown codec name escaped from expat as LookupError.
+    # Found by tests/fuzz/test_fuzz.py: an unknown codec name escaped from expat as LookupError.
     unknown = primary.replace('encoding="UTF-8"', 'encoding="EQ"', 1)
     repo(
         "repo-xml-encoding-unknown",

@@ -15,7 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.test_example import EXPECTED
+from tests.scenarios.test_example import EXPECTED
 
 ROOT = Path(__file__).resolve().parents[2]
 INSTALL_FAILED = 99

@@ -24,7 +24,7 @@ import pytest
 from auditor.cli.main import main
 from tests.conftest import DATA
 from tests.httpserver import LocalServer
-from tests.test_remote import lookups  # noqa: F401 - autouse: only 127.0.0.1 resolves
+from tests.sources.test_remote import lookups  # noqa: F401 - autouse: only 127.0.0.1 resolves
 
 
 @pytest.fixture

@@ -1,0 +1,154 @@
+"""The command line end to end: exit codes, formats, errors as one line."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from auditor.cli.main import main
+from tests.conftest import DATA, RPMS, errors_of, only_incompleteness
+from tests.paths import ROOT
+
+SCHEMA = json.loads((ROOT / "schemas" / "report-v2.schema.json").read_text())
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(args)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_findings_exit_1_and_table(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["scan", str(RPMS)], capsys)
+    assert code == 1
+    assert "xs-sources-devel-1.0-1.noarch" in out and "origin" in out
+    assert "packages audited" in out
+    assert only_incompleteness(err) and "unexpanded-source" in err
+
+
+def test_fail_on_none_passes(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, _ = run(["scan", str(RPMS), "--fail-on", "none"], capsys)
+    assert code == 0
+
+
+def test_json_report_follows_its_schema(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["scan", str(RPMS), "--format", "json"], capsys)
+    document = json.loads(out)
+    jsonschema.validate(document, SCHEMA)
+    assert code == 1 == document["summary"]["exit_code"]
+    statuses = {p["nevra"]: p["status"] for p in document["packages"]}
+    assert statuses["xs-sources-devel-1.0-1.noarch"] == "origin"
+    assert statuses["epochs-3:1.2-4.noarch"] == "unresolved"
+
+
+def test_model_format_has_the_whole_model(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(
+        ["scan", str(RPMS / "filedeps-1.0-1.noarch.rpm"), "--format", "model", "--fail-on", "none"], capsys
+    )
+    package = json.loads(out)["packages"][0]
+    assert package["files"] and package["requires"] and package["provides"]
+    assert {"name": "/bin/sh"} in package["requires"]
+
+
+def test_bad_input_is_one_line_exit_3_and_others_still_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = tmp_path / "broken.rpm"
+    broken.write_bytes((RPMS / "epochs-1.2-4.noarch.rpm").read_bytes()[:300])
+    for fmt in ("table", "json"):
+        code, out, err = run(
+            ["scan", str(broken), str(RPMS / "xs-sources-devel-1.0-1.noarch.rpm"), "--format", fmt], capsys
+        )
+        assert code == 3
+        assert "xs-sources-devel" in out
+        lines = errors_of(err)
+        assert len(lines) == 1 and str(broken) in lines[0] and "Traceback" not in err
+
+
+def test_missing_path_is_an_input_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(["scan", "/nonexistent/repo"], capsys)
+    assert code == 3 and "/nonexistent/repo" in err
+
+
+def test_usage_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["scan", str(RPMS), "--format", "nope"], capsys)[0] == 2
+    assert run(["scan"], capsys)[0] == 2
+    assert run(["scan", str(RPMS), "--fail-on", "bogus"], capsys)[0] == 2
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[[rule]]\nid = 'x'\n")
+    code, _, err = run(["scan", str(RPMS), "--policy", str(bad)], capsys)
+    assert code == 2 and str(bad) in err and len(err.strip().splitlines()) == 1
+
+
+def test_output_file_is_written_atomically(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "report.json"
+    target.write_text("old")
+    code, out, _ = run(["scan", str(RPMS), "--format", "json", "-o", str(target)], capsys)
+    assert code == 1 and out == ""
+    json.loads(target.read_text())
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
+
+
+def test_why_explains_a_chain(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["why", "xs-sources", str(RPMS)], capsys)
+    assert code == 1
+    assert "xs-sources-1.0-1.noarch: origin" in out and "code.citrite.net" in out
+    code, _, err = run(["why", "no-such-package", str(RPMS)], capsys)
+    assert code == 2 and "no-such-package" in err
+
+
+def test_internal_errors_exit_4_without_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import auditor.engine
+
+    def boom(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("kaput")
+
+    monkeypatch.setattr(auditor.engine.Run, "audit_paths", boom)
+    code, _, err = run(["scan", str(RPMS)], capsys)
+    assert code == 4 and "kaput" in err and "Traceback" not in err
+    code, _, err = run(["scan", str(RPMS), "--debug"], capsys)
+    assert code == 4 and "Traceback" in err
+
+
+def test_python_dash_m_and_help_document_exit_codes() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "auditor", "scan", "--help"], capture_output=True, text=True, check=True
+    )
+    for line in ("0  passed", "1  blocking findings", "2  usage", "3  input error", "4  internal error"):
+        assert line in result.stdout
+
+
+def test_with_context_is_used_but_not_audited(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["scan", str(DATA / "repo" / "Packages" / "filedeps-1.0-1.noarch.rpm"), "--with", str(DATA / "repo"),
+                        "--format", "json", "--fail-on", "none"], capsys)  # fmt: skip
+    document = json.loads(out)
+    assert [p["name"] for p in document["packages"]] == ["filedeps"]
+    assert code == 0
+
+
+def test_the_command_flushes_its_report_before_its_quick_exit() -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "auditor",
+            "scan",
+            str(ROOT / "examples" / "xcp-ng-mini" / "repo"),
+            "--format",
+            "json",
+            "-q",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr
+    document = json.loads(done.stdout)
+    assert document["summary"] and len(document["packages"]) > 10

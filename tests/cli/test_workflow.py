@@ -1,0 +1,133 @@
+"""Contributor check, independence plan and release diff on the shipped example."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from auditor.audit.plan import make_plan
+from auditor.audit.result import AuditOptions
+from auditor.cli.main import main
+from auditor.engine import run_audit, run_check
+from auditor.gate.decision import GateOptions
+from auditor.gate.progress import Basis
+from auditor.origin.policy import load_policy
+from auditor.reports.check_report import check_view
+from tests.paths import ROOT
+
+EXAMPLE = ROOT / "examples" / "xcp-ng-mini"
+BASE = (str(EXAMPLE / "repo"), str(EXAMPLE / "srpms"))
+
+NEW_XAPI = """\
+Name: xapi
+Version: 1.250.0
+Release: 1.xcpng
+Summary: the toolstack, next version
+License: LGPLv2
+URL: https://github.com/xapi-project/xen-api
+Source0: https://github.com/xapi-project/xen-api/archive/v%{version}/xen-api-%{version}.tar.gz
+BuildArch: noarch
+%description
+x
+%package core
+Summary: core
+Requires: %{?with_emu:emu-manager}%{!?with_emu:xcp-emu-manager}
+Requires: xcp-featured
+%description core
+x
+%files core
+%{_datadir}/xapi
+"""
+
+
+def write_spec(tmp_path: Path, text: str) -> str:
+    path = tmp_path / "xapi.spec"
+    path.write_text(text)
+    return str(path)
+
+
+def test_a_clean_change_passes_and_shows_what_improves(tmp_path: Path) -> None:
+    change = run_check((write_spec(tmp_path, NEW_XAPI),), BASE, AuditOptions(targets=()), load_policy())
+    result = check_view(change, GateOptions())
+    statuses = {c.after.nevra: (c.before.status if c.before else None, c.after.status) for c in result.new}
+    assert statuses["xapi-core-1.250.0-1.xcpng.noarch"] == ("depends", "clean")  # no more xcp-python-libs
+    assert {c.basis for c in result.new} == {Basis.NEWEST}  # 1.249.0 is in BASE, 1.250.0 is not
+    assert result.regressions == [] and int(result.exit_code) == 0
+    assert (
+        any(new.name == "xcp-ng-deps" for _, new in result.better) is False
+    )  # still depends through xenopsd
+
+
+def test_a_change_that_brings_a_citrix_dependency_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = write_spec(
+        tmp_path,
+        NEW_XAPI.replace("Requires: xcp-featured", "Requires: xcp-featured, v6d-citrix, nowhere >= 1"),
+    )
+    assert main(["check", spec, "--against", *BASE, "--format", "json"]) == 1
+    document = json.loads(capsys.readouterr().out)
+    # xapi-core depended on Citrix before (xcp-python-libs) and still does (v6d-citrix): one fact,
+    # unchanged; what is new and blocks is the requirement nothing provides.
+    assert [(r["package"], r["kind"], r["text"]) for r in document["regressions"]] == [
+        ("xapi-core", "unresolved", "nothing provides nowhere >= 1")
+    ]
+    [core] = [item for item in document["new"] if item["nevra"] == "xapi-core-1.250.0-1.xcpng.noarch"]
+    assert (core["before"], core["after"]) == ("depends", "depends") and "v6d-citrix" in core["why"]
+    assert main(["check", spec, "--against", *BASE, "--format", "markdown"]) == 1
+    markdown = capsys.readouterr().out
+    assert "makes things worse" in markdown and "`xapi-core-1.250.0-1.xcpng.noarch`" in markdown
+
+
+def test_defines_decide_spec_conditionals(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec = write_spec(tmp_path, NEW_XAPI)
+    statuses = {}
+    for defines in ([], ["--define", "with_emu 1"]):
+        main(["check", spec, "--against", *BASE, *defines, "--format", "json"])
+        new = json.loads(capsys.readouterr().out)["new"]
+        statuses[bool(defines)] = next(i for i in new if i["nevra"].startswith("xapi-core-"))
+    assert statuses[False]["after"] == "clean"  # xcp-emu-manager
+    assert statuses[True]["after"] == "depends" and "emu-manager" in statuses[True]["why"]
+
+
+def test_spec_code_never_runs(tmp_path: Path) -> None:
+    marker = tmp_path / "marker"
+    text = NEW_XAPI.replace(
+        "Summary: core", f"Summary: core %(touch {marker})\nRequires: %{{lua: os.execute('touch {marker}')}}"
+    )
+    assert main(["check", write_spec(tmp_path, text), "--against", *BASE]) in (0, 1)
+    assert not marker.exists()
+
+
+def test_plan_ranks_what_to_replace_first() -> None:
+    audit = run_audit(AuditOptions(targets=BASE), load_policy())
+    plan = make_plan(audit)
+    order = [(item.source, len(item.holds_back)) for item in plan.items]
+    assert order[:2] == [("citrix-build-tools", 3), ("xcp-python-libs", 1)]
+    # sm's binaries are origins themselves (built from sm.src): replacing sm alone clears no
+    # other package, since xenopsd cannot be built without citrix-build-tools either.
+    assert ("sm", 0) in order
+    by_source = {item.source: item for item in plan.items}
+    assert by_source["v6d-citrix"].replacements == ["xcp-featured"]
+    assert {audit.packages[i].name for i in by_source["v6d-citrix"].obsoleted_by} >= {"xcp-featured"}
+    assert [audit.packages[i].name for i in plan.avoidable] == []
+    # xenopsd needs sm and citrix-build-tools replaced; xcp-ng-deps needs sm and xcp-python-libs
+    assert sorted(audit.packages[i].name for i in plan.needs_more) == ["xcp-ng-deps", "xenopsd"]
+
+
+def test_diff_between_a_report_and_a_repository(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    report = tmp_path / "old.json"
+    assert main(["scan", *BASE, "--format", "json", "-o", str(report)]) == 1
+    spec = write_spec(tmp_path, NEW_XAPI)
+    assert main(["diff", str(report), spec, "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert {"old": "xapi-core-1.249.0-1.xcpng.noarch", "new": "xapi-core-1.250.0-1.xcpng.noarch"} in document[
+        "upgraded"
+    ]
+    # Only the spec is on the new side: v6d-citrix was not fixed, it is no longer there.
+    gone = [item for item in document["facts"] if item["package"].startswith("v6d-citrix")]
+    assert gone and all(item["change"] == "gone" for item in gone)
+    assert main(["diff", str(report), str(report), "--format", "markdown"]) == 0
+    assert "Independence progress" in capsys.readouterr().out

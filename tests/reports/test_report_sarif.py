@@ -1,0 +1,220 @@
+"""The SARIF report: valid against the official SARIF 2.1.0 schema, and usable by code scanning."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from auditor.audit.result import AuditOptions, AuditResult
+from auditor.cli.main import main
+from auditor.engine import run_audit
+from auditor.origin.policy import load_policy
+from auditor.reports import FORMATS, sarif
+from auditor.sources.rpmpackage import read_rpm_file
+from tests.conftest import DATA, RPMS
+from tests.paths import ROOT
+from tests.report_cases import ALLOW, HOSTILE_NAME, HOSTILE_VENDOR, WAIVER, gate_view, scan
+
+SARIF_SCHEMA = json.loads((ROOT / "tests" / "schemas" / "sarif-schema-2.1.0.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def fixture_audit() -> AuditResult:
+    return run_audit(AuditOptions(targets=(str(RPMS),)), load_policy())
+
+
+def validate_sarif(document: dict[str, Any]) -> None:
+    validator = jsonschema.Draft7Validator(SARIF_SCHEMA)
+    errors = sorted(validator.iter_errors(document), key=lambda error: list(error.absolute_path))
+    assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:10])
+
+
+def test_sarif_follows_the_schema_and_locates_every_result(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, fixture_audit: AuditResult
+) -> None:
+    monkeypatch.chdir(ROOT)
+    code, out = scan(["tests/data/rpms", "--format", "sarif"], capsys)
+    document = json.loads(out)
+    validate_sarif(document)
+    assert code == 1 and document["version"] == "2.1.0"
+    run = document["runs"][0]
+    driver = run["tool"]["driver"]
+    assert (
+        driver["name"] == "auditor" and driver["version"] and driver["informationUri"].startswith("https://")
+    )
+    rules = {rule["id"]: rule for rule in driver["rules"]}
+    statuses = {
+        "status/depends",
+        "status/may-depend",
+        "status/build-depends",
+        "status/unresolved",
+        "status/gap",
+    }
+    used = {finding.rule for result in fixture_audit.results for finding in result.findings}
+    assert set(rules) == used | statuses
+    policy = load_policy()
+    for rule_id, rule in rules.items():
+        assert rule["shortDescription"]["text"] and rule["fullDescription"]["text"]
+        assert rule["help"]["text"] and rule["help"]["markdown"]
+        assert rule["properties"]["tags"]
+        policy_rule = policy.rule(rule_id)
+        if policy_rule is not None:
+            assert rule["helpUri"] == policy_rule.reference
+            expected = {"high": "error", "medium": "warning"}.get(str(policy_rule.severity), "note")
+            assert rule["defaultConfiguration"]["level"] == expected
+    assert rules["citrix-packager"]["defaultConfiguration"]["level"] == "warning"
+    assert [rule["id"] for rule in driver["rules"]].index("status/unresolved") == next(
+        r["ruleIndex"] for r in run["results"] if r["ruleId"] == "status/unresolved"
+    )
+
+    results = run["results"]
+    # One result per fact: each piece of evidence, each taint, each unresolved requirement.
+    assert len(results) == sum(len(r.facts) for r in fixture_audit.results)
+    for result in results:
+        location = result["locations"][0]
+        assert location["logicalLocations"][0]["name"] in {r.package.nevra for r in fixture_audit.results}
+        uri = location["physicalLocation"]["artifactLocation"]["uri"]
+        assert uri.startswith("tests/data/rpms/") and uri.endswith(".rpm"), uri
+
+    # A Source0 finding points at its spec line; its fingerprint is the JSON report's.
+    source = next(
+        r
+        for r in results
+        if r["properties"]["nevra"] == "xs-sources-1.0-1.src" and r["properties"]["field"] == "source0"
+    )
+    package = read_rpm_file(str(RPMS / "xs-sources-1.0-1.src.rpm"))
+    line = next(s.line for s in package.sources if s.kind.value == "source" and s.number == 0)
+    physical = source["locations"][0]["physicalLocation"]
+    assert physical["region"] == {"startLine": line}
+    assert physical["artifactLocation"]["uri"] == "tests/data/rpms/xs-sources-1.0-1.src.rpm"
+    (xs_src,) = [r for r in fixture_audit.results if r.package.nevra == "xs-sources-1.0-1.src"]
+    fact = next(f for f in xs_src.facts if f.finding is not None and f.finding.field == "source0")
+    assert source["partialFingerprints"] == {"auditorFact/v1": fact.fingerprint}
+    assert source["level"] == "error" and source["ruleId"] == "citrix-internal-host"
+    # Inherited evidence has no spec line on the binary.
+    inherited = next(r for r in results if r["properties"]["nevra"] == "nospec-1.0-1.noarch")
+    assert "region" not in inherited["locations"][0]["physicalLocation"]
+
+    unresolved = next(r for r in results if r["properties"]["nevra"] == "epochs-3:1.2-4.noarch")
+    assert unresolved["ruleId"] == "status/unresolved" and unresolved["level"] == "error"
+    assert "epochdep >= 2:1.0-1" in unresolved["message"]["text"]
+    assert "suppressions" not in unresolved
+    caret = next(r for r in results if r["properties"]["nevra"].startswith("caret-version"))
+    uri = caret["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri == "tests/data/rpms/caret-version-2.0%5Egit20240101.abc-1.noarch.rpm"
+    [invocation] = run["invocations"]
+    assert (invocation["executionSuccessful"], invocation["exitCode"]) == (True, 1)
+    assert invocation["exitCodeDescription"] == "blocking findings"
+    # The fixtures include Sources no reader can expand: the run says it is incomplete.
+    [notification] = invocation["toolExecutionNotifications"]
+    assert notification["descriptor"] == {"id": "auditor/incomplete"} and notification["level"] == "warning"
+    assert "unexpanded-source" in notification["message"]["text"]
+
+
+def test_sarif_locations_of_repository_packages(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(ROOT)
+    _, out = scan(["tests/data/repo", "tests/data/srpm-repo", "--format", "sarif"], capsys)
+    results = json.loads(out)["runs"][0]["results"]
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results}
+    assert "tests/data/repo/Packages/epochs-1.2-4.noarch.rpm" in uris
+    assert "tests/data/srpm-repo/Packages/xs-sources-1.0-1.src.rpm" in uris
+    # A repository given by its repomd.xml: the hrefs are joined to the repository directory.
+    _, out = scan(["tests/data/repo/repodata/repomd.xml", "--format", "sarif"], capsys)
+    results = json.loads(out)["runs"][0]["results"]
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results}
+    assert "tests/data/repo/Packages/epochs-1.2-4.noarch.rpm" in uris
+    # Outside the current directory a path is an absolute file: URI.
+    monkeypatch.chdir(tmp_path)
+    _, out = scan([str(DATA / "repo"), "--format", "sarif"], capsys)
+    results = json.loads(out)["runs"][0]["results"]
+    expected = (DATA / "repo" / "Packages" / "epochs-1.2-4.noarch.rpm").as_uri()
+    assert expected in {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results}
+    assert (
+        sarif.artifact_uri("https://mirror.example/repo/Packages/a.rpm")
+        == "https://mirror.example/repo/Packages/a.rpm"
+    )
+    # A source repository found beside the binary one: its files are located in it too.
+    monkeypatch.chdir(ROOT)
+    _, out = scan(["examples/xcp-ng-mini/repo", "--format", "sarif"], capsys)
+    results = json.loads(out)["runs"][0]["results"]
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results}
+    assert "examples/xcp-ng-mini/srpms/Packages/sm-2.30.8-1.xcpng.src.rpm" in uris
+
+
+def test_sarif_statuses_chains_waivers_and_allowed_findings() -> None:
+    document = json.loads(FORMATS["sarif"](gate_view(hostile=True)))
+    validate_sarif(document)
+    results = document["runs"][0]["results"]
+    by_package: dict[str, list[dict[str, Any]]] = {}
+    for result in results:
+        by_package.setdefault(result["properties"]["nevra"], []).append(result)
+
+    (xapi,) = by_package["xapi-1.0-1.noarch"]
+    assert xapi["ruleId"] == "status/depends" and xapi["level"] == "error"
+    assert xapi["message"]["text"].startswith(
+        "xapi-1.0-1.noarch depends on origin packages: xapi-1.0-1.noarch -> needs xenlicense-1.0-1.noarch"
+    )
+    assert "which is origin: [citrix-vendor]" in xapi["message"]["text"]
+    assert "suppressions" not in xapi
+
+    (tools,) = by_package["xapi-tools-1.0-1.noarch"]
+    [suppression] = tools["suppressions"]
+    assert suppression["kind"] == "external" and suppression["state"] == "accepted"
+    assert suppression["justification"].startswith(f"waived by {WAIVER} (release team, until 2027-01-01)")
+    assert tools["properties"]["gate"] == "waived"
+
+    (chooser,) = by_package["chooser-1.0-1.noarch"]
+    assert chooser["ruleId"] == "status/may-depend" and chooser["level"] == "warning"
+    assert "1 of 2 providers tainted" in chooser["message"]["text"]
+    assert {r["ruleId"] for r in by_package["builder-1.0-1.src"]} == {"status/build-depends"}
+    assert {r["ruleId"] for r in by_package["builder-bin-1.0-1.noarch"]} == {"status/build-depends"}
+    (lonely,) = by_package["lonely-1.0-1.noarch"]
+    assert lonely["ruleId"] == "status/unresolved" and "missing-thing" in lonely["message"]["text"]
+
+    (reviewed,) = by_package["reviewed-1.0-1.noarch"]
+    assert reviewed["ruleId"] == "citrix-vendor"
+    assert reviewed["suppressions"] == [
+        {
+            "kind": "external",
+            "state": "accepted",
+            "justification": f"allowed by {ALLOW['id']}: {ALLOW['reason']}",
+        }
+    ]
+    (origin,) = by_package["xenlicense-1.0-1.noarch"]
+    assert (
+        origin["ruleId"] == "citrix-vendor"
+        and HOSTILE_VENDOR.replace("\x01", "") in origin["message"]["text"]
+    )
+    assert set(by_package) == {
+        "xapi-1.0-1.noarch",
+        "xapi-tools-1.0-1.noarch",
+        "chooser-1.0-1.noarch",
+        "builder-1.0-1.src",
+        "builder-bin-1.0-1.noarch",
+        "lonely-1.0-1.noarch",
+        "reviewed-1.0-1.noarch",
+        "xenlicense-1.0-1.noarch",
+        f"{HOSTILE_NAME}-1.0-1.noarch",
+    }
+
+
+def test_sarif_reports_unreadable_inputs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    broken = tmp_path / "broken.rpm"
+    broken.write_bytes((RPMS / "epochs-1.2-4.noarch.rpm").read_bytes()[:300])
+    code = main(["scan", str(broken), str(RPMS / "weakdeps-1.0-1.noarch.rpm"), "--format", "sarif", "-q"])
+    captured = capsys.readouterr()
+    document = json.loads(captured.out)
+    validate_sarif(document)
+    invocation = document["runs"][0]["invocations"][0]
+    assert code == 3 and invocation["executionSuccessful"] is False and invocation["exitCode"] == 3
+    notifications = invocation["toolExecutionNotifications"]
+    (notification,) = [n for n in notifications if "descriptor" not in n]  # the input's own
+    assert notification["level"] == "error" and str(broken) in notification["message"]["text"]
+    # ... and the binary read beside it without its source package says its Sources were unseen.
+    assert any(n.get("descriptor") == {"id": "auditor/incomplete"} for n in notifications)

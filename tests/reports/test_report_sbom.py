@@ -1,0 +1,459 @@
+"""The SBOMs: ``--format cyclonedx`` is valid CycloneDX 1.6 by the library's strict validator and
+reads back with the library; ``--format spdx`` is valid SPDX 2.3 by spdx-tools' validator and
+says what the CycloneDX BOM says; both say what the audit found.
+
+Checked on the shipped example and on the real RPM fixtures, through the command a release
+manager runs; synthetic packages (`tests.universe`) go through the real pipeline for the
+cases the fixtures lack (an SPDX expression, a duplicate NEVRA, hostile URLs).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cyclonedx.model.bom import Bom
+from cyclonedx.output.json import JsonV1Dot6
+from cyclonedx.schema import SchemaVersion
+from cyclonedx.validation.json import JsonStrictValidator
+from packageurl import PackageURL
+from spdx_tools.spdx.model.document import Document as SpdxDocument
+from spdx_tools.spdx.parser.parse_anything import parse_file
+from spdx_tools.spdx.validation.document_validator import validate_full_spdx_document
+
+from auditor.cli.main import main
+from auditor.reports import FORMATS, render_pieces
+from auditor.reports import cyclonedx as cyclonedx_report
+from tests.conftest import RPMS
+from tests.paths import ROOT
+from tests.report_cases import CITRIX, audit_of, gate_view, view_of, waiver
+
+EXAMPLE = ROOT / "examples" / "xcp-ng-mini"
+REPO, SRPMS = str(EXAMPLE / "repo"), str(EXAMPLE / "srpms")
+
+
+def bom_of(args: list[str], tmp_path: Path, expected: int = 1) -> tuple[str, dict[str, Any]]:
+    """``auditor scan ARGS --format cyclonedx -o FILE``: the BOM's text and document."""
+    target = tmp_path / "release.cdx.json"
+    assert main(["scan", *args, "--format", "cyclonedx", "-o", str(target), "-q", "--no-cache"]) == expected
+    text = target.read_text(encoding="utf-8")
+    return text, json.loads(text)
+
+
+def valid(text: str) -> bool:
+    error = JsonStrictValidator(SchemaVersion.V1_6).validate_str(text)
+    assert error is None, str(error)
+    return True
+
+
+def component(document: dict[str, Any], ref: str) -> dict[str, Any]:
+    return next(item for item in document["components"] if item["bom-ref"] == ref)
+
+
+def properties(item: dict[str, Any]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for entry in item.get("properties", []):
+        found.setdefault(entry["name"], []).append(entry["value"])
+    return found
+
+
+def depends_on(document: dict[str, Any]) -> dict[str, set[str]]:
+    return {entry["ref"]: set(entry.get("dependsOn", [])) for entry in document["dependencies"]}
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[str, Any]]:
+    return bom_of([REPO, SRPMS], tmp_path_factory.mktemp("example"))
+
+
+@pytest.fixture(scope="module")
+def fixtures(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[str, Any]]:
+    return bom_of([str(RPMS)], tmp_path_factory.mktemp("fixtures"))
+
+
+def test_the_example_is_valid_cyclonedx_1_6(example: tuple[str, dict[str, Any]]) -> None:
+    text, document = example
+    assert valid(text)
+    assert document["specVersion"] == "1.6" and document["bomFormat"] == "CycloneDX"
+    assert len(document["components"]) == 31  # every audited package, binary and source
+
+
+def test_the_fixtures_are_valid_cyclonedx_1_6(fixtures: tuple[str, dict[str, Any]]) -> None:
+    text, document = fixtures
+    assert valid(text)
+    assert len(document["components"]) == len(list(RPMS.glob("*.rpm")))
+
+
+@pytest.mark.parametrize("case", ["example", "fixtures"])
+def test_the_library_reads_back_the_same_components_and_dependencies(
+    case: str, request: pytest.FixtureRequest
+) -> None:
+    text, document = request.getfixturevalue(case)
+    bom = Bom.from_json(json.loads(text))  # type: ignore[attr-defined]  # added by the serializable decorator
+    assert {(str(c.bom_ref.value), str(c.purl)) for c in bom.components} == {
+        (c["bom-ref"], c["purl"]) for c in document["components"]
+    }
+    read = {str(d.ref.value): {str(t.ref.value) for t in d.dependencies} for d in bom.dependencies}
+    assert read == depends_on(document)
+    assert any(read.values())
+
+
+def test_purls_follow_the_rpm_type(fixtures: tuple[str, dict[str, Any]]) -> None:
+    _, document = fixtures
+    refs = {item["bom-ref"] for item in document["components"]}
+    # The epoch is a qualifier, the version is version-release, a source package is arch=src.
+    assert "pkg:rpm/epochs@1.2-4?arch=noarch&epoch=3" in refs
+    assert "pkg:rpm/epochs@1.2-4?arch=src&epoch=3" in refs
+    # The namespace is the Distribution (XenServer), lower-cased, before the Vendor (Citrix).
+    xs = component(document, "pkg:rpm/xenserver/xs-sources@1.0-1?arch=noarch")
+    assert PackageURL.from_string(xs["purl"]).namespace == "xenserver"
+    assert xs["supplier"] == {"name": "Citrix Systems, Inc."}
+    # Neither: no namespace, no epoch qualifier.
+    signed = component(document, "pkg:rpm/signed@1.0-1?arch=noarch")
+    assert signed["purl"] == signed["bom-ref"] and signed["version"] == "1.0-1"
+    assert component(document, "pkg:rpm/epochs@1.2-4?arch=noarch&epoch=3")["version"] == "3:1.2-4"
+
+
+def test_the_namespace_falls_back_to_the_vendor_and_can_be_set(tmp_path: Path) -> None:
+    _, document = bom_of([REPO], tmp_path)
+    assert "pkg:rpm/citrix-systems-inc/v6d-citrix@10.1.0-1.xs8?arch=noarch" in {
+        item["purl"] for item in document["components"]
+    }
+    _, document = bom_of([REPO, "--purl-namespace", "XCP-ng"], tmp_path)
+    assert {PackageURL.from_string(item["purl"]).namespace for item in document["components"]} == {"xcp-ng"}
+    assert main(["scan", REPO, "--format", "cyclonedx", "--purl-namespace", "xcp ng", "-q"]) == 2
+
+
+def test_the_package_file_digest_is_the_files_sha256(fixtures: tuple[str, dict[str, Any]]) -> None:
+    _, document = fixtures
+    item = component(document, "pkg:rpm/epochs@1.2-4?arch=src&epoch=3")
+    digest = hashlib.sha256((RPMS / "epochs-1.2-4.src.rpm").read_bytes()).hexdigest()
+    assert item["hashes"] == [{"alg": "SHA-256", "content": digest}]
+
+
+def test_licences_are_spdx_where_they_parse_and_names_where_they_do_not(
+    fixtures: tuple[str, dict[str, Any]],
+) -> None:
+    _, document = fixtures
+    assert component(document, "pkg:rpm/signed@1.0-1?arch=noarch")["licenses"] == [{"license": {"id": "MIT"}}]
+    xs = component(document, "pkg:rpm/xenserver/xs-sources@1.0-1?arch=noarch")
+    assert xs["licenses"] == [{"license": {"name": "Proprietary and BSD"}}]
+    view = view_of(
+        audit_of(
+            [
+                {"name": "modern", "license": "GPL-2.0-or-later AND MIT"},
+                {"name": "callaway", "license": "GPLv2+"},
+                {"name": "none"},
+            ]
+        )
+    )
+    text = FORMATS["cyclonedx"](view)
+    assert valid(text)
+    licences = {item["name"]: item.get("licenses") for item in json.loads(text)["components"]}
+    assert licences == {
+        "modern": [{"expression": "GPL-2.0-or-later AND MIT"}],
+        "callaway": [{"license": {"name": "GPLv2+"}}],
+        "none": None,
+    }
+
+
+def test_a_binary_names_its_source_package_as_its_pedigree(example: tuple[str, dict[str, Any]]) -> None:
+    _, document = example
+    binary = component(document, "pkg:rpm/blktap@3.54.0-1.xcpng?arch=noarch")
+    source = component(document, "pkg:rpm/blktap@3.54.0-1.xcpng?arch=src")
+    [ancestor] = binary["pedigree"]["ancestors"]
+    assert ancestor["purl"] == source["purl"] and ancestor["hashes"] == source["hashes"]
+    assert "pedigree" not in source
+
+
+def test_without_the_source_package_the_pedigree_comes_from_sourcerpm(tmp_path: Path) -> None:
+    text, document = bom_of([REPO, "--no-source-discovery"], tmp_path)
+    assert valid(text)
+    binary = component(document, "pkg:rpm/blktap@3.54.0-1.xcpng?arch=noarch")
+    assert binary["pedigree"]["ancestors"] == [
+        {
+            "name": "blktap",
+            "purl": "pkg:rpm/blktap@3.54.0-1.xcpng?arch=src",
+            "type": "library",
+            "version": "3.54.0-1.xcpng",
+        }
+    ]
+
+
+def test_dependencies_are_the_providers_the_resolver_found(example: tuple[str, dict[str, Any]]) -> None:
+    _, document = example
+    graph = depends_on(document)
+    assert graph["pkg:rpm/xcp-ng-deps@1.0-1.xcpng?arch=noarch"] >= {
+        "pkg:rpm/xapi-core@1.249.0-1.xcpng?arch=noarch"
+    }
+    # A source package's dependencies are its BuildRequires' providers.
+    assert (
+        "pkg:rpm/citrix-systems-inc/citrix-build-tools@3.0-1.xcpng?arch=noarch"
+        in graph["pkg:rpm/blktap@3.54.0-1.xcpng?arch=src"]
+    )
+    # sm-cli and sm-fairlock require each other: a cycle, as the resolver found it.
+    assert (
+        "pkg:rpm/sm-cli@2.30.8-1.xcpng?arch=noarch" in graph["pkg:rpm/sm-fairlock@2.30.8-1.xcpng?arch=noarch"]
+    )
+
+
+def test_every_alternative_is_a_dependency_and_rpmlib_and_self_provides_are_not() -> None:
+    view = view_of(
+        audit_of(
+            [
+                {"name": "xenlicense", **CITRIX, "provides": ["licensing"]},
+                {"name": "freelicense", "provides": ["licensing"]},
+                {"name": "chooser", "requires": ["licensing", "(a-lib or b-lib)"]},
+                {"name": "a-lib"},
+                {"name": "b-lib"},
+                {
+                    "name": "selfish",
+                    "provides": ["own-thing"],
+                    "requires": ["own-thing", "rpmlib(CompressedFileNames) <= 3.0.4-1"],
+                },
+            ]
+        )
+    )
+    document = json.loads(FORMATS["cyclonedx"](view))
+    name = {item["bom-ref"]: item["name"] for item in document["components"]}
+    graph = {name[ref]: {name[target] for target in targets} for ref, targets in depends_on(document).items()}
+    assert graph["chooser"] == {"xenlicense", "freelicense", "a-lib", "b-lib"}
+    assert graph["selfish"] == set()
+
+
+def test_a_blocking_package_carries_the_decision(example: tuple[str, dict[str, Any]]) -> None:
+    _, document = example
+    origin = properties(component(document, "pkg:rpm/citrix-systems-inc/v6d-citrix@10.1.0-1.xs8?arch=noarch"))
+    assert origin["auditor:status"] == ["origin"] and origin["auditor:blocking"] == ["true"]
+    assert origin["auditor:gate"] == ["blocking"] and origin["auditor:category"] == ["citrix", "proprietary"]
+    assert "citrix-vendor" in origin["auditor:rule"] and "proprietary-license" in origin["auditor:rule"]
+    deps = properties(component(document, "pkg:rpm/xcp-ng-deps@1.0-1.xcpng?arch=noarch"))
+    assert deps["auditor:status"] == ["depends"] and deps["auditor:blocking"] == ["true"]
+    assert deps["auditor:chain"] == ["needs xenopsd-0.150.0-1.xcpng.noarch (for xenopsd)"]
+    assert deps["auditor:rule"] == ["status:depends"]
+    clean = properties(component(document, "pkg:rpm/xcp-featured@1.1.0-1.xcpng?arch=noarch"))
+    assert clean["auditor:status"] == ["clean"] and clean["auditor:blocking"] == ["false"]
+    assert "auditor:category" not in clean and "auditor:chain" not in clean
+    run = properties(document["metadata"])
+    assert run["auditor:exit-code"] == ["1"] and run["auditor:complete"] == ["true"]
+    assert run["auditor:taint-severity"] == ["medium"] and run["cdx:reproducible"] == ["true"]
+    assert document["metadata"]["tools"]["components"][0]["name"] == "auditor"
+
+
+def test_waivers_unresolved_requirements_and_gaps_are_properties() -> None:
+    view = view_of(
+        audit_of(
+            [
+                {"name": "xenlicense", **CITRIX},
+                {"name": "xapi", "requires": ["xenlicense"]},
+                {"name": "lonely", "requires": ["missing-thing"]},
+                {"name": "gappy", "gaps": [("source-not-audited", "gappy-1.0-1.src.rpm")]},
+            ]
+        ),
+        [waiver("xapi")],
+    )
+    text = FORMATS["cyclonedx"](view)
+    assert valid(text)
+    found = {item["name"]: properties(item) for item in json.loads(text)["components"]}
+    assert found["xapi"]["auditor:gate"] == ["waived"] and found["xapi"]["auditor:blocking"] == ["false"]
+    assert found["xapi"]["auditor:waived"] == ["waiver-xapi-tools"]
+    assert found["lonely"]["auditor:unresolved"] == ["missing-thing"]
+    assert found["lonely"]["auditor:status"] == ["unresolved"]
+    assert found["gappy"]["auditor:gap"] == ["source-not-audited: gappy-1.0-1.src.rpm"]
+    assert properties(json.loads(text)["metadata"])["auditor:incomplete"] == ["1 source-not-audited"]
+
+
+def test_context_packages_an_audited_one_needs_are_components_marked_not_audited(tmp_path: Path) -> None:
+    text, document = bom_of([SRPMS, "--with", REPO], tmp_path)
+    assert valid(text)
+    tools = component(document, "pkg:rpm/citrix-systems-inc/citrix-build-tools@3.0-1.xcpng?arch=noarch")
+    assert properties(tools) == {"auditor:audited": ["false"]}
+    assert tools["bom-ref"] in depends_on(document)["pkg:rpm/blktap@3.54.0-1.xcpng?arch=src"]
+    audited = [item for item in document["components"] if properties(item)["auditor:audited"] == ["true"]]
+    assert {PackageURL.from_string(item["purl"]).qualifiers["arch"] for item in audited} == {"src"}
+
+
+def test_hostile_metadata_and_duplicate_packages_still_make_a_valid_bom() -> None:
+    assert valid(FORMATS["cyclonedx"](gate_view(hostile=True)))
+    view = view_of(
+        audit_of(
+            [
+                {"name": "twin", "url": "https://twin.example/%{name} h\udcffere#a#b"},
+                {"name": "twin", "url": "not a url at all \x01"},
+                {"name": "user", "requires": ["twin"], "license": "MIT\udcff"},
+            ]
+        )
+    )
+    text = FORMATS["cyclonedx"](view)
+    assert valid(text)
+    components = {item["bom-ref"]: item for item in json.loads(text)["components"]}
+    # Two copies of one NEVRA are two components, and the requirement names both.
+    twins = ["pkg:rpm/twin@1.0-1?arch=noarch", "pkg:rpm/twin@1.0-1?arch=noarch#2"]
+    assert sorted(components) == [*twins, "pkg:rpm/user@1.0-1?arch=noarch"]
+    assert depends_on(json.loads(text))["pkg:rpm/user@1.0-1?arch=noarch"] == set(twins)
+    # What an IRI cannot hold is percent-encoded; a value that is no URL is left out.
+    websites = [item.get("externalReferences", []) for item in components.values() if item["name"] == "twin"]
+    assert sorted(map(len, websites)) == [0, 1]
+    assert max(websites, key=len)[0]["url"] == "https://twin.example/%25%7Bname%7D%20h%EF%BF%BDere#a%23b"
+    assert components["pkg:rpm/user@1.0-1?arch=noarch"]["licenses"] == [{"license": {"name": "MIT\ufffd"}}]
+
+
+def test_the_same_audit_gives_the_same_bytes(tmp_path: Path) -> None:
+    first, document = bom_of([REPO, SRPMS], tmp_path)
+    second, _ = bom_of([REPO, SRPMS], tmp_path)
+    assert first == second
+    assert "serialNumber" not in document and "timestamp" not in document["metadata"]
+    view = gate_view()
+    assert "".join(str(piece) for piece in render_pieces("cyclonedx", view)) == FORMATS["cyclonedx"](view)
+
+
+def test_skipping_the_librarys_dependency_registration_changes_no_byte() -> None:
+    """render() skips Bom.validate()'s registration of dependency entries (quadratic): every
+    component has its entry already, so the library's full path writes the same bytes."""
+    audits = [
+        gate_view(hostile=True),
+        view_of(audit_of([{"name": "needs", "requires": ["context-lib"]}], [{"name": "context-lib"}])),
+    ]
+    for view in audits:
+        full = JsonV1Dot6(cyclonedx_report.build_bom(view)).output_as_string(indent=2) + "\n"
+        assert FORMATS["cyclonedx"](view) == full
+
+
+# -- SPDX 2.3 ---------------------------------------------------------------------------------
+
+
+def spdx_of(args: list[str], tmp_path: Path) -> tuple[Path, dict[str, Any]]:
+    """``auditor scan ARGS --format spdx -o FILE``: the file, read back and checked by spdx-tools."""
+    target = tmp_path / "release.spdx.json"
+    assert main(["scan", *args, "--format", "spdx", "-o", str(target), "-q", "--no-cache"]) == 1
+    assert spdx_valid(parse_file(str(target)))
+    return target, json.loads(target.read_text(encoding="utf-8"))
+
+
+def spdx_valid(document: SpdxDocument) -> bool:
+    messages = validate_full_spdx_document(document)
+    assert messages == [], [message.validation_message for message in messages[:5]]
+    return True
+
+
+def spdx_annotations(element: dict[str, Any]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for annotation in element.get("annotations", []):
+        name, _, value = annotation["comment"].partition("=")
+        found.setdefault(name, []).append(value)
+    return found
+
+
+def spdx_purls(document: dict[str, Any]) -> dict[str, str]:
+    return {
+        package["SPDXID"]: ref["referenceLocator"]
+        for package in document["packages"]
+        for ref in package["externalRefs"]
+        if ref["referenceType"] == "purl"
+    }
+
+
+@pytest.mark.parametrize("case", ["example", "fixtures"])
+def test_spdx_says_what_cyclonedx_says(case: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    _, bom = request.getfixturevalue(case)
+    _, document = spdx_of([REPO, SRPMS] if case == "example" else [str(RPMS)], tmp_path)
+    purls = spdx_purls(document)
+    assert sorted(purls.values()) == sorted(item["purl"] for item in bom["components"])
+    # The same graph: DEPENDS_ON for a binary, BUILD_DEPENDENCY_OF into a source package.
+    edges: dict[str, set[str]] = {purl: set() for purl in purls.values()}
+    for relationship in document["relationships"]:
+        kind, source, target = (
+            relationship["relationshipType"],
+            relationship["spdxElementId"],
+            relationship["relatedSpdxElement"],
+        )
+        if kind == "DEPENDS_ON":
+            edges[purls[source]].add(purls[target])
+        elif kind == "BUILD_DEPENDENCY_OF":
+            edges[purls[target]].add(purls[source])
+    assert edges == depends_on(bom)
+    described = {
+        r["relatedSpdxElement"] for r in document["relationships"] if r["relationshipType"] == "DESCRIBES"
+    }
+    assert described == set(purls)
+    # The same decision.
+    decisions = {purls[p["SPDXID"]]: spdx_annotations(p)["auditor:blocking"] for p in document["packages"]}
+    assert decisions == {item["purl"]: properties(item)["auditor:blocking"] for item in bom["components"]}
+    run = spdx_annotations(document)
+    assert run["auditor:exit-code"] == properties(bom["metadata"])["auditor:exit-code"]
+
+
+def test_spdx_licences_source_packages_and_reproducibility(tmp_path: Path) -> None:
+    path, document = spdx_of([REPO, SRPMS], tmp_path)
+    by_name = {(p["name"], p["primaryPackagePurpose"]): p for p in document["packages"]}
+    binary, source = by_name[("blktap", "INSTALL")], by_name[("blktap", "SOURCE")]
+    assert {
+        "spdxElementId": binary["SPDXID"],
+        "relatedSpdxElement": source["SPDXID"],
+        "relationshipType": "GENERATED_FROM",
+    } in document["relationships"]
+    # "BSD" is no SPDX id: a LicenseRef whose text is the tag.
+    assert binary["licenseDeclared"] == "LicenseRef-BSD" and binary["licenseConcluded"] == "NOASSERTION"
+    assert {"licenseId": "LicenseRef-BSD", "extractedText": "BSD"}.items() <= next(
+        info for info in document["hasExtractedLicensingInfos"] if info["licenseId"] == "LicenseRef-BSD"
+    ).items()
+    assert binary["checksums"][0]["algorithm"] == "SHA256" and binary["filesAnalyzed"] is False
+    # created is the newest build time (the fixtures are built with SOURCE_DATE_EPOCH 2024-01-01).
+    assert document["creationInfo"]["created"] == "2024-01-01T00:00:00Z"
+    first = path.read_bytes()
+    again, _ = spdx_of([REPO, SRPMS], tmp_path)
+    assert again.read_bytes() == first
+    namespaces = {document["documentNamespace"]}
+    _, other = spdx_of([REPO], tmp_path)
+    namespaces.add(other["documentNamespace"])
+    assert len(namespaces) == 2  # another audit, another namespace
+
+
+def test_spdx_expressions_sources_context_and_hostile_metadata(tmp_path: Path) -> None:
+    view = view_of(
+        audit_of(
+            [
+                {"name": "modern", "license": "GPL-2.0+ AND MIT"},
+                {"name": "twin", "url": "https://127.0.0.1/%{name} h\udcffere#a#b"},
+                {"name": "twin", "url": "https://twin.example.org/a b", "license": "Proprietary\x01"},
+                {"name": "user", "requires": ["twin"], "license": "MIT\udcff"},
+            ]
+        )
+    )
+    target = written(tmp_path / "synthetic.spdx.json", view)
+    assert spdx_valid(parse_file(str(target)))
+    document = json.loads(target.read_text(encoding="utf-8"))
+    packages = {p["SPDXID"]: p for p in document["packages"]}
+    assert packages["SPDXRef-modern-1.0-1.noarch"]["licenseDeclared"] == "GPL-2.0-or-later AND MIT"
+    # Two copies of one NEVRA, two ids. A homepage spdx-tools' URL check refuses (an IP
+    # address) is left out rather than making the document invalid.
+    assert "homepage" not in packages["SPDXRef-twin-1.0-1.noarch"]
+    assert packages["SPDXRef-twin-1.0-1.noarch-2"]["homepage"] == "https://twin.example.org/a%20b"
+    assert spdx_valid(parse_file(str(written(tmp_path / "hostile.spdx.json", gate_view(hostile=True)))))
+    _, with_context = spdx_of([SRPMS, "--with", REPO], tmp_path)
+    unknown = [r for r in with_context["relationships"] if r["relatedSpdxElement"] == "NOASSERTION"]
+    assert unknown and all(r["relationshipType"] == "DEPENDS_ON" for r in unknown)
+
+
+def written(path: Path, view: Any) -> Path:
+    path.write_text(FORMATS["spdx"](view), encoding="utf-8")
+    return path
+
+
+def test_an_audit_of_nothing_is_still_a_valid_document_that_says_so(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    text, bom = bom_of([str(empty)], tmp_path, expected=3)
+    assert valid(text) and "components" not in bom
+    assert properties(bom["metadata"])["auditor:incomplete"] == ["1 nothing-audited"]
+    target = tmp_path / "empty.spdx.json"
+    assert main(["scan", str(empty), "--format", "spdx", "-o", str(target), "-q", "--no-cache"]) == 3
+    assert spdx_valid(parse_file(str(target)))
+    document = json.loads(target.read_text(encoding="utf-8"))
+    assert document["relationships"] == [
+        {"spdxElementId": "SPDXRef-DOCUMENT", "relatedSpdxElement": "NONE", "relationshipType": "DESCRIBES"}
+    ]
+    assert spdx_annotations(document)["auditor:exit-code"] == ["3"]

@@ -1,0 +1,97 @@
+"""Every report format: registered, deterministic; and the text pieces they share.
+
+Each format has its own test file (test_report_*.py), checked by what reads it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from auditor.cli.main import main
+from auditor.reports import FORMATS
+from auditor.reports.text import chain_text
+from auditor.reports.why import render_why
+from tests.paths import ROOT
+from tests.report_cases import CITRIX, WAIVER, audit_of, gate_view, view_of
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_same_input_gives_the_same_bytes(fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    outputs = []
+    for run in range(2):
+        target = tmp_path / f"report-{run}.{fmt}"
+        assert main(["scan", "tests/data/rpms", "--format", fmt, "-o", str(target), "-q"]) == 1
+        outputs.append(target.read_bytes())
+    assert outputs[0] == outputs[1]
+    assert FORMATS[fmt](gate_view(hostile=True)) == FORMATS[fmt](gate_view(hostile=True))
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_reports_do_not_depend_on_time_zone_or_locale(fmt: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    view = gate_view()
+    first = FORMATS[fmt](view)
+    monkeypatch.setenv("TZ", "Pacific/Kiritimati")
+    monkeypatch.setenv("LC_ALL", "C")
+    assert FORMATS[fmt](view) == first
+
+
+def test_hops_say_whether_every_provider_is_tainted() -> None:
+    audit = audit_of(
+        [
+            {"name": "xenlicense", **CITRIX, "provides": ["licensing", "vendorlib"]},
+            {"name": "xenlicense2", **CITRIX, "provides": ["vendorlib"]},
+            {"name": "freelicense", "provides": ["licensing"]},
+            {"name": "chooser", "requires": ["licensing"]},
+            {"name": "above", "requires": ["chooser"]},
+            {"name": "stuck", "requires": ["vendorlib"]},
+        ]
+    )
+    view = view_of(audit)
+    (chooser,) = view.by_name("chooser")
+    (above,) = view.by_name("above")
+    (stuck,) = view.by_name("stuck")
+    assert "(for licensing, 1 of 2 providers tainted)" in chooser.why
+    assert "all 2 providers tainted" not in render_why(view, "chooser")[0]
+    assert "(for vendorlib, all 2 providers tainted)" in stuck.why
+    # Every hop counts its own tainted providers.
+    assert "1 of 2 providers tainted" in chain_text(above.package, above.chain, view.packages)
+
+
+def test_readme_documents_every_format() -> None:
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("### Output formats") : readme.index("### Exit codes")]
+    documented = set(re.findall(r"^\| `([a-z]+)`(?:, `([a-z]+)`)?", section, re.M))
+    assert {name for pair in documented for name in pair if name} == set(FORMATS)
+
+
+def test_pre_commit_hook_runs_the_installed_command() -> None:
+    hooks = (ROOT / ".pre-commit-hooks.yaml").read_text()
+    assert "- id: auditor-check\n" in hooks
+    entry = re.search(r"^  entry: (.+)$", hooks, re.M)
+    assert entry is not None
+    command, subcommand = entry.group(1).split()
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts[command] == "auditor.cli.main:console_main" and subcommand == "scan"
+    assert re.search(r"^  pass_filenames: false$", hooks, re.M)
+
+
+def test_table_and_json_say_which_packages_were_waived() -> None:
+    view = gate_view()
+    table = FORMATS["table"](view)
+    assert re.search(r"^xapi-tools-1\.0-1\.noarch +depends \(waived\) ", table, re.M)
+    assert re.search(r"^xapi-1\.0-1\.noarch +depends \* ", table, re.M)
+    assert table.rstrip().endswith("; 3 blocking, 1 waived")
+    document = json.loads(FORMATS["json"](view))
+    jsonschema.validate(document, json.loads((ROOT / "schemas" / "report-v2.schema.json").read_text()))
+    packages = {package["nevra"]: package for package in document["packages"]}
+    assert packages["xapi-tools-1.0-1.noarch"]["waived_by"] == [WAIVER]
+    assert packages["xapi-tools-1.0-1.noarch"]["blocking"] is False
+    assert packages["xapi-1.0-1.noarch"]["waived_by"] == []
+    assert document["summary"]["waived"] == 1

@@ -1,0 +1,190 @@
+"""The cache of RPM models and reports: warm runs say exactly what cold runs say."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from auditor.cli.main import main
+from auditor.runtime.store import DATABASE
+from tests.conftest import RPMS, only_incompleteness
+from tests.paths import ROOT
+
+
+def scan(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(["scan", *args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.fixture
+def rpms(tmp_path: Path) -> Path:
+    target = tmp_path / "rpms"
+    shutil.copytree(RPMS, target)
+    return target
+
+
+def database() -> Path:
+    return Path(os.environ["XDG_CACHE_HOME"]) / "auditor" / DATABASE
+
+
+@pytest.mark.parametrize("fmt", ["json", "table", "sarif"])
+def test_warm_report_is_the_cold_one(rpms: Path, fmt: str, capsys: pytest.CaptureFixture[str]) -> None:
+    cold = scan([str(rpms), "--format", fmt], capsys)
+    assert database().is_file()
+    warm = scan([str(rpms), "--format", fmt], capsys)
+    assert warm == cold
+    uncached = scan([str(rpms), "--format", fmt, "--no-cache"], capsys)
+    assert uncached == cold
+
+
+def test_a_changed_input_is_never_answered_from_the_store(
+    rpms: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = scan([str(rpms), "--format", "json"], capsys)
+    (rpms / "xs-sources-devel-1.0-1.noarch.rpm").unlink()
+    after = scan([str(rpms), "--format", "json"], capsys)
+    assert "xs-sources-devel" in before[1] and "xs-sources-devel" not in after[1]
+    shutil.copy(RPMS / "epochs-1.2-4.noarch.rpm", rpms / "renamed.rpm")
+    again = scan([str(rpms), "--format", "json"], capsys)
+    assert again[1].count("epochs-3:1.2-4.noarch") == 2
+
+
+def test_a_changed_policy_is_never_answered_from_the_store(
+    rpms: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    policy = tmp_path / "extra.toml"
+    policy.write_text("# no rules yet\n")  # an empty file is refused: a comment keeps it on purpose
+    first = scan([str(rpms), "--policy", str(policy), "--format", "json"], capsys)
+    assert first[0] != 2, first[2]
+    policy.write_text(
+        '[[rule]]\nid = "fixtures"\nkind = "field"\nseverity = "high"\nmessage = "m"\nfields = ["buildhost"]\ndomains = ["example.org"]\n'
+    )
+    second = scan([str(rpms), "--policy", str(policy), "--format", "json"], capsys)
+    assert '"rule":"fixtures"' not in first[1] and '"rule":"fixtures"' in second[1]
+
+
+def test_input_errors_are_replayed_too(rpms: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (rpms / "broken.rpm").write_bytes(b"not an rpm at all" * 10)
+    cold = scan([str(rpms)], capsys)
+    warm = scan([str(rpms)], capsys)
+    assert cold == warm and cold[0] == 3 and "broken.rpm" in warm[2]
+
+
+def test_a_corrupt_store_is_rebuilt_with_a_warning(rpms: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cold = scan([str(rpms), "--format", "json"], capsys)
+    database().write_bytes(b"this is not a database" * 100)
+    code, out, err = scan([str(rpms), "--format", "json"], capsys)
+    assert (code, out) == cold[:2]
+    assert "auditor: warning: cache" in err and "rebuilding" in err
+    with sqlite3.connect(database()) as db:  # usable again
+        assert db.execute("SELECT count(*) FROM packages").fetchone()[0] > 0
+
+
+def test_models_are_reused_when_only_some_files_change(
+    rpms: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scan([str(rpms), "--format", "json", "--fail-on", "none"], capsys)
+    with sqlite3.connect(database()) as db:
+        stored = db.execute("SELECT count(*) FROM packages").fetchone()[0]
+    os.utime(rpms / "epochs-1.2-4.noarch.rpm", ns=(1, 1))
+    scan([str(rpms), "--format", "json", "--fail-on", "none"], capsys)
+    with sqlite3.connect(database()) as db:
+        assert db.execute("SELECT count(*) FROM packages").fetchone()[0] == stored + 1  # one new model
+
+
+def test_concurrent_runs_share_the_store(rpms: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [
+        sys.executable,
+        "-m",
+        "auditor",
+        "scan",
+        str(rpms),
+        "--format",
+        "json",
+        "--fail-on",
+        "none",
+        "-q",
+    ]
+    runs = [
+        subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(4)
+    ]
+    outputs = [run.communicate(timeout=120) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0, 0, 0]
+    assert len({out for out, _ in outputs}) == 1
+    assert len({err for _, err in outputs}) == 1
+    assert all(only_incompleteness(err.decode()) for _, err in outputs)
+
+
+def test_a_report_made_by_other_code_is_never_replayed(
+    rpms: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The version number alone does not identify the code: an editable install or a patched
+    one keeps it. A stored report made by a different auditor must not come back."""
+    import auditor.cli.replay as replay
+    import auditor.reports.table as table
+
+    first = scan([str(rpms)], capsys)
+    monkeypatch.setattr(table, "GAP", " ")  # the code changes, and its files with it:
+    replay._code_identity.cache_clear()
+    stamp = Path(table.__file__).stat()
+    os.utime(table.__file__, ns=(stamp.st_atime_ns, stamp.st_mtime_ns + 1_000_000_000))
+    try:
+        second = scan([str(rpms)], capsys)
+    finally:
+        os.utime(table.__file__, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+        replay._code_identity.cache_clear()
+    assert first[0] == second[0] and first[1] != second[1]
+
+
+def test_a_repository_report_is_never_replayed_after_its_package_files_or_sources_change(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A repository's audit reads its package files and the source repository beside it, not
+    only repodata/: a change to any of them must make the next run audit again."""
+    example = tmp_path / "example"
+    shutil.copytree(ROOT / "examples" / "xcp-ng-mini", example, ignore=shutil.ignore_patterns("specs"))
+    repo, srpms = example / "repo", example / "srpms"
+    cold = scan([str(repo), "--format", "json"], capsys)
+    assert "sm-2.30.8-1.xcpng.src" in cold[1]
+    assert scan([str(repo), "--format", "json"], capsys) == cold
+    # An RPM copied into the repository without createrepo_c: reported, so never replayed.
+    shutil.copy(RPMS / "epochs-1.2-4.noarch.rpm", repo / "Packages" / "stray.rpm")
+    stray = scan([str(repo), "--format", "json"], capsys)
+    assert "file-outside-metadata" in stray[1] and "file-outside-metadata" not in cold[1]
+    (repo / "Packages" / "stray.rpm").unlink()
+    assert scan([str(repo), "--format", "json"], capsys) == cold
+    # The sibling source repository loses a package file: the Source URLs it held are unseen.
+    next((srpms / "Packages").glob("sm-2.30.8-*.src.rpm")).unlink()
+    gone = scan([str(repo), "--format", "json"], capsys)
+    assert "file-missing" in gone[1] and gone != cold
+
+
+def test_a_repository_whose_package_files_changed_is_audited_again(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A repository is read with its package files (headers, files outside the metadata) and
+    the source repository beside it: a change to any of them is a new audit, not a replay."""
+    example = ROOT / "examples" / "xcp-ng-mini"
+    shutil.copytree(example / "repo", tmp_path / "x86_64")
+    args = [str(tmp_path / "x86_64"), "--format", "json", "--fail-on", "none"]
+    cold = scan(args, capsys)
+    assert scan(args, capsys) == cold
+    shutil.copy(RPMS / "epochs-1.2-4.noarch.rpm", tmp_path / "x86_64" / "Packages" / "added.rpm")
+    added = scan(args, capsys)
+    assert "file-outside-metadata" in added[1] and "file-outside-metadata" not in cold[1]
+    # the source repository found beside it (SRPMS/) is read too: its arrival changes the report
+    shutil.copytree(example / "srpms", tmp_path / "SRPMS")
+    with_sources = scan(args, capsys)
+    assert with_sources[1] != added[1] and str(tmp_path / "SRPMS") in with_sources[1]
+    # with --metadata-only the package files are not read: changing them changes nothing
+    metadata_only = scan([*args, "--metadata-only"], capsys)
+    (tmp_path / "x86_64" / "Packages" / "added.rpm").unlink()
+    assert scan([*args, "--metadata-only"], capsys) == metadata_only

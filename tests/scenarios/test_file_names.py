@@ -1,0 +1,100 @@
+"""Trees and file names as people have them: a directory seen through two names is read once
+without an error, and a file name that is not UTF-8 reaches every format (as U+FFFD) without
+losing the report of the good packages."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from auditor.cli.main import main
+from auditor.reports import FORMATS
+from tests.conftest import RPMS, errors_of
+from tests.paths import ROOT
+
+GOOD = RPMS / "single-deps-1.0-1.noarch.rpm"
+GOOD_NEVRA = "single-deps-1.0-1.noarch"
+OTHER = RPMS / "epochs-1.2-4.noarch.rpm"
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main([*args, "-q", "--no-cache"])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_a_directory_seen_through_a_sibling_symlink_is_read_once_without_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tree = tmp_path / "tree"
+    (tree / "8.2").mkdir(parents=True)
+    shutil.copy(GOOD, tree / "8.2" / GOOD.name)
+    (tree / "latest").symlink_to("8.2")  # `latest -> 8.2`: one directory, two names
+    code, out, err = run(["scan", str(tree), "--format", "json"], capsys)
+    assert code != 3 and "auditor: error" not in err
+    assert f"auditor: warning: {tree}/latest: already scanned as {tree}/8.2; not read twice" in err
+    assert [p["nevra"] for p in json.loads(out)["packages"]] == [GOOD_NEVRA]
+
+
+def test_a_directory_loop_is_still_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tree = tmp_path / "tree"
+    (tree / "sub").mkdir(parents=True)
+    shutil.copy(GOOD, tree / GOOD.name)
+    (tree / "sub" / "up").symlink_to("..")
+    code, _, err = run(["scan", str(tree), "--format", "json"], capsys)
+    assert code == 3
+    assert errors_of(err) == [f"auditor: error: {tree}/sub/up: symlink loop: directory already scanned"]
+
+
+@pytest.fixture
+def badly_named(tmp_path: Path) -> str:
+    """The good RPM under a name with the byte 0xff, which is not UTF-8, as argv gives it."""
+    directory = os.fsencode(tmp_path)
+    path = os.path.join(directory, b"good\xff.rpm")
+    shutil.copy(os.fsencode(GOOD), path)
+    return os.fsdecode(path)
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_a_file_name_that_is_not_utf8_reaches_every_format(
+    fmt: str, badly_named: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report = tmp_path / f"report.{fmt}"
+    code, _, err = run(["scan", badly_named, str(OTHER), "--format", fmt, "-o", str(report)], capsys)
+    assert code == 1 and "error" not in err
+    text = report.read_bytes().decode("utf-8")  # strict: the whole report is UTF-8
+    if fmt in ("json", "model", "sarif", "html"):  # the formats that name package files
+        assert "good\ufffd.rpm" in text or "good%FF.rpm" in text  # SARIF: a URI, percent-encoded
+    if fmt in ("json", "model"):
+        assert {p["nevra"] for p in json.loads(text)["packages"]} >= {GOOD_NEVRA}
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["scan", "--format", "json"],
+        ["scan", "--format", "table"],
+        ["plan", "--format", "json"],
+        ["check", "--format", "json", "--against", str(OTHER)],
+        ["diff", str(OTHER), "--format", "json"],
+    ],
+    ids=["scan-json", "scan-table", "plan-json", "check-json", "diff-json"],
+)
+def test_a_file_name_that_is_not_utf8_on_standard_output(command: list[str], badly_named: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "auditor", *command[:1], badly_named, *command[1:], "-q", "--no-cache"],
+        capture_output=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert done.returncode in (0, 1) and b"error" not in done.stderr, done.stderr
+    text = done.stdout.decode("utf-8")
+    if "json" in command:
+        json.loads(text)
+    assert command[0] == "plan" or "single-deps" in text  # a plan names only what to replace

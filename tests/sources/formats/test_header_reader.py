@@ -1,0 +1,198 @@
+"""The header reader's own rules beside rpm's: which signing key, a tag twice, a cut payload.
+
+What rpm itself refuses is tested against rpm in tests/differential/; these are the choices
+the auditor makes where rpm leaves one (which key to report), where it is stricter (a tag
+twice), and what it does with a file it reads but reports (a payload cut short).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from auditor.cli.main import main
+from auditor.core.errors import InputError
+from auditor.rpm.model import Package
+from auditor.runtime.store import Store, file_identity
+from auditor.sources.formats import openpgp
+from auditor.sources.formats.rpmcheck import RpmCheckError
+from auditor.sources.load import load_inputs
+from auditor.sources.rpmbatch import read_rpm_files
+from auditor.sources.rpmpackage import read_rpm, read_rpm_file
+from tests.conftest import RPMS
+from tests.differential import mutations as m
+from tests.differential.oracle import Rpm
+from tests.hostile.make_corpus import Rpm as Parts
+from tests.hostile.make_corpus import split_rpm
+from tests.paths import ROOT
+
+KEY_ID = (RPMS / "SIGNING_KEY_ID").read_text().strip()
+
+
+def build(tmp_path: Path, fixture: str, after: m.Change, name: str = "x.rpm") -> Path:
+    return m.Case(name.removesuffix(".rpm"), m.Oracle.STRUCTURE, fixture, None, after=after).build(tmp_path)
+
+
+def other_issuer(packet: bytes) -> bytes:
+    """The same packet, its (unhashed) issuer subpacket naming another key."""
+    at = packet.rindex(bytes.fromhex(KEY_ID))  # the issuer subpacket, after the fingerprint
+    return packet[:at] + bytes(8) + packet[at + 8 :]
+
+
+def test_the_key_is_the_header_signatures_not_the_payload_signatures(tmp_path: Path) -> None:
+    def with_payload_signature(rpm: Parts) -> None:
+        packet = other_issuer(m.rsa_packet(rpm))
+        rpm.signature.add_entry(m.SIG_PGP, m.BIN, packet, len(packet))
+
+    path = build(tmp_path, m.SIGNED, with_payload_signature)
+    assert read_rpm_file(str(path)).signing_key == KEY_ID
+    # Without a header signature, rpm checks the one over header and payload: its key is the one.
+    path = build(tmp_path, m.SIGNED, m.both(with_payload_signature, m.rename("signature", m.SIG_RSA, 1012)))
+    assert read_rpm_file(str(path)).signing_key == "0" * 16
+
+
+def test_a_signature_rpm_cannot_check_names_no_key(tmp_path: Path) -> None:
+    # Hash algorithm 99: rpm takes the signature as absent (rpmvsFiniRange), not as bad.
+    path = build(tmp_path, m.SIGNED, m.packet(lambda packet: packet.__setitem__(6, 99)))
+    assert read_rpm_file(str(path)).signing_key is None
+
+
+def test_a_tag_twice_is_refused_though_rpm_reads_it(tmp_path: Path) -> None:
+    def second_name(rpm: Parts) -> None:
+        rpm.main.add_entry(m.NAME, m.STRING, b"forged\0", 1)
+
+    path = m.Case("twice", m.Oracle.STRUCTURE, m.BINARY, None, change=second_name).build(tmp_path)
+    with pytest.raises(InputError, match="tag 1000 appears twice") as refused:
+        read_rpm_file(str(path))
+    assert not isinstance(refused.value, RpmCheckError), "an auditor's rule, not one of rpm's checks"
+    assert not Rpm.create(tmp_path / "home").structure_refuses(path)
+
+
+def cut(tmp_path: Path, fixture: str = m.BINARY) -> Path:
+    data = (RPMS / fixture).read_bytes()
+    path = tmp_path / fixture
+    path.write_bytes(data[:-100])
+    return path
+
+
+def test_a_cut_payload_gives_the_package_and_the_error(tmp_path: Path) -> None:
+    path = cut(tmp_path)
+    package, error = read_rpm(str(path))
+    assert package.name == "three-requires" and error is not None and "truncated RPM" in error.reason
+    read = read_rpm_files([str(path)])
+    assert [type(item) for item in read] == [Package, InputError]
+    loaded = load_inputs([str(path)])
+    assert [p.name for p in loaded.packages] == ["three-requires"] and len(loaded.errors) == 1
+
+
+def test_a_cut_payload_is_not_stored_as_read(tmp_path: Path) -> None:
+    path, whole = cut(tmp_path), RPMS / m.SOURCE
+    store = Store(str(tmp_path / "store"))
+    assert store.enabled
+    for _ in range(2):  # the second run must not take the package from the store without its error
+        assert [type(item) for item in read_rpm_files([str(path), str(whole)], store)] == [
+            Package,
+            InputError,
+            Package,
+        ]
+    keys = {str(name): Store.package_key(file_identity(str(name))) for name in (path, whole)}
+    assert list(store.get_packages(list(keys.values()))) == [keys[str(whole)]]
+
+
+def test_a_source_rpm_cut_inside_its_spec_is_read_from_its_header(tmp_path: Path) -> None:
+    path = cut(tmp_path, m.NOSPEC)
+    package, error = read_rpm(str(path))
+    assert package.name == "nospec" and package.spec is None and error is not None
+
+
+def test_a_cut_payload_is_an_input_error_and_its_package_is_audited(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = cut(tmp_path)
+    code = main(["scan", str(path), "-q", "--format", "json"])
+    captured = capsys.readouterr()
+    assert code == 3 and captured.err.startswith(f"auditor: error: {path}: truncated RPM"), captured.err
+    assert "its package is read from the header alone" in captured.err
+    assert "three-requires-1.0-1.noarch" in captured.out
+
+
+# -- OpenPGP packets, as rpm's pgpPrtParams reads them --------------------------------------
+
+
+def packet(body: bytes) -> bytes:
+    """A new-format signature packet (tag 2) around ``body``."""
+    return (
+        bytes([0xC2, len(body)]) + body
+        if len(body) < 192
+        else bytes([0xC2, 0xFF]) + len(body).to_bytes(4, "big") + body
+    )
+
+
+def v4_body(hashed: bytes, unhashed: bytes, material: bytes, algorithm: int = 1) -> bytes:
+    return (bytes([4, 0, algorithm, 8]) + len(hashed).to_bytes(2, "big") + hashed + len(unhashed).to_bytes(2, "big")
+            + unhashed + b"\xab\xcd" + material)  # fmt: skip
+
+
+CREATED = b"\x05\x02" + bytes(4)
+ISSUER = b"\x09\x10" + bytes.fromhex("0123456789abcdef")
+MPI = b"\x00\x09\x01\x00"  # a 9-bit MPI: two octets
+
+
+def test_a_version_4_packet_names_its_issuer() -> None:
+    signature = openpgp.parse_signature(packet(v4_body(CREATED, ISSUER, MPI)))
+    assert (signature.version, signature.key_id, signature.hash_algorithm) == (4, "0123456789abcdef", 8)
+    armored = base64.b64encode(packet(v4_body(CREATED, ISSUER, MPI))).decode()
+    assert openpgp.parse_armored(armored[:10] + "\n" + armored[10:]).key_id == "0123456789abcdef"
+
+
+def test_a_version_6_packet_is_read_as_rpm_6_reads_it() -> None:
+    fingerprint = b"\x22\x21\x06" + bytes(range(32))  # issuer fingerprint subpacket, v6 key
+    hashed = b"\x05\x02" + bytes(4) + fingerprint
+    body = bytes([6, 0, 27, 10]) + len(hashed).to_bytes(4, "big") + hashed + (0).to_bytes(4, "big")
+    body += b"\xab\xcd" + b"\x10" + bytes(16) + bytes(64)  # hash prefix, 16-octet salt, Ed25519 signature
+    assert openpgp.parse_signature(packet(body)).key_id == bytes(range(8)).hex()
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (packet(v4_body(b"", ISSUER, MPI)), "creation time"),
+        (packet(v4_body(CREATED, ISSUER, MPI + b"\0")), "MPI"),
+        (packet(v4_body(CREATED, ISSUER, MPI, algorithm=99)), "algorithm 99"),
+        (packet(v4_body(CREATED, b"\x03\xe5\0\0", MPI)), "critical subpacket 101"),
+        (packet(v4_body(CREATED + CREATED, ISSUER, MPI)), "two signature creation times"),
+        (bytes([0xC2, 0xE0]) + bytes(40), "bad packet length"),  # a partial body length
+        (bytes([0x8B]) + bytes(40), "bad packet length"),  # old format, indeterminate length
+        (packet(v4_body(CREATED, ISSUER, MPI)) + b"\0", "after the signature packet"),
+        (packet(bytes([5]) + bytes(30)), "version 5"),
+        (b"\x98\x01\x04", "packet of type 6"),  # old format, a public key
+        (packet(v4_body(CREATED, ISSUER, MPI)) * 3000, "more than rpm reads"),
+    ],
+    ids=["no-creation-time", "mpi-trailing", "algorithm", "critical", "two-times", "partial", "indeterminate",
+         "trailing", "version-5", "public-key", "too-long"],
+)  # fmt: skip
+def test_packets_rpm_cannot_read_are_refused(data: bytes, reason: str) -> None:
+    with pytest.raises(ValueError, match=reason):
+        openpgp.parse_signature(data)
+
+
+def test_the_new_limits_are_documented() -> None:
+    from auditor.sources.formats import hdrblob, rpmheader
+
+    readme = (ROOT / "README.md").read_text()
+    for name, value, documented in [
+        ("rpmheader.MAX_SIGNATURE_ENTRIES", rpmheader.MAX_SIGNATURE_ENTRIES, 32),
+        ("hdrblob.HEADER_ARRAY_MAX", hdrblob.HEADER_ARRAY_MAX, 0xFFFFF),
+        ("openpgp.MAX_PACKET", openpgp.MAX_PACKET, 65535),
+    ]:
+        assert value == documented and f"`{name}`" in readme, name
+
+
+def test_the_digest_is_of_the_main_header_as_read() -> None:
+    """The SHA-256 in a real fixture is the one of its main header's bytes (what hdrblobRead reads)."""
+    rpm = split_rpm((RPMS / m.SOURCE).read_bytes())
+    digest = rpm.signature.store[rpm.signature.entry(m.SIG_SHA256)[2] :][:64].decode()
+    assert digest == hashlib.sha256(rpm.main.to_bytes()).hexdigest()

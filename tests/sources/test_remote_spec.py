@@ -1,0 +1,246 @@
+"""Remote source packages: headers in one request, the spec streamed from the payload, budgets.
+
+Over real HTTP on 127.0.0.1, from a server that counts the bytes of each file it sends.
+The source RPMs have no SPEC tag (as rpm 4.11 built them); ``streamed-first`` has its spec
+before a 64 MiB incompressible source in its payload, ``streamed-last`` after a 4 MiB one
+(both built with rpmbuild by tests/data/build_streamed.py).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.cli.main import main
+from auditor.sources.formats.rpmheader import read_headers
+from tests.conftest import DATA, RPMS, errors_of, rewrite_primary
+from tests.data.build_streamed import PACKAGES, build
+from tests.httpserver import LocalServer
+from tests.paths import ROOT
+from tests.sources.test_remote import lookups  # noqa: F401 - autouse: only 127.0.0.1 resolves
+
+FIRST = "streamed-first-1.0-1.src.rpm"
+LAST = "streamed-last-1.0-1.src.rpm"
+
+
+@pytest.fixture(scope="module")
+def streamed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return build(tmp_path_factory.mktemp("streamed"))
+
+
+@pytest.fixture
+def www(tmp_path: Path, streamed: dict[str, Path]) -> Path:
+    """``/src/``: the two streamed source RPMs and the fixtures' SPEC-less and SPEC-tagged ones."""
+    packages = tmp_path / "www" / "src" / "Packages"
+    packages.mkdir(parents=True)
+    for path in [*streamed.values(), RPMS / "nospec-1.0-1.src.rpm", RPMS / "xs-sources-1.0-1.src.rpm"]:
+        (packages / path.name).hardlink_to(path)
+    subprocess.run(["createrepo_c", "--quiet", str(packages.parent)], check=True)
+    return tmp_path / "www"
+
+
+@pytest.fixture
+def server(www: Path) -> Iterator[LocalServer]:
+    with LocalServer(www) as running:
+        yield running
+
+
+def scan(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, Any], str]:
+    code = main(["scan", *args, "--format", "json", "-q"])
+    captured = capsys.readouterr()
+    return code, json.loads(captured.out), captured.err
+
+
+def package(document: dict[str, Any], name: str) -> dict[str, Any]:
+    return next(p for p in document["packages"] if p["name"] == name)
+
+
+def reasons(document: dict[str, Any]) -> dict[str, int]:
+    return {item["reason"]: item["count"] for item in document["completeness"]["reasons"]}
+
+
+def ranges(server: LocalServer, name: str) -> list[tuple[int, int]]:
+    found = []
+    for _verb, path, headers in server.requests:
+        if path.endswith("/" + name):
+            start, end = headers["range"].removeprefix("bytes=").split("-")
+            found.append((int(start), int(end)))
+    return found
+
+
+def header_end(path: Path) -> int:
+    with path.open("rb") as stream:
+        return read_headers(stream, str(path)).header_end
+
+
+def test_the_spec_is_streamed_from_the_payload_and_the_rest_is_never_sent(
+    server: LocalServer, streamed: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url, cache = server.url("/src/"), str(tmp_path / "cache")
+    code, document, err = scan([url, "--cache-dir", cache], capsys)
+    assert document["errors"] == [] and errors_of(err) == []
+    first = package(document, "streamed-first")
+    assert first["gaps"] == [] and "source1" in {f["field"] for f in first["findings"]}
+    # The Sources are what reading the whole file gives.
+    _, local, _ = scan([str(streamed["streamed-first"])], capsys)
+    assert first["sources"] == package(local, "streamed-first")["sources"]
+    _, nospec, _ = scan([str(RPMS / "nospec-1.0-1.src.rpm")], capsys)
+    assert package(document, "nospec")["sources"] == package(nospec, "nospec")["sources"]
+    # One request for the header, at the range the metadata gives; one for the payload, from
+    # its first byte; and the server sent a sliver of the 64 MiB behind the spec.
+    size = streamed["streamed-first"].stat().st_size
+    end = header_end(streamed["streamed-first"])
+    assert ranges(server, FIRST) == [(0, end - 1), (end, size - 1)]
+    assert server.served["/src/Packages/" + FIRST] < size // 4
+    # A spec after its bulk costs that bulk, and no more than the file.
+    last = package(document, "streamed-last")
+    assert last["gaps"] == [] and "source1" in {f["field"] for f in last["findings"]}
+    assert server.served["/src/Packages/" + LAST] <= streamed["streamed-last"].stat().st_size
+    # A header with a SPEC tag: one request, never its payload.
+    xs = RPMS / "xs-sources-1.0-1.src.rpm"
+    assert ranges(server, xs.name) == [(0, header_end(xs) - 1)]
+    # A second run reads headers and specs from the cache: no request for a package.
+    server.requests.clear()
+    again_code, again, _ = scan([url, "--cache-dir", cache], capsys)
+    assert (again_code, again["packages"]) == (code, document["packages"])
+    assert not [path for path in server.paths() if path.endswith(".rpm")]
+    # ... and so does --offline, with the server gone.
+    server.stop()
+    offline_code, offline, _ = scan([url, "--cache-dir", cache, "--offline"], capsys)
+    assert (offline_code, offline["packages"], offline["errors"]) == (code, document["packages"], [])
+
+
+def test_a_budget_that_stops_the_read_is_a_gap_and_strict_fails(
+    server: LocalServer, streamed: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url, cache = server.url("/src/"), str(tmp_path / "cache")
+    args = [url, "--cache-dir", cache, "--spec-download-budget", "1M"]
+    _, document, err = scan(args, capsys)
+    last = package(document, "streamed-last")
+    [gap] = last["gaps"]
+    assert gap["kind"] == "budget-exhausted"
+    assert gap["detail"] == (
+        "no SPEC tag, and the spec was not in the first 1 MiB of the payload "
+        "(--spec-download-budget 1 MiB): Source URLs unknown"
+    )
+    assert {s["value"] for s in last["sources"]} == {"aa-bulk-1.0.tar", "streamed-last-extra.tar.gz"}
+    assert "source1" not in {f["field"] for f in last["findings"]}  # what it could not see
+    assert reasons(document) == {"budget-exhausted": 1}
+    assert "budget-exhausted" in err and document["errors"] == []
+    end = header_end(streamed["streamed-last"])
+    assert ranges(server, LAST)[-1] == (end, end + 1024 * 1024 - 1)  # never asked past the budget
+    assert package(document, "streamed-first")["gaps"] == []  # its spec came first
+    assert scan([*args, "--strict"], capsys)[0] == 3
+    # What a budget stopped is not cached: a larger budget reads it.
+    _, document, _ = scan([url, "--cache-dir", cache], capsys)
+    assert package(document, "streamed-last")["gaps"] == [] and reasons(document) == {}
+
+
+def test_the_run_budget_is_shared_by_every_package(
+    server: LocalServer, streamed: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = [server.url("/src/"), "--cache-dir", str(tmp_path / "cache"), "--spec-download-total", "2M"]
+    _, document, _ = scan(args, capsys)
+    [gap] = package(document, "streamed-last")["gaps"]
+    assert gap["kind"] == "budget-exhausted"
+    assert "the run's payload download budget (--spec-download-total 2 MiB) was spent" in gap["detail"]
+    # Every payload request stays within what the run had left, and the one stopped was sent no more.
+    assert all(
+        end - start < 2 * 1024 * 1024 for name in (FIRST, LAST) for start, end in ranges(server, name)[1:]
+    )
+    assert server.served["/src/Packages/" + LAST] <= 2 * 1024 * 1024 + header_end(streamed["streamed-last"])
+
+
+def test_offline_without_the_cache_is_a_counted_gap_naming_the_repository(
+    server: LocalServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url, cache = server.url("/src/"), str(tmp_path / "cache")
+    scan([url, "--cache-dir", cache, "--metadata-only"], capsys)  # the metadata, not the headers
+    code, document, _ = scan([url, "--cache-dir", cache, "--offline"], capsys)
+    assert document["errors"] == [] and code != 3
+    [gap] = [g for g in document["completeness"]["gaps"] if g["rule"] == "gap:metadata-only"]
+    assert f"{url}: the headers of 4 package(s) are not in the cache, and --offline" in gap["text"]
+    assert reasons(document)["metadata-only"] == 4
+    # With the headers in the cache but a spec the budget stopped, that spec is the gap.
+    scan([url, "--cache-dir", cache, "--spec-download-budget", "1M"], capsys)
+    _, document, _ = scan([url, "--cache-dir", cache, "--offline"], capsys)
+    [gap] = package(document, "streamed-last")["gaps"]
+    assert gap["kind"] == "spec-unreadable" and f"--offline forbids fetching it from {url}" in gap["detail"]
+    assert reasons(document) == {"spec-unreadable": 1}
+
+
+def test_a_header_range_that_lies_costs_a_request_never_a_wrong_header(
+    server: LocalServer, www: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = server.url("/src/")
+    _, truth, _ = scan([url, "--cache-dir", str(tmp_path / "truth")], capsys)
+    for shift in (-8, 16):  # rewritten in place: 8 bytes short, then 8 too many
+
+        def moved(xml: str, shift: int = shift) -> str:
+            return re.sub(
+                r'<rpm:header-range start="(\d+)" end="(\d+)"/>',
+                lambda m: f'<rpm:header-range start="{m[1]}" end="{int(m[2]) + shift}"/>',
+                xml,
+            )
+
+        rewrite_primary(www / "src", moved)
+        server.requests.clear()
+        _, document, err = scan([url, "--cache-dir", str(tmp_path / f"cache{shift}")], capsys)
+        assert document["packages"] == truth["packages"] and document["errors"] == []
+        assert "rpm:header-range" in err and "disagree" in err
+        assert len(ranges(server, "xs-sources-1.0-1.src.rpm")) == 4  # the declared range, then two steps
+
+
+def test_a_header_range_is_kept_from_the_metadata() -> None:
+    from auditor.sources.repodata import read_repository
+
+    read = read_repository(str(DATA / "srpm-repo"))
+    xs = next(p for p in read.packages if p.name == "xs-sources")
+    with (DATA / "srpm-repo" / xs.location).open("rb") as stream:
+        headers = read_headers(stream, xs.location)
+    assert xs.header_range == (headers.header_start, headers.header_end)
+
+
+def test_the_streamed_fixtures_are_what_the_tests_say(streamed: dict[str, Path]) -> None:
+    """rpm itself: no SPEC tag, digests intact, the spec first or last in the payload."""
+    for name, path in streamed.items():
+        assert subprocess.run(["rpm", "-qp", "--qf", "%|SPEC?{has}:{none}|", str(path)],
+                              capture_output=True, text=True, check=True).stdout == "none"  # fmt: skip
+        assert "digests OK" in subprocess.run(["rpm", "-K", str(path)], capture_output=True, text=True).stdout
+        archive = subprocess.run(["rpm2cpio", str(path)], capture_output=True, check=True).stdout
+        members = cpio_names(archive)
+        spec_first = members.index(f"{name}.spec") < members.index(PACKAGES[name][0])
+        assert spec_first == (name == "streamed-first")
+
+
+def cpio_names(archive: bytes) -> list[str]:
+    """The member names of a newc cpio archive, in order."""
+    names: list[str] = []
+    offset = 0
+    while True:
+        header = archive[offset : offset + 110]
+        name_size, file_size = int(header[94:102], 16), int(header[54:62], 16)
+        name = archive[offset + 110 : offset + 110 + name_size - 1].decode()
+        if name == "TRAILER!!!":
+            return names
+        names.append(name.removeprefix("./"))
+        offset += 110 + name_size
+        offset += -offset % 4 + file_size
+        offset += -offset % 4
+
+
+def test_the_budgets_are_documented_with_their_defaults() -> None:
+    from auditor.net import budget
+
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    assert (budget.DEFAULT_PER_PACKAGE, budget.DEFAULT_PER_RUN) == (256 << 20, 2 << 30)
+    for name in ("budget.DEFAULT_PER_PACKAGE", "budget.DEFAULT_PER_RUN"):
+        assert f"`{name}`" in readme
+    for option, default in (("--spec-download-budget", "256M"), ("--spec-download-total", "2G")):
+        assert f"`{option} SIZE` (default `{default}`)" in readme

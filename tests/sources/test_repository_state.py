@@ -1,0 +1,141 @@
+"""A repository whose metadata is broken is bad input (exit 3 naming it), never an empty walk.
+
+A mirror caught mid-sync has a ``repodata/`` whose ``repomd.xml`` is missing, a dangling
+symlink or not a file yet; read as a plain directory it held 0 packages and passed the
+gate. A ``repomd.xml`` that lists ``primary`` twice hid the packages of one of them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.cli.main import main
+from tests.conftest import DATA, RPMS, errors_of
+from tests.paths import ROOT
+
+GOOD = RPMS / "single-deps-1.0-1.noarch.rpm"
+GOOD_NEVRA = "single-deps-1.0-1.noarch"
+
+
+def scan(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, Any], list[str]]:
+    code = main(["scan", *args, "--format", "json", "-q", "--no-cache"])
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    return code, json.loads(captured.out), errors_of(captured.err)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    target = tmp_path / "mirror" / "repo"
+    shutil.copytree(DATA / "repo", target)
+    return target
+
+
+def break_repomd(repo: Path, how: str) -> Path:
+    repomd = repo / "repodata" / "repomd.xml"
+    repomd.unlink()
+    if how == "dangling":
+        repomd.symlink_to("repomd.xml.new")  # the sync had not renamed it into place yet
+    elif how == "directory":
+        repomd.mkdir()
+    elif how == "missing":
+        pass
+    return repomd
+
+
+@pytest.mark.parametrize(
+    ("how", "reason"),
+    [
+        ("dangling", "no such file or directory"),
+        ("missing", "no such file or directory"),
+        ("directory", "is a directory, not a metadata file"),
+    ],
+)
+def test_a_repository_without_a_readable_repomd_is_an_input_error(
+    repo: Path, how: str, reason: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repomd = break_repomd(repo, how)
+    code, document, err = scan([str(repo), str(GOOD), "--fail-on", "none"], capsys)
+    assert code == 3
+    assert err == [f"auditor: error: {repomd}: {reason}"]
+    assert [p["nevra"] for p in document["packages"]] == [GOOD_NEVRA]  # the other input still counts
+    assert [e["input"] for e in document["errors"]] == [str(repomd)]
+
+
+def test_a_broken_repository_inside_a_walked_directory_is_an_input_error(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repomd = break_repomd(repo, "dangling")
+    shutil.copy(GOOD, repo.parent / GOOD.name)
+    code, document, err = scan([str(repo.parent), "--fail-on", "none"], capsys)
+    assert code == 3
+    assert err == [f"auditor: error: {repomd}: no such file or directory"]
+    assert [p["nevra"] for p in document["packages"]] == [GOOD_NEVRA]
+
+
+def test_a_repodata_symlink_that_dangles_is_an_input_error(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.rmtree(repo / "repodata")
+    (repo / "repodata").symlink_to("repodata.tmp")  # mirrors swap repodata by symlink
+    code, _document, err = scan([str(repo), "--fail-on", "none"], capsys)
+    assert code == 3
+    assert err == [f"auditor: error: {repo}/repodata/repomd.xml: no such file or directory"]
+
+
+def test_a_repomd_that_is_a_named_pipe_is_an_input_error_not_a_hang(repo: Path) -> None:
+    repomd = repo / "repodata" / "repomd.xml"
+    repomd.unlink()
+    os.mkfifo(repomd)
+    child = subprocess.run(
+        [sys.executable, "-m", "auditor", "scan", str(repo), str(GOOD), "-q", "--fail-on", "none"],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,  # a hang guard, not a measurement
+    )
+    assert child.returncode == 3 and GOOD_NEVRA in child.stdout
+    assert errors_of(child.stderr) == [f"auditor: error: {repomd}: is a named pipe, not a metadata file"]
+
+
+def test_two_primary_entries_are_refused_as_corrupt(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # A second primary: the source repository's, next to the first. Whichever one a reader
+    # keeps, the other's packages go unaudited.
+    other = next((DATA / "srpm-repo" / "repodata").glob("*-primary.xml.gz"))
+    shutil.copy(other, repo / "repodata" / other.name)
+    other_block = re.search(
+        r'<data type="primary">.*?</data>', (DATA / "srpm-repo" / "repodata" / "repomd.xml").read_text(), re.S
+    )
+    assert other_block is not None
+    repomd = repo / "repodata" / "repomd.xml"
+    xml = repomd.read_text()
+    repomd.write_text(xml.replace("</repomd>", other_block.group(0) + "\n</repomd>"))
+    code, document, err = scan([str(repo), str(GOOD), "--fail-on", "none"], capsys)
+    assert code == 3
+    assert err == [
+        f"auditor: error: {repomd}: lists primary metadata twice: corrupt, one of them would go unaudited"
+    ]
+    assert [p["nevra"] for p in document["packages"]] == [GOOD_NEVRA]
+
+
+def test_a_duplicate_of_a_type_the_audit_does_not_read_changes_nothing(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    expected_code, expected, _ = scan([str(DATA / "repo"), "--fail-on", "none"], capsys)
+    repomd = repo / "repodata" / "repomd.xml"
+    xml = repomd.read_text()
+    block = re.search(r'<data type="other">.*?</data>', xml, re.S)
+    assert block is not None
+    repomd.write_text(xml.replace("</repomd>", block.group(0) + "\n</repomd>"))
+    code, document, err = scan([str(repo), "--fail-on", "none"], capsys)
+    assert (code, err) == (expected_code, [])
+    assert document["packages"] == [{**p, "input": str(repo)} for p in expected["packages"]]
