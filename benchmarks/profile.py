@@ -34,7 +34,8 @@ from collections.abc import Sequence  # noqa: E402
 from typing import Any  # noqa: E402
 
 from benchmarks import corpus  # noqa: E402
-from benchmarks.cases import CASES, scan_args  # noqa: E402
+from benchmarks.cases import CASES  # noqa: E402
+from benchmarks.results import scan_args  # noqa: E402
 
 # a corpus, or a case of run.py, names the corpus to profile
 CORPORA = {name: name for name in corpus.ALL} | {case.name: case.corpora[0] for case in CASES}

@@ -17,8 +17,8 @@ import subprocess
 from typing import Any
 
 from benchmarks import corpus
-from benchmarks.cases import CaseResult, Context, ToolResult, _record, scan_args
 from benchmarks.measure import run_child
+from benchmarks.results import CaseResult, Context, ToolResult, record, scan_args
 
 TARGET = 1.5
 DEFAULT = "auditor (default)"
@@ -48,7 +48,7 @@ def _scan(ctx: Context, result: ToolResult, repo: str, extra: list[str]) -> dict
     if not result.command:
         result.command = "XDG_CACHE_HOME=$TMP/cache-* " + ctx.shown(["auditor", *argv[3:]])
     env = ctx.auditor_env(ctx.fresh_dir("cache"))
-    sample = _record(ctx, result, run_child(argv, stdout=out, stderr=err, env=env), [0])
+    sample = record(ctx, result, run_child(argv, stdout=out, stderr=err, env=env), [0])
     if sample.exit_code != 0 or not os.path.exists(report):
         return None
     with open(report, encoding="utf-8") as stream:

@@ -32,8 +32,9 @@ if sys.path and os.path.abspath(sys.path[0] or os.curdir) == HERE:
 from tabulate import tabulate  # noqa: E402
 
 from benchmarks import corpus  # noqa: E402
-from benchmarks.cases import CASES, CaseResult, Check, Context, cross_checks  # noqa: E402
+from benchmarks.cases import CASES, cross_checks  # noqa: E402
 from benchmarks.measure import median_wall, rss_source  # noqa: E402
+from benchmarks.results import CaseResult, Check, Context  # noqa: E402
 
 HEADERS = ["case", "tool", "median wall", "median CPU", "peak RSS", "ratio", "target", "result"]
 BLANK = ["", "", "", "", ""]
