@@ -56,6 +56,23 @@ def add_network_options(command: argparse.ArgumentParser) -> None:
         help="connect and read timeouts (default: 10,30)",
     )
     network.add_argument(
+        "--min-rate",
+        metavar="RATE",
+        type=_rate,
+        default=HttpSettings.min_rate,
+        help="bytes a second a download must keep up over each read-timeout window, or it is "
+        "aborted, as dnf's minrate (default: 1000; sizes as for --max-download; 0: no minimum)",
+    )
+    network.add_argument(
+        "--retries",
+        metavar="N",
+        type=_retries,
+        default=HttpSettings.attempts - 1,
+        help="retries of a request after a connection error, timeout, slow or cut body or 5xx "
+        f"answer, with back-off (default: {HttpSettings.attempts - 1}; at most "
+        f"{HttpSettings.retry_budget} in the whole run)",
+    )
+    network.add_argument(
         "--cache-dir", metavar="DIR", help="download cache (default: $XDG_CACHE_HOME/auditor)"
     )
     network.add_argument(
@@ -80,7 +97,12 @@ def add_network_options(command: argparse.ArgumentParser) -> None:
 def remote_options(args: argparse.Namespace) -> RemoteOptions:
     """What the network options of ``args`` ask of the run's remote reads."""
     return RemoteOptions(
-        http=HttpSettings(connect_timeout=args.timeout[0], read_timeout=args.timeout[1]),
+        http=HttpSettings(
+            connect_timeout=args.timeout[0],
+            read_timeout=args.timeout[1],
+            min_rate=args.min_rate,
+            attempts=args.retries + 1,
+        ),
         cache_dir=args.cache_dir,
         offline=args.offline,
         max_download=args.max_download,
@@ -100,6 +122,23 @@ def _timeouts(text: str) -> tuple[float, float]:
     if len(values) not in (1, 2) or any(value <= 0 for value in values):
         raise argparse.ArgumentTypeError(f"{text!r} is not SECONDS or CONNECT,READ (positive numbers)")
     return values[0], values[-1]
+
+
+MAX_RETRIES = 10
+"""More retries than this only make a dead server take longer to report."""
+
+
+def _retries(text: str) -> int:
+    if not text.strip().isdigit() or int(text) > MAX_RETRIES:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of retries from 0 to {MAX_RETRIES}")
+    return int(text)
+
+
+def _rate(text: str) -> int:
+    """A size a second, or 0 for no minimum rate."""
+    if text.strip() == "0":
+        return 0
+    return _size(text)
 
 
 def _size(text: str) -> int:
