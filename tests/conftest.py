@@ -4,10 +4,12 @@ import gzip
 import hashlib
 import re
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.httpserver import LocalServer
 
 DATA = Path(__file__).parent / "data"
 RPMS = DATA / "rpms"
@@ -25,11 +27,19 @@ def rewrite_primary(
     repomd declare another decompressed size than the text's)."""
     primary = primary_of(repo)
     text = change(gzip.decompress(primary.read_bytes()).decode()).encode()
+    replace_metadata(repo, "primary", text, open_size(len(text)))
+
+
+def replace_metadata(repo: Path, kind: str, text: bytes, open_size: int | None = None) -> Path:
+    """Write ``text`` (gzipped) as the repository's ``kind`` metadata file (primary, filelists)
+    and fix repomd.xml's checksum and sizes to match: the file passes every check but the
+    parse. ``open_size`` is the decompressed size repomd.xml declares (default: the text's)."""
+    path = next((repo / "repodata").glob(f"*-{kind}.xml.gz"))
     payload = gzip.compress(text, mtime=0)
-    primary.write_bytes(payload)
+    path.write_bytes(payload)
     repomd = repo / "repodata" / "repomd.xml"
     xml = repomd.read_text()
-    start = xml.index('<data type="primary">')
+    start = xml.index(f'<data type="{kind}">')
     end = xml.index("</data>", start)
     block = re.sub(
         r'(<checksum type="sha256">)[0-9a-f]+',
@@ -38,8 +48,27 @@ def rewrite_primary(
         count=1,
     )
     block = re.sub(r"<size>\d+</size>", f"<size>{len(payload)}</size>", block)
-    block = re.sub(r"<open-size>\d+</open-size>", f"<open-size>{open_size(len(text))}</open-size>", block)
+    declared = len(text) if open_size is None else open_size
+    block = re.sub(r"<open-size>\d+</open-size>", f"<open-size>{declared}</open-size>", block)
     repomd.write_text(xml[:start] + block + xml[end:])
+    return path
+
+
+@pytest.fixture
+def www(tmp_path: Path) -> Path:
+    """The document root of the test HTTP server: the fixture repository at ``/repo/``. A
+    module serving something else defines its own ``www``; `server` serves that one."""
+    root = tmp_path / "www"
+    root.mkdir()
+    shutil.copytree(DATA / "repo", root / "repo")
+    return root
+
+
+@pytest.fixture
+def server(www: Path) -> Iterator[LocalServer]:
+    """A real HTTP server on 127.0.0.1 serving ``www``."""
+    with LocalServer(www) as running:
+        yield running
 
 
 INCOMPLETE = "auditor: warning: the audit is incomplete: "

@@ -10,8 +10,6 @@ test on another message instead of hanging the suite.
 from __future__ import annotations
 
 import json
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,20 +22,6 @@ from auditor.net.remote import RemoteOptions
 from auditor.origin.policy import load_policy
 from tests.conftest import DATA, errors_of, primary_of
 from tests.httpserver import LocalServer, status, trickle_body, trickle_headers
-
-
-@pytest.fixture
-def www(tmp_path: Path) -> Path:
-    root = tmp_path / "www"
-    root.mkdir()
-    shutil.copytree(DATA / "repo", root / "repo")
-    return root
-
-
-@pytest.fixture
-def server(www: Path) -> Iterator[LocalServer]:
-    with LocalServer(www) as running:
-        yield running
 
 
 def scan(args: list[str], capsys: pytest.CaptureFixture[str], cache: Path) -> tuple[int, list[str]]:

@@ -26,20 +26,6 @@ PACKAGES = sorted(path.name for path in (DATA / "repo" / "Packages").glob("*.rpm
 
 
 @pytest.fixture
-def www(tmp_path: Path) -> Path:
-    root = tmp_path / "www"
-    root.mkdir()
-    shutil.copytree(DATA / "repo", root / "repo")
-    return root
-
-
-@pytest.fixture
-def server(www: Path) -> Iterator[LocalServer]:
-    with LocalServer(www) as running:
-        yield running
-
-
-@pytest.fixture
 def bystander(tmp_path: Path) -> Iterator[LocalServer]:
     """Another server on this host (another port): a service the metadata must not reach."""
     root = tmp_path / "bystander"

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,12 +32,6 @@ def www(tmp_path: Path) -> Path:
     shutil.copytree(DATA / "repo", root / "8.2" / "base" / "x86_64")
     shutil.copytree(DATA / "srpm-repo", root / "8.2" / "base" / "Source")
     return root
-
-
-@pytest.fixture
-def server(www: Path) -> Iterator[LocalServer]:
-    with LocalServer(www) as running:
-        yield running
 
 
 def scan(args: list[str], capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:

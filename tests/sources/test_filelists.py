@@ -9,11 +9,8 @@ package's whole file list (the inventory, the model) gets it whole.
 
 from __future__ import annotations
 
-import gzip
-import hashlib
 import json
 import os
-import re
 import shutil
 from pathlib import Path
 
@@ -24,7 +21,7 @@ from auditor.rpm.filelist import PendingFileList
 from auditor.sources.filelists import in_primary
 from auditor.sources.interface import ReadOptions
 from auditor.sources.load import load_inputs
-from tests.conftest import DATA, errors_of, rewrite_primary
+from tests.conftest import DATA, errors_of, replace_metadata, rewrite_primary
 from tests.paths import ROOT
 
 EXAMPLE = ROOT / "examples" / "xcp-ng-mini" / "repo"
@@ -32,25 +29,8 @@ BROKEN = '<?xml version="1.0" encoding="UTF-8"?>\n<filelists packages="1"><packa
 
 
 def rewrite_filelists(repo: Path, text: str) -> Path:
-    """Replace filelists.xml by ``text``, with repomd.xml's checksum and sizes made to match:
-    the file passes every check but the parse."""
-    path = next((repo / "repodata").glob("*-filelists.xml.gz"))
-    payload = gzip.compress(text.encode(), mtime=0)
-    path.write_bytes(payload)
-    repomd = repo / "repodata" / "repomd.xml"
-    xml = repomd.read_text()
-    start = xml.index('<data type="filelists">')
-    end = xml.index("</data>", start)
-    block = re.sub(
-        r'(<checksum type="sha256">)[0-9a-f]+',
-        lambda m: m.group(1) + hashlib.sha256(payload).hexdigest(),
-        xml[start:end],
-        count=1,
-    )
-    block = re.sub(r"<size>\d+</size>", f"<size>{len(payload)}</size>", block)
-    block = re.sub(r"<open-size>\d+</open-size>", f"<open-size>{len(text.encode())}</open-size>", block)
-    repomd.write_text(xml[:start] + block + xml[end:])
-    return path
+    """Replace filelists.xml by ``text``: the file passes every check but the parse."""
+    return replace_metadata(repo, "filelists", text.encode())
 
 
 def scan(where: Path, *args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

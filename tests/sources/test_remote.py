@@ -11,7 +11,6 @@ import json
 import shutil
 import socket
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -46,20 +45,6 @@ def lookups(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
         monkeypatch.delenv(name, raising=False)
     return seen
-
-
-@pytest.fixture
-def www(tmp_path: Path) -> Path:
-    root = tmp_path / "www"
-    root.mkdir()
-    shutil.copytree(DATA / "repo", root / "repo")
-    return root
-
-
-@pytest.fixture
-def server(www: Path) -> Iterator[LocalServer]:
-    with LocalServer(www) as running:
-        yield running
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -43,12 +42,6 @@ def www(tmp_path: Path, streamed: dict[str, Path]) -> Path:
         (packages / path.name).hardlink_to(path)
     subprocess.run(["createrepo_c", "--quiet", str(packages.parent)], check=True)
     return tmp_path / "www"
-
-
-@pytest.fixture
-def server(www: Path) -> Iterator[LocalServer]:
-    with LocalServer(www) as running:
-        yield running
 
 
 def scan(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, Any], str]:

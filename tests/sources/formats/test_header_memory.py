@@ -8,14 +8,10 @@ claims (and has) tens of MiB; the run is measured in a child process.
 from __future__ import annotations
 
 import os
-import shutil
 import struct
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from auditor.audit.result import AuditOptions
 from auditor.engine import run_audit
@@ -39,19 +35,6 @@ def with_big_header(rpm: bytes, data_size: int) -> bytes:
     intro = HEADER_MAGIC[:4] + b"\0" * 4 + struct.pack(">II", 1, data_size)  # magic, reserved bytes
     entry = struct.pack(">iiii", 1000, 6, data_size - 1, 1)  # a NAME string at the very end
     return rpm[:main_start] + intro + entry + b"x" * (data_size - 1) + b"\0"
-
-
-@pytest.fixture
-def www(tmp_path: Path) -> Path:
-    root = tmp_path / "www"
-    shutil.copytree(DATA / "repo", root / "repo")
-    return root
-
-
-@pytest.fixture
-def server(www: Path) -> Iterator[LocalServer]:
-    with LocalServer(www) as running:
-        yield running
 
 
 MEASURED = """
