@@ -53,6 +53,18 @@ class Cache:
             return None
         return os.path.join(self.root, area, algorithm, digest)
 
+    def of_package_part(self, area: str, url: str, algorithm: str, digest: str) -> str | None:
+        """Path of an entry holding part of a package file read by range (its header, its
+        payload's spec), or None when the checksum cannot name a file safely.
+
+        A part cannot be checked against the checksum of the whole file, so the entry is
+        keyed by the URL too: a repository that claims another's checksum for a file of its
+        own must not plant a header or spec that a later audit of the other reads."""
+        if self.blob(area, algorithm, digest) is None:
+            return None
+        key = url_key(f"{url}\0{algorithm.lower()}:{digest.strip().lower()}")
+        return os.path.join(self.root, area, "by-url", key)
+
     def by_url(self, kind: str, url: str) -> str:
         return os.path.join(self.root, "urls", kind, url_key(url))
 

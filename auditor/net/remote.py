@@ -208,7 +208,9 @@ class Remote:
         url = package.location
         cached = None
         if package.checksum is not None:
-            cached = self.cache.blob("headers", package.checksum.algorithm, package.checksum.value)
+            cached = self.cache.of_package_part(
+                "headers", url, package.checksum.algorithm, package.checksum.value
+            )
         if cached is not None and os.path.isfile(cached):
             with self.header_memory.hold(_size_of(cached), url):
                 found = self._cached_header(cached, url)

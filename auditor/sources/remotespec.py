@@ -6,7 +6,7 @@ first byte, never past the download budgets (`auditor.net.budget`), and decompre
 walked as it arrives by the reader of local files
 (`auditor.sources.formats.payload.extract_member`); the connection is closed as soon as the
 spec member is read, so nothing after it is downloaded and no more than a decompression
-step is held. What was found is cached by the package's checksum: the next run, and
+step is held. What was found is cached by the package's URL and checksum: the next run, and
 ``--offline``, read it from there.
 """
 
@@ -125,7 +125,9 @@ class _Counted:
 def _cache_path(package: Package, remote: Remote) -> str | None:
     if package.checksum is None:
         return None
-    return remote.cache.blob("specs", package.checksum.algorithm, package.checksum.value)
+    return remote.cache.of_package_part(
+        "specs", package.location, package.checksum.algorithm, package.checksum.value
+    )
 
 
 def _cached(path: str, url: str, remote: Remote) -> tuple[bytes | None] | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -237,3 +238,28 @@ def test_the_budgets_are_documented_with_their_defaults() -> None:
         assert f"`{name}`" in readme
     for option, default in (("--spec-download-budget", "256M"), ("--spec-download-total", "2G")):
         assert f"`{option} SIZE` (default `{default}`)" in readme
+
+
+@pytest.mark.parametrize("planted", ["xs-sources-1.0-1.src.rpm", "nospec-1.0-1.src.rpm"])
+def test_a_repository_claiming_anothers_checksum_plants_nothing_in_the_cache(
+    planted: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The header and the payload spec of a remote package are read by range and cannot be
+    checked against the whole file's checksum. A mirror whose metadata claims the checksum of
+    a Citrix-sourced package, for a harmless file of its own, must not make the real one look
+    harmless to a later audit sharing the cache (header: SPEC tag; spec: payload)."""
+    www = tmp_path / "www"
+    shutil.copytree(DATA / "srpm-repo", www / "honest")
+    shutil.copytree(DATA / "srpm-repo", www / "planted")
+    # The planted file: same name and metadata (so the same checksum), a harmless package's bytes.
+    harmless = RPMS / "epochs-1.2-4.src.rpm"
+    shutil.copyfile(harmless, www / "planted" / "Packages" / planted)
+    cache = str(tmp_path / "cache")
+    name = planted.removesuffix("-1.0-1.src.rpm")
+    with LocalServer(www) as server:
+        _, fooled, _ = scan([server.url("/planted/"), "--cache-dir", cache], capsys)
+        _, honest, _ = scan([server.url("/honest/"), "--cache-dir", cache], capsys)
+    _, reference, _ = scan([str(RPMS / planted)], capsys)
+    assert package(fooled, name)["sources"] != package(reference, name)["sources"]
+    assert package(honest, name)["sources"] == package(reference, name)["sources"]
+    assert package(honest, name)["status"] == package(reference, name)["status"] == "origin"
