@@ -154,6 +154,14 @@ except KeyboardInterrupt:
 """
 
 
+def _as_from_a_terminal() -> None:
+    """The child's signals as a shell's foreground job has them. A CI runner may start the
+    tests with SIGINT or SIGHUP ignored (a background job, nohup), and an ignored signal stays
+    ignored in the auditor, as nohup means it to: the test would then wait for nothing."""
+    for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        signal.signal(signum, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize(
     ("signum", "returncode"),
     [(signal.SIGTERM, -signal.SIGTERM), (signal.SIGHUP, -signal.SIGHUP), (signal.SIGINT, 130)],
@@ -163,13 +171,42 @@ def test_a_signal_during_the_write_removes_the_temporary_file(
 ) -> None:
     target = tmp_path / "report.json"
     with subprocess.Popen(
-        [sys.executable, "-c", SLOW_WRITER, str(target)], stdout=subprocess.PIPE, text=True, cwd=ROOT
+        [sys.executable, "-c", SLOW_WRITER, str(target)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        preexec_fn=_as_from_a_terminal,
     ) as child:
         assert child.stdout is not None
         assert child.stdout.readline() == "writing\n"
         assert len(leftovers(tmp_path)) == 1  # the write is under way
         child.send_signal(signum)
         assert child.wait(timeout=60) == returncode
+    assert leftovers(tmp_path) == [] and not target.exists()
+
+
+def test_a_signal_nohup_ignores_stays_ignored_during_the_write(tmp_path: Path) -> None:
+    """``nohup auditor scan ... -o FILE``: a hang-up must not end the write nohup protects."""
+    target = tmp_path / "report.json"
+
+    def as_under_nohup() -> None:
+        _as_from_a_terminal()
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+
+    with subprocess.Popen(
+        [sys.executable, "-c", SLOW_WRITER, str(target)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        preexec_fn=as_under_nohup,
+    ) as child:
+        assert child.stdout is not None
+        assert child.stdout.readline() == "writing\n"
+        child.send_signal(signal.SIGHUP)
+        with pytest.raises(subprocess.TimeoutExpired):
+            child.wait(timeout=0.5)  # still writing
+        child.send_signal(signal.SIGTERM)
+        assert child.wait(timeout=60) == -signal.SIGTERM
     assert leftovers(tmp_path) == [] and not target.exists()
 
 
