@@ -285,9 +285,12 @@ def _load_directory(root: str, result: LoadResult, options: ReadOptions, store: 
         result.warnings.append(f"{path}: already scanned as {first}; not read twice")
 
     rpm_paths: list[str] = []
+    spec_paths: list[str] = []
     for entry in walk_files(root, enter=enter, problem=problem, alias=alias):
         if entry.name.lower().endswith(".rpm"):
             rpm_paths.append(entry.path)
+        elif entry.name.endswith(".spec"):
+            spec_paths.append(entry.path)
         elif entry.is_symlink() and _is_loop(entry.path):
             result.errors.append(InputError(entry.path, "symlink loop"))
     count = 0
@@ -297,6 +300,16 @@ def _load_directory(root: str, result: LoadResult, options: ReadOptions, store: 
         else:
             result.packages.append(item)
             count += 1
+    # A packaging tree (SPECS/, a package's git repository) is checked before anything is
+    # built: its spec files are what a contributor submits, read as if named one by one.
+    for path in sorted(spec_paths):
+        try:
+            packages = read_spec_file(path, defines=dict(options.defines))
+        except InputError as exc:
+            result.errors.append(exc)
+            continue
+        result.packages.extend(packages)
+        count += len(packages)
     result.inputs.append(InputSummary(root, InputKind.DIRECTORY, count))
 
 

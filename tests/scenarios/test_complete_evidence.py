@@ -157,3 +157,24 @@ def test_spec_gaps_and_an_empty_audit_are_incomplete(
     code, document, _ = scan([str(empty)], capsys)
     assert code == 3 and reasons(document) == {"nothing-audited": 1}
     assert document["summary"]["headline"] == "failed"
+
+
+def test_a_directory_of_spec_files_audits_them_as_if_each_were_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A packaging tree (SPECS/, a package's own repository) is what a contributor checks
+    before building: its spec files are read, and a bad one hides nothing of the others."""
+    tree = tmp_path / "packaging"
+    for name in ("nospec.spec", "bcond-citrix.spec", "xs-sources.spec"):
+        (tree / name.removesuffix(".spec") / "SPECS").mkdir(parents=True)
+        shutil.copy(DATA / "specs" / name, tree / name.removesuffix(".spec") / "SPECS" / name)
+    (tree / "broken.spec").write_text("%description\nno preamble at all\n")
+    code, document, _ = scan([str(tree)], capsys)
+    one_by_one = [
+        scan([str(path)], capsys)[1] for path in sorted(tree.rglob("*.spec")) if path.name != "broken.spec"
+    ]
+    expected = {(p["nevra"], p["status"]) for d in one_by_one for p in d["packages"]}
+    assert {(p["nevra"], p["status"]) for p in document["packages"]} == expected
+    assert any(status == "origin" for _, status in expected)
+    assert [error["input"] for error in document["errors"]] == [str(tree / "broken.spec")]
+    assert code == 3  # an input error, with the findings of the good specs reported
