@@ -107,7 +107,7 @@ def _load_source_repositories(
             result.warnings.extend(remote.take_warnings())
             continue
         path = _local_path(repository)
-        if path is None or not os.path.isdir(path):
+        if path is None or find_repomd(path) is None:  # named as its directory, repodata/ or repomd.xml
             continue
         try:
             candidates = source_repositories(path)

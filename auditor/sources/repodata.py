@@ -61,7 +61,8 @@ class RepositoryRead:
 
 
 def find_repomd(path: str) -> str | None:
-    """The repomd.xml of ``path`` when it is a repository directory or the file itself.
+    """The repomd.xml of ``path`` when it is a repository directory, its ``repodata/`` or the
+    file itself.
 
     A directory holding ``repodata/`` (a directory, or a symlink: mirrors swap repodata
     by symlink) is a repository whatever state its repomd.xml is in: missing, dangling,
@@ -72,6 +73,10 @@ def find_repomd(path: str) -> str | None:
         repodata = os.path.join(path, "repodata")
         if os.path.isdir(repodata) or os.path.islink(repodata):
             return os.path.join(repodata, "repomd.xml")
+        if os.path.basename(os.path.normpath(path)) == "repodata" and os.path.lexists(
+            os.path.join(path, "repomd.xml")
+        ):
+            return os.path.join(path, "repomd.xml")  # ``repo/repodata/`` names the repository
         return None
     if os.path.basename(path) == "repomd.xml":
         return path

@@ -178,3 +178,18 @@ def test_a_directory_of_spec_files_audits_them_as_if_each_were_named(
     assert any(status == "origin" for _, status in expected)
     assert [error["input"] for error in document["errors"]] == [str(tree / "broken.spec")]
     assert code == 3  # an input error, with the findings of the good specs reported
+
+
+@pytest.mark.parametrize("name", ["x86_64", "x86_64/", "x86_64/repodata", "x86_64/repodata/repomd.xml"])
+def test_every_name_of_a_repository_is_the_same_audit(
+    name: str, layout: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Its directory, its repodata/ or its repomd.xml: the same packages, the same sources
+    found beside it (a repodata/ directory once audited nothing)."""
+    reference_code, reference, _ = scan([str(layout / "x86_64")], capsys)
+    code, document, _ = scan([str(layout) + "/" + name], capsys)
+    assert code == reference_code
+    assert [(p["nevra"], p["status"]) for p in document["packages"]] == [
+        (p["nevra"], p["status"]) for p in reference["packages"]
+    ]
+    assert "source-not-audited" not in reasons(document) and document["errors"] == []
