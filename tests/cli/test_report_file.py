@@ -3,6 +3,7 @@ file, never leaving a temporary file behind, with the user's permissions."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -10,6 +11,7 @@ import stat
 import subprocess
 import sys
 import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -154,12 +156,34 @@ except KeyboardInterrupt:
 """
 
 
-def _as_from_a_terminal() -> None:
-    """The child's signals as a shell's foreground job has them. A CI runner may start the
-    tests with SIGINT or SIGHUP ignored (a background job, nohup), and an ignored signal stays
-    ignored in the auditor, as nohup means it to: the test would then wait for nothing."""
-    for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
-        signal.signal(signum, signal.SIG_DFL)
+def _as_from_a_terminal(*, hangup_ignored: bool = False) -> Callable[[], None]:
+    """What the child does before exec: its signals as a shell's foreground job has them (or
+    as under nohup, SIGHUP ignored). A CI runner may start the tests with SIGINT or SIGHUP
+    ignored (a background job, nohup), and an ignored signal stays ignored in the auditor, as
+    nohup means it to: a test sending it would then wait for nothing."""
+
+    def reset() -> None:
+        for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+            signal.signal(signum, signal.SIG_DFL)
+        if hangup_ignored:
+            signal.signal(signal.SIGHUP, signal.SIG_IGN)
+
+    return reset
+
+
+@contextlib.contextmanager
+def slow_writer(target: Path, *, hangup_ignored: bool = False) -> Iterator[subprocess.Popen[str]]:
+    """A child writing ``target`` through `write_output`, forever, once it says "writing"."""
+    with subprocess.Popen(
+        [sys.executable, "-c", SLOW_WRITER, str(target)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        preexec_fn=_as_from_a_terminal(hangup_ignored=hangup_ignored),
+    ) as child:
+        assert child.stdout is not None
+        assert child.stdout.readline() == "writing\n"
+        yield child
 
 
 @pytest.mark.parametrize(
@@ -170,15 +194,7 @@ def test_a_signal_during_the_write_removes_the_temporary_file(
     signum: int, returncode: int, tmp_path: Path
 ) -> None:
     target = tmp_path / "report.json"
-    with subprocess.Popen(
-        [sys.executable, "-c", SLOW_WRITER, str(target)],
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=ROOT,
-        preexec_fn=_as_from_a_terminal,
-    ) as child:
-        assert child.stdout is not None
-        assert child.stdout.readline() == "writing\n"
+    with slow_writer(target) as child:
         assert len(leftovers(tmp_path)) == 1  # the write is under way
         child.send_signal(signum)
         assert child.wait(timeout=60) == returncode
@@ -188,20 +204,7 @@ def test_a_signal_during_the_write_removes_the_temporary_file(
 def test_a_signal_nohup_ignores_stays_ignored_during_the_write(tmp_path: Path) -> None:
     """``nohup auditor scan ... -o FILE``: a hang-up must not end the write nohup protects."""
     target = tmp_path / "report.json"
-
-    def as_under_nohup() -> None:
-        _as_from_a_terminal()
-        signal.signal(signal.SIGHUP, signal.SIG_IGN)
-
-    with subprocess.Popen(
-        [sys.executable, "-c", SLOW_WRITER, str(target)],
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=ROOT,
-        preexec_fn=as_under_nohup,
-    ) as child:
-        assert child.stdout is not None
-        assert child.stdout.readline() == "writing\n"
+    with slow_writer(target, hangup_ignored=True) as child:
         child.send_signal(signal.SIGHUP)
         with pytest.raises(subprocess.TimeoutExpired):
             child.wait(timeout=0.5)  # still writing
