@@ -12,6 +12,7 @@ link); a dangling one is refused rather than creating a file wherever it points.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import signal
 import stat
@@ -59,7 +60,7 @@ def _follow(path: str) -> str:
     try:
         return os.path.realpath(path, strict=True)
     except OSError as exc:
-        reason = "a symlink loop" if exc.errno == 40 else "a symlink to a file that does not exist"
+        reason = "a symlink loop" if exc.errno == errno.ELOOP else "a symlink to a file that does not exist"
         raise UsageError(f"cannot write {path}: it is {reason} (write to the file itself)") from None
 
 

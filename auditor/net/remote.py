@@ -52,6 +52,11 @@ than the whole budget, are refused. The run then holds at most about twice this 
 buffer, then the parsed copy) for headers, not four times 256 MiB."""
 
 
+UNKNOWN_FILE_SIZE = 1 << 62
+"""The size of a remote file whose server did not say it: larger than any file, so that
+every size check against it passes and only what the file holds decides."""
+
+
 @dataclass(frozen=True)
 class RemoteOptions:
     http: HttpSettings = field(default_factory=HttpSettings)
@@ -278,7 +283,7 @@ class Remote:
             return None, False
         prefix = bytes(buffer)
         del buffer
-        return (prefix, total if total >= 0 else 1 << 62), True
+        return (prefix, total if total >= 0 else UNKNOWN_FILE_SIZE), True
 
     def _cached_header(self, path: str, url: str) -> tuple[bytes, int] | None:
         """A header from the cache; None (and the entry discarded) when it is corrupt."""
@@ -308,7 +313,7 @@ class Remote:
             self._no_range_support(url)
             return None
         lead, total = first
-        size = total if total is not None else 1 << 62
+        size = total if total is not None else UNKNOWN_FILE_SIZE
         if len(lead) < LEAD_SIZE + INTRO_SIZE:
             read_headers(io.BytesIO(lead), url, size)  # raises the precise error
         signature = structure_size(lead[LEAD_SIZE:], url, "signature header")

@@ -33,8 +33,8 @@ _ABSENT = b"absent\n"
 
 
 def remote_payload(package: Package, headers: RpmHeaders, size: int, remote: Remote) -> PayloadMember:
-    """The payload of the remote ``package`` (whose file is ``size`` bytes, 1 << 62 when its
-    server did not say), as `auditor.sources.srpmspec.read_srpm_spec` reads it."""
+    """The payload of the remote ``package`` (whose file is ``size`` bytes, `UNKNOWN_FILE_SIZE` when
+    its server did not say), as `auditor.sources.srpmspec.read_srpm_spec` reads it."""
 
     def member(compressor: str, name: str) -> bytes | None:
         path = _cache_path(package, remote)
