@@ -22,7 +22,7 @@ PACKAGE = ROOT / "auditor"
 LAYERS: tuple[str, ...] = (
     "auditor.core",  # errors and exit codes, safe file opening, TOML and schema checks
     "auditor.rpm",  # the package model and rpm's vocabulary: versions, dependencies, specs
-    "auditor.sources.formats",  # binary and XML formats: headers, payloads, OpenPGP, repomd
+    "auditor.formats",  # binary and XML formats: headers, payloads, OpenPGP, repomd
     "auditor.runtime",  # the model store, parallel work, progress
     "auditor.net",  # HTTP with its limits, the download cache, the URL policy
     "auditor.sources",  # inputs into packages: files, repositories, URLs, configurations

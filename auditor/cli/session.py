@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from auditor.audit.result import AuditOptions
 from auditor.cli import options
 from auditor.cli.project import ProjectConfig, load_project
+from auditor.formats.xmlstream import max_decompressed
 from auditor.gate.decision import GateOptions
 from auditor.origin.policy import Policy
 from auditor.runtime.progress import Progress
-from auditor.sources.formats.xmlstream import max_decompressed
 
 
 @dataclass

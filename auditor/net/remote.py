@@ -25,20 +25,20 @@ from urllib.parse import urlsplit
 
 from auditor.core.errors import InputError
 from auditor.core.files import open_regular
+from auditor.formats.repomd import MetadataFile
+from auditor.formats.rpmheader import (
+    INTRO_SIZE,
+    LEAD_SIZE,
+    read_headers,
+    structure_size,
+)
+from auditor.formats.xmlstream import supported_checksum, verify_checksum
 from auditor.net.budget import DEFAULT_PER_PACKAGE, DEFAULT_PER_RUN, DownloadBudget
 from auditor.net.cache import Cache, default_cache_dir
 from auditor.net.http import HttpClient, HttpError, HttpSettings
 from auditor.net.urlpolicy import Guard, UrlDecision, UrlOrigin, decide
 from auditor.rpm.model import Package
 from auditor.runtime.progress import SILENT, Reporter
-from auditor.sources.formats.repomd import MetadataFile
-from auditor.sources.formats.rpmheader import (
-    INTRO_SIZE,
-    LEAD_SIZE,
-    read_headers,
-    structure_size,
-)
-from auditor.sources.formats.xmlstream import supported_checksum, verify_checksum
 
 DEFAULT_MAX_DOWNLOAD = 2 * 1024**3
 SMALL_FILE_CEILING = 16 * 1024**2
@@ -207,7 +207,7 @@ class Remote:
 
         One range request when the metadata gives the header's range (``rpm:header-range``)
         and the intros fetched agree with it; else two small ones for the intros, then the
-        sizes they declare. Either way `auditor.sources.formats.rpmheader` checks what was
+        sizes they declare. Either way `auditor.formats.rpmheader` checks what was
         fetched as it checks a local file: a range that lies costs a request, never a wrong
         header."""
         url = package.location

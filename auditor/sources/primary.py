@@ -11,9 +11,9 @@ from sys import intern
 from typing import Any
 
 from auditor.core.errors import InputError
+from auditor.formats.xmlstream import Text, attribute_pairs
 from auditor.rpm.model import DEPENDENCY_KINDS, EVR, Checksum, Dependency, Op, Package, PackageKind
 from auditor.sources.filelists import FilelistsSource
-from auditor.sources.formats.xmlstream import Text, attribute_pairs
 
 _DEPENDENCY_ELEMENTS = {f"rpm:{kind.value}": kind.value for kind in DEPENDENCY_KINDS}
 """Plain strings: they key a dict per element parsed, and an enum is hashed by Python code."""

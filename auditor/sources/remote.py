@@ -20,12 +20,12 @@ from dataclasses import replace
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from auditor.core.errors import InputError
+from auditor.formats.repomd import MetadataFile, read_repomd
+from auditor.formats.rpmheader import read_headers
 from auditor.net.http import is_http, strip_userinfo
 from auditor.net.remote import WORKERS, NotCached, Remote
 from auditor.net.urlpolicy import UrlDecision, UrlOrigin
 from auditor.rpm.model import Gap, GapKind, Package
-from auditor.sources.formats.repomd import MetadataFile, read_repomd
-from auditor.sources.formats.rpmheader import read_headers
 from auditor.sources.interface import ReadOptions
 from auditor.sources.localrepo import SOURCE_DIRECTORIES, overlay
 from auditor.sources.remotespec import remote_payload

@@ -4,7 +4,7 @@ rpm before 4.15 (XCP-ng 8.x's CentOS 7 builds) kept the spec only in the payload
 compressed cpio archive in file-name order. That payload is requested by range from its
 first byte, never past the download budgets (`auditor.net.budget`), and decompressed and
 walked as it arrives by the reader of local files
-(`auditor.sources.formats.payload.extract_member`); the connection is closed as soon as the
+(`auditor.formats.payload.extract_member`); the connection is closed as soon as the
 spec member is read, so nothing after it is downloaded and no more than a decompression
 step is held. What was found is cached by the package's URL and checksum: the next run, and
 ``--offline``, read it from there.
@@ -19,12 +19,12 @@ from collections.abc import Iterator
 
 from auditor.core.errors import InputError
 from auditor.core.files import read_regular
+from auditor.formats.payload import MAX_MEMBER, extract_member
+from auditor.formats.rpmheader import RpmHeaders
 from auditor.net.budget import Allowance, BudgetExhausted, DownloadBudget
 from auditor.net.http import HttpError
 from auditor.net.remote import Remote
 from auditor.rpm.model import Gap, GapKind, Package
-from auditor.sources.formats.payload import MAX_MEMBER, extract_member
-from auditor.sources.formats.rpmheader import RpmHeaders
 from auditor.sources.srpmspec import PayloadMember, SpecNotRead
 
 _MAGIC = b"auditor-spec-member 1\n"

@@ -24,12 +24,12 @@ from urllib.parse import urlsplit
 
 from auditor.core.errors import InputError
 from auditor.core.files import open_regular, os_reason, read_regular
+from auditor.formats.xmlstream import decompressed_chunks, parse_xml
 from auditor.net.http import strip_userinfo
 from auditor.net.remote import SMALL_FILE_CEILING, Remote
 from auditor.net.urlpolicy import UrlOrigin
 from auditor.rpm.model import Package
 from auditor.runtime.store import Store
-from auditor.sources.formats.xmlstream import decompressed_chunks, parse_xml
 from auditor.sources.interface import ConfigUrl, ReadOptions
 from auditor.sources.localrepo import read_local_repository
 from auditor.sources.remote import read_remote_repository

@@ -27,12 +27,8 @@ from functools import partial
 
 from auditor.core.errors import InputError
 from auditor.core.files import open_regular, os_reason
-from auditor.rpm.model import Gap, Package
-from auditor.runtime.parallel import SPLIT_PRIMARY_FROM, Background, worth_forking
-from auditor.sources import split
-from auditor.sources.filelists import FilelistsSource
-from auditor.sources.formats.repomd import MetadataFile, Repomd, read_repomd
-from auditor.sources.formats.xmlstream import (
+from auditor.formats.repomd import MetadataFile, Repomd, read_repomd
+from auditor.formats.xmlstream import (
     Text,
     attribute_pairs,
     decompressed_chunks,
@@ -40,6 +36,10 @@ from auditor.sources.formats.xmlstream import (
     parse_xml,
     verify_checksum,
 )
+from auditor.rpm.model import Gap, Package
+from auditor.runtime.parallel import SPLIT_PRIMARY_FROM, Background, worth_forking
+from auditor.sources import split
+from auditor.sources.filelists import FilelistsSource
 from auditor.sources.primary import PrimaryHandler
 
 

@@ -8,9 +8,9 @@ from typing import Any, BinaryIO
 
 from auditor.core.errors import InputError
 from auditor.core.files import open_regular, os_reason
+from auditor.formats.rpmheader import Header, RpmHeaders, Tag, read_headers
 from auditor.rpm.model import EVR, Checksum, Dependency, Op, Package, PackageKind
 from auditor.rpm.sense import qualifier_words
-from auditor.sources.formats.rpmheader import Header, RpmHeaders, Tag, read_headers
 from auditor.sources.srpmspec import PayloadMember, SpecReading, payload_of, read_srpm_spec
 
 # (model field, name tag, flags tag, version tag), in rpm's order.

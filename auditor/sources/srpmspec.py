@@ -18,12 +18,12 @@ from dataclasses import dataclass, replace
 from typing import BinaryIO
 
 from auditor.core.errors import InputError
+from auditor.formats.payload import extract_member
+from auditor.formats.rpmheader import Header, RpmHeaders, Tag
 from auditor.rpm.model import Gap, GapKind, SourceFile, SourceKind
 from auditor.rpm.spec.lines import sources_of_parsed_spec
 from auditor.rpm.spec.parser import parse_spec
 from auditor.rpm.spec.result import unexpanded_source_gap
-from auditor.sources.formats.payload import extract_member
-from auditor.sources.formats.rpmheader import Header, RpmHeaders, Tag
 
 _RPMFILE_SPECFILE = 1 << 5
 _NOT_FROM_THE_SPEC = "(only in the SRPM header's file names)"

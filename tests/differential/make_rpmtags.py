@@ -1,4 +1,4 @@
-"""Write auditor/sources/formats/rpmtags.py, rpm's table of tag types, from rpm's rpmtag.h.
+"""Write auditor/formats/rpmtags.py, rpm's table of tag types, from rpm's rpmtag.h.
 
     python tests/differential/make_rpmtags.py PATH/TO/include/rpm/rpmtag.h
 

@@ -7,7 +7,7 @@ import ctypes.util
 
 import pytest
 
-from auditor.sources.formats.rpmtags import TAG_TYPES
+from auditor.formats.rpmtags import TAG_TYPES
 
 # Tags rpm 6 added after the rpm whose librpm may be installed (4.18 here): the auditor's table
 # is generated from rpm 6's rpmtag.h, so it checks their types where an older rpm does not.

@@ -22,9 +22,9 @@ import zstandard
 from auditor.audit.pipeline import audit_packages
 from auditor.audit.result import AuditOptions
 from auditor.core.errors import InputError
+from auditor.formats.rpmheader import read_headers
 from auditor.origin.policy import Policy, load_policy
 from auditor.rpm.model import Package
-from auditor.sources.formats.rpmheader import read_headers
 from auditor.sources.interface import LoadResult
 from auditor.sources.repodata import read_repository
 from auditor.sources.rpmpackage import package_from_headers

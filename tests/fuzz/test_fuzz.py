@@ -19,8 +19,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from auditor.sources.formats import hdrblob
-from auditor.sources.formats.rpmcheck import CheckKind, RpmCheckError
+from auditor.formats import hdrblob
+from auditor.formats.rpmcheck import CheckKind, RpmCheckError
 from tests.differential.oracle import Rpm
 from tests.fuzz.targets import COMPRESSIONS, check_repodata, check_rpm, read_rpm, seed_primary, seed_rpms
 

@@ -214,7 +214,7 @@ def nospec_with_payload(directory: Path, members: list[tuple[bytes, bytes]]) -> 
 
 
 def test_payload_limits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from auditor.sources.formats import payload
+    from auditor.formats import payload
     from auditor.sources.rpmpackage import read_rpm_file
 
     spec = (ROOT / "tests" / "data" / "specs" / "nospec.spec").read_bytes()
@@ -443,9 +443,9 @@ def test_a_symlink_cannot_lead_metadata_out_of_the_repository(
 
 
 def test_the_limits_are_the_documented_ones() -> None:
+    from auditor.formats import payload, rpmheader, xmlstream
     from auditor.rpm import deps
     from auditor.rpm.spec import macros
-    from auditor.sources.formats import payload, rpmheader, xmlstream
 
     readme = (ROOT / "README.md").read_text()
     limits = {

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from auditor.cli.main import main
-from auditor.sources.formats.rpmheader import read_headers
+from auditor.formats.rpmheader import read_headers
 from tests.conftest import DATA, RPMS, errors_of, rewrite_primary
 from tests.data.build_streamed import PACKAGES, build
 from tests.httpserver import LocalServer

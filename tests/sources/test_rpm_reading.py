@@ -279,7 +279,7 @@ def test_fixture_tree_is_complete() -> None:
 
 
 def test_string_counts_must_fit_their_own_data() -> None:
-    from auditor.sources.formats.rpmheader import (
+    from auditor.formats.rpmheader import (
         TYPE_I18NSTRING,
         TYPE_STRING,
         TYPE_STRING_ARRAY,
@@ -361,7 +361,7 @@ def test_a_source_rpm_whose_spec_cannot_be_read_is_a_gap(tmp_path: Path) -> None
 
 
 def test_a_source_rpm_read_from_its_header_alone_is_a_gap() -> None:
-    from auditor.sources.formats.rpmheader import read_headers
+    from auditor.formats.rpmheader import read_headers
     from auditor.sources.rpmpackage import package_from_headers
 
     path = RPMS / "nospec-1.0-1.src.rpm"

@@ -1,12 +1,12 @@
 """Read the lead, the signature header and the main header of an RPM file, checked as rpm does.
 
 This is the part of rpm's package format the auditor needs: it never touches the payload
-(see `auditor.sources.formats.payload` for that). Every length and offset read from the file is
+(see `auditor.formats.payload` for that). Every length and offset read from the file is
 checked against the file before it is used, so a hostile header that claims gigabytes
 costs nothing but an error. Beyond that, a file rpm refuses is refused: the lead as
 ``lib/rpmlead.c`` checks it, each header structure as ``lib/header.c`` does
-(`auditor.sources.formats.hdrblob`), and the signature header's tags, digests and signature
-packets as ``lib/package.c`` and ``lib/rpmvs.c`` do (`auditor.sources.formats.rpmsignature`).
+(`auditor.formats.hdrblob`), and the signature header's tags, digests and signature
+packets as ``lib/package.c`` and ``lib/rpmvs.c`` do (`auditor.formats.rpmsignature`).
 
 Layout (rpm's ``lib/header.c`` and ``lib/package.c``)::
 
@@ -27,9 +27,9 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from auditor.core.errors import InputError
-from auditor.sources.formats import hdrblob, headerlayout, rpmsignature
-from auditor.sources.formats.header import Header, SigTag, Tag
-from auditor.sources.formats.headerlayout import (
+from auditor.formats import hdrblob, headerlayout, rpmsignature
+from auditor.formats.header import Header, SigTag, Tag
+from auditor.formats.headerlayout import (
     TYPE_BIN,
     TYPE_CHAR,
     TYPE_I18NSTRING,
@@ -42,7 +42,7 @@ from auditor.sources.formats.headerlayout import (
     TYPE_STRING_ARRAY,
     Entry,
 )
-from auditor.sources.formats.rpmcheck import CheckKind, RpmCheckError
+from auditor.formats.rpmcheck import CheckKind, RpmCheckError
 
 __all__ = [
     "TYPE_BIN", "TYPE_CHAR", "TYPE_I18NSTRING", "TYPE_INT8", "TYPE_INT16", "TYPE_INT32", "TYPE_INT64",

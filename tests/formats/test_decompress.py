@@ -11,7 +11,7 @@ import pytest
 import zstandard
 
 from auditor.core.errors import InputError
-from auditor.sources.formats.decompress import PIECE, decompressed
+from auditor.formats.decompress import PIECE, decompressed
 
 TEXT = b"".join(b"line %d of the metadata\n" % i for i in range(20000))
 COMPRESS = {

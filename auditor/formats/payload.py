@@ -13,8 +13,8 @@ import re
 from collections.abc import Iterator
 
 from auditor.core.errors import InputError
-from auditor.sources.formats.decompress import Readable, decompressed
-from auditor.sources.formats.rpmcheck import CheckKind, RpmCheckError
+from auditor.formats.decompress import Readable, decompressed
+from auditor.formats.rpmcheck import CheckKind, RpmCheckError
 
 MAX_MEMBER = 16 * 1024 * 1024
 """A spec file larger than this is not a spec file."""

@@ -16,7 +16,7 @@ from typing import Any, BinaryIO
 
 from auditor.core.errors import InputError, UsageError
 from auditor.core.files import open_regular, os_reason
-from auditor.sources.formats.decompress import decompressed
+from auditor.formats.decompress import decompressed
 
 CHUNK = 1 << 20
 MAX_DECOMPRESSED = 4 * 1024**3

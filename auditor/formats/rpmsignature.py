@@ -6,7 +6,7 @@ may hold, with which type and count) and ``lib/rpmvs.c`` (``rpmvsInit``, ``rpmsi
 SHA3-256 digests). The header digests (SHA-1, SHA-256, SHA3-256 of the main header as read)
 are computed and compared; the digests over the payload (MD5, PAYLOADDIGEST...) are checked
 for form only, the payload is not read. Of the signatures, the packets are parsed as rpm parses
-them (`auditor.sources.formats.openpgp`) but not verified: that needs the signer's public key.
+them (`auditor.formats.openpgp`) but not verified: that needs the signer's public key.
 """
 
 from __future__ import annotations
@@ -16,17 +16,17 @@ import hashlib
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from auditor.sources.formats import openpgp
-from auditor.sources.formats.header import Header
-from auditor.sources.formats.headerlayout import (
+from auditor.formats import openpgp
+from auditor.formats.header import Header
+from auditor.formats.headerlayout import (
     TYPE_BIN,
     TYPE_NAMES,
     TYPE_STRING,
     TYPE_STRING_ARRAY,
     RawEntry,
 )
-from auditor.sources.formats.rpmcheck import CheckKind, RpmCheckError
-from auditor.sources.formats.rpmtags import TAG_TYPES
+from auditor.formats.rpmcheck import CheckKind, RpmCheckError
+from auditor.formats.rpmtags import TAG_TYPES
 
 _RPMFORMAT = 5114
 _MAX_SIGNATURE_COUNT = 16 * 1024 * 1024

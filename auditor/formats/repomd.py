@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from auditor.core.errors import InputError
 from auditor.core.files import open_regular, os_reason
-from auditor.sources.formats.xmlstream import Text, decompressed_chunks, parse_xml
+from auditor.formats.xmlstream import Text, decompressed_chunks, parse_xml
 
 _REPOMD_TEXT = frozenset({"revision", "checksum", "size", "open-size"})
 AUDITED_TYPES = frozenset({"primary", "filelists"})

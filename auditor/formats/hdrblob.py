@@ -9,7 +9,7 @@ header that fails one is refused here with the name of rpm's check; one that pas
 has every entry's data inside the store, in index order, without overlap, and exactly as long
 as its type and count say. Every number is checked before it is used as an offset or a size.
 The layout these checks read (entry types, index entries, region tags) is
-`auditor.sources.formats.headerlayout`.
+`auditor.formats.headerlayout`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import NoReturn
 
 from auditor.core.errors import InputError
-from auditor.sources.formats.headerlayout import (
+from auditor.formats.headerlayout import (
     HEADERIMAGE,
     HEADERIMMUTABLE,
     HEADERSIGNATURES,
@@ -34,8 +34,8 @@ from auditor.sources.formats.headerlayout import (
     Entry,
     RawEntry,
 )
-from auditor.sources.formats.rpmcheck import CheckKind, RpmCheckError
-from auditor.sources.formats.rpmtags import TAG_TYPES
+from auditor.formats.rpmcheck import CheckKind, RpmCheckError
+from auditor.formats.rpmtags import TAG_TYPES
 
 _MASKS = tuple(align - 1 for align in TYPE_ALIGN)
 _ANY = frozenset(range(TYPE_I18NSTRING + 1))

@@ -1,6 +1,6 @@
 """One parsed header structure, and the tags the auditor reads from it by rpm's names.
 
-`auditor.sources.formats.rpmheader` finds and checks the structures in a file; this module
+`auditor.formats.rpmheader` finds and checks the structures in a file; this module
 only answers what a checked structure holds, decoding a value when it is asked for.
 """
 
@@ -10,7 +10,7 @@ import struct
 from collections.abc import KeysView, Mapping
 
 from auditor.core.errors import InputError
-from auditor.sources.formats.headerlayout import (
+from auditor.formats.headerlayout import (
     STRING_TYPES,
     TYPE_BIN,
     TYPE_CHAR,

@@ -15,10 +15,10 @@ import pytest
 
 from auditor.cli.main import main
 from auditor.core.errors import InputError
+from auditor.formats import openpgp
+from auditor.formats.rpmcheck import RpmCheckError
 from auditor.rpm.model import Package
 from auditor.runtime.store import Store, file_identity
-from auditor.sources.formats import openpgp
-from auditor.sources.formats.rpmcheck import RpmCheckError
 from auditor.sources.load import load_inputs
 from auditor.sources.rpmbatch import read_rpm_files
 from auditor.sources.rpmpackage import read_rpm, read_rpm_file
@@ -180,7 +180,7 @@ def test_packets_rpm_cannot_read_are_refused(data: bytes, reason: str) -> None:
 
 
 def test_the_new_limits_are_documented() -> None:
-    from auditor.sources.formats import hdrblob, rpmheader
+    from auditor.formats import hdrblob, rpmheader
 
     readme = (ROOT / "README.md").read_text()
     for name, value, documented in [
