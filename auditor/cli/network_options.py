@@ -33,6 +33,31 @@ def add_network_options(command: argparse.ArgumentParser) -> None:
         help="also read the headers of remote binary RPMs with range requests (signing key, "
         "Distribution), even when no policy rule needs them",
     )
+    _add_limits(network)
+    network.add_argument(
+        "--cache-dir", metavar="DIR", help="download cache (default: $XDG_CACHE_HOME/auditor)"
+    )
+    network.add_argument(
+        "--offline",
+        action="store_true",
+        help="use the download cache only: missing metadata is an input error, a missing package "
+        "header or payload spec a gap (the audit is incomplete)",
+    )
+    network.add_argument(
+        "--max-download",
+        metavar="SIZE",
+        type=_size,
+        default=DEFAULT_MAX_DOWNLOAD,
+        help="ceiling for a metadata file whose size repomd.xml does not give (default: 2G)",
+    )
+    network.add_argument("--releasever", metavar="VERSION", help="$releasever in .repo files and yum.conf")
+    network.add_argument(
+        "--basearch", metavar="ARCH", default="x86_64", help="$basearch in .repo files (default: x86_64)"
+    )
+
+
+def _add_limits(network: argparse._ArgumentGroup) -> None:
+    """How much a run may download to find specs, and how long and how slowly a request may run."""
     network.add_argument(
         "--spec-download-budget",
         metavar="SIZE",
@@ -71,26 +96,6 @@ def add_network_options(command: argparse.ArgumentParser) -> None:
         help="retries of a request after a connection error, timeout, slow or cut body or 5xx "
         f"answer, with back-off (default: {HttpSettings.attempts - 1}; at most "
         f"{HttpSettings.retry_budget} in the whole run)",
-    )
-    network.add_argument(
-        "--cache-dir", metavar="DIR", help="download cache (default: $XDG_CACHE_HOME/auditor)"
-    )
-    network.add_argument(
-        "--offline",
-        action="store_true",
-        help="use the download cache only: missing metadata is an input error, a missing package "
-        "header or payload spec a gap (the audit is incomplete)",
-    )
-    network.add_argument(
-        "--max-download",
-        metavar="SIZE",
-        type=_size,
-        default=DEFAULT_MAX_DOWNLOAD,
-        help="ceiling for a metadata file whose size repomd.xml does not give (default: 2G)",
-    )
-    network.add_argument("--releasever", metavar="VERSION", help="$releasever in .repo files and yum.conf")
-    network.add_argument(
-        "--basearch", metavar="ARCH", default="x86_64", help="$basearch in .repo files (default: x86_64)"
     )
 
 
