@@ -16,6 +16,7 @@ alternative is tainted; members of a cycle with no tainted way out stay clean.
 from __future__ import annotations
 
 import enum
+import functools
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -213,7 +214,7 @@ class Propagation:
         """Every status that applies to ``index``, worst first (never ``clean``)."""
         found = [
             (verdict, chain)
-            for verdict, chains in self._worst_first()
+            for verdict, chains in self._by_severity
             if (chain := chains.get(index)) is not None
         ]
         if index in self.unresolved:
@@ -222,13 +223,15 @@ class Propagation:
 
     def verdict(self, index: int) -> PackageVerdict:
         """The worst status of ``index`` and its chain: what a person is shown first."""
-        for verdict, chains in self._worst_first():
+        for verdict, chains in self._by_severity:
             chain = chains.get(index)
             if chain is not None:
                 return PackageVerdict(verdict, chain)
         return _UNRESOLVED if index in self.unresolved else _CLEAN
 
-    def _worst_first(self) -> tuple[tuple[Verdict, Mapping[int, tuple[Hop, ...]]], ...]:
+    @functools.cached_property
+    def _by_severity(self) -> tuple[tuple[Verdict, Mapping[int, tuple[Hop, ...]]], ...]:
+        """The taints, worst first: built once, read for every package of the run."""
         return (
             (Verdict.ORIGIN, self.origin),
             (Verdict.DEPENDS, self.depends),
