@@ -159,7 +159,7 @@ class Resolver:
             package = self.packages[index]
             resolutions = [resolve(dep, DependencyKind.REQUIRES) for dep in package.requires]
             for kind in kinds[1:]:
-                resolutions.extend(resolve(dep, kind) for dep in getattr(package, kind))
+                resolutions.extend(resolve(dep, kind) for dep in getattr(package, kind.value))
             requirements[index] = resolutions
             if package.conflicts or package.obsoletes:
                 matches = [
@@ -308,9 +308,10 @@ def leaves_text(node: Node) -> set[str]:
 
 
 _NAMING_FILES = tuple(
-    kind for kind in DEPENDENCY_KINDS if kind not in (DependencyKind.PROVIDES, DependencyKind.OBSOLETES)
+    kind.value for kind in DEPENDENCY_KINDS if kind not in (DependencyKind.PROVIDES, DependencyKind.OBSOLETES)
 )
-"""The dependency kinds whose file paths a package must find in another's files."""
+"""The dependency kinds whose file paths a package must find in another's files (plain strings:
+``getattr`` with a string enum hashes it in Python, for every package)."""
 
 
 def required_files(packages: Sequence[Package]) -> frozenset[str]:

@@ -83,9 +83,9 @@ def _load_source_repositories(
     made if a remote repository needed one."""
     have = {package.name for package in result.packages if package.is_source}
     wanted = {
-        package.source_name
+        name
         for package in result.packages
-        if not package.is_source and package.source_name and package.source_name not in have
+        if not package.is_source and (name := package.source_name) and name not in have
     }
     if not wanted:
         return remote
