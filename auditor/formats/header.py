@@ -163,17 +163,10 @@ class Header:
         an error, never a read of the next entry's data. Of an I18NSTRING, the first
         locale (the untranslated text) is returned.
         """
-        entry = self._entries.get(tag)
-        if entry is None:
+        found = self._string_parts(tag, one_string=True)
+        if found is None:
             return []
-        type_, offset, items, end = entry
-        if type_ not in STRING_TYPES:
-            raise self._bad(tag, f"has type {type_}, expected a string")
-        if type_ == TYPE_STRING and items != 1:
-            raise self._bad(tag, f"is a STRING with a count of {items}")
-        parts = self._store[offset:end].split(b"\0", items)
-        if len(parts) <= items:
-            raise self._bad(tag, f"claims {items} strings, its data holds {len(parts) - 1}")
+        type_, items, parts = found
         del parts[1 if type_ == TYPE_I18NSTRING else items :]
         try:
             return b"\0".join(parts).decode("utf-8").split("\0")
@@ -182,16 +175,28 @@ class Header:
 
     def raw_strings(self, tag: int) -> list[bytes]:
         """Every string of a STRING, STRING_ARRAY or I18NSTRING tag, undecoded (empty when absent)."""
+        found = self._string_parts(tag)
+        if found is None:
+            return []
+        _, items, parts = found
+        return parts[:items]
+
+    def _string_parts(self, tag: int, *, one_string: bool = False) -> tuple[int, int, list[bytes]] | None:
+        """A string tag's type, count and data split at its first ``count`` NULs (the strings,
+        then what follows them), every string ending inside the entry's own data.
+        ``one_string``: a STRING must have a count of one."""
         entry = self._entries.get(tag)
         if entry is None:
-            return []
+            return None
         type_, offset, items, end = entry
         if type_ not in STRING_TYPES:
             raise self._bad(tag, f"has type {type_}, expected a string")
+        if one_string and type_ == TYPE_STRING and items != 1:
+            raise self._bad(tag, f"is a STRING with a count of {items}")
         parts = self._store[offset:end].split(b"\0", items)
         if len(parts) <= items:
             raise self._bad(tag, f"claims {items} strings, its data holds {len(parts) - 1}")
-        return parts[:items]
+        return type_, items, parts
 
     def string(self, tag: int) -> str | None:
         values = self.strings(tag)

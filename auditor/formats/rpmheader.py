@@ -29,24 +29,10 @@ from typing import BinaryIO
 from auditor.core.errors import InputError
 from auditor.formats import hdrblob, headerlayout, rpmsignature
 from auditor.formats.header import Header, SigTag, Tag
-from auditor.formats.headerlayout import (
-    TYPE_BIN,
-    TYPE_CHAR,
-    TYPE_I18NSTRING,
-    TYPE_INT8,
-    TYPE_INT16,
-    TYPE_INT32,
-    TYPE_INT64,
-    TYPE_NULL,
-    TYPE_STRING,
-    TYPE_STRING_ARRAY,
-    Entry,
-)
 from auditor.formats.rpmcheck import CheckKind, RpmCheckError
 
 __all__ = [
-    "TYPE_BIN", "TYPE_CHAR", "TYPE_I18NSTRING", "TYPE_INT8", "TYPE_INT16", "TYPE_INT32", "TYPE_INT64",
-    "TYPE_NULL", "TYPE_STRING", "TYPE_STRING_ARRAY", "Entry", "Header", "RpmHeaders", "SigTag", "Tag",
+    "Header", "RpmHeaders", "SigTag", "Tag",
     "read_headers", "structure_size",
 ]  # fmt: skip
 

@@ -279,13 +279,8 @@ def test_fixture_tree_is_complete() -> None:
 
 
 def test_string_counts_must_fit_their_own_data() -> None:
-    from auditor.formats.rpmheader import (
-        TYPE_I18NSTRING,
-        TYPE_STRING,
-        TYPE_STRING_ARRAY,
-        Entry,
-        Header,
-    )
+    from auditor.formats.header import Header
+    from auditor.formats.headerlayout import TYPE_I18NSTRING, TYPE_STRING, TYPE_STRING_ARRAY, Entry
 
     store = b"one\0two\0" + b"\0" * 8  # two strings, then another entry's zeros
     entries = {
