@@ -25,27 +25,38 @@ _PREREQ = frozenset({"prereq"})
 _NONE: frozenset[str] = frozenset()
 
 
-def _dependency(attrs: dict[str, str]) -> Dependency:
-    name = attrs.get("name", "")
+def dependency_from_attributes(attrs: dict[str, str]) -> Dependency:
+    """The `Dependency` an ``rpm:entry`` element's attributes describe (ValueError: a bad one)."""
+    get = attrs.get
+    fields = get("flags"), get("epoch"), get("ver"), get("rel"), get("pre")
+    return dependency_from_fields(get("name", ""), *fields)
+
+
+def dependency_from_fields(
+    name: str,
+    flags: str | None,
+    epoch_text: str | None,
+    version: str | None,
+    release: str | None,
+    pre: str | None,
+) -> Dependency:
+    """`dependency_from_attributes` given each attribute's value (None: absent)."""
     if not name:
         raise ValueError("an entry without a name")
-    flags = attrs.get("flags")
-    qualifiers = _PREREQ if attrs.get("pre") in ("1", "true") else _NONE
+    qualifiers = _PREREQ if pre in ("1", "true") else _NONE
     if not flags:
         return Dependency(intern(name), qualifiers=qualifiers)
     try:
         op = Op[flags]
     except KeyError:
         raise ValueError(f"unknown flags {flags!r} on {name}") from None
-    epoch_text = attrs.get("epoch")
     # createrepo_c writes epoch="0" for an absent epoch; read it as absent so a capability
     # prints (and fingerprints) the same from repodata as from the RPM file.
     try:
         epoch = int(epoch_text) if epoch_text and epoch_text != "0" else None
     except ValueError:
         raise ValueError(f"epoch {epoch_text!r} of {name} is not a number") from None
-    release = attrs.get("rel")
-    evr = EVR(epoch, intern(attrs.get("ver", "")), intern(release) if release else None)
+    evr = EVR(epoch, intern(version or ""), intern(release) if release else None)
     return Dependency(intern(name), op, evr, qualifiers)
 
 
@@ -97,7 +108,7 @@ class PrimaryHandler:
                 dependency = self.dependencies.get(key)
                 if dependency is None:
                     try:
-                        dependency = _dependency(attribute_pairs(attrs))
+                        dependency = dependency_from_attributes(attribute_pairs(attrs))
                     except ValueError as exc:
                         self.record["error"] = str(exc)
                         return
@@ -141,10 +152,7 @@ class PrimaryHandler:
         elif action is _DEPS:
             self.deps = None
         else:
-            try:
-                self.pending.append(self._package())
-            except InputError as exc:
-                self.errors.append(exc)
+            self.finish_package(self.record, self.files)
 
     def packages(self, source: FilelistsSource | None) -> list[Package]:
         """The packages read, each with a file list that ``source`` (filelists.xml) completes.
@@ -160,19 +168,30 @@ class PrimaryHandler:
                     object.__setattr__(package, "files", files)
         return self.pending
 
-    def _package(self) -> Package:
-        record = self.record
+    def finish_package(self, record: dict[str, Any], files: list[str]) -> None:
+        """Add the package a ``<package>`` element gave: ``record`` maps each element read to
+        its text (attributes as a dict), ``files`` lists its ``<file>`` paths."""
+        try:
+            self.pending.append(self._package(record, files))
+        except InputError as exc:
+            self.errors.append(exc)
+
+    def _label(self, name: str | None) -> str:
+        return f"{self.shown}: package {name or '?'}"
+
+    def _package(self, record: dict[str, Any], files: list[str]) -> Package:
         name = _str(record.get("name"))
-        label = f"{self.shown}: package {name or '?'}"
         if "error" in record:
-            raise InputError(label, f"bad dependency entry: {record['error']}")
+            raise InputError(self._label(name), f"bad dependency entry: {record['error']}")
         version = record.get("version")
         if not name or not isinstance(version, dict) or not version.get("ver"):
-            raise InputError(label, "no name or version")
+            raise InputError(self._label(name), "no name or version")
         arch = _str(record.get("arch")) or "noarch"
         href = _str(record.get("href")) or ""
-        if "://" in href or href.startswith("/") or posixpath.normpath(href).startswith(".."):
-            raise InputError(label, f"location {href!r} points outside the repository")
+        # normpath is slow and can only climb out of the repository through a "..".
+        climbs = ".." in href and posixpath.normpath(href).startswith("..")
+        if "://" in href or href.startswith("/") or climbs:
+            raise InputError(self._label(name), f"location {href!r} points outside the repository")
         base = record.get("base")
         location = f"{str(base).rstrip('/')}/{href}" if base else href
         epoch_text = version.get("epoch")
@@ -180,7 +199,7 @@ class PrimaryHandler:
             epoch = int(epoch_text) if epoch_text else None
             buildtime = int(str(record["buildtime"])) if record.get("buildtime") else None
         except ValueError:
-            raise InputError(label, "epoch or build time is not a number") from None
+            raise InputError(self._label(name), "epoch or build time is not a number") from None
         checksum_value = _str(record.get("checksum"))
         is_source = arch in ("src", "nosrc")
         empty: tuple[Dependency, ...] = ()
@@ -200,7 +219,7 @@ class PrimaryHandler:
             else None,
             summary=_str(get("summary")),
             description=_str(get("description")),
-            files=tuple(self.files),
+            files=tuple(files),
             vendor=_shared(get("rpm:vendor")),
             packager=_shared(get("packager")),
             buildhost=_shared(get("rpm:buildhost")),

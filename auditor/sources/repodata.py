@@ -41,6 +41,7 @@ from auditor.runtime.parallel import SPLIT_PRIMARY_FROM, Background, worth_forki
 from auditor.sources import split
 from auditor.sources.filelists import FilelistsSource
 from auditor.sources.primary import PrimaryHandler
+from auditor.sources.primary_layout import LayoutReader, NotInLayout
 
 
 @dataclass
@@ -171,8 +172,8 @@ def _read_primary_handler(
             errors.extend(tail_errors)
             handler.pending.extend(tail_packages)
             return handler
-    handler = PrimaryHandler(repository, errors, shown)
-    _parse_file(path, shown, handler.start, handler.end, handler.text, open_size, ordered=True)
+    handler, own_errors, _ = _parse_primary(path, shown, repository, open_size)
+    errors.extend(own_errors)
     return handler
 
 
@@ -182,16 +183,13 @@ def _read_primary_halves(
     """The head parsed here and the tail in a worker; None when the file must be read whole."""
     middle = int(open_size * HEAD_SHARE)
     tail = Background(partial(_read_primary_tail, path, shown, repository, open_size, middle))
-    head_errors: list[InputError] = []
-    handler = PrimaryHandler(repository, head_errors, shown)
-    cut = split.Cut()
     try:
-        _parse_file(path, shown, handler.start, handler.end, handler.text, open_size, ordered=True,
-                    transform=lambda chunks: split.head(chunks, middle, cut))  # fmt: skip
+        head = _parse_primary(path, shown, repository, open_size, split.head, middle)
+        handler, head_errors, cut_found = head
         tail_result = tail.result()
     except InputError:
         return None  # a bad cut, or a bad file: read it whole, which says which
-    if not cut.found:
+    if not cut_found:
         return handler, head_errors, [], []  # the head was the whole document
     if tail_result is None:
         return None
@@ -202,12 +200,44 @@ def _read_primary_tail(
     path: str, shown: str, repository: str, open_size: int, middle: int
 ) -> tuple[list[Package], list[InputError]] | None:
     """In the worker: the packages from the cut on (None when there is no cut)."""
+    handler, errors, cut_found = _parse_primary(path, shown, repository, open_size, split.tail, middle)
+    return (handler.pending, errors) if cut_found else None
+
+
+def _parse_primary(
+    path: str,
+    shown: str,
+    repository: str,
+    open_size: int | None,
+    part: Callable[[Iterator[bytes], int, split.Cut], Iterator[bytes]] | None = None,
+    middle: int = 0,
+) -> tuple[PrimaryHandler, list[InputError], bool]:
+    """The packages of primary.xml, or of the ``part`` of it cut at ``middle`` (`split.head`,
+    `split.tail`), the errors of its packages, and whether there was a cut.
+
+    Read by `LayoutReader` when the file is laid out as createrepo_c writes it, else by
+    expat. The fallback starts again from the first byte with a new handler, so what the
+    layout reader had gathered is dropped, and expat names what is wrong with the file.
+    """
     errors: list[InputError] = []
     handler = PrimaryHandler(repository, errors, shown)
     cut = split.Cut()
-    _parse_file(path, shown, handler.start, handler.end, handler.text, open_size, ordered=True,
-                transform=lambda chunks: split.tail(chunks, middle, cut))  # fmt: skip
-    return (handler.pending, errors) if cut.found else None
+
+    def parts(chunks: Iterator[bytes]) -> Iterator[bytes]:
+        return chunks if part is None else part(chunks, middle, cut)
+
+    try:
+        _open_decompressed(path, shown, open_size, lambda chunks: LayoutReader(handler).read(parts(chunks)))
+        return handler, errors, cut.found
+    except (NotInLayout, InputError):
+        pass
+    errors = []
+    handler = PrimaryHandler(repository, errors, shown)
+    cut = split.Cut()
+    _parse_file(
+        path, shown, handler.start, handler.end, handler.text, open_size, ordered=True, transform=parts
+    )
+    return handler, errors, cut.found
 
 
 def read_filelists(path: str, shown: str, open_size: int | None = None) -> dict[str, tuple[str, int]]:
@@ -248,13 +278,22 @@ def _parse_file(
     ordered: bool = False,
     transform: Callable[[Iterator[bytes]], Iterator[bytes]] | None = None,
 ) -> None:
+    def parse(chunks: Iterator[bytes]) -> None:
+        chunks = chunks if transform is None else transform(chunks)
+        parse_xml(chunks, shown, start, end, text, ordered=ordered)
+
+    _open_decompressed(path, shown, open_size, parse)
+
+
+def _open_decompressed(
+    path: str, shown: str, open_size: int | None, read: Callable[[Iterator[bytes]], None]
+) -> None:
+    """Give ``read`` the decompressed content of a verified metadata file, in chunks, never more
+    than its open-size (repomd.xml's word) or the ceiling in force."""
     ceiling = max_decompressed()
     limit = ceiling if open_size is None else min(open_size, ceiling)
     try:
         with open_regular(path, shown, "a metadata file") as stream:
-            chunks = decompressed_chunks(stream, shown, limit)
-            if transform is not None:
-                chunks = transform(chunks)
-            parse_xml(chunks, shown, start, end, text, ordered=ordered)
+            read(decompressed_chunks(stream, shown, limit))
     except OSError as exc:
         raise InputError(shown, os_reason(exc)) from None

@@ -1,0 +1,241 @@
+"""primary.xml read without an XML parser when it is laid out exactly as createrepo_c writes it.
+
+Calling Python for each of the two million elements of a distribution's primary.xml is most
+of the cost of reading it. createrepo_c (and yum's createrepo before it) writes every
+``<package>`` the same way: the same elements, in the same order, with the same attributes
+in the same order. Each package is matched here by a handful of regular expressions, run
+in C, and only the values are handled in Python.
+
+The layout accepted is a strict subset of XML, so whatever it accepts means the same to
+expat (the fields handed to `PrimaryHandler` are the ones its expat events would give):
+
+    document  = [decl] ws "<metadata" attrs ">" (ws package)* ws "</metadata>" ws
+    decl      = '<?xml version="1.0" encoding="UTF-8"?>'
+    package   = '<package type="rpm">' head section* file* ws "</format>" ws "</package>"
+    section   = ws "<rpm:" KIND ">" (ws entry)* ws "</rpm:" KIND ">"
+    entry     = '<rpm:entry name="' value '"' [' flags="'..] [' epoch="'..] [' ver="'..]
+                [' rel="'..] [' pre="'..] "/>"
+    file      = ws "<file" [' type="' value '"'] ">" text "</file>"
+    text      = (any character but "<" and "&" | "&amp;" | "&lt;" | "&gt;" | "&quot;" | "&apos;")*
+    value     = text without '"', tab or newline (expat would normalise those)
+    ws        = (" " | tab | newline)*
+
+``head`` is createrepo_c's fixed run of elements from ``<name>`` to ``<rpm:header-range>``
+(see `_HEAD`). The whole document must also be valid UTF-8 with only XML characters, no
+carriage return (expat would normalise it) and no ``]]>``.
+
+Anything else (a comment, CDATA, a character reference, another attribute order, an
+unknown element, a malformed document) raises `NotInLayout` and the caller reads the file
+with expat, which gives the same packages, or says exactly what is wrong.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from auditor.rpm.model import DEPENDENCY_KINDS, Dependency
+from auditor.sources.primary import PrimaryHandler, dependency_from_fields
+
+MAX_PACKAGE_TEXT = 16 * 1024 * 1024
+"""Characters of one ``<package>`` element, past which the layout is given up: the text is
+held whole until its closing tag, and expat streams it instead."""
+
+
+class NotInLayout(Exception):
+    """The document is not in createrepo_c's layout: read it with expat."""
+
+
+_TEXT_CHARACTER = r"[\t\n\x20-\x25\x27-\x3b\x3d-\x5c\x5e-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+"""A character XML allows in text, but ``&``, ``<`` and ``]`` (matched apart) and carriage
+return (which expat would normalise). Every character of an accepted document is matched by
+one of the expressions here, so none that XML forbids gets through."""
+_VALUE_CHARACTER = r"[\x20\x21\x23-\x25\x27-\x3b\x3d-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+"""The same in an attribute value, but ``"``, and tab and newline (expat turns them into spaces)."""
+_ENTITY = "&(?:amp|lt|gt|quot|apos);"
+_TEXT = rf"(?:{_TEXT_CHARACTER}++|{_ENTITY}|\](?!\]>))*+"
+"""Character data: ``]]>`` is not allowed in it."""
+_VALUE = rf"(?:{_VALUE_CHARACTER}++|{_ENTITY})*+"
+_WS = r"[ \t\n]*+"
+
+
+def _element(tag: str, group: str) -> str:
+    """``<tag>text</tag>`` or ``<tag/>``; the group is None for the second (an empty text)."""
+    return rf"{_WS}<{tag}(?:>(?P<{group}>{_TEXT})</{tag}>|/>)"
+
+
+_HEAD = re.compile(
+    _element("name", "name")
+    + _element("arch", "arch")
+    + rf'{_WS}<version epoch="(?P<epoch>{_VALUE})" ver="(?P<ver>{_VALUE})" rel="(?P<rel>{_VALUE})"/>'
+    + rf'{_WS}<checksum type="(?P<checksum_type>{_VALUE})" pkgid="YES">(?P<checksum>{_TEXT})</checksum>'
+    + _element("summary", "summary")
+    + _element("description", "description")
+    + _element("packager", "packager")
+    + _element("url", "url")
+    + rf'{_WS}<time file="{_VALUE}" build="(?P<buildtime>{_VALUE})"/>'
+    + rf'{_WS}<size package="{_VALUE}" installed="{_VALUE}" archive="{_VALUE}"/>'
+    + rf'{_WS}<location(?: xml:base="(?P<base>{_VALUE})")? href="(?P<href>{_VALUE})"/>'
+    + rf"{_WS}<format>"
+    + _element("rpm:license", "license")
+    + _element("rpm:vendor", "vendor")
+    + _element("rpm:group", "group")
+    + _element("rpm:buildhost", "buildhost")
+    + _element("rpm:sourcerpm", "sourcerpm")
+    + rf'(?:{_WS}<rpm:header-range start="(?P<start>{_VALUE})" end="(?P<end>{_VALUE})"/>)?'
+)
+_TEXT_FIELDS = (
+    ("name", "name"), ("arch", "arch"), ("checksum", "checksum"), ("summary", "summary"),
+    ("description", "description"), ("packager", "packager"), ("url", "url"),
+    ("rpm:license", "license"), ("rpm:vendor", "vendor"), ("rpm:buildhost", "buildhost"),
+    ("rpm:sourcerpm", "sourcerpm"),
+)  # fmt: skip
+"""(the element's name in `PrimaryHandler`'s record, the group here), for every text element read."""
+
+_SECTION = re.compile(rf"{_WS}<rpm:({'|'.join(kind.value for kind in DEPENDENCY_KINDS)})>")
+_ENTRY_ATTRIBUTES = (
+    rf'name="(?P<name>{_VALUE})"(?: flags="(?P<flags>{_VALUE})")?'
+    rf'(?: epoch="(?P<epoch>{_VALUE})")?(?: ver="(?P<ver>{_VALUE})")?'
+    rf'(?: rel="(?P<rel>{_VALUE})")?(?: pre="(?P<pre>{_VALUE})")?'
+)
+_ENTRIES = re.compile(rf"(?:{_WS}<rpm:entry {_ENTRY_ATTRIBUTES}/>)*+{_WS}")
+_ENTRY = re.compile(rf"<rpm:entry ({re.sub(r'[(][?]P<[a-z]+>', '(?:', _ENTRY_ATTRIBUTES)})/>")
+"""One group, for `re.findall`: the attributes as written."""
+_ENTRY_FIELDS = re.compile(_ENTRY_ATTRIBUTES)
+_FILES = re.compile(rf'(?:{_WS}<file(?: type="{_VALUE}")?>{_TEXT}</file>)*+{_WS}</format>{_WS}</package>')
+_FILE = re.compile(rf'<file(?: type="{_VALUE}")?>({_TEXT})</file>')
+_PACKAGE_START = re.compile(rf'{_WS}<package type="rpm">')
+_PROLOG = re.compile(
+    rf'(?:<\?xml version="1\.0" encoding="UTF-8"\?>)?{_WS}'
+    rf'<metadata((?: [A-Za-z_:][A-Za-z0-9_.:-]*="{_VALUE}")*)>'
+)
+_ATTRIBUTE_NAME = re.compile(r' ([^=]+)="')
+_DOCUMENT_END = re.compile(rf"{_WS}</metadata>{_WS}")
+
+
+def _unescape(value: str) -> str:
+    if "&" not in value:
+        return value
+    return (
+        value.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'")
+        .replace("&amp;", "&")
+    )  # fmt: skip
+
+
+class LayoutReader:
+    """Feeds `PrimaryHandler` from decompressed chunks, a ``<package>`` at a time."""
+
+    def __init__(self, handler: PrimaryHandler) -> None:
+        self.handler = handler
+        self.dependencies: dict[str, Dependency] = {}
+        """Keyed by an entry's attributes as written: equal entries share one `Dependency`."""
+        self.started = False
+
+    def read(self, chunks: Iterator[bytes]) -> None:
+        """Read the whole document, or raise `NotInLayout` (the handler is then spoilt)."""
+        carry = b""
+        for chunk in chunks:
+            data = carry + chunk if carry else chunk
+            cut = data.rfind(b"</package>")
+            if cut < 0:
+                if len(data) > MAX_PACKAGE_TEXT:
+                    raise NotInLayout
+                carry = data
+                continue
+            cut += len("</package>")
+            self._read_text(self._decoded(data[:cut]), last=False)
+            carry = data[cut:]
+        self._read_text(self._decoded(carry), last=True)
+
+    @staticmethod
+    def _decoded(data: bytes) -> str:
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise NotInLayout from None
+
+    def _read_text(self, text: str, *, last: bool) -> None:
+        position = 0
+        if not self.started:
+            prolog = _PROLOG.match(text)
+            if prolog is None:
+                raise NotInLayout
+            names = _ATTRIBUTE_NAME.findall(prolog.group(1))
+            if len(set(names)) != len(names):
+                raise NotInLayout  # expat refuses a repeated attribute
+            self.started = True
+            position = prolog.end()
+        match_start = _PACKAGE_START.match
+        while (start := match_start(text, position)) is not None:
+            position = self._package(text, start.end())
+        if last:
+            end = _DOCUMENT_END.match(text, position)
+            if end is None or end.end() != len(text):
+                raise NotInLayout
+        elif position != len(text):
+            raise NotInLayout
+
+    def _package(self, text: str, position: int) -> int:
+        head = _HEAD.match(text, position)
+        if head is None:
+            raise NotInLayout
+        fields = head.groupdict()
+        escaped = text.find("&", position, text.find("</package>", position)) >= 0
+        record: dict[str, object] = {
+            name: (_unescape(value) if escaped else value) if (value := fields[group]) is not None else ""
+            for name, group in _TEXT_FIELDS
+        }
+        version = {"epoch": fields["epoch"], "ver": fields["ver"], "rel": fields["rel"]}
+        if escaped:
+            version = {key: _unescape(value) for key, value in version.items()}
+        record["version"] = version
+        record["checksum_type"] = _unescape(fields["checksum_type"])
+        record["buildtime"] = _unescape(fields["buildtime"])
+        record["href"] = _unescape(fields["href"])
+        if fields["base"] is not None:
+            record["base"] = _unescape(fields["base"])
+        if fields["start"] is not None:
+            record["header_range"] = {"start": _unescape(fields["start"]), "end": _unescape(fields["end"])}
+        position = head.end()
+        while (section := _SECTION.match(text, position)) is not None:
+            position = self._section(text, section, record)
+        end = _FILES.match(text, position)
+        if end is None:
+            raise NotInLayout
+        files = [_unescape(path) for path in _FILE.findall(text, position, end.end())]
+        self.handler.finish_package(record, files)
+        return end.end()
+
+    def _section(self, text: str, section: re.Match[str], record: dict[str, object]) -> int:
+        kind = section.group(1)
+        start = section.end()
+        closing = f"</rpm:{kind}>"
+        end = text.find(closing, start)
+        if end < 0 or _ENTRIES.fullmatch(text, start, end) is None:
+            raise NotInLayout
+        deps: list[Dependency] = []
+        known = self.dependencies.get
+        for key in _ENTRY.findall(text, start, end):
+            dependency = known(key)
+            if dependency is None:
+                dependency = self._new_dependency(key, record)
+                if dependency is None:
+                    continue
+            deps.append(dependency)
+        record[kind] = deps
+        return end + len(closing)
+
+    def _new_dependency(self, key: str, record: dict[str, object]) -> Dependency | None:
+        """The dependency an entry's attributes give; None, and the error in ``record``, when bad."""
+        fields = _ENTRY_FIELDS.fullmatch(key)
+        assert fields is not None  # ``key`` was matched by the same expression
+        values = fields.groups()
+        if "&" in key:
+            values = tuple(None if value is None else _unescape(value) for value in values)
+        try:
+            dependency = dependency_from_fields(*values)
+        except ValueError as exc:
+            record["error"] = str(exc)
+            return None
+        self.dependencies[key] = dependency
+        return dependency

@@ -1,0 +1,255 @@
+"""primary.xml read by its layout must mean exactly what expat reads, or be handed to expat.
+
+The property every test here checks: when `LayoutReader` accepts a document, expat accepts
+it too and gives the same packages and the same errors. When it does not, it raises
+`NotInLayout` and nothing else, and the repository is still read (by expat).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import auditor.sources.repodata as repodata
+from auditor.core.errors import InputError
+from auditor.formats.xmlstream import decompressed_chunks, parse_xml
+from auditor.rpm.model import Package
+from auditor.sources.primary import PrimaryHandler
+from auditor.sources.primary_layout import LayoutReader, NotInLayout
+from tests.conftest import DATA
+from tests.fuzz.targets import seed_primary
+from tests.paths import ROOT
+
+Outcome = tuple[list[Package], list[str]]
+
+
+def _chunks(document: bytes, size: int) -> Iterator[bytes]:
+    for start in range(0, len(document), size):
+        yield document[start : start + size]
+
+
+def by_expat(document: bytes, size: int = 1 << 20) -> Outcome | None:
+    """What expat reads (None: it refuses the document)."""
+    errors: list[InputError] = []
+    handler = PrimaryHandler("repo", errors, "primary.xml")
+    try:
+        parse_xml(_chunks(document, size), "primary.xml", handler.start, handler.end, handler.text,
+                           ordered=True)  # fmt: skip
+    except InputError:
+        return None
+    return handler.pending, [str(error) for error in errors]
+
+
+def by_layout(document: bytes, size: int = 1 << 20) -> Outcome | None:
+    """What the layout reader reads (None: not in the layout)."""
+    errors: list[InputError] = []
+    handler = PrimaryHandler("repo", errors, "primary.xml")
+    try:
+        LayoutReader(handler).read(_chunks(document, size))
+    except NotInLayout:
+        return None
+    return handler.pending, [str(error) for error in errors]
+
+
+def primaries() -> list[Path]:
+    """Every primary.xml createrepo_c made for the tests and the examples."""
+    found = sorted((DATA).glob("*/repodata/*primary.xml*")) + sorted(
+        (ROOT / "examples").glob("**/repodata/*primary.xml*")
+    )
+    assert len(found) >= 6
+    return found
+
+
+def decompressed(path: Path) -> bytes:
+    with path.open("rb") as stream:
+        return b"".join(decompressed_chunks(stream, str(path)))
+
+
+@pytest.mark.parametrize("path", primaries(), ids=lambda path: str(path.relative_to(ROOT)))
+def test_createrepo_c_output_is_read_by_layout_and_means_what_expat_reads(path: Path) -> None:
+    document = decompressed(path)
+    expected = by_expat(document)
+    assert expected is not None and expected[0]
+    for size in (1 << 20, 4096, 97):  # a package cut across chunks, and many in one
+        assert by_layout(document, size) == expected
+
+
+SEED = seed_primary()
+TEXT = SEED.decode()
+
+
+def edited(old: str, new: str, count: int = 1) -> bytes:
+    assert old in TEXT, old
+    return TEXT.replace(old, new, count).encode()
+
+
+FIRST_NAME = TEXT[TEXT.index("<name>") : TEXT.index("</name>") + len("</name>")]
+FIRST_ENTRY = TEXT[TEXT.index("<rpm:entry ") : TEXT.index("/>", TEXT.index("<rpm:entry ")) + 2]
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        pytest.param(edited("<summary>", "<summary><![CDATA[x]]>"), id="cdata"),
+        pytest.param(edited("<summary>", "<summary><!-- c -->"), id="comment"),
+        pytest.param(edited("<summary>", "<summary>&#65;"), id="character-reference"),
+        pytest.param(edited("<summary>", "<summary>a\rb"), id="carriage-return"),
+        pytest.param(edited("<summary>", "<summary>a\x01b"), id="control-character"),
+        pytest.param(edited("<summary>", "<summary>a]]>b"), id="cdata-end-in-text"),
+        pytest.param(edited("<summary>", "<summary>a\ufffeb"), id="not-a-character"),
+        pytest.param(edited("<summary>", "<summary>&nbsp;"), id="undeclared-entity"),
+        pytest.param(edited("<summary>", "<summary>a & b"), id="bare-ampersand"),
+        pytest.param(edited(' rel="', '\trel="'), id="tab-between-attributes"),
+        pytest.param(edited('ver="', 'ver="a\tb'), id="tab-in-attribute"),
+        pytest.param(edited('<version epoch="0"', '<version ver="x" epoch="0"'), id="repeated-attribute"),
+        pytest.param(edited("<metadata ", '<metadata a="1" a="2" '), id="repeated-root-attribute"),
+        pytest.param(edited("<metadata ", '<metadata a\u00b2="1" '), id="attribute-name-not-xml"),
+        pytest.param(edited("<arch>", "<unknown/><arch>"), id="unknown-element"),
+        pytest.param(edited("</package>", "</packages>"), id="mismatched-end-tag"),
+        pytest.param(edited("</metadata>", ""), id="unclosed-root"),
+        pytest.param(edited("</metadata>", "</metadata><metadata/>"), id="two-roots"),
+        pytest.param(edited("</metadata>", "</metadata>\n<!-- trailing -->"), id="trailing-comment"),
+        pytest.param(edited("<?xml", "\ufeff<?xml"), id="byte-order-mark"),
+        pytest.param(edited('encoding="UTF-8"', 'encoding="latin-1"'), id="other-encoding"),
+        pytest.param(edited("<?xml", " <?xml"), id="space-before-declaration"),
+        pytest.param(SEED.replace(b"<summary>", b"<summary>\xff", 1), id="invalid-utf-8"),
+        pytest.param(edited('<package type="rpm">', "<package type='rpm'>"), id="single-quotes"),
+        pytest.param(edited("<rpm:provides>", "<rpm:provides/><rpm:provides>"), id="empty-section"),
+        pytest.param(
+            edited(FIRST_ENTRY, FIRST_ENTRY.replace(" flags=", " pre='1' flags=")), id="entry-order"
+        ),
+        pytest.param(edited('"/>\n  <format>', '" xml:base="a"/>\n  <format>'), id="base-after-href"),
+        pytest.param(edited(FIRST_NAME, FIRST_NAME.replace("<name>", "<name>a<b/>")), id="element-in-text"),
+    ],
+)
+def test_anything_outside_the_layout_goes_to_expat(document: bytes) -> None:
+    assert by_layout(document) is None
+    assert by_layout(document, 7) is None
+
+
+@pytest.mark.parametrize(
+    ("document", "check"),
+    [
+        pytest.param(
+            edited("<summary>", "<summary>&lt;a&gt; &amp;lt; &quot;&apos;"),
+            lambda packages: packages[0].summary.startswith("<a> &lt; \"'"),
+            id="entities-in-text",
+        ),
+        pytest.param(
+            edited('rel="', 'rel="a&amp;b&lt;'),
+            lambda packages: packages[0].release.startswith("a&b<"),
+            id="entities-in-attribute",
+        ),
+        pytest.param(
+            edited(FIRST_ENTRY, FIRST_ENTRY.replace('name="', 'name="&quot;q&gt;')),
+            lambda packages: any(
+                dep.name.startswith('"q>') for p in packages for dep in p.provides + p.requires
+            ),
+            id="entities-in-entry",
+        ),
+        pytest.param(
+            edited("<summary>", "<summary>a]b]]c>"),
+            lambda packages: packages[0].summary.startswith("a]b]]c>"),
+            id="brackets-without-cdata-end",
+        ),
+        pytest.param(
+            edited("<summary>", "<summary>\u00e9\U0001f600"),
+            lambda packages: packages[0].summary.startswith("\u00e9\U0001f600"),
+            id="non-ascii",
+        ),
+        pytest.param(
+            edited(FIRST_ENTRY, FIRST_ENTRY.replace('name="', 'name="', 1).replace('flags="', 'flags="BAD')),
+            lambda packages: True,
+            id="bad-flags-is-a-package-error",
+        ),
+    ],
+)
+def test_what_the_layout_allows_reads_as_expat_reads_it(document: bytes, check: object) -> None:
+    expected = by_expat(document)
+    assert expected is not None
+    assert by_layout(document) == expected
+    assert by_layout(document, 5) == expected
+    assert callable(check) and check(expected[0])
+
+
+def test_a_bad_entry_is_reported_for_its_package_alone() -> None:
+    document = edited(FIRST_ENTRY, FIRST_ENTRY.replace('name="', 'flags="NOPE" name="', 1))
+    assert by_layout(document) is None  # attribute order: expat's business
+    document = edited(FIRST_ENTRY, re.sub(r'flags="[A-Z]+"', 'flags="NOPE"', FIRST_ENTRY))
+    result = by_layout(document)
+    assert result is not None and result == by_expat(document)
+    packages, errors = result
+    assert len(errors) == 1 and "bad dependency entry" in errors[0]
+    every = by_layout(SEED)
+    assert every is not None and len(packages) == len(every[0]) - 1
+
+
+# Pieces of markup that turn a valid document into an invalid or unusual one.
+EDITS = ["<", ">", "&", "&amp;", "&#x41;", '"', "'", "/", "]]>", "\r", "\t", "\x00", "\x0b", "\ufffe",
+         "<!--", "-->", "<![CDATA[", "<?x?>", "</package>", '<package type="rpm">', "</rpm:requires>",
+         "<rpm:requires>", '<rpm:entry name="x"/>', "<file>/x</file>", " a=\"b\"", "\u00e9", "\n"]  # fmt: skip
+
+
+@st.composite
+def mutated(draw: st.DrawFn) -> bytes:
+    text = TEXT
+    for _ in range(draw(st.integers(1, 3))):
+        at = draw(st.integers(0, len(text)))
+        action = draw(st.sampled_from(["insert", "delete", "replace"]))
+        piece = draw(st.sampled_from(EDITS) | st.text(max_size=3))
+        length = draw(st.integers(1, 12))
+        if action == "insert":
+            text = text[:at] + piece + text[at:]
+        elif action == "delete":
+            text = text[:at] + text[at + length :]
+        else:
+            text = text[:at] + piece + text[at + length :]
+    return text.encode("utf-8", "surrogatepass")
+
+
+@settings(
+    max_examples=int(os.environ.get("AUDITOR_FUZZ_EXAMPLES", "300")),
+    deadline=None,
+    derandomize=bool(os.environ.get("CI")),
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(mutated(), st.sampled_from([1 << 20, 64, 3]))
+def test_accepted_by_the_layout_means_accepted_by_expat_with_the_same_packages(
+    document: bytes, size: int
+) -> None:
+    layout = by_layout(document, size)
+    if layout is not None:
+        assert by_expat(document) == layout
+
+
+def test_a_repository_outside_the_layout_is_still_read(tmp_path: Path) -> None:
+    from tests.conftest import rewrite_primary
+
+    target = tmp_path / "repo"
+    shutil.copytree(DATA / "repo", target)
+    whole = repodata.read_repository(str(target))
+    rewrite_primary(target, lambda text: text.replace("<summary>", "<summary><!-- a comment -->"))
+    commented = repodata.read_repository(str(target))
+    assert commented.packages == whole.packages and commented.errors == whole.errors == []
+
+
+def test_a_createrepo_c_repository_is_read_without_expat_events(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = repodata.read_repository(str(DATA / "repo"))
+
+    def no_events(*_args: object) -> None:
+        raise AssertionError("expat read primary.xml")
+
+    monkeypatch.setattr(PrimaryHandler, "start", no_events)
+    for halves in (False, True):
+        monkeypatch.setattr(repodata, "SPLIT_PRIMARY_FROM", 1 if halves else 1 << 60)
+        read = repodata.read_repository(str(DATA / "repo"))
+        assert read.packages == expected.packages and read.errors == expected.errors == []
