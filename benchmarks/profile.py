@@ -74,6 +74,15 @@ STAGES = [
 ]
 
 
+def _resident_megabytes() -> int:
+    """This process's resident set now (Linux; 0 elsewhere): where the peak is reached."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 2**20
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
 def time_stages() -> None:
     """Wrap each stage in a timer that prints its wall and CPU time when the stage ends (a stage
     run in a forked child, such as classification on a large run, prints from there). The CPU
@@ -96,7 +105,8 @@ def time_stages() -> None:
             finally:
                 where = "" if os.getpid() == parent else "  (in a forked child)"
                 wall, cpu = time.perf_counter() - start, time.process_time() - cpu
-                print(f"  {_title:<28} {wall:6.2f} s wall {cpu:6.2f} s CPU{where}", flush=True)
+                rss = f"{_resident_megabytes():5d} MB after"
+                print(f"  {_title:<28} {wall:6.2f} s wall {cpu:6.2f} s CPU {rss}{where}", flush=True)
 
         setattr(owner, name, functools.wraps(original)(timed))
 

@@ -36,7 +36,7 @@ often have two cores."""
 
 READ_RPMS_FROM = 200
 """RPM files: fewer are read in this process, starting a pool would cost more."""
-SPLIT_PRIMARY_FROM = 32 * 1024 * 1024
+SPLIT_PRIMARY_FROM = 8 * 1024 * 1024
 """Bytes of decompressed primary.xml (repomd's open-size): from this much, parsed in two halves."""
 CLASSIFY_FROM = 5000
 """Packages: from this many, classification runs in a child during resolution."""
