@@ -175,7 +175,14 @@ def _package_files(root: str) -> list[str]:
         are then reported missing, and nothing else there could be read anyway."""
 
     files = walk_files(root, enter=enter, problem=unreadable, alias=lambda _path, _first: None)
-    return [os.path.normpath(os.path.relpath(entry.path, root)) for entry in files if _is_rpm_file(entry)]
+    # The walk joins names to ``root``: cutting it off gives what relpath does, a hundred times
+    # cheaper (relpath makes both paths absolute, for every one of a repository's files).
+    prefix = os.path.join(root, "")
+    return [
+        entry.path[len(prefix) :] if entry.path.startswith(prefix) else os.path.relpath(entry.path, root)
+        for entry in files
+        if _is_rpm_file(entry)
+    ]
 
 
 def _is_rpm_file(entry: os.DirEntry[str]) -> bool:
