@@ -62,12 +62,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 # (module, attribute, what it does): the stages --stages times
 STAGES = [
+    ("auditor.cli.session", "start", "start: project and policy"),
+    ("auditor.cli.replay", "report_key", "the replay key"),
     ("auditor.engine", "load_inputs", "read the inputs"),
+    ("auditor.audit.pipeline", "required_files", "file requirements"),
     ("auditor.deps.resolve", "Resolver.__init__", "index the provides"),
     ("auditor.deps.resolve", "Resolver.resolve_all", "resolve every requirement"),
     ("auditor.deps.graph", "DependencyGraph.__init__", "build the graph"),
     ("auditor.audit.pipeline", "classify", "classify"),
     ("auditor.deps.graph", "DependencyGraph.propagate", "propagate"),
+    ("auditor.audit.pipeline", "_results", "state the facts"),
     ("auditor.cli.commands.scan", "decide", "decide (the gate)"),
     ("auditor.cli.commands.scan", "build_view", "build the report view"),
     ("auditor.cli.commands.scan", "write_output", "render and write the report"),

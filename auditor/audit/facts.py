@@ -185,11 +185,12 @@ def _unresolved_facts(index: int, name: str, unresolved: Sequence[Resolution]) -
 
 
 _LINE = re.compile(r":\d+:")
+_GAP_RULES = {kind: f"gap:{kind.value}" for kind in GapKind}
+"""Built once: a distribution can have a gap per package, and an enum's value is a Python property."""
 
 
 def gap_fact(index: int | None, subject: str, gap: Gap) -> Fact:
+    detail = gap.detail
     # Line numbers move with every edit of a spec; the gap stays the same gap.
-    capability = _LINE.sub(":", gap.detail)
-    return Fact(
-        FactKind.GAP, f"gap:{gap.kind.value}", index, subject, capability, f"not seen: {gap}", gap=gap
-    )
+    capability = _LINE.sub(":", detail) if ":" in detail else detail
+    return Fact(FactKind.GAP, _GAP_RULES[gap.kind], index, subject, capability, f"not seen: {gap}", gap=gap)

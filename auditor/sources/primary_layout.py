@@ -46,11 +46,13 @@ class NotInLayout(Exception):
     """The document is not in createrepo_c's layout: read it with expat."""
 
 
-_TEXT_CHARACTER = r"[\t\n\x20-\x25\x27-\x3b\x3d-\x5c\x5e-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+_TEXT_CHARACTER = r"[^<&\]\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]"
 """A character XML allows in text, but ``&``, ``<`` and ``]`` (matched apart) and carriage
 return (which expat would normalise). Every character of an accepted document is matched by
-one of the expressions here, so none that XML forbids gets through."""
-_VALUE_CHARACTER = r"[\x20\x21\x23-\x25\x27-\x3b\x3d-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+one of the expressions here, so none that XML forbids gets through. Written as the
+complement: a class of allowed ranges up to U+10FFFF took 2.8 ms to compile, and it appears
+forty times."""
+_VALUE_CHARACTER = r'[^"&<\x00-\x1f\ud800-\udfff\ufffe\uffff]'
 """The same in an attribute value, but ``"``, and tab and newline (expat turns them into spaces)."""
 _ENTITY = "&(?:amp|lt|gt|quot|apos);"
 _TEXT = rf"(?:{_TEXT_CHARACTER}++|{_ENTITY}|\](?!\]>))*+"
