@@ -22,6 +22,8 @@ _TEXT_ELEMENTS = frozenset(
      "rpm:vendor", "rpm:buildhost", "rpm:sourcerpm", "file"}
 )  # fmt: skip
 _PREREQ = frozenset({"prereq"})
+_OPS = dict(Op.__members__)
+"""By the name repodata writes (``EQ``, ``GE``...): ``Op[name]`` runs Python code for each one."""
 _NONE: frozenset[str] = frozenset()
 
 
@@ -46,10 +48,9 @@ def dependency_from_fields(
     qualifiers = _PREREQ if pre in ("1", "true") else _NONE
     if not flags:
         return Dependency(intern(name), qualifiers=qualifiers)
-    try:
-        op = Op[flags]
-    except KeyError:
-        raise ValueError(f"unknown flags {flags!r} on {name}") from None
+    op = _OPS.get(flags)
+    if op is None:
+        raise ValueError(f"unknown flags {flags!r} on {name}")
     # createrepo_c writes epoch="0" for an absent epoch; read it as absent so a capability
     # prints (and fingerprints) the same from repodata as from the RPM file.
     try:
