@@ -40,8 +40,8 @@ from auditor.rpm.model import Gap, Package
 from auditor.runtime.parallel import SPLIT_PRIMARY_FROM, Background, worth_forking
 from auditor.sources import split
 from auditor.sources.filelists import FilelistsSource
+from auditor.sources.layout import FilelistsLayout, NotInLayout, PrimaryLayout
 from auditor.sources.primary import PrimaryHandler
-from auditor.sources.primary_layout import LayoutReader, NotInLayout
 
 
 @dataclass
@@ -215,7 +215,7 @@ def _parse_primary(
     """The packages of primary.xml, or of the ``part`` of it cut at ``middle`` (`split.head`,
     `split.tail`), the errors of its packages, and whether there was a cut.
 
-    Read by `LayoutReader` when the file is laid out as createrepo_c writes it, else by
+    Read by `PrimaryLayout` when the file is laid out as createrepo_c writes it, else by
     expat. The fallback starts again from the first byte with a new handler, so what the
     layout reader had gathered is dropped, and expat names what is wrong with the file.
     """
@@ -227,7 +227,7 @@ def _parse_primary(
         return chunks if part is None else part(chunks, middle, cut)
 
     try:
-        _open_decompressed(path, shown, open_size, lambda chunks: LayoutReader(handler).read(parts(chunks)))
+        _open_decompressed(path, shown, open_size, lambda chunks: PrimaryLayout(handler).read(parts(chunks)))
         return handler, errors, cut.found
     except (NotInLayout, InputError):
         pass
@@ -243,28 +243,41 @@ def _parse_primary(
 def read_filelists(path: str, shown: str, open_size: int | None = None) -> dict[str, tuple[str, int]]:
     """pkgid -> (every path the package owns, NUL-joined; how many), from filelists.xml.
 
-    Joined, the answer crosses from the worker process as one string per package.
+    Joined, the answer crosses from the worker process as one string per package. Read by
+    `FilelistsLayout` when the file is laid out as createrepo_c writes it, else by expat.
     """
-    found: dict[str, tuple[str, int]] = {}
-    text = Text()
-    files: list[str] = []
-    current = [""]
+    layout = FilelistsLayout()
+    try:
+        _open_decompressed(path, shown, open_size, layout.read)
+        return layout.found
+    except (NotInLayout, InputError):
+        pass
+    handler = FilelistsHandler()
+    _parse_file(path, shown, handler.start, handler.end, handler.text, open_size, ordered=True)
+    return handler.found
 
-    def start(name: str, attrs: list[str]) -> None:
+
+class FilelistsHandler:
+    """Turns pyexpat events of filelists.xml into `read_filelists`'s answer, in `found`."""
+
+    def __init__(self) -> None:
+        self.found: dict[str, tuple[str, int]] = {}
+        self.text = Text()
+        self.files: list[str] = []
+        self.current = ""
+
+    def start(self, name: str, attrs: list[str]) -> None:
         if name == "file":
-            text.start()
+            self.text.start()
         elif name == "package":
-            current[0] = attribute_pairs(attrs).get("pkgid", "")
-            files.clear()
+            self.current = attribute_pairs(attrs).get("pkgid", "")
+            self.files.clear()
 
-    def end(name: str) -> None:
+    def end(self, name: str) -> None:
         if name == "file":
-            files.append(text.take())
+            self.files.append(self.text.take())
         elif name == "package":
-            found[current[0]] = ("\0".join(files), len(files))
-
-    _parse_file(path, shown, start, end, text, open_size, ordered=True)
-    return found
+            self.found[self.current] = ("\0".join(self.files), len(self.files))
 
 
 def _parse_file(

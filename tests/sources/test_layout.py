@@ -1,7 +1,8 @@
-"""primary.xml read by its layout must mean exactly what expat reads, or be handed to expat.
+"""Metadata read by its layout must mean exactly what expat reads, or be handed to expat.
 
-The property every test here checks: when `LayoutReader` accepts a document, expat accepts
-it too and gives the same packages and the same errors. When it does not, it raises
+The property every test here checks: when `PrimaryLayout` (or `FilelistsLayout`) accepts a
+document, expat accepts it too and gives the same packages and the same errors (the same
+file lists). When it does not, it raises
 `NotInLayout` and nothing else, and the repository is still read (by expat).
 """
 
@@ -21,8 +22,8 @@ import auditor.sources.repodata as repodata
 from auditor.core.errors import InputError
 from auditor.formats.xmlstream import decompressed_chunks, parse_xml
 from auditor.rpm.model import Package
+from auditor.sources.layout import FilelistsLayout, NotInLayout, PrimaryLayout
 from auditor.sources.primary import PrimaryHandler
-from auditor.sources.primary_layout import LayoutReader, NotInLayout
 from tests.conftest import DATA
 from tests.fuzz.targets import seed_primary
 from tests.paths import ROOT
@@ -52,7 +53,7 @@ def by_layout(document: bytes, size: int = 1 << 20) -> Outcome | None:
     errors: list[InputError] = []
     handler = PrimaryHandler("repo", errors, "primary.xml")
     try:
-        LayoutReader(handler).read(_chunks(document, size))
+        PrimaryLayout(handler).read(_chunks(document, size))
     except NotInLayout:
         return None
     return handler.pending, [str(error) for error in errors]
@@ -253,3 +254,92 @@ def test_a_createrepo_c_repository_is_read_without_expat_events(
         monkeypatch.setattr(repodata, "SPLIT_PRIMARY_FROM", 1 if halves else 1 << 60)
         read = repodata.read_repository(str(DATA / "repo"))
         assert read.packages == expected.packages and read.errors == expected.errors == []
+
+
+FileLists = dict[str, tuple[str, int]]
+
+
+def filelists_by_expat(document: bytes, size: int = 1 << 20) -> FileLists | None:
+    handler = repodata.FilelistsHandler()
+    try:
+        parse_xml(_chunks(document, size), "filelists.xml", handler.start, handler.end, handler.text,
+                  ordered=True)  # fmt: skip
+    except InputError:
+        return None
+    return handler.found
+
+
+def filelists_by_layout(document: bytes, size: int = 1 << 20) -> FileLists | None:
+    layout = FilelistsLayout()
+    try:
+        layout.read(_chunks(document, size))
+    except NotInLayout:
+        return None
+    return layout.found
+
+
+def filelists() -> list[Path]:
+    found = sorted(DATA.glob("*/repodata/*filelists.xml*")) + sorted(
+        (ROOT / "examples").glob("**/repodata/*filelists.xml*")
+    )
+    assert len(found) >= 6
+    return found
+
+
+@pytest.mark.parametrize("path", filelists(), ids=lambda path: str(path.relative_to(ROOT)))
+def test_createrepo_c_filelists_are_read_by_layout_as_expat_reads_them(path: Path) -> None:
+    document = decompressed(path)
+    expected = filelists_by_expat(document)
+    assert expected
+    for size in (1 << 20, 4096, 97):
+        assert filelists_by_layout(document, size) == expected
+
+
+FILELISTS = decompressed(filelists()[0]).decode()
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("<file>", "<file><!-- c -->"),
+        ("<file>", "<file>&#47;"),
+        ('" name="', '" extra="1" name="'),
+        ("<version ", "<version/><version "),
+        ("</filelists>", ""),
+        ("<file>", "<file>\r"),
+    ],
+)
+def test_filelists_outside_the_layout_go_to_expat(old: str, new: str) -> None:
+    assert old in FILELISTS
+    assert filelists_by_layout(FILELISTS.replace(old, new, 1).encode()) is None
+
+
+def test_filelists_entities_read_as_expat_reads_them() -> None:
+    document = FILELISTS.replace("<file>", "<file>&lt;&amp;&gt;", 1).encode()
+    expected = filelists_by_expat(document)
+    assert expected is not None and any("<&>" in files for files, _ in expected.values())
+    assert filelists_by_layout(document) == expected
+
+
+@st.composite
+def mutated_filelists(draw: st.DrawFn) -> bytes:
+    text = FILELISTS
+    for _ in range(draw(st.integers(1, 3))):
+        at = draw(st.integers(0, len(text)))
+        piece = draw(st.sampled_from(EDITS) | st.text(max_size=3))
+        length = draw(st.integers(0, 12))
+        text = text[:at] + piece + text[at + length :]
+    return text.encode("utf-8", "surrogatepass")
+
+
+@settings(
+    max_examples=int(os.environ.get("AUDITOR_FUZZ_EXAMPLES", "300")),
+    deadline=None,
+    derandomize=bool(os.environ.get("CI")),
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(mutated_filelists(), st.sampled_from([1 << 20, 64, 3]))
+def test_filelists_accepted_by_the_layout_mean_what_expat_reads(document: bytes, size: int) -> None:
+    layout = filelists_by_layout(document, size)
+    if layout is not None:
+        assert filelists_by_expat(document) == layout

@@ -1,32 +1,37 @@
-"""primary.xml read without an XML parser when it is laid out exactly as createrepo_c writes it.
+"""Repository metadata read without an XML parser when it is laid out exactly as createrepo_c writes it.
 
 Calling Python for each of the two million elements of a distribution's primary.xml is most
 of the cost of reading it. createrepo_c (and yum's createrepo before it) writes every
 ``<package>`` the same way: the same elements, in the same order, with the same attributes
 in the same order. Each package is matched here by a handful of regular expressions, run
-in C, and only the values are handled in Python.
+in C, and only the values are handled in Python. `PrimaryLayout` reads primary.xml,
+`FilelistsLayout` filelists.xml.
 
 The layout accepted is a strict subset of XML, so whatever it accepts means the same to
-expat (the fields handed to `PrimaryHandler` are the ones its expat events would give):
+expat (the fields handed on are the ones expat's events would give):
 
-    document  = [decl] ws "<metadata" attrs ">" (ws package)* ws "</metadata>" ws
+    document  = [decl] ws "<" ROOT attrs ">" (ws package)* ws "</" ROOT ">" ws
     decl      = '<?xml version="1.0" encoding="UTF-8"?>'
     package   = '<package type="rpm">' head section* file* ws "</format>" ws "</package>"
+                     (primary.xml, ROOT "metadata")
+              | '<package pkgid="' value '" name="' value '" arch="' value '">' ws version
+                     file* ws "</package>"          (filelists.xml, ROOT "filelists")
     section   = ws "<rpm:" KIND ">" (ws entry)* ws "</rpm:" KIND ">"
     entry     = '<rpm:entry name="' value '"' [' flags="'..] [' epoch="'..] [' ver="'..]
                 [' rel="'..] [' pre="'..] "/>"
     file      = ws "<file" [' type="' value '"'] ">" text "</file>"
+    version   = '<version epoch="' value '" ver="' value '" rel="' value '"/>'
     text      = (any character but "<" and "&" | "&amp;" | "&lt;" | "&gt;" | "&quot;" | "&apos;")*
     value     = text without '"', tab or newline (expat would normalise those)
     ws        = (" " | tab | newline)*
 
 ``head`` is createrepo_c's fixed run of elements from ``<name>`` to ``<rpm:header-range>``
-(see `_HEAD`). The whole document must also be valid UTF-8 with only XML characters, no
-carriage return (expat would normalise it) and no ``]]>``.
+(see `_HEAD`). Every character must be one XML allows, but carriage return (expat would
+normalise it), and text holds no ``]]>``; the document must be valid UTF-8.
 
 Anything else (a comment, CDATA, a character reference, another attribute order, an
 unknown element, a malformed document) raises `NotInLayout` and the caller reads the file
-with expat, which gives the same packages, or says exactly what is wrong.
+with expat, which gives the same result, or says exactly what is wrong.
 """
 
 from __future__ import annotations
@@ -106,12 +111,23 @@ _ENTRIES = re.compile(rf"(?:{_WS}<rpm:entry {re.sub(r'[(][?]P<[a-z]+>', '(?:', _
 _FILES = re.compile(rf'(?:{_WS}<file(?: type="{_VALUE}")?>{_TEXT}</file>)*+{_WS}</format>{_WS}</package>')
 _FILE = re.compile(rf'<file(?: type="{_VALUE}")?>({_TEXT})</file>')
 _PACKAGE_START = re.compile(rf'{_WS}<package type="rpm">')
-_PROLOG = re.compile(
-    rf'(?:<\?xml version="1\.0" encoding="UTF-8"\?>)?{_WS}'
-    rf'<metadata((?: [A-Za-z_:][A-Za-z0-9_.:-]*="{_VALUE}")*)>'
+_FILELISTS_PACKAGE = re.compile(
+    rf'{_WS}<package pkgid="({_VALUE})" name="{_VALUE}" arch="{_VALUE}">'
+    rf'{_WS}<version epoch="{_VALUE}" ver="{_VALUE}" rel="{_VALUE}"/>'
+    rf'((?:{_WS}<file(?: type="{_VALUE}")?>{_TEXT}</file>)*+){_WS}</package>'
 )
+
+
+def _prolog(root: str) -> re.Pattern[str]:
+    return re.compile(
+        rf'(?:<\?xml version="1\.0" encoding="UTF-8"\?>)?{_WS}'
+        rf'<{root}((?: [A-Za-z_:][A-Za-z0-9_.:-]*="{_VALUE}")*)>'
+    )
+
+
 _ATTRIBUTE_NAME = re.compile(r' ([^=]+)="')
-_DOCUMENT_END = re.compile(rf"{_WS}</metadata>{_WS}")
+_PRIMARY_PROLOG, _PRIMARY_END = _prolog("metadata"), re.compile(rf"{_WS}</metadata>{_WS}")
+_FILELISTS_PROLOG, _FILELISTS_END = _prolog("filelists"), re.compile(rf"{_WS}</filelists>{_WS}")
 
 
 def _unescape(value: str) -> str:
@@ -123,17 +139,19 @@ def _unescape(value: str) -> str:
     )  # fmt: skip
 
 
-class LayoutReader:
-    """Feeds `PrimaryHandler` from decompressed chunks, a ``<package>`` at a time."""
+class _Layout:
+    """A document read a ``<package>`` at a time from decompressed chunks, each handed to
+    `_package` (which returns where the package ends) as soon as its closing tag arrives."""
 
-    def __init__(self, handler: PrimaryHandler) -> None:
-        self.handler = handler
-        self.dependencies: dict[str, Dependency] = {}
-        """Keyed by an entry's attributes as written: equal entries share one `Dependency`."""
+    _prolog: re.Pattern[str]
+    _end: re.Pattern[str]
+    _package_start: re.Pattern[str]
+
+    def __init__(self) -> None:
         self.started = False
 
     def read(self, chunks: Iterator[bytes]) -> None:
-        """Read the whole document, or raise `NotInLayout` (the handler is then spoilt)."""
+        """Read the whole document, or raise `NotInLayout` (what was read is then to be dropped)."""
         carry = b""
         for chunk in chunks:
             data = carry + chunk if carry else chunk
@@ -158,7 +176,7 @@ class LayoutReader:
     def _read_text(self, text: str, *, last: bool) -> None:
         position = 0
         if not self.started:
-            prolog = _PROLOG.match(text)
+            prolog = self._prolog.match(text)
             if prolog is None:
                 raise NotInLayout
             names = _ATTRIBUTE_NAME.findall(prolog.group(1))
@@ -166,17 +184,52 @@ class LayoutReader:
                 raise NotInLayout  # expat refuses a repeated attribute
             self.started = True
             position = prolog.end()
-        match_start = _PACKAGE_START.match
+        match_start = self._package_start.match
         while (start := match_start(text, position)) is not None:
-            position = self._package(text, start.end())
+            position = self._package(text, start)
         if last:
-            end = _DOCUMENT_END.match(text, position)
+            end = self._end.match(text, position)
             if end is None or end.end() != len(text):
                 raise NotInLayout
         elif position != len(text):
             raise NotInLayout
 
-    def _package(self, text: str, position: int) -> int:
+    def _package(self, text: str, start: re.Match[str]) -> int:
+        raise NotImplementedError
+
+
+class FilelistsLayout(_Layout):
+    """filelists.xml: pkgid -> (every path of the package, NUL-joined; how many), as
+    `auditor.sources.repodata.read_filelists` reads them with expat."""
+
+    _prolog, _end, _package_start = _FILELISTS_PROLOG, _FILELISTS_END, _FILELISTS_PACKAGE
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: dict[str, tuple[str, int]] = {}
+
+    def _package(self, text: str, start: re.Match[str]) -> int:
+        files = _FILE.findall(text, *start.span(2))
+        if text.find("&", *start.span(2)) >= 0:
+            files = [_unescape(path) for path in files]
+        self.found[_unescape(start.group(1))] = ("\0".join(files), len(files))
+        return start.end()
+
+
+class PrimaryLayout(_Layout):
+    """primary.xml: each package handed to `PrimaryHandler.finish_package`, as expat's events
+    would hand it."""
+
+    _prolog, _end, _package_start = _PRIMARY_PROLOG, _PRIMARY_END, _PACKAGE_START
+
+    def __init__(self, handler: PrimaryHandler) -> None:
+        super().__init__()
+        self.handler = handler
+        self.dependencies: dict[str, Dependency] = {}
+        """Keyed by an entry's attributes as written: equal entries share one `Dependency`."""
+
+    def _package(self, text: str, start: re.Match[str]) -> int:
+        position = start.end()
         head = _HEAD.match(text, position)
         if head is None:
             raise NotInLayout
