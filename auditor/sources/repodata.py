@@ -39,8 +39,8 @@ from auditor.formats.xmlstream import (
 from auditor.rpm.model import Gap, Package
 from auditor.runtime.parallel import SPLIT_PRIMARY_FROM, Background, worth_forking
 from auditor.sources import split
+from auditor.sources.createrepo_layout import FilelistsLayout, NotInLayout, PrimaryLayout
 from auditor.sources.filelists import FilelistsSource
-from auditor.sources.layout import FilelistsLayout, NotInLayout, PrimaryLayout
 from auditor.sources.primary import PrimaryHandler
 
 

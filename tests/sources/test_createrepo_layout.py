@@ -22,7 +22,7 @@ import auditor.sources.repodata as repodata
 from auditor.core.errors import InputError
 from auditor.formats.xmlstream import decompressed_chunks, parse_xml
 from auditor.rpm.model import Package
-from auditor.sources.layout import FilelistsLayout, NotInLayout, PrimaryLayout
+from auditor.sources.createrepo_layout import FilelistsLayout, NotInLayout, PrimaryLayout
 from auditor.sources.primary import PrimaryHandler
 from tests.conftest import DATA
 from tests.fuzz.targets import seed_primary
