@@ -27,7 +27,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from auditor import __version__
-from auditor.audit.result import AuditOptions
+from auditor.audit.options import AuditOptions
 from auditor.cli.output import print_messages, write_output
 from auditor.cli.project import ProjectConfig
 from auditor.core.errors import ExitCode, InputError
@@ -36,10 +36,7 @@ from auditor.gate.baseline import BASELINE_FILE
 from auditor.net.cache import default_cache_dir
 from auditor.origin.policy import Policy
 from auditor.runtime.store import ReportRecorder, Store, digest, file_identity
-from auditor.sources.load import is_url
-from auditor.sources.localrepo import source_repositories
-from auditor.sources.repoconfig import is_repo_config
-from auditor.sources.repodata import find_repomd
+from auditor.sources.layout import find_repomd, is_repo_config, is_url, source_repositories
 from auditor.sources.walk import walk_files
 
 ENVIRONMENT = ("AUDITOR_MAX_METADATA_BYTES",)
