@@ -30,7 +30,6 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -122,11 +121,16 @@ class Policy:
 
 
 def default_policy_path() -> Path:
-    """The shipped default policy: inside the installed package, or ``data/`` of a source tree."""
-    installed = resources.files("auditor") / "_data" / "policy.toml"
+    """The shipped default policy: inside the installed package, or ``data/`` of a source tree.
+
+    Found beside this module rather than through `importlib.resources`, whose import every
+    run paid (a replayed one too) for the same directory: the file is read by path anyway.
+    """
+    package = Path(__file__).resolve().parents[1]
+    installed = package / "_data" / "policy.toml"
     if installed.is_file():
-        return Path(str(installed))
-    source_tree = Path(__file__).resolve().parents[2] / "data" / "policy.toml"
+        return installed
+    source_tree = package.parent / "data" / "policy.toml"
     if source_tree.is_file():
         return source_tree
     raise PolicyError("the default policy (data/policy.toml) is missing from this installation")
