@@ -44,6 +44,7 @@ from auditor.origin.policyschema import (
     HostRuleShape,
     LicenseRuleShape,
     PolicyDocument,
+    ProvenanceRuleShape,
     SigningKeyRuleShape,
 )
 from auditor.origin.rules import (
@@ -91,6 +92,9 @@ class Policy:
     taint_severity: Severity = Severity.MEDIUM
     sources: list[str] = field(default_factory=list)
     """The files this policy was read from, in order."""
+    tables: list[str] = field(default_factory=list)
+    """The provenance tables its rules name (``file =``), which decide findings as much as the
+    policy files do: a report replayed from the store is keyed on them too."""
     rpm_features: dict[str, str] | None = None
     tier_severity: dict[str, Severity] = field(default_factory=dict)
     """``[settings] tier-severity``: the severity of every rule of a tier, whichever layer set it
@@ -209,6 +213,8 @@ def _merge(policy: Policy, document: PolicyDocument, path: str, at: str = "") ->
         rule = _rule(shape, f"{path}: {at}rule[{position}]", base)
         policy.rules = [existing for existing in policy.rules if existing.id != rule.id]
         policy.rules.append(rule)
+        if isinstance(shape, ProvenanceRuleShape):
+            policy.tables.append(os.path.join(base, shape.file))
     for item in document.allow:
         policy.allows.append(Allow(item.id, item.packages, item.rules, item.values, item.reason))
     policy.sources.append(path)
