@@ -27,7 +27,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, session: Session) -> ExitCode:
-    # Imported here, not with the module: every run builds every command's parser, and a
+    # Imported here, not with the module: every run imports every command (`COMMANDS`), and a
     # replayed scan must not pay for importing the audit.
     from auditor.audit.plan import make_plan
     from auditor.engine import open_run
