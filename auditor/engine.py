@@ -14,8 +14,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from auditor.audit.check import ChangeAudit, audit_change
+from auditor.audit.options import AuditOptions
 from auditor.audit.pipeline import audit_packages
-from auditor.audit.result import AuditOptions, AuditResult
+from auditor.audit.result import AuditResult
 from auditor.net.cache import default_cache_dir
 from auditor.net.remote import Remote
 from auditor.origin.policy import Policy

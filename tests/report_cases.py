@@ -15,11 +15,13 @@ from typing import Any
 import pytest
 
 from auditor.audit.facts import Fact
+from auditor.audit.options import AuditOptions
 from auditor.audit.pipeline import audit_packages
-from auditor.audit.result import AuditOptions, AuditResult
+from auditor.audit.result import AuditResult
 from auditor.cli.main import main
 from auditor.gate.baseline import Baseline
-from auditor.gate.decision import GateOptions, decide
+from auditor.gate.decision import decide
+from auditor.gate.options import GateOptions
 from auditor.gate.waivers import Waiver, load_waivers
 from auditor.origin.policy import load_policy
 from auditor.reports.view import ReportView, build_view

@@ -6,7 +6,8 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 
 from auditor.audit.facts import config_fact, gap_fact, package_facts
-from auditor.audit.result import AuditOptions, AuditResult, PackageResult
+from auditor.audit.options import AuditOptions
+from auditor.audit.result import AuditResult, PackageResult
 from auditor.core.errors import UsageError
 from auditor.deps.graph import DependencyGraph, Propagation
 from auditor.deps.provides import host_arches

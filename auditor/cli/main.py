@@ -19,7 +19,9 @@ from auditor.cli.options import EXIT_CODES_HELP
 from auditor.core.errors import AuditorError, ExitCode, one_line
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser; with ``only``, the arguments of that command alone are added
+    (a run uses one command's: adding every command's took 5 ms of a replayed scan's 0.27 s)."""
     parser = argparse.ArgumentParser(
         prog="auditor",
         description="Prove that an RPM distribution is independent of one vendor's repositories.",
@@ -30,20 +32,26 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
     for name, command in COMMANDS.items():
-        command.configure(
-            subparsers.add_parser(
-                name,
-                help=command.SUMMARY,
-                description=command.DESCRIPTION,
-                epilog=EXIT_CODES_HELP,
-                formatter_class=argparse.RawDescriptionHelpFormatter,
-            )
+        subparser = subparsers.add_parser(
+            name,
+            help=command.SUMMARY,
+            description=command.DESCRIPTION,
+            epilog=EXIT_CODES_HELP,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
         )
+        if only is None or name == only:
+            command.configure(subparser)
     return parser
 
 
+def _command_named(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` runs: its first word, the main parser's options taking no value."""
+    first = next((word for word in argv if not word.startswith("-")), None)
+    return first if first in COMMANDS else None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(_command_named(sys.argv[1:] if argv is None else argv))
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:

@@ -10,8 +10,7 @@ import argparse
 import re
 
 from auditor.net.budget import DEFAULT_PER_PACKAGE, DEFAULT_PER_RUN
-from auditor.net.http import HttpSettings
-from auditor.net.remote import DEFAULT_MAX_DOWNLOAD, RemoteOptions
+from auditor.net.options import DEFAULT_MAX_DOWNLOAD, HttpSettings, RemoteOptions
 
 
 def add_network_options(command: argparse.ArgumentParser) -> None:

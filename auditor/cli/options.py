@@ -13,13 +13,13 @@ import os
 import re
 from collections.abc import Sequence
 
-from auditor.audit.result import AuditOptions
+from auditor.audit.options import AuditOptions
 from auditor.cli.network_options import add_network_options, remote_options
 from auditor.cli.project import ProjectConfig, parse_statuses
 from auditor.core.errors import PolicyError, UsageError
 from auditor.deps.provides import KNOWN_ARCHES
 from auditor.gate.baseline import BASELINE_FILE, Baseline, load_baseline
-from auditor.gate.decision import GateOptions
+from auditor.gate.options import GateOptions
 from auditor.gate.waivers import Waiver, load_waivers, read_waiver_file
 from auditor.origin.findings import DEFAULT_FAIL_ON, Verdict
 from auditor.origin.policy import Policy, load_policy

@@ -10,11 +10,13 @@ import os
 import shutil
 import sys
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from auditor.cli.reportfile import write_file
 from auditor.core.errors import InputError, UsageError, one_line
-from auditor.gate.decision import Completeness
-from auditor.reports.text import utf8_text
+
+if TYPE_CHECKING:
+    from auditor.gate.decision import Completeness
 
 
 def messages(
@@ -79,7 +81,7 @@ def encode(text: str) -> bytes:
     try:
         return text.encode("utf-8")
     except UnicodeEncodeError:
-        return utf8_text(text).encode("utf-8")
+        return _utf8_text(text).encode("utf-8")
 
 
 def _write_stdout(pieces: Iterable[str | bytes]) -> None:
@@ -93,13 +95,21 @@ def _write_stdout(pieces: Iterable[str | bytes]) -> None:
                 try:
                     sys.stdout.write(piece)
                 except UnicodeEncodeError:  # encoded whole before any of it is written
-                    sys.stdout.write(utf8_text(piece))
+                    sys.stdout.write(_utf8_text(piece))
         sys.stdout.flush()
     except BrokenPipeError:
         raise  # the reader went away (`| head`): not an error of the run
     except OSError as exc:  # `> /dev/full`, a full disk: the user's to fix, as any write target
         _drop_stdout_buffer()
         raise UsageError(f"cannot write the report to standard output: {exc.strerror or exc}") from None
+
+
+def _utf8_text(text: str) -> str:
+    # Imported when a text needs it, which a report replayed from the store (UTF-8 bytes) never
+    # does: the reports package is not imported to replay one.
+    from auditor.reports.text import utf8_text
+
+    return utf8_text(text)
 
 
 def _drop_stdout_buffer() -> None:

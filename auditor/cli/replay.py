@@ -3,10 +3,10 @@
 A release gate runs the same audit over and over on a repository that did not move. The
 report is a function of: the auditor's version, the command line, the working directory
 (reports name inputs as given), the content of every policy, project, waiver and
-baseline file and of the earlier report given to ``--compare``, the date (waivers
-expire), the environment variables the auditor reads, and every input file. If all of
-these are as they were, the stored report, exit code and messages are given again;
-otherwise the audit runs and its result is stored.
+baseline file, of the provenance tables the policy names and of the earlier report given
+to ``--compare``, the date (waivers expire), the environment variables the auditor reads,
+and every input file. If all of these are as they were, the stored report, exit code and
+messages are given again; otherwise the audit runs and its result is stored.
 
 Inputs are identified without being read: a file by its path, size, modification time
 and inode; a repository by the same of every file below its root (its metadata, and the
@@ -27,7 +27,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from auditor import __version__
-from auditor.audit.result import AuditOptions
+from auditor.audit.options import AuditOptions
 from auditor.cli.output import print_messages, write_output
 from auditor.cli.project import ProjectConfig
 from auditor.core.errors import ExitCode, InputError
@@ -36,10 +36,7 @@ from auditor.gate.baseline import BASELINE_FILE
 from auditor.net.cache import default_cache_dir
 from auditor.origin.policy import Policy
 from auditor.runtime.store import ReportRecorder, Store, digest, file_identity
-from auditor.sources.load import is_url
-from auditor.sources.localrepo import source_repositories
-from auditor.sources.repoconfig import is_repo_config
-from auditor.sources.repodata import find_repomd
+from auditor.sources.layout import find_repomd, is_repo_config, is_url, source_repositories
 from auditor.sources.walk import walk_files
 
 ENVIRONMENT = ("AUDITOR_MAX_METADATA_BYTES",)
@@ -158,7 +155,8 @@ class Replay:
         }
         settings["terminal-width"] = width  # a table fitted to a terminal is not a pipe's
         baseline = None if args.no_baseline else (args.baseline or BASELINE_FILE)
-        files = [*policy.sources, project.path, *args.waivers, baseline, getattr(args, "compare", None)]
+        compared = getattr(args, "compare", None)
+        files = [*policy.sources, *policy.tables, project.path, *args.waivers, baseline, compared]
         key = report_key(
             [json.dumps(settings, default=str, sort_keys=True)],
             [*options.targets, *options.context],

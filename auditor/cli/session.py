@@ -9,11 +9,11 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass
 
-from auditor.audit.result import AuditOptions
+from auditor.audit.options import AuditOptions
 from auditor.cli import options
 from auditor.cli.project import ProjectConfig, load_project
 from auditor.formats.xmlstream import max_decompressed
-from auditor.gate.decision import GateOptions
+from auditor.gate.options import GateOptions
 from auditor.origin.policy import Policy
 from auditor.runtime.progress import Progress
 

@@ -30,23 +30,11 @@ from auditor.audit.facts import Fact, FactKind
 from auditor.audit.result import PackageResult
 from auditor.core.errors import ExitCode, InputError
 from auditor.gate.baseline import Baseline, BaselineEntry
+from auditor.gate.options import GateOptions
 from auditor.gate.waivers import Waiver
-from auditor.origin.findings import DEFAULT_FAIL_ON, Verdict
 from auditor.rpm.model import Package
 
 _TAINT_RULES = frozenset({"status:depends", "status:may-depend", "status:build-depends"})
-
-
-@dataclass(frozen=True)
-class GateOptions:
-    fail_on: frozenset[Verdict] = DEFAULT_FAIL_ON
-    """The statuses whose facts block (``--fail-on``)."""
-    strict: bool = False
-    """Evidence the auditor could not see fails the run (exit 3), as pip-audit's ``--strict``."""
-    stale_waivers_block: bool = False
-    """A waiver that matches nothing makes the run fail (exit 1)."""
-    today: datetime.date | None = None
-    """The date waivers expire against (None: today)."""
 
 
 class Disposition(enum.Enum):

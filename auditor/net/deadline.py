@@ -16,8 +16,8 @@ A blocked ``recv`` cannot be interrupted from its own thread, so a single watchd
 (`WATCHDOG`) shuts down the sockets of the watches whose time is up: each watch holds a
 duplicate descriptor of every socket its request used (`watched_adapter` registers them),
 so shutting one down never touches a descriptor the request has already closed and the
-system has given to someone else. `HttpSettings` holds these limits with the others every
-request is held to.
+system has given to someone else. `HttpSettings` (`auditor.net.options`) holds these limits
+with the others every request is held to.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ import functools
 import socket
 import threading
 import time
-from dataclasses import dataclass
 from typing import Any
 
 
@@ -226,41 +225,3 @@ class RateMeter:
             )
         self._start, self._bytes = now, 0
         return None
-
-
-@dataclass(frozen=True)
-class HttpSettings:
-    connect_timeout: float = 10.0
-    read_timeout: float = 30.0
-    attempts: int = 3
-    """Attempts in all for connection errors, timeouts, slow or truncated bodies and 5xx answers."""
-    backoff: float = 0.5
-    """Seconds before the second attempt; doubled before each next one."""
-    max_redirects: int = 5
-    min_rate: int = 1000
-    """Bytes a second a body must keep up over each rate window (0: no minimum). dnf's
-    ``minrate`` default, which librepo hands to curl as the low-speed limit: a mirror slower
-    than 1 kB/s for a whole window is broken, not slow."""
-    rate_window: float | None = None
-    """The window of `min_rate`, in seconds; None: the read timeout, as dnf uses its ``timeout``
-    both as the connect timeout and as curl's low-speed time (30 s by default)."""
-    max_request_time: float = 3600.0
-    """The ceiling of any request's deadline, whatever its size: an hour lets a working mirror
-    deliver the 2 GiB download ceiling at 600 kB/s, and stops a hostile one that keeps just
-    above the minimum rate from holding a run for days."""
-    retry_budget: int = 20
-    """Retries (attempts after the first) in the whole run, all requests together: dead
-    mirrors each retried with back-off took 90 s for 60 of them."""
-
-    @property
-    def window(self) -> float:
-        return self.rate_window if self.rate_window is not None else self.read_timeout
-
-    def deadline(self, ceiling: int) -> float:
-        """Seconds a whole request of up to ``ceiling`` bytes may take, retries included: a
-        connection, an answer within one window, and the body at the minimum rate; never
-        more than `max_request_time`. A transfer that keeps the minimum rate always fits."""
-        if self.min_rate <= 0:
-            return self.max_request_time
-        derived = self.connect_timeout + self.window + ceiling / self.min_rate
-        return min(derived, self.max_request_time)

@@ -38,7 +38,7 @@ from typing import IO, TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 from auditor import __version__
-from auditor.net.deadline import HttpSettings, RateMeter, current_watch, watched_adapter
+from auditor.net.deadline import RateMeter, current_watch, watched_adapter
 from auditor.net.failures import (
     HttpError,
     Retryable,
@@ -47,11 +47,12 @@ from auditor.net.failures import (
     short,
     tls_reason,
 )
+from auditor.net.options import HttpSettings
 from auditor.net.retry import Attempt, RetryPolicy
 from auditor.net.urlpolicy import Guard, UrlOrigin, decide, is_http, strip_userinfo
 from auditor.runtime.progress import SILENT, Reporter
 
-__all__ = ["Guard", "HttpClient", "HttpError", "HttpSettings", "is_http", "strip_userinfo"]
+__all__ = ["Guard", "HttpClient", "HttpError", "is_http", "strip_userinfo"]
 
 CHUNK = 1 << 16
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})

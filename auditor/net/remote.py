@@ -20,7 +20,6 @@ import os
 import struct
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from auditor.core.errors import InputError
@@ -33,52 +32,20 @@ from auditor.formats.rpmheader import (
     structure_size,
 )
 from auditor.formats.xmlstream import supported_checksum, verify_checksum
-from auditor.net.budget import DEFAULT_PER_PACKAGE, DEFAULT_PER_RUN, DownloadBudget
+from auditor.net.budget import DownloadBudget
 from auditor.net.cache import Cache, default_cache_dir
-from auditor.net.http import HttpClient, HttpError, HttpSettings
+from auditor.net.http import HttpClient, HttpError
+from auditor.net.options import RemoteOptions
 from auditor.net.urlpolicy import Guard, UrlDecision, UrlOrigin, decide
 from auditor.rpm.model import Package
 from auditor.runtime.progress import SILENT, Reporter
 
-DEFAULT_MAX_DOWNLOAD = 2 * 1024**3
 SMALL_FILE_CEILING = 16 * 1024**2
 """Ceiling for repomd.xml, mirrorlists, metalinks and .repo files."""
 WORKERS = 4
-HEADER_MEMORY = 64 * 1024**2
-"""The default `RemoteOptions.header_memory`: real headers are a few MiB even for packages
-owning tens of thousands of files, so 64 MiB lets the four workers read real headers side
-by side, while hostile ones (rpm allows 256 MiB of data each) wait their turn or, larger
-than the whole budget, are refused. The run then holds at most about twice this (the
-buffer, then the parsed copy) for headers, not four times 256 MiB."""
-
-
 UNKNOWN_FILE_SIZE = 1 << 62
 """The size of a remote file whose server did not say it: larger than any file, so that
 every size check against it passes and only what the file holds decides."""
-
-
-@dataclass(frozen=True)
-class RemoteOptions:
-    http: HttpSettings = field(default_factory=HttpSettings)
-    cache_dir: str | None = None
-    """None: ``$XDG_CACHE_HOME/auditor`` or ``~/.cache/auditor``."""
-    offline: bool = False
-    """Use the cache only; anything missing from it is an input error."""
-    max_download: int = DEFAULT_MAX_DOWNLOAD
-    """Ceiling for a metadata file whose size repomd.xml does not give."""
-    releasever: str | None = None
-    basearch: str = "x86_64"
-    remote_headers: bool = False
-    header_memory: int = HEADER_MEMORY
-    """Bytes of RPM headers held at once by --remote-headers (see `HeaderMemory`)."""
-    spec_budget: int = DEFAULT_PER_PACKAGE
-    """Payload bytes one source package may download to find its spec (`auditor.net.budget`)."""
-    spec_total: int = DEFAULT_PER_RUN
-    """Payload bytes the whole run may download to find specs."""
-    max_mirrors: int = 10
-    """Base URLs and mirrors that fail before a repository configuration's section gives up.
-    A mirrorlist puts the closest mirrors first: when ten fail, the repository or the network
-    is down, and trying the next fifty (each with its retries) costs minutes for nothing."""
 
 
 class Remote:

@@ -17,8 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from auditor.net.deadline import HttpSettings, Watch
+from auditor.net.deadline import Watch
 from auditor.net.failures import HttpError, Retryable
+from auditor.net.options import HttpSettings
 
 T = TypeVar("T")
 

@@ -30,7 +30,6 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +44,7 @@ from auditor.origin.policyschema import (
     HostRuleShape,
     LicenseRuleShape,
     PolicyDocument,
+    ProvenanceRuleShape,
     SigningKeyRuleShape,
 )
 from auditor.origin.rules import (
@@ -92,6 +92,9 @@ class Policy:
     taint_severity: Severity = Severity.MEDIUM
     sources: list[str] = field(default_factory=list)
     """The files this policy was read from, in order."""
+    tables: list[str] = field(default_factory=list)
+    """The provenance tables its rules name (``file =``), which decide findings as much as the
+    policy files do: a report replayed from the store is keyed on them too."""
     rpm_features: dict[str, str] | None = None
     tier_severity: dict[str, Severity] = field(default_factory=dict)
     """``[settings] tier-severity``: the severity of every rule of a tier, whichever layer set it
@@ -122,11 +125,16 @@ class Policy:
 
 
 def default_policy_path() -> Path:
-    """The shipped default policy: inside the installed package, or ``data/`` of a source tree."""
-    installed = resources.files("auditor") / "_data" / "policy.toml"
+    """The shipped default policy: inside the installed package, or ``data/`` of a source tree.
+
+    Found beside this module rather than through `importlib.resources`, whose import every
+    run paid (a replayed one too) for the same directory: the file is read by path anyway.
+    """
+    package = Path(__file__).resolve().parents[1]
+    installed = package / "_data" / "policy.toml"
     if installed.is_file():
-        return Path(str(installed))
-    source_tree = Path(__file__).resolve().parents[2] / "data" / "policy.toml"
+        return installed
+    source_tree = package.parent / "data" / "policy.toml"
     if source_tree.is_file():
         return source_tree
     raise PolicyError("the default policy (data/policy.toml) is missing from this installation")
@@ -205,6 +213,8 @@ def _merge(policy: Policy, document: PolicyDocument, path: str, at: str = "") ->
         rule = _rule(shape, f"{path}: {at}rule[{position}]", base)
         policy.rules = [existing for existing in policy.rules if existing.id != rule.id]
         policy.rules.append(rule)
+        if isinstance(shape, ProvenanceRuleShape):
+            policy.tables.append(os.path.join(base, shape.file))
     for item in document.allow:
         policy.allows.append(Allow(item.id, item.packages, item.rules, item.values, item.reason))
     policy.sources.append(path)

@@ -18,7 +18,8 @@ from tabulate import tabulate
 from auditor.audit.check import ChangeAudit
 from auditor.audit.facts import FactKind
 from auditor.core.errors import ExitCode, InputError
-from auditor.gate.decision import GateOptions, decide
+from auditor.gate.decision import decide
+from auditor.gate.options import GateOptions
 from auditor.gate.progress import (
     Change,
     Comparison,
@@ -34,7 +35,6 @@ from auditor.reports.diff_report import fact_change_to_json
 from auditor.reports.text import code_span, shorten, terminal_text
 from auditor.reports.view import ReportView, build_view
 
-FORMATS = ("table", "markdown", "json")
 MAX_WHY = 160
 
 

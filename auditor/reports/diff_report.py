@@ -10,8 +10,6 @@ from auditor.gate.progress import Change, FactChange, PackageRecord, ReleaseDiff
 from auditor.origin.findings import Verdict
 from auditor.reports.text import code_span, terminal_text
 
-FORMATS = ("table", "markdown", "json")
-
 
 def render(result: ReleaseDiff, fmt: str) -> str:
     if fmt == "json":

@@ -11,8 +11,6 @@ from auditor.audit.plan import Plan
 from auditor.reports.text import terminal_text
 from auditor.reports.view import ReportView
 
-FORMATS = ("table", "json")
-
 
 def render(plan: Plan, view: ReportView, fmt: str) -> str:
     def names(ids: list[int]) -> list[str]:

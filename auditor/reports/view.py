@@ -20,10 +20,12 @@ from functools import cached_property
 
 from auditor import __version__
 from auditor.audit.facts import Fact, FactKind
-from auditor.audit.result import AuditOptions, AuditResult, PackageResult
+from auditor.audit.options import AuditOptions
+from auditor.audit.result import AuditResult, PackageResult
 from auditor.core.errors import ExitCode, InputError
 from auditor.deps.graph import Hop
-from auditor.gate.decision import Decision, Disposition, GateOptions, Ruling
+from auditor.gate.decision import Decision, Disposition, Ruling
+from auditor.gate.options import GateOptions
 from auditor.gate.progress import Comparison
 from auditor.origin.findings import Category, Verdict
 from auditor.origin.policy import Policy

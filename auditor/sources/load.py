@@ -24,15 +24,16 @@ from auditor.net.remote import SMALL_FILE_CEILING, Remote
 from auditor.net.urlpolicy import UrlOrigin
 from auditor.runtime.store import Store
 from auditor.sources.interface import ConfigUrl, InputKind, InputSummary, LoadResult, ReadOptions
-from auditor.sources.localrepo import read_local_repository, source_repositories
+from auditor.sources.layout import find_repomd, is_repo_config, is_url, source_repositories
+from auditor.sources.localrepo import read_local_repository
 from auditor.sources.remote import (
     read_remote_repository,
     read_source_repository_beside,
     repository_base,
     source_repository_candidates,
 )
-from auditor.sources.repoconfig import ConfigRead, is_repo_config, read_repo_config
-from auditor.sources.repodata import RepositoryRead, find_repomd
+from auditor.sources.repoconfig import ConfigRead, read_repo_config
+from auditor.sources.repodata import RepositoryRead
 from auditor.sources.rpmbatch import read_rpm_files
 from auditor.sources.specs import read_spec_file
 from auditor.sources.walk import walk_files
@@ -155,10 +156,6 @@ def _local_path(location: str) -> str | None:
     if location.lower().startswith("file:"):
         return unquote(urlsplit(location).path)
     return None if is_url(location) else location
-
-
-def is_url(path: str) -> bool:
-    return path.lower().startswith(("http://", "https://"))
 
 
 def _load_url(url: str, remote: Remote, options: ReadOptions, store: Store | None) -> LoadResult:

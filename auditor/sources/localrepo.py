@@ -29,16 +29,13 @@ from auditor.core.errors import InputError
 from auditor.rpm.model import Gap, GapKind, Package
 from auditor.runtime.store import Store
 from auditor.sources.interface import ReadOptions
-from auditor.sources.repodata import RepositoryRead, find_repomd, read_repository
+from auditor.sources.layout import find_repomd, repository_root
+from auditor.sources.repodata import RepositoryRead, read_repository
 from auditor.sources.rpmbatch import Outcome, PendingReads, read_rpm_outcomes
 from auditor.sources.walk import walk_files
 
 MAX_EXAMPLES = 5
 """File names a gap of many files names (the count says how many there are)."""
-
-SOURCE_DIRECTORIES = ("SRPMS", "Source", "source", "SRPM", "srpms", "src", "Sources")
-"""Where distributions keep the source repository beside a binary one (Fedora, CentOS and
-XCP-ng keep it in a sibling directory of the architecture's)."""
 
 
 def read_local_repository(
@@ -56,7 +53,7 @@ def read_local_repository(
             detail = f"{read.location}: read from its metadata alone (--metadata-only)"
             read.gaps.append(Gap(GapKind.METADATA_ONLY, detail, len(read.packages)))
         return read
-    root = _root(path)
+    root = repository_root(path)
     on_disk = _package_files(root)
     guessed = [href for href in on_disk if options.binary_headers or href.endswith(_SOURCE_SUFFIXES)]
     with PendingReads(
@@ -73,12 +70,6 @@ def read_local_repository(
 
 
 _SOURCE_SUFFIXES = (".src.rpm", ".nosrc.rpm")
-
-
-def _root(path: str) -> str:
-    repomd = find_repomd(path)
-    assert repomd is not None  # read_repository raised otherwise
-    return os.path.dirname(os.path.dirname(os.path.abspath(repomd)))
 
 
 def _with_package_files(
@@ -198,15 +189,3 @@ def _files_gap(kind: GapKind, repository: str, what: str, files: Sequence[str]) 
     )
     noun = "file" if len(files) == 1 else "files"
     return Gap(kind, f"{repository}: {len(files)} RPM {noun} {what}: {examples}", len(files))
-
-
-def source_repositories(path: str) -> list[str]:
-    """The source repositories beside the binary repository at ``path``, by the layouts
-    distributions use (``.../x86_64/`` beside ``.../Source/`` or ``.../SRPMS/``)."""
-    parent = os.path.dirname(os.path.abspath(_root(path)))
-    found = []
-    for name in SOURCE_DIRECTORIES:
-        candidate = os.path.join(parent, name)
-        if find_repomd(candidate) is not None:
-            found.append(candidate)
-    return found

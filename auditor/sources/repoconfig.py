@@ -16,7 +16,6 @@ the options; a variable left in a URL is an input error for that section.
 from __future__ import annotations
 
 import configparser
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,10 +35,7 @@ from auditor.sources.remote import read_remote_repository
 from auditor.sources.repodata import RepositoryRead
 
 REPOSITORY_KEYS = ("baseurl", "mirrorlist", "metalink")
-_SECTION = re.compile(r"^\s*\[[^\]\n]+\]\s*$", re.MULTILINE)
-_REPOSITORY_KEY = re.compile(r"^\s*(?:baseurl|mirrorlist|metalink)\s*=", re.MULTILINE | re.IGNORECASE)
 _VARIABLE = re.compile(r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)[^}]*\}|(?P<bare>[A-Za-z_][A-Za-z0-9_]*))")
-_SNIFF = 64 * 1024
 _LISTED_SCHEMES = ("http", "https", "file")
 """Mirrors kept from a mirrorlist or metalink (rsync and ftp ones are not transports here)."""
 
@@ -61,22 +57,6 @@ def is_source_section(section_id: str) -> bool:
     """A section of source packages, by the ids distributions give them (``base-source``,
     ``updates-src``, ``xcp-ng-srpms``)."""
     return _SOURCE_SECTION.search(section_id) is not None
-
-
-def is_repo_config(path: str) -> bool:
-    """A ``.repo`` file, ``yum.conf``/``dnf.conf``, or text with a ``[section]`` and a repository key."""
-    name = os.path.basename(path).lower()
-    if name.endswith(".repo") or name in ("yum.conf", "dnf.conf") or name.startswith("yum.conf."):
-        return True
-    try:
-        with open_regular(path, path) as stream:  # a named pipe is not waited on
-            head = stream.read(_SNIFF)
-    except (InputError, OSError):
-        return False  # not a configuration: the reader it goes to says what is wrong with it
-    if b"\0" in head:
-        return False
-    text = head.decode("utf-8", "replace")
-    return bool(_SECTION.search(text) and _REPOSITORY_KEY.search(text))
 
 
 def parse_repo_config(text: str, shown: str) -> list[RepoSection]:

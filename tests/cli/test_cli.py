@@ -10,7 +10,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from auditor.cli.main import main
+from auditor.cli.commands import COMMANDS
+from auditor.cli.main import build_parser, main
 from tests.conftest import DATA, RPMS, errors_of, only_incompleteness
 from tests.paths import ROOT
 
@@ -152,3 +153,24 @@ def test_the_command_flushes_its_report_before_its_quick_exit() -> None:
     assert done.returncode == 1, done.stderr
     document = json.loads(done.stdout)
     assert document["summary"] and len(document["packages"]) > 10
+
+
+SMALLEST = {"scan": ["x"], "why": ["n", "x"], "check": ["x", "--against", "y"], "baseline": ["x"],
+            "plan": ["x"], "diff": ["a", "b"]}  # fmt: skip
+"""The fewest arguments each command parses."""
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_a_command_is_parsed_alone_as_by_the_whole_parser(
+    name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A run adds only its own command's arguments (`build_parser(only=...)`): its help and
+    what it makes of a command line are the whole parser's."""
+    helps, parsed = [], []
+    for parser in (build_parser(only=name), build_parser()):
+        with pytest.raises(SystemExit):
+            parser.parse_args([name, "--help"])
+        helps.append(capsys.readouterr().out)
+        parsed.append(vars(parser.parse_args([name, *SMALLEST[name]])))
+    assert helps[0] == helps[1] and "exit codes" in helps[0]
+    assert parsed[0] == parsed[1]

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from auditor.audit.options import AuditOptions
 from auditor.audit.plan import make_plan
-from auditor.audit.result import AuditOptions
 from auditor.cli.main import main
 from auditor.engine import run_audit, run_check
-from auditor.gate.decision import GateOptions
+from auditor.gate.options import GateOptions
 from auditor.gate.progress import Basis
 from auditor.origin.policy import load_policy
 from auditor.reports.check_report import check_view

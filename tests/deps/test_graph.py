@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from auditor.audit.options import AuditOptions
 from auditor.audit.pipeline import audit_packages
-from auditor.audit.result import AuditOptions
-from auditor.gate.decision import GateOptions, decide
+from auditor.gate.decision import decide
+from auditor.gate.options import GateOptions
 from auditor.origin.findings import Verdict
 from auditor.origin.policy import load_policy
 from auditor.sources.interface import LoadResult

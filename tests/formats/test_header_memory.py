@@ -13,10 +13,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from auditor.audit.result import AuditOptions
+from auditor.audit.options import AuditOptions
 from auditor.engine import run_audit
 from auditor.formats.rpmheader import HEADER_MAGIC, INTRO_SIZE, LEAD_SIZE
-from auditor.net.remote import HEADER_MEMORY, RemoteOptions
+from auditor.net.options import HEADER_MEMORY, RemoteOptions
 from auditor.origin.policy import load_policy
 from tests.conftest import DATA, errors_of
 from tests.hostile.test_hostile import GOOD, MIB

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import zstandard
 
+from auditor.audit.options import AuditOptions
 from auditor.audit.pipeline import audit_packages
-from auditor.audit.result import AuditOptions
 from auditor.core.errors import InputError
 from auditor.formats.rpmheader import read_headers
 from auditor.origin.policy import Policy, load_policy

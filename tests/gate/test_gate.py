@@ -9,12 +9,14 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from auditor.audit.result import AuditOptions, AuditResult
+from auditor.audit.options import AuditOptions
+from auditor.audit.result import AuditResult
 from auditor.cli.main import main
 from auditor.core.errors import PolicyError
 from auditor.engine import run_audit
 from auditor.gate.baseline import load_baseline
-from auditor.gate.decision import Disposition, GateOptions, decide
+from auditor.gate.decision import Disposition, decide
+from auditor.gate.options import GateOptions
 from auditor.gate.waivers import load_waivers
 from auditor.origin.policy import load_policy
 from auditor.reports.view import Gate, PackageView, ReportView, build_view

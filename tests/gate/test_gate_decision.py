@@ -10,7 +10,8 @@ from auditor.audit.facts import Fact, FactKind, gap_fact, origin_fact
 from auditor.audit.result import PackageResult
 from auditor.core.errors import ExitCode, InputError
 from auditor.gate.baseline import Baseline, BaselineEntry
-from auditor.gate.decision import Disposition, GateOptions, decide
+from auditor.gate.decision import Disposition, decide
+from auditor.gate.options import GateOptions
 from auditor.gate.waivers import load_waivers
 from auditor.origin.findings import Category, Finding, Severity, Verdict
 from auditor.rpm.model import Gap, GapKind, Package

@@ -14,11 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from auditor.audit.result import AuditOptions
+from auditor.audit.options import AuditOptions
 from auditor.cli.main import main
 from auditor.engine import run_audit
-from auditor.net.http import HttpSettings
-from auditor.net.remote import RemoteOptions
+from auditor.net.options import HttpSettings, RemoteOptions
 from auditor.origin.policy import load_policy
 from tests.conftest import DATA, errors_of, primary_of
 from tests.httpserver import LocalServer, status, trickle_body, trickle_headers

@@ -7,10 +7,12 @@ from pathlib import Path
 
 import jsonschema
 
+from auditor.audit.options import AuditOptions
 from auditor.audit.pipeline import audit_packages
-from auditor.audit.result import AuditOptions, AuditResult
+from auditor.audit.result import AuditResult
 from auditor.core.errors import ExitCode
-from auditor.gate.decision import GateOptions, decide
+from auditor.gate.decision import decide
+from auditor.gate.options import GateOptions
 from auditor.origin.findings import DEFAULT_FAIL_ON, Verdict
 from auditor.origin.policy import Policy, load_policy
 from auditor.reports import json_report, table

@@ -1,6 +1,6 @@
 """One verdict: every output renders the gate's one decision.
 
-The same audit is rendered in every format (`auditor.reports.FORMATS`) under several gate
+The same audit is rendered in every format (`auditor.reports.render.FORMATS`) under several gate
 set-ups (waivers of a package, of one rule, of a category and of a gap; a baseline; policy
 allows; ``--strict``; a wider ``--fail-on``). From each output a reader takes back what it
 says blocks and the exit code it states, and all of them must say what the decision says.
@@ -21,9 +21,10 @@ import pytest
 from packageurl import PackageURL
 
 from auditor.gate.baseline import Baseline, BaselineEntry
-from auditor.gate.decision import Disposition, GateOptions
+from auditor.gate.decision import Disposition
+from auditor.gate.options import GateOptions
 from auditor.origin.findings import Verdict
-from auditor.reports import FORMATS
+from auditor.reports.render import FORMATS
 from auditor.reports.view import ReportView
 from tests.report_cases import CITRIX, GATE, TODAY, audit_of, view_of, waiver
 

@@ -10,10 +10,12 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from auditor.audit.result import AuditOptions, AuditResult
+from auditor.audit.options import AuditOptions
+from auditor.audit.result import AuditResult
 from auditor.engine import run_audit
 from auditor.origin.policy import load_policy
-from auditor.reports import FORMATS, dot
+from auditor.reports import dot
+from auditor.reports.render import FORMATS
 from tests.conftest import RPMS
 from tests.report_cases import CITRIX, HOSTILE_NAME, audit_of, gate_view, scan, view_of
 

@@ -21,8 +21,8 @@ from typing import Any
 
 import pytest
 
-from auditor.reports import FORMATS
 from auditor.reports.html_report import script_json
+from auditor.reports.render import FORMATS
 from tests.browser import launched, opened
 from tests.conftest import RPMS
 from tests.report_cases import HOSTILE_NAME, HOSTILE_SUMMARY, HOSTILE_VENDOR, WAIVER, gate_view, scan

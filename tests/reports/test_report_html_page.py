@@ -15,15 +15,16 @@ from typing import Any
 
 import pytest
 
+from auditor.audit.options import AuditOptions
 from auditor.audit.plan import DependentsFinder, make_plan
-from auditor.audit.result import AuditOptions
 from auditor.cli.main import main
 from auditor.engine import run_audit
-from auditor.gate.decision import GateOptions, decide
+from auditor.gate.decision import decide
+from auditor.gate.options import GateOptions
 from auditor.gate.progress import Change, compare, side_of_audit
 from auditor.origin.policy import load_policy
-from auditor.reports import FORMATS
 from auditor.reports.html_holdback import MAX_BARS, MAX_NODES
+from auditor.reports.render import FORMATS
 from auditor.reports.view import ReportView, build_view
 from tests.browser import assert_fits, launched, opened
 from tests.paths import ROOT

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from auditor.audit.result import AuditOptions, AuditResult
+from auditor.audit.options import AuditOptions
+from auditor.audit.result import AuditResult
 from auditor.engine import run_audit
 from auditor.gate.decision import decide
 from auditor.origin.policy import load_policy
-from auditor.reports import FORMATS
+from auditor.reports.render import FORMATS
 from tests.conftest import RPMS
 from tests.report_cases import HOSTILE_NAME, WAIVER, gate_view, scan
 

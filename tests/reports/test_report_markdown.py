@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from auditor.reports import FORMATS, markdown
+from auditor.reports import markdown
+from auditor.reports.render import FORMATS
 from auditor.reports.text import code_span
 from tests.conftest import RPMS
 from tests.report_cases import CITRIX, audit_of, gate_view, scan, view_of

@@ -9,11 +9,13 @@ from typing import Any
 import jsonschema
 import pytest
 
-from auditor.audit.result import AuditOptions, AuditResult
+from auditor.audit.options import AuditOptions
+from auditor.audit.result import AuditResult
 from auditor.cli.main import main
 from auditor.engine import run_audit
 from auditor.origin.policy import load_policy
-from auditor.reports import FORMATS, sarif
+from auditor.reports import sarif
+from auditor.reports.render import FORMATS
 from auditor.sources.rpmpackage import read_rpm_file
 from tests.conftest import DATA, RPMS
 from tests.paths import ROOT

@@ -25,8 +25,8 @@ from spdx_tools.spdx.parser.parse_anything import parse_file
 from spdx_tools.spdx.validation.document_validator import validate_full_spdx_document
 
 from auditor.cli.main import main
-from auditor.reports import FORMATS, render_pieces
 from auditor.reports import cyclonedx as cyclonedx_report
+from auditor.reports.render import FORMATS, render_pieces
 from tests.conftest import RPMS
 from tests.paths import ROOT
 from tests.report_cases import CITRIX, audit_of, gate_view, view_of, waiver

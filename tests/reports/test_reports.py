@@ -14,7 +14,7 @@ import jsonschema
 import pytest
 
 from auditor.cli.main import main
-from auditor.reports import FORMATS
+from auditor.reports.render import FORMATS
 from auditor.reports.text import chain_text
 from auditor.reports.why import render_why
 from tests.paths import ROOT

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from auditor.reports import FORMATS
+from auditor.reports.render import FORMATS
 from auditor.reports.table import render
 from auditor.reports.view import Gate, ReportView
 from tests.paths import ROOT

@@ -7,7 +7,7 @@ import os
 import pytest
 
 from auditor.audit import pipeline as audit_module
-from auditor.audit.result import AuditOptions
+from auditor.audit.options import AuditOptions
 from auditor.core.errors import InputError
 from auditor.engine import run_audit
 from auditor.origin.policy import load_policy
@@ -74,7 +74,7 @@ def test_classifying_in_a_child_finds_what_classifying_here_finds(monkeypatch: p
 
 def json_report_of(options: AuditOptions) -> bytes:
     from auditor.gate.decision import decide
-    from auditor.reports import render_pieces
+    from auditor.reports.render import render_pieces
     from auditor.reports.view import build_view
 
     audit = run_audit(options, load_policy())

@@ -70,6 +70,24 @@ def test_a_changed_policy_is_never_answered_from_the_store(
     assert '"rule":"fixtures"' not in first[1] and '"rule":"fixtures"' in second[1]
 
 
+def test_a_changed_provenance_table_is_never_answered_from_the_store(
+    rpms: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A provenance rule names its table inside the policy file: the policy file is unchanged
+    when the table changes, and the table decides the findings."""
+    table = tmp_path / "provenance.csv"
+    table.write_text("SRPM_name;added_by\nnothing-here;XS\n")
+    policy = tmp_path / "extra.toml"
+    policy.write_text(
+        '[[rule]]\nid = "recorded"\nkind = "provenance"\nseverity = "high"\nmessage = "m"\nfile = "provenance.csv"\n'
+    )
+    args = [str(rpms), "--policy", str(policy), "--format", "json"]
+    first = scan(args, capsys)
+    table.write_text("SRPM_name;added_by\nepochs;XS\n")
+    second = scan(args, capsys)
+    assert '"rule":"recorded"' not in first[1] and '"rule":"recorded"' in second[1]
+
+
 def test_input_errors_are_replayed_too(rpms: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (rpms / "broken.rpm").write_bytes(b"not an rpm at all" * 10)
     cold = scan([str(rpms)], capsys)

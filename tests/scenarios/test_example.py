@@ -6,7 +6,8 @@ import gc
 
 import pytest
 
-from auditor.audit.result import AuditOptions, AuditResult
+from auditor.audit.options import AuditOptions
+from auditor.audit.result import AuditResult
 from auditor.cli.main import main
 from auditor.engine import run_audit
 from auditor.gate.decision import decide

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from auditor.cli.main import main
-from auditor.reports import FORMATS
+from auditor.reports.render import FORMATS
 from tests.conftest import RPMS, errors_of
 from tests.paths import ROOT
 

@@ -18,7 +18,7 @@ import jsonschema
 import pytest
 
 from auditor.cli.main import main
-from auditor.sources.localrepo import SOURCE_DIRECTORIES
+from auditor.sources.layout import SOURCE_DIRECTORIES
 from auditor.sources.rpmpackage import read_rpm_file
 from tests.conftest import DATA, RPMS, errors_of, primary_of, rewrite_primary
 from tests.httpserver import LocalServer, redirect, sequence, slow, status, truncated
@@ -166,9 +166,9 @@ def test_a_corrupt_cache_entry_is_fetched_again_with_a_warning(
 
 
 def test_concurrent_runs_share_the_cache(server: LocalServer, cache: Path) -> None:
-    from auditor.audit.result import AuditOptions
+    from auditor.audit.options import AuditOptions
     from auditor.engine import run_audit
-    from auditor.net.remote import RemoteOptions
+    from auditor.net.options import RemoteOptions
     from auditor.origin.policy import load_policy
 
     options = AuditOptions((server.url("/repo/"),), remote=RemoteOptions(cache_dir=str(cache)))
@@ -518,10 +518,10 @@ def test_a_default_run_follows_no_url(
 def test_a_binary_inherits_the_redirect_finding_of_its_source_package(
     server: LocalServer, cache: Path
 ) -> None:
+    from auditor.audit.options import AuditOptions
     from auditor.audit.pipeline import audit_packages
-    from auditor.audit.result import AuditOptions
-    from auditor.net.http import HttpSettings
-    from auditor.net.remote import Remote, RemoteOptions
+    from auditor.net.options import HttpSettings, RemoteOptions
+    from auditor.net.remote import Remote
     from auditor.origin.policy import load_policy
     from auditor.origin.redirects import UrlResolver, policy_guard
     from auditor.sources.interface import LoadResult
@@ -550,7 +550,8 @@ def test_resolved_chains_expire_after_a_day_and_follow_the_policy(server: LocalS
     import time
 
     from auditor.net.cache import url_key
-    from auditor.net.remote import Remote, RemoteOptions
+    from auditor.net.options import RemoteOptions
+    from auditor.net.remote import Remote
     from auditor.origin.policy import load_policy
     from auditor.origin.redirects import UrlResolver, policy_guard
 

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import argparse
 import os
+from typing import TYPE_CHECKING
 
 from auditor.audit.facts import Fact, FactKind
 from auditor.cli import options
 from auditor.cli.output import messages, print_messages, write_output
 from auditor.cli.session import Session
 from auditor.core.errors import ExitCode
-from auditor.engine import open_run
 from auditor.gate.baseline import BASELINE_FILE, Baseline, BaselineEntry, load_baseline
-from auditor.gate.decision import Decision, Disposition, decide
+
+if TYPE_CHECKING:
+    from auditor.gate.decision import Decision
 
 NAME = "baseline"
 SUMMARY = "record today's findings so that only new ones block"
@@ -41,6 +43,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, session: Session) -> ExitCode:
+    # Imported here, not with the module: every run imports every command (`COMMANDS`), and a
+    # replayed scan must not pay for importing the audit.
+    from auditor.engine import open_run
+    from auditor.gate.decision import decide
+
     path = args.baseline or BASELINE_FILE
     existing = load_baseline(path) if os.path.exists(path) else None
     waivers = options.waivers(args, session.project, session.policy)
@@ -83,6 +90,8 @@ def _entry(fact: Fact) -> BaselineEntry:
 
 def _refusal(decision: Decision) -> str | None:
     """Why no baseline may be written from this decision (None when it may)."""
+    from auditor.gate.decision import Disposition
+
     if decision.errors:
         return f"{decision.errors} input(s) could not be read; the file is left as it was"
     if decision.nothing_audited:

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import argparse
 
-from auditor.audit.check import audit_change
 from auditor.cli import options
 from auditor.cli.output import messages, print_messages, write_output
 from auditor.cli.session import Session
 from auditor.core.errors import ExitCode
-from auditor.engine import open_run
-from auditor.reports import check_report
+from auditor.reports.catalog import CHECK_FORMATS
 
 NAME = "check"
 SUMMARY = "contributor check: what new packages or spec files change in a repository"
@@ -28,7 +26,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--against", nargs="+", required=True, metavar="BASE", help="the repository the change targets"
     )
-    options.add_output_options(parser, check_report.FORMATS)
+    options.add_output_options(parser, CHECK_FORMATS)
     options.add_audit_options(parser)
     parser.add_argument(
         "--waivers",
@@ -40,6 +38,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, session: Session) -> ExitCode:
+    # Imported here, not with the module: every run imports every command (`COMMANDS`), and a
+    # replayed scan must not pay for importing the audit.
+    from auditor.audit.check import audit_change
+    from auditor.engine import open_run
+    from auditor.reports import check_report
+
     waivers = options.waivers(args, session.project, session.policy)
     try:
         # The change and its base are read through the run's one network session: its guard,

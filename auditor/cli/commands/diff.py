@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import argparse
 import os
+from typing import TYPE_CHECKING
 
 from auditor.cli import options
 from auditor.cli.output import write_output
 from auditor.cli.session import Session
 from auditor.core.errors import ExitCode
-from auditor.engine import open_run
-from auditor.gate.decision import decide
-from auditor.gate.progress import Side, diff_releases, side_of_audit, side_of_report
-from auditor.reports import diff_report
+from auditor.reports.catalog import DIFF_FORMATS
+
+if TYPE_CHECKING:
+    from auditor.gate.progress import Side
 
 NAME = "diff"
 SUMMARY = "independence progress between two releases"
@@ -27,11 +28,16 @@ DESCRIPTION = (
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("old", metavar="OLD", help="earlier release: an input or a JSON report")
     parser.add_argument("new", metavar="NEW", help="later release: an input or a JSON report")
-    options.add_output_options(parser, diff_report.FORMATS)
+    options.add_output_options(parser, DIFF_FORMATS)
     options.add_audit_options(parser)
 
 
 def run(args: argparse.Namespace, session: Session) -> ExitCode:
+    # Imported here, not with the module: every run imports every command (`COMMANDS`), and a
+    # replayed scan must not pay for importing the audit.
+    from auditor.gate.progress import diff_releases
+    from auditor.reports import diff_report
+
     try:
         old = _side(args.old, args, session)
         new = _side(args.new, args, session)
@@ -42,6 +48,10 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
 
 
 def _side(path: str, args: argparse.Namespace, session: Session) -> Side:
+    from auditor.engine import open_run
+    from auditor.gate.decision import decide
+    from auditor.gate.progress import side_of_audit, side_of_report
+
     if path.endswith(".json") and os.path.isfile(path):
         return side_of_report(path)
     with open_run(session.options, session.policy, session.progress) as run_:

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import argparse
 
-from auditor.audit.plan import make_plan
 from auditor.cli import options
 from auditor.cli.output import messages, print_messages, write_output
 from auditor.cli.session import Session
 from auditor.core.errors import ExitCode
-from auditor.engine import open_run
-from auditor.gate.decision import decide
-from auditor.reports import plan_report
-from auditor.reports.view import build_view
+from auditor.reports.catalog import PLAN_FORMATS
 
 NAME = "plan"
 SUMMARY = "rank origin packages by how many packages they hold back"
@@ -26,11 +22,19 @@ DESCRIPTION = (
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("targets", nargs="+", metavar="PATH", help="inputs to audit")
-    options.add_output_options(parser, plan_report.FORMATS)
+    options.add_output_options(parser, PLAN_FORMATS)
     options.add_audit_options(parser)
 
 
 def run(args: argparse.Namespace, session: Session) -> ExitCode:
+    # Imported here, not with the module: every run imports every command (`COMMANDS`), and a
+    # replayed scan must not pay for importing the audit.
+    from auditor.audit.plan import make_plan
+    from auditor.engine import open_run
+    from auditor.gate.decision import decide
+    from auditor.reports import plan_report
+    from auditor.reports.view import build_view
+
     try:
         with open_run(session.options, session.policy, session.progress) as run_:
             audit = run_.audit_paths()

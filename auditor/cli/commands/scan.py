@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from auditor.cli import options
 from auditor.cli.output import messages, print_messages, report_warnings, terminal_width, write_output
@@ -10,11 +11,12 @@ from auditor.cli.process import keep
 from auditor.cli.replay import Replay
 from auditor.cli.session import Session
 from auditor.core.errors import ExitCode, UsageError
-from auditor.engine import open_run
-from auditor.gate.decision import decide
-from auditor.gate.progress import compare, side_of_audit, side_of_report
-from auditor.reports import FORMATS, GRAPH_FORMATS, render_pieces
-from auditor.reports.view import build_view
+from auditor.reports.catalog import GRAPH_FORMATS, SCAN_FORMATS
+
+if TYPE_CHECKING:
+    from auditor.gate.baseline import Baseline
+    from auditor.gate.progress import Side
+    from auditor.gate.waivers import Waiver
 
 NAME = "scan"
 SUMMARY = "audit RPMs, source RPMs, spec files, directories and repositories"
@@ -27,7 +29,7 @@ DESCRIPTION = (
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("targets", nargs="+", metavar="PATH", help="inputs to audit")
-    options.add_output_options(parser, sorted(FORMATS))
+    options.add_output_options(parser, sorted(SCAN_FORMATS))
     options.add_sbom_options(parser)
     parser.add_argument(
         "--focus",
@@ -54,13 +56,45 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
     waivers = options.waivers(args, session.project, session.policy)
     baseline = options.baseline(args)
     # Read before the audit: a bad report is an input error named at once, not after minutes.
-    earlier = side_of_report(args.compare) if args.compare else None
+    earlier = _earlier(args.compare)
     width = terminal_width(args.output)
     replay = Replay(args, session.project, session.policy, session.options, width=width)
     found = replay.hit()
     report_warnings(replay.store.warnings if replay.store is not None else [])
     if found:
         return replay.replayed()
+    return _audit(args, session, replay, width, waivers, baseline, earlier)
+
+
+def _earlier(path: str | None) -> Side | None:
+    """The earlier report of ``--compare``; the comparison is imported only when one is given."""
+    if not path:
+        return None
+    from auditor.gate.progress import side_of_report
+
+    return side_of_report(path)
+
+
+def _audit(
+    args: argparse.Namespace,
+    session: Session,
+    replay: Replay,
+    width: int | None,
+    waivers: list[Waiver],
+    baseline: Baseline | None,
+    earlier: Side | None,
+) -> ExitCode:
+    """The audit, its report and the report's recording, when no stored one could be replayed.
+
+    What it needs is imported here: a replayed report needs none of it, and importing the
+    analysis, the gate and the renderers took most of a replayed run's time.
+    """
+    from auditor.engine import open_run
+    from auditor.gate.decision import decide
+    from auditor.gate.progress import compare, side_of_audit
+    from auditor.reports.render import render_pieces
+    from auditor.reports.view import build_view
+
     try:
         with open_run(session.options, session.policy, session.progress) as run_:
             audit = run_.audit_paths()

@@ -8,10 +8,6 @@ from auditor.cli import options
 from auditor.cli.output import messages, print_messages, report_errors, write_output
 from auditor.cli.session import Session
 from auditor.core.errors import ExitCode, UsageError
-from auditor.engine import open_run
-from auditor.gate.decision import decide
-from auditor.reports.view import build_view
-from auditor.reports.why import render_why
 
 NAME = "why"
 SUMMARY = "explain one package's status: its evidence and the chain to an origin package"
@@ -31,6 +27,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, session: Session) -> ExitCode:
+    # Imported here, not with the module: every run imports every command (`COMMANDS`), and a
+    # replayed scan must not pay for importing the audit.
+    from auditor.engine import open_run
+    from auditor.gate.decision import decide
+    from auditor.reports.view import build_view
+    from auditor.reports.why import render_why
+
     waivers = options.waivers(args, session.project, session.policy)
     baseline = options.baseline(args)
     try:

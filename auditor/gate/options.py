@@ -1,0 +1,20 @@
+"""What blocks: `GateOptions`, apart from the gate so that the command line makes them cheaply."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from auditor.origin.findings import DEFAULT_FAIL_ON, Verdict
+
+
+@dataclass(frozen=True)
+class GateOptions:
+    fail_on: frozenset[Verdict] = DEFAULT_FAIL_ON
+    """The statuses whose facts block (``--fail-on``)."""
+    strict: bool = False
+    """Evidence the auditor could not see fails the run (exit 3), as pip-audit's ``--strict``."""
+    stale_waivers_block: bool = False
+    """A waiver that matches nothing makes the run fail (exit 1)."""
+    today: datetime.date | None = None
+    """The date waivers expire against (None: today)."""

@@ -1,0 +1,84 @@
+"""What an input is, told from its path without reading it: a URL, a repository (where its
+repomd.xml is), the source repositories beside one, a repository configuration file.
+
+The loaders (`auditor.sources.load`) read inputs by these answers, and a replayed report
+(`auditor.cli.replay`) keys on the same files without importing the loaders.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from auditor.core.errors import InputError
+from auditor.core.files import open_regular
+
+SOURCE_DIRECTORIES = ("SRPMS", "Source", "source", "SRPM", "srpms", "src", "Sources")
+"""Where distributions keep the source repository beside a binary one (Fedora, CentOS and
+XCP-ng keep it in a sibling directory of the architecture's)."""
+
+_SECTION = re.compile(r"^\s*\[[^\]\n]+\]\s*$", re.MULTILINE)
+_REPOSITORY_KEY = re.compile(r"^\s*(?:baseurl|mirrorlist|metalink)\s*=", re.MULTILINE | re.IGNORECASE)
+_SNIFF = 64 * 1024
+
+
+def is_url(path: str) -> bool:
+    return path.lower().startswith(("http://", "https://"))
+
+
+def find_repomd(path: str) -> str | None:
+    """The repomd.xml of ``path`` when it is a repository directory, its ``repodata/`` or the
+    file itself.
+
+    A directory holding ``repodata/`` (a directory, or a symlink: mirrors swap repodata
+    by symlink) is a repository whatever state its repomd.xml is in: missing, dangling,
+    a directory or a pipe is that repository's input error, never a walk that finds
+    nothing (a mirror caught mid-sync must not pass the gate with 0 packages).
+    """
+    if os.path.isdir(path):
+        repodata = os.path.join(path, "repodata")
+        if os.path.isdir(repodata) or os.path.islink(repodata):
+            return os.path.join(repodata, "repomd.xml")
+        if os.path.basename(os.path.normpath(path)) == "repodata" and os.path.lexists(
+            os.path.join(path, "repomd.xml")
+        ):
+            return os.path.join(path, "repomd.xml")  # ``repo/repodata/`` names the repository
+        return None
+    if os.path.basename(path) == "repomd.xml":
+        return path
+    return None
+
+
+def repository_root(path: str) -> str:
+    """The directory holding ``repodata/`` of the repository ``path`` names (one must)."""
+    repomd = find_repomd(path)
+    assert repomd is not None, path  # callers name a repository
+    return os.path.dirname(os.path.dirname(os.path.abspath(repomd)))
+
+
+def source_repositories(path: str) -> list[str]:
+    """The source repositories beside the binary repository at ``path``, by the layouts
+    distributions use (``.../x86_64/`` beside ``.../Source/`` or ``.../SRPMS/``)."""
+    parent = os.path.dirname(repository_root(path))
+    found = []
+    for name in SOURCE_DIRECTORIES:
+        candidate = os.path.join(parent, name)
+        if find_repomd(candidate) is not None:
+            found.append(candidate)
+    return found
+
+
+def is_repo_config(path: str) -> bool:
+    """A ``.repo`` file, ``yum.conf``/``dnf.conf``, or text with a ``[section]`` and a repository key."""
+    name = os.path.basename(path).lower()
+    if name.endswith(".repo") or name in ("yum.conf", "dnf.conf") or name.startswith("yum.conf."):
+        return True
+    try:
+        with open_regular(path, path) as stream:  # a named pipe is not waited on
+            head = stream.read(_SNIFF)
+    except (InputError, OSError):
+        return False  # not a configuration: the reader it goes to says what is wrong with it
+    if b"\0" in head:
+        return False
+    text = head.decode("utf-8", "replace")
+    return bool(_SECTION.search(text) and _REPOSITORY_KEY.search(text))
