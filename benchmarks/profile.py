@@ -72,8 +72,8 @@ STAGES = [
     ("auditor.audit.pipeline", "classify", "classify"),
     ("auditor.deps.graph", "DependencyGraph.propagate", "propagate"),
     ("auditor.audit.pipeline", "_results", "state the facts"),
-    ("auditor.cli.commands.scan", "decide", "decide (the gate)"),
-    ("auditor.cli.commands.scan", "build_view", "build the report view"),
+    ("auditor.gate.decision", "decide", "decide (the gate)"),
+    ("auditor.reports.view", "build_view", "build the report view"),
     ("auditor.cli.commands.scan", "write_output", "render and write the report"),
 ]
 

@@ -41,6 +41,7 @@ from auditor.runtime.parallel import SPLIT_PRIMARY_FROM, Background, worth_forki
 from auditor.sources import split
 from auditor.sources.createrepo_layout import FilelistsLayout, NotInLayout, PrimaryLayout
 from auditor.sources.filelists import FilelistsSource
+from auditor.sources.layout import find_repomd
 from auditor.sources.primary import PrimaryHandler
 
 
@@ -59,29 +60,6 @@ class RepositoryRead:
     file_lists: FilelistsSource | None = None
     gaps: list[Gap] = field(default_factory=list)
     """What the repository's reader could not see (files beside the metadata, headers unread)."""
-
-
-def find_repomd(path: str) -> str | None:
-    """The repomd.xml of ``path`` when it is a repository directory, its ``repodata/`` or the
-    file itself.
-
-    A directory holding ``repodata/`` (a directory, or a symlink: mirrors swap repodata
-    by symlink) is a repository whatever state its repomd.xml is in: missing, dangling,
-    a directory or a pipe is that repository's input error, never a walk that finds
-    nothing (a mirror caught mid-sync must not pass the gate with 0 packages).
-    """
-    if os.path.isdir(path):
-        repodata = os.path.join(path, "repodata")
-        if os.path.isdir(repodata) or os.path.islink(repodata):
-            return os.path.join(repodata, "repomd.xml")
-        if os.path.basename(os.path.normpath(path)) == "repodata" and os.path.lexists(
-            os.path.join(path, "repomd.xml")
-        ):
-            return os.path.join(path, "repomd.xml")  # ``repo/repodata/`` names the repository
-        return None
-    if os.path.basename(path) == "repomd.xml":
-        return path
-    return None
 
 
 def safe_href(href: str, shown: str) -> str:

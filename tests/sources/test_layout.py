@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.sources import layout, repodata
+from auditor.sources import layout
 
 
 def _tree(root: Path) -> None:
@@ -38,8 +38,6 @@ def test_find_repomd(tmp_path: Path, path: str, repomd: str | None) -> None:
     _tree(tmp_path)
     found = layout.find_repomd(str(tmp_path / path))
     assert found == (None if repomd is None else str(tmp_path / repomd))
-    # sources/repodata.py keeps its own copy until it imports this one: they must agree.
-    assert repodata.find_repomd(str(tmp_path / path)) == found
 
 
 def test_source_repositories_are_the_siblings_that_are_repositories(tmp_path: Path) -> None:
