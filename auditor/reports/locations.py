@@ -15,14 +15,17 @@ from auditor.sources.interface import InputKind, InputSummary
 
 def package_path(package: Package, repositories: set[str]) -> str:
     """The package file's path or URL: a repository's relative location joined to it."""
+    # posixpath's isabs and join spelled out: they are Python functions, called for each of
+    # a distribution's packages.
     location = package.location
-    if "://" in location or os.path.isabs(location):
+    if "://" in location or location.startswith("/"):
         return location
-    if package.input not in repositories:
+    base = package.input
+    if base not in repositories:
         return location
-    if "://" in package.input:
-        return package.input.rstrip("/") + "/" + location
-    return os.path.join(package.input, location)
+    if "://" in base:
+        return base.rstrip("/") + "/" + location
+    return base + location if not base or base.endswith("/") else f"{base}/{location}"
 
 
 def repositories_of(inputs: Sequence[InputSummary]) -> set[str]:
