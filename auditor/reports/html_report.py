@@ -234,6 +234,12 @@ def _run(view: ReportView) -> list[str]:
         parts.append(
             "<p>Policy: " + ", ".join(f"<code>{esc(s)}</code>" for s in view.policy.sources) + "</p>"
         )
+    if view.policy.tables:
+        parts.append(
+            "<p>Provenance tables: "
+            + ", ".join(f"<code>{esc(s)}</code>" for s in view.policy.tables)
+            + "</p>"
+        )
     parts.append("</section>")
     return parts
 

@@ -181,7 +181,11 @@ def document(view: ReportView, *, stream: bool = False) -> dict[str, Any]:
         "$schema": SCHEMA_ID,
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "auditor", "version": view.version},
-        "policy": {"sources": view.policy.sources, "taint_severity": str(view.policy.taint_severity)},
+        "policy": {
+            "sources": view.policy.sources,
+            "tables": view.policy.tables,
+            "taint_severity": str(view.policy.taint_severity),
+        },
         "options": {
             "targets": list(view.options.targets),
             "context": list(view.options.context),

@@ -263,6 +263,8 @@ def document_properties(view: ReportView) -> Iterator[tuple[str, str]]:
     """The run: the policy, the gate's options, completeness, headline and exit code."""
     for source in view.policy.sources:
         yield "policy", source
+    for table in view.policy.tables:
+        yield "policy-table", table
     yield "taint-severity", str(view.policy.taint_severity)
     for status in sorted(verdict.value for verdict in view.gate_options.fail_on):
         yield "fail-on", status
