@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,44 +18,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import auditor.sources.repodata as repodata
-from auditor.core.errors import InputError
-from auditor.formats.xmlstream import decompressed_chunks, parse_xml
-from auditor.rpm.model import Package
-from auditor.sources.createrepo_layout import FilelistsLayout, NotInLayout, PrimaryLayout
+from auditor.formats.xmlstream import decompressed_chunks
 from auditor.sources.primary import PrimaryHandler
 from tests.conftest import DATA
+from tests.fuzz.layout import by_expat, by_layout, filelists_by_expat, filelists_by_layout
 from tests.fuzz.targets import seed_primary
 from tests.paths import ROOT
-
-Outcome = tuple[list[Package], list[str]]
-
-
-def _chunks(document: bytes, size: int) -> Iterator[bytes]:
-    for start in range(0, len(document), size):
-        yield document[start : start + size]
-
-
-def by_expat(document: bytes, size: int = 1 << 20) -> Outcome | None:
-    """What expat reads (None: it refuses the document)."""
-    errors: list[InputError] = []
-    handler = PrimaryHandler("repo", errors, "primary.xml")
-    try:
-        parse_xml(_chunks(document, size), "primary.xml", handler.start, handler.end, handler.text,
-                           ordered=True)  # fmt: skip
-    except InputError:
-        return None
-    return handler.pending, [str(error) for error in errors]
-
-
-def by_layout(document: bytes, size: int = 1 << 20) -> Outcome | None:
-    """What the layout reader reads (None: not in the layout)."""
-    errors: list[InputError] = []
-    handler = PrimaryHandler("repo", errors, "primary.xml")
-    try:
-        PrimaryLayout(handler).read(_chunks(document, size))
-    except NotInLayout:
-        return None
-    return handler.pending, [str(error) for error in errors]
 
 
 def primaries() -> list[Path]:
@@ -254,28 +221,6 @@ def test_a_createrepo_c_repository_is_read_without_expat_events(
         monkeypatch.setattr(repodata, "SPLIT_PRIMARY_FROM", 1 if halves else 1 << 60)
         read = repodata.read_repository(str(DATA / "repo"))
         assert read.packages == expected.packages and read.errors == expected.errors == []
-
-
-FileLists = dict[str, tuple[str, int]]
-
-
-def filelists_by_expat(document: bytes, size: int = 1 << 20) -> FileLists | None:
-    handler = repodata.FilelistsHandler()
-    try:
-        parse_xml(_chunks(document, size), "filelists.xml", handler.start, handler.end, handler.text,
-                  ordered=True)  # fmt: skip
-    except InputError:
-        return None
-    return handler.found
-
-
-def filelists_by_layout(document: bytes, size: int = 1 << 20) -> FileLists | None:
-    layout = FilelistsLayout()
-    try:
-        layout.read(_chunks(document, size))
-    except NotInLayout:
-        return None
-    return layout.found
 
 
 def filelists() -> list[Path]:
