@@ -36,7 +36,7 @@ from auditor.gate.baseline import BASELINE_FILE
 from auditor.net.cache import default_cache_dir
 from auditor.origin.policy import Policy
 from auditor.runtime.store import ReportRecorder, Store, digest, file_identity
-from auditor.sources.layout import find_repomd, is_repo_config, is_url, source_repositories
+from auditor.sources.inputpaths import find_repomd, is_repo_config, is_url, source_repositories
 from auditor.sources.walk import walk_files
 
 ENVIRONMENT = ("AUDITOR_MAX_METADATA_BYTES",)

@@ -23,8 +23,8 @@ from auditor.net.http import strip_userinfo
 from auditor.net.remote import SMALL_FILE_CEILING, Remote
 from auditor.net.urlpolicy import UrlOrigin
 from auditor.runtime.store import Store
+from auditor.sources.inputpaths import find_repomd, is_repo_config, is_url, source_repositories
 from auditor.sources.interface import ConfigUrl, InputKind, InputSummary, LoadResult, ReadOptions
-from auditor.sources.layout import find_repomd, is_repo_config, is_url, source_repositories
 from auditor.sources.localrepo import read_local_repository
 from auditor.sources.remote import (
     read_remote_repository,

@@ -28,8 +28,8 @@ from dataclasses import replace
 from auditor.core.errors import InputError
 from auditor.rpm.model import Gap, GapKind, Package
 from auditor.runtime.store import Store
+from auditor.sources.inputpaths import find_repomd, repository_root
 from auditor.sources.interface import ReadOptions
-from auditor.sources.layout import find_repomd, repository_root
 from auditor.sources.repodata import RepositoryRead, read_repository
 from auditor.sources.rpmbatch import Outcome, PendingReads, read_rpm_outcomes
 from auditor.sources.walk import walk_files

@@ -26,8 +26,8 @@ from auditor.net.http import is_http, strip_userinfo
 from auditor.net.remote import WORKERS, NotCached, Remote
 from auditor.net.urlpolicy import UrlDecision, UrlOrigin
 from auditor.rpm.model import Gap, GapKind, Package
+from auditor.sources.inputpaths import SOURCE_DIRECTORIES
 from auditor.sources.interface import ReadOptions
-from auditor.sources.layout import SOURCE_DIRECTORIES
 from auditor.sources.localrepo import overlay
 from auditor.sources.remotespec import remote_payload
 from auditor.sources.repodata import RepositoryRead, read_metadata
@@ -58,7 +58,7 @@ def read_remote_repository(url: str, remote: Remote, options: ReadOptions | None
 
 def source_repository_candidates(url: str) -> list[str]:
     """Where a remote repository's source repository may be, by the layouts distributions use
-    (`auditor.sources.layout.SOURCE_DIRECTORIES` beside it: ``.../base/x86_64/`` beside
+    (`auditor.sources.inputpaths.SOURCE_DIRECTORIES` beside it: ``.../base/x86_64/`` beside
     ``.../base/Source/``); none for a repository at the root of its host."""
     base = repository_base(url)
     parts = urlsplit(base)

@@ -41,7 +41,7 @@ from auditor.runtime.parallel import SPLIT_PRIMARY_FROM, Background, worth_forki
 from auditor.sources import split
 from auditor.sources.createrepo_layout import FilelistsLayout, NotInLayout, PrimaryLayout
 from auditor.sources.filelists import FilelistsSource
-from auditor.sources.layout import find_repomd
+from auditor.sources.inputpaths import find_repomd
 from auditor.sources.primary import PrimaryHandler
 
 

@@ -18,7 +18,7 @@ import jsonschema
 import pytest
 
 from auditor.cli.main import main
-from auditor.sources.layout import SOURCE_DIRECTORIES
+from auditor.sources.inputpaths import SOURCE_DIRECTORIES
 from auditor.sources.rpmpackage import read_rpm_file
 from tests.conftest import DATA, RPMS, errors_of, primary_of, rewrite_primary
 from tests.httpserver import LocalServer, redirect, sequence, slow, status, truncated

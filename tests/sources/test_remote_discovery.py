@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from auditor.cli.main import main
-from auditor.sources.layout import SOURCE_DIRECTORIES
+from auditor.sources.inputpaths import SOURCE_DIRECTORIES
 from tests.conftest import DATA, errors_of
 from tests.httpserver import LocalServer, status
 from tests.sources.test_remote import lookups  # noqa: F401 - autouse: only 127.0.0.1 resolves

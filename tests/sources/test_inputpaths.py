@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.sources import layout
+from auditor.sources import inputpaths
 
 
 def _tree(root: Path) -> None:
@@ -36,7 +36,7 @@ CASES = [
 @pytest.mark.parametrize(("path", "repomd"), CASES)
 def test_find_repomd(tmp_path: Path, path: str, repomd: str | None) -> None:
     _tree(tmp_path)
-    found = layout.find_repomd(str(tmp_path / path))
+    found = inputpaths.find_repomd(str(tmp_path / path))
     assert found == (None if repomd is None else str(tmp_path / repomd))
 
 
@@ -44,5 +44,5 @@ def test_source_repositories_are_the_siblings_that_are_repositories(tmp_path: Pa
     for name in ("x86_64", "SRPMS", "Source", "src"):
         (tmp_path / name / "repodata").mkdir(parents=True)
     (tmp_path / "source").mkdir()  # a directory of that name, but no repository
-    found = layout.source_repositories(str(tmp_path / "x86_64" / "repodata" / "repomd.xml"))
+    found = inputpaths.source_repositories(str(tmp_path / "x86_64" / "repodata" / "repomd.xml"))
     assert found == [os.path.join(str(tmp_path), name) for name in ("SRPMS", "Source", "src")]
