@@ -9,6 +9,7 @@ layout reader accepts, expat accepts too, and reads the same.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import NamedTuple
 
 from auditor.core.errors import InputError
 from auditor.formats.xmlstream import parse_xml
@@ -17,7 +18,25 @@ from auditor.sources.createrepo_layout import FilelistsLayout, NotInLayout, Prim
 from auditor.sources.primary import PrimaryHandler
 from auditor.sources.repodata import FilelistsHandler
 
-Outcome = tuple[list[Package], list[str]]
+
+class Outcome(NamedTuple):
+    """What a reader read: the packages, and the errors as their one-line texts."""
+
+    packages: list[Package]
+    errors: list[str]
+
+    def __eq__(self, other: object) -> bool:
+        # Every field, those a Package leaves out of its own equality too (header_range, notes).
+        return (
+            isinstance(other, Outcome)
+            and [_every_field(package) for package in self.packages]
+            == [_every_field(package) for package in other.packages]
+            and self.errors == other.errors
+        )
+
+
+def _every_field(package: Package) -> tuple[object, ...]:
+    return package.__reduce__()[1]
 
 
 def _chunks(document: bytes, size: int) -> Iterator[bytes]:
@@ -34,7 +53,7 @@ def by_expat(document: bytes, size: int = 1 << 20) -> Outcome | None:
                            ordered=True)  # fmt: skip
     except InputError:
         return None
-    return handler.pending, [str(error) for error in errors]
+    return Outcome(handler.pending, [str(error) for error in errors])
 
 
 def by_layout(document: bytes, size: int = 1 << 20) -> Outcome | None:
@@ -45,7 +64,7 @@ def by_layout(document: bytes, size: int = 1 << 20) -> Outcome | None:
         PrimaryLayout(handler).read(_chunks(document, size))
     except NotInLayout:
         return None
-    return handler.pending, [str(error) for error in errors]
+    return Outcome(handler.pending, [str(error) for error in errors])
 
 
 FileLists = dict[str, tuple[str, int]]
