@@ -288,3 +288,21 @@ def test_filelists_accepted_by_the_layout_mean_what_expat_reads(document: bytes,
     layout = filelists_by_layout(document, size)
     if layout is not None:
         assert filelists_by_expat(document) == layout
+
+
+def test_a_package_larger_than_the_bound_goes_to_expat(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The layout reader holds a package's text whole until its closing tag: past the bound,
+    it gives the document to expat, which streams it."""
+    import auditor.sources.createrepo_layout as createrepo_layout
+
+    monkeypatch.setattr(repodata, "SPLIT_PRIMARY_FROM", 1 << 60)
+    expected = repodata.read_repository(str(DATA / "repo"))  # by the layout reader
+    assert by_layout(SEED, 64) is not None
+    monkeypatch.setattr(createrepo_layout, "MAX_PACKAGE_TEXT", 200)
+    assert by_layout(SEED, 64) is None
+    target = tmp_path / "repo"
+    shutil.copytree(DATA / "repo", target)
+    read = repodata.read_repository(str(target))
+    assert [p.nevra for p in read.packages] == [p.nevra for p in expected.packages] and read.errors == []
