@@ -108,13 +108,15 @@ _ENTRY_ATTRIBUTES = (
 _ENTRY_FIELDS = re.compile(_ENTRY_ATTRIBUTES)
 _ENTRIES = re.compile(rf"(?:{_WS}<rpm:entry {re.sub(r'[(][?]P<[a-z]+>', '(?:', _ENTRY_ATTRIBUTES)}/>)*+{_WS}")
 """A section's body, checked in one pass (no group: capturing costs time for nothing here)."""
-_FILES = re.compile(rf'(?:{_WS}<file(?: type="{_VALUE}")?>{_TEXT}</file>)*+{_WS}</format>{_WS}</package>')
+_FILE_ELEMENTS = rf'(?:{_WS}<file(?: type="{_VALUE}")?>{_TEXT}</file>)*+'
+"""A package's ``<file>`` elements, in primary.xml and filelists.xml alike."""
+_FILES = re.compile(rf"{_FILE_ELEMENTS}{_WS}</format>{_WS}</package>")
 _FILE = re.compile(rf'<file(?: type="{_VALUE}")?>({_TEXT})</file>')
 _PACKAGE_START = re.compile(rf'{_WS}<package type="rpm">')
 _FILELISTS_PACKAGE = re.compile(
     rf'{_WS}<package pkgid="({_VALUE})" name="{_VALUE}" arch="{_VALUE}">'
     rf'{_WS}<version epoch="{_VALUE}" ver="{_VALUE}" rel="{_VALUE}"/>'
-    rf'((?:{_WS}<file(?: type="{_VALUE}")?>{_TEXT}</file>)*+){_WS}</package>'
+    rf"({_FILE_ELEMENTS}){_WS}</package>"
 )
 
 
