@@ -39,7 +39,6 @@ from auditor.formats.xmlstream import (
 from auditor.rpm.model import Gap, Package
 from auditor.runtime.parallel import SPLIT_PRIMARY_FROM, Background, worth_forking
 from auditor.sources import split
-from auditor.sources.createrepo_layout import FilelistsLayout, NotInLayout, PrimaryLayout
 from auditor.sources.filelists import FilelistsSource
 from auditor.sources.inputpaths import find_repomd
 from auditor.sources.primary import PrimaryHandler
@@ -197,6 +196,10 @@ def _parse_primary(
     expat. The fallback starts again from the first byte with a new handler, so what the
     layout reader had gathered is dropped, and expat names what is wrong with the file.
     """
+    # Imported here: compiling its expressions takes 12 ms, which a run that reads no
+    # repository (RPM files, specs) need not pay.
+    from auditor.sources.createrepo_layout import NotInLayout, PrimaryLayout
+
     errors: list[InputError] = []
     handler = PrimaryHandler(repository, errors, shown)
     cut = split.Cut()
@@ -224,6 +227,8 @@ def read_filelists(path: str, shown: str, open_size: int | None = None) -> dict[
     Joined, the answer crosses from the worker process as one string per package. Read by
     `FilelistsLayout` when the file is laid out as createrepo_c writes it, else by expat.
     """
+    from auditor.sources.createrepo_layout import FilelistsLayout, NotInLayout  # as in _parse_primary
+
     layout = FilelistsLayout()
     try:
         _open_decompressed(path, shown, open_size, layout.read)
