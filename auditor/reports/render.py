@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import cast
+from typing import Any, cast
 
 from auditor.reports.catalog import GRAPH_FORMATS, SCAN_FORMATS
 from auditor.reports.text import utf8_text
@@ -31,9 +31,13 @@ _RENDERERS = {
 of them took 41 ms at every start (tabulate alone 17 ms, the SBOM libraries a tenth of a second)."""
 
 
+def _function(module: str, name: str) -> Callable[..., Any]:
+    """``name`` of the module ``module`` of this package, imported now."""
+    return cast("Callable[..., Any]", getattr(importlib.import_module(f"auditor.reports.{module}"), name))
+
+
 def _renderer(fmt: str) -> Callable[..., str]:
-    module, function = _RENDERERS[fmt]
-    return cast("Callable[..., str]", getattr(importlib.import_module(f"auditor.reports.{module}"), function))
+    return _function(*_RENDERERS[fmt])
 
 
 class _Formats(Mapping[str, Renderer]):
@@ -67,18 +71,15 @@ def render_pieces(
     ``width`` is the terminal's when the table goes to one; ``focus`` a package whose chains
     alone the graph formats draw; ``purl_namespace`` names the packages' vendor in the purls
     of the SBOM formats."""
-    render = _renderer(fmt)
-    if fmt == "json":
-        from auditor.reports import json_report
-
-        pieces: Iterable[str | bytes] = json_report.render_chunks(view)
+    if fmt == "json":  # the one format written in pieces as it is encoded
+        pieces: Iterable[str | bytes] = _function("json_report", "render_chunks")(view)
     elif fmt == "table":
-        pieces = [render(view, width)]
+        pieces = [_renderer(fmt)(view, width)]
     elif fmt in GRAPH_FORMATS:
-        pieces = [render(view, focus)]
+        pieces = [_renderer(fmt)(view, focus)]
     elif fmt in SBOM_FORMATS:
-        pieces = [render(view, purl_namespace=purl_namespace)]
+        pieces = [_renderer(fmt)(view, purl_namespace=purl_namespace)]
     else:
-        pieces = [render(view)]
+        pieces = [_renderer(fmt)(view)]
     for piece in pieces:
         yield piece if isinstance(piece, bytes) else utf8_text(piece)
