@@ -11,8 +11,7 @@ import pytest
 
 from benchmarks.generators import store
 from tests.differential.test_resolution import corpus
-from tests.fuzz.layout import by_expat, by_layout, filelists_by_expat, filelists_by_layout
-from tests.sources.test_createrepo_layout import decompressed
+from tests.fuzz.layout import by_expat, by_layout, decompressed, filelists_by_expat, filelists_by_layout
 
 
 def _metadata(repo: Path, kind: str) -> bytes:

@@ -9,10 +9,11 @@ layout reader accepts, expat accepts too, and reads the same.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import NamedTuple
 
 from auditor.core.errors import InputError
-from auditor.formats.xmlstream import parse_xml
+from auditor.formats.xmlstream import decompressed_chunks, parse_xml
 from auditor.rpm.model import Package
 from auditor.sources.createrepo_layout import FilelistsLayout, NotInLayout, PrimaryLayout
 from auditor.sources.primary import PrimaryHandler
@@ -87,6 +88,12 @@ def filelists_by_layout(document: bytes, size: int = 1 << 20) -> FileLists | Non
     except NotInLayout:
         return None
     return layout.found
+
+
+def decompressed(path: Path) -> bytes:
+    """A metadata file's whole text, decompressed by the auditor's own reader."""
+    with path.open("rb") as stream:
+        return b"".join(decompressed_chunks(stream, str(path)))
 
 
 def check_layout(document: bytes, size: int = 1 << 20) -> None:

@@ -18,10 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import auditor.sources.repodata as repodata
-from auditor.formats.xmlstream import decompressed_chunks
 from auditor.sources.primary import PrimaryHandler
 from tests.conftest import DATA
-from tests.fuzz.layout import by_expat, by_layout, filelists_by_expat, filelists_by_layout
+from tests.fuzz.layout import by_expat, by_layout, decompressed, filelists_by_expat, filelists_by_layout
 from tests.fuzz.targets import seed_primary
 from tests.paths import ROOT
 
@@ -33,11 +32,6 @@ def primaries() -> list[Path]:
     )
     assert len(found) >= 6
     return found
-
-
-def decompressed(path: Path) -> bytes:
-    with path.open("rb") as stream:
-        return b"".join(decompressed_chunks(stream, str(path)))
 
 
 @pytest.mark.parametrize("path", primaries(), ids=lambda path: str(path.relative_to(ROOT)))
