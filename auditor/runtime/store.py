@@ -30,12 +30,14 @@ import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+import msgspec
 import zstandard
 
 from auditor import __version__
 
 SCHEMA = 3
 DATABASE = "auditor.sqlite3"
+_ENCODE_JSON = msgspec.json.Encoder().encode
 MAX_AGE = 30 * 24 * 3600
 """Entries not used for this long are dropped when the store is opened for writing."""
 
@@ -141,8 +143,18 @@ class Store:
 
     @staticmethod
     def encode(value: Any) -> bytes:
-        """A value as the store keeps it (what `put_encoded_packages` takes)."""
-        return zlib.compress(json.dumps(value, separators=(",", ":")).encode("utf-8"), 1)
+        """A value as the store keeps it (what `put_encoded_packages` takes).
+
+        msgspec writes the compact JSON the json module writes, with characters as UTF-8
+        rather than ``\\u`` escapes (`json.loads` reads both alike), in a third of the time:
+        every RPM file read is encoded. A lone surrogate (a file name that is not UTF-8) has
+        no UTF-8 form: such a value goes through the json module, whose escape keeps it.
+        """
+        try:
+            text = _ENCODE_JSON(value)
+        except UnicodeEncodeError:
+            text = json.dumps(value, separators=(",", ":")).encode("utf-8")
+        return zlib.compress(text, 1)
 
     def _put_many(self, table: str, items: Iterable[tuple[str, Any]]) -> None:
         self._put_encoded(table, ((key, self.encode(value)) for key, value in items))

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from auditor.cli.main import main
-from auditor.runtime.store import DATABASE
+from auditor.runtime.store import DATABASE, Store
 from tests.conftest import RPMS, only_incompleteness
 from tests.paths import ROOT
 
@@ -206,3 +206,13 @@ def test_a_repository_whose_package_files_changed_is_audited_again(
     metadata_only = scan([*args, "--metadata-only"], capsys)
     (tmp_path / "x86_64" / "Packages" / "added.rpm").unlink()
     assert scan([*args, "--metadata-only"], capsys) == metadata_only
+
+
+@pytest.mark.parametrize("text", ["plain", "é ☃ 𝄞", "\udcff is not UTF-8", 'quote " and \\ and \n'])
+def test_a_stored_model_reads_back_as_it_was_written(tmp_path: Path, text: str) -> None:
+    """Whichever encoder wrote it (msgspec, or json for a lone surrogate), the model read back
+    is the one written, so a warm run audits what the cold one read."""
+    value = {"name": text, "values": [0, -1, 10**30, None, True, False], "nested": {"file": text}}
+    store = Store(str(tmp_path))
+    store.put_encoded_packages([("key", Store.encode(value))])
+    assert store.get_packages(["key"]) == {"key": value}
