@@ -7,13 +7,13 @@ give the path or URL a reader can open.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from auditor.rpm.model import Package
 from auditor.sources.interface import InputKind, InputSummary
 
 
-def package_path(package: Package, repositories: set[str]) -> str:
+def package_path(package: Package, repositories: Collection[str]) -> str:
     """The package file's path or URL: a repository's relative location joined to it."""
     # posixpath's isabs and join spelled out: they are Python functions, called for each of
     # a distribution's packages.

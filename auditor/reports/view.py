@@ -67,7 +67,7 @@ class FactView:
         return self.ruling.reason
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PackageView:
     result: PackageResult
     facts: tuple[FactView, ...]
@@ -78,8 +78,14 @@ class PackageView:
     gate: Gate
     why: str
     """One line: why the package has its status, and what else blocks."""
-    path: str
-    """Where the package file is: its path, or its repository location joined to the repository."""
+    repositories: frozenset[str] = field(repr=False, compare=False)
+    """The run's repositories, as the packages read from them name their input (`path`)."""
+
+    @property
+    def path(self) -> str:
+        """Where the package file is: its path, or its repository location joined to the
+        repository. Worked out when a format asks (SARIF, SBOMs), not for every row."""
+        return package_path(self.result.package, self.repositories)
 
     @property
     def package(self) -> Package:
@@ -288,7 +294,7 @@ class ReportView:
 
 
 def build_view(audit: AuditResult, decision: Decision, progress: Comparison | None = None) -> ReportView:
-    repositories = repositories_of(audit.inputs)
+    repositories = frozenset(repositories_of(audit.inputs))
     rows = tuple(
         _package_view(result, decision.for_package(result.index), audit.packages, repositories)
         for result in audit.results
@@ -327,7 +333,10 @@ _ORIGIN, _UNRESOLVED = Verdict.ORIGIN, Verdict.UNRESOLVED
 
 
 def _package_view(
-    result: PackageResult, rulings: Sequence[Ruling], packages: Sequence[Package], repositories: set[str]
+    result: PackageResult,
+    rulings: Sequence[Ruling],
+    packages: Sequence[Package],
+    repositories: frozenset[str],
 ) -> PackageView:
     facts = tuple(_fact_view(ruling, packages) for ruling in rulings)
     blocking = [item for item in facts if item.ruling.disposition is _BLOCKS]
@@ -342,7 +351,7 @@ def _package_view(
     elif any(item.ruling.disposition is _BASELINED for item in facts):
         gate = Gate.BASELINED
     why = _why(result, facts, status, chain, packages)
-    return PackageView(result, facts, status, chain, gate, why, package_path(result.package, repositories))
+    return PackageView(result, facts, status, chain, gate, why, repositories)
 
 
 def _chain_of(facts: Sequence[FactView], status: Verdict) -> tuple[Hop, ...]:
