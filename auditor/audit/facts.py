@@ -110,7 +110,7 @@ def package_facts(
     propagation: Propagation,
     unresolved: Sequence[Resolution],
     origin_category: dict[int, Category],
-    source_missing: bool = False,
+    missing_source: Fact | None = None,
 ) -> tuple[Fact, ...]:
     """Every fact about one audited package, in a stable order: evidence, taints, requirements, gaps."""
     facts: list[Fact] = [origin_fact(index, package.name, finding) for finding in findings]
@@ -134,9 +134,8 @@ def package_facts(
         )
     facts.extend(_unresolved_facts(index, package.name, unresolved))
     facts.extend(gap_fact(index, package.name, gap) for gap in package.gaps)
-    if source_missing:
-        gap = Gap(GapKind.SOURCE_NOT_AUDITED, f"{package.sourcerpm} is not among the inputs")
-        facts.append(gap_fact(index, package.name, gap))
+    if missing_source is not None:
+        facts.append(missing_source)
     return tuple(facts)
 
 
@@ -195,7 +194,32 @@ _GAP_RULES = {kind: f"gap:{kind.value}" for kind in GapKind}
 
 
 def gap_fact(index: int | None, subject: str, gap: Gap) -> Fact:
+    text = f"not seen: {gap}"
+    return Fact(FactKind.GAP, _GAP_RULES[gap.kind], index, subject, _gap_capability(gap), text, gap=gap)
+
+
+def _gap_capability(gap: Gap) -> str:
     detail = gap.detail
     # Line numbers move with every edit of a spec; the gap stays the same gap.
-    capability = _LINE.sub(":", detail) if ":" in detail else detail
-    return Fact(FactKind.GAP, _GAP_RULES[gap.kind], index, subject, capability, f"not seen: {gap}", gap=gap)
+    return _LINE.sub(":", detail) if ":" in detail else detail
+
+
+class MissingSources:
+    """The gap facts of binaries whose source package is not among the inputs.
+
+    Every binary built from one source package shares that gap's `Gap`, capability and text:
+    a distribution read from its metadata alone has such a gap for every package.
+    """
+
+    def __init__(self) -> None:
+        self._said: dict[str, tuple[Gap, str, str]] = {}
+
+    def fact(self, index: int, package: Package) -> Fact:
+        """The gap of ``package``, a binary whose SOURCERPM names no package of the run."""
+        sourcerpm = package.sourcerpm or ""
+        said = self._said.get(sourcerpm)
+        if said is None:
+            gap = Gap(GapKind.SOURCE_NOT_AUDITED, f"{sourcerpm} is not among the inputs")
+            said = self._said[sourcerpm] = (gap, _gap_capability(gap), f"not seen: {gap}")
+        gap, capability, text = said
+        return Fact(FactKind.GAP, _GAP_RULES[gap.kind], index, package.name, capability, text, gap=gap)

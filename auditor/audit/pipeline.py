@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 
-from auditor.audit.facts import config_fact, gap_fact, package_facts
+from auditor.audit.facts import MissingSources, config_fact, gap_fact, package_facts
 from auditor.audit.options import AuditOptions
 from auditor.audit.result import AuditResult, PackageResult
 from auditor.core.errors import UsageError
@@ -113,6 +113,7 @@ def _results(
     origin_category = {index: _category(items) for index, items in findings.items()}
     failed = (Status.UNRESOLVED, Status.INVALID)
     source_rpms = {p.srpm_file_name for p in packages if p.is_source}
+    missing_sources = MissingSources()
     results = []
     for index in audited:
         verdict = propagation.verdict(index)
@@ -126,7 +127,8 @@ def _results(
         package = packages[index]
         # A binary built from a source package nowhere in the run: its Source URLs were not seen.
         orphan = not package.is_source and bool(package.sourcerpm) and package.sourcerpm not in source_rpms
-        facts = package_facts(index, package, packages, own, propagation, unresolved, origin_category, orphan)
+        gap = missing_sources.fact(index, package) if orphan else None
+        facts = package_facts(index, package, packages, own, propagation, unresolved, origin_category, gap)
         results.append(
             PackageResult(index, package, verdict.verdict, verdict.chain, own, unresolved, facts, weak)
         )

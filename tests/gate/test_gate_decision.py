@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from auditor.audit.facts import Fact, FactKind, gap_fact, origin_fact
+from auditor.audit.facts import Fact, FactKind, MissingSources, gap_fact, origin_fact
 from auditor.audit.result import PackageResult
 from auditor.core.errors import ExitCode, InputError
 from auditor.gate.baseline import Baseline, BaselineEntry
@@ -14,7 +14,7 @@ from auditor.gate.decision import Disposition, decide
 from auditor.gate.options import GateOptions
 from auditor.gate.waivers import load_waivers
 from auditor.origin.findings import Category, Finding, Severity, Verdict
-from auditor.rpm.model import Gap, GapKind, Package
+from auditor.rpm.model import Gap, GapKind, Package, PackageKind
 from tests.universe import universe
 
 TODAY = datetime.date(2026, 11, 24)
@@ -172,3 +172,23 @@ def test_the_decision_is_pure() -> None:
         (r.fact, r.disposition) for r in second.rulings
     ]
     assert [(r.package.name, r.facts) for r in result.results] == before
+
+
+def test_binaries_of_one_missing_source_each_have_its_gap_as_their_own_fact() -> None:
+    """The gap, capability and text are shared by the binaries of one source package; the
+    fact, its package and its fingerprint stay each binary's own."""
+    made = MissingSources()
+
+    def binary(name: str, sourcerpm: str) -> Package:
+        return Package(name, None, "1.0", "1", "x86_64", PackageKind.BINARY, f"{name}.rpm", "in", sourcerpm)
+
+    first = made.fact(0, binary("xapi-core", "xapi-1.0-1.src.rpm"))
+    second = made.fact(1, binary("xapi-tests", "xapi-1.0-1.src.rpm"))
+    other = made.fact(2, binary("sm", "sm-2.0-1.src.rpm"))
+    expected = gap_fact(
+        1, "xapi-tests", Gap(GapKind.SOURCE_NOT_AUDITED, "xapi-1.0-1.src.rpm is not among the inputs")
+    )
+    assert second == expected and second.fingerprint == expected.fingerprint
+    assert (first.package, first.subject) == (0, "xapi-core") and first.fingerprint != second.fingerprint
+    assert first.gap is second.gap and first.text == second.text == expected.text
+    assert other.gap is not None and other.gap.detail == "sm-2.0-1.src.rpm is not among the inputs"
