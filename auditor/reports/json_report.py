@@ -264,9 +264,11 @@ def render(view: ReportView) -> str:
     return "".join(dump_chunks(document(view, stream=True)))
 
 
-PARENT_SHARE = 0.4
-"""The share of the packages this process encodes: it also writes and compresses every
-piece of the report, the worker only encodes (distro-60k: both end together)."""
+PARENT_SHARE = 0.5
+"""The share of the packages this process encodes. It also writes every piece of the report
+(and compresses it for the store), the worker only encodes, but the worker pays for the
+pages it touches first: on distro-60k this process waited 0.17 s for the worker at 0.4 and
+none at 0.5 (the packages' part took 0.63-0.76 s at 0.5 against 0.84 s)."""
 SPOOL_PIECE = 1 << 20
 
 
