@@ -249,16 +249,37 @@ class Store:
             found = (meta, _inflate(data))
         return found
 
-    def put_report(self, key: str, meta: dict[str, Any], compressed: bytes) -> None:
-        """Store a report whose output `ReportRecorder` compressed as it was written."""
+    def put_report(self, key: str, meta: dict[str, Any], compressed: Sequence[bytes]) -> None:
+        """Store a report whose output `ReportRecorder` compressed, in pieces, as it was written.
+
+        The pieces are written into the row one by one, never joined: a distribution's
+        compressed report is 8 MB, and joining it, then binding it, held it three times at
+        the end of the run, when everything else is alive too. The row is written in one
+        transaction, and its digest is checked before a byte is replayed.
+        """
         if self._db is None:
             return
-        meta = {**meta, "codec": REPORT_CODEC, "sha256": hashlib.sha256(compressed).hexdigest()}
+        digest = hashlib.sha256()
+        for piece in compressed:
+            digest.update(piece)
+        meta = {**meta, "codec": REPORT_CODEC, "sha256": digest.hexdigest()}
+        db = self._db
         with self._guard():
-            self._db.execute(
-                "INSERT OR REPLACE INTO reports VALUES (?, ?, ?, ?)",
-                (key, int(time.time()), json.dumps(meta), compressed),
-            )
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                row = db.execute(
+                    "INSERT OR REPLACE INTO reports VALUES (?, ?, ?, zeroblob(?))",
+                    (key, int(time.time()), json.dumps(meta), sum(map(len, compressed))),
+                ).lastrowid
+                assert row is not None  # an INSERT into a table with rowids
+                with db.blobopen("reports", "data", row) as blob:
+                    for piece in compressed:
+                        blob.write(piece)
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):
+                    db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
 
     def close(self) -> None:
         if self._db is not None:
@@ -288,9 +309,10 @@ class ReportRecorder:
             )
             yield piece
 
-    def compressed(self) -> bytes:
+    def compressed(self) -> list[bytes]:
+        """The compressed report, in the pieces `Store.put_report` writes one by one."""
         self._parts.append(self._compressor.flush())
-        return b"".join(self._parts)
+        return self._parts
 
 
 EXIT_CODES = frozenset(range(5))

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from auditor.cli.main import main
-from auditor.runtime.store import DATABASE, Store
+from auditor.runtime.store import DATABASE, ReportRecorder, Store
 from tests.conftest import RPMS, only_incompleteness
 from tests.paths import ROOT
 
@@ -216,3 +216,17 @@ def test_a_stored_model_reads_back_as_it_was_written(tmp_path: Path, text: str) 
     store = Store(str(tmp_path))
     store.put_encoded_packages([("key", Store.encode(value))])
     assert store.get_packages(["key"]) == {"key": value}
+
+
+def test_a_report_stored_in_pieces_replays_whole(tmp_path: Path) -> None:
+    """The compressed pieces are written into one row one by one; the replay is the report."""
+    text = [f"line {number} é\n" * 2000 for number in range(40)]
+    recorder = ReportRecorder()
+    assert list(recorder.record(text)) == text  # the writer sees every piece as it was
+    store = Store(str(tmp_path))
+    store.put_report("key", {"exit_code": 1, "messages": ["said"]}, recorder.compressed())
+    found = store.get_report("key")
+    assert found is not None and not store.warnings
+    meta, output = found
+    assert (meta["exit_code"], meta["messages"]) == (1, ["said"])
+    assert b"".join(output) == "".join(text).encode("utf-8")
