@@ -133,9 +133,10 @@ class Resolver:
         self.index = ProvidesIndex(packages, arches=arches, wanted_files=wanted)
         self.arches = arches
         self.rpm_features = rpm_features
-        # Keyed by the dependency object's id: readers intern equal dependencies, and hashing a
-        # frozen dataclass (its name, EVR and qualifiers) costs more than resolving it twice.
-        self._cache: dict[tuple[int, str], tuple[Dependency, Resolution]] = {}
+        # By kind, then by the dependency object's id: readers intern equal dependencies, and
+        # hashing a frozen dataclass (its name, EVR and qualifiers) costs more than resolving
+        # it twice. The resolution holds the dependency, so no other object takes its id.
+        self._cache: dict[str, dict[int, Resolution]] = {kind.value: {} for kind in DEPENDENCY_KINDS}
 
     def resolve_all(
         self, audited: Iterable[int] | None = None, *, weak: bool = True, progress: Reporter = SILENT
@@ -151,13 +152,15 @@ class Resolver:
         result = Resolved(self.packages, audited_set, index=self.index)
         kinds = (DependencyKind.REQUIRES, *WEAK_DEPENDENCY_KINDS) if weak else (DependencyKind.REQUIRES,)
         resolve = self.resolve
+        known_requirement = self._cache[DependencyKind.REQUIRES.value].get
         requirements = result.requirements
         progress.phase("resolving requirements", len(audited_set))
         for position, index in enumerate(audited_set, start=1):
             if not position % PROGRESS_EVERY:
                 progress.advance(PROGRESS_EVERY)
             package = self.packages[index]
-            resolutions = [resolve(dep, DependencyKind.REQUIRES) for dep in package.requires]
+            # Most requirements were resolved for an earlier package: looked up here, no call.
+            resolutions = [known_requirement(id(dep)) or resolve(dep) for dep in package.requires]
             for kind in kinds[1:]:
                 resolutions.extend(resolve(dep, kind) for dep in getattr(package, kind.value))
             requirements[index] = resolutions
@@ -174,13 +177,12 @@ class Resolver:
         return result
 
     def resolve(self, dep: Dependency, kind: DependencyKind = DependencyKind.REQUIRES) -> Resolution:
-        key = (id(dep), kind._value_)  # Enum.__hash__ is Python code: this runs per requirement
-        cached = self._cache.get(key)
-        if cached is None:
-            status, groups, missing, detail = self._resolve(dep)
-            cached = (dep, Resolution(kind, dep, status, groups, missing, detail))
-            self._cache[key] = cached
-        return cached[1]
+        cache = self._cache[kind._value_]  # Enum.__hash__ is Python code: this runs per requirement
+        resolution = cache.get(id(dep))
+        if resolution is None:
+            resolution = Resolution(kind, dep, *self._resolve(dep))
+            cache[id(dep)] = resolution
+        return resolution
 
     def _resolve(self, dep: Dependency) -> tuple[Status, tuple[tuple[int, ...], ...], tuple[str, ...], str]:
         if dep.name.startswith("rpmlib("):
