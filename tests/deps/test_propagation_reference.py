@@ -1,0 +1,145 @@
+"""Propagation against a reference written from its definition, on random graphs.
+
+`DependencyGraph.propagate` counts, per requirement, the alternatives not yet tainted, over
+reverse edges. The reference below iterates the definitions until nothing changes:
+
+- *depends*: not origin, and some runtime requirement whose every alternative is origin or
+  depends (least fixed point: a cycle with no tainted way out stays clean);
+- *may-depend*: neither, and some path of runtime alternatives to an origin or depends package;
+- *build-depends*: a source package with a BuildRequires whose every alternative is tainted
+  or build-depends, and every binary built from such a source.
+
+The graphs include what a distribution has and a counter can get wrong: cycles, a package
+among its own alternatives, and the same requirement written twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from auditor.deps.graph import DependencyGraph
+from auditor.deps.resolve import Resolution, Resolved, Status
+from auditor.origin.findings import Finding, Severity
+from auditor.rpm.model import Dependency, DependencyKind, Package, PackageKind
+
+Groups = list[list[tuple[int, ...]]]
+
+
+def _binary(index: int, sourcerpm: str | None) -> Package:
+    return Package(f"b{index}", None, "1", "1", "x86_64", PackageKind.BINARY, f"b{index}.rpm", "r", sourcerpm)
+
+
+def _source(index: int) -> Package:
+    return Package(f"s{index}", None, "1", "1", "src", PackageKind.SOURCE, f"s{index}.rpm", "r")
+
+
+def _graph(
+    binaries: int, runtime: Groups, sources: int, build: Groups, built_from: Sequence[int | None]
+) -> DependencyGraph:
+    packages = [
+        _binary(index, None if source is None else f"s{source}-1-1.src.rpm")
+        for index, source in enumerate(built_from)
+    ]
+    packages += [_source(index) for index in range(sources)]
+    # One Resolution per distinct requirement, shared by the packages that have it, as the
+    # resolver's cache shares them; a package may list the same one twice.
+    shared: dict[tuple[int, ...], Resolution] = {}
+
+    def resolution(members: tuple[int, ...]) -> Resolution:
+        if members not in shared:
+            dependency = Dependency("cap-" + "-".join(map(str, members)))
+            shared[members] = Resolution(DependencyKind.REQUIRES, dependency, Status.SATISFIED, (members,))
+        return shared[members]
+
+    requirements = {
+        owner: [resolution(members) for members in groups] for owner, groups in enumerate(runtime)
+    }
+    for number, groups in enumerate(build):
+        requirements[binaries + number] = [resolution(members) for members in groups]
+    return DependencyGraph(packages, Resolved(packages, frozenset(range(len(packages))), requirements))
+
+
+def _finding() -> Finding:
+    return Finding("vendor", Severity.HIGH, "vendor", "Citrix", "a Citrix vendor")
+
+
+def _reference(
+    binaries: int,
+    runtime: Groups,
+    sources: int,
+    build: Groups,
+    built_from: Sequence[int | None],
+    origin: set[int],
+) -> tuple[set[int], set[int], set[int]]:
+    depends: set[int] = set()
+    changed = True
+    while changed:
+        changed = False
+        for owner in range(binaries):
+            tainted = origin | depends
+            if owner not in tainted and any(all(m in tainted for m in group) for group in runtime[owner]):
+                depends.add(owner)
+                changed = True
+    tainted = origin | depends
+    may: set[int] = set()
+    changed = True
+    while changed:
+        changed = False
+        for owner in range(binaries):
+            reach = tainted | may
+            if owner not in tainted | may and any(m in reach for group in runtime[owner] for m in group):
+                may.add(owner)
+                changed = True
+    blocked: set[int] = set()
+    changed = True
+    while changed:
+        changed = False
+        for number in range(sources):
+            source = binaries + number
+            reach = tainted | blocked
+            if source not in blocked and any(
+                group and all(m in reach for m in group) for group in build[number]
+            ):
+                blocked.add(source)
+                blocked.update(b for b, s in enumerate(built_from) if s == number)
+                changed = True
+    return depends, may, blocked
+
+
+@st.composite
+def _runs(draw: st.DrawFn) -> tuple[int, Groups, int, Groups, list[int | None], set[int]]:
+    binaries = draw(st.integers(1, 9))
+    sources = draw(st.integers(0, 3))
+    members = st.lists(st.integers(0, binaries - 1), min_size=1, max_size=3, unique=True).map(tuple)
+    runtime = [draw(st.lists(members, max_size=3)) for _ in range(binaries)]
+    for groups in runtime:
+        twice: bool = draw(st.booleans())
+        if groups and twice:  # the same requirement written twice
+            groups.append(groups[0])
+    build = [draw(st.lists(members, max_size=3)) for _ in range(sources)]
+    built_from = [draw(st.none() | st.integers(0, sources - 1)) if sources else None for _ in range(binaries)]
+    origin = draw(st.sets(st.integers(0, binaries - 1), max_size=3))
+    return binaries, runtime, sources, build, built_from, origin
+
+
+@settings(max_examples=400, deadline=None)
+@given(_runs())
+def test_propagation_is_the_least_fixed_point_of_its_definition(
+    run: tuple[int, Groups, int, Groups, list[int | None], set[int]],
+) -> None:
+    binaries, runtime, sources, build, built_from, origin = run
+    graph = _graph(binaries, runtime, sources, build, built_from)
+    propagation = graph.propagate({index: [_finding()] for index in origin})
+    depends, may, blocked = _reference(binaries, runtime, sources, build, built_from, origin)
+    assert set(propagation.origin) == origin
+    assert set(propagation.depends) == depends
+    assert set(propagation.may_depend) == may
+    assert set(propagation.build_depends) == blocked
+    for index, chain in propagation.depends.items():
+        # Each hop is a requirement of the package it leaves, and the chain ends at origin.
+        assert chain[0].source == index and chain[-1].target in origin
+        for hop in chain:
+            assert any(hop.target in group for group in runtime[hop.source])
