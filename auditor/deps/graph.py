@@ -60,9 +60,13 @@ class PackageVerdict:
 
 
 class _Group(NamedTuple):
-    """One requirement's alternatives: any one of ``members`` satisfies it."""
+    """One requirement's alternatives: any one of ``members`` satisfies it.
 
-    owner: int
+    A group is shared by every package with that requirement, as the resolver shares its
+    answer: a distribution has a quarter of a million requirements and a fifth as many
+    distinct ones. The package it belongs to is the key it is listed under.
+    """
+
     kind: HopKind
     dependency: Dependency
     members: tuple[int, ...]
@@ -85,17 +89,29 @@ class DependencyGraph:
         self.unresolved: set[int] = set()
         self._graph: nx.DiGraph | None = None
         satisfied, failed = Status.SATISFIED, (Status.UNRESOLVED, Status.INVALID)
+        # id(resolution) -> its groups, one table per kind (the resolutions stay alive in
+        # ``resolved``, so no other object takes their ids).
+        shared: dict[HopKind, dict[int, list[_Group]]] = {HopKind.REQUIRES: {}, HopKind.BUILD_REQUIRES: {}}
         for owner, resolutions in resolved.requirements.items():
             source = packages[owner].is_source
             kind = HopKind.BUILD_REQUIRES if source else HopKind.REQUIRES
+            known = shared[kind]
             groups: list[_Group] = []
+            listed: set[int] = set()  # a requirement written twice is one group of its package
             for resolution in resolutions:
                 if resolution.kind is not DependencyKind.REQUIRES:
                     continue
                 status = resolution.status
                 if status is satisfied:
-                    dependency = resolution.dependency
-                    groups.extend(_Group(owner, kind, dependency, members) for members in resolution.groups)
+                    key = id(resolution)
+                    if key in listed:
+                        continue
+                    listed.add(key)
+                    made = known.get(key)
+                    if made is None:
+                        made = [_Group(kind, resolution.dependency, members) for members in resolution.groups]
+                        known[key] = made
+                    groups += made
                 elif status in failed:
                     self.unresolved.add(owner)
             if groups:
@@ -124,13 +140,13 @@ class DependencyGraph:
             graph = nx.DiGraph()
             graph.add_nodes_from(range(len(self.packages)))
             edges: dict[tuple[int, int], dict[str, Any]] = {}
-            for groups in (*self.runtime.values(), *self.build.values()):
+            for owner, groups in (*self.runtime.items(), *self.build.items()):
                 for group in groups:
                     text = str(group.dependency)
                     for member in group.members:
-                        if member != group.owner:
+                        if member != owner:
                             attributes = edges.setdefault(
-                                (group.owner, member), {"kind": group.kind, "requirements": []}
+                                (owner, member), {"kind": group.kind, "requirements": []}
                             )
                             attributes["requirements"].append(text)
             for binary, source in self.built_from.items():
@@ -176,7 +192,7 @@ class DependencyGraph:
                 origin_chain[index] = (
                     Hop(index, source, HopKind.BUILT_FROM, self.packages[index].sourcerpm or ""),
                 )
-        reverse = _reverse(self.runtime)
+        reverse = _reverse(self.runtime) if origin else {}  # with nothing tainted, nothing spreads
         depends, depends_via = _least_fixed_point(origin, self.runtime, reverse)
         tainted = origin | depends
         may, may_via = _reachable(tainted, reverse)
@@ -257,68 +273,72 @@ def _chain(
     return tuple(hops)
 
 
-def _hop(group: _Group, target: int, tainted: int) -> Hop:
-    return Hop(group.owner, target, group.kind, str(group.dependency), len(group.members), tainted)
+def _hop(owner: int, group: _Group, target: int, tainted: int) -> Hop:
+    return Hop(owner, target, group.kind, str(group.dependency), len(group.members), tainted)
 
 
-def _reverse(groups: Mapping[int, list[_Group]]) -> dict[int, list[_Group]]:
-    """member -> the groups it is an alternative of."""
-    reverse: dict[int, list[_Group]] = {}
-    for owner_groups in groups.values():
+_Edge = tuple[int, _Group]
+"""A package, and one of its groups: what reverse edges lead to."""
+
+
+def _reverse(groups: Mapping[int, list[_Group]]) -> dict[int, list[_Edge]]:
+    """member -> (package, group) for every group of a package that it is an alternative of."""
+    reverse: dict[int, list[_Edge]] = {}
+    for owner, owner_groups in groups.items():
         for group in owner_groups:
+            edge = (owner, group)
             for member in group.members:
                 found = reverse.get(member)
                 if found is None:
-                    reverse[member] = [group]
+                    reverse[member] = [edge]
                 else:
-                    found.append(group)
+                    found.append(edge)
     return reverse
 
 
 def _least_fixed_point(
-    seeds: set[int], groups: Mapping[int, list[_Group]], reverse: Mapping[int, list[_Group]]
+    seeds: set[int], groups: Mapping[int, list[_Group]], reverse: Mapping[int, list[_Edge]]
 ) -> tuple[set[int], dict[int, Hop]]:
     """Packages outside ``seeds`` with a requirement whose every alternative is tainted, transitively.
 
-    Each group counts its members not yet tainted; a package becomes tainted when one of
-    its groups reaches zero. Only groups that a tainted package belongs to are ever counted.
+    Each group of each package counts its members not yet tainted (a group's members are
+    distinct, and a package lists a group once); a package becomes tainted when one of its
+    groups reaches zero. Only groups that a tainted package belongs to are ever counted.
     """
-    remaining: dict[int, int] = {}
+    remaining: dict[tuple[int, int], int] = {}
     distance = dict.fromkeys(seeds, 0)
     via: dict[int, Hop] = {}
     tainted: set[int] = set()
     queue = deque(seeds)
     while queue:
         node = queue.popleft()
-        for group in reverse.get(node, ()):
-            key = id(group)
+        for owner, group in reverse.get(node, ()):
+            key = (owner, id(group))
             left = remaining.get(key, len(group.members)) - 1
             remaining[key] = left
-            owner = group.owner
             if left or owner in distance:
                 continue
             nearest = min(group.members, key=lambda member: distance.get(member, 1 << 30))
             distance[owner] = distance[nearest] + 1
-            via[owner] = _hop(group, nearest, len(group.members))
+            via[owner] = _hop(owner, group, nearest, len(group.members))
             tainted.add(owner)
             queue.append(owner)
     return tainted, via
 
 
-def _reachable(tainted: set[int], reverse: Mapping[int, list[_Group]]) -> tuple[set[int], dict[int, Hop]]:
+def _reachable(tainted: set[int], reverse: Mapping[int, list[_Edge]]) -> tuple[set[int], dict[int, Hop]]:
     """Packages that can reach a tainted package through some alternative (``may-depend``)."""
     found: set[int] = set()
     via: dict[int, Hop] = {}
     queue = deque(tainted)
     while queue:
         node = queue.popleft()
-        for group in reverse.get(node, ()):
-            owner = group.owner
+        for owner, group in reverse.get(node, ()):
             if owner in tainted or owner in found:
                 continue
             found.add(owner)
             count = sum(1 for member in group.members if member in tainted or member in found)
-            via[owner] = _hop(group, node, count)
+            via[owner] = _hop(owner, group, node, count)
             queue.append(owner)
     return found, via
 
@@ -343,7 +363,7 @@ def _build_fixed_point(
                 if group.members and all(member in blocked for member in group.members):
                     found.add(source)
                     nearest = next((m for m in group.members if m in tainted), group.members[0])
-                    via[source] = _hop(group, nearest, len(group.members))
+                    via[source] = _hop(source, group, nearest, len(group.members))
                     for binary in binaries.get(source, ()):
                         # A binary tainted at run time is recorded here too: each taint is its own fact.
                         if binary not in found:
