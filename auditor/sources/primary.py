@@ -206,9 +206,11 @@ class PrimaryHandler:
         empty: tuple[Dependency, ...] = ()
         get = record.get
         return Package(
-            name=name,
+            # Interned, as dependencies' names and versions are: the self-provide then shares
+            # the package's name and version instead of holding copies.
+            name=intern(name),
             epoch=epoch,
-            version=version.get("ver", ""),
+            version=intern(version.get("ver", "")),
             release=intern(version.get("rel", "")),
             arch=intern(arch),
             kind=PackageKind.SOURCE if is_source else PackageKind.BINARY,
