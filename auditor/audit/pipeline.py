@@ -48,6 +48,7 @@ def audit_packages(
     context.complete_files(wanted_files)
     resolver = Resolver(packages, arches=arches, rpm_features=policy.rpm_features, wanted_files=wanted_files)
     resolved = resolver.resolve_all(weak=options.weak, progress=progress)
+    del resolver  # its index and cache: what the graph, the facts and the report build reuses
     progress.phase("building the dependency graph")
     graph = DependencyGraph(packages, resolved)
     progress.phase("classifying")
@@ -86,11 +87,7 @@ def _roots(names: Sequence[str], packages: Sequence[Package], resolved: Resolved
     """The installable packages ``--roots`` names; every name must match one."""
     if not names:
         return ()
-    roots = tuple(
-        index
-        for index in resolved.index.installable  # type: ignore[union-attr]
-        if packages[index].name in names
-    )
+    roots = tuple(index for index in resolved.installable if packages[index].name in names)
     missing = set(names) - {packages[index].name for index in roots}
     if missing:
         raise UsageError(f"--roots: no package named {', '.join(sorted(missing))} in the run")

@@ -98,7 +98,10 @@ class Resolved:
     """Ids of the packages being audited (the rest are context, used only to resolve)."""
     requirements: dict[int, list[Resolution]] = field(default_factory=dict)
     matches: dict[int, list[Match]] = field(default_factory=dict)
-    index: ProvidesIndex | None = None
+    installable: Sequence[int] = ()
+    """Ids of the packages that can be installed (binaries of the allowed architectures). The
+    provides index itself is not kept: a distribution's takes 20 MB, which the facts and the
+    report then reuse."""
 
     def unresolved(self, *, weak: bool = False) -> list[tuple[int, Resolution]]:
         """(package id, resolution) for every unresolved requirement of the audited packages."""
@@ -149,7 +152,7 @@ class Resolver:
                 if self.arches is None or package.is_source or package.arch in self.arches
             ]
         audited_set = frozenset(audited)
-        result = Resolved(self.packages, audited_set, index=self.index)
+        result = Resolved(self.packages, audited_set, installable=self.index.installable)
         kinds = (DependencyKind.REQUIRES, *WEAK_DEPENDENCY_KINDS) if weak else (DependencyKind.REQUIRES,)
         resolve = self.resolve
         known_requirement = self._cache[DependencyKind.REQUIRES.value].get
