@@ -60,6 +60,7 @@ def audit_packages(
     if options.roots:
         audited &= graph.runtime_closure(roots)
     results = _results(sorted(audited, key=_package_order(packages)), options, graph, findings, propagation)
+    resolved.release()
     config_findings = classify_config([*targets.config_urls, *context.config_urls], policy)
     gaps = [*targets.gaps, *context.gaps]
     return AuditResult(

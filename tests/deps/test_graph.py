@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from auditor.audit.options import AuditOptions
 from auditor.audit.pipeline import audit_packages
 from auditor.gate.decision import decide
@@ -155,3 +157,17 @@ def test_context_packages_resolve_and_carry_taint_but_are_not_reported() -> None
         LoadResult(packages=context),
     )
     assert [(r.package.name, r.verdict.value) for r in audit.results] == [("app", "depends")]
+
+
+def test_resolutions_are_released_after_the_facts_and_cannot_be_read_as_empty() -> None:
+    """The facts hold the unresolved requirements; the audit then lets the resolutions go, and
+    a later reader gets an error rather than an empty map that would look like a clean run."""
+    packages = universe([{"name": "a", "requires": ["missing"]}])
+    audit = audit_packages(
+        AuditOptions(targets=("universe",)), load_policy(), LoadResult(packages=packages), LoadResult()
+    )
+    assert [fact.text for result in audit.results for fact in result.facts if fact.resolution]
+    with pytest.raises(RuntimeError, match="released"):
+        audit.resolved.requirements  # noqa: B018
+    with pytest.raises(RuntimeError, match="released"):
+        audit.resolved.unresolved()
