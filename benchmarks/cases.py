@@ -18,7 +18,7 @@ from typing import Any
 from benchmarks import closure, corpus
 from benchmarks.generators import dnf_closure
 from benchmarks.measure import Sample, combine, run_child
-from benchmarks.results import RSS_LIMIT_MIB, CaseResult, Check, Context, ToolResult, record, scan_args
+from benchmarks.results import RSS_LIMIT_MB, CaseResult, Check, Context, ToolResult, record, scan_args
 
 DNF_CLOSURE = os.path.join("benchmarks", "generators", "dnf_closure.py")
 SOLV_CLOSURE = os.path.join("benchmarks", "generators", "solv_closure.py")
@@ -97,7 +97,7 @@ class DistroTargets:
 
     dnf: float | None = None
     libsolv: float | None = None
-    rss: float | None = RSS_LIMIT_MIB
+    rss: float | None = RSS_LIMIT_MB
 
 
 def distro_cold(ctx: Context, name: str, targets: DistroTargets) -> CaseResult:

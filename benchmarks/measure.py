@@ -136,8 +136,9 @@ def median_cpu(samples: Sequence[Sample]) -> float:
     return statistics.median(s.cpu for s in samples)
 
 
-def peak_rss_mib(samples: Sequence[Sample]) -> float:
-    return max(s.maxrss_kib for s in samples) / 1024
+def peak_rss_mb(samples: Sequence[Sample]) -> float:
+    """The largest peak RSS, in megabytes of a million bytes (``ru_maxrss`` counts KiB)."""
+    return max(s.maxrss_kib for s in samples) * 1024 / 1e6
 
 
 def tail(path: str, lines: int = 5) -> str:

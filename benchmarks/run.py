@@ -156,7 +156,7 @@ def table_rows(results: Sequence[CaseResult], extra: Sequence[Check]) -> list[li
         for tool in result.tools:
             wall = f"{tool.median_wall:.2f} s" if tool.samples else "-"
             cpu = f"{tool.median_cpu:.2f} s" if tool.samples else "-"
-            rss = f"{tool.peak_rss_mib:.0f} MB" if tool.samples else "-"
+            rss = f"{tool.peak_rss_mb:.0f} MB" if tool.samples else "-"
             checks = [check for check in result.checks if check.tool == tool.tool]
             lead = [result.name, tool.tool, wall, cpu, rss]
             if tool.errors:
