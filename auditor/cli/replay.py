@@ -28,7 +28,7 @@ from typing import Any
 
 from auditor import __version__
 from auditor.audit.options import AuditOptions
-from auditor.cli.output import print_messages, write_output
+from auditor.cli.output import print_messages, report_warnings, write_output
 from auditor.cli.project import ProjectConfig
 from auditor.core.errors import ExitCode, InputError
 from auditor.core.files import open_regular
@@ -190,7 +190,15 @@ class Replay:
     def store_result(self, code: ExitCode, messages: Sequence[str]) -> None:
         if self.store is None or self.key is None:
             return
-        self.store.put_report(
-            self.key, {"exit_code": int(code), "messages": list(messages)}, self.recorder.compressed()
-        )
+        said = len(self.store.warnings)
+        try:
+            compressed = self.recorder.compressed()
+            if compressed is None:
+                self.store.warnings.append(f"cache: {self.recorder.failure}; the next run audits again")
+            else:
+                meta = {"exit_code": int(code), "messages": list(messages)}
+                self.store.put_report(self.key, meta, compressed)
+        finally:
+            self.recorder.close()
         self.store.close()
+        report_warnings(self.store.warnings[said:])  # what storing the report met: said, not lost

@@ -28,7 +28,8 @@ import sqlite3
 import time
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import IO, Any
 
 import msgspec
 import zstandard
@@ -249,31 +250,28 @@ class Store:
             found = (meta, _inflate(data))
         return found
 
-    def put_report(self, key: str, meta: dict[str, Any], compressed: Sequence[bytes]) -> None:
-        """Store a report whose output `ReportRecorder` compressed, in pieces, as it was written.
+    def put_report(self, key: str, meta: dict[str, Any], compressed: CompressedReport) -> None:
+        """Store a report whose output `ReportRecorder` compressed as it was written.
 
-        The pieces are written into the row one by one, never joined: a distribution's
-        compressed report is 8 MB, and joining it, then binding it, held it three times at
-        the end of the run, when everything else is alive too. The row is written in one
-        transaction, and its digest is checked before a byte is replayed.
+        The compressed output is copied into the row a piece at a time, never held whole: a
+        distribution's is 8 MB, and joining it, then binding it, held it three times at the end
+        of the run, when everything else is alive too. The row is written in one transaction,
+        and its digest is checked before a byte is replayed.
         """
         if self._db is None:
             return
-        digest = hashlib.sha256()
-        for piece in compressed:
-            digest.update(piece)
-        meta = {**meta, "codec": REPORT_CODEC, "sha256": digest.hexdigest()}
+        meta = {**meta, "codec": REPORT_CODEC, "sha256": compressed.sha256}
         db = self._db
         with self._guard():
             db.execute("BEGIN IMMEDIATE")
             try:
                 row = db.execute(
                     "INSERT OR REPLACE INTO reports VALUES (?, ?, ?, zeroblob(?))",
-                    (key, int(time.time()), json.dumps(meta), sum(map(len, compressed))),
+                    (key, int(time.time()), json.dumps(meta), compressed.size),
                 ).lastrowid
                 assert row is not None  # an INSERT into a table with rowids
                 with db.blobopen("reports", "data", row) as blob:
-                    for piece in compressed:
+                    for piece in compressed.pieces:
                         blob.write(piece)
             except BaseException:
                 with contextlib.suppress(sqlite3.Error):
@@ -295,24 +293,74 @@ the cold run pays the first, every warm run the second. A report stored otherwis
 before) is audited again, quietly."""
 
 
+@dataclass(frozen=True)
+class CompressedReport:
+    """A report's compressed output as `ReportRecorder` kept it, to be read once."""
+
+    size: int
+    sha256: str
+    pieces: Iterator[bytes]
+
+
+SPOOL_IN_MEMORY = 1 << 20
+"""Bytes of compressed report kept in memory; beyond, the spool is a temporary file."""
+
+
 class ReportRecorder:
-    """Compresses a report's pieces as they are written: the whole text is never held."""
+    """Compresses a report's pieces as they are written, into a spool that stays in memory up
+    to `SPOOL_IN_MEMORY` and is a temporary file beyond: neither the report's text nor a
+    distribution's compressed report is held at the run's peak.
+
+    Recording is for the store only: a spool that cannot be written (no space for temporary
+    files) ends the recording, with the reason in `failure`, and never the report's writing.
+    """
 
     def __init__(self) -> None:
         self._compressor = zstandard.ZstdCompressor(level=1).compressobj()
-        self._parts: list[bytes] = []
+        self._spool: IO[bytes] | None = None
+        self._digest = hashlib.sha256()
+        self._size = 0
+        self.failure: str | None = None
 
     def record(self, pieces: Iterable[str | bytes]) -> Iterator[str | bytes]:
         for piece in pieces:
-            self._parts.append(
-                self._compressor.compress(piece.encode("utf-8") if isinstance(piece, str) else piece)
-            )
+            self._keep(self._compressor.compress(piece.encode("utf-8") if isinstance(piece, str) else piece))
             yield piece
 
-    def compressed(self) -> list[bytes]:
-        """The compressed report, in the pieces `Store.put_report` writes one by one."""
-        self._parts.append(self._compressor.flush())
-        return self._parts
+    def _keep(self, data: bytes) -> None:
+        if self.failure is not None or not data:
+            return
+        try:
+            if self._spool is None:
+                import tempfile  # here: a replayed run records nothing and need not import it
+
+                self._spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115
+            self._spool.write(data)
+        except OSError as exc:
+            self.failure = f"the report could not be recorded ({exc.strerror or exc})"
+            self.close()
+            return
+        self._digest.update(data)
+        self._size += len(data)
+
+    def close(self) -> None:
+        """Let the spool go (its temporary file, if it has one)."""
+        if self._spool is not None:
+            with contextlib.suppress(OSError):
+                self._spool.close()
+            self._spool = None
+
+    def compressed(self) -> CompressedReport | None:
+        """The compressed report, read a piece at a time until `close`; None when recording failed."""
+        self._keep(self._compressor.flush())
+        if self.failure is not None:
+            return None
+        spool = self._spool
+        pieces: Iterator[bytes] = iter(())
+        if spool is not None:
+            spool.seek(0)
+            pieces = iter(lambda: spool.read(SPOOL_IN_MEMORY), b"")
+        return CompressedReport(self._size, self._digest.hexdigest(), pieces)
 
 
 EXIT_CODES = frozenset(range(5))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from auditor.cli.main import main
-from auditor.runtime.store import DATABASE, ReportRecorder, Store
+from auditor.runtime.store import DATABASE, SPOOL_IN_MEMORY, ReportRecorder, Store
 from tests.conftest import RPMS, only_incompleteness
 from tests.paths import ROOT
 
@@ -220,13 +221,38 @@ def test_a_stored_model_reads_back_as_it_was_written(tmp_path: Path, text: str) 
 
 def test_a_report_stored_in_pieces_replays_whole(tmp_path: Path) -> None:
     """The compressed pieces are written into one row one by one; the replay is the report."""
-    text = [f"line {number} é\n" * 2000 for number in range(40)]
+    # Text that compresses badly, so that the compressed report outgrows the memory spool.
+    text = [os.urandom(40_000).hex() + f" é {number}\n" for number in range(40)]
     recorder = ReportRecorder()
     assert list(recorder.record(text)) == text  # the writer sees every piece as it was
+    compressed = recorder.compressed()
+    assert compressed is not None and compressed.size > SPOOL_IN_MEMORY  # the spool went to a file
     store = Store(str(tmp_path))
-    store.put_report("key", {"exit_code": 1, "messages": ["said"]}, recorder.compressed())
+    store.put_report("key", {"exit_code": 1, "messages": ["said"]}, compressed)
+    recorder.close()
     found = store.get_report("key")
     assert found is not None and not store.warnings
     meta, output = found
     assert (meta["exit_code"], meta["messages"]) == (1, ["said"])
     assert b"".join(output) == "".join(text).encode("utf-8")
+
+
+def test_a_report_that_cannot_be_recorded_is_still_written_and_the_run_says_so(
+    rpms: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No room for the recording's temporary file: the report is written whole, the exit code
+    is the audit's, a warning names what happened, and the next run audits again."""
+
+    def no_room(*_args: object, **_kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    def stored() -> int:
+        with sqlite3.connect(database()) as db:
+            return int(db.execute("SELECT count(*) FROM reports").fetchone()[0])
+
+    with monkeypatch.context() as patch:
+        patch.setattr("tempfile.SpooledTemporaryFile", no_room)
+        code, out, err = scan([str(rpms), "--format", "json"], capsys)
+    assert json.loads(out)["packages"] and stored() == 0
+    assert "cache: the report could not be recorded (No space left on device)" in err
+    assert scan([str(rpms), "--format", "json"], capsys)[:2] == (code, out) and stored() == 1
