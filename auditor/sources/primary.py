@@ -90,10 +90,16 @@ class PrimaryHandler:
     joined is the key under which equal dependency entries share one `Dependency`.
     """
 
-    def __init__(self, repository: str, errors: list[InputError], shown: str) -> None:
+    def __init__(
+        self, repository: str, errors: list[InputError], shown: str, *, header_ranges: bool = True
+    ) -> None:
+        """``header_ranges``: keep each package's ``rpm:header-range``. Only a remote
+        repository's headers are read by range: a local one's hints would be 7 MB of a
+        distribution's packages, never read."""
         self.repository = repository
         self.errors = errors
         self.shown = shown
+        self.header_ranges = header_ranges
         self.pending: list[Package] = []
         self.dependencies: dict[str, Dependency] = {}
         self.text = Text()
@@ -237,7 +243,7 @@ class PrimaryHandler:
             suggests=tuple(get("suggests", empty)),
             supplements=tuple(get("supplements", empty)),
             enhances=tuple(get("enhances", empty)),
-            header_range=_header_range(get("header_range")),
+            header_range=_header_range(get("header_range")) if self.header_ranges else None,
         )
 
 

@@ -100,14 +100,17 @@ def read_repository(path: str, *, shown: str | None = None) -> RepositoryRead:
         verify_checksum(local_path, entry.checksum_type, entry.checksum, entry.size, shown_file)
         return local_path, shown_file
 
-    return read_metadata(repomd, display, local)
+    return read_metadata(repomd, display, local, header_ranges=False)
 
 
-def read_metadata(repomd: Repomd, display: str, fetch: FetchMetadata) -> RepositoryRead:
+def read_metadata(
+    repomd: Repomd, display: str, fetch: FetchMetadata, *, header_ranges: bool = True
+) -> RepositoryRead:
     """Read primary (and filelists, when listed) of a repository whose repomd.xml is read.
 
     ``fetch`` makes each file available and verified; nothing is parsed before it returns.
     A local repository reads its own files, a remote one downloads them into the cache.
+    ``header_ranges``: keep the packages' header ranges (`PrimaryHandler`).
     """
     primary = repomd.files.get("primary")
     if primary is None:
@@ -124,7 +127,9 @@ def read_metadata(repomd: Repomd, display: str, fetch: FetchMetadata) -> Reposit
         else:
             parse = partial(read_filelists, filelists_path, shown_filelists, filelists.open_size)
             source = FilelistsSource(display, parse)
-    handler = _read_primary_handler(primary_path, shown_primary, display, result.errors, primary.open_size)
+    handler = _read_primary(
+        _PrimaryFile(primary_path, shown_primary, display, primary.open_size, header_ranges), result.errors
+    )
     result.packages = handler.packages(source)
     if source is not None:
         result.has_filelists = True
@@ -140,30 +145,42 @@ three runs each): distro-60k 2.18-2.37 s at 0.60 against 2.37-2.43 s at 0.55 and
 at 0.65; distro-10k 0.40-0.41 s against 0.42-0.49 s and 0.41 s."""
 
 
-def _read_primary_handler(
-    path: str, shown: str, repository: str, errors: list[InputError], open_size: int | None
-) -> PrimaryHandler:
-    if open_size is not None and worth_forking(open_size, SPLIT_PRIMARY_FROM):
-        halves = _read_primary_halves(path, shown, repository, open_size)
+@dataclass(frozen=True)
+class _PrimaryFile:
+    """A primary.xml to read: where it is, how it is named, whose it is."""
+
+    path: str
+    shown: str
+    repository: str
+    open_size: int | None
+    header_ranges: bool
+
+    def handler(self, errors: list[InputError]) -> PrimaryHandler:
+        return PrimaryHandler(self.repository, errors, self.shown, header_ranges=self.header_ranges)
+
+
+def _read_primary(primary: _PrimaryFile, errors: list[InputError]) -> PrimaryHandler:
+    if primary.open_size is not None and worth_forking(primary.open_size, SPLIT_PRIMARY_FROM):
+        halves = _read_primary_halves(primary, primary.open_size)
         if halves is not None:
             handler, head_errors, tail_packages, tail_errors = halves
             errors.extend(head_errors)
             errors.extend(tail_errors)
             handler.pending.extend(tail_packages)
             return handler
-    handler, own_errors, _ = _parse_primary(path, shown, repository, open_size)
+    handler, own_errors, _ = _parse_primary(primary)
     errors.extend(own_errors)
     return handler
 
 
 def _read_primary_halves(
-    path: str, shown: str, repository: str, open_size: int
+    primary: _PrimaryFile, open_size: int
 ) -> tuple[PrimaryHandler, list[InputError], list[Package], list[InputError]] | None:
     """The head parsed here and the tail in a worker; None when the file must be read whole."""
     middle = int(open_size * HEAD_SHARE)
-    tail = Background(partial(_read_primary_tail, path, shown, repository, open_size, middle))
+    tail = Background(partial(_read_primary_tail, primary, middle))
     try:
-        head = _parse_primary(path, shown, repository, open_size, split.head, middle)
+        head = _parse_primary(primary, split.head, middle)
         handler, head_errors, cut_found = head
         tail_result = tail.result()
     except InputError:
@@ -175,19 +192,14 @@ def _read_primary_halves(
     return handler, head_errors, *tail_result
 
 
-def _read_primary_tail(
-    path: str, shown: str, repository: str, open_size: int, middle: int
-) -> tuple[list[Package], list[InputError]] | None:
+def _read_primary_tail(primary: _PrimaryFile, middle: int) -> tuple[list[Package], list[InputError]] | None:
     """In the worker: the packages from the cut on (None when there is no cut)."""
-    handler, errors, cut_found = _parse_primary(path, shown, repository, open_size, split.tail, middle)
+    handler, errors, cut_found = _parse_primary(primary, split.tail, middle)
     return (handler.pending, errors) if cut_found else None
 
 
 def _parse_primary(
-    path: str,
-    shown: str,
-    repository: str,
-    open_size: int | None,
+    primary: _PrimaryFile,
     part: Callable[[Iterator[bytes], int, split.Cut], Iterator[bytes]] | None = None,
     middle: int = 0,
 ) -> tuple[PrimaryHandler, list[InputError], bool]:
@@ -202,8 +214,9 @@ def _parse_primary(
     # repository (RPM files, specs) need not pay.
     from auditor.sources.createrepo_layout import NotInLayout, PrimaryLayout
 
+    path, shown, open_size = primary.path, primary.shown, primary.open_size
     errors: list[InputError] = []
-    handler = PrimaryHandler(repository, errors, shown)
+    handler = primary.handler(errors)
     cut = split.Cut()
 
     def parts(chunks: Iterator[bytes]) -> Iterator[bytes]:
@@ -215,7 +228,7 @@ def _parse_primary(
     except (NotInLayout, InputError):
         pass
     errors = []
-    handler = PrimaryHandler(repository, errors, shown)
+    handler = primary.handler(errors)
     cut = split.Cut()
     _parse_file(
         path, shown, handler.start, handler.end, handler.text, open_size, ordered=True, transform=parts

@@ -192,9 +192,15 @@ def test_a_header_range_that_lies_costs_a_request_never_a_wrong_header(
 
 
 def test_a_header_range_is_kept_from_the_metadata() -> None:
-    from auditor.sources.repodata import read_repository
+    """Kept from a repository read as a remote one is (a local one's headers are never read
+    by range, and its packages keep none)."""
+    from auditor.formats.repomd import read_repomd
+    from auditor.sources.repodata import read_metadata, read_repository
 
-    read = read_repository(str(DATA / "srpm-repo"))
+    root = DATA / "srpm-repo"
+    assert all(p.header_range is None for p in read_repository(str(root)).packages)
+    repomd = read_repomd(str(root / "repodata" / "repomd.xml"), "repomd.xml")
+    read = read_metadata(repomd, str(root), lambda entry, href: (str(root / href), href))
     xs = next(p for p in read.packages if p.name == "xs-sources")
     with (DATA / "srpm-repo" / xs.location).open("rb") as stream:
         headers = read_headers(stream, xs.location)
