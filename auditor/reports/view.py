@@ -17,6 +17,7 @@ import enum
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from auditor import __version__
 from auditor.audit.facts import Fact, FactKind
@@ -26,13 +27,16 @@ from auditor.core.errors import ExitCode, InputError
 from auditor.deps.graph import Hop
 from auditor.gate.decision import Decision, Disposition, Ruling
 from auditor.gate.options import GateOptions
-from auditor.gate.progress import Comparison
 from auditor.origin.findings import Category, Verdict
 from auditor.origin.policy import Policy
 from auditor.reports.locations import package_path, repositories_of
 from auditor.reports.text import finding_text, hop_text
 from auditor.rpm.model import Package
 from auditor.sources.interface import InputSummary
+
+if TYPE_CHECKING:
+    # Named in annotations only: --compare alone computes a comparison, and imports it then.
+    from auditor.gate.progress import Comparison
 
 
 class Gate(enum.Enum):

@@ -65,3 +65,22 @@ def test_a_replayed_report_imports_neither_the_audit_nor_the_renderers(fmt: str,
     # The cold run did import them: the list names modules that exist and cost something.
     assert {"auditor.engine", "auditor.reports.view"} <= set(cold_modules)
     assert sorted(set(NOT_FOR_A_REPLAY) & set(warm_modules)) == []
+
+
+def test_a_scan_imports_the_comparison_only_with_compare(tmp_path: Path) -> None:
+    """What --compare needs (the comparison of two reports) is not paid for by every audit."""
+    report = tmp_path / "report.json"
+    code, modules = scan(["scan", str(DATA / "repo"), "--format", "json", "-o", str(report), "-q"], tmp_path)
+    assert "auditor.gate.progress" not in modules and "auditor.engine" in modules
+    again = [
+        "scan",
+        str(DATA / "repo"),
+        "--no-cache",
+        "--format",
+        "json",
+        "-o",
+        str(tmp_path / "again"),
+        "-q",
+    ]
+    compared_code, compared = scan([*again, "--compare", str(report)], tmp_path)
+    assert "auditor.gate.progress" in compared and compared_code == code

@@ -91,7 +91,6 @@ def _audit(
     """
     from auditor.engine import open_run
     from auditor.gate.decision import decide
-    from auditor.gate.progress import compare, side_of_audit
     from auditor.reports.render import render_pieces
     from auditor.reports.view import build_view
 
@@ -102,7 +101,11 @@ def _audit(
     finally:
         session.progress.done()
     decision = decide(audit, session.gate, waivers, baseline)
-    progress = compare(earlier, side_of_audit(audit, decision)) if earlier is not None else None
+    progress = None
+    if earlier is not None:
+        from auditor.gate.progress import compare, side_of_audit  # --compare only
+
+        progress = compare(earlier, side_of_audit(audit, decision))
     view = build_view(audit, decision, progress)
     keep(view)  # a row per package: freeing them one by one costs a distribution's run 0.3 s
     if args.focus is not None and not any(package.name == args.focus for package in view.packages):
