@@ -15,7 +15,7 @@ among its own alternatives, and the same requirement written twice.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -66,6 +66,19 @@ def _finding() -> Finding:
     return Finding("vendor", Severity.HIGH, "vendor", "Citrix", "a Citrix vendor")
 
 
+def _least(candidates: Iterable[int], holds: Callable[[int, set[int]], bool]) -> set[int]:
+    """The least set of ``candidates`` each of which ``holds`` given the set: grown until nothing changes."""
+    found: set[int] = set()
+    changed = True
+    while changed:
+        changed = False
+        for candidate in candidates:
+            if candidate not in found and holds(candidate, found):
+                found.add(candidate)
+                changed = True
+    return found
+
+
 def _reference(
     binaries: int,
     runtime: Groups,
@@ -74,39 +87,22 @@ def _reference(
     built_from: Sequence[int | None],
     origin: set[int],
 ) -> tuple[set[int], set[int], set[int]]:
-    depends: set[int] = set()
-    changed = True
-    while changed:
-        changed = False
-        for owner in range(binaries):
-            tainted = origin | depends
-            if owner not in tainted and any(all(m in tainted for m in group) for group in runtime[owner]):
-                depends.add(owner)
-                changed = True
+    others = [owner for owner in range(binaries) if owner not in origin]
+    depends = _least(
+        others, lambda owner, found: any(all(m in origin | found for m in g) for g in runtime[owner])
+    )
     tainted = origin | depends
-    may: set[int] = set()
-    changed = True
-    while changed:
-        changed = False
-        for owner in range(binaries):
-            reach = tainted | may
-            if owner not in tainted | may and any(m in reach for group in runtime[owner] for m in group):
-                may.add(owner)
-                changed = True
-    blocked: set[int] = set()
-    changed = True
-    while changed:
-        changed = False
-        for number in range(sources):
-            source = binaries + number
-            reach = tainted | blocked
-            if source not in blocked and any(
-                group and all(m in reach for m in group) for group in build[number]
-            ):
-                blocked.add(source)
-                blocked.update(b for b, s in enumerate(built_from) if s == number)
-                changed = True
-    return depends, may, blocked
+    clean = [owner for owner in others if owner not in depends]
+    may = _least(clean, lambda owner, found: any(m in tainted | found for g in runtime[owner] for m in g))
+
+    def built(found: set[int]) -> set[int]:
+        return found | {b for b, s in enumerate(built_from) if s is not None and binaries + s in found}
+
+    def unbuildable(source: int, found: set[int]) -> bool:
+        reach = tainted | built(found)
+        return any(group and all(m in reach for m in group) for group in build[source - binaries])
+
+    return depends, may, built(_least(range(binaries, binaries + sources), unbuildable))
 
 
 @st.composite
