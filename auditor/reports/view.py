@@ -14,7 +14,7 @@ default) and that has a requirement nothing provides (blocking) shows ``unresolv
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -87,8 +87,7 @@ class PackageView:
 
     @property
     def path(self) -> str:
-        """Where the package file is: its path, or its repository location joined to the
-        repository. Worked out when a format asks (SARIF, SBOMs), not for every row."""
+        """The package file: its path, or its location joined to its repository (SARIF, SBOMs)."""
         return package_path(self.result.package, self.repositories)
 
     @property
@@ -399,10 +398,3 @@ def _why(
     if any(item.ruling.disposition is _BASELINED for item in own):
         text += " (accepted by the baseline)"
     return text
-
-
-def iter_chain_steps(view: ReportView, start: int, chain: Sequence[Hop]) -> Iterator[tuple[int, Hop | None]]:
-    """(package id, the hop that leaves it) along a chain, the last package with no hop."""
-    for position, hop in enumerate(chain):
-        yield (start if position == 0 else chain[position - 1].target), hop
-    yield (chain[-1].target if chain else start), None
