@@ -35,7 +35,8 @@ from auditor.core.files import open_regular
 from auditor.gate.baseline import BASELINE_FILE
 from auditor.net.cache import default_cache_dir
 from auditor.origin.policy import Policy
-from auditor.runtime.store import ReportRecorder, Store, digest, file_identity
+from auditor.runtime.recording import ReportRecorder
+from auditor.runtime.store import Store, digest, file_identity
 from auditor.sources.inputpaths import find_repomd, is_repo_config, is_url, source_repositories
 from auditor.sources.walk import walk_files
 

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from auditor.cli.main import main
-from auditor.runtime.store import DATABASE, SPOOL_IN_MEMORY, ReportRecorder, Store
+from auditor.runtime.recording import SPOOL_IN_MEMORY, ReportRecorder
+from auditor.runtime.store import DATABASE, Store
 from tests.conftest import RPMS, only_incompleteness
 from tests.paths import ROOT
 
