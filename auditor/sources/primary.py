@@ -9,6 +9,7 @@ from __future__ import annotations
 import posixpath
 from sys import intern
 from typing import Any
+from urllib.parse import urljoin
 
 from auditor.core.errors import InputError
 from auditor.formats.xmlstream import Text, attribute_pairs
@@ -91,15 +92,24 @@ class PrimaryHandler:
     """
 
     def __init__(
-        self, repository: str, errors: list[InputError], shown: str, *, header_ranges: bool = True
+        self,
+        repository: str,
+        errors: list[InputError],
+        shown: str,
+        *,
+        header_ranges: bool = True,
+        locations_under: str | None = None,
     ) -> None:
         """``header_ranges``: keep each package's ``rpm:header-range``. Only a remote
         repository's headers are read by range: a local one's hints would be 7 MB of a
-        distribution's packages, never read."""
+        distribution's packages, never read. ``locations_under``: the URL a remote
+        repository's relative locations are joined to, here rather than by rebuilding every
+        package afterwards (0.6 s of a distribution's remote read)."""
         self.repository = repository
         self.errors = errors
         self.shown = shown
         self.header_ranges = header_ranges
+        self.locations_under = locations_under
         self.pending: list[Package] = []
         self.dependencies: dict[str, Dependency] = {}
         self.text = Text()
@@ -201,6 +211,8 @@ class PrimaryHandler:
             raise InputError(self._label(name), f"location {href!r} points outside the repository")
         base = record.get("base")
         location = f"{str(base).rstrip('/')}/{href}" if base else href
+        if self.locations_under is not None and "://" not in location:
+            location = urljoin(self.locations_under, location)
         epoch_text = version.get("epoch")
         try:
             epoch = int(epoch_text) if epoch_text else None

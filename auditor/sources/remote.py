@@ -16,7 +16,6 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from auditor.core.errors import InputError
@@ -100,11 +99,7 @@ def _read_repository(
         file_url = urljoin(base, href)
         return remote.fetch_metadata(file_url, entry), file_url
 
-    read = read_metadata(repomd, base, fetch)
-    read.packages = [
-        package if "://" in package.location else replace(package, location=urljoin(base, package.location))
-        for package in read.packages
-    ]
+    read = read_metadata(repomd, base, fetch, locations_under=base)
     if options.metadata_only:
         if read.packages:
             detail = f"{read.location}: read from its metadata alone (--metadata-only)"

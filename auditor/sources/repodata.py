@@ -104,13 +104,19 @@ def read_repository(path: str, *, shown: str | None = None) -> RepositoryRead:
 
 
 def read_metadata(
-    repomd: Repomd, display: str, fetch: FetchMetadata, *, header_ranges: bool = True
+    repomd: Repomd,
+    display: str,
+    fetch: FetchMetadata,
+    *,
+    header_ranges: bool = True,
+    locations_under: str | None = None,
 ) -> RepositoryRead:
     """Read primary (and filelists, when listed) of a repository whose repomd.xml is read.
 
     ``fetch`` makes each file available and verified; nothing is parsed before it returns.
     A local repository reads its own files, a remote one downloads them into the cache.
-    ``header_ranges``: keep the packages' header ranges (`PrimaryHandler`).
+    ``header_ranges``, ``locations_under``: what `PrimaryHandler` does with the packages'
+    header ranges and locations.
     """
     primary = repomd.files.get("primary")
     if primary is None:
@@ -128,7 +134,8 @@ def read_metadata(
             parse = partial(read_filelists, filelists_path, shown_filelists, filelists.open_size)
             source = FilelistsSource(display, parse)
     handler = _read_primary(
-        _PrimaryFile(primary_path, shown_primary, display, primary.open_size, header_ranges), result.errors
+        _PrimaryFile(primary_path, shown_primary, display, primary.open_size, header_ranges, locations_under),
+        result.errors,
     )
     result.packages = handler.packages(source)
     if source is not None:
@@ -154,9 +161,16 @@ class _PrimaryFile:
     repository: str
     open_size: int | None
     header_ranges: bool
+    locations_under: str | None
 
     def handler(self, errors: list[InputError]) -> PrimaryHandler:
-        return PrimaryHandler(self.repository, errors, self.shown, header_ranges=self.header_ranges)
+        return PrimaryHandler(
+            self.repository,
+            errors,
+            self.shown,
+            header_ranges=self.header_ranges,
+            locations_under=self.locations_under,
+        )
 
 
 def _read_primary(primary: _PrimaryFile, errors: list[InputError]) -> PrimaryHandler:
