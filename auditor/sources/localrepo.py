@@ -23,10 +23,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import replace
 
 from auditor.core.errors import InputError
-from auditor.rpm.model import Gap, GapKind, Package
+from auditor.rpm.model import Gap, GapKind, Package, with_fields
 from auditor.runtime.store import Store
 from auditor.sources.inputpaths import find_repomd, repository_root
 from auditor.sources.interface import ReadOptions
@@ -140,7 +139,7 @@ def overlay(listed: Package, read: Package, shown: str) -> Package | InputError:
             shown, f"the file's header is {read.nevra}, the repository metadata says {listed.nevra}"
         )
     if listed.is_source:
-        return replace(
+        return with_fields(
             listed,
             sources=read.sources,
             spec=read.spec,
@@ -149,7 +148,7 @@ def overlay(listed: Package, read: Package, shown: str) -> Package | InputError:
             signing_key=read.signing_key,
             distribution=read.distribution,
         )
-    return replace(listed, signing_key=read.signing_key, distribution=read.distribution)
+    return with_fields(listed, signing_key=read.signing_key, distribution=read.distribution)
 
 
 def _package_files(root: str) -> list[str]:
