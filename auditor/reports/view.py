@@ -34,8 +34,7 @@ from auditor.reports.text import finding_text, hop_text
 from auditor.rpm.model import Package
 from auditor.sources.interface import InputSummary
 
-if TYPE_CHECKING:
-    # Named in annotations only: --compare alone computes a comparison, and imports it then.
+if TYPE_CHECKING:  # named in annotations only: --compare alone imports it, to compare
     from auditor.gate.progress import Comparison
 
 
@@ -353,7 +352,9 @@ def _package_view(
         gate = Gate.WAIVED
     elif any(item.ruling.disposition is _BASELINED for item in facts):
         gate = Gate.BASELINED
-    why = _why(result, facts, status, chain, packages)
+    # No chain, own evidence or requirement, nothing blocking, waived or baselined: nothing to say.
+    said = gate is not Gate.NONE or chain or status is _ORIGIN or status is _UNRESOLVED
+    why = _why(result, facts, status, chain, packages) if said else ""
     return PackageView(result, facts, status, chain, gate, why, repositories)
 
 
