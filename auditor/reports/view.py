@@ -344,7 +344,10 @@ def _package_view(
     blocking = [item for item in facts if item.ruling.disposition is _BLOCKS]
     statuses = [item.fact.status for item in blocking if item.fact.status is not None]
     status = min(statuses, key=lambda v: v.rank) if statuses else result.verdict
-    chain = result.chain if status is result.verdict else _chain_of(facts, status)
+    chain = result.chain
+    if status is not result.verdict:
+        chains = (item.fact.chain for item in facts if item.fact.status is status and item.fact.chain)
+        chain = next(chains, ())
     gate = Gate.NONE
     if blocking:
         gate = Gate.BLOCKING
@@ -352,24 +355,20 @@ def _package_view(
         gate = Gate.WAIVED
     elif any(item.ruling.disposition is _BASELINED for item in facts):
         gate = Gate.BASELINED
-    # No chain, own evidence or requirement, nothing blocking, waived or baselined: nothing to say.
-    said = gate is not Gate.NONE or chain or status is _ORIGIN or status is _UNRESOLVED
-    why = _why(result, facts, status, chain, packages) if said else ""
+    why = _why(facts, status, chain, gate, packages)
     return PackageView(result, facts, status, chain, gate, why, repositories)
 
 
-def _chain_of(facts: Sequence[FactView], status: Verdict) -> tuple[Hop, ...]:
-    return next((item.fact.chain for item in facts if item.fact.status is status and item.fact.chain), ())
-
-
 def _why(
-    result: PackageResult,
     facts: Sequence[FactView],
     status: Verdict,
     chain: tuple[Hop, ...],
+    gate: Gate,
     packages: Sequence[Package],
 ) -> str:
     """The reason for ``status`` in one line, then what else blocks or was accepted."""
+    if gate is Gate.NONE and not chain and status is not _ORIGIN and status is not _UNRESOLVED:
+        return ""  # most of a distribution: no evidence or requirement of its own, nothing to add
     own = [item for item in facts if item.fact.status is status and item.fact.taints]
     if status is _ORIGIN:
         evidence = sorted(own, key=lambda item: -(item.fact.severity or 0))
