@@ -22,6 +22,7 @@ from auditor.net.remote import Remote
 from auditor.origin.policy import Policy
 from auditor.origin.redirects import UrlResolver, policy_guard
 from auditor.runtime.progress import SILENT, Reporter
+from auditor.runtime.snapshot import FileSnapshot
 from auditor.runtime.store import Store
 from auditor.sources.interface import LoadResult, ReadOptions
 from auditor.sources.load import load_inputs
@@ -36,6 +37,7 @@ class Run:
     remote: Remote
     store: Store | None
     progress: Reporter
+    snapshot: FileSnapshot
 
     def load(self, paths: Sequence[str], *, context: bool = False) -> LoadResult:
         """Read ``paths`` (files, directories, repositories, URLs, configurations); ``context``
@@ -51,6 +53,7 @@ class Run:
             discover_sources=options.discover_sources,
             context=context,
             progress=self.progress,
+            snapshot=self.snapshot,
         )
         result = load_inputs(paths, read, remote=self.remote, store=self.store)
         if self.store is not None:
@@ -87,10 +90,17 @@ class Run:
 
 
 @contextmanager
-def open_run(options: AuditOptions, policy: Policy, progress: Reporter | None = None) -> Iterator[Run]:
+def open_run(
+    options: AuditOptions,
+    policy: Policy,
+    progress: Reporter | None = None,
+    snapshot: FileSnapshot | None = None,
+) -> Iterator[Run]:
+    """``snapshot``: what the command has already looked at of the files (`auditor.cli.replay`
+    takes their identities before the run); a new one when not given."""
     remote = Remote(options.remote, guard=policy_guard(policy), progress=progress or SILENT)
     store = Store(options.remote.cache_dir or default_cache_dir()) if options.cache else None
-    run = Run(options, policy, remote, store, progress or SILENT)
+    run = Run(options, policy, remote, store, progress or SILENT, snapshot or FileSnapshot())
     try:
         yield run
     finally:

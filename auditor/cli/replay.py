@@ -36,6 +36,7 @@ from auditor.gate.baseline import BASELINE_FILE
 from auditor.net.cache import default_cache_dir
 from auditor.origin.policy import Policy
 from auditor.runtime.recording import ReportRecorder
+from auditor.runtime.snapshot import FileSnapshot
 from auditor.runtime.store import Store, digest, file_identity
 from auditor.sources.inputpaths import find_repomd, is_repo_config, is_url, source_repositories
 from auditor.sources.walk import walk_files
@@ -53,23 +54,23 @@ def _content(path: str) -> str:
         return "absent"
 
 
-def _tree(path: str, *, read_rpms: bool) -> Iterable[str]:
+def _tree(path: str, snapshot: FileSnapshot, *, read_rpms: bool) -> Iterable[str]:
     """The identity of every file the audit of ``path`` may read: for a repository, its
     metadata, its package files (their headers are read, and files outside the metadata are
     reported) and the source repositories found beside it."""
     if not os.path.isdir(path) and (read_rpms or find_repomd(path) is None):
-        yield file_identity(path)
+        yield snapshot.identity(path)
         return
     repomd = None if read_rpms else find_repomd(path)
     root = os.path.dirname(os.path.dirname(repomd)) if repomd is not None else path
     repositories: list[str] = [root] if repomd is not None else []
-    yield from _files_below(root, repositories)
+    yield from _files_below(root, repositories, snapshot)
     for repository in repositories:
         for sibling in source_repositories(repository):
-            yield from _files_below(sibling, [])
+            yield from _files_below(sibling, [], snapshot)
 
 
-def _files_below(root: str, repositories: list[str]) -> Iterator[str]:
+def _files_below(root: str, repositories: list[str], snapshot: FileSnapshot) -> Iterator[str]:
     """Each file's identity, and a marker for each place that could not be read: a change
     there must change the key too. Repositories met on the way are added to ``repositories``."""
     markers: list[str] = []
@@ -84,9 +85,10 @@ def _files_below(root: str, repositories: list[str]) -> Iterator[str]:
         enter=enter,
         problem=lambda where, reason: markers.append(f"{where}\0{reason}"),
         alias=lambda where, first: markers.append(f"{where}\0alias of {first}"),
+        snapshot=snapshot,
     ):
         try:
-            yield file_identity(entry.path)
+            yield snapshot.identity(entry.path)
         except OSError:
             yield f"{entry.path}\0unreadable"
     yield from markers
@@ -114,8 +116,10 @@ def report_key(
     files: Iterable[str | None],
     *,
     read_rpms: bool,
+    snapshot: FileSnapshot,
 ) -> str | None:
-    """The key a report is stored under, or None when this run must not be replayed."""
+    """The key a report is stored under, or None when this run must not be replayed. The
+    inputs' files are looked at through the run's ``snapshot``, which its reader shares."""
     if any(is_url(path) for path in inputs):
         return None
     parts = [__version__, _code_identity(), os.getcwd(), datetime.date.today().isoformat(), "\0".join(argv)]
@@ -126,7 +130,7 @@ def report_key(
             if not os.path.isdir(path) and is_repo_config(path):
                 return None  # it names repositories read over the network
             parts.append(f"input\0{path}")
-            parts.extend(_tree(path, read_rpms=read_rpms))
+            parts.extend(_tree(path, snapshot, read_rpms=read_rpms))
     except OSError:
         return None  # the audit will say what is wrong with the input; do not replay that
     return digest(*parts)
@@ -141,6 +145,7 @@ class Replay:
         project: ProjectConfig,
         policy: Policy,
         options: AuditOptions,
+        snapshot: FileSnapshot,
         *,
         width: int | None = None,
     ):
@@ -163,6 +168,7 @@ class Replay:
             [*options.targets, *options.context],
             files,
             read_rpms=options.read_rpms,
+            snapshot=snapshot,
         )
         if key is None:
             return

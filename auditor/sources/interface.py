@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from auditor.core.errors import InputError
 from auditor.rpm.model import Gap, Package
 from auditor.runtime.progress import Reporter
+from auditor.runtime.snapshot import FileSnapshot
 from auditor.sources.filelists import FilelistsSource, complete_file_lists
 
 __all__ = ["ConfigUrl", "InputKind", "InputSummary", "LoadResult", "ReadOptions"]
@@ -118,3 +119,6 @@ class ReadOptions:
     thousands of headers and payloads would be read for packages nobody asked to audit."""
     progress: Reporter | None = None
     """Where long reads report how far they are."""
+    snapshot: FileSnapshot | None = None
+    """The run's look at the files (`auditor.runtime.snapshot`): each directory listed and each
+    file's identity taken once, by whichever part of the run looks first."""

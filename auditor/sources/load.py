@@ -250,7 +250,8 @@ def _load_one(path: str, options: ReadOptions, remote: Remote | None, store: Sto
         elif is_repo_config(path):
             _load_config(path, path, remote, result, UrlOrigin.local_config(path), options, store)
         else:
-            read = read_rpm_files([path], store)  # a package, an error, or both (payload cut short)
+            # a package, an error, or both (payload cut short)
+            read = read_rpm_files([path], store, snapshot=options.snapshot)
             packages = [item for item in read if not isinstance(item, InputError)]
             result.errors.extend(item for item in read if isinstance(item, InputError))
             result.packages.extend(packages)
@@ -283,7 +284,7 @@ def _load_directory(root: str, result: LoadResult, options: ReadOptions, store: 
 
     rpm_paths: list[str] = []
     spec_paths: list[str] = []
-    for entry in walk_files(root, enter=enter, problem=problem, alias=alias):
+    for entry in walk_files(root, enter=enter, problem=problem, alias=alias, snapshot=options.snapshot):
         if entry.name.lower().endswith(".rpm"):
             rpm_paths.append(entry.path)
         elif entry.name.endswith(".spec"):
@@ -291,7 +292,7 @@ def _load_directory(root: str, result: LoadResult, options: ReadOptions, store: 
         elif entry.is_symlink() and _is_loop(entry.path):
             result.errors.append(InputError(entry.path, "symlink loop"))
     count = 0
-    for item in read_rpm_files(rpm_paths, store, options.progress):
+    for item in read_rpm_files(rpm_paths, store, options.progress, options.snapshot):
         if isinstance(item, InputError):
             result.errors.append(item)
         else:

@@ -53,12 +53,13 @@ def read_local_repository(
             read.gaps.append(Gap(GapKind.METADATA_ONLY, detail, len(read.packages)))
         return read
     root = repository_root(path)
-    on_disk = _package_files(root)
+    on_disk = _package_files(root, options)
     guessed = [href for href in on_disk if options.binary_headers or href.endswith(_SOURCE_SUFFIXES)]
     with PendingReads(
         [os.path.join(root, href) for href in guessed],
         store,
         options.progress,
+        options.snapshot,
         checksum=False,
         evidence_only=True,
     ) as pending:
@@ -107,7 +108,9 @@ def _with_package_files(
         outcomes.update(
             zip(
                 late,
-                read_rpm_outcomes(paths, store, options.progress, checksum=False, evidence_only=True),
+                read_rpm_outcomes(
+                    paths, store, options.progress, options.snapshot, checksum=False, evidence_only=True
+                ),
                 strict=True,
             )
         )
@@ -151,7 +154,7 @@ def overlay(listed: Package, read: Package, shown: str) -> Package | InputError:
     return with_fields(listed, signing_key=read.signing_key, distribution=read.distribution)
 
 
-def _package_files(root: str) -> list[str]:
+def _package_files(root: str, options: ReadOptions) -> list[str]:
     """Paths (relative to ``root``) of the RPM files of the repository: every ``*.rpm`` below it,
     but for repodata/ and directories that are repositories of their own."""
 
@@ -164,7 +167,9 @@ def _package_files(root: str) -> list[str]:
         """A corner of the repository that cannot be read: the files its metadata lists there
         are then reported missing, and nothing else there could be read anyway."""
 
-    files = walk_files(root, enter=enter, problem=unreadable, alias=lambda _path, _first: None)
+    files = walk_files(
+        root, enter=enter, problem=unreadable, alias=lambda _path, _first: None, snapshot=options.snapshot
+    )
     # The walk joins names to ``root``: cutting it off gives what relpath does, a hundred times
     # cheaper (relpath makes both paths absolute, for every one of a repository's files).
     prefix = os.path.join(root, "")

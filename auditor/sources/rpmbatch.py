@@ -19,7 +19,8 @@ from auditor.rpm.model import Package
 from auditor.rpm.serialize import check_package_json, package_from_json, package_to_json
 from auditor.runtime.parallel import READ_RPMS_FROM, WORKERS, process_pool, worth_forking
 from auditor.runtime.progress import SILENT, Reporter
-from auditor.runtime.store import Store, file_identity
+from auditor.runtime.snapshot import FileSnapshot
+from auditor.runtime.store import Store
 from auditor.sources.rpmpackage import read_rpm
 
 BATCH = 64
@@ -51,17 +52,21 @@ def _read_batch(
 
 
 def read_rpm_files(
-    paths: Sequence[str], store: Store | None = None, progress: Reporter | None = None
+    paths: Sequence[str],
+    store: Store | None = None,
+    progress: Reporter | None = None,
+    snapshot: FileSnapshot | None = None,
 ) -> list[Package | InputError]:
     """Per path, in the order of ``paths``: its package, or its error, or both (a file whose
     header was read but whose payload is cut short). Only a file read without error is stored."""
-    return [item for outcome in read_rpm_outcomes(paths, store, progress) for item in outcome]
+    return [item for outcome in read_rpm_outcomes(paths, store, progress, snapshot) for item in outcome]
 
 
 def read_rpm_outcomes(
     paths: Sequence[str],
     store: Store | None = None,
     progress: Reporter | None = None,
+    snapshot: FileSnapshot | None = None,
     *,
     checksum: bool = True,
     evidence_only: bool = False,
@@ -70,8 +75,11 @@ def read_rpm_outcomes(
     hashed (a repository's metadata has their digests): only their headers, and a source
     package's spec in its payload when the header has none, are read. ``evidence_only``
     keeps of each only what a repository's metadata lacks (`package_from_headers`).
-    ``progress`` counts the files, those found in the store at once."""
-    with PendingReads(paths, store, progress, checksum=checksum, evidence_only=evidence_only) as pending:
+    ``progress`` counts the files, those found in the store at once. The files' identities,
+    which key them in the store, are taken through the run's ``snapshot`` when given."""
+    with PendingReads(
+        paths, store, progress, snapshot, checksum=checksum, evidence_only=evidence_only
+    ) as pending:
         return pending.result()
 
 
@@ -90,12 +98,14 @@ class PendingReads:
         paths: Sequence[str],
         store: Store | None = None,
         progress: Reporter | None = None,
+        snapshot: FileSnapshot | None = None,
         *,
         checksum: bool = True,
         evidence_only: bool = False,
     ) -> None:
         self.paths = list(paths)
         self.store = store
+        self.snapshot = snapshot if snapshot is not None else FileSnapshot()
         self.progress = progress or SILENT
         self.checksum = checksum
         self.evidence_only = evidence_only
@@ -126,11 +136,11 @@ class PendingReads:
         """Fill in what the store has; the positions left to read."""
         kind = ("" if self.checksum else "\0headers") + ("\0evidence" if self.evidence_only else "")
         store = self.store
-        use_store = store is not None and store.enabled
-        for position, path in enumerate(self.paths):
-            if use_store:
+        if store is not None and store.enabled:
+            identity = self.snapshot.identity
+            for position, path in enumerate(self.paths):
                 with contextlib.suppress(OSError):  # the reader will say what is wrong with the file
-                    self.keys[position] = Store.package_key(file_identity(path) + kind)
+                    self.keys[position] = Store.package_key(identity(path) + kind)
         stored = store.get_packages(list(self.keys.values())) if store is not None and self.keys else {}
         damaged: list[str] = []
         misses: list[int] = []

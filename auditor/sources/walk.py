@@ -14,6 +14,7 @@ import os
 from collections.abc import Callable, Iterator
 
 from auditor.core.files import os_reason
+from auditor.runtime.snapshot import FileSnapshot
 
 
 def walk_files(
@@ -22,14 +23,18 @@ def walk_files(
     enter: Callable[[str], bool],
     problem: Callable[[str, str], None],
     alias: Callable[[str, str], None],
+    snapshot: FileSnapshot | None = None,
 ) -> Iterator[os.DirEntry[str]]:
     """Every entry below ``root`` that is not a directory, in name order, depth first.
 
     ``enter(path)`` decides whether a directory below the root is walked (a caller reads a
     repository inside the tree its own way). ``problem(path, reason)`` hears of each
     directory or entry that could not be read and of each loop; ``alias(path, first)`` of each
-    directory reached again by another name, which is then not walked twice.
+    directory reached again by another name, which is then not walked twice. The directories
+    are listed through the run's ``snapshot``, when given: a tree walked twice in one run is
+    listed once.
     """
+    looked = snapshot if snapshot is not None else FileSnapshot()
     seen: dict[tuple[int, int], str] = {}
     walking: list[tuple[int, int]] = []
 
@@ -50,8 +55,7 @@ def walk_files(
         if directory != root and not enter(directory):
             return None
         try:
-            with os.scandir(directory) as listing:
-                entries = iter(sorted(listing, key=lambda entry: entry.name))
+            entries = iter(looked.listing(directory))
         except OSError as exc:
             problem(directory, os_reason(exc))
             return None

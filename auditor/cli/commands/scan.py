@@ -12,6 +12,7 @@ from auditor.cli.replay import Replay
 from auditor.cli.session import Session
 from auditor.core.errors import ExitCode, UsageError
 from auditor.reports.catalog import GRAPH_FORMATS, SCAN_FORMATS
+from auditor.runtime.snapshot import FileSnapshot
 
 if TYPE_CHECKING:
     from auditor.gate.baseline import Baseline
@@ -58,12 +59,13 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
     # Read before the audit: a bad report is an input error named at once, not after minutes.
     earlier = _earlier(args.compare)
     width = terminal_width(args.output)
-    replay = Replay(args, session.project, session.policy, session.options, width=width)
+    snapshot = FileSnapshot()  # the replay key and the reader look at the same files once
+    replay = Replay(args, session.project, session.policy, session.options, snapshot, width=width)
     found = replay.hit()
     report_warnings(replay.store.warnings if replay.store is not None else [])
     if found:
         return replay.replayed()
-    return _audit(args, session, replay, width, waivers, baseline, earlier)
+    return _audit(args, session, replay, snapshot, width, waivers, baseline, earlier)
 
 
 def _earlier(path: str | None) -> Side | None:
@@ -79,6 +81,7 @@ def _audit(
     args: argparse.Namespace,
     session: Session,
     replay: Replay,
+    snapshot: FileSnapshot,
     width: int | None,
     waivers: list[Waiver],
     baseline: Baseline | None,
@@ -95,7 +98,7 @@ def _audit(
     from auditor.reports.view import build_view
 
     try:
-        with open_run(session.options, session.policy, session.progress) as run_:
+        with open_run(session.options, session.policy, session.progress, snapshot) as run_:
             audit = run_.audit_paths()
         keep(audit)
     finally:
