@@ -39,6 +39,16 @@ from auditor.runtime.recording import REPORT_CODEC, CompressedReport
 SCHEMA = 3
 DATABASE = "auditor.sqlite3"
 _ENCODE_JSON = msgspec.json.Encoder().encode
+# zstd at level 1 compresses a package model in a third of zlib's time (6 µs against 17.5 on
+# rpms-2k), and every RPM file read is compressed; the checksum catches a damaged row.
+_COMPRESS = zstandard.ZstdCompressor(level=1, write_checksum=True).compress
+_DECOMPRESS = zstandard.ZstdDecompressor().decompress
+_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+MAX_VALUE_BYTES = 64 << 20
+"""The most a stored value may claim to hold uncompressed: a zstd frame says its size first,
+and a damaged (or planted) row must not make the run allocate what it claims."""
+DAMAGED = (zlib.error, zstandard.ZstdError, ValueError, TypeError)
+"""What `Store.decode` raises for a row that is not a value it wrote."""
 MAX_AGE = 30 * 24 * 3600
 """Entries not used for this long are dropped when the store is opened for writing."""
 
@@ -125,8 +135,8 @@ class Store:
                 return None
             self._db.execute(f"UPDATE {table} SET used = ? WHERE key = ?", (int(time.time()), key))
             try:
-                return json.loads(zlib.decompress(row[0]))
-            except (zlib.error, ValueError, TypeError):
+                return self.decode(row[0])
+            except DAMAGED:
                 self._db.execute(f"DELETE FROM {table} WHERE key = ?", (key,))
                 self.warnings.append("cache: a damaged entry was dropped")
         return None
@@ -155,7 +165,22 @@ class Store:
             text = _ENCODE_JSON(value)
         except UnicodeEncodeError:
             text = json.dumps(value, separators=(",", ":")).encode("utf-8")
-        return zlib.compress(text, 1)
+        return _COMPRESS(text)
+
+    @staticmethod
+    def decode(data: bytes) -> Any:
+        """A value `encode` wrote: zstd; or zlib, as stores written before it still hold.
+        Raises one of `DAMAGED` for anything else."""
+        if data[:4] == _ZSTD_MAGIC:
+            size = zstandard.frame_content_size(data)
+            if not 0 <= size <= MAX_VALUE_BYTES:
+                raise ValueError(f"a stored value that claims {size} bytes")
+            return json.loads(_DECOMPRESS(data))
+        inflate = zlib.decompressobj()
+        text = inflate.decompress(data, MAX_VALUE_BYTES + 1)
+        if len(text) > MAX_VALUE_BYTES or not inflate.eof:
+            raise ValueError("a stored value too large, or cut short")
+        return json.loads(text)
 
     def _put_many(self, table: str, items: Iterable[tuple[str, Any]]) -> None:
         self._put_encoded(table, ((key, self.encode(value)) for key, value in items))
@@ -198,8 +223,8 @@ class Store:
                 ).fetchall()
                 for key, data in rows:
                     try:
-                        value = json.loads(zlib.decompress(data))
-                    except (zlib.error, ValueError, TypeError):
+                        value = self.decode(data)
+                    except DAMAGED:
                         value = None
                     if isinstance(value, dict):
                         found[key] = value

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from auditor.cli.main import main
-from auditor.runtime.store import DATABASE
+from auditor.runtime.store import DATABASE, MAX_VALUE_BYTES, Store
 from tests.conftest import INCOMPLETE, RPMS, errors_of, only_incompleteness
 
 
@@ -44,13 +44,21 @@ def damage_packages(change: Callable[[dict[str, Any]], object]) -> None:
     """Apply ``change`` to one stored package model, and forget the stored reports."""
     with database() as db:
         key, data = db.execute("SELECT key, data FROM packages ORDER BY key LIMIT 1").fetchone()
-        value = change(json.loads(zlib.decompress(data)))
+        value = change(Store.decode(data))
         db.execute("UPDATE packages SET data = ? WHERE key = ?", (value, key))
         db.execute("DELETE FROM reports")
 
 
 def compressed(value: object) -> bytes:
+    """A row as the store wrote it before zstd (still read)."""
     return zlib.compress(json.dumps(value).encode())
+
+
+def claims(size: int) -> Callable[[object], bytes]:
+    """A zstd frame whose header claims ``size`` bytes, followed by nothing of them."""
+    # The magic, then a Frame_Header_Descriptor for an 8-byte Frame_Content_Size in a single
+    # segment (so no window byte), then that size (RFC 8878, 3.1.1.1).
+    return lambda value: b"\x28\xb5\x2f\xfd" + bytes([0b1110_0000]) + size.to_bytes(8, "little")
 
 
 @pytest.mark.parametrize(
@@ -64,6 +72,12 @@ def compressed(value: object) -> bytes:
         pytest.param(lambda v: compressed([v]), id="not-an-object"),
         pytest.param(lambda v: json.dumps(v), id="text-not-compressed"),
         pytest.param(lambda v: compressed(v)[:-3], id="compressed-cut-short"),
+        pytest.param(lambda v: zlib.compress(b"[" * (MAX_VALUE_BYTES + 1)), id="zlib-too-large"),
+        pytest.param(lambda v: Store.encode(v)[:-5], id="zstd-cut-short"),
+        pytest.param(lambda v: flip(Store.encode(v)), id="zstd-damaged"),
+        pytest.param(lambda v: Store.encode([v]), id="zstd-not-an-object"),
+        pytest.param(claims(1 << 40), id="zstd-claims-a-terabyte"),
+        pytest.param(claims(MAX_VALUE_BYTES + 1), id="zstd-claims-too-much"),
     ],
 )
 def test_a_damaged_package_entry_is_set_aside_and_the_file_read_again(
