@@ -13,14 +13,24 @@ from auditor.rpm.model import SourceFile, SourceKind
 
 TAG = re.compile(r"^([A-Za-z][A-Za-z0-9]*)\s*(?:\(([^)]*)\))?\s*:\s*(.*)$")
 """``Name(qualifier): value``."""
-SECTION = re.compile(
-    r"^%(package|description|prep|build|install|check|clean|files|changelog|pre|post|preun|"
-    r"postun|pretrans|posttrans|preuntrans|postuntrans|verifyscript|triggerin|triggerun|"
-    r"triggerpostun|triggerprein|filetriggerin|filetriggerun|filetriggerpostun|"
-    r"transfiletriggerin|transfiletriggerun|transfiletriggerpostun|sourcelist|patchlist|"
-    r"generate_buildrequires|conf)(?![A-Za-z0-9_])(.*)$"
+_SECTION_NAMES = (
+    "package|description|prep|build|install|check|clean|files|changelog|pre|post|preun|"
+    "postun|pretrans|posttrans|preuntrans|postuntrans|verifyscript|triggerin|triggerun|"
+    "triggerpostun|triggerprein|filetriggerin|filetriggerun|filetriggerpostun|"
+    "transfiletriggerin|transfiletriggerun|transfiletriggerpostun|sourcelist|patchlist|"
+    "generate_buildrequires|conf"
 )
+SECTION = re.compile(rf"^%({_SECTION_NAMES})(?![A-Za-z0-9_])(.*)$")
+"""A section's first line, stripped: ``%files -n name``."""
 NUMBERED = re.compile(r"^(source|patch)([0-9]*)$", re.IGNORECASE)
+
+# The same two shapes found in a whole text: each begins at the newline before its line, so
+# that the regular expression engine looks for a newline (at memchr speed) rather than trying
+# every character. ``[^\S\n]`` is the whitespace `str.strip` takes off a line (the text is split
+# at "\n" alone, so "\r" and the other separators stay in a line); nothing runs past its line.
+_SECTION_LINE = re.compile(rf"\n[^\S\n]*%({_SECTION_NAMES})(?![A-Za-z0-9_])")
+_SOURCE_TAG_LINE = re.compile(r"\n[^\S\n]*([SsPp][A-Za-z0-9]*)[^\S\n]*(?:\([^)\n]*\))?[^\S\n]*:([^\n]*)")
+_LISTS = {"sourcelist": SourceKind.SOURCE, "patchlist": SourceKind.PATCH}
 
 
 def tag_number(digits: str) -> int | None:
@@ -33,35 +43,47 @@ def tag_number(digits: str) -> int | None:
 def sources_of_parsed_spec(text: str) -> tuple[SourceFile, ...]:
     """The Source and Patch lines of a spec rpmbuild has already parsed (an SRPM's SPEC tag).
 
-    Its macros are expanded and its conditionals decided, so a scan of the lines of the main
-    preamble and of ``%sourcelist``/``%patchlist`` is exact, and much cheaper than `parse_spec`.
+    Its macros are expanded and its conditionals decided, so the lines of the main preamble
+    and of ``%sourcelist``/``%patchlist`` say it all: much cheaper than `parse_spec`. Only the
+    sections' first lines are looked for in the whole text; the sections that cannot hold a
+    source (the build scripts, ``%files``, a changelog of thousands of lines) are never split
+    into lines.
     """
+    text = "\n" + text  # every line follows a newline, the first one too
     found: list[SourceFile] = []
-    section = "preamble"
-    for number, line in enumerate(text.split("\n"), start=1):
-        stripped = line.strip()
-        if stripped.startswith("%"):
-            header = SECTION.match(stripped)
-            if header:
-                section = header.group(1)
-                continue
-        if section in ("sourcelist", "patchlist"):
-            if stripped and not stripped.startswith("#"):
-                kind = SourceKind.SOURCE if section == "sourcelist" else SourceKind.PATCH
-                found.append(SourceFile(kind, None, stripped, stripped, number))
-            continue
-        if section != "preamble" or not stripped or stripped[0] not in "SsPp":
-            continue
-        match = TAG.match(stripped)
-        if match is None:
-            continue
-        numbered = NUMBERED.match(match.group(1))
-        if numbered is None:
-            continue
-        kind = SourceKind.SOURCE if numbered.group(1).lower() == "source" else SourceKind.PATCH
-        digits = numbered.group(2)
-        value = match.group(3).strip()
-        found.append(
-            SourceFile(kind, int(digits) if digits and len(digits) < 10 else None, value, value, number)
-        )
+    section, start, line = "preamble", 0, 1
+    for header in _SECTION_LINE.finditer(text):
+        _sources_in(text, start, header.start(), line, section, found)
+        line += text.count("\n", start, header.start())
+        section = header.group(1)
+        start = text.find("\n", header.end())
+        if start < 0:
+            return tuple(found)
+        line += 1
+    _sources_in(text, start, len(text), line, section, found)
     return tuple(found)
+
+
+def _sources_in(text: str, start: int, stop: int, line: int, section: str, found: list[SourceFile]) -> None:
+    """The sources of the lines of ``section`` between the newline at ``start`` and ``stop``
+    (the newline of the next section's first line, or the end); the first is line ``line``."""
+    if section == "preamble":
+        counted = start
+        for match in _SOURCE_TAG_LINE.finditer(text, start, stop):
+            numbered = NUMBERED.match(match.group(1))
+            if numbered is None:
+                continue
+            line += text.count("\n", counted, match.start())
+            counted = match.start()
+            kind = SourceKind.SOURCE if numbered.group(1).lower() == "source" else SourceKind.PATCH
+            digits = numbered.group(2)
+            value = match.group(2).strip()
+            found.append(
+                SourceFile(kind, int(digits) if digits and len(digits) < 10 else None, value, value, line)
+            )
+    elif section in _LISTS:
+        kind = _LISTS[section]
+        for number, entry in enumerate(text[start + 1 : stop].split("\n"), start=line):
+            stripped = entry.strip()
+            if stripped and not stripped.startswith("#"):
+                found.append(SourceFile(kind, None, stripped, stripped, number))
