@@ -1,7 +1,8 @@
 """Work handed to forked processes while this one goes on: the one place that forks, and the
 one place that says from what size the fork is worth its cost.
 
-The auditor overlaps work in four places: reading RPM files (`auditor.sources.rpmbatch`),
+The auditor overlaps work in four places: reading RPM files (`auditor.sources.rpmbatch`,
+through `SharedBatches`),
 parsing a large primary.xml in two halves (`auditor.sources.split`), classifying while
 resolving (`auditor.audit.pipeline`) and encoding a large JSON report
 (`auditor.reports.json_report`). Each asks `worth_forking` with its own amount and
@@ -16,14 +17,19 @@ whole distribution costs nothing to hand over. Only the answer crosses back.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import pickle
+import struct
+import tempfile
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Generic, TypeVar, cast
 
 T = TypeVar("T")
+A = TypeVar("A")
 
 _started: Callable[[], object] | None = None
 """The work of the child being forked: set around the fork, read by the child only."""
@@ -99,3 +105,110 @@ def _fork(work: Callable[[], T]) -> Future[T]:
 def _run_started() -> object:
     assert _started is not None, "the work is set before the child is forked"
     return _started()
+
+
+class SharedBatches(Generic[A, T]):
+    """``work`` over every batch: by a forked child from the first batch on, from the moment
+    this is made, and by this process from the last batch back once it asks for the answers
+    (`results`), until the two meet.
+
+    Which batch goes to whom is decided under a lock by bounds both processes share, so no
+    batch is done twice or skipped. The child appends each answer, pickled, to a file both
+    processes hold (unlinked: only they can reach it), and this process reads them between
+    its own batches, whenever it is ready to. A pool's answers are received by a thread of
+    this process as they come, and that thread took the interpreter lock from whatever this
+    process did meanwhile: on rpms-2k's repository, parsing the metadata while the headers
+    were read took 0.24 s instead of 0.18. Handed over whole at the end instead, they took
+    0.04 s more after the last batch. Where the child cannot run (no fork, or it died), this
+    process does its batches too: the answers never depend on the child.
+    """
+
+    def __init__(self, batches: list[A], work: Callable[[A], T], *, fork: bool = True) -> None:
+        self._batches = batches
+        self._work = work
+        self._forks = fork and can_fork() and bool(batches)
+        context = multiprocessing.get_context("fork") if self._forks else multiprocessing.get_context()
+        # [the child's next batch, one past this process's next batch (taken from the end),
+        #  bytes of answers the child has written whole]
+        self._bounds = context.Array("q", [0, len(batches), 0])
+        # closed by `results` or `stop` (which leaving `PendingReads` calls in any case)
+        self._answers = tempfile.TemporaryFile() if self._forks else None  # noqa: SIM115
+        self._child: Future[None] | None = _fork(self._child_part) if self._forks else None
+
+    def _child_part(self) -> None:
+        assert self._answers is not None
+        descriptor, bounds = self._answers.fileno(), self._bounds
+        while (index := self._take(front=True)) is not None:
+            record = pickle.dumps((index, self._work(self._batches[index])), pickle.HIGHEST_PROTOCOL)
+            data = memoryview(_LENGTH.pack(len(record)) + record)
+            while data:
+                data = data[os.write(descriptor, data) :]
+            with bounds.get_lock():
+                bounds[2] += _LENGTH.size + len(record)
+
+    def _take(self, *, front: bool) -> int | None:
+        bounds = self._bounds
+        with bounds.get_lock():
+            first, stop = bounds[0], bounds[1]
+            if first >= stop:
+                return None
+            if front:
+                bounds[0] = first + 1
+                return int(first)
+            bounds[1] = stop - 1
+            return int(stop - 1)
+
+    def stop(self) -> None:
+        """Leave the batches not started to nobody: the child ends after the one it is doing."""
+        with self._bounds.get_lock():
+            self._bounds[1] = self._bounds[0]
+        if self._answers is not None:
+            self._answers.close()
+
+    def results(self, done: Callable[[A], None] | None = None) -> list[T]:
+        """Every batch's answer, in the order of the batches. ``done(batch)`` hears of each
+        batch as its answer reaches this process (for progress)."""
+        answers: dict[int, T] = {}
+        read = 0
+        while (index := self._take(front=False)) is not None:
+            answers[index] = self._work(self._batches[index])
+            if done is not None:
+                done(self._batches[index])
+            read = self._read_answers(read, answers, done)
+        if self._child is not None:
+            # A child that died (killed for memory, say) leaves what it did not write to the
+            # loop below.
+            with contextlib.suppress(BrokenProcessPool):
+                self._child.result()
+            self._read_answers(read, answers, done)
+        for index in range(len(self._batches)):
+            if index not in answers:
+                answers[index] = self._work(self._batches[index])
+                if done is not None:
+                    done(self._batches[index])
+        if self._answers is not None:
+            self._answers.close()
+        return [answers[index] for index in range(len(self._batches))]
+
+    def _read_answers(self, start: int, answers: dict[int, T], done: Callable[[A], None] | None) -> int:
+        """The answers the child has written whole since ``start``; where the next one starts."""
+        if self._answers is None or self._answers.closed:
+            return start
+        with self._bounds.get_lock():
+            end = int(self._bounds[2])
+        if end == start:
+            return start
+        data = os.pread(self._answers.fileno(), end - start, start)
+        position = 0
+        while position < len(data):
+            (size,) = _LENGTH.unpack_from(data, position)
+            position += _LENGTH.size
+            index, answer = pickle.loads(data[position : position + size])
+            position += size
+            answers[index] = answer
+            if done is not None:
+                done(self._batches[index])
+        return end
+
+
+_LENGTH = struct.Struct("<Q")

@@ -4,26 +4,27 @@ A file's model is looked up in the store by the file's identity (path, size, mod
 time, inode); the files not found there are read in batches, when there are enough of them
 to pay for a worker process, by that worker from the first batch on and by this process
 from the last one back, as soon as it asks for the result (it may parse a repository's
-metadata first: `PendingReads`). The new models go into the store, encoded by whichever
-process read them.
+metadata first: `PendingReads`, through `SharedBatches`). The new models go into the store,
+encoded by whichever process read them.
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from functools import partial
 
 from auditor.core.errors import InputError
 from auditor.rpm.model import Package
 from auditor.rpm.serialize import check_package_json, package_from_json, package_to_json
-from auditor.runtime.parallel import READ_RPMS_FROM, WORKERS, process_pool, worth_forking
+from auditor.runtime.parallel import READ_RPMS_FROM, SharedBatches, worth_forking
 from auditor.runtime.progress import SILENT, Reporter
 from auditor.runtime.snapshot import FileSnapshot
 from auditor.runtime.store import Store
 from auditor.sources.rpmpackage import read_rpm
 
-BATCH = 64
+BATCH = 16
+"""Files a process takes at a time: the two finish within one batch of each other."""
 
 Outcome = list[Package | InputError]
 """What one file gave: a package, an error, or (a payload cut short) both."""
@@ -89,8 +90,8 @@ class PendingReads:
     What the store has is looked up in this process when it starts; the rest is read by a
     worker process from then on, when there are enough files to pay for it, so this process
     can do other work meanwhile (a repository's metadata is parsed while its package files
-    are read), then reads the batches the worker has not reached. Use it as a context
-    manager: leaving it stops the worker.
+    are read), then reads the batches the worker has not taken. Use it as a context manager:
+    leaving it stops the worker after the batch it is reading.
     """
 
     def __init__(
@@ -114,23 +115,17 @@ class PendingReads:
         self.misses = self._from_store()
         self.encode = store is not None and store.enabled
         wanted = [self.paths[position] for position in self.misses]
-        self._batches = [wanted[start : start + BATCH] for start in range(0, len(wanted), BATCH)]
-        self._pool: ProcessPoolExecutor | None = None
-        self._futures: list[Future[list[Read]]] = []
-        if worth_forking(len(wanted), READ_RPMS_FROM):
-            self._pool = process_pool(WORKERS - 1)
-            self._futures = [
-                self._pool.submit(_read_batch, batch, checksum, evidence_only, self.encode)
-                for batch in self._batches
-            ]
+        self._batches = SharedBatches(
+            [wanted[start : start + BATCH] for start in range(0, len(wanted), BATCH)],
+            partial(_read_batch, checksum=checksum, evidence_only=evidence_only, encode=self.encode),
+            fork=worth_forking(len(wanted), READ_RPMS_FROM),
+        )
 
     def __enter__(self) -> PendingReads:
         return self
 
     def __exit__(self, *_exc: object) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        self._batches.stop()
 
     def _from_store(self) -> list[int]:
         """Fill in what the store has; the positions left to read."""
@@ -163,7 +158,7 @@ class PendingReads:
         if len(self.paths) > 1:
             self.progress.phase("reading RPM files", len(self.paths))
             self.progress.advance(len(self.paths) - len(self.misses))
-        read = self._read()
+        read = [item for batch in self._batches.results(self._advance) for item in batch]
         for position, (outcome, _) in zip(self.misses, read, strict=True):
             self.results[position] = outcome
         if self.encode and self.store is not None:
@@ -175,18 +170,5 @@ class PendingReads:
             )
         return [outcome if outcome is not None else [] for outcome in self.results]
 
-    def _read(self) -> list[Read]:
-        """Every batch: the worker's from the first on, this process's from the last back."""
-        done: dict[int, list[Read]] = {}
-        for index in reversed(range(len(self._batches))):
-            if self._futures and not self._futures[index].cancel():
-                break  # the worker has it, and every batch before it
-            done[index] = _read_batch(self._batches[index], self.checksum, self.evidence_only, self.encode)
-            self.progress.advance(len(self._batches[index]))
-        found: list[Read] = []
-        for index, batch in enumerate(self._batches):
-            if index not in done:
-                done[index] = self._futures[index].result()
-                self.progress.advance(len(batch))
-            found.extend(done.pop(index))
-        return found
+    def _advance(self, batch: list[str]) -> None:
+        self.progress.advance(len(batch))

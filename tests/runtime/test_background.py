@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -11,7 +14,7 @@ from auditor.audit.options import AuditOptions
 from auditor.core.errors import InputError
 from auditor.engine import run_audit
 from auditor.origin.policy import load_policy
-from auditor.runtime.parallel import Background, can_fork
+from auditor.runtime.parallel import Background, SharedBatches, can_fork
 from tests.paths import ROOT
 
 EXAMPLE = ROOT / "examples" / "xcp-ng-mini"
@@ -58,6 +61,77 @@ def test_without_fork_the_work_waits_for_its_result() -> None:
     work = Background(work_done, fork=False)
     assert calls == []
     assert work.result() == "done" and calls == [os.getpid()]
+
+
+def logged_work(log: str, dies_at: int | None = None) -> Callable[[int], tuple[int, int]]:
+    """Work that appends who did which batch to ``log`` (one write, O_APPEND: whole lines from
+    both processes); the child dies at batch ``dies_at``, before its line."""
+    parent = os.getpid()
+
+    def work(batch: int) -> tuple[int, int]:
+        time.sleep(0.001)  # long enough for both processes to take batches
+        if batch == dies_at and os.getpid() != parent:
+            os._exit(9)
+        with open(log, "a") as stream:
+            stream.write(f"{os.getpid()} {batch}\n")
+        return batch, batch * batch
+
+    return work
+
+
+def done_by(log: str) -> dict[int, list[int]]:
+    batches: dict[int, list[int]] = {}
+    for line in Path(log).read_text().splitlines():
+        pid, batch = map(int, line.split())
+        batches.setdefault(batch, []).append(pid)
+    return batches
+
+
+@needs_fork
+@pytest.mark.parametrize("asked_after", [0.0, 0.05, 1.0])
+def test_shared_batches_are_each_done_once_and_answered_in_order(tmp_path: Path, asked_after: float) -> None:
+    log = str(tmp_path / "log")
+    shared = SharedBatches(list(range(200)), logged_work(log))
+    time.sleep(asked_after)  # this process does other work first (none left after 1 s)
+    heard: list[int] = []
+    assert shared.results(heard.append) == [(batch, batch * batch) for batch in range(200)]
+    assert sorted(heard) == list(range(200))
+    batches = done_by(log)
+    assert sorted(batches) == list(range(200)) and all(len(pids) == 1 for pids in batches.values())
+    mine = sorted(batch for batch, [pid] in batches.items() if pid == os.getpid())
+    # the child took them from the first on, this process from the last back
+    assert mine == list(range(200 - len(mine), 200)) and (asked_after < 1.0 or not mine)
+
+
+@needs_fork
+def test_the_batches_of_a_child_that_dies_are_done_here(tmp_path: Path) -> None:
+    log = str(tmp_path / "log")
+    shared = SharedBatches(list(range(50)), logged_work(log, dies_at=3))
+    time.sleep(0.2)
+    assert shared.results() == [(batch, batch * batch) for batch in range(50)]
+    batches = done_by(log)
+    assert sorted(batches) == list(range(50))
+    assert batches[3] == [os.getpid()]  # the one it died in, done again here
+
+
+def test_shared_batches_without_fork_are_done_here_when_asked(tmp_path: Path) -> None:
+    log = str(tmp_path / "log")
+    shared = SharedBatches(list(range(5)), logged_work(log), fork=False)
+    assert not os.path.exists(log)
+    assert shared.results() == [(batch, batch * batch) for batch in range(5)]
+    assert done_by(log) == {batch: [os.getpid()] for batch in range(5)}
+
+
+@needs_fork
+def test_stopped_shared_batches_start_no_new_batch(tmp_path: Path) -> None:
+    log = str(tmp_path / "log")
+    shared = SharedBatches(list(range(1000)), logged_work(log))
+    time.sleep(0.05)
+    shared.stop()
+    time.sleep(0.2)
+    taken = len(done_by(log))
+    time.sleep(0.2)
+    assert len(done_by(log)) == taken < 1000
 
 
 @needs_fork

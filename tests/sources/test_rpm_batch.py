@@ -25,7 +25,7 @@ from tests.conftest import RPMS
 @pytest.fixture(autouse=True)
 def two_processes(monkeypatch: pytest.MonkeyPatch) -> None:
     """A worker and this process, whatever the machine's cores: the path under test."""
-    monkeypatch.setattr(rpmbatch, "WORKERS", 2)
+    monkeypatch.setattr(parallel, "WORKERS", 2)
 
 
 @pytest.fixture
