@@ -116,11 +116,12 @@ def _with_package_files(
         )
     for position, href in wanted:
         outcome = outcomes[href]
-        read_package = next((item for item in outcome if isinstance(item, Package)), None)
-        read.errors.extend(item for item in outcome if isinstance(item, InputError))
+        read_package = outcome[0] if outcome and isinstance(outcome[0], Package) else None
+        if len(outcome) > 1 or read_package is None:  # an error, or a payload cut short
+            read.errors.extend(item for item in outcome if isinstance(item, InputError))
         if read_package is None:
             continue
-        merged = overlay(packages[position], read_package, os.path.join(read.location, href))
+        merged = overlay(packages[position], read_package, read.location, href)
         if isinstance(merged, InputError):
             read.errors.append(merged)
         else:
@@ -128,9 +129,11 @@ def _with_package_files(
     return packages
 
 
-def overlay(listed: Package, read: Package, shown: str) -> Package | InputError:
-    """``listed`` (from the metadata) with what only its file's header carries; an error when the
-    header describes another package than the entry."""
+def overlay(listed: Package, read: Package, *where: str) -> Package | InputError:
+    """``listed`` (from the metadata) with what only its file's header carries; an error on
+    the file (named by the parts of its path, ``where``, joined only then) when the header
+    describes another package than the entry. A binary whose header adds nothing (unsigned,
+    no Distribution) is ``listed`` itself."""
     if (read.name, read.epoch or 0, read.version, read.release, read.arch) != (
         listed.name,
         listed.epoch or 0,
@@ -139,7 +142,8 @@ def overlay(listed: Package, read: Package, shown: str) -> Package | InputError:
         listed.arch,
     ):
         return InputError(
-            shown, f"the file's header is {read.nevra}, the repository metadata says {listed.nevra}"
+            os.path.join(*where),
+            f"the file's header is {read.nevra}, the repository metadata says {listed.nevra}",
         )
     if listed.is_source:
         return with_fields(
@@ -151,6 +155,8 @@ def overlay(listed: Package, read: Package, shown: str) -> Package | InputError:
             signing_key=read.signing_key,
             distribution=read.distribution,
         )
+    if (read.signing_key, read.distribution) == (listed.signing_key, listed.distribution):
+        return listed
     return with_fields(listed, signing_key=read.signing_key, distribution=read.distribution)
 
 

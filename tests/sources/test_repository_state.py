@@ -139,3 +139,21 @@ def test_a_duplicate_of_a_type_the_audit_does_not_read_changes_nothing(
     code, document, err = scan([str(repo), "--fail-on", "none"], capsys)
     assert (code, err) == (expected_code, [])
     assert document["packages"] == [{**p, "input": str(repo)} for p in expected["packages"]]
+
+
+def test_a_package_file_whose_header_is_another_package_is_an_input_error_on_that_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The metadata names a package, its file holds another: the entry is audited as listed,
+    and the file is an input error naming it, never silently taken for what it is not."""
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOT / "examples" / "xcp-ng-mini" / "repo", repo)
+    listed = repo / "Packages" / "ocaml-4.14.1-1.xcpng.noarch.rpm"
+    shutil.copy(GOOD, listed)
+    code, report, errors = scan([str(repo)], capsys)
+    assert code == 3
+    assert errors == [
+        f"auditor: error: {listed}: the file's header is {GOOD_NEVRA}, "
+        "the repository metadata says ocaml-4.14.1-1.xcpng.noarch"
+    ]
+    assert "ocaml-4.14.1-1.xcpng.noarch" in {package["nevra"] for package in report["packages"]}
