@@ -147,6 +147,10 @@ class Header:
         raw = self._entries.get(tag)
         return None if raw is None else Entry(*raw)
 
+    def index_entry(self, tag: int) -> RawEntry:
+        """The entry of a tag known to be present (see `present`), as a plain tuple."""
+        return self._entries[tag]
+
     def raw(self, tag: int) -> tuple[RawEntry, bytes] | None:
         """The entry of ``tag`` as a plain tuple, and its data (rpm's dataLength bytes), if present."""
         entry = self._entries.get(tag)
