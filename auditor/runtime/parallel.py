@@ -26,7 +26,7 @@ import tempfile
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Generic, TypeVar, cast
+from typing import IO, Generic, TypeVar, cast
 
 T = TypeVar("T")
 A = TypeVar("A")
@@ -126,14 +126,18 @@ class SharedBatches(Generic[A, T]):
     def __init__(self, batches: list[A], work: Callable[[A], T], *, fork: bool = True) -> None:
         self._batches = batches
         self._work = work
-        self._forks = fork and can_fork() and bool(batches)
-        context = multiprocessing.get_context("fork") if self._forks else multiprocessing.get_context()
+        self._answers: IO[bytes] | None = None
+        if fork and can_fork() and batches:
+            # Closed by `results` or `stop` (which leaving `PendingReads` calls in any case).
+            # Without a temporary file (no space, no TMPDIR), this process does it all.
+            with contextlib.suppress(OSError):
+                self._answers = tempfile.TemporaryFile()  # noqa: SIM115
+        forks = self._answers is not None
+        context = multiprocessing.get_context("fork") if forks else multiprocessing.get_context()
         # [the child's next batch, one past this process's next batch (taken from the end),
         #  bytes of answers the child has written whole]
         self._bounds = context.Array("q", [0, len(batches), 0])
-        # closed by `results` or `stop` (which leaving `PendingReads` calls in any case)
-        self._answers = tempfile.TemporaryFile() if self._forks else None  # noqa: SIM115
-        self._child: Future[None] | None = _fork(self._child_part) if self._forks else None
+        self._child: Future[None] | None = _fork(self._child_part) if forks else None
 
     def _child_part(self) -> None:
         assert self._answers is not None
@@ -141,8 +145,11 @@ class SharedBatches(Generic[A, T]):
         while (index := self._take(front=True)) is not None:
             record = pickle.dumps((index, self._work(self._batches[index])), pickle.HIGHEST_PROTOCOL)
             data = memoryview(_LENGTH.pack(len(record)) + record)
-            while data:
-                data = data[os.write(descriptor, data) :]
+            try:
+                while data:
+                    data = data[os.write(descriptor, data) :]
+            except OSError:
+                return  # no space left: this process does what was not written whole
             with bounds.get_lock():
                 bounds[2] += _LENGTH.size + len(record)
 
@@ -169,25 +176,27 @@ class SharedBatches(Generic[A, T]):
         """Every batch's answer, in the order of the batches. ``done(batch)`` hears of each
         batch as its answer reaches this process (for progress)."""
         answers: dict[int, T] = {}
-        read = 0
-        while (index := self._take(front=False)) is not None:
-            answers[index] = self._work(self._batches[index])
-            if done is not None:
-                done(self._batches[index])
-            read = self._read_answers(read, answers, done)
-        if self._child is not None:
-            # A child that died (killed for memory, say) leaves what it did not write to the
-            # loop below.
-            with contextlib.suppress(BrokenProcessPool):
-                self._child.result()
-            self._read_answers(read, answers, done)
+        try:
+            read = 0
+            while (index := self._take(front=False)) is not None:
+                answers[index] = self._work(self._batches[index])
+                if done is not None:
+                    done(self._batches[index])
+                read = self._read_answers(read, answers, done)
+            if self._child is not None:
+                # A child that died (killed for memory, say) leaves what it did not write to
+                # the loop below.
+                with contextlib.suppress(BrokenProcessPool):
+                    self._child.result()
+                self._read_answers(read, answers, done)
+        finally:
+            if self._answers is not None:
+                self._answers.close()
         for index in range(len(self._batches)):
             if index not in answers:
                 answers[index] = self._work(self._batches[index])
                 if done is not None:
                     done(self._batches[index])
-        if self._answers is not None:
-            self._answers.close()
         return [answers[index] for index in range(len(self._batches))]
 
     def _read_answers(self, start: int, answers: dict[int, T], done: Callable[[A], None] | None) -> int:

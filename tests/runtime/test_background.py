@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -112,6 +114,41 @@ def test_the_batches_of_a_child_that_dies_are_done_here(tmp_path: Path) -> None:
     batches = done_by(log)
     assert sorted(batches) == list(range(50))
     assert batches[3] == [os.getpid()]  # the one it died in, done again here
+
+
+@needs_fork
+def test_the_batches_a_child_cannot_write_down_are_done_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full disk under the answers' file: the child stops at its first answer, this process
+    does every batch whose answer it does not have."""
+    log = str(tmp_path / "log")
+    parent, write = os.getpid(), os.write
+
+    def no_space(descriptor: int, data: bytes) -> int:
+        if os.getpid() != parent:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return write(descriptor, data)
+
+    monkeypatch.setattr(os, "write", no_space)
+    shared = SharedBatches(list(range(30)), logged_work(log))
+    time.sleep(0.1)
+    assert shared.results() == [(batch, batch * batch) for batch in range(30)]
+    batches = done_by(log)
+    assert sorted(batches) == list(range(30)) and all(os.getpid() in pids for pids in batches.values())
+
+
+def test_without_a_temporary_file_shared_batches_are_all_done_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unwritable() -> None:
+        raise OSError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", unwritable)
+    log = str(tmp_path / "log")
+    shared = SharedBatches(list(range(20)), logged_work(log))
+    assert shared.results() == [(batch, batch * batch) for batch in range(20)]
+    assert done_by(log) == {batch: [os.getpid()] for batch in range(20)}
 
 
 def test_shared_batches_without_fork_are_done_here_when_asked(tmp_path: Path) -> None:
