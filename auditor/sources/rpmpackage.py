@@ -122,8 +122,7 @@ def package_from_headers(
     if not name or version is None or release is None:
         raise InputError(input, "corrupt RPM header: no name, version or release")
     is_source = Tag.SOURCERPM not in main  # rpm's own headerIsSource()
-    # A source package's file names find its spec in the payload, when the header has none.
-    files = _files(main) if not evidence_only or (is_source and Tag.SPEC not in main) else ()
+    files = _files(main) if is_source or not evidence_only else ()
     reading = SpecReading((), None)
     if is_source:
         if payload is None and stream is not None:
