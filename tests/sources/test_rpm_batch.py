@@ -86,3 +86,19 @@ def test_what_was_read_is_found_in_the_store_next_time(many: list[str], tmp_path
 def test_leaving_before_the_result_stops_the_worker(many: list[str]) -> None:
     with pytest.raises(RuntimeError), PendingReads(many, checksum=False):
         raise RuntimeError("the metadata could not be read")
+
+
+@pytest.mark.parametrize("evidence_only", [False, True])
+def test_a_source_package_whose_file_names_and_directories_disagree_is_refused(
+    tmp_path: Path, evidence_only: bool
+) -> None:
+    """Its spec is in the SPEC tag, so its file names are not needed to find it; an evidence
+    read must still refuse a file list whose directory index points past the directories."""
+    from tests.differential import mutations as m
+
+    dirindexes = 1116
+    case = m.Case("dirindex-out-of-range", m.Oracle.STRUCTURE, m.SOURCE, "indexes disagree",
+                  change=m.value("main", dirindexes, b"\0\0\0\x4d", 1, m.INT32))  # fmt: skip
+    path = str(case.build(tmp_path))
+    with pytest.raises(InputError, match="file names and directory indexes disagree"):
+        read_rpm(path, checksum=False, evidence_only=evidence_only)
