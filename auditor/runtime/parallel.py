@@ -23,10 +23,11 @@ import os
 import pickle
 import struct
 import tempfile
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterator, MutableSequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import IO, Generic, TypeVar, cast
+from typing import IO, Any, Generic, TypeVar, cast
 
 T = TypeVar("T")
 A = TypeVar("A")
@@ -89,13 +90,22 @@ class Background(Generic[T]):
         return self._work()
 
 
-def _fork(work: Callable[[], T]) -> Future[T]:
+_CANNOT_FORK = (OSError, ImportError, RuntimeError)
+"""What starting a child raises where it cannot run: no process, memory or file left to
+fork with, no working semaphores (a sandbox), no shared memory (no /dev/shm, no usable
+temporary directory). The work is then done in this process."""
+
+
+def _fork(work: Callable[[], T]) -> Future[T] | None:
+    """``work()`` in a forked child; None when no child could be started."""
     global _started
-    executor = process_pool(1)
     _started = work
     try:
+        executor = process_pool(1)
         # ProcessPoolExecutor forks its worker inside submit: the child sees ``_started``.
         future = cast("Future[T]", executor.submit(_run_started))
+    except _CANNOT_FORK:
+        return None
     finally:
         _started = None
     executor.shutdown(wait=False)
@@ -112,50 +122,93 @@ class SharedBatches(Generic[A, T]):
     this is made, and by this process from the last batch back once it asks for the answers
     (`results`), until the two meet.
 
-    Which batch goes to whom is decided under a lock by bounds both processes share, so no
-    batch is done twice or skipped. The child appends each answer, pickled, to a file both
-    processes hold (unlinked: only they can reach it), and this process reads them between
-    its own batches, whenever it is ready to. A pool's answers are received by a thread of
-    this process as they come, and that thread took the interpreter lock from whatever this
-    process did meanwhile: on rpms-2k's repository, parsing the metadata while the headers
-    were read took 0.24 s instead of 0.18. Handed over whole at the end instead, they took
-    0.04 s more after the last batch. Where the child cannot run (no fork, or it died), this
-    process does its batches too: the answers never depend on the child.
+    Which batch goes to whom is decided by bounds both processes share, under their lock,
+    so no batch is done twice or skipped. The child appends each answer, pickled, to a file
+    both processes hold (unlinked: only they can reach it), and this process reads them
+    between its own batches, whenever it is ready to. A pool's answers are received by a
+    thread of this process as they come, and that thread took the interpreter lock from
+    whatever this process did meanwhile: on rpms-2k's repository, parsing the metadata while
+    the headers were read took 0.24 s instead of 0.18. Handed over whole at the end instead,
+    they took 0.04 s more after the last batch.
+
+    The answers never depend on the child. Where it cannot run (no fork, no temporary file,
+    shared memory or semaphores), or dies (killed for memory, say, even while it holds the
+    lock), this process does every batch whose answer it has not read.
     """
 
     def __init__(self, batches: list[A], work: Callable[[A], T], *, fork: bool = True) -> None:
         self._batches = batches
         self._work = work
-        self._answers: IO[bytes] | None = None
-        if fork and can_fork() and batches:
-            # Closed by `results` or `stop` (which leaving `PendingReads` calls in any case).
-            # Without a temporary file (no space, no TMPDIR), this process does it all.
-            with contextlib.suppress(OSError):
-                self._answers = tempfile.TemporaryFile()  # noqa: SIM115
-        forks = self._answers is not None
-        context = multiprocessing.get_context("fork") if forks else multiprocessing.get_context()
         # [the child's next batch, one past this process's next batch (taken from the end),
-        #  bytes of answers the child has written whole]
-        self._bounds = context.Array("q", [0, len(batches), 0])
-        self._child: Future[None] | None = _fork(self._child_part) if forks else None
+        #  bytes of answers the child has written whole]: shared only with a child
+        self._bounds: MutableSequence[int] = [0, len(batches), 0]
+        self._lock: Any = None
+        self._answers: IO[bytes] | None = None
+        self._child: Future[None] | None = None
+        self._parent = os.getpid()
+        if fork and can_fork() and batches:
+            self._start_child()
+
+    def _start_child(self) -> None:
+        try:
+            answers = tempfile.TemporaryFile()  # closed by `results` or `stop`  # noqa: SIM115
+        except OSError:
+            return
+        try:
+            context = multiprocessing.get_context("fork")
+            # Raw memory and a lock of its own: a synchronized Array takes its lock, without a
+            # timeout, on every read of an item, where a dead child may have left it taken.
+            self._lock = context.Lock()
+            self._bounds = cast("MutableSequence[int]", context.RawArray("q", self._bounds))
+            self._answers = answers
+            self._child = _fork(self._child_part)
+        except _CANNOT_FORK:
+            pass
+        if self._child is None:
+            answers.close()
+            self._bounds, self._lock, self._answers = [0, len(self._batches), 0], None, None
+
+    @contextlib.contextmanager
+    def _claim(self) -> Iterator[None]:
+        """The lock on the bounds, while the other process lives: one that died holding it
+        (killed) must not hang the survivor. This process goes on alone once the child has
+        ended; the child gives up when this process has (its parent is then another)."""
+        lock = self._lock
+        in_child = os.getpid() != self._parent
+        if lock is None or (not in_child and self._child is not None and self._child.done()):
+            yield  # no child, or it has ended: nobody else changes the bounds
+            return
+        while not lock.acquire(timeout=_LOCK_PATIENCE):
+            if in_child and os.getppid() != self._parent:
+                raise _Orphaned
+            if not in_child and self._child is not None and self._child.done():
+                yield
+                return
+        try:
+            yield
+        finally:
+            lock.release()
 
     def _child_part(self) -> None:
         assert self._answers is not None
         descriptor, bounds = self._answers.fileno(), self._bounds
-        while (index := self._take(front=True)) is not None:
-            record = pickle.dumps((index, self._work(self._batches[index])), pickle.HIGHEST_PROTOCOL)
-            data = memoryview(_LENGTH.pack(len(record)) + record)
-            try:
-                while data:
-                    data = data[os.write(descriptor, data) :]
-            except OSError:
-                return  # no space left: this process does what was not written whole
-            with bounds.get_lock():
-                bounds[2] += _LENGTH.size + len(record)
+        try:
+            while (index := self._take(front=True)) is not None:
+                record = pickle.dumps((index, self._work(self._batches[index])), pickle.HIGHEST_PROTOCOL)
+                data = memoryview(_HEADER.pack(len(record), zlib.crc32(record)) + record)
+                try:
+                    while data:
+                        data = data[os.write(descriptor, data) :]
+                except OSError:
+                    return  # no space left: this process does what was not written whole
+                with self._claim():
+                    bounds[2] += _HEADER.size + len(record)
+        except _Orphaned:
+            return
 
     def _take(self, *, front: bool) -> int | None:
         bounds = self._bounds
-        with bounds.get_lock():
+        with self._claim():
             first, stop = bounds[0], bounds[1]
             if first >= stop:
                 return None
@@ -167,7 +220,7 @@ class SharedBatches(Generic[A, T]):
 
     def stop(self) -> None:
         """Leave the batches not started to nobody: the child ends after the one it is doing."""
-        with self._bounds.get_lock():
+        with self._claim():
             self._bounds[1] = self._bounds[0]
         if self._answers is not None:
             self._answers.close()
@@ -200,24 +253,39 @@ class SharedBatches(Generic[A, T]):
         return [answers[index] for index in range(len(self._batches))]
 
     def _read_answers(self, start: int, answers: dict[int, T], done: Callable[[A], None] | None) -> int:
-        """The answers the child has written whole since ``start``; where the next one starts."""
+        """The answers the child has written whole since ``start``; where the next one starts.
+        A record whose checksum does not hold is not taken (nor any after it): its batch is
+        done here at the end, if the child's own word on it never comes."""
         if self._answers is None or self._answers.closed:
             return start
-        with self._bounds.get_lock():
+        with self._claim():
             end = int(self._bounds[2])
-        if end == start:
-            return start
-        data = os.pread(self._answers.fileno(), end - start, start)
+        data = bytearray()
+        while len(data) < end - start:  # a read may return less than asked
+            piece = os.pread(self._answers.fileno(), end - start - len(data), start + len(data))
+            if not piece:
+                break
+            data += piece
         position = 0
-        while position < len(data):
-            (size,) = _LENGTH.unpack_from(data, position)
-            position += _LENGTH.size
-            index, answer = pickle.loads(data[position : position + size])
-            position += size
-            answers[index] = answer
-            if done is not None:
-                done(self._batches[index])
-        return end
+        while position + _HEADER.size <= len(data):
+            size, checksum = _HEADER.unpack_from(data, position)
+            record = bytes(data[position + _HEADER.size : position + _HEADER.size + size])
+            if len(record) < size or zlib.crc32(record) != checksum:
+                break
+            index, answer = pickle.loads(record)
+            if index not in answers:
+                answers[index] = answer
+                if done is not None:
+                    done(self._batches[index])
+            position += _HEADER.size + size
+        return start + position
 
 
-_LENGTH = struct.Struct("<Q")
+class _Orphaned(Exception):
+    """The child's parent is gone: nobody will read its answers."""
+
+
+_HEADER = struct.Struct("<QI")
+"""A record's length and CRC-32, before the pickled (index, answer)."""
+_LOCK_PATIENCE = 0.2
+"""Seconds between two looks at whether the other process still lives, while waiting for the lock."""

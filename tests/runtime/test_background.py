@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import errno
+import multiprocessing
 import os
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 
@@ -16,6 +19,7 @@ from auditor.audit.options import AuditOptions
 from auditor.core.errors import InputError
 from auditor.engine import run_audit
 from auditor.origin.policy import load_policy
+from auditor.runtime import parallel
 from auditor.runtime.parallel import Background, SharedBatches, can_fork
 from tests.paths import ROOT
 
@@ -149,6 +153,51 @@ def test_without_a_temporary_file_shared_batches_are_all_done_here(
     shared = SharedBatches(list(range(20)), logged_work(log))
     assert shared.results() == [(batch, batch * batch) for batch in range(20)]
     assert done_by(log) == {batch: [os.getpid()] for batch in range(20)}
+
+
+@needs_fork
+def test_a_child_killed_while_it_holds_the_lock_hangs_nothing(tmp_path: Path) -> None:
+    """Killed (for memory, say) between taking the bounds' lock and letting it go: this
+    process sees the child gone and does the rest without it."""
+    log, parent = str(tmp_path / "log"), os.getpid()
+    logged = logged_work(log)
+
+    def work(batch: int) -> tuple[int, int]:
+        if batch == 2 and os.getpid() != parent:
+            # the child's own SharedBatches: the work it was forked to do is its method
+            shared = cast("Any", parallel._started).__self__
+            shared._lock.acquire()  # as if killed inside `_take`
+            os._exit(9)
+        return logged(batch)
+
+    shared = SharedBatches(list(range(40)), work)
+    time.sleep(0.2)
+    finished: list[list[tuple[int, int]]] = []
+    reader = threading.Thread(target=lambda: finished.append(shared.results()), daemon=True)
+    reader.start()
+    reader.join(timeout=30)
+    assert finished == [[(batch, batch * batch) for batch in range(40)]]
+    shared.stop()  # as leaving `PendingReads` does: the held lock does not stop it either
+
+
+@pytest.mark.parametrize("broken", ["RawArray", "fork"])
+def test_without_shared_memory_semaphores_or_a_fork_everything_is_done_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, broken: str
+) -> None:
+    """A sandbox without /dev/shm or working semaphores, or a fork refused (no process or
+    memory left): the batches, and a `Background` work, are done in this process."""
+
+    def refused(*_args: object, **_kwargs: object) -> None:
+        raise OSError(errno.ENOSYS, "Function not implemented")
+
+    if broken == "RawArray":
+        monkeypatch.setattr(multiprocessing.get_context("fork"), "RawArray", refused)
+    monkeypatch.setattr(parallel, "process_pool", refused)
+    log = str(tmp_path / "log")
+    shared = SharedBatches(list(range(20)), logged_work(log))
+    assert shared.results() == [(batch, batch * batch) for batch in range(20)]
+    assert done_by(log) == {batch: [os.getpid()] for batch in range(20)}
+    assert Background(os.getpid).result() == os.getpid()
 
 
 def test_shared_batches_without_fork_are_done_here_when_asked(tmp_path: Path) -> None:
