@@ -154,6 +154,7 @@ class Replay:
         self.recorder = ReportRecorder()
         self.entry: tuple[dict[str, Any], Iterator[bytes]] | None = None
         self.args = args
+        self.snapshot = snapshot
         if not options.cache or options.resolve_urls or options.remote.remote_headers:
             return
         settings = {
@@ -195,7 +196,13 @@ class Replay:
         return self.recorder.record(pieces)
 
     def store_result(self, code: ExitCode, messages: Sequence[str]) -> None:
+        """Store the report under its key, unless a file the key names was read as another
+        (it changed during the run): the report would then stand for files it never read."""
         if self.store is None or self.key is None:
+            return
+        if self.snapshot.changed:
+            self.recorder.close()
+            self.store.close()
             return
         said = len(self.store.warnings)
         try:

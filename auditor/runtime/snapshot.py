@@ -7,10 +7,12 @@ every file below each input (`auditor.cli.replay`); then the reader walks the sa
 walk and a second stat of every file, 0.05 s on the run's serial path, before any worker
 could start. Both looks now go through the run's `FileSnapshot`.
 
-A file changed while a run goes on is read as it then is, and keyed in the store by the
-identity of the run's first look: the next run sees its new identity and reads it again.
-The snapshot lives as long as the run that made it (`auditor.engine.open_run`): a process
-that runs twice, as the tests do, never sees the first run's files.
+A file changed between the first look and its reading is read as it then is; the reader,
+which checks the identity of the descriptor it read against the first look's, does not
+store it under the first look's identity, and says so here (`changed`): the run's report is
+then not stored either, since its key holds the first look. The snapshot lives as long as
+the run that made it (`auditor.engine.open_run`): a process that runs twice, as the tests
+do, never sees the first run's files.
 """
 
 from __future__ import annotations
@@ -28,11 +30,13 @@ class FileSnapshot:
     """A run's listings and file identities, each taken at the first look and kept to the end
     of the run. A failed look (`OSError`) is not kept: the next one tries again and raises."""
 
-    __slots__ = ("_identities", "_listings")
+    __slots__ = ("_identities", "_listings", "changed")
 
     def __init__(self) -> None:
         self._listings: dict[str, list[os.DirEntry[str]]] = {}
         self._identities: dict[str, str] = {}
+        self.changed: list[str] = []
+        """Files whose identity when read was not the first look's."""
 
     def listing(self, directory: str) -> list[os.DirEntry[str]]:
         """The entries of ``directory`` in name order. An entry keeps what it learnt of its

@@ -55,7 +55,11 @@ MAX_AGE = 30 * 24 * 3600
 
 def file_identity(path: str) -> str:
     """What changes whenever a file's content may have changed (without reading it)."""
-    info = os.stat(path)
+    return identity_of(path, os.stat(path))
+
+
+def identity_of(path: str, info: os.stat_result) -> str:
+    """`file_identity` from a stat already made (say `os.fstat` of the descriptor read)."""
     return f"{os.path.abspath(path)}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_ino}\0{info.st_dev}"
 
 

@@ -11,6 +11,7 @@ encoded by whichever process read them.
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Sequence
 from functools import partial
 
@@ -20,7 +21,7 @@ from auditor.rpm.serialize import check_package_json, package_from_json, package
 from auditor.runtime.parallel import READ_RPMS_FROM, SharedBatches, worth_forking
 from auditor.runtime.progress import SILENT, Reporter
 from auditor.runtime.snapshot import FileSnapshot
-from auditor.runtime.store import Store
+from auditor.runtime.store import Store, identity_of
 from auditor.sources.rpmpackage import read_rpm
 
 BATCH = 16
@@ -29,26 +30,40 @@ BATCH = 16
 Outcome = list[Package | InputError]
 """What one file gave: a package, an error, or (a payload cut short) both."""
 
-Read = tuple[Outcome, bytes | None]
-"""A file's outcome, and its package `Store.encode`d for the store (None: not to be stored)."""
+Read = tuple[Outcome, bytes | None, bool]
+"""A file's outcome; its package `Store.encode`d for the store (None: not to be stored); and
+whether the file read was not the one the store's key names (it changed since the run's
+first look at it)."""
+
+Wanted = tuple[str, str | None]
+"""A file to read, and its identity at the run's first look when its package is to be stored."""
 
 
 def _read_batch(
-    paths: Sequence[str], checksum: bool = True, evidence_only: bool = False, encode: bool = False
+    files: Sequence[Wanted], checksum: bool = True, evidence_only: bool = False, encode: bool = False
 ) -> list[Read]:
     found: list[Read] = []
-    for path in paths:
+    for path, identity in files:
+        opened: list[os.stat_result] = []
         try:
-            package, error = read_rpm(path, checksum=checksum, evidence_only=evidence_only)
+            package, error = read_rpm(
+                path, checksum=checksum, evidence_only=evidence_only, opened=opened.append
+            )
         except InputError as exc:
             # Kept to the end of the run: a fresh error, without the traceback whose frames
             # hold what the reader had read (up to a 256 MiB header per bad file).
-            found.append(([InputError(exc.source, exc.reason)], None))
+            found.append(([InputError(exc.source, exc.reason)], None, False))
             continue
+        # The package is stored under the identity of the file its bytes came from, or not at
+        # all: a name pointed elsewhere since the first look must not file one package's model
+        # under another file's identity, for every later run to take.
+        moved = identity is not None and identity_of(path, opened[0]) != identity
         if error is not None:  # only a file read without error is stored
-            found.append(([package, InputError(error.source, error.reason)], None))
+            found.append(([package, InputError(error.source, error.reason)], None, moved))
+        elif not encode or moved:
+            found.append(([package], None, moved))
         else:
-            found.append(([package], Store.encode(package_to_json(package)) if encode else None))
+            found.append(([package], Store.encode(package_to_json(package)), False))
     return found
 
 
@@ -112,9 +127,11 @@ class PendingReads:
         self.evidence_only = evidence_only
         self.results: list[Outcome | None] = [None] * len(self.paths)
         self.keys: dict[int, str] = {}
+        self.identities: dict[int, str] = {}
         self.misses = self._from_store()
         self.encode = store is not None and store.enabled
-        wanted = [self.paths[position] for position in self.misses]
+        identities = self.identities
+        wanted = [(self.paths[position], identities.get(position)) for position in self.misses]
         self._batches = SharedBatches(
             [wanted[start : start + BATCH] for start in range(0, len(wanted), BATCH)],
             partial(_read_batch, checksum=checksum, evidence_only=evidence_only, encode=self.encode),
@@ -135,7 +152,8 @@ class PendingReads:
             identity = self.snapshot.identity
             for position, path in enumerate(self.paths):
                 with contextlib.suppress(OSError):  # the reader will say what is wrong with the file
-                    self.keys[position] = Store.package_key(identity(path) + kind)
+                    self.identities[position] = identity(path)
+                    self.keys[position] = Store.package_key(self.identities[position] + kind)
         stored = store.get_packages(list(self.keys.values())) if store is not None and self.keys else {}
         damaged: list[str] = []
         misses: list[int] = []
@@ -159,16 +177,18 @@ class PendingReads:
             self.progress.phase("reading RPM files", len(self.paths))
             self.progress.advance(len(self.paths) - len(self.misses))
         read = [item for batch in self._batches.results(self._advance) for item in batch]
-        for position, (outcome, _) in zip(self.misses, read, strict=True):
+        for position, (outcome, _, moved) in zip(self.misses, read, strict=True):
             self.results[position] = outcome
+            if moved:
+                self.snapshot.changed.append(self.paths[position])
         if self.encode and self.store is not None:
             keys = self.keys
             self.store.put_encoded_packages(
                 (keys[position], data)
-                for position, (_, data) in zip(self.misses, read, strict=True)
+                for position, (_, data, _) in zip(self.misses, read, strict=True)
                 if data is not None and position in keys
             )
         return [outcome if outcome is not None else [] for outcome in self.results]
 
-    def _advance(self, batch: list[str]) -> None:
+    def _advance(self, batch: list[Wanted]) -> None:
         self.progress.advance(len(batch))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from typing import Any, BinaryIO
 
 from auditor.core.errors import InputError
@@ -61,17 +62,25 @@ def read_rpm_file(path: str, *, checksum: bool = True, display: str | None = Non
 
 
 def read_rpm(
-    path: str, *, checksum: bool = True, display: str | None = None, evidence_only: bool = False
+    path: str,
+    *,
+    checksum: bool = True,
+    display: str | None = None,
+    evidence_only: bool = False,
+    opened: Callable[[os.stat_result], None] | None = None,
 ) -> tuple[Package, InputError | None]:
     """Read an RPM file: its package, and the error of a file whose headers are whole but
     whose payload is cut short (the package is still read from the header, to be audited,
     and the file reported as an input error). Raises `InputError` when no package can be read.
-    ``evidence_only``: see `package_from_headers`."""
+    ``evidence_only``: see `package_from_headers`. ``opened`` hears of the file actually read
+    (`os.fstat` of its descriptor), whatever its name points to by now."""
     shown = display or path
     try:
         with open_regular(path, shown, "an RPM file") as stream:
-            size = os.fstat(stream.fileno()).st_size
-            headers = read_headers(stream, shown, size)
+            info = os.fstat(stream.fileno())
+            if opened is not None:
+                opened(info)
+            headers = read_headers(stream, shown, info.st_size)
             digest = _file_digest(stream) if checksum else None
 
             def package(payload: BinaryIO | None) -> Package:

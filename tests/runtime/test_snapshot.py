@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import collections
+import json
 import os
 import shutil
 from pathlib import Path
 
 import pytest
 
+from auditor.cli import replay
 from auditor.cli.main import main
 from auditor.runtime.snapshot import FileSnapshot
 from auditor.runtime.store import file_identity
@@ -65,3 +67,40 @@ def test_one_scan_of_a_repository_stats_each_package_file_once(
     stats.clear()
     assert main(args) == 0
     assert set(stats) == package_files and set(stats.values()) == {1}
+
+
+def test_a_file_that_changes_during_the_run_is_stored_under_no_identity_it_did_not_have(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A release symlink moves from A to B after the run's first look (the replay key) and
+    back: the run audits B, as it read it, but neither B's model nor the report may be
+    stored under A's identity, or every later run on A would be told B."""
+    for name, fixture in (("A", "epochs-1.2-4.noarch.rpm"), ("B", "signed-1.0-1.noarch.rpm")):
+        (tmp_path / name).mkdir()
+        shutil.copy(RPMS / fixture, tmp_path / name / "pkg.rpm")
+    (tmp_path / "scan").mkdir()
+    link = tmp_path / "scan" / "pkg.rpm"
+    link.symlink_to(tmp_path / "A" / "pkg.rpm")
+
+    def point_to(name: str) -> None:
+        link.unlink()
+        link.symlink_to(tmp_path / name / "pkg.rpm")
+
+    def scanned(*extra: str) -> list[str]:
+        out = tmp_path / "report.json"
+        assert main(["scan", str(tmp_path / "scan"), "--format", "json", "-o", str(out), *extra]) in (0, 1)
+        return [package["nevra"] for package in json.loads(out.read_text())["packages"]]
+
+    first_look = replay.Replay.hit
+
+    def moved_after_the_first_look(self: replay.Replay) -> bool:
+        found = first_look(self)
+        point_to("B")
+        return found
+
+    with monkeypatch.context() as moving:
+        moving.setattr(replay.Replay, "hit", moved_after_the_first_look)
+        assert scanned() == ["signed-1.0-1.noarch"]  # what was read
+    point_to("A")
+    assert scanned() == ["epochs-3:1.2-4.noarch"]  # no report stored under A's identities
+    assert scanned("--weak") == ["epochs-3:1.2-4.noarch"]  # no model of B stored under A's
