@@ -47,7 +47,7 @@ _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 MAX_VALUE_BYTES = 64 << 20
 """The most a stored value may claim to hold uncompressed: a zstd frame says its size first,
 and a damaged (or planted) row must not make the run allocate what it claims."""
-DAMAGED = (zlib.error, zstandard.ZstdError, ValueError, TypeError)
+DAMAGED = (zlib.error, zstandard.ZstdError, ValueError, TypeError, RecursionError)
 """What `Store.decode` raises for a row that is not a value it wrote."""
 MAX_AGE = 30 * 24 * 3600
 """Entries not used for this long are dropped when the store is opened for writing."""
@@ -157,8 +157,9 @@ class Store:
             self.warnings.append(f"cache: {count} dropped and read again")
 
     @staticmethod
-    def encode(value: Any) -> bytes:
-        """A value as the store keeps it (what `put_encoded_packages` takes).
+    def encode(value: Any) -> bytes | None:
+        """A value as the store keeps it (what `put_encoded_packages` takes); None for one
+        larger than `MAX_VALUE_BYTES`, which `decode` would refuse: it is not stored at all.
 
         msgspec writes the compact JSON the json module writes, with characters as UTF-8
         rather than ``\\u`` escapes (`json.loads` reads both alike), in a third of the time:
@@ -169,7 +170,7 @@ class Store:
             text = _ENCODE_JSON(value)
         except UnicodeEncodeError:
             text = json.dumps(value, separators=(",", ":")).encode("utf-8")
-        return _COMPRESS(text)
+        return _COMPRESS(text) if len(text) <= MAX_VALUE_BYTES else None
 
     @staticmethod
     def decode(data: bytes) -> Any:
@@ -187,7 +188,8 @@ class Store:
         return json.loads(text)
 
     def _put_many(self, table: str, items: Iterable[tuple[str, Any]]) -> None:
-        self._put_encoded(table, ((key, self.encode(value)) for key, value in items))
+        encoded = ((key, self.encode(value)) for key, value in items)
+        self._put_encoded(table, ((key, data) for key, data in encoded if data is not None))
 
     def _put_encoded(self, table: str, items: Iterable[tuple[str, bytes]]) -> None:
         if self._db is None:

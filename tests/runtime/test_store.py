@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from auditor.cli.main import main
+from auditor.runtime import store as store_module
 from auditor.runtime.recording import SPOOL_IN_MEMORY, ReportRecorder
 from auditor.runtime.store import DATABASE, Store
 from tests.conftest import RPMS, only_incompleteness
@@ -216,8 +217,20 @@ def test_a_stored_model_reads_back_as_it_was_written(tmp_path: Path, text: str) 
     is the one written, so a warm run audits what the cold one read."""
     value = {"name": text, "values": [0, -1, 10**30, None, True, False], "nested": {"file": text}}
     store = Store(str(tmp_path))
-    store.put_encoded_packages([("key", Store.encode(value))])
+    data = Store.encode(value)
+    assert data is not None
+    store.put_encoded_packages([("key", data)])
     assert store.get_packages(["key"]) == {"key": value}
+
+
+def test_a_value_larger_than_a_row_may_hold_is_not_stored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`decode` refuses a value claiming more than MAX_VALUE_BYTES: one that large is never
+    written, rather than written, dropped as damaged with a warning, and written again."""
+    monkeypatch.setattr(store_module, "MAX_VALUE_BYTES", 1000)
+    assert Store.encode({"files": ["/usr/bin/x"] * 100}) is None
+    assert Store.encode({"files": ["/usr/bin/x"] * 10}) is not None
 
 
 def test_a_report_stored_in_pieces_replays_whole(tmp_path: Path) -> None:

@@ -54,6 +54,13 @@ def compressed(value: object) -> bytes:
     return zlib.compress(json.dumps(value).encode())
 
 
+def encoded(value: object) -> bytes:
+    """A row as the store writes it now (zstd)."""
+    data = Store.encode(value)
+    assert data is not None
+    return data
+
+
 def claims(size: int) -> Callable[[object], bytes]:
     """A zstd frame whose header claims ``size`` bytes, followed by nothing of them."""
     # The magic, then a Frame_Header_Descriptor for an 8-byte Frame_Content_Size in a single
@@ -73,9 +80,10 @@ def claims(size: int) -> Callable[[object], bytes]:
         pytest.param(lambda v: json.dumps(v), id="text-not-compressed"),
         pytest.param(lambda v: compressed(v)[:-3], id="compressed-cut-short"),
         pytest.param(lambda v: zlib.compress(b"[" * (MAX_VALUE_BYTES + 1)), id="zlib-too-large"),
-        pytest.param(lambda v: Store.encode(v)[:-5], id="zstd-cut-short"),
-        pytest.param(lambda v: flip(Store.encode(v)), id="zstd-damaged"),
-        pytest.param(lambda v: Store.encode([v]), id="zstd-not-an-object"),
+        pytest.param(lambda v: zlib.compress(b"[" * 100_000 + b"]" * 100_000), id="nested-too-deep"),
+        pytest.param(lambda v: encoded(v)[:-5], id="zstd-cut-short"),
+        pytest.param(lambda v: flip(encoded(v)), id="zstd-damaged"),
+        pytest.param(lambda v: encoded([v]), id="zstd-not-an-object"),
         pytest.param(claims(1 << 40), id="zstd-claims-a-terabyte"),
         pytest.param(claims(MAX_VALUE_BYTES + 1), id="zstd-claims-too-much"),
     ],
