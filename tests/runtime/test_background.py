@@ -93,12 +93,25 @@ def done_by(log: str) -> dict[int, list[int]]:
     return batches
 
 
+def wait_for_lines(log: str, count: int) -> None:
+    """Until the log has ``count`` lines (a hang guard of 60 s, not a measurement)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if os.path.exists(log) and len(Path(log).read_text().splitlines()) >= count:
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"{log}: fewer than {count} lines after 60 s")
+
+
 @needs_fork
-@pytest.mark.parametrize("asked_after", [0.0, 0.05, 1.0])
-def test_shared_batches_are_each_done_once_and_answered_in_order(tmp_path: Path, asked_after: float) -> None:
+@pytest.mark.parametrize("asked", ["at-once", "soon", "after-the-child"])
+def test_shared_batches_are_each_done_once_and_answered_in_order(tmp_path: Path, asked: str) -> None:
     log = str(tmp_path / "log")
     shared = SharedBatches(list(range(200)), logged_work(log))
-    time.sleep(asked_after)  # this process does other work first (none left after 1 s)
+    if asked == "soon":
+        time.sleep(0.05)  # this process does other work first
+    elif asked == "after-the-child":
+        wait_for_lines(log, 200)  # the child has done them all
     heard: list[int] = []
     assert shared.results(heard.append) == [(batch, batch * batch) for batch in range(200)]
     assert sorted(heard) == list(range(200))
@@ -106,7 +119,7 @@ def test_shared_batches_are_each_done_once_and_answered_in_order(tmp_path: Path,
     assert sorted(batches) == list(range(200)) and all(len(pids) == 1 for pids in batches.values())
     mine = sorted(batch for batch, [pid] in batches.items() if pid == os.getpid())
     # the child took them from the first on, this process from the last back
-    assert mine == list(range(200 - len(mine), 200)) and (asked_after < 1.0 or not mine)
+    assert mine == list(range(200 - len(mine), 200)) and (asked != "after-the-child" or not mine)
 
 
 @needs_fork
@@ -210,14 +223,15 @@ def test_shared_batches_without_fork_are_done_here_when_asked(tmp_path: Path) ->
 
 @needs_fork
 def test_stopped_shared_batches_start_no_new_batch(tmp_path: Path) -> None:
+    """Leaving `PendingReads` early: the child ends after the batch it is doing."""
     log = str(tmp_path / "log")
     shared = SharedBatches(list(range(1000)), logged_work(log))
-    time.sleep(0.05)
+    wait_for_lines(log, 1)
     shared.stop()
-    time.sleep(0.2)
-    taken = len(done_by(log))
-    time.sleep(0.2)
-    assert len(done_by(log)) == taken < 1000
+    child = shared._child
+    assert child is not None
+    child.result(timeout=60)  # it ended (a hang guard, not a measurement)
+    assert 0 < len(done_by(log)) < 1000
 
 
 @needs_fork
