@@ -82,6 +82,7 @@ class Run:
         wanted = (*self.options.targets, *self.options.sources) if targets is None else tuple(targets)
         loaded = self.load(wanted)
         context = self.load(self.options.context, context=True)
+        self.snapshot.release()  # everything is read: the listings need not live to the peak
         if self.store is not None:
             # The models are read; writing the store is done. Closing it now frees the database.
             self.store.close()

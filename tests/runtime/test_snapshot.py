@@ -104,3 +104,17 @@ def test_a_file_that_changes_during_the_run_is_stored_under_no_identity_it_did_n
     point_to("A")
     assert scanned() == ["epochs-3:1.2-4.noarch"]  # no report stored under A's identities
     assert scanned("--weak") == ["epochs-3:1.2-4.noarch"]  # no model of B stored under A's
+
+
+def test_a_released_snapshot_holds_nothing_but_what_changed(tmp_path: Path) -> None:
+    (tmp_path / "a.rpm").write_bytes(b"one")
+    snapshot = FileSnapshot()
+    first = snapshot.identity(str(tmp_path / "a.rpm"))
+    snapshot.listing(str(tmp_path))
+    snapshot.changed.append(str(tmp_path / "a.rpm"))
+    snapshot.release()
+    (tmp_path / "a.rpm").write_bytes(b"longer now")
+    (tmp_path / "b.rpm").write_bytes(b"")
+    assert snapshot.identity(str(tmp_path / "a.rpm")) != first  # looked at again
+    assert [entry.name for entry in snapshot.listing(str(tmp_path))] == ["a.rpm", "b.rpm"]
+    assert snapshot.changed == [str(tmp_path / "a.rpm")]
