@@ -200,18 +200,14 @@ class Replay:
         (it changed during the run): the report would then stand for files it never read."""
         if self.store is None or self.key is None:
             return
-        if self.snapshot.changed:
-            self.recorder.close()
-            self.store.close()
-            return
         said = len(self.store.warnings)
         try:
-            compressed = self.recorder.compressed()
-            if compressed is None:
-                self.store.warnings.append(f"cache: {self.recorder.failure}; the next run audits again")
-            else:
+            compressed = None if self.snapshot.changed else self.recorder.compressed()
+            if compressed is not None:
                 meta = {"exit_code": int(code), "messages": list(messages)}
                 self.store.put_report(self.key, meta, compressed)
+            elif not self.snapshot.changed:
+                self.store.warnings.append(f"cache: {self.recorder.failure}; the next run audits again")
         finally:
             self.recorder.close()
         self.store.close()

@@ -173,21 +173,23 @@ class SharedBatches(Generic[A, T]):
         """The lock on the bounds, while the other process lives: one that died holding it
         (killed) must not hang the survivor. This process goes on alone once the child has
         ended; the child gives up when this process has (its parent is then another)."""
-        lock = self._lock
-        in_child = os.getpid() != self._parent
-        if lock is None or (not in_child and self._child is not None and self._child.done()):
-            yield  # no child, or it has ended: nobody else changes the bounds
-            return
-        while not lock.acquire(timeout=_LOCK_PATIENCE):
-            if in_child and os.getppid() != self._parent:
-                raise _Orphaned
-            if not in_child and self._child is not None and self._child.done():
-                yield
-                return
+        lock, locked = self._lock, False
+        if lock is not None and not self._alone():
+            while not (locked := lock.acquire(timeout=_LOCK_PATIENCE)):
+                if os.getpid() != self._parent and os.getppid() != self._parent:
+                    raise _Orphaned
+                if self._alone():
+                    break  # the child ended, maybe killed holding the lock
         try:
             yield
         finally:
-            lock.release()
+            if locked:
+                lock.release()
+
+    def _alone(self) -> bool:
+        """This process has no child left to change the bounds (in the child, never true:
+        it was forked before its future was set)."""
+        return self._child is not None and self._child.done()
 
     def _child_part(self) -> None:
         assert self._answers is not None

@@ -27,8 +27,9 @@ def _name(entry: os.DirEntry[str]) -> str:
 
 
 class FileSnapshot:
-    """A run's listings and file identities, each taken at the first look and kept to the end
-    of the run. A failed look (`OSError`) is not kept: the next one tries again and raises."""
+    """A run's listings and file identities, each taken at the first look and kept until the
+    inputs are read (`release`). A failed look (`OSError`) is not kept: the next one tries
+    again and raises."""
 
     __slots__ = ("_identities", "_listings", "changed")
 
