@@ -152,7 +152,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         os.environ["XDG_CACHE_HOME"] = os.path.join(workdir, "cache")
         report = os.path.join(workdir, "report.json")
-        targets = corpus.scan_targets(corpora, name, workdir)
+        if args.case == "rpms-2k-repository":  # the case's own target: rpms-2k as one repository
+            from benchmarks.repo_sources import repository_in
+
+            targets = [repository_in(corpora, workdir)]
+        else:
+            targets = corpus.scan_targets(corpora, name, workdir)
         auditor_argv = [*scan_args(targets, report, metadata_only=name in corpus.DISTRO), "--quiet"]
         print(f"auditor from {os.path.dirname(auditor_file)}: auditor {' '.join(auditor_argv)}")
         if args.warm or args.case.endswith("-warm"):

@@ -27,12 +27,17 @@ METADATA_ONLY = "auditor --metadata-only"
 
 def repository(ctx: Context) -> str:
     """rpms-2k's RPM files as one repository in the scratch directory (made once per run)."""
-    root = os.path.join(ctx.workdir, "rpms-2k-repository")
+    return repository_in(ctx.corpora, ctx.workdir)
+
+
+def repository_in(corpora: str, workdir: str) -> str:
+    """rpms-2k's RPM files (from ``corpora``) as one repository in ``workdir``, made once."""
+    root = os.path.join(workdir, "rpms-2k-repository")
     packages = os.path.join(root, "Packages")
     if os.path.isdir(os.path.join(root, "repodata")):
         return root
     os.makedirs(packages, exist_ok=True)
-    for path in corpus.rpm_files(ctx.corpora):
+    for path in corpus.rpm_files(corpora):
         link = os.path.join(packages, os.path.basename(path))
         if not os.path.lexists(link):
             os.symlink(os.path.abspath(path), link)
