@@ -113,6 +113,9 @@ class SigTag:
     PAYLOADSIZE = 1007
 
 
+_ONE_STRING = frozenset({TYPE_STRING, TYPE_I18NSTRING})
+
+
 class Header:
     """One parsed header structure: an index of entries over a data store.
 
@@ -203,6 +206,23 @@ class Header:
         return type_, items, parts
 
     def string(self, tag: int) -> str | None:
+        """The first string of a string tag (None when absent), as ``strings(tag)[0]``, but
+        that a STRING or I18NSTRING is read without splitting its data: a package's header is
+        asked a dozen of them."""
+        entry = self._entries.get(tag)
+        if entry is not None and entry[0] in _ONE_STRING:
+            type_, offset, items, end = entry
+            store = self._store
+            stop = store.find(b"\0", offset, end)
+            # What `_string_parts` requires: a STRING counts one string, an I18NSTRING's count
+            # of them each ends inside the entry's data.
+            whole = items == 1 if type_ == TYPE_STRING else store.count(b"\0", offset, end) >= items
+            if stop >= 0 and whole:
+                raw = store[offset:stop]
+                try:
+                    return raw.decode("utf-8")
+                except UnicodeDecodeError:
+                    return decode_text(raw)
         values = self.strings(tag)
         return values[0] if values else None
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -196,3 +197,41 @@ def test_the_digest_is_of_the_main_header_as_read() -> None:
     rpm = split_rpm((RPMS / m.SOURCE).read_bytes())
     digest = rpm.signature.store[rpm.signature.entry(m.SIG_SHA256)[2] :][:64].decode()
     assert digest == hashlib.sha256(rpm.main.to_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("type_", "count", "data"),
+    [
+        (6, 1, b"plain\0"),  # STRING
+        (6, 1, b"caf\xe9\0"),  # Latin-1, as old packages carry
+        (6, 1, b"\0"),  # empty
+        (6, 1, b"no nul"),  # no end inside the entry
+        (6, 2, b"a\0b\0"),  # a STRING counting two
+        (9, 1, b"summary\0"),  # I18NSTRING, one locale
+        (9, 3, b"C\0de\0fr\0"),  # three locales: the first is the text
+        (9, 3, b"C\0de\0"),  # counts three, holds two
+        (9, 2, b"caf\xc3\xa9\0\xff\0"),  # the first UTF-8, another not
+        (8, 2, b"x\0y\0"),  # STRING_ARRAY: its first item
+        (4, 1, b"\0\0\0\1"),  # an integer
+    ],
+)
+def test_one_string_is_the_first_of_strings(type_: int, count: int, data: bytes) -> None:
+    """`Header.string` reads a STRING or I18NSTRING without splitting it: it gives exactly
+    what ``strings(tag)[0]`` gives, and refuses exactly what it refuses."""
+    from auditor.formats.header import Header
+
+    store = b"pad\0" + data + b"after\0"
+    header = Header({1000: (type_, 4, count, 4 + len(data))}, store, len(store), "x.rpm")
+
+    def outcome(read: Callable[[], str | None]) -> tuple[str, str | None]:
+        try:
+            return ("value", read())
+        except InputError as exc:
+            return ("error", exc.reason)
+
+    def first() -> str | None:
+        values = header.strings(1000)
+        return values[0] if values else None
+
+    assert outcome(lambda: header.string(1000)) == outcome(first)
+    assert header.string(1001) is None
