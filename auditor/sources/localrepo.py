@@ -22,6 +22,7 @@ input, never silently skipped. ``--metadata-only`` reads the metadata alone, and
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 
 from auditor.core.errors import InputError
@@ -124,8 +125,10 @@ def _with_package_files(
         merged = overlay(packages[position], read_package, read.location, href)
         if isinstance(merged, InputError):
             read.errors.append(merged)
-        else:
-            packages[position] = merged
+            continue
+        if (differing := disagreement(packages[position], read_package)) is not None:
+            read.errors.append(InputError(os.path.join(read.location, href), differing))
+        packages[position] = merged
     return packages
 
 
@@ -133,7 +136,10 @@ def overlay(listed: Package, read: Package, *where: str) -> Package | InputError
     """``listed`` (from the metadata) with what only its file's header carries; an error on
     the file (named by the parts of its path, ``where``, joined only then) when the header
     describes another package than the entry. A binary whose header adds nothing (unsigned,
-    no Distribution) is ``listed`` itself."""
+    no Distribution) is ``listed`` itself.
+
+    Where the metadata and the header disagree on an origin field (`disagreement`), the
+    package takes the header's value: the file is what gets installed."""
     if (read.name, read.epoch or 0, read.version, read.release, read.arch) != (
         listed.name,
         listed.epoch or 0,
@@ -145,6 +151,7 @@ def overlay(listed: Package, read: Package, *where: str) -> Package | InputError
             os.path.join(*where),
             f"the file's header is {read.nevra}, the repository metadata says {listed.nevra}",
         )
+    origin = {field: getattr(read, field) for field in differing_fields(listed, read)}
     if listed.is_source:
         return with_fields(
             listed,
@@ -154,10 +161,56 @@ def overlay(listed: Package, read: Package, *where: str) -> Package | InputError
             gaps=listed.gaps + read.gaps,
             signing_key=read.signing_key,
             distribution=read.distribution,
+            **origin,
         )
-    if (read.signing_key, read.distribution) == (listed.signing_key, listed.distribution):
+    if not origin and (read.signing_key, read.distribution) == (listed.signing_key, listed.distribution):
         return listed
-    return with_fields(listed, signing_key=read.signing_key, distribution=read.distribution)
+    return with_fields(listed, signing_key=read.signing_key, distribution=read.distribution, **origin)
+
+
+ORIGIN_FIELDS = ("vendor", "packager", "buildhost", "url", "license")
+"""The fields the policy reads that a repository's metadata and a package's header both carry."""
+
+
+def disagreement(listed: Package, read: Package) -> str | None:
+    """What the metadata entry ``listed`` says otherwise than its file's header ``read`` on an
+    origin field; None when they agree. The metadata is what createrepo_c copied from that
+    header, so a difference means one of them was changed since: the policy must not judge a
+    package by a Vendor or URL its file does not carry."""
+    differing = [
+        f"{field} {_shown(getattr(read, field))} in the header, {_shown(getattr(listed, field))} in the metadata"
+        for field in differing_fields(listed, read)
+    ]
+    if not differing:
+        return None
+    return "the file's header and the repository metadata disagree: " + "; ".join(differing)
+
+
+def differing_fields(listed: Package, read: Package) -> list[str]:
+    return [
+        field
+        for field in ORIGIN_FIELDS
+        if (ours := getattr(read, field)) != (theirs := getattr(listed, field))
+        and _comparable(ours) != _comparable(theirs)
+    ]
+
+
+def _comparable(value: str | None) -> str:
+    """A field as both sides can hold it: absent and empty alike, runs of whitespace as one
+    space (an XML writer may re-flow them), characters XML cannot hold dropped (createrepo_c
+    leaves them out)."""
+    if not value:
+        return ""
+    if not value.isprintable():
+        value = _NOT_IN_XML.sub("", value)
+    return " ".join(value.split())
+
+
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _shown(value: str | None) -> str:
+    return repr(value) if value else "(none)"
 
 
 def _package_files(root: str, options: ReadOptions) -> list[str]:

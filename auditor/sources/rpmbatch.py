@@ -146,7 +146,9 @@ class PendingReads:
 
     def _from_store(self) -> list[int]:
         """Fill in what the store has; the positions left to read."""
-        kind = ("" if self.checksum else "\0headers") + ("\0evidence" if self.evidence_only else "")
+        # An evidence model names what it holds: one stored before it held the origin fields
+        # would read as a file without them, at odds with its metadata entry.
+        kind = ("" if self.checksum else "\0headers") + ("\0evidence+origin" if self.evidence_only else "")
         store = self.store
         if store is not None and store.enabled:
             identity = self.snapshot.identity

@@ -120,8 +120,9 @@ def package_from_headers(
     """The package ``headers`` describe; a source package's spec, when the header has none,
     is read from the payload of ``stream`` (the open file) or from ``payload``.
 
-    ``evidence_only``: only the identity and what a repository's metadata lacks (signing
-    key, Distribution, a source package's Sources), for a package read to complete its
+    ``evidence_only``: only the identity, what a repository's metadata lacks (signing key,
+    Distribution, a source package's Sources) and the origin fields the metadata must agree
+    with (Vendor, Packager, build host, URL, License), for a package read to complete its
     metadata entry (`auditor.sources.localrepo.overlay`): cheaper to read, to hand between
     processes and to store."""
     main = headers.main
@@ -147,11 +148,6 @@ def package_from_headers(
             summary=main.string(Tag.SUMMARY),
             description=main.string(Tag.DESCRIPTION),
             files=files,
-            vendor=main.string(Tag.VENDOR),
-            packager=main.string(Tag.PACKAGER),
-            buildhost=main.string(Tag.BUILDHOST),
-            url=main.string(Tag.URL),
-            license=main.string(Tag.LICENSE),
             buildtime=main.integer(Tag.BUILDTIME),
         )
     return Package(
@@ -167,6 +163,13 @@ def package_from_headers(
         checksum=checksum,
         distribution=main.string(Tag.DISTRIBUTION),
         signing_key=headers.signing_key,
+        # Read for evidence too: a repository's metadata carries them, and the file's own
+        # values are what its entry is checked against (`auditor.sources.localrepo.overlay`).
+        vendor=main.string(Tag.VENDOR),
+        packager=main.string(Tag.PACKAGER),
+        buildhost=main.string(Tag.BUILDHOST),
+        url=main.string(Tag.URL),
+        license=main.string(Tag.LICENSE),
         sources=reading.sources,
         spec=reading.spec,
         notes=reading.notes,

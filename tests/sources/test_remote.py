@@ -466,7 +466,8 @@ def test_a_server_without_range_requests_is_said_once_and_skipped(
 
 @pytest.fixture
 def url_repo(server: LocalServer, www: Path) -> str:
-    """A repository whose packages' URL tags point at redirects on the test server."""
+    """A repository whose packages' URL tags point at redirects on the test server: in its
+    metadata only (their files say otherwise, an input error unless scanned --metadata-only)."""
     shutil.copytree(DATA / "repo", www / "urls")
 
     def edit(xml: str) -> str:
@@ -487,7 +488,9 @@ def url_repo(server: LocalServer, www: Path) -> str:
 def test_a_redirect_chain_to_a_policy_host_is_a_finding_and_the_host_is_never_contacted(
     server: LocalServer, url_repo: str, cache: Path, capsys: pytest.CaptureFixture[str], lookups: list[str]
 ) -> None:
-    code, document, err = scan_json([url_repo, "--cache-dir", str(cache), "--resolve-urls"], capsys)
+    code, document, err = scan_json(
+        [url_repo, "--metadata-only", "--cache-dir", str(cache), "--resolve-urls"], capsys
+    )
     epochs = next(p for p in document["packages"] if p["name"] == "epochs")
     [finding] = [f for f in epochs["findings"] if f["field"] == "url"]
     assert finding["value"] == (
@@ -503,7 +506,9 @@ def test_a_redirect_chain_to_a_policy_host_is_a_finding_and_the_host_is_never_co
     assert "redirect loop" in err and "auditor: error" not in err
     # Cached for a day: a second run makes no request for the URLs it followed.
     server.requests.clear()
-    _, again, _ = scan_json([url_repo, "--cache-dir", str(cache), "--resolve-urls"], capsys)
+    _, again, _ = scan_json(
+        [url_repo, "--metadata-only", "--cache-dir", str(cache), "--resolve-urls"], capsys
+    )
     assert next(p for p in again["packages"] if p["name"] == "epochs")["findings"] == epochs["findings"]
     assert not [path for path in server.paths("HEAD") if path in ("/go/epochs", "/go/hop", "/go/clean")]
 
@@ -511,7 +516,7 @@ def test_a_redirect_chain_to_a_policy_host_is_a_finding_and_the_host_is_never_co
 def test_a_default_run_follows_no_url(
     server: LocalServer, url_repo: str, cache: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    scan_json([url_repo, "--cache-dir", str(cache)], capsys)
+    scan_json([url_repo, "--metadata-only", "--cache-dir", str(cache)], capsys)
     assert not [path for _method, path, _headers in server.requests if path.startswith(("/go/", "/landing"))]
 
 
@@ -607,3 +612,21 @@ def test_check_against_a_url_honours_offline_timeouts_and_the_policy_guard(
     code, _, err = run(["check", new, "--against", citrix, "--cache-dir", str(cache)], capsys)
     assert "repo.citrite.net" in err and "not read" in err
     assert "repo.citrite.net" not in lookups
+
+
+def test_remote_metadata_at_odds_with_a_files_header_is_an_input_error_and_the_header_judged(
+    server: LocalServer, www: Path, cache: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As for a local repository: a Vendor the metadata whitewashed is the header's, and the
+    package's URL an input error naming the disagreement."""
+    rewrite_primary(www / "repo", lambda text: text.replace("Citrix Systems, Inc.", "Example"))
+    code, document, err = scan_json([server.url("/repo/"), "--cache-dir", str(cache)], capsys)
+    assert code == 3
+    errors = [line for line in err.splitlines() if line.startswith("auditor: error:")]
+    assert errors == [
+        f"auditor: error: {server.url(f'/repo/Packages/{name}-1.0-1.noarch.rpm')}: the file's header and "
+        "the repository metadata disagree: vendor 'Citrix Systems, Inc.' in the header, 'Example' in the metadata"
+        for name in ("xs-sources", "xs-sources-devel")
+    ]
+    judged = {p["name"]: (p["status"], p["vendor"]) for p in document["packages"]}
+    assert judged["xs-sources"] == judged["xs-sources-devel"] == ("origin", "Citrix Systems, Inc.")

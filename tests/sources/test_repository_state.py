@@ -157,3 +157,49 @@ def test_a_package_file_whose_header_is_another_package_is_an_input_error_on_tha
         "the repository metadata says ocaml-4.14.1-1.xcpng.noarch"
     ]
     assert "ocaml-4.14.1-1.xcpng.noarch" in {package["nevra"] for package in report["packages"]}
+
+
+def _whitewash(text: str) -> str:
+    """primary.xml with the xs-sources packages' origin fields made innocent, their files untouched."""
+    return (
+        text.replace("Citrix Systems, Inc.", "Example")
+        .replace("builds@citrix.com", "builds@example.org")
+        .replace("Proprietary and BSD", "BSD")
+    )
+
+
+def test_metadata_that_whitewashes_a_files_origin_fields_is_an_input_error_and_the_file_is_judged(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The metadata is createrepo_c's copy of each header: where it says another Vendor,
+    Packager or License than the file, one of them was changed since. The file is what gets
+    installed: the package is judged by its header, and the file is an input error."""
+    from tests.conftest import rewrite_primary
+
+    rewrite_primary(repo, _whitewash)
+    code, report, errors = scan([str(repo), "--fail-on", "origin"], capsys)
+    assert code == 3
+    files = [repo / "Packages" / f"{name}-1.0-1.noarch.rpm" for name in ("xs-sources", "xs-sources-devel")]
+    assert errors == [
+        f"auditor: error: {path}: the file's header and the repository metadata disagree: vendor "
+        "'Citrix Systems, Inc.' in the header, 'Example' in the metadata; packager 'Build Team "
+        "<builds@citrix.com>' in the header, 'Build Team <builds@example.org>' in the metadata; "
+        "license 'Proprietary and BSD' in the header, 'BSD' in the metadata"
+        for path in files
+    ]
+    judged = {p["name"]: (p["status"], p["vendor"], p["license"]) for p in report["packages"]}
+    assert judged["xs-sources"] == ("origin", "Citrix Systems, Inc.", "Proprietary and BSD")
+    assert judged["xs-sources-devel"] == ("origin", "Citrix Systems, Inc.", "Proprietary and BSD")
+
+
+def test_metadata_that_agrees_with_its_files_up_to_xml_whitespace_is_no_error(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An XML writer may re-flow a value's whitespace; an absent field may be an empty element."""
+    from tests.conftest import rewrite_primary
+
+    expected_code, expected, _ = scan([str(DATA / "repo"), "--fail-on", "none"], capsys)
+    rewrite_primary(repo, lambda text: text.replace("Citrix Systems, Inc.", " Citrix  Systems,\n Inc. "))
+    code, report, errors = scan([str(repo), "--fail-on", "none"], capsys)
+    assert (code, errors) == (expected_code, [])
+    assert [p["status"] for p in report["packages"]] == [p["status"] for p in expected["packages"]]
