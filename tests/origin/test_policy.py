@@ -118,6 +118,30 @@ def test_vendor_packager_buildhost(policy) -> None:  # type: ignore[no-untyped-d
 
 
 @pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        ("vendor", "XenServer", ["citrix-vendor"]),
+        ("distribution", "XenServer 8", ["citrix-vendor"]),
+        ("vendor", "Cloud  Software\tGroup, Inc.", ["citrix-vendor"]),
+        ("packager", "Security <security@xenserver.com>", ["citrix-packager"]),
+        ("packager", "Alex <alex@cloud.com>", ["citrix-packager"]),
+        ("packager", "Builds <builds@eng.xenserver.com>", ["citrix-packager"]),
+        ("packager", "XenServer Team", ["citrix-packager"]),
+        ("packager", "Someone <someone@soundcloud.com>", []),
+        ("packager", "Someone <someone@mycloud.com.example.org>", []),
+        ("vendor", "xenserver-ish", ["citrix-vendor"]),
+        ("vendor", "XCP-ng (compatible with XenServers)", []),
+    ],
+)
+def test_xenserver_names_and_domains_in_vendor_and_packager(  # type: ignore[no-untyped-def]
+    policy, field: str, value: str, expected: list[str]
+) -> None:
+    """XenServer is Citrix's product, and xenserver.com and cloud.com are its domains (the
+    host rules' too): a Vendor, Distribution or Packager naming them is Citrix's."""
+    assert rules(findings_for(policy, **{field: value})) == expected
+
+
+@pytest.mark.parametrize(
     ("license", "expected"),
     [
         ("Proprietary and BSD", ["proprietary-license"]),
