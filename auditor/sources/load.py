@@ -243,7 +243,7 @@ def _load_one(path: str, options: ReadOptions, remote: Remote | None, store: Sto
             _add_repository(read_local_repository(path, options, store), path, result)
         elif os.path.isdir(path):
             _load_directory(path, result, options, store)
-        elif path.endswith(".spec"):
+        elif path.lower().endswith(".spec"):  # as the walk below: rpmbuild reads any name
             packages = read_spec_file(path, defines=dict(options.defines))
             result.packages.extend(packages)
             result.inputs.append(InputSummary(path, InputKind.SPEC, len(packages)))
@@ -287,7 +287,7 @@ def _load_directory(root: str, result: LoadResult, options: ReadOptions, store: 
     for entry in walk_files(root, enter=enter, problem=problem, alias=alias, snapshot=options.snapshot):
         if entry.name.lower().endswith(".rpm"):
             rpm_paths.append(entry.path)
-        elif entry.name.endswith(".spec"):
+        elif entry.name.lower().endswith(".spec"):  # a SPECS/foo.SPEC is a spec, never skipped
             spec_paths.append(entry.path)
         elif entry.is_symlink() and _is_loop(entry.path):
             result.errors.append(InputError(entry.path, "symlink loop"))

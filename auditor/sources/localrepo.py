@@ -178,7 +178,8 @@ def disagreement(listed: Package, read: Package) -> str | None:
     header, so a difference means one of them was changed since: the policy must not judge a
     package by a Vendor or URL its file does not carry."""
     differing = [
-        f"{field} {_shown(getattr(read, field))} in the header, {_shown(getattr(listed, field))} in the metadata"
+        f"{field} {_shown(getattr(read, field))} in the header, "
+        f"{_shown(getattr(listed, field))} in the metadata"
         for field in differing_fields(listed, read)
     ]
     if not differing:

@@ -110,3 +110,20 @@ def test_a_local_mirrorlist_that_is_a_named_pipe_is_an_input_error(tmp_path: Pat
     assert child.returncode == 3, child.stderr
     [line] = errors_of(child.stderr)
     assert line.startswith(f"auditor: error: {config} [local]: ") and "is a named pipe" in line
+
+
+@pytest.mark.parametrize("name", ["bcond-citrix.SPEC", "bcond-citrix.Spec"])
+def test_a_spec_file_named_in_upper_case_is_read_in_a_directory_and_alone(tmp_path: Path, name: str) -> None:
+    """A directory walk takes ``FOO.RPM`` as an RPM: ``FOO.SPEC`` is a spec, never skipped
+    silently (a walk that skipped it passed --strict with the spec's Citrix Source unseen)."""
+    from auditor.sources.load import load_inputs
+
+    specs = tmp_path / "SPECS"
+    specs.mkdir()
+    shutil.copy(ROOT / "tests" / "data" / "specs" / "bcond-citrix.spec", specs / name)
+    expected = load_inputs([str(ROOT / "tests" / "data" / "specs" / "bcond-citrix.spec")])
+    for target in (tmp_path, specs / name):
+        loaded = load_inputs([str(target)])
+        assert not loaded.errors
+        assert [p.sources for p in loaded.packages] == [p.sources for p in expected.packages]
+        assert loaded.packages
