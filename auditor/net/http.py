@@ -89,6 +89,10 @@ class HttpClient:
         self._verify: str | bool = (
             os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
         )
+        self._proxies: dict[tuple[str, str], dict[str, str] | str] = {}
+        """`proxies_for` by scheme and host (or why none may be used): the environment it reads
+        does not change during a run, and reading it (every variable decoded, twice) cost 0.14
+        ms a request, a fifth of a header's range request on 127.0.0.1."""
 
     # -- one request -------------------------------------------------------------------
 
@@ -126,10 +130,16 @@ class HttpClient:
         self.check(url)
         if headers and any(name.lower() in ("authorization", "cookie") for name in headers):
             raise ValueError("credentials are never sent")
-        try:
-            proxies = proxies_for(url)
-        except ValueError as exc:
-            raise HttpError(url, str(exc)) from None
+        parts = urlsplit(url)
+        proxies = self._proxies.get((parts.scheme, parts.netloc))
+        if proxies is None:
+            try:
+                proxies = proxies_for(url)
+            except ValueError as exc:
+                proxies = str(exc)
+            self._proxies[parts.scheme, parts.netloc] = proxies
+        if isinstance(proxies, str):
+            raise HttpError(url, proxies)
         window, remaining = self.settings.window, attempt.remaining()
         if remaining <= 0:
             raise attempt.expired()
