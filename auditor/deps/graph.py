@@ -11,6 +11,9 @@ Propagation is a least fixed point computed with a worklist over reverse edges, 
 dependency cycles (normal in a distribution) need no special case and nothing recurses:
 a package *depends* on origin packages when, for one of its requirements, every
 alternative is tainted; members of a cycle with no tainted way out stay clean.
+
+A provider that cannot be installed with the package (a Conflicts or an Obsoletes between
+the two, whichever declares it) is no alternative for it, as for dnf.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from auditor.deps.resolve import Resolved, Status
+from auditor.deps.resolve import Match, Resolved, Status
 from auditor.origin.findings import Finding, Verdict
 from auditor.rpm.model import Dependency, DependencyKind, Package
 
@@ -51,6 +54,8 @@ class Hop:
     """How many packages could satisfy the requirement."""
     tainted: int = 1
     """How many of those are tainted (all of them for ``depends``, some for ``may-depend``)."""
+    excluded: int = 0
+    """Providers not counted in ``alternatives``: they cannot be installed with ``source``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +75,8 @@ class _Group(NamedTuple):
     kind: HopKind
     dependency: Dependency
     members: tuple[int, ...]
+    excluded: int = 0
+    """Providers left out of ``members``: the package cannot be installed with them."""
 
 
 _CLEAN = PackageVerdict(Verdict.CLEAN)
@@ -92,10 +99,12 @@ class DependencyGraph:
         # id(resolution) -> its groups, one table per kind (the resolutions stay alive in
         # ``resolved``, so no other object takes their ids).
         shared: dict[HopKind, dict[int, list[_Group]]] = {HopKind.REQUIRES: {}, HopKind.BUILD_REQUIRES: {}}
+        incompatible = _incompatible(packages, resolved.matches)
         for owner, resolutions in resolved.requirements.items():
             source = packages[owner].is_source
             kind = HopKind.BUILD_REQUIRES if source else HopKind.REQUIRES
             known = shared[kind]
+            apart = incompatible.get(owner)
             groups: list[_Group] = []
             listed: set[int] = set()  # a requirement written twice is one group of its package
             for resolution in resolutions:
@@ -111,7 +120,7 @@ class DependencyGraph:
                     if made is None:
                         made = [_Group(kind, resolution.dependency, members) for members in resolution.groups]
                         known[key] = made
-                    groups += made
+                    groups += made if apart is None else [_without(group, apart) for group in made]
                 elif status in failed:
                     self.unresolved.add(owner)
             if groups:
@@ -274,7 +283,42 @@ def _chain(
 
 
 def _hop(owner: int, group: _Group, target: int, tainted: int) -> Hop:
-    return Hop(owner, target, group.kind, str(group.dependency), len(group.members), tainted)
+    return Hop(owner, target, group.kind, str(group.dependency), len(group.members), tainted, group.excluded)
+
+
+def _incompatible(packages: Sequence[Package], matches: Mapping[int, list[Match]]) -> dict[int, set[int]]:
+    """package -> the providers it can never be installed with, for the few packages that have any.
+
+    libsolv forbids installing both packages of a Conflicts or of an Obsoletes (by name, as
+    ``Resolver.obsoleted`` matches), whichever of the two declares it: a clean provider that
+    the package conflicts with or obsoletes cannot spare it a tainted one. A source package's
+    Conflicts are its BuildConflicts: they keep a provider out of its buildroot, and nothing
+    is installed with the source package itself, so they go one way only.
+    """
+    found: dict[int, set[int]] = {}
+    for owner, owner_matches in matches.items():
+        source = packages[owner].is_source
+        for match in owner_matches:
+            if source and match.kind is not DependencyKind.CONFLICTS:
+                continue
+            for other in match.packages:
+                if other != owner:  # rpm ignores a package's conflict with its own provides
+                    found.setdefault(owner, set()).add(other)
+                    if not source:
+                        found.setdefault(other, set()).add(owner)
+    return found
+
+
+def _without(group: _Group, apart: set[int]) -> _Group:
+    """``group`` for one package, without the providers it cannot be installed with.
+
+    A group left empty stays whole: whether a requirement resolves is the resolver's answer
+    (compared with libsolv's and dnf's), and the graph does not turn it into another status.
+    """
+    kept = tuple(member for member in group.members if member not in apart)
+    if not kept or len(kept) == len(group.members):
+        return group
+    return group._replace(members=kept, excluded=len(group.members) - len(kept))
 
 
 _Edge = tuple[int, _Group]

@@ -80,6 +80,12 @@ def hop_text(hop: Hop, packages: Sequence[Package]) -> str:
 
 def alternatives_text(hop: Hop) -> str:
     """How many of the requirement's providers are tainted, when it has several."""
+    if hop.excluded:
+        # Without this a reader who knows a clean provider would see a count that leaves it out.
+        return (
+            f", {hop.tainted} of {hop.alternatives} installable providers tainted,"
+            f" {hop.excluded} excluded by Conflicts or Obsoletes"
+        )
     if hop.alternatives <= 1:
         return ""
     if hop.tainted >= hop.alternatives:

@@ -1,0 +1,179 @@
+"""A provider the package cannot be installed with is no alternative for it.
+
+dnf never installs a package with one it conflicts with or obsoletes, whichever of the two
+declares it (libsolv makes each a "not both" rule), so a clean provider in that position
+cannot spare the package the tainted one: ``depends``, not ``may-depend``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from auditor.audit.options import AuditOptions
+from auditor.audit.pipeline import audit_packages
+from auditor.audit.result import AuditResult
+from auditor.origin.policy import load_policy
+from auditor.reports.text import hop_text
+from auditor.sources.interface import LoadResult
+from tests.universe import universe
+
+CITRIX = {"vendor": "Citrix Systems, Inc."}
+
+PROVIDERS: list[dict[str, Any]] = [
+    {"name": "taint", **CITRIX, "evr": "1:2.0-1", "provides": ["virt-multi", "virt-only"]},
+    {"name": "cleanalt", "evr": "1.0-1", "provides": ["virt-multi"]},
+]
+
+
+def audit(specs: list[dict[str, Any]]) -> AuditResult:
+    return audit_packages(
+        AuditOptions(targets=("universe",)), load_policy(), LoadResult(packages=universe(specs)), LoadResult()
+    )
+
+
+def verdicts(result: AuditResult) -> dict[str, str]:
+    return {r.package.name + ("/src" if r.package.is_source else ""): r.verdict.value for r in result.results}
+
+
+def unresolved(result: AuditResult) -> list[tuple[str, str]]:
+    return [(r.package.name, str(dep.dependency)) for r in result.results for dep in r.unresolved]
+
+
+def requirer(name: str, **fields: Any) -> dict[str, Any]:
+    return {"name": name, "requires": ["virt-multi"], **fields}
+
+
+def test_conflicts_with_the_clean_provider_depends() -> None:
+    result = audit([*PROVIDERS, requirer("app", conflicts=["cleanalt"])])
+    assert verdicts(result)["app"] == "depends"
+    (row,) = (r for r in result.results if r.package.name == "app")
+    (hop,) = row.chain
+    assert (hop.requirement, hop.alternatives, hop.tainted, hop.excluded) == ("virt-multi", 1, 1, 1)
+    # The words agree with the verdict: the clean provider is said to be left out, not counted.
+    assert hop_text(hop, result.packages) == (
+        "needs taint-1:2.0-1.noarch (for virt-multi, 1 of 1 installable providers tainted,"
+        " 1 excluded by Conflicts or Obsoletes)"
+    )
+
+
+def test_obsoleting_the_clean_provider_depends() -> None:
+    result = audit([*PROVIDERS, requirer("app", obsoletes=["cleanalt"])])
+    assert verdicts(result)["app"] == "depends"
+
+
+def test_a_clean_provider_that_conflicts_with_or_obsoletes_the_package_is_no_alternative() -> None:
+    result = audit(
+        [
+            PROVIDERS[0],
+            {"name": "cleanalt", "provides": ["virt-multi"], "conflicts": ["app-a"], "obsoletes": ["app-b"]},
+            requirer("app-a"),
+            requirer("app-b"),
+        ]
+    )
+    assert verdicts(result) == {
+        "taint": "origin",
+        "cleanalt": "clean",
+        "app-a": "depends",
+        "app-b": "depends",
+    }
+
+
+def test_versions_decide_whether_a_conflict_or_obsolete_applies() -> None:
+    result = audit(
+        [
+            *PROVIDERS,  # cleanalt is 1.0-1
+            requirer("conflicts-older", conflicts=["cleanalt < 1.0"]),
+            requirer("conflicts-it", conflicts=["cleanalt < 2.0"]),
+            requirer("obsoletes-newer", obsoletes=["cleanalt > 1.0-1"]),
+            requirer("obsoletes-it", obsoletes=["cleanalt <= 1.0-1"]),
+            # Conflicts match provides (versioned ones by their version), Obsoletes only names.
+            requirer("conflicts-provide", conflicts=["virt-multi = 5"]),
+            requirer("obsoletes-provide", obsoletes=["virt-multi"]),
+        ]
+    )
+    assert verdicts(result) == {
+        "taint": "origin",
+        "cleanalt": "clean",
+        "conflicts-older": "may-depend",
+        "conflicts-it": "depends",
+        "obsoletes-newer": "may-depend",
+        "obsoletes-it": "depends",
+        "conflicts-provide": "may-depend",
+        "obsoletes-provide": "may-depend",
+    }
+
+
+def test_another_clean_provider_still_leaves_a_choice() -> None:
+    result = audit(
+        [
+            *PROVIDERS,
+            {"name": "cleanother", "provides": ["virt-multi"]},
+            requirer("app", conflicts=["cleanalt"]),
+        ]
+    )
+    assert verdicts(result)["app"] == "may-depend"
+    (row,) = (r for r in result.results if r.package.name == "app")
+    (hop,) = row.chain
+    assert (hop.alternatives, hop.tainted, hop.excluded) == (2, 1, 1)
+    assert "1 of 2 installable providers tainted, 1 excluded by Conflicts or Obsoletes" in hop_text(
+        hop, result.packages
+    )
+
+
+def test_a_tainted_provider_the_package_cannot_have_does_not_taint_it() -> None:
+    result = audit([*PROVIDERS, requirer("app", conflicts=["taint"])])
+    assert verdicts(result)["app"] == "clean"
+
+
+def test_a_package_still_satisfies_itself() -> None:
+    # The exclusive-alternative idiom: provide a capability and conflict with every other provider.
+    result = audit([*PROVIDERS, requirer("self", provides=["virt-multi"], conflicts=["virt-multi"])])
+    assert verdicts(result)["self"] == "clean"
+    graph = result.graph
+    (index,) = (r.index for r in result.results if r.package.name == "self")
+    assert [group.members for group in graph.runtime[index]] == [(index,)]
+
+
+def test_build_conflicts_keep_a_provider_out_of_the_buildroot() -> None:
+    result = audit(
+        [
+            *PROVIDERS,
+            {"name": "app", "arch": "src", "requires": ["virt-multi"], "conflicts": ["cleanalt"]},
+            {"name": "other", "arch": "src", "requires": ["virt-multi"]},
+        ]
+    )
+    assert verdicts(result) == {
+        "taint": "origin",
+        "cleanalt": "clean",
+        "app/src": "build-depends",
+        "other/src": "clean",
+    }
+
+
+def test_unresolved_requirements_do_not_change() -> None:
+    specs: list[dict[str, Any]] = [
+        *PROVIDERS,
+        {"name": "solo", "provides": ["virt-solo"]},
+        requirer("app", conflicts=["cleanalt"]),
+        # Every provider excluded: the graph keeps the group whole, as before, rather than
+        # making a requirement the resolver satisfies look unresolved.
+        {"name": "only-clean", "requires": ["virt-solo"], "conflicts": ["solo"]},
+        {"name": "only-tainted", "requires": ["virt-only"], "obsoletes": ["taint"]},
+        {"name": "missing", "requires": ["virt-missing", "virt-multi"], "conflicts": ["cleanalt"]},
+    ]
+    result = audit(specs)
+    assert verdicts(result) == {
+        "taint": "origin",
+        "cleanalt": "clean",
+        "solo": "clean",
+        "app": "depends",
+        "only-clean": "clean",
+        "only-tainted": "depends",
+        "missing": "depends",
+    }
+    assert unresolved(result) == [("missing", "virt-missing")]
+    # The same as with no Conflicts or Obsoletes at all: the resolver's answer, which the
+    # differential tests compare with libsolv's and dnf repoclosure's.
+    plain = audit([{k: v for k, v in spec.items() if k not in ("conflicts", "obsoletes")} for spec in specs])
+    assert unresolved(plain) == unresolved(result)
+    assert result.graph.unresolved == plain.graph.unresolved
