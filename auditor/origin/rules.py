@@ -20,7 +20,7 @@ from auditor.core.errors import PolicyError
 from auditor.core.schema import shown
 from auditor.core.tomlfile import read_text
 from auditor.origin.findings import Category, Finding, Severity
-from auditor.origin.urls import ParsedUrl, UrlEvidence, host_matches, package_urls, path_matches
+from auditor.origin.urls import ParsedUrl, UrlEvidence, host_matches, package_urls
 from auditor.rpm.model import Package
 
 
@@ -74,7 +74,7 @@ class HostRule(Rule):
         if self.ports and url.port not in self.ports:
             return False
         return any(host_matches(url.host, domain) for domain in self.domains) or any(
-            host_matches(url.host, host) and path_matches(url.path, path) for host, path in self.urls
+            host_matches(url.host, host) and url.path_under(path) for host, path in self.urls
         )
 
     @property

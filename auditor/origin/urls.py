@@ -3,22 +3,50 @@
 Rules match the parsed URL (host, port, path), never a substring of the text: the text
 ``https://mirror.example/?from=code.citrite.net`` is not on a Citrix host, and
 ``https://code.citrite.net:443/x`` is.
+
+A URL is read as the programs that fetch it read it (curl for rpmbuild and spectool, the
+WHATWG parser of browsers), and where they differ every reading counts: ``%63itrix.com``,
+``citrix.com`` in fullwidth letters and ``repo.citrite.net`` with an ideographic full stop
+are Citrix hosts, ``https:/host/x`` is on ``host``, ``/a/../xenserver`` is ``/xenserver``,
+and a port no fetcher accepts still leaves the host read: the text names that host either way.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from auditor.rpm.model import Package, PackageKind
 
-_SCHEME_URL = re.compile(r"""[A-Za-z][A-Za-z0-9+.-]*://[^\s"'<>]+""")
+_SCHEME_URL = re.compile(
+    r"""[A-Za-z][A-Za-z0-9+.-]*://[^\s"'<>]+|(?<![A-Za-z0-9+.-])(?i:https?|ftp|wss?):[/\\][^\s"'<>]+"""
+)
 _SCP_LIKE = re.compile(r"^(?:[\w.-]+@)?(?P<host>[A-Za-z0-9.-]+\.[A-Za-z]{2,}):(?!//)(?P<path>[^\s]*)$")
 _BARE_HOST = re.compile(
     r"^(?P<host>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})(?::(?P<port>\d+))?(?P<path>/\S*)?$"
 )
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+_SPECIAL_SCHEMES = frozenset({"http", "https", "ftp", "ws", "wss"})
+"""WHATWG's special schemes that curl fetches too: after the colon, any number of slashes or
+backslashes (none included) leads to the host, and a backslash separates path segments."""
+_SPECIAL_START = re.compile(r"\s*(?:https?|ftp|wss?):", re.IGNORECASE)
+_AUTHORITY_END = re.compile(r"[/?#]")
+_SPECIAL_AUTHORITY_END = re.compile(r"[/\\?#]")
+_PATH_END = re.compile(r"[?#]")
+_PORT = re.compile(r"[0-9]+")
+_TAB_NEWLINE = str.maketrans("", "", "\t\n\r")
+"""WHATWG drops ASCII tabs and newlines anywhere in a URL before reading it."""
+_IGNORED = re.compile(
+    "[\u00ad\u034f\u180b-\u180f\u200b-\u200d\u2060\u2064\ufe00-\ufe0f\ufeff"
+    "\U0001bca0-\U0001bca3\U000e0100-\U000e01ef]"
+)
+"""What IDNA's UTS-46 mapping drops from a host name (soft hyphen, zero-width joiners,
+variation selectors...): ``citrix.com`` with a soft hyphen inside is still ``citrix.com``."""
+_DOTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": "."})
+"""The full stops UTS-46 maps to a dot (ideographic, fullwidth, halfwidth ideographic)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,10 +55,26 @@ class ParsedUrl:
     """The URL as written."""
     scheme: str
     host: str
-    """Lower case, no trailing dot."""
+    """As a fetcher looks it up (`normalise_host`): ``%63itrix.com``, and ``CITRIX.com`` in
+    fullwidth letters, are ``citrix.com``. Lower case, no trailing dot."""
     port: int | None
+    """None when the URL names none, or one no fetcher accepts (``:99999``, ``:abc``)."""
     path: str
-    """Percent-decoded path (``%2F`` and ``%2b`` read as ``/`` and ``+``)."""
+    """Percent-decoded (``%2F`` and ``%2b`` read as ``/`` and ``+``), then dot segments
+    removed (RFC 3986 §5.2.4): ``/a/../b`` and ``/a/%2e%2e/b`` are ``/b``."""
+    other_paths: tuple[str, ...] = ()
+    """Other paths a fetcher or server may take the URL to name. Where dot segments go
+    depends on who decodes first: ``/x/%2e%2e/y`` is ``/y`` to a browser but reaches the
+    server as ``/x/%2e%2e/y`` from curl, which removes only literal dots."""
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        """Every reading of the path, ``path`` first."""
+        return (self.path, *self.other_paths)
+
+    def path_under(self, prefix: str) -> bool:
+        """Whether some reading of the path is ``prefix`` or below it (`path_matches`)."""
+        return any(path_matches(path, prefix) for path in self.paths)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,26 +85,108 @@ class UrlEvidence:
 
 
 def parse_url(text: str) -> ParsedUrl | None:
-    """Parse a URL, an ``scp``-style git address (``git@host:org/repo``) or a bare ``host/path``."""
+    """Parse a URL, an ``scp``-style git address (``git@host:org/repo``) or a bare ``host/path``.
+
+    None when no host can be read from it.
+    """
     text = text.strip()
+    cleaned = text.translate(_TAB_NEWLINE)
+    scheme_match = _SCHEME.match(cleaned)
+    if scheme_match is not None:
+        scheme = scheme_match.group(1).lower()
+        rest = cleaned[scheme_match.end() :]
+        if scheme in _SPECIAL_SCHEMES:
+            return _hierarchical(text, scheme, rest.lstrip("/\\"), special=True)
+        if rest.startswith("//"):
+            return _hierarchical(text, scheme, rest[2:], special=False)
     if "://" in text:
-        try:
-            parts = urlsplit(text)
-            port = parts.port
-        except ValueError:
-            return None
-        host = (parts.hostname or "").rstrip(".").lower()
-        if not host:
-            return None
-        return ParsedUrl(text, parts.scheme.lower(), host, port, unquote(parts.path))
+        return None
     scp = _SCP_LIKE.match(text)
     if scp:
-        return ParsedUrl(text, "ssh", scp.group("host").lower(), None, "/" + unquote(scp.group("path")))
+        return _parsed(text, "ssh", scp.group("host"), None, "/" + scp.group("path"))
     bare = _BARE_HOST.match(text)
     if bare:
-        port = int(bare.group("port")) if bare.group("port") else None
-        return ParsedUrl(text, "", bare.group("host").lower(), port, unquote(bare.group("path") or ""))
+        port = _port(bare.group("port") or "")
+        return _parsed(text, "", bare.group("host"), port, bare.group("path") or "")
     return None
+
+
+def _hierarchical(text: str, scheme: str, rest: str, *, special: bool) -> ParsedUrl | None:
+    """``rest``, what follows the scheme and its slashes, read as authority then path."""
+    found = (_SPECIAL_AUTHORITY_END if special else _AUTHORITY_END).search(rest)
+    authority, after = (rest[: found.start()], rest[found.start() :]) if found else (rest, "")
+    hostport = authority.rpartition("@")[2]  # the last @ ends the user name, as WHATWG reads it
+    if hostport.startswith("["):
+        # An IP literal. A bracket left open, or a name in brackets, is refused by fetchers,
+        # but the host is still read: the text names it either way.
+        close = hostport.find("]")
+        host, tail = (hostport[1:close], hostport[close + 1 :]) if close >= 0 else (hostport[1:], "")
+        port = tail[1:] if tail.startswith(":") else ""
+    else:
+        host, _colon, port = hostport.partition(":")
+    path = _PATH_END.split(after, 1)[0]
+    if special:
+        path = path.replace("\\", "/")
+    return _parsed(text, scheme, host, _port(port), path)
+
+
+def _parsed(text: str, scheme: str, host: str, port: int | None, path: str) -> ParsedUrl | None:
+    """The parsed URL from its parts as written, or None without a host."""
+    host = normalise_host(host)
+    if not host:
+        return None
+    decoded = _remove_dot_segments(unquote(path))
+    if "%" not in path:
+        return ParsedUrl(text, scheme, host, port, decoded)
+    readings = (
+        unquote(_remove_dot_segments(path, encoded_dots=True)),  # WHATWG: %2e is a dot
+        unquote(_remove_dot_segments(path)),  # curl removes literal dots only
+    )
+    others = tuple(reading for reading in dict.fromkeys(readings) if reading != decoded)
+    return ParsedUrl(text, scheme, host, port, decoded, others)
+
+
+def _port(text: str) -> int | None:
+    """The port ``text`` names, or None: none written, or not a port (``99999``, ``abc``, ``-1``)."""
+    if not _PORT.fullmatch(text):
+        return None
+    digits = text.lstrip("0") or "0"
+    # int() of thousands of digits raises; a port has five at most.
+    return int(digits) if len(digits) <= 5 and int(digits) <= 65535 else None
+
+
+def normalise_host(text: str) -> str:
+    """A host name as a fetcher looks it up: percent-decoded, mapped as IDNA's UTS-46 does
+    (compatibility forms such as fullwidth letters folded, case folded, the ideographic
+    full stops read as dots, ignored characters dropped), without a trailing dot."""
+    return _fold(unquote(text)).rstrip(".")
+
+
+def _fold(text: str) -> str:
+    if text.isascii():
+        return text.lower()
+    # NFKC on both sides of the case fold, as UTS-46's NFKC_Casefold: a fold can undo NFKC.
+    folded = unicodedata.normalize("NFKC", _IGNORED.sub("", text)).casefold()
+    return unicodedata.normalize("NFKC", folded).translate(_DOTS)
+
+
+def _remove_dot_segments(path: str, *, encoded_dots: bool = False) -> str:
+    """``path`` without its ``.`` and ``..`` segments (RFC 3986 §5.2.4); with ``encoded_dots``,
+    ``%2e`` counts as a dot, as WHATWG reads it."""
+    if not path.startswith("/") or ("." not in path and not encoded_dots):
+        return path
+    kept: list[str] = []
+    dot = False
+    for segment in path.split("/")[1:]:
+        name = segment.lower().replace("%2e", ".") if encoded_dots else segment
+        dot = name in (".", "..")
+        if name == "..":
+            if kept:
+                kept.pop()
+        elif not dot:
+            kept.append(segment)
+    # A final dot segment leaves its directory: /a/b/.. is /a/, not /a.
+    return "/" + "/".join(kept) + ("/" if dot and kept else "")
 
 
 def urls_in_text(text: str) -> list[str]:
@@ -75,6 +201,22 @@ def urls_in_text(text: str) -> list[str]:
     return found
 
 
+def _searchable(text: str) -> str:
+    """``text`` as the prefilter looks for host names in it: as is when plain ASCII, else
+    percent-decoded and mapped as hosts are (`normalise_host`), so that ``%63itrix.com``, and
+    ``CITRIX.com`` in fullwidth letters, still contain ``citrix.com``. Each step maps a host inside the text
+    as it maps the host alone, so a host the parse reads is still found."""
+    if text.isascii() and text.isprintable() and "%" not in text:
+        return text
+    return _fold(unquote(text.translate(_TAB_NEWLINE)))
+
+
+def _may_be_url(value: str) -> bool:
+    """Whether a Source or Patch value is read as a URL: ``scheme://``, or a scheme curl
+    fetches with fewer slashes (``https:/host/x``)."""
+    return "://" in value or _SPECIAL_START.match(value) is not None
+
+
 def package_urls(
     package: Package, needles: tuple[str, ...] | re.Pattern[str] | None = None
 ) -> Iterator[UrlEvidence]:
@@ -82,12 +224,14 @@ def package_urls(
 
     With ``needles`` (lower-case host names, or one case-insensitive pattern of them), a
     text that contains none of them is not parsed at all: a URL can only be on a host whose
-    name it contains, so this skips the work for most packages without changing an answer.
+    name it contains (once decoded and mapped, `_searchable`), so this skips the work for
+    most packages without changing an answer.
     """
 
     def wanted(text: str) -> bool:
         if needles is None:
             return True
+        text = _searchable(text)
         if isinstance(needles, re.Pattern):
             return needles.search(text) is not None
         lowered = text.lower()
@@ -99,16 +243,16 @@ def package_urls(
             yield UrlEvidence("url", parsed)
     if package.kind is PackageKind.SOURCE:
         for source in package.sources:
-            if not wanted(source.value):
+            if not _may_be_url(source.value) or not wanted(source.value):
                 continue
             number = "" if source.number is None else str(source.number)
-            parsed = parse_url(source.value) if source.is_url or "://" in source.value else None
+            parsed = parse_url(source.value)
             if parsed is not None:
                 yield UrlEvidence(f"{source.kind.value}{number}", parsed)
     for kind in ("provides", "requires", "recommends", "obsoletes", "conflicts"):
         for dep in getattr(package, kind):
             name = dep.name
-            if "://" not in name or not wanted(name):
+            if (":/" not in name and ":\\" not in name) or not wanted(name):
                 continue
             for text in urls_in_text(name):
                 parsed = parse_url(text)
