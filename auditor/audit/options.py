@@ -21,6 +21,10 @@ class AuditOptions:
     """Host architectures: restrict providers and audited packages to what such hosts install."""
     roots: tuple[str, ...] = ()
     """Audit only what installing these packages pulls in."""
+    install_weak_deps: bool = True
+    """What installing ``roots`` pulls in includes what dnf installs by default besides their
+    Requires (``install_weak_deps=True``): the providers of Recommends, and the packages whose
+    Supplements the installed ones meet. False: Requires only, as yum installs."""
     sources: tuple[str, ...] = ()
     """Source repositories (or SRPMs) named with ``--sources``: audited with the targets."""
     read_rpms: bool = False

@@ -47,7 +47,9 @@ def audit_packages(
     targets.complete_files(wanted_files)
     context.complete_files(wanted_files)
     resolver = Resolver(packages, arches=arches, rpm_features=policy.rpm_features, wanted_files=wanted_files)
-    resolved = resolver.resolve_all(weak=options.weak, progress=progress)
+    # --roots follows the weak dependencies dnf installs: they are resolved for it too.
+    weak = options.weak or bool(options.roots and options.install_weak_deps)
+    resolved = resolver.resolve_all(weak=weak, progress=progress)
     del resolver  # its index and cache: what the graph, the facts and the report build reuses
     progress.phase("building the dependency graph")
     graph = DependencyGraph(packages, resolved)
@@ -58,7 +60,7 @@ def audit_packages(
     audited = {index for index in audited_ids if index in resolved.audited}
     roots = _roots(options.roots, packages, resolved)
     if options.roots:
-        audited &= graph.runtime_closure(roots)
+        audited &= _installed(roots, graph, resolved, weak=options.install_weak_deps)
     results = _results(sorted(audited, key=_package_order(packages)), options, graph, findings, propagation)
     resolved.release()
     config_findings = classify_config([*targets.config_urls, *context.config_urls], policy)
@@ -82,6 +84,42 @@ def audit_packages(
         ),
         warnings=[*targets.warnings, *context.warnings, *warnings],
     )
+
+
+def _installed(roots: Sequence[int], graph: DependencyGraph, resolved: Resolved, *, weak: bool) -> set[int]:
+    """Every package installing ``roots`` may pull in (every alternative counted): their
+    Requires, and with ``weak`` what dnf installs by default too (``install_weak_deps``): the
+    providers of a Recommends of a package it installs, and a package whose Supplements is
+    met by those it installs. A Citrix package a meta-package only recommends is installed
+    with it all the same."""
+    installed = graph.runtime_closure(roots)
+    if not weak:
+        return installed
+    satisfied = Status.SATISFIED
+    recommends, supplements = DependencyKind.RECOMMENDS, DependencyKind.SUPPLEMENTS
+    supplementing = [
+        (index, resolution.groups)
+        for index in resolved.installable
+        for resolution in resolved.requirements.get(index, ())
+        if resolution.kind is supplements and resolution.status is satisfied
+    ]
+    while True:
+        new = {
+            provider
+            for index in installed
+            for resolution in resolved.requirements.get(index, ())
+            if resolution.kind is recommends and resolution.status is satisfied
+            for provider in resolution.providers
+        }
+        new.update(
+            index
+            for index, groups in supplementing
+            if index not in installed and all(not installed.isdisjoint(group) for group in groups)
+        )
+        new -= installed
+        if not new:
+            return installed
+        installed |= graph.runtime_closure(new)
 
 
 def _roots(names: Sequence[str], packages: Sequence[Package], resolved: Resolved) -> tuple[int, ...]:
@@ -120,7 +158,8 @@ def _results(
         if index in graph.unresolved or options.weak:  # most packages have none: share one empty tuple
             failures = [r for r in resolved.requirements.get(index, ()) if r.status in failed]
             unresolved = [r for r in failures if r.kind is DependencyKind.REQUIRES]
-            weak = [r for r in failures if r.kind is not DependencyKind.REQUIRES]
+            # Weak dependencies resolved for --roots alone are reported with --weak only.
+            weak = [r for r in failures if r.kind is not DependencyKind.REQUIRES] if options.weak else ()
         own = findings.get(index, ())
         package = packages[index]
         # A binary built from a source package nowhere in the run: its Source URLs were not seen.

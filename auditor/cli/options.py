@@ -187,7 +187,13 @@ def _add_scope_options(command: argparse.ArgumentParser) -> None:
         nargs="+",
         default=[],
         metavar="NAME",
-        help="audit only what installing these packages pulls in (e.g. xcp-ng-deps)",
+        help="audit only what installing these packages pulls in (e.g. xcp-ng-deps): their Requires, "
+        "and the Recommends and Supplements dnf installs by default",
+    )
+    command.add_argument(
+        "--no-install-weak-deps",
+        action="store_true",
+        help="with --roots, follow Requires only, as yum does and dnf with install_weak_deps=False",
     )
 
 
@@ -289,6 +295,7 @@ def audit_options(args: argparse.Namespace, project: ProjectConfig) -> AuditOpti
         roots=tuple(args.roots) or project.roots,
         sources=tuple(args.sources),
         weak=args.weak,
+        install_weak_deps=not args.no_install_weak_deps,
         read_rpms=args.read_rpms,
         metadata_only=args.metadata_only,
         discover_sources=not args.no_source_discovery,

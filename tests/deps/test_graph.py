@@ -147,6 +147,41 @@ def test_roots_restrict_the_audit() -> None:
     assert sorted(verdicts(results)) == ["app", "lib", "meta"]
 
 
+WEAK_UNIVERSE: list[dict[str, Any]] = [
+    {"name": "meta", "requires": ["app"], "recommends": ["vendor-agent"]},
+    {"name": "app"},
+    {"name": "vendor-agent", "requires": ["vendor-lib"], **CITRIX},
+    {"name": "vendor-lib"},
+    {"name": "app-plugin", "supplements": ["app"]},
+    {"name": "pair-plugin", "supplements": ["(app and vendor-lib)"]},
+    {"name": "other-plugin", "supplements": ["(app and unrelated)"]},
+    {"name": "suggested", "suggests": ["app"]},
+    {"name": "unrelated", **CITRIX},
+]
+
+
+def test_roots_pull_in_what_dnf_installs_by_default() -> None:
+    """dnf installs a root's Recommends (and what they require), and a package whose
+    Supplements the installed ones meet (install_weak_deps=True): a Citrix package that a
+    meta-package only recommends is installed with it all the same, and audited."""
+    results = run(WEAK_UNIVERSE, roots=("meta",))
+    assert verdicts(results) == {
+        "app": "clean",
+        "app-plugin": "clean",
+        "meta": "clean",  # a weak dependency carries no verdict; what it pulls in is audited
+        "pair-plugin": "clean",
+        "vendor-agent": "origin",
+        "vendor-lib": "clean",
+    }
+    assert all(not r.weak_unresolved for r in results.values())  # reported with --weak only
+
+
+def test_roots_follow_requires_only_without_weak_dependencies() -> None:
+    """As yum installs, and dnf with install_weak_deps=False (--no-install-weak-deps)."""
+    results = run(WEAK_UNIVERSE, roots=("meta",), install_weak_deps=False)
+    assert sorted(verdicts(results)) == ["app", "meta"]
+
+
 def test_context_packages_resolve_and_carry_taint_but_are_not_reported() -> None:
     packages = universe([{"name": "app", "requires": ["base"]}])
     context = universe([{"name": "base", "requires": ["vendorlib"]}, {"name": "vendorlib", **CITRIX}])
