@@ -25,7 +25,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from auditor.deps.resolve import Match, Resolved, Status
+from auditor.deps.coinstall import incompatible
+from auditor.deps.resolve import Resolved, Status
 from auditor.origin.findings import Finding, Verdict
 from auditor.rpm.model import Dependency, DependencyKind, Package
 
@@ -99,12 +100,12 @@ class DependencyGraph:
         # id(resolution) -> its groups, one table per kind (the resolutions stay alive in
         # ``resolved``, so no other object takes their ids).
         shared: dict[HopKind, dict[int, list[_Group]]] = {HopKind.REQUIRES: {}, HopKind.BUILD_REQUIRES: {}}
-        incompatible = _incompatible(packages, resolved.matches)
+        apart_from = incompatible(packages, resolved.matches)
         for owner, resolutions in resolved.requirements.items():
             source = packages[owner].is_source
             kind = HopKind.BUILD_REQUIRES if source else HopKind.REQUIRES
             known = shared[kind]
-            apart = incompatible.get(owner)
+            apart = apart_from.get(owner)
             groups: list[_Group] = []
             listed: set[int] = set()  # a requirement written twice is one group of its package
             for resolution in resolutions:
@@ -284,29 +285,6 @@ def _chain(
 
 def _hop(owner: int, group: _Group, target: int, tainted: int) -> Hop:
     return Hop(owner, target, group.kind, str(group.dependency), len(group.members), tainted, group.excluded)
-
-
-def _incompatible(packages: Sequence[Package], matches: Mapping[int, list[Match]]) -> dict[int, set[int]]:
-    """package -> the providers it can never be installed with, for the few packages that have any.
-
-    libsolv forbids installing both packages of a Conflicts or of an Obsoletes (by name, as
-    ``Resolver.obsoleted`` matches), whichever of the two declares it: a clean provider that
-    the package conflicts with or obsoletes cannot spare it a tainted one. A source package's
-    Conflicts are its BuildConflicts: they keep a provider out of its buildroot, and nothing
-    is installed with the source package itself, so they go one way only.
-    """
-    found: dict[int, set[int]] = {}
-    for owner, owner_matches in matches.items():
-        source = packages[owner].is_source
-        for match in owner_matches:
-            if source and match.kind is not DependencyKind.CONFLICTS:
-                continue
-            for other in match.packages:
-                if other != owner:  # rpm ignores a package's conflict with its own provides
-                    found.setdefault(owner, set()).add(other)
-                    if not source:
-                        found.setdefault(other, set()).add(owner)
-    return found
 
 
 def _without(group: _Group, apart: set[int]) -> _Group:
