@@ -198,8 +198,8 @@ def differing_fields(listed: Package, read: Package) -> list[str]:
 
 def _comparable(value: str | None) -> str:
     """A field as both sides can hold it: absent and empty alike, runs of whitespace as one
-    space (an XML writer may re-flow them), characters XML cannot hold dropped (createrepo_c
-    leaves them out)."""
+    space (an XML writer may re-flow them), and without the characters XML 1.0 cannot hold,
+    which no metadata can carry."""
     if not value:
         return ""
     if not value.isprintable():
