@@ -94,7 +94,7 @@ def config_finding_to_json(item: FactView) -> dict[str, Any]:
 
 
 def hop_to_json(hop: Hop, view: ReportView) -> dict[str, Any]:
-    return {
+    data: dict[str, Any] = {
         "from": view.packages[hop.source].nevra,
         "to": view.packages[hop.target].nevra,
         "kind": hop.kind.value,
@@ -102,6 +102,9 @@ def hop_to_json(hop: Hop, view: ReportView) -> dict[str, Any]:
         "alternatives": hop.alternatives,
         "tainted": hop.tainted,
     }
+    if hop.excluded:  # as the text says it: a reader who knows a clean provider sees why it is not counted
+        data["excluded"] = hop.excluded
+    return data
 
 
 def package_to_json(row: PackageView, view: ReportView) -> dict[str, Any]:

@@ -177,3 +177,26 @@ def test_unresolved_requirements_do_not_change() -> None:
     plain = audit([{k: v for k, v in spec.items() if k not in ("conflicts", "obsoletes")} for spec in specs])
     assert unresolved(plain) == unresolved(result)
     assert result.graph.unresolved == plain.graph.unresolved
+
+
+def test_the_json_report_says_how_many_providers_a_hop_left_out() -> None:
+    """Every output says it as the text does, and the report stays valid for its schema."""
+    import json
+
+    import jsonschema
+
+    from auditor.gate.decision import decide
+    from auditor.reports.json_report import render
+    from auditor.reports.view import build_view
+    from tests.paths import ROOT
+
+    result = audit([*PROVIDERS, requirer("app", conflicts=["cleanalt"]), requirer("other")])
+    document = json.loads(render(build_view(result, decide(result))))
+    jsonschema.validate(document, json.loads((ROOT / "schemas" / "report-v2.schema.json").read_text()))
+    chains = {p["name"]: p["chain"] for p in document["packages"]}
+    assert [(hop["alternatives"], hop["tainted"], hop.get("excluded")) for hop in chains["app"]] == [
+        (1, 1, 1)
+    ]
+    assert [(hop["alternatives"], hop["tainted"], hop.get("excluded")) for hop in chains["other"]] == [
+        (2, 1, None)
+    ]
