@@ -13,8 +13,9 @@ from auditor.rpm.spec.lines import NUMBERED, SECTION, TAG, sources_of_parsed_spe
 
 def line_by_line(text: str) -> tuple[SourceFile, ...]:
     """The definition: every line split at "\\n" and stripped; a section header switches the
-    section; the main preamble's SourceN/PatchN tags and every line of %sourcelist and
-    %patchlist but comments are sources, numbered by their line."""
+    section; the preambles' SourceN/PatchN tags (the main one's and each %package's: rpm adds
+    them to the source package) and every line of %sourcelist and %patchlist but comments are
+    sources, numbered by their line."""
     found: list[SourceFile] = []
     section = "preamble"
     for number, line in enumerate(text.split("\n"), start=1):
@@ -26,7 +27,7 @@ def line_by_line(text: str) -> tuple[SourceFile, ...]:
             if stripped and not stripped.startswith("#"):
                 kind = SourceKind.SOURCE if section == "sourcelist" else SourceKind.PATCH
                 found.append(SourceFile(kind, None, stripped, stripped, number))
-        elif section == "preamble" and stripped[:1] in ("S", "s", "P", "p"):
+        elif section in ("preamble", "package") and stripped[:1] in ("S", "s", "P", "p"):
             match = TAG.match(stripped)
             numbered = NUMBERED.match(match.group(1)) if match else None
             if match and numbered:

@@ -312,3 +312,41 @@ def test_any_spec_text_reads_or_is_an_input_error(lines: list[list[str]]) -> Non
     except InputError:
         return
     assert all(gap.detail.startswith("f.spec") for gap in spec.gaps)
+
+
+SUBPACKAGE_SOURCES = """\
+Name: x
+Version: 1.2
+Release: 1
+Summary: s
+License: MIT
+Source0: main.tar.gz
+%description
+d
+%package agent
+Summary: the agent
+Source1: https://repo.citrite.net/agent-%{version}.tar.gz
+Patch1: agent.patch
+%description agent
+d
+"""
+
+
+def test_sources_of_a_subpackages_preamble_are_the_source_packages() -> None:
+    """rpm adds a Source or Patch tag in a ``%package`` preamble to the source package
+    (``rpmspec -P`` and the SRPM's SOURCE tag list it): it is read, never dropped."""
+    spec = parse_spec(SUBPACKAGE_SOURCES, "x.spec")
+    assert [(s.kind, s.number, s.value) for s in spec.sources] == [
+        (SourceKind.SOURCE, 0, "main.tar.gz"),
+        (SourceKind.SOURCE, 1, "https://repo.citrite.net/agent-1.2.tar.gz"),
+        (SourceKind.PATCH, 1, "agent.patch"),
+    ]
+
+
+def test_package_version_and_release_are_not_macros() -> None:
+    """rpm stopped defining %PACKAGE_VERSION and %PACKAGE_RELEASE long ago (rpmspec -P leaves
+    them as written): a Source naming them is unexpanded, a gap, not a value rpm never gives."""
+    text = SUBPACKAGE_SOURCES.replace("main.tar.gz", "main-%PACKAGE_VERSION-%{PACKAGE_RELEASE}.tar.gz")
+    spec = parse_spec(text, "x.spec")
+    assert spec.sources[0].value == "main-%PACKAGE_VERSION-%{PACKAGE_RELEASE}.tar.gz"
+    assert [gap.kind for gap in spec.gaps] == [GapKind.UNEXPANDED_SOURCE]

@@ -35,6 +35,8 @@ _SOURCE_TAG_LINE = re.compile(
     r"\n[^\S\n]*+([SsPp][A-Za-z0-9]*+)[^\S\n]*+(?:\([^)\n]*+\))?+[^\S\n]*+:([^\n]*)"
 )
 _LISTS = {"sourcelist": SourceKind.SOURCE, "patchlist": SourceKind.PATCH}
+_PREAMBLES = frozenset({"preamble", "package"})
+"""Where Source and Patch tags count: a subpackage's preamble adds them to the source package."""
 
 
 def tag_number(digits: str) -> int | None:
@@ -47,9 +49,10 @@ def tag_number(digits: str) -> int | None:
 def sources_of_parsed_spec(text: str) -> tuple[SourceFile, ...]:
     """The Source and Patch lines of a spec rpmbuild has already parsed (an SRPM's SPEC tag).
 
-    Its macros are expanded and its conditionals decided, so the lines of the main preamble
-    and of ``%sourcelist``/``%patchlist`` say it all: much cheaper than `parse_spec`. Only the
-    sections' first lines are looked for in the whole text; the sections that cannot hold a
+    Its macros are expanded and its conditionals decided, so the lines of the preambles (the
+    main one and each ``%package``'s) and of ``%sourcelist``/``%patchlist`` say it all: much
+    cheaper than `parse_spec`. Only the sections' first lines are looked for in the whole
+    text; the sections that cannot hold a
     source (the build scripts, ``%files``, a changelog of thousands of lines) are never split
     into lines.
     """
@@ -71,7 +74,7 @@ def sources_of_parsed_spec(text: str) -> tuple[SourceFile, ...]:
 def _sources_in(text: str, start: int, stop: int, line: int, section: str, found: list[SourceFile]) -> None:
     """The sources of the lines of ``section`` between the newline at ``start`` and ``stop``
     (the newline of the next section's first line, or the end); the first is line ``line``."""
-    if section == "preamble":
+    if section in _PREAMBLES:
         counted = start
         for match in _SOURCE_TAG_LINE.finditer(text, start, stop):
             numbered = NUMBERED.match(match.group(1))

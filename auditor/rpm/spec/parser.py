@@ -256,7 +256,7 @@ class _SpecReader:
     ) -> None:
         assert self.current is not None
         numbered = NUMBERED.match(tag)
-        if numbered and self.current is self.main:
+        if numbered:  # in a subpackage's preamble too: rpm adds it to the source package
             kind = SourceKind.SOURCE if numbered.group(1).lower() == "source" else SourceKind.PATCH
             raw_match = TAG.match(raw.strip())
             written = raw_match.group(3).strip() if raw_match else value
@@ -286,8 +286,6 @@ class _SpecReader:
                 self.macros.define(tag.upper(), value)
                 if tag == "name":
                     self.main.name = value
-            if tag in ("version", "release") and self.current is self.main:
-                self.macros.define(f"PACKAGE_{tag.upper()}", value)
 
     def _dependencies(self, value: str, qualifiers: frozenset[str], number: int) -> list[Dependency]:
         try:
