@@ -31,9 +31,11 @@ BINARY_SIGNATURE = 0x00
 
 # Signature material per public-key algorithm: a number of MPIs (processMpis, with rpm 4.18's
 # pgpSignatureNew: RSA 1, DSA 2, EdDSA 2), or a fixed number of octets (RFC 9580 Ed25519 and
-# Ed448, which rpm 6 reads through Sequoia, as it does ECDSA).
+# Ed448, which rpm 6 reads through Sequoia, as it does ECDSA; and the post-quantum composites
+# rpm 6 names in rpmpgp.h, ML-DSA-65+Ed25519 and ML-DSA-87+Ed448 of the OpenPGP PQC draft:
+# the EdDSA signature, then the ML-DSA one of FIPS 204's size).
 _MPIS = {1: 1, 17: 2, 19: 2, 22: 2}
-_OCTETS = {27: 64, 28: 114}
+_OCTETS = {27: 64, 28: 114, 30: 64 + 3309, 31: 114 + 4627}
 
 HASH_ALGORITHMS = frozenset({1, 2, 8, 9, 10, 11, 12, 14})
 """Hash algorithms rpm can digest a header with (rpmio digest_*.c: MD5, SHA-1, SHA-2, and

@@ -149,12 +149,28 @@ def test_a_version_4_packet_names_its_issuer() -> None:
     assert openpgp.parse_armored(armored[:10] + "\n" + armored[10:]).key_id == "0123456789abcdef"
 
 
-def test_a_version_6_packet_is_read_as_rpm_6_reads_it() -> None:
+def v6_body(algorithm: int, material: bytes) -> bytes:
     fingerprint = b"\x22\x21\x06" + bytes(range(32))  # issuer fingerprint subpacket, v6 key
     hashed = b"\x05\x02" + bytes(4) + fingerprint
-    body = bytes([6, 0, 27, 10]) + len(hashed).to_bytes(4, "big") + hashed + (0).to_bytes(4, "big")
-    body += b"\xab\xcd" + b"\x10" + bytes(16) + bytes(64)  # hash prefix, 16-octet salt, Ed25519 signature
-    assert openpgp.parse_signature(packet(body)).key_id == bytes(range(8)).hex()
+    body = bytes([6, 0, algorithm, 10]) + len(hashed).to_bytes(4, "big") + hashed + (0).to_bytes(4, "big")
+    return body + b"\xab\xcd" + b"\x10" + bytes(16) + material  # hash prefix, 16-octet salt, signature
+
+
+def test_a_version_6_packet_is_read_as_rpm_6_reads_it() -> None:
+    assert openpgp.parse_signature(packet(v6_body(27, bytes(64)))).key_id == bytes(range(8)).hex()  # Ed25519
+
+
+@pytest.mark.parametrize(
+    ("algorithm", "size"),
+    [(30, 64 + 3309), (31, 114 + 4627)],
+    ids=["ML-DSA-65+Ed25519", "ML-DSA-87+Ed448"],
+)
+def test_post_quantum_composite_signatures_are_read_as_rpm_6_reads_them(algorithm: int, size: int) -> None:
+    """rpm 6 reads the ML-DSA composites of the OpenPGP PQC draft (rpm-rs and rpm 6.1's own
+    test packages are signed with them): the EdDSA signature, then ML-DSA's, of fixed sizes."""
+    assert openpgp.parse_signature(packet(v6_body(algorithm, bytes(size)))).key_id == bytes(range(8)).hex()
+    with pytest.raises(ValueError, match=f"for algorithm {algorithm}"):
+        openpgp.parse_signature(packet(v6_body(algorithm, bytes(size - 1))))
 
 
 @pytest.mark.parametrize(
