@@ -13,7 +13,13 @@ Whatever the file, the auditor must never crash (exit 4, or a traceback).
 The test suites of other projects are a good DIR: ``pip download --no-binary :all: --no-deps
 rpmlint createrepo_c rpmdeplint specfile rebasehelper`` and unpack them (79 RPMs and 118 specs;
 on 2026-11-30 every RPM agreed, 78 of the 83 specs rpmspec reads agreed and the other 5 were
-reported gaps, and nothing crashed).
+reported gaps, and nothing crashed). A larger run the same day, over 5,702 RPMs and 6,054
+specs from the test data of rpm, dnf, libdnf, ci-dnf-stack, rpmlint, createrepo_c, pulp,
+spacewalk, Azure Linux, rpm-rs and others (Debian source packages, PyPI sdists, npm and
+GitHub copies): nothing crashed; it found Sources in subpackage preambles dropped,
+%PACKAGE_VERSION defined where rpm leaves it, and ML-DSA signatures refused, all fixed; the
+other spec differences are reported gaps (``%(...)``, undecided conditionals, a Version
+that a BuildArch spec's second parse defines after the Source line).
 """
 
 from __future__ import annotations
@@ -48,9 +54,12 @@ def check_rpm(path: Path) -> str | None:
     code, document, err = scan(path)
     if crash := crashed(code, err):
         return crash
-    if code == 3:
+    read = document is not None and bool(document["packages"])
+    if code == 3 and not read:
         refused = subprocess.run(["rpm", "-qp", str(path)], capture_output=True).returncode != 0
         return None if refused else f"refused, rpm reads it: {err.strip()[-200:]}"
+    # An input error with the package read (a payload cut short: rpm -qp reads the header
+    # alone, and so does the auditor) is compared as any package is.
     if document is None or not document["packages"]:
         return f"exit {code}, no package: {err.strip()[-200:]}"
     fields = subprocess.run(
