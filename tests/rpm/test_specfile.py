@@ -350,3 +350,67 @@ def test_package_version_and_release_are_not_macros() -> None:
     spec = parse_spec(text, "x.spec")
     assert spec.sources[0].value == "main-%PACKAGE_VERSION-%{PACKAGE_RELEASE}.tar.gz"
     assert [gap.kind for gap in spec.gaps] == [GapKind.UNEXPANDED_SOURCE]
+
+
+BOTH_WAYS = """\
+Name: x
+Version: 1
+%global host github.com/xcp-ng
+%if 0%{?xenserver}
+%global host repo.citrite.net
+%endif
+%if 0%{?rhel}
+%global dir release
+%else
+%global dir snapshot
+%endif
+%global base https://%{host}/%{dir}
+Source0: %{base}/x-%{version}.tar.gz
+{later}Source1: https://%{host}/y.tar.gz
+"""
+
+
+def test_a_macro_an_undecided_branch_defines_gives_a_source_every_value() -> None:
+    """Both branches of an undecided %if are read; a macro one branch defines and another
+    redefines (or that had a value before) gives a Source line each value it may have, through
+    other macros too, so the Citrix one is never hidden behind the last definition."""
+    spec = parse_spec(BOTH_WAYS.replace("{later}", ""), "x.spec")
+    assert sorted(s.value for s in spec.sources if s.number == 0) == [
+        "https://github.com/xcp-ng/release/x-1.tar.gz",
+        "https://github.com/xcp-ng/snapshot/x-1.tar.gz",
+        "https://repo.citrite.net/release/x-1.tar.gz",
+        "https://repo.citrite.net/snapshot/x-1.tar.gz",
+    ]
+    assert sorted(s.value for s in spec.sources if s.number == 1) == [
+        "https://github.com/xcp-ng/y.tar.gz",
+        "https://repo.citrite.net/y.tar.gz",
+    ]
+    assert GapKind.UNDECIDED_CONDITIONAL in {gap.kind for gap in spec.gaps}
+
+
+def test_a_decided_macro_has_one_value() -> None:
+    """Decided conditionals, or a definition in a decided place after them, leave one value."""
+    decided = parse_spec(BOTH_WAYS.replace("{later}", ""), "x.spec", defines={"xenserver": "0", "rhel": "7"})
+    assert [s.value for s in decided.sources] == [
+        "https://github.com/xcp-ng/release/x-1.tar.gz",
+        "https://github.com/xcp-ng/y.tar.gz",
+    ]
+    settled = parse_spec(BOTH_WAYS.replace("{later}", "%global host example.org\n"), "x.spec")
+    assert [s.value for s in settled.sources if s.number == 1] == ["https://example.org/y.tar.gz"]
+
+
+def test_a_macro_an_undecided_branch_may_leave_undefined_is_read_both_ways() -> None:
+    """libvirt's pattern: ``%{?mainturl}`` is empty unless an undecided branch defines it;
+    rpmspec -P gives the empty reading, and both are Sources. A macro the line needs, left
+    undefined, adds no value: the line would only stay unexpanded."""
+    text = (
+        "Name: v\nVersion: 10.0\n%if %(echo x)\n%define mainturl stable_updates/\n%endif\n"
+        "Source0: https://download.example.org/%{?mainturl}v-%{version}.tar.xz\n"
+        "%if %(echo y)\n%define sub citrix\n%endif\nSource1: https://example.org/%{sub}/w.tgz\n"
+    )
+    spec = parse_spec(text, "v.spec")
+    assert sorted(s.value for s in spec.sources if s.number == 0) == [
+        "https://download.example.org/stable_updates/v-10.0.tar.xz",
+        "https://download.example.org/v-10.0.tar.xz",
+    ]
+    assert [s.value for s in spec.sources if s.number == 1] == ["https://example.org/citrix/w.tgz"]

@@ -21,7 +21,9 @@ definition is made, and its name marked *unknown*: every later test of it is rec
 
 from __future__ import annotations
 
+import re
 from contextlib import AbstractContextManager
+from itertools import islice, product
 
 from auditor.rpm.spec.builtins import (
     DEFAULT_MACROS,
@@ -34,7 +36,7 @@ from auditor.rpm.spec.builtins import (
     split_arguments,
 )
 from auditor.rpm.spec.expression import evaluate_lazy, macro_end
-from auditor.rpm.spec.table import Expansion, MacroDefinition, MacroTable, is_automatic
+from auditor.rpm.spec.table import MAX_ALTERNATIVES, Expansion, MacroDefinition, MacroTable, is_automatic
 
 __all__ = ["DEFAULT_MACROS", "ENVIRONMENT_MACROS", "Expansion", "MacroContext", "MacroDefinition"]
 
@@ -42,6 +44,12 @@ MAX_DEPTH = 64
 """Nesting of macro bodies, as rpm's ``max_macro_depth``."""
 MAX_OUTPUT = 256 * 1024
 """Expanded text per call; a definition that doubles itself stops here."""
+
+
+MAX_VARIANTS = 16
+"""Expansions of one text from the several values of the macros it reads, at most."""
+_MACRO_NAME = re.compile(r"%\{?[?!]*([A-Za-z_][A-Za-z0-9_]*)")
+"""The names a text's macro references read (``%name``, ``%{name}``, ``%{?name}``, ``%{!?name:..}``)."""
 
 
 class _TooLarge(Exception):
@@ -231,10 +239,53 @@ class MacroContext(MacroTable):
             result.unexpanded.append(written + text[start:end].rstrip("\n"))
             return "", end
         body = definition.body
-        if is_global:
-            body = self._expand(body, result, depth + 1)
-        self.define(definition.name, body, definition.options, local=not is_global)
+        if not is_global:
+            self.define(definition.name, body, definition.options, local=True)
+            return "", definition.end
+        expanded = self._expand(body, result, depth + 1)
+        others = self.other_expansions(body, expanded) if definition.options is None else []
+        self.define(definition.name, expanded, definition.options)
+        if others:  # expanded now, from macros with several values: it has as many
+            known = self.alternatives.setdefault(definition.name, [])
+            for candidate in [expanded, *(text for text, _ in others)]:
+                if candidate not in known and len(known) < MAX_ALTERNATIVES:
+                    known.append(candidate)
         return "", definition.end
+
+    def other_expansions(self, text: str, value: str) -> list[tuple[str, Expansion]]:
+        """What ``text`` (expanded to ``value`` now) expands to besides, once for each value a
+        macro it reads, through other macros too, was given in a branch the reader could not
+        decide (`MacroTable.alternatives`). Both branches of an ``%if`` are read, so a macro
+        the first defines and the second redefines must not give a Source only the second's
+        value. At most `MAX_VARIANTS`; none when no macro it reads has several values."""
+        alternatives = self.alternatives
+        if not alternatives:
+            return []
+        names: list[str] = []
+        seen: set[str] = set()
+        texts = [text]
+        while texts:
+            for name in _MACRO_NAME.findall(texts.pop()):
+                if name in seen:
+                    continue
+                seen.add(name)
+                if name in alternatives:
+                    names.append(name)
+                    texts += (body for body in alternatives[name] if body is not None)
+                if (body := self.value(name)) is not None:
+                    texts.append(body)
+        if not names:
+            return []
+        # A macro left undefined is a value where the text reads it as %{?name}; where the
+        # text needs it, the text would only stay unexpanded, which the value now says already.
+        needed = set(self.expand(text).unexpanded)
+        found: dict[str, Expansion] = {}
+        for chosen in islice(product(*(alternatives[name] for name in names)), MAX_VARIANTS):
+            with self.assuming(dict(zip(names, chosen, strict=True))):
+                other = self.expand(text)
+            if other.text != value and needed.issuperset(other.unexpanded):
+                found.setdefault(other.text, other)
+        return list(found.items())
 
     def _builtin(self, name: str, argument: str, written: str, result: Expansion, depth: int) -> str:
         if name in NEVER:

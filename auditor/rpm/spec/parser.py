@@ -296,11 +296,13 @@ class _SpecReader:
     def _source(
         self, kind: SourceKind, number: int | None, value: str, raw: str, line: int, expansion: Expansion
     ) -> None:
-        doubtful = tuple(expansion.unexpanded + expansion.environment)
-        source = SourceFile(kind, number, value, raw, line, doubtful)
-        self.sources.append(source)
-        if source.unexpanded:
-            self.gaps.append(unexpanded_source_gap(self.path, source))
+        # Each value a macro it reads may have (`MacroContext.other_expansions`) is a Source.
+        for text, found in [(value, expansion), *self.macros.other_expansions(raw, value)]:
+            doubtful = tuple(found.unexpanded + found.environment)
+            source = SourceFile(kind, number, text, raw, line, doubtful)
+            self.sources.append(source)
+            if source.unexpanded:
+                self.gaps.append(unexpanded_source_gap(self.path, source))
 
     def finish(self) -> Spec:
         tags = self.main.tags

@@ -72,6 +72,10 @@ def is_automatic(name: str) -> bool:
     return name[:1].isdigit() or name in ("*", "**", "#") or name.startswith("-")
 
 
+MAX_ALTERNATIVES = 8
+"""Values kept for one macro defined in undecided branches: enough for an %if/%elif chain."""
+
+
 class MacroTable:
     """Macro definitions, call frames, and what of them is not certain."""
 
@@ -86,6 +90,10 @@ class MacroTable:
         self._settled: set[str] = set()
         self._calls: list[_Call] = []
         self._uncertain_depth = 0
+        self.alternatives: dict[str, list[str | None]] = {}
+        """The values a macro may have, by name, for a macro defined where the reader could not
+        decide: each body a definition there gave it, and the one it had before, None when it
+        had none (the branch may not be taken). A definition in a decided place ends the doubt."""
         self.undecided_branch = False
         """Set by the reader while it reads a branch of a conditional it could not decide."""
         for name, body in (defines or {}).items():
@@ -99,7 +107,15 @@ class MacroTable:
     def define(self, name: str, body: str, options: str | None = None, *, local: bool = False) -> None:
         """Push a definition; a ``local`` one (``%define`` in a parametric call) ends with the call."""
         level = len(self._calls) if local else 0
-        self._macros.setdefault(name, []).append(MacroDefinition(body, options, level))
+        stack = self._macros.setdefault(name, [])
+        if not (self.undecided_branch or self._uncertain_depth):
+            self.alternatives.pop(name, None)
+        elif not level and options is None and (not stack or stack[-1].options is None):
+            known = self.alternatives.setdefault(name, [])
+            for candidate in (stack[-1].body if stack else None, body):
+                if candidate not in known and len(known) < MAX_ALTERNATIVES:
+                    known.append(candidate)
+        stack.append(MacroDefinition(body, options, level))
         if level:
             self._calls[-1].local.append(name)
         if self.undecided_branch or self._uncertain_depth:
@@ -118,6 +134,23 @@ class MacroTable:
             self._unknown.add(name)
         elif was_empty:
             self._unknown.discard(name)
+
+    @contextmanager
+    def assuming(self, values: Mapping[str, str | None]) -> Iterator[None]:
+        """Each macro of ``values`` with that body (None: undefined) while inside, as if that
+        branch had been taken, and as it was after (what is uncertain of it stays so)."""
+        saved = {name: self._macros.pop(name, None) for name in values}
+        for name, body in values.items():
+            if body is not None:
+                self._macros[name] = [MacroDefinition(body)]
+        try:
+            yield
+        finally:
+            for name, stack in saved.items():
+                if stack is None:
+                    self._macros.pop(name, None)
+                else:
+                    self._macros[name] = stack
 
     def is_defined(self, name: str) -> bool:
         return name in self._macros
