@@ -134,8 +134,9 @@ class DependentsFinder:
             *propagation.may_depend,
             *propagation.build_depends,
         }
-        # member -> (owner, kind, requirement, alternatives, tainted alternatives), owners tainted only.
-        self._reverse: dict[int, list[tuple[int, HopKind, str, int, int]]] = {}
+        # member -> (owner, kind, requirement, alternatives, tainted alternatives, providers left
+        # out: the owner cannot be installed with them), owners tainted only.
+        self._reverse: dict[int, list[tuple[int, HopKind, str, int, int, int]]] = {}
         for groups in (graph.runtime, graph.build):
             for owner, owner_groups in groups.items():
                 if owner not in tainted:
@@ -146,12 +147,12 @@ class DependentsFinder:
                     for member in group.members:
                         if member in tainted and member != owner:
                             self._reverse.setdefault(member, []).append(
-                                (owner, group.kind, requirement, len(group.members), count)
+                                (owner, group.kind, requirement, len(group.members), count, group.excluded)
                             )
         for binary, source in graph.built_from.items():
             if binary in tainted and source in tainted:
                 sourcerpm = audit.packages[binary].sourcerpm or ""
-                self._reverse.setdefault(source, []).append((binary, HopKind.BUILT_FROM, sourcerpm, 1, 1))
+                self._reverse.setdefault(source, []).append((binary, HopKind.BUILT_FROM, sourcerpm, 1, 1, 0))
 
     def of(self, members: list[int]) -> Dependents:
         distance = dict.fromkeys(members, 0)
@@ -159,10 +160,10 @@ class DependentsFinder:
         queue = deque(members)
         while queue:
             node = queue.popleft()
-            for owner, kind, requirement, alternatives, tainted in self._reverse.get(node, ()):
+            for owner, kind, requirement, alternatives, tainted, excluded in self._reverse.get(node, ()):
                 if owner in distance:
                     continue
                 distance[owner] = distance[node] + 1
-                toward[owner] = Hop(owner, node, kind, requirement, alternatives, tainted)
+                toward[owner] = Hop(owner, node, kind, requirement, alternatives, tainted, excluded)
                 queue.append(owner)
         return Dependents(tuple(members), toward, distance)

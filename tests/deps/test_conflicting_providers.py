@@ -200,3 +200,15 @@ def test_the_json_report_says_how_many_providers_a_hop_left_out() -> None:
     assert [(hop["alternatives"], hop["tainted"], hop.get("excluded")) for hop in chains["other"]] == [
         (2, 1, None)
     ]
+
+
+def test_the_plans_chains_say_how_many_providers_a_hop_left_out() -> None:
+    """`auditor plan` and the HTML page follow the same hops as the verdict, with the same note."""
+    from auditor.audit.plan import DependentsFinder
+
+    result = audit([*PROVIDERS, requirer("app", conflicts=["cleanalt"])])
+    index = {r.package.name: r.index for r in result.results}
+    dependents = DependentsFinder(result).of([index["taint"]])
+    (hop,) = dependents.chain(index["app"])
+    assert (hop.alternatives, hop.tainted, hop.excluded) == (1, 1, 1)
+    assert hop == next(r for r in result.results if r.package.name == "app").chain[0]
