@@ -141,6 +141,20 @@ CASES = [
         f"%if %{{with clean}}\nSource1: {CLEAN}\n%else\nSource1: {CITRIX}\n%endif\n",
         variants=((), ("--define", "rhel 8")),
     ),
+    # rpm's first parse of a spec whose main package names its BuildArch ends at that line; the
+    # second, which rpmbuild and rpmspec keep, starts with the macros defined until then.
+    Case(
+        "buildarch-second-pass",
+        "Source1: https://%{ctxhost}/x.tgz\n%global ctxhost repo.citrite.net\nBuildArch: noarch\n",
+    ),
+    Case(
+        "buildarch-definition-after-it",
+        "Source1: https://%{ctxhost}/x.tgz\nBuildArch: noarch\n%global ctxhost repo.citrite.net\n",
+    ),
+    Case(
+        "buildarch+bcond-switched-on-after",
+        f"%bcond_with citrix\n{WITH_CITRIX}%global with_citrix 1\nBuildArch: noarch\n",
+    ),
     Case(
         "bcond-default-from-machine",
         f"%bcond citrix %[0%{{?rhel}} >= 8]\n{WITH_CITRIX}",

@@ -87,11 +87,19 @@ class _Frame:
     maybe: bool  # an earlier branch was undecided
 
 
+class _BuildArchRead(Exception):
+    """The main package's BuildArch was read: rpm's first parse of the spec ends there."""
+
+
 class _SpecReader:
-    def __init__(self, path: str, defines: Mapping[str, str], arch: str) -> None:
+    def __init__(
+        self, path: str, defines: Mapping[str, str], arch: str, macros: MacroContext | None = None
+    ) -> None:
         self.path = path
         self.arch = arch
-        self.macros = MacroContext(defines)
+        self.first_pass = macros is None
+        """Whether the main package's BuildArch ends this reading (`parse_spec`)."""
+        self.macros = macros if macros is not None else MacroContext(defines)
         self.frames: list[_Frame] = []
         self.section = "preamble"
         self.main = _PackageDraft("")
@@ -279,6 +287,8 @@ class _SpecReader:
             return
         if tag in ("buildarch", "buildarchitectures"):
             tag = "buildarch"
+            if self.first_pass and self.current is self.main and value.strip() and not self.undecided_branch:
+                raise _BuildArchRead
         self.current.tags[tag] = value
         if tag in _TAG_MACROS:
             self.macros.define(tag, value)
@@ -337,6 +347,15 @@ def parse_spec(
     dependency whose epoch is too long to be a number) raises `InputError` naming ``path``
     and the line.
     """
+    lines = text.split("\n")
     reader = _SpecReader(path, defines or {}, arch)
-    reader.feed(text.split("\n"))
+    try:
+        reader.feed(lines)
+    except _BuildArchRead:
+        # rpm's first parse of a spec whose main package names its BuildArch ends at that
+        # line, and the spec is parsed again from the top with the macros defined so far: a
+        # Version or a %global written before the BuildArch line, but after a Source line,
+        # has its value there (rpmspec -P prints the second parse; later ones do not).
+        reader = _SpecReader(path, defines or {}, arch, reader.macros)
+        reader.feed(lines)
     return reader.finish()
