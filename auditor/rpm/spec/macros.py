@@ -36,7 +36,7 @@ from auditor.rpm.spec.builtins import (
     split_arguments,
 )
 from auditor.rpm.spec.expression import evaluate_lazy, macro_end
-from auditor.rpm.spec.table import MAX_ALTERNATIVES, Expansion, MacroDefinition, MacroTable, is_automatic
+from auditor.rpm.spec.table import Expansion, MacroDefinition, MacroTable, is_automatic
 
 __all__ = ["DEFAULT_MACROS", "ENVIRONMENT_MACROS", "Expansion", "MacroContext", "MacroDefinition"]
 
@@ -246,10 +246,7 @@ class MacroContext(MacroTable):
         others = self.other_expansions(body, expanded) if definition.options is None else []
         self.define(definition.name, expanded, definition.options)
         if others:  # expanded now, from macros with several values: it has as many
-            known = self.alternatives.setdefault(definition.name, [])
-            for candidate in [expanded, *(text for text, _ in others)]:
-                if candidate not in known and len(known) < MAX_ALTERNATIVES:
-                    known.append(candidate)
+            self.may_be(definition.name, [expanded, *(text for text, _ in others)])
         return "", definition.end
 
     def other_expansions(self, text: str, value: str) -> list[tuple[str, Expansion]]:

@@ -13,7 +13,7 @@ them undecidable in turn.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -111,10 +111,7 @@ class MacroTable:
         if not (self.undecided_branch or self._uncertain_depth):
             self.alternatives.pop(name, None)
         elif not level and options is None and (not stack or stack[-1].options is None):
-            known = self.alternatives.setdefault(name, [])
-            for candidate in (stack[-1].body if stack else None, body):
-                if candidate not in known and len(known) < MAX_ALTERNATIVES:
-                    known.append(candidate)
+            self.may_be(name, [stack[-1].body if stack else None, body])
         stack.append(MacroDefinition(body, options, level))
         if level:
             self._calls[-1].local.append(name)
@@ -122,6 +119,13 @@ class MacroTable:
             self._unknown.add(name)
         else:
             self._unknown.discard(name)
+
+    def may_be(self, name: str, values: Iterable[str | None]) -> None:
+        """Add ``values`` (None: undefined) to those ``name`` may have (`alternatives`)."""
+        known = self.alternatives.setdefault(name, [])
+        for value in values:
+            if value not in known and len(known) < MAX_ALTERNATIVES:
+                known.append(value)
 
     def undefine(self, name: str) -> None:
         stack = self._macros.get(name)
