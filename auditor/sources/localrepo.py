@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from auditor.core.errors import InputError
 from auditor.rpm.model import Gap, GapKind, Package, with_fields
@@ -126,20 +127,30 @@ def _with_package_files(
         if isinstance(merged, InputError):
             read.errors.append(merged)
             continue
-        if (differing := disagreement(packages[position], read_package)) is not None:
-            read.errors.append(InputError(os.path.join(read.location, href), differing))
-        packages[position] = merged
+        if merged.disagreement is not None:
+            read.errors.append(InputError(os.path.join(read.location, href), merged.disagreement))
+        packages[position] = merged.package
     return packages
 
 
-def overlay(listed: Package, read: Package, *where: str) -> Package | InputError:
+@dataclass(frozen=True, slots=True)
+class Overlaid:
+    """A metadata entry completed from its file's header (`overlay`)."""
+
+    package: Package
+    disagreement: str | None = None
+    """What the metadata says otherwise than the header on an origin field (the file's
+    input error), None when they agree. The metadata is what createrepo_c copied from that
+    header, so a difference means one of them was changed since: the package takes the
+    header's values, the file being what gets installed, and the policy never judges it by a
+    Vendor or URL its file does not carry."""
+
+
+def overlay(listed: Package, read: Package, *where: str) -> Overlaid | InputError:
     """``listed`` (from the metadata) with what only its file's header carries; an error on
     the file (named by the parts of its path, ``where``, joined only then) when the header
     describes another package than the entry. A binary whose header adds nothing (unsigned,
-    no Distribution) is ``listed`` itself.
-
-    Where the metadata and the header disagree on an origin field (`disagreement`), the
-    package takes the header's value: the file is what gets installed."""
+    no Distribution) is ``listed`` itself."""
     if (read.name, read.epoch or 0, read.version, read.release, read.arch) != (
         listed.name,
         listed.epoch or 0,
@@ -151,9 +162,11 @@ def overlay(listed: Package, read: Package, *where: str) -> Package | InputError
             os.path.join(*where),
             f"the file's header is {read.nevra}, the repository metadata says {listed.nevra}",
         )
-    origin = {field: getattr(read, field) for field in differing_fields(listed, read)}
+    differing = _differing_fields(listed, read)
+    origin = {field: getattr(read, field) for field in differing}
+    said = _disagreement(listed, read, differing) if differing else None
     if listed.is_source:
-        return with_fields(
+        merged = with_fields(
             listed,
             sources=read.sources,
             spec=read.spec,
@@ -163,31 +176,27 @@ def overlay(listed: Package, read: Package, *where: str) -> Package | InputError
             distribution=read.distribution,
             **origin,
         )
-    if not origin and (read.signing_key, read.distribution) == (listed.signing_key, listed.distribution):
-        return listed
-    return with_fields(listed, signing_key=read.signing_key, distribution=read.distribution, **origin)
+    elif not origin and (read.signing_key, read.distribution) == (listed.signing_key, listed.distribution):
+        merged = listed
+    else:
+        merged = with_fields(listed, signing_key=read.signing_key, distribution=read.distribution, **origin)
+    return Overlaid(merged, said)
 
 
 ORIGIN_FIELDS = ("vendor", "packager", "buildhost", "url", "license")
 """The fields the policy reads that a repository's metadata and a package's header both carry."""
 
 
-def disagreement(listed: Package, read: Package) -> str | None:
-    """What the metadata entry ``listed`` says otherwise than its file's header ``read`` on an
-    origin field; None when they agree. The metadata is what createrepo_c copied from that
-    header, so a difference means one of them was changed since: the policy must not judge a
-    package by a Vendor or URL its file does not carry."""
-    differing = [
+def _disagreement(listed: Package, read: Package, differing: list[str]) -> str:
+    shown = [
         f"{field} {_shown(getattr(read, field))} in the header, "
         f"{_shown(getattr(listed, field))} in the metadata"
-        for field in differing_fields(listed, read)
+        for field in differing
     ]
-    if not differing:
-        return None
-    return "the file's header and the repository metadata disagree: " + "; ".join(differing)
+    return "the file's header and the repository metadata disagree: " + "; ".join(shown)
 
 
-def differing_fields(listed: Package, read: Package) -> list[str]:
+def _differing_fields(listed: Package, read: Package) -> list[str]:
     return [
         field
         for field in ORIGIN_FIELDS

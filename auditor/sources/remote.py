@@ -27,7 +27,7 @@ from auditor.net.urlpolicy import UrlDecision, UrlOrigin
 from auditor.rpm.model import Gap, GapKind, Package
 from auditor.sources.inputpaths import SOURCE_DIRECTORIES
 from auditor.sources.interface import ReadOptions
-from auditor.sources.localrepo import disagreement, overlay
+from auditor.sources.localrepo import Overlaid, overlay
 from auditor.sources.remotespec import remote_payload
 from auditor.sources.repodata import RepositoryRead, read_metadata
 from auditor.sources.rpmpackage import package_from_headers
@@ -121,17 +121,14 @@ def merge_remote_headers(
     in a gap of the repository: its evidence is what the metadata says, no more.
     """
 
-    def one(package: Package) -> Package | tuple[Package, InputError] | InputError | UrlDecision | None:
+    def one(package: Package) -> Overlaid | InputError | UrlDecision | None:
         if not wanted(package):
-            return package
+            return Overlaid(package)
         decision = remote.decide(package.location, UrlOrigin.repodata_base(package.input))
         if not decision.allowed:
             return decision
         try:
-            merged = with_remote_header(package, remote)
-            if merged is not None and (differing := disagreement(package, merged)) is not None:
-                return merged, InputError(package.location, differing)
-            return merged
+            return with_remote_header(package, remote)
         except NotCached:
             return None  # --offline: counted below, the run goes on with what the cache has
         except InputError as exc:
@@ -140,19 +137,15 @@ def merge_remote_headers(
             return InputError(exc.source, exc.reason)
 
     with ThreadPoolExecutor(WORKERS) as pool:
-        outcomes: Sequence[Package | tuple[Package, InputError] | InputError | UrlDecision | None] = list(
-            pool.map(one, read.packages)
-        )
+        outcomes: Sequence[Overlaid | InputError | UrlDecision | None] = list(pool.map(one, read.packages))
     merged = []
     refused: list[UrlDecision] = []
     unread = 0
     for package, outcome in zip(read.packages, outcomes, strict=True):
-        if isinstance(outcome, tuple):  # read, and at odds with its metadata entry
-            merged.append(outcome[0])
-            read.errors.append(outcome[1])
-            continue
-        if isinstance(outcome, Package):
-            merged.append(outcome)
+        if isinstance(outcome, Overlaid):
+            merged.append(outcome.package)
+            if outcome.disagreement is not None:  # read, and at odds with its metadata entry
+                read.errors.append(InputError(package.location, outcome.disagreement))
             continue
         merged.append(package)
         unread += 1
@@ -182,9 +175,9 @@ def merge_remote_headers(
         read.gaps.append(Gap(GapKind.METADATA_ONLY, detail, unread))
 
 
-def with_remote_header(package: Package, remote: Remote) -> Package | None:
-    """``package`` with what its header carries; None when the header could not be fetched
-    (the server ignores range requests: said once per host)."""
+def with_remote_header(package: Package, remote: Remote) -> Overlaid | None:
+    """``package`` with what its header carries (`overlay`); None when the header could not
+    be fetched (the server ignores range requests: said once per host)."""
     url = package.location
     if not is_http(url) or remote.ranges_unsupported(url):
         return None
