@@ -103,10 +103,11 @@ def _installed(roots: Sequence[int], graph: DependencyGraph, resolved: Resolved,
         for resolution in resolved.requirements.get(index, ())
         if resolution.kind is supplements and resolution.status is satisfied
     ]
+    added = installed  # only what the last round added can recommend something new
     while True:
         new = {
             provider
-            for index in installed
+            for index in added
             for resolution in resolved.requirements.get(index, ())
             if resolution.kind is recommends and resolution.status is satisfied
             for provider in resolution.providers
@@ -119,7 +120,8 @@ def _installed(roots: Sequence[int], graph: DependencyGraph, resolved: Resolved,
         new -= installed
         if not new:
             return installed
-        installed |= graph.runtime_closure(new)
+        added = graph.runtime_closure(new) - installed
+        installed = installed | added
 
 
 def _roots(names: Sequence[str], packages: Sequence[Package], resolved: Resolved) -> tuple[int, ...]:
