@@ -324,6 +324,31 @@ def test_credentials_in_a_url_are_never_sent(
         assert "authorization" not in headers and "cookie" not in headers
 
 
+def test_a_cookie_the_server_sets_is_never_sent_back(
+    server: LocalServer, cache: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def with_cookie(handler: Any, method: str) -> None:
+        body = (server.root / "repo" / "repodata" / "repomd.xml").read_bytes()
+        handler.answer(200, body, {"Set-Cookie": "session=secret; Path=/"}, method)
+
+    server.routes["/repo/repodata/repomd.xml"] = with_cookie
+    code, _, _ = scan_json([server.url("/repo/"), "--cache-dir", str(cache), "--fail-on", "none"], capsys)
+    assert code == 0
+    assert len(server.requests) > 1
+    for _method, _path, headers in server.requests:
+        assert "cookie" not in headers
+
+
+def test_a_redirect_whose_location_is_not_utf8_is_one_line_naming_the_url(
+    server: LocalServer, cache: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # http.server sends the header as Latin-1: "\xe9" goes out as one byte, never UTF-8.
+    server.routes["/odd/repodata/repomd.xml"] = redirect("/caf\xe9/repodata/repomd.xml")
+    code, _, err = run(["scan", server.url("/odd/"), "--cache-dir", str(cache)], capsys)
+    assert code == 3
+    one_line_error(err, server.url("/odd/repodata/repomd.xml"), "not UTF-8")
+
+
 # -- repository configuration ------------------------------------------------------------------
 
 
