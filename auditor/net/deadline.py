@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import math
 import socket
 import threading
 import time
@@ -95,6 +96,10 @@ class Watchdog:
         self._condition = threading.Condition()
         self._active: set[Watch] = set()
         self._thread: threading.Thread | None = None
+        self._wakes_at = 0.0
+        """When the thread, waiting, wakes by itself (infinity: only when told). It is told of a
+        watch only if that one is due earlier: every request arms twice, and waking the thread
+        for a deadline later than the one it waits for was a thread switch each time."""
 
     def add(self, watch: Watch) -> None:
         with self._condition:
@@ -102,7 +107,8 @@ class Watchdog:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="auditor-watchdog", daemon=True)
                 self._thread.start()
-            self._condition.notify()
+            if watch.when < self._wakes_at:
+                self._condition.notify()
 
     def remove(self, watch: Watch) -> None:
         with self._condition:
@@ -112,12 +118,16 @@ class Watchdog:
         while True:
             with self._condition:
                 while not self._active:
+                    self._wakes_at = math.inf
                     self._condition.wait()
                 now = time.monotonic()
                 due = [watch for watch in self._active if watch.when <= now]
                 self._active.difference_update(due)
                 if not due:
-                    self._condition.wait(min(watch.when for watch in self._active) - now)
+                    self._wakes_at = min(watch.when for watch in self._active)
+                    self._condition.wait(self._wakes_at - now)
+                # Until it waits again, the thread looks at every watch anyway.
+                self._wakes_at = 0.0
             for watch in due:
                 watch.expire()
 
