@@ -158,3 +158,26 @@ def test_a_working_mirror_after_dead_ones_is_still_reached(
     config = tmp_path / "some-dead.repo"
     config.write_text(f"[some]\nmirrorlist={server.url('/mirrors.txt')}\n")
     assert audit(str(config), tmp_path / "cache", HttpSettings(backoff=0.001)) == []
+
+
+def test_a_watch_due_sooner_than_the_one_waited_for_still_fires_first() -> None:
+    """The watchdog is woken only for a deadline earlier than the one it sleeps until: a
+    request armed for a minute must not keep a later, shorter one from being cut."""
+    import socket
+
+    from auditor.net.deadline import Watch
+
+    later, sooner = Watch(), Watch()
+    ours, theirs = socket.socketpair()
+    try:
+        later.arm(600, RuntimeError("later"))
+        sooner.add_socket(ours)
+        sooner.arm(0.05, RuntimeError("sooner"))
+        ours.settimeout(30)  # a regression fails here instead of hanging the suite
+        assert ours.recv(1) == b""  # shut down from outside: the end of the stream
+        assert str(sooner.fired) == "sooner" and later.fired is None
+    finally:
+        later.close()
+        sooner.close()
+        ours.close()
+        theirs.close()
