@@ -278,6 +278,12 @@ def _repository(ctx: Context) -> CaseResult:
     return repository_with_sources(ctx)
 
 
+def _remote_repository(ctx: Context) -> CaseResult:
+    from benchmarks.repo_sources import remote_repository  # it builds on this module
+
+    return remote_repository(ctx)
+
+
 @dataclass(frozen=True)
 class CaseSpec:
     name: str
@@ -300,6 +306,7 @@ CASES: tuple[CaseSpec, ...] = (
     CaseSpec("rpms-2k-cold", ("rpms-2k",), rpms_cold),
     CaseSpec("rpms-2k-warm", ("rpms-2k",), rpms_warm),
     CaseSpec("rpms-2k-repository", ("rpms-2k",), _repository),
+    CaseSpec("rpms-2k-remote", ("rpms-2k",), _remote_repository),
     CaseSpec("distro-200k-cold", ("distro-200k",), distro_200k),
 )
 

@@ -83,3 +83,44 @@ def repository_with_sources(ctx: Context) -> CaseResult:
     case.ratio(DEFAULT, METADATA_ONLY, TARGET, "default / metadata-only")
     case.rss(DEFAULT)
     return case
+
+
+def remote_repository(ctx: Context) -> CaseResult:
+    """The same repository over HTTP: each header is a range request, and each is cached.
+
+    Served from 127.0.0.1 by `benchmarks.serve`, in a process of its own whose CPU the
+    machine shares with the auditor (as a mirror on the same host would). No target: the
+    issue sets none; the ratio is on record, beside the local one.
+    """
+    repo = repository(ctx)
+    count = len(corpus.rpm_files(ctx.corpora))
+    case = CaseResult(
+        "rpms-2k remote",
+        f"default scan of the same repository of {count} RPMs served over HTTP on 127.0.0.1 "
+        "(one range request per header), vs --metadata-only over HTTP, both with an empty cache",
+    )
+    default = ToolResult(case.name, DEFAULT, "")
+    metadata = ToolResult(case.name, METADATA_ONLY, "")
+    case.tools += [default, metadata]
+    server = subprocess.Popen(
+        [ctx.python, "-m", "benchmarks.serve", repo],
+        cwd=ctx.repo_root,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        url = server.stdout.readline().strip()
+        if not url.startswith("http://"):
+            case.notes.append("the benchmark server did not start")
+            return case
+        for _ in range(ctx.runs):
+            _scan(ctx, default, url, [])
+            _scan(ctx, metadata, url, ["--metadata-only"])
+    finally:
+        server.kill()
+        server.wait()
+    case.ratio(DEFAULT, METADATA_ONLY, None, "default / metadata-only")
+    case.rss(DEFAULT)
+    return case
