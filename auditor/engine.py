@@ -79,7 +79,7 @@ class Run:
 
     def audit_paths(self, targets: Sequence[str] | None = None) -> AuditResult:
         """Load the options' targets (or ``targets``) and context, then audit them."""
-        wanted = (*self.options.targets, *self.options.sources) if targets is None else tuple(targets)
+        wanted = self.options.audited if targets is None else tuple(targets)
         loaded = self.load(wanted)
         context = self.load(self.options.context, context=True)
         self.snapshot.release()  # everything is read: the listings need not live to the peak

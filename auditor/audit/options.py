@@ -44,3 +44,15 @@ class AuditOptions:
     """Network and cache settings for URLs and the repositories configuration files name."""
     resolve_urls: bool = False
     """Follow every Source, Patch and URL value's redirects (network; off by default)."""
+
+    @property
+    def audited(self) -> tuple[str, ...]:
+        """What is audited: the targets, then the source repositories ``--sources`` names."""
+        return (*self.targets, *self.sources)
+
+    @property
+    def every_input(self) -> tuple[str, ...]:
+        """Every path or URL the run reads packages from: what decides its report (the
+        stored-report key is made of these; one left out would replay a report it no
+        longer stands for)."""
+        return (*self.audited, *self.context)

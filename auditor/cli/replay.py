@@ -5,7 +5,8 @@ report is a function of: the auditor's version, the command line, the working di
 (reports name inputs as given), the content of every policy, project, waiver and
 baseline file, of the provenance tables the policy names and of the earlier report given
 to ``--compare``, the date (waivers expire), the environment variables the auditor reads,
-and every input file. If all of these are as they were, the stored report, exit code and
+and every input file (the targets', ``--sources``' and ``--with``'s:
+`AuditOptions.every_input`). If all of these are as they were, the stored report, exit code and
 messages are given again; otherwise the audit runs and its result is stored.
 
 Inputs are identified without being read: a file by its path, size, modification time
@@ -166,7 +167,7 @@ class Replay:
         files = [*policy.sources, *policy.tables, project.path, *args.waivers, baseline, compared]
         key = report_key(
             [json.dumps(settings, default=str, sort_keys=True)],
-            [*options.targets, *options.context],
+            options.every_input,
             files,
             read_rpms=options.read_rpms,
             snapshot=snapshot,

@@ -17,6 +17,7 @@ from auditor.runtime import store as store_module
 from auditor.runtime.recording import SPOOL_IN_MEMORY, ReportRecorder
 from auditor.runtime.store import DATABASE, Store
 from tests.conftest import RPMS, only_incompleteness
+from tests.httpserver import LocalServer
 from tests.paths import ROOT
 
 
@@ -57,6 +58,43 @@ def test_a_changed_input_is_never_answered_from_the_store(
     shutil.copy(RPMS / "epochs-1.2-4.noarch.rpm", rpms / "renamed.rpm")
     again = scan([str(rpms), "--format", "json"], capsys)
     assert again[1].count("epochs-3:1.2-4.noarch") == 2
+
+
+def names(report: str) -> set[str]:
+    return {package["name"] for package in json.loads(report)["packages"]}
+
+
+def test_a_changed_source_package_named_by_sources_is_never_answered_from_the_store(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--sources`` names inputs as much as the targets do: the stored report's key left it
+    out, and a source package replaced by a Citrix-sourced one replayed the clean report."""
+    binaries, sources = tmp_path / "bin", tmp_path / "src"
+    binaries.mkdir()
+    sources.mkdir()
+    shutil.copy(RPMS / "epochs-1.2-4.noarch.rpm", binaries)
+    shutil.copy(RPMS / "epochs-1.2-4.src.rpm", sources)
+    args = [str(binaries), "--sources", str(sources), "--format", "json", "--fail-on", "origin"]
+    before = scan(args, capsys)
+    shutil.copy(RPMS / "xs-sources-1.0-1.src.rpm", sources)
+    after = scan(args, capsys)
+    assert names(before[1]) == {"epochs"} and before[0] == 0
+    assert names(after[1]) == {"epochs", "xs-sources"} and after[0] == 1
+    assert after == scan([*args, "--no-cache"], capsys)
+
+
+def test_a_run_reading_sources_from_a_url_is_never_answered_from_the_store(
+    server: LocalServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    binaries = tmp_path / "bin"
+    binaries.mkdir()
+    shutil.copy(RPMS / "epochs-1.2-4.noarch.rpm", binaries)
+    args = [str(binaries), "--sources", server.url("/repo/"), "--format", "json", "--fail-on", "none"]
+    first = scan(args, capsys)
+    asked = len(server.requests)
+    assert asked and first[0] == 0
+    assert scan(args, capsys) == first
+    assert len(server.requests) > asked  # read again, not replayed
 
 
 def test_a_changed_policy_is_never_answered_from_the_store(
