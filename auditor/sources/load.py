@@ -210,6 +210,7 @@ def _load_config(
     result.packages.extend(read.packages)
     result.errors.extend(read.errors)
     result.gaps.extend(gap for repository in read.repositories for gap in repository.gaps)
+    result.gaps.extend(read.gaps)
     result.file_lists.extend(r.file_lists for r in read.repositories if r.file_lists is not None)
     result.inputs.append(InputSummary(shown, InputKind.REPO_CONFIG, len(read.packages)))
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import configparser
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from auditor.core.errors import InputError
@@ -27,7 +27,7 @@ from auditor.formats.xmlstream import decompressed_chunks, parse_xml
 from auditor.net.http import strip_userinfo
 from auditor.net.remote import SMALL_FILE_CEILING, Remote
 from auditor.net.urlpolicy import UrlOrigin
-from auditor.rpm.model import Package
+from auditor.rpm.model import Gap, GapKind, Package
 from auditor.runtime.store import Store
 from auditor.sources.interface import ConfigUrl, ReadOptions
 from auditor.sources.localrepo import read_local_repository
@@ -116,6 +116,8 @@ class ConfigRead:
     config_urls: list[ConfigUrl]
     repositories: list[RepositoryRead]
     warnings: list[str]
+    gaps: list[Gap] = field(default_factory=list)
+    """Enabled repositories not read because every URL of theirs is on a policy host."""
 
 
 def read_repo_config(
@@ -167,6 +169,7 @@ def read_repo_config(
             # variable needs expanding for a request that will not be made.
             shown_refusals = "; ".join(f"{item.url} ({item.reason})" for item in candidates)
             result.warnings.append(f"{where}: not read: {shown_refusals}")
+            result.gaps.append(_not_read(where, [item.url for item in candidates]))
             continue
         if unexpanded:
             key, name = unexpanded[0]
@@ -208,6 +211,7 @@ class _SectionReader:
         self.refused: list[InputError] = []
         """URLs the URL policy refuses (a file: URL from the network...): failures of their own."""
         self.policy_hosts: list[str] = []
+        self.policy_urls: list[str] = []
 
     def read(self, urls: dict[str, list[str]], origin: UrlOrigin) -> RepositoryRead | None:
         for url in urls.get("baseurl", []):
@@ -234,6 +238,7 @@ class _SectionReader:
         decision = self.remote.decide(url, origin)
         if decision.policy_host:
             self.policy_hosts.append(f"{decision.url} ({decision.reason})")
+            self.policy_urls.append(decision.url)
             return None
         if not decision.allowed:
             self.refused.append(InputError(decision.url, decision.reason))
@@ -258,6 +263,7 @@ class _SectionReader:
         decision = self.remote.decide(url, origin)
         if decision.policy_host:
             self.policy_hosts.append(f"{decision.url} ({decision.reason})")
+            self.policy_urls.append(decision.url)
             return [], origin
         if not decision.allowed:
             self.refused.append(InputError(decision.url, decision.reason))
@@ -291,6 +297,14 @@ class _SectionReader:
             )
         elif self.policy_hosts:
             self.result.warnings.append(f"{self.where}: not read: {'; '.join(self.policy_hosts)}")
+            self.result.gaps.append(_not_read(self.where, self.policy_urls))
+
+
+def _not_read(where: str, urls: list[str]) -> Gap:
+    """An enabled repository that was never contacted: the configuration that names it is a
+    finding, but the packages it would install are unseen, and a clean verdict must not
+    cover them (``--strict`` fails on it)."""
+    return Gap(GapKind.REPOSITORY_NOT_READ, f"{where}: enabled, on a policy host only ({urls[0]})")
 
 
 def _mirrorlist(path: str, url: str) -> list[str]:

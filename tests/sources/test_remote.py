@@ -376,6 +376,15 @@ def test_a_repo_file_points_at_citrix_and_at_a_reachable_repository(
     assert "repo.citrite.net" not in lookups
     code, out, _ = run(["scan", str(config), "--cache-dir", str(cache), "--releasever", "7"], capsys)
     assert "xs-epel" in out and "repo.citrite.net" in out and "citrix-internal-host" in out
+    # The enabled section was never contacted: what it would install is evidence not seen,
+    # even where its finding does not block.
+    not_read = {"reason": "repository-not-read", "count": 1}
+    assert not document["completeness"]["complete"] and not_read in document["completeness"]["reasons"]
+    ungated = [str(config), "--cache-dir", str(cache), "--releasever", "7", "--fail-on", "none"]
+    code, document, _ = scan_json(ungated, capsys)
+    assert code == 0 and not_read in document["completeness"]["reasons"]
+    [gap] = [gap for gap in document["completeness"]["gaps"] if gap["rule"] == "gap:repository-not-read"]
+    assert "[xs-epel]" in gap["capability"] and "repo.citrite.net" in gap["capability"]
 
 
 def test_an_unreachable_policy_host_is_a_finding_even_without_releasever(
