@@ -5,9 +5,10 @@ conditionals decided, read as is. Older SRPMs (XCP-ng 8.x's CentOS 7 builds) onl
 the spec file in their payload: it is read as a contributor's spec is, without running
 it. Either way the header's SOURCE and PATCH tags hold the file names rpmbuild recorded,
 in reverse order of the spec's lines (``build/parseSpec.c`` walks a list it built by
-prepending). A Source whose value kept an unexpanded macro falls back to its recorded
-name, and a recorded name that nothing read from the spec gives is reported on its own:
-the policy sees the best value there is, and the package's gaps say what was not seen.
+prepending), and what was read from either spec is checked against them. A Source whose
+value kept an unexpanded macro falls back to its recorded name, and a recorded name that
+nothing read from the spec gives is reported on its own: the policy sees the best value
+there is, and the package's gaps say what was not seen.
 """
 
 from __future__ import annotations
@@ -72,8 +73,12 @@ def read_srpm_spec(
     main = headers.main
     text = main.string(Tag.SPEC)
     if text is not None:
-        # rpmbuild stored the spec it parsed: macros expanded, conditionals decided.
-        return SpecReading(sources_of_parsed_spec(text), "header")
+        # rpmbuild stored the spec it parsed: macros expanded, conditionals decided. The
+        # stored text is not quite what rpm parsed (a %define at the end of a line eats its
+        # newline and glues the next line to it), so a Source line may be hidden from a
+        # reading by lines: the file names rpm recorded say so.
+        sources, gaps = with_recorded_names(sources_of_parsed_spec(text), _recorded(main), "header")
+        return SpecReading(sources, "header", gaps=gaps)
     if payload is None:
         return _unreadable(main, "no SPEC tag, and only the header was read (not the payload's spec)")
     spec_name = _spec_file_name(main, files)

@@ -417,3 +417,48 @@ def test_recorded_names_no_line_gives_are_reported_on_their_own() -> None:
     assert gaps[1].detail == (
         "payload:x.spec: the SRPM header records the source file citrix-1.tar.gz, which no line read from the spec gives"
     )
+
+
+JOINED_SPEC = """\
+Name: joined
+Version: 1.0
+Release: 1
+Summary: s
+License: MIT
+Source0: joined.tar.gz
+%description
+The joined tool.
+%files
+%changelog
+* Mon Jan 01 2024 A Packager <a@example.org> - 1.0-1
+- Define the snapshot with %global snapshot 20240101
+%package data
+Summary: data
+Source1: https://code.citrite.net/x/joined-data.tar.gz
+%description data
+data
+%files data
+"""
+
+
+def test_a_source_line_the_spec_tag_hides_is_a_gap_named_by_the_recorded_file(tmp_path: Path) -> None:
+    """rpm stores the spec it parsed in the SPEC tag, but a %global at the end of a line eats its
+    newline there: the next line, ``%package data``, is glued to a changelog entry, and its
+    Source1 on a Citrix host reads as changelog text. The header's SOURCE tag still records the
+    file, and a recorded name no line gives must be a gap, not a clean SRPM."""
+    for directory in ("SOURCES", "SPECS"):
+        (tmp_path / directory).mkdir()
+    for name in ("joined.tar.gz", "joined-data.tar.gz"):
+        (tmp_path / "SOURCES" / name).write_bytes(b"")
+    spec = tmp_path / "SPECS" / "joined.spec"
+    spec.write_text(JOINED_SPEC)
+    subprocess.run(
+        ["rpmbuild", "-bs", "--define", f"_topdir {tmp_path}", str(spec)], check=True, capture_output=True
+    )
+    [srpm] = (tmp_path / "SRPMS").glob("*.src.rpm")
+    stored = subprocess.run(["rpm", "-qp", "--qf", "%{SPEC}", str(srpm)], capture_output=True, text=True)
+    assert "- Define the snapshot with %package data\n" in stored.stdout  # the stored text, glued
+    package = read_rpm_file(str(srpm))
+    [gap] = [gap for gap in package.gaps if "joined-data.tar.gz" in gap.detail]
+    assert gap.kind is GapKind.UNEXPANDED_SOURCE
+    assert "joined-data.tar.gz" in [source.value for source in package.sources]
