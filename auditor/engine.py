@@ -75,6 +75,7 @@ class Run:
             extra_findings=resolver.findings if resolver is not None else None,
             # The resolver warns while the audit classifies: read its warnings once that is done.
             warnings=resolver.warnings if resolver is not None else (),
+            extra_gaps=resolver.gaps if resolver is not None else (),
         )
 
     def audit_paths(self, targets: Sequence[str] | None = None) -> AuditResult:

@@ -15,7 +15,7 @@ from auditor.deps.resolve import Resolution, Resolved, Resolver, Status, require
 from auditor.origin.classify import ExtraFindings, classify, classify_config
 from auditor.origin.findings import Category, Finding
 from auditor.origin.policy import Policy
-from auditor.rpm.model import DependencyKind, Package
+from auditor.rpm.model import DependencyKind, Gap, Package
 from auditor.runtime.parallel import CLASSIFY_FROM, Background, worth_forking
 from auditor.runtime.progress import SILENT, Reporter
 from auditor.sources.interface import LoadResult
@@ -29,10 +29,11 @@ def audit_packages(
     progress: Reporter = SILENT,
     extra_findings: Callable[[Sequence[Package]], ExtraFindings] | None = None,
     warnings: Sequence[str] = (),
+    extra_gaps: Sequence[Gap] = (),
 ) -> AuditResult:
     """Resolve, classify and propagate. ``extra_findings`` adds evidence found outside the
     packages (the redirect chains of their URLs) before classification, so it propagates
-    like any other finding."""
+    like any other finding; ``extra_gaps`` is what it could not see, filled as it runs."""
     packages = [*targets.packages, *context.packages]
     audited_ids = range(len(targets.packages))
     arches = host_arches(options.arches) if options.arches else None
@@ -64,7 +65,7 @@ def audit_packages(
     results = _results(sorted(audited, key=_package_order(packages)), options, graph, findings, propagation)
     resolved.release()
     config_findings = classify_config([*targets.config_urls, *context.config_urls], policy)
-    gaps = [*targets.gaps, *context.gaps]
+    gaps = [*targets.gaps, *context.gaps, *extra_gaps]
     return AuditResult(
         options=options,
         policy=policy,

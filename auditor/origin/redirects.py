@@ -29,7 +29,7 @@ from auditor.origin.findings import Finding
 from auditor.origin.policy import Policy
 from auditor.origin.rules import HostRule
 from auditor.origin.urls import package_urls, parse_url
-from auditor.rpm.model import Package
+from auditor.rpm.model import Gap, GapKind, Package
 
 MAX_HOPS = 5
 TIME_LIMIT = 60.0
@@ -69,6 +69,8 @@ class UrlResolver:
         self.remote = remote
         self.time_limit = time_limit
         self.warnings: list[str] = []
+        self.gaps: list[Gap] = []
+        """The URLs that could not be followed, as one gap of the run (`findings` fills it)."""
 
     def findings(self, packages: Sequence[Package]) -> dict[int, list[Finding]]:
         """Extra findings per package id (`auditor.origin.classify.ExtraFindings`)."""
@@ -79,7 +81,12 @@ class UrlResolver:
         urls = sorted({url for pairs in wanted.values() for _field, url in pairs})
         with ThreadPoolExecutor(WORKERS) as pool:
             chains = dict(zip(urls, pool.map(self.resolve, urls), strict=True))
-        self._warn([(url, chain.error) for url, chain in chains.items() if chain.error])
+        failures = [(url, chain.error) for url, chain in chains.items() if chain.error]
+        self._warn(failures)
+        if failures:
+            url, error = failures[0]
+            detail = f"{len(failures)} URL(s) could not be followed; first: {url}: {error}"
+            self.gaps.append(Gap(GapKind.URL_NOT_FOLLOWED, detail, len(failures)))
         found: dict[int, list[Finding]] = {}
         for index, pairs in wanted.items():
             for field, url in pairs:
@@ -174,7 +181,7 @@ class UrlResolver:
             current = target
         return Chain(tuple(hops), error=f"more than {MAX_HOPS} redirects")
 
-    def _warn(self, failures: list[tuple[str, str | None]]) -> None:
+    def _warn(self, failures: Sequence[tuple[str, str]]) -> None:
         for url, error in failures[:MAX_WARNINGS]:
             self.warnings.append(str(InputError(url, f"not followed (--resolve-urls): {error}")))
         if len(failures) > MAX_WARNINGS:

@@ -219,6 +219,9 @@ class GapKind(enum.Enum):
     """An RPM file in a repository that its metadata does not list (createrepo_c was not re-run)."""
     FILE_MISSING = "file-missing"
     """A package the repository's metadata lists whose file is not there."""
+    URL_NOT_FOLLOWED = "url-not-followed"
+    """With ``--resolve-urls``: a package URL whose redirects could not be followed to the end
+    (an error answer, a time limit, --offline without it in the cache), so where it leads is unseen."""
     REPOSITORY_NOT_READ = "repository-not-read"
     """An enabled repository of a configuration file, every URL of which is on a policy host:
     never contacted, so the packages it would install are not audited (the URL is a finding)."""

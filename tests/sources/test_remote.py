@@ -538,6 +538,10 @@ def test_a_redirect_chain_to_a_policy_host_is_a_finding_and_the_host_is_never_co
     nospec = next(p for p in document["packages"] if p["name"] == "nospec")
     assert not [f for f in nospec["findings"] if f["field"] == "url"]
     assert "redirect loop" in err and "auditor: error" not in err
+    # Where the looping URL leads is unseen: a gap of the run, which --strict fails on.
+    assert {"reason": "url-not-followed", "count": 1} in document["completeness"]["reasons"]
+    [gap] = [gap for gap in document["completeness"]["gaps"] if gap["rule"] == "gap:url-not-followed"]
+    assert server.url("/go/loop") in gap["capability"] and "redirect loop" in gap["capability"]
     # Cached for a day: a second run makes no request for the URLs it followed.
     server.requests.clear()
     _, again, _ = scan_json(
