@@ -220,7 +220,8 @@ def _may_be_url(value: str) -> bool:
 def package_urls(
     package: Package, needles: tuple[str, ...] | re.Pattern[str] | None = None
 ) -> Iterator[UrlEvidence]:
-    """Every URL a package carries: the URL tag, Source and Patch lines, and URLs in capabilities.
+    """Every URL a package carries: the URL tag, where it is downloaded from, Source and Patch
+    lines, and URLs in capabilities.
 
     With ``needles`` (lower-case host names, or one case-insensitive pattern of them), a
     text that contains none of them is not parsed at all: a URL can only be on a host whose
@@ -241,6 +242,13 @@ def package_urls(
         parsed = parse_url(package.url)
         if parsed is not None:
             yield UrlEvidence("url", parsed)
+    location = package.location
+    if "://" in location and wanted(location):
+        # A location the metadata puts on another host (createrepo_c --baseurl, xml:base) is
+        # where dnf downloads the package from.
+        parsed = parse_url(location)
+        if parsed is not None:
+            yield UrlEvidence("location", parsed)
     if package.kind is PackageKind.SOURCE:
         for source in package.sources:
             if not _may_be_url(source.value) or not wanted(source.value):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +105,28 @@ def test_files_outside_the_metadata_and_entries_without_a_file_are_gaps(
     }  # still audited from repodata
     assert "file-outside-metadata" in err and code == 1
     assert scan([str(repo), "--strict"], capsys)[0] == 3
+
+
+def test_packages_the_metadata_places_on_a_policy_host_are_findings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``createrepo_c --baseurl`` writes an ``xml:base`` on every location: dnf downloads each
+    package from there. On a Citrix host, that is where the packages come from, whatever the
+    files in the directory say."""
+    repo = tmp_path / "repo"
+    (repo / "Packages").mkdir(parents=True)
+    shutil.copy(RPMS / "epochs-1.2-4.noarch.rpm", repo / "Packages")
+    base = "https://repo.citrite.net/xs/x86_64/"
+    subprocess.run(["createrepo_c", "--quiet", "--baseurl", base, str(repo)], check=True)
+    code, document, _ = scan([str(repo), "--fail-on", "origin"], capsys)
+    epochs = package(document, "epochs-3:1.2-4.noarch")
+    [finding] = [f for f in epochs["findings"] if f["field"] == "location"]
+    assert finding["rule"] == "citrix-internal-host" and finding["value"].startswith(base)
+    assert epochs["status"] == "origin" and code == 1
+    # A location on the repository's own host names no other host: no finding.
+    subprocess.run(["createrepo_c", "--quiet", "--update", str(repo)], check=True)
+    code, document, _ = scan([str(repo), "--fail-on", "origin"], capsys)
+    assert not [f for f in package(document, "epochs-3:1.2-4.noarch")["findings"] if f["field"] == "location"]
 
 
 def test_a_file_that_is_not_its_metadata_entry_is_an_input_error(
