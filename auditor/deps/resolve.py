@@ -294,13 +294,30 @@ class _Evaluation:
         condition_possible = self.requirement(condition)[0]
         if op is RichOp.IF:
             if condition_possible:
-                return self.requirement(then)
+                return self._both_branches(then, otherwise)
             if otherwise is not None:
                 return self.requirement(otherwise)
             return True, [], []
         if otherwise is not None:  # unless ... else
-            return self.requirement(otherwise if condition_possible else then)
+            if condition_possible:  # B decides between them: a user with B needs C
+                met, groups, missing = self.requirement(otherwise)
+                return met, groups + self.requirement(then)[1], missing
+            return self.requirement(then)
         return self._any((then, condition))  # (A unless B) is met by A or by B
+
+    def _both_branches(
+        self, then: Node, otherwise: Node | None
+    ) -> tuple[bool, list[tuple[int, ...]], list[str]]:
+        """``(A if B else C)`` where B may be installed: met as a user with B needs it (A), and
+        both branches' providers are what it pulls in. Whether B is installed is the host's, not
+        the package's choice: without B, which is how dnf installs the package alone, C is
+        installed, and reading A alone hid a Citrix C. Counting both over-states what a host
+        with B installs, as ``(A if B)`` counting A does for a host without B: it can add
+        taint, never hide it."""
+        met, groups, missing = self.requirement(then)
+        if otherwise is not None:
+            groups = groups + self.requirement(otherwise)[1]
+        return met, groups, missing
 
     def _any(self, operands: Sequence[Node]) -> tuple[bool, list[tuple[int, ...]], list[str]]:
         alternatives: set[int] = set()
