@@ -32,7 +32,7 @@ from auditor.core.errors import ExitCode, InputError
 from auditor.gate.baseline import Baseline, BaselineEntry
 from auditor.gate.options import GateOptions
 from auditor.gate.waivers import Waiver
-from auditor.rpm.model import Package
+from auditor.rpm.model import EVR, Package
 
 _TAINT_RULES = frozenset({"status:depends", "status:may-depend", "status:build-depends"})
 
@@ -179,11 +179,12 @@ def decide(
     live = [waiver for waiver in waivers if waiver.expires >= today]
     used: set[int] = set()
     prints = baseline.fingerprints if baseline is not None else frozenset()
+    sources = {p.srpm_file_name: p.evr for p in audit.packages if p.is_source} if waivers else {}
     rulings: list[Ruling] = []
     by_package: dict[int, list[Ruling]] = {}
     for fact in audit.facts:
         package = audit.packages[fact.package] if fact.package is not None else None
-        ruling = _rule(fact, package, options, live, prints, used)
+        ruling = _rule(fact, package, options, live, prints, used, sources)
         rulings.append(ruling)
         if fact.package is not None:
             by_package.setdefault(fact.package, []).append(ruling)
@@ -210,6 +211,7 @@ def _rule(
     waivers: Sequence[Waiver],
     baseline: frozenset[str],
     used: set[int],
+    sources: Mapping[str, EVR],
 ) -> Ruling:
     finding = fact.finding
     if finding is not None and finding.allowed_by is not None:
@@ -219,7 +221,7 @@ def _rule(
     gap = fact.kind is FactKind.GAP
     if not gap and fact.status not in options.fail_on:
         return Ruling(fact, Disposition.NOT_GATED)
-    waiver = next((w for w in waivers if w.matches(fact, package)), None)
+    waiver = next((w for w in waivers if w.matches(fact, package, sources)), None)
     if waiver is not None:
         used.add(id(waiver))
         return Ruling(fact, Disposition.WAIVED, waiver)

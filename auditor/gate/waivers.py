@@ -5,7 +5,8 @@ In ``auditor.toml`` (or the file ``--waivers`` names)::
     [[waiver]]
     id = "sm-until-smapi3"              # optional; defaults to the package and position
     package = "sm*"                     # name or glob (binary or source name)
-    versions = ">= 2.30, < 3"           # optional: comparisons against the package EVR
+    versions = ">= 2.30, < 3"           # optional: comparisons against the package EVR (its source
+                                        # package's, for a binary matched by its source name)
     arch = "x86_64"                     # optional
     status = "depends"                  # optional: the status it accepts
     rule = "citrix-internal-host"       # optional: the rule (or "status:<status>", "gap:<kind>") it accepts
@@ -39,6 +40,8 @@ from auditor.origin.findings import Category
 from auditor.rpm.evr import ranges_overlap
 from auditor.rpm.model import EVR, Op, Package
 from auditor.rpm.tokenizer import Tokenizer
+
+_NO_SOURCES: Mapping[str, EVR] = {}
 
 StatusName = Literal["origin", "depends", "may-depend", "build-depends", "unresolved"]
 
@@ -79,15 +82,21 @@ class Waiver:
     source: str = ""
     """The file the waiver was read from."""
 
-    def matches(self, fact: Fact, package: Package | None) -> bool:
-        """Whether this waiver accepts ``fact`` about ``package`` (never a fact about no package)."""
+    def matches(self, fact: Fact, package: Package | None, sources: Mapping[str, EVR] = _NO_SOURCES) -> bool:
+        """Whether this waiver accepts ``fact`` about ``package`` (never a fact about no package).
+
+        ``sources`` holds the EVR of each source package of the run, by the file name its
+        binaries' SOURCERPM gives (``sm-3.5-1.src.rpm``).
+        """
         if package is None:
             return False
         if fact.kind is FactKind.GAP and self.rule is None:
             return False  # evidence not seen is accepted only by a waiver that names it (rule = "gap:...")
-        names = [package.name] + ([package.source_name] if package.source_name else [])
-        if not any(fnmatch.fnmatchcase(name, self.package) for name in names):
-            return False
+        by_own_name = fnmatch.fnmatchcase(package.name, self.package)
+        if not by_own_name:
+            source_name = package.source_name
+            if source_name is None or not fnmatch.fnmatchcase(source_name, self.package):
+                return False
         if self.arch is not None and package.arch != self.arch:
             return False
         if self.status is not None and (fact.status is None or fact.status.value != self.status):
@@ -96,7 +105,28 @@ class Waiver:
             return False
         if self.category is not None and fact.category is not self.category:
             return False
-        return all(ranges_overlap(Op.EQ, package.evr, op, evr) for op, evr in self.versions)
+        if not self.versions:
+            return True
+        # `versions` are those of the package the waiver names: a subpackage matched through its
+        # source's name (sm-licensing 1.0 for `sm`) is in range when its source (sm 3.5) is.
+        subject = package.evr if by_own_name else _source_evr(package, sources)
+        if subject is None:
+            return False  # a source version that cannot be known is never in range
+        return all(ranges_overlap(Op.EQ, subject, op, evr) for op, evr in self.versions)
+
+
+def _source_evr(package: Package, sources: Mapping[str, EVR]) -> EVR | None:
+    """The EVR of the source package ``package`` was built from, or None when it cannot be known.
+
+    The run's source package gives it whole. Otherwise SOURCERPM gives its version and release
+    but no epoch: a binary of the same version and release took its main package's EVR, epoch
+    included; one that set its own Version (or Epoch) in its preamble says nothing of its source's epoch.
+    """
+    if package.sourcerpm and (found := sources.get(package.sourcerpm)) is not None:
+        return found
+    if package.source_version_release == (package.version, package.release):
+        return package.evr
+    return None
 
 
 def load_waivers(entries: Iterable[WaiverEntry | Mapping[str, Any]], source: str) -> list[Waiver]:

@@ -323,6 +323,22 @@ class Package:
         """The name of the source package this binary was built from (parsed from ``sourcerpm``)."""
         if self.kind is _SOURCE:
             return self.name
+        parts = self._sourcerpm_parts()
+        return parts[0] if parts is not None else None
+
+    @property
+    def source_version_release(self) -> tuple[str, str] | None:
+        """The version and release of the source package this binary was built from (parsed
+        from ``sourcerpm``, which records no epoch)."""
+        if self.kind is _SOURCE:
+            return self.version, self.release
+        parts = self._sourcerpm_parts()
+        if parts is None or not parts[1] or not parts[2]:
+            return None
+        return parts[1], parts[2]
+
+    def _sourcerpm_parts(self) -> list[str] | None:
+        """``sourcerpm`` as [name, version, release], or None when it is absent or not one."""
         if not self.sourcerpm:
             return None
         stem = self.sourcerpm
@@ -331,7 +347,7 @@ class Package:
                 stem = stem[: -len(suffix)]
                 break
         parts = stem.rsplit("-", 2)
-        return parts[0] if len(parts) == 3 else None
+        return parts if len(parts) == 3 else None
 
     def __str__(self) -> str:
         return self.nevra

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import json
+import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import jsonschema
@@ -20,6 +24,7 @@ from auditor.gate.options import GateOptions
 from auditor.gate.waivers import load_waivers
 from auditor.origin.policy import load_policy
 from auditor.reports.view import Gate, PackageView, ReportView, build_view
+from auditor.sources.rpmpackage import read_rpm_file
 from tests.paths import ROOT
 
 EXAMPLE = ROOT / "examples" / "xcp-ng-mini"
@@ -197,3 +202,107 @@ def test_stale_waivers_can_block(
         )
         == 1
     )
+
+
+SUBPACKAGE_SPEC = """\
+Name: sm
+Epoch: 1
+Version: 3.5
+Release: 1
+Summary: sm
+License: LGPL
+BuildArch: noarch
+Source0: https://code.citrite.net/rest/archive/sm-3.5.tar.gz
+%description
+sm
+%package -n sm-licensing
+Epoch: 0
+Version: 1.0
+Summary: licensing
+License: Proprietary
+%description -n sm-licensing
+licensing
+%package -n sm-cli
+Summary: cli
+License: Proprietary
+%description -n sm-cli
+cli
+%files
+%files -n sm-licensing
+%files -n sm-cli
+"""
+
+
+@pytest.fixture(scope="module")
+def subpackage_rpms(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """sm 1:3.5, its subpackages sm-licensing 0:1.0 (its own Epoch and Version) and sm-cli
+    (sm's EVR), built by rpmbuild: the binaries in RPMS/, the source RPM in SRPMS/."""
+    rpmbuild = shutil.which("rpmbuild")
+    assert rpmbuild, "install rpm (Debian package rpm) for rpmbuild"
+    top = tmp_path_factory.mktemp("rpmbuild")
+    (top / "sm-3.5.tar.gz").write_bytes(b"")
+    spec = top / "sm.spec"
+    spec.write_text(SUBPACKAGE_SPEC)
+    defines = {
+        "_topdir": top,
+        "_sourcedir": top,
+        "_binary_payload": "w1.gzdio",
+        "_source_payload": "w1.gzdio",
+    }
+    args = [item for name, value in defines.items() for item in ("--define", f"{name} {value}")]
+    env = {**os.environ, "HOME": str(top)}  # no ~/.rpmmacros
+    subprocess.run([rpmbuild, "--quiet", "-ba", "--nodeps", *args, str(spec)], check=True, env=env)
+    return top
+
+
+def subpackage_rulings(top: Path, *entries: dict[str, object], with_source: bool) -> dict[str, set[str]]:
+    """The waivers that accepted a fact of each package (an empty set: a fact of it blocks)."""
+    targets = [str(top / "RPMS")] + ([str(top / "SRPMS")] if with_source else [])
+    result = run_audit(AuditOptions(targets=tuple(targets)), load_policy())
+    decision = decide(result, GATE, load_waivers([waiver(**entry) for entry in entries], "test"))
+    found: dict[str, set[str]] = {}
+    for ruling in decision.rulings:
+        if ruling.fact.package is None or ruling.fact.rule.startswith("gap:"):
+            continue
+        nevra = result.packages[ruling.fact.package].nevra
+        accepted = found.setdefault(nevra, set())
+        if ruling.blocks:
+            accepted.add("BLOCKS")
+        elif ruling.waiver is not None:
+            accepted.add(ruling.waiver.id)
+    return found
+
+
+@pytest.mark.parametrize("with_source", [True, False])
+def test_waiver_versions_through_the_source_name_are_the_source_packages(
+    subpackage_rpms: Path, with_source: bool
+) -> None:
+    # `sm`, versions < 3: sm 2.x. sm-licensing 1.0 is built from sm 3.5: none of its facts is waived.
+    old = subpackage_rulings(
+        subpackage_rpms, {"id": "old", "package": "sm", "versions": "< 1:3"}, with_source=with_source
+    )
+    assert old["sm-licensing-1.0-1.noarch"] == old["sm-cli-1:3.5-1.noarch"] == {"BLOCKS"}
+    # A range sm 3.5 is in covers what is built from it: sm-cli took sm's EVR, so SOURCERPM
+    # is enough; sm-licensing set its own Version and Epoch, so only the source package can say.
+    new = subpackage_rulings(
+        subpackage_rpms, {"id": "new", "package": "sm", "versions": ">= 1:3"}, with_source=with_source
+    )
+    assert new["sm-cli-1:3.5-1.noarch"] == {"new"}
+    assert new["sm-licensing-1.0-1.noarch"] == ({"new"} if with_source else {"BLOCKS"})
+    # A waiver naming the binary itself still compares the binary's own version.
+    own = subpackage_rulings(
+        subpackage_rpms, {"id": "own", "package": "sm-licensing", "versions": "< 3"}, with_source=with_source
+    )
+    assert own["sm-licensing-1.0-1.noarch"] == {"own"}
+
+
+def test_an_unknown_source_version_is_never_in_range(subpackage_rpms: Path) -> None:
+    [path] = (subpackage_rpms / "RPMS" / "noarch").glob("sm-licensing-*.rpm")
+    package = dataclasses.replace(read_rpm_file(str(path)), sourcerpm="sm--.src.rpm")
+    assert package.source_name == "sm" and package.source_version_release is None
+    result = run_audit(AuditOptions(targets=(str(path),)), load_policy())
+    fact = next(fact for fact in result.facts if fact.rule == "proprietary-license")
+    [versioned, any_version] = load_waivers(
+        [waiver(package="sm", versions=">= 0"), waiver(package="sm")], "test"
+    )
+    assert not versioned.matches(fact, package) and any_version.matches(fact, package)
