@@ -30,13 +30,27 @@ def messages(
     said = {"input-error", "nothing-audited"} if errors else {"input-error"}
     reasons = completeness.reasons if completeness is not None else ()
     unseen = [(reason, count) for reason, count in reasons if reason not in said]
-    if unseen:
+    if unseen and completeness is not None:
         what = ", ".join(f"{count} {reason}" for reason, count in unseen)
         lines.append(
-            f"auditor: warning: the audit is incomplete: {what}: a clean verdict covers only what was "
-            "seen (--strict makes this fail)"
+            f"auditor: warning: the audit is incomplete: {what}: {_consequence(completeness, unseen)}"
         )
     return lines
+
+
+def _consequence(completeness: Completeness, unseen: Sequence[tuple[str, int]]) -> str:
+    """What the incompleteness does to this run, as the decision ruled: the line must stay true
+    under --strict and when waivers accepted the gaps."""
+    if any(reason == "nothing-audited" for reason, _ in unseen):
+        return "nothing was audited, which fails the run"
+    if completeness.blocking:
+        return "--strict is set, so this fails the run"
+    gaps = sum(count for reason, count in unseen)
+    waived = f"{completeness.waived} accepted by waivers" if completeness.waived else ""
+    if gaps > completeness.waived:
+        rest = "; --strict makes the rest fail" if waived else "--strict makes this fail"
+        return f"a clean verdict covers only what was seen ({waived}{rest})"
+    return f"a clean verdict covers only what was seen ({waived})"
 
 
 def report_warnings(warnings: Sequence[str]) -> None:

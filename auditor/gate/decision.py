@@ -93,6 +93,8 @@ class Completeness:
     """(reason, how many): ``input-error``, ``nothing-audited`` and each gap kind."""
     waived: int = 0
     """How many of the gaps counted in ``reasons`` a waiver accepted."""
+    blocking: int = 0
+    """How many of the gaps counted in ``reasons`` fail the run (``--strict``, not waived)."""
 
     @property
     def complete(self) -> bool:
@@ -234,17 +236,18 @@ def _rule(
 
 def _completeness(audit: Audited, rulings: Sequence[Ruling]) -> Completeness:
     counts: Counter[str] = Counter()
-    waived = 0
+    waived = blocking = 0
     for ruling in rulings:
         gap = ruling.fact.gap
         if gap is not None:
             counts[gap.kind.value] += gap.count
             waived += gap.count if ruling.disposition is Disposition.WAIVED else 0
+            blocking += gap.count if ruling.disposition is Disposition.BLOCKS else 0
     if audit.errors:
         counts["input-error"] += len(audit.errors)
     if not audit.results:
         counts["nothing-audited"] += 1
-    return Completeness(tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0]))), waived)
+    return Completeness(tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0]))), waived, blocking)
 
 
 def _baseline_progress(

@@ -90,8 +90,10 @@ class Waiver:
         """
         if package is None:
             return False
-        if fact.kind is FactKind.GAP and self.rule is None:
-            return False  # evidence not seen is accepted only by a waiver that names it (rule = "gap:...")
+        if fact.kind is FactKind.GAP and (self.rule is None or not self.rule.startswith("gap:")):
+            # Evidence not seen is accepted only by a waiver that names it (rule = "gap:..."):
+            # `rule = "*"` means every finding, not that what was never looked at is fine.
+            return False
         by_own_name = fnmatch.fnmatchcase(package.name, self.package)
         if not by_own_name:
             source_name = package.source_name

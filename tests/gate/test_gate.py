@@ -306,3 +306,47 @@ def test_an_unknown_source_version_is_never_in_range(subpackage_rpms: Path) -> N
         [waiver(package="sm", versions=">= 0"), waiver(package="sm")], "test"
     )
     assert not versioned.matches(fact, package) and any_version.matches(fact, package)
+
+
+@pytest.mark.parametrize(
+    ("rules", "strict", "code", "says"),
+    [
+        ((None,), False, 0, "(--strict makes this fail)"),
+        ((None,), True, 3, ": --strict is set, so this fails the run"),
+        # A glob of every rule accepts every finding, but is no waiver that names evidence not seen.
+        (("*",), False, 0, "(--strict makes this fail)"),
+        (("*",), True, 3, ": --strict is set, so this fails the run"),
+        (("*", "gap:*"), True, 0, "(1 accepted by waivers)"),
+        ((None, "gap:source-not-audited"), False, 0, "(1 accepted by waivers)"),
+    ],
+)
+def test_only_a_gap_rule_waives_evidence_not_seen(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    rules: tuple[str | None, ...],
+    strict: bool,
+    code: int,
+    says: str,
+) -> None:
+    # An origin binary RPM without its source RPM: its Source URLs were not seen (a
+    # source-not-audited gap), its own evidence was.
+    waivers = tmp_path / "waivers.toml"
+    waivers.write_text(
+        "".join(
+            '[[waiver]]\npackage = "emu-manager"\nreason = "r"\nowner = "o"\nexpires = 2099-01-01\n'
+            + (f'rule = "{rule}"\n' if rule else "")
+            for rule in rules
+        )
+    )
+    target = str(EXAMPLE / "repo" / "Packages" / "emu-manager-1.3.0-1.xcpng.noarch.rpm")
+    assert main(["scan", "-q", "--waivers", str(waivers), target, *(["--strict"] if strict else [])]) == code
+    [incomplete] = [line for line in capsys.readouterr().err.splitlines() if "incomplete" in line]
+    assert incomplete.startswith("auditor: warning: the audit is incomplete: 1 source-not-audited: ")
+    assert incomplete.endswith(says)
+
+
+def test_nothing_audited_says_it_fails_the_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["scan", "-q", str(tmp_path)]) == 3
+    assert capsys.readouterr().err.splitlines() == [
+        "auditor: warning: the audit is incomplete: 1 nothing-audited: nothing was audited, which fails the run"
+    ]
