@@ -19,7 +19,7 @@ from auditor.cli.project import ProjectConfig, parse_statuses
 from auditor.core.errors import PolicyError, UsageError
 from auditor.deps.provides import KNOWN_ARCHES
 from auditor.gate.baseline import BASELINE_FILE, Baseline, load_baseline
-from auditor.gate.options import GateOptions
+from auditor.gate.options import GateOptions, clock
 from auditor.gate.waivers import Waiver, load_waivers, read_waiver_file
 from auditor.origin.findings import DEFAULT_FAIL_ON, Verdict
 from auditor.origin.policy import Policy, load_policy
@@ -329,7 +329,8 @@ def gate_options(args: argparse.Namespace, project: ProjectConfig) -> GateOption
     if args.fail_on is not None:
         fail_on = parse_statuses(args.fail_on, "--fail-on")
     stale = (getattr(args, "stale_waivers", None) or project.stale_waivers) == "block"
-    return GateOptions(fail_on=fail_on, strict=args.strict, stale_waivers_block=stale)
+    today, now = clock()
+    return GateOptions(fail_on=fail_on, strict=args.strict, stale_waivers_block=stale, today=today, now=now)
 
 
 def _defines(items: Sequence[str]) -> tuple[tuple[str, str], ...]:

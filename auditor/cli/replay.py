@@ -4,9 +4,10 @@ A release gate runs the same audit over and over on a repository that did not mo
 report is a function of: the auditor's version, the command line, the working directory
 (reports name inputs as given), the content of every policy, project, waiver and
 baseline file, of the provenance tables the policy names and of the earlier report given
-to ``--compare``, the date (waivers expire), the environment variables the auditor reads,
-and every input file (the targets', ``--sources``' and ``--with``'s:
-`AuditOptions.every_input`). If all of these are as they were, the stored report, exit code and
+to ``--compare``, the date and which waivers have expired (an expiry may be an instant within
+the day), the environment variables the auditor reads, and every input file (the targets',
+``--sources``' and ``--with``'s: `AuditOptions.every_input`). If all of these are as they
+were, the stored report, exit code and
 messages are given again; otherwise the audit runs and its result is stored.
 
 Inputs are identified without being read: a file by its path, size, modification time
@@ -34,6 +35,8 @@ from auditor.cli.project import ProjectConfig
 from auditor.core.errors import ExitCode, InputError
 from auditor.core.files import open_regular
 from auditor.gate.baseline import BASELINE_FILE
+from auditor.gate.options import GateOptions
+from auditor.gate.waivers import Waiver
 from auditor.net.cache import default_cache_dir
 from auditor.origin.policy import Policy
 from auditor.runtime.recording import ReportRecorder
@@ -118,12 +121,14 @@ def report_key(
     *,
     read_rpms: bool,
     snapshot: FileSnapshot,
+    clock: str = "",
 ) -> str | None:
     """The key a report is stored under, or None when this run must not be replayed. The
-    inputs' files are looked at through the run's ``snapshot``, which its reader shares."""
+    inputs' files are looked at through the run's ``snapshot``, which its reader shares;
+    ``clock`` is what the time decides of the report (`expiry_state`)."""
     if any(is_url(path) for path in inputs):
         return None
-    parts = [__version__, _code_identity(), os.getcwd(), datetime.date.today().isoformat(), "\0".join(argv)]
+    parts = [__version__, _code_identity(), os.getcwd(), clock, "\0".join(argv)]
     parts += [f"{name}={os.environ.get(name, '')}" for name in ENVIRONMENT]
     parts += [f"{path}\0{_content(path)}" for path in files if path is not None]
     try:
@@ -137,6 +142,14 @@ def report_key(
     return digest(*parts)
 
 
+def expiry_state(gate: GateOptions, waivers: Sequence[Waiver]) -> str:
+    """The day, and which of ``waivers`` have expired: a report stored before a waiver's
+    expiry instant is not given again after it, on the same day."""
+    today = gate.today or datetime.date.today()
+    now = gate.now or datetime.datetime.now(datetime.UTC)
+    return today.isoformat() + "\0" + "".join("x" if w.expires.passed(today, now) else "-" for w in waivers)
+
+
 class Replay:
     """A scan's report from the store, when nothing that decides it changed."""
 
@@ -148,6 +161,8 @@ class Replay:
         options: AuditOptions,
         snapshot: FileSnapshot,
         *,
+        gate: GateOptions,
+        waivers: Sequence[Waiver],
         width: int | None = None,
     ):
         self.store: Store | None = None
@@ -171,6 +186,7 @@ class Replay:
             files,
             read_rpms=options.read_rpms,
             snapshot=snapshot,
+            clock=expiry_state(gate, waivers),
         )
         if key is None:
             return

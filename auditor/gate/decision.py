@@ -178,7 +178,9 @@ def decide(
     """Rule on every fact of ``audit``; pure: the same arguments give the same decision."""
     options = options or GateOptions()
     today = options.today or datetime.date.today()
-    live = [waiver for waiver in waivers if waiver.expires >= today]
+    now = options.now or datetime.datetime.now(datetime.UTC)
+    expired = tuple(waiver for waiver in waivers if waiver.expires.passed(today, now))
+    live = [waiver for waiver in waivers if not waiver.expires.passed(today, now)]
     used: set[int] = set()
     prints = baseline.fingerprints if baseline is not None else frozenset()
     sources = {p.srpm_file_name: p.evr for p in audit.packages if p.is_source} if waivers else {}
@@ -194,7 +196,7 @@ def decide(
     return Decision(
         options=options,
         rulings=tuple(rulings),
-        expired=tuple(waiver for waiver in waivers if waiver.expires < today),
+        expired=expired,
         stale=tuple(waiver for waiver in live if id(waiver) not in used),
         fixed=fixed,
         gone=gone,

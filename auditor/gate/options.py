@@ -17,4 +17,12 @@ class GateOptions:
     stale_waivers_block: bool = False
     """A waiver that matches nothing makes the run fail (exit 1)."""
     today: datetime.date | None = None
-    """The date waivers expire against (None: today)."""
+    """The day waivers with an expiry date expire against (None: the machine's today)."""
+    now: datetime.datetime | None = None
+    """The instant (with its offset) waivers with an expiry date-time expire against (None: now)."""
+
+
+def clock() -> tuple[datetime.date, datetime.datetime]:
+    """Today and now, read once for a command: its replay key and its decision see one clock."""
+    now = datetime.datetime.now(datetime.UTC)
+    return now.astimezone().date(), now

@@ -13,7 +13,8 @@ In ``auditor.toml`` (or the file ``--waivers`` names)::
     category = "proprietary"            # optional: only evidence of this category (citrix, proprietary)
     reason = "SMAPIv3 replaces sm in 9.0"
     owner = "storage team <storage@xcp-ng.org>"
-    expires = 2027-03-31
+    expires = 2027-03-31                # valid through that day; or an instant: 2027-03-31T18:00:00+02:00
+                                        # (a date-time without an offset is UTC)
 
 A waiver accepts each fact (`auditor.audit.facts`) it matches, and only those: a waiver
 with a ``rule`` leaves the package's other facts blocking. A waiver that is past its date
@@ -23,7 +24,6 @@ stops waiving and is reported as expired; one that matches nothing is reported a
 
 from __future__ import annotations
 
-import datetime
 import fnmatch
 import re
 from collections.abc import Iterable, Mapping
@@ -34,7 +34,7 @@ import msgspec
 
 from auditor.audit.facts import Fact, FactKind
 from auditor.core.errors import DependencySyntaxError, PolicyError
-from auditor.core.schema import Day, NonEmpty, convert
+from auditor.core.schema import Expiry, NonEmpty, convert
 from auditor.core.tomlfile import read_toml
 from auditor.origin.findings import Category
 from auditor.rpm.evr import ranges_overlap
@@ -52,7 +52,7 @@ class WaiverEntry(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     package: NonEmpty
     reason: NonEmpty
     owner: NonEmpty
-    expires: Day
+    expires: Expiry
     id: str = ""
     versions: str = ""
     arch: str | None = None
@@ -73,7 +73,7 @@ class Waiver:
     package: str
     reason: str
     owner: str
-    expires: datetime.date
+    expires: Expiry
     versions: tuple[tuple[Op, EVR], ...] = ()
     arch: str | None = None
     status: str | None = None
@@ -144,7 +144,7 @@ def load_waivers(entries: Iterable[WaiverEntry | Mapping[str, Any]], source: str
                 package=entry.package,
                 reason=entry.reason,
                 owner=entry.owner,
-                expires=datetime.date(entry.expires.year, entry.expires.month, entry.expires.day),
+                expires=entry.expires,
                 versions=_versions(entry.versions, f"{source}: {where}.versions"),
                 arch=entry.arch,
                 status=entry.status,

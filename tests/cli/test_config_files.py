@@ -71,7 +71,7 @@ CONFIG = [
     ("waiver without reason", '[[waiver]]\npackage = "x"\nowner = "o"\nexpires = 2027-01-01\n',
      "waiver[0]: missing 'reason' (required: package, reason, owner, expires)"),
     ("waiver expiring at a time", f"[[waiver]]\n{WAIVER.replace('2027-01-01', '10:00:00')}",
-     "waiver[0].expires: expected a date (YYYY-MM-DD), got the time 10:00:00"),
+     "waiver[0].expires: expected a date (YYYY-MM-DD) or a date-time, got the time 10:00:00"),
     ("policy rule with a huge port", f"[[policy.rule]]\n{RULE}domains = ['a']\nports = [{10**30}]\n",
      "policy.rule[0].ports[0]: expected an integer <= 65535, got an integer of 100 bits"),
     ("policy severity as a boolean", "[policy.settings]\ntaint-severity = true\n",
@@ -143,9 +143,9 @@ WAIVERS = [
     ("blank package", "[[waiver]]\n" + WAIVER.replace('"x"', '"  "'),
      'waiver[0].package: expected a non-empty string, got the string "  "'),
     ("expires not a date", "[[waiver]]\n" + WAIVER.replace("2027-01-01", '"soon"'),
-     'waiver[0].expires: "soon" is not a date (YYYY-MM-DD)'),
+     'waiver[0].expires: "soon" is not a date (YYYY-MM-DD) or a date-time'),
     ("expires as an integer", f"[[waiver]]\n{WAIVER.replace('2027-01-01', '20270101')}",
-     "waiver[0].expires: expected a date (YYYY-MM-DD), got the integer 20270101"),
+     "waiver[0].expires: expected a date (YYYY-MM-DD) or a date-time, got the integer 20270101"),
     ("status not a choice", f"[[waiver]]\n{WAIVER}status = 'bad'\n", 'waiver[0].status: "bad" is not one of origin, depends'),
     ("category not a choice", f"[[waiver]]\n{WAIVER}category = 'x'\n", 'waiver[0].category: "x" is not one of citrix, proprietary'),
     ("id as an integer", f"[[waiver]]\n{WAIVER}id = 3\n", "waiver[0].id: expected a string, got the integer 3"),
@@ -275,10 +275,11 @@ def test_files_shaped_right_are_read(tmp_path: Path, capsys: pytest.CaptureFixtu
         "origin",
         "depends",
     }
-    assert [waiver.expires for waiver in project.waivers] == [datetime.date(2027, 1, 1)]
+    # A local date-time is an instant in UTC: the same file expires at one moment everywhere.
+    assert [str(waiver.expires) for waiver in project.waivers] == ["2027-01-01T10:00:00+00:00"]
     waivers = tmp_path / "waivers.toml"
     waivers.write_text("[[waiver]]\n" + WAIVER.replace("2027-01-01", '"2027-01-01"'))
-    assert [waiver.expires for waiver in read_waiver_file(str(waivers))] == [datetime.date(2027, 1, 1)]
+    assert [str(waiver.expires) for waiver in read_waiver_file(str(waivers))] == ["2027-01-01"]
     dots = ".".join(["a"] * 40)
     policy = tmp_path / "policy.toml"  # dots in strings and comments are not a dotted key
     policy.write_text(

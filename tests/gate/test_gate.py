@@ -21,7 +21,7 @@ from auditor.engine import run_audit
 from auditor.gate.baseline import load_baseline
 from auditor.gate.decision import Disposition, decide
 from auditor.gate.options import GateOptions
-from auditor.gate.waivers import load_waivers
+from auditor.gate.waivers import load_waivers, read_waiver_file
 from auditor.origin.policy import load_policy
 from auditor.reports.view import Gate, PackageView, ReportView, build_view
 from auditor.sources.rpmpackage import read_rpm_file
@@ -350,3 +350,71 @@ def test_nothing_audited_says_it_fails_the_run(tmp_path: Path, capsys: pytest.Ca
     assert capsys.readouterr().err.splitlines() == [
         "auditor: warning: the audit is incomplete: 1 nothing-audited: nothing was audited, which fails the run"
     ]
+
+
+def expiring(tmp_path: Path, expires: str) -> Path:
+    """A waiver file accepting sm's facts until ``expires``, written as TOML writes it (unquoted)."""
+    path = tmp_path / "waivers.toml"
+    path.write_text(
+        f'[[waiver]]\nid = "sm"\npackage = "sm"\nreason = "r"\nowner = "o"\nexpires = {expires}\n'
+    )
+    return path
+
+
+UTC = datetime.UTC
+
+
+@pytest.mark.parametrize(
+    ("expires", "today", "now", "live"),
+    [
+        # An offset date-time expires at its instant, 2026-11-29T10:30Z, whatever day it names.
+        ("2026-11-30T00:30:00+14:00", "2026-11-29", "2026-11-29T10:29:59", True),
+        ("2026-11-30T00:30:00+14:00", "2026-11-29", "2026-11-29T10:30:00", False),
+        ("2026-11-30T00:30:00+14:00", "2026-11-30", "2026-11-30T09:56:00", False),
+        # One without an offset is UTC.
+        ("2026-11-29T10:30:00", "2026-11-29", "2026-11-29T10:29:59", True),
+        ("2026-11-29T10:30:00", "2026-11-29", "2026-11-29T10:30:00", False),
+        # A date is valid through that day.
+        ("2026-11-30", "2026-11-30", "2026-11-30T23:59:59", True),
+        ("2026-11-30", "2026-12-01", "2026-12-01T00:00:00", False),
+    ],
+)
+def test_a_waiver_expires_at_its_instant_or_after_its_day(
+    tmp_path: Path, expires: str, today: str, now: str, live: bool
+) -> None:
+    result = audit()
+    clock = GateOptions(
+        today=datetime.date.fromisoformat(today), now=datetime.datetime.fromisoformat(now).replace(tzinfo=UTC)
+    )
+    decision = decide(result, clock, read_waiver_file(str(expiring(tmp_path, expires))))
+    sm = next(r for r in result.results if r.package.name == "sm")
+    assert decision.blocks(sm.index) is not live
+    assert [w.id for w in decision.expired] == ([] if live else ["sm"])
+    written = expires if "+" in expires or "T" not in expires else f"{expires}+00:00"
+    lines = build_view(result, decision).gate_lines()
+    said = f"until {written})" if live else f"expired {written}): no longer waives"
+    assert any(said in line for line in lines), lines
+
+
+def test_a_stored_report_is_not_replayed_after_a_waivers_instant(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import auditor.cli.options as cli_options
+
+    waivers = expiring(tmp_path, "2026-11-30T00:30:00+14:00")
+    target = str(EXAMPLE / "repo" / "Packages" / "sm-2.30.8-1.xcpng.noarch.rpm")
+    args = ["scan", "-q", "--format", "json", "--waivers", str(waivers), target]
+    day = datetime.date(2026, 11, 29)
+    monkeypatch.setattr(
+        cli_options, "clock", lambda: (day, datetime.datetime(2026, 11, 29, 10, 0, tzinfo=UTC))
+    )
+    assert main(args) == 0
+    first = json.loads(capsys.readouterr().out)["gate"]
+    assert first["expired_waivers"] == [] and first["waived"]
+    # The same day, after the instant: the report stored at 10:00 no longer holds.
+    monkeypatch.setattr(
+        cli_options, "clock", lambda: (day, datetime.datetime(2026, 11, 29, 10, 30, tzinfo=UTC))
+    )
+    assert main(args) == 1
+    [expired] = json.loads(capsys.readouterr().out)["gate"]["expired_waivers"]
+    assert expired["expires"] == "2026-11-30T00:30:00+14:00"

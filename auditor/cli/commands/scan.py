@@ -60,7 +60,16 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
     earlier = _earlier(args.compare)
     width = terminal_width(args.output)
     snapshot = FileSnapshot()  # the replay key and the reader look at the same files once
-    replay = Replay(args, session.project, session.policy, session.options, snapshot, width=width)
+    replay = Replay(
+        args,
+        session.project,
+        session.policy,
+        session.options,
+        snapshot,
+        gate=session.gate,
+        waivers=waivers,
+        width=width,
+    )
     found = replay.hit()
     report_warnings(replay.store.warnings if replay.store is not None else [])
     if found:
