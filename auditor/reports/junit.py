@@ -4,17 +4,19 @@ One ``testsuite`` named ``auditor``. Each audited package is a ``testcase`` (``c
 its status, ``name`` its NEVRA): it fails when any of its facts blocks (the message names
 them), is skipped when nothing blocks and a waiver accepted what would have, and passes
 otherwise (a flagged package says why in ``system-out``). Each configured repository URL on
-a policy host and each gap of the inputs is a test case too, and each input that could not
-be read an ``error``. Suite properties say whether the audit is complete. No timestamps and
-no durations, so the same audit gives the same bytes.
+a policy host and each gap of the inputs is a test case too, each input that could not be
+read an ``error``, and so is each run-level failure (`RunFailure`): a stale waiver when stale
+waivers block fails, an audit of nothing errs. Suite properties say whether the audit is
+complete. No timestamps and no durations, so the same audit gives the same bytes.
 """
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from auditor.core.errors import ExitCode
 from auditor.reports.text import clean_text
-from auditor.reports.view import FactView, Gate, PackageView, ReportView
+from auditor.reports.view import FactView, Gate, PackageView, ReportView, RunFailure
 from auditor.reports.why import explanation
 
 SUITE = "auditor"
@@ -25,12 +27,15 @@ def render(view: ReportView) -> str:
     cases += [_run_fact_case("configuration", item) for item in view.config]
     cases += [_run_fact_case("input", item) for item in view.run_gaps]
     cases += [_error_case(error.source, error.reason) for error in view.errors]
+    cases += [_run_failure_case(failure) for failure in view.run_failures]
     failures = sum(1 for row in view.rows if row.blocking)
     failures += sum(1 for item in (*view.config, *view.run_gaps) if item.blocks)
+    failures += sum(1 for failure in view.run_failures if failure.exit_code is not ExitCode.INPUT)
+    errors = len(view.errors) + sum(1 for failure in view.run_failures if failure.exit_code is ExitCode.INPUT)
     counts = {
         "tests": str(len(cases)),
         "failures": str(failures),
-        "errors": str(len(view.errors)),
+        "errors": str(errors),
         "skipped": str(sum(1 for row in view.rows if row.gate is Gate.WAIVED)),
     }
     root = ET.Element("testsuites", {"name": SUITE, **counts})
@@ -82,6 +87,14 @@ def _run_fact_case(classname: str, item: FactView) -> ET.Element:
     else:
         output = ET.SubElement(case, "system-out")
         output.text = clean_text(item.reason)
+    return case
+
+
+def _run_failure_case(failure: RunFailure) -> ET.Element:
+    case = ET.Element("testcase", {"classname": failure.kind, "name": clean_text(failure.subject)})
+    # An audit that cannot be trusted is an error, as an unreadable input is; one that blocks fails.
+    element = "error" if failure.exit_code is ExitCode.INPUT else "failure"
+    ET.SubElement(case, element, {"message": clean_text(failure.text), "type": failure.kind})
     return case
 
 

@@ -7,8 +7,9 @@ result per fact of the gate's decision (`auditor.gate.decision`): each piece of 
 evidence, each taint with its chain, each unresolved requirement, each gap. A fact that
 does not block because a waiver, the baseline or a policy ``[[allow]]`` accepted it carries
 an external suppression with its justification, so code scanning shows it as dismissed
-instead of dropping it; a waiver suppresses exactly the facts it matches. Incompleteness is
-also reported as tool execution notifications. No timestamps, no absolute paths for files
+instead of dropping it; a waiver suppresses exactly the facts it matches. Incompleteness, and
+each run-level failure (a stale waiver that blocks, an audit of nothing), is also reported as
+tool execution notifications. No timestamps, no absolute paths for files
 under the current directory: the same audit gives the same bytes.
 """
 
@@ -219,6 +220,12 @@ def _invocation(view: ReportView) -> dict[str, Any]:
     notifications += [
         {"level": "warning", "message": {"text": f"input: {item.fact.gap}"}} for item in view.run_gaps
     ]
+    notifications += [
+        {"level": "error", "message": {"text": failure.text}, "descriptor": {"id": f"auditor/{failure.kind}"}}
+        for failure in view.run_failures
+    ]
+    # A run that blocks (findings, or stale waivers that block) ran to its end: its results are
+    # whole, so its execution succeeded; only exit 3 says the results cannot be trusted.
     return {
         "executionSuccessful": code is not ExitCode.INPUT,
         "exitCode": int(code),

@@ -115,6 +115,21 @@ class PackageView:
         return [item for item in self.facts if item.fact.kind in kinds]
 
 
+@dataclass(frozen=True, slots=True)
+class RunFailure:
+    """A reason the run fails that is no fact of a package or of the configuration: a stale
+    waiver when stale waivers block, or an audit of nothing. Every format shows each as failing
+    (JUnit a failing or erring test case, SARIF an error notification), as the exit code does."""
+
+    kind: str
+    """``stale-waiver`` or ``nothing-audited``."""
+    subject: str
+    """What failed: ``waiver ID``, or ``inputs``."""
+    text: str
+    exit_code: ExitCode
+    """What it makes the run exit with: 1 (it blocks) or 3 (the audit cannot be trusted)."""
+
+
 @dataclass(frozen=True)
 class Headline:
     state: str
@@ -139,6 +154,8 @@ class ReportView:
     inputs: Sequence[InputSummary]
     errors: Sequence[InputError]
     warnings: Sequence[str]
+    run_failures: tuple[RunFailure, ...] = ()
+    """Why the run fails apart from any fact (input errors are ``errors``)."""
     progress: Comparison | None = None
     """This audit compared fact by fact with an earlier report (``scan --compare``), when one was given."""
     version: str = __version__
@@ -313,9 +330,37 @@ def build_view(audit: AuditResult, decision: Decision, progress: Comparison | No
         inputs=audit.inputs,
         errors=audit.errors,
         warnings=audit.warnings,
+        run_failures=run_failures(decision),
         progress=progress,
         _audit=audit,
     )
+
+
+def run_failures(decision: Decision) -> tuple[RunFailure, ...]:
+    """The run-level reasons ``decision`` fails, one per stale waiver that blocks and one for an
+    audit of nothing: what the exit code says beyond the facts, for the formats to show."""
+    found = []
+    if decision.stale_blocks:
+        found += [
+            RunFailure(
+                "stale-waiver",
+                f"waiver {waiver.id}",
+                f"stale waiver {waiver.id} ({waiver.package}, {waiver.source}) matches nothing, "
+                "and stale waivers block",
+                ExitCode.FINDINGS,
+            )
+            for waiver in decision.stale
+        ]
+    if decision.nothing_audited:
+        found.append(
+            RunFailure(
+                "nothing-audited",
+                "inputs",
+                "no package was audited: an audit of nothing never passes",
+                ExitCode.INPUT,
+            )
+        )
+    return tuple(found)
 
 
 def _fact_view(ruling: Ruling, packages: Sequence[Package]) -> FactView:

@@ -82,3 +82,41 @@ def test_junit_unreadable_input_is_an_error(tmp_path: Path, capsys: pytest.Captu
     assert code == 3 and suite.get("errors") == "1" and suite.get("tests") == "2"
     error = cases[str(broken)].find("error")
     assert error is not None and cases[str(broken)].get("classname") == "input"
+
+
+STALE = '[[waiver]]\nid = "gone"\npackage = "removed-pkg"\nreason = "r"\nowner = "o"\nexpires = 2099-01-01\n'
+
+
+@pytest.mark.parametrize("block", [True, False])
+def test_junit_fails_a_stale_waiver_that_blocks(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], block: bool
+) -> None:
+    # A clean package and a waiver that matches nothing: only the stale waiver can fail the run.
+    waivers = tmp_path / "waivers.toml"
+    waivers.write_text(STALE)
+    target = str(RPMS / "conflicts-obsoletes-2.0-1.noarch.rpm")
+    stale = ["--stale-waivers", "block" if block else "warn"]
+    code, out = scan([target, "--format", "junit", "--waivers", str(waivers), *stale], capsys)
+    suite, cases = junit_cases(out)
+    assert code == (1 if block else 0)
+    assert (suite.get("failures"), suite.get("errors")) == ("1" if block else "0", "0")
+    case = cases.get("waiver gone")
+    if not block:
+        assert case is None
+        return
+    assert case is not None and case.get("classname") == "stale-waiver"
+    failure = case.find("failure")
+    assert failure is not None and failure.get("type") == "stale-waiver"
+    assert "stale waiver gone (removed-pkg, " in failure.get("message", "")
+
+
+def test_junit_errs_when_nothing_was_audited(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = scan([str(tmp_path), "--format", "junit"], capsys)
+    suite, cases = junit_cases(out)
+    assert code == 3 and (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("1", "0", "1")
+    error = cases["inputs"].find("error")
+    assert cases["inputs"].get("classname") == "nothing-audited"
+    assert (
+        error is not None
+        and error.get("message") == "no package was audited: an audit of nothing never passes"
+    )

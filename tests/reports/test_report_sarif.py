@@ -220,3 +220,45 @@ def test_sarif_reports_unreadable_inputs(tmp_path: Path, capsys: pytest.CaptureF
     assert notification["level"] == "error" and str(broken) in notification["message"]["text"]
     # ... and the binary read beside it without its source package says its Sources were unseen.
     assert any(n.get("descriptor") == {"id": "auditor/incomplete"} for n in notifications)
+
+
+def run_failure_notifications(document: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    validate_sarif(document)
+    invocation = document["runs"][0]["invocations"][0]
+    ids = ("auditor/stale-waiver", "auditor/nothing-audited")
+    notifications = invocation["toolExecutionNotifications"]
+    return invocation, [n for n in notifications if n.get("descriptor", {}).get("id") in ids]
+
+
+@pytest.mark.parametrize("block", [True, False])
+def test_sarif_notifies_a_stale_waiver_that_blocks(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], block: bool
+) -> None:
+    # A clean package and a waiver that matches nothing: only the stale waiver can fail the run.
+    waivers = tmp_path / "waivers.toml"
+    waivers.write_text(
+        '[[waiver]]\nid = "gone"\npackage = "removed-pkg"\nreason = "r"\nowner = "o"\nexpires = 2099-01-01\n'
+    )
+    target = str(RPMS / "conflicts-obsoletes-2.0-1.noarch.rpm")
+    stale = ["--stale-waivers", "block" if block else "warn"]
+    code, out = scan([target, "--format", "sarif", "--waivers", str(waivers), *stale], capsys)
+    document = json.loads(out)
+    invocation, failures = run_failure_notifications(document)
+    assert code == invocation["exitCode"] == (1 if block else 0)
+    # A run that blocks ran to its end: its results are whole (only exit 3 is an unsuccessful
+    # execution). No result is an error: the notification is all that says the run fails.
+    assert invocation["executionSuccessful"] is True
+    assert all(result["level"] != "error" for result in document["runs"][0]["results"])
+    if not block:
+        assert failures == []
+        return
+    [failure] = failures
+    assert failure["level"] == "error" and failure["descriptor"] == {"id": "auditor/stale-waiver"}
+    assert failure["message"]["text"].startswith("stale waiver gone (removed-pkg, ")
+
+
+def test_sarif_notifies_that_nothing_was_audited(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = scan([str(tmp_path), "--format", "sarif"], capsys)
+    invocation, [failure] = run_failure_notifications(json.loads(out))
+    assert code == invocation["exitCode"] == 3 and invocation["executionSuccessful"] is False
+    assert failure["level"] == "error" and failure["descriptor"] == {"id": "auditor/nothing-audited"}
