@@ -48,9 +48,15 @@ class Signature:
     signature_type: int
     public_key_algorithm: int
     hash_algorithm: int
-    key_id: str | None
-    """16 lowercase hex digits: the issuer key id rpm looks the key up by (or, failing one,
-    the low or high 64 bits of the issuer fingerprint, as Sequoia does); None when neither."""
+    key_ids: tuple[str, ...]
+    """Every key the packet names as its issuer, as 16 lowercase hex digits (an issuer key id,
+    or the low or high 64 bits of an issuer fingerprint): those the signature covers (its
+    hashed area) first, a fingerprint before a key id. Empty when it names none."""
+
+    @property
+    def key_id(self) -> str | None:
+        """The issuer to report first: the one the signature itself vouches for, when it does."""
+        return self.key_ids[0] if self.key_ids else None
 
 
 def parse_signature(data: bytes) -> Signature:
@@ -123,7 +129,7 @@ def _version3(body: bytes) -> Signature:
         raise ValueError("bad version 3 signature header")
     algorithm = body[15]
     _material(body, 19, algorithm)
-    return Signature(3, body[2], algorithm, body[16], body[7:15].hex())
+    return Signature(3, body[2], algorithm, body[16], (body[7:15].hex(),))
 
 
 def _version4_or_6(body: bytes, version: int) -> Signature:
@@ -154,7 +160,7 @@ def _version4_or_6(body: bytes, version: int) -> Signature:
             raise ValueError("salt runs past the packet")
         position += 1 + body[position]
     _material(body, position, algorithm)
-    return Signature(version, signature_type, algorithm, hash_algorithm, state.key_id())
+    return Signature(version, signature_type, algorithm, hash_algorithm, state.key_ids())
 
 
 class _Subpackets:
@@ -164,11 +170,20 @@ class _Subpackets:
         self.signature_type = signature_type
         self.has_creation_time = False
         self.has_key_flags = False
-        self.issuer: str | None = None
-        self.fingerprint_id: str | None = None
+        self.issuers: list[tuple[int, str]] = []
+        """(rank, key id) of every issuer key id and issuer fingerprint, in packet order."""
 
-    def key_id(self) -> str | None:
-        return self.issuer or self.fingerprint_id
+    def key_ids(self) -> tuple[str, ...]:
+        # The unhashed area is not signed: anyone can rewrite an issuer key id there and the
+        # signature stays good. rpm 4.18 looks the key up by the (first) issuer key id, rpm 6
+        # (Sequoia) by the issuer fingerprint, so a packet whose two disagree is checked against
+        # one key by one rpm and against the other by the other. The auditor verifies neither,
+        # so it keeps both as signers, never one in place of the other: a deny rule sees the
+        # real signer whichever id was forged, and a trust rule sees the forged id. (Refusing
+        # the file would stop a whole distribution's audit on one package, for no verdict a
+        # policy could not already give.) The signed ones are reported first.
+        ranked = sorted(self.issuers, key=lambda issuer: issuer[0])
+        return tuple(dict.fromkeys(key for _, key in ranked))
 
     def read(self, area: bytes, hashed: bool) -> None:
         position = 0
@@ -190,18 +205,24 @@ class _Subpackets:
             self.has_creation_time = understood = True
         elif kind == _SUBPACKET_ISSUER:
             understood = True
-            if self.issuer is None and self.signature_type in _ISSUER_SIGNATURE_TYPES and len(value) == 8:
-                self.issuer = value.hex()
+            if self.signature_type in _ISSUER_SIGNATURE_TYPES and len(value) == 8:
+                self.issuers.append((_rank(hashed, fingerprint=False), value.hex()))
         elif kind == _SUBPACKET_KEY_FLAGS and hashed:
             if self.has_key_flags:
                 raise ValueError("two key flags subpackets")
             self.has_key_flags = understood = True
-        elif kind == _SUBPACKET_ISSUER_FINGERPRINT and len(value) > 1 and self.fingerprint_id is None:
+        elif kind == _SUBPACKET_ISSUER_FINGERPRINT and len(value) > 1:
             key_version, fingerprint = value[0], value[1:]
             # v4 key ids are the low 64 bits of the fingerprint, v5/v6 ones the high 64 bits
-            self.fingerprint_id = (fingerprint[-8:] if key_version == 4 else fingerprint[:8]).hex()
+            key = (fingerprint[-8:] if key_version == 4 else fingerprint[:8]).hex()
+            self.issuers.append((_rank(hashed, fingerprint=True), key))
         if critical and not understood:
             raise ValueError(f"critical subpacket {kind} rpm does not understand")
+
+
+def _rank(hashed: bool, *, fingerprint: bool) -> int:
+    """Signed before unsigned; within an area, a fingerprint (a whole key's) before a key id."""
+    return (0 if hashed else 2) + (0 if fingerprint else 1)
 
 
 def _material(body: bytes, position: int, algorithm: int) -> None:

@@ -38,9 +38,8 @@ def build(tmp_path: Path, fixture: str, after: m.Change, name: str = "x.rpm") ->
 
 
 def other_issuer(packet: bytes) -> bytes:
-    """The same packet, its (unhashed) issuer subpacket naming another key."""
-    at = packet.rindex(bytes.fromhex(KEY_ID))  # the issuer subpacket, after the fingerprint
-    return packet[:at] + bytes(8) + packet[at + 8 :]
+    """The same packet naming another key: its issuer fingerprint's key id and its issuer key id."""
+    return packet.replace(bytes.fromhex(KEY_ID), bytes(8))
 
 
 def test_the_key_is_the_header_signatures_not_the_payload_signatures(tmp_path: Path) -> None:
@@ -147,6 +146,24 @@ def test_a_version_4_packet_names_its_issuer() -> None:
     assert (signature.version, signature.key_id, signature.hash_algorithm) == (4, "0123456789abcdef", 8)
     armored = base64.b64encode(packet(v4_body(CREATED, ISSUER, MPI))).decode()
     assert openpgp.parse_armored(armored[:10] + "\n" + armored[10:]).key_id == "0123456789abcdef"
+
+
+def test_a_signed_issuer_comes_before_an_unsigned_one_and_both_are_kept() -> None:
+    fingerprint = b"\x16\x21\x04" + bytes(12) + bytes.fromhex("fedcba9876543210")  # a v4 key's, hashed
+    signature = openpgp.parse_signature(packet(v4_body(CREATED + fingerprint, ISSUER, MPI)))
+    assert signature.key_ids == ("fedcba9876543210", "0123456789abcdef")
+    assert signature.key_id == "fedcba9876543210"
+    # The same key named twice is one signer.
+    same = b"\x16\x21\x04" + bytes(12) + bytes.fromhex("0123456789abcdef")
+    assert openpgp.parse_signature(packet(v4_body(CREATED + fingerprint, same + ISSUER, MPI))).key_ids == (
+        "fedcba9876543210",
+        "0123456789abcdef",
+    )
+    # A signed issuer key id comes before an unsigned fingerprint.
+    assert openpgp.parse_signature(packet(v4_body(CREATED + ISSUER, fingerprint, MPI))).key_ids == (
+        "0123456789abcdef",
+        "fedcba9876543210",
+    )
 
 
 def v6_body(algorithm: int, material: bytes) -> bytes:

@@ -1,0 +1,161 @@
+"""Which keys signed a package, read from packages signed here.
+
+The packages are signed with throw-away keys gpg makes and rpmsign (rpm 4.18) itself; rpm is
+the oracle of what each file carries: ``rpm -Kv`` checks every signature with the keys
+imported, ``rpm -qp`` names each tag's key.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from auditor.cli.main import main
+from auditor.sources.rpmpackage import read_rpm_file
+from tests.conftest import RPMS
+from tests.differential import mutations as m
+from tests.hostile.make_corpus import Rpm, split_rpm
+
+KEYS = {"clean": "rsa2048", "vendor": "rsa2048"}
+CLEAN = "conflicts-obsoletes-2.0-1.noarch.rpm"
+"""A fixture the default scan passes: a verdict other than clean is the signers'."""
+QUERY = "%{RSAHEADER:pgpsig}\\n%{DSAHEADER:pgpsig}\\n%{SIGPGP:pgpsig}\\n%{SIGGPG:pgpsig}\\n"
+
+
+@dataclass(frozen=True)
+class Keys:
+    home: Path
+    ids: dict[str, str]
+    """16 lower-case hex digits, by name."""
+
+    def env(self) -> dict[str, str]:
+        return {"HOME": str(self.home), "GNUPGHOME": str(self.home / "gnupg"), "PATH": os.environ["PATH"],
+                "LC_ALL": "C"}  # fmt: skip
+
+    def run(self, *command: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            command, capture_output=True, text=True, env=self.env(), timeout=120, check=False
+        )
+
+    def sign(self, name: str, path: Path, *extra: str) -> Path:
+        signed = self.run(
+            "rpmsign", "--addsign", "--define", f"_gpg_name {name}@example.org",
+            "--define", f"_gpg_path {self.home / 'gnupg'}", "--define", f"__gpg {shutil.which('gpg')}",
+            "--define", "_gpg_digest_algo sha256", *extra, str(path),
+        )  # fmt: skip
+        assert signed.returncode == 0, signed.stderr
+        return path
+
+    def rpm(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return self.run("rpm", "--dbpath", str(self.home / "db"), *args)
+
+
+@pytest.fixture(scope="module")
+def keys(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Keys]:
+    missing = [tool for tool in ("gpg", "gpgconf", "rpmsign") if shutil.which(tool) is None]
+    if missing:
+        pytest.fail(f"signed packages are made with {', '.join(missing)}: install gnupg and rpm")
+    home = tmp_path_factory.mktemp("signers")
+    (home / "gnupg").mkdir(mode=0o700)
+    found = Keys(home, {})
+    try:
+        for name, algorithm in KEYS.items():
+            made = found.run("gpg", "--batch", "--passphrase", "", "--quick-gen-key", f"{name} <{name}@example.org>",
+                             algorithm, "sign", "never")  # fmt: skip
+            assert made.returncode == 0, made.stderr
+            listing = found.run(
+                "gpg", "--batch", "--with-colons", "--list-keys", f"{name}@example.org"
+            ).stdout
+            found.ids[name] = next(
+                line.split(":")[4].lower() for line in listing.splitlines() if line.startswith("pub:")
+            )
+        (home / "keys.asc").write_text(found.run("gpg", "--batch", "--armor", "--export").stdout)
+        imported = found.rpm("--import", str(home / "keys.asc"))
+        assert imported.returncode == 0, imported.stderr
+        yield found
+    finally:
+        subprocess.run(["gpgconf", "--kill", "gpg-agent"], env=found.env(), check=False)
+
+
+def signed(keys: Keys, name: str, directory: Path, *extra: str) -> Rpm:
+    path = directory / f"{name}{''.join(extra)}.rpm"
+    shutil.copyfile(RPMS / CLEAN, path)
+    return split_rpm(keys.sign(name, path, *extra).read_bytes())
+
+
+def entry_of(rpm: Rpm, tag: int) -> tuple[int, bytes, int]:
+    """(type, data, count) of a signature tag."""
+    entry = rpm.signature.entry(tag)
+    return (
+        entry[1],
+        bytes(rpm.signature.store[entry[2] : entry[2] + rpm.signature.data_length(entry)]),
+        entry[3],
+    )
+
+
+def write(rpm: Rpm, path: Path) -> Path:
+    path.write_bytes(rpm.to_bytes(fix_size=False, fix_digests=False))
+    return path
+
+
+def policy(directory: Path, action: str, *names: str, keys: Keys) -> str:
+    path = directory / f"{action}-{'-'.join(names)}.toml"
+    listed = ", ".join(f'"{keys.ids[name]}"' for name in names)
+    path.write_text(f'schema = 1\n[[rule]]\nid = "test-key"\nkind = "signing-key"\naction = "{action}"\n'
+                    f'severity = "high"\nkeys = [{listed}]\nmessage = "m"\nreference = "r"\n')  # fmt: skip
+    return str(path)
+
+
+def scan(path: Path, policy_path: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, object]]:
+    code = main(["scan", str(path), "-q", "--no-cache", "--policy", policy_path, "--format", "json"])
+    [package] = json.loads(capsys.readouterr().out)["packages"]
+    return code, package
+
+
+def rpm_names(keys: Keys, path: Path, *options: str) -> set[str]:
+    """The key ids ``rpm -qp`` reads in the signature tags."""
+    query = keys.rpm("-qp", *options, "--qf", QUERY, str(path))
+    assert query.returncode == 0, query.stderr
+    return {found.lower() for found in re.findall(r"Key ID ([0-9a-f]{16})", query.stdout)}
+
+
+def test_an_unhashed_issuer_key_id_does_not_hide_the_signed_fingerprint(
+    keys: Keys, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """gpg writes the issuer fingerprint in the hashed area, the issuer key id in the unhashed
+    one, which the signature does not cover: another key's id there leaves the signature good."""
+    vendor, clean = keys.ids["vendor"], keys.ids["clean"]
+    rpm = signed(keys, "vendor", tmp_path)
+
+    def forge(packet: bytearray) -> None:
+        issuer = b"\x09\x10" + bytes.fromhex(vendor)
+        assert packet.count(issuer) == 1
+        at = packet.index(issuer) + 2
+        packet[at : at + 8] = bytes.fromhex(clean)
+
+    m.packet(forge)(rpm)
+    path = write(rpm, tmp_path / "forged-issuer.rpm")
+    (tmp_path / "header").write_bytes(rpm.main.to_bytes())
+    (tmp_path / "header.sig").write_bytes(entry_of(rpm, m.SIG_RSA)[1])
+    verified = keys.run("gpg", "--batch", "--status-fd", "1", "--verify", str(tmp_path / "header.sig"),
+                        str(tmp_path / "header"))  # fmt: skip
+    # gpg's GOODSIG names the forged key id; the key that verified it is the fingerprint's
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert re.search(rf"^\[GNUPG:\] VALIDSIG [0-9A-F]{{24}}{vendor.upper()} ", verified.stdout, re.M), (
+        verified.stdout
+    )
+    # rpm 4.18 names, and looks up, the unsigned key id: the other key, which says BAD
+    assert rpm_names(keys, path, "--nosignature") == {clean}
+    checked = keys.rpm("-Kv", str(path))
+    assert checked.returncode == 1 and f"key ID {clean[8:]}: BAD" in checked.stdout, checked.stdout
+    assert read_rpm_file(str(path)).signing_key == vendor
+    code, shown = scan(path, policy(tmp_path, "deny", "vendor", keys=keys), capsys)
+    assert code == 1 and shown["signing_key"] == vendor, shown
