@@ -65,8 +65,8 @@ class RpmHeaders:
     """File offset where the payload starts (``header-range end``)."""
     is_source: bool
     """The lead's type field says source package."""
-    signing_key: str | None
-    """Key id of the signature rpm checks first (`rpmsignature.verify`); None when unsigned."""
+    signing_keys: tuple[str, ...]
+    """Key ids of every signature rpm checks, in its order (`rpmsignature.verify`); empty when unsigned."""
     truncated: str | None = None
     """Why the file is shorter than its signature header says (its payload is cut), if it is."""
 
@@ -94,7 +94,7 @@ def read_headers(stream: BinaryIO, source: str, file_size: int | None = None) ->
     main, raw_main = _read_structure(stream, source, "main header", file_size)
     header_end = header_start + main.size
     rpmsignature.check_legacy_tags(signature, main, source)
-    key = rpmsignature.verify(signature, main, b"".join(raw_main), source)
+    keys = rpmsignature.verify(signature, main, b"".join(raw_main), source)
     truncated = None
     declared = _declared_size(signature)
     if declared is not None and header_start + declared > file_size:
@@ -102,7 +102,7 @@ def read_headers(stream: BinaryIO, source: str, file_size: int | None = None) ->
             f"truncated RPM: {file_size} bytes, its signature records {header_start + declared} "
             "(header and payload)"
         )
-    return RpmHeaders(signature, main, header_start, header_end, is_source, key, truncated)
+    return RpmHeaders(signature, main, header_start, header_end, is_source, keys, truncated)
 
 
 def _check_lead(lead: bytes, source: str) -> bool:

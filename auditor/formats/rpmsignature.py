@@ -150,7 +150,7 @@ class _Outcome(NamedTuple):
     ok: bool
     """Checked (or, for what the auditor cannot compute, well-formed)."""
     reason: str = ""
-    key_id: str | None = None
+    key_ids: tuple[str, ...] = ()
     usable: bool = False
     """A signature rpm would check (its hash algorithm is one rpm has)."""
 
@@ -158,14 +158,18 @@ class _Outcome(NamedTuple):
 _OK = _Outcome(True)
 
 
-def verify(signature: Header, main: Header, main_bytes: bytes, source: str) -> str | None:
+def verify(signature: Header, main: Header, main_bytes: bytes, source: str) -> tuple[str, ...]:
     """rpmvsInit, rpmvsVerify: every digest and signature present, and the header's digests
-    computed over ``main_bytes`` (the main header as read). Returns the key id of the first
-    signature rpm checks (the header-only ones first), None when unsigned."""
+    computed over ``main_bytes`` (the main header as read). Returns the key ids of every
+    signature rpm checks, in the order it checks them (the header-only ones first); empty
+    when unsigned."""
     failures: list[tuple[_Item, str]] = []
     good: set[str] = set()  # the disablers of what checked out: alternatives excuse failures (getAlt)
     covered = 0
-    key: str | None = None
+    # Every signer, not the first: rpm checks each signature present, and a package signed by
+    # a clean key and by a vendor's (rpm 4.11 re-signing a DSA-signed package keeps both) is
+    # the vendor's build all the same.
+    keys: dict[str, None] = {}
     in_signature, in_main = signature.present, main.present
     for item in _ITEMS:
         if item.tag not in (in_signature if item.in_signature_header else in_main):
@@ -181,8 +185,8 @@ def verify(signature: Header, main: Header, main_bytes: bytes, source: str) -> s
                 good.add(item.disabler)
             if item.kind is _D:
                 covered |= item.covers
-            elif outcome.usable and key is None:
-                key = outcome.key_id
+            elif outcome.usable:
+                keys.update(dict.fromkeys(outcome.key_ids))
     for item, reason in failures:
         if item.disabler not in good:
             kind = CheckKind.SIGNATURE if item.kind is _S else CheckKind.DIGEST
@@ -193,7 +197,7 @@ def verify(signature: Header, main: Header, main_bytes: bytes, source: str) -> s
         if not covered & part:
             raise RpmCheckError(source, f"corrupt RPM signature header: no digest of the {name}",
                                 "rpmvsVerify", CheckKind.DIGEST)  # fmt: skip
-    return key
+    return tuple(keys)
 
 
 def _outcomes(item: _Item, entry: RawEntry, data: bytes, main_bytes: bytes) -> list[_Outcome]:
@@ -227,7 +231,7 @@ def _one(item: _Item, data: bytes, size: int, main_bytes: bytes) -> _Outcome:
         usable = packet.hash_algorithm in openpgp.HASH_ALGORITHMS
         if usable and packet.signature_type != openpgp.BINARY_SIGNATURE:  # verifySignature
             return _Outcome(False, f"tag {item.tag}: signature type {packet.signature_type}, not binary")
-        return _Outcome(True, key_id=packet.key_id, usable=usable)
+        return _Outcome(True, key_ids=packet.key_ids, usable=usable)
     if item.type != TYPE_BIN and (len(data) % 2 or len(data) < 40 or data.translate(None, _HEX)):
         return _Outcome(False, f"tag {item.tag}: invalid hex")
     if item.covers != HEADER or item.hash is None:

@@ -249,13 +249,14 @@ class SigningKeyRule(Rule):
     kind: ClassVar[str] = "signing-key"
 
     def match(self, package: Package) -> Iterator[Finding]:
-        key = package.signing_key
-        if key is None:
-            return
-        listed = key.lower() in self.keys
-        evidence = listed if self.action is KeyAction.DENY else not listed
-        if evidence:
-            yield self.finding("signing_key", key, capability=f"key:{key.lower()}")
+        # Every signer is judged, not the first rpm checks: one listed key is enough for a
+        # deny rule, one key outside the list for a trust rule. An unsigned package has no
+        # signer, and a trust rule says nothing of it.
+        for key in package.signing_keys:
+            listed = key.lower() in self.keys
+            evidence = listed if self.action is KeyAction.DENY else not listed
+            if evidence:
+                yield self.finding("signing_key", key, capability=f"key:{key.lower()}")
 
 
 @dataclass(frozen=True)

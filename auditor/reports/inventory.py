@@ -27,7 +27,7 @@ def render_table(view: ReportView) -> str:
                 package.packager or "",
                 package.buildhost or "",
                 package.license or "",
-                package.signing_key or "",
+                " ".join(package.signing_keys),
             ]
         )
     headers = ["package", "kind", "requires", "provides", "files", "vendor", "packager",

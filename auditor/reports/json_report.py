@@ -156,6 +156,7 @@ def package_to_json(row: PackageView, view: ReportView) -> dict[str, Any]:
         "license": package.license,
         "distribution": package.distribution,
         "signing_key": package.signing_key,
+        "signing_keys": list(package.signing_keys),
     }
     if package.is_source:
         data["sources"] = [source_to_json(source) for source in package.sources]

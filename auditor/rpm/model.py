@@ -279,8 +279,10 @@ class Package:
     license: str | None = None
     distribution: str | None = None
     buildtime: int | None = None
-    signing_key: str | None = None
-    """Key id (16 lower-case hex digits) of the OpenPGP signature, when the package is signed."""
+    signing_keys: tuple[str, ...] = ()
+    """Key ids (16 lower-case hex digits) of every OpenPGP signature the package carries, in
+    the order rpm checks them; empty when it is unsigned. All of them, not one: a package
+    signed by a clean key and by a vendor's is the vendor's build too."""
     sources: tuple[SourceFile, ...] = ()
     spec: str | None = None
     """Where the spec behind ``sources`` was read: ``header`` (SPEC tag), ``payload:NAME`` or a path."""
@@ -307,6 +309,11 @@ class Package:
         """``name-[epoch:]version-release.arch``, the epoch left out when it is absent or 0."""
         epoch = f"{self.epoch}:" if self.epoch else ""
         return f"{self.name}-{epoch}{self.version}-{self.release}.{self.arch}"
+
+    @property
+    def signing_key(self) -> str | None:
+        """The first of `signing_keys` (what reports showed before a package could have several)."""
+        return self.signing_keys[0] if self.signing_keys else None
 
     @property
     def is_source(self) -> bool:

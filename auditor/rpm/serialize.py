@@ -72,6 +72,7 @@ def package_to_json(package: Package) -> dict[str, Any]:
         "distribution": package.distribution,
         "buildtime": package.buildtime,
         "signing_key": package.signing_key,
+        "signing_keys": list(package.signing_keys),
     }
     for kind in _KIND_NAMES:
         data[kind] = [dependency_to_json(dep) for dep in getattr(package, kind)]
@@ -118,7 +119,9 @@ def package_from_json(data: dict[str, Any]) -> Package:
         license=data.get("license"),
         distribution=data.get("distribution"),
         buildtime=data.get("buildtime"),
-        signing_key=data.get("signing_key"),
+        # Required: a model without the field (stored before a package could have several
+        # signers) must not read as unsigned.
+        signing_keys=tuple(data["signing_keys"]),
         sources=tuple(source_from_json(s) for s in data.get("sources", ())),
         spec=data.get("spec"),
         notes=tuple(data.get("notes", ())),
@@ -185,6 +188,7 @@ def check_package_json(data: object) -> None:
             _expect(isinstance(dep.get("evr", ""), str), kind)
             _expect((dep.get("op") is None) == (dep.get("evr") is None), kind)
             _strings(dep.get("qualifiers", []), kind)
+    _strings(data.get("signing_keys"), "signing_keys")
     _strings(data.get("files", []), "files")
     _strings(data.get("notes", []), "notes")
     for source in _list(data, "sources"):

@@ -4,8 +4,8 @@ One SQLite database (``auditor.sqlite3`` in the cache directory, WAL mode, so co
 runs share it safely) with two tables:
 
 - ``packages``: the model of an RPM file, keyed by the file's identity (absolute path,
-  size, modification time, inode) and the auditor's version. A file that changes in any
-  way gets a new key, so a stale entry is never used; it only ages out.
+  size, modification time, inode), the auditor's version and the model's shape. A file
+  that changes in any way gets a new key, so a stale entry is never used; it only ages out.
 - ``reports``: the output of a whole ``scan``, keyed by everything that decides it: the
   auditor's version, the options, the content of every policy, waiver and baseline file,
   the date (waivers expire), and the identity of every input file (for a repository, of
@@ -51,6 +51,12 @@ DAMAGED = (zlib.error, zstandard.ZstdError, ValueError, TypeError, RecursionErro
 """What `Store.decode` raises for a row that is not a value it wrote."""
 MAX_AGE = 30 * 24 * 3600
 """Entries not used for this long are dropped when the store is opened for writing."""
+
+
+_PACKAGE_MODEL = "signing_keys"
+"""Names the shape of a stored package model, changed with it: the version stays the same from
+one change to the next, and a model stored before a field the policy reads existed would read
+as a package without it (a model from before ``signing_keys`` as an unsigned package)."""
 
 
 def file_identity(path: str) -> str:
@@ -208,7 +214,7 @@ class Store:
 
     @staticmethod
     def package_key(identity: str) -> str:
-        return digest("package", __version__, identity)
+        return digest("package", __version__, _PACKAGE_MODEL, identity)
 
     def get_package(self, key: str) -> dict[str, Any] | None:
         value = self._get("packages", key)

@@ -172,14 +172,14 @@ def overlay(listed: Package, read: Package, *where: str) -> Overlaid | InputErro
             spec=read.spec,
             notes=listed.notes + read.notes,
             gaps=listed.gaps + read.gaps,
-            signing_key=read.signing_key,
+            signing_keys=read.signing_keys,
             distribution=read.distribution,
             **origin,
         )
-    elif not origin and (read.signing_key, read.distribution) == (listed.signing_key, listed.distribution):
+    elif not origin and (read.signing_keys, read.distribution) == (listed.signing_keys, listed.distribution):
         merged = listed
     else:
-        merged = with_fields(listed, signing_key=read.signing_key, distribution=read.distribution, **origin)
+        merged = with_fields(listed, signing_keys=read.signing_keys, distribution=read.distribution, **origin)
     return Overlaid(merged, said)
 
 

@@ -162,7 +162,7 @@ def package_from_headers(
         sourcerpm=None if is_source else main.string(Tag.SOURCERPM),
         checksum=checksum,
         distribution=main.string(Tag.DISTRIBUTION),
-        signing_key=headers.signing_key,
+        signing_keys=headers.signing_keys,
         # Read for evidence too: a repository's metadata carries them, and the file's own
         # values are what its entry is checked against (`auditor.sources.localrepo.overlay`).
         vendor=main.string(Tag.VENDOR),

@@ -42,22 +42,24 @@ def other_issuer(packet: bytes) -> bytes:
     return packet.replace(bytes.fromhex(KEY_ID), bytes(8))
 
 
-def test_the_key_is_the_header_signatures_not_the_payload_signatures(tmp_path: Path) -> None:
+def test_the_key_shown_is_the_header_signatures_and_every_signer_is_kept(tmp_path: Path) -> None:
     def with_payload_signature(rpm: Parts) -> None:
         packet = other_issuer(m.rsa_packet(rpm))
         rpm.signature.add_entry(m.SIG_PGP, m.BIN, packet, len(packet))
 
     path = build(tmp_path, m.SIGNED, with_payload_signature)
-    assert read_rpm_file(str(path)).signing_key == KEY_ID
+    package = read_rpm_file(str(path))
+    assert (package.signing_key, package.signing_keys) == (KEY_ID, (KEY_ID, "0" * 16))
     # Without a header signature, rpm checks the one over header and payload: its key is the one.
     path = build(tmp_path, m.SIGNED, m.both(with_payload_signature, m.rename("signature", m.SIG_RSA, 1012)))
-    assert read_rpm_file(str(path)).signing_key == "0" * 16
+    package = read_rpm_file(str(path))
+    assert (package.signing_key, package.signing_keys) == ("0" * 16, ("0" * 16,))
 
 
 def test_a_signature_rpm_cannot_check_names_no_key(tmp_path: Path) -> None:
     # Hash algorithm 99: rpm takes the signature as absent (rpmvsFiniRange), not as bad.
     path = build(tmp_path, m.SIGNED, m.packet(lambda packet: packet.__setitem__(6, 99)))
-    assert read_rpm_file(str(path)).signing_key is None
+    assert read_rpm_file(str(path)).signing_keys == ()
 
 
 def test_a_tag_twice_is_refused_though_rpm_reads_it(tmp_path: Path) -> None:

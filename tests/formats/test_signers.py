@@ -1,12 +1,15 @@
-"""Which keys signed a package, read from packages signed here.
+"""Every signer of a package is evidence, not only the first signature rpm checks.
 
-The packages are signed with throw-away keys gpg makes and rpmsign (rpm 4.18) itself; rpm is
-the oracle of what each file carries: ``rpm -Kv`` checks every signature with the keys
-imported, ``rpm -qp`` names each tag's key.
+The packages are signed here, with throw-away keys gpg makes and rpmsign (rpm 4.18) itself:
+rpmsign keeps one signer (re-signing replaces the signatures), so a package with two is the
+signature header of one with the other's signature tags added, as rpm 4.11 re-signing a
+DSA-signed package left it. rpm is the oracle of what each file carries: ``rpm -Kv`` checks
+every signature with the keys imported, ``rpm -qp`` names each tag's key.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -19,12 +22,19 @@ from pathlib import Path
 import pytest
 
 from auditor.cli.main import main
+from auditor.rpm.model import Package
+from auditor.runtime.store import Store, file_identity
+from auditor.sources.rpmbatch import read_rpm_files
 from auditor.sources.rpmpackage import read_rpm_file
 from tests.conftest import RPMS
 from tests.differential import mutations as m
 from tests.hostile.make_corpus import Rpm, split_rpm
 
-KEYS = {"clean": "rsa2048", "vendor": "rsa2048"}
+# A clean key, a vendor's RSA key and a vendor's DSA key (rpmsign writes tags 267 and 1005 for it).
+KEYS = {"clean": "rsa2048", "vendor": "rsa2048", "vendor-dsa": "dsa2048"}
+DSA_HEADER, GPG = 267, 1005
+OPENPGP = 278
+"""rpm 6's signature tag: an array of base64 packets, one a signer."""
 CLEAN = "conflicts-obsoletes-2.0-1.noarch.rpm"
 """A fixture the default scan passes: a verdict other than clean is the signers'."""
 QUERY = "%{RSAHEADER:pgpsig}\\n%{DSAHEADER:pgpsig}\\n%{SIGPGP:pgpsig}\\n%{SIGGPG:pgpsig}\\n"
@@ -106,6 +116,16 @@ def write(rpm: Rpm, path: Path) -> Path:
     return path
 
 
+def two_signers(keys: Keys, vendor: str, directory: Path) -> Path:
+    """Signed by the clean key (tag 268) and by ``vendor`` over header and payload (1002 for an
+    RSA key; 1005 and the DSA header signature 267 for a DSA key)."""
+    rpm = signed(keys, "clean", directory)
+    theirs = signed(keys, vendor, directory, "--rpmv3")
+    for tag in (DSA_HEADER, GPG) if vendor == "vendor-dsa" else (m.SIG_PGP,):
+        rpm.signature.add_entry(tag, *entry_of(theirs, tag))
+    return write(rpm, directory / f"clean+{vendor}.rpm")
+
+
 def policy(directory: Path, action: str, *names: str, keys: Keys) -> str:
     path = directory / f"{action}-{'-'.join(names)}.toml"
     listed = ", ".join(f'"{keys.ids[name]}"' for name in names)
@@ -125,6 +145,49 @@ def rpm_names(keys: Keys, path: Path, *options: str) -> set[str]:
     query = keys.rpm("-qp", *options, "--qf", QUERY, str(path))
     assert query.returncode == 0, query.stderr
     return {found.lower() for found in re.findall(r"Key ID ([0-9a-f]{16})", query.stdout)}
+
+
+@pytest.mark.parametrize("vendor", ["vendor", "vendor-dsa"])
+def test_a_second_signature_by_a_denied_key_is_evidence(
+    keys: Keys, vendor: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = two_signers(keys, vendor, tmp_path)
+    clean, theirs = keys.ids["clean"], keys.ids[vendor]
+    checked = keys.rpm("-Kv", str(path))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    for key in (clean, theirs):  # rpm -K checks both, each good
+        assert re.search(rf"key ID {key[8:]}: OK", checked.stdout), checked.stdout
+    assert rpm_names(keys, path) == {clean, theirs}
+    package = read_rpm_file(str(path))
+    assert (package.signing_key, package.signing_keys) == (clean, (clean, theirs))  # rpm's order
+    code, shown = scan(path, policy(tmp_path, "deny", vendor, keys=keys), capsys)
+    assert code == 1 and shown["status"] == "origin", shown
+    assert (shown["signing_key"], shown["signing_keys"]) == (clean, [clean, theirs])
+    code, shown = scan(path, policy(tmp_path, "deny", "clean", keys=keys), capsys)
+    assert code == 1 and shown["status"] == "origin", shown
+
+
+def test_a_trust_rule_flags_a_package_any_of_whose_signers_it_does_not_trust(
+    keys: Keys, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = two_signers(keys, "vendor", tmp_path)
+    assert scan(path, policy(tmp_path, "trust", "clean", keys=keys), capsys)[0] == 1
+    assert scan(path, policy(tmp_path, "trust", "vendor", keys=keys), capsys)[0] == 1
+    assert scan(path, policy(tmp_path, "trust", "clean", "vendor", keys=keys), capsys)[0] == 0
+    # One signer, trusted: what a trust rule always meant.
+    alone = write(signed(keys, "clean", tmp_path), tmp_path / "clean-alone.rpm")
+    assert scan(alone, policy(tmp_path, "trust", "clean", keys=keys), capsys)[0] == 0
+    assert scan(alone, policy(tmp_path, "trust", "vendor", keys=keys), capsys)[0] == 1
+
+
+def test_every_signature_of_rpm_6s_openpgp_array_is_a_signer(keys: Keys, tmp_path: Path) -> None:
+    rpm = signed(keys, "clean", tmp_path)
+    packets = [entry_of(signed(keys, name, tmp_path), m.SIG_RSA)[1] for name in ("vendor", "clean")]
+    armored = b"".join(base64.b64encode(packet) + b"\0" for packet in packets)
+    rpm.signature.add_entry(OPENPGP, m.STRING_ARRAY, armored, 2)
+    package = read_rpm_file(str(write(rpm, tmp_path / "openpgp.rpm")))
+    # rpm checks OPENPGP first, its items from the last
+    assert package.signing_keys == (keys.ids["clean"], keys.ids["vendor"])
 
 
 def test_an_unhashed_issuer_key_id_does_not_hide_the_signed_fingerprint(
@@ -156,6 +219,26 @@ def test_an_unhashed_issuer_key_id_does_not_hide_the_signed_fingerprint(
     assert rpm_names(keys, path, "--nosignature") == {clean}
     checked = keys.rpm("-Kv", str(path))
     assert checked.returncode == 1 and f"key ID {clean[8:]}: BAD" in checked.stdout, checked.stdout
-    assert read_rpm_file(str(path)).signing_key == vendor
+    package = read_rpm_file(str(path))
+    assert package.signing_keys == (vendor, clean)
     code, shown = scan(path, policy(tmp_path, "deny", "vendor", keys=keys), capsys)
     assert code == 1 and shown["signing_key"] == vendor, shown
+
+
+def test_a_stored_model_without_every_signer_is_read_again(keys: Keys, tmp_path: Path) -> None:
+    path = two_signers(keys, "vendor", tmp_path)
+    store = Store(str(tmp_path / "store"))
+    assert store.enabled
+    [first] = read_rpm_files([str(path)], store)
+    key = Store.package_key(file_identity(str(path)))
+    stored = store.get_package(key)
+    assert (
+        isinstance(first, Package)
+        and stored is not None
+        and stored["signing_keys"] == list(first.signing_keys)
+    )
+    # A model of the shape stored before a package could have several signers: the first only.
+    del stored["signing_keys"]
+    store.put_packages([(key, stored)])
+    [again] = read_rpm_files([str(path)], store)
+    assert isinstance(again, Package) and again.signing_keys == (keys.ids["clean"], keys.ids["vendor"])

@@ -194,8 +194,8 @@ def test_components(policy) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_signing_keys(policy) -> None:  # type: ignore[no-untyped-def]
-    assert rules(findings_for(policy, signing_key="4c86a52ef3d57d54")) == ["citrix-signing-key"]
-    assert rules(findings_for(policy, signing_key="cd75783a3fd3ac9e")) == []
+    assert rules(findings_for(policy, signing_keys=("4c86a52ef3d57d54",))) == ["citrix-signing-key"]
+    assert rules(findings_for(policy, signing_keys=("cd75783a3fd3ac9e",))) == []
 
 
 def test_binary_inherits_its_source_evidence(policy) -> None:  # type: ignore[no-untyped-def]

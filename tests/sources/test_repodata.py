@@ -59,7 +59,7 @@ def as_repodata_carries(package: Package) -> Package:
         supplements=tuple(_dep(d) for d in package.supplements),
         enhances=tuple(_dep(d) for d in package.enhances),
         distribution=None,
-        signing_key=None,
+        signing_keys=(),
         sources=(),
         spec=None,
         notes=(),

@@ -66,7 +66,7 @@ def test_evidence_only_keeps_what_the_metadata_lacks(many: list[str]) -> None:
     slim = read_rpm_outcomes(many[:40], checksum=False, evidence_only=True)
     for [whole], [evidence] in zip(full, slim, strict=True):
         assert isinstance(whole, Package) and isinstance(evidence, Package)
-        kept = ("nevra", "signing_key", "distribution", "sources", "spec", "gaps", "sourcerpm")
+        kept = ("nevra", "signing_keys", "distribution", "sources", "spec", "gaps", "sourcerpm")
         assert [getattr(evidence, name) for name in kept] == [getattr(whole, name) for name in kept]
         assert evidence.requires == () and evidence.files == () and evidence.description is None
 
