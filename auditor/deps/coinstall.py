@@ -1,14 +1,24 @@
-"""Which packages can never be installed together: the Conflicts and Obsoletes between them.
+"""Which providers dnf would never install for a package: no alternative for its requirements.
 
-dnf (libsolv) never installs both packages of a Conflicts or of an Obsoletes, whichever of
-the two declares it, so a provider in that position is no alternative for a package's
-requirement (`auditor.deps.graph`).
+- dnf (libsolv) never installs both packages of a Conflicts or of an Obsoletes, whichever of
+  the two declares it (`incompatible`);
+- a host installs packages of its own architecture family only (`Architectures`): an x86_64
+  package is never satisfied by an aarch64 one.
+
+A clean provider in one of these positions cannot spare a package a tainted one
+(`auditor.deps.graph`). What is not here, on purpose:
+- a provider whose own requirements are unresolved: a run often leaves out the base
+  distribution, and then every package looks broken; leaving such a tainted provider out
+  would clean what depends on it;
+- a provider another provider obsoletes: libsolv prefers the obsoleting one, but installs
+  the other when that one is excluded, so the other is still a way around it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from auditor.deps.provides import HOST_ARCHES
 from auditor.deps.resolve import Match
 from auditor.rpm.model import DependencyKind, Package
 
@@ -34,3 +44,30 @@ def incompatible(packages: Sequence[Package], matches: Mapping[int, list[Match]]
                     if not source:
                         found.setdefault(other, set()).add(owner)
     return found
+
+
+class Architectures:
+    """Whether a package of one architecture can satisfy a requirement of a package of another.
+
+    Two architectures go together when some host installs both (x86_64 and i686, by
+    multilib); ``noarch`` goes with everything, and so does an architecture no host of
+    `HOST_ARCHES` names (nothing is known against it).
+    """
+
+    def __init__(self) -> None:
+        self._hosts = {
+            arch: frozenset(host for host, arches in HOST_ARCHES.items() if arch in arches)
+            for arches in HOST_ARCHES.values()
+            for arch in arches
+        }
+        self._answers: dict[tuple[str, str], bool] = {}
+
+    def together(self, first: str, second: str) -> bool:
+        if first == second or first == "noarch" or second == "noarch":
+            return True
+        answer = self._answers.get((first, second))
+        if answer is None:
+            hosts, others = self._hosts.get(first), self._hosts.get(second)
+            answer = hosts is None or others is None or not hosts.isdisjoint(others)
+            self._answers[first, second] = answer
+        return answer

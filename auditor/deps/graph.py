@@ -12,8 +12,9 @@ dependency cycles (normal in a distribution) need no special case and nothing re
 a package *depends* on origin packages when, for one of its requirements, every
 alternative is tainted; members of a cycle with no tainted way out stay clean.
 
-A provider that cannot be installed with the package (a Conflicts or an Obsoletes between
-the two, whichever declares it) is no alternative for it, as for dnf.
+A provider dnf would not install for the package is no alternative for it: a Conflicts or an
+Obsoletes between the two, whichever declares it, or an architecture no host installs beside
+the package's (`auditor.deps.coinstall`).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from auditor.deps.coinstall import incompatible
+from auditor.deps.coinstall import Architectures, incompatible
 from auditor.deps.resolve import Resolved, Status
 from auditor.origin.findings import Finding, Verdict
 from auditor.rpm.model import Dependency, DependencyKind, Package
@@ -101,11 +102,13 @@ class DependencyGraph:
         # ``resolved``, so no other object takes their ids).
         shared: dict[HopKind, dict[int, list[_Group]]] = {HopKind.REQUIRES: {}, HopKind.BUILD_REQUIRES: {}}
         apart_from = incompatible(packages, resolved.matches)
+        viable = _Viability(packages)
         for owner, resolutions in resolved.requirements.items():
             source = packages[owner].is_source
             kind = HopKind.BUILD_REQUIRES if source else HopKind.REQUIRES
             known = shared[kind]
             apart = apart_from.get(owner)
+            arch = packages[owner].arch
             groups: list[_Group] = []
             listed: set[int] = set()  # a requirement written twice is one group of its package
             for resolution in resolutions:
@@ -121,7 +124,7 @@ class DependencyGraph:
                     if made is None:
                         made = [_Group(kind, resolution.dependency, members) for members in resolution.groups]
                         known[key] = made
-                    groups += made if apart is None else [_without(group, apart) for group in made]
+                    groups += [viable.of(group, arch, apart) for group in made]
                 elif status in failed:
                     self.unresolved.add(owner)
             if groups:
@@ -287,16 +290,47 @@ def _hop(owner: int, group: _Group, target: int, tainted: int) -> Hop:
     return Hop(owner, target, group.kind, str(group.dependency), len(group.members), tainted, group.excluded)
 
 
-def _without(group: _Group, apart: set[int]) -> _Group:
-    """``group`` for one package, without the providers it cannot be installed with.
+class _Viability:
+    """Which providers of a group dnf could install for one package (`auditor.deps.coinstall`)."""
 
-    A group left empty stays whole: whether a requirement resolves is the resolver's answer
-    (compared with libsolv's and dnf's), and the graph does not turn it into another status.
-    """
-    kept = tuple(member for member in group.members if member not in apart)
-    if not kept or len(kept) == len(group.members):
-        return group
-    return group._replace(members=kept, excluded=len(group.members) - len(kept))
+    def __init__(self, packages: Sequence[Package]) -> None:
+        self.arches = [package.arch for package in packages]
+        self.together = Architectures().together
+        self._by_arch: dict[tuple[int, str], _Group] = {}
+        """(id of a shared group, a package's architecture) -> that group for such a package:
+        the groups are shared by every package with the requirement, and so is the answer
+        (made while the graph is built, when the shared groups are all alive: no other object
+        takes their ids)."""
+
+    def of(self, group: _Group, arch: str, apart: set[int] | None) -> _Group:
+        """``group`` for a package of ``arch`` that cannot be installed with ``apart``: without
+        the providers dnf would not install for it.
+
+        A group left empty stays whole: whether a requirement resolves is the resolver's answer
+        (compared with libsolv's and dnf's), and the graph does not turn it into another status.
+        """
+        members = group.members
+        if len(members) < 2:
+            return group  # its one provider is kept, whatever it is
+        if apart is None:
+            key = (id(group), arch)
+            found = self._by_arch.get(key)
+            if found is None:
+                found = self._by_arch[key] = self._kept(group, arch, None)
+            return found
+        return self._kept(group, arch, apart)
+
+    def _kept(self, group: _Group, arch: str, apart: set[int] | None) -> _Group:
+        members = group.members
+        arches, together = self.arches, self.together
+        kept = tuple(
+            member
+            for member in members
+            if (apart is None or member not in apart) and together(arch, arches[member])
+        )
+        if not kept or len(kept) == len(members):
+            return group
+        return group._replace(members=kept, excluded=len(members) - len(kept))
 
 
 _Edge = tuple[int, _Group]

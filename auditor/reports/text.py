@@ -84,7 +84,7 @@ def alternatives_text(hop: Hop) -> str:
         # Without this a reader who knows a clean provider would see a count that leaves it out.
         return (
             f", {hop.tainted} of {hop.alternatives} installable providers tainted,"
-            f" {hop.excluded} excluded by Conflicts or Obsoletes"
+            f" {hop.excluded} excluded (dnf would not install them with it)"
         )
     if hop.alternatives <= 1:
         return ""

@@ -52,7 +52,7 @@ def test_conflicts_with_the_clean_provider_depends() -> None:
     # The words agree with the verdict: the clean provider is said to be left out, not counted.
     assert hop_text(hop, result.packages) == (
         "needs taint-1:2.0-1.noarch (for virt-multi, 1 of 1 installable providers tainted,"
-        " 1 excluded by Conflicts or Obsoletes)"
+        " 1 excluded (dnf would not install them with it))"
     )
 
 
@@ -115,8 +115,9 @@ def test_another_clean_provider_still_leaves_a_choice() -> None:
     (row,) = (r for r in result.results if r.package.name == "app")
     (hop,) = row.chain
     assert (hop.alternatives, hop.tainted, hop.excluded) == (2, 1, 1)
-    assert "1 of 2 installable providers tainted, 1 excluded by Conflicts or Obsoletes" in hop_text(
-        hop, result.packages
+    assert (
+        "1 of 2 installable providers tainted, 1 excluded (dnf would not install them with it)"
+        in hop_text(hop, result.packages)
     )
 
 
