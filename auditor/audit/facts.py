@@ -6,8 +6,10 @@ gate reads are facts, and a package can have many:
 - ``origin``: one per piece of origin evidence (a policy rule that matched, with its
   category), also when an ``[[allow]]`` entry or the taint threshold keeps it from tainting;
 - ``depends``, ``may-depend``: the package needs origin packages at run time (the chain
-  proves it);
-- ``build-depends``: its source cannot be built without them (the chain proves it);
+  proves it), one per category of the origin packages it needs, an origin package included
+  (for the *other* origin packages it needs);
+- ``build-depends``: its source cannot be built without them (the chain proves it), one per
+  category too;
 - ``unresolved``: one per requirement nothing satisfies;
 - ``gap``: one per piece of evidence the auditor could not see.
 
@@ -58,6 +60,17 @@ _TAINT_KINDS = {
     Verdict.MAY_DEPEND: FactKind.MAY_DEPEND,
     Verdict.BUILD_DEPENDS: FactKind.BUILD_DEPENDS,
 }
+_TAINT_RULES = {kind: f"status:{kind.value}" for kind in _TAINT_KINDS.values()}
+TAINT_RULES = frozenset(_TAINT_RULES.values())
+"""The rules of taint facts: ``status:depends``, ``status:may-depend``, ``status:build-depends``."""
+
+
+def taint_capability(category: Category, ends_at: str) -> str:
+    """A taint's identity beside its rule and package: the category and the *name* of the origin
+    package its shortest chain of that category ends at. A version bump, or a longer or shorter
+    way to the same origin package, keeps it; needing another origin package makes a new fact,
+    which a waiver or a baseline entry about the first one does not accept."""
+    return f"{category._value_}:{ends_at}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,9 +84,8 @@ class Fact:
     subject: str
     """The package name, or the configuration (``file [section]``) or input the fact is about."""
     capability: str
-    """What the fact is about, without versions: the fingerprint is made of it. Empty for a
-    taint: a package depends on origin packages or not, whichever one its shortest chain
-    happens to reach (a change adding a shorter path to another must not make it look new)."""
+    """What the fact is about, without versions: the fingerprint is made of it. For a taint,
+    `taint_capability`: its category and the origin package its chain ends at."""
     text: str
     """The fact in one line, for people."""
     category: Category | None = None
@@ -86,7 +98,8 @@ class Fact:
     config: ConfigFinding | None = None
     ends_at: str = ""
     """For a taint: the name of the origin package its chain ends at (it tells a taint that was
-    cured from one that went away with that package)."""
+    cured from one that went away with that package, and matches a baseline entry written before
+    the capability named it)."""
 
     @property
     def fingerprint(self) -> str:
@@ -109,27 +122,28 @@ def package_facts(
     findings: Sequence[Finding],
     propagation: Propagation,
     unresolved: Sequence[Resolution],
-    origin_category: dict[int, Category],
     missing_source: Fact | None = None,
 ) -> tuple[Fact, ...]:
     """Every fact about one audited package, in a stable order: evidence, taints, requirements, gaps."""
     facts: list[Fact] = [origin_fact(index, package.name, finding) for finding in findings]
-    for verdict, chain in propagation.taints(index):
+    for verdict, category, chain in propagation.taints(index):
         kind = _TAINT_KINDS.get(verdict)
-        if kind is None or not chain:
+        if kind is None or not chain or category is None:
             continue
-        end = chain[-1].target
+        end = packages[chain[-1].target]
+        hops = len(chain)
         facts.append(
             Fact(
                 kind,
-                f"status:{kind.value}",
+                _TAINT_RULES[kind],
                 index,
                 package.name,
-                "",
-                f"{kind.value} on {packages[end].nevra} ({len(chain)} hop{'s' if len(chain) != 1 else ''})",
-                category=origin_category.get(end),
+                taint_capability(category, end.name),
+                # ``_value_``: no enum property call in a loop over every taint of a distribution.
+                f"{kind._value_} on {end.nevra} ({hops} hop{'s' if hops != 1 else ''})",
+                category=category,
                 chain=chain,
-                ends_at=packages[end].name,
+                ends_at=end.name,
             )
         )
     facts.extend(_unresolved_facts(index, package.name, unresolved))

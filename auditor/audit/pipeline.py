@@ -13,7 +13,7 @@ from auditor.deps.graph import DependencyGraph, Propagation
 from auditor.deps.provides import host_arches
 from auditor.deps.resolve import Resolution, Resolved, Resolver, Status, required_files
 from auditor.origin.classify import ExtraFindings, classify, classify_config
-from auditor.origin.findings import Category, Finding
+from auditor.origin.findings import Finding
 from auditor.origin.policy import Policy
 from auditor.rpm.model import DependencyKind, Gap, Package
 from auditor.runtime.parallel import CLASSIFY_FROM, Background, worth_forking
@@ -149,7 +149,6 @@ def _results(
 ) -> list[PackageResult]:
     """Each audited package's verdict, chain, unresolved requirements and facts."""
     packages, resolved = graph.packages, graph.resolved
-    origin_category = {index: _category(items) for index, items in findings.items()}
     failed = (Status.UNRESOLVED, Status.INVALID)
     source_rpms = {p.srpm_file_name for p in packages if p.is_source}
     missing_sources = MissingSources()
@@ -168,14 +167,8 @@ def _results(
         # A binary built from a source package nowhere in the run: its Source URLs were not seen.
         orphan = not package.is_source and bool(package.sourcerpm) and package.sourcerpm not in source_rpms
         gap = missing_sources.fact(index, package) if orphan else None
-        facts = package_facts(index, package, packages, own, propagation, unresolved, origin_category, gap)
+        facts = package_facts(index, package, packages, own, propagation, unresolved, gap)
         results.append(
             PackageResult(index, package, verdict.verdict, verdict.chain, own, unresolved, facts, weak)
         )
     return results
-
-
-def _category(findings: Sequence[Finding]) -> Category:
-    """The category of an origin package: Citrix when any of its tainting evidence is."""
-    categories = {finding.category for finding in findings if finding.effective}
-    return Category.CITRIX if Category.CITRIX in categories or not categories else Category.PROPRIETARY

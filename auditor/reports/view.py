@@ -296,14 +296,17 @@ class ReportView:
     def _rows_by_index(self) -> dict[int, PackageView]:
         return {row.index: row for row in self.rows}
 
-    def chain_evidence(self, chain: Sequence[Hop]) -> FactView | None:
-        """The first tainting evidence of the package a chain ends at."""
+    def chain_evidence(self, chain: Sequence[Hop], category: Category | None = None) -> FactView | None:
+        """The first tainting evidence of the package a chain ends at (of ``category`` when it has some)."""
         if not chain:
             return None
         end = self.row(chain[-1].target)
         if end is None:
             return None
-        return next((item for item in end.of_kind(FactKind.ORIGIN) if item.fact.taints), None)
+        evidence = [item for item in end.of_kind(FactKind.ORIGIN) if item.fact.taints]
+        return next((item for item in evidence if item.fact.category is category), None) or next(
+            iter(evidence), None
+        )
 
     @property
     def audit(self) -> AuditResult:
@@ -393,6 +396,12 @@ def _package_view(
     if status is not result.verdict:
         chains = (item.fact.chain for item in facts if item.fact.status is status and item.fact.chain)
         chain = next(chains, ())
+    if blocking:
+        # The chain shown is one that blocks: a package can depend on origin packages of both
+        # categories, and a waiver may accept the shorter chain while the other still blocks.
+        shown = [item.fact.chain for item in blocking if item.fact.status is status and item.fact.chain]
+        if shown and not any(found is chain for found in shown):
+            chain = shown[0]
     gate = Gate.NONE
     if blocking:
         gate = Gate.BLOCKING
@@ -437,9 +446,14 @@ def _why(
     )
     if others:
         text += ("; " if text else "") + "also blocks: " + ", ".join(others)
-    waived = sorted({item.ruling.waiver.id for item in own if item.ruling.waiver is not None})
-    if waived:
-        text += f" (waived by {', '.join(waived)})"
-    if any(item.ruling.disposition is _BASELINED for item in own):
-        text += " (accepted by the baseline)"
+    # A waiver or the baseline may accept one fact of the status and not another (one per
+    # category of origin packages): say so without making the blocking one look accepted.
+    still = any(item.ruling.disposition is _BLOCKS for item in own)
+    waived_facts = [item for item in own if item.ruling.waiver is not None]
+    if waived_facts:
+        waived = ", ".join(sorted({item.ruling.waiver.id for item in waived_facts if item.ruling.waiver}))
+        text += f" (+{len(waived_facts)} waived by {waived})" if still else f" (waived by {waived})"
+    baselined = sum(1 for item in own if item.ruling.disposition is _BASELINED)
+    if baselined:
+        text += f" (+{baselined} accepted by the baseline)" if still else " (accepted by the baseline)"
     return text

@@ -11,7 +11,8 @@ import fnmatch
 from collections import deque
 
 from auditor.audit.facts import FactKind
-from auditor.deps.graph import HopKind
+from auditor.deps.graph import Hop, HopKind
+from auditor.origin.findings import Category
 from auditor.reports.text import finding_text, hop_text, terminal_text
 from auditor.reports.view import Gate, PackageView, ReportView
 
@@ -30,15 +31,28 @@ def explanation(row: PackageView, view: ReportView) -> list[str]:
         lines.append(f"{label}: {text} [{item.reason}]")
     if row.chain:
         lines.append("chain:")
-        lines.append(f"  {row.package.nevra}")
-        lines.extend(
-            "  " + "  " * depth + hop_text(hop, view.packages) for depth, hop in enumerate(row.chain, 1)
+        lines.extend(_chain_lines(row, row.chain, view))
+    # Each other taint has its own chain (one per status and category of origin packages): the
+    # one a waiver or the baseline did not accept must be shown whole too.
+    for item in row.facts:
+        chain = item.fact.chain
+        if chain and chain is not row.chain and item.fact.kind is not FactKind.ORIGIN:
+            category = f"{item.fact.category.value} " if item.fact.category is not None else ""
+            lines.append(f"chain of {category}{item.fact.kind.value} [{item.reason}]:")
+            lines.extend(_chain_lines(row, chain, view, item.fact.category))
+    return lines
+
+
+def _chain_lines(
+    row: PackageView, chain: tuple[Hop, ...], view: ReportView, category: Category | None = None
+) -> list[str]:
+    lines = [f"  {row.package.nevra}"]
+    lines.extend("  " + "  " * depth + hop_text(hop, view.packages) for depth, hop in enumerate(chain, 1))
+    evidence = view.chain_evidence(chain, category)
+    if evidence is not None and evidence.fact.finding is not None:
+        lines.append(
+            "  " + "  " * (len(chain) + 1) + "which is origin: " + finding_text(evidence.fact.finding)
         )
-        evidence = view.chain_evidence(row.chain)
-        if evidence is not None and evidence.fact.finding is not None:
-            lines.append(
-                "  " + "  " * (len(row.chain) + 1) + "which is origin: " + finding_text(evidence.fact.finding)
-            )
     return lines
 
 

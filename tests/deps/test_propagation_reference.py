@@ -4,8 +4,10 @@
 reverse edges. The reference below iterates the definitions until nothing changes:
 
 - *depends*: not origin, and some runtime requirement whose every alternative is origin or
-  depends (least fixed point: a cycle with no tainted way out stays clean);
-- *may-depend*: neither, and some path of runtime alternatives to an origin or depends package;
+  depends (least fixed point: a cycle with no tainted way out stays clean); an origin package
+  too when such requirements lead it to another origin package (not back to itself);
+- *may-depend*: not depends, and some path of runtime alternatives to an origin package other
+  than itself;
 - *build-depends*: a source package with a BuildRequires whose every alternative is tainted
   or build-depends, and every binary built from such a source.
 
@@ -22,7 +24,7 @@ from hypothesis import strategies as st
 
 from auditor.deps.graph import DependencyGraph
 from auditor.deps.resolve import Resolution, Resolved, Status
-from auditor.origin.findings import Finding, Severity
+from auditor.origin.findings import Category, Finding, Severity, Verdict
 from auditor.rpm.model import Dependency, DependencyKind, Package, PackageKind
 
 Groups = list[list[tuple[int, ...]]]
@@ -62,8 +64,8 @@ def _graph(
     return DependencyGraph(packages, Resolved(packages, frozenset(range(len(packages))), requirements))
 
 
-def _finding() -> Finding:
-    return Finding("vendor", Severity.HIGH, "vendor", "Citrix", "a Citrix vendor")
+def _finding(category: Category = Category.CITRIX) -> Finding:
+    return Finding("vendor", Severity.HIGH, "vendor", "Citrix", "a Citrix vendor", category=category)
 
 
 def _least(candidates: Iterable[int], holds: Callable[[int, set[int]], bool]) -> set[int]:
@@ -92,8 +94,27 @@ def _reference(
         others, lambda owner, found: any(all(m in origin | found for m in g) for g in runtime[owner])
     )
     tainted = origin | depends
-    clean = [owner for owner in others if owner not in depends]
-    may = _least(clean, lambda owner, found: any(m in tainted | found for g in runtime[owner] for m in g))
+
+    def needs_another(start: int, edges: Callable[[int], Iterable[int]]) -> bool:
+        seen, todo = {start}, [start]
+        while todo:
+            for member in edges(todo.pop()):
+                if member in origin and member != start:
+                    return True
+                if member not in seen:
+                    seen.add(member)
+                    todo.append(member)
+        return False
+
+    def all_tainted(owner: int) -> Iterable[int]:
+        return (m for g in runtime[owner] if owner not in g and all(m in tainted for m in g) for m in g)
+
+    def any_alternative(owner: int) -> Iterable[int]:
+        return (m for g in runtime[owner] for m in g)
+
+    depends |= {owner for owner in origin if needs_another(owner, all_tainted)}
+    may = {o for o in range(binaries) if o not in depends and needs_another(o, any_alternative)}
+    tainted = origin | depends
 
     def built(found: set[int]) -> set[int]:
         return found | {b for b, s in enumerate(built_from) if s is not None and binaries + s in found}
@@ -134,8 +155,58 @@ def test_propagation_is_the_least_fixed_point_of_its_definition(
     assert set(propagation.depends) == depends
     assert set(propagation.may_depend) == may
     assert set(propagation.build_depends) == blocked
-    for index, chain in propagation.depends.items():
-        # Each hop is a requirement of the package it leaves, and the chain ends at origin.
-        assert chain[0].source == index and chain[-1].target in origin
+    for index, chain in [*propagation.depends.items(), *propagation.may_depend.items()]:
+        # Each hop is a requirement of the package it leaves, and the chain ends at another origin.
+        assert chain[0].source == index and chain[-1].target in origin and chain[-1].target != index
         for hop in chain:
             assert any(hop.target in group for group in runtime[hop.source])
+
+
+@settings(max_examples=300, deadline=None)
+@given(_runs(), st.lists(st.sampled_from(["citrix", "proprietary", "both"]), min_size=9, max_size=9))
+def test_each_category_has_its_own_taint_and_chain(
+    run: tuple[int, Groups, int, Groups, list[int | None], set[int]], kinds: list[str]
+) -> None:
+    """Per category: *depends* when requirements whose every alternative is tainted lead to an
+    origin package of that category (other than itself), *may-depend* when not and some path of
+    alternatives does; each chain ends at an origin package of its category."""
+    binaries, runtime, sources, build, built_from, origin = run
+    graph = _graph(binaries, runtime, sources, build, built_from)
+    of = {
+        index: {"citrix": {Category.CITRIX}, "proprietary": {Category.PROPRIETARY}}.get(
+            kinds[index], set(Category)
+        )
+        for index in origin
+    }
+    propagation = graph.propagate(
+        {index: [_finding(category) for category in sorted(of[index], key=str)] for index in origin}
+    )
+    depends, _may, _blocked = _reference(binaries, runtime, sources, build, built_from, origin)
+    tainted = origin | depends
+
+    def reaches(start: int, category: Category, edges: Callable[[int], Iterable[int]]) -> bool:
+        seen, todo = {start}, [start]
+        while todo:
+            for member in edges(todo.pop()):
+                if member != start and category in of.get(member, ()):
+                    return True
+                if member not in seen:
+                    seen.add(member)
+                    todo.append(member)
+        return False
+
+    def all_tainted(owner: int) -> Iterable[int]:
+        return (m for g in runtime[owner] if owner not in g and all(m in tainted for m in g) for m in g)
+
+    def any_alternative(owner: int) -> Iterable[int]:
+        return (m for g in runtime[owner] for m in g)
+
+    for category in Category:
+        needs = {p for p in range(binaries) if reaches(p, category, all_tainted)}
+        may = {p for p in range(binaries) if p not in needs and reaches(p, category, any_alternative)}
+        found = propagation.by_category.get(Verdict.DEPENDS, {}).get(category, {})
+        assert set(found) == needs
+        found_may = propagation.by_category.get(Verdict.MAY_DEPEND, {}).get(category, {})
+        assert set(found_may) == may
+        for index, chain in [*found.items(), *found_may.items()]:
+            assert chain[-1].target != index and category in of[chain[-1].target]

@@ -233,7 +233,9 @@ def test_a_blocking_package_carries_the_decision(example: tuple[str, dict[str, A
     deps = properties(component(document, "pkg:rpm/xcp-ng-deps@1.0-1.xcpng?arch=noarch"))
     assert deps["auditor:status"] == ["depends"] and deps["auditor:blocking"] == ["true"]
     assert deps["auditor:chain"] == ["needs xenopsd-0.150.0-1.xcpng.noarch (for xenopsd)"]
-    assert deps["auditor:rule"] == ["status:depends"]
+    # It needs Citrix packages, and one of its requirements' alternatives leads to proprietary code.
+    assert deps["auditor:rule"] == ["status:depends", "status:may-depend"]
+    assert deps["auditor:category"] == ["citrix", "proprietary"]
     clean = properties(component(document, "pkg:rpm/xcp-featured@1.1.0-1.xcpng?arch=noarch"))
     assert clean["auditor:status"] == ["clean"] and clean["auditor:blocking"] == ["false"]
     assert "auditor:category" not in clean and "auditor:chain" not in clean

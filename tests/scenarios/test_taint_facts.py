@@ -1,0 +1,96 @@
+"""Taints as facts: accepting one way a package depends on origin packages accepts no other.
+
+Each scenario is a red-team finding replayed through the CLI on spec files (real inputs the
+command reads without running them): a waiver or a baseline entry that accepted one thing
+once silently accepted another, because a package's taint was one fact per status, carrying
+only its shortest chain's end and category, and an origin package had no taint fact at all.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.scenarios.test_one_verdict_scenarios import run, scan_json, spec
+
+
+def waivers(directory: Path, **fields: str) -> Path:
+    path = directory / "waivers.toml"
+    lines = [f'{key} = "{value}"' for key, value in fields.items()]
+    path.write_text("[[waiver]]\n" + "\n".join(lines) + '\nowner = "release team"\nexpires = 2099-01-01\n')
+    return path
+
+
+def binary(document: dict[str, Any], name: str) -> dict[str, Any]:
+    return next(p for p in document["packages"] if p["name"] == name and p["arch"] != "src")
+
+
+def taints(package: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """(kind, category, ends_at, disposition) of each taint fact."""
+    return sorted(
+        (f["kind"], f["category"], f["ends_at"], f["disposition"])
+        for f in package["facts"]
+        if f["kind"] in ("depends", "may-depend", "build-depends")
+    )
+
+
+def test_an_origin_package_needing_another_one_has_that_dependency_as_a_fact_of_its_own(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Waiving one piece of a package's own evidence does not accept the origin packages it needs."""
+    app = spec(tmp_path, "app", Vendor="Citrix Systems, Inc.", Requires="licd")
+    licd = spec(tmp_path, "licd", License="Proprietary", URL="https://code.citrite.net/licd")
+    rule = waivers(tmp_path, package="app*", rule="citrix-vendor", reason="a leftover Vendor string")
+    code, document = scan_json([str(app), "--with", str(licd), "--waivers", str(rule)], capsys)
+    assert code == 1
+    package = binary(document, "app")
+    assert package["statuses"] == ["origin", "depends"] and package["blocking"] is True
+    assert taints(package) == [
+        ("depends", "citrix", "licd", "blocks"),
+        ("depends", "proprietary", "licd", "blocks"),
+    ]
+    code, table, _ = run(["scan", str(app), "--with", str(licd), "--waivers", str(rule)], capsys)
+    row = next(line for line in table.splitlines() if line.startswith("app-1.0-1.noarch "))
+    assert code == 1 and "depends *" in row and "licd" in row
+    # Its own evidence is still not a dependency: an origin package needing only itself has none.
+    alone = spec(tmp_path, "alone", Vendor="Citrix Systems, Inc.", Requires="alone")
+    code, document = scan_json([str(alone)], capsys)
+    assert binary(document, "alone")["statuses"] == ["origin"]
+
+
+def test_a_waiver_scoped_by_category_accepts_no_taint_of_the_other_category(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A shorter chain to a Citrix-hosted package no longer hides a dependency on proprietary code."""
+    app = spec(tmp_path, "app", Requires="xtool\nhelper")
+    xtool = spec(tmp_path, "xtool", URL="https://code.citrite.net/xtool")
+    context = tmp_path / "context"
+    context.mkdir()
+    spec(context, "helper", Requires="blob")
+    spec(context, "blob", License="Proprietary")
+    citrix = waivers(tmp_path, package="*", category="citrix", reason="Citrix-hosted sources until 9.0")
+    args = [str(app), str(xtool), "--with", str(context), "--waivers", str(citrix)]
+    code, document = scan_json(args, capsys)
+    assert code == 1
+    package = binary(document, "app")
+    assert taints(package) == [
+        ("depends", "citrix", "xtool", "waived"),
+        ("depends", "proprietary", "blob", "blocks"),
+    ]
+    # The table shows the chain that blocks, and `why` each taint's chain.
+    code, table, _ = run(["scan", *args], capsys)
+    row = next(line for line in table.splitlines() if line.startswith("app-1.0-1.noarch "))
+    assert code == 1 and "depends *" in row and "to blob-1.0-1.noarch" in row and "+1 waived" in row
+    code, why, _ = run(["why", "app", *args], capsys)
+    assert "needs helper-1.0-1.noarch (for helper)" in why and "needs blob-1.0-1.noarch (for blob)" in why
+    assert "chain of citrix depends [waived by *#0" in why and "needs xtool-1.0-1.noarch" in why
+    sarif_code, out, _ = run(["scan", *args, "--format", "sarif"], capsys)
+    results = json.loads(out)["runs"][0]["results"]
+    depends = [r["properties"] for r in results if r["properties"]["kind"] == "depends"]
+    assert sarif_code == 1 and sorted((p["category"], p["blocks"]) for p in depends) == [
+        ("citrix", False),
+        ("proprietary", True),
+    ]
