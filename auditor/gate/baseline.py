@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, NotRequired, TypedDict
 
 import msgspec
 
+from auditor.audit.facts import TAINT_RULES, Fact
 from auditor.core.errors import PolicyError
 from auditor.core.schema import MAX_NESTING, convert, shown
 from auditor.core.tomlfile import read_text
@@ -34,7 +36,7 @@ class BaselineEntry(TypedDict):
     capability: str
     ends_at: NotRequired[str]
     """For a taint: the origin package its chain ended at, so that an entry that went away with
-    that package is reported as gone, not fixed."""
+    that package is reported as gone, not fixed (the capability names it too, with the category)."""
 
 
 @dataclass
@@ -46,12 +48,49 @@ class Baseline:
     def fingerprints(self) -> frozenset[str]:
         return frozenset(entry["fingerprint"] for entry in self.entries)
 
+    def matcher(self) -> BaselineMatcher:
+        return BaselineMatcher(self.entries)
+
     def to_json(self) -> str:
         entries = sorted(
             self.entries, key=lambda e: (e["package"], e["kind"], e["capability"], e["fingerprint"])
         )
         document = {"version": VERSION, "tool": "auditor", "entries": entries}
         return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+class BaselineMatcher:
+    """Which facts a baseline accepts, and which of its entries a run's facts match.
+
+    A fact is accepted by its fingerprint. A taint entry written before a taint's capability
+    named its category and origin package has an empty capability: it is matched by its rule,
+    package and the ``ends_at`` it recorded, so it still accepts that package's taint ending
+    at the same origin package (of either category: it accepted that package, whatever its
+    evidence), and no other. One without ``ends_at`` matches nothing: its taint blocks as new,
+    and the entry is reported as no longer found, never as accepting something unknown.
+    """
+
+    def __init__(self, entries: Iterable[BaselineEntry]) -> None:
+        self.fingerprints: set[str] = set()
+        self.legacy: set[tuple[str, str, str]] = set()
+        for entry in entries:
+            self.fingerprints.add(entry["fingerprint"])
+            key = legacy_key(entry)
+            if key is not None:
+                self.legacy.add(key)
+
+    def accepts(self, fact: Fact) -> bool:
+        if fact.fingerprint in self.fingerprints:
+            return True
+        return bool(self.legacy) and (fact.rule, fact.subject, fact.ends_at) in self.legacy
+
+
+def legacy_key(entry: BaselineEntry) -> tuple[str, str, str] | None:
+    """(rule, package, ends_at) of a taint entry written with no capability; else None."""
+    ends_at = entry.get("ends_at", "")
+    if entry["capability"] or not ends_at or entry["kind"] not in TAINT_RULES:
+        return None
+    return entry["kind"], entry["package"], ends_at
 
 
 class _EntryShape(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

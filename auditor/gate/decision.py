@@ -26,15 +26,13 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Protocol
 
-from auditor.audit.facts import Fact, FactKind
+from auditor.audit.facts import TAINT_RULES, Fact, FactKind
 from auditor.audit.result import PackageResult
 from auditor.core.errors import ExitCode, InputError
-from auditor.gate.baseline import Baseline, BaselineEntry
+from auditor.gate.baseline import Baseline, BaselineEntry, BaselineMatcher, legacy_key
 from auditor.gate.options import GateOptions
 from auditor.gate.waivers import Waiver
 from auditor.rpm.model import EVR, Package
-
-_TAINT_RULES = frozenset({"status:depends", "status:may-depend", "status:build-depends"})
 
 
 class Disposition(enum.Enum):
@@ -182,13 +180,13 @@ def decide(
     expired = tuple(waiver for waiver in waivers if waiver.expires.passed(today, now))
     live = [waiver for waiver in waivers if not waiver.expires.passed(today, now)]
     used: set[int] = set()
-    prints = baseline.fingerprints if baseline is not None else frozenset()
+    accepted = baseline.matcher() if baseline is not None else None
     sources = {p.srpm_file_name: p.evr for p in audit.packages if p.is_source} if waivers else {}
     rulings: list[Ruling] = []
     by_package: dict[int, list[Ruling]] = {}
     for fact in audit.facts:
         package = audit.packages[fact.package] if fact.package is not None else None
-        ruling = _rule(fact, package, options, live, prints, used, sources)
+        ruling = _rule(fact, package, options, live, accepted, used, sources)
         rulings.append(ruling)
         if fact.package is not None:
             by_package.setdefault(fact.package, []).append(ruling)
@@ -213,7 +211,7 @@ def _rule(
     package: Package | None,
     options: GateOptions,
     waivers: Sequence[Waiver],
-    baseline: frozenset[str],
+    baseline: BaselineMatcher | None,
     used: set[int],
     sources: Mapping[str, EVR],
 ) -> Ruling:
@@ -231,7 +229,7 @@ def _rule(
         return Ruling(fact, Disposition.WAIVED, waiver)
     if gap:
         return Ruling(fact, Disposition.BLOCKS if options.strict else Disposition.NOT_GATED)
-    if fact.fingerprint in baseline:
+    if baseline is not None and baseline.accepts(fact):
         return Ruling(fact, Disposition.BASELINED)
     return Ruling(fact, Disposition.BLOCKS)
 
@@ -258,16 +256,18 @@ def _baseline_progress(
     """Baseline entries no fact matches any more: fixed, or gone with their package or provider."""
     if baseline is None:
         return (), ()
-    seen = {fact.fingerprint for fact in audit.facts}
+    facts = audit.facts
+    seen = {fact.fingerprint for fact in facts}
+    taints = {(fact.rule, fact.subject, fact.ends_at) for fact in facts if fact.ends_at}
     audited = {result.package.name for result in audit.results}
     present = {package.name for package in audit.packages}
     fixed: list[BaselineEntry] = []
     gone: list[BaselineEntry] = []
     for entry in baseline.entries:
-        if entry["fingerprint"] in seen:
+        if entry["fingerprint"] in seen or legacy_key(entry) in taints:
             continue
         vanished = entry["package"] not in audited or (
-            entry["kind"] in _TAINT_RULES and entry.get("ends_at", "") not in present
+            entry["kind"] in TAINT_RULES and entry.get("ends_at", "") not in present
         )
         (gone if vanished else fixed).append(entry)
     return tuple(fixed), tuple(gone)

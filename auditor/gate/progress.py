@@ -133,14 +133,26 @@ class Comparison:
 def compare(before: Side, after: Side) -> Comparison:
     old = {fact.fingerprint: fact for fact in before.facts()}
     new = {fact.fingerprint: fact for fact in after.facts()}
+    # A report written before a taint's capability named its category and origin package: its
+    # taint is the same fact as today's taint of that package ending at the same origin package.
+    legacy = {
+        (fact.rule, fact.subject, fact.ends_at): fact
+        for fact in old.values()
+        if fact.kind in _TAINTS and not fact.capability and fact.ends_at
+    }
+    matched: set[str] = set()
     changes: list[FactChange] = []
     for fingerprint, fact in new.items():
         earlier = old.get(fingerprint)
+        if earlier is None and legacy and fact.kind in _TAINTS:
+            earlier = legacy.get((fact.rule, fact.subject, fact.ends_at))
+        if earlier is not None:
+            matched.add(earlier.fingerprint)
         change = Change.NEW if earlier is None else Change.UNCHANGED
         changes.append(FactChange(change, fact, earlier is not None and earlier.blocks, fact.blocks))
     audited = {name for name, _arch in after.packages}
     for fingerprint, fact in old.items():
-        if fingerprint in new:
+        if fingerprint in matched:
             continue
         vanished = fact.subject not in audited or (fact.kind in _TAINTS and fact.ends_at not in after.present)
         changes.append(FactChange(Change.GONE if vanished else Change.FIXED, fact, fact.blocks, False))

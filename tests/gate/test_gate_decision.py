@@ -6,15 +6,16 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from auditor.audit.facts import Fact, FactKind, MissingSources, gap_fact, origin_fact
+from auditor.audit.facts import Fact, FactKind, MissingSources, gap_fact, origin_fact, taint_capability
 from auditor.audit.result import PackageResult
 from auditor.core.errors import ExitCode, InputError
 from auditor.gate.baseline import Baseline, BaselineEntry
 from auditor.gate.decision import Disposition, decide
 from auditor.gate.options import GateOptions
+from auditor.gate.progress import FactRecord, PackageRecord, Side, compare
 from auditor.gate.waivers import load_waivers
-from auditor.origin.findings import Category, Finding, Severity, Verdict
-from auditor.rpm.model import Gap, GapKind, Package, PackageKind
+from auditor.origin.findings import Category, Finding, Severity, Verdict, fingerprint
+from auditor.rpm.model import EVR, Gap, GapKind, Package, PackageKind
 from tests.universe import universe
 
 TODAY = datetime.date(2026, 11, 24)
@@ -192,3 +193,50 @@ def test_binaries_of_one_missing_source_each_have_its_gap_as_their_own_fact() ->
     assert (first.package, first.subject) == (0, "xapi-core") and first.fingerprint != second.fingerprint
     assert first.gap is second.gap and first.text == second.text == expected.text
     assert other.gap is not None and other.gap.detail == "sm-2.0-1.src.rpm is not among the inputs"
+
+
+def test_a_taint_entry_from_before_taints_named_their_origin_package_accepts_only_that_one() -> None:
+    def ends(name: str, category: Category, ends_at: str) -> Fact:
+        capability = taint_capability(category, ends_at)
+        return Fact(FactKind.DEPENDS, "status:depends", 0, name, capability, "t", category, ends_at=ends_at)
+
+    same, other = ends("app", Category.CITRIX, "xlib"), ends("app", Category.PROPRIETARY, "blob")
+    result = audit({"app": [same, other], "tool": [ends("tool", Category.CITRIX, "xlib")]})
+    legacy = BaselineEntry(
+        fingerprint=fingerprint("status:depends", "app", ""),
+        kind="status:depends",
+        package="app",
+        capability="",
+    )
+    unknown = BaselineEntry(
+        fingerprint=fingerprint("status:depends", "tool", ""),
+        kind="status:depends",
+        package="tool",
+        capability="",
+    )
+    decision = decide(
+        result, GateOptions(today=TODAY), baseline=Baseline([{**legacy, "ends_at": "xlib"}, unknown])
+    )
+    assert {(r.fact.subject, r.fact.ends_at, r.disposition) for r in decision.rulings} == {
+        ("app", "xlib", Disposition.BASELINED),
+        ("app", "blob", Disposition.BLOCKS),
+        ("tool", "xlib", Disposition.BLOCKS),  # no ends_at recorded: it accepts nothing
+    }
+    assert decision.fixed == () and [entry["package"] for entry in decision.gone] == ["tool"]
+
+    # Compared with a report written then, the same taint is unchanged, the other one is new.
+    def side(*facts: FactRecord) -> Side:
+        record = PackageRecord("app", "noarch", "app-1-1.noarch", EVR(None, "1", "1"), "depends", (), facts)
+        return Side({("app", "noarch"): (record,)}, frozenset({"app", "xlib", "blob"}))
+
+    def record(fact: Fact) -> FactRecord:
+        return FactRecord(
+            fact.fingerprint, "depends", fact.rule, "app", fact.capability, "t", True, fact.ends_at
+        )
+
+    before = FactRecord(legacy["fingerprint"], "depends", "status:depends", "app", "", "t", True, "xlib")
+    changes = compare(side(before), side(record(same), record(other))).changes
+    assert sorted((item.change.value, item.fact.capability) for item in changes) == [
+        ("new", "proprietary:blob"),
+        ("unchanged", "citrix:xlib"),
+    ]

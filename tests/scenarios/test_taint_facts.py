@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 
+from auditor.cli.main import main
+from auditor.origin.findings import fingerprint
 from tests.scenarios.test_one_verdict_scenarios import run, scan_json, spec
 
 
@@ -94,3 +96,55 @@ def test_a_waiver_scoped_by_category_accepts_no_taint_of_the_other_category(
         ("citrix", False),
         ("proprietary", True),
     ]
+
+
+def test_a_baseline_entry_accepts_the_origin_package_it_named_and_no_other(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    one, two = tmp_path / "one", tmp_path / "two"
+    one.mkdir()
+    two.mkdir()
+    app = spec(one, "app", Requires="xlib")
+    xlib = spec(one, "xlib", Vendor="Citrix Systems, Inc.")
+    assert main(["baseline", str(app), "--with", str(xlib), "-q"]) == 0
+    baseline = tmp_path / ".auditor-baseline.json"
+    [entry] = json.loads(baseline.read_text())["entries"]
+    assert entry["kind"] == "status:depends" and entry["ends_at"] == "xlib"
+
+    # A version bump, and a longer way to the same origin package: still the accepted fact.
+    app2 = spec(two, "app", "2.0", Requires="middle")
+    middle = spec(two, "middle", Requires="xlib")
+    xlib2 = spec(two, "xlib", "2.0", Vendor="Citrix Systems, Inc.")
+    code, document = scan_json([str(app2), "--with", str(middle), "--with", str(xlib2)], capsys)
+    assert code == 0 and taints(binary(document, "app")) == [("depends", "citrix", "xlib", "baselined")]
+
+    # Needing another origin package instead is a new fact: it blocks, the entry is gone.
+    new = tmp_path / "new"
+    new.mkdir()
+    app3 = spec(new, "app", "2.0", Requires="licensing-blob")
+    blob = spec(new, "licensing-blob", "9.0", Vendor="Citrix Systems, Inc.", License="Proprietary")
+    code, document = scan_json([str(app3), "--with", str(blob)], capsys)
+    assert code == 1 and document["gate"]["baselined"] == []
+    assert [e["ends_at"] for e in document["gate"]["gone"]] == ["xlib"]
+    assert entry["capability"] == "citrix:xlib"  # what identifies it: its category and origin package
+
+    # A baseline written before taints named their origin package (capability "") keeps
+    # accepting the taint ending where it said, and nothing else.
+    legacy = {
+        "fingerprint": fingerprint("status:depends", "app", ""),
+        "kind": "status:depends",
+        "package": "app",
+        "capability": "",
+        "ends_at": "xlib",
+    }
+    baseline.write_text(json.dumps({"version": 1, "tool": "auditor", "entries": [legacy]}))
+    code, document = scan_json([str(app2), "--with", str(middle), "--with", str(xlib2)], capsys)
+    assert code == 0 and len(document["gate"]["baselined"]) == 1 and document["gate"]["fixed"] == []
+    code, document = scan_json([str(app3), "--with", str(blob)], capsys)
+    assert code == 1 and document["gate"]["baselined"] == []
+    assert [e["ends_at"] for e in document["gate"]["gone"]] == ["xlib"]
+    # Rewriting it without --rewrite keeps the entry in today's form, and records nothing new.
+    assert main(["baseline", str(app2), "--with", str(middle), "--with", str(xlib2), "-q"]) == 0
+    [entry] = json.loads(baseline.read_text())["entries"]
+    assert entry["capability"] == "citrix:xlib" and entry["ends_at"] == "xlib"

@@ -17,7 +17,7 @@ from auditor.cli import options
 from auditor.cli.output import messages, print_messages, write_output
 from auditor.cli.session import Session
 from auditor.core.errors import ExitCode
-from auditor.gate.baseline import BASELINE_FILE, Baseline, BaselineEntry, load_baseline
+from auditor.gate.baseline import BASELINE_FILE, Baseline, BaselineEntry, legacy_key, load_baseline
 
 if TYPE_CHECKING:
     from auditor.gate.decision import Decision
@@ -62,11 +62,20 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
     if refusal is not None:
         print_messages([f"auditor: error: {path}: not written: {refusal}"])
         return ExitCode.INPUT
-    current = {ruling.fact.fingerprint: _entry(ruling.fact) for ruling in decision.blocking}
+    facts = {ruling.fact.fingerprint: ruling.fact for ruling in decision.blocking}
+    current = {fingerprint: _entry(fact) for fingerprint, fact in facts.items()}
     if existing is not None and not args.rewrite:
-        kept = [entry for entry in existing.entries if entry["fingerprint"] in current]
-        added = len(set(current) - existing.fingerprints)
-        dropped = len(existing.entries) - len(kept)
+        # An entry still true is written as today's fact states it: one written before a taint's
+        # capability named its origin package is rewritten with it, not dropped.
+        accepted = existing.matcher()
+        kept = [current[fingerprint] for fingerprint, fact in facts.items() if accepted.accepts(fact)]
+        added = len(current) - len(kept)
+        legacy = {(fact.rule, fact.subject, fact.ends_at) for fact in facts.values() if fact.ends_at}
+        dropped = sum(
+            1
+            for entry in existing.entries
+            if entry["fingerprint"] not in current and legacy_key(entry) not in legacy
+        )
         entries = kept
         message = f"{path}: {len(kept)} entries kept, {dropped} no longer true and dropped"
         if added:
