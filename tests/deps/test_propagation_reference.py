@@ -181,7 +181,7 @@ def test_each_category_has_its_own_taint_and_chain(
     propagation = graph.propagate(
         {index: [_finding(category) for category in sorted(of[index], key=str)] for index in origin}
     )
-    depends, _may, _blocked = _reference(binaries, runtime, sources, build, built_from, origin)
+    depends, _may, blocked = _reference(binaries, runtime, sources, build, built_from, origin)
     tainted = origin | depends
 
     def reaches(start: int, category: Category, edges: Callable[[int], Iterable[int]]) -> bool:
@@ -210,3 +210,30 @@ def test_each_category_has_its_own_taint_and_chain(
         assert set(found_may) == may
         for index, chain in [*found.items(), *found_may.items()]:
             assert chain[-1].target != index and category in of[chain[-1].target]
+
+        # build-depends of this category: a BuildRequires whose every alternative is tainted or
+        # build-depends, one of which leads to an origin package of the category.
+        def leads(
+            member: int, found: set[int], category: Category = category, needs: set[int] = needs
+        ) -> bool:
+            source = built_from[member]
+            return (
+                category in of.get(member, ())
+                or member in needs
+                or (source is not None and binaries + source in found)
+            )
+
+        def unbuildable(source: int, found: set[int], leads: Callable[[int, set[int]], bool] = leads) -> bool:
+            return any(
+                group and all(m in tainted | blocked for m in group) and any(leads(m, found) for m in group)
+                for group in build[source - binaries]
+            )
+
+        sources_found = _least(range(binaries, binaries + sources), unbuildable)
+        built = sources_found | {
+            b for b, s in enumerate(built_from) if s is not None and binaries + s in sources_found
+        }
+        found_build = propagation.by_category.get(Verdict.BUILD_DEPENDS, {}).get(category, {})
+        assert set(found_build) == built
+        for chain in found_build.values():
+            assert category in of[chain[-1].target] or chain[-1].kind == "built-from"
