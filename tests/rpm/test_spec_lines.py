@@ -22,7 +22,7 @@ def line_by_line(text: str) -> tuple[SourceFile, ...]:
         stripped = line.strip()
         header = SECTION.match(stripped) if stripped.startswith("%") else None
         if header:
-            section = header.group(1)
+            section = header.group(1).lower()
         elif section in ("sourcelist", "patchlist"):
             if stripped and not stripped.startswith("#"):
                 kind = SourceKind.SOURCE if section == "sourcelist" else SourceKind.PATCH
@@ -43,6 +43,7 @@ PIECES = [
     "Source0:", "Source:", "source12 :", "SOURCE3(x):", "Patch1:", "patch:", "Patch0 (a)):", "Sources0:",
     "Summary:", "Provides: s", "Source1", "Source2: (", "Source4(\n):", "%sourcelist", "%patchlist",
     "%files", "%files -n x", "%filesx", "%description", "%package -n s", "%changelog", "%prep",
+    "%Package s", "%SOURCELIST", "%PatchList", "%DESCRIPTION",
     "%{name}", "%if 0", "# Source9: no", "#", "https://example.org/a-1.tar.gz", "a.patch", "x", ":", "%",
 ]  # fmt: skip
 lines = st.builds(

@@ -22,15 +22,16 @@ _SECTION_NAMES = (
     "transfiletriggerin|transfiletriggerun|transfiletriggerpostun|sourcelist|patchlist|"
     "generate_buildrequires|conf"
 )
-SECTION = re.compile(rf"^%({_SECTION_NAMES})(?![A-Za-z0-9_])(.*)$")
-"""A section's first line, stripped: ``%files -n name``."""
+SECTION = re.compile(rf"^%({_SECTION_NAMES})(?![A-Za-z0-9_])(.*)$", re.IGNORECASE)
+"""A section's first line, stripped: ``%files -n name``. rpm's ``isPart`` compares the names
+without case (``%Package sub`` opens a subpackage): group 1 is to be lowered."""
 NUMBERED = re.compile(r"^(source|patch)([0-9]*)$", re.IGNORECASE)
 
 # The same two shapes found in a whole text: each begins at the newline before its line, so
 # that the regular expression engine looks for a newline (at memchr speed) rather than trying
 # every character. ``[^\S\n]`` is the whitespace `str.strip` takes off a line (the text is split
 # at "\n" alone, so "\r" and the other separators stay in a line); nothing runs past its line.
-_SECTION_LINE = re.compile(rf"\n[^\S\n]*%({_SECTION_NAMES})(?![A-Za-z0-9_])")
+_SECTION_LINE = re.compile(rf"\n[^\S\n]*%({_SECTION_NAMES})(?![A-Za-z0-9_])", re.IGNORECASE)
 _SOURCE_TAG_LINE = re.compile(
     r"\n[^\S\n]*+([SsPp][A-Za-z0-9]*+)[^\S\n]*+(?:\([^)\n]*+\))?+[^\S\n]*+:([^\n]*)"
 )
@@ -62,7 +63,7 @@ def sources_of_parsed_spec(text: str) -> tuple[SourceFile, ...]:
     for header in _SECTION_LINE.finditer(text):
         _sources_in(text, start, header.start(), line, section, found)
         line += text.count("\n", start, header.start())
-        section = header.group(1)
+        section = header.group(1).lower()
         start = text.find("\n", header.end())
         if start < 0:
             return tuple(found)

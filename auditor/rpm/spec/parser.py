@@ -200,7 +200,7 @@ class _SpecReader:
         stripped = line.strip()
         section = SECTION.match(stripped)
         if section:
-            self._section(section.group(1), section.group(2).strip())
+            self._section(section.group(1).lower(), section.group(2).strip())
             return
         if self.section == "files":
             if stripped and not stripped.startswith("#"):

@@ -1,0 +1,118 @@
+"""How the auditor reads a spec's lines, against rpm's own reading of the same spec.
+
+Each case is a spec a red team wrote to part the two readings (section names in another
+case, tags with a blank before their number...). rpm's answer comes from ``rpmspec -q``
+(the source header's SOURCE and PATCH file names, and each binary package's Vendor and
+Requires) or ``rpmspec -P``; where rpm cannot be asked what a build host would do, the
+auditor must say so with a gap. The SRPM that ``rpmbuild -bs`` makes of the spec is read
+too: its SPEC tag is the spec as rpm parsed it, and it goes through another reader.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from auditor.rpm.spec.parser import parse_spec
+from auditor.rpm.spec.result import Spec
+from auditor.sources.rpmpackage import read_rpm_file
+from auditor.sources.srpmspec import recorded_name
+
+CITRIX = "https://code.citrite.net/x"
+HEADER = "Name: case\nVersion: 1.0\nRelease: 1\nSummary: s\nLicense: MIT\nSource0: case.tar.gz\n"
+
+
+def _run(tmp_path: Path, command: list[str]) -> str:
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
+    done = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "LC_ALL": "C"},
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def rpmspec(tmp_path: Path, text: str, *options: str) -> str:
+    """``rpmspec OPTIONS`` on ``text``, with a private HOME (no ~/.rpmmacros)."""
+    tool = shutil.which("rpmspec")
+    assert tool, "rpmspec is the authority here: install rpm (Debian package rpm)"
+    spec = tmp_path / "case.spec"
+    spec.write_text(text)
+    return _run(tmp_path, [tool, "--define", f"_topdir {tmp_path}", *options, str(spec)])
+
+
+def rpm_recorded(tmp_path: Path, text: str) -> set[str]:
+    """The Source and Patch file names rpmbuild records in the source package."""
+    out = rpmspec(tmp_path, text, "-q", "--srpm", "--qf", "[%{SOURCE}\n][%{PATCH}\n]")
+    return set(out.split())
+
+
+def rpm_packages(tmp_path: Path, text: str) -> dict[str, tuple[str, frozenset[str]]]:
+    """Each binary package rpm would build: its Vendor and its Requires (rpmlib ones aside)."""
+    out = rpmspec(tmp_path, text, "-q", "--builtrpms", "--qf", "%{NAME}|%{VENDOR}|[%{REQUIRES}|]\n")
+    found = {}
+    for line in out.splitlines():
+        name, vendor, *requires = line.split("|")
+        found[name] = (
+            vendor,
+            frozenset(item for item in requires if item and not item.startswith("rpmlib(")),
+        )
+    return found
+
+
+def auditor_recorded(spec: Spec) -> set[str]:
+    return {recorded_name(source.value) for source in spec.sources}
+
+
+def auditor_packages(spec: Spec) -> dict[str, tuple[str, frozenset[str]]]:
+    built = set(spec.built)
+    return {
+        package.name: (package.vendor or "(none)", frozenset(str(dep) for dep in package.requires))
+        for package in spec.packages
+        if package.name in built
+    }
+
+
+def build_srpm(tmp_path: Path, text: str) -> Path:
+    """The source RPM ``rpmbuild -bs`` makes of ``text``, each Source and Patch an empty file."""
+    tool = shutil.which("rpmbuild")
+    assert tool, "rpmbuild is the authority here: install rpm (Debian package rpm)"
+    top = tmp_path / "top"
+    (top / "SOURCES").mkdir(parents=True, exist_ok=True)
+    for name in rpm_recorded(tmp_path, text):
+        (top / "SOURCES" / name).write_text("x\n")
+    spec = tmp_path / "case.spec"
+    spec.write_text(text)
+    _run(tmp_path, [tool, "-bs", "--quiet", "--define", f"_topdir {top}", str(spec)])
+    (srpm,) = (top / "SRPMS").glob("*.src.rpm")
+    return srpm
+
+
+def assert_read_as_rpm_reads(tmp_path: Path, text: str, *, citrix: bool = True) -> None:
+    """The spec's Sources and packages, and the SRPM's Sources, are rpm's."""
+    spec = parse_spec(text, "case.spec")
+    expected = rpm_recorded(tmp_path, text)
+    if citrix:  # the control: the case hides something rpm does take
+        assert any(CITRIX in source for source in rpmspec(tmp_path, text, "-P").splitlines())
+    assert auditor_recorded(spec) == expected
+    assert auditor_packages(spec) == rpm_packages(tmp_path, text)
+    srpm = read_rpm_file(str(build_srpm(tmp_path, text)))
+    assert {recorded_name(source.value) for source in srpm.sources} == expected
+
+
+def test_section_names_are_read_without_case(tmp_path: Path) -> None:
+    """rpm's ``isPart`` compares section names without case: ``%Package sub`` opens a
+    subpackage (with a Citrix Vendor, Source and Requires), ``%SOURCELIST`` a source list."""
+    text = (
+        f"{HEADER}%description\nd\n%Package sub\nSummary: sub\nVendor: Citrix Systems, Inc.\n"
+        f"Source1: {CITRIX}/sub.tar.gz\nRequires: citrix-thing\n%Description sub\nsub\n"
+        f"%SOURCELIST\n{CITRIX}/listed.tar.gz\n%PatchList\n{CITRIX}/listed.patch\n%files\n%Files sub\n"
+    )
+    assert_read_as_rpm_reads(tmp_path, text)
+    assert parse_spec(text, "case.spec").packages[1].vendor == "Citrix Systems, Inc."
