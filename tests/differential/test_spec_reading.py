@@ -116,3 +116,14 @@ def test_section_names_are_read_without_case(tmp_path: Path) -> None:
     )
     assert_read_as_rpm_reads(tmp_path, text)
     assert parse_spec(text, "case.spec").packages[1].vendor == "Citrix Systems, Inc."
+
+
+def test_a_source_tag_with_a_blank_before_its_number(tmp_path: Path) -> None:
+    """rpm's ``addSource`` reads a Source or Patch number up to the first blank, and the value
+    after the line's first colon: ``Source 1: URL`` is Source0, ``Patch<TAB>x: URL`` a Patch."""
+    text = (
+        "Name: case\nVersion: 1.0\nRelease: 1\nSummary: s\nLicense: MIT\n"
+        f"Source 1: {CITRIX}/spnum.tar.gz\nSource2: spnum2.tar.gz\nPatch\tx: {CITRIX}/fix.patch\n"
+        f"%description\nd\n%package sub\nSummary: sub\nPatch 7 : {CITRIX}/sub.patch\n%description sub\ns\n%files\n"
+    )
+    assert_read_as_rpm_reads(tmp_path, text)

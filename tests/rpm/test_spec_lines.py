@@ -8,7 +8,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from auditor.rpm.model import SourceFile, SourceKind
-from auditor.rpm.spec.lines import NUMBERED, SECTION, TAG, sources_of_parsed_spec
+from auditor.rpm.spec.lines import NUMBERED, SECTION, SOURCE_AFTER_BLANK, TAG, sources_of_parsed_spec
 
 
 def line_by_line(text: str) -> tuple[SourceFile, ...]:
@@ -29,10 +29,13 @@ def line_by_line(text: str) -> tuple[SourceFile, ...]:
                 found.append(SourceFile(kind, None, stripped, stripped, number))
         elif section in ("preamble", "package") and stripped[:1] in ("S", "s", "P", "p"):
             match = TAG.match(stripped)
-            numbered = NUMBERED.match(match.group(1)) if match else None
-            if match and numbered:
+            tag, value = (match.group(1), match.group(3)) if match else ("", "")
+            if match is None and (blank := SOURCE_AFTER_BLANK.match(stripped)):
+                tag, value = blank.group(1), blank.group(2)
+            numbered = NUMBERED.match(tag)
+            if numbered:
                 kind = SourceKind.SOURCE if numbered.group(1).lower() == "source" else SourceKind.PATCH
-                digits, value = numbered.group(2), match.group(3).strip()
+                digits, value = numbered.group(2), value.strip()
                 number_of = int(digits) if digits and len(digits) < 10 else None
                 found.append(SourceFile(kind, number_of, value, value, number))
     return tuple(found)
@@ -43,7 +46,7 @@ PIECES = [
     "Source0:", "Source:", "source12 :", "SOURCE3(x):", "Patch1:", "patch:", "Patch0 (a)):", "Sources0:",
     "Summary:", "Provides: s", "Source1", "Source2: (", "Source4(\n):", "%sourcelist", "%patchlist",
     "%files", "%files -n x", "%filesx", "%description", "%package -n s", "%changelog", "%prep",
-    "%Package s", "%SOURCELIST", "%PatchList", "%DESCRIPTION",
+    "%Package s", "%SOURCELIST", "%PatchList", "%DESCRIPTION", "Source 1:", "Patch\tx:", "source2 y", "Patch (a:b)",
     "%{name}", "%if 0", "# Source9: no", "#", "https://example.org/a-1.tar.gz", "a.patch", "x", ":", "%",
 ]  # fmt: skip
 lines = st.builds(

@@ -26,6 +26,11 @@ SECTION = re.compile(rf"^%({_SECTION_NAMES})(?![A-Za-z0-9_])(.*)$", re.IGNORECAS
 """A section's first line, stripped: ``%files -n name``. rpm's ``isPart`` compares the names
 without case (``%Package sub`` opens a subpackage): group 1 is to be lowered."""
 NUMBERED = re.compile(r"^(source|patch)([0-9]*)$", re.IGNORECASE)
+SOURCE_AFTER_BLANK = re.compile(r"^((?:source|patch)[0-9]*+)[ \t][^:]*+:(.*)$", re.IGNORECASE)
+"""The other shape rpm takes for a Source or Patch tag, where `TAG` fails: rpm's ``addSource``
+reads the number up to the first blank or ``:`` and the value after the line's first ``:``,
+ignoring what lies between: ``Source 1: URL`` is an unnumbered Source (Source0), ``Patch\tx: URL``
+an unnumbered Patch. Group 1 is the tag with its number, group 2 the value."""
 
 # The same two shapes found in a whole text: each begins at the newline before its line, so
 # that the regular expression engine looks for a newline (at memchr speed) rather than trying
@@ -33,8 +38,9 @@ NUMBERED = re.compile(r"^(source|patch)([0-9]*)$", re.IGNORECASE)
 # at "\n" alone, so "\r" and the other separators stay in a line); nothing runs past its line.
 _SECTION_LINE = re.compile(rf"\n[^\S\n]*%({_SECTION_NAMES})(?![A-Za-z0-9_])", re.IGNORECASE)
 _SOURCE_TAG_LINE = re.compile(
-    r"\n[^\S\n]*+([SsPp][A-Za-z0-9]*+)[^\S\n]*+(?:\([^)\n]*+\))?+[^\S\n]*+:([^\n]*)"
+    r"\n[^\S\n]*+([SsPp][A-Za-z0-9]*+)(?:[^\S\n]*+(?:\([^)\n]*+\))?+[^\S\n]*+|[ \t][^:\n]*+):([^\n]*)"
 )
+"""`TAG`, or else `SOURCE_AFTER_BLANK`, for a line of the preamble."""
 _LISTS = {"sourcelist": SourceKind.SOURCE, "patchlist": SourceKind.PATCH}
 _PREAMBLES = frozenset({"preamble", "package"})
 """Where Source and Patch tags count: a subpackage's preamble adds them to the source package."""

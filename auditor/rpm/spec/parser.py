@@ -31,7 +31,7 @@ from auditor.rpm.sense import SPEC_QUALIFIER_WORDS
 from auditor.rpm.spec.builtins import logical_line
 from auditor.rpm.spec.dependencies import parse_dependency_list
 from auditor.rpm.spec.expression import evaluate
-from auditor.rpm.spec.lines import NUMBERED, SECTION, TAG, tag_number
+from auditor.rpm.spec.lines import NUMBERED, SECTION, SOURCE_AFTER_BLANK, TAG, tag_number
 from auditor.rpm.spec.macros import Expansion, MacroContext
 from auditor.rpm.spec.result import Spec, SpecPackage, shorten, unexpanded_source_gap
 
@@ -214,10 +214,11 @@ class _SpecReader:
         if self.section not in ("preamble", "package") or self.current is None:
             return
         match = TAG.match(stripped)
-        if match is None:
-            return
-        tag, qualifier, value = match.group(1).lower(), match.group(2), match.group(3).strip()
-        self._tag(tag, qualifier, value, raw, number, expansion)
+        if match is not None:
+            tag, qualifier, value = match.group(1).lower(), match.group(2), match.group(3).strip()
+            self._tag(tag, qualifier, value, raw, number, expansion)
+        elif (blank := SOURCE_AFTER_BLANK.match(stripped)) is not None:
+            self._tag(blank.group(1).lower(), None, blank.group(2).strip(), raw, number, expansion)
 
     def _section(self, name: str, argument: str) -> None:
         self.section = name
@@ -266,8 +267,11 @@ class _SpecReader:
         numbered = NUMBERED.match(tag)
         if numbered:  # in a subpackage's preamble too: rpm adds it to the source package
             kind = SourceKind.SOURCE if numbered.group(1).lower() == "source" else SourceKind.PATCH
-            raw_match = TAG.match(raw.strip())
-            written = raw_match.group(3).strip() if raw_match else value
+            written = value
+            if raw_match := TAG.match(raw.strip()):
+                written = raw_match.group(3).strip()
+            elif raw_match := SOURCE_AFTER_BLANK.match(raw.strip()):
+                written = raw_match.group(2).strip()
             self._source(kind, tag_number(numbered.group(2)), value, written, number, expansion)
             return
         if tag in ("buildrequires", "buildprereq", "buildconflicts"):
