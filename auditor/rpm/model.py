@@ -212,6 +212,11 @@ class GapKind(enum.Enum):
     """A spec conditional the auditor could not decide (both branches were read)."""
     UNEXPANDED_SOURCE = "unexpanded-source"
     """A Source or Patch value with a macro the auditor could not expand safely."""
+    SPEC_CODE = "spec-code"
+    """Code in a spec that rpm runs when it parses it and the auditor never runs (``%include``,
+    ``%{lua:}``, ``%(shell)``, ``%{load:}``) outside a Source or Patch value (that one is an
+    `UNEXPANDED_SOURCE`): the lines it makes and the macros it defines (a Source, a Vendor, a
+    ``%package``) are unseen."""
     # Gaps of an input rather than of one package:
     NOTHING_AUDITED = "nothing-audited"
     """The inputs held no package to audit: an audit of nothing proves nothing."""

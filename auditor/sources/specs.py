@@ -7,7 +7,8 @@ dependencies and the plain paths ``%files`` lists). What only a build knows is a
 files named by glob or ``-f`` list, automatic dependencies (sonames, interpreters) and
 ``%generate_buildrequires``. Macros that cannot be expanded safely are kept as written and
 listed in the package's notes; a conditional that could not be decided (both branches are
-read) and a Source or Patch whose value kept such a macro are the packages' gaps.
+read), a Source or Patch whose value kept such a macro, and code rpm would run (``%include``,
+Lua, shell, ``%{load:}``) are the packages' gaps.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from auditor.rpm.spec.parser import parse_spec
 from auditor.rpm.spec.result import Spec, SpecPackage
 
 MAX_SPEC_BYTES = 4 * 1024 * 1024
+_BINARY_GAPS = frozenset({GapKind.UNDECIDED_CONDITIONAL, GapKind.SPEC_CODE})
 
 
 def read_spec_file(
@@ -123,7 +125,7 @@ def _binary_package(
         files=spec.files.get(sub.name, ()),
         spec=path,
         notes=notes,
-        # An undecided conditional may have chosen any package's dependencies; an unexpanded
-        # Source belongs to the source package alone.
-        gaps=tuple(gap for gap in spec.gaps if gap.kind is GapKind.UNDECIDED_CONDITIONAL),
+        # An undecided conditional, or code not run, may have chosen any package's dependencies
+        # and tags; an unexpanded Source belongs to the source package alone.
+        gaps=tuple(gap for gap in spec.gaps if gap.kind in _BINARY_GAPS),
     )

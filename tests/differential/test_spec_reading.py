@@ -10,14 +10,20 @@ too: its SPEC tag is the spec as rpm parsed it, and it goes through another read
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
+from auditor.cli.main import main
+from auditor.rpm.model import GapKind
 from auditor.rpm.spec.parser import parse_spec
 from auditor.rpm.spec.result import Spec
 from auditor.sources.rpmpackage import read_rpm_file
+from auditor.sources.specs import read_spec_file
 from auditor.sources.srpmspec import recorded_name
 
 CITRIX = "https://code.citrite.net/x"
@@ -127,3 +133,50 @@ def test_a_source_tag_with_a_blank_before_its_number(tmp_path: Path) -> None:
         f"%description\nd\n%package sub\nSummary: sub\nPatch 7 : {CITRIX}/sub.patch\n%description sub\ns\n%files\n"
     )
     assert_read_as_rpm_reads(tmp_path, text)
+
+
+CODE_CASES = {
+    "include": (
+        "Source1: extra.inc\n%include %{SOURCE1}\n",
+        {"extra.inc": f"Source2: {CITRIX}/inc.tar.gz\nVendor: Citrix Systems, Inc.\n"},
+    ),
+    "lua": ('%{lua: print("Source1: https://code." .. "citrite.net/x/lua.tar.gz")}\n', {}),
+    "shell": (f"%(echo Source1: {CITRIX}/sh.tar.gz)\n", {}),
+    "load": (
+        "Source1: macros.load\n%{load:%{SOURCE1}}\n%{?load_sources}\n",
+        {"macros.load": f"%load_sources Source2: {CITRIX}/load.tar.gz\n"},
+    ),
+    # In a build script, rpm runs it while it parses: the macro it defines is there for later lines.
+    "lua-in-prep": (
+        '%description\nd\n%prep\n%{lua: rpm.define("cx code.citrite.net")}\n'
+        "%package sub\nSummary: s\nSource3: https://%{?cx}%{!?cx:example.org}/x/sub.tar.gz\n"
+        "%description sub\ns\n%files sub\n",
+        {},
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CODE_CASES, ids=list(CODE_CASES))
+def test_code_rpm_runs_is_a_gap(case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """rpm runs ``%include``, Lua, shell and ``%{load:}`` as it parses; the auditor never does,
+    so what they make (here a Citrix Source) is unseen: a gap, and ``--strict`` fails."""
+    body, files = CODE_CASES[case]
+    for name, content in files.items():
+        (tmp_path / name).write_text(content)
+    text = HEADER + body + ("" if "%description" in body else "%description\nd\n") + "%files\n"
+    printed = rpmspec(tmp_path, text, "--define", f"_sourcedir {tmp_path}", "-P")
+    assert CITRIX in printed  # the control: rpm takes the Citrix Source the code makes
+    spec_path = tmp_path / "case.spec"
+    packages = read_spec_file(str(spec_path))
+    for package in packages:
+        assert GapKind.SPEC_CODE in {gap.kind for gap in package.gaps}, package.name
+    assert main(["scan", str(spec_path), "--strict", "--format", "json"]) == 3
+    assert {gap["kind"] for gap in json.loads(capsys.readouterr().out)["packages"][0]["gaps"]} >= {
+        "spec-code"
+    }
+
+
+def test_code_in_a_source_value_is_that_sources_gap() -> None:
+    """A Source whose own value runs code already says it was not seen: one gap, not two."""
+    spec = parse_spec(f"{HEADER}Source1: {CITRIX}/%{{lua: print('a')}}.tgz\n", "case.spec")
+    assert [gap.kind for gap in spec.gaps] == [GapKind.UNEXPANDED_SOURCE]

@@ -171,6 +171,8 @@ def test_unexpanded_sources_are_gaps() -> None:
     spec = parse_spec(XS_SPEC, "xs.spec")
     assert spec.gaps == (
         Gap(GapKind.UNEXPANDED_SOURCE, "xs.spec:14: Patch1: %(echo owned > /tmp/marker)-local.patch"),
+        # Lua's printed Requires are unseen: code outside a Source is a gap of its own.
+        Gap(GapKind.SPEC_CODE, 'xs.spec:27: Requires: %{lua: print("x")}'),
     )
     # A %{?dist} a build machine defines is a guess too: the value read may not be rpm's.
     spec = parse_spec(

@@ -107,6 +107,9 @@ NEVER = frozenset(
     {"lua", "getenv", "uncompress", "load", "include", "S", "P", "url2path", "u2p", "getncpus", "exists"}
 )
 """Built-ins that run code or read the host: never evaluated, left as written."""
+CODE = frozenset({"lua", "load", "include"})
+"""Those of `NEVER` whose effect can reach beyond their own text: Lua may define any macro or
+print spec lines, ``%{load:}`` defines the macros of a file."""
 
 BUILTIN_NAMES = frozenset(
     {*PURE_FUNCTIONS, *NEVER, "expand", "expr", "macrobody", "define", "global", "undefine", "dnl",

@@ -26,6 +26,7 @@ from contextlib import AbstractContextManager
 from itertools import islice, product
 
 from auditor.rpm.spec.builtins import (
+    CODE,
     DEFAULT_MACROS,
     ENVIRONMENT_MACROS,
     NEVER,
@@ -108,6 +109,7 @@ class MacroContext(MacroTable):
             body = text[start + 2 : close]
             if nxt == "(":
                 result.unexpanded.append(written)  # shell: never run
+                result.code.append(written)
                 return written, close + 1
             if nxt == "[":
                 return self._expression(body, written, result, depth), close + 1
@@ -287,6 +289,8 @@ class MacroContext(MacroTable):
     def _builtin(self, name: str, argument: str, written: str, result: Expansion, depth: int) -> str:
         if name in NEVER:
             result.unexpanded.append(written)
+            if name in CODE:
+                result.code.append(written)
             return written
         if name == "expand":
             return self._expand(argument, result, depth + 1)
@@ -339,6 +343,7 @@ class _LazyExpander:
         scratch = Expansion("", work=self._result.work)
         expanded = self._context._expand(text, scratch, self._depth + 1)
         self._result.work = scratch.work
+        self._result.code.extend(scratch.code)
         return expanded if scratch.exact else None
 
     def uncertain(self) -> AbstractContextManager[None]:

@@ -115,6 +115,8 @@ class _SpecReader:
         self.built: list[str] = []
         self.files: dict[str, list[str]] = {}
         self.files_of = ""
+        self.source_line = False
+        """Whether the line read gave a Source or Patch: code in its value is that Source's gap."""
 
     @property
     def reading(self) -> bool:
@@ -138,16 +140,26 @@ class _SpecReader:
                 continue
             if stripped.startswith("%include"):
                 self.unexpanded.append(stripped)  # reading other files of the host is not ours to do
+                self._code(start_line, stripped)
                 continue
             # Like rpm, expand every line read, comments and scriptlets included: a %global or
             # a %bcond there counts. Only what a line then says is section-specific.
             expansion = self.macros.expand(raw)
             if stripped.startswith("#") and self.section in ("preamble", "package", "files"):
                 continue
+            self.source_line = False
             for line in expansion.text.split("\n"):
                 self._line(raw, line, start_line, expansion)
+            if expansion.code and not self.source_line:
+                self._code(start_line, stripped)
             if self.section in _READ_SECTIONS or self.section == "files":
                 self.unexpanded.extend(expansion.unexpanded)
+
+    def _code(self, line: int, text: str) -> None:
+        """A line read that runs code the reader does not run. Its text is unknown, so where it
+        is hardly matters: a ``%(...)`` in ``%build`` runs when rpm parses the spec, and what it
+        prints may open a section or define a macro for what follows."""
+        self.gaps.append(Gap(GapKind.SPEC_CODE, f"{self.path}:{line}: {shorten(text)}"))
 
     def _conditional(self, stripped: str, line: int) -> bool:
         match = _CONDITIONAL.match(stripped)
@@ -311,6 +323,7 @@ class _SpecReader:
         self, kind: SourceKind, number: int | None, value: str, raw: str, line: int, expansion: Expansion
     ) -> None:
         # Each value a macro it reads may have (`MacroContext.other_expansions`) is a Source.
+        self.source_line = True
         for text, found in [(value, expansion), *self.macros.other_expansions(raw, value)]:
             doubtful = tuple(found.unexpanded + found.environment)
             source = SourceFile(kind, number, text, raw, line, doubtful)

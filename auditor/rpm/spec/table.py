@@ -49,6 +49,10 @@ class Expansion:
     environment: list[str] = field(default_factory=list)
     """References whose answer a build machine decides (an undefined ``%{?rhel}``) or
     that a conditional the reader could not decide may have changed."""
+    code: list[str] = field(default_factory=list)
+    """References rpm runs and this expander does not (``%(shell)``, ``%{lua:}``, ``%{load:}``):
+    besides their own text, which stays in `unexpanded`, they may define macros or make
+    spec lines that no reader sees."""
 
     work: int = 0
 
