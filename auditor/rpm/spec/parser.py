@@ -39,8 +39,9 @@ _CONDITIONAL = re.compile(
     r"^%(if|ifarch|ifnarch|ifos|ifnos|elif|elifarch|elifnarch|elifos|elifnos|else|endif)\b(.*)$"
 )
 _FILE_DIRECTIVE = re.compile(
-    r"%(?:attr|defattr|config|verify|caps|lang)\s*\([^)]*\)|%(?:config|doc|license|dir|ghost|docdir|readme|exclude|artifact|missingok)\b"
+    r"%(?:attr|defattr|config|verify|caps|lang)\s*\([^)]*\)|%(?:config|doc|license|dir|ghost|docdir|readme|artifact|missingok)\b"
 )
+_EXCLUDE = re.compile(r"%exclude\b")
 _READ_SECTIONS = frozenset({"preamble", "package", "sourcelist", "patchlist"})
 
 _DEPENDENCY_TAGS: dict[str, DependencyKind] = {
@@ -248,6 +249,8 @@ class _SpecReader:
 
     def _file_entry(self, line: str) -> None:
         """One ``%files`` line: its path, without %attr/%config/%doc... directives; globs skipped."""
+        if _EXCLUDE.search(line):
+            return  # rpm leaves the line's paths out of the package: a requirement on them needs another
         text = _FILE_DIRECTIVE.sub(" ", line).strip()
         for path in text.split():
             if path.startswith("/") and not any(char in path for char in "*?[{%"):
