@@ -155,6 +155,16 @@ CASES = [
         "buildarch+bcond-switched-on-after",
         f"%bcond_with citrix\n{WITH_CITRIX}%global with_citrix 1\nBuildArch: noarch\n",
     ),
+    # The second parse is for the BuildArch: %_target_cpu is it, and %ifarch reads it.
+    Case(
+        "buildarch-noarch-target-cpu",
+        f"BuildArch: noarch\n%ifarch x86_64\nSource1: {CLEAN}\n%else\nSource1: {CITRIX}\n%endif\n"
+        f"Source2: https://example.org/%{{_target_cpu}}.tgz\n%ifnarch noarch\nPatch1: {PATCH}\n%endif\n",
+    ),
+    Case(
+        "buildarch-first-buildable",
+        f"BuildArch: aarch64 x86_64 noarch\n%ifarch x86_64\nSource1: {CITRIX}\n%else\nSource1: {CLEAN}\n%endif\n",
+    ),
     Case(
         "bcond-default-from-machine",
         f"%bcond citrix %[0%{{?rhel}} >= 8]\n{WITH_CITRIX}",

@@ -91,6 +91,18 @@ class _Frame:
 class _BuildArchRead(Exception):
     """The main package's BuildArch was read: rpm's first parse of the spec ends there."""
 
+    def __init__(self, value: str) -> None:
+        super().__init__(value)
+        self.value = value
+
+
+def _build_arch(value: str, arch: str) -> str:
+    """The architecture rpm parses the spec again for: the first BuildArch it can build on
+    ``arch`` (``noarch``, or ``arch`` itself). When there is none rpm refuses to build; the
+    first one named is then the best guess of what the spec means."""
+    words = value.split()
+    return next((word for word in words if word in ("noarch", arch)), words[0])
+
 
 class _SpecReader:
     def __init__(
@@ -307,7 +319,7 @@ class _SpecReader:
         if tag in ("buildarch", "buildarchitectures"):
             tag = "buildarch"
             if self.first_pass and self.current is self.main and value.strip() and not self.undecided_branch:
-                raise _BuildArchRead
+                raise _BuildArchRead(value)
         self.current.tags[tag] = value
         if tag in _TAG_MACROS:
             self.macros.define(tag, value)
@@ -371,11 +383,14 @@ def parse_spec(
     reader = _SpecReader(path, defines or {}, arch)
     try:
         reader.feed(lines)
-    except _BuildArchRead:
+    except _BuildArchRead as read:
         # rpm's first parse of a spec whose main package names its BuildArch ends at that
         # line, and the spec is parsed again from the top with the macros defined so far: a
         # Version or a %global written before the BuildArch line, but after a Source line,
-        # has its value there (rpmspec -P prints the second parse; later ones do not).
-        reader = _SpecReader(path, defines or {}, arch, reader.macros)
+        # has its value there (rpmspec -P prints the second parse; later ones do not). That
+        # parse is for the BuildArch: rpm sets %_target_cpu to it, and %ifarch reads that.
+        target = _build_arch(read.value, arch)
+        reader.macros.define("_target_cpu", target)
+        reader = _SpecReader(path, defines or {}, target, reader.macros)
         reader.feed(lines)
     return reader.finish()
