@@ -201,3 +201,33 @@ def test_an_excluded_path_is_not_a_file_of_the_package(tmp_path: Path) -> None:
     listed = set(_run(tmp_path, ["rpm", "-qpl", str(built)]).split())
     assert listed == {"/usr/libexec/ex/a"}
     assert set(parse_spec(text, "ex.spec").files["ex"]) == listed
+
+
+def test_values_past_those_kept_are_a_gap(tmp_path: Path) -> None:
+    """A macro given a value in each of nine undecided branches has more values than the
+    reader keeps; the ninth (here rpm's with ``--define 'a8 1'``) is not read, and that is said."""
+    blocks = "".join(f"%if 0%{{?a{i}}}\n%global u alts-{i}.tar.gz\n%endif\n" for i in range(1, 8))
+    text = (
+        f"Name: alts\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n{blocks}"
+        f"%if 0%{{?a8}}\n%global u {CITRIX}/alts.tar.gz\n%endif\n"
+        "%if 0%{?a9}\n%global u alts-9.tar.gz\n%endif\nSource0: %{u}\n%description\nd\n%files\n"
+    )
+    assert f"Source0: {CITRIX}/alts.tar.gz" in rpmspec(tmp_path, text, "--define", "a8 1", "-P")
+    spec = parse_spec(text, "alts.spec")
+    read = {source.value for source in spec.sources}
+    unread = [gap for gap in spec.gaps if "more values than were read" in gap.detail]
+    assert f"{CITRIX}/alts.tar.gz" in read or unread
+    assert [str(gap) for gap in unread] == [
+        "unexpanded-source: alts.spec:33: Source0: %{u} (its macros may have more values than were read)"
+    ]
+
+
+def test_combinations_past_those_read_are_a_gap() -> None:
+    """Two macros of five values each make 25 Sources; fewer are read, and that is said."""
+    blocks = "".join(
+        f"%if 0%{{?c{i}}}\n%global {name} {name}{i}\n%endif\n" for name in ("x", "y") for i in range(5)
+    )
+    spec = parse_spec(f"{HEADER}{blocks}Source1: https://%{{?x}}.example/%{{?y}}.tgz\n", "c.spec")
+    assert any("more values than were read" in gap.detail for gap in spec.gaps)
+    few = parse_spec(f"{HEADER}{blocks}Source1: https://%{{?x}}.example/a.tgz\n", "c.spec")
+    assert not any("more values than were read" in gap.detail for gap in few.gaps)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from contextlib import AbstractContextManager
 from itertools import islice, product
+from math import prod
 
 from auditor.rpm.spec.builtins import (
     CODE,
@@ -245,21 +246,25 @@ class MacroContext(MacroTable):
             self.define(definition.name, body, definition.options, local=True)
             return "", definition.end
         expanded = self._expand(body, result, depth + 1)
-        others = self.other_expansions(body, expanded) if definition.options is None else []
+        others, complete = self.other_expansions(body, expanded) if definition.options is None else ([], True)
         self.define(definition.name, expanded, definition.options)
         if others:  # expanded now, from macros with several values: it has as many
             self.may_be(definition.name, [expanded, *(text for text, _ in others)])
+        if not complete:
+            self.overflowing.add(definition.name)
         return "", definition.end
 
-    def other_expansions(self, text: str, value: str) -> list[tuple[str, Expansion]]:
+    def other_expansions(self, text: str, value: str) -> tuple[list[tuple[str, Expansion]], bool]:
         """What ``text`` (expanded to ``value`` now) expands to besides, once for each value a
         macro it reads, through other macros too, was given in a branch the reader could not
         decide (`MacroTable.alternatives`). Both branches of an ``%if`` are read, so a macro
         the first defines and the second redefines must not give a Source only the second's
-        value. At most `MAX_VARIANTS`; none when no macro it reads has several values."""
+        value. At most `MAX_VARIANTS`; none when no macro it reads has several values. And
+        whether those are all: not when there were more combinations, or a macro read had more
+        values than the table keeps (`MacroTable.overflowing`)."""
         alternatives = self.alternatives
         if not alternatives:
-            return []
+            return [], True
         names: list[str] = []
         seen: set[str] = set()
         texts = [text]
@@ -274,7 +279,7 @@ class MacroContext(MacroTable):
                 if (body := self.value(name)) is not None:
                     texts.append(body)
         if not names:
-            return []
+            return [], True
         # A macro left undefined is a value where the text reads it as %{?name}; where the
         # text needs it, the text would only stay unexpanded, which the value now says already.
         needed = set(self.expand(text).unexpanded)
@@ -284,7 +289,9 @@ class MacroContext(MacroTable):
                 other = self.expand(text)
             if other.text != value and needed.issuperset(other.unexpanded):
                 found.setdefault(other.text, other)
-        return list(found.items())
+        combinations = prod(len(alternatives[name]) for name in names)
+        complete = combinations <= MAX_VARIANTS and not self.overflowing.intersection(names)
+        return list(found.items()), complete
 
     def _builtin(self, name: str, argument: str, written: str, result: Expansion, depth: int) -> str:
         if name in NEVER:

@@ -339,12 +339,16 @@ class _SpecReader:
     ) -> None:
         # Each value a macro it reads may have (`MacroContext.other_expansions`) is a Source.
         self.source_line = True
-        for text, found in [(value, expansion), *self.macros.other_expansions(raw, value)]:
+        others, complete = self.macros.other_expansions(raw, value)
+        for text, found in [(value, expansion), *others]:
             doubtful = tuple(found.unexpanded + found.environment)
             source = SourceFile(kind, number, text, raw, line, doubtful)
             self.sources.append(source)
             if source.unexpanded:
                 self.gaps.append(unexpanded_source_gap(self.path, source))
+        if not complete:
+            source = SourceFile(kind, number, value, raw, line)
+            self.gaps.append(unexpanded_source_gap(self.path, source, unread_values=True))
 
     def finish(self) -> Spec:
         tags = self.main.tags

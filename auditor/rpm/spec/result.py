@@ -56,14 +56,19 @@ class Spec:
     """Plain paths each package's ``%files`` lists (globs and ``-f`` lists are not known)."""
 
 
-def unexpanded_source_gap(spec_path: str, source: SourceFile, recorded: str | None = None) -> Gap:
+def unexpanded_source_gap(
+    spec_path: str, source: SourceFile, recorded: str | None = None, *, unread_values: bool = False
+) -> Gap:
     """The gap of a Source or Patch line whose value kept a macro (and the file name rpm
-    recorded for it in the SRPM header, when there is one)."""
+    recorded for it in the SRPM header, when there is one); or, ``unread_values``, that of
+    one whose macros have more values, from branches the reader could not decide, than it read."""
     tag = source.kind.value.capitalize() + ("" if source.number is None else str(source.number))
     where = f"{spec_path}:{source.line}: " if source.line is not None else f"{spec_path}: "
     detail = f"{where}{tag}: {shorten(source.raw)}"
     if recorded is not None:
         detail += f" (rpm recorded the file name {recorded})"
+    if unread_values:
+        detail += " (its macros may have more values than were read)"
     return Gap(GapKind.UNEXPANDED_SOURCE, detail)
 
 

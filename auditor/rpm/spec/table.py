@@ -98,6 +98,9 @@ class MacroTable:
         """The values a macro may have, by name, for a macro defined where the reader could not
         decide: each body a definition there gave it, and the one it had before, None when it
         had none (the branch may not be taken). A definition in a decided place ends the doubt."""
+        self.overflowing: set[str] = set()
+        """The names of `alternatives` that were given more values than it keeps: what reads
+        them has values no reading sees."""
         self.undecided_branch = False
         """Set by the reader while it reads a branch of a conditional it could not decide."""
         for name, body in (defines or {}).items():
@@ -114,6 +117,7 @@ class MacroTable:
         stack = self._macros.setdefault(name, [])
         if not (self.undecided_branch or self._uncertain_depth):
             self.alternatives.pop(name, None)
+            self.overflowing.discard(name)
         elif not level and options is None and (not stack or stack[-1].options is None):
             self.may_be(name, [stack[-1].body if stack else None, body])
         stack.append(MacroDefinition(body, options, level))
@@ -125,11 +129,15 @@ class MacroTable:
             self._unknown.discard(name)
 
     def may_be(self, name: str, values: Iterable[str | None]) -> None:
-        """Add ``values`` (None: undefined) to those ``name`` may have (`alternatives`)."""
+        """Add ``values`` (None: undefined) to those ``name`` may have (`alternatives`); past
+        `MAX_ALTERNATIVES` the name is `overflowing`."""
         known = self.alternatives.setdefault(name, [])
         for value in values:
-            if value not in known and len(known) < MAX_ALTERNATIVES:
-                known.append(value)
+            if value not in known:
+                if len(known) < MAX_ALTERNATIVES:
+                    known.append(value)
+                else:
+                    self.overflowing.add(name)
 
     def undefine(self, name: str) -> None:
         stack = self._macros.get(name)
