@@ -165,6 +165,21 @@ CASES = [
         "buildarch-first-buildable",
         f"BuildArch: aarch64 x86_64 noarch\n%ifarch x86_64\nSource1: {CITRIX}\n%else\nSource1: {CLEAN}\n%endif\n",
     ),
+    # rpm joins lines (a final backslash, an open %{, %( or %[), then looks at each of them for
+    # a conditional, in a skipped branch too; a conditional ending with a backslash runs on.
+    Case("comment-backslash-before-else", f"%if 0\n# a mirror path \\\n%else\nSource1: {CITRIX}\n%endif\n"),
+    Case("open-bracket-in-skipped-comment", f"%if 0\n# see %[\n%else\nSource1: {CITRIX}\n%endif\n# ]\n"),
+    Case("open-brace-in-skipped-comment", f"%if 0\n# see %{{\n%else\nSource1: {CITRIX}\n%endif\n# }}\n"),
+    Case(
+        "source-backslash-before-else",
+        f"%if 1\nSource1: {CLEAN} \\\n%else\nSource1: {CITRIX}\n%endif\nPatch1: {PATCH}\n",
+    ),
+    Case("multi-line-if", f"%if 1 \\\n  && 0\nSource1: {CLEAN}\n%else\nSource1: {CITRIX}\n%endif\n"),
+    Case(
+        "multi-line-if-machine",
+        f"%if 0%{{?rhel}} \\\n  || 0\nSource1: {CITRIX}\n%else\nSource1: {CLEAN}\n%endif\n",
+        variants=((), ("--define", "rhel 8")),
+    ),
     Case(
         "bcond-default-from-machine",
         f"%bcond citrix %[0%{{?rhel}} >= 8]\n{WITH_CITRIX}",

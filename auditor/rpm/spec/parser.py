@@ -53,6 +53,30 @@ _TAG_MACROS = ("name", "version", "release", "epoch", "summary", "license", "url
                "packager", "distribution", "group")  # fmt: skip
 
 
+def _is_directive(line: str) -> bool:
+    """A line rpm's ``readLine`` acts on itself: a conditional or ``%include``."""
+    stripped = line.lstrip()
+    return stripped.startswith("%include") or _CONDITIONAL.match(stripped) is not None
+
+
+def _rpm_lines(raw: str, start: int) -> list[tuple[str, int]]:
+    """The lines rpm reads one by one in text it joined (`logical_line`), with their numbers:
+    each line of it, but a conditional or ``%include`` ending with a backslash runs on into
+    the next (rpm's ``copyNextLineFinish`` blanks the backslash and the newline)."""
+    physical = raw.split("\n")
+    pieces: list[tuple[str, int]] = []
+    index = 0
+    while index < len(physical):
+        text, first = physical[index], start + index
+        if _is_directive(text):
+            while text.endswith("\\") and index + 1 < len(physical):
+                index += 1
+                text = text[:-1] + "  " + physical[index]
+        pieces.append((text, first))
+        index += 1
+    return pieces
+
+
 @dataclass
 class _PackageDraft:
     name: str
@@ -145,28 +169,43 @@ class _SpecReader:
         while number < len(lines):
             start_line = number + 1
             raw, number = logical_line(lines, number)
-            stripped = raw.strip()
-            self.macros.undecided_branch = self.undecided_branch
-            if stripped.startswith("%") and self._conditional(stripped, start_line):
+            pieces = _rpm_lines(raw, start_line) if "\n" in raw else []
+            if not any(_is_directive(text) for text, _ in pieces):
+                self._read(raw, start_line, expand=True)
                 continue
-            if not self.reading:
-                continue
-            if stripped.startswith("%include"):
-                self.unexpanded.append(stripped)  # reading other files of the host is not ours to do
-                self._code(start_line, stripped)
-                continue
-            # Like rpm, expand every line read, comments and scriptlets included: a %global or
-            # a %bcond there counts. Only what a line then says is section-specific.
-            expansion = self.macros.expand(raw)
-            if stripped.startswith("#") and self.section in ("preamble", "package", "files"):
-                continue
-            self.source_line = False
-            for line in expansion.text.split("\n"):
-                self._line(raw, line, start_line, expansion)
-            if expansion.code and not self.source_line:
-                self._code(start_line, stripped)
-            if self.section in _READ_SECTIONS or self.section == "files":
-                self.unexpanded.extend(expansion.unexpanded)
+            # rpm splits the text it joined into its lines again and looks for a conditional in
+            # each, in a branch it skips too: a comment ending in a backslash does not hide the
+            # %else after it. It expands the whole text first if the branch it starts in is
+            # read, else none of it; here each line is expanded alone (the two differ only
+            # where a macro runs across a conditional line).
+            expand = self.reading
+            for text, line in pieces:
+                self._read(text, line, expand=expand)
+
+    def _read(self, raw: str, start_line: int, *, expand: bool) -> None:
+        """One line as rpm reads it (``raw`` may be several joined: `logical_line`)."""
+        stripped = raw.strip()
+        self.macros.undecided_branch = self.undecided_branch
+        if stripped.startswith("%") and self._conditional(stripped, start_line):
+            return
+        if not self.reading:
+            return
+        if stripped.startswith("%include"):
+            self.unexpanded.append(stripped)  # reading other files of the host is not ours to do
+            self._code(start_line, stripped)
+            return
+        # Like rpm, expand every line read, comments and scriptlets included: a %global or
+        # a %bcond there counts. Only what a line then says is section-specific.
+        expansion = self.macros.expand(raw) if expand else Expansion(raw)
+        if stripped.startswith("#") and self.section in ("preamble", "package", "files"):
+            return
+        self.source_line = False
+        for line in expansion.text.split("\n"):
+            self._line(raw, line, start_line, expansion)
+        if expansion.code and not self.source_line:
+            self._code(start_line, stripped)
+        if self.section in _READ_SECTIONS or self.section == "files":
+            self.unexpanded.extend(expansion.unexpanded)
 
     def _code(self, line: int, text: str) -> None:
         """A line read that runs code the reader does not run. Its text is unknown, so where it
