@@ -176,6 +176,10 @@ CASES = [
     ),
     Case("multi-line-if", f"%if 1 \\\n  && 0\nSource1: {CLEAN}\n%else\nSource1: {CITRIX}\n%endif\n"),
     Case(
+        "if-with-open-brace",
+        f"%if 0%{{!?nil:\n1}}\nSource1: {CLEAN}\n%else\nSource1: {CITRIX}\n%endif\n",
+    ),
+    Case(
         "multi-line-if-machine",
         f"%if 0%{{?rhel}} \\\n  || 0\nSource1: {CITRIX}\n%else\nSource1: {CLEAN}\n%endif\n",
         variants=((), ("--define", "rhel 8")),

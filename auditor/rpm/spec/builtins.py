@@ -307,10 +307,10 @@ def logical_line(lines: list[str], index: int) -> tuple[str, int]:
     """
     text = lines[index]
     end = index + 1
-    while end < len(lines) and _continues(text):
+    while end < len(lines) and continues(text):
         text += "\n" + lines[end]
         end += 1
-    if end == len(lines) and end > index + 1 and _continues(text):
+    if end == len(lines) and end > index + 1 and continues(text):
         return lines[index], index + 1
     return text, end
 
@@ -318,7 +318,7 @@ def logical_line(lines: list[str], index: int) -> tuple[str, int]:
 _LINE_TOKENS = re.compile(r"\\.?|%[{(\[%]|[{}()\[\]]", re.DOTALL)
 
 
-def _continues(text: str) -> bool:
+def continues(text: str) -> bool:
     """Whether rpm reads another line with ``text``: a ``%{``/``%(``/``%[`` still open, or
     a backslash ending it (one that no other backslash escapes)."""
     if "%{" not in text and "%(" not in text and "%[" not in text:  # the common line, quickly

@@ -28,7 +28,7 @@ from auditor.rpm.model import (
     SourceKind,
 )
 from auditor.rpm.sense import SPEC_QUALIFIER_WORDS
-from auditor.rpm.spec.builtins import logical_line
+from auditor.rpm.spec.builtins import continues, logical_line
 from auditor.rpm.spec.dependencies import parse_dependency_list
 from auditor.rpm.spec.expression import evaluate
 from auditor.rpm.spec.lines import NUMBERED, SECTION, SOURCE_AFTER_BLANK, TAG, tag_number
@@ -36,8 +36,11 @@ from auditor.rpm.spec.macros import Expansion, MacroContext
 from auditor.rpm.spec.result import Spec, SpecPackage, shorten, unexpanded_source_gap
 
 _CONDITIONAL = re.compile(
-    r"^%(if|ifarch|ifnarch|ifos|ifnos|elif|elifarch|elifnarch|elifos|elifnos|else|endif)\b(.*)$"
+    r"^%(?:(else|endif)(?![A-Za-z])|(if|ifarch|ifnarch|ifos|ifnos|elif|elifarch|elifos)(?![^ \t]))(.*)$",
+    re.DOTALL,
 )
+"""rpm 4.18's ``parseLineType``: ``%else``/``%endif`` not followed by a letter, the others by a
+blank or nothing (``%if(0)`` is text). There is no ``%elifnarch`` nor ``%elifnos``."""
 _FILE_DIRECTIVE = re.compile(
     r"%(?:attr|defattr|config|verify|caps|lang)\s*\([^)]*\)|%(?:config|doc|license|dir|ghost|docdir|readme|artifact|missingok)\b"
 )
@@ -62,16 +65,17 @@ def _is_directive(line: str) -> bool:
 def _rpm_lines(raw: str, start: int) -> list[tuple[str, int]]:
     """The lines rpm reads one by one in text it joined (`logical_line`), with their numbers:
     each line of it, but a conditional or ``%include`` ending with a backslash runs on into
-    the next (rpm's ``copyNextLineFinish`` blanks the backslash and the newline)."""
+    the next (rpm's ``copyNextLineFinish`` blanks the backslash and the newline), and one
+    with a ``%{`` still open takes the lines up to its end (rpm expands them into it first)."""
     physical = raw.split("\n")
     pieces: list[tuple[str, int]] = []
     index = 0
     while index < len(physical):
         text, first = physical[index], start + index
         if _is_directive(text):
-            while text.endswith("\\") and index + 1 < len(physical):
+            while continues(text) and index + 1 < len(physical):
                 index += 1
-                text = text[:-1] + "  " + physical[index]
+                text = (text[:-1] + "  " if text.endswith("\\") else text + "\n") + physical[index]
         pieces.append((text, first))
         index += 1
     return pieces
@@ -110,6 +114,7 @@ class _Frame:
     parent_active: bool
     taken: bool  # an earlier branch was certainly taken
     maybe: bool  # an earlier branch was undecided
+    line: int  # where the %if is
 
 
 class _BuildArchRead(Exception):
@@ -217,13 +222,14 @@ class _SpecReader:
         match = _CONDITIONAL.match(stripped)
         if match is None:
             return False
-        keyword, argument = match.group(1), match.group(2).split("#", 1)[0].strip()
+        keyword, argument = match.group(1) or match.group(2), match.group(3).split("#", 1)[0].strip()
         if keyword.startswith("if"):
             parent = self.reading
             truth = self._truth(keyword, argument, line, stripped) if parent else False
-            self.frames.append(_Frame(truth, parent, truth is True, truth is None))
+            self.frames.append(_Frame(truth, parent, truth is True, truth is None, line))
         elif not self.frames:
-            return True  # an unbalanced %else/%endif: rpm fails, a reader goes on
+            # rpm refuses the spec; a reader that goes on has parted from rpm's reading somewhere.
+            self._unbalanced(line, f"{shorten(stripped)} with no %if")
         elif keyword.startswith("elif"):
             frame = self.frames[-1]
             if not frame.parent_active or frame.taken:
@@ -243,6 +249,10 @@ class _SpecReader:
             self.frames.pop()
         return True
 
+    def _unbalanced(self, line: int, what: str) -> None:
+        detail = f"{self.path}:{line}: {what}: rpm refuses such a spec, this reading is not rpm's"
+        self.gaps.append(Gap(GapKind.UNDECIDED_CONDITIONAL, detail))
+
     def _truth(self, keyword: str, argument: str, line: int, text: str) -> bool | None:
         expansion = self.macros.expand(argument)
         if keyword in ("if",):
@@ -251,10 +261,10 @@ class _SpecReader:
             words = set(expansion.text.split())
             if expansion.unexpanded:
                 truth = None
-            elif keyword in ("ifarch", "ifnarch", "elifarch", "elifnarch"):
-                truth = (self.arch in words) == (keyword in ("ifarch", "elifarch"))
+            elif keyword in ("ifarch", "ifnarch"):  # an %elifarch comes as "ifarch"
+                truth = (self.arch in words) == (keyword == "ifarch")
             else:
-                truth = ("linux" in words) == (keyword in ("ifos", "elifos"))
+                truth = ("linux" in words) == (keyword == "ifos")
         if truth is None:
             self.undecided.append(line)
             self.gaps.append(Gap(GapKind.UNDECIDED_CONDITIONAL, f"{self.path}:{line}: {shorten(text)}"))
@@ -390,6 +400,8 @@ class _SpecReader:
             self.gaps.append(unexpanded_source_gap(self.path, source, unread_values=True))
 
     def finish(self) -> Spec:
+        for frame in self.frames:
+            self._unbalanced(frame.line, "%if never closed")
         tags = self.main.tags
         epoch_text = tags.get("epoch")
         epoch = tag_number(epoch_text) if epoch_text else None
