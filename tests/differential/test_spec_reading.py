@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -22,6 +23,7 @@ from auditor.cli.main import main
 from auditor.rpm.model import GapKind
 from auditor.rpm.spec.parser import parse_spec
 from auditor.rpm.spec.result import Spec
+from auditor.rpm.spec.rpmmacros import RPM_MACRO_NAMES
 from auditor.sources.rpmpackage import read_rpm_file
 from auditor.sources.specs import read_spec_file
 from auditor.sources.srpmspec import recorded_name
@@ -263,3 +265,33 @@ def test_an_unbalanced_conditional_is_a_gap(case: str, tmp_path: Path) -> None:
     assert done.returncode != 0 and "%if" in done.stderr  # the control: rpm refuses it
     gaps = [gap for gap in parse_spec(text, "case.spec").gaps if gap.kind is GapKind.UNDECIDED_CONDITIONAL]
     assert [gap.detail.split(": rpm refuses")[0] for gap in gaps if "rpm refuses" in gap.detail] == [where]
+
+
+HOST_MACRO_CASES = {
+    "negated-test-in-if": f'%if "%{{!?optflags:unset}}" == "unset"\nSource1: clean.tgz\n%else\nSource1: {CITRIX}/a.tgz\n%endif\n',
+    "definition-in-negated-test": f"%{{!?_topdir:%global clean 1}}\n%if 0%{{?clean}}\nSource1: clean.tgz\n%else\nSource1: {CITRIX}/b.tgz\n%endif\n",
+    "negated-test-in-source": f"Source1: {CITRIX}/%{{!?_vendor:c}}.tgz\n",
+}
+
+
+@pytest.mark.parametrize("case", HOST_MACRO_CASES, ids=list(HOST_MACRO_CASES))
+def test_a_macro_rpm_defines_is_not_known_undefined(case: str, tmp_path: Path) -> None:
+    """rpm's own macro files define hundreds of macros on every build host (``%optflags``,
+    ``%_topdir``...): a negated test of one the spec does not define cannot be decided."""
+    text = HEADER + HOST_MACRO_CASES[case] + "%description\nd\n%files\n"
+    spec = parse_spec(text, "case.spec")
+    rpm_reads = rpm_recorded(tmp_path, text)
+    assert any("citrite" in line for line in rpmspec(tmp_path, text, "-P").splitlines())
+    if case == "negated-test-in-source":  # the Source is rpm's only with a gap saying it may not be
+        assert [gap.kind for gap in spec.gaps] == [GapKind.UNEXPANDED_SOURCE]
+    else:  # both branches read, the conditional a gap
+        assert auditor_recorded(spec) >= rpm_reads
+        assert GapKind.UNDECIDED_CONDITIONAL in {gap.kind for gap in spec.gaps}
+
+
+def test_the_macro_names_are_those_rpm_defines(tmp_path: Path) -> None:
+    """The shipped list (tests/differential/make_rpm_macros.py) has every macro this rpm defines."""
+    out = _run(tmp_path, ["rpm", "--showrc"]).stdout.split("\n========================\n", 1)[-1]
+    defined = {name for level, name in re.findall(r"^-(\d+)[:=] (\w+)", out, re.MULTILINE) if level != "20"}
+    assert defined <= RPM_MACRO_NAMES
+    assert {"optflags", "_topdir", "_vendor"} <= RPM_MACRO_NAMES

@@ -195,10 +195,15 @@ class MacroContext(MacroTable):
     ) -> str:
         """``%{?name}``, ``%{!?name:text}``, ``%{-f}``, ``%{?-f:text}``: existence tests."""
         definition = self.lookup(name)
+        doubted = len(result.environment)
         self.doubt(name, written, result, tested=True, negated=negate)
         if (definition is None) != negate:
             return ""
         if argument:
+            if len(result.environment) > doubted:
+                # rpm may not take this branch: what it defines (%{!?x:%global y 1}) is a maybe.
+                with self.uncertain():
+                    return self._expand(argument, result, depth + 1)
             return self._expand(argument, result, depth + 1)
         if definition is None or argument is not None:
             return ""

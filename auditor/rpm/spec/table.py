@@ -24,6 +24,7 @@ from auditor.rpm.spec.builtins import (
     RPM_PARAMETRIC_MACROS,
     SETTLED_PREFIXES,
 )
+from auditor.rpm.spec.rpmmacros import RPM_MACRO_NAMES
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +197,12 @@ class MacroTable:
         return stack[-1] if stack else None
 
     def doubt(self, name: str, written: str, result: Expansion, *, tested: bool, negated: bool) -> None:
-        """Record ``written`` in `Expansion.environment` when its answer is not certain."""
+        """Record ``written`` in `Expansion.environment` when its answer is not certain.
+
+        A name the spec never defined is the build host's when tested (``%{?name}``); a negated
+        test (``%{!?name:default}``, a spec giving its own default) is certain unless rpm's own
+        macro files define the name somewhere (`RPM_MACRO_NAMES`: ``%optflags``, ``%_topdir``...)
+        or it is a known machine's (`ENVIRONMENT_MACROS`)."""
         if name in self._unknown:
             result.environment.append(written)
         elif is_automatic(name):
@@ -204,7 +210,8 @@ class MacroTable:
                 result.environment.append(written)
         elif tested and name not in self._macros and name not in self._user:
             settled = name in self._settled or name.startswith(SETTLED_PREFIXES)
-            if (not negated and not settled) or (negated and name in ENVIRONMENT_MACROS):
+            host = name in ENVIRONMENT_MACROS or name in RPM_MACRO_NAMES
+            if (not negated and not settled) or (negated and host):
                 result.environment.append(written)
 
     @contextmanager
