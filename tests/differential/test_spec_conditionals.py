@@ -176,6 +176,17 @@ CASES = [
     ),
     Case("multi-line-if", f"%if 1 \\\n  && 0\nSource1: {CLEAN}\n%else\nSource1: {CITRIX}\n%endif\n"),
     Case(
+        "comment-backslash-before-if",
+        f"%bcond_with citrix\n# build flags \\\n%if %{{with citrix}}\nSource1: {CITRIX}\n%else\nSource1: {CLEAN}\n%endif\n",
+    ),
+    # The joined text is expanded before rpm looks at its lines: an %if in a %define's body is
+    # no conditional where the definition is read.
+    Case(
+        "define-body-with-if",
+        "%define setup_extra() \\\n%if 0 \\\necho \\\n%endif \\\n%{nil}\n"
+        f"%if 1\nSource1: {CITRIX}\n%else\nSource1: {CLEAN}\n%endif\n",
+    ),
+    Case(
         "if-with-open-brace",
         f"%if 0%{{!?nil:\n1}}\nSource1: {CLEAN}\n%else\nSource1: {CITRIX}\n%endif\n",
     ),

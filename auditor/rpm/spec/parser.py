@@ -174,24 +174,41 @@ class _SpecReader:
         while number < len(lines):
             start_line = number + 1
             raw, number = logical_line(lines, number)
-            pieces = _rpm_lines(raw, start_line) if "\n" in raw else []
-            if not any(_is_directive(text) for text, _ in pieces):
-                self._read(raw, start_line, expand=True)
+            if "\n" not in raw:
+                self._read(raw, start_line)
                 continue
-            # rpm splits the text it joined into its lines again and looks for a conditional in
-            # each, in a branch it skips too: a comment ending in a backslash does not hide the
-            # %else after it. It expands the whole text first if the branch it starts in is
-            # read, else none of it; here each line is expanded alone (the two differ only
-            # where a macro runs across a conditional line).
-            expand = self.reading
-            for text, line in pieces:
-                self._read(text, line, expand=expand)
+            # rpm expands the text it joined if the branch it starts in is read (else none of
+            # it), splits the result into lines again and looks for a conditional in each, in
+            # a skipped branch too: a comment ending in a backslash does not hide the %else
+            # after it, and a %define whose body holds an %if is no conditional.
+            self.macros.undecided_branch = self.undecided_branch
+            expansion = self.macros.expand(raw) if self.reading else None
+            pieces = _rpm_lines(raw if expansion is None else expansion.text, start_line)
+            if not any(_is_directive(text) for text, _ in pieces):
+                self._read(raw, start_line, expansion or Expansion(raw))
+                continue
+            # A conditional written as such is read as written, for what its own macros may be,
+            # not for those of the text around it (a `%cmake \` line with `%if %{with x}` in it).
+            written = [piece for piece in _rpm_lines(raw, start_line) if _is_directive(piece[0])]
+            made = sum(1 for text, _ in pieces if _is_directive(text))
+            as_written = iter(written) if expansion is not None and len(written) == made else None
+            for index, (text, line) in enumerate(pieces):
+                if as_written is not None and _is_directive(text):
+                    self._read(*next(as_written))
+                    continue
+                found = Expansion(text)
+                if expansion is not None:  # what the whole text's expansion could not know
+                    code = expansion.code if index == 0 else []
+                    found = Expansion(text, [*expansion.unexpanded], [*expansion.environment], [*code])
+                self._read(text, line, found)
 
-    def _read(self, raw: str, start_line: int, *, expand: bool) -> None:
-        """One line as rpm reads it (``raw`` may be several joined: `logical_line`)."""
+    def _read(self, raw: str, start_line: int, expansion: Expansion | None = None) -> None:
+        """One line as rpm reads it (``raw`` may be several joined: `logical_line`), and
+        ``expansion``, when it was expanded already (or is read as is)."""
         stripped = raw.strip()
         self.macros.undecided_branch = self.undecided_branch
-        if stripped.startswith("%") and self._conditional(stripped, start_line):
+        doubtful = expansion is not None and not expansion.exact
+        if stripped.startswith("%") and self._conditional(stripped, start_line, doubtful=doubtful):
             return
         if not self.reading:
             return
@@ -201,7 +218,8 @@ class _SpecReader:
             return
         # Like rpm, expand every line read, comments and scriptlets included: a %global or
         # a %bcond there counts. Only what a line then says is section-specific.
-        expansion = self.macros.expand(raw) if expand else Expansion(raw)
+        if expansion is None:
+            expansion = self.macros.expand(raw)
         if stripped.startswith("#") and self.section in ("preamble", "package", "files"):
             return
         self.source_line = False
@@ -218,14 +236,16 @@ class _SpecReader:
         prints may open a section or define a macro for what follows."""
         self.gaps.append(Gap(GapKind.SPEC_CODE, f"{self.path}:{line}: {shorten(text)}"))
 
-    def _conditional(self, stripped: str, line: int) -> bool:
+    def _conditional(self, stripped: str, line: int, *, doubtful: bool = False) -> bool:
+        """``doubtful``: the line comes from an expansion that was not exact, so its argument
+        may not be rpm's (rpm's own expression parser expands what is left, as `_truth` does)."""
         match = _CONDITIONAL.match(stripped)
         if match is None:
             return False
         keyword, argument = match.group(1) or match.group(2), match.group(3).split("#", 1)[0].strip()
         if keyword.startswith("if"):
             parent = self.reading
-            truth = self._truth(keyword, argument, line, stripped) if parent else False
+            truth = self._truth(keyword, argument, line, stripped, doubtful) if parent else False
             self.frames.append(_Frame(truth, parent, truth is True, truth is None, line))
         elif not self.frames:
             # rpm refuses the spec; a reader that goes on has parted from rpm's reading somewhere.
@@ -235,7 +255,7 @@ class _SpecReader:
             if not frame.parent_active or frame.taken:
                 frame.active = False
             else:
-                truth = self._truth(keyword[2:], argument, line, stripped)
+                truth = self._truth(keyword[2:], argument, line, stripped, doubtful)
                 frame.active = truth
                 frame.taken = truth is True
                 frame.maybe = frame.maybe or truth is None
@@ -253,9 +273,11 @@ class _SpecReader:
         detail = f"{self.path}:{line}: {what}: rpm refuses such a spec, this reading is not rpm's"
         self.gaps.append(Gap(GapKind.UNDECIDED_CONDITIONAL, detail))
 
-    def _truth(self, keyword: str, argument: str, line: int, text: str) -> bool | None:
+    def _truth(self, keyword: str, argument: str, line: int, text: str, doubtful: bool) -> bool | None:
         expansion = self.macros.expand(argument)
-        if keyword in ("if",):
+        if doubtful:
+            truth: bool | None = None
+        elif keyword in ("if",):
             truth = None if expansion.unexpanded or expansion.environment else evaluate(expansion.text)
         else:
             words = set(expansion.text.split())
