@@ -300,6 +300,8 @@ FRAGMENTS = [
     "%if %{with c}", "%if 0%{?rhel}", "%else", "%endif", "%elif 1", "Source0: %{g}/s.tgz", "Patch1: %e",
     "%{lua: x}", "%(true)", "\\", "%{", "}", "%[", "]", "%%", "#", "%dnl x", "%{macrobody:m}",
     "%{expr:1/0}", "%define", "%global x", "%define 1bad x", "%{?nope:%{m}}", "%package p", "%files",
+    "BuildArch: noarch", "BuildArch: aarch64 x86_64", "%ifarch x86_64", "%if(0)", "%Package P", "Source 1: x",
+    "Patch\tx: y", "%exclude /a", "%include x", "%{load:x}", "%{!?optflags:%global y 1}", "%else \\", "%endif_x",
 ]  # fmt: skip
 
 
