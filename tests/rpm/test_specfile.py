@@ -418,3 +418,23 @@ def test_a_macro_an_undecided_branch_may_leave_undefined_is_read_both_ways() -> 
         "https://download.example.org/v-10.0.tar.xz",
     ]
     assert [s.value for s in spec.sources if s.number == 1] == ["https://example.org/citrix/w.tgz"]
+
+
+def test_host_queries_whose_output_is_one_word_are_no_spec_code_gap() -> None:
+    """The shell idioms old specs carry everywhere (the builder's uid in a BuildRoot, perl's
+    version in a Requires, a shortened commit hash) print one word, never spec text: a gap for
+    each would mark a tenth of real specs incomplete for nothing. Any other shell is a gap."""
+    benign = (
+        "Name: b\nVersion: 1\nRelease: 1\n%global commit0 0123456789abcdef\n"
+        "%global shortcommit0 %(c=%{commit0}; echo ${c:0:7})\n"
+        "BuildRoot: %{_tmppath}/%{name}-%{version}-root-%(%{__id_u} -n)\n"
+        'Requires: perl(:MODULE_COMPAT_%(eval "`perl -V:version`"; echo $version))\n'
+        "Source0: https://example.org/b-%{version}.tar.gz\n"
+    )
+    assert [gap for gap in parse_spec(benign, "b.spec").gaps if gap.kind is GapKind.SPEC_CODE] == []
+    other = benign + "%global extra %(curl -s https://example.org/vendor)\nVendor: %{extra}\n"
+    gaps = [gap.detail for gap in parse_spec(other, "b.spec").gaps if gap.kind is GapKind.SPEC_CODE]
+    assert gaps == [
+        "b.spec:9: %global extra %(curl -s https://example.org/vendor)",
+        "b.spec:10: Vendor: %{extra}",
+    ]

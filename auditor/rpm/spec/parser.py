@@ -46,6 +46,23 @@ _FILE_DIRECTIVE = re.compile(
 )
 _EXCLUDE = re.compile(r"%exclude\b")
 _READ_SECTIONS = frozenset({"preamble", "package", "sourcelist", "patchlist"})
+_HOST_QUERY = re.compile(
+    r"""%\(\s*(?:
+        (?:%\{__id_u\}|id)\s+-u?n                                     # the builder's user name
+      | (?:%\{__id_u\}|id\s+-u)                                       # or id
+      | eval\s+"(?:`|\$\()(?:%\{__perl\}|perl)\s+-V:version(?:`|\))"\s*;\s*echo\s+\$version  # perl's version
+      | c=%\{\??\w+\}\s*;\s*echo\s+\$\{c:0:\d+\}                      # a commit hash, shortened
+      | mktemp\s+-ud\s+[^\s()`$;|&<>]+                                 # a BuildRoot's name
+      | %\{__python[23]?\}\s+-c\s+"from\s+distutils\.sysconfig\s+import\s+get_python_lib\s*;
+        \s*print\s*\(?\s*get_python_lib\(\s*(?:1|plat_specific=1)?\s*\)\s*\)?\s*"  # site-packages
+    )\s*\)""",
+    re.VERBOSE,
+)
+"""Shell code whose output is one word of the build host, never spec text: the idioms that put
+the builder's uid or a temporary name in a BuildRoot (which rpm ignores), perl's version in a
+Requires, the first characters of a commit hash macro in a version, or Python's
+site-packages directory in a path (the old ``python_sitelib`` definitions). A line running
+only these is read as text that holds them; any other code is a spec-code gap."""
 
 _DEPENDENCY_TAGS: dict[str, DependencyKind] = {
     "prereq": DependencyKind.REQUIRES,
@@ -225,7 +242,7 @@ class _SpecReader:
         self.source_line = False
         for line in expansion.text.split("\n"):
             self._line(raw, line, start_line, expansion)
-        if expansion.code and not self.source_line:
+        if expansion.code and not self.source_line and not all(map(_HOST_QUERY.fullmatch, expansion.code)):
             self._code(start_line, stripped)
         if self.section in _READ_SECTIONS or self.section == "files":
             self.unexpanded.extend(expansion.unexpanded)
