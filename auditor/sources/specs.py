@@ -88,16 +88,31 @@ def _source_package(spec: Spec, identity: _Identity, path: str, notes: tuple[str
     )
 
 
+_ISA = {
+    **dict.fromkeys(("x86_64", "amd64", "ia32e"), "x86-64"),
+    **dict.fromkeys(("i386", "i486", "i586", "i686", "athlon", "geode", "pentium3", "pentium4"), "x86-32"),
+    "aarch64": "aarch-64",
+    **dict.fromkeys(("ppc64le", "ppc64"), "ppc-64"),
+    "s390x": "s390-64",
+    "s390": "s390-32",
+    "riscv64": "riscv-64",
+}
+"""rpm's ``%__isa`` of each architecture (its platform macros): rpmbuild gives an architecture's
+package the provide ``name(isa) = EVR``, which ``Requires: name%{?_isa}`` asks for."""
+
+
 def _binary_package(
     spec: Spec, identity: _Identity, sub: SpecPackage, path: str, arch: str, notes: tuple[str, ...]
 ) -> Package:
     name, epoch, version, release = identity
     build_arch = (sub.buildarch or spec.packages[0].buildarch or arch).split()[0]
     evr_text = f"{epoch}:{version}-{release}" if epoch is not None else f"{version}-{release}"
-    self_provide = Dependency(sub.name, Op.EQ, EVR.parse(evr_text))
-    provides = (
-        sub.provides if any(p.name == sub.name for p in sub.provides) else (*sub.provides, self_provide)
-    )
+    evr = EVR.parse(evr_text)
+    provides = sub.provides
+    isa = _ISA.get(build_arch)
+    for own in (sub.name, f"{sub.name}({isa})" if isa else None):
+        if own is not None and not any(p.name == own for p in provides):
+            provides = (*provides, Dependency(own, Op.EQ, evr))
     return Package(
         name=sub.name,
         epoch=epoch,

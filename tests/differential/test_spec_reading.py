@@ -295,3 +295,30 @@ def test_the_macro_names_are_those_rpm_defines(tmp_path: Path) -> None:
     defined = {name for level, name in re.findall(r"^-(\d+)[:=] (\w+)", out, re.MULTILINE) if level != "20"}
     assert defined <= RPM_MACRO_NAMES
     assert {"optflags", "_topdir", "_vendor"} <= RPM_MACRO_NAMES
+
+
+def test_an_isa_requirement_names_the_architectures_build(tmp_path: Path) -> None:
+    """``Requires: foo%{?_isa}`` is ``foo(x86-64)`` for rpm: a requirement only the x86_64 build
+    of foo provides. Read as plain ``foo``, any provider of foo (a clean noarch one) satisfied it."""
+    text = HEADER + "Requires: foo%{?_isa}\nRequires: bar%{_isa}\n%description\nd\n%files\n"
+    spec = parse_spec(text, "case.spec")
+    assert auditor_packages(spec) == rpm_packages(tmp_path, text)
+    assert auditor_packages(spec)["case"][1] == {"foo(x86-64)", "bar(x86-64)"}
+
+
+def test_an_architectures_package_provides_its_isa_name_as_rpmbuild_gives_it(tmp_path: Path) -> None:
+    """rpmbuild gives an x86_64 package ``name(x86-64) = EVR``, and a noarch one nothing of the
+    kind: what ``Requires: name%{?_isa}`` finds among specs audited together."""
+    arch = HEADER + "%description\nd\n%package sub\nSummary: s\n%description sub\nd\n%files\n%files sub\n"
+    noarch = arch.replace("Source0:", "BuildArch: noarch\nSource0:")
+    for text in (arch, noarch):
+        path = tmp_path / "case.spec"
+        path.write_text(text)
+        expected = set(rpmspec(tmp_path, text, "-q", "--provides").splitlines())
+        found = {
+            str(dep)
+            for package in read_spec_file(str(path))
+            if not package.is_source
+            for dep in package.provides
+        }
+        assert found == expected

@@ -44,6 +44,12 @@ DEFAULT_MACROS: Mapping[str, str] = {
     "_build_arch": "x86_64",
     "_host_cpu": "x86_64",
     "_os": "linux",
+    # A dependency on one architecture's build of a package: "Requires: foo%{?_isa}" is
+    # foo(x86-64), which only the x86_64 build of foo provides (i686's is foo(x86-32)).
+    "__isa_name": "x86",
+    "__isa_bits": "64",
+    "__isa": "%{__isa_name}-%{__isa_bits}",
+    "_isa": "%{?__isa:(%{__isa})}%{!?__isa:%{nil}}",
     "_target_os": "linux",
     "nil": "",
     "ix86": "i386 i486 i586 i686 pentium3 pentium4 athlon geode",
