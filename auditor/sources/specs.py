@@ -101,11 +101,39 @@ _ISA = {
 package the provide ``name(isa) = EVR``, which ``Requires: name%{?_isa}`` asks for."""
 
 
+_ARCHES_TRIED = ("x86_64", "aarch64", "ppc64le", "s390x", "i686")
+"""Where a spec that cannot be built for the run's architecture is thought built, in this order
+of likelihood, when its ExcludeArch alone says where it cannot."""
+
+
+def _buildable(arch: str, main: SpecPackage) -> str:
+    """The architecture the spec's packages are built for: ``arch``, unless rpmbuild refuses it
+    (``ExclusiveArch`` without it, or ``ExcludeArch`` with it): then the first it accepts.
+
+    rpmbuild stops with "Architecture is not included" there, so a package of ``arch`` never
+    exists: read as one, a clean spec provided for hosts it is never built for, and was counted
+    as the way around a Citrix provider dnf installs.
+    """
+    if arch == "noarch":
+        return arch
+    only = (main.exclusive_arch or "").replace(",", " ").split()
+    never = set((main.exclude_arch or "").replace(",", " ").split())
+    if (not only or arch in only) and arch not in never:
+        return arch
+    candidates = only or [candidate for candidate in _ARCHES_TRIED if candidate != arch]
+    return next(
+        (candidate for candidate in candidates if candidate not in never),
+        candidates[0] if candidates else arch,
+    )
+
+
 def _binary_package(
     spec: Spec, identity: _Identity, sub: SpecPackage, path: str, arch: str, notes: tuple[str, ...]
 ) -> Package:
     name, epoch, version, release = identity
-    build_arch = (sub.buildarch or spec.packages[0].buildarch or arch).split()[0]
+    build_arch = _buildable(
+        (sub.buildarch or spec.packages[0].buildarch or arch).split()[0], spec.packages[0]
+    )
     evr_text = f"{epoch}:{version}-{release}" if epoch is not None else f"{version}-{release}"
     evr = EVR.parse(evr_text)
     provides = sub.provides

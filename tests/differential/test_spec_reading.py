@@ -322,3 +322,34 @@ def test_an_architectures_package_provides_its_isa_name_as_rpmbuild_gives_it(tmp
             for dep in package.provides
         }
         assert found == expected
+
+
+@pytest.mark.parametrize(
+    ("tag", "expected"),
+    [
+        ("ExclusiveArch: aarch64 ppc64le", "aarch64"),
+        ("ExclusiveArch: %{ix86} x86_64", "x86_64"),
+        ("ExcludeArch: x86_64", "aarch64"),
+        ("ExcludeArch: s390x", "x86_64"),
+    ],
+)
+def test_a_spec_rpmbuild_refuses_here_is_not_built_for_this_architecture(
+    tag: str, expected: str, tmp_path: Path
+) -> None:
+    """rpmbuild stops ("Architecture is not included") where ExclusiveArch leaves the host out or
+    ExcludeArch names it: no package of this architecture exists to provide anything."""
+    text = HEADER.replace("Source0:", f"{tag}\nSource0:") + "Provides: foo\n%description\nd\n%files\n"
+    path = tmp_path / "case.spec"
+    path.write_text(text)
+    top = tmp_path / "top"
+    (top / "SOURCES").mkdir(parents=True)
+    (top / "SOURCES" / "case.tar.gz").write_text("x\n")
+    built = subprocess.run(
+        ["rpmbuild", "-bb", "--quiet", "--define", f"_topdir {top}", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (built.returncode == 0) == (expected == "x86_64"), built.stderr
+    [binary] = [package for package in read_spec_file(str(path)) if not package.is_source]
+    assert binary.arch == expected

@@ -119,6 +119,8 @@ class _PackageDraft:
             packager=tag("packager"),
             distribution=tag("distribution"),
             buildarch=self.tags.get("buildarch"),
+            exclusive_arch=self.tags.get("exclusivearch"),
+            exclude_arch=self.tags.get("excludearch"),
             **{kind: tuple(self.deps.get(kind, ())) for kind in DEPENDENCY_KINDS},
         )
 

@@ -20,6 +20,10 @@ class SpecPackage:
     packager: str | None = None
     distribution: str | None = None
     buildarch: str | None = None
+    exclusive_arch: str | None = None
+    """``ExclusiveArch``: rpmbuild builds the spec on these architectures only."""
+    exclude_arch: str | None = None
+    """``ExcludeArch``: rpmbuild refuses to build the spec on these."""
     requires: tuple[Dependency, ...] = ()
     provides: tuple[Dependency, ...] = ()
     conflicts: tuple[Dependency, ...] = ()
