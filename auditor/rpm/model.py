@@ -217,6 +217,9 @@ class GapKind(enum.Enum):
     ``%{lua:}``, ``%(shell)``, ``%{load:}``) outside a Source or Patch value (that one is an
     `UNEXPANDED_SOURCE`): the lines it makes and the macros it defines (a Source, a Vendor, a
     ``%package``) are unseen."""
+    DYNAMIC_BUILDREQUIRES = "dynamic-buildrequires"
+    """A source package whose spec has ``%generate_buildrequires`` (an SRPM says so by requiring
+    ``rpmlib(DynamicBuildRequires)``): the BuildRequires it prints at build time are unseen."""
     # Gaps of an input rather than of one package:
     NOTHING_AUDITED = "nothing-audited"
     """The inputs held no package to audit: an audit of nothing proves nothing."""

@@ -18,7 +18,17 @@ from typing import NamedTuple
 
 from auditor.core.errors import InputError
 from auditor.core.files import read_regular
-from auditor.rpm.model import EVR, Dependency, GapKind, Op, Package, PackageKind, srpm_file_name
+from auditor.rpm.model import (
+    EVR,
+    Dependency,
+    Gap,
+    GapKind,
+    Op,
+    Package,
+    PackageKind,
+    srpm_file_name,
+    with_fields,
+)
 from auditor.rpm.spec.parser import parse_spec
 from auditor.rpm.spec.result import Spec, SpecPackage
 
@@ -40,10 +50,12 @@ def packages_from_spec(spec: Spec, path: str, arch: str = "x86_64") -> list[Pack
     if not spec.name or not spec.version:
         raise InputError(path, "not a spec file: no Name or Version")
     notes = [f"macro left unexpanded: {item}" for item in spec.unexpanded[:20]]
-    if spec.dynamic_build_requires:
-        notes.append("%generate_buildrequires: more BuildRequires appear only at build time")
     identity = _Identity(spec.name, spec.epoch, spec.version, spec.release or "0")
-    packages = [_source_package(spec, identity, path, tuple(notes))]
+    source = _source_package(spec, identity, path, tuple(notes))
+    if spec.dynamic_build_requires:
+        gap = Gap(GapKind.DYNAMIC_BUILDREQUIRES, f"{path}: %generate_buildrequires")
+        source = with_fields(source, gaps=(*source.gaps, gap))
+    packages = [source]
     built = set(spec.built) if spec.built else {sub.name for sub in spec.packages}
     packages.extend(
         _binary_package(spec, identity, sub, path, arch, tuple(notes))

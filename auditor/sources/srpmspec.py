@@ -70,6 +70,20 @@ def read_srpm_spec(
 ) -> SpecReading:
     """The Sources of the SRPM whose ``headers`` are given, its spec read from ``payload``
     when the header has none (None: only the header can be read)."""
+    reading = _read_srpm_spec(headers, payload, source, files)
+    if _DYNAMIC_BUILDREQUIRES in headers.main.strings(Tag.REQUIRENAME):
+        gap = Gap(GapKind.DYNAMIC_BUILDREQUIRES, f"{source}: %generate_buildrequires")
+        reading = replace(reading, gaps=(*reading.gaps, gap))
+    return reading
+
+
+_DYNAMIC_BUILDREQUIRES = "rpmlib(DynamicBuildRequires)"
+"""What rpmbuild makes an SRPM require when its spec has ``%generate_buildrequires``."""
+
+
+def _read_srpm_spec(
+    headers: RpmHeaders, payload: PayloadMember | None, source: str, files: Sequence[str]
+) -> SpecReading:
     main = headers.main
     text = main.string(Tag.SPEC)
     if text is not None:

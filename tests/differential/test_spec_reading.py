@@ -353,3 +353,27 @@ def test_a_spec_rpmbuild_refuses_here_is_not_built_for_this_architecture(
     assert (built.returncode == 0) == (expected == "x86_64"), built.stderr
     [binary] = [package for package in read_spec_file(str(path)) if not package.is_source]
     assert binary.arch == expected
+
+
+def test_build_requirements_printed_at_build_time_are_a_gap_of_the_spec_and_its_srpm(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``%generate_buildrequires`` prints more BuildRequires when the package is built: unseen,
+    so --strict fails on the spec, and on the SRPM rpmbuild makes of it (which says so by
+    requiring rpmlib(DynamicBuildRequires))."""
+    text = HEADER + "BuildRequires: gcc\n%description\nd\n%generate_buildrequires\necho citrix-sdk\n%files\n"
+    path = tmp_path / "case.spec"
+    path.write_text(text)
+    srpm = build_srpm(tmp_path, text)
+    requires = subprocess.run(["rpm", "-qp", "--requires", str(srpm)], capture_output=True, text=True)
+    assert "rpmlib(DynamicBuildRequires)" in requires.stdout
+    for target in (path, srpm):
+        [source] = (
+            [p for p in read_spec_file(str(path)) if p.is_source]
+            if target == path
+            else [read_rpm_file(str(srpm))]
+        )
+        assert [gap.kind for gap in source.gaps] == [GapKind.DYNAMIC_BUILDREQUIRES]
+        code = main(["scan", str(target), "--strict", "--no-cache", "-q", "--format", "json"])
+        reasons = json.loads(capsys.readouterr().out)["completeness"]["reasons"]
+        assert code == 3 and {"reason": "dynamic-buildrequires", "count": 1} in reasons
