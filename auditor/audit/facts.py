@@ -21,6 +21,7 @@ so an upgrade does not make an accepted fact look new (baselines and diffs compa
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -65,6 +66,7 @@ TAINT_RULES = frozenset(_TAINT_RULES.values())
 """The rules of taint facts: ``status:depends``, ``status:may-depend``, ``status:build-depends``."""
 
 
+@functools.lru_cache(maxsize=4096)
 def taint_capability(category: Category, ends_at: str) -> str:
     """A taint's identity beside its rule and package: the category and the *name* of the origin
     package its shortest chain of that category ends at. A version bump, or a longer or shorter
@@ -139,8 +141,7 @@ def package_facts(
                 index,
                 package.name,
                 taint_capability(category, end.name),
-                # ``_value_``: no enum property call in a loop over every taint of a distribution.
-                f"{kind._value_} on {end.nevra} ({hops} hop{'s' if hops != 1 else ''})",
+                _taint_text(kind, end.nevra, hops),
                 category=category,
                 chain=chain,
                 ends_at=end.name,
@@ -151,6 +152,14 @@ def package_facts(
     if missing_source is not None:
         facts.append(missing_source)
     return tuple(facts)
+
+
+@functools.lru_cache(maxsize=4096)
+def _taint_text(kind: FactKind, nevra: str, hops: int) -> str:
+    """One string for every taint that reads the same: the packages that depend on one origin
+    package at one distance share it (and its capability), instead of a copy each."""
+    # ``_value_``: no enum property call in a loop over every taint of a distribution.
+    return f"{kind._value_} on {nevra} ({hops} hop{'s' if hops != 1 else ''})"
 
 
 def origin_fact(index: int | None, subject: str, finding: Finding) -> Fact:

@@ -124,7 +124,11 @@ class Decision:
     completeness: Completeness = Completeness()
     errors: int = 0
     nothing_audited: bool = False
-    by_package: Mapping[int, tuple[Ruling, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    by_package: Mapping[int, Ruling | tuple[Ruling, ...]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    """Each package's rulings, a lone one held as itself: most packages of a distribution read
+    from its metadata have one fact, and a tuple each for them was 3.4 MiB of distro-60k's peak."""
 
     @property
     def blocking(self) -> list[Ruling]:
@@ -135,7 +139,8 @@ class Decision:
         return self.options.stale_waivers_block and bool(self.stale)
 
     def for_package(self, index: int) -> tuple[Ruling, ...]:
-        return self.by_package.get(index, ())
+        found = self.by_package.get(index, ())
+        return (found,) if isinstance(found, Ruling) else found
 
     def blocks(self, index: int) -> bool:
         return any(ruling.blocks for ruling in self.for_package(index))
@@ -202,7 +207,9 @@ def decide(
         completeness=_completeness(audit, rulings),
         errors=len(audit.errors),
         nothing_audited=not audit.results,
-        by_package=MappingProxyType({index: tuple(items) for index, items in by_package.items()}),
+        by_package=MappingProxyType(
+            {index: items[0] if len(items) == 1 else tuple(items) for index, items in by_package.items()}
+        ),
     )
 
 
