@@ -377,3 +377,30 @@ def test_build_requirements_printed_at_build_time_are_a_gap_of_the_spec_and_its_
         code = main(["scan", str(target), "--strict", "--no-cache", "-q", "--format", "json"])
         reasons = json.loads(capsys.readouterr().out)["completeness"]["reasons"]
         assert code == 3 and {"reason": "dynamic-buildrequires", "count": 1} in reasons
+
+
+BUILTIN_CASES = [
+    (name, text)
+    for name in ("basename", "dirname", "suffix")
+    for text in ("mirror.net/", "abc", "a.b/c", "a/b/", "/a", "x.tar.gz", "a/b.c/d")
+]
+
+
+def test_pure_builtins_cut_text_as_rpm_does() -> None:
+    """``%{suffix:mirror.net/}`` is ``net/`` for rpm (after the last "." of the whole text): read
+    as the last path part's suffix, a Citrix host written through it was another host."""
+    from auditor.rpm.spec.builtins import PURE_FUNCTIONS
+
+    expression = " ".join(f"[%{{{name}:{text}}}]" for name, text in BUILTIN_CASES)
+    done = subprocess.run(["rpm", "--eval", expression], capture_output=True, text=True, check=True)
+    expected = re.findall(r"\[([^\]]*)\]", done.stdout)
+    assert [PURE_FUNCTIONS[name](text) for name, text in BUILTIN_CASES] == expected
+
+
+def test_a_quoted_macro_argument_is_a_gap_not_a_split_value() -> None:
+    text = HEADER.replace(
+        "Source0: case.tar.gz",
+        "%define pick() %2\nSource0: %pick %{quote:a b} https://code.citrite.net/x/q.tar.gz",
+    )
+    spec = parse_spec(text, "case.spec")
+    assert [gap.kind for gap in spec.gaps] == [GapKind.UNEXPANDED_SOURCE]

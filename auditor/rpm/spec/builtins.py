@@ -96,23 +96,27 @@ ENVIRONMENT_MACROS = frozenset(
 )
 
 PURE_FUNCTIONS: Mapping[str, Callable[[str], str]] = {
-    "basename": lambda arg: arg.rstrip("/").rsplit("/", 1)[-1],
+    # As rpm's doFoo (rpmio/macro.c) cuts the text: at its last "/" or its last ".", whatever
+    # follows (%{basename:a/b/} is empty, %{suffix:mirror.net/} is "net/").
+    "basename": lambda arg: arg.rsplit("/", 1)[-1],
     "dirname": lambda arg: arg.rsplit("/", 1)[0] if "/" in arg else arg,
-    "suffix": lambda arg: arg.rsplit(".", 1)[1] if "." in arg.rsplit("/", 1)[-1] else "",
+    "suffix": lambda arg: arg.rsplit(".", 1)[1] if "." in arg else "",
     "lower": str.lower,
     "upper": str.upper,
     "len": lambda arg: str(len(arg)),
     "shrink": lambda arg: " ".join(arg.split()),
-    "quote": lambda arg: arg,
     "echo": lambda arg: "",
     "warn": lambda arg: "",
     "error": lambda arg: "",
     "verbose": lambda arg: "0",
 }
 NEVER = frozenset(
-    {"lua", "getenv", "uncompress", "load", "include", "S", "P", "url2path", "u2p", "getncpus", "exists"}
-)
-"""Built-ins that run code or read the host: never evaluated, left as written."""
+    {"lua", "getenv", "uncompress", "load", "include", "S", "P", "url2path", "u2p", "getncpus", "exists",
+     "quote"}
+)  # fmt: skip
+"""Built-ins that run code or read the host: never evaluated, left as written. And ``quote``:
+its text stays one argument of a parametric macro, which the reader's argument splitting does
+not model, so a Source written with it is a gap rather than a wrong value."""
 CODE = frozenset({"lua", "load", "include"})
 """Those of `NEVER` whose effect can reach beyond their own text: Lua may define any macro or
 print spec lines, ``%{load:}`` defines the macros of a file."""
