@@ -404,3 +404,34 @@ def test_a_quoted_macro_argument_is_a_gap_not_a_split_value() -> None:
     )
     spec = parse_spec(text, "case.spec")
     assert [gap.kind for gap in spec.gaps] == [GapKind.UNEXPANDED_SOURCE]
+
+
+EXPRESSIONS = [
+    "4294967296",
+    "2147483648 > 0",
+    "99999999999999999999 < 0",
+    "2147483647 + 1 > 0",
+    "-2147483648 - 1 < 0",
+    "65536 * 65536 != 0",
+    "-7 / 2 == -3",
+    "7 / -2 == -3",
+    'v"1:1.0" < v"2.0"',
+    'v"0:1.0" == v"1.0"',
+    'v"1.0" == v"1.0-5"',
+    'v"1.0-1" < v"1.0-2"',
+    'v"2:1" > v"1:9"',
+    'v"1.0-1" == v"1.0"',
+    'v"1.0~rc1" < v"1.0"',
+    'v"a:1" == v"a:1"',
+]
+
+
+def test_expressions_are_decided_as_rpm_decides_them() -> None:
+    """rpm's expression values are C ints, and ``v"..."`` compares epoch, version, release: an
+    %if on a wrapped number or an epoch was decided the other way, for the other branch's Source."""
+    from auditor.rpm.spec.expression import evaluate
+
+    values = " ".join(f"[%[{expression}]]" for expression in EXPRESSIONS)
+    done = subprocess.run(["rpm", "--eval", values], capture_output=True, text=True, check=True)
+    expected = [value != "0" for value in re.findall(r"\[([^\]]*)\]", done.stdout)]
+    assert [evaluate(expression) for expression in EXPRESSIONS] == expected

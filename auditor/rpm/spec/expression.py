@@ -282,7 +282,7 @@ class _Parser:
             if isinstance(value, _Unknown) or isinstance(other, _Unknown):
                 value = UNKNOWN
             elif isinstance(value, int) and isinstance(other, int):
-                value = value + other if op == "+" else value - other
+                value = _int32(value + other if op == "+" else value - other)
             elif op == "+" and isinstance(value, str) and isinstance(other, str):
                 value = value + other
             else:
@@ -301,7 +301,7 @@ class _Parser:
             if op == "/" and other == 0 and self.discard:
                 value = 0  # rpm does not divide in a skipped branch
                 continue
-            value = value * other if op == "*" else int(value / other)
+            value = _int32(value * other) if op == "*" else _c_divide(value, other)
         return value
 
     def _unary(self) -> Result:
@@ -314,7 +314,7 @@ class _Parser:
                 return value
             if not isinstance(value, int):
                 raise _Undecidable
-            return -value
+            return _int32(-value)
         return self._primary()
 
     def _primary(self) -> Result:
@@ -328,7 +328,7 @@ class _Parser:
         kind, text = self.tokens[self.position]
         self.position += 1
         if kind == "int":
-            return int(text)
+            return _literal(text)
         if kind == "str":
             return text
         if kind == "ver":
@@ -352,7 +352,49 @@ class _Parser:
             return (expanded,)
         if not _INTEGER.fullmatch(expanded):
             raise _Undecidable  # rpm: "macro expansion did not return an integer"
-        return int(expanded) if expanded not in ("", "-") else 0
+        return _literal(expanded) if expanded not in ("", "-") else 0
+
+
+_LONG_MAX = 2**63 - 1
+
+
+def _int32(value: int) -> int:
+    """``value`` as rpm's expression parser holds it: a C ``int``, which wraps (2147483647 + 1 is
+    -2147483648, 65536 * 65536 is 0): an %if rpm takes on the wrapped value took the other branch."""
+    return (value + 2**31) % 2**32 - 2**31
+
+
+def _literal(text: str) -> int:
+    """A number written in an expression, as rpm reads it: ``strtol`` (saturating at the long's
+    largest) cast to ``int`` (so 4294967296 is 0, and 2147483648 is -2147483648)."""
+    value = int(text)
+    return _int32(max(-_LONG_MAX - 1, min(value, _LONG_MAX)))
+
+
+def _c_divide(value: int, other: int) -> int:
+    """C's division: truncated toward zero (-7 / 2 is -3), exact on any integers."""
+    quotient = abs(value) // abs(other)
+    return _int32(quotient if (value >= 0) == (other > 0) else -quotient)
+
+
+def _split_evr(text: str) -> tuple[str, str, str]:
+    """``[epoch:]version[-release]`` as rpmverParse splits it: an epoch only when digits lead up
+    to the colon (none is 0), a release after the last ``-`` (none is empty)."""
+    digits = len(text) - len(text.lstrip("0123456789"))
+    epoch, rest = "0", text
+    if text[digits : digits + 1] == ":":
+        epoch, rest = text[:digits] or "0", text[digits + 1 :]
+    version, dash, release = rest.rpartition("-")
+    return (epoch, version, release) if dash else (epoch, rest, "")
+
+
+def _compare_versions(left: str, right: str) -> int:
+    """``v"..."`` operands as rpm compares them: epoch, then version, then release."""
+    for mine, theirs in zip(_split_evr(left), _split_evr(right), strict=True):
+        result = rpmvercmp(mine, theirs)
+        if result:
+            return result
+    return 0
 
 
 def _compare(left: Value, right: Value) -> int:
@@ -361,5 +403,5 @@ def _compare(left: Value, right: Value) -> int:
     if isinstance(left, str) and isinstance(right, str):
         return (left > right) - (left < right)
     if isinstance(left, tuple) and isinstance(right, tuple):
-        return rpmvercmp(left[0], right[0])
+        return _compare_versions(left[0], right[0])
     raise _Undecidable
