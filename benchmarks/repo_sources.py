@@ -69,20 +69,11 @@ def _scan(ctx: Context, result: ToolResult, repo: str, extra: list[str]) -> dict
 def repository_with_sources(ctx: Context) -> CaseResult:
     repo = repository(ctx)
     count = len(corpus.rpm_files(ctx.corpora))
-    case = CaseResult(
-        "rpms-2k repository",
+    description = (
         f"default scan of one repository of {count} RPMs (binaries and their SRPMs): metadata and "
-        "every header, vs --metadata-only, both with an empty cache",
+        "every header, vs --metadata-only, both with an empty cache"
     )
-    default = ToolResult(case.name, DEFAULT, "")
-    metadata = ToolResult(case.name, METADATA_ONLY, "")
-    case.tools += [default, metadata]
-    for _ in range(ctx.runs):
-        _scan(ctx, default, repo, [])
-        _scan(ctx, metadata, repo, ["--metadata-only"])
-    case.ratio(DEFAULT, METADATA_ONLY, TARGET, "default / metadata-only")
-    case.rss(DEFAULT)
-    return case
+    return _default_against_metadata_only(ctx, CaseResult("rpms-2k repository", description), repo, TARGET)
 
 
 def remote_repository(ctx: Context) -> CaseResult:
@@ -99,9 +90,6 @@ def remote_repository(ctx: Context) -> CaseResult:
         f"default scan of the same repository of {count} RPMs served over HTTP on 127.0.0.1 "
         "(one range request per header), vs --metadata-only over HTTP, both with an empty cache",
     )
-    default = ToolResult(case.name, DEFAULT, "")
-    metadata = ToolResult(case.name, METADATA_ONLY, "")
-    case.tools += [default, metadata]
     server = subprocess.Popen(
         [ctx.python, "-m", "benchmarks.serve", repo],
         cwd=ctx.repo_root,
@@ -115,12 +103,24 @@ def remote_repository(ctx: Context) -> CaseResult:
         if not url.startswith("http://"):
             case.notes.append("the benchmark server did not start")
             return case
-        for _ in range(ctx.runs):
-            _scan(ctx, default, url, [])
-            _scan(ctx, metadata, url, ["--metadata-only"])
+        return _default_against_metadata_only(ctx, case, url, None)
     finally:
         server.kill()
         server.wait()
-    case.ratio(DEFAULT, METADATA_ONLY, None, "default / metadata-only")
+        if server.stdout is not None:
+            server.stdout.close()
+
+
+def _default_against_metadata_only(
+    ctx: Context, case: CaseResult, target: str, limit: float | None
+) -> CaseResult:
+    """The default scan of ``target`` and its --metadata-only scan, alternating, as ``case``."""
+    default = ToolResult(case.name, DEFAULT, "")
+    metadata = ToolResult(case.name, METADATA_ONLY, "")
+    case.tools += [default, metadata]
+    for _ in range(ctx.runs):
+        _scan(ctx, default, target, [])
+        _scan(ctx, metadata, target, ["--metadata-only"])
+    case.ratio(DEFAULT, METADATA_ONLY, limit, "default / metadata-only")
     case.rss(DEFAULT)
     return case
