@@ -9,7 +9,8 @@ from auditor.audit.facts import MissingSources, config_fact, gap_fact, package_f
 from auditor.audit.options import AuditOptions
 from auditor.audit.result import AuditResult, PackageResult
 from auditor.core.errors import UsageError
-from auditor.deps.graph import DependencyGraph, Propagation
+from auditor.deps.graph import DependencyGraph
+from auditor.deps.propagation import Propagation, propagate
 from auditor.deps.provides import host_arches
 from auditor.deps.resolve import Resolution, Resolved, Resolver, Status, required_files
 from auditor.origin.classify import ExtraFindings, classify, classify_config
@@ -57,7 +58,7 @@ def audit_packages(
     progress.phase("classifying")
     findings = classified.result()
     progress.phase("propagating")
-    propagation = graph.propagate(findings)
+    propagation = propagate(graph, findings)
     audited = {index for index in audited_ids if index in resolved.audited}
     roots = _roots(options.roots, packages, resolved)
     if options.roots:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from auditor.audit.result import AuditResult
 from auditor.deps.graph import Hop, HopKind
+from auditor.deps.propagation import package_verdicts, propagate
 from auditor.origin.findings import Finding, Verdict
 from auditor.rpm.model import DependencyKind
 
@@ -63,7 +64,7 @@ def make_plan(audit: AuditResult) -> Plan:
         findings: dict[int, list[Finding]] = {
             index: ([] if index in member_set else items) for index, items in audit.findings.items()
         }
-        after = audit.graph.verdicts(findings)
+        after = package_verdicts(audit.graph, findings)
         cleared = sorted(
             index for index in held if after[index].verdict not in (Verdict.DEPENDS, Verdict.BUILD_DEPENDS)
         )
@@ -127,7 +128,7 @@ class DependentsFinder:
 
     def __init__(self, audit: AuditResult) -> None:
         graph = audit.graph
-        propagation = graph.propagate(audit.findings)
+        propagation = propagate(graph, audit.findings)
         tainted = {
             *propagation.origin,
             *propagation.depends,

@@ -23,6 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from auditor.deps.graph import DependencyGraph
+from auditor.deps.propagation import propagate
 from auditor.deps.resolve import Resolution, Resolved, Status
 from auditor.origin.findings import Category, Finding, Severity, Verdict
 from auditor.rpm.model import Dependency, DependencyKind, Package, PackageKind
@@ -149,7 +150,7 @@ def test_propagation_is_the_least_fixed_point_of_its_definition(
 ) -> None:
     binaries, runtime, sources, build, built_from, origin = run
     graph = _graph(binaries, runtime, sources, build, built_from)
-    propagation = graph.propagate({index: [_finding()] for index in origin})
+    propagation = propagate(graph, {index: [_finding()] for index in origin})
     depends, may, blocked = _reference(binaries, runtime, sources, build, built_from, origin)
     assert set(propagation.origin) == origin
     assert set(propagation.depends) == depends
@@ -178,8 +179,8 @@ def test_each_category_has_its_own_taint_and_chain(
         )
         for index in origin
     }
-    propagation = graph.propagate(
-        {index: [_finding(category) for category in sorted(of[index], key=str)] for index in origin}
+    propagation = propagate(
+        graph, {index: [_finding(category) for category in sorted(of[index], key=str)] for index in origin}
     )
     depends, _may, blocked = _reference(binaries, runtime, sources, build, built_from, origin)
     tainted = origin | depends

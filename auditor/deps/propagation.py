@@ -1,0 +1,408 @@
+"""How origin verdicts spread along the dependency graph (`auditor.deps.graph`).
+
+Propagation is a least fixed point computed with a worklist over reverse edges, so
+dependency cycles (normal in a distribution) need no special case and nothing recurses:
+a package *depends* on origin packages when, for one of its requirements, every
+alternative is tainted; members of a cycle with no tainted way out stay clean.
+
+Each taint is found per category of origin packages (``citrix``, ``proprietary``), with the
+shortest chain to one of that category, and an origin package's taints are the *other* origin
+packages it needs: a waiver or a baseline entry that accepts one of them accepts no other.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import deque
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from auditor.deps.graph import DependencyGraph, Group, Hop, HopKind, PackageVerdict
+from auditor.origin.findings import Category, Finding, Verdict
+from auditor.rpm.model import Package
+
+_CLEAN = PackageVerdict(Verdict.CLEAN)
+_UNRESOLVED = PackageVerdict(Verdict.UNRESOLVED)
+
+
+def propagate(graph: DependencyGraph, findings: Mapping[int, Sequence[Finding]]) -> Propagation:
+    """Every taint of every package: what makes it origin, and each way it depends on origin.
+
+    A package can be several things at once (a binary that depends on an origin package at
+    run time *and* whose source cannot be built without one; a source package whose build is
+    tainted *and* that has a requirement nothing provides; an origin package that also needs
+    another origin package). Each status is recorded per category of the origin packages it
+    leads to, each with its own shortest chain, so that accepting one (a waiver scoped by
+    category, a baseline entry) never accepts another.
+    """
+    categories: dict[int, set[Category]] = {}
+    for index, items in findings.items():
+        found = {finding.category for finding in items if finding.effective}
+        if found:
+            categories[index] = found
+    origin = set(categories)
+    origin_chain: dict[int, tuple[Hop, ...]] = {}
+    for index in origin:
+        items = findings[index]
+        if all(f.inherited_from for f in items if f.effective) and index in graph.built_from:
+            source = graph.built_from[index]
+            origin_chain[index] = (
+                Hop(index, source, HopKind.BUILT_FROM, graph.packages[index].sourcerpm or ""),
+            )
+    if not origin:  # with nothing tainted, nothing spreads
+        return Propagation({}, {}, {}, {}, frozenset(graph.unresolved))
+    reverse = _reverse(graph.runtime)
+    depends, complete = _least_fixed_point(origin, reverse)
+    tainted = origin | depends
+    blocked = _build_fixed_point(tainted, graph.build, graph.binaries)
+    names = graph.packages
+    by_category: dict[Verdict, dict[Category, dict[int, tuple[Hop, ...]]]] = {
+        Verdict.DEPENDS: {},
+        Verdict.MAY_DEPEND: {},
+        Verdict.BUILD_DEPENDS: {},
+    }
+    for category in Category:
+        # Sorted by name: of two origin packages equally near, a chain ends at the same one
+        # whatever order the inputs were read in (a baseline entry names it).
+        sources = sorted(
+            (index for index, found in categories.items() if category in found),
+            key=lambda index: (names[index].name, index),
+        )
+        if not sources:
+            continue
+        needs = _ChainMaker(_nearest_two(sources, complete), origin_chain)
+        runtime = {index: needs.chain(index, end) for index, end in needs.ends()}
+        labels = _nearest_two(sources, reverse)
+        anyway = _ChainMaker(labels, origin_chain, set(labels[0]))
+        may = {index: anyway.chain(index, end) for index, end in anyway.ends() if index not in runtime}
+        by_category[Verdict.DEPENDS][category] = runtime
+        by_category[Verdict.MAY_DEPEND][category] = may
+        own = {index: origin_chain.get(index, ()) for index in sources}
+        by_category[Verdict.BUILD_DEPENDS][category] = _build_chains(
+            blocked, tainted, graph.build, graph.binaries, graph.built_from, names, runtime, own
+        )
+    return Propagation(
+        origin={index: origin_chain.get(index, ()) for index in origin},
+        depends=_shortest(by_category[Verdict.DEPENDS]),
+        may_depend=_shortest(by_category[Verdict.MAY_DEPEND]),
+        build_depends=_shortest(by_category[Verdict.BUILD_DEPENDS]),
+        unresolved=frozenset(graph.unresolved),
+        by_category=by_category,
+    )
+
+
+def package_verdicts(
+    graph: DependencyGraph, findings: Mapping[int, Sequence[Finding]]
+) -> dict[int, PackageVerdict]:
+    """The worst status of every package of the run, with its chain."""
+    propagation = propagate(graph, findings)
+    return {index: propagation.verdict(index) for index in range(len(graph.packages))}
+
+
+@dataclass(frozen=True)
+class Propagation:
+    """The taints of a run, each with the chain that proves it (empty for a package's own evidence).
+
+    ``depends``, ``may_depend`` and ``build_depends`` hold each package's shortest chain of any
+    category (what a person is shown first); ``by_category`` holds, per status, the shortest
+    chain to an origin package of each category, the taints the facts are made of.
+    """
+
+    origin: Mapping[int, tuple[Hop, ...]]
+    depends: Mapping[int, tuple[Hop, ...]]
+    may_depend: Mapping[int, tuple[Hop, ...]]
+    build_depends: Mapping[int, tuple[Hop, ...]]
+    unresolved: frozenset[int]
+    by_category: Mapping[Verdict, Mapping[Category, Mapping[int, tuple[Hop, ...]]]] = field(
+        default_factory=dict
+    )
+
+    def taints(self, index: int) -> list[tuple[Verdict, Category | None, tuple[Hop, ...]]]:
+        """Every taint of ``index``: its status, the category of the origin packages it leads to
+        and the chain, worst status first, then by category (never ``clean``). Its own evidence
+        is one ``origin`` taint with no category (its findings have theirs)."""
+        found = self._taints.get(index)
+        if index in self.unresolved:
+            return [*(found or ()), (Verdict.UNRESOLVED, None, ())]
+        return list(found) if found is not None else []
+
+    @functools.cached_property
+    def _taints(self) -> dict[int, list[tuple[Verdict, Category | None, tuple[Hop, ...]]]]:
+        """The taints by package, built once: most packages of a distribution have none."""
+        taints: dict[int, list[tuple[Verdict, Category | None, tuple[Hop, ...]]]] = {
+            index: [(Verdict.ORIGIN, None, chain)] for index, chain in self.origin.items()
+        }
+        for verdict, by_category in self.by_category.items():
+            for category, chains in by_category.items():
+                for index, chain in chains.items():
+                    found = taints.get(index)
+                    if found is None:
+                        taints[index] = [(verdict, category, chain)]
+                    else:
+                        found.append((verdict, category, chain))
+        return taints
+
+    def verdict(self, index: int) -> PackageVerdict:
+        """The worst status of ``index`` and its chain: what a person is shown first."""
+        for verdict, chains in self._by_severity:
+            chain = chains.get(index)
+            if chain is not None:
+                return PackageVerdict(verdict, chain)
+        return _UNRESOLVED if index in self.unresolved else _CLEAN
+
+    @functools.cached_property
+    def _by_severity(self) -> tuple[tuple[Verdict, Mapping[int, tuple[Hop, ...]]], ...]:
+        """The taints, worst first: built once, read for every package of the run."""
+        return (
+            (Verdict.ORIGIN, self.origin),
+            (Verdict.DEPENDS, self.depends),
+            (Verdict.MAY_DEPEND, self.may_depend),
+            (Verdict.BUILD_DEPENDS, self.build_depends),
+        )
+
+
+def _hop(owner: int, group: Group, target: int, tainted: int) -> Hop:
+    return Hop(owner, target, group.kind, str(group.dependency), len(group.members), tainted, group.excluded)
+
+
+_Edge = tuple[int, Group]
+"""A package, and one of its groups: what reverse edges lead to."""
+
+
+def _reverse(groups: Mapping[int, list[Group]]) -> dict[int, list[_Edge]]:
+    """member -> (package, group) for every group of a package that it is an alternative of."""
+    reverse: dict[int, list[_Edge]] = {}
+    for owner, owner_groups in groups.items():
+        for group in owner_groups:
+            edge = (owner, group)
+            for member in group.members:
+                found = reverse.get(member)
+                if found is None:
+                    reverse[member] = [edge]
+                else:
+                    found.append(edge)
+    return reverse
+
+
+def _least_fixed_point(
+    seeds: set[int], reverse: Mapping[int, list[_Edge]]
+) -> tuple[set[int], dict[int, list[_Edge]]]:
+    """Packages outside ``seeds`` with a requirement whose every alternative is tainted, transitively;
+    and, member -> (package, group), every group of every package whose alternatives all are.
+
+    Each group of each package counts its members not yet tainted (a group's members are
+    distinct, and a package lists a group once); a package becomes tainted when one of its
+    groups reaches zero. Only groups that a tainted package belongs to are ever counted. A
+    group the package belongs to itself never counts: the package satisfies it on its own.
+    The seeds' own groups count too: an origin package can need another one.
+    """
+    remaining: dict[tuple[int, int], int] = {}
+    tainted = set(seeds)
+    complete: dict[int, list[_Edge]] = {}
+    queue = deque(seeds)
+    while queue:
+        node = queue.popleft()
+        for owner, group in reverse.get(node, ()):
+            key = (owner, id(group))
+            left = remaining.get(key, len(group.members)) - 1
+            remaining[key] = left
+            if left:
+                continue
+            members = group.members
+            if owner in members:
+                continue
+            edge = (owner, group)
+            for member in members:
+                found = complete.get(member)
+                if found is None:
+                    complete[member] = [edge]
+                else:
+                    found.append(edge)
+            if owner not in tainted:
+                tainted.add(owner)
+                queue.append(owner)
+    return tainted - seeds, complete
+
+
+_Label = tuple[int, int, "Group | None"]
+"""(origin package the label leads to, the next package toward it, the group that needs it)."""
+
+
+def _nearest_two(sources: Sequence[int], edges: Mapping[int, list[_Edge]]) -> tuple[dict[int, _Label], ...]:
+    """For every package that reaches ``sources`` over ``edges``, its two nearest distinct sources.
+
+    Breadth first from every source at once, a package keeping the first two distinct sources
+    that reach it: the nearest, and the nearest other one. A source's nearest is itself, so the
+    second is the nearest *other* origin package it needs: a chain that starts at a package and
+    ends at it is no dependency. Sources come in name order, and a breadth-first queue keeps that
+    order within each distance, so the source a package keeps is the first by name among the
+    equally near ones.
+    """
+    first: dict[int, _Label] = {source: (source, source, None) for source in sources}
+    second: dict[int, _Label] = {}
+    queue = deque((source, source) for source in sources)
+    while queue:
+        node, end = queue.popleft()
+        for owner, group in edges.get(node, ()):
+            label = first.get(owner)
+            if label is None:
+                first[owner] = (end, node, group)
+            elif label[0] == end or owner in second:
+                continue
+            else:
+                second[owner] = (end, node, group)
+            queue.append((owner, end))
+    return first, second
+
+
+class _ChainMaker:
+    """The chains of one `_nearest_two` answer, each to the nearest origin package but the package itself.
+
+    A package's chain is its hop toward the label's next package, then that package's chain to
+    the same end: each label's chain is built once and shared by every chain that runs through
+    it (a distribution's chains share most of their hops).
+    """
+
+    def __init__(
+        self,
+        labels: tuple[dict[int, _Label], ...],
+        origin_chain: Mapping[int, tuple[Hop, ...]],
+        reached: set[int] | None = None,
+    ):
+        self.first, self.second = labels
+        self.origin_chain = origin_chain
+        self.reached = reached
+        """With it, a hop counts its alternatives in it as tainted; else all of them (every
+        alternative of a group it followed was tainted)."""
+        self._by_first: dict[int, tuple[Hop, ...]] = {}
+        self._by_second: dict[int, tuple[Hop, ...]] = {}
+
+    def ends(self) -> Iterator[tuple[int, int]]:
+        """(package, the origin package its chain ends at) for every package with a chain."""
+        second = self.second
+        for index, (end, _next, _group) in self.first.items():
+            if end != index:
+                yield index, end
+            else:
+                other = second.get(index)
+                if other is not None:
+                    yield index, other[0]
+
+    def chain(self, index: int, end: int) -> tuple[Hop, ...]:
+        """``index``'s chain to ``end``, one of its labels' ends (never itself)."""
+        first, second = self.first, self.second
+        by_first, by_second = self._by_first, self._by_second
+        reached = self.reached
+        path: list[tuple[dict[int, tuple[Hop, ...]], int, Hop]] = []
+        node = index
+        while True:
+            if node == end:
+                tail = self.origin_chain.get(end, ())
+                break
+            label = first[node]
+            known = by_first
+            if label[0] != end:
+                label = second[node]
+                known = by_second
+            done = known.get(node)
+            if done is not None:
+                tail = done
+                break
+            _end, target, group = label
+            assert group is not None  # only a source's own label has none, and it is no other's end
+            members = group.members
+            count = len(members) if reached is None else sum(1 for m in members if m in reached)
+            path.append((known, node, _hop(node, group, target, count)))
+            node = target
+        for known, node, hop in reversed(path):
+            tail = (hop, *tail)
+            known[node] = tail
+        return tail
+
+
+def _shortest(chains: Mapping[Category, Mapping[int, tuple[Hop, ...]]]) -> dict[int, tuple[Hop, ...]]:
+    """Each package's shortest chain of any category (the first category's on a tie)."""
+    shortest: dict[int, tuple[Hop, ...]] = {}
+    for found in chains.values():
+        for index, chain in found.items():
+            known = shortest.get(index)
+            if known is None or len(chain) < len(known):
+                shortest[index] = chain
+    return shortest
+
+
+def _build_fixed_point(
+    tainted: set[int], build: Mapping[int, list[Group]], binaries: Mapping[int, list[int]]
+) -> set[int]:
+    """Source packages that cannot be built without tainted packages, and the binaries built from them."""
+    found: set[int] = set()
+    changed = True
+    while changed:
+        changed = False
+        blocked = tainted | found
+        for source, source_groups in build.items():
+            if source in found:
+                continue
+            for group in source_groups:
+                if group.members and all(member in blocked for member in group.members):
+                    found.add(source)
+                    # A binary tainted at run time is recorded here too: each taint is its own fact.
+                    found.update(binaries.get(source, ()))
+                    changed = True
+                    break
+    return found
+
+
+def _build_chains(
+    blocked: set[int],
+    tainted: set[int],
+    build: Mapping[int, list[Group]],
+    binaries: Mapping[int, list[int]],
+    built_from: Mapping[int, int],
+    packages: Sequence[Package],
+    runtime: Mapping[int, tuple[Hop, ...]],
+    own: Mapping[int, tuple[Hop, ...]],
+) -> dict[int, tuple[Hop, ...]]:
+    """The shortest build chain of each of ``blocked`` to an origin package of one category.
+
+    ``runtime`` and ``own`` are the run-time chains of that category and its origin packages (an
+    origin package is its own chain's end). Relaxed until nothing gets shorter: the build
+    packages a distribution blocks are few, and their chains short.
+    """
+    sources = sorted(index for index in blocked if index in build)
+    chains: dict[int, tuple[Hop, ...]] = {}
+
+    def tail(member: int) -> tuple[Hop, ...] | None:
+        found = own.get(member)
+        if found is None:
+            found = runtime.get(member)
+        if found is None:
+            source = built_from.get(member)
+            if member in blocked and source is not None and source in chains:
+                hop = Hop(member, source, HopKind.BUILT_FROM, packages[member].sourcerpm or "")
+                found = (hop, *chains[source])
+        return found
+
+    changed = True
+    while changed:
+        changed = False
+        for source in sources:
+            best = chains.get(source)
+            for group in build[source]:
+                members = group.members
+                if not members or not all(member in tainted or member in blocked for member in members):
+                    continue
+                for member in members:
+                    rest = tail(member)
+                    if rest is not None and (best is None or len(rest) + 1 < len(best)):
+                        best = (_hop(source, group, member, len(members)), *rest)
+                        changed = True
+            if best is not None:
+                chains[source] = best
+    for source, chain in list(chains.items()):
+        for binary in binaries.get(source, ()):
+            chains[binary] = (
+                Hop(binary, source, HopKind.BUILT_FROM, packages[binary].sourcerpm or ""),
+                *chain,
+            )
+    return chains
