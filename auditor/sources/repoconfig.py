@@ -164,6 +164,9 @@ def read_repo_config(
         if not section.enabled and not (options.discover_sources and is_source_section(section.id)):
             continue
         candidates = [remote.decide(url, origin) for key in REPOSITORY_KEYS for url in urls.get(key, [])]
+        if not candidates:  # "baseurl=," and the like: enabled, and nothing to read it from
+            result.errors.append(InputError(where, "enabled, but no baseurl, mirrorlist or metalink in it"))
+            continue
         if all(decision.policy_host for decision in candidates):
             # Nothing here may be contacted: the config finding says it all, and no
             # variable needs expanding for a request that will not be made.

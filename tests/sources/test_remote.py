@@ -417,6 +417,16 @@ def test_an_unexpanded_variable_is_an_input_error_for_its_section(
     assert server.requests == []
 
 
+def test_an_enabled_section_with_no_url_is_an_input_error_not_a_crash(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "empty.repo"
+    config.write_text("[empty]\nname=x\nenabled=1\nbaseurl=,\n")
+    code, _, err = run(["scan", str(config), "--no-cache"], capsys)
+    assert code == 3
+    one_line_error(err, f"{config} [empty]", "no baseurl, mirrorlist or metalink")
+
+
 def test_a_mirrorlist_is_tried_in_order_and_disabled_sections_are_not_read(
     server: LocalServer, cache: Path, tmp_path: Path, www: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
