@@ -70,7 +70,7 @@ STAGES = [
     ("auditor.deps.resolve", "Resolver.resolve_all", "resolve every requirement"),
     ("auditor.deps.graph", "DependencyGraph.__init__", "build the graph"),
     ("auditor.audit.pipeline", "classify", "classify"),
-    ("auditor.deps.graph", "DependencyGraph.propagate", "propagate"),
+    ("auditor.audit.pipeline", "propagate", "propagate"),
     ("auditor.audit.pipeline", "_results", "state the facts"),
     ("auditor.gate.decision", "decide", "decide (the gate)"),
     ("auditor.reports.view", "build_view", "build the report view"),

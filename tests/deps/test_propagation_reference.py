@@ -1,6 +1,6 @@
 """Propagation against a reference written from its definition, on random graphs.
 
-`DependencyGraph.propagate` counts, per requirement, the alternatives not yet tainted, over
+`auditor.deps.propagation.propagate` counts, per requirement, the alternatives not yet tainted, over
 reverse edges. The reference below iterates the definitions until nothing changes:
 
 - *depends*: not origin, and some runtime requirement whose every alternative is origin or
