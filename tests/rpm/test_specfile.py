@@ -438,3 +438,19 @@ def test_host_queries_whose_output_is_one_word_are_no_spec_code_gap() -> None:
         "b.spec:9: %global extra %(curl -s https://example.org/vendor)",
         "b.spec:10: Vendor: %{extra}",
     ]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # A host query whose macro runs code: rpm expands the command before running it.
+        '%define __id_u %{lua: rpm.define("src https://code.citrite.net/x.tar.gz")} id -u\n'
+        "BuildRoot: %{_tmppath}/%{name}-%(%{__id_u} -n)\n",
+        "BuildRoot: %(mktemp -ud %{load:/path/evil.macros}%{_tmppath}/%{name}-XXXXXX)\n",
+        # rpm expands a comment's macros too, and runs their code.
+        "# %{lua: rpm.define('src https://code.citrite.net/x.tar.gz')}\n",
+    ],
+)
+def test_code_hidden_in_a_host_query_or_a_comment_is_a_spec_code_gap(line: str) -> None:
+    text = f"Name: c\nVersion: 1\nRelease: 1\n%global src https://clean.example/x.tar.gz\n{line}Source0: %{{src}}\n"
+    assert GapKind.SPEC_CODE in [gap.kind for gap in parse_spec(text, "c.spec").gaps]

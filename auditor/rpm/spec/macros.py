@@ -111,6 +111,12 @@ class MacroContext(MacroTable):
             if nxt == "(":
                 result.unexpanded.append(written)  # shell: never run
                 result.code.append(written)
+                # rpm expands the command before the shell runs it, so code in the macros it
+                # names runs too: it must not pass with the command for a harmless host query.
+                scratch = Expansion("", work=result.work)
+                self._expand(body, scratch, depth + 1)
+                result.work = scratch.work
+                result.code.extend(scratch.code)
                 return written, close + 1
             if nxt == "[":
                 return self._expression(body, written, result, depth), close + 1

@@ -239,12 +239,15 @@ class _SpecReader:
         # a %bcond there counts. Only what a line then says is section-specific.
         if expansion is None:
             expansion = self.macros.expand(raw)
+        runs_code = bool(expansion.code) and not all(map(_HOST_QUERY.fullmatch, expansion.code))
         if stripped.startswith("#") and self.section in ("preamble", "package", "files"):
+            if runs_code:  # rpm expands a comment's macros too, and runs their code
+                self._code(start_line, stripped)
             return
         self.source_line = False
         for line in expansion.text.split("\n"):
             self._line(raw, line, start_line, expansion)
-        if expansion.code and not self.source_line and not all(map(_HOST_QUERY.fullmatch, expansion.code)):
+        if runs_code and not self.source_line:
             self._code(start_line, stripped)
         if self.section in _READ_SECTIONS or self.section == "files":
             self.unexpanded.extend(expansion.unexpanded)
