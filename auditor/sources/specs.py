@@ -29,6 +29,7 @@ from auditor.rpm.model import (
     srpm_file_name,
     with_fields,
 )
+from auditor.rpm.spec.builtins import ISA
 from auditor.rpm.spec.parser import parse_spec
 from auditor.rpm.spec.result import Spec, SpecPackage
 
@@ -42,6 +43,12 @@ def read_spec_file(
     data = read_regular(path, path, "a spec file", MAX_SPEC_BYTES)
     text = data.decode("utf-8", "replace")
     spec = parse_spec(text, path, defines=defines, arch=arch)
+    built_for = _buildable(arch, spec.packages[0]) if spec.packages else arch
+    if built_for not in (arch, "noarch"):
+        # rpmbuild refuses the spec here: read it as it is built where it is accepted, its
+        # %ifarch and %{?_isa} included, not only its packages' label.
+        spec = parse_spec(text, path, defines=defines, arch=built_for)
+        arch = built_for
     return packages_from_spec(spec, path, arch)
 
 
@@ -100,19 +107,6 @@ def _source_package(spec: Spec, identity: _Identity, path: str, notes: tuple[str
     )
 
 
-_ISA = {
-    **dict.fromkeys(("x86_64", "amd64", "ia32e"), "x86-64"),
-    **dict.fromkeys(("i386", "i486", "i586", "i686", "athlon", "geode", "pentium3", "pentium4"), "x86-32"),
-    "aarch64": "aarch-64",
-    **dict.fromkeys(("ppc64le", "ppc64"), "ppc-64"),
-    "s390x": "s390-64",
-    "s390": "s390-32",
-    "riscv64": "riscv-64",
-}
-"""rpm's ``%__isa`` of each architecture (its platform macros): rpmbuild gives an architecture's
-package the provide ``name(isa) = EVR``, which ``Requires: name%{?_isa}`` asks for."""
-
-
 _ARCHES_TRIED = ("x86_64", "aarch64", "ppc64le", "s390x", "i686")
 """Where a spec that cannot be built for the run's architecture is thought built, in this order
 of likelihood, when its ExcludeArch alone says where it cannot."""
@@ -130,6 +124,8 @@ def _buildable(arch: str, main: SpecPackage) -> str:
         return arch
     only = (main.exclusive_arch or "").replace(",", " ").split()
     never = set((main.exclude_arch or "").replace(",", " ").split())
+    if any("%" in word for word in (*only, *never)):
+        return arch  # a macro the build host defines (%{rust_arches}): whether it names arch is unknown
     if (not only or arch in only) and arch not in never:
         return arch
     candidates = only or [candidate for candidate in _ARCHES_TRIED if candidate != arch]
@@ -149,7 +145,7 @@ def _binary_package(
     evr_text = f"{epoch}:{version}-{release}" if epoch is not None else f"{version}-{release}"
     evr = EVR.parse(evr_text)
     provides = sub.provides
-    isa = _ISA.get(build_arch)
+    isa = "-".join(ISA[build_arch]) if build_arch in ISA else None
     for own in (sub.name, f"{sub.name}({isa})" if isa else None):
         if own is not None and not any(p.name == own for p in provides):
             provides = (*provides, Dependency(own, Op.EQ, evr))

@@ -435,3 +435,36 @@ def test_expressions_are_decided_as_rpm_decides_them() -> None:
     done = subprocess.run(["rpm", "--eval", values], capture_output=True, text=True, check=True)
     expected = [value != "0" for value in re.findall(r"\[([^\]]*)\]", done.stdout)]
     assert [evaluate(expression) for expression in EXPRESSIONS] == expected
+
+
+def test_a_spec_built_elsewhere_is_read_as_rpm_reads_it_there(tmp_path: Path) -> None:
+    """A spec only aarch64 builds is read for aarch64, its %ifarch and %{?_isa} included, as
+    ``rpmspec --target aarch64`` reads it: labelling its x86_64 reading aarch64 missed the
+    Source only aarch64 takes, and required foo(x86-64) where foo provides foo(aarch-64)."""
+    text = (
+        HEADER.replace("Source0:", "ExclusiveArch: aarch64\nSource0:")
+        + f"%ifarch aarch64\nSource1: {CITRIX}/arm.tar.gz\n%endif\n"
+        + "%description\nd\n%package sub\nSummary: s\nRequires: case%{?_isa} = %{version}-%{release}\n"
+        + "%description sub\nd\n%files\n%files sub\n"
+    )
+    path = tmp_path / "case.spec"
+    path.write_text(text)
+    target = ("--target", "aarch64")
+    sources = set(rpmspec(tmp_path, text, "-q", "--srpm", *target, "--qf", "[%{SOURCE}\n]").split())
+    requires = rpmspec(tmp_path, text, "-q", *target, "--builtrpms", "--qf", "%{NAME}|[%{REQUIRES} ]\n")
+    packages = read_spec_file(str(path))
+    [source] = [package for package in packages if package.is_source]
+    assert {recorded_name(item.value) for item in source.sources} == sources == {"case.tar.gz", "arm.tar.gz"}
+    sub = next(package for package in packages if package.name == "case-sub")
+    assert sub.arch == "aarch64" and "case(aarch-64)" in requires
+    assert [dep.name for dep in sub.requires] == ["case(aarch-64)"]
+    assert "case(aarch-64)" in {dep.name for package in packages for dep in package.provides}
+
+
+def test_an_exclusivearch_the_host_defines_keeps_the_arch(tmp_path: Path) -> None:
+    path = tmp_path / "case.spec"
+    path.write_text(
+        HEADER.replace("Source0:", "ExclusiveArch: %{rust_arches}\nSource0:") + "%description\nd\n%files\n"
+    )
+    [binary] = [package for package in read_spec_file(str(path)) if not package.is_source]
+    assert binary.arch == "x86_64"

@@ -60,6 +60,27 @@ DEFAULT_MACROS: Mapping[str, str] = {
     "__perl": "/usr/bin/perl",
 }
 
+ISA: Mapping[str, tuple[str, str]] = {
+    **dict.fromkeys(("x86_64", "amd64", "ia32e"), ("x86", "64")),
+    **dict.fromkeys(
+        ("i386", "i486", "i586", "i686", "athlon", "geode", "pentium3", "pentium4"), ("x86", "32")
+    ),
+    "aarch64": ("aarch", "64"),
+    **dict.fromkeys(("ppc64le", "ppc64"), ("ppc", "64")),
+    "s390x": ("s390", "64"),
+    "s390": ("s390", "32"),
+    "riscv64": ("riscv", "64"),
+}
+"""rpm's ``%__isa_name`` and ``%__isa_bits`` of each architecture (its platform macros): an
+architecture's package provides ``name(isa)``, which ``Requires: name%{?_isa}`` asks for."""
+
+
+def platform_macros(arch: str) -> dict[str, str | None]:
+    """What rpm's platform macros for ``arch`` set, over the x86_64 defaults (None: undefined)."""
+    name, bits = ISA.get(arch, (None, None))
+    return {"_arch": arch, "_target_cpu": arch, "__isa_name": name, "__isa_bits": bits}
+
+
 # rpm's macros.in (4.20), parametric macros as (options, body). Build conditionals are not
 # special: ``%bcond_with foo`` defines ``with_foo`` only when ``_with_foo`` is defined (which
 # ``rpmbuild --with foo`` does), and a ``%global with_foo 1`` anywhere decides as in rpm.

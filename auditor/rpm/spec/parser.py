@@ -28,7 +28,7 @@ from auditor.rpm.model import (
     SourceKind,
 )
 from auditor.rpm.sense import SPEC_QUALIFIER_WORDS
-from auditor.rpm.spec.builtins import continues, logical_line
+from auditor.rpm.spec.builtins import continues, logical_line, platform_macros
 from auditor.rpm.spec.dependencies import parse_dependency_list
 from auditor.rpm.spec.expression import evaluate
 from auditor.rpm.spec.lines import NUMBERED, SECTION, SOURCE_AFTER_BLANK, TAG, tag_number
@@ -161,6 +161,12 @@ class _SpecReader:
         self.first_pass = macros is None
         """Whether the main package's BuildArch ends this reading (`parse_spec`)."""
         self.macros = macros if macros is not None else MacroContext(defines)
+        if macros is None and arch != "x86_64":  # the defaults are x86_64's
+            for name, value in platform_macros(arch).items():
+                if value is None:
+                    self.macros.undefine(name)
+                else:
+                    self.macros.define(name, value)
         self.frames: list[_Frame] = []
         self.section = "preamble"
         self.main = _PackageDraft("")
