@@ -96,6 +96,16 @@ class MacroContext(MacroTable):
                 raise _TooLarge
         return "".join(out)
 
+    def _expand_aside(self, text: str, result: Expansion, depth: int) -> tuple[str, Expansion]:
+        """``text`` expanded into an `Expansion` of its own, which ``result`` takes only the work
+        budget and the code of: what a shell command or an expression token expands to is read
+        apart, but the code it names runs all the same."""
+        scratch = Expansion("", work=result.work)
+        expanded = self._expand(text, scratch, depth)
+        result.work = scratch.work
+        result.code.extend(scratch.code)
+        return expanded, scratch
+
     def _one(self, text: str, start: int, result: Expansion, depth: int) -> tuple[str, int]:
         """Expand the macro reference at ``text[start] == '%'``; return (expansion, next index)."""
         nxt = text[start + 1 : start + 2]
@@ -113,10 +123,7 @@ class MacroContext(MacroTable):
                 result.code.append(written)
                 # rpm expands the command before the shell runs it, so code in the macros it
                 # names runs too: it must not pass with the command for a harmless host query.
-                scratch = Expansion("", work=result.work)
-                self._expand(body, scratch, depth + 1)
-                result.work = scratch.work
-                result.code.extend(scratch.code)
+                self._expand_aside(body, result, depth + 1)
                 return written, close + 1
             if nxt == "[":
                 return self._expression(body, written, result, depth), close + 1
@@ -358,10 +365,7 @@ class _LazyExpander:
         self._depth = depth
 
     def expand_exact(self, text: str) -> str | None:
-        scratch = Expansion("", work=self._result.work)
-        expanded = self._context._expand(text, scratch, self._depth + 1)
-        self._result.work = scratch.work
-        self._result.code.extend(scratch.code)
+        expanded, scratch = self._context._expand_aside(text, self._result, self._depth + 1)
         return expanded if scratch.exact else None
 
     def uncertain(self) -> AbstractContextManager[None]:
