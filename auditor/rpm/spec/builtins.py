@@ -13,6 +13,27 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
+ISA: Mapping[str, tuple[str, str]] = {
+    **dict.fromkeys(("x86_64", "amd64", "ia32e"), ("x86", "64")),
+    **dict.fromkeys(
+        ("i386", "i486", "i586", "i686", "athlon", "geode", "pentium3", "pentium4"), ("x86", "32")
+    ),
+    "aarch64": ("aarch", "64"),
+    **dict.fromkeys(("ppc64le", "ppc64"), ("ppc", "64")),
+    "s390x": ("s390", "64"),
+    "s390": ("s390", "32"),
+    "riscv64": ("riscv", "64"),
+}
+"""rpm's ``%__isa_name`` and ``%__isa_bits`` of each architecture (its platform macros): an
+architecture's package provides ``name(isa)``, which ``Requires: name%{?_isa}`` asks for."""
+
+
+def platform_macros(arch: str) -> dict[str, str | None]:
+    """What rpm's platform macros for ``arch`` set, over the x86_64 defaults (None: undefined)."""
+    name, bits = ISA.get(arch, (None, None))
+    return {"_arch": arch, "_target_cpu": arch, "__isa_name": name, "__isa_bits": bits}
+
+
 # Paths rpm's default macros give on x86_64 (/usr/lib/rpm/macros and platform/x86_64-linux).
 DEFAULT_MACROS: Mapping[str, str] = {
     "_prefix": "/usr",
@@ -39,15 +60,13 @@ DEFAULT_MACROS: Mapping[str, str] = {
     "_var": "/var",
     "_usr": "/usr",
     "_tmppath": "/var/tmp",
-    "_arch": "x86_64",
-    "_target_cpu": "x86_64",
     "_build_arch": "x86_64",
     "_host_cpu": "x86_64",
     "_os": "linux",
-    # A dependency on one architecture's build of a package: "Requires: foo%{?_isa}" is
+    # The platform's (%_arch, %_target_cpu, %__isa_*), as the reader sets another arch's. A
+    # dependency on one architecture's build of a package: "Requires: foo%{?_isa}" is
     # foo(x86-64), which only the x86_64 build of foo provides (i686's is foo(x86-32)).
-    "__isa_name": "x86",
-    "__isa_bits": "64",
+    **{name: value for name, value in platform_macros("x86_64").items() if value is not None},
     "__isa": "%{__isa_name}-%{__isa_bits}",
     "_isa": "%{?__isa:(%{__isa})}%{!?__isa:%{nil}}",
     "_target_os": "linux",
@@ -59,27 +78,6 @@ DEFAULT_MACROS: Mapping[str, str] = {
     "__python": "/usr/bin/python",
     "__perl": "/usr/bin/perl",
 }
-
-ISA: Mapping[str, tuple[str, str]] = {
-    **dict.fromkeys(("x86_64", "amd64", "ia32e"), ("x86", "64")),
-    **dict.fromkeys(
-        ("i386", "i486", "i586", "i686", "athlon", "geode", "pentium3", "pentium4"), ("x86", "32")
-    ),
-    "aarch64": ("aarch", "64"),
-    **dict.fromkeys(("ppc64le", "ppc64"), ("ppc", "64")),
-    "s390x": ("s390", "64"),
-    "s390": ("s390", "32"),
-    "riscv64": ("riscv", "64"),
-}
-"""rpm's ``%__isa_name`` and ``%__isa_bits`` of each architecture (its platform macros): an
-architecture's package provides ``name(isa)``, which ``Requires: name%{?_isa}`` asks for."""
-
-
-def platform_macros(arch: str) -> dict[str, str | None]:
-    """What rpm's platform macros for ``arch`` set, over the x86_64 defaults (None: undefined)."""
-    name, bits = ISA.get(arch, (None, None))
-    return {"_arch": arch, "_target_cpu": arch, "__isa_name": name, "__isa_bits": bits}
-
 
 # rpm's macros.in (4.20), parametric macros as (options, body). Build conditionals are not
 # special: ``%bcond_with foo`` defines ``with_foo`` only when ``_with_foo`` is defined (which
