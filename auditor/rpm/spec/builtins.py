@@ -3,8 +3,8 @@
 Everything here is data or a pure function: the x86_64 paths of rpm's default macros, the
 build-conditional macros exactly as rpm's ``macros.in`` writes them, the built-in
 functions that are safe to evaluate, and rpm's own way of splitting a ``%define`` and a
-parametric macro's arguments (``rpmio/macro.c``: ``doDefine``, ``grabArgs``, ``rgetopt``)
-and of joining a spec's lines (``build/parseSpec.c``: ``copyNextLineFromOFI``).
+parametric macro's arguments (``rpmio/macro.c``: ``doDefine``, ``grabArgs``, ``rgetopt``).
+How rpm joins a spec's lines is `auditor.rpm.spec.readline`.
 """
 
 from __future__ import annotations
@@ -139,6 +139,24 @@ not model, so a Source written with it is a gap rather than a wrong value."""
 CODE = frozenset({"lua", "load", "include"})
 """Those of `NEVER` whose effect can reach beyond their own text: Lua may define any macro or
 print spec lines, ``%{load:}`` defines the macros of a file."""
+
+HOST_QUERY = re.compile(
+    r"""%\(\s*(?:
+        (?:%\{__id_u\}|id)\s+-u?n                                     # the builder's user name
+      | (?:%\{__id_u\}|id\s+-u)                                       # or id
+      | eval\s+"(?:`|\$\()(?:%\{__perl\}|perl)\s+-V:version(?:`|\))"\s*;\s*echo\s+\$version  # perl's version
+      | c=%\{\??\w+\}\s*;\s*echo\s+\$\{c:0:\d+\}                      # a commit hash, shortened
+      | mktemp\s+-ud\s+[^\s()`$;|&<>]+                                 # a BuildRoot's name
+      | %\{__python[23]?\}\s+-c\s+"from\s+distutils\.sysconfig\s+import\s+get_python_lib\s*;
+        \s*print\s*\(?\s*get_python_lib\(\s*(?:1|plat_specific=1)?\s*\)\s*\)?\s*"  # site-packages
+    )\s*\)""",
+    re.VERBOSE,
+)
+"""Shell code whose output is one word of the build host, never spec text: the idioms that put
+the builder's uid or a temporary name in a BuildRoot (which rpm ignores), perl's version in a
+Requires, the first characters of a commit hash macro in a version, or Python's
+site-packages directory in a path (the old ``python_sitelib`` definitions). A line running
+only these is read as text that holds them; any other code is a spec-code gap."""
 
 BUILTIN_NAMES = frozenset(
     {*PURE_FUNCTIONS, *NEVER, "expand", "expr", "macrobody", "define", "global", "undefine", "dnl",
@@ -325,45 +343,3 @@ def bcond_defines(with_: Iterable[str] = (), without: Iterable[str] = ()) -> tup
                 raise ValueError(f"--{prefix} {name!r}: a build conditional is letters, digits and _")
             pairs.append((f"_{prefix}_{name}", f"--{prefix}-{name}"))
     return tuple(pairs)
-
-
-def logical_line(lines: list[str], index: int) -> tuple[str, int]:
-    """The line at ``index`` and the ones rpm reads with it; and the index after them.
-
-    rpm (``copyNextLineFromOFI``) keeps reading while a line ends with a backslash or a
-    ``%{``, ``%(`` or ``%[`` is still open. A bracket never closed joins nothing: rpm
-    would fail on such a spec, and swallowing the rest of it would hide its lines.
-    """
-    text = lines[index]
-    end = index + 1
-    while end < len(lines) and continues(text):
-        text += "\n" + lines[end]
-        end += 1
-    if end == len(lines) and end > index + 1 and continues(text):
-        return lines[index], index + 1
-    return text, end
-
-
-_LINE_TOKENS = re.compile(r"\\.?|%[{(\[%]|[{}()\[\]]", re.DOTALL)
-
-
-def continues(text: str) -> bool:
-    """Whether rpm reads another line with ``text``: a ``%{``/``%(``/``%[`` still open, or
-    a backslash ending it (one that no other backslash escapes)."""
-    if "%{" not in text and "%(" not in text and "%[" not in text:  # the common line, quickly
-        return (len(text) - len(text.rstrip("\\"))) % 2 == 1
-    depth = {"{": 0, "(": 0, "[": 0}
-    closers = {"}": "{", ")": "(", "]": "["}
-    for match in _LINE_TOKENS.finditer(text):
-        token = match.group()
-        if token == "\\":
-            return True  # a backslash with nothing after it: the text's last character
-        if token[0] == "%":
-            if token[1] != "%":
-                depth[token[1]] += 1
-        elif token in depth:
-            if depth[token]:
-                depth[token] += 1
-        elif token in closers and depth[closers[token]]:
-            depth[closers[token]] -= 1
-    return any(depth.values())

@@ -28,41 +28,19 @@ from auditor.rpm.model import (
     SourceKind,
 )
 from auditor.rpm.sense import SPEC_QUALIFIER_WORDS
-from auditor.rpm.spec.builtins import continues, logical_line, platform_macros
+from auditor.rpm.spec.builtins import HOST_QUERY, platform_macros
 from auditor.rpm.spec.dependencies import parse_dependency_list
 from auditor.rpm.spec.expression import evaluate
 from auditor.rpm.spec.lines import NUMBERED, SECTION, SOURCE_AFTER_BLANK, TAG, tag_number
 from auditor.rpm.spec.macros import Expansion, MacroContext
+from auditor.rpm.spec.readline import CONDITIONAL, is_directive, logical_line, rpm_lines
 from auditor.rpm.spec.result import Spec, SpecPackage, shorten, unexpanded_source_gap
 
-_CONDITIONAL = re.compile(
-    r"^%(?:(else|endif)(?![A-Za-z])|(if|ifarch|ifnarch|ifos|ifnos|elif|elifarch|elifos)(?![^ \t]))(.*)$",
-    re.DOTALL,
-)
-"""rpm 4.18's ``parseLineType``: ``%else``/``%endif`` not followed by a letter, the others by a
-blank or nothing (``%if(0)`` is text). There is no ``%elifnarch`` nor ``%elifnos``."""
 _FILE_DIRECTIVE = re.compile(
     r"%(?:attr|defattr|config|verify|caps|lang)\s*\([^)]*\)|%(?:config|doc|license|dir|ghost|docdir|readme|artifact|missingok)\b"
 )
 _EXCLUDE = re.compile(r"%exclude\b")
 _READ_SECTIONS = frozenset({"preamble", "package", "sourcelist", "patchlist"})
-_HOST_QUERY = re.compile(
-    r"""%\(\s*(?:
-        (?:%\{__id_u\}|id)\s+-u?n                                     # the builder's user name
-      | (?:%\{__id_u\}|id\s+-u)                                       # or id
-      | eval\s+"(?:`|\$\()(?:%\{__perl\}|perl)\s+-V:version(?:`|\))"\s*;\s*echo\s+\$version  # perl's version
-      | c=%\{\??\w+\}\s*;\s*echo\s+\$\{c:0:\d+\}                      # a commit hash, shortened
-      | mktemp\s+-ud\s+[^\s()`$;|&<>]+                                 # a BuildRoot's name
-      | %\{__python[23]?\}\s+-c\s+"from\s+distutils\.sysconfig\s+import\s+get_python_lib\s*;
-        \s*print\s*\(?\s*get_python_lib\(\s*(?:1|plat_specific=1)?\s*\)\s*\)?\s*"  # site-packages
-    )\s*\)""",
-    re.VERBOSE,
-)
-"""Shell code whose output is one word of the build host, never spec text: the idioms that put
-the builder's uid or a temporary name in a BuildRoot (which rpm ignores), perl's version in a
-Requires, the first characters of a commit hash macro in a version, or Python's
-site-packages directory in a path (the old ``python_sitelib`` definitions). A line running
-only these is read as text that holds them; any other code is a spec-code gap."""
 
 _DEPENDENCY_TAGS: dict[str, DependencyKind] = {
     "prereq": DependencyKind.REQUIRES,
@@ -71,31 +49,6 @@ _DEPENDENCY_TAGS: dict[str, DependencyKind] = {
 """A preamble tag that declares dependencies, and the kind it declares (``PreReq`` is old ``Requires``)."""
 _TAG_MACROS = ("name", "version", "release", "epoch", "summary", "license", "url", "vendor",
                "packager", "distribution", "group")  # fmt: skip
-
-
-def _is_directive(line: str) -> bool:
-    """A line rpm's ``readLine`` acts on itself: a conditional or ``%include``."""
-    stripped = line.lstrip()
-    return stripped.startswith("%include") or _CONDITIONAL.match(stripped) is not None
-
-
-def _rpm_lines(raw: str, start: int) -> list[tuple[str, int]]:
-    """The lines rpm reads one by one in text it joined (`logical_line`), with their numbers:
-    each line of it, but a conditional or ``%include`` ending with a backslash runs on into
-    the next (rpm's ``copyNextLineFinish`` blanks the backslash and the newline), and one
-    with a ``%{`` still open takes the lines up to its end (rpm expands them into it first)."""
-    physical = raw.split("\n")
-    pieces: list[tuple[str, int]] = []
-    index = 0
-    while index < len(physical):
-        text, first = physical[index], start + index
-        if _is_directive(text):
-            while continues(text) and index + 1 < len(physical):
-                index += 1
-                text = (text[:-1] + "  " if text.endswith("\\") else text + "\n") + physical[index]
-        pieces.append((text, first))
-        index += 1
-    return pieces
 
 
 @dataclass
@@ -208,17 +161,17 @@ class _SpecReader:
             # after it, and a %define whose body holds an %if is no conditional.
             self.macros.undecided_branch = self.undecided_branch
             expansion = self.macros.expand(raw) if self.reading else None
-            pieces = _rpm_lines(raw if expansion is None else expansion.text, start_line)
-            if not any(_is_directive(text) for text, _ in pieces):
+            pieces = rpm_lines(raw if expansion is None else expansion.text, start_line)
+            if not any(is_directive(text) for text, _ in pieces):
                 self._read(raw, start_line, expansion or Expansion(raw))
                 continue
             # A conditional written as such is read as written, for what its own macros may be,
             # not for those of the text around it (a `%cmake \` line with `%if %{with x}` in it).
-            written = [piece for piece in _rpm_lines(raw, start_line) if _is_directive(piece[0])]
-            made = sum(1 for text, _ in pieces if _is_directive(text))
+            written = [piece for piece in rpm_lines(raw, start_line) if is_directive(piece[0])]
+            made = sum(1 for text, _ in pieces if is_directive(text))
             as_written = iter(written) if expansion is not None and len(written) == made else None
             for index, (text, line) in enumerate(pieces):
-                if as_written is not None and _is_directive(text):
+                if as_written is not None and is_directive(text):
                     self._read(*next(as_written))
                     continue
                 found = Expansion(text)
@@ -245,7 +198,7 @@ class _SpecReader:
         # a %bcond there counts. Only what a line then says is section-specific.
         if expansion is None:
             expansion = self.macros.expand(raw)
-        runs_code = bool(expansion.code) and not all(map(_HOST_QUERY.fullmatch, expansion.code))
+        runs_code = bool(expansion.code) and not all(map(HOST_QUERY.fullmatch, expansion.code))
         if stripped.startswith("#") and self.section in ("preamble", "package", "files"):
             if runs_code:  # rpm expands a comment's macros too, and runs their code
                 self._code(start_line, stripped)
@@ -267,7 +220,7 @@ class _SpecReader:
     def _conditional(self, stripped: str, line: int, *, doubtful: bool = False) -> bool:
         """``doubtful``: the line comes from an expansion that was not exact, so its argument
         may not be rpm's (rpm's own expression parser expands what is left, as `_truth` does)."""
-        match = _CONDITIONAL.match(stripped)
+        match = CONDITIONAL.match(stripped)
         if match is None:
             return False
         keyword, argument = match.group(1) or match.group(2), match.group(3).split("#", 1)[0].strip()
