@@ -82,6 +82,33 @@ def _least(candidates: Iterable[int], holds: Callable[[int, set[int]], bool]) ->
     return found
 
 
+Edges = Callable[[int], Iterable[int]]
+
+
+def _reaches(start: int, edges: Edges, target: Callable[[int], bool]) -> bool:
+    """Whether a ``target`` package other than ``start`` is reached from it along ``edges``."""
+    seen, todo = {start}, [start]
+    while todo:
+        for member in edges(todo.pop()):
+            if member != start and target(member):
+                return True
+            if member not in seen:
+                seen.add(member)
+                todo.append(member)
+    return False
+
+
+def _all_tainted(runtime: Groups, tainted: set[int]) -> Edges:
+    """From a package to the members of its requirements whose every alternative is tainted."""
+    return lambda owner: (
+        m for g in runtime[owner] if owner not in g and all(m in tainted for m in g) for m in g
+    )
+
+
+def _any_alternative(runtime: Groups) -> Edges:
+    return lambda owner: (m for g in runtime[owner] for m in g)
+
+
 def _reference(
     binaries: int,
     runtime: Groups,
@@ -96,25 +123,13 @@ def _reference(
     )
     tainted = origin | depends
 
-    def needs_another(start: int, edges: Callable[[int], Iterable[int]]) -> bool:
-        seen, todo = {start}, [start]
-        while todo:
-            for member in edges(todo.pop()):
-                if member in origin and member != start:
-                    return True
-                if member not in seen:
-                    seen.add(member)
-                    todo.append(member)
-        return False
+    def is_origin(member: int) -> bool:
+        return member in origin
 
-    def all_tainted(owner: int) -> Iterable[int]:
-        return (m for g in runtime[owner] if owner not in g and all(m in tainted for m in g) for m in g)
-
-    def any_alternative(owner: int) -> Iterable[int]:
-        return (m for g in runtime[owner] for m in g)
-
-    depends |= {owner for owner in origin if needs_another(owner, all_tainted)}
-    may = {o for o in range(binaries) if o not in depends and needs_another(o, any_alternative)}
+    every = _all_tainted(runtime, tainted)
+    depends |= {owner for owner in origin if _reaches(owner, every, is_origin)}
+    anyhow = _any_alternative(runtime)
+    may = {o for o in range(binaries) if o not in depends and _reaches(o, anyhow, is_origin)}
     tainted = origin | depends
 
     def built(found: set[int]) -> set[int]:
@@ -185,26 +200,14 @@ def test_each_category_has_its_own_taint_and_chain(
     depends, _may, blocked = _reference(binaries, runtime, sources, build, built_from, origin)
     tainted = origin | depends
 
-    def reaches(start: int, category: Category, edges: Callable[[int], Iterable[int]]) -> bool:
-        seen, todo = {start}, [start]
-        while todo:
-            for member in edges(todo.pop()):
-                if member != start and category in of.get(member, ()):
-                    return True
-                if member not in seen:
-                    seen.add(member)
-                    todo.append(member)
-        return False
-
-    def all_tainted(owner: int) -> Iterable[int]:
-        return (m for g in runtime[owner] if owner not in g and all(m in tainted for m in g) for m in g)
-
-    def any_alternative(owner: int) -> Iterable[int]:
-        return (m for g in runtime[owner] for m in g)
-
+    every, anyhow = _all_tainted(runtime, tainted), _any_alternative(runtime)
     for category in Category:
-        needs = {p for p in range(binaries) if reaches(p, category, all_tainted)}
-        may = {p for p in range(binaries) if p not in needs and reaches(p, category, any_alternative)}
+
+        def of_category(member: int, category: Category = category) -> bool:
+            return category in of.get(member, ())
+
+        needs = {p for p in range(binaries) if _reaches(p, every, of_category)}
+        may = {p for p in range(binaries) if p not in needs and _reaches(p, anyhow, of_category)}
         found = propagation.by_category.get(Verdict.DEPENDS, {}).get(category, {})
         assert set(found) == needs
         found_may = propagation.by_category.get(Verdict.MAY_DEPEND, {}).get(category, {})
