@@ -115,14 +115,20 @@ class PackageView:
         return [item for item in self.facts if item.fact.kind in kinds]
 
 
+class RunFailureKind(enum.StrEnum):
+    """Why a run fails apart from its facts (a string enum: formats write its value)."""
+
+    STALE_WAIVER = "stale-waiver"
+    NOTHING_AUDITED = "nothing-audited"
+
+
 @dataclass(frozen=True, slots=True)
 class RunFailure:
     """A reason the run fails that is no fact of a package or of the configuration: a stale
     waiver when stale waivers block, or an audit of nothing. Every format shows each as failing
     (JUnit a failing or erring test case, SARIF an error notification), as the exit code does."""
 
-    kind: str
-    """``stale-waiver`` or ``nothing-audited``."""
+    kind: RunFailureKind
     subject: str
     """What failed: ``waiver ID``, or ``inputs``."""
     text: str
@@ -346,7 +352,7 @@ def run_failures(decision: Decision) -> tuple[RunFailure, ...]:
     if decision.stale_blocks:
         found += [
             RunFailure(
-                "stale-waiver",
+                RunFailureKind.STALE_WAIVER,
                 f"waiver {waiver.id}",
                 f"stale waiver {waiver.id} ({waiver.package}, {waiver.source}) matches nothing, "
                 "and stale waivers block",
@@ -357,7 +363,7 @@ def run_failures(decision: Decision) -> tuple[RunFailure, ...]:
     if decision.nothing_audited:
         found.append(
             RunFailure(
-                "nothing-audited",
+                RunFailureKind.NOTHING_AUDITED,
                 "inputs",
                 "no package was audited: an audit of nothing never passes",
                 ExitCode.INPUT,
