@@ -151,7 +151,7 @@ class Store:
                 self.warnings.append("cache: a damaged entry was dropped")
         return None
 
-    def _drop(self, table: str, keys: Sequence[str], what: str) -> None:
+    def _drop(self, table: str, keys: Sequence[str], what: str, whats: str) -> None:
         """Set damaged entries aside: deleted, with one warning; the caller reads the input again."""
         if self._db is None or not keys:
             return
@@ -159,7 +159,7 @@ class Store:
             for start in range(0, len(keys), 900):
                 chunk = list(keys[start : start + 900])
                 self._db.execute(f"DELETE FROM {table} WHERE key IN ({','.join('?' * len(chunk))})", chunk)
-            count = f"{len(keys)} damaged {what}s were" if len(keys) > 1 else f"a damaged {what} was"
+            count = f"{len(keys)} damaged {whats} were" if len(keys) > 1 else f"a damaged {what} was"
             self.warnings.append(f"cache: {count} dropped and read again")
 
     @staticmethod
@@ -256,7 +256,7 @@ class Store:
 
     def drop_packages(self, keys: Sequence[str]) -> None:
         """Set aside package entries found damaged (by their reader, whose shape the store does not know)."""
-        self._drop("packages", keys, "package entry")
+        self._drop("packages", keys, "package entry", "package entries")
 
     def put_packages(self, items: Iterable[tuple[str, dict[str, Any]]]) -> None:
         self._put_many("packages", items)
