@@ -104,7 +104,7 @@ def _load_source_repositories(
             for candidate in source_repository_candidates(repository):
                 if candidate not in remote_bases:
                     remote_bases.add(candidate)
-                    _probe_remote_sources(candidate, repository, result, options, remote)
+                    _probe_remote_sources(candidate, repository, result, options, remote, store)
             result.warnings.extend(remote.take_warnings())
             continue
         path = _local_path(repository)
@@ -129,11 +129,16 @@ def _load_source_repositories(
 
 
 def _probe_remote_sources(
-    candidate: str, repository: str, result: LoadResult, options: ReadOptions, remote: Remote
+    candidate: str,
+    repository: str,
+    result: LoadResult,
+    options: ReadOptions,
+    remote: Remote,
+    store: Store | None,
 ) -> None:
     """The source repository at ``candidate``, if there is one: absent is quiet, a failure a warning."""
     try:
-        read = read_source_repository_beside(candidate, repository, remote, options)
+        read = read_source_repository_beside(candidate, repository, remote, options, store)
     except InputError as exc:
         result.warnings.append(
             f"{candidate}: not read as the source repository beside {repository}: {exc.reason}"
@@ -175,7 +180,9 @@ def _load_url(url: str, remote: Remote, options: ReadOptions, store: Store | Non
             path = remote.fetch_by_url(shown, "config", SMALL_FILE_CEILING)
             _load_config(path, shown, remote, result, UrlOrigin.remote_config(shown), options, store)
         else:
-            _add_repository(read_remote_repository(shown, remote, options), repository_base(shown), result)
+            _add_repository(
+                read_remote_repository(shown, remote, options, store), repository_base(shown), result
+            )
     except InputError as exc:
         result.errors.append(exc)
     return result

@@ -25,6 +25,8 @@ from auditor.net.http import is_http, strip_userinfo
 from auditor.net.remote import WORKERS, NotCached, Remote
 from auditor.net.urlpolicy import UrlDecision, UrlOrigin
 from auditor.rpm.model import Gap, GapKind, Package
+from auditor.rpm.serialize import check_package_json, package_from_json, package_to_json
+from auditor.runtime.store import Store
 from auditor.sources.inputpaths import SOURCE_DIRECTORIES
 from auditor.sources.interface import ReadOptions
 from auditor.sources.localrepo import Overlaid, overlay
@@ -47,12 +49,15 @@ def repository_base(url: str) -> str:
     return urlunsplit((parts.scheme.lower(), parts.netloc, path, "", ""))
 
 
-def read_remote_repository(url: str, remote: Remote, options: ReadOptions | None = None) -> RepositoryRead:
+def read_remote_repository(
+    url: str, remote: Remote, options: ReadOptions | None = None, store: Store | None = None
+) -> RepositoryRead:
     """Read every package a remote repository's metadata lists, and the headers of those whose
-    evidence only the RPM file carries (see the module docstring)."""
+    evidence only the RPM file carries (see the module docstring); ``store`` keeps what the
+    headers gave for the next run (`merge_remote_headers`)."""
     base = repository_base(url)
     repomd_url = urljoin(base, "repodata/repomd.xml")
-    return _read_repository(base, remote.fetch_by_url(repomd_url, "repomd"), remote, options)
+    return _read_repository(base, remote.fetch_by_url(repomd_url, "repomd"), remote, options, store)
 
 
 def source_repository_candidates(url: str) -> list[str]:
@@ -72,7 +77,7 @@ def source_repository_candidates(url: str) -> list[str]:
 
 
 def read_source_repository_beside(
-    candidate: str, repository: str, remote: Remote, options: ReadOptions
+    candidate: str, repository: str, remote: Remote, options: ReadOptions, store: Store | None = None
 ) -> RepositoryRead | None:
     """The source repository at ``candidate``, probed beside ``repository`` by its
     ``repodata/repomd.xml``: None when that is not there (HTTP 404, or not in the cache under
@@ -85,11 +90,11 @@ def read_source_repository_beside(
     path = remote.fetch_if_present(repomd_url, "repomd")
     if path is None:
         return None
-    return _read_repository(decision.url, path, remote, options)
+    return _read_repository(decision.url, path, remote, options, store)
 
 
 def _read_repository(
-    base: str, repomd_path: str, remote: Remote, options: ReadOptions | None
+    base: str, repomd_path: str, remote: Remote, options: ReadOptions | None, store: Store | None
 ) -> RepositoryRead:
     options = options or ReadOptions()
     repomd_url = urljoin(base, "repodata/repomd.xml")
@@ -106,12 +111,15 @@ def _read_repository(
             read.gaps.append(Gap(GapKind.METADATA_ONLY, detail, len(read.packages)))
         return read
     binaries = options.binary_headers or remote.options.remote_headers
-    merge_remote_headers(read, remote, lambda package: package.is_source or binaries)
+    merge_remote_headers(read, remote, lambda package: package.is_source or binaries, store)
     return read
 
 
 def merge_remote_headers(
-    read: RepositoryRead, remote: Remote, wanted: Callable[[Package], bool] = lambda _package: True
+    read: RepositoryRead,
+    remote: Remote,
+    wanted: Callable[[Package], bool] = lambda _package: True,
+    store: Store | None = None,
 ) -> None:
     """Lay what only the RPM header has over each ``wanted`` package of ``read``, in parallel.
 
@@ -121,6 +129,8 @@ def merge_remote_headers(
     in a gap of the repository: its evidence is what the metadata says, no more.
     """
 
+    models = StoredHeaderModels(store, [package for package in read.packages if wanted(package)])
+
     def one(package: Package) -> Overlaid | InputError | UrlDecision | None:
         if not wanted(package):
             return Overlaid(package)
@@ -128,7 +138,16 @@ def merge_remote_headers(
         if not decision.allowed:
             return decision
         try:
-            return with_remote_header(package, remote)
+            model = models.get(package)
+            if model is None:
+                model = header_model(package, remote)
+                if model is None:
+                    return None
+                models.keep(package, model)
+            merged = overlay(package, model, package.location)
+            if isinstance(merged, InputError):
+                raise merged
+            return merged
         except NotCached:
             return None  # --offline: counted below, the run goes on with what the cache has
         except InputError as exc:
@@ -138,6 +157,7 @@ def merge_remote_headers(
 
     with ThreadPoolExecutor(WORKERS) as pool:
         outcomes: Sequence[Overlaid | InputError | UrlDecision | None] = list(pool.map(one, read.packages))
+    models.store_new()
     merged = []
     refused: list[UrlDecision] = []
     unread = 0
@@ -175,19 +195,74 @@ def merge_remote_headers(
         read.gaps.append(Gap(GapKind.METADATA_ONLY, detail, unread))
 
 
-def with_remote_header(package: Package, remote: Remote) -> Overlaid | None:
-    """``package`` with what its header carries (`overlay`); None when the header could not
-    be fetched (the server ignores range requests: said once per host)."""
+def header_model(package: Package, remote: Remote) -> Package | None:
+    """What ``package``'s RPM header carries that its metadata entry lacks (`package_from_headers`'
+    evidence, for `overlay`); None when the header could not be fetched (the server ignores
+    range requests: said once per host)."""
     url = package.location
     if not is_http(url) or remote.ranges_unsupported(url):
         return None
-    full = _from_remote_header(package, remote)
-    if full is None:
-        return None
-    merged = overlay(package, full, url)
-    if isinstance(merged, InputError):
-        raise merged
-    return merged
+    return _from_remote_header(package, remote)
+
+
+class StoredHeaderModels:
+    """What the headers of remote packages gave earlier runs, kept in the store: a second audit
+    of a repository reads only the headers of the packages it has not seen.
+
+    A header is part of a file, which the checksum the metadata gives cannot check, so an
+    entry is keyed by the package's repository and URL as well as that checksum (as the
+    download cache keys the header, `auditor.net.cache.Cache.of_package_part`), and by the
+    auditor's version and the model's shape (`Store.package_key`). Looked up here, in one
+    query, before the headers are fetched; what the fetches gave is stored in one
+    transaction after them, in this thread. A model whose reading the run itself cut short
+    (`RUN_BOUND_GAPS`) is not stored: the next run may read it whole."""
+
+    RUN_BOUND_GAPS = frozenset({GapKind.SPEC_UNREADABLE, GapKind.BUDGET_EXHAUSTED})
+    """What the run's own limits or mode may leave unread (--offline, the payload budget, a
+    server without range requests): the next run's reading may differ."""
+
+    def __init__(self, store: Store | None, packages: Sequence[Package]) -> None:
+        self.store = store if store is not None and store.enabled else None
+        self.found: dict[str, Package] = {}
+        self.new: dict[str, Package] = {}
+        if self.store is None:
+            return
+        keys = [key for key in map(self.key, packages) if key is not None]
+        damaged: list[str] = []
+        for key, data in self.store.get_packages(keys).items():
+            try:
+                check_package_json(data)
+                self.found[key] = package_from_json(data)
+            except (KeyError, TypeError, ValueError, AttributeError):
+                damaged.append(key)  # another shape: set aside, and the header fetched again
+        self.store.drop_packages(damaged)
+
+    @staticmethod
+    def key(package: Package) -> str | None:
+        if package.checksum is None:
+            return None
+        checksum = f"{package.checksum.algorithm.lower()}:{package.checksum.value.strip().lower()}"
+        return Store.package_key(f"remote\0{package.input}\0{package.location}\0{checksum}\0evidence+origin")
+
+    def get(self, package: Package) -> Package | None:
+        """The model an earlier run stored for ``package``; None when there is none."""
+        if not self.found:
+            return None
+        key = self.key(package)
+        return None if key is None else self.found.get(key)
+
+    def keep(self, package: Package, model: Package) -> None:
+        """Remember ``model``, just read, to store it (called from the fetching threads: each
+        key is set by one thread, and a dict item is set atomically)."""
+        if self.store is None or any(gap.kind in self.RUN_BOUND_GAPS for gap in model.gaps):
+            return
+        key = self.key(package)
+        if key is not None:
+            self.new[key] = model
+
+    def store_new(self) -> None:
+        if self.store is not None and self.new:
+            self.store.put_packages((key, package_to_json(model)) for key, model in self.new.items())
 
 
 def _from_remote_header(package: Package, remote: Remote) -> Package | None:
@@ -204,7 +279,13 @@ def _from_remote_header(package: Package, remote: Remote) -> Package | None:
                 raise InputError(url, headers.truncated)
             payload = remote_payload(package, headers, total, remote)  # read for a source package only
             return package_from_headers(
-                headers, None, location=url, input=package.input, checksum=package.checksum, payload=payload
+                headers,
+                None,
+                location=url,
+                input=package.input,
+                checksum=package.checksum,
+                payload=payload,
+                evidence_only=True,
             )
         except InputError as exc:
             raise InputError(url, exc.reason) from None  # the package, not its repository

@@ -254,7 +254,7 @@ class _SectionReader:
                 return read_local_repository(
                     decision.local_path, self.options, self.store, shown=decision.url
                 )
-            return read_remote_repository(decision.url, self.remote, self.options)
+            return read_remote_repository(decision.url, self.remote, self.options, self.store)
         except InputError as exc:
             self.failures.append(exc)
             return None

@@ -130,6 +130,48 @@ def test_remote_result_equals_local_result_and_second_run_fetches_only_repomd(
     assert set(lookups) <= LOCAL_HOSTS
 
 
+def _header_requests(server: LocalServer) -> list[str]:
+    return [path for _verb, path, _headers in server.requests if path.endswith(".rpm")]
+
+
+def test_a_second_run_takes_what_the_headers_gave_from_the_store(
+    server: LocalServer, cache: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The models the headers gave are in the store: the next run neither fetches a header nor
+    reads one from the download cache, and reports the same."""
+    url = server.url("/repo/")
+    code, first, _ = scan_json([url, "--cache-dir", str(cache)], capsys)
+    assert _header_requests(server)
+    shutil.rmtree(cache / "headers")  # the download cache's copies of the headers
+    server.requests.clear()
+    again_code, again, err = scan_json([url, "--cache-dir", str(cache)], capsys)
+    assert (again_code, errors_of(err)) == (code, [])
+    assert again["packages"] == first["packages"]
+    assert _header_requests(server) == []
+    # Without the store, the headers are fetched again, to the same report.
+    server.requests.clear()
+    _, uncached, _ = scan_json([url, "--cache-dir", str(cache), "--no-cache"], capsys)
+    assert uncached["packages"] == first["packages"]
+    assert _header_requests(server)
+
+
+def test_a_damaged_stored_header_model_is_dropped_and_the_header_read_again(
+    server: LocalServer, cache: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sqlite3
+
+    url = server.url("/repo/")
+    code, first, _ = scan_json([url, "--cache-dir", str(cache)], capsys)
+    shutil.rmtree(cache / "headers")
+    with sqlite3.connect(cache / "auditor.sqlite3") as db:
+        db.execute("UPDATE packages SET data = ?", (b"not a model",))
+    server.requests.clear()
+    again_code, again, err = scan_json([url, "--cache-dir", str(cache)], capsys)
+    assert (again_code, again["packages"]) == (code, first["packages"])
+    assert "damaged package entries were dropped" in err
+    assert _header_requests(server)
+
+
 def test_offline_uses_the_warm_cache_with_the_server_stopped(
     server: LocalServer, cache: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
