@@ -134,23 +134,31 @@ def _header_requests(server: LocalServer) -> list[str]:
     return [path for _verb, path, _headers in server.requests if path.endswith(".rpm")]
 
 
+def _first_run_then_no_header_files(
+    server: LocalServer, cache: Path, capsys: pytest.CaptureFixture[str]
+) -> tuple[list[str], int, dict[str, Any]]:
+    """A first run that reads the headers; then the download cache's copies of them removed,
+    and the server's log cleared: what a second run takes can only come from the store."""
+    url = server.url("/repo/")
+    code, first, _ = scan_json([url, "--cache-dir", str(cache)], capsys)
+    assert _header_requests(server)
+    shutil.rmtree(cache / "headers")
+    server.requests.clear()
+    return [url, "--cache-dir", str(cache)], code, first
+
+
 def test_a_second_run_takes_what_the_headers_gave_from_the_store(
     server: LocalServer, cache: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The models the headers gave are in the store: the next run neither fetches a header nor
     reads one from the download cache, and reports the same."""
-    url = server.url("/repo/")
-    code, first, _ = scan_json([url, "--cache-dir", str(cache)], capsys)
-    assert _header_requests(server)
-    shutil.rmtree(cache / "headers")  # the download cache's copies of the headers
-    server.requests.clear()
-    again_code, again, err = scan_json([url, "--cache-dir", str(cache)], capsys)
+    args, code, first = _first_run_then_no_header_files(server, cache, capsys)
+    again_code, again, err = scan_json(args, capsys)
     assert (again_code, errors_of(err)) == (code, [])
     assert again["packages"] == first["packages"]
     assert _header_requests(server) == []
     # Without the store, the headers are fetched again, to the same report.
-    server.requests.clear()
-    _, uncached, _ = scan_json([url, "--cache-dir", str(cache), "--no-cache"], capsys)
+    _, uncached, _ = scan_json([*args, "--no-cache"], capsys)
     assert uncached["packages"] == first["packages"]
     assert _header_requests(server)
 
@@ -160,13 +168,10 @@ def test_a_damaged_stored_header_model_is_dropped_and_the_header_read_again(
 ) -> None:
     import sqlite3
 
-    url = server.url("/repo/")
-    code, first, _ = scan_json([url, "--cache-dir", str(cache)], capsys)
-    shutil.rmtree(cache / "headers")
+    args, code, first = _first_run_then_no_header_files(server, cache, capsys)
     with sqlite3.connect(cache / "auditor.sqlite3") as db:
         db.execute("UPDATE packages SET data = ?", (b"not a model",))
-    server.requests.clear()
-    again_code, again, err = scan_json([url, "--cache-dir", str(cache)], capsys)
+    again_code, again, err = scan_json(args, capsys)
     assert (again_code, again["packages"]) == (code, first["packages"])
     assert "damaged package entries were dropped" in err
     assert _header_requests(server)
