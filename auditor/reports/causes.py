@@ -17,7 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from auditor.origin.findings import Verdict
-from auditor.reports.view import Gate, PackageView, ReportView
+from auditor.reports.rows import Gate, PackageView
+from auditor.reports.view import ReportView
 from auditor.rpm.model import Package
 
 

@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 
 from auditor.deps.graph import Hop, HopKind
 from auditor.reports.causes import cause_groups
+from auditor.reports.rows import PackageView
 from auditor.reports.text import clean_text
-from auditor.reports.view import PackageView, ReportView
+from auditor.reports.view import ReportView
 
 UNAUDITED = "unaudited"
 

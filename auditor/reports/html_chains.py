@@ -5,8 +5,9 @@ from __future__ import annotations
 from auditor.deps.graph import Hop, HopKind
 from auditor.reports.flagged import PALETTE, UNAUDITED
 from auditor.reports.html_common import badges, esc, fit
+from auditor.reports.rows import PackageView
 from auditor.reports.text import alternatives_text
-from auditor.reports.view import PackageView, ReportView
+from auditor.reports.view import ReportView
 
 MAX_SECTIONS = 500
 """Flagged packages explained one by one (with their chain drawn); the rest stay in the table."""

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import html
 
+from auditor.reports.rows import Gate, PackageView
 from auditor.reports.text import clean_text
-from auditor.reports.view import Gate, PackageView
 
 CHAR_WIDTH = 7.3
 """Pixels per character of 12px monospace, to cut SVG text to its box (SVG text does not wrap)."""

@@ -20,8 +20,9 @@ from auditor.audit.facts import FactKind
 from auditor.deps.graph import Hop
 from auditor.gate.decision import Disposition
 from auditor.origin.findings import Finding
+from auditor.reports.rows import FactView, PackageView
 from auditor.reports.text import utf8_text
-from auditor.reports.view import FactView, PackageView, ReportView
+from auditor.reports.view import ReportView
 from auditor.rpm.serialize import source_to_json
 from auditor.runtime.parallel import ENCODE_JSON_FROM, Background, worth_forking
 

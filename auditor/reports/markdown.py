@@ -14,8 +14,9 @@ from __future__ import annotations
 import html
 
 from auditor.origin.findings import Verdict
+from auditor.reports.rows import Gate, PackageView
 from auditor.reports.text import clean_text, code_span, hop_text, shorten
-from auditor.reports.view import Gate, PackageView, ReportView
+from auditor.reports.view import ReportView
 
 MAX_ROWS = 100
 MAX_DETAILS = 50

@@ -25,9 +25,10 @@ from auditor.audit.facts import FactKind
 from auditor.core.errors import ExitCode
 from auditor.gate.decision import Disposition
 from auditor.origin.findings import Finding, Severity
+from auditor.reports.rows import FactView, PackageView
 from auditor.reports.sarif_rules import LEVELS, STATUS_RULES, rules_of
 from auditor.reports.text import chain_text, clean_text, finding_text
-from auditor.reports.view import FactView, PackageView, ReportView
+from auditor.reports.view import ReportView
 from auditor.rpm.model import Package
 
 SARIF_VERSION = "2.1.0"

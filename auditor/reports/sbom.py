@@ -31,8 +31,9 @@ from packageurl import PackageURL
 
 from auditor.audit.facts import FactKind
 from auditor.deps.graph import DependencyGraph
+from auditor.reports.rows import Gate, PackageView
 from auditor.reports.text import clean_text, hop_text
-from auditor.reports.view import Gate, PackageView, ReportView
+from auditor.reports.view import ReportView
 from auditor.rpm.model import Package, SourceKind
 
 PREFIX = "auditor:"

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from tabulate import tabulate
 
 from auditor.reports.causes import cause_groups
+from auditor.reports.rows import Gate, PackageView
 from auditor.reports.text import shorten, terminal_text
-from auditor.reports.view import Gate, PackageView, ReportView
+from auditor.reports.view import ReportView
 
 MIN_WHY = 40
 """Fewer columns than this left for "why" beside the NEVRA and status: it goes below them."""

@@ -5,10 +5,11 @@ JSON, SARIF, JUnit, Markdown, HTML, DOT, GraphML) and every command reads only t
 so they cannot disagree on what blocks, as osv-scanner's and pip-audit's formats read one
 result model.
 
-A package's *status* here is the summary a person sees first: the worst status among its
-facts that block, or, when none blocks, the worst status its facts give it. So a displayed
-status never hides a blocking fact: a package whose build is tainted (not blocking by
-default) and that has a requirement nothing provides (blocking) shows ``unresolved``.
+A package's *status* here is the summary a person sees first (its row: `auditor.reports.rows`):
+the worst status among its facts that block, or, when none blocks, the worst status its facts
+give it. So a displayed status never hides a blocking fact: a package whose build is tainted
+(not blocking by default) and that has a requirement nothing provides (blocking) shows
+``unresolved``.
 """
 
 from __future__ import annotations
@@ -20,99 +21,22 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from auditor import __version__
-from auditor.audit.facts import Fact, FactKind
+from auditor.audit.facts import FactKind
 from auditor.audit.options import AuditOptions
-from auditor.audit.result import AuditResult, PackageResult
+from auditor.audit.result import AuditResult
 from auditor.core.errors import ExitCode, InputError
 from auditor.deps.graph import Hop
-from auditor.gate.decision import Decision, Disposition, Ruling
+from auditor.gate.decision import Decision, Disposition
 from auditor.gate.options import GateOptions
 from auditor.origin.findings import Category, Verdict
 from auditor.origin.policy import Policy
-from auditor.reports.locations import package_path, repositories_of
-from auditor.reports.text import finding_text, hop_text
+from auditor.reports.locations import repositories_of
+from auditor.reports.rows import FactView, Gate, PackageView, fact_view, package_view
 from auditor.rpm.model import Package
 from auditor.sources.interface import InputSummary
 
 if TYPE_CHECKING:  # named in annotations only: --compare alone imports it, to compare
     from auditor.gate.progress import Comparison
-
-
-class Gate(enum.Enum):
-    """A package's state at the gate, from its facts' rulings."""
-
-    BLOCKING = "blocking"
-    """At least one of its facts blocks."""
-    WAIVED = "waived"
-    """None blocks, and a waiver accepted at least one that would have."""
-    BASELINED = "baselined"
-    """None blocks, and the baseline accepted at least one that would have."""
-    NONE = ""
-
-
-@dataclass(frozen=True, slots=True)
-class FactView:
-    fact: Fact
-    ruling: Ruling
-    text: str
-    """The fact in one line."""
-
-    @property
-    def blocks(self) -> bool:
-        return self.ruling.blocks
-
-    @property
-    def disposition(self) -> Disposition:
-        return self.ruling.disposition
-
-    @property
-    def reason(self) -> str:
-        return self.ruling.reason
-
-
-@dataclass(frozen=True, slots=True)
-class PackageView:
-    result: PackageResult
-    facts: tuple[FactView, ...]
-    status: Verdict
-    """The summary status: the worst blocking one, else the worst one."""
-    chain: tuple[Hop, ...]
-    """The chain behind ``status`` (empty for a package's own evidence or requirements)."""
-    gate: Gate
-    why: str
-    """One line: why the package has its status, and what else blocks."""
-    repositories: frozenset[str] = field(repr=False, compare=False)
-    """The run's repositories, as the packages read from them name their input (`path`)."""
-
-    @property
-    def path(self) -> str:
-        """The package file: its path, or its location joined to its repository (SARIF, SBOMs)."""
-        return package_path(self.result.package, self.repositories)
-
-    @property
-    def package(self) -> Package:
-        return self.result.package
-
-    @property
-    def index(self) -> int:
-        return self.result.index
-
-    @property
-    def blocking(self) -> bool:
-        return self.gate is Gate.BLOCKING
-
-    @property
-    def waivers(self) -> tuple[str, ...]:
-        """The waivers that accepted one of its facts."""
-        found = (item.ruling.waiver.id for item in self.facts if item.ruling.waiver is not None)
-        return tuple(dict.fromkeys(found))
-
-    @property
-    def statuses(self) -> tuple[Verdict, ...]:
-        return self.result.statuses
-
-    def of_kind(self, *kinds: FactKind) -> list[FactView]:
-        return [item for item in self.facts if item.fact.kind in kinds]
 
 
 class RunFailureKind(enum.StrEnum):
@@ -324,7 +248,7 @@ class ReportView:
 def build_view(audit: AuditResult, decision: Decision, progress: Comparison | None = None) -> ReportView:
     repositories = frozenset(repositories_of(audit.inputs))
     rows = tuple(
-        _package_view(result, decision.for_package(result.index), audit.packages, repositories)
+        package_view(result, decision.for_package(result.index), audit.packages, repositories)
         for result in audit.results
     )
     run_rulings = [ruling for ruling in decision.rulings if ruling.fact.package is None]
@@ -334,8 +258,8 @@ def build_view(audit: AuditResult, decision: Decision, progress: Comparison | No
         decision=decision,
         packages=audit.packages,
         rows=rows,
-        config=tuple(_fact_view(r, audit.packages) for r in run_rulings if r.fact.config is not None),
-        run_gaps=tuple(_fact_view(r, audit.packages) for r in run_rulings if r.fact.gap is not None),
+        config=tuple(fact_view(r, audit.packages) for r in run_rulings if r.fact.config is not None),
+        run_gaps=tuple(fact_view(r, audit.packages) for r in run_rulings if r.fact.gap is not None),
         inputs=audit.inputs,
         errors=audit.errors,
         warnings=audit.warnings,
@@ -370,96 +294,3 @@ def run_failures(decision: Decision) -> tuple[RunFailure, ...]:
             )
         )
     return tuple(found)
-
-
-def _fact_view(ruling: Ruling, packages: Sequence[Package]) -> FactView:
-    fact = ruling.fact
-    if fact.finding is not None and fact.config is None:
-        text = finding_text(fact.finding)
-    elif fact.chain:
-        text = f"{fact.text}: {hop_text(fact.chain[0], packages)}"
-    else:
-        text = fact.text
-    return FactView(fact, ruling, text)
-
-
-# Enum members looked up through their class are slow in the loops over every package.
-_BLOCKS, _WAIVED, _BASELINED = Disposition.BLOCKS, Disposition.WAIVED, Disposition.BASELINED
-_ORIGIN, _UNRESOLVED = Verdict.ORIGIN, Verdict.UNRESOLVED
-
-
-def _package_view(
-    result: PackageResult,
-    rulings: Sequence[Ruling],
-    packages: Sequence[Package],
-    repositories: frozenset[str],
-) -> PackageView:
-    facts = tuple(_fact_view(ruling, packages) for ruling in rulings)
-    blocking = [item for item in facts if item.ruling.disposition is _BLOCKS]
-    statuses = [item.fact.status for item in blocking if item.fact.status is not None]
-    status = min(statuses, key=lambda v: v.rank) if statuses else result.verdict
-    chain = result.chain
-    if status is not result.verdict:
-        chains = (item.fact.chain for item in facts if item.fact.status is status and item.fact.chain)
-        chain = next(chains, ())
-    if blocking:
-        # The chain shown is one that blocks: a package can depend on origin packages of both
-        # categories, and a waiver may accept the shorter chain while the other still blocks.
-        shown = [item.fact.chain for item in blocking if item.fact.status is status and item.fact.chain]
-        if shown and not any(found is chain for found in shown):
-            chain = shown[0]
-    gate = Gate.NONE
-    if blocking:
-        gate = Gate.BLOCKING
-    elif any(item.ruling.disposition is _WAIVED for item in facts):
-        gate = Gate.WAIVED
-    elif any(item.ruling.disposition is _BASELINED for item in facts):
-        gate = Gate.BASELINED
-    why = _why(facts, status, chain, gate, packages)
-    return PackageView(result, facts, status, chain, gate, why, repositories)
-
-
-def _why(
-    facts: Sequence[FactView],
-    status: Verdict,
-    chain: tuple[Hop, ...],
-    gate: Gate,
-    packages: Sequence[Package],
-) -> str:
-    """The reason for ``status`` in one line, then what else blocks or was accepted."""
-    if gate is Gate.NONE and not chain and status is not _ORIGIN and status is not _UNRESOLVED:
-        return ""  # most of a distribution: no evidence or requirement of its own, nothing to add
-    own = [item for item in facts if item.fact.status is status and item.fact.taints]
-    if status is _ORIGIN:
-        evidence = sorted(own, key=lambda item: -(item.fact.severity or 0))
-        text = evidence[0].text + (f" (+{len(evidence) - 1} more)" if len(evidence) > 1 else "")
-    elif status is _UNRESOLVED:
-        missing = list(
-            dict.fromkeys(str(item.fact.resolution.dependency) for item in own if item.fact.resolution)
-        )
-        text = "nothing provides " + ", ".join(missing[:3]) + (" ..." if len(missing) > 3 else "")
-    elif chain:
-        end = packages[chain[-1].target]
-        text = f"{hop_text(chain[0], packages)}; {len(chain)} hop(s) to {end.nevra}"
-    else:
-        text = ""
-    others = sorted(
-        {
-            item.fact.kind._value_
-            for item in facts
-            if item.ruling.disposition is _BLOCKS and item.fact.status is not status
-        }
-    )
-    if others:
-        text += ("; " if text else "") + "also blocks: " + ", ".join(others)
-    # A waiver or the baseline may accept one fact of the status and not another (one per
-    # category of origin packages): say so without making the blocking one look accepted.
-    still = any(item.ruling.disposition is _BLOCKS for item in own)
-    waived_facts = [item for item in own if item.ruling.waiver is not None]
-    if waived_facts:
-        waived = ", ".join(sorted({item.ruling.waiver.id for item in waived_facts if item.ruling.waiver}))
-        text += f" (+{len(waived_facts)} waived by {waived})" if still else f" (waived by {waived})"
-    baselined = sum(1 for item in own if item.ruling.disposition is _BASELINED)
-    if baselined:
-        text += f" (+{baselined} accepted by the baseline)" if still else " (accepted by the baseline)"
-    return text

@@ -13,8 +13,9 @@ from collections import deque
 from auditor.audit.facts import FactKind
 from auditor.deps.graph import Hop, HopKind
 from auditor.origin.findings import Category
+from auditor.reports.rows import Gate, PackageView
 from auditor.reports.text import finding_text, hop_text, terminal_text
-from auditor.reports.view import Gate, PackageView, ReportView
+from auditor.reports.view import ReportView
 
 
 def explanation(row: PackageView, view: ReportView) -> list[str]:

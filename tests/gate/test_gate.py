@@ -23,7 +23,8 @@ from auditor.gate.decision import Disposition, decide
 from auditor.gate.options import GateOptions
 from auditor.gate.waivers import load_waivers, read_waiver_file
 from auditor.origin.policy import load_policy
-from auditor.reports.view import Gate, PackageView, ReportView, build_view
+from auditor.reports.rows import Gate, PackageView
+from auditor.reports.view import ReportView, build_view
 from auditor.sources.rpmpackage import read_rpm_file
 from tests.paths import ROOT
 

@@ -18,8 +18,9 @@ from typing import Any
 import pytest
 
 from auditor.reports.render import FORMATS
+from auditor.reports.rows import Gate
 from auditor.reports.table import render
-from auditor.reports.view import Gate, ReportView
+from auditor.reports.view import ReportView
 from tests.paths import ROOT
 from tests.report_cases import CITRIX, audit_of, view_of
 from tests.terminal import on_terminal
