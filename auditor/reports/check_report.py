@@ -3,7 +3,10 @@
 The verdict is the comparison's: the change fails when a fact blocks after it that did not
 block before (`auditor.gate.progress.Comparison.newly_blocking`). Re-adding a package that is
 already in the repository changes no fact, so it changes nothing. Inputs that could not be
-read make the headline say so, whatever else happened.
+read make the headline say so, whatever else happened; so does a check of nothing (a change
+that brings no package, or a base that holds none), which fails as an audit of nothing does.
+What the audit with the change could not see is said in every format, as ``scan`` says it;
+under ``--strict`` a change fails when it adds evidence that was not seen (a new gap).
 """
 
 from __future__ import annotations
@@ -57,21 +60,52 @@ class CheckView:
         return self.comparison.newly_blocking
 
     @property
+    def nothing_to_check(self) -> str:
+        """Why the check has nothing to compare (empty when it has): a change that brings no
+        package, or a base that holds none, is an audit of nothing, which never passes."""
+        if not self.new:
+            return "the change holds no package (NEW gave nothing to audit)"
+        if not self.before.rows:
+            return "BASE holds no package: there is no repository to check the change against"
+        return ""
+
+    @property
+    def unseen_blocks(self) -> list[FactChange]:
+        """The regressions that are evidence not seen (gaps, blocking under --strict)."""
+        return [item for item in self.regressions if item.fact.kind == FactKind.GAP.value]
+
+    @property
     def exit_code(self) -> ExitCode:
-        if self.errors or any(item.fact.kind == FactKind.GAP.value for item in self.regressions):
+        if self.errors or self.nothing_to_check or self.unseen_blocks:
             return ExitCode.INPUT
         return ExitCode.FINDINGS if self.regressions else ExitCode.PASSED
+
+    @property
+    def incomplete(self) -> str:
+        """What the audit of the repository with the change could not see (`Completeness.summary`),
+        empty when it saw everything: a check that passes says it, as every scan does."""
+        return self.after.decision.completeness.summary()
 
     @property
     def headline(self) -> str:
         if self.errors:
             return f"failed: {len(self.errors)} input(s) could not be read, the check is incomplete"
+        if self.nothing_to_check:
+            return f"failed: {self.nothing_to_check}"
+        findings = len(self.regressions) - len(self.unseen_blocks)
+        if self.unseen_blocks:
+            text = f"failed: evidence was not seen and --strict is set ({len(self.unseen_blocks)} new gap(s))"
+            return text + (f"; and {findings} new blocking fact(s)" if findings else "")
         if self.regressions:
-            return f"this change makes things worse: {len(self.regressions)} new blocking fact(s)"
+            return f"this change makes things worse: {findings} new blocking fact(s)"
+        if self.incomplete:
+            return f"nothing gets worse, but the audit is {self.incomplete}"
         return "nothing gets worse"
 
-    def why(self, name: str) -> str:
-        rows = self.after.by_name(name)
+    def why(self, record: PackageRecord) -> str:
+        """The why of the package ``record`` names, after the change (by NEVRA: a source package
+        and its binaries share a name)."""
+        rows = [row for row in self.after.by_name(record.name) if row.package.nevra == record.nevra]
         return rows[0].why if rows else ""
 
 
@@ -88,7 +122,9 @@ def _status(item: Counterpart) -> str:
 
 def _text(view: CheckView, *, markdown: bool) -> str:
     code: Callable[[str], str] = code_span if markdown else terminal_text
-    icon = ("❌ " if view.regressions or view.errors else "✅ ") if markdown else ""
+    icon = ""
+    if markdown:
+        icon = "❌ " if view.exit_code is not ExitCode.PASSED else "⚠️ " if view.incomplete else "✅ "
     lines = [("### " if markdown else "") + f"{icon}auditor check: {view.headline}", ""]
     for error in view.errors:
         lines.append(f"- input error: {code(error.source)}: {code(error.reason)}")
@@ -100,7 +136,7 @@ def _text(view: CheckView, *, markdown: bool) -> str:
                 code(item.after.nevra),
                 _status(item),
                 item.basis.value,
-                code(shorten(view.why(item.after.name), MAX_WHY)),
+                code(shorten(view.why(item.after), MAX_WHY)),
             ]
             for item in view.new
         ]
@@ -112,7 +148,7 @@ def _text(view: CheckView, *, markdown: bool) -> str:
         ("Repository packages that get worse", view.worse),
         ("Repository packages that get better", view.better),
     ):
-        rows = [[code(new.nevra), f"{old.status} -> {new.status}", code(shorten(view.why(new.name), MAX_WHY))]
+        rows = [[code(new.nevra), f"{old.status} -> {new.status}", code(shorten(view.why(new), MAX_WHY))]
                 for old, new in pairs]  # fmt: skip
         lines += _table(title, ["package", "status", "why"], rows, markdown)
     gone = view.comparison.of(Change.GONE)
@@ -150,21 +186,28 @@ def _counterpart(item: Counterpart, view: CheckView) -> dict[str, Any]:
         "basis": item.basis.value,
         "before": item.before.status if item.before is not None else None,
         "after": item.after.status,
-        "why": view.why(item.after.name),
+        "why": view.why(item.after),
     }
 
 
 def _pair(pair: tuple[PackageRecord, PackageRecord], view: CheckView) -> dict[str, Any]:
     old, new = pair
-    return {"nevra": new.nevra, "before": old.status, "after": new.status, "why": view.why(new.name)}
+    return {"nevra": new.nevra, "before": old.status, "after": new.status, "why": view.why(new)}
 
 
 def _document(view: CheckView) -> dict[str, Any]:
     comparison = view.comparison
+    completeness = view.after.decision.completeness
     return {
         "tool": {"name": "auditor", "version": view.after.version},
         "command": "check",
         "headline": view.headline,
+        "completeness": {
+            "complete": completeness.complete,
+            "summary": completeness.summary(),
+            "reasons": [{"reason": reason, "count": count} for reason, count in completeness.reasons],
+            "waived": completeness.waived,
+        },
         "new": [_counterpart(item, view) for item in view.new],
         "regressions": [fact_change_to_json(item) for item in view.regressions],
         "facts": [

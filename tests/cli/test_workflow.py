@@ -15,6 +15,7 @@ from auditor.gate.options import GateOptions
 from auditor.gate.progress import Basis
 from auditor.origin.policy import load_policy
 from auditor.reports.check_report import check_view
+from tests.conftest import RPMS
 from tests.paths import ROOT
 
 EXAMPLE = ROOT / "examples" / "xcp-ng-mini"
@@ -138,3 +139,45 @@ def test_diff_between_a_report_and_a_repository(tmp_path: Path, capsys: pytest.C
     assert gone and all(item["change"] == "gone" for item in gone)
     assert main(["diff", str(report), str(report), "--format", "markdown"]) == 0
     assert "Independence progress" in capsys.readouterr().out
+
+
+def test_a_check_of_nothing_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A change that brings no package, or a base that holds none, is an audit of nothing:
+    never a pass (a PR job whose build produced no RPM, an --against path that is wrong)."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["check", str(empty), "--against", *BASE, "--format", "json"]) == 3
+    document = json.loads(capsys.readouterr().out)
+    assert document["headline"] == "failed: the change holds no package (NEW gave nothing to audit)"
+    assert document["exit_code"] == 3
+    assert main(["check", str(RPMS / "epochs-1.2-4.noarch.rpm"), "--against", str(empty), "--strict"]) == 3
+    assert "failed: BASE holds no package" in capsys.readouterr().out
+
+
+def test_a_check_says_what_it_did_not_see(capsys: pytest.CaptureFixture[str]) -> None:
+    """A new binary whose source package is not given: the check passes, and every format and
+    standard error say the audit is incomplete; --strict fails it, and says why."""
+    new = str(RPMS / "payload-xz-1.0-1.noarch.rpm")
+    assert main(["check", new, "--against", *BASE, "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    document = json.loads(captured.out)
+    assert document["completeness"]["complete"] is False
+    assert document["completeness"]["summary"] == "incomplete: 1 source-not-audited"
+    assert document["headline"].startswith("nothing gets worse, but the audit is incomplete: ")
+    assert "auditor: warning: the audit with the change is incomplete: " in captured.err
+    assert main(["check", new, "--against", *BASE, "--format", "markdown"]) == 0
+    assert capsys.readouterr().out.startswith("### ⚠️ auditor check: nothing gets worse, but the audit is")
+    assert main(["check", new, "--against", *BASE, "--strict", "--format", "json"]) == 3
+    document = json.loads(capsys.readouterr().out)
+    assert document["headline"].startswith("failed: evidence was not seen and --strict is set (1 new gap(s))")
+
+
+def test_a_new_packages_why_is_its_own(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A source package and its binary share a name: each new package's why is its own row's
+    (x86_64 sorts after src, so the first row of the name is the source package's)."""
+    text = NEW_XAPI.replace("BuildArch: noarch\n", "Requires: nowhere-at-all\n")
+    text = text.replace("%description core", "%files\n%{_datadir}/xapi-main\n%description core")
+    assert main(["check", write_spec(tmp_path, text), "--against", *BASE, "--format", "json"]) == 1
+    new = {item["nevra"]: item for item in json.loads(capsys.readouterr().out)["new"]}
+    assert "nowhere-at-all" in new["xapi-1.250.0-1.xcpng.x86_64"]["why"]
+    assert "nowhere-at-all" not in new["xapi-1.250.0-1.xcpng.src"]["why"]

@@ -57,9 +57,19 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
         session.progress.done()
     view = check_report.check_view(change, session.gate, waivers)
     write_output(check_report.render(view, args.format), args.output)
-    print_messages(
-        messages(
-            [*new.warnings, *base.warnings, *context.warnings], [*new.errors, *base.errors, *context.errors]
-        )
+    lines = messages(
+        [*new.warnings, *base.warnings, *context.warnings], [*new.errors, *base.errors, *context.errors]
     )
+    # Unreadable inputs and a check of nothing have their own lines (the errors, the headline).
+    reasons = view.after.decision.completeness.reasons
+    said = ("input-error", "nothing-audited")
+    unseen = ", ".join(f"{count} {reason}" for reason, count in reasons if reason not in said)
+    if unseen:
+        consequence = (
+            "--strict is set and the change adds evidence that was not seen, which fails the check"
+            if view.unseen_blocks
+            else "the check covers only what was seen (--strict fails a change that adds unseen evidence)"
+        )
+        lines.append(f"auditor: warning: the audit with the change is incomplete: {unseen}: {consequence}")
+    print_messages(lines)
     return view.exit_code
