@@ -42,8 +42,11 @@ def utf8_text(text: str) -> str:
 def terminal_text(text: str) -> str:
     """``text`` safe to print on a terminal: escape sequences removed, other controls and
     bidirectional overrides shown as U+FFFD (a hostile summary cannot move the cursor, rewrite
-    earlier lines or reorder what the reader sees). Tabs and newlines stay."""
-    return _CONTROL.sub("\ufffd", clean_text(_ESCAPE_SEQUENCE.sub("\ufffd", text)))
+    earlier lines or reorder what the reader sees). A newline becomes a blank: every caller
+    prints a line or a cell, and a value that started a line of its own could pass for a row
+    (``ok-9.9-9.noarch  clean``) in the table or in ``why``. Tabs stay."""
+    text = _CONTROL.sub("\ufffd", clean_text(_ESCAPE_SEQUENCE.sub("\ufffd", text)))
+    return text.replace("\n", " ") if "\n" in text else text
 
 
 def code_span(text: str, *, table: bool = False) -> str:

@@ -173,7 +173,12 @@ class ReportView:
         if self.config:
             text += f"; {len(self.config)} configured repository URL(s) on policy hosts"
         blocking = len(self.blocking) + len(self.blocking_config)
-        text += f"; {blocking} blocking" if blocking else "; nothing blocking"
+        # Stale waivers that block fail the run with no package blocking: never "nothing blocking".
+        stale = "stale waivers block" if self.decision.stale_blocks else ""
+        if blocking:
+            text += f"; {blocking} blocking" + (f", and {stale}" if stale else "")
+        else:
+            text += f"; {stale or 'nothing blocking'}"
         if self.waived:
             text += f", {len(self.waived)} waived"
         completeness = self.decision.completeness

@@ -95,3 +95,32 @@ def test_table_and_json_say_which_packages_were_waived() -> None:
     assert packages["xapi-tools-1.0-1.noarch"]["blocking"] is False
     assert packages["xapi-1.0-1.noarch"]["waived_by"] == []
     assert document["summary"]["waived"] == 1
+
+
+def test_a_newline_in_package_metadata_starts_no_line_of_its_own() -> None:
+    """A Vendor whose repodata copy has a newline for a blank (the header and the metadata
+    then agree, whitespace aside) must not print a line that reads as another package's row."""
+    forged = "Citrix Systems, Inc.\nok-9.9-9.noarch                            clean"
+    view = view_of(audit_of([{"name": "evil2", "vendor": forged}, {"name": "ok"}]))
+    table = FORMATS["table"](view)
+    why, _ = render_why(view, "evil2")
+    for text in (table, why):
+        assert not re.search(r"^ok-9\.9-9\.noarch", text, re.M), text
+    assert "Citrix Systems, Inc. ok-9.9-9.noarch" in table
+
+
+@pytest.mark.parametrize("block", [True, False])
+def test_the_tables_last_line_says_stale_waivers_block(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], block: bool
+) -> None:
+    """A clean package and a waiver that matches nothing: with --stale-waivers block the run
+    exits 1, and the table's summary must not say "nothing blocking"."""
+    waivers = tmp_path / "waivers.toml"
+    waivers.write_text('[[waiver]]\nid = "gone"\npackage = "removed-pkg"\nreason = "r"\nowner = "o"\n'
+                       "expires = 2099-01-01\n")  # fmt: skip
+    target = str(ROOT / "tests" / "data" / "rpms" / "conflicts-obsoletes-2.0-1.noarch.rpm")
+    stale = ["--stale-waivers", "block" if block else "warn"]
+    code = main(["scan", target, "--waivers", str(waivers), *stale, "-q", "--no-cache"])
+    last = capsys.readouterr().out.rstrip().splitlines()[-1]
+    assert code == (1 if block else 0)
+    assert ("1 clean; stale waivers block;" if block else "1 clean; nothing blocking;") in last, last
