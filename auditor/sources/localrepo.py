@@ -89,12 +89,18 @@ def _with_package_files(
     for position, package in enumerate(packages):
         if "://" not in package.location:
             listed[os.path.normpath(package.location)] = position
-    missing = sorted(href for href in listed if href not in on_disk)
     outside = sorted(on_disk - set(listed))
-    if missing:
-        read.gaps.append(
-            _files_gap(GapKind.FILE_MISSING, read.location, "listed in its metadata, missing", missing)
-        )
+    for href, position in listed.items():
+        if href not in on_disk:
+            # The package's own gap, not only the repository's: every format shows it on the
+            # package (its row, its SBOM component), whose evidence is the metadata's alone.
+            detail = (
+                f"{os.path.join(read.location, href)}: listed in the repository's metadata, missing: "
+                "what only the file carries (signing key, Distribution, a source package's Sources) "
+                "was not seen"
+            )
+            package = packages[position]
+            packages[position] = with_fields(package, gaps=(*package.gaps, Gap(GapKind.FILE_MISSING, detail)))
     if outside:
         read.gaps.append(
             _files_gap(GapKind.FILE_OUTSIDE_METADATA, read.location, "not listed in its metadata", outside)

@@ -100,11 +100,16 @@ def test_files_outside_the_metadata_and_entries_without_a_file_are_gaps(
     assert reasons(document)["file-missing"] == 1
     [outside] = [g for g in document["completeness"]["gaps"] if g["rule"] == "gap:file-outside-metadata"]
     assert "copied-in-later.src.rpm" in outside["text"]
-    assert "weakdeps-1.0-1.noarch" in {
-        p["nevra"] for p in document["packages"]
-    }  # still audited from repodata
+    # Still audited from repodata, and the gap is its own: every format shows it on the package.
+    [gap] = package(document, "weakdeps-1.0-1.noarch")["gaps"]
+    assert gap["kind"] == "file-missing" and "Packages/weakdeps-1.0-1.noarch.rpm" in gap["detail"]
     assert "file-outside-metadata" in err and code == 1
     assert scan([str(repo), "--strict"], capsys)[0] == 3
+    assert main(["scan", str(repo), "--format", "cyclonedx", "-q"]) == 1
+    bom = json.loads(capsys.readouterr().out)
+    [component] = [c for c in bom["components"] if c["bom-ref"] == "pkg:rpm/weakdeps@1.0-1?arch=noarch"]
+    gaps = [p["value"] for p in component["properties"] if p["name"] == "auditor:gap"]
+    assert len(gaps) == 1 and "file-missing" in gaps[0]
 
 
 def test_packages_the_metadata_places_on_a_policy_host_are_findings(
