@@ -55,7 +55,7 @@ def render(view: ReportView) -> str:
     if flagged:
         lines += ["", "### Flagged packages", "", "| package | status | why |", "|---|---|---|"]
         for row in flagged[:MAX_ROWS]:
-            nevra = code_span(row.package.nevra, table=True)
+            nevra = code_span(row.label, table=True)
             why = code_span(shorten(row.why, MAX_REASON), table=True)
             lines.append(f"| {nevra} | {_status(row)} | {why} |")
         if len(flagged) > MAX_ROWS:
@@ -101,7 +101,7 @@ def _status(row: PackageView) -> str:
 
 
 def _details(row: PackageView, view: ReportView) -> list[str]:
-    nevra = html.escape(clean_text(row.package.nevra))
+    nevra = html.escape(clean_text(row.label))
     lines = [f"<details><summary><code>{nevra}</code>: {row.status.value}</summary>", ""]
     for item in row.facts[:MAX_ROWS]:
         lines.append(f"- {item.fact.kind.value}: {code_span(item.text)} ({code_span(item.reason)})")

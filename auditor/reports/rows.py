@@ -20,6 +20,7 @@ from auditor.origin.findings import Verdict
 from auditor.reports.locations import package_path
 from auditor.reports.text import finding_text, hop_text
 from auditor.rpm.model import Package
+from auditor.sources.inputpaths import is_spec_file
 
 
 class Gate(enum.Enum):
@@ -76,6 +77,13 @@ class PackageView:
     @property
     def package(self) -> Package:
         return self.result.package
+
+    @property
+    def label(self) -> str:
+        """The package as a row names it: its NEVRA, marked when it is what a spec file would
+        build (the spec and the RPM built from it can share a NEVRA and differ in status)."""
+        package = self.result.package
+        return f"{package.nevra} (spec)" if is_spec_file(package.location) else package.nevra
 
     @property
     def index(self) -> int:

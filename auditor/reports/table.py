@@ -91,7 +91,7 @@ def _flagged_lines(view: ReportView, width: int | None) -> list[str]:
     if not groups:
         return []
     cells = {
-        row.index: (terminal_text(row.package.nevra), status_mark(row), terminal_text(row.why))
+        row.index: (terminal_text(row.label), status_mark(row), terminal_text(row.why))
         for group in groups
         for row in group.rows
     }

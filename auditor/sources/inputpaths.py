@@ -68,6 +68,12 @@ def source_repositories(path: str) -> list[str]:
     return found
 
 
+def is_spec_file(path: str) -> bool:
+    """A spec file, by its name, in any case (a ``SPECS/foo.SPEC`` too: rpmbuild reads any name,
+    and one skipped would be evidence lost). A package read from one has it as its location."""
+    return path.lower().endswith(".spec")
+
+
 def is_repo_config(path: str) -> bool:
     """A ``.repo`` file, ``yum.conf``/``dnf.conf``, or text with a ``[section]`` and a repository key."""
     name = os.path.basename(path).lower()

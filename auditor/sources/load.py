@@ -23,7 +23,7 @@ from auditor.net.http import strip_userinfo
 from auditor.net.remote import SMALL_FILE_CEILING, Remote
 from auditor.net.urlpolicy import UrlOrigin
 from auditor.runtime.store import Store
-from auditor.sources.inputpaths import find_repomd, is_repo_config, is_url, source_repositories
+from auditor.sources.inputpaths import find_repomd, is_repo_config, is_spec_file, is_url, source_repositories
 from auditor.sources.interface import ConfigUrl, InputKind, InputSummary, LoadResult, ReadOptions
 from auditor.sources.localrepo import read_local_repository
 from auditor.sources.remote import (
@@ -251,7 +251,7 @@ def _load_one(path: str, options: ReadOptions, remote: Remote | None, store: Sto
             _add_repository(read_local_repository(path, options, store), path, result)
         elif os.path.isdir(path):
             _load_directory(path, result, options, store)
-        elif path.lower().endswith(".spec"):  # as the walk below: rpmbuild reads any name
+        elif is_spec_file(path):
             packages = read_spec_file(path, defines=dict(options.defines))
             result.packages.extend(packages)
             result.inputs.append(InputSummary(path, InputKind.SPEC, len(packages)))
@@ -295,7 +295,7 @@ def _load_directory(root: str, result: LoadResult, options: ReadOptions, store: 
     for entry in walk_files(root, enter=enter, problem=problem, alias=alias, snapshot=options.snapshot):
         if entry.name.lower().endswith(".rpm"):
             rpm_paths.append(entry.path)
-        elif entry.name.lower().endswith(".spec"):  # a SPECS/foo.SPEC is a spec, never skipped
+        elif is_spec_file(entry.name):
             spec_paths.append(entry.path)
         elif entry.is_symlink() and _is_loop(entry.path):
             result.errors.append(InputError(entry.path, "symlink loop"))

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from auditor.cli.main import main
+from tests.conftest import RPMS
 
 
 def spec(directory: Path, name: str, version: str = "1.0", **tags: str) -> Path:
@@ -103,7 +104,7 @@ def test_a_status_never_hides_a_blocking_fact(tmp_path: Path, capsys: pytest.Cap
     assert source["status"] == "unresolved" and source["blocking"] is True
     assert code == 1
     code, table, _ = run(["scan", str(tool), str(half), "--fail-on", "unresolved"], capsys)
-    assert re.search(r"^half-1\.0-1\.src +unresolved \* ", table, re.M)
+    assert re.search(r"^half-1\.0-1\.src \(spec\) +unresolved \* ", table, re.M)
 
 
 def test_diff_counts_breakage_as_worse_and_deletion_as_gone(
@@ -193,3 +194,17 @@ def test_terminal_output_carries_no_control_sequences(
     assert "pwned" not in table and "[2J" not in table  # whole sequences go, not just their first byte
     code, why, _ = run(["why", "evil", str(evil)], capsys)
     assert "\x1b" not in why and "\x07" not in why
+
+
+def test_a_spec_and_the_rpm_built_from_it_are_told_apart(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A spec changed since its RPM was built (here: a Citrix Vendor) shares the RPM's NEVRA:
+    the table and the Markdown name the spec's package as the spec's."""
+    changed = spec(tmp_path, "payload-xz", Vendor="Citrix Systems, Inc.")
+    built = str(RPMS / "payload-xz-1.0-1.noarch.rpm")
+    _, table, _ = run(["scan", str(changed), built], capsys)
+    rows = [line for line in table.splitlines() if line.startswith("payload-xz-1.0-1.noarch ")]
+    assert len(rows) == 2 and sum("noarch (spec) " in row for row in rows) == 1, table
+    _, markdown, _ = run(["scan", str(changed), built, "--format", "markdown"], capsys)
+    assert "| `payload-xz-1.0-1.noarch (spec)` | **origin** (blocking) |" in markdown
