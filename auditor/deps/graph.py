@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from auditor.deps.coinstall import Architectures, incompatible
 from auditor.deps.resolve import Resolved, Status
+from auditor.origin.classify import source_packages
 from auditor.origin.findings import Verdict
 from auditor.rpm.model import Dependency, DependencyKind, Package
 
@@ -121,9 +122,7 @@ class DependencyGraph:
                     self.unresolved.add(owner)
             if groups:
                 (self.build if source else self.runtime)[owner] = groups
-        sources = {
-            package.srpm_file_name: index for index, package in enumerate(packages) if package.is_source
-        }
+        sources = source_packages(packages)
         if sources:
             for index, package in enumerate(packages):
                 if package.sourcerpm and not package.is_source:

@@ -37,10 +37,7 @@ def classify(
     own: dict[int, list[Finding]] = {}
     for index in chosen:
         own[index] = _own_findings(packages[index], policy, rules, extra.get(index, ()))
-    sources: dict[str, int] = {}
-    for index, package in enumerate(packages):
-        if package.is_source:
-            sources.setdefault(package.srpm_file_name, index)
+    sources = source_packages(packages)
     result: dict[int, list[Finding]] = {}
     for index in chosen:
         findings = list(own[index])
@@ -124,3 +121,15 @@ def _allowed(package: Package, finding: Finding, policy: Policy) -> Finding:
         if allow.matches(package, finding):
             return replace(finding, allowed_by=allow.id)
     return finding
+
+
+def source_packages(packages: Sequence[Package]) -> dict[str, int]:
+    """File name -> id of the source package a binary naming it (SOURCERPM) was built from: the
+    first of that name in the run. The audited inputs are read before the context, so an
+    audited SRPM wins over a context one of the same N-V-R; the graph's built-from edges and
+    the evidence a binary inherits must come from the same one."""
+    sources: dict[str, int] = {}
+    for index, package in enumerate(packages):
+        if package.is_source:
+            sources.setdefault(package.srpm_file_name, index)
+    return sources

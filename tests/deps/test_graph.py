@@ -206,3 +206,28 @@ def test_resolutions_are_released_after_the_facts_and_cannot_be_read_as_empty() 
         audit.resolved.requirements  # noqa: B018
     with pytest.raises(RuntimeError, match="released"):
         audit.resolved.unresolved()
+
+
+def test_a_binary_is_built_from_the_audited_source_package_of_its_name_not_a_contexts() -> None:
+    """An audited SRPM and a context SRPM of the same N-V-R (the same file name): the binary's
+    built-from edge and the evidence it inherits come from one and the same, the audited one
+    (the audited inputs are read first)."""
+    packages = universe(
+        [
+            {"name": "app", "arch": "src", "requires": ["gcc"]},
+            {"name": "app", "sourcerpm": "app-1.0-1.src.rpm"},
+            {"name": "gcc"},
+        ]
+    )
+    context = universe([{"name": "app", "arch": "src", "requires": ["tool"]}, {"name": "tool", **CITRIX}])
+    audit = audit_packages(
+        AuditOptions(targets=("t",)),
+        load_policy(),
+        LoadResult(packages=packages),
+        LoadResult(packages=context),
+    )
+    assert {r.package.nevra: r.verdict.value for r in audit.results} == {
+        "app-1.0-1.src": "clean",
+        "app-1.0-1.noarch": "clean",
+        "gcc-1.0-1.noarch": "clean",
+    }
