@@ -107,13 +107,14 @@ def compare_evr(a: EVR, b: EVR) -> int:
 def ranges_overlap(op_a: Op | None, evr_a: EVR | None, op_b: Op | None, evr_b: EVR | None) -> bool:
     """Whether two versioned capabilities (``name op evr``) can be satisfied together.
 
-    rpm's ``rpmdsCompareIndex`` and ``rpmverOverlap``: an unversioned side overlaps
-    everything; a side without a release matches any release of the other when it
-    includes equality.
+    rpm's ``rpmdsCompareIndex`` and ``rpmverOverlap``: an unversioned side (no operator)
+    overlaps everything; a side without a release matches any release of the other when it
+    includes equality. An empty *version* under an operator (``x = -1`` from an undefined
+    macro, which rpmbuild accepts; createrepo_c writes it as ``epoch="0" rel="1"``) is not
+    "unversioned": libsolv, which resolves for dnf, compares it, and ``""`` sorts below any
+    version but a tilde one.
     """
     if op_a is None or op_b is None or evr_a is None or evr_b is None:
-        return True
-    if (not evr_a.version and evr_a.epoch is None) or (not evr_b.version and evr_b.epoch is None):
         return True
     flags_a, flags_b = _OP_SENSE[op_a], _OP_SENSE[op_b]
     epoch_a, epoch_b = evr_a.epoch or 0, evr_b.epoch or 0

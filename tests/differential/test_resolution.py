@@ -23,6 +23,7 @@ from auditor.deps.resolve import Resolver
 from auditor.rpm.deps import leaves, parse
 from auditor.rpm.model import Dependency
 from auditor.sources.repodata import read_repository
+from auditor.sources.rpmpackage import read_rpm_file
 from benchmarks.generators import dnf_closure, solv_closure, store
 from tests.conftest import DATA
 from tests.paths import ROOT
@@ -161,4 +162,47 @@ def test_real_rpm_corpus_matches_libsolv_and_dnf_repoclosure(tmp_path: Path) -> 
     assert len(unresolved) >= 10 and checked > 50  # the generator makes 1 % of them unresolvable
     assert matches_dnf_repoclosure(repo, tmp_path) == {
         (nevra, dnf_closure.normalise(dep)) for nevra, dep in unresolved
+    }
+
+
+EMPTY_VERSION_SPECS = {
+    # ``%{?undefined}`` leaves the version empty; rpmbuild accepts each of these, and
+    # createrepo_c writes ``fooapi = -1`` as <rpm:entry flags="EQ" epoch="0" rel="1"/>.
+    "emptyver": "Provides: fooapi = %{?undefined}-1\nProvides: barapi = 2-\nProvides: bazapi = 0:-1\n",
+    "needs": "Requires: fooapi >= 2\nRequires: fooapi < 1\nRequires: barapi >= 2-1\nRequires: bazapi >= 1\n"
+    "Requires: fooapi >= :1\nRequires: emptyver >= -1\nRequires: emptyver <= %{?undefined}-5\n",
+}
+
+
+def test_an_empty_version_is_compared_as_libsolv_compares_it(tmp_path: Path) -> None:
+    """``fooapi = -1`` is no unversioned provide matching every version: libsolv compares the
+    empty version, below any other. The same from the repodata and from the RPM headers."""
+    top, repo = tmp_path / "top", tmp_path / "repo"
+    for name, preamble in EMPTY_VERSION_SPECS.items():
+        spec = tmp_path / f"{name}.spec"
+        spec.write_text(
+            f"Name: {name}\nVersion: 1.0\nRelease: 1\nSummary: s\nLicense: MIT\nBuildArch: noarch\n"
+            f"{preamble}%description\nd\n%files\n"
+        )
+        subprocess.run(["rpmbuild", "-bb", "--quiet", "--define", f"_topdir {top}", str(spec)], check=True)
+    repo.mkdir()
+    for built in (top / "RPMS" / "noarch").glob("*.rpm"):
+        built.rename(repo / built.name)
+    subprocess.run(["createrepo_c", "-q", str(repo)], check=True)
+    expected = {
+        ("needs-1.0-1.noarch", "fooapi >= 2"),
+        ("needs-1.0-1.noarch", "bazapi >= 1"),
+        ("needs-1.0-1.noarch", "fooapi >= 1"),  # createrepo_c writes ":1" as epoch 0, version 1
+        ("needs-1.0-1.noarch", "emptyver <= -5"),
+    }
+    assert compare(repo)[0] == expected  # compare: the same as libsolv on the repodata
+    headers = [read_rpm_file(str(path)) for path in sorted(repo.glob("*.rpm"))]
+    resolver = Resolver(headers)
+    from_headers = {
+        (headers[index].nevra, str(resolution.dependency))
+        for index, resolution in resolver.resolve_all(weak=False).unresolved()
+    }
+    # the header keeps ":1", which rpm reads as epoch 0 and prints as such
+    assert from_headers == expected - {("needs-1.0-1.noarch", "fooapi >= 1")} | {
+        ("needs-1.0-1.noarch", "fooapi >= 0:1")
     }

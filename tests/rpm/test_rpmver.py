@@ -60,6 +60,54 @@ def test_ranges_overlap(provide: tuple[Op, str], require: tuple[Op, str], expect
     assert ranges_overlap(provide[0], EVR.parse(provide[1]), require[0], EVR.parse(require[1])) is expected
 
 
+# An empty version under an operator: ``x = -1`` is what rpmbuild makes of
+# ``x = %{?undefined}-1``. It is no unversioned capability: libsolv (dnf's resolver) compares
+# "" as a version below any other but a tilde one. The table is checked against libsolv below.
+EMPTY_VERSIONS = [
+    ((Op.EQ, "-1"), (Op.GE, "2"), False),
+    ((Op.EQ, "-1"), (Op.LT, "1"), True),
+    ((Op.EQ, "-1"), (Op.GE, "0"), False),
+    ((Op.EQ, "-1"), (Op.EQ, "-1"), True),
+    ((Op.EQ, "-1"), (Op.GE, "-1"), True),
+    ((Op.EQ, "-1"), (Op.GT, "~1"), True),  # a tilde version sorts below even ""
+    ((Op.EQ, "0:-1"), (Op.GE, "2"), False),
+    ((Op.EQ, "1:-1"), (Op.GE, "2"), True),  # the epoch still decides first
+    ((Op.EQ, "2"), (Op.GE, "-1"), True),
+    ((Op.EQ, "2"), (Op.LE, "-1"), False),
+    ((Op.EQ, "2"), (Op.EQ, "-2"), False),
+    ((Op.EQ, "2"), (Op.LT, ":1"), False),  # ":1" is 0:1 for rpm, "1" for libsolv: the same
+    ((Op.LT, "-1"), (Op.GT, "1.0"), False),
+    ((Op.EQ, "-"), (Op.GE, "0"), False),
+    ((Op.EQ, "1.0"), (Op.GE, ""), True),
+    ((Op.EQ, "1.0"), (Op.LT, ""), False),
+]
+
+
+@pytest.mark.parametrize(("provide", "require", "expected"), EMPTY_VERSIONS)
+def test_an_empty_version_is_compared(
+    provide: tuple[Op, str], require: tuple[Op, str], expected: bool
+) -> None:
+    assert ranges_overlap(provide[0], EVR.parse(provide[1]), require[0], EVR.parse(require[1])) is expected
+
+
+@pytest.mark.parametrize(("provide", "require", "expected"), EMPTY_VERSIONS)
+def test_empty_versions_are_what_libsolv_says(
+    provide: tuple[Op, str], require: tuple[Op, str], expected: bool
+) -> None:
+    solv = pytest.importorskip("solv", reason="the solv wheel is in the test extra: pip install -e '.[test]'")
+    flags = {Op.LT: solv.REL_LT, Op.LE: solv.REL_LT | solv.REL_EQ, Op.EQ: solv.REL_EQ,
+             Op.GE: solv.REL_GT | solv.REL_EQ, Op.GT: solv.REL_GT}  # fmt: skip
+    pool = solv.Pool()
+    pool.setdisttype(solv.Pool.DISTTYPE_RPM)
+    solvable = pool.add_repo("p").add_solvable()
+    solvable.name, solvable.evr, solvable.arch = "p", "1-1", "noarch"
+    solvable.add_deparray(solv.SOLVABLE_PROVIDES, pool.Dep("x").Rel(flags[provide[0]], pool.Dep(provide[1])))
+    solvable.repo.internalize()
+    pool.createwhatprovides()
+    wanted = pool.Dep("x").Rel(flags[require[0]], pool.Dep(require[1]))
+    assert bool(pool.whatprovides(wanted)) is expected
+
+
 def test_unversioned_overlaps_everything() -> None:
     assert ranges_overlap(None, None, Op.LT, EVR.parse("0.1"))
     assert ranges_overlap(Op.EQ, EVR.parse("5"), None, None)
