@@ -13,6 +13,7 @@ from auditor.deps.graph import DependencyGraph
 from auditor.deps.propagation import Propagation, propagate
 from auditor.deps.provides import host_arches
 from auditor.deps.resolve import Resolution, Resolved, Resolver, Status, required_files
+from auditor.deps.supplements import Condition, supplementing, surely_installed
 from auditor.origin.classify import ExtraFindings, classify, classify_config
 from auditor.origin.findings import Finding
 from auditor.origin.policy import Policy
@@ -52,6 +53,9 @@ def audit_packages(
     # --roots follows the weak dependencies dnf installs: they are resolved for it too.
     weak = options.weak or bool(options.roots and options.install_weak_deps)
     resolved = resolver.resolve_all(weak=weak, progress=progress)
+    supplements = None
+    if options.roots and options.install_weak_deps:
+        supplements = supplementing(resolver.index, resolved.requirements, resolved.installable)
     del resolver  # its index and cache: what the graph, the facts and the report build reuses
     progress.phase("building the dependency graph")
     graph = DependencyGraph(packages, resolved)
@@ -62,7 +66,7 @@ def audit_packages(
     audited = {index for index in audited_ids if index in resolved.audited}
     roots = _roots(options.roots, packages, resolved)
     if options.roots:
-        audited &= _installed(roots, graph, resolved, weak=options.install_weak_deps)
+        audited &= _installed(roots, graph, resolved, supplements)
     results = _results(sorted(audited, key=_package_order(packages)), options, graph, findings, propagation)
     resolved.release()
     config_findings = classify_config([*targets.config_urls, *context.config_urls], policy)
@@ -88,23 +92,22 @@ def audit_packages(
     )
 
 
-def _installed(roots: Sequence[int], graph: DependencyGraph, resolved: Resolved, *, weak: bool) -> set[int]:
+def _installed(
+    roots: Sequence[int],
+    graph: DependencyGraph,
+    resolved: Resolved,
+    supplements: Sequence[tuple[int, Condition]] | None,
+) -> set[int]:
     """Every package installing ``roots`` may pull in (every alternative counted): their
-    Requires, and with ``weak`` what dnf installs by default too (``install_weak_deps``): the
-    providers of a Recommends of a package it installs, and a package whose Supplements is
-    met by those it installs. A Citrix package a meta-package only recommends is installed
-    with it all the same."""
+    Requires, and with ``supplements`` (the Supplements of the run, for ``install_weak_deps``)
+    what dnf installs by default too: the providers of a Recommends of a package it installs,
+    and a package whose Supplements may be met by those it installs (`auditor.deps.supplements`).
+    A Citrix package a meta-package only recommends is installed with it all the same."""
     installed = graph.runtime_closure(roots)
-    if not weak:
+    if supplements is None:
         return installed
-    satisfied = Status.SATISFIED
-    recommends, supplements = DependencyKind.RECOMMENDS, DependencyKind.SUPPLEMENTS
-    supplementing = [
-        (index, resolution.groups)
-        for index in resolved.installable
-        for resolution in resolved.requirements.get(index, ())
-        if resolution.kind is supplements and resolution.status is satisfied
-    ]
+    certain = surely_installed(roots, resolved.requirements)
+    satisfied, recommends = Status.SATISFIED, DependencyKind.RECOMMENDS
     added = installed  # only what the last round added can recommend something new
     while True:
         new = {
@@ -116,8 +119,8 @@ def _installed(roots: Sequence[int], graph: DependencyGraph, resolved: Resolved,
         }
         new.update(
             index
-            for index, groups in supplementing
-            if index not in installed and all(not installed.isdisjoint(group) for group in groups)
+            for index, condition in supplements
+            if index not in installed and condition.may_hold(installed, certain)
         )
         new -= installed
         if not new:
