@@ -11,7 +11,8 @@ How origin verdicts spread along these edges is `auditor.deps.propagation`.
 
 A provider dnf would not install for the package is no alternative for it: a Conflicts or an
 Obsoletes between the two, whichever declares it, or an architecture no host installs beside
-the package's (`auditor.deps.coinstall`).
+the package's (`auditor.deps.coinstall`). Nor is a spec's own package a provider of its
+BuildRequires: read from the spec, not built, it does not exist when the spec is built.
 """
 
 from __future__ import annotations
@@ -96,6 +97,7 @@ class DependencyGraph:
         shared: dict[HopKind, dict[int, list[Group]]] = {HopKind.REQUIRES: {}, HopKind.BUILD_REQUIRES: {}}
         apart_from = incompatible(packages, resolved.matches)
         viable = _Viability(packages)
+        from_spec = _spec_binaries(packages)
         for owner, resolutions in resolved.requirements.items():
             source = packages[owner].is_source
             kind = HopKind.BUILD_REQUIRES if source else HopKind.REQUIRES
@@ -117,6 +119,8 @@ class DependencyGraph:
                     if made is None:
                         made = [Group(kind, resolution.dependency, members) for members in resolution.groups]
                         known[key] = made
+                    if source and owner in from_spec:
+                        made = [_without(group, from_spec[owner]) for group in made]
                     groups += [viable.of(group, arch, apart) for group in made]
                 elif status in failed:
                     self.unresolved.add(owner)
@@ -178,6 +182,32 @@ class DependencyGraph:
         return seen
 
     # -- propagation --------------------------------------------------------------------
+
+
+def _spec_binaries(packages: Sequence[Package]) -> dict[int, frozenset[int]]:
+    """Each source package read from a spec file (not built: ``spec`` and ``location`` are the
+    spec's path) -> the binary packages read from the same spec.
+
+    Those do not exist when the spec is built: ``dnf builddep`` installs another provider of a
+    BuildRequires they would meet. An SRPM's binaries in the run are another matter and stay
+    providers of its BuildRequires: they are the previous build, from which a distribution
+    bootstraps the next (a compiler built with itself)."""
+    by_spec: dict[str, list[int]] = {}
+    sources: dict[str, int] = {}
+    for index, package in enumerate(packages):
+        if package.spec is None or package.spec != package.location:
+            continue
+        if package.is_source:
+            sources[package.spec] = index
+        else:
+            by_spec.setdefault(package.spec, []).append(index)
+    return {source: frozenset(by_spec.get(spec, ())) for spec, source in sources.items()}
+
+
+def _without(group: Group, own: frozenset[int]) -> Group:
+    """``group`` without ``own``; whole when nothing else provides (the resolver's answer stands)."""
+    kept = tuple(member for member in group.members if member not in own)
+    return group if not kept or len(kept) == len(group.members) else group._replace(members=kept)
 
 
 class _Viability:
