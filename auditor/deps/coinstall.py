@@ -1,7 +1,7 @@
 """Which providers dnf would never install for a package: no alternative for its requirements.
 
-- dnf (libsolv) never installs both packages of a Conflicts or of an Obsoletes, whichever of
-  the two declares it (`incompatible`);
+- dnf (libsolv) never installs both packages of a Conflicts (a rich one as libsolv reads it:
+  `auditor.deps.rich`) or of an Obsoletes, whichever of the two declares it (`incompatible`);
 - a host installs packages of its own architecture family only (`Architectures`): an x86_64
   package is never satisfied by an aarch64 one.
 

@@ -34,7 +34,8 @@ from functools import lru_cache
 
 from auditor.core.errors import DependencySyntaxError
 from auditor.deps.provides import ProvidesIndex
-from auditor.rpm.deps import Node, RichOp, Simple, parse
+from auditor.deps.rich import Evaluation
+from auditor.rpm.deps import Node, Simple, parse
 from auditor.rpm.evr import ranges_overlap
 from auditor.rpm.model import (
     DEPENDENCY_KINDS,
@@ -182,8 +183,9 @@ class Resolver:
                 resolutions.extend(resolve(dep, kind) for dep in getattr(package, kind.value))
             requirements[index] = resolutions
             if package.conflicts or package.obsoletes:
+                owner = None if package.is_source else index
                 matches = [
-                    Match(DependencyKind.CONFLICTS, dep, self.index.providers(dep))
+                    Match(DependencyKind.CONFLICTS, dep, self.conflicting(dep, owner))
                     for dep in package.conflicts
                 ]
                 matches += [
@@ -213,7 +215,7 @@ class Resolver:
             node = parse(dep.name)
         except DependencySyntaxError as exc:
             return Status.INVALID, (), (), exc.message
-        ok, groups, missing = _Evaluation(self.index).requirement(node)
+        ok, groups, missing = Evaluation(self.index).requirement(node)
         if ok:
             return Status.SATISFIED, tuple(groups), (), ""
         return Status.UNRESOLVED, tuple(groups), tuple(dict.fromkeys(missing)), ""
@@ -229,6 +231,18 @@ class Resolver:
             return Status.RPM, (), (), f"rpm provides rpmlib({feature}) = {version}"
         return Status.UNRESOLVED, (), (str(dep),), f"rpm provides rpmlib({feature}) = {version} only"
 
+    def conflicting(self, dep: Dependency, owner: int | None) -> tuple[int, ...]:
+        """Packages a Conflicts of ``owner`` (None: of a source package) matches: the providers
+        of a plain one (versioned ones by their version), and for a rich one those it can never
+        be installed beside (`Evaluation.conflicting`). One that does not parse matches nothing."""
+        if not dep.is_rich:
+            return self.index.providers(dep)
+        try:
+            node = parse(dep.name)
+        except DependencySyntaxError:
+            return ()
+        return Evaluation(self.index).conflicting(node, owner)
+
     def obsoleted(self, dep: Dependency) -> tuple[int, ...]:
         """Packages an Obsoletes matches: by package name and EVR (not by provides), as rpm and dnf do."""
         found = []
@@ -242,96 +256,6 @@ class Resolver:
 @lru_cache(maxsize=256)
 def _evr(text: str) -> EVR:
     return EVR.parse(text)
-
-
-class _Evaluation:
-    """Evaluate one rich dependency tree against the provides index."""
-
-    def __init__(self, index: ProvidesIndex) -> None:
-        self.index = index
-
-    def providers(self, node: Node) -> tuple[int, ...]:
-        """Packages that on their own satisfy ``node`` (for ``with``/``without``)."""
-        if isinstance(node, Simple):
-            return self.index.providers(node.dep)
-        sets = [set(self.providers(operand)) for operand in node.operands]
-        if node.op is RichOp.OR:
-            return tuple(sorted(set().union(*sets)))
-        if node.op in (RichOp.WITH, RichOp.AND):
-            return tuple(sorted(set.intersection(*sets)))
-        if node.op is RichOp.WITHOUT:
-            return tuple(sorted(sets[0] - sets[1]))
-        return tuple(sorted(sets[0]))  # if/unless: the consequent's providers
-
-    def requirement(self, node: Node) -> tuple[bool, list[tuple[int, ...]], list[str]]:
-        """(met, groups, missing) for ``node`` read as a requirement.
-
-        Alternatives nested inside an ``or`` are flattened into one group: the graph
-        needs to know which packages could be chosen, not every combination.
-        """
-        if isinstance(node, Simple):
-            providers = self.index.providers(node.dep)
-            if not providers:
-                return False, [], [str(node.dep)]
-            return True, [providers], []
-        op = node.op
-        if op is RichOp.AND:
-            ok, groups, missing = True, [], []
-            for operand in node.operands:
-                operand_ok, operand_groups, operand_missing = self.requirement(operand)
-                ok = ok and operand_ok
-                groups.extend(operand_groups)
-                missing.extend(operand_missing)
-            return ok, groups, missing
-        if op is RichOp.OR:
-            return self._any(node.operands)
-        if op in (RichOp.WITH, RichOp.WITHOUT):
-            providers = self.providers(node)
-            if not providers:
-                return False, [], [str(node)]
-            return True, [providers], []
-        then, condition, otherwise = node.operands[0], node.operands[1], node.otherwise
-        condition_possible = self.requirement(condition)[0]
-        if op is RichOp.IF:
-            if condition_possible:
-                return self._both_branches(then, otherwise)
-            if otherwise is not None:
-                return self.requirement(otherwise)
-            return True, [], []
-        if otherwise is not None:  # unless ... else
-            if condition_possible:  # B decides between them: a user with B needs C
-                met, groups, missing = self.requirement(otherwise)
-                return met, groups + self.requirement(then)[1], missing
-            return self.requirement(then)
-        return self._any((then, condition))  # (A unless B) is met by A or by B
-
-    def _both_branches(
-        self, then: Node, otherwise: Node | None
-    ) -> tuple[bool, list[tuple[int, ...]], list[str]]:
-        """``(A if B else C)`` where B may be installed: met as a user with B needs it (A), and
-        both branches' providers are what it pulls in. Whether B is installed is the host's, not
-        the package's choice: without B, which is how dnf installs the package alone, C is
-        installed, and reading A alone hid a Citrix C. Counting both over-states what a host
-        with B installs, as ``(A if B)`` counting A does for a host without B: it can add
-        taint, never hide it."""
-        met, groups, missing = self.requirement(then)
-        if otherwise is not None:
-            groups = groups + self.requirement(otherwise)[1]
-        return met, groups, missing
-
-    def _any(self, operands: Sequence[Node]) -> tuple[bool, list[tuple[int, ...]], list[str]]:
-        alternatives: set[int] = set()
-        missing: list[str] = []
-        ok = False
-        for operand in operands:
-            operand_ok, operand_groups, operand_missing = self.requirement(operand)
-            if operand_ok:
-                ok = True
-                for group in operand_groups:
-                    alternatives.update(group)
-            else:
-                missing.extend(operand_missing)
-        return ok, ([tuple(sorted(alternatives))] if alternatives else []), ([] if ok else missing)
 
 
 def leaves_text(node: Node) -> set[str]:

@@ -1,0 +1,108 @@
+"""Resolution scenarios as real packages: rpmbuild builds them, createrepo_c indexes them, and
+the same repository goes to the auditor and to libsolv (the ``solv`` wheel, as dnf sets it up).
+
+A package is a compact description (``tests/universe.py`` style): ``name``, ``evr``,
+``arch`` (``noarch`` by default; another one is rpmbuild's ``--target``), ``vendor`` and lists
+of ``provides``, ``requires``, ``conflicts``, ``obsoletes``, ``buildrequires`` and
+``buildconflicts``, written as in a spec file. Each is built with its source package.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import solv
+
+from auditor.audit.options import AuditOptions
+from auditor.audit.result import AuditResult
+from auditor.engine import run_audit
+from auditor.origin.policy import load_policy
+from benchmarks.generators import solv_closure
+
+CITRIX = {"vendor": "Citrix Systems, Inc."}
+
+_TAGS = {
+    "provides": "Provides",
+    "requires": "Requires",
+    "conflicts": "Conflicts",
+    "obsoletes": "Obsoletes",
+    "buildrequires": "BuildRequires",
+    "buildconflicts": "BuildConflicts",
+}
+
+
+def spec_text(package: dict[str, Any]) -> str:
+    epoch, _, rest = package.get("evr", "1.0-1").rpartition(":")
+    version, _, release = rest.partition("-")
+    lines = [f"Name: {package['name']}", f"Version: {version}", f"Release: {release or '1'}"]
+    lines += [f"Epoch: {epoch}"] if epoch else []
+    lines += ["Summary: s", "License: MIT"]
+    lines += ["BuildArch: noarch"] if package.get("arch", "noarch") == "noarch" else []
+    lines += [f"Vendor: {package['vendor']}"] if "vendor" in package else []
+    for key, tag in _TAGS.items():
+        lines += [f"{tag}: {item}" for item in package.get(key, ())]
+    lines += ["%description", "s", "%files", ""]
+    return "\n".join(lines)
+
+
+def build_repository(packages: Iterable[dict[str, Any]], directory: Path) -> Path:
+    """``directory``/repo: the packages built by rpmbuild, with createrepo_c's metadata, and
+    their source packages in ``directory``/SRPMS (a repository too)."""
+    for tool in ("rpmbuild", "createrepo_c"):
+        assert shutil.which(tool), f"install {tool} (Debian: rpm, createrepo-c)"
+    top, repo, sources = directory / "rpmbuild", directory / "repo", directory / "SRPMS"
+    specs: dict[str, list[Path]] = {}
+    for number, package in enumerate(packages):
+        path = directory / f"{number:02d}-{package['name']}.spec"
+        path.write_text(spec_text(package))
+        arch = package.get("arch", "noarch")
+        specs.setdefault("" if arch == "noarch" else arch, []).append(path)
+    defines = {"_topdir": top, "_rpmdir": repo, "_srcrpmdir": sources, "_build_id_links": "none",
+               "debug_package": "%{nil}"}  # fmt: skip
+    places = [item for name, value in defines.items() for item in ("--define", f"{name} {value}")]
+    env = {**os.environ, "HOME": str(directory), "LC_ALL": "C"}  # no ~/.rpmmacros
+    for target, paths in specs.items():
+        targets = ["--target", target] if target else []
+        command = ["rpmbuild", "-ba", "--quiet", "--nodeps", *targets, *places, *map(str, paths)]
+        done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+        assert done.returncode == 0, done.stderr
+    for made in (repo, sources):
+        subprocess.run(["createrepo_c", "--quiet", str(made)], check=True, capture_output=True)
+    return repo
+
+
+def audit(repo: Path) -> AuditResult:
+    """The audit of the binary repository and its source packages (``repo``/../SRPMS)."""
+    targets = (str(repo), str(repo.parent / "SRPMS"))
+    return run_audit(AuditOptions(targets=targets, cache=False, discover_sources=False), load_policy())
+
+
+def verdicts(result: AuditResult) -> dict[str, str]:
+    """NEVRA -> verdict."""
+    return {r.package.nevra: r.verdict.value for r in result.results}
+
+
+def libsolv_installs(repo: Path, nevra: str, *, locked: Iterable[str] = ()) -> set[str] | None:
+    """What libsolv, set up as dnf sets it, installs on an x86_64 host for ``dnf install
+    NEVRA`` (None: it cannot); the packages named ``locked`` are never installed."""
+    pool, repository = solv_closure.load(str(repo))
+    # dnf (libdnf's sack): same-name packages of different colours (multilib) may coexist.
+    pool.set_flag(solv.Pool.POOL_FLAG_IMPLICITOBSOLETEUSESCOLORS, 1)
+    pool.createwhatprovides()
+    jobs = [
+        pool.Job(solv.Job.SOLVER_SOLVABLE | solv.Job.SOLVER_LOCK, solvable.id)
+        for solvable in repository.solvables
+        if solvable.name in set(locked)
+    ]
+    selection = pool.select(nevra, solv.Selection.SELECTION_CANON)
+    assert not selection.isempty(), nevra
+    jobs += selection.jobs(solv.Job.SOLVER_INSTALL)
+    solver = pool.Solver()
+    if solver.solve(jobs):
+        return None
+    return {str(solvable) for solvable in solver.transaction().newsolvables()}
