@@ -26,6 +26,11 @@ from benchmarks.generators import solv_closure
 
 CITRIX = {"vendor": "Citrix Systems, Inc."}
 
+DNF_INSTALLONLYPKGS = ("kernel", "kernel-PAE", "installonlypkg(kernel)", "installonlypkg(kernel-module)",
+                       "installonlypkg(vm)", "multiversion(kernel)")  # fmt: skip
+"""dnf's default ``installonlypkgs`` (dnf.const.INSTALLONLYPKGS; tests/deps/test_same_name.py
+reads dnf's own)."""
+
 _TAGS = {
     "provides": "Provides",
     "requires": "Requires",
@@ -98,6 +103,11 @@ def libsolv_installs(repo: Path, nevra: str, *, locked: Iterable[str] = ()) -> s
         pool.Job(solv.Job.SOLVER_SOLVABLE | solv.Job.SOLVER_LOCK, solvable.id)
         for solvable in repository.solvables
         if solvable.name in set(locked)
+    ]
+    # dnf's installonlypkgs, as dnf passes them to libsolv: by what the packages provide.
+    jobs += [
+        pool.Job(solv.Job.SOLVER_SOLVABLE_PROVIDES | solv.Job.SOLVER_MULTIVERSION, pool.Dep(name).id)
+        for name in DNF_INSTALLONLYPKGS
     ]
     selection = pool.select(nevra, solv.Selection.SELECTION_CANON)
     assert not selection.isempty(), nevra
