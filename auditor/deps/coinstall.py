@@ -3,8 +3,9 @@
 - dnf (libsolv) never installs both packages of a Conflicts (a rich one as libsolv reads it:
   `auditor.deps.rich`) or of an Obsoletes, whichever of the two declares it (`incompatible`);
 - nor two packages of one name (`same_name`), but installonly ones and multilib pairs;
-- a host installs packages of its own architecture family only (`Architectures`): an x86_64
-  package is never satisfied by an aarch64 one.
+- a host installs packages of its own architecture family only
+  (`auditor.deps.provides.Architectures`): an x86_64 package is never satisfied by an aarch64
+  one.
 
 A clean provider in one of these positions cannot spare a package a tainted one
 (`auditor.deps.graph`). What is not here, on purpose:
@@ -19,7 +20,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from auditor.deps.provides import HOST_ARCHES
 from auditor.deps.resolve import Match
 from auditor.rpm.model import DependencyKind, Package
 
@@ -105,30 +105,3 @@ def _colour(arch: str) -> int:
     if arch == "noarch":
         return 3
     return 2 if arch == "s390x" or "64" in arch else 1
-
-
-class Architectures:
-    """Whether a package of one architecture can satisfy a requirement of a package of another.
-
-    Two architectures go together when some host installs both (x86_64 and i686, by
-    multilib); ``noarch`` goes with everything, and so does an architecture no host of
-    `HOST_ARCHES` names (nothing is known against it).
-    """
-
-    def __init__(self) -> None:
-        self._hosts = {
-            arch: frozenset(host for host, arches in HOST_ARCHES.items() if arch in arches)
-            for arches in HOST_ARCHES.values()
-            for arch in arches
-        }
-        self._answers: dict[tuple[str, str], bool] = {}
-
-    def together(self, first: str, second: str) -> bool:
-        if first == second or first == "noarch" or second == "noarch":
-            return True
-        answer = self._answers.get((first, second))
-        if answer is None:
-            hosts, others = self._hosts.get(first), self._hosts.get(second)
-            answer = hosts is None or others is None or not hosts.isdisjoint(others)
-            self._answers[first, second] = answer
-        return answer

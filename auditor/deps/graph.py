@@ -23,7 +23,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from auditor.deps.coinstall import Architectures, incompatible
+from auditor.deps.coinstall import incompatible
+from auditor.deps.provides import Architectures
 from auditor.deps.resolve import Resolved, Status
 from auditor.origin.classify import source_packages
 from auditor.origin.findings import Verdict

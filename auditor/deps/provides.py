@@ -49,6 +49,34 @@ def host_arches(names: Iterable[str]) -> frozenset[str]:
     return frozenset(found)
 
 
+class Architectures:
+    """Whether a package of one architecture can satisfy a requirement of a package of another.
+
+    Two architectures go together when some host of `HOST_ARCHES` installs both (x86_64 and
+    i686, by multilib), as rpm's arch compatibility says. ``noarch`` goes with everything, and
+    every architecture with itself; one that no host of the table lists (riscv64, ppc64,
+    armv7hl...) with nothing else: rpm has no host where it mixes with x86_64.
+    """
+
+    def __init__(self) -> None:
+        self._hosts = {
+            arch: frozenset(host for host, arches in HOST_ARCHES.items() if arch in arches)
+            for arches in HOST_ARCHES.values()
+            for arch in arches
+        }
+        self._answers: dict[tuple[str, str], bool] = {}
+
+    def together(self, first: str, second: str) -> bool:
+        if first == second or first == "noarch" or second == "noarch":
+            return True
+        answer = self._answers.get((first, second))
+        if answer is None:
+            hosts, others = self._hosts.get(first), self._hosts.get(second)
+            answer = hosts is not None and others is not None and not hosts.isdisjoint(others)
+            self._answers[first, second] = answer
+        return answer
+
+
 K = TypeVar("K")
 V = TypeVar("V")
 

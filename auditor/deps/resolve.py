@@ -20,6 +20,11 @@ requirement by installing it::
     (A unless B)         unresolved iff neither A nor B can be installed
     (A unless B else C)  B can be installed ? C must be : A must be
 
+A binary package is resolved for a host of its own architecture, as libsolv resolves it on
+such a host: a provider no such host installs beside it (an aarch64 one for an x86_64
+package, `Architectures`) provides nothing to it, and a requirement only such providers meet
+is unresolved.
+
 ``rpmlib(...)`` requirements are satisfied by rpm itself when rpm has the feature
 (the list is data: the ``[rpm] features`` table of ``data/policy.toml``); the rest
 resolves against provides and files.
@@ -29,11 +34,11 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from auditor.core.errors import DependencySyntaxError
-from auditor.deps.provides import ProvidesIndex
+from auditor.deps.provides import Architectures, ProvidesIndex
 from auditor.deps.rich import Evaluation
 from auditor.rpm.deps import Node, Simple, parse
 from auditor.rpm.evr import ranges_overlap
@@ -155,6 +160,9 @@ class Resolver:
         # hashing a frozen dataclass (its name, EVR and qualifiers) costs more than resolving
         # it twice. The resolution holds the dependency, so no other object takes its id.
         self._cache: dict[str, dict[int, Resolution]] = {kind.value: {} for kind in DEPENDENCY_KINDS}
+        self._together = Architectures().together
+        self._hosted: dict[tuple[int, str], Resolution] = {}
+        """(id of a cached resolution, an architecture) -> that resolution for a package of it."""
 
     def resolve_all(
         self, audited: Iterable[int] | None = None, *, weak: bool = True, progress: Reporter = SILENT
@@ -181,6 +189,13 @@ class Resolver:
             resolutions = [known_requirement(id(dep)) or resolve(dep) for dep in package.requires]
             for kind in kinds[1:]:
                 resolutions.extend(resolve(dep, kind) for dep in getattr(package, kind.value))
+            arch = package.arch
+            if arch != "noarch" and not package.is_source:
+                hosted = self._hosted.get
+                resolutions = [
+                    hosted((id(resolution), arch)) or self._on_host(resolution, arch)
+                    for resolution in resolutions
+                ]
             requirements[index] = resolutions
             if package.conflicts or package.obsoletes:
                 owner = None if package.is_source else index
@@ -194,6 +209,29 @@ class Resolver:
                 result.matches[index] = matches
         progress.advance(len(audited_set) % PROGRESS_EVERY)
         return result
+
+    def _on_host(self, resolution: Resolution, arch: str) -> Resolution:
+        """``resolution`` for a package of ``arch``: unresolved when a group has no provider a
+        host of ``arch`` installs beside it (whether the other groups do is the resolver's
+        answer for every architecture, kept as it is)."""
+        found = resolution
+        if resolution.status is Status.SATISFIED:
+            together, packages = self._together, self.packages
+            groups = resolution.groups
+            kept = [tuple(m for m in group if together(arch, packages[m].arch)) for group in groups]
+            if not all(kept):
+                pairs = zip(groups, kept, strict=True)
+                arches = {packages[m].arch for group, left in pairs if not left for m in group}
+                lost = ", ".join(sorted(arches))
+                found = replace(
+                    resolution,
+                    status=Status.UNRESOLVED,
+                    groups=tuple(group for group in kept if group),
+                    missing=(str(resolution.dependency),),
+                    detail=f"provided only by packages of {lost}, which no {arch} host installs",
+                )
+        self._hosted[id(resolution), arch] = found
+        return found
 
     def resolve(self, dep: Dependency, kind: DependencyKind = DependencyKind.REQUIRES) -> Resolution:
         cache = self._cache[kind._value_]  # Enum.__hash__ is Python code: this runs per requirement

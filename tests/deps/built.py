@@ -60,6 +60,7 @@ def build_repository(packages: Iterable[dict[str, Any]], directory: Path) -> Pat
     their source packages in ``directory``/SRPMS (a repository too)."""
     for tool in ("rpmbuild", "createrepo_c"):
         assert shutil.which(tool), f"install {tool} (Debian: rpm, createrepo-c)"
+    directory.mkdir(parents=True, exist_ok=True)
     top, repo, sources = directory / "rpmbuild", directory / "repo", directory / "SRPMS"
     specs: dict[str, list[Path]] = {}
     for number, package in enumerate(packages):

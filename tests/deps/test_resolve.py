@@ -61,8 +61,15 @@ def test_arch_restriction() -> None:
             {"name": "i686lib", "arch": "i686"},
         ]
     )
+    # Without --arch, each package is resolved for a host of its own architecture: no host
+    # installs the aarch64 armlib beside the x86_64 app, one does the i686 i686lib (multilib).
     everything = Resolver(packages).resolve_all()
-    assert everything.unresolved() == []
+    ((_, unresolved),) = everything.unresolved()
+    assert (str(unresolved.dependency), unresolved.detail) == (
+        "armlib",
+        "provided only by packages of aarch64, which no x86_64 host installs",
+    )
+    assert 1 in everything.audited
     x86 = Resolver(packages, arches=host_arches(["x86_64"])).resolve_all()
     assert [str(r.dependency) for _, r in x86.unresolved()] == ["armlib"]
     assert 1 not in x86.audited  # the aarch64 package is not audited on an x86_64 host
