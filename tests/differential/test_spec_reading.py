@@ -184,27 +184,6 @@ def test_code_in_a_source_value_is_that_sources_gap() -> None:
     assert [gap.kind for gap in spec.gaps] == [GapKind.UNEXPANDED_SOURCE]
 
 
-def test_an_excluded_path_is_not_a_file_of_the_package(tmp_path: Path) -> None:
-    """``%exclude PATH`` leaves PATH out of the package rpmbuild makes: a requirement on it
-    must find another provider, never this package."""
-    text = (
-        "Name: ex\nVersion: 1.0\nRelease: 1\nSummary: s\nLicense: MIT\nBuildArch: noarch\n%description\nd\n"
-        "%install\nmkdir -p %{buildroot}/usr/libexec/ex\n"
-        "for f in a helper other; do echo x > %{buildroot}/usr/libexec/ex/$f; done\n"
-        "%files\n/usr/libexec/ex/a\n%exclude /usr/libexec/ex/helper\n%attr(0644,root,root) %exclude /usr/libexec/ex/other\n"
-    )
-    top = tmp_path / "top"
-    spec_file = tmp_path / "ex.spec"
-    spec_file.write_text(text)
-    tool = shutil.which("rpmbuild")
-    assert tool, "rpmbuild is the authority here: install rpm (Debian package rpm)"
-    _run(tmp_path, [tool, "-bb", "--quiet", "--define", f"_topdir {top}", str(spec_file)])
-    (built,) = (top / "RPMS").glob("*/*.rpm")
-    listed = set(_run(tmp_path, ["rpm", "-qpl", str(built)]).stdout.split())
-    assert listed == {"/usr/libexec/ex/a"}
-    assert set(parse_spec(text, "ex.spec").files["ex"]) == listed
-
-
 def test_values_past_those_kept_are_a_gap(tmp_path: Path) -> None:
     """A macro given a value in each of nine undecided branches has more values than the
     reader keeps; the ninth (here rpm's with ``--define 'a8 1'``) is not read, and that is said."""

@@ -37,9 +37,9 @@ from auditor.rpm.spec.readline import CONDITIONAL, is_directive, logical_line, r
 from auditor.rpm.spec.result import Spec, SpecPackage, shorten, unexpanded_source_gap
 
 _FILE_DIRECTIVE = re.compile(
-    r"%(?:attr|defattr|config|verify|caps|lang)\s*\([^)]*\)|%(?:config|doc|license|dir|ghost|docdir|readme|artifact|missingok)\b"
+    r"%(?:attr|defattr|config|verify|caps|lang)\s*\([^)]*\)|%(?:config|doc|license|dir|ghost|readme|artifact|missingok)\b"
 )
-_EXCLUDE = re.compile(r"%exclude\b")
+_NOT_PACKAGED = re.compile(r"%(?:exclude|docdir)\b")  # rpm packages no path of such a line (build/files.c)
 _READ_SECTIONS = frozenset({"preamble", "package", "sourcelist", "patchlist"})
 
 _DEPENDENCY_TAGS: dict[str, DependencyKind] = {
@@ -312,9 +312,9 @@ class _SpecReader:
             self.subpackages.append(self.current)
 
     def _file_entry(self, line: str) -> None:
-        """One ``%files`` line: its path, without %attr/%config/%doc... directives; globs skipped."""
-        if _EXCLUDE.search(line):
-            return  # rpm leaves the line's paths out of the package: a requirement on them needs another
+        """One ``%files`` line: its paths, without %attr/%config/%doc... directives; globs skipped."""
+        if _NOT_PACKAGED.search(line):
+            return  # %exclude leaves them out, %docdir only marks a directory: not this package's files
         text = _FILE_DIRECTIVE.sub(" ", line).strip()
         for path in text.split():
             if path.startswith("/") and not any(char in path for char in "*?[{%"):

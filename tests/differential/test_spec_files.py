@@ -1,0 +1,68 @@
+"""The paths a spec's ``%files`` packages, against the package ``rpmbuild -bb`` makes of it.
+
+A file requirement resolves to the packages that own the path, so a path read as packaged
+that rpm leaves out makes the spec's package the way around a Citrix provider dnf installs.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from auditor.rpm.spec.parser import parse_spec
+from tests.differential.test_spec_reading import _run
+from tests.paths import ROOT
+
+KEY = ROOT / "tests" / "data" / "rpms" / "RPM-GPG-KEY-fixtures"
+
+FILES_DIRECTIVES = [
+    # (the %files line, whether rpm 4.18 packages its path: build/files.c)
+    ("/p/plain", True),
+    ("%defattr(-,root,root,-)", False),  # no path
+    ("%doc /p/doc", True),
+    ("%license /p/license", True),
+    ("%config /p/config", True),
+    ("%config(noreplace) /p/noreplace", True),
+    ("%dir /p/dirdir", True),
+    ("%ghost /p/ghost", True),
+    ("%attr(0644,root,root) /p/attr", True),
+    ("%verify(not md5) /p/verify", True),
+    ("%lang(fr) /p/lang", True),
+    ("%caps(cap_net_raw=p) /p/caps", True),
+    ("%readme /p/readme", True),
+    ("%artifact /p/artifact", True),
+    ("%missingok /p/missingok", True),
+    ("%pubkey /p/key.asc", True),  # packaged, and its key goes in the header too
+    ("%dev(c,1,3) /p/devnode", True),
+    ("%docdir /p/helper", False),  # marks a directory as holding documentation, no more
+    ("%docdir /p/docs", False),
+    ("%exclude /p/excluded", False),
+    ("%attr(0644,root,root) %exclude /p/attr-excluded", False),
+]
+
+
+def test_each_files_directive_packages_its_path_as_rpm_does(tmp_path: Path) -> None:
+    """The auditor's files of the package are the paths ``rpm -qpl`` lists for each directive
+    (``%docdir`` and ``%exclude`` package nothing; every other one its path)."""
+    made = [line.split()[-1] for line, _ in FILES_DIRECTIVES if "/" in line]
+    text = (
+        "Name: fd\nVersion: 1.0\nRelease: 1\nSummary: s\nLicense: MIT\nBuildArch: noarch\n"
+        "%description\nd\n%install\nmkdir -p %{buildroot}/p/dirdir %{buildroot}/p/docs\n"
+        + "".join(f"echo x > %{{buildroot}}{path}\n" for path in made if path not in ("/p/dirdir", "/p/docs"))
+        + f"cp {KEY} %{{buildroot}}/p/key.asc\n"
+        + "%files\n"
+        + "".join(f"{line}\n" for line, _ in FILES_DIRECTIVES)
+    )
+    top = tmp_path / "top"
+    spec_file = tmp_path / "fd.spec"
+    spec_file.write_text(text)
+    tool = shutil.which("rpmbuild")
+    assert tool, "rpmbuild is the authority here: install rpm (Debian package rpm)"
+    # The paths rpm leaves out are in the build root: not a reason to stop the build here.
+    unpackaged = ["--define", "_unpackaged_files_terminate_build 0"]
+    _run(tmp_path, [tool, "-bb", "--quiet", "--define", f"_topdir {top}", *unpackaged, str(spec_file)])
+    (built,) = (top / "RPMS").glob("*/*.rpm")
+    listed = set(_run(tmp_path, ["rpm", "-qpl", str(built)]).stdout.split())
+    expected = {line.split()[-1] for line, packaged in FILES_DIRECTIVES if packaged}
+    assert listed == expected
+    assert set(parse_spec(text, "fd.spec").files["fd"]) == listed
