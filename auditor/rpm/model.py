@@ -220,6 +220,10 @@ class GapKind(enum.Enum):
     DYNAMIC_BUILDREQUIRES = "dynamic-buildrequires"
     """A source package whose spec has ``%generate_buildrequires`` (an SRPM says so by requiring
     ``rpmlib(DynamicBuildRequires)``): the BuildRequires it prints at build time are unseen."""
+    AUTOMATIC_REQUIRES = "automatic-requires"
+    """A binary package read from a spec, not built: the requirements rpmbuild's dependency
+    generators add from its files (ELF sonames, ``#!`` interpreters, pkgconfig, perl, python...)
+    are unseen; the RPMs built from the spec carry them. None when its ``AutoReq`` says no."""
     # Gaps of an input rather than of one package:
     NOTHING_AUDITED = "nothing-audited"
     """The inputs held no package to audit: an audit of nothing proves nothing."""

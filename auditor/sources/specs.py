@@ -4,8 +4,9 @@ A contributor's pull request carries a spec, not RPMs. The spec becomes one sour
 package (its Sources, Patches and BuildRequires) and one binary package per ``%package``
 that has a ``%files`` section (their Requires, Provides, Conflicts, Obsoletes, weak
 dependencies and the plain paths ``%files`` lists). What only a build knows is absent:
-files named by glob or ``-f`` list, automatic dependencies (sonames, interpreters) and
-``%generate_buildrequires``. Macros that cannot be expanded safely are kept as written and
+files named by glob or ``-f`` list, the requirements rpm's generators add (sonames,
+interpreters: an `automatic-requires` gap of each package that has them) and
+``%generate_buildrequires`` (a gap too). Macros that cannot be expanded safely are kept as written and
 listed in the package's notes; a conditional that could not be decided (both branches are
 read), a Source or Patch whose value kept such a macro, and code rpm would run (``%include``,
 Lua, shell, ``%{load:}``) are the packages' gaps.
@@ -178,5 +179,17 @@ def _binary_package(
         notes=notes,
         # An undecided conditional, or code not run, may have chosen any package's dependencies
         # and tags; an unexpanded Source belongs to the source package alone.
-        gaps=tuple(gap for gap in spec.gaps if gap.kind in _BINARY_GAPS),
+        gaps=(*(gap for gap in spec.gaps if gap.kind in _BINARY_GAPS), *_generated_requires(spec, sub, path)),
     )
+
+
+def _generated_requires(spec: Spec, sub: SpecPackage, path: str) -> tuple[Gap, ...]:
+    """The gap of the requirements rpm would generate for ``sub`` (`auditor.rpm.spec.generated`)."""
+    packages_files = sub.name in spec.packaging or not spec.built  # no %files at all: each is read
+    if not sub.automatic_requires or spec.requires_excluded or not packages_files:
+        return ()
+    detail = (
+        f"{path}: {sub.name}: the requirements rpmbuild generates from its files (sonames, "
+        "#! interpreters, pkgconfig, perl, python...) are unseen: audit the RPMs built, which carry them"
+    )
+    return (Gap(GapKind.AUTOMATIC_REQUIRES, detail),)

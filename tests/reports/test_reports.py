@@ -17,6 +17,7 @@ from auditor.cli.main import main
 from auditor.reports.render import FORMATS
 from auditor.reports.text import chain_text
 from auditor.reports.why import render_why
+from auditor.rpm.model import GapKind
 from tests.paths import ROOT
 from tests.report_cases import CITRIX, WAIVER, audit_of, gate_view, view_of
 
@@ -80,6 +81,12 @@ def test_pre_commit_hook_runs_the_installed_command() -> None:
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
     assert scripts[command] == "auditor.cli.main:console_main" and subcommand == "scan"
     assert re.search(r"^  pass_filenames: false$", hooks, re.M)
+
+
+def test_the_schema_names_every_gap_kind() -> None:
+    """A package's gap has one of the kinds the auditor knows, each named in the schema."""
+    schema = json.loads((ROOT / "schemas" / "report-v2.schema.json").read_text())
+    assert schema["$defs"]["gap_kind"]["enum"] == [kind.value for kind in GapKind]
 
 
 def test_table_and_json_say_which_packages_were_waived() -> None:

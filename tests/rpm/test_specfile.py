@@ -287,10 +287,15 @@ def test_spec_packages_carry_the_gaps(tmp_path: Path) -> None:
     unexpanded = Gap(
         GapKind.UNEXPANDED_SOURCE, f"{path}:6: Source0: https://example.org/%{{lua: print('g.tgz')}}"
     )
+    generated = Gap(
+        GapKind.AUTOMATIC_REQUIRES,
+        f"{path}: g: the requirements rpmbuild generates from its files (sonames, #! interpreters, "
+        "pkgconfig, perl, python...) are unseen: audit the RPMs built, which carry them",
+    )
     assert source.gaps == (conditional, unexpanded)
-    assert binary.gaps == (conditional,)  # the Sources belong to the source package alone
+    assert binary.gaps == (conditional, generated)  # the Sources belong to the source package alone
     assert not any("could not be decided" in note for note in source.notes)  # a gap, not a note
-    assert read_spec_file(str(path), defines={"rhel": "7"})[1].gaps == ()
+    assert read_spec_file(str(path), defines={"rhel": "7"})[1].gaps == (generated,)
 
 
 FRAGMENTS = [

@@ -154,8 +154,9 @@ def test_baseline_is_never_rewritten_from_a_failed_audit(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    sm = spec(tmp_path, "sm", Vendor="Citrix Systems, Inc.")
-    app = spec(tmp_path, "app", Requires="sm")
+    # AutoReq: no: a baseline is written from a complete audit only (rpmbuild adds no requirement)
+    sm = spec(tmp_path, "sm", Vendor="Citrix Systems, Inc.", AutoReq="no")
+    app = spec(tmp_path, "app", Requires="sm", AutoReq="no")
     assert main(["baseline", str(sm), str(app), "-q"]) == 0
     baseline = tmp_path / ".auditor-baseline.json"
     before = baseline.read_bytes()

@@ -13,7 +13,6 @@ the conditional is recorded in `Spec.undecided` and `Spec.gaps`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -31,15 +30,13 @@ from auditor.rpm.sense import SPEC_QUALIFIER_WORDS
 from auditor.rpm.spec.builtins import HOST_QUERY, platform_macros
 from auditor.rpm.spec.dependencies import parse_dependency_list
 from auditor.rpm.spec.expression import evaluate
+from auditor.rpm.spec.files import files_header, files_line
+from auditor.rpm.spec.generated import excludes_every_requirement, rpm_yes
 from auditor.rpm.spec.lines import NUMBERED, SECTION, SOURCE_AFTER_BLANK, TAG, tag_number
 from auditor.rpm.spec.macros import Expansion, MacroContext
 from auditor.rpm.spec.readline import CONDITIONAL, is_directive, logical_line, rpm_lines
 from auditor.rpm.spec.result import Spec, SpecPackage, shorten, unexpanded_source_gap
 
-_FILE_DIRECTIVE = re.compile(
-    r"%(?:attr|defattr|config|verify|caps|lang)\s*\([^)]*\)|%(?:config|doc|license|dir|ghost|readme|artifact|missingok)\b"
-)
-_NOT_PACKAGED = re.compile(r"%(?:exclude|docdir)\b")  # rpm packages no path of such a line (build/files.c)
 _READ_SECTIONS = frozenset({"preamble", "package", "sourcelist", "patchlist"})
 
 _DEPENDENCY_TAGS: dict[str, DependencyKind] = {
@@ -74,6 +71,7 @@ class _PackageDraft:
             buildarch=self.tags.get("buildarch"),
             exclusive_arch=self.tags.get("exclusivearch"),
             exclude_arch=self.tags.get("excludearch"),
+            automatic_requires=rpm_yes(self.tags.get("autoreq", "yes")),
             **{kind: tuple(self.deps.get(kind, ())) for kind in DEPENDENCY_KINDS},
         )
 
@@ -135,6 +133,7 @@ class _SpecReader:
         self.built: list[str] = []
         self.files: dict[str, list[str]] = {}
         self.files_of = ""
+        self.packaging: set[str] = set()
         self.source_line = False
         """Whether the line read gave a Source or Patch: code in its value is that Source's gap."""
 
@@ -302,8 +301,11 @@ class _SpecReader:
         if name == "generate_buildrequires":
             self.dynamic = True
         if name == "files":
-            self.files_of = self._package_name(argument, files=True) or self.main.tags.get("name", "")
+            header = files_header(argument)
+            self.files_of = self._package_name(header.argument) or self.main.tags.get("name", "")
             self.built.append(self.files_of)
+            if header.lists_files:
+                self.packaging.add(self.files_of)
         if name != "package":
             return
         subname = self._package_name(argument)
@@ -312,31 +314,18 @@ class _SpecReader:
             self.subpackages.append(self.current)
 
     def _file_entry(self, line: str) -> None:
-        """One ``%files`` line: its paths, without %attr/%config/%doc... directives; globs skipped."""
-        if _NOT_PACKAGED.search(line):
-            return  # %exclude leaves them out, %docdir only marks a directory: not this package's files
-        text = _FILE_DIRECTIVE.sub(" ", line).strip()
-        for path in text.split():
-            if path.startswith("/") and not any(char in path for char in "*?[{%"):
-                self.files.setdefault(self.files_of, []).append(path.rstrip("/") or "/")
+        """One ``%files`` line: the paths it packages (`files_line`), and whether it packages any."""
+        read = files_line(line)
+        self.files.setdefault(self.files_of, []).extend(read.paths)
+        if read.packages_any:
+            self.packaging.add(self.files_of)
 
-    def _package_name(self, argument: str, *, files: bool = False) -> str:
+    def _package_name(self, argument: str) -> str:
         """The package a section header names: ``-n NAME``, ``SUFFIX`` or the main package ("")."""
         words = argument.split()
         if "-n" in words:
             index = words.index("-n")
             return words[index + 1] if index + 1 < len(words) else ""
-        if files:  # %files takes options (-f list) before an optional subpackage suffix
-            plain = []
-            skip = False
-            for word in words:
-                if skip:
-                    skip = False
-                elif word in ("-f",):
-                    skip = True
-                elif not word.startswith("-"):
-                    plain.append(word)
-            words = plain
         return f"{self.main.tags.get('name', '')}-{words[0]}" if words else ""
 
     def _tag(
@@ -368,6 +357,8 @@ class _SpecReader:
                 self._dependencies(value, qualifiers, number)
             )
             return
+        if tag == "autoreqprov":
+            tag = "autoreq"  # it sets the package's AutoReq too: the last line read decides
         if tag in ("buildarch", "buildarchitectures"):
             tag = "buildarch"
             if self.first_pass and self.current is self.main and value.strip() and not self.undecided_branch:
@@ -425,6 +416,8 @@ class _SpecReader:
             dynamic_build_requires=self.dynamic,
             built=tuple(dict.fromkeys(self.built)),
             files={name: tuple(dict.fromkeys(paths)) for name, paths in self.files.items()},
+            packaging=frozenset(self.packaging),
+            requires_excluded=excludes_every_requirement(self.macros),
         )
 
 

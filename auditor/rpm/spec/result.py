@@ -24,6 +24,8 @@ class SpecPackage:
     """``ExclusiveArch``: rpmbuild builds the spec on these architectures only."""
     exclude_arch: str | None = None
     """``ExcludeArch``: rpmbuild refuses to build the spec on these."""
+    automatic_requires: bool = True
+    """Whether rpmbuild's dependency generators may add requirements (no ``AutoReq: no``)."""
     requires: tuple[Dependency, ...] = ()
     provides: tuple[Dependency, ...] = ()
     conflicts: tuple[Dependency, ...] = ()
@@ -58,6 +60,10 @@ class Spec:
     """Names of the packages that have a ``%files`` section: the binaries a build makes."""
     files: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Plain paths each package's ``%files`` lists (globs and ``-f`` lists are not known)."""
+    packaging: frozenset[str] = frozenset()
+    """Names of the packages whose ``%files`` packages anything (a path, a glob, a ``-f`` list)."""
+    requires_excluded: bool = False
+    """The spec excludes every generated requirement (``%global __requires_exclude .*``)."""
 
 
 def unexpanded_source_gap(
