@@ -113,3 +113,26 @@ def test_what_rpmbuild_builds_has_no_such_gap(tmp_path: Path, capsys: pytest.Cap
     assert document["completeness"]["complete"] is True and code != 3
     [tool] = [row for row in document["packages"] if row["nevra"] == "gen-1.0-1.noarch"]
     assert "/usr/bin/cxsh" in json.dumps(tool)  # seen: nothing provides it
+
+
+def test_the_contributor_check_of_a_spec_says_what_it_could_not_see(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``auditor check SPEC``: the gap does not make the change worse (no fact blocks that did
+    not), but the check says the audit is incomplete, and --strict fails it."""
+    spec_file = tmp_path / "gen.spec"
+    spec_file.write_text(_spec("", "", "%files\n/usr/bin/a\n", "a"))
+    base = tmp_path / "base.spec"
+    base.write_text(
+        _spec("AutoReq: no\n", "", "%files\n/usr/bin/a\n", "a").replace("Name: gen", "Name: base")
+    )
+    code = main(["check", str(spec_file), "--against", str(base), "--no-cache", "-q"])
+    err = capsys.readouterr().err
+    assert code == 0 and "the audit with the change is incomplete: 1 automatic-requires" in err
+    code = main(["check", str(spec_file), "--against", str(base), "--no-cache", "-q", "--format", "json"])
+    document = json.loads(capsys.readouterr().out)
+    assert code == 0 and document["completeness"]["summary"] == "incomplete: 1 automatic-requires"
+    code = main(["check", str(spec_file), "--against", str(base), "--no-cache", "-q", "--strict"])
+    out, err = capsys.readouterr()
+    assert code == 3 and "not seen: automatic-requires" in out and "--strict is set" in err
+    assert "failed: evidence was not seen and --strict is set" in out
