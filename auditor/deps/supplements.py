@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from auditor.core.errors import DependencySyntaxError
 from auditor.deps.provides import ProvidesIndex
 from auditor.deps.resolve import Resolution, Status
+from auditor.deps.rich import Evaluation
 from auditor.rpm.deps import Node, RichOp, Simple, parse
 from auditor.rpm.model import Dependency, DependencyKind
 
@@ -74,27 +75,13 @@ def condition(dep: Dependency, index: ProvidesIndex) -> Condition | None:
         node = parse(dep.name)
     except DependencySyntaxError:
         return None
-    return _compile(node, index)
+    return _compile(node, Evaluation(index))
 
 
-def _compile(node: Node, index: ProvidesIndex) -> Condition:
+def _compile(node: Node, evaluation: Evaluation) -> Condition:
     if isinstance(node, Simple) or node.op in (RichOp.WITH, RichOp.WITHOUT):
-        return Condition(None, _providers(node, index))
-    return Condition(node.op, operands=tuple(_compile(operand, index) for operand in node.operands))
-
-
-def _providers(node: Node, index: ProvidesIndex) -> frozenset[int]:
-    """The packages that on their own satisfy ``node``."""
-    if isinstance(node, Simple):
-        return frozenset(index.providers(node.dep))
-    sets = [_providers(operand, index) for operand in node.operands]
-    if node.op is RichOp.OR:
-        return frozenset().union(*sets)
-    if node.op in (RichOp.WITH, RichOp.AND):
-        return frozenset.intersection(*sets)
-    if node.op is RichOp.WITHOUT:
-        return sets[0] - sets[1]
-    return sets[0]  # if/unless inside with/without: the consequent's providers
+        return Condition(None, frozenset(evaluation.providers(node)))
+    return Condition(node.op, operands=tuple(_compile(operand, evaluation) for operand in node.operands))
 
 
 def supplementing(
