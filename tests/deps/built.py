@@ -55,6 +55,25 @@ def spec_text(package: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def build_preambles(preambles: dict[str, str], directory: Path) -> Path:
+    """A repository (createrepo_c) of one noarch package per name, built by rpmbuild from a spec
+    whose preamble holds ``preambles[name]`` as written (any tag, macros included), in
+    ``directory``; the binary packages only."""
+    top, repo = directory / "rpmbuild", directory / "repo"
+    for name, preamble in preambles.items():
+        spec = directory / f"{name}.spec"
+        spec.write_text(
+            f"Name: {name}\nVersion: 1.0\nRelease: 1\nSummary: s\nLicense: MIT\nBuildArch: noarch\n"
+            f"{preamble}%description\nd\n%files\n"
+        )
+        command = ["rpmbuild", "-bb", "--quiet", "--define", f"_topdir {top}", "--define", f"_rpmdir {repo}"]
+        subprocess.run([*command, str(spec)], check=True)
+    for built in (repo / "noarch").glob("*.rpm"):
+        built.rename(repo / built.name)
+    subprocess.run(["createrepo_c", "-q", str(repo)], check=True)
+    return repo
+
+
 def build_repository(packages: Iterable[dict[str, Any]], directory: Path) -> Path:
     """``directory``/repo: the packages built by rpmbuild, with createrepo_c's metadata, and
     their source packages in ``directory``/SRPMS (a repository too)."""

@@ -8,7 +8,6 @@ rpmbuild, their repodata by createrepo_c, and the audited set is compared with w
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -20,6 +19,7 @@ from auditor.origin.policy import load_policy
 from auditor.sources.interface import LoadResult
 from auditor.sources.repodata import read_repository
 from benchmarks.generators import solv_closure
+from tests.deps.built import build_preambles
 
 CITRIX = "Vendor: Citrix Systems, Inc.\n"
 PACKAGES = {
@@ -41,16 +41,7 @@ PACKAGES = {
 
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    top = tmp_path_factory.mktemp("supplements")
-    for name, preamble in PACKAGES.items():
-        spec = top / f"{name}.spec"
-        spec.write_text(
-            f"Name: {name}\nVersion: 1.0\nRelease: 1\nSummary: s\nLicense: MIT\nBuildArch: noarch\n"
-            f"{preamble}%description\nd\n%files\n"
-        )
-        subprocess.run(["rpmbuild", "-bb", "--quiet", "--define", f"_topdir {top}", str(spec)], check=True)
-    subprocess.run(["createrepo_c", "-q", str(top / "RPMS" / "noarch")], check=True)
-    return top / "RPMS" / "noarch"
+    return build_preambles(PACKAGES, tmp_path_factory.mktemp("supplements"))
 
 
 def libsolv_installs(repo: Path, name: str) -> set[str]:

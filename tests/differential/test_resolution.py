@@ -177,18 +177,9 @@ EMPTY_VERSION_SPECS = {
 def test_an_empty_version_is_compared_as_libsolv_compares_it(tmp_path: Path) -> None:
     """``fooapi = -1`` is no unversioned provide matching every version: libsolv compares the
     empty version, below any other. The same from the repodata and from the RPM headers."""
-    top, repo = tmp_path / "top", tmp_path / "repo"
-    for name, preamble in EMPTY_VERSION_SPECS.items():
-        spec = tmp_path / f"{name}.spec"
-        spec.write_text(
-            f"Name: {name}\nVersion: 1.0\nRelease: 1\nSummary: s\nLicense: MIT\nBuildArch: noarch\n"
-            f"{preamble}%description\nd\n%files\n"
-        )
-        subprocess.run(["rpmbuild", "-bb", "--quiet", "--define", f"_topdir {top}", str(spec)], check=True)
-    repo.mkdir()
-    for built in (top / "RPMS" / "noarch").glob("*.rpm"):
-        built.rename(repo / built.name)
-    subprocess.run(["createrepo_c", "-q", str(repo)], check=True)
+    from tests.deps.built import build_preambles
+
+    repo = build_preambles(EMPTY_VERSION_SPECS, tmp_path)
     expected = {
         ("needs-1.0-1.noarch", "fooapi >= 2"),
         ("needs-1.0-1.noarch", "bazapi >= 1"),
