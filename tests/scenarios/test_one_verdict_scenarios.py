@@ -134,9 +134,10 @@ def test_check_compares_like_with_like_in_a_repository_with_two_versions(
 ) -> None:
     base_dir = tmp_path / "base"
     base_dir.mkdir()
-    old = spec(base_dir, "pkg", "1.0", Vendor="Citrix Systems, Inc.")
-    new = spec(base_dir, "pkg", "2.0")
-    user = spec(base_dir, "user", Requires="pkg")
+    # AutoReq: no: stand-ins whose builds generate no requirement, so the audit is complete
+    old = spec(base_dir, "pkg", "1.0", Vendor="Citrix Systems, Inc.", AutoReq="no")
+    new = spec(base_dir, "pkg", "2.0", AutoReq="no")
+    user = spec(base_dir, "user", Requires="pkg", AutoReq="no")
     base = [str(old), str(new), str(user)]
     code, out, _ = run(["check", str(new), "--against", *base, "--format", "json"], capsys)
     document = json.loads(out)
@@ -144,7 +145,7 @@ def test_check_compares_like_with_like_in_a_repository_with_two_versions(
     assert document["headline"] == "nothing gets worse"
     [binary] = [item for item in document["new"] if item["nevra"] == "pkg-2.0-1.noarch"]
     assert binary["basis"] == "same NEVRA" and binary["compared_with"] == "pkg-2.0-1.noarch"
-    newer = spec(tmp_path, "pkg", "3.0")
+    newer = spec(tmp_path, "pkg", "3.0", AutoReq="no")
     code, out, _ = run(["check", str(newer), "--against", *base, "--format", "json"], capsys)
     [binary] = [item for item in json.loads(out)["new"] if item["nevra"] == "pkg-3.0-1.noarch"]
     assert binary["compared_with"] == "pkg-2.0-1.noarch" and binary["basis"].startswith("newest version")
