@@ -36,6 +36,8 @@ from auditor.rpm.spec.lines import NUMBERED, SECTION, SOURCE_AFTER_BLANK, TAG, t
 from auditor.rpm.spec.macros import Expansion, MacroContext
 from auditor.rpm.spec.readline import CONDITIONAL, is_directive, logical_line, rpm_lines
 from auditor.rpm.spec.result import Spec, SpecPackage, shorten, unexpanded_source_gap
+from auditor.rpm.spec.scriptlets import WHEN as SCRIPTLETS
+from auditor.rpm.spec.scriptlets import scriptlet_header
 
 _READ_SECTIONS = frozenset({"preamble", "package", "sourcelist", "patchlist"})
 
@@ -298,6 +300,11 @@ class _SpecReader:
 
     def _section(self, name: str, argument: str) -> None:
         self.section = name
+        if name in SCRIPTLETS and (script := scriptlet_header(name, argument)).requirement is not None:
+            target = script.package(main := self.main.tags.get("name", ""))
+            drafts = [self.main] if target == main else [d for d in self.subpackages if d.name == target]
+            for draft in drafts:  # rpm refuses a scriptlet of a package not declared before it
+                draft.deps.setdefault(DependencyKind.REQUIRES, []).append(script.requirement)
         if name == "generate_buildrequires":
             self.dynamic = True
         if name == "files":
