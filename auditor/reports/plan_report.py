@@ -62,8 +62,15 @@ def render(plan: Plan, view: ReportView, fmt: str) -> str:
     )
     if plan.avoidable:
         lines.append("\nAvoidable now (a clean provider exists: prefer it):")
-        lines.extend(f"  {view.packages[i].nevra}: {why(i)}" for i in plan.avoidable)
+        lines.extend(
+            f"  {terminal_text(view.packages[i].nevra)}: {terminal_text(why(i))}" for i in plan.avoidable
+        )
     if plan.needs_more:
         lines.append("\nNot cleared by any single replacement (rebuild, or replace several):")
-        lines.extend(f"  {view.packages[i].nevra} [{status(i)}]: {why(i)}" for i in plan.needs_more)
-    return "\n".join(terminal_text(line) for line in lines) + "\n"
+        lines.extend(
+            f"  {terminal_text(view.packages[i].nevra)} [{status(i)}]: {terminal_text(why(i))}"
+            for i in plan.needs_more
+        )
+    # Package data was made inert where it was put in (the table's cells, the lines above): the
+    # table and the headings have lines of their own, which a pass over the whole would fold.
+    return "\n".join(lines) + "\n"

@@ -125,6 +125,17 @@ def test_plan_ranks_what_to_replace_first() -> None:
     assert sorted(audit.packages[i].name for i in plan.needs_more) == ["xcp-ng-deps", "xenopsd"]
 
 
+def test_the_plans_text_keeps_its_table_and_sections_on_lines_of_their_own(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["plan", *BASE, "-q", "--no-cache"]) in (0, 1)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "Replace or rebuild, most blocking first:"
+    assert lines[1].split() == ["#", "origin", "source", "holds", "back", "packages", "replacement"]
+    assert any(line.split()[:2] == ["1", "citrix-build-tools"] for line in lines)
+    assert "Not cleared by any single replacement (rebuild, or replace several):" in lines
+
+
 def test_diff_between_a_report_and_a_repository(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     report = tmp_path / "old.json"
     assert main(["scan", *BASE, "--format", "json", "-o", str(report)]) == 1
