@@ -90,6 +90,10 @@ def _with_package_files(
         if "://" not in package.location:
             listed[os.path.normpath(package.location)] = position
     outside = sorted(on_disk - set(listed))
+    # The walk leaves out directories that are repositories of their own (their files are not
+    # this repository's unlisted ones), but a file the metadata lists there is this one's:
+    # dnf downloads it from there.
+    on_disk.update(href for href in listed if href not in on_disk and _listed_file_is_there(root, href))
     for href, position in listed.items():
         if href not in on_disk:
             # The package's own gap, not only the repository's: every format shows it on the
@@ -253,6 +257,18 @@ def _package_files(root: str, options: ReadOptions) -> list[str]:
         for entry in files
         if _is_rpm_file(entry)
     ]
+
+
+def _listed_file_is_there(root: str, href: str) -> bool:
+    """Whether the metadata's ``href`` is a regular file inside ``root`` (a symbolic link on the
+    way may not lead out of it: judged where it lands, as repomd.xml's files are)."""
+    path = os.path.join(root, href)
+    real_root = os.path.realpath(root)
+    try:
+        inside = os.path.commonpath([real_root, os.path.realpath(path)]) == real_root
+    except ValueError:
+        return False
+    return inside and os.path.isfile(path)
 
 
 def _is_rpm_file(entry: os.DirEntry[str]) -> bool:

@@ -221,3 +221,23 @@ def test_every_name_of_a_repository_is_the_same_audit(
         (p["nevra"], p["status"]) for p in reference["packages"]
     ]
     assert "source-not-audited" not in reasons(document) and document["errors"] == []
+
+
+def test_files_the_metadata_lists_in_a_nested_repository_are_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The metadata lists ``SRPMS/*.src.rpm``, and ``SRPMS/`` has a ``repodata/`` of its own: the
+    walk leaves that directory out (its files are not this repository's unlisted ones), but the
+    files this metadata lists there are this repository's, and their Sources are evidence."""
+    repo = tmp_path / "repo"
+    (repo / "Packages").mkdir(parents=True)
+    (repo / "SRPMS").mkdir()
+    for name in ("xs-sources-1.0-1.noarch.rpm", "xs-sources-devel-1.0-1.noarch.rpm"):
+        shutil.copy(RPMS / name, repo / "Packages" / name)
+    shutil.copy(RPMS / "xs-sources-1.0-1.src.rpm", repo / "SRPMS" / "xs-sources-1.0-1.src.rpm")
+    subprocess.run(["createrepo_c", "-q", str(repo)], check=True)
+    subprocess.run(["createrepo_c", "-q", str(repo / "SRPMS")], check=True)
+    code, document, _ = scan([str(repo)], capsys)
+    assert "file-missing" not in reasons(document)
+    source = package(document, "xs-sources-1.0-1.src")
+    assert XS_SOURCE0 in [s["value"] for s in source["sources"]] and code == 1
