@@ -260,11 +260,13 @@ def _completeness(audit: Audited, rulings: Sequence[Ruling]) -> Completeness:
 def _baseline_progress(
     audit: Audited, baseline: Baseline | None
 ) -> tuple[tuple[BaselineEntry, ...], tuple[BaselineEntry, ...]]:
-    """Baseline entries no fact matches any more: fixed, or gone with their package or provider."""
+    """Baseline entries no fact matches any more: fixed, or gone with their package or provider,
+    or no longer seen (their package has a gap now: a baseline is written from a complete audit)."""
     if baseline is None:
         return (), ()
     facts = audit.facts
     seen = {fact.fingerprint for fact in facts}
+    unseen = {fact.subject for fact in facts if fact.kind is FactKind.GAP}
     taints = {(fact.rule, fact.subject, fact.ends_at) for fact in facts if fact.ends_at}
     audited = {result.package.name for result in audit.results}
     present = {package.name for package in audit.packages}
@@ -273,8 +275,10 @@ def _baseline_progress(
     for entry in baseline.entries:
         if entry["fingerprint"] in seen or legacy_key(entry) in taints:
             continue
-        vanished = entry["package"] not in audited or (
-            entry["kind"] in TAINT_RULES and entry.get("ends_at", "") not in present
+        vanished = (
+            entry["package"] not in audited
+            or entry["package"] in unseen
+            or (entry["kind"] in TAINT_RULES and entry.get("ends_at", "") not in present)
         )
         (gone if vanished else fixed).append(entry)
     return tuple(fixed), tuple(gone)

@@ -31,7 +31,7 @@ from auditor.core.files import open_regular, os_reason
 from auditor.gate.decision import Decision
 from auditor.origin.findings import Verdict
 from auditor.rpm.evr import compare_evr
-from auditor.rpm.model import EVR
+from auditor.rpm.model import EVR, SOURCE_ARCHES
 
 _TAINTS = frozenset({"depends", "may-depend", "build-depends"})
 REPORT_SCHEMA_VERSION = 2
@@ -81,6 +81,15 @@ class Side:
             for record in records:
                 yield from record.facts
         yield from self.run_facts
+
+    def holders(self) -> dict[str, set[tuple[str, bool]]]:
+        """fingerprint -> the (name, is a source package) of each package that has the fact."""
+        found: dict[str, set[tuple[str, bool]]] = {}
+        for (name, arch), records in self.packages.items():
+            for record in records:
+                for fact in record.facts:
+                    found.setdefault(fact.fingerprint, set()).add((name, arch in SOURCE_ARCHES))
+        return found
 
     def newest(self, name: str, arch: str) -> PackageRecord | None:
         """The version dnf would install: the newest by rpm's EVR order."""
@@ -150,11 +159,27 @@ def compare(before: Side, after: Side) -> Comparison:
             matched.add(earlier.fingerprint)
         change = Change.NEW if earlier is None else Change.UNCHANGED
         changes.append(FactChange(change, fact, earlier is not None and earlier.blocks, fact.blocks))
-    audited = {name for name, _arch in after.packages}
+    # A fact went with its package when no package of its holder's name *and kind* is audited
+    # any more: a source package and its binaries share a name, and a binary that stays does not
+    # make its removed source package's evidence fixed.
+    # And a fact of a package that now has evidence not seen (a new gap: its source package
+    # left the run, its file went missing) did not go because it was fixed: it is no longer seen.
+    audited = {(name, arch in SOURCE_ARCHES) for name, arch in after.packages}
+    unseen = {fact.subject for key, fact in new.items() if fact.kind == "gap" and key not in old}
+    holders = before.holders()
     for fingerprint, fact in old.items():
         if fingerprint in matched:
             continue
-        vanished = fact.subject not in audited or (fact.kind in _TAINTS and fact.ends_at not in after.present)
+        held = holders.get(fingerprint)
+        if held is None:  # a fact of the run (an input, a configuration)
+            still = fact.subject in {name for name, _source in audited}
+        else:
+            still = not held.isdisjoint(audited)
+        vanished = (
+            not still
+            or fact.subject in unseen
+            or (fact.kind in _TAINTS and fact.ends_at not in after.present)
+        )
         changes.append(FactChange(Change.GONE if vanished else Change.FIXED, fact, fact.blocks, False))
     changes.sort(
         key=lambda item: (item.fact.subject, item.fact.kind, item.fact.capability, item.change.value)

@@ -154,7 +154,8 @@ def _text(view: CheckView, *, markdown: bool) -> str:
     gone = view.comparison.of(Change.GONE)
     if gone:
         rows = [[code(item.fact.subject), code(item.fact.text)] for item in gone]
-        lines += _table("Facts gone with a replaced package (not fixed)", ["package", "fact"], rows, markdown)
+        title = "Facts gone with a replaced package, or no longer seen (not fixed)"
+        lines += _table(title, ["package", "fact"], rows, markdown)
     for new, old, status in view.obsoletes:
         lines.append(f"{code(new)} obsoletes {code(old)} ({status})")
     comparison = view.comparison

@@ -29,7 +29,8 @@ def _progress(result: ReleaseDiff) -> list[str]:
     counts = {change: len(comparison.of(change)) for change in Change}
     parts.append(
         f"facts: {counts[Change.NEW]} new, {counts[Change.FIXED]} fixed, "
-        f"{counts[Change.GONE]} gone with their package, {counts[Change.UNCHANGED]} unchanged"
+        f"{counts[Change.GONE]} gone with their package or no longer seen, "
+        f"{counts[Change.UNCHANGED]} unchanged"
     )
     return parts
 
@@ -54,7 +55,7 @@ def _text(result: ReleaseDiff, *, markdown: bool) -> str:
         ("New facts", [fact(item) for item in comparison.of(Change.NEW)]),
         ("Fixed facts", [fact(item) for item in comparison.of(Change.FIXED)]),
         (
-            "Facts gone with their package or provider (not fixed)",
+            "Facts gone with their package or provider, or no longer seen (not fixed)",
             [fact(i) for i in comparison.of(Change.GONE)],
         ),
         ("Packages added", [f"{code(e.nevra)} ({e.status})" for e in result.added]),

@@ -22,7 +22,11 @@ MAX_CHANGES = 500
 WORDS = {
     Change.FIXED: ("Fixed", "the fact is gone while its package is still there"),
     Change.NEW: ("New", "only this audit has it"),
-    Change.GONE: ("Gone", "its package, or the origin its chain ended at, is no longer there: not a fix"),
+    Change.GONE: (
+        "Gone",
+        "its package, or the origin its chain ended at, is no longer there, or its evidence is no longer "
+        "seen: not a fix",
+    ),
     Change.UNCHANGED: ("Unchanged", "both have it"),
 }
 
@@ -113,7 +117,7 @@ def _baseline(view: ReportView) -> list[str]:
         "<h3>Since the baseline</h3>",
         f'<p id="baseline-counts" data-fixed="{len(decision.fixed)}" data-gone="{len(decision.gone)}">'
         f"{plural(accepted, 'fact')} still accepted by the baseline, {len(decision.fixed)} fixed, "
-        f"{len(decision.gone)} gone with their package (not a fix).</p>",
+        f"{len(decision.gone)} gone with their package or no longer seen (not a fix).</p>",
     ]
     for title, entries in (("Fixed since the baseline", decision.fixed), ("Gone", decision.gone)):
         parts.append(_entries(title, entries))

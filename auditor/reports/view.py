@@ -209,7 +209,7 @@ class ReportView:
             new = sum(1 for ruling in decision.blocking if ruling.fact.kind is not FactKind.GAP)
             lines.append(
                 f"baseline: {baselined} accepted, {new} new, {len(decision.fixed)} fixed, "
-                f"{len(decision.gone)} gone with their package"
+                f"{len(decision.gone)} gone with their package or no longer seen"
             )
         for entry in decision.fixed:
             lines.append(

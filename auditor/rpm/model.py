@@ -144,6 +144,8 @@ class PackageKind(enum.Enum):
 
 
 _SOURCE = PackageKind.SOURCE  # an enum member looked up through its class is slow in hot loops
+SOURCE_ARCHES = frozenset({"src", "nosrc"})
+"""The architectures of a source package, as repodata and reports name them."""
 
 
 @dataclass(frozen=True, slots=True)

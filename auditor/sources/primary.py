@@ -13,7 +13,16 @@ from urllib.parse import urljoin
 
 from auditor.core.errors import InputError
 from auditor.formats.xmlstream import Text, attribute_pairs
-from auditor.rpm.model import DEPENDENCY_KINDS, EVR, Checksum, Dependency, Op, Package, PackageKind
+from auditor.rpm.model import (
+    DEPENDENCY_KINDS,
+    EVR,
+    SOURCE_ARCHES,
+    Checksum,
+    Dependency,
+    Op,
+    Package,
+    PackageKind,
+)
 from auditor.sources.filelists import FilelistsSource
 
 _DEPENDENCY_ELEMENTS = {f"rpm:{kind.value}": kind.value for kind in DEPENDENCY_KINDS}
@@ -220,7 +229,7 @@ class PrimaryHandler:
         except ValueError:
             raise InputError(self._label(name), "epoch or build time is not a number") from None
         checksum_value = _str(record.get("checksum"))
-        is_source = arch in ("src", "nosrc")
+        is_source = arch in SOURCE_ARCHES
         empty: tuple[Dependency, ...] = ()
         get = record.get
         return Package(

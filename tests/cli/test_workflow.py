@@ -192,3 +192,27 @@ def test_a_new_packages_why_is_its_own(tmp_path: Path, capsys: pytest.CaptureFix
     new = {item["nevra"]: item for item in json.loads(capsys.readouterr().out)["new"]}
     assert "nowhere-at-all" in new["xapi-1.250.0-1.xcpng.x86_64"]["why"]
     assert "nowhere-at-all" not in new["xapi-1.250.0-1.xcpng.src"]["why"]
+
+
+def test_facts_whose_evidence_left_the_run_are_gone_not_fixed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same binaries without their source packages: the evidence the sources carried is no
+    longer seen (a source-not-audited gap), which is no progress, in diff, --compare and the
+    baseline alike."""
+    monkeypatch.chdir(tmp_path)
+    old, new = tmp_path / "old.json", tmp_path / "new.json"
+    binaries = [BASE[0], "--no-source-discovery", "--no-cache"]
+    assert main(["scan", *BASE, "--no-cache", "--format", "json", "-o", str(old)]) == 1
+    main(["scan", *binaries, "--format", "json", "-o", str(new)])
+    capsys.readouterr()
+    main(["diff", str(old), str(new), "--format", "json"])
+    facts = json.loads(capsys.readouterr().out)["facts"]
+    unseen = {item["package"] for item in facts if item["change"] == "new" and item["kind"] == "gap"}
+    assert unseen
+    assert [f for f in facts if f["change"] == "fixed" and f["package"] in unseen] == []
+    assert any(f["change"] == "gone" and f["package"] in unseen for f in facts)
+    assert main(["baseline", *BASE, "--no-cache", "-q"]) == 0
+    main(["scan", *binaries, "--format", "json", "-o", str(new)])
+    gate = json.loads(new.read_text())["gate"]
+    assert gate["fixed"] == [] and gate["gone"]

@@ -20,7 +20,8 @@ SUMMARY = "independence progress between two releases"
 DESCRIPTION = (
     "Compare two releases fact by fact: each side is a repository (or any input `scan` takes) or "
     "a JSON report written by `scan --format json`. A fact is new, fixed, or gone with its package "
-    "(or the origin package its chain ended at), never mistaken for progress; blocking counts are "
+    "(or the origin package its chain ended at) or no longer seen (its package has a new gap), never "
+    "mistaken for progress; blocking counts are "
     "given before and after, with packages added, removed, upgraded and those that got worse or better."
 )
 
