@@ -75,6 +75,8 @@ class Side:
     run_facts: tuple[FactRecord, ...] = ()
     blocking: int = 0
     """How many facts block on this side."""
+    incomplete: str = ""
+    """What this side's audit could not see (`Completeness.summary`); empty when it saw everything."""
 
     def facts(self) -> Iterable[FactRecord]:
         for records in self.packages.values():
@@ -166,6 +168,9 @@ def compare(before: Side, after: Side) -> Comparison:
     # left the run, its file went missing) did not go because it was fixed: it is no longer seen.
     audited = {(name, arch in SOURCE_ARCHES) for name, arch in after.packages}
     unseen = {fact.subject for key, fact in new.items() if fact.kind == "gap" and key not in old}
+    # A new gap of the run (an input read from its metadata alone, a repository not read) may
+    # hide any package's evidence: then nothing that vanished is claimed fixed.
+    run_unseen = any(fact.kind == "gap" and fact.fingerprint not in old for fact in after.run_facts)
     holders = before.holders()
     for fingerprint, fact in old.items():
         if fingerprint in matched:
@@ -177,6 +182,7 @@ def compare(before: Side, after: Side) -> Comparison:
             still = not held.isdisjoint(audited)
         vanished = (
             not still
+            or run_unseen
             or fact.subject in unseen
             or (fact.kind in _TAINTS and fact.ends_at not in after.present)
         )
@@ -208,6 +214,7 @@ def side_of_audit(audit: AuditResult, decision: Decision) -> Side:
         frozenset(package.name for package in audit.packages),
         run_facts,
         len(decision.blocking),
+        decision.completeness.summary(),
     )
 
 
@@ -245,12 +252,18 @@ def side_of_report(path: str) -> Side:
         run_facts = tuple(_fact_record(fact, "input") for fact in document["completeness"]["gaps"])
         run_facts += tuple(_config_record(item) for item in document.get("config_findings", ()))
         blocking = int(document["summary"]["blocking_facts"])
+        audited = int(document["summary"]["audited"])
+        incomplete = str(document["completeness"]["summary"])
     except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError, RecursionError) as exc:
         # Any value of the wrong type or size (a list for a package, an infinite epoch) is the
         # report's fault: an input error, never an internal one.
         raise InputError(path, f"malformed report ({type(exc).__name__}: {str(exc)[:200]})") from None
+    if not audited:
+        raise InputError(path, "the report audited no package: an audit of nothing is no release to compare")
     present = frozenset(name for name, _arch in packages)
-    return Side({key: tuple(records) for key, records in packages.items()}, present, run_facts, blocking)
+    return Side(
+        {key: tuple(records) for key, records in packages.items()}, present, run_facts, blocking, incomplete
+    )
 
 
 def _package_record(item: dict[str, Any]) -> PackageRecord:
@@ -306,6 +319,9 @@ class ReleaseDiff:
     """Packages on both sides that lost a fact and gained none."""
     old_counts: Mapping[str, int]
     new_counts: Mapping[str, int]
+    old_incomplete: str = ""
+    new_incomplete: str = ""
+    """What each side's audit could not see (`Side.incomplete`)."""
 
 
 def diff_releases(before: Side, after: Side) -> ReleaseDiff:
@@ -344,6 +360,8 @@ def diff_releases(before: Side, after: Side) -> ReleaseDiff:
         tuple(better),
         before.counts(),
         after.counts(),
+        before.incomplete,
+        after.incomplete,
     )
 
 

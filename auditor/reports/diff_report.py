@@ -49,6 +49,10 @@ def _text(result: ReleaseDiff, *, markdown: bool) -> str:
     comparison = result.comparison
     lines = [("### " if markdown else "") + "Independence progress", ""]
     lines += [bullet + part for part in _progress(result)]
+    for side, incomplete in (("earlier", result.old_incomplete), ("later", result.new_incomplete)):
+        if incomplete:
+            note = "what it did not see is not counted as fixed"
+            lines.append(f"{bullet}the {side} audit is {incomplete}: {note}")
     sections: list[tuple[str, list[str]]] = [
         ("Packages that got worse (a new fact)", [pair(old, new) for old, new in result.worse]),
         ("Packages that got better (a fact fixed, none new)", [pair(old, new) for old, new in result.better]),
@@ -93,6 +97,7 @@ def _document(result: ReleaseDiff) -> dict[str, Any]:
     comparison = result.comparison
     return {
         "statuses": {"old": dict(result.old_counts), "new": dict(result.new_counts)},
+        "incomplete": {"old": result.old_incomplete, "new": result.new_incomplete},
         "blocking": {"old": comparison.blocking_before, "new": comparison.blocking_after},
         "facts": [
             fact_change_to_json(item) for item in comparison.changes if item.change is not Change.UNCHANGED

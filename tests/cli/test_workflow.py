@@ -216,3 +216,24 @@ def test_facts_whose_evidence_left_the_run_are_gone_not_fixed(
     main(["scan", *binaries, "--format", "json", "-o", str(new)])
     gate = json.loads(new.read_text())["gate"]
     assert gate["fixed"] == [] and gate["gone"]
+
+
+def test_diff_against_nothing_fails_and_an_incomplete_side_claims_no_fix(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An empty later release, or the report of an audit of nothing, is no release to compare
+    (exit 3); the same release read from its metadata alone fixes nothing, and says so."""
+    old, meta, nothing = tmp_path / "old.json", tmp_path / "meta.json", tmp_path / "nothing.json"
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["scan", *BASE, "--no-cache", "--format", "json", "-o", str(old)]) == 1
+    assert main(["scan", str(empty), "--no-cache", "--format", "json", "-o", str(nothing)]) == 3
+    assert main(["scan", *BASE, "--metadata-only", "--no-cache", "--format", "json", "-o", str(meta)]) == 1
+    capsys.readouterr()
+    assert main(["diff", str(old), str(empty), "--no-cache"]) == 3
+    assert main(["diff", str(old), str(nothing)]) == 3
+    assert "an audit of nothing is no release to compare" in capsys.readouterr().err
+    assert main(["diff", str(old), str(meta), "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["incomplete"]["new"].startswith("incomplete: ") and document["incomplete"]["old"] == ""
+    assert [item for item in document["facts"] if item["change"] == "fixed"] == []

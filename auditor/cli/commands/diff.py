@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from auditor.cli import options
 from auditor.cli.output import write_output
 from auditor.cli.session import Session
-from auditor.core.errors import ExitCode
+from auditor.core.errors import ExitCode, InputError
 from auditor.reports.catalog import DIFF_FORMATS
 
 if TYPE_CHECKING:
@@ -59,5 +59,7 @@ def _side(path: str, args: argparse.Namespace, session: Session) -> Side:
         audit = run_.audit_paths([path])
     if audit.errors:
         raise audit.errors[0]
+    if not audit.results:
+        raise InputError(path, "no package was audited: an audit of nothing is no release to compare")
     waivers = options.waivers(args, session.project, session.policy)
     return side_of_audit(audit, decide(audit, session.gate, waivers))
