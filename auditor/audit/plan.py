@@ -1,10 +1,10 @@
 """The independence plan: which origin packages to replace first, and what is avoidable now.
 
 Origin packages are grouped by source package (replacing a source replaces every binary
-built from it) and ranked by how many packages they hold back: the packages whose
-``depends`` or ``build-depends`` status would clear if that one group were clean. That
-is computed on the graph by propagating again without the group's evidence, so it counts
-exactly the packages that have no other tainted way out.
+built from it) and ranked by how many packages they hold back: the packages whose worst
+taint (``depends``, which the gate blocks by default, else ``build-depends``) would clear if
+that one group were clean. That is computed on the graph by propagating again without the
+group's evidence, so it counts exactly the packages that have no other tainted way out.
 
 `DependentsFinder` gives, for one group, every package that needs it and the chain from each:
 what a person looks at to see why that group holds so much back.
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from auditor.audit.result import AuditResult
 from auditor.deps.graph import Hop, HopKind
-from auditor.deps.propagation import package_verdicts, propagate
+from auditor.deps.propagation import propagate
 from auditor.origin.findings import Finding, Verdict
 from auditor.rpm.model import DependencyKind
 
@@ -29,7 +29,8 @@ class PlanItem:
     packages: list[int]
     """Ids of the group's origin packages."""
     holds_back: list[int]
-    """Ids of audited packages whose depends/build-depends status clears once the group is clean."""
+    """Ids of audited packages whose worst taint (depends, else build-depends) clears once the
+    group is clean."""
     replacements: list[str]
     """Known replacements, from the policy's component rules."""
     obsoleted_by: list[int]
@@ -64,9 +65,14 @@ def make_plan(audit: AuditResult) -> Plan:
         findings: dict[int, list[Finding]] = {
             index: ([] if index in member_set else items) for index, items in audit.findings.items()
         }
-        after = package_verdicts(audit.graph, findings)
+        after = propagate(audit.graph, findings)
+        # The package's worst taint is what must clear (depends, which the gate blocks by default,
+        # else build-depends): a build-depends left by another group does not hide that this one
+        # alone holds back a depends.
         cleared = sorted(
-            index for index in held if after[index].verdict not in (Verdict.DEPENDS, Verdict.BUILD_DEPENDS)
+            index
+            for index in held
+            if index not in (after.depends if verdicts[index] is Verdict.DEPENDS else after.build_depends)
         )
         cleared_somewhere.update(cleared)
         names = {audit.packages[index].name for index in members} | {source}

@@ -113,16 +113,17 @@ def test_plan_ranks_what_to_replace_first() -> None:
     audit = run_audit(AuditOptions(targets=BASE), load_policy())
     plan = make_plan(audit)
     order = [(item.source, len(item.holds_back)) for item in plan.items]
-    assert order[:2] == [("citrix-build-tools", 3), ("xcp-python-libs", 1)]
-    # sm's binaries are origins themselves (built from sm.src): replacing sm alone clears no
-    # other package, since xenopsd cannot be built without citrix-build-tools either.
-    assert ("sm", 0) in order
+    assert order[:3] == [("citrix-build-tools", 3), ("sm", 1), ("xcp-python-libs", 1)]
+    # Replacing sm alone clears xenopsd's depends, its only taint the gate blocks by default,
+    # although xenopsd still cannot be built without citrix-build-tools (build-depends).
+    [sm] = [item for item in plan.items if item.source == "sm"]
+    assert [audit.packages[i].nevra for i in sm.holds_back] == ["xenopsd-0.150.0-1.xcpng.noarch"]
     by_source = {item.source: item for item in plan.items}
     assert by_source["v6d-citrix"].replacements == ["xcp-featured"]
     assert {audit.packages[i].name for i in by_source["v6d-citrix"].obsoleted_by} >= {"xcp-featured"}
     assert [audit.packages[i].name for i in plan.avoidable] == []
-    # xenopsd needs sm and citrix-build-tools replaced; xcp-ng-deps needs sm and xcp-python-libs
-    assert sorted(audit.packages[i].name for i in plan.needs_more) == ["xcp-ng-deps", "xenopsd"]
+    # xcp-ng-deps needs sm and xcp-python-libs replaced
+    assert sorted(audit.packages[i].name for i in plan.needs_more) == ["xcp-ng-deps"]
 
 
 def test_the_plans_text_keeps_its_table_and_sections_on_lines_of_their_own(
