@@ -282,6 +282,11 @@ class _SectionReader:
     def _done(self, read: RepositoryRead) -> RepositoryRead:
         for refusal in self.refused:  # a working mirror does not hide what was refused, and why
             self.result.warnings.append(f"{self.where}: {refusal.source} not used: {refusal.reason}")
+        # Nor what failed before it: a mirror may hold other packages than the baseurl, and a
+        # verdict that changed because the baseurl was down this time must say so.
+        for failure in self.failures:
+            said = f"{failure.source} could not be read ({failure.reason})"
+            self.result.warnings.append(f"{self.where}: {said}; {read.location} was read instead")
         return read
 
     def _give_up(self) -> None:

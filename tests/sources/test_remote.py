@@ -486,6 +486,11 @@ def test_a_mirrorlist_is_tried_in_order_and_disabled_sections_are_not_read(
     code, document, err = scan_json([str(config), "--cache-dir", str(cache), "--fail-on", "none"], capsys)
     assert code == 0 and "auditor: error" not in err
     assert document["packages"] and all(p["input"] == server.url("/repo/") for p in document["packages"])
+    # The mirror read holds what it holds: that the first one failed is said, not forgotten.
+    [fallback] = [line for line in err.splitlines() if "was read instead" in line]
+    assert server.url("/gone/") in fallback and fallback.endswith(
+        f"; {server.url('/repo/')} was read instead"
+    )
     [disabled] = document["config_findings"]
     assert disabled["section"] == "off" and not disabled["taints"] and not disabled["blocking"]
     assert server.url("/gone/repodata/repomd.xml").endswith(server.paths()[1])
