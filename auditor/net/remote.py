@@ -183,11 +183,20 @@ class Remote:
             cached = self.cache.of_package_part(
                 "headers", url, package.checksum.algorithm, package.checksum.value
             )
+        # A header is kept only once the block has read it without error (a server that once
+        # claimed a wrong file size made a truncated header the cache's answer for good), and a
+        # kept one the block finds wrong is let go.
         if cached is not None and os.path.isfile(cached):
             with self.header_memory.hold(_size_of(cached), url):
                 found = self._cached_header(cached, url)
                 if found is not None:
-                    yield found
+                    try:
+                        yield found
+                    except NotCached:
+                        raise
+                    except InputError:
+                        self.cache.discard(cached)
+                        raise
                     return
         if self.options.offline:
             raise NotCached(url, "its header is not in the cache, and --offline forbids fetching it")
@@ -196,8 +205,8 @@ class Remote:
             with self.header_memory.hold(declared, url):
                 fetched, agrees = self._header_as_declared(package, declared)
                 if agrees:
-                    self._keep_header(cached, fetched)
                     yield fetched
+                    self._keep_header(cached, fetched)
                     return
         layout = self._header_layout(url)
         if layout is None:
@@ -207,8 +216,8 @@ class Remote:
         with self.header_memory.hold(prefix_size, url):
             prefix = self._header_rest(url, lead, prefix_size)
             fetched = None if prefix is None else (prefix, total)
-            self._keep_header(cached, fetched)
             yield fetched
+            self._keep_header(cached, fetched)
 
     def _keep_header(self, path: str | None, fetched: tuple[bytes, int] | None) -> None:
         if path is None or fetched is None:

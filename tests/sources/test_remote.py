@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import shutil
 import socket
 import threading
@@ -175,6 +176,33 @@ def test_a_damaged_stored_header_model_is_dropped_and_the_header_read_again(
     assert (again_code, again["packages"]) == (code, first["packages"])
     assert "damaged package entries were dropped" in err
     assert _header_requests(server)
+
+
+def test_a_header_read_with_a_false_file_size_is_not_kept_in_the_cache(
+    server: LocalServer, cache: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A server that once claims a byte less than the file's size in its Content-Range: the
+    header read then is whole, but the file it belongs to is a truncated RPM (an input error);
+    once the server is fixed, the next run with the same cache reads it again, instead of the
+    cached header (and size) of the run that was lied to."""
+    path = "/repo/Packages/epochs-1.2-4.noarch.rpm"
+    data = (DATA / "repo" / "Packages" / "epochs-1.2-4.noarch.rpm").read_bytes()
+
+    def a_byte_short(handler: Any, method: str) -> None:
+        match = re.fullmatch(r"bytes=(\d+)-(\d*)", handler.headers.get("Range") or "")
+        assert match is not None
+        start = int(match.group(1))
+        end = min(int(match.group(2) or len(data) - 1), len(data) - 1)
+        headers = {"Content-Range": f"bytes {start}-{end}/{len(data) - 1}"}
+        handler.answer(206, data[start : end + 1], headers, method)
+
+    url = server.url("/repo/")
+    server.routes[path] = a_byte_short
+    _, _, err = scan_json([url, "--cache-dir", str(cache)], capsys)
+    assert "epochs-1.2-4.noarch.rpm: truncated RPM" in err
+    del server.routes[path]
+    _, again, err = scan_json([url, "--cache-dir", str(cache)], capsys)
+    assert "truncated" not in err and "corrupt" not in err and again["errors"] == []
 
 
 def test_offline_uses_the_warm_cache_with_the_server_stopped(
