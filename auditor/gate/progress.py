@@ -167,6 +167,7 @@ def compare(before: Side, after: Side) -> Comparison:
     # And a fact of a package that now has evidence not seen (a new gap: its source package
     # left the run, its file went missing) did not go because it was fixed: it is no longer seen.
     audited = {(name, arch in SOURCE_ARCHES) for name, arch in after.packages}
+    audited_names = {name for name, _arch in after.packages}
     unseen = {fact.subject for key, fact in new.items() if fact.kind == "gap" and key not in old}
     # A new gap of the run (an input read from its metadata alone, a repository not read) may
     # hide any package's evidence: then nothing that vanished is claimed fixed.
@@ -177,7 +178,7 @@ def compare(before: Side, after: Side) -> Comparison:
             continue
         held = holders.get(fingerprint)
         if held is None:  # a fact of the run (an input, a configuration)
-            still = fact.subject in {name for name, _source in audited}
+            still = fact.subject in audited_names
         else:
             still = not held.isdisjoint(audited)
         vanished = (
