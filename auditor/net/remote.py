@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 from auditor.core.errors import InputError
 from auditor.core.files import open_regular
-from auditor.formats.repomd import MetadataFile
+from auditor.formats.repomd import MetadataFile, read_repomd
 from auditor.formats.rpmheader import (
     INTRO_SIZE,
     LEAD_SIZE,
@@ -92,7 +92,7 @@ class Remote:
                 return path
             raise self._offline_miss(url)
         try:
-            self._download(url, path, ceiling)
+            self._download(url, path, ceiling, _acceptance(kind, url))
         except HttpError as exc:
             raise exc.input_error() from None
         return path
@@ -104,7 +104,7 @@ class Remote:
         if self.options.offline:
             return path if os.path.isfile(path) else None
         try:
-            self._download(url, path, ceiling)
+            self._download(url, path, ceiling, _acceptance(kind, url))
         except HttpError as exc:
             if exc.status == 404:
                 return None
@@ -360,6 +360,20 @@ def _declared_end(header_range: tuple[int, int] | None) -> int | None:
     if start < LEAD_SIZE + INTRO_SIZE or end < start + INTRO_SIZE:
         return None
     return end
+
+
+def _acceptance(kind: str, url: str) -> Callable[[str], None] | None:
+    """What a downloaded file of ``kind`` must pass to replace the cache's last copy: a
+    repomd.xml must read as one and name primary metadata. An online run that gets a login
+    page instead fails, as before, but leaves --offline the last good copy."""
+    if kind != "repomd":
+        return None
+
+    def accept(path: str) -> None:
+        if "primary" not in read_repomd(path, url).files:
+            raise InputError(url, "repomd.xml lists no primary metadata")
+
+    return accept
 
 
 class NotCached(InputError):

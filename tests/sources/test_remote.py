@@ -216,6 +216,21 @@ def test_offline_uses_the_warm_cache_with_the_server_stopped(
     assert offline == online
 
 
+def test_a_bad_repomd_leaves_offline_the_last_good_copy(
+    server: LocalServer, cache: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One online run that gets a page of HTML for repomd.xml fails (exit 3), and does not
+    replace the copy a later --offline run reads."""
+    url = server.url("/repo/")
+    online_code, online, _ = scan_json([url, "--cache-dir", str(cache)], capsys)
+    server.routes["/repo/repodata/repomd.xml"] = status(200, b"<html><body>sign in</body></html>")
+    code, _, err = run(["scan", url, "--cache-dir", str(cache)], capsys)
+    assert code == 3 and "repomd.xml" in one_line_error(err)
+    code, offline, err = scan_json([url, "--cache-dir", str(cache), "--offline"], capsys)
+    assert (code, errors_of(err)) == (online_code, [])
+    assert offline["packages"] == online["packages"]
+
+
 def test_offline_with_a_cold_cache_is_exit_3_naming_the_url(
     server: LocalServer, cache: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
