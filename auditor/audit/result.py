@@ -7,11 +7,13 @@ back into it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from auditor.audit.facts import Fact
 from auditor.audit.options import AuditOptions
+from auditor.audit.reach import OriginReach
 from auditor.core.errors import InputError
 from auditor.deps.graph import DependencyGraph, Hop
 from auditor.deps.resolve import Resolution, Resolved
@@ -74,6 +76,11 @@ class AuditResult:
     """Facts about no one package: configured URLs on policy hosts, gaps of the inputs."""
     warnings: Sequence[str] = ()
     """What the user should know but that leaves the audit complete (a cache entry re-fetched...)."""
+
+    @functools.cached_property
+    def origin_reach(self) -> OriginReach:
+        """Every origin package each taint can lead to (for the baseline), computed as asked."""
+        return OriginReach(self.graph, self.findings)
 
     @property
     def facts(self) -> list[Fact]:

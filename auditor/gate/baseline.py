@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, NotRequired, TypedDict
 
@@ -37,6 +37,11 @@ class BaselineEntry(TypedDict):
     ends_at: NotRequired[str]
     """For a taint: the origin package its chain ended at, so that an entry that went away with
     that package is reported as gone, not fixed (the capability names it too, with the category)."""
+    reaches: NotRequired[list[str]]
+    """For a taint: every origin package of its category the package could reach when the entry
+    was written (`auditor.audit.reach`). The entry accepts the taint only while what it reaches
+    stays among them: a new Citrix package needed by a longer way than the one the capability
+    names is new. An entry without it (written before) accepts by fingerprint alone."""
 
 
 @dataclass
@@ -48,8 +53,8 @@ class Baseline:
     def fingerprints(self) -> frozenset[str]:
         return frozenset(entry["fingerprint"] for entry in self.entries)
 
-    def matcher(self) -> BaselineMatcher:
-        return BaselineMatcher(self.entries)
+    def matcher(self, reach: Callable[[Fact], frozenset[str] | None] | None = None) -> BaselineMatcher:
+        return BaselineMatcher(self.entries, reach)
 
     def to_json(self) -> str:
         entries = sorted(
@@ -70,18 +75,27 @@ class BaselineMatcher:
     and the entry is reported as no longer found, never as accepting something unknown.
     """
 
-    def __init__(self, entries: Iterable[BaselineEntry]) -> None:
-        self.fingerprints: set[str] = set()
+    def __init__(
+        self, entries: Iterable[BaselineEntry], reach: Callable[[Fact], frozenset[str] | None] | None = None
+    ) -> None:
+        self.reaches: dict[str, frozenset[str] | None] = {}
+        """fingerprint -> the origin packages its entry records as reached (None: not recorded)."""
         self.legacy: set[tuple[str, str, str]] = set()
+        self.reach = reach
         for entry in entries:
-            self.fingerprints.add(entry["fingerprint"])
+            recorded = entry.get("reaches")
+            self.reaches[entry["fingerprint"]] = frozenset(recorded) if recorded is not None else None
             key = legacy_key(entry)
             if key is not None:
                 self.legacy.add(key)
 
     def accepts(self, fact: Fact) -> bool:
-        if fact.fingerprint in self.fingerprints:
-            return True
+        if fact.fingerprint in self.reaches:
+            recorded = self.reaches[fact.fingerprint]
+            if recorded is None or self.reach is None:
+                return True
+            reached = self.reach(fact)
+            return reached is None or reached <= recorded
         return bool(self.legacy) and (fact.rule, fact.subject, fact.ends_at) in self.legacy
 
 
@@ -101,6 +115,7 @@ class _EntryShape(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     package: str
     capability: str
     ends_at: str | None = None
+    reaches: tuple[str, ...] | None = None
 
 
 class _BaselineShape(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -136,6 +151,8 @@ def load_baseline(path: str | None, *, required: bool = False) -> Baseline | Non
         )
         if shape.ends_at is not None:
             entry["ends_at"] = shape.ends_at
+        if shape.reaches is not None:
+            entry["reaches"] = list(shape.reaches)
         entries.append(entry)
     return Baseline(entries, path)
 

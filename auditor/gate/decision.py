@@ -27,7 +27,7 @@ from types import MappingProxyType
 from typing import Protocol
 
 from auditor.audit.facts import TAINT_RULES, Fact, FactKind
-from auditor.audit.result import PackageResult
+from auditor.audit.result import AuditResult, PackageResult
 from auditor.core.errors import ExitCode, InputError
 from auditor.gate.baseline import Baseline, BaselineEntry, BaselineMatcher, legacy_key
 from auditor.gate.options import GateOptions
@@ -185,7 +185,10 @@ def decide(
     expired = tuple(waiver for waiver in waivers if waiver.expires.passed(today, now))
     live = [waiver for waiver in waivers if not waiver.expires.passed(today, now)]
     used: set[int] = set()
-    accepted = baseline.matcher() if baseline is not None else None
+    # What each taint can reach is read off the audit's graph, for the baseline's entries that
+    # record it (`auditor.audit.reach`); an audit without a graph (a test's) has none.
+    reach = audit.origin_reach.names if isinstance(audit, AuditResult) else None
+    accepted = baseline.matcher(reach) if baseline is not None else None
     sources = {p.srpm_file_name: p.evr for p in audit.packages if p.is_source} if waivers else {}
     rulings: list[Ruling] = []
     by_package: dict[int, list[Ruling]] = {}

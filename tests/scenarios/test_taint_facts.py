@@ -149,3 +149,37 @@ def test_a_baseline_entry_accepts_the_origin_package_it_named_and_no_other(
     assert main(["baseline", str(app2), "--with", str(middle), "--with", str(xlib2), "-q"]) == 0
     [entry] = json.loads(baseline.read_text())["entries"]
     assert entry["capability"] == "citrix:xlib" and entry["ends_at"] == "xlib"
+
+
+def test_a_baseline_entry_does_not_accept_a_new_origin_package_behind_the_one_it_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """app depends on xlib (citrix), accepted. Then it also comes to need ylib (citrix), by a
+    longer way: its taint still names the nearest one, xlib, and its fingerprint is the
+    accepted one's, but what it reaches is no longer what the entry accepted: it blocks."""
+    monkeypatch.chdir(tmp_path)
+    one, two = tmp_path / "one", tmp_path / "two"
+    one.mkdir()
+    two.mkdir()
+    app = spec(one, "app", Requires="xlib\nlib2", AutoReq="no")
+    context = [
+        spec(one, "xlib", Vendor="Citrix Systems, Inc."),
+        spec(one, "lib2", AutoReq="no"),
+    ]
+    with_context = [item for path in context for item in ("--with", str(path))]
+    assert main(["baseline", str(app), *with_context, "-q"]) == 0
+    [entry] = json.loads((tmp_path / ".auditor-baseline.json").read_text())["entries"]
+    assert (entry["capability"], entry["reaches"]) == ("citrix:xlib", ["xlib"])
+    # The same release: accepted.
+    code, document = scan_json([str(app), *with_context], capsys)
+    assert code == 0 and taints(binary(document, "app")) == [("depends", "citrix", "xlib", "baselined")]
+    # lib2 now needs ylib, a Citrix package: app reaches it too, behind xlib.
+    later = [
+        spec(two, "xlib", Vendor="Citrix Systems, Inc."),
+        spec(two, "lib2", "2.0", Requires="ylib"),
+        spec(two, "ylib", Vendor="Citrix Systems, Inc."),
+    ]
+    with_later = [item for path in later for item in ("--with", str(path))]
+    code, document = scan_json([str(app), *with_later], capsys)
+    assert taints(binary(document, "app")) == [("depends", "citrix", "xlib", "blocks")]
+    assert code == 1 and document["gate"]["baselined"] == []

@@ -63,11 +63,12 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
         print_messages([f"auditor: error: {path}: not written: {refusal}"])
         return ExitCode.INPUT
     facts = {ruling.fact.fingerprint: ruling.fact for ruling in decision.blocking}
-    current = {fingerprint: _entry(fact) for fingerprint, fact in facts.items()}
+    reach = audit.origin_reach.names
+    current = {fingerprint: _entry(fact, reach(fact)) for fingerprint, fact in facts.items()}
     if existing is not None and not args.rewrite:
         # An entry still true is written as today's fact states it: one written before a taint's
         # capability named its origin package is rewritten with it, not dropped.
-        accepted = existing.matcher()
+        accepted = existing.matcher(reach)
         kept = [current[fingerprint] for fingerprint, fact in facts.items() if accepted.accepts(fact)]
         added = len(current) - len(kept)
         legacy = {(fact.rule, fact.subject, fact.ends_at) for fact in facts.values() if fact.ends_at}
@@ -88,12 +89,14 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
     return ExitCode.PASSED
 
 
-def _entry(fact: Fact) -> BaselineEntry:
+def _entry(fact: Fact, reaches: frozenset[str] | None) -> BaselineEntry:
     entry = BaselineEntry(
         fingerprint=fact.fingerprint, kind=fact.rule, package=fact.subject, capability=fact.capability
     )
     if fact.ends_at:
         entry["ends_at"] = fact.ends_at
+    if reaches is not None:
+        entry["reaches"] = sorted(reaches)
     return entry
 
 
