@@ -98,6 +98,14 @@ class BaselineMatcher:
             return reached is None or reached <= recorded
         return bool(self.legacy) and (fact.rule, fact.subject, fact.ends_at) in self.legacy
 
+    def beyond(self, fact: Fact) -> tuple[str, ...]:
+        """The origin packages ``fact`` reaches that its entry did not record (sorted); empty
+        when no entry has its fingerprint, or the entry records no list."""
+        recorded = self.reaches.get(fact.fingerprint)
+        if recorded is None or self.reach is None:
+            return ()
+        return tuple(sorted((self.reach(fact) or frozenset()) - recorded))
+
 
 def legacy_key(entry: BaselineEntry) -> tuple[str, str, str] | None:
     """(rule, package, ends_at) of a taint entry written with no capability; else None."""

@@ -54,6 +54,9 @@ class Ruling:
     fact: Fact
     disposition: Disposition
     waiver: Waiver | None = None
+    beyond_baseline: tuple[str, ...] = ()
+    """For a taint whose baseline entry it matches but no longer fits: the origin packages it now
+    reaches that the entry did not (`auditor.gate.baseline.BaselineMatcher.beyond`)."""
 
     @property
     def blocks(self) -> bool:
@@ -67,6 +70,9 @@ class Ruling:
         if disposition is Disposition.BLOCKS:
             if fact.kind is FactKind.GAP:
                 return "blocks: evidence not seen, and --strict is set"
+            if self.beyond_baseline:
+                new = ", ".join(self.beyond_baseline)
+                return f"blocks: it now also reaches {new}, which its baseline entry did not accept"
             return "blocks"
         if disposition is Disposition.WAIVED and self.waiver is not None:
             waiver = self.waiver
@@ -239,8 +245,10 @@ def _rule(
         return Ruling(fact, Disposition.WAIVED, waiver)
     if gap:
         return Ruling(fact, Disposition.BLOCKS if options.strict else Disposition.NOT_GATED)
-    if baseline is not None and baseline.accepts(fact):
-        return Ruling(fact, Disposition.BASELINED)
+    if baseline is not None:
+        if baseline.accepts(fact):
+            return Ruling(fact, Disposition.BASELINED)
+        return Ruling(fact, Disposition.BLOCKS, beyond_baseline=baseline.beyond(fact))
     return Ruling(fact, Disposition.BLOCKS)
 
 

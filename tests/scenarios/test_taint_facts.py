@@ -183,3 +183,5 @@ def test_a_baseline_entry_does_not_accept_a_new_origin_package_behind_the_one_it
     code, document = scan_json([str(app), *with_later], capsys)
     assert taints(binary(document, "app")) == [("depends", "citrix", "xlib", "blocks")]
     assert code == 1 and document["gate"]["baselined"] == []
+    [fact] = [f for f in binary(document, "app")["facts"] if f["rule"] == "status:depends"]
+    assert fact["reason"] == "blocks: it now also reaches ylib, which its baseline entry did not accept"
