@@ -68,6 +68,16 @@ def source_repositories(path: str) -> list[str]:
     return found
 
 
+def lands_inside(real_root: str, path: str) -> bool:
+    """Whether ``path`` lands inside the directory ``real_root`` (already `os.path.realpath`'d)
+    once every symbolic link on the way is followed: a link inside a repository may still
+    lead out of it."""
+    try:
+        return os.path.commonpath([real_root, os.path.realpath(path)]) == real_root
+    except ValueError:
+        return False
+
+
 def is_spec_file(path: str) -> bool:
     """A spec file, by its name, in any case (a ``SPECS/foo.SPEC`` too: rpmbuild reads any name,
     and one skipped would be evidence lost). A package read from one has it as its location."""

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from auditor.core.errors import InputError
 from auditor.rpm.model import Gap, GapKind, Package, with_fields
 from auditor.runtime.store import Store
-from auditor.sources.inputpaths import find_repomd, repository_root
+from auditor.sources.inputpaths import find_repomd, lands_inside, repository_root
 from auditor.sources.interface import ReadOptions
 from auditor.sources.repodata import RepositoryRead, read_repository
 from auditor.sources.rpmbatch import Outcome, PendingReads, read_rpm_outcomes
@@ -263,12 +263,7 @@ def _listed_file_is_there(root: str, href: str) -> bool:
     """Whether the metadata's ``href`` is a regular file inside ``root`` (a symbolic link on the
     way may not lead out of it: judged where it lands, as repomd.xml's files are)."""
     path = os.path.join(root, href)
-    real_root = os.path.realpath(root)
-    try:
-        inside = os.path.commonpath([real_root, os.path.realpath(path)]) == real_root
-    except ValueError:
-        return False
-    return inside and os.path.isfile(path)
+    return lands_inside(os.path.realpath(root), path) and os.path.isfile(path)
 
 
 def _is_rpm_file(entry: os.DirEntry[str]) -> bool:

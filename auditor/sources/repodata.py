@@ -40,7 +40,7 @@ from auditor.rpm.model import Gap, Package
 from auditor.runtime.parallel import SPLIT_PRIMARY_FROM, Background, worth_forking
 from auditor.sources import split
 from auditor.sources.filelists import FilelistsSource
-from auditor.sources.inputpaths import find_repomd
+from auditor.sources.inputpaths import find_repomd, lands_inside
 from auditor.sources.primary import PrimaryHandler
 
 
@@ -93,8 +93,7 @@ def read_repository(path: str, *, shown: str | None = None) -> RepositoryRead:
 
     def local(entry: MetadataFile, href: str) -> tuple[str, str]:
         local_path = os.path.join(root, href)
-        # A symlink inside the repository may still lead out of it: judge where it lands.
-        if os.path.commonpath([real_root, os.path.realpath(local_path)]) != real_root:
+        if not lands_inside(real_root, local_path):
             raise InputError(display, f"repomd.xml points outside the repository: {entry.href} (a symlink)")
         shown_file = os.path.join(display, entry.href)
         verify_checksum(local_path, entry.checksum_type, entry.checksum, entry.size, shown_file)
