@@ -35,6 +35,7 @@ from auditor.gate.progress import (
 )
 from auditor.gate.waivers import Waiver
 from auditor.reports.diff_report import fact_change_to_json
+from auditor.reports.json_report import completeness_to_json
 from auditor.reports.text import code_span, shorten, terminal_text
 from auditor.reports.view import ReportView, build_view
 
@@ -198,17 +199,11 @@ def _pair(pair: tuple[PackageRecord, PackageRecord], view: CheckView) -> dict[st
 
 def _document(view: CheckView) -> dict[str, Any]:
     comparison = view.comparison
-    completeness = view.after.decision.completeness
     return {
         "tool": {"name": "auditor", "version": view.after.version},
         "command": "check",
         "headline": view.headline,
-        "completeness": {
-            "complete": completeness.complete,
-            "summary": completeness.summary(),
-            "reasons": [{"reason": reason, "count": count} for reason, count in completeness.reasons],
-            "waived": completeness.waived,
-        },
+        "completeness": completeness_to_json(view.after.decision.completeness),
         "new": [_counterpart(item, view) for item in view.new],
         "regressions": [fact_change_to_json(item) for item in view.regressions],
         "facts": [

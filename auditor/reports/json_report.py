@@ -18,7 +18,7 @@ import msgspec
 
 from auditor.audit.facts import FactKind
 from auditor.deps.graph import Hop
-from auditor.gate.decision import Disposition
+from auditor.gate.decision import Completeness, Disposition
 from auditor.origin.findings import Finding
 from auditor.reports.rows import FactView, PackageView
 from auditor.reports.text import utf8_text
@@ -178,6 +178,16 @@ def _unresolved(item: FactView) -> dict[str, Any]:
     return data
 
 
+def completeness_to_json(completeness: Completeness) -> dict[str, Any]:
+    """What an audit could not see, as the JSON report and ``auditor check`` write it."""
+    return {
+        "complete": completeness.complete,
+        "summary": completeness.summary(),
+        "reasons": [{"reason": reason, "count": count} for reason, count in completeness.reasons],
+        "waived": completeness.waived,
+    }
+
+
 def document(view: ReportView, *, stream: bool = False) -> dict[str, Any]:
     """The report as JSON values; with ``stream``, ``packages`` is a generator for `dump_chunks`."""
     decision = view.decision
@@ -211,10 +221,7 @@ def document(view: ReportView, *, stream: bool = False) -> dict[str, Any]:
         ],
         "errors": [{"input": error.source, "message": error.reason} for error in view.errors],
         "completeness": {
-            "complete": completeness.complete,
-            "summary": completeness.summary(),
-            "reasons": [{"reason": reason, "count": count} for reason, count in completeness.reasons],
-            "waived": completeness.waived,
+            **completeness_to_json(completeness),
             "gaps": [fact_to_json(item) for item in view.run_gaps],
         },
         "summary": {
