@@ -14,7 +14,7 @@ the conditional is recorded in `Spec.undecided` and `Spec.gaps`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from auditor.core.errors import InputError
 from auditor.rpm.model import (
@@ -31,11 +31,11 @@ from auditor.rpm.spec.builtins import HOST_QUERY, platform_macros
 from auditor.rpm.spec.dependencies import parse_dependency_list
 from auditor.rpm.spec.expression import evaluate
 from auditor.rpm.spec.files import files_header, files_line
-from auditor.rpm.spec.generated import excludes_every_requirement, rpm_yes
+from auditor.rpm.spec.generated import excludes_every_requirement
 from auditor.rpm.spec.lines import NUMBERED, SECTION, SOURCE_AFTER_BLANK, TAG, tag_number
 from auditor.rpm.spec.macros import Expansion, MacroContext
 from auditor.rpm.spec.readline import CONDITIONAL, is_directive, logical_line, rpm_lines
-from auditor.rpm.spec.result import Spec, SpecPackage, shorten, unexpanded_source_gap
+from auditor.rpm.spec.result import PackageDraft, Spec, shorten, unexpanded_source_gap
 from auditor.rpm.spec.scriptlets import WHEN as SCRIPTLETS
 from auditor.rpm.spec.scriptlets import scriptlet_header
 
@@ -48,34 +48,6 @@ _DEPENDENCY_TAGS: dict[str, DependencyKind] = {
 """A preamble tag that declares dependencies, and the kind it declares (``PreReq`` is old ``Requires``)."""
 _TAG_MACROS = ("name", "version", "release", "epoch", "summary", "license", "url", "vendor",
                "packager", "distribution", "group")  # fmt: skip
-
-
-@dataclass
-class _PackageDraft:
-    name: str
-    tags: dict[str, str] = field(default_factory=dict)
-    deps: dict[str, list[Dependency]] = field(default_factory=dict)
-
-    def freeze(self, main: _PackageDraft | None) -> SpecPackage:
-        inherited = main.tags if main is not None else {}
-
-        def tag(key: str) -> str | None:
-            return self.tags.get(key, inherited.get(key) if key != "summary" else None)
-
-        return SpecPackage(
-            name=self.name,
-            summary=self.tags.get("summary"),
-            license=tag("license"),
-            url=tag("url"),
-            vendor=tag("vendor"),
-            packager=tag("packager"),
-            distribution=tag("distribution"),
-            buildarch=self.tags.get("buildarch"),
-            exclusive_arch=self.tags.get("exclusivearch"),
-            exclude_arch=self.tags.get("excludearch"),
-            automatic_requires=rpm_yes(self.tags.get("autoreq", "yes")),
-            **{kind: tuple(self.deps.get(kind, ())) for kind in DEPENDENCY_KINDS},
-        )
 
 
 @dataclass
@@ -122,9 +94,9 @@ class _SpecReader:
                     self.macros.define(name, value)
         self.frames: list[_Frame] = []
         self.section = "preamble"
-        self.main = _PackageDraft("")
-        self.current: _PackageDraft | None = self.main
-        self.subpackages: list[_PackageDraft] = []
+        self.main = PackageDraft("")
+        self.current: PackageDraft | None = self.main
+        self.subpackages: list[PackageDraft] = []
         self.sources: list[SourceFile] = []
         self.build_requires: list[Dependency] = []
         self.build_conflicts: list[Dependency] = []
@@ -316,7 +288,7 @@ class _SpecReader:
         if name != "package":
             return
         subname = self._package_name(argument)
-        self.current = _PackageDraft(subname) if subname else None
+        self.current = PackageDraft(subname) if subname else None
         if self.current is not None:
             self.subpackages.append(self.current)
 

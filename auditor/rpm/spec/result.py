@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from auditor.rpm.model import Dependency, Gap, GapKind, SourceFile
+from auditor.rpm.model import DEPENDENCY_KINDS, Dependency, Gap, GapKind, SourceFile
+from auditor.rpm.spec.generated import rpm_yes
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,3 +85,34 @@ def unexpanded_source_gap(
 
 def shorten(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+@dataclass
+class PackageDraft:
+    """A package of the spec as its preamble is read: its tags and dependencies, frozen into a
+    `SpecPackage` at the end (a subpackage inherits the main package's tags but Summary)."""
+
+    name: str
+    tags: dict[str, str] = field(default_factory=dict)
+    deps: dict[str, list[Dependency]] = field(default_factory=dict)
+
+    def freeze(self, main: PackageDraft | None) -> SpecPackage:
+        inherited = main.tags if main is not None else {}
+
+        def tag(key: str) -> str | None:
+            return self.tags.get(key, inherited.get(key) if key != "summary" else None)
+
+        return SpecPackage(
+            name=self.name,
+            summary=self.tags.get("summary"),
+            license=tag("license"),
+            url=tag("url"),
+            vendor=tag("vendor"),
+            packager=tag("packager"),
+            distribution=tag("distribution"),
+            buildarch=self.tags.get("buildarch"),
+            exclusive_arch=self.tags.get("exclusivearch"),
+            exclude_arch=self.tags.get("excludearch"),
+            automatic_requires=rpm_yes(self.tags.get("autoreq", "yes")),
+            **{kind: tuple(self.deps.get(kind, ())) for kind in DEPENDENCY_KINDS},
+        )
