@@ -193,8 +193,9 @@ def decide(
     used: set[int] = set()
     # What each taint can reach is read off the audit's graph, for the baseline's entries that
     # record it (`auditor.audit.reach`); an audit without a graph (a test's) has none.
-    reach = audit.origin_reach.names if isinstance(audit, AuditResult) else None
-    accepted = baseline.matcher(reach) if baseline is not None else None
+    accepted = None
+    if baseline is not None:
+        accepted = baseline.matcher(audit.origin_reach.names if isinstance(audit, AuditResult) else None)
     sources = {p.srpm_file_name: p.evr for p in audit.packages if p.is_source} if waivers else {}
     rulings: list[Ruling] = []
     by_package: dict[int, list[Ruling]] = {}
