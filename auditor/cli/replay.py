@@ -10,8 +10,8 @@ the day), the environment variables the auditor reads, and every input file (the
 were, the stored report, exit code and
 messages are given again; otherwise the audit runs and its result is stored.
 
-Inputs are identified without being read: a file by its path, size, modification time
-and inode; a repository by the same of every file below its root (its metadata, and the
+Inputs are identified without being read: a file by its path, size, modification and change
+times and inode; a repository by the same of every file below its root (its metadata, and the
 package files whose headers are read or which the metadata misses) and below the source
 repositories found beside it; a directory of RPMs by every file in it. Runs that use the network (URLs,
 repository configuration files, ``--resolve-urls``, ``--remote-headers``) are never replayed.

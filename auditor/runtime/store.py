@@ -4,9 +4,9 @@ One SQLite database (``auditor.sqlite3`` in the cache directory, WAL mode, so co
 runs share it safely) with two tables:
 
 - ``packages``: the model of an RPM file, keyed by the file's identity (absolute path,
-  size, modification time, inode), the auditor's version and the model's shape. A file
-  that changes in any way gets a new key, so a stale entry is never used; it only ages out.
-  A remote package's header is keyed by its repository, URL and checksum instead
+  size, modification and change times, inode), the auditor's version and the model's
+  shape. A file that changes in any way gets a new key, so a stale entry is never used; it
+  only ages out. A remote package's header is keyed by its repository, URL and checksum instead
   (`auditor.sources.remote.StoredHeaderModels`).
 - ``reports``: the output of a whole ``scan``, keyed by everything that decides it: the
   auditor's version, the options, the content of every policy, waiver and baseline file,
@@ -62,13 +62,18 @@ as a package without it (a model from before ``signing_keys`` as an unsigned pac
 
 
 def file_identity(path: str) -> str:
-    """What changes whenever a file's content may have changed (without reading it)."""
+    """What changes whenever a file's content may have changed (without reading it).
+
+    The change time is in it because size and modification time can be put back after an
+    edit in place (`touch -d`, `rsync --inplace`); the kernel sets st_ctime on every write and
+    no call sets it back. A chmod or a new hard link changes it too: a needless new read."""
     return identity_of(path, os.stat(path))
 
 
 def identity_of(path: str, info: os.stat_result) -> str:
     """`file_identity` from a stat already made (say `os.fstat` of the descriptor read)."""
-    return f"{os.path.abspath(path)}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_ino}\0{info.st_dev}"
+    times = f"{info.st_mtime_ns}\0{info.st_ctime_ns}"
+    return f"{os.path.abspath(path)}\0{info.st_size}\0{times}\0{info.st_ino}\0{info.st_dev}"
 
 
 def digest(*parts: str) -> str:

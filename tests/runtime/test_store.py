@@ -203,6 +203,34 @@ def test_a_report_made_by_other_code_is_never_replayed(
     assert first[0] == second[0] and first[1] != second[1]
 
 
+def test_a_file_rewritten_in_place_with_its_size_and_mtime_kept_is_audited_again(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Size and modification time can be put back (`touch -d`, `rsync --inplace`, a hostile
+    edit); the change time cannot. A spec whose Source moved to a Citrix host, written over
+    the clean one in place at the same length and with its old mtime, is audited again."""
+    spec = tmp_path / "pkg.spec"
+    clean = (
+        "Name: pkg\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\nSource0: https://example.org/pkg.tgz\n"
+    )
+    tainted = clean.replace("https://example.org/", "https://citrix.com/ ")
+    assert len(tainted) == len(clean)
+    spec.write_text(clean)
+    stamp = spec.stat()
+    args = [str(spec), "--format", "json"]
+    cold = scan(args, capsys)
+    assert cold[0] == 0 and scan(args, capsys) == cold
+    with spec.open("r+") as stream:
+        stream.write(tainted)
+    os.utime(spec, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    assert (spec.stat().st_size, spec.stat().st_mtime_ns, spec.stat().st_ino) == (
+        stamp.st_size,
+        stamp.st_mtime_ns,
+        stamp.st_ino,
+    )
+    assert scan(args, capsys)[0] == 1
+
+
 def test_a_repository_report_is_never_replayed_after_its_package_files_or_sources_change(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
