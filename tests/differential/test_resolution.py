@@ -18,6 +18,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import solv
 
 from auditor.deps.resolve import Resolver
 from auditor.rpm.deps import leaves, parse
@@ -27,8 +28,6 @@ from auditor.sources.rpmpackage import read_rpm_file
 from benchmarks.generators import dnf_closure, solv_closure, store
 from tests.conftest import DATA
 from tests.paths import ROOT
-
-solv = pytest.importorskip("solv", reason="the solv wheel is in the test extra: pip install -e '.[test]'")
 
 EXAMPLE = ROOT / "examples" / "xcp-ng-mini"
 
