@@ -162,7 +162,7 @@ def _add_context_and_policy_options(command: argparse.ArgumentParser) -> None:
         "--fail-on",
         metavar="STATUSES",
         help=f"comma-separated statuses that block ({STATUS_HELP}, or none; "
-        "default: origin,depends,unresolved)",
+        "default: origin,depends,build-depends,unresolved)",
     )
     command.add_argument(
         "--strict",

@@ -1,7 +1,7 @@
 """The project file, ``auditor.toml``: settings, an inline policy and waivers for one repository.
 
 [audit]
-fail-on = ["origin", "depends", "unresolved"]
+fail-on = ["origin", "depends", "build-depends", "unresolved"]
 arch = ["x86_64"]
 roots = ["xcp-ng-deps"]
 default-policy = true

@@ -46,7 +46,7 @@ class Verdict(enum.Enum):
 
 
 _RANK = {verdict: rank for rank, verdict in enumerate(Verdict)}
-DEFAULT_FAIL_ON = frozenset({Verdict.ORIGIN, Verdict.DEPENDS, Verdict.UNRESOLVED})
+DEFAULT_FAIL_ON = frozenset({Verdict.ORIGIN, Verdict.DEPENDS, Verdict.BUILD_DEPENDS, Verdict.UNRESOLVED})
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from auditor.audit.facts import FactKind
 from auditor.audit.options import AuditOptions
 from auditor.audit.result import AuditResult
 from auditor.cli.main import main
@@ -76,8 +77,14 @@ def test_waiver_scope_by_status_rule_version_and_arch() -> None:
     )
     decision = decide(result, GATE, waivers)
     by_name = binaries(build_view(result, decision))
-    # x* depends: xenopsd and xcp-ng-deps are accepted; xcp-python-libs, an origin, is not.
-    assert not by_name["xenopsd"].blocking and not by_name["xcp-ng-deps"].blocking
+    # x* depends: the depends facts of xenopsd and xcp-ng-deps are accepted; xenopsd still
+    # blocks by its build-depends, a status the waiver does not name; xcp-python-libs, an
+    # origin, is not accepted.
+    xenopsd = by_name["xenopsd"]
+    depends = [item for item in xenopsd.facts if item.fact.kind is FactKind.DEPENDS]
+    assert depends and all(item.disposition is Disposition.WAIVED for item in depends)
+    assert {item.fact.kind for item in xenopsd.facts if item.blocks} == {FactKind.BUILD_DEPENDS}
+    assert not by_name["xcp-ng-deps"].blocking
     assert by_name["xcp-python-libs"].blocking
     assert by_name["emu-manager"].blocking  # its other evidence is not waived
     emu = [item for item in by_name["emu-manager"].facts if item.fact.rule == "proprietary-license"]
@@ -122,12 +129,13 @@ def test_baseline_ratchet(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    assert main(["baseline", REPO]) == 0
+    # the baseline of a gate where build-depends does not block (the default blocks it)
+    assert main(["baseline", REPO, "--fail-on", "origin,depends,unresolved"]) == 0
     baseline = load_baseline(None)
     assert baseline is not None and len(baseline.entries) > 5
     assert all("version" not in entry and "2.30.8" not in entry["capability"] for entry in baseline.entries)
     # a later run in the same directory picks the baseline up: nothing new, nothing blocks
-    assert main(["scan", REPO]) == 0
+    assert main(["scan", REPO, "--fail-on", "origin,depends,unresolved"]) == 0
     capsys.readouterr()
     # with the sources added and build-depends blocking, new findings appear: only they block
     assert (

@@ -82,7 +82,7 @@ def test_each_fact_is_ruled_on_its_own() -> None:
         ("a", "citrix-vendor"): Disposition.BLOCKS,
         ("a", "status:unresolved"): Disposition.BLOCKS,
         ("b", "status:may-depend"): Disposition.NOT_GATED,
-        ("b", "status:build-depends"): Disposition.NOT_GATED,
+        ("b", "status:build-depends"): Disposition.BLOCKS,
         ("c", "citrix-vendor"): Disposition.ALLOWED,
         ("d", "noted"): Disposition.BELOW_THRESHOLD,
     }

@@ -187,10 +187,12 @@ def test_browser_renders_the_table_and_the_chains(browser: Any, report: str, tmp
         rows = page.page.evaluate(ROWS)
         assert len(rows) == len([row for row in rows if not row["hidden"]]) == 11
         assert page.page.evaluate("document.body.dataset.shown") == "11"
-        assert [(row["status"], row["gate"]) for row in rows[:5]] == [
+        assert [(row["status"], row["gate"]) for row in rows[:7]] == [
             ("origin", "blocking"),
             ("origin", "blocking"),
             ("depends", "blocking"),
+            ("build-depends", "blocking"),
+            ("build-depends", "blocking"),
             ("unresolved", "blocking"),
             ("depends", "waived"),
         ]
@@ -219,6 +221,8 @@ def test_browser_renders_the_table_and_the_chains(browser: Any, report: str, tmp
                 f"{HOSTILE_NAME}-1.0-1.noarch",
                 "lonely-1.0-1.noarch",
                 "xapi-1.0-1.noarch",
+                "builder-1.0-1.src",
+                "builder-bin-1.0-1.noarch",
             },
         ),
         ("#filter=builder", {"builder-1.0-1.src", "builder-bin-1.0-1.noarch"}),
