@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import functools
 import hashlib
 import json
 import os
@@ -41,7 +40,7 @@ from auditor.net.cache import default_cache_dir
 from auditor.origin.policy import Policy
 from auditor.runtime.recording import ReportRecorder
 from auditor.runtime.snapshot import FileSnapshot
-from auditor.runtime.store import Store, digest, file_identity
+from auditor.runtime.store import Store, code_identity, digest
 from auditor.sources.inputpaths import find_repomd, is_repo_config, is_url, source_repositories
 from auditor.sources.walk import walk_files
 
@@ -98,22 +97,6 @@ def _files_below(root: str, repositories: list[str], snapshot: FileSnapshot) -> 
     yield from markers
 
 
-@functools.cache
-def _code_identity() -> str:
-    """The identity of the auditor's own files (modules and shipped data): a report made by other
-    code is never replayed, even under the same version number (an editable install, a patch)."""
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    identities: list[str] = []
-    for directory, subdirectories, names in os.walk(root):
-        subdirectories.sort()
-        identities.extend(
-            file_identity(os.path.join(directory, name))
-            for name in sorted(names)
-            if name.endswith((".py", ".toml", ".json", ".css", ".js"))
-        )
-    return digest(*identities)
-
-
 def report_key(
     argv: Sequence[str],
     inputs: Sequence[str],
@@ -128,7 +111,7 @@ def report_key(
     ``clock`` is what the time decides of the report (`expiry_state`)."""
     if any(is_url(path) for path in inputs):
         return None
-    parts = [__version__, _code_identity(), os.getcwd(), clock, "\0".join(argv)]
+    parts = [__version__, code_identity(), os.getcwd(), clock, "\0".join(argv)]
     parts += [f"{name}={os.environ.get(name, '')}" for name in ENVIRONMENT]
     parts += [f"{path}\0{_content(path)}" for path in files if path is not None]
     try:

@@ -23,6 +23,7 @@ database is set aside and rebuilt.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -59,6 +60,27 @@ _PACKAGE_MODEL = "signing_keys"
 """Names the shape of a stored package model, changed with it: the version stays the same from
 one change to the next, and a model stored before a field the policy reads existed would read
 as a package without it (a model from before ``signing_keys`` as an unsigned package)."""
+
+
+@functools.cache
+def code_identity() -> str:
+    """The identity of the auditor's own files (modules and shipped data).
+
+    A model or a report made by other code is never used, even under the same version number
+    and model shape: an editable install, a git checkout moved on, a patch. What a reader takes
+    from a file changes with the reader (a `Source 1:` tag once read as no Source at all), so a
+    model stored by an older reader would hide what the newer one finds. About 400 stats, once
+    per process."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    identities: list[str] = []
+    for directory, subdirectories, names in os.walk(root):
+        subdirectories.sort()
+        identities.extend(
+            file_identity(os.path.join(directory, name))
+            for name in sorted(names)
+            if name.endswith((".py", ".toml", ".json", ".css", ".js"))
+        )
+    return digest(*identities)
 
 
 def file_identity(path: str) -> str:
@@ -221,7 +243,7 @@ class Store:
 
     @staticmethod
     def package_key(identity: str) -> str:
-        return digest("package", __version__, _PACKAGE_MODEL, identity)
+        return digest("package", __version__, code_identity(), _PACKAGE_MODEL, identity)
 
     def get_package(self, key: str) -> dict[str, Any] | None:
         value = self._get("packages", key)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -187,20 +188,47 @@ def test_a_report_made_by_other_code_is_never_replayed(
 ) -> None:
     """The version number alone does not identify the code: an editable install or a patched
     one keeps it. A stored report made by a different auditor must not come back."""
-    import auditor.cli.replay as replay
     import auditor.reports.table as table
 
     first = scan([str(rpms)], capsys)
     monkeypatch.setattr(table, "GAP", " ")  # the code changes, and its files with it:
-    replay._code_identity.cache_clear()
+    store_module.code_identity.cache_clear()
     stamp = Path(table.__file__).stat()
     os.utime(table.__file__, ns=(stamp.st_atime_ns, stamp.st_mtime_ns + 1_000_000_000))
     try:
         second = scan([str(rpms)], capsys)
     finally:
         os.utime(table.__file__, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
-        replay._code_identity.cache_clear()
+        store_module.code_identity.cache_clear()
     assert first[0] == second[0] and first[1] != second[1]
+
+
+def test_a_package_model_stored_by_other_code_is_read_again(
+    rpms: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a reader takes from a file changes with the reader, under the same version and
+    model shape: a model stored by other code must not stand for what this code reads."""
+    import auditor.reports.table as table
+    import auditor.sources.rpmpackage as rpmpackage
+
+    args = [str(rpms), "--format", "json", "--fail-on", "none"]
+    first = json.loads(scan(args, capsys)[1])
+    assert "Later Reader" not in {package["vendor"] for package in first["packages"]}
+    reader = rpmpackage.package_from_headers
+
+    def later_reader(*args: object, **kwargs: object) -> object:
+        return dataclasses.replace(reader(*args, **kwargs), vendor="Later Reader")  # type: ignore[arg-type]
+
+    monkeypatch.setattr(rpmpackage, "package_from_headers", later_reader)
+    store_module.code_identity.cache_clear()
+    stamp = Path(table.__file__).stat()  # the code changes, and its files with it
+    os.utime(table.__file__, ns=(stamp.st_atime_ns, stamp.st_mtime_ns + 1_000_000_000))
+    try:
+        second = json.loads(scan([*args, "-q"], capsys)[1])
+    finally:
+        os.utime(table.__file__, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+        store_module.code_identity.cache_clear()
+    assert {package["vendor"] for package in second["packages"]} == {"Later Reader"}
 
 
 def test_a_file_rewritten_in_place_with_its_size_and_mtime_kept_is_audited_again(
