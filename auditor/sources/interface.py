@@ -75,6 +75,9 @@ class LoadResult:
     """Evidence about the inputs (not one package) that could not be seen."""
     file_lists: list[FilelistsSource] = field(default_factory=list)
     """The repositories' filelists.xml, parsed when a requirement needs them (`complete_files`)."""
+    nested: dict[str, Gap] = field(default_factory=dict)
+    """Repositories inside an input repository (by real path), with their gap: `load_inputs`
+    moves to ``gaps`` those no input reads."""
 
     def extend(self, other: LoadResult) -> None:
         self.packages.extend(other.packages)
@@ -84,6 +87,7 @@ class LoadResult:
         self.warnings.extend(other.warnings)
         self.gaps.extend(other.gaps)
         self.file_lists.extend(other.file_lists)
+        self.nested.update(other.nested)
 
     def complete_files(self, wanted: frozenset[str]) -> None:
         """Read the filelists.xml that the file requirements ``wanted`` need; a repository's

@@ -23,7 +23,14 @@ from auditor.net.http import strip_userinfo
 from auditor.net.remote import SMALL_FILE_CEILING, Remote
 from auditor.net.urlpolicy import UrlOrigin
 from auditor.runtime.store import Store
-from auditor.sources.inputpaths import find_repomd, is_repo_config, is_spec_file, is_url, source_repositories
+from auditor.sources.inputpaths import (
+    find_repomd,
+    is_repo_config,
+    is_spec_file,
+    is_url,
+    repository_root,
+    source_repositories,
+)
 from auditor.sources.interface import ConfigUrl, InputKind, InputSummary, LoadResult, ReadOptions
 from auditor.sources.localrepo import read_local_repository
 from auditor.sources.remote import (
@@ -71,6 +78,9 @@ def load_inputs(
         remote = _load_source_repositories(result, options, remote, store, loaded)
         if remote is not None:
             result.warnings.extend(remote.take_warnings())
+    roots = {os.path.realpath(repository_root(path)) for path in loaded if find_repomd(path) is not None}
+    result.gaps.extend(gap for real, gap in result.nested.items() if real not in loaded | roots)
+    result.nested.clear()
     return result
 
 
@@ -226,6 +236,7 @@ def _add_repository(read: RepositoryRead, shown: str, result: LoadResult) -> Non
     result.packages.extend(read.packages)
     result.errors.extend(read.errors)
     result.gaps.extend(read.gaps)
+    result.nested.update(read.nested)
     if read.file_lists is not None:
         read.file_lists.input = shown
         result.file_lists.append(read.file_lists)

@@ -55,7 +55,7 @@ def read_local_repository(
             read.gaps.append(Gap(GapKind.METADATA_ONLY, detail, len(read.packages)))
         return read
     root = repository_root(path)
-    on_disk = _package_files(root, options)
+    on_disk, nested = _package_files(root, options)
     guessed = [href for href in on_disk if options.binary_headers or href.endswith(_SOURCE_SUFFIXES)]
     with PendingReads(
         [os.path.join(root, href) for href in guessed],
@@ -68,7 +68,23 @@ def read_local_repository(
         read = read_repository(path, shown=shown)
         outcomes = dict(zip(guessed, pending.result(), strict=True))
     read.packages = _with_package_files(read, root, set(on_disk), outcomes, options, store)
+    _report_nested(read, root, nested, options)
     return read
+
+
+def _report_nested(read: RepositoryRead, root: str, nested: Sequence[str], options: ReadOptions) -> None:
+    """The RPM files of repositories of their own inside this one that its metadata does not
+    list: not this repository's packages (dnf reading it never sees them), and not audited
+    unless given as inputs too (`auditor.sources.load` keeps the gap of each one that is not).
+    A Citrix package there must not pass unseen."""
+    listed = {os.path.normpath(p.location) for p in read.packages if "://" not in p.location}
+    for directory in nested:
+        inside, _ = _package_files(os.path.join(root, directory), options, nested=False)
+        files = [href for href in (os.path.join(directory, name) for name in inside) if href not in listed]
+        if files:
+            what = f"in {directory}/, a repository of its own, not audited with it (give it as an input)"
+            gap = _files_gap(GapKind.FILE_OUTSIDE_METADATA, read.location, what, files)
+            read.nested[os.path.realpath(os.path.join(root, directory))] = gap
 
 
 _SOURCE_SUFFIXES = (".src.rpm", ".nosrc.rpm")
@@ -233,14 +249,20 @@ def _shown(value: str | None) -> str:
     return repr(value) if value else "(none)"
 
 
-def _package_files(root: str, options: ReadOptions) -> list[str]:
+def _package_files(root: str, options: ReadOptions, *, nested: bool = True) -> tuple[list[str], list[str]]:
     """Paths (relative to ``root``) of the RPM files of the repository: every ``*.rpm`` below it,
-    but for repodata/ and directories that are repositories of their own."""
+    but for repodata/ and directories that are repositories of their own (a ``repodata/``
+    directory, whatever state it is in, as `find_repomd` judges); and those directories, unless
+    ``nested`` is false (then every ``*.rpm`` below ``root`` but for repodata/)."""
+    repositories: list[str] = []
 
     def enter(directory: str) -> bool:
-        return os.path.basename(directory) != "repodata" and not os.path.isdir(
-            os.path.join(directory, "repodata")
-        )
+        if os.path.basename(directory) == "repodata":
+            return False
+        if nested and directory != root and os.path.isdir(os.path.join(directory, "repodata")):
+            repositories.append(directory)
+            return False
+        return True
 
     def unreadable(_path: str, _reason: str) -> None:
         """A corner of the repository that cannot be read: the files its metadata lists there
@@ -252,11 +274,12 @@ def _package_files(root: str, options: ReadOptions) -> list[str]:
     # The walk joins names to ``root``: cutting it off gives what relpath does, a hundred times
     # cheaper (relpath makes both paths absolute, for every one of a repository's files).
     prefix = os.path.join(root, "")
-    return [
-        entry.path[len(prefix) :] if entry.path.startswith(prefix) else os.path.relpath(entry.path, root)
-        for entry in files
-        if _is_rpm_file(entry)
-    ]
+
+    def relative(path: str) -> str:
+        return path[len(prefix) :] if path.startswith(prefix) else os.path.relpath(path, root)
+
+    rpms = [relative(entry.path) for entry in files if _is_rpm_file(entry)]
+    return rpms, sorted(map(relative, repositories))
 
 
 def _listed_file_is_there(root: str, href: str) -> bool:

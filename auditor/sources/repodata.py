@@ -59,6 +59,9 @@ class RepositoryRead:
     file_lists: FilelistsSource | None = None
     gaps: list[Gap] = field(default_factory=list)
     """What the repository's reader could not see (files beside the metadata, headers unread)."""
+    nested: dict[str, Gap] = field(default_factory=dict)
+    """Repositories of their own inside this one (by real path), with the gap of their RPM files
+    this one's metadata does not list: a gap unless they are read as inputs too."""
 
 
 def safe_href(href: str, shown: str) -> str:

@@ -241,3 +241,30 @@ def test_files_the_metadata_lists_in_a_nested_repository_are_read(
     assert "file-missing" not in reasons(document)
     source = package(document, "xs-sources-1.0-1.src")
     assert XS_SOURCE0 in [s["value"] for s in source["sources"]] and code == 1
+
+
+@pytest.mark.parametrize("state", ["a repository", "repodata/ being written"])
+def test_a_repository_of_its_own_inside_a_repository_is_a_gap_until_given(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], state: str
+) -> None:
+    """``extra/`` has a ``repodata/`` of its own (or an empty one, createrepo_c at work) and the
+    outer metadata does not list its files: dnf reading the outer repository never sees them,
+    and neither does its audit. They are said to be unseen until ``extra/`` is an input too."""
+    repo = tmp_path / "repo"
+    (repo / "extra").mkdir(parents=True)
+    shutil.copy(RPMS / "epochs-1.2-4.noarch.rpm", repo / "epochs-1.2-4.noarch.rpm")
+    for name in ("xs-sources-1.0-1.noarch.rpm", "xs-sources-1.0-1.src.rpm"):
+        shutil.copy(RPMS / name, repo / "extra" / name)
+    subprocess.run(["createrepo_c", "-q", "--excludes", "extra/*", str(repo)], check=True)
+    if state == "a repository":
+        subprocess.run(["createrepo_c", "-q", str(repo / "extra")], check=True)
+    else:
+        (repo / "extra" / "repodata").mkdir()
+    code, document, err = scan([str(repo), "--strict"], capsys)
+    assert code == 3 and reasons(document)["file-outside-metadata"] == 2 and "file-outside-metadata" in err
+    [gap] = [g for g in document["completeness"]["gaps"] if g["rule"] == "gap:file-outside-metadata"]
+    assert "extra/" in gap["text"] and "xs-sources-1.0-1.src.rpm" in gap["text"]
+    if state == "a repository":
+        code, document, _ = scan([str(repo), str(repo / "extra")], capsys)
+        assert "file-outside-metadata" not in reasons(document)
+        assert code == 1 and package(document, "xs-sources-1.0-1.src")["status"] == "origin"
