@@ -140,6 +140,13 @@ class Store:
         return db
 
     def _set_aside(self, path: str, exc: Exception) -> None:
+        if not all(
+            os.access(name, os.W_OK) for name in (path, os.path.dirname(path)) if os.path.exists(name)
+        ):
+            # Read-only (a shared cache, a mode set on purpose) is not damaged: moving it aside
+            # would destroy a good store that other users rely on.
+            self.warnings.append(f"cache {path}: not used (not writable: {exc})")
+            return
         self.warnings.append(f"cache {path} was unusable ({exc}); rebuilding it")
         for suffix in ("", "-wal", "-shm"):
             with contextlib.suppress(OSError):

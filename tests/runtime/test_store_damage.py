@@ -11,6 +11,8 @@ import json
 import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +23,7 @@ import pytest
 from auditor.cli.main import main
 from auditor.runtime.store import DATABASE, MAX_VALUE_BYTES, Store
 from tests.conftest import INCOMPLETE, RPMS, errors_of, only_incompleteness
+from tests.paths import ROOT
 
 
 def scan(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -158,3 +161,37 @@ def test_a_report_stored_without_a_digest_is_audited_again_quietly(
 
     damage_report(without_digest)
     assert scan([str(rpms), "--format", "json"], capsys) == cold
+
+
+def test_a_read_only_store_is_not_taken_for_a_damaged_one(
+    rpms: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A store made read-only (a shared cache, a mode set on purpose) is not used, and left as it
+    is: moving it aside as damaged would destroy a good store other users rely on."""
+    cache = rpms.parent / "cache"
+    cold = scan([str(rpms), "--cache-dir", str(cache), "--format", "json"], capsys)
+    (cache / DATABASE).chmod(0o444)
+    # root writes whatever the mode says: the run drops that power, as any other user has it
+    unprivileged = ["setpriv", "--bounding-set=-dac_override", "--inh-caps=-dac_override"]
+    command = [
+        sys.executable,
+        "-m",
+        "auditor",
+        "scan",
+        str(rpms),
+        "--cache-dir",
+        str(cache),
+        "--format",
+        "json",
+    ]
+    run = subprocess.run(
+        [*(unprivileged if os.geteuid() == 0 else []), *command],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert run.returncode == cold[0]
+    assert json.loads(run.stdout)["packages"] == json.loads(cold[1])["packages"]
+    assert "not used (not writable" in run.stderr and "rebuilding" not in run.stderr
+    assert sorted(path.name for path in cache.iterdir() if "corrupt" in path.name) == []
