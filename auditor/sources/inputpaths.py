@@ -63,9 +63,22 @@ def source_repositories(path: str) -> list[str]:
     found = []
     for name in SOURCE_DIRECTORIES:
         candidate = os.path.join(parent, name)
-        if find_repomd(candidate) is not None:
+        if find_repomd(candidate) is not None or _unsearchable(candidate):
             found.append(candidate)
     return found
+
+
+def _unsearchable(path: str) -> bool:
+    """A directory that cannot be looked into: whether it is a source repository cannot be told,
+    so it is one, and its reader says why it cannot be read (an input error), rather than the
+    audit going on as if there were no source repository."""
+    try:
+        with os.scandir(path):
+            return False
+    except PermissionError:
+        return True
+    except OSError:
+        return False
 
 
 def lands_inside(real_root: str, path: str) -> bool:

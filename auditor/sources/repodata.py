@@ -83,6 +83,15 @@ def read_repository(path: str, *, shown: str | None = None) -> RepositoryRead:
     """Read every package a local repository's metadata lists."""
     repomd_path = find_repomd(path)
     if repomd_path is None:
+        try:
+            with os.scandir(path):
+                pass
+        except PermissionError:
+            raise InputError(
+                shown or path, "permission denied: cannot tell whether it is a repository"
+            ) from None
+        except OSError:
+            pass
         raise InputError(shown or path, "no repodata/repomd.xml here")
     root = os.path.dirname(os.path.dirname(os.path.abspath(repomd_path)))
     display = shown or (path if os.path.isdir(path) else root)
