@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from auditor.origin.findings import Category, ConfigFinding, Finding, Severity, Verdict, fingerprint
+from auditor.origin.urls import hostless_url_gaps
 from auditor.rpm.model import Gap, GapKind, Package
 
 if TYPE_CHECKING:
@@ -150,6 +151,7 @@ def package_facts(
         )
     facts.extend(_unresolved_facts(index, package.name, unresolved))
     facts.extend(gap_fact(index, package.name, gap) for gap in package.gaps)
+    facts.extend(gap_fact(index, package.name, gap) for gap in hostless_url_gaps(package))
     if missing_source is not None:
         facts.append(missing_source)
     return tuple(facts)

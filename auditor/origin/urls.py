@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-from auditor.rpm.model import Package, PackageKind
+from auditor.rpm.model import Gap, GapKind, Package, PackageKind
 
 _SCHEME_URL = re.compile(
     r"""[A-Za-z][A-Za-z0-9+.-]*://[^\s"'<>]+|(?<![A-Za-z0-9+.-])(?i:https?|ftp|wss?):[/\\][^\s"'<>]+"""
@@ -33,6 +33,9 @@ _SPECIAL_SCHEMES = frozenset({"http", "https", "ftp", "ws", "wss"})
 """WHATWG's special schemes that curl fetches too: after the colon, any number of slashes or
 backslashes (none included) leads to the host, and a backslash separates path segments."""
 _SPECIAL_START = re.compile(r"\s*(?:https?|ftp|wss?):", re.IGNORECASE)
+_PLAIN_HOST = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[A-Za-z0-9][A-Za-z0-9.-]*(?:[/?#]|$)")
+"""A URL whose host is certainly read (letters, digits, dots and hyphens, then the path): most
+of them, told without parsing (`hostless_url`)."""
 _AUTHORITY_END = re.compile(r"[/?#]")
 _SPECIAL_AUTHORITY_END = re.compile(r"[/\\?#]")
 _PATH_END = re.compile(r"[?#]")
@@ -215,6 +218,36 @@ def _may_be_url(value: str) -> bool:
     """Whether a Source or Patch value is read as a URL: ``scheme://``, or a scheme curl
     fetches with fewer slashes (``https:/host/x``)."""
     return "://" in value or _SPECIAL_START.match(value) is not None
+
+
+def hostless_url(value: str) -> bool:
+    """Whether ``value`` is written as a URL (`_may_be_url`) from which no host can be read
+    (``https://:443/x``, ``git:///x``, ``ftp://@/x``): no rule can say where it leads. A
+    ``file:`` URL is a local path, as rpm reads it; a bare file name is no URL at all."""
+    if not _may_be_url(value) or _PLAIN_HOST.match(value) or parse_url(value) is not None:
+        return False
+    scheme = _SCHEME.match(value.strip())
+    return scheme is None or scheme.group(1).lower() != "file"
+
+
+def hostless_url_gaps(package: Package) -> tuple[Gap, ...]:
+    """A gap for each URL, Source or Patch value of ``package`` that `hostless_url` says is a
+    URL without a host: evidence the policy could not judge."""
+    found = []
+    if package.url and hostless_url(package.url):
+        found.append(_hostless_gap("URL", package.url))
+    if package.kind is PackageKind.SOURCE:
+        for source in package.sources:
+            if hostless_url(source.value):
+                number = "" if source.number is None else str(source.number)
+                where = f"{package.spec}:{source.line}: " if package.spec and source.line is not None else ""
+                found.append(_hostless_gap(f"{where}{source.kind.value.capitalize()}{number}", source.value))
+    return tuple(found)
+
+
+def _hostless_gap(tag: str, value: str) -> Gap:
+    shown = value if len(value) <= 200 else value[:197] + "..."
+    return Gap(GapKind.URL_WITHOUT_HOST, f"{tag}: {shown} (no host can be read from it)")
 
 
 def package_urls(

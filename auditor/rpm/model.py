@@ -226,6 +226,8 @@ class GapKind(enum.Enum):
     """A binary package read from a spec, not built: the requirements rpmbuild's dependency
     generators add from its files (ELF sonames, ``#!`` interpreters, pkgconfig, perl, python...)
     are unseen; the RPMs built from the spec carry them. None when its ``AutoReq`` says no."""
+    URL_WITHOUT_HOST = "url-without-host"
+    """A URL, Source or Patch value written as a URL with no host to read: where it leads is unjudged."""
     # Gaps of an input rather than of one package:
     NOTHING_AUDITED = "nothing-audited"
     """The inputs held no package to audit: an audit of nothing proves nothing."""

@@ -1,0 +1,165 @@
+"""A URL no host can be read from is evidence the policy could not judge: a gap, never silence.
+
+``Source0: https://:443/x.tar.gz`` names a fetchable scheme, yet no rule can say where it
+leads. The package gets a ``url-without-host`` gap: the audit is incomplete in every format,
+and ``--strict`` fails it (exit 3). A bare file name, a ``file:`` path and a URL whose host is
+read are no gap. The packages are real: a spec, and the SRPM and RPM rpmbuild makes of it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from auditor.cli.main import main
+from auditor.origin.urls import _PLAIN_HOST, hostless_url, parse_url
+
+HOSTLESS = ["git:///x", "https://:443/x.tar.gz", "ftp://@/x.patch", "https://", "http://@", "svn:///x",
+            "git+ssh:///x", "https://user@/x", "https://u:p@:80/x", "https://%2e/x", "http://[]/x",
+            "https://?x", "ftp:", " https://:1/x", "see http:// x"]  # fmt: skip
+"""Written as URLs (a scheme and ``//``, or a scheme curl fetches), with no host to read."""
+CONTROLS = ["x.tar.gz", "h-1.tar.gz", "%{name}.tar.gz", "file:///srv/x.tar.gz", "FILE:///x",
+            "https:///x.tar.gz", "https:/code.citrite.net/x", "http://[bad/x", "https://example.org/x",
+            "git://github.com/xenserver/x", "git@github.com:xenserver/x.git", "example.org/x.tar.gz",
+            "https://mirror.example/?from=:443", "https://code.citrite.net:443/x", ""]  # fmt: skip
+"""No gap: a local file (a bare name, a ``file:`` path, as rpm reads them) or a URL with a
+host (``https:///x.tar.gz`` is on ``x.tar.gz`` for curl and browsers alike)."""
+
+
+@pytest.mark.parametrize("value", HOSTLESS)
+def test_a_url_without_a_host_is_hostless(value: str) -> None:
+    assert parse_url(value) is None
+    assert hostless_url(value)
+
+
+@pytest.mark.parametrize("value", CONTROLS)
+def test_a_file_name_or_a_url_with_a_host_is_not(value: str) -> None:
+    assert not hostless_url(value)
+
+
+@given(st.text(alphabet="hts:/\\@[]%.?#ab1-+ \t", max_size=24))
+def test_the_shortcut_never_claims_a_host_the_parse_does_not_read(text: str) -> None:
+    """`_PLAIN_HOST` skips the parse for most URLs: it must only match where the parse reads a host."""
+    if _PLAIN_HOST.match(text):
+        assert parse_url(text) is not None
+
+
+SPEC = """Name: hostless
+Version: 1
+Release: 1
+Summary: s
+License: MIT
+URL: {url}
+Source0: {source}
+Source1: %{{name}}.conf
+Source2: file:///srv/hostless.local
+Patch0: https://example.org/fix.patch
+BuildArch: noarch
+%description
+d
+%files
+"""
+
+
+def scan(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, Any]]:
+    code = main(["scan", *args, "--format", "json", "-q", "--no-cache"])
+    return code, json.loads(capsys.readouterr().out)
+
+
+def gaps(document: dict[str, Any]) -> dict[str, list[str]]:
+    return {
+        package["nevra"]: [gap["detail"] for gap in package["gaps"] if gap["kind"] == "url-without-host"]
+        for package in document["packages"]
+    }
+
+
+def write_spec(directory: Path, url: str, source: str) -> Path:
+    spec = directory / "hostless.spec"
+    spec.write_text(SPEC.format(url=url, source=source))
+    return spec
+
+
+def test_a_spec_source_without_a_host_is_a_gap_and_fails_strict(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = write_spec(tmp_path, "https://example.org/hostless", "https://:443/hostless-1.tar.gz")
+    code, document = scan([str(spec)], capsys)
+    assert gaps(document) == {
+        "hostless-1-1.src": [
+            f"{spec}:7: Source0: https://:443/hostless-1.tar.gz (no host can be read from it)"
+        ],
+        "hostless-1-1.noarch": [],
+    }
+    assert code == 0 and document["summary"]["headline"] == "incomplete"
+    assert {"reason": "url-without-host", "count": 1} in document["completeness"]["reasons"]
+    assert scan([str(spec), "--strict"], capsys)[0] == 3
+
+
+def test_the_controls_leave_the_spec_complete(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The same spec with a Source whose host is read: no gap from Source1 (a file name made of
+    a macro), Source2 (a ``file:`` path) nor the URL tag."""
+    spec = write_spec(tmp_path, "https://example.org/hostless", "https:///hostless-1.tar.gz")
+    code, document = scan([str(spec), "--strict"], capsys)
+    assert gaps(document) == {"hostless-1-1.src": [], "hostless-1-1.noarch": []}
+    assert code == 0 and document["summary"]["headline"] == "passed"
+
+
+def rpmbuild(spec: Path, top: Path) -> tuple[Path, Path]:
+    """The source and binary RPMs ``rpmbuild -ba`` makes of ``spec``, each Source an empty file."""
+    assert shutil.which("rpmbuild"), "rpmbuild is the authority here: install rpm (Debian package rpm)"
+    (top / "SOURCES").mkdir(parents=True)
+    for name in ("hostless-1.tar.gz", "hostless.conf", "hostless.local", "fix.patch"):
+        (top / "SOURCES" / name).write_text("x\n")
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(top), "LC_ALL": "C"}
+    command = ["rpmbuild", "-ba", "--quiet", "--define", f"_topdir {top}", str(spec)]
+    done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 0, done.stderr
+    (srpm,) = (top / "SRPMS").glob("*.src.rpm")
+    (rpm,) = (top / "RPMS" / "noarch").glob("*.rpm")
+    return srpm, rpm
+
+
+def test_built_packages_carry_the_gap(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The SRPM's Source0 (from its SPEC tag) and both packages' URL tag (from their headers, and
+    from createrepo_c's metadata) are URLs without a host: each is a gap of its package."""
+    spec = write_spec(tmp_path, "git:///hostless", "ftp://@/hostless-1.tar.gz")
+    srpm, rpm = rpmbuild(spec, tmp_path / "top")
+    recorded = subprocess.run(["rpm", "-qp", "--qf", "%{URL}", str(srpm)], capture_output=True, text=True)
+    assert recorded.stdout == "git:///hostless"  # rpmbuild keeps it as written
+    url_gap = "URL: git:///hostless (no host can be read from it)"
+    expected = {
+        "hostless-1-1.src": [
+            url_gap,
+            "header:7: Source0: ftp://@/hostless-1.tar.gz (no host can be read from it)",
+        ],
+        "hostless-1-1.noarch": [url_gap],
+    }
+    code, document = scan([str(srpm), str(rpm)], capsys)
+    assert gaps(document) == expected
+    assert code == 0 and document["summary"]["headline"] == "incomplete"
+    assert {"reason": "url-without-host", "count": 3} in document["completeness"]["reasons"]
+    assert scan([str(srpm), str(rpm), "--strict"], capsys)[0] == 3
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    shutil.copy(rpm, repo)
+    subprocess.run(["createrepo_c", "--quiet", str(repo)], check=True)
+    code, document = scan([str(repo), "--metadata-only", "--fail-on", "none"], capsys)
+    assert gaps(document) == {"hostless-1-1.noarch": [url_gap]}
+
+
+def test_the_gap_names_a_hostile_value_inertly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The value comes from the package: the table and ``why`` show it without its escape sequence."""
+    spec = write_spec(tmp_path, "https://example.org/hostless", "https://\x1b]0;owned\x07@/x.tar.gz")
+    for args in (["scan", str(spec)], ["why", "hostless", str(spec)]):
+        main([*args, "--no-cache"])
+        captured = capsys.readouterr()
+        assert "url-without-host" in captured.out + captured.err
+        assert "\x1b" not in captured.out + captured.err
