@@ -231,11 +231,13 @@ def hostless_url(value: str) -> bool:
 
 
 def hostless_url_gaps(package: Package) -> tuple[Gap, ...]:
-    """A gap for each URL, Source or Patch value of ``package`` that `hostless_url` says is a
-    URL without a host: evidence the policy could not judge."""
-    found = []
-    if package.url and hostless_url(package.url):
-        found.append(_hostless_gap("URL", package.url))
+    """A gap for each URL, BugURL, Source or Patch value of ``package`` that `hostless_url` says
+    is a URL without a host: evidence the policy could not judge."""
+    found = [
+        _hostless_gap(tag, value)
+        for tag, value in (("URL", package.url), ("BugURL", package.bugurl))
+        if value and hostless_url(value)
+    ]
     if package.kind is PackageKind.SOURCE:
         for source in package.sources:
             if hostless_url(source.value):
@@ -253,8 +255,8 @@ def _hostless_gap(tag: str, value: str) -> Gap:
 def package_urls(
     package: Package, needles: tuple[str, ...] | re.Pattern[str] | None = None
 ) -> Iterator[UrlEvidence]:
-    """Every URL a package carries: the URL tag, where it is downloaded from, Source and Patch
-    lines, and URLs in capabilities.
+    """Every URL a package carries: the URL and BugURL tags, where it is downloaded from, Source
+    and Patch lines, and URLs in capabilities.
 
     With ``needles`` (lower-case host names, or one case-insensitive pattern of them), a
     text that contains none of them is not parsed at all: a URL can only be on a host whose
@@ -271,10 +273,11 @@ def package_urls(
         lowered = text.lower()
         return any(needle in lowered for needle in needles)
 
-    if package.url and wanted(package.url):
-        parsed = parse_url(package.url)
-        if parsed is not None:
-            yield UrlEvidence("url", parsed)
+    for field, value in (("url", package.url), ("bugurl", package.bugurl)):
+        if value and wanted(value):
+            parsed = parse_url(value)
+            if parsed is not None:
+                yield UrlEvidence(field, parsed)
     location = package.location
     if "://" in location and wanted(location):
         # A location the metadata puts on another host (createrepo_c --baseurl, xml:base) is

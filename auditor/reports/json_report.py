@@ -154,6 +154,7 @@ def package_to_json(row: PackageView, view: ReportView) -> dict[str, Any]:
         "packager": package.packager,
         "buildhost": package.buildhost,
         "url": package.url,
+        "bugurl": package.bugurl,
         "license": package.license,
         "distribution": package.distribution,
         "signing_key": package.signing_key,

@@ -204,7 +204,7 @@ class GapKind(enum.Enum):
     SOURCE_NOT_AUDITED = "source-not-audited"
     """A binary whose source package is not among the inputs: its Source and Patch URLs are unseen."""
     METADATA_ONLY = "metadata-only"
-    """Read from repodata only: the header fields repodata lacks (signing key, Distribution,
+    """Read from repodata only: the header fields repodata lacks (signing key, Distribution, BugURL,
     a source package's Source and Patch URLs) are unseen."""
     SPEC_UNREADABLE = "spec-unreadable"
     """A source package whose spec could not be read (no SPEC tag, and no usable spec in the payload)."""
@@ -227,7 +227,7 @@ class GapKind(enum.Enum):
     generators add from its files (ELF sonames, ``#!`` interpreters, pkgconfig, perl, python...)
     are unseen; the RPMs built from the spec carry them. None when its ``AutoReq`` says no."""
     URL_WITHOUT_HOST = "url-without-host"
-    """A URL, Source or Patch value written as a URL with no host to read: where it leads is unjudged."""
+    """A URL, BugURL, Source or Patch written as a URL with no host to read: where it leads is unjudged."""
     # Gaps of an input rather than of one package:
     NOTHING_AUDITED = "nothing-audited"
     """The inputs held no package to audit: an audit of nothing proves nothing."""
@@ -292,6 +292,7 @@ class Package:
     packager: str | None = None
     buildhost: str | None = None
     url: str | None = None
+    bugurl: str | None = None
     license: str | None = None
     distribution: str | None = None
     buildtime: int | None = None

@@ -68,6 +68,7 @@ def package_to_json(package: Package) -> dict[str, Any]:
         "packager": package.packager,
         "buildhost": package.buildhost,
         "url": package.url,
+        "bugurl": package.bugurl,
         "license": package.license,
         "distribution": package.distribution,
         "buildtime": package.buildtime,
@@ -116,6 +117,7 @@ def package_from_json(data: dict[str, Any]) -> Package:
         packager=data.get("packager"),
         buildhost=data.get("buildhost"),
         url=data.get("url"),
+        bugurl=data["bugurl"],  # required, as signing_keys: not read as a package without one
         license=data.get("license"),
         distribution=data.get("distribution"),
         buildtime=data.get("buildtime"),
@@ -158,7 +160,8 @@ def source_from_json(data: dict[str, Any]) -> SourceFile:
 
 _TEXT_FIELDS = ("name", "version", "release", "arch", "kind", "location", "input")
 _OPTIONAL_TEXT_FIELDS = ("sourcerpm", "checksum", "summary", "description", "vendor", "packager",
-                         "buildhost", "url", "license", "distribution", "signing_key", "spec")  # fmt: skip
+                         "buildhost", "url", "bugurl", "license", "distribution", "signing_key",
+                         "spec")  # fmt: skip
 _OPS = frozenset(op.value for op in Op)
 _SOURCE_KINDS = frozenset(kind.value for kind in SourceKind)
 _GAP_KINDS = frozenset(kind.value for kind in GapKind)

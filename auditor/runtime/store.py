@@ -56,10 +56,11 @@ MAX_AGE = 30 * 24 * 3600
 """Entries not used for this long are dropped when the store is opened for writing."""
 
 
-_PACKAGE_MODEL = "signing_keys"
+_PACKAGE_MODEL = "bugurl"
 """Names the shape of a stored package model, changed with it: the version stays the same from
 one change to the next, and a model stored before a field the policy reads existed would read
-as a package without it (a model from before ``signing_keys`` as an unsigned package)."""
+as a package without it (a model from before ``signing_keys`` as an unsigned package, one from
+before ``bugurl`` as a package without a BugURL)."""
 
 
 @functools.cache

@@ -176,7 +176,7 @@ def overlay(listed: Package, read: Package, *where: str) -> Overlaid | InputErro
     """``listed`` (from the metadata) with what only its file's header carries; an error on
     the file (named by the parts of its path, ``where``, joined only then) when the header
     describes another package than the entry. A binary whose header adds nothing (unsigned,
-    no Distribution) is ``listed`` itself."""
+    no Distribution, no BugURL) is ``listed`` itself."""
     if (read.name, read.epoch or 0, read.version, read.release, read.arch) != (
         listed.name,
         listed.epoch or 0,
@@ -191,6 +191,7 @@ def overlay(listed: Package, read: Package, *where: str) -> Overlaid | InputErro
     differing = _differing_fields(listed, read)
     origin = {field: getattr(read, field) for field in differing}
     said = _disagreement(listed, read, differing) if differing else None
+    header_only = {field: getattr(read, field) for field in HEADER_ONLY_FIELDS}
     if listed.is_source:
         merged = with_fields(
             listed,
@@ -198,17 +199,18 @@ def overlay(listed: Package, read: Package, *where: str) -> Overlaid | InputErro
             spec=read.spec,
             notes=listed.notes + read.notes,
             gaps=listed.gaps + read.gaps,
-            signing_keys=read.signing_keys,
-            distribution=read.distribution,
+            **header_only,
             **origin,
         )
-    elif not origin and (read.signing_keys, read.distribution) == (listed.signing_keys, listed.distribution):
+    elif not origin and all(getattr(listed, field) == value for field, value in header_only.items()):
         merged = listed
     else:
-        merged = with_fields(listed, signing_keys=read.signing_keys, distribution=read.distribution, **origin)
+        merged = with_fields(listed, **header_only, **origin)
     return Overlaid(merged, said)
 
 
+HEADER_ONLY_FIELDS = ("signing_keys", "distribution", "bugurl")
+"""The fields the policy reads that a package's header carries and a repository's metadata lacks."""
 ORIGIN_FIELDS = ("vendor", "packager", "buildhost", "url", "license")
 """The fields the policy reads that a repository's metadata and a package's header both carry."""
 

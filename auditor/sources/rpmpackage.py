@@ -121,7 +121,7 @@ def package_from_headers(
     is read from the payload of ``stream`` (the open file) or from ``payload``.
 
     ``evidence_only``: only the identity, what a repository's metadata lacks (signing key,
-    Distribution, a source package's Sources) and the origin fields the metadata must agree
+    Distribution, BugURL, a source package's Sources) and the origin fields the metadata must agree
     with (Vendor, Packager, build host, URL, License), for a package read to complete its
     metadata entry (`auditor.sources.localrepo.overlay`): cheaper to read, to hand between
     processes and to store."""
@@ -169,6 +169,7 @@ def package_from_headers(
         packager=main.string(Tag.PACKAGER),
         buildhost=main.string(Tag.BUILDHOST),
         url=main.string(Tag.URL),
+        bugurl=main.string(Tag.BUGURL),
         license=main.string(Tag.LICENSE),
         sources=reading.sources,
         spec=reading.spec,

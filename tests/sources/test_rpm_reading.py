@@ -18,7 +18,8 @@ SEP = "@@S@@"
 ITEM = "@@I@@"
 FIELD = "@@F@@"
 SCALARS = ["NAME", "EPOCH", "VERSION", "RELEASE", "ARCH", "SOURCERPM", "VENDOR", "PACKAGER", "BUILDHOST",
-           "URL", "LICENSE", "DISTRIBUTION", "SUMMARY", "DESCRIPTION", "BUILDTIME", "SOURCEPACKAGE"]  # fmt: skip
+           "URL", "BUGURL", "LICENSE", "DISTRIBUTION", "SUMMARY", "DESCRIPTION", "BUILDTIME",
+           "SOURCEPACKAGE"]  # fmt: skip
 DEPENDENCY_TAGS = {
     "requires": "REQUIRE",
     "provides": "PROVIDE",
@@ -91,6 +92,7 @@ def test_model_equals_rpm_qp(path: Path) -> None:
         "packager",
         "buildhost",
         "url",
+        "bugurl",
         "license",
         "distribution",
         "summary",

@@ -17,6 +17,7 @@ class SpecPackage:
     summary: str | None = None
     license: str | None = None
     url: str | None = None
+    bugurl: str | None = None
     vendor: str | None = None
     packager: str | None = None
     distribution: str | None = None
@@ -107,6 +108,7 @@ class PackageDraft:
             summary=self.tags.get("summary"),
             license=tag("license"),
             url=tag("url"),
+            bugurl=tag("bugurl"),
             vendor=tag("vendor"),
             packager=tag("packager"),
             distribution=tag("distribution"),
