@@ -108,10 +108,11 @@ class Policy:
         return [rule for rule in self.rules if isinstance(rule, HostRule) and rule.matches_url(url)]
 
     def reads_header_fields(self) -> bool:
-        """Whether a rule looks at what only an RPM header carries (signing key, Distribution):
-        then a repository's package files are worth reading, not only its metadata."""
+        """Whether a rule looks at what only an RPM header carries (signing key, Distribution,
+        the BugURL a host rule judges): then a repository's package files are worth reading,
+        not only its metadata."""
         return any(
-            isinstance(rule, SigningKeyRule)
+            isinstance(rule, SigningKeyRule | HostRule)
             or (isinstance(rule, FieldRule) and "distribution" in rule.fields)
             for rule in self.rules
         )

@@ -173,6 +173,19 @@ def test_metadata_alone_cannot_see_it_and_says_so(built: Path, capsys: pytest.Ca
     assert "metadata-only" in reasons
 
 
+def test_a_policy_of_host_rules_alone_reads_the_binary_headers(
+    built: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Only a header carries BugURL: a host rule is reason enough to read the binaries' headers."""
+    policy = tmp_path / "hosts.toml"
+    policy.write_text(HOSTS_POLICY)
+    args = [str(built / "repo"), "--no-source-discovery", "--no-default-policy", "--policy", str(policy)]
+    _, document = scan(args, capsys)
+    found = bugurl_findings(document)
+    assert found["bugs-1.0-1.noarch"] == [("xenserver-host", CITRIX_BUGS, None)]
+    assert found["bugs-own-1.0-1.noarch"] == []
+
+
 def test_a_stored_model_keeps_the_bugurl_and_one_without_it_is_read_again(
     built: Path, tmp_path: Path
 ) -> None:
