@@ -174,6 +174,8 @@ def _references(package: Package, path: str) -> list[ExternalReference]:
     found = []
     if package.url:
         found += _reference(ExternalReferenceType.WEBSITE, package.url)
+    if package.bugurl:
+        found += _reference(ExternalReferenceType.ISSUE_TRACKER, package.bugurl)
     if "://" in path:
         found += _reference(ExternalReferenceType.DISTRIBUTION, path)
     for source in sbom.source_references(package):

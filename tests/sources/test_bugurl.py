@@ -186,6 +186,20 @@ def test_a_policy_of_host_rules_alone_reads_the_binary_headers(
     assert found["bugs-own-1.0-1.noarch"] == []
 
 
+def test_the_sbom_names_the_bug_tracker(built: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.reports.test_report_sbom import valid
+
+    _, bom = scan([str(built / "repo")], capsys, "cyclonedx")
+    assert valid(json.dumps(bom))
+    trackers = {
+        component["name"]: [
+            ref["url"] for ref in component.get("externalReferences", ()) if ref["type"] == "issue-tracker"
+        ]
+        for component in bom["components"]
+    }
+    assert trackers["bugs-own"] == [OWN_BUGS] and trackers["bugs"] == [CITRIX_BUGS]
+
+
 def test_a_stored_model_keeps_the_bugurl_and_one_without_it_is_read_again(
     built: Path, tmp_path: Path
 ) -> None:
