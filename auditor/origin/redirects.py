@@ -1,6 +1,6 @@
 """Follow the URLs packages carry to the hosts they really lead to (``--resolve-urls``).
 
-A Source, Patch or URL value on a neutral host can redirect to a Citrix one. Each such
+A Source, Patch, URL or BugURL value on a neutral host can redirect to a Citrix one. Each such
 URL's redirect chain is followed one hop at a time (HEAD, or a one-byte GET where HEAD
 is refused), every ``Location`` is classified with the policy's host rules *before* it
 is used, and the chain stops as soon as one lands on a policy host: that host is never
@@ -97,7 +97,7 @@ class UrlResolver:
         seen = set()
         for evidence in package_urls(package):
             field = evidence.field
-            if not (field == "url" or field.startswith(("source", "patch"))):
+            if not (field in ("url", "bugurl") or field.startswith(("source", "patch"))):
                 continue
             if self.policy.host_rules(evidence.url):
                 continue  # a policy host is already a finding, and is never contacted

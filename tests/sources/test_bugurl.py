@@ -12,17 +12,23 @@ import json
 import os
 import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from auditor.audit.options import AuditOptions
+from auditor.audit.pipeline import audit_packages
 from auditor.cli.main import main
+from auditor.origin.policy import load_policy
 from auditor.rpm.model import Package
 from auditor.runtime.store import Store, file_identity
+from auditor.sources.interface import LoadResult
 from auditor.sources.rpmbatch import read_rpm_files
 from auditor.sources.rpmpackage import read_rpm_file
 from auditor.sources.specs import read_spec_file
+from tests.httpserver import LocalServer, redirect
 
 CITRIX_BUGS = "https://bugs.xenserver.com/browse/BUGS"
 OWN_BUGS = "https://bugs.example.org/own"
@@ -217,3 +223,30 @@ def test_a_stored_model_keeps_the_bugurl_and_one_without_it_is_read_again(
     store.put_packages([(key, stored)])
     [reread] = read_rpm_files([str(path)], store)
     assert isinstance(reread, Package) and reread.bugurl == OWN_BUGS
+
+
+def test_resolve_urls_follows_a_bugurl_as_it_follows_the_url(
+    built: Path, server: LocalServer, tmp_path: Path
+) -> None:
+    """A BugURL on a neutral host that redirects to a Citrix one is evidence, as a URL tag is."""
+    from auditor.net.options import HttpSettings, RemoteOptions
+    from auditor.net.remote import Remote
+    from auditor.origin.redirects import UrlResolver, policy_guard
+
+    server.routes["/bugs"] = redirect("https://bugs.xenserver.com/browse/OWN")
+    policy = load_policy()
+    remote = Remote(
+        RemoteOptions(http=HttpSettings(backoff=0.01), cache_dir=str(tmp_path)), policy_guard(policy)
+    )
+    package = read_rpm_file(str(next(built.glob("repo/**/bugs-own-1.0-1.noarch.rpm"))))
+    loaded = LoadResult(packages=[replace(package, bugurl=server.url("/bugs"), url=None)])
+    audit = audit_packages(
+        AuditOptions(("x",)),
+        policy,
+        loaded,
+        LoadResult(),
+        extra_findings=UrlResolver(policy, remote).findings,
+    )
+    [finding] = audit.results[0].findings
+    assert (finding.field, finding.rule) == ("bugurl", "citrix-corporate-host")
+    assert finding.value == f"{server.url('/bugs')} -> https://bugs.xenserver.com/browse/OWN"
