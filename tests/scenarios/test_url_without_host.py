@@ -163,3 +163,14 @@ def test_the_gap_names_a_hostile_value_inertly(tmp_path: Path, capsys: pytest.Ca
         captured = capsys.readouterr()
         assert "url-without-host" in captured.out + captured.err
         assert "\x1b" not in captured.out + captured.err
+
+
+def test_a_bugurl_without_a_host_is_a_gap_of_each_package_carrying_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = write_spec(tmp_path, "https://example.org/hostless", "hostless-1.tar.gz")
+    spec.write_text(spec.read_text().replace("BuildArch:", "BugURL: https://@/bugs\nBuildArch:"))
+    code, document = scan([str(spec), "--strict"], capsys)
+    gap = "BugURL: https://@/bugs (no host can be read from it)"
+    assert gaps(document) == {"hostless-1-1.src": [gap], "hostless-1-1.noarch": [gap]}
+    assert code == 3
