@@ -148,17 +148,32 @@ OWN = ("citrix-corporate-host", CITRIX_BUGS, None)
 INHERITED = ("citrix-corporate-host", CITRIX_BUGS, "bugs-1.0-1.src")
 
 
-@pytest.mark.parametrize("inputs", ["spec", "files", "repository"])
+@pytest.fixture
+def www(built: Path, tmp_path: Path) -> Path:
+    """What the test HTTP server serves (`tests.conftest.server`): the built repository and its
+    source packages beside it."""
+    root = tmp_path / "www"
+    for name in ("repo", "SRPMS"):
+        shutil.copytree(built / name, root / name)
+    return root
+
+
+@pytest.mark.parametrize("inputs", ["spec", "files", "repository", "remote"])
 def test_a_citrix_bugurl_is_origin_evidence(
-    built: Path, inputs: str, capsys: pytest.CaptureFixture[str]
+    built: Path, inputs: str, request: pytest.FixtureRequest, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Read from the spec, from the RPM files, and from a repository (binary headers read, its
-    source packages found beside it): each package that carries it has the finding, field bugurl."""
-    args = {
-        "spec": [str(built / "bugs.spec")],
-        "files": [str(path) for path in sorted(built.glob("*/**/*.rpm"))],
-        "repository": [str(built / "repo")],
-    }[inputs]
+    """Read from the spec, from the RPM files, and from a repository, local or over HTTP (binary
+    headers read, its source packages found beside it): each package that carries it has the
+    finding, field bugurl."""
+    if inputs == "remote":
+        server: LocalServer = request.getfixturevalue("server")
+        args = [server.url("/repo/")]
+    else:
+        args = {
+            "spec": [str(built / "bugs.spec")],
+            "files": [str(path) for path in sorted(built.glob("*/**/*.rpm"))],
+            "repository": [str(built / "repo")],
+        }[inputs]
     _, document = scan(args, capsys)
     assert bugurl_findings(document) == {
         "bugs-1.0-1.src": [OWN],
