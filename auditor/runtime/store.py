@@ -28,6 +28,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import threading
 import time
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
@@ -44,8 +45,26 @@ DATABASE = "auditor.sqlite3"
 _ENCODE_JSON = msgspec.json.Encoder().encode
 # zstd at level 1 compresses a package model in a third of zlib's time (6 µs against 17.5 on
 # rpms-2k), and every RPM file read is compressed; the checksum catches a damaged row.
-_COMPRESS = zstandard.ZstdCompressor(level=1, write_checksum=True).compress
-_DECOMPRESS = zstandard.ZstdDecompressor().decompress
+_CODECS = threading.local()
+"""Each thread's zstd compressor and decompressor: a zstandard context is not thread-safe, and
+the remote reader encodes models in its fetching threads (two threads sharing one context
+made a concurrent run fail with "Src size is incorrect", or crash)."""
+
+
+def _compress(data: bytes) -> bytes:
+    compress = getattr(_CODECS, "compress", None)
+    if compress is None:
+        compress = _CODECS.compress = zstandard.ZstdCompressor(level=1, write_checksum=True).compress
+    return compress(data)
+
+
+def _decompress(data: bytes) -> bytes:
+    decompress = getattr(_CODECS, "decompress", None)
+    if decompress is None:
+        decompress = _CODECS.decompress = zstandard.ZstdDecompressor().decompress
+    return decompress(data)
+
+
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 MAX_VALUE_BYTES = 64 << 20
 """The most a stored value may claim to hold uncompressed: a zstd frame says its size first,
@@ -213,7 +232,7 @@ class Store:
             text = _ENCODE_JSON(value)
         except UnicodeEncodeError:
             text = json.dumps(value, separators=(",", ":")).encode("utf-8")
-        return _COMPRESS(text) if len(text) <= MAX_VALUE_BYTES else None
+        return _compress(text) if len(text) <= MAX_VALUE_BYTES else None
 
     @staticmethod
     def decode(data: bytes) -> Any:
@@ -223,7 +242,7 @@ class Store:
             size = zstandard.frame_content_size(data)
             if not 0 <= size <= MAX_VALUE_BYTES:
                 raise ValueError(f"a stored value that claims {size} bytes")
-            return json.loads(_DECOMPRESS(data))
+            return json.loads(_decompress(data))
         inflate = zlib.decompressobj()
         text = inflate.decompress(data, MAX_VALUE_BYTES + 1)
         if len(text) > MAX_VALUE_BYTES or not inflate.eof:

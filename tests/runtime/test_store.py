@@ -364,3 +364,20 @@ def test_a_report_that_cannot_be_recorded_is_still_written_and_the_run_says_so(
     assert json.loads(out)["packages"] and stored() == 0
     assert "cache: the report could not be recorded (No space left on device)" in err
     assert scan([str(rpms), "--format", "json"], capsys)[:2] == (code, out) and stored() == 1
+
+
+def test_values_encoded_by_many_threads_at_once_read_back_as_written() -> None:
+    """The remote reader encodes models in its fetching threads: a zstd context shared between
+    threads once made a concurrent run fail ("Src size is incorrect") or crash."""
+    import concurrent.futures
+
+    def round_trips(seed: int) -> bool:
+        for size in range(300):
+            value = {"seed": seed, "files": [f"/usr/lib/{seed}/{n}" for n in range(size)]}
+            data = Store.encode(value)
+            if data is None or Store.decode(data) != value:
+                return False
+        return True
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        assert all(pool.map(round_trips, range(16)))
