@@ -271,6 +271,8 @@ class _SpecReader:
             self._tag(blank.group(1).lower(), None, blank.group(2).strip(), raw, number, expansion)
 
     def _section(self, name: str, argument: str) -> None:
+        if self.section == "preamble":
+            self.main.fill_from_macros(lambda text: self.macros.expand(text).text)
         self.section = name
         if name in SCRIPTLETS and (script := scriptlet_header(name, argument)).requirement is not None:
             target = script.package(main := self.main.tags.get("name", ""))
@@ -375,6 +377,8 @@ class _SpecReader:
     def finish(self) -> Spec:
         for frame in self.frames:
             self._unbalanced(frame.line, "%if never closed")
+        if self.section == "preamble":
+            self.main.fill_from_macros(lambda text: self.macros.expand(text).text)
         tags = self.main.tags
         epoch_text = tags.get("epoch")
         epoch = tag_number(epoch_text) if epoch_text else None

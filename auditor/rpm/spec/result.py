@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from auditor.rpm.model import DEPENDENCY_KINDS, Dependency, Gap, GapKind, SourceFile
@@ -88,6 +88,9 @@ def shorten(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+MACRO_FILLED_TAGS = ("vendor", "packager", "distribution", "bugurl")
+
+
 @dataclass
 class PackageDraft:
     """A package of the spec as its preamble is read: its tags and dependencies, frozen into a
@@ -96,6 +99,14 @@ class PackageDraft:
     name: str
     tags: dict[str, str] = field(default_factory=dict)
     deps: dict[str, list[Dependency]] = field(default_factory=dict)
+
+    def fill_from_macros(self, expand: Callable[[str], str]) -> None:
+        """The tags rpmbuild takes from the macro of their name when the main package's preamble
+        has ended without them (rpm's ``fillOutMainPackage``): ``%global vendor Citrix`` before
+        it makes a Citrix package, and its subpackages inherit it (checked with rpmspec)."""
+        for tag in MACRO_FILLED_TAGS:
+            if tag not in self.tags and (value := expand(f"%{{?{tag}}}").strip()):
+                self.tags[tag] = value
 
     def freeze(self, main: PackageDraft | None) -> SpecPackage:
         inherited = main.tags if main is not None else {}
