@@ -4,6 +4,8 @@
 - What a run built is kept alive to the end (`keep`), and the process ends with
   ``os._exit`` once everything is flushed (`exit_now`), so it is never torn down object by
   object.
+- Memory the audit freed is given back to the system before the report is built
+  (`return_freed_memory`), so the report's own memory does not come on top of it.
 """
 
 from __future__ import annotations
@@ -32,6 +34,20 @@ def keep(value: object) -> None:
     """
     if _kept is not None:
         _kept.append(value)
+
+
+def return_freed_memory() -> None:
+    """Hand the heap memory the run has freed back to the system (glibc's ``malloc_trim``).
+
+    Reading and resolving a distribution frees tens of megabytes in blocks glibc keeps for
+    reuse, in the middle of the heap; the report view and the rendering that follow allocate
+    on top of them, and the peak resident set (the 300 MB the distro-60k benchmark allows) is
+    reached then. Trimming first lowered that peak by 11-12 MiB, in about 2 ms. Elsewhere than
+    glibc there is no such call, and nothing is done."""
+    import ctypes  # 1.5 ms, paid only by a run that audits
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).malloc_trim(0)
 
 
 @contextlib.contextmanager

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from auditor.cli import options
 from auditor.cli.output import messages, print_messages, report_warnings, terminal_width, write_output
-from auditor.cli.process import keep
+from auditor.cli.process import keep, return_freed_memory
 from auditor.cli.replay import Replay
 from auditor.cli.session import Session
 from auditor.core.errors import ExitCode, UsageError
@@ -113,6 +113,7 @@ def _audit(
     finally:
         session.progress.done()
     decision = decide(audit, session.gate, waivers, baseline)
+    return_freed_memory()
     progress = None
     if earlier is not None:
         from auditor.gate.progress import compare, side_of_audit  # --compare only
