@@ -189,7 +189,11 @@ def overlay(listed: Package, read: Package, *where: str) -> Overlaid | InputErro
             f"the file's header is {read.nevra}, the repository metadata says {listed.nevra}",
         )
     differing = _differing_fields(listed, read)
-    origin = {field: getattr(read, field) for field in differing}
+    # Judged by the header's value wherever the two differ at all, re-flowed whitespace
+    # included: the metadata's spelling must never be the one the policy reads.
+    origin = {
+        field: value for field in ORIGIN_FIELDS if (value := getattr(read, field)) != getattr(listed, field)
+    }
     said = _disagreement(listed, read, differing) if differing else None
     header_only = {field: getattr(read, field) for field in HEADER_ONLY_FIELDS}
     if listed.is_source:
@@ -234,17 +238,19 @@ def _differing_fields(listed: Package, read: Package) -> list[str]:
 
 
 def _comparable(value: str | None) -> str:
-    """A field as both sides can hold it: absent and empty alike, runs of whitespace as one
-    space (an XML writer may re-flow them), and without the characters XML 1.0 cannot hold,
-    which no metadata can carry."""
+    """A field as both sides can hold it: absent and empty alike, runs of XML's whitespace
+    (space, tab, CR, LF) as one space (an XML writer may re-flow them), and without the
+    characters XML 1.0 cannot hold, which no metadata can carry. Other whitespace (a no-break
+    space) is a character like any other: metadata that swaps it in disagrees."""
     if not value:
         return ""
     if not value.isprintable():
         value = _NOT_IN_XML.sub("", value)
-    return " ".join(value.split())
+    return _XML_SPACE.sub(" ", value).strip(" ")
 
 
 _NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_XML_SPACE = re.compile("[ \t\r\n]+")
 
 
 def _shown(value: str | None) -> str:

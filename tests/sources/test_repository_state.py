@@ -203,3 +203,40 @@ def test_metadata_that_agrees_with_its_files_up_to_xml_whitespace_is_no_error(
     code, report, errors = scan([str(repo), "--fail-on", "none"], capsys)
     assert (code, errors) == (expected_code, [])
     assert [p["status"] for p in report["packages"]] == [p["status"] for p in expected["packages"]]
+
+
+def test_metadata_that_swaps_in_other_whitespace_is_an_input_error_and_the_file_is_judged(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A no-break space is not XML's whitespace: no writer re-flows a space into one. Metadata
+    whose Vendor and License have them where the file has spaces disagrees with the file, and
+    the package is judged by the file (a red-team case: the swap hid both from the policy)."""
+    from tests.conftest import rewrite_primary
+
+    swapped = {
+        "Citrix Systems, Inc.": "Citrix\u00a0Systems,\u00a0Inc.",
+        "Proprietary and BSD": "Proprietary\u00a0and\u00a0BSD",
+    }
+
+    def swap(text: str) -> str:
+        for plain, other in swapped.items():
+            text = text.replace(plain, other)
+        return text
+
+    rewrite_primary(repo, swap)
+    code, report, errors = scan([str(repo), "--fail-on", "origin"], capsys)
+    assert code == 3 and len(errors) == 2 and all("disagree: vendor" in error for error in errors)
+    judged = {p["name"]: (p["vendor"], p["license"]) for p in report["packages"]}
+    assert judged["xs-sources"] == ("Citrix Systems, Inc.", "Proprietary and BSD")
+
+
+def test_the_file_s_spelling_is_judged_where_the_metadata_re_flowed_it(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Re-flowed XML whitespace is no disagreement, but the value judged is still the file's."""
+    from tests.conftest import rewrite_primary
+
+    rewrite_primary(repo, lambda text: text.replace("Citrix Systems, Inc.", " Citrix  Systems,\n Inc. "))
+    code, report, errors = scan([str(repo), "--fail-on", "none"], capsys)
+    assert (code, errors) == (0, [])
+    assert {p["vendor"] for p in report["packages"] if p["name"] == "xs-sources"} == {"Citrix Systems, Inc."}
