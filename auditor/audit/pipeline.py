@@ -169,7 +169,7 @@ def _results(
         own = findings.get(index, ())
         package = packages[index]
         # A binary built from a source package nowhere in the run: its Source URLs were not seen.
-        orphan = not package.is_source and bool(package.sourcerpm) and package.sourcerpm not in source_rpms
+        orphan = not package.is_source and bool(package.sourcerpm) and package.built_from not in source_rpms
         gap = missing_sources.fact(index, package) if orphan else None
         facts = package_facts(index, package, packages, own, propagation, unresolved, gap)
         results.append(

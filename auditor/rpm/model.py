@@ -343,6 +343,16 @@ class Package:
         return srpm_file_name(self.name, self.version, self.release)
 
     @property
+    def built_from(self) -> str | None:
+        """A binary's SOURCERPM as `srpm_file_name` writes its source package's: the key that
+        finds that package. rpmbuild names a source package built with NoSource or NoPatch
+        ``NAME-V-R.nosrc.rpm``; it is the same source package, and its evidence is inherited."""
+        sourcerpm = self.sourcerpm
+        if sourcerpm and sourcerpm.endswith(".nosrc.rpm"):
+            return sourcerpm[: -len(".nosrc.rpm")] + ".src.rpm"
+        return sourcerpm
+
+    @property
     def source_name(self) -> str | None:
         """The name of the source package this binary was built from (parsed from ``sourcerpm``)."""
         if self.kind is _SOURCE:
