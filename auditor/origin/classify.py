@@ -12,7 +12,7 @@ from auditor.origin.findings import ConfigFinding, Finding
 from auditor.origin.policy import Policy
 from auditor.origin.rules import HostRule, Rule
 from auditor.origin.urls import package_urls, parse_url
-from auditor.rpm.model import Package
+from auditor.rpm.model import Package, with_fields
 from auditor.sources.interface import ConfigUrl
 
 ExtraFindings = Mapping[int, Sequence[Finding]]
@@ -63,6 +63,20 @@ def classify(
 def _own_findings(
     package: Package, policy: Policy, rules: _Rules, extra: Iterable[Finding] = ()
 ) -> list[Finding]:
+    findings = _matched(package, policy, rules, extra)
+    if package.alternatives:
+        # Each other value a spec may give a field is judged as that field's value.
+        seen = {(finding.rule, finding.value) for finding in findings}
+        for field, value in package.alternatives:
+            variant = with_fields(package, alternatives=(), **{field: value})
+            for finding in _matched(variant, policy, rules, ()):
+                if (finding.rule, finding.value) not in seen:
+                    seen.add((finding.rule, finding.value))
+                    findings.append(finding)
+    return findings
+
+
+def _matched(package: Package, policy: Policy, rules: _Rules, extra: Iterable[Finding]) -> list[Finding]:
     findings = []
     matched: Iterable[Finding] = chain.from_iterable(rule.match(package) for rule in rules.others)
     if rules.hosts:

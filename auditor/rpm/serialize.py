@@ -74,6 +74,7 @@ def package_to_json(package: Package) -> dict[str, Any]:
         "buildtime": package.buildtime,
         "signing_key": package.signing_key,
         "signing_keys": list(package.signing_keys),
+        **({"alternatives": [list(pair) for pair in package.alternatives]} if package.alternatives else {}),
     }
     for kind in _KIND_NAMES:
         data[kind] = [dependency_to_json(dep) for dep in getattr(package, kind)]
@@ -124,6 +125,7 @@ def package_from_json(data: dict[str, Any]) -> Package:
         # Required: a model without the field (stored before a package could have several
         # signers) must not read as unsigned.
         signing_keys=tuple(data["signing_keys"]),
+        alternatives=tuple((field, value) for field, value in data.get("alternatives", ())),
         sources=tuple(source_from_json(s) for s in data.get("sources", ())),
         spec=data.get("spec"),
         notes=tuple(data.get("notes", ())),
@@ -192,6 +194,9 @@ def check_package_json(data: object) -> None:
             _expect((dep.get("op") is None) == (dep.get("evr") is None), kind)
             _strings(dep.get("qualifiers", []), kind)
     _strings(data.get("signing_keys"), "signing_keys")
+    for pair in _list(data, "alternatives"):
+        _expect(isinstance(pair, list) and len(pair) == 2, "alternatives")
+        _strings(pair, "alternatives")
     _strings(data.get("files", []), "files")
     _strings(data.get("notes", []), "notes")
     for source in _list(data, "sources"):

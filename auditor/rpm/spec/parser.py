@@ -344,7 +344,7 @@ class _SpecReader:
             tag = "buildarch"
             if self.first_pass and self.current is self.main and value.strip() and not self.undecided_branch:
                 raise _BuildArchRead(value)
-        self.current.tags[tag] = value
+        self.current.set_tag(tag, value)
         if tag in _TAG_MACROS:
             self.macros.define(tag, value)
             if self.current is self.main:

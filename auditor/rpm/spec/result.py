@@ -21,6 +21,8 @@ class SpecPackage:
     vendor: str | None = None
     packager: str | None = None
     distribution: str | None = None
+    alternatives: tuple[tuple[str, str], ...] = ()
+    """`auditor.rpm.model.Package.alternatives`: the other values of its origin tags."""
     buildarch: str | None = None
     exclusive_arch: str | None = None
     """``ExclusiveArch``: rpmbuild builds the spec on these architectures only."""
@@ -89,6 +91,8 @@ def shorten(text: str, limit: int = 200) -> str:
 
 
 MACRO_FILLED_TAGS = ("vendor", "packager", "distribution", "bugurl")
+ORIGIN_TAGS = frozenset({"vendor", "packager", "distribution", "url", "bugurl", "license"})
+"""The tags the policy judges: a value one loses to a later line is kept (`PackageDraft.alternatives`)."""
 
 
 @dataclass
@@ -99,6 +103,17 @@ class PackageDraft:
     name: str
     tags: dict[str, str] = field(default_factory=dict)
     deps: dict[str, list[Dependency]] = field(default_factory=dict)
+    alternatives: dict[str, list[str]] = field(default_factory=dict)
+    """The values of an origin tag another line replaced: in a branch the reader could not
+    decide (rpm takes one branch, which one is unknown), or written twice (rpm refuses the spec)."""
+
+    def set_tag(self, tag: str, value: str) -> None:
+        previous = self.tags.get(tag)
+        if tag in ORIGIN_TAGS and previous is not None and previous != value:
+            kept = self.alternatives.setdefault(tag, [])
+            if previous not in kept:
+                kept.append(previous)
+        self.tags[tag] = value
 
     def fill_from_macros(self, expand: Callable[[str], str]) -> None:
         """The tags rpmbuild takes from the macro of their name when the main package's preamble
@@ -114,6 +129,16 @@ class PackageDraft:
         def tag(key: str) -> str | None:
             return self.tags.get(key, inherited.get(key) if key != "summary" else None)
 
+        others = {
+            key: values
+            for key, values in (main.alternatives if main is not None else {}).items()
+            if key not in self.tags
+        }
+        others.update(self.alternatives)
+        alternatives = tuple(
+            (key, value) for key, values in sorted(others.items()) for value in values if value != tag(key)
+        )
+
         return SpecPackage(
             name=self.name,
             summary=self.tags.get("summary"),
@@ -123,6 +148,7 @@ class PackageDraft:
             vendor=tag("vendor"),
             packager=tag("packager"),
             distribution=tag("distribution"),
+            alternatives=alternatives,
             buildarch=self.tags.get("buildarch"),
             exclusive_arch=self.tags.get("exclusivearch"),
             exclude_arch=self.tags.get("excludearch"),

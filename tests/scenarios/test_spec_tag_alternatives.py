@@ -1,0 +1,97 @@
+"""A spec's origin tags (Vendor, Packager, Distribution, URL, BugURL, License) that another line
+replaces: every value is judged, as every Source of an undecided conditional is.
+
+rpm builds one branch of a conditional the reader cannot decide, and which one is unknown; a
+tag written twice makes rpm refuse the spec. A red-team case: the Citrix values of the first
+branch were dropped for the clean ones of ``%else``, and the package read clean.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from auditor.cli.main import main
+from auditor.sources.specs import read_spec_file
+
+UNDECIDED = """Name: a
+Version: 1
+Release: 1
+Summary: s
+BuildArch: noarch
+%if 0%{?rhel} >= 8
+Vendor: Citrix Systems, Inc.
+License: Proprietary
+URL: https://code.citrite.net/projects/XSC/repos/a
+%else
+Vendor: Example Org
+License: MIT
+URL: https://example.org/a
+%endif
+%description
+d
+%package sub
+Summary: t
+%description sub
+t
+%package own
+Summary: u
+Vendor: Own Org
+%description own
+u
+%files
+%files sub
+%files own
+"""
+
+
+def scan(spec: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, dict[str, object]]]:
+    code = main(["scan", str(spec), "--format", "json", "-q"])
+    document = json.loads(capsys.readouterr().out)
+    return code, {package["nevra"]: package for package in document["packages"]}
+
+
+def test_every_branch_s_values_of_an_undecided_conditional_are_judged(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = tmp_path / "a.spec"
+    spec.write_text(UNDECIDED)
+    code, packages = scan(spec, capsys)
+    assert code == 1
+    rules = {nevra: {str(f["rule"]) for f in p["findings"]} for nevra, p in packages.items()}  # type: ignore[attr-defined]
+    expected = {"citrix-vendor", "proprietary-license", "citrix-internal-host"}
+    assert expected <= rules["a-1-1.src"] and expected <= rules["a-1-1.noarch"]
+    assert expected <= rules["a-sub-1-1.noarch"]  # it inherits every value of the main package's
+    read = {package.nevra: package for package in read_spec_file(str(spec))}
+    source = read["a-1-1.src"]
+    assert set(source.alternatives) == {
+        ("license", "Proprietary"),
+        ("url", "https://code.citrite.net/projects/XSC/repos/a"),
+        ("vendor", "Citrix Systems, Inc."),
+    }
+    # a subpackage's own Vendor replaces the main package's, alternatives included, for it
+    assert {field for field, _ in read["a-own-1-1.noarch"].alternatives} == {"license", "url"}
+
+
+def test_a_tag_written_twice_is_judged_with_both_values(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """rpm refuses the spec ("Duplicate Vendor entries"); whichever line was meant, both are read."""
+    spec = tmp_path / "b.spec"
+    spec.write_text(
+        "Name: b\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\nBuildArch: noarch\n"
+        "Vendor: Citrix Systems, Inc.\nVendor: Example Org\n%description\nd\n%files\n"
+    )
+    code, packages = scan(spec, capsys)
+    assert code == 1 and packages["b-1-1.noarch"]["status"] == "origin"
+
+
+def test_one_value_set_once_has_no_alternatives(tmp_path: Path) -> None:
+    spec = tmp_path / "c.spec"
+    spec.write_text(
+        "Name: c\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\nVendor: Example Org\n"
+        "%if 0%{?rhel}\nVendor: Example Org\n%endif\n%description\nd\n%files\n"
+    )
+    assert all(package.alternatives == () for package in read_spec_file(str(spec)))
