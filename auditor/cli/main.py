@@ -17,6 +17,7 @@ from auditor.cli import process, session
 from auditor.cli.commands import COMMANDS
 from auditor.cli.options import EXIT_CODES_HELP
 from auditor.core.errors import AuditorError, ExitCode, one_line
+from auditor.core.readlog import recording_config
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
@@ -58,8 +59,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code) if isinstance(exc.code, int) else int(ExitCode.USAGE)
     debug = getattr(args, "debug", False)
     try:
-        with process.collector_paused():
-            return int(COMMANDS[args.command].run(args, session.start(args)))
+        with process.collector_paused(), recording_config() as config:
+            return int(COMMANDS[args.command].run(args, session.start(args, config)))
     except AuditorError as exc:
         print(f"auditor: error: {one_line(str(exc))}", file=sys.stderr)
         return int(exc.exit_code)

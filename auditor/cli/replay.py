@@ -4,7 +4,8 @@ A release gate runs the same audit over and over on a repository that did not mo
 report is a function of: the auditor's version, the command line, the working directory
 (reports name inputs as given), the content of every policy, project, waiver and
 baseline file, of the provenance tables the policy names and of the earlier report given
-to ``--compare``, the date and which waivers have expired (an expiry may be an instant within
+to ``--compare`` (the bytes each was parsed from, recorded as it was read: a file edited
+since is not what the run used), the date and which waivers have expired (an expiry may be an instant within
 the day), the environment variables the auditor reads, and every input file (the targets',
 ``--sources``' and ``--with``'s: `AuditOptions.every_input`). If all of these are as they
 were, the stored report, exit code and
@@ -21,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import hashlib
 import json
 import os
 from collections.abc import Iterable, Iterator, Sequence
@@ -31,9 +31,8 @@ from auditor import __version__
 from auditor.audit.options import AuditOptions
 from auditor.cli.output import print_messages, report_warnings, write_output
 from auditor.cli.project import ProjectConfig
-from auditor.core.errors import ExitCode, InputError
-from auditor.core.files import open_regular
-from auditor.gate.baseline import BASELINE_FILE
+from auditor.core.errors import ExitCode
+from auditor.core.readlog import ConfigReads
 from auditor.gate.options import GateOptions
 from auditor.gate.waivers import Waiver
 from auditor.net.cache import default_cache_dir
@@ -45,16 +44,6 @@ from auditor.sources.inputpaths import find_repomd, is_repo_config, is_url, sour
 from auditor.sources.walk import walk_files
 
 ENVIRONMENT = ("AUDITOR_MAX_METADATA_BYTES",)
-
-
-def _content(path: str) -> str:
-    try:
-        with open_regular(path, path) as stream:  # a named pipe is not waited on
-            return hashlib.file_digest(stream, "sha256").hexdigest()
-    except InputError as exc:
-        return f"unreadable: {exc.reason}"  # the run that reads the file says what is wrong
-    except OSError:
-        return "absent"
 
 
 def _tree(path: str, snapshot: FileSnapshot, *, read_rpms: bool) -> Iterable[str]:
@@ -100,20 +89,22 @@ def _files_below(root: str, repositories: list[str], snapshot: FileSnapshot) -> 
 def report_key(
     argv: Sequence[str],
     inputs: Sequence[str],
-    files: Iterable[str | None],
+    config: Iterable[tuple[str, str]],
     *,
     read_rpms: bool,
     snapshot: FileSnapshot,
     clock: str = "",
 ) -> str | None:
-    """The key a report is stored under, or None when this run must not be replayed. The
+    """The key a report is stored under, or None when this run must not be replayed. ``config``
+    is each configuration file the run read and the digest of the bytes it read
+    (`auditor.core.readlog.ConfigReads`): never a second reading, which may differ. The
     inputs' files are looked at through the run's ``snapshot``, which its reader shares;
     ``clock`` is what the time decides of the report (`expiry_state`)."""
     if any(is_url(path) for path in inputs):
         return None
     parts = [__version__, code_identity(), os.getcwd(), clock, "\0".join(argv)]
     parts += [f"{name}={os.environ.get(name, '')}" for name in ENVIRONMENT]
-    parts += [f"{path}\0{_content(path)}" for path in files if path is not None]
+    parts += [f"config\0{path}\0{content}" for path, content in config]
     try:
         for path in inputs:
             if not os.path.isdir(path) and is_repo_config(path):
@@ -143,6 +134,7 @@ class Replay:
         policy: Policy,
         options: AuditOptions,
         snapshot: FileSnapshot,
+        config: ConfigReads,
         *,
         gate: GateOptions,
         waivers: Sequence[Waiver],
@@ -160,13 +152,16 @@ class Replay:
             key: value for key, value in sorted(vars(args).items()) if key not in ("output", "quiet", "debug")
         }
         settings["terminal-width"] = width  # a table fitted to a terminal is not a pipe's
-        baseline = None if args.no_baseline else (args.baseline or BASELINE_FILE)
         compared = getattr(args, "compare", None)
-        files = [*policy.sources, *policy.tables, project.path, *args.waivers, baseline, compared]
+        # These were read, or the run stopped; the baseline is in ``config`` when it was read
+        # (the default one exists), and so is every file a policy or project file names.
+        read = [*policy.sources, *policy.tables, project.path, *args.waivers, compared]
+        if not config.paths().issuperset(path for path in read if path is not None):
+            return  # one was read without its bytes recorded: no key could name what it read
         key = report_key(
             [json.dumps(settings, default=str, sort_keys=True)],
             options.every_input,
-            files,
+            config.files,
             read_rpms=options.read_rpms,
             snapshot=snapshot,
             clock=expiry_state(gate, waivers),

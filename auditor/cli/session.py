@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from auditor.audit.options import AuditOptions
 from auditor.cli import options
 from auditor.cli.project import ProjectConfig, load_project
+from auditor.core.readlog import ConfigReads
 from auditor.formats.xmlstream import max_decompressed
 from auditor.gate.options import GateOptions
 from auditor.origin.policy import Policy
@@ -25,9 +26,14 @@ class Session:
     options: AuditOptions
     gate: GateOptions
     progress: Progress
+    config: ConfigReads
+    """Every configuration file read, with the digest of its bytes: the project, policy and
+    provenance files here, then the waiver, baseline and ``--compare`` files the command reads
+    (a stored report is keyed on these, `auditor.cli.replay`)."""
 
 
-def start(args: argparse.Namespace) -> Session:
+def start(args: argparse.Namespace, config: ConfigReads) -> Session:
+    """``config``: where the configuration files read are recorded (`recording_config`)."""
     max_decompressed()  # a bad AUDITOR_MAX_METADATA_BYTES is a usage error before any input is read
     options.resolve_format(args)  # so is a report file whose extension names no format
     project = load_project(args.config)
@@ -37,4 +43,5 @@ def start(args: argparse.Namespace) -> Session:
         options=options.audit_options(args, project),
         gate=options.gate_options(args, project),
         progress=Progress(enabled=not args.quiet),
+        config=config,
     )

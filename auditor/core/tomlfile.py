@@ -16,6 +16,7 @@ from typing import Any
 
 from auditor.core.errors import InputError, PolicyError
 from auditor.core.files import read_regular
+from auditor.core.readlog import config_read
 from auditor.core.schema import MAX_NESTING, check_nesting
 
 MAX_CONFIG_BYTES = 16 * 1024 * 1024
@@ -33,13 +34,15 @@ def read_config(path: str, what: str, limit: int = MAX_CONFIG_BYTES) -> bytes:
     """The bytes of a configuration file, read without blocking: a named pipe, a device or a
     directory is a `PolicyError` naming it, as is a missing or unreadable file."""
     try:
-        return read_regular(path, path, f"a {what}", limit)
+        data = read_regular(path, path, f"a {what}", limit)
     except InputError as exc:
         if exc.reason == "no such file or directory":
             raise PolicyError(f"{path}: no such {what}") from None
         if exc.reason.startswith("larger than"):
             raise PolicyError(f"{path}: larger than {limit // 2**20} MiB; not a {what}") from None
         raise PolicyError(str(exc)) from None
+    config_read(path, data)  # a stored report is keyed on these bytes, not on a second reading
+    return data
 
 
 def read_text(path: str, what: str, limit: int = MAX_CONFIG_BYTES) -> str:

@@ -28,6 +28,7 @@ from auditor.audit.facts import Fact
 from auditor.audit.result import AuditResult
 from auditor.core.errors import InputError
 from auditor.core.files import open_regular, os_reason
+from auditor.core.readlog import config_read
 from auditor.gate.decision import Decision
 from auditor.origin.findings import Verdict
 from auditor.rpm.evr import compare_evr
@@ -230,7 +231,9 @@ def side_of_report(path: str) -> Side:
     """A side from a JSON report (``scan --format json``, schema version 2)."""
     try:
         with open_regular(path, path, "a JSON report") as stream:
-            document: Any = json.load(stream)
+            data = stream.read()
+        config_read(path, data)  # a stored report is keyed on the bytes compared with
+        document: Any = json.loads(data)
     except OSError as exc:
         raise InputError(path, os_reason(exc)) from None
     except (ValueError, RecursionError):

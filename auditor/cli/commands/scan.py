@@ -66,6 +66,7 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
         session.policy,
         session.options,
         snapshot,
+        session.config,
         gate=session.gate,
         waivers=waivers,
         width=width,

@@ -1,0 +1,77 @@
+"""A stored report is keyed on what its run read, never on a later look at the files.
+
+Each race is hit deterministically: the function at the point of the window is wrapped to
+change a file right there, as a slow disk or a busy machine would let happen.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from auditor.cli import replay
+from auditor.cli.main import main
+from tests.conftest import RPMS
+
+FLAGGING = (
+    '[[rule]]\nid = "fixtures"\nkind = "field"\nseverity = "high"\nmessage = "m"\n'
+    'fields = ["buildhost"]\ndomains = ["example.org"]\n'
+)
+"""A policy rule every fixture RPM matches (they were built on a host of example.org)."""
+
+
+def scan(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(["scan", *args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.fixture
+def rpms(tmp_path: Path) -> Path:
+    target = tmp_path / "rpms"
+    target.mkdir()
+    shutil.copy(RPMS / "epochs-1.2-4.noarch.rpm", target)
+    return target
+
+
+def test_a_policy_edited_between_its_reading_and_the_key_is_not_the_key_of_the_old_policys_report(
+    rpms: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The run parsed the policy without the rule; the key hashed the file again, with it: the
+    clean report was stored under the new policy's content, and every later run replayed it."""
+    policy = tmp_path / "extra.toml"
+    policy.write_text("# no rules yet\n")
+    args = [str(rpms), "--policy", str(policy), "--format", "json"]
+    keyed = replay.report_key
+
+    def edited_before_the_key(*args: object, **kwargs: object) -> str | None:
+        policy.write_text(FLAGGING)
+        return keyed(*args, **kwargs)  # type: ignore[arg-type]
+
+    with monkeypatch.context() as racing:
+        racing.setattr(replay, "report_key", edited_before_the_key)
+        raced = scan(args, capsys)
+    assert '"rule":"fixtures"' not in raced[1]  # what that run read
+    later = scan(args, capsys)
+    assert later == scan([*args, "--no-cache"], capsys)
+    assert '"rule":"fixtures"' in later[1]
+    assert scan(args, capsys) == later  # and the new policy's report is replayed
+
+
+def test_a_run_that_read_a_configuration_file_without_recording_it_is_never_replayed(
+    rpms: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reader that bypassed the record would leave the key without the bytes it used: no
+    key then, rather than one naming a file by a later look."""
+    import auditor.core.tomlfile as tomlfile
+
+    policy = tmp_path / "extra.toml"
+    policy.write_text(FLAGGING)
+    monkeypatch.setattr(tomlfile, "config_read", lambda path, data: None)
+    args = [str(rpms), "--policy", str(policy), "--format", "json"]
+    first = scan(args, capsys)
+    policy.write_text("# no rules now\n")
+    assert json.loads(scan(args, capsys)[1])["packages"] != json.loads(first[1])["packages"]
