@@ -17,6 +17,7 @@ from auditor.audit.check import ChangeAudit, audit_change
 from auditor.audit.options import AuditOptions
 from auditor.audit.pipeline import audit_packages
 from auditor.audit.result import AuditResult
+from auditor.core.readlog import watching_opens
 from auditor.net.cache import default_cache_dir
 from auditor.net.remote import Remote
 from auditor.origin.policy import Policy
@@ -104,7 +105,8 @@ def open_run(
     store = Store(options.remote.cache_dir or default_cache_dir()) if options.cache else None
     run = Run(options, policy, remote, store, progress or SILENT, snapshot or FileSnapshot())
     try:
-        yield run
+        with watching_opens(run.snapshot.opened):  # each file read is the one first looked at
+            yield run
     finally:
         if run.store is not None:
             run.store.close()

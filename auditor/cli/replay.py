@@ -32,6 +32,7 @@ from auditor.audit.options import AuditOptions
 from auditor.cli.output import print_messages, report_warnings, write_output
 from auditor.cli.project import ProjectConfig
 from auditor.core.errors import ExitCode
+from auditor.core.files import os_reason
 from auditor.core.readlog import ConfigReads
 from auditor.gate.options import GateOptions
 from auditor.gate.waivers import Waiver
@@ -40,7 +41,14 @@ from auditor.origin.policy import Policy
 from auditor.runtime.recording import ReportRecorder
 from auditor.runtime.snapshot import FileSnapshot
 from auditor.runtime.store import Store, code_identity, digest
-from auditor.sources.inputpaths import find_repomd, is_repo_config, is_url, source_repositories
+from auditor.sources.inputpaths import (
+    find_repomd,
+    is_repo_config,
+    is_url,
+    repository_directory,
+    repository_root,
+    source_repositories,
+)
 from auditor.sources.walk import walk_files
 
 ENVIRONMENT = ("AUDITOR_MAX_METADATA_BYTES",)
@@ -49,20 +57,27 @@ ENVIRONMENT = ("AUDITOR_MAX_METADATA_BYTES",)
 def _tree(path: str, snapshot: FileSnapshot, *, read_rpms: bool) -> Iterable[str]:
     """The identity of every file the audit of ``path`` may read: for a repository, its
     metadata, its package files (their headers are read, and files outside the metadata are
-    reported) and the source repositories found beside it."""
+    reported) and the source repositories found beside it. What is a repository is the
+    loaders' own answer (`repository_input`), marked whatever files it holds."""
     if not os.path.isdir(path) and (read_rpms or find_repomd(path) is None):
         yield snapshot.identity(path)
         return
     repomd = None if read_rpms else find_repomd(path)
-    root = os.path.dirname(os.path.dirname(repomd)) if repomd is not None else path
+    root = repository_directory(path) if repomd is not None else path
     repositories: list[str] = [root] if repomd is not None else []
-    yield from _files_below(root, repositories, snapshot)
+    yield from _files_below(root, repositories, snapshot, read_rpms=read_rpms)
     for repository in repositories:
+        yield from _repository(repository, snapshot)
         for sibling in source_repositories(repository):
-            yield from _files_below(sibling, [], snapshot)
+            inside = [sibling]
+            yield from _files_below(sibling, inside, snapshot, read_rpms=read_rpms)
+            for each in inside:
+                yield from _repository(each, snapshot)
 
 
-def _files_below(root: str, repositories: list[str], snapshot: FileSnapshot) -> Iterator[str]:
+def _files_below(
+    root: str, repositories: list[str], snapshot: FileSnapshot, *, read_rpms: bool
+) -> Iterator[str]:
     """Each file's identity, and a marker for each place that could not be read: a change
     there must change the key too. Repositories met on the way are added to ``repositories``."""
     markers: list[str] = []
@@ -84,6 +99,28 @@ def _files_below(root: str, repositories: list[str], snapshot: FileSnapshot) -> 
         except OSError:
             yield f"{entry.path}\0unreadable"
     yield from markers
+
+
+def _repository(directory: str, snapshot: FileSnapshot) -> Iterator[str]:
+    """That ``directory`` is read as a repository, whatever its ``repodata/`` holds (an empty
+    one makes the loaders read it as one, and adds no file), and the identity of each file of
+    its ``repodata/`` by the name its reader opens it by: a ``repodata`` symlink to a directory
+    the walk met first under another name is an alias the walk does not enter."""
+    if find_repomd(directory) is None:  # a source directory that cannot be looked into
+        yield f"{directory}\0not readable as a repository"
+        return
+    metadata = os.path.join(repository_root(directory), "repodata")
+    try:
+        entries = snapshot.listing(metadata)
+    except OSError as exc:
+        yield f"{metadata}\0{os_reason(exc)}"
+        return
+    for entry in entries:
+        try:
+            if not entry.is_dir():
+                yield snapshot.identity(entry.path)
+        except OSError:
+            yield f"{entry.path}\0unreadable"
 
 
 def report_key(

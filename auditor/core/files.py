@@ -16,6 +16,7 @@ import os
 import stat
 
 from auditor.core.errors import InputError
+from auditor.core.readlog import tell_opened
 
 _KINDS = {
     stat.S_IFIFO: "a named pipe",
@@ -35,10 +36,11 @@ def open_regular(path: str, shown: str, what: str = "a regular file") -> io.Buff
     except ValueError:  # a NUL in the path (from a file that names another): no file has that name
         raise InputError(shown, "the name holds a NUL character") from None
     try:
-        mode = os.fstat(descriptor).st_mode
-        if not stat.S_ISREG(mode):
-            kind = _KINDS.get(stat.S_IFMT(mode), "not a regular file")
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            kind = _KINDS.get(stat.S_IFMT(info.st_mode), "not a regular file")
             raise InputError(shown, f"is {kind}, not {what}")
+        tell_opened(path, info)  # the run checks it is the file its first look saw
         os.set_blocking(descriptor, True)
         return os.fdopen(descriptor, "rb")
     except BaseException:

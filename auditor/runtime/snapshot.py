@@ -7,19 +7,25 @@ every file below each input (`auditor.cli.replay`); then the reader walks the sa
 walk and a second stat of every file, 0.05 s on the run's serial path, before any worker
 could start. Both looks now go through the run's `FileSnapshot`.
 
-A file changed between the first look and its reading is read as it then is; the reader,
-which checks the identity of the descriptor it read against the first look's, does not
-store it under the first look's identity, and says so here (`changed`): the run's report is
-then not stored either, since its key holds the first look. The snapshot lives as long as
-the run that made it (`auditor.engine.open_run`): a process that runs twice, as the tests
-do, never sees the first run's files.
+A file changed between the first look and its reading is read as it then is, and the run
+says so here (`changed`): its report is then not stored, since its key holds the first look.
+Every file the run opens is checked (`opened`, told by `auditor.core.files.open_regular`
+through `auditor.core.readlog.watching_opens`): the identity of the descriptor read against
+the first look's, and a file opened where the first look listed none, say a repository's
+metadata swapped by a ``repodata`` symlink moved during the run. The RPM reader checks its
+files itself too (`auditor.sources.rpmbatch`), since it reads them in worker processes, and
+keeps a changed file's model out of the store. A file is known by its absolute path (a
+repository given as ``r/x86_64`` is read as ``/…/r/x86_64``), a directory by its name as
+listed, which the replay key and the reader spell alike. The snapshot lives as long as the
+run that made it (`auditor.engine.open_run`): a process that runs twice, as the tests do,
+never sees the first run's files.
 """
 
 from __future__ import annotations
 
 import os
 
-from auditor.runtime.store import file_identity
+from auditor.runtime.store import identity_of
 
 
 def _name(entry: os.DirEntry[str]) -> str:
@@ -31,11 +37,16 @@ class FileSnapshot:
     inputs are read (`release`). A failed look (`OSError`) is not kept: the next one tries
     again and raises."""
 
-    __slots__ = ("_identities", "_listings", "changed")
+    __slots__ = ("_identities", "_kept", "_listings", "_names", "changed")
 
     def __init__(self) -> None:
         self._listings: dict[str, list[os.DirEntry[str]]] = {}
+        self._names: dict[str, dict[str, os.DirEntry[str]]] = {}
         self._identities: dict[str, str] = {}
+        self._kept: dict[str, str] = {}
+        """The first look at the files other than RPM files that were opened: kept past
+        `release`, since one may be opened again after it (filelists.xml is parsed when a
+        requirement needs it)."""
         self.changed: list[str] = []
         """Files whose identity when read was not the first look's."""
 
@@ -50,17 +61,47 @@ class FileSnapshot:
             self._listings[directory] = found
         return found
 
+    def entry(self, path: str) -> os.DirEntry[str] | None:
+        """The entry of ``path`` in the listing of its directory as ``path`` spells it (the
+        first look), None when the directory holds no such name. Raises `OSError` when the
+        directory cannot be listed."""
+        directory, name = os.path.split(path)
+        names = self._names.get(directory)
+        if names is None:
+            names = self._names[directory] = {entry.name: entry for entry in self.listing(directory)}
+        return names.get(name)
+
     def identity(self, path: str) -> str:
         """`file_identity` of ``path`` as the run first saw it."""
-        found = self._identities.get(path)
+        absolute = os.path.abspath(path)
+        found = self._identities.get(absolute)
         if found is None:
-            found = self._identities[path] = file_identity(path)
+            found = self._identities[absolute] = identity_of(absolute, os.stat(path))
         return found
+
+    def opened(self, path: str, info: os.stat_result) -> None:
+        """``path`` was opened for reading, its descriptor being ``info``: a file whose first
+        look was another one, or none where its directory was listed, is `changed`. A file
+        the run never looked at before (a configuration file, a cached download) is not."""
+        absolute = os.path.abspath(path)
+        first = self._identities.get(absolute) or self._kept.get(absolute)
+        if first is None:
+            listings = self._listings
+            listed = next((name for name in (path, absolute) if os.path.dirname(name) in listings), None)
+            if listed is not None and self.entry(listed) is None:
+                self.changed.append(path)  # it appeared after the first look
+            return
+        if identity_of(absolute, info) != first:
+            self.changed.append(path)
+        elif not absolute.endswith(".rpm"):
+            self._kept[absolute] = first
 
     def release(self) -> None:
         """Let go of the listings and identities once the inputs are read: about 1 KB a file
         (an entry, its cached stat and its identity), which a tree of 100,000 files would
         otherwise hold through the audit and the report, the run's peak. What `changed`
-        says is kept; a look after this one looks at the file system again."""
+        says is kept, and the first look at the metadata files opened; a look after this
+        one looks at the file system again."""
         self._listings.clear()
+        self._names.clear()
         self._identities.clear()

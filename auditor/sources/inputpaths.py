@@ -49,11 +49,18 @@ def find_repomd(path: str) -> str | None:
     return None
 
 
-def repository_root(path: str) -> str:
-    """The directory holding ``repodata/`` of the repository ``path`` names (one must)."""
+def repository_directory(path: str) -> str:
+    """The directory holding ``repodata/`` of the repository ``path`` names (one must),
+    spelt as ``path`` spells it: the walk of its files and the replay key's look at them
+    list each directory under the same name (`auditor.runtime.snapshot`)."""
     repomd = find_repomd(path)
     assert repomd is not None, path  # callers name a repository
-    return os.path.dirname(os.path.dirname(os.path.abspath(repomd)))
+    return os.path.dirname(os.path.dirname(repomd)) or os.curdir
+
+
+def repository_root(path: str) -> str:
+    """The directory holding ``repodata/`` of the repository ``path`` names (one must), absolute."""
+    return os.path.abspath(repository_directory(path))
 
 
 def source_repositories(path: str) -> list[str]:

@@ -28,8 +28,9 @@ from dataclasses import dataclass
 
 from auditor.core.errors import InputError
 from auditor.rpm.model import Gap, GapKind, Package, with_fields
+from auditor.runtime.snapshot import FileSnapshot
 from auditor.runtime.store import Store
-from auditor.sources.inputpaths import find_repomd, lands_inside, repository_root
+from auditor.sources.inputpaths import find_repomd, lands_inside, repository_directory, repository_root
 from auditor.sources.interface import ReadOptions
 from auditor.sources.repodata import RepositoryRead, read_repository
 from auditor.sources.rpmbatch import Outcome, PendingReads, read_rpm_outcomes
@@ -55,7 +56,8 @@ def read_local_repository(
             read.gaps.append(Gap(GapKind.METADATA_ONLY, detail, len(read.packages)))
         return read
     root = repository_root(path)
-    on_disk, nested = _package_files(root, options)
+    walked = repository_directory(path)  # as the replay key spelt it: the same first look
+    on_disk, nested = _package_files(walked, options)
     guessed = [href for href in on_disk if options.binary_headers or href.endswith(_SOURCE_SUFFIXES)]
     with PendingReads(
         [os.path.join(root, href) for href in guessed],
@@ -67,7 +69,7 @@ def read_local_repository(
     ) as pending:
         read = read_repository(path, shown=shown)
         outcomes = dict(zip(guessed, pending.result(), strict=True))
-    read.packages = _with_package_files(read, root, set(on_disk), outcomes, options, store)
+    read.packages = _with_package_files(read, root, walked, set(on_disk), outcomes, options, store)
     _report_nested(read, root, nested, options)
     return read
 
@@ -93,13 +95,15 @@ _SOURCE_SUFFIXES = (".src.rpm", ".nosrc.rpm")
 def _with_package_files(
     read: RepositoryRead,
     root: str,
+    walked: str,
     on_disk: set[str],
     outcomes: dict[str, Outcome],
     options: ReadOptions,
     store: Store | None,
 ) -> list[Package]:
     """The metadata's packages with what their files carry (``outcomes`` has the files read
-    already, by path relative to ``root``); the gaps of files and entries that disagree."""
+    already, by path relative to ``root``, which ``walked`` names as the walk did); the gaps of
+    files and entries that disagree."""
     packages = list(read.packages)
     listed: dict[str, int] = {}
     for position, package in enumerate(packages):
@@ -109,7 +113,10 @@ def _with_package_files(
     # The walk leaves out directories that are repositories of their own (their files are not
     # this repository's unlisted ones), but a file the metadata lists there is this one's:
     # dnf downloads it from there.
-    on_disk.update(href for href in listed if href not in on_disk and _listed_file_is_there(root, href))
+    snapshot = options.snapshot or FileSnapshot()
+    on_disk.update(
+        href for href in listed if href not in on_disk and _listed_file_is_there(walked, href, snapshot)
+    )
     for href, position in listed.items():
         if href not in on_disk:
             # The package's own gap, not only the repository's: every format shows it on the
@@ -290,11 +297,18 @@ def _package_files(root: str, options: ReadOptions, *, nested: bool = True) -> t
     return rpms, sorted(map(relative, repositories))
 
 
-def _listed_file_is_there(root: str, href: str) -> bool:
+def _listed_file_is_there(root: str, href: str, snapshot: FileSnapshot) -> bool:
     """Whether the metadata's ``href`` is a regular file inside ``root`` (a symbolic link on the
-    way may not lead out of it: judged where it lands, as repomd.xml's files are)."""
+    way may not lead out of it: judged where it lands, as repomd.xml's files are), as the
+    run's first look saw it: a file that appeared since is not in the replay key's look."""
     path = os.path.join(root, href)
-    return lands_inside(os.path.realpath(root), path) and os.path.isfile(path)
+    if not lands_inside(os.path.realpath(root), path):
+        return False
+    try:
+        entry = snapshot.entry(path)
+        return entry is not None and entry.is_file()
+    except OSError:
+        return False
 
 
 def _is_rpm_file(entry: os.DirEntry[str]) -> bool:

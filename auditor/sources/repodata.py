@@ -27,6 +27,7 @@ from functools import partial
 
 from auditor.core.errors import InputError
 from auditor.core.files import open_regular, os_reason
+from auditor.core.readlog import tell_opened, watching_opens
 from auditor.formats.repomd import MetadataFile, Repomd, read_repomd
 from auditor.formats.xmlstream import (
     Text,
@@ -211,9 +212,11 @@ def _read_primary_halves(
     try:
         head = _parse_primary(primary, split.head, middle)
         handler, head_errors, cut_found = head
-        tail_result = tail.result()
+        tail_result, tail_opened = tail.result()
     except InputError:
         return None  # a bad cut, or a bad file: read it whole, which says which
+    for path, info in tail_opened:
+        tell_opened(path, info)  # the worker's reading is the run's: checked as any other
     if not cut_found:
         return handler, head_errors, [], []  # the head was the whole document
     if tail_result is None:
@@ -221,10 +224,15 @@ def _read_primary_halves(
     return handler, head_errors, *tail_result
 
 
-def _read_primary_tail(primary: _PrimaryFile, middle: int) -> tuple[list[Package], list[InputError]] | None:
-    """In the worker: the packages from the cut on (None when there is no cut)."""
-    handler, errors, cut_found = _parse_primary(primary, split.tail, middle)
-    return (handler.pending, errors) if cut_found else None
+def _read_primary_tail(
+    primary: _PrimaryFile, middle: int
+) -> tuple[tuple[list[Package], list[InputError]] | None, list[tuple[str, os.stat_result]]]:
+    """In the worker: the packages from the cut on (None when there is no cut), and the files
+    it opened, for this process to be told of (`auditor.core.readlog.tell_opened`)."""
+    opened: list[tuple[str, os.stat_result]] = []
+    with watching_opens(lambda path, info: opened.append((path, info))):
+        handler, errors, cut_found = _parse_primary(primary, split.tail, middle)
+    return ((handler.pending, errors) if cut_found else None), opened
 
 
 def _parse_primary(

@@ -6,6 +6,8 @@ import collections
 import json
 import os
 import shutil
+import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -118,3 +120,105 @@ def test_a_released_snapshot_holds_nothing_but_what_changed(tmp_path: Path) -> N
     assert snapshot.identity(str(tmp_path / "a.rpm")) != first  # looked at again
     assert [entry.name for entry in snapshot.listing(str(tmp_path))] == ["a.rpm", "b.rpm"]
     assert snapshot.changed == [str(tmp_path / "a.rpm")]
+
+
+def _moved_after_the_key(monkeypatch: pytest.MonkeyPatch, move: Callable[[], object]) -> None:
+    """``move`` runs right after the replay key's look at the files (the run's first look)."""
+    first_look = replay.Replay.hit
+
+    def moved(self: replay.Replay) -> bool:
+        found = first_look(self)
+        move()
+        return found
+
+    monkeypatch.setattr(replay.Replay, "hit", moved)
+
+
+def _scan(args: list[str], out: Path) -> tuple[int, str]:
+    code = main(["scan", *args, "--format", "json", "-o", str(out)])
+    return code, out.read_text()
+
+
+def test_metadata_swapped_by_a_repodata_symlink_during_the_run_is_not_stored_under_the_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A mirror swaps its metadata by a ``repodata`` symlink: moved after the key's look (X,
+    two packages) and before the reading (Y, one), then back. The run audits Y, as read; its
+    report must not be stored under X's identities, for the next run on X to replay Y."""
+    repo = tmp_path / "repo"
+    (repo / ".meta").mkdir(parents=True)
+    for fixture in ("epochs-1.2-4.noarch.rpm", "signed-1.0-1.noarch.rpm"):
+        shutil.copy(RPMS / fixture, repo)
+    subprocess.run(["createrepo_c", "--quiet", str(repo)], check=True)
+    (repo / "repodata").rename(repo / ".meta" / "X")
+    fewer = tmp_path / "fewer"
+    fewer.mkdir()
+    shutil.copy(RPMS / "epochs-1.2-4.noarch.rpm", fewer)
+    subprocess.run(["createrepo_c", "--quiet", str(fewer)], check=True)
+    (fewer / "repodata").rename(repo / ".meta" / "Y")
+    link = repo / "repodata"
+    link.symlink_to(".meta/X")
+
+    def point_to(name: str) -> None:
+        link.unlink()
+        link.symlink_to(f".meta/{name}")
+
+    out = tmp_path / "report.json"
+    args = [str(repo), "--fail-on", "none"]
+    with monkeypatch.context() as moving:
+        _moved_after_the_key(moving, lambda: point_to("Y"))
+        raced = _scan(args, out)
+    assert "file-outside-metadata" in raced[1]  # Y does not list signed: what was read
+    point_to("X")
+    assert _scan(args, out) == _scan([*args, "--no-cache"], out)
+    assert "file-outside-metadata" not in out.read_text()
+
+
+def test_a_spec_file_swapped_during_the_run_is_not_stored_under_the_first_look(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A spec read through a symlink moved after the key's look and back: the report of the
+    spec read is not stored under the identity of the one first seen."""
+    spec = "Name: pkg\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\nSource0: {}\n"
+    for name, url in (("clean", "https://example.org/pkg.tgz"), ("citrix", "https://citrix.com/pkg.tgz")):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "pkg.spec").write_text(spec.format(url))
+    link = tmp_path / "pkg.spec"
+    link.symlink_to(tmp_path / "clean" / "pkg.spec")
+
+    def point_to(name: str) -> None:
+        link.unlink()
+        link.symlink_to(tmp_path / name / "pkg.spec")
+
+    out = tmp_path / "report.json"
+    with monkeypatch.context() as moving:
+        _moved_after_the_key(moving, lambda: point_to("citrix"))
+        assert _scan([str(link)], out)[0] == 1  # the Citrix spec, as read
+    point_to("clean")
+    assert _scan([str(link)], out) == _scan([str(link), "--no-cache"], out)
+    assert _scan([str(link)], out)[0] == 0
+
+
+def test_a_listed_package_file_that_appears_during_the_run_is_judged_as_the_first_look_saw_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The metadata lists a source package whose file is missing at the key's look; the file
+    appears during the run and is gone again after. The run judges the file by its first look
+    (missing), the look its key holds, so the report stored is the one a later run would make."""
+    repo = tmp_path / "repo"
+    (repo / "SRPMS").mkdir(parents=True)
+    shutil.copy(RPMS / "epochs-1.2-4.src.rpm", repo / "SRPMS")
+    subprocess.run(["createrepo_c", "--quiet", str(repo)], check=True)
+    # Its own repodata/ makes SRPMS/ a directory the repository's walk does not enter: the file
+    # is found by the metadata's listing alone (`_listed_file_is_there`).
+    (repo / "SRPMS" / "repodata").mkdir()
+    aside = tmp_path / "epochs-1.2-4.src.rpm"
+    (repo / "SRPMS" / "epochs-1.2-4.src.rpm").rename(aside)
+    out = tmp_path / "report.json"
+    args = [str(repo), "--fail-on", "none"]
+    with monkeypatch.context() as moving:
+        _moved_after_the_key(moving, lambda: shutil.copy(aside, repo / "SRPMS"))
+        raced = _scan(args, out)
+    (repo / "SRPMS" / "epochs-1.2-4.src.rpm").unlink()
+    assert "file-missing" in raced[1]
+    assert _scan(args, out) == _scan([*args, "--no-cache"], out)
