@@ -42,10 +42,10 @@ from auditor.runtime.recording import ReportRecorder
 from auditor.runtime.snapshot import FileSnapshot
 from auditor.runtime.store import Store, code_identity, digest
 from auditor.sources.inputpaths import (
-    find_repomd,
     is_repo_config,
     is_url,
     repository_directory,
+    repository_input,
     repository_root,
     source_repositories,
 )
@@ -59,10 +59,10 @@ def _tree(path: str, snapshot: FileSnapshot, *, read_rpms: bool) -> Iterable[str
     metadata, its package files (their headers are read, and files outside the metadata are
     reported) and the source repositories found beside it. What is a repository is the
     loaders' own answer (`repository_input`), marked whatever files it holds."""
-    if not os.path.isdir(path) and (read_rpms or find_repomd(path) is None):
+    repomd = repository_input(path, read_rpms=read_rpms)
+    if repomd is None and not os.path.isdir(path):
         yield snapshot.identity(path)
         return
-    repomd = None if read_rpms else find_repomd(path)
     root = repository_directory(path) if repomd is not None else path
     repositories: list[str] = [root] if repomd is not None else []
     yield from _files_below(root, repositories, snapshot, read_rpms=read_rpms)
@@ -83,7 +83,7 @@ def _files_below(
     markers: list[str] = []
 
     def enter(directory: str) -> bool:
-        if os.path.isfile(os.path.join(directory, "repodata", "repomd.xml")):
+        if repository_input(directory, read_rpms=read_rpms) is not None:
             repositories.append(directory)
         return True
 
@@ -106,10 +106,11 @@ def _repository(directory: str, snapshot: FileSnapshot) -> Iterator[str]:
     one makes the loaders read it as one, and adds no file), and the identity of each file of
     its ``repodata/`` by the name its reader opens it by: a ``repodata`` symlink to a directory
     the walk met first under another name is an alias the walk does not enter."""
-    if find_repomd(directory) is None:  # a source directory that cannot be looked into
+    if repository_input(directory, read_rpms=False) is None:  # a directory that cannot be looked into
         yield f"{directory}\0not readable as a repository"
         return
     metadata = os.path.join(repository_root(directory), "repodata")
+    yield f"repository\0{metadata}"
     try:
         entries = snapshot.listing(metadata)
     except OSError as exc:

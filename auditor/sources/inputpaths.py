@@ -49,6 +49,15 @@ def find_repomd(path: str) -> str | None:
     return None
 
 
+def repository_input(path: str, *, read_rpms: bool) -> str | None:
+    """The repomd.xml of ``path`` when the loaders read it as a repository (`find_repomd`),
+    else None: with ``read_rpms`` a directory is walked for its RPM files even when it holds
+    ``repodata/``. The replay key follows the same answer (`auditor.cli.replay`)."""
+    if read_rpms and os.path.isdir(path):
+        return None
+    return find_repomd(path)
+
+
 def repository_directory(path: str) -> str:
     """The directory holding ``repodata/`` of the repository ``path`` names (one must),
     spelt as ``path`` spells it: the walk of its files and the replay key's look at them

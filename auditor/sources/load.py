@@ -28,6 +28,7 @@ from auditor.sources.inputpaths import (
     is_repo_config,
     is_spec_file,
     is_url,
+    repository_input,
     repository_root,
     source_repositories,
 )
@@ -254,9 +255,7 @@ def _load_one(path: str, options: ReadOptions, remote: Remote | None, store: Sto
             os.stat(path)
         except OSError as exc:
             raise InputError(path, os_reason(exc)) from None
-        if os.path.isdir(path) and options.read_rpms:
-            _load_directory(path, result, options, store)
-        elif find_repomd(path) is not None:
+        if repository_input(path, read_rpms=options.read_rpms) is not None:
             if options.progress is not None:
                 options.progress.phase(f"reading the metadata of {path}")
             _add_repository(read_local_repository(path, options, store), path, result)
@@ -286,7 +285,7 @@ def _load_directory(root: str, result: LoadResult, options: ReadOptions, store: 
         """Walk a directory, unless it is repodata/ or a repository: that is read as one."""
         if os.path.basename(directory) == "repodata":
             return False
-        if options.read_rpms or find_repomd(directory) is None:
+        if repository_input(directory, read_rpms=options.read_rpms) is None:
             return True
         try:
             _add_repository(read_local_repository(directory, options, store), directory, result)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -75,3 +76,36 @@ def test_a_run_that_read_a_configuration_file_without_recording_it_is_never_repl
     first = scan(args, capsys)
     policy.write_text("# no rules now\n")
     assert json.loads(scan(args, capsys)[1])["packages"] != json.loads(first[1])["packages"]
+
+
+@pytest.mark.parametrize(
+    ("layout", "appearing"),
+    [
+        ("rpms", "rpms/repodata"),  # the directory given becomes a repository without metadata
+        ("tree/sub", "tree/sub/repodata"),  # so does one of a walked tree
+        ("repo/x86_64", "repo/SRPMS/repodata"),  # a source repository beside the one given
+    ],
+)
+def test_an_empty_repodata_directory_appearing_is_never_answered_from_the_store(
+    tmp_path: Path,
+    layout: str,
+    appearing: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """createrepo_c or a mirror sync about to write it: the readers take a directory holding
+    ``repodata/`` for a repository whatever it holds (its missing repomd.xml is an input
+    error), while the key held only files, of which an empty directory adds none."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / layout).mkdir(parents=True)
+    shutil.copy(RPMS / "epochs-1.2-4.noarch.rpm", tmp_path / layout)
+    target = layout.split("/")[0] if layout.startswith("tree") else layout
+    if layout.startswith("repo"):
+        subprocess.run(["createrepo_c", "--quiet", layout], check=True)
+    args = [target, "--format", "json", "--fail-on", "none"]
+    before = scan(args, capsys)
+    assert before[0] == 0, before[2]
+    (tmp_path / appearing).mkdir(parents=True)
+    after = scan(args, capsys)
+    assert after == scan([*args, "--no-cache"], capsys)
+    assert after[0] == 3 and "repomd.xml: no such file or directory" in after[2]
