@@ -25,6 +25,7 @@ import datetime
 import json
 import os
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from auditor import __version__
@@ -43,6 +44,8 @@ from auditor.runtime.snapshot import FileSnapshot
 from auditor.runtime.store import Store, code_identity, digest
 from auditor.sources.inputpaths import (
     is_repo_config,
+    is_rpm_name,
+    is_spec_file,
     is_url,
     repository_directory,
     repository_input,
@@ -54,7 +57,9 @@ from auditor.sources.walk import walk_files
 ENVIRONMENT = ("AUDITOR_MAX_METADATA_BYTES",)
 
 
-def _tree(path: str, snapshot: FileSnapshot, *, read_rpms: bool) -> Iterable[str]:
+def _tree(
+    path: str, snapshot: FileSnapshot, *, read_rpms: bool, report: ReportFile | None = None
+) -> Iterable[str]:
     """The identity of every file the audit of ``path`` may read: for a repository, its
     metadata, its package files (their headers are read, and files outside the metadata are
     reported) and the source repositories found beside it. What is a repository is the
@@ -65,21 +70,27 @@ def _tree(path: str, snapshot: FileSnapshot, *, read_rpms: bool) -> Iterable[str
         return
     root = repository_directory(path) if repomd is not None else path
     repositories: list[str] = [root] if repomd is not None else []
-    yield from _files_below(root, repositories, snapshot, read_rpms=read_rpms)
+    yield from _files_below(root, repositories, snapshot, read_rpms=read_rpms, report=report)
     for repository in repositories:
         yield from _repository(repository, snapshot)
         for sibling in source_repositories(repository):
             inside = [sibling]
-            yield from _files_below(sibling, inside, snapshot, read_rpms=read_rpms)
+            yield from _files_below(sibling, inside, snapshot, read_rpms=read_rpms, report=report)
             for each in inside:
                 yield from _repository(each, snapshot)
 
 
 def _files_below(
-    root: str, repositories: list[str], snapshot: FileSnapshot, *, read_rpms: bool
+    root: str,
+    repositories: list[str],
+    snapshot: FileSnapshot,
+    *,
+    read_rpms: bool,
+    report: ReportFile | None = None,
 ) -> Iterator[str]:
     """Each file's identity, and a marker for each place that could not be read: a change
-    there must change the key too. Repositories met on the way are added to ``repositories``."""
+    there must change the key too. Repositories met on the way are added to ``repositories``.
+    ``report``, the file the run writes its report to, is left out."""
     markers: list[str] = []
 
     def enter(directory: str) -> bool:
@@ -94,11 +105,41 @@ def _files_below(
         alias=lambda where, first: markers.append(f"{where}\0alias of {first}"),
         snapshot=snapshot,
     ):
+        if report is not None and report.is_entry(entry):
+            continue
         try:
             yield snapshot.identity(entry.path)
         except OSError:
             yield f"{entry.path}\0unreadable"
     yield from markers
+
+
+@dataclass(frozen=True)
+class ReportFile:
+    """The file ``-o`` writes the report to, by its real path and the names an entry of a walk
+    may have to be it (its own, and the ``-o`` link's): only those are resolved."""
+
+    real: str
+    names: frozenset[str]
+
+    def is_entry(self, entry: os.DirEntry[str]) -> bool:
+        return entry.name in self.names and os.path.realpath(entry.path) == self.real
+
+
+def report_file(output: str | None, inputs: Sequence[str]) -> ReportFile | None:
+    """The report ``-o`` writes, to be left out of the key's walk (each run rewrites it: a
+    report written inside the tree it audits was never replayed, and each run stored one more),
+    unless a reader may take it for an input: an input itself, a name the walk reads (an RPM or
+    spec file) or a file of a ``repodata/`` directory. None for standard output."""
+    if not output or output == "-":
+        return None
+    real = os.path.realpath(output)
+    name = os.path.basename(real)
+    if is_rpm_name(name) or is_spec_file(name) or os.path.basename(os.path.dirname(real)) == "repodata":
+        return None
+    if any(not is_url(path) and os.path.realpath(path) == real for path in inputs):
+        return None
+    return ReportFile(real, frozenset({name, os.path.basename(output)}))
 
 
 def _repository(directory: str, snapshot: FileSnapshot) -> Iterator[str]:
@@ -132,6 +173,7 @@ def report_key(
     read_rpms: bool,
     snapshot: FileSnapshot,
     clock: str = "",
+    report: ReportFile | None = None,
 ) -> str | None:
     """The key a report is stored under, or None when this run must not be replayed. ``config``
     is each configuration file the run read and the digest of the bytes it read
@@ -148,7 +190,7 @@ def report_key(
             if not os.path.isdir(path) and is_repo_config(path):
                 return None  # it names repositories read over the network
             parts.append(f"input\0{path}")
-            parts.extend(_tree(path, snapshot, read_rpms=read_rpms))
+            parts.extend(_tree(path, snapshot, read_rpms=read_rpms, report=report))
     except OSError:
         return None  # the audit will say what is wrong with the input; do not replay that
     return digest(*parts)
@@ -203,6 +245,7 @@ class Replay:
             read_rpms=options.read_rpms,
             snapshot=snapshot,
             clock=expiry_state(gate, waivers),
+            report=report_file(args.output, options.every_input),
         )
         if key is None:
             return

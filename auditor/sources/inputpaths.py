@@ -107,6 +107,11 @@ def lands_inside(real_root: str, path: str) -> bool:
         return False
 
 
+def is_rpm_name(name: str) -> bool:
+    """A file a directory's walk reads as an RPM file, by its name, in any case."""
+    return name.lower().endswith(".rpm")
+
+
 def is_spec_file(path: str) -> bool:
     """A spec file, by its name, in any case (a ``SPECS/foo.SPEC`` too: rpmbuild reads any name,
     and one skipped would be evidence lost). A package read from one has it as its location."""

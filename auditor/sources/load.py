@@ -26,6 +26,7 @@ from auditor.runtime.store import Store
 from auditor.sources.inputpaths import (
     find_repomd,
     is_repo_config,
+    is_rpm_name,
     is_spec_file,
     is_url,
     repository_input,
@@ -303,7 +304,7 @@ def _load_directory(root: str, result: LoadResult, options: ReadOptions, store: 
     rpm_paths: list[str] = []
     spec_paths: list[str] = []
     for entry in walk_files(root, enter=enter, problem=problem, alias=alias, snapshot=options.snapshot):
-        if entry.name.lower().endswith(".rpm"):
+        if is_rpm_name(entry.name):
             rpm_paths.append(entry.path)
         elif is_spec_file(entry.name):
             spec_paths.append(entry.path)

@@ -6,8 +6,11 @@ change a file right there, as a slow disk or a busy machine would let happen.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import shutil
+import sqlite3
 import subprocess
 from pathlib import Path
 
@@ -15,6 +18,7 @@ import pytest
 
 from auditor.cli import replay
 from auditor.cli.main import main
+from auditor.runtime.store import DATABASE
 from tests.conftest import RPMS
 
 FLAGGING = (
@@ -109,3 +113,42 @@ def test_an_empty_repodata_directory_appearing_is_never_answered_from_the_store(
     after = scan(args, capsys)
     assert after == scan([*args, "--no-cache"], capsys)
     assert after[0] == 3 and "repomd.xml: no such file or directory" in after[2]
+
+
+def stored_reports() -> int:
+    database = Path(os.environ["XDG_CACHE_HOME"]) / "auditor" / DATABASE
+    with contextlib.closing(sqlite3.connect(database)) as db:
+        count: int = db.execute("SELECT count(*) FROM reports").fetchone()[0]
+    return count
+
+
+def test_a_report_written_inside_the_tree_it_audits_is_replayed(
+    rpms: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``scan . -o report.json``: the report file was an input file of the key, rewritten by
+    every run, so no run was ever replayed and each stored one more report."""
+    monkeypatch.chdir(rpms)
+    args = [".", "--format", "json", "-o", "report.json"]
+    first = scan(args, capsys)
+    written = (rpms / "report.json").read_text()
+    assert scan(args, capsys) == first and stored_reports() == 1
+    assert (rpms / "report.json").read_text() == written
+    # A report named as the walk reads an input (an RPM file) stays in the key: it is one.
+    rpm_args = [".", "--format", "json", "-o", "report.rpm"]
+    scan(rpm_args, capsys)
+    assert scan(rpm_args, capsys)[0] == 3 and stored_reports() == 3  # read as a bad RPM file
+
+
+def test_a_report_file_is_left_out_of_the_key_only_where_no_reader_takes_it_for_an_input(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "repodata").mkdir()
+    inside = str(tmp_path / "report.json")
+    assert replay.report_file(inside, [str(tmp_path)]) == replay.ReportFile(
+        inside, frozenset({"report.json"})
+    )
+    assert replay.report_file(None, [str(tmp_path)]) is None
+    assert replay.report_file("-", [str(tmp_path)]) is None
+    for name in ("report.RPM", "report.spec", "repodata/report.json"):
+        assert replay.report_file(str(tmp_path / name), [str(tmp_path)]) is None
+    assert replay.report_file(inside, [inside]) is None  # an input itself
