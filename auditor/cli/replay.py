@@ -48,6 +48,7 @@ from auditor.sources.inputpaths import (
     is_spec_file,
     is_url,
     repository_directory,
+    repository_in_walk,
     repository_input,
     repository_root,
     source_repositories,
@@ -94,7 +95,7 @@ def _files_below(
     markers: list[str] = []
 
     def enter(directory: str) -> bool:
-        if repository_input(directory, read_rpms=read_rpms) is not None:
+        if repository_in_walk(directory, read_rpms=read_rpms):
             repositories.append(directory)
         return True
 

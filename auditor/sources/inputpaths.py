@@ -58,6 +58,15 @@ def repository_input(path: str, *, read_rpms: bool) -> str | None:
     return find_repomd(path)
 
 
+def repository_in_walk(directory: str, *, read_rpms: bool) -> bool:
+    """Whether a directory met by the walk of a directory is read as a repository of its own
+    (`repository_input`); a ``repodata/`` is its repository's metadata, not one."""
+    return (
+        os.path.basename(directory) != "repodata"
+        and repository_input(directory, read_rpms=read_rpms) is not None
+    )
+
+
 def repository_directory(path: str) -> str:
     """The directory holding ``repodata/`` of the repository ``path`` names (one must),
     spelt as ``path`` spells it: the walk of its files and the replay key's look at them

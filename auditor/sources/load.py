@@ -29,6 +29,7 @@ from auditor.sources.inputpaths import (
     is_rpm_name,
     is_spec_file,
     is_url,
+    repository_in_walk,
     repository_input,
     repository_root,
     source_repositories,
@@ -286,7 +287,7 @@ def _load_directory(root: str, result: LoadResult, options: ReadOptions, store: 
         """Walk a directory, unless it is repodata/ or a repository: that is read as one."""
         if os.path.basename(directory) == "repodata":
             return False
-        if repository_input(directory, read_rpms=options.read_rpms) is None:
+        if not repository_in_walk(directory, read_rpms=options.read_rpms):
             return True
         try:
             _add_repository(read_local_repository(directory, options, store), directory, result)
