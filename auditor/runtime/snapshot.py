@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import os
 
-from auditor.runtime.store import identity_of
+from auditor.runtime.store import identity_at
 
 
 def _name(entry: os.DirEntry[str]) -> str:
@@ -76,7 +76,7 @@ class FileSnapshot:
         absolute = os.path.abspath(path)
         found = self._identities.get(absolute)
         if found is None:
-            found = self._identities[absolute] = identity_of(absolute, os.stat(path))
+            found = self._identities[absolute] = identity_at(absolute, os.stat(path))
         return found
 
     def opened(self, path: str, info: os.stat_result) -> None:
@@ -91,7 +91,7 @@ class FileSnapshot:
             if listed is not None and self.entry(listed) is None:
                 self.changed.append(path)  # it appeared after the first look
             return
-        if identity_of(absolute, info) != first:
+        if identity_at(absolute, info) != first:
             self.changed.append(path)
         elif not absolute.endswith(".rpm"):
             self._kept[absolute] = first

@@ -114,8 +114,13 @@ def file_identity(path: str) -> str:
 
 def identity_of(path: str, info: os.stat_result) -> str:
     """`file_identity` from a stat already made (say `os.fstat` of the descriptor read)."""
+    return identity_at(os.path.abspath(path), info)
+
+
+def identity_at(absolute: str, info: os.stat_result) -> str:
+    """`identity_of` a path already made absolute (`os.path.abspath`)."""
     times = f"{info.st_mtime_ns}\0{info.st_ctime_ns}"
-    return f"{os.path.abspath(path)}\0{info.st_size}\0{times}\0{info.st_ino}\0{info.st_dev}"
+    return f"{absolute}\0{info.st_size}\0{times}\0{info.st_ino}\0{info.st_dev}"
 
 
 def digest(*parts: str) -> str:
