@@ -10,6 +10,7 @@ import csv
 import enum
 import io
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol, cast
@@ -135,6 +136,27 @@ def compile_pattern(text: str, where: str) -> Pattern:
         ) from None
 
 
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+"""Zero-width space, non-joiner and joiner, word joiner, and the BOM as a zero-width no-break
+space: they part nothing a reader sees."""
+
+_WHITESPACE_RUN = re.compile(r"\s+")  # Python's Unicode \s: exactly the characters str.isspace() takes
+
+
+def normalised_text(value: str) -> str:
+    """``value`` as a reader sees it, for matching: NFKC (fullwidth letters become ASCII ones,
+    a no-break space a space), zero-width characters dropped, and every run of whitespace
+    (Unicode's: U+00A0, U+2003, ``\\v``...) one ASCII space.
+
+    A policy's pattern is RE2's, whose ``\\s`` and ``\\b`` are ASCII: ``Cloud<U+00A0>Software
+    Group`` would part the words of a name the pattern knows. Look-alike letters of other
+    scripts (``Citrix`` with a Cyrillic U+0456 for its ``i``) are left as they are: NFKC does
+    not fold them, and folding confusables would need Unicode's confusables table.
+    """
+    text = unicodedata.normalize("NFKC", value).translate(_INVISIBLE)
+    return _WHITESPACE_RUN.sub(" ", text)
+
+
 @dataclass(frozen=True)
 class FieldRule(Rule):
     """A header field (vendor, packager, buildhost, distribution) matching a pattern or domain."""
@@ -160,10 +182,12 @@ class FieldRule(Rule):
                 yield found
 
     def _decide(self, name: str, value: str) -> Finding | None:
-        match = self.pattern.search(value) if self.pattern is not None else None
+        # The rule sees the value as a reader does; the finding keeps the value as written.
+        text = normalised_text(value)
+        match = self.pattern.search(text) if self.pattern is not None else None
         if match is not None:
-            return self.finding(name, value, capability=f"{name}:{match.group().lower()}")
-        host = value.strip().rstrip(".").lower()
+            return self.finding(name, value, capability=f"{name}:{match.group().casefold()}")
+        host = text.strip().rstrip(".").lower()
         domain = next((d for d in self.domains if host_matches(host, d)), None)
         if domain is not None:
             return self.finding(name, value, capability=f"{name}@{domain}")

@@ -1,0 +1,97 @@
+"""Field rules match a value as a reader sees it: Unicode spaces, fullwidth letters and
+zero-width characters do not part a name the policy knows (red team 6, findings 2, 9, 19)."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.origin.scanned import rules_of, scan, write_spec
+
+NBSP, EM_SPACE, ZWSP = "\u00a0", "\u2003", "\u200b"
+
+CITRIX_VALUES = {
+    "no-break spaces": f"Cloud{NBSP}Software{NBSP}Group, Inc.",
+    "an em space": f"Cloud{EM_SPACE}Software Group, Inc.",
+    "a vertical tab": "Cloud\vSoftware Group, Inc.",
+    "fullwidth letters": "\uff23\uff49\uff54\uff52\uff49\uff58 Systems",
+    "a zero-width space": f"Cit{ZWSP}rix Systems",
+    "a word joiner": "Xen\u2060Server",
+    "a version glued to the name": "XenServer8",
+    "a camel-cased product": "CitrixHypervisor",
+}
+CLEAN_VALUES = {
+    "Citrine": "Citrine Informatics",
+    "Citric": "Citric Acid Technologies",
+    "a plural": "XCP-ng (compatible with XenServers)",
+    "a longer word": "xenserverless.example.org",
+    "no capital after the name": "Citrixsoft Ltd",
+    "XCP-ng": "XCP-ng",
+}
+
+
+@pytest.mark.parametrize("case", sorted(CITRIX_VALUES))
+def test_a_citrix_name_however_spaced_or_spelled_is_found_in_every_field(
+    case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    value = CITRIX_VALUES[case]
+    specs = [
+        write_spec(tmp_path, "vendor", f"Vendor: {value}"),
+        write_spec(tmp_path, "distribution", f"Distribution: {value}"),
+        write_spec(tmp_path, "packager", f"Packager: {value} <release@example.org>"),
+    ]
+    code, findings, _ = scan(capsys, *specs)
+    assert code == 1
+    assert rules_of(findings["vendor"]) == ["citrix-vendor"]
+    assert rules_of(findings["distribution"]) == ["citrix-vendor"]
+    assert rules_of(findings["packager"]) == ["citrix-packager"]
+    # The evidence is the value as written, not the form it was matched in.
+    assert findings["vendor"][0]["value"] == value
+
+
+@pytest.mark.parametrize("case", sorted(CLEAN_VALUES))
+def test_names_that_only_resemble_citrix_stay_clean(
+    case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    value = CLEAN_VALUES[case]
+    specs = [
+        write_spec(tmp_path, "vendor", f"Vendor: {value}"),
+        write_spec(tmp_path, "packager", f"Packager: {value} <release@example.org>"),
+    ]
+    code, findings, _ = scan(capsys, *specs)
+    assert (code, findings) == (0, {"vendor": [], "packager": []})
+
+
+def test_a_built_rpm_whose_vendor_has_no_break_spaces_is_citrix(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The header rpm writes, not only the spec: rpmbuild keeps the no-break spaces."""
+    spec = write_spec(tmp_path, "nbsp", f"Vendor: Cloud{NBSP}Software{NBSP}Group, Inc.")
+    top = tmp_path / "rpmbuild"
+    subprocess.run(["rpmbuild", "-bb", "--quiet", "--define", f"_topdir {top}", str(spec)], check=True)
+    (built,) = (top / "RPMS" / "noarch").glob("nbsp-*.rpm")
+    vendor = subprocess.run(
+        ["rpm", "-qp", "--qf", "%{VENDOR}", str(built)], capture_output=True, text=True, check=True
+    ).stdout
+    assert vendor == f"Cloud{NBSP}Software{NBSP}Group, Inc."
+    code, findings, _ = scan(capsys, built)
+    assert rules_of(findings["nbsp"]) == ["citrix-vendor"]
+    assert code == 1
+
+
+def test_a_reflowed_vendor_keeps_its_fingerprint(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The capability (what the fingerprint is made of) is the match with its whitespace made
+    one space and its case folded: a Vendor re-flowed keeps its baseline entry."""
+    fingerprints = []
+    for where, vendor in (
+        ("before", "Cloud Software Group, Inc."),
+        ("after", "CLOUD  Software\tGroup, Inc."),
+    ):
+        (tmp_path / where).mkdir()
+        _, findings, _ = scan(capsys, write_spec(tmp_path / where, "v", f"Vendor: {vendor}"))
+        (found,) = findings["v"]
+        assert found["capability"] == "vendor:cloud software group"
+        fingerprints.append(found["fingerprint"])
+    assert fingerprints[0] == fingerprints[1]
