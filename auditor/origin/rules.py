@@ -199,7 +199,8 @@ class LicenseRule(Rule):
     """Licences that are not free, found inside compound expressions.
 
     ``terms`` are phrases found anywhere in the expression (``Proprietary and BSD``,
-    ``GPLv2+ and Redistributable, no modification permitted``). ``elements`` are names that
+    ``GPLv2+ and Redistributable, no modification permitted``, ``LicenseRef-Citrix-EULA``:
+    see `license_term_pattern`). ``elements`` are names that
     must be a whole element of the expression, split at ``and``, ``or``, ``with``, commas and
     parentheses: ``Redistributable`` alone is not free, but ``Freely redistributable without
     restriction`` is one element that merely contains the word.
@@ -213,11 +214,7 @@ class LicenseRule(Rule):
     kind: ClassVar[str] = "license"
 
     def __post_init__(self) -> None:
-        compiled = tuple(
-            re.compile(r"(?<![\w+.-])" + re.escape(term) + r"(?![\w+-])", re.IGNORECASE)
-            for term in self.terms
-        )
-        object.__setattr__(self, "_compiled", compiled)
+        object.__setattr__(self, "_compiled", tuple(license_term_pattern(term) for term in self.terms))
 
     def match(self, package: Package) -> Iterator[Finding]:
         license_ = package.license
@@ -230,11 +227,12 @@ class LicenseRule(Rule):
             yield found
 
     def _decide(self, license_: str) -> Finding | None:
+        text = normalised_text(license_)
         for term, pattern in zip(self.terms, self._compiled, strict=True):
-            if pattern.search(license_):
+            if pattern.search(text):
                 return self._finding(license_, term)
         if self.elements:
-            present = {element.casefold() for element in license_elements(license_)}
+            present = {element.casefold() for element in license_elements(text)}
             for element in self.elements:
                 if element.casefold() in present:
                     return self._finding(license_, element)
@@ -244,6 +242,25 @@ class LicenseRule(Rule):
         return self.finding(
             "license", license_, message=f"{self.message} ({term})", capability=f"license:{term.lower()}"
         )
+
+
+_TERM_GAP = re.compile(r"[\s_-]+")
+
+
+def license_term_pattern(term: str) -> re.Pattern[str]:
+    """Where ``term`` is in a licence expression, whatever joins it to the rest.
+
+    A term stands anywhere a letter or digit does not carry it on: ``-``, ``+``, ``_``, ``.``,
+    ``/`` or a space part it from its neighbours, so ``LicenseRef-Citrix-EULA``,
+    ``BSD+Proprietary`` and ``Proprietary_License`` hold their terms, while ``Proprietaryish``
+    and ``NonCommercial`` do not. Inside a term, a space or a hyphen is any run of
+    whitespace, hyphens and underscores: ``Not redistributable`` is also
+    ``Not-redistributable`` and ``Not  redistributable``.
+    """
+    words = [word for word in _TERM_GAP.split(term.strip()) if word]
+    body = r"[\s_-]+".join(re.escape(word) for word in words)
+    # [^\W_] is a letter or a digit (Unicode's): the one thing that continues a term.
+    return re.compile(r"(?<![^\W_])" + body + r"(?![^\W_])", re.IGNORECASE)
 
 
 _LICENSE_SEPARATORS = re.compile(r"\s+(?:and|or|with)\s+|[(),;]", re.IGNORECASE)

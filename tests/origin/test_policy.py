@@ -148,7 +148,9 @@ def test_xenserver_names_and_domains_in_vendor_and_packager(  # type: ignore[no-
         ("GPLv2+ and Proprietary", ["proprietary-license"]),
         ("Portions GPL, Portions Non-Redistributable (See description)", ["proprietary-license"]),
         ("GPLv2", []),
-        ("LicenseRef-Proprietary-ish", []),
+        # A hyphen parts a term from what follows, as in every LicenseRef-<x>-Proprietary.
+        ("LicenseRef-Proprietary-ish", ["proprietary-license"]),
+        ("Proprietaryish", []),
     ],
 )
 def test_licences_inside_compound_expressions(policy, license: str, expected: list[str]) -> None:  # type: ignore[no-untyped-def]

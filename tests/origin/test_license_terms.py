@@ -1,0 +1,92 @@
+"""Licence terms are found however a compound expression joins them: SPDX refs, hyphens,
+plus signs, underscores, runs of spaces (red team 6, finding 3), and free licences stay clean."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.origin.scanned import rules_of, scan, write_spec
+
+NOT_FREE = {
+    "Proprietary": "proprietary-license",
+    "LicenseRef-Citrix-EULA": "proprietary-license",
+    "LicenseRef-Citrix-Proprietary": "proprietary-license",
+    "LicenseRef-Proprietary-Citrix": "proprietary-license",
+    "LicenseRef-Citrix-Hypervisor": "proprietary-license",
+    "LicenseRef-Commercial": "proprietary-license",
+    "Citrix-EULA": "proprietary-license",
+    "Proprietary-EULA": "proprietary-license",
+    "BSD+Proprietary": "proprietary-license",
+    "Proprietary_License": "proprietary-license",
+    "MIT/Proprietary": "proprietary-license",
+    "GPLv2 and Not  redistributable": "proprietary-license",
+    "GPLv2 and Not\u00a0redistributable": "proprietary-license",
+    "Non redistributable": "proprietary-license",
+    "Not-redistributable": "proprietary-license",
+    "Non-Distributable": "proprietary-license",
+    "Not distributable": "proprietary-license",
+    "Non-free": "proprietary-license",
+    "Nonfree": "proprietary-license",
+    "non_free": "proprietary-license",
+    "Redistributable-no-modification": "restricted-license",
+    "Redistributable, no modification permitted": "restricted-license",
+    "GPLv2+ and Redistributable, no modification permitted": "restricted-license",
+}
+FREE = (
+    "GPL-2.0-or-later WITH Classpath-exception-2.0",
+    "MIT AND (BSD-3-Clause OR Apache-2.0)",
+    "Apache-2.0 WITH LLVM-exception",
+    "GPL-2.0-only WITH Linux-syscall-note",
+    "LGPLv2+",
+    "OFL",
+    "GPL+ or Artistic",
+    "Freely redistributable without restriction",
+    "freely-redistributable",
+    "GPL-2+ with distribution exception",
+    "LicenseRef-Fedora-Public-Domain",
+    "LicenseRef-Fedora-UltraPermissive",
+    "CC-BY-SA-4.0 AND CC0-1.0",
+    "Python-2.0.1 AND Unicode-DFS-2016",
+    "Beerware",
+    "FreeSoftware",
+    "DFSG",
+)
+
+
+def test_every_spelling_of_a_licence_that_is_not_free_is_found(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    names = {f"l{index}": license_ for index, license_ in enumerate(NOT_FREE)}
+    specs = [write_spec(tmp_path, name, f"License: {license_}") for name, license_ in names.items()]
+    code, findings, _ = scan(capsys, *specs)
+    found = {license_: rules_of(findings[name]) for name, license_ in names.items()}
+    assert found == {license_: [rule] for license_, rule in NOT_FREE.items()}
+    assert code == 1
+
+
+def test_free_licences_stay_clean(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    names = {f"f{index}": license_ for index, license_ in enumerate(FREE)}
+    specs = [write_spec(tmp_path, name, f"License: {license_}") for name, license_ in names.items()]
+    code, findings, _ = scan(capsys, *specs)
+    assert {names[name]: found for name, found in findings.items()} == {license_: [] for license_ in FREE}
+    assert code == 0
+
+
+def test_a_built_rpm_under_a_citrix_licence_ref_is_proprietary(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = write_spec(tmp_path, "ref", "License: LicenseRef-Citrix-EULA")
+    top = tmp_path / "rpmbuild"
+    subprocess.run(["rpmbuild", "-bb", "--quiet", "--define", f"_topdir {top}", str(spec)], check=True)
+    (built,) = (top / "RPMS" / "noarch").glob("ref-*.rpm")
+    code, findings, _ = scan(capsys, built)
+    (finding,) = findings["ref"]
+    assert (finding["rule"], finding["category"], finding["capability"]) == (
+        "proprietary-license",
+        "proprietary",
+        "license:eula",
+    )
+    assert code == 1
