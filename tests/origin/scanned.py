@@ -21,20 +21,27 @@ def write_spec(directory: Path, name: str, *tags: str) -> Path:
     return path
 
 
+def scan_report(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, dict[str, Any], str]:
+    """``auditor scan ARGS --format json``: its exit code, its report (empty when it refused
+    to run, exit 2) and what it said on standard error."""
+    code = main(["scan", *map(str, args), "--format", "json", "--no-cache", "-q"])
+    captured = capsys.readouterr()
+    return code, (json.loads(captured.out) if code != 2 else {}), captured.err
+
+
 def scan(
     capsys: pytest.CaptureFixture[str], *args: str | Path
 ) -> tuple[int, dict[str, list[dict[str, Any]]], str]:
-    """``auditor scan ARGS --format json``: its exit code, each binary package's findings (by
-    name), and what it said on standard error."""
-    code = main(["scan", *map(str, args), "--format", "json", "--no-cache", "-q"])
-    captured = capsys.readouterr()
-    if code == 2:
-        return code, {}, captured.err
-    report = json.loads(captured.out)
-    findings = {
-        package["name"]: package["findings"] for package in report["packages"] if package["kind"] == "binary"
+    """`scan_report`, with each binary package's findings by name in place of the report."""
+    code, report, err = scan_report(capsys, *args)
+    return code, binaries(report, "findings"), err
+
+
+def binaries(report: dict[str, Any], key: str) -> dict[str, Any]:
+    """``key`` of each binary package of a JSON report, by name."""
+    return {
+        package["name"]: package[key] for package in report.get("packages", ()) if package["kind"] == "binary"
     }
-    return code, findings, captured.err
 
 
 def rules_of(findings: list[dict[str, Any]]) -> list[str]:

@@ -1,0 +1,57 @@
+"""XenServer's proprietary varstored is a component, not merely a proprietary licence: the
+firmware waiver the policy recommends (by category) must not accept it (red team 6, #13)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.origin.scanned import binaries, rules_of, scan_report, write_spec
+
+FIRMWARE_WAIVER = """[[waiver]]
+package = "*"
+category = "proprietary"
+reason = "we accept redistributable firmware"
+owner = "firmware <firmware@example.org>"
+expires = 2099-01-01
+"""
+
+
+def test_the_firmware_waiver_accepts_firmware_but_not_xenservers_varstored(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    waivers = tmp_path / "waivers.toml"
+    waivers.write_text(FIRMWARE_WAIVER)
+    firmware = "GPL+ and GPLv2+ and MIT and Redistributable, no modification permitted"
+    specs = [
+        write_spec(tmp_path, "linux-firmware", f"License: {firmware}"),
+        write_spec(tmp_path, "varstored", "License: Proprietary and BSD"),
+        write_spec(tmp_path, "varstored-tools", "License: Proprietary and BSD"),
+        write_spec(tmp_path, "uefi-tool", "Requires: varstored"),
+    ]
+    code, report, _ = scan_report(capsys, *specs, "--waivers", waivers)
+    findings = binaries(report, "findings")
+    assert rules_of(findings["linux-firmware"]) == ["restricted-license"]
+    for name in ("varstored", "varstored-tools"):
+        assert rules_of(findings[name]) == ["proprietary-license", "xenserver-proprietary-component"]
+        (component,) = (f for f in findings[name] if f["rule"] == "xenserver-proprietary-component")
+        assert component["category"] == "citrix" and component["disposition"] == "blocks"
+    assert code == 1
+    assert binaries(report, "gate") == {
+        "linux-firmware": "waived",
+        "varstored": "blocking",
+        "varstored-tools": "blocking",
+        "uefi-tool": "blocking",
+    }
+
+
+def test_the_bsd_varstored_xcp_ng_ships_is_not_the_component(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    specs = [
+        write_spec(tmp_path, "varstored", "License: BSD"),
+        write_spec(tmp_path, "varstored-tools", "License: BSD"),
+    ]
+    code, report, _ = scan_report(capsys, *specs)
+    assert (code, binaries(report, "findings")) == (0, {"varstored": [], "varstored-tools": []})
