@@ -153,7 +153,7 @@ def _add_context_and_policy_options(command: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="CSV",
-        help="XCP-ng packages_provenance.csv: rows added_by XS become evidence",
+        help="XCP-ng packages_provenance.csv: rows added_by XS (or XenServer, any case) become evidence",
     )
     command.add_argument(
         "--config", metavar="FILE", help="project file (default: ./auditor.toml when it exists)"

@@ -38,6 +38,7 @@ from auditor.core.schema import convert, shown
 from auditor.core.tomlfile import read_toml
 from auditor.origin.findings import Category, Finding, Severity
 from auditor.origin.policyschema import (
+    DEFAULT_PROVENANCE_ORIGINS,
     AnyRuleShape,
     ComponentRuleShape,
     FieldRuleShape,
@@ -177,7 +178,7 @@ def load_policy(
                 severity=Severity.INFO,
                 message="recorded as imported from XenServer in the provenance table",
                 reference=os.path.abspath(path),
-                origins=frozenset({"XS"}),
+                origins=frozenset(DEFAULT_PROVENANCE_ORIGINS),
                 table=table,
             )
         )

@@ -17,6 +17,10 @@ import msgspec
 from auditor.core.schema import FileName, NonEmpty, described
 from auditor.origin.findings import Category
 
+DEFAULT_PROVENANCE_ORIGINS = ("XS", "XenServer")
+"""The ``added_by`` values of XCP-ng's provenance table that mean "imported from XenServer"
+(the table writes ``XS``; its product name means the same), whatever their case."""
+
 SeverityName = Literal["high", "medium", "low", "info"]
 FieldName = Literal["vendor", "packager", "buildhost", "distribution", "url", "summary"]
 Port = Annotated[int, msgspec.Meta(ge=1, le=65535)]
@@ -89,7 +93,7 @@ class ComponentRuleShape(RuleShape, tag="component", frozen=True, kw_only=True):
 class ProvenanceRuleShape(RuleShape, tag="provenance", frozen=True, kw_only=True):
     file: FileName
     """The provenance table, relative to the policy file."""
-    origins: Strings = ("XS",)
+    origins: Strings = DEFAULT_PROVENANCE_ORIGINS
 
 
 AnyRuleShape = (

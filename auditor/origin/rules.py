@@ -344,19 +344,28 @@ class ProvenanceRule(Rule):
     """A provenance table (XCP-ng's ``packages_provenance.csv``): source names recorded as imported."""
 
     origins: frozenset[str] = frozenset()
+    """The ``added_by`` values that mean imported; compared without case or surrounding
+    whitespace (a row's ``xs`` is ``XS``: a row read is never skipped for its spelling)."""
     table: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     """Source package name -> (added_by, import_reason)."""
 
     kind: ClassVar[str] = "provenance"
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "origins", frozenset(_origin_key(origin) for origin in self.origins))
+
     def match(self, package: Package) -> Iterator[Finding]:
         name = package.source_name
         entry = self.table.get(name or "")
-        if entry is None or entry[0] not in self.origins:
+        if entry is None or _origin_key(entry[0]) not in self.origins:
             return
         added_by, reason = entry
         value = f"added_by={added_by}" + (f"; import_reason={reason}" if reason else "")
         yield self.finding("provenance", value, capability=f"provenance:{added_by}")
+
+
+def _origin_key(origin: str) -> str:
+    return origin.strip().casefold()
 
 
 def read_provenance_csv(path: str) -> dict[str, tuple[str, str]]:
