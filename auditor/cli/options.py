@@ -22,7 +22,7 @@ from auditor.gate.baseline import BASELINE_FILE, Baseline, load_baseline
 from auditor.gate.options import GateOptions, clock
 from auditor.gate.waivers import Waiver, load_waivers, read_waiver_file
 from auditor.origin.findings import DEFAULT_FAIL_ON, Verdict
-from auditor.origin.policy import Policy, load_policy
+from auditor.origin.policy import Policy, load_policy, require_origin_rules
 from auditor.rpm.model import GapKind
 from auditor.rpm.spec.builtins import bcond_defines
 
@@ -351,13 +351,22 @@ def _bconds(with_: Sequence[str], without: Sequence[str]) -> tuple[tuple[str, st
 
 
 def policy(args: argparse.Namespace, project: ProjectConfig) -> Policy:
-    return load_policy(
+    """The run's policy: one under which no package can be `origin` is a policy error."""
+    loaded = load_policy(
         [*project.policy_files, *args.policy],
         default=project.default_policy and not args.no_default_policy,
         project=project.policy,
         project_path=project.path,
         provenance=[*project.provenance, *args.provenance],
     )
+    if args.no_default_policy:
+        asked = "--no-default-policy"
+    elif not project.default_policy:
+        asked = f"{project.path or 'auditor.toml'}: audit.default-policy = false"
+    else:
+        asked = ", ".join(loaded.sources)
+    require_origin_rules(loaded, asked)
+    return loaded
 
 
 def waivers(args: argparse.Namespace, project: ProjectConfig, policy: Policy) -> list[Waiver]:

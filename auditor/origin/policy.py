@@ -186,6 +186,24 @@ def load_policy(
     return policy
 
 
+def require_origin_rules(policy: Policy, asked: str) -> None:
+    """Refuse a policy under which no package can be `origin`: every audit would pass it.
+
+    ``asked`` names what the user asked that left it so (``--no-default-policy``). A clean
+    result must mean the rules looked and found nothing, never that there were none to look.
+    """
+    if any(rule.severity >= policy.taint_severity for rule in policy.rules):
+        return
+    if policy.rules:
+        what = f"no rule at or above its taint-severity ({policy.taint_severity})"
+    else:
+        what = "no origin rule"
+    raise PolicyError(
+        f"{asked}: the policy has {what}, so no package could be found to come from Citrix and "
+        "a clean result would prove nothing (add rules with --policy FILE or auditor.toml's [policy])"
+    )
+
+
 def read_policy_file(path: str) -> PolicyDocument:
     """A policy file, checked against `PolicyDocument`."""
     data = read_toml(path, "policy file")

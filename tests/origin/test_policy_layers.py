@@ -1,0 +1,64 @@
+"""How the policy's layers combine, and what the combination may not be (red team 6, #11, #12, #18)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.origin.scanned import rules_of, scan, write_spec
+
+CITRIX = ("Vendor: Citrix Systems, Inc.", "License: Proprietary")
+HIGH_RULE = (
+    '[[rule]]\nid = "ours"\nkind = "field"\nseverity = "high"\nfields = ["vendor"]\n'
+    "pattern = '(?i)citrix'\nmessage = \"m\"\n"
+)
+
+
+def one_error(err: str) -> str:
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    return lines[0]
+
+
+def test_no_default_policy_and_no_other_is_a_policy_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With no origin rule every package is clean: that is no proof, and is not reported as one."""
+    spec = write_spec(tmp_path, "a", *CITRIX)
+    code, _, err = scan(capsys, spec, "--no-default-policy")
+    assert code == 2
+    assert one_error(err).startswith("auditor: error: --no-default-policy: the policy has no origin rule")
+
+
+def test_default_policy_false_in_the_project_file_is_a_policy_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spec = write_spec(tmp_path, "a", *CITRIX)
+    (tmp_path / "auditor.toml").write_text("[audit]\ndefault-policy = false\n")
+    monkeypatch.chdir(tmp_path)
+    code, _, err = scan(capsys, spec)
+    assert code == 2
+    assert "audit.default-policy = false: the policy has no origin rule" in one_error(err)
+
+
+def test_a_policy_of_evidence_only_rules_is_a_policy_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The provenance table alone is evidence only (info): nothing could ever block."""
+    spec = write_spec(tmp_path, "a", *CITRIX)
+    table = tmp_path / "prov.csv"
+    table.write_text("SRPM_name;added_by;import_reason;latest_release_URL;latest_release_regexp\na;XS;;;\n")
+    code, _, err = scan(capsys, spec, "--no-default-policy", "--provenance", table)
+    assert code == 2
+    assert "no rule at or above its taint-severity (medium)" in one_error(err)
+
+
+def test_no_default_policy_with_rules_of_ones_own_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = write_spec(tmp_path, "a", *CITRIX)
+    policy = tmp_path / "ours.toml"
+    policy.write_text(HIGH_RULE)
+    code, findings, err = scan(capsys, spec, "--no-default-policy", "--policy", policy)
+    assert (code, rules_of(findings["a"]), err) == (1, ["ours"], "")
