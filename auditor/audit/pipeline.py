@@ -88,7 +88,7 @@ def audit_packages(
             *(config_fact(item) for item in config_findings),
             *(gap_fact(None, "input", gap) for gap in gaps),
         ),
-        warnings=[*targets.warnings, *context.warnings, *warnings],
+        warnings=[*policy.warnings, *targets.warnings, *context.warnings, *warnings],
     )
 
 

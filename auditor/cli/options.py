@@ -143,7 +143,8 @@ def _add_context_and_policy_options(command: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="FILE",
-        help="extra policy file, on top of the default one (repeatable)",
+        help="extra policy file: adds its rules, or replaces (by id, with a warning) those already "
+        "loaded (repeatable)",
     )
     command.add_argument(
         "--no-default-policy", action="store_true", help="do not load the shipped default policy"

@@ -1,7 +1,7 @@
 """Load origin policies (TOML) into rules and allow entries.
 
 Layers, each optional, later ones extending earlier ones (a rule with an id already
-loaded replaces it):
+loaded replaces it, and the run warns that it did):
 
 1. the default policy shipped in ``data/policy.toml`` (installed as ``auditor/_data``);
 2. the ``[policy]`` table of a project file (``auditor.toml``);
@@ -100,6 +100,10 @@ class Policy:
     tier_severity: dict[str, Severity] = field(default_factory=dict)
     """``[settings] tier-severity``: the severity of every rule of a tier, whichever layer set it
     (``tier-severity = { public-org = "low" }`` makes Citrix's public forges evidence only)."""
+    warnings: list[str] = field(default_factory=list)
+    """What loading it noticed and the run must say (a rule replaced by a later layer)."""
+    rule_files: dict[str, str] = field(default_factory=dict)
+    """Rule id -> the file (or project file) its rule was read from."""
 
     def rule(self, rule_id: str) -> Rule | None:
         return next((rule for rule in self.rules if rule.id == rule_id), None)
@@ -230,9 +234,18 @@ def _merge(policy: Policy, document: PolicyDocument, path: str, at: str = "") ->
         policy.rpm_features = dict(document.rpm.features)
     base = os.path.dirname(os.path.abspath(path))
     for position, shape in enumerate(document.rule):
-        rule = _rule(shape, f"{path}: {at}rule[{position}]", base)
+        where = f"{path}: {at}rule[{position}]"
+        rule = _rule(shape, where, base)
+        if rule.id in policy.rule_files:
+            # Replacing is what a same id means, but it drops the whole earlier rule (every
+            # component of a list, every domain): extending by the same id would lose them.
+            policy.warnings.append(
+                f"{where}: rule {rule.id} replaces the one of {policy.rule_files[rule.id]} whole, "
+                "none of its matchers kept (give a rule another id to add to the policy)"
+            )
         policy.rules = [existing for existing in policy.rules if existing.id != rule.id]
         policy.rules.append(rule)
+        policy.rule_files[rule.id] = path
         if isinstance(shape, ProvenanceRuleShape):
             policy.tables.append(os.path.join(base, shape.file))
     for item in document.allow:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
+from auditor.cli.main import main
+from auditor.origin.policy import default_policy_path
 from tests.origin.scanned import rules_of, scan, write_spec
 
 CITRIX = ("Vendor: Citrix Systems, Inc.", "License: Proprietary")
@@ -62,3 +65,63 @@ def test_no_default_policy_with_rules_of_ones_own_runs(
     policy.write_text(HIGH_RULE)
     code, findings, err = scan(capsys, spec, "--no-default-policy", "--policy", policy)
     assert (code, rules_of(findings["a"]), err) == (1, ["ours"], "")
+
+
+EXTENDED_COMPONENTS = """[[rule]]
+id = "xenserver-proprietary-component"
+kind = "component"
+severity = "high"
+message = "Known XenServer-only component"
+[[rule.component]]
+name = "my-blob"
+what = "one more proprietary component"
+"""
+
+
+def test_a_policy_file_replacing_a_shipped_rule_says_so_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Extending the component list by its id drops the shipped components: the run says so, on
+    standard error once and in the report, each time the report is given (replayed too)."""
+    more = tmp_path / "more.toml"
+    more.write_text(EXTENDED_COMPONENTS)
+    specs = [write_spec(tmp_path, "emu-manager"), write_spec(tmp_path, "my-blob")]
+    args = ["scan", *map(str, specs), "--policy", str(more), "--format", "json", "-q"]
+    for _run in ("audited", "replayed"):
+        code = main(args)
+        captured = capsys.readouterr()
+        (line,) = captured.err.splitlines()
+        assert line.startswith(f"auditor: warning: {more}: rule[0]: rule xenserver-proprietary-component ")
+        assert f"replaces the one of {default_policy_path()} whole" in line
+        report = json.loads(captured.out)
+        assert report["warnings"] == [line.removeprefix("auditor: warning: ")]
+        found = {p["name"]: rules_of(p["findings"]) for p in report["packages"] if p["kind"] == "binary"}
+        assert (code, found) == (1, {"emu-manager": [], "my-blob": ["xenserver-proprietary-component"]})
+
+
+def test_the_project_policy_replacing_a_rule_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spec = write_spec(tmp_path, "a", *CITRIX)
+    (tmp_path / "auditor.toml").write_text(
+        EXTENDED_COMPONENTS.replace("[[rule]]", "[[policy.rule]]").replace("[[rule.", "[[policy.rule.")
+    )
+    monkeypatch.chdir(tmp_path)
+    _, _, err = scan(capsys, spec)
+    assert one_error(err).startswith(
+        "auditor: warning: auditor.toml: policy.rule[0]: rule xenserver-proprietary-component replaces"
+    )
+
+
+def test_a_new_rule_id_adds_without_a_warning(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    more = tmp_path / "more.toml"
+    more.write_text(
+        EXTENDED_COMPONENTS.replace('id = "xenserver-proprietary-component"', 'id = "our-components"')
+    )
+    specs = [write_spec(tmp_path, "emu-manager"), write_spec(tmp_path, "my-blob")]
+    code, findings, err = scan(capsys, *specs, "--policy", more)
+    assert (code, err) == (1, "")
+    assert {name: rules_of(found) for name, found in findings.items()} == {
+        "emu-manager": ["xenserver-proprietary-component"],
+        "my-blob": ["our-components"],
+    }

@@ -58,7 +58,8 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
     view = check_report.check_view(change, session.gate, waivers)
     write_output(check_report.render(view, args.format), args.output)
     lines = messages(
-        [*new.warnings, *base.warnings, *context.warnings], [*new.errors, *base.errors, *context.errors]
+        [*session.policy.warnings, *new.warnings, *base.warnings, *context.warnings],
+        [*new.errors, *base.errors, *context.errors],
     )
     # Unreadable inputs and a check of nothing have their own lines (the errors, the headline).
     reasons = view.after.decision.completeness.reasons

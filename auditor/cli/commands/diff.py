@@ -7,7 +7,7 @@ import os
 from typing import TYPE_CHECKING
 
 from auditor.cli import options
-from auditor.cli.output import write_output
+from auditor.cli.output import report_warnings, write_output
 from auditor.cli.session import Session
 from auditor.core.errors import ExitCode, InputError
 from auditor.reports.catalog import DIFF_FORMATS
@@ -39,6 +39,7 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
     from auditor.gate.progress import diff_releases
     from auditor.reports import diff_report
 
+    report_warnings(session.policy.warnings)  # once, though each side may be audited with it
     try:
         old = _side(args.old, args, session)
         new = _side(args.new, args, session)
