@@ -74,6 +74,8 @@ class Allow:
     rules: tuple[str, ...] = ("*",)
     values: tuple[str, ...] = ()
     reason: str = ""
+    source: str = ""
+    """Where it was read (``ours.toml: allow[2]``), for the error that names it."""
 
     def matches(self, package: Package, finding: Finding) -> bool:
         names = [package.name]
@@ -104,6 +106,8 @@ class Policy:
     """What loading it noticed and the run must say (a rule replaced by a later layer)."""
     rule_files: dict[str, str] = field(default_factory=dict)
     """Rule id -> the file (or project file) its rule was read from."""
+    tier_settings: dict[str, str] = field(default_factory=dict)
+    """Tier -> where its ``tier-severity`` was set, for the error that names it."""
 
     def rule(self, rule_id: str) -> Rule | None:
         return next((rule for rule in self.rules if rule.id == rule_id), None)
@@ -187,7 +191,29 @@ def load_policy(
             )
         )
         policy.sources.append(path)
+    _check_references(policy)
     return policy
+
+
+def _check_references(policy: Policy) -> None:
+    """An ``[[allow]]`` rule or a ``tier-severity`` tier that names nothing in the policy is a
+    typo (or a rule since renamed): it would silently do nothing, so it is an error, as a
+    waiver's unknown rule is."""
+    ids = sorted({rule.id for rule in policy.rules})
+    for allow in policy.allows:
+        for pattern in allow.rules:
+            if not any(fnmatch.fnmatchcase(rule_id, pattern) for rule_id in ids):
+                raise PolicyError(
+                    f"{allow.source}: rules: {shown(pattern, plain=True)} matches no rule of the policy "
+                    f"(known: {', '.join(ids) or 'none'})"
+                )
+    tiers = sorted({rule.tier for rule in policy.rules if rule.tier is not None})
+    for tier, where in policy.tier_settings.items():
+        if tier not in tiers:
+            raise PolicyError(
+                f"{where}: no rule of the policy has the tier {shown(tier, plain=True)} "
+                f"(tiers: {', '.join(tiers) or 'none'})"
+            )
 
 
 def require_origin_rules(policy: Policy, asked: str) -> None:
@@ -230,6 +256,7 @@ def _merge(policy: Policy, document: PolicyDocument, path: str, at: str = "") ->
         policy.taint_severity = Severity.parse(settings.taint_severity)
     for tier, severity in settings.tier_severity.items():
         policy.tier_severity[tier] = Severity.parse(severity)
+        policy.tier_settings[tier] = f"{path}: {at}settings.tier-severity.{tier}"
     if document.rpm is not None:
         policy.rpm_features = dict(document.rpm.features)
     base = os.path.dirname(os.path.abspath(path))
@@ -248,8 +275,9 @@ def _merge(policy: Policy, document: PolicyDocument, path: str, at: str = "") ->
         policy.rule_files[rule.id] = path
         if isinstance(shape, ProvenanceRuleShape):
             policy.tables.append(os.path.join(base, shape.file))
-    for item in document.allow:
-        policy.allows.append(Allow(item.id, item.packages, item.rules, item.values, item.reason))
+    for index, item in enumerate(document.allow):
+        where = f"{path}: {at}allow[{index}]"
+        policy.allows.append(Allow(item.id, item.packages, item.rules, item.values, item.reason, where))
     policy.sources.append(path)
 
 

@@ -125,3 +125,47 @@ def test_a_new_rule_id_adds_without_a_warning(tmp_path: Path, capsys: pytest.Cap
         "emu-manager": ["xenserver-proprietary-component"],
         "my-blob": ["our-components"],
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            '[[allow]]\nid = "typo"\npackages = ["*"]\nrules = ["citrix-vendr"]\nreason = "r"\n',
+            'allow[0]: rules: "citrix-vendr" matches no rule of the policy (known: ',
+        ),
+        (
+            '[[allow]]\nid = "half"\npackages = ["*"]\nrules = ["citrix-vendor", "citrix-pakager"]\nreason = "r"\n',
+            'allow[0]: rules: "citrix-pakager" matches no rule',
+        ),
+        (
+            '[settings]\ntier-severity = { public_org = "low" }\n',
+            'settings.tier-severity.public_org: no rule of the policy has the tier "public_org" '
+            "(tiers: corporate, internal, public-org)",
+        ),
+    ],
+)
+def test_an_allow_or_a_tier_that_names_nothing_is_a_policy_error(
+    text: str, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It would silently do nothing, as a waiver's unknown rule would: both are errors."""
+    ours = tmp_path / "ours.toml"
+    ours.write_text(text)
+    code, _, err = scan(capsys, write_spec(tmp_path, "a", *CITRIX), "--policy", ours)
+    assert code == 2
+    assert one_error(err).startswith(f"auditor: error: {ours}: ")
+    assert message in err
+
+
+def test_an_allow_glob_and_a_known_tier_are_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ours = tmp_path / "ours.toml"
+    ours.write_text(
+        '[settings]\ntier-severity = { public-org = "low" }\n'
+        '[[allow]]\nid = "ours"\npackages = ["a"]\nrules = ["citrix-*"]\nreason = "reviewed"\n'
+    )
+    code, findings, err = scan(capsys, write_spec(tmp_path, "a", *CITRIX), "--policy", ours)
+    assert (code, err) == (1, "")
+    assert {(f["rule"], f["disposition"]) for f in findings["a"]} == {
+        ("citrix-vendor", "allowed"),
+        ("proprietary-license", "blocks"),
+    }
