@@ -314,4 +314,5 @@ def path_matches(path: str, prefix: str) -> bool:
     """``path`` starts with ``prefix`` at a segment boundary, ignoring case (``/XenServer/x``)."""
     path = "/" + path.lstrip("/").lower()
     prefix = "/" + prefix.strip("/").lower()
-    return path == prefix or path.startswith(prefix + "/")
+    # A bare host (``urls = ["example.org"]``) is its root: every path is under it.
+    return prefix == "/" or path == prefix or path.startswith(prefix + "/")

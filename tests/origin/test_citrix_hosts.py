@@ -85,3 +85,24 @@ def test_an_organisations_pages_host_is_the_organisation(
 ) -> None:
     _, findings, _ = scan(capsys, write_spec(tmp_path, "g", "Source0: g.tar.gz", f"Source1: {source}"))
     assert rules_of(findings["g"]) == expected
+
+
+def test_a_bare_host_in_urls_covers_every_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``urls = ["host"]`` is the host's root, under which every path is: it once matched only
+    the URL of the root itself."""
+    policy = tmp_path / "ours.toml"
+    policy.write_text(
+        '[[rule]]\nid = "ours"\nkind = "host"\nseverity = "high"\nmessage = "m"\n'
+        'urls = ["mirror.example.org", "other.example.org/"]\n'
+    )
+    specs = [
+        write_spec(tmp_path, "deep", "Source0: https://mirror.example.org/pub/x/deep-1.0.tar.gz"),
+        write_spec(tmp_path, "slash", "Source0: https://other.example.org/y/slash-1.0.tar.gz"),
+        write_spec(tmp_path, "elsewhere", "Source0: https://example.org/pub/elsewhere-1.0.tar.gz"),
+    ]
+    _, findings, _ = scan(capsys, *specs, "--policy", policy)
+    assert {name: [r for r in rules_of(found) if r == "ours"] for name, found in findings.items()} == {
+        "deep": ["ours"],
+        "slash": ["ours"],
+        "elsewhere": [],
+    }
