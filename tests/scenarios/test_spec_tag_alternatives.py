@@ -95,3 +95,35 @@ def test_one_value_set_once_has_no_alternatives(tmp_path: Path) -> None:
         "%if 0%{?rhel}\nVendor: Example Org\n%endif\n%description\nd\n%files\n"
     )
     assert all(package.alternatives == () for package in read_spec_file(str(spec)))
+
+
+BRANCHES = "%if 0%{{?rhel}} >= 8\n%global {name} {citrix}\n%else\n%global {name} {clean}\n%endif\n"
+HEADER = "Name: m\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\nBuildArch: noarch\n"
+
+
+@pytest.mark.parametrize(
+    ("macro", "citrix", "clean", "tag", "field"),
+    [
+        ("vendor", "Citrix Systems, Inc.", "Example Org", "", "vendor"),  # rpm fills Vendor from it
+        ("v", "Citrix Systems, Inc.", "Example Org", "Vendor: %{v}\n", "vendor"),
+        (
+            "home",
+            "https://code.citrite.net/projects/XSC/repos/m",
+            "https://example.org/m",
+            "URL: %{home}\n",
+            "url",
+        ),
+    ],
+)
+def test_a_tag_read_through_a_macro_an_undecided_branch_defines_has_both_values(
+    tmp_path: Path, macro: str, citrix: str, clean: str, tag: str, field: str
+) -> None:
+    """The reviewer's case: a macro defined in both branches of an undecided %if, read by a tag
+    (or filling one), gave the tag only its last definition; rpmspec --define 'rhel 8' gives
+    the first."""
+    spec = tmp_path / "m.spec"
+    spec.write_text(
+        BRANCHES.format(name=macro, citrix=citrix, clean=clean) + HEADER + tag + "%description\nd\n%files\n"
+    )
+    [source] = [p for p in read_spec_file(str(spec)) if p.is_source]
+    assert getattr(source, field) == clean and (field, citrix) in source.alternatives

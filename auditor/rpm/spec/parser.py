@@ -35,7 +35,7 @@ from auditor.rpm.spec.generated import excludes_every_requirement
 from auditor.rpm.spec.lines import NUMBERED, SECTION, SOURCE_AFTER_BLANK, TAG, tag_number
 from auditor.rpm.spec.macros import Expansion, MacroContext
 from auditor.rpm.spec.readline import CONDITIONAL, is_directive, logical_line, rpm_lines
-from auditor.rpm.spec.result import PackageDraft, Spec, shorten, unexpanded_source_gap
+from auditor.rpm.spec.result import ORIGIN_TAGS, PackageDraft, Spec, shorten, unexpanded_source_gap
 from auditor.rpm.spec.scriptlets import WHEN as SCRIPTLETS
 from auditor.rpm.spec.scriptlets import scriptlet_header
 
@@ -272,7 +272,7 @@ class _SpecReader:
 
     def _section(self, name: str, argument: str) -> None:
         if self.section == "preamble":
-            self.main.fill_from_macros(lambda text: self.macros.expand(text).text)
+            self.main.fill_from_macros(self._values)
         self.section = name
         if name in SCRIPTLETS and (script := scriptlet_header(name, argument)).requirement is not None:
             target = script.package(main := self.main.tags.get("name", ""))
@@ -344,13 +344,25 @@ class _SpecReader:
             tag = "buildarch"
             if self.first_pass and self.current is self.main and value.strip() and not self.undecided_branch:
                 raise _BuildArchRead(value)
-        self.current.set_tag(tag, value)
+        others: list[str] = []
+        if tag in ORIGIN_TAGS:
+            written = raw_match.group(3).strip() if (raw_match := TAG.match(raw.strip())) else value
+            others = self._values(written, value)[1]
+        self.current.set_tag(tag, value, others)
         if tag in _TAG_MACROS:
             self.macros.define(tag, value)
             if self.current is self.main:
                 self.macros.define(tag.upper(), value)
                 if tag == "name":
                     self.main.name = value
+
+    def _values(self, text: str, value: str | None = None) -> tuple[str, list[str]]:
+        """``text`` expanded (or ``value``, its expansion already made), and what else it may
+        expand to (`MacroContext.other_expansions`), each stripped."""
+        if value is None:
+            value = self.macros.expand(text).text
+        others, _ = self.macros.other_expansions(text, value)
+        return value.strip(), [found.strip() for found, _ in others]
 
     def _dependencies(self, value: str, qualifiers: frozenset[str], number: int) -> list[Dependency]:
         try:
@@ -378,7 +390,7 @@ class _SpecReader:
         for frame in self.frames:
             self._unbalanced(frame.line, "%if never closed")
         if self.section == "preamble":
-            self.main.fill_from_macros(lambda text: self.macros.expand(text).text)
+            self.main.fill_from_macros(self._values)
         tags = self.main.tags
         epoch_text = tags.get("epoch")
         epoch = tag_number(epoch_text) if epoch_text else None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from auditor.rpm.model import DEPENDENCY_KINDS, Dependency, Gap, GapKind, SourceFile
@@ -107,21 +107,29 @@ class PackageDraft:
     """The values of an origin tag another line replaced: in a branch the reader could not
     decide (rpm takes one branch, which one is unknown), or written twice (rpm refuses the spec)."""
 
-    def set_tag(self, tag: str, value: str) -> None:
+    def set_tag(self, tag: str, value: str, others: Iterable[str] = ()) -> None:
+        """``tag`` is ``value``; ``others``: what else it may be (the values of the macros it
+        reads in branches the reader could not decide)."""
         previous = self.tags.get(tag)
-        if tag in ORIGIN_TAGS and previous is not None and previous != value:
-            kept = self.alternatives.setdefault(tag, [])
-            if previous not in kept:
-                kept.append(previous)
         self.tags[tag] = value
+        if tag in ORIGIN_TAGS:
+            for other in (previous, *others):
+                if other is not None and other != value:
+                    kept = self.alternatives.setdefault(tag, [])
+                    if other not in kept:
+                        kept.append(other)
 
-    def fill_from_macros(self, expand: Callable[[str], str]) -> None:
+    def fill_from_macros(self, expand: Callable[[str], tuple[str, list[str]]]) -> None:
         """The tags rpmbuild takes from the macro of their name when the main package's preamble
         has ended without them (rpm's ``fillOutMainPackage``): ``%global vendor Citrix`` before
         it makes a Citrix package, and its subpackages inherit it (checked with rpmspec)."""
         for tag in MACRO_FILLED_TAGS:
-            if tag not in self.tags and (value := expand(f"%{{?{tag}}}").strip()):
-                self.tags[tag] = value
+            if tag in self.tags:
+                continue
+            value, others = expand(f"%{{?{tag}}}")
+            values = [text for text in (value, *others) if text]
+            if values:
+                self.set_tag(tag, values[0], values[1:])
 
     def freeze(self, main: PackageDraft | None) -> SpecPackage:
         inherited = main.tags if main is not None else {}
