@@ -24,7 +24,7 @@ import enum
 import functools
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from auditor.origin.findings import Category, ConfigFinding, Finding, Severity, Verdict, fingerprint
@@ -127,8 +127,12 @@ def package_facts(
     propagation: Propagation,
     unresolved: Sequence[Resolution],
     missing_source: Fact | None = None,
+    unaudited_source: Package | None = None,
 ) -> tuple[Fact, ...]:
-    """Every fact about one audited package, in a stable order: evidence, taints, requirements, gaps."""
+    """Every fact about one audited package, in a stable order: evidence, taints, requirements,
+    gaps. ``unaudited_source``: the source package it was built from when that one is in the run
+    but not audited (``--roots`` audits what gets installed): what could not be seen of it is
+    the binary's gap, as its evidence is the binary's finding."""
     facts: list[Fact] = [origin_fact(index, package.name, finding) for finding in findings]
     for verdict, category, chain in propagation.taints(index):
         kind = _TAINT_KINDS.get(verdict)
@@ -152,6 +156,10 @@ def package_facts(
     facts.extend(_unresolved_facts(index, package.name, unresolved))
     facts.extend(gap_fact(index, package.name, gap) for gap in package.gaps)
     facts.extend(gap_fact(index, package.name, gap) for gap in hostless_url_gaps(package))
+    if unaudited_source is not None:
+        gaps = (*unaudited_source.gaps, *hostless_url_gaps(unaudited_source))
+        of = f" (of {unaudited_source.nevra}, which it was built from)"
+        facts.extend(gap_fact(index, package.name, replace(gap, detail=gap.detail + of)) for gap in gaps)
     if missing_source is not None:
         facts.append(missing_source)
     return tuple(facts)

@@ -67,7 +67,9 @@ def audit_packages(
     roots = _roots(options.roots, packages, resolved)
     if options.roots:
         audited &= _installed(roots, graph, resolved, supplements)
-    results = _results(sorted(audited, key=_package_order(packages)), options, graph, findings, propagation)
+    results = _results(
+        sorted(audited, key=_package_order(packages)), options, graph, findings, propagation, audited
+    )
     resolved.release()
     config_findings = classify_config([*targets.config_urls, *context.config_urls], policy)
     gaps = [*targets.gaps, *context.gaps, *extra_gaps]
@@ -150,6 +152,7 @@ def _results(
     graph: DependencyGraph,
     findings: Mapping[int, Sequence[Finding]],
     propagation: Propagation,
+    audited_set: set[int],
 ) -> list[PackageResult]:
     """Each audited package's verdict, chain, unresolved requirements and facts."""
     packages, resolved = graph.packages, graph.resolved
@@ -171,7 +174,9 @@ def _results(
         # A binary built from a source package nowhere in the run: its Source URLs were not seen.
         orphan = not package.is_source and bool(package.sourcerpm) and package.built_from not in source_rpms
         gap = missing_sources.fact(index, package) if orphan else None
-        facts = package_facts(index, package, packages, own, propagation, unresolved, gap)
+        source = graph.built_from.get(index)
+        unaudited = packages[source] if source is not None and source not in audited_set else None
+        facts = package_facts(index, package, packages, own, propagation, unresolved, gap, unaudited)
         results.append(
             PackageResult(index, package, verdict.verdict, verdict.chain, own, unresolved, facts, weak)
         )

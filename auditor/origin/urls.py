@@ -233,10 +233,12 @@ def hostless_url(value: str) -> bool:
 def hostless_url_gaps(package: Package) -> tuple[Gap, ...]:
     """A gap for each URL, BugURL, Source or Patch value of ``package`` that `hostless_url` says
     is a URL without a host: evidence the policy could not judge."""
+    labels = {"url": "URL", "bugurl": "BugURL"}
+    values = [("url", package.url), ("bugurl", package.bugurl), *package.alternatives]
     found = [
-        _hostless_gap(tag, value)
-        for tag, value in (("URL", package.url), ("BugURL", package.bugurl))
-        if value and hostless_url(value)
+        _hostless_gap(labels[field], value)
+        for field, value in values
+        if field in labels and value and hostless_url(value)
     ]
     if package.kind is PackageKind.SOURCE:
         for source in package.sources:

@@ -174,3 +174,35 @@ def test_a_bugurl_without_a_host_is_a_gap_of_each_package_carrying_it(
     gap = "BugURL: https://@/bugs (no host can be read from it)"
     assert gaps(document) == {"hostless-1-1.src": [gap], "hostless-1-1.noarch": [gap]}
     assert code == 3
+
+
+def test_under_roots_a_binary_carries_what_could_not_be_seen_of_its_source(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--roots`` audits what installing a package pulls in: binaries, not their source packages.
+    The reviewer's case: a binary whose SRPM has a Source no host can be read from passed clean
+    and complete under --strict, where the same SRPM with a Citrix Source blocks it."""
+    spec = write_spec(tmp_path, "https://example.org/hostless", "ftp://@/hostless-1.tar.gz")
+    srpm, rpm = rpmbuild(spec, tmp_path / "top")
+    code, document = scan([str(srpm), str(rpm), "--roots", "hostless", "--strict"], capsys)
+    assert [package["nevra"] for package in document["packages"]] == ["hostless-1-1.noarch"]
+    assert gaps(document) == {
+        "hostless-1-1.noarch": [
+            "header:7: Source0: ftp://@/hostless-1.tar.gz (no host can be read from it)"
+            " (of hostless-1-1.src, which it was built from)"
+        ]
+    }
+    assert code == 3
+    # audited beside its source package, the gap is the source package's alone, as before
+    assert gaps(scan([str(srpm), str(rpm)], capsys)[1])["hostless-1-1.noarch"] == []
+
+
+def test_a_replaced_url_without_a_host_is_a_gap_too(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A URL tag written twice keeps both values (rpm refuses the spec): the one without a host
+    is a gap whichever comes first."""
+    spec = write_spec(tmp_path, "https://:443/citrix\nURL: https://example.org/hostless", "hostless-1.tar.gz")
+    assert gaps(scan([str(spec)], capsys)[1])["hostless-1-1.src"] == [
+        "URL: https://:443/citrix (no host can be read from it)"
+    ]
