@@ -127,9 +127,12 @@ def _load_source_repositories(
             candidates = source_repositories(path)
         except InputError:
             continue
+        walked = [done for done in loaded if repository_input(done, read_rpms=options.read_rpms) is None]
         for candidate in candidates:
             real = os.path.realpath(candidate)
-            if real in loaded or any(real.startswith(done + os.sep) for done in loaded):
+            # Below a directory input, its walk read it; below a repository input, nothing did
+            # (a repository of its own inside one is only its gap).
+            if real in loaded or any(real.startswith(done + os.sep) for done in walked):
                 continue
             loaded.add(real)
             try:

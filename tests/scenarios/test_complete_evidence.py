@@ -292,3 +292,22 @@ def test_a_source_repository_that_cannot_be_looked_into_is_an_input_error(layout
         (layout / "SRPMS").chmod(0o755)
     assert run.returncode == 3, run.stderr
     assert f"{layout / 'SRPMS'}" in run.stderr and "permission denied" in run.stderr
+
+
+def test_a_source_repository_below_a_repository_input_is_still_found_beside_its_binaries(
+    layout: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``dist/`` is a repository too (of other files), given with ``dist/x86_64``: a repository
+    input reads no repository inside it, so the ``SRPMS/`` beside ``x86_64/`` must still be
+    read as its source repository (the reviewer's case: one more input lost the evidence)."""
+    shutil.copy(RPMS / "epochs-1.2-4.noarch.rpm", layout / "epochs-1.2-4.noarch.rpm")
+    subprocess.run(
+        ["createrepo_c", "-q", "--excludes", "x86_64/*", "--excludes", "SRPMS/*", str(layout)], check=True
+    )
+    _, alone, _ = scan([str(layout / "x86_64")], capsys)
+    _, both, _ = scan([str(layout), str(layout / "x86_64")], capsys)
+    for document in (alone, both):
+        assert "citrix-internal-host" in {
+            f["rule"] for f in package(document, "xs-sources-1.0-1.noarch")["findings"]
+        }
+    assert "file-outside-metadata" not in reasons(both)
