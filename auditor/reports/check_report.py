@@ -251,7 +251,7 @@ def check_view(change: ChangeAudit, gate: GateOptions, waivers: Sequence[Waiver]
     obsoletes = tuple(
         (change.after.packages[new].nevra, change.after.packages[old].nevra, statuses[old])
         for new, old in change.obsoletes
-        if statuses.get(old) in ("origin", "depends")
+        if old in statuses and after_decision.blocks(old)  # tainted by the gate's own measure
     )
     errors = tuple(dict.fromkeys([*change.before.errors, *change.after.errors]))
     return CheckView(

@@ -210,3 +210,23 @@ def test_a_spec_and_the_rpm_built_from_it_are_told_apart(
     assert len(rows) == 2 and sum("noarch (spec) " in row for row in rows) == 1, table
     _, markdown, _ = run(["scan", str(changed), built, "--format", "markdown"], capsys)
     assert "| `payload-xz-1.0-1.noarch (spec)` | **origin** (blocking) |" in markdown
+
+
+def test_check_lists_a_new_package_obsoleting_one_the_gate_blocks(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``check`` names new packages that obsolete a blocking BASE package: build-depends blocks
+    by default, so an obsoleted package that needs Citrix to be built is one of them."""
+    base, new = tmp_path / "base", tmp_path / "new"
+    base.mkdir()
+    new.mkdir()
+    spec(base, "citrix-tool", Vendor="Citrix Systems, Inc.")
+    spec(base, "builder", BuildRequires="citrix-tool")
+    spec(new, "builder-ng", Obsoletes="builder < 2")
+    main(["check", str(new), "--against", str(base), "--format", "json", "-q"])
+    document = json.loads(capsys.readouterr().out)
+    assert {
+        "package": "builder-ng-1.0-1.noarch",
+        "obsoletes": "builder-1.0-1.noarch",
+        "status": "build-depends",
+    } in document["obsoletes"]
