@@ -172,7 +172,9 @@ def _results(
         own = findings.get(index, ())
         package = packages[index]
         # A binary built from a source package nowhere in the run: its Source URLs were not seen.
-        orphan = not package.is_source and bool(package.sourcerpm) and package.built_from not in source_rpms
+        orphan = (
+            not package.is_source and bool(package.sourcerpm) and package.source_rpm_key not in source_rpms
+        )
         gap = missing_sources.fact(index, package) if orphan else None
         source = graph.built_from.get(index)
         unaudited = packages[source] if source is not None and source not in audited_set else None

@@ -131,7 +131,7 @@ class DependencyGraph:
         if sources:
             for index, package in enumerate(packages):
                 if package.sourcerpm and not package.is_source:
-                    source_index = sources.get(package.built_from or "")
+                    source_index = sources.get(package.source_rpm_key or "")
                     if source_index is not None:
                         self.built_from[index] = source_index
                         self.binaries.setdefault(source_index, []).append(index)

@@ -124,7 +124,7 @@ def _source_evr(package: Package, sources: Mapping[str, EVR]) -> EVR | None:
     but no epoch: a binary of the same version and release took its main package's EVR, epoch
     included; one that set its own Version (or Epoch) in its preamble says nothing of its source's epoch.
     """
-    if package.sourcerpm and (found := sources.get(package.built_from or "")) is not None:
+    if package.sourcerpm and (found := sources.get(package.source_rpm_key or "")) is not None:
         return found
     if package.source_version_release == (package.version, package.release):
         return package.evr

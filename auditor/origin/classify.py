@@ -42,7 +42,7 @@ def classify(
     for index in chosen:
         findings = list(own[index])
         package = packages[index]
-        source_index = sources.get(package.built_from or "") if not package.is_source else None
+        source_index = sources.get(package.source_rpm_key or "") if not package.is_source else None
         if source_index is not None:
             source_findings = own.get(source_index)
             if source_findings is None:

@@ -347,7 +347,7 @@ class Package:
         return srpm_file_name(self.name, self.version, self.release)
 
     @property
-    def built_from(self) -> str | None:
+    def source_rpm_key(self) -> str | None:
         """A binary's SOURCERPM as `srpm_file_name` writes its source package's: the key that
         finds that package. rpmbuild names a source package built with NoSource or NoPatch
         ``NAME-V-R.nosrc.rpm``; it is the same source package, and its evidence is inherited."""

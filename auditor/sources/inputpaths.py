@@ -88,15 +88,15 @@ def source_repositories(path: str) -> list[str]:
     found = []
     for name in SOURCE_DIRECTORIES:
         candidate = os.path.join(parent, name)
-        if find_repomd(candidate) is not None or _unsearchable(candidate):
+        if find_repomd(candidate) is not None or unsearchable(candidate):
             found.append(candidate)
     return found
 
 
-def _unsearchable(path: str) -> bool:
-    """A directory that cannot be looked into: whether it is a source repository cannot be told,
-    so it is one, and its reader says why it cannot be read (an input error), rather than the
-    audit going on as if there were no source repository."""
+def unsearchable(path: str) -> bool:
+    """A directory that cannot be looked into: whether it is a repository cannot be told. A
+    source directory beside a repository is then taken for one, and its reader says why it
+    cannot be read (an input error), rather than the audit going on as if there were none."""
     try:
         with os.scandir(path):
             return False

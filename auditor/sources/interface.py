@@ -113,7 +113,8 @@ class ReadOptions:
     """Read repositories from their metadata alone (``--metadata-only``): fast, and incomplete."""
     binary_headers: bool = True
     """Read the headers of a repository's binary packages for what repodata lacks (signing key,
-    Distribution). The engine sets it when the policy has a rule on those fields."""
+    Distribution, BugURL). The engine sets it when the policy has a rule on those fields or a
+    host rule (`auditor.origin.policy.Policy.reads_header_fields`)."""
     discover_sources: bool = True
     """Look for the source repository beside a binary one (``SRPMS/``, ``Source/``...)."""
     context: bool = False

@@ -1,13 +1,13 @@
 """A local yum/dnf repository: its metadata, the package files beside it, and what only they carry.
 
 Repodata lists a repository's packages but not everything the policy looks at: a source
-package's Source and Patch URLs, the signing key, the Distribution tag. So, by default, the
-package files are read too:
+package's Source and Patch URLs, the signing key, the Distribution and BugURL tags. So, by
+default, the package files are read too:
 
 - every source package's header (its spec: the SPEC tag, or the ``.spec`` in the payload of
   an SRPM built by rpm before 4.15) for its Sources and Patches;
 - every binary package's header, when the policy has a rule on the signing key or on
-  Distribution (`ReadOptions.binary_headers`);
+  Distribution, or a host rule, which BugURL is judged by (`ReadOptions.binary_headers`);
 
 and what they carry is laid over the package the metadata describes. Only headers are read
 (no file is hashed: the metadata has the digests), many files at a time, and the store keeps
@@ -81,7 +81,7 @@ def _report_nested(read: RepositoryRead, root: str, nested: Sequence[str], optio
     A Citrix package there must not pass unseen."""
     listed = {os.path.normpath(p.location) for p in read.packages if "://" not in p.location}
     for directory in nested:
-        inside, _ = _package_files(os.path.join(root, directory), options, nested=False)
+        inside, _ = _package_files(os.path.join(root, directory), options, stop_at_repositories=False)
         files = [href for href in (os.path.join(directory, name) for name in inside) if href not in listed]
         if files:
             what = f"in {directory}/, a repository of its own, not audited with it (give it as an input)"
@@ -264,17 +264,19 @@ def _shown(value: str | None) -> str:
     return repr(value) if value else "(none)"
 
 
-def _package_files(root: str, options: ReadOptions, *, nested: bool = True) -> tuple[list[str], list[str]]:
-    """Paths (relative to ``root``) of the RPM files of the repository: every ``*.rpm`` below it,
-    but for repodata/ and directories that are repositories of their own (a ``repodata/``
-    directory, whatever state it is in, as `find_repomd` judges); and those directories, unless
-    ``nested`` is false (then every ``*.rpm`` below ``root`` but for repodata/)."""
+def _package_files(
+    root: str, options: ReadOptions, *, stop_at_repositories: bool = True
+) -> tuple[list[str], list[str]]:
+    """The RPM files below ``root`` (paths relative to it) but in repodata/, and the directories
+    that are repositories of their own (they hold a ``repodata/`` in whatever state, as
+    `find_repomd` judges), whose files are not listed: ``stop_at_repositories`` false walks
+    into them too (and lists no directory)."""
     repositories: list[str] = []
 
     def enter(directory: str) -> bool:
         if os.path.basename(directory) == "repodata":
             return False
-        if nested and directory != root and os.path.isdir(os.path.join(directory, "repodata")):
+        if stop_at_repositories and directory != root and os.path.isdir(os.path.join(directory, "repodata")):
             repositories.append(directory)
             return False
         return True

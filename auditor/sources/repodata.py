@@ -41,7 +41,7 @@ from auditor.rpm.model import Gap, Package
 from auditor.runtime.parallel import SPLIT_PRIMARY_FROM, Background, worth_forking
 from auditor.sources import split
 from auditor.sources.filelists import FilelistsSource
-from auditor.sources.inputpaths import find_repomd, lands_inside
+from auditor.sources.inputpaths import find_repomd, lands_inside, unsearchable
 from auditor.sources.primary import PrimaryHandler
 
 
@@ -84,15 +84,8 @@ def read_repository(path: str, *, shown: str | None = None) -> RepositoryRead:
     """Read every package a local repository's metadata lists."""
     repomd_path = find_repomd(path)
     if repomd_path is None:
-        try:
-            with os.scandir(path):
-                pass
-        except PermissionError:
-            raise InputError(
-                shown or path, "permission denied: cannot tell whether it is a repository"
-            ) from None
-        except OSError:
-            pass
+        if unsearchable(path):
+            raise InputError(shown or path, "permission denied: cannot tell whether it is a repository")
         raise InputError(shown or path, "no repodata/repomd.xml here")
     root = os.path.dirname(os.path.dirname(os.path.abspath(repomd_path)))
     display = shown or (path if os.path.isdir(path) else root)
