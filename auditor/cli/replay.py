@@ -39,9 +39,10 @@ from auditor.gate.options import GateOptions
 from auditor.gate.waivers import Waiver
 from auditor.net.cache import default_cache_dir
 from auditor.origin.policy import Policy
+from auditor.runtime.identity import code_identity, digest
 from auditor.runtime.recording import ReportRecorder
 from auditor.runtime.snapshot import FileSnapshot
-from auditor.runtime.store import Store, code_identity, digest
+from auditor.runtime.store import Store
 from auditor.sources.inputpaths import (
     is_repo_config,
     is_rpm_name,

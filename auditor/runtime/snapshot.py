@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import os
 
-from auditor.runtime.store import identity_at
+from auditor.runtime.identity import identity_at
 
 
 def _name(entry: os.DirEntry[str]) -> str:

@@ -23,7 +23,6 @@ database is set aside and rebuilt.
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
 import json
 import os
@@ -38,6 +37,7 @@ import msgspec
 import zstandard
 
 from auditor import __version__
+from auditor.runtime.identity import code_identity, digest
 from auditor.runtime.recording import REPORT_CODEC, CompressedReport
 
 SCHEMA = 3
@@ -80,55 +80,6 @@ _PACKAGE_MODEL = "bugurl"
 one change to the next, and a model stored before a field the policy reads existed would read
 as a package without it (a model from before ``signing_keys`` as an unsigned package, one from
 before ``bugurl`` as a package without a BugURL)."""
-
-
-@functools.cache
-def code_identity() -> str:
-    """The identity of the auditor's own files (modules and shipped data).
-
-    A model or a report made by other code is never used, even under the same version number
-    and model shape: an editable install, a git checkout moved on, a patch. What a reader takes
-    from a file changes with the reader (a `Source 1:` tag once read as no Source at all), so a
-    model stored by an older reader would hide what the newer one finds. About 400 stats, once
-    per process."""
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    identities: list[str] = []
-    for directory, subdirectories, names in os.walk(root):
-        subdirectories.sort()
-        identities.extend(
-            file_identity(os.path.join(directory, name))
-            for name in sorted(names)
-            if name.endswith((".py", ".toml", ".json", ".css", ".js"))
-        )
-    return digest(*identities)
-
-
-def file_identity(path: str) -> str:
-    """What changes whenever a file's content may have changed (without reading it).
-
-    The change time is in it because size and modification time can be put back after an
-    edit in place (`touch -d`, `rsync --inplace`); the kernel sets st_ctime on every write and
-    no call sets it back. A chmod or a new hard link changes it too: a needless new read."""
-    return identity_of(path, os.stat(path))
-
-
-def identity_of(path: str, info: os.stat_result) -> str:
-    """`file_identity` from a stat already made (say `os.fstat` of the descriptor read)."""
-    return identity_at(os.path.abspath(path), info)
-
-
-def identity_at(absolute: str, info: os.stat_result) -> str:
-    """`identity_of` a path already made absolute (`os.path.abspath`)."""
-    times = f"{info.st_mtime_ns}\0{info.st_ctime_ns}"
-    return f"{absolute}\0{info.st_size}\0{times}\0{info.st_ino}\0{info.st_dev}"
-
-
-def digest(*parts: str) -> str:
-    hasher = hashlib.sha256()
-    for part in parts:
-        hasher.update(part.encode("utf-8", "surrogateescape"))
-        hasher.update(b"\0")
-    return hasher.hexdigest()
 
 
 class Store:

@@ -18,10 +18,11 @@ from functools import partial
 from auditor.core.errors import InputError
 from auditor.rpm.model import Package
 from auditor.rpm.serialize import check_package_json, package_from_json, package_to_json
+from auditor.runtime.identity import identity_of
 from auditor.runtime.parallel import READ_RPMS_FROM, SharedBatches, worth_forking
 from auditor.runtime.progress import SILENT, Reporter
 from auditor.runtime.snapshot import FileSnapshot
-from auditor.runtime.store import Store, identity_of
+from auditor.runtime.store import Store
 from auditor.sources.rpmpackage import read_rpm
 
 BATCH = 16

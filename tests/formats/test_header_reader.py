@@ -19,7 +19,8 @@ from auditor.core.errors import InputError
 from auditor.formats import openpgp
 from auditor.formats.rpmcheck import RpmCheckError
 from auditor.rpm.model import Package
-from auditor.runtime.store import Store, file_identity
+from auditor.runtime.identity import file_identity
+from auditor.runtime.store import Store
 from auditor.sources.load import load_inputs
 from auditor.sources.rpmbatch import read_rpm_files
 from auditor.sources.rpmpackage import read_rpm, read_rpm_file

@@ -23,7 +23,8 @@ import pytest
 
 from auditor.cli.main import main
 from auditor.rpm.model import Package
-from auditor.runtime.store import Store, file_identity
+from auditor.runtime.identity import file_identity
+from auditor.runtime.store import Store
 from auditor.sources.rpmbatch import read_rpm_files
 from auditor.sources.rpmpackage import read_rpm_file
 from tests.conftest import RPMS

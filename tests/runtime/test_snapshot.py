@@ -14,8 +14,8 @@ import pytest
 
 from auditor.cli import replay
 from auditor.cli.main import main
+from auditor.runtime.identity import file_identity
 from auditor.runtime.snapshot import FileSnapshot
-from auditor.runtime.store import file_identity
 from tests.conftest import RPMS
 from tests.paths import ROOT
 

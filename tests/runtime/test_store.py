@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from auditor.cli.main import main
+from auditor.runtime import identity as identity_module
 from auditor.runtime import store as store_module
 from auditor.runtime.recording import SPOOL_IN_MEMORY, ReportRecorder
 from auditor.runtime.store import DATABASE, Store
@@ -192,14 +193,14 @@ def test_a_report_made_by_other_code_is_never_replayed(
 
     first = scan([str(rpms)], capsys)
     monkeypatch.setattr(table, "GAP", " ")  # the code changes, and its files with it:
-    store_module.code_identity.cache_clear()
+    identity_module.code_identity.cache_clear()
     stamp = Path(table.__file__).stat()
     os.utime(table.__file__, ns=(stamp.st_atime_ns, stamp.st_mtime_ns + 1_000_000_000))
     try:
         second = scan([str(rpms)], capsys)
     finally:
         os.utime(table.__file__, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
-        store_module.code_identity.cache_clear()
+        identity_module.code_identity.cache_clear()
     assert first[0] == second[0] and first[1] != second[1]
 
 
@@ -220,14 +221,14 @@ def test_a_package_model_stored_by_other_code_is_read_again(
         return dataclasses.replace(reader(*args, **kwargs), vendor="Later Reader")  # type: ignore[arg-type]
 
     monkeypatch.setattr(rpmpackage, "package_from_headers", later_reader)
-    store_module.code_identity.cache_clear()
+    identity_module.code_identity.cache_clear()
     stamp = Path(table.__file__).stat()  # the code changes, and its files with it
     os.utime(table.__file__, ns=(stamp.st_atime_ns, stamp.st_mtime_ns + 1_000_000_000))
     try:
         second = json.loads(scan([*args, "-q"], capsys)[1])
     finally:
         os.utime(table.__file__, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
-        store_module.code_identity.cache_clear()
+        identity_module.code_identity.cache_clear()
     assert {package["vendor"] for package in second["packages"]} == {"Later Reader"}
 
 

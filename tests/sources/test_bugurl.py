@@ -23,7 +23,8 @@ from auditor.audit.pipeline import audit_packages
 from auditor.cli.main import main
 from auditor.origin.policy import load_policy
 from auditor.rpm.model import Package
-from auditor.runtime.store import Store, file_identity
+from auditor.runtime.identity import file_identity
+from auditor.runtime.store import Store
 from auditor.sources.interface import LoadResult
 from auditor.sources.rpmbatch import read_rpm_files
 from auditor.sources.rpmpackage import read_rpm_file
