@@ -210,6 +210,7 @@ def overlay(listed: Package, read: Package, *where: str) -> Overlaid | InputErro
             spec=read.spec,
             notes=listed.notes + read.notes,
             gaps=listed.gaps + read.gaps,
+            alternatives=read.alternatives,
             **header_only,
             **origin,
         )

@@ -174,6 +174,7 @@ def package_from_headers(
         sources=reading.sources,
         spec=reading.spec,
         notes=reading.notes,
+        alternatives=reading.alternatives,
         gaps=reading.gaps,
         **more,
     )

@@ -39,6 +39,10 @@ class SpecReading:
     """``header`` (the SPEC tag), ``payload:NAME``, or None when no spec could be read."""
     notes: tuple[str, ...] = ()
     gaps: tuple[Gap, ...] = ()
+    alternatives: tuple[tuple[str, str], ...] = ()
+    """The other values the payload's spec may give the source package's origin tags (in a
+    branch the reader could not decide): the header holds the one rpmbuild took, and a
+    rebuild elsewhere may take another (`auditor.rpm.model.Package.alternatives`)."""
 
 
 PayloadMember = Callable[[str, str], bytes | None]
@@ -112,7 +116,8 @@ def _read_srpm_spec(
     sources, source_gaps = with_recorded_names(spec.sources, _recorded(main), where)
     conditionals = tuple(gap for gap in spec.gaps if gap.kind is not GapKind.UNEXPANDED_SOURCE)
     notes = tuple(f"macro left unexpanded in the spec: {item}" for item in spec.unexpanded[:20])
-    return SpecReading(sources, where, notes, conditionals + source_gaps)
+    alternatives = spec.packages[0].alternatives if spec.packages else ()
+    return SpecReading(sources, where, notes, conditionals + source_gaps, alternatives)
 
 
 def _unreadable(header: Header, reason: str) -> SpecReading:

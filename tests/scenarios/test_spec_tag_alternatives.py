@@ -127,3 +127,34 @@ def test_a_tag_read_through_a_macro_an_undecided_branch_defines_has_both_values(
     )
     [source] = [p for p in read_spec_file(str(spec)) if p.is_source]
     assert getattr(source, field) == clean and (field, citrix) in source.alternatives
+
+
+def test_an_old_srpm_s_payload_spec_gives_its_other_values_too(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An SRPM without a SPEC tag (rpm < 4.15, XCP-ng 8.x) is read from the spec in its payload,
+    both ways where it cannot decide: the header holds the Vendor of the branch rpmbuild took,
+    and a rebuild elsewhere may take the other. The reviewer's case: only the header's was judged."""
+    import os
+    import shutil
+    import subprocess
+
+    from tests.data.build_fixtures import strip_spec_tag
+
+    assert shutil.which("rpmbuild"), "rpmbuild is the authority here: install rpm"
+    spec = tmp_path / "a.spec"
+    spec.write_text(UNDECIDED)
+    top = tmp_path / "top"
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path), "LC_ALL": "C"}
+    command = ["rpmbuild", "-bs", "--quiet", "--define", f"_topdir {top}", str(spec)]
+    done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 0, done.stderr
+    (srpm,) = (top / "SRPMS").glob("*.src.rpm")
+    strip_spec_tag(srpm)
+    header = subprocess.run(
+        ["rpm", "-qp", "--qf", "%{VENDOR}|%{SPEC}", str(srpm)], capture_output=True, text=True
+    )
+    assert header.stdout == "Example Org|(none)"  # the branch rpmbuild took here, and no SPEC tag
+    code, packages = scan(srpm, capsys)
+    rules = {str(f["rule"]) for f in packages["a-1-1.src"]["findings"]}  # type: ignore[attr-defined]
+    assert {"citrix-vendor", "proprietary-license", "citrix-internal-host"} <= rules and code == 1
