@@ -128,7 +128,10 @@ def _audit(
         args.format, view, width=width, focus=args.focus, purl_namespace=args.purl_namespace
     )
     write_output(replay.recording(pieces), args.output)
-    said = messages(audit.warnings, audit.errors, decision.completeness)
+    # The replay's look at the store may have warned already (a store it cannot use is the
+    # run's too): each warning is said once.
+    before = set(replay.store.warnings) if replay.store is not None else set()
+    said = messages([w for w in audit.warnings if w not in before], audit.errors, decision.completeness)
     print_messages(said)
     replay.store_result(decision.exit_code, said)
     return decision.exit_code
