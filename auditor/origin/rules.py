@@ -136,16 +136,19 @@ def compile_pattern(text: str, where: str) -> Pattern:
         ) from None
 
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
-"""Zero-width space, non-joiner and joiner, word joiner, and the BOM as a zero-width no-break
-space: they part nothing a reader sees."""
+def _invisible(text: str) -> str:
+    """``text`` without Unicode's format characters (category Cf: zero-width space and joiners,
+    soft hyphen, bidirectional marks and isolates, the BOM...): they part nothing a reader
+    sees, and a reviewer found a soft hyphen hiding ``Citrix`` from every field rule."""
+    return "".join(char for char in text if unicodedata.category(char) != "Cf")
+
 
 _WHITESPACE_RUN = re.compile(r"\s+")  # Python's Unicode \s: exactly the characters str.isspace() takes
 
 
 def normalised_text(value: str) -> str:
     """``value`` as a reader sees it, for matching: NFKC (fullwidth letters become ASCII ones,
-    a no-break space a space), zero-width characters dropped, and every run of whitespace
+    a no-break space a space), format characters dropped (`_invisible`), and every run of whitespace
     (Unicode's: U+00A0, U+2003, ``\\v``...) one ASCII space.
 
     A policy's pattern is RE2's, whose ``\\s`` and ``\\b`` are ASCII: ``Cloud<U+00A0>Software
@@ -153,8 +156,9 @@ def normalised_text(value: str) -> str:
     scripts (``Citrix`` with a Cyrillic U+0456 for its ``i``) are left as they are: NFKC does
     not fold them, and folding confusables would need Unicode's confusables table.
     """
-    text = unicodedata.normalize("NFKC", value).translate(_INVISIBLE)
-    return _WHITESPACE_RUN.sub(" ", text)
+    if value.isascii():
+        return _WHITESPACE_RUN.sub(" ", value)
+    return _WHITESPACE_RUN.sub(" ", _invisible(unicodedata.normalize("NFKC", value)))
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,10 @@ CITRIX_VALUES = {
     "fullwidth letters": "\uff23\uff49\uff54\uff52\uff49\uff58 Systems",
     "a zero-width space": f"Cit{ZWSP}rix Systems",
     "a word joiner": "Xen\u2060Server",
+    "a soft hyphen": "Cit\u00adrix Systems, Inc.",
+    "a left-to-right mark": "Citrix\u200e Systems",
+    "a bidirectional isolate": "\u2066Citrix\u2069 Systems",
+    "an Arabic letter mark": "Xen\u061cServer",
     "a version glued to the name": "XenServer8",
     "a camel-cased product": "CitrixHypervisor",
 }
