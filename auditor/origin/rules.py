@@ -21,6 +21,7 @@ from auditor.core.errors import PolicyError
 from auditor.core.schema import shown
 from auditor.core.tomlfile import read_text
 from auditor.origin.findings import Category, Finding, Severity
+from auditor.origin.licenses import license_elements, license_term_pattern, not_free
 from auditor.origin.urls import ParsedUrl, UrlEvidence, host_matches, package_urls
 from auditor.rpm.model import Package
 
@@ -231,48 +232,25 @@ class LicenseRule(Rule):
             yield found
 
     def _decide(self, license_: str) -> Finding | None:
-        text = normalised_text(license_)
+        found = not_free(normalised_text(license_), self._leaf)
+        return self._finding(license_, found) if found is not None else None
+
+    def _leaf(self, text: str) -> str | None:
+        """The term or element that makes one licence of an expression not free, if any."""
         for term, pattern in zip(self.terms, self._compiled, strict=True):
             if pattern.search(text):
-                return self._finding(license_, term)
+                return term
         if self.elements:
             present = {element.casefold() for element in license_elements(text)}
             for element in self.elements:
                 if element.casefold() in present:
-                    return self._finding(license_, element)
+                    return element
         return None
 
     def _finding(self, license_: str, term: str) -> Finding:
         return self.finding(
             "license", license_, message=f"{self.message} ({term})", capability=f"license:{term.lower()}"
         )
-
-
-_TERM_GAP = re.compile(r"[\s_-]+")
-
-
-def license_term_pattern(term: str) -> re.Pattern[str]:
-    """Where ``term`` is in a licence expression, whatever joins it to the rest.
-
-    A term stands anywhere a letter or digit does not carry it on: ``-``, ``+``, ``_``, ``.``,
-    ``/`` or a space part it from its neighbours, so ``LicenseRef-Citrix-EULA``,
-    ``BSD+Proprietary`` and ``Proprietary_License`` hold their terms, while ``Proprietaryish``
-    and ``NonCommercial`` do not. Inside a term, a space or a hyphen is any run of
-    whitespace, hyphens and underscores: ``Not redistributable`` is also
-    ``Not-redistributable`` and ``Not  redistributable``.
-    """
-    words = [word for word in _TERM_GAP.split(term.strip()) if word]
-    body = r"[\s_-]+".join(re.escape(word) for word in words)
-    # [^\W_] is a letter or a digit (Unicode's): the one thing that continues a term.
-    return re.compile(r"(?<![^\W_])" + body + r"(?![^\W_])", re.IGNORECASE)
-
-
-_LICENSE_SEPARATORS = re.compile(r"\s+(?:and|or|with)\s+|[(),;]", re.IGNORECASE)
-
-
-def license_elements(expression: str) -> list[str]:
-    """The licences a compound expression names: ``GPLv2 and (MIT or BSD)`` gives GPLv2, MIT, BSD."""
-    return [part.strip() for part in _LICENSE_SEPARATORS.split(expression) if part.strip()]
 
 
 class KeyAction(enum.Enum):

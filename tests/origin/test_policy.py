@@ -162,7 +162,11 @@ def test_licences_inside_compound_expressions(policy, license: str, expected: li
     [
         ("GPLv2+ and Redistributable, no modification permitted", "restricted-license"),
         ("Redistributable", "restricted-license"),
-        ("MIT and (Distributable or BSD)", "restricted-license"),
+        ("MIT and (Distributable or BSD)", None),  # BSD is a free choice: take it
+        ("MIT and (Distributable or Redistributable)", "restricted-license"),  # no free choice
+        ("GPL-2.0-only OR LicenseRef-Qt-Commercial", None),  # dual-licensed: the GPL is a choice
+        ("LGPL-3.0-only OR (GPL-2.0-only AND Proprietary)", None),
+        ("(Proprietary OR EULA) AND MIT", "proprietary-license"),
         ("LicenseRef-Fedora-Firmware", "restricted-license"),
         ("EULA", "proprietary-license"),
         ("GPLv2 and LicenseRef-Proprietary", "proprietary-license"),

@@ -1,0 +1,108 @@
+"""Licence expressions as the policy reads them: where a term stands, and which choice is free.
+
+An expression joins licences with ``and`` (all of them apply) and ``or`` (the user picks one),
+in parentheses as deep as they go, SPDX's upper-case words or a packager's lower-case ones. A
+package is not free when every choice it offers holds a licence that is not:
+``GPL-2.0-only OR LicenseRef-Qt-Commercial`` is free (take the GPL), ``MIT AND Proprietary``
+is not. A reviewer found dual-licensed free packages flagged once terms were found across
+hyphens.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+_TERM_GAP = re.compile(r"[\s_-]+")
+
+
+def license_term_pattern(term: str) -> re.Pattern[str]:
+    """Where ``term`` is in a licence expression, whatever joins it to the rest.
+
+    A term stands anywhere a letter or digit does not carry it on: ``-``, ``+``, ``_``, ``.``,
+    ``/`` or a space part it from its neighbours, so ``LicenseRef-Citrix-EULA``,
+    ``BSD+Proprietary`` and ``Proprietary_License`` hold their terms, while ``Proprietaryish``
+    and ``NonCommercial`` do not. Inside a term, a space or a hyphen is any run of
+    whitespace, hyphens and underscores: ``Not redistributable`` is also
+    ``Not-redistributable`` and ``Not  redistributable``.
+    """
+    words = [word for word in _TERM_GAP.split(term.strip()) if word]
+    body = r"[\s_-]+".join(re.escape(word) for word in words)
+    # [^\W_] is a letter or a digit (Unicode's): the one thing that continues a term.
+    return re.compile(r"(?<![^\W_])" + body + r"(?![^\W_])", re.IGNORECASE)
+
+
+_LICENSE_SEPARATORS = re.compile(r"\s+(?:and|or|with)\s+|[(),;]", re.IGNORECASE)
+
+
+def license_elements(expression: str) -> list[str]:
+    """The licences a compound expression names: ``GPLv2 and (MIT or BSD)`` gives GPLv2, MIT, BSD."""
+    return [part.strip() for part in _LICENSE_SEPARATORS.split(expression) if part.strip()]
+
+
+_JOINERS = re.compile(r"\(|\)|\s+(or|and)\s+", re.IGNORECASE)
+
+
+def not_free(expression: str, leaf: Callable[[str], str | None]) -> str | None:
+    """What makes ``expression`` not free by ``leaf`` (which judges one licence, ``with`` its
+    exception), or None when some choice it offers is free. Unbalanced parentheses are read
+    as far as they go: a closing one too many ends nothing, one missing closes at the end."""
+    return _judge(_parse(expression), leaf)
+
+
+_Node = str | tuple[str, list["_Node"]]
+
+
+def _parse(expression: str) -> _Node:
+    """``expression`` as a tree: a leaf's text, or (``or`` | ``and``, children)."""
+    stack: list[list[object]] = [[]]
+    position = 0
+    for match in _JOINERS.finditer(expression):
+        stack[-1].append(expression[position : match.start()])
+        position = match.end()
+        token = match.group(0).strip().lower()
+        if token == "(":
+            stack.append([])
+        elif token == ")":
+            if len(stack) > 1:
+                inner = stack.pop()
+                stack[-1].append(_group(inner))
+        else:
+            stack[-1].append(token)
+    stack[-1].append(expression[position:])
+    while len(stack) > 1:
+        inner = stack.pop()
+        stack[-1].append(_group(inner))
+    return _group(stack[0])
+
+
+def _group(items: list[object]) -> _Node:
+    """A flat list of texts, subtrees and ``or``/``and`` tokens as one node: ``or`` binds
+    loosest, as in SPDX."""
+    choices: list[list[_Node]] = [[]]
+    for item in items:
+        if item == "or":
+            choices.append([])
+        elif item == "and":
+            continue
+        elif isinstance(item, str):
+            if item.strip():
+                choices[-1].append(item.strip())
+        else:
+            choices[-1].append(item)  # type: ignore[arg-type]
+    alternatives: list[_Node] = [
+        ("and", parts) if len(parts) != 1 else parts[0] for parts in choices if parts
+    ]
+    if len(alternatives) == 1:
+        return alternatives[0]
+    return ("or", alternatives)
+
+
+def _judge(node: _Node, leaf: Callable[[str], str | None]) -> str | None:
+    if isinstance(node, str):
+        return leaf(node)
+    kind, children = node
+    found = [_judge(child, leaf) for child in children]
+    if kind == "or":
+        return found[0] if found and all(found) else None
+    return next((item for item in found if item is not None), None)
