@@ -158,3 +158,21 @@ def test_an_old_srpm_s_payload_spec_gives_its_other_values_too(
     code, packages = scan(srpm, capsys)
     rules = {str(f["rule"]) for f in packages["a-1-1.src"]["findings"]}  # type: ignore[attr-defined]
     assert {"citrix-vendor", "proprietary-license", "citrix-internal-host"} <= rules and code == 1
+
+
+def test_a_tag_whose_macros_have_more_values_than_are_read_is_a_gap(tmp_path: Path) -> None:
+    """Ten undecided definitions of one macro: the reader keeps fewer, as for a Source line, and
+    the spec says that the tag may have values it did not read (the reviewer's case: the lost
+    ninth was Citrix, and nothing said so but the conditionals' own gaps)."""
+    branches = "".join(
+        f"%if 0%{{?flavor{i}}}\n%global myvendor {'Citrix Systems, Inc.' if i == 9 else f'Vendor{i}'}\n%endif\n"
+        for i in range(1, 11)
+    )
+    spec = tmp_path / "ovf.spec"
+    spec.write_text(
+        HEADER.replace("Name: m", "Name: ovf") + branches + "Vendor: %{myvendor}\n%description\nd\n%files\n"
+    )
+    [source] = [p for p in read_spec_file(str(spec)) if p.is_source]
+    assert any(
+        "%{myvendor}: its macros may have more values than were read" in gap.detail for gap in source.gaps
+    )

@@ -347,7 +347,7 @@ class _SpecReader:
         others: list[str] = []
         if tag in ORIGIN_TAGS:
             written = raw_match.group(3).strip() if (raw_match := TAG.match(raw.strip())) else value
-            others = self._values(written, value)[1]
+            others = self._values(written, value, number)[1]
         self.current.set_tag(tag, value, others)
         if tag in _TAG_MACROS:
             self.macros.define(tag, value)
@@ -356,12 +356,17 @@ class _SpecReader:
                 if tag == "name":
                     self.main.name = value
 
-    def _values(self, text: str, value: str | None = None) -> tuple[str, list[str]]:
+    def _values(self, text: str, value: str | None = None, line: int | None = None) -> tuple[str, list[str]]:
         """``text`` expanded (or ``value``, its expansion already made), and what else it may
-        expand to (`MacroContext.other_expansions`), each stripped."""
+        expand to (`MacroContext.other_expansions`), each stripped. When those are not all of
+        them (too many combinations), the spec has a gap saying so, as a Source line does."""
         if value is None:
             value = self.macros.expand(text).text
-        others, _ = self.macros.other_expansions(text, value)
+        others, complete = self.macros.other_expansions(text, value)
+        if not complete:
+            where = f"{self.path}:{line}" if line is not None else self.path
+            detail = f"{where}: {shorten(text)}: its macros may have more values than were read"
+            self.gaps.append(Gap(GapKind.UNDECIDED_CONDITIONAL, detail))
         return value.strip(), [found.strip() for found, _ in others]
 
     def _dependencies(self, value: str, qualifiers: frozenset[str], number: int) -> list[Dependency]:
