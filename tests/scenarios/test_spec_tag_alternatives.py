@@ -176,3 +176,25 @@ def test_a_tag_whose_macros_have_more_values_than_are_read_is_a_gap(tmp_path: Pa
     assert any(
         "%{myvendor}: its macros may have more values than were read" in gap.detail for gap in source.gaps
     )
+
+
+@pytest.mark.parametrize("redefined", ["%global v Example Org\n", ""])
+def test_a_macro_undefined_in_an_undecided_branch_keeps_its_earlier_value(
+    tmp_path: Path, redefined: str
+) -> None:
+    """``%undefine`` in a branch the reader cannot decide: rpm may not take it, so the value the
+    macro had before stays one it may have (the reviewer's case lost it, and read Example Org
+    or nothing where rpmspec without defines gives Citrix)."""
+    spec = tmp_path / "u.spec"
+    spec.write_text(
+        "%global v Citrix Systems, Inc.\n%if 0%{?rhel}\n%undefine v\n"
+        + redefined
+        + "%endif\n"
+        + HEADER.replace("Name: m", "Name: u")
+        + "Vendor: %{?v}\n%description\nd\n%files\n"
+    )
+    [source] = [p for p in read_spec_file(str(spec)) if p.is_source]
+    assert "Citrix Systems, Inc." in {
+        source.vendor,
+        *(value for field, value in source.alternatives if field == "vendor"),
+    }

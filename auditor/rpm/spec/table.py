@@ -143,6 +143,10 @@ class MacroTable:
     def undefine(self, name: str) -> None:
         stack = self._macros.get(name)
         was_empty = not stack
+        doubtful = self.undecided_branch or self._uncertain_depth
+        if doubtful and stack and stack[-1].options is None and not stack[-1].level:
+            # The branch may not be taken: the value before it stays one the macro may have.
+            self.may_be(name, [stack[-1].body, None])
         if stack:
             stack.pop()
             if not stack:
