@@ -182,7 +182,7 @@ def load_policy(
         table = read_provenance_csv(path)
         policy.rules.append(
             ProvenanceRule(
-                id="xenserver-provenance",
+                id=PROVENANCE_RULE,
                 severity=Severity.INFO,
                 message="recorded as imported from XenServer in the provenance table",
                 reference=os.path.abspath(path),
@@ -195,11 +195,16 @@ def load_policy(
     return policy
 
 
+PROVENANCE_RULE = "xenserver-provenance"
+"""The rule ``--provenance`` adds: a project may allow its findings in ``auditor.toml`` and run
+without a table at times (a contributor's local run), so an allow naming it is never a typo."""
+
+
 def _check_references(policy: Policy) -> None:
     """An ``[[allow]]`` rule or a ``tier-severity`` tier that names nothing in the policy is a
     typo (or a rule since renamed): it would silently do nothing, so it is an error, as a
     waiver's unknown rule is."""
-    ids = sorted({rule.id for rule in policy.rules})
+    ids = sorted({rule.id for rule in policy.rules} | {PROVENANCE_RULE})
     for allow in policy.allows:
         for pattern in allow.rules:
             if not any(fnmatch.fnmatchcase(rule_id, pattern) for rule_id in ids):

@@ -253,6 +253,13 @@ class LicenseRule(Rule):
         )
 
 
+def _mentions(license_: str | None, term: str) -> bool:
+    """Whether ``term`` stands in the licence as the licence rules read one (normalised text, a
+    whole term): a fullwidth ``Proprietary`` says Proprietary, ``BSD (non-proprietary)`` does too,
+    ``Proprietaryish`` does not."""
+    return bool(license_) and license_term_pattern(term).search(normalised_text(license_ or "")) is not None
+
+
 class KeyAction(enum.Enum):
     """What a signing-key rule's list means."""
 
@@ -305,10 +312,7 @@ class ComponentRule(Rule):
             component = self.components.get(name or "")
             if component is None:
                 continue
-            if (
-                component.when_license
-                and component.when_license.lower() not in (package.license or "").lower()
-            ):
+            if component.when_license and not _mentions(package.license, component.when_license):
                 continue
             message = f"{self.message}: {component.what}" if component.what else self.message
             if component.replaced_by:

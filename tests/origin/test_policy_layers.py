@@ -169,3 +169,16 @@ def test_an_allow_glob_and_a_known_tier_are_read(tmp_path: Path, capsys: pytest.
         ("citrix-vendor", "allowed"),
         ("proprietary-license", "blocks"),
     }
+
+
+def test_an_allow_of_the_provenance_rule_is_read_without_a_table(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``xenserver-provenance`` exists only with ``--provenance``: a project that allows some of
+    its findings runs without the table at times (a contributor's local run), and must still run."""
+    ours = tmp_path / "ours.toml"
+    ours.write_text(
+        '[[allow]]\nid = "imported"\npackages = ["a"]\nrules = ["xenserver-provenance"]\nreason = "r"\n'
+    )
+    code, _, err = scan(capsys, write_spec(tmp_path, "a", *CITRIX), "--policy", ours)
+    assert (code, err) == (1, "")

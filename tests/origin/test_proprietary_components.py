@@ -55,3 +55,21 @@ def test_the_bsd_varstored_xcp_ng_ships_is_not_the_component(
     ]
     code, report, _ = scan_report(capsys, *specs)
     assert (code, binaries(report, "findings")) == (0, {"varstored": [], "varstored-tools": []})
+
+
+@pytest.mark.parametrize(
+    ("license_", "component"),
+    [
+        ("\uff30roprietary and BSD", True),
+        ("BSD and LicenseRef-Proprietary", True),
+        ("Proprietaryish and BSD", False),
+    ],
+)
+def test_a_component_s_licence_condition_reads_the_licence_as_the_licence_rules_do(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], license_: str, component: bool
+) -> None:
+    """``when-license`` was a raw substring: a fullwidth letter hid the component (the reviewer's
+    case); it is now a whole term in the normalised licence, as the licence rules find one."""
+    _, report, _ = scan_report(capsys, write_spec(tmp_path, "varstored", f"License: {license_}"))
+    found = rules_of(binaries(report, "findings")["varstored"])
+    assert ("xenserver-proprietary-component" in found) is component
