@@ -11,8 +11,6 @@ import json
 import os
 import shutil
 import sqlite3
-import subprocess
-import sys
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -23,7 +21,7 @@ import pytest
 from auditor.cli.main import main
 from auditor.runtime.store import DATABASE, MAX_VALUE_BYTES, Store
 from tests.conftest import INCOMPLETE, RPMS, errors_of, only_incompleteness
-from tests.paths import ROOT
+from tests.unprivileged import auditor_without_override
 
 
 def scan(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -171,26 +169,7 @@ def test_a_read_only_store_is_not_taken_for_a_damaged_one(
     cache = rpms.parent / "cache"
     cold = scan([str(rpms), "--cache-dir", str(cache), "--format", "json"], capsys)
     (cache / DATABASE).chmod(0o444)
-    # root writes whatever the mode says: the run drops that power, as any other user has it
-    unprivileged = ["setpriv", "--bounding-set=-dac_override", "--inh-caps=-dac_override"]
-    command = [
-        sys.executable,
-        "-m",
-        "auditor",
-        "scan",
-        str(rpms),
-        "--cache-dir",
-        str(cache),
-        "--format",
-        "json",
-    ]
-    run = subprocess.run(
-        [*(unprivileged if os.geteuid() == 0 else []), *command],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    )
+    run = auditor_without_override("scan", str(rpms), "--cache-dir", str(cache), "--format", "json")
     assert run.returncode == cold[0]
     assert json.loads(run.stdout)["packages"] == json.loads(cold[1])["packages"]
     assert run.stderr.count("not used (not writable") == 1 and "rebuilding" not in run.stderr

@@ -8,10 +8,8 @@ the JSON report and the exit code, with and without ``--strict``.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +17,7 @@ import pytest
 
 from auditor.cli.main import main
 from tests.conftest import DATA, RPMS
-from tests.paths import ROOT
+from tests.unprivileged import auditor_without_override
 
 XS_SOURCE0 = "https://code.citrite.net/rest/archive/latest/projects/XSU/repos/xs-sources/archive?at=v1.0&format=tar.gz&prefix=xs-sources-1.0#/xs-sources-1.0.tar.gz"
 
@@ -277,17 +275,8 @@ def test_a_source_repository_that_cannot_be_looked_into_is_an_input_error(layout
     """``SRPMS/`` beside the repository with no search permission: whether it is the source
     repository cannot be told, and the audit must not go on as if there were none."""
     (layout / "SRPMS").chmod(0o000)
-    # root looks into any directory: the run drops that power, as any other user has it
-    unprivileged = ["setpriv", "--bounding-set=-dac_override,-dac_read_search"]
-    command = [sys.executable, "-m", "auditor", "scan", str(layout / "x86_64"), "--format", "json", "-q"]
     try:
-        run = subprocess.run(
-            [*(unprivileged if os.geteuid() == 0 else []), *command],
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-            check=False,
-        )
+        run = auditor_without_override("scan", str(layout / "x86_64"), "--format", "json", "-q")
     finally:
         (layout / "SRPMS").chmod(0o755)
     assert run.returncode == 3, run.stderr
