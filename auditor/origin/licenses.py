@@ -28,8 +28,11 @@ def license_term_pattern(term: str) -> re.Pattern[str]:
     """
     words = [word for word in _TERM_GAP.split(term.strip()) if word]
     body = r"[\s_-]+".join(re.escape(word) for word in words)
-    # [^\W_] is a letter or a digit (Unicode's): the one thing that continues a term.
-    return re.compile(r"(?<![^\W_])" + body + r"(?![^\W_])", re.IGNORECASE)
+    # [^\W_] is a letter or a digit (Unicode's): the one thing that continues a term. A term
+    # that does not say "non" itself is negated by one before it: "BSD (non-proprietary)" is
+    # free, while "Non-commercial" is its own term.
+    negated = "" if words and words[0].lower() in ("non", "not") else r"(?<!non-)(?<!non )(?<!non_)(?<!not )"
+    return re.compile(negated + r"(?<![^\W_])" + body + r"(?![^\W_])", re.IGNORECASE)
 
 
 _LICENSE_SEPARATORS = re.compile(r"\s+(?:and|or|with)\s+|[(),;]", re.IGNORECASE)

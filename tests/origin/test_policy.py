@@ -167,6 +167,8 @@ def test_licences_inside_compound_expressions(policy, license: str, expected: li
         ("GPL-2.0-only OR LicenseRef-Qt-Commercial", None),  # dual-licensed: the GPL is a choice
         ("LGPL-3.0-only OR (GPL-2.0-only AND Proprietary)", None),
         ("(Proprietary OR EULA) AND MIT", "proprietary-license"),
+        ("BSD (non-proprietary)", None),  # a term after "non" is negated
+        ("Non-commercial use only", "proprietary-license"),  # unless the term says "non" itself
         ("LicenseRef-Fedora-Firmware", "restricted-license"),
         ("EULA", "proprietary-license"),
         ("GPLv2 and LicenseRef-Proprietary", "proprietary-license"),
