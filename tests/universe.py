@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from auditor.rpm.model import EVR, Dependency, Gap, GapKind, Package, PackageKind
+from auditor.rpm.gaps import Gap, GapKind
+from auditor.rpm.model import EVR, Dependency, Package, PackageKind
 from auditor.rpm.spec.dependencies import parse_dependency_list
 
 

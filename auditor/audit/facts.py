@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING
 
 from auditor.origin.findings import Category, ConfigFinding, Finding, Severity, Verdict, fingerprint
 from auditor.origin.urls import hostless_url_gaps
-from auditor.rpm.model import Gap, GapKind, Package
+from auditor.rpm.gaps import Gap, GapKind
+from auditor.rpm.model import Package
 
 if TYPE_CHECKING:
     # Named in annotations only: the gate's waivers read facts without the dependency graph,

@@ -17,7 +17,8 @@ from auditor.deps.supplements import Condition, supplementing, surely_installed
 from auditor.origin.classify import ExtraFindings, classify, classify_config
 from auditor.origin.findings import Finding
 from auditor.origin.policy import Policy
-from auditor.rpm.model import DependencyKind, Gap, Package
+from auditor.rpm.gaps import Gap
+from auditor.rpm.model import DependencyKind, Package
 from auditor.runtime.parallel import CLASSIFY_FROM, Background, worth_forking
 from auditor.runtime.progress import SILENT, Reporter
 from auditor.sources.interface import LoadResult

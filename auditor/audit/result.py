@@ -19,7 +19,8 @@ from auditor.deps.graph import DependencyGraph, Hop
 from auditor.deps.resolve import Resolution, Resolved
 from auditor.origin.findings import ConfigFinding, Finding, Verdict
 from auditor.origin.policy import Policy
-from auditor.rpm.model import Gap, Package
+from auditor.rpm.gaps import Gap
+from auditor.rpm.model import Package
 from auditor.sources.interface import InputSummary
 
 _VERDICTS = tuple(Verdict)

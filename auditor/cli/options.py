@@ -23,7 +23,7 @@ from auditor.gate.options import GateOptions, clock
 from auditor.gate.waivers import Waiver, load_waivers, read_waiver_file
 from auditor.origin.findings import DEFAULT_FAIL_ON, Verdict
 from auditor.origin.policy import Policy, load_policy, require_origin_rules
-from auditor.rpm.model import GapKind
+from auditor.rpm.gaps import GapKind
 from auditor.rpm.spec.builtins import bcond_defines
 
 EXIT_CODES_HELP = """\

@@ -29,7 +29,8 @@ from auditor.origin.findings import Finding
 from auditor.origin.policy import Policy
 from auditor.origin.rules import HostRule
 from auditor.origin.urls import package_urls, parse_url
-from auditor.rpm.model import Gap, GapKind, Package
+from auditor.rpm.gaps import Gap, GapKind
+from auditor.rpm.model import Package
 
 MAX_HOPS = 5
 TIME_LIMIT = 60.0

@@ -19,7 +19,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-from auditor.rpm.model import Gap, GapKind, Package, PackageKind
+from auditor.rpm.gaps import Gap, GapKind
+from auditor.rpm.model import Package, PackageKind
 
 _SCHEME_URL = re.compile(
     r"""[A-Za-z][A-Za-z0-9+.-]*://[^\s"'<>]+|(?<![A-Za-z0-9+.-])(?i:https?|ftp|wss?):[/\\][^\s"'<>]+"""

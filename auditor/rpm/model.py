@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, fields
 from operator import attrgetter
 from typing import Any
 
+from auditor.rpm.gaps import Gap
 from auditor.rpm.sense import PREREQ_WORDS, Sense, comparison_bits
 
 
@@ -197,66 +198,6 @@ class SourceFile:
         return value.rstrip("/").rsplit("/", 1)[-1]
 
 
-class GapKind(enum.Enum):
-    """Evidence about one package that the auditor could not see. Each gap makes the audit
-    incomplete: a clean verdict then only covers what was seen, and every report says so."""
-
-    SOURCE_NOT_AUDITED = "source-not-audited"
-    """A binary whose source package is not among the inputs: its Source and Patch URLs are unseen."""
-    METADATA_ONLY = "metadata-only"
-    """Read from repodata only: the header fields repodata lacks (signing key, Distribution, BugURL,
-    a source package's Source and Patch URLs) are unseen."""
-    SPEC_UNREADABLE = "spec-unreadable"
-    """A source package whose spec could not be read (no SPEC tag, and no usable spec in the payload)."""
-    BUDGET_EXHAUSTED = "budget-exhausted"
-    """The download budget stopped the reading of this package's header or payload spec."""
-    UNDECIDED_CONDITIONAL = "undecided-conditional"
-    """A spec conditional the auditor could not decide (both branches were read)."""
-    UNEXPANDED_SOURCE = "unexpanded-source"
-    """A Source or Patch value with a macro the auditor could not expand safely."""
-    SPEC_CODE = "spec-code"
-    """Code in a spec that rpm runs when it parses it and the auditor never runs (``%include``,
-    ``%{lua:}``, ``%(shell)``, ``%{load:}``) outside a Source or Patch value (that one is an
-    `UNEXPANDED_SOURCE`): the lines it makes and the macros it defines (a Source, a Vendor, a
-    ``%package``) are unseen."""
-    DYNAMIC_BUILDREQUIRES = "dynamic-buildrequires"
-    """A source package whose spec has ``%generate_buildrequires`` (an SRPM says so by requiring
-    ``rpmlib(DynamicBuildRequires)``): the BuildRequires it prints at build time are unseen."""
-    AUTOMATIC_REQUIRES = "automatic-requires"
-    """A binary package read from a spec, not built: the requirements rpmbuild's dependency
-    generators add from its files (ELF sonames, ``#!`` interpreters, pkgconfig, perl, python...)
-    are unseen; the RPMs built from the spec carry them. None when its ``AutoReq`` says no."""
-    URL_WITHOUT_HOST = "url-without-host"
-    """A URL, BugURL, Source or Patch written as a URL with no host to read: where it leads is unjudged."""
-    # Gaps of an input rather than of one package:
-    NOTHING_AUDITED = "nothing-audited"
-    """The inputs held no package to audit: an audit of nothing proves nothing."""
-    FILE_OUTSIDE_METADATA = "file-outside-metadata"
-    """An RPM file in a repository that its metadata does not list (createrepo_c was not re-run)."""
-    FILE_MISSING = "file-missing"
-    """A package the repository's metadata lists whose file is not there."""
-    URL_NOT_FOLLOWED = "url-not-followed"
-    """With ``--resolve-urls``: a package URL whose redirects could not be followed to the end
-    (an error answer, a time limit, --offline without it in the cache), so where it leads is unseen."""
-    REPOSITORY_NOT_READ = "repository-not-read"
-    """An enabled repository of a configuration file, every URL of which is on a policy host:
-    never contacted, so the packages it would install are not audited (the URL is a finding)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Gap:
-    """One piece of evidence not seen, and where (a spec line, a Source number, a URL...)."""
-
-    kind: GapKind
-    detail: str
-    count: int = 1
-    """How many things the gap stands for: one Source, or, for an input, every package it
-    could not see (a repository read from its metadata alone is one gap of N packages)."""
-
-    def __str__(self) -> str:
-        return f"{self.kind.value}: {self.detail}" if self.detail else self.kind.value
-
-
 @dataclass(frozen=True, slots=True)
 class Package:
     """One RPM package, binary or source, whatever input it was read from."""
@@ -310,7 +251,7 @@ class Package:
     notes: tuple[str, ...] = field(default=(), compare=False)
     """Things the reader noticed that change no verdict (``%generate_buildrequires``...)."""
     gaps: tuple[Gap, ...] = ()
-    """Evidence about this package that could not be seen (see `GapKind`)."""
+    """Evidence about this package that could not be seen (see `auditor.rpm.gaps.GapKind`)."""
     header_range: tuple[int, int] | None = field(default=None, compare=False, repr=False)
     """Where repodata says the main header lies in the file (``rpm:header-range`` start and
     end): the bytes before ``end`` are lead, signature and header. A hint for reading them in

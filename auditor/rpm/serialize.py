@@ -5,13 +5,12 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import (
     DEPENDENCY_KINDS,
     EVR,
     Checksum,
     Dependency,
-    Gap,
-    GapKind,
     Op,
     Package,
     PackageKind,

@@ -7,7 +7,8 @@ import enum
 from dataclasses import dataclass, field, replace
 
 from auditor.core.errors import InputError
-from auditor.rpm.model import Gap, Package
+from auditor.rpm.gaps import Gap
+from auditor.rpm.model import Package
 from auditor.runtime.progress import Reporter
 from auditor.runtime.snapshot import FileSnapshot
 from auditor.sources.filelists import FilelistsSource, complete_file_lists

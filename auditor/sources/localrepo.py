@@ -27,7 +27,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from auditor.core.errors import InputError
-from auditor.rpm.model import Gap, GapKind, Package, with_fields
+from auditor.rpm.gaps import Gap, GapKind
+from auditor.rpm.model import Package, with_fields
 from auditor.runtime.snapshot import FileSnapshot
 from auditor.runtime.store import Store
 from auditor.sources.inputpaths import find_repomd, lands_inside, repository_directory, repository_root

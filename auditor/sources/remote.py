@@ -24,7 +24,8 @@ from auditor.formats.rpmheader import read_headers
 from auditor.net.http import is_http, strip_userinfo
 from auditor.net.remote import WORKERS, NotCached, Remote
 from auditor.net.urlpolicy import UrlDecision, UrlOrigin
-from auditor.rpm.model import Gap, GapKind, Package
+from auditor.rpm.gaps import Gap, GapKind
+from auditor.rpm.model import Package
 from auditor.rpm.serialize import check_package_json, package_from_json, package_to_json
 from auditor.runtime.store import Store
 from auditor.sources.inputpaths import SOURCE_DIRECTORIES

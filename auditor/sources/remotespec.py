@@ -24,7 +24,8 @@ from auditor.formats.rpmheader import RpmHeaders
 from auditor.net.budget import Allowance, BudgetExhausted, DownloadBudget
 from auditor.net.http import HttpError
 from auditor.net.remote import Remote
-from auditor.rpm.model import Gap, GapKind, Package
+from auditor.rpm.gaps import Gap, GapKind
+from auditor.rpm.model import Package
 from auditor.sources.srpmspec import PayloadMember, SpecNotRead
 
 _MAGIC = b"auditor-spec-member 1\n"

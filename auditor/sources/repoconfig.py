@@ -27,7 +27,8 @@ from auditor.formats.xmlstream import decompressed_chunks, parse_xml
 from auditor.net.http import strip_userinfo
 from auditor.net.remote import SMALL_FILE_CEILING, Remote
 from auditor.net.urlpolicy import UrlOrigin
-from auditor.rpm.model import Gap, GapKind, Package
+from auditor.rpm.gaps import Gap, GapKind
+from auditor.rpm.model import Package
 from auditor.runtime.store import Store
 from auditor.sources.interface import ConfigUrl, ReadOptions
 from auditor.sources.localrepo import read_local_repository

@@ -37,7 +37,8 @@ from auditor.formats.xmlstream import (
     parse_xml,
     verify_checksum,
 )
-from auditor.rpm.model import Gap, Package
+from auditor.rpm.gaps import Gap
+from auditor.rpm.model import Package
 from auditor.runtime.parallel import SPLIT_PRIMARY_FROM, Background, worth_forking
 from auditor.sources import split
 from auditor.sources.filelists import FilelistsSource

@@ -19,17 +19,8 @@ from typing import NamedTuple
 
 from auditor.core.errors import InputError
 from auditor.core.files import read_regular
-from auditor.rpm.model import (
-    EVR,
-    Dependency,
-    Gap,
-    GapKind,
-    Op,
-    Package,
-    PackageKind,
-    srpm_file_name,
-    with_fields,
-)
+from auditor.rpm.gaps import Gap, GapKind
+from auditor.rpm.model import EVR, Dependency, Op, Package, PackageKind, srpm_file_name, with_fields
 from auditor.rpm.spec.builtins import ISA
 from auditor.rpm.spec.parser import parse_spec
 from auditor.rpm.spec.result import Spec, SpecPackage

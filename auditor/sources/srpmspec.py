@@ -21,7 +21,8 @@ from typing import BinaryIO
 from auditor.core.errors import InputError
 from auditor.formats.payload import extract_member
 from auditor.formats.rpmheader import Header, RpmHeaders, Tag
-from auditor.rpm.model import Gap, GapKind, SourceFile, SourceKind
+from auditor.rpm.gaps import Gap, GapKind
+from auditor.rpm.model import SourceFile, SourceKind
 from auditor.rpm.spec.lines import sources_of_parsed_spec
 from auditor.rpm.spec.parser import parse_spec
 from auditor.rpm.spec.result import unexpanded_source_gap

@@ -25,7 +25,7 @@ import pytest
 import rpmfile
 
 from auditor.cli.main import main
-from auditor.rpm.model import GapKind
+from auditor.rpm.gaps import GapKind
 from auditor.rpm.spec.builtins import bcond_defines
 from auditor.rpm.spec.macros import MacroContext
 from auditor.rpm.spec.parser import parse_spec

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from auditor.cli.main import main
-from auditor.rpm.model import GapKind
+from auditor.rpm.gaps import GapKind
 from auditor.sources.rpmpackage import read_rpm_file
 from auditor.sources.specs import read_spec_file
 from tests.differential.test_spec_reading import _run

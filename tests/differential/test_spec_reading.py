@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from auditor.cli.main import main
-from auditor.rpm.model import GapKind
+from auditor.rpm.gaps import GapKind
 from auditor.rpm.spec.parser import parse_spec
 from auditor.rpm.spec.result import Spec
 from auditor.rpm.spec.rpmmacros import RPM_MACRO_NAMES

@@ -15,7 +15,8 @@ from auditor.gate.options import GateOptions
 from auditor.gate.progress import FactRecord, PackageRecord, Side, compare
 from auditor.gate.waivers import load_waivers
 from auditor.origin.findings import Category, Finding, Severity, Verdict, fingerprint
-from auditor.rpm.model import EVR, Gap, GapKind, Package, PackageKind
+from auditor.rpm.gaps import Gap, GapKind
+from auditor.rpm.model import EVR, Package, PackageKind
 from tests.universe import universe
 
 TODAY = datetime.date(2026, 11, 24)

@@ -17,7 +17,7 @@ from auditor.cli.main import main
 from auditor.reports.render import FORMATS
 from auditor.reports.text import chain_text
 from auditor.reports.why import render_why
-from auditor.rpm.model import GapKind
+from auditor.rpm.gaps import GapKind
 from tests.paths import ROOT
 from tests.report_cases import CITRIX, WAIVER, audit_of, gate_view, view_of
 

@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from auditor.core.errors import InputError
-from auditor.rpm.model import EVR, Dependency, Gap, GapKind, Op, SourceKind
+from auditor.rpm.gaps import Gap, GapKind
+from auditor.rpm.model import EVR, Dependency, Op, SourceKind
 from auditor.rpm.spec.builtins import bcond_defines
 from auditor.rpm.spec.dependencies import parse_dependency_list
 from auditor.rpm.spec.macros import MacroContext

@@ -10,7 +10,8 @@ import pytest
 import rpmfile
 
 from auditor.core.errors import InputError
-from auditor.rpm.model import DEPENDENCY_KINDS, Dependency, GapKind, Op, PackageKind, SourceFile, SourceKind
+from auditor.rpm.gaps import GapKind
+from auditor.rpm.model import DEPENDENCY_KINDS, Dependency, Op, PackageKind, SourceFile, SourceKind
 from auditor.sources.rpmpackage import read_rpm_file
 from tests.conftest import DATA, RPMS
 

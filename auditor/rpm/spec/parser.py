@@ -17,15 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from auditor.core.errors import InputError
-from auditor.rpm.model import (
-    DEPENDENCY_KINDS,
-    Dependency,
-    DependencyKind,
-    Gap,
-    GapKind,
-    SourceFile,
-    SourceKind,
-)
+from auditor.rpm.gaps import Gap, GapKind
+from auditor.rpm.model import DEPENDENCY_KINDS, Dependency, DependencyKind, SourceFile, SourceKind
 from auditor.rpm.sense import SPEC_QUALIFIER_WORDS
 from auditor.rpm.spec.builtins import HOST_QUERY, platform_macros
 from auditor.rpm.spec.dependencies import parse_dependency_list

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from auditor.rpm.model import DEPENDENCY_KINDS, Dependency, Gap, GapKind, SourceFile
+from auditor.rpm.gaps import Gap, GapKind
+from auditor.rpm.model import DEPENDENCY_KINDS, Dependency, SourceFile
 from auditor.rpm.spec.generated import rpm_yes
 
 
