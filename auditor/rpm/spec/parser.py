@@ -8,26 +8,25 @@ line read is expanded, comments and scriptlets included, so a ``%global`` or a
 ``%bcond`` anywhere counts. Conditionals whose truth depends on what cannot be known (an
 unexpanded macro, a build machine's ``%{?rhel}``, a macro defined under such a
 conditional) are read *both ways*: every Source either branch could use is reported, and
-the conditional is recorded in `Spec.undecided` and `Spec.gaps`.
+the conditional is recorded in `Spec.undecided` and `Spec.gaps` (`auditor.rpm.spec.conditionals`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from auditor.core.errors import InputError
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import DEPENDENCY_KINDS, Dependency, DependencyKind, SourceFile, SourceKind
 from auditor.rpm.sense import SPEC_QUALIFIER_WORDS
 from auditor.rpm.spec.builtins import HOST_QUERY, platform_macros
+from auditor.rpm.spec.conditionals import Conditionals
 from auditor.rpm.spec.dependencies import parse_dependency_list
-from auditor.rpm.spec.expression import evaluate
 from auditor.rpm.spec.files import files_header, files_line
 from auditor.rpm.spec.generated import excludes_every_requirement
 from auditor.rpm.spec.lines import NUMBERED, SECTION, SOURCE_AFTER_BLANK, TAG, tag_number
 from auditor.rpm.spec.macros import Expansion, MacroContext
-from auditor.rpm.spec.readline import CONDITIONAL, is_directive, logical_line, rpm_lines
+from auditor.rpm.spec.readline import is_directive, logical_line, rpm_lines
 from auditor.rpm.spec.result import ORIGIN_TAGS, PackageDraft, Spec, shorten, unexpanded_source_gap
 from auditor.rpm.spec.scriptlets import WHEN as SCRIPTLETS
 from auditor.rpm.spec.scriptlets import scriptlet_header
@@ -41,17 +40,6 @@ _DEPENDENCY_TAGS: dict[str, DependencyKind] = {
 """A preamble tag that declares dependencies, and the kind it declares (``PreReq`` is old ``Requires``)."""
 _TAG_MACROS = ("name", "version", "release", "epoch", "summary", "license", "url", "bugurl", "vendor",
                "packager", "distribution", "group")  # fmt: skip
-
-
-@dataclass
-class _Frame:
-    """One level of ``%if`` nesting."""
-
-    active: bool | None  # None: undecided, this branch is read as if it were taken
-    parent_active: bool
-    taken: bool  # an earlier branch was certainly taken
-    maybe: bool  # an earlier branch was undecided
-    line: int  # where the %if is
 
 
 class _BuildArchRead(Exception):
@@ -85,7 +73,6 @@ class _SpecReader:
                     self.macros.undefine(name)
                 else:
                     self.macros.define(name, value)
-        self.frames: list[_Frame] = []
         self.section = "preamble"
         self.main = PackageDraft("")
         self.current: PackageDraft | None = self.main
@@ -96,6 +83,7 @@ class _SpecReader:
         self.unexpanded: list[str] = []
         self.undecided: list[int] = []
         self.gaps: list[Gap] = []
+        self.conditionals = Conditionals(path, arch, self.macros, self.gaps, self.undecided)
         self.dynamic = False
         self.built: list[str] = []
         self.files: dict[str, list[str]] = {}
@@ -106,12 +94,12 @@ class _SpecReader:
 
     @property
     def reading(self) -> bool:
-        return all(frame.active is not False for frame in self.frames)
+        return self.conditionals.reading
 
     @property
     def undecided_branch(self) -> bool:
         """Whether the lines read now may not be read by rpm: a definition here is a maybe."""
-        return any(frame.active is None or (frame.maybe and frame.active) for frame in self.frames)
+        return self.conditionals.undecided_branch
 
     def feed(self, lines: list[str]) -> None:
         number = 0
@@ -152,7 +140,7 @@ class _SpecReader:
         stripped = raw.strip()
         self.macros.undecided_branch = self.undecided_branch
         doubtful = expansion is not None and not expansion.exact
-        if stripped.startswith("%") and self._conditional(stripped, start_line, doubtful=doubtful):
+        if stripped.startswith("%") and self.conditionals.read(stripped, start_line, doubtful=doubtful):
             return
         if not self.reading:
             return
@@ -182,62 +170,6 @@ class _SpecReader:
         is hardly matters: a ``%(...)`` in ``%build`` runs when rpm parses the spec, and what it
         prints may open a section or define a macro for what follows."""
         self.gaps.append(Gap(GapKind.SPEC_CODE, f"{self.path}:{line}: {shorten(text)}"))
-
-    def _conditional(self, stripped: str, line: int, *, doubtful: bool = False) -> bool:
-        """``doubtful``: the line comes from an expansion that was not exact, so its argument
-        may not be rpm's (rpm's own expression parser expands what is left, as `_truth` does)."""
-        match = CONDITIONAL.match(stripped)
-        if match is None:
-            return False
-        keyword, argument = match.group(1) or match.group(2), match.group(3).split("#", 1)[0].strip()
-        if keyword.startswith("if"):
-            parent = self.reading
-            truth = self._truth(keyword, argument, line, stripped, doubtful) if parent else False
-            self.frames.append(_Frame(truth, parent, truth is True, truth is None, line))
-        elif not self.frames:
-            # rpm refuses the spec; a reader that goes on has parted from rpm's reading somewhere.
-            self._unbalanced(line, f"{shorten(stripped)} with no %if")
-        elif keyword.startswith("elif"):
-            frame = self.frames[-1]
-            if not frame.parent_active or frame.taken:
-                frame.active = False
-            else:
-                truth = self._truth(keyword[2:], argument, line, stripped, doubtful)
-                frame.active = truth
-                frame.taken = truth is True
-                frame.maybe = frame.maybe or truth is None
-        elif keyword == "else":
-            frame = self.frames[-1]
-            if not frame.parent_active or frame.taken:
-                frame.active = False
-            else:
-                frame.active = None if frame.maybe else True
-        else:
-            self.frames.pop()
-        return True
-
-    def _unbalanced(self, line: int, what: str) -> None:
-        detail = f"{self.path}:{line}: {what}: rpm refuses such a spec, this reading is not rpm's"
-        self.gaps.append(Gap(GapKind.UNDECIDED_CONDITIONAL, detail))
-
-    def _truth(self, keyword: str, argument: str, line: int, text: str, doubtful: bool) -> bool | None:
-        expansion = self.macros.expand(argument)
-        if doubtful:
-            truth: bool | None = None
-        elif keyword in ("if",):
-            truth = None if expansion.unexpanded or expansion.environment else evaluate(expansion.text)
-        else:
-            words = set(expansion.text.split())
-            if expansion.unexpanded:
-                truth = None
-            elif keyword in ("ifarch", "ifnarch"):  # an %elifarch comes as "ifarch"
-                truth = (self.arch in words) == (keyword == "ifarch")
-            else:
-                truth = ("linux" in words) == (keyword == "ifos")
-        if truth is None:
-            self.undecided.append(line)
-            self.gaps.append(Gap(GapKind.UNDECIDED_CONDITIONAL, f"{self.path}:{line}: {shorten(text)}"))
-        return truth
 
     def _line(self, raw: str, line: str, number: int, expansion: Expansion) -> None:
         stripped = line.strip()
@@ -385,8 +317,7 @@ class _SpecReader:
             self.gaps.append(unexpanded_source_gap(self.path, source, unread_values=True))
 
     def finish(self) -> Spec:
-        for frame in self.frames:
-            self._unbalanced(frame.line, "%if never closed")
+        self.conditionals.finish()
         if self.section == "preamble":
             self.main.fill_from_macros(self._values)
         tags = self.main.tags

@@ -1,0 +1,116 @@
+"""The ``%if`` / ``%elif`` / ``%else`` / ``%endif`` nesting of a spec as the reader walks it.
+
+Each conditional is decided as rpm decides it (an expression, an architecture, an OS) when the
+reader can; when it cannot (an unknown macro, code it never runs), the branch is read as if
+it were taken, and so is the next one: both ways, a gap of the spec saying so. What a branch
+the reader could not decide defines is a maybe (`Conditionals.undecided_branch`), which the
+macro table keeps beside the value it had (`auditor.rpm.spec.table`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from auditor.rpm.gaps import Gap, GapKind
+from auditor.rpm.spec.expression import evaluate
+from auditor.rpm.spec.macros import MacroContext
+from auditor.rpm.spec.readline import CONDITIONAL
+from auditor.rpm.spec.result import shorten
+
+
+@dataclass
+class Frame:
+    """One level of ``%if`` nesting."""
+
+    active: bool | None  # None: undecided, this branch is read as if it were taken
+    parent_active: bool
+    taken: bool  # an earlier branch was certainly taken
+    maybe: bool  # an earlier branch was undecided
+    line: int  # where the %if is
+
+
+class Conditionals:
+    """The open conditionals of one reading of a spec. Its gaps and the lines of the undecided
+    ones go to the lists the reader gives (the spec's)."""
+
+    def __init__(
+        self, path: str, arch: str, macros: MacroContext, gaps: list[Gap], undecided: list[int]
+    ) -> None:
+        self.path = path
+        self.arch = arch
+        self.macros = macros
+        self.gaps = gaps
+        self.undecided = undecided
+        self.frames: list[Frame] = []
+
+    @property
+    def reading(self) -> bool:
+        """Whether rpm may read the lines read now (no enclosing branch is certainly not taken)."""
+        return all(frame.active is not False for frame in self.frames)
+
+    @property
+    def undecided_branch(self) -> bool:
+        """Whether the lines read now may not be read by rpm: a definition here is a maybe."""
+        return any(frame.active is None or (frame.maybe and frame.active) for frame in self.frames)
+
+    def read(self, stripped: str, line: int, *, doubtful: bool = False) -> bool:
+        """Whether ``stripped`` is a conditional line (then read here). ``doubtful``: the line
+        comes from an expansion that was not exact, so its argument may not be rpm's (rpm's own
+        expression parser expands what is left, as `_truth` does)."""
+        match = CONDITIONAL.match(stripped)
+        if match is None:
+            return False
+        keyword, argument = match.group(1) or match.group(2), match.group(3).split("#", 1)[0].strip()
+        if keyword.startswith("if"):
+            parent = self.reading
+            truth = self._truth(keyword, argument, line, stripped, doubtful) if parent else False
+            self.frames.append(Frame(truth, parent, truth is True, truth is None, line))
+        elif not self.frames:
+            # rpm refuses the spec; a reader that goes on has parted from rpm's reading somewhere.
+            self.unbalanced(line, f"{shorten(stripped)} with no %if")
+        elif keyword.startswith("elif"):
+            frame = self.frames[-1]
+            if not frame.parent_active or frame.taken:
+                frame.active = False
+            else:
+                truth = self._truth(keyword[2:], argument, line, stripped, doubtful)
+                frame.active = truth
+                frame.taken = truth is True
+                frame.maybe = frame.maybe or truth is None
+        elif keyword == "else":
+            frame = self.frames[-1]
+            if not frame.parent_active or frame.taken:
+                frame.active = False
+            else:
+                frame.active = None if frame.maybe else True
+        else:
+            self.frames.pop()
+        return True
+
+    def unbalanced(self, line: int, what: str) -> None:
+        detail = f"{self.path}:{line}: {what}: rpm refuses such a spec, this reading is not rpm's"
+        self.gaps.append(Gap(GapKind.UNDECIDED_CONDITIONAL, detail))
+
+    def _truth(self, keyword: str, argument: str, line: int, text: str, doubtful: bool) -> bool | None:
+        expansion = self.macros.expand(argument)
+        if doubtful:
+            truth: bool | None = None
+        elif keyword in ("if",):
+            truth = None if expansion.unexpanded or expansion.environment else evaluate(expansion.text)
+        else:
+            words = set(expansion.text.split())
+            if expansion.unexpanded:
+                truth = None
+            elif keyword in ("ifarch", "ifnarch"):  # an %elifarch comes as "ifarch"
+                truth = (self.arch in words) == (keyword == "ifarch")
+            else:
+                truth = ("linux" in words) == (keyword == "ifos")
+        if truth is None:
+            self.undecided.append(line)
+            self.gaps.append(Gap(GapKind.UNDECIDED_CONDITIONAL, f"{self.path}:{line}: {shorten(text)}"))
+        return truth
+
+    def finish(self) -> None:
+        """The end of the spec: a conditional still open is a gap (rpm refuses the spec)."""
+        for frame in self.frames:
+            self.unbalanced(frame.line, "%if never closed")
