@@ -31,7 +31,13 @@ from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import Package, with_fields
 from auditor.runtime.snapshot import FileSnapshot
 from auditor.runtime.store import Store
-from auditor.sources.inputpaths import find_repomd, lands_inside, repository_directory, repository_root
+from auditor.sources.inputpaths import (
+    find_repomd,
+    lands_inside,
+    repository_directory,
+    repository_in_walk,
+    repository_root,
+)
 from auditor.sources.interface import ReadOptions
 from auditor.sources.repodata import RepositoryRead, read_repository
 from auditor.sources.rpmbatch import Outcome, PendingReads, read_rpm_outcomes
@@ -270,15 +276,15 @@ def _package_files(
     root: str, options: ReadOptions, *, stop_at_repositories: bool = True
 ) -> tuple[list[str], list[str]]:
     """The RPM files below ``root`` (paths relative to it) but in repodata/, and the directories
-    that are repositories of their own (they hold a ``repodata/`` in whatever state, as
-    `find_repomd` judges), whose files are not listed: ``stop_at_repositories`` false walks
+    that are repositories of their own (by the loaders' rule, `repository_in_walk`), whose
+    files are not listed: ``stop_at_repositories`` false walks
     into them too (and lists no directory)."""
     repositories: list[str] = []
 
     def enter(directory: str) -> bool:
         if os.path.basename(directory) == "repodata":
             return False
-        if stop_at_repositories and directory != root and os.path.isdir(os.path.join(directory, "repodata")):
+        if stop_at_repositories and directory != root and repository_in_walk(directory, read_rpms=False):
             repositories.append(directory)
             return False
         return True
