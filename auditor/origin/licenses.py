@@ -10,6 +10,7 @@ hyphens.
 
 from __future__ import annotations
 
+import enum
 import re
 from collections.abc import Callable
 
@@ -54,11 +55,18 @@ def not_free(expression: str, leaf: Callable[[str], str | None]) -> str | None:
 
 
 _Node = str | tuple[str, list["_Node"]]
+"""A licence's text, or (``or`` | ``and``, the choices or the parts)."""
+
+
+class _Joiner(enum.Enum):
+    OR = "or"
+    AND = "and"
 
 
 def _parse(expression: str) -> _Node:
-    """``expression`` as a tree: a leaf's text, or (``or`` | ``and``, children)."""
-    stack: list[list[object]] = [[]]
+    """``expression`` as a tree; parentheses left open close at the end, a closing one too many
+    closes nothing."""
+    stack: list[list[_Node | _Joiner]] = [[]]
     position = 0
     for match in _JOINERS.finditer(expression):
         stack[-1].append(expression[position : match.start()])
@@ -71,7 +79,7 @@ def _parse(expression: str) -> _Node:
                 inner = stack.pop()
                 stack[-1].append(_group(inner))
         else:
-            stack[-1].append(token)
+            stack[-1].append(_Joiner(token))
     stack[-1].append(expression[position:])
     while len(stack) > 1:
         inner = stack.pop()
@@ -79,20 +87,19 @@ def _parse(expression: str) -> _Node:
     return _group(stack[0])
 
 
-def _group(items: list[object]) -> _Node:
-    """A flat list of texts, subtrees and ``or``/``and`` tokens as one node: ``or`` binds
-    loosest, as in SPDX."""
+def _group(items: list[_Node | _Joiner]) -> _Node:
+    """Texts, subtrees and joiners, read left to right, as one node: ``or`` binds loosest, as
+    in SPDX."""
     choices: list[list[_Node]] = [[]]
     for item in items:
-        if item == "or":
+        if item is _Joiner.OR:
             choices.append([])
-        elif item == "and":
-            continue
-        elif isinstance(item, str):
-            if item.strip():
-                choices[-1].append(item.strip())
-        else:
-            choices[-1].append(item)  # type: ignore[arg-type]
+        elif isinstance(item, _Joiner):
+            continue  # and: the parts of one choice
+        elif not isinstance(item, str):
+            choices[-1].append(item)
+        elif item.strip():
+            choices[-1].append(item.strip())
     alternatives: list[_Node] = [
         ("and", parts) if len(parts) != 1 else parts[0] for parts in choices if parts
     ]
