@@ -81,9 +81,11 @@ def load_inputs(
         remote = _load_source_repositories(result, options, remote, store, loaded)
         if remote is not None:
             result.warnings.extend(remote.take_warnings())
-    roots = {os.path.realpath(repository_root(path)) for path in loaded if find_repomd(path) is not None}
-    result.gaps.extend(gap for real, gap in result.nested.items() if real not in loaded | roots)
-    result.nested.clear()
+    if result.nested:
+        # A repository nested in an input one is a gap unless an input read it too.
+        read = loaded | {os.path.realpath(repository_root(path)) for path in loaded if find_repomd(path)}
+        result.gaps.extend(gap for real, gap in result.nested.items() if real not in read)
+        result.nested.clear()
     return result
 
 
