@@ -35,6 +35,7 @@ from typing import Any
 
 from auditor.core.errors import PolicyError
 from auditor.core.schema import convert, shown
+from auditor.core.shipped import shipped_file
 from auditor.core.tomlfile import read_toml
 from auditor.origin.findings import Category, Finding, Severity
 from auditor.origin.policyschema import (
@@ -135,19 +136,11 @@ class Policy:
 
 
 def default_policy_path() -> Path:
-    """The shipped default policy: inside the installed package, or ``data/`` of a source tree.
-
-    Found beside this module rather than through `importlib.resources`, whose import every
-    run paid (a replayed one too) for the same directory: the file is read by path anyway.
-    """
-    package = Path(__file__).resolve().parents[1]
-    installed = package / "_data" / "policy.toml"
-    if installed.is_file():
-        return installed
-    source_tree = package.parent / "data" / "policy.toml"
-    if source_tree.is_file():
-        return source_tree
-    raise PolicyError("the default policy (data/policy.toml) is missing from this installation")
+    """The shipped default policy: inside the installed package, or ``data/`` of a source tree."""
+    path = shipped_file("policy.toml")
+    if path is None:
+        raise PolicyError("the default policy (data/policy.toml) is missing from this installation")
+    return path
 
 
 def load_policy(

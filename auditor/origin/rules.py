@@ -10,7 +10,6 @@ import csv
 import enum
 import io
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol, cast
@@ -22,6 +21,7 @@ from auditor.core.schema import shown
 from auditor.core.tomlfile import read_text
 from auditor.origin.findings import Category, Finding, Severity
 from auditor.origin.licenses import license_elements, license_term_pattern, not_free
+from auditor.origin.reading import readings
 from auditor.origin.urls import ParsedUrl, UrlEvidence, host_matches, package_urls
 from auditor.rpm.model import Package
 
@@ -137,31 +137,6 @@ def compile_pattern(text: str, where: str) -> Pattern:
         ) from None
 
 
-def _invisible(text: str) -> str:
-    """``text`` without Unicode's format characters (category Cf: zero-width space and joiners,
-    soft hyphen, bidirectional marks and isolates, the BOM...): they part nothing a reader
-    sees, and a reviewer found a soft hyphen hiding ``Citrix`` from every field rule."""
-    return "".join(char for char in text if unicodedata.category(char) != "Cf")
-
-
-_WHITESPACE_RUN = re.compile(r"\s+")  # Python's Unicode \s: exactly the characters str.isspace() takes
-
-
-def normalised_text(value: str) -> str:
-    """``value`` as a reader sees it, for matching: NFKC (fullwidth letters become ASCII ones,
-    a no-break space a space), format characters dropped (`_invisible`), and every run of whitespace
-    (Unicode's: U+00A0, U+2003, ``\\v``...) one ASCII space.
-
-    A policy's pattern is RE2's, whose ``\\s`` and ``\\b`` are ASCII: ``Cloud<U+00A0>Software
-    Group`` would part the words of a name the pattern knows. Look-alike letters of other
-    scripts (``Citrix`` with a Cyrillic U+0456 for its ``i``) are left as they are: NFKC does
-    not fold them, and folding confusables would need Unicode's confusables table.
-    """
-    if value.isascii():
-        return _WHITESPACE_RUN.sub(" ", value)
-    return _WHITESPACE_RUN.sub(" ", _invisible(unicodedata.normalize("NFKC", value)))
-
-
 @dataclass(frozen=True)
 class FieldRule(Rule):
     """A header field (vendor, packager, buildhost, distribution) matching a pattern or domain."""
@@ -188,14 +163,17 @@ class FieldRule(Rule):
 
     def _decide(self, name: str, value: str) -> Finding | None:
         # The rule sees the value as a reader does; the finding keeps the value as written.
-        text = normalised_text(value)
-        match = self.pattern.search(text) if self.pattern is not None else None
-        if match is not None:
-            return self.finding(name, value, capability=f"{name}:{match.group().casefold()}")
-        host = text.strip().rstrip(".").lower()
-        domain = next((d for d in self.domains if host_matches(host, d)), None)
-        if domain is not None:
-            return self.finding(name, value, capability=f"{name}@{domain}")
+        texts = readings(value)
+        if self.pattern is not None:
+            for text in texts:
+                match = self.pattern.search(text)
+                if match is not None:
+                    return self.finding(name, value, capability=f"{name}:{match.group().casefold()}")
+        for text in texts:
+            host = text.strip().rstrip(".").lower()
+            domain = next((d for d in self.domains if host_matches(host, d)), None)
+            if domain is not None:
+                return self.finding(name, value, capability=f"{name}@{domain}")
         return None
 
 
@@ -232,8 +210,11 @@ class LicenseRule(Rule):
             yield found
 
     def _decide(self, license_: str) -> Finding | None:
-        found = not_free(normalised_text(license_), self._leaf)
-        return self._finding(license_, found) if found is not None else None
+        for text in readings(license_):
+            found = not_free(text, self._leaf)
+            if found is not None:
+                return self._finding(license_, found)
+        return None
 
     def _leaf(self, text: str) -> str | None:
         """The term or element that makes one licence of an expression not free, if any."""
@@ -257,7 +238,8 @@ def _mentions(license_: str | None, term: str) -> bool:
     """Whether ``term`` stands in the licence as the licence rules read one (normalised text, a
     whole term): a fullwidth ``Proprietary`` says Proprietary, ``BSD (non-proprietary)`` does too,
     ``Proprietaryish`` does not."""
-    return bool(license_) and license_term_pattern(term).search(normalised_text(license_ or "")) is not None
+    pattern = license_term_pattern(term)
+    return bool(license_) and any(pattern.search(text) for text in readings(license_ or ""))
 
 
 class KeyAction(enum.Enum):

@@ -1,5 +1,6 @@
 """Field rules match a value as a reader sees it: Unicode spaces, fullwidth letters and
-zero-width characters do not part a name the policy knows (red team 6, findings 2, 9, 19)."""
+zero-width characters do not part a name the policy knows (red team 6, findings 2, 9, 19),
+nor do look-alike letters of other scripts, accents, marks or underscores."""
 
 from __future__ import annotations
 
@@ -25,6 +26,16 @@ CITRIX_VALUES = {
     "an Arabic letter mark": "Xen\u061cServer",
     "a version glued to the name": "XenServer8",
     "a camel-cased product": "CitrixHypervisor",
+    "a Cyrillic capital es": "\u0421itrix Systems",
+    "a Cyrillic i": "Citr\u0456x Systems",
+    "a Greek capital iota": "C\u0399TRIX SYSTEMS",
+    "Greek capitals": "\u03a7\u0395\u039dSERVER",
+    "a Cyrillic e": "X\u0435nServer",
+    "a dotless i": "C\u0131trix Systems",
+    "a small capital I": "C\u026atrix Systems",
+    "a diaeresis": "Citr\u00efx Systems",
+    "a combining stroke": "Cit\u0336rix Systems",
+    "underscores for spaces": "Citrix_Systems_Inc",
 }
 CLEAN_VALUES = {
     "Citrine": "Citrine Informatics",
@@ -33,6 +44,10 @@ CLEAN_VALUES = {
     "a longer word": "xenserverless.example.org",
     "no capital after the name": "Citrixsoft Ltd",
     "XCP-ng": "XCP-ng",
+    "accents": "Soci\u00e9t\u00e9 G\u00e9n\u00e9rale",
+    "a Cyrillic name": "\u041e\u041e\u041e \u0420\u043e\u043c\u0430\u0448\u043a\u0430",
+    "a Greek micro sign": "\u00b5Clibc project",
+    "underscores in another name": "Citrine_Informatics",
 }
 
 
@@ -99,3 +114,26 @@ def test_a_reflowed_vendor_keeps_its_fingerprint(tmp_path: Path, capsys: pytest.
         assert found["capability"] == "vendor:cloud software group"
         fingerprints.append(found["fingerprint"])
     assert fingerprints[0] == fingerprints[1]
+
+
+@pytest.mark.parametrize(
+    "license_",
+    ["\u0420roprietary", "Propr\u0456etary and MIT", "GPLv2+ and Pr\u00f6prietary", "Non\u2011free"],
+    ids=["a Cyrillic P", "a Cyrillic i", "an umlaut", "a non-breaking hyphen"],
+)
+def test_a_licence_spelled_with_look_alike_letters_is_not_free(
+    license_: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, findings, _ = scan(capsys, write_spec(tmp_path, "lic", f"License: {license_}"))
+    assert rules_of(findings["lic"]) == ["proprietary-license"]
+    assert code == 1
+
+
+def test_a_value_matched_as_written_keeps_its_finding(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The folded readings come after the value as written: a Vendor the rule matched before
+    (with an accent elsewhere in it) keeps the same capability, hence the same fingerprint."""
+    _, findings, _ = scan(capsys, write_spec(tmp_path, "v", "Vendor: Citrix Syst\u00e8mes"))
+    (found,) = findings["v"]
+    assert found["capability"] == "vendor:citrix"
