@@ -250,11 +250,18 @@ class MissingSources:
         self._said: dict[str, tuple[Gap, str, str]] = {}
 
     def fact(self, index: int, package: Package) -> Fact:
-        """The gap of ``package``, a binary whose SOURCERPM names no package of the run."""
+        """The gap of ``package``, a binary whose SOURCERPM names no package of the run, or
+        is empty: rpmbuild writes it in every binary, so a binary without one hides where it
+        came from."""
         sourcerpm = package.sourcerpm or ""
         said = self._said.get(sourcerpm)
         if said is None:
-            gap = Gap(GapKind.SOURCE_NOT_AUDITED, f"{sourcerpm} is not among the inputs")
+            detail = (
+                f"{sourcerpm} is not among the inputs"
+                if sourcerpm
+                else "its source package is unknown: the package names none (no SOURCERPM)"
+            )
+            gap = Gap(GapKind.SOURCE_NOT_AUDITED, detail)
             said = self._said[sourcerpm] = (gap, _gap_capability(gap), f"not seen: {gap}")
         gap, capability, text = said
         return Fact(FactKind.GAP, _GAP_RULES[gap.kind], index, package.name, capability, text, gap=gap)

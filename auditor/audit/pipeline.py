@@ -158,7 +158,7 @@ def _results(
     """Each audited package's verdict, chain, unresolved requirements and facts."""
     packages, resolved = graph.packages, graph.resolved
     failed = (Status.UNRESOLVED, Status.INVALID)
-    source_rpms = {p.srpm_file_name for p in packages if p.is_source}
+    source_keys = {p.source_key for p in packages if p.is_source}
     missing_sources = MissingSources()
     results = []
     for index in audited:
@@ -172,10 +172,9 @@ def _results(
             weak = [r for r in failures if r.kind is not DependencyKind.REQUIRES] if options.weak else ()
         own = findings.get(index, ())
         package = packages[index]
-        # A binary built from a source package nowhere in the run: its Source URLs were not seen.
-        orphan = (
-            not package.is_source and bool(package.sourcerpm) and package.source_rpm_key not in source_rpms
-        )
+        # A binary built from a source package nowhere in the run, or naming none: its Source
+        # URLs were not seen.
+        orphan = not package.is_source and package.built_from_key not in source_keys
         gap = missing_sources.fact(index, package) if orphan else None
         source = graph.built_from.get(index)
         unaudited = packages[source] if source is not None and source not in audited_set else None

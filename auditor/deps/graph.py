@@ -130,8 +130,9 @@ class DependencyGraph:
         sources = source_packages(packages)
         if sources:
             for index, package in enumerate(packages):
-                if package.sourcerpm and not package.is_source:
-                    source_index = sources.get(package.source_rpm_key or "")
+                source_key = None if package.is_source else package.built_from_key
+                if source_key is not None:
+                    source_index = sources.get(source_key)
                     if source_index is not None:
                         self.built_from[index] = source_index
                         self.binaries.setdefault(source_index, []).append(index)

@@ -196,7 +196,7 @@ def decide(
     accepted = None
     if baseline is not None:
         accepted = baseline.matcher(audit.origin_reach.names if isinstance(audit, AuditResult) else None)
-    sources = {p.srpm_file_name: p.evr for p in audit.packages if p.is_source} if waivers else {}
+    sources = {p.source_key: p.evr for p in audit.packages if p.is_source} if waivers else {}
     rulings: list[Ruling] = []
     by_package: dict[int, list[Ruling]] = {}
     for fact in audit.facts:
@@ -230,7 +230,7 @@ def _rule(
     waivers: Sequence[Waiver],
     baseline: BaselineMatcher | None,
     used: set[int],
-    sources: Mapping[str, EVR],
+    sources: Mapping[tuple[str, bool], EVR],
 ) -> Ruling:
     finding = fact.finding
     if finding is not None and finding.allowed_by is not None:

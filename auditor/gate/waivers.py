@@ -41,7 +41,7 @@ from auditor.rpm.evr import ranges_overlap
 from auditor.rpm.model import EVR, Op, Package
 from auditor.rpm.tokenizer import Tokenizer
 
-_NO_SOURCES: Mapping[str, EVR] = {}
+_NO_SOURCES: Mapping[tuple[str, bool], EVR] = {}
 
 StatusName = Literal["origin", "depends", "may-depend", "build-depends", "unresolved"]
 
@@ -82,7 +82,9 @@ class Waiver:
     source: str = ""
     """The file the waiver was read from."""
 
-    def matches(self, fact: Fact, package: Package | None, sources: Mapping[str, EVR] = _NO_SOURCES) -> bool:
+    def matches(
+        self, fact: Fact, package: Package | None, sources: Mapping[tuple[str, bool], EVR] = _NO_SOURCES
+    ) -> bool:
         """Whether this waiver accepts ``fact`` about ``package`` (never a fact about no package).
 
         ``sources`` holds the EVR of each source package of the run, by the file name its
@@ -117,14 +119,15 @@ class Waiver:
         return all(ranges_overlap(Op.EQ, subject, op, evr) for op, evr in self.versions)
 
 
-def _source_evr(package: Package, sources: Mapping[str, EVR]) -> EVR | None:
+def _source_evr(package: Package, sources: Mapping[tuple[str, bool], EVR]) -> EVR | None:
     """The EVR of the source package ``package`` was built from, or None when it cannot be known.
 
     The run's source package gives it whole. Otherwise SOURCERPM gives its version and release
     but no epoch: a binary of the same version and release took its main package's EVR, epoch
     included; one that set its own Version (or Epoch) in its preamble says nothing of its source's epoch.
     """
-    if package.sourcerpm and (found := sources.get(package.source_rpm_key or "")) is not None:
+    key = package.built_from_key
+    if key is not None and (found := sources.get(key)) is not None:
         return found
     if package.source_version_release == (package.version, package.release):
         return package.evr

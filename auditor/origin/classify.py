@@ -42,7 +42,8 @@ def classify(
     for index in chosen:
         findings = list(own[index])
         package = packages[index]
-        source_index = sources.get(package.source_rpm_key or "") if not package.is_source else None
+        key = None if package.is_source else package.built_from_key
+        source_index = sources.get(key) if key is not None else None
         if source_index is not None:
             source_findings = own.get(source_index)
             if source_findings is None:
@@ -137,13 +138,14 @@ def _allowed(package: Package, finding: Finding, policy: Policy) -> Finding:
     return finding
 
 
-def source_packages(packages: Sequence[Package]) -> dict[str, int]:
-    """File name -> id of the source package a binary naming it (SOURCERPM) was built from: the
-    first of that name in the run. The audited inputs are read before the context, so an
-    audited SRPM wins over a context one of the same N-V-R; the graph's built-from edges and
-    the evidence a binary inherits must come from the same one."""
-    sources: dict[str, int] = {}
+def source_packages(packages: Sequence[Package]) -> dict[tuple[str, bool], int]:
+    """`Package.source_key` -> id of the source package the binaries naming it (their
+    `Package.built_from_key`) were built from: the first of that key in the run. The audited
+    inputs are read before the context, so an audited SRPM wins over a context one of the same
+    N-V-R; the graph's built-from edges and the evidence a binary inherits must come from the
+    same one."""
+    sources: dict[tuple[str, bool], int] = {}
     for index, package in enumerate(packages):
         if package.is_source:
-            sources.setdefault(package.srpm_file_name, index)
+            sources.setdefault(package.source_key, index)
     return sources

@@ -298,6 +298,26 @@ class Package:
         return sourcerpm
 
     @property
+    def from_spec(self) -> bool:
+        """Read from a spec file: the package that spec would build now, not one that was built."""
+        return self.spec is not None and self.spec == self.location
+
+    @property
+    def source_key(self) -> tuple[str, bool]:
+        """What finds this source package from a binary built from it (`built_from_key`): its
+        file name, and whether it was read from a spec. A binary that was built pairs only with
+        a source package that was built (a spec of the same N-V-R may have been edited since),
+        and a spec's binaries with the spec's own source package."""
+        return self.srpm_file_name, self.from_spec
+
+    @property
+    def built_from_key(self) -> tuple[str, bool] | None:
+        """A binary's key of the source package it was built from (`source_key`); None when
+        it names none (an empty or missing SOURCERPM)."""
+        key = self.source_rpm_key
+        return (key, self.from_spec) if key else None
+
+    @property
     def source_name(self) -> str | None:
         """The name of the source package this binary was built from (parsed from ``sourcerpm``)."""
         if self.kind is _SOURCE:

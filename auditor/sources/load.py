@@ -97,12 +97,13 @@ def _load_source_repositories(
     remote one (the only requests the auditor makes that the user did not spell out: the
     sources of what they named are part of what they asked to audit). The run's `Remote`,
     made if a remote repository needed one."""
-    have = {package.name for package in result.packages if package.is_source}
-    wanted = {
-        name
+    # Keyed as binaries find their source package (`Package.built_from_key`): another version of
+    # the same name, or a spec of the same N-V-R, is not the one a built binary came from.
+    have = {package.source_key for package in result.packages if package.is_source}
+    wanted = any(
+        not package.is_source and (key := package.built_from_key) is not None and key not in have
         for package in result.packages
-        if not package.is_source and (name := package.source_name) and name not in have
-    }
+    )
     if not wanted:
         return remote
     repositories = [item.path for item in result.inputs if item.kind is InputKind.REPOSITORY]

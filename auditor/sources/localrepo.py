@@ -230,8 +230,10 @@ def overlay(listed: Package, read: Package, *where: str) -> Overlaid | InputErro
 
 HEADER_ONLY_FIELDS = ("signing_keys", "distribution", "bugurl")
 """The fields the policy reads that a package's header carries and a repository's metadata lacks."""
-ORIGIN_FIELDS = ("vendor", "packager", "buildhost", "url", "license")
-"""The fields the policy reads that a repository's metadata and a package's header both carry."""
+ORIGIN_FIELDS = ("vendor", "packager", "buildhost", "url", "license", "sourcerpm")
+"""The fields the audit reads that a repository's metadata and a package's header both carry:
+what the policy judges, and the source package a binary inherits its evidence from (an empty
+SOURCERPM in the metadata hid the header's, and the Citrix SRPM it names)."""
 
 
 def _disagreement(listed: Package, read: Package, differing: list[str]) -> str:

@@ -300,3 +300,36 @@ def test_a_source_repository_below_a_repository_input_is_still_found_beside_its_
             f["rule"] for f in package(document, "xs-sources-1.0-1.noarch")["findings"]
         }
     assert "file-outside-metadata" not in reasons(both)
+
+
+def test_another_version_of_a_source_package_does_not_stand_in_for_the_one_beside(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Source repositories were looked for by source package name: any ``xs-sources`` in the
+    run, of another version, kept ``SRPMS/`` beside the repository from being read, and the
+    Citrix finding became a gap (review 8, finding 8). They are looked for by the file name
+    each binary records."""
+    dist = tmp_path / "only"
+    for directory, files in (
+        ("x86_64", ["xs-sources-1.0-1.noarch.rpm"]),
+        ("SRPMS", ["xs-sources-1.0-1.src.rpm"]),
+    ):
+        (dist / directory).mkdir(parents=True)
+        for name in files:
+            shutil.copy(RPMS / name, dist / directory)
+        subprocess.run(["createrepo_c", "--quiet", str(dist / directory)], check=True)
+    other = tmp_path / "other"
+    top = tmp_path / "rpmbuild"
+    spec = tmp_path / "xs-sources.spec"
+    spec.write_text(
+        "Name: xs-sources\nVersion: 2.0\nRelease: 1\nSummary: s\nLicense: MIT\nBuildArch: noarch\n"
+        "%description\nd\n%files\n"
+    )
+    subprocess.run(["rpmbuild", "-bs", "--quiet", "--define", f"_topdir {top}", str(spec)], check=True)
+    other.mkdir()
+    for built in (top / "SRPMS").glob("*.src.rpm"):
+        shutil.copy(built, other)
+    _, document, _ = scan([str(dist / "x86_64"), str(other)], capsys)
+    binary = package(document, "xs-sources-1.0-1.noarch")
+    assert {"citrix-internal-host"} <= {f["rule"] for f in binary["findings"]}
+    assert "source-not-audited" not in reasons(document)

@@ -202,14 +202,37 @@ def test_a_spec_and_the_rpm_built_from_it_are_told_apart(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A spec changed since its RPM was built (here: a Citrix Vendor) shares the RPM's NEVRA:
-    the table and the Markdown name the spec's package as the spec's."""
+    the table and the Markdown name the spec's package as the spec's, and the built binary is
+    judged by the source package it was built from, never by the spec's (review 8, finding 7:
+    an edited spec with no Release bump stood in for the real SRPM and whitewashed the RPM)."""
     changed = spec(tmp_path, "payload-xz", Vendor="Citrix Systems, Inc.")
-    built = str(RPMS / "payload-xz-1.0-1.noarch.rpm")
-    _, table, _ = run(["scan", str(changed), built], capsys)
-    rows = [line for line in table.splitlines() if line.startswith("payload-xz-1.0-1.noarch ")]
-    assert len(rows) == 2 and sum("noarch (spec) " in row for row in rows) == 1, table
-    _, markdown, _ = run(["scan", str(changed), built, "--format", "markdown"], capsys)
+    built, built_source = str(RPMS / "payload-xz-1.0-1.noarch.rpm"), str(RPMS / "payload-xz-1.0-1.src.rpm")
+    _, table, _ = run(["scan", str(changed), built, built_source], capsys)
+    rows = [line for line in table.splitlines() if line.startswith("payload-xz-1.0-1.")]
+    assert rows and all(" (spec) " in row for row in rows), table
+    _, markdown, _ = run(["scan", str(changed), built, built_source, "--format", "markdown"], capsys)
     assert "| `payload-xz-1.0-1.noarch (spec)` | **origin** (blocking) |" in markdown
+    _, report, _ = run(["scan", str(changed), built, built_source, "--format", "json"], capsys)
+    status = {(p["kind"], p["input"]): p["status"] for p in json.loads(report)["packages"]}
+    assert status == {
+        ("binary", str(changed)): "origin",
+        ("source", str(changed)): "origin",
+        ("binary", built): "clean",
+        ("source", built_source): "clean",
+    }
+
+
+def test_a_built_rpm_whose_source_package_is_only_a_spec_has_a_gap(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The spec of the same N-V-R is what would be built now, not what this RPM was built
+    from: the RPM's own source package is not among the inputs, and the audit says so."""
+    changed = spec(tmp_path, "payload-xz", Source0="https://example.org/payload-xz-1.0.tar.gz")
+    built = str(RPMS / "payload-xz-1.0-1.noarch.rpm")
+    code, report, _ = run(["scan", str(changed), built, "--format", "json", "--strict"], capsys)
+    (package,) = [p for p in json.loads(report)["packages"] if p["input"] == built]
+    assert [gap["kind"] for gap in package["gaps"]] == ["source-not-audited"]
+    assert code == 3
 
 
 def test_check_lists_a_new_package_obsoleting_one_the_gate_blocks(

@@ -240,3 +240,52 @@ def test_the_file_s_spelling_is_judged_where_the_metadata_re_flowed_it(
     code, report, errors = scan([str(repo), "--fail-on", "none"], capsys)
     assert (code, errors) == (0, [])
     assert {p["vendor"] for p in report["packages"] if p["name"] == "xs-sources"} == {"Citrix Systems, Inc."}
+
+
+def test_metadata_that_empties_a_binary_s_sourcerpm_is_an_input_error_and_the_header_s_is_used(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An empty ``<rpm:sourcerpm>`` hid the source package a binary inherits its evidence
+    from (review 8, finding 1): the Citrix SRPM beside the repository was never paired with
+    it, and ``--strict`` passed. The header's SOURCERPM is the file's; the metadata that says
+    otherwise is an input error."""
+    from tests.conftest import rewrite_primary
+
+    shutil.copytree(DATA / "repo", tmp_path / "dist" / "x86_64")
+    shutil.copytree(DATA / "srpm-repo", tmp_path / "dist" / "SRPMS")
+    repo = tmp_path / "dist" / "x86_64"
+    rewrite_primary(
+        repo,
+        lambda text: text.replace(
+            "<rpm:sourcerpm>xs-sources-1.0-1.src.rpm</rpm:sourcerpm>", "<rpm:sourcerpm/>"
+        ),
+    )
+    code, report, errors = scan([str(repo)], capsys)
+    files = [repo / "Packages" / f"{name}-1.0-1.noarch.rpm" for name in ("xs-sources", "xs-sources-devel")]
+    assert errors == [
+        f"auditor: error: {file}: the file's header and the repository metadata disagree: sourcerpm "
+        "'xs-sources-1.0-1.src.rpm' in the header, (none) in the metadata"
+        for file in files
+    ]
+    binary = next(p for p in report["packages"] if p["nevra"] == "xs-sources-1.0-1.noarch")
+    assert binary["status"] == "origin"
+    assert any(finding.get("inherited_from") == "xs-sources-1.0-1.src" for finding in binary["findings"])
+    assert code == 3
+
+
+def test_a_binary_that_names_no_source_package_is_a_gap(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Read from the metadata alone, a binary without SOURCERPM came from a source package
+    nobody can name: what it was built from was not seen, and ``--strict`` fails."""
+    from tests.conftest import rewrite_primary
+
+    repo = tmp_path / "repo"
+    shutil.copytree(DATA / "repo", repo)
+    rewrite_primary(repo, lambda text: re.sub(r"<rpm:sourcerpm>[^<]*</rpm:sourcerpm>", "", text))
+    code, report, _ = scan([str(repo), "--metadata-only", "--strict"], capsys)
+    binary = next(p for p in report["packages"] if p["nevra"] == GOOD_NEVRA)
+    assert [gap["detail"] for gap in binary["gaps"] if gap["kind"] == "source-not-audited"] == [
+        "its source package is unknown: the package names none (no SOURCERPM)"
+    ]
+    assert code == 3
