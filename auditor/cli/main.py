@@ -68,7 +68,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("auditor: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
-        return int(ExitCode.PASSED)
+        # Standard output and error survive their reader (`output`, `process`): a pipe broken
+        # elsewhere left the run unfinished, and an unfinished run never passes.
+        return int(ExitCode.INTERNAL)
     except Exception as exc:  # the last line of defence, mapped to exit code 4
         if debug:
             traceback.print_exc()
@@ -80,4 +82,5 @@ def main(argv: Sequence[str] | None = None) -> int:
 def console_main() -> NoReturn:
     """The ``auditor`` command: `main`, then an exit that skips tearing the run down (`process`)."""
     process.keep_until_exit()
+    process.stderr_outlives_its_reader()
     process.exit_now(main())

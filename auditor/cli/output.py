@@ -99,8 +99,9 @@ def encode(text: str) -> bytes:
 
 
 def _write_stdout(pieces: Iterable[str | bytes]) -> None:
+    remaining = iter(pieces)
     try:
-        for piece in pieces:
+        for piece in remaining:
             if isinstance(piece, bytes):
                 sys.stdout.flush()
                 sys.stdout.buffer.write(piece)
@@ -112,7 +113,12 @@ def _write_stdout(pieces: Iterable[str | bytes]) -> None:
                     sys.stdout.write(_utf8_text(piece))
         sys.stdout.flush()
     except BrokenPipeError:
-        raise  # the reader went away (`| head`): not an error of the run
+        # The reader went away (`| head`): not an error of the run, and no reason to change its
+        # verdict (a gate reading the exit code under `set -o pipefail` took 0 for a pass). The
+        # rest is rendered into nothing, so that a report recorded for the replay is whole.
+        _drop_stdout_buffer()
+        for _ in remaining:
+            pass
     except OSError as exc:  # `> /dev/full`, a full disk: the user's to fix, as any write target
         _drop_stdout_buffer()
         raise UsageError(f"cannot write the report to standard output: {exc.strerror or exc}") from None

@@ -6,6 +6,8 @@
   object.
 - Memory the audit freed is given back to the system before the report is built
   (`return_freed_memory`), so the report's own memory does not come on top of it.
+- Standard error outlives its reader (`stderr_outlives_its_reader`): ``auditor scan 2>&1 |
+  head`` must end with the run's exit code, not with a broken pipe.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import gc
 import os
 import sys
 from collections.abc import Iterator
-from typing import NoReturn
+from typing import NoReturn, TextIO, cast
 
 _kept: list[object] | None = None
 
@@ -78,3 +80,39 @@ def exit_now(code: int) -> NoReturn:
         with contextlib.suppress(OSError, ValueError):
             stream.flush()
     os._exit(code)
+
+
+class _OutlivingStream:
+    """A text stream whose writes go nowhere once its reader has gone away, instead of raising
+    `BrokenPipeError` from whatever warning or progress line the run prints next."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            self._drop()
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            self._drop()
+
+    def _drop(self) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, self._stream.fileno())
+            os.close(null)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._stream, name)
+
+
+def stderr_outlives_its_reader() -> None:
+    """Called by the console entry point: standard error survives a reader that went away
+    (standard output does in `auditor.cli.output`, which writes every report)."""
+    sys.stderr = cast(TextIO, _OutlivingStream(sys.stderr))
