@@ -142,9 +142,23 @@ class Comparison:
         return [item for item in self.changes if item.blocks_after and not item.blocked_before]
 
 
+def _by_fingerprint(facts: Iterable[FactRecord]) -> dict[str, FactRecord]:
+    """One fact per fingerprint, a blocking one wherever one blocks. A fingerprint names the
+    package, not its arch or version: a source package and the binaries that inherit its
+    evidence share it, as do the arches of one name, and a waiver or baseline entry scoped to
+    one of them leaves the others blocking (review 8b: the waived one, read last, stood for
+    all, and `check` said nothing got worse)."""
+    found: dict[str, FactRecord] = {}
+    for fact in facts:
+        held = found.get(fact.fingerprint)
+        if held is None or (fact.blocks and not held.blocks):
+            found[fact.fingerprint] = fact
+    return found
+
+
 def compare(before: Side, after: Side) -> Comparison:
-    old = {fact.fingerprint: fact for fact in before.facts()}
-    new = {fact.fingerprint: fact for fact in after.facts()}
+    old = _by_fingerprint(before.facts())
+    new = _by_fingerprint(after.facts())
     # A report written before a taint's capability named its category and origin package: its
     # taint is the same fact as today's taint of that package ending at the same origin package.
     legacy = {

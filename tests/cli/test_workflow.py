@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -238,3 +239,32 @@ def test_diff_against_nothing_fails_and_an_incomplete_side_claims_no_fix(
     document = json.loads(capsys.readouterr().out)
     assert document["incomplete"]["new"].startswith("incomplete: ") and document["incomplete"]["old"] == ""
     assert [item for item in document["facts"] if item["change"] == "fixed"] == []
+
+
+def test_a_waiver_of_the_source_package_alone_leaves_its_binary_a_regression(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A fingerprint names the package, not its arch: the source package and the binary that
+    inherits its evidence share one. A waiver scoped to ``arch = "src"`` covers the first
+    only; ``check`` let the waived one stand for both and said nothing got worse, while
+    ``scan`` blocked (review 8b, finding 3)."""
+    top = tmp_path / "rpmbuild"
+    (top / "SOURCES").mkdir(parents=True)
+    (top / "SOURCES" / "foo.tar.gz").write_bytes(b"")
+    spec = tmp_path / "foo.spec"
+    spec.write_text(
+        "Name: foo\nVersion: 1.0\nRelease: 1\nSummary: s\nLicense: MIT\nBuildArch: noarch\n"
+        "Source0: https://code.citrite.net/foo.tar.gz\n%description\nd\n%files\n"
+    )
+    subprocess.run(["rpmbuild", "-ba", "--quiet", "--define", f"_topdir {top}", str(spec)], check=True)
+    new = [str(next((top / "SRPMS").glob("*.src.rpm"))), str(next((top / "RPMS").rglob("*.noarch.rpm")))]
+    waivers = tmp_path / "waivers.toml"
+    waivers.write_text(
+        '[[waiver]]\npackage = "foo"\narch = "src"\nreason = "rebuilt next sprint"\n'
+        'owner = "release team"\nexpires = 2099-12-31\n'
+    )
+    for order in (new, new[::-1]):
+        code = main(["check", *order, "--against", *BASE, "--waivers", str(waivers), "--format", "json"])
+        document = json.loads(capsys.readouterr().out)
+        assert [(r["package"], r["kind"]) for r in document["regressions"]] == [("foo", "origin")]
+        assert code == 1
