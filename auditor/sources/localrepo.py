@@ -33,6 +33,7 @@ from auditor.runtime.snapshot import FileSnapshot
 from auditor.runtime.store import Store
 from auditor.sources.inputpaths import (
     find_repomd,
+    is_rpm_name,
     lands_inside,
     repository_directory,
     repository_in_walk,
@@ -324,8 +325,10 @@ def _listed_file_is_there(root: str, href: str, snapshot: FileSnapshot) -> bool:
 
 
 def _is_rpm_file(entry: os.DirEntry[str]) -> bool:
+    """An RPM file by the directory walk's rule (`is_rpm_name`, any case): a file the walk
+    would read as an RPM and the metadata does not list must be a gap, ``XS-FOO.RPM`` too."""
     try:
-        return entry.name.endswith(".rpm") and entry.is_file()
+        return is_rpm_name(entry.name) and entry.is_file()
     except OSError:
         return False
 

@@ -113,6 +113,23 @@ def test_files_outside_the_metadata_and_entries_without_a_file_are_gaps(
     assert len(gaps) == 1 and "file-missing" in gaps[0]
 
 
+def test_an_unlisted_rpm_file_named_in_upper_case_is_a_gap_as_a_directory_walk_reads_it(
+    layout: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One rule says what an RPM file is: the repository's look for files outside its metadata
+    and a directory walk (which reads ``*.RPM`` too) must not disagree on a Citrix package."""
+    repo = layout / "x86_64"
+    assert "file-outside-metadata" not in reasons(scan([str(repo)], capsys)[1])
+    shutil.copy(RPMS / "xs-sources-1.0-1.noarch.rpm", repo / "Packages" / "XS-UNLISTED.RPM")
+    code, document, err = scan([str(repo)], capsys)
+    assert code == 1 and reasons(document)["file-outside-metadata"] == 1 and "file-outside-metadata" in err
+    [outside] = [g for g in document["completeness"]["gaps"] if g["rule"] == "gap:file-outside-metadata"]
+    assert "Packages/XS-UNLISTED.RPM" in outside["text"]
+    assert scan([str(repo), "--strict"], capsys)[0] == 3
+    _, walked, _ = scan([str(repo / "Packages" / "XS-UNLISTED.RPM")], capsys)
+    assert [p["nevra"] for p in walked["packages"]] == ["xs-sources-1.0-1.noarch"]
+
+
 def test_packages_the_metadata_places_on_a_policy_host_are_findings(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
