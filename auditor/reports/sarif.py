@@ -218,8 +218,14 @@ def _invocation(view: ReportView) -> dict[str, Any]:
                 "descriptor": {"id": "auditor/incomplete"},
             }
         )
+    # Each gap of the inputs: an error when it blocks (``--strict``), as its fact's fingerprint says.
     notifications += [
-        {"level": "warning", "message": {"text": f"input: {item.fact.gap}"}} for item in view.run_gaps
+        {
+            "level": "error" if item.blocks else "warning",
+            "message": {"text": f"input: {item.fact.gap}"},
+            "properties": {"auditorFact/v1": item.fact.fingerprint},
+        }
+        for item in view.run_gaps
     ]
     notifications += [
         {"level": "error", "message": {"text": failure.text}, "descriptor": {"id": f"auditor/{failure.kind}"}}

@@ -78,6 +78,9 @@ def _sarif(text: str, view: ReportView) -> Said:
         facts[result["partialFingerprints"]["auditorFact/v1"]] = blocks
         if blocks and "nevra" in result["properties"]:
             blocking.add(result["properties"]["nevra"])
+    for notification in run["invocations"][0]["toolExecutionNotifications"]:
+        if "auditorFact/v1" in notification.get("properties", {}):  # a gap of the inputs
+            facts[notification["properties"]["auditorFact/v1"]] = notification["level"] == "error"
     return Said(run["invocations"][0]["exitCode"], blocking, facts)
 
 
