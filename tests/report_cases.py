@@ -25,6 +25,7 @@ from auditor.gate.options import GateOptions
 from auditor.gate.waivers import Waiver, load_waivers
 from auditor.origin.policy import load_policy
 from auditor.reports.view import ReportView, build_view
+from auditor.rpm.gaps import Gap
 from auditor.sources.interface import LoadResult
 from tests.universe import universe
 
@@ -68,13 +69,17 @@ unresolved, clean with an allowed finding, clean."""
 
 
 def audit_of(
-    specs: list[dict[str, Any]], context: list[dict[str, Any]] | None = None, **options: Any
+    specs: list[dict[str, Any]],
+    context: list[dict[str, Any]] | None = None,
+    run_gaps: Sequence[Gap] = (),
+    **options: Any,
 ) -> AuditResult:
+    """The audit of ``specs`` (`tests.universe`), ``run_gaps`` being what the inputs left unseen."""
     policy = load_policy(project={"allow": [ALLOW], "rule": [NOTED]})
     return audit_packages(
         AuditOptions(targets=("universe",), **options),
         policy,
-        LoadResult(packages=universe(specs)),
+        LoadResult(packages=universe(specs), gaps=list(run_gaps)),
         LoadResult(packages=universe(context or [])),
     )
 

@@ -36,7 +36,7 @@ from auditor.gate.progress import (
 from auditor.gate.waivers import Waiver
 from auditor.reports.diff_report import fact_change_to_json
 from auditor.reports.json_report import completeness_to_json
-from auditor.reports.text import code_span, shorten, terminal_text
+from auditor.reports.text import code_span, terminal_text
 from auditor.reports.view import ReportView, build_view
 
 MAX_WHY = 160
@@ -103,11 +103,13 @@ class CheckView:
             return f"nothing gets worse, but the audit is {self.incomplete}"
         return "nothing gets worse"
 
-    def why(self, record: PackageRecord) -> str:
+    def why(self, record: PackageRecord, width: int | None = None) -> str:
         """The why of the package ``record`` names, after the change (by NEVRA: a source package
-        and its binaries share a name)."""
+        and its binaries share a name), in about ``width`` characters when given (`short_why`)."""
         rows = [row for row in self.after.by_name(record.name) if row.package.nevra == record.nevra]
-        return rows[0].why if rows else ""
+        if not rows:
+            return ""
+        return rows[0].why if width is None else rows[0].short_why(width)
 
 
 def render(view: CheckView, fmt: str) -> str:
@@ -137,7 +139,7 @@ def _text(view: CheckView, *, markdown: bool) -> str:
                 code(item.after.nevra),
                 _status(item),
                 item.basis.value,
-                code(shorten(view.why(item.after), MAX_WHY)),
+                code(view.why(item.after, MAX_WHY)),
             ]
             for item in view.new
         ]
@@ -149,7 +151,7 @@ def _text(view: CheckView, *, markdown: bool) -> str:
         ("Repository packages that get worse", view.worse),
         ("Repository packages that get better", view.better),
     ):
-        rows = [[code(new.nevra), f"{old.status} -> {new.status}", code(shorten(view.why(new), MAX_WHY))]
+        rows = [[code(new.nevra), f"{old.status} -> {new.status}", code(view.why(new, MAX_WHY))]
                 for old, new in pairs]  # fmt: skip
         lines += _table(title, ["package", "status", "why"], rows, markdown)
     gone = view.comparison.of(Change.GONE)

@@ -24,9 +24,12 @@ def flagged_sections(view: ReportView, anchors: dict[int, str]) -> list[str]:
     detailed = [row for row in flagged if row.index in anchors]
     parts.extend(section(row, view, anchors[row.index]) for row in detailed)
     if len(flagged) > len(detailed):
+        # Flagged packages come blocking first: any left out block only past MAX_SECTIONS of them.
+        blocking = sum(1 for row in flagged if row.blocking and row.index not in anchors)
         parts.append(
-            f'<p class="note">{len(flagged) - len(detailed)} more flagged packages are not detailed here; '
-            "the table lists them all, and <code>auditor why NAME</code> explains any one.</p>"
+            f'<p class="note">{len(flagged) - len(detailed)} more flagged packages ({blocking} blocking) '
+            "are not detailed here; the table lists them all, and <code>auditor why NAME</code> explains "
+            "any one.</p>"
         )
     parts.append("</section>")
     return parts

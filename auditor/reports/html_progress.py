@@ -86,6 +86,8 @@ def _changes(change: Change, items: Sequence[FactChange]) -> str:
             '<table class="facts"><thead><tr><th class="col-package">package</th><th class="col-kind">kind'
             '</th><th class="col-fact">fact</th><th class="col-blocks">blocks</th></tr></thead><tbody>'
         )
+        # What blocks now first: a list cut at MAX_CHANGES leaves out a blocking fact last.
+        items = sorted(items, key=lambda item: not item.blocks_after)
         for item in items[:MAX_CHANGES]:
             rows.append(
                 f'<tr><td class="col-package"><code>{esc(item.fact.subject)}</code></td>'
@@ -95,7 +97,11 @@ def _changes(change: Change, items: Sequence[FactChange]) -> str:
             )
         rows.append("</tbody></table>")
         if len(items) > MAX_CHANGES:
-            rows.append(f'<p class="note">and {len(items) - MAX_CHANGES} more</p>')
+            blocking = sum(1 for item in items[MAX_CHANGES:] if item.blocks_after)
+            rows.append(
+                f'<p class="note">and {len(items) - MAX_CHANGES} more ({blocking} blocking now): '
+                "<code>auditor diff EARLIER.json LATER.json</code> lists them all</p>"
+            )
     rows.append("</details>")
     return "".join(rows)
 
@@ -133,6 +139,9 @@ def _entries(title: str, entries: Sequence[BaselineEntry]) -> str:
         for entry in entries[:MAX_CHANGES]
     )
     if len(entries) > MAX_CHANGES:
-        rows.append(f'<li class="note">and {len(entries) - MAX_CHANGES} more</li>')
+        rows.append(
+            f'<li class="note">and {len(entries) - MAX_CHANGES} more (none blocking): the JSON report\'s '
+            "<code>gate</code> lists them all</li>"
+        )
     rows.append("</ul></details>")
     return "".join(rows)

@@ -167,10 +167,16 @@ def _overview(view: ReportView) -> list[str]:
     )
     fail_on = ", ".join(sorted(verdict.value for verdict in view.gate_options.fail_on)) or "nothing"
     parts.append(f"<p>Blocking statuses (<code>--fail-on</code>): {esc(fail_on)}.</p>")
-    lines = view.gate_lines()
-    if lines:
-        parts.append(f'<details id="gate"><summary>Waivers and baseline ({len(lines)})</summary><ul>')
-        parts.extend(f"<li>{esc(line)}</li>" for line in lines[:MAX_SECTIONS])
+    notes, per_fact = view.gate_notes(), view.gate_fact_lines()
+    if notes or per_fact:
+        total = len(notes) + len(per_fact)
+        parts.append(f'<details id="gate"><summary>Waivers and baseline ({total})</summary><ul>')
+        parts.extend(f"<li>{esc(line)}</li>" for line in [*notes, *per_fact[:MAX_SECTIONS]])
+        if len(per_fact) > MAX_SECTIONS:
+            parts.append(
+                f'<li class="note">... and {len(per_fact) - MAX_SECTIONS} more facts waived, fixed or gone '
+                "(none blocking): the JSON report's <code>gate</code> lists them all</li>"
+            )
         parts.append("</ul></details>")
     parts += ["</div>", "</section>"]
     return parts
@@ -227,7 +233,7 @@ def _run(view: ReportView) -> list[str]:
         parts.append("<p>Evidence that could not be seen:</p><ul>")
         parts.extend(
             f'<li>{esc(item.text)} <span class="ruling">[{esc(item.reason)}]</span></li>'
-            for item in view.run_gaps[:MAX_SECTIONS]
+            for item in view.run_gaps  # every one: evidence not seen is never left out
         )
         parts.append("</ul>")
     if view.policy.sources:

@@ -3,10 +3,12 @@
 The headline is the gate's decision (it cannot say "passed" beside a failing exit code);
 then counts per status and category, what the audit could not see, a table of the flagged
 packages with a one-line reason, and one ``<details>`` block per blocking package with each
-fact and the gate's ruling on it. It stays short on a whole distribution: the table and the
-detailed blocks are capped and say how many were left out. Package data is untrusted and
-ends up in a comment many people read: every piece of it is written as a code span (no
-links, mentions, HTML or Markdown inside) or, inside HTML, escaped.
+fact and the gate's ruling on it. It stays short on a whole distribution: the table, the
+detailed blocks and each block's facts are capped and say how many were left out and where
+they all are; what blocks and the gaps come before anything else, and a one-line reason is cut
+before what else blocks. Package data is untrusted and ends up in a comment many people
+read: every piece of it is written as a code span (no links, mentions, HTML or Markdown
+inside) or, inside HTML, escaped.
 """
 
 from __future__ import annotations
@@ -14,12 +16,15 @@ from __future__ import annotations
 import html
 
 from auditor.origin.findings import Verdict
-from auditor.reports.rows import Gate, PackageView
-from auditor.reports.text import clean_text, code_span, hop_text, shorten
+from auditor.reports.rows import Gate, PackageView, left_out
+from auditor.reports.text import clean_text, code_span, hop_text
 from auditor.reports.view import ReportView
 
 MAX_ROWS = 100
 MAX_DETAILS = 50
+MAX_FACTS = 100
+"""Facts listed in one package's details: every one that blocks and every gap, then others up to
+this many; the rest are counted."""
 MAX_REASON = 200
 ICONS = {"passed": "✅", "incomplete": "⚠️", "blocking": "❌", "failed": "❌"}
 
@@ -56,17 +61,26 @@ def render(view: ReportView) -> str:
         lines += ["", "### Flagged packages", "", "| package | status | why |", "|---|---|---|"]
         for row in flagged[:MAX_ROWS]:
             nevra = code_span(row.label, table=True)
-            why = code_span(shorten(row.why, MAX_REASON), table=True)
+            why = code_span(row.short_why(MAX_REASON), table=True)
             lines.append(f"| {nevra} | {_status(row)} | {why} |")
         if len(flagged) > MAX_ROWS:
-            lines += ["", f"... and {len(flagged) - MAX_ROWS} more flagged packages not listed here."]
+            rest = flagged[MAX_ROWS:]
+            blocking = sum(1 for row in rest if row.blocking)
+            lines += [
+                "",
+                f"... and {len(rest)} more flagged packages ({blocking} blocking) not listed here: "
+                "the JSON report lists them all.",
+            ]
     details = [row for row in flagged if row.blocking]
     if details:
         lines += ["", "### Why they block", ""]
         for row in details[:MAX_DETAILS]:
             lines += _details(row, view)
         if len(details) > MAX_DETAILS:
-            lines.append(f"... and {len(details) - MAX_DETAILS} more blocking packages not detailed here.")
+            lines.append(
+                f"... and {len(details) - MAX_DETAILS} more blocking packages not detailed here: "
+                "the JSON report has every fact."
+            )
             lines.append("")
     gate_lines = view.gate_lines()
     if gate_lines:
@@ -103,8 +117,13 @@ def _status(row: PackageView) -> str:
 def _details(row: PackageView, view: ReportView) -> list[str]:
     nevra = html.escape(clean_text(row.label))
     lines = [f"<details><summary><code>{nevra}</code>: {row.status.value}</summary>", ""]
-    for item in row.facts[:MAX_ROWS]:
+    # Every fact that blocks and every gap, whatever their number; the rest while there is room.
+    facts = row.facts_that_matter_first()
+    shown = facts[: max(MAX_FACTS, sum(1 for item in facts if item.blocks or item.fact.gap))]
+    for item in shown:
         lines.append(f"- {item.fact.kind.value}: {code_span(item.text)} ({code_span(item.reason)})")
+    if len(facts) > len(shown):
+        lines.append(f"- ... and {left_out(facts[len(shown) :])}: the JSON report lists them all")
     if row.chain:
         lines.append(f"- {code_span(row.package.nevra)}")
         for depth, hop in enumerate(row.chain, start=1):

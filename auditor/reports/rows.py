@@ -18,7 +18,7 @@ from auditor.deps.graph import Hop
 from auditor.gate.decision import Disposition, Ruling
 from auditor.origin.findings import Verdict
 from auditor.reports.locations import package_path
-from auditor.reports.text import finding_text, hop_text
+from auditor.reports.text import finding_text, hop_text, shorten_keeping
 from auditor.rpm.model import Package
 from auditor.sources.inputpaths import is_spec_file
 
@@ -64,10 +64,27 @@ class PackageView:
     chain: tuple[Hop, ...]
     """The chain behind ``status`` (empty for a package's own evidence or requirements)."""
     gate: Gate
-    why: str
-    """One line: why the package has its status, and what else blocks."""
+    status_reason: str
+    """Why the package has its status, in one line: the part of `why` a format may shorten."""
+    also: str
+    """What else blocks or was accepted, the rest of `why`: never shortened away (`short_why`)."""
     repositories: frozenset[str] = field(repr=False, compare=False)
     """The run's repositories, as the packages read from them name their input (`path`)."""
+
+    @property
+    def why(self) -> str:
+        """One line: why the package has its status, and what else blocks."""
+        return self.status_reason + self.also
+
+    def short_why(self, width: int) -> str:
+        """`why` in about ``width`` characters for a format that keeps lines short: the reason
+        is cut (a long URL of its evidence), never what else blocks, which may overrun."""
+        return shorten_keeping(self.status_reason, self.also, width)
+
+    def facts_that_matter_first(self) -> list[FactView]:
+        """The facts, those that block first, then the gaps, then the rest, each in its order:
+        a format that lists only some leaves out a fact that blocks or a gap last."""
+        return sorted(self.facts, key=lambda item: 0 if item.blocks else 1 if item.fact.gap else 2)
 
     @property
     def path(self) -> str:
@@ -150,8 +167,16 @@ def package_view(
         gate = Gate.WAIVED
     elif any(item.ruling.disposition is _BASELINED for item in facts):
         gate = Gate.BASELINED
-    why = _why(facts, status, chain, gate, packages)
-    return PackageView(result, facts, status, chain, gate, why, repositories)
+    status_reason, also = _why(facts, status, chain, gate, packages)
+    return PackageView(result, facts, status, chain, gate, status_reason, also, repositories)
+
+
+def left_out(facts: Sequence[FactView]) -> str:
+    """What a list that stops short leaves out: ``37 more facts (12 blocking, 1 gap)``."""
+    blocking = sum(1 for item in facts if item.blocks)
+    gaps = sum(1 for item in facts if item.fact.gap)
+    noun = "fact" if len(facts) == 1 else "facts"
+    return f"{len(facts)} more {noun} ({blocking} blocking, {gaps} {'gap' if gaps == 1 else 'gaps'})"
 
 
 def _why(
@@ -160,10 +185,10 @@ def _why(
     chain: tuple[Hop, ...],
     gate: Gate,
     packages: Sequence[Package],
-) -> str:
-    """The reason for ``status`` in one line, then what else blocks or was accepted."""
+) -> tuple[str, str]:
+    """The reason for ``status`` in one line, and what else blocks or was accepted (to follow it)."""
     if gate is Gate.NONE and not chain and status is not _ORIGIN and status is not _UNRESOLVED:
-        return ""  # most of a distribution: no evidence or requirement of its own, nothing to add
+        return "", ""  # most of a distribution: no evidence or requirement of its own, nothing to add
     own = [item for item in facts if item.fact.status is status and item.fact.taints]
     if status is _ORIGIN:
         evidence = sorted(own, key=lambda item: -(item.fact.severity or 0))
@@ -172,7 +197,11 @@ def _why(
         missing = list(
             dict.fromkeys(str(item.fact.resolution.dependency) for item in own if item.fact.resolution)
         )
-        text = "nothing provides " + ", ".join(missing[:3]) + (" ..." if len(missing) > 3 else "")
+        text = (
+            "nothing provides "
+            + ", ".join(missing[:3])
+            + (f" (+{len(missing) - 3} more)" if len(missing) > 3 else "")
+        )
     elif chain:
         end = packages[chain[-1].target]
         text = f"{hop_text(chain[0], packages)}; {len(chain)} hop(s) to {end.nevra}"
@@ -185,8 +214,9 @@ def _why(
             if item.ruling.disposition is _BLOCKS and item.fact.status is not status
         }
     )
+    reason, text = text, ""
     if others:
-        text += ("; " if text else "") + "also blocks: " + ", ".join(others)
+        text += ("; " if reason else "") + "also blocks: " + ", ".join(others)
     # A waiver or the baseline may accept one fact of the status and not another (one per
     # category of origin packages): say so without making the blocking one look accepted.
     still = any(item.ruling.disposition is _BLOCKS for item in own)
@@ -197,4 +227,4 @@ def _why(
     baselined = sum(1 for item in own if item.ruling.disposition is _BASELINED)
     if baselined:
         text += f" (+{baselined} accepted by the baseline)" if still else " (accepted by the baseline)"
-    return text
+    return reason, text

@@ -4,7 +4,8 @@ Rows are grouped by the origin source package their chain ends at (`auditor.repo
 so three hundred rows read as the twenty packages behind them. On a terminal (``width``
 given) the table fits it, as dnf's and rich's do: the name and status stay whole, a NEVRA too
 long for its column gets a line of its own, and the "why" column wraps onto a second line and
-is cut after it (``auditor why NAME`` has the whole chain). Elsewhere (a pipe, a file) lines
+is cut after it (``auditor why NAME`` has the whole chain): its reason is cut, never what else
+blocks. Elsewhere (a pipe, a file) lines
 are whole, for grep. Each package's line starts with its NEVRA, then its status (``origin *``
 when blocking).
 """
@@ -19,7 +20,7 @@ from tabulate import tabulate
 
 from auditor.reports.causes import cause_groups
 from auditor.reports.rows import Gate, PackageView
-from auditor.reports.text import shorten, terminal_text
+from auditor.reports.text import MIN_SHORTENED, shorten, shorten_keeping, terminal_text
 from auditor.reports.view import ReportView
 
 MIN_WHY = 40
@@ -91,12 +92,17 @@ def _flagged_lines(view: ReportView, width: int | None) -> list[str]:
     if not groups:
         return []
     cells = {
-        row.index: (terminal_text(row.label), status_mark(row), terminal_text(row.why))
+        row.index: (
+            terminal_text(row.label),
+            status_mark(row),
+            terminal_text(row.status_reason),
+            terminal_text(row.also),
+        )
         for group in groups
         for row in group.rows
     }
-    layout = _layout(list(cells.values()), width)
-    longest_why = max(len(why) for _, _, why in cells.values())
+    layout = _layout([(nevra, mark, reason + also) for nevra, mark, reason, also in cells.values()], width)
+    longest_why = max(len(reason) + len(also) for _, _, reason, also in cells.values())
     if layout.stacked:
         header = f"{'package':<{layout.name}}{GAP}status"
         rule = f"{'-' * layout.name}{GAP}{'-' * layout.status}"
@@ -114,20 +120,24 @@ def _flagged_lines(view: ReportView, width: int | None) -> list[str]:
     return lines
 
 
-def _row_lines(nevra: str, status: str, why: str, layout: _Layout) -> list[str]:
+def _row_lines(nevra: str, status: str, reason: str, also: str, layout: _Layout) -> list[str]:
     """One row: ``NEVRA  status  why`` on one line, the NEVRA alone on its line when it does
-    not fit its column; stacked, "why" goes on the line below."""
+    not fit its column; stacked, "why" goes on the line below. A "why" cut to fit loses some
+    of its ``reason``, never ``also`` (what else blocks), which takes more lines if it must."""
     fits = len(nevra) <= layout.name
+    why = reason + also
     if layout.stacked:
         width = layout.why or len(why)
         if fits or len(nevra) + len(GAP) + len(status) <= width + len(INDENT):
             first = [f"{nevra:<{layout.name}}{GAP}{status}"]
         else:
             first = [nevra, f"{INDENT}{status}"]
-        return [*first, f"{INDENT}{shorten(why, width)}".rstrip()]
+        short = shorten_keeping(reason, also, width)
+        pieces = [short] if len(short) <= width else textwrap.wrap(short, width, break_on_hyphens=False)
+        return [*first, *(f"{INDENT}{piece}".rstrip() for piece in pieces)]
     if layout.why is None:
         return [f"{nevra:<{layout.name}}{GAP}{status:<{layout.status}}{GAP}{why}".rstrip()]
-    pieces = _why_lines(why, layout.why)
+    pieces = _why_lines(reason, also, layout.why)
     indent = " " * (layout.name + len(GAP))
     rest = f"{status:<{layout.status}}{GAP}{pieces[0]}".rstrip()
     lines = [f"{nevra:<{layout.name}}{GAP}{rest}"] if fits else [nevra, indent + rest]
@@ -136,13 +146,21 @@ def _row_lines(nevra: str, status: str, why: str, layout: _Layout) -> list[str]:
     return lines
 
 
-def _why_lines(why: str, width: int) -> list[str]:
-    """``why`` in at most `WHY_LINES` lines of ``width``, the last cut with an ellipsis."""
-    pieces = textwrap.wrap(why, width, break_on_hyphens=False) or [""]
-    if len(pieces) > WHY_LINES:
+def _why_lines(reason: str, also: str, width: int) -> list[str]:
+    """``reason + also`` in at most `WHY_LINES` lines of ``width``, the last cut with an
+    ellipsis; with ``also``, the reason alone is cut, and ``also`` takes more lines if it must."""
+    pieces = textwrap.wrap(reason + also, width, break_on_hyphens=False) or [""]
+    if len(pieces) <= WHY_LINES:
+        return pieces
+    if not also:
         rest = " ".join(pieces[WHY_LINES - 1 :])
-        pieces = [*pieces[: WHY_LINES - 1], shorten(rest, width)]
-    return pieces
+        return [*pieces[: WHY_LINES - 1], shorten(rest, width)]
+    room = WHY_LINES * width - len(also)
+    while True:  # wrapping at words wastes a few columns a line: cut the reason until it fits
+        pieces = textwrap.wrap(shorten_keeping(reason, also, room + len(also)), width, break_on_hyphens=False)
+        if len(pieces) <= WHY_LINES or room <= MIN_SHORTENED:
+            return pieces
+        room -= max(width // 8, 1)
 
 
 def _wrapped(line: str, width: int | None) -> list[str]:

@@ -72,6 +72,18 @@ def shorten(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
 
 
+MIN_SHORTENED = 24
+"""The fewest characters `shorten_keeping` leaves of the text it cuts."""
+
+
+def shorten_keeping(text: str, kept: str, width: int) -> str:
+    """``text + kept`` in ``width`` characters by cutting ``text`` alone: ``kept`` (what else
+    blocks) stays whole, and the line overruns ``width`` rather than lose it."""
+    if len(text) + len(kept) <= width:
+        return text + kept
+    return shorten(text, max(width - len(kept), MIN_SHORTENED)) + kept
+
+
 def hop_text(hop: Hop, packages: Sequence[Package]) -> str:
     """One hop in words: ``needs X (for req, 1 of 2 providers tainted)``."""
     target = packages[hop.target].nevra

@@ -187,20 +187,18 @@ class ReportView:
         return text
 
     def gate_lines(self) -> list[str]:
-        """What waivers and the baseline did, in words."""
+        """What waivers and the baseline did, in words: `gate_notes`, then `gate_fact_lines`."""
+        return [*self.gate_notes(), *self.gate_fact_lines()]
+
+    def gate_notes(self) -> list[str]:
+        """What the waiver files and the baseline did as a whole: expired and stale waivers
+        (which may block the run) and the baseline's counts; one line a waiver at most, so a
+        format shows every one."""
         decision = self.decision
-        lines = []
-        for ruling in decision.rulings:
-            if ruling.disposition is Disposition.WAIVED and ruling.waiver is not None:
-                waiver = ruling.waiver
-                lines.append(
-                    f"waived: {ruling.fact.subject}: {ruling.fact.text} "
-                    f"(waiver {waiver.id}, {waiver.owner}, until {waiver.expires})"
-                )
-        for waiver in decision.expired:
-            lines.append(
-                f"expired waiver {waiver.id} ({waiver.package}, expired {waiver.expires}): no longer waives"
-            )
+        lines = [
+            f"expired waiver {waiver.id} ({waiver.package}, expired {waiver.expires}): no longer waives"
+            for waiver in decision.expired
+        ]
         for waiver in decision.stale:
             blocks = " (blocking)" if decision.options.stale_waivers_block else ""
             lines.append(f"stale waiver {waiver.id} ({waiver.package}): matches nothing{blocks}")
@@ -211,6 +209,20 @@ class ReportView:
                 f"baseline: {baselined} accepted, {new} new, {len(decision.fixed)} fixed, "
                 f"{len(decision.gone)} gone with their package or no longer seen"
             )
+        return lines
+
+    def gate_fact_lines(self) -> list[str]:
+        """One line a fact a waiver accepted, or fixed or gone since the baseline: none of them
+        blocks, and there can be thousands (a format that lists some says how many it left)."""
+        decision = self.decision
+        lines = []
+        for ruling in decision.rulings:
+            if ruling.disposition is Disposition.WAIVED and ruling.waiver is not None:
+                waiver = ruling.waiver
+                lines.append(
+                    f"waived: {ruling.fact.subject}: {ruling.fact.text} "
+                    f"(waiver {waiver.id}, {waiver.owner}, until {waiver.expires})"
+                )
         for entry in decision.fixed:
             lines.append(
                 f"fixed since the baseline: {entry['package']}: {entry['kind']} {entry['capability']}"

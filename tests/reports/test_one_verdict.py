@@ -20,12 +20,15 @@ import networkx as nx
 import pytest
 from packageurl import PackageURL
 
+from auditor.audit.facts import FactKind
 from auditor.gate.baseline import Baseline, BaselineEntry
 from auditor.gate.decision import Disposition
 from auditor.gate.options import GateOptions
 from auditor.origin.findings import Verdict
-from auditor.reports.render import FORMATS
+from auditor.reports import html_chains, markdown
+from auditor.reports.render import FORMATS, render_pieces
 from auditor.reports.view import ReportView
+from auditor.rpm.gaps import Gap, GapKind
 from tests.report_cases import CITRIX, GATE, TODAY, audit_of, view_of, waiver
 
 SPECS: list[dict[str, Any]] = [
@@ -64,6 +67,7 @@ def _json(text: str, view: ReportView) -> Said:
     document = json.loads(text)
     facts = {fact["fingerprint"]: fact["blocks"] for p in document["packages"] for fact in p["facts"]}
     facts.update({f["fingerprint"]: f["blocks"] for f in document.get("config_findings", [])})
+    facts.update({f["fingerprint"]: f["blocks"] for f in document["completeness"]["gaps"]})
     blocking = {p["nevra"] for p in document["packages"] if p["blocking"]}
     assert blocking == {p["nevra"] for p in document["packages"] if any(f["blocks"] for f in p["facts"])}
     return Said(document["summary"]["exit_code"], blocking, facts)
@@ -204,7 +208,46 @@ def _setups() -> dict[str, ReportView]:
     }
 
 
-SETUPS = _setups()
+CROWDED_MISSING = 510
+"""Requirements nothing provides of one package: more facts than any format lists one by one."""
+RUN_GAPS = 501
+"""Run-level gaps: more than the HTML report's `MAX_SECTIONS`."""
+
+
+def _crowded() -> ReportView:
+    """A package with more facts than every cut-off, whose only blocking facts come last: the
+    baseline accepts its first 510 (its depends and all unresolved requirements but the last),
+    and ``--strict`` makes its gap, the very last, block. Beside it, more run gaps and more
+    facts fixed since the baseline than the HTML report lists, a stale waiver that blocks, and
+    a package whose reason is longer than any format's line and that also blocks otherwise."""
+    crowded = {
+        "name": "crowded",
+        "requires": ["xapi", *(f"missing-{n:03d}" for n in range(CROWDED_MISSING))],
+        "gaps": [("source-not-audited", "crowded-1.0-1.src.rpm")],
+    }
+    long_reason = {"name": "long-reason", "vendor": "Citrix Systems, Inc. " + "x" * 300, "requires": ["gone"]}
+    run_gaps = [Gap(GapKind.SOURCE_NOT_AUDITED, f"input-{n:03d}: not read") for n in range(RUN_GAPS)]
+    audit = audit_of([*SPECS, crowded, long_reason], run_gaps=run_gaps)
+    [result] = [r for r in audit.results if r.package.name == "crowded"]
+    accepted = [f for f in result.facts if f.kind is not FactKind.GAP][:-1]
+    fixed = [
+        BaselineEntry(
+            fingerprint=f"fixed-{n}", kind="status:unresolved", package="crowded", capability=f"was-{n}"
+        )
+        for n in range(RUN_GAPS)
+    ]
+    baseline = Baseline(
+        [
+            *(BaselineEntry(fingerprint=f.fingerprint, kind=f.rule, package=f.subject, capability=f.capability)
+              for f in accepted),
+            *fixed,
+        ]
+    )  # fmt: skip
+    gate = GateOptions(strict=True, stale_waivers_block=True, today=TODAY)
+    return view_of(audit, [waiver("xapi-tools"), waiver("no-such-package", "stale")], gate, baseline)
+
+
+SETUPS = {**_setups(), "crowded": _crowded()}
 
 
 def test_every_format_has_a_reader() -> None:
@@ -239,3 +282,47 @@ def test_the_set_ups_cover_every_ruling() -> None:
     assert half.status is Verdict.BUILD_DEPENDS and half.blocking and "also blocks: unresolved" in half.why
     assert {status.value for status in half.statuses} == {"build-depends", "unresolved"}
     assert int(SETUPS["baseline-strict-wide"].exit_code) == 3  # the gap blocks under --strict
+
+
+def test_no_cut_off_hides_what_blocks_or_a_gap_and_each_says_what_it_left_out() -> None:
+    view = SETUPS["crowded"]
+    [crowded] = view.by_name("crowded")
+    [long_reason] = view.by_name("long-reason")
+    blocking = [item for item in crowded.facts if item.blocks]
+    assert [item.fact.kind for item in blocking] == [FactKind.UNRESOLVED, FactKind.GAP]
+    assert "also blocks: unresolved" in long_reason.why and len(long_reason.why) > markdown.MAX_REASON
+    assert int(view.exit_code) == 3
+    # Markdown: every blocking fact and gap of the package listed, the rest counted.
+    out = FORMATS["markdown"](view)
+    details = out[out.index("<summary><code>crowded-1.0-1.noarch</code>") :].split("</details>")[0]
+    assert "`nothing provides missing-509`" in details and "- gap: `not seen: source-not-audited" in details
+    assert crowded.facts.index(blocking[0]) >= markdown.MAX_FACTS  # past the cut-off, in order
+    left = len(crowded.facts) - markdown.MAX_FACTS
+    assert details.count("\n- ") == markdown.MAX_FACTS + 1
+    assert f"- ... and {left} more facts (0 blocking, 0 gaps): the JSON report lists them all" in details
+    # A one-line reason is cut, never what else blocks.
+    row = next(line for line in out.splitlines() if line.startswith("| `long-reason-1.0-1.noarch`"))
+    assert "…; also blocks: unresolved` |" in row and len(row) < 300
+    # HTML: every fact of a package and every run gap; the gate's notes whole, its per-fact lines counted.
+    page = FORMATS["html"](view)
+    article = re.search(r"<h3>[^\n]* crowded-1\.0-1\.noarch</h3>.*?</article>", page, re.S)
+    assert article is not None
+    assert article.group(0).count('<li class="fact') == len(crowded.facts)
+    assert all(f"input-{n:03d}: not read" in page for n in range(RUN_GAPS))
+    assert "stale waiver stale (no-such-package): matches nothing (blocking)" in page
+    decision = view.decision
+    per_fact = sum(1 for r in decision.rulings if r.waiver) + len(decision.fixed) + len(decision.gone)
+    left = per_fact - html_chains.MAX_SECTIONS
+    assert left > 0
+    assert f"... and {left} more facts waived, fixed or gone (none blocking): the JSON report" in page
+    # The table on a narrow terminal: the reason cut, what else blocks kept.
+    table = "".join(str(piece) for piece in render_pieces("table", view, width=100))
+    lines = table.splitlines()
+    start = next(n for n, line in enumerate(lines) if line.startswith("long-reason-1.0-1.noarch"))
+    assert "also blocks: unresolved" in " ".join(lines[start : start + 3])
+    assert max(len(line) for line in lines[start : start + 3]) <= 100
+    # The formats that list every fact (JSON, SARIF) are read back by the test above; the others
+    # name packages, not facts, and show this one blocking.
+    for fmt in sorted(FORMATS):
+        said = READERS[fmt](FORMATS[fmt](view), view)
+        assert said.blocking is None or {"crowded-1.0-1.noarch", "long-reason-1.0-1.noarch"} <= said.blocking

@@ -48,8 +48,9 @@ def test_markdown_stays_short_on_big_inputs() -> None:
         {"name": f"app{n:04d}", "requires": ["vendor"]} for n in range(400)
     ]
     out = FORMATS["markdown"](view_of(audit_of(specs)))
-    assert f"... and {401 - markdown.MAX_ROWS} more flagged packages not listed here." in out
-    assert f"... and {401 - markdown.MAX_DETAILS} more blocking packages not detailed here." in out
+    left = 401 - markdown.MAX_ROWS
+    assert f"... and {left} more flagged packages ({left} blocking) not listed here: the JSON report" in out
+    assert f"... and {401 - markdown.MAX_DETAILS} more blocking packages not detailed here: the JSON" in out
     assert out.count("<details>") == markdown.MAX_DETAILS
     assert len(out) < 40_000
 
