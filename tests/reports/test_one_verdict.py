@@ -223,7 +223,7 @@ def _crowded() -> ReportView:
     crowded = {
         "name": "crowded",
         "requires": ["xapi", *(f"missing-{n:03d}" for n in range(CROWDED_MISSING))],
-        "gaps": [("source-not-audited", "crowded-1.0-1.src.rpm")],
+        "sourcerpm": "crowded-1.0-1.src.rpm",  # not in the run: its one gap
     }
     long_reason = {"name": "long-reason", "vendor": "Citrix Systems, Inc. " + "x" * 300, "requires": ["gone"]}
     run_gaps = [Gap(GapKind.SOURCE_NOT_AUDITED, f"input-{n:03d}: not read") for n in range(RUN_GAPS)]
@@ -290,7 +290,7 @@ def test_no_cut_off_hides_what_blocks_or_a_gap_and_each_says_what_it_left_out() 
     [long_reason] = view.by_name("long-reason")
     blocking = [item for item in crowded.facts if item.blocks]
     assert [item.fact.kind for item in blocking] == [FactKind.UNRESOLVED, FactKind.GAP]
-    assert "also blocks: unresolved" in long_reason.why and len(long_reason.why) > markdown.MAX_REASON
+    assert "also blocks: gap, unresolved" in long_reason.why and len(long_reason.why) > markdown.MAX_REASON
     assert int(view.exit_code) == 3
     # Markdown: every blocking fact and gap of the package listed, the rest counted.
     out = FORMATS["markdown"](view)
@@ -302,7 +302,7 @@ def test_no_cut_off_hides_what_blocks_or_a_gap_and_each_says_what_it_left_out() 
     assert f"- ... and {left} more facts (0 blocking, 0 gaps): the JSON report lists them all" in details
     # A one-line reason is cut, never what else blocks.
     row = next(line for line in out.splitlines() if line.startswith("| `long-reason-1.0-1.noarch`"))
-    assert "…; also blocks: unresolved` |" in row and len(row) < 300
+    assert "…; also blocks: gap, unresolved` |" in row and len(row) < 300
     # HTML: every fact of a package and every run gap; the gate's notes whole, its per-fact lines counted.
     page = FORMATS["html"](view)
     article = re.search(r"<h3>[^\n]* crowded-1\.0-1\.noarch</h3>.*?</article>", page, re.S)
@@ -319,7 +319,7 @@ def test_no_cut_off_hides_what_blocks_or_a_gap_and_each_says_what_it_left_out() 
     table = "".join(str(piece) for piece in render_pieces("table", view, width=100))
     lines = table.splitlines()
     start = next(n for n, line in enumerate(lines) if line.startswith("long-reason-1.0-1.noarch"))
-    assert "also blocks: unresolved" in " ".join(lines[start : start + 3])
+    assert "also blocks: gap, unresolved" in " ".join(lines[start : start + 3])
     assert max(len(line) for line in lines[start : start + 3]) <= 100
     # The formats that list every fact (JSON, SARIF) are read back by the test above; the others
     # name packages, not facts, and show this one blocking.
