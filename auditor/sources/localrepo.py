@@ -210,6 +210,14 @@ def overlay(listed: Package, read: Package, *where: str) -> Overlaid | InputErro
         field: value for field in ORIGIN_FIELDS if (value := getattr(read, field)) != getattr(listed, field)
     }
     said = _disagreement(listed, read, differing) if differing else None
+    hidden = hidden_dependencies(listed, read)
+    if hidden:
+        # The file is what gets installed, and rpm checks its header's dependencies: the
+        # package is resolved by those, as it is judged by the header's origin fields.
+        origin.update((field, getattr(read, field)) for field in COPIED_DEPENDENCIES)
+        said = "; ".join(filter(None, (said, *hidden)))
+        if not differing:
+            said = "the file's header and the repository metadata disagree: " + said
     header_only = {field: getattr(read, field) for field in HEADER_ONLY_FIELDS}
     if listed.is_source:
         merged = with_fields(
@@ -235,6 +243,49 @@ ORIGIN_FIELDS = ("vendor", "packager", "buildhost", "url", "license", "sourcerpm
 """The fields the audit reads that a repository's metadata and a package's header both carry:
 what the policy judges, and the source package a binary inherits its evidence from (an empty
 SOURCERPM in the metadata hid the header's, and the Citrix SRPM it names)."""
+
+
+COPIED_DEPENDENCIES = ("requires", "provides", "conflicts", "obsoletes")
+"""The dependencies createrepo_c copies from a header into primary.xml (``rpmpackage`` reads
+them with the evidence)."""
+
+
+def hidden_dependencies(listed: Package, read: Package) -> list[str]:
+    """What the metadata hides of the header's dependencies, in words: a requirement
+    createrepo_c would have copied and the metadata lacks (a dependency on a Citrix package
+    edited out of primary.xml: dnf would not pull it in, rpm would refuse the package without
+    it), and a capability the metadata claims that the header does not provide (a clean way
+    around a Citrix provider that does not exist).
+
+    createrepo_c leaves out of primary.xml the requirements on ``rpmlib(...)``, on what the
+    package provides itself or its own primary files, repeats, and every ``libc.so.6``
+    requirement but the highest (``parsehdr.c``); those are not hidden. Names are compared,
+    not versions: writers spell an absent epoch differently."""
+    listed_requires = {dependency.name for dependency in listed.requires}
+    own = {dependency.name for dependency in read.provides}
+    libc = any(name.startswith("libc.so.6") for name in listed_requires)
+    dropped = {
+        dependency.name
+        for dependency in read.requires
+        if dependency.name not in listed_requires
+        and dependency.name not in own
+        and not dependency.name.startswith("rpmlib(")
+        and not (libc and dependency.name.startswith("libc.so.6"))
+    }
+    dropped.difference_update(listed.files)
+    claimed = {dependency.name for dependency in listed.provides} - own
+    said = []
+    if dropped:
+        said.append(f"requires {_names(dropped)} in the header, not in the metadata")
+    if claimed:
+        said.append(f"provides {_names(claimed)} in the metadata, not in the header")
+    return said
+
+
+def _names(names: set[str]) -> str:
+    shown = sorted(names)
+    more = f" and {len(shown) - 5} more" if len(shown) > 5 else ""
+    return ", ".join(_shown(name) for name in shown[:5]) + more
 
 
 def _disagreement(listed: Package, read: Package, differing: list[str]) -> str:

@@ -25,6 +25,9 @@ _DEPENDENCY_TAGS = (
     ("supplements", Tag.SUPPLEMENTNAME, Tag.SUPPLEMENTFLAGS, Tag.SUPPLEMENTVERSION),
     ("enhances", Tag.ENHANCENAME, Tag.ENHANCEFLAGS, Tag.ENHANCEVERSION),
 )
+_COPIED_TAGS = _DEPENDENCY_TAGS[:4]
+"""The dependencies createrepo_c copies from each header into primary.xml, which the metadata
+must agree with (`auditor.sources.localrepo.overlay`)."""
 # rpm < 4.12 stored Suggests/Enhances here (RPMTAG_OLDSUGGESTS*, RPMTAG_OLDENHANCES*).
 _OLD_WEAK_TAGS = (
     ("suggests", Tag.OLDSUGGESTSNAME, Tag.OLDSUGGESTSFLAGS, Tag.OLDSUGGESTSVERSION),
@@ -121,10 +124,11 @@ def package_from_headers(
     is read from the payload of ``stream`` (the open file) or from ``payload``.
 
     ``evidence_only``: only the identity, what a repository's metadata lacks (signing key,
-    Distribution, BugURL, a source package's Sources) and the origin fields the metadata must agree
-    with (Vendor, Packager, build host, URL, License), for a package read to complete its
-    metadata entry (`auditor.sources.localrepo.overlay`): cheaper to read, to hand between
-    processes and to store."""
+    Distribution, BugURL, a source package's Sources) and what the metadata must agree with:
+    the origin fields (Vendor, Packager, build host, URL, License, SOURCERPM) and the
+    dependencies createrepo_c copies (Requires, Provides, Conflicts, Obsoletes), for a package
+    read to complete its metadata entry (`auditor.sources.localrepo.overlay`): cheaper to read,
+    to hand between processes and to store."""
     main = headers.main
     name = main.string(Tag.NAME)
     version = main.string(Tag.VERSION)
@@ -138,8 +142,9 @@ def package_from_headers(
         if payload is None and stream is not None:
             payload = payload_of(stream, headers, input)
         reading = read_srpm_spec(headers, payload, input, files)
-    more: dict[str, Any] = {}
-    if not evidence_only:
+    if evidence_only:
+        more: dict[str, Any] = {field: _dependencies(main, *tags) for field, *tags in _COPIED_TAGS}
+    else:
         more = {field: _dependencies(main, *tags) for field, *tags in _DEPENDENCY_TAGS}
         for field, *tags in _OLD_WEAK_TAGS:
             if not more[field]:

@@ -289,3 +289,66 @@ def test_a_binary_that_names_no_source_package_is_a_gap(
         "its source package is unknown: the package names none (no SOURCERPM)"
     ]
     assert code == 3
+
+
+@pytest.mark.parametrize(
+    ("edit", "said"),
+    [
+        (
+            lambda text: text.replace('<rpm:entry name="single-req" flags="GE" epoch="0" ver="1.0"/>', ""),
+            "requires 'single-req' in the header, not in the metadata",
+        ),
+        (
+            lambda text: text.replace(
+                '<rpm:entry name="single-deps" flags="EQ" epoch="0" ver="1.0" rel="1"/>',
+                '<rpm:entry name="single-deps" flags="EQ" epoch="0" ver="1.0" rel="1"/>'
+                '<rpm:entry name="citrix-licensing"/>',
+            ),
+            "provides 'citrix-licensing' in the metadata, not in the header",
+        ),
+    ],
+    ids=["a requirement edited out", "a capability edited in"],
+)
+def test_metadata_that_hides_a_header_s_dependencies_is_an_input_error_and_the_header_resolved(
+    repo: Path, edit: Any, said: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A requirement on a Citrix package edited out of primary.xml made its dependant clean
+    (review 8, finding 2): dnf would not pull it in, but rpm checks the header and refuses the
+    package without it. A capability edited in is a way around a Citrix provider that the
+    file does not give. The header's dependencies are the package's, and the metadata that
+    hides them is an input error, as for its origin fields."""
+    from tests.conftest import rewrite_primary
+
+    rewrite_primary(repo, edit)
+    code, report, errors = scan([str(repo)], capsys)
+    file = repo / "Packages" / f"{GOOD_NEVRA}.rpm"
+    assert errors == [
+        f"auditor: error: {file}: the file's header and the repository metadata disagree: {said}"
+    ]
+    assert GOOD_NEVRA in [p["nevra"] for p in report["packages"]]
+    assert code == 3
+
+
+def test_what_createrepo_c_leaves_out_of_the_metadata_is_no_disagreement(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """createrepo_c drops requirements on rpmlib(), on the package's own capabilities and
+    primary files, and repeats: a repository it wrote agrees with its files."""
+    spec = tmp_path / "selfish.spec"
+    spec.write_text(
+        "Name: selfish\nVersion: 1.0\nRelease: 1\nSummary: s\nLicense: MIT\nBuildArch: noarch\n"
+        "Provides: selfish-api = 1\nRequires: selfish-api, /usr/bin/selfish, other-thing\n"
+        "Requires(post): other-thing\n"
+        "%description\nd\n%install\nmkdir -p %{buildroot}/usr/bin\ntouch %{buildroot}/usr/bin/selfish\n"
+        "%files\n/usr/bin/selfish\n"
+    )
+    top = tmp_path / "rpmbuild"
+    subprocess.run(["rpmbuild", "-bb", "--quiet", "--define", f"_topdir {top}", str(spec)], check=True)
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    for built in (top / "RPMS").rglob("*.rpm"):
+        shutil.copy(built, repo)
+    subprocess.run(["createrepo_c", "--quiet", str(repo)], check=True)
+    code, _, errors = scan([str(repo)], capsys)
+    assert errors == []
+    assert code in (0, 1)
