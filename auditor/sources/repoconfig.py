@@ -216,6 +216,8 @@ class _SectionReader:
         """URLs the URL policy refuses (a file: URL from the network...): failures of their own."""
         self.policy_hosts: list[str] = []
         self.policy_urls: list[str] = []
+        self.unusable: list[str] = []
+        """Mirrorlists and metalinks read that listed no mirror the auditor can use, and why."""
 
     def read(self, urls: dict[str, list[str]], origin: UrlOrigin) -> RepositoryRead | None:
         for url in urls.get("baseurl", []):
@@ -261,7 +263,7 @@ class _SectionReader:
             return None
 
     def _mirrors(
-        self, url: str, key: str, parse: Callable[[str, str], list[str]], origin: UrlOrigin
+        self, url: str, key: str, parse: Callable[[str, str], _Listing], origin: UrlOrigin
     ) -> tuple[list[str], UrlOrigin]:
         """The mirrors a mirrorlist or metalink lists, and the origin they come by."""
         decision = self.remote.decide(url, origin)
@@ -274,10 +276,13 @@ class _SectionReader:
             return [], origin
         try:
             path = decision.local_path or self.remote.fetch_by_url(decision.url, key)
-            mirrors = [strip_userinfo(mirror) for mirror in parse(path, decision.url)]
+            listing = parse(path, decision.url)
         except InputError as exc:
             self.failures.append(exc)
             return [], origin
+        if not listing.mirrors:
+            self.unusable.append(f"its {key} {decision.url} {listing.why_none()}")
+        mirrors = [strip_userinfo(mirror) for mirror in listing.mirrors]
         return mirrors, UrlOrigin.listing(decision.url, origin)
 
     def _done(self, read: RepositoryRead) -> RepositoryRead:
@@ -307,6 +312,14 @@ class _SectionReader:
         elif self.policy_hosts:
             self.result.warnings.append(f"{self.where}: not read: {'; '.join(self.policy_hosts)}")
             self.result.gaps.append(_not_read(self.where, self.policy_urls))
+        else:
+            # Nothing was even tried: the mirrorlist or metalink listed no mirror to read. dnf
+            # refuses such a repository ("Cannot find a valid baseurl"); the user enabled it,
+            # so not reading it is as much an input error as a mirror that failed.
+            said = "; ".join(self.unusable) or "nothing in it lists a repository URL"
+            self.result.errors.append(
+                InputError(self.where, f"enabled, but no repository could be read: {said}")
+            )
 
 
 def _not_read(where: str, urls: list[str]) -> Gap:
@@ -316,17 +329,43 @@ def _not_read(where: str, urls: list[str]) -> Gap:
     return Gap(GapKind.REPOSITORY_NOT_READ, f"{where}: enabled, on a policy host only ({urls[0]})")
 
 
-def _mirrorlist(path: str, url: str) -> list[str]:
+@dataclass(frozen=True)
+class _Listing:
+    """What a mirrorlist or metalink lists: the mirrors kept, and the URLs it lists that are not."""
+
+    mirrors: tuple[str, ...]
+    ignored: tuple[str, ...]
+    what: str
+    """What a kept URL must be, for the error when none is."""
+
+    def why_none(self) -> str:
+        if not self.ignored:
+            return "lists no URL"
+        more = f" and {len(self.ignored) - 1} more" if len(self.ignored) > 1 else ""
+        return f"lists no {self.what}: {strip_userinfo(self.ignored[0])}{more}"
+
+
+def _usable(url: str) -> bool:
+    return urlsplit(url).scheme.lower() in _LISTED_SCHEMES
+
+
+def _mirrorlist(path: str, url: str) -> _Listing:
     """A mirrorlist: one URL a line, ``#`` comments; only http(s) and file mirrors are kept
     (whether a file mirror may be read is the URL policy's decision)."""
     text = read_regular(path, url, "a mirrorlist", SMALL_FILE_CEILING).decode("utf-8", "replace")
-    mirrors = [line.strip() for line in text.splitlines() if not line.lstrip().startswith("#")]
-    return [mirror for mirror in mirrors if urlsplit(mirror).scheme.lower() in _LISTED_SCHEMES]
+    lines = [line.strip() for line in text.splitlines() if not line.lstrip().startswith("#")]
+    listed = [line for line in lines if line]
+    return _Listing(
+        tuple(mirror for mirror in listed if _usable(mirror)),
+        tuple(mirror for mirror in listed if not _usable(mirror)),
+        "http, https or file mirror",
+    )
 
 
-def _metalink(path: str, url: str) -> list[str]:
+def _metalink(path: str, url: str) -> _Listing:
     """A metalink's ``<url>`` elements for ``repomd.xml``, as repository URLs, in order."""
     found: list[str] = []
+    ignored: list[str] = []
     text: list[str] = []
 
     def start(name: str, _attrs: dict[str, str]) -> None:
@@ -335,12 +374,14 @@ def _metalink(path: str, url: str) -> list[str]:
     def end(name: str) -> None:
         if name.rsplit(":", 1)[-1] == "url":
             value = "".join(text).strip()
-            if value.endswith("/repodata/repomd.xml") and urlsplit(value).scheme.lower() in _LISTED_SCHEMES:
+            if value.endswith("/repodata/repomd.xml") and _usable(value):
                 found.append(value[: -len("repodata/repomd.xml")])
+            elif value:
+                ignored.append(value)
 
     try:
         with open_regular(path, url, "a metalink") as stream:
             parse_xml(decompressed_chunks(stream, url, SMALL_FILE_CEILING), url, start, end, text.append)
     except OSError as exc:
         raise InputError(url, os_reason(exc)) from None
-    return found
+    return _Listing(tuple(found), tuple(ignored), "http, https or file URL of a repodata/repomd.xml")

@@ -1,0 +1,103 @@
+"""Inputs the auditor did not read, or that held nothing, are said wherever the verdict is.
+
+A clean verdict must mean clean: an enabled repository that could not be read is an input
+error, one refused as a policy host is a `repository-not-read` gap, and a directory that
+holds nothing to read is an `empty-input` gap, while a repository whose metadata lists no
+package is a real state (an ``updates`` repository right after a release) that is said and
+passes. One bad input never hides the findings of the good ones. Real RPMs, repositories by
+createrepo_c, remote files served over HTTP on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from auditor.cli.main import main
+from tests.conftest import RPMS
+from tests.httpserver import LocalServer
+from tests.paths import ROOT
+
+SCHEMA = json.loads((ROOT / "schemas" / "report-v2.schema.json").read_text())
+CLEAN = ("epochs-1.2-4.noarch.rpm", "epochs-1.2-4.src.rpm")
+"""A binary and its source package: read together, an audit with no gap."""
+
+
+def scan(args: list[str], capsys: pytest.CaptureFixture[str], fmt: str = "json") -> tuple[int, str, str]:
+    code = main(["scan", *args, "--format", fmt, "--no-cache", "--fail-on", "none"])
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    return code, captured.out, captured.err
+
+
+def scan_json(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, Any], str]:
+    code, out, err = scan(args, capsys)
+    document = json.loads(out)
+    jsonschema.validate(document, SCHEMA)
+    return code, document, err
+
+
+def repository(path: Path, *names: str) -> Path:
+    """A repository of the fixture RPMs ``names`` (none: one whose metadata lists no package)."""
+    path.mkdir(parents=True)
+    for name in names:
+        shutil.copy(RPMS / name, path / name)
+    subprocess.run(["createrepo_c", "--quiet", "--no-database", str(path)], check=True, capture_output=True)
+    return path
+
+
+def gaps(document: dict[str, Any]) -> dict[str, str]:
+    return {gap["rule"]: gap["capability"] for gap in document["completeness"]["gaps"]}
+
+
+# -- an enabled section whose mirrorlist or metalink lists no usable mirror ---------------------------
+
+
+def test_an_enabled_section_with_no_usable_mirror_is_an_input_error_naming_it(
+    server: LocalServer, www: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = repository(tmp_path / "good", *CLEAN)
+    ftp_only = tmp_path / "mirrors.txt"
+    ftp_only.write_text("# our mirror\nftp://mirror.example.org/xs/\n")
+    empty = tmp_path / "empty-mirrors.txt"
+    empty.write_text("# nothing yet\n\n")
+    metalink = tmp_path / "metalink.xml"
+    metalink.write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n<metalink version="3.0" xmlns="http://www.metalinker.org/">'
+        '<files><file name="repomd.xml"><resources><url protocol="https">'
+        "https://mirror.example.org/xs/xs.iso</url></resources></file></files></metalink>\n"
+    )
+    (www / "served.txt").write_text("rsync://mirror.example.org/xs/\n")
+    config = tmp_path / "test.repo"
+    config.write_text(
+        f"[good]\nbaseurl=file://{good}/\n\n"
+        f"[ftp-only]\nmirrorlist=file://{ftp_only}\n\n"
+        f"[empty]\nmirrorlist=file://{empty}\n\n"
+        f"[no-repomd]\nmetalink=file://{metalink}\n\n"
+        f"[served]\nmirrorlist={server.url('/served.txt')}\n"
+    )
+    code, document, err = scan_json([str(config), "--strict"], capsys)
+    assert code == 3 and document["summary"]["headline"] == "failed"
+    errors = {error["input"]: error["message"] for error in document["errors"]}
+    assert errors == {
+        f"{config} [ftp-only]": "enabled, but no repository could be read: its mirrorlist "
+        f"file://{ftp_only} lists no http, https or file mirror: ftp://mirror.example.org/xs/",
+        f"{config} [empty]": f"enabled, but no repository could be read: its mirrorlist file://{empty} lists no URL",
+        f"{config} [no-repomd]": "enabled, but no repository could be read: its metalink "
+        f"file://{metalink} lists no http, https or file URL of a repodata/repomd.xml: "
+        "https://mirror.example.org/xs/xs.iso",
+        f"{config} [served]": "enabled, but no repository could be read: its mirrorlist "
+        f"{server.url('/served.txt')} lists no http, https or file mirror: rsync://mirror.example.org/xs/",
+    }
+    assert [line for line in err.splitlines() if line.startswith("auditor: error: ")] == [
+        f"auditor: error: {source}: {message}" for source, message in errors.items()
+    ]
+    # The good section is still read and reported.
+    assert sorted(p["nevra"] for p in document["packages"]) == ["epochs-3:1.2-4.noarch", "epochs-3:1.2-4.src"]
+    assert server.paths() == ["/served.txt"]  # the listed mirror itself is never tried
