@@ -53,8 +53,9 @@ class GapKind(enum.Enum):
     """With ``--resolve-urls``: a package URL whose redirects could not be followed to the end
     (an error answer, a time limit, --offline without it in the cache), so where it leads is unseen."""
     REPOSITORY_NOT_READ = "repository-not-read"
-    """An enabled repository of a configuration file, every URL of which is on a policy host:
-    never contacted, so the packages it would install are not audited (the URL is a finding)."""
+    """A repository URL named on the command line, or an enabled repository of a configuration
+    file every URL of which is, on a policy host: never contacted, so the packages it would
+    install are not audited (the URL is a finding)."""
 
 
 @dataclass(frozen=True, slots=True)

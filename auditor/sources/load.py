@@ -22,6 +22,7 @@ from auditor.core.files import os_reason, read_regular
 from auditor.net.http import strip_userinfo
 from auditor.net.remote import SMALL_FILE_CEILING, Remote
 from auditor.net.urlpolicy import UrlOrigin
+from auditor.rpm.gaps import Gap, GapKind
 from auditor.runtime.store import Store
 from auditor.sources.inputpaths import (
     find_repomd,
@@ -190,7 +191,13 @@ def _load_url(url: str, remote: Remote, options: ReadOptions, store: Store | Non
     result.config_urls.append(ConfigUrl(shown, "", "url", shown))
     decision = remote.decide(shown, UrlOrigin.command_line())
     if decision.policy_host:
+        # Never contacted: the URL is a finding, and what it would install is unseen, as for a
+        # configured repository on a policy host (`auditor.sources.repoconfig`): a clean verdict
+        # must not cover it, even where the finding does not block.
         result.warnings.append(f"{shown}: not read: {decision.reason}")
+        result.gaps.append(
+            Gap(GapKind.REPOSITORY_NOT_READ, f"{shown}: named on the command line, on a policy host")
+        )
         return result
     try:
         if not decision.allowed:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
@@ -101,3 +102,42 @@ def test_an_enabled_section_with_no_usable_mirror_is_an_input_error_naming_it(
     # The good section is still read and reported.
     assert sorted(p["nevra"] for p in document["packages"]) == ["epochs-3:1.2-4.noarch", "epochs-3:1.2-4.src"]
     assert server.paths() == ["/served.txt"]  # the listed mirror itself is never tried
+
+
+# -- a repository URL named on the command line, on a policy host ------------------------------------
+
+
+def test_a_url_input_refused_as_a_policy_host_is_a_gap_as_in_a_repo_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = repository(tmp_path / "good", *CLEAN)
+    lower = tmp_path / "lower.toml"
+    lower.write_text('[settings]\ntier-severity = { public-org = "low" }\n')  # as data/policy.toml documents
+    url = "https://github.com/xenserver/xs-repo/"
+    config = tmp_path / "xs.repo"
+    config.write_text(f"[xs]\nbaseurl={url}\nenabled=1\n")
+    args = ["--policy", str(lower), "--offline", "--strict"]
+    named_as = {
+        url: (f"{url}: named on the command line", f"{url}: not read: on a policy host"),
+        str(config): (f"{config} [xs]: enabled", f"{config} [xs]: not read: {url} (on a policy host"),
+    }
+    for named, (where, warning) in named_as.items():
+        code, document, err = scan_json([str(good), named, *args], capsys)
+        # The finding stays, below the threshold; the repository was not read: --strict fails.
+        [finding] = document["config_findings"]
+        assert finding["url"] == url and finding["rule"] == "citrix-public-organisation"
+        assert not finding["blocking"]
+        assert code == 3 and not document["completeness"]["complete"]
+        assert gaps(document)["gap:repository-not-read"].startswith(where)
+        assert err.startswith(f"auditor: warning: {warning}")
+    code, table, _ = scan([str(good), url, "--policy", str(lower), "--offline"], capsys, "table")
+    assert code == 0 and "incomplete: 1 repository-not-read" in table
+    code, junit, _ = scan([str(good), url, "--policy", str(lower), "--offline"], capsys, "junit")
+    inputs = [
+        case.get("name", "")
+        for case in ET.fromstring(junit).iter("testcase")
+        if case.get("classname") == "input"
+    ]
+    assert code == 0 and any(
+        f"repository-not-read: {url}: named on the command line" in name for name in inputs
+    )
