@@ -170,7 +170,7 @@ def _probe_remote_sources(
 
 def _add_found_beside(read: RepositoryRead, location: str, beside: str, result: LoadResult) -> None:
     found = LoadResult()
-    _add_repository(read, location, found)
+    _add_repository(read, location, found, named=False)
     kind = InputKind.SOURCE_REPOSITORY
     found.inputs = [replace(item, kind=kind, found_beside=beside) for item in found.inputs]
     result.extend(found)
@@ -231,6 +231,7 @@ def _load_config(
     result.config_urls.extend(read.config_urls)
     result.warnings.extend(read.warnings)
     for repository in read.repositories:
+        _say_if_empty(repository, repository.location, result)
         result.inputs.append(
             InputSummary(
                 repository.location,
@@ -248,7 +249,10 @@ def _load_config(
     result.inputs.append(InputSummary(shown, InputKind.REPO_CONFIG, len(read.packages)))
 
 
-def _add_repository(read: RepositoryRead, shown: str, result: LoadResult) -> None:
+def _add_repository(read: RepositoryRead, shown: str, result: LoadResult, *, named: bool = True) -> None:
+    """A repository the inputs ``named`` (given, walked into or configured), or one found beside one."""
+    if named:
+        _say_if_empty(read, shown, result)
     result.packages.extend(read.packages)
     result.errors.extend(read.errors)
     result.gaps.extend(read.gaps)
@@ -259,6 +263,14 @@ def _add_repository(read: RepositoryRead, shown: str, result: LoadResult) -> Non
     result.inputs.append(
         InputSummary(shown, InputKind.REPOSITORY, len(read.packages), read.revision, read.has_filelists)
     )
+
+
+def _say_if_empty(read: RepositoryRead, shown: str, result: LoadResult) -> None:
+    """A repository whose metadata lists no package is a real state (an ``updates`` repository
+    right after a release), not a gap: it is said, and the audit of the other inputs stands.
+    An audit in which no input held a package still fails as an audit of nothing."""
+    if not read.packages and not read.errors:
+        result.warnings.append(f"{shown}: the repository's metadata lists no package")
 
 
 def _load_one(path: str, options: ReadOptions, remote: Remote | None, store: Store | None) -> LoadResult:
@@ -296,12 +308,15 @@ def _load_one(path: str, options: ReadOptions, remote: Remote | None, store: Sto
 
 
 def _load_directory(root: str, result: LoadResult, options: ReadOptions, store: Store | None) -> None:
+    repositories: list[str] = []
+
     def enter(directory: str) -> bool:
         """Walk a directory, unless it is repodata/ or a repository: that is read as one."""
         if os.path.basename(directory) == "repodata":
             return False
         if not repository_in_walk(directory, read_rpms=options.read_rpms):
             return True
+        repositories.append(directory)
         try:
             _add_repository(read_local_repository(directory, options, store), directory, result)
         except InputError as exc:
@@ -317,6 +332,7 @@ def _load_directory(root: str, result: LoadResult, options: ReadOptions, store: 
 
     rpm_paths: list[str] = []
     spec_paths: list[str] = []
+    errors_before = len(result.errors)
     for entry in walk_files(root, enter=enter, problem=problem, alias=alias, snapshot=options.snapshot):
         if is_rpm_name(entry.name):
             rpm_paths.append(entry.path)
@@ -342,6 +358,13 @@ def _load_directory(root: str, result: LoadResult, options: ReadOptions, store: 
         result.packages.extend(packages)
         count += len(packages)
     result.inputs.append(InputSummary(root, InputKind.DIRECTORY, count))
+    if not (rpm_paths or spec_paths or repositories) and len(result.errors) == errors_before:
+        # Most likely a wrong path (an SRPMS tree named one level off): what it was meant to
+        # hold is unseen, so the audit is incomplete and --strict fails, though other inputs
+        # held packages (alone, it is an audit of nothing, which always fails).
+        what = "no RPM or spec file (--read-rpms)" if options.read_rpms else "no RPM, spec file or repository"
+        result.warnings.append(f"{root}: holds {what}: nothing was read from it")
+        result.gaps.append(Gap(GapKind.EMPTY_INPUT, f"{root}: holds {what}"))
 
 
 def _is_loop(path: str) -> bool:

@@ -357,7 +357,9 @@ def test_only_a_gap_rule_waives_evidence_not_seen(
 def test_nothing_audited_says_it_fails_the_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["scan", "-q", str(tmp_path)]) == 3
     assert capsys.readouterr().err.splitlines() == [
-        "auditor: warning: the audit is incomplete: 1 nothing-audited: nothing was audited, which fails the run"
+        f"auditor: warning: {tmp_path}: holds no RPM, spec file or repository: nothing was read from it",
+        "auditor: warning: the audit is incomplete: 1 empty-input, 1 nothing-audited: "
+        "nothing was audited, which fails the run",
     ]
 
 

@@ -454,7 +454,7 @@ def test_an_audit_of_nothing_is_still_a_valid_document_that_says_so(tmp_path: Pa
     empty.mkdir()
     text, bom = bom_of([str(empty)], tmp_path, expected=3)
     assert valid(text) and "components" not in bom
-    assert properties(bom["metadata"])["auditor:incomplete"] == ["1 nothing-audited"]
+    assert properties(bom["metadata"])["auditor:incomplete"] == ["1 empty-input", "1 nothing-audited"]
     target = tmp_path / "empty.spdx.json"
     assert main(["scan", str(empty), "--format", "spdx", "-o", str(target), "-q", "--no-cache"]) == 3
     assert spdx_valid(parse_file(str(target)))

@@ -201,7 +201,8 @@ def test_spec_gaps_and_an_empty_audit_are_incomplete(
     empty = tmp_path / "empty"
     empty.mkdir()
     code, document, _ = scan([str(empty)], capsys)
-    assert code == 3 and reasons(document) == {"nothing-audited": 1}
+    # An audit of nothing, and the input that held nothing, named.
+    assert code == 3 and reasons(document) == {"nothing-audited": 1, "empty-input": 1}
     assert document["summary"]["headline"] == "failed"
 
 

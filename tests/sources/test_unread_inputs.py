@@ -141,3 +141,56 @@ def test_a_url_input_refused_as_a_policy_host_is_a_gap_as_in_a_repo_file(
     assert code == 0 and any(
         f"repository-not-read: {url}: named on the command line" in name for name in inputs
     )
+
+
+# -- inputs that hold no package ----------------------------------------------------------------------
+
+
+def test_an_empty_directory_among_good_inputs_is_a_gap_and_an_empty_repository_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = repository(tmp_path / "good", *CLEAN)
+    updates = repository(tmp_path / "updates")  # a release's updates repository, before any update
+    wrong = tmp_path / "SRPMS"
+    wrong.mkdir()
+    (wrong / "README").write_text("not a package\n")
+
+    # An empty repository is a real state: said on standard error, and it passes --strict.
+    code, document, err = scan_json([str(good), str(updates), "--strict"], capsys)
+    assert code == 0 and document["completeness"]["complete"]
+    assert err.splitlines() == [f"auditor: warning: {updates}: the repository's metadata lists no package"]
+    assert document["warnings"] == [f"{updates}: the repository's metadata lists no package"]
+    assert {(i["path"], i["packages"]) for i in document["inputs"]} == {(str(good), 2), (str(updates), 0)}
+
+    # A directory with nothing to read is most likely a wrong path: a gap, which --strict fails on.
+    code, document, err = scan_json([str(good), str(wrong), "--strict"], capsys)
+    assert code == 3 and document["summary"]["headline"] == "failed"
+    said = f"{wrong}: holds no RPM, spec file or repository"
+    assert gaps(document) == {"gap:empty-input": said}
+    assert f"auditor: warning: {said}: nothing was read from it" in err.splitlines()
+    assert len(document["packages"]) == 2  # and the good input is still audited
+    code, table, _ = scan([str(good), str(wrong)], capsys, "table")
+    assert code == 0 and "incomplete: 1 empty-input" in table
+    code, sarif, _ = scan([str(good), str(wrong)], capsys, "sarif")
+    notes = json.loads(sarif)["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert f"input: empty-input: {said}" in [note["message"]["text"] for note in notes]
+
+    # Alone, each is still an audit of nothing, which fails whatever the options.
+    for alone in (updates, wrong):
+        code, document, _ = scan_json([str(alone)], capsys)
+        assert code == 3 and {"reason": "nothing-audited", "count": 1} in document["completeness"]["reasons"]
+
+
+def test_a_directory_holding_only_a_repository_or_a_bad_rpm_is_no_empty_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tree = tmp_path / "mirror"
+    repository(tree / "8.3" / "x86_64", *CLEAN)
+    code, document, err = scan_json([str(tree), "--strict"], capsys)
+    assert (code, err) == (0, "") and len(document["packages"]) == 2
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "cut.rpm").write_bytes((RPMS / CLEAN[0]).read_bytes()[:100])
+    code, document, _ = scan_json([str(tree), str(broken)], capsys)
+    assert code == 3 and [e["input"] for e in document["errors"]] == [str(broken / "cut.rpm")]
+    assert "gap:empty-input" not in gaps(document)  # the error says it, once
