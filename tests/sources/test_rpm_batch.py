@@ -66,9 +66,9 @@ def test_evidence_only_keeps_what_the_metadata_lacks(many: list[str]) -> None:
     slim = read_rpm_outcomes(many[:40], checksum=False, evidence_only=True)
     for [whole], [evidence] in zip(full, slim, strict=True):
         assert isinstance(whole, Package) and isinstance(evidence, Package)
-        kept = ("nevra", "signing_keys", "distribution", "sources", "spec", "gaps", "sourcerpm")
-        # The dependencies createrepo_c copies into the metadata, which it must agree with.
-        kept += ("requires", "provides", "conflicts", "obsoletes")
+        # With the dependencies createrepo_c copies into the metadata, which it must agree with.
+        kept = ("nevra", "signing_keys", "distribution", "sources", "spec", "gaps", "sourcerpm", "requires",
+                "provides", "conflicts", "obsoletes")  # fmt: skip
         assert [getattr(evidence, name) for name in kept] == [getattr(whole, name) for name in kept]
         assert evidence.recommends == evidence.supplements == ()
         assert evidence.files == () and evidence.description is None
