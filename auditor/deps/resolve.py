@@ -7,6 +7,8 @@ one set of alternatives; every group must be met):
 - ``foo >= 1``          -> one group: the providers of ``foo >= 1``
 - ``(a or b)``          -> one group: providers of a, plus providers of b
 - ``(a and b)``         -> two groups
+- ``(a or (b and c))``  -> two groups: a or b, and a or c (every way of meeting it takes a, or
+  b and c: the groups are its conjunctive normal form, `auditor.deps.rich`)
 - ``(a >= 1 with a < 2)`` -> one group: the packages providing both at once
 - ``(a if b)``          -> a's group when b can be installed, nothing otherwise
 
@@ -17,8 +19,11 @@ requirement by installing it::
 
     (A if B)             unresolved iff B can be installed and A cannot
     (A if B else C)      B can be installed ? A must be : C must be
-    (A unless B)         unresolved iff neither A nor B can be installed
+    (A unless B)         unresolved iff A cannot be installed (libsolv: "A, and not B")
     (A unless B else C)  B can be installed ? C must be : A must be
+
+An unresolved requirement keeps the groups it needs whatever provides what is missing:
+``(citrixlib and libbase)`` needs citrixlib even while nothing in the run provides libbase.
 
 A binary package is resolved for a host of its own architecture, as libsolv resolves it on
 such a host: a provider no such host installs beside it (an aarch64 one for an x86_64
@@ -39,7 +44,7 @@ from functools import lru_cache
 
 from auditor.core.errors import DependencySyntaxError
 from auditor.deps.provides import Architectures, ProvidesIndex
-from auditor.deps.rich import Evaluation
+from auditor.deps.rich import MAX_CLAUSES, Evaluation
 from auditor.rpm.deps import Node, Simple, parse
 from auditor.rpm.evr import ranges_overlap
 from auditor.rpm.model import (
@@ -134,6 +139,12 @@ class Resolved:
                     found.append((index, resolution))
         return found
 
+
+ROUGH = (
+    f"more than {MAX_CLAUSES} ways to meet it: read as needing every provider of its widest"
+    " alternatives, which can add taint, never hide it"
+)
+"""The detail of a requirement `Evaluation` read conservatively (`auditor.deps.rich.MAX_CLAUSES`)."""
 
 PROGRESS_EVERY = 1024
 """Packages resolved between two reports of progress."""
@@ -253,10 +264,11 @@ class Resolver:
             node = parse(dep.name)
         except DependencySyntaxError as exc:
             return Status.INVALID, (), (), exc.message
-        ok, groups, missing = Evaluation(self.index).requirement(node)
-        if ok:
-            return Status.SATISFIED, tuple(groups), (), ""
-        return Status.UNRESOLVED, tuple(groups), tuple(dict.fromkeys(missing)), ""
+        found = Evaluation(self.index).requirement(node)
+        detail = ROUGH if found.rough else ""
+        if found.met:
+            return Status.SATISFIED, tuple(found.groups), (), detail
+        return Status.UNRESOLVED, tuple(found.groups), tuple(dict.fromkeys(found.missing)), detail
 
     def _rpmlib(self, dep: Dependency) -> tuple[Status, tuple[tuple[int, ...], ...], tuple[str, ...], str]:
         if self.rpm_features is None:

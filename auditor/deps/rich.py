@@ -1,16 +1,50 @@
 """Rich (boolean) dependencies evaluated against the provides index of a run.
 
-A requirement (`Evaluation.requirement`) is read as ``auditor.deps.resolve`` explains. A
-Conflicts (`Evaluation.conflicting`) is read as libsolv reads it: the package cannot be
-installed beside a set of packages on which the expression is true.
+A requirement (`Evaluation.requirement`) is read as ``auditor.deps.resolve`` explains: whether
+it is met, and its groups, a conjunction of alternatives (conjunctive normal form over the
+providers) that a package with the requirement must meet. A Conflicts (`Evaluation.conflicting`)
+is read as libsolv reads it: the package cannot be installed beside a set of packages on which
+the expression is true.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Iterator, Sequence
+from typing import NamedTuple
 
 from auditor.deps.provides import ProvidesIndex
 from auditor.rpm.deps import Node, RichOp, Simple, leaves
+
+MAX_CONDITIONS = 6
+"""The most conditions a requirement is read on each host of (2**6 hosts). Past it, it is read
+as needing every provider it names: never a cleaner answer than the exact one, said so."""
+
+MAX_CLAUSES = 256
+"""The most groups an ``or`` of conjunctions is expanded to (``(a1 and a2) or (b1 and b2)`` is
+four: one alternative of each side per group). Past it the ``or`` is read as needing every
+provider it names: never a cleaner answer than the exact one, and the requirement says so."""
+
+Atom = int | str
+"""A package id, or the text of a capability nothing in the run provides."""
+
+Clause = frozenset[Atom]
+
+_NEVER: Clause = frozenset()
+"""The empty clause: what no installation meets."""
+
+
+class Requirement(NamedTuple):
+    """A requirement read against the run: `Resolution` of ``auditor.deps.resolve`` holds it."""
+
+    met: bool
+    groups: list[tuple[int, ...]]
+    """Conjunction of alternatives. Met: every way of meeting the requirement installs one
+    provider of each group, and a group of one is a provider needed whatever the choice.
+    Unresolved: the groups it needs whatever provides what is missing (`_groups`)."""
+    missing: list[str]
+    rough: bool = False
+    """Past `MAX_CLAUSES` or `MAX_CONDITIONS`: read as needing every provider it names."""
 
 
 class Evaluation:
@@ -18,6 +52,7 @@ class Evaluation:
 
     def __init__(self, index: ProvidesIndex) -> None:
         self.index = index
+        self._rough = False
 
     def providers(self, node: Node) -> tuple[int, ...]:
         """Packages that on their own satisfy ``node`` (for ``with``/``without``)."""
@@ -32,75 +67,128 @@ class Evaluation:
             return tuple(sorted(sets[0] - sets[1]))
         return tuple(sorted(sets[0]))  # if/unless: the consequent's providers
 
-    def requirement(self, node: Node) -> tuple[bool, list[tuple[int, ...]], list[str]]:
-        """(met, groups, missing) for ``node`` read as a requirement.
+    def requirement(self, node: Node) -> Requirement:
+        """``node`` read as a requirement: whether it is met (`met`) and what it needs (`clauses`)."""
+        met, missing = self.met(node)
+        self._rough = False
+        clauses = self.clauses(node)
+        return Requirement(met, _groups(clauses, met), [] if met else missing, self._rough)
 
-        Alternatives nested inside an ``or`` are flattened into one group: the graph
-        needs to know which packages could be chosen, not every combination.
-        """
+    def met(self, node: Node) -> tuple[bool, list[str]]:
+        """Whether ``node`` is met for every user, as ``auditor.deps.resolve`` reads a conditional,
+        and the capabilities nothing provides when it is not. ``(A unless B)`` is libsolv's "A,
+        and not B": met when A is (a host with B cannot install the package: a conflict, not a
+        requirement nothing provides)."""
         if isinstance(node, Simple):
-            providers = self.index.providers(node.dep)
-            if not providers:
-                return False, [], [str(node.dep)]
-            return True, [providers], []
+            return (True, []) if self.index.providers(node.dep) else (False, [str(node.dep)])
+        op = node.op
+        if op is RichOp.AND or op is RichOp.OR:
+            answers = [self.met(operand) for operand in node.operands]
+            missing = [text for _met, found in answers for text in found]
+            if op is RichOp.AND:
+                return all(met for met, _found in answers), missing
+            return (True, []) if any(met for met, _found in answers) else (False, missing)
+        if op in (RichOp.WITH, RichOp.WITHOUT):
+            return (True, []) if self.providers(node) else (False, [str(node)])
+        then, condition, otherwise = node.operands[0], node.operands[1], node.otherwise
+        possible = self.met(condition)[0]
+        if op is RichOp.IF:
+            if possible:
+                return self.met(then)
+            return self.met(otherwise) if otherwise is not None else (True, [])
+        if otherwise is not None and possible:  # (A unless B else C): a user with B needs C
+            return self.met(otherwise)
+        return self.met(then)
+
+    def clauses(self, node: Node) -> list[Clause]:
+        """What ``node`` needs, in conjunctive normal form over package ids and missing capabilities.
+
+        ``and`` and ``or`` are exact (an ``or`` of conjunctions is their cross product:
+        ``(a or (b and c))`` needs a or b, and a or c). A condition is the host's, not the
+        package's choice: without B, which is how dnf installs the package alone, ``(A if B
+        else C)`` installs C, and with B it installs A. So each host (each condition that can be
+        installed at all, installed or not) is read on its own, as libsolv reads the expression
+        there, and what any of them needs is needed: ``(A unless B)`` is libsolv's "A, and not
+        B" (rpm's "A or B" differs; rpmbuild refuses it in a Requires but inside an ``or``).
+        A host on which the requirement cannot be met at all (B beside ``(A unless B)``) cannot
+        install the package: a conflict, no question of taint. Past `MAX_CONDITIONS`, every atom
+        the expression names is needed (`rough`).
+        """
+        conditions = list(dict.fromkeys(self._conditions(node)))
+        if len(conditions) > MAX_CONDITIONS:
+            self._rough = True
+            return [frozenset((atom,)) for atom in dict.fromkeys(self._atoms(node))]
+        needed: list[Clause] = []
+        for chosen in itertools.product((True, False), repeat=len(conditions)):
+            host = dict(zip(conditions, chosen, strict=True))
+            found = self._clauses(node, host)
+            if _NEVER not in found:
+                needed += found
+        return _distinct(needed)
+
+    def _conditions(self, node: Node) -> Iterator[str]:
+        """The conditions of ``node`` a host can have (something provides them), as written."""
+        if isinstance(node, Simple) or node.op in (RichOp.WITH, RichOp.WITHOUT):
+            return
+        if node.op in (RichOp.IF, RichOp.UNLESS):
+            condition = node.operands[1]
+            if self.met(condition)[0]:
+                yield str(condition)
+            yield from self._conditions(node.operands[0])
+            if node.otherwise is not None:
+                yield from self._conditions(node.otherwise)
+            return
+        for operand in node.operands:
+            yield from self._conditions(operand)
+
+    def _atoms(self, node: Node) -> Iterator[Atom]:
+        """Every atom of the consequents of ``node`` (its conditions are the host's)."""
+        if isinstance(node, Simple) or node.op in (RichOp.WITH, RichOp.WITHOUT):
+            yield from self._clauses(node, {})[0]
+            return
+        if node.op in (RichOp.IF, RichOp.UNLESS):
+            yield from self._atoms(node.operands[0])
+            if node.otherwise is not None:
+                yield from self._atoms(node.otherwise)
+            return
+        for operand in node.operands:
+            yield from self._atoms(operand)
+
+    def _clauses(self, node: Node, host: dict[str, bool]) -> list[Clause]:
+        """``node`` on a host with the conditions ``host`` says it has (others it cannot have)."""
+        if isinstance(node, Simple):
+            return [_leaf(self.index.providers(node.dep), str(node.dep))]
         op = node.op
         if op is RichOp.AND:
-            ok, groups, missing = True, [], []
-            for operand in node.operands:
-                operand_ok, operand_groups, operand_missing = self.requirement(operand)
-                ok = ok and operand_ok
-                groups.extend(operand_groups)
-                missing.extend(operand_missing)
-            return ok, groups, missing
+            return _distinct([clause for operand in node.operands for clause in self._clauses(operand, host)])
         if op is RichOp.OR:
-            return self._any(node.operands)
+            return self._any([self._clauses(operand, host) for operand in node.operands])
         if op in (RichOp.WITH, RichOp.WITHOUT):
-            providers = self.providers(node)
-            if not providers:
-                return False, [], [str(node)]
-            return True, [providers], []
+            return [_leaf(self.providers(node), str(node))]
         then, condition, otherwise = node.operands[0], node.operands[1], node.otherwise
-        condition_possible = self.requirement(condition)[0]
+        present = host.get(str(condition), False)
         if op is RichOp.IF:
-            if condition_possible:
-                return self._both_branches(then, otherwise)
-            if otherwise is not None:
-                return self.requirement(otherwise)
-            return True, [], []
-        if otherwise is not None:  # unless ... else
-            if condition_possible:  # B decides between them: a user with B needs C
-                met, groups, missing = self.requirement(otherwise)
-                return met, groups + self.requirement(then)[1], missing
-            return self.requirement(then)
-        return self._any((then, condition))  # (A unless B) is met by A or by B
+            branch = then if present else otherwise
+            return [] if branch is None else self._clauses(branch, host)
+        if not present:  # (A unless B else C): B ? C : A
+            return self._clauses(then, host)
+        return [_NEVER] if otherwise is None else self._clauses(otherwise, host)  # (A unless B): A, and not B
 
-    def _both_branches(
-        self, then: Node, otherwise: Node | None
-    ) -> tuple[bool, list[tuple[int, ...]], list[str]]:
-        """``(A if B else C)`` where B may be installed: met as a user with B needs it (A), and
-        both branches' providers are what it pulls in. Whether B is installed is the host's, not
-        the package's choice: without B, which is how dnf installs the package alone, C is
-        installed, and reading A alone hid a Citrix C. Counting both over-states what a host
-        with B installs, as ``(A if B)`` counting A does for a host without B: it can add
-        taint, never hide it."""
-        met, groups, missing = self.requirement(then)
-        if otherwise is not None:
-            groups = groups + self.requirement(otherwise)[1]
-        return met, groups, missing
-
-    def _any(self, operands: Sequence[Node]) -> tuple[bool, list[tuple[int, ...]], list[str]]:
-        alternatives: set[int] = set()
-        missing: list[str] = []
-        ok = False
-        for operand in operands:
-            operand_ok, operand_groups, operand_missing = self.requirement(operand)
-            if operand_ok:
-                ok = True
-                for group in operand_groups:
-                    alternatives.update(group)
-            else:
-                missing.extend(operand_missing)
-        return ok, ([tuple(sorted(alternatives))] if alternatives else []), ([] if ok else missing)
+    def _any(self, operands: Sequence[list[Clause]]) -> list[Clause]:
+        """The conjunctive normal form of an ``or`` of operands each in it: every way of taking one
+        clause of each operand, joined. Past `MAX_CLAUSES`, every atom they name on its own."""
+        if any(not clauses for clauses in operands):
+            return []  # an operand needs nothing: neither does the or
+        count = 1
+        for clauses in operands:
+            count *= len(clauses)
+            if count > MAX_CLAUSES:
+                break
+        if count > MAX_CLAUSES:
+            self._rough = True
+            atoms = dict.fromkeys(atom for clauses in operands for clause in clauses for atom in clause)
+            return [frozenset((atom,)) for atom in atoms]
+        return _distinct([frozenset().union(*chosen) for chosen in itertools.product(*operands)])
 
     def conflicting(self, node: Node, owner: int | None) -> tuple[int, ...]:
         """The packages ``owner`` can never be installed beside, for its Conflicts ``node``.
@@ -145,8 +233,37 @@ class Evaluation:
             return self._certain(then, installed) and self._certain(condition, installed)
         # (A unless B else C): B ? C : A
         then_certain = self._certain(then, installed)
-        if then_certain and not self.requirement(condition)[0]:
+        if then_certain and not self.met(condition)[0]:
             return True
         if otherwise is None or not self._certain(otherwise, installed):
             return False
         return then_certain or self._certain(condition, installed)
+
+
+def _leaf(providers: tuple[int, ...], text: str) -> Clause:
+    """A capability's clause: its providers, or its text when nothing provides it."""
+    return frozenset(providers) if providers else frozenset((text,))
+
+
+def _distinct(clauses: list[Clause]) -> list[Clause]:
+    """``clauses`` without repeats, in their order. One that another inside it makes needless
+    (``a or b`` beside ``a``) is kept: b is still a way the package may be installed, which
+    ``--roots`` and *may-depend* count."""
+    return list(dict.fromkeys(clauses))
+
+
+def _groups(clauses: list[Clause], met: bool) -> list[tuple[int, ...]]:
+    """The groups of a requirement from its clauses.
+
+    Met: a missing capability is one nothing in the run provides, so no way of meeting it:
+    left out of its clauses. Unresolved: what is missing is unknown (a run often leaves out the
+    base distribution that provides it), so only the clauses that name nothing missing are
+    needed whatever it turns out to be (``(citrixlib and libbase)`` needs citrixlib, whoever
+    provides libbase; ``(citrixlib or libbase)`` needs nothing the run can name).
+    """
+    if met:
+        kept = [frozenset(atom for atom in clause if isinstance(atom, int)) for clause in clauses]
+        clauses = _distinct([clause for clause in kept if clause])
+    else:
+        clauses = [clause for clause in clauses if all(isinstance(atom, int) for atom in clause)]
+    return [tuple(sorted(atom for atom in clause if isinstance(atom, int))) for clause in clauses]

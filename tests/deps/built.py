@@ -112,10 +112,15 @@ def verdicts(result: AuditResult) -> dict[str, str]:
     return {r.package.nevra: r.verdict.value for r in result.results}
 
 
-def libsolv_installs(repo: Path, nevra: str, *, locked: Iterable[str] = ()) -> set[str] | None:
-    """What libsolv, set up as dnf sets it, installs on an x86_64 host for ``dnf install
-    NEVRA`` (None: it cannot); the packages named ``locked`` are never installed."""
+def libsolv_installs(
+    repo: Path, nevra: str, *, locked: Iterable[str] = (), also: Iterable[str] = (), arch: str = "x86_64"
+) -> set[str] | None:
+    """What libsolv, set up as dnf sets it, installs on a host of ``arch`` for ``dnf install
+    NEVRA`` (None: it cannot); the packages named ``locked`` are never installed, a provider of
+    each capability of ``also`` is installed with it (``NEVRA`` may be one more of them: what
+    ``dnf builddep`` installs for a source package's BuildRequires)."""
     pool, repository = solv_closure.load(str(repo))
+    pool.setarch(arch)
     # dnf (libdnf's sack): same-name packages of different colours (multilib) may coexist.
     pool.set_flag(solv.Pool.POOL_FLAG_IMPLICITOBSOLETEUSESCOLORS, 1)
     pool.createwhatprovides()
@@ -129,9 +134,14 @@ def libsolv_installs(repo: Path, nevra: str, *, locked: Iterable[str] = ()) -> s
         pool.Job(solv.Job.SOLVER_SOLVABLE_PROVIDES | solv.Job.SOLVER_MULTIVERSION, pool.Dep(name).id)
         for name in DNF_INSTALLONLYPKGS
     ]
-    selection = pool.select(nevra, solv.Selection.SELECTION_CANON)
-    assert not selection.isempty(), nevra
-    jobs += selection.jobs(solv.Job.SOLVER_INSTALL)
+    for capability in also:
+        jobs.append(
+            pool.Job(solv.Job.SOLVER_SOLVABLE_PROVIDES | solv.Job.SOLVER_INSTALL, pool.Dep(capability).id)
+        )
+    if nevra:
+        selection = pool.select(nevra, solv.Selection.SELECTION_CANON)
+        assert not selection.isempty(), nevra
+        jobs += selection.jobs(solv.Job.SOLVER_INSTALL)
     solver = pool.Solver()
     if solver.solve(jobs):
         return None
