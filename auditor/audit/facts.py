@@ -218,9 +218,15 @@ def _unresolved_facts(index: int, name: str, unresolved: Sequence[Resolution]) -
             index,
             name,
             resolution.dependency.name,
-            f"nothing provides {text}",
+            f"nothing provides {_unmet(text, resolution.missing)}",
             resolution=resolution,
         )
+
+
+def _unmet(text: str, missing: Sequence[str]) -> str:
+    """What nothing provides: the unmet parts of a rich requirement, and the requirement."""
+    parts = ", ".join(missing)
+    return text if not parts or parts == text else f"{parts} (in {text})"
 
 
 _LINE = re.compile(r":\d+:")

@@ -111,20 +111,22 @@ class DependencyGraph:
                 if resolution.kind is not DependencyKind.REQUIRES:
                     continue
                 status = resolution.status
-                if status is satisfied:
-                    key = id(resolution)
-                    if key in listed:
-                        continue
-                    listed.add(key)
-                    made = known.get(key)
-                    if made is None:
-                        made = [Group(kind, resolution.dependency, members) for members in resolution.groups]
-                        known[key] = made
-                    if source and owner in from_spec:
-                        made = [_without(group, from_spec[owner]) for group in made]
-                    groups += [viable.of(group, arch, apart) for group in made]
-                elif status in failed:
+                if status in failed:
                     self.unresolved.add(owner)
+                elif status is not satisfied:
+                    continue
+                # An unresolved one too: its groups are needed whatever provides what is missing.
+                key = id(resolution)
+                if key in listed or not resolution.groups:
+                    continue
+                listed.add(key)
+                made = known.get(key)
+                if made is None:
+                    made = [Group(kind, resolution.dependency, members) for members in resolution.groups]
+                    known[key] = made
+                if source and owner in from_spec:
+                    made = [_without(group, from_spec[owner]) for group in made]
+                groups += [viable.of(group, arch, apart) for group in made]
             if groups:
                 (self.build if source else self.runtime)[owner] = groups
         sources = source_packages(packages)
