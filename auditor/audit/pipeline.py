@@ -59,7 +59,7 @@ def audit_packages(
         supplements = supplementing(resolver.index, resolved.requirements, resolved.installable)
     del resolver  # its index and cache: what the graph, the facts and the report build reuses
     progress.phase("building the dependency graph")
-    graph = DependencyGraph(packages, resolved)
+    graph = DependencyGraph(packages, resolved, build_hosts=options.arches)
     progress.phase("classifying")
     findings = classified.result()
     progress.phase("propagating")

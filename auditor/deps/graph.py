@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import enum
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from auditor.deps.coinstall import incompatible
-from auditor.deps.provides import Architectures
+from auditor.deps.provides import HOST_ARCHES, Architectures
 from auditor.deps.resolve import Resolved, Status
 from auditor.origin.classify import source_packages
 from auditor.origin.findings import Verdict
@@ -83,7 +84,11 @@ class Group(NamedTuple):
 class DependencyGraph:
     """The groups of alternatives behind every edge of a run, and its networkx graph."""
 
-    def __init__(self, packages: Sequence[Package], resolved: Resolved) -> None:
+    def __init__(
+        self, packages: Sequence[Package], resolved: Resolved, *, build_hosts: Sequence[str] = ()
+    ) -> None:
+        """``build_hosts``: the architectures of the run's hosts (``--arch``), on which source
+        packages are built; none: any host, as the resolver resolves a source package."""
         self.packages = packages
         self.resolved = resolved
         self.runtime: dict[int, list[Group]] = {}
@@ -99,12 +104,14 @@ class DependencyGraph:
         apart_from = incompatible(packages, resolved.matches)
         viable = _Viability(packages)
         from_spec = _spec_binaries(packages)
+        # A source package is built on a host of the run, not on one of its own "src" arch.
+        source_hosts = tuple(_BUILT_ON + host for host in dict.fromkeys(build_hosts)) or ("noarch",)
         for owner, resolutions in resolved.requirements.items():
             source = packages[owner].is_source
             kind = HopKind.BUILD_REQUIRES if source else HopKind.REQUIRES
             known = shared[kind]
             apart = apart_from.get(owner)
-            arch = packages[owner].arch
+            hosts = source_hosts if source else (packages[owner].arch,)
             groups: list[Group] = []
             listed: set[int] = set()  # a requirement written twice is one group of its package
             for resolution in resolutions:
@@ -126,7 +133,10 @@ class DependencyGraph:
                     known[key] = made
                 if source and owner in from_spec:
                     made = [_without(group, from_spec[owner]) for group in made]
-                groups += [viable.of(group, arch, apart) for group in made]
+                for host in hosts:
+                    groups += [viable.of(group, host, apart) for group in made]
+            if len(hosts) > 1:
+                groups = list(dict.fromkeys(groups))  # a group no host narrows is one group
             if groups:
                 (self.build if source else self.runtime)[owner] = groups
         sources = source_packages(packages)
@@ -214,6 +224,10 @@ def _without(group: Group, own: frozenset[int]) -> Group:
     return group if not kept or len(kept) == len(group.members) else group._replace(members=kept)
 
 
+_BUILT_ON = "src:"
+"""Before a host's architecture, what `_Viability` reads a source package's groups for: built there."""
+
+
 class _Viability:
     """Which providers of a group dnf could install for one package (`auditor.deps.coinstall`)."""
 
@@ -244,13 +258,20 @@ class _Viability:
             return found
         return self._kept(group, arch, apart)
 
+    def _goes_with(self, arch: str) -> Callable[[str], bool]:
+        """Whether a package of an architecture can meet a requirement of a package of ``arch``:
+        one a host installs beside it; for a source package built on a host (``src:HOST``), one
+        that host installs."""
+        if arch.startswith(_BUILT_ON):
+            host = arch[len(_BUILT_ON) :]
+            return frozenset((*HOST_ARCHES.get(host, (host,)), "noarch")).__contains__
+        return partial(self.together, arch)
+
     def _kept(self, group: Group, arch: str, apart: set[int] | None) -> Group:
         members = group.members
-        arches, together = self.arches, self.together
+        arches, goes = self.arches, self._goes_with(arch)
         kept = tuple(
-            member
-            for member in members
-            if (apart is None or member not in apart) and together(arch, arches[member])
+            member for member in members if (apart is None or member not in apart) and goes(arches[member])
         )
         if not kept or len(kept) == len(members):
             return group
