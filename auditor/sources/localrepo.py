@@ -42,7 +42,7 @@ from auditor.sources.inputpaths import (
 from auditor.sources.interface import ReadOptions
 from auditor.sources.repodata import RepositoryRead, read_repository
 from auditor.sources.rpmbatch import Outcome, PendingReads, read_rpm_outcomes
-from auditor.sources.walk import walk_files
+from auditor.sources.walk import LOOP, walk_files
 
 MAX_EXAMPLES = 5
 """File names a gap of many files names (the count says how many there are)."""
@@ -65,7 +65,7 @@ def read_local_repository(
         return read
     root = repository_root(path)
     walked = repository_directory(path)  # as the replay key spelt it: the same first look
-    on_disk, nested = _package_files(walked, options)
+    on_disk, nested, corners = _package_files(walked, options)
     guessed = [href for href in on_disk if options.binary_headers or href.endswith(_SOURCE_SUFFIXES)]
     with PendingReads(
         [os.path.join(root, href) for href in guessed],
@@ -79,6 +79,12 @@ def read_local_repository(
         outcomes = dict(zip(guessed, pending.result(), strict=True))
     read.packages = _with_package_files(read, root, walked, set(on_disk), outcomes, options, store)
     _report_nested(read, root, nested, options)
+    if corners:
+        # What the metadata lists there is reported missing; what it does not list is unseen.
+        what = "could not be looked into for files the metadata does not list"
+        read.gaps.append(
+            _files_gap(GapKind.FILE_OUTSIDE_METADATA, read.location, what, corners, noun="directory")
+        )
     return read
 
 
@@ -89,7 +95,7 @@ def _report_nested(read: RepositoryRead, root: str, nested: Sequence[str], optio
     A Citrix package there must not pass unseen."""
     listed = {os.path.normpath(p.location) for p in read.packages if "://" not in p.location}
     for directory in nested:
-        inside, _ = _package_files(os.path.join(root, directory), options, stop_at_repositories=False)
+        inside, _, _ = _package_files(os.path.join(root, directory), options, stop_at_repositories=False)
         files = [href for href in (os.path.join(directory, name) for name in inside) if href not in listed]
         if files:
             what = f"in {directory}/, a repository of its own, not audited with it (give it as an input)"
@@ -328,12 +334,13 @@ def _shown(value: str | None) -> str:
 
 def _package_files(
     root: str, options: ReadOptions, *, stop_at_repositories: bool = True
-) -> tuple[list[str], list[str]]:
-    """The RPM files below ``root`` (paths relative to it) but in repodata/, and the directories
+) -> tuple[list[str], list[str], list[str]]:
+    """The RPM files below ``root`` (paths relative to it) but in repodata/; the directories
     that are repositories of their own (by the loaders' rule, `repository_in_walk`), whose
-    files are not listed: ``stop_at_repositories`` false walks
-    into them too (and lists no directory)."""
+    files are not listed (``stop_at_repositories`` false walks into them too, and lists no
+    directory); and the directories that could not be read, each with the reason."""
     repositories: list[str] = []
+    corners: list[str] = []
 
     def enter(directory: str) -> bool:
         if os.path.basename(directory) == "repodata":
@@ -343,9 +350,12 @@ def _package_files(
             return False
         return True
 
-    def unreadable(_path: str, _reason: str) -> None:
+    def unreadable(path: str, reason: str) -> None:
         """A corner of the repository that cannot be read: the files its metadata lists there
-        are then reported missing, and nothing else there could be read anyway."""
+        are reported missing, and an RPM file it does not list there is unseen (a gap); a
+        loop's directory was walked already."""
+        if reason != LOOP:
+            corners.append(f"{relative(path)} ({reason})")
 
     files = walk_files(
         root, enter=enter, problem=unreadable, alias=lambda _path, _first: None, snapshot=options.snapshot
@@ -358,7 +368,7 @@ def _package_files(
         return path[len(prefix) :] if path.startswith(prefix) else os.path.relpath(path, root)
 
     rpms = [relative(entry.path) for entry in files if _is_rpm_file(entry)]
-    return rpms, sorted(map(relative, repositories))
+    return rpms, sorted(map(relative, repositories)), corners
 
 
 def _listed_file_is_there(root: str, href: str, snapshot: FileSnapshot) -> bool:
@@ -384,9 +394,12 @@ def _is_rpm_file(entry: os.DirEntry[str]) -> bool:
         return False
 
 
-def _files_gap(kind: GapKind, repository: str, what: str, files: Sequence[str]) -> Gap:
+def _files_gap(
+    kind: GapKind, repository: str, what: str, files: Sequence[str], noun: str = "RPM file"
+) -> Gap:
     examples = ", ".join(files[:MAX_EXAMPLES]) + (
         f" and {len(files) - MAX_EXAMPLES} more" if len(files) > MAX_EXAMPLES else ""
     )
-    noun = "file" if len(files) == 1 else "files"
-    return Gap(kind, f"{repository}: {len(files)} RPM {noun} {what}: {examples}", len(files))
+    if len(files) != 1:
+        noun = noun[:-1] + "ies" if noun.endswith("y") else noun + "s"
+    return Gap(kind, f"{repository}: {len(files)} {noun} {what}: {examples}", len(files))

@@ -16,6 +16,9 @@ from collections.abc import Callable, Iterator
 from auditor.core.files import os_reason
 from auditor.runtime.snapshot import FileSnapshot
 
+LOOP = "symlink loop: directory already scanned"
+"""The ``problem`` of a directory inside itself: what it holds was walked (or is being walked)."""
+
 
 def walk_files(
     root: str,
@@ -46,7 +49,7 @@ def walk_files(
             return None
         identity = (info.st_dev, info.st_ino)
         if identity in walking:
-            problem(directory, "symlink loop: directory already scanned")
+            problem(directory, LOOP)
             return None
         if identity in seen:
             alias(directory, seen[identity])

@@ -351,3 +351,21 @@ def test_another_version_of_a_source_package_does_not_stand_in_for_the_one_besid
     binary = package(document, "xs-sources-1.0-1.noarch")
     assert {"citrix-internal-host"} <= {f["rule"] for f in binary["findings"]}
     assert "source-not-audited" not in reasons(document)
+
+
+def test_a_directory_inside_a_repository_that_cannot_be_looked_into_is_a_gap(layout: Path) -> None:
+    """An RPM file the metadata does not list is a gap; in a directory of the repository the
+    auditor may not read, whether there is one is unseen (review 8: it passed silently)."""
+    hidden = layout / "x86_64" / "Packages" / "extra"
+    hidden.mkdir()
+    shutil.copy(RPMS / "xs-sources-1.0-1.noarch.rpm", hidden / "unlisted-1.0-1.noarch.rpm")
+    hidden.chmod(0)
+    try:
+        run = auditor_without_override("scan", str(layout / "x86_64"), "--format", "json", "-q", "--no-cache")
+    finally:
+        hidden.chmod(0o755)
+    document = json.loads(run.stdout)
+    [gap] = [g for g in document["completeness"]["gaps"] if g["rule"] == "gap:file-outside-metadata"]
+    assert "1 directory could not be looked into" in gap["text"] and "Packages/extra" in gap["text"]
+    assert reasons(document)["file-outside-metadata"] == 1
+    assert run.returncode in (0, 1)
