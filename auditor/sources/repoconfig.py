@@ -228,8 +228,10 @@ class _SectionReader:
             listing = next(iter(urls.get(key, ())), None)
             if listing is None:
                 continue
-            mirrors, mirror_origin = self._mirrors(listing, key, parse, origin)
-            for mirror in mirrors:
+            mirrors, ignored, mirror_origin = self._mirrors(listing, key, parse, origin)
+            # Every URL the list names is configuration the policy judges, one the auditor
+            # cannot read (an ftp:// mirror on a Citrix host) included.
+            for mirror in (*mirrors, *ignored):
                 self.result.config_urls.append(
                     ConfigUrl(self.shown, self.section.id, "mirror", mirror, self.section.enabled)
                 )
@@ -264,26 +266,28 @@ class _SectionReader:
 
     def _mirrors(
         self, url: str, key: str, parse: Callable[[str, str], _Listing], origin: UrlOrigin
-    ) -> tuple[list[str], UrlOrigin]:
-        """The mirrors a mirrorlist or metalink lists, and the origin they come by."""
+    ) -> tuple[list[str], list[str], UrlOrigin]:
+        """The mirrors a mirrorlist or metalink lists, the URLs it lists that cannot be used
+        as one, and the origin they come by."""
         decision = self.remote.decide(url, origin)
         if decision.policy_host:
             self.policy_hosts.append(f"{decision.url} ({decision.reason})")
             self.policy_urls.append(decision.url)
-            return [], origin
+            return [], [], origin
         if not decision.allowed:
             self.refused.append(InputError(decision.url, decision.reason))
-            return [], origin
+            return [], [], origin
         try:
             path = decision.local_path or self.remote.fetch_by_url(decision.url, key)
             listing = parse(path, decision.url)
         except InputError as exc:
             self.failures.append(exc)
-            return [], origin
+            return [], [], origin
         if not listing.mirrors:
             self.unusable.append(f"its {key} {decision.url} {listing.why_none()}")
         mirrors = [strip_userinfo(mirror) for mirror in listing.mirrors]
-        return mirrors, UrlOrigin.listing(decision.url, origin)
+        ignored = [strip_userinfo(other) for other in listing.ignored]
+        return mirrors, ignored, UrlOrigin.listing(decision.url, origin)
 
     def _done(self, read: RepositoryRead) -> RepositoryRead:
         for refusal in self.refused:  # a working mirror does not hide what was refused, and why

@@ -194,3 +194,23 @@ def test_a_directory_holding_only_a_repository_or_a_bad_rpm_is_no_empty_input(
     code, document, _ = scan_json([str(tree), str(broken)], capsys)
     assert code == 3 and [e["input"] for e in document["errors"]] == [str(broken / "cut.rpm")]
     assert "gap:empty-input" not in gaps(document)  # the error says it, once
+
+
+def test_a_mirror_the_auditor_cannot_read_is_still_configuration_the_policy_judges(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A mirrorlist's ftp:// line is never read, but it is a mirror the user configured: on a
+    Citrix host it is a finding of the configuration, beside the mirror that was read."""
+    good = repository(tmp_path / "good", *CLEAN)
+    mirrors = tmp_path / "mirrors.txt"
+    mirrors.write_text(f"ftp://ftp.citrix.com/xenserver/updates/\nfile://{good}/\n")
+    config = tmp_path / "test.repo"
+    config.write_text(f"[updates]\nmirrorlist=file://{mirrors}\n")
+    _, document, _ = scan_json([str(config)], capsys)  # --fail-on none: the report is the point
+    [finding] = document["config_findings"]
+    assert (finding["url"], finding["rule"], finding["blocks"]) == (
+        "ftp://ftp.citrix.com/xenserver/updates/",
+        "citrix-corporate-host",
+        False,
+    )
+    assert [p["nevra"] for p in document["packages"]] == ["epochs-3:1.2-4.noarch", "epochs-3:1.2-4.src"]
