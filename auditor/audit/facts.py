@@ -119,6 +119,12 @@ class Fact:
     def status(self) -> Verdict | None:
         return self.kind._status
 
+    @property
+    def unmet(self) -> str:
+        """An unresolved requirement's fact: what nothing provides, as its text says it (the
+        unmet parts of a rich requirement, then the requirement)."""
+        return self.text.removeprefix(_NOTHING_PROVIDES)
+
 
 def package_facts(
     index: int,
@@ -218,9 +224,12 @@ def _unresolved_facts(index: int, name: str, unresolved: Sequence[Resolution]) -
             index,
             name,
             resolution.dependency.name,
-            f"nothing provides {_unmet(text, resolution.missing)}",
+            f"{_NOTHING_PROVIDES}{_unmet(text, resolution.missing)}",
             resolution=resolution,
         )
+
+
+_NOTHING_PROVIDES = "nothing provides "
 
 
 def _unmet(text: str, missing: Sequence[str]) -> str:

@@ -48,7 +48,7 @@ def section(row: PackageView, view: ReportView, anchor: str) -> str:
             message = f" \u2014 {esc(item.fact.finding.message)}" if item.fact.finding is not None else ""
             resolution = item.fact.resolution
             text = (
-                f"nothing provides <code>{esc(str(resolution.dependency))}</code>"
+                f"nothing provides <code>{esc(item.fact.unmet)}</code>"
                 if resolution is not None
                 else esc(item.text)
             )

@@ -194,9 +194,7 @@ def _why(
         evidence = sorted(own, key=lambda item: -(item.fact.severity or 0))
         text = evidence[0].text + (f" (+{len(evidence) - 1} more)" if len(evidence) > 1 else "")
     elif status is _UNRESOLVED:
-        missing = list(
-            dict.fromkeys(str(item.fact.resolution.dependency) for item in own if item.fact.resolution)
-        )
+        missing = list(dict.fromkeys(item.fact.unmet for item in own if item.fact.resolution))
         text = (
             "nothing provides "
             + ", ".join(missing[:3])

@@ -20,8 +20,12 @@ import pytest
 from auditor.audit.options import AuditOptions
 from auditor.audit.result import AuditResult, PackageResult
 from auditor.engine import run_audit
+from auditor.gate.decision import decide
+from auditor.gate.options import GateOptions
 from auditor.origin.findings import Verdict
 from auditor.origin.policy import load_policy
+from auditor.reports.render import FORMATS
+from auditor.reports.view import build_view
 from tests.deps.built import CITRIX, audit, build_repository, libsolv_installs
 
 NEEDS = {
@@ -43,6 +47,7 @@ def repositories(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
         {"name": "bar-aarch64", "arch": "aarch64"},
         # a group no x86_64 host can meet makes the requirement unresolved: the other one stays
         {"name": "needs-foreign", "arch": "x86_64", "requires": ["(c1 and bar-aarch64)"]},
+        {"name": "needs-k1", "requires": ["(k1 and zz-base)"]},  # unresolved, and nothing else
     ]
     packages += [{"name": name, "requires": [text]} for name, text in NEEDS.items()]
     full = build_repository(packages, top / "full")
@@ -89,6 +94,17 @@ def test_a_group_left_without_a_provider_of_the_host_keeps_the_others(result: Au
 def test_the_fact_names_what_nothing_provides(result: AuditResult) -> None:
     texts = [fact.text for fact in _row(result, "needs-and").facts if fact.resolution is not None]
     assert texts == ["nothing provides zz-base (in (c1 and zz-base))"]
+
+
+def test_every_format_names_what_nothing_provides_as_the_fact_does(result: AuditResult) -> None:
+    """The table's why line and the HTML page said the whole expression where the fact names
+    the unmet part."""
+    view = build_view(result, decide(result, GateOptions()))
+    (row,) = [row for row in view.by_name("needs-k1") if not row.package.is_source]
+    assert row.status is Verdict.UNRESOLVED
+    assert row.why == "nothing provides zz-base (in (k1 and zz-base))"
+    page = FORMATS["html"](view)
+    assert "nothing provides <code>zz-base (in (c1 and zz-base))</code>" in page
 
 
 def test_roots_audit_what_an_unresolved_requirement_needs(repositories: tuple[Path, Path]) -> None:
