@@ -263,6 +263,9 @@ def hidden_dependencies(listed: Package, read: Package) -> list[str]:
     it), and a capability the metadata claims that the header does not provide (a clean way
     around a Citrix provider that does not exist).
 
+    A Conflicts or Obsoletes of the header the metadata lacks is hidden too: each takes a
+    provider out of the ways around one.
+
     createrepo_c leaves out of primary.xml the requirements on ``rpmlib(...)``, on what the
     package provides itself or its own primary files, repeats, and every ``libc.so.6``
     requirement but the highest (``parsehdr.c``); those are not hidden. Names are compared,
@@ -285,6 +288,10 @@ def hidden_dependencies(listed: Package, read: Package) -> list[str]:
         said.append(f"requires {_names(dropped)} in the header, not in the metadata")
     if claimed:
         said.append(f"provides {_names(claimed)} in the metadata, not in the header")
+    for kind in ("conflicts", "obsoletes"):
+        lacking = {d.name for d in getattr(read, kind)} - {d.name for d in getattr(listed, kind)}
+        if lacking:
+            said.append(f"{kind} {_names(lacking)} in the header, not in the metadata")
     return said
 
 

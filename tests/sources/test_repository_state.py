@@ -352,3 +352,23 @@ def test_what_createrepo_c_leaves_out_of_the_metadata_is_no_disagreement(
     code, _, errors = scan([str(repo)], capsys)
     assert errors == []
     assert code in (0, 1)
+
+
+def test_metadata_that_drops_a_header_s_conflict_is_an_input_error(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A Conflicts takes a provider out of the ways around one: edited out of the metadata,
+    it would make a way around appear that rpm refuses."""
+    from tests.conftest import rewrite_primary
+
+    rewrite_primary(
+        repo,
+        lambda text: text.replace('<rpm:entry name="single-conflict" flags="LT" epoch="0" ver="2.0"/>', ""),
+    )
+    code, _, errors = scan([str(repo)], capsys)
+    file = repo / "Packages" / f"{GOOD_NEVRA}.rpm"
+    assert errors == [
+        f"auditor: error: {file}: the file's header and the repository metadata disagree: conflicts "
+        "'single-conflict' in the header, not in the metadata"
+    ]
+    assert code == 3
