@@ -82,5 +82,5 @@ def main(argv: Sequence[str] | None = None) -> int:
 def console_main() -> NoReturn:
     """The ``auditor`` command: `main`, then an exit that skips tearing the run down (`process`)."""
     process.keep_until_exit()
-    process.stderr_outlives_its_reader()
+    process.streams_outlive_their_readers()
     process.exit_now(main())

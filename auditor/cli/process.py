@@ -6,8 +6,9 @@
   object.
 - Memory the audit freed is given back to the system before the report is built
   (`return_freed_memory`), so the report's own memory does not come on top of it.
-- Standard error outlives its reader (`stderr_outlives_its_reader`): ``auditor scan 2>&1 |
-  head`` must end with the run's exit code, not with a broken pipe.
+- Standard error outlives its reader, and a standard stream closed before the run is the null
+  device (`streams_outlive_their_readers`): ``auditor scan 2>&1 | head`` and ``auditor scan
+  2>&-`` must end with the run's exit code, not with a broken pipe or a lost one.
 """
 
 from __future__ import annotations
@@ -77,7 +78,7 @@ def exit_now(code: int) -> NoReturn:
     does for the same reason.
     """
     for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):
+        with contextlib.suppress(OSError, ValueError, AttributeError):  # None: closed at start
             stream.flush()
     os._exit(code)
 
@@ -112,7 +113,12 @@ class _OutlivingStream:
         return getattr(self._stream, name)
 
 
-def stderr_outlives_its_reader() -> None:
+def streams_outlive_their_readers() -> None:
     """Called by the console entry point: standard error survives a reader that went away
-    (standard output does in `auditor.cli.output`, which writes every report)."""
+    (standard output does in `auditor.cli.output`, which writes every report), and a standard
+    stream closed before the run started (``2>&-``, ``>&-``: Python then sets it to None) is
+    the null device, so that the run still ends with its own exit code."""
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115 - lives to the exit
     sys.stderr = cast(TextIO, _OutlivingStream(sys.stderr))

@@ -64,3 +64,20 @@ def test_the_report_a_broken_pipe_cut_short_is_stored_whole(tmp_path: Path) -> N
     )
     assert replayed.returncode == fresh.returncode == 1
     assert replayed.stdout == fresh.stdout
+
+
+@pytest.mark.parametrize("closed", ["stdout", "stderr"])
+def test_a_standard_stream_closed_before_the_run_leaves_the_exit_code_alone(closed: str) -> None:
+    """``2>&-`` ended with exit 120 and no report, ``>&-`` with a traceback (review 9b): a
+    stream closed at start is the null device, and the run ends with its own code."""
+    command = [sys.executable, "-m", "auditor", "scan", str(EXAMPLE), "--no-cache"]
+    environment = {**os.environ, "PYTHONPATH": str(ROOT)}
+    descriptor = 1 if closed == "stdout" else 2
+
+    def close() -> None:
+        os.close(descriptor)
+
+    run = subprocess.run(command, env=environment, check=False, preexec_fn=close, capture_output=True)
+    assert run.returncode == 1
+    other = run.stderr if closed == "stdout" else run.stdout
+    assert b"Traceback" not in other and b"internal error" not in other
