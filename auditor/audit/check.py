@@ -40,6 +40,16 @@ def audit_change(
     before = audit(base, context)
     replaced = {_key(package) for package in new.packages}
     kept = [package for package in base.packages if _key(package) not in replaced]
+    # A BASE binary the change does not replace was still built from its BASE source package
+    # (a spec that no longer builds foo-extra, an update of foo alone): that source package
+    # stays for it, or it would lose the evidence it inherits and gain a gap the change did
+    # not cause.
+    still_built_from = {key for package in kept if (key := package.built_from_key) is not None}
+    kept += [
+        package
+        for package in base.packages
+        if package.is_source and _key(package) in replaced and package.source_key in still_built_from
+    ]
     merged = LoadResult(
         packages=[*new.packages, *kept],
         errors=[*new.errors, *base.errors],

@@ -228,13 +228,18 @@ def check_view(change: ChangeAudit, gate: GateOptions, waivers: Sequence[Waiver]
     after = side_of_audit(change.after, after_decision)
     comparison = compare(before, after)
     new_names = {change.after.packages[index].name for index in change.new}
-    new_records = [
-        record
-        for (name, _arch), records in after.packages.items()
-        if name in new_names
-        for record in records
-        if any(change.after.packages[i].nevra == record.nevra for i in change.new)
-    ]
+    new_nevras = {change.after.packages[index].nevra for index in change.new}
+    # One record per NEVRA: a BASE source package kept for the binaries still built from it
+    # (`audit_change`) shares the NEVRA of a spec's, and is not new.
+    new_records = list(
+        {
+            record.nevra: record
+            for (name, _arch), records in after.packages.items()
+            if name in new_names
+            for record in reversed(records)
+            if record.nevra in new_nevras
+        }.values()
+    )
     changed = {item.fact.subject for item in comparison.changes if item.change is Change.NEW}
     fixed = {item.fact.subject for item in comparison.changes if item.change is Change.FIXED}
     worse, better = [], []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -268,3 +269,55 @@ def test_a_waiver_of_the_source_package_alone_leaves_its_binary_a_regression(
         document = json.loads(capsys.readouterr().out)
         assert [(r["package"], r["kind"]) for r in document["regressions"]] == [("foo", "origin")]
         assert code == 1
+
+
+FOO_WITH_EXTRA = """\
+Name: foo
+Version: 1.0
+Release: 1
+Summary: t
+License: MIT
+URL: https://example.org/
+BuildArch: noarch
+AutoReqProv: no
+%description
+t
+%package extra
+Summary: x
+%description extra
+x
+%install
+mkdir -p %{buildroot}/usr/share/foo
+echo x > %{buildroot}/usr/share/foo/a
+echo x > %{buildroot}/usr/share/foo/b
+%files
+/usr/share/foo/a
+%files extra
+/usr/share/foo/b
+"""
+
+
+def test_a_base_binary_the_change_does_not_replace_keeps_its_source_package(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The spec of foo-1.0-1 no longer builds foo-extra: the BASE foo-extra stays, built from
+    the BASE SRPM, which the spec's source package replaced. It lost its source package and
+    'check --strict' failed on a gap the change did not cause (review 9b, finding 1)."""
+    top = tmp_path / "rpmbuild"
+    spec = tmp_path / "foo.spec"
+    spec.write_text(FOO_WITH_EXTRA)
+    subprocess.run(["rpmbuild", "-ba", "--quiet", "--define", f"_topdir {top}", str(spec)], check=True)
+    base = tmp_path / "base"
+    for directory, pattern in (("noarch", "RPMS/noarch/*.rpm"), ("SRPMS", "SRPMS/*.rpm")):
+        (base / directory).mkdir(parents=True)
+        for built in top.glob(pattern):
+            shutil.copy(built, base / directory)
+        subprocess.run(["createrepo_c", "--quiet", str(base / directory)], check=True)
+    new = tmp_path / "new" / "foo.spec"
+    new.parent.mkdir()
+    new.write_text(FOO_WITH_EXTRA.split("%package extra")[0] + "%install\n%files\n")
+    code = main(["check", str(new), "--against", str(base / "noarch"), "--strict", "--format", "json"])
+    document = json.loads(capsys.readouterr().out)
+    assert document["regressions"] == [] and document["worse"] == []
+    assert sorted(item["nevra"] for item in document["new"]) == ["foo-1.0-1.noarch", "foo-1.0-1.src"]
+    assert code == 0
