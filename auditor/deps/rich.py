@@ -53,6 +53,11 @@ class Evaluation:
     def __init__(self, index: ProvidesIndex) -> None:
         self.index = index
         self._rough = False
+        self._fixed: dict[int, list[Clause]] = {}
+        """The clauses of each subtree no condition governs, by node id, for the requirement
+        being read: the same on every host, so read once rather than once per host."""
+        self._ungoverned: set[int] = set()
+        """The ``and`` and ``or`` nodes of that requirement no condition is inside (`_governed`)."""
 
     def providers(self, node: Node) -> tuple[int, ...]:
         """Packages that on their own satisfy ``node`` (for ``with``/``without``)."""
@@ -118,13 +123,35 @@ class Evaluation:
         if len(conditions) > MAX_CONDITIONS:
             self._rough = True
             return [frozenset((atom,)) for atom in dict.fromkeys(self._atoms(node))]
+        if not conditions:
+            return self._clauses(node, {})
         needed: list[Clause] = []
-        for chosen in itertools.product((True, False), repeat=len(conditions)):
-            host = dict(zip(conditions, chosen, strict=True))
-            found = self._clauses(node, host)
-            if _NEVER not in found:
-                needed += found
+        self._fixed.clear()
+        self._ungoverned = set()
+        self._governed(node)
+        try:
+            for chosen in itertools.product((True, False), repeat=len(conditions)):
+                host = dict(zip(conditions, chosen, strict=True))
+                found = self._clauses(node, host)
+                if _NEVER not in found:
+                    needed += found
+        finally:
+            self._fixed.clear()
         return _distinct(needed)
+
+    def _governed(self, node: Node) -> bool:
+        """Whether a condition (``if``, ``unless``) is anywhere in ``node``; the ``and`` and
+        ``or`` nodes without one go in `_ungoverned`, in one walk."""
+        if isinstance(node, Simple) or node.op in (RichOp.WITH, RichOp.WITHOUT):
+            return False
+        parts = (*node.operands, node.otherwise) if node.otherwise is not None else node.operands
+        inside = [self._governed(operand) for operand in parts]
+        if node.op in (RichOp.IF, RichOp.UNLESS):
+            return True
+        if any(inside):
+            return True
+        self._ungoverned.add(id(node))
+        return False
 
     def _conditions(self, node: Node) -> Iterator[str]:
         """The conditions of ``node`` a host can have (something provides them), as written."""
@@ -159,10 +186,13 @@ class Evaluation:
         if isinstance(node, Simple):
             return [_leaf(self.index.providers(node.dep), str(node.dep))]
         op = node.op
-        if op is RichOp.AND:
-            return _distinct([clause for operand in node.operands for clause in self._clauses(operand, host)])
-        if op is RichOp.OR:
-            return self._any([self._clauses(operand, host) for operand in node.operands])
+        if op is RichOp.AND or op is RichOp.OR:
+            if host and id(node) in self._ungoverned:
+                fixed = self._fixed.get(id(node))
+                if fixed is None:
+                    fixed = self._fixed[id(node)] = self._joined(node, host)
+                return fixed
+            return self._joined(node, host)
         if op in (RichOp.WITH, RichOp.WITHOUT):
             return [_leaf(self.providers(node), str(node))]
         then, condition, otherwise = node.operands[0], node.operands[1], node.otherwise
@@ -173,6 +203,13 @@ class Evaluation:
         if not present:  # (A unless B else C): B ? C : A
             return self._clauses(then, host)
         return [_NEVER] if otherwise is None else self._clauses(otherwise, host)  # (A unless B): A, and not B
+
+    def _joined(self, node: Node, host: dict[str, bool]) -> list[Clause]:
+        """An ``and`` or an ``or`` on ``host``: its operands' clauses, all of them, or crossed."""
+        assert not isinstance(node, Simple)
+        if node.op is RichOp.AND:
+            return _distinct([clause for operand in node.operands for clause in self._clauses(operand, host)])
+        return self._any([self._clauses(operand, host) for operand in node.operands])
 
     def _any(self, operands: Sequence[list[Clause]]) -> list[Clause]:
         """The conjunctive normal form of an ``or`` of operands each in it: every way of taking one
