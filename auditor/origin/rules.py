@@ -163,13 +163,12 @@ class FieldRule(Rule):
 
     def _decide(self, name: str, value: str) -> Finding | None:
         # The rule sees the value as a reader does; the finding keeps the value as written.
-        texts = readings(value)
-        if self.pattern is not None:
-            for text in texts:
-                match = self.pattern.search(text)
-                if match is not None:
-                    return self.finding(name, value, capability=f"{name}:{match.group().casefold()}")
-        for text in texts:
+        # Each reading whole (pattern, then domains) before the next: a value matched as
+        # written keeps the capability, hence the fingerprint, it had before folded readings.
+        for text in readings(value):
+            match = self.pattern.search(text) if self.pattern is not None else None
+            if match is not None:
+                return self.finding(name, value, capability=f"{name}:{match.group().casefold()}")
             host = text.strip().rstrip(".").lower()
             domain = next((d for d in self.domains if host_matches(host, d)), None)
             if domain is not None:

@@ -213,17 +213,14 @@ def overlay(listed: Package, read: Package, *where: str) -> Overlaid | InputErro
     # Judged by the header's value wherever the two differ at all, re-flowed whitespace
     # included: the metadata's spelling must never be the one the policy reads.
     origin = {
-        field: value for field in ORIGIN_FIELDS if (value := getattr(read, field)) != getattr(listed, field)
+        field: value for field in AGREED_FIELDS if (value := getattr(read, field)) != getattr(listed, field)
     }
-    said = _disagreement(listed, read, differing) if differing else None
     hidden = hidden_dependencies(listed, read)
     if hidden:
         # The file is what gets installed, and rpm checks its header's dependencies: the
         # package is resolved by those, as it is judged by the header's origin fields.
         origin.update((field, getattr(read, field)) for field in COPIED_DEPENDENCIES)
-        said = "; ".join(filter(None, (said, *hidden)))
-        if not differing:
-            said = "the file's header and the repository metadata disagree: " + said
+    said = _disagreement(listed, read, differing, hidden) if differing or hidden else None
     header_only = {field: getattr(read, field) for field in HEADER_ONLY_FIELDS}
     if listed.is_source:
         merged = with_fields(
@@ -245,10 +242,11 @@ def overlay(listed: Package, read: Package, *where: str) -> Overlaid | InputErro
 
 HEADER_ONLY_FIELDS = ("signing_keys", "distribution", "bugurl")
 """The fields the policy reads that a package's header carries and a repository's metadata lacks."""
-ORIGIN_FIELDS = ("vendor", "packager", "buildhost", "url", "license", "sourcerpm")
-"""The fields the audit reads that a repository's metadata and a package's header both carry:
-what the policy judges, and the source package a binary inherits its evidence from (an empty
-SOURCERPM in the metadata hid the header's, and the Citrix SRPM it names)."""
+AGREED_FIELDS = ("vendor", "packager", "buildhost", "url", "license", "sourcerpm")
+"""The fields a repository's metadata and a package's header both carry, on which they must
+agree: the origin fields the policy judges, and the source package a binary inherits its
+evidence from (an empty SOURCERPM in the metadata hid the header's, and the Citrix SRPM it
+names)."""
 
 
 COPIED_DEPENDENCIES = ("requires", "provides", "conflicts", "obsoletes")
@@ -296,24 +294,27 @@ def hidden_dependencies(listed: Package, read: Package) -> list[str]:
 
 
 def _names(names: set[str]) -> str:
+    """Dependency names for a message: sorted, quoted, the first five and a count."""
     shown = sorted(names)
     more = f" and {len(shown) - 5} more" if len(shown) > 5 else ""
     return ", ".join(_shown(name) for name in shown[:5]) + more
 
 
-def _disagreement(listed: Package, read: Package, differing: list[str]) -> str:
+def _disagreement(listed: Package, read: Package, differing: list[str], hidden: list[str]) -> str:
+    """The file's input error: each field that differs with both values, then what the
+    metadata hides of the header's dependencies (`hidden_dependencies`)."""
     shown = [
         f"{field} {_shown(getattr(read, field))} in the header, "
         f"{_shown(getattr(listed, field))} in the metadata"
         for field in differing
     ]
-    return "the file's header and the repository metadata disagree: " + "; ".join(shown)
+    return "the file's header and the repository metadata disagree: " + "; ".join([*shown, *hidden])
 
 
 def _differing_fields(listed: Package, read: Package) -> list[str]:
     return [
         field
-        for field in ORIGIN_FIELDS
+        for field in AGREED_FIELDS
         if (ours := getattr(read, field)) != (theirs := getattr(listed, field))
         and _comparable(ours) != _comparable(theirs)
     ]

@@ -290,6 +290,7 @@ class _SectionReader:
         return mirrors, ignored, UrlOrigin.listing(decision.url, origin)
 
     def _done(self, read: RepositoryRead) -> RepositoryRead:
+        """The repository read, with a warning for each URL refused or failed before it."""
         for refusal in self.refused:  # a working mirror does not hide what was refused, and why
             self.result.warnings.append(f"{self.where}: {refusal.source} not used: {refusal.reason}")
         # Nor what failed before it: a mirror may hold other packages than the baseurl, and a
@@ -300,6 +301,10 @@ class _SectionReader:
         return read
 
     def _give_up(self) -> None:
+        """No URL of the section could be read: an input error naming the last failure; a
+        `repository-not-read` gap when every URL was on a policy host (its finding is the
+        configuration's); and an input error when its list named no usable mirror at all, as
+        dnf refuses such a repository."""
         failures = self.failures + self.refused
         if failures:
             last = failures[-1]
@@ -343,6 +348,8 @@ class _Listing:
     """What a kept URL must be, for the error when none is."""
 
     def why_none(self) -> str:
+        """Why the list gave no mirror, for the section's input error: it names none, or only
+        URLs the auditor does not fetch (the first of them shown)."""
         if not self.ignored:
             return "lists no URL"
         more = f" and {len(self.ignored) - 1} more" if len(self.ignored) > 1 else ""
@@ -350,6 +357,8 @@ class _Listing:
 
 
 def _usable(url: str) -> bool:
+    """Whether a listed URL can be a mirror: one of the schemes the auditor fetches (http,
+    https, file); another is still configuration the policy judges (`_SectionReader.read`)."""
     return urlsplit(url).scheme.lower() in _LISTED_SCHEMES
 
 
