@@ -262,21 +262,24 @@ class MissingSources:
     """
 
     def __init__(self) -> None:
-        self._said: dict[str, tuple[Gap, str, str]] = {}
+        self._said: dict[tuple[str, bool], tuple[Gap, str, str]] = {}
 
-    def fact(self, index: int, package: Package) -> Fact:
+    def fact(self, index: int, package: Package, *, spec_only: bool = False) -> Fact:
         """The gap of ``package``, a binary whose SOURCERPM names no package of the run, or
         is empty: rpmbuild writes it in every binary, so a binary without one hides where it
         came from."""
         sourcerpm = package.sourcerpm or ""
-        said = self._said.get(sourcerpm)
+        said = self._said.get((sourcerpm, spec_only))
         if said is None:
-            detail = (
-                f"{sourcerpm} is not among the inputs"
-                if sourcerpm
-                else "its source package is unknown: the package names none (no SOURCERPM)"
-            )
+            if not sourcerpm:
+                detail = "its source package is unknown: the package names none (no SOURCERPM)"
+            elif spec_only:
+                # ``spec_only``: a spec of that name, version and release is in the run; it is
+                # what would be built now, not what this package was built from.
+                detail = f"{sourcerpm} is not among the inputs, only a spec of the same version"
+            else:
+                detail = f"{sourcerpm} is not among the inputs"
             gap = Gap(GapKind.SOURCE_NOT_AUDITED, detail)
-            said = self._said[sourcerpm] = (gap, _gap_capability(gap), f"not seen: {gap}")
+            said = self._said[(sourcerpm, spec_only)] = (gap, _gap_capability(gap), f"not seen: {gap}")
         gap, capability, text = said
         return Fact(FactKind.GAP, _GAP_RULES[gap.kind], index, package.name, capability, text, gap=gap)

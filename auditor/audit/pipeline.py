@@ -175,7 +175,11 @@ def _results(
         # A binary built from a source package nowhere in the run, or naming none: its Source
         # URLs were not seen.
         orphan = not package.is_source and package.built_from_key not in source_keys
-        gap = missing_sources.fact(index, package) if orphan else None
+        gap = (
+            missing_sources.fact(index, package, spec_only=(package.source_rpm_key, True) in source_keys)
+            if orphan
+            else None
+        )
         source = graph.built_from.get(index)
         unaudited = packages[source] if source is not None and source not in audited_set else None
         facts = package_facts(index, package, packages, own, propagation, unresolved, gap, unaudited)

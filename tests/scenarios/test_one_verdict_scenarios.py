@@ -231,7 +231,12 @@ def test_a_built_rpm_whose_source_package_is_only_a_spec_has_a_gap(
     built = str(RPMS / "payload-xz-1.0-1.noarch.rpm")
     code, report, _ = run(["scan", str(changed), built, "--format", "json", "--strict"], capsys)
     (package,) = [p for p in json.loads(report)["packages"] if p["input"] == built]
-    assert [gap["kind"] for gap in package["gaps"]] == ["source-not-audited"]
+    assert [(gap["kind"], gap["detail"]) for gap in package["gaps"]] == [
+        (
+            "source-not-audited",
+            "payload-xz-1.0-1.src.rpm is not among the inputs, only a spec of the same version",
+        )
+    ]
     assert code == 3
 
 
