@@ -31,7 +31,7 @@ from auditor.audit.result import AuditResult, PackageResult
 from auditor.core.errors import ExitCode, InputError
 from auditor.gate.baseline import Baseline, BaselineEntry, BaselineMatcher, legacy_key
 from auditor.gate.options import GateOptions
-from auditor.gate.waivers import Waiver
+from auditor.gate.waivers import Waiver, WaiverIndex
 from auditor.rpm.model import EVR, Package
 
 
@@ -197,11 +197,12 @@ def decide(
     if baseline is not None:
         accepted = baseline.matcher(audit.origin_reach.names if isinstance(audit, AuditResult) else None)
     sources = {p.source_key: p.evr for p in audit.packages if p.is_source} if waivers else {}
+    index = WaiverIndex(live)
     rulings: list[Ruling] = []
     by_package: dict[int, list[Ruling]] = {}
     for fact in audit.facts:
         package = audit.packages[fact.package] if fact.package is not None else None
-        ruling = _rule(fact, package, options, live, accepted, used, sources)
+        ruling = _rule(fact, package, options, index, accepted, used, sources)
         rulings.append(ruling)
         if fact.package is not None:
             by_package.setdefault(fact.package, []).append(ruling)
@@ -227,7 +228,7 @@ def _rule(
     fact: Fact,
     package: Package | None,
     options: GateOptions,
-    waivers: Sequence[Waiver],
+    waivers: WaiverIndex,
     baseline: BaselineMatcher | None,
     used: set[int],
     sources: Mapping[tuple[str, bool], EVR],
@@ -240,7 +241,7 @@ def _rule(
     gap = fact.kind is FactKind.GAP
     if not gap and fact.status not in options.fail_on:
         return Ruling(fact, Disposition.NOT_GATED)
-    waiver = next((w for w in waivers if w.matches(fact, package, sources)), None)
+    waiver = waivers.first(fact, package, sources)
     if waiver is not None:
         used.add(id(waiver))
         return Ruling(fact, Disposition.WAIVED, waiver)

@@ -241,3 +241,44 @@ def test_a_taint_entry_from_before_taints_named_their_origin_package_accepts_onl
         ("new", "proprietary:blob"),
         ("unchanged", "citrix:xlib"),
     ]
+
+
+def test_waivers_found_by_name_decide_as_a_scan_in_file_order_does(monkeypatch: Any) -> None:
+    """Waivers naming packages exactly are found by name (red team 7: every fact tried every
+    waiver, minutes for thousands of waivers); a pattern is still tried in file order, and the
+    first waiver that accepts a fact decides it, as a scan of the whole list does."""
+    from tests.report_cases import audit_of
+    from tests.report_cases import waiver as make_waiver
+
+    specs: list[dict[str, Any]] = [{"name": "xenlicense", "vendor": "Citrix Systems, Inc."}]
+    specs += [{"name": f"app{n}", "requires": ["xenlicense"]} for n in range(30)]
+    audit = audit_of(specs)
+    waivers = [make_waiver(f"unrelated{n}", f"w-unrelated{n}") for n in range(500)]
+    waivers += [make_waiver("app1*", "w-pattern"), make_waiver("app12", "w-exact-after-pattern")]
+    waivers += [make_waiver("app2", "w-exact"), make_waiver("app2*", "w-pattern-after-exact")]
+    waivers += [make_waiver("xenlicense", "w-origin", arch="src")]  # matches no binary fact
+    decision = decide(audit, GateOptions(), waivers)
+    for ruling in decision.rulings:
+        package = audit.packages[ruling.fact.package] if ruling.fact.package is not None else None
+        scanned = next((w for w in waivers if package and w.matches(ruling.fact, package, {})), None)
+        assert ruling.waiver is scanned, ruling.fact.text
+    chosen = {r.fact.subject: r.waiver.id for r in decision.rulings if r.waiver is not None}
+    assert (
+        chosen["app12"] == "w-pattern"
+        and chosen["app2"] == "w-exact"
+        and chosen["app20"] == "w-pattern-after-exact"
+    )
+    # Each fact tries the waivers that can name its package, not the 500 others.
+    from auditor.gate.waivers import Waiver
+
+    tried = 0
+    matches = Waiver.matches
+
+    def counted(self: Waiver, *args: Any) -> bool:
+        nonlocal tried
+        tried += 1
+        return matches(self, *args)
+
+    monkeypatch.setattr(Waiver, "matches", counted)
+    decide(audit, GateOptions(), waivers)
+    assert tried < 5 * len(audit.facts)
