@@ -21,7 +21,9 @@ class GapKind(enum.Enum):
     """Read from repodata only: the header fields repodata lacks (signing key, Distribution, BugURL,
     a source package's Source and Patch URLs) are unseen."""
     SPEC_UNREADABLE = "spec-unreadable"
-    """A source package whose spec could not be read (no SPEC tag, and no usable spec in the payload)."""
+    """A source package whose spec could not be read (no SPEC tag, and no usable spec in the payload),
+    or a spec whose reading a bound cut (an expansion too large, the spec's budget of expansion
+    spent, lines not joined as rpm joins them): what the lines cut define or make is unseen."""
     BUDGET_EXHAUSTED = "budget-exhausted"
     """The download budget stopped the reading of this package's header or payload spec."""
     UNDECIDED_CONDITIONAL = "undecided-conditional"

@@ -26,7 +26,7 @@ from auditor.rpm.spec.parser import parse_spec
 from auditor.rpm.spec.result import Spec, SpecPackage
 
 MAX_SPEC_BYTES = 4 * 1024 * 1024
-_BINARY_GAPS = frozenset({GapKind.UNDECIDED_CONDITIONAL, GapKind.SPEC_CODE})
+_BINARY_GAPS = frozenset({GapKind.UNDECIDED_CONDITIONAL, GapKind.SPEC_CODE, GapKind.SPEC_UNREADABLE})
 
 
 def read_spec_file(
@@ -172,8 +172,9 @@ def _binary_package(
         files=spec.files.get(sub.name, ()),
         spec=path,
         notes=notes,
-        # An undecided conditional, or code not run, may have chosen any package's dependencies
-        # and tags; an unexpanded Source belongs to the source package alone.
+        # An undecided conditional, code not run, or lines the reader's bounds cut, may have
+        # chosen any package's dependencies and tags; an unexpanded Source belongs to the
+        # source package alone.
         gaps=(*(gap for gap in spec.gaps if gap.kind in _BINARY_GAPS), *_generated_requires(spec, sub, path)),
     )
 

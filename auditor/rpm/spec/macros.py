@@ -22,6 +22,7 @@ definition is made, and its name marked *unknown*: every later test of it is rec
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from itertools import islice, product
 from math import prod
@@ -45,7 +46,18 @@ __all__ = ["DEFAULT_MACROS", "ENVIRONMENT_MACROS", "Expansion", "MacroContext", 
 MAX_DEPTH = 64
 """Nesting of macro bodies, as rpm's ``max_macro_depth``."""
 MAX_OUTPUT = 256 * 1024
-"""Expanded text per call; a definition that doubles itself stops here."""
+"""Expanded text per call, and per ``%global`` body; a definition that doubles itself stops here."""
+MAX_WORK = MAX_OUTPUT * 16
+"""Work per call: the characters its expansions make, at every level of nesting."""
+WORK_PER_BYTE = 16
+"""The work a whole spec's expansions may do, per byte of the spec (`MAX_WORK` more): the
+bound on the time and memory its reading takes (`MacroContext.allow`). The real specs read
+in testing do less than 3 per byte (a kernel.spec of 611 KB: 1.4 million)."""
+REFERENCE_COST = 16
+"""The work a macro reference costs besides the characters it makes: looking a name up
+costs what copying some characters does, and a body of 262,144 references to an undefined
+macro makes few characters but took a second to expand, line after line."""
+TOO_LARGE = "(expansion too large)"
 
 
 MAX_VARIANTS = 16
@@ -59,20 +71,44 @@ class _TooLarge(Exception):
 
 
 class MacroContext(MacroTable):
-    """A table of macro definitions and the expander that reads it."""
+    """A table of macro definitions and the expander that reads it.
+
+    Its expansions share one budget of work (`allow`): each call may do `MAX_WORK`, all of
+    them together what the spec's size allows. A call past either is left as written, with
+    `TOO_LARGE` in `Expansion.unexpanded`, and counted in `cuts`; once the budget is spent
+    (`exhausted`), every text holding a ``%`` is. Its reader says so in a gap."""
+
+    def __init__(self, defines: Mapping[str, str] | None = None) -> None:
+        super().__init__(defines)
+        self.work_left = MAX_WORK
+        self.exhausted = False
+        self.cuts = 0
+        """Expansions left as written because they passed a bound."""
+
+    def allow(self, size: int) -> None:
+        """What follows reads a spec of ``size`` bytes: its expansions may do `MAX_WORK` and
+        `WORK_PER_BYTE` times its size of work in all."""
+        self.work_left = MAX_WORK + WORK_PER_BYTE * size
+        self.exhausted = False
 
     # -- the expander -------------------------------------------------------------------
 
     def expand(self, text: str) -> Expansion:
         result = Expansion("")
+        if self.exhausted and "%" in text:
+            return self._cut(text, result)
         try:
             result.text = self._expand(text, result, 0)
         except _TooLarge:
-            result.text = text
-            result.unexpanded.append("(expansion too large)")
+            return self._cut(text, result)
         if len(result.text) > MAX_OUTPUT:
-            result.text = text
-            result.unexpanded.append("(expansion too large)")
+            return self._cut(text, result)
+        return result
+
+    def _cut(self, text: str, result: Expansion) -> Expansion:
+        result.text = text
+        result.unexpanded.append(TOO_LARGE)
+        self.cuts += 1
         return result
 
     def _expand(self, text: str, result: Expansion, depth: int) -> str:
@@ -91,8 +127,13 @@ class MacroContext(MacroTable):
             out.append(text[i:j])
             piece, i = self._one(text, j, result, depth)
             out.append(piece)
-            result.work += len(piece) + len(out[-2]) + 1
-            if result.work > MAX_OUTPUT * 16:
+            work = len(piece) + len(out[-2]) + 1
+            result.work += work
+            self.work_left -= work + REFERENCE_COST
+            if self.work_left < 0:
+                self.exhausted = True
+                raise _TooLarge
+            if result.work > MAX_WORK:
                 raise _TooLarge
         return "".join(out)
 
@@ -264,6 +305,10 @@ class MacroContext(MacroTable):
             self.define(definition.name, body, definition.options, local=True)
             return "", definition.end
         expanded = self._expand(body, result, depth + 1)
+        if len(expanded) > MAX_OUTPUT:
+            # Not defined, and not left undefined either: what reads it later is inexact.
+            self.forget(definition.name)
+            raise _TooLarge
         others, complete = self.other_expansions(body, expanded) if definition.options is None else ([], True)
         self.define(definition.name, expanded, definition.options)
         if others:  # expanded now, from macros with several values: it has as many

@@ -25,8 +25,8 @@ from auditor.rpm.spec.dependencies import parse_dependency_list
 from auditor.rpm.spec.files import files_header, files_line
 from auditor.rpm.spec.generated import excludes_every_requirement
 from auditor.rpm.spec.lines import NUMBERED, SECTION, SOURCE_AFTER_BLANK, TAG, tag_number
-from auditor.rpm.spec.macros import Expansion, MacroContext
-from auditor.rpm.spec.readline import is_directive, logical_line, rpm_lines
+from auditor.rpm.spec.macros import TOO_LARGE, WORK_PER_BYTE, Expansion, MacroContext
+from auditor.rpm.spec.readline import LineJoiner, is_directive, rpm_lines
 from auditor.rpm.spec.result import ORIGIN_TAGS, PackageDraft, Spec, shorten, unexpanded_source_gap
 from auditor.rpm.spec.scriptlets import WHEN as SCRIPTLETS
 from auditor.rpm.spec.scriptlets import scriptlet_header
@@ -40,6 +40,11 @@ _DEPENDENCY_TAGS: dict[str, DependencyKind] = {
 """A preamble tag that declares dependencies, and the kind it declares (``PreReq`` is old ``Requires``)."""
 _TAG_MACROS = ("name", "version", "release", "epoch", "summary", "license", "url", "bugurl", "vendor",
                "packager", "distribution", "group")  # fmt: skip
+
+_NOT_JOINED = (
+    "lines from here on are read one by one, not joined as rpm joins them: the spec's %{, %( or %[ "
+    "never closed (rpm refuses it) were read to its end too often (readline.MAX_UNCLOSED_READS)"
+)
 
 
 class _BuildArchRead(Exception):
@@ -91,6 +96,8 @@ class _SpecReader:
         self.packaging: set[str] = set()
         self.source_line = False
         """Whether the line read gave a Source or Patch: code in its value is that Source's gap."""
+        self.budget_spent = False
+        """Whether the gap of the spent expansion budget was given (`_note_cuts`)."""
 
     @property
     def reading(self) -> bool:
@@ -102,37 +109,47 @@ class _SpecReader:
         return self.conditionals.undecided_branch
 
     def feed(self, lines: list[str]) -> None:
+        self.macros.allow(sum(len(line) + 1 for line in lines))
+        joiner = LineJoiner(lines)
         number = 0
         while number < len(lines):
             start_line = number + 1
-            raw, number = logical_line(lines, number)
-            if "\n" not in raw:
-                self._read(raw, start_line)
+            raw, number = joiner.logical_line(number)
+            cuts = self.macros.cuts
+            self._logical(raw, start_line)
+            self._note_cuts(cuts, start_line, raw)
+            if joiner.cut == number < len(lines):
+                self._unread(number + 1, lines[number], _NOT_JOINED)
+
+    def _logical(self, raw: str, start_line: int) -> None:
+        """One line as rpm's ``readLine`` gives it, maybe several joined (`LineJoiner`)."""
+        if "\n" not in raw:
+            self._read(raw, start_line)
+            return
+        # rpm expands the text it joined if the branch it starts in is read (else none of
+        # it), splits the result into lines again and looks for a conditional in each, in
+        # a skipped branch too: a comment ending in a backslash does not hide the %else
+        # after it, and a %define whose body holds an %if is no conditional.
+        self.macros.undecided_branch = self.undecided_branch
+        expansion = self.macros.expand(raw) if self.reading else None
+        pieces = rpm_lines(raw if expansion is None else expansion.text, start_line)
+        if not any(is_directive(text) for text, _ in pieces):
+            self._read(raw, start_line, expansion or Expansion(raw))
+            return
+        # A conditional written as such is read as written, for what its own macros may be,
+        # not for those of the text around it (a `%cmake \` line with `%if %{with x}` in it).
+        written = [piece for piece in rpm_lines(raw, start_line) if is_directive(piece[0])]
+        made = sum(1 for text, _ in pieces if is_directive(text))
+        as_written = iter(written) if expansion is not None and len(written) == made else None
+        for index, (text, line) in enumerate(pieces):
+            if as_written is not None and is_directive(text):
+                self._read(*next(as_written))
                 continue
-            # rpm expands the text it joined if the branch it starts in is read (else none of
-            # it), splits the result into lines again and looks for a conditional in each, in
-            # a skipped branch too: a comment ending in a backslash does not hide the %else
-            # after it, and a %define whose body holds an %if is no conditional.
-            self.macros.undecided_branch = self.undecided_branch
-            expansion = self.macros.expand(raw) if self.reading else None
-            pieces = rpm_lines(raw if expansion is None else expansion.text, start_line)
-            if not any(is_directive(text) for text, _ in pieces):
-                self._read(raw, start_line, expansion or Expansion(raw))
-                continue
-            # A conditional written as such is read as written, for what its own macros may be,
-            # not for those of the text around it (a `%cmake \` line with `%if %{with x}` in it).
-            written = [piece for piece in rpm_lines(raw, start_line) if is_directive(piece[0])]
-            made = sum(1 for text, _ in pieces if is_directive(text))
-            as_written = iter(written) if expansion is not None and len(written) == made else None
-            for index, (text, line) in enumerate(pieces):
-                if as_written is not None and is_directive(text):
-                    self._read(*next(as_written))
-                    continue
-                found = Expansion(text)
-                if expansion is not None:  # what the whole text's expansion could not know
-                    code = expansion.code if index == 0 else []
-                    found = Expansion(text, [*expansion.unexpanded], [*expansion.environment], [*code])
-                self._read(text, line, found)
+            found = Expansion(text)
+            if expansion is not None:  # what the whole text's expansion could not know
+                code = expansion.code if index == 0 else []
+                found = Expansion(text, [*expansion.unexpanded], [*expansion.environment], [*code])
+            self._read(text, line, found)
 
     def _read(self, raw: str, start_line: int, expansion: Expansion | None = None) -> None:
         """One line as rpm reads it (``raw`` may be several joined: `logical_line`), and
@@ -164,6 +181,26 @@ class _SpecReader:
             self._code(start_line, stripped)
         if self.section in _READ_SECTIONS or self.section == "files":
             self.unexpanded.extend(expansion.unexpanded)
+
+    def _note_cuts(self, before: int, line: int, text: str) -> None:
+        """A gap where an expansion was cut (`MacroContext.cuts` grew since ``before``): each
+        line cut, or the line where the spec's budget ran out (each later one is cut too)."""
+        if self.macros.cuts == before or self.budget_spent:
+            return
+        if self.macros.exhausted:
+            self.budget_spent = True
+            why = (
+                f"the spec's budget of macro expansion ({WORK_PER_BYTE} steps per byte) is spent: "
+                "from here on every line with a macro is read as written"
+            )
+        else:
+            why = "its expansion passes the reader's bounds (macros.MAX_OUTPUT, MAX_WORK): read as written"
+        self._unread(line, text, why)
+
+    def _unread(self, line: int, text: str, why: str) -> None:
+        """What the reader's bounds cut off (`readline.LineJoiner.cut`, `macros.MacroContext.cuts`):
+        what the lines there define or make (a Source, a Vendor) is unseen."""
+        self.gaps.append(Gap(GapKind.SPEC_UNREADABLE, f"{self.path}:{line}: {shorten(text)}: {why}"))
 
     def _code(self, line: int, text: str) -> None:
         """A line read that runs code the reader does not run. Its text is unknown, so where it
@@ -286,7 +323,9 @@ class _SpecReader:
         expand to (`MacroContext.other_expansions`), each stripped. When those are not all of
         them (too many combinations), the spec has a gap saying so, as a Source line does."""
         if value is None:
-            value = self.macros.expand(text).text
+            expansion = self.macros.expand(text)
+            # A text cut by a bound is no value: the reading's gap says what it is not (`_note_cuts`).
+            value = "" if TOO_LARGE in expansion.unexpanded else expansion.text
         others, complete = self.macros.other_expansions(text, value)
         if not complete:
             where = f"{self.path}:{line}" if line is not None else self.path
@@ -316,10 +355,13 @@ class _SpecReader:
             source = SourceFile(kind, number, value, raw, line)
             self.gaps.append(unexpanded_source_gap(self.path, source, unread_values=True))
 
-    def finish(self) -> Spec:
+    def finish(self, lines: int) -> Spec:
         self.conditionals.finish()
+        cuts = self.macros.cuts
         if self.section == "preamble":
             self.main.fill_from_macros(self._values)
+        requires_excluded = excludes_every_requirement(self.macros)
+        self._note_cuts(cuts, lines, "the macros Vendor, Packager, Distribution and BugURL are read from")
         tags = self.main.tags
         epoch_text = tags.get("epoch")
         epoch = tag_number(epoch_text) if epoch_text else None
@@ -341,7 +383,7 @@ class _SpecReader:
             built=tuple(dict.fromkeys(self.built)),
             files={name: tuple(dict.fromkeys(paths)) for name, paths in self.files.items()},
             packaging=frozenset(self.packaging),
-            requires_excluded=excludes_every_requirement(self.macros),
+            requires_excluded=requires_excluded,
         )
 
 
@@ -368,4 +410,4 @@ def parse_spec(
         reader.macros.define("_target_cpu", target)
         reader = _SpecReader(path, defines or {}, target, reader.macros)
         reader.feed(lines)
-    return reader.finish()
+    return reader.finish(len(lines))

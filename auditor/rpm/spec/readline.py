@@ -1,5 +1,5 @@
 """How rpm's ``readLine`` takes a spec's lines (``build/parseSpec.c``): the physical lines it
-joins into one (`logical_line`), and, in text it joined, the lines it acts on itself, a
+joins into one (`LineJoiner`), and, in text it joined, the lines it acts on itself, a
 conditional or an ``%include`` (`rpm_lines`)."""
 
 from __future__ import annotations
@@ -14,46 +14,90 @@ CONDITIONAL = re.compile(
 blank or nothing (``%if(0)`` is text). There is no ``%elifnarch`` nor ``%elifnos``."""
 
 
-def logical_line(lines: list[str], index: int) -> tuple[str, int]:
-    """The line at ``index`` and the ones rpm reads with it; and the index after them.
+MAX_UNCLOSED_READS = 4
+"""How many times, in all, the joins that run to the end of a spec unclosed may read it (its
+size that many times, and 64 KiB more). Past it the lines left are read one by one
+(`LineJoiner.cut`)."""
 
-    rpm (``copyNextLineFromOFI``) keeps reading while a line ends with a backslash or a
-    ``%{``, ``%(`` or ``%[`` is still open. A bracket never closed joins nothing: rpm
-    would fail on such a spec, and swallowing the rest of it would hide its lines.
+
+class LineJoiner:
+    """How rpm (``copyNextLineFromOFI``) joins a spec's physical lines into the ones it reads.
+
+    rpm keeps reading while a line ends with a backslash or a ``%{``, ``%(`` or ``%[`` is
+    still open. A bracket never closed joins nothing: rpm refuses such a spec ("unclosed
+    macro or bad line continuation"), and swallowing the rest of it would hide its lines.
+    Each line is scanned once per join that reads it, so a join costs its own length; but
+    finding that a bracket never closes reads to the end of the spec, and each of the lines
+    after it may do so again: those reads have a budget (`MAX_UNCLOSED_READS`), and
+    once it is spent every line left is read alone, which `cut` says (rpm refuses the spec).
     """
-    text = lines[index]
-    end = index + 1
-    while end < len(lines) and continues(text):
-        text += "\n" + lines[end]
-        end += 1
-    if end == len(lines) and end > index + 1 and continues(text):
-        return lines[index], index + 1
-    return text, end
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        self._unclosed_budget = MAX_UNCLOSED_READS * sum(len(line) + 1 for line in lines) + 65536
+        self.cut: int | None = None
+        """The index of the first line read alone because the budget was spent: from there on
+        the lines are not joined as rpm would (which refuses the spec anyway)."""
+
+    def logical_line(self, index: int) -> tuple[str, int]:
+        """The line at ``index`` and the ones rpm reads with it; and the index after them."""
+        lines = self.lines
+        brackets = Brackets()
+        brackets.add(lines[index])
+        if self.cut is not None or not brackets.continues:
+            return lines[index], index + 1
+        end = index + 1
+        read = len(lines[index]) + 1
+        while end < len(lines) and brackets.continues:
+            brackets.add(lines[end])
+            read += len(lines[end]) + 1
+            end += 1
+        if end == len(lines) and brackets.continues:
+            self._unclosed_budget -= read
+            if self._unclosed_budget < 0:
+                self.cut = index + 1
+            return lines[index], index + 1
+        return "\n".join(lines[index:end]), end
 
 
 _LINE_TOKENS = re.compile(r"\\.?|%[{(\[%]|[{}()\[\]]", re.DOTALL)
+_CLOSERS = {"}": 0, ")": 1, "]": 2}
+_OPENERS = {"{": 0, "(": 1, "[": 2}
 
 
-def continues(text: str) -> bool:
-    """Whether rpm reads another line with ``text``: a ``%{``/``%(``/``%[`` still open, or
-    a backslash ending it (one that no other backslash escapes)."""
-    if "%{" not in text and "%(" not in text and "%[" not in text:  # the common line, quickly
-        return (len(text) - len(text.rstrip("\\"))) % 2 == 1
-    depth = {"{": 0, "(": 0, "[": 0}
-    closers = {"}": "{", ")": "(", "]": "["}
-    for match in _LINE_TOKENS.finditer(text):
-        token = match.group()
-        if token == "\\":
-            return True  # a backslash with nothing after it: the text's last character
-        if token[0] == "%":
-            if token[1] != "%":
-                depth[token[1]] += 1
-        elif token in depth:
-            if depth[token]:
-                depth[token] += 1
-        elif token in closers and depth[closers[token]]:
-            depth[closers[token]] -= 1
-    return any(depth.values())
+class Brackets:
+    """The ``%{``, ``%(`` and ``%[`` still open in text read line by line, and whether its
+    last line ends with a backslash no other escapes: what `continues` says of the lines
+    joined with "\\n", reading each line once. No token spans a newline but a backslash
+    escaping it, which changes nothing, so the lines can be read apart."""
+
+    def __init__(self) -> None:
+        self.depth = [0, 0, 0]
+        self.backslash = False
+
+    def add(self, line: str) -> None:
+        depth = self.depth
+        if not any(depth) and "%{" not in line and "%(" not in line and "%[" not in line:
+            # the common line, quickly: nothing open, nothing opening
+            self.backslash = (len(line) - len(line.rstrip("\\"))) % 2 == 1
+            return
+        self.backslash = False
+        for match in _LINE_TOKENS.finditer(line):
+            token = match.group()
+            if token == "\\":
+                self.backslash = True  # a backslash with nothing after it: the line's last character
+            elif token[0] == "%":
+                if token[1] != "%":
+                    depth[_OPENERS[token[1]]] += 1
+            elif token in _OPENERS:
+                if depth[kind := _OPENERS[token]]:
+                    depth[kind] += 1
+            elif token in _CLOSERS and depth[kind := _CLOSERS[token]]:
+                depth[kind] -= 1
+
+    @property
+    def continues(self) -> bool:
+        return self.backslash or any(self.depth)
 
 
 def is_directive(line: str) -> bool:
@@ -63,7 +107,7 @@ def is_directive(line: str) -> bool:
 
 
 def rpm_lines(raw: str, start: int) -> list[tuple[str, int]]:
-    """The lines rpm reads one by one in text it joined (`logical_line`), with their numbers:
+    """The lines rpm reads one by one in text it joined (`LineJoiner`), with their numbers:
     each line of it, but a conditional or ``%include`` ending with a backslash runs on into
     the next (rpm's ``copyNextLineFinish`` blanks the backslash and the newline), and one
     with a ``%{`` still open takes the lines up to its end (rpm expands them into it first)."""
@@ -71,11 +115,16 @@ def rpm_lines(raw: str, start: int) -> list[tuple[str, int]]:
     pieces: list[tuple[str, int]] = []
     index = 0
     while index < len(physical):
-        text, first = physical[index], start + index
-        if is_directive(text):
-            while continues(text) and index + 1 < len(physical):
+        parts, first = [physical[index]], start + index
+        if is_directive(parts[0]):
+            brackets = Brackets()
+            brackets.add(parts[0])
+            while brackets.continues and index + 1 < len(physical):
                 index += 1
-                text = (text[:-1] + "  " if text.endswith("\\") else text + "\n") + physical[index]
-        pieces.append((text, first))
+                brackets.add(physical[index])
+                last = parts[-1]
+                parts[-1] = last[:-1] + "  " if last.endswith("\\") else last + "\n"
+                parts.append(physical[index])
+        pieces.append(("".join(parts), first))
         index += 1
     return pieces

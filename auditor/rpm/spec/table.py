@@ -140,6 +140,11 @@ class MacroTable:
                 else:
                     self.overflowing.add(name)
 
+    def forget(self, name: str) -> None:
+        """A definition of ``name`` was not made (its body passed a bound): it is unknown from
+        now on, so that what reads or tests it is not exact."""
+        self._unknown.add(name)
+
     def undefine(self, name: str) -> None:
         stack = self._macros.get(name)
         was_empty = not stack
