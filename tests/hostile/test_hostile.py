@@ -448,7 +448,7 @@ def test_a_symlink_cannot_lead_metadata_out_of_the_repository(
 def test_the_limits_are_the_documented_ones() -> None:
     from auditor.formats import payload, rpmheader, xmlstream
     from auditor.rpm import deps
-    from auditor.rpm.spec import macros
+    from auditor.rpm.spec import macros, readline
 
     readme = (ROOT / "README.md").read_text()
     limits = {
@@ -462,6 +462,10 @@ def test_the_limits_are_the_documented_ones() -> None:
         "deps.MAX_NESTING": (deps.MAX_NESTING, 32),
         "macros.MAX_DEPTH": (macros.MAX_DEPTH, 64),
         "macros.MAX_OUTPUT": (macros.MAX_OUTPUT, 256 << 10),
+        "macros.MAX_WORK": (macros.MAX_WORK, 4 << 20),
+        "macros.WORK_PER_BYTE": (macros.WORK_PER_BYTE, 16),
+        "macros.REFERENCE_COST": (macros.REFERENCE_COST, 16),
+        "readline.MAX_UNCLOSED_READS": (readline.MAX_UNCLOSED_READS, 4),
     }
     for name, (value, documented) in limits.items():
         assert value == documented, name
