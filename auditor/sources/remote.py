@@ -30,7 +30,7 @@ from auditor.rpm.serialize import check_package_json, package_from_json, package
 from auditor.runtime.store import Store
 from auditor.sources.inputpaths import SOURCE_DIRECTORIES
 from auditor.sources.interface import ReadOptions
-from auditor.sources.localrepo import Overlaid, overlay
+from auditor.sources.overlay import Overlaid, overlay
 from auditor.sources.remotespec import remote_payload
 from auditor.sources.repodata import RepositoryRead, read_metadata
 from auditor.sources.rpmpackage import package_from_headers

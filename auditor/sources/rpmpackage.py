@@ -27,7 +27,7 @@ _DEPENDENCY_TAGS = (
 )
 _COPIED_TAGS = _DEPENDENCY_TAGS[:4]
 """The dependencies createrepo_c copies from each header into primary.xml, which the metadata
-must agree with (`auditor.sources.localrepo.overlay`)."""
+must agree with (`auditor.sources.overlay.overlay`)."""
 # rpm < 4.12 stored Suggests/Enhances here (RPMTAG_OLDSUGGESTS*, RPMTAG_OLDENHANCES*).
 _OLD_WEAK_TAGS = (
     ("suggests", Tag.OLDSUGGESTSNAME, Tag.OLDSUGGESTSFLAGS, Tag.OLDSUGGESTSVERSION),
@@ -127,7 +127,7 @@ def package_from_headers(
     Distribution, BugURL, a source package's Sources) and what the metadata must agree with:
     the origin fields (Vendor, Packager, build host, URL, License, SOURCERPM) and the
     dependencies createrepo_c copies (Requires, Provides, Conflicts, Obsoletes), for a package
-    read to complete its metadata entry (`auditor.sources.localrepo.overlay`): cheaper to read,
+    read to complete its metadata entry (`auditor.sources.overlay.overlay`): cheaper to read,
     to hand between processes and to store."""
     main = headers.main
     name = main.string(Tag.NAME)
@@ -169,7 +169,7 @@ def package_from_headers(
         distribution=main.string(Tag.DISTRIBUTION),
         signing_keys=headers.signing_keys,
         # Read for evidence too: a repository's metadata carries them, and the file's own
-        # values are what its entry is checked against (`auditor.sources.localrepo.overlay`).
+        # values are what its entry is checked against (`auditor.sources.overlay.overlay`).
         vendor=main.string(Tag.VENDOR),
         packager=main.string(Tag.PACKAGER),
         buildhost=main.string(Tag.BUILDHOST),

@@ -1,0 +1,177 @@
+"""What a repository's metadata must agree on with the header of each file it lists.
+
+createrepo_c writes primary.xml from each package's header, so where the two differ one of
+them was changed since. The file is what gets installed: `overlay` completes the metadata's
+entry with what only the header carries (a signing key, Distribution, BugURL, a source
+package's Sources), judges and resolves the package by the header wherever they differ, and
+names the difference as the file's input error.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+
+from auditor.core.errors import InputError
+from auditor.rpm.model import Package, with_fields
+
+
+@dataclass(frozen=True, slots=True)
+class Overlaid:
+    """A metadata entry completed from its file's header (`overlay`)."""
+
+    package: Package
+    disagreement: str | None = None
+    """What the metadata says otherwise than the header on an origin field (the file's
+    input error), None when they agree. The metadata is what createrepo_c copied from that
+    header, so a difference means one of them was changed since: the package takes the
+    header's values, the file being what gets installed, and the policy never judges it by a
+    Vendor or URL its file does not carry."""
+
+
+def overlay(listed: Package, read: Package, *where: str) -> Overlaid | InputError:
+    """``listed`` (from the metadata) with what only its file's header carries; an error on
+    the file (named by the parts of its path, ``where``, joined only then) when the header
+    describes another package than the entry. A binary whose header adds nothing (unsigned,
+    no Distribution, no BugURL) is ``listed`` itself."""
+    if (read.name, read.epoch or 0, read.version, read.release, read.arch) != (
+        listed.name,
+        listed.epoch or 0,
+        listed.version,
+        listed.release,
+        listed.arch,
+    ):
+        return InputError(
+            os.path.join(*where),
+            f"the file's header is {read.nevra}, the repository metadata says {listed.nevra}",
+        )
+    differing = _differing_fields(listed, read)
+    # Judged by the header's value wherever the two differ at all, re-flowed whitespace
+    # included: the metadata's spelling must never be the one the policy reads.
+    origin = {
+        field: value for field in AGREED_FIELDS if (value := getattr(read, field)) != getattr(listed, field)
+    }
+    hidden = hidden_dependencies(listed, read)
+    if hidden:
+        # The file is what gets installed, and rpm checks its header's dependencies: the
+        # package is resolved by those, as it is judged by the header's origin fields.
+        origin.update((field, getattr(read, field)) for field in COPIED_DEPENDENCIES)
+    said = _disagreement(listed, read, differing, hidden) if differing or hidden else None
+    header_only = {field: getattr(read, field) for field in HEADER_ONLY_FIELDS}
+    if listed.is_source:
+        merged = with_fields(
+            listed,
+            sources=read.sources,
+            spec=read.spec,
+            notes=listed.notes + read.notes,
+            gaps=listed.gaps + read.gaps,
+            alternatives=read.alternatives,
+            **header_only,
+            **origin,
+        )
+    elif not origin and all(getattr(listed, field) == value for field, value in header_only.items()):
+        merged = listed
+    else:
+        merged = with_fields(listed, **header_only, **origin)
+    return Overlaid(merged, said)
+
+
+HEADER_ONLY_FIELDS = ("signing_keys", "distribution", "bugurl")
+"""The fields the policy reads that a package's header carries and a repository's metadata lacks."""
+AGREED_FIELDS = ("vendor", "packager", "buildhost", "url", "license", "sourcerpm")
+"""The fields a repository's metadata and a package's header both carry, on which they must
+agree: the origin fields the policy judges, and the source package a binary inherits its
+evidence from (an empty SOURCERPM in the metadata hid the header's, and the Citrix SRPM it
+names)."""
+
+
+COPIED_DEPENDENCIES = ("requires", "provides", "conflicts", "obsoletes")
+"""The dependencies createrepo_c copies from a header into primary.xml (``rpmpackage`` reads
+them with the evidence)."""
+
+
+def hidden_dependencies(listed: Package, read: Package) -> list[str]:
+    """What the metadata hides of the header's dependencies, in words: a requirement
+    createrepo_c would have copied and the metadata lacks (a dependency on a Citrix package
+    edited out of primary.xml: dnf would not pull it in, rpm would refuse the package without
+    it), and a capability the metadata claims that the header does not provide (a clean way
+    around a Citrix provider that does not exist).
+
+    A Conflicts or Obsoletes of the header the metadata lacks is hidden too: each takes a
+    provider out of the ways around one.
+
+    createrepo_c leaves out of primary.xml the requirements on ``rpmlib(...)``, on what the
+    package provides itself or its own primary files, repeats, and every ``libc.so.6``
+    requirement but the highest (``parsehdr.c``); those are not hidden. Names are compared,
+    not versions: writers spell an absent epoch differently."""
+    listed_requires = {dependency.name for dependency in listed.requires}
+    own = {dependency.name for dependency in read.provides}
+    libc = any(name.startswith("libc.so.6") for name in listed_requires)
+    dropped = {
+        dependency.name
+        for dependency in read.requires
+        if dependency.name not in listed_requires
+        and dependency.name not in own
+        and not dependency.name.startswith("rpmlib(")
+        and not (libc and dependency.name.startswith("libc.so.6"))
+    }
+    dropped.difference_update(listed.files)
+    claimed = {dependency.name for dependency in listed.provides} - own
+    said = []
+    if dropped:
+        said.append(f"requires {_names(dropped)} in the header, not in the metadata")
+    if claimed:
+        said.append(f"provides {_names(claimed)} in the metadata, not in the header")
+    for kind in ("conflicts", "obsoletes"):
+        lacking = {d.name for d in getattr(read, kind)} - {d.name for d in getattr(listed, kind)}
+        if lacking:
+            said.append(f"{kind} {_names(lacking)} in the header, not in the metadata")
+    return said
+
+
+def _names(names: set[str]) -> str:
+    """Dependency names for a message: sorted, quoted, the first five and a count."""
+    shown = sorted(names)
+    more = f" and {len(shown) - 5} more" if len(shown) > 5 else ""
+    return ", ".join(_shown(name) for name in shown[:5]) + more
+
+
+def _disagreement(listed: Package, read: Package, differing: list[str], hidden: list[str]) -> str:
+    """The file's input error: each field that differs with both values, then what the
+    metadata hides of the header's dependencies (`hidden_dependencies`)."""
+    shown = [
+        f"{field} {_shown(getattr(read, field))} in the header, "
+        f"{_shown(getattr(listed, field))} in the metadata"
+        for field in differing
+    ]
+    return "the file's header and the repository metadata disagree: " + "; ".join([*shown, *hidden])
+
+
+def _differing_fields(listed: Package, read: Package) -> list[str]:
+    return [
+        field
+        for field in AGREED_FIELDS
+        if (ours := getattr(read, field)) != (theirs := getattr(listed, field))
+        and _comparable(ours) != _comparable(theirs)
+    ]
+
+
+def _comparable(value: str | None) -> str:
+    """A field as both sides can hold it: absent and empty alike, runs of XML's whitespace
+    (space, tab, CR, LF) as one space (an XML writer may re-flow them), and without the
+    characters XML 1.0 cannot hold, which no metadata can carry. Other whitespace (a no-break
+    space) is a character like any other: metadata that swaps it in disagrees."""
+    if not value:
+        return ""
+    if not value.isprintable():
+        value = _NOT_IN_XML.sub("", value)
+    return _XML_SPACE.sub(" ", value).strip(" ")
+
+
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_XML_SPACE = re.compile("[ \t\r\n]+")
+
+
+def _shown(value: str | None) -> str:
+    return repr(value) if value else "(none)"
