@@ -26,7 +26,7 @@ from auditor.net.http import HttpError
 from auditor.net.remote import Remote
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import Package
-from auditor.sources.srpmspec import PayloadMember, SpecNotRead
+from auditor.sources.srpmspec import PayloadMember, SpecNotRead, file_count
 
 _MAGIC = b"auditor-spec-member 1\n"
 _FOUND = b"found\n"
@@ -49,7 +49,9 @@ def remote_payload(package: Package, headers: RpmHeaders, size: int, remote: Rem
                 f"it from {package.input}): Source URLs unknown"
             )
             raise SpecNotRead(Gap(GapKind.SPEC_UNREADABLE, detail))
-        data = _stream(package.location, headers.header_end, size, (compressor, name), remote)
+        data = _stream(
+            package.location, headers.header_end, size, (compressor, name, file_count(headers)), remote
+        )
         if path is not None:
             _keep(path, data, remote)
         return data
@@ -57,20 +59,21 @@ def remote_payload(package: Package, headers: RpmHeaders, size: int, remote: Rem
     return member
 
 
-def _stream(url: str, start: int, size: int, wanted: tuple[str, str], remote: Remote) -> bytes | None:
-    """The member ``wanted`` (compressor, name) of the payload that starts at ``start``."""
-    compressor, name = wanted
+def _stream(url: str, start: int, size: int, wanted: tuple[str, str, int], remote: Remote) -> bytes | None:
+    """The member ``wanted`` (compressor, name, the header's file count) of the payload that
+    starts at ``start``."""
+    compressor, name, members = wanted
     budget = remote.spec_budget
     allowance = budget.allowance()
     if allowance.size <= 0:
         raise _budget_gap(budget.run_spent(0))
     if start >= size:  # no payload at all: the local reader's error
-        return extract_member(io.BytesIO(), compressor, name, url)
+        return extract_member(io.BytesIO(), compressor, name, url, members)
     end = min(start + allowance.size, size) - 1
 
     def walk(chunks: Iterator[bytes]) -> bytes | None:
         counted = _Counted(chunks, budget, allowance, stopped_early=end < size - 1)
-        return extract_member(counted, compressor, name, url)
+        return extract_member(counted, compressor, name, url, members)
 
     try:
         found = remote.client.consume_range(url, start, end, walk)

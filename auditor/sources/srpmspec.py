@@ -65,9 +65,15 @@ def payload_of(stream: BinaryIO, headers: RpmHeaders, source: str) -> PayloadMem
 
     def member(compressor: str, name: str) -> bytes | None:
         stream.seek(headers.header_end)
-        return extract_member(stream, compressor, name, source)
+        return extract_member(stream, compressor, name, source, file_count(headers))
 
     return member
+
+
+def file_count(headers: RpmHeaders) -> int:
+    """How many files the header lists: the payload holds no more (rpm refuses one it does not name)."""
+    main = headers.main
+    return len(main.strings(Tag.BASENAMES)) or len(main.strings(Tag.OLDFILENAMES))
 
 
 def read_srpm_spec(
