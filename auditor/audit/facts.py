@@ -97,7 +97,7 @@ class Fact:
     """For origin evidence and the taint it causes: ``citrix`` or ``proprietary``."""
     severity: Severity | None = None
     finding: Finding | None = None
-    chain: tuple[Hop, ...] = ()
+    chain: Sequence[Hop] = ()
     resolution: Resolution | None = None
     gap: Gap | None = None
     config: ConfigFinding | None = None

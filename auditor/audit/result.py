@@ -35,7 +35,7 @@ class PackageResult:
     package: Package
     verdict: Verdict
     """The worst status the facts give the package, before any gate (a summary, never gated)."""
-    chain: tuple[Hop, ...]
+    chain: Sequence[Hop]
     """The chain behind ``verdict``."""
     findings: Sequence[Finding]
     unresolved: Sequence[Resolution]

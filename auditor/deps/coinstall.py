@@ -2,7 +2,7 @@
 
 - dnf (libsolv) never installs both packages of a Conflicts (a rich one as libsolv reads it:
   `auditor.deps.rich`) or of an Obsoletes, whichever of the two declares it (`incompatible`);
-- nor two packages of one name (`same_name`), but installonly ones and multilib pairs;
+- nor two packages of one name (`SameName`), but installonly ones and multilib pairs;
 - a host installs packages of its own architecture family only
   (`auditor.deps.provides.Architectures`): an x86_64 package is never satisfied by an aarch64
   one.
@@ -18,13 +18,13 @@ A clean provider in one of these positions cannot spare a package a tainted one
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 
 from auditor.deps.resolve import Match
 from auditor.rpm.model import DependencyKind, Package
 
 
-def incompatible(packages: Sequence[Package], matches: Mapping[int, list[Match]]) -> dict[int, set[int]]:
+def incompatible(packages: Sequence[Package], matches: Mapping[int, list[Match]]) -> dict[int, Apart]:
     """package -> the providers it can never be installed with, for the few packages that have any.
 
     libsolv forbids installing both packages of a Conflicts or of an Obsoletes (by name, as
@@ -33,7 +33,8 @@ def incompatible(packages: Sequence[Package], matches: Mapping[int, list[Match]]
     Conflicts are its BuildConflicts: they keep a provider out of its buildroot, and nothing
     is installed with the source package itself, so they go one way only.
     """
-    found = same_name(packages)
+    siblings = SameName(packages)
+    found: dict[int, Apart] = {index: Apart(index, siblings) for index in siblings.apart_from_some()}
     for owner, owner_matches in matches.items():
         source = packages[owner].is_source
         for match in owner_matches:
@@ -41,10 +42,33 @@ def incompatible(packages: Sequence[Package], matches: Mapping[int, list[Match]]
                 continue
             for other in match.packages:
                 if other != owner:  # rpm ignores a package's conflict with its own provides
-                    found.setdefault(owner, set()).add(other)
+                    _apart(found, owner, siblings).named.add(other)
                     if not source:
-                        found.setdefault(other, set()).add(owner)
+                        _apart(found, other, siblings).named.add(owner)
     return found
+
+
+def _apart(found: dict[int, Apart], index: int, siblings: SameName) -> Apart:
+    apart = found.get(index)
+    if apart is None:
+        apart = found[index] = Apart(index, siblings)
+    return apart
+
+
+class Apart(Container[int]):
+    """The packages one package can never be installed with: those a Conflicts or an Obsoletes
+    between the two names (``named``), and the other packages of its name (`SameName`), asked
+    one by one: a name with k versions is never turned into k x k pairs."""
+
+    __slots__ = ("index", "named", "siblings")
+
+    def __init__(self, index: int, siblings: SameName) -> None:
+        self.index = index
+        self.named: set[int] = set()
+        self.siblings = siblings
+
+    def __contains__(self, other: object) -> bool:
+        return isinstance(other, int) and (other in self.named or self.siblings.apart(self.index, other))
 
 
 INSTALLONLY_PROVIDES = frozenset(
@@ -56,8 +80,8 @@ packages providing one of these are installed side by side, version after versio
 (Fedora's kernel-core provides ``installonlypkg(kernel)``)."""
 
 
-def same_name(packages: Sequence[Package]) -> dict[int, set[int]]:
-    """package -> the other binary packages of its name it can never be installed with.
+class SameName:
+    """Which other binary packages of its name a package can never be installed with.
 
     libsolv never installs two packages of one name (its implicit obsoletes), so a newer
     version of a package is no alternative for the older one's requirement. dnf makes two
@@ -65,32 +89,58 @@ def same_name(packages: Sequence[Package]) -> dict[int, set[int]]:
     libsolv's ``implicitobsoleteusescolors``, a multilib pair: the same version of a 64-bit
     and a 32-bit architecture (x86_64 and i686). A multilib pair of different versions is not
     installed together either (dnf and libsolv, checked in tests/deps/test_same_name.py).
+
+    The relation is answered for one pair at a time (`apart`), never listed: all versions ever
+    built of one name (a vault of kernels) are thousands of packages, and millions of pairs.
     """
-    by_name: dict[str, list[int]] = {}
-    for index, package in enumerate(packages):
-        if not package.is_source:
-            by_name.setdefault(package.name, []).append(index)
-    found: dict[int, set[int]] = {}
-    for indexes in by_name.values():
-        if len(indexes) < 2:
-            continue
-        for position, first in enumerate(indexes):
-            for second in indexes[position + 1 :]:
-                if not _coexist(packages[first], packages[second]):
-                    found.setdefault(first, set()).add(second)
-                    found.setdefault(second, set()).add(first)
-    return found
 
+    SMALL = 16
+    """A name with at most this many binary packages is checked pair by pair in
+    `apart_from_some`; a larger one counts every package of it as apart from some."""
 
-def _coexist(first: Package, second: Package) -> bool:
-    if _installonly(first) and _installonly(second):
-        return True
-    same_version = (first.epoch or 0, first.version, first.release) == (
-        second.epoch or 0,
-        second.version,
-        second.release,
-    )
-    return same_version and not _colour(first.arch) & _colour(second.arch)
+    def __init__(self, packages: Sequence[Package]) -> None:
+        self.packages = packages
+        self._installonly: dict[int, bool] = {}
+
+    def apart(self, first: int, second: int) -> bool:
+        """Whether ``first`` and ``second``, two packages of one name, are never installed together."""
+        packages = self.packages
+        one, other = packages[first], packages[second]
+        if first == second or one.name != other.name or one.is_source or other.is_source:
+            return False
+        if self.installonly(first) and self.installonly(second):
+            return False
+        same_version = (one.epoch or 0, one.version, one.release) == (
+            other.epoch or 0,
+            other.version,
+            other.release,
+        )
+        return not (same_version and not _colour(one.arch) & _colour(other.arch))
+
+    def installonly(self, index: int) -> bool:
+        found = self._installonly.get(index)
+        if found is None:
+            found = self._installonly[index] = _installonly(self.packages[index])
+        return found
+
+    def apart_from_some(self) -> set[int]:
+        """The binary packages apart from at least one other of their name (of a name with more
+        than `SMALL` packages, all of them: asking `apart` is what counts)."""
+        by_name: dict[str, list[int]] = {}
+        for index, package in enumerate(self.packages):
+            if not package.is_source:
+                by_name.setdefault(package.name, []).append(index)
+        found: set[int] = set()
+        for indexes in by_name.values():
+            if len(indexes) > self.SMALL:
+                found.update(indexes)
+                continue
+            for position, first in enumerate(indexes):
+                for second in indexes[position + 1 :]:
+                    if self.apart(first, second):
+                        found.add(first)
+                        found.add(second)
+        return found
 
 
 def _installonly(package: Package) -> bool:

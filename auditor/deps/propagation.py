@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import functools
 from collections import deque
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from auditor.deps.graph import DependencyGraph, Group, Hop, HopKind, PackageVerdict
+from auditor.deps.graph import Chain, DependencyGraph, Group, Hop, HopKind, PackageVerdict
 from auditor.origin.findings import Category, Finding, Verdict
 from auditor.rpm.model import Package
 
@@ -41,13 +41,13 @@ def propagate(graph: DependencyGraph, findings: Mapping[int, Sequence[Finding]])
         if found:
             categories[index] = found
     origin = set(categories)
-    origin_chain: dict[int, tuple[Hop, ...]] = {}
+    origin_chain: dict[int, Chain] = {}
     for index in origin:
         items = findings[index]
         if all(f.inherited_from for f in items if f.effective) and index in graph.built_from:
             source = graph.built_from[index]
-            origin_chain[index] = (
-                Hop(index, source, HopKind.BUILT_FROM, graph.packages[index].sourcerpm or ""),
+            origin_chain[index] = Chain(
+                Hop(index, source, HopKind.BUILT_FROM, graph.packages[index].sourcerpm or "")
             )
     if not origin:  # with nothing tainted, nothing spreads
         return Propagation({}, {}, {}, {}, frozenset(graph.unresolved))
@@ -56,7 +56,7 @@ def propagate(graph: DependencyGraph, findings: Mapping[int, Sequence[Finding]])
     tainted = origin | depends
     blocked = _build_fixed_point(tainted, graph.build, graph.binaries)
     names = graph.packages
-    by_category: dict[Verdict, dict[Category, dict[int, tuple[Hop, ...]]]] = {
+    by_category: dict[Verdict, dict[Category, dict[int, Chain]]] = {
         Verdict.DEPENDS: {},
         Verdict.MAY_DEPEND: {},
         Verdict.BUILD_DEPENDS: {},
@@ -77,7 +77,7 @@ def propagate(graph: DependencyGraph, findings: Mapping[int, Sequence[Finding]])
         may = {index: anyway.chain(index, end) for index, end in anyway.ends() if index not in runtime}
         by_category[Verdict.DEPENDS][category] = runtime
         by_category[Verdict.MAY_DEPEND][category] = may
-        own = {index: origin_chain.get(index, ()) for index in sources}
+        own = {index: origin_chain.get(index) for index in sources}
         by_category[Verdict.BUILD_DEPENDS][category] = _build_chains(
             blocked, tainted, graph.build, graph.binaries, graph.built_from, names, runtime, own
         )
@@ -108,16 +108,16 @@ class Propagation:
     chain to an origin package of each category, the taints the facts are made of.
     """
 
-    origin: Mapping[int, tuple[Hop, ...]]
-    depends: Mapping[int, tuple[Hop, ...]]
-    may_depend: Mapping[int, tuple[Hop, ...]]
-    build_depends: Mapping[int, tuple[Hop, ...]]
+    origin: Mapping[int, Sequence[Hop]]
+    depends: Mapping[int, Sequence[Hop]]
+    may_depend: Mapping[int, Sequence[Hop]]
+    build_depends: Mapping[int, Sequence[Hop]]
     unresolved: frozenset[int]
-    by_category: Mapping[Verdict, Mapping[Category, Mapping[int, tuple[Hop, ...]]]] = field(
+    by_category: Mapping[Verdict, Mapping[Category, Mapping[int, Sequence[Hop]]]] = field(
         default_factory=dict
     )
 
-    def taints(self, index: int) -> list[tuple[Verdict, Category | None, tuple[Hop, ...]]]:
+    def taints(self, index: int) -> list[tuple[Verdict, Category | None, Sequence[Hop]]]:
         """Every taint of ``index``: its status, the category of the origin packages it leads to
         and the chain, worst status first, then by category (never ``clean``). Its own evidence
         is one ``origin`` taint with no category (its findings have theirs)."""
@@ -127,9 +127,9 @@ class Propagation:
         return list(found) if found is not None else []
 
     @functools.cached_property
-    def _taints(self) -> dict[int, list[tuple[Verdict, Category | None, tuple[Hop, ...]]]]:
+    def _taints(self) -> dict[int, list[tuple[Verdict, Category | None, Sequence[Hop]]]]:
         """The taints by package, built once: most packages of a distribution have none."""
-        taints: dict[int, list[tuple[Verdict, Category | None, tuple[Hop, ...]]]] = {
+        taints: dict[int, list[tuple[Verdict, Category | None, Sequence[Hop]]]] = {
             index: [(Verdict.ORIGIN, None, chain)] for index, chain in self.origin.items()
         }
         for verdict, by_category in self.by_category.items():
@@ -151,7 +151,7 @@ class Propagation:
         return _UNRESOLVED if index in self.unresolved else _CLEAN
 
     @functools.cached_property
-    def _by_severity(self) -> tuple[tuple[Verdict, Mapping[int, tuple[Hop, ...]]], ...]:
+    def _by_severity(self) -> tuple[tuple[Verdict, Mapping[int, Sequence[Hop]]], ...]:
         """The taints, worst first: built once, read for every package of the run."""
         return (
             (Verdict.ORIGIN, self.origin),
@@ -165,70 +165,116 @@ def _hop(owner: int, group: Group, target: int, tainted: int) -> Hop:
     return Hop(owner, target, group.kind, str(group.dependency), len(group.members), tainted, group.excluded)
 
 
-_Edge = tuple[int, Group]
-"""A package, and one of its groups: what reverse edges lead to."""
+@dataclass
+class _Edges:
+    """Reverse edges, each group once: member -> the distinct groups it is an alternative of,
+    and group -> the packages that have it.
 
-
-def _reverse(groups: Mapping[int, list[Group]]) -> dict[int, list[_Edge]]:
-    """member -> (package, group) for every group of a package that it is an alternative of."""
-    reverse: dict[int, list[_Edge]] = {}
-    for owner, owner_groups in groups.items():
-        for group in owner_groups:
-            edge = (owner, group)
-            for member in group.members:
-                found = reverse.get(member)
-                if found is None:
-                    reverse[member] = [edge]
-                else:
-                    found.append(edge)
-    return reverse
-
-
-def _least_fixed_point(
-    seeds: set[int], reverse: Mapping[int, list[_Edge]]
-) -> tuple[set[int], dict[int, list[_Edge]]]:
-    """Packages outside ``seeds`` with a requirement whose every alternative is tainted, transitively;
-    and, member -> (package, group), every group of every package whose alternatives all are.
-
-    Each group of each package counts its members not yet tainted (a group's members are
-    distinct, and a package lists a group once); a package becomes tainted when one of its
-    groups reaches zero. Only groups that a tainted package belongs to are ever counted. A
-    group the package belongs to itself never counts: the package satisfies it on its own.
-    The seeds' own groups count too: an origin package can need another one.
+    A group is shared by every package with its requirement (`auditor.deps.graph.Group`): a
+    capability with n providers that n packages require is one group of n members and n
+    owners, not n x n (member, package) edges.
     """
-    remaining: dict[tuple[int, int], int] = {}
+
+    groups: list[Group]
+    owners: list[list[tuple[int, int]]]
+    """Group number -> (package, the group's position among that package's groups), the packages
+    in the order the graph lists them."""
+    of_member: dict[int, list[int]]
+    """Member -> the numbers of the groups it is in, in the order they were first met."""
+    rank: dict[int, int]
+    """Package -> its position in the graph's order: the order the packages reached at one step
+    are queued in."""
+    tick: list[int]
+    """Group number -> when its alternatives were all tainted (`_least_fixed_point`): edges are
+    followed in that order; 0 for every group of `_reverse`."""
+
+
+def _reverse(groups: Mapping[int, list[Group]]) -> _Edges:
+    """Every group of every package, by member."""
+    numbers: dict[int, int] = {}
+    distinct: list[Group] = []
+    owners: list[list[tuple[int, int]]] = []
+    of_member: dict[int, list[int]] = {}
+    rank: dict[int, int] = {}
+    for owner, owner_groups in groups.items():
+        rank[owner] = len(rank)
+        for position, group in enumerate(owner_groups):
+            number = numbers.get(id(group))
+            if number is None:
+                number = numbers[id(group)] = len(distinct)
+                distinct.append(group)
+                owners.append([])
+                for member in group.members:
+                    found = of_member.get(member)
+                    if found is None:
+                        of_member[member] = [number]
+                    else:
+                        found.append(number)
+            owners[number].append((owner, position))
+    return _Edges(distinct, owners, of_member, rank, [0] * len(distinct))
+
+
+def _least_fixed_point(seeds: set[int], reverse: _Edges) -> tuple[set[int], _Edges]:
+    """Packages outside ``seeds`` with a requirement whose every alternative is tainted, transitively;
+    and the edges of every group whose alternatives all are, to the packages that have it.
+
+    Each distinct group counts its members not yet tainted (a group's members are distinct, and
+    a package lists a group once); a package becomes tainted when one of its groups reaches
+    zero. Only groups that a tainted package belongs to are ever counted. A group the package
+    belongs to itself never counts for it: the package satisfies it on its own. The seeds' own
+    groups count too: an origin package can need another one.
+    """
+    groups, owners = reverse.groups, reverse.owners
+    rank = reverse.rank
+    remaining: dict[int, int] = {}
     tainted = set(seeds)
-    complete: dict[int, list[_Edge]] = {}
+    complete_owners: list[list[tuple[int, int]]] = [[] for _ in groups]
+    complete_of: dict[int, list[int]] = {}
+    tick = [0] * len(groups)
     queue = deque(seeds)
+    clock = 0
     while queue:
         node = queue.popleft()
-        for owner, group in reverse.get(node, ()):
-            key = (owner, id(group))
-            left = remaining.get(key, len(group.members)) - 1
-            remaining[key] = left
+        clock += 1
+        added: list[int] = []
+        completed = 0
+        for number in reverse.of_member.get(node, ()):
+            group = groups[number]
+            left = remaining.get(number, len(group.members)) - 1
+            remaining[number] = left
             if left:
                 continue
             members = group.members
-            if owner in members:
+            inside = frozenset(members) if len(members) > 8 else members
+            kept = [item for item in owners[number] if item[0] not in inside]
+            if not kept:
                 continue
-            edge = (owner, group)
+            completed += 1
+            tick[number] = clock
+            complete_owners[number] = kept
             for member in members:
-                found = complete.get(member)
+                found = complete_of.get(member)
                 if found is None:
-                    complete[member] = [edge]
+                    complete_of[member] = [number]
                 else:
-                    found.append(edge)
-            if owner not in tainted:
-                tainted.add(owner)
-                queue.append(owner)
-    return tainted - seeds, complete
+                    found.append(number)
+            for owner, _position in kept:
+                if owner not in tainted:
+                    tainted.add(owner)
+                    added.append(owner)
+        # In the graph's order, as one list of every (package, group) edge would queue them.
+        queue.extend(sorted(added, key=rank.__getitem__) if completed > 1 else added)
+    return tainted - seeds, _Edges(groups, complete_owners, complete_of, rank, tick)
 
 
 _Label = tuple[int, int, "Group | None"]
 """(origin package the label leads to, the next package toward it, the group that needs it)."""
 
+_UNSEEN, _BOTH = -1, -2
+"""What `_nearest_two` has followed a group with: no source yet, or two distinct ones."""
 
-def _nearest_two(sources: Sequence[int], edges: Mapping[int, list[_Edge]]) -> tuple[dict[int, _Label], ...]:
+
+def _nearest_two(sources: Sequence[int], edges: _Edges) -> tuple[dict[int, _Label], ...]:
     """For every package that reaches ``sources`` over ``edges``, its two nearest distinct sources.
 
     Breadth first from every source at once, a package keeping the first two distinct sources
@@ -237,20 +283,50 @@ def _nearest_two(sources: Sequence[int], edges: Mapping[int, list[_Edge]]) -> tu
     ends at it is no dependency. Sources come in name order, and a breadth-first queue keeps that
     order within each distance, so the source a package keeps is the first by name among the
     equally near ones.
+
+    A group followed toward one source has given every package that has it a label to that
+    source, or two labels: following it again toward the same source changes nothing, nor
+    following it at all once it was followed toward two. So each group is followed at most
+    twice, and the work is linear in the edges (a capability with n providers that n packages
+    require is followed twice, not n times). The packages one step reaches are labelled and
+    queued in the order of a list of every (package, group) edge, by completion then package.
     """
+    groups, owners, rank, tick = edges.groups, edges.owners, edges.rank, edges.tick
     first: dict[int, _Label] = {source: (source, source, None) for source in sources}
     second: dict[int, _Label] = {}
+    followed = [_UNSEEN] * len(groups)
     queue = deque((source, source) for source in sources)
     while queue:
         node, end = queue.popleft()
-        for owner, group in edges.get(node, ()):
-            label = first.get(owner)
-            if label is None:
-                first[owner] = (end, node, group)
-            elif label[0] == end or owner in second:
+        found: dict[int, tuple[int, int, int]] = {}
+        contributed = 0
+        for number in edges.of_member.get(node, ()):
+            seen = followed[number]
+            if seen in (end, _BOTH):
                 continue
+            followed[number] = end if seen == _UNSEEN else _BOTH
+            when = tick[number]
+            before = len(found)
+            for owner, position in owners[number]:
+                label = first.get(owner)
+                if label is not None and (label[0] == end or owner in second):
+                    continue
+                known = found.get(owner)
+                if known is None or (when, position) < known[:2]:
+                    found[owner] = (when, position, number)
+            if len(found) > before:
+                contributed += 1
+        if not found:
+            continue
+        order: Iterable[int] = found
+        if contributed > 1:
+            order = sorted(found, key=lambda owner: (found[owner][0], rank[owner]))
+        for owner in order:
+            label = (end, node, groups[found[owner][2]])
+            if owner in first:
+                second[owner] = label
             else:
-                second[owner] = (end, node, group)
+                first[owner] = label
             queue.append((owner, end))
     return first, second
 
@@ -259,14 +335,14 @@ class _ChainMaker:
     """The chains of one `_nearest_two` answer, each to the nearest origin package but the package itself.
 
     A package's chain is its hop toward the label's next package, then that package's chain to
-    the same end: each label's chain is built once and shared by every chain that runs through
-    it (a distribution's chains share most of their hops).
+    the same end (a `Chain` whose rest is that chain): each label's chain is built once and
+    shared by every chain that runs through it, so the chains of a run hold one hop per label.
     """
 
     def __init__(
         self,
         labels: tuple[dict[int, _Label], ...],
-        origin_chain: Mapping[int, tuple[Hop, ...]],
+        origin_chain: Mapping[int, Chain],
         reached: set[int] | None = None,
     ):
         self.first, self.second = labels
@@ -274,8 +350,10 @@ class _ChainMaker:
         self.reached = reached
         """With it, a hop counts its alternatives in it as tainted; else all of them (every
         alternative of a group it followed was tainted)."""
-        self._by_first: dict[int, tuple[Hop, ...]] = {}
-        self._by_second: dict[int, tuple[Hop, ...]] = {}
+        self._by_first: dict[int, Chain] = {}
+        self._by_second: dict[int, Chain] = {}
+        self._tainted: dict[int, int] = {}
+        """id of a group -> its members in ``reached``: a group is shared by its packages."""
 
     def ends(self) -> Iterator[tuple[int, int]]:
         """(package, the origin package its chain ends at) for every package with a chain."""
@@ -288,16 +366,25 @@ class _ChainMaker:
                 if other is not None:
                     yield index, other[0]
 
-    def chain(self, index: int, end: int) -> tuple[Hop, ...]:
+    def _count(self, group: Group) -> int:
+        reached = self.reached
+        if reached is None:
+            return len(group.members)
+        count = self._tainted.get(id(group))
+        if count is None:
+            count = self._tainted[id(group)] = sum(1 for m in group.members if m in reached)
+        return count
+
+    def chain(self, index: int, end: int) -> Chain:
         """``index``'s chain to ``end``, one of its labels' ends (never itself)."""
         first, second = self.first, self.second
         by_first, by_second = self._by_first, self._by_second
-        reached = self.reached
-        path: list[tuple[dict[int, tuple[Hop, ...]], int, Hop]] = []
+        path: list[tuple[dict[int, Chain], int, Hop]] = []
         node = index
+        tail: Chain | None
         while True:
             if node == end:
-                tail = self.origin_chain.get(end, ())
+                tail = self.origin_chain.get(end)
                 break
             label = first[node]
             known = by_first
@@ -310,19 +397,17 @@ class _ChainMaker:
                 break
             _end, target, group = label
             assert group is not None  # only a source's own label has none, and it is no other's end
-            members = group.members
-            count = len(members) if reached is None else sum(1 for m in members if m in reached)
-            path.append((known, node, _hop(node, group, target, count)))
+            path.append((known, node, _hop(node, group, target, self._count(group))))
             node = target
         for known, node, hop in reversed(path):
-            tail = (hop, *tail)
-            known[node] = tail
+            tail = known[node] = Chain(hop, tail)
+        assert tail is not None  # ``index`` is not ``end``: its path has a hop
         return tail
 
 
-def _shortest(chains: Mapping[Category, Mapping[int, tuple[Hop, ...]]]) -> dict[int, tuple[Hop, ...]]:
+def _shortest(chains: Mapping[Category, Mapping[int, Chain]]) -> dict[int, Chain]:
     """Each package's shortest chain of any category (the first category's on a tie)."""
-    shortest: dict[int, tuple[Hop, ...]] = {}
+    shortest: dict[int, Chain] = {}
     for found in chains.values():
         for index, chain in found.items():
             known = shortest.get(index)
@@ -360,9 +445,9 @@ def _build_chains(
     binaries: Mapping[int, list[int]],
     built_from: Mapping[int, int],
     packages: Sequence[Package],
-    runtime: Mapping[int, tuple[Hop, ...]],
-    own: Mapping[int, tuple[Hop, ...]],
-) -> dict[int, tuple[Hop, ...]]:
+    runtime: Mapping[int, Chain],
+    own: Mapping[int, Chain | None],
+) -> dict[int, Chain]:
     """The shortest build chain of each of ``blocked`` to an origin package of one category.
 
     ``runtime`` and ``own`` are the run-time chains of that category and its origin packages (an
@@ -370,18 +455,20 @@ def _build_chains(
     packages a distribution blocks are few, and their chains short.
     """
     sources = sorted(index for index in blocked if index in build)
-    chains: dict[int, tuple[Hop, ...]] = {}
+    chains: dict[int, Chain] = {}
 
-    def tail(member: int) -> tuple[Hop, ...] | None:
-        found = own.get(member)
-        if found is None:
-            found = runtime.get(member)
+    def tail(member: int) -> tuple[Chain | None] | None:
+        """(the chain after a hop to ``member``,) when it has one: an origin package's own
+        chain is empty (None) or the hop to the source package it inherits its evidence from."""
+        if member in own:
+            return (own[member],)
+        found = runtime.get(member)
         if found is None:
             source = built_from.get(member)
             if member in blocked and source is not None and source in chains:
                 hop = Hop(member, source, HopKind.BUILT_FROM, packages[member].sourcerpm or "")
-                found = (hop, *chains[source])
-        return found
+                found = Chain(hop, chains[source])
+        return None if found is None else (found,)
 
     changed = True
     while changed:
@@ -393,16 +480,19 @@ def _build_chains(
                 if not members or not all(member in tainted or member in blocked for member in members):
                     continue
                 for member in members:
-                    rest = tail(member)
-                    if rest is not None and (best is None or len(rest) + 1 < len(best)):
-                        best = (_hop(source, group, member, len(members)), *rest)
+                    found = tail(member)
+                    if found is None:
+                        continue
+                    rest = found[0]
+                    length = 0 if rest is None else len(rest)
+                    if best is None or length + 1 < len(best):
+                        best = Chain(_hop(source, group, member, len(members)), rest)
                         changed = True
             if best is not None:
                 chains[source] = best
     for source, chain in list(chains.items()):
         for binary in binaries.get(source, ()):
-            chains[binary] = (
-                Hop(binary, source, HopKind.BUILT_FROM, packages[binary].sourcerpm or ""),
-                *chain,
+            chains[binary] = Chain(
+                Hop(binary, source, HopKind.BUILT_FROM, packages[binary].sourcerpm or ""), chain
             )
     return chains

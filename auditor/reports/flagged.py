@@ -18,6 +18,7 @@ outside ``--roots``) has the status ``unaudited``: the audit gives no verdict fo
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from auditor.deps.graph import Hop, HopKind
@@ -134,7 +135,7 @@ def _focused(view: ReportView, focus: str, limit: int) -> FlaggedGraph:
         for hop in row.chain if row is not None else ():
             indexes.update((hop.source, hop.target))
             hops[(hop.source, hop.target)] = hop
-    through: list[tuple[int, str, tuple[Hop, ...]]] = []
+    through: list[tuple[int, str, Sequence[Hop]]] = []
     for row in view.flagged:
         reach = next((position for position, hop in enumerate(row.chain) if hop.target in named), None)
         if reach is not None and row.index not in named:

@@ -61,7 +61,7 @@ class PackageView:
     facts: tuple[FactView, ...]
     status: Verdict
     """The summary status: the worst blocking one, else the worst one."""
-    chain: tuple[Hop, ...]
+    chain: Sequence[Hop]
     """The chain behind ``status`` (empty for a package's own evidence or requirements)."""
     gate: Gate
     status_reason: str
@@ -182,7 +182,7 @@ def left_out(facts: Sequence[FactView]) -> str:
 def _why(
     facts: Sequence[FactView],
     status: Verdict,
-    chain: tuple[Hop, ...],
+    chain: Sequence[Hop],
     gate: Gate,
     packages: Sequence[Package],
 ) -> tuple[str, str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 from collections import deque
+from collections.abc import Sequence
 
 from auditor.audit.facts import FactKind
 from auditor.deps.graph import Hop, HopKind
@@ -45,7 +46,7 @@ def explanation(row: PackageView, view: ReportView) -> list[str]:
 
 
 def _chain_lines(
-    row: PackageView, chain: tuple[Hop, ...], view: ReportView, category: Category | None = None
+    row: PackageView, chain: Sequence[Hop], view: ReportView, category: Category | None = None
 ) -> list[str]:
     lines = [f"  {row.package.nevra}"]
     lines.extend("  " + "  " * depth + hop_text(hop, view.packages) for depth, hop in enumerate(chain, 1))

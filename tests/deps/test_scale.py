@@ -1,0 +1,133 @@
+"""Propagation and the graph hold what the input has, not its square (red-team round 7: 05-07).
+
+Each case is a shape a real distribution reaches, made large: a long Requires chain, one
+capability with thousands of providers that thousands of packages require (a virtual provide),
+and thousands of versions of one name (a vault of kernels). The peak memory of the step is
+measured with tracemalloc and bounded per package: no timing assertion. Each also checks that
+what is true stays true (the statuses and chains).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tracemalloc
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from auditor.deps.graph import DependencyGraph
+from auditor.deps.propagation import Propagation, propagate
+from auditor.deps.resolve import Resolver
+from auditor.origin.findings import Category, Finding, Severity, Verdict
+from auditor.rpm.model import Dependency, Package
+from tests.universe import universe
+
+T = TypeVar("T")
+
+BYTES_PER_PACKAGE = 2048
+"""What a step may allocate at its peak per package of the run: a list entry, a hop, a label
+or a chain cell per package take a few hundred bytes; a pair per two packages takes megabytes."""
+
+
+def _peak(step: Callable[[], T]) -> tuple[T, int]:
+    tracemalloc.start()
+    try:
+        found = step()
+        return found, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def _packages(specs: list[dict[str, Any]]) -> list[Package]:
+    """The packages of ``specs``, each dependency one object however many packages have it,
+    as the repodata reader gives them (`auditor.sources.primary`)."""
+    known: dict[Dependency, Dependency] = {}
+
+    def interned(deps: tuple[Dependency, ...]) -> tuple[Dependency, ...]:
+        return tuple(known.setdefault(dep, dep) for dep in deps)
+
+    return [
+        dataclasses.replace(package, requires=interned(package.requires), provides=interned(package.provides))
+        for package in universe(specs)
+    ]
+
+
+CITRIX = Finding("vendor", Severity.HIGH, "vendor", "Citrix", "a Citrix vendor", category=Category.CITRIX)
+
+
+def _propagated(specs: list[dict[str, Any]], origin: set[str]) -> tuple[list[Package], Propagation, int]:
+    """The run of ``specs``, the packages named in ``origin`` having a Citrix vendor; and the peak
+    memory of propagating it."""
+    packages = _packages(specs)
+    graph = DependencyGraph(packages, Resolver(packages).resolve_all())
+    findings = {index: [CITRIX] for index, package in enumerate(packages) if package.name in origin}
+    propagation, peak = _peak(lambda: propagate(graph, findings))
+    return packages, propagation, peak
+
+
+def _by_name(packages: list[Package]) -> dict[str, int]:
+    return {package.name: index for index, package in enumerate(packages)}
+
+
+def test_a_long_requires_chain_holds_one_hop_per_package() -> None:
+    """p0 -> p1 -> ... -> p2999 (Citrix): each package's chain is its hop and the next one's chain."""
+    n = 3000
+    specs: list[dict[str, Any]] = [{"name": f"p{i}", "requires": [f"p{i + 1}"]} for i in range(n - 1)]
+    specs.append({"name": f"p{n - 1}"})
+    packages, propagation, peak = _propagated(specs, {f"p{n - 1}"})
+    assert peak < BYTES_PER_PACKAGE * n, f"{peak} bytes at the peak for {n} packages"
+    names = _by_name(packages)
+    for i in (0, 1, n // 2, n - 2):
+        verdict = propagation.verdict(names[f"p{i}"])
+        assert verdict.verdict is Verdict.DEPENDS and len(verdict.chain) == n - 1 - i
+        assert [packages[hop.target].name for hop in verdict.chain] == [f"p{k}" for k in range(i + 1, n)]
+        assert verdict.chain[-1].target == names[f"p{n - 1}"]
+
+
+def test_a_capability_with_many_providers_is_one_group_not_an_edge_per_requirer_and_provider() -> None:
+    """n providers of ``common`` (one of them Citrix) and n packages requiring it: n x n edges
+    before; each requirer may depend on the Citrix one, one hop with n alternatives, 1 tainted."""
+    n = 2000
+    specs: list[dict[str, Any]] = [{"name": f"provider{i}", "provides": ["common"]} for i in range(n)]
+    specs += [{"name": f"user{i}", "requires": ["common"]} for i in range(n)]
+    # Beside it, a capability whose every provider is Citrix: its requirers depend on them.
+    specs += [{"name": f"vendor{i}", "provides": ["closed"]} for i in range(50)]
+    specs += [{"name": f"client{i}", "requires": ["closed"]} for i in range(n)]
+    origin = {"provider0", *(f"vendor{i}" for i in range(50))}
+    packages, propagation, peak = _propagated(specs, origin)
+    assert peak < BYTES_PER_PACKAGE * len(specs), f"{peak} bytes at the peak for {len(specs)} packages"
+    names = _by_name(packages)
+    for i in (0, n // 2, n - 1):
+        verdict = propagation.verdict(names[f"user{i}"])
+        assert verdict.verdict is Verdict.MAY_DEPEND
+        [hop] = verdict.chain
+        assert (hop.target, hop.alternatives, hop.tainted) == (names["provider0"], n, 1)
+        verdict = propagation.verdict(names[f"client{i}"])
+        assert verdict.verdict is Verdict.DEPENDS
+        [hop] = verdict.chain
+        assert (hop.target, hop.alternatives, hop.tainted) == (names["vendor0"], 50, 50)
+    assert propagation.verdict(names["provider1"]).verdict is Verdict.CLEAN
+
+
+def test_many_versions_of_one_name_are_never_turned_into_pairs() -> None:
+    """2,000 versions of ``same``: which of them can be installed together is asked pair by pair,
+    never listed (k x k sets before); a package requiring ``same`` still depends on the Citrix
+    one when it is the only provider it can be installed with."""
+    k = 2000
+    specs: list[dict[str, Any]] = [{"name": "same", "evr": f"1.{i}-1"} for i in range(k - 1)]
+    specs.append({"name": "same", "evr": f"1.{k - 1}-1"})
+    specs.append({"name": "user", "requires": ["same"]})
+    packages = _packages(specs)
+    resolved = Resolver(packages).resolve_all()
+    graph, peak = _peak(lambda: DependencyGraph(packages, resolved))
+    assert peak < BYTES_PER_PACKAGE * len(packages), f"{peak} bytes at the peak for {len(packages)} packages"
+    # Every version but the Citrix one can be installed for ``user``: it may depend on it.
+    [group] = graph.runtime[k]
+    assert len(group.members) == k
+    findings = {k - 1: [CITRIX]}
+    assert propagate(graph, findings).verdict(k).verdict is Verdict.MAY_DEPEND
+    # A version requiring ``same`` can never be installed with another: its only way is itself.
+    specs[0]["requires"] = ["same"]
+    packages = _packages(specs)
+    graph = DependencyGraph(packages, Resolver(packages).resolve_all())
+    [group] = graph.runtime[0]
+    assert group.members == (0,) and group.excluded == k - 1
