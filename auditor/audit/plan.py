@@ -144,15 +144,21 @@ class DependentsFinder:
         # member -> (owner, kind, requirement, alternatives, tainted alternatives, providers left
         # out: the owner cannot be installed with them), owners tainted only.
         self._reverse: dict[int, list[tuple[int, HopKind, str, int, int, int]]] = {}
+        # id of a group -> its tainted members: a group is shared by every package with its
+        # requirement (n packages requiring one capability of n providers: counted once, not n times).
+        tainted_members: dict[int, list[int]] = {}
         for groups in (graph.runtime, graph.build):
             for owner, owner_groups in groups.items():
                 if owner not in tainted:
                     continue
                 for group in owner_groups:
-                    count = sum(1 for member in group.members if member in tainted)
+                    members = tainted_members.get(id(group))
+                    if members is None:
+                        members = tainted_members[id(group)] = [m for m in group.members if m in tainted]
+                    count = len(members)
                     requirement = str(group.dependency)
-                    for member in group.members:
-                        if member in tainted and member != owner:
+                    for member in members:
+                        if member != owner:
                             self._reverse.setdefault(member, []).append(
                                 (owner, group.kind, requirement, len(group.members), count, group.excluded)
                             )

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from auditor.deps.graph import Hop, HopKind
 from auditor.reports.causes import cause_groups
+from auditor.reports.chains import FirstReach, new_hops
 from auditor.reports.rows import PackageView
 from auditor.reports.text import clean_text
 from auditor.reports.view import ReportView
@@ -116,8 +117,9 @@ def flagged_graph(view: ReportView) -> FlaggedGraph:
 def _flagged_nodes(view: ReportView) -> tuple[set[int], dict[tuple[int, int], Hop]]:
     indexes = {row.index for row in view.flagged}
     hops: dict[tuple[int, int], Hop] = {}
+    seen: set[int] = set()  # the chains share their ends: each shared part is walked once
     for row in view.flagged:
-        for hop in row.chain:
+        for hop in new_hops(row.chain, seen):
             indexes.update((hop.source, hop.target))
             hops[(hop.source, hop.target)] = hop
     return indexes, hops
@@ -136,13 +138,15 @@ def _focused(view: ReportView, focus: str, limit: int) -> FlaggedGraph:
             indexes.update((hop.source, hop.target))
             hops[(hop.source, hop.target)] = hop
     through: list[tuple[int, str, Sequence[Hop]]] = []
+    first_reach = FirstReach(named)
     for row in view.flagged:
-        reach = next((position for position, hop in enumerate(row.chain) if hop.target in named), None)
+        reach = first_reach.of(row.chain)
         if reach is not None and row.index not in named:
-            through.append((reach, row.package.nevra, row.chain[: reach + 1]))
+            through.append((reach, row.package.nevra, row.chain))
     through.sort(key=lambda item: (item[0], item[1]))
     drawn = 0
-    for _, _, prefix in through:
+    for reach, _, chain in through:
+        prefix = chain[: reach + 1]
         more = {hop.source for hop in prefix} - indexes
         if len(indexes) + len(more) > limit:
             break

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from auditor.deps.graph import Hop, HopKind
+from auditor.reports.chains import shown
 from auditor.reports.flagged import PALETTE, UNAUDITED
 from auditor.reports.html_common import badges, esc, fit
 from auditor.reports.rows import PackageView
@@ -89,8 +90,17 @@ def hop_label(hop: Hop) -> str:
 
 
 def chain_svg(row: PackageView, view: ReportView) -> str:
-    """The chain as a column of boxes (one per package, coloured by status) joined by labelled arrows."""
-    steps = [row.index, *(hop.target for hop in row.chain)]
+    """The chain as a column of boxes (one per package, coloured by status) joined by labelled
+    arrows; a shortened one (`auditor.reports.chains`) with a box saying how many hops it
+    leaves out before the last, which reaches the origin package."""
+    chain = shown(row.chain)
+    # A box a package, or None for the hops left out; the arrow below each box, or None.
+    steps: list[int | None] = [row.index, *(hop.target for hop in chain.head)]
+    arrows: list[Hop | None] = list(chain.head)
+    if chain.shortened:
+        last = chain.end[0]
+        steps += [None, last.source, last.target]
+        arrows += [None, None, last]
     height = 2 * PAD + len(steps) * BOX_HEIGHT + (len(steps) - 1) * GAP
     width = 2 * PAD + BOX_WIDTH
     parts = [
@@ -101,6 +111,9 @@ def chain_svg(row: PackageView, view: ReportView) -> str:
     evidence = view.chain_evidence(row.chain)
     for position, index in enumerate(steps):
         top = PAD + position * (BOX_HEIGHT + GAP)
+        if index is None:
+            parts.append(_left_out(chain.note, top))
+            continue
         step = view.row(index)
         status = step.status.value if step is not None else UNAUDITED
         state = step.gate.value if step is not None else ""
@@ -117,10 +130,22 @@ def chain_svg(row: PackageView, view: ReportView) -> str:
             f"{fit(nevra, BOX_WIDTH - 20)}</text>"
             f'<text x="{PAD + 10}" y="{top + 35}" fill="{stroke}">{fit(detail, BOX_WIDTH - 20)}</text></g>'
         )
-        if position < len(row.chain):
-            parts.append(_arrow(row.chain[position], top + BOX_HEIGHT))
+        arrow = arrows[position] if position < len(arrows) else None
+        if arrow is not None:
+            parts.append(_arrow(arrow, top + BOX_HEIGHT))
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _left_out(note: str, top: int) -> str:
+    """The box that stands for the hops a shortened chain does not draw."""
+    return (
+        f'<g class="left-out"><title>{esc(note)}</title>'
+        f'<rect x="{PAD}" y="{top}" width="{BOX_WIDTH}" height="{BOX_HEIGHT}" rx="6" fill="#ffffff" '
+        'stroke="#57606a" stroke-dasharray="4 3"/>'
+        f'<text x="{PAD + 10}" y="{top + 27}" fill="#57606a">'
+        f"{fit(note + ' (the JSON report has them)', BOX_WIDTH - 20)}</text></g>"
+    )
 
 
 def _arrow(hop: Hop, start: int) -> str:

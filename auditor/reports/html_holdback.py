@@ -179,10 +179,19 @@ def chosen_nodes(
     chosen: dict[int, None] = {}
 
     def add(index: int) -> None:
-        path = [index, *(hop.target for hop in dependents.chain(index))]
-        new = [node for node in path if node not in chosen]
-        if len(chosen) + len(new) <= MAX_NODES:
-            chosen.update(dict.fromkeys(new))
+        # ``chosen`` holds each of its packages' way to the group: the packages of ``index``'s
+        # chain not in it are those before the first that is, and no more than there is room
+        # for are read (a chain can be as long as the distribution).
+        new: list[int] = []
+        node: int | None = index
+        room = MAX_NODES - len(chosen)
+        while node is not None and node not in chosen:
+            if len(new) == room:
+                return
+            new.append(node)
+            hop = dependents.toward.get(node)
+            node = None if hop is None else hop.target
+        chosen.update(dict.fromkeys(new))
 
     for index in sorted(held & dependents.toward.keys(), key=lambda i: (dependents.distance[i], names[i])):
         add(index)

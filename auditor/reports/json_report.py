@@ -20,6 +20,7 @@ from auditor.audit.facts import FactKind
 from auditor.deps.graph import Hop
 from auditor.gate.decision import Completeness, Disposition
 from auditor.origin.findings import Finding
+from auditor.reports.chains import shown
 from auditor.reports.rows import FactView, PackageView
 from auditor.reports.text import utf8_text
 from auditor.reports.view import ReportView
@@ -113,6 +114,7 @@ def package_to_json(row: PackageView, view: ReportView) -> dict[str, Any]:
     facts = row.facts
     findings = [finding_to_json(item.fact.finding, item) for item in facts if item.fact.finding]
     unresolved = [item for item in facts if item.fact.kind is _UNRESOLVED]
+    chain = shown(row.chain)
     data: dict[str, Any] = {
         "name": package.name,
         "epoch": package.epoch,
@@ -129,7 +131,7 @@ def package_to_json(row: PackageView, view: ReportView) -> dict[str, Any]:
         "why": row.why,
         "facts": [fact_to_json(item) for item in facts],
         "findings": findings,
-        "chain": [hop_to_json(hop, view) for hop in row.chain],
+        "chain": [hop_to_json(hop, view) for hop in chain.hops],
         "unresolved": [_unresolved(item) for item in unresolved],
         "gaps": [
             {"kind": item.fact.gap.kind._value_, "detail": item.fact.gap.detail, "blocks": item.blocks}
@@ -160,6 +162,12 @@ def package_to_json(row: PackageView, view: ReportView) -> dict[str, Any]:
         "signing_key": package.signing_key,
         "signing_keys": list(package.signing_keys),
     }
+    if chain.shortened:
+        data["chain_shortened"] = {
+            "hops": chain.length,
+            "left_out": chain.left_out,
+            "rest": view.chain_rests.number(row.chain),
+        }
     if package.is_source:
         data["sources"] = [source_to_json(source) for source in package.sources]
     return data
@@ -241,6 +249,12 @@ def document(view: ReportView, *, stream: bool = False) -> dict[str, Any]:
         if stream
         else [package_to_json(row, view) for row in view.rows],
     }
+    rests = view.chain_rests
+    if len(rests):
+        # Before the packages (whose chains name them): the document's head is written first.
+        data["chain_rests"] = [
+            {"hop": hop_to_json(hop, view), "next": after} for hop, after in rests.entries()
+        ]
     if view.config:
         data["config_findings"] = [config_finding_to_json(item) for item in view.config]
     if view.warnings:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import html
 
 from auditor.origin.findings import Verdict
+from auditor.reports.chains import shown as shown_chain
 from auditor.reports.rows import Gate, PackageView, left_out
 from auditor.reports.text import clean_text, code_span, hop_text
 from auditor.reports.view import ReportView
@@ -125,11 +126,19 @@ def _details(row: PackageView, view: ReportView) -> list[str]:
     if len(facts) > len(shown):
         lines.append(f"- ... and {left_out(facts[len(shown) :])}: the JSON report lists them all")
     if row.chain:
+        chain = shown_chain(row.chain)
         lines.append(f"- {code_span(row.package.nevra)}")
-        for depth, hop in enumerate(row.chain, start=1):
+        for depth, hop in enumerate(chain.head, start=1):
             lines.append("  " * depth + f"- {code_span(hop_text(hop, view.packages))}")
+        depth = len(chain.head)
+        if chain.shortened:
+            depth += 1
+            lines.append("  " * depth + f"- {chain.note} (the JSON report has them)")
+            for hop in chain.end:
+                depth += 1
+                lines.append("  " * depth + f"- {code_span(hop_text(hop, view.packages))}")
         evidence = view.chain_evidence(row.chain)
         if evidence is not None:
-            lines.append("  " * (len(row.chain) + 1) + f"- which is origin: {code_span(evidence.text)}")
+            lines.append("  " * (depth + 1) + f"- which is origin: {code_span(evidence.text)}")
     lines += ["", "</details>", ""]
     return lines

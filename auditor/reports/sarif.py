@@ -17,14 +17,17 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from auditor.audit.facts import FactKind
 from auditor.core.errors import ExitCode
+from auditor.deps.graph import Hop
 from auditor.gate.decision import Disposition
 from auditor.origin.findings import Finding, Severity
+from auditor.reports.chains import shown
 from auditor.reports.rows import FactView, PackageView
 from auditor.reports.sarif_rules import LEVELS, STATUS_RULES, rules_of
 from auditor.reports.text import chain_text, clean_text, finding_text
@@ -119,7 +122,7 @@ def _result(row: PackageView, item: FactView, view: ReportView, rule_index: dict
                 if fact.finding is not None
                 else {}
             ),
-            **({"chain": [view.packages[hop.target].nevra for hop in fact.chain]} if fact.chain else {}),
+            **(_chain_properties(fact.chain, view) if fact.chain else {}),
         },
     }
     suppression = _suppression(item, view)
@@ -185,6 +188,19 @@ def _fact_message(row: PackageView, item: FactView, view: ReportView) -> str:
     if evidence is not None and evidence.fact.finding is not None:
         text += f"; which is origin: {finding_text(evidence.fact.finding)}"
     return text
+
+
+def _chain_properties(chain: Sequence[Hop], view: ReportView) -> dict[str, Any]:
+    """The packages a chain reaches; of a shortened one, those of its first hops and the origin
+    package at its end, with its length and the hops left out (`auditor.reports.chains`)."""
+    part = shown(chain)
+    packages = view.packages
+    found: dict[str, Any] = {"chain": [packages[hop.target].nevra for hop in part.head]}
+    if part.shortened:
+        found["chain"] += [part.note, *(packages[hop.target].nevra for hop in part.end)]
+        found["chainHops"] = part.length
+        found["chainHopsLeftOut"] = part.left_out
+    return found
 
 
 def _suppression(item: FactView, view: ReportView) -> dict[str, Any] | None:

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 from auditor.deps.graph import Hop, HopKind
 from auditor.origin.findings import Finding
+from auditor.reports.chains import shown
 from auditor.rpm.model import Package
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")  # XML 1.0 Char, complemented
@@ -109,9 +110,14 @@ def alternatives_text(hop: Hop) -> str:
 
 
 def chain_text(start: Package, chain: Sequence[Hop], packages: Sequence[Package], arrow: str = " -> ") -> str:
+    """The chain from ``start``, shortened as every format shortens it (`auditor.reports.chains`)."""
     if not chain:
         return ""
-    return arrow.join([start.nevra, *(hop_text(hop, packages) for hop in chain)])
+    part = shown(chain)
+    steps = [start.nevra, *(hop_text(hop, packages) for hop in part.head)]
+    if part.shortened:
+        steps += [part.note, *(hop_text(hop, packages) for hop in part.end)]
+    return arrow.join(steps)
 
 
 def finding_text(finding: Finding) -> str:

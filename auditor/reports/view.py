@@ -30,6 +30,7 @@ from auditor.gate.decision import Decision, Disposition
 from auditor.gate.options import GateOptions
 from auditor.origin.findings import Category, Verdict
 from auditor.origin.policy import Policy
+from auditor.reports.chains import Rests
 from auditor.reports.locations import repositories_of
 from auditor.reports.rows import FactView, Gate, PackageView, fact_view, package_view
 from auditor.rpm.model import Package
@@ -242,6 +243,11 @@ class ReportView:
     @cached_property
     def _rows_by_index(self) -> dict[int, PackageView]:
         return {row.index: row for row in self.rows}
+
+    @cached_property
+    def chain_rests(self) -> Rests:
+        """The hops the rows' shortened chains leave out, each once (`auditor.reports.chains`)."""
+        return Rests(row.chain for row in self.rows)
 
     def chain_evidence(self, chain: Sequence[Hop], category: Category | None = None) -> FactView | None:
         """The first tainting evidence of the package a chain ends at (of ``category`` when it has some)."""

@@ -9,18 +9,20 @@ from __future__ import annotations
 
 import fnmatch
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from auditor.audit.facts import FactKind
 from auditor.deps.graph import Hop, HopKind
 from auditor.origin.findings import Category
+from auditor.reports.chains import shown
 from auditor.reports.rows import Gate, PackageView
 from auditor.reports.text import finding_text, hop_text, terminal_text
 from auditor.reports.view import ReportView
 
 
-def explanation(row: PackageView, view: ReportView) -> list[str]:
-    """Why a package has its status, as plain lines: each fact with the gate's ruling, the chain."""
+def explanation(row: PackageView, view: ReportView, *, whole: bool = True) -> list[str]:
+    """Why a package has its status, as plain lines: each fact with the gate's ruling, the chain
+    (whole for ``auditor why``; else shortened as every format shortens it, `auditor.reports.chains`)."""
     lines: list[str] = []
     for item in row.facts:
         if item.fact.kind is FactKind.ORIGIN:
@@ -33,7 +35,7 @@ def explanation(row: PackageView, view: ReportView) -> list[str]:
         lines.append(f"{label}: {text} [{item.reason}]")
     if row.chain:
         lines.append("chain:")
-        lines.extend(_chain_lines(row, row.chain, view))
+        lines.extend(_chain_lines(row, row.chain, view, whole=whole))
     # Each other taint has its own chain (one per status and category of origin packages): the
     # one a waiver or the baseline did not accept must be shown whole too.
     for item in row.facts:
@@ -41,21 +43,44 @@ def explanation(row: PackageView, view: ReportView) -> list[str]:
         if chain and chain is not row.chain and item.fact.kind is not FactKind.ORIGIN:
             category = f"{item.fact.category.value} " if item.fact.category is not None else ""
             lines.append(f"chain of {category}{item.fact.kind.value} [{item.reason}]:")
-            lines.extend(_chain_lines(row, chain, view, item.fact.category))
+            lines.extend(_chain_lines(row, chain, view, item.fact.category, whole=whole))
     return lines
 
 
 def _chain_lines(
-    row: PackageView, chain: Sequence[Hop], view: ReportView, category: Category | None = None
+    row: PackageView,
+    chain: Sequence[Hop],
+    view: ReportView,
+    category: Category | None = None,
+    *,
+    whole: bool = True,
 ) -> list[str]:
+    if whole:
+        steps: Iterable[str] = (hop_text(hop, view.packages) for hop in chain)
+    else:
+        part = shown(chain)
+        steps = [hop_text(hop, view.packages) for hop in part.head]
+        if part.shortened:
+            steps += [
+                f"{part.note} (auditor why has them)",
+                *(hop_text(hop, view.packages) for hop in part.end),
+            ]
     lines = [f"  {row.package.nevra}"]
-    lines.extend("  " + "  " * depth + hop_text(hop, view.packages) for depth, hop in enumerate(chain, 1))
+    lines.extend("  " + "  " * min(depth, MAX_INDENT) + step for depth, step in enumerate(steps, 1))
     evidence = view.chain_evidence(chain, category)
     if evidence is not None and evidence.fact.finding is not None:
         lines.append(
-            "  " + "  " * (len(chain) + 1) + "which is origin: " + finding_text(evidence.fact.finding)
+            "  "
+            + "  " * min(len(lines), MAX_INDENT)
+            + "which is origin: "
+            + finding_text(evidence.fact.finding)
         )
     return lines
+
+
+MAX_INDENT = 40
+"""Steps of indentation at most: the chain is printed whole, one hop a line, and a hop deeper
+than this is indented as this one (indenting each by its depth is quadratic in the chain)."""
 
 
 def matching(view: ReportView, pattern: str) -> list[PackageView]:
