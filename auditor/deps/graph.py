@@ -72,13 +72,15 @@ class Chain(Sequence[Hop]):
 
     __slots__ = ("_length", "first", "last", "rest")
 
-    def __init__(self, first: Hop, rest: Sequence[Hop] | None = None) -> None:
-        if rest is not None and not isinstance(rest, Chain):
-            rest = _from_hops(rest)
+    def __init__(self, first: Hop, rest: Chain | None = None) -> None:
         self.first = first
-        self.rest: Chain | None = rest
-        self._length: int = 1 if rest is None else rest._length + 1
-        self.last: Hop = first if rest is None else rest.last
+        self.rest = rest
+        if rest is None:
+            self._length = 1
+            self.last = first
+        else:
+            self._length = rest._length + 1
+            self.last = rest.last
 
     def __len__(self) -> int:
         return self._length

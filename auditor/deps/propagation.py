@@ -176,9 +176,10 @@ class _Edges:
     """
 
     groups: list[Group]
-    owners: list[list[tuple[int, int]]]
-    """Group number -> (package, the group's position among that package's groups), the packages
-    in the order the graph lists them."""
+    owners: list[list[int]]
+    """Group number -> the packages that have it, in the order the graph lists them."""
+    owned: Mapping[int, list[Group]]
+    """Package -> its groups: where one of them stands among the others breaks a tie."""
     of_member: dict[int, list[int]]
     """Member -> the numbers of the groups it is in, in the order they were first met."""
     rank: dict[int, int]
@@ -188,30 +189,38 @@ class _Edges:
     """Group number -> when its alternatives were all tainted (`_least_fixed_point`): edges are
     followed in that order; 0 for every group of `_reverse`."""
 
+    def position(self, owner: int, number: int) -> int:
+        """Where group ``number`` stands among ``owner``'s groups (asked on a tie only)."""
+        group = self.groups[number]
+        return next(at for at, found in enumerate(self.owned[owner]) if found is group)
+
 
 def _reverse(groups: Mapping[int, list[Group]]) -> _Edges:
     """Every group of every package, by member."""
     numbers: dict[int, int] = {}
     distinct: list[Group] = []
-    owners: list[list[tuple[int, int]]] = []
+    owners: list[list[int]] = []
     of_member: dict[int, list[int]] = {}
-    rank: dict[int, int] = {}
+    # Bound once: this loop runs for each of a distribution's quarter million groups.
+    number_of, member_get, identity = numbers.get, of_member.get, id
     for owner, owner_groups in groups.items():
-        rank[owner] = len(rank)
-        for position, group in enumerate(owner_groups):
-            number = numbers.get(id(group))
-            if number is None:
-                number = numbers[id(group)] = len(distinct)
-                distinct.append(group)
-                owners.append([])
-                for member in group.members:
-                    found = of_member.get(member)
-                    if found is None:
-                        of_member[member] = [number]
-                    else:
-                        found.append(number)
-            owners[number].append((owner, position))
-    return _Edges(distinct, owners, of_member, rank, [0] * len(distinct))
+        for group in owner_groups:
+            key = identity(group)
+            number = number_of(key)
+            if number is not None:
+                owners[number].append(owner)
+                continue
+            number = numbers[key] = len(distinct)
+            distinct.append(group)
+            owners.append([owner])
+            for member in group.members:
+                found = member_get(member)
+                if found is None:
+                    of_member[member] = [number]
+                else:
+                    found.append(number)
+    rank = dict(zip(groups, range(len(groups)), strict=True))
+    return _Edges(distinct, owners, groups, of_member, rank, [0] * len(distinct))
 
 
 def _least_fixed_point(seeds: set[int], reverse: _Edges) -> tuple[set[int], _Edges]:
@@ -228,7 +237,7 @@ def _least_fixed_point(seeds: set[int], reverse: _Edges) -> tuple[set[int], _Edg
     rank = reverse.rank
     remaining: dict[int, int] = {}
     tainted = set(seeds)
-    complete_owners: list[list[tuple[int, int]]] = [[] for _ in groups]
+    complete_owners: list[list[int]] = [[] for _ in groups]
     complete_of: dict[int, list[int]] = {}
     tick = [0] * len(groups)
     queue = deque(seeds)
@@ -246,7 +255,7 @@ def _least_fixed_point(seeds: set[int], reverse: _Edges) -> tuple[set[int], _Edg
                 continue
             members = group.members
             inside = frozenset(members) if len(members) > 8 else members
-            kept = [item for item in owners[number] if item[0] not in inside]
+            kept = [owner for owner in owners[number] if owner not in inside]
             if not kept:
                 continue
             completed += 1
@@ -258,13 +267,13 @@ def _least_fixed_point(seeds: set[int], reverse: _Edges) -> tuple[set[int], _Edg
                     complete_of[member] = [number]
                 else:
                     found.append(number)
-            for owner, _position in kept:
+            for owner in kept:
                 if owner not in tainted:
                     tainted.add(owner)
                     added.append(owner)
         # In the graph's order, as one list of every (package, group) edge would queue them.
         queue.extend(sorted(added, key=rank.__getitem__) if completed > 1 else added)
-    return tainted - seeds, _Edges(groups, complete_owners, complete_of, rank, tick)
+    return tainted - seeds, _Edges(groups, complete_owners, reverse.owned, complete_of, rank, tick)
 
 
 _Label = tuple[int, int, "Group | None"]
@@ -292,43 +301,80 @@ def _nearest_two(sources: Sequence[int], edges: _Edges) -> tuple[dict[int, _Labe
     queued in the order of a list of every (package, group) edge, by completion then package.
     """
     groups, owners, rank, tick = edges.groups, edges.owners, edges.rank, edges.tick
+    ticked = any(tick)
     first: dict[int, _Label] = {source: (source, source, None) for source in sources}
     second: dict[int, _Label] = {}
     followed = [_UNSEEN] * len(groups)
     queue = deque((source, source) for source in sources)
+    of_member, label_of = edges.of_member.get, first.get
+    found: dict[int, int] = {}  # package -> the number of the group it is reached by
     while queue:
         node, end = queue.popleft()
-        found: dict[int, tuple[int, int, int]] = {}
-        contributed = 0
-        for number in edges.of_member.get(node, ()):
+        numbers = of_member(node, ())
+        if len(numbers) == 1:  # most packages: one group's packages, in order, nothing to sort
+            number = numbers[0]
             seen = followed[number]
             if seen in (end, _BOTH):
                 continue
             followed[number] = end if seen == _UNSEEN else _BOTH
-            when = tick[number]
-            before = len(found)
-            for owner, position in owners[number]:
-                label = first.get(owner)
+            group = groups[number]
+            for owner in owners[number]:
+                label = label_of(owner)
+                if label is None:
+                    first[owner] = (end, node, group)
+                elif label[0] == end or owner in second:
+                    continue
+                else:
+                    second[owner] = (end, node, group)
+                queue.append((owner, end))
+            continue
+        found.clear()
+        contributed = 0  # groups that gave a package its edge: past one, the order is sorted
+        for number in numbers:
+            seen = followed[number]
+            if seen in (end, _BOTH):
+                continue
+            followed[number] = end if seen == _UNSEEN else _BOTH
+            gave = False
+            for owner in owners[number]:
+                label = label_of(owner)
                 if label is not None and (label[0] == end or owner in second):
                     continue
                 known = found.get(owner)
-                if known is None or (when, position) < known[:2]:
-                    found[owner] = (when, position, number)
-            if len(found) > before:
-                contributed += 1
+                if known is None or _earlier(edges, owner, number, known):
+                    found[owner] = number
+                    gave = True
+            contributed += gave
         if not found:
             continue
         order: Iterable[int] = found
         if contributed > 1:
-            order = sorted(found, key=lambda owner: (found[owner][0], rank[owner]))
+            if ticked:
+                order = sorted(found, key=lambda owner: (tick[found[owner]], rank[owner]))
+            else:
+                order = sorted(found, key=rank.__getitem__)
         for owner in order:
-            label = (end, node, groups[found[owner][2]])
+            label = (end, node, groups[found[owner]])
             if owner in first:
                 second[owner] = label
             else:
                 first[owner] = label
             queue.append((owner, end))
     return first, second
+
+
+def _earlier(edges: _Edges, owner: int, number: int, known: int) -> bool:
+    """Whether ``owner``'s edge by group ``number`` comes before its edge by ``known`` in a list of
+    every (package, group) edge: completed earlier, or listed earlier among its groups."""
+    tick = edges.tick
+    if tick[number] != tick[known]:
+        return tick[number] < tick[known]
+    return edges.position(owner, number) < edges.position(owner, known)
+
+
+_COUNTED_AT_ONCE = 8
+"""A group of up to this many alternatives is counted where it is met; a larger one once
+(`_ChainMaker`): n packages that require one capability of n providers share its group."""
 
 
 class _ChainMaker:
@@ -368,8 +414,11 @@ class _ChainMaker:
 
     def _count(self, group: Group) -> int:
         reached = self.reached
+        members = group.members
         if reached is None:
-            return len(group.members)
+            return len(members)
+        if len(members) <= _COUNTED_AT_ONCE:
+            return sum(1 for m in members if m in reached)
         count = self._tainted.get(id(group))
         if count is None:
             count = self._tainted[id(group)] = sum(1 for m in group.members if m in reached)
