@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
 from auditor.deps.coinstall import Apart, incompatible
 from auditor.deps.provides import HOST_ARCHES, Architectures
-from auditor.deps.resolve import Resolved, Status
+from auditor.deps.resolve import ROUGH, Resolved, Status
 from auditor.origin.classify import source_packages
 from auditor.origin.findings import Verdict
 from auditor.rpm.model import Dependency, DependencyKind, Package
@@ -184,6 +184,9 @@ class Group(NamedTuple):
     members: tuple[int, ...]
     excluded: int = 0
     """Providers left out of ``members``: the package cannot be installed with them."""
+    rough: bool = False
+    """The requirement was read past a bound (`auditor.deps.rich.MAX_CLAUSES`): its groups may
+    claim a provider needed that a way around does without; every hop through it says so."""
 
 
 class DependencyGraph:
@@ -234,7 +237,10 @@ class DependencyGraph:
                 listed.add(key)
                 made = known.get(key)
                 if made is None:
-                    made = [Group(kind, resolution.dependency, members) for members in resolution.groups]
+                    rough = resolution.detail == ROUGH
+                    made = [
+                        Group(kind, resolution.dependency, members, 0, rough) for members in resolution.groups
+                    ]
                     known[key] = made
                 if source and owner in from_spec:
                     made = [_without(group, from_spec[owner]) for group in made]

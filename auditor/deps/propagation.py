@@ -162,7 +162,13 @@ class Propagation:
 
 
 def _hop(owner: int, group: Group, target: int, tainted: int) -> Hop:
-    return Hop(owner, target, group.kind, str(group.dependency), len(group.members), tainted, group.excluded)
+    requirement = str(group.dependency) + (ROUGHLY if group.rough else "")
+    return Hop(owner, target, group.kind, requirement, len(group.members), tainted, group.excluded)
+
+
+ROUGHLY = " [read roughly: too many ways to meet it; a clean one may exist]"
+"""Said in every hop through a requirement read past `auditor.deps.rich.MAX_CLAUSES`: the
+chain that proves a taint then proves less, and a reader must know it."""
 
 
 @dataclass

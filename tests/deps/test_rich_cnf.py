@@ -188,3 +188,18 @@ def test_what_no_condition_governs_is_read_once_not_once_per_host() -> None:
     requirement = evaluation.requirement(parse("(" + " and ".join([*conditions, *free]) + ")"))
     assert requirement.met and not requirement.rough
     assert crossed == len(free)
+
+
+def test_a_taint_through_a_requirement_read_roughly_says_so_in_its_chain() -> None:
+    """Past `MAX_CLAUSES` a requirement may claim a provider needed that a way around does
+    without (review 9b: a blocking depends that no format qualified): each hop says so."""
+    from auditor.deps.propagation import ROUGHLY
+    from tests.report_cases import CITRIX, audit_of
+
+    pairs = [f"(k{n} and c{n})" for n in range(9)]
+    specs: list[dict[str, Any]] = [{"name": f"k{n}"} for n in range(9)]
+    specs += [{"name": f"c{n}", **CITRIX} for n in range(9)]
+    specs.append({"name": "app", "requires": ["(" + " or ".join(pairs) + ")"]})
+    audit = audit_of(specs)
+    (app,) = (result for result in audit.results if result.package.name == "app")
+    assert app.chain and all(hop.requirement.endswith(ROUGHLY) for hop in app.chain)
