@@ -19,6 +19,7 @@ so a package read from it does not have (compared with reading the RPM file):
 
 from __future__ import annotations
 
+import contextlib
 import os
 import posixpath
 from collections.abc import Callable, Iterator
@@ -204,11 +205,17 @@ def _read_primary_halves(
     middle = int(open_size * HEAD_SHARE)
     tail = Background(partial(_read_primary_tail, primary, middle))
     try:
-        head = _parse_primary(primary, split.head, middle)
-        handler, head_errors, cut_found = head
+        handler, head_errors, cut_found = _parse_primary(primary, split.head, middle)
+    except InputError:
+        # The worker is waited for all the same: this process ends with os._exit, and a
+        # worker still busy then outlives it, holding the run's standard output open.
+        with contextlib.suppress(InputError):
+            tail.result()
+        return None  # a bad cut, or a bad file: read it whole, which says which
+    try:
         tail_result, tail_opened = tail.result()
     except InputError:
-        return None  # a bad cut, or a bad file: read it whole, which says which
+        return None
     for path, info in tail_opened:
         tell_opened(path, info)  # the worker's reading is the run's: checked as any other
     if not cut_found:
