@@ -21,6 +21,15 @@ from auditor.formats.decompress import decompressed
 CHUNK = 1 << 20
 MAX_DECOMPRESSED = 4 * 1024**3
 """Default ceiling on one metadata file's decompressed size; past it the file is refused as a bomb."""
+MAX_TEXT = 1 << 20
+"""Characters of one element's text (a description, a file path, a licence), past which the
+file is refused. Real values are a few KB (see the README's Limits); without a ceiling one
+value of a compressed file's 4 GiB was held three times over (expat's pieces, their join and
+the value)."""
+MAX_TAG = 1 << 20
+"""Bytes of one tag with its attributes (or of a comment or processing instruction), past which
+the file is refused. expat holds such a token whole until it ends, so this bounds what an
+attribute value can cost as `MAX_TEXT` bounds a text value."""
 LIMIT_VARIABLE = "AUDITOR_MAX_METADATA_BYTES"
 """Environment variable that replaces `MAX_DECOMPRESSED` (read at each use, not at import)."""
 
@@ -91,21 +100,28 @@ def decompressed_chunks(stream: BinaryIO, shown: str, limit: int | None = None) 
     return decompressed(stream, _kind(first[:8], shown), shown, limit=limit, what="metadata", first=first)
 
 
+class TextTooLong(Exception):
+    """An element's text is past `MAX_TEXT`: `parse_xml` makes it an `InputError` naming where."""
+
+
 class Text:
     """The character data of one element at a time.
 
     Only what lies inside an element `start` was called for is kept: whitespace or text
-    between elements is dropped, so memory follows the largest text value, not the file.
+    between elements is dropped, so memory follows the largest text value, not the file,
+    and no value is longer than `MAX_TEXT` (`TextTooLong` past it).
     Bound to a parser (`parse_xml` does it), it switches expat's character handler on and
     off, so text outside the elements read costs no Python call at all.
     """
 
-    __slots__ = ("_active", "_parser", "_parts")
+    __slots__ = ("_active", "_parser", "_parts", "element")
 
     def __init__(self) -> None:
         self._parts: list[str] = []
         self._active = False
         self._parser: Any = None
+        self.element = ""
+        """The element whose text is collected, as `start` was told (for the error)."""
 
     def bind(self, parser: Any) -> None:
         """Collect the text of ``parser`` (None: of no parser any more)."""
@@ -113,7 +129,8 @@ class Text:
         if parser is not None:
             parser.CharacterDataHandler = None
 
-    def start(self) -> None:
+    def start(self, element: str = "") -> None:
+        self.element = element
         self._parts.clear()
         self._active = True
         if self._parser is not None:
@@ -130,7 +147,16 @@ class Text:
             self._parser.CharacterDataHandler = None
         value = "".join(self._parts)
         self._parts.clear()
+        if len(value) > MAX_TEXT:
+            raise TextTooLong
         return value
+
+    def check(self) -> None:
+        """Raise `TextTooLong` if the text collected so far is past `MAX_TEXT` already (called
+        between the pieces fed to the parser, it bounds what is held before the end tag)."""
+        if self._active and sum(map(len, self._parts)) > MAX_TEXT:
+            self._parts.clear()
+            raise TextTooLong
 
 
 StartHandler = Callable[[str, Any], None]
@@ -146,11 +172,14 @@ def parse_xml(
     text: Text | TextHandler | None = None,
     *,
     ordered: bool = False,
+    where: Callable[[], str] | None = None,
 ) -> None:
-    """Feed chunks to an expat parser that calls the handlers and refuses DOCTYPE and entities.
+    """Feed chunks to an expat parser that calls the handlers and refuses DOCTYPE and entities,
+    and any text value past `MAX_TEXT` or tag past `MAX_TAG`.
 
     With ``ordered``, attributes reach ``start`` as a flat ``[name, value, ...]`` list
-    (`attribute_pairs` makes it a dict).
+    (`attribute_pairs` makes it a dict). ``where`` names the part of the document being read
+    (``package foo``) for those errors.
     """
     # Repository metadata is UTF-8 (createrepo_c writes nothing else). Fixing the encoding
     # makes expat ignore the declaration's: an unknown name there raised LookupError, and
@@ -172,14 +201,23 @@ def parse_xml(
         text.bind(parser)
     elif text is not None:
         parser.CharacterDataHandler = text
-    fed = False
+    fed = 0
     try:
         for chunk in chunks:
             parser.Parse(chunk, False)
-            fed = True
+            fed += len(chunk)
+            # What expat holds of an unfinished token (a tag, a comment) and what `text` holds of
+            # an unfinished value, checked at each piece: they stay under a limit and a piece.
+            if fed - parser.CurrentByteIndex > MAX_TAG:
+                raise _Refused(f"{_at(where)}a tag or comment longer than {MAX_TAG} bytes; refused")
+            if isinstance(text, Text):
+                text.check()
         if not fed:
             raise InputError(shown, "empty metadata file")
         parser.Parse(b"", True)
+    except TextTooLong:
+        element = f"<{text.element}>" if isinstance(text, Text) and text.element else "a text value"
+        raise InputError(shown, f"{_at(where)}{element} longer than {MAX_TEXT} characters; refused") from None
     except _Refused as exc:
         raise InputError(shown, str(exc)) from None
     except pyexpat.ExpatError as exc:
@@ -193,6 +231,10 @@ def parse_xml(
         parser.StartDoctypeDeclHandler = parser.EntityDeclHandler = None
         if isinstance(text, Text):
             text.bind(None)
+
+
+def _at(where: Callable[[], str] | None) -> str:
+    return f"{where()}: " if where is not None else ""
 
 
 def attribute_pairs(attrs: list[str]) -> dict[str, str]:

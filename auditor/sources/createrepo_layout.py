@@ -31,7 +31,10 @@ normalise it), and text holds no ``]]>``; the document must be valid UTF-8.
 
 Anything else (a comment, CDATA, a character reference, another attribute order, an
 unknown element, a malformed document) raises `NotInLayout` and the caller reads the file
-with expat, which gives the same result, or says exactly what is wrong.
+with expat, which gives the same result, or says exactly what is wrong. So does a package
+that might pass a limit expat applies (`xmlstream.MAX_TEXT`, `xmlstream.MAX_TAG`,
+`primary.MAX_LIST_ITEMS`): the limits are expat's alone to judge, so a file past one is
+refused the same way whoever reads it.
 """
 
 from __future__ import annotations
@@ -39,7 +42,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from auditor.formats import xmlstream
 from auditor.rpm.model import DEPENDENCY_KINDS, Dependency
+from auditor.sources import primary
 from auditor.sources.primary import PrimaryHandler, dependency_from_fields
 
 MAX_PACKAGE_TEXT = 16 * 1024 * 1024
@@ -49,6 +54,15 @@ held whole until its closing tag, and expat streams it instead."""
 
 class NotInLayout(Exception):
     """The document is not in createrepo_c's layout: read it with expat."""
+
+
+def _within_limits(text: str, start: int, end: int) -> None:
+    """Raise `NotInLayout` unless every text value and tag of ``text[start:end]`` is far under
+    the limits expat applies to them (`xmlstream.MAX_TEXT` characters, `xmlstream.MAX_TAG`
+    bytes): each lies between two ``<``, and a character is at most four bytes."""
+    bound = min(xmlstream.MAX_TEXT, xmlstream.MAX_TAG) // 8
+    if end - start > bound and max(map(len, text[start:end].split("<"))) > bound:
+        raise NotInLayout
 
 
 _TEXT_CHARACTER = r"[^<&\]\x00-\x08\x0b-\x1f\ufffe\uffff]"
@@ -212,7 +226,10 @@ class FilelistsLayout(_Layout):
         self.found: dict[str, tuple[str, int]] = {}
 
     def _package(self, text: str, start: re.Match[str]) -> int:
+        _within_limits(text, *start.span())
         files = _FILE.findall(text, *start.span(2))
+        if len(files) > primary.MAX_LIST_ITEMS:
+            raise NotInLayout
         if text.find("&", *start.span(2)) >= 0:
             files = [_unescape(path) for path in files]
         self.found[_unescape(start.group(1))] = ("\0".join(files), len(files))
@@ -259,7 +276,10 @@ class PrimaryLayout(_Layout):
         end = _FILES.match(text, position)
         if end is None:
             raise NotInLayout
+        _within_limits(text, start.start(), end.end())
         files = [_unescape(path) for path in _FILE.findall(text, position, end.end())]
+        if len(files) > primary.MAX_LIST_ITEMS:
+            raise NotInLayout
         self.handler.finish_package(record, files)
         return end.end()
 
@@ -274,7 +294,10 @@ class PrimaryLayout(_Layout):
         known = self.dependencies.get
         # Checked by `_ENTRIES`, the body is entries and whitespace, and no attribute value
         # holds a "<": each piece after the first is one entry's attributes, then "/>".
-        for piece in text[start:end].split("<rpm:entry ")[1:]:
+        pieces = text[start:end].split("<rpm:entry ")
+        if len(pieces) > primary.MAX_LIST_ITEMS + 1:
+            raise NotInLayout
+        for piece in pieces[1:]:
             key = piece.rstrip(" \t\n")[:-2]
             dependency = known(key)
             if dependency is None:

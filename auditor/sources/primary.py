@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from auditor.core.errors import InputError
+from auditor.formats.hdrblob import HEADER_ARRAY_MAX
 from auditor.formats.xmlstream import Text, attribute_pairs
 from auditor.rpm.model import (
     DEPENDENCY_KINDS,
@@ -24,6 +25,11 @@ from auditor.rpm.model import (
     PackageKind,
 )
 from auditor.sources.filelists import FilelistsSource
+
+MAX_LIST_ITEMS = HEADER_ARRAY_MAX
+"""``<file>`` or ``<rpm:entry>`` elements in one list of one package (its files, its provides...),
+past which the metadata file is refused: an RPM header cannot hold more items in one tag
+(rpm's ``hdrchkArray``), so no package read from a real RPM has more, and each one is held."""
 
 _DEPENDENCY_ELEMENTS = {f"rpm:{kind.value}": kind.value for kind in DEPENDENCY_KINDS}
 """Plain strings: they key a dict per element parsed, and an enum is hashed by Python code."""
@@ -123,13 +129,19 @@ class PrimaryHandler:
         self.dependencies: dict[str, Dependency] = {}
         self.text = Text()
         self.record: dict[str, Any] = {}
+        self.deps_kind = ""
         self.deps: list[Dependency] | None = None
+        self.entries = 0
+        """``<rpm:entry>`` elements of the current list, the bad ones too."""
         self.files: list[str] = []
 
     def start(self, name: str, attrs: list[str]) -> None:
         if name == "rpm:entry":
             deps = self.deps
             if deps is not None:
+                self.entries += 1
+                if self.entries > MAX_LIST_ITEMS:
+                    raise self.too_many(f"<rpm:{self.deps_kind}> entries")
                 key = "\0".join(attrs)  # one string: a tuple would keep every attribute value alive
                 dependency = self.dependencies.get(key)
                 if dependency is None:
@@ -145,15 +157,17 @@ class PrimaryHandler:
         if action is None:
             return
         if action is _TEXT or action is _FILE:
-            self.text.start()
+            self.text.start(name)
         elif action is _DEPS:
             self.deps = []
-            self.record[_DEPENDENCY_ELEMENTS[name]] = self.deps
+            self.entries = 0
+            self.deps_kind = _DEPENDENCY_ELEMENTS[name]
+            self.record[self.deps_kind] = self.deps
         elif action is _PACKAGE:
             self.record = {}
             self.files = []
         elif action is _CHECKSUM:
-            self.text.start()
+            self.text.start(name)
             self.record["checksum_type"] = attribute_pairs(attrs).get("type", "sha256")
         elif action is _VERSION:
             self.record["version"] = attribute_pairs(attrs)
@@ -174,11 +188,24 @@ class PrimaryHandler:
         if action is _TEXT:
             self.record[name] = self.text.take()
         elif action is _FILE:
-            self.files.append(self.text.take())
+            files = self.files
+            files.append(self.text.take())
+            if len(files) > MAX_LIST_ITEMS:
+                raise self.too_many("<file> entries")
         elif action is _DEPS:
             self.deps = None
         else:
             self.finish_package(self.record, self.files)
+            self.record = {}  # so that `where` names no package between two of them
+
+    def where(self) -> str:
+        """The package being read, for an error on the file (`parse_xml`'s ``where``)."""
+        name = self.record.get("name")
+        return f"package {name}" if isinstance(name, str) and name else "a package"
+
+    def too_many(self, what: str) -> InputError:
+        """The error that refuses the file: a package lists more than `MAX_LIST_ITEMS` of ``what``."""
+        return InputError(self.shown, f"{self.where()}: more than {MAX_LIST_ITEMS} {what}; refused")
 
     def packages(self, source: FilelistsSource | None) -> list[Package]:
         """The packages read, each with a file list that ``source`` (filelists.xml) completes.

@@ -41,6 +41,7 @@ from auditor.formats.xmlstream import (
 from auditor.rpm.gaps import Gap
 from auditor.rpm.model import Package
 from auditor.runtime.parallel import SPLIT_PRIMARY_FROM, Background, worth_forking
+from auditor.sources import primary as primary_xml
 from auditor.sources import split
 from auditor.sources.filelists import FilelistsSource
 from auditor.sources.inputpaths import find_repomd, lands_inside, unsearchable
@@ -269,7 +270,7 @@ def _parse_primary(
     handler = primary.handler(errors)
     cut = split.Cut()
     _parse_file(
-        path, shown, handler.start, handler.end, handler.text, open_size, ordered=True, transform=parts
+        path, shown, handler.start, handler.end, handler.text, open_size, transform=parts, where=handler.where
     )
     return handler, errors, cut.found
 
@@ -288,32 +289,43 @@ def read_filelists(path: str, shown: str, open_size: int | None = None) -> dict[
         return layout.found
     except (NotInLayout, InputError):
         pass
-    handler = FilelistsHandler()
-    _parse_file(path, shown, handler.start, handler.end, handler.text, open_size, ordered=True)
+    handler = FilelistsHandler(shown)
+    _parse_file(path, shown, handler.start, handler.end, handler.text, open_size, where=handler.where)
     return handler.found
 
 
 class FilelistsHandler:
     """Turns pyexpat events of filelists.xml into `read_filelists`'s answer, in `found`."""
 
-    def __init__(self) -> None:
+    def __init__(self, shown: str = "filelists.xml") -> None:
+        self.shown = shown
         self.found: dict[str, tuple[str, int]] = {}
         self.text = Text()
         self.files: list[str] = []
         self.current = ""
+        self.name = ""
 
     def start(self, name: str, attrs: list[str]) -> None:
         if name == "file":
-            self.text.start()
+            self.text.start(name)
         elif name == "package":
-            self.current = attribute_pairs(attrs).get("pkgid", "")
+            pairs = attribute_pairs(attrs)
+            self.current = pairs.get("pkgid", "")
+            self.name = pairs.get("name", "")
             self.files.clear()
 
     def end(self, name: str) -> None:
         if name == "file":
             self.files.append(self.text.take())
+            if len(self.files) > primary_xml.MAX_LIST_ITEMS:
+                limit = primary_xml.MAX_LIST_ITEMS
+                raise InputError(self.shown, f"{self.where()}: more than {limit} <file> entries; refused")
         elif name == "package":
             self.found[self.current] = ("\0".join(self.files), len(self.files))
+            self.name = ""
+
+    def where(self) -> str:
+        return f"package {self.name}" if self.name else "a package"
 
 
 def _parse_file(
@@ -324,12 +336,12 @@ def _parse_file(
     text: Text,
     open_size: int | None,
     *,
-    ordered: bool = False,
     transform: Callable[[Iterator[bytes]], Iterator[bytes]] | None = None,
+    where: Callable[[], str] | None = None,
 ) -> None:
     def parse(chunks: Iterator[bytes]) -> None:
         chunks = chunks if transform is None else transform(chunks)
-        parse_xml(chunks, shown, start, end, text, ordered=ordered)
+        parse_xml(chunks, shown, start, end, text, ordered=True, where=where)
 
     _open_decompressed(path, shown, open_size, parse)
 

@@ -18,6 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import auditor.sources.repodata as repodata
+from auditor.formats import xmlstream
+from auditor.rpm.model import Package
+from auditor.sources import primary
 from auditor.sources.primary import PrimaryHandler
 from tests.conftest import DATA
 from tests.fuzz.layout import by_expat, by_layout, decompressed, filelists_by_expat, filelists_by_layout
@@ -300,3 +303,78 @@ def test_a_package_larger_than_the_bound_goes_to_expat(
     shutil.copytree(DATA / "repo", target)
     read = repodata.read_repository(str(target))
     assert [p.nevra for p in read.packages] == [p.nevra for p in expected.packages] and read.errors == []
+
+
+# -- the limits on one package (`xmlstream.MAX_TEXT`, `primary.MAX_LIST_ITEMS`) ---------------
+
+CHUNK_SIZES = (1 << 20, 97, 5)
+
+
+def _longest_value(packages: list[Package]) -> int:
+    values = [
+        value
+        for package in packages
+        for value in (package.name, package.arch, package.summary, package.description, package.url,
+                      package.license, package.vendor, package.packager, package.buildhost,
+                      package.sourcerpm, package.checksum and package.checksum.value, *package.files)
+        if isinstance(value, str)
+    ]  # fmt: skip
+    return max(map(len, values))
+
+
+def _longest_list(packages: list[Package]) -> int:
+    kinds = ("files", "requires", "provides", "conflicts", "obsoletes", "recommends", "suggests",
+             "supplements", "enhances")  # fmt: skip
+    return max(len(getattr(package, kind)) for package in packages for kind in kinds)
+
+
+def test_a_value_past_the_limit_is_refused_by_expat_at_any_chunk_size(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    read = by_expat(SEED)
+    assert read is not None
+    longest = _longest_value(read.packages)
+    monkeypatch.setattr(xmlstream, "MAX_TEXT", longest - 1)
+    assert by_layout(SEED) is None  # the layout reader leaves the limit to expat
+    assert all(by_expat(SEED, size) is None for size in CHUNK_SIZES)
+    monkeypatch.setattr(xmlstream, "MAX_TEXT", longest)
+    assert all(by_expat(SEED, size) == read for size in CHUNK_SIZES)
+    layout = by_layout(SEED)
+    assert layout is None or layout == read
+
+
+def test_a_list_past_the_limit_is_refused_by_expat_and_not_read_by_layout(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    read = by_expat(SEED)
+    assert read is not None
+    longest = _longest_list(read.packages)
+    monkeypatch.setattr(primary, "MAX_LIST_ITEMS", longest - 1)
+    assert by_layout(SEED) is None
+    assert all(by_expat(SEED, size) is None for size in CHUNK_SIZES)
+    monkeypatch.setattr(primary, "MAX_LIST_ITEMS", longest)
+    assert by_layout(SEED) == read == by_expat(SEED, 5)
+
+
+def test_a_file_list_past_the_limit_is_refused_by_expat_and_not_read_by_layout(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    document = FILELISTS.encode()
+    read = filelists_by_expat(document)
+    assert read
+    longest = max(count for _, count in read.values())
+    monkeypatch.setattr(primary, "MAX_LIST_ITEMS", longest - 1)
+    assert filelists_by_layout(document) is None
+    assert all(filelists_by_expat(document, size) is None for size in CHUNK_SIZES)
+    monkeypatch.setattr(primary, "MAX_LIST_ITEMS", longest)
+    assert filelists_by_layout(document) == read == filelists_by_expat(document, 5)
+
+
+def test_a_tag_past_the_limit_is_left_to_expat(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A tag expat refuses is one the layout reader does not read: here the first entry's."""
+    long_entry = FIRST_ENTRY.replace('name="', 'name="' + "a" * 4000)
+    document = edited(FIRST_ENTRY, long_entry)
+    assert by_layout(document) is not None
+    monkeypatch.setattr(xmlstream, "MAX_TAG", 1000)
+    assert by_layout(document) is None
+    assert by_expat(document, 500) is None  # a piece ends inside the tag
