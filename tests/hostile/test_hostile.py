@@ -449,6 +449,7 @@ def test_the_limits_are_the_documented_ones() -> None:
     from auditor.formats import payload, rpmheader, xmlstream
     from auditor.rpm import deps
     from auditor.rpm.spec import macros, readline
+    from auditor.sources import primary
 
     readme = (ROOT / "README.md").read_text()
     limits = {
@@ -459,6 +460,9 @@ def test_the_limits_are_the_documented_ones() -> None:
         "payload.MAX_MEMBER": (payload.MAX_MEMBER, 16 << 20),
         "payload.MAX_SCANNED": (payload.MAX_SCANNED, 8 << 30),
         "xmlstream.MAX_DECOMPRESSED": (xmlstream.MAX_DECOMPRESSED, 4 << 30),
+        "xmlstream.MAX_TEXT": (xmlstream.MAX_TEXT, 1 << 20),
+        "xmlstream.MAX_TAG": (xmlstream.MAX_TAG, 1 << 20),
+        "primary.MAX_LIST_ITEMS": (primary.MAX_LIST_ITEMS, 0xFFFFF),
         "deps.MAX_NESTING": (deps.MAX_NESTING, 32),
         "macros.MAX_DEPTH": (macros.MAX_DEPTH, 64),
         "macros.MAX_OUTPUT": (macros.MAX_OUTPUT, 256 << 10),
