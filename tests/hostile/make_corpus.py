@@ -469,6 +469,23 @@ REPOMD = """\
 """
 
 
+def zstd_primary_repository(directory: Path, data: bytes, open_size: int) -> Path:
+    """``directory`` as a repository whose only metadata is ``data``, a zstd primary.xml that
+    opens to ``open_size`` bytes, with a repomd.xml whose checksum and sizes are right: the
+    file passes every check before its parse."""
+    (directory / "repodata").mkdir(parents=True)
+    (directory / "repodata" / "primary.xml.zst").write_bytes(data)
+    (directory / "repodata" / "repomd.xml").write_text(
+        REPOMD.format(
+            checksum=hashlib.sha256(data).hexdigest(),
+            href="repodata/primary.xml.zst",
+            size=len(data),
+            open_size=open_size,
+        )
+    )
+    return directory
+
+
 def _repository(
     directory: Path,
     primary: bytes,

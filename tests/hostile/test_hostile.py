@@ -8,7 +8,6 @@ made here.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -160,16 +159,7 @@ def zstd_metadata_bomb(directory: Path, size: int) -> Path:
     parts.append(compressor.compress(b"</metadata>\n"))
     parts.append(compressor.flush())
     data = b"".join(parts)
-    (directory / "repodata").mkdir(parents=True)
-    (directory / "repodata" / "primary.xml.zst").write_bytes(data)
-    (directory / "repodata" / "repomd.xml").write_text(
-        make_corpus.REPOMD.format(
-            checksum=hashlib.sha256(data).hexdigest(),
-            href="repodata/primary.xml.zst",
-            size=len(data),
-            open_size=len(head) + size // MIB * MIB + 12,
-        )
-    )
+    make_corpus.zstd_primary_repository(directory, data, len(head) + size // MIB * MIB + 12)
     return directory
 
 

@@ -9,7 +9,6 @@ child process whose address space is capped below what holding it would take.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import resource
 import subprocess
@@ -70,18 +69,7 @@ def one_package_repository(directory: Path, body: Callable[[Write], None]) -> Pa
 
     body(write)
     parts.append(compressor.flush())
-    data = b"".join(parts)
-    (directory / "repodata").mkdir(parents=True)
-    (directory / "repodata" / "primary.xml.zst").write_bytes(data)
-    (directory / "repodata" / "repomd.xml").write_text(
-        make_corpus.REPOMD.format(
-            checksum=hashlib.sha256(data).hexdigest(),
-            href="repodata/primary.xml.zst",
-            size=len(data),
-            open_size=opened,
-        )
-    )
-    return directory
+    return make_corpus.zstd_primary_repository(directory, b"".join(parts), opened)
 
 
 def description_of(size: int) -> Callable[[Write], None]:
