@@ -21,12 +21,10 @@ definition is made, and its name marked *unknown*: every later test of it is rec
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from contextlib import AbstractContextManager
-from itertools import islice, product
-from math import prod
 
+from auditor.rpm.spec import variants
 from auditor.rpm.spec.builtins import (
     CODE,
     DEFAULT_MACROS,
@@ -58,12 +56,6 @@ REFERENCE_COST = 16
 costs what copying some characters does, and a body of 262,144 references to an undefined
 macro makes few characters but took a second to expand, line after line."""
 TOO_LARGE = "(expansion too large)"
-
-
-MAX_VARIANTS = 16
-"""Expansions of one text from the several values of the macros it reads, at most."""
-_MACRO_NAME = re.compile(r"%\{?[?!]*([A-Za-z_][A-Za-z0-9_]*)")
-"""The names a text's macro references read (``%name``, ``%{name}``, ``%{?name}``, ``%{!?name:..}``)."""
 
 
 class _TooLarge(Exception):
@@ -318,43 +310,9 @@ class MacroContext(MacroTable):
         return "", definition.end
 
     def other_expansions(self, text: str, value: str) -> tuple[list[tuple[str, Expansion]], bool]:
-        """What ``text`` (expanded to ``value`` now) expands to besides, once for each value a
-        macro it reads, through other macros too, was given in a branch the reader could not
-        decide (`MacroTable.alternatives`). Both branches of an ``%if`` are read, so a macro
-        the first defines and the second redefines must not give a Source only the second's
-        value. At most `MAX_VARIANTS`; none when no macro it reads has several values. And
-        whether those are all: not when there were more combinations, or a macro read had more
-        values than the table keeps (`MacroTable.overflowing`)."""
-        alternatives = self.alternatives
-        if not alternatives:
-            return [], True
-        names: list[str] = []
-        seen: set[str] = set()
-        texts = [text]
-        while texts:
-            for name in _MACRO_NAME.findall(texts.pop()):
-                if name in seen:
-                    continue
-                seen.add(name)
-                if name in alternatives:
-                    names.append(name)
-                    texts += (body for body in alternatives[name] if body is not None)
-                if (body := self.value(name)) is not None:
-                    texts.append(body)
-        if not names:
-            return [], True
-        # A macro left undefined is a value where the text reads it as %{?name}; where the
-        # text needs it, the text would only stay unexpanded, which the value now says already.
-        needed = set(self.expand(text).unexpanded)
-        found: dict[str, Expansion] = {}
-        for chosen in islice(product(*(alternatives[name] for name in names)), MAX_VARIANTS):
-            with self.assuming(dict(zip(names, chosen, strict=True))):
-                other = self.expand(text)
-            if other.text != value and needed.issuperset(other.unexpanded):
-                found.setdefault(other.text, other)
-        combinations = prod(len(alternatives[name]) for name in names)
-        complete = combinations <= MAX_VARIANTS and not self.overflowing.intersection(names)
-        return list(found.items()), complete
+        """What ``text`` (expanded to ``value`` now) expands to besides, from the several values
+        the macros it reads may have, and whether those are all (`auditor.rpm.spec.variants`)."""
+        return variants.other_expansions(self, self.expand, text, value)
 
     def _builtin(self, name: str, argument: str, written: str, result: Expansion, depth: int) -> str:
         if name in NEVER:
