@@ -252,12 +252,6 @@ class Package:
     """Things the reader noticed that change no verdict (``%generate_buildrequires``...)."""
     gaps: tuple[Gap, ...] = ()
     """Evidence about this package that could not be seen (see `auditor.rpm.gaps.GapKind`)."""
-    header_names: tuple[str, ...] = field(default=(), compare=False, repr=False)
-    """Read for evidence only (a header completing its metadata entry): the names of the
-    header's Requires, Provides, Conflicts and Obsoletes, each list one string joined by new
-    lines (`header_names_of`), which the metadata must agree with. Carried as four strings,
-    not as dependencies: a repository's thousands of headers crossed processes and the store
-    a fifth slower as objects."""
     header_range: tuple[int, int] | None = field(default=None, compare=False, repr=False)
     """Where repodata says the main header lies in the file (``rpm:header-range`` start and
     end): the bytes before ``end`` are lead, signature and header. A hint for reading them in

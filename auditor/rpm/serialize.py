@@ -83,8 +83,6 @@ def package_to_json(package: Package) -> dict[str, Any]:
         data["sources"] = [source_to_json(source) for source in package.sources]
     if package.notes:
         data["notes"] = list(package.notes)
-    if package.header_names:
-        data["header_names"] = list(package.header_names)
     if package.gaps:
         data["gaps"] = [
             {"kind": gap.kind.value, "detail": gap.detail, **({"count": gap.count} if gap.count != 1 else {})}
@@ -130,7 +128,6 @@ def package_from_json(data: dict[str, Any]) -> Package:
         sources=tuple(source_from_json(s) for s in data.get("sources", ())),
         spec=data.get("spec"),
         notes=tuple(data.get("notes", ())),
-        header_names=tuple(data.get("header_names", ())),
         gaps=tuple(
             Gap(GapKind(gap["kind"]), gap["detail"], gap.get("count", 1)) for gap in data.get("gaps", ())
         ),

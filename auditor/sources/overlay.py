@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from auditor.core.errors import InputError
-from auditor.rpm.model import Dependency, Package, with_fields
+from auditor.rpm.model import Package, with_fields
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +56,7 @@ def overlay(listed: Package, read: Package, *where: str) -> Overlaid | InputErro
     if hidden:
         # The file is what gets installed, and rpm checks its header's dependencies: the
         # package is resolved by those, as it is judged by the header's origin fields.
-        origin.update(_header_dependencies(read))
+        origin.update((field, getattr(read, field)) for field in COPIED_DEPENDENCIES)
     said = _disagreement(listed, read, differing, hidden) if differing or hidden else None
     header_only = {field: getattr(read, field) for field in HEADER_ONLY_FIELDS}
     if listed.is_source:
@@ -105,17 +105,18 @@ def hidden_dependencies(listed: Package, read: Package) -> list[str]:
     package provides itself or its own primary files, repeats, and every ``libc.so.6``
     requirement but the highest (``parsehdr.c``); those are not hidden. Names are compared,
     not versions: writers spell an absent epoch differently."""
-    header = header_dependency_names(read)
     listed_requires = {dependency.name for dependency in listed.requires}
-    own = header["provides"]
+    own = {dependency.name for dependency in read.provides}
     libc = any(name.startswith("libc.so.6") for name in listed_requires)
     dropped = {
-        name
-        for name in header["requires"] - listed_requires - own  # in C: usually rpmlib()s alone are left
-        if not name.startswith("rpmlib(") and not (libc and name.startswith("libc.so.6"))
+        dependency.name
+        for dependency in read.requires
+        if dependency.name not in listed_requires
+        and dependency.name not in own
+        and not dependency.name.startswith("rpmlib(")
+        and not (libc and dependency.name.startswith("libc.so.6"))
     }
-    if dropped:  # only then the file list, which may be filelists.xml's, is looked at
-        dropped.difference_update(listed.files)
+    dropped.difference_update(listed.files)
     claimed = {dependency.name for dependency in listed.provides} - own
     said = []
     if dropped:
@@ -123,31 +124,10 @@ def hidden_dependencies(listed: Package, read: Package) -> list[str]:
     if claimed:
         said.append(f"provides {_names(claimed)} in the metadata, not in the header")
     for kind in ("conflicts", "obsoletes"):
-        lacking = header[kind] and header[kind] - {d.name for d in getattr(listed, kind)}
+        lacking = {d.name for d in getattr(read, kind)} - {d.name for d in getattr(listed, kind)}
         if lacking:
             said.append(f"{kind} {_names(lacking)} in the header, not in the metadata")
     return said
-
-
-def header_dependency_names(read: Package) -> dict[str, set[str]]:
-    """The names of ``read``'s dependencies of each `COPIED_DEPENDENCIES` kind: from its
-    `Package.header_names` when it was read for evidence, else from its dependencies."""
-    if read.header_names:
-        return {
-            kind: set(joined.split("\n")) if joined else set()
-            for kind, joined in zip(COPIED_DEPENDENCIES, read.header_names, strict=True)
-        }
-    return {kind: {dependency.name for dependency in getattr(read, kind)} for kind in COPIED_DEPENDENCIES}
-
-
-def _header_dependencies(read: Package) -> dict[str, tuple[Dependency, ...]]:
-    """The dependencies the package is resolved by when its metadata hides some of its
-    header's: the header's, by name alone when only the names were read for evidence (the
-    file is an input error then, and the run fails whatever the versions would have said)."""
-    if not read.header_names:
-        return {kind: getattr(read, kind) for kind in COPIED_DEPENDENCIES}
-    names = header_dependency_names(read)
-    return {kind: tuple(Dependency(name) for name in sorted(names[kind])) for kind in COPIED_DEPENDENCIES}
 
 
 def _names(names: set[str]) -> str:

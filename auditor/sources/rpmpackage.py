@@ -143,9 +143,7 @@ def package_from_headers(
             payload = payload_of(stream, headers, input)
         reading = read_srpm_spec(headers, payload, input, files)
     if evidence_only:
-        more: dict[str, Any] = {
-            "header_names": tuple("\n".join(main.strings(tags[0])) for _field, *tags in _COPIED_TAGS)
-        }
+        more: dict[str, Any] = {field: _dependencies(main, *tags) for field, *tags in _COPIED_TAGS}
     else:
         more = {field: _dependencies(main, *tags) for field, *tags in _DEPENDENCY_TAGS}
         for field, *tags in _OLD_WEAK_TAGS:
