@@ -108,13 +108,11 @@ def hidden_dependencies(listed: Package, read: Package) -> list[str]:
     listed_requires = {dependency.name for dependency in listed.requires}
     own = {dependency.name for dependency in read.provides}
     libc = any(name.startswith("libc.so.6") for name in listed_requires)
+    header_requires = {dependency.name for dependency in read.requires}
     dropped = {
-        dependency.name
-        for dependency in read.requires
-        if dependency.name not in listed_requires
-        and dependency.name not in own
-        and not dependency.name.startswith("rpmlib(")
-        and not (libc and dependency.name.startswith("libc.so.6"))
+        name
+        for name in header_requires - listed_requires - own  # in C: usually rpmlib()s alone are left
+        if not name.startswith("rpmlib(") and not (libc and name.startswith("libc.so.6"))
     }
     dropped.difference_update(listed.files)
     claimed = {dependency.name for dependency in listed.provides} - own
@@ -124,7 +122,8 @@ def hidden_dependencies(listed: Package, read: Package) -> list[str]:
     if claimed:
         said.append(f"provides {_names(claimed)} in the metadata, not in the header")
     for kind in ("conflicts", "obsoletes"):
-        lacking = {d.name for d in getattr(read, kind)} - {d.name for d in getattr(listed, kind)}
+        header = getattr(read, kind)
+        lacking = header and {d.name for d in header} - {d.name for d in getattr(listed, kind)}
         if lacking:
             said.append(f"{kind} {_names(lacking)} in the header, not in the metadata")
     return said
