@@ -5,13 +5,12 @@ This is the only module that prints warnings and errors.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import shutil
 import sys
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
+from auditor.cli.process import to_null_device
 from auditor.cli.reportfile import write_file
 from auditor.core.errors import InputError, UsageError, one_line
 
@@ -116,11 +115,11 @@ def _write_stdout(pieces: Iterable[str | bytes]) -> None:
         # The reader went away (`| head`): not an error of the run, and no reason to change its
         # verdict (a gate reading the exit code under `set -o pipefail` took 0 for a pass). The
         # rest is rendered into nothing, so that a report recorded for the replay is whole.
-        _drop_stdout_buffer()
+        to_null_device(sys.stdout)
         for _ in remaining:
             pass
     except OSError as exc:  # `> /dev/full`, a full disk: the user's to fix, as any write target
-        _drop_stdout_buffer()
+        to_null_device(sys.stdout)
         raise UsageError(f"cannot write the report to standard output: {exc.strerror or exc}") from None
 
 
@@ -130,12 +129,3 @@ def _utf8_text(text: str) -> str:
     from auditor.reports.text import utf8_text
 
     return utf8_text(text)
-
-
-def _drop_stdout_buffer() -> None:
-    """Standard output could not take the report: point it at /dev/null so that the exit's
-    flush does not fail again with a second message."""
-    with contextlib.suppress(OSError, ValueError):
-        null = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(null, sys.stdout.fileno())
-        os.close(null)

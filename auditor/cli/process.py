@@ -83,6 +83,15 @@ def exit_now(code: int) -> NoReturn:
     os._exit(code)
 
 
+def to_null_device(stream: TextIO) -> None:
+    """Point ``stream``'s descriptor at the null device: its reader went away (or it could not
+    take the report), and the exit's flush must not fail again with a second message."""
+    with contextlib.suppress(OSError, ValueError):
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, stream.fileno())
+        os.close(null)
+
+
 class _OutlivingStream:
     """A text stream whose writes go nowhere once its reader has gone away, instead of raising
     `BrokenPipeError` from whatever warning or progress line the run prints next."""
@@ -104,10 +113,7 @@ class _OutlivingStream:
             self._drop()
 
     def _drop(self) -> None:
-        with contextlib.suppress(OSError, ValueError):
-            null = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(null, self._stream.fileno())
-            os.close(null)
+        to_null_device(self._stream)
 
     def __getattr__(self, name: str) -> object:
         return getattr(self._stream, name)
