@@ -57,7 +57,7 @@ class Evaluation:
         """The clauses of each subtree no condition governs, by node id, for the requirement
         being read: the same on every host, so read once rather than once per host."""
         self._ungoverned: set[int] = set()
-        """The ``and`` and ``or`` nodes of that requirement no condition is inside (`_governed`)."""
+        """The ``and`` and ``or`` nodes of that requirement no condition is inside (`_survey`)."""
 
     def providers(self, node: Node) -> tuple[int, ...]:
         """Packages that on their own satisfy ``node`` (for ``with``/``without``)."""
@@ -119,7 +119,10 @@ class Evaluation:
         install the package: a conflict, no question of taint. Past `MAX_CONDITIONS`, every atom
         the expression names is needed (`rough`).
         """
-        conditions = list(dict.fromkeys(self._conditions(node)))
+        found_conditions: dict[str, None] = {}
+        self._ungoverned = set()
+        self._survey(node, found_conditions)
+        conditions = list(found_conditions)
         if len(conditions) > MAX_CONDITIONS:
             self._rough = True
             return [frozenset((atom,)) for atom in dict.fromkeys(self._atoms(node))]
@@ -127,8 +130,6 @@ class Evaluation:
             return self._clauses(node, {})
         needed: list[Clause] = []
         self._fixed.clear()
-        self._ungoverned = set()
-        self._governed(node)
         try:
             for chosen in itertools.product((True, False), repeat=len(conditions)):
                 host = dict(zip(conditions, chosen, strict=True))
@@ -139,34 +140,25 @@ class Evaluation:
             self._fixed.clear()
         return _distinct(needed)
 
-    def _governed(self, node: Node) -> bool:
-        """Whether a condition (``if``, ``unless``) is anywhere in ``node``; the ``and`` and
-        ``or`` nodes without one go in `_ungoverned`, in one walk."""
+    def _survey(self, node: Node, conditions: dict[str, None]) -> bool:
+        """One walk of ``node``: each condition a host can have (something provides it) goes in
+        ``conditions``, as written and in order; each ``and`` and ``or`` node no condition is
+        inside goes in `_ungoverned`. Whether a condition is anywhere in ``node``."""
         if isinstance(node, Simple) or node.op in (RichOp.WITH, RichOp.WITHOUT):
             return False
-        parts = (*node.operands, node.otherwise) if node.otherwise is not None else node.operands
-        inside = [self._governed(operand) for operand in parts]
         if node.op in (RichOp.IF, RichOp.UNLESS):
+            condition = node.operands[1]
+            if self.met(condition)[0]:
+                conditions.setdefault(str(condition))
+            self._survey(node.operands[0], conditions)
+            if node.otherwise is not None:
+                self._survey(node.otherwise, conditions)
             return True
+        inside = [self._survey(operand, conditions) for operand in node.operands]  # every one walked
         if any(inside):
             return True
         self._ungoverned.add(id(node))
         return False
-
-    def _conditions(self, node: Node) -> Iterator[str]:
-        """The conditions of ``node`` a host can have (something provides them), as written."""
-        if isinstance(node, Simple) or node.op in (RichOp.WITH, RichOp.WITHOUT):
-            return
-        if node.op in (RichOp.IF, RichOp.UNLESS):
-            condition = node.operands[1]
-            if self.met(condition)[0]:
-                yield str(condition)
-            yield from self._conditions(node.operands[0])
-            if node.otherwise is not None:
-                yield from self._conditions(node.otherwise)
-            return
-        for operand in node.operands:
-            yield from self._conditions(operand)
 
     def _atoms(self, node: Node) -> Iterator[Atom]:
         """Every atom of the consequents of ``node`` (its conditions are the host's)."""
