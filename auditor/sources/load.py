@@ -359,12 +359,17 @@ def _load_directory(root: str, result: LoadResult, options: ReadOptions, store: 
         count += len(packages)
     result.inputs.append(InputSummary(root, InputKind.DIRECTORY, count))
     if not (rpm_paths or spec_paths or repositories) and len(result.errors) == errors_before:
-        # Most likely a wrong path (an SRPMS tree named one level off): what it was meant to
-        # hold is unseen, so the audit is incomplete and --strict fails, though other inputs
-        # held packages (alone, it is an audit of nothing, which always fails).
-        what = "no RPM or spec file (--read-rpms)" if options.read_rpms else "no RPM, spec file or repository"
-        result.warnings.append(f"{root}: holds {what}: nothing was read from it")
-        result.gaps.append(Gap(GapKind.EMPTY_INPUT, f"{root}: holds {what}"))
+        _say_nothing_read(root, result, options)
+
+
+def _say_nothing_read(root: str, result: LoadResult, options: ReadOptions) -> None:
+    """A directory input that held nothing to read (and met no error, which says so itself):
+    most likely a wrong path (an SRPMS tree named one level off). What it was meant to hold is
+    unseen, so the audit is incomplete and --strict fails, though other inputs held packages
+    (alone, it is an audit of nothing, which always fails)."""
+    what = "no RPM or spec file (--read-rpms)" if options.read_rpms else "no RPM, spec file or repository"
+    result.warnings.append(f"{root}: holds {what}: nothing was read from it")
+    result.gaps.append(Gap(GapKind.EMPTY_INPUT, f"{root}: holds {what}"))
 
 
 def _is_loop(path: str) -> bool:
