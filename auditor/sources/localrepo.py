@@ -29,6 +29,7 @@ from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import Package, with_fields
 from auditor.runtime.snapshot import FileSnapshot
 from auditor.runtime.store import Store
+from auditor.sources.evidence import HeaderEvidence
 from auditor.sources.inputpaths import (
     find_repomd,
     is_rpm_name,
@@ -164,12 +165,12 @@ def _with_package_files(
         )
     for position, href in wanted:
         outcome = outcomes[href]
-        read_package = outcome[0] if outcome and isinstance(outcome[0], Package) else None
-        if len(outcome) > 1 or read_package is None:  # an error, or a payload cut short
+        evidence = outcome[0] if outcome and isinstance(outcome[0], HeaderEvidence) else None
+        if len(outcome) > 1 or evidence is None:  # an error, or a payload cut short
             read.errors.extend(item for item in outcome if isinstance(item, InputError))
-        if read_package is None:
+        if evidence is None:
             continue
-        merged = overlay(packages[position], read_package, read.location, href)
+        merged = overlay(packages[position], evidence, read.location, href)
         if isinstance(merged, InputError):
             read.errors.append(merged)
             continue

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from auditor.core.errors import InputError
 from auditor.rpm.model import Package, with_fields
+from auditor.sources.evidence import HeaderEvidence
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,11 +31,12 @@ class Overlaid:
     Vendor or URL its file does not carry."""
 
 
-def overlay(listed: Package, read: Package, *where: str) -> Overlaid | InputError:
-    """``listed`` (from the metadata) with what only its file's header carries; an error on
-    the file (named by the parts of its path, ``where``, joined only then) when the header
-    describes another package than the entry. A binary whose header adds nothing (unsigned,
-    no Distribution, no BugURL) is ``listed`` itself."""
+def overlay(listed: Package, evidence: HeaderEvidence, *where: str) -> Overlaid | InputError:
+    """``listed`` (from the metadata) with what only its file's header carries (``evidence``);
+    an error on the file (named by the parts of its path, ``where``, joined only then) when the
+    header describes another package than the entry. A binary whose header adds nothing
+    (unsigned, no Distribution, no BugURL) is ``listed`` itself."""
+    read = evidence.package
     if (read.name, read.epoch or 0, read.version, read.release, read.arch) != (
         listed.name,
         listed.epoch or 0,
@@ -52,11 +54,14 @@ def overlay(listed: Package, read: Package, *where: str) -> Overlaid | InputErro
     origin = {
         field: value for field in AGREED_FIELDS if (value := getattr(read, field)) != getattr(listed, field)
     }
-    hidden = hidden_dependencies(listed, read)
+    hidden = hidden_dependencies(listed, evidence)
     if hidden:
         # The file is what gets installed, and rpm checks its header's dependencies: the
         # package is resolved by those, as it is judged by the header's origin fields.
-        origin.update((field, getattr(read, field)) for field in COPIED_DEPENDENCIES)
+        try:
+            origin.update(evidence.dependencies())
+        except ValueError as exc:  # the reader has refused any such file: never reached
+            return InputError(os.path.join(*where), f"corrupt RPM header: {exc}")
     said = _disagreement(listed, read, differing, hidden) if differing or hidden else None
     header_only = {field: getattr(read, field) for field in HEADER_ONLY_FIELDS}
     if listed.is_source:
@@ -86,12 +91,7 @@ evidence from (an empty SOURCERPM in the metadata hid the header's, and the Citr
 names)."""
 
 
-COPIED_DEPENDENCIES = ("requires", "provides", "conflicts", "obsoletes")
-"""The dependencies createrepo_c copies from a header into primary.xml (``rpmpackage`` reads
-them with the evidence)."""
-
-
-def hidden_dependencies(listed: Package, read: Package) -> list[str]:
+def hidden_dependencies(listed: Package, evidence: HeaderEvidence) -> list[str]:
     """What the metadata hides of the header's dependencies, in words: a requirement
     createrepo_c would have copied and the metadata lacks (a dependency on a Citrix package
     edited out of primary.xml: dnf would not pull it in, rpm would refuse the package without
@@ -106,9 +106,9 @@ def hidden_dependencies(listed: Package, read: Package) -> list[str]:
     requirement but the highest (``parsehdr.c``); those are not hidden. Names are compared,
     not versions: writers spell an absent epoch differently."""
     listed_requires = {dependency.name for dependency in listed.requires}
-    own = {dependency.name for dependency in read.provides}
+    own = evidence.names("provides")
     libc = any(name.startswith("libc.so.6") for name in listed_requires)
-    header_requires = {dependency.name for dependency in read.requires}
+    header_requires = evidence.names("requires")
     dropped = {
         name
         for name in header_requires - listed_requires - own  # in C: usually rpmlib()s alone are left
@@ -122,8 +122,8 @@ def hidden_dependencies(listed: Package, read: Package) -> list[str]:
     if claimed:
         said.append(f"provides {_names(claimed)} in the metadata, not in the header")
     for kind in ("conflicts", "obsoletes"):
-        header = getattr(read, kind)
-        lacking = header and {d.name for d in header} - {d.name for d in getattr(listed, kind)}
+        header = evidence.names(kind)
+        lacking = header and header - {d.name for d in getattr(listed, kind)}
         if lacking:
             said.append(f"{kind} {_names(lacking)} in the header, not in the metadata")
     return said

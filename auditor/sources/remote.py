@@ -26,14 +26,14 @@ from auditor.net.remote import WORKERS, NotCached, Remote
 from auditor.net.urlpolicy import UrlDecision, UrlOrigin
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import Package
-from auditor.rpm.serialize import check_package_json, package_from_json, package_to_json
 from auditor.runtime.store import Store
+from auditor.sources.evidence import EVIDENCE_KIND, HeaderEvidence, evidence_from_json, evidence_to_json
 from auditor.sources.inputpaths import SOURCE_DIRECTORIES
 from auditor.sources.interface import ReadOptions
 from auditor.sources.overlay import Overlaid, overlay
 from auditor.sources.remotespec import remote_payload
 from auditor.sources.repodata import RepositoryRead, read_metadata
-from auditor.sources.rpmpackage import package_from_headers
+from auditor.sources.rpmpackage import evidence_from_headers
 
 
 def repository_base(url: str) -> str:
@@ -196,9 +196,9 @@ def merge_remote_headers(
         read.gaps.append(Gap(GapKind.METADATA_ONLY, detail, unread))
 
 
-def header_model(package: Package, remote: Remote) -> Package | None:
-    """What ``package``'s RPM header carries that its metadata entry lacks (`package_from_headers`'
-    evidence, for `overlay`); None when the header could not be fetched (the server ignores
+def header_model(package: Package, remote: Remote) -> HeaderEvidence | None:
+    """What ``package``'s RPM header adds to its metadata entry (`evidence_from_headers`, for
+    `overlay`); None when the header could not be fetched (the server ignores
     range requests: said once per host)."""
     url = package.location
     if not is_http(url) or remote.ranges_unsupported(url):
@@ -224,16 +224,15 @@ class StoredHeaderModels:
 
     def __init__(self, store: Store | None, packages: Sequence[Package]) -> None:
         self.store = store if store is not None and store.enabled else None
-        self.found: dict[str, Package] = {}
-        self.new: dict[str, Package] = {}
+        self.found: dict[str, HeaderEvidence] = {}
+        self.new: dict[str, HeaderEvidence] = {}
         if self.store is None:
             return
         keys = [key for key in map(self.key, packages) if key is not None]
         damaged: list[str] = []
         for key, data in self.store.get_packages(keys).items():
             try:
-                check_package_json(data)
-                self.found[key] = package_from_json(data)
+                self.found[key] = evidence_from_json(data)
             except (KeyError, TypeError, ValueError, AttributeError):
                 damaged.append(key)  # another shape: set aside, and the header fetched again
         self.store.drop_packages(damaged)
@@ -243,19 +242,19 @@ class StoredHeaderModels:
         if package.checksum is None:
             return None
         checksum = f"{package.checksum.algorithm.lower()}:{package.checksum.value.strip().lower()}"
-        return Store.package_key(f"remote\0{package.input}\0{package.location}\0{checksum}\0evidence+origin")
+        return Store.package_key(f"remote\0{package.input}\0{package.location}\0{checksum}{EVIDENCE_KIND}")
 
-    def get(self, package: Package) -> Package | None:
+    def get(self, package: Package) -> HeaderEvidence | None:
         """The model an earlier run stored for ``package``; None when there is none."""
         if not self.found:
             return None
         key = self.key(package)
         return None if key is None else self.found.get(key)
 
-    def keep(self, package: Package, model: Package) -> None:
+    def keep(self, package: Package, model: HeaderEvidence) -> None:
         """Remember ``model``, just read, to store it (called from the fetching threads: each
         key is set by one thread, and a dict item is set atomically)."""
-        if self.store is None or any(gap.kind in self.RUN_BOUND_GAPS for gap in model.gaps):
+        if self.store is None or any(gap.kind in self.RUN_BOUND_GAPS for gap in model.package.gaps):
             return
         key = self.key(package)
         if key is not None:
@@ -263,10 +262,10 @@ class StoredHeaderModels:
 
     def store_new(self) -> None:
         if self.store is not None and self.new:
-            self.store.put_packages((key, package_to_json(model)) for key, model in self.new.items())
+            self.store.put_packages((key, evidence_to_json(model)) for key, model in self.new.items())
 
 
-def _from_remote_header(package: Package, remote: Remote) -> Package | None:
+def _from_remote_header(package: Package, remote: Remote) -> HeaderEvidence | None:
     """The package as its RPM header has it, read and parsed while its bytes are held within
     the run's header memory budget; None when its server does not answer range requests."""
     url = package.location
@@ -279,14 +278,8 @@ def _from_remote_header(package: Package, remote: Remote) -> Package | None:
             if headers.truncated is not None:  # the server's file is shorter than its header says
                 raise InputError(url, headers.truncated)
             payload = remote_payload(package, headers, total, remote)  # read for a source package only
-            return package_from_headers(
-                headers,
-                None,
-                location=url,
-                input=package.input,
-                checksum=package.checksum,
-                payload=payload,
-                evidence_only=True,
+            return evidence_from_headers(
+                headers, None, location=url, input=package.input, checksum=package.checksum, payload=payload
             )
         except InputError as exc:
             raise InputError(url, exc.reason) from None  # the package, not its repository

@@ -14,6 +14,7 @@ import contextlib
 import os
 from collections.abc import Sequence
 from functools import partial
+from typing import Any
 
 from auditor.core.errors import InputError
 from auditor.rpm.model import Package
@@ -23,13 +24,15 @@ from auditor.runtime.parallel import READ_RPMS_FROM, SharedBatches, worth_forkin
 from auditor.runtime.progress import SILENT, Reporter
 from auditor.runtime.snapshot import FileSnapshot
 from auditor.runtime.store import Store
-from auditor.sources.rpmpackage import read_rpm
+from auditor.sources.evidence import EVIDENCE_KIND, HeaderEvidence, evidence_from_json, evidence_to_json
+from auditor.sources.rpmpackage import read_rpm, read_rpm_evidence
 
 BATCH = 16
 """Files a process takes at a time: the two finish within one batch of each other."""
 
-Outcome = list[Package | InputError]
-"""What one file gave: a package, an error, or (a payload cut short) both."""
+Outcome = list[Package | HeaderEvidence | InputError]
+"""What one file gave: its package (`HeaderEvidence` for an evidence read), an error, or (a
+payload cut short) both."""
 
 Read = tuple[Outcome, bytes | None, bool]
 """A file's outcome; its package `Store.encode`d for the store (None: not to be stored); and
@@ -46,10 +49,12 @@ def _read_batch(
     found: list[Read] = []
     for path, identity in files:
         opened: list[os.stat_result] = []
+        package: Package | HeaderEvidence
         try:
-            package, error = read_rpm(
-                path, checksum=checksum, evidence_only=evidence_only, opened=opened.append
-            )
+            if evidence_only:
+                package, error = read_rpm_evidence(path, opened=opened.append)
+            else:
+                package, error = read_rpm(path, checksum=checksum, opened=opened.append)
         except InputError as exc:
             # Kept to the end of the run: a fresh error, without the traceback whose frames
             # hold what the reader had read (up to a 256 MiB header per bad file).
@@ -64,8 +69,12 @@ def _read_batch(
         elif not encode or moved:
             found.append(([package], None, moved))
         else:
-            found.append(([package], Store.encode(package_to_json(package)), False))
+            found.append(([package], Store.encode(_to_json(package)), False))
     return found
+
+
+def _to_json(model: Package | HeaderEvidence) -> dict[str, Any]:
+    return evidence_to_json(model) if isinstance(model, HeaderEvidence) else package_to_json(model)
 
 
 def read_rpm_files(
@@ -76,7 +85,8 @@ def read_rpm_files(
 ) -> list[Package | InputError]:
     """Per path, in the order of ``paths``: its package, or its error, or both (a file whose
     header was read but whose payload is cut short). Only a file read without error is stored."""
-    return [item for outcome in read_rpm_outcomes(paths, store, progress, snapshot) for item in outcome]
+    read = [item for outcome in read_rpm_outcomes(paths, store, progress, snapshot) for item in outcome]
+    return [item for item in read if not isinstance(item, HeaderEvidence)]  # none: not an evidence read
 
 
 def read_rpm_outcomes(
@@ -91,7 +101,7 @@ def read_rpm_outcomes(
     """What each path gave, in the order of ``paths``. Without ``checksum`` the files are not
     hashed (a repository's metadata has their digests): only their headers, and a source
     package's spec in its payload when the header has none, are read. ``evidence_only``
-    keeps of each only what a repository's metadata lacks (`package_from_headers`).
+    reads each file's `HeaderEvidence` (implies no ``checksum``).
     ``progress`` counts the files, those found in the store at once. The files' identities,
     which key them in the store, are taken through the run's ``snapshot`` when given."""
     with PendingReads(
@@ -149,7 +159,7 @@ class PendingReads:
         """Fill in what the store has; the positions left to read."""
         # An evidence model names what it holds: one stored before it held the origin fields
         # would read as a file without them, at odds with its metadata entry.
-        kind = ("" if self.checksum else "\0headers") + ("\0evidence+origin" if self.evidence_only else "")
+        kind = ("" if self.checksum else "\0headers") + (EVIDENCE_KIND if self.evidence_only else "")
         store = self.store
         if store is not None and store.enabled:
             identity = self.snapshot.identity
@@ -164,8 +174,7 @@ class PendingReads:
             cached = stored.get(self.keys.get(position, ""))
             if cached is not None:
                 try:
-                    check_package_json(cached)
-                    self.results[position] = [package_from_json(cached)]
+                    self.results[position] = [self._from_json(cached)]
                     continue
                 except (KeyError, TypeError, ValueError, AttributeError):
                     damaged.append(self.keys[position])  # another shape: set aside, read the file again
@@ -173,6 +182,12 @@ class PendingReads:
         if store is not None and damaged:
             store.drop_packages(damaged)
         return misses
+
+    def _from_json(self, data: dict[str, Any]) -> Package | HeaderEvidence:
+        if self.evidence_only:
+            return evidence_from_json(data)
+        check_package_json(data)
+        return package_from_json(data)
 
     def result(self) -> list[Outcome]:
         """What each path gave, in the order of the paths; the new ones put in the store."""

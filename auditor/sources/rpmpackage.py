@@ -5,14 +5,22 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 from auditor.core.errors import InputError
 from auditor.core.files import open_regular, os_reason
 from auditor.formats.rpmheader import Header, RpmHeaders, Tag, read_headers
-from auditor.rpm.model import EVR, Checksum, Dependency, Op, Package, PackageKind
-from auditor.rpm.sense import qualifier_words
+from auditor.rpm.model import Checksum, Dependency, Package, PackageKind
+from auditor.sources.evidence import (
+    CopiedTags,
+    HeaderEvidence,
+    dependencies_of,
+    dependency_tuple,
+    has_unreadable_version,
+)
 from auditor.sources.srpmspec import PayloadMember, SpecReading, payload_of, read_srpm_spec
+
+M = TypeVar("M", Package, HeaderEvidence)
 
 # (model field, name tag, flags tag, version tag), in rpm's order.
 _DEPENDENCY_TAGS = (
@@ -35,26 +43,6 @@ _OLD_WEAK_TAGS = (
 )
 
 
-class DependencyInterner:
-    """Share identical `Dependency` objects between packages: a distribution repeats them a lot."""
-
-    def __init__(self) -> None:
-        self._cache: dict[tuple[str, int, str], Dependency] = {}
-
-    def get(self, name: str, flags: int, version: str) -> Dependency:
-        key = (name, flags, version)
-        found = self._cache.get(key)
-        if found is None:
-            op = Op.from_sense(flags) if version else None
-            evr = EVR.parse(version) if op is not None else None
-            found = Dependency(name, op, evr, qualifier_words(flags))
-            self._cache[key] = found
-        return found
-
-
-_INTERNER = DependencyInterner()
-
-
 def read_rpm_file(path: str, *, checksum: bool = True, display: str | None = None) -> Package:
     """Read an RPM file's headers (and, for an SRPM without a SPEC tag, its spec from the payload).
     A file whose payload is cut short raises the `InputError` that `read_rpm` returns beside it."""
@@ -69,14 +57,31 @@ def read_rpm(
     *,
     checksum: bool = True,
     display: str | None = None,
-    evidence_only: bool = False,
     opened: Callable[[os.stat_result], None] | None = None,
 ) -> tuple[Package, InputError | None]:
     """Read an RPM file: its package, and the error of a file whose headers are whole but
     whose payload is cut short (the package is still read from the header, to be audited,
     and the file reported as an input error). Raises `InputError` when no package can be read.
-    ``evidence_only``: see `package_from_headers`. ``opened`` hears of the file actually read
-    (`os.fstat` of its descriptor), whatever its name points to by now."""
+    ``opened`` hears of the file actually read (`os.fstat` of its descriptor), whatever its
+    name points to by now."""
+    return _read(path, package_from_headers, checksum, display, opened)
+
+
+def read_rpm_evidence(
+    path: str, *, opened: Callable[[os.stat_result], None] | None = None
+) -> tuple[HeaderEvidence, InputError | None]:
+    """`read_rpm` for `evidence_from_headers`: what the file adds to its metadata entry. The
+    file is not hashed (the metadata has its digest)."""
+    return _read(path, evidence_from_headers, False, None, opened)
+
+
+def _read(
+    path: str,
+    build: Callable[..., M],
+    checksum: bool,
+    display: str | None,
+    opened: Callable[[os.stat_result], None] | None,
+) -> tuple[M, InputError | None]:
     shown = display or path
     try:
         with open_regular(path, shown, "an RPM file") as stream:
@@ -86,18 +91,16 @@ def read_rpm(
             headers = read_headers(stream, shown, info.st_size)
             digest = _file_digest(stream) if checksum else None
 
-            def package(payload: BinaryIO | None) -> Package:
-                return package_from_headers(
-                    headers, payload, location=path, input=shown, checksum=digest, evidence_only=evidence_only
-                )
+            def model(payload: BinaryIO | None) -> M:
+                return build(headers, payload, location=path, input=shown, checksum=digest)
 
             if headers.truncated is None:
-                return package(stream), None
+                return model(stream), None
             error = InputError(shown, f"{headers.truncated}; its package is read from the header alone")
             try:
-                return package(stream), error
+                return model(stream), error
             except InputError:  # the spec was in the missing part of the payload
-                return package(None), error
+                return model(None), error
     except OSError as exc:
         raise InputError(shown, os_reason(exc)) from None
 
@@ -118,17 +121,45 @@ def package_from_headers(
     input: str,
     checksum: Checksum | None,
     payload: PayloadMember | None = None,
-    evidence_only: bool = False,
 ) -> Package:
     """The package ``headers`` describe; a source package's spec, when the header has none,
-    is read from the payload of ``stream`` (the open file) or from ``payload``.
+    is read from the payload of ``stream`` (the open file) or from ``payload``."""
+    return _package(headers, stream, location, input, checksum, payload, evidence_only=False)
 
-    ``evidence_only``: only the identity, what a repository's metadata lacks (signing key,
-    Distribution, BugURL, a source package's Sources) and what the metadata must agree with:
+
+def evidence_from_headers(
+    headers: RpmHeaders,
+    stream: BinaryIO | None,
+    *,
+    location: str,
+    input: str,
+    checksum: Checksum | None,
+    payload: PayloadMember | None = None,
+) -> HeaderEvidence:
+    """What the file ``headers`` were read from adds to its repository metadata entry (for
+    `auditor.sources.overlay.overlay`): the identity, what the metadata lacks (signing key,
+    Distribution, BugURL, a source package's Sources) and what the metadata must agree with,
     the origin fields (Vendor, Packager, build host, URL, License, SOURCERPM) and the
-    dependencies createrepo_c copies (Requires, Provides, Conflicts, Obsoletes), for a package
-    read to complete its metadata entry (`auditor.sources.overlay.overlay`): cheaper to read,
-    to hand between processes and to store."""
+    dependencies createrepo_c copies (Requires, Provides, Conflicts, Obsoletes), kept as the
+    header has them (`HeaderEvidence`). Cheaper to read, to hand between processes and to
+    store than the package; checked as a full read checks it."""
+    package = _package(headers, stream, location, input, checksum, payload, evidence_only=True)
+    main = headers.main
+    return HeaderEvidence(package, tuple(_copied_tags(main, *tags) for _, *tags in _COPIED_TAGS))
+
+
+def _package(
+    headers: RpmHeaders,
+    stream: BinaryIO | None,
+    location: str,
+    input: str,
+    checksum: Checksum | None,
+    payload: PayloadMember | None,
+    *,
+    evidence_only: bool,
+) -> Package:
+    """The package ``headers`` describe; ``evidence_only``, without its files, descriptions
+    and dependencies (`evidence_from_headers` reads the copied ones its own way)."""
     main = headers.main
     name = main.string(Tag.NAME)
     version = main.string(Tag.VERSION)
@@ -142,9 +173,8 @@ def package_from_headers(
         if payload is None and stream is not None:
             payload = payload_of(stream, headers, input)
         reading = read_srpm_spec(headers, payload, input, files)
-    if evidence_only:
-        more: dict[str, Any] = {field: _dependencies(main, *tags) for field, *tags in _COPIED_TAGS}
-    else:
+    more: dict[str, Any] = {}
+    if not evidence_only:
         more = {field: _dependencies(main, *tags) for field, *tags in _DEPENDENCY_TAGS}
         for field, *tags in _OLD_WEAK_TAGS:
             if not more[field]:
@@ -186,23 +216,47 @@ def package_from_headers(
 
 
 def _dependencies(header: Header, name_tag: int, flags_tag: int, version_tag: int) -> tuple[Dependency, ...]:
-    names = header.strings(name_tag)
+    names, flags, versions = _dependency_tags(header, name_tag, flags_tag, version_tag)
     if not names:
         return ()
-    flags = header.ints(flags_tag) or (0,) * len(names)
-    versions = header.strings(version_tag) or [""] * len(names)
-    if len(flags) != len(names) or len(versions) != len(names):
+    try:
+        return dependency_tuple(names, flags or (0,) * len(names), versions or [""] * len(names))
+    except ValueError as exc:
+        raise InputError(header.source, f"corrupt RPM header: tag {version_tag}: {exc}") from None
+
+
+def _dependency_tags(
+    header: Header, name_tag: int, flags_tag: int, version_tag: int
+) -> tuple[list[str], tuple[int, ...], list[str]]:
+    """One kind's names, flags and versions (empty when absent), checked to agree in length."""
+    names = header.strings(name_tag)
+    if not names:
+        return [], (), []
+    flags = header.ints(flags_tag)
+    versions = header.strings(version_tag)
+    if (flags and len(flags) != len(names)) or (versions and len(versions) != len(names)):
         raise InputError(
             header.source,
             f"corrupt RPM header: tag {name_tag} and its flags/versions differ in length",
         )
-    get = _INTERNER.get
-    try:
-        return tuple(
-            get(name, flag, version) for name, flag, version in zip(names, flags, versions, strict=True)
-        )
-    except ValueError as exc:
-        raise InputError(header.source, f"corrupt RPM header: tag {version_tag}: {exc}") from None
+    return names, flags, versions
+
+
+def _copied_tags(header: Header, name_tag: int, flags_tag: int, version_tag: int) -> CopiedTags:
+    """One kind of dependency for `HeaderEvidence`, checked as `_dependencies` checks it."""
+    names, flags, versions = _dependency_tags(header, name_tag, flags_tag, version_tag)
+    if not names:
+        return _NO_TAGS
+    tags = CopiedTags("\0".join(names), flags, "\0".join(versions) if versions else None)
+    if has_unreadable_version(tags):
+        try:
+            dependencies_of(tags)
+        except ValueError as exc:
+            raise InputError(header.source, f"corrupt RPM header: tag {version_tag}: {exc}") from None
+    return tags
+
+
+_NO_TAGS = CopiedTags(None, (), None)
 
 
 def _files(header: Header) -> tuple[str, ...]:

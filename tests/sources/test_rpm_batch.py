@@ -17,8 +17,9 @@ from auditor.rpm.model import Package
 from auditor.runtime import parallel
 from auditor.runtime.store import Store
 from auditor.sources import rpmbatch
+from auditor.sources.evidence import HeaderEvidence
 from auditor.sources.rpmbatch import PendingReads, read_rpm_outcomes
-from auditor.sources.rpmpackage import read_rpm
+from auditor.sources.rpmpackage import read_rpm, read_rpm_evidence
 from tests.conftest import RPMS
 
 
@@ -43,15 +44,19 @@ def many(tmp_path: Path) -> list[str]:
     return paths
 
 
-def alone(path: str, evidence_only: bool) -> list[Package | InputError]:
+def alone(path: str, evidence_only: bool) -> list[Package | HeaderEvidence | InputError]:
+    package: Package | HeaderEvidence
     try:
-        package, error = read_rpm(path, checksum=False, evidence_only=evidence_only)
+        if evidence_only:
+            package, error = read_rpm_evidence(path)
+        else:
+            package, error = read_rpm(path, checksum=False)
     except InputError as exc:
         return [exc]
     return [package] if error is None else [package, error]
 
 
-def shown(outcome: list[Package | InputError]) -> list[object]:
+def shown(outcome: list[Package | HeaderEvidence | InputError]) -> list[object]:
     return [(item.source, item.reason) if isinstance(item, InputError) else item for item in outcome]
 
 
@@ -65,13 +70,18 @@ def test_evidence_only_keeps_what_the_metadata_lacks(many: list[str]) -> None:
     full = read_rpm_outcomes(many[:40], checksum=False)
     slim = read_rpm_outcomes(many[:40], checksum=False, evidence_only=True)
     for [whole], [evidence] in zip(full, slim, strict=True):
-        assert isinstance(whole, Package) and isinstance(evidence, Package)
-        # With the dependencies createrepo_c copies into the metadata, which it must agree with.
-        kept = ("nevra", "signing_keys", "distribution", "sources", "spec", "gaps", "sourcerpm", "requires",
-                "provides", "conflicts", "obsoletes")  # fmt: skip
-        assert [getattr(evidence, name) for name in kept] == [getattr(whole, name) for name in kept]
-        assert evidence.recommends == evidence.supplements == ()
-        assert evidence.files == () and evidence.description is None
+        assert isinstance(whole, Package) and isinstance(evidence, HeaderEvidence)
+        kept = ("nevra", "signing_keys", "distribution", "sources", "spec", "gaps", "sourcerpm")
+        assert [getattr(evidence.package, name) for name in kept] == [getattr(whole, name) for name in kept]
+        # With the dependencies createrepo_c copies into the metadata, which it must agree with,
+        # as the header has them.
+        copied = ("requires", "provides", "conflicts", "obsoletes")
+        assert evidence.dependencies() == {kind: getattr(whole, kind) for kind in copied}
+        assert [evidence.names(kind) for kind in copied] == [
+            {dependency.name for dependency in getattr(whole, kind)} for kind in copied
+        ]
+        assert evidence.package.requires == evidence.package.recommends == ()
+        assert evidence.package.files == () and evidence.package.description is None
 
 
 def test_what_was_read_is_found_in_the_store_next_time(many: list[str], tmp_path: Path) -> None:
@@ -104,4 +114,7 @@ def test_a_source_package_whose_file_names_and_directories_disagree_is_refused(
                   change=m.value("main", dirindexes, b"\0\0\0\x4d", 1, m.INT32))  # fmt: skip
     path = str(case.build(tmp_path))
     with pytest.raises(InputError, match="file names and directory indexes disagree"):
-        read_rpm(path, checksum=False, evidence_only=evidence_only)
+        if evidence_only:
+            read_rpm_evidence(path)
+        else:
+            read_rpm(path, checksum=False)

@@ -1,0 +1,147 @@
+"""What a package file's header adds to its repository metadata entry, as read to complete it.
+
+A repository's default scan reads the header of every file its metadata lists
+(`auditor.sources.localrepo`, `auditor.sources.remote`) for what the metadata lacks and for
+what the two must agree on (`auditor.sources.overlay`). Among the latter are the dependencies
+createrepo_c copies into primary.xml: almost always the metadata has them already, so the
+header's are kept as the header stores them, one text per tag, and made into `Dependency`
+objects only for a file whose metadata hides some of them. On a repository of 4,000 small
+packages, building them for every file, handing them between processes and storing them
+cost a quarter of a second (``benchmarks/run.py --only rpms-2k-repository``).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from auditor.rpm.model import EVR, Dependency, Op, Package
+from auditor.rpm.sense import qualifier_words
+from auditor.rpm.serialize import check_package_json, package_from_json, package_to_json
+
+COPIED_DEPENDENCIES = ("requires", "provides", "conflicts", "obsoletes")
+"""The dependencies createrepo_c copies from a header into primary.xml, in that order."""
+
+EVIDENCE_KIND = "\0evidence+origin+copied-tags"
+"""What a stored `HeaderEvidence` adds to its store key (`auditor.runtime.store.Store.package_key`):
+a model of another shape, stored before it held what this one holds, is another entry."""
+
+
+@dataclass(frozen=True, slots=True)
+class CopiedTags:
+    """One kind of dependency as a header stores it: its names, flags and versions tags.
+
+    ``names`` and ``versions`` are the tag's strings joined by NUL (no string holds one;
+    None when the tag is absent), ``flags`` the flags tag's values. The reader checked what
+    `dependencies` needs (types, and counts that agree) when it made this."""
+
+    names: str | None
+    flags: tuple[int, ...]
+    versions: str | None
+
+    def name_list(self) -> list[str]:
+        return [] if self.names is None else self.names.split("\0")
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderEvidence:
+    """A package file read to complete its metadata entry: ``package`` has the identity, what
+    the metadata lacks (signing key, Distribution, BugURL, a source package's Sources) and the
+    origin fields, but no dependencies; ``copied`` has the header's Requires, Provides,
+    Conflicts and Obsoletes (`COPIED_DEPENDENCIES`, in that order)."""
+
+    package: Package
+    copied: tuple[CopiedTags, ...]
+
+    def names(self, kind: str) -> set[str]:
+        """The names of the header's dependencies of ``kind`` (one of `COPIED_DEPENDENCIES`)."""
+        return set(self.copied[COPIED_DEPENDENCIES.index(kind)].name_list())
+
+    def dependencies(self) -> dict[str, tuple[Dependency, ...]]:
+        """The header's copied dependencies as the package model holds them, by kind.
+        Raises ValueError for a version rpm could not read (see `has_unreadable_version`)."""
+        pairs = zip(COPIED_DEPENDENCIES, self.copied, strict=True)
+        return {kind: dependencies_of(tags) for kind, tags in pairs}
+
+
+def dependencies_of(tags: CopiedTags) -> tuple[Dependency, ...]:
+    """``tags`` as `Dependency` objects (`dependency_tuple`)."""
+    names = tags.name_list()
+    if not names:
+        return ()
+    versions = tags.versions.split("\0") if tags.versions is not None else [""] * len(names)
+    return dependency_tuple(names, tags.flags or (0,) * len(names), versions)
+
+
+def dependency_tuple(names: list[str], flags: Sequence[int], versions: list[str]) -> tuple[Dependency, ...]:
+    """One kind of a header's dependencies, from its three tags (of one length), as
+    `Dependency` objects shared with every package read in this process: a distribution
+    repeats them a lot. Raises ValueError for a version `EVR.parse` refuses."""
+    get = _INTERNER.get
+    return tuple(get(name, flag, version) for name, flag, version in zip(names, flags, versions, strict=True))
+
+
+class DependencyInterner:
+    """Share identical `Dependency` objects between packages."""
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[str, int, str], Dependency] = {}
+
+    def get(self, name: str, flags: int, version: str) -> Dependency:
+        key = (name, flags, version)
+        found = self._cache.get(key)
+        if found is None:
+            op = Op.from_sense(flags) if version else None
+            evr = EVR.parse(version) if op is not None else None
+            found = Dependency(name, op, evr, qualifier_words(flags))
+            self._cache[key] = found
+        return found
+
+
+_INTERNER = DependencyInterner()
+
+
+def has_unreadable_version(tags: CopiedTags) -> bool:
+    """Whether a version holds an epoch too long to be a number (`EVR.parse` refuses it): the
+    reader then builds the dependencies at once, to fail on the file as a full read does."""
+    versions = tags.versions
+    return versions is not None and _LONG_EPOCH is not None and _LONG_EPOCH.search(versions) is not None
+
+
+_DIGITS = sys.get_int_max_str_digits() if hasattr(sys, "get_int_max_str_digits") else 0
+_LONG_EPOCH = re.compile(f"(?:^|\0)[0-9]{{{_DIGITS + 1},}}:") if _DIGITS else None
+"""A version whose epoch has more digits than Python converts (0: no limit, never refused)."""
+
+
+def evidence_to_json(evidence: HeaderEvidence) -> dict[str, Any]:
+    """``evidence`` as the store keeps it."""
+    return {
+        "package": package_to_json(evidence.package),
+        "copied": [[tags.names, list(tags.flags), tags.versions] for tags in evidence.copied],
+    }
+
+
+def evidence_from_json(data: dict[str, Any]) -> HeaderEvidence:
+    """What `evidence_to_json` wrote, checked to the type: raises ValueError (or KeyError,
+    TypeError) for another shape, a row damaged in the store."""
+    check_package_json(data["package"])
+    copied = data["copied"]
+    if not isinstance(copied, list) or len(copied) != len(COPIED_DEPENDENCIES):
+        raise ValueError("copied has the wrong shape")
+    tags = []
+    for names, flags, versions in copied:
+        if not (
+            isinstance(names, (str, type(None)))
+            and isinstance(versions, (str, type(None)))
+            and isinstance(flags, list)
+            and all(type(flag) is int for flag in flags)
+        ):
+            raise ValueError("copied has the wrong shape")
+        count = 0 if names is None else names.count("\0") + 1
+        if (flags and len(flags) != count) or (versions is not None and versions.count("\0") + 1 != count):
+            raise ValueError("copied has the wrong shape")
+        tags.append(CopiedTags(names, tuple(flags), versions))
+    return HeaderEvidence(package_from_json(data["package"]), tuple(tags))
