@@ -59,7 +59,10 @@ def _scan(
     if not result.command:
         result.command = "XDG_CACHE_HOME=$TMP/cache-* " + ctx.shown(["auditor", *argv[3:]])
     env = ctx.auditor_env(cache or ctx.fresh_dir("cache"))
-    sample = record(ctx, result, run_child(argv, stdout=out, stderr=err, env=env), [0])
+    # From the checkout timed, as `benchmarks.cases` runs it: ``python -m`` puts the working
+    # directory first on sys.path, before PYTHONPATH.
+    child = run_child(argv, stdout=out, stderr=err, env=env, cwd=ctx.auditor_root or ctx.repo_root)
+    sample = record(ctx, result, child, [0])
     if sample.exit_code != 0 or not os.path.exists(report):
         return None
     with open(report, encoding="utf-8") as stream:
