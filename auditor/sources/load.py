@@ -247,6 +247,22 @@ def _load_config(
     result.gaps.extend(read.gaps)
     result.file_lists.extend(r.file_lists for r in read.repositories if r.file_lists is not None)
     result.inputs.append(InputSummary(shown, InputKind.REPO_CONFIG, len(read.packages)))
+    if not (read.repositories or read.errors or read.gaps):
+        _say_config_read_nothing(shown, read, result)
+
+
+def _say_config_read_nothing(shown: str, read: ConfigRead, result: LoadResult) -> None:
+    """A configuration input from which no repository was read, and no error or gap says why:
+    it names none (only ``[main]``, or a file not meant for this), or every one it names is
+    disabled. Whatever it was meant to make the audit read is unseen, as for a directory that
+    holds nothing (`_say_nothing_read`): the audit is incomplete and --strict fails. (Disabled
+    sections beside one that is read are a configuration's usual state, and no gap.)"""
+    if read.config_urls:
+        what = "names no enabled repository (every section with a URL is disabled)"
+    else:
+        what = "names no repository (no section with a baseurl, mirrorlist or metalink)"
+    result.warnings.append(f"{shown}: {what}: nothing was read from it")
+    result.gaps.append(Gap(GapKind.EMPTY_INPUT, f"{shown}: {what}"))
 
 
 def _add_repository(read: RepositoryRead, shown: str, result: LoadResult, *, named: bool = True) -> None:

@@ -214,3 +214,41 @@ def test_a_mirror_the_auditor_cannot_read_is_still_configuration_the_policy_judg
         False,
     )
     assert [p["nevra"] for p in document["packages"]] == ["epochs-3:1.2-4.noarch", "epochs-3:1.2-4.src"]
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("[main]\ngpgcheck=1\n", "names no repository (no section with a baseurl, mirrorlist or metalink)"),
+        ("# nothing here\n", "names no repository (no section with a baseurl, mirrorlist or metalink)"),
+        (
+            "[extras]\nbaseurl=file:///nowhere/extras\nenabled=0\n",
+            "names no enabled repository (every section with a URL is disabled)",
+        ),
+    ],
+    ids=["only main", "empty", "all disabled"],
+)
+def test_a_configuration_that_names_no_enabled_repository_is_an_empty_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, said: str
+) -> None:
+    """What the configuration was meant to make the audit read is unseen: beside an input that
+    holds packages, the audit is incomplete, and --strict fails."""
+    good = repository(tmp_path / "good", *CLEAN)
+    config = tmp_path / "xcp-ng.repo"
+    config.write_text(text)
+    code, document, err = scan_json([str(good), str(config), "--strict"], capsys)
+    assert code == 3 and gaps(document) == {"gap:empty-input": f"{config}: {said}"}
+    assert f"auditor: warning: {config}: {said}: nothing was read from it" in err.splitlines()
+    assert len(document["packages"]) == 2
+
+
+def test_disabled_sections_beside_a_read_one_are_no_gap(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = repository(tmp_path / "good", *CLEAN)
+    config = tmp_path / "xcp-ng.repo"
+    config.write_text(
+        f"[base]\nbaseurl={good.as_uri()}\n\n[testing]\nbaseurl=file:///nowhere/testing\nenabled=0\n"
+    )
+    code, document, err = scan_json([str(config), "--strict"], capsys)
+    assert (code, err) == (0, "") and len(document["packages"]) == 2 and gaps(document) == {}
