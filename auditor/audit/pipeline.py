@@ -43,7 +43,8 @@ def audit_packages(
     extra = extra_findings(packages) if extra_findings is not None else None
     # Classification needs no edges: a large run classifies on the other core meanwhile.
     classified = Background(
-        partial(classify, packages, policy, extra=extra), fork=worth_forking(len(packages), CLASSIFY_FROM)
+        partial(classify, packages, policy, extra=extra, audited=len(targets.packages)),
+        fork=worth_forking(len(packages), CLASSIFY_FROM),
     )
     # The repositories' filelists.xml that file requirements need, read before resolving, so
     # that one that cannot be read is an input error of this run like any other.
@@ -59,7 +60,7 @@ def audit_packages(
         supplements = supplementing(resolver.index, resolved.requirements, resolved.installable)
     del resolver  # its index and cache: what the graph, the facts and the report build reuses
     progress.phase("building the dependency graph")
-    graph = DependencyGraph(packages, resolved, build_hosts=options.arches)
+    graph = DependencyGraph(packages, resolved, build_hosts=options.arches, audited=len(targets.packages))
     progress.phase("classifying")
     findings = classified.result()
     progress.phase("propagating")

@@ -162,10 +162,13 @@ class DependentsFinder:
                             self._reverse.setdefault(member, []).append(
                                 (owner, group.kind, requirement, len(group.members), count, group.excluded)
                             )
-        for binary, source in graph.built_from.items():
-            if binary in tainted and source in tainted:
-                sourcerpm = audit.packages[binary].sourcerpm or ""
-                self._reverse.setdefault(source, []).append((binary, HopKind.BUILT_FROM, sourcerpm, 1, 1, 0))
+        for binary in graph.built_from:
+            for source in graph.sources_of(binary):
+                if binary in tainted and source in tainted:
+                    sourcerpm = audit.packages[binary].sourcerpm or ""
+                    self._reverse.setdefault(source, []).append(
+                        (binary, HopKind.BUILT_FROM, sourcerpm, 1, 1, 0)
+                    )
 
     def of(self, members: list[int]) -> Dependents:
         distance = dict.fromkeys(members, 0)

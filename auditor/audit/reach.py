@@ -54,8 +54,8 @@ class OriginReach:
         if found is None:
             graph = self.graph
             if build:
-                source = index if graph.packages[index].is_source else graph.built_from.get(index)
-                groups = graph.build.get(source, []) if source is not None else []
+                sources = (index,) if graph.packages[index].is_source else graph.sources_of(index)
+                groups = [group for source in sources for group in graph.build.get(source, [])]
                 roots: set[int] = {member for group in groups for member in group.members}
             else:
                 roots = {index}

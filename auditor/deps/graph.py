@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, overload
 from auditor.deps.coinstall import Apart, incompatible
 from auditor.deps.provides import HOST_ARCHES, Architectures
 from auditor.deps.resolve import ROUGH, Resolved, Status
-from auditor.origin.classify import source_packages
+from auditor.origin.classify import built_from
 from auditor.origin.findings import Verdict
 from auditor.rpm.model import Dependency, DependencyKind, Package
 
@@ -193,15 +193,25 @@ class DependencyGraph:
     """The groups of alternatives behind every edge of a run, and its networkx graph."""
 
     def __init__(
-        self, packages: Sequence[Package], resolved: Resolved, *, build_hosts: Sequence[str] = ()
+        self,
+        packages: Sequence[Package],
+        resolved: Resolved,
+        *,
+        build_hosts: Sequence[str] = (),
+        audited: int | None = None,
     ) -> None:
         """``build_hosts``: the architectures of the run's hosts (``--arch``), on which source
-        packages are built; none: any host, as the resolver resolves a source package."""
+        packages are built; none: any host, as the resolver resolves a source package.
+        ``audited``: how many packages, from the first, come from the audited inputs (None: all)."""
         self.packages = packages
         self.resolved = resolved
         self.runtime: dict[int, list[Group]] = {}
         self.build: dict[int, list[Group]] = {}
         self.built_from: dict[int, int] = {}
+        """Binary id -> the source package it was built from (`auditor.origin.classify.built_from`)."""
+        self.also_built_from: dict[int, tuple[int, ...]] = {}
+        """Binary id -> the other copies of its source package it may have been built from,
+        when the run cannot tell which one it was: each is judged its source."""
         self.binaries: dict[int, list[int]] = {}
         self.unresolved: set[int] = set()
         self._graph: nx.DiGraph | None = None
@@ -250,15 +260,17 @@ class DependencyGraph:
                 groups = list(dict.fromkeys(groups))  # a group no host narrows is one group
             if groups:
                 (self.build if source else self.runtime)[owner] = groups
-        sources = source_packages(packages)
-        if sources:
-            for index, package in enumerate(packages):
-                source_key = None if package.is_source else package.built_from_key
-                if source_key is not None:
-                    source_index = sources.get(source_key)
-                    if source_index is not None:
-                        self.built_from[index] = source_index
-                        self.binaries.setdefault(source_index, []).append(index)
+        for index, sources in built_from(packages, audited).items():
+            self.built_from[index] = sources[0]
+            if len(sources) > 1:
+                self.also_built_from[index] = sources[1:]
+            for source_index in sources:
+                self.binaries.setdefault(source_index, []).append(index)
+
+    def sources_of(self, binary: int) -> tuple[int, ...]:
+        """The source packages ``binary`` may have been built from, the one its chains name first."""
+        source = self.built_from.get(binary)
+        return () if source is None else (source, *self.also_built_from.get(binary, ()))
 
     @property
     def graph(self) -> nx.DiGraph:
@@ -283,10 +295,11 @@ class DependencyGraph:
                             )
                             attributes["requirements"].append(text)
             for binary, source in self.built_from.items():
-                edges[(binary, source)] = {
-                    "kind": HopKind.BUILT_FROM,
-                    "requirements": [self.packages[binary].sourcerpm or ""],
-                }
+                for one in (source, *self.also_built_from.get(binary, ())):
+                    edges[(binary, one)] = {
+                        "kind": HopKind.BUILT_FROM,
+                        "requirements": [self.packages[binary].sourcerpm or ""],
+                    }
             graph.add_edges_from((a, b, attributes) for (a, b), attributes in edges.items())
             self._graph = graph
         return self._graph

@@ -14,7 +14,7 @@ packages it needs: a waiver or a baseline entry that accepts one of them accepts
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from auditor.deps.edges import Label, least_fixed_point, nearest_two, reverse
@@ -47,6 +47,9 @@ def propagate(graph: DependencyGraph, findings: Mapping[int, Sequence[Finding]])
         items = findings[index]
         if all(f.inherited_from for f in items if f.effective) and index in graph.built_from:
             source = graph.built_from[index]
+            # Of the copies it may have been built from, one whose evidence it carries.
+            others = graph.also_built_from.get(index, ())
+            source = next((one for one in (source, *others) if findings.get(one)), source)
             origin_chain[index] = Chain(
                 Hop(index, source, HopKind.BUILT_FROM, graph.packages[index].sourcerpm or "")
             )
@@ -80,7 +83,7 @@ def propagate(graph: DependencyGraph, findings: Mapping[int, Sequence[Finding]])
         by_category[Verdict.MAY_DEPEND][category] = may
         own = {index: origin_chain.get(index) for index in sources}
         by_category[Verdict.BUILD_DEPENDS][category] = _build_chains(
-            blocked, tainted, graph.build, graph.binaries, graph.built_from, names, runtime, own
+            blocked, tainted, graph.build, graph.binaries, graph.sources_of, names, runtime, own
         )
     return Propagation(
         origin={index: origin_chain.get(index, ()) for index in origin},
@@ -293,7 +296,7 @@ def _build_chains(
     tainted: set[int],
     build: Mapping[int, list[Group]],
     binaries: Mapping[int, list[int]],
-    built_from: Mapping[int, int],
+    sources_of: Callable[[int], tuple[int, ...]],
     packages: Sequence[Package],
     runtime: Mapping[int, Chain],
     own: Mapping[int, Chain | None],
@@ -313,9 +316,9 @@ def _build_chains(
         if member in own:
             return (own[member],)
         found = runtime.get(member)
-        if found is None:
-            source = built_from.get(member)
-            if member in blocked and source is not None and source in chains:
+        if found is None and member in blocked:
+            source = next((one for one in sources_of(member) if one in chains), None)
+            if source is not None:
                 hop = Hop(member, source, HopKind.BUILT_FROM, packages[member].sourcerpm or "")
                 found = Chain(hop, chains[source])
         return None if found is None else (found,)

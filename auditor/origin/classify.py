@@ -24,9 +24,11 @@ def classify(
     policy: Policy,
     indices: Sequence[int] | None = None,
     extra: ExtraFindings | None = None,
+    audited: int | None = None,
 ) -> dict[int, list[Finding]]:
     """Findings per package id (packages without any are left out). A binary inherits the
-    findings of its source package in the run.
+    findings of its source package in the run: of each it may have been built from
+    (`built_from`, whose ``audited`` this is).
 
     ``extra`` findings count as the package's own: the policy's threshold and allow
     entries apply to them, and binaries inherit them from their source package.
@@ -37,25 +39,23 @@ def classify(
     own: dict[int, list[Finding]] = {}
     for index in chosen:
         own[index] = _own_findings(packages[index], policy, rules, extra.get(index, ()))
-    sources = source_packages(packages)
+    sources = built_from(packages, audited)
     result: dict[int, list[Finding]] = {}
     for index in chosen:
         findings = list(own[index])
-        package = packages[index]
-        key = None if package.is_source else package.built_from_key
-        source_index = sources.get(key) if key is not None else None
-        if source_index is not None:
+        seen = {(f.rule, f.value) for f in findings}
+        for source_index in sources.get(index, ()):
             source_findings = own.get(source_index)
             if source_findings is None:
                 source_findings = _own_findings(
                     packages[source_index], policy, rules, extra.get(source_index, ())
                 )
-            seen = {(f.rule, f.value) for f in findings}
             source_nevra = packages[source_index].nevra
             for finding in source_findings:
                 if (finding.rule, finding.value) not in seen:
+                    seen.add((finding.rule, finding.value))
                     inherited = replace(finding, inherited_from=source_nevra, allowed_by=None)
-                    findings.append(_allowed(package, inherited, policy))
+                    findings.append(_allowed(packages[index], inherited, policy))
         if findings:
             result[index] = findings
     return result
@@ -138,14 +138,47 @@ def _allowed(package: Package, finding: Finding, policy: Policy) -> Finding:
     return finding
 
 
-def source_packages(packages: Sequence[Package]) -> dict[tuple[str, bool], int]:
-    """`Package.source_key` -> id of the source package the binaries naming it (their
-    `Package.built_from_key`) were built from: the first of that key in the run. The audited
-    inputs are read before the context, so an audited SRPM wins over a context one of the same
-    N-V-R; the graph's built-from edges and the evidence a binary inherits must come from the
-    same one."""
-    sources: dict[tuple[str, bool], int] = {}
+def built_from(packages: Sequence[Package], audited: int | None = None) -> dict[int, tuple[int, ...]]:
+    """Binary id -> the ids of the source packages it may have been built from, the first the
+    one its chains name. ``audited``: how many of ``packages``, from the first, come from the
+    audited inputs (None: all); the context is read after them.
+
+    A binary names the file of its source package (SOURCERPM, `Package.built_from_key`), not
+    which copy: two inputs may each hold one of that name, say a vendor's build and a rebuild
+    of the same N-V-R. An audited input's copy stands for the context's (read to resolve, after
+    them); of those, the copy in the binary's own input (its repository) is the one; and where
+    that leaves several that differ, every one of them is, as the run cannot tell which the
+    binary came from and a clean verdict must not rest on a guess."""
+    by_key: dict[tuple[str, bool], list[int]] = {}
     for index, package in enumerate(packages):
         if package.is_source:
-            sources.setdefault(package.source_key, index)
-    return sources
+            by_key.setdefault(package.source_key, []).append(index)
+    if not by_key:
+        return {}
+    last_audited = len(packages) if audited is None else audited
+    pairs: dict[int, tuple[int, ...]] = {}
+    for index, package in enumerate(packages):
+        key = None if package.is_source else package.built_from_key
+        candidates = by_key.get(key) if key is not None else None
+        if not candidates:
+            continue
+        if len(candidates) > 1:
+            candidates = [source for source in candidates if source < last_audited] or candidates
+            own = package.input
+            candidates = [source for source in candidates if packages[source].input == own] or candidates
+        pairs[index] = tuple(candidates[:1]) if len(candidates) == 1 else _distinct(packages, candidates)
+    return pairs
+
+
+def _distinct(packages: Sequence[Package], candidates: Sequence[int]) -> tuple[int, ...]:
+    """``candidates`` without the copies of one file: the same checksum as an earlier one."""
+    seen: set[object] = set()
+    kept = []
+    for index in candidates:
+        checksum = packages[index].checksum
+        if checksum is not None:
+            if checksum in seen:
+                continue
+            seen.add(checksum)
+        kept.append(index)
+    return tuple(kept)

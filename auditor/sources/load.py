@@ -99,10 +99,14 @@ def _load_source_repositories(
     sources of what they named are part of what they asked to audit). The run's `Remote`,
     made if a remote repository needed one."""
     # Keyed as binaries find their source package (`Package.built_from_key`): another version of
-    # the same name, or a spec of the same N-V-R, is not the one a built binary came from.
-    have = {package.source_key for package in result.packages if package.is_source}
+    # the same name, or a spec of the same N-V-R, is not the one a built binary came from. And
+    # in the binaries' own input: one of the same file name from another input may be another
+    # build (a rebuild of a vendor's N-V-R), while the one beside their repository is theirs.
+    have = {(package.input, package.source_key) for package in result.packages if package.is_source}
     wanted = any(
-        not package.is_source and (key := package.built_from_key) is not None and key not in have
+        not package.is_source
+        and (key := package.built_from_key) is not None
+        and (package.input, key) not in have
         for package in result.packages
     )
     if not wanted:

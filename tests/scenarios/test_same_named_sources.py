@@ -1,0 +1,147 @@
+"""Two inputs that each hold a source package of one file name: which one a binary came from.
+
+A binary names its source package by file name (SOURCERPM), and a vendor's build and a rebuild
+of the same N-V-R share it. Real packages, built by rpmbuild (with an empty Source0 tarball)
+and indexed by createrepo_c: ``bar-1.0-1`` once from a clean forge and once from a Citrix
+host, identical but for that Source0 URL, so only the source package carries the evidence.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.cli.main import main
+
+SPEC = """Name: bar
+Version: 1.0
+Release: 1
+Summary: s
+License: MIT
+Source0: {source}
+BuildArch: noarch
+%description
+d
+%prep
+%files
+"""
+SOURCES = {
+    "clean": "https://github.com/xcp-ng/bar/archive/bar-1.0.tar.gz",
+    "citrix": "https://www.citrix.com/downloads/bar-1.0.tar.gz",
+}
+
+
+def build(top: Path, source: str) -> tuple[Path, Path]:
+    """bar-1.0-1's binary and source package, built by rpmbuild from a spec whose Source0 is ``source``."""
+    (top / "SOURCES").mkdir(parents=True)
+    (top / "SOURCES" / "bar-1.0.tar.gz").write_bytes(b"")
+    spec = top / "bar.spec"
+    spec.write_text(SPEC.format(source=source))
+    subprocess.run(
+        ["rpmbuild", "-ba", "--quiet", "--define", f"_topdir {top}", str(spec)],
+        check=True,
+        capture_output=True,
+    )
+    return top / "RPMS" / "noarch" / "bar-1.0-1.noarch.rpm", top / "SRPMS" / "bar-1.0-1.src.rpm"
+
+
+def repository(path: Path, *files: Path) -> Path:
+    path.mkdir(parents=True)
+    for file in files:
+        shutil.copy(file, path / file.name)
+    subprocess.run(["createrepo_c", "--quiet", str(path)], check=True, capture_output=True)
+    return path
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Path]]:
+    root = tmp_path_factory.mktemp("bar")
+    return {origin: build(root / origin, source) for origin, source in SOURCES.items()}
+
+
+def scan(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, Any]]:
+    code = main(["scan", *args, "--format", "json", "--no-cache"])
+    return code, json.loads(capsys.readouterr().out)
+
+
+def statuses(document: dict[str, Any]) -> set[tuple[str, str, str]]:
+    return {(package["input"], package["nevra"], package["status"]) for package in document["packages"]}
+
+
+@pytest.mark.parametrize("citrix_first", [False, True], ids=["clean first", "citrix first"])
+def test_each_binary_is_judged_by_the_source_package_of_its_own_repository(
+    tmp_path: Path,
+    built: dict[str, tuple[Path, Path]],
+    capsys: pytest.CaptureFixture[str],
+    citrix_first: bool,
+) -> None:
+    clean = repository(tmp_path / "clean", *built["clean"])
+    citrix = repository(tmp_path / "citrix", *built["citrix"])
+    inputs = [str(citrix), str(clean)] if citrix_first else [str(clean), str(citrix)]
+    code, document = scan(inputs, capsys)
+    assert code == 1
+    assert statuses(document) == {
+        (str(clean), "bar-1.0-1.noarch", "clean"),
+        (str(clean), "bar-1.0-1.src", "clean"),
+        (str(citrix), "bar-1.0-1.noarch", "origin"),
+        (str(citrix), "bar-1.0-1.src", "origin"),
+    }
+
+
+@pytest.mark.parametrize("citrix_first", [False, True], ids=["clean first", "citrix first"])
+def test_the_source_repository_beside_a_binary_one_is_read_though_another_input_holds_the_name(
+    tmp_path: Path,
+    built: dict[str, tuple[Path, Path]],
+    capsys: pytest.CaptureFixture[str],
+    citrix_first: bool,
+) -> None:
+    """The vendor's binaries in ``x86_64/``, their source packages in ``SRPMS/`` beside it: the
+    clean input's source package of the same file name must not stand in for theirs, whose
+    Source0 is on a Citrix host (it was never read, and the whole run passed)."""
+    clean = repository(tmp_path / "clean", *built["clean"])
+    binaries = repository(tmp_path / "citrix" / "x86_64", built["citrix"][0])
+    sources = repository(tmp_path / "citrix" / "SRPMS", built["citrix"][1])
+    inputs = [str(binaries), str(clean)] if citrix_first else [str(clean), str(binaries)]
+    code, document = scan(inputs, capsys)
+    assert code == 1
+    assert statuses(document) == {
+        (str(clean), "bar-1.0-1.noarch", "clean"),
+        (str(clean), "bar-1.0-1.src", "clean"),
+        (str(binaries), "bar-1.0-1.noarch", "origin"),
+        (str(sources), "bar-1.0-1.src", "origin"),
+    }
+
+
+def test_an_audited_source_package_stands_for_a_context_one_of_the_same_name(
+    tmp_path: Path, built: dict[str, tuple[Path, Path]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The audited binary's source package is in another audited input (its source repository):
+    the context's copy of that name (the vendor's, read to resolve) is not judged its source."""
+    binaries = repository(tmp_path / "xcp-ng" / "x86_64", built["clean"][0])
+    sources = repository(tmp_path / "xcp-ng" / "SRPMS", built["clean"][1])
+    vendor = repository(tmp_path / "vendor", built["citrix"][1])
+    code, document = scan([str(binaries), "--with", str(vendor)], capsys)
+    assert code == 0
+    assert statuses(document) == {
+        (str(binaries), "bar-1.0-1.noarch", "clean"),
+        (str(sources), "bar-1.0-1.src", "clean"),
+    }
+
+
+def test_a_binary_whose_source_package_two_other_inputs_hold_differently_is_judged_by_both(
+    tmp_path: Path, built: dict[str, tuple[Path, Path]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Neither copy is in the binary's own input, so the run cannot tell which it was built
+    from: each is judged its source, and a clean verdict never rests on the guess."""
+    binaries = repository(tmp_path / "binaries", built["clean"][0])
+    first = repository(tmp_path / "first", built["clean"][1])
+    second = repository(tmp_path / "second", built["citrix"][1])
+    for inputs in ([binaries, first, second], [binaries, second, first]):
+        code, document = scan([str(path) for path in inputs], capsys)
+        assert code == 1
+        assert (str(binaries), "bar-1.0-1.noarch", "origin") in statuses(document)
