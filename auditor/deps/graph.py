@@ -260,11 +260,13 @@ class DependencyGraph:
                 groups = list(dict.fromkeys(groups))  # a group no host narrows is one group
             if groups:
                 (self.build if source else self.runtime)[owner] = groups
-        for index, sources in built_from(packages, audited).items():
-            self.built_from[index] = sources[0]
-            if len(sources) > 1:
-                self.also_built_from[index] = sources[1:]
-            for source_index in sources:
+        pairs = built_from(packages, audited)
+        self.built_from = pairs.first
+        self.also_built_from = pairs.others
+        for index, source_index in self.built_from.items():
+            self.binaries.setdefault(source_index, []).append(index)
+        for index, others in self.also_built_from.items():
+            for source_index in others:
                 self.binaries.setdefault(source_index, []).append(index)
 
     def sources_of(self, binary: int) -> tuple[int, ...]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from itertools import chain
 from typing import NamedTuple
 
@@ -44,7 +44,7 @@ def classify(
     for index in chosen:
         findings = list(own[index])
         seen = {(f.rule, f.value) for f in findings}
-        for source_index in sources.get(index, ()):
+        for source_index in sources.of(index):
             source_findings = own.get(source_index)
             if source_findings is None:
                 source_findings = _own_findings(
@@ -138,10 +138,25 @@ def _allowed(package: Package, finding: Finding, policy: Policy) -> Finding:
     return finding
 
 
-def built_from(packages: Sequence[Package], audited: int | None = None) -> dict[int, tuple[int, ...]]:
-    """Binary id -> the ids of the source packages it may have been built from, the first the
-    one its chains name. ``audited``: how many of ``packages``, from the first, come from the
-    audited inputs (None: all); the context is read after them.
+@dataclass(frozen=True)
+class BuiltFrom:
+    """Which source packages each binary of a run may have been built from (`built_from`)."""
+
+    first: dict[int, int]
+    """Binary id -> its source package (the one its chains name)."""
+    others: dict[int, tuple[int, ...]]
+    """Binary id -> the other copies of its source package it may have been built from, when
+    the run cannot tell which one it was (rare: kept apart, a distribution has 60,000 binaries)."""
+
+    def of(self, binary: int) -> tuple[int, ...]:
+        first = self.first.get(binary)
+        return () if first is None else (first, *self.others.get(binary, ()))
+
+
+def built_from(packages: Sequence[Package], audited: int | None = None) -> BuiltFrom:
+    """The source packages each binary may have been built from. ``audited``: how many of
+    ``packages``, from the first, come from the audited inputs (None: all); the context is
+    read after them.
 
     A binary names the file of its source package (SOURCERPM, `Package.built_from_key`), not
     which copy: two inputs may each hold one of that name, say a vendor's build and a rebuild
@@ -149,28 +164,39 @@ def built_from(packages: Sequence[Package], audited: int | None = None) -> dict[
     them); of those, the copy in the binary's own input (its repository) is the one; and where
     that leaves several that differ, every one of them is, as the run cannot tell which the
     binary came from and a clean verdict must not rest on a guess."""
-    by_key: dict[tuple[str, bool], list[int]] = {}
+    firsts: dict[tuple[str, bool], int] = {}
+    copies: dict[tuple[str, bool], list[int]] = {}
     for index, package in enumerate(packages):
         if package.is_source:
-            by_key.setdefault(package.source_key, []).append(index)
-    if not by_key:
-        return {}
+            name = package.source_key
+            if name not in firsts:
+                firsts[name] = index
+            else:
+                copies.setdefault(name, [firsts[name]]).append(index)
+    pairs = BuiltFrom({}, {})
+    if not firsts:
+        return pairs
     last_audited = len(packages) if audited is None else audited
-    pairs: dict[int, tuple[int, ...]] = {}
     for index, package in enumerate(packages):
         key = None if package.is_source else package.built_from_key
-        candidates = by_key.get(key) if key is not None else None
-        if not candidates:
+        if key is None or key not in firsts:
             continue
-        if len(candidates) > 1:
-            candidates = [source for source in candidates if source < last_audited] or candidates
-            own = package.input
-            candidates = [source for source in candidates if packages[source].input == own] or candidates
-        pairs[index] = tuple(candidates[:1]) if len(candidates) == 1 else _distinct(packages, candidates)
+        candidates = copies.get(key)
+        if candidates is None:
+            pairs.first[index] = firsts[key]
+            continue
+        candidates = [source for source in candidates if source < last_audited] or candidates
+        own = package.input
+        first, *others = _distinct(
+            packages, [source for source in candidates if packages[source].input == own] or candidates
+        )
+        pairs.first[index] = first
+        if others:
+            pairs.others[index] = tuple(others)
     return pairs
 
 
-def _distinct(packages: Sequence[Package], candidates: Sequence[int]) -> tuple[int, ...]:
+def _distinct(packages: Sequence[Package], candidates: Sequence[int]) -> list[int]:
     """``candidates`` without the copies of one file: the same checksum as an earlier one."""
     seen: set[object] = set()
     kept = []
@@ -181,4 +207,4 @@ def _distinct(packages: Sequence[Package], candidates: Sequence[int]) -> tuple[i
                 continue
             seen.add(checksum)
         kept.append(index)
-    return tuple(kept)
+    return kept
