@@ -117,7 +117,7 @@ def _component(item: SbomPackage, found: Sbom, view: ReportView, namespace: str 
     properties = sbom.package_properties(item.row, view) if item.row else sbom.context_properties()
     pedigree = None
     if not package.is_source:
-        pedigree = _pedigree(package, found.built_from.get(item.index), view, namespace)
+        pedigree = _pedigree(package, found.built_from.get(item.index, ()), view, namespace)
     return Component(
         type=ComponentType.LIBRARY,
         name=sbom.text(package.name),
@@ -135,23 +135,28 @@ def _component(item: SbomPackage, found: Sbom, view: ReportView, namespace: str 
 
 
 def _pedigree(
-    binary: Package, source: int | None, view: ReportView, namespace: str | None
+    binary: Package, sources: tuple[int, ...], view: ReportView, namespace: str | None
 ) -> Pedigree | None:
-    """The source package the binary was built from: the run's copy when it holds one, else
-    what the binary's SOURCERPM names. Its bom-ref is left out: it is the source package's
-    description here, not a component of the BOM (the top-level one is, when audited)."""
-    package = view.packages[source] if source is not None else None
-    purl = sbom.source_purl(binary, package, namespace)
-    if purl is None:
-        return None
-    ancestor = Component(
-        type=ComponentType.LIBRARY,
-        name=sbom.text(purl.name),
-        version=sbom.text(sbom.evr_text(package) if package else purl.version or ""),
-        purl=purl,
-        hashes=_hashes(package) if package else None,
-    )
-    return Pedigree(ancestors=[ancestor])
+    """The source package the binary was built from: the run's copy when it holds one (each
+    copy it may have been built from, when it cannot tell which), else what the binary's
+    SOURCERPM names. Their bom-refs are left out: each is the source package's description
+    here, not a component of the BOM (the top-level one is, when audited)."""
+    ancestors = []
+    copies: list[Package | None] = [view.packages[source] for source in sources]
+    for package in copies or [None]:
+        purl = sbom.source_purl(binary, package, namespace)
+        if purl is None:
+            continue
+        ancestors.append(
+            Component(
+                type=ComponentType.LIBRARY,
+                name=sbom.text(purl.name),
+                version=sbom.text(sbom.evr_text(package) if package else purl.version or ""),
+                purl=purl,
+                hashes=_hashes(package) if package else None,
+            )
+        )
+    return Pedigree(ancestors=ancestors) if ancestors else None
 
 
 def _supplier(package: Package) -> OrganizationalEntity | None:

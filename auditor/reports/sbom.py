@@ -78,8 +78,9 @@ class Sbom:
     """The audited packages (the view's order), then the context packages they need (by NEVRA)."""
     depends_on: dict[int, tuple[int, ...]]
     """Per audited package id: the ids of the packages its requirements need."""
-    built_from: dict[int, int]
-    """Per binary package id: the id of its source package, when the run holds it."""
+    built_from: dict[int, tuple[int, ...]]
+    """Per binary package id: the ids of its source package when the run holds it (several
+    copies when the run cannot tell which one it was built from: `DependencyGraph.sources_of`)."""
 
 
 def collect(view: ReportView, purl_namespace: str | None = None) -> Sbom:
@@ -102,7 +103,8 @@ def collect(view: ReportView, purl_namespace: str | None = None) -> Sbom:
         if copies > 1:
             ref = f"{ref}#{copies}"
         packages.append(SbomPackage(index, package, ref, purl, rows.get(index)))
-    return Sbom(tuple(packages), depends_on, dict(graph.built_from))
+    built_from = {binary: graph.sources_of(binary) for binary in graph.built_from}
+    return Sbom(tuple(packages), depends_on, built_from)
 
 
 def _depends_on(graph: DependencyGraph, index: int) -> tuple[int, ...]:

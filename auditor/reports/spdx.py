@@ -236,9 +236,9 @@ def _relationships(found: Sbom, ids: dict[int, str]) -> Iterator[Relationship]:
         if item.row is None:
             yield Relationship(own, RelationshipType.DEPENDS_ON, SpdxNoAssertion())
             continue
-        source = found.built_from.get(item.index)
-        if source is not None and source in ids:
-            yield Relationship(own, RelationshipType.GENERATED_FROM, ids[source])
+        for source in found.built_from.get(item.index, ()):
+            if source in ids:
+                yield Relationship(own, RelationshipType.GENERATED_FROM, ids[source])
         for target in found.depends_on.get(item.index, ()):
             if item.package.is_source:
                 yield Relationship(ids[target], RelationshipType.BUILD_DEPENDENCY_OF, own)

@@ -145,3 +145,23 @@ def test_a_binary_whose_source_package_two_other_inputs_hold_differently_is_judg
         code, document = scan([str(path) for path in inputs], capsys)
         assert code == 1
         assert (str(binaries), "bar-1.0-1.noarch", "origin") in statuses(document)
+
+
+def test_the_sboms_name_every_copy_a_binary_may_be_built_from(
+    tmp_path: Path, built: dict[str, tuple[Path, Path]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The SBOMs say what the verdict rests on: both copies are the binary's ancestors."""
+    binaries = repository(tmp_path / "binaries", built["clean"][0])
+    first = repository(tmp_path / "first", built["clean"][1])
+    second = repository(tmp_path / "second", built["citrix"][1])
+    args = [str(binaries), str(first), str(second), "--no-cache", "--fail-on", "none"]
+    main(["scan", *args, "--format", "cyclonedx"])
+    bom = json.loads(capsys.readouterr().out)
+    [binary] = [c for c in bom["components"] if c["name"] == "bar" and "arch=noarch" in c["purl"]]
+    ancestors = binary["pedigree"]["ancestors"]
+    assert len(ancestors) == 2 and len({a["hashes"][0]["content"] for a in ancestors}) == 2
+    main(["scan", *args, "--format", "spdx"])
+    document = json.loads(capsys.readouterr().out)
+    [binary_id] = [p["SPDXID"] for p in document["packages"] if p["SPDXID"].endswith(".noarch")]
+    generated = [r for r in document["relationships"] if r["relationshipType"] == "GENERATED_FROM"]
+    assert len([r for r in generated if r["spdxElementId"] == binary_id]) == 2
