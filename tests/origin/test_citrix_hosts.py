@@ -78,6 +78,10 @@ def test_a_build_host_under_any_citrix_domain_is_citrix(
         ("https://xcp-ng.github.io/xs-opam/xs-opam-1.tar.gz", []),
         ("https://xenserver-fan.github.io/x/x-1.tar.gz", []),
         ("https://github.io/xenserver/x-1.tar.gz", []),
+        ("https://xenserver.gitlab.io/xs-opam/xs-opam-1.tar.gz", ["citrix-public-organisation"]),
+        ("https://citrix.bitbucket.io/b/b-1.tar.gz", ["citrix-public-organisation"]),
+        ("https://xcp-ng.gitlab.io/x/x-1.tar.gz", []),
+        ("https://gitlab.io/xenserver/x-1.tar.gz", []),
     ],
 )
 def test_an_organisations_pages_host_is_the_organisation(
