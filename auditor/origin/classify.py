@@ -160,10 +160,12 @@ def built_from(packages: Sequence[Package], audited: int | None = None) -> Built
 
     A binary names the file of its source package (SOURCERPM, `Package.built_from_key`), not
     which copy: two inputs may each hold one of that name, say a vendor's build and a rebuild
-    of the same N-V-R. An audited input's copy stands for the context's (read to resolve, after
-    them); of those, the copy in the binary's own input (its repository) is the one; and where
-    that leaves several that differ, every one of them is, as the run cannot tell which the
-    binary came from and a clean verdict must not rest on a guess."""
+    of the same N-V-R. An audited binary's source package is an audited input's copy, a context
+    binary's the context's (a vendor's binary read to resolve was built from the vendor's
+    source package, not from the rebuild audited), when the run holds one; of those, the copy
+    in the binary's own input (its repository) is the one; and where that leaves several that
+    differ, every one of them is, as the run cannot tell which the binary came from and a clean
+    verdict must not rest on a guess."""
     firsts: dict[tuple[str, bool], int] = {}
     copies: dict[tuple[str, bool], list[int]] = {}
     for index, package in enumerate(packages):
@@ -185,7 +187,10 @@ def built_from(packages: Sequence[Package], audited: int | None = None) -> Built
         if candidates is None:
             pairs.first[index] = firsts[key]
             continue
-        candidates = [source for source in candidates if source < last_audited] or candidates
+        audited_binary = index < last_audited
+        candidates = [
+            source for source in candidates if (source < last_audited) == audited_binary
+        ] or candidates
         own = package.input
         first, *others = _distinct(
             packages, [source for source in candidates if packages[source].input == own] or candidates

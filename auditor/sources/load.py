@@ -34,6 +34,7 @@ from auditor.sources.inputpaths import (
     repository_input,
     repository_root,
     source_repositories,
+    unsearchable,
 )
 from auditor.sources.interface import ConfigUrl, InputKind, InputSummary, LoadResult, ReadOptions
 from auditor.sources.localrepo import read_local_repository
@@ -136,11 +137,16 @@ def _load_source_repositories(
         except InputError:
             continue
         walked = [done for done in loaded if repository_input(done, read_rpms=options.read_rpms) is None]
+        read_already = _local_repositories(result)
         for candidate in candidates:
             real = os.path.realpath(candidate)
-            # Below a directory input, its walk read it; below a repository input, nothing did
-            # (a repository of its own inside one is only its gap).
-            if real in loaded or any(real.startswith(done + os.sep) for done in walked):
+            # Read already if an input named it or a directory input's walk met it. A walk stops
+            # at a repository, so one below a directory input is not read because it is there
+            # (inside a repository the walk read, it is only that one's gap); one that cannot be
+            # looked into is, as the walk said (its input error).
+            if real in loaded or real in read_already:
+                continue
+            if unsearchable(candidate) and any(real.startswith(done + os.sep) for done in walked):
                 continue
             loaded.add(real)
             try:
@@ -150,6 +156,17 @@ def _load_source_repositories(
                 continue
             _add_found_beside(read, candidate, path, result)
     return remote
+
+
+def _local_repositories(result: LoadResult) -> set[str]:
+    """The real paths of the local repositories the run has read (named, walked into, found)."""
+    found = set()
+    for item in result.inputs:
+        if item.kind in (InputKind.REPOSITORY, InputKind.SOURCE_REPOSITORY):
+            path = _local_path(item.path)
+            if path is not None and find_repomd(path) is not None:
+                found.add(os.path.realpath(repository_root(path)))
+    return found
 
 
 def _probe_remote_sources(

@@ -165,3 +165,41 @@ def test_the_sboms_name_every_copy_a_binary_may_be_built_from(
     [binary_id] = [p["SPDXID"] for p in document["packages"] if p["SPDXID"].endswith(".noarch")]
     generated = [r for r in document["relationships"] if r["relationshipType"] == "GENERATED_FROM"]
     assert len([r for r in generated if r["spdxElementId"] == binary_id]) == 2
+
+
+def test_a_context_binary_is_judged_by_the_contexts_source_package(
+    tmp_path: Path, built: dict[str, tuple[Path, Path]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The vendor's binary, read to resolve an audited requirement, was built from the vendor's
+    source package, not from the audited rebuild of the same N-V-R (once the audited inputs'
+    copy stood for it, and the requirement on the vendor's build passed)."""
+    app = tmp_path / "app"
+    (app / "SOURCES").mkdir(parents=True)
+    spec = app / "app.spec"
+    spec.write_text(SPEC.replace("Name: bar", "Name: app").replace("Source0: {source}", "Requires: bar"))
+    subprocess.run(["rpmbuild", "-bb", "--quiet", "--define", f"_topdir {app}", str(spec)], check=True)
+    audited = repository(tmp_path / "xcp-ng" / "RPMS", app / "RPMS" / "noarch" / "app-1.0-1.noarch.rpm")
+    repository(tmp_path / "xcp-ng" / "SRPMS", built["clean"][1])  # a rebuild of bar, not shipped
+    vendor = repository(tmp_path / "vendor" / "RPMS", built["citrix"][0])
+    repository(tmp_path / "vendor" / "SRPMS", built["citrix"][1])
+    code, document = scan([str(audited), "--with", str(vendor)], capsys)
+    assert code == 1
+    assert (str(audited), "app-1.0-1.noarch", "depends") in statuses(document)
+
+
+def test_the_source_repository_beside_one_inside_a_walked_directory_is_read(
+    tmp_path: Path, built: dict[str, tuple[Path, Path]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A directory input's walk stops at a repository: ``top/dist`` is one whose metadata lists
+    neither ``RPMS/`` nor ``SRPMS/``, so naming ``top`` beside ``top/dist/RPMS`` reads nothing of
+    ``SRPMS/``, which must still be read as the source repository beside ``RPMS/``."""
+    dist = tmp_path / "top" / "dist"
+    binaries = repository(dist / "RPMS", built["citrix"][0])
+    repository(dist / "SRPMS", built["citrix"][1])
+    subprocess.run(
+        ["createrepo_c", "--quiet", "--excludes", "RPMS/*", "--excludes", "SRPMS/*", str(dist)], check=True
+    )
+    for inputs in ([binaries], [binaries, tmp_path / "top"]):
+        code, document = scan([str(path) for path in inputs], capsys)
+        assert code == 1
+        assert (str(binaries), "bar-1.0-1.noarch", "origin") in statuses(document)
