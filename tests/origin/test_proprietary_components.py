@@ -73,3 +73,19 @@ def test_a_component_s_licence_condition_reads_the_licence_as_the_licence_rules_
     _, report, _ = scan_report(capsys, write_spec(tmp_path, "varstored", f"License: {license_}"))
     found = rules_of(binaries(report, "findings")["varstored"])
     assert ("xenserver-proprietary-component" in found) is component
+
+
+def test_the_firmware_waiver_does_not_accept_a_licence_citrix_wrote(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A LicenseRef naming Citrix is Citrix's evidence too: a proprietary XenServer package
+    often has no Vendor, and its licence is then the only evidence (red team 10, #06)."""
+    waivers = tmp_path / "waivers.toml"
+    waivers.write_text(FIRMWARE_WAIVER)
+    specs = [
+        write_spec(tmp_path, "linux-firmware", "License: Redistributable, no modification permitted"),
+        write_spec(tmp_path, "xs-licensed-tool", "License: LicenseRef-Citrix-EULA"),
+    ]
+    code, report, _ = scan_report(capsys, *specs, "--waivers", waivers, "--strict")
+    assert code == 1
+    assert binaries(report, "gate") == {"linux-firmware": "waived", "xs-licensed-tool": "blocking"}
