@@ -256,7 +256,7 @@ def _data(view: ReportView, anchors: dict[int, str]) -> str:
     listed = {row.index for row in flagged}
     packages = [
         {
-            "nevra": clean_text(row.package.nevra),
+            "nevra": clean_text(row.label),
             "status": row.status.value,
             "gate": row.gate.value,
             "why": clean_text(row.why),

@@ -70,6 +70,9 @@ class PackageView:
     """What else blocks or was accepted, the rest of `why`: never shortened away (`short_why`)."""
     repositories: frozenset[str] = field(repr=False, compare=False)
     """The run's repositories, as the packages read from them name their input (`path`)."""
+    shared_nevras: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
+    """The NEVRAs more than one audited package has (two inputs holding a vendor's build and
+    a rebuild of one N-V-R): their rows are named with their input too (`label`)."""
 
     @property
     def why(self) -> str:
@@ -98,9 +101,15 @@ class PackageView:
     @property
     def label(self) -> str:
         """The package as a row names it: its NEVRA, marked when it is what a spec file would
-        build (the spec and the RPM built from it can share a NEVRA and differ in status)."""
+        build (the spec and the RPM built from it can share a NEVRA and differ in status), or
+        with its input when another audited package has the NEVRA (a clean row must not read
+        as the verdict on the other copy)."""
         package = self.result.package
-        return f"{package.nevra} (spec)" if is_spec_file(package.location) else package.nevra
+        if is_spec_file(package.location):
+            return f"{package.nevra} (spec)"
+        if package.nevra in self.shared_nevras:
+            return f"{package.nevra} ({package.input})"
+        return package.nevra
 
     @property
     def index(self) -> int:
@@ -145,6 +154,7 @@ def package_view(
     rulings: Sequence[Ruling],
     packages: Sequence[Package],
     repositories: frozenset[str],
+    shared_nevras: frozenset[str] = frozenset(),
 ) -> PackageView:
     facts = tuple(fact_view(ruling, packages) for ruling in rulings)
     blocking = [item for item in facts if item.ruling.disposition is _BLOCKS]
@@ -168,7 +178,7 @@ def package_view(
     elif any(item.ruling.disposition is _BASELINED for item in facts):
         gate = Gate.BASELINED
     status_reason, also = _why(facts, status, chain, gate, packages)
-    return PackageView(result, facts, status, chain, gate, status_reason, also, repositories)
+    return PackageView(result, facts, status, chain, gate, status_reason, also, repositories, shared_nevras)
 
 
 def left_out(facts: Sequence[FactView]) -> str:

@@ -15,6 +15,7 @@ give it. So a displayed status never hides a blocking fact: a package whose buil
 from __future__ import annotations
 
 import enum
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -270,8 +271,10 @@ class ReportView:
 
 def build_view(audit: AuditResult, decision: Decision, progress: Comparison | None = None) -> ReportView:
     repositories = frozenset(repositories_of(audit.inputs))
+    seen = Counter(result.package.nevra for result in audit.results)
+    shared = frozenset(nevra for nevra, count in seen.items() if count > 1)
     rows = tuple(
-        package_view(result, decision.for_package(result.index), audit.packages, repositories)
+        package_view(result, decision.for_package(result.index), audit.packages, repositories, shared)
         for result in audit.results
     )
     run_rulings = [ruling for ruling in decision.rulings if ruling.fact.package is None]

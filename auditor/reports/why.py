@@ -104,7 +104,7 @@ def render_why(view: ReportView, pattern: str) -> tuple[str, bool]:
 
 def _explain(row: PackageView, view: ReportView) -> str:
     mark = {Gate.BLOCKING: " (blocking)", Gate.WAIVED: " (waived)", Gate.BASELINED: " (baselined)"}
-    head = f"{row.package.nevra}: {row.status.value}{mark.get(row.gate, '')}"
+    head = f"{row.label}: {row.status.value}{mark.get(row.gate, '')}"
     others = [status.value for status in row.statuses if status is not row.status and status.value != "clean"]
     if others:
         head += f"; also {', '.join(others)}"

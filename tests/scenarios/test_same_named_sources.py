@@ -203,3 +203,19 @@ def test_the_source_repository_beside_one_inside_a_walked_directory_is_read(
         code, document = scan([str(path) for path in inputs], capsys)
         assert code == 1
         assert (str(binaries), "bar-1.0-1.noarch", "origin") in statuses(document)
+
+
+def test_rows_of_one_nevra_from_two_inputs_say_which_input(
+    tmp_path: Path, built: dict[str, tuple[Path, Path]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A clean row and an origin row of one NEVRA: each names its input, in every text format
+    and in ``why``, so the clean one never reads as the verdict on the vendor's copy."""
+    clean = repository(tmp_path / "clean", *built["clean"])
+    citrix = repository(tmp_path / "citrix", *built["citrix"])
+    for fmt in ("table", "markdown"):
+        main(["scan", str(clean), str(citrix), "--no-cache", "--format", fmt])
+        out = capsys.readouterr().out
+        assert f"bar-1.0-1.noarch ({citrix})" in out, fmt
+    main(["why", "bar", str(clean), str(citrix), "--no-cache"])
+    heads = [line for line in capsys.readouterr().out.splitlines() if line.startswith("bar-1.0-1.noarch")]
+    assert heads == [f"bar-1.0-1.noarch ({clean}): clean", f"bar-1.0-1.noarch ({citrix}): origin (blocking)"]
