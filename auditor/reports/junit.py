@@ -61,7 +61,7 @@ def render(view: ReportView) -> str:
 
 
 def _testcase(row: PackageView, view: ReportView) -> ET.Element:
-    case = ET.Element("testcase", {"classname": row.status.value, "name": clean_text(row.label)})
+    case = ET.Element("testcase", {"classname": row.status.value, "name": clean_text(row.package.nevra)})
     details = clean_text("\n".join(explanation(row, view, whole=False)))
     if row.gate is Gate.BLOCKING:
         # The summary status is a blocking one, and `why` names every other kind that blocks.
