@@ -219,3 +219,21 @@ def test_rows_of_one_nevra_from_two_inputs_say_which_input(
     main(["why", "bar", str(clean), str(citrix), "--no-cache"])
     heads = [line for line in capsys.readouterr().out.splitlines() if line.startswith("bar-1.0-1.noarch")]
     assert heads == [f"bar-1.0-1.noarch ({clean}): clean", f"bar-1.0-1.noarch ({citrix}): origin (blocking)"]
+
+
+def test_check_and_diff_read_the_source_packages_sources_names(
+    tmp_path: Path, built: dict[str, tuple[Path, Path]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--sources`` names where a binary's source package is, for ``check`` and ``diff`` as for
+    ``scan``: they once accepted it and never read it, and a binary whose only evidence is its
+    source package's Citrix Source0 passed the contributor check (red team 11, #01)."""
+    base = repository(tmp_path / "base", *built["clean"])
+    binary = built["citrix"][0]
+    sources = repository(tmp_path / "change-sources", built["citrix"][1])
+    assert main(["scan", str(binary), "--sources", str(sources), "--no-cache", "-q"]) == 1
+    capsys.readouterr()
+    check = ["check", str(binary), "--sources", str(sources), "--against", str(base), "--no-cache", "-q"]
+    assert main(check) == 1
+    capsys.readouterr()
+    main(["diff", str(base), str(binary), "--sources", str(sources), "--no-cache", "--format", "json"])
+    assert json.loads(capsys.readouterr().out)["blocking"]["new"] == 2

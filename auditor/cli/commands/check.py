@@ -49,7 +49,10 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
         # The change and its base are read through the run's one network session: its guard,
         # the user's timeouts and --offline hold for --against URL as for any other input.
         with open_run(session.options, session.policy, session.progress) as run_:
-            new = run_.load(args.new)
+            # --sources names where the source packages are: read with the change, as if named
+            # in NEW (never read, a Citrix Source of the change passed). Read with the base, a
+            # Citrix source package there would be no news, and neither the binary built from it.
+            new = run_.load([*args.new, *session.options.sources])
             base = run_.load(args.against)
             context = run_.load(session.options.context, context=True)
             change = audit_change(run_.audit, new, base, context)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from auditor.cli import options
 from auditor.cli.output import report_warnings, write_output
 from auditor.cli.session import Session
-from auditor.core.errors import ExitCode, InputError
+from auditor.core.errors import ExitCode, InputError, UsageError
 from auditor.reports.catalog import DIFF_FORMATS
 
 if TYPE_CHECKING:
@@ -55,9 +55,12 @@ def _side(path: str, args: argparse.Namespace, session: Session) -> Side:
     from auditor.gate.progress import side_of_audit, side_of_report
 
     if path.endswith(".json") and os.path.isfile(path):
+        if session.options.sources:
+            raise UsageError(f"--sources: {path} is a report, whose audit read its own sources")
         return side_of_report(path)
     with open_run(session.options, session.policy, session.progress) as run_:
-        audit = run_.audit_paths([path])
+        # Each side is audited as `scan PATH --sources ...` would audit it.
+        audit = run_.audit_paths([path, *session.options.sources])
     if audit.errors:
         raise audit.errors[0]
     if not audit.results:
