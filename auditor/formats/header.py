@@ -124,10 +124,15 @@ class Header:
     from a header with two hundred costs ten decodes.
     """
 
-    __slots__ = ("_entries", "_store", "size", "source")
+    __slots__ = ("_entries", "_store", "legacy", "size", "source")
 
-    def __init__(self, entries: Mapping[int, RawEntry], store: bytes, size: int, source: str) -> None:
+    def __init__(
+        self, entries: Mapping[int, RawEntry], store: bytes, size: int, source: str, *, legacy: bool = False
+    ) -> None:
         self._entries = entries
+        self.legacy = legacy
+        """A main header without the immutable region (rpm 3's): rpm retrofits it on reading
+        (`auditor.sources.rpmpackage`)."""
         """By tag: an `Entry`, or the plain tuple of its four fields (as the reader makes them)."""
         self._store = store
         self.size = size

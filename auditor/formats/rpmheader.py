@@ -180,4 +180,5 @@ def _read_structure(stream: BinaryIO, source: str, what: str, file_size: int) ->
     signature = what == "signature header"
     region_tag = headerlayout.HEADERSIGNATURES if signature else headerlayout.HEADERIMMUTABLE
     entries = hdrblob.verify_blob(index, store, region_tag, not signature, source, what)
-    return Header(entries, store, size, source), [intro, index, store]
+    legacy = not signature and headerlayout.INDEX.unpack_from(index)[0] != region_tag  # no region
+    return Header(entries, store, size, source, legacy=legacy), [intro, index, store]

@@ -142,7 +142,9 @@ def evidence_from_headers(
     the origin fields (Vendor, Packager, build host, URL, License, SOURCERPM) and the
     dependencies createrepo_c copies (Requires, Provides, Conflicts, Obsoletes), kept as the
     header has them (`HeaderEvidence`). Cheaper to read, to hand between processes and to
-    store than the package; checked as a full read checks it."""
+    store than the package. What it reads is checked as a full read checks it; what it never
+    reads (weak dependencies, Summary and Description, a binary's file list) is not, so a file a
+    full read refuses for those alone is read here (the metadata lists them for the run)."""
     package = _package(headers, stream, location, input, checksum, payload, evidence_only=True)
     main = headers.main
     return HeaderEvidence(package, tuple(_copied_tags(main, *tags) for _, *tags in _COPIED_TAGS))
@@ -228,18 +230,44 @@ def _dependencies(header: Header, name_tag: int, flags_tag: int, version_tag: in
 def _dependency_tags(
     header: Header, name_tag: int, flags_tag: int, version_tag: int
 ) -> tuple[list[str], tuple[int, ...], list[str]]:
-    """One kind's names, flags and versions (empty when absent), checked to agree in length."""
+    """One kind's names, flags and versions (empty when absent), checked to agree in length;
+    the Provides of a legacy binary header with the one rpm adds on reading it (`_retrofitted`)."""
     names = header.strings(name_tag)
-    if not names:
-        return [], (), []
-    flags = header.ints(flags_tag)
-    versions = header.strings(version_tag)
+    flags = header.ints(flags_tag) if names else ()
+    versions = header.strings(version_tag) if names else []
     if (flags and len(flags) != len(names)) or (versions and len(versions) != len(names)):
         raise InputError(
             header.source,
             f"corrupt RPM header: tag {name_tag} and its flags/versions differ in length",
         )
+    if name_tag == Tag.PROVIDENAME:
+        return _retrofitted(header, names, flags, versions)
     return names, flags, versions
+
+
+_SENSE_EQUAL = 8
+
+
+def _retrofitted(
+    header: Header, names: list[str], flags: tuple[int, ...], versions: list[str]
+) -> tuple[list[str], tuple[int, ...], list[str]]:
+    """rpm's legacyRetrofit, as rpmReadPackageFile applies it to a header without the
+    immutable region (rpm 3's): a binary package provides NAME = [E:]V-R, added unless it has
+    that very Provide (providePackageNVR). rpm -qp and createrepo_c see it, so the metadata of
+    such a package carries it."""
+    name = header.string(Tag.NAME)
+    if not header.legacy or Tag.SOURCERPM not in header or not name:
+        return names, flags, versions
+    epoch = header.integer(Tag.EPOCH)
+    evr = f"{header.string(Tag.VERSION)}-{header.string(Tag.RELEASE)}"
+    evr = evr if epoch is None else f"{epoch}:{evr}"
+    flags = flags or (0,) * len(names)
+    versions = versions or [""] * len(names)
+    if any(
+        (n, f & 0x0F, v) == (name, _SENSE_EQUAL, evr) for n, f, v in zip(names, flags, versions, strict=True)
+    ):
+        return names, flags, versions
+    return [*names, name], (*flags, _SENSE_EQUAL), [*versions, evr]
 
 
 def _copied_tags(header: Header, name_tag: int, flags_tag: int, version_tag: int) -> CopiedTags:

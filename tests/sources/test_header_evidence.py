@@ -3,6 +3,7 @@ holds, refuses what a full read refuses of them, and comes back from the store w
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -92,3 +93,26 @@ def test_a_damaged_stored_evidence_is_refused(damage: object) -> None:
     damage(data)  # type: ignore[operator]
     with pytest.raises((KeyError, TypeError, ValueError)):
         evidence_from_json(data)
+
+
+def test_a_legacy_binary_header_provides_itself_as_rpm_retrofits_it(tmp_path: Path) -> None:
+    """rpm adds NAME = EVR to the Provides of a binary header without the immutable region
+    (rpm 3's) when it reads it, so rpm -qp and createrepo_c's metadata have it: both reads have
+    it too, or a clean repository of such a package disagreed with its metadata."""
+    from tests.differential import mutations as m
+
+    unknown = iter(range(6001, 6020))
+    gone = [1047, 1112, 1113]  # PROVIDENAME, PROVIDEFLAGS, PROVIDEVERSION
+    without_provides = (m.rename("main", tag, next(unknown)) for tag in gone)
+    case = m.Case("legacy-provides", m.Oracle.STRUCTURE, m.BINARY, None,
+                  change=m.both(*without_provides, m.without_region))  # fmt: skip
+    path = case.build(tmp_path)
+    shown = subprocess.run(
+        ["rpm", "-qp", "--nodigest", "--nosignature", "--qf", "[%{PROVIDENAME} %{PROVIDEFLAGS} %{PROVIDEVERSION}\n]",
+         str(path)], capture_output=True, text=True, check=True,
+    ).stdout.splitlines()  # fmt: skip
+    assert shown == ["three-requires 8 1.0-1"]
+    package = read_rpm(str(path), checksum=False)[0]
+    evidence = read_rpm_evidence(str(path))[0]
+    assert [str(dependency) for dependency in package.provides] == ["three-requires = 1.0-1"]
+    assert evidence.dependencies()["provides"] == package.provides
