@@ -278,6 +278,15 @@ def side_of_report(path: str) -> Side:
         raise InputError(path, f"malformed report ({type(exc).__name__}: {str(exc)[:200]})") from None
     if not audited:
         raise InputError(path, "the report audited no package: an audit of nothing is no release to compare")
+    errors = document.get("errors")
+    if errors:
+        # As a side audited here would be refused for its first unreadable input: a release
+        # whose audit could not read a package is no release to compare (its packages would
+        # count as gone, and their blocking facts as fixed).
+        first = errors[0] if isinstance(errors, list) else errors
+        said = f"{first.get('input')}: {first.get('message')}" if isinstance(first, dict) else str(first)
+        count = len(errors) if isinstance(errors, list) else 1
+        raise InputError(path, f"its audit could not read {count} input(s); the first: {said[:300]}")
     present = frozenset(name for name, _arch in packages)
     return Side(
         {key: tuple(records) for key, records in packages.items()}, present, run_facts, blocking, incomplete

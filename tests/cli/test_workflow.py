@@ -242,6 +242,26 @@ def test_diff_against_nothing_fails_and_an_incomplete_side_claims_no_fix(
     assert [item for item in document["facts"] if item["change"] == "fixed"] == []
 
 
+def test_diff_refuses_the_report_of_an_audit_that_could_not_read_an_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As ``diff`` of the inputs themselves does (exit 3): its unread packages would count as
+    gone and their blocking facts as fixed (red team 11, #04)."""
+    old, cut = tmp_path / "old.json", tmp_path / "cut.json"
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    shutil.copy(RPMS / "epochs-1.2-4.noarch.rpm", broken)
+    (broken / "cut.rpm").write_bytes((RPMS / "epochs-1.2-4.noarch.rpm").read_bytes()[:300])
+    assert main(["scan", *BASE, "--no-cache", "--format", "json", "-o", str(old)]) == 1
+    assert main(["scan", str(broken), "--no-cache", "--format", "json", "-o", str(cut)]) == 3
+    capsys.readouterr()
+    assert main(["diff", str(broken), str(broken), "--no-cache"]) == 3
+    assert main(["diff", str(old), str(cut)]) == 3
+    assert (
+        f"auditor: error: {cut}: its audit could not read 1 input(s); the first: " in capsys.readouterr().err
+    )
+
+
 def test_a_waiver_of_the_source_package_alone_leaves_its_binary_a_regression(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
