@@ -70,11 +70,19 @@ def load_inputs(
     options = options or ReadOptions()
     result = LoadResult()
     loaded: set[str] = set()
+    named: dict[str, str] = {}
     for path in paths:
         if is_url(path):
             remote = remote or Remote()
             result.extend(_load_url(path, remote, options, store))
         else:
+            # One repository named twice (``repo`` and ``repo/repodata/repomd.xml``, or through a
+            # link) is read once, as dnf reads a repository once: its packages are not two copies.
+            same = _same_input(path, options)
+            if same in named:
+                result.warnings.append(f"{path}: the same input as {named[same]}; read once")
+                continue
+            named[same] = path
             result.extend(_load_one(path, options, remote, store))
             loaded.add(os.path.realpath(path))
         if remote is not None:
@@ -156,6 +164,16 @@ def _load_source_repositories(
                 continue
             _add_found_beside(read, candidate, path, result)
     return remote
+
+
+def _same_input(path: str, options: ReadOptions) -> str:
+    """What ``path`` reads, whatever names it: a repository's real root, else its real path."""
+    try:
+        if repository_input(path, read_rpms=options.read_rpms) is not None:
+            return os.path.realpath(repository_root(path))
+    except OSError:
+        pass
+    return os.path.realpath(path)
 
 
 def _local_repositories(result: LoadResult) -> set[str]:

@@ -252,3 +252,17 @@ def test_disabled_sections_beside_a_read_one_are_no_gap(
     )
     code, document, err = scan_json([str(config), "--strict"], capsys)
     assert (code, err) == (0, "") and len(document["packages"]) == 2 and gaps(document) == {}
+
+
+def test_one_repository_named_twice_is_read_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Its directory, its repomd.xml and a link to it name one repository: its packages are not
+    two copies, each counted and shown twice (red team 10)."""
+    good = repository(tmp_path / "good", *CLEAN)
+    link = tmp_path / "link"
+    link.symlink_to(good)
+    code, document, err = scan_json([str(good), str(good / "repodata" / "repomd.xml"), str(link)], capsys)
+    assert code == 0 and len(document["packages"]) == 2
+    assert err.splitlines() == [
+        f"auditor: warning: {good / 'repodata' / 'repomd.xml'}: the same input as {good}; read once",
+        f"auditor: warning: {link}: the same input as {good}; read once",
+    ]
