@@ -55,6 +55,8 @@ class CheckView:
     obsoletes: tuple[tuple[str, str, str], ...]
     """(new package, tainted BASE package it obsoletes, that package's status)."""
     errors: tuple[InputError, ...]
+    brought: int = 0
+    """Packages NEW gave, audited or not (``--roots`` audits only what the roots install)."""
 
     @property
     def regressions(self) -> list[FactChange]:
@@ -64,7 +66,7 @@ class CheckView:
     def nothing_to_check(self) -> str:
         """Why the check has nothing to compare (empty when it has): a change that brings no
         package, or a base that holds none, is an audit of nothing, which never passes."""
-        if not self.new:
+        if not self.brought:
             return "the change holds no package (NEW gave nothing to audit)"
         if not self.before.rows:
             return "BASE holds no package: there is no repository to check the change against"
@@ -99,9 +101,10 @@ class CheckView:
             return text + (f"; and {findings} new blocking fact(s)" if findings else "")
         if self.regressions:
             return f"this change makes things worse: {findings} new blocking fact(s)"
+        outside = "" if self.new else " (the change is outside what the roots install)"
         if self.incomplete:
-            return f"nothing gets worse, but the audit is {self.incomplete}"
-        return "nothing gets worse"
+            return f"nothing gets worse{outside}, but the audit is {self.incomplete}"
+        return f"nothing gets worse{outside}"
 
     def why(self, record: PackageRecord, width: int | None = None) -> str:
         """The why of the package ``record`` names, after the change (by NEVRA: a source package
@@ -270,4 +273,5 @@ def check_view(change: ChangeAudit, gate: GateOptions, waivers: Sequence[Waiver]
         better=tuple(sorted(better, key=lambda pair: pair[1].nevra)),
         obsoletes=obsoletes,
         errors=errors,
+        brought=len(change.new),
     )

@@ -341,3 +341,20 @@ def test_a_base_binary_the_change_does_not_replace_keeps_its_source_package(
     assert document["regressions"] == [] and document["worse"] == []
     assert sorted(item["nevra"] for item in document["new"]) == ["foo-1.0-1.noarch", "foo-1.0-1.src"]
     assert code == 0
+
+
+def test_a_change_outside_what_the_roots_install_gets_nothing_worse(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """With --roots, a change none of whose packages the roots pull in changes nothing they
+    install (scan of the same inputs leaves it out): it is no change of no package, which
+    fails (red team 11, #05)."""
+    change = str(RPMS / "epochs-1.2-4.noarch.rpm")
+    main(["scan", change, *BASE, "--roots", "sm", "--no-cache", "--format", "json"])
+    assert "epochs" not in {package["name"] for package in json.loads(capsys.readouterr().out)["packages"]}
+    code = main(["check", change, "--against", *BASE, "--roots", "sm", "--no-cache", "--format", "json"])
+    document = json.loads(capsys.readouterr().out)
+    assert document["headline"].startswith(
+        "nothing gets worse (the change is outside what the roots install)"
+    )
+    assert code == document["exit_code"] == 0
