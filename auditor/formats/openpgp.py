@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 from dataclasses import dataclass
 
 MAX_PACKET = 65535
@@ -37,7 +38,9 @@ BINARY_SIGNATURE = 0x00
 _MPIS = {1: 1, 17: 2, 19: 2, 22: 2}
 _OCTETS = {27: 64, 28: 114, 30: 64 + 3309, 31: 114 + 4627}
 
-HASH_ALGORITHMS = frozenset({1, 2, 8, 9, 10, 11, 12, 14})
+_HASH_NAMES = {1: "md5", 2: "sha1", 8: "sha256", 9: "sha384", 10: "sha512", 11: "sha224",
+               12: "sha3_256", 14: "sha3_512"}  # fmt: skip
+HASH_ALGORITHMS = frozenset(_HASH_NAMES)
 """Hash algorithms rpm can digest a header with (rpmio digest_*.c: MD5, SHA-1, SHA-2, and
 SHA3-256/512 in rpm 6). rpm treats a signature made with any other as absent, not as bad."""
 
@@ -52,6 +55,13 @@ class Signature:
     """Every key the packet names as its issuer, as 16 lowercase hex digits (an issuer key id,
     or the low or high 64 bits of an issuer fingerprint): those the signature covers (its
     hashed area) first, a fingerprint before a key id. Empty when it names none."""
+    hashed: bytes
+    """What the signature hashes after the signed data: v3 its type and creation time, v4 and
+    v6 the packet from its version through the hashed subpacket area (RFC 4880 5.2.4)."""
+    hash_prefix: bytes
+    """The left 16 bits of the signed hash value, as the packet stores them."""
+    salt: bytes
+    """v6: hashed before the signed data (RFC 9580 5.2.4)."""
 
     @property
     def key_id(self) -> str | None:
@@ -129,7 +139,7 @@ def _version3(body: bytes) -> Signature:
         raise ValueError("bad version 3 signature header")
     algorithm = body[15]
     _material(body, 19, algorithm)
-    return Signature(3, body[2], algorithm, body[16], (body[7:15].hex(),))
+    return Signature(3, body[2], algorithm, body[16], (body[7:15].hex(),), body[2:7], body[17:19], b"")
 
 
 def _version4_or_6(body: bytes, version: int) -> Signature:
@@ -140,7 +150,7 @@ def _version4_or_6(body: bytes, version: int) -> Signature:
         raise ValueError(f"version {version} signature too short")
     signature_type, algorithm, hash_algorithm = body[1], body[2], body[3]
     state = _Subpackets(signature_type)
-    position = 4
+    position = hashed_end = 4
     for hashed in (True, False):
         if len(body) - position < width:
             raise ValueError("subpacket area length outside the packet")
@@ -152,15 +162,35 @@ def _version4_or_6(body: bytes, version: int) -> Signature:
         position += length
         if hashed and not state.has_creation_time:
             raise ValueError("no hashed signature creation time (RFC 4880 5.2.3.4)")
+        if hashed:
+            hashed_end = position
     if len(body) - position < 2:
         raise ValueError("no hash prefix")
+    prefix = body[position : position + 2]
     position += 2
+    salt = b""
     if version == 6:
         if position >= len(body) or position + 1 + body[position] > len(body):
             raise ValueError("salt runs past the packet")
-        position += 1 + body[position]
+        salt = body[position + 1 : position + 1 + body[position]]
+        position += 1 + len(salt)
     _material(body, position, algorithm)
-    return Signature(version, signature_type, algorithm, hash_algorithm, state.key_ids())
+    return Signature(version, signature_type, algorithm, hash_algorithm, state.key_ids(),
+                     body[:hashed_end], prefix, salt)  # fmt: skip
+
+
+def hash_prefix(signature: Signature, signed: bytes) -> bytes:
+    """The left 16 bits of the hash of ``signed``, the signature's hashed part and its trailer,
+    which pgpVerifySignature compares with the packet's before it looks for a key (rpm 4.18 says
+    BAD, not NOKEY, when they differ; rpm 6's Sequoia backend too). The signature's hash
+    algorithm must be one of `HASH_ALGORITHMS`."""
+    digest = hashlib.new(_HASH_NAMES[signature.hash_algorithm], usedforsecurity=False)
+    digest.update(signature.salt)
+    digest.update(signed)
+    digest.update(signature.hashed)
+    if signature.version != 3:  # RFC 4880 5.2.4, RFC 9580 5.2.4: version, 0xff, hashed length
+        digest.update(bytes((signature.version, 0xFF)) + len(signature.hashed).to_bytes(4, "big"))
+    return digest.digest()[:2]
 
 
 class _Subpackets:

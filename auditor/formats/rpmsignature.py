@@ -6,7 +6,12 @@ may hold, with which type and count) and ``lib/rpmvs.c`` (``rpmvsInit``, ``rpmsi
 SHA3-256 digests). The header digests (SHA-1, SHA-256, SHA3-256 of the main header as read)
 are computed and compared; the digests over the payload (MD5, PAYLOADDIGEST...) are checked
 for form only, the payload is not read. Of the signatures, the packets are parsed as rpm parses
-them (`auditor.formats.openpgp`) but not verified: that needs the signer's public key.
+them (`auditor.formats.openpgp`). Those over the header alone (RSA and DSA header, OPENPGP) with
+a hash algorithm rpm has get the check rpm makes before it looks for a key
+(``pgpVerifySignature``): the left 16 bits of the hash of the header, the signature's hashed
+part and its trailer must be the packet's, or rpm calls the signature BAD. Those over header
+and payload (PGP, GPG) are not hashed, as the payload is not read; and no signature is
+verified, which needs the signer's public key.
 """
 
 from __future__ import annotations
@@ -231,6 +236,13 @@ def _one(item: _Item, data: bytes, size: int, main_bytes: bytes) -> _Outcome:
         usable = packet.hash_algorithm in openpgp.HASH_ALGORITHMS
         if usable and packet.signature_type != openpgp.BINARY_SIGNATURE:  # verifySignature
             return _Outcome(False, f"tag {item.tag}: signature type {packet.signature_type}, not binary")
+        # pgpVerifySignature, before it looks for a key. Over the header and the payload, the
+        # hash needs the payload, which is not read.
+        if usable and item.covers == HEADER:
+            computed = openpgp.hash_prefix(packet, main_bytes)
+            if computed != packet.hash_prefix:
+                detail = f"hash prefix {packet.hash_prefix.hex()} != {computed.hex()}"
+                return _Outcome(False, f"tag {item.tag}: {detail}")
         return _Outcome(True, key_ids=packet.key_ids, usable=usable)
     if item.type != TYPE_BIN and (len(data) % 2 or len(data) < 40 or data.translate(None, _HEX)):
         return _Outcome(False, f"tag {item.tag}: invalid hex")

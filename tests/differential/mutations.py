@@ -250,6 +250,27 @@ def rsa_packet(rpm: Rpm) -> bytes:
     return bytes(rpm.signature.store[entry[2] : entry[2] + entry[3]])
 
 
+def packet_body(packet: bytes | bytearray) -> int:
+    """Where the body of an old-format OpenPGP packet (as gpg writes them) starts."""
+    assert packet[0] & 0xC0 == 0x80, "not an old-format packet"
+    return 1 + (1 << (packet[0] & 0x03))
+
+
+def prefix_at(packet: bytes | bytearray) -> int:
+    """Where a v3 or v4 signature packet holds the left 16 bits of its hash."""
+    body = packet_body(packet)
+    if packet[body] == 3:
+        return body + 17
+    unhashed = body + 6 + int.from_bytes(packet[body + 4 : body + 6], "big")
+    return unhashed + 2 + int.from_bytes(packet[unhashed : unhashed + 2], "big")
+
+
+def flip_prefix(packet: bytearray) -> None:
+    """Every bit of the hash prefix inverted: rpm calls the signature BAD without a key."""
+    at = prefix_at(packet)
+    packet[at : at + 2] = bytes(byte ^ 0xFF for byte in packet[at : at + 2])
+
+
 def cpio_field(offset: int, new: bytes, member: int = 0) -> Change:
     """Overwrite one field of the ``member``-th cpio header of a gzip payload."""
 

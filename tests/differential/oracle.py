@@ -31,6 +31,14 @@ class Rpm:
         assert imported.returncode == 0, imported.stderr
         return rpm
 
+    @classmethod
+    def keyless(cls, home: Path) -> Rpm:
+        """rpm with an empty database: a signature it cannot verify is NOKEY, a warning, while
+        one it can tell is bad without a key (its hash prefix) is BAD."""
+        rpm = cls(home)
+        rpm.run("--initdb")
+        return rpm
+
     def run(self, *args: str) -> subprocess.CompletedProcess[str]:
         environment = {"HOME": str(self.home), "PATH": os.environ["PATH"], "LC_ALL": "C"}
         return subprocess.run(
@@ -43,6 +51,10 @@ class Rpm:
         if not _has_lead(path):
             return True  # not asked: rpm would read the file as a manifest, a list of paths to open
         return self.run("-qp", "--nodigest", "--nosignature", str(path)).returncode != 0
+
+    def query_refuses(self, path: Path) -> bool:
+        """``rpm -qp`` with its default checks (digests and signatures), as it reads any package."""
+        return self.run("-qp", str(path)).returncode != 0
 
     def digest_refuses(self, path: Path) -> bool:
         """``rpm -K --nosignature``: every digest, the payload's included."""

@@ -234,6 +234,8 @@ CASES = [
          after=_retype_subpacket(1, 16, 0x80 | 101)),
     Case("signature-mpi", G, SIGNED, "MPI", after=m.packet(_short_mpi)),
     Case("signature-not-binary", G, SIGNED, "signature type 1, not binary", after=_set(4, 1)),
+    Case("signature-hash-prefix", G, SIGNED, "RSA header signature: BAD (tag 268: hash prefix",
+         after=m.packet(m.flip_prefix)),
     Case("accepts-signature-hash-rpm-lacks", G, SIGNED, None, after=_set(6, 99)),
     Case("accepts-signature-unhashed-subpacket", G, SIGNED, None, after=m.packet(_extra_unhashed)),
     Case("header-signature-bad-payload-signature-good", G, SIGNED, "RSA header signature: BAD",

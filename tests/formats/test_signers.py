@@ -191,6 +191,42 @@ def test_every_signature_of_rpm_6s_openpgp_array_is_a_signer(keys: Keys, tmp_pat
     assert package.signing_keys == (keys.ids["clean"], keys.ids["vendor"])
 
 
+def test_a_dsa_header_signature_whose_hash_prefix_is_not_the_headers_is_bad(
+    keys: Keys, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """rpm compares the prefix before it verifies with the key: the signature over header and
+    payload (1005) left good, the DSA header one is BAD to rpm and to the auditor."""
+    rpm = signed(keys, "vendor-dsa", tmp_path, "--rpmv3")
+    good = write(rpm, tmp_path / "dsa.rpm")
+    assert keys.rpm("-K", str(good)).returncode == 0
+    assert read_rpm_file(str(good)).signing_keys == (keys.ids["vendor-dsa"],)
+    m.packet(m.flip_prefix, DSA_HEADER)(rpm)
+    bad = write(rpm, tmp_path / "dsa-prefix.rpm")
+    checked = keys.rpm("-Kv", str(bad))
+    assert checked.returncode == 1, checked.stdout
+    assert re.search(r"Header V4 DSA/SHA256 Signature, key ID \w+: BAD", checked.stdout), checked.stdout
+    assert re.search(r"^\s+V4 DSA/SHA256 Signature, key ID \w+: OK", checked.stdout, re.M), checked.stdout
+    assert main(["scan", str(bad), "-q", "--fail-on", "none"]) == 3
+    assert "DSA header signature: BAD (tag 267: hash prefix" in capsys.readouterr().err
+
+
+def test_an_openpgp_signature_whose_hash_prefix_is_not_the_headers_is_bad(
+    keys: Keys, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """rpm 6 (Sequoia) compares the prefix before it looks for the key, as rpm 4.18 does for the
+    RSA and DSA header tags: the fixture's own RSA header packet, good, in the OPENPGP array is
+    read; with its prefix flipped it is BAD. (rpm 4.18 does not read tag 278: not its verdict.)"""
+    rpm = signed(keys, "clean", tmp_path)
+    packet = bytearray(entry_of(rpm, m.SIG_RSA)[1])
+    rpm.signature.add_entry(OPENPGP, m.STRING_ARRAY, base64.b64encode(packet) + b"\0", 1)
+    assert read_rpm_file(str(write(rpm, tmp_path / "openpgp.rpm"))).signing_keys == (keys.ids["clean"],)
+    m.flip_prefix(packet)
+    rpm.signature.set_value(OPENPGP, base64.b64encode(packet) + b"\0", 1)
+    bad = write(rpm, tmp_path / "openpgp-prefix.rpm")
+    assert main(["scan", str(bad), "-q", "--fail-on", "none"]) == 3
+    assert "OpenPGP signature: BAD (tag 278: hash prefix" in capsys.readouterr().err
+
+
 def test_an_unhashed_issuer_key_id_does_not_hide_the_signed_fingerprint(
     keys: Keys, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
