@@ -166,8 +166,8 @@ _OK = _Outcome(True)
 def verify(signature: Header, main: Header, main_bytes: bytes, source: str) -> tuple[str, ...]:
     """rpmvsInit, rpmvsVerify: every digest and signature present, and the header's digests
     computed over ``main_bytes`` (the main header as read). Returns the key ids of every
-    signature rpm checks, in the order it checks them (the header-only ones first); empty
-    when unsigned."""
+    signature, in the order rpm checks them (the header-only ones first), those made with a
+    hash algorithm rpm lacks included (rpm passes over them); empty when unsigned."""
     failures: list[tuple[_Item, str]] = []
     good: set[str] = set()  # the disablers of what checked out: alternatives excuse failures (getAlt)
     covered = 0
@@ -190,7 +190,9 @@ def verify(signature: Header, main: Header, main_bytes: bytes, source: str) -> t
                 good.add(item.disabler)
             if item.kind is _D:
                 covered |= item.covers
-            elif outcome.usable:
+            else:
+                # A signature rpm cannot check (a hash algorithm it lacks) is no signature to
+                # rpm -K, but it still names who signed: evidence a deny rule must see.
                 keys.update(dict.fromkeys(outcome.key_ids))
     for item, reason in failures:
         if item.disabler not in good:

@@ -57,10 +57,12 @@ def test_the_key_shown_is_the_header_signatures_and_every_signer_is_kept(tmp_pat
     assert (package.signing_key, package.signing_keys) == ("0" * 16, ("0" * 16,))
 
 
-def test_a_signature_rpm_cannot_check_names_no_key(tmp_path: Path) -> None:
-    # Hash algorithm 99: rpm takes the signature as absent (rpmvsFiniRange), not as bad.
+def test_a_signature_rpm_cannot_check_still_names_its_signer(tmp_path: Path) -> None:
+    # Hash algorithm 99: rpm takes the signature as absent (rpmvsFiniRange), not as bad; the
+    # key it names still signed the package, evidence a deny rule must see.
     path = build(tmp_path, m.SIGNED, m.packet(lambda packet: packet.__setitem__(6, 99)))
-    assert read_rpm_file(str(path)).signing_keys == ()
+    key = (RPMS / "SIGNING_KEY_ID").read_text().strip().lower()
+    assert read_rpm_file(str(path)).signing_keys == (key,)
 
 
 def test_a_tag_twice_is_refused_though_rpm_reads_it(tmp_path: Path) -> None:

@@ -117,14 +117,18 @@ def write(rpm: Rpm, path: Path) -> Path:
     return path
 
 
-def two_signers(keys: Keys, vendor: str, directory: Path) -> Path:
+def two_signers_rpm(keys: Keys, vendor: str, directory: Path) -> Rpm:
     """Signed by the clean key (tag 268) and by ``vendor`` over header and payload (1002 for an
     RSA key; 1005 and the DSA header signature 267 for a DSA key)."""
     rpm = signed(keys, "clean", directory)
     theirs = signed(keys, vendor, directory, "--rpmv3")
     for tag in (DSA_HEADER, GPG) if vendor == "vendor-dsa" else (m.SIG_PGP,):
         rpm.signature.add_entry(tag, *entry_of(theirs, tag))
-    return write(rpm, directory / f"clean+{vendor}.rpm")
+    return rpm
+
+
+def two_signers(keys: Keys, vendor: str, directory: Path) -> Path:
+    return write(two_signers_rpm(keys, vendor, directory), directory / f"clean+{vendor}.rpm")
 
 
 def policy(directory: Path, action: str, *names: str, keys: Keys) -> str:
@@ -179,6 +183,24 @@ def test_a_trust_rule_flags_a_package_any_of_whose_signers_it_does_not_trust(
     alone = write(signed(keys, "clean", tmp_path), tmp_path / "clean-alone.rpm")
     assert scan(alone, policy(tmp_path, "trust", "clean", keys=keys), capsys)[0] == 0
     assert scan(alone, policy(tmp_path, "trust", "vendor", keys=keys), capsys)[0] == 1
+
+
+def test_a_signature_with_a_hash_algorithm_rpm_lacks_still_names_its_signer(
+    keys: Keys, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """rpm passes over a signature whose hash algorithm it lacks (rpm -K stays good on the
+    other); the key it names still signed the package, which a deny rule must see (diff11, A)."""
+    rpm = two_signers_rpm(keys, "vendor", tmp_path)
+    type_, packet, count = entry_of(rpm, m.SIG_PGP)
+    changed = bytearray(packet)
+    changed[m.packet_body(changed) + 3] = 100  # a private or experimental hash algorithm
+    rpm.signature.set_value(m.SIG_PGP, bytes(changed), count, type_)
+    path = write(rpm, tmp_path / "unknown-hash.rpm")
+    checked = keys.rpm("-Kv", str(path))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert read_rpm_file(str(path)).signing_keys == (keys.ids["clean"], keys.ids["vendor"])
+    code, shown = scan(path, policy(tmp_path, "deny", "vendor", keys=keys), capsys)
+    assert code == 1 and shown["status"] == "origin", shown
 
 
 def test_every_signature_of_rpm_6s_openpgp_array_is_a_signer(keys: Keys, tmp_path: Path) -> None:
