@@ -4,23 +4,27 @@ A taint fact names the nearest origin package of its category (`auditor.audit.fa
 baseline entry for "app depends on xlib (citrix)" would also accept a new Citrix package app
 comes to need by a longer way. The baseline therefore records, for each taint it accepts, the
 names of every origin package of that category the package can reach, and accepts the fact
-again only while what it reaches stays among them (`auditor.gate.baseline`).
+again only while what it reaches stays among them (`auditor.gate.baseline`); comparing two
+audits (`auditor.gate.progress`) counts a taint that reaches more than before as new, and a
+JSON report records what each taint reaches for that comparison.
 
 Reaching is read on the dependency graph with every alternative counted, as ``may-depend``
 reads it: a run-time taint follows the package's requirements; a build taint starts at its
-source package's build requirements and follows theirs. It is computed only for the facts a
-baseline entry with such a list accepts by fingerprint, once per package.
+source package's build requirements and follows theirs. It is computed only for taint facts
+asked about, from the strongly connected components of the part of the graph they reach,
+each component's origin packages once: a distribution's report asks for tens of thousands.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from auditor.audit.facts import Fact, FactKind
 from auditor.deps.graph import DependencyGraph
 from auditor.origin.findings import Category, Finding
 
 _RUNTIME = frozenset({FactKind.DEPENDS, FactKind.MAY_DEPEND})
+_NONE: frozenset[int] = frozenset()
 
 
 class OriginReach:
@@ -33,7 +37,8 @@ class OriginReach:
             found = frozenset(finding.category for finding in items if finding.effective)
             if found:
                 self.categories[index] = found
-        self._closures: dict[tuple[int, bool], frozenset[int]] = {}
+        self._origins: dict[int, frozenset[int]] = {}
+        """package -> the origin packages (of any category) installing it may pull in, itself included."""
 
     def names(self, fact: Fact) -> frozenset[str] | None:
         """The names of the origin packages of ``fact``'s category its package can reach; None
@@ -41,24 +46,81 @@ class OriginReach:
         build = fact.kind is FactKind.BUILD_DEPENDS
         if fact.package is None or fact.category is None or not (build or fact.kind in _RUNTIME):
             return None
-        packages = self.graph.packages
+        graph = self.graph
+        if build:
+            sources = (
+                (fact.package,) if graph.packages[fact.package].is_source else graph.sources_of(fact.package)
+            )
+            groups = [group for source in sources for group in graph.build.get(source, [])]
+            roots: set[int] = {member for group in groups for member in group.members}
+        else:
+            roots = {fact.package}
+        reached: set[int] = set()
+        for root in roots:
+            reached |= self._reach(root)
         return frozenset(
-            packages[index].name
-            for index in self._closure(fact.package, build)
-            if index != fact.package and fact.category in self.categories.get(index, ())
+            graph.packages[index].name
+            for index in reached
+            if index != fact.package and fact.category in self.categories[index]
         )
 
-    def _closure(self, index: int, build: bool) -> frozenset[int]:
-        key = (index, build)
-        found = self._closures.get(key)
-        if found is None:
-            graph = self.graph
-            if build:
-                sources = (index,) if graph.packages[index].is_source else graph.sources_of(index)
-                groups = [group for source in sources for group in graph.build.get(source, [])]
-                roots: set[int] = {member for group in groups for member in group.members}
-            else:
-                roots = {index}
-            found = frozenset(graph.runtime_closure(roots))
-            self._closures[key] = found
-        return found
+    def _successors(self, index: int) -> Iterator[int]:
+        for group in self.graph.runtime.get(index, ()):
+            yield from group.members
+
+    def _reach(self, start: int) -> frozenset[int]:
+        """The origin packages in ``graph.runtime_closure({start})``, by Tarjan's strongly
+        connected components (iterative: a chain of requirements may be deeper than Python's
+        stack), every component reached recorded on the way."""
+        done = self._origins
+        if start in done:
+            return done[start]
+        order: dict[int, int] = {start: 0}
+        low: dict[int, int] = {start: 0}
+        stack: list[int] = [start]
+        on_stack: set[int] = {start}
+        work: list[tuple[int, Iterator[int]]] = [(start, self._successors(start))]
+        while work:
+            node, children = work[-1]
+            descended = False
+            for child in children:
+                if child in done:
+                    continue
+                if child not in order:
+                    order[child] = low[child] = len(order)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, self._successors(child)))
+                    descended = True
+                    break
+                if child in on_stack:
+                    low[node] = min(low[node], order[child])
+            if descended:
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == order[node]:
+                self._close(node, stack, on_stack)
+        return done[start]
+
+    def _close(self, root: int, stack: list[int], on_stack: set[int]) -> None:
+        """Record the origin packages of the component ``root`` heads (the top of ``stack``):
+        its own, and those of the components it leads to (all recorded before it)."""
+        members: list[int] = []
+        while True:
+            member = stack.pop()
+            on_stack.discard(member)
+            members.append(member)
+            if member == root:
+                break
+        inside = set(members)
+        found = {member for member in members if member in self.categories}
+        for member in members:
+            for child in self._successors(member):
+                if child not in inside:
+                    found |= self._origins[child]
+        result = frozenset(found) if found else _NONE
+        for member in members:
+            self._origins[member] = result

@@ -1,0 +1,72 @@
+"""What a taint reaches (`auditor.audit.reach`), read from strongly connected components, is
+what the closure of the package's requirements holds: the definition, computed the slow way,
+on real packages (rpmbuild, createrepo_c) with cycles, alternatives and build requirements."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from auditor.audit.facts import Fact, FactKind
+from auditor.audit.reach import OriginReach
+from auditor.audit.result import AuditResult
+from tests.deps.built import CITRIX, audit, build_repository
+
+TAINTS = (FactKind.DEPENDS, FactKind.MAY_DEPEND, FactKind.BUILD_DEPENDS)
+
+
+def by_closure(result: AuditResult, fact: Fact) -> frozenset[str]:
+    """The origin packages of the fact's category in the closure of its roots, one BFS each."""
+    graph = result.graph
+    assert fact.package is not None and fact.category is not None
+    if fact.kind is FactKind.BUILD_DEPENDS:
+        package = fact.package
+        sources = (package,) if graph.packages[package].is_source else graph.sources_of(package)
+        roots = {m for source in sources for group in graph.build.get(source, []) for m in group.members}
+    else:
+        roots = {fact.package}
+    categories = OriginReach(graph, result.findings).categories
+    return frozenset(
+        graph.packages[index].name
+        for index in graph.runtime_closure(roots)
+        if index != fact.package and fact.category in categories.get(index, ())
+    )
+
+
+def test_reach_is_the_closure_of_the_requirements_through_cycles_and_alternatives(tmp_path: Path) -> None:
+    chain = [{"name": f"hop{n}", "requires": [f"hop{n + 1}"]} for n in range(30)]
+    repo = build_repository(
+        [
+            {"name": "app", "requires": ["ring-a", "either"], "buildrequires": ["tool"]},
+            # A cycle whose members reach two Citrix packages, one of them inside it.
+            {"name": "ring-a", "requires": ["ring-b"]},
+            {"name": "ring-b", "requires": ["ring-c", "xlib"]},
+            {"name": "ring-c", "requires": ["ring-a", "zlib"], **CITRIX},
+            {"name": "xlib", **CITRIX},
+            {"name": "zlib", "requires": ["ring-b"], **CITRIX},
+            # Two providers of one capability: both are counted.
+            {"name": "either-one", "provides": ["either"], "requires": ["hop0"]},
+            {"name": "either-two", "provides": ["either"]},
+            *chain,
+            {"name": "hop30", "requires": ["deep"]},
+            {"name": "deep", **CITRIX},
+            {"name": "tool", "requires": ["tlib"]},
+            {"name": "tlib", **CITRIX},
+        ],
+        tmp_path,
+    )
+    result = audit(repo)
+    reach = result.origin_reach
+    taints = [fact for fact in result.facts if fact.kind in TAINTS and fact.package is not None]
+    assert len(taints) > 30
+    for fact in taints:
+        assert reach.names(fact) == by_closure(result, fact), fact.text
+    app = next(
+        f for f in taints if f.kind is FactKind.DEPENDS and result.packages[f.package or 0].name == "app"
+    )
+    assert reach.names(app) == frozenset({"ring-c", "xlib", "zlib", "deep"})
+    built = next(f for f in taints if f.kind is FactKind.BUILD_DEPENDS and f.subject == "app")
+    assert reach.names(built) == frozenset({"tlib"})
+    # Asked again, in another order: the components recorded on the way answer the same.
+    again = result.origin_reach.__class__(result.graph, result.findings)
+    for fact in reversed(taints):
+        assert again.names(fact) == reach.names(fact)
