@@ -12,6 +12,12 @@ not make a fact look new:
   at) is no longer there: nothing was cured, something was removed;
 - **unchanged**: both sides have it (whether it blocks may differ, say after a waiver).
 
+A taint names only the nearest origin package of its category, so a package that comes to need
+another Citrix package by a longer way keeps its fingerprint: a taint of the later side that
+reaches an origin package its counterpart did not (`auditor.audit.reach`, as the baseline
+reads it) is **new** too, and says what it now also reaches. A JSON report records what each
+taint reaches; one written without it is compared by fingerprint alone.
+
 A side is an audit with its decision, or a JSON report an earlier run wrote
 (``--format json``), so a release manager can compare the last release's report with today.
 """
@@ -20,8 +26,8 @@ from __future__ import annotations
 
 import enum
 import json
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from auditor.audit.facts import Fact
@@ -52,6 +58,8 @@ class FactRecord:
     blocks: bool
     ends_at: str = ""
     """For a taint: the origin package its chain ended at."""
+    reaches: frozenset[str] | None = None
+    """For a taint read from a JSON report: every origin package it reached (None: not recorded)."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +86,9 @@ class Side:
     """How many facts block on this side."""
     incomplete: str = ""
     """What this side's audit could not see (`Completeness.summary`); empty when it saw everything."""
+    reach: Callable[[str], frozenset[str] | None] = field(default=lambda fingerprint: None)
+    """fingerprint -> every origin package the taints of that fingerprint reach on this side
+    (None: not known). Asked only of taints both sides have: an audit computes it then."""
 
     def facts(self) -> Iterable[FactRecord]:
         for records in self.packages.values():
@@ -125,6 +136,18 @@ class FactChange:
     """The later side's fact (the earlier one's when it is fixed or gone)."""
     blocked_before: bool
     blocks_after: bool
+    reaches_more: tuple[str, ...] = ()
+    """For a taint both sides have by fingerprint: the origin packages it reaches on the later
+    side and did not on the earlier one (sorted); such a taint is new."""
+
+    @property
+    def text(self) -> str:
+        """The fact's text, and what it now also reaches when that is why it is new."""
+        if not self.reaches_more:
+            return self.fact.text
+        return (
+            f"{self.fact.text}; it now also reaches {', '.join(self.reaches_more)}, which it did not before"
+        )
 
 
 @dataclass(frozen=True)
@@ -172,10 +195,14 @@ def compare(before: Side, after: Side) -> Comparison:
         earlier = old.get(fingerprint)
         if earlier is None and legacy and fact.kind in _TAINTS:
             earlier = legacy.get((fact.rule, fact.subject, fact.ends_at))
-        if earlier is not None:
-            matched.add(earlier.fingerprint)
-        change = Change.NEW if earlier is None else Change.UNCHANGED
-        changes.append(FactChange(change, fact, earlier is not None and earlier.blocks, fact.blocks))
+        if earlier is None:
+            changes.append(FactChange(Change.NEW, fact, False, fact.blocks))
+            continue
+        matched.add(earlier.fingerprint)
+        more = _reaches_more(before, after, earlier, fact)
+        change = Change.NEW if more else Change.UNCHANGED
+        # What blocked before was the taint as far as it reached then: reaching further is new.
+        changes.append(FactChange(change, fact, earlier.blocks and not more, fact.blocks, more))
     # A fact went with its package when no package of its holder's name *and kind* is audited
     # any more: a source package and its binaries share a name, and a binary that stays does not
     # make its removed source package's evidence fixed.
@@ -209,14 +236,28 @@ def compare(before: Side, after: Side) -> Comparison:
     return Comparison(tuple(changes), before.blocking, after.blocking)
 
 
+def _reaches_more(before: Side, after: Side, earlier: FactRecord, later: FactRecord) -> tuple[str, ...]:
+    """The origin packages ``later`` reaches that ``earlier`` (its counterpart) did not."""
+    if later.kind not in _TAINTS or earlier.kind not in _TAINTS:
+        return ()
+    reached_before = before.reach(earlier.fingerprint)
+    if reached_before is None:
+        return ()
+    return tuple(sorted((after.reach(later.fingerprint) or frozenset()) - reached_before))
+
+
 # -- the sides ---------------------------------------------------------------------------------
 
 
 def side_of_audit(audit: AuditResult, decision: Decision) -> Side:
     blocks = {id(ruling.fact): ruling.blocks for ruling in decision.rulings}
     packages: dict[tuple[str, str], list[PackageRecord]] = {}
+    taints: dict[str, list[Fact]] = {}
     for result in audit.results:
         package = result.package
+        for fact in result.facts:
+            if fact.kind.value in _TAINTS:
+                taints.setdefault(fact.fingerprint, []).append(fact)
         facts = tuple(_record(fact, blocks.get(id(fact), False)) for fact in result.facts)
         statuses = tuple(verdict.value for verdict in result.statuses)
         packages.setdefault((package.name, package.arch), []).append(
@@ -231,7 +272,46 @@ def side_of_audit(audit: AuditResult, decision: Decision) -> Side:
         run_facts,
         len(decision.blocking),
         decision.completeness.summary(),
+        _reach_of_audit(audit, taints),
     )
+
+
+def _reach_of_audit(
+    audit: AuditResult, taints: Mapping[str, list[Fact]]
+) -> Callable[[str], frozenset[str] | None]:
+    """What the taints of a fingerprint reach in ``audit`` (every package of that name and
+    arch, binary or not, shares it), computed when first asked."""
+    known: dict[str, frozenset[str] | None] = {}
+
+    def reach(fingerprint: str) -> frozenset[str] | None:
+        if fingerprint not in known:
+            facts = taints.get(fingerprint)
+            if not facts:
+                known[fingerprint] = None
+            else:
+                names = audit.origin_reach.names
+                known[fingerprint] = frozenset().union(*(names(fact) or () for fact in facts))
+        return known[fingerprint]
+
+    return reach
+
+
+def _reach_of_records(
+    packages: Mapping[tuple[str, str], list[PackageRecord]],
+) -> Callable[[str], frozenset[str] | None]:
+    """What the taints of a fingerprint reached, as a report recorded it (None where a taint of
+    that fingerprint has no record of it: a report written before reaches were)."""
+    known: dict[str, frozenset[str] | None] = {}
+    for records in packages.values():
+        for record in records:
+            for fact in record.facts:
+                if fact.kind not in _TAINTS:
+                    continue
+                held = known.get(fact.fingerprint, frozenset())
+                known[fact.fingerprint] = (
+                    None if held is None or fact.reaches is None else held | fact.reaches
+                )
+    return lambda fingerprint: known.get(fingerprint)
 
 
 def _record(fact: Fact, blocks: bool) -> FactRecord:
@@ -289,7 +369,12 @@ def side_of_report(path: str) -> Side:
         raise InputError(path, f"its audit could not read {count} input(s); the first: {said[:300]}")
     present = frozenset(name for name, _arch in packages)
     return Side(
-        {key: tuple(records) for key, records in packages.items()}, present, run_facts, blocking, incomplete
+        {key: tuple(records) for key, records in packages.items()},
+        present,
+        run_facts,
+        blocking,
+        incomplete,
+        _reach_of_records(packages),
     )
 
 
@@ -305,6 +390,7 @@ def _package_record(item: dict[str, Any]) -> PackageRecord:
 
 
 def _fact_record(fact: dict[str, Any], subject: str) -> FactRecord:
+    reaches = fact.get("reaches")
     return FactRecord(
         str(fact["fingerprint"]),
         str(fact["kind"]),
@@ -314,7 +400,14 @@ def _fact_record(fact: dict[str, Any], subject: str) -> FactRecord:
         str(fact["text"]),
         bool(fact["blocks"]),
         str(fact.get("ends_at", "")),
+        _names(reaches) if reaches is not None else None,
     )
+
+
+def _names(value: Any) -> frozenset[str]:
+    if not isinstance(value, list):
+        raise TypeError(f"reaches is {type(value).__name__}, not a list")
+    return frozenset(str(name) for name in value)
 
 
 def _config_record(item: dict[str, Any]) -> FactRecord:

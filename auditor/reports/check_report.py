@@ -148,7 +148,7 @@ def _text(view: CheckView, *, markdown: bool) -> str:
         ]
         lines += _table("New packages", ["package", "status", "compared with", "why"], rows, markdown)
     if view.regressions:
-        rows = [[code(item.fact.subject), code(item.fact.text)] for item in view.regressions]
+        rows = [[code(item.fact.subject), code(item.text)] for item in view.regressions]
         lines += _table("Facts that now block", ["package", "fact"], rows, markdown)
     for title, pairs in (
         ("Repository packages that get worse", view.worse),
@@ -167,7 +167,7 @@ def _text(view: CheckView, *, markdown: bool) -> str:
     comparison = view.comparison
     lines.append(
         f"{len(view.new)} new package(s), {len(view.worse)} worse, {len(view.better)} better; "
-        f"blocking facts {comparison.blocking_before} -> {comparison.blocking_after}; "
+        f"blocking facts (per package) {comparison.blocking_before} -> {comparison.blocking_after}; "
         f"exit code {int(view.exit_code)}"
     )
     return "\n".join(lines).rstrip() + "\n"

@@ -19,7 +19,9 @@ def render(result: ReleaseDiff, fmt: str) -> str:
 
 def _progress(result: ReleaseDiff) -> list[str]:
     comparison = result.comparison
-    parts = [f"blocking facts {comparison.blocking_before} -> {comparison.blocking_after}"]
+    # Blocking facts are counted per package (as `scan` counts them); the facts compared are
+    # counted by fingerprint, which a source package and its binaries share.
+    parts = [f"blocking facts (per package) {comparison.blocking_before} -> {comparison.blocking_after}"]
     for verdict in Verdict:
         if verdict is Verdict.CLEAN:
             continue
@@ -28,7 +30,8 @@ def _progress(result: ReleaseDiff) -> list[str]:
             parts.append(f"{verdict.value} {old} -> {new} ({new - old:+d})")
     counts = {change: len(comparison.of(change)) for change in Change}
     parts.append(
-        f"facts: {counts[Change.NEW]} new, {counts[Change.FIXED]} fixed, "
+        f"facts by fingerprint (one for a package's binaries and source package): "
+        f"{counts[Change.NEW]} new, {counts[Change.FIXED]} fixed, "
         f"{counts[Change.GONE]} gone with their package or no longer seen, "
         f"{counts[Change.UNCHANGED]} unchanged"
     )
@@ -44,7 +47,7 @@ def _text(result: ReleaseDiff, *, markdown: bool) -> str:
 
     def fact(item: FactChange) -> str:
         mark = " (blocking)" if item.blocks_after else ""
-        return f"{code(item.fact.subject)}: {code(item.fact.text)}{mark}"
+        return f"{code(item.fact.subject)}: {code(item.text)}{mark}"
 
     comparison = result.comparison
     lines = [("### " if markdown else "") + "Independence progress", ""]
@@ -54,7 +57,10 @@ def _text(result: ReleaseDiff, *, markdown: bool) -> str:
             note = "what it did not see is not counted as fixed"
             lines.append(f"{bullet}the {side} audit is {incomplete}: {note}")
     sections: list[tuple[str, list[str]]] = [
-        ("Packages that got worse (a new fact)", [pair(old, new) for old, new in result.worse]),
+        (
+            "Packages that got worse (a new fact, or a taint reaching a new origin package)",
+            [pair(old, new) for old, new in result.worse],
+        ),
         ("Packages that got better (a fact fixed, none new)", [pair(old, new) for old, new in result.better]),
         ("New facts", [fact(item) for item in comparison.of(Change.NEW)]),
         ("Fixed facts", [fact(item) for item in comparison.of(Change.FIXED)]),
@@ -87,9 +93,10 @@ def fact_change_to_json(item: FactChange) -> dict[str, Any]:
         "kind": item.fact.kind,
         "rule": item.fact.rule,
         "capability": item.fact.capability,
-        "text": item.fact.text,
+        "text": item.text,
         "blocked_before": item.blocked_before,
         "blocks_after": item.blocks_after,
+        "reaches_more": list(item.reaches_more),
     }
 
 

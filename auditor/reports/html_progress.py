@@ -21,7 +21,7 @@ MAX_CHANGES = 500
 
 WORDS = {
     Change.FIXED: ("Fixed", "the fact is gone while its package is still there"),
-    Change.NEW: ("New", "only this audit has it"),
+    Change.NEW: ("New", "only this audit has it, or its taint now reaches an origin package it did not"),
     Change.GONE: (
         "Gone",
         "its package, or the origin its chain ended at, is no longer there, or its evidence is no longer "
@@ -61,7 +61,9 @@ def _comparison(comparison: Comparison) -> list[str]:
             for change in Change
         ),
         "</div>",
-        f'<p id="compare-blocking">Blocking facts: {before} in the earlier report, {after} now '
+        '<p id="compare-blocking">Blocking facts (per package; the changes above are counted by '
+        "fingerprint, one for a package's binaries and source package): "
+        f"{before} in the earlier report, {after} now "
         f"({_delta(after - before)}); {plural(len(comparison.newly_blocking), 'fact')} "
         "block now that did not before.</p>",
     ]
@@ -92,7 +94,7 @@ def _changes(change: Change, items: Sequence[FactChange]) -> str:
             rows.append(
                 f'<tr><td class="col-package"><code>{esc(item.fact.subject)}</code></td>'
                 f'<td class="col-kind">{esc(item.fact.kind)}</td>'
-                f'<td class="col-fact">{esc(item.fact.text)}</td>'
+                f'<td class="col-fact">{esc(item.text)}</td>'
                 f'<td class="col-blocks">{_blocks(item)}</td></tr>'
             )
         rows.append("</tbody></table>")

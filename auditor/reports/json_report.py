@@ -28,6 +28,7 @@ from auditor.rpm.serialize import source_to_json
 from auditor.runtime.parallel import ENCODE_JSON_FROM, Background, worth_forking
 
 _UNRESOLVED = FactKind.UNRESOLVED
+_TAINTS = frozenset({FactKind.DEPENDS, FactKind.MAY_DEPEND, FactKind.BUILD_DEPENDS})
 SCHEMA_VERSION = 2
 SCHEMA_ID = "https://github.com/auditor-rpm/auditor/blob/main/schemas/report-v2.schema.json"
 
@@ -58,7 +59,9 @@ def finding_to_json(finding: Finding, item: FactView) -> dict[str, Any]:
     return data
 
 
-def fact_to_json(item: FactView) -> dict[str, Any]:
+def fact_to_json(item: FactView, view: ReportView | None = None) -> dict[str, Any]:
+    """One fact; with the ``view``, a taint says every origin package it reaches, which a later
+    comparison with this report needs (`auditor.gate.progress`)."""
     fact = item.fact
     ruling = item.ruling
     # ``_value_`` is what ``.value`` returns, without the property call (a distribution's
@@ -77,6 +80,10 @@ def fact_to_json(item: FactView) -> dict[str, Any]:
         data["category"] = fact.category._value_
     if fact.ends_at:
         data["ends_at"] = fact.ends_at
+    if view is not None and fact.kind in _TAINTS:
+        reached = view.reaches(fact)
+        if reached is not None:
+            data["reaches"] = sorted(reached)
     if item.ruling.waiver is not None:
         data["waiver"] = item.ruling.waiver.id
     return data
@@ -129,7 +136,7 @@ def package_to_json(row: PackageView, view: ReportView) -> dict[str, Any]:
         "gate": row.gate._value_,
         "waived_by": list(row.waivers),
         "why": row.why,
-        "facts": [fact_to_json(item) for item in facts],
+        "facts": [fact_to_json(item, view) for item in facts],
         "findings": findings,
         "chain": [hop_to_json(hop, view) for hop in chain.hops],
         "unresolved": [_unresolved(item) for item in unresolved],

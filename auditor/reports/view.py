@@ -22,7 +22,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from auditor import __version__
-from auditor.audit.facts import FactKind
+from auditor.audit.facts import Fact, FactKind
 from auditor.audit.options import AuditOptions
 from auditor.audit.result import AuditResult
 from auditor.core.errors import ExitCode, InputError
@@ -261,6 +261,11 @@ class ReportView:
         return next((item for item in evidence if item.fact.category is category), None) or next(
             iter(evidence), None
         )
+
+    def reaches(self, fact: Fact) -> frozenset[str] | None:
+        """Every origin package a taint reaches (`auditor.audit.reach`); None for another fact,
+        or a view built without its audit."""
+        return self._audit.origin_reach.names(fact) if self._audit is not None else None
 
     @property
     def audit(self) -> AuditResult:

@@ -1,0 +1,112 @@
+"""A package that comes to need one more Citrix package, by a longer way, is worse in every
+comparison, as it is for the baseline (red team 11, finding 02).
+
+BASE: ``app`` needs Citrix ``xlib``; the clean ``mid`` needs Citrix ``ylib``. The change:
+``app-2`` also requires ``mid``. app's taint keeps its fingerprint (depends, citrix, nearest
+origin package xlib), but it now reaches ylib too: ``check``, ``diff`` and ``scan --compare``
+said nothing got worse while ``scan --baseline`` blocked. Real packages (rpmbuild) in real
+repositories (createrepo_c).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.cli.main import main
+from tests.deps.built import CITRIX, build_repository
+
+LIBS: list[dict[str, Any]] = [
+    {"name": "xlib", "provides": ["x"], **CITRIX},
+    {"name": "ylib", "provides": ["y"], **CITRIX},
+    {"name": "mid", "requires": ["y"]},
+]
+APP_1 = {"name": "app", "evr": "1.0-1", "requires": ["x"]}
+APP_2 = {"name": "app", "evr": "2.0-1", "requires": ["x", "mid"]}
+NOW_ALSO = "it now also reaches ylib, which it did not before"
+
+
+@pytest.fixture(scope="module")
+def repos(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """base (app-1 and the libraries), change (app-2 alone), merged (base with app-2 for app-1):
+    each the binary repository, its source packages in ../SRPMS."""
+    top = tmp_path_factory.mktemp("reach")
+    return {
+        "base": build_repository([APP_1, *LIBS], top / "base"),
+        "change": build_repository([APP_2], top / "change"),
+        "merged": build_repository([APP_2, *LIBS], top / "merged"),
+    }
+
+
+def sides(repo: Path) -> list[str]:
+    return [str(repo), str(repo.parent / "SRPMS")]
+
+
+def output(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    code = main(args)
+    return code, capsys.readouterr().out
+
+
+def test_check_blocks_a_change_that_makes_a_package_reach_one_more_citrix_package(
+    repos: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["check", *sides(repos["change"]), "--against", *sides(repos["base"]), "-q"]
+    code, out = output([*args, "--format", "json"], capsys)
+    assert code == 1
+    document = json.loads(out)
+    assert document["headline"] == "this change makes things worse: 1 new blocking fact(s)"
+    [regression] = document["regressions"]
+    assert (regression["package"], regression["change"], regression["capability"]) == (
+        "app",
+        "new",
+        "citrix:xlib",
+    )
+    assert regression["reaches_more"] == ["ylib"] and NOW_ALSO in regression["text"]
+    assert (regression["blocked_before"], regression["blocks_after"]) == (False, True)
+    code, text = output(args, capsys)
+    assert code == 1 and NOW_ALSO in text
+    assert "blocking facts (per package)" in text
+
+
+def test_diff_counts_a_taint_reaching_one_more_citrix_package_as_worse(
+    repos: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out = output(["diff", str(repos["base"]), str(repos["merged"]), "--format", "json"], capsys)
+    assert code == 0
+    document = json.loads(out)
+    new = [item for item in document["facts"] if item["change"] == "new"]
+    assert [(item["package"], item["reaches_more"]) for item in new] == [("app", ["ylib"])]
+    assert new[0]["blocks_after"] is True and NOW_ALSO in new[0]["text"]
+    assert "app-2.0-1.noarch" in [pair["new"]["nevra"] for pair in document["worse"]]
+    code, text = output(["diff", str(repos["base"]), str(repos["merged"])], capsys)
+    assert "facts by fingerprint (one for a package's binaries and source package): 1 new" in text
+    assert NOW_ALSO in text
+    # The same release against itself: every taint reaches what it reached, nothing is new.
+    code, out = output(["diff", str(repos["base"]), str(repos["base"]), "--format", "json"], capsys)
+    assert [item for item in json.loads(out)["facts"] if item["change"] == "new"] == []
+
+
+def test_scan_compare_reads_what_each_taint_reached_from_the_earlier_report(
+    repos: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    earlier = tmp_path / "base.json"
+    assert main(["scan", *sides(repos["base"]), "--format", "json", "-o", str(earlier), "-q"]) == 1
+    document = json.loads(earlier.read_text())
+    app = next(p for p in document["packages"] if p["nevra"] == "app-1.0-1.noarch")
+    assert [fact["reaches"] for fact in app["facts"] if fact["kind"] == "depends"] == [["xlib"]]
+    page = tmp_path / "page.html"
+    args = ["scan", *sides(repos["merged"]), "--format", "html", "-o", str(page), "-q"]
+    assert main([*args, "--compare", str(earlier)]) == 1
+    html = page.read_text()
+    assert 'id="changes-new" data-count="1"' in html and NOW_ALSO in html
+    # A report written before taints recorded what they reach is compared by fingerprint alone.
+    for package in document["packages"]:
+        for fact in package["facts"]:
+            fact.pop("reaches", None)
+    older = tmp_path / "older.json"
+    older.write_text(json.dumps(document))
+    assert main([*args, "--compare", str(older)]) == 1
+    assert 'id="changes-new" data-count="0"' in page.read_text()
