@@ -59,7 +59,8 @@ class FactRecord:
     ends_at: str = ""
     """For a taint: the origin package its chain ended at."""
     reaches: frozenset[str] | None = None
-    """For a taint read from a JSON report: every origin package it reached (None: not recorded)."""
+    """For a taint: every origin package it reaches (None: not known, a report written before
+    JSON reports recorded it)."""
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ class Side:
     """What this side's audit could not see (`Completeness.summary`); empty when it saw everything."""
     reach: Callable[[str], frozenset[str] | None] = field(default=lambda fingerprint: None)
     """fingerprint -> every origin package the taints of that fingerprint reach on this side
-    (None: not known). Asked only of taints both sides have: an audit computes it then."""
+    (None: not known)."""
 
     def facts(self) -> Iterable[FactRecord]:
         for records in self.packages.values():
@@ -251,14 +252,13 @@ def _reaches_more(before: Side, after: Side, earlier: FactRecord, later: FactRec
 
 def side_of_audit(audit: AuditResult, decision: Decision) -> Side:
     blocks = {id(ruling.fact): ruling.blocks for ruling in decision.rulings}
+    # What each taint reaches is computed now, while the audit's graph is at hand (a fraction
+    # of a second on a distribution): a side keeps no audit alive.
+    reach = audit.origin_reach.names
     packages: dict[tuple[str, str], list[PackageRecord]] = {}
-    taints: dict[str, list[Fact]] = {}
     for result in audit.results:
         package = result.package
-        for fact in result.facts:
-            if fact.kind.value in _TAINTS:
-                taints.setdefault(fact.fingerprint, []).append(fact)
-        facts = tuple(_record(fact, blocks.get(id(fact), False)) for fact in result.facts)
+        facts = tuple(_record(fact, blocks.get(id(fact), False), reach) for fact in result.facts)
         statuses = tuple(verdict.value for verdict in result.statuses)
         packages.setdefault((package.name, package.arch), []).append(
             PackageRecord(
@@ -272,35 +272,16 @@ def side_of_audit(audit: AuditResult, decision: Decision) -> Side:
         run_facts,
         len(decision.blocking),
         decision.completeness.summary(),
-        _reach_of_audit(audit, taints),
+        _reach_of_records(packages),
     )
-
-
-def _reach_of_audit(
-    audit: AuditResult, taints: Mapping[str, list[Fact]]
-) -> Callable[[str], frozenset[str] | None]:
-    """What the taints of a fingerprint reach in ``audit`` (every package of that name and
-    arch, binary or not, shares it), computed when first asked."""
-    known: dict[str, frozenset[str] | None] = {}
-
-    def reach(fingerprint: str) -> frozenset[str] | None:
-        if fingerprint not in known:
-            facts = taints.get(fingerprint)
-            if not facts:
-                known[fingerprint] = None
-            else:
-                names = audit.origin_reach.names
-                known[fingerprint] = frozenset().union(*(names(fact) or () for fact in facts))
-        return known[fingerprint]
-
-    return reach
 
 
 def _reach_of_records(
     packages: Mapping[tuple[str, str], list[PackageRecord]],
 ) -> Callable[[str], frozenset[str] | None]:
-    """What the taints of a fingerprint reached, as a report recorded it (None where a taint of
-    that fingerprint has no record of it: a report written before reaches were)."""
+    """What the taints of a fingerprint reach, every package of that name and arch together
+    (None where a taint of that fingerprint has no record of it: a report written before
+    reports recorded it)."""
     known: dict[str, frozenset[str] | None] = {}
     for records in packages.values():
         for record in records:
@@ -314,10 +295,21 @@ def _reach_of_records(
     return lambda fingerprint: known.get(fingerprint)
 
 
-def _record(fact: Fact, blocks: bool) -> FactRecord:
+def _record(
+    fact: Fact, blocks: bool, reach: Callable[[Fact], frozenset[str] | None] | None = None
+) -> FactRecord:
     kind = fact.kind.value
+    reaches = reach(fact) if reach is not None and kind in _TAINTS else None
     return FactRecord(
-        fact.fingerprint, kind, fact.rule, fact.subject, fact.capability, fact.text, blocks, fact.ends_at
+        fact.fingerprint,
+        kind,
+        fact.rule,
+        fact.subject,
+        fact.capability,
+        fact.text,
+        blocks,
+        fact.ends_at,
+        reaches,
     )
 
 
