@@ -17,6 +17,7 @@ each component's origin packages once: a distribution's report asks for tens of 
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterator, Mapping, Sequence
 
 from auditor.audit.facts import Fact, FactKind
@@ -37,8 +38,17 @@ class OriginReach:
             found = frozenset(finding.category for finding in items if finding.effective)
             if found:
                 self.categories[index] = found
-        self._origins: dict[int, frozenset[int]] = {}
+        # Arrays by package id, shared by every walk (Tarjan's numbering runs on across them):
+        # a distribution's report walks most of its 60,000 packages, and dicts of them cost
+        # megabytes at the run's peak.
+        count = len(graph.packages)
+        self._origins: list[frozenset[int] | None] = [None] * count
         """package -> the origin packages (of any category) installing it may pull in, itself included."""
+        self._order = array("q", bytes(8 * count))
+        """package -> 1 + its visiting order (0: not visited)."""
+        self._low = array("q", bytes(8 * count))
+        self._on_stack = bytearray(count)
+        self._visited = 0
 
     def names(self, fact: Fact) -> frozenset[str] | None:
         """The names of the origin packages of ``fact``'s category its package can reach; None
@@ -72,28 +82,32 @@ class OriginReach:
         """The origin packages in ``graph.runtime_closure({start})``, by Tarjan's strongly
         connected components (iterative: a chain of requirements may be deeper than Python's
         stack), every component reached recorded on the way."""
-        done = self._origins
-        if start in done:
-            return done[start]
-        order: dict[int, int] = {start: 0}
-        low: dict[int, int] = {start: 0}
-        stack: list[int] = [start]
-        on_stack: set[int] = {start}
-        work: list[tuple[int, Iterator[int]]] = [(start, self._successors(start))]
+        done, order, low, on_stack = self._origins, self._order, self._low, self._on_stack
+        found = done[start]
+        if found is not None:
+            return found
+        stack: list[int] = []
+        work: list[tuple[int, Iterator[int]]] = []
+
+        def visit(node: int) -> None:
+            self._visited += 1
+            order[node] = low[node] = self._visited
+            stack.append(node)
+            on_stack[node] = 1
+            work.append((node, self._successors(node)))
+
+        visit(start)
         while work:
             node, children = work[-1]
             descended = False
             for child in children:
-                if child in done:
+                if done[child] is not None:
                     continue
-                if child not in order:
-                    order[child] = low[child] = len(order)
-                    stack.append(child)
-                    on_stack.add(child)
-                    work.append((child, self._successors(child)))
+                if not order[child]:
+                    visit(child)
                     descended = True
                     break
-                if child in on_stack:
+                if on_stack[child]:
                     low[node] = min(low[node], order[child])
             if descended:
                 continue
@@ -102,25 +116,30 @@ class OriginReach:
                 parent = work[-1][0]
                 low[parent] = min(low[parent], low[node])
             if low[node] == order[node]:
-                self._close(node, stack, on_stack)
-        return done[start]
+                self._close(node, stack)
+        result = done[start]
+        assert result is not None, "a walk closes the component it starts in"
+        return result
 
-    def _close(self, root: int, stack: list[int], on_stack: set[int]) -> None:
+    def _close(self, root: int, stack: list[int]) -> None:
         """Record the origin packages of the component ``root`` heads (the top of ``stack``):
         its own, and those of the components it leads to (all recorded before it)."""
         members: list[int] = []
         while True:
             member = stack.pop()
-            on_stack.discard(member)
+            self._on_stack[member] = 0
             members.append(member)
             if member == root:
                 break
         inside = set(members)
         found = {member for member in members if member in self.categories}
+        done = self._origins
         for member in members:
             for child in self._successors(member):
                 if child not in inside:
-                    found |= self._origins[child]
+                    reached = done[child]
+                    assert reached is not None, "a component's successors close before it"
+                    found |= reached
         result = frozenset(found) if found else _NONE
         for member in members:
-            self._origins[member] = result
+            done[member] = result
