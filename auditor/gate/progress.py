@@ -19,30 +19,24 @@ reads it) is **new** too, and says what it now also reaches. A JSON report recor
 taint reaches; one written without it is compared by fingerprint alone.
 
 A side is an audit with its decision, or a JSON report an earlier run wrote
-(``--format json``), so a release manager can compare the last release's report with today.
+(``--format json``, read by `auditor.gate.report_side`), so a release manager can compare
+the last release's report with today.
 """
 
 from __future__ import annotations
 
 import enum
-import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from auditor.audit.facts import Fact
 from auditor.audit.result import AuditResult
-from auditor.core.errors import InputError
-from auditor.core.files import open_regular, os_reason
-from auditor.core.readlog import config_read
 from auditor.gate.decision import Decision
 from auditor.origin.findings import Verdict
 from auditor.rpm.evr import compare_evr
 from auditor.rpm.model import EVR, SOURCE_ARCHES
 
 _TAINTS = frozenset({"depends", "may-depend", "build-depends"})
-REPORT_SCHEMA_VERSION = 2
-"""The JSON report version this reads (`auditor.reports.json_report.SCHEMA_VERSION`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,11 +266,11 @@ def side_of_audit(audit: AuditResult, decision: Decision) -> Side:
         run_facts,
         len(decision.blocking),
         decision.completeness.summary(),
-        _reach_of_records(packages),
+        reach_of_records(packages),
     )
 
 
-def _reach_of_records(
+def reach_of_records(
     packages: Mapping[tuple[str, str], list[PackageRecord]],
 ) -> Callable[[str], frozenset[str] | None]:
     """What the taints of a fingerprint reach, every package of that name and arch together
@@ -310,108 +304,6 @@ def _record(
         blocks,
         fact.ends_at,
         reaches,
-    )
-
-
-def side_of_report(path: str) -> Side:
-    """A side from a JSON report (``scan --format json``, schema version 2)."""
-    try:
-        with open_regular(path, path, "a JSON report") as stream:
-            data = stream.read()
-        config_read(path, data)  # a stored report is keyed on the bytes compared with
-        document: Any = json.loads(data)
-    except OSError as exc:
-        raise InputError(path, os_reason(exc)) from None
-    except (ValueError, RecursionError):
-        # ValueError: bad JSON or bytes, and integers longer than Python converts (4,300 digits).
-        raise InputError(path, "not a JSON report") from None
-    if not isinstance(document, dict) or "packages" not in document:
-        raise InputError(path, "not an auditor JSON report")
-    version = document.get("schema_version")
-    if version != REPORT_SCHEMA_VERSION:
-        raise InputError(
-            path,
-            f"report schema version {repr(version)[:40]}; this auditor compares version "
-            f"{REPORT_SCHEMA_VERSION} (run `auditor scan --format json` again)",
-        )
-    try:
-        packages: dict[tuple[str, str], list[PackageRecord]] = {}
-        for item in document["packages"]:
-            record = _package_record(item)
-            packages.setdefault((record.name, record.arch), []).append(record)
-        run_facts = tuple(_fact_record(fact, "input") for fact in document["completeness"]["gaps"])
-        run_facts += tuple(_config_record(item) for item in document.get("config_findings", ()))
-        blocking = int(document["summary"]["blocking_facts"])
-        audited = int(document["summary"]["audited"])
-        incomplete = str(document["completeness"]["summary"])
-    except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError, RecursionError) as exc:
-        # Any value of the wrong type or size (a list for a package, an infinite epoch) is the
-        # report's fault: an input error, never an internal one.
-        raise InputError(path, f"malformed report ({type(exc).__name__}: {str(exc)[:200]})") from None
-    if not audited:
-        raise InputError(path, "the report audited no package: an audit of nothing is no release to compare")
-    errors = document.get("errors")
-    if errors:
-        # As a side audited here would be refused for its first unreadable input: a release
-        # whose audit could not read a package is no release to compare (its packages would
-        # count as gone, and their blocking facts as fixed).
-        first = errors[0] if isinstance(errors, list) else errors
-        said = f"{first.get('input')}: {first.get('message')}" if isinstance(first, dict) else str(first)
-        count = len(errors) if isinstance(errors, list) else 1
-        raise InputError(path, f"its audit could not read {count} input(s); the first: {said[:300]}")
-    present = frozenset(name for name, _arch in packages)
-    return Side(
-        {key: tuple(records) for key, records in packages.items()},
-        present,
-        run_facts,
-        blocking,
-        incomplete,
-        _reach_of_records(packages),
-    )
-
-
-def _package_record(item: dict[str, Any]) -> PackageRecord:
-    name = str(item["name"])
-    epoch = item.get("epoch")
-    evr = EVR(int(epoch) if epoch is not None else None, str(item["version"]), str(item["release"]))
-    facts = tuple(_fact_record(fact, name) for fact in item["facts"])
-    statuses = tuple(str(status) for status in item.get("statuses", [item["status"]]))
-    return PackageRecord(
-        name, str(item["arch"]), str(item["nevra"]), evr, str(item["status"]), statuses, facts
-    )
-
-
-def _fact_record(fact: dict[str, Any], subject: str) -> FactRecord:
-    reaches = fact.get("reaches")
-    return FactRecord(
-        str(fact["fingerprint"]),
-        str(fact["kind"]),
-        str(fact["rule"]),
-        subject,
-        str(fact["capability"]),
-        str(fact["text"]),
-        bool(fact["blocks"]),
-        str(fact.get("ends_at", "")),
-        _names(reaches) if reaches is not None else None,
-    )
-
-
-def _names(value: Any) -> frozenset[str]:
-    if not isinstance(value, list):
-        raise TypeError(f"reaches is {type(value).__name__}, not a list")
-    return frozenset(str(name) for name in value)
-
-
-def _config_record(item: dict[str, Any]) -> FactRecord:
-    subject = f"{item['file']} [{item['section']}]" if item["section"] else str(item["file"])
-    return FactRecord(
-        str(item["fingerprint"]),
-        "origin",
-        str(item["rule"]),
-        subject,
-        str(item["capability"]),
-        f"[{item['rule']}] {item['key']}: {item['url']}",
-        bool(item["blocks"]),
     )
 
 

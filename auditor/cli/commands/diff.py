@@ -52,7 +52,8 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
 def _side(path: str, args: argparse.Namespace, session: Session) -> Side:
     from auditor.engine import open_run
     from auditor.gate.decision import decide
-    from auditor.gate.progress import side_of_audit, side_of_report
+    from auditor.gate.progress import side_of_audit
+    from auditor.gate.report_side import side_of_report
 
     if path.endswith(".json") and os.path.isfile(path):
         if session.options.sources:

@@ -82,7 +82,7 @@ def _earlier(path: str | None) -> Side | None:
     """The earlier report of ``--compare``; the comparison is imported only when one is given."""
     if not path:
         return None
-    from auditor.gate.progress import side_of_report
+    from auditor.gate.report_side import side_of_report
 
     return side_of_report(path)
 
