@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -162,10 +163,10 @@ def built_from(packages: Sequence[Package], audited: int | None = None) -> Built
     which copy: two inputs may each hold one of that name, say a vendor's build and a rebuild
     of the same N-V-R. An audited binary's source package is an audited input's copy, a context
     binary's the context's (a vendor's binary read to resolve was built from the vendor's
-    source package, not from the rebuild audited), when the run holds one; of those, the copy
-    in the binary's own input (its repository) is the one; and where that leaves several that
-    differ, every one of them is, as the run cannot tell which the binary came from and a clean
-    verdict must not rest on a guess."""
+    source package, not from the rebuild audited), when the run holds one; of those, the copies
+    nearest the binary (`_nearest`: its own repository's, or the source repository beside it);
+    and where that leaves several that differ, every one of them is, as the run cannot tell
+    which the binary came from and a clean verdict must not rest on a guess."""
     firsts: dict[tuple[str, bool], int] = {}
     copies: dict[tuple[str, bool], list[int]] = {}
     for index, package in enumerate(packages):
@@ -187,18 +188,41 @@ def built_from(packages: Sequence[Package], audited: int | None = None) -> Built
         if candidates is None:
             pairs.first[index] = firsts[key]
             continue
-        audited_binary = index < last_audited
-        candidates = [
-            source for source in candidates if (source < last_audited) == audited_binary
-        ] or candidates
-        own = package.input
-        first, *others = _distinct(
-            packages, [source for source in candidates if packages[source].input == own] or candidates
-        )
+        # Of the binary's own side if it has any (else all of them), the nearest copies.
+        side = index < last_audited
+        candidates = [source for source in candidates if (source < last_audited) == side] or candidates
+        first, *others = _distinct(packages, _nearest(package.input, candidates, packages))
         pairs.first[index] = first
         if others:
             pairs.others[index] = tuple(others)
     return pairs
+
+
+def _nearest(place: str, candidates: Sequence[int], packages: Sequence[Package]) -> list[int]:
+    """The ``candidates`` whose input is nearest the binary's (``place``): the longest run of
+    leading path components in common. A repository's SRPMS/ beside its x86_64/, a walked
+    tree's SRPMS/ beside its RPMS/, a .repo file's source URL beside its base one all share
+    their release's directory, which another release's copy does not; equally near copies are
+    all kept."""
+    here = _components(place)
+    depth = {source: _common(here, _components(packages[source].input)) for source in candidates}
+    best = max(depth.values())
+    return [source for source in candidates if depth[source] == best]
+
+
+def _components(place: str) -> list[str]:
+    if "://" not in place:
+        place = os.path.abspath(place)
+    return place.rstrip("/").split("/")
+
+
+def _common(one: list[str], other: list[str]) -> int:
+    count = 0
+    for mine, theirs in zip(one, other, strict=False):
+        if mine != theirs:
+            break
+        count += 1
+    return count
 
 
 def _distinct(packages: Sequence[Package], candidates: Sequence[int]) -> list[int]:

@@ -237,3 +237,31 @@ def test_check_and_diff_read_the_source_packages_sources_names(
     capsys.readouterr()
     main(["diff", str(base), str(binary), "--sources", str(sources), "--no-cache", "--format", "json"])
     assert json.loads(capsys.readouterr().out)["blocking"]["new"] == 2
+
+
+@pytest.mark.parametrize("layout", ["repositories", "walked trees"])
+def test_each_binary_is_judged_by_the_source_package_beside_it(
+    tmp_path: Path, built: dict[str, tuple[Path, Path]], capsys: pytest.CaptureFixture[str], layout: str
+) -> None:
+    """Two releases laid out as distributions lay them out, binaries and source packages side by
+    side (``x86_64/`` and ``SRPMS/`` repositories, or an rpmbuild tree walked as one input): each
+    binary is judged by the copy beside it, not by both (review 12, #2 and #3)."""
+    inputs = []
+    for origin in ("clean", "citrix"):
+        binary, source = built[origin]
+        if layout == "repositories":
+            inputs.append(repository(tmp_path / origin / "x86_64", binary))
+            repository(tmp_path / origin / "SRPMS", source)
+        else:
+            for sub, file in (("RPMS/noarch", binary), ("SRPMS", source)):
+                (tmp_path / origin / sub).mkdir(parents=True)
+                shutil.copy(file, tmp_path / origin / sub / file.name)
+            inputs.append(tmp_path / origin)
+    for order in (inputs, inputs[::-1]):
+        code, document = scan([str(path) for path in order], capsys)
+        assert code == 1
+        found = {(p["input"], p["status"]) for p in document["packages"] if p["nevra"] == "bar-1.0-1.noarch"}
+        clean, citrix = (str(next((tmp_path / o).rglob("bar-1.0-1.noarch.rpm"))) for o in ("clean", "citrix"))
+        if layout == "repositories":
+            clean, citrix = str(inputs[0]), str(inputs[1])
+        assert found == {(clean, "clean"), (citrix, "origin")}
