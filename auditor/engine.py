@@ -79,10 +79,16 @@ class Run:
             extra_gaps=resolver.gaps if resolver is not None else (),
         )
 
-    def audit_paths(self, targets: Sequence[str] | None = None) -> AuditResult:
-        """Load the options' targets (or ``targets``) and context, then audit them."""
+    def audit_paths(self, targets: Sequence[str] | None = None, sources: Sequence[str] = ()) -> AuditResult:
+        """Load the options' targets (or ``targets``, with the source packages of ``sources``
+        their binaries were built from: `auditor.audit.check.with_wanted_sources`) and
+        context, then audit them."""
         wanted = self.options.audited if targets is None else tuple(targets)
         loaded = self.load(wanted)
+        if sources:
+            from auditor.audit.check import with_wanted_sources  # only a comparison's sides need it
+
+            loaded = with_wanted_sources(loaded, self.load(sources))
         context = self.load(self.options.context, context=True)
         self.snapshot.release()  # everything is read: the listings need not live to the peak
         if self.store is not None:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from auditor.audit.result import AuditResult
+from auditor.origin.classify import nearest
 from auditor.rpm.model import DependencyKind, Package
 from auditor.sources.interface import LoadResult
 
@@ -30,14 +31,57 @@ class ChangeAudit:
     """(new package, package it obsoletes), ids in ``after``: a replacement of what it obsoletes."""
 
 
+def with_wanted_sources(targets: LoadResult, sources: LoadResult) -> LoadResult:
+    """``targets`` with the source packages of ``sources`` (``--sources``) their binaries would
+    be judged by, and what reading ``sources`` said (errors, gaps, warnings).
+
+    A copy is taken where it is among the nearest of its name to a binary of the targets
+    (`auditor.origin.classify.nearest`, as the run pairs them): the change's own build of a
+    base's N-V-R, not the base's source packages held beside its binaries. Each side of a
+    comparison so takes only what its binaries were built from: a source package a side took
+    for nothing would stand in its facts for the other side's binary built from it (a
+    binary and its source package share a fingerprint), and the change's Citrix source
+    package would be no news."""
+    held: dict[tuple[str, bool], list[str]] = {}
+    for package in targets.packages:
+        if package.is_source:
+            held.setdefault(package.source_key, []).append(package.input)
+    offered: dict[tuple[str, bool], list[Package]] = {}
+    for package in sources.packages:
+        if package.is_source:
+            offered.setdefault(package.source_key, []).append(package)
+    taken: dict[int, Package] = {}
+    for package in targets.packages:
+        key = None if package.is_source else package.built_from_key
+        if key is None or key not in offered:
+            continue
+        copies = offered[key]
+        own = held.get(key, [])
+        for at in nearest(package.input, [*own, *(copy.input for copy in copies)]):
+            if at >= len(own):
+                taken[id(copies[at - len(own)])] = copies[at - len(own)]
+    return LoadResult(
+        packages=[*targets.packages, *taken.values()],
+        errors=[*targets.errors, *sources.errors],
+        inputs=[*targets.inputs, *sources.inputs],
+        config_urls=[*targets.config_urls, *sources.config_urls],
+        warnings=[*targets.warnings, *sources.warnings],
+        gaps=[*targets.gaps, *sources.gaps],
+        file_lists=list(targets.file_lists),
+    )
+
+
 def audit_change(
     audit: Callable[[LoadResult, LoadResult], AuditResult],
     new: LoadResult,
     base: LoadResult,
     context: LoadResult,
+    sources: LoadResult | None = None,
 ) -> ChangeAudit:
-    """Audit ``base`` alone and with ``new`` in it (``audit(targets, context)``)."""
-    before = audit(base, context)
+    """Audit ``base`` alone and with ``new`` in it (``audit(targets, context)``); each with the
+    source packages of ``sources`` its binaries were built from (`with_wanted_sources`)."""
+    sources = sources or LoadResult()
+    before = audit(with_wanted_sources(base, sources), context)
     replaced = {_key(package) for package in new.packages}
     kept = [package for package in base.packages if _key(package) not in replaced]
     # A BASE binary the change does not replace was still built from its BASE source package
@@ -59,7 +103,7 @@ def audit_change(
         gaps=[*new.gaps, *base.gaps],
         file_lists=[*new.file_lists, *base.file_lists],
     )
-    after = audit(merged, context)
+    after = audit(with_wanted_sources(merged, sources), context)
     new_ids = tuple(range(len(new.packages)))
     obsoletes = tuple(
         (index, target)

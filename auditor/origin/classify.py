@@ -199,15 +199,20 @@ def built_from(packages: Sequence[Package], audited: int | None = None) -> Built
 
 
 def _nearest(place: str, candidates: Sequence[int], packages: Sequence[Package]) -> list[int]:
-    """The ``candidates`` whose input is nearest the binary's (``place``): the longest run of
-    leading path components in common. A repository's SRPMS/ beside its x86_64/, a walked
-    tree's SRPMS/ beside its RPMS/, a .repo file's source URL beside its base one all share
-    their release's directory, which another release's copy does not; equally near copies are
-    all kept."""
+    """The ``candidates`` whose input is nearest the binary's (``place``, `nearest`)."""
+    return [candidates[at] for at in nearest(place, [packages[source].input for source in candidates])]
+
+
+def nearest(place: str, places: Sequence[str]) -> list[int]:
+    """The positions of the ``places`` (inputs) nearest ``place``: the longest run of leading
+    path components in common. A repository's SRPMS/ beside its x86_64/, a walked tree's
+    SRPMS/ beside its RPMS/, a .repo file's source URL beside its base one all share their
+    release's directory, which another release's copy does not; equally near ones are all
+    kept."""
     here = _components(place)
-    depth = {source: _common(here, _components(packages[source].input)) for source in candidates}
-    best = max(depth.values())
-    return [source for source in candidates if depth[source] == best]
+    depth = [_common(here, _components(other)) for other in places]
+    best = max(depth)
+    return [at for at, found in enumerate(depth) if found == best]
 
 
 def _components(place: str) -> list[str]:

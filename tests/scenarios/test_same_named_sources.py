@@ -265,3 +265,27 @@ def test_each_binary_is_judged_by_the_source_package_beside_it(
         if layout == "repositories":
             clean, citrix = str(inputs[0]), str(inputs[1])
         assert found == {(clean, "clean"), (citrix, "origin")}
+
+
+def test_check_takes_from_sources_only_what_each_side_was_built_from(
+    tmp_path: Path, built: dict[str, tuple[Path, Path]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--sources holding the base's source packages too (a distribution's source repository)
+    makes them no packages of the change, and an empty change stays a check of nothing
+    (review 12, #1 and #4)."""
+    base = repository(tmp_path / "base", built["citrix"][0])
+    sources = repository(tmp_path / "sources", built["citrix"][1])
+    app = tmp_path / "app"
+    (app / "SOURCES").mkdir(parents=True)
+    spec = app / "app.spec"
+    spec.write_text(SPEC.replace("Name: bar", "Name: app").replace("Source0: {source}", ""))
+    subprocess.run(["rpmbuild", "-bb", "--quiet", "--define", f"_topdir {app}", str(spec)], check=True)
+    change = str(app / "RPMS" / "noarch" / "app-1.0-1.noarch.rpm")
+    args = ["--against", str(base), "--sources", str(sources), "--no-cache", "--format", "json"]
+    assert main(["check", change, *args]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert [item["nevra"] for item in document["new"]] == ["app-1.0-1.noarch"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["check", str(empty), *args]) == 3
+    assert json.loads(capsys.readouterr().out)["headline"].startswith("failed: the change holds no package")

@@ -49,20 +49,20 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
         # The change and its base are read through the run's one network session: its guard,
         # the user's timeouts and --offline hold for --against URL as for any other input.
         with open_run(session.options, session.policy, session.progress) as run_:
-            # --sources names where the source packages are: read with the change, as if named
-            # in NEW (never read, a Citrix Source of the change passed). Read with the base, a
-            # Citrix source package there would be no news, and neither the binary built from it.
-            new = run_.load([*args.new, *session.options.sources])
+            new = run_.load(args.new)
             base = run_.load(args.against)
+            # --sources names where source packages are: each side takes those of its binaries
+            # (never read, a Citrix Source of the change passed).
+            sources = run_.load(session.options.sources)
             context = run_.load(session.options.context, context=True)
-            change = audit_change(run_.audit, new, base, context)
+            change = audit_change(run_.audit, new, base, context, sources)
     finally:
         session.progress.done()
     view = check_report.check_view(change, session.gate, waivers)
     write_output(check_report.render(view, args.format), args.output)
     lines = messages(
-        [*session.policy.warnings, *new.warnings, *base.warnings, *context.warnings],
-        [*new.errors, *base.errors, *context.errors],
+        [*session.policy.warnings, *new.warnings, *base.warnings, *sources.warnings, *context.warnings],
+        [*new.errors, *base.errors, *sources.errors, *context.errors],
     )
     # Unreadable inputs and a check of nothing have their own lines (the errors, the headline).
     reasons = view.after.decision.completeness.reasons

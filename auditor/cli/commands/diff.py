@@ -60,8 +60,8 @@ def _side(path: str, args: argparse.Namespace, session: Session) -> Side:
             raise UsageError(f"--sources: {path} is a report, whose audit read its own sources")
         return side_of_report(path)
     with open_run(session.options, session.policy, session.progress) as run_:
-        # Each side is audited as `scan PATH --sources ...` would audit it.
-        audit = run_.audit_paths([path, *session.options.sources])
+        # Each side takes the source packages --sources holds for its own binaries.
+        audit = run_.audit_paths([path], session.options.sources)
     if audit.errors:
         raise audit.errors[0]
     if not audit.results:
