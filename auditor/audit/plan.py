@@ -163,12 +163,12 @@ class DependentsFinder:
                                 (owner, group.kind, requirement, len(group.members), count, group.excluded)
                             )
         for binary in graph.built_from:
+            if binary not in tainted:
+                continue
+            hop = (binary, HopKind.BUILT_FROM, audit.packages[binary].sourcerpm or "", 1, 1, 0)
             for source in graph.sources_of(binary):
-                if binary in tainted and source in tainted:
-                    sourcerpm = audit.packages[binary].sourcerpm or ""
-                    self._reverse.setdefault(source, []).append(
-                        (binary, HopKind.BUILT_FROM, sourcerpm, 1, 1, 0)
-                    )
+                if source in tainted:
+                    self._reverse.setdefault(source, []).append(hop)
 
     def of(self, members: list[int]) -> Dependents:
         distance = dict.fromkeys(members, 0)

@@ -49,7 +49,9 @@ def propagate(graph: DependencyGraph, findings: Mapping[int, Sequence[Finding]])
             source = graph.built_from[index]
             # Of the copies it may have been built from, one whose evidence it carries.
             others = graph.also_built_from.get(index, ())
-            source = next((one for one in (source, *others) if findings.get(one)), source)
+            source = next(
+                (one for one in (source, *others) if any(f.effective for f in findings.get(one, ()))), source
+            )
             origin_chain[index] = Chain(
                 Hop(index, source, HopKind.BUILT_FROM, graph.packages[index].sourcerpm or "")
             )

@@ -130,10 +130,10 @@ class Header:
         self, entries: Mapping[int, RawEntry], store: bytes, size: int, source: str, *, legacy: bool = False
     ) -> None:
         self._entries = entries
+        """By tag: an `Entry`, or the plain tuple of its four fields (as the reader makes them)."""
         self.legacy = legacy
         """A main header without the immutable region (rpm 3's): rpm retrofits it on reading
         (`auditor.sources.rpmpackage`)."""
-        """By tag: an `Entry`, or the plain tuple of its four fields (as the reader makes them)."""
         self._store = store
         self.size = size
         """Bytes the structure occupies in the file (intro, index and store, no padding)."""

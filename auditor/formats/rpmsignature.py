@@ -156,8 +156,6 @@ class _Outcome(NamedTuple):
     """Checked (or, for what the auditor cannot compute, well-formed)."""
     reason: str = ""
     key_ids: tuple[str, ...] = ()
-    usable: bool = False
-    """A signature rpm would check (its hash algorithm is one rpm has)."""
 
 
 _OK = _Outcome(True)
@@ -245,7 +243,7 @@ def _one(item: _Item, data: bytes, size: int, main_bytes: bytes) -> _Outcome:
             if computed != packet.hash_prefix:
                 detail = f"hash prefix {packet.hash_prefix.hex()} != {computed.hex()}"
                 return _Outcome(False, f"tag {item.tag}: {detail}")
-        return _Outcome(True, key_ids=packet.key_ids, usable=usable)
+        return _Outcome(True, key_ids=packet.key_ids)
     if item.type != TYPE_BIN and (len(data) % 2 or len(data) < 40 or data.translate(None, _HEX)):
         return _Outcome(False, f"tag {item.tag}: invalid hex")
     if item.covers != HEADER or item.hash is None:

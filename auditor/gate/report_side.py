@@ -61,10 +61,10 @@ def side_of_report(path: str) -> Side:
         # As a side audited here would be refused for its first unreadable input: a release
         # whose audit could not read a package is no release to compare (its packages would
         # count as gone, and their blocking facts as fixed).
-        first = errors[0] if isinstance(errors, list) else errors
-        said = f"{first.get('input')}: {first.get('message')}" if isinstance(first, dict) else str(first)
-        count = len(errors) if isinstance(errors, list) else 1
-        raise InputError(path, f"its audit could not read {count} input(s); the first: {said[:300]}")
+        if not isinstance(errors, list) or not isinstance(errors[0], dict):
+            raise InputError(path, "malformed report (errors is not a list of objects)")
+        said = f"{errors[0].get('input')}: {errors[0].get('message')}"
+        raise InputError(path, f"its audit could not read {len(errors)} input(s); the first: {said[:300]}")
     present = frozenset(name for name, _arch in packages)
     return Side(
         {key: tuple(records) for key, records in packages.items()},

@@ -55,7 +55,7 @@ class CheckView:
     obsoletes: tuple[tuple[str, str, str], ...]
     """(new package, tainted BASE package it obsoletes, that package's status)."""
     errors: tuple[InputError, ...]
-    brought: int = 0
+    brought: int
     """Packages NEW gave, audited or not (``--roots`` audits only what the roots install)."""
 
     @property

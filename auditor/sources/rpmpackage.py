@@ -64,7 +64,7 @@ def read_rpm(
     and the file reported as an input error). Raises `InputError` when no package can be read.
     ``opened`` hears of the file actually read (`os.fstat` of its descriptor), whatever its
     name points to by now."""
-    return _read(path, package_from_headers, checksum, display, opened)
+    return _read(path, package_from_headers, checksum=checksum, display=display, opened=opened)
 
 
 def read_rpm_evidence(
@@ -72,12 +72,13 @@ def read_rpm_evidence(
 ) -> tuple[HeaderEvidence, InputError | None]:
     """`read_rpm` for `evidence_from_headers`: what the file adds to its metadata entry. The
     file is not hashed (the metadata has its digest)."""
-    return _read(path, evidence_from_headers, False, None, opened)
+    return _read(path, evidence_from_headers, checksum=False, display=None, opened=opened)
 
 
 def _read(
     path: str,
     build: Callable[..., M],
+    *,
     checksum: bool,
     display: str | None,
     opened: Callable[[os.stat_result], None] | None,
