@@ -49,22 +49,30 @@ class OriginReach:
         self._low = array("q", bytes(8 * count))
         self._on_stack = bytearray(count)
         self._visited = 0
+        self._distinct: dict[frozenset[int], frozenset[int]] = {}
 
-    def names(self, fact: Fact) -> frozenset[str] | None:
-        """The names of the origin packages of ``fact``'s category its package can reach; None
-        for a fact that is no taint of a package."""
+    def _roots(self, fact: Fact) -> set[int] | None:
+        """Where the walk for ``fact`` starts; None for a fact that is no taint of a package."""
         build = fact.kind is FactKind.BUILD_DEPENDS
         if fact.package is None or fact.category is None or not (build or fact.kind in _RUNTIME):
             return None
         graph = self.graph
-        if build:
-            sources = (
-                (fact.package,) if graph.packages[fact.package].is_source else graph.sources_of(fact.package)
-            )
-            groups = [group for source in sources for group in graph.build.get(source, [])]
-            roots: set[int] = {member for group in groups for member in group.members}
-        else:
-            roots = {fact.package}
+        if not build:
+            return {fact.package}
+        sources = (
+            (fact.package,) if graph.packages[fact.package].is_source else graph.sources_of(fact.package)
+        )
+        return {
+            member for source in sources for group in graph.build.get(source, []) for member in group.members
+        }
+
+    def names(self, fact: Fact) -> frozenset[str] | None:
+        """The names of the origin packages of ``fact``'s category its package can reach; None
+        for a fact that is no taint of a package."""
+        roots = self._roots(fact)
+        if roots is None:
+            return None
+        graph = self.graph
         reached: set[int] = set()
         for root in roots:
             reached |= self._reach(root)
@@ -87,23 +95,33 @@ class OriginReach:
         if found is not None:
             return found
         stack: list[int] = []
-        work: list[tuple[int, Iterator[int]]] = []
+        # The walk's own stack, as three parallel lists (a node, its successors, how far they
+        # were read): a generator per node on it took megabytes on a distribution's deep chains.
+        nodes: list[int] = []
+        successors: list[tuple[int, ...]] = []
+        positions: list[int] = []
+        runtime = self.graph.runtime
 
         def visit(node: int) -> None:
             self._visited += 1
             order[node] = low[node] = self._visited
             stack.append(node)
             on_stack[node] = 1
-            work.append((node, self._successors(node)))
+            nodes.append(node)
+            successors.append(tuple(member for group in runtime.get(node, ()) for member in group.members))
+            positions.append(0)
 
         visit(start)
-        while work:
-            node, children = work[-1]
+        while nodes:
+            node, children, at = nodes[-1], successors[-1], positions[-1]
             descended = False
-            for child in children:
+            while at < len(children):
+                child = children[at]
+                at += 1
                 if done[child] is not None:
                     continue
                 if not order[child]:
+                    positions[-1] = at
                     visit(child)
                     descended = True
                     break
@@ -111,9 +129,11 @@ class OriginReach:
                     low[node] = min(low[node], order[child])
             if descended:
                 continue
-            work.pop()
-            if work:
-                parent = work[-1][0]
+            nodes.pop()
+            successors.pop()
+            positions.pop()
+            if nodes:
+                parent = nodes[-1]
                 low[parent] = min(low[parent], low[node])
             if low[node] == order[node]:
                 self._close(node, stack)
@@ -140,6 +160,8 @@ class OriginReach:
                     reached = done[child]
                     assert reached is not None, "a component's successors close before it"
                     found |= reached
-        result = frozenset(found) if found else _NONE
+        # One object per distinct answer: along a chain every package reaches the same few
+        # origin packages, and a set apiece took megabytes at a distribution's peak.
+        result = self._distinct.setdefault(frozenset(found), frozenset(found)) if found else _NONE
         for member in members:
             done[member] = result
