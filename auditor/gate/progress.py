@@ -15,8 +15,10 @@ not make a fact look new:
 A taint names only the nearest origin package of its category, so a package that comes to need
 another Citrix package by a longer way keeps its fingerprint: a taint of the later side that
 reaches an origin package its counterpart did not (`auditor.audit.reach`, as the baseline
-reads it) is **new** too, and says what it now also reaches. A JSON report records what each
-taint reaches; one written without it is compared by fingerprint alone.
+reads it) is **new** too, and says what it now also reaches. That is asked only of a taint that
+blocks on both sides (one that did not block before is news when it does), and a JSON report
+records what each blocking taint reaches; one written without it is compared by fingerprint
+alone.
 
 A side is an audit with its decision, or a JSON report an earlier run wrote
 (``--format json``, read by `auditor.gate.report_side`), so a release manager can compare
@@ -293,7 +295,8 @@ def _record(
     fact: Fact, blocks: bool, reach: Callable[[Fact], frozenset[str] | None] | None = None
 ) -> FactRecord:
     kind = fact.kind.value
-    reaches = reach(fact) if reach is not None and kind in _TAINTS else None
+    # As a JSON report records it: only where it blocks, the one case a comparison asks.
+    reaches = reach(fact) if reach is not None and kind in _TAINTS and blocks else None
     return FactRecord(
         fact.fingerprint,
         kind,

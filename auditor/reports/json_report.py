@@ -80,7 +80,10 @@ def fact_to_json(item: FactView, view: ReportView | None = None) -> dict[str, An
         data["category"] = fact.category._value_
     if fact.ends_at:
         data["ends_at"] = fact.ends_at
-    if view is not None and fact.kind in _TAINTS:
+    # Only where the fact blocks: a comparison asks what a taint reached only when it blocked
+    # on both sides (else blocking is news by itself), and the walk costs a distribution's
+    # report megabytes at its peak.
+    if view is not None and fact.kind in _TAINTS and ruling.blocks:
         reached = view.reaches(fact)
         if reached is not None:
             data["reaches"] = sorted(reached)

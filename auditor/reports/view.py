@@ -15,10 +15,10 @@ give it. So a displayed status never hides a blocking fact: a package whose buil
 from __future__ import annotations
 
 import enum
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from auditor import __version__
@@ -275,17 +275,16 @@ class ReportView:
 
 
 def _shared_nevras(audit: AuditResult) -> frozenset[str]:
-    """The NEVRAs more than one audited package has. Names first: a NEVRA is made on each ask,
-    and a distribution's 60,000 of them held at once cost more than a megabyte at its peak."""
-    seen: set[str] = set()
-    again: set[str] = set()
-    for result in audit.results:
-        name = result.package.name
-        (again if name in seen else seen).add(name)
-    if not again:
-        return frozenset()
-    nevras = Counter(result.package.nevra for result in audit.results if result.package.name in again)
-    return frozenset(nevra for nevra, count in nevras.items() if count > 1)
+    """The NEVRAs more than one audited package has. The results come sorted by name, arch and
+    NEVRA (`auditor.audit.pipeline`), so copies are neighbours: no set of a distribution's
+    60,000 names or NEVRAs is held (one cost megabytes at its peak)."""
+    shared: set[str] = set()
+    results = audit.results
+    for before, after in pairwise(results):
+        one, other = before.package, after.package
+        if one.name == other.name and one.arch == other.arch and one.nevra == other.nevra:
+            shared.add(one.nevra)
+    return frozenset(shared)
 
 
 def build_view(audit: AuditResult, decision: Decision, progress: Comparison | None = None) -> ReportView:
