@@ -126,6 +126,7 @@ def _load_source_repositories(
         for item in result.inputs
         if item.kind in (InputKind.REPOSITORY, InputKind.SOURCE_REPOSITORY) and is_url(item.path)
     }
+    read_already = _local_repositories(result)  # those found below are in ``loaded`` too
     for repository in repositories:
         if is_url(repository):
             if options.context:
@@ -145,7 +146,6 @@ def _load_source_repositories(
         except InputError:
             continue
         walked = [done for done in loaded if repository_input(done, read_rpms=options.read_rpms) is None]
-        read_already = _local_repositories(result)
         for candidate in candidates:
             real = os.path.realpath(candidate)
             # Read already if an input named it or a directory input's walk met it. A walk stops
