@@ -28,15 +28,17 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from auditor.core.errors import PolicyError
+from auditor.core.errors import InputError, PolicyError
+from auditor.core.files import read_regular
 from auditor.core.schema import convert, shown
 from auditor.core.shipped import shipped_file
 from auditor.core.tomlfile import read_toml
+from auditor.formats import openpgp
 from auditor.origin.findings import Category, Finding, Severity
 from auditor.origin.policyschema import (
     DEFAULT_PROVENANCE_ORIGINS,
@@ -313,6 +315,9 @@ def _rule(shape: AnyRuleShape, where: str, base: str) -> Rule:
         return LicenseRule(**common, terms=shape.terms, elements=shape.elements)
     if isinstance(shape, SigningKeyRuleShape):
         keys = frozenset(_key_id(key, f"{where}.keys[{index}]") for index, key in enumerate(shape.keys))
+        keys |= _key_file_ids(shape.key_files, where, base)
+        if not keys:
+            raise PolicyError(f"{where}: a signing-key rule needs 'keys' or 'key-files'")
         return SigningKeyRule(**common, action=KeyAction(shape.action), keys=keys)
     if isinstance(shape, ComponentRuleShape):
         components = {
@@ -324,6 +329,25 @@ def _rule(shape: AnyRuleShape, where: str, base: str) -> Rule:
         return ComponentRule(**common, components=components)
     table = read_provenance_csv(os.path.join(base, shape.file))
     return ProvenanceRule(**common, origins=frozenset(shape.origins), table=table)
+
+
+def _key_file_ids(files: Sequence[str], where: str, base: str) -> frozenset[str]:
+    """The ids of every key and subkey of the public key files (relative to the policy's
+    directory): a package signed by a subkey names the subkey, which a list of primary key
+    ids would miss."""
+    found: set[str] = set()
+    for index, name in enumerate(files):
+        path = os.path.join(base, name)
+        try:
+            data = read_regular(path, path, "a public key file", openpgp.MAX_KEY_FILE)
+            found.update(openpgp.public_key_ids(data))
+        except InputError as exc:
+            raise PolicyError(f"{where}.key-files[{index}]: {exc.source}: {exc.reason}") from None
+        except ValueError as exc:
+            raise PolicyError(
+                f"{where}.key-files[{index}]: {path}: not an OpenPGP public key: {exc}"
+            ) from None
+    return frozenset(found)
 
 
 def _key_id(value: str, where: str) -> str:

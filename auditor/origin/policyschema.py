@@ -76,6 +76,7 @@ class LicenseRuleShape(RuleShape, tag="license", frozen=True, kw_only=True):
 class SigningKeyRuleShape(RuleShape, tag="signing-key", frozen=True, kw_only=True):
     action: Literal["deny", "trust"] = "deny"
     keys: Strings = ()
+    key_files: Strings = ()
 
 
 class ComponentShape(_Table, frozen=True, kw_only=True):

@@ -301,3 +301,36 @@ def test_a_stored_model_without_every_signer_is_read_again(keys: Keys, tmp_path:
     store.put_packages([(key, stored)])
     [again] = read_rpm_files([str(path)], store)
     assert isinstance(again, Package) and again.signing_keys == (keys.ids["clean"], keys.ids["vendor"])
+
+
+def test_a_key_file_stands_for_its_signing_subkeys(
+    keys: Keys, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A key that signs with a subkey: rpm records the subkey's id, which a policy listing the
+    primary key's id misses (the run passed); `key-files` names the key, subkeys and all."""
+    made = keys.run("gpg", "--batch", "--passphrase", "", "--quick-gen-key", "sub <sub@example.org>",
+                    "rsa2048", "cert", "never")  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    listing = keys.run("gpg", "--batch", "--with-colons", "--list-keys", "sub@example.org").stdout
+    fingerprint = next(line.split(":")[9] for line in listing.splitlines() if line.startswith("fpr:"))
+    added = keys.run(
+        "gpg", "--batch", "--passphrase", "", "--quick-add-key", fingerprint, "rsa2048", "sign", "never"
+    )
+    assert added.returncode == 0, added.stderr
+    listing = keys.run("gpg", "--batch", "--with-colons", "--list-keys", "sub@example.org").stdout
+    primary = next(line.split(":")[4].lower() for line in listing.splitlines() if line.startswith("pub:"))
+    subkey = next(line.split(":")[4].lower() for line in listing.splitlines() if line.startswith("sub:"))
+    exported = tmp_path / "RPM-GPG-KEY-vendor"
+    exported.write_text(keys.run("gpg", "--batch", "--armor", "--export", "sub@example.org").stdout)
+    keys.rpm("--import", str(exported))
+    path = write(signed(keys, "sub", tmp_path), tmp_path / "by-subkey.rpm")
+    assert rpm_names(keys, path) == {subkey}  # rpm records the subkey
+    listed = tmp_path / "listed.toml"
+    listed.write_text(f'schema = 1\n[[rule]]\nid = "vendor-key"\nkind = "signing-key"\nseverity = "high"\n'
+                      f'keys = ["{primary}"]\nmessage = "m"\nreference = "r"\n')  # fmt: skip
+    assert scan(path, str(listed), capsys)[0] == 0  # the primary key's id alone misses it
+    by_file = tmp_path / "by-file.toml"
+    by_file.write_text('schema = 1\n[[rule]]\nid = "vendor-key"\nkind = "signing-key"\nseverity = "high"\n'
+                       'key-files = ["RPM-GPG-KEY-vendor"]\nmessage = "m"\nreference = "r"\n')  # fmt: skip
+    code, shown = scan(path, str(by_file), capsys)
+    assert code == 1 and shown["status"] == "origin" and shown["signing_keys"] == [subkey], shown

@@ -182,3 +182,25 @@ def test_an_allow_of_the_provenance_rule_is_read_without_a_table(
     )
     code, _, err = scan(capsys, write_spec(tmp_path, "a", *CITRIX), "--policy", ours)
     assert (code, err) == (1, "")
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (None, "no such file or directory"),
+        ("not a key\n", "not an OpenPGP public key"),
+        ("-----BEGIN PGP PUBLIC KEY BLOCK-----\n\n!!!!\n-----END PGP PUBLIC KEY BLOCK-----\n", "not base64"),
+    ],
+    ids=["missing", "text", "bad armor"],
+)
+def test_a_key_file_that_is_no_public_key_is_a_policy_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str | None, said: str
+) -> None:
+    spec = write_spec(tmp_path, "a", *CITRIX)
+    if content is not None:
+        (tmp_path / "KEY").write_text(content)
+    policy = tmp_path / "keys.toml"
+    policy.write_text('[[rule]]\nid = "k"\nkind = "signing-key"\nseverity = "high"\nkey-files = ["KEY"]\n'
+                      'message = "m"\nreference = "r"\n')  # fmt: skip
+    code, _, err = scan(capsys, spec, "--policy", policy)
+    assert code == 2 and "key-files[0]" in one_error(err) and said in one_error(err)
