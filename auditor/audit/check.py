@@ -9,7 +9,7 @@ would). What the difference means is decided by comparing the two audits' facts
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from auditor.audit.result import AuditResult
 from auditor.origin.classify import nearest
@@ -60,15 +60,11 @@ def with_wanted_sources(targets: LoadResult, sources: LoadResult) -> LoadResult:
         for at in nearest(package.input, [*own, *(copy.input for copy in copies)]):
             if at >= len(own):
                 taken[id(copies[at - len(own)])] = copies[at - len(own)]
-    return LoadResult(
-        packages=[*targets.packages, *taken.values()],
-        errors=[*targets.errors, *sources.errors],
-        inputs=[*targets.inputs, *sources.inputs],
-        config_urls=[*targets.config_urls, *sources.config_urls],
-        warnings=[*targets.warnings, *sources.warnings],
-        gaps=[*targets.gaps, *sources.gaps],
-        file_lists=list(targets.file_lists),
-    )
+    result = LoadResult()
+    result.extend(targets)
+    # What reading ``sources`` said, with the packages taken; their file lists serve no binary.
+    result.extend(replace(sources, packages=list(taken.values()), file_lists=[], nested={}))
+    return result
 
 
 def audit_change(

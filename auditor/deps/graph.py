@@ -260,7 +260,7 @@ class DependencyGraph:
                 groups = list(dict.fromkeys(groups))  # a group no host narrows is one group
             if groups:
                 (self.build if source else self.runtime)[owner] = groups
-        pairs = built_from(packages, audited)
+        pairs = self._pairs = built_from(packages, audited)
         self.built_from = pairs.first
         self.also_built_from = pairs.others
         for index, source_index in self.built_from.items():
@@ -271,8 +271,7 @@ class DependencyGraph:
 
     def sources_of(self, binary: int) -> tuple[int, ...]:
         """The source packages ``binary`` may have been built from, the one its chains name first."""
-        source = self.built_from.get(binary)
-        return () if source is None else (source, *self.also_built_from.get(binary, ()))
+        return self._pairs.of(binary)
 
     @property
     def graph(self) -> nx.DiGraph:
@@ -296,8 +295,8 @@ class DependencyGraph:
                                 (owner, member), {"kind": group.kind, "requirements": []}
                             )
                             attributes["requirements"].append(text)
-            for binary, source in self.built_from.items():
-                for one in (source, *self.also_built_from.get(binary, ())):
+            for binary in self.built_from:
+                for one in self.sources_of(binary):
                     edges[(binary, one)] = {
                         "kind": HopKind.BUILT_FROM,
                         "requirements": [self.packages[binary].sourcerpm or ""],

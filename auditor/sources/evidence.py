@@ -34,9 +34,10 @@ a model of another shape, stored before it held what this one holds, is another 
 class CopiedTags:
     """One kind of dependency as a header stores it: its names, flags and versions tags.
 
-    ``names`` and ``versions`` are the tag's strings joined by NUL (no string holds one;
-    None when the tag is absent), ``flags`` the flags tag's values. The reader checked what
-    `dependencies` needs (types, and counts that agree) when it made this."""
+    ``names`` and ``versions`` are the tags' strings joined by NUL (no string holds one; None
+    when there is no name), ``flags`` the flags: one flag and one version for each name (0 and
+    "" where the header has none). The reader checked what `dependencies_of` needs (types,
+    counts that agree) when it made this."""
 
     names: str | None
     flags: tuple[int, ...]
@@ -70,10 +71,9 @@ class HeaderEvidence:
 def dependencies_of(tags: CopiedTags) -> tuple[Dependency, ...]:
     """``tags`` as `Dependency` objects (`dependency_tuple`)."""
     names = tags.name_list()
-    if not names:
+    if not names or tags.versions is None:
         return ()
-    versions = tags.versions.split("\0") if tags.versions is not None else [""] * len(names)
-    return dependency_tuple(names, tags.flags or (0,) * len(names), versions)
+    return dependency_tuple(names, tags.flags, tags.versions.split("\0"))
 
 
 def dependency_tuple(names: list[str], flags: Sequence[int], versions: list[str]) -> tuple[Dependency, ...]:
@@ -104,11 +104,11 @@ class DependencyInterner:
 _INTERNER = DependencyInterner()
 
 
-def has_unreadable_version(tags: CopiedTags) -> bool:
-    """Whether a version holds an epoch too long to be a number (`EVR.parse` refuses it): the
-    reader then builds the dependencies at once, to fail on the file as a full read does."""
-    versions = tags.versions
-    return versions is not None and _LONG_EPOCH is not None and _LONG_EPOCH.search(versions) is not None
+def has_unreadable_version(versions: str) -> bool:
+    """Whether one of the NUL-joined ``versions`` holds an epoch too long to be a number
+    (`EVR.parse` refuses it): the reader then builds the dependencies at once, to fail on the
+    file as a full read does."""
+    return _LONG_EPOCH is not None and _LONG_EPOCH.search(versions) is not None
 
 
 _DIGITS = sys.get_int_max_str_digits() if hasattr(sys, "get_int_max_str_digits") else 0
@@ -141,7 +141,8 @@ def evidence_from_json(data: dict[str, Any]) -> HeaderEvidence:
         ):
             raise ValueError("copied has the wrong shape")
         count = 0 if names is None else names.count("\0") + 1
-        if (flags and len(flags) != count) or (versions is not None and versions.count("\0") + 1 != count):
+        counted = 0 if versions is None else versions.count("\0") + 1
+        if len(flags) != count or counted != count:
             raise ValueError("copied has the wrong shape")
         tags.append(CopiedTags(names, tuple(flags), versions))
     return HeaderEvidence(package_from_json(data["package"]), tuple(tags))

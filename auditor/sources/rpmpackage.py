@@ -11,13 +11,7 @@ from auditor.core.errors import InputError
 from auditor.core.files import open_regular, os_reason
 from auditor.formats.rpmheader import Header, RpmHeaders, Tag, read_headers
 from auditor.rpm.model import Checksum, Dependency, Package, PackageKind
-from auditor.sources.evidence import (
-    CopiedTags,
-    HeaderEvidence,
-    dependencies_of,
-    dependency_tuple,
-    has_unreadable_version,
-)
+from auditor.sources.evidence import CopiedTags, HeaderEvidence, dependency_tuple, has_unreadable_version
 from auditor.sources.srpmspec import PayloadMember, SpecReading, payload_of, read_srpm_spec
 
 M = TypeVar("M", Package, HeaderEvidence)
@@ -220,10 +214,14 @@ def _package(
 
 def _dependencies(header: Header, name_tag: int, flags_tag: int, version_tag: int) -> tuple[Dependency, ...]:
     names, flags, versions = _dependency_tags(header, name_tag, flags_tag, version_tag)
-    if not names:
-        return ()
+    return _as_dependencies(header, version_tag, names, flags, versions) if names else ()
+
+
+def _as_dependencies(
+    header: Header, version_tag: int, names: list[str], flags: tuple[int, ...], versions: list[str]
+) -> tuple[Dependency, ...]:
     try:
-        return dependency_tuple(names, flags or (0,) * len(names), versions or [""] * len(names))
+        return dependency_tuple(names, flags, versions)
     except ValueError as exc:
         raise InputError(header.source, f"corrupt RPM header: tag {version_tag}: {exc}") from None
 
@@ -231,8 +229,9 @@ def _dependencies(header: Header, name_tag: int, flags_tag: int, version_tag: in
 def _dependency_tags(
     header: Header, name_tag: int, flags_tag: int, version_tag: int
 ) -> tuple[list[str], tuple[int, ...], list[str]]:
-    """One kind's names, flags and versions (empty when absent), checked to agree in length;
-    the Provides of a legacy binary header with the one rpm adds on reading it (`_retrofitted`)."""
+    """One kind's names, flags and versions (empty when it has no name), checked to agree in
+    length, a flag (0) and a version ("") for every name where the header has none; the
+    Provides of a legacy binary header with the one rpm adds on reading it (`_retrofitted`)."""
     names = header.strings(name_tag)
     flags = header.ints(flags_tag) if names else ()
     versions = header.strings(version_tag) if names else []
@@ -241,6 +240,8 @@ def _dependency_tags(
             header.source,
             f"corrupt RPM header: tag {name_tag} and its flags/versions differ in length",
         )
+    flags = flags or (0,) * len(names)
+    versions = versions or [""] * len(names)
     if name_tag == Tag.PROVIDENAME:
         return _retrofitted(header, names, flags, versions)
     return names, flags, versions
@@ -262,8 +263,6 @@ def _retrofitted(
     epoch = header.integer(Tag.EPOCH)
     evr = f"{header.string(Tag.VERSION)}-{header.string(Tag.RELEASE)}"
     evr = evr if epoch is None else f"{epoch}:{evr}"
-    flags = flags or (0,) * len(names)
-    versions = versions or [""] * len(names)
     if any(
         (n, f & 0x0F, v) == (name, _SENSE_EQUAL, evr) for n, f, v in zip(names, flags, versions, strict=True)
     ):
@@ -276,13 +275,10 @@ def _copied_tags(header: Header, name_tag: int, flags_tag: int, version_tag: int
     names, flags, versions = _dependency_tags(header, name_tag, flags_tag, version_tag)
     if not names:
         return _NO_TAGS
-    tags = CopiedTags("\0".join(names), flags, "\0".join(versions) if versions else None)
-    if has_unreadable_version(tags):
-        try:
-            dependencies_of(tags)
-        except ValueError as exc:
-            raise InputError(header.source, f"corrupt RPM header: tag {version_tag}: {exc}") from None
-    return tags
+    joined = "\0".join(versions)
+    if has_unreadable_version(joined):  # fail on the file now, as a full read does
+        _as_dependencies(header, version_tag, names, flags, versions)
+    return CopiedTags("\0".join(names), flags, joined)
 
 
 _NO_TAGS = CopiedTags(None, (), None)
