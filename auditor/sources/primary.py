@@ -134,6 +134,10 @@ class PrimaryHandler:
         self.entries = 0
         """``<rpm:entry>`` elements of the current list, the bad ones too."""
         self.files: list[str] = []
+        self.repeated: dict[str, str] = {}
+        """One string for each SOURCERPM and URL that several packages of the repository give
+        (the subpackages of one source package): 4-5 MB of a distribution's packages, held to
+        the end of the run. Not `sys.intern`: the table would outlive the read."""
 
     def start(self, name: str, attrs: list[str]) -> None:
         if name == "rpm:entry":
@@ -270,7 +274,7 @@ class PrimaryHandler:
             kind=PackageKind.SOURCE if is_source else PackageKind.BINARY,
             location=location,
             input=self.repository,
-            sourcerpm=None if is_source else (_str(get("rpm:sourcerpm")) or None),
+            sourcerpm=None if is_source else self._repeated(get("rpm:sourcerpm")),
             checksum=Checksum(_str(get("checksum_type")) or "sha256", checksum_value)
             if checksum_value
             else None,
@@ -280,7 +284,7 @@ class PrimaryHandler:
             vendor=_shared(get("rpm:vendor")),
             packager=_shared(get("packager")),
             buildhost=_shared(get("rpm:buildhost")),
-            url=_str(get("url")) or None,
+            url=self._repeated(get("url")),
             license=_shared(get("rpm:license")),
             buildtime=buildtime,
             requires=tuple(get("requires", empty)),
@@ -293,6 +297,11 @@ class PrimaryHandler:
             enhances=tuple(get("enhances", empty)),
             header_range=_header_range(get("header_range")) if self.header_ranges else None,
         )
+
+    def _repeated(self, value: object) -> str | None:
+        """``value`` as `repeated` holds it; None for no text."""
+        text = _str(value)
+        return self.repeated.setdefault(text, text) if text else None
 
 
 def _header_range(attrs: object) -> tuple[int, int] | None:
