@@ -7,22 +7,19 @@ everything (``completeness``).
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from functools import partial
 from typing import IO, Any
-
-import msgspec
 
 from auditor.audit.facts import FactKind
 from auditor.deps.graph import Hop
 from auditor.gate.decision import Completeness, Disposition
 from auditor.origin.findings import Finding
 from auditor.reports.chains import shown
+from auditor.reports.jsonlines import SPOOL_PIECE, closing, dump_chunks, encode_item, item_pieces, opening
 from auditor.reports.rows import FactView, PackageView
-from auditor.reports.text import utf8_text
 from auditor.reports.view import ReportView
 from auditor.rpm.serialize import source_to_json
 from auditor.runtime.parallel import ENCODE_JSON_FROM, Background, worth_forking
@@ -306,7 +303,6 @@ PARENT_SHARE = 0.5
 (and compresses it for the store), the worker only encodes, but the worker pays for the
 pages it touches first: on distro-60k this process waited 0.17 s for the worker at 0.4 and
 none at 0.5 (the packages' part took 0.63-0.76 s at 0.5 against 0.84 s)."""
-SPOOL_PIECE = 1 << 20
 
 
 def render_chunks(view: ReportView) -> Iterator[str | bytes]:
@@ -324,9 +320,9 @@ def render_chunks(view: ReportView) -> Iterator[str | bytes]:
 
 
 def _in_one(view: ReportView, data: dict[str, Any]) -> Iterator[str | bytes]:
-    yield _opening(data, "packages")
-    yield from _item_pieces(package_to_json(row, view) for row in view.rows)
-    yield _closing(empty=not view.rows)
+    yield opening(data, "packages")
+    yield from item_pieces(package_to_json(row, view) for row in view.rows)
+    yield closing(empty=not view.rows)
 
 
 def _in_two(view: ReportView, data: dict[str, Any], spool: IO[bytes]) -> Iterator[str | bytes]:
@@ -336,30 +332,13 @@ def _in_two(view: ReportView, data: dict[str, Any], spool: IO[bytes]) -> Iterato
         rows = view.rows
         cut = max(1, int(len(rows) * PARENT_SHARE))
         worker = Background(partial(_encode_into, spool, rows[cut:], view))
-        yield _opening(data, "packages")
-        yield from _item_pieces(package_to_json(row, view) for row in rows[:cut])
+        yield opening(data, "packages")
+        yield from item_pieces(package_to_json(row, view) for row in rows[:cut])
         worker.result()
         spool.seek(0)
         while piece := spool.read(SPOOL_PIECE):
             yield piece
-        yield _closing(empty=False)
-
-
-def _item_pieces(items: Iterable[dict[str, Any]]) -> Iterator[bytes]:
-    """The items as `dump_chunks` writes them (one a line, a comma before all but the first),
-    in UTF-8 pieces of about `SPOOL_PIECE` bytes: a piece an item made one write, flush and
-    compression call for each of tens of thousands of packages."""
-    pending = bytearray()
-    separator = b"\n    "
-    for item in items:
-        pending += separator
-        pending += encode_item(item)
-        separator = b",\n    "
-        if len(pending) >= SPOOL_PIECE:
-            yield bytes(pending)
-            pending.clear()
-    if pending:
-        yield bytes(pending)
+        yield closing(empty=False)
 
 
 def _encode_into(spool: IO[bytes], rows: Sequence[PackageView], view: ReportView) -> None:
@@ -370,54 +349,3 @@ def _encode_into(spool: IO[bytes], rows: Sequence[PackageView], view: ReportView
     with os.fdopen(os.dup(descriptor), "wb", buffering=SPOOL_PIECE) as out:
         for row in rows:
             out.write(b",\n    " + encode_item(package_to_json(row, view)))
-
-
-_FAST = msgspec.json.Encoder()
-
-
-def encode_item(item: dict[str, Any]) -> bytes:
-    """One package's JSON, compact, as UTF-8: msgspec's encoder gives the bytes the json
-    module's compact encoding (``ensure_ascii`` off) gives, in a third of the time (distro-60k:
-    0.29 s against 0.73 s, every package identical). A lone surrogate (the name of a file
-    that is not UTF-8) is not UTF-8: such an item goes through the json module and
-    `utf8_text`, which make it U+FFFD as every other format does."""
-    try:
-        return _FAST.encode(item)
-    except UnicodeEncodeError:
-        return utf8_text(_encoder()(item)).encode("utf-8")
-
-
-def dumps(data: dict[str, Any], array: str = "packages") -> str:
-    return "".join(dump_chunks(data, array))
-
-
-def dump_chunks(data: dict[str, Any], array: str = "packages") -> Iterator[str]:
-    """JSON with one ``array`` item per line: readable, diffable, and written by the C encoder.
-
-    ``indent=`` would make the json module fall back to its pure-Python encoder, ten times
-    slower on a distribution-sized report. The items (possibly a generator) are encoded one
-    at a time and yielded one at a time, so neither the document nor its text is ever held
-    whole (one character beyond Latin-1 makes a Python string four bytes a character).
-    """
-    yield _opening(data, array)
-    encode = _encoder()
-    first = True
-    for item in data.get(array) or ():
-        yield ("\n    " if first else ",\n    ") + encode(item)
-        first = False
-    yield _closing(empty=first)
-
-
-def _opening(data: dict[str, Any], array: str) -> str:
-    head = json.dumps(
-        {key: value for key, value in data.items() if key != array}, indent=2, ensure_ascii=False
-    )
-    return f'{head[:-2]},\n  "{array}": ['
-
-
-def _closing(*, empty: bool) -> str:
-    return "]\n}\n" if empty else "\n  ]\n}\n"
-
-
-def _encoder() -> Any:
-    return json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode

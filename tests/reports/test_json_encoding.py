@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from auditor.reports.json_report import encode_item
+from auditor.reports.jsonlines import encode_item
 
 
 def reference(item: dict[str, Any]) -> bytes:
