@@ -48,7 +48,9 @@ def render(view: ReportView) -> str:
         lines += [
             "",
             f"**The audit is {completeness.summary()}**: a clean verdict covers only what was seen.",
+            "",
         ]
+        lines += [f"- {code_span(line)}" for line in view.unseen_examples()]
     if view.errors:
         lines += ["", "Inputs that could not be read:", ""]
         lines += [f"- {code_span(error.source)}: {code_span(error.reason)}" for error in view.errors]

@@ -56,6 +56,7 @@ def render(view: ReportView, width: int | None = None) -> str:
     completeness = view.decision.completeness
     if not completeness.complete:
         tail.append(f"{completeness.summary()}: a clean verdict covers only what was seen")
+        tail.extend(f"  {terminal_text(line)}" for line in view.unseen_examples())
     tail.append(terminal_text(view.summary_line()))
     for line in tail:
         lines.extend(_wrapped(line, width))

@@ -62,6 +62,10 @@ class RunFailure:
     """What it makes the run exit with: 1 (it blocks) or 3 (the audit cannot be trusted)."""
 
 
+UNSEEN_PER_KIND = 3
+"""Gaps of each kind the human formats name (`ReportView.unseen_examples`); the rest are counted."""
+
+
 @dataclass(frozen=True)
 class Headline:
     state: str
@@ -141,6 +145,35 @@ class ReportView:
             for category in found:
                 counts[category.value] += 1
         return counts
+
+    def unseen_examples(self, per_kind: int = UNSEEN_PER_KIND) -> list[str]:
+        """What the audit could not see, named: up to ``per_kind`` gaps of each kind (in the
+        order `Completeness.reasons` counts them; the inputs' gaps before the packages'), each
+        ``SUBJECT: GAP``, and a line for how many more of that kind there are. A report that
+        only counts them sends its reader to another format to learn which file was missing."""
+        shown: dict[str, list[str]] = {}
+        left: dict[str, int] = {}
+        rulings = sorted(
+            (r for r in self.decision.rulings if r.fact.gap is not None),
+            key=lambda r: r.fact.package is not None,
+        )
+        for ruling in rulings:
+            fact, gap = ruling.fact, ruling.fact.gap
+            assert gap is not None
+            kind = gap.kind.value
+            lines = shown.setdefault(kind, [])
+            if len(lines) == per_kind:
+                left[kind] = left.get(kind, 0) + gap.count
+                continue
+            subject = f"{self.packages[fact.package].nevra}: " if fact.package is not None else ""
+            waived = " (accepted by a waiver)" if ruling.disposition is Disposition.WAIVED else ""
+            lines.append(f"not seen: {subject}{gap}{waived}")
+        examples: list[str] = []
+        for kind, _ in self.decision.completeness.reasons:
+            examples.extend(shown.get(kind, ()))
+            if left.get(kind):
+                examples.append(f"... and {left[kind]} more {kind} (the JSON report lists them all)")
+        return examples
 
     @cached_property
     def blocking_config(self) -> list[FactView]:

@@ -8,6 +8,7 @@ the JSON report and the exit code, with and without ``--strict``.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -369,3 +370,27 @@ def test_a_directory_inside_a_repository_that_cannot_be_looked_into_is_a_gap(lay
     assert "1 directory could not be looked into" in gap["text"] and "Packages/extra" in gap["text"]
     assert reasons(document)["file-outside-metadata"] == 1
     assert run.returncode in (0, 1)
+
+
+def test_the_human_formats_name_what_was_not_seen_a_few_of_each_kind(
+    layout: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A CI log that only counts "1 file-missing" sends the release manager to another format to
+    learn which file: the table and the Markdown summary name a few gaps of each kind, the
+    inputs' before the packages', and count the rest."""
+    repo = layout / "x86_64"
+    (repo / "Packages" / "weakdeps-1.0-1.noarch.rpm").unlink()
+    for output in ("table", "markdown"):
+        main(["scan", str(repo), "--no-source-discovery", "--format", output, "-q"])
+        text = capsys.readouterr().out
+        assert "not seen: weakdeps-1.0-1.noarch: file-missing: " in text
+        assert "Packages/weakdeps-1.0-1.noarch.rpm" in text
+        _, document, _ = scan([str(repo), "--no-source-discovery"], capsys)
+        unseen = reasons(document)["source-not-audited"]
+        named = len(re.findall(r"not seen: \S+: source-not-audited: ", text))
+        assert named == min(3, unseen)
+        if unseen > 3:
+            assert f"... and {unseen - 3} more source-not-audited (the JSON report lists them all)" in text
+    main(["scan", str(repo), "--metadata-only", "--format", "table", "-q"])
+    text = capsys.readouterr().out
+    assert f"not seen: metadata-only: {repo}: read from its metadata alone" in text
