@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from itertools import pairwise
 from typing import TYPE_CHECKING
@@ -29,6 +29,7 @@ from auditor.core.errors import ExitCode, InputError
 from auditor.deps.graph import Hop
 from auditor.gate.decision import Decision, Disposition
 from auditor.gate.options import GateOptions
+from auditor.net.urlpolicy import strip_userinfo
 from auditor.origin.findings import Category, Verdict
 from auditor.origin.policy import Policy
 from auditor.reports.chains import Rests
@@ -320,6 +321,17 @@ def _shared_nevras(audit: AuditResult) -> frozenset[str]:
     return frozenset(shared)
 
 
+def _without_credentials(options: AuditOptions) -> AuditOptions:
+    """The options as reports show them: a ``user:password@`` written in an input's URL is
+    never sent, and never reported either (reports are published as CI artefacts)."""
+    return replace(
+        options,
+        targets=tuple(map(strip_userinfo, options.targets)),
+        context=tuple(map(strip_userinfo, options.context)),
+        sources=tuple(map(strip_userinfo, options.sources)),
+    )
+
+
 def build_view(audit: AuditResult, decision: Decision, progress: Comparison | None = None) -> ReportView:
     repositories = frozenset(repositories_of(audit.inputs))
     shared = _shared_nevras(audit)
@@ -329,7 +341,7 @@ def build_view(audit: AuditResult, decision: Decision, progress: Comparison | No
     )
     run_rulings = [ruling for ruling in decision.rulings if ruling.fact.package is None]
     return ReportView(
-        options=audit.options,
+        options=_without_credentials(audit.options),
         policy=audit.policy,
         decision=decision,
         packages=audit.packages,

@@ -414,6 +414,21 @@ def test_credentials_in_a_url_are_never_sent(
         assert "authorization" not in headers and "cookie" not in headers
 
 
+@pytest.mark.parametrize("report", ["json", "spdx"])
+def test_credentials_in_a_url_are_never_reported(
+    server: LocalServer, cache: Path, report: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Reports are published as CI artefacts: the inputs they list (the JSON's options, the SPDX
+    # document's name) must not carry the password the URL was written with.
+    url = server.url("/repo/").replace("http://", "http://alice:secret@")
+    context = server.url("/repo/").replace("http://", "http://bob:hunter2@")
+    args = ["scan", url, "--with", context, "--cache-dir", str(cache), "--fail-on", "none"]
+    code, out, err = run([*args, "--format", report], capsys)
+    assert code == 0
+    assert server.url("/repo/") in out
+    assert "secret" not in out + err and "hunter2" not in out + err
+
+
 def test_a_cookie_the_server_sets_is_never_sent_back(
     server: LocalServer, cache: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
