@@ -8,6 +8,7 @@ from typing import Any
 from tabulate import tabulate
 
 from auditor.audit.plan import Plan
+from auditor.reports.json_report import completeness_to_json
 from auditor.reports.text import terminal_text
 from auditor.reports.view import ReportView
 
@@ -41,6 +42,9 @@ def render(plan: Plan, view: ReportView, fmt: str) -> str:
                 {"package": view.packages[i].nevra, "status": status(i), "why": why(i)}
                 for i in plan.needs_more
             ],
+            # A ranking made without some evidence (a source package not read) may miss an
+            # origin: say so where a program reads the plan, as every scan format does.
+            "completeness": completeness_to_json(view.decision.completeness),
         }
         return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     lines = ["Replace or rebuild, most blocking first:"]
@@ -71,6 +75,9 @@ def render(plan: Plan, view: ReportView, fmt: str) -> str:
             f"  {terminal_text(view.packages[i].nevra)} [{status(i)}]: {terminal_text(why(i))}"
             for i in plan.needs_more
         )
+    completeness = view.decision.completeness
+    if not completeness.complete:
+        lines.append(f"\n{completeness.summary()}: the plan covers only what was seen")
     # Package data was made inert where it was put in (the table's cells, the lines above): the
     # table and the headings have lines of their own, which a pass over the whole would fold.
     return "\n".join(lines) + "\n"

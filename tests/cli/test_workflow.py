@@ -139,6 +139,23 @@ def test_the_plans_text_keeps_its_table_and_sections_on_lines_of_their_own(
     assert "Not cleared by any single replacement (rebuild, or replace several):" in lines
 
 
+def test_a_plan_made_without_some_evidence_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    """Without the source packages, citrix-build-tools' Source URLs and the BuildRequires on it
+    are not seen and it is missing from the ranking: the plan itself must say it is incomplete,
+    not only a warning on standard error."""
+    repo = str(EXAMPLE / "repo")
+    assert main(["plan", repo, "-q", "--no-cache", "--no-source-discovery", "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["completeness"]["complete"] is False
+    assert {"reason": "source-not-audited", "count": 17} in document["completeness"]["reasons"]
+    assert main(["plan", repo, "-q", "--no-cache", "--no-source-discovery"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "incomplete: 17 source-not-audited: the plan covers only what was seen"
+    )
+    assert main(["plan", *BASE, "-q", "--no-cache", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["completeness"]["complete"] is True
+
+
 def test_diff_between_a_report_and_a_repository(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     report = tmp_path / "old.json"
     assert main(["scan", *BASE, "--format", "json", "-o", str(report)]) == 1
