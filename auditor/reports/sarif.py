@@ -282,7 +282,9 @@ def artifact_uri(path: str) -> str:
     absolute = os.path.abspath(path)
     relative = os.path.relpath(absolute, os.getcwd())
     if relative != os.pardir and not relative.startswith(os.pardir + os.sep):
-        return quote(relative.replace(os.sep, "/"))
+        # The file's own bytes, percent-encoded as `Path.as_uri` encodes them below: a name that
+        # is not UTF-8 holds surrogates (os.fsdecode) that quote() cannot encode as text.
+        return quote(os.fsencode(relative.replace(os.sep, "/")))
     return Path(absolute).as_uri()
 
 

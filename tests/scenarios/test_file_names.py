@@ -75,6 +75,22 @@ def test_a_file_name_that_is_not_utf8_reaches_every_format(
         assert {p["nevra"] for p in json.loads(text)["packages"]} >= {GOOD_NEVRA}
 
 
+def test_a_file_name_that_is_not_utf8_under_the_working_directory_is_a_relative_sarif_uri(
+    badly_named: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Code scanning wants paths under the checkout relative to it: the URI is made another way
+    # there than for a path elsewhere (file:), and must not fail on the name's byte either.
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(["scan", os.path.basename(badly_named), str(OTHER), "--format", "sarif"], capsys)
+    assert code == 1 and "error" not in err
+    uris = {
+        location["physicalLocation"]["artifactLocation"]["uri"]
+        for result in json.loads(out)["runs"][0]["results"]
+        for location in result["locations"]
+    }
+    assert "good%FF.rpm" in uris
+
+
 @pytest.mark.parametrize(
     "command",
     [
