@@ -31,7 +31,8 @@ exit codes (never renumbered):
   0  passed: no blocking findings
   1  blocking findings (statuses chosen by --fail-on)
   2  usage, policy, waiver or baseline file error
-  3  input error: an input could not be read, so the audit is incomplete (wins over 1)
+  3  the audit is incomplete (wins over 1): an input could not be read, nothing was
+     audited, or --strict is set and some evidence was not seen
   4  internal error (the traceback is shown with --debug)
 """
 

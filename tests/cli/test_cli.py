@@ -122,7 +122,13 @@ def test_python_dash_m_and_help_document_exit_codes() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "auditor", "scan", "--help"], capture_output=True, text=True, check=True
     )
-    for line in ("0  passed", "1  blocking findings", "2  usage", "3  input error", "4  internal error"):
+    for line in (
+        "0  passed",
+        "1  blocking findings",
+        "2  usage",
+        "3  the audit is incomplete",
+        "4  internal error",
+    ):
         assert line in result.stdout
 
 
