@@ -259,6 +259,25 @@ def test_diff_against_nothing_fails_and_an_incomplete_side_claims_no_fix(
     assert [item for item in document["facts"] if item["change"] == "fixed"] == []
 
 
+def test_diff_under_strict_fails_when_a_side_did_not_see_everything(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--strict`` makes evidence not seen fail every command that audits (review 15, F9):
+    ``diff`` accepted it and exited 0 beside an incomplete later (or earlier) side."""
+    old, meta = tmp_path / "old.json", tmp_path / "meta.json"
+    assert main(["scan", *BASE, "--no-cache", "--format", "json", "-o", str(old)]) == 1
+    assert main(["scan", *BASE, "--metadata-only", "--no-cache", "--format", "json", "-o", str(meta)]) == 1
+    capsys.readouterr()
+    assert main(["diff", str(old), str(meta), "--strict", "--format", "json"]) == 3
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["incomplete"]["new"].startswith("incomplete: ")  # the report is written
+    assert "auditor: error: the later audit is incomplete: " in captured.err and "--strict" in captured.err
+    assert main(["diff", str(meta), str(old), "--strict"]) == 3
+    assert "the earlier audit is incomplete: " in capsys.readouterr().err
+    assert main(["diff", str(old), str(old), "--strict"]) == 0
+    assert main(["diff", str(old), str(meta)]) == 0  # without --strict it reports, as before
+
+
 def test_diff_refuses_the_report_of_an_audit_that_could_not_read_an_input(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

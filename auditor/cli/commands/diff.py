@@ -7,7 +7,7 @@ import os
 from typing import TYPE_CHECKING
 
 from auditor.cli import options
-from auditor.cli.output import report_warnings, write_output
+from auditor.cli.output import print_messages, report_warnings, write_output
 from auditor.cli.session import Session
 from auditor.core.errors import ExitCode, InputError, UsageError
 from auditor.reports.catalog import DIFF_FORMATS
@@ -46,6 +46,16 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
     finally:
         session.progress.done()
     write_output(diff_report.render(diff_releases(old, new), args.format), args.output)
+    # A comparison counts as fixed nothing a side did not see, but it is only as complete as its
+    # sides: under --strict, as for scan and check, evidence not seen fails the run.
+    unseen = [
+        f"the {which} audit is {side.incomplete}"
+        for which, side in (("earlier", old), ("later", new))
+        if side.incomplete
+    ]
+    if unseen and session.gate.strict:
+        print_messages([f"auditor: error: {'; '.join(unseen)}, and --strict is set"])
+        return ExitCode.INPUT
     return ExitCode.PASSED
 
 
