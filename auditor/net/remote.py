@@ -162,7 +162,8 @@ class Remote:
         with self._lock:
             self._no_ranges.add(host)
         self.warn(
-            f"{host}: the server ignores HTTP range requests; --remote-headers skipped for its packages"
+            f"{host}: the server ignores HTTP range requests; its packages' headers are not read, only"
+            " their metadata (counted as metadata-only)"
         )
 
     @contextlib.contextmanager
