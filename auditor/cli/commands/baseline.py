@@ -78,7 +78,8 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
             if entry["fingerprint"] not in current and legacy_key(entry) not in legacy
         )
         entries = kept
-        message = f"{path}: {len(kept)} entries kept, {dropped} no longer true and dropped"
+        # Dropped: fixed, gone, or true still but not gated with this run's options (--fail-on).
+        message = f"{path}: {len(kept)} entries kept, {dropped} that no longer block dropped"
         if added:
             message += f"; {added} new finding(s) NOT recorded (--rewrite records them)"
     else:
