@@ -46,7 +46,8 @@ def render(view: ReportView, width: int | None = None) -> str:
     """The table; ``width`` is the terminal's (None: not a terminal, lines are not cut)."""
     lines = _flagged_lines(view, width)
     if lines:
-        lines.extend(_wrapped("(* blocking; run `auditor why NAME ...` for the whole chain)", width))
+        mark = "* blocking; " if view.blocking else ""  # no row has the mark to explain
+        lines.extend(_wrapped(f"({mark}run `auditor why NAME ...` for the whole chain)", width))
     if view.config:
         if lines:
             lines.append("")

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from auditor.cli.main import main
 from auditor.reports.render import FORMATS
 from auditor.reports.rows import Gate
 from auditor.reports.table import render
@@ -104,3 +105,14 @@ def test_the_command_fits_its_terminal_and_keeps_whole_lines_in_a_pipe(tmp_path:
     assert piped == _in_pipe([*command, "--no-cache"], 60)
     assert max(len(line) for line in piped.splitlines()) > 100
     assert "2 hop(s) to sm-2.30.8-1.xcpng.src" in piped
+
+
+def test_the_blocking_mark_is_explained_only_when_a_row_has_it(
+    view: ReportView, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Review 15: "(* blocking; ...)" under a table where nothing blocks explained a mark no row had."""
+    assert "(* blocking; run `auditor why NAME ...` for the whole chain)" in render(view, None)
+    assert main(["scan", *EXAMPLE, "--fail-on", "unresolved", "--no-cache", "-q"]) == 0
+    text = capsys.readouterr().out
+    assert "origin " in text and " *" not in text  # flagged rows, none blocking
+    assert "(run `auditor why NAME ...` for the whole chain)" in text
