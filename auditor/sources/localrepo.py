@@ -123,6 +123,16 @@ def _with_package_files(
     for position, package in enumerate(packages):
         if "://" not in package.location:
             listed[os.path.normpath(package.location)] = position
+        else:
+            # An xml:base (createrepo_c --baseurl) puts the file dnf installs on another host,
+            # which a local repository's reading never fetches: its header is unseen, as a
+            # missing file's is, and a source package's Source URLs with it.
+            detail = (
+                f"{read.location}: its metadata places the file at {package.location} (xml:base), "
+                "not read: what only the file carries (signing key, Distribution, a source "
+                "package's Sources) was not seen"
+            )
+            packages[position] = with_fields(package, gaps=(*package.gaps, Gap(GapKind.FILE_MISSING, detail)))
     outside = sorted(on_disk - set(listed))
     # The walk leaves out directories that are repositories of their own (their files are not
     # this repository's unlisted ones), but a file the metadata lists there is this one's:

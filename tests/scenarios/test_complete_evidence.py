@@ -153,6 +153,24 @@ def test_packages_the_metadata_places_on_a_policy_host_are_findings(
     assert not [f for f in package(document, "epochs-3:1.2-4.noarch")["findings"] if f["field"] == "location"]
 
 
+def test_a_package_the_metadata_places_on_another_host_is_a_gap_of_its_own(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With an ``xml:base`` (``createrepo_c --baseurl``), dnf installs the file found there,
+    which a local repository's reading never fetches: nospec's Source1 on code.citrite.net,
+    in its header alone, is unseen, and a pass under ``--strict`` would be a false clean."""
+    repo = tmp_path / "repo"
+    (repo / "Packages").mkdir(parents=True)
+    shutil.copy(RPMS / "nospec-1.0-1.src.rpm", repo / "Packages")
+    base = "https://mirror.example.org/xcp/"
+    subprocess.run(["createrepo_c", "--quiet", "--baseurl", base, str(repo)], check=True)
+    (repo / "Packages" / "nospec-1.0-1.src.rpm").unlink()  # the files are on the mirror
+    code, document, _ = scan([str(repo), "--fail-on", "origin", "--strict"], capsys)
+    [gap] = package(document, "nospec-1.0-1.src")["gaps"]
+    assert gap["kind"] == "file-missing" and f"{base}Packages/nospec-1.0-1.src.rpm" in gap["detail"]
+    assert reasons(document)["file-missing"] == 1 and code == 3
+
+
 def test_a_file_that_is_not_its_metadata_entry_is_an_input_error(
     layout: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
