@@ -119,20 +119,7 @@ def _with_package_files(
     already, by path relative to ``root``, which ``walked`` names as the walk did); the gaps of
     files and entries that disagree."""
     packages = list(read.packages)
-    listed: dict[str, int] = {}
-    for position, package in enumerate(packages):
-        if "://" not in package.location:
-            listed[os.path.normpath(package.location)] = position
-        else:
-            # An xml:base (createrepo_c --baseurl) puts the file dnf installs on another host,
-            # which a local repository's reading never fetches: its header is unseen, as a
-            # missing file's is, and a source package's Source URLs with it.
-            detail = (
-                f"{read.location}: its metadata places the file at {package.location} (xml:base), "
-                "not read: what only the file carries (signing key, Distribution, a source "
-                "package's Sources) was not seen"
-            )
-            packages[position] = with_fields(package, gaps=(*package.gaps, Gap(GapKind.FILE_MISSING, detail)))
+    listed = _listed_positions(read.location, packages)
     outside = sorted(on_disk - set(listed))
     # The walk leaves out directories that are repositories of their own (their files are not
     # this repository's unlisted ones), but a file the metadata lists there is this one's:
@@ -141,7 +128,7 @@ def _with_package_files(
     on_disk.update(
         href for href in listed if href not in on_disk and _listed_file_is_there(walked, href, snapshot)
     )
-    for href, position in listed.items():
+    for href, positions in listed.items():
         if href not in on_disk:
             # The package's own gap, not only the repository's: every format shows it on the
             # package (its row, its SBOM component), whose evidence is the metadata's alone.
@@ -150,18 +137,22 @@ def _with_package_files(
                 "what only the file carries (signing key, Distribution, a source package's Sources) "
                 "was not seen"
             )
-            package = packages[position]
-            packages[position] = with_fields(package, gaps=(*package.gaps, Gap(GapKind.FILE_MISSING, detail)))
+            for position in positions:
+                package = packages[position]
+                packages[position] = with_fields(
+                    package, gaps=(*package.gaps, Gap(GapKind.FILE_MISSING, detail))
+                )
     if outside:
         read.gaps.append(
             _files_gap(GapKind.FILE_OUTSIDE_METADATA, read.location, "not listed in its metadata", outside)
         )
     wanted = [
         (position, href)
-        for href, position in sorted(listed.items())
+        for href, positions in sorted(listed.items())
+        for position in positions
         if href in on_disk and (packages[position].is_source or options.binary_headers)
     ]
-    late = [href for _, href in wanted if href not in outcomes]
+    late = list(dict.fromkeys(href for _, href in wanted if href not in outcomes))
     if late:
         paths = [os.path.join(root, href) for href in late]
         outcomes.update(
@@ -173,10 +164,13 @@ def _with_package_files(
                 strict=True,
             )
         )
+    reported: set[str] = set()
     for position, href in wanted:
         outcome = outcomes[href]
         evidence = outcome[0] if outcome and isinstance(outcome[0], HeaderEvidence) else None
-        if len(outcome) > 1 or evidence is None:  # an error, or a payload cut short
+        failed = len(outcome) > 1 or evidence is None  # an error, or a payload cut short
+        if failed and href not in reported:  # a file's errors once, however many entries list it
+            reported.add(href)
             read.errors.extend(item for item in outcome if isinstance(item, InputError))
         if evidence is None:
             continue
@@ -188,6 +182,31 @@ def _with_package_files(
             read.errors.append(InputError(os.path.join(read.location, href), merged.disagreement))
         packages[position] = merged.package
     return packages
+
+
+def _listed_positions(repository: str, packages: list[Package]) -> dict[str, list[int]]:
+    """The positions in ``packages`` of each file the metadata lists, by normalised href.
+
+    A list, not one position: primary.xml may list the same file twice (``createrepo_c -i``
+    given a list that repeats a line), and each entry is a package of the audit, judged by
+    what the file carries: the one left unread would be judged by its metadata alone, with
+    no gap, and a binary could take its source package's evidence from it. A package the
+    metadata places on another host gets its gap here (see the comment below)."""
+    listed: dict[str, list[int]] = {}
+    for position, package in enumerate(packages):
+        if "://" not in package.location:
+            listed.setdefault(os.path.normpath(package.location), []).append(position)
+            continue
+        # An xml:base (createrepo_c --baseurl, mergerepo_c) puts the file dnf installs
+        # elsewhere, which a local repository's reading never fetches: its header is unseen,
+        # as a missing file's is, and a source package's Source URLs with it.
+        detail = (
+            f"{repository}: its metadata places the file at {package.location} (xml:base), "
+            "not read: what only the file carries (signing key, Distribution, a source "
+            "package's Sources) was not seen"
+        )
+        packages[position] = with_fields(package, gaps=(*package.gaps, Gap(GapKind.FILE_MISSING, detail)))
+    return listed
 
 
 def _package_files(

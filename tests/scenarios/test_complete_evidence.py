@@ -171,6 +171,32 @@ def test_a_package_the_metadata_places_on_another_host_is_a_gap_of_its_own(
     assert reasons(document)["file-missing"] == 1 and code == 3
 
 
+def test_a_file_the_metadata_lists_twice_is_read_for_each_entry(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``createrepo_c -i`` given a list that repeats a line lists the file twice in primary.xml
+    (as createrepo_c's own repo_with_duplicate_packages). Each entry is a package of the audit:
+    the one whose file was not read was judged by its metadata alone, without a gap, and the
+    binary took its source package's evidence from it, so it passed ``--fail-on origin``."""
+    repo = tmp_path / "repo"
+    (repo / "Packages").mkdir(parents=True)
+    for name in ("nospec-1.0-1.src.rpm", "nospec-1.0-1.noarch.rpm"):
+        shutil.copy(RPMS / name, repo / "Packages")
+    listing = tmp_path / "pkglist"
+    listing.write_text(
+        "Packages/nospec-1.0-1.src.rpm\nPackages/nospec-1.0-1.src.rpm\nPackages/nospec-1.0-1.noarch.rpm\n"
+    )
+    subprocess.run(["createrepo_c", "--quiet", "-i", str(listing), str(repo)], check=True)
+    code, document, _ = scan([str(repo), "--fail-on", "origin"], capsys)
+    rows = {p["nevra"]: p for p in document["packages"]}
+    sources = [p for p in document["packages"] if p["nevra"] == "nospec-1.0-1.src"]
+    assert len(sources) == 2
+    for row in [*sources, rows["nospec-1.0-1.noarch"]]:
+        assert [f["field"] for f in row["findings"] if f["rule"] == "citrix-internal-host"] == ["source1"]
+        assert row["status"] == "origin"
+    assert code == 1
+
+
 def test_a_file_that_is_not_its_metadata_entry_is_an_input_error(
     layout: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
