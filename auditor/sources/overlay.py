@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from auditor.core.errors import InputError
-from auditor.rpm.model import Package, with_fields
+from auditor.rpm.model import Dependency, Package, with_fields
 from auditor.sources.evidence import HeaderEvidence
 
 
@@ -55,7 +56,7 @@ def overlay(listed: Package, evidence: HeaderEvidence, *where: str) -> Overlaid 
         field: value for field in AGREED_FIELDS if (value := getattr(read, field)) != getattr(listed, field)
     }
     hidden = hidden_dependencies(listed, evidence)
-    if hidden:
+    if hidden or _escaped_twice(listed):
         # The file is what gets installed, and rpm checks its header's dependencies: the
         # package is resolved by those, as it is judged by the header's origin fields.
         try:
@@ -105,7 +106,7 @@ def hidden_dependencies(listed: Package, evidence: HeaderEvidence) -> list[str]:
     package provides itself or its own primary files, repeats, and every ``libc.so.6``
     requirement but the highest (``parsehdr.c``); those are not hidden. Names are compared,
     not versions: writers spell an absent epoch differently."""
-    listed_requires = {dependency.name for dependency in listed.requires}
+    listed_requires = _names(listed.requires)
     own = evidence.names("provides")
     libc = any(name.startswith("libc.so.6") for name in listed_requires)
     header_requires = evidence.names("requires")
@@ -115,21 +116,52 @@ def hidden_dependencies(listed: Package, evidence: HeaderEvidence) -> list[str]:
         if not name.startswith("rpmlib(") and not (libc and name.startswith("libc.so.6"))
     }
     dropped.difference_update(listed.files)
-    claimed = {dependency.name for dependency in listed.provides} - own
+    claimed = {
+        name
+        for name in {dependency.name for dependency in listed.provides} - own
+        if name.replace(_ESCAPED_TWICE, "&") not in own
+    }
     said = []
     if dropped:
-        said.append(f"requires {_names(dropped)} in the header, not in the metadata")
+        said.append(f"requires {_listed(dropped)} in the header, not in the metadata")
     if claimed:
-        said.append(f"provides {_names(claimed)} in the metadata, not in the header")
+        said.append(f"provides {_listed(claimed)} in the metadata, not in the header")
     for kind in ("conflicts", "obsoletes"):
         header = evidence.names(kind)
-        lacking = header and header - {d.name for d in getattr(listed, kind)}
+        lacking = header and header - _names(getattr(listed, kind))
         if lacking:
-            said.append(f"{kind} {_names(lacking)} in the header, not in the metadata")
+            said.append(f"{kind} {_listed(lacking)} in the header, not in the metadata")
     return said
 
 
-def _names(names: set[str]) -> str:
+_ESCAPED_TWICE = "&#38;"
+"""An ``&`` as ``createrepo_c --update`` before 0.18 writes it in a dependency entry it keeps from
+the old metadata (``&amp;#38;``, fixed by createrepo_c's pull request 289): dnf reads the name
+with ``&#38;`` in it, the header has ``&``. XenServer's ``gitsha(URL?at=...&format=...)``
+provides have one, so every such package of a repository kept up to date that way would
+otherwise disagree with its file."""
+
+
+def _names(dependencies: Sequence[Dependency]) -> set[str]:
+    """The names of the metadata's ``dependencies``, each also as its header may have written
+    it, with `_ESCAPED_TWICE` undone (the metadata cannot hide or add a dependency by it: the
+    package is then resolved by its header's, `overlay`)."""
+    names = {dependency.name for dependency in dependencies}
+    if any(_ESCAPED_TWICE in name for name in names):
+        names.update([name.replace(_ESCAPED_TWICE, "&") for name in names])
+    return names
+
+
+def _escaped_twice(listed: Package) -> bool:
+    """Whether a dependency name of the metadata's entry holds `_ESCAPED_TWICE`."""
+    return any(
+        _ESCAPED_TWICE in dependency.name
+        for kind in (listed.requires, listed.provides, listed.conflicts, listed.obsoletes)
+        for dependency in kind
+    )
+
+
+def _listed(names: set[str]) -> str:
     """Dependency names for a message: sorted, quoted, the first five and a count."""
     shown = sorted(names)
     more = f" and {len(shown) - 5} more" if len(shown) > 5 else ""

@@ -7,6 +7,7 @@ gate. A ``repomd.xml`` that lists ``primary`` twice hid the packages of one of t
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import re
@@ -370,5 +371,69 @@ def test_metadata_that_drops_a_header_s_conflict_is_an_input_error(
     assert errors == [
         f"auditor: error: {file}: the file's header and the repository metadata disagree: conflicts "
         "'single-conflict' in the header, not in the metadata"
+    ]
+    assert code == 3
+
+
+def _escaped_twice(text: str) -> str:
+    """What ``createrepo_c --update`` before 0.18 writes for a dependency entry it keeps from the
+    old metadata: each ``&`` of an attribute escaped a second time (``&amp;#38;``)."""
+    return re.sub(
+        r'<rpm:entry name="[^"]*"', lambda entry: entry.group(0).replace("&amp;", "&amp;#38;"), text
+    )
+
+
+def test_an_ampersand_createrepo_c_update_escaped_twice_is_no_disagreement(
+    repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Red team 14, F5: createrepo_c 0.17 ``--update`` rewrote XenServer's ``gitsha(URL?a&b)``
+    provides as ``gitsha(URL?a&#38;b)``, so every such file of a repository kept up to date that
+    way disagreed with its entry and the default scan exited 3. The package is resolved by its
+    header, as for any difference, and judged as before."""
+    from tests.conftest import primary_of, rewrite_primary
+
+    _, clean, _ = scan([str(repo)], capsys)
+    rewrite_primary(repo, _escaped_twice)
+    assert "&amp;#38;format=tar.gz" in gzip.decompress(primary_of(repo).read_bytes()).decode()
+    code, report, errors = scan([str(repo)], capsys)
+    assert errors == [] and code == 1
+
+    def verdicts(document: dict[str, Any]) -> list[tuple[str, str, list[str]]]:
+        return [
+            (p["nevra"], p["status"], [f["capability"] for f in p["facts"]]) for p in document["packages"]
+        ]
+
+    assert verdicts(report) == verdicts(clean)
+    # The header's names are the package's: what it provides is spelt as rpm installs it.
+    model = tmp_path / "model.json"
+    assert main(["scan", str(repo), "--format", "model", "-o", str(model), "-q", "--no-cache"]) == 1
+    [package] = [
+        p
+        for p in json.loads(model.read_text())["packages"]
+        if p["name"] == "xs-sources" and p["arch"] == "noarch"
+    ]
+    provides = [d["name"] if isinstance(d, dict) else d for d in package["provides"]]
+    assert any("at=v1.0&format=tar.gz" in str(name) for name in provides)
+    assert not any("&#38;" in str(name) for name in provides)
+
+
+def test_the_second_escape_does_not_excuse_a_dependency_edited_out(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Only the spelling is forgiven: metadata escaped twice that also drops a requirement still
+    disagrees with its file."""
+    from tests.conftest import rewrite_primary
+
+    rewrite_primary(
+        repo,
+        lambda text: _escaped_twice(text).replace(
+            '<rpm:entry name="single-req" flags="GE" epoch="0" ver="1.0"/>', ""
+        ),
+    )
+    code, _, errors = scan([str(repo)], capsys)
+    file = repo / "Packages" / f"{GOOD_NEVRA}.rpm"
+    assert errors == [
+        f"auditor: error: {file}: the file's header and the repository metadata disagree: "
+        "requires 'single-req' in the header, not in the metadata"
     ]
     assert code == 3
