@@ -34,6 +34,7 @@ from auditor.sources.interface import ConfigUrl, ReadOptions
 from auditor.sources.localrepo import read_local_repository
 from auditor.sources.remote import read_remote_repository
 from auditor.sources.repodata import RepositoryRead
+from auditor.sources.repofilter import EXCLUDE_KEYS, INCLUDE_KEYS, PackageFilter, patterns, read_as_dnf_sees
 
 REPOSITORY_KEYS = ("baseurl", "mirrorlist", "metalink")
 _VARIABLE = re.compile(r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)[^}]*\}|(?P<bare>[A-Za-z_][A-Za-z0-9_]*))")
@@ -49,6 +50,8 @@ class RepoSection:
     metalink: str | None
     gpgkeys: tuple[str, ...]
     enabled: bool
+    hides: PackageFilter
+    """Its ``exclude`` and ``includepkgs``, and ``[main]``'s of the same file."""
 
 
 _SOURCE_SECTION = re.compile(r"[-_.](source|sources|src|srpms?)$", re.IGNORECASE)
@@ -70,6 +73,8 @@ def parse_repo_config(text: str, shown: str) -> list[RepoSection]:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise InputError(shown, f"not a repository configuration: {first}") from None
     sections = []
+    main = parser["main"] if parser.has_section("main") else {}
+    main_hides = (patterns(dict(main), EXCLUDE_KEYS), patterns(dict(main), INCLUDE_KEYS))
     for name in parser.sections():
         values = parser[name]
         if not any(values.get(key, "").strip() for key in REPOSITORY_KEYS):
@@ -83,6 +88,10 @@ def parse_repo_config(text: str, shown: str) -> list[RepoSection]:
                 metalink=values.get("metalink", "").strip() or None,
                 gpgkeys=tuple(_split(values.get("gpgkey", ""))),
                 enabled=enabled,
+                hides=PackageFilter(
+                    main_hides[0] + patterns(dict(values), EXCLUDE_KEYS),
+                    main_hides[1] + patterns(dict(values), INCLUDE_KEYS),
+                ),
             )
         )
     return sections
@@ -182,6 +191,8 @@ def read_repo_config(
             continue
         read = _SectionReader(section, where, shown, remote, result, options, store).read(urls, origin)
         if read is not None:
+            said = read_as_dnf_sees(read, section.hides, where, context=options.context)
+            result.warnings.extend([said] if said else [])
             result.repositories.append(read)
             result.packages.extend(read.packages)
             result.errors.extend(read.errors)

@@ -1,0 +1,118 @@
+"""What a repository configuration hides from dnf: ``exclude``/``excludepkgs`` and ``includepkgs``.
+
+dnf never sees a package these hide: it does not resolve a requirement with it nor install it.
+A requirement whose only clean provider is excluded is met by a Citrix package, or by none,
+so a context repository (``--with``) must be read as dnf sees it, or the auditor would count
+as a clean alternative a package dnf cannot install. Patterns are matched as dnf matches them
+(``dnf.subject.Subject.get_best_query`` with NEVRA forms, no provides nor file names): each
+pattern by the first form, in libdnf's order, under which it matches a package, globs allowed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+
+from auditor.rpm.model import Package
+from auditor.sources.repodata import RepositoryRead
+
+EXCLUDE_KEYS = ("exclude", "excludepkgs")
+"""Synonyms in dnf (``exclude`` is yum's name, which dnf still reads)."""
+INCLUDE_KEYS = ("includepkgs",)
+
+_Form = Callable[[Package], tuple[str, ...]]
+
+
+def _epochs(package: Package, name_part: str, rest: str) -> tuple[str, ...]:
+    """``name-version...`` with and without the epoch, as a pattern may write it either way."""
+    return (f"{name_part}-{rest}", f"{name_part}-{package.epoch or 0}:{rest}")
+
+
+_FORMS: tuple[_Form, ...] = (
+    # libdnf's PREFERRED_FORMS: NEVRA, NA, NAME, NEVR, NEV.
+    lambda p: _epochs(p, p.name, f"{p.version}-{p.release}.{p.arch}"),
+    lambda p: (f"{p.name}.{p.arch}",),
+    lambda p: (p.name,),
+    lambda p: _epochs(p, p.name, f"{p.version}-{p.release}"),
+    lambda p: _epochs(p, p.name, p.version),
+)
+
+
+def _split(value: str) -> tuple[str, ...]:
+    """dnf's list options: separated by commas or white space."""
+    return tuple(item for item in value.replace(",", " ").split() if item)
+
+
+def patterns(values: dict[str, str], keys: Sequence[str]) -> tuple[str, ...]:
+    """The patterns the options ``keys`` of one section give."""
+    return tuple(item for key in keys for item in _split(values.get(key, "")))
+
+
+def _matching(pattern: str, packages: Sequence[Package]) -> set[int]:
+    """The packages (by index) ``pattern`` names: under the first form that names any."""
+    for form in _FORMS:
+        found = {
+            index
+            for index, package in enumerate(packages)
+            if any(fnmatchcase(text, pattern) for text in form(package))
+        }
+        if found:
+            return found
+    return set()
+
+
+@dataclass(frozen=True)
+class PackageFilter:
+    """The ``exclude``/``includepkgs`` in force for one repository: its section's and ``[main]``'s."""
+
+    excludes: tuple[str, ...] = ()
+    includes: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.excludes or self.includes)
+
+    def describe(self) -> str:
+        said = [f"exclude={','.join(self.excludes)}"] if self.excludes else []
+        said += [f"includepkgs={','.join(self.includes)}"] if self.includes else []
+        return " ".join(said)
+
+    def apply(self, packages: Sequence[Package]) -> tuple[list[Package], list[Package]]:
+        """The packages dnf sees, and those it does not. With any ``includepkgs``, only the
+        packages they name (the union of ``[main]``'s and the section's, as libdnf makes it)."""
+        hidden: set[int] = set()
+        for pattern in self.excludes:
+            hidden |= _matching(pattern, packages)
+        if self.includes:
+            named: set[int] = set()
+            for pattern in self.includes:
+                named |= _matching(pattern, packages)
+            hidden |= set(range(len(packages))) - named
+        kept = [package for index, package in enumerate(packages) if index not in hidden]
+        gone = [package for index, package in enumerate(packages) if index in hidden]
+        return kept, gone
+
+
+def read_as_dnf_sees(read: RepositoryRead, rules: PackageFilter, where: str, *, context: bool) -> str | None:
+    """Hide from a context repository the packages dnf does not see; the warning to give, if any.
+
+    An audited repository keeps them: they are in the release, so they are audited, and an
+    audit that dropped them on the configuration's word would pass a Citrix package the
+    repository ships. They then resolve requirements dnf would not let them meet, which the
+    warning says, since a `may-depend` on them is then softer than dnf's answer."""
+    if not rules:
+        return None
+    kept, hidden = rules.apply(read.packages)
+    if not hidden:
+        return None
+    unique = sorted({package.name for package in hidden})
+    names = ", ".join(unique[:5])
+    more = f" and {len(unique) - 5} more" if len(unique) > 5 else ""
+    if context:
+        read.packages = kept
+        hidden_by = f"hidden by {rules.describe()} as dnf hides them"
+        return f"{where}: {len(hidden)} package(s) not read, {hidden_by}: {names}{more}"
+    return (
+        f"{where}: {rules.describe()} not applied: this repository is audited, so its {len(hidden)} "
+        f"package(s) dnf does not see are audited and resolve requirements as if dnf saw them: {names}{more}"
+    )

@@ -1,0 +1,130 @@
+"""A context repository is read as dnf sees it: ``exclude`` and ``includepkgs`` hide packages.
+
+``app`` (audited) requires ``foo``; the context repository, named by a ``.repo`` file, holds a
+clean ``foo-clean`` and a Citrix ``foo-citrix``, both providing ``foo``. When the configuration
+excludes ``foo-clean``, dnf sees only ``foo-citrix``: installing ``app`` installs it, so ``app``
+depends on Citrix. Counting the excluded package as a clean alternative made it ``may-depend``,
+which does not block: a false clean. dnf is the authority on what each configuration hides
+(``dnf repoquery --whatprovides foo`` with the same ``.repo`` file); the packages are real,
+built by rpmbuild, the repositories by createrepo_c.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.cli.main import main
+
+CITRIX = "Vendor: Citrix Systems, Inc.\nURL: https://www.citrix.com/foo\n"
+CLEAN = "Vendor: XCP-ng\nURL: https://xcp-ng.org/foo\n"
+
+
+def build(directory: Path, name: str, tags: str, top: Path) -> None:
+    """A noarch binary RPM ``name-1-1`` with the given tags, built by rpmbuild into ``directory``."""
+    assert shutil.which("rpmbuild"), "rpmbuild is the authority here: install rpm (Debian package rpm)"
+    spec = top / f"{name}.spec"
+    spec.write_text(
+        f"Name: {name}\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\nBuildArch: noarch\n{tags}"
+        "%description\nd\n%files\n"
+    )
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(top), "LC_ALL": "C"}
+    command = ["rpmbuild", "-bb", "--quiet", "--define", f"_topdir {top}", "--define", f"_rpmdir {directory}"]
+    command += ["--define", "_build_name_fmt %{NAME}-%{VERSION}-%{RELEASE}.%{ARCH}.rpm", str(spec)]
+    done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.fixture(scope="module")
+def repositories(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The audited repository (``app``) and the context one (``foo-clean``, ``foo-citrix``)."""
+    base = tmp_path_factory.mktemp("excludes")
+    audited, context, top = base / "audited", base / "context", base / "top"
+    top.mkdir()
+    build(audited, "app", f"{CLEAN}Requires: foo\n", top)
+    build(context, "foo-clean", f"{CLEAN}Provides: foo\n", top)
+    build(context, "foo-citrix", f"{CITRIX}Provides: foo\n", top)
+    for repository in (audited, context):
+        subprocess.run(["createrepo_c", "-q", str(repository)], check=True)
+    return audited, context
+
+
+def configuration(where: Path, context: Path, main_options: str, section_options: str) -> Path:
+    path = where / "context.repo"
+    path.write_text(
+        f"[main]\n{main_options}\n[ctx]\nname=ctx\nbaseurl=file://{context}\ngpgcheck=0\n{section_options}\n"
+    )
+    return path
+
+
+def dnf_providers(config: Path, where: Path) -> set[str]:
+    """The names of the packages that provide ``foo`` for dnf, reading ``config`` as its configuration."""
+    assert shutil.which("dnf"), "dnf is the authority here: install dnf and dnf-plugins-core"
+    command = ["dnf", "-q", f"--config={config}", f"--setopt=reposdir={where / 'none'}", "--releasever=8"]
+    command += [f"--installroot={where / 'root'}", f"--setopt=cachedir={where / 'cache'}"]
+    command += ["repoquery", "--whatprovides", "foo", "--qf", "%{name}"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    return set(done.stdout.split())
+
+
+def scan(audited: Path, config: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, Any]]:
+    capsys.readouterr()
+    code = main(["scan", str(audited), "--with", str(config), "--format", "json", "-q", "--no-cache"])
+    return code, json.loads(capsys.readouterr().out)
+
+
+CASES = [
+    ("exclude", "", "exclude=foo-clean"),
+    ("excludepkgs glob", "", "excludepkgs=foo-cl*"),
+    ("exclude by NEVRA", "", "exclude=foo-clean-1-1.noarch"),
+    ("exclude in [main]", "exclude=foo-clean", ""),
+    ("includepkgs", "", "includepkgs=foo-citrix"),
+    ("includepkgs in [main]", "includepkgs=foo-cit*", ""),
+    ("nothing hidden", "", ""),
+    ("exclude of another name", "", "exclude=foo"),
+]
+
+
+@pytest.mark.parametrize(
+    ("main_options", "section_options"), [case[1:] for case in CASES], ids=[c[0] for c in CASES]
+)
+def test_what_dnf_hides_is_no_clean_alternative(
+    repositories: tuple[Path, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    main_options: str,
+    section_options: str,
+) -> None:
+    audited, context = repositories
+    config = configuration(tmp_path, context, main_options, section_options)
+    providers = dnf_providers(config, tmp_path)
+    code, document = scan(audited, config, capsys)
+    (app,) = [row for row in document["packages"] if row["name"] == "app"]
+    if providers == {"foo-citrix"}:
+        assert (app["status"], code) == ("depends", 1), app
+    else:
+        assert providers == {"foo-clean", "foo-citrix"}
+        assert (app["status"], code) == ("may-depend", 0), app
+
+
+def test_an_audited_repository_keeps_what_its_configuration_hides(
+    repositories: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An audited repository's excluded packages are still in the release: they are audited
+    (the Citrix one is still an origin), and the run says the option was not applied."""
+    _audited, context = repositories
+    config = configuration(tmp_path, context, "", "exclude=foo-c*")
+    capsys.readouterr()
+    code = main(["scan", str(config), "--format", "json", "-q", "--no-cache"])
+    document = json.loads(capsys.readouterr().out)
+    statuses = {row["name"]: row["status"] for row in document["packages"]}
+    assert statuses == {"foo-clean": "clean", "foo-citrix": "origin"} and code == 1
+    (warning,) = [said for said in document["warnings"] if "exclude=" in said]
+    assert "exclude=foo-c* not applied" in warning and "foo-citrix, foo-clean" in warning
