@@ -63,6 +63,11 @@ class GapKind(enum.Enum):
     """A repository URL named on the command line, or an enabled repository of a configuration
     file every URL of which is, on a policy host: never contacted, so the packages it would
     install are not audited (the URL is a finding)."""
+    MODULES_NOT_FILTERED = "modules-not-filtered"
+    """A repository with modular metadata (``modules`` in its repomd.xml): dnf hides the packages
+    of module streams that are not enabled (and the non-modular packages an enabled stream
+    replaces), which the auditor does not work out. Every package it lists was read, and each
+    can meet a requirement dnf would meet with another package (a Citrix one) or with none."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,7 +38,7 @@ from auditor.formats.xmlstream import (
     parse_xml,
     verify_checksum,
 )
-from auditor.rpm.gaps import Gap
+from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import Package
 from auditor.runtime.parallel import SPLIT_PRIMARY_FROM, Background, worth_forking
 from auditor.sources import primary as primary_xml
@@ -146,6 +146,11 @@ def read_metadata(
         result.errors,
     )
     result.packages = handler.packages(source)
+    if "modules" in repomd.files:
+        # dnf's modular filtering needs the streams enabled on the host it runs on; without
+        # it a package dnf hides still counts as a provider, maybe the clean alternative.
+        said = "modular metadata: packages of module streams dnf would not enable were read as available"
+        result.gaps.append(Gap(GapKind.MODULES_NOT_FILTERED, f"{display}: {said}", len(result.packages)))
     if source is not None:
         result.has_filelists = True
         result.file_lists = source

@@ -1,0 +1,80 @@
+"""A repository with modular metadata is one whose packages dnf filters: the audit says so.
+
+dnf hides the packages of a module stream that is not enabled. In the context repository
+below, the clean ``foo-clean`` belongs to the stream ``foomod:clean``, which nothing enables,
+so dnf (the authority: ``dnf repoquery --whatprovides foo``) sees only the Citrix
+``foo-citrix``, and ``app`` depends on it. The auditor does not work out which streams a host
+enables; counting ``foo-clean`` as a clean alternative makes ``app`` ``may-depend``, which
+does not block. It must not pass silently: the run is incomplete (``modules-not-filtered``)
+in every format, and ``--strict`` fails it. The packages are built by rpmbuild, the
+repositories by createrepo_c, the modular metadata added by modifyrepo_c.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from auditor.cli.main import main
+from auditor.core.errors import ExitCode
+from tests.scenarios.test_repo_excludes import CITRIX, CLEAN, build, dnf_providers
+
+MODULES = """---
+document: modulemd
+version: 2
+data:
+  name: foomod
+  stream: clean
+  version: 1
+  context: abcd1234
+  arch: noarch
+  summary: s
+  description: d
+  license:
+    module: [MIT]
+  artifacts:
+    rpms:
+    - foo-clean-0:1-1.noarch
+...
+"""
+
+
+def repositories(base: Path, *, modular: bool) -> tuple[Path, Path]:
+    audited, context, top = base / "audited", base / "context", base / "top"
+    top.mkdir()
+    build(audited, "app", f"{CLEAN}Requires: foo\n", top)
+    build(context, "foo-clean", f"{CLEAN}Provides: foo\n", top)
+    build(context, "foo-citrix", f"{CITRIX}Provides: foo\n", top)
+    for repository in (audited, context):
+        subprocess.run(["createrepo_c", "-q", str(repository)], check=True)
+    if modular:
+        assert shutil.which("modifyrepo_c"), "modifyrepo_c (createrepo_c) adds the modular metadata"
+        (base / "modules.yaml").write_text(MODULES)
+        command = ["modifyrepo_c", "--mdtype=modules", str(base / "modules.yaml"), str(context / "repodata")]
+        subprocess.run(command, check=True, capture_output=True)
+    (base / "context.repo").write_text(f"[ctx]\nname=ctx\nbaseurl=file://{context}\ngpgcheck=0\n")
+    return audited, context
+
+
+@pytest.mark.parametrize("modular", [True, False], ids=["modular", "not modular"])
+def test_a_modular_repository_makes_the_audit_incomplete(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], modular: bool
+) -> None:
+    audited, context = repositories(tmp_path, modular=modular)
+    hidden = dnf_providers(tmp_path / "context.repo", tmp_path) == {"foo-citrix"}
+    assert hidden is modular  # dnf hides the stream's package only when the metadata says so
+    capsys.readouterr()
+    code = main(["scan", str(audited), "--with", str(context), "--format", "json", "-q", "--no-cache"])
+    document = json.loads(capsys.readouterr().out)
+    kinds = {reason["reason"] for reason in document["completeness"]["reasons"]}
+    assert ("modules-not-filtered" in kinds) is modular
+    assert code == ExitCode.PASSED  # app is may-depend, which does not block: hence the gap
+    if modular:
+        assert (
+            main(["scan", str(audited), "--with", str(context), "--strict", "-q", "--no-cache"])
+            == ExitCode.INPUT
+        )
