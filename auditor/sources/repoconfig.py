@@ -64,37 +64,50 @@ def is_source_section(section_id: str) -> bool:
 
 
 def parse_repo_config(text: str, shown: str) -> list[RepoSection]:
+    """The repository sections of ``text``. dnf reads option names as written: ``Enabled=0`` is
+    an unknown option to it, and the section stays enabled; so are ``enabled``, ``exclude`` and
+    ``includepkgs`` read here. URLs are taken whatever the case of their key, as a URL on a
+    policy host is a finding even where dnf would not use it. ``[main]``'s options count only in
+    a main configuration (``yum.conf``, ``dnf.conf``): dnf ignores them in a ``.repo`` file."""
     parser = configparser.ConfigParser(
         interpolation=None, strict=False, default_section="\0no-defaults", comment_prefixes=("#", ";")
     )
+    parser.optionxform = str  # type: ignore[assignment,method-assign]
     try:
         parser.read_string(text, source=shown)
     except configparser.Error as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise InputError(shown, f"not a repository configuration: {first}") from None
     sections = []
-    main = parser["main"] if parser.has_section("main") else {}
-    main_hides = (patterns(dict(main), EXCLUDE_KEYS), patterns(dict(main), INCLUDE_KEYS))
+    is_main = parser.has_section("main") and not shown.lower().endswith(".repo")
+    main = dict(parser["main"]) if is_main else {}
+    main_hides = (patterns(main, EXCLUDE_KEYS), patterns(main, INCLUDE_KEYS))
     for name in parser.sections():
-        values = parser[name]
-        if not any(values.get(key, "").strip() for key in REPOSITORY_KEYS):
+        values = dict(parser[name])
+        urls = {key: _any_case(values, key) for key in (*REPOSITORY_KEYS, "gpgkey")}
+        if not any(urls[key] for key in REPOSITORY_KEYS):
             continue  # [main] and other sections without a repository
         enabled = values.get("enabled", "1").strip().lower() not in ("0", "false", "no", "off")
         sections.append(
             RepoSection(
                 id=name,
-                baseurls=tuple(_split(values.get("baseurl", ""))),
-                mirrorlist=values.get("mirrorlist", "").strip() or None,
-                metalink=values.get("metalink", "").strip() or None,
-                gpgkeys=tuple(_split(values.get("gpgkey", ""))),
+                baseurls=tuple(url for value in urls["baseurl"] for url in _split(value)),
+                mirrorlist=next(iter(urls["mirrorlist"]), None),
+                metalink=next(iter(urls["metalink"]), None),
+                gpgkeys=tuple(url for value in urls["gpgkey"] for url in _split(value)),
                 enabled=enabled,
                 hides=PackageFilter(
-                    main_hides[0] + patterns(dict(values), EXCLUDE_KEYS),
-                    main_hides[1] + patterns(dict(values), INCLUDE_KEYS),
+                    main_hides[0] + patterns(values, EXCLUDE_KEYS),
+                    main_hides[1] + patterns(values, INCLUDE_KEYS),
                 ),
             )
         )
     return sections
+
+
+def _any_case(values: dict[str, str], key: str) -> list[str]:
+    """The non-empty values of ``key`` written in any case (``baseurl``, ``BaseURL``)."""
+    return [value.strip() for name, value in values.items() if name.lower() == key and value.strip()]
 
 
 def _split(value: str) -> list[str]:

@@ -55,8 +55,10 @@ def repositories(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return audited, context
 
 
-def configuration(where: Path, context: Path, main_options: str, section_options: str) -> Path:
-    path = where / "context.repo"
+def configuration(where: Path, context: Path, main_options: str, section_options: str, name: str) -> Path:
+    """``name`` (``dnf.conf``, or a ``.repo`` file) holding ``[main]`` and the context's section."""
+    (where / "conf").mkdir()
+    path = where / "conf" / name
     path.write_text(
         f"[main]\n{main_options}\n[ctx]\nname=ctx\nbaseurl=file://{context}\ngpgcheck=0\n{section_options}\n"
     )
@@ -64,9 +66,14 @@ def configuration(where: Path, context: Path, main_options: str, section_options
 
 
 def dnf_providers(config: Path, where: Path) -> set[str]:
-    """The names of the packages that provide ``foo`` for dnf, reading ``config`` as its configuration."""
+    """The names of the packages that provide ``foo`` for dnf, given ``config`` as a user gives
+    it: ``dnf.conf`` as its configuration, a ``.repo`` file in its ``reposdir``."""
     assert shutil.which("dnf"), "dnf is the authority here: install dnf and dnf-plugins-core"
-    command = ["dnf", "-q", f"--config={config}", f"--setopt=reposdir={where / 'none'}", "--releasever=8"]
+    main_config, reposdir = config, where / "none"
+    if config.suffix == ".repo":
+        main_config, reposdir = where / "empty.conf", config.parent
+        main_config.write_text("[main]\n")
+    command = ["dnf", "-q", f"--config={main_config}", f"--setopt=reposdir={reposdir}", "--releasever=8"]
     command += [f"--installroot={where / 'root'}", f"--setopt=cachedir={where / 'cache'}"]
     command += ["repoquery", "--whatprovides", "foo", "--qf", "%{name}"]
     done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
@@ -81,19 +88,23 @@ def scan(audited: Path, config: Path, capsys: pytest.CaptureFixture[str]) -> tup
 
 
 CASES = [
-    ("exclude", "", "exclude=foo-clean"),
-    ("excludepkgs glob", "", "excludepkgs=foo-cl*"),
-    ("exclude by NEVRA", "", "exclude=foo-clean-1-1.noarch"),
-    ("exclude in [main]", "exclude=foo-clean", ""),
-    ("includepkgs", "", "includepkgs=foo-citrix"),
-    ("includepkgs in [main]", "includepkgs=foo-cit*", ""),
-    ("nothing hidden", "", ""),
-    ("exclude of another name", "", "exclude=foo"),
+    ("exclude", "", "exclude=foo-clean", "context.repo"),
+    ("excludepkgs glob", "", "excludepkgs=foo-cl*", "context.repo"),
+    ("exclude by NEVRA", "", "exclude=foo-clean-1-1.noarch", "context.repo"),
+    ("exclude in [main]", "exclude=foo-clean", "", "dnf.conf"),
+    ("includepkgs", "", "includepkgs=foo-citrix", "context.repo"),
+    ("includepkgs in [main]", "includepkgs=foo-cit*", "", "dnf.conf"),
+    ("nothing hidden", "", "", "context.repo"),
+    ("exclude of another name", "", "exclude=foo", "context.repo"),
+    # dnf reads no [main] in a .repo file, and option names as written: these hide nothing.
+    ("[main] of a .repo file", "exclude=foo-clean", "", "context.repo"),
+    ("Exclude is not exclude", "", "Exclude=foo-clean", "context.repo"),
+    ("Enabled is not enabled", "", "Enabled=0", "context.repo"),
 ]
 
 
 @pytest.mark.parametrize(
-    ("main_options", "section_options"), [case[1:] for case in CASES], ids=[c[0] for c in CASES]
+    ("main_options", "section_options", "name"), [case[1:] for case in CASES], ids=[c[0] for c in CASES]
 )
 def test_what_dnf_hides_is_no_clean_alternative(
     repositories: tuple[Path, Path],
@@ -101,9 +112,10 @@ def test_what_dnf_hides_is_no_clean_alternative(
     capsys: pytest.CaptureFixture[str],
     main_options: str,
     section_options: str,
+    name: str,
 ) -> None:
     audited, context = repositories
-    config = configuration(tmp_path, context, main_options, section_options)
+    config = configuration(tmp_path, context, main_options, section_options, name)
     providers = dnf_providers(config, tmp_path)
     code, document = scan(audited, config, capsys)
     (app,) = [row for row in document["packages"] if row["name"] == "app"]
@@ -120,7 +132,7 @@ def test_an_audited_repository_keeps_what_its_configuration_hides(
     """An audited repository's excluded packages are still in the release: they are audited
     (the Citrix one is still an origin), and the run says the option was not applied."""
     _audited, context = repositories
-    config = configuration(tmp_path, context, "", "exclude=foo-c*")
+    config = configuration(tmp_path, context, "", "exclude=foo-c*", "context.repo")
     capsys.readouterr()
     code = main(["scan", str(config), "--format", "json", "-q", "--no-cache"])
     document = json.loads(capsys.readouterr().out)
@@ -128,3 +140,19 @@ def test_an_audited_repository_keeps_what_its_configuration_hides(
     assert statuses == {"foo-clean": "clean", "foo-citrix": "origin"} and code == 1
     (warning,) = [said for said in document["warnings"] if "exclude=" in said]
     assert "exclude=foo-c* not applied" in warning and "foo-citrix, foo-clean" in warning
+
+
+def test_a_section_dnf_enables_is_audited_whatever_the_case_of_a_key(
+    repositories: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``Enabled=0`` is no option of dnf's, which keeps the section enabled and installs from it:
+    its packages are audited (taking it as disabled left the Citrix package out, and a Citrix
+    baseurl in such a section would not have blocked)."""
+    _audited, context = repositories
+    config = configuration(tmp_path, context, "", "Enabled=0", "context.repo")
+    assert dnf_providers(config, tmp_path) == {"foo-clean", "foo-citrix"}
+    capsys.readouterr()
+    code = main(["scan", str(config), "--format", "json", "-q", "--no-cache"])
+    document = json.loads(capsys.readouterr().out)
+    statuses = {row["name"]: row["status"] for row in document["packages"]}
+    assert statuses == {"foo-clean": "clean", "foo-citrix": "origin"} and code == 1
