@@ -71,10 +71,11 @@ def load_inputs(
     result = LoadResult()
     loaded: set[str] = set()
     named: dict[str, str] = {}
+    repository_ids: dict[str, str] = {}  # one namespace for every configuration, as dnf has
     for path in paths:
         if is_url(path):
             remote = remote or Remote()
-            result.extend(_load_url(path, remote, options, store))
+            result.extend(_load_url(path, remote, options, store, repository_ids))
         else:
             # One repository named twice (``repo`` and ``repo/repodata/repomd.xml``, or through a
             # link) is read once, as dnf reads a repository once: its packages are not two copies.
@@ -83,7 +84,7 @@ def load_inputs(
                 result.warnings.append(f"{path}: the same input as {named[same]}; read once")
                 continue
             named[same] = path
-            result.extend(_load_one(path, options, remote, store))
+            result.extend(_load_one(path, options, remote, store, repository_ids))
             loaded.add(os.path.realpath(path))
         if remote is not None:
             result.warnings.extend(remote.take_warnings())
@@ -222,7 +223,9 @@ def _local_path(location: str) -> str | None:
     return None if is_url(location) else location
 
 
-def _load_url(url: str, remote: Remote, options: ReadOptions, store: Store | None) -> LoadResult:
+def _load_url(
+    url: str, remote: Remote, options: ReadOptions, store: Store | None, seen: dict[str, str]
+) -> LoadResult:
     result = LoadResult()
     shown = strip_userinfo(url)
     if shown != url:
@@ -243,7 +246,7 @@ def _load_url(url: str, remote: Remote, options: ReadOptions, store: Store | Non
             raise InputError(shown, decision.reason)
         if shown.lower().rstrip("/").endswith((".repo", ".conf")):
             path = remote.fetch_by_url(shown, "config", SMALL_FILE_CEILING)
-            _load_config(path, shown, remote, result, UrlOrigin.remote_config(shown), options, store)
+            _load_config(path, shown, remote, result, UrlOrigin.remote_config(shown), options, store, seen)
         else:
             _add_repository(
                 read_remote_repository(shown, remote, options, store), repository_base(shown), result
@@ -261,12 +264,13 @@ def _load_config(
     origin: UrlOrigin,
     options: ReadOptions,
     store: Store | None,
+    seen: dict[str, str],
 ) -> None:
     """A .repo file or yum.conf; ``origin`` says where its URLs come from (the local disk, or
     the network, whose configuration may name no local file)."""
     data = read_regular(path, shown, "a repository configuration", SMALL_FILE_CEILING)
     text = data.decode("utf-8", "replace")
-    read: ConfigRead = read_repo_config(text, shown, remote or Remote(), origin, options, store)
+    read: ConfigRead = read_repo_config(text, shown, remote or Remote(), origin, options, store, seen)
     result.config_urls.extend(read.config_urls)
     result.warnings.extend(read.warnings)
     for repository in read.repositories:
@@ -286,7 +290,7 @@ def _load_config(
     result.gaps.extend(read.gaps)
     result.file_lists.extend(r.file_lists for r in read.repositories if r.file_lists is not None)
     result.inputs.append(InputSummary(shown, InputKind.REPO_CONFIG, len(read.packages)))
-    if not (read.repositories or read.errors or read.gaps):
+    if not (read.repositories or read.errors or read.gaps or read.duplicates):
         _say_config_read_nothing(shown, read, result)
 
 
@@ -328,7 +332,9 @@ def _say_if_empty(read: RepositoryRead, shown: str, result: LoadResult) -> None:
         result.warnings.append(f"{shown}: the repository's metadata lists no package")
 
 
-def _load_one(path: str, options: ReadOptions, remote: Remote | None, store: Store | None) -> LoadResult:
+def _load_one(
+    path: str, options: ReadOptions, remote: Remote | None, store: Store | None, seen: dict[str, str]
+) -> LoadResult:
     result = LoadResult()
     try:
         if not os.path.lexists(path):
@@ -348,7 +354,7 @@ def _load_one(path: str, options: ReadOptions, remote: Remote | None, store: Sto
             result.packages.extend(packages)
             result.inputs.append(InputSummary(path, InputKind.SPEC, len(packages)))
         elif is_repo_config(path):
-            _load_config(path, path, remote, result, UrlOrigin.local_config(path), options, store)
+            _load_config(path, path, remote, result, UrlOrigin.local_config(path), options, store, seen)
         else:
             # a package, an error, or both (payload cut short)
             read = read_rpm_files([path], store, snapshot=options.snapshot)

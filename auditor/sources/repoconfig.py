@@ -19,27 +19,23 @@ import configparser
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from auditor.core.errors import InputError
-from auditor.core.files import open_regular, os_reason, read_regular
-from auditor.formats.xmlstream import decompressed_chunks, parse_xml
 from auditor.net.http import strip_userinfo
-from auditor.net.remote import SMALL_FILE_CEILING, Remote
+from auditor.net.remote import Remote
 from auditor.net.urlpolicy import UrlOrigin
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import Package
 from auditor.runtime.store import Store
 from auditor.sources.interface import ConfigUrl, ReadOptions
 from auditor.sources.localrepo import read_local_repository
+from auditor.sources.mirrorlists import Listing, metalink, mirrorlist
 from auditor.sources.remote import read_remote_repository
 from auditor.sources.repodata import RepositoryRead
 from auditor.sources.repofilter import EXCLUDE_KEYS, INCLUDE_KEYS, PackageFilter, patterns, read_as_dnf_sees
 
 REPOSITORY_KEYS = ("baseurl", "mirrorlist", "metalink")
 _VARIABLE = re.compile(r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)[^}]*\}|(?P<bare>[A-Za-z_][A-Za-z0-9_]*))")
-_LISTED_SCHEMES = ("http", "https", "file")
-"""Mirrors kept from a mirrorlist or metalink (rsync and ftp ones are not transports here)."""
 
 
 @dataclass(frozen=True)
@@ -141,6 +137,8 @@ class ConfigRead:
     warnings: list[str]
     gaps: list[Gap] = field(default_factory=list)
     """Enabled repositories not read because every URL of theirs is on a policy host."""
+    duplicates: list[str] = field(default_factory=list)
+    """Context sections not read because an earlier configuration has their id, as dnf does."""
 
 
 def read_repo_config(
@@ -150,6 +148,7 @@ def read_repo_config(
     origin: UrlOrigin,
     options: ReadOptions | None = None,
     store: Store | None = None,
+    seen: dict[str, str] | None = None,
 ) -> ConfigRead:
     """Record every URL of every repository section of ``text``; read the enabled ones, and
     the source repositories (``*-source`` sections) even when disabled, as dnf's ``--enablerepo
@@ -157,7 +156,8 @@ def read_repo_config(
     come from.
 
     ``origin`` says where the file came from: only one read from the local disk may name
-    local files (``file:`` base URLs and mirrorlists), see `auditor.net.urlpolicy`.
+    local files (``file:`` base URLs and mirrorlists), see `auditor.net.urlpolicy`. ``seen``
+    holds the repository ids of the configurations read before this one, where each was first.
     """
     options = options or ReadOptions()
     result = ConfigRead([], [], [], [], [])
@@ -184,6 +184,9 @@ def read_repo_config(
             urls.setdefault(key, []).append(url)
             if key != "gpgkey":
                 unexpanded.extend((key, name) for name in left)
+        if _ignored_by_dnf(section.id, where, seen if seen is not None else {}, options, result.warnings):
+            result.duplicates.append(where)
+            continue
         if not section.enabled and not (options.discover_sources and is_source_section(section.id)):
             continue
         candidates = [remote.decide(url, origin) for key in REPOSITORY_KEYS for url in urls.get(key, [])]
@@ -210,6 +213,20 @@ def read_repo_config(
             result.packages.extend(read.packages)
             result.errors.extend(read.errors)
     return result
+
+
+def _ignored_by_dnf(
+    section: str, where: str, seen: dict[str, str], options: ReadOptions, warnings: list[str]
+) -> bool:
+    """Whether a context section is one dnf ignores: its id is already another configuration's
+    ("Repository X is listed more than once"; the first one read counts). Its packages would be
+    alternatives dnf never offers. An audited one is read all the same: it is in the release."""
+    first = seen.setdefault(section, where)
+    if first == where:
+        return False
+    said = f"{where}: the repository id {section!r} is already {first}'s, and dnf ignores this section"
+    warnings.append(f"{said}; {'so does the auditor' if options.context else 'it is audited all the same'}")
+    return options.context
 
 
 class _SectionReader:
@@ -248,7 +265,7 @@ class _SectionReader:
             read = self._attempt(url, origin)
             if read is not None:
                 return self._done(read)
-        for key, parse in (("mirrorlist", _mirrorlist), ("metalink", _metalink)):
+        for key, parse in (("mirrorlist", mirrorlist), ("metalink", metalink)):
             listing = next(iter(urls.get(key, ())), None)
             if listing is None:
                 continue
@@ -289,7 +306,7 @@ class _SectionReader:
             return None
 
     def _mirrors(
-        self, url: str, key: str, parse: Callable[[str, str], _Listing], origin: UrlOrigin
+        self, url: str, key: str, parse: Callable[[str, str], Listing], origin: UrlOrigin
     ) -> tuple[list[str], list[str], UrlOrigin]:
         """The mirrors a mirrorlist or metalink lists, the URLs it lists that cannot be used
         as one, and the origin they come by."""
@@ -360,65 +377,3 @@ def _not_read(where: str, urls: list[str]) -> Gap:
     finding, but the packages it would install are unseen, and a clean verdict must not
     cover them (``--strict`` fails on it)."""
     return Gap(GapKind.REPOSITORY_NOT_READ, f"{where}: enabled, on a policy host only ({urls[0]})")
-
-
-@dataclass(frozen=True)
-class _Listing:
-    """What a mirrorlist or metalink lists: the mirrors kept, and the URLs it lists that are not."""
-
-    mirrors: tuple[str, ...]
-    ignored: tuple[str, ...]
-    what: str
-    """What a kept URL must be, for the error when none is."""
-
-    def why_none(self) -> str:
-        """Why the list gave no mirror, for the section's input error: it names none, or only
-        URLs the auditor does not fetch (the first of them shown)."""
-        if not self.ignored:
-            return "lists no URL"
-        more = f" and {len(self.ignored) - 1} more" if len(self.ignored) > 1 else ""
-        return f"lists no {self.what}: {strip_userinfo(self.ignored[0])}{more}"
-
-
-def _usable(url: str) -> bool:
-    """Whether a listed URL can be a mirror: one of the schemes the auditor fetches (http,
-    https, file); another is still configuration the policy judges (`_SectionReader.read`)."""
-    return urlsplit(url).scheme.lower() in _LISTED_SCHEMES
-
-
-def _mirrorlist(path: str, url: str) -> _Listing:
-    """A mirrorlist: one URL a line, ``#`` comments; only http(s) and file mirrors are kept
-    (whether a file mirror may be read is the URL policy's decision)."""
-    text = read_regular(path, url, "a mirrorlist", SMALL_FILE_CEILING).decode("utf-8", "replace")
-    lines = [line.strip() for line in text.splitlines() if not line.lstrip().startswith("#")]
-    listed = [line for line in lines if line]
-    return _Listing(
-        tuple(mirror for mirror in listed if _usable(mirror)),
-        tuple(mirror for mirror in listed if not _usable(mirror)),
-        "http, https or file mirror",
-    )
-
-
-def _metalink(path: str, url: str) -> _Listing:
-    """A metalink's ``<url>`` elements for ``repomd.xml``, as repository URLs, in order."""
-    found: list[str] = []
-    ignored: list[str] = []
-    text: list[str] = []
-
-    def start(name: str, _attrs: dict[str, str]) -> None:
-        text.clear()
-
-    def end(name: str) -> None:
-        if name.rsplit(":", 1)[-1] == "url":
-            value = "".join(text).strip()
-            if value.endswith("/repodata/repomd.xml") and _usable(value):
-                found.append(value[: -len("repodata/repomd.xml")])
-            elif value:
-                ignored.append(value)
-
-    try:
-        with open_regular(path, url, "a metalink") as stream:
-            parse_xml(decompressed_chunks(stream, url, SMALL_FILE_CEILING), url, start, end, text.append)
-    except OSError as exc:
-        raise InputError(url, os_reason(exc)) from None
-    return _Listing(tuple(found), tuple(ignored), "http, https or file URL of a repodata/repomd.xml")

@@ -156,3 +156,33 @@ def test_a_section_dnf_enables_is_audited_whatever_the_case_of_a_key(
     document = json.loads(capsys.readouterr().out)
     statuses = {row["name"]: row["status"] for row in document["packages"]}
     assert statuses == {"foo-clean": "clean", "foo-citrix": "origin"} and code == 1
+
+
+def test_a_repository_id_named_twice_is_read_once_as_dnf_reads_it(
+    repositories: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two context files name ``[base]``: dnf reads the first ("listed more than once") and
+    never offers the second's packages. Reading both made the second's clean ``foo`` an
+    alternative to the only ``foo`` dnf installs, the Citrix one."""
+    audited, _context = repositories
+    reposdir, top = tmp_path / "repos", tmp_path / "top"
+    reposdir.mkdir()
+    top.mkdir()
+    for order, (name, tags) in enumerate([("foo-citrix", CITRIX), ("foo-clean", CLEAN)]):
+        build(tmp_path / name, name, f"{tags}Provides: foo\n", top)
+        subprocess.run(["createrepo_c", "-q", str(tmp_path / name)], check=True)
+        repo = f"[base]\nname=base\nbaseurl=file://{tmp_path / name}\ngpgcheck=0\n"
+        (reposdir / f"{order}-base.repo").write_text(repo)
+    first, second = sorted(reposdir.iterdir())
+    assert dnf_providers(first, tmp_path) == {"foo-citrix"}  # the reposdir holds both files
+    capsys.readouterr()
+    command = ["scan", str(audited), "--with", str(first), "--with", str(second), "--no-cache"]
+    code = main([*command, "--format", "json", "-q"])
+    document = json.loads(capsys.readouterr().out)
+    (app,) = [row for row in document["packages"] if row["name"] == "app"]
+    assert (app["status"], code) == ("depends", 1)
+    assert document["completeness"]["complete"] is not False or "empty-input" not in str(
+        document["completeness"]
+    )
+    (warning,) = [said for said in document["warnings"] if "already" in said]
+    assert "'base'" in warning and "dnf ignores this section" in warning
