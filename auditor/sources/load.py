@@ -18,12 +18,13 @@ from dataclasses import replace
 from urllib.parse import unquote, urlsplit
 
 from auditor.core.errors import InputError
-from auditor.core.files import os_reason, read_regular
+from auditor.core.files import os_reason
 from auditor.net.http import strip_userinfo
 from auditor.net.remote import SMALL_FILE_CEILING, Remote
 from auditor.net.urlpolicy import UrlOrigin
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.runtime.store import Store
+from auditor.sources.configinput import load_config, say_if_empty
 from auditor.sources.inputpaths import (
     find_repomd,
     is_repo_config,
@@ -44,7 +45,7 @@ from auditor.sources.remote import (
     repository_base,
     source_repository_candidates,
 )
-from auditor.sources.repoconfig import ConfigRead, read_repo_config
+from auditor.sources.repoconfig import ConfigScope
 from auditor.sources.repodata import RepositoryRead
 from auditor.sources.rpmbatch import read_rpm_files
 from auditor.sources.specs import read_spec_file
@@ -71,11 +72,11 @@ def load_inputs(
     result = LoadResult()
     loaded: set[str] = set()
     named: dict[str, str] = {}
-    repository_ids: dict[str, str] = {}  # one namespace for every configuration, as dnf has
+    scope = ConfigScope()  # one namespace of repository ids for every configuration, as dnf has
     for path in paths:
         if is_url(path):
             remote = remote or Remote()
-            result.extend(_load_url(path, remote, options, store, repository_ids))
+            result.extend(_load_url(path, remote, options, store, scope))
         else:
             # One repository named twice (``repo`` and ``repo/repodata/repomd.xml``, or through a
             # link) is read once, as dnf reads a repository once: its packages are not two copies.
@@ -84,7 +85,7 @@ def load_inputs(
                 result.warnings.append(f"{path}: the same input as {named[same]}; read once")
                 continue
             named[same] = path
-            result.extend(_load_one(path, options, remote, store, repository_ids))
+            result.extend(_load_one(path, options, remote, store, scope))
             loaded.add(os.path.realpath(path))
         if remote is not None:
             result.warnings.extend(remote.take_warnings())
@@ -224,7 +225,7 @@ def _local_path(location: str) -> str | None:
 
 
 def _load_url(
-    url: str, remote: Remote, options: ReadOptions, store: Store | None, seen: dict[str, str]
+    url: str, remote: Remote, options: ReadOptions, store: Store | None, scope: ConfigScope
 ) -> LoadResult:
     result = LoadResult()
     shown = strip_userinfo(url)
@@ -246,7 +247,7 @@ def _load_url(
             raise InputError(shown, decision.reason)
         if shown.lower().rstrip("/").endswith((".repo", ".conf")):
             path = remote.fetch_by_url(shown, "config", SMALL_FILE_CEILING)
-            _load_config(path, shown, remote, result, UrlOrigin.remote_config(shown), options, store, seen)
+            load_config(path, shown, remote, result, UrlOrigin.remote_config(shown), options, store, scope)
         else:
             _add_repository(
                 read_remote_repository(shown, remote, options, store), repository_base(shown), result
@@ -256,62 +257,10 @@ def _load_url(
     return result
 
 
-def _load_config(
-    path: str,
-    shown: str,
-    remote: Remote | None,
-    result: LoadResult,
-    origin: UrlOrigin,
-    options: ReadOptions,
-    store: Store | None,
-    seen: dict[str, str],
-) -> None:
-    """A .repo file or yum.conf; ``origin`` says where its URLs come from (the local disk, or
-    the network, whose configuration may name no local file)."""
-    data = read_regular(path, shown, "a repository configuration", SMALL_FILE_CEILING)
-    text = data.decode("utf-8", "replace")
-    read: ConfigRead = read_repo_config(text, shown, remote or Remote(), origin, options, store, seen)
-    result.config_urls.extend(read.config_urls)
-    result.warnings.extend(read.warnings)
-    for repository in read.repositories:
-        _say_if_empty(repository, repository.location, result)
-        result.inputs.append(
-            InputSummary(
-                repository.location,
-                InputKind.REPOSITORY,
-                len(repository.packages),
-                repository.revision,
-                repository.has_filelists,
-            )
-        )
-    result.packages.extend(read.packages)
-    result.errors.extend(read.errors)
-    result.gaps.extend(gap for repository in read.repositories for gap in repository.gaps)
-    result.gaps.extend(read.gaps)
-    result.file_lists.extend(r.file_lists for r in read.repositories if r.file_lists is not None)
-    result.inputs.append(InputSummary(shown, InputKind.REPO_CONFIG, len(read.packages)))
-    if not (read.repositories or read.errors or read.gaps or read.duplicates):
-        _say_config_read_nothing(shown, read, result)
-
-
-def _say_config_read_nothing(shown: str, read: ConfigRead, result: LoadResult) -> None:
-    """A configuration input from which no repository was read, and no error or gap says why:
-    it names none (only ``[main]``, or a file not meant for this), or every one it names is
-    disabled. Whatever it was meant to make the audit read is unseen, as for a directory that
-    holds nothing (`_say_nothing_read`): the audit is incomplete and --strict fails. (Disabled
-    sections beside one that is read are a configuration's usual state, and no gap.)"""
-    if read.config_urls:
-        what = "names no enabled repository (every section with a URL is disabled)"
-    else:
-        what = "names no repository (no section with a baseurl, mirrorlist or metalink)"
-    result.warnings.append(f"{shown}: {what}: nothing was read from it")
-    result.gaps.append(Gap(GapKind.EMPTY_INPUT, f"{shown}: {what}"))
-
-
 def _add_repository(read: RepositoryRead, shown: str, result: LoadResult, *, named: bool = True) -> None:
     """A repository the inputs ``named`` (given, walked into or configured), or one found beside one."""
     if named:
-        _say_if_empty(read, shown, result)
+        say_if_empty(read, shown, result)
     result.packages.extend(read.packages)
     result.errors.extend(read.errors)
     result.gaps.extend(read.gaps)
@@ -324,16 +273,8 @@ def _add_repository(read: RepositoryRead, shown: str, result: LoadResult, *, nam
     )
 
 
-def _say_if_empty(read: RepositoryRead, shown: str, result: LoadResult) -> None:
-    """A repository whose metadata lists no package is a real state (an ``updates`` repository
-    right after a release), not a gap: it is said, and the audit of the other inputs stands.
-    An audit in which no input held a package still fails as an audit of nothing."""
-    if not read.packages and not read.errors:
-        result.warnings.append(f"{shown}: the repository's metadata lists no package")
-
-
 def _load_one(
-    path: str, options: ReadOptions, remote: Remote | None, store: Store | None, seen: dict[str, str]
+    path: str, options: ReadOptions, remote: Remote | None, store: Store | None, scope: ConfigScope
 ) -> LoadResult:
     result = LoadResult()
     try:
@@ -354,7 +295,7 @@ def _load_one(
             result.packages.extend(packages)
             result.inputs.append(InputSummary(path, InputKind.SPEC, len(packages)))
         elif is_repo_config(path):
-            _load_config(path, path, remote, result, UrlOrigin.local_config(path), options, store, seen)
+            load_config(path, path, remote, result, UrlOrigin.local_config(path), options, store, scope)
         else:
             # a package, an error, or both (payload cut short)
             read = read_rpm_files([path], store, snapshot=options.snapshot)

@@ -59,12 +59,7 @@ def is_source_section(section_id: str) -> bool:
     return _SOURCE_SECTION.search(section_id) is not None
 
 
-def parse_repo_config(text: str, shown: str) -> list[RepoSection]:
-    """The repository sections of ``text``. dnf reads option names as written: ``Enabled=0`` is
-    an unknown option to it, and the section stays enabled; so are ``enabled``, ``exclude`` and
-    ``includepkgs`` read here. URLs are taken whatever the case of their key, as a URL on a
-    policy host is a finding even where dnf would not use it. ``[main]``'s options count only in
-    a main configuration (``yum.conf``, ``dnf.conf``): dnf ignores them in a ``.repo`` file."""
+def _parser(text: str, shown: str) -> configparser.ConfigParser:
     parser = configparser.ConfigParser(
         interpolation=None, strict=False, default_section="\0no-defaults", comment_prefixes=("#", ";")
     )
@@ -74,9 +69,30 @@ def parse_repo_config(text: str, shown: str) -> list[RepoSection]:
     except configparser.Error as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise InputError(shown, f"not a repository configuration: {first}") from None
+    return parser
+
+
+def _main_section(parser: configparser.ConfigParser, shown: str) -> dict[str, str]:
+    """``[main]``'s options: only in a main configuration (``yum.conf``, ``dnf.conf``); dnf
+    ignores the ``[main]`` of a ``.repo`` file."""
+    if parser.has_section("main") and not shown.lower().endswith(".repo"):
+        return dict(parser["main"])
+    return {}
+
+
+def reposdirs(text: str, shown: str) -> list[str]:
+    """The directories a main configuration's ``reposdir`` names: dnf reads their ``.repo`` files."""
+    return _split(_main_section(_parser(text, shown), shown).get("reposdir", ""))
+
+
+def parse_repo_config(text: str, shown: str) -> list[RepoSection]:
+    """The repository sections of ``text``. dnf reads option names as written: ``Enabled=0`` is
+    an unknown option to it, and the section stays enabled; so are ``enabled``, ``exclude`` and
+    ``includepkgs`` read here. URLs are taken whatever the case of their key, as a URL on a
+    policy host is a finding even where dnf would not use it."""
+    parser = _parser(text, shown)
     sections = []
-    is_main = parser.has_section("main") and not shown.lower().endswith(".repo")
-    main = dict(parser["main"]) if is_main else {}
+    main = _main_section(parser, shown)
     main_hides = (patterns(main, EXCLUDE_KEYS), patterns(main, INCLUDE_KEYS))
     for name in parser.sections():
         values = dict(parser[name])
@@ -127,6 +143,15 @@ def expand(value: str, variables: dict[str, str]) -> tuple[str, list[str]]:
 
 
 @dataclass
+class ConfigScope:
+    """What the configurations of one reading have named so far: dnf's one namespace of
+    repository ids (where each was first), and the configuration files read (real paths)."""
+
+    ids: dict[str, str] = field(default_factory=dict)
+    files: set[str] = field(default_factory=set)
+
+
+@dataclass
 class ConfigRead:
     """What one configuration file gave."""
 
@@ -148,7 +173,7 @@ def read_repo_config(
     origin: UrlOrigin,
     options: ReadOptions | None = None,
     store: Store | None = None,
-    seen: dict[str, str] | None = None,
+    scope: ConfigScope | None = None,
 ) -> ConfigRead:
     """Record every URL of every repository section of ``text``; read the enabled ones, and
     the source repositories (``*-source`` sections) even when disabled, as dnf's ``--enablerepo
@@ -156,8 +181,8 @@ def read_repo_config(
     come from.
 
     ``origin`` says where the file came from: only one read from the local disk may name
-    local files (``file:`` base URLs and mirrorlists), see `auditor.net.urlpolicy`. ``seen``
-    holds the repository ids of the configurations read before this one, where each was first.
+    local files (``file:`` base URLs and mirrorlists), see `auditor.net.urlpolicy`. ``scope``
+    holds the repository ids of the configurations read before this one.
     """
     options = options or ReadOptions()
     result = ConfigRead([], [], [], [], [])
@@ -184,7 +209,7 @@ def read_repo_config(
             urls.setdefault(key, []).append(url)
             if key != "gpgkey":
                 unexpanded.extend((key, name) for name in left)
-        if _ignored_by_dnf(section.id, where, seen if seen is not None else {}, options, result.warnings):
+        if _ignored_by_dnf(section.id, where, (scope or ConfigScope()).ids, options, result.warnings):
             result.duplicates.append(where)
             continue
         if not section.enabled and not (options.discover_sources and is_source_section(section.id)):

@@ -1,0 +1,121 @@
+"""Repository configurations as inputs: a ``.repo`` file or ``yum.conf`` read into a load's
+result, and the ``.repo`` files of the directories a main configuration's ``reposdir`` names,
+which dnf reads with it."""
+
+from __future__ import annotations
+
+import os
+
+from auditor.core.errors import InputError
+from auditor.core.files import os_reason, read_regular
+from auditor.net.remote import SMALL_FILE_CEILING, Remote
+from auditor.net.urlpolicy import UrlOrigin
+from auditor.rpm.gaps import Gap, GapKind
+from auditor.runtime.store import Store
+from auditor.sources.interface import InputKind, InputSummary, LoadResult, ReadOptions
+from auditor.sources.repoconfig import ConfigRead, ConfigScope, read_repo_config, reposdirs
+from auditor.sources.repodata import RepositoryRead
+
+
+def load_config(
+    path: str,
+    shown: str,
+    remote: Remote | None,
+    result: LoadResult,
+    origin: UrlOrigin,
+    options: ReadOptions,
+    store: Store | None,
+    scope: ConfigScope,
+) -> None:
+    """A .repo file or yum.conf; ``origin`` says where its URLs come from (the local disk, or
+    the network, whose configuration may name no local file)."""
+    identity = os.path.realpath(path) if origin.may_name_local_files else shown
+    if identity in scope.files:  # named, and in a reposdir another configuration names
+        result.warnings.append(f"{shown}: already read as a repository configuration; read once")
+        return
+    scope.files.add(identity)
+    data = read_regular(path, shown, "a repository configuration", SMALL_FILE_CEILING)
+    text = data.decode("utf-8", "replace")
+    read: ConfigRead = read_repo_config(text, shown, remote or Remote(), origin, options, store, scope)
+    result.config_urls.extend(read.config_urls)
+    result.warnings.extend(read.warnings)
+    for repository in read.repositories:
+        say_if_empty(repository, repository.location, result)
+        result.inputs.append(
+            InputSummary(
+                repository.location,
+                InputKind.REPOSITORY,
+                len(repository.packages),
+                repository.revision,
+                repository.has_filelists,
+            )
+        )
+    result.packages.extend(read.packages)
+    result.errors.extend(read.errors)
+    result.gaps.extend(gap for repository in read.repositories for gap in repository.gaps)
+    result.gaps.extend(read.gaps)
+    result.file_lists.extend(r.file_lists for r in read.repositories if r.file_lists is not None)
+    result.inputs.append(InputSummary(shown, InputKind.REPO_CONFIG, len(read.packages)))
+    directories = reposdirs(text, shown)
+    if not (read.repositories or read.errors or read.gaps or read.duplicates or directories):
+        _say_config_read_nothing(shown, read, result)
+    for directory in directories:
+        _load_reposdir(directory, shown, remote, result, origin, options, store, scope)
+
+
+def _load_reposdir(
+    directory: str,
+    shown: str,
+    remote: Remote | None,
+    result: LoadResult,
+    origin: UrlOrigin,
+    options: ReadOptions,
+    store: Store | None,
+    scope: ConfigScope,
+) -> None:
+    """The ``.repo`` files of a directory a main configuration names as its ``reposdir``, in
+    name order, as dnf reads them with it. One that cannot be listed here (a configuration
+    fetched over the network names its host's directories, never this machine's) is a gap:
+    the repositories dnf would read from it are unseen."""
+    where = f"{shown} [main] reposdir={directory}"
+    try:
+        if not origin.may_name_local_files:
+            raise InputError(where, "a directory of the host the configuration came from")
+        try:
+            names = sorted(name for name in os.listdir(directory) if name.endswith(".repo"))
+        except OSError as exc:
+            raise InputError(where, os_reason(exc)) from None
+        if not names:
+            raise InputError(where, "holds no .repo file")
+    except InputError as exc:
+        result.warnings.append(f"{where}: not read: {exc.reason}")
+        result.gaps.append(Gap(GapKind.EMPTY_INPUT, f"{where}: not read ({exc.reason})"))
+        return
+    for name in names:
+        path = os.path.join(directory, name)
+        try:
+            load_config(path, path, remote, result, UrlOrigin.local_config(path), options, store, scope)
+        except InputError as exc:
+            result.errors.append(exc)
+
+
+def _say_config_read_nothing(shown: str, read: ConfigRead, result: LoadResult) -> None:
+    """A configuration input from which no repository was read, and no error or gap says why:
+    it names none (only ``[main]``, or a file not meant for this), or every one it names is
+    disabled. Whatever it was meant to make the audit read is unseen, as for a directory that
+    holds nothing (`_say_nothing_read`): the audit is incomplete and --strict fails. (Disabled
+    sections beside one that is read are a configuration's usual state, and no gap.)"""
+    if read.config_urls:
+        what = "names no enabled repository (every section with a URL is disabled)"
+    else:
+        what = "names no repository (no section with a baseurl, mirrorlist or metalink)"
+    result.warnings.append(f"{shown}: {what}: nothing was read from it")
+    result.gaps.append(Gap(GapKind.EMPTY_INPUT, f"{shown}: {what}"))
+
+
+def say_if_empty(read: RepositoryRead, shown: str, result: LoadResult) -> None:
+    """A repository whose metadata lists no package is a real state (an ``updates`` repository
+    right after a release), not a gap: it is said, and the audit of the other inputs stands.
+    An audit in which no input held a package still fails as an audit of nothing."""
+    if not read.packages and not read.errors:
+        result.warnings.append(f"{shown}: the repository's metadata lists no package")

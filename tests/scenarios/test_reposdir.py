@@ -1,0 +1,83 @@
+"""A main configuration's ``reposdir`` is read as dnf reads it: its ``.repo`` files count.
+
+``dnf --config dnf.conf`` reads the repositories of the directories ``[main] reposdir`` names
+besides the file's own sections. Reading the file's sections alone left out what those
+``.repo`` files configure: here a repository holding a Citrix package, which dnf (the
+authority: ``dnf repoquery``) lists. The packages are built by rpmbuild, the repositories by
+createrepo_c.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.cli.main import main
+from tests.scenarios.test_repo_excludes import CITRIX, CLEAN, build
+
+
+@pytest.fixture
+def configuration(tmp_path: Path) -> Path:
+    """``dnf.conf``: ``[os]`` (a clean package) and ``reposdir=repos.d``, whose ``xs.repo``
+    configures a repository with a Citrix package."""
+    top = tmp_path / "top"
+    top.mkdir()
+    build(tmp_path / "os", "base", CLEAN, top)
+    build(tmp_path / "xs", "foo-citrix", CITRIX, top)
+    for name in ("os", "xs"):
+        subprocess.run(["createrepo_c", "-q", str(tmp_path / name)], check=True)
+    (tmp_path / "repos.d").mkdir()
+    (tmp_path / "repos.d" / "xs.repo").write_text(
+        f"[xs]\nname=xs\nbaseurl=file://{tmp_path / 'xs'}\ngpgcheck=0\n"
+    )
+    config = tmp_path / "dnf.conf"
+    config.write_text(
+        f"[main]\ngpgcheck=0\nreposdir={tmp_path / 'repos.d'}\n\n"
+        f"[os]\nname=os\nbaseurl=file://{tmp_path / 'os'}\ngpgcheck=0\n"
+    )
+    return config
+
+
+def dnf_packages(config: Path, where: Path) -> set[str]:
+    assert shutil.which("dnf"), "dnf is the authority here: install dnf and dnf-plugins-core"
+    command = ["dnf", "-q", f"--config={config}", "--releasever=8", f"--installroot={where / 'root'}"]
+    command += [f"--setopt=cachedir={where / 'cache'}", "repoquery", "--qf", "%{name}.%{arch}"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    return set(done.stdout.split())
+
+
+def scan(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, Any]]:
+    capsys.readouterr()
+    code = main(["scan", *args, "--format", "json", "-q", "--no-cache"])
+    return code, json.loads(capsys.readouterr().out)
+
+
+def test_the_repositories_of_a_reposdir_are_read(
+    configuration: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert dnf_packages(configuration, tmp_path) == {"base.noarch", "foo-citrix.noarch"}
+    code, document = scan([str(configuration)], capsys)
+    statuses = {(row["name"], row["status"]) for row in document["packages"] if row["arch"] != "src"}
+    assert statuses == {("base", "clean"), ("foo-citrix", "origin")} and code == 1
+
+
+def test_a_repo_file_named_and_in_the_reposdir_is_read_once(
+    configuration: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _code, document = scan([str(configuration), str(tmp_path / "repos.d" / "xs.repo")], capsys)
+    names = [row["name"] for row in document["packages"] if row["arch"] != "src"]
+    assert sorted(names) == ["base", "foo-citrix"]
+
+
+def test_a_reposdir_that_cannot_be_read_is_a_gap(
+    configuration: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.rmtree(tmp_path / "repos.d")
+    _code, document = scan([str(configuration)], capsys)
+    assert "empty-input" in {reason["reason"] for reason in document["completeness"]["reasons"]}
