@@ -13,7 +13,7 @@ from auditor.net.urlpolicy import UrlOrigin
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.runtime.store import Store
 from auditor.sources.interface import InputKind, InputSummary, LoadResult, ReadOptions
-from auditor.sources.repoconfig import ConfigRead, ConfigScope, read_repo_config, reposdirs
+from auditor.sources.repoconfig import ConfigRead, ConfigScope, main_options, read_repo_config, reposdirs
 from auditor.sources.repodata import RepositoryRead
 
 
@@ -56,11 +56,16 @@ def load_config(
     result.gaps.extend(read.gaps)
     result.file_lists.extend(r.file_lists for r in read.repositories if r.file_lists is not None)
     result.inputs.append(InputSummary(shown, InputKind.REPO_CONFIG, len(read.packages)))
-    directories = reposdirs(text, shown)
+    main = main_options(text, shown)
+    directories = reposdirs(main)
     if not (read.repositories or read.errors or read.gaps or read.duplicates or directories):
         _say_config_read_nothing(shown, read, result)
-    for directory in directories:
-        _load_reposdir(directory, shown, remote, result, origin, options, store, scope)
+    outer, scope.main = scope.main, main
+    try:
+        for directory in directories:
+            _load_reposdir(directory, shown, remote, result, origin, options, store, scope)
+    finally:
+        scope.main = outer
 
 
 def _load_reposdir(

@@ -80,19 +80,26 @@ def _main_section(parser: configparser.ConfigParser, shown: str) -> dict[str, st
     return {}
 
 
-def reposdirs(text: str, shown: str) -> list[str]:
-    """The directories a main configuration's ``reposdir`` names: dnf reads their ``.repo`` files."""
-    return _split(_main_section(_parser(text, shown), shown).get("reposdir", ""))
+def main_options(text: str, shown: str) -> dict[str, str]:
+    """The ``[main]`` options of a main configuration (none for a ``.repo`` file): its
+    ``reposdir`` names directories whose ``.repo`` files dnf reads, and its ``exclude`` and
+    ``includepkgs`` apply to their repositories too."""
+    return _main_section(_parser(text, shown), shown)
 
 
-def parse_repo_config(text: str, shown: str) -> list[RepoSection]:
+def reposdirs(main: dict[str, str]) -> list[str]:
+    return _split(main.get("reposdir", ""))
+
+
+def parse_repo_config(text: str, shown: str, inherited: dict[str, str] | None = None) -> list[RepoSection]:
     """The repository sections of ``text``. dnf reads option names as written: ``Enabled=0`` is
     an unknown option to it, and the section stays enabled; so are ``enabled``, ``exclude`` and
     ``includepkgs`` read here. URLs are taken whatever the case of their key, as a URL on a
-    policy host is a finding even where dnf would not use it."""
+    policy host is a finding even where dnf would not use it. ``inherited``: the ``[main]``
+    of the main configuration whose ``reposdir`` holds this file."""
     parser = _parser(text, shown)
     sections = []
-    main = _main_section(parser, shown)
+    main = _main_section(parser, shown) or (inherited or {})
     main_hides = (patterns(main, EXCLUDE_KEYS), patterns(main, INCLUDE_KEYS))
     for name in parser.sections():
         values = dict(parser[name])
@@ -149,6 +156,8 @@ class ConfigScope:
 
     ids: dict[str, str] = field(default_factory=dict)
     files: set[str] = field(default_factory=set)
+    main: dict[str, str] = field(default_factory=dict)
+    """While the ``.repo`` files of a ``reposdir`` are read: the ``[main]`` that names it."""
 
 
 @dataclass
@@ -189,7 +198,7 @@ def read_repo_config(
     variables = {"basearch": remote.options.basearch, "arch": remote.options.basearch}
     if remote.options.releasever is not None:
         variables["releasever"] = remote.options.releasever
-    for section in parse_repo_config(text, shown):
+    for section in parse_repo_config(text, shown, scope.main if scope else None):
         where = f"{shown} [{section.id}]"
         urls: dict[str, list[str]] = {}
         unexpanded: list[tuple[str, str]] = []

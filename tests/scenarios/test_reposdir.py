@@ -81,3 +81,25 @@ def test_a_reposdir_that_cannot_be_read_is_a_gap(
     shutil.rmtree(tmp_path / "repos.d")
     _code, document = scan([str(configuration)], capsys)
     assert "empty-input" in {reason["reason"] for reason in document["completeness"]["reasons"]}
+
+
+def test_the_main_exclude_applies_to_the_repositories_of_its_reposdir(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """dnf applies ``[main] exclude`` to every repository, those of its reposdir included: the
+    excluded clean ``foo`` is no alternative to the Citrix one (``app`` depends on it)."""
+    top = tmp_path / "top"
+    top.mkdir()
+    build(tmp_path / "audited", "app", f"{CLEAN}Requires: foo\n", top)
+    build(tmp_path / "ctx", "foo-clean", f"{CLEAN}Provides: foo\n", top)
+    build(tmp_path / "ctx", "foo-citrix", f"{CITRIX}Provides: foo\n", top)
+    for name in ("audited", "ctx"):
+        subprocess.run(["createrepo_c", "-q", str(tmp_path / name)], check=True)
+    (tmp_path / "repos.d").mkdir()
+    (tmp_path / "repos.d" / "ctx.repo").write_text(f"[ctx]\nname=ctx\nbaseurl=file://{tmp_path / 'ctx'}\n")
+    config = tmp_path / "dnf.conf"
+    config.write_text(f"[main]\ngpgcheck=0\nexclude=foo-clean\nreposdir={tmp_path / 'repos.d'}\n")
+    assert dnf_packages(config, tmp_path) == {"foo-citrix.noarch"}
+    code, document = scan([str(tmp_path / "audited"), "--with", str(config)], capsys)
+    (app,) = [row for row in document["packages"] if row["name"] == "app"]
+    assert (app["status"], code) == ("depends", 1)
