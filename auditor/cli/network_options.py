@@ -51,7 +51,9 @@ def add_network_options(command: argparse.ArgumentParser) -> None:
     )
     network.add_argument("--releasever", metavar="VERSION", help="$releasever in .repo files and yum.conf")
     network.add_argument(
-        "--basearch", metavar="ARCH", default="x86_64", help="$basearch in .repo files (default: x86_64)"
+        "--basearch",
+        metavar="ARCH",
+        help="$basearch in .repo files (default: the base architecture of --arch, else x86_64)",
     )
 
 
@@ -98,8 +100,32 @@ def _add_limits(network: argparse._ArgumentGroup) -> None:
     )
 
 
-def remote_options(args: argparse.Namespace) -> RemoteOptions:
-    """What the network options of ``args`` ask of the run's remote reads."""
+_BASEARCH = {
+    **dict.fromkeys(("i386", "i486", "i586", "i686", "athlon", "geode", "pentium3", "pentium4"), "i386"),
+    **dict.fromkeys(("amd64", "ia32e", "x86_64", "x86_64_v2", "x86_64_v3", "x86_64_v4"), "x86_64"),
+    **dict.fromkeys(("armv6hl", "armv7hl", "armv7hnl", "armv8hl"), "armhfp"),
+    **dict.fromkeys(("armv5tel", "armv5tejl", "armv6l", "armv7l", "armv8l"), "arm"),
+}
+"""dnf's ``$basearch`` of an rpm architecture (libdnf's arch map) where it is not the
+architecture itself (``aarch64``, ``ppc64le``, ``s390x``...)."""
+
+
+def basearch(args: argparse.Namespace, arches: tuple[str, ...]) -> str | None:
+    """``$basearch``: ``--basearch``, else that of the host architectures the run audits for, as
+    dnf on such a host expands it (reading ``.../x86_64/`` for an aarch64 host would audit what
+    it never installs, and miss what it does), else ``x86_64``. None for hosts of several base
+    architectures: a ``.repo`` URL with ``$basearch`` then asks for ``--basearch``."""
+    if args.basearch:
+        return str(args.basearch)
+    found = sorted({_BASEARCH.get(arch, arch) for arch in arches if arch != "noarch"})
+    if len(found) > 1:
+        return None
+    return found[0] if found else "x86_64"
+
+
+def remote_options(args: argparse.Namespace, arches: tuple[str, ...] = ()) -> RemoteOptions:
+    """What the network options of ``args`` ask of the run's remote reads, for a run that
+    audits for hosts of ``arches``."""
     return RemoteOptions(
         http=HttpSettings(
             connect_timeout=args.timeout[0],
@@ -111,7 +137,7 @@ def remote_options(args: argparse.Namespace) -> RemoteOptions:
         offline=args.offline,
         max_download=args.max_download,
         releasever=args.releasever,
-        basearch=args.basearch,
+        basearch=basearch(args, arches),
         remote_headers=args.remote_headers,
         spec_budget=args.spec_download_budget,
         spec_total=args.spec_download_total,

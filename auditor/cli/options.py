@@ -290,10 +290,11 @@ def add_gate_options(command: argparse.ArgumentParser) -> None:
 
 def audit_options(args: argparse.Namespace, project: ProjectConfig) -> AuditOptions:
     targets = tuple(getattr(args, "targets", ()))
+    arches = _arches(args, project)
     return AuditOptions(
         targets=targets,
         context=tuple(args.context),
-        arches=_arches(args, project),
+        arches=arches,
         roots=tuple(args.roots) or project.roots,
         sources=tuple(args.sources),
         weak=args.weak,
@@ -303,7 +304,7 @@ def audit_options(args: argparse.Namespace, project: ProjectConfig) -> AuditOpti
         discover_sources=not args.no_source_discovery,
         cache=not args.no_cache,
         defines=_defines(args.define) + _bconds(args.bcond_with, args.bcond_without),
-        remote=remote_options(args),
+        remote=remote_options(args, arches),
         resolve_urls=args.resolve_urls,
     )
 

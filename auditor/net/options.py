@@ -68,7 +68,9 @@ class RemoteOptions:
     max_download: int = DEFAULT_MAX_DOWNLOAD
     """Ceiling for a metadata file whose size repomd.xml does not give."""
     releasever: str | None = None
-    basearch: str = "x86_64"
+    basearch: str | None = "x86_64"
+    """``$basearch`` and ``$arch``; None when the host architectures have several (a URL with
+    either is then an input error asking for ``--basearch``)."""
     remote_headers: bool = False
     header_memory: int = HEADER_MEMORY
     """Bytes of RPM headers held at once by --remote-headers (see `auditor.net.remote.HeaderMemory`)."""

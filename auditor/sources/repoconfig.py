@@ -195,7 +195,9 @@ def read_repo_config(
     """
     options = options or ReadOptions()
     result = ConfigRead([], [], [], [], [])
-    variables = {"basearch": remote.options.basearch, "arch": remote.options.basearch}
+    variables = {}
+    if remote.options.basearch is not None:
+        variables = {"basearch": remote.options.basearch, "arch": remote.options.basearch}
     if remote.options.releasever is not None:
         variables["releasever"] = remote.options.releasever
     for section in parse_repo_config(text, shown, scope.main if scope else None):
@@ -236,7 +238,7 @@ def read_repo_config(
             continue
         if unexpanded:
             key, name = unexpanded[0]
-            hint = " (give --releasever)" if name == "releasever" else ""
+            hint = f" (give --{name})" if name in ("releasever", "basearch") else ""
             result.errors.append(InputError(where, f"${name} left unexpanded in {key}{hint}"))
             continue
         read = _SectionReader(section, where, shown, remote, result, options, store).read(urls, origin)
