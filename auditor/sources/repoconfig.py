@@ -100,7 +100,11 @@ def parse_repo_config(text: str, shown: str, inherited: dict[str, str] | None = 
     parser = _parser(text, shown)
     sections = []
     main = _main_section(parser, shown) or (inherited or {})
+    # disable_excludes turns off [main]'s ("main"), a repository's (its id) or all of them.
+    disabled = set(patterns(main, ("disable_excludes",)))
     main_hides = (patterns(main, EXCLUDE_KEYS), patterns(main, INCLUDE_KEYS))
+    if disabled & {"all", "main"}:
+        main_hides = ((), ())
     for name in parser.sections():
         values = dict(parser[name])
         urls = {key: _any_case(values, key) for key in (*REPOSITORY_KEYS, "gpgkey")}
@@ -116,12 +120,17 @@ def parse_repo_config(text: str, shown: str, inherited: dict[str, str] | None = 
                 gpgkeys=tuple(url for value in urls["gpgkey"] for url in _split(value)),
                 enabled=enabled,
                 hides=PackageFilter(
-                    main_hides[0] + patterns(values, EXCLUDE_KEYS),
-                    main_hides[1] + patterns(values, INCLUDE_KEYS),
+                    main_hides[0] + _unless(disabled, name, patterns(values, EXCLUDE_KEYS)),
+                    main_hides[1] + _unless(disabled, name, patterns(values, INCLUDE_KEYS)),
                 ),
             )
         )
     return sections
+
+
+def _unless(disabled: set[str], section: str, found: tuple[str, ...]) -> tuple[str, ...]:
+    """A section's own exclude or includepkgs patterns, unless ``disable_excludes`` names it."""
+    return () if disabled & {"all", section} else found
 
 
 def _any_case(values: dict[str, str], key: str) -> list[str]:

@@ -100,6 +100,10 @@ CASES = [
     ("[main] of a .repo file", "exclude=foo-clean", "", "context.repo"),
     ("Exclude is not exclude", "", "Exclude=foo-clean", "context.repo"),
     ("Enabled is not enabled", "", "Enabled=0", "context.repo"),
+    ("disable_excludes=all", "disable_excludes=all\nexclude=foo-clean", "exclude=foo-clean", "dnf.conf"),
+    ("disable_excludes=main", "disable_excludes=main\nexclude=foo-clean", "", "dnf.conf"),
+    ("disable_excludes of the section", "disable_excludes=ctx", "includepkgs=foo-citrix", "dnf.conf"),
+    ("disable_excludes of another", "disable_excludes=other", "includepkgs=foo-citrix", "dnf.conf"),
 ]
 
 
