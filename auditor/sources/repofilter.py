@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
-from auditor.rpm.model import Package
+from auditor.rpm.model import Package, PackageKind
 from auditor.sources.repodata import RepositoryRead
 
 EXCLUDE_KEYS = ("exclude", "excludepkgs")
@@ -79,18 +79,22 @@ class PackageFilter:
 
     def apply(self, packages: Sequence[Package]) -> tuple[list[Package], list[Package]]:
         """The packages dnf sees, and those it does not. With any ``includepkgs``, only the
-        packages they name (the union of ``[main]``'s and the section's, as libdnf makes it)."""
+        packages they name (the union of ``[main]``'s and the section's, as libdnf makes it).
+        Source packages are never hidden: dnf installs none, and each is the evidence of where
+        its binaries come from (``exclude=*.src`` must not clean a binary built from Citrix
+        sources)."""
+        binaries = [package for package in packages if package.kind is not PackageKind.SOURCE]
         hidden: set[int] = set()
         for pattern in self.excludes:
-            hidden |= _matching(pattern, packages)
+            hidden |= _matching(pattern, binaries)
         if self.includes:
             named: set[int] = set()
             for pattern in self.includes:
-                named |= _matching(pattern, packages)
-            hidden |= set(range(len(packages))) - named
-        kept = [package for index, package in enumerate(packages) if index not in hidden]
-        gone = [package for index, package in enumerate(packages) if index in hidden]
-        return kept, gone
+                named |= _matching(pattern, binaries)
+            hidden |= set(range(len(binaries))) - named
+        gone = [package for index, package in enumerate(binaries) if index in hidden]
+        dropped = {id(package) for package in gone}
+        return [package for package in packages if id(package) not in dropped], gone
 
 
 def read_as_dnf_sees(read: RepositoryRead, rules: PackageFilter, where: str, *, context: bool) -> str | None:

@@ -190,3 +190,32 @@ def test_a_repository_id_named_twice_is_read_once_as_dnf_reads_it(
     )
     (warning,) = [said for said in document["warnings"] if "already" in said]
     assert "'base'" in warning and "dnf ignores this section" in warning
+
+
+@pytest.mark.parametrize("hides", ["exclude=*.src", "exclude=xs-foo-1-1.src", "includepkgs=xs-foo.noarch"])
+def test_a_source_package_is_never_hidden(
+    repositories: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str], hides: str
+) -> None:
+    """dnf installs no source package: one a pattern names is still the evidence of where its
+    binaries come from. ``xs-foo`` is built from a Source on a Citrix host; hiding its SRPM
+    would have made what needs it clean."""
+    audited, _context = repositories
+    top, context = tmp_path / "top", tmp_path / "xs"
+    (top / "SOURCES").mkdir(parents=True)
+    (top / "SOURCES" / "xs-foo-1.tar.gz").write_bytes(b"")
+    spec = top / "xs-foo.spec"
+    spec.write_text(
+        "Name: xs-foo\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\nBuildArch: noarch\n"
+        f"{CLEAN}Provides: foo\nSource0: https://code.citrite.net/xs-foo-1.tar.gz\n%description\nd\n%files\n"
+    )
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(top), "LC_ALL": "C"}
+    command = ["rpmbuild", "-ba", "--quiet", "--define", f"_topdir {top}", "--define", f"_rpmdir {context}"]
+    command += ["--define", f"_srcrpmdir {context}", "--define", "_build_name_fmt %{NAME}.rpm", str(spec)]
+    done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 0, done.stderr
+    subprocess.run(["createrepo_c", "-q", str(context)], check=True)
+    config = tmp_path / "xs.repo"
+    config.write_text(f"[xs]\nname=xs\nbaseurl=file://{context}\ngpgcheck=0\n{hides}\n")
+    code, document = scan(audited, config, capsys)
+    (app,) = [row for row in document["packages"] if row["name"] == "app"]
+    assert (app["status"], code) == ("depends", 1), app
