@@ -10,9 +10,10 @@ pattern by the first form, in libdnf's order, under which it matches a package, 
 
 from __future__ import annotations
 
+import fnmatch
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
 
 from auditor.rpm.model import Package, PackageKind
 from auditor.sources.repodata import RepositoryRead
@@ -49,17 +50,23 @@ def patterns(values: dict[str, str], keys: Sequence[str]) -> tuple[str, ...]:
     return tuple(item for key in keys for item in _split(values.get(key, "")))
 
 
-def _matching(pattern: str, packages: Sequence[Package]) -> set[int]:
-    """The packages (by index) ``pattern`` names: under the first form that names any."""
-    for form in _FORMS:
-        found = {
-            index
-            for index, package in enumerate(packages)
-            if any(fnmatchcase(text, pattern) for text in form(package))
-        }
+def _matching(pattern: str, forms: Sequence[Sequence[tuple[int, str]]]) -> set[int]:
+    """The packages (by index) ``pattern`` names: under the first form that names any.
+    ``forms`` holds each form's texts of every package (`_form_texts`)."""
+    match = re.compile(fnmatch.translate(pattern)).match  # as fnmatchcase matches, compiled once
+    for texts in forms:
+        found = {index for index, text in texts if match(text)}
         if found:
             return found
     return set()
+
+
+def _form_texts(packages: Sequence[Package]) -> list[list[tuple[int, str]]]:
+    """Each form's texts of every package, with its index: made once for all the patterns (a
+    60,000-package repository took 0.5 s a pattern when each pattern made them again)."""
+    return [
+        [(index, text) for index, package in enumerate(packages) for text in form(package)] for form in _FORMS
+    ]
 
 
 @dataclass(frozen=True)
@@ -84,13 +91,14 @@ class PackageFilter:
         its binaries come from (``exclude=*.src`` must not clean a binary built from Citrix
         sources)."""
         binaries = [package for package in packages if package.kind is not PackageKind.SOURCE]
+        forms = _form_texts(binaries)
         hidden: set[int] = set()
         for pattern in self.excludes:
-            hidden |= _matching(pattern, binaries)
+            hidden |= _matching(pattern, forms)
         if self.includes:
             named: set[int] = set()
             for pattern in self.includes:
-                named |= _matching(pattern, binaries)
+                named |= _matching(pattern, forms)
             hidden |= set(range(len(binaries))) - named
         gone = [package for index, package in enumerate(binaries) if index in hidden]
         dropped = {id(package) for package in gone}
