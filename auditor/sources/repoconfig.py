@@ -35,6 +35,7 @@ from auditor.sources.repodata import RepositoryRead
 from auditor.sources.repofilter import EXCLUDE_KEYS, INCLUDE_KEYS, PackageFilter, patterns, read_as_dnf_sees
 
 REPOSITORY_KEYS = ("baseurl", "mirrorlist", "metalink")
+URL_KEYS = (*REPOSITORY_KEYS, "gpgkey")
 _VARIABLE = re.compile(r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)[^}]*\}|(?P<bare>[A-Za-z_][A-Za-z0-9_]*))")
 
 
@@ -48,6 +49,9 @@ class RepoSection:
     enabled: bool
     hides: PackageFilter
     """Its ``exclude`` and ``includepkgs``, and ``[main]``'s of the same file."""
+    unread: tuple[tuple[str, str], ...] = ()
+    """``(key, URL)`` written under a key dnf does not read (``BaseURL``): judged by the policy,
+    never read (the repository dnf uses is the one ``baseurl`` names)."""
 
 
 _SOURCE_SECTION = re.compile(r"[-_.](source|sources|src|srpms?)$", re.IGNORECASE)
@@ -94,9 +98,10 @@ def reposdirs(main: dict[str, str]) -> list[str]:
 def parse_repo_config(text: str, shown: str, inherited: dict[str, str] | None = None) -> list[RepoSection]:
     """The repository sections of ``text``. dnf reads option names as written: ``Enabled=0`` is
     an unknown option to it, and the section stays enabled; so are ``enabled``, ``exclude`` and
-    ``includepkgs`` read here. URLs are taken whatever the case of their key, as a URL on a
-    policy host is a finding even where dnf would not use it. ``inherited``: the ``[main]``
-    of the main configuration whose ``reposdir`` holds this file."""
+    ``includepkgs`` read here. A URL is recorded whatever the case of its key, as a URL on a
+    policy host is a finding even where dnf would not use it, but read only from a key dnf
+    reads (`RepoSection.unread`). ``inherited``: the ``[main]`` of the main configuration
+    whose ``reposdir`` holds this file."""
     parser = _parser(text, shown)
     sections = []
     main = _main_section(parser, shown) or (inherited or {})
@@ -107,22 +112,28 @@ def parse_repo_config(text: str, shown: str, inherited: dict[str, str] | None = 
         main_hides = ((), ())
     for name in parser.sections():
         values = dict(parser[name])
-        urls = {key: _any_case(values, key) for key in (*REPOSITORY_KEYS, "gpgkey")}
-        if not any(urls[key] for key in REPOSITORY_KEYS):
+        if not any(_any_case(values, key) for key in REPOSITORY_KEYS):
             continue  # [main] and other sections without a repository
+        # dnf reads a URL key only as written in lower case (``BaseURL`` is no option of its).
+        unread = [
+            (key.lower(), value)
+            for key, value in values.items()
+            if key.lower() in URL_KEYS and key not in URL_KEYS
+        ]
         enabled = values.get("enabled", "1").strip().lower() not in ("0", "false", "no", "off")
         sections.append(
             RepoSection(
                 id=name,
-                baseurls=tuple(url for value in urls["baseurl"] for url in _split(value)),
-                mirrorlist=next(iter(urls["mirrorlist"]), None),
-                metalink=next(iter(urls["metalink"]), None),
-                gpgkeys=tuple(url for value in urls["gpgkey"] for url in _split(value)),
+                baseurls=tuple(_split(values.get("baseurl", ""))),
+                mirrorlist=values.get("mirrorlist", "").strip() or None,
+                metalink=values.get("metalink", "").strip() or None,
+                gpgkeys=tuple(_split(values.get("gpgkey", ""))),
                 enabled=enabled,
                 hides=PackageFilter(
                     main_hides[0] + _unless(disabled, name, patterns(values, EXCLUDE_KEYS)),
                     main_hides[1] + _unless(disabled, name, patterns(values, INCLUDE_KEYS)),
                 ),
+                unread=tuple((key, url) for key, value in unread for url in _split(value)),
             )
         )
     return sections
@@ -220,12 +231,17 @@ def read_repo_config(
             if raw
         ]
         named += [("gpgkey", raw) for raw in section.gpgkeys]
-        for key, raw in named:
+        entries = [(key, raw, True) for key, raw in named] + [
+            (key, raw, False) for key, raw in section.unread
+        ]
+        for key, raw, read_by_dnf in entries:
             expanded, left = expand(raw, variables)
             url = strip_userinfo(expanded)
             if url != expanded:
                 result.warnings.append(f"{where}: the user name and password in {key} are never sent")
             result.config_urls.append(ConfigUrl(shown, section.id, key, url, section.enabled))
+            if not read_by_dnf:
+                continue  # judged by the policy, never read: dnf does not read the key
             urls.setdefault(key, []).append(url)
             if key != "gpgkey":
                 unexpanded.extend((key, name) for name in left)

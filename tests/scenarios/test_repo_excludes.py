@@ -219,3 +219,24 @@ def test_a_source_package_is_never_hidden(
     code, document = scan(audited, config, capsys)
     (app,) = [row for row in document["packages"] if row["name"] == "app"]
     assert (app["status"], code) == ("depends", 1), app
+
+
+def test_a_url_under_a_key_dnf_does_not_read_is_never_the_one_read(
+    repositories: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``BaseURL=`` is no option of dnf's: a section that also has ``baseurl=`` is read by dnf
+    from ``baseurl`` alone (here a repository whose only ``foo`` is Citrix's). Reading the
+    ``BaseURL`` written before it, whose repository offers a clean ``foo`` too, made ``app``
+    a non-blocking may-depend: a false clean."""
+    audited, context = repositories
+    top, citrix = tmp_path / "top", tmp_path / "citrix"
+    top.mkdir()
+    build(citrix, "foo-citrix", f"{CITRIX}Provides: foo\n", top)
+    subprocess.run(["createrepo_c", "-q", str(citrix)], check=True)
+    (tmp_path / "conf").mkdir()
+    config = tmp_path / "conf" / "ctx.repo"
+    config.write_text(f"[ctx]\nname=ctx\nBaseURL=file://{context}\nbaseurl=file://{citrix}\ngpgcheck=0\n")
+    assert dnf_providers(config, tmp_path) == {"foo-citrix"}
+    code, document = scan(audited, config, capsys)
+    (app,) = [row for row in document["packages"] if row["name"] == "app"]
+    assert (app["status"], code) == ("depends", 1), app
