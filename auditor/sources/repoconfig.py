@@ -222,29 +222,7 @@ def read_repo_config(
         variables["releasever"] = remote.options.releasever
     for section in parse_repo_config(text, shown, scope.main if scope else None):
         where = f"{shown} [{section.id}]"
-        urls: dict[str, list[str]] = {}
-        unexpanded: list[tuple[str, str]] = []
-        named = [("baseurl", raw) for raw in section.baseurls]
-        named += [
-            (key, raw)
-            for key, raw in (("mirrorlist", section.mirrorlist), ("metalink", section.metalink))
-            if raw
-        ]
-        named += [("gpgkey", raw) for raw in section.gpgkeys]
-        entries = [(key, raw, True) for key, raw in named] + [
-            (key, raw, False) for key, raw in section.unread
-        ]
-        for key, raw, read_by_dnf in entries:
-            expanded, left = expand(raw, variables)
-            url = strip_userinfo(expanded)
-            if url != expanded:
-                result.warnings.append(f"{where}: the user name and password in {key} are never sent")
-            result.config_urls.append(ConfigUrl(shown, section.id, key, url, section.enabled))
-            if not read_by_dnf:
-                continue  # judged by the policy, never read: dnf does not read the key
-            urls.setdefault(key, []).append(url)
-            if key != "gpgkey":
-                unexpanded.extend((key, name) for name in left)
+        urls, unexpanded = _record_urls(section, where, shown, variables, result)
         if _ignored_by_dnf(section.id, where, (scope or ConfigScope()).ids, options, result.warnings):
             result.duplicates.append(where)
             continue
@@ -274,6 +252,33 @@ def read_repo_config(
             result.packages.extend(read.packages)
             result.errors.extend(read.errors)
     return result
+
+
+def _record_urls(
+    section: RepoSection, where: str, shown: str, variables: dict[str, str], result: ConfigRead
+) -> tuple[dict[str, list[str]], list[tuple[str, str]]]:
+    """Every URL of ``section`` recorded in ``result`` for the policy (credentials left out);
+    those dnf would read, by key, and the variables left unexpanded in them."""
+    urls: dict[str, list[str]] = {}
+    unexpanded: list[tuple[str, str]] = []
+    named = [("baseurl", raw) for raw in section.baseurls]
+    named += [
+        (key, raw) for key, raw in (("mirrorlist", section.mirrorlist), ("metalink", section.metalink)) if raw
+    ]
+    named += [("gpgkey", raw) for raw in section.gpgkeys]
+    entries = [(key, raw, True) for key, raw in named] + [(key, raw, False) for key, raw in section.unread]
+    for key, raw, read_by_dnf in entries:
+        expanded, left = expand(raw, variables)
+        url = strip_userinfo(expanded)
+        if url != expanded:
+            result.warnings.append(f"{where}: the user name and password in {key} are never sent")
+        result.config_urls.append(ConfigUrl(shown, section.id, key, url, section.enabled))
+        if not read_by_dnf:
+            continue  # judged by the policy, never read: dnf does not read the key
+        urls.setdefault(key, []).append(url)
+        if key != "gpgkey":
+            unexpanded.extend((key, name) for name in left)
+    return urls, unexpanded
 
 
 def _ignored_by_dnf(
