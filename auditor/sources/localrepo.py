@@ -165,6 +165,7 @@ def _with_package_files(
             )
         )
     reported: set[str] = set()
+    disagreements: set[tuple[str, str]] = set()
     for position, href in wanted:
         outcome = outcomes[href]
         evidence = outcome[0] if outcome and isinstance(outcome[0], HeaderEvidence) else None
@@ -176,11 +177,14 @@ def _with_package_files(
             continue
         merged = overlay(packages[position], evidence, read.location, href)
         if isinstance(merged, InputError):
-            read.errors.append(merged)
-            continue
-        if merged.disagreement is not None:
-            read.errors.append(InputError(os.path.join(read.location, href), merged.disagreement))
-        packages[position] = merged.package
+            error: InputError | None = merged
+        else:
+            packages[position] = merged.package
+            said = merged.disagreement
+            error = None if said is None else InputError(os.path.join(read.location, href), said)
+        if error is not None and (href, error.reason) not in disagreements:  # entries alike: one error
+            disagreements.add((href, error.reason))
+            read.errors.append(error)
     return packages
 
 

@@ -193,6 +193,32 @@ def test_metadata_that_whitewashes_a_files_origin_fields_is_an_input_error_and_t
     assert judged["xs-sources-devel"] == ("origin", "Citrix Systems, Inc.", "Proprietary and BSD")
 
 
+def _listed_twice(text: str) -> str:
+    """primary.xml, whitewashed, with the xs-sources entry listed twice (``createrepo_c -i``
+    given a list that repeats its line)."""
+    start = text.index("<package ", text.index("<name>xs-sources</name>") - 200)
+    end = text.index("</package>", start) + len("</package>")
+    count = int(re.search(r'packages="(\d+)"', text)[1])  # type: ignore[index]
+    text = text.replace(f'packages="{count}"', f'packages="{count + 1}"', 1)
+    return _whitewash(text[:end] + "\n" + text[start:end] + text[end:])
+
+
+def test_a_file_listed_twice_that_disagrees_with_its_entries_is_one_error(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each entry is judged by the file, but the file is one input: its disagreement is said
+    once, as its read errors are, not once per entry that lists it."""
+    from tests.conftest import rewrite_primary
+
+    rewrite_primary(repo, _listed_twice)
+    code, report, errors = scan([str(repo), "--fail-on", "origin"], capsys)
+    assert code == 3
+    file = repo / "Packages" / "xs-sources-1.0-1.noarch.rpm"
+    assert len([error for error in errors if error.startswith(f"auditor: error: {file}:")]) == 1, errors
+    judged = [p["status"] for p in report["packages"] if p["name"] == "xs-sources"]
+    assert judged == ["origin", "origin"]
+
+
 def test_metadata_that_agrees_with_its_files_up_to_xml_whitespace_is_no_error(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
