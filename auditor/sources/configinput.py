@@ -13,8 +13,9 @@ from auditor.net.urlpolicy import UrlOrigin
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.runtime.store import Store
 from auditor.sources.interface import InputKind, InputSummary, LoadResult, ReadOptions
-from auditor.sources.repoconfig import ConfigRead, ConfigScope, main_options, read_repo_config, reposdirs
+from auditor.sources.repoconfig import ConfigRead, ConfigScope, read_repo_config
 from auditor.sources.repodata import RepositoryRead
+from auditor.sources.repofile import main_options, reposdirs
 
 
 def load_config(

@@ -15,8 +15,6 @@ the options; a variable left in a URL is an input error for that section.
 
 from __future__ import annotations
 
-import configparser
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -32,141 +30,14 @@ from auditor.sources.localrepo import read_local_repository
 from auditor.sources.mirrorlists import Listing, metalink, mirrorlist
 from auditor.sources.remote import read_remote_repository
 from auditor.sources.repodata import RepositoryRead
-from auditor.sources.repofilter import EXCLUDE_KEYS, INCLUDE_KEYS, PackageFilter, patterns, read_as_dnf_sees
-
-REPOSITORY_KEYS = ("baseurl", "mirrorlist", "metalink")
-URL_KEYS = (*REPOSITORY_KEYS, "gpgkey")
-_VARIABLE = re.compile(r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)[^}]*\}|(?P<bare>[A-Za-z_][A-Za-z0-9_]*))")
-
-
-@dataclass(frozen=True)
-class RepoSection:
-    id: str
-    baseurls: tuple[str, ...]
-    mirrorlist: str | None
-    metalink: str | None
-    gpgkeys: tuple[str, ...]
-    enabled: bool
-    hides: PackageFilter
-    """Its ``exclude`` and ``includepkgs``, and ``[main]``'s of the same file."""
-    unread: tuple[tuple[str, str], ...] = ()
-    """``(key, URL)`` written under a key dnf does not read (``BaseURL``): judged by the policy,
-    never read (the repository dnf uses is the one ``baseurl`` names)."""
-
-
-_SOURCE_SECTION = re.compile(r"[-_.](source|sources|src|srpms?)$", re.IGNORECASE)
-
-
-def is_source_section(section_id: str) -> bool:
-    """A section of source packages, by the ids distributions give them (``base-source``,
-    ``updates-src``, ``xcp-ng-srpms``)."""
-    return _SOURCE_SECTION.search(section_id) is not None
-
-
-def _parser(text: str, shown: str) -> configparser.ConfigParser:
-    parser = configparser.ConfigParser(
-        interpolation=None, strict=False, default_section="\0no-defaults", comment_prefixes=("#", ";")
-    )
-    parser.optionxform = str  # type: ignore[assignment,method-assign]
-    try:
-        parser.read_string(text, source=shown)
-    except configparser.Error as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise InputError(shown, f"not a repository configuration: {first}") from None
-    return parser
-
-
-def _main_section(parser: configparser.ConfigParser, shown: str) -> dict[str, str]:
-    """``[main]``'s options: only in a main configuration (``yum.conf``, ``dnf.conf``); dnf
-    ignores the ``[main]`` of a ``.repo`` file."""
-    if parser.has_section("main") and not shown.lower().endswith(".repo"):
-        return dict(parser["main"])
-    return {}
-
-
-def main_options(text: str, shown: str) -> dict[str, str]:
-    """The ``[main]`` options of a main configuration (none for a ``.repo`` file): its
-    ``reposdir`` names directories whose ``.repo`` files dnf reads, and its ``exclude`` and
-    ``includepkgs`` apply to their repositories too."""
-    return _main_section(_parser(text, shown), shown)
-
-
-def reposdirs(main: dict[str, str]) -> list[str]:
-    return _split(main.get("reposdir", ""))
-
-
-def parse_repo_config(text: str, shown: str, inherited: dict[str, str] | None = None) -> list[RepoSection]:
-    """The repository sections of ``text``. dnf reads option names as written: ``Enabled=0`` is
-    an unknown option to it, and the section stays enabled; so are ``enabled``, ``exclude`` and
-    ``includepkgs`` read here. A URL is recorded whatever the case of its key, as a URL on a
-    policy host is a finding even where dnf would not use it, but read only from a key dnf
-    reads (`RepoSection.unread`). ``inherited``: the ``[main]`` of the main configuration
-    whose ``reposdir`` holds this file."""
-    parser = _parser(text, shown)
-    sections = []
-    main = _main_section(parser, shown) or (inherited or {})
-    # disable_excludes turns off [main]'s ("main"), a repository's (its id) or all of them.
-    disabled = set(patterns(main, ("disable_excludes",)))
-    main_hides = (patterns(main, EXCLUDE_KEYS), patterns(main, INCLUDE_KEYS))
-    if disabled & {"all", "main"}:
-        main_hides = ((), ())
-    for name in parser.sections():
-        values = dict(parser[name])
-        if not any(_any_case(values, key) for key in REPOSITORY_KEYS):
-            continue  # [main] and other sections without a repository
-        # dnf reads a URL key only as written in lower case (``BaseURL`` is no option of its).
-        unread = [
-            (key.lower(), value)
-            for key, value in values.items()
-            if key.lower() in URL_KEYS and key not in URL_KEYS
-        ]
-        enabled = values.get("enabled", "1").strip().lower() not in ("0", "false", "no", "off")
-        sections.append(
-            RepoSection(
-                id=name,
-                baseurls=tuple(_split(values.get("baseurl", ""))),
-                mirrorlist=values.get("mirrorlist", "").strip() or None,
-                metalink=values.get("metalink", "").strip() or None,
-                gpgkeys=tuple(_split(values.get("gpgkey", ""))),
-                enabled=enabled,
-                hides=PackageFilter(
-                    main_hides[0] + _unless(disabled, name, patterns(values, EXCLUDE_KEYS)),
-                    main_hides[1] + _unless(disabled, name, patterns(values, INCLUDE_KEYS)),
-                ),
-                unread=tuple((key, url) for key, value in unread for url in _split(value)),
-            )
-        )
-    return sections
-
-
-def _unless(disabled: set[str], section: str, found: tuple[str, ...]) -> tuple[str, ...]:
-    """A section's own exclude or includepkgs patterns, unless ``disable_excludes`` names it."""
-    return () if disabled & {"all", section} else found
-
-
-def _any_case(values: dict[str, str], key: str) -> list[str]:
-    """The non-empty values of ``key`` written in any case (``baseurl``, ``BaseURL``)."""
-    return [value.strip() for name, value in values.items() if name.lower() == key and value.strip()]
-
-
-def _split(value: str) -> list[str]:
-    """Several URLs, separated by white space, new lines or commas, as dnf reads them."""
-    return [item for item in re.split(r"[\s,]+", value) if item]
-
-
-def expand(value: str, variables: dict[str, str]) -> tuple[str, list[str]]:
-    """``value`` with the known variables substituted, and the names of the ones left."""
-    left: list[str] = []
-
-    def substitute(match: re.Match[str]) -> str:
-        name = match.group("braced") or match.group("bare")
-        found = variables.get(name.lower())
-        if found is None or (match.group("braced") and match.group(0) != f"${{{name}}}"):
-            left.append(name)
-            return match.group(0)
-        return found
-
-    return _VARIABLE.sub(substitute, value), left
+from auditor.sources.repofile import (
+    REPOSITORY_KEYS,
+    RepoSection,
+    expand,
+    is_source_section,
+    parse_repo_config,
+)
+from auditor.sources.repofilter import read_as_dnf_sees
 
 
 @dataclass
