@@ -108,6 +108,8 @@ _BASEARCH = {
 }
 """dnf's ``$basearch`` of an rpm architecture (libdnf's arch map) where it is not the
 architecture itself (``aarch64``, ``ppc64le``, ``s390x``...)."""
+_MULTILIB = {"x86_64": "i386", "ppc64": "ppc", "s390x": "s390", "sparc64": "sparc"}
+"""A base architecture and the 32-bit one whose packages its hosts install beside their own."""
 
 
 def basearch(args: argparse.Namespace, arches: tuple[str, ...]) -> str | None:
@@ -117,7 +119,11 @@ def basearch(args: argparse.Namespace, arches: tuple[str, ...]) -> str | None:
     architectures: a ``.repo`` URL with ``$basearch`` then asks for ``--basearch``."""
     if args.basearch:
         return str(args.basearch)
-    found = sorted({_BASEARCH.get(arch, arch) for arch in arches if arch != "noarch"})
+    bases = {_BASEARCH.get(arch, arch) for arch in arches if arch != "noarch"}
+    # A 64-bit host installs its 32-bit multilib packages from its own repository (dnf on x86_64
+    # reads .../x86_64/ for i686 packages): --arch x86_64 --arch i686 is an x86_64 host.
+    bases -= {compat for base, compat in _MULTILIB.items() if base in bases}
+    found = sorted(bases)
     if len(found) > 1:
         return None
     return found[0] if found else "x86_64"

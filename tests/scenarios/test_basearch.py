@@ -100,3 +100,14 @@ def test_host_architectures_of_two_base_architectures_need_basearch(
     """Neither directory is all such hosts install: the section is an input error, not a guess."""
     assert main(["scan", str(configuration), "--arch", "x86_64", "--arch", "aarch64", "-q"]) == ExitCode.INPUT
     assert "$basearch left unexpanded in baseurl (give --basearch)" in capsys.readouterr().err
+
+
+def test_a_64_bit_host_with_its_32_bit_multilib_reads_its_own_directory(
+    configuration: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Review 16: ``--arch x86_64 --arch i686`` (a multilib x86_64 host) asked for --basearch; dnf on
+    such a host reads .../x86_64/, as the auditor did before $basearch followed --arch."""
+    assert audited(configuration, ["--arch", "x86_64", "--arch", "i686"], capsys) == (
+        ExitCode.PASSED,
+        {"base"},
+    )
