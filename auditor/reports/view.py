@@ -326,10 +326,16 @@ def _without_credentials(options: AuditOptions) -> AuditOptions:
     never sent, and never reported either (reports are published as CI artefacts)."""
     return replace(
         options,
-        targets=tuple(map(strip_userinfo, options.targets)),
-        context=tuple(map(strip_userinfo, options.context)),
-        sources=tuple(map(strip_userinfo, options.sources)),
+        targets=_shown_inputs(options.targets),
+        context=_shown_inputs(options.context),
+        sources=_shown_inputs(options.sources),
     )
+
+
+def _shown_inputs(inputs: Sequence[str]) -> tuple[str, ...]:
+    """URLs without their credentials; a local path as it is (``//a@b/repo`` is a path: a URL
+    parser would take ``a@`` for a user name)."""
+    return tuple(strip_userinfo(item) if "://" in item else item for item in inputs)
 
 
 def build_view(audit: AuditResult, decision: Decision, progress: Comparison | None = None) -> ReportView:

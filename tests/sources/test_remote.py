@@ -788,3 +788,15 @@ def test_remote_metadata_at_odds_with_a_files_header_is_an_input_error_and_the_h
     ]
     judged = {p["name"]: (p["status"], p["vendor"]) for p in document["packages"]}
     assert judged["xs-sources"] == judged["xs-sources-devel"] == ("origin", "Citrix Systems, Inc.")
+
+
+def test_a_local_path_that_looks_like_a_url_authority_is_reported_as_given() -> None:
+    """Review 16: the credentials stripping took ``a@`` of the path ``//a@b/repo`` (the same
+    directory as ``/a@b/repo`` to the system) for a user name and reported ``//b/repo``."""
+    from auditor.reports.view import _shown_inputs
+
+    assert _shown_inputs(["//a@b/repo", "/x@y/repo", "http://u:p@host/repo/"]) == (
+        "//a@b/repo",
+        "/x@y/repo",
+        "http://host/repo/",
+    )
