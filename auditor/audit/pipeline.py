@@ -18,7 +18,7 @@ from auditor.origin.classify import ExtraFindings, classify, classify_config
 from auditor.origin.findings import Finding
 from auditor.origin.policy import Policy
 from auditor.rpm.gaps import Gap
-from auditor.rpm.model import DependencyKind, Package
+from auditor.rpm.model import Dependency, DependencyKind, Package
 from auditor.runtime.parallel import CLASSIFY_FROM, Background, worth_forking
 from auditor.runtime.progress import SILENT, Reporter
 from auditor.sources.interface import LoadResult
@@ -63,12 +63,12 @@ def audit_packages(
     graph = DependencyGraph(packages, resolved, build_hosts=options.arches, audited=len(targets.packages))
     progress.phase("classifying")
     findings = classified.result()
-    progress.phase("propagating")
-    propagation = propagate(graph, findings)
     audited = {index for index in audited_ids if index in resolved.audited}
     roots = _roots(options.roots, packages, resolved)
-    if options.roots:
-        audited &= _installed(roots, graph, resolved, supplements)
+    if options.roots:  # before propagating: it adds the weak dependencies dnf follows to the graph
+        audited &= _installed(roots, graph, resolved, supplements, audited)
+    progress.phase("propagating")
+    propagation = propagate(graph, findings)
     results = _results(
         sorted(audited, key=_package_order(packages)), options, graph, findings, propagation, audited
     )
@@ -100,13 +100,17 @@ def _installed(
     roots: Sequence[int],
     graph: DependencyGraph,
     resolved: Resolved,
-    supplements: Sequence[tuple[int, Condition]] | None,
+    supplements: Sequence[tuple[int, Dependency, Condition]] | None,
+    audited: set[int],
 ) -> set[int]:
     """Every package installing ``roots`` may pull in (every alternative counted): their
     Requires, and with ``supplements`` (the Supplements of the run, for ``install_weak_deps``)
     what dnf installs by default too: the providers of a Recommends of a package it installs,
     and a package whose Supplements may be met by those it installs (`auditor.deps.supplements`).
-    A Citrix package a meta-package only recommends is installed with it all the same."""
+    A Citrix package a meta-package only recommends is installed with it all the same, and
+    audited; one of a context repository (not among ``audited``) is not, so each weak dependency
+    followed to such a package is an edge of ``graph`` (`DependencyGraph.follow_weak`): it
+    taints what installs it, as it would if required."""
     installed = graph.runtime_closure(roots)
     if supplements is None:
         return installed
@@ -114,18 +118,22 @@ def _installed(
     satisfied, recommends = Status.SATISFIED, DependencyKind.RECOMMENDS
     added = installed  # only what the last round added can recommend something new
     while True:
-        new = {
-            provider
-            for index in added
-            for resolution in resolved.requirements.get(index, ())
-            if resolution.kind is recommends and resolution.status is satisfied
-            for provider in resolution.providers
-        }
-        new.update(
-            index
-            for index, condition in supplements
-            if index not in installed and condition.may_hold(installed, certain)
-        )
+        new: set[int] = set()
+        for index in added:
+            for resolution in resolved.requirements.get(index, ()):
+                if resolution.kind is recommends and resolution.status is satisfied:
+                    label = Dependency(f"Recommends: {resolution.dependency}")
+                    for members in resolution.groups:
+                        if not audited.issuperset(members):
+                            graph.follow_weak(index, label, members)
+                        new.update(members)
+        for index, dependency, condition in supplements:
+            if index not in installed and condition.may_hold(installed, certain):
+                if index not in audited:
+                    label = Dependency(f"Supplements: {dependency}")
+                    for owner in condition.met_by(installed) or roots:
+                        graph.follow_weak(owner, label, (index,))
+                new.add(index)
         new -= installed
         if not new:
             return installed

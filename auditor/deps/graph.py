@@ -320,6 +320,14 @@ class DependencyGraph:
                         queue.append(member)
         return seen
 
+    def follow_weak(self, owner: int, dependency: Dependency, members: Sequence[int]) -> None:
+        """Installing ``owner`` installs one of ``members`` though it does not require it: a
+        Recommends dnf follows, or a package whose Supplements ``owner`` meets (``--roots`` with
+        ``install_weak_deps``, `auditor.audit.pipeline`), when one of them is a context package.
+        A taint follows it as it follows a Requires: a Citrix package of a context repository is
+        not audited, so the packages that install it are the only ones that can say it is."""
+        self.runtime.setdefault(owner, []).append(Group(HopKind.REQUIRES, dependency, tuple(members)))
+
     # -- propagation --------------------------------------------------------------------
 
 

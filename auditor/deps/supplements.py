@@ -37,6 +37,14 @@ class Condition:
     providers: frozenset[int] = frozenset()
     operands: tuple[Condition, ...] = ()
 
+    def met_by(self, installed: set[int]) -> set[int]:
+        """The packages of ``installed`` that provide one of its capabilities: those whose
+        installation may meet it."""
+        found = set(installed.intersection(self.providers))
+        for operand in self.operands:
+            found |= operand.met_by(installed)
+        return found
+
     def may_hold(self, possible: set[int], certain: set[int]) -> bool:
         """Whether it may hold when the packages installed are among ``possible`` and include ``certain``."""
         return self._values(possible, certain)[0]
@@ -86,16 +94,17 @@ def _compile(node: Node, evaluation: Evaluation) -> Condition:
 
 def supplementing(
     index: ProvidesIndex, requirements: Mapping[int, Sequence[Resolution]], installable: Iterable[int]
-) -> list[tuple[int, Condition]]:
-    """(package id, condition) for each Supplements of the installable packages. Every one, met or
-    not by the resolver's reading: ``(A if B else C)`` may be fulfilled by C where A has no provider."""
+) -> list[tuple[int, Dependency, Condition]]:
+    """(package id, the Supplements, its condition) for each Supplements of the installable
+    packages. Every one, met or not by the resolver's reading: ``(A if B else C)`` may be
+    fulfilled by C where A has no provider."""
     found = []
     for package in installable:
         for resolution in requirements.get(package, ()):
             if resolution.kind is DependencyKind.SUPPLEMENTS and resolution.status is not Status.INVALID:
                 compiled = condition(resolution.dependency, index)
                 if compiled is not None:
-                    found.append((package, compiled))
+                    found.append((package, resolution.dependency, compiled))
     return found
 
 
