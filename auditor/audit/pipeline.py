@@ -142,14 +142,26 @@ def _installed(
 
 
 def _roots(names: Sequence[str], packages: Sequence[Package], resolved: Resolved) -> tuple[int, ...]:
-    """The installable packages ``--roots`` names; every name must match one."""
+    """The installable packages ``--roots`` names (every name must match one), and those that
+    obsolete one of them: ``dnf install NAME`` chooses among the packages named NAME and their
+    obsoleters (dnf's ``obsoletes``, on by default), and libsolv installs the obsoleting one."""
     if not names:
         return ()
-    roots = tuple(index for index in resolved.installable if packages[index].name in names)
-    missing = set(names) - {packages[index].name for index in roots}
+    named = tuple(index for index in resolved.installable if packages[index].name in names)
+    missing = set(names) - {packages[index].name for index in named}
     if missing:
         raise UsageError(f"--roots: no package named {', '.join(sorted(missing))} in the run")
-    return roots
+    wanted = set(named)
+    obsoleting = tuple(
+        index
+        for index in resolved.installable
+        if index not in wanted
+        and any(
+            match.kind is DependencyKind.OBSOLETES and not wanted.isdisjoint(match.packages)
+            for match in resolved.matches.get(index, ())
+        )
+    )
+    return named + obsoleting
 
 
 def _package_order(packages: Sequence[Package]) -> Callable[[int], tuple[str, str, str]]:

@@ -1,0 +1,59 @@
+"""``--roots NAME`` audits what ``dnf install NAME`` installs when another package obsoletes NAME.
+
+dnf (its ``obsoletes`` option, on by default) chooses among the packages named NAME and those
+that obsolete them, and libsolv installs the obsoleting one: a Citrix package of the audited
+repository that obsoletes the meta-package is installed in its place, with what it requires.
+dnf is the authority (``dnf install --downloadonly`` into an empty installroot, the packages it
+would install); the packages are built by rpmbuild, their repodata by createrepo_c.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from auditor.cli.main import main
+from tests.deps.built import build_preambles
+
+CITRIX = "Vendor: Citrix Systems, Inc.\n"
+PACKAGES = {
+    "meta": "Requires: cleanlib\n",
+    "cleanlib": "",
+    "xs-meta": CITRIX + "Obsoletes: meta < 2\nRequires: xs-only\n",
+    "xs-only": "",
+}
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_preambles(PACKAGES, tmp_path_factory.mktemp("obsoleted"))
+
+
+def dnf_installs(repo: Path, name: str, where: Path) -> set[str]:
+    """The names of the packages ``dnf install name`` installs from ``repo`` on an empty host."""
+    assert shutil.which("dnf"), "dnf is the authority here: install dnf"
+    command = ["dnf", "-q", "--disableplugin=local", f"--installroot={where / 'root'}"]
+    command += ["--setopt=reposdir=/nonexistent", f"--setopt=cachedir={where / 'cache'}", "--releasever=1"]
+    command += ["--nogpgcheck", f"--repofrompath=audited,{repo}", "install", "-y", "--downloadonly"]
+    command += [f"--destdir={where / 'downloaded'}", name]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    return {path.name.rsplit("-", 2)[0] for path in (where / "downloaded").glob("*.rpm")}
+
+
+def test_the_package_dnf_installs_in_place_of_a_root_is_audited(
+    repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    installed = dnf_installs(repo, "meta", tmp_path)
+    assert installed == {"xs-meta", "xs-only"}
+    capsys.readouterr()
+    code = main(["scan", str(repo), "--roots", "meta", "--format", "json", "-q", "--no-cache"])
+    report = json.loads(capsys.readouterr().out)
+    statuses = {row["name"]: row["status"] for row in report["packages"]}
+    assert installed <= set(statuses)  # every alternative counted: meta and cleanlib too
+    assert statuses["xs-meta"] == "origin"
+    assert code == 1
