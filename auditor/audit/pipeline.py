@@ -66,11 +66,20 @@ def audit_packages(
     audited = {index for index in audited_ids if index in resolved.audited}
     roots = _roots(options.roots, packages, resolved)
     if options.roots:  # before propagating: it adds the weak dependencies dnf follows to the graph
-        audited &= _installed(roots, graph, resolved, supplements, audited)
+        installed = _installed(roots, graph, resolved, supplements, audited)
+        # A root dnf installs from a context repository (a newer one of the name, one that
+        # obsoletes it) has no audited package requiring it to carry its taint: it is audited.
+        audited = (audited & installed) | set(roots)
     progress.phase("propagating")
     propagation = propagate(graph, findings)
     results = _results(
-        sorted(audited, key=_package_order(packages)), options, graph, findings, propagation, audited
+        sorted(audited, key=_package_order(packages)),
+        options,
+        graph,
+        findings,
+        propagation,
+        audited,
+        len(targets.packages),
     )
     resolved.release()
     config_findings = classify_config([*targets.config_urls, *context.config_urls], policy)
@@ -175,8 +184,11 @@ def _results(
     findings: Mapping[int, Sequence[Finding]],
     propagation: Propagation,
     audited_set: set[int],
+    context_from: int,
 ) -> list[PackageResult]:
-    """Each audited package's verdict, chain, unresolved requirements and facts."""
+    """Each audited package's verdict, chain, unresolved requirements and facts. The ids from
+    ``context_from`` are context packages (a root dnf installs from a context repository): one
+    whose source package is not in the run is no gap, as for any context package."""
     packages, resolved = graph.packages, graph.resolved
     failed = (Status.UNRESOLVED, Status.INVALID)
     source_keys = {p.source_key for p in packages if p.is_source}
@@ -195,7 +207,7 @@ def _results(
         package = packages[index]
         # A binary built from a source package nowhere in the run, or naming none: its Source
         # URLs were not seen.
-        orphan = not package.is_source and package.built_from_key not in source_keys
+        orphan = index < context_from and not package.is_source and package.built_from_key not in source_keys
         gap = (
             missing_sources.fact(index, package, spec_only=(package.source_rpm_key, True) in source_keys)
             if orphan

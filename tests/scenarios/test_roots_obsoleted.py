@@ -3,8 +3,10 @@
 dnf (its ``obsoletes`` option, on by default) chooses among the packages named NAME and those
 that obsolete them, and libsolv installs the obsoleting one: a Citrix package of the audited
 repository that obsoletes the meta-package is installed in its place, with what it requires.
-dnf is the authority (``dnf install --downloadonly`` into an empty installroot, the packages it
-would install); the packages are built by rpmbuild, their repodata by createrepo_c.
+The same holds for a root dnf installs from a context repository (``--with``): a newer package
+of its name, or one that obsoletes it. dnf is the authority (``dnf install --downloadonly`` into
+an empty installroot, the packages it would install); the packages are built by rpmbuild, their
+repodata by createrepo_c.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from pathlib import Path
 import pytest
 
 from auditor.cli.main import main
-from tests.deps.built import build_preambles
+from tests.deps.built import CITRIX as CITRIX_VENDOR
+from tests.deps.built import build_preambles, build_repository
 
 CITRIX = "Vendor: Citrix Systems, Inc.\n"
 PACKAGES = {
@@ -33,12 +36,13 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_preambles(PACKAGES, tmp_path_factory.mktemp("obsoleted"))
 
 
-def dnf_installs(repo: Path, name: str, where: Path) -> set[str]:
-    """The names of the packages ``dnf install name`` installs from ``repo`` on an empty host."""
+def dnf_installs(repos: list[Path], name: str, where: Path) -> set[str]:
+    """The names of the packages ``dnf install name`` installs from ``repos`` on an empty host."""
     assert shutil.which("dnf"), "dnf is the authority here: install dnf"
     command = ["dnf", "-q", "--disableplugin=local", f"--installroot={where / 'root'}"]
     command += ["--setopt=reposdir=/nonexistent", f"--setopt=cachedir={where / 'cache'}", "--releasever=1"]
-    command += ["--nogpgcheck", f"--repofrompath=audited,{repo}", "install", "-y", "--downloadonly"]
+    command += ["--nogpgcheck", *(f"--repofrompath=r{number},{repo}" for number, repo in enumerate(repos))]
+    command += ["install", "-y", "--downloadonly"]
     command += [f"--destdir={where / 'downloaded'}", name]
     done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr
@@ -48,7 +52,7 @@ def dnf_installs(repo: Path, name: str, where: Path) -> set[str]:
 def test_the_package_dnf_installs_in_place_of_a_root_is_audited(
     repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    installed = dnf_installs(repo, "meta", tmp_path)
+    installed = dnf_installs([repo], "meta", tmp_path)
     assert installed == {"xs-meta", "xs-only"}
     capsys.readouterr()
     code = main(["scan", str(repo), "--roots", "meta", "--format", "json", "-q", "--no-cache"])
@@ -56,4 +60,37 @@ def test_the_package_dnf_installs_in_place_of_a_root_is_audited(
     statuses = {row["name"]: row["status"] for row in report["packages"]}
     assert installed <= set(statuses)  # every alternative counted: meta and cleanlib too
     assert statuses["xs-meta"] == "origin"
+    assert code == 1
+
+
+CONTEXTS = {
+    # the one dnf installs is of the context: a newer package of the root's name ...
+    "newer": [{"name": "meta", "evr": "2.0-1", "requires": ["xs-stuff"], **CITRIX_VENDOR}],
+    # ... or one that obsoletes the root
+    "obsoleting": [{"name": "xs-meta", "obsoletes": ["meta"], "requires": ["xs-stuff"], **CITRIX_VENDOR}],
+}
+
+
+@pytest.mark.parametrize("case", sorted(CONTEXTS))
+def test_a_root_dnf_installs_from_a_context_repository_is_audited(
+    case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Nothing audited requires such a root to carry its taint: it is audited itself."""
+    target = build_repository(
+        [{"name": "meta", "requires": ["cleanlib"]}, {"name": "cleanlib"}], tmp_path / "t"
+    )
+    context = build_repository([*CONTEXTS[case], {"name": "xs-stuff", **CITRIX_VENDOR}], tmp_path / "c")
+    installed = dnf_installs([target, context], "meta", tmp_path)
+    chosen = CONTEXTS[case][0]
+    assert installed == {chosen["name"], "xs-stuff"}
+    # A context package whose source package is not in the run is no gap, audited or not.
+    shutil.rmtree(context.parent / "SRPMS")
+    capsys.readouterr()
+    command = ["scan", str(target), "--with", str(context), "--roots", "meta", "--format", "json", "-q"]
+    code = main([*command, "--no-cache"])
+    report = json.loads(capsys.readouterr().out)
+    rows = {row["nevra"]: row for row in report["packages"]}
+    row = rows[f"{chosen['name']}-{chosen.get('evr', '1.0-1')}.noarch"]
+    assert row["status"] == "origin"
+    assert not [fact for fact in row["facts"] if fact["kind"] == "gap"]
     assert code == 1
