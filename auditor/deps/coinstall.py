@@ -3,6 +3,8 @@
 - dnf (libsolv) never installs both packages of a Conflicts (a rich one as libsolv reads it:
   `auditor.deps.rich`) or of an Obsoletes, whichever of the two declares it (`incompatible`);
 - nor two packages of one name (`SameName`), but installonly ones and multilib pairs;
+- nor, with a package, one that cannot be installed with a package it surely needs: the one
+  provider of a plain Requires of it (`needing`): installing it installs that one;
 - a host installs packages of its own architecture family only
   (`auditor.deps.provides.Architectures`): an x86_64 package is never satisfied by an aarch64
   one.
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Container, Mapping, Sequence
 
-from auditor.deps.resolve import Match
+from auditor.deps.resolve import Match, Resolution, Status
 from auditor.rpm.model import DependencyKind, Package
 
 
@@ -46,6 +48,42 @@ def incompatible(packages: Sequence[Package], matches: Mapping[int, list[Match]]
                     if not source:
                         _apart(found, other, siblings).named.add(owner)
     return found
+
+
+def needing(
+    owner: int, resolutions: Sequence[Resolution], apart_from: Mapping[int, Apart]
+) -> Container[int] | None:
+    """What ``owner`` can never be installed with: its own `Apart`, and that of each package it
+    surely needs, the one provider of a plain Requires of it. ``app`` requiring ``a`` (whose one
+    provider conflicts with ``clean-b``) and ``b`` cannot take ``clean-b`` for ``b``: dnf
+    installs a Citrix ``b`` if there is one (None: nothing is apart from it)."""
+    found = [apart_from[owner]] if owner in apart_from else []
+    for resolution in resolutions:
+        if (
+            resolution.kind is DependencyKind.REQUIRES
+            and resolution.status is Status.SATISFIED
+            and not resolution.dependency.is_rich
+            and len(resolution.groups) == 1
+            and len(resolution.groups[0]) == 1
+        ):
+            needed = resolution.groups[0][0]
+            if needed != owner and needed in apart_from:
+                found.append(apart_from[needed])
+    if len(found) < 2:
+        return found[0] if found else None
+    return Joint(tuple(found))
+
+
+class Joint(Container[int]):
+    """The packages apart from any of several packages."""
+
+    __slots__ = ("parts",)
+
+    def __init__(self, parts: tuple[Apart, ...]) -> None:
+        self.parts = parts
+
+    def __contains__(self, other: object) -> bool:
+        return any(other in part for part in self.parts)
 
 
 def _apart(found: dict[int, Apart], index: int, siblings: SameName) -> Apart:

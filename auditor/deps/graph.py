@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import enum
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
-from auditor.deps.coinstall import Apart, incompatible
+from auditor.deps.coinstall import incompatible, needing
 from auditor.deps.provides import HOST_ARCHES, Architectures
 from auditor.deps.resolve import ROUGH, Resolved, Status
 from auditor.origin.classify import built_from
@@ -228,7 +228,7 @@ class DependencyGraph:
             source = packages[owner].is_source
             kind = HopKind.BUILD_REQUIRES if source else HopKind.REQUIRES
             known = shared[kind]
-            apart = apart_from.get(owner)
+            apart = apart_from.get(owner) if source else needing(owner, resolutions, apart_from)
             hosts = source_hosts if source else (packages[owner].arch,)
             groups: list[Group] = []
             listed: set[int] = set()  # a requirement written twice is one group of its package
@@ -373,7 +373,7 @@ class _Viability:
         (made while the graph is built, when the shared groups are all alive: no other object
         takes their ids)."""
 
-    def of(self, group: Group, arch: str, apart: Apart | None) -> Group:
+    def of(self, group: Group, arch: str, apart: Container[int] | None) -> Group:
         """``group`` for a package of ``arch`` that cannot be installed with ``apart``: without
         the providers dnf would not install for it.
 
@@ -400,7 +400,7 @@ class _Viability:
             return frozenset((*HOST_ARCHES.get(host, (host,)), "noarch")).__contains__
         return partial(self.together, arch)
 
-    def _kept(self, group: Group, arch: str, apart: Apart | None) -> Group:
+    def _kept(self, group: Group, arch: str, apart: Container[int] | None) -> Group:
         members = group.members
         arches, goes = self.arches, self._goes_with(arch)
         kept = tuple(
