@@ -58,17 +58,22 @@ def needing(
     provider conflicts with ``clean-b``) and ``b`` cannot take ``clean-b`` for ``b``: dnf
     installs a Citrix ``b`` if there is one (None: nothing is apart from it)."""
     found = [apart_from[owner]] if owner in apart_from else []
+    requires, satisfied = DependencyKind.REQUIRES, Status.SATISFIED
     for resolution in resolutions:
+        # Cheapest test first: this runs for every requirement of a distribution, and few
+        # packages are apart from any (those with Conflicts, Obsoletes, or several versions).
+        groups = resolution.groups
+        if len(groups) != 1 or len(groups[0]) != 1:
+            continue
+        needed = groups[0][0]
         if (
-            resolution.kind is DependencyKind.REQUIRES
-            and resolution.status is Status.SATISFIED
+            needed in apart_from
+            and needed != owner
+            and resolution.kind is requires
+            and resolution.status is satisfied
             and not resolution.dependency.is_rich
-            and len(resolution.groups) == 1
-            and len(resolution.groups[0]) == 1
         ):
-            needed = resolution.groups[0][0]
-            if needed != owner and needed in apart_from:
-                found.append(apart_from[needed])
+            found.append(apart_from[needed])
     if len(found) < 2:
         return found[0] if found else None
     return Joint(tuple(found))
