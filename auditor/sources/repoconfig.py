@@ -15,13 +15,16 @@ the options; a variable left in a URL is an input error for that section.
 
 from __future__ import annotations
 
+import os
+import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit, urlunsplit
 
 from auditor.core.errors import InputError
 from auditor.net.http import strip_userinfo
 from auditor.net.remote import Remote
-from auditor.net.urlpolicy import UrlOrigin
+from auditor.net.urlpolicy import UrlDecision, UrlOrigin
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import Package
 from auditor.runtime.store import Store
@@ -49,6 +52,21 @@ class ConfigScope:
     files: set[str] = field(default_factory=set)
     main: dict[str, str] = field(default_factory=dict)
     """While the ``.repo`` files of a ``reposdir`` are read: the ``[main]`` that names it."""
+    locations: dict[str, ReadOnce] = field(default_factory=dict)
+    """The repositories read so far, by where they were read from (`_location`)."""
+
+
+@dataclass
+class ReadOnce:
+    """A repository read by one section, which other sections naming the same location share:
+    reading it again for each (ten sections naming a 60,000-package repository took 100 s and
+    2 GB) would make a configuration of a few hundred bytes cost without bound."""
+
+    where: str
+    every: list[Package]
+    """Its packages before any section's exclude and includepkgs."""
+    given: set[int]
+    """The packages (by id) some section already gave: dnf sees the union of what each shows."""
 
 
 @dataclass
@@ -85,16 +103,17 @@ def read_repo_config(
     holds the repository ids of the configurations read before this one.
     """
     options = options or ReadOptions()
+    scope = scope or ConfigScope()
     result = ConfigRead([], [], [], [], [])
     variables = {}
     if remote.options.basearch is not None:
         variables = {"basearch": remote.options.basearch, "arch": remote.options.basearch}
     if remote.options.releasever is not None:
         variables["releasever"] = remote.options.releasever
-    for section in parse_repo_config(text, shown, scope.main if scope else None):
+    for section in parse_repo_config(text, shown, scope.main):
         where = f"{shown} [{section.id}]"
         urls, unexpanded = _record_urls(section, where, shown, variables, result)
-        if _ignored_by_dnf(section.id, where, (scope or ConfigScope()).ids, options, result.warnings):
+        if _ignored_by_dnf(section.id, where, scope.ids, options, result.warnings):
             result.duplicates.append(where)
             continue
         if not section.enabled and not (options.discover_sources and is_source_section(section.id)):
@@ -115,14 +134,38 @@ def read_repo_config(
             hint = f" (give --{name})" if name in ("releasever", "basearch") else ""
             result.errors.append(InputError(where, f"${name} left unexpanded in {key}{hint}"))
             continue
-        read = _SectionReader(section, where, shown, remote, result, options, store).read(urls, origin)
+        reader = _SectionReader(section, where, shown, remote, result, options, store, scope)
+        read = reader.read(urls, origin)
         if read is not None:
+            every = list(read.packages)
             said = read_as_dnf_sees(read, section.hides, where, context=options.context)
             result.warnings.extend([said] if said else [])
+            if reader.earlier is not None:
+                _give_again(reader.earlier, read, where, result)
+                continue
+            scope.locations[reader.location] = ReadOnce(where, every, {id(p) for p in read.packages})
             result.repositories.append(read)
             result.packages.extend(read.packages)
             result.errors.extend(read.errors)
     return result
+
+
+def _give_again(earlier: ReadOnce, read: RepositoryRead, where: str, result: ConfigRead) -> None:
+    """A section whose repository an earlier section read: the packages it shows that no
+    section showed yet (its exclude may hide fewer), from the one reading."""
+    fresh = [package for package in read.packages if id(package) not in earlier.given]
+    earlier.given.update(id(package) for package in fresh)
+    result.packages.extend(fresh)
+    result.warnings.append(f"{where}: the same repository as {earlier.where} ({read.location}); read once")
+
+
+def _location(decision: UrlDecision) -> str:
+    """Where a URL reads a repository from, whatever its spelling (``a//b/``, ``a/./b``)."""
+    if decision.local_path is not None:
+        return "file:" + os.path.realpath(decision.local_path)
+    parts = urlsplit(decision.url)
+    path = posixpath.normpath(parts.path or "/").rstrip("/")
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, parts.query, ""))
 
 
 def _record_urls(
@@ -179,8 +222,13 @@ class _SectionReader:
         result: ConfigRead,
         options: ReadOptions,
         store: Store | None,
+        scope: ConfigScope,
     ):
         self.options = options
+        self.scope = scope
+        self.location = ""
+        self.earlier: ReadOnce | None = None
+        """The reading of an earlier section this one's repository is (`ReadOnce`)."""
         self.store = store
         self.section = section
         self.where = where
@@ -232,6 +280,11 @@ class _SectionReader:
         if len(self.failures) >= self.remote.options.max_mirrors:
             self.untried.append(decision.url)
             return None
+        self.location = _location(decision)
+        earlier = self.scope.locations.get(self.location)
+        if earlier is not None:
+            self.earlier = earlier
+            return RepositoryRead(decision.url, None, list(earlier.every))
         try:
             if decision.local_path is not None:
                 return read_local_repository(

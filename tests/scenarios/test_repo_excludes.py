@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from auditor.cli.main import main
+from auditor.sources import localrepo, repoconfig
 
 CITRIX = "Vendor: Citrix Systems, Inc.\nURL: https://www.citrix.com/foo\n"
 CLEAN = "Vendor: XCP-ng\nURL: https://xcp-ng.org/foo\n"
@@ -240,3 +241,39 @@ def test_a_url_under_a_key_dnf_does_not_read_is_never_the_one_read(
     code, document = scan(audited, config, capsys)
     (app,) = [row for row in document["packages"] if row["name"] == "app"]
     assert (app["status"], code) == ("depends", 1), app
+
+
+def test_sections_naming_one_repository_read_it_once_and_show_what_either_shows(
+    repositories: tuple[Path, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Sections with their own ids and the same ``baseurl`` read one repository: it is read
+    once (reading it for each section made a .repo file of ten three-line sections naming a
+    60,000-package repository cost 100 s and 2 GB, a few hundred more sections any memory),
+    and dnf sees the union of what each section shows: one excludes ``foo-clean``, the other
+    ``foo-citrix``, so both provide ``foo`` (dnf says so) and ``app`` may depend on Citrix."""
+    audited, context = repositories
+    (tmp_path / "conf").mkdir()
+    config = tmp_path / "conf" / "ctx.repo"
+    sections = [("a", "foo-clean"), ("b", "foo-citrix"), ("c", "foo-*")]
+    config.write_text(
+        "".join(
+            f"[{i}]\nname={i}\nbaseurl=file://{context}/./\ngpgcheck=0\nexclude={x}\n" for i, x in sections
+        )
+    )
+    assert dnf_providers(config, tmp_path) == {"foo-clean", "foo-citrix"}
+    reads: list[str] = []
+    real = localrepo.read_local_repository
+
+    def counted(path: str, *args: Any, **kwargs: Any) -> Any:
+        reads.append(path)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(repoconfig, "read_local_repository", counted)
+    code, document = scan(audited, config, capsys)
+    (app,) = [row for row in document["packages"] if row["name"] == "app"]
+    assert (app["status"], code) == ("may-depend", 0), app
+    assert len(reads) == 1, reads
+    assert sum("read once" in said for said in document["warnings"]) == 2
