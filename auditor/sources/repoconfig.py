@@ -137,17 +137,28 @@ def read_repo_config(
         reader = _SectionReader(section, where, shown, remote, result, options, store, scope)
         read = reader.read(urls, origin)
         if read is not None:
-            every = list(read.packages)
-            said = read_as_dnf_sees(read, section.hides, where, context=options.context)
-            result.warnings.extend([said] if said else [])
-            if reader.earlier is not None:
-                _give_again(reader.earlier, read, where, result)
-                continue
-            scope.locations[reader.location] = ReadOnce(where, every, {id(p) for p in read.packages})
-            result.repositories.append(read)
-            result.packages.extend(read.packages)
-            result.errors.extend(read.errors)
+            _keep(read, reader, options, result)
     return result
+
+
+def _keep(read: RepositoryRead, reader: _SectionReader, options: ReadOptions, result: ConfigRead) -> None:
+    """A section's repository, as dnf sees it: its exclude and includepkgs applied (to a context
+    repository), its packages given once whatever the sections that name it."""
+    hides = reader.section.hides
+    refused = hides.refused(len(read.packages))
+    if refused is not None:  # it cannot be read as dnf sees it
+        result.errors.append(InputError(reader.where, refused))
+        return
+    every = list(read.packages)
+    said = read_as_dnf_sees(read, hides, reader.where, context=options.context)
+    result.warnings.extend([said] if said else [])
+    if reader.earlier is not None:
+        _give_again(reader.earlier, read, reader.where, result)
+        return
+    reader.scope.locations[reader.location] = ReadOnce(reader.where, every, {id(p) for p in read.packages})
+    result.repositories.append(read)
+    result.packages.extend(read.packages)
+    result.errors.extend(read.errors)
 
 
 def _give_again(earlier: ReadOnce, read: RepositoryRead, where: str, result: ConfigRead) -> None:
