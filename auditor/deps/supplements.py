@@ -45,6 +45,15 @@ class Condition:
             found |= operand.met_by(installed)
         return found
 
+    def watched(self) -> set[int]:
+        """Every package whose installation can change whether it may hold: `may_hold` looks at
+        nothing else (and only grows as ``possible`` does), so it need not be asked again before
+        one of them is installed."""
+        found = set(self.providers)
+        for operand in self.operands:
+            found |= operand.watched()
+        return found
+
     def may_hold(self, possible: set[int], certain: set[int]) -> bool:
         """Whether it may hold when the packages installed are among ``possible`` and include ``certain``."""
         return self._values(possible, certain)[0]
