@@ -148,7 +148,10 @@ def decide(url: str, origin: UrlOrigin, guard: Guard | None) -> UrlDecision:
             )
         if parts.netloc not in ("", "localhost"):
             return UrlDecision(url, False, "a file: URL on another host is never read")
-        return UrlDecision(url, True, local_path=unquote(parts.path))
+        local_path = unquote(parts.path)
+        if "\0" in local_path:  # ``%00``: no file has such a name, and os functions raise on it
+            return UrlDecision(url, False, "the name holds a NUL character")
+        return UrlDecision(url, True, local_path=local_path)
     if scheme not in NETWORK_SCHEMES:
         return UrlDecision(url, False, "only http and https URLs are fetched")
     if not parts.hostname:

@@ -87,6 +87,8 @@ def _load_reposdir(
     try:
         if not origin.may_name_local_files:
             raise InputError(where, "a directory of the host the configuration came from")
+        if "\0" in directory:  # os.listdir raises ValueError on it, not OSError
+            raise InputError(where, "the name holds a NUL character")
         try:
             names = sorted(name for name in os.listdir(directory) if name.endswith(".repo"))
         except OSError as exc:

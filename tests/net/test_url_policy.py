@@ -253,6 +253,7 @@ def test_a_redirect_to_a_local_file_is_refused_by_the_same_policy(
         ("file:///srv/repo", UrlOrigin.redirect("http://a/"), False, "never read"),
         ("file:///srv/repo", UrlOrigin.package_url("p-1-1.noarch"), False, "never read"),
         ("file://otherhost/srv/repo", UrlOrigin.command_line(), False, "another host"),
+        ("file:///srv/re%00po", UrlOrigin.local_config("/x.repo"), False, "NUL"),  # os.* raise ValueError
         ("ftp://a/repo", UrlOrigin.local_config("/x.repo"), False, "only http and https"),
         ("http://b:8080/x.rpm", UrlOrigin.listing("http://a/m.txt", UrlOrigin.command_line()), True, ""),
         ("http://a/p/x.rpm", UrlOrigin.repodata_base("http://a:80/repo/"), True, ""),

@@ -103,3 +103,26 @@ def test_the_main_exclude_applies_to_the_repositories_of_its_reposdir(
     code, document = scan([str(tmp_path / "audited"), "--with", str(config)], capsys)
     (app,) = [row for row in document["packages"] if row["name"] == "app"]
     assert (app["status"], code) == ("depends", 1)
+
+
+def test_a_nul_in_a_local_name_is_one_input_error_beside_what_was_read(
+    configuration: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``%00`` in a ``file:`` baseurl, or a NUL in ``reposdir``, reached os functions, which raise
+    ValueError, not OSError: exit 4 and nothing reported. Each is now said of its section or
+    directory, and the packages of the other repositories are still audited."""
+    reposdir = f"reposdir={tmp_path / 'repos.d'}\n"
+    text = configuration.read_text().replace(reposdir, reposdir.replace("\n", " a\0b\n"))
+    configuration.write_text(text + "\n[nul]\nname=nul\nbaseurl=file:///srv/re%00po\ngpgcheck=0\n")
+    capsys.readouterr()
+    code = main(["scan", str(configuration), "--format", "json", "-q", "--no-cache"])
+    captured = capsys.readouterr()
+    document = json.loads(captured.out)
+    said = [line for line in captured.err.splitlines() if line.startswith("auditor: error:")]
+    assert code == 3 and said == [
+        f"auditor: error: {configuration} [nul]: no repository could be read; "
+        "last: file:///srv/re%00po: the name holds a NUL character"
+    ]
+    statuses = {(row["name"], row["status"]) for row in document["packages"] if row["arch"] != "src"}
+    assert statuses == {("base", "clean"), ("foo-citrix", "origin")}
+    assert [w for w in document["warnings"] if "reposdir=a" in w and "not read: the name holds a NUL" in w]
