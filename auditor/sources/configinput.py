@@ -27,9 +27,13 @@ def load_config(
     options: ReadOptions,
     store: Store | None,
     scope: ConfigScope,
+    *,
+    named: bool = True,
 ) -> None:
     """A .repo file or yum.conf; ``origin`` says where its URLs come from (the local disk, or
-    the network, whose configuration may name no local file)."""
+    the network, whose configuration may name no local file). ``named``: an input, which is a
+    gap when nothing is read from it; a ``.repo`` file of a ``reposdir`` whose sections are all
+    disabled is a host's usual state (``/etc/yum.repos.d`` holds several), as dnf reads it."""
     identity = os.path.realpath(path) if origin.may_name_local_files else shown
     if identity in scope.files:  # named, and in a reposdir another configuration names
         result.warnings.append(f"{shown}: already read as a repository configuration; read once")
@@ -59,7 +63,7 @@ def load_config(
     result.inputs.append(InputSummary(shown, InputKind.REPO_CONFIG, len(read.packages)))
     main = main_options(text, shown)
     directories = reposdirs(main)
-    if not (read.repositories or read.errors or read.gaps or read.duplicates or directories):
+    if named and not (read.repositories or read.errors or read.gaps or read.duplicates or directories):
         _say_config_read_nothing(shown, read, result)
     outer, scope.main = scope.main, main
     try:
@@ -102,7 +106,8 @@ def _load_reposdir(
     for name in names:
         path = os.path.join(directory, name)
         try:
-            load_config(path, path, remote, result, UrlOrigin.local_config(path), options, store, scope)
+            own = UrlOrigin.local_config(path)
+            load_config(path, path, remote, result, own, options, store, scope, named=False)
         except InputError as exc:
             result.errors.append(exc)
 

@@ -126,3 +126,21 @@ def test_a_nul_in_a_local_name_is_one_input_error_beside_what_was_read(
     statuses = {(row["name"], row["status"]) for row in document["packages"] if row["arch"] != "src"}
     assert statuses == {("base", "clean"), ("foo-citrix", "origin")}
     assert [w for w in document["warnings"] if "reposdir=a" in w and "not read: the name holds a NUL" in w]
+
+
+def test_a_reposdir_file_whose_sections_are_all_disabled_is_no_gap(
+    configuration: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Red team 18: ``/etc/yum.repos.d`` holds files whose every section is disabled (a vault, a
+    testing repository): dnf reads nothing from them, and so does the auditor, without calling
+    the audit incomplete; a configuration named as an input that reads nothing still is."""
+    disabled = tmp_path / "repos.d" / "vault.repo"
+    disabled.write_text(f"[vault]\nname=vault\nbaseurl=file://{tmp_path / 'os'}\nenabled=0\n")
+    assert dnf_packages(configuration, tmp_path) == {"base.noarch", "foo-citrix.noarch"}
+    _code, document = scan([str(configuration)], capsys)
+    assert "empty-input" not in {reason["reason"] for reason in document["completeness"]["reasons"]}
+    _code, named = scan([str(configuration), str(disabled)], capsys)
+    # Named as an input, it is read once (it is the reposdir's too) and said already read.
+    assert "empty-input" not in {reason["reason"] for reason in named["completeness"]["reasons"]}
+    _code, alone = scan([str(disabled)], capsys)
+    assert {reason["reason"] for reason in alone["completeness"]["reasons"]} >= {"empty-input"}
