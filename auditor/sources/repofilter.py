@@ -92,6 +92,11 @@ def _form_texts(packages: Sequence[Package]) -> list[_FormIndex]:
     ]
 
 
+def _first(patterns: Sequence[str], shown: int = 5) -> str:
+    more = f" (and {len(patterns) - shown} more)" if len(patterns) > shown else ""
+    return ",".join(patterns[:shown]) + more
+
+
 @dataclass(frozen=True)
 class PackageFilter:
     """The ``exclude``/``includepkgs`` in force for one repository: its section's and ``[main]``'s."""
@@ -116,8 +121,10 @@ class PackageFilter:
         return None
 
     def describe(self) -> str:
-        said = [f"exclude={','.join(self.excludes)}"] if self.excludes else []
-        said += [f"includepkgs={','.join(self.includes)}"] if self.includes else []
+        """The options for a warning: five patterns of each at most (a configuration may list
+        thousands), and how many more."""
+        said = [f"exclude={_first(self.excludes)}"] if self.excludes else []
+        said += [f"includepkgs={_first(self.includes)}"] if self.includes else []
         return " ".join(said)
 
     def apply(self, packages: Sequence[Package]) -> tuple[list[Package], list[Package]]:

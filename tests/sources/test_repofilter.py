@@ -69,3 +69,12 @@ def test_globs_past_the_work_bound_are_refused() -> None:
     assert "11 glob patterns" in (rules.refused(repofilter.MAX_GLOB_WORK // 11 + 1) or "")
     assert "longer than" in (PackageFilter(excludes=("x" * 2000 + "*",)).refused(1) or "")
     assert PackageFilter(excludes=("x" * 100_000,)).refused(10**6) is None  # a name, however long
+
+
+def test_a_warning_quotes_five_patterns_of_each_option_at_most() -> None:
+    """Red team 18: a 1 MB exclude list made a 1 MB warning line."""
+    from auditor.sources.repofilter import PackageFilter
+
+    many = tuple(f"name{n}" for n in range(10_000))
+    said = PackageFilter(excludes=many, includes=("a", "b")).describe()
+    assert said == "exclude=name0,name1,name2,name3,name4 (and 9995 more) includepkgs=a,b"
