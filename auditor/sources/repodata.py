@@ -47,6 +47,10 @@ from auditor.sources.filelists import FilelistsSource
 from auditor.sources.inputpaths import find_repomd, lands_inside, unsearchable
 from auditor.sources.primary import PrimaryHandler
 
+MODULAR_TYPES = frozenset({"modules", "modules_zck"})
+"""repomd.xml types of modular metadata: libdnf reads ``modules_zck`` first where zchunk is on,
+so a repository listing only that one is as modular as one listing ``modules``."""
+
 
 @dataclass
 class RepositoryRead:
@@ -146,7 +150,7 @@ def read_metadata(
         result.errors,
     )
     result.packages = handler.packages(source)
-    if "modules" in repomd.files:
+    if repomd.files.keys() & MODULAR_TYPES:
         # dnf's modular filtering needs the streams enabled on the host it runs on; without
         # it a package dnf hides still counts as a provider, maybe the clean alternative.
         said = "modular metadata: packages of module streams dnf would not enable were read as available"

@@ -78,3 +78,17 @@ def test_a_modular_repository_makes_the_audit_incomplete(
             main(["scan", str(audited), "--with", str(context), "--strict", "-q", "--no-cache"])
             == ExitCode.INPUT
         )
+
+
+def test_a_repository_listing_only_zchunked_modular_metadata_is_modular_too(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Red team 18: libdnf reads ``modules_zck`` first where zchunk is on; a repository whose
+    repomd.xml lists only that type had no gap."""
+    audited, context = repositories(tmp_path, modular=True)
+    repomd = context / "repodata" / "repomd.xml"
+    repomd.write_text(repomd.read_text().replace('<data type="modules">', '<data type="modules_zck">'))
+    capsys.readouterr()
+    main(["scan", str(audited), "--with", str(context), "--format", "json", "-q", "--no-cache"])
+    document = json.loads(capsys.readouterr().out)
+    assert "modules-not-filtered" in {reason["reason"] for reason in document["completeness"]["reasons"]}
