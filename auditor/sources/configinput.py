@@ -5,6 +5,7 @@ which dnf reads with it."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 from auditor.core.errors import InputError
 from auditor.core.files import os_reason, read_regular
@@ -65,28 +66,26 @@ def load_config(
     directories = reposdirs(main)
     if named and not (read.repositories or read.errors or read.gaps or read.duplicates or directories):
         _say_config_read_nothing(shown, read, result)
+
+    def load_file(path: str) -> None:  # a .repo file of a reposdir: read as this file, in its scope
+        own = UrlOrigin.local_config(path)
+        load_config(path, path, remote, result, own, options, store, scope, named=False)
+
     outer, scope.main = scope.main, main
     try:
         for directory in directories:
-            _load_reposdir(directory, shown, remote, result, origin, options, store, scope)
+            _load_reposdir(directory, shown, result, origin, load_file)
     finally:
         scope.main = outer
 
 
 def _load_reposdir(
-    directory: str,
-    shown: str,
-    remote: Remote | None,
-    result: LoadResult,
-    origin: UrlOrigin,
-    options: ReadOptions,
-    store: Store | None,
-    scope: ConfigScope,
+    directory: str, shown: str, result: LoadResult, origin: UrlOrigin, load_file: Callable[[str], None]
 ) -> None:
     """The ``.repo`` files of a directory a main configuration names as its ``reposdir``, in
-    name order, as dnf reads them with it. One that cannot be listed here (a configuration
-    fetched over the network names its host's directories, never this machine's) is a gap:
-    the repositories dnf would read from it are unseen."""
+    name order, as dnf reads them with it, each by ``load_file``. One that cannot be listed
+    here (a configuration fetched over the network names its host's directories, never this
+    machine's) is a gap: the repositories dnf would read from it are unseen."""
     where = f"{shown} [main] reposdir={directory}"
     try:
         if not origin.may_name_local_files:
@@ -106,8 +105,7 @@ def _load_reposdir(
     for name in names:
         path = os.path.join(directory, name)
         try:
-            own = UrlOrigin.local_config(path)
-            load_config(path, path, remote, result, own, options, store, scope, named=False)
+            load_file(path)
         except InputError as exc:
             result.errors.append(exc)
 
