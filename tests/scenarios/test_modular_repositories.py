@@ -21,7 +21,7 @@ import pytest
 
 from auditor.cli.main import main
 from auditor.core.errors import ExitCode
-from tests.scenarios.test_repo_excludes import CITRIX, CLEAN, build, dnf_providers
+from tests.scenarios.test_repo_excludes import app_and_providers, dnf_providers
 
 MODULES = """---
 document: modulemd
@@ -44,13 +44,7 @@ data:
 
 
 def repositories(base: Path, *, modular: bool) -> tuple[Path, Path]:
-    audited, context, top = base / "audited", base / "context", base / "top"
-    top.mkdir()
-    build(audited, "app", f"{CLEAN}Requires: foo\n", top)
-    build(context, "foo-clean", f"{CLEAN}Provides: foo\n", top)
-    build(context, "foo-citrix", f"{CITRIX}Provides: foo\n", top)
-    for repository in (audited, context):
-        subprocess.run(["createrepo_c", "-q", str(repository)], check=True)
+    audited, context = app_and_providers(base)
     if modular:
         assert shutil.which("modifyrepo_c"), "modifyrepo_c (createrepo_c) adds the modular metadata"
         (base / "modules.yaml").write_text(MODULES)

@@ -42,10 +42,9 @@ def build(directory: Path, name: str, tags: str, top: Path) -> None:
     assert done.returncode == 0, done.stderr
 
 
-@pytest.fixture(scope="module")
-def repositories(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """The audited repository (``app``) and the context one (``foo-clean``, ``foo-citrix``)."""
-    base = tmp_path_factory.mktemp("excludes")
+def app_and_providers(base: Path) -> tuple[Path, Path]:
+    """In ``base``, the audited repository (``app``, which requires ``foo``) and the context one
+    (``foo-clean`` and ``foo-citrix``, which both provide it)."""
     audited, context, top = base / "audited", base / "context", base / "top"
     top.mkdir()
     build(audited, "app", f"{CLEAN}Requires: foo\n", top)
@@ -54,6 +53,11 @@ def repositories(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     for repository in (audited, context):
         subprocess.run(["createrepo_c", "-q", str(repository)], check=True)
     return audited, context
+
+
+@pytest.fixture(scope="module")
+def repositories(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    return app_and_providers(tmp_path_factory.mktemp("excludes"))
 
 
 def configuration(where: Path, context: Path, main_options: str, section_options: str, name: str) -> Path:
