@@ -16,7 +16,8 @@ names is an input error on that package.
 
 The files and the metadata must also agree: an RPM file on disk that the metadata does not
 list (createrepo_c was not run again), or an entry whose file is missing, is a gap of the
-input, never silently skipped. ``--metadata-only`` reads the metadata alone, and says so.
+input, never silently skipped. ``--metadata-only`` reads no header, and says so; it still looks at
+the files, for those the metadata does not list.
 """
 
 from __future__ import annotations
@@ -57,15 +58,21 @@ def read_local_repository(
     headers the file names say are wanted, this process parses primary and filelists, and
     any file the metadata then wants that was not read (a source package not named
     ``*.src.rpm``) is read after."""
-    if options.metadata_only or find_repomd(path) is None:
-        read = read_repository(path, shown=shown)  # says what is wrong with a path without repodata
-        if options.metadata_only and read.packages:
-            detail = f"{read.location}: read from its metadata alone (--metadata-only)"
-            read.gaps.append(Gap(GapKind.METADATA_ONLY, detail, len(read.packages)))
-        return read
+    if find_repomd(path) is None:
+        return read_repository(path, shown=shown)  # says what is wrong with a path without repodata
     root = repository_root(path)
     walked = repository_directory(path)  # as the replay key spelt it: the same first look
     on_disk, nested, corners = _package_files(walked, options)
+    if options.metadata_only:
+        # No header is read, but the files are still looked at: an RPM file the metadata does
+        # not list, or a repository of its own inside this one, is not "read from metadata"
+        # either, and each must be named, not hidden behind the mode's one gap.
+        read = read_repository(path, shown=shown)
+        if read.packages:
+            detail = f"{read.location}: read from its metadata alone (--metadata-only)"
+            read.gaps.append(Gap(GapKind.METADATA_ONLY, detail, len(read.packages)))
+        _report_files_around(read, root, on_disk, nested, corners, options)
+        return read
     guessed = [href for href in on_disk if options.binary_headers or href.endswith(_SOURCE_SUFFIXES)]
     with PendingReads(
         [os.path.join(root, href) for href in guessed],
@@ -78,22 +85,42 @@ def read_local_repository(
         read = read_repository(path, shown=shown)
         outcomes = dict(zip(guessed, pending.result(), strict=True))
     read.packages = _with_package_files(read, root, walked, set(on_disk), outcomes, options, store)
-    _report_nested(read, root, nested, options)
+    _report_files_around(read, root, on_disk, nested, corners, options)
+    return read
+
+
+def _report_files_around(
+    read: RepositoryRead,
+    root: str,
+    on_disk: Sequence[str],
+    nested: Sequence[str],
+    corners: Sequence[str],
+    options: ReadOptions,
+) -> None:
+    """The gaps of what lies in the repository beside what its metadata lists: RPM files it does
+    not list, repositories of their own inside it, and directories that could not be read."""
+    listed = {os.path.normpath(p.location) for p in read.packages if "://" not in p.location}
+    outside = sorted(set(on_disk) - listed)
+    if outside:
+        read.gaps.append(
+            _files_gap(GapKind.FILE_OUTSIDE_METADATA, read.location, "not listed in its metadata", outside)
+        )
+    _report_nested(read, root, nested, listed, options)
     if corners:
         # What the metadata lists there is reported missing; what it does not list is unseen.
         what = "could not be looked into for files the metadata does not list"
         read.gaps.append(
             _files_gap(GapKind.FILE_OUTSIDE_METADATA, read.location, what, corners, noun="directory")
         )
-    return read
 
 
-def _report_nested(read: RepositoryRead, root: str, nested: Sequence[str], options: ReadOptions) -> None:
+def _report_nested(
+    read: RepositoryRead, root: str, nested: Sequence[str], listed: set[str], options: ReadOptions
+) -> None:
     """The RPM files of repositories of their own inside this one that its metadata does not
     list: not this repository's packages (dnf reading it never sees them), and not audited
     unless given as inputs too (`auditor.sources.load` keeps the gap of each one that is not).
     A Citrix package there must not pass unseen."""
-    listed = {os.path.normpath(p.location) for p in read.packages if "://" not in p.location}
     for directory in nested:
         inside, _, _ = _package_files(os.path.join(root, directory), options, stop_at_repositories=False)
         files = [href for href in (os.path.join(directory, name) for name in inside) if href not in listed]
@@ -120,7 +147,6 @@ def _with_package_files(
     files and entries that disagree."""
     packages = list(read.packages)
     listed = _listed_positions(read.location, packages)
-    outside = sorted(on_disk - set(listed))
     # The walk leaves out directories that are repositories of their own (their files are not
     # this repository's unlisted ones), but a file the metadata lists there is this one's:
     # dnf downloads it from there.
@@ -142,10 +168,6 @@ def _with_package_files(
                 packages[position] = with_fields(
                     package, gaps=(*package.gaps, Gap(GapKind.FILE_MISSING, detail))
                 )
-    if outside:
-        read.gaps.append(
-            _files_gap(GapKind.FILE_OUTSIDE_METADATA, read.location, "not listed in its metadata", outside)
-        )
     wanted = [
         (position, href)
         for href, positions in sorted(listed.items())

@@ -114,6 +114,33 @@ def test_files_outside_the_metadata_and_entries_without_a_file_are_gaps(
     assert len(gaps) == 1 and "file-missing" in gaps[0]
 
 
+def test_metadata_only_still_names_the_rpm_files_its_metadata_does_not_list(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No header is read, but the files are looked at: an unlisted RPM file and a repository of
+    its own inside this one are unseen whatever the mode, and the Citrix package there must be
+    named, not hidden behind the one `metadata-only` gap (it was: only the mode was said)."""
+    repo = tmp_path / "repo"
+    (repo / "extra").mkdir(parents=True)
+    shutil.copy(RPMS / "epochs-1.2-4.noarch.rpm", repo / "epochs-1.2-4.noarch.rpm")
+    for name in ("xs-sources-1.0-1.noarch.rpm", "xs-sources-1.0-1.src.rpm"):
+        shutil.copy(RPMS / name, repo / "extra" / name)
+    subprocess.run(["createrepo_c", "-q", "--excludes", "extra/*", str(repo)], check=True)
+    subprocess.run(["createrepo_c", "-q", str(repo / "extra")], check=True)
+    shutil.copy(RPMS / "xs-sources-1.0-1.noarch.rpm", repo / "copied-in-later.noarch.rpm")
+    _, document, _ = scan([str(repo), "--metadata-only", "--no-cache"], capsys)
+    texts = [g["text"] for g in document["completeness"]["gaps"] if g["rule"] == "gap:file-outside-metadata"]
+    assert len(texts) == 2 and reasons(document)["file-outside-metadata"] == 3
+    assert any("copied-in-later.noarch.rpm" in text and "not listed" in text for text in texts)
+    assert any("extra/" in text and "xs-sources-1.0-1.noarch.rpm" in text for text in texts)
+    assert reasons(document)["metadata-only"] == 1  # epochs, the one package it lists
+    # Given as an input, the repository inside is read (from its metadata) and no longer a gap.
+    code, document, _ = scan([str(repo), str(repo / "extra"), "--metadata-only", "--no-cache"], capsys)
+    texts = [g["text"] for g in document["completeness"]["gaps"] if g["rule"] == "gap:file-outside-metadata"]
+    assert len(texts) == 1 and "copied-in-later" in texts[0]
+    assert code == 1 and package(document, "xs-sources-1.0-1.src")["status"] == "origin"
+
+
 def test_an_unlisted_rpm_file_named_in_upper_case_is_a_gap_as_a_directory_walk_reads_it(
     layout: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
