@@ -98,6 +98,7 @@ def audit_change(
         warnings=[*new.warnings, *base.warnings],
         gaps=[*new.gaps, *base.gaps],
         file_lists=[*new.file_lists, *base.file_lists],
+        hidden_from_dnf={**base.hidden_from_dnf, **new.hidden_from_dnf},
     )
     after = audit(with_wanted_sources(merged, sources), context)
     new_ids = tuple(range(len(new.packages)))

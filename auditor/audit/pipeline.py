@@ -51,7 +51,12 @@ def audit_packages(
     wanted_files = required_files(packages)
     targets.complete_files(wanted_files)
     context.complete_files(wanted_files)
-    resolver = Resolver(packages, arches=arches, rpm_features=policy.rpm_features, wanted_files=wanted_files)
+    # What a repository's configuration hides from dnf is audited, and provides nothing.
+    hidden_from_dnf = {**targets.hidden_from_dnf, **context.hidden_from_dnf}
+    hidden = frozenset(index for index, package in enumerate(packages) if id(package) in hidden_from_dnf)
+    resolver = Resolver(
+        packages, arches=arches, rpm_features=policy.rpm_features, wanted_files=wanted_files, hidden=hidden
+    )
     # --roots follows the weak dependencies dnf installs: they are resolved for it too.
     weak = options.weak or bool(options.roots and options.install_weak_deps)
     resolved = resolver.resolve_all(weak=weak, progress=progress)
@@ -174,7 +179,12 @@ def _roots(names: Sequence[str], packages: Sequence[Package], resolved: Resolved
     named = tuple(index for index in resolved.installable if packages[index].name in names)
     missing = set(names) - {packages[index].name for index in named}
     if missing:
-        raise UsageError(f"--roots: no package named {', '.join(sorted(missing))} in the run")
+        said = f"--roots: no package named {', '.join(sorted(missing))} in the run"
+        hidden = sorted(missing & {packages[index].name for index in resolved.hidden})
+        if hidden:  # as dnf says "All matches were filtered out by exclude filtering"
+            hides = "its repository's exclude or includepkgs hides it"
+            said += f" that dnf can install ({', '.join(hidden)}: {hides})"
+        raise UsageError(said)
     wanted = set(named)
     obsoleting = tuple(
         index

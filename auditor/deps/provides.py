@@ -121,9 +121,11 @@ class ProvidesIndex:
     """Capability name -> (package id, provide), file path -> package ids, package name -> ids.
 
     Only installable packages provide: binary packages, of the allowed architectures
-    when ``arches`` is given. Every package provides its own name at its EVR even when
-    its header lacks the explicit self-provide (as libsolv and rpm treat it). Only the
-    files that some requirement names are indexed (libsolv's ``addfileprovides`` idea).
+    when ``arches`` is given, but those of ``hidden`` (the packages a repository's
+    configuration hides from dnf: audited, never installed). Every package provides its own
+    name at its EVR even when its header lacks the explicit self-provide (as libsolv and rpm
+    treat it). Only the files that some requirement names are indexed (libsolv's
+    ``addfileprovides`` idea).
     """
 
     def __init__(
@@ -132,12 +134,14 @@ class ProvidesIndex:
         *,
         arches: frozenset[str] | None = None,
         wanted_files: Iterable[str] = (),
+        hidden: frozenset[int] = frozenset(),
     ) -> None:
         self.packages = packages
         self.by_name: Multimap[str, tuple[int, Dependency]] = Multimap()
         self.by_file: Multimap[str, int] = Multimap()
         self.by_package_name: Multimap[str, int] = Multimap()
         self.installable: list[int] = []
+        self.hidden = hidden
         wanted = frozenset(wanted_files)
         intersect = wanted.intersection
         provide_name_of, file_of, package_name_of = (
@@ -148,7 +152,11 @@ class ProvidesIndex:
         binary = PackageKind.BINARY
         equal = Op.EQ
         for index, package in enumerate(packages):
-            if package.kind is not binary or (arches is not None and package.arch not in arches):
+            if (
+                package.kind is not binary
+                or (arches is not None and package.arch not in arches)
+                or index in hidden
+            ):
                 continue
             self.installable.append(index)
             name = package.name

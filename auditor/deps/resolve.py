@@ -110,9 +110,12 @@ class Resolved:
     _requirements: dict[int, list[Resolution]] | None = field(default_factory=dict)
     matches: dict[int, list[Match]] = field(default_factory=dict)
     installable: Sequence[int] = ()
-    """Ids of the packages that can be installed (binaries of the allowed architectures). The
+    """Ids of the packages that can be installed (binaries of the allowed architectures, not
+    hidden from dnf by their repository's configuration). The
     provides index itself is not kept: a distribution's takes 20 MB, which the facts and the
     report then reuse."""
+    hidden: frozenset[int] = frozenset()
+    """Ids of the packages their repository's configuration hides from dnf: audited, never installable."""
 
     @property
     def requirements(self) -> dict[int, list[Resolution]]:
@@ -160,11 +163,14 @@ class Resolver:
         arches: frozenset[str] | None = None,
         rpm_features: Mapping[str, str] | None = None,
         wanted_files: frozenset[str] | None = None,
+        hidden: frozenset[int] = frozenset(),
     ) -> None:
-        """``wanted_files``: `required_files` of ``packages``, when the caller has it already."""
+        """``wanted_files``: `required_files` of ``packages``, when the caller has it already.
+        ``hidden``: the packages dnf does not see (`LoadResult.hidden_from_dnf`): their own
+        requirements are resolved, and they meet none."""
         self.packages = packages
         wanted = required_files(packages) if wanted_files is None else wanted_files
-        self.index = ProvidesIndex(packages, arches=arches, wanted_files=wanted)
+        self.index = ProvidesIndex(packages, arches=arches, wanted_files=wanted, hidden=hidden)
         self.arches = arches
         self.rpm_features = rpm_features
         # By kind, then by the dependency object's id: readers intern equal dependencies, and
@@ -186,7 +192,9 @@ class Resolver:
                 if self.arches is None or package.is_source or package.arch in self.arches
             ]
         audited_set = frozenset(audited)
-        result = Resolved(self.packages, audited_set, installable=self.index.installable)
+        result = Resolved(
+            self.packages, audited_set, installable=self.index.installable, hidden=self.index.hidden
+        )
         kinds = (DependencyKind.REQUIRES, *WEAK_DEPENDENCY_KINDS) if weak else (DependencyKind.REQUIRES,)
         resolve = self.resolve
         known_requirement = self._cache[DependencyKind.REQUIRES.value].get

@@ -79,6 +79,11 @@ class LoadResult:
     nested: dict[str, Gap] = field(default_factory=dict)
     """Repositories inside an input repository (by real path), with their gap: `load_inputs`
     moves to ``gaps`` those no input reads."""
+    hidden_from_dnf: dict[int, Package] = field(default_factory=dict)
+    """Packages among ``packages`` (by ``id``; held, so no other object takes the id) that the
+    configuration of the audited repository they are in hides from dnf (``exclude``,
+    ``includepkgs``): audited, as they ship, but never installable, so no provider, obsoleted
+    package or root (`auditor.sources.repofilter`)."""
 
     def extend(self, other: LoadResult) -> None:
         self.packages.extend(other.packages)
@@ -89,6 +94,7 @@ class LoadResult:
         self.gaps.extend(other.gaps)
         self.file_lists.extend(other.file_lists)
         self.nested.update(other.nested)
+        self.hidden_from_dnf.update(other.hidden_from_dnf)
 
     def complete_files(self, wanted: frozenset[str]) -> None:
         """Read the filelists.xml that the file requirements ``wanted`` need; a repository's

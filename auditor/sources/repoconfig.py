@@ -55,6 +55,10 @@ class ConfigScope:
     locations: dict[str, ReadOnce] = field(default_factory=dict)
     """The repositories read so far, by where they were read from (`_location`)."""
 
+    def hidden_from_dnf(self) -> dict[int, Package]:
+        """The audited packages (by id) that every section naming their repository hides from dnf."""
+        return {key: package for read in self.locations.values() for key, package in read.hidden.items()}
+
 
 @dataclass
 class ReadOnce:
@@ -67,6 +71,9 @@ class ReadOnce:
     """Its packages before any section's exclude and includepkgs."""
     given: set[int]
     """The packages (by id) some section already gave: dnf sees the union of what each shows."""
+    hidden: dict[int, Package]
+    """The packages (by id) of an audited repository that every section naming it so far hides
+    from dnf: given (audited), and installable by no section."""
 
 
 @dataclass
@@ -142,30 +149,37 @@ def read_repo_config(
 
 
 def _keep(read: RepositoryRead, reader: _SectionReader, options: ReadOptions, result: ConfigRead) -> None:
-    """A section's repository, as dnf sees it: its exclude and includepkgs applied (to a context
-    repository), its packages given once whatever the sections that name it."""
+    """A section's repository, as dnf sees it: its exclude and includepkgs applied (a context
+    repository's hidden packages dropped, an audited one's kept and marked in ``scope``), its
+    packages given once whatever the sections that name it."""
     hides = reader.section.hides
     refused = hides.refused(len(read.packages))
     if refused is not None:  # it cannot be read as dnf sees it
         result.errors.append(InputError(reader.where, refused))
         return
     every = list(read.packages)
-    said = read_as_dnf_sees(read, hides, reader.where, context=options.context)
+    said, hidden = read_as_dnf_sees(read, hides, reader.where, context=options.context)
     result.warnings.extend([said] if said else [])
     if reader.earlier is not None:
-        _give_again(reader.earlier, read, reader.where, result)
+        _give_again(reader.earlier, read, hidden, reader.where, result)
         return
-    reader.scope.locations[reader.location] = ReadOnce(reader.where, every, {id(p) for p in read.packages})
+    given = {id(p) for p in read.packages}
+    reader.scope.locations[reader.location] = ReadOnce(reader.where, every, given, {id(p): p for p in hidden})
     result.repositories.append(read)
     result.packages.extend(read.packages)
     result.errors.extend(read.errors)
 
 
-def _give_again(earlier: ReadOnce, read: RepositoryRead, where: str, result: ConfigRead) -> None:
+def _give_again(
+    earlier: ReadOnce, read: RepositoryRead, hidden: list[Package], where: str, result: ConfigRead
+) -> None:
     """A section whose repository an earlier section read: the packages it shows that no
-    section showed yet (its exclude may hide fewer), from the one reading."""
+    section showed yet (its exclude may hide fewer), from the one reading. An audited one's
+    hidden packages were all given; those it shows are installable through it."""
     fresh = [package for package in read.packages if id(package) not in earlier.given]
     earlier.given.update(id(package) for package in fresh)
+    still = {id(package) for package in hidden}
+    earlier.hidden = {key: package for key, package in earlier.hidden.items() if key in still}
     result.packages.extend(fresh)
     result.warnings.append(f"{where}: the same repository as {earlier.where} ({read.location}); read once")
 

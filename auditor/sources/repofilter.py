@@ -3,7 +3,8 @@
 dnf never sees a package these hide: it does not resolve a requirement with it nor install it.
 A requirement whose only clean provider is excluded is met by a Citrix package, or by none,
 so a context repository (``--with``) must be read as dnf sees it, or the auditor would count
-as a clean alternative a package dnf cannot install. Patterns are matched as dnf matches them
+as a clean alternative a package dnf cannot install. An audited repository's hidden packages
+are audited and installable by nothing (`read_as_dnf_sees`). Patterns are matched as dnf matches them
 (``dnf.subject.Subject.get_best_query`` with NEVRA forms, no provides nor file names): each
 pattern by the first form, in libdnf's order, under which it matches a package, globs allowed.
 """
@@ -148,26 +149,31 @@ class PackageFilter:
         return [package for package in packages if id(package) not in dropped], gone
 
 
-def read_as_dnf_sees(read: RepositoryRead, rules: PackageFilter, where: str, *, context: bool) -> str | None:
-    """Hide from a context repository the packages dnf does not see; the warning to give, if any.
+def read_as_dnf_sees(
+    read: RepositoryRead, rules: PackageFilter, where: str, *, context: bool
+) -> tuple[str | None, list[Package]]:
+    """Hide from a context repository the packages dnf does not see; the warning to give, if
+    any, and the packages an audited repository keeps though dnf does not see them.
 
     An audited repository keeps them: they are in the release, so they are audited, and an
     audit that dropped them on the configuration's word would pass a Citrix package the
-    repository ships. They then resolve requirements dnf would not let them meet, which the
-    warning says, since a `may-depend` on them is then softer than dnf's answer."""
+    repository ships. They are audited and never installed: the caller marks them
+    (`LoadResult.hidden_from_dnf`), and they meet no requirement, as dnf meets none with them."""
     if not rules:
-        return None
+        return None, []
     kept, hidden = rules.apply(read.packages)
     if not hidden:
-        return None
+        return None, []
     unique = sorted({package.name for package in hidden})
     names = ", ".join(unique[:5])
     more = f" and {len(unique) - 5} more" if len(unique) > 5 else ""
     if context:
         read.packages = kept
         hidden_by = f"hidden by {rules.describe()} as dnf hides them"
-        return f"{where}: {len(hidden)} package(s) not read, {hidden_by}: {names}{more}"
-    return (
-        f"{where}: {rules.describe()} not applied: this repository is audited, so its {len(hidden)} "
-        f"package(s) dnf does not see are audited and resolve requirements as if dnf saw them: {names}{more}"
+        return f"{where}: {len(hidden)} package(s) not read, {hidden_by}: {names}{more}", []
+    said = (
+        f"{where}: {rules.describe()} hides {len(hidden)} package(s) from dnf; this repository is "
+        f"audited, so they are audited all the same, and meet no requirement, as dnf installs none "
+        f"of them: {names}{more}"
     )
+    return said, hidden
