@@ -90,8 +90,9 @@ def load_inputs(
         if remote is not None:
             result.warnings.extend(remote.take_warnings())
     # Once every configuration is read: a later section naming the same repository may show
-    # what an earlier one hid.
+    # what an earlier one hid (which the modules gap counts too).
     result.hidden_from_dnf.update(scope.hidden_from_dnf())
+    result.gaps = scope.recounted(result.gaps)
     if options.discover_sources and not options.read_rpms:
         remote = _load_source_repositories(result, options, remote, store, loaded)
         if remote is not None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import posixpath
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit, urlunsplit
 
 from auditor.core.errors import InputError
@@ -59,6 +59,18 @@ class ConfigScope:
         """The audited packages (by id) that every section naming their repository hides from dnf."""
         return {key: package for read in self.locations.values() for key, package in read.hidden.items()}
 
+    def recounted(self, gaps: list[Gap]) -> list[Gap]:
+        """``gaps`` with the `modules-not-filtered` gap of each repository read here counting
+        the packages read as available, as every section naming it leaves them (what exclude
+        and includepkgs hide cannot be the clean alternative the gap warns of); none when
+        they hide every one."""
+        counts = {id(read.modules): read.available() for read in self.locations.values() if read.modules}
+        return [
+            replace(gap, count=counts[id(gap)]) if id(gap) in counts else gap
+            for gap in gaps
+            if counts.get(id(gap)) != 0
+        ]
+
 
 @dataclass
 class ReadOnce:
@@ -74,6 +86,12 @@ class ReadOnce:
     hidden: dict[int, Package]
     """The packages (by id) of an audited repository that every section naming it so far hides
     from dnf: given (audited), and installable by no section."""
+    modules: Gap | None = None
+    """Its `modules-not-filtered` gap, counting every package it lists (`ConfigScope.recounted`)."""
+
+    def available(self) -> int:
+        """How many of its packages dnf sees through some section (a context one gives only those)."""
+        return len(self.given) - len(self.hidden)
 
 
 @dataclass
@@ -164,7 +182,9 @@ def _keep(read: RepositoryRead, reader: _SectionReader, options: ReadOptions, re
         _give_again(reader.earlier, read, hidden, reader.where, result)
         return
     given = {id(p) for p in read.packages}
-    reader.scope.locations[reader.location] = ReadOnce(reader.where, every, given, {id(p): p for p in hidden})
+    modules = next((gap for gap in read.gaps if gap.kind is GapKind.MODULES_NOT_FILTERED), None)
+    hidden_ids = {id(p): p for p in hidden}
+    reader.scope.locations[reader.location] = ReadOnce(reader.where, every, given, hidden_ids, modules)
     result.repositories.append(read)
     result.packages.extend(read.packages)
     result.errors.extend(read.errors)

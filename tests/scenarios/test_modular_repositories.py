@@ -86,3 +86,38 @@ def test_a_repository_listing_only_zchunked_modular_metadata_is_modular_too(
     main(["scan", str(audited), "--with", str(context), "--format", "json", "-q", "--no-cache"])
     document = json.loads(capsys.readouterr().out)
     assert "modules-not-filtered" in {reason["reason"] for reason in document["completeness"]["reasons"]}
+
+
+def dnf_available(config: Path, where: Path) -> set[str]:
+    """The names of the packages dnf sees in ``config``'s repository with its modular filtering
+    off (``module_hotfixes``), its exclude applied: what the auditor reads as available."""
+    assert shutil.which("dnf"), "dnf is the authority here: install dnf and dnf-plugins-core"
+    (where / "empty.conf").write_text("[main]\n")
+    command = ["dnf", "-q", f"--config={where / 'empty.conf'}", f"--setopt=reposdir={config.parent}"]
+    command += ["--releasever=8", f"--installroot={where / 'root'}", f"--setopt=cachedir={where / 'cache'}"]
+    command += ["--setopt=ctx.module_hotfixes=1", "repoquery", "--qf", "%{name}"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    return set(done.stdout.split())
+
+
+@pytest.mark.parametrize("context", [True, False], ids=["context", "audited"])
+@pytest.mark.parametrize("exclude", ["", "foo-clean", "foo-c*"])
+def test_the_modules_gap_counts_what_exclude_leaves(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], exclude: str, context: bool
+) -> None:
+    """The gap stands for the packages read as available that a module stream may hide: those
+    the section's exclude hides were counted, though dnf sees none of them whatever the
+    streams (and the auditor, since they are hidden, reads none as available). When exclude
+    hides every one, the streams can hide nothing more: no gap."""
+    audited, _context = repositories(tmp_path, modular=True)
+    config = tmp_path / "conf" / "context.repo"
+    config.parent.mkdir()
+    config.write_text((tmp_path / "context.repo").read_text() + f"exclude={exclude}\n")
+    available = dnf_available(config, tmp_path)
+    capsys.readouterr()
+    arguments = [str(audited), "--with", str(config)] if context else [str(config)]
+    main(["scan", *arguments, "--format", "json", "-q", "--no-cache"])
+    document = json.loads(capsys.readouterr().out)
+    counts = {reason["reason"]: reason["count"] for reason in document["completeness"]["reasons"]}
+    assert counts.get("modules-not-filtered", 0) == len(available), (counts, available)
