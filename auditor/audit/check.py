@@ -102,9 +102,10 @@ def audit_change(
     )
     after = audit(with_wanted_sources(merged, sources), context)
     new_ids = tuple(range(len(new.packages)))
-    obsoletes = tuple(
+    obsoletes = tuple(  # a new package hidden from dnf replaces nothing: dnf never installs it
         (index, target)
         for index in new_ids
+        if index not in after.resolved.hidden
         for match in after.resolved.matches.get(index, ())
         if match.kind is DependencyKind.OBSOLETES
         for target in match.packages

@@ -95,8 +95,13 @@ def make_plan(audit: AuditResult) -> Plan:
 
 
 def _obsoleted_by(audit: AuditResult) -> dict[int, list[int]]:
+    """Package -> the packages of the run that obsolete it and dnf installs in its place: not
+    one its repository's configuration hides from dnf (dnf installs the obsoleted one then)."""
     found: dict[int, list[int]] = {}
+    hidden = audit.resolved.hidden
     for index, matches in audit.resolved.matches.items():
+        if index in hidden:
+            continue
         for match in matches:
             if match.kind is DependencyKind.OBSOLETES:
                 for target in match.packages:

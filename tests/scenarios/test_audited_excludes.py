@@ -178,3 +178,40 @@ def test_a_hidden_package_is_audited_with_its_own_requirements(
     code = main(["scan", str(config), "--with", str(context), "--roots", "app", "-q", "--no-cache"])
     error = capsys.readouterr().err
     assert code == 2 and "--roots: no package named app in the run that dnf can install" in error
+
+
+@pytest.fixture(scope="module")
+def obsoleting(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A release holding ``foo-citrix`` and a clean ``foo-ng`` that obsoletes it."""
+    base = tmp_path_factory.mktemp("obsoleting")
+    release, top = base / "release", base / "top"
+    top.mkdir()
+    build(release, "foo-citrix", f"{CITRIX}Provides: foo\n", top)
+    build(release, "foo-ng", f"{CLEAN}Provides: foo\nObsoletes: foo-citrix\n", top)
+    subprocess.run(["createrepo_c", "-q", str(release)], check=True)
+    return release
+
+
+@pytest.mark.parametrize("hides", ["", "exclude=foo-ng"], ids=["shown", "hidden"])
+def test_a_hidden_package_replaces_nothing_it_obsoletes(
+    obsoleting: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], hides: str
+) -> None:
+    """``dnf install foo-citrix`` installs ``foo-ng`` in its place, unless the configuration
+    hides ``foo-ng``: then ``plan`` must not offer it as the replacement already present, nor
+    ``check`` report it as replacing ``foo-citrix``."""
+    reposdir = tmp_path / "repos"
+    reposdir.mkdir()
+    config = reposdir / "release.repo"
+    config.write_text(section("release", obsoleting, hides))
+    replaced = dnf_installs(reposdir, tmp_path, "foo-citrix") == {"foo-ng"}
+    assert replaced is not bool(hides)
+    capsys.readouterr()
+    main(["plan", str(config), "--format", "json", "-q", "--no-cache"])
+    (item,) = json.loads(capsys.readouterr().out)["replace"]
+    assert item["obsoleted_by"] == (["foo-ng-1-1.noarch"] if replaced else [])
+    base = tmp_path / "base"
+    base.mkdir()
+    shutil.copy(obsoleting / "foo-citrix-1-1.noarch.rpm", base)
+    main(["check", str(config), "--against", str(base), "--format", "json", "-q", "--no-cache"])
+    obsoletes = json.loads(capsys.readouterr().out)["obsoletes"]
+    assert [row["package"] for row in obsoletes] == (["foo-ng-1-1.noarch"] if replaced else [])
