@@ -215,3 +215,20 @@ def test_a_hidden_package_replaces_nothing_it_obsoletes(
     main(["check", str(config), "--against", str(base), "--format", "json", "-q", "--no-cache"])
     obsoletes = json.loads(capsys.readouterr().out)["obsoletes"]
     assert [row["package"] for row in obsoletes] == (["foo-ng-1-1.noarch"] if replaced else [])
+
+
+def test_a_requirement_only_a_hidden_package_meets_is_unresolved(
+    repositories: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With no other ``foo`` in the run, dnf cannot install ``app`` once ``foo-clean`` is
+    excluded: ``app`` is unresolved (blocking), not clean."""
+    release, _citrix = repositories
+    reposdir = tmp_path / "repos"
+    reposdir.mkdir()
+    config = reposdir / "release.repo"
+    config.write_text(section("release", release, "exclude=foo-clean"))
+    refused = dnf(reposdir, tmp_path, "install", "--assumeno", "app")
+    said = "package app-1-1.noarch requires foo, but none of the providers can be installed"
+    assert refused.returncode == 1 and said in refused.stdout + refused.stderr
+    code, document = scan([str(config)], capsys)
+    assert statuses(document) == {"app": "unresolved", "foo-clean": "clean"} and code == 1
