@@ -130,11 +130,7 @@ def read_repo_config(
     options = options or ReadOptions()
     scope = scope or ConfigScope()
     result = ConfigRead([], [], [], [], [])
-    variables = {}
-    if remote.options.basearch is not None:
-        variables = {"basearch": remote.options.basearch, "arch": remote.options.basearch}
-    if remote.options.releasever is not None:
-        variables["releasever"] = remote.options.releasever
+    variables = config_variables(remote)
     for section in parse_repo_config(text, shown, scope.main):
         where = f"{shown} [{section.id}]"
         urls, unexpanded = _record_urls(section, where, shown, variables, result)
@@ -164,6 +160,17 @@ def read_repo_config(
         if read is not None:
             _keep(read, reader, options, result)
     return result
+
+
+def config_variables(remote: Remote) -> dict[str, str]:
+    """The variables the auditor expands in a configuration: ``$basearch`` (and ``$arch``) and
+    ``$releasever``, when given."""
+    variables = {}
+    if remote.options.basearch is not None:
+        variables = {"basearch": remote.options.basearch, "arch": remote.options.basearch}
+    if remote.options.releasever is not None:
+        variables["releasever"] = remote.options.releasever
+    return variables
 
 
 def _keep(read: RepositoryRead, reader: _SectionReader, options: ReadOptions, result: ConfigRead) -> None:
