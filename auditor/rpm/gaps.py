@@ -49,8 +49,9 @@ class GapKind(enum.Enum):
     """The inputs held no package to audit: an audit of nothing proves nothing."""
     EMPTY_INPUT = "empty-input"
     """An input directory holding nothing the auditor reads (no RPM, spec file or repository),
-    or a repository configuration naming no enabled repository: most likely a wrong path, and
-    what it was meant to hold is unseen. (A repository whose metadata lists no package is no
+    or a repository configuration naming no enabled repository, or a part of one not read (a
+    ``reposdir`` not listed, an ``include=`` not followed): most likely a wrong path, and what
+    it was meant to hold is unseen. (A repository whose metadata lists no package is no
     gap: an ``updates`` repository right after a release.)"""
     FILE_OUTSIDE_METADATA = "file-outside-metadata"
     """An RPM file in a repository that its metadata does not list (createrepo_c was not re-run)."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from auditor.core.errors import InputError
 from auditor.core.files import os_reason, read_regular
@@ -13,10 +14,11 @@ from auditor.net.remote import SMALL_FILE_CEILING, Remote
 from auditor.net.urlpolicy import UrlOrigin
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.runtime.store import Store
-from auditor.sources.interface import InputKind, InputSummary, LoadResult, ReadOptions
-from auditor.sources.repoconfig import ConfigRead, ConfigScope, read_repo_config
+from auditor.sources.interface import ConfigUrl, InputKind, InputSummary, LoadResult, ReadOptions
+from auditor.sources.repoconfig import ConfigRead, ConfigScope, config_variables, read_repo_config
 from auditor.sources.repodata import RepositoryRead
 from auditor.sources.repofile import main_options, reposdirs
+from auditor.sources.repoinclude import Expanded, config_url, expand_includes
 
 
 def load_config(
@@ -41,8 +43,10 @@ def load_config(
         return
     scope.files.add(identity)
     data = read_regular(path, shown, "a repository configuration", SMALL_FILE_CEILING)
-    text = data.decode("utf-8", "replace")
-    read: ConfigRead = read_repo_config(text, shown, remote or Remote(), origin, options, store, scope)
+    remote = remote or Remote()
+    expanded = _expand_includes(data.decode("utf-8", "replace"), path, shown, remote, origin, result)
+    text = expanded.text
+    read: ConfigRead = read_repo_config(text, shown, remote, origin, options, store, scope)
     result.config_urls.extend(read.config_urls)
     result.warnings.extend(read.warnings)
     for repository in read.repositories:
@@ -64,7 +68,8 @@ def load_config(
     result.inputs.append(InputSummary(shown, InputKind.REPO_CONFIG, len(read.packages)))
     main = main_options(text, shown)
     directories = reposdirs(main)
-    if named and not (read.repositories or read.errors or read.gaps or read.duplicates or directories):
+    said = read.repositories or read.errors or read.gaps or read.duplicates or expanded.not_followed
+    if named and not (said or directories):
         _say_config_read_nothing(shown, read, result)
 
     def load_file(path: str) -> None:  # a .repo file of a reposdir: read as this file, in its scope
@@ -77,6 +82,24 @@ def load_config(
             _load_reposdir(directory, shown, result, origin, load_file)
     finally:
         scope.main = outer
+
+
+def _expand_includes(
+    text: str, path: str, shown: str, remote: Remote, origin: UrlOrigin, result: LoadResult
+) -> Expanded:
+    """The configuration's text with its ``include=`` lines expanded as yum 3 expands them
+    (`auditor.sources.repoinclude`). Each include not followed is a gap: the sections it would
+    add are unseen; a remote one's URL is configuration the policy judges (a Citrix host)."""
+    local = origin.may_name_local_files
+    base = config_url(path, shown, local)
+    expanded = expand_includes(text, shown, base, config_variables(remote), local=local)
+    result.warnings.extend(expanded.warnings)
+    for item in expanded.not_followed:
+        result.warnings.append(str(item))
+        result.gaps.append(Gap(GapKind.EMPTY_INPUT, str(item)))
+        if urlsplit(item.url).scheme.lower() not in ("", "file"):
+            result.config_urls.append(ConfigUrl(item.file, item.section, "include", item.url))
+    return expanded
 
 
 def _load_reposdir(

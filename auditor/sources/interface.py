@@ -43,7 +43,8 @@ class ConfigUrl:
     section: str
     """The repository id (``[section]``); empty for a URL given on the command line."""
     key: str
-    """``baseurl``, ``mirrorlist``, ``metalink``, ``gpgkey``, ``mirror`` or ``url``."""
+    """``baseurl``, ``mirrorlist``, ``metalink``, ``gpgkey``, ``mirror``, ``include`` (a yum
+    ``include=`` not followed) or ``url``."""
     url: str
     enabled: bool = True
     """False for a section with ``enabled=0``: reported, but it cannot block."""
