@@ -1,4 +1,4 @@
-"""yum 3's ``include=`` lines in a repository configuration, expanded as yum expands them.
+"""A repository configuration's lines as yum 3 reads them: ``include=`` lines expanded.
 
 XCP-ng 8.x installs with yum 3, whose ``ConfigPreProcessor`` (yum/parser.py, read at
 rpm-software-management/yum 4ed25525, the last commit to the file 28cc43d1 "Replace vars in
@@ -13,6 +13,9 @@ include lines", BZ 977380) reads every ``yum.conf`` and ``.repo`` file through a
 - an include of the same URL in the same section as an earlier one (``_isalreadyincluded``, the
   pair ``(URL, current section)``) is skipped silently, which is what ends a loop;
 - an empty URL, or a file that cannot be opened, is a ``ConfigError``: yum refuses to run.
+
+The same filter strips the white space before a section header (`_INDENTED_SECTION`), which
+dnf reads as a section too; the filter runs on every configuration, with or without includes.
 
 dnf 4 follows no ``include=``: libdnf's ``ConfigParser::read`` (libdnf/conf/ConfigParser.cpp)
 reads the file's key/value lines and nothing else (checked with dnf 4.14: the included section
@@ -51,6 +54,12 @@ MAX_INCLUDES = 256
 _INCLUDE = re.compile(r"\s*include\s*=\s*(?P<url>.*)", re.ASCII)
 _SECTION = re.compile(r"\s*\[(?P<section>.*)\]", re.ASCII)
 _YUM_VARIABLE = re.compile(r"\$(\w+)", re.ASCII)
+_INDENTED_SECTION = re.compile(r"\s+\[(?P<section>.*)\]", re.ASCII)
+"""A section header written after white space (``  [xs]``). Python's configparser reads it as
+a continuation of the value above (the section's options then overwrite the previous one's);
+yum's ``ConfigPreProcessor.readline`` strips the white space ("if the section is prefixed by a
+space then it is breaks iniparser/configparser so fix it"), and libdnf's ``IniParser::next``
+reads a line whose first non-blank character is ``[`` as a section: both see a section."""
 
 
 @dataclass(frozen=True)
@@ -114,6 +123,8 @@ def expand_includes(text: str, shown: str, base: str, variables: dict[str, str],
         if match is None:
             heading = _SECTION.match(line)
             section = heading.group("section") if heading else section
+            if heading and _INDENTED_SECTION.match(line):
+                line = line.lstrip()  # a section, not a continuation line: see _INDENTED_SECTION
             out.append(line if line.endswith("\n") else line + "\n")
             continue
         written = match.group("url")
