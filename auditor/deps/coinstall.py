@@ -34,20 +34,62 @@ def incompatible(packages: Sequence[Package], matches: Mapping[int, list[Match]]
     the package conflicts with or obsoletes cannot spare it a tainted one. A source package's
     Conflicts are its BuildConflicts: they keep a provider out of its buildroot, and nothing
     is installed with the source package itself, so they go one way only.
+
+    Nothing is listed pair by pair: n packages obsoleting the n versions of one name share one
+    match (`Resolver.obsoleted`), and each `Apart` refers to that match's packages and to the
+    set of its owners (`_Shared`) instead of copying them, n x n entries.
     """
     siblings = SameName(packages)
     found: dict[int, Apart] = {index: Apart(index, siblings) for index in siblings.apart_from_some()}
+    shared: dict[int, _Shared] = {}
+    """id of a match's packages (alive in ``matches``) -> what the packages apart through it share."""
     for owner, owner_matches in matches.items():
         source = packages[owner].is_source
         for match in owner_matches:
             if source and match.kind is not DependencyKind.CONFLICTS:
                 continue
-            for other in match.packages:
-                if other != owner:  # rpm ignores a package's conflict with its own provides
-                    _apart(found, owner, siblings).named.add(other)
-                    if not source:
-                        _apart(found, other, siblings).named.add(owner)
+            matched = match.packages
+            if not matched:
+                continue
+            group = shared.get(id(matched))
+            if group is None:
+                group = shared[id(matched)] = _Shared(matched)
+            if len(group.members) == 1 and owner in group.members:
+                continue  # rpm ignores a package's conflict with its own provides
+            _apart(found, owner, siblings).refer(group.members)
+            if not source:
+                group.add_owner(owner, found, siblings)
     return found
+
+
+class _Shared:
+    """The packages of one match (shared by every package that declares it), and the binary
+    packages that declare it: each of them is apart from each of the others (not from itself)."""
+
+    __slots__ = ("first", "matched", "members", "owners")
+
+    def __init__(self, matched: tuple[int, ...]) -> None:
+        self.matched = matched
+        self.members = frozenset(matched)
+        self.owners: set[int] = set()
+        self.first: int | None = None
+        """The one owner while there is only one: the members but it refer to the owners."""
+
+    def add_owner(self, owner: int, found: dict[int, Apart], siblings: SameName) -> None:
+        owners = self.owners
+        if owner in owners:
+            return
+        owners.add(owner)
+        if len(owners) == 1:
+            self.first = owner
+            for member in self.matched:
+                if member != owner:
+                    _apart(found, member, siblings).refer(owners)
+        elif self.first is not None:
+            # The first owner, if it is a member, is apart from the owners from the second on.
+            if self.first in self.members:
+                _apart(found, self.first, siblings).refer(owners)
+            self.first = None
 
 
 def needing(
@@ -100,18 +142,27 @@ def _apart(found: dict[int, Apart], index: int, siblings: SameName) -> Apart:
 
 class Apart(Container[int]):
     """The packages one package can never be installed with: those a Conflicts or an Obsoletes
-    between the two names (``named``), and the other packages of its name (`SameName`), asked
-    one by one: a name with k versions is never turned into k x k pairs."""
+    between the two names, and the other packages of its name (`SameName`), asked one by one:
+    a name with k versions is never turned into k x k pairs, and neither is a match n packages
+    share: ``among`` holds the shared sets (a match's packages, the packages declaring one),
+    never their members. A package is never apart from itself."""
 
-    __slots__ = ("index", "named", "siblings")
+    __slots__ = ("among", "index", "siblings")
 
     def __init__(self, index: int, siblings: SameName) -> None:
         self.index = index
-        self.named: set[int] = set()
+        self.among: dict[int, Container[int]] = {}
+        """id of a shared set -> that set (each set once however many matches share it)."""
         self.siblings = siblings
 
+    def refer(self, group: Container[int]) -> None:
+        """Be apart from the members of ``group`` (but this package): a reference, read when asked."""
+        self.among[id(group)] = group
+
     def __contains__(self, other: object) -> bool:
-        return isinstance(other, int) and (other in self.named or self.siblings.apart(self.index, other))
+        if not isinstance(other, int) or other == self.index:
+            return False
+        return any(other in group for group in self.among.values()) or self.siblings.apart(self.index, other)
 
 
 INSTALLONLY_PROVIDES = frozenset(

@@ -180,6 +180,11 @@ class Resolver:
         self._together = Architectures().together
         self._hosted: dict[tuple[int, str], Resolution] = {}
         """(id of a cached resolution, an architecture) -> that resolution for a package of it."""
+        self._matched: dict[tuple[DependencyKind, str, Op | None, EVR | None], tuple[int, ...]] = {}
+        """(kind, name, operator, EVR) of a plain Conflicts or an Obsoletes -> the packages it
+        matches: one tuple, shared by every package that declares it. n packages obsoleting the
+        n versions of one name hold one tuple of n, not n tuples (`auditor.deps.coinstall`
+        reads the sharing too)."""
 
     def resolve_all(
         self, audited: Iterable[int] | None = None, *, weak: bool = True, progress: Reporter = SILENT
@@ -294,7 +299,11 @@ class Resolver:
         of a plain one (versioned ones by their version), and for a rich one those it can never
         be installed beside (`Evaluation.conflicting`). One that does not parse matches nothing."""
         if not dep.is_rich:
-            return self.index.providers(dep)
+            key = (DependencyKind.CONFLICTS, dep.name, dep.op, dep.evr)
+            found = self._matched.get(key)
+            if found is None:
+                found = self._matched[key] = self.index.providers(dep)
+            return found
         try:
             node = parse(dep.name)
         except DependencySyntaxError:
@@ -303,12 +312,17 @@ class Resolver:
 
     def obsoleted(self, dep: Dependency) -> tuple[int, ...]:
         """Packages an Obsoletes matches: by package name and EVR (not by provides), as rpm and dnf do."""
+        key = (DependencyKind.OBSOLETES, dep.name, dep.op, dep.evr)
+        known = self._matched.get(key)
+        if known is not None:
+            return known
         found = []
         for index in self.index.named(dep.name):
             package = self.packages[index]
             if ranges_overlap(Op.EQ, package.evr, dep.op, dep.evr):
                 found.append(index)
-        return tuple(sorted(set(found)))
+        matched = self._matched[key] = tuple(sorted(set(found)))
+        return matched
 
 
 @lru_cache(maxsize=256)
