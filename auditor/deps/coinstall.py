@@ -66,30 +66,23 @@ class _Shared:
     """The packages of one match (shared by every package that declares it), and the binary
     packages that declare it: each of them is apart from each of the others (not from itself)."""
 
-    __slots__ = ("first", "matched", "members", "owners")
+    __slots__ = ("matched", "members", "owners")
 
     def __init__(self, matched: tuple[int, ...]) -> None:
         self.matched = matched
         self.members = frozenset(matched)
         self.owners: set[int] = set()
-        self.first: int | None = None
-        """The one owner while there is only one: the members but it refer to the owners."""
 
     def add_owner(self, owner: int, found: dict[int, Apart], siblings: SameName) -> None:
+        """``owner`` (a binary package) declares the match: each member is apart from it."""
         owners = self.owners
-        if owner in owners:
-            return
-        owners.add(owner)
-        if len(owners) == 1:
-            self.first = owner
+        if not owners:
+            # Once, with the first owner: the members refer to the owners, the later ones too.
+            # An owner that is a member is apart from the others (never from itself, `Apart`),
+            # and has its `Apart` already: its match holds another package.
             for member in self.matched:
-                if member != owner:
-                    _apart(found, member, siblings).refer(owners)
-        elif self.first is not None:
-            # The first owner, if it is a member, is apart from the owners from the second on.
-            if self.first in self.members:
-                _apart(found, self.first, siblings).refer(owners)
-            self.first = None
+                _apart(found, member, siblings).refer(owners)
+        owners.add(owner)
 
 
 def needing(
