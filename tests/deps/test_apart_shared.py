@@ -1,0 +1,159 @@
+"""`incompatible` holds shared matches by reference (n packages obsoleting the n versions of one
+name are not n x n pairs), and answers exactly what the pair by pair reading answers.
+
+The reference below is that reading written out: every pair of packages, a Conflicts or an
+Obsoletes of either (matched here without the resolver's shared answers), and the packages of
+one name (`SameName`'s rules, restated). Random small runs: several names, versions, versioned
+and rich relations, multilib, installonly, source packages, a name with more versions than
+`SameName.SMALL`.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+
+import pytest
+
+from auditor.deps.coinstall import INSTALLONLY_PROVIDES, SameName, incompatible
+from auditor.deps.provides import ProvidesIndex, host_arches
+from auditor.deps.resolve import Resolver
+from auditor.deps.rich import Evaluation
+from auditor.rpm.deps import parse
+from auditor.rpm.evr import ranges_overlap
+from auditor.rpm.model import Dependency, Op, Package
+from tests.universe import universe
+
+NAMES = ("a", "b", "kernel")
+VERSIONS = ("1.0-1", "1.0-2", "2.0-1", "1:0.5-1")
+ARCHES = ("noarch", "x86_64", "x86_64", "i686", "aarch64", "s390x", "src")
+RELATIONS = (
+    "a", "a < 2.0", "a < 1.0-2", "a >= 1.0-2", "a = 1.0-1", "b", "b > 1:0", "kernel <= 2.0",
+    "v", "v > 1.0", "v > 2.0", "o", "(a with v)", "(b if a)", "(v or kernel)", "(a without b)",
+)  # fmt: skip
+"""Conflicts and Obsoletes of the random runs: names, versions (two of one name and operator,
+that a shared answer must tell apart), a provided ``v``, an ``o`` that owners have, rich ones (an Obsoletes matches by name, so a rich one matches nothing)."""
+
+
+def random_run(seed: int) -> list[Package]:
+    chance = random.Random(seed)
+    specs = []
+    for _ in range(chance.randint(2, 12)):
+        name = chance.choice((*NAMES, "o"))
+        provides = []
+        if chance.random() < 0.3:
+            provides.append(f"v = {chance.choice(VERSIONS)}")
+        if chance.random() < 0.2:
+            provides.append(chance.choice(sorted(INSTALLONLY_PROVIDES)))
+        specs.append(
+            {
+                "name": name,
+                "evr": chance.choice(VERSIONS),
+                "arch": chance.choice(ARCHES),
+                "provides": provides,
+                "conflicts": chance.sample(RELATIONS, chance.choice((0, 0, 1, 2))),
+                "obsoletes": chance.sample(RELATIONS, chance.choice((0, 0, 1, 2))),
+            }
+        )
+    if chance.random() < 0.15:  # more versions of one name than SameName.SMALL
+        arch = chance.choice(("x86_64", "noarch"))
+        specs += [{"name": "a", "evr": f"1.{n}-1", "arch": arch} for n in range(SameName.SMALL + 2)]
+    return universe(specs)
+
+
+def _colour(arch: str) -> int:
+    return 3 if arch == "noarch" else 2 if arch == "s390x" or "64" in arch else 1
+
+
+def _installonly(package: Package) -> bool:
+    return package.name in INSTALLONLY_PROVIDES or any(
+        p.name in INSTALLONLY_PROVIDES for p in package.provides
+    )
+
+
+def _same_name_apart(one: Package, other: Package) -> bool:
+    if one.name != other.name or one.is_source or other.is_source:
+        return False
+    if _installonly(one) and _installonly(other):
+        return False
+    same = (one.epoch or 0, one.version, one.release) == (other.epoch or 0, other.version, other.release)
+    return not (same and not _colour(one.arch) & _colour(other.arch))
+
+
+def _matched(packages: Sequence[Package], index: ProvidesIndex, owner: int) -> set[int]:
+    """The packages a Conflicts or an Obsoletes of ``owner`` matches (an Obsoletes of a binary only)."""
+    package = packages[owner]
+    found: set[int] = set()
+    for dep in package.conflicts:
+        if dep.is_rich:
+            found.update(Evaluation(index).conflicting(parse(dep.name), None if package.is_source else owner))
+        else:
+            found.update(index.providers(Dependency(dep.name, dep.op, dep.evr)))
+    if not package.is_source:
+        for dep in package.obsoletes:
+            found.update(
+                other
+                for other in index.installable
+                if packages[other].name == dep.name
+                and ranges_overlap(Op.EQ, packages[other].evr, dep.op, dep.evr)
+            )
+    return found
+
+
+def reference(packages: Sequence[Package], arches: frozenset[str] | None) -> set[tuple[int, int]]:
+    """Every (package, package it can never be installed with), listed pair by pair."""
+    index = ProvidesIndex(packages, arches=arches)
+    owners = [
+        i for i, p in enumerate(packages) if arches is None or p.is_source or p.arch in arches
+    ]  # the audited packages: the resolver matches their relations
+    pairs: set[tuple[int, int]] = set()
+    for owner in owners:
+        for matched in _matched(packages, index, owner):
+            if matched != owner:
+                pairs.add((owner, matched))
+                if not packages[owner].is_source:
+                    pairs.add((matched, owner))
+    for first, one in enumerate(packages):
+        for second, other in enumerate(packages):
+            if first != second and _same_name_apart(one, other):
+                pairs.add((first, second))
+    return pairs
+
+
+@pytest.mark.parametrize("arches", [None, host_arches(["x86_64"])], ids=["any arch", "x86_64 host"])
+def test_apart_answers_every_pair_as_listed_pairs(arches: frozenset[str] | None) -> None:
+    for seed in range(400):
+        packages = random_run(seed)
+        apart_from = incompatible(packages, Resolver(packages, arches=arches).resolve_all().matches)
+        expected = reference(packages, arches)
+        found = {
+            (first, second)
+            for first in apart_from
+            for second in range(len(packages))
+            if second in apart_from[first]
+        }
+        assert found == expected, f"seed {seed}"
+        large = {p.name for p in packages if sum(o.name == p.name for o in packages) > SameName.SMALL}
+        keys = {first for first, _ in expected}
+        assert keys <= set(apart_from), f"seed {seed}"
+        assert all(packages[i].name in large for i in set(apart_from) - keys), f"seed {seed}"
+
+
+def test_identical_relations_share_one_answer() -> None:
+    """n packages obsoleting (or conflicting with) the n versions of ``x``: one tuple of their
+    ids, and each package apart from the others through at most two shared sets, not n entries."""
+    n = 40
+    versions = [{"name": "x", "evr": f"1.0-{v}", "arch": "x86_64"} for v in range(n)]
+    owners = [
+        {"name": f"o{k}", "obsoletes": ["x < 9999"], "conflicts": ["x"] if k % 2 else []} for k in range(n)
+    ]
+    packages = universe(versions + owners)
+    matches = Resolver(packages).resolve_all().matches
+    obsoleted = {id(m.packages) for ms in matches.values() for m in ms if m.kind.value == "obsoletes"}
+    conflicting = {id(m.packages) for ms in matches.values() for m in ms if m.kind.value == "conflicts"}
+    assert len(obsoleted) == 1
+    assert len(conflicting) == 1
+    apart_from = incompatible(packages, matches)
+    assert all(len(apart.among) <= 2 for apart in apart_from.values())
+    assert all(n + k in apart_from[v] and v in apart_from[n + k] for v in range(n) for k in range(n))
+    assert all(n + k not in apart_from[n + j] for k in range(n) for j in range(n))
