@@ -126,6 +126,23 @@ class Joint(Container[int]):
         return any(other in part for part in self.parts)
 
 
+def shared_answers(apart: Container[int], names: Container[str]) -> frozenset[int] | None:
+    """What the answers of ``apart`` (an `Apart` or a `Joint`) for packages called ``names``
+    depend on, when it is only the shared sets it refers to: their ids. Two with the same key
+    answer alike for them, and one answer serves n packages obsoleting the n providers of a
+    requirement they all have. None when an answer depends on its own package: one called one
+    of ``names`` is apart from the others of its name (`SameName`), and never from itself."""
+    parts = apart.parts if isinstance(apart, Joint) else (apart,) if isinstance(apart, Apart) else None
+    if parts is None:
+        return None
+    key: set[int] = set()
+    for part in parts:
+        if part.siblings.packages[part.index].name in names:
+            return None
+        key.update(part.among)
+    return frozenset(key)
+
+
 def _apart(found: dict[int, Apart], index: int, siblings: SameName) -> Apart:
     apart = found.get(index)
     if apart is None:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
-from auditor.deps.coinstall import incompatible, needing
+from auditor.deps.coinstall import incompatible, needing, shared_answers
 from auditor.deps.provides import HOST_ARCHES, Architectures
 from auditor.deps.resolve import ROUGH, Resolved, Status
 from auditor.origin.classify import built_from
@@ -366,12 +366,18 @@ class _Viability:
 
     def __init__(self, packages: Sequence[Package]) -> None:
         self.arches = [package.arch for package in packages]
+        self.names = [package.name for package in packages]
         self.together = Architectures().together
         self._by_arch: dict[tuple[int, str], Group] = {}
         """(id of a shared group, a package's architecture) -> that group for such a package:
         the groups are shared by every package with the requirement, and so is the answer
         (made while the graph is built, when the shared groups are all alive: no other object
         takes their ids)."""
+        self._by_apart: dict[tuple[int, str, frozenset[int]], Group] = {}
+        """The same for a package apart from some, by what its answers depend on
+        (`shared_answers`): n packages obsoleting the n providers of their requirement share one."""
+        self._names: dict[int, frozenset[str]] = {}
+        """id of a shared group -> the names of its members."""
 
     def of(self, group: Group, arch: str, apart: Container[int] | None) -> Group:
         """``group`` for a package of ``arch`` that cannot be installed with ``apart``: without
@@ -389,7 +395,17 @@ class _Viability:
             if found is None:
                 found = self._by_arch[key] = self._kept(group, arch, None)
             return found
-        return self._kept(group, arch, apart)
+        names = self._names.get(id(group))
+        if names is None:
+            names = self._names[id(group)] = frozenset(self.names[m] for m in members)
+        answers = shared_answers(apart, names)
+        if answers is None:
+            return self._kept(group, arch, apart)
+        shared = (id(group), arch, answers)
+        found = self._by_apart.get(shared)
+        if found is None:
+            found = self._by_apart[shared] = self._kept(group, arch, apart)
+        return found
 
     def _goes_with(self, arch: str) -> Callable[[str], bool]:
         """Whether a package of an architecture can meet a requirement of a package of ``arch``:
