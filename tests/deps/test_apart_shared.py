@@ -12,10 +12,14 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
 
 import pytest
 
+from auditor.deps import graph
 from auditor.deps.coinstall import INSTALLONLY_PROVIDES, SameName, incompatible
+from auditor.deps.graph import DependencyGraph
 from auditor.deps.provides import ProvidesIndex, host_arches
 from auditor.deps.resolve import Resolver
 from auditor.deps.rich import Evaluation
@@ -33,6 +37,9 @@ RELATIONS = (
 )  # fmt: skip
 """Conflicts and Obsoletes of the random runs: names, versions (two of one name and operator,
 that a shared answer must tell apart), a provided ``v``, an ``o`` that owners have, rich ones (an Obsoletes matches by name, so a rich one matches nothing)."""
+
+
+REQUIREMENTS = ("a", "a >= 1.0-2", "b", "v", "kernel", "o", "(a or b)")
 
 
 def random_run(seed: int) -> list[Package]:
@@ -53,12 +60,27 @@ def random_run(seed: int) -> list[Package]:
                 "provides": provides,
                 "conflicts": chance.sample(RELATIONS, chance.choice((0, 0, 1, 2))),
                 "obsoletes": chance.sample(RELATIONS, chance.choice((0, 0, 1, 2))),
+                "requires": chance.sample(REQUIREMENTS, chance.choice((0, 1, 2))),
             }
         )
     if chance.random() < 0.15:  # more versions of one name than SameName.SMALL
         arch = chance.choice(("x86_64", "noarch"))
         specs += [{"name": "a", "evr": f"1.{n}-1", "arch": arch} for n in range(SameName.SMALL + 2)]
-    return universe(specs)
+    return interned(universe(specs))
+
+
+def interned(packages: list[Package]) -> list[Package]:
+    """Equal dependencies as one object, as the readers make them: the resolver shares its
+    answers by the object, and so do the graph's groups."""
+    known: dict[Dependency, Dependency] = {}
+
+    def one(deps: tuple[Dependency, ...]) -> tuple[Dependency, ...]:
+        return tuple(known.setdefault(dep, dep) for dep in deps)
+
+    return [
+        replace(p, requires=one(p.requires), conflicts=one(p.conflicts), obsoletes=one(p.obsoletes))
+        for p in packages
+    ]
 
 
 def _colour(arch: str) -> int:
@@ -157,3 +179,45 @@ def test_identical_relations_share_one_answer() -> None:
     assert all(len(apart.among) <= 2 for apart in apart_from.values())
     assert all(n + k in apart_from[v] and v in apart_from[n + k] for v in range(n) for k in range(n))
     assert all(n + k not in apart_from[n + j] for k in range(n) for j in range(n))
+
+
+SIBLING_PROVIDES: list[dict[str, Any]] = [
+    {"name": "a", "evr": "1.0-1", "requires": ["v"]},
+    {"name": "a", "evr": "2.0-1", "provides": ["v"]},
+    {"name": "t", "provides": ["v"]},
+    {"name": "c", "evr": "1.0-1", "requires": ["v"]},
+    {"name": "c", "evr": "2.0-1"},
+]
+"""The older ``a`` cannot have the newer one for ``v``; the older ``c``, apart from the same
+shared sets (none), can: an answer shared by those sets alone would give it a's."""
+
+
+def runs() -> list[list[Package]]:
+    return [interned(universe(SIBLING_PROVIDES)), *(random_run(seed) for seed in range(400))]
+
+
+def test_shared_answers_give_each_package_its_own_groups(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The groups of the graph, with answers shared by what they depend on (`shared_answers`),
+    are those made package by package."""
+    shared_runs = []
+    for packages in runs():
+        found = DependencyGraph(packages, Resolver(packages).resolve_all())
+        shared_runs.append((found.runtime, found.build))
+    with monkeypatch.context() as each:
+        each.setattr(graph, "shared_answers", lambda *_: None)
+        for number, packages in enumerate(runs()):
+            expected = DependencyGraph(packages, Resolver(packages).resolve_all())
+            assert shared_runs[number] == (expected.runtime, expected.build), f"run {number}"
+
+
+def test_packages_apart_from_alike_share_their_groups() -> None:
+    """n packages requiring ``x`` and obsoleting some of its n versions: one group of the
+    versions they can have, not n copies of it."""
+    n = 20
+    versions = [{"name": "x", "evr": f"1.{v}-1", "arch": "x86_64"} for v in range(n)]
+    owners = [{"name": f"o{k}", "requires": ["x"], "obsoletes": ["x < 1.10"]} for k in range(n)]
+    packages = interned(universe(versions + owners))
+    groups = DependencyGraph(packages, Resolver(packages).resolve_all()).runtime
+    kept = {id(group) for owner in range(n, 2 * n) for group in groups[owner]}
+    assert len(kept) == 1
+    assert groups[n][0].members == tuple(range(10, n))
