@@ -172,7 +172,10 @@ class Apart(Container[int]):
     def __contains__(self, other: object) -> bool:
         if not isinstance(other, int) or other == self.index:
             return False
-        return any(other in group for group in self.among.values()) or self.siblings.apart(self.index, other)
+        for group in self.among.values():  # a loop, not any(): this runs per provider per package
+            if other in group:
+                return True
+        return self.siblings.apart(self.index, other)
 
 
 INSTALLONLY_PROVIDES = frozenset(
