@@ -185,6 +185,9 @@ class Resolver:
         matches: one tuple, shared by every package that declares it. n packages obsoleting the
         n versions of one name hold one tuple of n, not n tuples (`auditor.deps.coinstall`
         reads the sharing too)."""
+        self._rich_conflicts: dict[str, tuple[frozenset[int], tuple[int, ...]]] = {}
+        """A rich Conflicts -> the packages it involves (`Evaluation.involved`) and what it matches
+        for a package not among them (and for a source package): shared by every such package."""
 
     def resolve_all(
         self, audited: Iterable[int] | None = None, *, weak: bool = True, progress: Reporter = SILENT
@@ -304,11 +307,20 @@ class Resolver:
             if found is None:
                 found = self._matched[key] = self.index.providers(dep)
             return found
-        try:
-            node = parse(dep.name)
-        except DependencySyntaxError:
-            return ()
-        return Evaluation(self.index).conflicting(node, owner)
+        known = self._rich_conflicts.get(dep.name)
+        if known is None:
+            try:
+                node = parse(dep.name)
+            except DependencySyntaxError:
+                known = (frozenset(), ())
+            else:
+                evaluation = Evaluation(self.index)
+                known = (evaluation.involved(node), evaluation.conflicting(node, None))
+            self._rich_conflicts[dep.name] = known
+        involved, matched = known
+        if owner is None or owner not in involved:
+            return matched
+        return Evaluation(self.index).conflicting(parse(dep.name), owner)
 
     def obsoleted(self, dep: Dependency) -> tuple[int, ...]:
         """Packages an Obsoletes matches: by package name and EVR (not by provides), as rpm and dnf do."""

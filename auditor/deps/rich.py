@@ -58,6 +58,9 @@ class Evaluation:
         being read: the same on every host, so read once rather than once per host."""
         self._ungoverned: set[int] = set()
         """The ``and`` and ``or`` nodes of that requirement no condition is inside (`_survey`)."""
+        self._provided: dict[int, frozenset[int]] = {}
+        """`providers` of the nodes `_certain` reads, by node id: asked once per candidate of
+        a Conflicts, n candidates would read the n providers of a leaf n times."""
 
     def providers(self, node: Node) -> tuple[int, ...]:
         """Packages that on their own satisfy ``node`` (for ``with``/``without``)."""
@@ -230,12 +233,25 @@ class Evaluation:
         by system", it can never be installed, which is no question of alternatives. A source
         package (``owner`` None: its BuildConflicts) is never installed: only the provider counts.
         """
-        candidates = {found for leaf in leaves(node) for found in self.index.providers(leaf)}
+        candidates = set(self.involved(node))
         alone = () if owner is None else (owner,)
         candidates.difference_update(alone)
         if not candidates or self._certain(node, alone):
             return ()
         return tuple(sorted(other for other in candidates if self._certain(node, (*alone, other))))
+
+    def involved(self, node: Node) -> frozenset[int]:
+        """The packages whose installation `_certain` reads for ``node``: the providers of its
+        leaves (of every subtree's `providers` too, which are among them). The Conflicts of a
+        package not among them matches what a source package's does (`conflicting` with None)."""
+        return frozenset(found for leaf in leaves(node) for found in self.index.providers(leaf))
+
+    def _provided_by(self, node: Node) -> frozenset[int]:
+        found = self._provided.get(id(node))
+        if found is None:
+            provided = self.index.providers(node.dep) if isinstance(node, Simple) else self.providers(node)
+            found = self._provided[id(node)] = frozenset(provided)
+        return found
 
     def _certain(self, node: Node, installed: tuple[int, ...]) -> bool:
         """Whether ``node`` is true of every system holding ``installed``.
@@ -249,14 +265,16 @@ class Evaluation:
         readings make a conflict: a provider is never left out on a reading rpm disowns.
         """
         if isinstance(node, Simple):
-            return not set(installed).isdisjoint(self.index.providers(node.dep))
+            provided = self._provided_by(node)
+            return any(index in provided for index in installed)
         op, operands = node.op, node.operands
         if op is RichOp.OR:
             return any(self._certain(operand, installed) for operand in operands)
         if op is RichOp.AND:
             return all(self._certain(operand, installed) for operand in operands)
         if op in (RichOp.WITH, RichOp.WITHOUT):
-            return not set(installed).isdisjoint(self.providers(node))
+            provided = self._provided_by(node)
+            return any(index in provided for index in installed)
         then, condition, otherwise = operands[0], operands[1], node.otherwise
         if op is RichOp.IF:
             return self._certain(then, installed) and self._certain(condition, installed)

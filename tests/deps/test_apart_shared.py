@@ -167,16 +167,22 @@ def test_identical_relations_share_one_answer() -> None:
     n = 40
     versions = [{"name": "x", "evr": f"1.0-{v}", "arch": "x86_64"} for v in range(n)]
     owners = [
-        {"name": f"o{k}", "obsoletes": ["x < 9999"], "conflicts": ["x"] if k % 2 else []} for k in range(n)
+        {"name": f"o{k}", "obsoletes": ["x < 9999"], "conflicts": ["x" if k % 2 else "(x or v)"]}
+        for k in range(n)
     ]
     packages = universe(versions + owners)
     matches = Resolver(packages).resolve_all().matches
     obsoleted = {id(m.packages) for ms in matches.values() for m in ms if m.kind.value == "obsoletes"}
-    conflicting = {id(m.packages) for ms in matches.values() for m in ms if m.kind.value == "conflicts"}
+    conflicting = {
+        str(m.dependency): id(m.packages)
+        for ms in matches.values()
+        for m in ms
+        if m.kind.value == "conflicts"
+    }
     assert len(obsoleted) == 1
-    assert len(conflicting) == 1
+    assert len(conflicting) == 2
     apart_from = incompatible(packages, matches)
-    assert all(len(apart.among) <= 2 for apart in apart_from.values())
+    assert all(len(apart.among) <= 4 for apart in apart_from.values())
     assert all(n + k in apart_from[v] and v in apart_from[n + k] for v in range(n) for k in range(n))
     assert all(n + k not in apart_from[n + j] for k in range(n) for j in range(n))
 
@@ -221,3 +227,24 @@ def test_packages_apart_from_alike_share_their_groups() -> None:
     kept = {id(group) for owner in range(n, 2 * n) for group in groups[owner]}
     assert len(kept) == 1
     assert groups[n][0].members == tuple(range(10, n))
+
+
+class CountingIndex(ProvidesIndex):
+    """The provides index, counting the questions asked of it."""
+
+    asked = 0
+
+    def providers(self, dep: Dependency) -> tuple[int, ...]:
+        self.asked += 1
+        return super().providers(dep)
+
+
+def test_a_rich_conflict_reads_each_leaf_once() -> None:
+    """Each of n candidates of ``(x or v)`` is asked about: the providers of x are read once,
+    not once per candidate (n x n)."""
+    n = 40
+    packages = universe([{"name": "x", "evr": f"1.{v}-1", "arch": "x86_64"} for v in range(n)])
+    index = CountingIndex(packages)
+    found = Evaluation(index).conflicting(parse("(x or v)"), None)
+    assert found == tuple(range(n))
+    assert index.asked <= 6
