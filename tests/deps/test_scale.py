@@ -14,6 +14,8 @@ import tracemalloc
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import pytest
+
 from auditor.deps.graph import DependencyGraph
 from auditor.deps.propagation import Propagation, propagate
 from auditor.deps.resolve import Resolver
@@ -131,3 +133,22 @@ def test_many_versions_of_one_name_are_never_turned_into_pairs() -> None:
     graph = DependencyGraph(packages, Resolver(packages).resolve_all())
     [group] = graph.runtime[0]
     assert group.members == (0,) and group.excluded == k - 1
+
+
+@pytest.mark.parametrize(
+    "relation", ["obsoletes: x < 1.500", "conflicts: x < 1.500", "conflicts: (x < 1.500 or v)"]
+)
+def test_many_packages_obsoleting_many_versions_are_never_turned_into_pairs(relation: str) -> None:
+    """1,000 packages requiring ``x`` and obsoleting (or conflicting with) 500 of its 1,000
+    versions: one answer shared by all, never a pair per package and version (n x n sets and
+    tuples before); each can still have only the other 500."""
+    k = 1000
+    kind, dependency = relation.split(": ")
+    specs: list[dict[str, Any]] = [{"name": "x", "evr": f"1.{i}-1"} for i in range(k)]
+    specs += [{"name": f"o{i}", "requires": ["x"], kind: [dependency]} for i in range(k)]
+    packages = _packages(specs)
+    graph, peak = _peak(lambda: DependencyGraph(packages, Resolver(packages).resolve_all()))
+    assert peak < BYTES_PER_PACKAGE * len(packages), f"{peak} bytes at the peak for {len(packages)} packages"
+    for owner in (k, 2 * k - 1):
+        [group] = graph.runtime[owner]
+        assert group.members == tuple(range(500, k)) and group.excluded == 500
