@@ -85,7 +85,7 @@ def make_plan(audit: AuditResult) -> Plan:
                 packages=members,
                 holds_back=cleared,
                 replacements=replacements,
-                obsoleted_by=sorted({o for index in members for o in obsoleted.get(index, ())}),
+                obsoleted_by=sorted({o for index in members for os in obsoleted.get(index, ()) for o in os}),
             )
         )
     plan.items.sort(key=lambda item: (-len(item.holds_back), item.source))
@@ -94,18 +94,27 @@ def make_plan(audit: AuditResult) -> Plan:
     return plan
 
 
-def _obsoleted_by(audit: AuditResult) -> dict[int, list[int]]:
-    """Package -> the packages of the run that obsolete it and dnf installs in its place: not
-    one its repository's configuration hides from dnf (dnf installs the obsoleted one then)."""
-    found: dict[int, list[int]] = {}
+def _obsoleted_by(audit: AuditResult) -> dict[int, list[list[int]]]:
+    """Package -> the lists of packages obsoleting it that dnf installs in its place, one per
+    distinct Obsoletes: n packages obsoleting the n versions of one name share one match
+    (`Resolver.obsoleted`) and one list here, not n x n entries. None is one its repository's
+    configuration hides from dnf (dnf installs the obsoleted one then)."""
     hidden = audit.resolved.hidden
+    owners: dict[int, tuple[tuple[int, ...], list[int]]] = {}
+    """id of a match's packages (alive in the audit) -> those packages, and who obsoletes them."""
     for index, matches in audit.resolved.matches.items():
         if index in hidden:
             continue
         for match in matches:
             if match.kind is DependencyKind.OBSOLETES:
-                for target in match.packages:
-                    found.setdefault(target, []).append(index)
+                shared = owners.get(id(match.packages))
+                if shared is None:
+                    shared = owners[id(match.packages)] = (match.packages, [])
+                shared[1].append(index)
+    found: dict[int, list[list[int]]] = {}
+    for targets, obsoleting in owners.values():
+        for target in targets:
+            found.setdefault(target, []).append(obsoleting)
     return found
 
 
