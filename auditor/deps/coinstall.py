@@ -170,12 +170,16 @@ class Apart(Container[int]):
         self.among[id(group)] = group
 
     def __contains__(self, other: object) -> bool:
-        if not isinstance(other, int) or other == self.index:
+        if not isinstance(other, int):
             return False
-        for group in self.among.values():  # a loop, not any(): this runs per provider per package
-            if other in group:
-                return True
-        return self.siblings.apart(self.index, other)
+        among = self.among
+        if among:  # most are apart from other versions of their name only (`SameName`)
+            if other == self.index:
+                return False
+            for group in among.values():  # a loop, not any(): this runs per provider per package
+                if other in group:
+                    return True
+        return self.siblings.apart(self.index, other)  # never apart from itself either
 
 
 INSTALLONLY_PROVIDES = frozenset(
