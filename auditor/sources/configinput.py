@@ -46,7 +46,9 @@ def load_config(
     remote = remote or Remote()
     expanded = _expand_includes(data.decode("utf-8", "replace"), path, shown, remote, origin, result)
     text = expanded.text
-    read: ConfigRead = read_repo_config(text, shown, remote, origin, options, store, scope)
+    read: ConfigRead = read_repo_config(
+        text, shown, remote, origin, options, store, scope, section_files=expanded.section_files
+    )
     result.config_urls.extend(read.config_urls)
     result.warnings.extend(read.warnings)
     for repository in read.repositories:

@@ -117,6 +117,7 @@ def read_repo_config(
     options: ReadOptions | None = None,
     store: Store | None = None,
     scope: ConfigScope | None = None,
+    section_files: dict[str, str] | None = None,
 ) -> ConfigRead:
     """Record every URL of every repository section of ``text``; read the enabled ones, and
     the source repositories (``*-source`` sections) even when disabled, as dnf's ``--enablerepo
@@ -125,15 +126,17 @@ def read_repo_config(
 
     ``origin`` says where the file came from: only one read from the local disk may name
     local files (``file:`` base URLs and mirrorlists), see `auditor.net.urlpolicy`. ``scope``
-    holds the repository ids of the configurations read before this one.
+    holds the repository ids of the configurations read before this one. ``section_files``:
+    the sections written in a file ``text`` includes, with that file (`Expanded.section_files`).
     """
     options = options or ReadOptions()
     scope = scope or ConfigScope()
     result = ConfigRead([], [], [], [], [])
     variables = config_variables(remote)
     for section in parse_repo_config(text, shown, scope.main):
-        where = f"{shown} [{section.id}]"
-        urls, unexpanded = _record_urls(section, where, shown, variables, result)
+        written_in = (section_files or {}).get(section.id, shown)
+        where = f"{written_in} [{section.id}]"
+        urls, unexpanded = _record_urls(section, where, written_in, variables, result)
         if _ignored_by_dnf(section.id, where, scope.ids, options, result.warnings):
             result.duplicates.append(where)
             continue

@@ -85,6 +85,10 @@ class Expanded:
     text: str
     not_followed: list[IncludeNotFollowed] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    section_files: dict[str, str] = field(default_factory=dict)
+    """The sections whose header is in an included file, by id, with that file as shown: its
+    findings name the file the URL is written in (the last header of an id, as configparser
+    merges repeated ones; yum and dnf read one section of that id too)."""
 
 
 @dataclass
@@ -122,7 +126,12 @@ def expand_includes(text: str, shown: str, base: str, variables: dict[str, str],
         match = _INCLUDE.match(line)
         if match is None:
             heading = _SECTION.match(line)
-            section = heading.group("section") if heading else section
+            if heading:
+                section = heading.group("section")
+                if len(stack) > 1:
+                    result.section_files[section] = top.shown
+                else:
+                    result.section_files.pop(section, None)
             if heading and _INDENTED_SECTION.match(line):
                 line = line.lstrip()  # a section, not a continuation line: see _INDENTED_SECTION
             out.append(line if line.endswith("\n") else line + "\n")

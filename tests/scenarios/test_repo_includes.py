@@ -86,6 +86,9 @@ def test_an_included_section_on_a_citrix_host_is_a_finding(
     )
     assert code == 1 and "gap:repository-not-read" in gaps(document)
     assert "as yum 3 follows it; dnf ignores include=" in err
+    # The finding names the file the URL is written in, where a release manager will look for it.
+    assert finding["file"] == str(tmp_path / "etc" / "citrix.repo")
+    assert "citrix.repo" in scan([str(config)], capsys, fmt="sarif")[1]
 
 
 def test_nested_relative_includes_are_read_as_yum_reads_them(
