@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from auditor.core.errors import InputError
+from auditor.sources.dnfini import DnfRefusal, dnf_enabled, dnf_trimmed, read_as_dnf
 from auditor.sources.repofilter import EXCLUDE_KEYS, INCLUDE_KEYS, PackageFilter, patterns
 
 REPOSITORY_KEYS = ("baseurl", "mirrorlist", "metalink")
@@ -82,40 +83,71 @@ def parse_repo_config(text: str, shown: str, inherited: dict[str, str] | None = 
     reads (`RepoSection.unread`). ``inherited``: the ``[main]`` of the main configuration
     whose ``reposdir`` holds this file."""
     parser = _parser(text, shown)
-    sections = []
     main = _main_section(parser, shown) or (inherited or {})
     # disable_excludes turns off [main]'s ("main"), a repository's (its id) or all of them.
     disabled = set(patterns(main, ("disable_excludes",)))
     main_hides = (patterns(main, EXCLUDE_KEYS), patterns(main, INCLUDE_KEYS))
     if disabled & {"all", "main"}:
         main_hides = ((), ())
-    for name in parser.sections():
-        values = dict(parser[name])
-        if not any(_any_case(values, key) for key in REPOSITORY_KEYS):
+    as_dnf = read_as_dnf(text)
+    by_dnf = {} if isinstance(as_dnf, DnfRefusal) else as_dnf
+    sections = []
+    for name in [*parser.sections(), *(name for name in by_dnf if not parser.has_section(name))]:
+        readings = [_Reading(by_dnf[name], dnf_enabled(by_dnf[name]))] if name in by_dnf else []
+        if parser.has_section(name):
+            values = dict(parser[name])
+            enabled = values.get("enabled", "1").strip().lower() not in ("0", "false", "no", "off")
+            readings.append(_Reading(values, enabled))
+        if not any(_any_case(reading.values, key) for reading in readings for key in REPOSITORY_KEYS):
             continue  # [main] and other sections without a repository
-        # dnf reads a URL key only as written in lower case (``BaseURL`` is no option of its).
-        unread = [
-            (key.lower(), value)
-            for key, value in values.items()
-            if key.lower() in URL_KEYS and key not in URL_KEYS
-        ]
-        enabled = values.get("enabled", "1").strip().lower() not in ("0", "false", "no", "off")
-        sections.append(
-            RepoSection(
-                id=name,
-                baseurls=tuple(_split(values.get("baseurl", ""))),
-                mirrorlist=values.get("mirrorlist", "").strip() or None,
-                metalink=values.get("metalink", "").strip() or None,
-                gpgkeys=tuple(_split(values.get("gpgkey", ""))),
-                enabled=enabled,
-                hides=PackageFilter(
-                    main_hides[0] + _unless(disabled, name, patterns(values, EXCLUDE_KEYS)),
-                    main_hides[1] + _unless(disabled, name, patterns(values, INCLUDE_KEYS)),
-                ),
-                unread=tuple((key, url) for key, value in unread for url in _split(value)),
-            )
+        own = readings[-1].values  # yum's reading where it has the section
+        hides = PackageFilter(
+            main_hides[0] + _unless(disabled, name, patterns(own, EXCLUDE_KEYS)),
+            main_hides[1] + _unless(disabled, name, patterns(own, INCLUDE_KEYS)),
         )
+        sections.append(_section(name, readings, hides))
     return sections
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """A section's options as one reader reads them (dnf's `read_as_dnf`, or configparser's
+    as yum reads them), and whether that reader enables it."""
+
+    values: dict[str, str]
+    enabled: bool
+
+
+def _section(name: str, readings: list[_Reading], hides: PackageFilter) -> RepoSection:
+    """A section as dnf and yum read it together: every URL either reads (dnf's first, in its
+    order, as it is the one read first), enabled when either enables it. The two differ on
+    comments, quotes, blanks and headers (`auditor.sources.dnfini`); a repository either
+    would use is judged."""
+    written = (url for reading in readings for url in _split(dnf_trimmed(reading.values.get("baseurl", ""))))
+    baseurls = list(dict.fromkeys(written))
+    single: dict[str, list[str]] = {}
+    for key in ("mirrorlist", "metalink"):
+        values = (dnf_trimmed(reading.values.get(key, "")).strip() for reading in readings)
+        single[key] = list(dict.fromkeys(value for value in values if value))
+    # dnf reads a URL key only as written in lower case (``BaseURL`` is no option of its).
+    unread = {
+        (key.lower(), url)
+        for reading in readings
+        for key, value in reading.values.items()
+        if key.lower() in URL_KEYS and key not in URL_KEYS
+        for url in _split(value)
+    }
+    unread |= {(key, url) for key, urls in single.items() for url in urls[1:]}
+    return RepoSection(
+        id=name,
+        baseurls=tuple(baseurls),
+        mirrorlist=next(iter(single["mirrorlist"]), None),
+        metalink=next(iter(single["metalink"]), None),
+        gpgkeys=tuple(dict.fromkeys(url for r in readings for url in _split(r.values.get("gpgkey", "")))),
+        enabled=any(reading.enabled for reading in readings),
+        hides=hides,
+        unread=tuple(sorted(unread)),
+    )
 
 
 def _unless(disabled: set[str], section: str, found: tuple[str, ...]) -> tuple[str, ...]:

@@ -1,0 +1,140 @@
+"""A repository configuration's sections as dnf 4 reads them: libdnf's ``IniParser::next`` and
+``ConfigParser::read`` (libdnf/conf/IniParser.cpp, ConfigParser.cpp; dnf 4.14, libdnf 0.69),
+and ``OptionBool`` for ``enabled``.
+
+Python's configparser (`auditor.sources.repofile`, yum's reading) differs from it where a
+clean verdict can hide a repository dnf uses (each checked with dnf itself):
+
+- a comment is a line whose first character is ``#`` or ``;``; an indented one inside a value
+  is part of the value (``enabled=0`` then ``  # why``: dnf reads ``0\\n# why``, an invalid
+  boolean, and the repository stays enabled, where configparser drops the comment);
+- a value is trimmed of spaces, tabs and carriage returns only (``enabled=0\\f`` is an invalid
+  boolean to dnf, and configparser's ``strip`` makes it ``0``), and a value that starts and ends
+  with the same quote loses them (``baseurl="http://..."``);
+- a section header ends at its first ``]``, and what follows may be blank or a comment
+  (``[r] ; again [see]`` is the section ``r``, where configparser takes ``r] ; again [see``);
+- a line whose first non-blank character is ``[`` is a section even when indented;
+- a UTF-8 byte order mark at the start is skipped.
+
+A file libdnf refuses (a line with no ``=``, text after a header, an indented line after a
+header...) is skipped whole by dnf, which reads none of its repositories.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+_BLANK = " \t\r"
+_BOM = "\ufeff"
+_FALSE = ("0", "no", "false", "off")
+
+
+@dataclass(frozen=True)
+class DnfRefusal:
+    """Why libdnf refuses a configuration file (dnf then skips it whole)."""
+
+    line: int
+    reason: str
+
+
+def read_as_dnf(text: str) -> dict[str, dict[str, str]] | DnfRefusal:
+    """The sections of ``text`` and their options as libdnf reads them (a section written
+    twice is one, the last value of a key wins), or why libdnf refuses the file."""
+    sections: dict[str, dict[str, str]] = {}
+    section: str | None = None
+    key: str | None = None
+    value = ""
+    for number, line in enumerate(text.split("\n"), start=1):
+        if number == 1 and line.startswith(_BOM):
+            line = line[len(_BOM) :]
+        start = _first_not_blank(line)
+        if key is not None and (not line or line[0] in "#;" or start == 0 or _at(line, start) == "["):
+            sections[section or ""][key] = dnf_trimmed(value)
+            key = None
+        if not line or line[0] in "#;":
+            continue
+        if start is None:  # blanks only: inside a value, a line of it
+            value += "\n" if key is not None else ""
+            continue
+        end = _last_not_blank(line)
+        if line[start] == "[":
+            header = _section_header(line, start, end)
+            if isinstance(header, str):
+                return DnfRefusal(number, header)
+            section = header[0]
+            sections.setdefault(section, {})
+        elif section is None:
+            return DnfRefusal(number, "a line before the first section header")
+        elif start > 0:
+            if key is None:
+                return DnfRefusal(number, "an indented line continues no option")
+            value += "\n" + line[start : end + 1]
+        else:
+            equals = line.find("=")
+            if equals <= 0:
+                return DnfRefusal(number, "no '=' in the line" if equals < 0 else "no option name")
+            key = line[:equals].rstrip(" \t")
+            value = _value_after(line, equals, end)
+    if key is not None:
+        sections[section or ""][key] = dnf_trimmed(value)
+    return sections
+
+
+def dnf_enabled(values: dict[str, str]) -> bool:
+    """Whether dnf enables a repository with these options: ``OptionBool`` takes ``0``, ``no``,
+    ``false`` and ``off`` (in any ASCII case) for false; any other value it cannot read is
+    refused with an error, and the repository keeps its default, enabled."""
+    written = values.get("enabled", "")
+    lowered = "".join(char.lower() if "A" <= char <= "Z" else char for char in written)
+    return lowered not in _FALSE
+
+
+def _section_header(line: str, start: int, end: int) -> tuple[str] | str:
+    """The name a header line gives a section, or why libdnf refuses it. Past the first ``]``
+    it scans the bytes up to (not including) the last one that is not blank, as libdnf does:
+    one byte of text after the header is let through."""
+    close = line.find("]", start + 1)
+    if close < 0:
+        return "a section header with no ']'"
+    if close == start + 1:
+        return "an empty section name"
+    for char in line[close + 1 : end]:
+        if char in "#;":
+            break
+        if char not in _BLANK:
+            return "text after a section header"
+    else:
+        if end > close and not line[end].isascii():  # libdnf stops one byte short, not one character
+            return "text after a section header"
+    return (line[start + 1 : close],)
+
+
+def _value_after(line: str, equals: int, end: int) -> str:
+    """The value of a ``key=value`` line: past the blanks after ``=``, up to the last
+    character that is not a space, a tab or a carriage return. Where only such characters
+    follow the blanks (``key= \\r``), libdnf's length wraps around and takes the rest."""
+    start = next((index for index in range(equals + 1, len(line)) if line[index] not in " \t"), None)
+    if start is None:
+        return ""
+    return line[start:] if end + 1 < start else line[start : end + 1]
+
+
+def dnf_trimmed(value: str) -> str:
+    """libdnf's ``trimValue``: trailing new lines dropped (unless it is nothing else), then one
+    pair of quotes around it."""
+    value = value.rstrip("\n") or value
+    if len(value) > 1 and value[0] == value[-1] and value[0] in "\"'":
+        return value[1:-1]
+    return value
+
+
+def _first_not_blank(line: str) -> int | None:
+    return next((index for index, char in enumerate(line) if char not in _BLANK), None)
+
+
+def _last_not_blank(line: str) -> int:
+    return len(line.rstrip(_BLANK)) - 1
+
+
+def _at(line: str, index: int | None) -> str:
+    return "" if index is None else line[index]

@@ -1,0 +1,60 @@
+"""A repository configuration is read as dnf reads it where its syntax differs from configparser's.
+
+Each ``.repo`` file here configures ``[xs]``, a repository holding a Citrix package, in a way
+dnf (the authority: ``dnf repoquery`` over the same file, libdnf's ``IniParser`` and
+``OptionBool``) reads as enabled, and ``[os]``, a clean one. Python's configparser read ``[xs]``
+as disabled (a value it strips of a form feed or a no-break space, joins from a continuation
+line, or whose indented comment line it drops; a header whose comment holds a ``]``), or its
+quoted ``baseurl`` as a URL nothing can read: the Citrix package was unseen, and the first
+cases were clean, exit 0. The packages are built by rpmbuild, the repositories by createrepo_c.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.scenarios.test_repo_excludes import CITRIX, CLEAN, build
+from tests.scenarios.test_reposdir import dnf_packages, scan
+
+XS = "[xs]\nname=xs\nbaseurl=file://{xs}\ngpgcheck=0\n"
+OS = "[os]\nname=os\nbaseurl=file://{os}\ngpgcheck=0\n"
+
+CASES = {
+    "enabled-form-feed": XS + "enabled=0\f\n" + OS,
+    "enabled-no-break-space": XS + "enabled=0\u00a0\n" + OS,
+    "enabled-continued": XS + "enabled=\n  0\n" + OS,
+    "enabled-indented-comment": XS + "enabled=0\n  # kept for later\n" + OS,
+    "header-comment-with-bracket": XS + "enabled=0\n" + OS + "[xs] ; on again [see]\nenabled=1\n",
+    "quoted-baseurl": '[xs]\nname=xs\nbaseurl="file://{xs}"\ngpgcheck=0\n' + OS,
+}
+
+
+@pytest.fixture(scope="module")
+def repositories(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``xs`` (a Citrix package) and ``os`` (a clean one), built once."""
+    where = tmp_path_factory.mktemp("repositories")
+    top = where / "top"
+    top.mkdir()
+    build(where / "xs", "foo-citrix", CITRIX, top)
+    build(where / "os", "base", CLEAN, top)
+    for name in ("xs", "os"):
+        subprocess.run(["createrepo_c", "-q", str(where / name)], check=True)
+    return where
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_a_repository_dnf_enables_is_read(
+    repositories: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], case: str
+) -> None:
+    (tmp_path / "repos.d").mkdir()
+    repo = tmp_path / "repos.d" / "xs.repo"
+    repo.write_text(CASES[case].format(xs=repositories / "xs", os=repositories / "os"))
+    config = tmp_path / "dnf.conf"
+    config.write_text(f"[main]\ngpgcheck=0\nreposdir={tmp_path / 'repos.d'}\n")
+    assert dnf_packages(config, tmp_path) == {"base.noarch", "foo-citrix.noarch"}
+    code, document = scan([str(repo)], capsys)
+    statuses = {(row["name"], row["status"]) for row in document["packages"] if row["arch"] != "src"}
+    assert statuses == {("base", "clean"), ("foo-citrix", "origin")} and code == 1
