@@ -49,7 +49,9 @@ def _parser(text: str, shown: str) -> configparser.ConfigParser:
     )
     parser.optionxform = str  # type: ignore[assignment,method-assign]
     try:
-        parser.read_string(text, source=shown)
+        # A byte order mark before the first header: dnf skips it (libdnf's IniParser), and
+        # configparser would take the header for text before any section.
+        parser.read_string(text.removeprefix("\ufeff"), source=shown)
     except configparser.Error as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise InputError(shown, f"not a repository configuration: {first}") from None

@@ -5,8 +5,8 @@ dnf (the authority: ``dnf repoquery`` over the same file, libdnf's ``IniParser``
 ``OptionBool``) reads as enabled, and ``[os]``, a clean one. Python's configparser read ``[xs]``
 as disabled (a value it strips of a form feed or a no-break space, joins from a continuation
 line, or whose indented comment line it drops; a header whose comment holds a ``]``), or its
-quoted ``baseurl`` as a URL nothing can read: the Citrix package was unseen, and the first
-cases were clean, exit 0. The packages are built by rpmbuild, the repositories by createrepo_c.
+quoted ``baseurl`` as a URL nothing can read, or refused a file starting with a byte order
+mark (which dnf skips): the Citrix package was unseen, and the first cases were clean, exit 0. The packages are built by rpmbuild, the repositories by createrepo_c.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ CASES = {
     "enabled-continued": XS + "enabled=\n  0\n" + OS,
     "enabled-indented-comment": XS + "enabled=0\n  # kept for later\n" + OS,
     "header-comment-with-bracket": XS + "enabled=0\n" + OS + "[xs] ; on again [see]\nenabled=1\n",
+    "byte-order-mark": "\ufeff" + XS + OS,
     "quoted-baseurl": '[xs]\nname=xs\nbaseurl="file://{xs}"\ngpgcheck=0\n' + OS,
 }
 
