@@ -58,19 +58,44 @@ def _parser(text: str, shown: str) -> configparser.ConfigParser:
     return parser
 
 
-def _main_section(parser: configparser.ConfigParser, shown: str) -> dict[str, str]:
-    """``[main]``'s options: only in a main configuration (``yum.conf``, ``dnf.conf``); dnf
-    ignores the ``[main]`` of a ``.repo`` file."""
-    if parser.has_section("main") and not shown.lower().endswith(".repo"):
-        return dict(parser["main"])
-    return {}
+def _main_section(parser: configparser.ConfigParser, by_dnf: _DnfSections, shown: str) -> dict[str, str]:
+    """``[main]``'s options, as dnf and yum read them together (`_merged`): only in a main
+    configuration (``yum.conf``, ``dnf.conf``); dnf ignores the ``[main]`` of a ``.repo`` file."""
+    if shown.lower().endswith(".repo"):
+        return {}
+    readings = [by_dnf["main"]] if "main" in by_dnf else []
+    readings += [dict(parser["main"])] if parser.has_section("main") else []
+    return _merged(readings)
+
+
+def _merged(readings: list[dict[str, str]]) -> dict[str, str]:
+    """A section's options for what they hide and name: each as dnf reads it (the first
+    reading) where it reads it, else as yum reads it; and the ``exclude`` patterns of both, as
+    a package either hides is no clean alternative (`auditor.sources.repofilter`)."""
+    merged: dict[str, str] = {}
+    for values in reversed(readings):
+        merged.update(values)
+    for key in EXCLUDE_KEYS:
+        if key in merged:
+            both = (pattern for values in readings if key in values for pattern in _split(values[key]))
+            merged[key] = " ".join(dict.fromkeys(both))
+    return merged
+
+
+_DnfSections = dict[str, dict[str, str]]
+
+
+def _read_as_dnf(text: str) -> _DnfSections:
+    """The sections dnf reads (none when it refuses the file: it skips it whole)."""
+    sections = read_as_dnf(text)
+    return {} if isinstance(sections, DnfRefusal) else sections
 
 
 def main_options(text: str, shown: str) -> dict[str, str]:
     """The ``[main]`` options of a main configuration (none for a ``.repo`` file): its
     ``reposdir`` names directories whose ``.repo`` files dnf reads, and its ``exclude`` and
     ``includepkgs`` apply to their repositories too."""
-    return _main_section(_parser(text, shown), shown)
+    return _main_section(_parser(text, shown), _read_as_dnf(text), shown)
 
 
 def reposdirs(main: dict[str, str]) -> list[str]:
@@ -85,14 +110,13 @@ def parse_repo_config(text: str, shown: str, inherited: dict[str, str] | None = 
     reads (`RepoSection.unread`). ``inherited``: the ``[main]`` of the main configuration
     whose ``reposdir`` holds this file."""
     parser = _parser(text, shown)
-    main = _main_section(parser, shown) or (inherited or {})
+    by_dnf = _read_as_dnf(text)
+    main = _main_section(parser, by_dnf, shown) or (inherited or {})
     # disable_excludes turns off [main]'s ("main"), a repository's (its id) or all of them.
     disabled = set(patterns(main, ("disable_excludes",)))
     main_hides = (patterns(main, EXCLUDE_KEYS), patterns(main, INCLUDE_KEYS))
     if disabled & {"all", "main"}:
         main_hides = ((), ())
-    as_dnf = read_as_dnf(text)
-    by_dnf = {} if isinstance(as_dnf, DnfRefusal) else as_dnf
     sections = []
     for name in [*parser.sections(), *(name for name in by_dnf if not parser.has_section(name))]:
         readings = [_Reading(by_dnf[name], dnf_enabled(by_dnf[name]))] if name in by_dnf else []
@@ -102,7 +126,7 @@ def parse_repo_config(text: str, shown: str, inherited: dict[str, str] | None = 
             readings.append(_Reading(values, enabled))
         if not any(_any_case(reading.values, key) for reading in readings for key in REPOSITORY_KEYS):
             continue  # [main] and other sections without a repository
-        own = readings[-1].values  # yum's reading where it has the section
+        own = _merged([reading.values for reading in readings])
         hides = PackageFilter(
             main_hides[0] + _unless(disabled, name, patterns(own, EXCLUDE_KEYS)),
             main_hides[1] + _unless(disabled, name, patterns(own, INCLUDE_KEYS)),

@@ -109,6 +109,12 @@ CASES = [
     ("disable_excludes=main", "disable_excludes=main\nexclude=foo-clean", "", "dnf.conf"),
     ("disable_excludes of the section", "disable_excludes=ctx", "includepkgs=foo-citrix", "dnf.conf"),
     ("disable_excludes of another", "disable_excludes=other", "includepkgs=foo-citrix", "dnf.conf"),
+    # As libdnf reads the value: without its quotes, with its indented lines, in its section.
+    ("exclude quoted", "", 'exclude="foo-clean"', "context.repo"),
+    ("includepkgs quoted", "", "includepkgs='foo-citrix'", "context.repo"),
+    ("exclude quoted in [main]", 'exclude="foo-clean"', "", "dnf.conf"),
+    ("exclude in a header with a comment", "", "[ctx] ; hide [clean]\nexclude=foo-clean", "context.repo"),
+    ("exclude in an indented comment", "", "exclude=nothing-here\n  # foo-clean", "context.repo"),
 ]
 
 
