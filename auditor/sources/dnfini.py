@@ -113,8 +113,8 @@ def _value_after(line: str, equals: int, end: int) -> str:
     """The value of a ``key=value`` line: past the blanks after ``=``, up to the last
     character that is not a space, a tab or a carriage return. Where only such characters
     follow the blanks (``key= \\r``), libdnf's length wraps around and takes the rest."""
-    start = next((index for index in range(equals + 1, len(line)) if line[index] not in " \t"), None)
-    if start is None:
+    start = len(line) - len(line[equals + 1 :].lstrip(" \t"))
+    if start == len(line):
         return ""
     return line[start:] if end + 1 < start else line[start : end + 1]
 
@@ -129,7 +129,8 @@ def dnf_trimmed(value: str) -> str:
 
 
 def _first_not_blank(line: str) -> int | None:
-    return next((index for index, char in enumerate(line) if char not in _BLANK), None)
+    blanks = len(line) - len(line.lstrip(_BLANK))
+    return None if blanks == len(line) else blanks
 
 
 def _last_not_blank(line: str) -> int:
