@@ -27,11 +27,18 @@ class RepoSection:
     metalink: str | None
     gpgkeys: tuple[str, ...]
     enabled: bool
+    """Whether dnf's or yum's reading enables it (`_section`): its URLs may block, and an
+    audited repository is read."""
     hides: PackageFilter
     """Its ``exclude`` and ``includepkgs``, and ``[main]``'s of the same file."""
     unread: tuple[tuple[str, str], ...] = ()
     """``(key, URL)`` written under a key dnf does not read (``BaseURL``): judged by the policy,
     never read (the repository dnf uses is the one ``baseurl`` names)."""
+    enabled_by_both: bool = True
+    """Whether every reading enables it. A context repository (``--with``) is read only then:
+    its clean packages are alternatives only on the hosts whose reader enables it, and an
+    alternative some host lacks would soften a Citrix dependency there (``depends`` to
+    ``may-depend``)."""
 
 
 _SOURCE_SECTION = re.compile(r"[-_.](source|sources|src|srpms?)$", re.IGNORECASE)
@@ -173,6 +180,7 @@ def _section(name: str, readings: list[_Reading], hides: PackageFilter) -> RepoS
         enabled=any(reading.enabled for reading in readings),
         hides=hides,
         unread=tuple(sorted(unread)),
+        enabled_by_both=all(reading.enabled for reading in readings),
     )
 
 

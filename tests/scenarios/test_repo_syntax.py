@@ -59,3 +59,40 @@ def test_a_repository_dnf_enables_is_read(
     code, document = scan([str(repo)], capsys)
     statuses = {(row["name"], row["status"]) for row in document["packages"] if row["arch"] != "src"}
     assert statuses == {("base", "clean"), ("foo-citrix", "origin")} and code == 1
+
+
+@pytest.fixture(scope="module")
+def alternatives(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``app`` (audited, requires ``foo``), and ``foo`` from a clean and from a Citrix repository."""
+    where = tmp_path_factory.mktemp("alternatives")
+    top = where / "top"
+    top.mkdir()
+    build(where / "app", "app", CLEAN + "Requires: foo\n", top)
+    build(where / "clean", "foo-clean", CLEAN + "Provides: foo\n", top)
+    build(where / "xs", "foo-citrix", CITRIX + "Provides: foo\n", top)
+    for name in ("app", "clean", "xs"):
+        subprocess.run(["createrepo_c", "-q", str(where / name)], check=True)
+    return where
+
+
+@pytest.mark.parametrize("enabled", ["enabled=0\f", "enabled=0\n  # kept for later"])
+def test_a_context_repository_one_reader_disables_is_no_alternative(
+    alternatives: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], enabled: str
+) -> None:
+    """dnf enables the clean ``foo``'s repository and yum's reading (configparser's) disables it:
+    on a yum host (XCP-ng 8.x) installing ``app`` installs the Citrix ``foo``. Reading it as
+    context because dnf's reading enables it made ``app`` may-depend, exit 0; the context must
+    hold only what every reader enables."""
+    (tmp_path / "repos.d").mkdir()
+    context = tmp_path / "repos.d" / "context.repo"
+    context.write_text(
+        f"[clean]\nname=clean\nbaseurl=file://{alternatives / 'clean'}\ngpgcheck=0\n{enabled}\n"
+        f"[xs]\nname=xs\nbaseurl=file://{alternatives / 'xs'}\ngpgcheck=0\n"
+    )
+    config = tmp_path / "dnf.conf"
+    config.write_text(f"[main]\ngpgcheck=0\nreposdir={tmp_path / 'repos.d'}\n")
+    assert dnf_packages(config, tmp_path) == {"foo-clean.noarch", "foo-citrix.noarch"}  # dnf: enabled
+    code, document = scan([str(alternatives / "app"), "--with", str(context)], capsys)
+    [app] = [row for row in document["packages"] if row["name"] == "app"]
+    assert (app["status"], code) == ("depends", 1)
+    assert any("not both: not read as context" in warning for warning in document["warnings"])
