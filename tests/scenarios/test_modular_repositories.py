@@ -21,6 +21,7 @@ import pytest
 
 from auditor.cli.main import main
 from auditor.core.errors import ExitCode
+from tests.conftest import RPMS
 from tests.scenarios.test_repo_excludes import app_and_providers, dnf_providers
 
 MODULES = """---
@@ -121,3 +122,27 @@ def test_the_modules_gap_counts_what_exclude_leaves(
     document = json.loads(capsys.readouterr().out)
     counts = {reason["reason"]: reason["count"] for reason in document["completeness"]["reasons"]}
     assert counts.get("modules-not-filtered", 0) == len(available), (counts, available)
+
+
+def test_a_modular_repository_listing_no_package_hides_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Red team 23: createrepo_c's own test repository ``repo_03`` has modular metadata and lists
+    no package. Its gap counted none ("0 modules-not-filtered") and failed --strict runs, though
+    a stream can hide nothing there: dnf sees no package in it with modular filtering off."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    subprocess.run(["createrepo_c", "-q", str(empty)], check=True)
+    (tmp_path / "modules.yaml").write_text(MODULES)
+    command = ["modifyrepo_c", "--mdtype=modules", str(tmp_path / "modules.yaml"), str(empty / "repodata")]
+    subprocess.run(command, check=True, capture_output=True)
+    config = tmp_path / "conf" / "context.repo"
+    config.parent.mkdir()
+    config.write_text(f"[ctx]\nname=ctx\nbaseurl=file://{empty}\ngpgcheck=0\n")
+    assert dnf_available(config, tmp_path) == set()
+    source = str(RPMS / "epochs-1.2-4.src.rpm")  # a complete audit on its own
+    capsys.readouterr()
+    main(["scan", source, str(empty), "--format", "json", "-q", "--no-cache"])
+    document = json.loads(capsys.readouterr().out)
+    assert "modules-not-filtered" not in {reason["reason"] for reason in document["completeness"]["reasons"]}
+    assert main(["scan", source, str(empty), "--strict", "-q", "--no-cache"]) == ExitCode.PASSED
