@@ -150,11 +150,11 @@ def read_metadata(
         result.errors,
     )
     result.packages = handler.packages(source)
-    if repomd.files.keys() & MODULAR_TYPES and result.packages:
+    if repomd.files.keys() & MODULAR_TYPES:
         # dnf's modular filtering needs the streams enabled on the host it runs on; without
         # it a package dnf hides still counts as a provider, maybe the clean alternative. A
-        # repository listing no package has none a stream could hide: no gap, as when a
-        # section's exclude hides every one (`ConfigScope.recounted`).
+        # repository listing no package is modular too: an enabled or default stream of its
+        # hides the packages of other repositories named (or providing) its artifacts' names.
         said = "modular metadata: packages of module streams dnf would not enable were read as available"
         result.gaps.append(Gap(GapKind.MODULES_NOT_FILTERED, f"{display}: {said}", len(result.packages)))
     if source is not None:

@@ -21,7 +21,6 @@ import pytest
 
 from auditor.cli.main import main
 from auditor.core.errors import ExitCode
-from tests.conftest import RPMS
 from tests.scenarios.test_repo_excludes import app_and_providers, dnf_providers
 
 MODULES = """---
@@ -124,25 +123,42 @@ def test_the_modules_gap_counts_what_exclude_leaves(
     assert counts.get("modules-not-filtered", 0) == len(available), (counts, available)
 
 
-def test_a_modular_repository_listing_no_package_hides_nothing(
+DEFAULT_STREAM = """---
+document: modulemd-defaults
+version: 1
+data:
+  module: foomod
+  stream: clean
+...
+"""
+
+
+def test_a_modular_repository_listing_no_package_hides_another_repositorys(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Red team 23: createrepo_c's own test repository ``repo_03`` has modular metadata and lists
-    no package. Its gap counted none ("0 modules-not-filtered") and failed --strict runs, though
-    a stream can hide nothing there: dnf sees no package in it with modular filtering off."""
+    """Review 24: a modular repository listing no package was no gap (318a241, "a stream can
+    hide nothing there"). Its default stream ``foomod:clean`` lists ``foo-clean-2-1`` as an
+    artifact, and dnf (the authority) hides the non-modular ``foo-clean`` of the context
+    repository: only the Citrix ``foo`` is left, and ``app`` depends on it. The auditor counts
+    ``foo-clean`` as a clean alternative (``may-depend``, exit 0): the gap must say so."""
+    audited, context = app_and_providers(tmp_path)
     empty = tmp_path / "empty"
     empty.mkdir()
     subprocess.run(["createrepo_c", "-q", str(empty)], check=True)
-    (tmp_path / "modules.yaml").write_text(MODULES)
+    stream = MODULES.replace("foo-clean-0:1-1.noarch", "foo-clean-0:2-1.noarch")  # not ctx's own
+    (tmp_path / "modules.yaml").write_text(stream + DEFAULT_STREAM)
     command = ["modifyrepo_c", "--mdtype=modules", str(tmp_path / "modules.yaml"), str(empty / "repodata")]
     subprocess.run(command, check=True, capture_output=True)
     config = tmp_path / "conf" / "context.repo"
     config.parent.mkdir()
-    config.write_text(f"[ctx]\nname=ctx\nbaseurl=file://{empty}\ngpgcheck=0\n")
-    assert dnf_available(config, tmp_path) == set()
-    source = str(RPMS / "epochs-1.2-4.src.rpm")  # a complete audit on its own
+    config.write_text(
+        f"[ctx]\nname=ctx\nbaseurl=file://{context}\ngpgcheck=0\n"
+        f"[mod]\nname=mod\nbaseurl=file://{empty}\ngpgcheck=0\n"
+    )
+    assert dnf_providers(config, tmp_path) == {"foo-citrix"}
     capsys.readouterr()
-    main(["scan", source, str(empty), "--format", "json", "-q", "--no-cache"])
+    code = main(["scan", str(audited), "--with", str(config), "--format", "json", "-q", "--no-cache"])
     document = json.loads(capsys.readouterr().out)
-    assert "modules-not-filtered" not in {reason["reason"] for reason in document["completeness"]["reasons"]}
-    assert main(["scan", source, str(empty), "--strict", "-q", "--no-cache"]) == ExitCode.PASSED
+    [app] = [row for row in document["packages"] if row["name"] == "app"]
+    assert (app["status"], code) == ("may-depend", ExitCode.PASSED)  # hence the gap
+    assert "modules-not-filtered" in {reason["reason"] for reason in document["completeness"]["reasons"]}
