@@ -44,10 +44,19 @@ def load_config(
     scope.files.add(identity)
     data = read_regular(path, shown, "a repository configuration", SMALL_FILE_CEILING)
     remote = remote or Remote()
-    expanded = _expand_includes(data.decode("utf-8", "replace"), path, shown, remote, origin, result)
-    text = expanded.text
+    written = data.decode("utf-8", "replace")
+    expanded = _expand_includes(written, path, shown, remote, origin, result)
+    text = expanded.text  # as yum reads it; dnf reads what is written, ignoring include=
     read: ConfigRead = read_repo_config(
-        text, shown, remote, origin, options, store, scope, section_files=expanded.section_files
+        text,
+        shown,
+        remote,
+        origin,
+        options,
+        store,
+        scope,
+        section_files=expanded.section_files,
+        dnf_text=written,
     )
     result.config_urls.extend(read.config_urls)
     result.warnings.extend(read.warnings)
@@ -68,7 +77,7 @@ def load_config(
     result.gaps.extend(read.gaps)
     result.file_lists.extend(r.file_lists for r in read.repositories if r.file_lists is not None)
     result.inputs.append(InputSummary(shown, InputKind.REPO_CONFIG, len(read.packages)))
-    main = main_options(text, shown)
+    main = main_options(text, shown, dnf_text=written)
     directories = reposdirs(main)
     said = read.repositories or read.errors or read.gaps or read.duplicates or expanded.not_followed
     if named and not (said or directories):

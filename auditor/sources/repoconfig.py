@@ -114,6 +114,7 @@ def read_repo_config(
     store: Store | None = None,
     scope: ConfigScope | None = None,
     section_files: dict[str, str] | None = None,
+    dnf_text: str | None = None,
 ) -> ConfigRead:
     """Record every URL of every repository section of ``text``; read the enabled ones, and
     the source repositories (``*-source`` sections) even when disabled, as dnf's ``--enablerepo
@@ -124,12 +125,14 @@ def read_repo_config(
     local files (``file:`` base URLs and mirrorlists), see `auditor.net.urlpolicy`. ``scope``
     holds the repository ids of the configurations read before this one. ``section_files``:
     the sections written in a file ``text`` includes, with that file (`Expanded.section_files`).
+    ``dnf_text``: the configuration as written, when ``text`` is it with yum's includes expanded
+    (dnf ignores ``include=``: what an included file sets is no option of dnf's).
     """
     options = options or ReadOptions()
     scope = scope or ConfigScope()
     result = ConfigRead([], [], [], [], [])
     variables = config_variables(remote)
-    for section in parse_repo_config(text, shown, scope.main):
+    for section in parse_repo_config(text, shown, scope.main, dnf_text=dnf_text):
         written_in = (section_files or {}).get(section.id, shown)
         where = f"{written_in} [{section.id}]"
         urls, unexpanded = _record_urls(section, where, written_in, variables, result)

@@ -98,26 +98,29 @@ def _read_as_dnf(text: str) -> _DnfSections:
     return {} if isinstance(sections, DnfRefusal) else sections
 
 
-def main_options(text: str, shown: str) -> dict[str, str]:
+def main_options(text: str, shown: str, *, dnf_text: str | None = None) -> dict[str, str]:
     """The ``[main]`` options of a main configuration (none for a ``.repo`` file): its
     ``reposdir`` names directories whose ``.repo`` files dnf reads, and its ``exclude`` and
-    ``includepkgs`` apply to their repositories too."""
-    return _main_section(_parser(text, shown), _read_as_dnf(text), shown)
+    ``includepkgs`` apply to their repositories too. ``dnf_text``: as `parse_repo_config`."""
+    return _main_section(_parser(text, shown), _read_as_dnf(text if dnf_text is None else dnf_text), shown)
 
 
 def reposdirs(main: dict[str, str]) -> list[str]:
     return _split(main.get("reposdir", ""))
 
 
-def parse_repo_config(text: str, shown: str, inherited: dict[str, str] | None = None) -> list[RepoSection]:
+def parse_repo_config(
+    text: str, shown: str, inherited: dict[str, str] | None = None, *, dnf_text: str | None = None
+) -> list[RepoSection]:
     """The repository sections of ``text``. dnf reads option names as written: ``Enabled=0`` is
     an unknown option to it, and the section stays enabled; so are ``enabled``, ``exclude`` and
     ``includepkgs`` read here. A URL is recorded whatever the case of its key, as a URL on a
     policy host is a finding even where dnf would not use it, but read only from a key dnf
     reads (`RepoSection.unread`). ``inherited``: the ``[main]`` of the main configuration
-    whose ``reposdir`` holds this file."""
+    whose ``reposdir`` holds this file. ``dnf_text``: the file as written, when ``text`` is it
+    as yum reads it (its ``include=`` lines expanded, which dnf ignores)."""
     parser = _parser(text, shown)
-    by_dnf = _read_as_dnf(text)
+    by_dnf = _read_as_dnf(text if dnf_text is None else dnf_text)
     main = _main_section(parser, by_dnf, shown) or (inherited or {})
     # disable_excludes turns off [main]'s ("main"), a repository's (its id) or all of them.
     disabled = set(patterns(main, ("disable_excludes",)))

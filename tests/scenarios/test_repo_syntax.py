@@ -148,3 +148,24 @@ def test_a_citrix_context_package_only_dnf_excludes_is_still_installed(
     _code, document = scan([str(alternatives / "app"), "--with", str(context)], capsys)
     [app] = [row for row in document["packages"] if row["name"] == "app"]
     assert app["status"] == "may-depend"
+
+
+def test_an_include_dnf_ignores_disables_no_repository_dnf_uses(
+    alternatives: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``[xs]`` holds ``include=off.conf``, a file setting ``enabled=0``: yum 3 disables ``xs``,
+    dnf ignores the line and uses it. Reading the expanded text as dnf's too disabled it for
+    both: the Citrix package was unseen, and the run clean, exit 0 (a91e9ed: origin, exit 1)."""
+    (tmp_path / "repos.d").mkdir()
+    (tmp_path / "off.conf").write_text("enabled=0\n")
+    repo = tmp_path / "repos.d" / "xs.repo"
+    repo.write_text(
+        f"[xs]\nname=xs\nbaseurl=file://{alternatives / 'xs'}\ngpgcheck=0\ninclude={tmp_path / 'off.conf'}\n"
+        f"[clean]\nname=clean\nbaseurl=file://{alternatives / 'clean'}\ngpgcheck=0\n"
+    )
+    config = tmp_path / "dnf.conf"
+    config.write_text(f"[main]\ngpgcheck=0\nreposdir={tmp_path / 'repos.d'}\n")
+    assert dnf_packages(config, tmp_path) == {"foo-clean.noarch", "foo-citrix.noarch"}
+    code, document = scan([str(repo)], capsys)
+    statuses = {(row["name"], row["status"]) for row in document["packages"] if row["arch"] != "src"}
+    assert statuses == {("foo-clean", "clean"), ("foo-citrix", "origin")} and code == 1
