@@ -35,7 +35,7 @@ class RepoSection:
     """``(key, URL)`` written under a key dnf does not read (``BaseURL``): judged by the policy,
     never read (the repository dnf uses is the one ``baseurl`` names)."""
     enabled_by_both: bool = True
-    """Whether every reading enables it. A context repository (``--with``) is read only then:
+    """Whether both readings read it and enable it. A context repository (``--with``) is read only then:
     its clean packages are alternatives only on the hosts whose reader enables it, and an
     alternative some host lacks would soften a Citrix dependency there (``depends`` to
     ``may-depend``)."""
@@ -183,7 +183,9 @@ def _section(name: str, readings: list[_Reading], hides: PackageFilter) -> RepoS
         enabled=any(reading.enabled for reading in readings),
         hides=hides,
         unread=tuple(sorted(unread)),
-        enabled_by_both=all(reading.enabled for reading in readings),
+        # A section one reader does not read at all (an included one, dnf's refused file) is
+        # enabled by one reading only.
+        enabled_by_both=len(readings) == 2 and all(reading.enabled for reading in readings),
     )
 
 

@@ -169,3 +169,23 @@ def test_an_include_dnf_ignores_disables_no_repository_dnf_uses(
     code, document = scan([str(repo)], capsys)
     statuses = {(row["name"], row["status"]) for row in document["packages"] if row["arch"] != "src"}
     assert statuses == {("foo-clean", "clean"), ("foo-citrix", "origin")} and code == 1
+
+
+def test_a_context_section_only_an_include_adds_is_no_alternative(
+    alternatives: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The clean ``foo``'s section is in a file the context configuration includes: yum reads it,
+    dnf (which ignores include=) does not, so on a dnf host installing ``app`` installs the
+    Citrix ``foo``. Read as context, it made ``app`` may-depend, exit 0."""
+    (tmp_path / "repos.d").mkdir()
+    part = tmp_path / "clean.part"
+    part.write_text(f"[clean]\nname=clean\nbaseurl=file://{alternatives / 'clean'}\ngpgcheck=0\n")
+    context = tmp_path / "repos.d" / "context.repo"
+    context.write_text(f"[xs]\nname=xs\nbaseurl=file://{alternatives / 'xs'}\ngpgcheck=0\ninclude={part}\n")
+    config = tmp_path / "dnf.conf"
+    config.write_text(f"[main]\ngpgcheck=0\nreposdir={tmp_path / 'repos.d'}\n")
+    assert dnf_packages(config, tmp_path) == {"foo-citrix.noarch"}  # dnf: no [clean]
+    code, document = scan([str(alternatives / "app"), "--with", str(context)], capsys)
+    [app] = [row for row in document["packages"] if row["name"] == "app"]
+    assert (app["status"], code) == ("depends", 1)
+    assert any("not both: not read as context" in warning for warning in document["warnings"])
