@@ -189,3 +189,25 @@ def test_a_context_section_only_an_include_adds_is_no_alternative(
     [app] = [row for row in document["packages"] if row["name"] == "app"]
     assert (app["status"], code) == ("depends", 1)
     assert any("not both: not read as context" in warning for warning in document["warnings"])
+
+
+@pytest.mark.xfail(strict=True, reason=ONE_READER_HIDES)
+def test_an_audited_citrix_package_only_dnf_excludes_still_meets_a_requirement(
+    alternatives: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The audited variant: ``[xs]`` of the audited configuration has ``exclude="foo-citrix"``,
+    which yum's reading does not hide. foo-citrix was marked hidden from dnf (it meets no
+    requirement), and ``app``, which a yum host may give the Citrix ``foo``, was clean
+    (a91e9ed: may-depend)."""
+    (tmp_path / "repos.d").mkdir()
+    repo = tmp_path / "repos.d" / "all.repo"
+    repo.write_text(
+        "".join(
+            f"[{name}]\nname={name}\nbaseurl=file://{alternatives / name}\ngpgcheck=0\n"
+            for name in ("app", "clean", "xs")
+        )
+        + 'exclude="foo-citrix"\n'
+    )
+    _code, document = scan([str(repo)], capsys)
+    [app] = [row for row in document["packages"] if row["name"] == "app"]
+    assert app["status"] == "may-depend"
