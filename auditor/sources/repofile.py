@@ -78,11 +78,13 @@ def _main_section(parser: configparser.ConfigParser, by_dnf: _DnfSections, shown
 def _merged(readings: list[dict[str, str]]) -> dict[str, str]:
     """A section's options for what they hide and name: each as dnf reads it (the first
     reading) where it reads it, else as yum reads it; and the ``exclude`` patterns of both, as
-    a package either hides is no clean alternative (`auditor.sources.repofilter`)."""
+    a package either hides is no clean alternative (`auditor.sources.repofilter`), and the
+    ``reposdir`` directories of both, as either reader reads its ``.repo`` files (yum's may
+    come from an ``include=``, which dnf ignores)."""
     merged: dict[str, str] = {}
     for values in reversed(readings):
         merged.update(values)
-    for key in EXCLUDE_KEYS:
+    for key in (*EXCLUDE_KEYS, "reposdir"):
         if key in merged:
             both = (pattern for values in readings if key in values for pattern in _split(values[key]))
             merged[key] = " ".join(dict.fromkeys(both))

@@ -111,6 +111,27 @@ def test_nested_relative_includes_are_read_as_yum_reads_them(
     assert statuses["foo-citrix"] == "origin" and code == 1
 
 
+def test_a_reposdir_an_include_sets_is_read(
+    tmp_path: Path, clean: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``[main]`` names ``reposdir=empty`` and includes a file naming another ``reposdir``, whose
+    ``.repo`` file configures a repository with a Citrix package: yum reads the later value,
+    dnf (which ignores include=) the first. Reading ``[main]`` as dnf reads it first read the
+    first directory alone: the Citrix package was unseen, exit 0. Both are read."""
+    top = tmp_path / "top"
+    top.mkdir()
+    build(tmp_path / "xs", "foo-citrix", CITRIX, top)
+    subprocess.run(["createrepo_c", "-q", str(tmp_path / "xs")], check=True)
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "yum.repos.d").mkdir()
+    (tmp_path / "yum.repos.d" / "xs.repo").write_text(f"[xs]\nname=xs\nbaseurl=file://{tmp_path / 'xs'}\n")
+    (tmp_path / "extra.conf").write_text(f"reposdir={tmp_path / 'yum.repos.d'}\n")
+    main_lines = f"reposdir={tmp_path / 'empty'}\ninclude={tmp_path / 'extra.conf'}"
+    code, document, _ = scan_json([str(yum_conf(tmp_path, clean, main_lines))], capsys)
+    statuses = {row["name"]: row["status"] for row in document["packages"] if row["arch"] != "src"}
+    assert statuses.get("foo-citrix") == "origin" and code == 1
+
+
 def test_a_loop_of_includes_ends_as_yum_ends_it(
     tmp_path: Path, clean: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
