@@ -143,8 +143,24 @@ def parse_repo_config(
             main_hides[0] + _unless(disabled, name, patterns(own, EXCLUDE_KEYS)),
             main_hides[1] + _unless(disabled, name, patterns(own, INCLUDE_KEYS)),
         )
-        sections.append(_section(name, readings, hides))
+        sections += [_section(name, one, hides) for one in _repositories(readings)]
     return sections
+
+
+def _repositories(readings: list[_Reading]) -> list[list[_Reading]]:
+    """The readings of a section grouped by the repository they name: one group when they name
+    the same URLs (its mirrors), one each when both name some and they differ (yum's
+    ``baseurl`` set by an ``include=``, a second header only dnf merges): each reader then uses
+    its own repository, and reading one as the other's mirror would leave it unseen."""
+    named = [_repository_urls(reading.values) for reading in readings]
+    if len(readings) == 2 and all(any(urls) for urls in named) and named[0] != named[1]:
+        return [[reading] for reading in readings]
+    return [readings]
+
+
+def _repository_urls(values: dict[str, str]) -> tuple[tuple[str, ...], ...]:
+    """The URLs a reading names its repository by, as `_section` reads them."""
+    return tuple(tuple(_split(dnf_trimmed(values.get(key, "")))) for key in REPOSITORY_KEYS)
 
 
 @dataclass(frozen=True)

@@ -211,3 +211,27 @@ def test_an_audited_citrix_package_only_dnf_excludes_still_meets_a_requirement(
     _code, document = scan([str(repo)], capsys)
     [app] = [row for row in document["packages"] if row["name"] == "app"]
     assert app["status"] == "may-depend"
+
+
+@pytest.mark.parametrize("case", ["second header", "include"])
+def test_a_repository_each_reader_names_differently_is_read_for_each(
+    alternatives: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], case: str
+) -> None:
+    """dnf's and yum's readings of ``[r]`` name different repositories: dnf merges a second
+    header ``[r] ; again [see]`` into ``r`` (its baseurl wins), configparser makes it another
+    section; dnf ignores ``include=``, yum takes the baseurl the included file sets. Merged as
+    mirrors of one repository, only dnf's was read: yum's, the Citrix one, was unseen, exit 0."""
+    (tmp_path / "repos.d").mkdir()
+    xs, clean = f"baseurl=file://{alternatives / 'xs'}\n", f"baseurl=file://{alternatives / 'clean'}\n"
+    repo = tmp_path / "repos.d" / "r.repo"
+    if case == "second header":
+        repo.write_text(f"[r]\nname=r\n{xs}gpgcheck=0\n[r] ; again [see]\n{clean}")
+    else:
+        (tmp_path / "x.conf").write_text(xs)
+        repo.write_text(f"[r]\nname=r\n{clean}gpgcheck=0\ninclude={tmp_path / 'x.conf'}\n")
+    config = tmp_path / "dnf.conf"
+    config.write_text(f"[main]\ngpgcheck=0\nreposdir={tmp_path / 'repos.d'}\n")
+    assert dnf_packages(config, tmp_path) == {"foo-clean.noarch"}  # dnf: the clean one alone
+    code, document = scan([str(repo)], capsys)
+    statuses = {(row["name"], row["status"]) for row in document["packages"] if row["arch"] != "src"}
+    assert ("foo-citrix", "origin") in statuses and code == 1
