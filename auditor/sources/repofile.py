@@ -148,19 +148,23 @@ def parse_repo_config(
 
 
 def _repositories(readings: list[_Reading]) -> list[list[_Reading]]:
-    """The readings of a section grouped by the repository they name: one group when they name
-    the same URLs (its mirrors), one each when both name some and they differ (yum's
-    ``baseurl`` set by an ``include=``, a second header only dnf merges): each reader then uses
-    its own repository, and reading one as the other's mirror would leave it unseen."""
-    named = [_repository_urls(reading.values) for reading in readings]
-    if len(readings) == 2 and all(any(urls) for urls in named) and named[0] != named[1]:
+    """The readings of a section grouped by the repository they name: one group when each reader
+    would read the same URL first (the one a reader uses when it works), one each when they
+    differ (yum's ``baseurl`` set by an ``include=``, a second header only dnf merges): each
+    reader then uses its own repository, and reading one as the other's mirror leaves it unseen."""
+    first = [_first_url(reading.values) for reading in readings]
+    if len(readings) == 2 and all(first) and first[0] != first[1]:
         return [[reading] for reading in readings]
     return [readings]
 
 
-def _repository_urls(values: dict[str, str]) -> tuple[tuple[str, ...], ...]:
-    """The URLs a reading names its repository by, as `_section` reads them."""
-    return tuple(tuple(_split(dnf_trimmed(values.get(key, "")))) for key in REPOSITORY_KEYS)
+def _first_url(values: dict[str, str]) -> str | None:
+    """The URL a reading names its repository by first (`_section` reads them the same way)."""
+    for key in REPOSITORY_KEYS:
+        found = _split(dnf_trimmed(values.get(key, "")))
+        if found:
+            return found[0]
+    return None
 
 
 @dataclass(frozen=True)

@@ -235,3 +235,24 @@ def test_a_repository_each_reader_names_differently_is_read_for_each(
     code, document = scan([str(repo)], capsys)
     statuses = {(row["name"], row["status"]) for row in document["packages"] if row["arch"] != "src"}
     assert ("foo-citrix", "origin") in statuses and code == 1
+
+
+def test_a_repository_both_readers_read_first_is_one(
+    alternatives: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An indented comment after ``baseurl`` is more of the value to dnf (``#``, ``old``: URLs it
+    tries after the first) and nothing to yum: both read the first URL, one repository, which
+    stays a context repository both enable (``app`` may-depend), not two that one reader has."""
+    (tmp_path / "repos.d").mkdir()
+    context = tmp_path / "repos.d" / "context.repo"
+    context.write_text(
+        f"[clean]\nname=clean\nbaseurl=file://{alternatives / 'clean'}\n  # was old\ngpgcheck=0\n"
+        f"[xs]\nname=xs\nbaseurl=file://{alternatives / 'xs'}\ngpgcheck=0\n"
+    )
+    config = tmp_path / "dnf.conf"
+    config.write_text(f"[main]\ngpgcheck=0\nreposdir={tmp_path / 'repos.d'}\n")
+    assert dnf_packages(config, tmp_path) == {"foo-clean.noarch", "foo-citrix.noarch"}
+    _code, document = scan([str(alternatives / "app"), "--with", str(context)], capsys)
+    [app] = [row for row in document["packages"] if row["name"] == "app"]
+    assert app["status"] == "may-depend"
+    assert not any("not both" in warning for warning in document.get("warnings", []))
