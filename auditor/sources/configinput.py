@@ -108,9 +108,18 @@ def _expand_includes(
     for item in expanded.not_followed:
         result.warnings.append(str(item))
         result.gaps.append(Gap(GapKind.EMPTY_INPUT, str(item)))
-        if urlsplit(item.url).scheme.lower() not in ("", "file"):
+        if _scheme(item.url) not in ("", "file"):
             result.config_urls.append(ConfigUrl(item.file, item.section, "include", item.url))
     return expanded
+
+
+def _scheme(url: str) -> str:
+    """The scheme of an include's URL; one urllib refuses (``http://[::1``) is still judged
+    by the policy as written, as a ``baseurl`` of that shape is."""
+    try:
+        return urlsplit(url).scheme.lower()
+    except ValueError:
+        return url.partition(":")[0].lower()
 
 
 def _load_reposdir(

@@ -145,7 +145,11 @@ def expand_includes(text: str, shown: str, base: str, variables: dict[str, str],
                 shown, f"more than {MAX_INCLUDES} include lines (at {top.shown}: include={written})"
             )
         url, left = _yum_substitute(written, variables)
-        target = urljoin(top.url, url)
+        target = _joined(top.url, url)
+        if target is None:  # urllib refuses it (``http://[::1``): yum cannot open it either
+            reason = "not a URL the auditor can read"
+            result.not_followed.append(IncludeNotFollowed(top.shown, section or "", url, reason))
+            continue
         if (target, section) in included:
             result.warnings.append(
                 f"{top.shown}: include={written} again in the same section: skipped, as yum skips it"
@@ -195,6 +199,18 @@ def _read(target: str, local: bool, budget: int, shown: str) -> bytes | str:
     if len(data) > budget:
         raise InputError(shown, f"its includes hold more than {SMALL_FILE_CEILING} bytes (at {path})")
     return data
+
+
+def _joined(base: str, url: str) -> str | None:
+    """``url`` resolved against ``base`` as yum's ``urljoin`` resolves it, or None where urllib
+    raises (an unclosed ``[`` of an IPv6 host, a port that is not a number): checked with
+    `urlsplit` too, as the include is read and shown through it."""
+    try:
+        target = urljoin(base, url)
+        urlsplit(target).port  # noqa: B018 -- raises on a host or port urllib cannot read
+    except ValueError:
+        return None
+    return target
 
 
 def _yum_substitute(value: str, variables: dict[str, str]) -> tuple[str, list[str]]:

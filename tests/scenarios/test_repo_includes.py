@@ -244,3 +244,16 @@ def test_an_empty_include_is_an_input_error(
     config = yum_conf(tmp_path, clean, "include=")
     code, document, _ = scan_json([str(config)], capsys)
     assert code == 3 and [error["input"] for error in document["errors"]] == [str(config)]
+
+
+@pytest.mark.parametrize("url", ["http://[::1/xs.repo", "file://[::1/xs.repo", "https://[citrite]/xs.repo"])
+def test_an_include_urllib_cannot_read_is_a_gap_not_an_internal_error(
+    tmp_path: Path, clean: Path, capsys: pytest.CaptureFixture[str], url: str
+) -> None:
+    """An unclosed IPv6 bracket, or a bracketed host that is no address, made ``urljoin`` raise
+    ValueError: exit 4. yum cannot open it either; what it would add is unseen, a gap."""
+    config = yum_conf(tmp_path, clean, f"include={url}")
+    code, document, err = scan_json([str(config), "--strict"], capsys)
+    said = f"auditor: warning: {config} [main]: include={url} not followed (not a URL the auditor can read)"
+    assert code == 3 and said in err.splitlines()
+    assert gaps(document)["gap:empty-input"] == said.removeprefix("auditor: warning: ")
