@@ -256,3 +256,32 @@ def test_a_repository_both_readers_read_first_is_one(
     [app] = [row for row in document["packages"] if row["name"] == "app"]
     assert app["status"] == "may-depend"
     assert not any("not both" in warning for warning in document.get("warnings", []))
+
+
+@pytest.mark.parametrize("shape", ["included", "dnf-refuses-the-file"])
+def test_a_context_repository_only_yum_reads_is_no_alternative(
+    alternatives: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], shape: str
+) -> None:
+    """The clean ``foo``'s section is one dnf never reads: written in a file ``include=`` names
+    (dnf ignores the line), or in a file libdnf refuses whole (text after a section header, which configparser
+    drops). On a dnf
+    host installing ``app`` installs the Citrix ``foo``; a section only one reader has is no
+    alternative on the other's hosts, as one only one reader enables is not (0a2ec47)."""
+    (tmp_path / "repos.d").mkdir()
+    context = tmp_path / "repos.d" / "context.repo"
+    clean = f"[clean]\nname=clean\nbaseurl=file://{alternatives / 'clean'}\ngpgcheck=0\n"
+    xs = f"[xs]\nname=xs\nbaseurl=file://{alternatives / 'xs'}\ngpgcheck=0\n"
+    if shape == "included":
+        (tmp_path / "clean.inc").write_text(clean)
+        context.write_text(f"{xs}include={tmp_path / 'clean.inc'}\n")
+    else:
+        context.write_text(f"{xs}{clean}[other] text after its header\n")
+    config = tmp_path / "dnf.conf"
+    config.write_text(f"[main]\ngpgcheck=0\nreposdir={tmp_path / 'repos.d'}\n")
+    expected = {"foo-citrix.noarch"} if shape == "included" else set()
+    assert dnf_packages(config, tmp_path) == expected  # dnf: no clean foo
+    code, document = scan([str(alternatives / "app"), "--with", str(context)], capsys)
+    [app] = [row for row in document["packages"] if row["name"] == "app"]
+    # A refused file gives dnf neither repository: no foo at all, and the context holds none.
+    assert (app["status"], code) == ("depends" if shape == "included" else "unresolved", 1)
+    assert any("[clean]" in warning and "not read as context" in warning for warning in document["warnings"])
