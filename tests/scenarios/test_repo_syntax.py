@@ -33,6 +33,17 @@ CASES = {
 }
 
 
+def reposdir_config(tmp_path: Path, name: str, text: str) -> tuple[Path, Path]:
+    """``text`` as ``repos.d/NAME``, and a ``dnf.conf`` whose reposdir is ``repos.d`` (how dnf is
+    asked about it): the two paths."""
+    (tmp_path / "repos.d").mkdir()
+    written = tmp_path / "repos.d" / name
+    written.write_text(text)
+    config = tmp_path / "dnf.conf"
+    config.write_text(f"[main]\ngpgcheck=0\nreposdir={tmp_path / 'repos.d'}\n")
+    return written, config
+
+
 @pytest.fixture(scope="module")
 def repositories(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """``xs`` (a Citrix package) and ``os`` (a clean one), built once."""
@@ -50,11 +61,9 @@ def repositories(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_a_repository_dnf_enables_is_read(
     repositories: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], case: str
 ) -> None:
-    (tmp_path / "repos.d").mkdir()
-    repo = tmp_path / "repos.d" / "xs.repo"
-    repo.write_text(CASES[case].format(xs=repositories / "xs", os=repositories / "os"))
-    config = tmp_path / "dnf.conf"
-    config.write_text(f"[main]\ngpgcheck=0\nreposdir={tmp_path / 'repos.d'}\n")
+    repo, config = reposdir_config(
+        tmp_path, "xs.repo", CASES[case].format(xs=repositories / "xs", os=repositories / "os")
+    )
     assert dnf_packages(config, tmp_path) == {"base.noarch", "foo-citrix.noarch"}
     code, document = scan([str(repo)], capsys)
     statuses = {(row["name"], row["status"]) for row in document["packages"] if row["arch"] != "src"}
@@ -83,14 +92,12 @@ def test_a_context_repository_one_reader_disables_is_no_alternative(
     on a yum host (XCP-ng 8.x) installing ``app`` installs the Citrix ``foo``. Reading it as
     context because dnf's reading enables it made ``app`` may-depend, exit 0; the context must
     hold only what every reader enables."""
-    (tmp_path / "repos.d").mkdir()
-    context = tmp_path / "repos.d" / "context.repo"
-    context.write_text(
+    context, config = reposdir_config(
+        tmp_path,
+        "context.repo",
         f"[clean]\nname=clean\nbaseurl=file://{alternatives / 'clean'}\ngpgcheck=0\n{enabled}\n"
-        f"[xs]\nname=xs\nbaseurl=file://{alternatives / 'xs'}\ngpgcheck=0\n"
+        f"[xs]\nname=xs\nbaseurl=file://{alternatives / 'xs'}\ngpgcheck=0\n",
     )
-    config = tmp_path / "dnf.conf"
-    config.write_text(f"[main]\ngpgcheck=0\nreposdir={tmp_path / 'repos.d'}\n")
     assert dnf_packages(config, tmp_path) == {"foo-clean.noarch", "foo-citrix.noarch"}  # dnf: enabled
     code, document = scan([str(alternatives / "app"), "--with", str(context)], capsys)
     [app] = [row for row in document["packages"] if row["name"] == "app"]
@@ -114,14 +121,12 @@ def test_a_context_package_only_dnf_includes_is_no_alternative(
     host installing ``app`` installs the Citrix ``foo``. Taking dnf's includepkgs alone made the
     clean ``foo`` an alternative and ``app`` may-depend, exit 0; a package either reading hides
     is no alternative, as for ``exclude``."""
-    (tmp_path / "repos.d").mkdir()
-    context = tmp_path / "repos.d" / "context.repo"
-    context.write_text(
+    context, config = reposdir_config(
+        tmp_path,
+        "context.repo",
         f'[clean]\nname=clean\nbaseurl=file://{alternatives / "clean"}\ngpgcheck=0\nincludepkgs="foo-clean"\n'
-        f"[xs]\nname=xs\nbaseurl=file://{alternatives / 'xs'}\ngpgcheck=0\n"
+        f"[xs]\nname=xs\nbaseurl=file://{alternatives / 'xs'}\ngpgcheck=0\n",
     )
-    config = tmp_path / "dnf.conf"
-    config.write_text(f"[main]\ngpgcheck=0\nreposdir={tmp_path / 'repos.d'}\n")
     assert dnf_packages(config, tmp_path) == {"foo-clean.noarch", "foo-citrix.noarch"}  # dnf: included
     code, document = scan([str(alternatives / "app"), "--with", str(context)], capsys)
     [app] = [row for row in document["packages"] if row["name"] == "app"]
@@ -136,14 +141,12 @@ def test_a_citrix_context_package_only_dnf_excludes_is_still_installed(
     keeps them and hides nothing, so a yum host installing ``app`` may install the Citrix ``foo``.
     Both readings' patterns hid it from the context: ``app`` was clean, exit 0 (a91e9ed, reading
     as yum alone: may-depend)."""
-    (tmp_path / "repos.d").mkdir()
-    context = tmp_path / "repos.d" / "context.repo"
-    context.write_text(
+    context, config = reposdir_config(
+        tmp_path,
+        "context.repo",
         f"[clean]\nname=clean\nbaseurl=file://{alternatives / 'clean'}\ngpgcheck=0\n"
-        f'[xs]\nname=xs\nbaseurl=file://{alternatives / "xs"}\ngpgcheck=0\nexclude="foo-citrix"\n'
+        f'[xs]\nname=xs\nbaseurl=file://{alternatives / "xs"}\ngpgcheck=0\nexclude="foo-citrix"\n',
     )
-    config = tmp_path / "dnf.conf"
-    config.write_text(f"[main]\ngpgcheck=0\nreposdir={tmp_path / 'repos.d'}\n")
     assert dnf_packages(config, tmp_path) == {"foo-clean.noarch"}  # dnf: excluded
     _code, document = scan([str(alternatives / "app"), "--with", str(context)], capsys)
     [app] = [row for row in document["packages"] if row["name"] == "app"]
@@ -156,15 +159,13 @@ def test_an_include_dnf_ignores_disables_no_repository_dnf_uses(
     """``[xs]`` holds ``include=off.conf``, a file setting ``enabled=0``: yum 3 disables ``xs``,
     dnf ignores the line and uses it. Reading the expanded text as dnf's too disabled it for
     both: the Citrix package was unseen, and the run clean, exit 0 (a91e9ed: origin, exit 1)."""
-    (tmp_path / "repos.d").mkdir()
     (tmp_path / "off.conf").write_text("enabled=0\n")
-    repo = tmp_path / "repos.d" / "xs.repo"
-    repo.write_text(
+    repo, config = reposdir_config(
+        tmp_path,
+        "xs.repo",
         f"[xs]\nname=xs\nbaseurl=file://{alternatives / 'xs'}\ngpgcheck=0\ninclude={tmp_path / 'off.conf'}\n"
-        f"[clean]\nname=clean\nbaseurl=file://{alternatives / 'clean'}\ngpgcheck=0\n"
+        f"[clean]\nname=clean\nbaseurl=file://{alternatives / 'clean'}\ngpgcheck=0\n",
     )
-    config = tmp_path / "dnf.conf"
-    config.write_text(f"[main]\ngpgcheck=0\nreposdir={tmp_path / 'repos.d'}\n")
     assert dnf_packages(config, tmp_path) == {"foo-clean.noarch", "foo-citrix.noarch"}
     code, document = scan([str(repo)], capsys)
     statuses = {(row["name"], row["status"]) for row in document["packages"] if row["arch"] != "src"}
@@ -177,13 +178,13 @@ def test_a_context_section_only_an_include_adds_is_no_alternative(
     """The clean ``foo``'s section is in a file the context configuration includes: yum reads it,
     dnf (which ignores include=) does not, so on a dnf host installing ``app`` installs the
     Citrix ``foo``. Read as context, it made ``app`` may-depend, exit 0."""
-    (tmp_path / "repos.d").mkdir()
     part = tmp_path / "clean.part"
     part.write_text(f"[clean]\nname=clean\nbaseurl=file://{alternatives / 'clean'}\ngpgcheck=0\n")
-    context = tmp_path / "repos.d" / "context.repo"
-    context.write_text(f"[xs]\nname=xs\nbaseurl=file://{alternatives / 'xs'}\ngpgcheck=0\ninclude={part}\n")
-    config = tmp_path / "dnf.conf"
-    config.write_text(f"[main]\ngpgcheck=0\nreposdir={tmp_path / 'repos.d'}\n")
+    context, config = reposdir_config(
+        tmp_path,
+        "context.repo",
+        f"[xs]\nname=xs\nbaseurl=file://{alternatives / 'xs'}\ngpgcheck=0\ninclude={part}\n",
+    )
     assert dnf_packages(config, tmp_path) == {"foo-citrix.noarch"}  # dnf: no [clean]
     code, document = scan([str(alternatives / "app"), "--with", str(context)], capsys)
     [app] = [row for row in document["packages"] if row["name"] == "app"]
@@ -243,14 +244,12 @@ def test_a_repository_both_readers_read_first_is_one(
     """An indented comment after ``baseurl`` is more of the value to dnf (``#``, ``old``: URLs it
     tries after the first) and nothing to yum: both read the first URL, one repository, which
     stays a context repository both enable (``app`` may-depend), not two that one reader has."""
-    (tmp_path / "repos.d").mkdir()
-    context = tmp_path / "repos.d" / "context.repo"
-    context.write_text(
+    context, config = reposdir_config(
+        tmp_path,
+        "context.repo",
         f"[clean]\nname=clean\nbaseurl=file://{alternatives / 'clean'}\n  # was old\ngpgcheck=0\n"
-        f"[xs]\nname=xs\nbaseurl=file://{alternatives / 'xs'}\ngpgcheck=0\n"
+        f"[xs]\nname=xs\nbaseurl=file://{alternatives / 'xs'}\ngpgcheck=0\n",
     )
-    config = tmp_path / "dnf.conf"
-    config.write_text(f"[main]\ngpgcheck=0\nreposdir={tmp_path / 'repos.d'}\n")
     assert dnf_packages(config, tmp_path) == {"foo-clean.noarch", "foo-citrix.noarch"}
     _code, document = scan([str(alternatives / "app"), "--with", str(context)], capsys)
     [app] = [row for row in document["packages"] if row["name"] == "app"]
