@@ -40,7 +40,7 @@ from auditor.sources.repofile import (
     is_source_section,
     parse_repo_config,
 )
-from auditor.sources.repofilter import read_as_dnf_sees
+from auditor.sources.repofilter import PackageForms, package_forms, read_as_dnf_sees
 
 
 @dataclass
@@ -54,6 +54,8 @@ class ConfigScope:
     """While the ``.repo`` files of a ``reposdir`` are read: the ``[main]`` that names it."""
     locations: dict[str, ReadOnce] = field(default_factory=dict)
     """The repositories read so far, by where they were read from (`_location`)."""
+    filter_work: int = 0
+    """`PackageFilter.work` of the sections read so far (bounded by `repofilter.MAX_RUN_WORK`)."""
 
     def hidden_from_dnf(self) -> dict[int, Package]:
         """The audited packages (by id) that every section naming their repository hides from dnf."""
@@ -84,6 +86,8 @@ class ReadOnce:
     from dnf: given (audited), and installable by no section."""
     modules: Gap | None = None
     """Its `modules-not-filtered` gap, counting every package it lists (`ConfigScope.recounted`)."""
+    forms: PackageForms | None = None
+    """`package_forms` of ``every``, once a section with exclude or includepkgs made it."""
 
     def available(self) -> int:
         """How many of its packages dnf sees through some section (a context one gives only those)."""
@@ -186,20 +190,26 @@ def _keep(read: RepositoryRead, reader: _SectionReader, options: ReadOptions, re
     repository's hidden packages dropped, an audited one's kept and marked in ``scope``), its
     packages given once whatever the sections that name it."""
     hides = reader.section.hides
-    refused = hides.refused(len(read.packages))
+    refused = hides.refused(len(read.packages), spent=reader.scope.filter_work)
     if refused is not None:  # it cannot be read as dnf sees it
         result.errors.append(InputError(reader.where, refused))
         return
+    reader.scope.filter_work += hides.work(len(read.packages))
     every = list(read.packages)
-    said, hidden = read_as_dnf_sees(read, hides, reader.where, context=options.context)
+    earlier = reader.earlier  # its `every`, in order, is ``read.packages`` (`_SectionReader`)
+    forms = earlier.forms if earlier is not None else None
+    if hides and forms is None:
+        forms = package_forms(every)
+    said, hidden = read_as_dnf_sees(read, hides, reader.where, context=options.context, forms=forms)
     result.warnings.extend([said] if said else [])
-    if reader.earlier is not None:
-        _give_again(reader.earlier, read, hidden, reader.where, result)
+    if earlier is not None:
+        earlier.forms = forms
+        _give_again(earlier, read, hidden, reader.where, result)
         return
     given = {id(p) for p in read.packages}
     modules = next((gap for gap in read.gaps if gap.kind is GapKind.MODULES_NOT_FILTERED), None)
     hidden_ids = {id(p): p for p in hidden}
-    reader.scope.locations[reader.location] = ReadOnce(reader.where, every, given, hidden_ids, modules)
+    reader.scope.locations[reader.location] = ReadOnce(reader.where, every, given, hidden_ids, modules, forms)
     result.repositories.append(read)
     result.packages.extend(read.packages)
     result.errors.extend(read.errors)

@@ -29,6 +29,11 @@ times its packages. Each glob is matched against every package's NEVRA forms (up
 60,000-package repository, which this allows 66 of): 1,000 short globs took 70 s there, 100,000
 (a 1 MB file) would have taken hours. Real configurations hold a few; names written out
 (``exclude=foo bar``) are looked up, any number of them."""
+MAX_RUN_WORK = 4 * MAX_GLOB_WORK
+"""`PackageFilter.work` of every section of a run's configurations together, past which a
+section's exclude and includepkgs are refused: `MAX_GLOB_WORK` bounds one section, and a
+configuration may hold thousands of sections naming one large repository (2,000 sections
+over 6,001 packages took 32 s, each matching its patterns against every package again)."""
 MAX_GLOB_LENGTH = 1024
 """Characters of one glob pattern: ``fnmatch.translate`` is quadratic in a run of ``[`` (one of
 20,000 took 10 s). Package names are far shorter."""
@@ -36,6 +41,8 @@ _GLOB = re.compile(r"[*?\[]")
 
 _Form = Callable[[Package], tuple[str, ...]]
 _FormIndex = tuple[list[tuple[int, str]], dict[str, list[int]]]
+PackageForms = list[_FormIndex]
+"""A repository's packages by each NEVRA form dnf matches patterns under (`package_forms`)."""
 """One form's texts of every package (with its index), and the indexes of each text."""
 
 
@@ -108,10 +115,11 @@ class PackageFilter:
     def __bool__(self) -> bool:
         return bool(self.excludes or self.includes)
 
-    def refused(self, packages: int) -> str | None:
+    def refused(self, packages: int, spent: int = 0) -> str | None:
         """Why the auditor will not match these patterns against ``packages`` packages (past
-        `MAX_GLOB_LENGTH` or `MAX_GLOB_WORK`)."""
-        globs = [pattern for pattern in (*self.excludes, *self.includes) if _GLOB.search(pattern)]
+        `MAX_GLOB_LENGTH` or `MAX_GLOB_WORK`, or past `MAX_RUN_WORK` with the ``spent`` work
+        of the run's other sections)."""
+        globs = self._globs()
         if len(max(globs, key=len, default="")) > MAX_GLOB_LENGTH:
             return f"a glob pattern of exclude or includepkgs is longer than {MAX_GLOB_LENGTH} characters"
         if len(globs) * packages > MAX_GLOB_WORK:
@@ -119,7 +127,20 @@ class PackageFilter:
                 f"{len(globs)} glob patterns in exclude and includepkgs against {packages} packages: "
                 f"more than the {MAX_GLOB_WORK} matches the auditor makes; refused"
             )
+        if spent + self.work(packages) > MAX_RUN_WORK:
+            return (
+                f"exclude and includepkgs of the run's sections together against their repositories' "
+                f"packages: more than the {MAX_RUN_WORK} matches the auditor makes; refused"
+            )
         return None
+
+    def work(self, packages: int) -> int:
+        """What applying these patterns to ``packages`` packages costs, in package matches: the
+        packages' forms are made once (1), and each glob is matched against all of them."""
+        return (len(self._globs()) + 1) * packages if self else 0
+
+    def _globs(self) -> list[str]:
+        return [pattern for pattern in (*self.excludes, *self.includes) if _GLOB.search(pattern)]
 
     def describe(self) -> str:
         """The options for a warning: five patterns of each at most (a configuration may list
@@ -128,14 +149,16 @@ class PackageFilter:
         said += [f"includepkgs={_first(self.includes)}"] if self.includes else []
         return " ".join(said)
 
-    def apply(self, packages: Sequence[Package]) -> tuple[list[Package], list[Package]]:
+    def apply(
+        self, packages: Sequence[Package], forms: PackageForms | None = None
+    ) -> tuple[list[Package], list[Package]]:
         """The packages dnf sees, and those it does not. With any ``includepkgs``, only the
         packages they name (the union of ``[main]``'s and the section's, as libdnf makes it).
         Source packages are never hidden: dnf installs none, and each is the evidence of where
         its binaries come from (``exclude=*.src`` must not clean a binary built from Citrix
-        sources)."""
-        binaries = [package for package in packages if package.kind is not PackageKind.SOURCE]
-        forms = _form_texts(binaries)
+        sources). ``forms``: `package_forms` of ``packages``, when the caller has it already."""
+        binaries = _binaries(packages)
+        forms = _form_texts(binaries) if forms is None else forms
         hidden: set[int] = set()
         for pattern in self.excludes:
             hidden |= _matching(pattern, forms)
@@ -149,8 +172,23 @@ class PackageFilter:
         return [package for package in packages if id(package) not in dropped], gone
 
 
+def package_forms(packages: Sequence[Package]) -> PackageForms:
+    """What `PackageFilter.apply` matches patterns against, made once for every section that
+    names one repository (2,000 sections naming 6,001 packages made it 2,000 times: 27 s)."""
+    return _form_texts(_binaries(packages))
+
+
+def _binaries(packages: Sequence[Package]) -> list[Package]:
+    return [package for package in packages if package.kind is not PackageKind.SOURCE]
+
+
 def read_as_dnf_sees(
-    read: RepositoryRead, rules: PackageFilter, where: str, *, context: bool
+    read: RepositoryRead,
+    rules: PackageFilter,
+    where: str,
+    *,
+    context: bool,
+    forms: PackageForms | None = None,
 ) -> tuple[str | None, list[Package]]:
     """Hide from a context repository the packages dnf does not see; the warning to give, if
     any, and the packages an audited repository keeps though dnf does not see them.
@@ -161,7 +199,7 @@ def read_as_dnf_sees(
     (`LoadResult.hidden_from_dnf`), and they meet no requirement, as dnf meets none with them."""
     if not rules:
         return None, []
-    kept, hidden = rules.apply(read.packages)
+    kept, hidden = rules.apply(read.packages, forms)
     if not hidden:
         return None, []
     unique = sorted({package.name for package in hidden})
