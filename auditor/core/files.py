@@ -6,11 +6,18 @@ or baseline file, a provenance table, a cache entry) can name a named pipe (whos
 `open_regular` opens without blocking, checks that it got a regular file, and turns every
 failure into an `InputError` naming it; callers reading configuration turn that into a
 `PolicyError`. It lives in the lowest layer so that every layer reads files the same way.
+
+A file of the kernel's own file systems (``/proc``, ``/sys``) says it is regular, but is
+not what it says: ``/proc/kmsg`` is read by root forever (and each read takes the kernel's
+messages from the host's log), and others report no size and change as they are read. No
+input of the auditor lives there, so they are refused like a device.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import functools
 import io
 import os
 import stat
@@ -40,12 +47,25 @@ def open_regular(path: str, shown: str, what: str = "a regular file") -> io.Buff
         if not stat.S_ISREG(info.st_mode):
             kind = _KINDS.get(stat.S_IFMT(info.st_mode), "not a regular file")
             raise InputError(shown, f"is {kind}, not {what}")
+        if info.st_dev in _kernel_devices():
+            raise InputError(shown, f"is a file of the kernel's /proc or /sys, not {what}")
         tell_opened(path, info)  # the run checks it is the file its first look saw
         os.set_blocking(descriptor, True)
         return os.fdopen(descriptor, "rb")
     except BaseException:
         os.close(descriptor)
         raise
+
+
+@functools.cache
+def _kernel_devices() -> frozenset[int]:
+    """The devices of ``/proc`` and ``/sys`` (a bind mount of either elsewhere has the same),
+    looked at once; none where they do not exist."""
+    found = set()
+    for root in ("/proc", "/sys"):
+        with contextlib.suppress(OSError):
+            found.add(os.stat(root).st_dev)
+    return frozenset(found)
 
 
 def read_regular(path: str, shown: str, what: str, limit: int) -> bytes:

@@ -161,14 +161,16 @@ def test_includes_past_the_bounds_are_an_input_error(
     assert len([line for line in err.splitlines() if "nested deeper" in line]) == 1
 
 
-@pytest.mark.parametrize("kind", ["missing", "directory", "fifo", "device", "symlink loop"])
+@pytest.mark.parametrize("kind", ["missing", "directory", "fifo", "device", "symlink loop", "kernel file"])
 def test_an_include_that_cannot_be_read_is_a_gap(
     tmp_path: Path, clean: Path, capsys: pytest.CaptureFixture[str], kind: str
 ) -> None:
     """yum refuses a configuration whose include it cannot open; the configuration may be audited
     away from the host whose files it names: what the file would add is unseen, a gap, said in
-    one line naming it; never a hang on a FIFO or /dev/zero."""
-    named = {"missing": tmp_path / "nowhere.repo", "device": Path("/dev/zero")}.get(kind, tmp_path / kind)
+    one line naming it; never a hang on a FIFO or /dev/zero, nor on a file of /proc, which says it
+    is regular (``/proc/kmsg`` is read by root forever; ``/proc/self/status`` stands for it here)."""
+    special = {"missing": tmp_path / "nowhere.repo", "device": Path("/dev/zero")}
+    named = {**special, "kernel file": Path("/proc/self/status")}.get(kind, tmp_path / kind)
     if kind == "directory":
         named.mkdir()
     elif kind == "fifo":
