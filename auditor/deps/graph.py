@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import enum
 from collections import deque
-from collections.abc import Callable, Container, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import partial
 from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
-from auditor.deps.coinstall import incompatible, needing, shared_answers
-from auditor.deps.provides import HOST_ARCHES, Architectures
+from auditor.deps.coinstall import incompatible, needing
 from auditor.deps.resolve import ROUGH, Resolved, Status
+from auditor.deps.viability import BUILT_ON, Viability
 from auditor.origin.classify import built_from
 from auditor.origin.findings import Verdict
 from auditor.rpm.model import Dependency, DependencyKind, Package
@@ -220,10 +219,10 @@ class DependencyGraph:
         # ``resolved``, so no other object takes their ids).
         shared: dict[HopKind, dict[int, list[Group]]] = {HopKind.REQUIRES: {}, HopKind.BUILD_REQUIRES: {}}
         apart_from = incompatible(packages, resolved.matches)
-        viable = _Viability(packages)
+        viable: Viability[Group] = Viability(packages)
         from_spec = _spec_binaries(packages)
         # A source package is built on a host of the run, not on one of its own "src" arch.
-        source_hosts = tuple(_BUILT_ON + host for host in dict.fromkeys(build_hosts)) or ("noarch",)
+        source_hosts = tuple(BUILT_ON + host for host in dict.fromkeys(build_hosts)) or ("noarch",)
         for owner, resolutions in resolved.requirements.items():
             source = packages[owner].is_source
             kind = HopKind.BUILD_REQUIRES if source else HopKind.REQUIRES
@@ -355,73 +354,3 @@ def _without(group: Group, own: frozenset[int]) -> Group:
     """``group`` without ``own``; whole when nothing else provides (the resolver's answer stands)."""
     kept = tuple(member for member in group.members if member not in own)
     return group if not kept or len(kept) == len(group.members) else group._replace(members=kept)
-
-
-_BUILT_ON = "src:"
-"""Before a host's architecture, what `_Viability` reads a source package's groups for: built there."""
-
-
-class _Viability:
-    """Which providers of a group dnf could install for one package (`auditor.deps.coinstall`)."""
-
-    def __init__(self, packages: Sequence[Package]) -> None:
-        self.arches = [package.arch for package in packages]
-        self.names = [package.name for package in packages]
-        self.together = Architectures().together
-        self._by_arch: dict[tuple[int, str], Group] = {}
-        """(id of a shared group, a package's architecture) -> that group for such a package:
-        the groups are shared by every package with the requirement, and so is the answer
-        (made while the graph is built, when the shared groups are all alive: no other object
-        takes their ids)."""
-        self._by_apart: dict[tuple[int, str, frozenset[int]], Group] = {}
-        """The same for a package apart from some, by what its answers depend on
-        (`shared_answers`): n packages obsoleting the n providers of their requirement share one."""
-        self._names: dict[int, frozenset[str]] = {}
-        """id of a shared group -> the names of its members."""
-
-    def of(self, group: Group, arch: str, apart: Container[int] | None) -> Group:
-        """``group`` for a package of ``arch`` that cannot be installed with ``apart``: without
-        the providers dnf would not install for it.
-
-        A group left empty stays whole: whether a requirement resolves is the resolver's answer
-        (compared with libsolv's and dnf's), and the graph does not turn it into another status.
-        """
-        members = group.members
-        if len(members) < 2:
-            return group  # its one provider is kept, whatever it is
-        if apart is None:
-            key = (id(group), arch)
-            found = self._by_arch.get(key)
-            if found is None:
-                found = self._by_arch[key] = self._kept(group, arch, None)
-            return found
-        names = self._names.get(id(group))
-        if names is None:
-            names = self._names[id(group)] = frozenset(self.names[m] for m in members)
-        answers = shared_answers(apart, names)
-        if answers is None:
-            return self._kept(group, arch, apart)
-        shared = (id(group), arch, answers)
-        found = self._by_apart.get(shared)
-        if found is None:
-            found = self._by_apart[shared] = self._kept(group, arch, apart)
-        return found
-
-    def _goes_with(self, arch: str) -> Callable[[str], bool]:
-        """Whether a package of an architecture can meet a requirement of a package of ``arch``:
-        one a host installs beside it; for a source package built on a host (``src:HOST``), one
-        that host installs."""
-        if arch.startswith(_BUILT_ON):
-            host = arch[len(_BUILT_ON) :]
-            return frozenset((*HOST_ARCHES.get(host, (host,)), "noarch")).__contains__
-        return partial(self.together, arch)
-
-    def _kept(self, group: Group, arch: str, apart: Container[int] | None) -> Group:
-        members = group.members
-        arches, goes = self.arches, self._goes_with(arch)
-        kept = tuple(
-            member for member in members if (apart is None or member not in apart) and goes(arches[member])
-        )
-        if not kept or len(kept) == len(members):
-            return group
-        return group._replace(members=kept, excluded=len(members) - len(kept))

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from auditor.deps import graph
+from auditor.deps import viability
 from auditor.deps.coinstall import INSTALLONLY_PROVIDES, SameName, incompatible
 from auditor.deps.graph import DependencyGraph
 from auditor.deps.provides import ProvidesIndex, host_arches
@@ -210,7 +210,7 @@ def test_shared_answers_give_each_package_its_own_groups(monkeypatch: pytest.Mon
         found = DependencyGraph(packages, Resolver(packages).resolve_all())
         shared_runs.append((found.runtime, found.build))
     with monkeypatch.context() as each:
-        each.setattr(graph, "shared_answers", lambda *_: None)
+        each.setattr(viability, "shared_answers", lambda *_: None)
         for number, packages in enumerate(runs()):
             expected = DependencyGraph(packages, Resolver(packages).resolve_all())
             assert shared_runs[number] == (expected.runtime, expected.build), f"run {number}"

@@ -1,0 +1,96 @@
+"""Which providers of a requirement dnf could install for one package: the graph's groups
+narrowed by architecture and by what the package can never be installed with
+(`auditor.deps.coinstall`), each answer shared by the packages it holds for."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Container, Sequence
+from functools import partial
+from typing import TYPE_CHECKING, Generic, Protocol, Self, TypeVar
+
+from auditor.deps.coinstall import shared_answers
+from auditor.deps.provides import HOST_ARCHES, Architectures
+
+if TYPE_CHECKING:
+    from auditor.rpm.model import Package
+
+
+class _Group(Protocol):
+    """What narrowing reads of a group (`auditor.deps.graph.Group`, which imports this module)."""
+
+    @property
+    def members(self) -> tuple[int, ...]: ...
+
+    def _replace(self, *, members: tuple[int, ...] = ..., excluded: int = ...) -> Self: ...
+
+
+Group = TypeVar("Group", bound=_Group)
+
+BUILT_ON = "src:"
+"""Before a host's architecture, what `Viability` reads a source package's groups for: built there."""
+
+
+class Viability(Generic[Group]):
+    """Which providers of a group dnf could install for one package (`auditor.deps.coinstall`)."""
+
+    def __init__(self, packages: Sequence[Package]) -> None:
+        self.arches = [package.arch for package in packages]
+        self.names = [package.name for package in packages]
+        self.together = Architectures().together
+        self._by_arch: dict[tuple[int, str], Group] = {}
+        """(id of a shared group, a package's architecture) -> that group for such a package:
+        the groups are shared by every package with the requirement, and so is the answer
+        (made while the graph is built, when the shared groups are all alive: no other object
+        takes their ids)."""
+        self._by_apart: dict[tuple[int, str, frozenset[int]], Group] = {}
+        """The same for a package apart from some, by what its answers depend on
+        (`shared_answers`): n packages obsoleting the n providers of their requirement share one."""
+        self._names: dict[int, frozenset[str]] = {}
+        """id of a shared group -> the names of its members."""
+
+    def of(self, group: Group, arch: str, apart: Container[int] | None) -> Group:
+        """``group`` for a package of ``arch`` that cannot be installed with ``apart``: without
+        the providers dnf would not install for it.
+
+        A group left empty stays whole: whether a requirement resolves is the resolver's answer
+        (compared with libsolv's and dnf's), and the graph does not turn it into another status.
+        """
+        members = group.members
+        if len(members) < 2:
+            return group  # its one provider is kept, whatever it is
+        if apart is None:
+            key = (id(group), arch)
+            found = self._by_arch.get(key)
+            if found is None:
+                found = self._by_arch[key] = self._kept(group, arch, None)
+            return found
+        names = self._names.get(id(group))
+        if names is None:
+            names = self._names[id(group)] = frozenset(self.names[m] for m in members)
+        answers = shared_answers(apart, names)
+        if answers is None:
+            return self._kept(group, arch, apart)
+        shared = (id(group), arch, answers)
+        found = self._by_apart.get(shared)
+        if found is None:
+            found = self._by_apart[shared] = self._kept(group, arch, apart)
+        return found
+
+    def _goes_with(self, arch: str) -> Callable[[str], bool]:
+        """Whether a package of an architecture can meet a requirement of a package of ``arch``:
+        one a host installs beside it; for a source package built on a host (``src:HOST``), one
+        that host installs."""
+        if arch.startswith(BUILT_ON):
+            host = arch[len(BUILT_ON) :]
+            return frozenset((*HOST_ARCHES.get(host, (host,)), "noarch")).__contains__
+        return partial(self.together, arch)
+
+    def _kept(self, group: Group, arch: str, apart: Container[int] | None) -> Group:
+        members = group.members
+        arches, goes = self.arches, self._goes_with(arch)
+        kept = tuple(
+            member for member in members if (apart is None or member not in apart) and goes(arches[member])
+        )
+        if not kept or len(kept) == len(members):
+            return group
+        return group._replace(members=kept, excluded=len(members) - len(kept))
