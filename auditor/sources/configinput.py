@@ -14,8 +14,9 @@ from auditor.net.remote import SMALL_FILE_CEILING, Remote
 from auditor.net.urlpolicy import UrlOrigin
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.runtime.store import Store
+from auditor.sources.configscope import ConfigScope
 from auditor.sources.interface import ConfigUrl, InputKind, InputSummary, LoadResult, ReadOptions
-from auditor.sources.repoconfig import ConfigRead, ConfigScope, config_variables, read_repo_config
+from auditor.sources.repoconfig import ConfigRead, config_variables, read_repo_config
 from auditor.sources.repodata import RepositoryRead
 from auditor.sources.repofile import main_options, reposdirs
 from auditor.sources.repoinclude import Expanded, config_url, expand_includes

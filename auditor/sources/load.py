@@ -25,6 +25,7 @@ from auditor.net.urlpolicy import UrlOrigin
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.runtime.store import Store
 from auditor.sources.configinput import load_config, say_if_empty
+from auditor.sources.configscope import ConfigScope
 from auditor.sources.inputpaths import (
     find_repomd,
     is_repo_config,
@@ -45,7 +46,6 @@ from auditor.sources.remote import (
     repository_base,
     source_repository_candidates,
 )
-from auditor.sources.repoconfig import ConfigScope
 from auditor.sources.repodata import RepositoryRead
 from auditor.sources.rpmbatch import read_rpm_files
 from auditor.sources.specs import read_spec_file

@@ -1,0 +1,61 @@
+"""What the configurations of one reading share: dnf's one namespace of repository ids, and
+each repository several sections name, read once (`auditor.sources.repoconfig` reads them)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from auditor.rpm.gaps import Gap
+from auditor.rpm.model import Package
+from auditor.sources.repofilter import PackageForms
+
+
+@dataclass
+class ConfigScope:
+    """What the configurations of one reading have named so far: dnf's one namespace of
+    repository ids (where each was first), and the configuration files read (real paths)."""
+
+    ids: dict[str, str] = field(default_factory=dict)
+    files: set[str] = field(default_factory=set)
+    main: dict[str, str] = field(default_factory=dict)
+    """While the ``.repo`` files of a ``reposdir`` are read: the ``[main]`` that names it."""
+    locations: dict[str, ReadOnce] = field(default_factory=dict)
+    """The repositories read so far, by where they were read from (`repoconfig._location`)."""
+    filter_work: int = 0
+    """`PackageFilter.work` of the sections read so far (bounded by `repofilter.MAX_RUN_WORK`)."""
+
+    def hidden_from_dnf(self) -> dict[int, Package]:
+        """The audited packages (by id) that every section naming their repository hides from dnf."""
+        return {key: package for read in self.locations.values() for key, package in read.hidden.items()}
+
+    def recounted(self, gaps: list[Gap]) -> list[Gap]:
+        """``gaps`` with the `modules-not-filtered` gap of each repository read here counting
+        the packages read as available, as every section naming it leaves them (what exclude
+        and includepkgs hide cannot be the clean alternative the gap warns of). Kept when they
+        hide every one: the repository's streams still hide other repositories' packages."""
+        counts = {id(read.modules): read.available() for read in self.locations.values() if read.modules}
+        return [replace(gap, count=counts[id(gap)]) if id(gap) in counts else gap for gap in gaps]
+
+
+@dataclass
+class ReadOnce:
+    """A repository read by one section, which other sections naming the same location share:
+    reading it again for each (ten sections naming a 60,000-package repository took 100 s and
+    2 GB) would make a configuration of a few hundred bytes cost without bound."""
+
+    where: str
+    every: list[Package]
+    """Its packages before any section's exclude and includepkgs."""
+    given: set[int]
+    """The packages (by id) some section already gave: dnf sees the union of what each shows."""
+    hidden: dict[int, Package]
+    """The packages (by id) of an audited repository that every section naming it so far hides
+    from dnf: given (audited), and installable by no section."""
+    modules: Gap | None = None
+    """Its `modules-not-filtered` gap, counting every package it lists (`ConfigScope.recounted`)."""
+    forms: PackageForms | None = None
+    """`package_forms` of ``every``, once a section with exclude or includepkgs made it."""
+
+    def available(self) -> int:
+        """How many of its packages dnf sees through some section (a context one gives only those)."""
+        return len(self.given) - len(self.hidden)
