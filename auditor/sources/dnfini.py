@@ -26,7 +26,8 @@ from dataclasses import dataclass
 
 _BLANK = " \t\r"
 _BOM = "\ufeff"
-_FALSE = ("0", "no", "false", "off")
+FALSE_WORDS = ("0", "no", "false", "off")
+"""What dnf and yum read as a false boolean (in any ASCII case; yum lower-cases the stripped value)."""
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ def dnf_enabled(values: dict[str, str]) -> bool:
     refused with an error, and the repository keeps its default, enabled."""
     written = values.get("enabled", "")
     lowered = "".join(char.lower() if "A" <= char <= "Z" else char for char in written)
-    return lowered not in _FALSE
+    return lowered not in FALSE_WORDS
 
 
 def _section_header(line: str, start: int, end: int) -> tuple[str] | str:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from auditor.core.errors import InputError
-from auditor.sources.dnfini import DnfRefusal, dnf_enabled, dnf_trimmed, read_as_dnf
+from auditor.sources.dnfini import FALSE_WORDS, DnfRefusal, dnf_enabled, dnf_trimmed, read_as_dnf
 from auditor.sources.repofilter import EXCLUDE_KEYS, INCLUDE_KEYS, PackageFilter, patterns
 
 REPOSITORY_KEYS = ("baseurl", "mirrorlist", "metalink")
@@ -134,7 +134,7 @@ def parse_repo_config(
         readings = [_Reading(by_dnf[name], dnf_enabled(by_dnf[name]))] if name in by_dnf else []
         if parser.has_section(name):
             values = dict(parser[name])
-            enabled = values.get("enabled", "1").strip().lower() not in ("0", "false", "no", "off")
+            enabled = values.get("enabled", "1").strip().lower() not in FALSE_WORDS
             readings.append(_Reading(values, enabled))
         if not any(_any_case(reading.values, key) for reading in readings for key in REPOSITORY_KEYS):
             continue  # [main] and other sections without a repository
