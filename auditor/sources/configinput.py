@@ -18,7 +18,7 @@ from auditor.sources.configscope import ConfigScope
 from auditor.sources.interface import ConfigUrl, InputKind, InputSummary, LoadResult, ReadOptions
 from auditor.sources.repoconfig import ConfigRead, config_variables, read_repo_config
 from auditor.sources.repodata import RepositoryRead
-from auditor.sources.repofile import main_options, reposdirs
+from auditor.sources.repofile import reposdirs
 from auditor.sources.repoinclude import Expanded, config_url, expand_includes
 
 
@@ -78,7 +78,7 @@ def load_config(
     result.gaps.extend(read.gaps)
     result.file_lists.extend(r.file_lists for r in read.repositories if r.file_lists is not None)
     result.inputs.append(InputSummary(shown, InputKind.REPO_CONFIG, len(read.packages)))
-    main = main_options(text, shown, dnf_text=written)
+    main = read.main
     directories = reposdirs(main)
     said = read.repositories or read.errors or read.gaps or read.duplicates or expanded.not_followed
     if named and not (said or directories):

@@ -57,6 +57,8 @@ class ConfigRead:
     """Enabled repositories not read because every URL of theirs is on a policy host."""
     duplicates: list[str] = field(default_factory=list)
     """Context sections not read because an earlier configuration has their id, as dnf does."""
+    main: dict[str, str] = field(default_factory=dict)
+    """Its own ``[main]`` options (`ParsedConfig.main`)."""
 
 
 def read_repo_config(
@@ -86,7 +88,9 @@ def read_repo_config(
     scope = scope or ConfigScope()
     result = ConfigRead([], [], [], [], [])
     variables = config_variables(remote)
-    for section in parse_repo_config(text, shown, scope.main, dnf_text=dnf_text):
+    parsed = parse_repo_config(text, shown, scope.main, dnf_text=dnf_text)
+    result.main = parsed.main
+    for section in parsed.sections:
         written_in = (section_files or {}).get(section.id, shown)
         where = f"{written_in} [{section.id}]"
         urls, unexpanded = _record_urls(section, where, written_in, variables, result)

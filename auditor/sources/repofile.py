@@ -100,30 +100,36 @@ def _read_as_dnf(text: str) -> _DnfSections:
     return {} if isinstance(sections, DnfRefusal) else sections
 
 
-def main_options(text: str, shown: str, *, dnf_text: str | None = None) -> dict[str, str]:
-    """The ``[main]`` options of a main configuration (none for a ``.repo`` file): its
-    ``reposdir`` names directories whose ``.repo`` files dnf reads, and its ``exclude`` and
-    ``includepkgs`` apply to their repositories too. ``dnf_text``: as `parse_repo_config`."""
-    return _main_section(_parser(text, shown), _read_as_dnf(text if dnf_text is None else dnf_text), shown)
-
-
 def reposdirs(main: dict[str, str]) -> list[str]:
     return _split(main.get("reposdir", ""))
 
 
+@dataclass(frozen=True)
+class ParsedConfig:
+    """A configuration's own ``[main]`` options (none for a ``.repo`` file: its ``reposdir``
+    names directories whose ``.repo`` files dnf reads, and its ``exclude`` and ``includepkgs``
+    apply to their repositories too), and its repository sections."""
+
+    main: dict[str, str]
+    sections: list[RepoSection]
+
+
 def parse_repo_config(
     text: str, shown: str, inherited: dict[str, str] | None = None, *, dnf_text: str | None = None
-) -> list[RepoSection]:
-    """The repository sections of ``text``. dnf reads option names as written: ``Enabled=0`` is
-    an unknown option to it, and the section stays enabled; so are ``enabled``, ``exclude`` and
-    ``includepkgs`` read here. A URL is recorded whatever the case of its key, as a URL on a
-    policy host is a finding even where dnf would not use it, but read only from a key dnf
-    reads (`RepoSection.unread`). ``inherited``: the ``[main]`` of the main configuration
-    whose ``reposdir`` holds this file. ``dnf_text``: the file as written, when ``text`` is it
-    as yum reads it (its ``include=`` lines expanded, which dnf ignores)."""
+) -> ParsedConfig:
+    """The ``[main]`` and the repository sections of ``text``, parsed once by each reader.
+
+    dnf reads option names as written: ``Enabled=0`` is an unknown option to it, and the
+    section stays enabled; so are ``enabled``, ``exclude`` and ``includepkgs`` read here. A
+    URL is recorded whatever the case of its key, as a URL on a policy host is a finding even
+    where dnf would not use it, but read only from a key dnf reads (`RepoSection.unread`).
+    ``inherited``: the ``[main]`` of the main configuration whose ``reposdir`` holds this
+    file. ``dnf_text``: the file as written, when ``text`` is it as yum reads it (its
+    ``include=`` lines expanded, which dnf ignores)."""
     parser = _parser(text, shown)
     by_dnf = _read_as_dnf(text if dnf_text is None else dnf_text)
-    main = _main_section(parser, by_dnf, shown) or (inherited or {})
+    own_main = _main_section(parser, by_dnf, shown)
+    main = own_main or (inherited or {})
     # disable_excludes turns off [main]'s ("main"), a repository's (its id) or all of them.
     disabled = set(patterns(main, ("disable_excludes",)))
     main_hides = (patterns(main, EXCLUDE_KEYS), patterns(main, INCLUDE_KEYS))
@@ -144,7 +150,7 @@ def parse_repo_config(
             main_hides[1] + _unless(disabled, name, patterns(own, INCLUDE_KEYS)),
         )
         sections += [_section(name, one, hides) for one in _repositories(readings)]
-    return sections
+    return ParsedConfig(own_main, sections)
 
 
 def _repositories(readings: list[_Reading]) -> list[list[_Reading]]:
