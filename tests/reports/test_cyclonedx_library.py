@@ -1,0 +1,93 @@
+"""The CycloneDX document is the bytes cyclonedx-python-lib writes for the same audit.
+
+`auditor.reports.cyclonedx` writes the document from plain data, one component at a time;
+`tests.reports.cyclonedx_library` builds it with the library's model and serializer, as the
+auditor did before. On real RPMs, repositories, source packages and the shipped example, and
+on synthetic audits for what they lack (hostile text, twins, SPDX expressions, no package),
+the two give the same bytes, so the library stays the authority on the format.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from auditor.audit.options import AuditOptions
+from auditor.engine import run_audit
+from auditor.gate.decision import decide
+from auditor.gate.options import GateOptions
+from auditor.origin.policy import load_policy
+from auditor.reports import cyclonedx
+from auditor.reports.render import render_pieces
+from auditor.reports.view import ReportView, build_view
+from tests.conftest import RPMS
+from tests.paths import ROOT
+from tests.report_cases import TODAY, audit_of, gate_view, view_of
+from tests.reports.cyclonedx_library import library_render
+
+EXAMPLE = ROOT / "examples" / "xcp-ng-mini"
+DATA = ROOT / "tests" / "data"
+
+
+def scanned(*targets: str, context: tuple[str, ...] = ()) -> ReportView:
+    options = AuditOptions(targets=targets, context=context)
+    audit = run_audit(options, load_policy())
+    return build_view(audit, decide(audit, GateOptions(today=TODAY)))
+
+
+VIEWS: dict[str, Callable[[], ReportView]] = {
+    "example": lambda: scanned(str(EXAMPLE / "repo"), str(EXAMPLE / "srpms")),
+    "example-context": lambda: scanned(str(EXAMPLE / "srpms"), context=(str(EXAMPLE / "repo"),)),
+    "rpm-fixtures": lambda: scanned(str(RPMS)),
+    "repositories": lambda: scanned(str(DATA / "repo"), str(DATA / "srpm-repo"), str(DATA / "repo-zst")),
+    "gate": gate_view,
+    "hostile": lambda: gate_view(hostile=True),
+    "twins-and-hostile-urls": lambda: view_of(
+        audit_of(
+            [
+                {"name": "twin", "url": "https://twin.example/%{name} h\udcffere#a#b"},
+                {"name": "twin", "url": "not a url at all \x01", "vendor": "Ünïcödé \U0001f600 \x7f"},
+                {"name": "user", "requires": ["twin"], "license": "MIT\udcff"},
+                {
+                    "name": "quoted",
+                    "url": "https://q.example/'a'[b]{c}<d>\"e\"",
+                    "bugurl": "https://q.example/",
+                },
+            ]
+        )
+    ),
+    "licences": lambda: view_of(
+        audit_of(
+            [
+                {"name": "modern", "license": "GPL-2.0-or-later AND MIT"},
+                {"name": "single", "license": "MIT"},
+                {"name": "callaway", "license": "GPLv2+"},
+                {"name": "broken", "license": "MIT AND (GPL"},
+                {"name": "none"},
+            ]
+        )
+    ),
+    "context": lambda: view_of(
+        audit_of([{"name": "needs", "requires": ["context-lib"]}], [{"name": "context-lib"}])
+    ),
+    "nothing": lambda: view_of(audit_of([])),
+}
+
+
+@pytest.mark.parametrize("case", sorted(VIEWS))
+def test_the_document_is_the_bytes_the_library_writes(case: str) -> None:
+    view = VIEWS[case]()
+    expected = library_render(view)
+    assert cyclonedx.render(view) == expected
+    assert "".join(str(piece) for piece in render_pieces("cyclonedx", view)) == expected
+    with_namespace = library_render(view, purl_namespace="xcp-ng")
+    assert cyclonedx.render(view, purl_namespace="xcp-ng") == with_namespace
+
+
+def test_components_are_written_in_pieces_not_as_one_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A distribution's document is never held whole: one piece per `_PIECE` characters."""
+    monkeypatch.setattr(cyclonedx, "_PIECE", 1)
+    view = VIEWS["example"]()
+    pieces = list(cyclonedx.render_chunks(view))
+    assert len(pieces) > len(view.rows) and "".join(pieces) == library_render(view)
