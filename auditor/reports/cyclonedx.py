@@ -21,7 +21,7 @@ list is in a sorted order, so the same audit gives the same bytes.
 The document is written here from plain data, one component at a time, in the bytes
 cyclonedx-python-lib's model and serializer give (its keys and lists sorted, its URI
 escaping, its licence parsing, two-space indentation, ``\\uXXXX`` for what is not ASCII);
-`tests/reports/test_cyclonedx_library.py` holds the two to the same bytes. Through the
+`tests/reports/test_sbom_libraries.py` holds the two to the same bytes. Through the
 library's model the document took 139 s and 5.4 GB for 63,000 packages: every list of the
 model is a sorted set of objects compared field by field.
 """
@@ -149,7 +149,7 @@ def _version(package: Package) -> str:
 def _component(item: SbomPackage, found: Sbom, view: ReportView, namespace: str | None) -> dict[str, Any]:
     package = item.package
     properties = sbom.package_properties(item.row, view) if item.row else sbom.context_properties()
-    component: dict[str, Any] = {"bom-ref": item.ref, "name": _name(package), "purl": item.purl.to_string()}
+    component: dict[str, Any] = {"bom-ref": item.ref, "name": _name(package), "purl": item.purl_text}
     if package.summary:
         component["description"] = sbom.text(package.summary)
     _put(

@@ -77,10 +77,8 @@ def render_pieces(
         pieces = [_renderer(fmt)(view, width)]
     elif fmt in GRAPH_FORMATS:
         pieces = [_renderer(fmt)(view, focus)]
-    elif fmt == "cyclonedx":  # written a component at a time
-        pieces = _function("cyclonedx", "render_chunks")(view, purl_namespace=purl_namespace)
-    elif fmt in SBOM_FORMATS:
-        pieces = [_renderer(fmt)(view, purl_namespace=purl_namespace)]
+    elif fmt in SBOM_FORMATS:  # written a package at a time
+        pieces = _function(fmt, "render_chunks")(view, purl_namespace=purl_namespace)
     else:
         pieces = [_renderer(fmt)(view)]
     for piece in pieces:

@@ -57,6 +57,8 @@ class SbomPackage:
     ref: str
     """Unique in the document: the purl, with ``#2``, ``#3``... for a second copy of one NEVRA."""
     purl: PackageURL
+    purl_text: str
+    """``purl.to_string()``, made once: packageurl normalizes every part at each call."""
     row: PackageView | None
     """The audited package's view; None for a context package."""
 
@@ -98,11 +100,11 @@ def collect(view: ReportView, purl_namespace: str | None = None) -> Sbom:
     for index in [*audited, *context]:
         package = view.packages[index]
         purl = purl_of(package, purl_namespace)
-        ref = purl.to_string()
+        text = ref = purl.to_string()
         copies = refs[ref] = refs.get(ref, 0) + 1
         if copies > 1:
             ref = f"{ref}#{copies}"
-        packages.append(SbomPackage(index, package, ref, purl, rows.get(index)))
+        packages.append(SbomPackage(index, package, ref, purl, text, rows.get(index)))
     built_from = {binary: graph.sources_of(binary) for binary in graph.built_from}
     return Sbom(tuple(packages), depends_on, built_from)
 

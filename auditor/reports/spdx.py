@@ -1,7 +1,7 @@
 """SPDX 2.3 JSON: the same bill of materials as the CycloneDX one, for SPDX tooling.
 
-Built with spdx-tools' model, its converter and its validators. The packages, purls,
-dependencies and properties are those of `auditor.reports.sbom`; SPDX 2.3 says them so:
+The packages, purls, dependencies and properties are those of `auditor.reports.sbom`; SPDX 2.3
+says them so:
 
 - a package per component, ``filesAnalyzed`` false (the auditor reads no file contents),
   its purl as a ``PACKAGE-MANAGER`` reference, ``primaryPackagePurpose`` ``INSTALL`` for a
@@ -21,35 +21,26 @@ SPDX 2.3 requires a creation time and a unique document namespace. So that the s
 gives the same bytes, ``created`` is the newest build time of the audited packages (the
 release's content time, as ``SOURCE_DATE_EPOCH`` is for reproducible builds; 1970-01-01
 when none has one), and the namespace ends with the SHA-256 of the rest of the document.
+
+The document is written here from plain data, a package at a time, in the bytes spdx-tools'
+model and converter give (its keys' order, its licence expressions, its URI checks);
+`tests/reports/test_sbom_libraries.py` holds the two to the same bytes. Through the
+library's model the document took 57 s and 2.7 GB for 63,000 packages.
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from email.utils import parseaddr
 from typing import Any
 
+import msgspec
 from spdx_tools.common.spdx_licensing import spdx_licensing
-from spdx_tools.spdx.jsonschema.annotation_converter import AnnotationConverter
-from spdx_tools.spdx.jsonschema.document_converter import DocumentConverter
-from spdx_tools.spdx.model.actor import Actor, ActorType
-from spdx_tools.spdx.model.annotation import Annotation, AnnotationType
-from spdx_tools.spdx.model.checksum import Checksum, ChecksumAlgorithm
-from spdx_tools.spdx.model.document import CreationInfo, Document
-from spdx_tools.spdx.model.extracted_licensing_info import ExtractedLicensingInfo
-from spdx_tools.spdx.model.package import (
-    ExternalPackageRef,
-    ExternalPackageRefCategory,
-    Package,
-    PackagePurpose,
-)
-from spdx_tools.spdx.model.relationship import Relationship, RelationshipType
-from spdx_tools.spdx.model.spdx_no_assertion import SpdxNoAssertion
-from spdx_tools.spdx.model.spdx_none import SpdxNone
 from spdx_tools.spdx.validation.uri_validators import validate_download_location, validate_url
 
 from auditor.reports import sbom
@@ -59,63 +50,259 @@ from auditor.rpm import model
 
 DOCUMENT = "SPDXRef-DOCUMENT"
 NAMESPACE = "https://github.com/auditor-rpm/auditor/spdx/"
-_CHECKSUMS = {
-    "sha1": ChecksumAlgorithm.SHA1,
-    "sha256": ChecksumAlgorithm.SHA256,
-    "sha384": ChecksumAlgorithm.SHA384,
-    "sha512": ChecksumAlgorithm.SHA512,
-}
+NO_ASSERTION = "NOASSERTION"
+_CHECKSUMS = {"sha1": "SHA1", "sha256": "SHA256", "sha384": "SHA384", "sha512": "SHA512"}
 _ID_NOISE = re.compile(r"[^A-Za-z0-9.-]+")
+_NOT_ASCII = re.compile("[\x7f-\U0010ffff]")
+_PIECE = 1 << 20
+"""Characters of packages or relationships gathered into one piece of the written document."""
+COMMENT = (
+    "created is the newest build time of the audited packages, not the time "
+    "this document was written: the same audit gives the same document"
+)
 
 
 def render(view: ReportView, *, purl_namespace: str | None = None) -> str:
-    document, annotations = build_document(view, purl_namespace=purl_namespace)
-    data: dict[str, Any] = DocumentConverter().convert(document)  # type: ignore[no-untyped-call]
-    # spdx-tools' converter looks for each package's annotations among all of the document's
-    # (quadratic: minutes for a distribution); each package's are converted here instead.
-    converter = AnnotationConverter()
-    for package in data.get("packages", []):
-        own = annotations.get(package["SPDXID"], [])
-        if own:
-            package["annotations"] = [converter.convert(annotation) for annotation in own]
-    # The namespace must be unique to this document's content: a digest of everything else.
-    content = json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8", "surrogatepass")
-    data["documentNamespace"] = NAMESPACE + hashlib.sha256(content).hexdigest()
-    return json.dumps(data, indent=2) + "\n"
+    return "".join(render_chunks(view, purl_namespace=purl_namespace))
 
 
-def build_document(
-    view: ReportView, *, purl_namespace: str | None = None
-) -> tuple[Document, dict[str, list[Annotation]]]:
-    """The document, its annotations on the document only, and each package's annotations."""
-    found = sbom.collect(view, purl_namespace)
-    created = _created(view)
-    tool = Actor(ActorType.TOOL, f"auditor-{view.version}")
-    ids = _spdx_ids(found)
-    licences: dict[str, ExtractedLicensingInfo] = {}
-    packages = [_package(item, ids[item.index], view, licences) for item in found.packages]
-    annotations: dict[str, list[Annotation]] = {}
-    for item in found.packages:
-        pairs = sbom.package_properties(item.row, view) if item.row else sbom.context_properties()
-        annotations[ids[item.index]] = [_annotation(ids[item.index], pair, tool, created) for pair in pairs]
-    creation = CreationInfo(
-        spdx_version="SPDX-2.3",
-        spdx_id=DOCUMENT,
-        name=sbom.text("auditor: " + " ".join(view.options.targets)),
-        document_namespace=NAMESPACE + "pending",  # replaced by the content's digest in render()
-        creators=[tool],
-        created=created,
-        document_comment="created is the newest build time of the audited packages, not the time "
-        "this document was written: the same audit gives the same document",
-    )
-    document = Document(
-        creation,
-        packages=packages,
-        relationships=list(_relationships(found, ids)),
-        annotations=[_annotation(DOCUMENT, pair, tool, created) for pair in sbom.document_properties(view)],
-        extracted_licensing_info=[licences[key] for key in sorted(licences)],
-    )
-    return document, annotations
+def render_chunks(view: ReportView, *, purl_namespace: str | None = None) -> Iterator[str]:
+    """The document in pieces, its packages and relationships written one at a time. The
+    namespace comes first but is the digest of the rest, so the packages are made twice: once
+    for the digest, once for the text."""
+    document = _Document(view, purl_namespace)
+    namespace = NAMESPACE + document.digest()
+    head = document.head()
+    yield "{"
+    separator = "\n  "
+    for key in ("SPDXID", "annotations", "comment", "creationInfo", "dataLicense"):
+        if key in head:
+            yield f'{separator}"{key}": {_json(head[key], 1)}'
+            separator = ",\n  "
+    licences = document.extracted_licences()
+    if licences:
+        yield f',\n  "hasExtractedLicensingInfos": {_json(licences, 1)}'
+    yield f',\n  "name": {_json(head["name"], 1)},\n  "spdxVersion": "SPDX-2.3"'
+    yield f',\n  "documentNamespace": {_json(namespace, 1)}'
+    if document.found.packages:
+        yield ",\n  "
+        yield from _array("packages", document.packages())
+    yield ",\n  "
+    yield from _array("relationships", document.relationships())
+    yield "\n}\n"
+
+
+class _Document:
+    """The parts of one audit's document, each made when asked for (`render_chunks`)."""
+
+    def __init__(self, view: ReportView, purl_namespace: str | None) -> None:
+        self.view = view
+        self.found = sbom.collect(view, purl_namespace)
+        self.ids = _spdx_ids(self.found)
+        self.created = _iso(_created(view))
+        self.annotator = f"Tool: auditor-{view.version}"
+        self.declared: dict[str, str] = {}
+        """License tag -> licenseDeclared, in the packages' order (a LicenseRef's id depends on it)."""
+        self.licences: dict[str, dict[str, str]] = {}
+        for item in self.found.packages:
+            self._declare(sbom.license_text(item.package))
+
+    def head(self) -> dict[str, Any]:
+        found: dict[str, Any] = {"SPDXID": DOCUMENT}
+        annotations = [self._annotation(pair) for pair in sbom.document_properties(self.view)]
+        if annotations:
+            found["annotations"] = annotations
+        found["comment"] = COMMENT
+        found["creationInfo"] = {"created": self.created, "creators": [self.annotator]}
+        found["dataLicense"] = "CC0-1.0"
+        found["name"] = sbom.text("auditor: " + " ".join(self.view.options.targets))
+        return found
+
+    def extracted_licences(self) -> list[dict[str, str]]:
+        return [self.licences[key] for key in sorted(self.licences)]
+
+    def digest(self) -> str:
+        """The SHA-256 of the document with the namespace ``NAMESPACE + "pending"``, as
+        ``json.dumps(document, sort_keys=True, ensure_ascii=False)`` writes it, written a
+        package and a relationship at a time."""
+        state = hashlib.sha256()
+        head = self.head()
+        licences = self.extracted_licences()
+        fields: list[tuple[str, Any]] = [(key, head[key]) for key in head]
+        fields.append(("documentNamespace", NAMESPACE + "pending"))
+        fields.append(("spdxVersion", "SPDX-2.3"))
+        if licences:
+            fields.append(("hasExtractedLicensingInfos", licences))
+        arrays: list[tuple[str, Iterable[dict[str, Any]]]] = [("relationships", self.relationships())]
+        if self.found.packages:
+            arrays.append(("packages", self.packages()))
+        keys = sorted([*(key for key, _ in fields), *(key for key, _ in arrays)])
+        values: dict[str, Any] = dict(fields)
+        streamed = dict(arrays)
+        separator = "{"
+        for key in keys:
+            state.update(f"{separator}{_compact(key)}: ".encode())
+            separator = ", "
+            if key in values:
+                state.update(_compact(values[key]).encode("utf-8", "surrogatepass"))
+                continue
+            inner = "["
+            for item in streamed[key]:
+                state.update((inner + _compact(item)).encode("utf-8", "surrogatepass"))
+                inner = ", "
+            state.update(b"[]" if inner == "[" else b"]")
+        state.update(b"}")
+        return state.hexdigest()
+
+    def packages(self) -> Iterator[dict[str, Any]]:
+        for item in self.found.packages:
+            yield self._package(item)
+
+    def _package(self, item: SbomPackage) -> dict[str, Any]:
+        package = item.package
+        location = item.row.path if item.row else package.location
+        download = sbom.iri(location) if "://" in location else None
+        homepage = sbom.iri(package.url) if package.url else None
+        found: dict[str, Any] = {"SPDXID": self.ids[item.index]}
+        digest = sbom.digest(package)
+        if digest:
+            found["checksums"] = [{"algorithm": _CHECKSUMS[digest[0]], "checksumValue": digest[1]}]
+        valid_download = download and not validate_download_location(download)
+        found["downloadLocation"] = download if valid_download else NO_ASSERTION
+        found["externalRefs"] = [
+            {
+                "referenceCategory": "PACKAGE_MANAGER",
+                "referenceLocator": item.purl_text,
+                "referenceType": "purl",
+            }
+        ]
+        found["filesAnalyzed"] = False
+        if homepage and not validate_url(homepage):
+            found["homepage"] = homepage
+        found["licenseConcluded"] = NO_ASSERTION
+        value = sbom.license_text(package)
+        found["licenseDeclared"] = self.declared[value] if value else NO_ASSERTION
+        found["name"] = sbom.text(package.name)
+        file_name = sbom.text(location.rsplit("/", 1)[-1])
+        if file_name:
+            found["packageFileName"] = file_name
+        found["primaryPackagePurpose"] = "SOURCE" if package.is_source else "INSTALL"
+        source_info = _source_info(item)
+        if source_info:
+            found["sourceInfo"] = source_info
+        if package.summary:
+            found["summary"] = sbom.text(package.summary)
+        supplier = _supplier(package)
+        if supplier:
+            found["supplier"] = supplier
+        found["versionInfo"] = sbom.text(sbom.evr_text(package))
+        pairs = sbom.package_properties(item.row, self.view) if item.row else sbom.context_properties()
+        annotations = [self._annotation(pair) for pair in pairs]
+        if annotations:
+            found["annotations"] = annotations
+        return found
+
+    def _annotation(self, pair: tuple[str, str]) -> dict[str, str]:
+        name, value = pair
+        return {
+            "annotationDate": self.created,
+            "annotationType": "OTHER",
+            "annotator": self.annotator,
+            "comment": sbom.text(f"{sbom.PREFIX}{name}={value}"),
+        }
+
+    def _declare(self, value: str) -> None:
+        """The License tag as an SPDX expression of known licences, else a LicenseRef to its
+        text: the first tag to take a LicenseRef's id keeps it, a later one with another text
+        gets the id with a digest of its text."""
+        if not value or value in self.declared:
+            return
+        expression = _spdx_expression(value)
+        if expression is not None:
+            self.declared[value] = _parsed(expression)
+            return
+        key = "LicenseRef-" + (_slug(value) or "license")
+        if key in self.licences and self.licences[key]["extractedText"] != value:
+            key += "-" + hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+        self.licences.setdefault(
+            key,
+            {
+                "comment": "an RPM License tag that is not an SPDX expression",
+                "extractedText": value,
+                "licenseId": key,
+                "name": value,
+            },
+        )
+        self.declared[value] = _parsed(key)
+
+    def relationships(self) -> Iterator[dict[str, str]]:
+        ids, found = self.ids, self.found
+        described = [ids[item.index] for item in found.packages if item.row is not None]
+        for spdx_id in described:
+            yield _relationship(DOCUMENT, "DESCRIBES", spdx_id)
+        if not described:  # nothing was audited: the document says so (SPDX requires a DESCRIBES)
+            yield _relationship(DOCUMENT, "DESCRIBES", "NONE")
+        for item in found.packages:
+            own = ids[item.index]
+            if item.row is None:
+                yield _relationship(own, "DEPENDS_ON", NO_ASSERTION)
+                continue
+            for source in found.built_from.get(item.index, ()):
+                if source in ids:
+                    yield _relationship(own, "GENERATED_FROM", ids[source])
+            for target in found.depends_on.get(item.index, ()):
+                if item.package.is_source:
+                    yield _relationship(ids[target], "BUILD_DEPENDENCY_OF", own)
+                else:
+                    yield _relationship(own, "DEPENDS_ON", ids[target])
+
+
+def _relationship(element: str, kind: str, related: str) -> dict[str, str]:
+    return {"spdxElementId": element, "relatedSpdxElement": related, "relationshipType": kind}
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def _array(key: str, items: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """``"key": [`` and its items at the document's second level, in pieces of about `_PIECE`."""
+    pending = [f'"{key}": [']
+    size = 0
+    separator = "\n    "
+    for item in items:
+        text = separator + _json(item, 2)
+        pending.append(text)
+        size += len(text)
+        separator = ",\n    "
+        if size >= _PIECE:
+            yield "".join(pending)
+            pending.clear()
+            size = 0
+    pending.append("\n  ]")
+    yield "".join(pending)
+
+
+def _json(value: Any, depth: int) -> str:
+    """``value`` as `json.dumps` writes it with ``indent=2``, as if nested ``depth`` levels
+    deep (see `auditor.reports.cyclonedx._json`, which this is but for the keys' order)."""
+    text = msgspec.json.format(msgspec.json.encode(value), indent=2).decode("utf-8")
+    if depth:
+        text = text.replace("\n", "\n" + "  " * depth)
+    return _NOT_ASCII.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 | (code >> 10):04x}\\u{0xDC00 | (code & 0x3FF):04x}"
+
+
+def _iso(moment: datetime.datetime) -> str:
+    """spdx-tools' ISO 8601: UTC, to the second, with ``Z``."""
+    return moment.astimezone(datetime.UTC).replace(tzinfo=None, microsecond=0).isoformat() + "Z"
 
 
 def _created(view: ReportView) -> datetime.datetime:
@@ -145,68 +332,20 @@ def _slug(value: str) -> str:
     return _ID_NOISE.sub("-", value).strip("-")
 
 
-def _package(
-    item: SbomPackage, spdx_id: str, view: ReportView, licences: dict[str, ExtractedLicensingInfo]
-) -> Package:
-    package = item.package
-    location = item.row.path if item.row else package.location
-    download = sbom.iri(location) if "://" in location else None
-    homepage = sbom.iri(package.url) if package.url else None
-    found = sbom.digest(package)
-    return Package(
-        spdx_id=spdx_id,
-        name=sbom.text(package.name),
-        download_location=download
-        if download and not validate_download_location(download)
-        else SpdxNoAssertion(),
-        version=sbom.text(sbom.evr_text(package)),
-        file_name=sbom.text(location.rsplit("/", 1)[-1]) or None,
-        supplier=_supplier(package),
-        files_analyzed=False,
-        checksums=[Checksum(_CHECKSUMS[found[0]], found[1])] if found else [],
-        homepage=homepage if homepage and not validate_url(homepage) else None,
-        source_info=_source_info(item) or None,
-        license_concluded=SpdxNoAssertion(),
-        license_declared=_license(package, licences),
-        summary=sbom.text(package.summary) if package.summary else None,
-        external_references=[
-            ExternalPackageRef(ExternalPackageRefCategory.PACKAGE_MANAGER, "purl", item.purl.to_string())
-        ],
-        primary_package_purpose=PackagePurpose.SOURCE if package.is_source else PackagePurpose.INSTALL,
-    )
-
-
-def _supplier(package: model.Package) -> Actor | None:
+def _supplier(package: model.Package) -> str | None:
     value = package.vendor or package.packager
     if not value:
         return None
     name, email = parseaddr(sbom.text(value))
     if name and email and "@" in email:
-        return Actor(ActorType.ORGANIZATION, name, email)
-    return Actor(ActorType.ORGANIZATION, sbom.text(value))
+        return f"Organization: {name} ({email})"
+    return f"Organization: {sbom.text(value)}"
 
 
-def _license(package: model.Package, licences: dict[str, ExtractedLicensingInfo]) -> Any:
-    """The License tag as an SPDX expression of known licences, else a LicenseRef to its text."""
-    value = sbom.license_text(package)
-    if not value:
-        return SpdxNoAssertion()
-    expression = _spdx_expression(value)
-    if expression is not None:
-        return spdx_licensing.parse(expression)
-    key = "LicenseRef-" + (_slug(value) or "license")
-    if key in licences and licences[key].extracted_text != value:
-        key += "-" + hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:12]
-    licences.setdefault(
-        key,
-        ExtractedLicensingInfo(
-            license_id=key,
-            extracted_text=value,
-            license_name=value,
-            comment="an RPM License tag that is not an SPDX expression",
-        ),
-    )
-    return spdx_licensing.parse(key)
+@functools.lru_cache(maxsize=4096)
+def _parsed(expression: str) -> str:
+    """The expression as spdx-tools writes it once parsed (a distribution has a few hundred)."""
+    return str(spdx_licensing.parse(expression))
 
 
 def _spdx_expression(value: str) -> str | None:
@@ -223,29 +362,3 @@ def _source_info(item: SbomPackage) -> str:
     if not item.package.is_source and item.package.sourcerpm:
         lines.insert(0, f"built from {item.package.sourcerpm}")
     return sbom.text("\n".join(lines))
-
-
-def _relationships(found: Sbom, ids: dict[int, str]) -> Iterator[Relationship]:
-    described = [ids[item.index] for item in found.packages if item.row is not None]
-    for spdx_id in described:
-        yield Relationship(DOCUMENT, RelationshipType.DESCRIBES, spdx_id)
-    if not described:  # nothing was audited: the document says so (SPDX requires a DESCRIBES)
-        yield Relationship(DOCUMENT, RelationshipType.DESCRIBES, SpdxNone())
-    for item in found.packages:
-        own = ids[item.index]
-        if item.row is None:
-            yield Relationship(own, RelationshipType.DEPENDS_ON, SpdxNoAssertion())
-            continue
-        for source in found.built_from.get(item.index, ()):
-            if source in ids:
-                yield Relationship(own, RelationshipType.GENERATED_FROM, ids[source])
-        for target in found.depends_on.get(item.index, ()):
-            if item.package.is_source:
-                yield Relationship(ids[target], RelationshipType.BUILD_DEPENDENCY_OF, own)
-            else:
-                yield Relationship(own, RelationshipType.DEPENDS_ON, ids[target])
-
-
-def _annotation(spdx_id: str, pair: tuple[str, str], tool: Actor, created: datetime.datetime) -> Annotation:
-    name, value = pair
-    return Annotation(spdx_id, AnnotationType.OTHER, tool, created, sbom.text(f"{sbom.PREFIX}{name}={value}"))

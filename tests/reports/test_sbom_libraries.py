@@ -1,15 +1,17 @@
-"""The CycloneDX document is the bytes cyclonedx-python-lib writes for the same audit.
+"""The SBOMs are the bytes the format's library writes for the same audit.
 
-`auditor.reports.cyclonedx` writes the document from plain data, one component at a time;
-`tests.reports.cyclonedx_library` builds it with the library's model and serializer, as the
-auditor did before. On real RPMs, repositories, source packages and the shipped example, and
-on synthetic audits for what they lack (hostile text, twins, SPDX expressions, no package),
-the two give the same bytes, so the library stays the authority on the format.
+`auditor.reports.cyclonedx` and `auditor.reports.spdx` write their documents from plain data,
+a package at a time; `tests.reports.cyclonedx_library` and `tests.reports.spdx_library` build
+them with cyclonedx-python-lib's and spdx-tools' models and serializers, as the auditor did
+before. On real RPMs, repositories, source packages and the shipped example, and on synthetic
+audits for what they lack (hostile text, twins, licence expressions, no package), the two give
+the same bytes, so the libraries stay the authorities on their formats.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -18,13 +20,13 @@ from auditor.engine import run_audit
 from auditor.gate.decision import decide
 from auditor.gate.options import GateOptions
 from auditor.origin.policy import load_policy
-from auditor.reports import cyclonedx
+from auditor.reports import cyclonedx, spdx
 from auditor.reports.render import render_pieces
 from auditor.reports.view import ReportView, build_view
 from tests.conftest import RPMS
 from tests.paths import ROOT
 from tests.report_cases import TODAY, audit_of, gate_view, view_of
-from tests.reports.cyclonedx_library import library_render
+from tests.reports import cyclonedx_library, spdx_library
 
 EXAMPLE = ROOT / "examples" / "xcp-ng-mini"
 DATA = ROOT / "tests" / "data"
@@ -64,6 +66,10 @@ VIEWS: dict[str, Callable[[], ReportView]] = {
                 {"name": "single", "license": "MIT"},
                 {"name": "callaway", "license": "GPLv2+"},
                 {"name": "broken", "license": "MIT AND (GPL"},
+                {"name": "lower", "license": "mit or apache-2.0"},
+                {"name": "slug-a", "license": "Foo / Bar"},
+                {"name": "slug-b", "license": "Foo - Bar"},
+                {"name": "mailer", "vendor": "Someone <someone@example.org>", "license": "Foo / Bar"},
                 {"name": "none"},
             ]
         )
@@ -76,18 +82,31 @@ VIEWS: dict[str, Callable[[], ReportView]] = {
 
 
 @pytest.mark.parametrize("case", sorted(VIEWS))
-def test_the_document_is_the_bytes_the_library_writes(case: str) -> None:
+def test_the_cyclonedx_document_is_the_bytes_the_library_writes(case: str) -> None:
     view = VIEWS[case]()
-    expected = library_render(view)
+    expected = cyclonedx_library.library_render(view)
     assert cyclonedx.render(view) == expected
     assert "".join(str(piece) for piece in render_pieces("cyclonedx", view)) == expected
-    with_namespace = library_render(view, purl_namespace="xcp-ng")
+    with_namespace = cyclonedx_library.library_render(view, purl_namespace="xcp-ng")
     assert cyclonedx.render(view, purl_namespace="xcp-ng") == with_namespace
 
 
-def test_components_are_written_in_pieces_not_as_one_text(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("case", sorted(VIEWS))
+def test_the_spdx_document_is_the_bytes_the_library_writes(case: str) -> None:
+    view = VIEWS[case]()
+    expected = spdx_library.library_render(view)
+    assert spdx.render(view) == expected
+    assert "".join(str(piece) for piece in render_pieces("spdx", view)) == expected
+    with_namespace = spdx_library.library_render(view, purl_namespace="xcp-ng")
+    assert spdx.render(view, purl_namespace="xcp-ng") == with_namespace
+
+
+@pytest.mark.parametrize("module", [cyclonedx, spdx], ids=["cyclonedx", "spdx"])
+def test_documents_are_written_in_pieces_not_as_one_text(
+    module: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A distribution's document is never held whole: one piece per `_PIECE` characters."""
-    monkeypatch.setattr(cyclonedx, "_PIECE", 1)
+    monkeypatch.setattr(module, "_PIECE", 1)
     view = VIEWS["example"]()
-    pieces = list(cyclonedx.render_chunks(view))
-    assert len(pieces) > len(view.rows) and "".join(pieces) == library_render(view)
+    pieces = list(module.render_chunks(view))
+    assert len(pieces) > len(view.rows) and "".join(pieces) == module.render(view)
