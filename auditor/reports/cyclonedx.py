@@ -29,11 +29,9 @@ model is a sorted set of objects compared field by field.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-import msgspec
 from cyclonedx.contrib.license.factories import LicenseFactory
 from cyclonedx.exception.model import InvalidUriException
 from cyclonedx.model import XsUri
@@ -41,6 +39,7 @@ from cyclonedx.model.license import LicenseExpression
 from packageurl import PackageURL
 
 from auditor.reports import sbom
+from auditor.reports.jsonlines import indented, indented_array
 from auditor.reports.sbom import Sbom, SbomPackage
 from auditor.reports.view import ReportView
 from auditor.rpm.model import Package
@@ -51,10 +50,6 @@ REPRODUCIBLE = "cdx:reproducible"
 SCHEMA = "http://cyclonedx.org/schema/bom-1.6.schema.json"
 
 _HASHES = {"sha1": "SHA-1", "sha256": "SHA-256", "sha384": "SHA-384", "sha512": "SHA-512"}
-_SORTED = msgspec.json.Encoder(order="sorted")
-_NOT_ASCII = re.compile("[\x7f-\U0010ffff]")
-_PIECE = 1 << 20
-"""Characters of components gathered into one piece of the written document."""
 
 
 def render(view: ReportView, *, purl_namespace: str | None = None) -> str:
@@ -72,61 +67,24 @@ def render_chunks(view: ReportView, *, purl_namespace: str | None = None) -> Ite
     separator = "\n  "
     if components:
         yield separator
-        yield from _array(
-            "components", (_component(item, found, view, purl_namespace) for item in components)
-        )
+        written = (_component(item, found, view, purl_namespace) for item in components)
+        yield from indented_array("components", written, sort_keys=True)
         separator = ",\n  "
         dependencies = sorted(
             (item.ref, sorted({refs[target] for target in found.depends_on.get(item.index, ())}))
             for item in found.packages
         )
         yield separator
-        yield from _array("dependencies", (_dependency(ref, targets) for ref, targets in dependencies))
+        entries = (_dependency(ref, targets) for ref, targets in dependencies)
+        yield from indented_array("dependencies", entries, sort_keys=True)
     metadata = {
         "properties": _properties([(REPRODUCIBLE, "true")], sbom.document_properties(view)),
         "tools": {"components": [_tool(view)]},
     }
     for key, value in (("metadata", metadata), ("version", 1)):
-        yield f'{separator}"{key}": {_json(value, 1)}'
+        yield f'{separator}"{key}": {indented(value, 1, sort_keys=True)}'
         separator = ",\n  "
     yield f',\n  "$schema": "{SCHEMA}",\n  "bomFormat": "CycloneDX",\n  "specVersion": "1.6"\n}}\n'
-
-
-def _array(key: str, items: Iterable[dict[str, Any]]) -> Iterator[str]:
-    """``"key": [`` and its items at the document's second level, in pieces of about `_PIECE`."""
-    pending = [f'"{key}": [']
-    size = 0
-    separator = "\n    "
-    for item in items:
-        text = separator + _json(item, 2)
-        pending.append(text)
-        size += len(text)
-        separator = ",\n    "
-        if size >= _PIECE:
-            yield "".join(pending)
-            pending.clear()
-            size = 0
-    pending.append("\n  ]")
-    yield "".join(pending)
-
-
-def _json(value: Any, depth: int) -> str:
-    """``value`` as `json.dumps` writes it with ``indent=2`` and sorted keys, as if nested
-    ``depth`` levels deep: msgspec encodes and indents it twenty times faster, and escapes
-    every character json's ``ensure_ascii`` does but DEL and what is beyond ASCII, which
-    only occur inside strings and are escaped here the same way."""
-    text = msgspec.json.format(_SORTED.encode(value), indent=2).decode("utf-8")
-    if depth:
-        text = text.replace("\n", "\n" + "  " * depth)
-    return _NOT_ASCII.sub(_escape, text)
-
-
-def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    if code < 0x10000:
-        return f"\\u{code:04x}"
-    code -= 0x10000
-    return f"\\u{0xD800 | (code >> 10):04x}\\u{0xDC00 | (code & 0x3FF):04x}"
 
 
 def _tool(view: ReportView) -> dict[str, Any]:

@@ -1,13 +1,16 @@
-"""JSON written one array item per line, without holding the document or its text whole.
+"""JSON written an array item at a time, without holding the document or its text whole.
 
 The JSON report's packages (and any document with one long array) are written this way:
 readable, diffable, and encoded by C encoders one item at a time. The head of the document
-is indented; each item is compact, on a line of its own.
+is indented; each item is compact, on a line of its own. The SBOMs keep the bytes their
+libraries write (``json.dumps`` with ``indent=2``): `indented` and `indented_array` give them
+from msgspec, twenty times faster than the json module's pure-Python indenting encoder.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -37,6 +40,8 @@ def item_pieces(items: Iterable[dict[str, Any]]) -> Iterator[bytes]:
 
 
 _FAST = msgspec.json.Encoder()
+_SORTED = msgspec.json.Encoder(order="sorted")
+_NOT_ASCII = re.compile("[\x7f-\U0010ffff]")
 
 
 def encode_item(item: dict[str, Any]) -> bytes:
@@ -81,3 +86,42 @@ def closing(*, empty: bool) -> str:
 
 def _encoder() -> Any:
     return json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def indented(value: Any, depth: int = 0, *, sort_keys: bool = False) -> str:
+    """``value`` as ``json.dumps(value, indent=2, sort_keys=sort_keys)`` writes it (ASCII,
+    ``ensure_ascii``), as if nested ``depth`` levels deep. msgspec escapes every character
+    json does but DEL and what is beyond ASCII, which only occur inside strings and are
+    escaped here the same way. Strings must be UTF-8 (no lone surrogate: `clean_text`)."""
+    encoded = (_SORTED if sort_keys else _FAST).encode(value)
+    text = msgspec.json.format(encoded, indent=2).decode("utf-8")
+    if depth:
+        text = text.replace("\n", "\n" + "  " * depth)  # JSON strings hold no raw newline
+    return _NOT_ASCII.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 | (code >> 10):04x}\\u{0xDC00 | (code & 0x3FF):04x}"
+
+
+def indented_array(key: str, items: Iterable[Any], *, sort_keys: bool = False) -> Iterator[str]:
+    """``"key": [`` and its items as `indented` writes them at a document's second level, then
+    ``]``, in pieces of about `SPOOL_PIECE` characters."""
+    pending = [f"{json.dumps(key)}: ["]
+    size = 0
+    separator = "\n    "
+    for item in items:
+        text = separator + indented(item, 2, sort_keys=sort_keys)
+        pending.append(text)
+        size += len(text)
+        separator = ",\n    "
+        if size >= SPOOL_PIECE:
+            yield "".join(pending)
+            pending.clear()
+            size = 0
+    pending.append("\n  ]" if separator != "\n    " else "]")
+    yield "".join(pending)

@@ -39,11 +39,11 @@ from collections.abc import Iterable, Iterator
 from email.utils import parseaddr
 from typing import Any
 
-import msgspec
 from spdx_tools.common.spdx_licensing import spdx_licensing
 from spdx_tools.spdx.validation.uri_validators import validate_download_location, validate_url
 
 from auditor.reports import sbom
+from auditor.reports.jsonlines import indented, indented_array
 from auditor.reports.sbom import Sbom, SbomPackage
 from auditor.reports.view import ReportView
 from auditor.rpm import model
@@ -53,9 +53,6 @@ NAMESPACE = "https://github.com/auditor-rpm/auditor/spdx/"
 NO_ASSERTION = "NOASSERTION"
 _CHECKSUMS = {"sha1": "SHA1", "sha256": "SHA256", "sha384": "SHA384", "sha512": "SHA512"}
 _ID_NOISE = re.compile(r"[^A-Za-z0-9.-]+")
-_NOT_ASCII = re.compile("[\x7f-\U0010ffff]")
-_PIECE = 1 << 20
-"""Characters of packages or relationships gathered into one piece of the written document."""
 COMMENT = (
     "created is the newest build time of the audited packages, not the time "
     "this document was written: the same audit gives the same document"
@@ -77,18 +74,18 @@ def render_chunks(view: ReportView, *, purl_namespace: str | None = None) -> Ite
     separator = "\n  "
     for key in ("SPDXID", "annotations", "comment", "creationInfo", "dataLicense"):
         if key in head:
-            yield f'{separator}"{key}": {_json(head[key], 1)}'
+            yield f'{separator}"{key}": {indented(head[key], 1)}'
             separator = ",\n  "
     licences = document.extracted_licences()
     if licences:
-        yield f',\n  "hasExtractedLicensingInfos": {_json(licences, 1)}'
-    yield f',\n  "name": {_json(head["name"], 1)},\n  "spdxVersion": "SPDX-2.3"'
-    yield f',\n  "documentNamespace": {_json(namespace, 1)}'
+        yield f',\n  "hasExtractedLicensingInfos": {indented(licences, 1)}'
+    yield f',\n  "name": {indented(head["name"], 1)},\n  "spdxVersion": "SPDX-2.3"'
+    yield f',\n  "documentNamespace": {indented(namespace, 1)}'
     if document.found.packages:
         yield ",\n  "
-        yield from _array("packages", document.packages())
+        yield from indented_array("packages", document.packages())
     yield ",\n  "
-    yield from _array("relationships", document.relationships())
+    yield from indented_array("relationships", document.relationships())
     yield "\n}\n"
 
 
@@ -263,41 +260,6 @@ def _relationship(element: str, kind: str, related: str) -> dict[str, str]:
 
 def _compact(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
-
-
-def _array(key: str, items: Iterable[dict[str, Any]]) -> Iterator[str]:
-    """``"key": [`` and its items at the document's second level, in pieces of about `_PIECE`."""
-    pending = [f'"{key}": [']
-    size = 0
-    separator = "\n    "
-    for item in items:
-        text = separator + _json(item, 2)
-        pending.append(text)
-        size += len(text)
-        separator = ",\n    "
-        if size >= _PIECE:
-            yield "".join(pending)
-            pending.clear()
-            size = 0
-    pending.append("\n  ]")
-    yield "".join(pending)
-
-
-def _json(value: Any, depth: int) -> str:
-    """``value`` as `json.dumps` writes it with ``indent=2``, as if nested ``depth`` levels
-    deep (see `auditor.reports.cyclonedx._json`, which this is but for the keys' order)."""
-    text = msgspec.json.format(msgspec.json.encode(value), indent=2).decode("utf-8")
-    if depth:
-        text = text.replace("\n", "\n" + "  " * depth)
-    return _NOT_ASCII.sub(_escape, text)
-
-
-def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    if code < 0x10000:
-        return f"\\u{code:04x}"
-    code -= 0x10000
-    return f"\\u{0xD800 | (code >> 10):04x}\\u{0xDC00 | (code & 0x3FF):04x}"
 
 
 def _iso(moment: datetime.datetime) -> str:

@@ -20,7 +20,7 @@ from auditor.engine import run_audit
 from auditor.gate.decision import decide
 from auditor.gate.options import GateOptions
 from auditor.origin.policy import load_policy
-from auditor.reports import cyclonedx, spdx
+from auditor.reports import cyclonedx, jsonlines, spdx
 from auditor.reports.render import render_pieces
 from auditor.reports.view import ReportView, build_view
 from tests.conftest import RPMS
@@ -105,8 +105,8 @@ def test_the_spdx_document_is_the_bytes_the_library_writes(case: str) -> None:
 def test_documents_are_written_in_pieces_not_as_one_text(
     module: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A distribution's document is never held whole: one piece per `_PIECE` characters."""
-    monkeypatch.setattr(module, "_PIECE", 1)
+    """A distribution's document is never held whole: one piece per `SPOOL_PIECE` characters."""
+    monkeypatch.setattr(jsonlines, "SPOOL_PIECE", 1)
     view = VIEWS["example"]()
     pieces = list(module.render_chunks(view))
     assert len(pieces) > len(view.rows) and "".join(pieces) == module.render(view)
