@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
+from collections.abc import Iterator
 
 from tabulate import tabulate
 
+from auditor.reports.jsonlines import indented, indented_array
 from auditor.reports.text import terminal_text
 from auditor.reports.view import ReportView
 from auditor.rpm.serialize import package_to_json
@@ -42,13 +42,25 @@ def render_table(view: ReportView) -> str:
 
 
 def render_model(view: ReportView) -> str:
-    document: dict[str, Any] = {
+    return "".join(render_model_chunks(view))
+
+
+def render_model_chunks(view: ReportView) -> Iterator[str]:
+    """The whole model, ``json.dumps(document, indent=2, ensure_ascii=False)``'s bytes, written a
+    package at a time (`indented_array`): through the json module's indenting encoder the model
+    of 63,000 packages took 32 s and 1.9 GB."""
+    head = {
         "tool": {"name": "auditor", "version": view.version},
         "inputs": [
             {"path": item.path, "kind": item.kind, "packages": item.packages, "revision": item.revision}
             for item in view.inputs
         ],
         "errors": [{"input": error.source, "message": error.reason} for error in view.errors],
-        "packages": [package_to_json(row.package) for row in view.rows],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    for position, (key, value) in enumerate(head.items()):
+        yield ("{\n  " if position == 0 else ",\n  ") + f'"{key}": {indented(value, 1, ascii_only=False)}'
+    yield ",\n  "
+    yield from indented_array(
+        "packages", (package_to_json(row.package) for row in view.rows), ascii_only=False
+    )
+    yield "\n}\n"

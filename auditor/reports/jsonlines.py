@@ -88,16 +88,22 @@ def _encoder() -> Any:
     return json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
-def indented(value: Any, depth: int = 0, *, sort_keys: bool = False) -> str:
-    """``value`` as ``json.dumps(value, indent=2, sort_keys=sort_keys)`` writes it (ASCII,
-    ``ensure_ascii``), as if nested ``depth`` levels deep. msgspec escapes every character
-    json does but DEL and what is beyond ASCII, which only occur inside strings and are
-    escaped here the same way. Strings must be UTF-8 (no lone surrogate: `clean_text`)."""
-    encoded = (_SORTED if sort_keys else _FAST).encode(value)
-    text = msgspec.json.format(encoded, indent=2).decode("utf-8")
-    if depth:
-        text = text.replace("\n", "\n" + "  " * depth)  # JSON strings hold no raw newline
-    return _NOT_ASCII.sub(_escape, text)
+def indented(value: Any, depth: int = 0, *, sort_keys: bool = False, ascii_only: bool = True) -> str:
+    """``value`` as ``json.dumps(value, indent=2, sort_keys=sort_keys, ensure_ascii=ascii_only)``
+    writes it, as if nested ``depth`` levels deep. msgspec escapes every character json does
+    but DEL and what is beyond ASCII, which only occur inside strings and are escaped here as
+    json does when ``ascii_only``. A lone surrogate (a file name that is not UTF-8), which
+    msgspec refuses, sends the value through the json module."""
+    try:
+        encoded = (_SORTED if sort_keys else _FAST).encode(value)
+    except UnicodeEncodeError:
+        text = json.dumps(value, indent=2, sort_keys=sort_keys, ensure_ascii=ascii_only)
+    else:
+        text = msgspec.json.format(encoded, indent=2).decode("utf-8")
+        if ascii_only:
+            text = _NOT_ASCII.sub(_escape, text)
+    # JSON text holds no raw newline inside a string: every one is indentation.
+    return text.replace("\n", "\n" + "  " * depth) if depth else text
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -108,20 +114,22 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\u{0xD800 | (code >> 10):04x}\\u{0xDC00 | (code & 0x3FF):04x}"
 
 
-def indented_array(key: str, items: Iterable[Any], *, sort_keys: bool = False) -> Iterator[str]:
-    """``"key": [`` and its items as `indented` writes them at a document's second level, then
+def indented_array(
+    key: str, items: Iterable[Any], *, depth: int = 1, sort_keys: bool = False, ascii_only: bool = True
+) -> Iterator[str]:
+    """``"key": [`` at ``depth``, its items as `indented` writes them one level deeper, then
     ``]``, in pieces of about `SPOOL_PIECE` characters."""
-    pending = [f"{json.dumps(key)}: ["]
+    pending = [f"{json.dumps(key, ensure_ascii=ascii_only)}: ["]
     size = 0
-    separator = "\n    "
+    first = separator = "\n" + "  " * (depth + 1)
     for item in items:
-        text = separator + indented(item, 2, sort_keys=sort_keys)
+        text = separator + indented(item, depth + 1, sort_keys=sort_keys, ascii_only=ascii_only)
         pending.append(text)
         size += len(text)
-        separator = ",\n    "
+        separator = "," + first
         if size >= SPOOL_PIECE:
             yield "".join(pending)
             pending.clear()
             size = 0
-    pending.append("\n  ]" if separator != "\n    " else "]")
+    pending.append("]" if separator is first else "\n" + "  " * depth + "]")
     yield "".join(pending)

@@ -1,4 +1,5 @@
-"""The JSON report's package encoder gives the bytes the json module gives, whatever the text."""
+"""The JSON writers give the bytes the json module gives, whatever the text: the JSON report's
+compact package encoder, and the indented writer of the SBOMs, the model and SARIF."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from auditor.reports.jsonlines import encode_item
+from auditor.reports import jsonlines
+from auditor.reports.jsonlines import SPOOL_PIECE, encode_item, indented, indented_array
 
 
 def reference(item: dict[str, Any]) -> bytes:
@@ -32,3 +34,42 @@ def test_a_file_name_that_is_not_utf8_is_written_as_the_replacement_character() 
     item = {"location": "Packages/caf\udce9.rpm"}  # os.fsdecode of b"caf\xe9.rpm"
     assert encode_item(item) == '{"location":"Packages/caf\ufffd.rpm"}'.encode()
     assert json.loads(encode_item(item)) == {"location": "Packages/caf\ufffd.rpm"}
+
+
+TEXTS: list[Any] = [
+    {"name": "plain", "epoch": 0, "blocking": False, "gate": None, "facts": [], "nested": {}, "n": -(2**40)},
+    {"summary": 'quotes " and \\ back\\slash, tab\t, newline\n, NUL\x00, DEL\x7f, \x1b[31m'},
+    {"vendor": "Ünïcödé ✓ 漢字 \U0001f600", "line separators": "\u2028\u2029", "bidi": "\u202e"},
+    {"z": 1, "a": {"c": [1, {"b": 2, "a": [[], {}]}], "b": None}, "é": "sorted by code point"},
+    {"location": "Packages/caf\udce9.rpm", "list": ["\udcff", "ok"]},  # not UTF-8: json's path
+    [],
+    "a string alone",
+]
+
+
+@pytest.mark.parametrize("value", TEXTS)
+@pytest.mark.parametrize("depth", [0, 1, 3])
+@pytest.mark.parametrize("sort_keys", [False, True])
+@pytest.mark.parametrize("ascii_only", [True, False])
+def test_the_indented_writer_writes_what_the_json_module_writes(
+    value: Any, depth: int, sort_keys: bool, ascii_only: bool
+) -> None:
+    expected = json.dumps(value, indent=2, sort_keys=sort_keys, ensure_ascii=ascii_only)
+    expected = expected.replace("\n", "\n" + "  " * depth)
+    assert indented(value, depth, sort_keys=sort_keys, ascii_only=ascii_only) == expected
+
+
+@pytest.mark.parametrize("count", [0, 1, 3])
+@pytest.mark.parametrize("depth", [1, 3])
+def test_an_array_written_in_pieces_is_the_json_modules_array(
+    count: int, depth: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    items = [dict(TEXTS[position % 4], position=position) for position in range(count)]
+    expected = json.dumps({"items": items}, indent=2, ensure_ascii=False)[2:-2].replace(
+        "\n", "\n" + "  " * (depth - 1)
+    )
+    for piece_size in (1, SPOOL_PIECE):
+        monkeypatch.setattr(jsonlines, "SPOOL_PIECE", piece_size)
+        pieces = list(indented_array("items", items, depth=depth, ascii_only=False))
+        assert "".join(pieces).strip() == expected.strip()
+        assert len(pieces) == (count + 1 if piece_size == 1 and count else 1)

@@ -5,11 +5,13 @@ a package at a time; `tests.reports.cyclonedx_library` and `tests.reports.spdx_l
 them with cyclonedx-python-lib's and spdx-tools' models and serializers, as the auditor did
 before. On real RPMs, repositories, source packages and the shipped example, and on synthetic
 audits for what they lack (hostile text, twins, licence expressions, no package), the two give
-the same bytes, so the libraries stay the authorities on their formats.
+the same bytes, so the libraries stay the authorities on their formats. The model, written a
+package at a time too, is held to the document the json module wrote whole.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -22,7 +24,9 @@ from auditor.gate.options import GateOptions
 from auditor.origin.policy import load_policy
 from auditor.reports import cyclonedx, jsonlines, spdx
 from auditor.reports.render import render_pieces
+from auditor.reports.text import utf8_text
 from auditor.reports.view import ReportView, build_view
+from auditor.rpm.serialize import package_to_json
 from tests.conftest import RPMS
 from tests.paths import ROOT
 from tests.report_cases import TODAY, audit_of, gate_view, view_of
@@ -110,3 +114,24 @@ def test_documents_are_written_in_pieces_not_as_one_text(
     view = VIEWS["example"]()
     pieces = list(module.render_chunks(view))
     assert len(pieces) > len(view.rows) and "".join(pieces) == module.render(view)
+
+
+def model_reference(view: ReportView) -> str:
+    """The model as the auditor wrote it whole, before it was written a package at a time."""
+    document: dict[str, Any] = {
+        "tool": {"name": "auditor", "version": view.version},
+        "inputs": [
+            {"path": item.path, "kind": item.kind, "packages": item.packages, "revision": item.revision}
+            for item in view.inputs
+        ],
+        "errors": [{"input": error.source, "message": error.reason} for error in view.errors],
+        "packages": [package_to_json(row.package) for row in view.rows],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+@pytest.mark.parametrize("case", sorted(VIEWS))
+def test_the_model_is_the_document_the_json_module_writes(case: str) -> None:
+    view = VIEWS[case]()
+    expected = utf8_text(model_reference(view))
+    assert "".join(str(piece) for piece in render_pieces("model", view)) == expected
