@@ -99,6 +99,7 @@ def audit_change(
         gaps=[*new.gaps, *base.gaps],
         file_lists=[*new.file_lists, *base.file_lists],
         hidden_from_dnf={**base.hidden_from_dnf, **new.hidden_from_dnf},
+        hidden_on_some_hosts={**base.hidden_on_some_hosts, **new.hidden_on_some_hosts},
     )
     after = audit(with_wanted_sources(merged, sources), context)
     new_ids = tuple(range(len(new.packages)))

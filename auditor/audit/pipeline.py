@@ -54,8 +54,16 @@ def audit_packages(
     # What a repository's configuration hides from dnf is audited, and provides nothing.
     hidden_from_dnf = {**targets.hidden_from_dnf, **context.hidden_from_dnf}
     hidden = frozenset(index for index, package in enumerate(packages) if id(package) in hidden_from_dnf)
+    # What one reader of a configuration hides is on the other's hosts only: a provider there.
+    partly = {**targets.hidden_on_some_hosts, **context.hidden_on_some_hosts}
+    hidden_on = {index: partly[id(p)].hidden_by for index, p in enumerate(packages) if id(p) in partly}
     resolver = Resolver(
-        packages, arches=arches, rpm_features=policy.rpm_features, wanted_files=wanted_files, hidden=hidden
+        packages,
+        arches=arches,
+        rpm_features=policy.rpm_features,
+        wanted_files=wanted_files,
+        hidden=hidden,
+        hidden_on=hidden_on,
     )
     # --roots follows the weak dependencies dnf installs: they are resolved for it too.
     weak = options.weak or bool(options.roots and options.install_weak_deps)

@@ -12,7 +12,7 @@ nearest distinct sources, the labels the chains are built from.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from auditor.deps.graph import Group
@@ -76,7 +76,9 @@ def reverse(groups: Mapping[int, list[Group]]) -> Edges:
     return Edges(distinct, owners, groups, of_member, rank, [0] * len(distinct))
 
 
-def least_fixed_point(seeds: set[int], reverse: Edges) -> tuple[set[int], Edges]:
+def least_fixed_point(
+    seeds: set[int], reverse: Edges, no_way_around: Container[int] = frozenset()
+) -> tuple[set[int], Edges]:
     """Packages outside ``seeds`` with a requirement whose every alternative is tainted, transitively;
     and the edges of every group whose alternatives all are, to the packages that have it.
 
@@ -85,6 +87,10 @@ def least_fixed_point(seeds: set[int], reverse: Edges) -> tuple[set[int], Edges]
     zero. Only groups that a tainted package belongs to are ever counted. A group the package
     belongs to itself never counts for it: the package satisfies it on its own. The seeds' own
     groups count too: an origin package can need another one.
+
+    A member of ``no_way_around`` (a package some hosts lack: `Resolved.hidden_on`) is not
+    counted: on those hosts a group is all tainted without it, so once one member is tainted
+    and every other member is tainted or such a package, the group is.
     """
     groups, owners = reverse.groups, reverse.owners
     rank = reverse.rank
@@ -95,17 +101,21 @@ def least_fixed_point(seeds: set[int], reverse: Edges) -> tuple[set[int], Edges]
     tick = [0] * len(groups)
     queue = deque(seeds)
     clock = 0
+    counted = _counter(no_way_around)
     while queue:
         node = queue.popleft()
         clock += 1
         added: list[int] = []
         completed = 0
+        counts = node not in no_way_around
         for number in reverse.of_member.get(node, ()):
             group = groups[number]
-            left = remaining.get(number, len(group.members)) - 1
+            before = remaining.get(number)
+            left = (counted(group.members) if before is None else before) - counts
             remaining[number] = left
             if left:
                 continue
+            remaining[number] = -1  # complete once, whatever member of it is tainted next
             members = group.members
             inside = frozenset(members) if len(members) > 8 else members
             kept = [owner for owner in owners[number] if owner not in inside]
@@ -127,6 +137,13 @@ def least_fixed_point(seeds: set[int], reverse: Edges) -> tuple[set[int], Edges]
         # In the graph's order, as one list of every (package, group) edge would queue them.
         queue.extend(sorted(added, key=rank.__getitem__) if completed > 1 else added)
     return tainted - seeds, Edges(groups, complete_owners, reverse.owned, complete_of, rank, tick)
+
+
+def _counter(no_way_around: Container[int]) -> Callable[[Sequence[int]], int]:
+    """How many of a group's members are a way around (``len`` when every one is)."""
+    if not no_way_around:
+        return len
+    return lambda members: sum(1 for member in members if member not in no_way_around)
 
 
 Label = tuple[int, int, "Group | None"]

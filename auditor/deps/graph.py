@@ -57,6 +57,9 @@ class Hop:
     """How many of those are tainted (all of them for ``depends``, some for ``may-depend``)."""
     excluded: int = 0
     """Providers not counted in ``alternatives``: they cannot be installed with ``source``."""
+    hidden_on_some_hosts: int = 0
+    """Of ``alternatives``, those one reader of their repository's configuration hides (yum's or
+    dnf's): counted as providers, and no way around a tainted one (`Resolved.hidden_on`)."""
 
 
 class Chain(Sequence[Hop]):

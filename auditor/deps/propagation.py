@@ -9,18 +9,22 @@ alternative is tainted; members of a cycle with no tainted way out stay clean.
 Each taint is found per category of origin packages (``citrix``, ``proprietary``), with the
 shortest chain to one of that category, and an origin package's taints are the *other* origin
 packages it needs: a waiver or a baseline entry that accepts one of them accepts no other.
+
+A package some hosts lack (one reader of its repository's configuration hides it,
+`Resolved.hidden_on`) is a provider like any other, so its taint spreads, and no way around:
+a requirement whose other providers are all tainted depends on them, as it does on the hosts
+that lack it. The verdict is the worst over the hosts of both readers.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Container, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from auditor.deps.edges import Label, least_fixed_point, nearest_two, reverse
 from auditor.deps.graph import Chain, DependencyGraph, Group, Hop, HopKind, PackageVerdict
 from auditor.origin.findings import Category, Finding, Verdict
-from auditor.rpm.model import Package
 
 _CLEAN = PackageVerdict(Verdict.CLEAN)
 _UNRESOLVED = PackageVerdict(Verdict.UNRESOLVED)
@@ -57,10 +61,11 @@ def propagate(graph: DependencyGraph, findings: Mapping[int, Sequence[Finding]])
             )
     if not origin:  # with nothing tainted, nothing spreads
         return Propagation({}, {}, {}, {}, frozenset(graph.unresolved))
+    partly = graph.resolved.hidden_on
     reverse_edges = reverse(graph.runtime)
-    depends, complete = least_fixed_point(origin, reverse_edges)
+    depends, complete = least_fixed_point(origin, reverse_edges, partly)
     tainted = origin | depends
-    blocked = _build_fixed_point(tainted, graph.build, graph.binaries)
+    blocked = _build_fixed_point(tainted, graph.build, graph.binaries, partly)
     names = graph.packages
     by_category: dict[Verdict, dict[Category, dict[int, Chain]]] = {
         Verdict.DEPENDS: {},
@@ -76,17 +81,16 @@ def propagate(graph: DependencyGraph, findings: Mapping[int, Sequence[Finding]])
         )
         if not sources:
             continue
-        needs = _ChainMaker(nearest_two(sources, complete), origin_chain)
+        # Where some hosts lack a member, a complete group's members are not all tainted: count them.
+        needs = _ChainMaker(nearest_two(sources, complete), origin_chain, tainted if partly else None, partly)
         runtime = {index: needs.chain(index, end) for index, end in needs.ends()}
         labels = nearest_two(sources, reverse_edges)
-        anyway = _ChainMaker(labels, origin_chain, set(labels[0]))
+        anyway = _ChainMaker(labels, origin_chain, set(labels[0]), partly)
         may = {index: anyway.chain(index, end) for index, end in anyway.ends() if index not in runtime}
         by_category[Verdict.DEPENDS][category] = runtime
         by_category[Verdict.MAY_DEPEND][category] = may
         own = {index: origin_chain.get(index) for index in sources}
-        by_category[Verdict.BUILD_DEPENDS][category] = _build_chains(
-            blocked, tainted, graph.build, graph.binaries, graph.sources_of, names, runtime, own
-        )
+        by_category[Verdict.BUILD_DEPENDS][category] = _build_chains(blocked, tainted, graph, runtime, own)
     return Propagation(
         origin={index: origin_chain.get(index, ()) for index in origin},
         depends=_shortest(by_category[Verdict.DEPENDS]),
@@ -167,9 +171,10 @@ class Propagation:
         )
 
 
-def _hop(owner: int, group: Group, target: int, tainted: int) -> Hop:
+def _hop(owner: int, group: Group, target: int, tainted: int, partly: Container[int]) -> Hop:
     requirement = str(group.dependency) + (ROUGHLY if group.rough else "")
-    return Hop(owner, target, group.kind, requirement, len(group.members), tainted, group.excluded)
+    lacking = sum(1 for member in group.members if member in partly) if partly else 0
+    return Hop(owner, target, group.kind, requirement, len(group.members), tainted, group.excluded, lacking)
 
 
 ROUGHLY = " [read roughly: too many ways to meet it; a clean one may exist]"
@@ -196,9 +201,12 @@ class _ChainMaker:
         labels: tuple[dict[int, Label], ...],
         origin_chain: Mapping[int, Chain],
         reached: set[int] | None = None,
+        partly: Container[int] = frozenset(),
     ):
         self.first, self.second = labels
         self.origin_chain = origin_chain
+        self.partly = partly
+        """The packages some hosts lack (`Resolved.hidden_on`): each hop counts those it may take."""
         self.reached = reached
         """With it, a hop counts its alternatives in it as tainted; else all of them (every
         alternative of a group it followed was tainted)."""
@@ -252,7 +260,7 @@ class _ChainMaker:
                 break
             _end, target, group = label
             assert group is not None  # only a source's own label has none, and it is no other's end
-            path.append((known, node, _hop(node, group, target, self._count(group))))
+            path.append((known, node, _hop(node, group, target, self._count(group), self.partly)))
             node = target
         for known, node, hop in reversed(path):
             tail = known[node] = Chain(hop, tail)
@@ -272,9 +280,13 @@ def _shortest(chains: Mapping[Category, Mapping[int, Chain]]) -> dict[int, Chain
 
 
 def _build_fixed_point(
-    tainted: set[int], build: Mapping[int, list[Group]], binaries: Mapping[int, list[int]]
+    tainted: set[int],
+    build: Mapping[int, list[Group]],
+    binaries: Mapping[int, list[int]],
+    partly: Container[int] = frozenset(),
 ) -> set[int]:
-    """Source packages that cannot be built without tainted packages, and the binaries built from them."""
+    """Source packages that cannot be built without tainted packages, and the binaries built
+    from them. A member some build hosts lack (``partly``) is no way around, as at run time."""
     found: set[int] = set()
     changed = True
     while changed:
@@ -284,7 +296,7 @@ def _build_fixed_point(
             if source in found:
                 continue
             for group in source_groups:
-                if group.members and all(member in blocked for member in group.members):
+                if _all_tainted(group.members, blocked, partly):
                     found.add(source)
                     # A binary tainted at run time is recorded here too: each taint is its own fact.
                     found.update(binaries.get(source, ()))
@@ -293,13 +305,20 @@ def _build_fixed_point(
     return found
 
 
+def _all_tainted(members: Sequence[int], blocked: Container[int], partly: Container[int]) -> bool:
+    """Whether a group leaves no clean way: a member tainted, and every other one tainted or
+    lacking on some hosts."""
+    if not partly:
+        return bool(members) and all(member in blocked for member in members)
+    return any(member in blocked for member in members) and all(
+        member in blocked or member in partly for member in members
+    )
+
+
 def _build_chains(
     blocked: set[int],
     tainted: set[int],
-    build: Mapping[int, list[Group]],
-    binaries: Mapping[int, list[int]],
-    sources_of: Callable[[int], tuple[int, ...]],
-    packages: Sequence[Package],
+    graph: DependencyGraph,
     runtime: Mapping[int, Chain],
     own: Mapping[int, Chain | None],
 ) -> dict[int, Chain]:
@@ -309,6 +328,8 @@ def _build_chains(
     origin package is its own chain's end). Relaxed until nothing gets shorter: the build
     packages a distribution blocks are few, and their chains short.
     """
+    build, binaries, sources_of, packages = graph.build, graph.binaries, graph.sources_of, graph.packages
+    partly = graph.resolved.hidden_on
     sources = sorted(index for index in blocked if index in build)
     chains: dict[int, Chain] = {}
 
@@ -332,7 +353,7 @@ def _build_chains(
             best = chains.get(source)
             for group in build[source]:
                 members = group.members
-                if not members or not all(member in tainted or member in blocked for member in members):
+                if not _all_tainted(members, _Either(tainted, blocked), partly):
                     continue
                 for member in members:
                     found = tail(member)
@@ -341,7 +362,8 @@ def _build_chains(
                     rest = found[0]
                     length = 0 if rest is None else len(rest)
                     if best is None or length + 1 < len(best):
-                        best = Chain(_hop(source, group, member, len(members)), rest)
+                        counted = sum(1 for one in members if one in tainted or one in blocked)
+                        best = Chain(_hop(source, group, member, counted, partly), rest)
                         changed = True
             if best is not None:
                 chains[source] = best
@@ -351,3 +373,14 @@ def _build_chains(
                 Hop(binary, source, HopKind.BUILT_FROM, packages[binary].sourcerpm or ""), chain
             )
     return chains
+
+
+@dataclass(frozen=True)
+class _Either:
+    """Membership in either of two sets, without making their union."""
+
+    first: Container[int]
+    second: Container[int]
+
+    def __contains__(self, item: object) -> bool:
+        return item in self.first or item in self.second

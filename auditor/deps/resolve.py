@@ -30,6 +30,11 @@ such a host: a provider no such host installs beside it (an aarch64 one for an x
 package, `Architectures`) provides nothing to it, and a requirement only such providers meet
 is unresolved.
 
+A provider one reader of its repository's configuration hides and the other shows (yum 3's
+and dnf's readings of ``exclude``/``includepkgs`` differ, `auditor.sources.interface.PartlyHidden`)
+provides on the hosts that see it: a requirement one of whose groups only such providers
+meet, all hidden by the same reader, is unresolved, as it is on that reader's hosts.
+
 ``rpmlib(...)`` requirements are satisfied by rpm itself when rpm has the feature
 (the list is data: the ``[rpm] features`` table of ``data/policy.toml``); the rest
 resolves against provides and files.
@@ -57,6 +62,7 @@ from auditor.rpm.model import (
     Package,
 )
 from auditor.runtime.progress import SILENT, Reporter
+from auditor.sources.interface import ConfigReader
 
 
 class Status(enum.Enum):
@@ -116,6 +122,10 @@ class Resolved:
     report then reuse."""
     hidden: frozenset[int] = frozenset()
     """Ids of the packages their repository's configuration hides from dnf: audited, never installable."""
+    hidden_on: Mapping[int, ConfigReader] = field(default_factory=dict)
+    """Ids of the packages one reader of their repository's configuration hides, and that
+    reader: installable (on the other's hosts), a provider, and no way around a tainted one
+    (`auditor.deps.edges.least_fixed_point`)."""
 
     @property
     def requirements(self) -> dict[int, list[Resolution]]:
@@ -164,10 +174,13 @@ class Resolver:
         rpm_features: Mapping[str, str] | None = None,
         wanted_files: frozenset[str] | None = None,
         hidden: frozenset[int] = frozenset(),
+        hidden_on: Mapping[int, ConfigReader] | None = None,
     ) -> None:
         """``wanted_files``: `required_files` of ``packages``, when the caller has it already.
         ``hidden``: the packages dnf does not see (`LoadResult.hidden_from_dnf`): their own
-        requirements are resolved, and they meet none."""
+        requirements are resolved, and they meet none. ``hidden_on``: the packages one reader
+        of their configuration hides (`LoadResult.hidden_on_some_hosts`), and that reader."""
+        self.hidden_on: Mapping[int, ConfigReader] = hidden_on or {}
         self.packages = packages
         wanted = required_files(packages) if wanted_files is None else wanted_files
         self.index = ProvidesIndex(packages, arches=arches, wanted_files=wanted, hidden=hidden)
@@ -201,7 +214,11 @@ class Resolver:
             ]
         audited_set = frozenset(audited)
         result = Resolved(
-            self.packages, audited_set, installable=self.index.installable, hidden=self.index.hidden
+            self.packages,
+            audited_set,
+            installable=self.index.installable,
+            hidden=self.index.hidden,
+            hidden_on=self.hidden_on,
         )
         kinds = (DependencyKind.REQUIRES, *WEAK_DEPENDENCY_KINDS) if weak else (DependencyKind.REQUIRES,)
         resolve = self.resolve
@@ -265,7 +282,31 @@ class Resolver:
         resolution = cache.get(id(dep))
         if resolution is None:
             resolution = Resolution(kind, dep, *self._resolve(dep))
+            if self.hidden_on and resolution.status is Status.SATISFIED:
+                resolution = self._on_every_host(resolution)
             cache[id(dep)] = resolution
+        return resolution
+
+    def _on_every_host(self, resolution: Resolution) -> Resolution:
+        """``resolution`` on the hosts of each reader of the configurations: unresolved when one
+        of its groups has only providers that one reader hides (its groups kept: on the other
+        reader's hosts they are what meets it)."""
+        hidden_on = self.hidden_on
+        for group in resolution.groups:
+            readers = {hidden_on.get(member) for member in group}
+            if len(readers) == 1 and None not in readers:
+                reader = next(iter(readers))
+                assert reader is not None
+                names = ", ".join(sorted({self.packages[member].name for member in group}))
+                return replace(
+                    resolution,
+                    status=Status.UNRESOLVED,
+                    missing=(str(resolution.dependency),),
+                    detail=(
+                        f"on the hosts of {reader.reading()} of their repositories' configuration, "
+                        f"its exclude or includepkgs hides every provider ({names})"
+                    ),
+                )
         return resolution
 
     def _resolve(self, dep: Dependency) -> tuple[Status, tuple[tuple[int, ...], ...], tuple[str, ...], str]:

@@ -113,6 +113,8 @@ def hop_to_json(hop: Hop, view: ReportView) -> dict[str, Any]:
     }
     if hop.excluded:  # as the text says it: a reader who knows a clean provider sees why it is not counted
         data["excluded"] = hop.excluded
+    if hop.hidden_on_some_hosts:  # a clean provider counted here that is no way around
+        data["hidden_on_some_hosts"] = hop.hidden_on_some_hosts
     return data
 
 

@@ -96,6 +96,15 @@ def hop_text(hop: Hop, packages: Sequence[Package]) -> str:
 
 def alternatives_text(hop: Hop) -> str:
     """How many of the requirement's providers are tainted, when it has several."""
+    if hop.hidden_on_some_hosts:
+        # A clean provider counted here is no way around on the hosts that lack it.
+        return _counted(hop) + (
+            f", {hop.hidden_on_some_hosts} hidden on some hosts (one reading of the configuration hides them)"
+        )
+    return _counted(hop)
+
+
+def _counted(hop: Hop) -> str:
     if hop.excluded:
         # Without this a reader who knows a clean provider would see a count that leaves it out.
         return (

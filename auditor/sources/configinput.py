@@ -89,11 +89,12 @@ def load_config(
         load_config(path, path, remote, result, own, options, store, scope, named=False)
 
     outer, scope.main = scope.main, main
+    outer_readings, scope.main_readings = scope.main_readings, read.main_readings
     try:
         for directory in directories:
             _load_reposdir(directory, shown, result, origin, load_file)
     finally:
-        scope.main = outer
+        scope.main, scope.main_readings = outer, outer_readings
 
 
 def _expand_includes(

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 
 from auditor.rpm.gaps import Gap
 from auditor.rpm.model import Package
+from auditor.sources.interface import ConfigReader, PartlyHidden
 from auditor.sources.repofilter import PackageForms
 
 
@@ -19,14 +20,32 @@ class ConfigScope:
     files: set[str] = field(default_factory=set)
     main: dict[str, str] = field(default_factory=dict)
     """While the ``.repo`` files of a ``reposdir`` are read: the ``[main]`` that names it."""
+    main_readings: dict[ConfigReader, dict[str, str]] = field(default_factory=dict)
+    """That ``[main]`` as each reader reads it (`auditor.sources.repofile.MainReadings`)."""
     locations: dict[str, ReadOnce] = field(default_factory=dict)
     """The repositories read so far, by where they were read from (`repoconfig._location`)."""
     filter_work: int = 0
     """`PackageFilter.work` of the sections read so far (bounded by `repofilter.MAX_RUN_WORK`)."""
 
     def hidden_from_dnf(self) -> dict[int, Package]:
-        """The audited packages (by id) that every section naming their repository hides from dnf."""
-        return {key: package for read in self.locations.values() for key, package in read.hidden.items()}
+        """The audited packages (by id) that every section naming their repository hides from
+        dnf, as every reader of their configurations reads them."""
+        return {
+            key: package
+            for read in self.locations.values()
+            for key, (package, readers) in read.hidden.items()
+            if len(readers) == len(ConfigReader)
+        }
+
+    def hidden_on_some_hosts(self) -> dict[int, PartlyHidden]:
+        """The packages (by id) that one reader hides, as every section naming their repository
+        reads it, and the other does not (`PartlyHidden`)."""
+        return {
+            key: PartlyHidden(package, next(iter(readers)))
+            for read in self.locations.values()
+            for key, (package, readers) in read.hidden.items()
+            if len(readers) == 1
+        }
 
     def recounted(self, gaps: list[Gap]) -> list[Gap]:
         """``gaps`` with the `modules-not-filtered` gap of each repository read here counting
@@ -48,9 +67,11 @@ class ReadOnce:
     """Its packages before any section's exclude and includepkgs."""
     given: set[int]
     """The packages (by id) some section already gave: dnf sees the union of what each shows."""
-    hidden: dict[int, Package]
-    """The packages (by id) of an audited repository that every section naming it so far hides
-    from dnf: given (audited), and installable by no section."""
+    hidden: dict[int, tuple[Package, frozenset[ConfigReader]]]
+    """The packages (by id) given that a reader hides in every section naming it so far, with
+    the readers that do: those of an audited repository every reader hides (given, audited,
+    and installable by no section), and those of any repository one reader hides (installable
+    on the other's hosts only)."""
     modules: Gap | None = None
     """Its `modules-not-filtered` gap, counting every package it lists (`ConfigScope.recounted`)."""
     forms: PackageForms | None = None
@@ -58,4 +79,5 @@ class ReadOnce:
 
     def available(self) -> int:
         """How many of its packages dnf sees through some section (a context one gives only those)."""
-        return len(self.given) - len(self.hidden)
+        hidden = sum(1 for _package, readers in self.hidden.values() if len(readers) == len(ConfigReader))
+        return len(self.given) - hidden

@@ -13,7 +13,39 @@ from auditor.runtime.progress import Reporter
 from auditor.runtime.snapshot import FileSnapshot
 from auditor.sources.filelists import FilelistsSource, complete_file_lists
 
-__all__ = ["ConfigUrl", "InputKind", "InputSummary", "LoadResult", "ReadOptions"]
+__all__ = [
+    "ConfigReader",
+    "ConfigUrl",
+    "InputKind",
+    "InputSummary",
+    "LoadResult",
+    "PartlyHidden",
+    "ReadOptions",
+]
+
+
+class ConfigReader(enum.StrEnum):
+    """A reader of a repository configuration, whose hosts may use it: XCP-ng hosts run yum 3
+    (configparser's reading) and dnf (libdnf's). A verdict is the worst over both."""
+
+    DNF = "dnf"
+    YUM = "yum"
+
+    def reading(self) -> str:
+        """How a warning names what this reader makes of a configuration."""
+        return f"{self.value}'s reading"
+
+
+@dataclass(frozen=True)
+class PartlyHidden:
+    """A package one reader of its repository's configuration hides (``exclude``/``includepkgs``
+    read differently: ``exclude="foo"`` is ``foo`` to dnf, a quoted name to configparser) and
+    the other shows: installable on the hosts of the one, not on those of the other. It is a
+    provider where it is tainted (a host that sees it may install it) and never a way around
+    a tainted one (the host that hides it lacks it)."""
+
+    package: Package
+    hidden_by: ConfigReader
 
 
 class InputKind(enum.StrEnum):
@@ -85,6 +117,9 @@ class LoadResult:
     configuration of the audited repository they are in hides from dnf (``exclude``,
     ``includepkgs``): audited, as they ship, but never installable, so no provider, obsoleted
     package or root (`auditor.sources.repofilter`)."""
+    hidden_on_some_hosts: dict[int, PartlyHidden] = field(default_factory=dict)
+    """Packages among ``packages`` (by ``id``) that one reader of their repository's
+    configuration hides and the other does not (`PartlyHidden`)."""
 
     def extend(self, other: LoadResult) -> None:
         self.packages.extend(other.packages)
@@ -96,6 +131,7 @@ class LoadResult:
         self.file_lists.extend(other.file_lists)
         self.nested.update(other.nested)
         self.hidden_from_dnf.update(other.hidden_from_dnf)
+        self.hidden_on_some_hosts.update(other.hidden_on_some_hosts)
 
     def complete_files(self, wanted: frozenset[str]) -> None:
         """Read the filelists.xml that the file requirements ``wanted`` need; a repository's

@@ -92,6 +92,7 @@ def load_inputs(
     # Once every configuration is read: a later section naming the same repository may show
     # what an earlier one hid (which the modules gap counts too).
     result.hidden_from_dnf.update(scope.hidden_from_dnf())
+    result.hidden_on_some_hosts.update(scope.hidden_on_some_hosts())
     result.gaps = scope.recounted(result.gaps)
     if options.discover_sources and not options.read_rpms:
         remote = _load_source_repositories(result, options, remote, store, loaded)

@@ -36,12 +36,13 @@ from auditor.sources.remote import read_remote_repository
 from auditor.sources.repodata import RepositoryRead
 from auditor.sources.repofile import (
     REPOSITORY_KEYS,
+    MainReadings,
     RepoSection,
     expand,
     is_source_section,
     parse_repo_config,
 )
-from auditor.sources.repofilter import package_forms, read_as_dnf_sees
+from auditor.sources.repofilter import HostsSee, package_forms, read_as_hosts_see
 
 
 @dataclass
@@ -59,6 +60,8 @@ class ConfigRead:
     """Context sections not read because an earlier configuration has their id, as dnf does."""
     main: dict[str, str] = field(default_factory=dict)
     """Its own ``[main]`` options (`ParsedConfig.main`)."""
+    main_readings: MainReadings = field(default_factory=dict)
+    """Those as each reader reads them (`ParsedConfig.main_readings`)."""
 
 
 def read_repo_config(
@@ -88,8 +91,10 @@ def read_repo_config(
     scope = scope or ConfigScope()
     result = ConfigRead([], [], [], [], [])
     variables = config_variables(remote)
-    parsed = parse_repo_config(text, shown, scope.main, dnf_text=dnf_text)
-    result.main = parsed.main
+    parsed = parse_repo_config(
+        text, shown, scope.main, dnf_text=dnf_text, inherited_readings=scope.main_readings
+    )
+    result.main, result.main_readings = parsed.main, parsed.main_readings
     for section in parsed.sections:
         written_in = (section_files or {}).get(section.id, shown)
         where = f"{written_in} [{section.id}]"
@@ -140,45 +145,59 @@ def config_variables(remote: Remote) -> dict[str, str]:
 
 
 def _keep(read: RepositoryRead, reader: _SectionReader, options: ReadOptions, result: ConfigRead) -> None:
-    """A section's repository, as dnf sees it: its exclude and includepkgs applied (a context
-    repository's hidden packages dropped, an audited one's kept and marked in ``scope``), its
+    """A section's repository, as the hosts of each reader of its configuration see it: its
+    exclude and includepkgs applied (a context repository's packages every reader hides
+    dropped, an audited one's kept, and those some reader hides marked in ``scope``), its
     packages given once whatever the sections that name it."""
     hides = reader.section.hides
-    refused = hides.refused(len(read.packages), spent=reader.scope.filter_work)
-    if refused is not None:  # it cannot be read as dnf sees it
-        result.errors.append(InputError(reader.where, refused))
-        return
-    reader.scope.filter_work += hides.work(len(read.packages))
+    for one in dict.fromkeys(hides.values()):  # each reader's, once when they read them alike
+        refused = one.refused(len(read.packages), spent=reader.scope.filter_work)
+        if refused is not None:  # it cannot be read as dnf sees it
+            result.errors.append(InputError(reader.where, refused))
+            return
+        reader.scope.filter_work += one.work(len(read.packages))
     every = list(read.packages)
     earlier = reader.earlier  # its `every`, in order, is ``read.packages`` (`_SectionReader`)
     forms = earlier.forms if earlier is not None else None
-    if hides and forms is None:
+    if any(hides.values()) and forms is None:
         forms = package_forms(every)
-    said, hidden = read_as_dnf_sees(read, hides, reader.where, context=options.context, forms=forms)
-    result.warnings.extend([said] if said else [])
+    seen = read_as_hosts_see(read, hides, reader.where, context=options.context, forms=forms)
+    result.warnings.extend(seen.said)
     if earlier is not None:
         earlier.forms = forms
-        _give_again(earlier, read, hidden, reader.where, result)
+        _give_again(earlier, read, seen, reader.where, result)
         return
     given = {id(p) for p in read.packages}
     modules = next((gap for gap in read.gaps if gap.kind is GapKind.MODULES_NOT_FILTERED), None)
-    hidden_ids = {id(p): p for p in hidden}
-    reader.scope.locations[reader.location] = ReadOnce(reader.where, every, given, hidden_ids, modules, forms)
+    reader.scope.locations[reader.location] = ReadOnce(
+        reader.where, every, given, seen.hidden, modules, forms
+    )
     result.repositories.append(read)
     result.packages.extend(read.packages)
     result.errors.extend(read.errors)
 
 
 def _give_again(
-    earlier: ReadOnce, read: RepositoryRead, hidden: list[Package], where: str, result: ConfigRead
+    earlier: ReadOnce, read: RepositoryRead, seen: HostsSee, where: str, result: ConfigRead
 ) -> None:
     """A section whose repository an earlier section read: the packages it shows that no
-    section showed yet (its exclude may hide fewer), from the one reading. An audited one's
-    hidden packages were all given; those it shows are installable through it."""
+    section showed yet (its exclude may hide fewer), from the one reading. A package a reader
+    hides is hidden from its hosts only when every section hides it there: the hosts see what
+    any section shows. An audited one's hidden packages were all given."""
     fresh = [package for package in read.packages if id(package) not in earlier.given]
     earlier.given.update(id(package) for package in fresh)
-    still = {id(package) for package in hidden}
-    earlier.hidden = {key: package for key, package in earlier.hidden.items() if key in still}
+    fresh_ids = {id(package) for package in fresh}
+    hidden = {}
+    for key, (package, readers) in seen.hidden.items():
+        if key in fresh_ids:  # no earlier section showed it to any host
+            still = readers
+        elif key in earlier.hidden:
+            still = readers & earlier.hidden[key][1]
+        else:  # an earlier section showed it to every host
+            continue
+        if still:
+            hidden[key] = (package, still)
+    earlier.hidden = hidden
     result.packages.extend(fresh)
     result.warnings.append(f"{where}: the same repository as {earlier.where} ({read.location}); read once")
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import configparser
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from auditor.core.errors import InputError
 from auditor.sources.dnfini import FALSE_WORDS, DnfRefusal, dnf_enabled, dnf_trimmed, read_as_dnf
+from auditor.sources.interface import ConfigReader
 from auditor.sources.repofilter import EXCLUDE_KEYS, INCLUDE_KEYS, PackageFilter, patterns
 
 REPOSITORY_KEYS = ("baseurl", "mirrorlist", "metalink")
@@ -29,8 +31,10 @@ class RepoSection:
     enabled: bool
     """Whether dnf's or yum's reading enables it (`_section`): its URLs may block, and an
     audited repository is read."""
-    hides: PackageFilter
-    """Its ``exclude`` and ``includepkgs``, and ``[main]``'s of the same file."""
+    hides: Mapping[ConfigReader, PackageFilter]
+    """Its ``exclude`` and ``includepkgs``, and ``[main]``'s of the same file, as each reader
+    reads them (`hides_by_reader`): they may differ (a quoted pattern is a name to dnf, a
+    quoted word to configparser), and a package only one hides is on some hosts only."""
     unread: tuple[tuple[str, str], ...] = ()
     """``(key, URL)`` written under a key dnf does not read (``BaseURL``): judged by the policy,
     never read (the repository dnf uses is the one ``baseurl`` names)."""
@@ -65,26 +69,30 @@ def _parser(text: str, shown: str) -> configparser.ConfigParser:
     return parser
 
 
-def _main_section(parser: configparser.ConfigParser, by_dnf: _DnfSections, shown: str) -> dict[str, str]:
-    """``[main]``'s options, as dnf and yum read them together (`_merged`): only in a main
-    configuration (``yum.conf``, ``dnf.conf``); dnf ignores the ``[main]`` of a ``.repo`` file."""
+MainReadings = dict[ConfigReader, dict[str, str]]
+"""``[main]``'s options as each reader reads them (a reader that has none: absent)."""
+
+
+def _main_readings(parser: configparser.ConfigParser, by_dnf: _DnfSections, shown: str) -> MainReadings:
+    """``[main]``'s options as each reader reads them: only in a main configuration
+    (``yum.conf``, ``dnf.conf``); dnf ignores the ``[main]`` of a ``.repo`` file."""
     if shown.lower().endswith(".repo"):
         return {}
-    readings = [by_dnf["main"]] if "main" in by_dnf else []
-    readings += [dict(parser["main"])] if parser.has_section("main") else []
-    return _merged(readings)
+    readings = {ConfigReader.DNF: by_dnf["main"]} if "main" in by_dnf else {}
+    if parser.has_section("main"):
+        readings[ConfigReader.YUM] = dict(parser["main"])
+    return readings
 
 
 def _merged(readings: list[dict[str, str]]) -> dict[str, str]:
-    """A section's options for what they hide and name: each as dnf reads it (the first
-    reading) where it reads it, else as yum reads it; and the ``exclude`` patterns of both, as
-    a package either hides is no clean alternative (`auditor.sources.repofilter`), and the
-    ``reposdir`` directories of both, as either reader reads its ``.repo`` files (yum's may
-    come from an ``include=``, which dnf ignores)."""
+    """A ``[main]``'s options as dnf and yum read them together: each as dnf reads it (the
+    first reading) where it reads it, else as yum reads it; and the ``reposdir`` directories
+    of both, as either reader reads its ``.repo`` files (yum's may come from an ``include=``,
+    which dnf ignores). What exclude and includepkgs hide is read per reader (`hides_by_reader`)."""
     merged: dict[str, str] = {}
     for values in reversed(readings):
         merged.update(values)
-    for key in (*EXCLUDE_KEYS, "reposdir"):
+    for key in ("reposdir",):
         if key in merged:
             both = (pattern for values in readings if key in values for pattern in _split(values[key]))
             merged[key] = " ".join(dict.fromkeys(both))
@@ -112,10 +120,17 @@ class ParsedConfig:
 
     main: dict[str, str]
     sections: list[RepoSection]
+    main_readings: MainReadings = field(default_factory=dict)
+    """``main`` as each reader reads it, for what its ``exclude`` and ``includepkgs`` hide."""
 
 
 def parse_repo_config(
-    text: str, shown: str, inherited: dict[str, str] | None = None, *, dnf_text: str | None = None
+    text: str,
+    shown: str,
+    inherited: dict[str, str] | None = None,
+    *,
+    dnf_text: str | None = None,
+    inherited_readings: MainReadings | None = None,
 ) -> ParsedConfig:
     """The ``[main]`` and the repository sections of ``text``, parsed once by each reader.
 
@@ -124,33 +139,52 @@ def parse_repo_config(
     URL is recorded whatever the case of its key, as a URL on a policy host is a finding even
     where dnf would not use it, but read only from a key dnf reads (`RepoSection.unread`).
     ``inherited``: the ``[main]`` of the main configuration whose ``reposdir`` holds this
-    file. ``dnf_text``: the file as written, when ``text`` is it as yum reads it (its
-    ``include=`` lines expanded, which dnf ignores)."""
+    file, and ``inherited_readings`` it as each reader reads it. ``dnf_text``: the file as
+    written, when ``text`` is it as yum reads it (its ``include=`` lines expanded, which dnf
+    ignores)."""
     parser = _parser(text, shown)
     by_dnf = _read_as_dnf(text if dnf_text is None else dnf_text)
-    own_main = _main_section(parser, by_dnf, shown)
+    own_readings = _main_readings(parser, by_dnf, shown)
+    own_main = _merged([own_readings[reader] for reader in ConfigReader if reader in own_readings])
     main = own_main or (inherited or {})
+    main_readings = own_readings if own_main else (inherited_readings or {})
     # disable_excludes turns off [main]'s ("main"), a repository's (its id) or all of them.
     disabled = set(patterns(main, ("disable_excludes",)))
-    main_hides = (patterns(main, EXCLUDE_KEYS), patterns(main, INCLUDE_KEYS))
     if disabled & {"all", "main"}:
-        main_hides = ((), ())
+        main_readings = {}
     sections = []
     for name in [*parser.sections(), *(name for name in by_dnf if not parser.has_section(name))]:
-        readings = [_Reading(by_dnf[name], dnf_enabled(by_dnf[name]))] if name in by_dnf else []
+        readings = []
+        if name in by_dnf:
+            readings.append(_Reading(by_dnf[name], dnf_enabled(by_dnf[name]), ConfigReader.DNF))
         if parser.has_section(name):
             values = dict(parser[name])
             enabled = values.get("enabled", "1").strip().lower() not in FALSE_WORDS
-            readings.append(_Reading(values, enabled))
+            readings.append(_Reading(values, enabled, ConfigReader.YUM))
         if not any(_any_case(reading.values, key) for reading in readings for key in REPOSITORY_KEYS):
             continue  # [main] and other sections without a repository
-        own = _merged([reading.values for reading in readings])
-        hides = PackageFilter(
-            main_hides[0] + _unless(disabled, name, patterns(own, EXCLUDE_KEYS)),
-            main_hides[1] + _unless(disabled, name, patterns(own, INCLUDE_KEYS)),
-        )
+        hides = hides_by_reader(readings, main_readings, disabled & {"all", name})
         sections += [_section(name, one, hides) for one in _repositories(readings)]
-    return ParsedConfig(own_main, sections)
+    return ParsedConfig(own_main, sections, own_readings)
+
+
+def hides_by_reader(
+    readings: list[_Reading], main: MainReadings, disabled: set[str]
+) -> dict[ConfigReader, PackageFilter]:
+    """The ``exclude``/``includepkgs`` in force for a section as each reader reads it and its
+    ``[main]`` (the union of both, as libdnf makes it), the section's own unless ``disabled``.
+    A reader that lacks the section or the ``[main]`` takes the other's: whether a host of
+    its has the repository at all is `RepoSection.enabled_by_both`'s question."""
+    hides = {}
+    for reader in ConfigReader:
+        own = next((r.values for r in readings if r.reader is reader), readings[0].values)
+        main_values = main.get(reader, next(iter(main.values()), {}))
+        own_keys = {} if disabled else own
+        hides[reader] = PackageFilter(
+            patterns(main_values, EXCLUDE_KEYS) + patterns(own_keys, EXCLUDE_KEYS),
+            patterns(main_values, INCLUDE_KEYS) + patterns(own_keys, INCLUDE_KEYS),
+        )
+    return hides
 
 
 def _repositories(readings: list[_Reading]) -> list[list[_Reading]]:
@@ -180,9 +214,10 @@ class _Reading:
 
     values: dict[str, str]
     enabled: bool
+    reader: ConfigReader
 
 
-def _section(name: str, readings: list[_Reading], hides: PackageFilter) -> RepoSection:
+def _section(name: str, readings: list[_Reading], hides: Mapping[ConfigReader, PackageFilter]) -> RepoSection:
     """A section as dnf and yum read it together: every URL either reads (dnf's first, in its
     order, as it is the one read first), enabled when either enables it. The two differ on
     comments, quotes, blanks and headers (`auditor.sources.dnfini`); a repository either
@@ -215,11 +250,6 @@ def _section(name: str, readings: list[_Reading], hides: PackageFilter) -> RepoS
         # enabled by one reading only.
         enabled_by_both=len(readings) == 2 and all(reading.enabled for reading in readings),
     )
-
-
-def _unless(disabled: set[str], section: str, found: tuple[str, ...]) -> tuple[str, ...]:
-    """A section's own exclude or includepkgs patterns, unless ``disable_excludes`` names it."""
-    return () if disabled & {"all", section} else found
 
 
 def _any_case(values: dict[str, str], key: str) -> list[str]:

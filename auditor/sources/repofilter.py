@@ -4,7 +4,9 @@ dnf never sees a package these hide: it does not resolve a requirement with it n
 A requirement whose only clean provider is excluded is met by a Citrix package, or by none,
 so a context repository (``--with``) must be read as dnf sees it, or the auditor would count
 as a clean alternative a package dnf cannot install. An audited repository's hidden packages
-are audited and installable by nothing (`read_as_dnf_sees`). Patterns are matched as dnf matches them
+are audited and installable by nothing (`read_as_hosts_see`). Each reader of the configuration
+(yum 3's configparser, dnf's libdnf) reads its own patterns: a package only one hides is on the
+other's hosts (`auditor.sources.interface.PartlyHidden`). Patterns are matched as dnf matches them
 (``dnf.subject.Subject.get_best_query`` with NEVRA forms, no provides nor file names): each
 pattern by the first form, in libdnf's order, under which it matches a package, globs allowed.
 """
@@ -13,10 +15,11 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from auditor.rpm.model import Package, PackageKind
+from auditor.sources.interface import ConfigReader
 from auditor.sources.repodata import RepositoryRead
 
 EXCLUDE_KEYS = ("exclude", "excludepkgs")
@@ -182,36 +185,105 @@ def _binaries(packages: Sequence[Package]) -> list[Package]:
     return [package for package in packages if package.kind is not PackageKind.SOURCE]
 
 
-def read_as_dnf_sees(
+@dataclass(frozen=True)
+class HostsSee:
+    """What the readers of a section's configuration hide of its repository (`read_as_hosts_see`)."""
+
+    said: list[str] = field(default_factory=list)
+    """The warnings to give."""
+    hidden: dict[int, tuple[Package, frozenset[ConfigReader]]] = field(default_factory=dict)
+    """The packages (by id) the repository keeps though some reader hides them, with the readers
+    that do: an audited repository's hidden everywhere, and any repository's hidden on some
+    hosts only (`auditor.sources.interface.PartlyHidden`)."""
+
+
+def hidden_by_readers(
+    packages: Sequence[Package], rules: Mapping[ConfigReader, PackageFilter], forms: PackageForms | None
+) -> dict[int, tuple[Package, frozenset[ConfigReader]]]:
+    """The packages (by id) some reader's ``rules`` hide, with the readers that hide each."""
+    by_rules: dict[PackageFilter, frozenset[ConfigReader]] = {}
+    for reader, one in rules.items():  # matched once when both readers read them alike
+        by_rules[one] = by_rules.get(one, frozenset()) | {reader}
+    hidden: dict[int, tuple[Package, frozenset[ConfigReader]]] = {}
+    for one, readers in by_rules.items():
+        if not one:
+            continue
+        for package in one.apply(packages, forms)[1]:
+            _known, before = hidden.get(id(package), (package, frozenset()))
+            hidden[id(package)] = (package, before | readers)
+    return hidden
+
+
+def read_as_hosts_see(
     read: RepositoryRead,
-    rules: PackageFilter,
+    rules: Mapping[ConfigReader, PackageFilter],
     where: str,
     *,
     context: bool,
     forms: PackageForms | None = None,
-) -> tuple[str | None, list[Package]]:
-    """Hide from a context repository the packages dnf does not see; the warning to give, if
-    any, and the packages an audited repository keeps though dnf does not see them.
+) -> HostsSee:
+    """Hide from a context repository the packages no reader of its configuration shows (dnf
+    hides them on every host); the warnings to give, and the packages the repository keeps
+    though some reader hides them.
 
-    An audited repository keeps them: they are in the release, so they are audited, and an
+    An audited repository keeps them all: they are in the release, so they are audited, and an
     audit that dropped them on the configuration's word would pass a Citrix package the
-    repository ships. They are audited and never installed: the caller marks them
-    (`LoadResult.hidden_from_dnf`), and they meet no requirement, as dnf meets none with them."""
-    if not rules:
-        return None, []
-    kept, hidden = rules.apply(read.packages, forms)
+    repository ships. Those every reader hides are audited and never installed: the caller
+    marks them (`LoadResult.hidden_from_dnf`), and they meet no requirement, as dnf meets none
+    with them. Those one reader hides are on the other's hosts (`LoadResult.hidden_on_some_hosts`):
+    a context repository keeps them too, as a provider where they are tainted."""
+    hidden = hidden_by_readers(read.packages, rules, forms)
     if not hidden:
-        return None, []
-    unique = sorted({package.name for package in hidden})
-    names = ", ".join(unique[:5])
-    more = f" and {len(unique) - 5} more" if len(unique) > 5 else ""
+        return HostsSee()
+    everywhere = [package for package, readers in hidden.values() if len(readers) == len(ConfigReader)]
+    partly = {key: found for key, found in hidden.items() if len(found[1]) < len(ConfigReader)}
+    said = _partly_said(where, rules, partly)
     if context:
-        read.packages = kept
-        hidden_by = f"hidden by {rules.describe()} as dnf hides them"
-        return f"{where}: {len(hidden)} package(s) not read, {hidden_by}: {names}{more}", []
-    said = (
-        f"{where}: {rules.describe()} hides {len(hidden)} package(s) from dnf; this repository is "
-        f"audited, so they are audited all the same, and meet no requirement, as dnf installs none "
-        f"of them: {names}{more}"
-    )
-    return said, hidden
+        gone = {id(package) for package in everywhere}
+        read.packages = [package for package in read.packages if id(package) not in gone]
+        if everywhere:
+            hidden_by = f"hidden by {_rules(rules)} as dnf and yum hide them"
+            said.insert(
+                0, f"{where}: {len(everywhere)} package(s) not read, {hidden_by}: {_names(everywhere)}"
+            )
+        return HostsSee(said, partly)
+    if everywhere:
+        said.insert(
+            0,
+            f"{where}: {_rules(rules)} hides {len(everywhere)} package(s) from dnf; this repository is "
+            f"audited, so they are audited all the same, and meet no requirement, as dnf installs none "
+            f"of them: {_names(everywhere)}",
+        )
+    return HostsSee(said, hidden)
+
+
+def _names(packages: Sequence[Package]) -> str:
+    unique = sorted({package.name for package in packages})
+    more = f" and {len(unique) - 5} more" if len(unique) > 5 else ""
+    return ", ".join(unique[:5]) + more
+
+
+def _rules(rules: Mapping[ConfigReader, PackageFilter]) -> str:
+    """The options, once when both readers read them alike, else each reader's."""
+    described = {reader: one.describe() for reader, one in rules.items() if one}
+    if len(set(described.values())) == 1 and len(described) == len(ConfigReader):
+        return next(iter(described.values()))
+    return "; ".join(f"{text} ({reader.reading()})" for reader, text in described.items())
+
+
+def _partly_said(
+    where: str,
+    rules: Mapping[ConfigReader, PackageFilter],
+    partly: Mapping[int, tuple[Package, frozenset[ConfigReader]]],
+) -> list[str]:
+    """A warning for each reader that hides packages the other shows: they are on some hosts only."""
+    said = []
+    for reader in ConfigReader:
+        packages = [package for package, readers in partly.values() if readers == {reader}]
+        if packages:
+            said.append(
+                f"{where}: {rules[reader].describe()} hides {len(packages)} package(s) as {reader.reading()} "
+                f"reads it, not as the other reads it: hidden on some hosts, so a Citrix one is still a "
+                f"provider and a clean one no way around it: {_names(packages)}"
+            )
+    return said

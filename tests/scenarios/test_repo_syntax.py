@@ -105,14 +105,6 @@ def test_a_context_repository_one_reader_disables_is_no_alternative(
     assert any("not both: not read as context" in warning for warning in document["warnings"])
 
 
-ONE_READER_HIDES = (
-    "Known false pass (review 24): a context package only one reading of the configuration"
-    " hides is dropped (exclude: both readings' patterns) or kept (includepkgs: dnf's alone);"
-    " a clean one must be no alternative and a Citrix one still a provider"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=ONE_READER_HIDES)
 def test_a_context_package_only_dnf_includes_is_no_alternative(
     alternatives: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -133,7 +125,6 @@ def test_a_context_package_only_dnf_includes_is_no_alternative(
     assert (app["status"], code) == ("depends", 1)
 
 
-@pytest.mark.xfail(strict=True, reason=ONE_READER_HIDES)
 def test_a_citrix_context_package_only_dnf_excludes_is_still_installed(
     alternatives: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -192,7 +183,6 @@ def test_a_context_section_only_an_include_adds_is_no_alternative(
     assert any("not both: not read as context" in warning for warning in document["warnings"])
 
 
-@pytest.mark.xfail(strict=True, reason=ONE_READER_HIDES)
 def test_an_audited_citrix_package_only_dnf_excludes_still_meets_a_requirement(
     alternatives: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
