@@ -21,7 +21,7 @@ list is in a sorted order, so the same audit gives the same bytes.
 The document is written here from plain data, one component at a time, in the bytes
 cyclonedx-python-lib's model and serializer give (its keys and lists sorted, its URI
 escaping, its licence parsing, two-space indentation, ``\\uXXXX`` for what is not ASCII);
-`tests/reports/test_sbom_libraries.py` holds the two to the same bytes. Through the
+`tests/reports/test_written_in_pieces.py` holds the two to the same bytes. Through the
 library's model the document took 139 s and 5.4 GB for 63,000 packages: every list of the
 model is a sorted set of objects compared field by field.
 """

@@ -79,6 +79,8 @@ def render_pieces(
         pieces = [_renderer(fmt)(view, focus)]
     elif fmt == "model":  # written a package at a time
         pieces = _function("inventory", "render_model_chunks")(view)
+    elif fmt == "sarif":  # written a result at a time
+        pieces = _function("sarif", "render_chunks")(view)
     elif fmt in SBOM_FORMATS:  # written a package at a time
         pieces = _function(fmt, "render_chunks")(view, purl_namespace=purl_namespace)
     else:

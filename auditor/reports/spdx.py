@@ -24,7 +24,7 @@ when none has one), and the namespace ends with the SHA-256 of the rest of the d
 
 The document is written here from plain data, a package at a time, in the bytes spdx-tools'
 model and converter give (its keys' order, its licence expressions, its URI checks);
-`tests/reports/test_sbom_libraries.py` holds the two to the same bytes. Through the
+`tests/reports/test_written_in_pieces.py` holds the two to the same bytes. Through the
 library's model the document took 57 s and 2.7 GB for 63,000 packages.
 """
 

@@ -1,7 +1,7 @@
 """The reference for the CycloneDX writer: the same document built with cyclonedx-python-lib's
 model and written by its serializer, as `auditor.reports.cyclonedx` did before it wrote the
 document itself (it took 139 s and 5.4 GB for 63,000 packages this way).
-`test_sbom_libraries.py` holds the two to the same bytes."""
+`test_written_in_pieces.py` holds the two to the same bytes."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The reference for the SPDX writer: the same document built with spdx-tools' model and
 converter, as `auditor.reports.spdx` did before it wrote the document itself (57 s and 2.7 GB
-for 63,000 packages). `test_sbom_libraries.py` holds the two to the same bytes."""
+for 63,000 packages). `test_written_in_pieces.py` holds the two to the same bytes."""
 
 from __future__ import annotations
 

@@ -22,9 +22,9 @@ from auditor.engine import run_audit
 from auditor.gate.decision import decide
 from auditor.gate.options import GateOptions
 from auditor.origin.policy import load_policy
-from auditor.reports import cyclonedx, jsonlines, spdx
+from auditor.reports import cyclonedx, jsonlines, sarif, spdx
 from auditor.reports.render import render_pieces
-from auditor.reports.text import utf8_text
+from auditor.reports.text import clean_text, utf8_text
 from auditor.reports.view import ReportView, build_view
 from auditor.rpm.serialize import package_to_json
 from tests.conftest import RPMS
@@ -135,3 +135,11 @@ def test_the_model_is_the_document_the_json_module_writes(case: str) -> None:
     view = VIEWS[case]()
     expected = utf8_text(model_reference(view))
     assert "".join(str(piece) for piece in render_pieces("model", view)) == expected
+
+
+@pytest.mark.parametrize("case", sorted(VIEWS))
+def test_sarif_is_the_document_the_json_module_writes(case: str) -> None:
+    view = VIEWS[case]()
+    expected = clean_text(json.dumps(sarif.document(view), indent=2, ensure_ascii=False)) + "\n"
+    assert "".join(str(piece) for piece in render_pieces("sarif", view)) == expected
+    assert sarif.render(view) == expected
