@@ -184,12 +184,14 @@ def record(ctx: Context, result: ToolResult, sample: Sample, expected: Sequence[
     return sample
 
 
-def scan_args(targets: Sequence[str], report: str, *, metadata_only: bool = False) -> list[str]:
-    """The audit every case times: ``auditor scan TARGETS`` with a JSON report and no gate.
+def scan_args(
+    targets: Sequence[str], report: str, *, metadata_only: bool = False, fmt: str = "json"
+) -> list[str]:
+    """The audit every case times: ``auditor scan TARGETS`` with a JSON report (or ``fmt``) and no gate.
 
     ``metadata_only`` for the distro corpora: they hold repodata and no package files, and
     dnf repoclosure reads only the metadata too. Without it the auditor looks for every
     package's file and reports each one missing (an incomplete audit of other work).
     """
     extra = ["--metadata-only"] if metadata_only else []
-    return ["scan", *targets, *extra, "--format", "json", "-o", report, "--fail-on", "none"]
+    return ["scan", *targets, *extra, "--format", fmt, "-o", report, "--fail-on", "none"]
