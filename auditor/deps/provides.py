@@ -6,6 +6,7 @@ never hashed: a `Package` is a large value and comparing two is costly.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import Generic, TypeVar
 
@@ -79,6 +80,17 @@ class Architectures:
             answer = hosts is not None and others is not None and not hosts.isdisjoint(others)
             self._answers[first, second] = answer
         return answer
+
+
+_SLASHES = re.compile("/{2,}")
+
+
+def file_path(name: str) -> str:
+    """The path a file requirement names, as libsolv and rpm look it up: a run of ``/`` is one
+    (libsolv's directory ids and rpm's file fingerprints join them, so ``//usr/bin/x``, which a
+    macro ending in ``/`` writes, is met by ``/usr/bin/x``). Nothing else is changed: with ``.``,
+    ``..`` or a ``/`` at its end a path names no file, for both."""
+    return _SLASHES.sub("/", name) if "//" in name else name
 
 
 K = TypeVar("K")
@@ -183,7 +195,7 @@ class ProvidesIndex:
         """Ids of the packages whose provides (or files) satisfy a simple dependency."""
         found: list[int] = []
         if dep.name.startswith("/"):
-            found.extend(self.by_file.get(dep.name))
+            found.extend(self.by_file.get(file_path(dep.name)))
         entries = self.by_name.get(dep.name)
         if entries:
             if dep.op is None:

@@ -48,7 +48,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from auditor.core.errors import DependencySyntaxError
-from auditor.deps.provides import Architectures, ProvidesIndex
+from auditor.deps.provides import Architectures, ProvidesIndex, file_path
 from auditor.deps.rich import MAX_CLAUSES, Evaluation
 from auditor.rpm.deps import Node, Simple, parse
 from auditor.rpm.evr import ranges_overlap
@@ -408,12 +408,14 @@ def required_files(packages: Sequence[Package]) -> frozenset[str]:
             for dep in getattr(package, kind):
                 name = dep.name
                 if name.startswith("/"):
-                    wanted.add(name)
+                    wanted.add(file_path(name))
                 elif name.startswith("(") and "/" in name and name not in rich:
                     rich.add(name)
                     try:
                         node = parse(name)
                     except DependencySyntaxError:
                         continue
-                    wanted.update(text.split(" ", 1)[0] for text in leaves_text(node) if text.startswith("/"))
+                    wanted.update(
+                        file_path(text.split(" ", 1)[0]) for text in leaves_text(node) if text.startswith("/")
+                    )
     return frozenset(wanted)

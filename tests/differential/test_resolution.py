@@ -216,3 +216,46 @@ def test_foreign_architectures_match_libsolv_and_dnf_repoclosure(tmp_path: Path)
     assert {dep for _, dep in unresolved} == {f"lib-{arch}" for arch in foreign}
     assert len(unresolved) == len(foreign) + 1
     assert matches_dnf_repoclosure(repo, tmp_path / "cache") == unresolved
+
+
+DOUBLED_SLASHES = {
+    # name -> (preamble, the spec's sections after %description)
+    "owner": ("", "%install\nmkdir -p %{buildroot}/opt/probe %{buildroot}/usr/bin\n"
+              "echo x > %{buildroot}/opt/probe/data.txt\necho x > %{buildroot}/usr/bin/probe-tool\n"
+              "%files\n/opt/probe/data.txt\n/usr/bin/probe-tool\n"),
+    "needs": ("Requires: //opt/probe/data.txt\nRequires: /opt//probe/data.txt\nRequires: //usr/bin/probe-tool\n"
+              "Requires: (/opt/probe/missing or /opt///probe/data.txt)\n"
+              "Requires: /opt/probe/data.txt/\nRequires: /opt/probe/./data.txt\n", "%files\n"),
+}  # fmt: skip
+
+
+def test_a_file_requirement_with_doubled_slashes_is_met_as_libsolv_meets_it(tmp_path: Path) -> None:
+    """``//opt/probe/data.txt`` (a macro ending in ``/`` writes it) names the file
+    ``/opt/probe/data.txt``: libsolv and dnf repoclosure meet it, from filelists.xml and from
+    primary.xml (``/usr/bin``) alike, and so does rpm from its file fingerprints. A path ending
+    in ``/`` or holding ``.`` names no file for any of them."""
+    repo, top = tmp_path / "repo", tmp_path / "rpmbuild"
+    for name, (preamble, sections) in DOUBLED_SLASHES.items():
+        spec = tmp_path / f"{name}.spec"
+        spec.write_text(
+            f"Name: {name}\nVersion: 1.0\nRelease: 1\nSummary: s\nLicense: MIT\nBuildArch: noarch\n"
+            f"{preamble}%description\nd\n{sections}"
+        )
+        command = ["rpmbuild", "-bb", "--quiet", "--define", f"_topdir {top}", "--define", f"_rpmdir {repo}"]
+        subprocess.run([*command, str(spec)], check=True)
+    for built in (repo / "noarch").glob("*.rpm"):
+        built.rename(repo / built.name)
+    subprocess.run(["createrepo_c", "-q", str(repo)], check=True)
+    expected = {
+        ("needs-1.0-1.noarch", "/opt/probe/data.txt/"),
+        ("needs-1.0-1.noarch", "/opt/probe/./data.txt"),
+    }
+    unresolved, checked = compare(repo)  # as libsolv: the unresolved pairs, and each rich leaf's providers
+    assert unresolved == expected and checked == 2
+    assert matches_dnf_repoclosure(repo, tmp_path / "cache") == expected
+    headers = [read_rpm_file(str(path)) for path in sorted(repo.glob("*.rpm"))]
+    from_headers = {
+        (headers[index].nevra, str(resolution.dependency))
+        for index, resolution in Resolver(headers).resolve_all(weak=False).unresolved()
+    }
+    assert from_headers == expected
