@@ -191,6 +191,9 @@ class Resolver:
         # it twice. The resolution holds the dependency, so no other object takes its id.
         self._cache: dict[str, dict[int, Resolution]] = {kind.value: {} for kind in DEPENDENCY_KINDS}
         self._together = Architectures().together
+        self._partly: dict[tuple[int, ConfigReader | None], Resolution] = {}
+        """(id of a cached resolution, the reader hiding its package or none) -> that resolution
+        on the hosts of the package (`_on_its_hosts`)."""
         self._hosted: dict[tuple[int, str], Resolution] = {}
         """(id of a cached resolution, an architecture) -> that resolution for a package of it."""
         self._matched: dict[tuple[DependencyKind, str, Op | None, EVR | None], tuple[int, ...]] = {}
@@ -233,6 +236,12 @@ class Resolver:
             resolutions = [known_requirement(id(dep)) or resolve(dep) for dep in package.requires]
             for kind in kinds[1:]:
                 resolutions.extend(resolve(dep, kind) for dep in getattr(package, kind.value))
+            if self.hidden_on:
+                lacking = self.hidden_on.get(index)
+                resolutions = [
+                    self._partly.get((id(resolution), lacking)) or self._on_its_hosts(resolution, lacking)
+                    for resolution in resolutions
+                ]
             arch = package.arch
             if arch != "noarch" and not package.is_source:
                 hosted = self._hosted.get
@@ -282,32 +291,36 @@ class Resolver:
         resolution = cache.get(id(dep))
         if resolution is None:
             resolution = Resolution(kind, dep, *self._resolve(dep))
-            if self.hidden_on and resolution.status is Status.SATISFIED:
-                resolution = self._on_every_host(resolution)
             cache[id(dep)] = resolution
         return resolution
 
-    def _on_every_host(self, resolution: Resolution) -> Resolution:
-        """``resolution`` on the hosts of each reader of the configurations: unresolved when one
-        of its groups has only providers that one reader hides (its groups kept: on the other
-        reader's hosts they are what meets it)."""
-        hidden_on = self.hidden_on
-        for group in resolution.groups:
-            readers = {hidden_on.get(member) for member in group}
-            if len(readers) == 1 and None not in readers:
+    def _on_its_hosts(self, resolution: Resolution, lacking: ConfigReader | None) -> Resolution:
+        """``resolution`` for a package on the hosts of each reader of the configurations but
+        ``lacking`` (the reader that hides it, if any): unresolved when one of its groups has
+        only providers that one of those readers hides (its groups kept: on the other reader's
+        hosts they are what meets it). A package hidden by the same reader as its providers is
+        not on the hosts that lack them."""
+        found = resolution
+        if resolution.status is Status.SATISFIED:
+            hidden_on = self.hidden_on
+            for group in resolution.groups:
+                readers = {hidden_on.get(member) for member in group}
                 reader = next(iter(readers))
-                assert reader is not None
-                names = ", ".join(sorted({self.packages[member].name for member in group}))
-                return replace(
-                    resolution,
-                    status=Status.UNRESOLVED,
-                    missing=(str(resolution.dependency),),
-                    detail=(
-                        f"on the hosts of {reader.reading()} of their repositories' configuration, "
-                        f"its exclude or includepkgs hides every provider ({names})"
-                    ),
-                )
-        return resolution
+                if len(readers) == 1 and reader is not None and reader is not lacking:
+                    names = ", ".join(sorted({self.packages[member].name for member in group}))
+                    found = replace(
+                        resolution,
+                        status=Status.UNRESOLVED,
+                        missing=(str(resolution.dependency),),
+                        detail=(
+                            f"on the hosts of {reader.reading()} of their repositories' configuration, "
+                            f"its exclude or includepkgs, or a section it does not read or enable, "
+                            f"hides every provider ({names})"
+                        ),
+                    )
+                    break
+        self._partly[id(resolution), lacking] = found
+        return found
 
     def _resolve(self, dep: Dependency) -> tuple[Status, tuple[tuple[int, ...], ...], tuple[str, ...], str]:
         if dep.name.startswith("rpmlib("):

@@ -159,7 +159,7 @@ def _keep(read: RepositoryRead, reader: _SectionReader, options: ReadOptions, re
     every = list(read.packages)
     earlier = reader.earlier  # its `every`, in order, is ``read.packages`` (`_SectionReader`)
     forms = earlier.forms if earlier is not None else None
-    if any(hides.values()) and forms is None:
+    if any(one and not one.everything for one in hides.values()) and forms is None:
         forms = package_forms(every)
     seen = read_as_hosts_see(read, hides, reader.where, context=options.context, forms=forms)
     result.warnings.extend(seen.said)

@@ -34,7 +34,8 @@ class RepoSection:
     hides: Mapping[ConfigReader, PackageFilter]
     """Its ``exclude`` and ``includepkgs``, and ``[main]``'s of the same file, as each reader
     reads them (`hides_by_reader`): they may differ (a quoted pattern is a name to dnf, a
-    quoted word to configparser), and a package only one hides is on some hosts only."""
+    quoted word to configparser), and a package only one hides is on some hosts only. A
+    reader that does not read or enable a section another enables hides all of it (`_lacked`)."""
     unread: tuple[tuple[str, str], ...] = ()
     """``(key, URL)`` written under a key dnf does not read (``BaseURL``): judged by the policy,
     never read (the repository dnf uses is the one ``baseurl`` names)."""
@@ -164,7 +165,7 @@ def parse_repo_config(
         if not any(_any_case(reading.values, key) for reading in readings for key in REPOSITORY_KEYS):
             continue  # [main] and other sections without a repository
         hides = hides_by_reader(readings, main_readings, disabled & {"all", name})
-        sections += [_section(name, one, hides) for one in _repositories(readings)]
+        sections += [_section(name, one, _lacked(hides, one)) for one in _repositories(readings)]
     return ParsedConfig(own_main, sections, own_readings)
 
 
@@ -173,8 +174,8 @@ def hides_by_reader(
 ) -> dict[ConfigReader, PackageFilter]:
     """The ``exclude``/``includepkgs`` in force for a section as each reader reads it and its
     ``[main]`` (the union of both, as libdnf makes it), the section's own unless ``disabled``.
-    A reader that lacks the section or the ``[main]`` takes the other's: whether a host of
-    its has the repository at all is `RepoSection.enabled_by_both`'s question."""
+    A reader that lacks the ``[main]`` takes the other's; one that lacks the section hides all
+    of it (`_lacked`)."""
     hides = {}
     for reader in ConfigReader:
         own = next((r.values for r in readings if r.reader is reader), readings[0].values)
@@ -185,6 +186,20 @@ def hides_by_reader(
             patterns(main_values, INCLUDE_KEYS) + patterns(own_keys, INCLUDE_KEYS),
         )
     return hides
+
+
+def _lacked(
+    hides: dict[ConfigReader, PackageFilter], readings: list[_Reading]
+) -> dict[ConfigReader, PackageFilter]:
+    """``hides``, where one reader alone reads and enables the section (as ``readings`` of one
+    repository): the other's hosts lack the repository, so to them it hides every package (its
+    packages are hidden on some hosts: providers, never a way around). A section no reader
+    enables (a source one read all the same) is read as before."""
+    enabling = {reading.reader for reading in readings if reading.enabled}
+    if len(enabling) != 1:
+        return hides
+    lacking = PackageFilter(everything=True)
+    return {reader: hides[reader] if reader in enabling else lacking for reader in hides}
 
 
 def _repositories(readings: list[_Reading]) -> list[list[_Reading]]:

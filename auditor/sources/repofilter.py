@@ -114,9 +114,13 @@ class PackageFilter:
 
     excludes: tuple[str, ...] = ()
     includes: tuple[str, ...] = ()
+    everything: bool = False
+    """The reader does not read or enable the section (an included one, dnf's refused file,
+    ``enabled=0`` one reader reads as true): its hosts lack the repository, as if its
+    patterns hid every package (`auditor.sources.repofile._lacked`)."""
 
     def __bool__(self) -> bool:
-        return bool(self.excludes or self.includes)
+        return bool(self.excludes or self.includes or self.everything)
 
     def refused(self, packages: int, spent: int = 0) -> str | None:
         """Why the auditor will not match these patterns against ``packages`` packages (past
@@ -139,8 +143,9 @@ class PackageFilter:
 
     def work(self, packages: int) -> int:
         """What applying these patterns to ``packages`` packages costs, in package matches: the
-        packages' forms are made once (1), and each glob is matched against all of them."""
-        return (len(self._globs()) + 1) * packages if self else 0
+        packages' forms are made once (1), and each glob is matched against all of them. Hiding
+        every package (`everything`) makes no forms and matches nothing: not charged."""
+        return (len(self._globs()) + 1) * packages if self and not self.everything else 0
 
     def _globs(self) -> list[str]:
         return [pattern for pattern in (*self.excludes, *self.includes) if _GLOB.search(pattern)]
@@ -148,6 +153,8 @@ class PackageFilter:
     def describe(self) -> str:
         """The options for a warning: five patterns of each at most (a configuration may list
         thousands), and how many more."""
+        if self.everything:
+            return "the section not read or not enabled"
         said = [f"exclude={_first(self.excludes)}"] if self.excludes else []
         said += [f"includepkgs={_first(self.includes)}"] if self.includes else []
         return " ".join(said)
@@ -161,6 +168,8 @@ class PackageFilter:
         its binaries come from (``exclude=*.src`` must not clean a binary built from Citrix
         sources). ``forms``: `package_forms` of ``packages``, when the caller has it already."""
         binaries = _binaries(packages)
+        if self.everything:
+            return [package for package in packages if package.kind is PackageKind.SOURCE], binaries
         forms = _form_texts(binaries) if forms is None else forms
         hidden: set[int] = set()
         for pattern in self.excludes:
@@ -280,7 +289,14 @@ def _partly_said(
     said = []
     for reader in ConfigReader:
         packages = [package for package, readers in partly.values() if readers == {reader}]
-        if packages:
+        if packages and rules[reader].everything:
+            said.append(
+                f"{where}: not read or not enabled in {reader.reading()} of the configuration, only in the "
+                f"other's: {reader.value} hosts lack the repository, so its {len(packages)} package(s) are "
+                f"hidden on some hosts; a Citrix one is still a provider "
+                f"and a clean one no way around it: {_names(packages)}"
+            )
+        elif packages:
             said.append(
                 f"{where}: {rules[reader].describe()} hides {len(packages)} package(s) as {reader.reading()} "
                 f"reads it, not as the other reads it: hidden on some hosts, so a Citrix one is still a "
