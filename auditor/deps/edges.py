@@ -12,8 +12,9 @@ nearest distinct sources, the labels the chains are built from.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Container, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from auditor.deps.graph import Group
 
@@ -76,8 +77,12 @@ def reverse(groups: Mapping[int, list[Group]]) -> Edges:
     return Edges(distinct, owners, groups, of_member, rank, [0] * len(distinct))
 
 
+NOBODY: Mapping[int, Hashable] = MappingProxyType({})
+"""No package lacking on some hosts (`least_fixed_point`)."""
+
+
 def least_fixed_point(
-    seeds: set[int], reverse: Edges, no_way_around: Container[int] = frozenset()
+    seeds: set[int], reverse: Edges, no_way_around: Mapping[int, Hashable] = NOBODY
 ) -> tuple[set[int], Edges]:
     """Packages outside ``seeds`` with a requirement whose every alternative is tainted, transitively;
     and the edges of every group whose alternatives all are, to the packages that have it.
@@ -90,7 +95,10 @@ def least_fixed_point(
 
     A member of ``no_way_around`` (a package some hosts lack: `Resolved.hidden_on`) is not
     counted: on those hosts a group is all tainted without it, so once one member is tainted
-    and every other member is tainted or such a package, the group is.
+    and every other member is tainted or such a package, the group is. ``no_way_around`` maps
+    each to what hides it (the reader of its configuration): a group whose members one and the
+    same reader all hide is counted whole, as on its hosts the requirement is unresolved (the
+    resolver says so) and on the others' every member is there (`lacking_alike`).
     """
     groups, owners = reverse.groups, reverse.owners
     rank = reverse.rank
@@ -111,7 +119,8 @@ def least_fixed_point(
         for number in reverse.of_member.get(node, ()):
             group = groups[number]
             before = remaining.get(number)
-            left = (counted(group.members) if before is None else before) - counts
+            step = counts or lacking_alike(group.members, no_way_around)
+            left = (counted(group.members) if before is None else before) - step
             remaining[number] = left
             if left:
                 continue
@@ -139,11 +148,27 @@ def least_fixed_point(
     return tainted - seeds, Edges(groups, complete_owners, reverse.owned, complete_of, rank, tick)
 
 
-def _counter(no_way_around: Container[int]) -> Callable[[Sequence[int]], int]:
+def _counter(no_way_around: Mapping[int, Hashable]) -> Callable[[Sequence[int]], int]:
     """How many of a group's members are a way around (``len`` when every one is)."""
     if not no_way_around:
         return len
-    return lambda members: sum(1 for member in members if member not in no_way_around)
+
+    def counted(members: Sequence[int]) -> int:
+        if lacking_alike(members, no_way_around):
+            return len(members)
+        return sum(1 for member in members if member not in no_way_around)
+
+    return counted
+
+
+def lacking_alike(members: Sequence[int], no_way_around: Mapping[int, Hashable]) -> bool:
+    """Whether one and the same reader hides every member of a group: the hosts that lack one
+    lack them all (the requirement is unresolved there), and the others have them all, where
+    each is a way around as any package is."""
+    if not members or members[0] not in no_way_around:
+        return False
+    first = no_way_around[members[0]]
+    return all(no_way_around.get(member) == first for member in members)
 
 
 Label = tuple[int, int, "Group | None"]

@@ -19,10 +19,10 @@ that lack it. The verdict is the worst over the hosts of both readers.
 from __future__ import annotations
 
 import functools
-from collections.abc import Container, Iterator, Mapping, Sequence
+from collections.abc import Container, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from auditor.deps.edges import Label, least_fixed_point, nearest_two, reverse
+from auditor.deps.edges import NOBODY, Label, lacking_alike, least_fixed_point, nearest_two, reverse
 from auditor.deps.graph import Chain, DependencyGraph, Group, Hop, HopKind, PackageVerdict
 from auditor.origin.findings import Category, Finding, Verdict
 
@@ -283,7 +283,7 @@ def _build_fixed_point(
     tainted: set[int],
     build: Mapping[int, list[Group]],
     binaries: Mapping[int, list[int]],
-    partly: Container[int] = frozenset(),
+    partly: Mapping[int, Hashable] = NOBODY,
 ) -> set[int]:
     """Source packages that cannot be built without tainted packages, and the binaries built
     from them. A member some build hosts lack (``partly``) is no way around, as at run time."""
@@ -305,10 +305,10 @@ def _build_fixed_point(
     return found
 
 
-def _all_tainted(members: Sequence[int], blocked: Container[int], partly: Container[int]) -> bool:
+def _all_tainted(members: Sequence[int], blocked: Container[int], partly: Mapping[int, Hashable]) -> bool:
     """Whether a group leaves no clean way: a member tainted, and every other one tainted or
-    lacking on some hosts."""
-    if not partly:
+    lacking on some hosts (unless one reader hides them all: `lacking_alike`)."""
+    if not partly or lacking_alike(members, partly):
         return bool(members) and all(member in blocked for member in members)
     return any(member in blocked for member in members) and all(
         member in blocked or member in partly for member in members

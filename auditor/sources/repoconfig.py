@@ -104,12 +104,6 @@ def read_repo_config(
             continue
         if not section.enabled and not (options.discover_sources and is_source_section(section.id)):
             continue
-        if options.context and not section.enabled_by_both and not is_source_section(section.id):
-            result.warnings.append(
-                f"{where}: enabled as dnf reads it or as yum reads it, not both: not read as context, "
-                "since its packages are no alternative on the hosts whose reader disables it"
-            )
-            continue
         candidates = [remote.decide(url, origin) for key in REPOSITORY_KEYS for url in urls.get(key, [])]
         if not candidates:  # "baseurl=," and the like: enabled, and nothing to read it from
             result.errors.append(InputError(where, "enabled, but no baseurl, mirrorlist or metalink in it"))

@@ -39,11 +39,6 @@ class RepoSection:
     unread: tuple[tuple[str, str], ...] = ()
     """``(key, URL)`` written under a key dnf does not read (``BaseURL``): judged by the policy,
     never read (the repository dnf uses is the one ``baseurl`` names)."""
-    enabled_by_both: bool = True
-    """Whether both readings read it and enable it. A context repository (``--with``) is read only then:
-    its clean packages are alternatives only on the hosts whose reader enables it, and an
-    alternative some host lacks would soften a Citrix dependency there (``depends`` to
-    ``may-depend``)."""
 
 
 _SOURCE_SECTION = re.compile(r"[-_.](source|sources|src|srpms?)$", re.IGNORECASE)
@@ -261,9 +256,6 @@ def _section(name: str, readings: list[_Reading], hides: Mapping[ConfigReader, P
         enabled=any(reading.enabled for reading in readings),
         hides=hides,
         unread=tuple(sorted(unread)),
-        # A section one reader does not read at all (an included one, dnf's refused file) is
-        # enabled by one reading only.
-        enabled_by_both=len(readings) == 2 and all(reading.enabled for reading in readings),
     )
 
 

@@ -148,3 +148,48 @@ def test_a_package_hidden_where_its_providers_are_is_resolved(
     assert dnf_packages(config, tmp_path) == set()  # dnf: neither app nor foo-clean
     code, document = scan([str(repo)], capsys)
     assert (_status(document, "app"), code) == ("clean", 0)
+
+
+@pytest.mark.parametrize("shape", ["included", "yum-disables"])
+def test_a_citrix_context_section_one_reader_lacks_is_still_a_provider(
+    alternatives: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], shape: str
+) -> None:
+    """As context, the Citrix ``foo``'s section is one only one reader reads or enables (dnf
+    ignores the ``include=`` naming it; configparser strips ``enabled=0\\f`` to ``0``, dnf reads
+    an invalid boolean and enables it). The hosts of the other reader may install it for
+    ``app``: ``app`` may depend on it. Not read as context, it left ``app`` clean."""
+    xs = _section("xs", alternatives / "xs")
+    if shape == "included":
+        (tmp_path / "xs.inc").write_text(xs)
+        text = _section("clean", alternatives / "clean") + f"include={tmp_path / 'xs.inc'}\n"
+        dnf_sees = {"foo-clean.noarch"}
+    else:
+        text = _section("clean", alternatives / "clean") + xs + "enabled=0\f\n"
+        dnf_sees = {"foo-clean.noarch", "foo-citrix.noarch"}
+    context, config = reposdir_config(tmp_path, "context.repo", text)
+    assert dnf_packages(config, tmp_path) == dnf_sees
+    _code, document = scan([str(alternatives / "app"), "--with", str(context)], capsys)
+    assert _status(document, "app") == "may-depend"
+    assert any("[xs]" in warning and "hidden on some hosts" in warning for warning in document["warnings"])
+
+
+def test_providers_one_reader_lacks_alike_leave_a_way_around_on_the_others(
+    alternatives: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Both ``foo``s are hidden on dnf hosts (quoted excludes only dnf reads as names): there
+    ``app``'s requirement is unresolved, and on yum hosts, which have both, the clean one is a
+    way around the Citrix one (may-depend). The group was read as all tainted: ``app`` depends,
+    where no host installs the Citrix ``foo`` without a choice."""
+    context, config = reposdir_config(
+        tmp_path,
+        "context.repo",
+        _section("clean", alternatives / "clean", 'exclude="foo-clean"\n')
+        + _section("xs", alternatives / "xs", 'exclude="foo-citrix"\n'),
+    )
+    assert dnf_packages(config, tmp_path) == set()  # dnf: neither foo
+    code, document = scan([str(alternatives / "app"), "--with", str(context)], capsys)
+    assert (_status(document, "app"), code) == ("unresolved", 1)
+    [row] = [row for row in document["packages"] if row["name"] == "app"]
+    [unresolved] = row["unresolved"]
+    assert unresolved["requirement"] == "foo" and "dnf's reading" in unresolved["detail"]
+    assert not row.get("chain")  # no chain to the Citrix foo: a yum host has the clean one
