@@ -77,6 +77,10 @@ class ReadOnce:
     forms: PackageForms | None = None
     """`package_forms` of ``every``, once a section with exclude or includepkgs made it."""
 
+    def shown_everywhere(self) -> set[int]:
+        """The packages (by id) some section gave and none left hidden from any host."""
+        return self.given - self.hidden.keys()
+
     def available(self) -> int:
         """How many of its packages dnf sees through some section (a context one gives only those)."""
         hidden = sum(1 for _package, readers in self.hidden.values() if len(readers) == len(ConfigReader))

@@ -42,7 +42,7 @@ from auditor.sources.repofile import (
     is_source_section,
     parse_repo_config,
 )
-from auditor.sources.repofilter import HostsSee, package_forms, read_as_hosts_see
+from auditor.sources.repofilter import HostsSee, names, package_forms, read_as_hosts_see
 
 
 @dataclass
@@ -155,7 +155,8 @@ def _keep(read: RepositoryRead, reader: _SectionReader, options: ReadOptions, re
     forms = earlier.forms if earlier is not None else None
     if any(one and not one.everything for one in hides.values()) and forms is None:
         forms = package_forms(every)
-    seen = read_as_hosts_see(read, hides, reader.where, context=options.context, forms=forms)
+    shown = earlier.shown_everywhere() if earlier is not None else frozenset()
+    seen = read_as_hosts_see(read, hides, reader.where, context=options.context, forms=forms, shown=shown)
     result.warnings.extend(seen.said)
     if earlier is not None:
         earlier.forms = forms
@@ -191,6 +192,14 @@ def _give_again(
             continue
         if still:
             hidden[key] = (package, still)
+    # What earlier sections left hidden on some hosts and this one shows every host: said, as
+    # their warnings said it hidden.
+    unhidden = [p for key, (p, readers) in earlier.hidden.items() if len(readers) == 1 and key not in hidden]
+    if unhidden:
+        result.warnings.append(
+            f"{where}: shows to every host {len(unhidden)} package(s) an earlier section naming the "
+            f"repository left hidden on some hosts: {names(unhidden)}"
+        )
     earlier.hidden = hidden
     result.packages.extend(fresh)
     result.warnings.append(f"{where}: the same repository as {earlier.where} ({read.location}); read once")

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from auditor.rpm.model import Package, PackageKind
@@ -230,6 +230,7 @@ def read_as_hosts_see(
     *,
     context: bool,
     forms: PackageForms | None = None,
+    shown: Container[int] = frozenset(),
 ) -> HostsSee:
     """Hide from a context repository the packages no reader of its configuration shows (dnf
     hides them on every host); the warnings to give, and the packages the repository keeps
@@ -240,20 +241,21 @@ def read_as_hosts_see(
     repository ships. Those every reader hides are audited and never installed: the caller
     marks them (`LoadResult.hidden_from_dnf`), and they meet no requirement, as dnf meets none
     with them. Those one reader hides are on the other's hosts (`LoadResult.hidden_on_some_hosts`):
-    a context repository keeps them too, as a provider where they are tainted."""
+    a context repository keeps them too, as a provider where they are tainted. ``shown``: the
+    packages (by id) an earlier section naming the repository shows every host: not said hidden."""
     hidden = hidden_by_readers(read.packages, rules, forms)
     if not hidden:
         return HostsSee()
     everywhere = [package for package, readers in hidden.values() if len(readers) == len(ConfigReader)]
     partly = {key: found for key, found in hidden.items() if len(found[1]) < len(ConfigReader)}
-    said = _partly_said(where, rules, partly)
+    said = _partly_said(where, rules, {key: found for key, found in partly.items() if key not in shown})
     if context:
         gone = {id(package) for package in everywhere}
         read.packages = [package for package in read.packages if id(package) not in gone]
         if everywhere:
             hidden_by = f"hidden by {_rules(rules)} as dnf and yum hide them"
             said.insert(
-                0, f"{where}: {len(everywhere)} package(s) not read, {hidden_by}: {_names(everywhere)}"
+                0, f"{where}: {len(everywhere)} package(s) not read, {hidden_by}: {names(everywhere)}"
             )
         return HostsSee(said, partly)
     if everywhere:
@@ -261,12 +263,13 @@ def read_as_hosts_see(
             0,
             f"{where}: {_rules(rules)} hides {len(everywhere)} package(s) from dnf; this repository is "
             f"audited, so they are audited all the same, and meet no requirement, as dnf installs none "
-            f"of them: {_names(everywhere)}",
+            f"of them: {names(everywhere)}",
         )
     return HostsSee(said, hidden)
 
 
-def _names(packages: Sequence[Package]) -> str:
+def names(packages: Sequence[Package]) -> str:
+    """Five of ``packages``' names at most, and how many more (a warning's list)."""
     unique = sorted({package.name for package in packages})
     more = f" and {len(unique) - 5} more" if len(unique) > 5 else ""
     return ", ".join(unique[:5]) + more
@@ -294,12 +297,12 @@ def _partly_said(
                 f"{where}: not read or not enabled in {reader.reading()} of the configuration, only in the "
                 f"other's: {reader.value} hosts lack the repository, so its {len(packages)} package(s) are "
                 f"hidden on some hosts; a Citrix one is still a provider "
-                f"and a clean one no way around it: {_names(packages)}"
+                f"and a clean one no way around it: {names(packages)}"
             )
         elif packages:
             said.append(
                 f"{where}: {rules[reader].describe()} hides {len(packages)} package(s) as {reader.reading()} "
                 f"reads it, not as the other reads it: hidden on some hosts, so a Citrix one is still a "
-                f"provider and a clean one no way around it: {_names(packages)}"
+                f"provider and a clean one no way around it: {names(packages)}"
             )
     return said

@@ -193,3 +193,23 @@ def test_providers_one_reader_lacks_alike_leave_a_way_around_on_the_others(
     [unresolved] = row["unresolved"]
     assert unresolved["requirement"] == "foo" and "dnf's reading" in unresolved["detail"]
     assert not row.get("chain")  # no chain to the Citrix foo: a yum host has the clean one
+
+
+@pytest.mark.parametrize("order", ["both-first", "one-first"])
+def test_a_repository_another_section_shows_every_host_is_not_said_hidden(
+    alternatives: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], order: str
+) -> None:
+    """``[clean]`` is read by both readers, and ``[clean-again]``, naming the same repository, by
+    yum's alone (an ``include=``): every host has the clean ``foo`` through ``[clean]``, so it is
+    a way around (``app`` may-depend), and the run must not say dnf hosts lack it."""
+    (tmp_path / "again.inc").write_text(_section("clean-again", alternatives / "clean"))
+    include = f"include={tmp_path / 'again.inc'}\n"
+    xs, clean = _section("xs", alternatives / "xs"), _section("clean", alternatives / "clean")
+    text = xs + clean + include if order == "both-first" else xs + include + clean
+    repo, config = reposdir_config(tmp_path, "all.repo", _section("app", alternatives / "app") + text)
+    assert dnf_packages(config, tmp_path) == {"app.noarch", "foo-clean.noarch", "foo-citrix.noarch"}
+    _code, document = scan([str(repo)], capsys)
+    assert _status(document, "app") == "may-depend"
+    shown = [warning for warning in document["warnings"] if "shows to every host" in warning]
+    hidden = [w for w in document["warnings"] if "hidden on some hosts" in w and w not in shown]
+    assert (len(hidden), len(shown)) == ((0, 0) if order == "both-first" else (1, 1)), document["warnings"]
