@@ -45,6 +45,9 @@ from auditor.sources.repodata import RepositoryRead, read_repository
 from auditor.sources.rpmbatch import Outcome, PendingReads, read_rpm_outcomes
 from auditor.sources.walk import LOOP, walk_files
 
+LEADS_OUT = "a symbolic link out of the repository, not walked"
+"""Why a directory of the repository is not looked into: it lands outside the repository."""
+
 MAX_EXAMPLES = 5
 """File names a gap of many files names (the count says how many there are)."""
 
@@ -244,9 +247,17 @@ def _package_files(
     directory); and the directories that could not be read, each with the reason."""
     repositories: list[str] = []
     corners: list[str] = []
+    real_root = os.path.realpath(root)
 
     def enter(directory: str) -> bool:
         if os.path.basename(directory) == "repodata":
+            return False
+        if not lands_inside(real_root, directory):
+            # A symbolic link to a directory out of the repository (to /, to a mirror beside
+            # it): what lies there is not this repository's, as a listed file there is not
+            # (`_listed_file_is_there`), and walking it would count a whole machine's RPM
+            # files. Not walked, and said so.
+            corners.append(f"{relative(directory)} ({LEADS_OUT})")
             return False
         if stop_at_repositories and directory != root and repository_in_walk(directory, read_rpms=False):
             repositories.append(directory)

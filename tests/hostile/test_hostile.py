@@ -432,6 +432,32 @@ def test_a_symlink_cannot_lead_metadata_out_of_the_repository(
     ]
 
 
+def test_a_directory_symlink_out_of_a_repository_is_named_not_walked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # createrepo_c follows such a link (and a link to / takes it through the whole machine);
+    # the auditor already refuses a listed file that lands out of the repository, so the walk
+    # for unlisted files stays inside too, and says what it did not look into.
+    repo = tmp_path / "repo"
+    shutil.copytree(DATA / "repo", repo)
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    shutil.copy(GOOD, outside / "xs-tool-1.0-1.noarch.rpm")
+    (repo / "mirror").symlink_to(outside)
+    (repo / "up").symlink_to("..")  # an ancestor: a link to / is the same, over the whole machine
+    for extra in ([], ["--metadata-only"]):
+        code, out, err = run(["scan", str(repo), "--format", "json", *extra], capsys)
+        assert code == 1 and "Traceback" not in err
+        gaps = [gap["capability"] for gap in json.loads(out)["completeness"]["gaps"]]
+        outside_gaps = [gap for gap in gaps if gap.startswith(f"{repo}: ") and "metadata does not" in gap]
+        assert outside_gaps == [
+            f"{repo}: 2 directories could not be looked into for files the metadata does not list: "
+            "mirror (a symbolic link out of the repository, not walked), "
+            "up (a symbolic link out of the repository, not walked)"
+        ]
+        assert not [gap for gap in gaps if "not listed in its metadata" in gap]
+
+
 # -- the documented limits ---------------------------------------------------------------------
 
 
