@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Callable
 
 
 class ExitCode(enum.IntEnum):
@@ -69,13 +70,39 @@ class DependencySyntaxError(ValueError):
         return f"{self.message}\n    {self.text}\n    {' ' * self.position}^"
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+BIDI_CONTROLS = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+"""The characters that reorder what a reader sees (Unicode's bidirectional marks, embeddings,
+overrides and isolates: "Trojan Source"), as a character class body."""
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029" + BIDI_CONTROLS + "]")
+
+_CI_COMMAND = re.compile(r"(?<=#)#(?=vso\[|\[)|(?:^|(?<=\s)):(?=:)", re.IGNORECASE)
+"""The character that makes a CI runner read a log line as a command: the second ``#`` of
+Azure Pipelines' ``##vso[`` (its agent looks for it anywhere in a line, Command.cs IndexOf) and
+``##[``; the first ``:`` of GitHub Actions' ``::name::``, which the runner reads at the start of
+a line once blanks are trimmed (after any blank: a wrapped table cell starts a line there)."""
+
+
+def ci_inert(text: str, mark: Callable[[str], str]) -> str:
+    """``text`` with the character that would make a command of it in a CI log (`_CI_COMMAND`)
+    replaced by ``mark(character)``: a package name, summary or file name printed by the
+    auditor cannot set a pipeline variable, forge an annotation or mask the log's words."""
+    if "#" not in text and "::" not in text:
+        return text
+    return _CI_COMMAND.sub(lambda match: mark(match.group()), text)
+
+
+def escaped(character: str) -> str:
+    """``character`` as Python writes it in a string literal (``\\x1b``, ``\\u202e``, ``\\x23``)."""
+    shown = repr(character)[1:-1]
+    return shown if shown != character else f"\\x{ord(character):02x}"
 
 
 def one_line(text: str) -> str:
     """Text for the terminal as one line: control characters from file names or metadata escaped.
 
     A newline in a hostile file name would forge a second error line, an escape sequence
-    would drive the terminal.
+    would drive the terminal, a bidirectional override would reorder the line, and a CI
+    command (`ci_inert`) would be run by the runner whose log this is.
     """
-    return _CONTROL.sub(lambda match: repr(match.group())[1:-1], text)
+    return ci_inert(_CONTROL.sub(lambda match: escaped(match.group()), text), escaped)

@@ -4,8 +4,10 @@ Package metadata comes from the packages under audit: a summary, a vendor or a U
 terminal escape sequences, Markdown, HTML or characters XML cannot carry. Each output makes
 it inert its own way, with the helpers here:
 
-- `terminal_text`: no control character or escape sequence reaches a terminal (table, ``why``);
-- `code_span`: one Markdown code span, nothing in it read as Markdown, HTML, link or mention;
+- `terminal_text`: no control character, escape sequence, bidirectional override, invisible
+  character or CI log command reaches a terminal or a CI log (table, ``why``);
+- `code_span`: one Markdown code span, nothing in it read as Markdown, HTML, link or mention
+  (nor reordered, hidden, or run as a CI command);
 - `clean_text`: what XML 1.0 and UTF-8 cannot carry becomes U+FFFD (XML, JSON, HTML);
 - `utf8_text`: what UTF-8 cannot carry becomes U+FFFD (every format's output, last).
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from auditor.core.errors import BIDI_CONTROLS, ci_inert
 from auditor.deps.graph import Hop, HopKind
 from auditor.origin.findings import Finding
 from auditor.reports.chains import shown
@@ -22,7 +25,12 @@ from auditor.rpm.model import Package
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")  # XML 1.0 Char, complemented
 _ESCAPE_SEQUENCE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_INVISIBLE = "\u200b\u2060-\u2064\ufeff"
+"""Characters that print as nothing (zero width space, word joiner, invisible operators, BOM):
+``xs\u200b-tool`` would show as ``xs-tool``. The zero width (non-)joiners stay: scripts such as
+Persian need them."""
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029" + BIDI_CONTROLS + _INVISIBLE + "]")
+_READER_CONTROL = re.compile("[" + BIDI_CONTROLS + _INVISIBLE + "]")
 _BACKTICKS = re.compile("`+")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -42,19 +50,26 @@ def utf8_text(text: str) -> str:
 
 def terminal_text(text: str) -> str:
     """``text`` safe to print on a terminal: escape sequences removed, other controls and
-    bidirectional overrides shown as U+FFFD (a hostile summary cannot move the cursor, rewrite
-    earlier lines or reorder what the reader sees). A newline becomes a blank: every caller
+    bidirectional overrides and invisible characters shown as U+FFFD (a hostile summary cannot
+    move the cursor, rewrite earlier lines, reorder or hide what the reader sees), and no CI
+    command left (`ci_inert`). A newline becomes a blank: every caller
     prints a line or a cell, and a value that started a line of its own could pass for a row
     (``ok-9.9-9.noarch  clean``) in the table or in ``why``. Tabs stay."""
     text = _CONTROL.sub("\ufffd", clean_text(_ESCAPE_SEQUENCE.sub("\ufffd", text)))
-    return text.replace("\n", " ") if "\n" in text else text
+    return ci_inert(text.replace("\n", " ") if "\n" in text else text, _replaced)
+
+
+def _replaced(_character: str) -> str:
+    return "\ufffd"
 
 
 def code_span(text: str, *, table: bool = False) -> str:
     """``text`` as one inline Markdown code span: nothing in it is read as Markdown, HTML,
     link or mention. The fence is one backtick longer than the longest run inside; in a
     table cell a ``|`` is escaped, as GitHub's table syntax requires even in a code span."""
-    text = clean_text(" ".join(text.split()))
+    # Read by people (a pull-request comment) and maybe printed to a CI log: nothing reordered
+    # or hidden, no command (`ci_inert`).
+    text = ci_inert(_READER_CONTROL.sub("\ufffd", clean_text(" ".join(text.split()))), _replaced)
     if table:
         text = text.replace("|", "\\|")
     if not text:
