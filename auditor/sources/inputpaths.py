@@ -72,7 +72,13 @@ def repository_directory(path: str) -> str:
     spelt as ``path`` spells it: the walk of its files and the replay key's look at them
     list each directory under the same name (`auditor.runtime.snapshot`)."""
     repomd = find_repomd(path)
-    assert repomd is not None, path  # callers name a repository
+    if repomd is None:
+        # The caller saw a repository there a moment ago; it is gone (a mirror mid-sync took
+        # its repodata/ away, a directory under /proc went with its process). Its reader says
+        # so, as an input error: until then it is named as if it were still there.
+        name = os.path.normpath(path)
+        name = os.path.dirname(name) if os.path.basename(name) == "repomd.xml" else name
+        return os.path.dirname(name) or os.curdir if os.path.basename(name) == "repodata" else path
     return os.path.dirname(os.path.dirname(repomd)) or os.curdir
 
 

@@ -19,7 +19,8 @@ import pytest
 from auditor.cli import replay
 from auditor.cli.main import main
 from auditor.runtime.store import DATABASE
-from tests.conftest import RPMS
+from auditor.sources import inputpaths
+from tests.conftest import DATA, RPMS
 
 FLAGGING = (
     '[[rule]]\nid = "fixtures"\nkind = "field"\nseverity = "high"\nmessage = "m"\n'
@@ -152,3 +153,28 @@ def test_a_report_file_is_left_out_of_the_key_only_where_no_reader_takes_it_for_
     for name in ("report.RPM", "report.spec", "repodata/report.json"):
         assert replay.report_file(str(tmp_path / name), [str(tmp_path)]) is None
     assert replay.report_file(inside, [inside]) is None  # an input itself
+
+
+def test_a_repository_whose_repodata_goes_between_the_walk_and_the_key_is_an_input_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A tree's walk saw a repository in it; a mirror mid-sync (or a process whose directory
+    under /proc it was, ending) took its repodata/ away before the key looked beside it for
+    source repositories: an internal error (an assertion) ended the run, and the packages of
+    the other inputs went unreported."""
+    tree = tmp_path / "tree"
+    shutil.copytree(DATA / "repo", tree / "mirror")
+    good = tmp_path / "good"
+    good.mkdir()
+    shutil.copy(RPMS / "epochs-1.2-4.noarch.rpm", good)
+    beside = inputpaths.source_repositories
+
+    def synced_away(path: str) -> list[str]:
+        shutil.rmtree(tree / "mirror" / "repodata", ignore_errors=True)
+        return beside(path)
+
+    monkeypatch.setattr(replay, "source_repositories", synced_away)
+    code, out, err = scan([str(tree), str(good), "--format", "json"], capsys)
+    assert "internal error" not in err and code == 3, err
+    assert f"auditor: error: {tree}/mirror/repodata: no such file or directory" in err.splitlines()
+    assert "epochs-3:1.2-4.noarch" in {package["nevra"] for package in json.loads(out)["packages"]}
