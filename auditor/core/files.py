@@ -47,7 +47,7 @@ def open_regular(path: str, shown: str, what: str = "a regular file") -> io.Buff
         if not stat.S_ISREG(info.st_mode):
             kind = _KINDS.get(stat.S_IFMT(info.st_mode), "not a regular file")
             raise InputError(shown, f"is {kind}, not {what}")
-        if info.st_dev in _kernel_devices():
+        if info.st_dev in kernel_devices():
             raise InputError(shown, f"is a file of the kernel's /proc or /sys, not {what}")
         tell_opened(path, info)  # the run checks it is the file its first look saw
         os.set_blocking(descriptor, True)
@@ -58,7 +58,7 @@ def open_regular(path: str, shown: str, what: str = "a regular file") -> io.Buff
 
 
 @functools.cache
-def _kernel_devices() -> frozenset[int]:
+def kernel_devices() -> frozenset[int]:
     """The devices of ``/proc`` and ``/sys`` (a bind mount of either elsewhere has the same),
     looked at once; none where they do not exist."""
     found = set()

@@ -13,11 +13,16 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 
-from auditor.core.files import os_reason
+from auditor.core.files import kernel_devices, os_reason
 from auditor.runtime.snapshot import FileSnapshot
 
 LOOP = "symlink loop: directory already scanned"
 """The ``problem`` of a directory inside itself: what it holds was walked (or is being walked)."""
+
+KERNEL = "is a directory of the kernel's /proc or /sys, not walked"
+"""The ``problem`` of a directory of the kernel's file systems, reached by a symlink (to ``/``,
+to ``/proc/self``): no file there is read (`auditor.core.files`), and the walk of them has no
+end: each process's ``cwd`` and ``root`` lead back into the machine's whole tree."""
 
 
 def walk_files(
@@ -48,6 +53,9 @@ def walk_files(
             problem(directory, os_reason(exc))
             return None
         identity = (info.st_dev, info.st_ino)
+        if info.st_dev in kernel_devices():
+            problem(directory, KERNEL)
+            return None
         if identity in walking:
             problem(directory, LOOP)
             return None

@@ -342,6 +342,22 @@ def test_symlink_loops_in_a_scanned_directory(tmp_path: Path, capsys: pytest.Cap
     assert all("symlink loop" in line for line in lines)
 
 
+def test_a_symlink_into_the_kernels_file_systems_is_not_walked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A link to / or /proc/self leads into /proc, whose every process's cwd and root lead back
+    # into the whole machine: a scan of a tree holding one ran past ten minutes. No file there
+    # is read anyway (a file of /proc is refused), so the walk does not enter it, and says so.
+    if not os.path.isdir("/proc/sys/vm"):
+        pytest.skip("no /proc here")
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "vm").symlink_to("/proc/sys/vm")
+    assert scan_directory(tree, capsys) == [
+        f"auditor: error: {tree}/vm: is a directory of the kernel's /proc or /sys, not walked"
+    ]
+
+
 def unreadable(path: Path) -> Path:
     """A path whose open() fails with EACCES, as root too if this machine allows it."""
     if os.geteuid() != 0:
