@@ -252,11 +252,12 @@ def _package_files(
     def enter(directory: str) -> bool:
         if os.path.basename(directory) == "repodata":
             return False
-        if not lands_inside(real_root, directory):
-            # A symbolic link to a directory out of the repository (to /, to a mirror beside
-            # it): what lies there is not this repository's, as a listed file there is not
-            # (`_listed_file_is_there`), and walking it would count a whole machine's RPM
-            # files. Not walked, and said so.
+        # A symbolic link to a directory out of the repository (to /, to a mirror beside it):
+        # what lies there is not this repository's, as a listed file there is not
+        # (`_listed_file_is_there`), and walking it would count a whole machine's RPM files.
+        # Not walked, and said so. Only a link can lead out: its parent was entered, so was
+        # inside (one lstat, not a realpath of each of a large repository's directories).
+        if os.path.islink(directory) and not lands_inside(real_root, directory):
             corners.append(f"{relative(directory)} ({LEADS_OUT})")
             return False
         if stop_at_repositories and directory != root and repository_in_walk(directory, read_rpms=False):
