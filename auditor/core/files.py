@@ -39,7 +39,7 @@ def open_regular(path: str, shown: str, what: str = "a regular file") -> io.Buff
     try:
         descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as exc:
-        raise InputError(shown, os_reason(exc)) from None
+        raise InputError(shown, _open_failure(path, exc, what)) from None
     except ValueError:  # a NUL in the path (from a file that names another): no file has that name
         raise InputError(shown, "the name holds a NUL character") from None
     try:
@@ -55,6 +55,16 @@ def open_regular(path: str, shown: str, what: str = "a regular file") -> io.Buff
     except BaseException:
         os.close(descriptor)
         raise
+
+
+def _open_failure(path: str, exc: OSError, what: str) -> str:
+    """Why ``path`` could not be opened. A socket's open() fails (ENXIO, "no such device or
+    address"): it is named as what it is, as a pipe or a device is."""
+    if exc.errno == errno.ENXIO:
+        with contextlib.suppress(OSError):
+            if stat.S_ISSOCK(os.stat(path).st_mode):
+                return f"is a socket, not {what}"
+    return os_reason(exc)
 
 
 @functools.cache

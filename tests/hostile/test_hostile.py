@@ -420,6 +420,18 @@ def test_a_named_pipe_is_refused_not_waited_on(tmp_path: Path) -> None:
     ]
 
 
+def test_a_socket_is_named_as_one(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    with socket.socket(socket.AF_UNIX) as listening:
+        listening.bind(str(tree / "sock.rpm"))  # open() of it fails: "no such device or address"
+        assert scan_directory(tree, capsys) == [
+            f"auditor: error: {tree}/sock.rpm: is a socket, not an RPM file"
+        ]
+
+
 def test_a_file_name_cannot_forge_error_lines(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     tree = tmp_path / "tree"
     tree.mkdir()
