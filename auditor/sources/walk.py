@@ -19,6 +19,12 @@ from auditor.runtime.snapshot import FileSnapshot
 LOOP = "symlink loop: directory already scanned"
 """The ``problem`` of a directory inside itself: what it holds was walked (or is being walked)."""
 
+ENCLOSING = "a symbolic link to a directory that holds the walk's start, not walked"
+"""The ``problem`` of a link to ``/`` or to an ancestor of the tree walked: walking it would walk
+what lies beside the input (a link to ``/``, the whole machine: every RPM file on the host, for
+a quarter of an hour and more), never what the input holds. A mirror's link to a release on
+another disk leads elsewhere, and is walked."""
+
 KERNEL = "is a directory of the kernel's /proc or /sys, not walked"
 """The ``problem`` of a directory of the kernel's file systems, reached by a symlink (to ``/``,
 to ``/proc/self``): no file there is read (`auditor.core.files`), and the walk of them has no
@@ -45,6 +51,7 @@ def walk_files(
     looked = snapshot if snapshot is not None else FileSnapshot()
     seen: dict[tuple[int, int], str] = {}
     walking: list[tuple[int, int]] = []
+    enclosing = _enclosing(root)
 
     def opened(directory: str) -> Iterator[os.DirEntry[str]] | None:
         try:
@@ -58,6 +65,10 @@ def walk_files(
             return None
         if identity in walking:
             problem(directory, LOOP)
+            return None
+        if identity in enclosing:  # each such link said so, none an alias of another
+            if enter(directory):  # a caller may have its own word for it
+                problem(directory, ENCLOSING)
             return None
         if identity in seen:
             alias(directory, seen[identity])
@@ -92,3 +103,20 @@ def walk_files(
                 stack.append(entries)
         else:
             yield entry
+
+
+def _enclosing(root: str) -> frozenset[tuple[int, int]]:
+    """The identities (device, inode) of the directories that hold ``root``, up to ``/``."""
+    found = set()
+    path = os.path.realpath(root)
+    while True:
+        parent = os.path.dirname(path)
+        if parent == path:
+            break
+        path = parent
+        try:
+            info = os.stat(path)
+        except OSError:
+            continue
+        found.add((info.st_dev, info.st_ino))
+    return frozenset(found)

@@ -358,6 +358,33 @@ def test_a_symlink_into_the_kernels_file_systems_is_not_walked(
     ]
 
 
+def test_a_symlink_to_a_directory_holding_the_input_is_not_walked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A link to / in a tree handed to the auditor walked the whole machine, reading every RPM
+    # file on the host (past fifteen minutes here). A link to an ancestor is the same on a
+    # smaller scale, tested here (/ would make this test walk the machine without the fix):
+    # what it leads to is beside the input, never in it. A link elsewhere (a mirror's release
+    # on another disk) is still followed.
+    (tmp_path / "beside").mkdir()
+    shutil.copy(RPMS / "filedeps-1.0-1.noarch.rpm", tmp_path / "beside")
+    (tmp_path / "mirror").mkdir()
+    shutil.copy(RPMS / "epochs-1.2-4.noarch.rpm", tmp_path / "mirror")
+    tree = tmp_path / "tree"
+    (tree / "sub").mkdir(parents=True)
+    (tree / "up").symlink_to(tmp_path)
+    (tree / "sub" / "top").symlink_to("../..")
+    (tree / "release").symlink_to(tmp_path / "mirror")
+    not_walked = "a symbolic link to a directory that holds the walk's start, not walked"
+    assert sorted(scan_directory(tree, capsys)) == [
+        f"auditor: error: {tree}/sub/top: {not_walked}",
+        f"auditor: error: {tree}/up: {not_walked}",
+    ]
+    code, out, _ = run(["scan", str(tree), "--format", "json"], capsys)
+    names = {package["name"] for package in json.loads(out)["packages"]}
+    assert code == 3 and names == {"single-deps", "epochs"}
+
+
 def unreadable(path: Path) -> Path:
     """A path whose open() fails with EACCES, as root too if this machine allows it."""
     if os.geteuid() != 0:
