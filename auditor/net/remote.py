@@ -83,16 +83,34 @@ class Remote:
     def _offline_miss(self, url: str) -> InputError:
         return NotCached(url, "not in the cache, and --offline forbids fetching it")
 
-    def fetch_by_url(self, url: str, kind: str, ceiling: int = SMALL_FILE_CEILING) -> str:
+    def fetch_by_url(
+        self,
+        url: str,
+        kind: str,
+        ceiling: int = SMALL_FILE_CEILING,
+        vouched: Callable[[str], None] | None = None,
+    ) -> str:
         """A file that changes under the same URL (repomd.xml, a mirrorlist): fetched on every
-        online run, the last copy kept for --offline."""
+        online run, the last copy kept for --offline. ``vouched`` (given the file's path) is
+        what the file must also pass, online or from the cache: a metalink's checksum for a
+        mirror's repomd.xml."""
         path = self.cache.by_url(kind, url)
         if self.options.offline:
             if os.path.isfile(path):
+                if vouched is not None:
+                    vouched(path)
                 return path
             raise self._offline_miss(url)
+        accept = _acceptance(kind, url)
+
+        def accepted(temporary: str) -> None:
+            if vouched is not None:
+                vouched(temporary)
+            if accept is not None:
+                accept(temporary)
+
         try:
-            self._download(url, path, ceiling, _acceptance(kind, url))
+            self._download(url, path, ceiling, accepted)
         except HttpError as exc:
             raise exc.input_error() from None
         return path

@@ -1,7 +1,9 @@
-"""Mirrorlists and metalinks: the repository URLs a ``.repo`` section's list names, in order."""
+"""Mirrorlists and metalinks: the repository URLs a ``.repo`` section's list names, in order,
+and the checksums a metalink vouches for the ``repomd.xml`` its mirrors must serve."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -23,6 +25,23 @@ class Listing:
     ignored: tuple[str, ...]
     what: str
     """What a kept URL must be, for the error when none is."""
+    vouched: tuple[tuple[str, str], ...] = ()
+    """The (algorithm, hex digest) pairs a mirror's ``repomd.xml`` must match one of (a
+    metalink's checksum and its alternates'); empty when the list vouches for nothing."""
+
+    def check_repomd(self, path: str, shown: str) -> None:
+        """Refuse a mirror's ``repomd.xml`` that matches none of the checksums the metalink
+        gives, as librepo refuses it (and tries the next mirror): a stale or hostile mirror's
+        metadata is not the repository's."""
+        if not self.vouched or _matches(path, self.vouched, shown):
+            return
+        algorithm, digest = self.vouched[0]
+        raise InputError(
+            shown,
+            f"does not match the {algorithm} checksum its metalink gives ({digest[:16]}…"
+            f"{f' or {len(self.vouched) - 1} alternate(s)' if len(self.vouched) > 1 else ''}); a stale"
+            " or altered mirror, not used",
+        )
 
     def why_none(self) -> str:
         """Why the list gave no mirror, for the section's input error: it names none, or only
@@ -52,17 +71,61 @@ def mirrorlist(path: str, url: str) -> Listing:
     )
 
 
+_STRENGTH = ("sha512", "sha384", "sha256", "sha224", "sha1", "md5")
+"""Checksum types by strength: of each set a metalink gives, librepo checks the strongest it
+knows (``lr_best_checksum``)."""
+
+
+def _best(hashes: dict[str, str]) -> tuple[str, str] | None:
+    for algorithm in _STRENGTH:
+        digest = hashes.get(algorithm, "").strip().lower()
+        if digest:
+            return algorithm, digest
+    return None
+
+
+def _matches(path: str, vouched: tuple[tuple[str, str], ...], shown: str) -> bool:
+    try:
+        with open_regular(path, shown, "a repomd.xml") as stream:
+            data = stream.read(SMALL_FILE_CEILING + 1)
+    except OSError as exc:
+        raise InputError(shown, os_reason(exc)) from None
+    return any(hashlib.new(algorithm, data).hexdigest() == digest for algorithm, digest in vouched)
+
+
 def metalink(path: str, url: str) -> Listing:
-    """A metalink's ``<url>`` elements for ``repomd.xml``, as repository URLs, in order."""
+    """A metalink's ``<url>`` elements for ``repomd.xml``, as repository URLs, in order, and
+    the checksums of ``repomd.xml`` it vouches for: the file's own and each alternate's (an
+    older ``repomd.xml`` a mirror not yet synced may still serve), the strongest of each."""
     found: list[str] = []
     ignored: list[str] = []
     text: list[str] = []
+    in_repomd = [False]
+    hash_type = [""]
+    hashes: dict[str, str] = {}
+    vouched: list[tuple[str, str]] = []
 
-    def start(name: str, _attrs: dict[str, str]) -> None:
+    def start(name: str, attrs: dict[str, str]) -> None:
         text.clear()
+        local = name.rsplit(":", 1)[-1]
+        if local == "file":
+            in_repomd[0] = attrs.get("name", "").rsplit("/", 1)[-1] == "repomd.xml"
+        elif local == "verification":
+            hashes.clear()
+        elif local == "hash":
+            hash_type[0] = attrs.get("type", "").lower()
 
     def end(name: str) -> None:
-        if name.rsplit(":", 1)[-1] == "url":
+        local = name.rsplit(":", 1)[-1]
+        if local == "hash" and in_repomd[0]:
+            hashes[hash_type[0]] = "".join(text)
+        elif local == "verification" and in_repomd[0]:
+            best = _best(hashes)
+            if best is not None and best not in vouched:
+                vouched.append(best)
+        elif local == "file":
+            in_repomd[0] = False
+        elif local == "url":
             value = "".join(text).strip()
             if value.endswith("/repodata/repomd.xml") and _usable(value):
                 found.append(value[: -len("repodata/repomd.xml")])
@@ -74,4 +137,6 @@ def metalink(path: str, url: str) -> Listing:
             parse_xml(decompressed_chunks(stream, url, SMALL_FILE_CEILING), url, start, end, text.append)
     except OSError as exc:
         raise InputError(url, os_reason(exc)) from None
-    return Listing(tuple(found), tuple(ignored), "http, https or file URL of a repodata/repomd.xml")
+    return Listing(
+        tuple(found), tuple(ignored), "http, https or file URL of a repodata/repomd.xml", tuple(vouched)
+    )

@@ -51,14 +51,22 @@ def repository_base(url: str) -> str:
 
 
 def read_remote_repository(
-    url: str, remote: Remote, options: ReadOptions | None = None, store: Store | None = None
+    url: str,
+    remote: Remote,
+    options: ReadOptions | None = None,
+    store: Store | None = None,
+    vouched: Callable[[str, str], None] | None = None,
 ) -> RepositoryRead:
     """Read every package a remote repository's metadata lists, and the headers of those whose
     evidence only the RPM file carries (see the module docstring); ``store`` keeps what the
-    headers gave for the next run (`merge_remote_headers`)."""
+    headers gave for the next run (`merge_remote_headers`). ``vouched`` (given the path and URL
+    of its ``repomd.xml``) refuses a repomd.xml the metalink that named this mirror does not
+    vouch for, before anything it lists is fetched."""
     base = repository_base(url)
     repomd_url = urljoin(base, "repodata/repomd.xml")
-    return _read_repository(base, remote.fetch_by_url(repomd_url, "repomd"), remote, options, store)
+    check = None if vouched is None else (lambda path: vouched(path, repomd_url))
+    path = remote.fetch_by_url(repomd_url, "repomd", vouched=check)
+    return _read_repository(base, path, remote, options, store)
 
 
 def source_repository_candidates(url: str) -> list[str]:

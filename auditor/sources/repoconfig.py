@@ -300,7 +300,7 @@ class _SectionReader:
             listing = next(iter(urls.get(key, ())), None)
             if listing is None:
                 continue
-            mirrors, ignored, mirror_origin = self._mirrors(listing, key, parse, origin)
+            mirrors, ignored, mirror_origin, vouched = self._mirrors(listing, key, parse, origin)
             # Every URL the list names is configuration the policy judges, one the auditor
             # cannot read (an ftp:// mirror on a Citrix host) included.
             for mirror in (*mirrors, *ignored):
@@ -308,13 +308,17 @@ class _SectionReader:
                     ConfigUrl(self.shown, self.section.id, "mirror", mirror, self.section.enabled)
                 )
             for mirror in mirrors:
-                read = self._attempt(mirror, mirror_origin)
+                read = self._attempt(mirror, mirror_origin, vouched)
                 if read is not None:
                     return self._done(read)
         self._give_up()
         return None
 
-    def _attempt(self, url: str, origin: UrlOrigin) -> RepositoryRead | None:
+    def _attempt(
+        self, url: str, origin: UrlOrigin, vouched: Callable[[str, str], None] | None = None
+    ) -> RepositoryRead | None:
+        """The repository at ``url``, or None (why is kept); ``vouched`` (a metalink's check of
+        its ``repomd.xml``, given the file's path and name) must pass before it is read."""
         decision = self.remote.decide(url, origin)
         if decision.policy_host:
             self.policy_hosts.append(f"{decision.url} ({decision.reason})")
@@ -333,38 +337,43 @@ class _SectionReader:
             return RepositoryRead(decision.url, None, list(earlier.every))
         try:
             if decision.local_path is not None:
+                if vouched is not None:
+                    repomd = os.path.join(decision.local_path, "repodata", "repomd.xml")
+                    vouched(repomd, decision.url + "repodata/repomd.xml")
                 return read_local_repository(
                     decision.local_path, self.options, self.store, shown=decision.url
                 )
-            return read_remote_repository(decision.url, self.remote, self.options, self.store)
+            return read_remote_repository(decision.url, self.remote, self.options, self.store, vouched)
         except InputError as exc:
             self.failures.append(exc)
             return None
 
     def _mirrors(
         self, url: str, key: str, parse: Callable[[str, str], Listing], origin: UrlOrigin
-    ) -> tuple[list[str], list[str], UrlOrigin]:
+    ) -> tuple[list[str], list[str], UrlOrigin, Callable[[str, str], None] | None]:
         """The mirrors a mirrorlist or metalink lists, the URLs it lists that cannot be used
-        as one, and the origin they come by."""
+        as one, the origin they come by, and the check of a mirror's ``repomd.xml`` against
+        the checksums a metalink vouches for (None when it vouches for none)."""
         decision = self.remote.decide(url, origin)
         if decision.policy_host:
             self.policy_hosts.append(f"{decision.url} ({decision.reason})")
             self.policy_urls.append(decision.url)
-            return [], [], origin
+            return [], [], origin, None
         if not decision.allowed:
             self.refused.append(InputError(decision.url, decision.reason))
-            return [], [], origin
+            return [], [], origin, None
         try:
             path = decision.local_path or self.remote.fetch_by_url(decision.url, key)
             listing = parse(path, decision.url)
         except InputError as exc:
             self.failures.append(exc)
-            return [], [], origin
+            return [], [], origin, None
         if not listing.mirrors:
             self.unusable.append(f"its {key} {decision.url} {listing.why_none()}")
         mirrors = [strip_userinfo(mirror) for mirror in listing.mirrors]
         ignored = [strip_userinfo(other) for other in listing.ignored]
-        return mirrors, ignored, UrlOrigin.listing(decision.url, origin)
+        vouched = listing.check_repomd if listing.vouched else None
+        return mirrors, ignored, UrlOrigin.listing(decision.url, origin), vouched
 
     def _done(self, read: RepositoryRead) -> RepositoryRead:
         """The repository read, with a warning for each URL refused or failed before it."""

@@ -1,0 +1,129 @@
+"""A metalink vouches for the repomd.xml its mirrors must serve, over real HTTP on 127.0.0.1.
+
+librepo (dnf) checks a mirror's repomd.xml against the strongest checksum the metalink gives
+for it, and for each of its alternates, and tries the next mirror when none matches
+(``lr_get_best_checksum``): a stale or hostile mirror's metadata is never what dnf installs
+from, so it must not be what the auditor audits either.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.cli.main import main
+from tests.conftest import RPMS
+from tests.httpserver import LocalServer
+
+STALE_PACKAGES = ("conflicts-obsoletes-2.0-1.noarch.rpm", "conflicts-obsoletes-2.0-1.src.rpm")
+"""A clean package and its source: a mirror serving only them audits clean."""
+
+
+@pytest.fixture
+def www(www: Path) -> Path:
+    """The fixture repository at ``/repo/`` (Citrix packages: blocking) and, at ``/stale/``, a
+    repository of clean packages only, as a mirror that is out of date (or lies) would serve."""
+    packages = www / "stale" / "Packages"
+    packages.mkdir(parents=True)
+    for name in STALE_PACKAGES:
+        shutil.copy(RPMS / name, packages)
+    subprocess.run(["createrepo_c", "-q", str(www / "stale")], check=True)
+    return www
+
+
+def repomd_of(www: Path, repository: str) -> bytes:
+    return (www / repository / "repodata" / "repomd.xml").read_bytes()
+
+
+def verification(data: bytes, *algorithms: str) -> str:
+    hashes = "".join(
+        f'<hash type="{name}">{hashlib.new(name, data).hexdigest()}</hash>' for name in algorithms
+    )
+    return f"<verification>{hashes}</verification>"
+
+
+def write_metalink(www: Path, server: LocalServer, vouched: str, alternates: str = "") -> str:
+    """A metalink, as MirrorManager writes them, listing /stale/ first and /repo/ second."""
+    mirrors = "".join(
+        f'<url protocol="http" type="http" preference="{100 - n}">'
+        f"{server.url(f'/{name}/repodata/repomd.xml')}</url>"
+        for n, name in enumerate(("stale", "repo"))
+    )
+    alternates = f"<mm0:alternates><mm0:alternate>{alternates}</mm0:alternate></mm0:alternates>" * bool(
+        alternates
+    )
+    (www / "metalink.xml").write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n<metalink version="3.0" xmlns="http://www.metalinker.org/"'
+        ' xmlns:mm0="http://fedorahosted.org/mirrormanager"><files><file name="repomd.xml">'
+        f"{alternates}{vouched}<resources>{mirrors}</resources></file></files></metalink>\n"
+    )
+    return server.url("/metalink.xml")
+
+
+def scan(
+    config: Path, cache: Path, capsys: pytest.CaptureFixture[str], *more: str
+) -> tuple[int, dict[str, Any], str]:
+    code = main(["scan", str(config), "--cache-dir", str(cache), "--format", "json", *more])
+    captured = capsys.readouterr()
+    return code, json.loads(captured.out) if captured.out else {}, captured.err
+
+
+def test_a_mirror_whose_repomd_the_metalink_does_not_vouch_for_is_not_audited(
+    server: LocalServer, www: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = write_metalink(www, server, verification(repomd_of(www, "repo"), "md5", "sha256", "sha512"))
+    config = tmp_path / "fedora.repo"
+    config.write_text(f"[updates]\nmetalink={url}\n")
+    code, document, err = scan(config, tmp_path / "cache", capsys)
+    # The stale mirror holds only clean packages: audited, it made the run pass.
+    assert code == 1, err
+    assert {package["input"] for package in document["packages"]} == {server.url("/repo/")}
+    [skipped] = [line for line in err.splitlines() if "was read instead" in line]
+    assert server.url("/stale/repodata/repomd.xml") in skipped
+    assert "does not match the sha512 checksum its metalink gives" in skipped
+    assert "Traceback" not in err
+    # Nothing the stale repomd.xml lists was fetched: it was refused before a byte of it was used.
+    assert not [path for path in server.paths() if path.startswith("/stale/") and "repomd" not in path]
+
+
+def test_an_alternate_the_metalink_gives_is_a_repomd_it_vouches_for(
+    server: LocalServer, www: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The mirror not yet synced serves the repomd.xml of the metalink's alternate: dnf uses it.
+    url = write_metalink(
+        www,
+        server,
+        verification(b"the newest repomd.xml", "sha256"),
+        verification(repomd_of(www, "stale"), "sha1"),
+    )
+    config = tmp_path / "fedora.repo"
+    config.write_text(f"[updates]\nmetalink={url}\n")
+    code, document, err = scan(config, tmp_path / "cache", capsys, "--strict")
+    assert (code, err) == (0, "")
+    assert {package["input"] for package in document["packages"]} == {server.url("/stale/")}
+
+
+def test_a_metalink_no_mirror_of_which_matches_is_an_input_error_also_offline(
+    server: LocalServer, www: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "fedora.repo"
+    config.write_text(f"[updates]\nmetalink={server.url('/metalink.xml')}\n")
+    cache = tmp_path / "cache"
+    write_metalink(www, server, verification(repomd_of(www, "stale"), "sha256"))
+    assert scan(config, cache, capsys)[0] == 0  # the cache now holds both mirrors' repomd.xml
+    write_metalink(www, server, verification(b"a repomd.xml no mirror has", "sha256"))
+    code, _document, err = scan(config, cache, capsys)
+    [line] = [line for line in err.splitlines() if line.startswith("auditor: error:")]
+    assert code == 3 and f"{config} [updates]: no repository could be read (2 URLs tried)" in line, err
+    assert "does not match the sha256 checksum its metalink gives" in line
+    # Offline, the cached metalink is the one just read, and the stale repomd.xml the cache
+    # still holds is checked against it as a downloaded one is: not audited (it passed clean).
+    code, _document, err = scan(config, cache, capsys, "--offline")
+    assert code == 3 and f"{config} [updates]: no repository could be read" in err, err
+    assert "Traceback" not in err
