@@ -210,7 +210,15 @@ class HttpClient:
             raise HttpError(current, "redirected to a Location that is not UTF-8") from None
         if not location:
             return None
-        return strip_userinfo(urljoin(current, location.strip()))
+        try:
+            # urljoin parses the target: a server's ``http://[::1`` raised ValueError, which
+            # ended the whole run as an internal error, from a probe nobody asked for too.
+            return strip_userinfo(urljoin(current, location.strip()))
+        except ValueError:
+            response.close()
+            raise HttpError(
+                current, f"redirected to a Location that is not a URL: {short(location)!r}"
+            ) from None
 
     def _follow_once(
         self, method: str, url: str, headers: dict[str, str] | None, attempt: Attempt

@@ -454,6 +454,15 @@ def test_a_redirect_whose_location_is_not_utf8_is_one_line_naming_the_url(
     one_line_error(err, server.url("/odd/repodata/repomd.xml"), "not UTF-8")
 
 
+def test_a_redirect_to_a_location_that_is_no_url_is_one_line_naming_the_url(
+    server: LocalServer, cache: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server.routes["/odd/repodata/repomd.xml"] = redirect("http://[::1/repodata/repomd.xml")
+    code, _, err = run(["scan", server.url("/odd/"), "--cache-dir", str(cache)], capsys)
+    assert code == 3  # not 4: what the server sent is an input's fault, not the auditor's
+    one_line_error(err, server.url("/odd/repodata/repomd.xml"), "redirected to a Location that is not a URL")
+
+
 # -- repository configuration ------------------------------------------------------------------
 
 

@@ -18,7 +18,7 @@ import pytest
 from auditor.cli.main import main
 from auditor.sources.inputpaths import SOURCE_DIRECTORIES
 from tests.conftest import DATA, errors_of
-from tests.httpserver import LocalServer, status
+from tests.httpserver import LocalServer, redirect, status
 from tests.sources.test_remote import lookups  # noqa: F401 - autouse: only 127.0.0.1 resolves
 
 XS_SOURCE0 = "https://code.citrite.net/rest/archive/latest/projects/XSU/repos/xs-sources/archive?at=v1.0&format=tar.gz&prefix=xs-sources-1.0#/xs-sources-1.0.tar.gz"
@@ -131,3 +131,18 @@ def test_a_context_repository_is_not_probed_for_its_sources(
     assert errors_of(err) == [] and document["errors"] == []
     assert probes(server) == ["/8.2/base/x86_64/repodata/repomd.xml"]
     assert "source-repository" not in {item["kind"] for item in document["inputs"]}
+
+
+def test_a_probe_redirected_to_a_location_that_is_no_url_is_a_warning(
+    server: LocalServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # urljoin raises on such a Location: the server of a probe nobody asked for ended the run.
+    server.routes["/8.2/base/SRPMS/repodata/repomd.xml"] = redirect("http://[::1/repodata/repomd.xml")
+    binary = server.url("/8.2/base/x86_64/")
+    code, document, err = scan([binary, "--cache-dir", str(tmp_path / "cache")], capsys)
+    assert errors_of(err) == [
+        f"auditor: warning: {server.url('/8.2/base/SRPMS/')}: not read as the source repository beside "
+        f"{binary}: redirected to a Location that is not a URL: 'http://[::1/repodata/repomd.xml'"
+    ]
+    assert document["errors"] == [] and code == 1  # the findings of what was read stand
+    assert "source-not-audited" not in reasons(document)
