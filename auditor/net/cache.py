@@ -12,6 +12,12 @@ A second run of the same repository therefore downloads only ``repomd.xml``. Eve
 is written to a temporary file in its final directory and renamed into place, so two
 runs sharing the cache never see half a file; a blob is checked against its checksum
 each time it is read, and a corrupt one is discarded and fetched again.
+
+An entry's modification time is when a run last wrote or read it (`Cache.used`); entries
+unused for `MAX_AGE` are dropped (`Cache.prune`), as the store drops its rows. Without
+that, every new ``repomd.xml`` of a repository left its old metadata and headers behind for
+good: a CI runner auditing a repository updated daily, or a server changing its metadata at
+each request, grew the cache by a whole repository's metadata a run.
 """
 
 from __future__ import annotations
@@ -30,6 +36,12 @@ from auditor.core.files import open_regular
 
 _DIGEST = re.compile(r"^[0-9a-f]{16,128}$")
 _ALGORITHM = re.compile(r"^[a-z0-9]{2,16}$")
+MAX_AGE = 30 * 24 * 3600
+"""Entries not used for this long are dropped (the store's rows too: `auditor.runtime.store`)."""
+PRUNE_EVERY = 24 * 3600
+"""How often a run walks the cache to drop old entries (the time of `PRUNE_STAMP` says when)."""
+PRUNE_STAMP = ".pruned"
+PRUNED_AREAS = ("blobs", "headers", "specs", "urls", "redirects")
 
 
 def default_cache_dir() -> str:
@@ -90,14 +102,53 @@ class Cache:
         with contextlib.suppress(OSError):
             os.unlink(path)
 
+    def used(self, path: str) -> None:
+        """Mark an entry a run has just read as used: `prune` keeps what runs still read."""
+        with contextlib.suppress(OSError):
+            os.utime(path)
+
+    def prune(self, now: float) -> None:
+        """Drop every entry unused for `MAX_AGE`, at most once every `PRUNE_EVERY`. A run that
+        cannot (a read-only cache) only keeps what it has."""
+        stamp = os.path.join(self.root, PRUNE_STAMP)
+        try:
+            if now - os.stat(stamp).st_mtime < PRUNE_EVERY:
+                return
+        except OSError:
+            pass
+        try:
+            os.makedirs(self.root, exist_ok=True)
+            with open(stamp, "wb"):
+                pass
+        except OSError:
+            return
+        for area in PRUNED_AREAS:
+            _drop_older(os.path.join(self.root, area), now - MAX_AGE)
+
     def read_json(self, path: str) -> dict[str, Any] | None:
         try:
             with open_regular(path, path) as stream:
                 data = json.load(stream)
         except (InputError, OSError, ValueError):
             return None
+        self.used(path)
         return data if isinstance(data, dict) else None
 
     def write_json(self, path: str, data: dict[str, Any]) -> None:
         with self.writing(path) as stream:
             stream.write(json.dumps(data, sort_keys=True).encode("utf-8"))
+
+
+def _drop_older(directory: str, oldest: float) -> None:
+    """Unlink the regular files below ``directory`` last modified before ``oldest``; a symlink
+    is unlinked, never followed."""
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return
+    for entry in entries:
+        with contextlib.suppress(OSError):
+            if entry.is_dir(follow_symlinks=False):
+                _drop_older(entry.path, oldest)
+            elif entry.stat(follow_symlinks=False).st_mtime < oldest:
+                os.unlink(entry.path)

@@ -19,6 +19,7 @@ import io
 import os
 import struct
 import threading
+import time
 from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit
 
@@ -60,6 +61,8 @@ class Remote:
         """Told how each download advances."""
         self.client = HttpClient(self.options.http, guard)
         self.cache = Cache(self.options.cache_dir or default_cache_dir())
+        if not self.options.offline:  # an offline run keeps every entry it may need
+            self.cache.prune(time.time())
         self._warnings: list[str] = []
         self._no_ranges: set[str] = set()
         self._lock = threading.Lock()
@@ -99,6 +102,7 @@ class Remote:
             if os.path.isfile(path):
                 if vouched is not None:
                     vouched(path)
+                self.cache.used(path)
                 return path
             raise self._offline_miss(url)
         accept = _acceptance(kind, url)
@@ -120,7 +124,10 @@ class Remote:
         with --offline, when the cache has no copy); any other failure is an `InputError`."""
         path = self.cache.by_url(kind, url)
         if self.options.offline:
-            return path if os.path.isfile(path) else None
+            if not os.path.isfile(path):
+                return None
+            self.cache.used(path)
+            return path
         try:
             self._download(url, path, ceiling, _acceptance(kind, url))
         except HttpError as exc:
@@ -139,6 +146,7 @@ class Remote:
         if os.path.isfile(path):
             try:
                 verify_checksum(path, entry.checksum_type, entry.checksum, entry.size, url)
+                self.cache.used(path)
                 return path
             except InputError as exc:
                 self.cache.discard(path)
@@ -287,6 +295,7 @@ class Remote:
                 total = struct.unpack(">Q", stream.read(8))[0]
                 prefix = stream.read()
             read_headers(io.BytesIO(prefix), url, total)
+            self.cache.used(path)
             return prefix, total
         except (OSError, struct.error, InputError):
             self.cache.discard(path)

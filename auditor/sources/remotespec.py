@@ -144,8 +144,10 @@ def _cached(path: str, url: str, remote: Remote) -> tuple[bytes | None] | None:
     except InputError:
         data = b""
     if data.startswith(_MAGIC + _FOUND):
+        remote.cache.used(path)
         return (data[len(_MAGIC + _FOUND) :],)
     if data == _MAGIC + _ABSENT:
+        remote.cache.used(path)
         return (None,)
     remote.cache.discard(path)
     remote.warn(f"{url}: the cached spec was damaged; discarded and read again")
