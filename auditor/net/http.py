@@ -318,10 +318,8 @@ class HttpClient:
             if response.status_code != 206:
                 response.close()
                 return None
-            match = re.fullmatch(
-                r"bytes\s+(\d+)-(\d+)/(\d+|\*)", response.headers.get("Content-Range", "").strip()
-            )
-            if match is None or int(match.group(1)) != start:
+            total = _content_range_total(response.headers.get("Content-Range", ""), start)
+            if total is None:
                 response.close()
                 raise HttpError(url, f"bad Content-Range for bytes {start}-{end}")
             body = self._body(response, attempt, wanted)
@@ -330,7 +328,7 @@ class HttpClient:
             finally:
                 body.close()
                 response.close()  # a body never started has no generator frame to close it
-            return value, -1 if match.group(3) == "*" else int(match.group(3))
+            return value, total
 
         return self._retry.run(url, wanted, once)
 
@@ -388,6 +386,25 @@ class HttpClient:
             raise attempt.watch.fired
         if length is not None and total != length:
             raise Retryable(f"truncated: received {total} of {length} bytes")
+
+
+MAX_FILE_SIZE = (1 << 63) - 1
+"""The largest size a file can have (a signed 64-bit offset): what the cache records a size in."""
+
+
+def _content_range_total(header: str, start: int) -> int | None:
+    """The file's total size a 206 answer's ``Content-Range`` gives for a range asked from
+    ``start`` (-1 when it says ``*``), or None when it is not a range starting there that
+    lies within a file's possible size: a server's ``/99999999999999999999999`` ended the
+    run as an internal error when the header was cached."""
+    match = re.fullmatch(r"bytes\s+(\d+)-(\d+)/(\d+|\*)", header.strip())
+    if match is None:
+        return None
+    first, last = int(match.group(1)), int(match.group(2))
+    total = -1 if match.group(3) == "*" else int(match.group(3))
+    if first != start or last < first or total > MAX_FILE_SIZE or 0 <= total <= last:
+        return None
+    return total
 
 
 def _shown_name(url: str) -> str:

@@ -205,6 +205,39 @@ def test_a_header_read_with_a_false_file_size_is_not_kept_in_the_cache(
     assert "truncated" not in err and "corrupt" not in err and again["errors"] == []
 
 
+@pytest.mark.parametrize(
+    "claimed",
+    [
+        "{start}-{end}/99999999999999999999999",  # no file is that large: it ended the run (exit 4)
+        "{start}-{end}/5",  # a range that ends past the file it claims to be part of
+        "{start}-{end}/{end}",  # a range whose last byte is the file's size: one past its end
+        "{after}-{end}/{size}",  # a range that is not the one asked for
+    ],
+)
+def test_a_content_range_no_file_can_have_is_an_error_on_its_package_only(
+    server: LocalServer, cache: Path, capsys: pytest.CaptureFixture[str], claimed: str
+) -> None:
+    path = "/repo/Packages/epochs-1.2-4.noarch.rpm"
+    data = (DATA / "repo" / "Packages" / "epochs-1.2-4.noarch.rpm").read_bytes()
+
+    def impossible(handler: Any, method: str) -> None:
+        match = re.fullmatch(r"bytes=(\d+)-(\d*)", handler.headers.get("Range") or "")
+        assert match is not None
+        start = int(match.group(1))
+        end = min(int(match.group(2) or len(data) - 1), len(data) - 1)
+        value = claimed.format(start=start, end=end, after=start + 1, size=len(data))
+        handler.answer(206, data[start : end + 1], {"Content-Range": f"bytes {value}"}, method)
+
+    server.routes[path] = impossible
+    code, document, err = scan_json([server.url("/repo/"), "--cache-dir", str(cache)], capsys)
+    assert code == 3 and "Traceback" not in err
+    [line] = [line for line in errors_of(err) if "auditor: error:" in line]
+    assert line.startswith(f"auditor: error: {server.url(path)}: bad Content-Range for bytes 0-"), line
+    # The other packages' headers were read, and their findings stand.
+    xs = next(p for p in document["packages"] if p["name"] == "xs-sources-devel")
+    assert xs["status"] == "origin"
+
+
 def test_offline_uses_the_warm_cache_with_the_server_stopped(
     server: LocalServer, cache: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
