@@ -127,3 +127,21 @@ def test_a_metalink_no_mirror_of_which_matches_is_an_input_error_also_offline(
     code, _document, err = scan(config, cache, capsys, "--offline")
     assert code == 3 and f"{config} [updates]: no repository could be read" in err, err
     assert "Traceback" not in err
+
+
+def test_a_local_metalink_checks_its_local_mirrors_too(
+    www: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    mirrors = "".join(f"<url>file://{www / name}/repodata/repomd.xml</url>" for name in ("stale", "repo"))
+    metalink = tmp_path / "metalink.xml"
+    metalink.write_text(
+        '<?xml version="1.0"?><metalink version="3.0" xmlns="http://www.metalinker.org/"><files>'
+        f'<file name="repomd.xml">{verification(repomd_of(www, "repo"), "sha256")}'
+        f"<resources>{mirrors}</resources></file></files></metalink>\n"
+    )
+    config = tmp_path / "local.repo"
+    config.write_text(f"[local]\nmetalink=file://{metalink}\n")
+    code, document, err = scan(config, tmp_path / "cache", capsys)
+    assert code == 1, err
+    assert {package["input"] for package in document["packages"]} == {f"file://{www / 'repo'}/"}
+    assert f"file://{www / 'stale'}/repodata/repomd.xml could not be read (does not match" in err
