@@ -226,7 +226,13 @@ class HttpClient:
         chain = [url]
         current = url
         for _hop in range(self.settings.max_redirects + 1):
-            response = self._send_once(method, current, headers, attempt)
+            try:
+                response = self._send_once(method, current, headers, attempt)
+            except HttpError as exc:
+                if current == url:
+                    raise
+                # Named by what was asked for: the target alone does not say which input it was.
+                raise HttpError(url, f"redirected to {short(current)}: {exc.reason}", exc.status) from None
             target = self.redirect_target(response, current)
             if target is None:
                 return response, current

@@ -496,6 +496,16 @@ def test_a_redirect_to_a_location_that_is_no_url_is_one_line_naming_the_url(
     one_line_error(err, server.url("/odd/repodata/repomd.xml"), "redirected to a Location that is not a URL")
 
 
+def test_a_redirect_to_a_target_that_cannot_be_requested_names_the_url_asked_for(
+    server: LocalServer, cache: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server.routes["/odd/repodata/repomd.xml"] = redirect("http://exa mple.org/repodata/repomd.xml")
+    code, _, err = run(["scan", server.url("/odd/"), "--cache-dir", str(cache)], capsys)
+    assert code == 3
+    line = one_line_error(err, "redirected to http://exa mple.org/repodata/repomd.xml: not a valid URL")
+    assert line.startswith(f"auditor: error: {server.url('/odd/repodata/repomd.xml')}: "), line
+
+
 # -- repository configuration ------------------------------------------------------------------
 
 
