@@ -19,7 +19,7 @@ import os
 import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from auditor.core.errors import InputError
 from auditor.net.http import strip_userinfo
@@ -32,7 +32,7 @@ from auditor.sources.configscope import ConfigScope, ReadOnce
 from auditor.sources.interface import ConfigUrl, ReadOptions
 from auditor.sources.localrepo import read_local_repository
 from auditor.sources.mirrorlists import Listing, metalink, mirrorlist
-from auditor.sources.remote import read_remote_repository
+from auditor.sources.remote import read_remote_repository, repository_base
 from auditor.sources.repodata import RepositoryRead
 from auditor.sources.repofile import (
     REPOSITORY_KEYS,
@@ -332,14 +332,16 @@ class _SectionReader:
             return None
         self.location = _location(decision)
         earlier = self.scope.locations.get(self.location)
-        if earlier is not None:
-            self.earlier = earlier
-            return RepositoryRead(decision.url, None, list(earlier.every))
         try:
+            if earlier is not None:
+                # Read for another section: the metalink still decides whether this one may use it.
+                if vouched is not None:
+                    vouched(*self._repomd_read(decision))
+                self.earlier = earlier
+                return RepositoryRead(decision.url, None, list(earlier.every))
             if decision.local_path is not None:
                 if vouched is not None:
-                    repomd = os.path.join(decision.local_path, "repodata", "repomd.xml")
-                    vouched(repomd, decision.url + "repodata/repomd.xml")
+                    vouched(*self._repomd_read(decision))
                 return read_local_repository(
                     decision.local_path, self.options, self.store, shown=decision.url
                 )
@@ -347,6 +349,16 @@ class _SectionReader:
         except InputError as exc:
             self.failures.append(exc)
             return None
+
+    def _repomd_read(self, decision: UrlDecision) -> tuple[str, str]:
+        """Where the ``repomd.xml`` of the repository ``decision`` allows is (on the disk, or the
+        copy this run fetched into the cache), and its name."""
+        if decision.local_path is not None:
+            return os.path.join(
+                decision.local_path, "repodata", "repomd.xml"
+            ), decision.url + "repodata/repomd.xml"
+        url = urljoin(repository_base(decision.url), "repodata/repomd.xml")
+        return self.remote.cache.by_url("repomd", url), url
 
     def _mirrors(
         self, url: str, key: str, parse: Callable[[str, str], Listing], origin: UrlOrigin

@@ -145,3 +145,18 @@ def test_a_local_metalink_checks_its_local_mirrors_too(
     assert code == 1, err
     assert {package["input"] for package in document["packages"]} == {f"file://{www / 'repo'}/"}
     assert f"file://{www / 'stale'}/repodata/repomd.xml could not be read (does not match" in err
+
+
+def test_a_mirror_another_section_read_is_still_held_to_the_metalink(
+    server: LocalServer, www: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The local mirror MirrorManager lists first is stale, and a section of its own names it too:
+    # dnf reads it for that section and refuses it for the metalink's, which reads /repo/.
+    url = write_metalink(www, server, verification(repomd_of(www, "repo"), "sha256"))
+    config = tmp_path / "fedora.repo"
+    config.write_text(f"[local-mirror]\nbaseurl={server.url('/stale/')}\n\n[updates]\nmetalink={url}\n")
+    code, document, err = scan(config, tmp_path / "cache", capsys)
+    assert code == 1, err
+    inputs = {package["input"] for package in document["packages"]}
+    assert inputs == {server.url("/stale/"), server.url("/repo/")}
+    assert f"[updates]: {server.url('/stale/repodata/repomd.xml')} could not be read (does not match" in err
