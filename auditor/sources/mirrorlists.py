@@ -90,7 +90,10 @@ def _matches(path: str, vouched: tuple[tuple[str, str], ...], shown: str) -> boo
             data = stream.read(SMALL_FILE_CEILING + 1)
     except OSError as exc:
         raise InputError(shown, os_reason(exc)) from None
-    return any(hashlib.new(algorithm, data).hexdigest() == digest for algorithm, digest in vouched)
+    return any(
+        hashlib.new(algorithm, data, usedforsecurity=False).hexdigest() == digest
+        for algorithm, digest in vouched
+    )
 
 
 def metalink(path: str, url: str) -> Listing:
