@@ -1,13 +1,14 @@
 """The reference for the SPDX writer: the same document built with spdx-tools' model and
 converter, as `auditor.reports.spdx` did before it wrote the document itself (57 s and 2.7 GB
-for 63,000 packages). `test_written_in_pieces.py` holds the two to the same bytes."""
+for 63,000 packages). What is not the library's part (ids, the creation date, licence
+validation, source lines) is the writer's own, imported. `test_written_in_pieces.py` holds the
+two to the same bytes."""
 
 from __future__ import annotations
 
 import datetime
 import hashlib
 import json
-import re
 from collections.abc import Iterator
 from email.utils import parseaddr
 from typing import Any
@@ -33,6 +34,7 @@ from spdx_tools.spdx.validation.uri_validators import validate_download_location
 
 from auditor.reports import sbom
 from auditor.reports.sbom import Sbom, SbomPackage
+from auditor.reports.spdx import _created, _slug, _source_info, _spdx_expression, _spdx_ids
 from auditor.reports.view import ReportView
 from auditor.rpm import model
 
@@ -44,7 +46,6 @@ _CHECKSUMS = {
     "sha384": ChecksumAlgorithm.SHA384,
     "sha512": ChecksumAlgorithm.SHA512,
 }
-_ID_NOISE = re.compile(r"[^A-Za-z0-9.-]+")
 
 
 def library_render(view: ReportView, *, purl_namespace: str | None = None) -> str:
@@ -96,33 +97,6 @@ def build_document(
         extracted_licensing_info=[licences[key] for key in sorted(licences)],
     )
     return document, annotations
-
-
-def _created(view: ReportView) -> datetime.datetime:
-    newest = max((row.package.buildtime or 0 for row in view.rows), default=0)
-    try:
-        return datetime.datetime.fromtimestamp(newest, tz=datetime.UTC)
-    except (OverflowError, OSError, ValueError):  # a build time repodata made up
-        return datetime.datetime.fromtimestamp(0, tz=datetime.UTC)
-
-
-def _spdx_ids(found: Sbom) -> dict[int, str]:
-    """``SPDXRef-`` and the NEVRA with what an SPDX id cannot hold made ``-``; ``-2``... for a repeat."""
-    ids: dict[int, str] = {}
-    taken: set[str] = set()
-    for item in found.packages:
-        base = "SPDXRef-" + (_slug(item.package.nevra) or "package")
-        candidate, copy = base, 1
-        while candidate in taken:
-            copy += 1
-            candidate = f"{base}-{copy}"
-        taken.add(candidate)
-        ids[item.index] = candidate
-    return ids
-
-
-def _slug(value: str) -> str:
-    return _ID_NOISE.sub("-", value).strip("-")
 
 
 def _package(
@@ -187,22 +161,6 @@ def _license(package: model.Package, licences: dict[str, ExtractedLicensingInfo]
         ),
     )
     return spdx_licensing.parse(key)
-
-
-def _spdx_expression(value: str) -> str | None:
-    """The normalized expression when ``value`` is an SPDX expression of known licences."""
-    try:
-        checked = spdx_licensing.validate(value)
-    except Exception:  # license-expression's validate itself fails on some odd input: not an expression
-        return None
-    return None if checked.errors else checked.normalized_expression or None
-
-
-def _source_info(item: SbomPackage) -> str:
-    lines = [f"{source.label}: {source.url}" for source in sbom.source_references(item.package)]
-    if not item.package.is_source and item.package.sourcerpm:
-        lines.insert(0, f"built from {item.package.sourcerpm}")
-    return sbom.text("\n".join(lines))
 
 
 def _relationships(found: Sbom, ids: dict[int, str]) -> Iterator[Relationship]:
