@@ -16,17 +16,24 @@ from auditor.rpm.model import Dependency, Op, Package, PackageKind
 
 # What dnf and yum install on a host of each architecture: libsolv's arch policies as Fedora and
 # EL build it (-DFEDORA: x86_64 takes athlon; Debian's build and the solv wheel do not) and yum's
-# rpmUtils.arch. rpm's rpmrc lets `rpm -i` take amd64, em64t and ia32e packages on x86_64 too, but
-# neither installer does: counted here, such a package met requirements dnf leaves unresolved, and
-# as a clean provider it hid a Citrix one dnf has to install. An s390x host takes s390 (31-bit).
+# rpmUtils.arch. An x86_64 host takes amd64 and ia32e packages too, but only as yum 3 runs there
+# (`ONLY_YUM_INSTALLS`). An s390x host takes s390 (31-bit).
 HOST_ARCHES: dict[str, tuple[str, ...]] = {
-    "x86_64": ("x86_64", "athlon", "i686", "i586", "i486", "i386", "noarch"),
+    "x86_64": ("x86_64", "amd64", "ia32e", "athlon", "i686", "i586", "i486", "i386", "noarch"),
     "i686": ("i686", "i586", "i486", "i386", "noarch"),
     "aarch64": ("aarch64", "noarch"),
     "ppc64le": ("ppc64le", "noarch"),
     "s390x": ("s390x", "s390", "noarch"),
     "noarch": ("noarch",),
 }
+
+ONLY_YUM_INSTALLS: frozenset[str] = frozenset({"amd64", "ia32e"})
+"""Architectures some x86_64 hosts install and dnf's never do. yum 3 names an x86_64 host after
+its CPU (rpmUtils.arch's ``getCanonX86_64Arch``: ia32e for Intel, amd64 for AMD) and installs
+that architecture's packages beside x86_64 ones; dnf sets libsolv to x86_64, which takes
+neither. Such a package is a provider (a yum host may install it) and never a way around (dnf's
+hosts lack it): hidden on dnf's hosts (`auditor.audit.pipeline`), as a package dnf's reading of
+its configuration hides."""
 
 
 KNOWN_ARCHES: frozenset[str] = frozenset(

@@ -48,7 +48,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from auditor.core.errors import DependencySyntaxError
-from auditor.deps.provides import Architectures, ProvidesIndex, file_path
+from auditor.deps.provides import ONLY_YUM_INSTALLS, Architectures, ProvidesIndex, file_path
 from auditor.deps.rich import MAX_CLAUSES, Evaluation
 from auditor.rpm.deps import Node, Simple, parse
 from auditor.rpm.evr import ranges_overlap
@@ -163,6 +163,28 @@ PROGRESS_EVERY = 1024
 """Packages resolved between two reports of progress."""
 
 
+def _lacking_on_dnf_hosts(
+    packages: Sequence[Package], hidden: frozenset[int], hidden_on: Mapping[int, ConfigReader]
+) -> tuple[frozenset[int], Mapping[int, ConfigReader]]:
+    """``hidden`` and ``hidden_on`` with the packages of an architecture only yum installs
+    (`ONLY_YUM_INSTALLS`): dnf's hosts lack them, as if dnf's reading hid them; one yum's
+    reading hides too no host installs."""
+    only_yum = [
+        index
+        for index, package in enumerate(packages)
+        if package.arch in ONLY_YUM_INSTALLS and index not in hidden
+    ]
+    if not only_yum:
+        return hidden, hidden_on
+    found = dict(hidden_on)
+    nowhere = set()
+    for index in only_yum:
+        if found.setdefault(index, ConfigReader.DNF) is not ConfigReader.DNF:
+            nowhere.add(index)
+            del found[index]
+    return hidden | nowhere, found
+
+
 class Resolver:
     """Answers "which packages satisfy this requirement?" for the packages of one run."""
 
@@ -180,7 +202,7 @@ class Resolver:
         ``hidden``: the packages dnf does not see (`LoadResult.hidden_from_dnf`): their own
         requirements are resolved, and they meet none. ``hidden_on``: the packages one reader
         of their configuration hides (`LoadResult.hidden_on_some_hosts`), and that reader."""
-        self.hidden_on: Mapping[int, ConfigReader] = hidden_on or {}
+        hidden, self.hidden_on = _lacking_on_dnf_hosts(packages, hidden, hidden_on or {})
         self.packages = packages
         wanted = required_files(packages) if wanted_files is None else wanted_files
         self.index = ProvidesIndex(packages, arches=arches, wanted_files=wanted, hidden=hidden)
@@ -315,7 +337,7 @@ class Resolver:
                         detail=(
                             f"on the hosts of {reader.reading()} of their repositories' configuration, "
                             f"its exclude or includepkgs, or a section it does not read or enable, "
-                            f"hides every provider ({names})"
+                            f"hides every provider, or their architecture is one only yum installs ({names})"
                         ),
                     )
                     break

@@ -114,7 +114,8 @@ def alternatives_text(hop: Hop) -> str:
     if hop.hidden_on_some_hosts:
         # A clean provider counted here is no way around on the hosts that lack it.
         return _counted(hop) + (
-            f", {hop.hidden_on_some_hosts} hidden on some hosts (one reading of the configuration hides them)"
+            f", {hop.hidden_on_some_hosts} hidden on some hosts (one reading of the configuration "
+            "hides them, or only yum installs their architecture)"
         )
     return _counted(hop)
 

@@ -5,9 +5,10 @@ architecture A provide. No x86_64 host installs an A package unless A is one of 
 (i686, by multilib): for the others the clean provider spares app nothing (``depends``), whether
 A is in the table of hosts (aarch64) or not (riscv64, ppc64, armv7hl: rpm has no host where
 they mix with x86_64). When such providers are the only ones, the requirement is unresolved, as
-libsolv finds it on an x86_64 host. amd64 and ia32e are x86-64 too, and rpm's rpmrc lets
-`rpm -i` take them on x86_64, but neither dnf (libsolv, however it is built) nor yum installs them
-there. An s390x host installs s390 packages beside its own, as libsolv, yum and rpm say. The
+libsolv finds it on an x86_64 host. amd64 and ia32e are x86-64 too: yum 3 installs them on the
+x86_64 hosts it names so (after their CPU), dnf (libsolv, however it is built) on none, so such a
+package is a provider on some hosts only: no way around a Citrix one, and alone it leaves the
+requirement unresolved on dnf's hosts. An s390x host installs s390 packages beside its own, as libsolv, yum and rpm say. The
 packages are built by rpmbuild (tests/deps/built.py).
 """
 
@@ -21,6 +22,7 @@ import pytest
 from auditor.audit.options import AuditOptions
 from auditor.audit.result import AuditResult
 from auditor.engine import run_audit
+from auditor.origin.findings import Verdict
 from auditor.origin.policy import load_policy
 from tests.deps.built import CITRIX, audit, build_repository, libsolv_installs, verdicts
 
@@ -96,3 +98,53 @@ def test_an_s390x_host_installs_s390_packages_beside_its_own(tmp_path: Path) -> 
         (only,) = (r for r in result.results if r.package.nevra == "only-1.0-1.s390x")
         assert not only.unresolved
         assert {"clean-1.0-1.s390", "bar-1.0-1.s390"} <= set(verdicts(result))
+
+
+# yum 3's rpmUtils/arch.py: each architecture and the next one its hosts install (``arches``),
+# and what it calls an x86_64 host after its CPU (``getCanonX86_64Arch``: ia32e for Intel,
+# amd64 for AMD). A host installs the chain from its own (``getArchList``).
+YUM_NEXT_ARCH = {
+    "athlon": "i686", "i686": "i586", "geode": "i586", "i586": "i486", "i486": "i386", "i386": "noarch",
+    "x86_64": "athlon", "amd64": "x86_64", "ia32e": "x86_64",
+}  # fmt: skip
+YUM_X86_64_HOSTS = ("ia32e", "amd64")
+
+
+def yum_installs_on(host: str) -> list[str]:
+    arches = [host]
+    while arches[-1] in YUM_NEXT_ARCH:
+        arches.append(YUM_NEXT_ARCH[arches[-1]])
+    return arches
+
+
+@pytest.mark.parametrize("arch", YUM_X86_64_HOSTS)
+def test_yum_installs_an_x86_64_hosts_own_architecture_beside_x86_64(tmp_path: Path, arch: str) -> None:
+    """yum 3 on an x86_64 host names it after its CPU (ia32e, amd64) and installs packages of
+    that architecture there; dnf (libsolv set to x86_64) does not. Such a package is on some
+    x86_64 hosts only: a Citrix one beside a clean x86_64 provider makes ``app`` may-depend (a
+    yum host may install it), a clean one beside a Citrix provider spares ``user`` nothing (dnf
+    hosts lack it: depends), and one that alone meets ``only``'s requirement taints it (yum
+    hosts install it), the requirement unresolved on dnf's hosts."""
+    assert arch in yum_installs_on(arch) and "x86_64" in yum_installs_on(arch)
+    packages: list[dict[str, Any]] = [
+        {"name": "cx", **CITRIX, "arch": arch, "provides": ["foo", "bar"]},
+        {"name": "clean", "arch": "x86_64", "provides": ["foo"]},
+        {"name": "app", "arch": "x86_64", "requires": ["foo"]},
+        {"name": "other", "arch": arch, "provides": ["baz"]},
+        {"name": "cy", **CITRIX, "provides": ["baz"]},
+        {"name": "user", "arch": "x86_64", "requires": ["baz"]},
+        {"name": "only", "arch": "x86_64", "requires": ["bar"]},
+    ]
+    repository = build_repository(packages, tmp_path)
+    # dnf's host: neither cx nor other is installable, so app takes clean, user takes cy.
+    assert libsolv_installs(repository, "app-1.0-1.x86_64", locked=["cx"]) is not None
+    assert libsolv_installs(repository, "user-1.0-1.x86_64", locked=["cy"]) is None
+    assert libsolv_installs(repository, "only-1.0-1.x86_64") is None
+    for arches in ((), ("x86_64",)):
+        options = AuditOptions(targets=(str(repository),), cache=False, discover_sources=False, arches=arches)
+        result = run_audit(options, load_policy())
+        found = verdicts(result)
+        assert found["app-1.0-1.x86_64"] == "may-depend", arches
+        assert found["user-1.0-1.x86_64"] == "depends", arches
+        (only,) = (r for r in result.results if r.package.nevra == "only-1.0-1.x86_64")
+        assert Verdict.DEPENDS in only.statuses and [str(r.dependency) for r in only.unresolved] == ["bar"]

@@ -202,7 +202,8 @@ def test_foreign_architectures_match_libsolv_and_dnf_repoclosure(tmp_path: Path)
     """A requirement of an x86_64 (or i686) package that only packages of another architecture
     meet: unresolved where no x86_64 host installs them (aarch64, riscv64, ppc64, armv7hl), as
     libsolv and dnf repoclosure find on x86_64; resolved by an i686 or x86_64 provider (multilib).
-    amd64 and ia32e are foreign too: rpm's rpmrc lets ``rpm -i`` take them on x86_64, dnf does not."""
+    amd64 and ia32e are foreign to dnf's hosts (yum 3 takes them on the x86_64 hosts it names so:
+    `auditor.deps.provides.ONLY_YUM_INSTALLS`), where the requirement is unresolved too."""
     from tests.deps.built import build_repository
 
     foreign = ["aarch64", "riscv64", "ppc64", "armv7hl", "amd64", "ia32e"]
