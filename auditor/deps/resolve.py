@@ -213,9 +213,10 @@ class Resolver:
         # it twice. The resolution holds the dependency, so no other object takes its id.
         self._cache: dict[str, dict[int, Resolution]] = {kind.value: {} for kind in DEPENDENCY_KINDS}
         self._together = Architectures().together
-        self._partly: dict[tuple[int, ConfigReader | None], Resolution] = {}
-        """(id of a cached resolution, the reader hiding its package or none) -> that resolution
-        on the hosts of the package (`_on_its_hosts`)."""
+        self._partly: dict[tuple[int, ConfigReader | None, str | None], Resolution] = {}
+        """(id of a cached resolution, the reader hiding its package or none, its architecture
+        unless noarch or a source package) -> that resolution on the hosts of the package
+        (`_on_its_hosts`)."""
         self._hosted: dict[tuple[int, str], Resolution] = {}
         """(id of a cached resolution, an architecture) -> that resolution for a package of it."""
         self._matched: dict[tuple[DependencyKind, str, Op | None, EVR | None], tuple[int, ...]] = {}
@@ -258,13 +259,16 @@ class Resolver:
             resolutions = [known_requirement(id(dep)) or resolve(dep) for dep in package.requires]
             for kind in kinds[1:]:
                 resolutions.extend(resolve(dep, kind) for dep in getattr(package, kind.value))
+            arch = package.arch
             if self.hidden_on:
                 lacking = self.hidden_on.get(index)
+                # A provider no host of the package's architecture installs meets it on no host.
+                beside = None if arch == "noarch" or package.is_source else arch
                 resolutions = [
-                    self._partly.get((id(resolution), lacking)) or self._on_its_hosts(resolution, lacking)
+                    self._partly.get((id(resolution), lacking, beside))
+                    or self._on_its_hosts(resolution, lacking, beside)
                     for resolution in resolutions
                 ]
-            arch = package.arch
             if arch != "noarch" and not package.is_source:
                 hosted = self._hosted.get
                 resolutions = [
@@ -316,20 +320,25 @@ class Resolver:
             cache[id(dep)] = resolution
         return resolution
 
-    def _on_its_hosts(self, resolution: Resolution, lacking: ConfigReader | None) -> Resolution:
+    def _on_its_hosts(
+        self, resolution: Resolution, lacking: ConfigReader | None, beside: str | None
+    ) -> Resolution:
         """``resolution`` for a package on the hosts of each reader of the configurations but
         ``lacking`` (the reader that hides it, if any): unresolved when one of its groups has
         only providers that one of those readers hides (its groups kept: on the other reader's
         hosts they are what meets it). A package hidden by the same reader as its providers is
-        not on the hosts that lack them."""
+        not on the hosts that lack them. ``beside``: the package's architecture, unless it is
+        noarch or a source package: a provider no host of it installs beside the package is none
+        (`_on_host` says so when a group has no other)."""
         found = resolution
         if resolution.status is Status.SATISFIED:
-            hidden_on = self.hidden_on
+            hidden_on, together, packages = self.hidden_on, self._together, self.packages
             for group in resolution.groups:
-                readers = {hidden_on.get(member) for member in group}
-                reader = next(iter(readers))
+                kept = [m for m in group if beside is None or together(beside, packages[m].arch)]
+                readers = {hidden_on.get(member) for member in kept}
+                reader = next(iter(readers), None)
                 if len(readers) == 1 and reader is not None and reader is not lacking:
-                    names = ", ".join(sorted({self.packages[member].name for member in group}))
+                    names = ", ".join(sorted({packages[member].name for member in kept}))
                     found = replace(
                         resolution,
                         status=Status.UNRESOLVED,
@@ -341,7 +350,7 @@ class Resolver:
                         ),
                     )
                     break
-        self._partly[id(resolution), lacking] = found
+        self._partly[id(resolution), lacking, beside] = found
         return found
 
     def _resolve(self, dep: Dependency) -> tuple[Status, tuple[tuple[int, ...], ...], tuple[str, ...], str]:

@@ -148,3 +148,24 @@ def test_yum_installs_an_x86_64_hosts_own_architecture_beside_x86_64(tmp_path: P
         assert found["user-1.0-1.x86_64"] == "depends", arches
         (only,) = (r for r in result.results if r.package.nevra == "only-1.0-1.x86_64")
         assert Verdict.DEPENDS in only.statuses and [str(r.dependency) for r in only.unresolved] == ["bar"]
+
+
+def test_a_provider_some_hosts_lack_beside_a_foreign_one_leaves_the_requirement_unresolved(
+    tmp_path: Path,
+) -> None:
+    """``app.x86_64`` requires ``foo``, which an ia32e package (dnf's hosts lack it) and an
+    aarch64 one (no x86_64 host installs it) provide: on dnf's hosts nothing meets it, as
+    libsolv finds, so it is unresolved, not met by the one provider the other hosts have."""
+    packages: list[dict[str, Any]] = [
+        {"name": "lib", "arch": "ia32e", "provides": ["foo"]},
+        {"name": "lib", "arch": "aarch64", "provides": ["foo"]},
+        {"name": "app", "arch": "x86_64", "requires": ["foo"]},
+    ]
+    repository = build_repository(packages, tmp_path)
+    assert libsolv_installs(repository, "app-1.0-1.x86_64") is None
+    result = run_audit(
+        AuditOptions(targets=(str(repository),), cache=False, discover_sources=False), load_policy()
+    )
+    (app,) = (r for r in result.results if r.package.nevra == "app-1.0-1.x86_64")
+    assert app.verdict is Verdict.UNRESOLVED and [str(r.dependency) for r in app.unresolved] == ["foo"]
+    assert "(lib)" in app.unresolved[0].detail
