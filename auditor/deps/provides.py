@@ -53,11 +53,34 @@ KNOWN_ARCHES: frozenset[str] = frozenset(
 ``noarch``): an ``--arch`` outside them is a typo (``x86-64``), never a host to audit for."""
 
 
+# libsolv's arch policies (src/poolarch.c, as Fedora and EL build it) for the hosts outside
+# `HOST_ARCHES`: what ``--arch`` installs for one of them. yum 3's rpmUtils.arch agrees where it
+# knows the architecture. Pairs its hosts alone make are not `Architectures` pairs: a run of
+# several hosts does not mix them with the table's.
+ARCH_POLICIES: dict[str, str] = {
+    "i586": "i586:i486:i386", "i486": "i486:i386", "i386": "i386", "athlon": "athlon:i686:i586:i486:i386",
+    "geode": "geode:i586:i486:i386", "amd64": "amd64:x86_64:athlon:i686:i586:i486:i386",
+    "ia32e": "ia32e:x86_64:athlon:i686:i586:i486:i386", "ia64": "ia64:i686:i586:i486:i386",
+    "s390": "s390", "ppc64": "ppc64:ppc", "ppc": "ppc", "ppc64p7": "ppc64p7:ppc64:ppc",
+    "ppc64iseries": "ppc64iseries:ppc64:ppc", "ppc64pseries": "ppc64pseries:ppc64:ppc",
+    "armv6hl": "armv6hl", "armv7hnl": "armv7hnl:armv7hl:armv6hl", "armv7hl": "armv7hl:armv6hl",
+    "armv7l": "armv7l:armv6l:armv5tejl:armv5tel:armv5tl:armv4tl:armv4l:armv3l",
+    "armv6l": "armv6l:armv5tejl:armv5tel:armv5tl:armv4tl:armv4l:armv3l",
+    "armv5tejl": "armv5tejl:armv5tel:armv5tl:armv4tl:armv4l:armv3l",
+    "armv5tel": "armv5tel:armv5tl:armv4tl:armv4l:armv3l", "armv5tl": "armv5tl:armv4tl:armv4l:armv3l",
+    "armv4tl": "armv4tl:armv4l:armv3l", "armv4l": "armv4l:armv3l", "sh4a": "sh4a:sh4",
+    "sparc64v": "sparc64v:sparc64:sparcv9v:sparcv9:sparcv8:sparc", "sparc64": "sparc64:sparcv9:sparcv8:sparc",
+    "sparcv9v": "sparcv9v:sparcv9:sparcv8:sparc", "sparcv9": "sparcv9:sparcv8:sparc",
+    "sparcv8": "sparcv8:sparc",
+}  # fmt: skip
+
+
 def host_arches(names: Iterable[str]) -> frozenset[str]:
-    """The architectures installable on hosts of the given architectures."""
+    """The architectures installable on hosts of the given architectures: the table's, else
+    libsolv's policy (`ARCH_POLICIES`), else the architecture alone (and noarch)."""
     found: set[str] = set()
     for name in names:
-        found.update(HOST_ARCHES.get(name, (name, "noarch")))
+        found.update(HOST_ARCHES.get(name) or (*ARCH_POLICIES.get(name, name).split(":"), "noarch"))
     return frozenset(found)
 
 

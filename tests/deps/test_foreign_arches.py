@@ -18,9 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import solv
 
 from auditor.audit.options import AuditOptions
 from auditor.audit.result import AuditResult
+from auditor.deps.provides import ARCH_POLICIES, KNOWN_ARCHES, host_arches
 from auditor.engine import run_audit
 from auditor.origin.findings import Verdict
 from auditor.origin.policy import load_policy
@@ -106,6 +108,7 @@ def test_an_s390x_host_installs_s390_packages_beside_its_own(tmp_path: Path) -> 
 YUM_NEXT_ARCH = {
     "athlon": "i686", "i686": "i586", "geode": "i586", "i586": "i486", "i486": "i386", "i386": "noarch",
     "x86_64": "athlon", "amd64": "x86_64", "ia32e": "x86_64",
+    "ppc64iseries": "ppc64", "ppc64pseries": "ppc64", "ppc64": "ppc", "ppc": "noarch",
 }  # fmt: skip
 YUM_X86_64_HOSTS = ("ia32e", "amd64")
 
@@ -169,3 +172,34 @@ def test_a_provider_some_hosts_lack_beside_a_foreign_one_leaves_the_requirement_
     (app,) = (r for r in result.results if r.package.nevra == "app-1.0-1.x86_64")
     assert app.verdict is Verdict.UNRESOLVED and [str(r.dependency) for r in app.unresolved] == ["foo"]
     assert "(lib)" in app.unresolved[0].detail
+
+
+# What the solv wheel's libsolv (built without -DFEDORA) has no policy for: yum's chain says.
+FEDORA_ONLY = ("athlon", "geode", "amd64", "ia32e", "ppc64iseries", "ppc64pseries")
+
+
+def test_an_arch_outside_the_table_installs_what_libsolv_and_yum_install_there() -> None:
+    """``--arch`` for a host outside `HOST_ARCHES` installs its policy's architectures, as
+    libsolv (the solv wheel; Fedora's for those only its build knows, as yum's chain says)."""
+    pool = solv.Pool()
+    for host in ARCH_POLICIES:
+        if host in FEDORA_ONLY:
+            expected = set(yum_installs_on(host))
+        else:
+            pool.setarch(host)
+            expected = {arch for arch in KNOWN_ARCHES if pool.isknownarch(pool.str2id(arch))}
+        assert host_arches([host]) == expected | {"noarch"}, host
+
+
+def test_an_i586_host_installs_i386_providers(tmp_path: Path) -> None:
+    """``--arch i586``: ``app.i586`` requires ``foo``, which a clean i586 package and the Citrix
+    ``cx.i386`` provide; libsolv on i586 installs either, so app may depend on Citrix."""
+    packages: list[dict[str, Any]] = [
+        {"name": "cx", **CITRIX, "arch": "i386", "provides": ["foo"]},
+        {"name": "clean", "arch": "i586", "provides": ["foo"]},
+        {"name": "app", "arch": "i586", "requires": ["foo"]},
+    ]
+    repository = build_repository(packages, tmp_path)
+    assert libsolv_installs(repository, "app-1.0-1.i586", locked=["clean"], arch="i586") is not None
+    options = AuditOptions(targets=(str(repository),), cache=False, discover_sources=False, arches=("i586",))
+    assert verdicts(run_audit(options, load_policy()))["app-1.0-1.i586"] == "may-depend"
