@@ -144,10 +144,8 @@ def parse_repo_config(
     own_main = _merged([own_readings[reader] for reader in ConfigReader if reader in own_readings])
     main = own_main or (inherited or {})
     main_readings = own_readings if own_main else (inherited_readings or {})
-    # disable_excludes turns off [main]'s ("main"), a repository's (its id) or all of them.
-    disabled = set(patterns(main, ("disable_excludes",)))
-    if disabled & {"all", "main"}:
-        main_readings = {}
+    if main and not main_readings:  # a [main] given as both read it
+        main_readings = dict.fromkeys(ConfigReader, main)
     sections = []
     for name in [*parser.sections(), *(name for name in by_dnf if not parser.has_section(name))]:
         readings = []
@@ -159,26 +157,30 @@ def parse_repo_config(
             readings.append(_Reading(values, enabled, ConfigReader.YUM))
         if not any(_any_case(reading.values, key) for reading in readings for key in REPOSITORY_KEYS):
             continue  # [main] and other sections without a repository
-        hides = hides_by_reader(readings, main_readings, disabled & {"all", name})
+        hides = hides_by_reader(readings, main_readings, name)
         sections += [_section(name, one, _lacked(hides, one)) for one in _repositories(readings)]
     return ParsedConfig(own_main, sections, own_readings)
 
 
 def hides_by_reader(
-    readings: list[_Reading], main: MainReadings, disabled: set[str]
+    readings: list[_Reading], main: MainReadings, section: str
 ) -> dict[ConfigReader, PackageFilter]:
     """The ``exclude``/``includepkgs`` in force for a section as each reader reads it and its
-    ``[main]`` (the union of both, as libdnf makes it), the section's own unless ``disabled``.
-    A reader that lacks the ``[main]`` takes the other's; one that lacks the section hides all
-    of it (`_lacked`)."""
+    ``[main]`` (the union of both, as libdnf makes it). That reader's ``disable_excludes`` in
+    its ``[main]`` turns off ``[main]``'s (``main``), the section's (its id) or both (``all``):
+    read apart too, as ``disable_excludes="all"`` is ``all`` to dnf and a quoted word to yum,
+    whose hosts hide what its excludes say. A reader that lacks the ``[main]`` takes the
+    other's; one that lacks the section hides all of it (`_lacked`)."""
     hides = {}
     for reader in ConfigReader:
         own = next((r.values for r in readings if r.reader is reader), readings[0].values)
         main_values = main.get(reader, next(iter(main.values()), {}))
-        own_keys = {} if disabled else own
+        disabled = set(patterns(main_values, ("disable_excludes",)))
+        main_keys = {} if disabled & {"all", "main"} else main_values
+        own_keys = {} if disabled & {"all", section} else own
         hides[reader] = PackageFilter(
-            patterns(main_values, EXCLUDE_KEYS) + patterns(own_keys, EXCLUDE_KEYS),
-            patterns(main_values, INCLUDE_KEYS) + patterns(own_keys, INCLUDE_KEYS),
+            patterns(main_keys, EXCLUDE_KEYS) + patterns(own_keys, EXCLUDE_KEYS),
+            patterns(main_keys, INCLUDE_KEYS) + patterns(own_keys, INCLUDE_KEYS),
         )
     return hides
 

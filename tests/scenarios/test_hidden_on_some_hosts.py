@@ -177,3 +177,23 @@ def test_a_build_requirement_only_dnf_shows_a_clean_provider_of_is_build_tainted
     code, document = scan([str(tmp_path / "tool" / "SRPMS"), "--with", str(context)], capsys)
     [tool] = [row for row in document["packages"] if row["name"] == "tool"]
     assert (tool["status"], code) == ("build-depends", 1)
+
+
+def test_disable_excludes_is_read_by_each_reader_apart(
+    alternatives: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``disable_excludes="all"`` in ``[main]`` is ``all`` to dnf, which then shows the
+    ``foo-clean`` that ``exclude=foo-clean`` names (dnf says so), and a quoted word to yum's
+    reading (yum 3's ``disable_excludes`` is a list option), whose hosts hide it: there
+    ``app`` installs the Citrix ``foo``. Taking dnf's ``disable_excludes`` for both readers made
+    ``app`` may-depend, exit 0."""
+    config = tmp_path / "yum.conf"
+    config.write_text(
+        f'[main]\ngpgcheck=0\nreposdir={tmp_path / "none"}\ndisable_excludes="all"\nexclude=foo-clean\n'
+        + _section("clean", alternatives / "clean")
+        + _section("xs", alternatives / "xs")
+    )
+    (tmp_path / "none").mkdir()
+    assert dnf_packages(config, tmp_path) == {"foo-clean.noarch", "foo-citrix.noarch"}
+    code, document = scan([str(alternatives / "app"), "--with", str(config)], capsys)
+    assert (_app(document)["status"], code) == ("depends", 1)
