@@ -16,10 +16,13 @@ from auditor.rpm.model import Dependency, Op, Package, PackageKind
 
 # What dnf and yum install on a host of each architecture: libsolv's arch policies as Fedora and
 # EL build it (-DFEDORA: x86_64 takes athlon; Debian's build and the solv wheel do not) and yum's
-# rpmUtils.arch. An x86_64 host takes amd64 and ia32e packages too, but only as yum 3 runs there
-# (`ONLY_YUM_INSTALLS`). An s390x host takes s390 (31-bit).
+# rpmUtils.arch. yum 3 names an x86_64 host ia32e or amd64 (`ONLY_YUM_INSTALLS`), and installs
+# that architecture's packages too: an x86_64 host is one of the three (`host_arches`), and no
+# host installs both an ia32e and an amd64 package. An s390x host takes s390 (31-bit).
 HOST_ARCHES: dict[str, tuple[str, ...]] = {
-    "x86_64": ("x86_64", "amd64", "ia32e", "athlon", "i686", "i586", "i486", "i386", "noarch"),
+    "x86_64": ("x86_64", "athlon", "i686", "i586", "i486", "i386", "noarch"),
+    "ia32e": ("ia32e", "x86_64", "athlon", "i686", "i586", "i486", "i386", "noarch"),
+    "amd64": ("amd64", "x86_64", "athlon", "i686", "i586", "i486", "i386", "noarch"),
     "i686": ("i686", "i586", "i486", "i386", "noarch"),
     "aarch64": ("aarch64", "noarch"),
     "ppc64le": ("ppc64le", "noarch"),
@@ -80,8 +83,13 @@ def host_arches(names: Iterable[str]) -> frozenset[str]:
     libsolv's policy (`ARCH_POLICIES`), else the architecture alone (and noarch)."""
     found: set[str] = set()
     for name in names:
-        found.update(HOST_ARCHES.get(name) or (*ARCH_POLICIES.get(name, name).split(":"), "noarch"))
+        for host in (name, *YUM_NAMES.get(name, ())):
+            found.update(HOST_ARCHES.get(host) or (*ARCH_POLICIES.get(host, host).split(":"), "noarch"))
     return frozenset(found)
+
+
+YUM_NAMES: dict[str, tuple[str, ...]] = {"x86_64": ("ia32e", "amd64")}
+"""What yum 3 names a host of an architecture (`ONLY_YUM_INSTALLS`): ``--arch x86_64`` is them too."""
 
 
 class Architectures:

@@ -9,7 +9,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Generic, Protocol, Self, TypeVar
 
 from auditor.deps.coinstall import shared_answers
-from auditor.deps.provides import HOST_ARCHES, Architectures
+from auditor.deps.provides import Architectures, host_arches
 
 if TYPE_CHECKING:
     from auditor.rpm.model import Package
@@ -82,7 +82,7 @@ class Viability(Generic[Group]):
         that host installs."""
         if arch.startswith(BUILT_ON):
             host = arch[len(BUILT_ON) :]
-            return frozenset((*HOST_ARCHES.get(host, (host,)), "noarch")).__contains__
+            return host_arches([host]).__contains__
         return partial(self.together, arch)
 
     def _kept(self, group: Group, arch: str, apart: Container[int] | None) -> Group:

@@ -203,3 +203,21 @@ def test_an_i586_host_installs_i386_providers(tmp_path: Path) -> None:
     assert libsolv_installs(repository, "app-1.0-1.i586", locked=["clean"], arch="i586") is not None
     options = AuditOptions(targets=(str(repository),), cache=False, discover_sources=False, arches=("i586",))
     assert verdicts(run_audit(options, load_policy()))["app-1.0-1.i586"] == "may-depend"
+
+
+def test_no_host_installs_an_ia32e_and_an_amd64_package(tmp_path: Path) -> None:
+    """``app.amd64`` (a yum host on AMD installs it) requires ``foo``, which only ``lib.ia32e``
+    provides (a yum host on Intel): neither yum host has both (yum's chains), nor dnf's either,
+    so the requirement is unresolved, also when a source package is built on x86_64; it was met
+    while x86_64 hosts took both architectures as one."""
+    assert "ia32e" not in yum_installs_on("amd64") and "amd64" not in yum_installs_on("ia32e")
+    packages: list[dict[str, Any]] = [
+        {"name": "lib", "arch": "ia32e", "provides": ["foo"]},
+        {"name": "app", "arch": "amd64", "requires": ["foo"]},
+    ]
+    repository = build_repository(packages, tmp_path)
+    result = run_audit(
+        AuditOptions(targets=(str(repository),), cache=False, discover_sources=False), load_policy()
+    )
+    (app,) = (r for r in result.results if r.package.nevra == "app-1.0-1.amd64")
+    assert [str(r.dependency) for r in app.unresolved] == ["foo"]
