@@ -96,8 +96,8 @@ def least_fixed_point(
     A member of ``no_way_around`` (a package some hosts lack: `Resolved.hidden_on`) is not
     counted: on those hosts a group is all tainted without it, so once one member is tainted
     and every other member is tainted or such a package, the group is. ``no_way_around`` maps
-    each to what hides it (the reader of its configuration): a group whose members one and the
-    same reader all hide is counted whole, as on its hosts the requirement is unresolved (the
+    each to the hosts that have it (`auditor.deps.resolve.present_on`): a group whose members
+    the same hosts all lack is counted whole, as on its hosts the requirement is unresolved (the
     resolver says so) and on the others' every member is there (`lacking_alike`).
     """
     groups, owners = reverse.groups, reverse.owners
@@ -162,7 +162,7 @@ def _counter(no_way_around: Mapping[int, Hashable]) -> Callable[[Sequence[int]],
 
 
 def lacking_alike(members: Sequence[int], no_way_around: Mapping[int, Hashable]) -> bool:
-    """Whether one and the same reader hides every member of a group: the hosts that lack one
+    """Whether the same hosts lack every member of a group (as one reader hides them): those lacking one
     lack them all (the requirement is unresolved there), and the others have them all, where
     each is a way around as any package is."""
     if not members or members[0] not in no_way_around:

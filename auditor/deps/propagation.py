@@ -61,7 +61,7 @@ def propagate(graph: DependencyGraph, findings: Mapping[int, Sequence[Finding]])
             )
     if not origin:  # with nothing tainted, nothing spreads
         return Propagation({}, {}, {}, {}, frozenset(graph.unresolved))
-    partly = graph.resolved.hidden_on
+    partly = graph.resolved.present_on
     reverse_edges = reverse(graph.runtime)
     depends, complete = least_fixed_point(origin, reverse_edges, partly)
     tainted = origin | depends
@@ -329,7 +329,7 @@ def _build_chains(
     packages a distribution blocks are few, and their chains short.
     """
     build, binaries, sources_of, packages = graph.build, graph.binaries, graph.sources_of, graph.packages
-    partly = graph.resolved.hidden_on
+    partly = graph.resolved.present_on
     sources = sorted(index for index in blocked if index in build)
     chains: dict[int, Chain] = {}
 

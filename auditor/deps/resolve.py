@@ -126,6 +126,9 @@ class Resolved:
     """Ids of the packages one reader of their repository's configuration hides, and that
     reader: installable (on the other's hosts), a provider, and no way around a tainted one
     (`auditor.deps.edges.least_fixed_point`)."""
+    present_on: Mapping[int, frozenset[Host]] = field(default_factory=dict)
+    """The hosts that have each package of ``hidden_on`` (`present_on`): those alike are lacked
+    by the same hosts, what `auditor.deps.edges.least_fixed_point` asks."""
 
     @property
     def requirements(self) -> dict[int, list[Resolution]]:
@@ -161,6 +164,35 @@ ROUGH = (
 
 PROGRESS_EVERY = 1024
 """Packages resolved between two reports of progress."""
+
+
+class Host(enum.Enum):
+    """A host that may install a configuration's packages: dnf's, and yum 3's, which names an
+    x86_64 host after its CPU (`auditor.deps.provides.ONLY_YUM_INSTALLS`)."""
+
+    DNF = "dnf"
+    YUM_INTEL = "yum on ia32e"
+    YUM_AMD = "yum on amd64"
+
+
+EVERY_HOST: frozenset[Host] = frozenset(Host)
+_HOSTS_OF = {
+    ConfigReader.DNF: frozenset({Host.DNF}),
+    ConfigReader.YUM: frozenset({Host.YUM_INTEL, Host.YUM_AMD}),
+}
+_ARCH_HOSTS = {"ia32e": frozenset({Host.YUM_INTEL}), "amd64": frozenset({Host.YUM_AMD})}
+
+
+def present_on(
+    packages: Sequence[Package], hidden_on: Mapping[int, ConfigReader]
+) -> dict[int, frozenset[Host]]:
+    """The hosts that have each package ``hidden_on`` names: those of the reader that does not
+    hide it, and of its architecture for ia32e and amd64 (one yum host each)."""
+    found = {}
+    for index, reader in hidden_on.items():
+        hosts = EVERY_HOST - _HOSTS_OF[reader]
+        found[index] = hosts & _ARCH_HOSTS.get(packages[index].arch, EVERY_HOST)
+    return found
 
 
 def _lacking_on_dnf_hosts(
@@ -203,6 +235,7 @@ class Resolver:
         requirements are resolved, and they meet none. ``hidden_on``: the packages one reader
         of their configuration hides (`LoadResult.hidden_on_some_hosts`), and that reader."""
         hidden, self.hidden_on = _lacking_on_dnf_hosts(packages, hidden, hidden_on or {})
+        self.present_on = present_on(packages, self.hidden_on)
         self.packages = packages
         wanted = required_files(packages) if wanted_files is None else wanted_files
         self.index = ProvidesIndex(packages, arches=arches, wanted_files=wanted, hidden=hidden)
@@ -213,8 +246,8 @@ class Resolver:
         # it twice. The resolution holds the dependency, so no other object takes its id.
         self._cache: dict[str, dict[int, Resolution]] = {kind.value: {} for kind in DEPENDENCY_KINDS}
         self._together = Architectures().together
-        self._partly: dict[tuple[int, ConfigReader | None, str | None], Resolution] = {}
-        """(id of a cached resolution, the reader hiding its package or none, its architecture
+        self._partly: dict[tuple[int, frozenset[Host], str | None], Resolution] = {}
+        """(id of a cached resolution, the hosts that have its package, its architecture
         unless noarch or a source package) -> that resolution on the hosts of the package
         (`_on_its_hosts`)."""
         self._hosted: dict[tuple[int, str], Resolution] = {}
@@ -245,6 +278,7 @@ class Resolver:
             installable=self.index.installable,
             hidden=self.index.hidden,
             hidden_on=self.hidden_on,
+            present_on=self.present_on,
         )
         kinds = (DependencyKind.REQUIRES, *WEAK_DEPENDENCY_KINDS) if weak else (DependencyKind.REQUIRES,)
         resolve = self.resolve
@@ -261,12 +295,12 @@ class Resolver:
                 resolutions.extend(resolve(dep, kind) for dep in getattr(package, kind.value))
             arch = package.arch
             if self.hidden_on:
-                lacking = self.hidden_on.get(index)
+                hosts = self.present_on.get(index, EVERY_HOST)
                 # A provider no host of the package's architecture installs meets it on no host.
                 beside = None if arch == "noarch" or package.is_source else arch
                 resolutions = [
-                    self._partly.get((id(resolution), lacking, beside))
-                    or self._on_its_hosts(resolution, lacking, beside)
+                    self._partly.get((id(resolution), hosts, beside))
+                    or self._on_its_hosts(resolution, hosts, beside)
                     for resolution in resolutions
                 ]
             if arch != "noarch" and not package.is_source:
@@ -320,24 +354,23 @@ class Resolver:
             cache[id(dep)] = resolution
         return resolution
 
-    def _on_its_hosts(
-        self, resolution: Resolution, lacking: ConfigReader | None, beside: str | None
-    ) -> Resolution:
-        """``resolution`` for a package on the hosts of each reader of the configurations but
-        ``lacking`` (the reader that hides it, if any): unresolved when one of its groups has
-        only providers that one of those readers hides (its groups kept: on the other reader's
-        hosts they are what meets it). A package hidden by the same reader as its providers is
-        not on the hosts that lack them. ``beside``: the package's architecture, unless it is
-        noarch or a source package: a provider no host of it installs beside the package is none
-        (`_on_host` says so when a group has no other)."""
+    def _on_its_hosts(self, resolution: Resolution, hosts: frozenset[Host], beside: str | None) -> Resolution:
+        """``resolution`` for a package on ``hosts``, those that have it (`present_on`):
+        unresolved when on one of them no provider of one of its groups is (its groups kept: on
+        the other hosts they are what meets it). ``beside``: the package's architecture, unless
+        it is noarch or a source package: a provider no host of it installs beside the package
+        is none (`_on_host` says so when a group has no other)."""
         found = resolution
         if resolution.status is Status.SATISFIED:
-            hidden_on, together, packages = self.hidden_on, self._together, self.packages
+            present, together, packages = self.present_on, self._together, self.packages
             for group in resolution.groups:
                 kept = [m for m in group if beside is None or together(beside, packages[m].arch)]
-                readers = {hidden_on.get(member) for member in kept}
-                reader = next(iter(readers), None)
-                if len(readers) == 1 and reader is not None and reader is not lacking:
+                if not kept:
+                    continue
+                covered = frozenset().union(*(present.get(member, EVERY_HOST) for member in kept))
+                missing = hosts - covered
+                if missing:
+                    reader = ConfigReader.DNF if Host.DNF in missing else ConfigReader.YUM
                     names = ", ".join(sorted({packages[member].name for member in kept}))
                     found = replace(
                         resolution,
@@ -350,7 +383,7 @@ class Resolver:
                         ),
                     )
                     break
-        self._partly[id(resolution), lacking, beside] = found
+        self._partly[id(resolution), hosts, beside] = found
         return found
 
     def _resolve(self, dep: Dependency) -> tuple[Status, tuple[tuple[int, ...], ...], tuple[str, ...], str]:

@@ -221,3 +221,22 @@ def test_no_host_installs_an_ia32e_and_an_amd64_package(tmp_path: Path) -> None:
     )
     (app,) = (r for r in result.results if r.package.nevra == "app-1.0-1.amd64")
     assert [str(r.dependency) for r in app.unresolved] == ["foo"]
+
+
+def test_an_ia32e_and_an_amd64_provider_are_on_different_hosts(tmp_path: Path) -> None:
+    """``app.x86_64`` requires ``foo``, which the Citrix ``cx.ia32e`` and a clean ``lib.amd64``
+    provide: yum on Intel installs cx (it has no amd64 package), yum on AMD lib, dnf neither.
+    The worst host's verdict is depends (and unresolved on dnf's); taking both as lacked by
+    the same hosts made the clean one a way around on the Intel host: may-depend, exit 0."""
+    packages: list[dict[str, Any]] = [
+        {"name": "cx", **CITRIX, "arch": "ia32e", "provides": ["foo"]},
+        {"name": "lib", "arch": "amd64", "provides": ["foo"]},
+        {"name": "app", "arch": "x86_64", "requires": ["foo"]},
+    ]
+    repository = build_repository(packages, tmp_path)
+    assert libsolv_installs(repository, "app-1.0-1.x86_64") is None  # dnf's host
+    result = run_audit(
+        AuditOptions(targets=(str(repository),), cache=False, discover_sources=False), load_policy()
+    )
+    (app,) = (r for r in result.results if r.package.nevra == "app-1.0-1.x86_64")
+    assert app.verdict is Verdict.DEPENDS and [str(r.dependency) for r in app.unresolved] == ["foo"]
