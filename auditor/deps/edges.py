@@ -93,7 +93,7 @@ def least_fixed_point(
     belongs to itself never counts for it: the package satisfies it on its own. The seeds' own
     groups count too: an origin package can need another one.
 
-    A member of ``no_way_around`` (a package some hosts lack: `Resolved.hidden_on`) is not
+    A member of ``no_way_around`` (a package some hosts lack: `Resolved.present_on`) is not
     counted: on those hosts a group is all tainted without it, so once one member is tainted
     and every other member is tainted or such a package, the group is. ``no_way_around`` maps
     each to the hosts that have it (`auditor.deps.resolve.present_on`): a group whose members

@@ -58,8 +58,9 @@ class Hop:
     excluded: int = 0
     """Providers not counted in ``alternatives``: they cannot be installed with ``source``."""
     hidden_on_some_hosts: int = 0
-    """Of ``alternatives``, those one reader of their repository's configuration hides (yum's or
-    dnf's): counted as providers, and no way around a tainted one (`Resolved.hidden_on`)."""
+    """Of ``alternatives``, those some hosts lack (one reader of their repository's configuration
+    hides them, or only yum installs their architecture): counted as providers, and no way
+    around a tainted one (`Resolved.present_on`)."""
 
 
 class Chain(Sequence[Hop]):

@@ -10,10 +10,11 @@ Each taint is found per category of origin packages (``citrix``, ``proprietary``
 shortest chain to one of that category, and an origin package's taints are the *other* origin
 packages it needs: a waiver or a baseline entry that accepts one of them accepts no other.
 
-A package some hosts lack (one reader of its repository's configuration hides it,
-`Resolved.hidden_on`) is a provider like any other, so its taint spreads, and no way around:
-a requirement whose other providers are all tainted depends on them, as it does on the hosts
-that lack it. The verdict is the worst over the hosts of both readers.
+A package some hosts lack (one reader of its repository's configuration hides it, or only yum
+installs its architecture: `Resolved.present_on`) is a provider like any other, so its taint
+spreads, and no way around: a requirement whose other providers are all tainted depends on
+them, as it does on the hosts that lack it. The verdict is the worst over the hosts (dnf's, and
+yum's, which names an x86_64 host ia32e or amd64).
 """
 
 from __future__ import annotations
@@ -206,7 +207,7 @@ class _ChainMaker:
         self.first, self.second = labels
         self.origin_chain = origin_chain
         self.partly = partly
-        """The packages some hosts lack (`Resolved.hidden_on`): each hop counts those it may take."""
+        """The packages some hosts lack (`Resolved.present_on`): each hop counts those it may take."""
         self.reached = reached
         """With it, a hop counts its alternatives in it as tainted; else all of them (every
         alternative of a group it followed was tainted)."""
