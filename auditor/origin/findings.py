@@ -85,7 +85,10 @@ class Finding:
 
 def fingerprint(rule: str, package_name: str, capability: str) -> str:
     """A finding's identity across versions: rule, package name and capability, never version or path."""
-    digest = hashlib.sha256(f"{rule}\0{package_name}\0{capability}".encode()).hexdigest()
+    # A file name that is not UTF-8 arrives with its bytes as lone surrogates (os.fsdecode):
+    # encoded back to those bytes, it has the same fingerprint in every run.
+    text = f"{rule}\0{package_name}\0{capability}"
+    digest = hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
     return digest[:32]
 
 

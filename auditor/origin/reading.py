@@ -17,6 +17,7 @@ import unicodedata
 from auditor.core.shipped import shipped_file
 
 _WHITESPACE_RUN = re.compile(r"\s+")  # Python's Unicode \s: exactly the characters str.isspace() takes
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _MARKS = frozenset({"Mn", "Me"})
 LOOKALIKES_FILE = "lookalikes.txt"
 
@@ -38,6 +39,9 @@ def normalised_text(value: str) -> str:
     """
     if value.isascii():
         return _WHITESPACE_RUN.sub(" ", value)
+    # RE2 matches UTF-8: a lone surrogate (a file name's byte that was not UTF-8) cannot be
+    # given to it, and is no letter of any name or host a rule looks for.
+    value = _SURROGATE.sub("\ufffd", value)
     return _WHITESPACE_RUN.sub(" ", _invisible(unicodedata.normalize("NFKC", value)))
 
 

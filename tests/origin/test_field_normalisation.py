@@ -9,7 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from auditor.origin.classify import classify
+from auditor.origin.policy import load_policy
+from auditor.origin.reading import readings
 from tests.origin.scanned import rules_of, scan, write_spec
+from tests.universe import package
 
 NBSP, EM_SPACE, ZWSP = "\u00a0", "\u2003", "\u200b"
 
@@ -137,3 +141,12 @@ def test_a_value_matched_as_written_keeps_its_finding(
     _, findings, _ = scan(capsys, write_spec(tmp_path, "v", "Vendor: Citrix Syst\u00e8mes"))
     (found,) = findings["v"]
     assert found["capability"] == "vendor:citrix"
+
+
+def test_a_lone_surrogate_reaches_no_rule_as_itself() -> None:
+    """A value can hold the bytes of a file name that is not UTF-8 as lone surrogates; RE2,
+    which matches UTF-8, raised on them and the run ended with an internal error. Such a byte
+    is no letter of a name or host: it is read as U+FFFD, and the rest is still matched."""
+    assert readings("Citrix\udcff Systems") == ("Citrix\ufffd Systems",)
+    findings = classify([package({"name": "x", "vendor": "Citrix Systems\udcff"})], load_policy())
+    assert [finding.rule for finding in findings[0]] == ["citrix-vendor"]

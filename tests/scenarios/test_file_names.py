@@ -114,3 +114,40 @@ def test_a_file_name_that_is_not_utf8_on_standard_output(command: list[str], bad
     if "json" in command:
         json.loads(text)
     assert command[0] == "plan" or "single-deps" in text  # a plan names only what to replace
+
+
+SPEC = """Name: oddly-named
+Version: 1
+Release: 1
+Summary: a package whose spec file's name is not UTF-8
+License: MIT
+URL: https://updates.xenserver.com/oddly-named
+Source0: https://updates.xenserver.com/oddly-named-1.tar.gz
+%description
+The file's name is in the facts' subjects: their fingerprints must hash it.
+"""
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_a_spec_file_whose_name_is_not_utf8_reaches_every_format(
+    fmt: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A spec file's name is in the text of its gaps, hence in their fingerprints: a name with
+    a byte that is not UTF-8 made the fingerprint's hash fail, exit 4 in json and sarif, and
+    no report at all. The Citrix Source must still block, with the same fingerprints in every run."""
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    spec = os.path.join(os.fsencode(tree), b"oddly\xff.spec")
+    with open(spec, "w", encoding="utf-8") as stream:
+        stream.write(SPEC)
+    fingerprints = []
+    for _ in range(2):
+        report = tmp_path / f"report.{fmt}"
+        code, _, err = run(["scan", str(tree), "--format", fmt, "-o", str(report)], capsys)
+        assert code == 1 and "internal error" not in err
+        text = report.read_bytes().decode("utf-8")
+        if fmt == "json":
+            packages = json.loads(text)["packages"]
+            assert "origin" in {package["status"] for package in packages}
+            fingerprints.append(sorted(fact["fingerprint"] for p in packages for fact in p["facts"]))
+    assert fingerprints[:1] == fingerprints[1:]
