@@ -295,13 +295,25 @@ def _slug(value: str) -> str:
 
 
 def _supplier(package: model.Package) -> str | None:
+    found = supplier(package)
+    if found is None:
+        return None
+    name, email = found
+    return f"Organization: {name} ({email})" if email else f"Organization: {name}"
+
+
+def supplier(package: model.Package) -> tuple[str, str | None] | None:
+    """The Vendor (else Packager) as an SPDX organization: its name and e-mail address, on one
+    line (an actor is one line to SPDX's readers: a Vendor with a line break made a document
+    spdx-tools could not read back)."""
     value = package.vendor or package.packager
     if not value:
         return None
-    name, email = parseaddr(sbom.text(value))
+    text = " ".join(sbom.text(value).split())
+    name, email = parseaddr(text)
     if name and email and "@" in email:
-        return f"Organization: {name} ({email})"
-    return f"Organization: {sbom.text(value)}"
+        return name, email
+    return text, None
 
 
 @functools.lru_cache(maxsize=4096)

@@ -10,7 +10,6 @@ import datetime
 import hashlib
 import json
 from collections.abc import Iterator
-from email.utils import parseaddr
 from typing import Any
 
 from spdx_tools.common.spdx_licensing import spdx_licensing
@@ -34,7 +33,7 @@ from spdx_tools.spdx.validation.uri_validators import validate_download_location
 
 from auditor.reports import sbom
 from auditor.reports.sbom import Sbom, SbomPackage
-from auditor.reports.spdx import _created, _slug, _source_info, _spdx_expression, _spdx_ids
+from auditor.reports.spdx import _created, _slug, _source_info, _spdx_expression, _spdx_ids, supplier
 from auditor.reports.view import ReportView
 from auditor.rpm import model
 
@@ -131,13 +130,8 @@ def _package(
 
 
 def _supplier(package: model.Package) -> Actor | None:
-    value = package.vendor or package.packager
-    if not value:
-        return None
-    name, email = parseaddr(sbom.text(value))
-    if name and email and "@" in email:
-        return Actor(ActorType.ORGANIZATION, name, email)
-    return Actor(ActorType.ORGANIZATION, sbom.text(value))
+    found = supplier(package)
+    return Actor(ActorType.ORGANIZATION, *found) if found else None
 
 
 def _license(package: model.Package, licences: dict[str, ExtractedLicensingInfo]) -> Any:

@@ -430,6 +430,26 @@ def test_spdx_expressions_sources_context_and_hostile_metadata(tmp_path: Path) -
     assert unknown and all(r["relationshipType"] == "DEPENDS_ON" for r in unknown)
 
 
+def test_a_vendor_over_several_lines_is_one_spdx_actor(tmp_path: Path) -> None:
+    """An actor is one line to SPDX's readers: a Vendor (or Packager) with a line break made a
+    document spdx-tools could not read back (review 31)."""
+    view = view_of(
+        audit_of(
+            [
+                {"name": "mailed", "vendor": "Citrix\nSystems <team@example.org>\r\n"},
+                {"name": "plain", "vendor": "Cloud Software\n  Group"},
+            ]
+        )
+    )
+    document = parse_file(str(written(tmp_path / "vendors.spdx.json", view)))
+    assert spdx_valid(document)
+    suppliers = {package.name: str(package.supplier) for package in document.packages}
+    assert suppliers == {
+        "mailed": "Organization: Citrix Systems (team@example.org)",
+        "plain": "Organization: Cloud Software Group",
+    }
+
+
 def written(path: Path, view: Any) -> Path:
     path.write_text(FORMATS["spdx"](view), encoding="utf-8")
     return path
