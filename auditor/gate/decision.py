@@ -32,6 +32,7 @@ from auditor.core.errors import ExitCode, InputError
 from auditor.gate.baseline import Baseline, BaselineEntry, BaselineMatcher, legacy_key
 from auditor.gate.options import GateOptions
 from auditor.gate.waivers import Waiver, WaiverIndex
+from auditor.origin.findings import Verdict
 from auditor.rpm.model import EVR, Package
 
 
@@ -160,6 +161,16 @@ class Decision:
         if self.errors or self.nothing_audited or any(r.fact.kind is FactKind.GAP for r in blocking):
             return ExitCode.INPUT
         return ExitCode.FINDINGS if blocking or self.stale_blocks else ExitCode.PASSED
+
+
+def shown_status(result: PackageResult, rulings: Sequence[Ruling]) -> Verdict:
+    """The status a package is shown with: the worst status among its facts that block, or, when
+    none blocks, the worst status its facts give it, so that a displayed status never hides a
+    blocking fact. Every report and every comparison of two audits (`check`, `diff`, a JSON
+    report read back) uses this one: the analysis's own worst status differs under a
+    ``--fail-on`` that leaves it out, and two outputs of one decision would disagree."""
+    statuses = [r.fact.status for r in rulings if r.disposition is _BLOCKS and r.fact.status is not None]
+    return min(statuses, key=lambda verdict: verdict.rank) if statuses else result.verdict
 
 
 class Audited(Protocol):

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 from auditor.audit.facts import Fact
 from auditor.audit.result import AuditResult
-from auditor.gate.decision import Decision
+from auditor.gate.decision import Decision, shown_status
 from auditor.origin.findings import Verdict
 from auditor.rpm.evr import compare_evr
 from auditor.rpm.model import EVR, SOURCE_ARCHES
@@ -256,10 +256,10 @@ def side_of_audit(audit: AuditResult, decision: Decision) -> Side:
         package = result.package
         facts = tuple(_record(fact, blocks.get(id(fact), False), reach) for fact in result.facts)
         statuses = tuple(verdict.value for verdict in result.statuses)
+        # The status the reports show (a JSON report read back as a side records that one).
+        status = shown_status(result, decision.for_package(result.index)).value
         packages.setdefault((package.name, package.arch), []).append(
-            PackageRecord(
-                package.name, package.arch, package.nevra, package.evr, result.verdict.value, statuses, facts
-            )
+            PackageRecord(package.name, package.arch, package.nevra, package.evr, status, statuses, facts)
         )
     run_facts = tuple(_record(fact, blocks.get(id(fact), False)) for fact in audit.run_facts)
     return Side(

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from auditor.audit.facts import Fact, FactKind
 from auditor.audit.result import PackageResult
 from auditor.deps.graph import Hop
-from auditor.gate.decision import Disposition, Ruling
+from auditor.gate.decision import Disposition, Ruling, shown_status
 from auditor.origin.findings import Verdict
 from auditor.reports.locations import package_path
 from auditor.reports.text import finding_text, hop_text, shorten_keeping
@@ -158,8 +158,7 @@ def package_view(
 ) -> PackageView:
     facts = tuple(fact_view(ruling, packages) for ruling in rulings)
     blocking = [item for item in facts if item.ruling.disposition is _BLOCKS]
-    statuses = [item.fact.status for item in blocking if item.fact.status is not None]
-    status = min(statuses, key=lambda v: v.rank) if statuses else result.verdict
+    status = shown_status(result, rulings)
     chain = result.chain
     if status is not result.verdict:
         chains = (item.fact.chain for item in facts if item.fact.status is status and item.fact.chain)
