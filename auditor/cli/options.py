@@ -36,7 +36,7 @@ exit codes (never renumbered):
   4  internal error (the traceback is shown with --debug)
 """
 
-STATUS_HELP = "origin, depends, may-depend, build-depends, unresolved, clean"
+STATUS_HELP = "origin, depends, may-depend, build-depends, unresolved"
 
 
 OUTPUT_SUFFIXES: dict[str, str] = {

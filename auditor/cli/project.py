@@ -78,7 +78,7 @@ class ProjectConfig:
 def parse_statuses(text: str | list[str], where: str) -> frozenset[Verdict]:
     items = text if isinstance(text, list) else text.split(",")
     words = [item.strip() for item in items]
-    choices = ", ".join(v.value for v in Verdict)
+    choices = ", ".join(v.value for v in Verdict if v is not Verdict.CLEAN)
     if isinstance(text, str) and not all(words):
         # `--fail-on ""` or `origin,,depends`: a list with a hole is a mistake, not "none".
         raise PolicyError(f"{where}: {text!r} has an empty item: name statuses ({choices}), or none")
@@ -90,6 +90,12 @@ def parse_statuses(text: str | list[str], where: str) -> frozenset[Verdict]:
     for word in words:
         if word == "none":
             continue
+        if word == Verdict.CLEAN.value:
+            # No fact has the status clean: accepted, it blocked nothing while every report
+            # listed it among the statuses that block, over clean packages and a pass.
+            raise PolicyError(
+                f"{where}: 'clean' is not a finding and can never block: name statuses ({choices}), or none"
+            )
         try:
             found.add(Verdict(word))
         except ValueError:

@@ -67,6 +67,9 @@ def test_known_arches_still_audit(capsys: pytest.CaptureFixture[str]) -> None:
         ("none,origin", "none (nothing blocks) cannot be combined"),
         ("origin,none", "none (nothing blocks) cannot be combined"),
         ("orign", "'orign' is not a status"),
+        # No fact is clean: it blocked nothing while reports listed it as a blocking status.
+        ("clean", "'clean' is not a finding and can never block"),
+        ("origin,clean", "'clean' is not a finding and can never block"),
     ],
 )
 def test_fail_on_must_name_statuses_or_none(
@@ -75,7 +78,14 @@ def test_fail_on_must_name_statuses_or_none(
     code, out, err = run(["scan", ONE, "--fail-on", value], capsys)
     line = one_error(err)
     assert code == 2 and out == "" and says in line
-    assert "origin, depends, may-depend, build-depends, unresolved, clean" in line
+    assert "origin, depends, may-depend, build-depends, unresolved" in line and "clean," not in line
+
+
+def test_a_project_file_cannot_fail_on_clean(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    project = tmp_path / "auditor.toml"
+    project.write_text('[audit]\nfail-on = ["clean"]\n')
+    code, out, err = run(["scan", ONE, "--config", str(project)], capsys)
+    assert code == 2 and out == "" and "audit.fail-on: 'clean' is not a finding" in one_error(err)
 
 
 def test_fail_on_none_alone_still_passes(capsys: pytest.CaptureFixture[str]) -> None:
