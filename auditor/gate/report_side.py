@@ -47,7 +47,7 @@ def side_of_report(path: str) -> Side:
             packages.setdefault((record.name, record.arch), []).append(record)
         run_facts = tuple(_fact_record(fact, "input") for fact in document["completeness"]["gaps"])
         run_facts += tuple(_config_record(item) for item in document.get("config_findings", ()))
-        blocking = int(document["summary"]["blocking_facts"])
+        blocking = _blocking_facts(packages, run_facts)
         audited = int(document["summary"]["audited"])
         incomplete = str(document["completeness"]["summary"])
     except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError, RecursionError) as exc:
@@ -87,8 +87,22 @@ def _package_record(item: dict[str, Any]) -> PackageRecord:
     )
 
 
+def _blocking_facts(
+    packages: dict[tuple[str, str], list[PackageRecord]], run_facts: tuple[FactRecord, ...]
+) -> int:
+    """How many facts block in the report, counted from the facts the comparison reads.
+
+    The count before and the facts that block now but did not before are both shown from one
+    report: taken from its summary, a report whose facts say otherwise (edited, or pieced
+    together) had the page say "no change" beside 33 facts newly blocking.
+    """
+    counted = sum(fact.blocks for records in packages.values() for record in records for fact in record.facts)
+    return counted + sum(fact.blocks for fact in run_facts)
+
+
 def _fact_record(fact: dict[str, Any], subject: str) -> FactRecord:
     reaches = fact.get("reaches")
+    blocks = _boolean(fact["blocks"], "blocks")
     return FactRecord(
         str(fact["fingerprint"]),
         str(fact["kind"]),
@@ -96,10 +110,16 @@ def _fact_record(fact: dict[str, Any], subject: str) -> FactRecord:
         subject,
         str(fact["capability"]),
         str(fact["text"]),
-        bool(fact["blocks"]),
+        blocks,
         str(fact.get("ends_at", "")),
         _names(reaches) if reaches is not None else None,
     )
+
+
+def _boolean(value: Any, what: str) -> bool:
+    if not isinstance(value, bool):  # bool("false") is True: a string would block
+        raise TypeError(f"{what} is {type(value).__name__}, not a boolean")
+    return value
 
 
 def _names(value: Any) -> frozenset[str]:
@@ -117,5 +137,5 @@ def _config_record(item: dict[str, Any]) -> FactRecord:
         subject,
         str(item["capability"]),
         f"[{item['rule']}] {item['key']}: {item['url']}",
-        bool(item["blocks"]),
+        _boolean(item["blocks"], "blocks"),
     )

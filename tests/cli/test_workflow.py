@@ -394,3 +394,39 @@ def test_a_change_outside_what_the_roots_install_gets_nothing_worse(
         "nothing gets worse (the change is outside what the roots install)"
     )
     assert code == document["exit_code"] == 0
+
+
+def test_compare_counts_what_blocked_from_the_facts_it_compares(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The count before came from the report's summary, the facts compared from its facts: a
+    report whose facts were all cleared said "51 in the earlier report, 51 now (no change)"
+    beside "33 facts block now that did not before"."""
+    report = tmp_path / "old.json"
+    assert main(["scan", "-q", *BASE, "--format", "json", "-o", str(report)]) == 1
+    document = json.loads(report.read_text())
+    for package in document["packages"]:
+        for fact in package["facts"]:
+            fact["blocks"] = False
+    report.write_text(json.dumps(document))
+    capsys.readouterr()
+    assert main(["diff", str(report), BASE[0], "--format", "json"]) == 0
+    compared = json.loads(capsys.readouterr().out)
+    assert compared["blocking"] == {"old": 0, "new": 51}
+    page = tmp_path / "page.html"
+    assert main(["scan", "-q", *BASE, "--compare", str(report), "-o", str(page)]) == 1
+    assert "0 in the earlier report, 51 now" in page.read_text()
+
+
+def test_compare_refuses_a_fact_whose_blocks_is_not_a_boolean(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """bool("false") is True: a string read as the flag turned an accepted fact blocking."""
+    report = tmp_path / "old.json"
+    assert main(["scan", "-q", *BASE, "--format", "json", "-o", str(report)]) == 1
+    document = json.loads(report.read_text())
+    document["packages"][0]["facts"][0]["blocks"] = "false"
+    report.write_text(json.dumps(document))
+    capsys.readouterr()
+    assert main(["diff", str(report), BASE[0]]) == 3
+    assert f"{report}: malformed report (TypeError: blocks is str, not a boolean)" in capsys.readouterr().err
