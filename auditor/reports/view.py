@@ -196,8 +196,10 @@ class ReportView:
                 why.append("evidence was not seen and --strict is set")
             return Headline("failed", "failed: " + "; ".join(why))
         if code is ExitCode.FINDINGS:
-            text = f"{blocking} blocking" if blocking else "stale waivers block"
-            return Headline("blocking", text)
+            # Both when both: fixing the blocking facts alone would not pass the run.
+            said = [f"{blocking} blocking"] if blocking else []
+            said += ["stale waivers block"] if decision.stale_blocks else []
+            return Headline("blocking", ", and ".join(said))
         if not completeness.complete:
             return Headline("incomplete", "passed, but incomplete: some evidence was not seen")
         return Headline("passed", "passed")

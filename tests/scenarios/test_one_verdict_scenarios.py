@@ -107,6 +107,27 @@ def test_a_status_never_hides_a_blocking_fact(tmp_path: Path, capsys: pytest.Cap
     assert re.search(r"^half-1\.0-1\.src \(spec\) +unresolved \* ", table, re.M)
 
 
+def test_every_headline_says_stale_waivers_block_beside_blocking_facts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The headline said "2 blocking" alone: fixing that fact would not pass the run, as the
+    table's footer said (", and stale waivers block")."""
+    tool = spec(tmp_path, "citrix-tool", Vendor="Citrix Systems, Inc.")
+    waivers = tmp_path / "waivers.toml"
+    waivers.write_text('[[waiver]]\npackage = "gone"\nreason = "r"\nowner = "o"\nexpires = 2999-01-01\n')
+    args = [str(tool), "--waivers", str(waivers), "--stale-waivers", "block"]
+    said = {}
+    for fmt in ("markdown", "html", "cyclonedx", "spdx", "table"):
+        code, out, _ = run(["scan", *args, "--format", fmt], capsys)
+        assert code == 1
+        said[fmt] = out
+    assert said["markdown"].splitlines()[0] == "## ❌ auditor: 2 blocking, and stale waivers block"
+    assert ">2 blocking, and stale waivers block; exit code 1<" in said["html"]
+    assert '"value": "2 blocking, and stale waivers block"' in said["cyclonedx"]
+    assert "auditor:headline=2 blocking, and stale waivers block" in said["spdx"]
+    assert "; 2 blocking, and stale waivers block;" in said["table"].splitlines()[-1]
+
+
 def test_diff_counts_breakage_as_worse_and_deletion_as_gone(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
