@@ -122,7 +122,11 @@ class Decision:
     expired: tuple[Waiver, ...] = ()
     """Waivers past their expiry date: they no longer waive."""
     stale: tuple[Waiver, ...] = ()
-    """Waivers that matched no fact."""
+    """Waivers that accepted no fact."""
+    stale_matching: tuple[Waiver, ...] = ()
+    """Those of ``stale`` that match facts all the same: facts that needed no waiver (not in
+    ``--fail-on``, allowed, below the taint severity) or that an earlier waiver accepted.
+    Reports must not say of them that they match nothing."""
     fixed: tuple[BaselineEntry, ...] = ()
     """Baseline entries whose fact is gone while its package is still audited: progress."""
     gone: tuple[BaselineEntry, ...] = ()
@@ -218,11 +222,13 @@ def decide(
         if fact.package is not None:
             by_package.setdefault(fact.package, []).append(ruling)
     fixed, gone = _baseline_progress(audit, baseline)
+    stale = tuple(waiver for waiver in live if id(waiver) not in used)
     return Decision(
         options=options,
         rulings=tuple(rulings),
         expired=expired,
-        stale=tuple(waiver for waiver in live if id(waiver) not in used),
+        stale=stale,
+        stale_matching=_matching(audit, stale, sources),
         fixed=fixed,
         gone=gone,
         baseline=baseline,
@@ -263,6 +269,22 @@ def _rule(
             return Ruling(fact, Disposition.BASELINED)
         return Ruling(fact, Disposition.BLOCKS, beyond_baseline=baseline.beyond(fact))
     return Ruling(fact, Disposition.BLOCKS)
+
+
+def _matching(
+    audit: Audited, stale: Sequence[Waiver], sources: Mapping[tuple[str, bool], EVR]
+) -> tuple[Waiver, ...]:
+    """The waivers of ``stale`` that match some fact of ``audit`` (in file order)."""
+    if not stale:
+        return ()
+    index = WaiverIndex(stale)
+    found: set[int] = set()
+    for fact in audit.facts:
+        if fact.package is not None:
+            found.update(id(waiver) for waiver in index.matching(fact, audit.packages[fact.package], sources))
+            if len(found) == len(stale):
+                break
+    return tuple(waiver for waiver in stale if id(waiver) in found)
 
 
 def _completeness(audit: Audited, rulings: Sequence[Ruling]) -> Completeness:

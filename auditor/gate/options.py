@@ -15,7 +15,7 @@ class GateOptions:
     strict: bool = False
     """Evidence the auditor could not see fails the run (exit 3), as pip-audit's ``--strict``."""
     stale_waivers_block: bool = False
-    """A waiver that matches nothing makes the run fail (exit 1)."""
+    """A waiver that accepts nothing makes the run fail (exit 1)."""
     today: datetime.date | None = None
     """The day waivers with an expiry date expire against (None: the machine's today)."""
     now: datetime.datetime | None = None

@@ -18,7 +18,7 @@ In ``auditor.toml`` (or the file ``--waivers`` names)::
 
 A waiver accepts each fact (`auditor.audit.facts`) it matches, and only those: a waiver
 with a ``rule`` leaves the package's other facts blocking. A waiver that is past its date
-stops waiving and is reported as expired; one that matches nothing is reported as stale
+stops waiving and is reported as expired; one that accepts nothing is reported as stale
 (``stale-waivers = "block"`` makes that block).
 """
 
@@ -27,7 +27,7 @@ from __future__ import annotations
 import fnmatch
 import heapq
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -147,8 +147,14 @@ class WaiverIndex:
         self, fact: Fact, package: Package | None, sources: Mapping[tuple[str, bool], EVR]
     ) -> Waiver | None:
         """The first waiver, in file order, that accepts ``fact`` about ``package``."""
+        return next(self.matching(fact, package, sources), None)
+
+    def matching(
+        self, fact: Fact, package: Package | None, sources: Mapping[tuple[str, bool], EVR]
+    ) -> Iterator[Waiver]:
+        """Every waiver that accepts ``fact`` about ``package``, in file order."""
         if package is None or not self._waivers:
-            return None
+            return
         named = self._named.get(package.name, [])
         source = package.source_name
         if source is not None and source != package.name and source in self._named:
@@ -156,8 +162,7 @@ class WaiverIndex:
         for position in heapq.merge(named, self._patterns) if self._patterns else named:
             waiver = self._waivers[position]
             if waiver.matches(fact, package, sources):
-                return waiver
-        return None
+                yield waiver
 
 
 def _source_evr(package: Package, sources: Mapping[tuple[str, bool], EVR]) -> EVR | None:

@@ -29,6 +29,7 @@ from auditor.core.errors import ExitCode, InputError
 from auditor.deps.graph import Hop
 from auditor.gate.decision import Decision, Disposition
 from auditor.gate.options import GateOptions
+from auditor.gate.waivers import Waiver
 from auditor.net.urlpolicy import strip_userinfo
 from auditor.origin.findings import Category, Verdict
 from auditor.origin.policy import Policy
@@ -239,7 +240,9 @@ class ReportView:
         ]
         for waiver in decision.stale:
             blocks = " (blocking)" if decision.options.stale_waivers_block else ""
-            lines.append(f"stale waiver {waiver.id} ({waiver.package}): matches nothing{blocks}")
+            lines.append(
+                f"stale waiver {waiver.id} ({waiver.package}): {stale_reason(decision, waiver)}{blocks}"
+            )
         if decision.baseline is not None:
             baselined = decision.count(Disposition.BASELINED)
             new = sum(1 for ruling in decision.blocking if ruling.fact.kind is not FactKind.GAP)
@@ -365,6 +368,13 @@ def build_view(audit: AuditResult, decision: Decision, progress: Comparison | No
     )
 
 
+def stale_reason(decision: Decision, waiver: Waiver) -> str:
+    """Why ``waiver`` (one of ``decision.stale``) accepted nothing, in words."""
+    if any(found is waiver for found in decision.stale_matching):
+        return "accepts nothing: the facts it matches need no waiver, or an earlier waiver accepts them"
+    return "matches nothing"
+
+
 def run_failures(decision: Decision) -> tuple[RunFailure, ...]:
     """The run-level reasons ``decision`` fails, one per stale waiver that blocks and one for an
     audit of nothing: what the exit code says beyond the facts, for the formats to show."""
@@ -374,8 +384,8 @@ def run_failures(decision: Decision) -> tuple[RunFailure, ...]:
             RunFailure(
                 RunFailureKind.STALE_WAIVER,
                 f"waiver {waiver.id}",
-                f"stale waiver {waiver.id} ({waiver.package}, {waiver.source}) matches nothing, "
-                "and stale waivers block",
+                f"stale waiver {waiver.id} ({waiver.package}, {waiver.source}) "
+                f"{stale_reason(decision, waiver)}, and stale waivers block",
                 ExitCode.FINDINGS,
             )
             for waiver in decision.stale

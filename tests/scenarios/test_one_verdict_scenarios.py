@@ -128,6 +128,50 @@ def test_every_headline_says_stale_waivers_block_beside_blocking_facts(
     assert "; 2 blocking, and stale waivers block;" in said["table"].splitlines()[-1]
 
 
+def test_a_stale_waiver_that_matches_facts_is_not_said_to_match_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A waiver shadowed by an earlier one, or matching only a status --fail-on does not name,
+    accepts nothing and is stale; the reports said it "matches nothing" of a package that is
+    right there, and a release manager deleting it as a typo breaks the other pipeline."""
+    tool = spec(tmp_path, "citrix-tool", Vendor="Citrix Systems, Inc.")
+    user = spec(tmp_path, "user", Requires="citrix-tool")
+    waivers = tmp_path / "waivers.toml"
+    entry = '[[waiver]]\nid = "{}"\npackage = "{}"\nreason = "r"\nowner = "o"\nexpires = 2999-01-01\n{}\n'
+    waivers.write_text(
+        entry.format("first", "citrix-*", "")
+        + entry.format("shadowed", "citrix-tool", "")
+        + entry.format("not-gated", "user", 'status = "depends"')
+        + entry.format("typo", "citrx-tool", "")
+    )
+    args = [
+        str(tool),
+        str(user),
+        "--fail-on",
+        "origin",
+        "--waivers",
+        str(waivers),
+        "--stale-waivers",
+        "block",
+    ]
+    code, table, _ = run(["scan", *args], capsys)
+    assert code == 1
+    accepts_nothing = (
+        "accepts nothing: the facts it matches need no waiver, or an earlier waiver accepts them"
+    )
+    assert f"stale waiver shadowed (citrix-tool): {accepts_nothing} (blocking)" in table
+    assert f"stale waiver not-gated (user): {accepts_nothing} (blocking)" in table
+    assert "stale waiver typo (citrx-tool): matches nothing (blocking)" in table
+    code, junit, _ = run(["scan", *args, "--format", "junit"], capsys)
+    failures = {
+        case.get("name"): failure.get("message", "")
+        for case in ET.fromstring(junit).iter("testcase")
+        if (failure := case.find("failure")) is not None
+    }
+    assert accepts_nothing in failures["waiver shadowed"] and accepts_nothing in failures["waiver not-gated"]
+    assert "matches nothing" in failures["waiver typo"]
+
+
 def test_diff_counts_breakage_as_worse_and_deletion_as_gone(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
