@@ -78,13 +78,17 @@ class BaselineMatcher:
     def __init__(
         self, entries: Iterable[BaselineEntry], reach: Callable[[Fact], frozenset[str] | None] | None = None
     ) -> None:
-        self.reaches: dict[str, frozenset[str] | None] = {}
-        """fingerprint -> the origin packages its entry records as reached (None: not recorded)."""
+        self.reaches: dict[str, list[frozenset[str] | None]] = {}
+        """fingerprint -> what each of its entries records as reached (None: not recorded). A
+        file can hold one fingerprint twice (two branches' baselines merged): the fact is
+        accepted when any of its entries accepts it, whatever their order in the file."""
         self.legacy: set[tuple[str, str, str]] = set()
         self.reach = reach
         for entry in entries:
             recorded = entry.get("reaches")
-            self.reaches[entry["fingerprint"]] = frozenset(recorded) if recorded is not None else None
+            self.reaches.setdefault(entry["fingerprint"], []).append(
+                frozenset(recorded) if recorded is not None else None
+            )
             key = legacy_key(entry)
             if key is not None:
                 self.legacy.add(key)
@@ -92,19 +96,21 @@ class BaselineMatcher:
     def accepts(self, fact: Fact) -> bool:
         if fact.fingerprint in self.reaches:
             recorded = self.reaches[fact.fingerprint]
-            if recorded is None or self.reach is None:
+            if None in recorded or self.reach is None:
                 return True
             reached = self.reach(fact)
-            return reached is None or reached <= recorded
+            return reached is None or any(reached <= entry for entry in recorded if entry is not None)
         return bool(self.legacy) and (fact.rule, fact.subject, fact.ends_at) in self.legacy
 
     def beyond(self, fact: Fact) -> tuple[str, ...]:
-        """The origin packages ``fact`` reaches that its entry did not record (sorted); empty
-        when no entry has its fingerprint, or the entry records no list."""
-        recorded = self.reaches.get(fact.fingerprint)
-        if recorded is None or self.reach is None:
+        """The origin packages ``fact`` reaches that its entry did not record (sorted; of its
+        entries, the one it goes least beyond); empty when no entry has its fingerprint, or one
+        records no list."""
+        recorded = self.reaches.get(fact.fingerprint, [])
+        if not recorded or None in recorded or self.reach is None:
             return ()
-        return tuple(sorted((self.reach(fact) or frozenset()) - recorded))
+        reached = self.reach(fact) or frozenset()
+        return min((tuple(sorted(reached - entry)) for entry in recorded if entry is not None), key=len)
 
 
 def legacy_key(entry: BaselineEntry) -> tuple[str, str, str] | None:

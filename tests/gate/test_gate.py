@@ -429,3 +429,27 @@ def test_a_stored_report_is_not_replayed_after_a_waivers_instant(
     assert main(args) == 1
     [expired] = json.loads(capsys.readouterr().out)["gate"]["expired_waivers"]
     assert expired["expires"] == "2026-11-30T00:30:00+14:00"
+
+
+def test_a_baseline_holding_one_fingerprint_twice_means_the_same_in_either_order(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two branches' baselines merged can hold a fingerprint twice, recording different origin
+    packages reached. The last entry read won: the same entries passed in one order and
+    blocked in the other. A fact is accepted when any of its entries accepts it."""
+    example = [
+        str(ROOT / "examples" / "xcp-ng-mini" / "repo"),
+        str(ROOT / "examples" / "xcp-ng-mini" / "srpms"),
+    ]
+    written = tmp_path / "baseline.json"
+    assert main(["baseline", "-q", "--baseline", str(written), *example]) == 0
+    document = json.loads(written.read_text())
+    entry = next(e for e in document["entries"] if e["package"] == "xapi-core" and e.get("reaches"))
+    narrower = {**entry, "reaches": []}
+    codes = []
+    for entries in ([*document["entries"], narrower], [narrower, *document["entries"]]):
+        merged = tmp_path / "merged.json"
+        merged.write_text(json.dumps({**document, "entries": entries}))
+        codes.append(main(["scan", "-q", "--baseline", str(merged), *example, "--format", "json"]))
+        assert json.loads(capsys.readouterr().out)["summary"]["blocking"] == 0
+    assert codes == [0, 0]
