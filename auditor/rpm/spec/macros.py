@@ -295,6 +295,7 @@ class MacroContext(MacroTable):
         body = definition.body
         if not is_global:
             self.define(definition.name, body, definition.options, local=True)
+            self._inherit_doubt(definition.name, result)
             return "", definition.end
         expanded = self._expand(body, result, depth + 1)
         if len(expanded) > MAX_OUTPUT:
@@ -307,7 +308,15 @@ class MacroContext(MacroTable):
             self.may_be(definition.name, [expanded, *(text for text, _ in others)])
         if not complete:
             self.overflowing.add(definition.name)
+        self._inherit_doubt(definition.name, result)
         return "", definition.end
+
+    def _inherit_doubt(self, name: str, result: Expansion) -> None:
+        """A definition made from text that did not expand exactly (``%global h %{?_gnu:a}``, or
+        ``%{expand:%%define h %{?_gnu:a}}``, whose body is expanded before it is read) has a
+        value rpm may not give it: the doubt moves to the name, so what reads it is inexact."""
+        if not result.exact:
+            self.forget(name)
 
     def other_expansions(self, text: str, value: str) -> tuple[list[tuple[str, Expansion]], bool]:
         """What ``text`` (expanded to ``value`` now) expands to besides, from the several values
