@@ -26,7 +26,11 @@ from auditor.rpm.spec.parser import parse_spec
 from auditor.rpm.spec.result import Spec, SpecPackage
 
 MAX_SPEC_BYTES = 4 * 1024 * 1024
-_BINARY_GAPS = frozenset({GapKind.UNDECIDED_CONDITIONAL, GapKind.SPEC_CODE, GapKind.SPEC_UNREADABLE})
+_BINARY_GAPS = frozenset(
+    {GapKind.UNDECIDED_CONDITIONAL, GapKind.SPEC_CODE, GapKind.SPEC_UNREADABLE, GapKind.UNEXPANDED_TAG}
+)
+"""A spec's gaps that its binary packages have too: what they were read from (their URL,
+Vendor...) may not be rpm's. A Source's gap is the source package's alone."""
 
 
 def read_spec_file(

@@ -121,7 +121,9 @@ def _read_srpm_spec(
     except InputError as exc:
         raise InputError(source, f"spec file ({where}): {exc.reason}") from None
     sources, source_gaps = with_recorded_names(spec.sources, _recorded(main), where)
-    conditionals = tuple(gap for gap in spec.gaps if gap.kind is not GapKind.UNEXPANDED_SOURCE)
+    # The header's tags are rpmbuild's own: a tag of the payload's spec read inexactly is no gap.
+    not_ours = (GapKind.UNEXPANDED_SOURCE, GapKind.UNEXPANDED_TAG)
+    conditionals = tuple(gap for gap in spec.gaps if gap.kind not in not_ours)
     notes = tuple(f"macro left unexpanded in the spec: {item}" for item in spec.unexpanded[:20])
     alternatives = spec.packages[0].alternatives if spec.packages else ()
     return SpecReading(sources, where, notes, conditionals + source_gaps, alternatives)

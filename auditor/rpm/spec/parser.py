@@ -27,7 +27,14 @@ from auditor.rpm.spec.generated import excludes_every_requirement
 from auditor.rpm.spec.lines import NUMBERED, SECTION, SOURCE_AFTER_BLANK, TAG, tag_number
 from auditor.rpm.spec.macros import TOO_LARGE, WORK_PER_BYTE, Expansion, MacroContext
 from auditor.rpm.spec.readline import LineJoiner, is_directive, rpm_lines
-from auditor.rpm.spec.result import ORIGIN_TAGS, PackageDraft, Spec, shorten, unexpanded_source_gap
+from auditor.rpm.spec.result import (
+    ORIGIN_TAGS,
+    PackageDraft,
+    Spec,
+    shorten,
+    tag_label,
+    unexpanded_source_gap,
+)
 from auditor.rpm.spec.scriptlets import WHEN as SCRIPTLETS
 from auditor.rpm.spec.scriptlets import scriptlet_header
 
@@ -234,7 +241,7 @@ class _SpecReader:
 
     def _section(self, name: str, argument: str) -> None:
         if self.section == "preamble":
-            self.main.fill_from_macros(self._values)
+            self.main.fill_from_macros(self._macro_values)
         self.section = name
         if name in SCRIPTLETS and (script := scriptlet_header(name, argument)).requirement is not None:
             target = script.package(main := self.main.tags.get("name", ""))
@@ -310,6 +317,8 @@ class _SpecReader:
         if tag in ORIGIN_TAGS:
             written = raw_match.group(3).strip() if (raw_match := TAG.match(raw.strip())) else value
             others = self._values(written, value, number)[1]
+            if not expansion.exact:
+                self._unexpanded_tag(f"{self.path}:{number}: {tag_label(tag)}: {shorten(written)}")
         self.current.set_tag(tag, value, others)
         if tag in _TAG_MACROS:
             self.macros.define(tag, value)
@@ -332,6 +341,19 @@ class _SpecReader:
             detail = f"{where}: {shorten(text)}: its macros may have more values than were read"
             self.gaps.append(Gap(GapKind.UNDECIDED_CONDITIONAL, detail))
         return value.strip(), [found.strip() for found, _ in others]
+
+    def _macro_values(self, name: str) -> tuple[str, list[str]]:
+        """The values of the tag rpmbuild takes from macro ``name`` (`PackageDraft.fill_from_macros`).
+        A macro the spec defines from what the reader could not expand is a gap; one it never
+        defines is the build host's to give, as rpmbuild's own tags (Buildhost...) are."""
+        text = f"%{{?{name}}}"
+        spec_defined = self.macros.is_defined(name) or self.macros.is_unknown(name)
+        if spec_defined and not self.macros.expand(text).exact:
+            self._unexpanded_tag(f"{self.path}: {tag_label(name)}: %{{{name}}}, from the macro of its name")
+        return self._values(text)
+
+    def _unexpanded_tag(self, detail: str) -> None:
+        self.gaps.append(Gap(GapKind.UNEXPANDED_TAG, f"{detail} (a macro not expanded exactly)"))
 
     def _dependencies(self, value: str, qualifiers: frozenset[str], number: int) -> list[Dependency]:
         try:
@@ -359,7 +381,7 @@ class _SpecReader:
         self.conditionals.finish()
         cuts = self.macros.cuts
         if self.section == "preamble":
-            self.main.fill_from_macros(self._values)
+            self.main.fill_from_macros(self._macro_values)
         requires_excluded = excludes_every_requirement(self.macros)
         self._note_cuts(cuts, lines, "the macros Vendor, Packager, Distribution and BugURL are read from")
         tags = self.main.tags

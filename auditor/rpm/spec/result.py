@@ -92,6 +92,14 @@ def shorten(text: str, limit: int = 200) -> str:
 
 
 MACRO_FILLED_TAGS = ("vendor", "packager", "distribution", "bugurl")
+_TAG_LABELS = {"url": "URL", "bugurl": "BugURL"}
+
+
+def tag_label(tag: str) -> str:
+    """A tag's name as rpm writes it (``URL``, ``Vendor``), from the lower-case one read."""
+    return _TAG_LABELS.get(tag, tag.capitalize())
+
+
 ORIGIN_TAGS = frozenset({"vendor", "packager", "distribution", "url", "bugurl", "license"})
 """The tags the policy judges: a value one loses to a later line is kept (`PackageDraft.alternatives`)."""
 
@@ -123,11 +131,12 @@ class PackageDraft:
     def fill_from_macros(self, expand: Callable[[str], tuple[str, list[str]]]) -> None:
         """The tags rpmbuild takes from the macro of their name when the main package's preamble
         has ended without them (rpm's ``fillOutMainPackage``): ``%global vendor Citrix`` before
-        it makes a Citrix package, and its subpackages inherit it (checked with rpmspec)."""
+        it makes a Citrix package, and its subpackages inherit it (checked with rpmspec). ``expand``
+        gives the values of the macro it is given the name of."""
         for tag in MACRO_FILLED_TAGS:
             if tag in self.tags:
                 continue
-            value, others = expand(f"%{{?{tag}}}")
+            value, others = expand(tag)
             values = [text for text in (value, *others) if text]
             if values:
                 self.set_tag(tag, values[0], values[1:])
