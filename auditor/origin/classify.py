@@ -12,7 +12,7 @@ from typing import NamedTuple
 from auditor.origin.findings import ConfigFinding, Finding
 from auditor.origin.policy import Policy
 from auditor.origin.rules import HostRule, Rule
-from auditor.origin.urls import package_urls, parse_url
+from auditor.origin.urls import package_urls, url_readings
 from auditor.rpm.model import Package, with_fields
 from auditor.sources.interface import ConfigUrl
 
@@ -115,10 +115,9 @@ def classify_config(urls: Iterable[ConfigUrl], policy: Policy) -> list[ConfigFin
     found: list[ConfigFinding] = []
     seen: set[tuple[str, str, str, str, str]] = set()
     for item in urls:
-        parsed = parse_url(item.url)
-        if parsed is None:
-            continue
-        for rule in policy.host_rules(parsed):
+        # dnf fetches with librepo, through curl: its reading of the URL counts (`url_readings`).
+        rules = [rule for parsed in url_readings(item.url) for rule in policy.host_rules(parsed)]
+        for rule in rules:
             key = (item.file, item.section, item.key, item.url, rule.id)
             if key in seen:
                 continue

@@ -115,6 +115,25 @@ def parse_url(text: str) -> ParsedUrl | None:
     return None
 
 
+def url_readings(text: str) -> tuple[ParsedUrl, ...]:
+    """Every host and path a fetcher may take ``text`` to name: `parse_url`'s (the WHATWG
+    reading), and curl's where it differs. rpmbuild and spectool fetch with curl, for which a
+    backslash is no separator: ``https://example.org\\@citrix.com/x`` is on ``citrix.com``
+    (``example.org\\`` its user name), where a browser goes to ``example.org``."""
+    first = parse_url(text)
+    readings = [] if first is None else [first]
+    cleaned = text.strip().translate(_TAB_NEWLINE)
+    scheme_match = _SCHEME.match(cleaned)
+    if scheme_match is not None and "\\" in cleaned:
+        scheme = scheme_match.group(1).lower()
+        if scheme in _SPECIAL_SCHEMES:
+            rest = cleaned[scheme_match.end() :].lstrip("/\\")
+            curl = _hierarchical(text.strip(), scheme, rest, special=False)
+            if curl is not None and (first is None or (curl.host, curl.path) != (first.host, first.path)):
+                readings.append(curl)
+    return tuple(readings)
+
+
 def _hierarchical(text: str, scheme: str, rest: str, *, special: bool) -> ParsedUrl | None:
     """``rest``, what follows the scheme and its slashes, read as authority then path."""
     found = (_SPECIAL_AUTHORITY_END if special else _AUTHORITY_END).search(rest)
@@ -278,23 +297,20 @@ def package_urls(
 
     for field, value in (("url", package.url), ("bugurl", package.bugurl)):
         if value and wanted(value):
-            parsed = parse_url(value)
-            if parsed is not None:
+            for parsed in url_readings(value):
                 yield UrlEvidence(field, parsed)
     location = package.location
     if "://" in location and wanted(location):
         # A location the metadata puts on another host (createrepo_c --baseurl, xml:base) is
         # where dnf downloads the package from.
-        parsed = parse_url(location)
-        if parsed is not None:
+        for parsed in url_readings(location):
             yield UrlEvidence("location", parsed)
     if package.kind is PackageKind.SOURCE:
         for source in package.sources:
             if not _may_be_url(source.value) or not wanted(source.value):
                 continue
             number = "" if source.number is None else str(source.number)
-            parsed = parse_url(source.value)
-            if parsed is not None:
+            for parsed in url_readings(source.value):
                 yield UrlEvidence(f"{source.kind.value}{number}", parsed)
     for kind in ("provides", "requires", "recommends", "obsoletes", "conflicts"):
         for dep in getattr(package, kind):
@@ -302,8 +318,7 @@ def package_urls(
             if (":/" not in name and ":\\" not in name) or not wanted(name):
                 continue
             for text in urls_in_text(name):
-                parsed = parse_url(text)
-                if parsed is not None:
+                for parsed in url_readings(text):
                     yield UrlEvidence(kind, parsed)
 
 
