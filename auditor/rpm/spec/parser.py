@@ -13,6 +13,7 @@ the conditional is recorded in `Spec.undecided` and `Spec.gaps` (`auditor.rpm.sp
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from auditor.core.errors import InputError
@@ -182,10 +183,16 @@ class _SpecReader:
                 self._code(start_line, stripped)
             return
         self.source_line = False
+        section = self.section
         for line in expansion.text.split("\n"):
             self._line(raw, line, start_line, expansion)
         if runs_code and not self.source_line:
             self._code(start_line, stripped)
+        elif not expansion.exact and not self.source_line and _shaped_by_macros(stripped, section):
+            detail = "what rpm reads here (a tag, a section) depends on macros not expanded exactly"
+            self.gaps.append(
+                Gap(GapKind.UNDECIDED_CONDITIONAL, f"{self.path}:{start_line}: {shorten(stripped)}: {detail}")
+            )
         if self.section in _READ_SECTIONS or self.section == "files":
             self.unexpanded.extend(expansion.unexpanded)
 
@@ -407,6 +414,24 @@ class _SpecReader:
             packaging=frozenset(self.packaging),
             requires_excluded=requires_excluded,
         )
+
+
+_DEFINITION = re.compile(r"%(?:define|global|undefine)\s", re.IGNORECASE)
+_HIDDEN_SECTION = re.compile(r"%\{?[?!]*[^%]*%(?:package|sourcelist|patchlist)\b", re.IGNORECASE)
+
+
+def _shaped_by_macros(line: str, section: str) -> bool:
+    """Whether the macros of ``line`` (stripped), read in ``section``, decide what kind of line
+    rpm reads, not only a value: ``%{?_gnu:Source1: URL}`` or ``Vend%{?x:or}: Citrix`` in a
+    preamble, ``%{?_gnu:%package sub}`` anywhere. When they do not expand exactly, the line
+    rpm reads is unknown. A tag written as such (``Release: 1%{?dist}``), a definition and a
+    section header keep their kind whatever their macros give."""
+    if _DEFINITION.match(line) or SECTION.match(line):
+        return False
+    if section not in ("preamble", "package"):  # a %sourcelist line is a Source whatever it holds
+        return _HIDDEN_SECTION.search(line) is not None
+    tag = TAG.match(line) or SOURCE_AFTER_BLANK.match(line)
+    return tag is None
 
 
 def parse_spec(
