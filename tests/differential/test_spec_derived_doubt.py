@@ -59,3 +59,16 @@ def test_a_definition_from_exact_text_stays_exact() -> None:
     spec = parse_spec(text + "%description\nd\n%files\n", "case.spec")
     assert spec.gaps == ()
     assert [source.value for source in spec.sources][-1] == "https://example.org/x.tgz"
+
+
+def test_a_macro_left_as_written_in_a_definition_is_read_again_where_used(tmp_path: Path) -> None:
+    """rpm keeps ``%{version}`` as written in a %global made before the Version line and
+    expands it where the macro is read: the Source is exact, as rpm's is (ghc.spec does this)."""
+    text = (
+        "%global release_dir %{version}\nName: case\nVersion: 9.4\nRelease: 1\nSummary: s\n"
+        "License: MIT\nSource0: https://example.org/%{release_dir}/case.tar.gz\n%description\nd\n%files\n"
+    )
+    assert "Source0: https://example.org/9.4/case.tar.gz" in rpmspec(tmp_path, text, "-P")
+    spec = parse_spec(text, "case.spec")
+    assert [source.value for source in spec.sources] == ["https://example.org/9.4/case.tar.gz"]
+    assert spec.gaps == ()

@@ -312,10 +312,12 @@ class MacroContext(MacroTable):
         return "", definition.end
 
     def _inherit_doubt(self, name: str, result: Expansion) -> None:
-        """A definition made from text that did not expand exactly (``%global h %{?_gnu:a}``, or
-        ``%{expand:%%define h %{?_gnu:a}}``, whose body is expanded before it is read) has a
-        value rpm may not give it: the doubt moves to the name, so what reads it is inexact."""
-        if not result.exact:
+        """A definition made from text whose expansion a build host decides (``%global h
+        %{?_gnu:a}``, or ``%{expand:%%define h %{?_gnu:a}}``, whose body is expanded before it
+        is read) has a value rpm may not give it: the doubt moves to the name, so what reads it
+        is inexact. A macro left as written (``%{version}`` before the Version line) needs no
+        such care: it stays in the body and is expanded again where the body is read, as rpm does."""
+        if result.environment:
             self.forget(name)
 
     def other_expansions(self, text: str, value: str) -> tuple[list[tuple[str, Expansion]], bool]:
