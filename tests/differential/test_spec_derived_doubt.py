@@ -72,3 +72,20 @@ def test_a_macro_left_as_written_in_a_definition_is_read_again_where_used(tmp_pa
     spec = parse_spec(text, "case.spec")
     assert [source.value for source in spec.sources] == ["https://example.org/9.4/case.tar.gz"]
     assert spec.gaps == ()
+
+
+TAGS = {
+    "name": "Name: %{?_gnu:code.citrite.net}%{!?_gnu:case}\nVersion: 1\nSource0: https://%{name}/x/derived.tar.gz\n",
+    "version": "Name: case\nVersion: 1%{?_gnu:.citrite.net}\nSource0: https://code%{version}/x/derived.tar.gz\n",
+}
+
+
+@pytest.mark.parametrize("case", TAGS, ids=list(TAGS))
+def test_a_tag_macro_made_from_a_host_answer_is_not_exact(case: str, tmp_path: Path) -> None:
+    """``Name:`` defines ``%{name}`` from its value: a value a build host decided makes the
+    macro the build host's too, and a Source read through it a gap."""
+    text = TAGS[case] + "Release: 1\nSummary: s\nLicense: MIT\n%description\nd\n%files\n"
+    printed = rpmspec(tmp_path, text, "-P")
+    assert "Source0: https://code" in printed and "citrite.net/" in printed  # the control
+    spec = parse_spec(text, "case.spec")
+    assert [gap.kind for gap in spec.gaps] == [GapKind.UNEXPANDED_SOURCE]

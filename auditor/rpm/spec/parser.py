@@ -328,9 +328,11 @@ class _SpecReader:
                 self._unexpanded_tag(f"{self.path}:{number}: {tag_label(tag)}: {shorten(written)}")
         self.current.set_tag(tag, value, others)
         if tag in _TAG_MACROS:
-            self.macros.define(tag, value)
-            if self.current is self.main:
-                self.macros.define(tag.upper(), value)
+            names = (tag, tag.upper()) if self.current is self.main else (tag,)
+            for name in names:
+                self.macros.define(name, value)
+                if expansion.environment:  # a build host's answer: what reads %{name} is not exact
+                    self.macros.forget(name)
                 if tag == "name":
                     self.main.name = value
 
