@@ -114,6 +114,20 @@ ENVIRONMENT_MACROS = frozenset(
     {"dist", "rhel", "centos", "fedora", "el6", "el7", "el8", "el9", "suse_version", "xenserver"}
 )
 
+RPM_BUILTIN_NAMES = frozenset(
+    {
+        "F", "P", "S", "basename", "define", "dirname", "dnl", "dump", "echo", "error", "exists",
+        "expand", "expr", "getconfdir", "getenv", "getncpus", "global", "gsub", "len", "load",
+        "lower", "lua", "macrobody", "quote", "rep", "reverse", "rpmversion", "shescape", "shrink",
+        "span", "sub", "suffix", "trace", "u2p", "uncompress", "undefine", "upper", "url2path",
+        "verbose", "warn", "xdg",
+    }
+)  # fmt: skip
+"""rpm's built-in macros (``builtinmacros`` in rpmio/macro.c), those of any release since 4.11.
+rpm 4.18 counts them as defined: ``%{?basename:x}`` is ``x`` and ``%{!?expand:x}`` nothing.
+Which ones a build host has depends on its rpm (4.18 has ``%{exists:}``, not ``%{len:}``), so a
+test of one is the build host's to answer, as a test of a macro its macro files define."""
+
 PURE_FUNCTIONS: Mapping[str, Callable[[str], str]] = {
     # As rpm's doFoo (rpmio/macro.c) cuts the text: at its last "/" or its last ".", whatever
     # follows (%{basename:a/b/} is empty, %{suffix:mirror.net/} is "net/").

@@ -21,6 +21,7 @@ from auditor.rpm.spec.builtins import (
     BCOND_MACROS,
     DEFAULT_MACROS,
     ENVIRONMENT_MACROS,
+    RPM_BUILTIN_NAMES,
     RPM_PARAMETRIC_MACROS,
     SETTLED_PREFIXES,
 )
@@ -211,7 +212,8 @@ class MacroTable:
         A name the spec never defined is the build host's when tested (``%{?name}``); a negated
         test (``%{!?name:default}``, a spec giving its own default) is certain unless rpm's own
         macro files define the name somewhere (`RPM_MACRO_NAMES`: ``%optflags``, ``%_topdir``...)
-        or it is a known machine's (`ENVIRONMENT_MACROS`)."""
+        or it is a known machine's (`ENVIRONMENT_MACROS`) or one of rpm's built-ins
+        (`RPM_BUILTIN_NAMES`: ``%{!?expand:x}`` is nothing for rpm 4.18)."""
         if name in self._unknown:
             result.environment.append(written)
         elif is_automatic(name):
@@ -219,7 +221,7 @@ class MacroTable:
                 result.environment.append(written)
         elif tested and name not in self._macros and name not in self._user:
             settled = name in self._settled or name.startswith(SETTLED_PREFIXES)
-            host = name in ENVIRONMENT_MACROS or name in RPM_MACRO_NAMES
+            host = name in ENVIRONMENT_MACROS or name in RPM_MACRO_NAMES or name in RPM_BUILTIN_NAMES
             if (not negated and not settled) or (negated and host):
                 result.environment.append(written)
 
