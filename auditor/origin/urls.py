@@ -240,6 +240,20 @@ def _may_be_url(value: str) -> bool:
     return "://" in value or _SPECIAL_START.match(value) is not None
 
 
+def _source_readings(value: str) -> tuple[ParsedUrl, ...]:
+    """Where a Source or Patch value says its file comes from. A URL is read as fetchers read
+    it. rpm takes any other value for a local file name, but one written as a host and a path
+    (``github.com/xenserver/x/archive/1.tar.gz``, ``git@github.com:xenserver/x.git``) still
+    says where the file was taken from, and is read so. A bare file name (``foo-1.0.tar.gz``
+    also looks like a host) is not."""
+    if _may_be_url(value):
+        return url_readings(value)
+    if "/" not in value and "@" not in value:
+        return ()
+    parsed = parse_url(value)
+    return () if parsed is None else (parsed,)
+
+
 def hostless_url(value: str) -> bool:
     """Whether ``value`` is written as a URL (`_may_be_url`) from which no host can be read
     (``https://:443/x``, ``git:///x``, ``ftp://@/x``): no rule can say where it leads. A
@@ -307,10 +321,10 @@ def package_urls(
             yield UrlEvidence("location", parsed)
     if package.kind is PackageKind.SOURCE:
         for source in package.sources:
-            if not _may_be_url(source.value) or not wanted(source.value):
+            if not wanted(source.value):
                 continue
             number = "" if source.number is None else str(source.number)
-            for parsed in url_readings(source.value):
+            for parsed in _source_readings(source.value):
                 yield UrlEvidence(f"{source.kind.value}{number}", parsed)
     for kind in ("provides", "requires", "recommends", "obsoletes", "conflicts"):
         for dep in getattr(package, kind):

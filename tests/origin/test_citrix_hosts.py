@@ -110,3 +110,23 @@ def test_a_bare_host_in_urls_covers_every_path(tmp_path: Path, capsys: pytest.Ca
         "slash": ["ours"],
         "elsewhere": [],
     }
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("github.com/xenserver/xapi/archive/v1.0.tar.gz", ["citrix-public-organisation"]),
+        ("git@github.com:xenserver/xapi.git", ["citrix-public-organisation"]),
+        ("updates.xenserver.com/pool/xapi-1.0.tar.gz", ["citrix-corporate-host"]),
+        ("xenserver.com-notes-1.0.tar.gz", []),  # a file name, whatever it looks like
+        ("github.com/xcp-ng/xapi/archive/v1.0.tar.gz", []),
+    ],
+)
+def test_a_source_written_as_a_host_and_a_path_says_where_it_was_taken_from(
+    source: str, expected: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """rpm takes a Source without a scheme for a local file name (red team 32): still, one
+    written as a host and a path names where the file was taken from, and was read as
+    nothing, the package clean."""
+    _, findings, _ = scan(capsys, write_spec(tmp_path, "h", f"Source0: {source}"))
+    assert rules_of(findings["h"]) == expected
