@@ -178,6 +178,40 @@ def test_code_rpm_runs_is_a_gap(case: str, tmp_path: Path, capsys: pytest.Captur
     }
 
 
+def test_code_in_a_dependency_list_invents_no_capability(tmp_path: Path) -> None:
+    """rpm splits a Requires list after its code ran; the auditor, which runs none, must not take
+    the words of the code for capabilities. XCP-ng's openvswitch spec has a subpackage
+    ``Version: %(echo "%{kernel_version}" | tr - .)`` that a later ``%{name} = %{version}``
+    reads: that was ``tr``, ``|`` and ``-`` required. What rpm requires by the name written
+    before the code is required; what the code prints is a gap, and no requirement."""
+    text = (
+        HEADER
+        + "%global kv 4.19-19\n"
+        + 'Requires: case-kmod = %(echo "%{kv}" | tr - .), plain >= 1\n'
+        + "Requires: %(echo shell-made another)\n"
+        + 'BuildRequires: %{lua: print("lua-made")} gcc\n'
+        + 'Requires: perl(:MODULE_COMPAT_%(eval "`perl -V:version`"; echo $version))\n'
+        + "%description\nd\n%files\n"
+    )
+    rpm_names = rpm_packages(tmp_path, text)["case"][1]  # names only
+    assert {"case-kmod", "plain", "shell-made", "another"} <= rpm_names  # the control
+    rpm_build = set(rpmspec(tmp_path, text, "-q", "--srpm", "--qf", "[%{REQUIRES}\n]").split())
+    assert "gcc" in rpm_build and "lua-made" in rpm_build
+    spec = parse_spec(text, "case.spec")
+    (package,) = spec.packages
+    requires = [str(dep) for dep in package.requires]
+    # The perl idiom prints one word of the build host, no spec text: kept whole, as read.
+    perl = 'perl(:MODULE_COMPAT_%(eval "`perl -V:version`"; echo $version))'
+    assert requires == ["case-kmod", "plain >= 1", perl]
+    assert {dep.split()[0] for dep in requires if dep != perl} <= rpm_names
+    assert [str(dep) for dep in spec.build_requires] == ["gcc"]
+    assert [gap.detail for gap in spec.gaps if gap.kind is GapKind.SPEC_CODE] == [
+        'case.spec:8: Requires: case-kmod = %(echo "%{kv}" | tr - .), plain >= 1',
+        "case.spec:9: Requires: %(echo shell-made another)",
+        'case.spec:10: BuildRequires: %{lua: print("lua-made")} gcc',
+    ]
+
+
 def test_code_in_a_source_value_is_that_sources_gap() -> None:
     """A Source whose own value runs code already says it was not seen: one gap, not two."""
     spec = parse_spec(f"{HEADER}Source1: {CITRIX}/%{{lua: print('a')}}.tgz\n", "case.spec")

@@ -8,24 +8,76 @@ Grammar (``parseRCPOT`` in ``build/parseReqs.c``), over the shared `Tokenizer`::
     separator = whitespace | ","
 
 The comparison must be a whole token: ``a >=1`` is two names, as rpm reads it.
+
+rpm splits the list after it ran the spec's code (``%(shell)``, ``%{lua:}``); the reader never
+runs it, so the code's text is still in the list. Its spaces are not rpm's separators: what
+the code prints decides the entries there, and the words of a shell command are no
+capabilities (``%(echo "%{kv}" | tr - .)`` would otherwise require ``tr`` and ``|``). Each
+run of code is one piece of its entry, and an entry that holds unseen code is not invented:
+without its name it is left out, and a version made by code is a requirement on the name alone
+(the line is a ``spec-code`` gap, `SpecParser._code`, so the package is said to be incomplete).
 """
 
 from __future__ import annotations
 
-from auditor.rpm.model import EVR, Dependency
+from collections.abc import Collection
+
+from auditor.rpm.model import EVR, Dependency, Op
 from auditor.rpm.tokenizer import Tokenizer
 
+_MARK = "\x00"
+"""Brackets a run of code's index while the list is split: no separator, no parenthesis."""
 
-def parse_dependency_list(text: str, qualifiers: frozenset[str] = frozenset()) -> list[Dependency]:
-    """Split a dependency field into its entries, as rpm's ``parseRCPOT`` does."""
+
+def parse_dependency_list(
+    text: str,
+    qualifiers: frozenset[str] = frozenset(),
+    code: Collection[str] = (),
+    unseen: Collection[str] = (),
+) -> list[Dependency]:
+    """Split a dependency field into its entries, as rpm's ``parseRCPOT`` does. ``code``: the
+    runs of code left in ``text`` as written, each kept whole; those also in ``unseen`` print
+    what the reader cannot know, and an entry holding one is read as the module says."""
+    runs = sorted({run for run in code if run in text}, key=len, reverse=True)
+    masked = text
+    for index, run in enumerate(runs):
+        masked = masked.replace(run, f"{_MARK}{index}{_MARK}")
+
+    def restore(piece: str) -> tuple[str, bool]:
+        """``piece`` as written, and whether it holds unseen code."""
+        if _MARK not in piece:
+            return piece, False
+        parts = piece.split(_MARK)  # text, index, text, index, ..., text
+        held = [runs[int(index)] for index in parts[1::2]]
+        parts[1::2] = held
+        return "".join(parts), any(run in unseen for run in held)
+
     dependencies: list[Dependency] = []
+    for name, op, version in _entries(masked):
+        name, name_unseen = restore(name)
+        if name_unseen:
+            continue
+        if op is None:
+            dependencies.append(Dependency(name, qualifiers=qualifiers))
+            continue
+        version, version_unseen = restore(version)
+        if version_unseen:
+            dependencies.append(Dependency(name, qualifiers=qualifiers))
+        else:
+            dependencies.append(Dependency(name, op, EVR.parse(version), qualifiers))
+    return dependencies
+
+
+def _entries(text: str) -> list[tuple[str, Op | None, str]]:
+    """The entries of a list: (name or rich group, comparison or None, version)."""
+    entries: list[tuple[str, Op | None, str]] = []
     tokens = Tokenizer(text)
     while True:
         tokens.skip_space(commas=True)
         if tokens.at_end:
-            return dependencies
+            return entries
         if tokens.peek() == "(":
-            dependencies.append(Dependency(tokens.balanced(), qualifiers=qualifiers))
+            entries.append((tokens.balanced(), None, ""))
             continue
         name = tokens.token()
         after_name = tokens.position
@@ -33,7 +85,7 @@ def parse_dependency_list(text: str, qualifiers: frozenset[str] = frozenset()) -
         op = tokens.comparison_token()
         if op is None:
             tokens.position = after_name
-            dependencies.append(Dependency(name, qualifiers=qualifiers))
+            entries.append((name, None, ""))
             continue
         tokens.skip_space(commas=True)
-        dependencies.append(Dependency(name, op, EVR.parse(tokens.token()), qualifiers))
+        entries.append((name, op, tokens.token()))

@@ -301,7 +301,7 @@ class _SpecReader:
             return
         if tag in ("buildrequires", "buildprereq", "buildconflicts"):
             target = self.build_conflicts if tag == "buildconflicts" else self.build_requires
-            target.extend(self._dependencies(value, frozenset(), number))
+            target.extend(self._dependencies(value, frozenset(), number, expansion))
             return
         dependency_kind = _DEPENDENCY_TAGS.get(tag)
         if dependency_kind is not None:
@@ -311,7 +311,7 @@ class _SpecReader:
             if tag == "prereq":
                 qualifiers = frozenset({"prereq"})
             self.current.deps.setdefault(dependency_kind, []).extend(
-                self._dependencies(value, qualifiers, number)
+                self._dependencies(value, qualifiers, number, expansion)
             )
             return
         if tag == "autoreqprov":
@@ -364,9 +364,14 @@ class _SpecReader:
     def _unexpanded_tag(self, detail: str) -> None:
         self.gaps.append(Gap(GapKind.UNEXPANDED_TAG, f"{detail} (a macro not expanded exactly)"))
 
-    def _dependencies(self, value: str, qualifiers: frozenset[str], number: int) -> list[Dependency]:
+    def _dependencies(
+        self, value: str, qualifiers: frozenset[str], number: int, expansion: Expansion
+    ) -> list[Dependency]:
+        """The entries of a dependency tag; the code its line holds is read as `parse_dependency_list`
+        says (a host query prints one word: it is kept as written, and no gap)."""
+        unseen = [run for run in expansion.code if not HOST_QUERY.fullmatch(run)]
         try:
-            return parse_dependency_list(value, qualifiers)
+            return parse_dependency_list(value, qualifiers, expansion.code, unseen)
         except ValueError as exc:
             raise InputError(self.path, f"line {number}: {exc}") from None
 
