@@ -212,6 +212,30 @@ def test_code_in_a_dependency_list_invents_no_capability(tmp_path: Path) -> None
     ]
 
 
+def test_a_dependency_on_a_macro_an_undecided_branch_sets_has_each_value(tmp_path: Path) -> None:
+    """Both branches of an ``%if`` the build host decides are read, so a macro one of them sets
+    has each branch's value, and a BuildRequires or Requires naming it requires what either
+    build would (as a Source does): a Citrix SDK behind ``%if 0%{?rhel} >= 8`` is seen.
+    XCP-ng's openvswitch-ipsec requires ``%{name} = %{version}-%{release}`` after a
+    ``%package modules`` that an undecided ``%if`` gives a Version of its own."""
+    text = (
+        HEADER
+        + "%if 0%{?rhel} >= 8\n%global sdk citrix-sdk\n%else\n%global sdk clean-sdk\n%endif\n"
+        + "BuildRequires: %{sdk} >= 2\nRequires: %{sdk}-runtime\n%description\nd\n%files\n"
+    )
+    spec = parse_spec(text, "case.spec")
+    build = {str(dep) for dep in spec.build_requires}
+    (package,) = spec.packages
+    requires = {str(dep) for dep in package.requires}
+    for host in ([], ["--define", "rhel 8"]):
+        rpm_build = rpmspec(tmp_path, text, *host, "-q", "--srpm", "--qf", "[%{REQUIRENEVRS}\n]")
+        assert set(rpm_build.split("\n")) - {""} <= build, host
+        rpm_requires = rpmspec(tmp_path, text, *host, "-q", "--qf", "[%{REQUIRENEVRS}\n]")
+        assert set(rpm_requires.split("\n")) - {"", "/bin/sh"} <= requires, host
+    assert build == {"clean-sdk >= 2", "citrix-sdk >= 2"}
+    assert GapKind.UNDECIDED_CONDITIONAL in {gap.kind for gap in spec.gaps}
+
+
 def test_code_in_a_source_value_is_that_sources_gap() -> None:
     """A Source whose own value runs code already says it was not seen: one gap, not two."""
     spec = parse_spec(f"{HEADER}Source1: {CITRIX}/%{{lua: print('a')}}.tgz\n", "case.spec")

@@ -301,7 +301,7 @@ class _SpecReader:
             return
         if tag in ("buildrequires", "buildprereq", "buildconflicts"):
             target = self.build_conflicts if tag == "buildconflicts" else self.build_requires
-            target.extend(self._dependencies(value, frozenset(), number, expansion))
+            target.extend(self._dependencies(value, frozenset(), number, expansion, raw))
             return
         dependency_kind = _DEPENDENCY_TAGS.get(tag)
         if dependency_kind is not None:
@@ -311,7 +311,7 @@ class _SpecReader:
             if tag == "prereq":
                 qualifiers = frozenset({"prereq"})
             self.current.deps.setdefault(dependency_kind, []).extend(
-                self._dependencies(value, qualifiers, number, expansion)
+                self._dependencies(value, qualifiers, number, expansion, raw)
             )
             return
         if tag == "autoreqprov":
@@ -365,15 +365,30 @@ class _SpecReader:
         self.gaps.append(Gap(GapKind.UNEXPANDED_TAG, f"{detail} (a macro not expanded exactly)"))
 
     def _dependencies(
-        self, value: str, qualifiers: frozenset[str], number: int, expansion: Expansion
+        self, value: str, qualifiers: frozenset[str], number: int, expansion: Expansion, raw: str
     ) -> list[Dependency]:
-        """The entries of a dependency tag; the code its line holds is read as `parse_dependency_list`
-        says (a host query prints one word: it is kept as written, and no gap)."""
-        unseen = [run for run in expansion.code if not HOST_QUERY.fullmatch(run)]
-        try:
-            return parse_dependency_list(value, qualifiers, expansion.code, unseen)
-        except ValueError as exc:
-            raise InputError(self.path, f"line {number}: {exc}") from None
+        """The entries of a dependency tag, from each value its macros may have (as a Source's:
+        a BuildRequires on a macro that an undecided ``%if`` sets to a Citrix SDK must not give
+        only the other branch's package). The code a line holds is read as
+        `parse_dependency_list` says (a host query prints one word: kept as written, no gap)."""
+        written = value  # a line that expanded to several lines is read as those lines
+        if "\n" not in expansion.text and (raw_match := TAG.match(raw.strip())):
+            written = raw_match.group(3).strip()
+        others, complete = self.macros.other_expansions(written, value)
+        if not complete:
+            unread = "its macros may have more values than were read"  # as `_values` says
+            self.gaps.append(
+                Gap(GapKind.UNDECIDED_CONDITIONAL, f"{self.path}:{number}: {shorten(written)}: {unread}")
+            )
+        found: list[Dependency] = []
+        for text, read in [(value, expansion), *others]:
+            unseen = [run for run in read.code if not HOST_QUERY.fullmatch(run)]
+            try:
+                entries = parse_dependency_list(text.strip(), qualifiers, read.code, unseen)
+            except ValueError as exc:
+                raise InputError(self.path, f"line {number}: {exc}") from None
+            found.extend(entry for entry in entries if entry not in found)
+        return found
 
     def _source(
         self, kind: SourceKind, number: int | None, value: str, raw: str, line: int, expansion: Expansion
