@@ -191,6 +191,8 @@ def test_code_in_a_dependency_list_invents_no_capability(tmp_path: Path) -> None
         + "Requires: %(echo shell-made another)\n"
         + 'BuildRequires: %{lua: print("lua-made")} gcc\n'
         + 'Requires: perl(:MODULE_COMPAT_%(eval "`perl -V:version`"; echo $version))\n'
+        + "%define spaced() %(echo -n \"%1\" | sed 's/ /_/g')\n"
+        + "Provides: case-text = %spaced 8.3\n"  # xcp-ng-release's product-version-text
         + "%description\nd\n%files\n"
     )
     rpm_names = rpm_packages(tmp_path, text)["case"][1]  # names only
@@ -205,10 +207,15 @@ def test_code_in_a_dependency_list_invents_no_capability(tmp_path: Path) -> None
     assert requires == ["case-kmod", "plain >= 1", perl]
     assert {dep.split()[0] for dep in requires if dep != perl} <= rpm_names
     assert [str(dep) for dep in spec.build_requires] == ["gcc"]
+    # A Provides the code makes was a package providing sed, | and -n: it met a Requires: sed.
+    rpm_provides = rpmspec(tmp_path, text, "-q", "--qf", "[%{PROVIDENEVRS}\\n]").split("\n")
+    assert "case-text = 8.3" in rpm_provides  # the control
+    assert [str(dep) for dep in package.provides] == ["case-text"]
     assert [gap.detail for gap in spec.gaps if gap.kind is GapKind.SPEC_CODE] == [
         'case.spec:8: Requires: case-kmod = %(echo "%{kv}" | tr - .), plain >= 1',
         "case.spec:9: Requires: %(echo shell-made another)",
         'case.spec:10: BuildRequires: %{lua: print("lua-made")} gcc',
+        "case.spec:13: Provides: case-text = %spaced 8.3",
     ]
 
 
