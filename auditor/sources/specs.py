@@ -145,7 +145,9 @@ def _binary_package(
     provides = sub.provides
     isa = "-".join(ISA[build_arch]) if build_arch in ISA else None
     for own in (sub.name, f"{sub.name}({isa})" if isa else None):
-        if own is not None and not any(p.name == own for p in provides):
+        # rpmbuild adds these whatever the package provides of its own name (kernel-headers =
+        # %{uname}, an unversioned python2-perf): only the very same entry is not repeated.
+        if own is not None and Dependency(own, Op.EQ, evr) not in provides:
             provides = (*provides, Dependency(own, Op.EQ, evr))
     return Package(
         name=sub.name,

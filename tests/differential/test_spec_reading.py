@@ -355,7 +355,12 @@ def test_an_architectures_package_provides_its_isa_name_as_rpmbuild_gives_it(tmp
     kind: what ``Requires: name%{?_isa}`` finds among specs audited together."""
     arch = HEADER + "%description\nd\n%package sub\nSummary: s\n%description sub\nd\n%files\n%files sub\n"
     noarch = arch.replace("Source0:", "BuildArch: noarch\nSource0:")
-    for text in (arch, noarch):
+    # A package that provides its own name itself (XCP-ng's kernel-headers = %{uname}, perf's
+    # python2-perf) still gets rpmbuild's name = EVR and name(x86-64) = EVR beside it.
+    own = arch.replace(
+        "%package sub\n", "%package sub\nProvides: case-sub = 0.9\nProvides: case-sub(x86-64)\n"
+    )
+    for text in (arch, noarch, own):
         path = tmp_path / "case.spec"
         path.write_text(text)
         expected = set(rpmspec(tmp_path, text, "-q", "--provides").splitlines())
