@@ -168,6 +168,16 @@ def test_dependency_list_parsing() -> None:
     assert [str(dep) for dep in deps] == ["a", "b >= 1.0-1", "c", "(d or e)", "f<2", "g = 3:1"]
 
 
+def test_code_in_a_dependency_list_is_kept_apart_whatever_the_line_holds() -> None:
+    """The run of code is set apart while the list is split (`parse_dependency_list`) by a
+    character the line does not hold: a NUL written in the spec is text, not a mark."""
+    text = "Name: a\nVersion: 1\nRequires: x\x00y %(echo z) w\n%description\nd\n%files\n"
+    assert [str(dep) for dep in parse_spec(text, "a.spec").packages[0].requires] == ["x\x00y", "w"]
+    every_mark = "".join(map(chr, range(0xE000, 0xF900)))
+    deps = parse_dependency_list(f"{every_mark} %(echo z)", code=["%(echo z)"], unseen=["%(echo z)"])
+    assert [dep.name for dep in deps] == [every_mark, "%(echo", "z)"]  # no mark left: split as is
+
+
 def test_unexpanded_sources_are_gaps() -> None:
     spec = parse_spec(XS_SPEC, "xs.spec")
     assert spec.gaps == (

@@ -25,8 +25,9 @@ from collections.abc import Collection
 from auditor.rpm.model import EVR, Dependency, Op
 from auditor.rpm.tokenizer import Tokenizer
 
-_MARK = "\x00"
-"""Brackets a run of code's index while the list is split: no separator, no parenthesis."""
+_MARKS = range(0xE000, 0xF900)
+"""Private-use characters: one the text does not hold brackets a run of code's index while the
+list is split (no separator, no parenthesis, and nothing the spec wrote: a NUL may be)."""
 
 
 def parse_dependency_list(
@@ -39,15 +40,17 @@ def parse_dependency_list(
     runs of code left in ``text`` as written, each kept whole; those also in ``unseen`` print
     what the reader cannot know, and an entry holding one is read as the module says."""
     runs = sorted({run for run in code if run in text}, key=len, reverse=True)
+    used = set(text)
+    mark = next((chr(point) for point in _MARKS if chr(point) not in used), "")
     masked = text
-    for index, run in enumerate(runs):
-        masked = masked.replace(run, f"{_MARK}{index}{_MARK}")
+    for index, run in enumerate(runs if mark else ()):  # a text holding every mark is split as is
+        masked = masked.replace(run, f"{mark}{index}{mark}")
 
     def restore(piece: str) -> tuple[str, bool]:
         """``piece`` as written, and whether it holds unseen code."""
-        if _MARK not in piece:
+        if not mark or mark not in piece:
             return piece, False
-        parts = piece.split(_MARK)  # text, index, text, index, ..., text
+        parts = piece.split(mark)  # text, index, text, index, ..., text
         held = [runs[int(index)] for index in parts[1::2]]
         parts[1::2] = held
         return "".join(parts), any(run in unseen for run in held)
