@@ -96,7 +96,7 @@ def least_fixed_point(
     A member of ``no_way_around`` (a package some hosts lack: `Resolved.present_on`) is not
     counted: on those hosts a group is all tainted without it, so once one member is tainted
     and every other member is tainted or such a package, the group is. ``no_way_around`` maps
-    each to the hosts that have it (`auditor.deps.resolve.present_on`): a group whose members
+    each to the hosts that have it (`auditor.deps.hosts.present_on`): a group whose members
     the same hosts all lack is counted whole, as on its hosts the requirement is unresolved (the
     resolver says so) and on the others' every member is there (`lacking_alike`).
     """

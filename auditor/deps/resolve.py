@@ -48,7 +48,8 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from auditor.core.errors import DependencySyntaxError
-from auditor.deps.provides import ONLY_YUM_INSTALLS, Architectures, ProvidesIndex, file_path
+from auditor.deps.hosts import EVERY_HOST, Host, lacking_on_dnf_hosts, on_its_hosts, present_on
+from auditor.deps.provides import Architectures, ProvidesIndex, file_path
 from auditor.deps.rich import MAX_CLAUSES, Evaluation
 from auditor.rpm.deps import Node, Simple, parse
 from auditor.rpm.evr import ranges_overlap
@@ -166,57 +167,6 @@ PROGRESS_EVERY = 1024
 """Packages resolved between two reports of progress."""
 
 
-class Host(enum.Enum):
-    """A host that may install a configuration's packages: dnf's, and yum 3's, which names an
-    x86_64 host after its CPU (`auditor.deps.provides.ONLY_YUM_INSTALLS`)."""
-
-    DNF = "dnf"
-    YUM_INTEL = "yum on ia32e"
-    YUM_AMD = "yum on amd64"
-
-
-EVERY_HOST: frozenset[Host] = frozenset(Host)
-_HOSTS_OF = {
-    ConfigReader.DNF: frozenset({Host.DNF}),
-    ConfigReader.YUM: frozenset({Host.YUM_INTEL, Host.YUM_AMD}),
-}
-_ARCH_HOSTS = {"ia32e": frozenset({Host.YUM_INTEL}), "amd64": frozenset({Host.YUM_AMD})}
-
-
-def present_on(
-    packages: Sequence[Package], hidden_on: Mapping[int, ConfigReader]
-) -> dict[int, frozenset[Host]]:
-    """The hosts that have each package ``hidden_on`` names: those of the reader that does not
-    hide it, and of its architecture for ia32e and amd64 (one yum host each)."""
-    found = {}
-    for index, reader in hidden_on.items():
-        hosts = EVERY_HOST - _HOSTS_OF[reader]
-        found[index] = hosts & _ARCH_HOSTS.get(packages[index].arch, EVERY_HOST)
-    return found
-
-
-def _lacking_on_dnf_hosts(
-    packages: Sequence[Package], hidden: frozenset[int], hidden_on: Mapping[int, ConfigReader]
-) -> tuple[frozenset[int], Mapping[int, ConfigReader]]:
-    """``hidden`` and ``hidden_on`` with the packages of an architecture only yum installs
-    (`ONLY_YUM_INSTALLS`): dnf's hosts lack them, as if dnf's reading hid them; one yum's
-    reading hides too no host installs."""
-    only_yum = [
-        index
-        for index, package in enumerate(packages)
-        if package.arch in ONLY_YUM_INSTALLS and index not in hidden
-    ]
-    if not only_yum:
-        return hidden, hidden_on
-    found = dict(hidden_on)
-    nowhere = set()
-    for index in only_yum:
-        if found.setdefault(index, ConfigReader.DNF) is not ConfigReader.DNF:
-            nowhere.add(index)
-            del found[index]
-    return hidden | nowhere, found
-
-
 class Resolver:
     """Answers "which packages satisfy this requirement?" for the packages of one run."""
 
@@ -234,7 +184,7 @@ class Resolver:
         ``hidden``: the packages dnf does not see (`LoadResult.hidden_from_dnf`): their own
         requirements are resolved, and they meet none. ``hidden_on``: the packages one reader
         of their configuration hides (`LoadResult.hidden_on_some_hosts`), and that reader."""
-        hidden, self.hidden_on = _lacking_on_dnf_hosts(packages, hidden, hidden_on or {})
+        hidden, self.hidden_on = lacking_on_dnf_hosts(packages, hidden, hidden_on or {})
         self.present_on = present_on(packages, self.hidden_on)
         self.packages = packages
         wanted = required_files(packages) if wanted_files is None else wanted_files
@@ -355,34 +305,24 @@ class Resolver:
         return resolution
 
     def _on_its_hosts(self, resolution: Resolution, hosts: frozenset[Host], beside: str | None) -> Resolution:
-        """``resolution`` for a package on ``hosts``, those that have it (`present_on`):
-        unresolved when on one of them no provider of one of its groups is (its groups kept: on
-        the other hosts they are what meets it). ``beside``: the package's architecture, unless
-        it is noarch or a source package: a provider no host of it installs beside the package
-        is none (`_on_host` says so when a group has no other)."""
+        """``resolution`` for a package on ``hosts`` (`auditor.deps.hosts.on_its_hosts`), kept."""
         found = resolution
         if resolution.status is Status.SATISFIED:
-            present, together, packages = self.present_on, self._together, self.packages
-            for group in resolution.groups:
-                kept = [m for m in group if beside is None or together(beside, packages[m].arch)]
-                if not kept:
-                    continue
-                covered = frozenset().union(*(present.get(member, EVERY_HOST) for member in kept))
-                missing = hosts - covered
-                if missing:
-                    reader = ConfigReader.DNF if Host.DNF in missing else ConfigReader.YUM
-                    names = ", ".join(sorted({packages[member].name for member in kept}))
-                    found = replace(
-                        resolution,
-                        status=Status.UNRESOLVED,
-                        missing=(str(resolution.dependency),),
-                        detail=(
-                            f"on the hosts of {reader.reading()} of their repositories' configuration, "
-                            f"its exclude or includepkgs, or a section it does not read or enable, "
-                            f"hides every provider, or their architecture is one only yum installs ({names})"
-                        ),
-                    )
-                    break
+            lacking = on_its_hosts(
+                resolution.groups, hosts, beside, self.present_on, self._together, self.packages
+            )
+            if lacking is not None:
+                reader, names = lacking
+                found = replace(
+                    resolution,
+                    status=Status.UNRESOLVED,
+                    missing=(str(resolution.dependency),),
+                    detail=(
+                        f"on the hosts of {reader.reading()} of their repositories' configuration, "
+                        f"its exclude or includepkgs, or a section it does not read or enable, "
+                        f"hides every provider, or their architecture is one only yum installs ({names})"
+                    ),
+                )
         self._partly[id(resolution), hosts, beside] = found
         return found
 
