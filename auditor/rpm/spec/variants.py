@@ -63,3 +63,30 @@ def other_expansions(
     combinations = prod(len(alternatives[name]) for name in names)
     complete = combinations <= MAX_VARIANTS and not table.overflowing.intersection(names)
     return list(found.items()), complete
+
+
+_HOST_TEST = re.compile(r"%\{!?\?([A-Za-z_][A-Za-z0-9_]*):")
+"""A test with a branch, ``%{?name:text}`` or ``%{!?name:text}``: what it gives depends on
+whether ``name`` is defined, not on its value."""
+
+
+def host_expansions(
+    table: MacroTable, expand: Callable[[str], Expansion], text: str, value: str, environment: list[str]
+) -> tuple[list[tuple[str, Expansion]], bool]:
+    """What ``text`` (expanded to ``value`` now) expands to when the build host defines, or does
+    not define, each macro it tests with a branch and whose answer is the host's (its
+    `Expansion.environment`): ``Requires: %{?_gnu:citrix-thing}%{!?_gnu:bash}`` is
+    ``citrix-thing`` on every host rpm builds on, where the reader's guess was ``bash``. At
+    most `MAX_VARIANTS`, and whether those are all. A bare ``%{?name}`` is left to the reader's
+    guess: its value, not its existence, is what it gives."""
+    names = sorted({found.group(1) for written in environment for found in _HOST_TEST.finditer(written)})
+    if not names:
+        return [], True
+    found: dict[str, Expansion] = {}
+    choices: list[tuple[str | None, ...]] = [("1", None)] * len(names)
+    for chosen in islice(product(*choices), MAX_VARIANTS):
+        with table.assuming(dict(zip(names, chosen, strict=True))):
+            other = expand(text)
+        if other.text != value:
+            found.setdefault(other.text, other)
+    return list(found.items()), 2 ** len(names) <= MAX_VARIANTS
