@@ -206,6 +206,12 @@ class MacroTable:
         stack = self._macros.get(name)
         return stack[-1] if stack else None
 
+    def host_defined(self, name: str) -> bool:
+        """Whether a build host defines ``name`` where the spec does not: rpm's macro files, a
+        known machine's macros, or one of rpm's built-ins. A name the spec tests but nothing
+        defines (an option, ``%{?with_emu:...}``) is the user's to ``--define``."""
+        return name in ENVIRONMENT_MACROS or name in RPM_MACRO_NAMES or name in RPM_BUILTIN_NAMES
+
     def doubt(self, name: str, written: str, result: Expansion, *, tested: bool, negated: bool) -> None:
         """Record ``written`` in `Expansion.environment` when its answer is not certain.
 

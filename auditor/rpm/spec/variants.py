@@ -74,12 +74,14 @@ def host_expansions(
     table: MacroTable, expand: Callable[[str], Expansion], text: str, value: str, environment: list[str]
 ) -> tuple[list[tuple[str, Expansion]], bool]:
     """What ``text`` (expanded to ``value`` now) expands to when the build host defines, or does
-    not define, each macro it tests with a branch and whose answer is the host's (its
-    `Expansion.environment`): ``Requires: %{?_gnu:citrix-thing}%{!?_gnu:bash}`` is
+    not define, each macro it tests with a branch, whose answer is the host's (in its
+    `Expansion.environment`, and one a build host defines: `MacroTable.host_defined`; an option
+    the spec tests is the user's to ``--define``): ``Requires: %{?_gnu:citrix-thing}%{!?_gnu:bash}`` is
     ``citrix-thing`` on every host rpm builds on, where the reader's guess was ``bash``. At
     most `MAX_VARIANTS`, and whether those are all. A bare ``%{?name}`` is left to the reader's
     guess: its value, not its existence, is what it gives."""
-    names = sorted({found.group(1) for written in environment for found in _HOST_TEST.finditer(written)})
+    tested = {found.group(1) for written in environment for found in _HOST_TEST.finditer(written)}
+    names = sorted(name for name in tested if table.host_defined(name) and not table.is_defined(name))
     if not names:
         return [], True
     found: dict[str, Expansion] = {}
