@@ -469,13 +469,19 @@ def test_a_file_name_cannot_forge_error_lines(tmp_path: Path, capsys: pytest.Cap
     ]
 
 
-def test_a_symlink_cannot_lead_metadata_out_of_the_repository(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def repository_beside_elsewhere(tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of the fixture repository, and an empty directory beside it."""
     repo = tmp_path / "repo"
     shutil.copytree(DATA / "repo", repo)
     outside = tmp_path / "elsewhere"
     outside.mkdir()
+    return repo, outside
+
+
+def test_a_symlink_cannot_lead_metadata_out_of_the_repository(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo, outside = repository_beside_elsewhere(tmp_path)
     primary = next((repo / "repodata").glob("*-primary.xml.gz"))
     primary.rename(outside / primary.name)  # same bytes, same checksum: only the place differs
     primary.symlink_to(outside / primary.name)
@@ -493,10 +499,7 @@ def test_a_directory_symlink_out_of_a_repository_is_named_not_walked(
     # createrepo_c follows such a link (and a link to / takes it through the whole machine);
     # the auditor already refuses a listed file that lands out of the repository, so the walk
     # for unlisted files stays inside too, and says what it did not look into.
-    repo = tmp_path / "repo"
-    shutil.copytree(DATA / "repo", repo)
-    outside = tmp_path / "elsewhere"
-    outside.mkdir()
+    repo, outside = repository_beside_elsewhere(tmp_path)
     shutil.copy(GOOD, outside / "xs-tool-1.0-1.noarch.rpm")
     (repo / "mirror").symlink_to(outside)
     (repo / "up").symlink_to("..")  # an ancestor: a link to / is the same, over the whole machine

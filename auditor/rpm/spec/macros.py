@@ -325,13 +325,6 @@ class MacroContext(MacroTable):
         the macros it reads may have, and whether those are all (`auditor.rpm.spec.variants`)."""
         return variants.other_expansions(self, self.expand, text, value)
 
-    def host_expansions(
-        self, text: str, value: str, environment: list[str]
-    ) -> tuple[list[tuple[str, Expansion]], bool]:
-        """What ``text`` expands to for each answer a build host gives its tests
-        (`auditor.rpm.spec.variants.host_expansions`)."""
-        return variants.host_expansions(self, self.expand, text, value, environment)
-
     def _builtin(self, name: str, argument: str, written: str, result: Expansion, depth: int) -> str:
         if name in NEVER:
             result.unexpanded.append(written)

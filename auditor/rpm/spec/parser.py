@@ -38,6 +38,7 @@ from auditor.rpm.spec.result import (
 )
 from auditor.rpm.spec.scriptlets import WHEN as SCRIPTLETS
 from auditor.rpm.spec.scriptlets import scriptlet_header
+from auditor.rpm.spec.variants import host_expansions
 
 _READ_SECTIONS = frozenset({"preamble", "package", "sourcelist", "patchlist"})
 
@@ -376,7 +377,9 @@ class _SpecReader:
             written = raw_match.group(3).strip()
         others, complete = self.macros.other_expansions(written, value)
         if expansion.environment:  # a test the build host answers: each answer's value too
-            hosts, every = self.macros.host_expansions(written, value, expansion.environment)
+            hosts, every = host_expansions(
+                self.macros, self.macros.expand, written, value, expansion.environment
+            )
             others += [(text, read) for text, read in hosts if text not in dict(others)]
             complete = complete and every
         if not complete:
