@@ -101,3 +101,21 @@ def _sources_in(text: str, start: int, stop: int, line: int, section: str, found
             stripped = entry.strip()
             if stripped and not stripped.startswith("#"):
                 found.append(SourceFile(kind, None, stripped, stripped, number))
+
+
+_DEFINITION = re.compile(r"%(?:define|global|undefine)\s", re.IGNORECASE)
+_HIDDEN_SECTION = re.compile(r"%\{?[?!]*[^%]*%(?:package|sourcelist|patchlist)\b", re.IGNORECASE)
+
+
+def shaped_by_macros(line: str, section: str) -> bool:
+    """Whether the macros of ``line`` (stripped), read in ``section``, decide what kind of line
+    rpm reads, not only a value: ``%{?_gnu:Source1: URL}`` or ``Vend%{?x:or}: Citrix`` in a
+    preamble, ``%{?_gnu:%package sub}`` anywhere. When they do not expand exactly, the line
+    rpm reads is unknown. A tag written as such (``Release: 1%{?dist}``), a definition and a
+    section header keep their kind whatever their macros give."""
+    if _DEFINITION.match(line) or SECTION.match(line):
+        return False
+    if section not in ("preamble", "package"):  # a %sourcelist line is a Source whatever it holds
+        return _HIDDEN_SECTION.search(line) is not None
+    tag = TAG.match(line) or SOURCE_AFTER_BLANK.match(line)
+    return tag is None

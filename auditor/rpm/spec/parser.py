@@ -13,20 +13,17 @@ the conditional is recorded in `Spec.undecided` and `Spec.gaps` (`auditor.rpm.sp
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
-from auditor.core.errors import InputError
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import DEPENDENCY_KINDS, Dependency, DependencyKind, SourceFile, SourceKind
 from auditor.rpm.sense import SPEC_QUALIFIER_WORDS
 from auditor.rpm.spec.builtins import HOST_QUERY, platform_macros
 from auditor.rpm.spec.conditionals import Conditionals
-from auditor.rpm.spec.dependencies import parse_dependency_list
 from auditor.rpm.spec.files import files_header, files_line
 from auditor.rpm.spec.generated import excludes_every_requirement
-from auditor.rpm.spec.lines import NUMBERED, SECTION, SOURCE_AFTER_BLANK, TAG, tag_number
-from auditor.rpm.spec.macros import TOO_LARGE, WORK_PER_BYTE, Expansion, MacroContext
+from auditor.rpm.spec.lines import NUMBERED, SECTION, SOURCE_AFTER_BLANK, TAG, shaped_by_macros, tag_number
+from auditor.rpm.spec.macros import WORK_PER_BYTE, Expansion, MacroContext
 from auditor.rpm.spec.readline import LineJoiner, is_directive, rpm_lines
 from auditor.rpm.spec.result import (
     ORIGIN_TAGS,
@@ -34,11 +31,10 @@ from auditor.rpm.spec.result import (
     Spec,
     shorten,
     tag_label,
-    unexpanded_source_gap,
 )
 from auditor.rpm.spec.scriptlets import WHEN as SCRIPTLETS
 from auditor.rpm.spec.scriptlets import scriptlet_header
-from auditor.rpm.spec.variants import host_expansions
+from auditor.rpm.spec.values import LineValues
 
 _READ_SECTIONS = frozenset({"preamble", "package", "sourcelist", "patchlist"})
 
@@ -107,6 +103,7 @@ class _SpecReader:
         """Whether the line read gave a Source or Patch: code in its value is that Source's gap."""
         self.budget_spent = False
         """Whether the gap of the spent expansion budget was given (`_note_cuts`)."""
+        self.values = LineValues(path, self.macros, self.gaps)
 
     @property
     def reading(self) -> bool:
@@ -189,7 +186,7 @@ class _SpecReader:
             self._line(raw, line, start_line, expansion)
         if runs_code and not self.source_line:
             self._code(start_line, stripped)
-        elif not expansion.exact and not self.source_line and _shaped_by_macros(stripped, section):
+        elif not expansion.exact and not self.source_line and shaped_by_macros(stripped, section):
             detail = "what rpm reads here (a tag, a section) depends on macros not expanded exactly"
             self.gaps.append(
                 Gap(GapKind.UNDECIDED_CONDITIONAL, f"{self.path}:{start_line}: {shorten(stripped)}: {detail}")
@@ -249,7 +246,7 @@ class _SpecReader:
 
     def _section(self, name: str, argument: str) -> None:
         if self.section == "preamble":
-            self.main.fill_from_macros(self._macro_values)
+            self.main.fill_from_macros(self.values.macro_values)
         self.section = name
         if name in SCRIPTLETS and (script := scriptlet_header(name, argument)).requirement is not None:
             target = script.package(main := self.main.tags.get("name", ""))
@@ -302,7 +299,7 @@ class _SpecReader:
             return
         if tag in ("buildrequires", "buildprereq", "buildconflicts"):
             target = self.build_conflicts if tag == "buildconflicts" else self.build_requires
-            target.extend(self._dependencies(value, frozenset(), number, expansion, raw))
+            target.extend(self.values.dependencies(value, frozenset(), number, expansion, raw))
             return
         dependency_kind = _DEPENDENCY_TAGS.get(tag)
         if dependency_kind is not None:
@@ -312,7 +309,7 @@ class _SpecReader:
             if tag == "prereq":
                 qualifiers = frozenset({"prereq"})
             self.current.deps.setdefault(dependency_kind, []).extend(
-                self._dependencies(value, qualifiers, number, expansion, raw)
+                self.values.dependencies(value, qualifiers, number, expansion, raw)
             )
             return
         if tag == "autoreqprov":
@@ -324,9 +321,9 @@ class _SpecReader:
         others: list[str] = []
         if tag in ORIGIN_TAGS:
             written = raw_match.group(3).strip() if (raw_match := TAG.match(raw.strip())) else value
-            others = self._values(written, value, number)[1]
+            others = self.values.values(written, value, number)[1]
             if not expansion.exact:
-                self._unexpanded_tag(f"{self.path}:{number}: {tag_label(tag)}: {shorten(written)}")
+                self.values.unexpanded_tag(f"{self.path}:{number}: {tag_label(tag)}: {shorten(written)}")
         self.current.set_tag(tag, value, others)
         if tag in _TAG_MACROS:
             names = (tag, tag.upper()) if self.current is self.main else (tag,)
@@ -337,87 +334,17 @@ class _SpecReader:
                 if tag == "name":
                     self.main.name = value
 
-    def _values(self, text: str, value: str | None = None, line: int | None = None) -> tuple[str, list[str]]:
-        """``text`` expanded (or ``value``, its expansion already made), and what else it may
-        expand to (`MacroContext.other_expansions`), each stripped. When those are not all of
-        them (too many combinations), the spec has a gap saying so, as a Source line does."""
-        if value is None:
-            expansion = self.macros.expand(text)
-            # A text cut by a bound is no value: the reading's gap says what it is not (`_note_cuts`).
-            value = "" if TOO_LARGE in expansion.unexpanded else expansion.text
-        others, complete = self.macros.other_expansions(text, value)
-        if not complete:
-            where = f"{self.path}:{line}" if line is not None else self.path
-            detail = f"{where}: {shorten(text)}: its macros may have more values than were read"
-            self.gaps.append(Gap(GapKind.UNDECIDED_CONDITIONAL, detail))
-        return value.strip(), [found.strip() for found, _ in others]
-
-    def _macro_values(self, name: str) -> tuple[str, list[str]]:
-        """The values of the tag rpmbuild takes from macro ``name`` (`PackageDraft.fill_from_macros`).
-        A macro the spec defines from what the reader could not expand is a gap; one it never
-        defines is the build host's to give, as rpmbuild's own tags (Buildhost...) are."""
-        text = f"%{{?{name}}}"
-        spec_defined = self.macros.is_defined(name) or self.macros.is_unknown(name)
-        if spec_defined and not self.macros.expand(text).exact:
-            self._unexpanded_tag(f"{self.path}: {tag_label(name)}: %{{{name}}}, from the macro of its name")
-        return self._values(text)
-
-    def _unexpanded_tag(self, detail: str) -> None:
-        self.gaps.append(Gap(GapKind.UNEXPANDED_TAG, f"{detail} (a macro not expanded exactly)"))
-
-    def _dependencies(
-        self, value: str, qualifiers: frozenset[str], number: int, expansion: Expansion, raw: str
-    ) -> list[Dependency]:
-        """The entries of a dependency tag, from each value its macros may have (as a Source's:
-        a BuildRequires on a macro that an undecided ``%if`` sets to a Citrix SDK must not give
-        only the other branch's package). The code a line holds is read as
-        `parse_dependency_list` says (a host query prints one word: kept as written, no gap)."""
-        written = value  # a line that expanded to several lines is read as those lines
-        if "\n" not in expansion.text and (raw_match := TAG.match(raw.strip())):
-            written = raw_match.group(3).strip()
-        others, complete = self.macros.other_expansions(written, value)
-        if expansion.environment:  # a test the build host answers: each answer's value too
-            hosts, every = host_expansions(
-                self.macros, self.macros.expand, written, value, expansion.environment
-            )
-            others += [(text, read) for text, read in hosts if text not in dict(others)]
-            complete = complete and every
-        if not complete:
-            unread = "its macros may have more values than were read"  # as `_values` says
-            self.gaps.append(
-                Gap(GapKind.UNDECIDED_CONDITIONAL, f"{self.path}:{number}: {shorten(written)}: {unread}")
-            )
-        found: list[Dependency] = []
-        for text, read in [(value, expansion), *others]:
-            unseen = [run for run in read.code if not HOST_QUERY.fullmatch(run)]
-            try:
-                entries = parse_dependency_list(text.strip(), qualifiers, read.code, unseen)
-            except ValueError as exc:
-                raise InputError(self.path, f"line {number}: {exc}") from None
-            found.extend(entry for entry in entries if entry not in found)
-        return found
-
     def _source(
         self, kind: SourceKind, number: int | None, value: str, raw: str, line: int, expansion: Expansion
     ) -> None:
-        # Each value a macro it reads may have (`MacroContext.other_expansions`) is a Source.
         self.source_line = True
-        others, complete = self.macros.other_expansions(raw, value)
-        for text, found in [(value, expansion), *others]:
-            doubtful = tuple(found.unexpanded + found.environment)
-            source = SourceFile(kind, number, text, raw, line, doubtful)
-            self.sources.append(source)
-            if source.unexpanded:
-                self.gaps.append(unexpanded_source_gap(self.path, source))
-        if not complete:
-            source = SourceFile(kind, number, value, raw, line)
-            self.gaps.append(unexpanded_source_gap(self.path, source, unread_values=True))
+        self.sources.extend(self.values.sources(kind, number, value, raw, line, expansion))
 
     def finish(self, lines: int) -> Spec:
         self.conditionals.finish()
         cuts = self.macros.cuts
         if self.section == "preamble":
-            self.main.fill_from_macros(self._macro_values)
+            self.main.fill_from_macros(self.values.macro_values)
         requires_excluded = excludes_every_requirement(self.macros)
         self._note_cuts(cuts, lines, "the macros Vendor, Packager, Distribution and BugURL are read from")
         tags = self.main.tags
@@ -443,24 +370,6 @@ class _SpecReader:
             packaging=frozenset(self.packaging),
             requires_excluded=requires_excluded,
         )
-
-
-_DEFINITION = re.compile(r"%(?:define|global|undefine)\s", re.IGNORECASE)
-_HIDDEN_SECTION = re.compile(r"%\{?[?!]*[^%]*%(?:package|sourcelist|patchlist)\b", re.IGNORECASE)
-
-
-def _shaped_by_macros(line: str, section: str) -> bool:
-    """Whether the macros of ``line`` (stripped), read in ``section``, decide what kind of line
-    rpm reads, not only a value: ``%{?_gnu:Source1: URL}`` or ``Vend%{?x:or}: Citrix`` in a
-    preamble, ``%{?_gnu:%package sub}`` anywhere. When they do not expand exactly, the line
-    rpm reads is unknown. A tag written as such (``Release: 1%{?dist}``), a definition and a
-    section header keep their kind whatever their macros give."""
-    if _DEFINITION.match(line) or SECTION.match(line):
-        return False
-    if section not in ("preamble", "package"):  # a %sourcelist line is a Source whatever it holds
-        return _HIDDEN_SECTION.search(line) is not None
-    tag = TAG.match(line) or SOURCE_AFTER_BLANK.match(line)
-    return tag is None
 
 
 def parse_spec(

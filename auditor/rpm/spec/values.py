@@ -1,0 +1,106 @@
+"""The values a spec's line may have: each expansion its macros may give, and the gap when
+the reader could not read them all.
+
+A Source, an origin tag or a dependency written with a macro that an undecided ``%if`` sets
+(or that a build host's test decides) has one value per way the spec may be read: each is
+evidence, so each is read (`MacroContext.other_expansions`, `variants.host_expansions`). A
+BuildRequires on a macro that one branch sets to a Citrix SDK must not give only the other
+branch's package.
+"""
+
+from __future__ import annotations
+
+from auditor.core.errors import InputError
+from auditor.rpm.gaps import Gap, GapKind
+from auditor.rpm.model import Dependency, SourceFile, SourceKind
+from auditor.rpm.spec.builtins import HOST_QUERY
+from auditor.rpm.spec.dependencies import parse_dependency_list
+from auditor.rpm.spec.lines import TAG
+from auditor.rpm.spec.macros import TOO_LARGE, Expansion, MacroContext
+from auditor.rpm.spec.result import shorten, tag_label, unexpanded_source_gap
+from auditor.rpm.spec.variants import host_expansions
+
+_UNREAD = "its macros may have more values than were read"
+
+
+class LineValues:
+    """Reads the values of one spec's lines with its macros, adding to its gaps what it could not read."""
+
+    def __init__(self, path: str, macros: MacroContext, gaps: list[Gap]) -> None:
+        self.path = path
+        self.macros = macros
+        self.gaps = gaps
+
+    def values(self, text: str, value: str | None = None, line: int | None = None) -> tuple[str, list[str]]:
+        """``text`` expanded (or ``value``, its expansion already made), and what else it may
+        expand to (`MacroContext.other_expansions`), each stripped. When those are not all of
+        them (too many combinations), the spec has a gap saying so, as a Source line does."""
+        if value is None:
+            expansion = self.macros.expand(text)
+            # A text cut by a bound is no value: the reading's gap says what it is not (`_note_cuts`).
+            value = "" if TOO_LARGE in expansion.unexpanded else expansion.text
+        others, complete = self.macros.other_expansions(text, value)
+        if not complete:
+            where = f"{self.path}:{line}" if line is not None else self.path
+            self.gaps.append(Gap(GapKind.UNDECIDED_CONDITIONAL, f"{where}: {shorten(text)}: {_UNREAD}"))
+        return value.strip(), [found.strip() for found, _ in others]
+
+    def macro_values(self, name: str) -> tuple[str, list[str]]:
+        """The values of the tag rpmbuild takes from macro ``name`` (`PackageDraft.fill_from_macros`).
+        A macro the spec defines from what the reader could not expand is a gap; one it never
+        defines is the build host's to give, as rpmbuild's own tags (Buildhost...) are."""
+        text = f"%{{?{name}}}"
+        spec_defined = self.macros.is_defined(name) or self.macros.is_unknown(name)
+        if spec_defined and not self.macros.expand(text).exact:
+            self.unexpanded_tag(f"{self.path}: {tag_label(name)}: %{{{name}}}, from the macro of its name")
+        return self.values(text)
+
+    def unexpanded_tag(self, detail: str) -> None:
+        self.gaps.append(Gap(GapKind.UNEXPANDED_TAG, f"{detail} (a macro not expanded exactly)"))
+
+    def dependencies(
+        self, value: str, qualifiers: frozenset[str], number: int, expansion: Expansion, raw: str
+    ) -> list[Dependency]:
+        """The entries of a dependency tag, from each value its macros may have. The code a line
+        holds is read as `parse_dependency_list` says (a host query prints one word: kept as
+        written, no gap)."""
+        written = value  # a line that expanded to several lines is read as those lines
+        if "\n" not in expansion.text and (raw_match := TAG.match(raw.strip())):
+            written = raw_match.group(3).strip()
+        others, complete = self.macros.other_expansions(written, value)
+        if expansion.environment:  # a test the build host answers: each answer's value too
+            hosts, every = host_expansions(
+                self.macros, self.macros.expand, written, value, expansion.environment
+            )
+            others += [(text, read) for text, read in hosts if text not in dict(others)]
+            complete = complete and every
+        if not complete:
+            self.gaps.append(
+                Gap(GapKind.UNDECIDED_CONDITIONAL, f"{self.path}:{number}: {shorten(written)}: {_UNREAD}")
+            )
+        found: list[Dependency] = []
+        for text, read in [(value, expansion), *others]:
+            unseen = [run for run in read.code if not HOST_QUERY.fullmatch(run)]
+            try:
+                entries = parse_dependency_list(text.strip(), qualifiers, read.code, unseen)
+            except ValueError as exc:
+                raise InputError(self.path, f"line {number}: {exc}") from None
+            found.extend(entry for entry in entries if entry not in found)
+        return found
+
+    def sources(
+        self, kind: SourceKind, number: int | None, value: str, raw: str, line: int, expansion: Expansion
+    ) -> list[SourceFile]:
+        """A Source or Patch line: one `SourceFile` for each value a macro it reads may have."""
+        others, complete = self.macros.other_expansions(raw, value)
+        found = []
+        for text, read in [(value, expansion), *others]:
+            doubtful = tuple(read.unexpanded + read.environment)
+            source = SourceFile(kind, number, text, raw, line, doubtful)
+            found.append(source)
+            if source.unexpanded:
+                self.gaps.append(unexpanded_source_gap(self.path, source))
+        if not complete:
+            source = SourceFile(kind, number, value, raw, line)
+            self.gaps.append(unexpanded_source_gap(self.path, source, unread_values=True))
+        return found
