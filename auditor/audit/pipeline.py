@@ -9,10 +9,11 @@ from auditor.audit.facts import MissingSources, config_fact, gap_fact, package_f
 from auditor.audit.options import AuditOptions
 from auditor.audit.result import AuditResult, PackageResult
 from auditor.core.errors import UsageError
+from auditor.deps.filereqs import required_files
 from auditor.deps.graph import DependencyGraph
 from auditor.deps.propagation import Propagation, propagate
 from auditor.deps.provides import host_arches
-from auditor.deps.resolve import Resolution, Resolved, Resolver, Status, required_files
+from auditor.deps.resolve import Resolution, Resolved, Resolver, Status
 from auditor.deps.supplements import Condition, supplementing, surely_installed
 from auditor.origin.classify import ExtraFindings, classify, classify_config
 from auditor.origin.findings import Finding

@@ -48,10 +48,11 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from auditor.core.errors import DependencySyntaxError
+from auditor.deps.filereqs import required_files
 from auditor.deps.hosts import EVERY_HOST, Host, lacking_on_dnf_hosts, on_its_hosts, present_on
-from auditor.deps.provides import Architectures, ProvidesIndex, file_path
+from auditor.deps.provides import Architectures, ProvidesIndex
 from auditor.deps.rich import MAX_CLAUSES, Evaluation
-from auditor.rpm.deps import Node, Simple, parse
+from auditor.rpm.deps import parse
 from auditor.rpm.evr import ranges_overlap
 from auditor.rpm.model import (
     DEPENDENCY_KINDS,
@@ -398,41 +399,3 @@ class Resolver:
 @lru_cache(maxsize=256)
 def _evr(text: str) -> EVR:
     return EVR.parse(text)
-
-
-def leaves_text(node: Node) -> set[str]:
-    if isinstance(node, Simple):
-        return {str(node.dep)}
-    found: set[str] = set()
-    for operand in node.operands:
-        found |= leaves_text(operand)
-    return found
-
-
-_NAMING_FILES = tuple(
-    kind.value for kind in DEPENDENCY_KINDS if kind not in (DependencyKind.PROVIDES, DependencyKind.OBSOLETES)
-)
-"""The dependency kinds whose file paths a package must find in another's files (plain strings:
-``getattr`` with a string enum hashes it in Python, for every package)."""
-
-
-def required_files(packages: Sequence[Package]) -> frozenset[str]:
-    """Every file path some package requires (plainly or inside a rich dependency)."""
-    wanted: set[str] = set()
-    rich: set[str] = set()
-    for package in packages:
-        for kind in _NAMING_FILES:
-            for dep in getattr(package, kind):
-                name = dep.name
-                if name.startswith("/"):
-                    wanted.add(file_path(name))
-                elif name.startswith("(") and "/" in name and name not in rich:
-                    rich.add(name)
-                    try:
-                        node = parse(name)
-                    except DependencySyntaxError:
-                        continue
-                    wanted.update(
-                        file_path(text.split(" ", 1)[0]) for text in leaves_text(node) if text.startswith("/")
-                    )
-    return frozenset(wanted)
