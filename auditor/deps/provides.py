@@ -10,9 +10,10 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Generic, TypeVar
 
+from auditor.deps.versions import BISECT_FROM, VersionIndex
 from auditor.rpm.evr import ranges_overlap
 from auditor.rpm.filelist import FileList
-from auditor.rpm.model import Dependency, Op, Package, PackageKind
+from auditor.rpm.model import EVR, Dependency, Op, Package, PackageKind
 
 # What dnf and yum install on a host of each architecture: libsolv's arch policies as Fedora and
 # EL build it (-DFEDORA: x86_64 takes athlon; Debian's build and the solv wheel do not) and yum's
@@ -196,6 +197,8 @@ class ProvidesIndex:
         self.by_package_name: Multimap[str, int] = Multimap()
         self.installable: list[int] = []
         self.hidden = hidden
+        self._versions: dict[str, tuple[VersionIndex, list[tuple[int, Dependency]]]] = {}
+        """Capability name -> its provides sorted, for a versioned query of a name many provide."""
         wanted = frozenset(wanted_files)
         intersect = wanted.intersection
         provide_name_of, file_of, package_name_of = (
@@ -238,6 +241,12 @@ class ProvidesIndex:
         if entries:
             if dep.op is None:
                 found.extend(index for index, _ in entries)
+            elif len(entries) >= BISECT_FROM and dep.evr is not None:
+                versions, others = self._versions_of(dep.name, entries)
+                found.extend(versions.matching(dep.op, dep.evr))
+                for index, provide in others:
+                    if ranges_overlap(provide.op, provide.evr, dep.op, dep.evr):
+                        found.append(index)
             else:
                 for index, provide in entries:
                     if ranges_overlap(provide.op, provide.evr, dep.op, dep.evr):
@@ -245,6 +254,22 @@ class ProvidesIndex:
         if len(found) > 1:
             return tuple(sorted(set(found)))
         return tuple(found)
+
+    def _versions_of(
+        self, name: str, entries: Sequence[tuple[int, Dependency]]
+    ) -> tuple[VersionIndex, list[tuple[int, Dependency]]]:
+        """The ``= EVR`` provides of ``name`` sorted (`VersionIndex`), and its other provides."""
+        known = self._versions.get(name)
+        if known is None:
+            exact: list[tuple[int, EVR]] = []
+            others: list[tuple[int, Dependency]] = []
+            for index, provide in entries:
+                if provide.op is Op.EQ and provide.evr is not None:
+                    exact.append((index, provide.evr))
+                else:
+                    others.append((index, provide))
+            known = self._versions[name] = (VersionIndex(exact), others)
+        return known
 
     def named(self, name: str) -> tuple[int, ...]:
         """Ids of installable packages called ``name`` (what Obsoletes match)."""

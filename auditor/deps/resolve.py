@@ -52,6 +52,7 @@ from auditor.deps.filereqs import required_files
 from auditor.deps.hosts import EVERY_HOST, Host, lacking_on_dnf_hosts, on_its_hosts, present_on
 from auditor.deps.provides import Architectures, ProvidesIndex
 from auditor.deps.rich import MAX_CLAUSES, Evaluation
+from auditor.deps.versions import BISECT_FROM, VersionIndex
 from auditor.rpm.deps import parse
 from auditor.rpm.evr import ranges_overlap
 from auditor.rpm.model import (
@@ -208,6 +209,8 @@ class Resolver:
         matches: one tuple, shared by every package that declares it. n packages obsoleting the
         n versions of one name hold one tuple of n, not n tuples (`auditor.deps.coinstall`
         reads the sharing too)."""
+        self._named_versions: dict[str, VersionIndex] = {}
+        """Package name -> the versions of the packages of that name, sorted (`obsoleted`)."""
         self._rich_conflicts: dict[str, tuple[frozenset[int], tuple[int, ...]]] = {}
         """A rich Conflicts -> the packages it involves (`Evaluation.involved`) and what it matches
         for a package not among them (and for a source package): shared by every such package."""
@@ -387,11 +390,16 @@ class Resolver:
         known = self._matched.get(key)
         if known is not None:
             return known
-        found = []
-        for index in self.index.named(dep.name):
-            package = self.packages[index]
-            if ranges_overlap(Op.EQ, package.evr, dep.op, dep.evr):
-                found.append(index)
+        named = self.index.named(dep.name)
+        if len(named) >= BISECT_FROM and dep.op is not None and dep.evr is not None:
+            versions = self._named_versions.get(dep.name)
+            if versions is None:
+                entries = [(index, self.packages[index].evr) for index in named]
+                versions = self._named_versions[dep.name] = VersionIndex(entries)
+            found = versions.matching(dep.op, dep.evr)
+        else:
+            packages = self.packages
+            found = [index for index in named if ranges_overlap(Op.EQ, packages[index].evr, dep.op, dep.evr)]
         matched = self._matched[key] = tuple(sorted(set(found)))
         return matched
 
