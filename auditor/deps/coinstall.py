@@ -20,6 +20,7 @@ A clean provider in one of these positions cannot spare a package a tainted one
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Container, Mapping, Sequence
 
 from auditor.deps.resolve import Match, Resolution, Status
@@ -45,21 +46,48 @@ def incompatible(packages: Sequence[Package], matches: Mapping[int, list[Match]]
     """id of a match's packages (alive in ``matches``) -> what the packages apart through it share."""
     for owner, owner_matches in matches.items():
         source = packages[owner].is_source
+        referred: set[int] = set()  # the same match written twice is one reference
         for match in owner_matches:
             if source and match.kind is not DependencyKind.CONFLICTS:
                 continue
             matched = match.packages
-            if not matched:
+            if not matched or id(matched) in referred:
                 continue
+            referred.add(id(matched))
             group = shared.get(id(matched))
             if group is None:
                 group = shared[id(matched)] = _Shared(matched)
-            if len(group.members) == 1 and owner in group.members:
+            if len(matched) == 1 and owner in group.members:
                 continue  # rpm ignores a package's conflict with its own provides
             _apart(found, owner, siblings).refer(group.members)
             if not source:
                 group.add_owner(owner, found, siblings)
     return found
+
+
+_HASHED_UP_TO = 64
+"""A match of up to this many packages is asked as a set; a larger one bisects its sorted tuple.
+n packages each obsoleting ``x < 1.0-K`` over n versions of ``x`` match n different prefixes:
+as sets they held n x n / 2 entries (250 MB for 3,000), as the tuples the resolver made, nothing more."""
+
+
+class _Sorted(Container[int]):
+    """A large match's packages, sorted as `Resolver` gives them, asked by bisection."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, items: tuple[int, ...]) -> None:
+        self.items = items
+
+    def __contains__(self, other: object) -> bool:
+        items = self.items
+        if not isinstance(other, int):
+            return False
+        position = bisect_left(items, other)
+        return position < len(items) and items[position] == other
+
+    def __len__(self) -> int:
+        return len(self.items)
 
 
 class _Shared:
@@ -70,7 +98,9 @@ class _Shared:
 
     def __init__(self, matched: tuple[int, ...]) -> None:
         self.matched = matched
-        self.members = frozenset(matched)
+        self.members: Container[int] = (
+            frozenset(matched) if len(matched) <= _HASHED_UP_TO else _Sorted(matched)
+        )
         self.owners: set[int] = set()
 
     def add_owner(self, owner: int, found: dict[int, Apart], siblings: SameName) -> None:
@@ -139,7 +169,7 @@ def shared_answers(apart: Container[int], names: Container[str]) -> frozenset[in
     for part in parts:
         if part.siblings.packages[part.index].name in names:
             return None
-        key.update(part.among)
+        key.update(map(id, part.among))
     return frozenset(key)
 
 
@@ -161,13 +191,15 @@ class Apart(Container[int]):
 
     def __init__(self, index: int, siblings: SameName) -> None:
         self.index = index
-        self.among: dict[int, Container[int]] = {}
-        """id of a shared set -> that set (each set once however many matches share it)."""
+        self.among: list[Container[int]] = []
+        """The shared sets it is apart from the members of, each once (`incompatible`): a list,
+        where n packages obsoleting n prefixes of one name's versions make n x n / 2
+        references, takes a fifth of a dictionary's memory."""
         self.siblings = siblings
 
     def refer(self, group: Container[int]) -> None:
         """Be apart from the members of ``group`` (but this package): a reference, read when asked."""
-        self.among[id(group)] = group
+        self.among.append(group)
 
     def __contains__(self, other: object) -> bool:
         if not isinstance(other, int):
@@ -176,7 +208,7 @@ class Apart(Container[int]):
         if among:  # most are apart from other versions of their name only (`SameName`)
             if other == self.index:
                 return False
-            for group in among.values():  # a loop, not any(): this runs per provider per package
+            for group in among:  # a loop, not any(): this runs per provider per package
                 if other in group:
                     return True
         return self.siblings.apart(self.index, other)  # never apart from itself either

@@ -11,13 +11,14 @@ comparisons and bytes, never in seconds.
 from __future__ import annotations
 
 import random
+import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from auditor.deps import provides, resolve, versions
-from auditor.deps.coinstall import incompatible
+from auditor.deps.coinstall import SameName, incompatible
 from auditor.deps.resolve import Resolver
 from auditor.deps.versions import BISECT_FROM
 from auditor.rpm import evr
@@ -134,3 +135,24 @@ def test_distinct_ranges_are_not_compared_with_every_version(monkeypatch: pytest
     assert obsoleters[f"o{n}"].packages == tuple(range(n - 1))  # x-1.0-1 .. x-1.0-(n-1)
     requirer = next(i for i, p in enumerate(packages) if p.name == "r7")
     assert resolved.requirements[requirer][0].providers == tuple(range(7))
+
+
+def test_distinct_matches_are_not_copied_per_package() -> None:
+    """n packages apart from n different prefixes of one name's versions: references to the
+    resolver's tuples, a few bytes each, not a set of each match and an entry per member."""
+    n = 600
+    packages = _hostile(n)
+    matches = Resolver(packages).resolve_all().matches
+    tracemalloc.start()
+    try:
+        apart_from = incompatible(packages, matches)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # n x n / 2 = 180,000 memberships: as sets and dictionary entries they took 23 MB.
+    assert peak < 6 * 1024 * 1024, peak
+    owner = next(i for i, p in enumerate(packages) if p.name == f"o{n}")
+    assert all(v in apart_from[owner] and owner in apart_from[v] for v in range(n - 1))
+    assert n - 1 not in apart_from[owner] and owner not in apart_from.get(
+        n - 1, SameName(packages).apart_from_some()
+    )
