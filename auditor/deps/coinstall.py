@@ -110,8 +110,13 @@ class _Shared:
             # Once, with the first owner: the members refer to the owners, the later ones too.
             # An owner that is a member is apart from the others (never from itself, `Apart`),
             # and has its `Apart` already: its match holds another package.
+            # `_apart` and `Apart.refer` written out: n matches of n packages run this n x n / 2 times.
+            known = found.get
             for member in self.matched:
-                _apart(found, member, siblings).refer(owners)
+                apart = known(member)
+                if apart is None:
+                    apart = found[member] = Apart(member, siblings)
+                apart.among.append(owners)
         owners.add(owner)
 
 

@@ -59,6 +59,9 @@ class Viability(Generic[Group]):
         if len(members) < 2:
             return group  # its one provider is kept, whatever it is
         if apart is None:
+            if arch == "noarch":
+                return group  # every host installs a noarch package beside any provider
+
             key = (id(group), arch)
             found = self._by_arch.get(key)
             if found is None:
