@@ -352,6 +352,13 @@ CASES: tuple[CaseSpec, ...] = (
     CaseSpec("rpms-2k-remote", ("rpms-2k",), _remote_repository),
     CaseSpec("distro-200k-cold", ("distro-200k",), distro_200k),
     CaseSpec("distro-60k-sbom", ("distro-60k",), lambda ctx: distro_sbom(ctx, "distro-60k")),
+    # The hostile shape: n distinct ranges over n versions of one name (quadratic before the
+    # versions were bisected); on record beside dnf and libsolv, no target.
+    CaseSpec(
+        "ranges-5k-cold",
+        ("ranges-5k",),
+        lambda ctx: distro_cold(ctx, "ranges-5k", DistroTargets(rss=None)),
+    ),
 )
 
 

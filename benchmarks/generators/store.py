@@ -31,8 +31,9 @@ DISTRO_60K = "distro-60k"
 DISTRO_10K = "distro-10k"
 DISTRO_200K = "distro-200k"
 RPMS_2K = "rpms-2k"
+RANGES_5K = "ranges-5k"
 ALL = (DISTRO_60K, DISTRO_10K, RPMS_2K)
-ON_DEMAND = (DISTRO_200K,)
+ON_DEMAND = (DISTRO_200K, RANGES_5K)
 """Corpora made only when asked for by name (a benchmark case), never by ``ensure`` of all."""
 RPMS_COUNT = 2000
 RPMS_SEED = 7
@@ -41,13 +42,14 @@ INDEX_ENV = "AUDITOR_DEBIAN_PACKAGES"
 DOWNLOADED_INDEX = "bookworm-main-amd64.Packages.xz"
 STAMP = ".generated.json"
 NO_INPUT = ""
-"""The input key of rpms-2k: it is made from its generator (and rpm) alone."""
+"""The input key of rpms-2k and ranges-5k: they are made from their generators (and rpm) alone."""
 HERE = os.path.dirname(os.path.abspath(__file__))
 _SOURCES = {
     DISTRO_60K: ("debian.py", "rpmmd.py", "distro.py"),
     DISTRO_10K: ("debian.py", "rpmmd.py", "distro.py", "solv_closure.py"),
     DISTRO_200K: ("debian.py", "rpmmd.py", "distro.py", "copies.py"),
     RPMS_2K: ("rpms.py",),
+    RANGES_5K: ("rpmmd.py", "ranges.py"),
 }
 
 Log = Callable[[str], None]
@@ -204,6 +206,8 @@ def ensure(names: Iterable[str], corpora: str | None = None, log: Log = log_to_s
             _ensure_distro_copies(corpora, log)
         if RPMS_2K in wanted:
             _ensure_rpms(corpora, log)
+        if RANGES_5K in wanted:
+            _ensure_ranges(corpora, log)
     return corpora
 
 
@@ -271,3 +275,14 @@ def _ensure_rpms(corpora: str, log: Log) -> None:
     built = _building(corpora, RPMS_2K)
     rpms.generate(built, RPMS_COUNT, RPMS_SEED, os.cpu_count() or 1, log)
     _install(corpora, RPMS_2K, built, NO_INPUT)
+
+
+def _ensure_ranges(corpora: str, log: Log) -> None:
+    if is_current(corpora, RANGES_5K, NO_INPUT):
+        return
+    from benchmarks.generators import ranges
+
+    built = _building(corpora, RANGES_5K)
+    total = ranges.write(built)
+    _install(corpora, RANGES_5K, built, NO_INPUT)
+    log(f"{RANGES_5K}: {total} packages")
