@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from auditor.sources.repodata import read_repository
-from benchmarks.generators import debian, distro, dnf_closure, rpms, solv_closure, store
+from benchmarks.generators import debian, distro, dnf_closure, ranges, rpms, solv_closure, store
 
 INDEX = textwrap.dedent(
     """\
@@ -95,6 +95,18 @@ def test_debian_index_becomes_repodata_the_auditor_and_libsolv_read(tmp_path: Pa
     assert solv_closure.unresolved(pool, repository) == {
         "tool-1:2.0~rc1-1+b2.noarch": ["missing-thing > 1.0-0"]
     }
+
+
+def test_ranges_corpus_has_one_unresolved_requirement_for_the_auditor_and_libsolv(tmp_path: Path) -> None:
+    """ranges-5k's shape, small: each range matches what rpm says, and r-0's alone matches nothing."""
+    total = ranges.write(str(tmp_path), count=30)
+    packages = {p.name: p for p in read_repository(str(tmp_path)).packages if p.name != "x"}
+    assert total == 121 and len(packages) == 91
+    assert [str(d) for d in packages["o-7"].obsoletes] == ["x < 1.0-7"]
+    assert [str(d) for d in packages["c-7"].conflicts] == ["x > 1.0-7"]
+    assert [str(d) for d in packages["r-7"].requires] == ["x <= 1.0-7"]
+    pool, repository = solv_closure.load(str(tmp_path))
+    assert solv_closure.unresolved(pool, repository) == {"r-0-1.0-1.noarch": ["x < 1.0-1"]}
 
 
 def test_the_same_index_gives_the_same_bytes(tmp_path: Path) -> None:
