@@ -35,6 +35,7 @@ from auditor.gate.progress import (
 )
 from auditor.gate.waivers import Waiver
 from auditor.reports.diff_report import fact_change_to_json
+from auditor.reports.inert import json_text_inert
 from auditor.reports.json_report import completeness_to_json
 from auditor.reports.text import code_span, terminal_text
 from auditor.reports.view import ReportView, build_view
@@ -117,7 +118,7 @@ class CheckView:
 
 def render(view: CheckView, fmt: str) -> str:
     if fmt == "json":
-        return json.dumps(_document(view), indent=2, ensure_ascii=False) + "\n"
+        return json_text_inert(json.dumps(_document(view), indent=2, ensure_ascii=False) + "\n")
     return _text(view, markdown=fmt == "markdown")
 
 

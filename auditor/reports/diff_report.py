@@ -8,12 +8,13 @@ from typing import Any
 
 from auditor.gate.progress import Change, FactChange, PackageRecord, ReleaseDiff
 from auditor.origin.findings import Verdict
+from auditor.reports.inert import json_text_inert
 from auditor.reports.text import code_span, terminal_text
 
 
 def render(result: ReleaseDiff, fmt: str) -> str:
     if fmt == "json":
-        return json.dumps(_document(result), indent=2, ensure_ascii=False) + "\n"
+        return json_text_inert(json.dumps(_document(result), indent=2, ensure_ascii=False) + "\n")
     return _text(result, markdown=fmt == "markdown")
 
 

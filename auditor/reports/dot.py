@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from auditor.deps.graph import HopKind
 from auditor.reports.flagged import PALETTE, UNAUDITED, graph_of
+from auditor.reports.inert import label_inert
 from auditor.reports.view import ReportView
 
 EDGE_STYLES = {HopKind.REQUIRES: "solid", HopKind.BUILD_REQUIRES: "dashed", HopKind.BUILT_FROM: "dotted"}
@@ -83,4 +84,4 @@ def quote(value: str) -> str:
     """A DOT double-quoted string: backslashes and quotes escaped, line breaks as ``\\n``."""
     escaped = value.replace("\\", "\\\\").replace('"', '\\"')
     escaped = escaped.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
-    return f'"{escaped}"'
+    return f'"{label_inert(escaped)}"'

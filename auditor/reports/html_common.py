@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 
+from auditor.reports.inert import markup_inert
 from auditor.reports.rows import Gate, PackageView
 from auditor.reports.text import clean_text
 
@@ -13,7 +14,7 @@ CHAR_WIDTH = 7.3
 
 def esc(text: str) -> str:
     """``text`` as HTML text or attribute value: nothing in it is read as markup."""
-    return html.escape(clean_text(text), quote=True)
+    return markup_inert(html.escape(clean_text(text), quote=True))
 
 
 def fit(text: str, width: float) -> str:

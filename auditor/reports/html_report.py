@@ -36,6 +36,7 @@ from auditor.reports.html_chains import MAX_SECTIONS, flagged_sections
 from auditor.reports.html_common import esc, plural
 from auditor.reports.html_holdback import holdback_section
 from auditor.reports.html_progress import progress_section
+from auditor.reports.inert import json_text_inert
 from auditor.reports.text import clean_text
 from auditor.reports.view import ReportView
 
@@ -270,6 +271,7 @@ def _data(view: ReportView, anchors: dict[int, str]) -> str:
 
 
 def script_json(value: Any) -> str:
-    """JSON safe inside ``<script type="application/json">``: no ``<``, ``>`` or ``&`` left raw."""
+    """JSON safe inside ``<script type="application/json">``: no ``<``, ``>`` or ``&`` left raw,
+    and no CI command (`auditor.reports.inert`; the block is one line, so no value starts one)."""
     text = json.dumps(value, ensure_ascii=True, separators=(",", ":"))
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return json_text_inert(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))

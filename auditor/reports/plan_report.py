@@ -8,6 +8,7 @@ from typing import Any
 from tabulate import tabulate
 
 from auditor.audit.plan import Plan
+from auditor.reports.inert import json_text_inert
 from auditor.reports.json_report import completeness_to_json
 from auditor.reports.text import terminal_text
 from auditor.reports.view import ReportView
@@ -46,7 +47,7 @@ def render(plan: Plan, view: ReportView, fmt: str) -> str:
             # origin: say so where a program reads the plan, as every scan format does.
             "completeness": completeness_to_json(view.decision.completeness),
         }
-        return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        return json_text_inert(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     lines = ["Replace or rebuild, most blocking first:"]
     rows = []
     for rank, item in enumerate(plan.items, start=1):

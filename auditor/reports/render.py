@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, cast
 
 from auditor.reports.catalog import GRAPH_FORMATS, SCAN_FORMATS
+from auditor.reports.inert import json_inert, markup_inert
 from auditor.reports.text import utf8_text
 from auditor.reports.view import ReportView
 
@@ -55,6 +56,10 @@ class _Formats(Mapping[str, Renderer]):
 
 FORMATS: Mapping[str, Renderer] = _Formats()
 SBOM_FORMATS = ("cyclonedx", "spdx")
+JSON_FORMATS = frozenset({"json", "model", "sarif", *SBOM_FORMATS})
+MARKUP_FORMATS = frozenset({"junit", "graphml"})
+"""XML without script or style, whose whole text can take character references (html does it
+in its escaping, which knows the page's script from its text)."""
 
 
 def render_pieces(
@@ -85,5 +90,11 @@ def render_pieces(
         pieces = _function(fmt, "render_chunks")(view, purl_namespace=purl_namespace)
     else:
         pieces = [_renderer(fmt)(view)]
-    for piece in pieces:
-        yield piece if isinstance(piece, bytes) else utf8_text(piece)
+    pieces = (piece if isinstance(piece, bytes) else utf8_text(piece) for piece in pieces)
+    # Printed to a CI job's log, no value may be run as a command (`auditor.reports.inert`).
+    if fmt in JSON_FORMATS:
+        yield from json_inert(pieces)
+    elif fmt in MARKUP_FORMATS:
+        yield from (markup_inert(piece) if isinstance(piece, str) else piece for piece in pieces)
+    else:  # text formats make each value inert themselves; html and dot theirs
+        yield from pieces

@@ -10,10 +10,13 @@ what the reader sees, a zero width space hides a difference between two names.
 
 from __future__ import annotations
 
+import html
+import json
 import os
 import re
 import shutil
 import subprocess
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -102,3 +105,84 @@ def test_a_file_name_runs_no_ci_command(tmp_path: Path, capsys: pytest.CaptureFi
         f"auditor: error: {tree}/#\\x23vso[task.setvariable variable=GATE]passed \\x3a:error::forged "
         "\\u202eexe.rpm: empty file, not an RPM"
     )
+
+
+MACHINE_FORMATS = ["json", "model", "sarif", "cyclonedx", "spdx", "junit", "graphml", "html", "dot"]
+
+
+def run_commands_in(text: str) -> list[str]:
+    """The lines of a machine report a CI runner would run: a ``##vso[`` or ``##[`` anywhere
+    (any case), a ``::`` opening the line."""
+    return [
+        line
+        for line in text.splitlines()
+        if re.search(r"##vso\[|##\[", line, re.IGNORECASE) or line.lstrip(" \t").startswith("::")
+    ]
+
+
+def values_read_back(fmt: str, text: str) -> str:
+    """Every value of a machine report as its format's reader gives it."""
+    if fmt in ("junit", "graphml"):
+        root = ET.fromstring(text)
+        return "\n".join(
+            [*root.itertext(), *(value for element in root.iter() for value in element.attrib.values())]
+        )
+    if fmt == "html":
+        return html.unescape(text)
+    if fmt == "dot":
+        return text.replace("&#35;", "#")  # as Graphviz draws a label
+    return "\n".join(_strings(json.loads(text)))
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else []
+    return [text for item in items for text in _strings(item)]
+
+
+@pytest.mark.parametrize("fmt", MACHINE_FORMATS)
+def test_a_machine_report_keeps_the_value_and_runs_no_ci_command(
+    fmt: str, hostile_rpm: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A report for machines keeps the Vendor exactly as rpm wrote it (its readers decode the
+    escapes back), and printed to a CI log, sets no variable: ``##vso[`` is the one command
+    Azure Pipelines' agent finds anywhere in a line."""
+    code = main(["scan", "--format", fmt, "--no-cache", str(hostile_rpm)])
+    out, err = capsys.readouterr()
+    assert code == 1, err
+    assert run_commands_in(out) == []
+    if fmt != "dot":  # a graph draws a package's name and chain, not its Vendor
+        assert f"Citrix Systems {AZURE} {GITHUB}" in values_read_back(fmt, out)
+
+
+@pytest.mark.parametrize("fmt", ["junit", "json"])
+def test_a_file_name_starting_a_line_runs_no_ci_command(
+    fmt: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file name holding a line break and ``::error::`` is an input error every report
+    names: in XML its text keeps the break, and the ``:`` after it is a character reference."""
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    shutil.copy(RPMS / "single-deps-1.0-1.noarch.rpm", tree)
+    name = f"bad\n{GITHUB}\n {AZURE}.rpm"
+    (tree / name).write_bytes(b"")
+    code = main(["scan", "--format", fmt, "--no-cache", str(tree), "-q"])
+    out, _ = capsys.readouterr()
+    assert code == 3
+    assert run_commands_in(out) == []
+    assert name in values_read_back(fmt, out)
+
+
+@pytest.mark.parametrize("command", ["check", "plan"])
+def test_the_json_of_check_and_plan_runs_no_ci_command(
+    command: str, hostile_rpm: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = [command, str(hostile_rpm), "--format", "json", "--no-cache", "-q"]
+    if command == "check":
+        args[2:2] = ["--against", str(RPMS / "epochs-1.2-4.noarch.rpm")]
+    main(args)
+    out, err = capsys.readouterr()
+    assert run_commands_in(out) == [], err
+    if command == "check":  # a plan names packages, not their Vendor
+        assert AZURE in values_read_back("json", out)

@@ -18,6 +18,7 @@ from auditor.cli.output import messages, print_messages, write_output
 from auditor.cli.session import Session
 from auditor.core.errors import ExitCode
 from auditor.gate.baseline import BASELINE_FILE, Baseline, BaselineEntry, legacy_key, load_baseline
+from auditor.reports.inert import json_text_inert
 
 if TYPE_CHECKING:
     from auditor.gate.decision import Decision
@@ -85,7 +86,7 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
     else:
         entries = list(current.values())
         message = f"{path}: {len(entries)} entries recorded"
-    write_output(Baseline(entries).to_json(), path)
+    write_output(json_text_inert(Baseline(entries).to_json()), path)  # `cat` in a CI log: inert
     print_messages([f"auditor: {message}"])
     return ExitCode.PASSED
 

@@ -1,0 +1,70 @@
+"""Machine reports keep every value, and hold no CI command (`auditor.reports.inert`).
+
+The authorities are the formats' own readers: `json.loads` and ElementTree must read back the
+very values written, whatever pieces the JSON came in (text or UTF-8 bytes, cut anywhere
+between characters); and no line may hold what Azure Pipelines or GitHub Actions run.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import xml.etree.ElementTree as ET
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from auditor.reports.inert import json_inert, label_inert, markup_inert
+
+_HOSTILE = st.lists(
+    st.sampled_from(
+        ["#", "##", "vso[", "VsO[", "[", "a", "\u00e9", "\u20ac", "\\", '"', "\n", "::", " ", "x"]
+    ),
+    max_size=14,
+).map("".join)
+_AZURE = re.compile(r"##vso\[|##\[", re.IGNORECASE)
+
+
+def ci_commands(text: str) -> list[str]:
+    """The lines a CI runner would act on."""
+    return [line for line in text.splitlines() if _AZURE.search(line) or line.lstrip(" \t").startswith("::")]
+
+
+@given(
+    st.lists(_HOSTILE, min_size=1, max_size=5),
+    st.booleans(),
+    st.lists(st.tuples(st.floats(0, 1), st.booleans()), max_size=8),
+)
+def test_json_in_any_pieces_reads_back_the_same_values(
+    values: list[str], ascii_only: bool, cuts: list[tuple[float, bool]]
+) -> None:
+    document = json.dumps({"values": values}, ensure_ascii=ascii_only, indent=2)
+    positions = sorted({int(where * len(document)) for where, _ in cuts} | {0, len(document)})
+    kinds = [as_bytes for _, as_bytes in cuts] + [False]
+    pieces: list[str | bytes] = []
+    for (start, end), as_bytes in zip(itertools.pairwise(positions), kinds, strict=False):
+        text = document[start:end]
+        pieces.append(text.encode("utf-8") if as_bytes else text)
+    written = "".join(
+        piece.decode("utf-8") if isinstance(piece, bytes) else piece for piece in json_inert(pieces)
+    )
+    assert json.loads(written) == {"values": values}
+    assert ci_commands(written) == []
+
+
+@given(st.lists(_HOSTILE, min_size=1, max_size=4))
+def test_xml_reads_back_the_same_text_and_attributes(values: list[str]) -> None:
+    root = ET.Element("suite", {"name": values[0]})
+    for value in values:
+        ET.SubElement(root, "case", {"message": value}).text = value
+    written = markup_inert(ET.tostring(root, encoding="unicode"))
+    read = ET.fromstring(written)
+    assert read.get("name") == values[0]
+    assert [(case.get("message"), case.text or "") for case in read] == [(value, value) for value in values]
+    assert ci_commands(written) == []
+
+
+def test_a_graphviz_label_keeps_its_colours() -> None:
+    assert label_inert('"x ##vso[y] ##[error]"') == '"x &#35;#vso[y] &#35;#[error]"'
+    assert label_inert('"#ff0000"') == '"#ff0000"'  # a colour: no run, nothing changed
