@@ -92,11 +92,12 @@ class CheckView:
 
     @property
     def headline(self) -> str:
+        findings = len(self.regressions) - len(self.unseen_blocks)
         if self.errors:
-            return f"failed: {len(self.errors)} input(s) could not be read, the check is incomplete"
+            text = f"failed: {len(self.errors)} input(s) could not be read, the check is incomplete"
+            return text + (f"; and {findings} new blocking fact(s)" if findings else "")
         if self.nothing_to_check:
             return f"failed: {self.nothing_to_check}"
-        findings = len(self.regressions) - len(self.unseen_blocks)
         if self.unseen_blocks:
             text = f"failed: evidence was not seen and --strict is set ({len(self.unseen_blocks)} new gap(s))"
             return text + (f"; and {findings} new blocking fact(s)" if findings else "")

@@ -195,6 +195,11 @@ class ReportView:
                 why.append("no package was audited")
             if completeness.reasons and any(r.fact.kind is FactKind.GAP for r in decision.blocking):
                 why.append("evidence was not seen and --strict is set")
+            # What the inputs that were read give blocks too: fixing the input alone would not pass.
+            if blocking:
+                why.append(f"{blocking} blocking")
+            if decision.stale_blocks:
+                why.append("stale waivers block")
             return Headline("failed", "failed: " + "; ".join(why))
         if code is ExitCode.FINDINGS:
             # Both when both: fixing the blocking facts alone would not pass the run.

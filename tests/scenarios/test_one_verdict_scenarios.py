@@ -323,3 +323,24 @@ def test_check_lists_a_new_package_obsoleting_one_the_gate_blocks(
         "obsoletes": "builder-1.0-1.noarch",
         "status": "build-depends",
     } in document["obsoletes"]
+
+
+def test_an_unreadable_input_beside_blocking_findings_says_both_in_every_headline(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Exit 3 wins over exit 1, and the headline says why; it must still say that what was
+    read blocks: fixing the broken file alone would not pass the release."""
+    citrix = spec(tmp_path, "citrix-tool", Vendor="Citrix Systems, Inc.")
+    app = spec(tmp_path, "app", Requires="citrix-tool")
+    broken = tmp_path / "broken.rpm"
+    broken.write_bytes(b"not an rpm")
+    code, out, _ = run(["scan", str(citrix), str(app), str(broken), "--format", "markdown"], capsys)
+    assert code == 3
+    assert out.splitlines()[0] == "## ❌ auditor: failed: 1 input(s) could not be read; 3 blocking"
+    code, out, _ = run(["scan", str(citrix), str(app), str(broken), "--format", "html"], capsys)
+    assert code == 3 and "failed: 1 input(s) could not be read; 3 blocking; exit code 3" in out
+    code, out, _ = run(
+        ["check", str(app), str(broken), "--against", str(citrix), "--format", "markdown"], capsys
+    )
+    assert code == 3
+    assert out.splitlines()[0].endswith("the check is incomplete; and 1 new blocking fact(s)")
