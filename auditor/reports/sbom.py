@@ -286,6 +286,11 @@ def document_properties(view: ReportView) -> Iterator[tuple[str, str]]:
         yield "input-error", str(error)
     yield "headline", view.headline.text
     yield "blocking-count", str(len(view.blocking) + len(view.blocking_config))
+    # What a waiver accepted is no longer blocking: the document says how much, as the JSON
+    # report's summary does, so that a reader of the SBOM alone sees the gate was eased.
+    yield "waived-count", str(len(view.waived))
+    if view.decision.stale_blocks:
+        yield "stale-waivers-block", "true"
     yield "exit-code", str(int(view.exit_code))
 
 

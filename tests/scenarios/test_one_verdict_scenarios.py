@@ -344,3 +344,27 @@ def test_an_unreadable_input_beside_blocking_findings_says_both_in_every_headlin
     )
     assert code == 3
     assert out.splitlines()[0].endswith("the check is incomplete; and 1 new blocking fact(s)")
+
+
+@pytest.mark.parametrize("fmt", ["cyclonedx", "spdx"])
+def test_an_sbom_says_how_many_packages_a_waiver_eased_as_the_json_report_does(
+    fmt: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A release's SBOM is published alone: that the gate passed because a waiver accepted a
+    Citrix package must be in it, with the count the JSON report's summary gives."""
+    tool = spec(tmp_path, "citrix-tool", Vendor="Citrix Systems, Inc.")
+    waivers = tmp_path / "waivers.toml"
+    waivers.write_text(
+        '[[waiver]]\npackage = "citrix-tool"\nreason = "replaced next release"\n'
+        'owner = "release team"\nexpires = 2099-01-01\n'
+    )
+    args = [str(tool), "--waivers", str(waivers)]
+    code, document = scan_json(args, capsys)
+    assert code == 0 and document["summary"]["waived"] == 2  # the binary and its source package
+    code, out, _ = run(["scan", *args, "--format", fmt], capsys)
+    if fmt == "cyclonedx":
+        properties = {p["name"]: p["value"] for p in json.loads(out)["metadata"]["properties"]}
+        assert properties["auditor:waived-count"] == "2" and properties["auditor:blocking-count"] == "0"
+    else:
+        said = [a["comment"] for a in json.loads(out)["annotations"]]
+        assert "auditor:waived-count=2" in said and "auditor:blocking-count=0" in said
