@@ -115,7 +115,8 @@ def hidden_dependencies(listed: Package, evidence: HeaderEvidence) -> list[str]:
         for name in header_requires - listed_requires - own  # in C: usually rpmlib()s alone are left
         if not name.startswith("rpmlib(") and not (libc and name.startswith("libc.so.6"))
     }
-    dropped.difference_update(listed.files)
+    if dropped:  # a package's complete file list is read on first use: only when it can tell
+        dropped.difference_update(listed.files)
     claimed = {
         name
         for name in {dependency.name for dependency in listed.provides} - own
