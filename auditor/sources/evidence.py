@@ -85,18 +85,31 @@ def dependency_tuple(names: list[str], flags: Sequence[int], versions: list[str]
 
 
 class DependencyInterner:
-    """Share identical `Dependency` objects between packages."""
+    """Share identical `Dependency` objects between packages, and what they are made of: the
+    operator and qualifiers of each flags value (rpm's sense bits, an `enum.IntFlag` to
+    decode: slow), and the `EVR` of each version. Most entries of a set of packages are each
+    package's own (its name, its version), but they have a handful of flags values between
+    them, and their versions repeat."""
 
     def __init__(self) -> None:
         self._cache: dict[tuple[str, int, str], Dependency] = {}
+        self._senses: dict[int, tuple[Op | None, frozenset[str]]] = {}
+        self._evrs: dict[str, EVR] = {}
 
     def get(self, name: str, flags: int, version: str) -> Dependency:
         key = (name, flags, version)
         found = self._cache.get(key)
         if found is None:
-            op = Op.from_sense(flags) if version else None
-            evr = EVR.parse(version) if op is not None else None
-            found = Dependency(name, op, evr, qualifier_words(flags))
+            sense = self._senses.get(flags)
+            if sense is None:
+                sense = self._senses[flags] = (Op.from_sense(flags), qualifier_words(flags))
+            op, qualifiers = sense
+            evr = None
+            if op is None or not version:
+                op = None
+            elif (evr := self._evrs.get(version)) is None:
+                evr = self._evrs[version] = EVR.parse(version)
+            found = Dependency(name, op, evr, qualifiers)
             self._cache[key] = found
         return found
 
