@@ -37,12 +37,13 @@ from auditor.formats.headerlayout import (
 from auditor.formats.rpmcheck import CheckKind, RpmCheckError
 from auditor.formats.rpmtags import TAG_TYPES
 
-_MASKS = tuple(align - 1 for align in TYPE_ALIGN)
-_ANY = frozenset(range(TYPE_I18NSTRING + 1))
 _ALLOWED = {
     tag: STRING_TYPES if type_ in STRING_TYPES else frozenset({type_}) for tag, type_ in TAG_TYPES.items()
 }
 """hdrchkTagType: the types rpm accepts for each tag it knows (any string type for a string tag)."""
+_ANY = frozenset(range(TYPE_I18NSTRING + 1))
+_NONE: dict[int, frozenset[int]] = {}
+"""No tag's type checked (any type for any tag): a header without the immutable region."""
 
 HEADER_I18NTABLE = 100
 """hdrchkTag: no tag below this one outside the first (region) entry."""
@@ -123,35 +124,40 @@ def _well_formed(
 ) -> dict[int, RawEntry] | None:
     """The entries of a header that passes every check of `_verify_info` and
     `_verify_import_size` and has one entry per tag and no dribbles, in one pass; None for any
-    other header, which the check by check port then reads. This is the path of every package
-    rpm built, so it is written for speed: each condition is the negation of one of the checks
-    there, in the same order."""
+    other header, which the check by check port then reads (None is always safe: it only
+    costs that slower reading, so a rare header rpm accepts, with a BIN entry of more than
+    `HEADER_ARRAY_MAX` bytes, is left to it). This is the path of every package rpm built, so
+    it is written for speed: each condition is the negation of one of the checks there, made
+    at the cheapest point (a tag twice: by counting the entries at the end)."""
     dl = len(store)
-    trailer, rdl = (region.rdl - REGION_TAG_COUNT, region.rdl) if region else (-1, -1)
-    if region is not None and (region.ril != len(raw) or region.offset == 0):
-        return None  # dribbles, or the odd region at offset 0
-    find, count_nuls, rfind, allowed = store.find, store.count, store.rfind, _ALLOWED
+    if region is not None:
+        if region.ril != len(raw) or region.offset == 0:
+            return None  # dribbles, or the odd region at offset 0
+        trailer, rdl, body = region.rdl - REGION_TAG_COUNT, region.rdl, raw[1:]
+    else:
+        trailer, rdl, body = -1, -1, raw
+    if not body:
+        return {} if (REGION_TAG_COUNT if region else 0) == dl else None
+    most = min(dl, HEADER_ARRAY_MAX)  # a BIN entry of more items: the port reads it
+    allowed = _ALLOWED if typechk else _NONE
+    find, count_nuls, rfind = store.find, store.count, store.rfind
     entries: dict[int, RawEntry] = {}
     end = total = 0
-    last = len(raw) - 1
-    for number in range(1 if region else 0, last + 1):
-        tag, type_, offset, count = raw[number]
+    nexts = [entry[2] for entry in body]
+    nexts.append(dl)
+    for (tag, type_, offset, count), limit in zip(body, nexts[1:], strict=True):
         if (
             end > offset
             or tag < HEADER_I18NTABLE
             or type_ > TYPE_I18NSTRING
-            or count < 1
-            or count > dl
-            or offset & _MASKS[type_]
-            or offset > dl
-            or (count > HEADER_ARRAY_MAX and type_ != TYPE_BIN)
-            or (typechk and type_ not in allowed.get(tag, _ANY))
-            or tag in entries
+            or not 0 < count <= most
+            or type_ not in allowed.get(tag, _ANY)
         ):
-            return None  # fmt: skip
+            return None
         width = TYPE_SIZE[type_]
         if width < 0:  # strings: to the count-th NUL, before the next entry and the trailer
-            limit = raw[number + 1][2] if number < last and raw[number + 1][2] > offset else dl
+            if limit <= offset:
+                limit = dl
             if offset < trailer < limit:
                 limit = trailer
             if count == 1:
@@ -167,19 +173,20 @@ def _well_formed(
                     stop = rfind(b"\0", offset, stop)
             if stop < 0:
                 return None
-            length = stop - offset + 1
-        elif width:
-            length = width * count
-            if dl - offset < length:
+            end = stop + 1
+        elif width:  # a fixed width, which is the type's alignment too
+            end = offset + width * count
+            if offset & (width - 1) or end > dl:
                 return None
             total += -total % width
         else:
             return None  # a NULL entry holds no data
-        end = offset + length
         if end > trailer and offset < rdl:
             return None
-        total += length
+        total += end - offset
         entries[tag] = (type_, offset, count, end)
+    if len(entries) != len(body):
+        return None  # a tag twice
     return entries if total + (REGION_TAG_COUNT if region else 0) == dl else None
 
 
