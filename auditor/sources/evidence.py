@@ -43,6 +43,11 @@ class CopiedTags:
     flags: tuple[int, ...]
     versions: str | None
 
+    def __reduce__(self) -> tuple[type[CopiedTags], tuple[str | None, tuple[int, ...], str | None]]:
+        # As `auditor.rpm.model.Package.__reduce__`: four of these cross from each worker
+        # process with each file's evidence, and positional arguments unpickle faster.
+        return (CopiedTags, (self.names, self.flags, self.versions))
+
     def name_list(self) -> list[str]:
         return [] if self.names is None else self.names.split("\0")
 
@@ -56,6 +61,9 @@ class HeaderEvidence:
 
     package: Package
     copied: tuple[CopiedTags, ...]
+
+    def __reduce__(self) -> tuple[type[HeaderEvidence], tuple[Package, tuple[CopiedTags, ...]]]:
+        return (HeaderEvidence, (self.package, self.copied))  # see CopiedTags.__reduce__
 
     def names(self, kind: str) -> set[str]:
         """The names of the header's dependencies of ``kind`` (one of `COPIED_DEPENDENCIES`)."""
