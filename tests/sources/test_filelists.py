@@ -70,6 +70,17 @@ def test_requirements_primary_answers_leave_filelists_unread(tmp_path: Path) -> 
     assert source.read
 
 
+def test_reading_the_headers_leaves_filelists_unread() -> None:
+    # The default scan lays each file's header over its metadata entry and looks for the
+    # requirements the metadata hides (`auditor.sources.overlay`): when it hides none, no
+    # package's file list is asked for, and filelists.xml stays unread.
+    loaded = load_inputs([str(EXAMPLE)], ReadOptions())
+    loaded.complete_files(frozenset({"/usr/bin/sm-cli"}))
+    assert not loaded.errors and not loaded.file_lists[0].read
+    lists = [p.files for p in loaded.packages if isinstance(p.files, PendingFileList)]
+    assert lists and all(files.pending for files in lists)
+
+
 def test_an_unneeded_filelists_is_not_parsed_and_a_needed_one_is(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
