@@ -66,16 +66,24 @@ _TAINT_KINDS = {
 }
 _TAINT_RULES = {kind: f"status:{kind.value}" for kind in _TAINT_KINDS.values()}
 TAINT_RULES = frozenset(_TAINT_RULES.values())
+_TAINTS_BY_VALUE = {verdict._value_: (kind, _TAINT_RULES[kind]) for verdict, kind in _TAINT_KINDS.items()}
+"""By the verdict's value: an enum member hashes in Python, for each taint of a distribution."""
 """The rules of taint facts: ``status:depends``, ``status:may-depend``, ``status:build-depends``."""
 
 
-@functools.lru_cache(maxsize=4096)
 def taint_capability(category: Category, ends_at: str) -> str:
     """A taint's identity beside its rule and package: the category and the *name* of the origin
     package its shortest chain of that category ends at. A version bump, or a longer or shorter
     way to the same origin package, keeps it; needing another origin package makes a new fact,
     which a waiver or a baseline entry about the first one does not accept."""
-    return f"{category._value_}:{ends_at}"
+    return _capability(category._value_, ends_at)
+
+
+@functools.lru_cache(maxsize=4096)
+def _capability(category: str, ends_at: str) -> str:
+    """One string for every taint of a category that ends at one origin package (cached by the
+    category's value: an enum member hashes in Python)."""
+    return f"{category}:{ends_at}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,44 +148,54 @@ def package_facts(
     gaps. ``unaudited_source``: the source package it was built from when that one is in the run
     but not audited (``--roots`` audits what gets installed): what could not be seen of it is
     the binary's gap, as its evidence is the binary's finding."""
-    facts: list[Fact] = [origin_fact(index, package.name, finding) for finding in findings]
+    facts: list[Fact] = (
+        [origin_fact(index, package.name, finding) for finding in findings] if findings else []
+    )
     for verdict, category, chain in propagation.taints(index):
-        kind = _TAINT_KINDS.get(verdict)
-        if kind is None or not chain or category is None:
+        taint = _TAINTS_BY_VALUE.get(verdict._value_)
+        if taint is None or not chain or category is None:
             continue
+        kind, rule = taint
         end = packages[chain[-1].target]
         hops = len(chain)
         facts.append(
             Fact(
                 kind,
-                _TAINT_RULES[kind],
+                rule,
                 index,
                 package.name,
-                taint_capability(category, end.name),
-                _taint_text(kind, end.nevra, hops),
+                _capability(category._value_, end.name),
+                _taint_text(kind._value_, end.nevra, hops),
                 category=category,
                 chain=chain,
                 ends_at=end.name,
             )
         )
-    facts.extend(_unresolved_facts(index, package.name, unresolved))
-    facts.extend(gap_fact(index, package.name, gap) for gap in package.gaps)
-    facts.extend(gap_fact(index, package.name, gap) for gap in hostless_url_gaps(package))
+    # Each part asked only when it has something: most packages of a distribution have none.
+    if unresolved:
+        facts.extend(_unresolved_facts(index, package.name, unresolved))
+    if package.gaps:
+        facts.extend(gap_fact(index, package.name, gap) for gap in package.gaps)
+    hostless = hostless_url_gaps(package)
+    if hostless:
+        facts.extend(gap_fact(index, package.name, gap) for gap in hostless)
     if unaudited_source is not None:
         gaps = (*unaudited_source.gaps, *hostless_url_gaps(unaudited_source))
         of = f" (of {unaudited_source.nevra}, which it was built from)"
         facts.extend(gap_fact(index, package.name, replace(gap, detail=gap.detail + of)) for gap in gaps)
     if missing_source is not None:
+        if not facts:  # a distribution read from its metadata: most packages have this one fact
+            return (missing_source,)
         facts.append(missing_source)
     return tuple(facts)
 
 
 @functools.lru_cache(maxsize=4096)
-def _taint_text(kind: FactKind, nevra: str, hops: int) -> str:
+def _taint_text(kind: str, nevra: str, hops: int) -> str:
     """One string for every taint that reads the same: the packages that depend on one origin
-    package at one distance share it (and its capability), instead of a copy each."""
-    # ``_value_``: no enum property call in a loop over every taint of a distribution.
-    return f"{kind._value_} on {nevra} ({hops} hop{'s' if hops != 1 else ''})"
+    package at one distance share it (and its capability), instead of a copy each. ``kind`` is
+    the fact kind's value: an enum member hashes in Python, for each taint of a distribution."""
+    return f"{kind} on {nevra} ({hops} hop{'s' if hops != 1 else ''})"
 
 
 def origin_fact(index: int | None, subject: str, finding: Finding) -> Fact:
@@ -262,7 +280,7 @@ class MissingSources:
     """
 
     def __init__(self) -> None:
-        self._said: dict[tuple[str, bool], tuple[Gap, str, str]] = {}
+        self._said: dict[tuple[str, bool], tuple[Gap, str, str, str]] = {}
 
     def fact(self, index: int, package: Package, *, spec_only: bool = False) -> Fact:
         """The gap of ``package``, a binary whose SOURCERPM names no package of the run, or
@@ -280,6 +298,7 @@ class MissingSources:
             else:
                 detail = f"{sourcerpm} is not among the inputs"
             gap = Gap(GapKind.SOURCE_NOT_AUDITED, detail)
-            said = self._said[(sourcerpm, spec_only)] = (gap, _gap_capability(gap), f"not seen: {gap}")
-        gap, capability, text = said
-        return Fact(FactKind.GAP, _GAP_RULES[gap.kind], index, package.name, capability, text, gap=gap)
+            rule = _GAP_RULES[gap.kind]
+            said = self._said[(sourcerpm, spec_only)] = (gap, rule, _gap_capability(gap), f"not seen: {gap}")
+        gap, rule, capability, text = said
+        return Fact(FactKind.GAP, rule, index, package.name, capability, text, gap=gap)

@@ -240,13 +240,16 @@ def _results(
         own = findings.get(index, ())
         package = packages[index]
         # A binary built from a source package nowhere in the run, or naming none: its Source
-        # URLs were not seen.
-        orphan = index < context_from and not package.is_source and package.built_from_key not in source_keys
-        gap = (
-            missing_sources.fact(index, package, spec_only=(package.source_rpm_key, True) in source_keys)
-            if orphan
-            else None
-        )
+        # URLs were not seen. With no source package in the run (a distribution read from its
+        # metadata) that is every binary, and none is asked for its keys.
+        orphan = index < context_from and not package.is_source
+        gap = None
+        if orphan and not source_keys:
+            gap = missing_sources.fact(index, package)
+        elif orphan and package.built_from_key not in source_keys:
+            gap = missing_sources.fact(
+                index, package, spec_only=(package.source_rpm_key, True) in source_keys
+            )
         source = graph.built_from.get(index)
         unaudited = packages[source] if source is not None and source not in audited_set else None
         facts = package_facts(index, package, packages, own, propagation, unresolved, gap, unaudited)
