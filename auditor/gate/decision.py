@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+import functools
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -46,6 +47,8 @@ class Disposition(enum.Enum):
 
 
 _BLOCKS = Disposition.BLOCKS  # an enum member looked up through its class is slow in hot loops
+_NOT_GATED, _GAP = Disposition.NOT_GATED, FactKind.GAP
+_GAP_NOT_GATED = "evidence not seen (--strict makes it fail)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +71,10 @@ class Ruling:
         """Why the fact blocks or does not, in words."""
         disposition = self.disposition
         fact = self.fact
+        if disposition is _NOT_GATED:  # most facts of a distribution: asked first
+            return (
+                _GAP_NOT_GATED if fact.kind is _GAP else f"not gated: {fact.kind.value} is not in --fail-on"
+            )
         if disposition is Disposition.BLOCKS:
             if fact.kind is FactKind.GAP:
                 return "blocks: evidence not seen, and --strict is set"
@@ -86,7 +93,7 @@ class Ruling:
         if disposition is Disposition.BELOW_THRESHOLD:
             return "evidence only: below the policy's taint severity"
         if fact.kind is FactKind.GAP:
-            return "evidence not seen (--strict makes it fail)"
+            return _GAP_NOT_GATED
         return f"not gated: {fact.kind.value} is not in --fail-on"
 
 
@@ -141,9 +148,11 @@ class Decision:
     """Each package's rulings, a lone one held as itself: most packages of a distribution read
     from its metadata have one fact, and a tuple each for them was 3.4 MiB of distro-60k's peak."""
 
-    @property
+    @functools.cached_property
     def blocking(self) -> list[Ruling]:
-        return [ruling for ruling in self.rulings if ruling.blocks]
+        """The rulings that block, in order (read, never changed: every format, the exit code
+        and the headline ask for them, and a distribution has a ruling per package)."""
+        return [ruling for ruling in self.rulings if ruling.disposition is _BLOCKS]
 
     @property
     def stale_blocks(self) -> bool:
@@ -212,15 +221,27 @@ def decide(
     if baseline is not None:
         accepted = baseline.matcher(audit.origin_reach.names if isinstance(audit, AuditResult) else None)
     sources = {p.source_key: p.evr for p in audit.packages if p.is_source} if waivers else {}
-    index = WaiverIndex(live)
+    index = WaiverIndex(live) if live else None
     rulings: list[Ruling] = []
-    by_package: dict[int, list[Ruling]] = {}
+    by_package: dict[int, Ruling | tuple[Ruling, ...]] = {}
+    packages = audit.packages
+    # A package's facts come together (`AuditResult.facts`): its rulings are gathered until the
+    # next package's begin, and kept as a lone ruling or a tuple (see `Decision.by_package`).
+    current: int | None = None
+    start = 0
     for fact in audit.facts:
-        package = audit.packages[fact.package] if fact.package is not None else None
-        ruling = _rule(fact, package, options, index, accepted, used, sources)
-        rulings.append(ruling)
-        if fact.package is not None:
-            by_package.setdefault(fact.package, []).append(ruling)
+        owner = fact.package
+        if owner != current:
+            if current is not None:
+                _gather(by_package, current, rulings, start)
+            current, start = owner, len(rulings)
+        rulings.append(
+            _rule(
+                fact, packages[owner] if owner is not None else None, options, index, accepted, used, sources
+            )
+        )
+    if current is not None:
+        _gather(by_package, current, rulings, start)
     fixed, gone = _baseline_progress(audit, baseline)
     stale = tuple(waiver for waiver in live if id(waiver) not in used)
     return Decision(
@@ -235,17 +256,29 @@ def decide(
         completeness=_completeness(audit, rulings),
         errors=len(audit.errors),
         nothing_audited=not audit.results,
-        by_package=MappingProxyType(
-            {index: items[0] if len(items) == 1 else tuple(items) for index, items in by_package.items()}
-        ),
+        by_package=MappingProxyType(by_package),
     )
+
+
+def _gather(
+    by_package: dict[int, Ruling | tuple[Ruling, ...]], package: int, rulings: list[Ruling], start: int
+) -> None:
+    """The rulings from ``start`` on, all of ``package``, added to those it has (if its facts
+    did not all come together)."""
+    found = by_package.get(package)
+    if found is None and len(rulings) - start == 1:
+        by_package[package] = rulings[start]
+        return
+    before = () if found is None else (found,) if isinstance(found, Ruling) else found
+    items = (*before, *rulings[start:])
+    by_package[package] = items[0] if len(items) == 1 else items
 
 
 def _rule(
     fact: Fact,
     package: Package | None,
     options: GateOptions,
-    waivers: WaiverIndex,
+    waivers: WaiverIndex | None,
     baseline: BaselineMatcher | None,
     used: set[int],
     sources: Mapping[tuple[str, bool], EVR],
@@ -258,7 +291,7 @@ def _rule(
     gap = fact.kind is FactKind.GAP
     if not gap and fact.status not in options.fail_on:
         return Ruling(fact, Disposition.NOT_GATED)
-    waiver = waivers.first(fact, package, sources)
+    waiver = waivers.first(fact, package, sources) if waivers is not None else None
     if waiver is not None:
         used.add(id(waiver))
         return Ruling(fact, Disposition.WAIVED, waiver)
@@ -290,12 +323,16 @@ def _matching(
 def _completeness(audit: Audited, rulings: Sequence[Ruling]) -> Completeness:
     counts: Counter[str] = Counter()
     waived = blocking = 0
+    waived_, blocks = Disposition.WAIVED, Disposition.BLOCKS
     for ruling in rulings:
         gap = ruling.fact.gap
         if gap is not None:
-            counts[gap.kind.value] += gap.count
-            waived += gap.count if ruling.disposition is Disposition.WAIVED else 0
-            blocking += gap.count if ruling.disposition is Disposition.BLOCKS else 0
+            # ``_value_``: no enum property call for each gap of a distribution.
+            counts[gap.kind._value_] += gap.count
+            if ruling.disposition is waived_:
+                waived += gap.count
+            elif ruling.disposition is blocks:
+                blocking += gap.count
     if audit.errors:
         counts["input-error"] += len(audit.errors)
     if not audit.results:
