@@ -117,7 +117,7 @@ class PackageView:
 
     @property
     def blocking(self) -> bool:
-        return self.gate is Gate.BLOCKING
+        return self.gate is _BLOCKING
 
     @property
     def waivers(self) -> tuple[str, ...]:
@@ -147,6 +147,7 @@ def fact_view(ruling: Ruling, packages: Sequence[Package]) -> FactView:
 # Enum members looked up through their class are slow in the loops over every package.
 _BLOCKS, _WAIVED, _BASELINED = Disposition.BLOCKS, Disposition.WAIVED, Disposition.BASELINED
 _ORIGIN, _UNRESOLVED = Verdict.ORIGIN, Verdict.UNRESOLVED
+_NONE, _BLOCKING, _GATE_WAIVED, _GATE_BASELINED = Gate.NONE, Gate.BLOCKING, Gate.WAIVED, Gate.BASELINED
 
 
 def package_view(
@@ -156,9 +157,10 @@ def package_view(
     repositories: frozenset[str],
     shared_nevras: frozenset[str] = frozenset(),
 ) -> PackageView:
-    facts = tuple(fact_view(ruling, packages) for ruling in rulings)
+    facts = tuple([fact_view(ruling, packages) for ruling in rulings])
     blocking = [item for item in facts if item.ruling.disposition is _BLOCKS]
-    status = shown_status(result, rulings)
+    # Without a blocking fact the status shown is the analysis's (`shown_status`).
+    status = shown_status(result, rulings) if blocking else result.verdict
     chain = result.chain
     if status is not result.verdict:
         chains = (item.fact.chain for item in facts if item.fact.status is status and item.fact.chain)
@@ -169,13 +171,17 @@ def package_view(
         shown = [item.fact.chain for item in blocking if item.fact.status is status and item.fact.chain]
         if shown and not any(found is chain for found in shown):
             chain = shown[0]
-    gate = Gate.NONE
+    gate = _NONE
     if blocking:
-        gate = Gate.BLOCKING
-    elif any(item.ruling.disposition is _WAIVED for item in facts):
-        gate = Gate.WAIVED
-    elif any(item.ruling.disposition is _BASELINED for item in facts):
-        gate = Gate.BASELINED
+        gate = _BLOCKING
+    else:
+        for item in facts:  # a waiver's acceptance is said before the baseline's
+            disposition = item.ruling.disposition
+            if disposition is _WAIVED:
+                gate = _GATE_WAIVED
+                break
+            if disposition is _BASELINED:
+                gate = _GATE_BASELINED
     status_reason, also = _why(facts, status, chain, gate, packages)
     return PackageView(result, facts, status, chain, gate, status_reason, also, repositories, shared_nevras)
 
@@ -196,7 +202,7 @@ def _why(
     packages: Sequence[Package],
 ) -> tuple[str, str]:
     """The reason for ``status`` in one line, and what else blocks or was accepted (to follow it)."""
-    if gate is Gate.NONE and not chain and status is not _ORIGIN and status is not _UNRESOLVED:
+    if gate is _NONE and not chain and status is not _ORIGIN and status is not _UNRESOLVED:
         return "", ""  # most of a distribution: no evidence or requirement of its own, nothing to add
     own = [item for item in facts if item.fact.status is status and item.fact.taints]
     if status is _ORIGIN:

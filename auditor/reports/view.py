@@ -27,7 +27,7 @@ from auditor.audit.options import AuditOptions
 from auditor.audit.result import AuditResult
 from auditor.core.errors import ExitCode, InputError
 from auditor.deps.graph import Hop
-from auditor.gate.decision import Decision, Disposition
+from auditor.gate.decision import Decision, Disposition, Ruling
 from auditor.gate.options import GateOptions
 from auditor.gate.waivers import Waiver
 from auditor.net.urlpolicy import strip_userinfo
@@ -127,7 +127,7 @@ class ReportView:
         """Audited packages per summary status."""
         counts = {verdict.value: 0 for verdict in Verdict}
         for row in self.rows:
-            counts[row.status.value] += 1
+            counts[row.status._value_] += 1  # no enum property call for each row
         return counts
 
     def gate_counts(self, status: Verdict) -> tuple[int, int]:
@@ -138,13 +138,16 @@ class ReportView:
     def category_counts(self) -> dict[str, int]:
         """Audited packages with origin evidence (that taints) of each category."""
         counts = {category.value: 0 for category in Category}
+        origin = FactKind.ORIGIN
         for row in self.rows:
-            found = {
-                item.fact.category
-                for item in row.of_kind(FactKind.ORIGIN)
-                if item.fact.taints and item.fact.category is not None
-            }
-            for category in found:
+            found: set[Category] | None = None  # a set only for a row with evidence: few have any
+            for item in row.facts:
+                fact = item.fact
+                if fact.kind is origin and fact.taints and fact.category is not None:
+                    if found is None:
+                        found = set()
+                    found.add(fact.category)
+            for category in found or ():
                 counts[category.value] += 1
         return counts
 
@@ -351,9 +354,16 @@ def _shown_inputs(inputs: Sequence[str]) -> tuple[str, ...]:
 def build_view(audit: AuditResult, decision: Decision, progress: Comparison | None = None) -> ReportView:
     repositories = frozenset(repositories_of(audit.inputs))
     shared = _shared_nevras(audit)
+    packages, by_package = audit.packages, decision.by_package
     rows = tuple(
-        package_view(result, decision.for_package(result.index), audit.packages, repositories, shared)
-        for result in audit.results
+        [
+            package_view(
+                result, (found,) if isinstance(found, Ruling) else found, packages, repositories, shared
+            )
+            for result in audit.results
+            # `Decision.for_package`, without a call for each package of a distribution
+            for found in (by_package.get(result.index, ()),)
+        ]
     )
     run_rulings = [ruling for ruling in decision.rulings if ruling.fact.package is None]
     return ReportView(
