@@ -19,12 +19,14 @@ from auditor.gate.decision import Completeness, Disposition
 from auditor.origin.findings import Finding
 from auditor.reports.chains import shown
 from auditor.reports.jsonlines import SPOOL_PIECE, closing, dump_chunks, encode_item, item_pieces, opening
-from auditor.reports.rows import FactView, PackageView
+from auditor.reports.rows import FactView, Gate, PackageView
 from auditor.reports.view import ReportView
 from auditor.rpm.serialize import source_to_json
 from auditor.runtime.parallel import ENCODE_JSON_FROM, Background, worth_forking
 
 _UNRESOLVED = FactKind.UNRESOLVED
+_NO_CHAIN = shown(())
+_GATE_BLOCKING = Gate.BLOCKING
 _TAINTS = frozenset({FactKind.DEPENDS, FactKind.MAY_DEPEND, FactKind.BUILD_DEPENDS})
 SCHEMA_VERSION = 2
 SCHEMA_ID = "https://github.com/auditor-rpm/auditor/blob/main/schemas/report-v2.schema.json"
@@ -80,7 +82,8 @@ def fact_to_json(item: FactView, view: ReportView | None = None) -> dict[str, An
     # Only where the fact blocks: a comparison asks what a taint reached only when it blocked
     # on both sides (else blocking is news by itself), and the walk costs a distribution's
     # report megabytes at its peak.
-    if view is not None and fact.kind in _TAINTS and ruling.blocks:
+    # (The kind last: an enum member hashes in Python.)
+    if view is not None and ruling.blocks and fact.kind in _TAINTS:
         reached = view.reaches(fact)
         if reached is not None:
             data["reaches"] = sorted(reached)
@@ -106,7 +109,7 @@ def hop_to_json(hop: Hop, view: ReportView) -> dict[str, Any]:
     data: dict[str, Any] = {
         "from": view.packages[hop.source].nevra,
         "to": view.packages[hop.target].nevra,
-        "kind": hop.kind.value,
+        "kind": hop.kind._value_,
         "requirement": hop.requirement,
         "alternatives": hop.alternatives,
         "tainted": hop.tainted,
@@ -119,11 +122,26 @@ def hop_to_json(hop: Hop, view: ReportView) -> dict[str, Any]:
 
 
 def package_to_json(row: PackageView, view: ReportView) -> dict[str, Any]:
-    package = row.package
-    facts = row.facts
-    findings = [finding_to_json(item.fact.finding, item) for item in facts if item.fact.finding]
-    unresolved = [item for item in facts if item.fact.kind is _UNRESOLVED]
-    chain = shown(row.chain)
+    result = row.result
+    package = result.package
+    # The facts' lists in one pass over them: most packages of a distribution have one fact.
+    facts: list[dict[str, Any]] = []
+    findings: list[dict[str, Any]] = []
+    unresolved: list[dict[str, Any]] = []
+    gaps: list[dict[str, Any]] = []
+    waivers: list[str] = []
+    for item in row.facts:
+        fact = item.fact
+        facts.append(fact_to_json(item, view))
+        if fact.finding:
+            findings.append(finding_to_json(fact.finding, item))
+        if fact.kind is _UNRESOLVED:
+            unresolved.append(_unresolved(item))
+        if fact.gap is not None:
+            gaps.append({"kind": fact.gap.kind._value_, "detail": fact.gap.detail, "blocks": item.blocks})
+        if item.ruling.waiver is not None:
+            waivers.append(item.ruling.waiver.id)
+    chain = shown(row.chain) if row.chain else _NO_CHAIN
     data: dict[str, Any] = {
         "name": package.name,
         "epoch": package.epoch,
@@ -133,25 +151,20 @@ def package_to_json(row: PackageView, view: ReportView) -> dict[str, Any]:
         "kind": package.kind._value_,
         "nevra": package.nevra,
         "status": row.status._value_,
-        "statuses": [verdict._value_ for verdict in row.statuses],
-        "blocking": row.blocking,
+        "statuses": [verdict._value_ for verdict in result.statuses],
+        "blocking": row.gate is _GATE_BLOCKING,
         "gate": row.gate._value_,
-        "waived_by": list(row.waivers),
-        "why": row.why,
-        "facts": [fact_to_json(item, view) for item in facts],
+        "waived_by": list(dict.fromkeys(waivers)) if waivers else waivers,
+        "why": row.status_reason + row.also,
+        "facts": facts,
         "findings": findings,
-        "chain": [hop_to_json(hop, view) for hop in chain.hops],
-        "unresolved": [_unresolved(item) for item in unresolved],
-        "gaps": [
-            {"kind": item.fact.gap.kind._value_, "detail": item.fact.gap.detail, "blocks": item.blocks}
-            for item in facts
-            if item.fact.gap is not None
-        ],
+        "chain": [hop_to_json(hop, view) for hop in chain.hops] if chain.length else [],
+        "unresolved": unresolved,
+        "gaps": gaps,
         **(
             {
                 "weak_unresolved": [
-                    {"kind": r.kind.value, "requirement": str(r.dependency)}
-                    for r in row.result.weak_unresolved
+                    {"kind": r.kind.value, "requirement": str(r.dependency)} for r in result.weak_unresolved
                 ]
             }
             if view.options.weak
@@ -282,11 +295,22 @@ def gate_to_json(view: ReportView) -> dict[str, Any]:
         return {"id": item.id, "package": item.package, "owner": item.owner, "reason": item.reason,
                 "expires": item.expires.isoformat(), "source": item.source}  # fmt: skip
 
-    rulings = decision.rulings
+    # One pass over the rulings (a distribution has one a package), most of which are none of these.
+    blocks, baselined = Disposition.BLOCKS, Disposition.BASELINED
+    blocking: list[dict[str, str]] = []
+    accepted: list[dict[str, str]] = []
+    waived: list[dict[str, str]] = []
+    for r in decision.rulings:
+        if r.disposition is blocks:
+            blocking.append(fact(r))
+        elif r.disposition is baselined:
+            accepted.append(fact(r))
+        if r.waiver is not None:
+            waived.append({**fact(r), "waiver": r.waiver.id})
     return {
-        "blocking": [fact(r) for r in rulings if r.blocks],
-        "baselined": [fact(r) for r in rulings if r.disposition is Disposition.BASELINED],
-        "waived": [{**fact(r), "waiver": r.waiver.id} for r in rulings if r.waiver is not None],
+        "blocking": blocking,
+        "baselined": accepted,
+        "waived": waived,
         "fixed": [dict(entry) for entry in decision.fixed],
         "gone": [dict(entry) for entry in decision.gone],
         "baseline": decision.baseline.path if decision.baseline is not None else None,
