@@ -23,9 +23,9 @@ from __future__ import annotations
 import enum
 import functools
 import re
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import MISSING, dataclass, fields, replace
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from auditor.origin.findings import Category, ConfigFinding, Finding, Severity, Verdict, fingerprint
 from auditor.origin.urls import hostless_url_gaps
@@ -38,6 +38,38 @@ if TYPE_CHECKING:
     from auditor.deps.graph import Hop
     from auditor.deps.propagation import Propagation
     from auditor.deps.resolve import Resolution
+
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def direct_constructor(cls: Callable[P, T]) -> Callable[P, T]:
+    """A constructor of ``cls``, a frozen dataclass with slots, that sets each slot directly.
+
+    A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__`` (its own
+    ``__setattr__`` refuses): a `Fact`'s fifteen fields took 3.4 us, set through their slots'
+    descriptors 1.5 us, and a distribution has ninety thousand facts, as many rulings and
+    rows. What it makes is the same object: the same fields and defaults, still frozen. Only
+    for a class without ``__post_init__`` or default factories (asserted)."""
+    assert isinstance(cls, type) and cls.__dataclass_params__.frozen  # type: ignore[attr-defined]
+    assert "__slots__" in cls.__dict__ and not hasattr(cls, "__post_init__")
+    namespace: dict[str, object] = {"_new": object.__new__, "_cls": cls}
+    parameters, body = [], []
+    for number, item in enumerate(fields(cls)):
+        assert item.default_factory is MISSING and not item.name.startswith("_")
+        namespace[f"_set{number}"] = cls.__dict__[item.name].__set__
+        if item.default is MISSING:
+            parameters.append(item.name)
+        else:
+            namespace[f"_default{number}"] = item.default
+            parameters.append(f"{item.name}=_default{number}")
+        body.append(f"    _set{number}(_made, {item.name})\n")
+    source = f"def make({', '.join(parameters)}):\n    _made = _new(_cls)\n{''.join(body)}    return _made\n"
+    exec(source, namespace)  # as `dataclasses` makes ``__init__``
+    made = namespace["make"]
+    made.__qualname__ = f"{cls.__qualname__}.direct"  # type: ignore[attr-defined]
+    return made  # type: ignore[return-value]
 
 
 class FactKind(enum.Enum):
@@ -134,6 +166,10 @@ class Fact:
         return self.text.removeprefix(_NOTHING_PROVIDES)
 
 
+_fact = direct_constructor(Fact)
+"""`Fact`, made faster where a distribution makes one per package (`direct_constructor`)."""
+
+
 def package_facts(
     index: int,
     package: Package,
@@ -159,7 +195,7 @@ def package_facts(
         end = packages[chain[-1].target]
         hops = len(chain)
         facts.append(
-            Fact(
+            _fact(
                 kind,
                 rule,
                 index,
@@ -263,7 +299,7 @@ _GAP_RULES = {kind: f"gap:{kind.value}" for kind in GapKind}
 
 def gap_fact(index: int | None, subject: str, gap: Gap) -> Fact:
     text = f"not seen: {gap}"
-    return Fact(FactKind.GAP, _GAP_RULES[gap.kind], index, subject, _gap_capability(gap), text, gap=gap)
+    return _fact(FactKind.GAP, _GAP_RULES[gap.kind], index, subject, _gap_capability(gap), text, gap=gap)
 
 
 def _gap_capability(gap: Gap) -> str:
@@ -301,4 +337,4 @@ class MissingSources:
             rule = _GAP_RULES[gap.kind]
             said = self._said[(sourcerpm, spec_only)] = (gap, rule, _gap_capability(gap), f"not seen: {gap}")
         gap, rule, capability, text = said
-        return Fact(FactKind.GAP, rule, index, package.name, capability, text, gap=gap)
+        return _fact(FactKind.GAP, rule, index, package.name, capability, text, gap=gap)

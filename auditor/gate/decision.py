@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Protocol
 
-from auditor.audit.facts import TAINT_RULES, Fact, FactKind
+from auditor.audit.facts import TAINT_RULES, Fact, FactKind, direct_constructor
 from auditor.audit.result import AuditResult, PackageResult
 from auditor.core.errors import ExitCode, InputError
 from auditor.gate.baseline import Baseline, BaselineEntry, BaselineMatcher, legacy_key
@@ -95,6 +95,10 @@ class Ruling:
         if fact.kind is FactKind.GAP:
             return _GAP_NOT_GATED
         return f"not gated: {fact.kind.value} is not in --fail-on"
+
+
+_ruling = direct_constructor(Ruling)
+"""`Ruling`, made faster: one per fact of a distribution (`auditor.audit.facts.direct_constructor`)."""
 
 
 @dataclass(frozen=True)
@@ -285,23 +289,23 @@ def _rule(
 ) -> Ruling:
     finding = fact.finding
     if finding is not None and finding.allowed_by is not None:
-        return Ruling(fact, Disposition.ALLOWED)
+        return _ruling(fact, Disposition.ALLOWED)
     if finding is not None and not finding.taints:
-        return Ruling(fact, Disposition.BELOW_THRESHOLD)
+        return _ruling(fact, Disposition.BELOW_THRESHOLD)
     gap = fact.kind is FactKind.GAP
     if not gap and fact.status not in options.fail_on:
-        return Ruling(fact, Disposition.NOT_GATED)
+        return _ruling(fact, Disposition.NOT_GATED)
     waiver = waivers.first(fact, package, sources) if waivers is not None else None
     if waiver is not None:
         used.add(id(waiver))
-        return Ruling(fact, Disposition.WAIVED, waiver)
+        return _ruling(fact, Disposition.WAIVED, waiver)
     if gap:
-        return Ruling(fact, Disposition.BLOCKS if options.strict else Disposition.NOT_GATED)
+        return _ruling(fact, Disposition.BLOCKS if options.strict else Disposition.NOT_GATED)
     if baseline is not None:
         if baseline.accepts(fact):
-            return Ruling(fact, Disposition.BASELINED)
-        return Ruling(fact, Disposition.BLOCKS, beyond_baseline=baseline.beyond(fact))
-    return Ruling(fact, Disposition.BLOCKS)
+            return _ruling(fact, Disposition.BASELINED)
+        return _ruling(fact, Disposition.BLOCKS, beyond_baseline=baseline.beyond(fact))
+    return _ruling(fact, Disposition.BLOCKS)
 
 
 def _matching(

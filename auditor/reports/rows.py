@@ -12,7 +12,7 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from auditor.audit.facts import Fact, FactKind
+from auditor.audit.facts import Fact, FactKind, direct_constructor
 from auditor.audit.result import PackageResult
 from auditor.deps.graph import Hop
 from auditor.gate.decision import Disposition, Ruling, shown_status
@@ -133,6 +133,11 @@ class PackageView:
         return [item for item in self.facts if item.fact.kind in kinds]
 
 
+# Made faster: a distribution has a row per package and a view per fact (`direct_constructor`).
+_fact_view = direct_constructor(FactView)
+_package_view = direct_constructor(PackageView)
+
+
 def fact_view(ruling: Ruling, packages: Sequence[Package]) -> FactView:
     fact = ruling.fact
     if fact.finding is not None and fact.config is None:
@@ -141,7 +146,7 @@ def fact_view(ruling: Ruling, packages: Sequence[Package]) -> FactView:
         text = f"{fact.text}: {hop_text(fact.chain[0], packages)}"
     else:
         text = fact.text
-    return FactView(fact, ruling, text)
+    return _fact_view(fact, ruling, text)
 
 
 # Enum members looked up through their class are slow in the loops over every package.
@@ -183,7 +188,7 @@ def package_view(
             if disposition is _BASELINED:
                 gate = _GATE_BASELINED
     status_reason, also = _why(facts, status, chain, gate, packages)
-    return PackageView(result, facts, status, chain, gate, status_reason, also, repositories, shared_nevras)
+    return _package_view(result, facts, status, chain, gate, status_reason, also, repositories, shared_nevras)
 
 
 def left_out(facts: Sequence[FactView]) -> str:
