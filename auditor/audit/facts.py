@@ -316,14 +316,17 @@ class MissingSources:
     """
 
     def __init__(self) -> None:
-        self._said: dict[tuple[str, bool], tuple[Gap, str, str, str]] = {}
+        self._said: dict[str, tuple[Gap, str, str, str]] = {}
+        self._said_spec_only: dict[str, tuple[Gap, str, str, str]] = {}
 
     def fact(self, index: int, package: Package, *, spec_only: bool = False) -> Fact:
         """The gap of ``package``, a binary whose SOURCERPM names no package of the run, or
         is empty: rpmbuild writes it in every binary, so a binary without one hides where it
         came from."""
         sourcerpm = package.sourcerpm or ""
-        said = self._said.get((sourcerpm, spec_only))
+        # Keyed by the SOURCERPM alone for a binary with no spec of its version (nearly all): a
+        # tuple made and hashed for each package of a distribution cost more than the lookup.
+        said = self._said.get(sourcerpm) if not spec_only else self._said_spec_only.get(sourcerpm)
         if said is None:
             if not sourcerpm:
                 detail = "its source package is unknown: the package names none (no SOURCERPM)"
@@ -335,6 +338,7 @@ class MissingSources:
                 detail = f"{sourcerpm} is not among the inputs"
             gap = Gap(GapKind.SOURCE_NOT_AUDITED, detail)
             rule = _GAP_RULES[gap.kind]
-            said = self._said[(sourcerpm, spec_only)] = (gap, rule, _gap_capability(gap), f"not seen: {gap}")
+            said = (gap, rule, _gap_capability(gap), f"not seen: {gap}")
+            (self._said_spec_only if spec_only else self._said)[sourcerpm] = said
         gap, rule, capability, text = said
         return _fact(FactKind.GAP, rule, index, package.name, capability, text, gap=gap)

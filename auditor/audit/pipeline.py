@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 
-from auditor.audit.facts import MissingSources, config_fact, gap_fact, package_facts
+from auditor.audit.facts import MissingSources, config_fact, direct_constructor, gap_fact, package_facts
 from auditor.audit.options import AuditOptions
 from auditor.audit.result import AuditResult, PackageResult
 from auditor.core.errors import UsageError
@@ -228,11 +228,13 @@ def _results(
     source_keys = {p.source_key for p in packages if p.is_source}
     missing_sources = MissingSources()
     results = []
+    # Read once, not for each package of a distribution.
+    with_unresolved, built_from, weak_reported = graph.unresolved, graph.built_from, options.weak
     for index in audited:
         verdict = propagation.verdict(index)
         unresolved: Sequence[Resolution] = ()
         weak: Sequence[Resolution] = ()
-        if index in graph.unresolved or options.weak:  # most packages have none: share one empty tuple
+        if index in with_unresolved or weak_reported:  # most packages have none: share one empty tuple
             failures = [r for r in resolved.requirements.get(index, ()) if r.status in failed]
             unresolved = [r for r in failures if r.kind is DependencyKind.REQUIRES]
             # Weak dependencies resolved for --roots alone are reported with --weak only.
@@ -250,10 +252,12 @@ def _results(
             gap = missing_sources.fact(
                 index, package, spec_only=(package.source_rpm_key, True) in source_keys
             )
-        source = graph.built_from.get(index)
+        source = built_from.get(index)
         unaudited = packages[source] if source is not None and source not in audited_set else None
         facts = package_facts(index, package, packages, own, propagation, unresolved, gap, unaudited)
-        results.append(
-            PackageResult(index, package, verdict.verdict, verdict.chain, own, unresolved, facts, weak)
-        )
+        results.append(_result(index, package, verdict.verdict, verdict.chain, own, unresolved, facts, weak))
     return results
+
+
+_result = direct_constructor(PackageResult)
+"""`PackageResult`, made faster: one per package of a distribution (`direct_constructor`)."""
