@@ -23,10 +23,11 @@ from __future__ import annotations
 import enum
 import functools
 import re
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import MISSING, dataclass, fields, replace
-from typing import TYPE_CHECKING, ParamSpec, TypeVar
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
+from auditor.core.construct import direct_constructor
 from auditor.origin.findings import Category, ConfigFinding, Finding, Severity, Verdict, fingerprint
 from auditor.origin.urls import hostless_url_gaps
 from auditor.rpm.gaps import Gap, GapKind
@@ -38,38 +39,6 @@ if TYPE_CHECKING:
     from auditor.deps.graph import Hop
     from auditor.deps.propagation import Propagation
     from auditor.deps.resolve import Resolution
-
-
-P = ParamSpec("P")
-T = TypeVar("T")
-
-
-def direct_constructor(cls: Callable[P, T]) -> Callable[P, T]:
-    """A constructor of ``cls``, a frozen dataclass with slots, that sets each slot directly.
-
-    A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__`` (its own
-    ``__setattr__`` refuses): a `Fact`'s fifteen fields took 3.4 us, set through their slots'
-    descriptors 1.5 us, and a distribution has ninety thousand facts, as many rulings and
-    rows. What it makes is the same object: the same fields and defaults, still frozen. Only
-    for a class without ``__post_init__`` or default factories (asserted)."""
-    assert isinstance(cls, type) and cls.__dataclass_params__.frozen  # type: ignore[attr-defined]
-    assert "__slots__" in cls.__dict__ and not hasattr(cls, "__post_init__")
-    namespace: dict[str, object] = {"_new": object.__new__, "_cls": cls}
-    parameters, body = [], []
-    for number, item in enumerate(fields(cls)):
-        assert item.default_factory is MISSING and not item.name.startswith("_")
-        namespace[f"_set{number}"] = cls.__dict__[item.name].__set__
-        if item.default is MISSING:
-            parameters.append(item.name)
-        else:
-            namespace[f"_default{number}"] = item.default
-            parameters.append(f"{item.name}=_default{number}")
-        body.append(f"    _set{number}(_made, {item.name})\n")
-    source = f"def make({', '.join(parameters)}):\n    _made = _new(_cls)\n{''.join(body)}    return _made\n"
-    exec(source, namespace)  # as `dataclasses` makes ``__init__``
-    made = namespace["make"]
-    made.__qualname__ = f"{cls.__qualname__}.direct"  # type: ignore[attr-defined]
-    return made  # type: ignore[return-value]
 
 
 class FactKind(enum.Enum):
@@ -98,9 +67,9 @@ _TAINT_KINDS = {
 }
 _TAINT_RULES = {kind: f"status:{kind.value}" for kind in _TAINT_KINDS.values()}
 TAINT_RULES = frozenset(_TAINT_RULES.values())
+"""The rules of taint facts: ``status:depends``, ``status:may-depend``, ``status:build-depends``."""
 _TAINTS_BY_VALUE = {verdict._value_: (kind, _TAINT_RULES[kind]) for verdict, kind in _TAINT_KINDS.items()}
 """By the verdict's value: an enum member hashes in Python, for each taint of a distribution."""
-"""The rules of taint facts: ``status:depends``, ``status:may-depend``, ``status:build-depends``."""
 
 
 def taint_capability(category: Category, ends_at: str) -> str:

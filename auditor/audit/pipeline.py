@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 
-from auditor.audit.facts import MissingSources, config_fact, direct_constructor, gap_fact, package_facts
+from auditor.audit.facts import MissingSources, config_fact, gap_fact, package_facts
 from auditor.audit.options import AuditOptions
 from auditor.audit.result import AuditResult, PackageResult
+from auditor.core.construct import direct_constructor
 from auditor.core.errors import UsageError
 from auditor.deps.filereqs import required_files
 from auditor.deps.graph import DependencyGraph

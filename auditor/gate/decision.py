@@ -27,8 +27,9 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Protocol
 
-from auditor.audit.facts import TAINT_RULES, Fact, FactKind, direct_constructor
+from auditor.audit.facts import TAINT_RULES, Fact, FactKind
 from auditor.audit.result import AuditResult, PackageResult
+from auditor.core.construct import direct_constructor
 from auditor.core.errors import ExitCode, InputError
 from auditor.gate.baseline import Baseline, BaselineEntry, BaselineMatcher, legacy_key
 from auditor.gate.options import GateOptions
@@ -98,7 +99,7 @@ class Ruling:
 
 
 _ruling = direct_constructor(Ruling)
-"""`Ruling`, made faster: one per fact of a distribution (`auditor.audit.facts.direct_constructor`)."""
+"""`Ruling`, made faster: one per fact of a distribution (`auditor.core.construct.direct_constructor`)."""
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,9 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from auditor.audit.facts import Fact, FactKind, direct_constructor
+from auditor.audit.facts import Fact, FactKind
 from auditor.audit.result import PackageResult
+from auditor.core.construct import direct_constructor
 from auditor.deps.graph import Hop
 from auditor.gate.decision import Disposition, Ruling, shown_status
 from auditor.origin.findings import Verdict

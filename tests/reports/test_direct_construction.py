@@ -1,4 +1,4 @@
-"""The constructors that set a frozen dataclass's slots directly (`auditor.audit.facts.direct_constructor`)
+"""The constructors that set a frozen dataclass's slots directly (`auditor.core.construct.direct_constructor`)
 make the objects the dataclasses make: the same fields, defaults and equality, still frozen."""
 
 from __future__ import annotations
@@ -8,7 +8,8 @@ import dataclasses
 import pytest
 
 from auditor.audit import facts
-from auditor.audit.facts import Fact, FactKind, direct_constructor
+from auditor.audit.facts import Fact, FactKind
+from auditor.core.construct import direct_constructor
 from auditor.gate import decision
 from auditor.gate.decision import Disposition, Ruling
 from auditor.origin.findings import Verdict
