@@ -2,13 +2,17 @@
 
 A CI runner reads the log of its job for commands: Azure Pipelines acts on ``##vso[`` and
 ``##[`` anywhere in a line (its agent looks with IndexOf), GitHub Actions on ``::name::`` at
-the start of a line once blanks are trimmed. A package's Vendor or URL and a file's name are
-the packager's text: printed in a report, ``##vso[task.setvariable variable=GATE]passed`` would
-set a pipeline variable, ``::add-mask::`` hide the log's words. The reports for people replace
-the character (`auditor.core.errors.ci_inert`); a machine report keeps every value as it was
-read, and writes that character in the format's own escape, which its readers decode back:
-``\\u0023`` in JSON, ``&#35;`` in XML, HTML and Graphviz labels, ``&#58;`` for the ``:`` that
-would start a line. JSON escapes the line breaks of its values, so no value starts a line of it.
+the start of a line once blanks are trimmed. Both read lines as .NET's ``ReadLine`` ends them,
+at a carriage return too, and GitHub's runner trims what .NET calls white space (``TrimStart``:
+a no-break or ideographic space, a line separator), not only blanks and tabs. A package's
+Vendor or URL and a file's name are the packager's text: printed in a report,
+``##vso[task.setvariable variable=GATE]passed`` would set a pipeline variable, ``::add-mask::``
+hide the log's words. The reports for people replace the character
+(`auditor.core.errors.ci_inert`); a machine report keeps every value as it was read, and writes
+that character in the format's own escape, which its readers decode back: ``\\u0023`` in JSON,
+``&#35;`` in XML, HTML and Graphviz labels, ``&#58;`` for the ``:`` that would start a line
+(and ``&#13;`` for a carriage return, which would end one). JSON escapes the line breaks of its
+values, so no value starts a line of it.
 """
 
 from __future__ import annotations
@@ -22,8 +26,9 @@ _AZURE = re.compile(r"#(?=#(?:vso\[|\[))", re.IGNORECASE)
 _AZURE_BYTES = re.compile(_AZURE.pattern.encode(), re.IGNORECASE)
 _LOOKAHEAD = len("#vso[")
 """How far past a ``#`` the pattern reads: the bytes a piece keeps back for the next."""
-_GITHUB = re.compile(r"^([ \t]*):(?=:)", re.MULTILINE)
-"""The first ``:`` of ``::`` opening a line (after blanks)."""
+_GITHUB = re.compile(r"^([^\S\n]*):(?=:)", re.MULTILINE)
+"""The first ``:`` of ``::`` opening a line (after white space: Python's holds .NET's), once no
+carriage return is left to end one (`markup_inert`)."""
 
 
 def json_inert(pieces: Iterable[str | bytes]) -> Iterator[str | bytes]:
@@ -82,11 +87,15 @@ def _split(data: AnyStr, pattern: re.Pattern[AnyStr], escape: AnyStr, mark: AnyS
 
 def markup_inert(text: str) -> str:
     """XML or HTML text (outside ``<script>`` and ``<style>``) with `_AZURE`'s ``#`` as
-    ``&#35;`` and the ``:`` opening a line of `_GITHUB` as ``&#58;``: character references,
-    which XML and HTML readers decode back in text and in attribute values. A ``#`` or a line
-    break in markup itself (a tag, a reference) never makes either run."""
+    ``&#35;``, a carriage return as ``&#13;`` and the ``:`` opening a line of `_GITHUB` as
+    ``&#58;``: character references, which XML and HTML readers decode back in text and in
+    attribute values (a raw carriage return they would read as a line feed; a runner ends a
+    line at it). A ``#`` or a line break in markup itself (a tag, a reference) never makes
+    either run."""
     if "#" in text:
         text = _AZURE.sub("&#35;", text)
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")
     if "::" in text:
         text = _GITHUB.sub(r"\1&#58;", text)
     return text

@@ -112,11 +112,13 @@ MACHINE_FORMATS = ["json", "model", "sarif", "cyclonedx", "spdx", "junit", "grap
 
 def run_commands_in(text: str) -> list[str]:
     """The lines of a machine report a CI runner would run: a ``##vso[`` or ``##[`` anywhere
-    (any case), a ``::`` opening the line."""
+    (any case), a ``::`` opening the line once white space is trimmed. The runners read lines
+    with .NET's ``ReadLine`` (a carriage return ends one) and GitHub's trims them with
+    ``TrimStart`` (a no-break space is white space to it; Python's ``\\s`` holds .NET's)."""
     return [
         line
-        for line in text.splitlines()
-        if re.search(r"##vso\[|##\[", line, re.IGNORECASE) or line.lstrip(" \t").startswith("::")
+        for line in re.split("\r\n|\r|\n", text)
+        if re.search(r"##vso\[|##\[", line, re.IGNORECASE) or re.match(r"\s*::", line)
     ]
 
 
@@ -166,6 +168,28 @@ def test_a_file_name_starting_a_line_runs_no_ci_command(
     tree.mkdir()
     shutil.copy(RPMS / "single-deps-1.0-1.noarch.rpm", tree)
     name = f"bad\n{GITHUB}\n {AZURE}.rpm"
+    (tree / name).write_bytes(b"")
+    code = main(["scan", "--format", fmt, "--no-cache", str(tree), "-q"])
+    out, _ = capsys.readouterr()
+    assert code == 3
+    assert run_commands_in(out) == []
+    assert name in values_read_back(fmt, out)
+
+
+@pytest.mark.parametrize("fmt", ["junit", "html"])
+@pytest.mark.parametrize(
+    "start", ["\r", "\n\u00a0", "\n\u3000", "\n\u2028"], ids=["cr", "nbsp", "ideographic", "ls"]
+)
+def test_a_line_started_the_runners_way_runs_no_ci_command(
+    fmt: str, start: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A carriage return ends a line of the runner's log, and GitHub's runner trims any white
+    space .NET knows before ``::``: the markup keeps the name (``&#13;`` reads back a carriage
+    return, which XML would otherwise read as a line feed) and runs nothing."""
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    shutil.copy(RPMS / "single-deps-1.0-1.noarch.rpm", tree)
+    name = f"bad{start}{GITHUB}.rpm"
     (tree / name).write_bytes(b"")
     code = main(["scan", "--format", fmt, "--no-cache", str(tree), "-q"])
     out, _ = capsys.readouterr()

@@ -17,18 +17,27 @@ from hypothesis import strategies as st
 
 from auditor.reports.inert import json_inert, label_inert, markup_inert
 
+_PIECES = ["#", "##", "vso[", "VsO[", "[", "a", "\u00e9", "\u20ac", "\\", '"', "\n", "::", " ", "x"]
+_RUNNERS_WHITE_SPACE = ["\r", "\u00a0", "\u3000", "\u2028", "\t"]
+"""A carriage return ends a runner's line; GitHub's trims the others before ``::``."""
 _HOSTILE = st.lists(
-    st.sampled_from(
-        ["#", "##", "vso[", "VsO[", "[", "a", "\u00e9", "\u20ac", "\\", '"', "\n", "::", " ", "x"]
-    ),
+    st.sampled_from([*_PIECES, *_RUNNERS_WHITE_SPACE]),
     max_size=14,
 ).map("".join)
 _AZURE = re.compile(r"##vso\[|##\[", re.IGNORECASE)
 
 
+_LINE_BREAK = re.compile("\r\n|\r|\n")
+"""Where the runners' .NET ``StreamReader.ReadLine`` ends a line of a job's output."""
+_NET_WHITE_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+"""What .NET's ``string.TrimStart()`` trims (``char.IsWhiteSpace``): GitHub's runner trims it
+before it looks for ``::`` (ActionCommand.TryParseV2)."""
+_GITHUB = re.compile(f"[{_NET_WHITE_SPACE}]*::")
+
+
 def ci_commands(text: str) -> list[str]:
-    """The lines a CI runner would act on."""
-    return [line for line in text.splitlines() if _AZURE.search(line) or line.lstrip(" \t").startswith("::")]
+    """The lines a CI runner would act on, split and trimmed as the runners do."""
+    return [line for line in _LINE_BREAK.split(text) if _AZURE.search(line) or _GITHUB.match(line)]
 
 
 @given(
