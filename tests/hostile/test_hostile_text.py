@@ -22,7 +22,9 @@ from pathlib import Path
 import pytest
 
 from auditor.cli.main import main
+from benchmarks.generators.rpmmd import write_repository
 from tests.conftest import RPMS
+from tests.reports.test_graph_size import _fragments
 
 AZURE = "##vso[task.setvariable variable=GATE]passed"
 GITHUB = "::error::forged"
@@ -196,6 +198,23 @@ def test_a_line_started_the_runners_way_runs_no_ci_command(
     assert code == 3
     assert run_commands_in(out) == []
     assert name in values_read_back(fmt, out)
+
+
+def test_a_package_name_from_repository_metadata_runs_no_ci_command_in_markdown(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """rpmbuild allows no ``#`` or line break in a Name, but repository metadata holds what it
+    is given: the Markdown summary's ``<details>`` names each blocking package in HTML, where
+    the name is made inert as the code spans beside it are."""
+    names = [f"x{AZURE}", f"nl\n{GITHUB}", f"wide\n\u3000{GITHUB}"]
+    write_repository(
+        str(tmp_path), [_fragments(name, [], "Citrix Systems, Inc.") for name in names], len(names)
+    )
+    code = main(["scan", "--format", "markdown", "--no-cache", str(tmp_path), "-q"])
+    out, _ = capsys.readouterr()
+    assert code == 1
+    assert run_commands_in(out) == []
+    assert html.unescape(f"<code>x{AZURE}-1.0-1.noarch</code>") in html.unescape(out)
 
 
 @pytest.mark.parametrize("command", ["check", "plan"])
