@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from auditor.deps import viability
+from auditor.deps import coinstall, viability
 from auditor.deps.coinstall import INSTALLONLY_PROVIDES, SameName, incompatible
 from auditor.deps.graph import DependencyGraph
 from auditor.deps.provides import ProvidesIndex, host_arches
@@ -248,3 +248,74 @@ def test_a_rich_conflict_reads_each_leaf_once() -> None:
     found = Evaluation(index).conflicting(parse("(x or v)"), None)
     assert found == tuple(range(n))
     assert index.asked <= 6
+
+
+def large_run(seed: int) -> list[Package]:
+    """More versions of ``a`` than a match holds as a set (`coinstall._HASHED_UP_TO`), of noarch
+    and of two architectures, some providing ``v``, with owners of every architecture (source
+    ones too) conflicting with or obsoleting ranges of them: the matches are bisected tuples."""
+    chance = random.Random(seed)
+    arch = chance.choice(("x86_64", "noarch", "i686"))
+    specs: list[dict[str, Any]] = [
+        {
+            "name": "a",
+            "evr": f"1.{k}-1",
+            "arch": chance.choice((arch, "noarch", "aarch64")),
+            "provides": [f"v = 1.{k}-1"] if chance.random() < 0.7 else [],
+        }
+        for k in range(2 * coinstall._HASHED_UP_TO + chance.randint(1, 20))
+    ]
+    specs += [
+        {
+            "name": f"o{k}",
+            "arch": chance.choice(("x86_64", "noarch", "aarch64", "src")),
+            "obsoletes": chance.sample(["a < 1.100", "a", "a >= 1.5", "v"], chance.randint(0, 2)),
+            "conflicts": chance.sample(["a", "v", "v < 1.90", "(a or b)", "a > 1.3"], chance.randint(0, 2)),
+            "requires": chance.sample(["a", "v", "v >= 1.20", "(a or b)"], chance.randint(0, 2)),
+        }
+        for k in range(8)
+    ]
+    return interned(universe(specs))
+
+
+@pytest.mark.parametrize("arches", [None, host_arches(["x86_64"])], ids=["any arch", "x86_64 host"])
+def test_large_matches_answer_every_pair_as_listed_pairs(arches: frozenset[str] | None) -> None:
+    large = 0
+    for seed in range(30):
+        packages = large_run(seed)
+        matches = Resolver(packages, arches=arches).resolve_all().matches
+        large += any(len(m.packages) > coinstall._HASHED_UP_TO for ms in matches.values() for m in ms)
+        apart_from = incompatible(packages, matches)
+        found = {
+            (one, other) for one in apart_from for other in range(len(packages)) if other in apart_from[one]
+        }
+        assert found == reference(packages, arches), f"seed {seed}"
+    assert large >= 10  # the runs do reach the bisected matches
+
+
+def test_large_runs_give_each_package_the_groups_narrowed_one_by_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The graph's groups, shared and with a noarch package's kept whole, are the groups each
+    package's own narrowing gives (`Viability._kept`, asked for every group), on every host a
+    source package is built on."""
+    made = [
+        DependencyGraph(packages, Resolver(packages).resolve_all(), build_hosts=hosts)
+        for packages in map(large_run, range(30))
+        for hosts in ((), ("x86_64", "aarch64"))
+    ]
+    with monkeypatch.context() as each:
+        each.setattr(
+            viability.Viability,
+            "of",
+            lambda self, group, arch, apart: (
+                group if len(group.members) < 2 else self._kept(group, arch, apart)
+            ),
+        )
+        expected = [
+            DependencyGraph(packages, Resolver(packages).resolve_all(), build_hosts=hosts)
+            for packages in map(large_run, range(30))
+            for hosts in ((), ("x86_64", "aarch64"))
+        ]
+    for number, (graph, reference_graph) in enumerate(zip(made, expected, strict=True)):
+        assert (graph.runtime, graph.build) == (reference_graph.runtime, reference_graph.build), (
+            f"run {number}"
+        )
