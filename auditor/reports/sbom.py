@@ -289,8 +289,9 @@ def document_properties(view: ReportView) -> Iterator[tuple[str, str]]:
     # What a waiver accepted is no longer blocking: the document says how much, as the JSON
     # report's summary does, so that a reader of the SBOM alone sees the gate was eased.
     yield "waived-count", str(len(view.waived))
+    # Stale waivers fail this run (the JSON report's gate.stale_waivers_block is the option).
     if view.decision.stale_blocks:
-        yield "stale-waivers-block", "true"
+        yield "blocked-by-stale-waivers", "true"
     yield "exit-code", str(int(view.exit_code))
 
 

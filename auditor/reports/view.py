@@ -199,8 +199,14 @@ class ReportView:
             if completeness.reasons and any(r.fact.kind is FactKind.GAP for r in decision.blocking):
                 why.append("evidence was not seen and --strict is set")
             # What the inputs that were read give blocks too: fixing the input alone would not pass.
-            if blocking:
-                why.append(f"{blocking} blocking")
+            # A package blocking only by a gap under --strict is the line before's, not another.
+            found = sum(
+                1
+                for row in self.blocking
+                if any(i.blocks and i.fact.kind is not FactKind.GAP for i in row.facts)
+            ) + len(self.blocking_config)
+            if found:
+                why.append(f"{found} blocking")
             if decision.stale_blocks:
                 why.append("stale waivers block")
             return Headline("failed", "failed: " + "; ".join(why))

@@ -368,3 +368,18 @@ def test_an_sbom_says_how_many_packages_a_waiver_eased_as_the_json_report_does(
     else:
         said = [a["comment"] for a in json.loads(out)["annotations"]]
         assert "auditor:waived-count=2" in said and "auditor:blocking-count=0" in said
+
+
+def test_a_package_blocking_only_by_a_gap_under_strict_is_not_counted_twice_in_the_headline(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Under --strict a gap blocks, and the headline says so once: a package that blocks by its
+    gap alone is not another reason to fail."""
+    clean = spec(tmp_path, "clean-tool")  # a spec: its automatic requirements are a gap
+    broken = tmp_path / "broken.rpm"
+    broken.write_bytes(b"not an rpm")
+    code, out, _ = run(["scan", str(clean), str(broken), "--strict", "--format", "markdown"], capsys)
+    assert code == 3
+    assert out.splitlines()[0] == (
+        "## ❌ auditor: failed: 1 input(s) could not be read; evidence was not seen and --strict is set"
+    )
