@@ -16,13 +16,15 @@ from auditor.formats.hdrblob import HEADER_ARRAY_MAX
 from auditor.formats.xmlstream import Text, attribute_pairs
 from auditor.rpm.model import (
     DEPENDENCY_KINDS,
-    EVR,
     SOURCE_ARCHES,
-    Checksum,
     Dependency,
     Op,
     Package,
     PackageKind,
+    make_checksum,
+    make_dependency,
+    make_evr,
+    make_package,
 )
 from auditor.sources.filelists import FilelistsSource
 
@@ -63,7 +65,7 @@ def dependency_from_fields(
         raise ValueError("an entry without a name")
     qualifiers = _PREREQ if pre in ("1", "true") else _NONE
     if not flags:
-        return Dependency(intern(name), qualifiers=qualifiers)
+        return make_dependency(intern(name), qualifiers=qualifiers)
     op = _OPS.get(flags)
     if op is None:
         raise ValueError(f"unknown flags {flags!r} on {name}")
@@ -73,8 +75,8 @@ def dependency_from_fields(
         epoch = int(epoch_text) if epoch_text and epoch_text != "0" else None
     except ValueError:
         raise ValueError(f"epoch {epoch_text!r} of {name} is not a number") from None
-    evr = EVR(epoch, intern(version or ""), intern(release) if release else None)
-    return Dependency(intern(name), op, evr, qualifiers)
+    evr = make_evr(epoch, intern(version or ""), intern(release) if release else None)
+    return make_dependency(intern(name), op, evr, qualifiers)
 
 
 # What each element of primary.xml means to the handler (a small int is cheaper to
@@ -263,7 +265,7 @@ class PrimaryHandler:
         is_source = arch in SOURCE_ARCHES
         empty: tuple[Dependency, ...] = ()
         get = record.get
-        return Package(
+        return make_package(
             # Interned, as dependencies' names and versions are: the self-provide then shares
             # the package's name and version instead of holding copies.
             name=intern(name),
@@ -275,7 +277,7 @@ class PrimaryHandler:
             location=location,
             input=self.repository,
             sourcerpm=None if is_source else self._repeated(get("rpm:sourcerpm")),
-            checksum=Checksum(_str(get("checksum_type")) or "sha256", checksum_value)
+            checksum=make_checksum(_str(get("checksum_type")) or "sha256", checksum_value)
             if checksum_value
             else None,
             summary=_str(get("summary")),
