@@ -160,19 +160,27 @@ def test_a_machine_report_keeps_the_value_and_runs_no_ci_command(
         assert f"Citrix Systems {AZURE} {GITHUB}" in values_read_back(fmt, out)
 
 
+def scan_beside_an_empty_file(
+    name: str, fmt: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> tuple[int, str]:
+    """Scan a directory holding an RPM and an empty file called ``name`` (an input error every
+    report names): the exit code and the report."""
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    shutil.copy(RPMS / "single-deps-1.0-1.noarch.rpm", tree)
+    (tree / name).write_bytes(b"")
+    code = main(["scan", "--format", fmt, "--no-cache", str(tree), "-q"])
+    return code, capsys.readouterr().out
+
+
 @pytest.mark.parametrize("fmt", ["junit", "json"])
 def test_a_file_name_starting_a_line_runs_no_ci_command(
     fmt: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A file name holding a line break and ``::error::`` is an input error every report
     names: in XML its text keeps the break, and the ``:`` after it is a character reference."""
-    tree = tmp_path / "tree"
-    tree.mkdir()
-    shutil.copy(RPMS / "single-deps-1.0-1.noarch.rpm", tree)
     name = f"bad\n{GITHUB}\n {AZURE}.rpm"
-    (tree / name).write_bytes(b"")
-    code = main(["scan", "--format", fmt, "--no-cache", str(tree), "-q"])
-    out, _ = capsys.readouterr()
+    code, out = scan_beside_an_empty_file(name, fmt, tmp_path, capsys)
     assert code == 3
     assert run_commands_in(out) == []
     assert name in values_read_back(fmt, out)
@@ -188,13 +196,8 @@ def test_a_line_started_the_runners_way_runs_no_ci_command(
     """A carriage return ends a line of the runner's log, and GitHub's runner trims any white
     space .NET knows before ``::``: the markup keeps the name (``&#13;`` reads back a carriage
     return, which XML would otherwise read as a line feed) and runs nothing."""
-    tree = tmp_path / "tree"
-    tree.mkdir()
-    shutil.copy(RPMS / "single-deps-1.0-1.noarch.rpm", tree)
     name = f"bad{start}{GITHUB}.rpm"
-    (tree / name).write_bytes(b"")
-    code = main(["scan", "--format", fmt, "--no-cache", str(tree), "-q"])
-    out, _ = capsys.readouterr()
+    code, out = scan_beside_an_empty_file(name, fmt, tmp_path, capsys)
     assert code == 3
     assert run_commands_in(out) == []
     assert name in values_read_back(fmt, out)
