@@ -15,9 +15,10 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from auditor.core.errors import ExitCode
+from auditor.reports.failures import RunFailure
 from auditor.reports.rows import FactView, Gate, PackageView
 from auditor.reports.text import clean_text
-from auditor.reports.view import ReportView, RunFailure
+from auditor.reports.view import ReportView
 from auditor.reports.why import explanation
 
 SUITE = "auditor"

@@ -14,7 +14,6 @@ give it. So a displayed status never hides a blocking fact: a package whose buil
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -29,11 +28,11 @@ from auditor.core.errors import ExitCode, InputError
 from auditor.deps.graph import Hop
 from auditor.gate.decision import Decision, Disposition, Ruling
 from auditor.gate.options import GateOptions
-from auditor.gate.waivers import Waiver
 from auditor.net.urlpolicy import strip_userinfo
 from auditor.origin.findings import Category, Verdict
 from auditor.origin.policy import Policy
 from auditor.reports.chains import Rests
+from auditor.reports.failures import RunFailure, run_failures, stale_reason
 from auditor.reports.locations import repositories_of
 from auditor.reports.rows import FactView, Gate, PackageView, fact_view, package_view
 from auditor.rpm.model import Package
@@ -41,27 +40,6 @@ from auditor.sources.interface import InputSummary
 
 if TYPE_CHECKING:  # named in annotations only: --compare alone imports it, to compare
     from auditor.gate.progress import Comparison
-
-
-class RunFailureKind(enum.StrEnum):
-    """Why a run fails apart from its facts (a string enum: formats write its value)."""
-
-    STALE_WAIVER = "stale-waiver"
-    NOTHING_AUDITED = "nothing-audited"
-
-
-@dataclass(frozen=True, slots=True)
-class RunFailure:
-    """A reason the run fails that is no fact of a package or of the configuration: a stale
-    waiver when stale waivers block, or an audit of nothing. Every format shows each as failing
-    (JUnit a failing or erring test case, SARIF an error notification), as the exit code does."""
-
-    kind: RunFailureKind
-    subject: str
-    """What failed: ``waiver ID``, or ``inputs``."""
-    text: str
-    exit_code: ExitCode
-    """What it makes the run exit with: 1 (it blocks) or 3 (the audit cannot be trusted)."""
 
 
 UNSEEN_PER_KIND = 3
@@ -387,37 +365,3 @@ def build_view(audit: AuditResult, decision: Decision, progress: Comparison | No
         progress=progress,
         _audit=audit,
     )
-
-
-def stale_reason(decision: Decision, waiver: Waiver) -> str:
-    """Why ``waiver`` (one of ``decision.stale``) accepted nothing, in words."""
-    if any(found is waiver for found in decision.stale_matching):
-        return "accepts nothing: the facts it matches need no waiver, or an earlier waiver accepts them"
-    return "matches nothing"
-
-
-def run_failures(decision: Decision) -> tuple[RunFailure, ...]:
-    """The run-level reasons ``decision`` fails, one per stale waiver that blocks and one for an
-    audit of nothing: what the exit code says beyond the facts, for the formats to show."""
-    found = []
-    if decision.stale_blocks:
-        found += [
-            RunFailure(
-                RunFailureKind.STALE_WAIVER,
-                f"waiver {waiver.id}",
-                f"stale waiver {waiver.id} ({waiver.package}, {waiver.source}) "
-                f"{stale_reason(decision, waiver)}, and stale waivers block",
-                ExitCode.FINDINGS,
-            )
-            for waiver in decision.stale
-        ]
-    if decision.nothing_audited:
-        found.append(
-            RunFailure(
-                RunFailureKind.NOTHING_AUDITED,
-                "inputs",
-                "no package was audited: an audit of nothing never passes",
-                ExitCode.INPUT,
-            )
-        )
-    return tuple(found)
