@@ -8,7 +8,7 @@ from collections.abc import Callable, Container, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Generic, Protocol, Self, TypeVar
 
-from auditor.deps.coinstall import shared_answers
+from auditor.deps.coinstall import Apart, shared_answers
 from auditor.deps.provides import Architectures, host_arches
 
 if TYPE_CHECKING:
@@ -47,6 +47,12 @@ class Viability(Generic[Group]):
         (`shared_answers`): n packages obsoleting the n providers of their requirement share one."""
         self._names: dict[int, frozenset[str]] = {}
         """id of a shared group -> the names of its members."""
+        self.packages = packages
+        self._others: dict[tuple[int, str, str, frozenset[int]], tuple[int, ...]] = {}
+        """`_kept_beside_its_name`'s members of other names kept, by group, architecture, name
+        and the shared sets the package is apart from."""
+        self._by_version: dict[tuple[int, str], dict[tuple[int, str, str], list[int]] | None] = {}
+        self._positions: dict[int, dict[int, int]] = {}
 
     def of(self, group: Group, arch: str, apart: Container[int] | None) -> Group:
         """``group`` for a package of ``arch`` that cannot be installed with ``apart``: without
@@ -72,11 +78,70 @@ class Viability(Generic[Group]):
             names = self._names[id(group)] = frozenset(self.names[m] for m in members)
         answers = shared_answers(apart, names)
         if answers is None:
+            if isinstance(apart, Apart):
+                found = self._kept_beside_its_name(group, arch, apart)
+                if found is not None:
+                    return found
             return self._kept(group, arch, apart)
         shared = (id(group), arch, answers)
         found = self._by_apart.get(shared)
         if found is None:
             found = self._by_apart[shared] = self._kept(group, arch, apart)
+        return found
+
+    def _kept_beside_its_name(self, group: Group, arch: str, apart: Apart) -> Group | None:
+        """`_kept` for a binary package, not installonly, whose answers depend on it because
+        packages of its name are among the members: of those, only itself and the packages of
+        its version (a multilib twin) can be kept (`SameName.apart`), and the other members'
+        answer is shared by what ``apart`` refers to. n versions of a name each requiring that
+        name were narrowed member by member, n x n. None where this does not hold (a source or
+        installonly package, or a source package among the members of its name)."""
+        siblings = apart.siblings
+        package = siblings.packages[apart.index]
+        if package.is_source or siblings.installonly(apart.index):
+            return None
+        by_version = self._of_name(group, package.name)
+        if by_version is None:
+            return None
+        members, arches, goes = group.members, self.arches, self._goes_with(arch)
+        key = (id(group), arch, package.name, frozenset(map(id, apart.among)))
+        others = self._others.get(key)
+        if others is None:
+            names, name = self.names, package.name
+            others = self._others[key] = tuple(
+                m for m in members if names[m] != name and m not in apart and goes(arches[m])
+            )
+        version = (package.epoch or 0, package.version, package.release)
+        same = [m for m in by_version.get(version, ()) if m not in apart and goes(arches[m])]
+        if same and others:
+            place = self._places(group)
+            kept = tuple(sorted((*others, *same), key=place.__getitem__))
+        else:
+            kept = others or tuple(same)
+        if not kept or len(kept) == len(members):
+            return group
+        return group._replace(members=kept, excluded=len(members) - len(kept))
+
+    def _of_name(self, group: Group, name: str) -> dict[tuple[int, str, str], list[int]] | None:
+        """The members of ``group`` called ``name`` by version (in the group's order); None when
+        one of them is a source package (`SameName.apart` answers those otherwise)."""
+        key = (id(group), name)
+        if key in self._by_version:
+            return self._by_version[key]
+        by_version: dict[tuple[int, str, str], list[int]] = {}
+        named = [self.packages[member] for member in group.members]
+        for member, other in zip(group.members, named, strict=True):
+            if other.name == name:
+                by_version.setdefault((other.epoch or 0, other.version, other.release), []).append(member)
+        source = any(other.is_source and other.name == name for other in named)
+        found = self._by_version[key] = None if source else by_version
+        return found
+
+    def _places(self, group: Group) -> dict[int, int]:
+        """Where each member stands in ``group``: kept members are listed in its order."""
+        found = self._positions.get(id(group))
+        if found is None:
+            found = self._positions[id(group)] = {member: place for place, member in enumerate(group.members)}
         return found
 
     def _goes_with(self, arch: str) -> Callable[[str], bool]:

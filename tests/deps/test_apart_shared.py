@@ -319,3 +319,52 @@ def test_large_runs_give_each_package_the_groups_narrowed_one_by_one(monkeypatch
         assert (graph.runtime, graph.build) == (reference_graph.runtime, reference_graph.build), (
             f"run {number}"
         )
+
+
+def own_name_run(n: int) -> list[Package]:
+    """n versions of ``x`` (x86_64) each requiring ``x``, a multilib twin (i686, same version)
+    of every tenth, an obsoleter of the first ten, and installonly ``kernel`` versions each
+    requiring ``kernel``: each package's answer depends on itself (`shared_answers` is None)."""
+    specs: list[dict[str, Any]] = [
+        {"name": "x", "evr": f"1.0-{k}", "arch": "x86_64", "requires": ["x"]} for k in range(n)
+    ]
+    specs += [{"name": "x", "evr": f"1.0-{k}", "arch": "i686", "requires": ["x"]} for k in range(0, n, 10)]
+    specs += [{"name": "o", "arch": "x86_64", "obsoletes": ["x < 1.0-10"], "requires": ["x"]}]
+    specs += [
+        {"name": "kernel", "evr": f"5.{k}-1", "arch": "x86_64", "requires": ["kernel"]} for k in range(5)
+    ]
+    return interned(universe(specs))
+
+
+def test_versions_requiring_their_own_name_are_narrowed_by_their_version(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Of its own name a package keeps itself and its multilib twin (`SameName.apart`): the
+    graph's groups are those each package's own narrowing gives, without asking each pair (n
+    versions each requiring their name were n x n asks)."""
+    n = 300
+    packages = own_name_run(n)
+    asked = [0]
+    apart = coinstall.SameName.apart
+
+    def counted(self: coinstall.SameName, first: int, second: int) -> bool:
+        asked[0] += 1
+        return apart(self, first, second)
+
+    with monkeypatch.context() as counting:
+        counting.setattr(coinstall.SameName, "apart", counted)
+        graph = DependencyGraph(packages, Resolver(packages).resolve_all())
+    assert asked[0] < 20 * n, asked[0]
+    with monkeypatch.context() as each:
+        each.setattr(
+            viability.Viability,
+            "of",
+            lambda self, group, arch, apart: (
+                group if len(group.members) < 2 else self._kept(group, arch, apart)
+            ),
+        )
+        expected = DependencyGraph(packages, Resolver(packages).resolve_all())
+    assert (graph.runtime, graph.build) == (expected.runtime, expected.build)
+    twin = next(i for i, p in enumerate(packages) if p.arch == "i686" and p.release == "10")
+    own = next(i for i, p in enumerate(packages) if p.arch == "x86_64" and p.release == "10")
+    assert graph.runtime[own][0].members == (own, twin)
