@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from auditor.formats import xmlstream
 from auditor.rpm.model import DEPENDENCY_KINDS, Dependency
@@ -122,6 +123,9 @@ _ENTRY_ATTRIBUTES = (
 )
 _ENTRY_PIECE = re.compile(rf"{_WS}<rpm:entry {_ENTRY_ATTRIBUTES}")
 """One entry of a section's body, from the whitespace before it to its attributes' last quote."""
+_ENTRY = re.compile(rf"<rpm:entry {_ENTRY_ATTRIBUTES}/>")
+_ENTRIES = re.compile(rf"(?:{_WS}<rpm:entry {re.sub(r'[(][?]P<[a-z]+>', '(?:', _ENTRY_ATTRIBUTES)}/>)*+{_WS}")
+"""A section's body, checked whole: for the rare body the split at '"/>' cannot cut (`_section`)."""
 _WHITESPACE = re.compile(_WS)
 _FILE_ELEMENTS = rf'(?:{_WS}<file(?: type="{_VALUE}")?>{_TEXT}</file>)*+'
 """A package's ``<file>`` elements, in primary.xml and filelists.xml alike."""
@@ -295,18 +299,38 @@ class PrimaryLayout(_Layout):
         # A key seen before was checked then (`_ENTRY_PIECE`), so only new ones are matched:
         # checking every body whole took a fifth of a distribution's dependency reading.
         pieces = text[start:end].split('"/>')
-        if len(pieces) > primary.MAX_LIST_ITEMS + 1 or _WHITESPACE.fullmatch(pieces.pop()) is None:
-            raise NotInLayout
-        known = self.dependencies.get
-        deps = list(map(known, pieces))
-        if not all(deps):  # an entry not seen yet (a `Dependency` is always true)
-            deps = []
-            for piece in pieces:
-                dependency = known(piece) or self._new_dependency(piece, record)
-                if dependency is not None:
-                    deps.append(dependency)
-        record[kind] = deps
+        try:
+            if len(pieces) > primary.MAX_LIST_ITEMS + 1 or _WHITESPACE.fullmatch(pieces.pop()) is None:
+                raise NotInLayout
+            known = self.dependencies.get
+            deps = list(map(known, pieces))
+            if not all(deps):  # an entry not seen yet (a `Dependency` is always true)
+                deps = []
+                for piece in pieces:
+                    dependency = known(piece) or self._new_dependency(piece, record)
+                    if dependency is not None:
+                        deps.append(dependency)
+        except NotInLayout:
+            # XML lets a value begin with "/>" (a '"/>' the split cut at): such a body, still
+            # in the layout, is checked whole and read entry by entry, as it was before the split.
+            record[kind] = self._whole_section(text, start, end, record)
+        else:
+            record[kind] = deps
         return end + len(closing)
+
+    def _whole_section(self, text: str, start: int, end: int, record: dict[str, object]) -> list[Dependency]:
+        """The dependencies of the body ``text[start:end]``, checked whole by `_ENTRIES`; `NotInLayout`
+        when it is not one."""
+        if text.count("<rpm:entry ", start, end) > primary.MAX_LIST_ITEMS or not _ENTRIES.fullmatch(
+            text, start, end
+        ):
+            raise NotInLayout
+        deps: list[Dependency] = []
+        for fields in _ENTRY.finditer(text, start, end):  # no value holds a "<": each is an entry
+            dependency = self._dependency(fields.groups(), "&" in fields.group(), record)
+            if dependency is not None:
+                deps.append(dependency)
+        return deps
 
     def _new_dependency(self, key: str, record: dict[str, object]) -> Dependency | None:
         """The dependency an entry's key (`_section`) gives; None, and the error in ``record``,
@@ -314,13 +338,21 @@ class PrimaryLayout(_Layout):
         fields = _ENTRY_PIECE.fullmatch(key + '"')
         if fields is None:
             raise NotInLayout
-        values = fields.groups()
-        if "&" in key:
+        dependency = self._dependency(fields.groups(), "&" in key, record)
+        if dependency is not None:
+            self.dependencies[key] = dependency
+        return dependency
+
+    @staticmethod
+    def _dependency(
+        values: tuple[str | Any, ...], escaped: bool, record: dict[str, object]
+    ) -> Dependency | None:
+        """The dependency of an entry's attribute values as written (``escaped``: one holds an
+        entity); None, and the error in ``record``, when bad."""
+        if escaped:
             values = tuple(None if value is None else _unescape(value) for value in values)
         try:
-            dependency = dependency_from_fields(*values)
+            return dependency_from_fields(*values)
         except ValueError as exc:
             record["error"] = str(exc)
             return None
-        self.dependencies[key] = dependency
-        return dependency

@@ -38,3 +38,22 @@ def test_a_known_entry_repeated_reads_as_expat_reads_it() -> None:
     document = _twice("\n\t ")
     expected = by_expat(document)
     assert expected is not None and by_layout(document) == expected
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        pytest.param('<rpm:entry name="/>b"/>', id="name"),
+        pytest.param('<rpm:entry name="a" flags="EQ" epoch="0" ver="/>1"/>', id="version"),
+        pytest.param('<rpm:entry name="/>b" flags="XX" ver="1"/>', id="bad-flags"),
+        pytest.param('<rpm:entry name="/>&amp;b"/>', id="escaped"),
+    ],
+)
+def test_a_value_beginning_with_the_end_of_an_entry_stays_in_the_layout(entry: str) -> None:
+    # XML and createrepo_c's layout allow '/>' at the start of a value: the reader splits a
+    # body at '"/>', and must not give such a body up (or read it otherwise than expat does).
+    document = _twice("\n      ", "\n      " + entry)
+    expected = by_expat(document)
+    assert expected is not None
+    assert by_layout(document) == expected
+    assert by_layout(document, 7) == expected
