@@ -183,10 +183,11 @@ class Decision:
 
 def shown_status(result: PackageResult, rulings: Sequence[Ruling]) -> Verdict:
     """The status a package is shown with: the worst status among its facts that block, or, when
-    none blocks, the worst status its facts give it, so that a displayed status never hides a
-    blocking fact. Every report and every comparison of two audits (`check`, `diff`, a JSON
-    report read back) uses this one: the analysis's own worst status differs under a
-    ``--fail-on`` that leaves it out, and two outputs of one decision would disagree."""
+    none blocks, the status the audit gave it (`PackageResult.verdict`), so that a displayed
+    status never hides a blocking fact. Every report and every comparison of two audits
+    (`check`, `diff`, a JSON report read back) uses this one: the analysis's own worst status
+    differs under a ``--fail-on`` that leaves it out, and two outputs of one decision would
+    disagree."""
     statuses = [r.fact.status for r in rulings if r.disposition is _BLOCKS and r.fact.status is not None]
     return min(statuses, key=lambda verdict: verdict.rank) if statuses else result.verdict
 
