@@ -17,10 +17,14 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 
-def direct_constructor(cls: Callable[P, T]) -> Callable[P, T]:
+def direct_constructor(
+    cls: Callable[P, T], name: str | None = None, module: str | None = None
+) -> Callable[P, T]:
     """A constructor of ``cls``, a frozen dataclass with slots, that sets each slot directly:
     the same object as ``cls(...)`` makes, with the same fields and defaults, still frozen.
-    Only for a class without ``__post_init__`` or default factories (asserted)."""
+    Only for a class without ``__post_init__`` or default factories (asserted). ``name`` and
+    ``module``: what it is called where it is assigned, for pickle to find it by name there
+    (a class's ``__reduce__`` may name it)."""
     assert isinstance(cls, type) and cls.__dataclass_params__.frozen  # type: ignore[attr-defined]
     assert "__slots__" in cls.__dict__ and not hasattr(cls, "__post_init__")
     namespace: dict[str, object] = {"_new": object.__new__, "_cls": cls}
@@ -37,5 +41,6 @@ def direct_constructor(cls: Callable[P, T]) -> Callable[P, T]:
     source = f"def make({', '.join(parameters)}):\n    _made = _new(_cls)\n{''.join(body)}    return _made\n"
     exec(source, namespace)  # as `dataclasses` makes ``__init__``
     made = namespace["make"]
-    made.__qualname__ = f"{cls.__qualname__}.direct"  # type: ignore[attr-defined]
+    made.__qualname__ = made.__name__ = name or f"{cls.__qualname__}.direct"  # type: ignore[attr-defined]
+    made.__module__ = module or cls.__module__
     return made  # type: ignore[return-value]

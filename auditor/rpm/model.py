@@ -11,7 +11,7 @@ import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 from operator import attrgetter
-from typing import Any, TypeVar
+from typing import Any
 
 from auditor.core.construct import direct_constructor
 from auditor.rpm.gaps import Gap
@@ -361,20 +361,10 @@ def srpm_file_name(name: str, version: str, release: str) -> str:
     return f"{name}-{version}-{release}.src.rpm"
 
 
-T = TypeVar("T")
-
-
-def _module_level(made: Callable[..., T], name: str) -> Callable[..., T]:
-    """``made``, named as the module-level function it is, so that pickle finds it by name."""
-    made.__name__ = made.__qualname__ = name
-    made.__module__ = __name__
-    return made
-
-
-make_evr = _module_level(direct_constructor(EVR), "make_evr")
-make_dependency = _module_level(direct_constructor(Dependency), "make_dependency")
-make_checksum = _module_level(direct_constructor(Checksum), "make_checksum")
-make_package = _module_level(direct_constructor(Package), "make_package")
+make_evr = direct_constructor(EVR, "make_evr", __name__)
+make_dependency = direct_constructor(Dependency, "make_dependency", __name__)
+make_checksum = direct_constructor(Checksum, "make_checksum", __name__)
+make_package = direct_constructor(Package, "make_package", __name__)
 """The classes' constructors, made faster (`auditor.core.construct.direct_constructor`): a
 distribution's reader makes a package and several dependencies for each of 60,000 entries of
 primary.xml, and its worker hands back half of them pickled, each remade through these."""
