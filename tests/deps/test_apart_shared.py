@@ -11,7 +11,7 @@ and rich relations, multilib, installonly, source packages, a name with more ver
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -293,6 +293,14 @@ def test_large_matches_answer_every_pair_as_listed_pairs(arches: frozenset[str] 
     assert large >= 10  # the runs do reach the bisected matches
 
 
+def narrowed_one_by_one(
+    self: viability.Viability[Any], group: Any, arch: str, apart: Container[int] | None
+) -> Any:
+    """`Viability.of` without its shared answers and shortcuts: each package's own narrowing
+    (`Viability._kept`) of every group of two or more, the reference the graph is held to."""
+    return group if len(group.members) < 2 else self._kept(group, arch, apart)
+
+
 def test_large_runs_give_each_package_the_groups_narrowed_one_by_one(monkeypatch: pytest.MonkeyPatch) -> None:
     """The graph's groups, shared and with a noarch package's kept whole, are the groups each
     package's own narrowing gives (`Viability._kept`, asked for every group), on every host a
@@ -303,13 +311,7 @@ def test_large_runs_give_each_package_the_groups_narrowed_one_by_one(monkeypatch
         for hosts in ((), ("x86_64", "aarch64"))
     ]
     with monkeypatch.context() as each:
-        each.setattr(
-            viability.Viability,
-            "of",
-            lambda self, group, arch, apart: (
-                group if len(group.members) < 2 else self._kept(group, arch, apart)
-            ),
-        )
+        each.setattr(viability.Viability, "of", narrowed_one_by_one)
         expected = [
             DependencyGraph(packages, Resolver(packages).resolve_all(), build_hosts=hosts)
             for packages in map(large_run, range(30))
@@ -356,13 +358,7 @@ def test_versions_requiring_their_own_name_are_narrowed_by_their_version(
         graph = DependencyGraph(packages, Resolver(packages).resolve_all())
     assert asked[0] < 20 * n, asked[0]
     with monkeypatch.context() as each:
-        each.setattr(
-            viability.Viability,
-            "of",
-            lambda self, group, arch, apart: (
-                group if len(group.members) < 2 else self._kept(group, arch, apart)
-            ),
-        )
+        each.setattr(viability.Viability, "of", narrowed_one_by_one)
         expected = DependencyGraph(packages, Resolver(packages).resolve_all())
     assert (graph.runtime, graph.build) == (expected.runtime, expected.build)
     twin = next(i for i, p in enumerate(packages) if p.arch == "i686" and p.release == "10")
