@@ -40,7 +40,7 @@ refused the same way whoever reads it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from auditor.formats import xmlstream
@@ -116,6 +116,7 @@ _TEXT_FIELDS = (
 """(the element's name in `PrimaryHandler`'s record, the group here), for every text element read."""
 
 _SECTION = re.compile(rf"{_WS}<rpm:({'|'.join(kind.value for kind in DEPENDENCY_KINDS)})>")
+_CLOSING = {kind.value: f"</rpm:{kind.value}>" for kind in DEPENDENCY_KINDS}
 _ENTRY_ATTRIBUTES = (
     rf'name="(?P<name>{_VALUE})"(?: flags="(?P<flags>{_VALUE})")?'
     rf'(?: epoch="(?P<epoch>{_VALUE})")?(?: ver="(?P<ver>{_VALUE})")?'
@@ -241,8 +242,8 @@ class FilelistsLayout(_Layout):
 
 
 class PrimaryLayout(_Layout):
-    """primary.xml: each package handed to `PrimaryHandler.finish_package`, as expat's events
-    would hand it."""
+    """primary.xml: each package's values handed to `PrimaryHandler.add_package`, as the
+    handler hands those expat's events gave."""
 
     _prolog, _end, _package_start = _PRIMARY_PROLOG, _PRIMARY_END, _PACKAGE_START
 
@@ -251,46 +252,50 @@ class PrimaryLayout(_Layout):
         self.handler = handler
         self.dependencies: dict[str, Dependency] = {}
         """Keyed by an entry's attributes as written: equal entries share one `Dependency`."""
+        self.error: str | None = None
+        """The last bad dependency entry's error, of the package being read."""
 
     def _package(self, text: str, start: re.Match[str]) -> int:
         position = start.end()
         head = _HEAD.match(text, position)
         if head is None:
             raise NotInLayout
-        fields = head.groupdict()
-        escaped = text.find("&", position, text.find("</package>", position)) >= 0
-        record: dict[str, object] = {
-            name: (_unescape(value) if escaped else value) if (value := fields[group]) is not None else ""
-            for name, group in _TEXT_FIELDS
-        }
-        version = {"epoch": fields["epoch"], "ver": fields["ver"], "rel": fields["rel"]}
-        if escaped:
-            version = {key: _unescape(value) for key, value in version.items()}
-        record["version"] = version
-        record["checksum_type"] = _unescape(fields["checksum_type"])
-        record["buildtime"] = _unescape(fields["buildtime"])
-        record["href"] = _unescape(fields["href"])
-        if fields["base"] is not None:
-            record["base"] = _unescape(fields["base"])
-        if fields["start"] is not None:
-            record["header_range"] = {"start": _unescape(fields["start"]), "end": _unescape(fields["end"])}
+        # An absent group is an empty text: an empty element (``<summary/>``) gives one to expat
+        # too, and no absent attribute means anything else than an empty one to `add_package`.
+        values: Sequence[str] = head.groups("")
         position = head.end()
+        if text.find("&", start.end(), position) >= 0:
+            # No value holds a NUL (`_TEXT_CHARACTER`): unescaped at once, one at a time took
+            # a tenth of the reading, as every package of a distribution names its packager
+            # "Name &lt;address&gt;".
+            values = _unescape("\0".join(values)).split("\0")
+        self.error = None
+        sections: dict[str, tuple[Dependency, ...]] = {}
         while (section := _SECTION.match(text, position)) is not None:
-            position = self._section(text, section, record)
+            position = self._section(text, section, sections)
         end = _FILES.match(text, position)
         if end is None:
             raise NotInLayout
         _within_limits(text, start.start(), end.end())
-        files = [_unescape(path) for path in _FILE.findall(text, position, end.end())]
+        files = _FILE.findall(text, position, end.end())
         if len(files) > primary.MAX_LIST_ITEMS:
             raise NotInLayout
-        self.handler.finish_package(record, files)
+        if text.find("&", position, end.end()) >= 0:
+            files = [_unescape(path) for path in files]
+        (name, arch, epoch, ver, rel, checksum_type, checksum, summary, description, packager, url,
+         buildtime, base, href, license_, vendor, _group, buildhost, sourcerpm, range_start,
+         range_end) = values  # fmt: skip
+        self.handler.add_package(
+            name, epoch, ver, rel, arch, checksum_type, checksum, summary, description, packager, url,
+            buildtime, base, href, license_, vendor, buildhost, sourcerpm, range_start, range_end,
+            sections, files, self.error,
+        )  # fmt: skip
         return end.end()
 
-    def _section(self, text: str, section: re.Match[str], record: dict[str, object]) -> int:
+    def _section(self, text: str, section: re.Match[str], sections: dict[str, tuple[Dependency, ...]]) -> int:
         kind = section.group(1)
         start = section.end()
-        closing = f"</rpm:{kind}>"
+        closing = _CLOSING[kind]
         end = text.find(closing, start)
         if end < 0:
             raise NotInLayout
@@ -303,22 +308,21 @@ class PrimaryLayout(_Layout):
             if len(pieces) > primary.MAX_LIST_ITEMS + 1 or _WHITESPACE.fullmatch(pieces.pop()) is None:
                 raise NotInLayout
             known = self.dependencies.get
-            deps = list(map(known, pieces))
+            deps: Sequence[Dependency | None] = tuple(map(known, pieces))
             if not all(deps):  # an entry not seen yet (a `Dependency` is always true)
-                deps = []
-                for piece in pieces:
-                    dependency = known(piece) or self._new_dependency(piece, record)
-                    if dependency is not None:
-                        deps.append(dependency)
+                # Looked up again: the entry may be the section's second equal one.
+                new = self._new_dependency
+                deps = [dep or known(piece) or new(piece) for dep, piece in zip(deps, pieces, strict=True)]
+                if not all(deps):  # a bad entry (its error is in `error`): left out
+                    deps = [dep for dep in deps if dep is not None]
         except NotInLayout:
             # XML lets a value begin with "/>" (a '"/>' the split cut at): such a body, still
             # in the layout, is checked whole and read entry by entry, as it was before the split.
-            record[kind] = self._whole_section(text, start, end, record)
-        else:
-            record[kind] = deps
+            deps = self._whole_section(text, start, end)
+        sections[kind] = deps  # type: ignore[assignment]  # no None is left
         return end + len(closing)
 
-    def _whole_section(self, text: str, start: int, end: int, record: dict[str, object]) -> list[Dependency]:
+    def _whole_section(self, text: str, start: int, end: int) -> tuple[Dependency, ...]:
         """The dependencies of the body ``text[start:end]``, checked whole by `_ENTRIES`; `NotInLayout`
         when it is not one."""
         if text.count("<rpm:entry ", start, end) > primary.MAX_LIST_ITEMS or not _ENTRIES.fullmatch(
@@ -327,32 +331,34 @@ class PrimaryLayout(_Layout):
             raise NotInLayout
         deps: list[Dependency] = []
         for fields in _ENTRY.finditer(text, start, end):  # no value holds a "<": each is an entry
-            dependency = self._dependency(fields.groups(), "&" in fields.group(), record)
+            dependency = self._dependency(fields.groups(), "&" in fields.group())
             if dependency is not None:
                 deps.append(dependency)
-        return deps
+        return tuple(deps)
 
-    def _new_dependency(self, key: str, record: dict[str, object]) -> Dependency | None:
-        """The dependency an entry's key (`_section`) gives; None, and the error in ``record``,
+    def _new_dependency(self, key: str) -> Dependency | None:
+        """The dependency an entry's key (`_section`) gives; None, and the error in `error`,
         when bad. `NotInLayout` when the key is not an entry as createrepo_c writes it."""
         fields = _ENTRY_PIECE.fullmatch(key + '"')
         if fields is None:
             raise NotInLayout
-        dependency = self._dependency(fields.groups(), "&" in key, record)
-        if dependency is not None:
-            self.dependencies[key] = dependency
+        values: tuple[str | Any, ...] = fields.groups()
+        if "&" in key:
+            values = tuple(None if value is None else _unescape(value) for value in values)
+        try:
+            dependency = self.dependencies[key] = dependency_from_fields(*values)
+        except ValueError as exc:
+            self.error = str(exc)
+            return None
         return dependency
 
-    @staticmethod
-    def _dependency(
-        values: tuple[str | Any, ...], escaped: bool, record: dict[str, object]
-    ) -> Dependency | None:
+    def _dependency(self, values: tuple[str | Any, ...], escaped: bool) -> Dependency | None:
         """The dependency of an entry's attribute values as written (``escaped``: one holds an
-        entity); None, and the error in ``record``, when bad."""
+        entity); None, and the error in `error`, when bad."""
         if escaped:
             values = tuple(None if value is None else _unescape(value) for value in values)
         try:
             return dependency_from_fields(*values)
         except ValueError as exc:
-            record["error"] = str(exc)
+            self.error = str(exc)
             return None

@@ -7,6 +7,7 @@ What primary.xml does not carry, and so a package read from it lacks, is listed 
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Mapping, Sequence
 from sys import intern
 from typing import Any
 from urllib.parse import urljoin
@@ -230,98 +231,127 @@ class PrimaryHandler:
     def finish_package(self, record: dict[str, Any], files: list[str]) -> None:
         """Add the package a ``<package>`` element gave: ``record`` maps each element read to
         its text (attributes as a dict), ``files`` lists its ``<file>`` paths."""
+        version = record.get("version")
+        if not isinstance(version, dict):
+            version = {}
+        header_range = record.get("header_range")
+        if not isinstance(header_range, dict):
+            header_range = {}
+        get = record.get
+        self.add_package(
+            _str(get("name")), version.get("epoch"), version.get("ver"), version.get("rel"),
+            _str(get("arch")), _str(get("checksum_type")), _str(get("checksum")), _str(get("summary")),
+            _str(get("description")), _str(get("packager")), _str(get("url")), _str(get("buildtime")),
+            _str(get("base")), _str(get("href")), _str(get("rpm:license")), _str(get("rpm:vendor")),
+            _str(get("rpm:buildhost")), _str(get("rpm:sourcerpm")), header_range.get("start"),
+            header_range.get("end"), record, files, _str(get("error")),
+        )  # fmt: skip
+
+    def add_package(
+        self,
+        name: str | None,
+        epoch_text: str | None,
+        version: str | None,
+        release: str | None,
+        arch: str | None,
+        checksum_type: str | None,
+        checksum: str | None,
+        summary: str | None,
+        description: str | None,
+        packager: str | None,
+        url: str | None,
+        buildtime_text: str | None,
+        base: str | None,
+        href: str | None,
+        license: str | None,
+        vendor: str | None,
+        buildhost: str | None,
+        sourcerpm: str | None,
+        range_start: str | None,
+        range_end: str | None,
+        dependencies: Mapping[str, Sequence[Dependency]],
+        files: list[str],
+        error: str | None,
+    ) -> None:
+        """Add the package of a ``<package>`` element's values (None: absent), or its error: the
+        one place both readers' packages are checked and made. ``dependencies``: each list read,
+        by kind (its value); ``error``: the last bad dependency entry's."""
         try:
-            self.pending.append(self._package(record, files))
+            if error is not None:
+                raise InputError(self._label(name), f"bad dependency entry: {error}")
+            if not name or not version:
+                raise InputError(self._label(name), "no name or version")
+            href = href or ""
+            # normpath is slow and can only climb out of the repository through a "..".
+            climbs = ".." in href and posixpath.normpath(href).startswith("..")
+            if "://" in href or href.startswith("/") or climbs:
+                raise InputError(self._label(name), f"location {href!r} points outside the repository")
+            location = f"{base.rstrip('/')}/{href}" if base else href
+            if self.locations_under is not None and "://" not in location:
+                location = urljoin(self.locations_under, location)
+            try:
+                epoch = int(epoch_text) if epoch_text else None
+                buildtime = int(buildtime_text) if buildtime_text else None
+            except ValueError:
+                raise InputError(self._label(name), "epoch or build time is not a number") from None
         except InputError as exc:
             self.errors.append(exc)
+            return
+        arch = arch or "noarch"
+        is_source = arch in SOURCE_ARCHES
+        get, empty, repeated = dependencies.get, (), self.repeated.setdefault
+        # The vendor, packager, build host and licence many packages repeat are interned: one
+        # string for all of them; SOURCERPM and URL are held in `repeated`.
+        self.pending.append(
+            make_package(
+                # Interned, as dependencies' names and versions are: the self-provide then shares
+                # the package's name and version instead of holding copies.
+                name=intern(name),
+                epoch=epoch,
+                version=intern(version),
+                release=intern(release or ""),
+                arch=intern(arch),
+                kind=PackageKind.SOURCE if is_source else PackageKind.BINARY,
+                location=location,
+                input=self.repository,
+                sourcerpm=None if is_source or not sourcerpm else repeated(sourcerpm, sourcerpm),
+                checksum=make_checksum(checksum_type or "sha256", checksum) if checksum else None,
+                summary=summary,
+                description=description,
+                files=tuple(files),
+                vendor=intern(vendor) if vendor else None,
+                packager=intern(packager) if packager else None,
+                buildhost=intern(buildhost) if buildhost else None,
+                url=repeated(url, url) if url else None,
+                license=intern(license) if license else None,
+                buildtime=buildtime,
+                requires=tuple(get("requires", empty)),
+                provides=tuple(get("provides", empty)),
+                conflicts=tuple(get("conflicts", empty)),
+                obsoletes=tuple(get("obsoletes", empty)),
+                recommends=tuple(get("recommends", empty)),
+                suggests=tuple(get("suggests", empty)),
+                supplements=tuple(get("supplements", empty)),
+                enhances=tuple(get("enhances", empty)),
+                header_range=_header_range(range_start, range_end) if self.header_ranges else None,
+            )
+        )
 
     def _label(self, name: str | None) -> str:
         return f"{self.shown}: package {name or '?'}"
 
-    def _package(self, record: dict[str, Any], files: list[str]) -> Package:
-        name = _str(record.get("name"))
-        if "error" in record:
-            raise InputError(self._label(name), f"bad dependency entry: {record['error']}")
-        version = record.get("version")
-        if not name or not isinstance(version, dict) or not version.get("ver"):
-            raise InputError(self._label(name), "no name or version")
-        arch = _str(record.get("arch")) or "noarch"
-        href = _str(record.get("href")) or ""
-        # normpath is slow and can only climb out of the repository through a "..".
-        climbs = ".." in href and posixpath.normpath(href).startswith("..")
-        if "://" in href or href.startswith("/") or climbs:
-            raise InputError(self._label(name), f"location {href!r} points outside the repository")
-        base = record.get("base")
-        location = f"{str(base).rstrip('/')}/{href}" if base else href
-        if self.locations_under is not None and "://" not in location:
-            location = urljoin(self.locations_under, location)
-        epoch_text = version.get("epoch")
-        try:
-            epoch = int(epoch_text) if epoch_text else None
-            buildtime = int(str(record["buildtime"])) if record.get("buildtime") else None
-        except ValueError:
-            raise InputError(self._label(name), "epoch or build time is not a number") from None
-        checksum_value = _str(record.get("checksum"))
-        is_source = arch in SOURCE_ARCHES
-        empty: tuple[Dependency, ...] = ()
-        get = record.get
-        return make_package(
-            # Interned, as dependencies' names and versions are: the self-provide then shares
-            # the package's name and version instead of holding copies.
-            name=intern(name),
-            epoch=epoch,
-            version=intern(version.get("ver", "")),
-            release=intern(version.get("rel", "")),
-            arch=intern(arch),
-            kind=PackageKind.SOURCE if is_source else PackageKind.BINARY,
-            location=location,
-            input=self.repository,
-            sourcerpm=None if is_source else self._repeated(get("rpm:sourcerpm")),
-            checksum=make_checksum(_str(get("checksum_type")) or "sha256", checksum_value)
-            if checksum_value
-            else None,
-            summary=_str(get("summary")),
-            description=_str(get("description")),
-            files=tuple(files),
-            vendor=_shared(get("rpm:vendor")),
-            packager=_shared(get("packager")),
-            buildhost=_shared(get("rpm:buildhost")),
-            url=self._repeated(get("url")),
-            license=_shared(get("rpm:license")),
-            buildtime=buildtime,
-            requires=tuple(get("requires", empty)),
-            provides=tuple(get("provides", empty)),
-            conflicts=tuple(get("conflicts", empty)),
-            obsoletes=tuple(get("obsoletes", empty)),
-            recommends=tuple(get("recommends", empty)),
-            suggests=tuple(get("suggests", empty)),
-            supplements=tuple(get("supplements", empty)),
-            enhances=tuple(get("enhances", empty)),
-            header_range=_header_range(get("header_range")) if self.header_ranges else None,
-        )
 
-    def _repeated(self, value: object) -> str | None:
-        """``value`` as `repeated` holds it; None for no text."""
-        text = _str(value)
-        return self.repeated.setdefault(text, text) if text else None
-
-
-def _header_range(attrs: object) -> tuple[int, int] | None:
+def _header_range(start_text: str | None, end_text: str | None) -> tuple[int, int] | None:
     """``rpm:header-range`` as two offsets; None when absent or not numbers (a hint only: the
     header is then read as if it were absent)."""
-    if not isinstance(attrs, dict):
+    if start_text is None or end_text is None:
         return None
     try:
-        start, end = int(attrs["start"]), int(attrs["end"])
-    except (KeyError, ValueError):
+        start, end = int(start_text), int(end_text)
+    except ValueError:
         return None
     return (start, end) if 0 <= start <= end < 1 << 62 else None
 
 
 def _str(value: object) -> str | None:
     return value if isinstance(value, str) else None
-
-
-def _shared(value: object) -> str | None:
-    """A value many packages repeat (vendor, licence, build host): one string for all of them."""
-    return intern(value) if isinstance(value, str) and value else None
