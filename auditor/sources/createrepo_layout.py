@@ -44,7 +44,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from auditor.formats import xmlstream
-from auditor.rpm.model import DEPENDENCY_KINDS, Dependency
+from auditor.rpm.model import DEPENDENCY_KINDS, EVR, Dependency
 from auditor.sources import primary
 from auditor.sources.primary import PrimaryHandler, dependency_from_fields
 
@@ -252,6 +252,8 @@ class PrimaryLayout(_Layout):
         self.handler = handler
         self.dependencies: dict[str, Dependency] = {}
         """Keyed by an entry's attributes as written: equal entries share one `Dependency`."""
+        self.versions: dict[tuple[str | None, str | None, str | None], EVR] = {}
+        """`dependency_from_fields`'s ``evrs``: equal versions share one `EVR`."""
         self.error: str | None = None
         """The last bad dependency entry's error, of the package being read."""
 
@@ -346,7 +348,7 @@ class PrimaryLayout(_Layout):
         if "&" in key:
             values = tuple(None if value is None else _unescape(value) for value in values)
         try:
-            dependency = self.dependencies[key] = dependency_from_fields(*values)
+            dependency = self.dependencies[key] = dependency_from_fields(*values, evrs=self.versions)
         except ValueError as exc:
             self.error = str(exc)
             return None
@@ -358,7 +360,7 @@ class PrimaryLayout(_Layout):
         if escaped:
             values = tuple(None if value is None else _unescape(value) for value in values)
         try:
-            return dependency_from_fields(*values)
+            return dependency_from_fields(*values, evrs=self.versions)
         except ValueError as exc:
             self.error = str(exc)
             return None

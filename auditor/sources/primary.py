@@ -17,6 +17,7 @@ from auditor.formats.hdrblob import HEADER_ARRAY_MAX
 from auditor.formats.xmlstream import Text, attribute_pairs
 from auditor.rpm.model import (
     DEPENDENCY_KINDS,
+    EVR,
     SOURCE_ARCHES,
     Dependency,
     Op,
@@ -60,8 +61,12 @@ def dependency_from_fields(
     version: str | None,
     release: str | None,
     pre: str | None,
+    *,
+    evrs: dict[tuple[str | None, str | None, str | None], EVR] | None = None,
 ) -> Dependency:
-    """`dependency_from_attributes` given each attribute's value (None: absent)."""
+    """`dependency_from_attributes` given each attribute's value (None: absent). ``evrs``: the
+    versions made so far, by their attributes, for equal ones to share one `EVR` (a distribution's
+    dependencies name 15,000 versions 80,000 times)."""
     if not name:
         raise ValueError("an entry without a name")
     qualifiers = _PREREQ if pre in ("1", "true") else _NONE
@@ -70,13 +75,18 @@ def dependency_from_fields(
     op = _OPS.get(flags)
     if op is None:
         raise ValueError(f"unknown flags {flags!r} on {name}")
-    # createrepo_c writes epoch="0" for an absent epoch; read it as absent so a capability
-    # prints (and fingerprints) the same from repodata as from the RPM file.
-    try:
-        epoch = int(epoch_text) if epoch_text and epoch_text != "0" else None
-    except ValueError:
-        raise ValueError(f"epoch {epoch_text!r} of {name} is not a number") from None
-    evr = make_evr(epoch, intern(version or ""), intern(release) if release else None)
+    key = (epoch_text, version, release)
+    evr = None if evrs is None else evrs.get(key)
+    if evr is None:
+        # createrepo_c writes epoch="0" for an absent epoch; read it as absent so a capability
+        # prints (and fingerprints) the same from repodata as from the RPM file.
+        try:
+            epoch = int(epoch_text) if epoch_text and epoch_text != "0" else None
+        except ValueError:
+            raise ValueError(f"epoch {epoch_text!r} of {name} is not a number") from None
+        evr = make_evr(epoch, intern(version or ""), intern(release) if release else None)
+        if evrs is not None:
+            evrs[key] = evr
     return make_dependency(intern(name), op, evr, qualifiers)
 
 
