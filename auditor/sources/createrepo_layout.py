@@ -310,13 +310,14 @@ class PrimaryLayout(_Layout):
             if len(pieces) > primary.MAX_LIST_ITEMS + 1 or _WHITESPACE.fullmatch(pieces.pop()) is None:
                 raise NotInLayout
             known = self.dependencies.get
-            deps: Sequence[Dependency | None] = tuple(map(known, pieces))
+            deps: tuple[Dependency | None, ...] = tuple(map(known, pieces))
             if not all(deps):  # an entry not seen yet (a `Dependency` is always true)
                 # Looked up again: the entry may be the section's second equal one.
                 new = self._new_dependency
-                deps = [dep or known(piece) or new(piece) for dep, piece in zip(deps, pieces, strict=True)]
+                looked_up = zip(deps, pieces, strict=True)
+                deps = tuple([dep or known(piece) or new(piece) for dep, piece in looked_up])
                 if not all(deps):  # a bad entry (its error is in `error`): left out
-                    deps = [dep for dep in deps if dep is not None]
+                    deps = tuple([dep for dep in deps if dep is not None])
         except NotInLayout:
             # XML lets a value begin with "/>" (a '"/>' the split cut at): such a body, still
             # in the layout, is checked whole and read entry by entry, as it was before the split.
