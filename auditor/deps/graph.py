@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import enum
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
-from auditor.deps.coinstall import incompatible, needing
-from auditor.deps.resolve import ROUGH, Resolved, Status
+from auditor.deps.coinstall import Apart, incompatible, needing
+from auditor.deps.resolve import ROUGH, Resolution, Resolved, Status
 from auditor.deps.viability import BUILT_ON, Viability
 from auditor.origin.classify import built_from
 from auditor.origin.findings import Verdict
@@ -227,8 +227,15 @@ class DependencyGraph:
         from_spec = _spec_binaries(packages)
         # A source package is built on a host of the run, not on one of its own "src" arch.
         source_hosts = tuple(BUILT_ON + host for host in dict.fromkeys(build_hosts)) or ("noarch",)
+        plain = _PlainGroups(shared[HopKind.REQUIRES], apart_from, viable)
         for owner, resolutions in resolved.requirements.items():
             source = packages[owner].is_source
+            if not source:
+                found = plain.of(owner, resolutions, packages[owner].arch, self.unresolved)
+                if found is not None:
+                    if found:
+                        self.runtime[owner] = found
+                    continue
             kind = HopKind.BUILD_REQUIRES if source else HopKind.REQUIRES
             known = shared[kind]
             apart = apart_from.get(owner) if source else needing(owner, resolutions, apart_from)
@@ -332,6 +339,91 @@ class DependencyGraph:
         self.runtime.setdefault(owner, []).append(Group(HopKind.REQUIRES, dependency, tuple(members)))
 
     # -- propagation --------------------------------------------------------------------
+
+
+class _PlainGroups:
+    """The groups of a binary package apart from nothing (`needing` is None), as
+    `DependencyGraph` makes them, from one answer per resolution and architecture.
+
+    A distribution has a quarter of a million requirements and a fifth as many resolutions,
+    and all but a few packages are apart from nothing: a package's groups are its resolutions'
+    answers joined, each looked up, none of them walked in Python.
+    """
+
+    def __init__(
+        self, known: dict[int, list[Group]], apart_from: Mapping[int, Apart], viable: Viability[Group]
+    ) -> None:
+        self.known = known
+        """The graph's shared groups of each resolution (by id) of a Requires."""
+        self.apart_from = apart_from
+        self.viable = viable
+        self.narrowed: dict[str, dict[int, tuple[Group, ...]]] = {}
+        """Architecture -> id of a resolution (alive in the graph's ``resolved``) -> its groups
+        for a package of that architecture apart from nothing (none: not a Requires, or met by rpm)."""
+        self.failing: set[int] = set()
+        """Ids of the resolutions of a Requires that fails."""
+        self.needing_apart: set[int] = set()
+        """Ids of the resolutions whose one provider, surely needed, is apart from some (`needing`)."""
+
+    def of(
+        self, owner: int, resolutions: Sequence[Resolution], arch: str, unresolved: set[int]
+    ) -> list[Group] | None:
+        """The groups of binary package ``owner``, adding it to ``unresolved`` if one of its
+        requirements fails; None when it may be apart from some (the graph's general path)."""
+        if owner in self.apart_from:
+            return None
+        narrowed = self.narrowed.get(arch)
+        if narrowed is None:
+            narrowed = self.narrowed[arch] = {}
+        failing, needing_apart = self.failing, self.needing_apart
+        groups: list[Group] = []
+        listed: set[int] = set()  # a requirement written twice is one group of its package
+        for resolution in resolutions:
+            key = id(resolution)
+            answer = narrowed.get(key)
+            if answer is None:
+                answer = narrowed[key] = self._narrowed(resolution, arch)
+            if key in needing_apart:
+                return None
+            if answer:
+                if key in listed:
+                    continue
+                listed.add(key)
+                groups += answer
+            if key in failing:
+                unresolved.add(owner)
+        return groups
+
+    def _narrowed(self, resolution: Resolution, arch: str) -> tuple[Group, ...]:
+        if resolution.kind is not DependencyKind.REQUIRES:
+            return ()
+        status = resolution.status
+        key = id(resolution)
+        if status is Status.UNRESOLVED or status is Status.INVALID:
+            self.failing.add(key)
+        elif status is not Status.SATISFIED:
+            return ()
+        else:
+            groups = resolution.groups
+            if (
+                len(groups) == 1
+                and len(groups[0]) == 1
+                and groups[0][0] in self.apart_from
+                and not resolution.dependency.is_rich
+            ):
+                self.needing_apart.add(key)
+        if not resolution.groups:
+            return ()
+        made = self.known.get(key)
+        if made is None:
+            rough = resolution.detail == ROUGH
+            made = [
+                Group(HopKind.REQUIRES, resolution.dependency, members, 0, rough)
+                for members in resolution.groups
+            ]
+            self.known[key] = made
+        of = self.viable.of
+        return tuple(of(group, arch, None) for group in made)
 
 
 def _spec_binaries(packages: Sequence[Package]) -> dict[int, frozenset[int]]:
