@@ -3,7 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence, Set
+from functools import lru_cache
 from typing import Any, Protocol, overload
+
+FEW_PATHS = 4
+"""Up to this many paths, `FileList.among` looks for each in the joined string instead of
+splitting it: a distribution's file requirements often name a handful of paths, and splitting
+every package's list into strings to intersect with them took a third of indexing the
+provides of distro-60k (3 paths); from about 8 paths, splitting is faster."""
+
+
+@lru_cache(maxsize=16)
+def _needles(paths: frozenset[str]) -> tuple[tuple[str, str], ...]:
+    """Each of ``paths`` and what it is within a joined list; none for a path holding a NUL,
+    which no list holds (its paths are split at them)."""
+    return tuple((path, f"\0{path}\0") for path in paths if "\0" not in path)
 
 
 class FileList(Sequence[str]):
@@ -68,7 +82,12 @@ class FileList(Sequence[str]):
 
     def among(self, paths: Set[str]) -> set[str]:
         """Which of ``paths`` the package owns."""
-        return set(paths).intersection(self._paths()) if self._length else set()
+        if not self._length:
+            return set()
+        if isinstance(paths, frozenset) and len(paths) <= FEW_PATHS:
+            joined = self._joined  # each path looked for in the one string, none split out
+            return {path for path, needle in _needles(paths) if needle in joined}
+        return set(paths).intersection(self._paths())
 
 
 class FileSource(Protocol):
