@@ -40,9 +40,11 @@ def required_files(packages: Sequence[Package]) -> frozenset[str]:
         for kind in _NAMING_FILES:
             for dep in getattr(package, kind):
                 name = dep.name
+                if "/" not in name:  # most requirements: one test, no call
+                    continue
                 if name.startswith("/"):
                     wanted.add(file_path(name))
-                elif name.startswith("(") and "/" in name and name not in rich:
+                elif name.startswith("(") and name not in rich:
                     rich.add(name)
                     try:
                         node = parse(name)

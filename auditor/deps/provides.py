@@ -206,6 +206,8 @@ class ProvidesIndex:
             self.by_file.add,
             self.by_package_name.add,
         )
+        # `Multimap.add` written out for the provides: a distribution has 200,000 of them.
+        one_provider, many_providers = self.by_name._one, self.by_name._many
         binary = PackageKind.BINARY
         equal = Op.EQ
         for index, package in enumerate(packages):
@@ -220,7 +222,14 @@ class ProvidesIndex:
             has_self = False
             for provide in package.provides:
                 provide_name = provide.name
-                provide_name_of(provide_name, (index, provide))
+                entry = (index, provide)
+                many = many_providers.get(provide_name)
+                if many is not None:
+                    many.append(entry)
+                elif provide_name in one_provider:
+                    many_providers[provide_name] = [one_provider.pop(provide_name), entry]
+                else:
+                    one_provider[provide_name] = entry
                 if provide_name == name and provide.op is equal:
                     has_self = True
             if not has_self:
