@@ -202,8 +202,12 @@ class Resolver:
         """(id of a cached resolution, the hosts that have its package, its architecture
         unless noarch or a source package) -> that resolution on the hosts of the package
         (`_on_its_hosts`)."""
-        self._hosted: dict[tuple[int, str], Resolution] = {}
-        """(id of a cached resolution, an architecture) -> that resolution for a package of it."""
+        self._arch_of = [package.arch for package in packages]
+        self._fits: dict[str, frozenset[str]] = {}
+        """An architecture -> the architectures of the run a host installs beside it (`_fitting`)."""
+        self._hosted: dict[str, dict[int, Resolution]] = {}
+        """An architecture -> id of a cached resolution -> that resolution for a package of it
+        (by architecture first: no key tuple is made for each of a distribution's requirements)."""
         self._matched: dict[tuple[DependencyKind, str, Op | None, EVR | None], tuple[int, ...]] = {}
         """(kind, name, operator, EVR) of a plain Conflicts or an Obsoletes -> the packages it
         matches: one tuple, shared by every package that declares it. n packages obsoleting the
@@ -258,9 +262,12 @@ class Resolver:
                     for resolution in resolutions
                 ]
             if arch != "noarch" and not package.is_source:
-                hosted = self._hosted.get
+                hosted = self._hosted.get(arch)
+                if hosted is None:
+                    hosted = self._hosted[arch] = {}
+                known_on_host = hosted.get
                 resolutions = [
-                    hosted((id(resolution), arch)) or self._on_host(resolution, arch)
+                    known_on_host(id(resolution)) or self._on_host(resolution, arch, hosted)
                     for resolution in resolutions
                 ]
             requirements[index] = resolutions
@@ -277,14 +284,18 @@ class Resolver:
         progress.advance(len(audited_set) % PROGRESS_EVERY)
         return result
 
-    def _on_host(self, resolution: Resolution, arch: str) -> Resolution:
+    def _on_host(self, resolution: Resolution, arch: str, hosted: dict[int, Resolution]) -> Resolution:
         """``resolution`` for a package of ``arch``: unresolved when a group has no provider a
         host of ``arch`` installs beside it (whether the other groups do is the resolver's
         answer for every architecture, kept as it is)."""
         found = resolution
         if resolution.status is Status.SATISFIED:
-            together, packages = self._together, self.packages
             groups = resolution.groups
+            fits, arch_of = self._fitting(arch), self._arch_of
+            if all(groups) and all(arch_of[m] in fits for group in groups for m in group):
+                hosted[id(resolution)] = found  # every provider goes with it: most requirements
+                return found
+            together, packages = self._together, self.packages
             kept = [tuple(m for m in group if together(arch, packages[m].arch)) for group in groups]
             if not all(kept):
                 pairs = zip(groups, kept, strict=True)
@@ -297,7 +308,17 @@ class Resolver:
                     missing=(str(resolution.dependency),),
                     detail=f"provided only by packages of {lost}, which no {arch} host installs",
                 )
-        self._hosted[id(resolution), arch] = found
+        hosted[id(resolution)] = found
+        return found
+
+    def _fitting(self, arch: str) -> frozenset[str]:
+        """The architectures of the run's packages that a host installs beside one of ``arch``."""
+        found = self._fits.get(arch)
+        if found is None:
+            together = self._together
+            found = self._fits[arch] = frozenset(
+                other for other in set(self._arch_of) if together(arch, other)
+            )
         return found
 
     def resolve(self, dep: Dependency, kind: DependencyKind = DependencyKind.REQUIRES) -> Resolution:
