@@ -243,10 +243,18 @@ class ProvidesIndex:
 
     def providers(self, dep: Dependency) -> tuple[int, ...]:
         """Ids of the packages whose provides (or files) satisfy a simple dependency."""
+        name = dep.name
+        if dep.op is None and not name.startswith("/"):
+            # Most requirements: unversioned, no path. `Multimap.get` written out.
+            many = self.by_name._many.get(name)
+            if many is None:
+                one = self.by_name._one.get(name)
+                return () if one is None else (one[0],)
+            return tuple(sorted({index for index, _ in many}))
         found: list[int] = []
-        if dep.name.startswith("/"):
-            found.extend(self.by_file.get(file_path(dep.name)))
-        entries = self.by_name.get(dep.name)
+        if name.startswith("/"):
+            found.extend(self.by_file.get(file_path(name)))
+        entries = self.by_name.get(name)
         if entries:
             if dep.op is None:
                 found.extend(index for index, _ in entries)

@@ -12,12 +12,14 @@ from auditor.rpm.model import EVR, Op
 
 _LESS, _GREATER, _EQUAL = 2, 4, 8
 _OP_SENSE = {
-    Op.LT: _LESS,
-    Op.LE: _LESS | _EQUAL,
-    Op.EQ: _EQUAL,
-    Op.GE: _GREATER | _EQUAL,
-    Op.GT: _GREATER,
+    Op.LT.value: _LESS,
+    Op.LE.value: _LESS | _EQUAL,
+    Op.EQ.value: _EQUAL,
+    Op.GE.value: _GREATER | _EQUAL,
+    Op.GT.value: _GREATER,
 }
+"""By an operator's value: hashing the enum member runs Enum.__hash__ in Python, and
+`ranges_overlap` looks two up for each versioned provide a requirement is compared with."""
 
 
 def _isalnum(char: str) -> bool:
@@ -116,7 +118,7 @@ def ranges_overlap(op_a: Op | None, evr_a: EVR | None, op_b: Op | None, evr_b: E
     """
     if op_a is None or op_b is None or evr_a is None or evr_b is None:
         return True
-    flags_a, flags_b = _OP_SENSE[op_a], _OP_SENSE[op_b]
+    flags_a, flags_b = _OP_SENSE[op_a._value_], _OP_SENSE[op_b._value_]
     epoch_a, epoch_b = evr_a.epoch or 0, evr_b.epoch or 0
     sense = (epoch_a > epoch_b) - (epoch_a < epoch_b)
     if sense == 0:
