@@ -395,6 +395,8 @@ class _PlainGroups:
         return groups
 
     def _narrowed(self, resolution: Resolution, arch: str) -> tuple[Group, ...]:
+        """``resolution``'s groups for a package of ``arch`` apart from nothing, noting whether
+        it fails and whether it surely needs a package apart from some."""
         if resolution.kind is not DependencyKind.REQUIRES:
             return ()
         status = resolution.status
@@ -422,6 +424,8 @@ class _PlainGroups:
                 for members in resolution.groups
             ]
             self.known[key] = made
+        if arch == "noarch":
+            return tuple(made)  # every host installs a noarch package beside any provider (`Viability.of`)
         of = self.viable.of
         return tuple(of(group, arch, None) for group in made)
 
