@@ -24,7 +24,7 @@ from bisect import bisect_left
 from collections.abc import Container, Mapping, Sequence
 
 from auditor.deps.resolve import Match, Resolution, Status
-from auditor.rpm.model import DependencyKind, Package
+from auditor.rpm.model import DependencyKind, Package, PackageKind
 
 
 def incompatible(packages: Sequence[Package], matches: Mapping[int, list[Match]]) -> dict[int, Apart]:
@@ -275,11 +275,14 @@ class SameName:
         """The binary packages apart from at least one other of their name (of a name with more
         than `SMALL` packages, all of them: asking `apart` is what counts)."""
         by_name: dict[str, list[int]] = {}
+        source = PackageKind.SOURCE
         for index, package in enumerate(self.packages):
-            if not package.is_source:
+            if package.kind is not source:
                 by_name.setdefault(package.name, []).append(index)
         found: set[int] = set()
         for indexes in by_name.values():
+            if len(indexes) < 2:
+                continue  # most names: one package, apart from no other
             if len(indexes) > self.SMALL:
                 found.update(indexes)
                 continue
