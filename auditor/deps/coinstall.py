@@ -128,25 +128,30 @@ def needing(
     provider conflicts with ``clean-b``) and ``b`` cannot take ``clean-b`` for ``b``: dnf
     installs a Citrix ``b`` if there is one (None: nothing is apart from it)."""
     found = [apart_from[owner]] if owner in apart_from else []
-    requires, satisfied = DependencyKind.REQUIRES, Status.SATISFIED
     for resolution in resolutions:
-        # Cheapest test first: this runs for every requirement of a distribution, and few
-        # packages are apart from any (those with Conflicts, Obsoletes, or several versions).
-        groups = resolution.groups
-        if len(groups) != 1 or len(groups[0]) != 1:
-            continue
-        needed = groups[0][0]
-        if (
-            needed in apart_from
-            and needed != owner
-            and resolution.kind is requires
-            and resolution.status is satisfied
-            and not resolution.dependency.is_rich
-        ):
+        needed = surely_needed(resolution)
+        if needed is not None and needed in apart_from and needed != owner:
             found.append(apart_from[needed])
     if len(found) < 2:
         return found[0] if found else None
     return Joint(tuple(found))
+
+
+def surely_needed(resolution: Resolution) -> int | None:
+    """The package a requirement's owner surely needs: the one provider of a plain Requires it
+    resolves to (None: there is no such one). `needing` and the graph's shortcut for packages
+    apart from nothing (`auditor.deps.graph`) both ask it, so they cannot disagree."""
+    # Cheapest test first: this runs for every distinct requirement of a distribution.
+    groups = resolution.groups
+    if len(groups) != 1 or len(groups[0]) != 1:
+        return None
+    if (
+        resolution.kind is DependencyKind.REQUIRES
+        and resolution.status is Status.SATISFIED
+        and not resolution.dependency.is_rich
+    ):
+        return groups[0][0]
+    return None
 
 
 class Joint(Container[int]):

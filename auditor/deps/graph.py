@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
-from auditor.deps.coinstall import Apart, incompatible, needing
+from auditor.deps.coinstall import Apart, incompatible, needing, surely_needed
 from auditor.deps.resolve import ROUGH, Resolution, Resolved, Status
 from auditor.deps.viability import BUILT_ON, Viability
 from auditor.origin.classify import built_from
@@ -406,14 +406,9 @@ class _PlainGroups:
         elif status is not Status.SATISFIED:
             return ()
         else:
-            groups = resolution.groups
-            if (
-                len(groups) == 1
-                and len(groups[0]) == 1
-                and groups[0][0] in self.apart_from
-                and not resolution.dependency.is_rich
-            ):
-                self.needing_apart.add(key)
+            needed = surely_needed(resolution)
+            if needed is not None and needed in self.apart_from:
+                self.needing_apart.add(key)  # the owner is not: it is not ``needed``
         if not resolution.groups:
             return ()
         made = self.known.get(key)
