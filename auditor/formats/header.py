@@ -20,6 +20,7 @@ from auditor.formats.headerlayout import (
     TYPE_INT32,
     TYPE_INT64,
     TYPE_STRING,
+    TYPE_STRING_ARRAY,
     Entry,
     RawEntry,
 )
@@ -185,6 +186,23 @@ class Header:
             return b"\0".join(parts).decode("utf-8").split("\0")
         except UnicodeDecodeError:
             return [decode_text(part) for part in parts]
+
+    def joined_strings(self, tag: int) -> tuple[str, int] | None:
+        """``"\\0".join(strings(tag))`` and how many strings there are, for a STRING_ARRAY whose
+        data is its strings alone, each ended by its NUL, and UTF-8 (what rpmbuild writes): the
+        data as stored, decoded once rather than split and joined again. None for any other
+        entry, absent too: `strings` reads it, and says what is wrong with it."""
+        entry = self._entries.get(tag)
+        if entry is None or entry[0] != TYPE_STRING_ARRAY:
+            return None
+        _, offset, items, end = entry
+        store = self._store
+        if end <= offset or store[end - 1] != 0 or store.count(b"\0", offset, end) != items:
+            return None
+        try:
+            return store[offset : end - 1].decode("utf-8"), items
+        except UnicodeDecodeError:
+            return None
 
     def raw_strings(self, tag: int) -> list[bytes]:
         """Every string of a STRING, STRING_ARRAY or I18NSTRING tag, undecoded (empty when absent)."""

@@ -272,6 +272,9 @@ def _retrofitted(
 
 def _copied_tags(header: Header, name_tag: int, flags_tag: int, version_tag: int) -> CopiedTags:
     """One kind of dependency for `HeaderEvidence`, checked as `_dependencies` checks it."""
+    as_stored = _joined_tags(header, name_tag, flags_tag, version_tag)
+    if as_stored is not None:
+        return as_stored
     names, flags, versions = _dependency_tags(header, name_tag, flags_tag, version_tag)
     if not names:
         return _NO_TAGS
@@ -282,6 +285,26 @@ def _copied_tags(header: Header, name_tag: int, flags_tag: int, version_tag: int
 
 
 _NO_TAGS = CopiedTags(None, (), None)
+
+
+def _joined_tags(header: Header, name_tag: int, flags_tag: int, version_tag: int) -> CopiedTags | None:
+    """`_copied_tags` of the tags as rpmbuild writes them (names and versions as arrays of
+    UTF-8 strings, `Header.joined_strings`, a flag and a version for every name), without
+    splitting what `CopiedTags` joins again: every dependency of every file read passes here.
+    None for anything else, which `_copied_tags` reads its own way and refuses where it must,
+    a legacy header's Provides too (`_retrofitted`)."""
+    if header.legacy and name_tag == Tag.PROVIDENAME:
+        return None
+    names = header.joined_strings(name_tag)
+    if names is None:
+        return None
+    versions = header.joined_strings(version_tag)
+    flags = header.ints(flags_tag)
+    if versions is None or versions[1] != names[1] or len(flags) != names[1]:
+        return None
+    if has_unreadable_version(versions[0]):
+        return None
+    return CopiedTags(names[0], flags, versions[0])
 
 
 def _files(header: Header) -> tuple[str, ...]:

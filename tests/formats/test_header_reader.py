@@ -273,3 +273,34 @@ def test_one_string_is_the_first_of_strings(type_: int, count: int, data: bytes)
 
     assert outcome(lambda: header.string(1000)) == outcome(first)
     assert header.string(1001) is None
+
+
+@pytest.mark.parametrize(
+    ("type_", "count", "data"),
+    [
+        (8, 3, b"a\0bc\0d\0"),  # STRING_ARRAY as rpmbuild writes it
+        (8, 3, b"\0\0\0"),  # empty versions
+        (8, 1, b"caf\xc3\xa9\0"),  # UTF-8
+        (8, 2, b"caf\xe9\0x\0"),  # Latin-1: not UTF-8
+        (8, 3, b"a\0b\0"),  # counts three, holds two
+        (8, 2, b"a\0b\0c\0"),  # more than it counts
+        (8, 2, b"a\0b"),  # the last one without its end
+        (6, 1, b"plain\0"),  # STRING
+        (9, 2, b"C\0de\0"),  # I18NSTRING
+        (4, 1, b"\0\0\0\1"),  # an integer
+    ],
+)
+def test_joined_strings_are_strings_joined(type_: int, count: int, data: bytes) -> None:
+    """`Header.joined_strings` gives ``"\\0".join(strings(tag))`` and how many, or None (the
+    caller then asks `strings`): never another value."""
+    from auditor.formats.header import Header
+
+    store = b"pad\0" + data + b"after\0"
+    header = Header({1000: (type_, 4, count, 4 + len(data))}, store, len(store), "x.rpm")
+    joined = header.joined_strings(1000)
+    if joined is not None:
+        values = header.strings(1000)
+        assert joined == ("\0".join(values), len(values))
+    well_formed = (type_, count, data) in {(8, 3, b"a\0bc\0d\0"), (8, 3, b"\0\0\0"), (8, 1, b"caf\xc3\xa9\0")}
+    assert (joined is not None) == well_formed
+    assert header.joined_strings(1001) is None
