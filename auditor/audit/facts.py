@@ -36,7 +36,7 @@ from auditor.rpm.model import Package
 if TYPE_CHECKING:
     # Named in annotations only: the gate's waivers read facts without the dependency graph,
     # and a replayed report must not import it.
-    from auditor.deps.graph import Hop
+    from auditor.deps.hops import Hop
     from auditor.deps.propagation import Propagation
     from auditor.deps.resolve import Resolution
 

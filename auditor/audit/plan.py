@@ -16,7 +16,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from auditor.audit.result import AuditResult
-from auditor.deps.graph import Hop, HopKind
+from auditor.deps.hops import Hop, HopKind
 from auditor.deps.propagation import propagate
 from auditor.origin.findings import Finding, Verdict
 from auditor.rpm.model import DependencyKind

@@ -15,7 +15,8 @@ from auditor.audit.facts import Fact
 from auditor.audit.options import AuditOptions
 from auditor.audit.reach import OriginReach
 from auditor.core.errors import InputError
-from auditor.deps.graph import DependencyGraph, Hop
+from auditor.deps.graph import DependencyGraph
+from auditor.deps.hops import Hop
 from auditor.deps.resolve import Resolution, Resolved
 from auditor.origin.findings import ConfigFinding, Finding, Verdict
 from auditor.origin.policy import Policy

@@ -16,7 +16,7 @@ from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from auditor.deps.graph import Group
+from auditor.deps.hops import Group
 
 
 @dataclass
@@ -24,7 +24,7 @@ class Edges:
     """Reverse edges, each group once: member -> the distinct groups it is an alternative of,
     and group -> the packages that have it.
 
-    A group is shared by every package with its requirement (`auditor.deps.graph.Group`): a
+    A group is shared by every package with its requirement (`auditor.deps.hops.Group`): a
     capability with n providers that n packages require is one group of n members and n
     owners, not n x n (member, package) edges.
     """

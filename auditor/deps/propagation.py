@@ -24,7 +24,8 @@ from collections.abc import Container, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from auditor.deps.edges import NOBODY, Label, lacking_alike, least_fixed_point, nearest_two, reverse
-from auditor.deps.graph import Chain, DependencyGraph, Group, Hop, HopKind, PackageVerdict
+from auditor.deps.graph import DependencyGraph
+from auditor.deps.hops import Chain, Group, Hop, HopKind, PackageVerdict
 from auditor.origin.findings import Category, Finding, Verdict
 
 _CLEAN = PackageVerdict(Verdict.CLEAN)

@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 
 
 class _Group(Protocol):
-    """What narrowing reads of a group (`auditor.deps.graph.Group`, which imports this module)."""
+    """What narrowing reads of a group (`auditor.deps.hops.Group`): a protocol, as this module
+    needs no more of the group's vocabulary."""
 
     @property
     def members(self) -> tuple[int, ...]: ...

@@ -1,6 +1,6 @@
 """A chain as the formats show it: its first hops, how many are left out, and its origin end.
 
-A run's chains share their hops (`auditor.deps.graph.Chain`): the chain of each package of a
+A run's chains share their hops (`auditor.deps.hops.Chain`): the chain of each package of a
 Requires chain of n packages is that package's hop and the next one's chain. Written out
 whole for every package, they are n(n+1)/2 hops: a 4,000-package chain made a 975 MB JSON
 report. So every format shows at most `HEAD` hops of a chain, then ``… N more hops …``, then
@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from auditor.deps.graph import Chain, Hop
+from auditor.deps.hops import Chain, Hop
 
 HEAD = 10
 """Hops a format shows from the start of a chain before it counts the rest."""

@@ -10,7 +10,7 @@ identifier is a generated ``n0``, ``n1``... and every value a quoted, escaped st
 
 from __future__ import annotations
 
-from auditor.deps.graph import HopKind
+from auditor.deps.hops import HopKind
 from auditor.reports.flagged import PALETTE, UNAUDITED, graph_of
 from auditor.reports.inert import label_inert
 from auditor.reports.view import ReportView

@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from auditor.deps.graph import Hop, HopKind
+from auditor.deps.hops import Hop, HopKind
 from auditor.reports.causes import cause_groups
 from auditor.reports.chains import FirstReach, new_hops
 from auditor.reports.rows import PackageView

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from auditor.deps.graph import Hop, HopKind
+from auditor.deps.hops import Hop, HopKind
 from auditor.reports.chains import shown
 from auditor.reports.flagged import PALETTE, UNAUDITED
 from auditor.reports.html_common import badges, esc, fit

@@ -14,7 +14,7 @@ from functools import partial
 from typing import IO, Any
 
 from auditor.audit.facts import FactKind
-from auditor.deps.graph import Hop
+from auditor.deps.hops import Hop
 from auditor.gate.decision import Completeness, Disposition
 from auditor.origin.findings import Finding
 from auditor.reports.chains import shown

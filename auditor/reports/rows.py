@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from auditor.audit.facts import Fact, FactKind
 from auditor.audit.result import PackageResult
 from auditor.core.construct import direct_constructor
-from auditor.deps.graph import Hop
+from auditor.deps.hops import Hop
 from auditor.gate.decision import Disposition, Ruling, shown_status
 from auditor.origin.findings import Verdict
 from auditor.reports.locations import package_path

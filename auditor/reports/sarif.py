@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 from auditor.audit.facts import FactKind
 from auditor.core.errors import ExitCode
-from auditor.deps.graph import Hop
+from auditor.deps.hops import Hop
 from auditor.gate.decision import Disposition
 from auditor.origin.findings import Finding, Severity
 from auditor.reports.chains import shown

@@ -18,7 +18,7 @@ import re
 from collections.abc import Sequence
 
 from auditor.core.errors import BIDI_CONTROLS, ci_inert
-from auditor.deps.graph import Hop, HopKind
+from auditor.deps.hops import Hop, HopKind
 from auditor.origin.findings import Finding
 from auditor.reports.chains import shown
 from auditor.rpm.model import Package

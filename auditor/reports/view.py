@@ -25,7 +25,7 @@ from auditor.audit.facts import Fact, FactKind
 from auditor.audit.options import AuditOptions
 from auditor.audit.result import AuditResult
 from auditor.core.errors import ExitCode, InputError
-from auditor.deps.graph import Hop
+from auditor.deps.hops import Hop
 from auditor.gate.decision import Decision, Disposition, Ruling
 from auditor.gate.options import GateOptions
 from auditor.net.urlpolicy import strip_userinfo

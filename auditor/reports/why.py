@@ -12,7 +12,7 @@ from collections import deque
 from collections.abc import Iterable, Sequence
 
 from auditor.audit.facts import FactKind
-from auditor.deps.graph import Hop, HopKind
+from auditor.deps.hops import Hop, HopKind
 from auditor.origin.findings import Category
 from auditor.reports.chains import shown
 from auditor.reports.rows import Gate, PackageView
