@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     # and a replayed report must not import it.
     from auditor.deps.hops import Hop
     from auditor.deps.propagation import Propagation
-    from auditor.deps.resolve import Resolution
+    from auditor.deps.resolution import Resolution
 
 
 class FactKind(enum.Enum):

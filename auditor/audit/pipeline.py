@@ -14,7 +14,8 @@ from auditor.deps.filereqs import required_files
 from auditor.deps.graph import DependencyGraph
 from auditor.deps.propagation import Propagation, propagate
 from auditor.deps.provides import host_arches
-from auditor.deps.resolve import Resolution, Resolved, Resolver, Status
+from auditor.deps.resolution import Resolution, Resolved, Status
+from auditor.deps.resolve import Resolver
 from auditor.deps.supplements import Condition, supplementing, surely_installed
 from auditor.origin.classify import ExtraFindings, classify, classify_config
 from auditor.origin.findings import Finding

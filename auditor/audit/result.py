@@ -17,7 +17,7 @@ from auditor.audit.reach import OriginReach
 from auditor.core.errors import InputError
 from auditor.deps.graph import DependencyGraph
 from auditor.deps.hops import Hop
-from auditor.deps.resolve import Resolution, Resolved
+from auditor.deps.resolution import Resolution, Resolved
 from auditor.origin.findings import ConfigFinding, Finding, Verdict
 from auditor.origin.policy import Policy
 from auditor.rpm.gaps import Gap

@@ -23,7 +23,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Container, Mapping, Sequence
 
-from auditor.deps.resolve import Match, Resolution, Status
+from auditor.deps.resolution import Match, Resolution, Status
 from auditor.rpm.model import DependencyKind, Package, PackageKind
 
 

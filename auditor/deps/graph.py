@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from auditor.deps.coinstall import Apart, incompatible, needing, surely_needed
 from auditor.deps.hops import Group, HopKind
-from auditor.deps.resolve import ROUGH, Resolution, Resolved, Status
+from auditor.deps.resolution import ROUGH, Resolution, Resolved, Status
 from auditor.deps.viability import BUILT_ON, Viability
 from auditor.origin.classify import built_from
 from auditor.rpm.model import Dependency, DependencyKind, Package

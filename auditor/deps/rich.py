@@ -35,7 +35,7 @@ _NEVER: Clause = frozenset()
 
 
 class Requirement(NamedTuple):
-    """A requirement read against the run: `Resolution` of ``auditor.deps.resolve`` holds it."""
+    """A requirement read against the run: `Resolution` of ``auditor.deps.resolution`` holds it."""
 
     met: bool
     groups: list[tuple[int, ...]]

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from auditor.core.errors import DependencySyntaxError
 from auditor.deps.provides import ProvidesIndex
-from auditor.deps.resolve import Resolution, Status
+from auditor.deps.resolution import Resolution, Status
 from auditor.deps.rich import Evaluation
 from auditor.rpm.deps import Node, RichOp, Simple, parse
 from auditor.rpm.model import Dependency, DependencyKind

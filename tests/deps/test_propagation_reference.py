@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from auditor.deps.graph import DependencyGraph
 from auditor.deps.propagation import propagate
-from auditor.deps.resolve import Resolution, Resolved, Status
+from auditor.deps.resolution import Resolution, Resolved, Status
 from auditor.origin.findings import Category, Finding, Severity, Verdict
 from auditor.rpm.model import Dependency, DependencyKind, Package, PackageKind
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from auditor.deps.provides import host_arches
-from auditor.deps.resolve import Resolver, Status
+from auditor.deps.resolution import Status
+from auditor.deps.resolve import Resolver
 from auditor.rpm.model import Dependency
 from tests.paths import TESTS
 from tests.universe import universe
