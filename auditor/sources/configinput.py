@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from auditor.core.errors import InputError
 from auditor.core.files import os_reason, read_regular
-from auditor.net.remote import SMALL_FILE_CEILING, Remote
+from auditor.net.remote import Remote
 from auditor.net.urlpolicy import UrlOrigin
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.runtime.store import Store
@@ -19,7 +19,7 @@ from auditor.sources.interface import ConfigUrl, InputKind, InputSummary, LoadRe
 from auditor.sources.repoconfig import ConfigRead, config_variables, read_repo_config
 from auditor.sources.repodata import RepositoryRead
 from auditor.sources.repofile import reposdirs
-from auditor.sources.repoinclude import Expanded, config_url, expand_includes
+from auditor.sources.repoinclude import MAX_CONFIG_BYTES, Expanded, config_url, expand_includes
 
 
 def load_config(
@@ -43,7 +43,7 @@ def load_config(
         result.warnings.append(f"{shown}: already read as a repository configuration; read once")
         return
     scope.files.add(identity)
-    data = read_regular(path, shown, "a repository configuration", SMALL_FILE_CEILING)
+    data = read_regular(path, shown, "a repository configuration", MAX_CONFIG_BYTES)
     remote = remote or Remote()
     written = data.decode("utf-8", "replace")
     expanded = _expand_includes(written, path, shown, remote, origin, result)

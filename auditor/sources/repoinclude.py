@@ -42,11 +42,16 @@ from urllib.parse import quote, unquote, urljoin, urlsplit
 from auditor.core.errors import InputError
 from auditor.core.files import open_regular, os_reason
 from auditor.net.http import strip_userinfo
-from auditor.net.remote import SMALL_FILE_CEILING
 
 # Past these bounds a configuration is refused (`InputError`): a cut would hide an unbounded
 # part of it, and yum has no bound but its skip of repeats (a file including the next in each
 # of its sections makes the lines grow exponentially with the depth).
+MAX_CONFIG_BYTES = 1024 * 1024
+"""Bytes of a repository configuration (a ``.repo`` file, ``yum.conf`` or ``dnf.conf``) with all
+it includes. Real ones hold a few kilobytes (a thousand sections are about 100 KiB). Both
+readers of one (yum's and dnf's) hold hundreds of bytes for each byte of short sections,
+keys or URLs: at the 16 MiB every other small file may have, one took 17 s and 900 MB, the
+memory a CI runner may not have; at this bound, about a second and 60 MB."""
 MAX_DEPTH = 16
 """Files open at once (the configuration and its nested includes)."""
 MAX_INCLUDES = 256
@@ -163,7 +168,7 @@ def expand_includes(text: str, shown: str, base: str, variables: dict[str, str],
             continue
         if len(stack) >= MAX_DEPTH:
             raise InputError(shown, f"includes nested deeper than {MAX_DEPTH} files (at {top.shown})")
-        data = _read(target, local, SMALL_FILE_CEILING - total, shown)
+        data = _read(target, local, MAX_CONFIG_BYTES - total, shown)
         if isinstance(data, str):
             result.not_followed.append(IncludeNotFollowed(top.shown, section or "", shown_target, data))
             continue
@@ -180,7 +185,7 @@ def expand_includes(text: str, shown: str, base: str, variables: dict[str, str],
 
 def _read(target: str, local: bool, budget: int, shown: str) -> bytes | str:
     """The content of an included file, or why it cannot be read (a gap); `InputError` when it
-    would take the configuration past `SMALL_FILE_CEILING` in all."""
+    would take the configuration past `MAX_CONFIG_BYTES` in all."""
     parts = urlsplit(target)
     if parts.scheme.lower() != "file":
         return "a remote URL: the auditor fetches only the URLs it is given"
@@ -197,7 +202,7 @@ def _read(target: str, local: bool, budget: int, shown: str) -> bytes | str:
     except OSError as exc:
         return os_reason(exc)
     if len(data) > budget:
-        raise InputError(shown, f"its includes hold more than {SMALL_FILE_CEILING} bytes (at {path})")
+        raise InputError(shown, f"its includes hold more than {MAX_CONFIG_BYTES} bytes (at {path})")
     return data
 
 

@@ -24,6 +24,7 @@ import jsonschema
 import pytest
 
 from auditor.cli.main import main
+from auditor.sources.repoinclude import MAX_CONFIG_BYTES
 from tests.httpserver import LocalServer
 from tests.scenarios.test_repo_excludes import CITRIX, build
 from tests.sources.test_unread_inputs import SCHEMA, gaps, repository
@@ -159,6 +160,46 @@ def test_includes_past_the_bounds_are_an_input_error(
     [error] = document["errors"]
     assert code == 3 and error["input"] == str(config) and "nested deeper than 16 files" in error["message"]
     assert len([line for line in err.splitlines() if "nested deeper" in line]) == 1
+
+
+def _padding(size: int) -> str:
+    """``size`` bytes of disabled sections, the shape both readers hold at the most per byte."""
+    one = "[pad{}]\nbaseurl=file:///nowhere/\nenabled=0\n"
+    text = "".join(one.format(number) for number in range(size // len(one.format(0)) + 1))
+    return text[: text.rindex("[", 0, size)]
+
+
+def test_a_configuration_past_its_bound_is_an_input_error_at_once(
+    tmp_path: Path, clean: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A configuration of 16 MiB of short sections took 17 s and 900 MB to read both ways: past
+    `MAX_CONFIG_BYTES` it is refused in one line; at the bound it is read, as a real one is."""
+    config = yum_conf(tmp_path, clean, "")
+    within = config.read_text() + _padding(MAX_CONFIG_BYTES - len(config.read_text()))
+    config.write_text(within)
+    assert len(within) <= MAX_CONFIG_BYTES
+    code, document, _ = scan_json([str(config)], capsys)
+    assert code == 0 and document["errors"] == []
+    config.write_text(within + "#" * (MAX_CONFIG_BYTES + 1 - len(within)))
+    code, document, err = scan_json([str(config)], capsys)
+    [error] = document["errors"]
+    assert code == 3 and error["input"] == str(config)
+    assert error["message"] == f"larger than {MAX_CONFIG_BYTES} bytes; not a repository configuration"
+    assert len([line for line in err.splitlines() if line.startswith("auditor: error:")]) == 1
+
+
+def test_includes_past_the_bound_in_all_are_an_input_error(
+    tmp_path: Path, clean: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each included file under the bound, together over it: the bound is the configuration's
+    with everything it includes (each copy counted), not each file's."""
+    (tmp_path / "etc").mkdir()
+    for index in range(3):
+        (tmp_path / "etc" / f"part{index}.repo").write_text(_padding(MAX_CONFIG_BYTES // 2))
+    config = yum_conf(tmp_path, clean, "include=part0.repo\ninclude=part1.repo\ninclude=part2.repo")
+    code, document, _ = scan_json([str(config)], capsys)
+    [error] = document["errors"]
+    assert code == 3 and f"its includes hold more than {MAX_CONFIG_BYTES} bytes" in error["message"]
 
 
 @pytest.mark.parametrize("kind", ["missing", "directory", "fifo", "device", "symlink loop", "kernel file"])
