@@ -37,12 +37,41 @@ class HttpError(Exception):
 
 
 class Retryable(Exception):
-    """A failure worth another attempt (connection, timeout, truncated body, 5xx)."""
+    """A failure worth another attempt (connection, timeout, truncated body, 5xx, 429).
+    ``wait``: the seconds the server asked to be left alone (``Retry-After``), if it said."""
 
-    def __init__(self, reason: str, status: int | None = None) -> None:
+    def __init__(self, reason: str, status: int | None = None, wait: float | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.status = status
+        self.wait = wait
+
+
+RETRY_STATUSES = frozenset({429})
+"""Statuses under 500 worth another attempt: 429 (Too Many Requests) is a mirror's rate limit,
+not an answer about the file (pip and urllib3 retry it too)."""
+
+
+def retry_after(value: str | None, now: float) -> float | None:
+    """The seconds a ``Retry-After`` header asks to wait (RFC 9110 10.2.3: a number of
+    seconds, or an HTTP date; ``now`` is the wall clock's time), or None when absent or
+    unreadable. A date past is no wait."""
+    if value is None:
+        return None
+    text = value.strip()
+    if text.isascii() and text.isdigit():
+        return float(int(text[:12]))  # a number of seconds; twelve digits are centuries already
+    # Imported here: only a server that asks to wait pays for the date parser.
+    from datetime import UTC
+    from email.utils import parsedate_to_datetime
+
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if when.tzinfo is None:  # RFC 9110: an HTTP date is in GMT
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, when.timestamp() - now)
 
 
 def proxies_for(url: str) -> dict[str, str]:

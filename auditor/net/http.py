@@ -18,8 +18,9 @@ What every request made through `HttpClient` is held to:
   one rate window; a body slower than `HttpSettings.min_rate` over a window is aborted;
   and each request, retries included, has a deadline derived from its size ceiling and
   the minimum rate (`HttpSettings.deadline`), enforced from outside the blocked read
-  (`auditor.net.deadline`). Connection errors, timeouts, slow or truncated bodies and 5xx
-  answers are retried with exponential back-off, up to `HttpSettings.attempts` attempts
+  (`auditor.net.deadline`). Connection errors, timeouts, slow or truncated bodies, 5xx
+  and 429 answers are retried with exponential back-off (or after the ``Retry-After`` a
+  server gives, when its deadline leaves time for it), up to `HttpSettings.attempts` attempts
   in all and `HttpSettings.retry_budget` retries in the whole run (`auditor.net.retry`);
   bodies are streamed with a size ceiling and the download is aborted past it. Bodies are
   asked for and stored as served (``Accept-Encoding: identity``, no transparent
@@ -34,6 +35,7 @@ import os
 import posixpath
 import re
 import threading
+import time
 from collections.abc import Callable, Generator, Iterator
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urljoin, urlsplit
@@ -41,10 +43,12 @@ from urllib.parse import urljoin, urlsplit
 from auditor import __version__
 from auditor.net.deadline import RateMeter, current_watch, watched_adapter
 from auditor.net.failures import (
+    RETRY_STATUSES,
     HttpError,
     Retryable,
     connection_reason,
     proxies_for,
+    retry_after,
     short,
     tls_reason,
 )
@@ -155,9 +159,10 @@ class HttpClient:
         finally:
             attempt.watch.disarm()
         status = response.status_code
-        if status >= 500:
+        if status >= 500 or status in RETRY_STATUSES:
+            wait = retry_after(response.headers.get("Retry-After"), time.time())
             response.close()
-            raise Retryable(f"HTTP {status} {response.reason or ''}".rstrip(), status)
+            raise Retryable(f"HTTP {status} {response.reason or ''}".rstrip(), status, wait)
         return response
 
     @staticmethod

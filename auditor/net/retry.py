@@ -2,7 +2,8 @@
 between attempts, and when it gives up.
 
 A request is attempted again while it fails with `Retryable` (connection errors, timeouts,
-slow or truncated bodies, 5xx answers), after an exponential back-off, until one of three
+slow or truncated bodies, 5xx and 429 answers), after an exponential back-off or the wait a
+server asks for (``Retry-After``), whichever is longer, until one of three
 limits: `HttpSettings.attempts` attempts in all, the request's deadline (derived from its
 size ceiling, `HttpSettings.deadline`, and shared by all its attempts), or the run's
 `HttpSettings.retry_budget` retries, shared by every thread. It then fails with one
@@ -22,6 +23,10 @@ from auditor.net.failures import HttpError, Retryable
 from auditor.net.options import HttpSettings
 
 T = TypeVar("T")
+
+sleep: Callable[[float], None] = time.sleep
+"""The pause between two attempts: this module's own name for it, so that a test can record
+the pauses a server's answers chose instead of sleeping through them."""
 
 
 @dataclass(frozen=True)
@@ -78,14 +83,18 @@ class RetryPolicy:
             finally:
                 attempt.watch.close()
             pause = self.settings.backoff * 2 ** (number - 1)
+            asked = failure.wait  # a server's Retry-After: earlier, it would answer the same
+            if asked is not None and asked > pause:
+                pause = asked
             if number == attempts:
                 suffix = f" (after {attempts} attempts)" if attempts > 1 else ""
             elif attempt.remaining() <= pause:
-                suffix = f" (no time left to retry within its {limit:g}-second deadline)"
+                why = f": the server asks to wait {asked:g} s" if pause == asked else ""
+                suffix = f" (no time left to retry within its {limit:g}-second deadline{why})"
             elif not self._retries.take():
                 suffix = f" (not retried: the run's {self.settings.retry_budget} retries are spent)"
             else:
-                time.sleep(pause)
+                sleep(pause)
                 continue
             raise HttpError(url, failure.reason + suffix, failure.status) from None
         raise AssertionError("unreachable")

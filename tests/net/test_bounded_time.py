@@ -17,10 +17,12 @@ import pytest
 from auditor.audit.options import AuditOptions
 from auditor.cli.main import main
 from auditor.engine import run_audit
+from auditor.net import retry
+from auditor.net.failures import retry_after
 from auditor.net.options import HttpSettings, RemoteOptions
 from auditor.origin.policy import load_policy
 from tests.conftest import DATA, errors_of, primary_of
-from tests.httpserver import LocalServer, status, trickle_body, trickle_headers
+from tests.httpserver import LocalServer, Route, sequence, status, trickle_body, trickle_headers
 
 
 def scan(args: list[str], capsys: pytest.CaptureFixture[str], cache: Path) -> tuple[int, list[str]]:
@@ -181,3 +183,60 @@ def test_a_watch_due_sooner_than_the_one_waited_for_still_fires_first() -> None:
         sooner.close()
         ours.close()
         theirs.close()
+
+
+def _limited(seconds: str) -> Route:
+    """429 Too Many Requests, asking to wait ``seconds`` (a number, or an HTTP date)."""
+    return lambda handler, method: handler.answer(429, b"slow down", {"Retry-After": seconds}, method)
+
+
+def test_a_rate_limited_mirror_is_asked_again_after_the_wait_it_gives(
+    server: LocalServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """429 was a final answer: a mirror's rate limit failed the repository (exit 3) where pip
+    and urllib3 wait and ask again. The pause taken is the server's Retry-After when it is
+    longer than the back-off (recorded, not timed: the sleep is the clock's, not the test's)."""
+    pauses: list[float] = []
+    monkeypatch.setattr(retry, "sleep", pauses.append)
+    path = "/repo/repodata/repomd.xml"
+    server.routes[path] = sequence(
+        _limited("7"), _limited(" 1 "), lambda handler, method: handler.send_file(method, path)
+    )
+    assert audit(server.url("/repo/"), tmp_path / "cache", HttpSettings(backoff=0.001)) == []
+    assert pauses == [7.0, 1.0]
+    assert server.paths().count(path) == 3
+
+
+def test_a_wait_past_the_deadline_ends_the_request_at_once_saying_so(
+    server: LocalServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Retry-After beyond what is left of the request's deadline is not slept through: the
+    request fails at once, in one line that says why (an HTTP date is read too)."""
+    pauses: list[float] = []
+    monkeypatch.setattr(retry, "sleep", pauses.append)
+    path = "/repo/repodata/repomd.xml"
+    server.routes[path] = _limited("Fri, 31 Dec 9999 23:59:59 GMT")
+    [error] = audit(server.url("/repo/"), tmp_path / "cache", HttpSettings(backoff=0.001))
+    assert error.startswith(
+        f"{server.url(path)}: HTTP 429 Too Many Requests (no time left to retry within its "
+    )
+    assert error.endswith("-second deadline: the server asks to wait " + error.rsplit("wait ", 1)[1])
+    assert pauses == [] and server.paths().count(path) == 1
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (None, None),
+        ("120", 120.0),
+        (" 0 ", 0.0),
+        ("Thu, 01 Jan 1970 00:00:30 GMT", 0.0),  # a date past ("now" is 60 s after the epoch): no wait
+        ("Thu, 01 Jan 1970 00:01:40 GMT", 40.0),  # 100 s after the epoch
+        ("-5", None),
+        ("soon", None),
+        ("1e3", None),
+        ("٣", None),  # a digit, but not an ASCII one
+    ],
+)
+def test_retry_after_reads_seconds_and_dates(header: str | None, expected: float | None) -> None:
+    assert retry_after(header, 60.0) == expected
