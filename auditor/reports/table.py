@@ -16,8 +16,6 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tabulate import tabulate
-
 from auditor.reports.causes import cause_groups
 from auditor.reports.rows import Gate, PackageView
 from auditor.reports.text import MIN_SHORTENED, shorten, shorten_keeping, terminal_text
@@ -172,6 +170,10 @@ def _wrapped(line: str, width: int | None) -> list[str]:
 
 
 def _config_table(view: ReportView, width: int | None) -> str:
+    # On first use: tabulate costs 11 ms (importlib.metadata for its version), and only a
+    # report with configuration facts draws this table.
+    from tabulate import tabulate
+
     rows: list[Sequence[str]] = [
         [
             terminal_text(item.fact.subject),
