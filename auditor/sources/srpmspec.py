@@ -23,9 +23,6 @@ from auditor.formats.payload import extract_member
 from auditor.formats.rpmheader import Header, RpmHeaders, Tag
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import SourceFile, SourceKind
-from auditor.rpm.spec.lines import sources_of_parsed_spec
-from auditor.rpm.spec.parser import parse_spec
-from auditor.rpm.spec.result import unexpanded_source_gap
 
 _RPMFILE_SPECFILE = 1 << 5
 _NOT_FROM_THE_SPEC = "(only in the SRPM header's file names)"
@@ -95,6 +92,11 @@ _DYNAMIC_BUILDREQUIRES = "rpmlib(DynamicBuildRequires)"
 def _read_srpm_spec(
     headers: RpmHeaders, payload: PayloadMember | None, source: str, files: Sequence[str]
 ) -> SpecReading:
+    # The spec reader is imported here (8 ms of modules and regexes): runs that read no source
+    # RPM (metadata, binary RPMs) never load it.
+    from auditor.rpm.spec.lines import sources_of_parsed_spec
+    from auditor.rpm.spec.parser import parse_spec
+
     main = headers.main
     text = main.string(Tag.SPEC)
     if text is not None:
@@ -154,6 +156,8 @@ def with_recorded_names(
 ) -> tuple[tuple[SourceFile, ...], tuple[Gap, ...]]:
     """``sources`` with each unexpanded value given the file name rpm recorded for it, plus
     the recorded names no Source read gives; and a gap for each of them."""
+    from auditor.rpm.spec.result import unexpanded_source_gap  # with the spec reader, above
+
     result: list[SourceFile] = []
     gaps: list[Gap] = []
     for kind in (SourceKind.SOURCE, SourceKind.PATCH):
