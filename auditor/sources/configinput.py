@@ -17,7 +17,7 @@ from auditor.runtime.store import Store
 from auditor.sources.configscope import ConfigScope
 from auditor.sources.interface import ConfigUrl, InputKind, InputSummary, LoadResult, ReadOptions
 from auditor.sources.repoconfig import ConfigRead, config_variables, read_repo_config
-from auditor.sources.repodata import RepositoryRead
+from auditor.sources.repodata import say_if_empty
 from auditor.sources.repofile import reposdirs
 from auditor.sources.repoinclude import MAX_CONFIG_BYTES, Expanded, config_url, expand_includes
 
@@ -167,11 +167,3 @@ def _say_config_read_nothing(shown: str, read: ConfigRead, result: LoadResult) -
         what = "names no repository (no section with a baseurl, mirrorlist or metalink)"
     result.warnings.append(f"{shown}: {what}: nothing was read from it")
     result.gaps.append(Gap(GapKind.EMPTY_INPUT, f"{shown}: {what}"))
-
-
-def say_if_empty(read: RepositoryRead, shown: str, result: LoadResult) -> None:
-    """A repository whose metadata lists no package is a real state (an ``updates`` repository
-    right after a release), not a gap: it is said, and the audit of the other inputs stands.
-    An audit in which no input held a package still fails as an audit of nothing."""
-    if not read.packages and not read.errors:
-        result.warnings.append(f"{shown}: the repository's metadata lists no package")

@@ -24,7 +24,6 @@ from auditor.net.remote import SMALL_FILE_CEILING, Remote
 from auditor.net.urlpolicy import UrlOrigin
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.runtime.store import Store
-from auditor.sources.configinput import load_config, say_if_empty
 from auditor.sources.configscope import ConfigScope
 from auditor.sources.inputpaths import (
     find_repomd,
@@ -46,7 +45,7 @@ from auditor.sources.remote import (
     repository_base,
     source_repository_candidates,
 )
-from auditor.sources.repodata import RepositoryRead
+from auditor.sources.repodata import RepositoryRead, say_if_empty
 from auditor.sources.rpmbatch import read_rpm_files
 from auditor.sources.specs import read_spec_file
 from auditor.sources.walk import walk_files
@@ -251,6 +250,8 @@ def _load_url(
         if not decision.allowed:
             raise InputError(shown, decision.reason)
         if shown.lower().rstrip("/").endswith((".repo", ".conf")):
+            from auditor.sources.configinput import load_config  # as in `_load_one`
+
             path = remote.fetch_by_url(shown, "config", SMALL_FILE_CEILING)
             load_config(path, shown, remote, result, UrlOrigin.remote_config(shown), options, store, scope)
         else:
@@ -300,6 +301,10 @@ def _load_one(
             result.packages.extend(packages)
             result.inputs.append(InputSummary(path, InputKind.SPEC, len(packages)))
         elif is_repo_config(path):
+            # The configuration reader is imported here (10 ms: configparser, mirror lists,
+            # includes): most runs read no .repo file.
+            from auditor.sources.configinput import load_config
+
             load_config(path, path, remote, result, UrlOrigin.local_config(path), options, store, scope)
         else:
             # a package, an error, or both (payload cut short)

@@ -25,6 +25,7 @@ import posixpath
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
+from typing import TYPE_CHECKING
 
 from auditor.core.errors import InputError
 from auditor.core.files import open_regular, os_reason
@@ -46,6 +47,9 @@ from auditor.sources import split
 from auditor.sources.filelists import FilelistsSource
 from auditor.sources.inputpaths import find_repomd, lands_inside, unsearchable
 from auditor.sources.primary import PrimaryHandler
+
+if TYPE_CHECKING:
+    from auditor.sources.interface import LoadResult
 
 MODULAR_TYPES = frozenset({"modules", "modules_zck"})
 """repomd.xml types of modular metadata: libdnf reads ``modules_zck`` first where zchunk is on,
@@ -70,6 +74,14 @@ class RepositoryRead:
     nested: dict[str, Gap] = field(default_factory=dict)
     """Repositories of their own inside this one (by real path), with the gap of their RPM files
     this one's metadata does not list: a gap unless they are read as inputs too."""
+
+
+def say_if_empty(read: RepositoryRead, shown: str, result: LoadResult) -> None:
+    """A repository whose metadata lists no package is a real state (an ``updates`` repository
+    right after a release), not a gap: it is said, and the audit of the other inputs stands.
+    An audit in which no input held a package still fails as an audit of nothing."""
+    if not read.packages and not read.errors:
+        result.warnings.append(f"{shown}: the repository's metadata lists no package")
 
 
 def safe_href(href: str, shown: str) -> str:
