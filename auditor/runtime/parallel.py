@@ -18,16 +18,19 @@ whole distribution costs nothing to hand over. Only the answer crosses back.
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import pickle
 import struct
 import tempfile
 import zlib
 from collections.abc import Callable, Iterator, MutableSequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from typing import IO, Any, Generic, TypeVar, cast
+from typing import IO, TYPE_CHECKING, Any, Generic, TypeVar, cast
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+# multiprocessing and concurrent.futures are imported where a child is started (8 ms of
+# modules): a run too small to fork, a contributor's check of one package, never loads them.
 
 T = TypeVar("T")
 A = TypeVar("A")
@@ -52,6 +55,8 @@ ENCODE_JSON_FROM = 5000
 
 
 def can_fork() -> bool:
+    import multiprocessing  # on first use, above
+
     return "fork" in multiprocessing.get_all_start_methods()
 
 
@@ -64,6 +69,9 @@ def worth_forking(amount: int, threshold: int) -> bool:
 def process_pool(workers: int) -> ProcessPoolExecutor:
     """A pool of forked workers (the caller checked `worth_forking`): they inherit the
     interpreter as it is, with nothing re-imported."""
+    import multiprocessing  # on first use, above
+    from concurrent.futures import ProcessPoolExecutor
+
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
 
 
@@ -83,6 +91,8 @@ class Background(Generic[T]):
 
     def result(self) -> T:
         if self._future is not None:
+            from concurrent.futures.process import BrokenProcessPool  # imported with the pool
+
             try:
                 return self._future.result()
             except BrokenProcessPool:
@@ -150,6 +160,8 @@ class SharedBatches(Generic[A, T]):
             self._start_child()
 
     def _start_child(self) -> None:
+        import multiprocessing  # on first use, above
+
         try:
             answers = tempfile.TemporaryFile()  # closed by `results` or `stop`  # noqa: SIM115
         except OSError:
@@ -239,6 +251,8 @@ class SharedBatches(Generic[A, T]):
                     done(self._batches[index])
                 read = self._read_answers(read, answers, done)
             if self._child is not None:
+                from concurrent.futures.process import BrokenProcessPool  # imported with the pool
+
                 # A child that died (killed for memory, say) leaves what it did not write to
                 # the loop below.
                 with contextlib.suppress(BrokenProcessPool):

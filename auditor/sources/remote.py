@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from auditor.core.errors import InputError
@@ -163,6 +162,9 @@ def merge_remote_headers(
             # A fresh error: the raised one's traceback holds the frames that held the header
             # bytes, and the run keeps its errors to the end (8 of 40 MiB each kept 640 MiB).
             return InputError(exc.source, exc.reason)
+
+    # Here: concurrent.futures (2 ms, with logging) at every start, for remote headers alone.
+    from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(WORKERS) as pool:
         outcomes: Sequence[Overlaid | InputError | UrlDecision | None] = list(pool.map(one, read.packages))
