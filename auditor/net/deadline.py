@@ -25,10 +25,14 @@ from __future__ import annotations
 import contextlib
 import functools
 import math
-import socket
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import socket
+
+# socket is imported where a socket is met (1.5 ms): an audit of local inputs makes none.
 
 
 class Watch:
@@ -54,6 +58,8 @@ class Watch:
 
     def add_socket(self, sock: socket.socket) -> None:
         """Watch ``sock``: a duplicate descriptor of it, closed with the watch."""
+        import socket  # on first use, above
+
         try:
             duplicate = socket.fromfd(sock.fileno(), sock.family, sock.type)
         except OSError:
@@ -85,6 +91,8 @@ class Watch:
 def _shutdown(sock: socket.socket) -> None:
     # shutdown() acts on the connection, not the descriptor: the request's own descriptor
     # sees the end of the stream and its blocked read returns at once.
+    import socket  # on first use, above
+
     with contextlib.suppress(OSError):
         sock.shutdown(socket.SHUT_RDWR)
 
@@ -154,6 +162,8 @@ class current_watch:
 
 def _register(sock: Any) -> None:
     watch: Watch | None = getattr(_current, "watch", None)
+    import socket  # on first use, above
+
     if watch is not None and isinstance(sock, socket.socket):
         watch.add_socket(sock)
 
