@@ -19,7 +19,6 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from auditor.core.errors import InputError
 from auditor.formats.repomd import MetadataFile, read_repomd
-from auditor.formats.rpmheader import read_headers
 from auditor.net.http import is_http, strip_userinfo
 from auditor.net.remote import WORKERS, NotCached, Remote
 from auditor.net.urlpolicy import UrlDecision, UrlOrigin
@@ -30,9 +29,7 @@ from auditor.sources.evidence import EVIDENCE_KIND, HeaderEvidence, evidence_fro
 from auditor.sources.inputpaths import SOURCE_DIRECTORIES
 from auditor.sources.interface import ReadOptions
 from auditor.sources.overlay import Overlaid, overlay
-from auditor.sources.remotespec import remote_payload
 from auditor.sources.repodata import RepositoryRead, read_metadata
-from auditor.sources.rpmpackage import evidence_from_headers
 
 
 def repository_base(url: str) -> str:
@@ -278,6 +275,12 @@ class StoredHeaderModels:
 def _from_remote_header(package: Package, remote: Remote) -> HeaderEvidence | None:
     """The package as its RPM header has it, read and parsed while its bytes are held within
     the run's header memory budget; None when its server does not answer range requests."""
+    # The RPM header and payload readers are imported here (4 ms): only --remote-headers and
+    # remote source packages use them.
+    from auditor.formats.rpmheader import read_headers
+    from auditor.sources.remotespec import remote_payload
+    from auditor.sources.rpmpackage import evidence_from_headers
+
     url = package.location
     with remote.header(package) as fetched:
         if fetched is None:
