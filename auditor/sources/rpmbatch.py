@@ -11,6 +11,7 @@ encoded by whichever process read them.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 from collections.abc import Sequence
 from functools import partial
@@ -146,6 +147,8 @@ class PendingReads:
         self.encode = store is not None and store.enabled
         identities = self.identities
         wanted = [(self.paths[position], identities.get(position)) for position in self.misses]
+        if wanted:  # the reader `_read_batch` imports, imported before the worker is forked
+            importlib.import_module("auditor.sources.rpmpackage")  # so that the two share it
         self._batches = SharedBatches(
             [wanted[start : start + BATCH] for start in range(0, len(wanted), BATCH)],
             partial(_read_batch, checksum=checksum, evidence_only=evidence_only, encode=self.encode),

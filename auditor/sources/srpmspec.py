@@ -23,6 +23,8 @@ from auditor.formats.payload import extract_member
 from auditor.formats.rpmheader import Header, RpmHeaders, Tag
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import SourceFile, SourceKind
+from auditor.rpm.spec.lines import sources_of_parsed_spec
+from auditor.rpm.spec.result import unexpanded_source_gap
 
 _RPMFILE_SPECFILE = 1 << 5
 _NOT_FROM_THE_SPEC = "(only in the SRPM header's file names)"
@@ -92,11 +94,6 @@ _DYNAMIC_BUILDREQUIRES = "rpmlib(DynamicBuildRequires)"
 def _read_srpm_spec(
     headers: RpmHeaders, payload: PayloadMember | None, source: str, files: Sequence[str]
 ) -> SpecReading:
-    # The spec reader is imported here (8 ms of modules and regexes): runs that read no source
-    # RPM (metadata, binary RPMs) never load it.
-    from auditor.rpm.spec.lines import sources_of_parsed_spec
-    from auditor.rpm.spec.parser import parse_spec
-
     main = headers.main
     text = main.string(Tag.SPEC)
     if text is not None:
@@ -118,6 +115,10 @@ def _read_srpm_spec(
     if data is None:
         return _unreadable(main, f"no SPEC tag, and {spec_name} is missing from the payload")
     where = f"payload:{spec_name}"
+    # The spec parser is imported here (8 ms of modules and regexes): only a source RPM without
+    # a SPEC tag (rpm < 4.15) needs it.
+    from auditor.rpm.spec.parser import parse_spec
+
     try:
         spec = parse_spec(data.decode("utf-8", "replace"), where, arch=main.string(Tag.ARCH) or "x86_64")
     except InputError as exc:
@@ -156,8 +157,6 @@ def with_recorded_names(
 ) -> tuple[tuple[SourceFile, ...], tuple[Gap, ...]]:
     """``sources`` with each unexpanded value given the file name rpm recorded for it, plus
     the recorded names no Source read gives; and a gap for each of them."""
-    from auditor.rpm.spec.result import unexpanded_source_gap  # with the spec reader, above
-
     result: list[SourceFile] = []
     gaps: list[Gap] = []
     for kind in (SourceKind.SOURCE, SourceKind.PATCH):
