@@ -11,7 +11,6 @@ encoded by whichever process read them.
 from __future__ import annotations
 
 import contextlib
-import importlib
 import os
 from collections.abc import Sequence
 from functools import partial
@@ -147,8 +146,10 @@ class PendingReads:
         self.encode = store is not None and store.enabled
         identities = self.identities
         wanted = [(self.paths[position], identities.get(position)) for position in self.misses]
-        if wanted:  # the reader `_read_batch` imports, imported before the worker is forked
-            importlib.import_module("auditor.sources.rpmpackage")  # so that the two share it
+        if wanted:
+            # The reader `_read_batch` imports, imported before the worker is forked, so that
+            # the two share it instead of each importing it (12 ms).
+            import auditor.sources.rpmpackage  # noqa: F401
         self._batches = SharedBatches(
             [wanted[start : start + BATCH] for start in range(0, len(wanted), BATCH)],
             partial(_read_batch, checksum=checksum, evidence_only=evidence_only, encode=self.encode),
