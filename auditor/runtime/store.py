@@ -312,11 +312,15 @@ class Store:
         meta = {**meta, "codec": REPORT_CODEC, "sha256": compressed.sha256}
         db = self._db
         with self._guard():
+            now = int(time.time())
             db.execute("BEGIN IMMEDIATE")
             try:
+                # What no run replayed for `MAX_AGE` goes as the packages' entries go
+                # (`_put_encoded`): a distribution's report is 8 MB, one for each change of it.
+                db.execute("DELETE FROM reports WHERE used < ?", (now - MAX_AGE,))
                 row = db.execute(
                     "INSERT OR REPLACE INTO reports VALUES (?, ?, ?, zeroblob(?))",
-                    (key, int(time.time()), json.dumps(meta), compressed.size),
+                    (key, now, json.dumps(meta), compressed.size),
                 ).lastrowid
                 assert row is not None  # an INSERT into a table with rowids
                 with db.blobopen("reports", "data", row) as blob:

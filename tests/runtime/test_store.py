@@ -9,6 +9,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -387,3 +388,39 @@ def test_values_encoded_by_many_threads_at_once_read_back_as_written() -> None:
 
     with concurrent.futures.ThreadPoolExecutor(8) as pool:
         assert all(pool.map(round_trips, range(16)))
+
+
+def _mark(tmp_path: Path, table: str, key: str, when: int) -> None:
+    with sqlite3.connect(tmp_path / DATABASE) as db:
+        db.execute(f"UPDATE {table} SET used = ? WHERE key = ?", (when, key))
+
+
+def _stored(
+    rpms: Path, tmp_path: Path, table: str, capsys: pytest.CaptureFixture[str]
+) -> tuple[Path, list[str], str]:
+    """A cache filled by a scan of ``rpms``: its directory, the scan's arguments, and one key of ``table``."""
+    cache = tmp_path / "cache"
+    args = ["scan", str(rpms), "--format", "json", "--cache-dir", str(cache), "-q"]
+    main(args)
+    capsys.readouterr()
+    with sqlite3.connect(cache / DATABASE) as db:
+        [key, *_] = [row[0] for row in db.execute(f"SELECT key FROM {table}")]
+    return cache, args, key
+
+
+@pytest.mark.parametrize("table", ["packages", "reports"])
+def test_what_no_run_used_for_30_days_is_dropped_when_its_table_is_written(
+    rpms: Path, tmp_path: Path, table: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Stored reports were never dropped (the README says entries unused for 30 days are): a
+    distribution's is 8 MB, and a daily run of a changing repository added one a day."""
+    cache, args, key = _stored(rpms, tmp_path, table, capsys)
+    _mark(cache, table, key, int(time.time()) - store_module.MAX_AGE - 3600)
+    if table == "packages":
+        Store(str(cache)).put_encoded_packages([("another", Store.encode({"x": 1}) or b"")])
+    else:
+        main([*args[:-1], "--format", "sarif", "-q"])  # another report stored
+        capsys.readouterr()
+    with sqlite3.connect(cache / DATABASE) as db:
+        assert db.execute(f"SELECT count(*) FROM {table} WHERE key = ?", (key,)).fetchone()[0] == 0
+        assert db.execute(f"SELECT count(*) FROM {table}").fetchone()[0] > 0
