@@ -390,6 +390,12 @@ def test_values_encoded_by_many_threads_at_once_read_back_as_written() -> None:
         assert all(pool.map(round_trips, range(16)))
 
 
+def _used(tmp_path: Path, table: str, key: str) -> int:
+    with sqlite3.connect(tmp_path / DATABASE) as db:
+        found: int = db.execute(f"SELECT used FROM {table} WHERE key = ?", (key,)).fetchone()[0]
+    return found
+
+
 def _mark(tmp_path: Path, table: str, key: str, when: int) -> None:
     with sqlite3.connect(tmp_path / DATABASE) as db:
         db.execute(f"UPDATE {table} SET used = ? WHERE key = ?", (when, key))
@@ -424,3 +430,31 @@ def test_what_no_run_used_for_30_days_is_dropped_when_its_table_is_written(
     with sqlite3.connect(cache / DATABASE) as db:
         assert db.execute(f"SELECT count(*) FROM {table} WHERE key = ?", (key,)).fetchone()[0] == 0
         assert db.execute(f"SELECT count(*) FROM {table}").fetchone()[0] > 0
+
+
+@pytest.mark.parametrize("table", ["packages", "reports"])
+def test_a_use_is_noted_again_once_a_day(
+    rpms: Path, tmp_path: Path, table: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A replay rewrote the whole row (a report's compressed output with it) to mark its use
+    now; the mark is written again only once it is a day old, so an entry a run uses is still
+    kept for 30 days, give or take that day."""
+    cache, args, key = _stored(rpms, tmp_path, table, capsys)
+    now = int(time.time())
+    _mark(cache, table, key, now - 3600)  # marked an hour ago: not written again
+    if table == "packages":
+        _mark_reports_away(cache)  # so that the run reads the models instead of replaying
+    main(args)
+    capsys.readouterr()
+    assert _used(cache, table, key) == now - 3600
+    _mark(cache, table, key, now - 2 * 24 * 3600)  # two days ago: marked now
+    if table == "packages":
+        _mark_reports_away(cache)
+    main(args)
+    capsys.readouterr()
+    assert _used(cache, table, key) >= now
+
+
+def _mark_reports_away(cache: Path) -> None:
+    with sqlite3.connect(cache / DATABASE) as db:
+        db.execute("DELETE FROM reports")
