@@ -95,13 +95,7 @@ class DependencyGraph:
                 if key in listed or not resolution.groups:
                     continue
                 listed.add(key)
-                made = known.get(key)
-                if made is None:
-                    rough = resolution.detail == ROUGH
-                    made = [
-                        Group(kind, resolution.dependency, members, 0, rough) for members in resolution.groups
-                    ]
-                    known[key] = made
+                made = _groups_of(resolution, kind, known)
                 if source and owner in from_spec:
                     made = [_without(group, from_spec[owner]) for group in made]
                 for host in hosts:
@@ -251,18 +245,24 @@ class _PlainGroups:
                 self.needing_apart.add(key)  # the owner is not: it is not ``needed``
         if not resolution.groups:
             return ()
-        made = self.known.get(key)
-        if made is None:
-            rough = resolution.detail == ROUGH
-            made = [
-                Group(HopKind.REQUIRES, resolution.dependency, members, 0, rough)
-                for members in resolution.groups
-            ]
-            self.known[key] = made
+        made = _groups_of(resolution, HopKind.REQUIRES, self.known)
         if arch == "noarch":
             return tuple(made)  # every host installs a noarch package beside any provider (`Viability.of`)
         of = self.viable.of
         return tuple(of(group, arch, None) for group in made)
+
+
+def _groups_of(resolution: Resolution, kind: HopKind, known: dict[int, list[Group]]) -> list[Group]:
+    """``resolution``'s groups, made once and shared by every package with it (``known``: by the
+    id of a resolution alive in the graph's ``resolved``, one table per kind)."""
+    key = id(resolution)
+    made = known.get(key)
+    if made is None:
+        rough = resolution.detail == ROUGH
+        made = known[key] = [
+            Group(kind, resolution.dependency, members, 0, rough) for members in resolution.groups
+        ]
+    return made
 
 
 def _spec_binaries(packages: Sequence[Package]) -> dict[int, frozenset[int]]:
