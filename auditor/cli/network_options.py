@@ -11,6 +11,7 @@ import re
 
 from auditor.net.budget import DEFAULT_PER_PACKAGE, DEFAULT_PER_RUN
 from auditor.net.options import DEFAULT_MAX_DOWNLOAD, HttpSettings, RemoteOptions
+from auditor.sources.configvars import parse_assignment, read_vars_dirs
 
 
 def add_network_options(command: argparse.ArgumentParser) -> None:
@@ -50,6 +51,22 @@ def add_network_options(command: argparse.ArgumentParser) -> None:
         help="ceiling for a metadata file whose size repomd.xml does not give (default: 2G)",
     )
     network.add_argument("--releasever", metavar="VERSION", help="$releasever in .repo files and yum.conf")
+    network.add_argument(
+        "--var",
+        metavar="NAME=VALUE",
+        action="append",
+        type=_assignment,
+        default=[],
+        help="$NAME in .repo files and yum.conf (repeatable; over --vars-dir's)",
+    )
+    network.add_argument(
+        "--vars-dir",
+        metavar="DIR",
+        action="append",
+        default=[],
+        help="variables as dnf's varsdir holds them, one file each, its first line the value "
+        "(repeatable, later ones winning; e.g. /etc/dnf/vars: none of this host's are read unless given)",
+    )
     network.add_argument(
         "--basearch",
         metavar="ARCH",
@@ -131,7 +148,17 @@ def basearch(args: argparse.Namespace, arches: tuple[str, ...]) -> str | None:
 
 def remote_options(args: argparse.Namespace, arches: tuple[str, ...] = ()) -> RemoteOptions:
     """What the network options of ``args`` ask of the run's remote reads, for a run that
-    audits for hosts of ``arches``."""
+    audits for hosts of ``arches``. Raise `InputError` for a ``--vars-dir`` that cannot be read."""
+    variables = read_vars_dirs(args.vars_dir) if args.vars_dir else {}
+    variables.update(args.var)
+    # The options of their own win over a variable of the same name, which gives them otherwise.
+    releasever = args.releasever if args.releasever is not None else variables.get("releasever")
+    if args.basearch or "basearch" not in variables:
+        chosen_basearch = basearch(args, arches)
+    else:
+        chosen_basearch = variables["basearch"]
+    for name in ("releasever", "basearch"):
+        variables.pop(name, None)
     return RemoteOptions(
         http=HttpSettings(
             connect_timeout=args.timeout[0],
@@ -142,12 +169,20 @@ def remote_options(args: argparse.Namespace, arches: tuple[str, ...] = ()) -> Re
         cache_dir=args.cache_dir,
         offline=args.offline,
         max_download=args.max_download,
-        releasever=args.releasever,
-        basearch=basearch(args, arches),
+        releasever=releasever,
+        basearch=chosen_basearch,
+        variables=tuple(variables.items()),
         remote_headers=args.remote_headers,
         spec_budget=args.spec_download_budget,
         spec_total=args.spec_download_total,
     )
+
+
+def _assignment(text: str) -> tuple[str, str]:
+    try:
+        return parse_assignment(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _timeouts(text: str) -> tuple[float, float]:

@@ -71,6 +71,9 @@ class RemoteOptions:
     basearch: str | None = "x86_64"
     """``$basearch`` and ``$arch``; None when the host architectures have several (a URL with
     either is then an input error asking for ``--basearch``)."""
+    variables: tuple[tuple[str, str], ...] = ()
+    """The user's other configuration variables (``--vars-dir``, ``--var``), names lower-cased
+    as yum reads them, later ones winning; ``releasever`` and ``basearch`` above win over them."""
     remote_headers: bool = False
     header_memory: int = HEADER_MEMORY
     """Bytes of RPM headers held at once by --remote-headers (see `auditor.net.remote.HeaderMemory`)."""

@@ -9,8 +9,9 @@ the mirrors of its ``mirrorlist``, else those of its ``metalink``, in order. URL
 policy host are never contacted, and every URL is decided by the URL policy
 (`auditor.net.urlpolicy`): ``file:`` URLs are read only from a configuration file on the
 local disk (and a mirrorlist or metalink it names as a local file), never from one that
-came over the network. ``$releasever`` and ``$basearch`` (and ``$arch``) are expanded from
-the options; a variable left in a URL is an input error for that section.
+came over the network. ``$releasever``, ``$basearch`` (and ``$arch``) and the user's variables
+(``--vars-dir``, ``--var``) are expanded; a variable left in a URL is an input error for that
+section.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import Package
 from auditor.runtime.store import Store
 from auditor.sources.configscope import ConfigScope, ReadOnce
+from auditor.sources.configvars import variable_hint
 from auditor.sources.interface import ConfigUrl, ReadOptions
 from auditor.sources.localrepo import read_local_repository
 from auditor.sources.mirrorlists import Listing, metalink, mirrorlist
@@ -117,8 +119,9 @@ def read_repo_config(
             continue
         if unexpanded:
             key, name = unexpanded[0]
-            hint = f" (give --{name})" if name in ("releasever", "basearch") else ""
-            result.errors.append(InputError(where, f"${name} left unexpanded in {key}{hint}"))
+            result.errors.append(
+                InputError(where, f"${name} left unexpanded in {key} (give {variable_hint(name)})")
+            )
             continue
         reader = _SectionReader(section, where, shown, remote, result, options, store, scope)
         read = reader.read(urls, origin)
@@ -128,11 +131,12 @@ def read_repo_config(
 
 
 def config_variables(remote: Remote) -> dict[str, str]:
-    """The variables the auditor expands in a configuration: ``$basearch`` (and ``$arch``) and
-    ``$releasever``, when given."""
-    variables = {}
+    """The variables the auditor expands in a configuration: the user's (``--vars-dir``,
+    ``--var``), then ``$basearch`` (and ``$arch``) and ``$releasever``, when given."""
+    variables = dict(remote.options.variables)
     if remote.options.basearch is not None:
-        variables = {"basearch": remote.options.basearch, "arch": remote.options.basearch}
+        variables["basearch"] = remote.options.basearch
+        variables.setdefault("arch", remote.options.basearch)
     if remote.options.releasever is not None:
         variables["releasever"] = remote.options.releasever
     return variables

@@ -42,6 +42,7 @@ from urllib.parse import quote, unquote, urljoin, urlsplit
 from auditor.core.errors import InputError
 from auditor.core.files import open_regular, os_reason
 from auditor.net.http import strip_userinfo
+from auditor.sources.configvars import variable_hint
 
 # Past these bounds a configuration is refused (`InputError`): a cut would hide an unbounded
 # part of it, and yum has no bound but its skip of repeats (a file including the next in each
@@ -163,8 +164,8 @@ def expand_includes(text: str, shown: str, base: str, variables: dict[str, str],
             continue
         shown_target = _shown(target)
         if left:
-            hint = " (give --releasever and --basearch)" if {"releasever", "basearch"} & set(left) else ""
-            reason = f"${left[0]} left unexpanded{hint}: yum takes it from its variables"
+            given = variable_hint(left[0])
+            reason = f"${left[0]} left unexpanded (give {given}): yum takes it from its variables"
             result.not_followed.append(IncludeNotFollowed(top.shown, section or "", shown_target, reason))
             continue
         if len(stack) >= MAX_DEPTH:
