@@ -4,27 +4,22 @@
 run (the last copy kept for ``--offline``); metadata files are content-addressed by the
 checksum ``repomd.xml`` gives them, downloaded with repomd's size as the ceiling and
 checked against checksum and size before anyone parses them. RPM headers are read by HTTP
-range requests (in one request where the metadata gives their range, else the lead and
-signature intro, the main header's intro, then exactly the bytes the intros declare),
-held within one memory budget for the whole run (`HeaderMemory`) from their fetch to their
-parse, and cached by package checksum. The payload of a source package without a SPEC tag
-is streamed within the run's `DownloadBudget` only until its spec is found
-(`auditor.sources.remotespec`).
+range requests (`auditor.net.remoteheaders`), held within one memory budget for the whole
+run (`HeaderMemory`) from their fetch to their parse, and cached by package checksum. The
+payload of a source package without a SPEC tag is streamed within the run's
+`DownloadBudget` only until its spec is found (`auditor.sources.remotespec`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import io
 import os
-import struct
 import threading
 import time
 from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit
 
 from auditor.core.errors import InputError
-from auditor.core.files import open_regular
 from auditor.formats.repomd import MetadataFile, read_repomd
 from auditor.formats.xmlstream import supported_checksum, verify_checksum
 from auditor.net.budget import DownloadBudget
@@ -32,7 +27,6 @@ from auditor.net.cache import Cache, default_cache_dir
 from auditor.net.http import HttpClient, HttpError
 from auditor.net.options import RemoteOptions
 from auditor.net.urlpolicy import Guard, UrlDecision, UrlOrigin, decide
-from auditor.rpm.model import Package
 from auditor.runtime.progress import SILENT, Reporter
 
 SMALL_FILE_CEILING = 16 * 1024**2
@@ -177,7 +171,8 @@ class Remote:
         with self._lock:
             return urlsplit(url).netloc in self._no_ranges
 
-    def _no_range_support(self, url: str) -> None:
+    def no_range_support(self, url: str) -> None:
+        """Note that ``url``'s server ignores range requests: its other headers are not asked for."""
         host = urlsplit(url).netloc
         with self._lock:
             self._no_ranges.add(host)
@@ -185,168 +180,6 @@ class Remote:
             f"{host}: the server ignores HTTP range requests; its packages' headers are not read, only"
             " their metadata (counted as metadata-only)"
         )
-
-    @contextlib.contextmanager
-    def header(self, package: Package) -> Iterator[tuple[bytes, int] | None]:
-        """Lead, signature and main header of a remote package (and its file size), or None
-        when its server does not answer range requests; held within the run's header memory
-        budget until the block ends (parse them inside it). Raises `NotCached` under
-        ``--offline`` when the cache does not have them.
-
-        One range request when the metadata gives the header's range (``rpm:header-range``)
-        and the intros fetched agree with it; else two small ones for the intros, then the
-        sizes they declare. Either way `auditor.formats.rpmheader` checks what was
-        fetched as it checks a local file: a range that lies costs a request, never a wrong
-        header."""
-        url = package.location
-        cached = None
-        if package.checksum is not None:
-            cached = self.cache.of_package_part(
-                "headers", url, package.checksum.algorithm, package.checksum.value
-            )
-        # A header is kept only once the block has read it without error (a server that once
-        # claimed a wrong file size made a truncated header the cache's answer for good), and a
-        # kept one the block finds wrong is let go.
-        if cached is not None and os.path.isfile(cached):
-            with self.header_memory.hold(_size_of(cached), url):
-                found = self._cached_header(cached, url)
-                if found is not None:
-                    try:
-                        yield found
-                    except NotCached:
-                        raise
-                    except InputError:
-                        self.cache.discard(cached)
-                        raise
-                    return
-        if self.options.offline:
-            raise NotCached(url, "its header is not in the cache, and --offline forbids fetching it")
-        declared = _declared_end(package.header_range)
-        if declared is not None and declared <= self.header_memory.capacity:
-            with self.header_memory.hold(declared, url):
-                fetched, agrees = self._header_as_declared(package, declared)
-                if agrees:
-                    yield fetched
-                    self._keep_header(cached, fetched)
-                    return
-        layout = self._header_layout(url)
-        if layout is None:
-            yield None
-            return
-        lead, prefix_size, total = layout
-        with self.header_memory.hold(prefix_size, url):
-            prefix = self._header_rest(url, lead, prefix_size)
-            fetched = None if prefix is None else (prefix, total)
-            yield fetched
-            self._keep_header(cached, fetched)
-
-    def _keep_header(self, path: str | None, fetched: tuple[bytes, int] | None) -> None:
-        if path is None or fetched is None:
-            return
-        prefix, total = fetched
-        # The cache is an optimisation: a read-only one only costs a fetch next time.
-        with contextlib.suppress(OSError), self.cache.writing(path) as stream:
-            stream.write(struct.pack(">Q", total))
-            stream.write(prefix)
-
-    def _header_as_declared(self, package: Package, end: int) -> tuple[tuple[bytes, int] | None, bool]:
-        """The first ``end`` bytes in one request, and whether the file's intros agree with the
-        range the metadata declares (a file shorter than that does not); None (agreeing) when
-        the server ignores range requests."""
-        # The RPM header reader is imported where a remote header is read (3 ms at every start):
-        # a scan of local inputs never reads one.
-        from auditor.formats.rpmheader import INTRO_SIZE, LEAD_SIZE, structure_size
-
-        url = package.location
-        assert package.header_range is not None
-        start = package.header_range[0]
-        buffer = bytearray()
-        try:
-            total = self.client.fetch_range_into(url, 0, end - 1, buffer)
-        except HttpError as exc:
-            raise exc.input_error() from None
-        if total is None:
-            self._no_range_support(url)
-            return None, True
-        try:
-            signature = structure_size(
-                bytes(buffer[LEAD_SIZE : LEAD_SIZE + INTRO_SIZE]), url, "signature header"
-            )
-            main_start = LEAD_SIZE + signature + (8 - signature % 8) % 8
-            main = structure_size(bytes(buffer[start : start + INTRO_SIZE]), url, "main header")
-        except InputError:
-            return None, False  # not an RPM's intros: the two-step read says precisely what is wrong
-        if len(buffer) != end or main_start != start or start + main != end:
-            self.warn(
-                f"{package.input}: the header ranges its metadata gives (rpm:header-range) disagree with "
-                "the files; their headers are read in two steps"
-            )
-            return None, False
-        prefix = bytes(buffer)
-        del buffer
-        return (prefix, total if total >= 0 else UNKNOWN_FILE_SIZE), True
-
-    def _cached_header(self, path: str, url: str) -> tuple[bytes, int] | None:
-        """A header from the cache; None (and the entry discarded) when it is corrupt."""
-        from auditor.formats.rpmheader import read_headers  # as in `_header_as_declared`
-
-        try:
-            with open_regular(path, path) as stream:
-                total = struct.unpack(">Q", stream.read(8))[0]
-                prefix = stream.read()
-            read_headers(io.BytesIO(prefix), url, total)
-            self.cache.used(path)
-            return prefix, total
-        except (OSError, struct.error, InputError):
-            self.cache.discard(path)
-            self.warn(f"{url}: the cached header was corrupt; discarded and fetched again")
-            return None
-
-    def _header_layout(self, url: str) -> tuple[bytes, int, int] | None:
-        """The lead and signature intro, the size of lead + signature + main header, and the
-        file's size: two small range requests, so that the header's size is known (and held
-        within the budget) before any of it is fetched. None: no range requests."""
-        try:
-            return self._ranges_layout(url)
-        except HttpError as exc:
-            raise exc.input_error() from None
-
-    def _ranges_layout(self, url: str) -> tuple[bytes, int, int] | None:
-        # As in `_header_as_declared`:
-        from auditor.formats.rpmheader import INTRO_SIZE, LEAD_SIZE, read_headers, structure_size
-
-        first = self.client.fetch_range(url, 0, LEAD_SIZE + INTRO_SIZE - 1)
-        if first is None:
-            self._no_range_support(url)
-            return None
-        lead, total = first
-        size = total if total is not None else UNKNOWN_FILE_SIZE
-        if len(lead) < LEAD_SIZE + INTRO_SIZE:
-            read_headers(io.BytesIO(lead), url, size)  # raises the precise error
-        signature = structure_size(lead[LEAD_SIZE:], url, "signature header")
-        main_start = LEAD_SIZE + signature + (8 - signature % 8) % 8
-        second = self.client.fetch_range(url, main_start, main_start + INTRO_SIZE - 1)
-        if second is None:
-            self._no_range_support(url)
-            return None
-        main = structure_size(second[0], url, "main header")
-        return lead, main_start + main, size
-
-    def _header_rest(self, url: str, lead: bytes, prefix_size: int) -> bytes | None:
-        """The whole prefix, read into one buffer (a header of 256 MiB is not copied piece by piece)."""
-        buffer = bytearray(lead)
-        try:
-            fetched = self.client.fetch_range_into(url, len(lead), prefix_size - 1, buffer)
-        except HttpError as exc:
-            raise exc.input_error() from None
-        if fetched is None:
-            self._no_range_support(url)
-            return None
-        if len(buffer) < prefix_size:
-            raise InputError(url, "truncated RPM: ends inside its headers")
-        prefix = bytes(buffer)
-        del buffer
-        return prefix
 
 
 class HeaderMemory:
@@ -382,19 +215,6 @@ class HeaderMemory:
                 self._condition.notify_all()
 
 
-def _declared_end(header_range: tuple[int, int] | None) -> int | None:
-    """Where lead, signature and main header end, by the metadata; None when it says nothing
-    that could be a header's place (the intros are then read first)."""
-    from auditor.formats.rpmheader import INTRO_SIZE, LEAD_SIZE  # as in `Remote._header_as_declared`
-
-    if header_range is None:
-        return None
-    start, end = header_range
-    if start < LEAD_SIZE + INTRO_SIZE or end < start + INTRO_SIZE:
-        return None
-    return end
-
-
 def _acceptance(kind: str, url: str) -> Callable[[str], None] | None:
     """What a downloaded file of ``kind`` must pass to replace the cache's last copy: a
     repomd.xml must read as one and name primary metadata. An online run that gets a login
@@ -411,10 +231,3 @@ def _acceptance(kind: str, url: str) -> Callable[[str], None] | None:
 
 class NotCached(InputError):
     """What ``--offline`` needs and the cache does not have."""
-
-
-def _size_of(path: str) -> int:
-    try:
-        return os.stat(path).st_size
-    except OSError:
-        return 0  # the read says what is wrong with it

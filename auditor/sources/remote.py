@@ -278,11 +278,12 @@ def _from_remote_header(package: Package, remote: Remote) -> HeaderEvidence | No
     # The RPM header and payload readers are imported here (4 ms): only --remote-headers and
     # remote source packages use them.
     from auditor.formats.rpmheader import read_headers
+    from auditor.net.remoteheaders import read_header
     from auditor.sources.remotespec import remote_payload
     from auditor.sources.rpmpackage import evidence_from_headers
 
     url = package.location
-    with remote.header(package) as fetched:
+    with read_header(remote, package) as fetched:
         if fetched is None:
             return None
         prefix, total = fetched
