@@ -8,7 +8,7 @@ import os
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, cast
 
@@ -266,18 +266,18 @@ def test_a_json_report_encoded_in_two_processes_is_the_one_encoded_in_one(
     here = json_report_of(options)
     monkeypatch.setattr(json_report, "ENCODE_JSON_FROM", 0)
     parent = os.getpid()
-    encoded_by: list[int] = []
-    encode_into = json_report._encode_into
+    encoded_here: list[int] = []
+    rest = json_report._Handover.rest
 
-    def spy(*args: object) -> None:
-        encoded_by.append(os.getpid())
-        encode_into(*args)  # type: ignore[arg-type]
+    def spy(handover: Any) -> Iterator[bytes]:
+        encoded_here.append(len(handover._rows) - handover.done)
+        return rest(handover)
 
-    monkeypatch.setattr(json_report, "_encode_into", spy)
+    monkeypatch.setattr(json_report._Handover, "rest", spy)
     forked = json_report_of(options)
     assert forked == here and b'"packages": [\n    {' in here
-    # the worker's share was encoded in a child (the list stays empty here: it ran there)
-    assert encoded_by == [] and os.getpid() == parent
+    # the worker's share was encoded in a child and passed on whole: none was left to this process
+    assert encoded_here == [0] and os.getpid() == parent
 
 
 @needs_fork
@@ -288,12 +288,45 @@ def test_a_json_report_whose_worker_dies_is_encoded_here(monkeypatch: pytest.Mon
     here = json_report_of(options)
     monkeypatch.setattr(json_report, "ENCODE_JSON_FROM", 0)
     parent = os.getpid()
-    encode_into = json_report._encode_into
+    encode = json_report._Handover.encode
 
-    def dies_in_the_child(*args: object) -> None:
-        encode_into(*args)  # type: ignore[arg-type]
+    def dies_in_the_child(handover: Any) -> None:
+        encode(handover)
         if os.getpid() != parent:
-            os._exit(9)  # after writing its share: this process must start it over, not append
+            os._exit(9)  # after writing its share: this process must not encode it again
 
-    monkeypatch.setattr(json_report, "_encode_into", dies_in_the_child)
+    monkeypatch.setattr(json_report._Handover, "encode", dies_in_the_child)
     assert json_report_of(options) == here
+
+
+@needs_fork
+def test_a_json_report_whose_worker_dies_halfway_is_finished_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pieces the worker said it wrote are passed on, and the rows after them encoded here:
+    each row once, in order."""
+    from auditor.reports import json_report, jsonlines
+
+    options = AuditOptions(targets=(str(EXAMPLE / "repo"), str(EXAMPLE / "srpms")), cache=False)
+    here = json_report_of(options)
+    monkeypatch.setattr(json_report, "ENCODE_JSON_FROM", 0)
+    monkeypatch.setattr(jsonlines, "SPOOL_PIECE", 1)  # a piece an item: the worker says each one
+    parent = os.getpid()
+    encoded_here: list[int] = []
+    package_to_json, rest = json_report.package_to_json, json_report._Handover.rest
+    in_the_child = 0
+
+    def dies_at_the_third(row: Any, view: Any) -> dict[str, Any]:
+        nonlocal in_the_child
+        if os.getpid() != parent:
+            in_the_child += 1
+            if in_the_child == 3:
+                os._exit(9)  # two rows written and said, the third never
+        return package_to_json(row, view)
+
+    def spy(handover: Any) -> Iterator[bytes]:
+        encoded_here.append(handover.done)
+        return rest(handover)
+
+    monkeypatch.setattr(json_report, "package_to_json", dies_at_the_third)
+    monkeypatch.setattr(json_report._Handover, "rest", spy)
+    assert json_report_of(options) == here
+    assert encoded_here == [2]
