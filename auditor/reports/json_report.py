@@ -122,7 +122,11 @@ def hop_to_json(hop: Hop, view: ReportView) -> dict[str, Any]:
     return data
 
 
-def package_to_json(row: PackageView, view: ReportView) -> dict[str, Any]:
+def package_to_json(
+    row: PackageView, view: ReportView, hops: dict[int, dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """One package; ``hops``, kept by the caller for one rendering, holds each hop's JSON as it
+    is made, for the next chain that shows it (`_hops_to_json`)."""
     result = row.result
     package = result.package
     # The facts' lists in one pass over them: most packages of a distribution have one fact.
@@ -143,6 +147,8 @@ def package_to_json(row: PackageView, view: ReportView) -> dict[str, Any]:
         if item.ruling.waiver is not None:
             waivers.append(item.ruling.waiver.id)
     chain = shown(row.chain) if row.chain else _NO_CHAIN
+    # Sixteen items in the display, the rest stored one by one: CPython (3.11) builds a display
+    # of more items an item at a time anyway, and this way took 0.8 us less for each package.
     data: dict[str, Any] = {
         "name": package.name,
         "epoch": package.epoch,
@@ -159,32 +165,27 @@ def package_to_json(row: PackageView, view: ReportView) -> dict[str, Any]:
         "why": row.status_reason + row.also,
         "facts": facts,
         "findings": findings,
-        "chain": [hop_to_json(hop, view) for hop in chain.hops] if chain.length else [],
-        "unresolved": unresolved,
-        "gaps": gaps,
-        **(
-            {
-                "weak_unresolved": [
-                    {"kind": r.kind.value, "requirement": str(r.dependency)} for r in result.weak_unresolved
-                ]
-            }
-            if view.options.weak
-            else {}
-        ),
-        "sourcerpm": package.sourcerpm,
-        "location": package.location,
-        "input": package.input,
-        "checksum": str(package.checksum) if package.checksum else None,
-        "vendor": package.vendor,
-        "packager": package.packager,
-        "buildhost": package.buildhost,
-        "url": package.url,
-        "bugurl": package.bugurl,
-        "license": package.license,
-        "distribution": package.distribution,
-        "signing_key": package.signing_key,
-        "signing_keys": list(package.signing_keys),
+        "chain": _hops_to_json(chain.hops, view, hops) if chain.length else [],
     }
+    data["unresolved"] = unresolved
+    data["gaps"] = gaps
+    if view.options.weak:
+        data["weak_unresolved"] = [
+            {"kind": r.kind.value, "requirement": str(r.dependency)} for r in result.weak_unresolved
+        ]
+    data["sourcerpm"] = package.sourcerpm
+    data["location"] = package.location
+    data["input"] = package.input
+    data["checksum"] = str(package.checksum) if package.checksum else None
+    data["vendor"] = package.vendor
+    data["packager"] = package.packager
+    data["buildhost"] = package.buildhost
+    data["url"] = package.url
+    data["bugurl"] = package.bugurl
+    data["license"] = package.license
+    data["distribution"] = package.distribution
+    data["signing_key"] = package.signing_key
+    data["signing_keys"] = list(package.signing_keys)
     if chain.shortened:
         data["chain_shortened"] = {
             "hops": chain.length,
@@ -194,6 +195,24 @@ def package_to_json(row: PackageView, view: ReportView) -> dict[str, Any]:
     if package.is_source:
         data["sources"] = [source_to_json(source) for source in package.sources]
     return data
+
+
+def _hops_to_json(
+    shown_hops: Sequence[Hop], view: ReportView, made: dict[int, dict[str, Any]] | None
+) -> list[dict[str, Any]]:
+    """The hops as JSON, each made once in ``made`` (by the hop's id): a run's chains share
+    their hops (a package's chain runs through the next one's), and distro-60k's packages show
+    56,000 hops of 12,000. The view's rows hold every hop while a rendering lasts, so no other
+    object takes a hop's id; the JSON is shared by the rows, and encoded, never changed."""
+    if made is None:
+        return [hop_to_json(hop, view) for hop in shown_hops]
+    found = []
+    for hop in shown_hops:
+        data = made.get(id(hop))
+        if data is None:
+            data = made[id(hop)] = hop_to_json(hop, view)
+        found.append(data)
+    return found
 
 
 def _unresolved(item: FactView) -> dict[str, Any]:
@@ -224,6 +243,7 @@ def document(view: ReportView, *, stream: bool = False) -> dict[str, Any]:
     """The report as JSON values; with ``stream``, ``packages`` is a generator for `dump_chunks`."""
     decision = view.decision
     completeness = decision.completeness
+    hops: dict[int, dict[str, Any]] = {}  # shared by the rows' JSON only as it is encoded (stream)
     data: dict[str, Any] = {
         "$schema": SCHEMA_ID,
         "schema_version": SCHEMA_VERSION,
@@ -268,7 +288,7 @@ def document(view: ReportView, *, stream: bool = False) -> dict[str, Any]:
             "exit_code": int(view.exit_code),
         },
         "gate": gate_to_json(view),
-        "packages": (package_to_json(row, view) for row in view.rows)
+        "packages": (package_to_json(row, view, hops) for row in view.rows)
         if stream
         else [package_to_json(row, view) for row in view.rows],
     }
@@ -350,7 +370,8 @@ def render_chunks(view: ReportView) -> Iterator[str | bytes]:
 
 def _in_one(view: ReportView, data: dict[str, Any]) -> Iterator[str | bytes]:
     yield opening(data, "packages")
-    yield from item_pieces(package_to_json(row, view) for row in view.rows)
+    hops: dict[int, dict[str, Any]] = {}
+    yield from item_pieces(package_to_json(row, view, hops) for row in view.rows)
     yield closing(empty=not view.rows)
 
 
@@ -369,7 +390,8 @@ def _in_two(view: ReportView, data: dict[str, Any], spool: IO[bytes]) -> Iterato
             finally:
                 handover.forked()
             yield opening(data, "packages")
-            yield from item_pieces(package_to_json(row, view) for row in rows[:cut])
+            hops: dict[int, dict[str, Any]] = {}
+            yield from item_pieces(package_to_json(row, view, hops) for row in rows[:cut])
             yield from handover.written()
             worker.result()  # what the worker raised is raised here
             yield from handover.rest()
@@ -391,6 +413,7 @@ class _Handover:
 
     def __init__(self, spool: IO[bytes], rows: Sequence[PackageView], view: ReportView) -> None:
         self._spool, self._rows, self._view = spool, rows, view
+        self._hops: dict[int, dict[str, Any]] = {}
         self._parent = os.getpid()
         self._said, self._says = os.pipe()
         self.offset = 0
@@ -411,7 +434,7 @@ class _Handover:
         descriptor, offset, done = self._spool.fileno(), 0, 0
         try:
             for piece in item_pieces(
-                (package_to_json(row, self._view) for row in self._rows), after_others=True
+                (package_to_json(row, self._view, self._hops) for row in self._rows), after_others=True
             ):
                 data = memoryview(piece)
                 while data:
@@ -440,7 +463,9 @@ class _Handover:
     def rest(self) -> Iterator[bytes]:
         """The rows no piece of the worker held, encoded here."""
         rows = self._rows[self.done :]
-        yield from item_pieces((package_to_json(row, self._view) for row in rows), after_others=True)
+        yield from item_pieces(
+            (package_to_json(row, self._view, self._hops) for row in rows), after_others=True
+        )
 
     def close(self) -> None:
         """Stop listening: a worker still writing then fails, and nobody waits for it."""

@@ -314,13 +314,13 @@ def test_a_json_report_whose_worker_dies_halfway_is_finished_here(monkeypatch: p
     package_to_json, rest = json_report.package_to_json, json_report._Handover.rest
     in_the_child = 0
 
-    def dies_at_the_third(row: Any, view: Any) -> dict[str, Any]:
+    def dies_at_the_third(*args: Any) -> dict[str, Any]:
         nonlocal in_the_child
         if os.getpid() != parent:
             in_the_child += 1
             if in_the_child == 3:
                 os._exit(9)  # two rows written and said, the third never
-        return package_to_json(row, view)
+        return package_to_json(*args)
 
     def spy(handover: Any) -> Iterator[bytes]:
         encoded_here.append(handover.done)
