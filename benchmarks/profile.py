@@ -64,6 +64,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 STAGES = [
     ("auditor.cli.session", "start", "start: project and policy"),
     ("auditor.cli.replay", "report_key", "the replay key"),
+    ("auditor.sources.repodata", "_read_primary_tail", "read primary.xml's tail"),
     ("auditor.engine", "load_inputs", "read the inputs"),
     ("auditor.audit.pipeline", "required_files", "file requirements"),
     ("auditor.deps.resolve", "Resolver.__init__", "index the provides"),
@@ -74,7 +75,11 @@ STAGES = [
     ("auditor.audit.pipeline", "_results", "state the facts"),
     ("auditor.gate.decision", "decide", "decide (the gate)"),
     ("auditor.reports.view", "build_view", "build the report view"),
+    ("auditor.reports.json_report", "_encode_into", "encode the JSON's tail"),
     ("auditor.cli.commands.scan", "write_output", "render and write the report"),
+    # This process waiting for a child's answer and taking it in (its pool's thread unpickles
+    # it): wall beyond CPU is time idle on the critical path.
+    ("auditor.runtime.parallel", "Background.result", "  a forked child's answer"),
 ]
 
 
