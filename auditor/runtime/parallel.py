@@ -239,17 +239,27 @@ class SharedBatches(Generic[A, T]):
         if self._answers is not None:
             self._answers.close()
 
-    def results(self, done: Callable[[A], None] | None = None) -> list[T]:
+    def results(
+        self, done: Callable[[A], None] | None = None, answered: Callable[[A, T], None] | None = None
+    ) -> list[T]:
         """Every batch's answer, in the order of the batches. ``done(batch)`` hears of each
-        batch as its answer reaches this process (for progress)."""
+        batch as its answer reaches this process (for progress), ``answered(batch, answer)``
+        of the answer itself: work on it there is done while the child still reads, instead
+        of after the last batch."""
         answers: dict[int, T] = {}
+
+        def heard(index: int, answer: T) -> None:
+            answers[index] = answer
+            if done is not None:
+                done(self._batches[index])
+            if answered is not None:
+                answered(self._batches[index], answer)
+
         try:
             read = 0
             while (index := self._take(front=False)) is not None:
-                answers[index] = self._work(self._batches[index])
-                if done is not None:
-                    done(self._batches[index])
-                read = self._read_answers(read, answers, done)
+                heard(index, self._work(self._batches[index]))
+                read = self._read_answers(read, answers, heard)
             if self._child is not None:
                 from concurrent.futures.process import BrokenProcessPool  # imported with the pool
 
@@ -257,18 +267,16 @@ class SharedBatches(Generic[A, T]):
                 # the loop below.
                 with contextlib.suppress(BrokenProcessPool):
                     self._child.result()
-                self._read_answers(read, answers, done)
+                self._read_answers(read, answers, heard)
         finally:
             if self._answers is not None:
                 self._answers.close()
         for index in range(len(self._batches)):
             if index not in answers:
-                answers[index] = self._work(self._batches[index])
-                if done is not None:
-                    done(self._batches[index])
+                heard(index, self._work(self._batches[index]))
         return [answers[index] for index in range(len(self._batches))]
 
-    def _read_answers(self, start: int, answers: dict[int, T], done: Callable[[A], None] | None) -> int:
+    def _read_answers(self, start: int, answers: dict[int, T], heard: Callable[[int, T], None]) -> int:
         """The answers the child has written whole since ``start``; where the next one starts.
         A record whose checksum does not hold is not taken (nor any after it): its batch is
         done here at the end, if the child's own word on it never comes."""
@@ -290,9 +298,7 @@ class SharedBatches(Generic[A, T]):
                 break
             index, answer = pickle.loads(record)
             if index not in answers:
-                answers[index] = answer
-                if done is not None:
-                    done(self._batches[index])
+                heard(index, answer)
             position += _HEADER.size + size
         return start + position
 

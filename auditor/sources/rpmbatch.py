@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
@@ -196,12 +196,15 @@ class PendingReads:
         check_package_json(data)
         return package_from_json(data)
 
-    def result(self) -> list[Outcome]:
-        """What each path gave, in the order of the paths; the new ones put in the store."""
+    def result(self, heard: Callable[[str, Outcome], None] | None = None) -> list[Outcome]:
+        """What each path gave, in the order of the paths; the new ones put in the store.
+        ``heard(path, outcome)`` hears of each file read as its outcome reaches this process
+        (not of those found in the store): what is done there overlaps the reading."""
         if len(self.paths) > 1:
             self.progress.phase("reading RPM files", len(self.paths))
             self.progress.advance(len(self.paths) - len(self.misses))
-        read = [item for batch in self._batches.results(self._advance) for item in batch]
+        answered = None if heard is None else partial(_tell, heard)
+        read = [item for batch in self._batches.results(self._advance, answered) for item in batch]
         for position, (outcome, _, moved) in zip(self.misses, read, strict=True):
             self.results[position] = outcome
             if moved:
@@ -217,3 +220,9 @@ class PendingReads:
 
     def _advance(self, batch: list[Wanted]) -> None:
         self.progress.advance(len(batch))
+
+
+def _tell(heard: Callable[[str, Outcome], None], batch: list[Wanted], answer: list[Read]) -> None:
+    """``heard`` each file of a batch read, with its outcome."""
+    for (path, _), (outcome, _, _) in zip(batch, answer, strict=True):
+        heard(path, outcome)

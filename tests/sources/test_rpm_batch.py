@@ -118,3 +118,23 @@ def test_a_source_package_whose_file_names_and_directories_disagree_is_refused(
             read_rpm_evidence(path)
         else:
             read_rpm(path, checksum=False)
+
+
+def test_heard_hears_each_file_read_once_with_its_outcome(many: list[str], tmp_path: Path) -> None:
+    """`PendingReads.result(heard)`: every file read, by this process or the worker, once and
+    with the outcome the result gives it; a file found in the store is not read, not heard."""
+    store = Store(str(tmp_path / "cache"))
+    read_rpm_outcomes(many[:40], store, checksum=False, evidence_only=True)
+    heard: dict[str, list[object]] = {}
+
+    def hear(path: str, outcome: list[Package | HeaderEvidence | InputError]) -> None:
+        assert path not in heard
+        heard[path] = shown(outcome)
+
+    with PendingReads(many, store, checksum=False, evidence_only=True) as pending:
+        outcomes = pending.result(hear)
+    stored = set(many[:40])
+    expected = {
+        path: shown(outcome) for path, outcome in zip(many, outcomes, strict=True) if path not in stored
+    }
+    assert heard == expected
