@@ -72,8 +72,9 @@ class RemoteOptions:
     """``$basearch`` and ``$arch``; None when the host architectures have several (a URL with
     either is then an input error asking for ``--basearch``)."""
     variables: tuple[tuple[str, str], ...] = ()
-    """The user's other configuration variables (``--vars-dir``, ``--var``), names lower-cased
-    as yum reads them, later ones winning; ``releasever`` and ``basearch`` above win over them."""
+    """The user's other configuration variables (``--vars-dir``, then ``--var``, a later one
+    winning): a ``--var``'s name lower-cased, as a URL's are looked up (as yum does), a file's as
+    written (dnf's are case-sensitive). ``releasever`` and ``basearch`` above win over them."""
     remote_headers: bool = False
     header_memory: int = HEADER_MEMORY
     """Bytes of RPM headers held at once by --remote-headers (see `auditor.net.remote.HeaderMemory`)."""
