@@ -7,9 +7,6 @@ everything (``completeness``).
 
 from __future__ import annotations
 
-import contextlib
-import os
-import struct
 import tempfile
 from collections.abc import Iterator, Sequence
 from typing import IO, Any
@@ -19,7 +16,8 @@ from auditor.deps.hops import Hop
 from auditor.gate.decision import Completeness, Disposition
 from auditor.origin.findings import Finding
 from auditor.reports.chains import shown
-from auditor.reports.jsonlines import SPOOL_PIECE, closing, dump_chunks, item_pieces, opening
+from auditor.reports.handover import ItemHandover
+from auditor.reports.jsonlines import closing, dump_chunks, item_pieces, opening
 from auditor.reports.rows import FactView, Gate, PackageView
 from auditor.reports.view import ReportView
 from auditor.rpm.serialize import source_to_json
@@ -350,7 +348,7 @@ PARENT_SHARE = 0.5
 (and compresses it for the store), the worker only encodes, but the worker pays for the
 pages it touches first: on distro-60k this process waited 0.17 s for the worker at 0.4 and
 none at 0.5 (the packages' part took 0.63-0.76 s at 0.5 against 0.84 s), measured when this
-process took the worker's pieces only once it had written them all (`_Handover` passes them
+process took the worker's pieces only once it had written them all (`ItemHandover` passes them
 on as they are written)."""
 
 
@@ -383,7 +381,8 @@ def _in_two(view: ReportView, data: dict[str, Any], spool: IO[bytes]) -> Iterato
     with spool:
         rows = view.rows
         cut = max(1, int(len(rows) * PARENT_SHARE))
-        handover = _Handover(spool, rows[cut:], view)
+        worker_hops: dict[int, dict[str, Any]] = {}
+        handover = ItemHandover(spool, rows[cut:], lambda row: package_to_json(row, view, worker_hops))
         try:
             try:
                 worker = Background(handover.encode)
@@ -398,76 +397,3 @@ def _in_two(view: ReportView, data: dict[str, Any], spool: IO[bytes]) -> Iterato
             yield closing(empty=False)
         finally:
             handover.close()
-
-
-_WRITTEN = struct.Struct("<QQ")
-"""What the worker has written whole: the spool's bytes, and the rows they hold."""
-
-
-class _Handover:
-    """The worker's rows, from the worker to this process: it writes them, a comma before each,
-    to the spool a piece at a time, and after each piece says on a pipe how far the spool now
-    holds whole items (`_WRITTEN`). This process reads the pipe until the worker closes it (or
-    dies, and the system closes it), passing each piece on as it is said, and then encodes the
-    rows no piece held: none, unless the worker died or no worker ran."""
-
-    def __init__(self, spool: IO[bytes], rows: Sequence[PackageView], view: ReportView) -> None:
-        self._spool, self._rows, self._view = spool, rows, view
-        self._hops: dict[int, dict[str, Any]] = {}
-        self._parent = os.getpid()
-        self._said, self._says = os.pipe()
-        self.offset = 0
-        """Bytes of the spool passed on."""
-        self.done = 0
-        """Rows those bytes hold."""
-
-    def forked(self) -> None:
-        """The worker is forked (or could not be): only it may hold the pipe's writing end, so
-        that the pipe ends when the worker does."""
-        os.close(self._says)
-
-    def encode(self) -> None:
-        """In the worker: every row into the spool, each piece said once written. Called here
-        (no worker ran, or it died), it does nothing: `rest` encodes what is left."""
-        if os.getpid() == self._parent:
-            return
-        descriptor, offset, done = self._spool.fileno(), 0, 0
-        try:
-            for piece in item_pieces(
-                (package_to_json(row, self._view, self._hops) for row in self._rows), after_others=True
-            ):
-                data = memoryview(piece)
-                while data:
-                    data = data[os.pwrite(descriptor, data, offset + len(piece) - len(data)) :]
-                offset += len(piece)
-                # A line an item: JSON writes a newline inside a string as ``\\n``.
-                done += piece.count(b"\n")
-                os.write(self._says, _WRITTEN.pack(offset, done))
-        finally:
-            os.close(self._says)
-
-    def written(self) -> Iterator[bytes]:
-        """The worker's pieces as it says them, until it closes the pipe."""
-        descriptor = self._spool.fileno()
-        # Each message is written at once and is shorter than PIPE_BUF: it is read whole.
-        while len(message := os.read(self._said, _WRITTEN.size)) == _WRITTEN.size:
-            end, done = _WRITTEN.unpack(message)
-            while self.offset < end:
-                piece = os.pread(descriptor, min(end - self.offset, SPOOL_PIECE), self.offset)
-                if not piece:
-                    raise OSError(f"the JSON report's spool ends at {self.offset} of {end} bytes")
-                self.offset += len(piece)
-                yield piece
-            self.done = done
-
-    def rest(self) -> Iterator[bytes]:
-        """The rows no piece of the worker held, encoded here."""
-        rows = self._rows[self.done :]
-        yield from item_pieces(
-            (package_to_json(row, self._view, self._hops) for row in rows), after_others=True
-        )
-
-    def close(self) -> None:
-        """Stop listening: a worker still writing then fails, and nobody waits for it."""
-        with contextlib.suppress(OSError):
-            os.close(self._said)

@@ -260,20 +260,20 @@ def json_report_of(options: AuditOptions) -> bytes:
 def test_a_json_report_encoded_in_two_processes_is_the_one_encoded_in_one(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from auditor.reports import json_report
+    from auditor.reports import handover, json_report
 
     options = AuditOptions(targets=(str(EXAMPLE / "repo"), str(EXAMPLE / "srpms")), cache=False)
     here = json_report_of(options)
     monkeypatch.setattr(json_report, "ENCODE_JSON_FROM", 0)
     parent = os.getpid()
     encoded_here: list[int] = []
-    rest = json_report._Handover.rest
+    rest = handover.ItemHandover.rest
 
     def spy(handover: Any) -> Iterator[bytes]:
         encoded_here.append(len(handover._rows) - handover.done)
         return rest(handover)
 
-    monkeypatch.setattr(json_report._Handover, "rest", spy)
+    monkeypatch.setattr(handover.ItemHandover, "rest", spy)
     forked = json_report_of(options)
     assert forked == here and b'"packages": [\n    {' in here
     # the worker's share was encoded in a child and passed on whole: none was left to this process
@@ -282,20 +282,20 @@ def test_a_json_report_encoded_in_two_processes_is_the_one_encoded_in_one(
 
 @needs_fork
 def test_a_json_report_whose_worker_dies_is_encoded_here(monkeypatch: pytest.MonkeyPatch) -> None:
-    from auditor.reports import json_report
+    from auditor.reports import handover, json_report
 
     options = AuditOptions(targets=(str(EXAMPLE / "repo"),), cache=False)
     here = json_report_of(options)
     monkeypatch.setattr(json_report, "ENCODE_JSON_FROM", 0)
     parent = os.getpid()
-    encode = json_report._Handover.encode
+    encode = handover.ItemHandover.encode
 
     def dies_in_the_child(handover: Any) -> None:
         encode(handover)
         if os.getpid() != parent:
             os._exit(9)  # after writing its share: this process must not encode it again
 
-    monkeypatch.setattr(json_report._Handover, "encode", dies_in_the_child)
+    monkeypatch.setattr(handover.ItemHandover, "encode", dies_in_the_child)
     assert json_report_of(options) == here
 
 
@@ -303,7 +303,7 @@ def test_a_json_report_whose_worker_dies_is_encoded_here(monkeypatch: pytest.Mon
 def test_a_json_report_whose_worker_dies_halfway_is_finished_here(monkeypatch: pytest.MonkeyPatch) -> None:
     """The pieces the worker said it wrote are passed on, and the rows after them encoded here:
     each row once, in order."""
-    from auditor.reports import json_report, jsonlines
+    from auditor.reports import handover, json_report, jsonlines
 
     options = AuditOptions(targets=(str(EXAMPLE / "repo"), str(EXAMPLE / "srpms")), cache=False)
     here = json_report_of(options)
@@ -311,7 +311,7 @@ def test_a_json_report_whose_worker_dies_halfway_is_finished_here(monkeypatch: p
     monkeypatch.setattr(jsonlines, "SPOOL_PIECE", 1)  # a piece an item: the worker says each one
     parent = os.getpid()
     encoded_here: list[int] = []
-    package_to_json, rest = json_report.package_to_json, json_report._Handover.rest
+    package_to_json, rest = json_report.package_to_json, handover.ItemHandover.rest
     in_the_child = 0
 
     def dies_at_the_third(*args: Any) -> dict[str, Any]:
@@ -327,6 +327,6 @@ def test_a_json_report_whose_worker_dies_halfway_is_finished_here(monkeypatch: p
         return rest(handover)
 
     monkeypatch.setattr(json_report, "package_to_json", dies_at_the_third)
-    monkeypatch.setattr(json_report._Handover, "rest", spy)
+    monkeypatch.setattr(handover.ItemHandover, "rest", spy)
     assert json_report_of(options) == here
     assert encoded_here == [2]
