@@ -8,7 +8,6 @@ holds. The packages are built by rpmbuild, the repositories by createrepo_c.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -18,6 +17,7 @@ import pytest
 
 from auditor.cli.main import main
 from auditor.core.errors import ExitCode
+from tests.scenarios.test_basearch import audited
 from tests.scenarios.test_repo_excludes import CITRIX, CLEAN, build
 
 
@@ -53,13 +53,6 @@ def dnf_names(config: Path, root: Path, work: Path) -> set[str]:
     done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr
     return set(done.stdout.split())
-
-
-def audited(config: Path, args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, set[str]]:
-    capsys.readouterr()
-    code = main(["scan", str(config), *args, "--format", "json", "-q", "--no-cache"])
-    document = json.loads(capsys.readouterr().out)
-    return code, {row["name"] for row in document["packages"]}
 
 
 def test_a_vars_directory_is_read_as_dnf_reads_it(
