@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from auditor.core.errors import InputError
 from auditor.core.files import open_regular, os_reason
-from auditor.formats.xmlstream import Text, decompressed_chunks, parse_xml
+from auditor.formats.xmlstream import Text, decompressed_chunks, parse_xml, refuse_html_root
 
 _REPOMD_TEXT = frozenset({"revision", "checksum", "size", "open-size"})
 AUDITED_TYPES = frozenset({"primary", "filelists"})
@@ -38,11 +38,15 @@ class Repomd:
 
 def read_repomd(path: str, shown: str) -> Repomd:
     files: dict[str, MetadataFile] = {}
-    state: dict[str, object] = {"data": None, "field": None, "revision": None}
+    state: dict[str, object] = {"revision": None, "root": None}
     text = Text()
     current: dict[str, str] = {}
 
     def start(name: str, attrs: dict[str, str]) -> None:
+        if state["root"] is None:
+            state["root"] = name
+            if name != "repomd":
+                refuse_html_root(name, shown, "repomd")
         if name in _REPOMD_TEXT:
             text.start()
         if name == "data":

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pyexpat
+import re
 from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO
 
@@ -190,7 +191,9 @@ def parse_xml(
     parser.buffer_size = 1 << 16
     parser.SetParamEntityParsing(pyexpat.XML_PARAM_ENTITY_PARSING_NEVER)
 
-    def refuse_doctype(*_args: object) -> None:
+    def refuse_doctype(name: object = None, *_args: object) -> None:
+        if isinstance(name, str) and name.lower() == "html":
+            raise _Refused(HTML_PAGE)
         raise _Refused("declares a DOCTYPE (entities are not allowed in repository metadata)")
 
     parser.StartDoctypeDeclHandler = refuse_doctype
@@ -204,6 +207,8 @@ def parse_xml(
     fed = 0
     try:
         for chunk in chunks:
+            if not fed and is_html_page(chunk[:4096]):  # most are no XML at all: said before expat errs
+                raise _Refused(HTML_PAGE)
             parser.Parse(chunk, False)
             fed += len(chunk)
             # What expat holds of an unfinished token (a tag, a comment) and what `text` holds of
@@ -231,6 +236,30 @@ def parse_xml(
         parser.StartDoctypeDeclHandler = parser.EntityDeclHandler = None
         if isinstance(text, Text):
             text.bind(None)
+
+
+HTML_PAGE = (
+    "is an HTML page, not repository metadata: a login page, a captive portal or an error page "
+    "answered in its place"
+)
+"""What a file that is a web page is, whatever it was asked as: the usual way a wrong URL, a
+proxy or a mirror that serves its front page for any path says so with a success status."""
+
+
+_HTML_START = re.compile(rb"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)[\s>]", re.IGNORECASE | re.DOTALL)
+
+
+def is_html_page(head: bytes) -> bool:
+    """Whether a file that should be text of another kind (a mirrorlist) starts as a web page does."""
+    return _HTML_START.match(head.removeprefix(b"\xef\xbb\xbf")) is not None
+
+
+def refuse_html_root(element: str, shown: str, expected: str) -> None:
+    """Raise `InputError` when a document's root ``element`` is not the ``expected`` one: a web
+    page (``<html>``) as `HTML_PAGE`, else naming both."""
+    if element.lower() == "html":
+        raise InputError(shown, HTML_PAGE)
+    raise InputError(shown, f"its root element is <{element}>, not <{expected}>")
 
 
 def _at(where: Callable[[], str] | None) -> str:

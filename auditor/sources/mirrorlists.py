@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from auditor.core.errors import InputError
 from auditor.core.files import open_regular, os_reason, read_regular
-from auditor.formats.xmlstream import decompressed_chunks, parse_xml
+from auditor.formats.xmlstream import HTML_PAGE, decompressed_chunks, is_html_page, parse_xml
 from auditor.net.http import strip_userinfo
 from auditor.net.remote import SMALL_FILE_CEILING
 
@@ -61,7 +61,10 @@ def _usable(url: str) -> bool:
 def mirrorlist(path: str, url: str) -> Listing:
     """A mirrorlist: one URL a line, ``#`` comments; only http(s) and file mirrors are kept
     (whether a file mirror may be read is the URL policy's decision)."""
-    text = read_regular(path, url, "a mirrorlist", SMALL_FILE_CEILING).decode("utf-8", "replace")
+    data = read_regular(path, url, "a mirrorlist", SMALL_FILE_CEILING)
+    if is_html_page(data[:4096]):
+        raise InputError(url, HTML_PAGE)
+    text = data.decode("utf-8", "replace")
     lines = [line.strip() for line in text.splitlines() if not line.lstrip().startswith("#")]
     listed = [line for line in lines if line]
     return Listing(
@@ -111,6 +114,8 @@ def metalink(path: str, url: str) -> Listing:
     def start(name: str, attrs: dict[str, str]) -> None:
         text.clear()
         local = name.rsplit(":", 1)[-1]
+        if local.lower() == "html":
+            raise InputError(url, HTML_PAGE)
         if local == "file":
             in_repomd[0] = attrs.get("name", "").rsplit("/", 1)[-1] == "repomd.xml"
         elif local == "verification":
