@@ -15,8 +15,10 @@ from auditor.net.urlpolicy import UrlOrigin
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.runtime.store import Store
 from auditor.sources.configscope import ConfigScope
+from auditor.sources.configsection import ConfigRead
+from auditor.sources.configvars import config_variables
 from auditor.sources.interface import ConfigUrl, InputKind, InputSummary, LoadResult, ReadOptions
-from auditor.sources.repoconfig import ConfigRead, config_variables, read_repo_config
+from auditor.sources.repoconfig import read_repo_config
 from auditor.sources.repodata import say_if_empty
 from auditor.sources.repofile import reposdirs
 from auditor.sources.repoinclude import MAX_CONFIG_BYTES, Expanded, config_url, expand_includes
@@ -105,7 +107,7 @@ def _expand_includes(
     add are unseen; a remote one's URL is configuration the policy judges (a Citrix host)."""
     local = origin.may_name_local_files
     base = config_url(path, shown, local)
-    expanded = expand_includes(text, shown, base, config_variables(remote), local=local)
+    expanded = expand_includes(text, shown, base, config_variables(remote.options), local=local)
     result.warnings.extend(expanded.warnings)
     for item in expanded.not_followed:
         result.warnings.append(str(item))

@@ -23,7 +23,7 @@ class ConfigScope:
     main_readings: dict[ConfigReader, dict[str, str]] = field(default_factory=dict)
     """That ``[main]`` as each reader reads it (`auditor.sources.repofile.MainReadings`)."""
     locations: dict[str, ReadOnce] = field(default_factory=dict)
-    """The repositories read so far, by where they were read from (`repoconfig._location`)."""
+    """The repositories read so far, by where they were read from (`configsection.location_of`)."""
     filter_work: int = 0
     """`PackageFilter.work` of the sections read so far (bounded by `repofilter.MAX_RUN_WORK`)."""
 

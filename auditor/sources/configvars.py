@@ -20,6 +20,7 @@ from collections.abc import Iterable
 
 from auditor.core.errors import InputError
 from auditor.core.files import open_regular, os_reason
+from auditor.net.options import RemoteOptions
 
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 """What ``$name`` can refer to (`auditor.sources.repofile`): another file name is no variable."""
@@ -89,3 +90,15 @@ def _first_line(path: str) -> str:
         return line.decode("utf-8")
     except UnicodeDecodeError:
         raise InputError(path, "not UTF-8 text: a variable's value is a word of a URL") from None
+
+
+def config_variables(options: RemoteOptions) -> dict[str, str]:
+    """The variables the auditor expands in a configuration: the user's (``--vars-dir``,
+    ``--var``), then ``$basearch`` (and ``$arch``) and ``$releasever``, when given."""
+    variables = dict(options.variables)
+    if options.basearch is not None:
+        variables["basearch"] = options.basearch
+        variables.setdefault("arch", options.basearch)
+    if options.releasever is not None:
+        variables["releasever"] = options.releasever
+    return variables

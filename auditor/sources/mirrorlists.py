@@ -54,7 +54,7 @@ class Listing:
 
 def _usable(url: str) -> bool:
     """Whether a listed URL can be a mirror: one of the schemes the auditor fetches (http,
-    https, file); another is still configuration the policy judges (`_SectionReader.read`)."""
+    https, file); another is still configuration the policy judges (`configsection.SectionReader.read`)."""
     return urlsplit(url).scheme.lower() in _LISTED_SCHEMES
 
 

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from auditor.cli.main import main
-from auditor.sources import localrepo, repoconfig, repofilter
+from auditor.sources import configsection, localrepo, repofilter
 
 CITRIX = "Vendor: Citrix Systems, Inc.\nURL: https://www.citrix.com/foo\n"
 CLEAN = "Vendor: XCP-ng\nURL: https://xcp-ng.org/foo\n"
@@ -281,7 +281,7 @@ def test_sections_naming_one_repository_read_it_once_and_show_what_either_shows(
         reads.append(path)
         return real(path, *args, **kwargs)
 
-    monkeypatch.setattr(repoconfig, "read_local_repository", counted)
+    monkeypatch.setattr(configsection, "read_local_repository", counted)
     code, document = scan(audited, config, capsys)
     (app,) = [row for row in document["packages"] if row["name"] == "app"]
     assert (app["status"], code) == ("may-depend", 0), app

@@ -1,0 +1,239 @@
+"""One enabled section of a repository configuration, read: its base URLs in order, else the
+mirrors of its mirrorlist, else those of its metalink, every URL decided by the URL policy
+before it is used (`auditor.sources.repoconfig` reads the file and its sections).
+
+What a section's reading leaves (the repository, or why none could be read, as errors,
+warnings and gaps) goes into the configuration's `ConfigRead`.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+from auditor.core.errors import InputError
+from auditor.net.http import strip_userinfo
+from auditor.net.remote import Remote
+from auditor.net.urlpolicy import UrlDecision, UrlOrigin
+from auditor.rpm.gaps import Gap, GapKind
+from auditor.rpm.model import Package
+from auditor.runtime.store import Store
+from auditor.sources.configscope import ConfigScope, ReadOnce
+from auditor.sources.interface import ConfigUrl, ReadOptions
+from auditor.sources.localrepo import read_local_repository
+from auditor.sources.mirrorlists import Listing, metalink, mirrorlist
+from auditor.sources.remote import read_remote_repository, repository_base
+from auditor.sources.repodata import RepositoryRead
+from auditor.sources.repofile import MainReadings, RepoSection
+
+
+@dataclass
+class ConfigRead:
+    """What one configuration file gave."""
+
+    packages: list[Package]
+    errors: list[InputError]
+    config_urls: list[ConfigUrl]
+    repositories: list[RepositoryRead]
+    warnings: list[str]
+    gaps: list[Gap] = field(default_factory=list)
+    """Enabled repositories not read because every URL of theirs is on a policy host."""
+    duplicates: list[str] = field(default_factory=list)
+    """Context sections not read because an earlier configuration has their id, as dnf does."""
+    main: dict[str, str] = field(default_factory=dict)
+    """Its own ``[main]`` options (`ParsedConfig.main`)."""
+    main_readings: MainReadings = field(default_factory=dict)
+    """Those as each reader reads them (`ParsedConfig.main_readings`)."""
+
+
+def location_of(decision: UrlDecision) -> str:
+    """Where a URL reads a repository from, whatever its spelling (``a//b/``, ``a/./b``)."""
+    if decision.local_path is not None:
+        return "file:" + os.path.realpath(decision.local_path)
+    parts = urlsplit(decision.url)
+    path = posixpath.normpath(parts.path or "/").rstrip("/")
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, parts.query, ""))
+
+
+class SectionReader:
+    """Reads one enabled section: its base URLs in order, else the mirrors of its mirrorlist,
+    else those of its metalink; every URL decided by the URL policy before it is used."""
+
+    def __init__(
+        self,
+        section: RepoSection,
+        where: str,
+        shown: str,
+        remote: Remote,
+        result: ConfigRead,
+        options: ReadOptions,
+        store: Store | None,
+        scope: ConfigScope,
+    ):
+        self.options = options
+        self.scope = scope
+        self.location = ""
+        self.earlier: ReadOnce | None = None
+        """The reading of an earlier section this one's repository is (`ReadOnce`)."""
+        self.store = store
+        self.section = section
+        self.where = where
+        self.shown = shown
+        self.remote = remote
+        self.result = result
+        self.failures: list[InputError] = []
+        self.untried: list[str] = []
+        """URLs past `RemoteOptions.max_mirrors`: never contacted."""
+        self.refused: list[InputError] = []
+        """URLs the URL policy refuses (a file: URL from the network...): failures of their own."""
+        self.policy_hosts: list[str] = []
+        self.policy_urls: list[str] = []
+        self.unusable: list[str] = []
+        """Mirrorlists and metalinks read that listed no mirror the auditor can use, and why."""
+
+    def read(self, urls: dict[str, list[str]], origin: UrlOrigin) -> RepositoryRead | None:
+        for url in urls.get("baseurl", []):
+            read = self._attempt(url, origin)
+            if read is not None:
+                return self._done(read)
+        for key, parse in (("mirrorlist", mirrorlist), ("metalink", metalink)):
+            listing = next(iter(urls.get(key, ())), None)
+            if listing is None:
+                continue
+            mirrors, ignored, mirror_origin, vouched = self._mirrors(listing, key, parse, origin)
+            # Every URL the list names is configuration the policy judges, one the auditor
+            # cannot read (an ftp:// mirror on a Citrix host) included.
+            for mirror in (*mirrors, *ignored):
+                self.result.config_urls.append(
+                    ConfigUrl(self.shown, self.section.id, "mirror", mirror, self.section.enabled)
+                )
+            for mirror in mirrors:
+                read = self._attempt(mirror, mirror_origin, vouched)
+                if read is not None:
+                    return self._done(read)
+        self._give_up()
+        return None
+
+    def _attempt(
+        self, url: str, origin: UrlOrigin, vouched: Callable[[str, str], None] | None = None
+    ) -> RepositoryRead | None:
+        """The repository at ``url``, or None (why is kept); ``vouched`` (a metalink's check of
+        its ``repomd.xml``, given the file's path and name) must pass before it is read."""
+        decision = self.remote.decide(url, origin)
+        if decision.policy_host:
+            self.policy_hosts.append(f"{decision.url} ({decision.reason})")
+            self.policy_urls.append(decision.url)
+            return None
+        if not decision.allowed:
+            self.refused.append(InputError(decision.url, decision.reason))
+            return None
+        if len(self.failures) >= self.remote.options.max_mirrors:
+            self.untried.append(decision.url)
+            return None
+        self.location = location_of(decision)
+        earlier = self.scope.locations.get(self.location)
+        try:
+            if earlier is not None:
+                # Read for another section: the metalink still decides whether this one may use it.
+                if vouched is not None:
+                    vouched(*self._repomd_read(decision))
+                self.earlier = earlier
+                return RepositoryRead(decision.url, None, list(earlier.every))
+            if decision.local_path is not None:
+                if vouched is not None:
+                    vouched(*self._repomd_read(decision))
+                return read_local_repository(
+                    decision.local_path, self.options, self.store, shown=decision.url
+                )
+            return read_remote_repository(decision.url, self.remote, self.options, self.store, vouched)
+        except InputError as exc:
+            self.failures.append(exc)
+            return None
+
+    def _repomd_read(self, decision: UrlDecision) -> tuple[str, str]:
+        """Where the ``repomd.xml`` of the repository ``decision`` allows is (on the disk, or the
+        copy this run fetched into the cache), and its name."""
+        if decision.local_path is not None:
+            return os.path.join(
+                decision.local_path, "repodata", "repomd.xml"
+            ), decision.url + "repodata/repomd.xml"
+        url = urljoin(repository_base(decision.url), "repodata/repomd.xml")
+        return self.remote.cache.by_url("repomd", url), url
+
+    def _mirrors(
+        self, url: str, key: str, parse: Callable[[str, str], Listing], origin: UrlOrigin
+    ) -> tuple[list[str], list[str], UrlOrigin, Callable[[str, str], None] | None]:
+        """The mirrors a mirrorlist or metalink lists, the URLs it lists that cannot be used
+        as one, the origin they come by, and the check of a mirror's ``repomd.xml`` against
+        the checksums a metalink vouches for (None when it vouches for none)."""
+        decision = self.remote.decide(url, origin)
+        if decision.policy_host:
+            self.policy_hosts.append(f"{decision.url} ({decision.reason})")
+            self.policy_urls.append(decision.url)
+            return [], [], origin, None
+        if not decision.allowed:
+            self.refused.append(InputError(decision.url, decision.reason))
+            return [], [], origin, None
+        try:
+            path = decision.local_path or self.remote.fetch_by_url(decision.url, key)
+            listing = parse(path, decision.url)
+        except InputError as exc:
+            self.failures.append(exc)
+            return [], [], origin, None
+        if not listing.mirrors:
+            self.unusable.append(f"its {key} {decision.url} {listing.why_none()}")
+        mirrors = [strip_userinfo(mirror) for mirror in listing.mirrors]
+        ignored = [strip_userinfo(other) for other in listing.ignored]
+        vouched = listing.check_repomd if listing.vouched else None
+        return mirrors, ignored, UrlOrigin.listing(decision.url, origin), vouched
+
+    def _done(self, read: RepositoryRead) -> RepositoryRead:
+        """The repository read, with a warning for each URL refused or failed before it."""
+        for refusal in self.refused:  # a working mirror does not hide what was refused, and why
+            self.result.warnings.append(f"{self.where}: {refusal.source} not used: {refusal.reason}")
+        # Nor what failed before it: a mirror may hold other packages than the baseurl, and a
+        # verdict that changed because the baseurl was down this time must say so.
+        for failure in self.failures:
+            said = f"{failure.source} could not be read ({failure.reason})"
+            self.result.warnings.append(f"{self.where}: {said}; {read.location} was read instead")
+        return read
+
+    def _give_up(self) -> None:
+        """No URL of the section could be read: an input error naming the last failure; a
+        `repository-not-read` gap when every URL was on a policy host (its finding is the
+        configuration's); and an input error when its list named no usable mirror at all, as
+        dnf refuses such a repository."""
+        failures = self.failures + self.refused
+        if failures:
+            last = failures[-1]
+            tried = len(failures) + len(self.policy_hosts)
+            more = f" ({tried} URLs tried)" if tried > 1 else ""
+            if self.untried:
+                more = (
+                    f" ({tried} URLs tried; {len(self.untried)} more not tried, from {self.untried[0]}: "
+                    f"at most {self.remote.options.max_mirrors} are tried per repository)"
+                )
+            self.result.errors.append(
+                InputError(self.where, f"no repository could be read{more}; last: {last}")
+            )
+        elif self.policy_hosts:
+            self.result.warnings.append(f"{self.where}: not read: {'; '.join(self.policy_hosts)}")
+            self.result.gaps.append(not_read_gap(self.where, self.policy_urls))
+        else:
+            # Nothing was even tried: the mirrorlist or metalink listed no mirror to read. dnf
+            # refuses such a repository ("Cannot find a valid baseurl"); the user enabled it,
+            # so not reading it is as much an input error as a mirror that failed.
+            said = "; ".join(self.unusable) or "nothing in it lists a repository URL"
+            self.result.errors.append(
+                InputError(self.where, f"enabled, but no repository could be read: {said}")
+            )
+
+
+def not_read_gap(where: str, urls: list[str]) -> Gap:
+    """An enabled repository that was never contacted: the configuration that names it is a
+    finding, but the packages it would install are unseen, and a clean verdict must not
+    cover them (``--strict`` fails on it)."""
+    return Gap(GapKind.REPOSITORY_NOT_READ, f"{where}: enabled, on a policy host only ({urls[0]})")
