@@ -238,12 +238,18 @@ def parse_xml(
             text.bind(None)
 
 
-HTML_PAGE = (
-    "is an HTML page, not repository metadata: a login page, a captive portal or an error page "
-    "answered in its place"
-)
-"""What a file that is a web page is, whatever it was asked as: the usual way a wrong URL, a
-proxy or a mirror that serves its front page for any path says so with a success status."""
+def _html_page(instead_of: str) -> str:
+    return (
+        f"is an HTML page, not {instead_of}: a login page, a captive portal or an error page "
+        "answered in its place"
+    )
+
+
+HTML_PAGE = _html_page("repository metadata")
+"""What a file that is a web page is, whatever metadata it was asked as: the usual way a wrong
+URL, a proxy or a mirror that serves its front page for any path says so with a success status."""
+HTML_CONFIGURATION = _html_page("a repository configuration")
+"""The same, asked as a ``.repo`` file or a ``dnf.conf``."""
 
 
 _HTML_START = re.compile(rb"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)[\s>]", re.IGNORECASE | re.DOTALL)

@@ -12,12 +12,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from auditor.core.errors import InputError
+from auditor.formats.xmlstream import HTML_CONFIGURATION, is_html_page
 from auditor.sources.dnfini import FALSE_WORDS, DnfRefusal, dnf_enabled, dnf_trimmed, read_as_dnf
 from auditor.sources.interface import ConfigReader
 from auditor.sources.repofilter import EXCLUDE_KEYS, INCLUDE_KEYS, PackageFilter, patterns
 
 REPOSITORY_KEYS = ("baseurl", "mirrorlist", "metalink")
 URL_KEYS = (*REPOSITORY_KEYS, "gpgkey")
+_HTML_HEAD = 4096
+"""Characters of a file that fails to parse looked at for a web page's start (comments may precede it)."""
 _VARIABLE = re.compile(r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)[^}]*\}|(?P<bare>[A-Za-z_][A-Za-z0-9_]*))")
 
 
@@ -60,6 +63,10 @@ def _parser(text: str, shown: str) -> configparser.ConfigParser:
         # configparser would take the header for text before any section.
         parser.read_string(text.removeprefix("\ufeff"), source=shown)
     except configparser.Error as exc:
+        # A web page never parses as one (its first line is no section header): said as
+        # what it is, not as configparser's complaint about it.
+        if is_html_page(text[:_HTML_HEAD].encode("utf-8", "replace")):
+            raise InputError(shown, HTML_CONFIGURATION) from None
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise InputError(shown, f"not a repository configuration: {first}") from None
     return parser

@@ -11,7 +11,7 @@ import pytest
 
 from auditor.cli.main import main
 from auditor.core.errors import ExitCode
-from auditor.formats.xmlstream import HTML_PAGE, is_html_page
+from auditor.formats.xmlstream import HTML_CONFIGURATION, HTML_PAGE, is_html_page
 from tests.httpserver import LocalServer
 
 PAGES = {
@@ -59,6 +59,31 @@ def test_a_web_page_as_a_mirrorlist_or_metalink_is_said_to_be_one(
     assert code == ExitCode.INPUT
     [error] = errors(capsys)
     assert HTML_PAGE in error and "[behind-a-portal]" in error
+
+
+@pytest.mark.parametrize("page", sorted(PAGES))
+def test_a_web_page_as_a_repository_configuration_is_said_to_be_one(
+    tmp_path: Path, page: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "xcp-ng.repo").write_bytes(PAGES[page])
+    with LocalServer(tmp_path) as server:
+        remote = main(["scan", server.url("/xcp-ng.repo"), "--no-cache", "-q"])
+        remote_errors = errors(capsys)
+    assert remote == ExitCode.INPUT
+    assert remote_errors == [f"auditor: error: {server.url('/xcp-ng.repo')}: {HTML_CONFIGURATION}"]
+    local = tmp_path / "xcp-ng.repo"
+    assert main(["scan", str(local), "--no-cache", "-q"]) == ExitCode.INPUT
+    assert errors(capsys) == [f"auditor: error: {local}: {HTML_CONFIGURATION}"]
+
+
+def test_a_configuration_that_is_no_web_page_keeps_the_parser_s_complaint(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "broken.repo"
+    config.write_text("baseurl=http://mirror.example/\n<html>\n")
+    assert main(["scan", str(config), "--no-cache", "-q"]) == ExitCode.INPUT
+    [error] = errors(capsys)
+    assert "HTML" not in error and "not a repository configuration: File contains no section headers" in error
 
 
 @pytest.mark.parametrize(
