@@ -19,7 +19,7 @@ from auditor.origin.findings import Verdict
 from auditor.reports.chains import shown as shown_chain
 from auditor.reports.inert import markup_inert
 from auditor.reports.rows import Gate, PackageView, left_out
-from auditor.reports.text import clean_text, code_span, hop_text
+from auditor.reports.text import code_span, hop_text, reader_line
 from auditor.reports.view import ReportView
 
 MAX_ROWS = 100
@@ -122,7 +122,7 @@ def _details(row: PackageView, view: ReportView) -> list[str]:
     # HTML in the comment: a name from repository metadata (which rpm's rules do not bind) may
     # hold ``##vso[`` or a line break and ``::``. On one line, as the code spans beside it, and
     # with character references, it runs no command in a CI log (`auditor.reports.inert`).
-    nevra = markup_inert(html.escape(clean_text(" ".join(row.label.split()))))
+    nevra = markup_inert(html.escape(reader_line(row.label)))
     lines = [f"<details><summary><code>{nevra}</code>: {row.status.value}</summary>", ""]
     # Every fact that blocks and every gap, whatever their number; the rest while there is room.
     facts = row.facts_that_matter_first()

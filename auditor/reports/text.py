@@ -30,7 +30,9 @@ _INVISIBLE = "\u200b\u2060-\u2064\ufeff"
 ``xs\u200b-tool`` would show as ``xs-tool``. The zero width (non-)joiners stay: scripts such as
 Persian need them."""
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029" + BIDI_CONTROLS + _INVISIBLE + "]")
-_READER_CONTROL = re.compile("[" + BIDI_CONTROLS + _INVISIBLE + "]")
+_READER_CONTROL = re.compile("[\x7f-\x9f" + BIDI_CONTROLS + _INVISIBLE + "]")
+"""What XML carries but a reader must not get: C1 controls (U+009B is a terminal's CSI, and a
+Markdown summary is printed to CI logs too), bidirectional controls, invisible characters."""
 _BACKTICKS = re.compile("`+")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -63,13 +65,19 @@ def _replaced(_character: str) -> str:
     return "\ufffd"
 
 
+def reader_line(text: str) -> str:
+    """``text`` on one line for a person reading Markdown or a CI log: no control character,
+    nothing reordered or hidden. CI commands are the caller's to make inert, its own way."""
+    return _READER_CONTROL.sub("\ufffd", clean_text(" ".join(text.split())))
+
+
 def code_span(text: str, *, table: bool = False) -> str:
     """``text`` as one inline Markdown code span: nothing in it is read as Markdown, HTML,
     link or mention. The fence is one backtick longer than the longest run inside; in a
     table cell a ``|`` is escaped, as GitHub's table syntax requires even in a code span."""
     # Read by people (a pull-request comment) and maybe printed to a CI log: nothing reordered
     # or hidden, no command (`ci_inert`).
-    text = ci_inert(_READER_CONTROL.sub("\ufffd", clean_text(" ".join(text.split()))), _replaced)
+    text = ci_inert(reader_line(text), _replaced)
     if table:
         text = text.replace("|", "\\|")
     if not text:

@@ -232,3 +232,22 @@ def test_the_json_of_check_and_plan_runs_no_ci_command(
     assert run_commands_in(out) == [], err
     if command == "check":  # a plan names packages, not their Vendor
         assert AZURE in values_read_back("json", out)
+
+
+def test_a_package_name_from_repository_metadata_reaches_markdown_without_controls(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """XML 1.0 carries C1 controls and bidirectional overrides, so repository metadata can name a
+    package with them: U+009B is a terminal's CSI (``\\x9b2J`` clears the screen of a log read on
+    one), U+202E reverses what follows. The Markdown summary, read in pull requests and printed in
+    CI logs, shows neither, in its code spans nor in the ``<details>`` of each blocking package."""
+    names = ["csi\x9b2J\x9b31mx", "bidi\u202ecod.exe"]
+    write_repository(
+        str(tmp_path), [_fragments(name, [], "Citrix Systems, Inc.") for name in names], len(names)
+    )
+    code = main(["scan", "--format", "markdown", "--no-cache", str(tmp_path), "-q"])
+    out, _ = capsys.readouterr()
+    assert code == 1
+    assert re.findall("[\x80-\x9f\u202e]", out) == []
+    assert "<summary><code>csi\ufffd2J\ufffd31mx-1.0-1.noarch</code>" in out
+    assert "<summary><code>bidi\ufffdcod.exe-1.0-1.noarch</code>" in out
