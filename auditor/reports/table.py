@@ -56,7 +56,12 @@ def render(view: ReportView, width: int | None = None) -> str:
     if not completeness.complete:
         tail.append(f"{completeness.summary()}: a clean verdict covers only what was seen")
         tail.extend(f"  {terminal_text(line)}" for line in view.unseen_examples())
+    # Standard error names them too, but a table written with ``-o`` is all a CI artifact keeps,
+    # and its last line ("nothing blocking") must not be the last word on a run that failed.
+    tail.extend(f"could not read: {terminal_text(e.source)}: {terminal_text(e.reason)}" for e in view.errors)
     tail.append(terminal_text(view.summary_line()))
+    if view.headline.state == "failed":
+        tail.append(f"{terminal_text(view.headline.text)} (exit code {int(view.decision.exit_code)})")
     for line in tail:
         lines.extend(_wrapped(line, width))
     return "\n".join(lines) + "\n"

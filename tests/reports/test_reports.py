@@ -132,3 +132,29 @@ def test_the_tables_last_line_says_stale_waivers_block(
     last = capsys.readouterr().out.rstrip().splitlines()[-1]
     assert code == (1 if block else 0)
     assert ("1 clean; stale waivers block;" if block else "1 clean; nothing blocking;") in last, last
+
+
+@pytest.mark.parametrize("case", ["unreadable", "nothing", "strict"])
+def test_a_table_written_to_a_file_says_the_run_failed_and_what_it_could_not_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], case: str
+) -> None:
+    """Exit 3 with no package blocking: the table (``-o report.txt``, what a CI job keeps) ended
+    on "nothing blocking" and named no input it could not read; only standard error did."""
+    clean = str(ROOT / "tests" / "data" / "rpms" / "conflicts-obsoletes-2.0-1.noarch.rpm")
+    broken = tmp_path / "broken.rpm"
+    broken.write_bytes(b"junk")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    args = {
+        "unreadable": [clean, str(broken), "--fail-on", "none"],
+        "nothing": [str(empty)],
+        "strict": [clean, "--strict", "--fail-on", "none"],
+    }[case]
+    report = tmp_path / "report.txt"
+    code = main(["scan", *args, "-o", str(report), "-q", "--no-cache"])
+    capsys.readouterr()
+    lines = report.read_text().rstrip().splitlines()
+    assert code == 3
+    assert lines[-1].startswith("failed: ") and lines[-1].endswith("(exit code 3)"), lines
+    if case == "unreadable":
+        assert f"could not read: {broken}: " in "\n".join(lines)
