@@ -185,13 +185,21 @@ def _assignment(text: str) -> tuple[str, str]:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+MAX_TIMEOUT = 86400
+"""A day: a longer wait for one answer is no timeout at all."""
+
+
 def _timeouts(text: str) -> tuple[float, float]:
     try:
         values = [float(part) for part in text.split(",")]
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not SECONDS or CONNECT,READ") from None
-    if len(values) not in (1, 2) or any(value <= 0 for value in values):
-        raise argparse.ArgumentTypeError(f"{text!r} is not SECONDS or CONNECT,READ (positive numbers)")
+    # float() reads "nan", "inf" and "1e400" too: no socket or clock takes them (exit 4 at the
+    # first request, not a usage error).
+    if len(values) not in (1, 2) or not all(0 < value <= MAX_TIMEOUT for value in values):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not SECONDS or CONNECT,READ (positive numbers, at most {MAX_TIMEOUT})"
+        )
     return values[0], values[-1]
 
 

@@ -184,3 +184,11 @@ def test_a_corrupt_json_report_given_to_diff_is_an_input_error(
     line = one_error(err)
     assert code == 3 and out == "" and line.startswith(f"auditor: error: {bad}: ")
     assert "internal" not in line
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "1e400", "2,nan", "inf,30", "86401"])
+def test_a_timeout_no_clock_takes_is_a_usage_error(value: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """float() reads these; they reached the first request and ended the run with exit 4."""
+    code, _, err = run(["scan", "https://127.0.0.1:9/repo/", "--timeout", value, "--offline"], capsys)
+    assert code == 2
+    assert f"--timeout: {value!r} is not SECONDS or CONNECT,READ" in err
