@@ -11,7 +11,7 @@ identifier is a generated ``n0``, ``n1``... and every value a quoted, escaped st
 from __future__ import annotations
 
 from auditor.deps.hops import HopKind
-from auditor.reports.flagged import PALETTE, UNAUDITED, graph_of
+from auditor.reports.flagged import PALETTE, UNAUDITED, graph_of, run_state, verdict_note
 from auditor.reports.inert import label_inert
 from auditor.reports.view import ReportView
 
@@ -29,7 +29,13 @@ def render(view: ReportView, focus: str | None = None) -> str:
         f'  graph [rankdir="LR", fontname="Helvetica", label={quote(graph.label)}];',
         '  node [shape="box", style="rounded,filled", fontname="Helvetica", fontsize="10"];',
         '  edge [fontname="Helvetica", fontsize="9"];',
+        f"  graph [{_attributes(run_state(view))}];",
     ]
+    note = verdict_note(view)
+    if note is not None:
+        # Not an ``n`` identifier: no package. Drawn, so the picture of a failed run is not
+        # read as a clean one.
+        lines.append(f'  verdict [shape="note", color="#b31d28", fontsize="10", label={quote(note)}];')
     for node in graph.nodes:
         stroke, fill = PALETTE[node.status]
         status = f"{node.status} ({node.gate})" if node.gate else node.status

@@ -97,6 +97,33 @@ class FlaggedGraph:
     """Set instead of ``nodes`` when the packages were too many to draw one by one."""
 
 
+def run_state(view: ReportView) -> dict[str, str]:
+    """The run's verdict as graph attributes: a graph of what was flagged is empty or small both
+    when the release is clean and when the audit saw nothing (an empty directory, inputs it
+    could not read), and a reader of the graph alone must be able to tell which."""
+    completeness = view.decision.completeness
+    state = {
+        "exitcode": str(int(view.decision.exit_code)),
+        "headline": view.headline.state,
+        "complete": "true" if completeness.complete else "false",
+    }
+    if not completeness.complete:
+        state["completeness"] = clean_text(completeness.summary())
+    return state
+
+
+def verdict_note(view: ReportView) -> str | None:
+    """What the graph says beside its packages when the run failed or did not see everything."""
+    completeness = view.decision.completeness
+    if view.headline.state != "failed" and completeness.complete:
+        return None
+    lines = [f"{view.headline.text} (exit code {int(view.decision.exit_code)})"]
+    if not completeness.complete:
+        lines.append(f"{completeness.summary()}: a clean verdict covers only what was seen")
+    lines += [f"could not read: {error.source}: {error.reason}" for error in view.errors]
+    return clean_text("\n".join(lines))
+
+
 def graph_of(view: ReportView, focus: str | None = None, limit: int = MAX_NODES) -> FlaggedGraph:
     """What a graph format draws: the chains through ``focus``, else every flagged package and
     its chain, else (over ``limit`` packages) one node per cause."""

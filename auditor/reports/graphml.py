@@ -10,7 +10,7 @@ package has one node per cause instead (``kind`` ``group``, with ``cause``, ``pa
 
 from __future__ import annotations
 
-from auditor.reports.flagged import graph_of
+from auditor.reports.flagged import graph_of, run_state, verdict_note
 from auditor.reports.view import ReportView
 
 
@@ -18,7 +18,10 @@ def render(view: ReportView, focus: str | None = None) -> str:
     flagged = graph_of(view, focus)
     import networkx as nx  # on first use: other formats never load it
 
-    graph = nx.DiGraph(name=flagged.label)
+    graph = nx.DiGraph(name=flagged.label, **run_state(view))
+    note = verdict_note(view)
+    if note is not None:
+        graph.graph["verdict"] = note
     for node in flagged.nodes:
         graph.add_node(
             node.id,

@@ -28,7 +28,7 @@ def fixture_audit() -> AuditResult:
 QUOTED = r'"(?:[^"\\]|\\.)*"'
 ATTRIBUTES = rf"\[(?:[a-z]+={QUOTED}, )*[a-z]+={QUOTED}\]"
 STATEMENT = re.compile(
-    rf"^  (?:(?:graph|node|edge) {ATTRIBUTES}|n\d+ {ATTRIBUTES}|n\d+ -> n\d+ {ATTRIBUTES});$"
+    rf"^  (?:(?:graph|node|edge) {ATTRIBUTES}|(?:n\d+|verdict) {ATTRIBUTES}|n\d+ -> n\d+ {ATTRIBUTES});$"
 )
 
 
@@ -49,7 +49,7 @@ def check_dot(text: str) -> tuple[dict[str, dict[str, str]], list[tuple[str, str
         if " -> " in head:
             source, target = head.split(" -> ")
             edges.append((source, target, values))
-        elif head not in ("graph", "node", "edge"):
+        elif head not in ("graph", "node", "edge", "verdict"):
             nodes[head] = values
     for source, target, _ in edges:
         assert source in nodes and target in nodes
@@ -144,3 +144,38 @@ def test_graph_formats_from_the_fixtures(
     _, out = scan([str(RPMS), "--format", "dot"], capsys)
     nodes, _ = check_dot(out)
     assert {attributes["nevra"] for attributes in nodes.values()} == flagged
+
+
+@pytest.mark.parametrize("case", ["nothing", "unreadable"])
+def test_a_graph_of_a_failed_run_says_so(tmp_path: Path, case: str) -> None:
+    """An audit of nothing drew an empty graph, and one with an unreadable input a graph of what
+    it read, both exactly as a clean run's: no word that the run failed (exit 3) or what it did
+    not see. The DOT draws a note and both formats carry the verdict as graph attributes."""
+    broken = tmp_path / "broken.rpm"
+    broken.write_bytes(b"junk")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    targets = {
+        "nothing": [str(empty)],
+        "unreadable": [str(RPMS / "single-deps-1.0-1.noarch.rpm"), str(broken)],
+    }
+    view = view_of(run_audit(AuditOptions(targets=tuple(targets[case])), load_policy()))
+    text = FORMATS["dot"](view)
+    check_dot(text)
+    note = re.search(r"^  verdict \[.*label=(" + QUOTED + r")\];$", text, re.M)
+    assert note is not None, text
+    assert unquote(note.group(1)).startswith("failed: ")
+    assert 'exitcode="3"' in text and 'complete="false"' in text
+    graph = nx.parse_graphml(FORMATS["graphml"](view))
+    assert graph.graph["exitcode"] == "3" and graph.graph["complete"] == "false"
+    assert graph.graph["verdict"].startswith("failed: ")
+    if case == "unreadable":
+        assert f"could not read: {broken}: " in graph.graph["verdict"]
+
+
+def test_a_graph_of_a_complete_run_has_no_note() -> None:
+    pair = ("conflicts-obsoletes-2.0-1.noarch.rpm", "conflicts-obsoletes-2.0-1.src.rpm")
+    view = view_of(run_audit(AuditOptions(targets=tuple(str(RPMS / name) for name in pair)), load_policy()))
+    text = FORMATS["dot"](view)
+    check_dot(text)
+    assert "\n  verdict [" not in text and 'exitcode="0"' in text and 'complete="true"' in text
