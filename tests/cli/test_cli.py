@@ -103,6 +103,19 @@ def test_why_explains_a_chain(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 2 and "no-such-package" in err
 
 
+def test_why_a_name_not_found_while_an_input_was_unreadable_is_an_input_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The package may be in the input that could not be read: exit 3 (the run could not see
+    everything), never 2, which says the name on the command line is wrong."""
+    broken = tmp_path / "single-deps-1.0-1.noarch.rpm"
+    broken.write_bytes(b"junk")
+    code, _, err = run(["why", "single-deps", str(RPMS / "epochs-1.2-4.noarch.rpm"), str(broken)], capsys)
+    assert code == 3, err
+    assert f"{broken}: truncated RPM" in err
+    assert "'single-deps': no audited package of that name, and 1 input(s) could not be read" in err
+
+
 def test_internal_errors_exit_4_without_traceback(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

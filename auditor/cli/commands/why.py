@@ -7,7 +7,7 @@ import argparse
 from auditor.cli import options
 from auditor.cli.output import messages, print_messages, report_errors, write_output
 from auditor.cli.session import Session
-from auditor.core.errors import ExitCode, UsageError
+from auditor.core.errors import ExitCode, InputError, UsageError
 
 NAME = "why"
 SUMMARY = "explain one package's status: its evidence and the chain to an origin package"
@@ -46,6 +46,13 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
     text, found = render_why(view, args.name)
     if not found:
         report_errors(audit.errors)
+        if audit.errors:
+            # The package may be in an input that could not be read: that is the run's failure
+            # (exit 3), not a wrong name on the command line (exit 2).
+            raise InputError(
+                repr(args.name),
+                f"no audited package of that name, and {len(audit.errors)} input(s) could not be read",
+            )
         raise UsageError(f"no audited package named {args.name!r}")
     write_output(text, None)
     print_messages(messages(audit.warnings, audit.errors, decision.completeness))
