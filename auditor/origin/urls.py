@@ -13,6 +13,7 @@ and a port no fetcher accepts still leaves the host read: the text names that ho
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -145,6 +146,11 @@ def _hierarchical(text: str, scheme: str, rest: str, *, special: bool) -> Parsed
         close = hostport.find("]")
         host, tail = (hostport[1:close], hostport[close + 1 :]) if close >= 0 else (hostport[1:], "")
         port = tail[1:] if tail.startswith(":") else ""
+        if ":" in host and not _ipv6_literal(host):
+            # Neither an address nor a name (``[::ffff:citrix.com]``, ``[citrix.com:443]``): no
+            # fetcher reads a host from it, and read as one whole it would match no rule, a clean
+            # verdict on a URL that names a policy host. No host: the URL is a gap.
+            return None
     else:
         host, _colon, port = hostport.partition(":")
     path = _PATH_END.split(after, 1)[0]
@@ -167,6 +173,15 @@ def _parsed(text: str, scheme: str, host: str, port: int | None, path: str) -> P
     )
     others = tuple(reading for reading in dict.fromkeys(readings) if reading != decoded)
     return ParsedUrl(text, scheme, host, port, decoded, others)
+
+
+def _ipv6_literal(text: str) -> bool:
+    """Whether ``text``, written between brackets, is an IPv6 address (with a zone, ``%25eth0``)."""
+    try:
+        ipaddress.IPv6Address(unquote(text))
+    except ValueError:
+        return False
+    return True
 
 
 def _port(text: str) -> int | None:

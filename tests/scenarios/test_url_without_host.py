@@ -24,12 +24,15 @@ from auditor.origin.urls import _PLAIN_HOST, hostless_url, parse_url
 
 HOSTLESS = ["git:///x", "https://:443/x.tar.gz", "ftp://@/x.patch", "https://", "http://@", "svn:///x",
             "git+ssh:///x", "https://user@/x", "https://u:p@:80/x", "https://%2e/x", "http://[]/x",
-            "https://?x", "ftp:", " https://:1/x", "see http:// x"]  # fmt: skip
-"""Written as URLs (a scheme and ``//``, or a scheme curl fetches), with no host to read."""
+            "https://?x", "ftp:", " https://:1/x", "see http:// x", "https://[::ffff:citrix.com]/x",
+            "https://[citrix.com:443]/x.tar.gz"]  # fmt: skip
+"""Written as URLs (a scheme and ``//``, or a scheme curl fetches), with no host to read: in
+brackets, what is neither an IPv6 address nor a name is no host to any fetcher."""
 CONTROLS = ["x.tar.gz", "h-1.tar.gz", "%{name}.tar.gz", "file:///srv/x.tar.gz", "FILE:///x",
             "https:///x.tar.gz", "https:/code.citrite.net/x", "http://[bad/x", "https://example.org/x",
             "git://github.com/xenserver/x", "git@github.com:xenserver/x.git", "example.org/x.tar.gz",
-            "https://mirror.example/?from=:443", "https://code.citrite.net:443/x", ""]  # fmt: skip
+            "https://mirror.example/?from=:443", "https://code.citrite.net:443/x", "",
+            "https://[2001:db8::1]/x", "https://[fe80::1%25eth0]:8/x", "https://[::ffff:192.0.2.7]/x"]  # fmt: skip
 """No gap: a local file (a bare name, a ``file:`` path, as rpm reads them) or a URL with a
 host (``https:///x.tar.gz`` is on ``x.tar.gz`` for curl and browsers alike)."""
 
