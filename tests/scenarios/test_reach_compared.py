@@ -110,3 +110,40 @@ def test_scan_compare_reads_what_each_taint_reached_from_the_earlier_report(
     older.write_text(json.dumps(document))
     assert main([*args, "--compare", str(older)]) == 1
     assert 'id="changes-new" data-count="0"' in page.read_text()
+
+
+# mla of two arches shares one fingerprint (depends, citrix, nearest origin package xlib); only
+# the i686 build also needs mid2, which needs Citrix zlib.
+MULTIARCH: list[dict[str, Any]] = [
+    {"name": "xlib", "provides": ["x"], **CITRIX},
+    {"name": "zlib", "provides": ["z"], **CITRIX},
+    {"name": "mid2", "requires": ["z"]},
+    {"name": "mla", "arch": "x86_64", "requires": ["x"]},
+    {"name": "mla", "arch": "i686", "requires": ["x", "mid2"]},
+]
+
+
+def test_a_baseline_accepts_every_arch_of_the_facts_it_lists(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Written, then read back at once: the run it was written from passes. It recorded what only
+    the last of the packages sharing a fingerprint reaches, so the other blocked as "new"."""
+    repo = build_repository(MULTIARCH, tmp_path / "multiarch")
+    monkeypatch.chdir(tmp_path)
+    assert main(["scan", *sides(repo), "-q"]) == 1
+    assert main(["baseline", *sides(repo), "-q"]) == 0
+    [entry] = [e for e in json.loads((tmp_path / ".auditor-baseline.json").read_text())["entries"]
+               if e["package"] == "mla"]  # fmt: skip
+    assert entry["reaches"] == ["xlib", "zlib"]
+    capsys.readouterr()
+    assert main(["scan", *sides(repo), "-q"]) == 0, capsys.readouterr().out
+    # Rewritten without --rewrite from an entry that accepts only the x86_64 build's reach: the
+    # entry stays as it was (the i686 taint is new and is not recorded), it does not grow.
+    entry["reaches"] = ["xlib"]
+    (tmp_path / ".auditor-baseline.json").write_text(
+        json.dumps({"entries": [entry], "tool": "auditor", "version": 1})
+    )
+    assert main(["baseline", *sides(repo)]) == 0
+    assert "new finding(s) NOT recorded" in capsys.readouterr().err
+    [kept] = json.loads((tmp_path / ".auditor-baseline.json").read_text())["entries"]
+    assert kept["reaches"] == ["xlib"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from auditor.audit.facts import Fact, FactKind
@@ -63,16 +64,34 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
     if refusal is not None:
         print_messages([f"auditor: error: {path}: not written: {refusal}"])
         return ExitCode.INPUT
-    facts = {ruling.fact.fingerprint: ruling.fact for ruling in decision.blocking}
+    # One entry per fingerprint, which packages of one name share (its binaries of each arch and
+    # its source package): it records what each of them reaches, or a scan right after would
+    # find the one whose reach was left out "new" (x86_64 needs xlib; i686 also needs zlib).
+    facts: dict[str, list[Fact]] = {}
+    for ruling in decision.blocking:
+        facts.setdefault(ruling.fact.fingerprint, []).append(ruling.fact)
     reach = audit.origin_reach.names
-    current = {fingerprint: _entry(fact, reach(fact)) for fingerprint, fact in facts.items()}
+    current = {fingerprint: _entry(same[0], _reaches(same, reach)) for fingerprint, same in facts.items()}
     if existing is not None and not args.rewrite:
-        # An entry still true is written as today's fact states it: one written before a taint's
-        # capability named its origin package is rewritten with it, not dropped.
+        # An entry still true is written as today's facts state it: one written before a taint's
+        # capability named its origin package is rewritten with it, not dropped. It records what
+        # the facts it still accepts reach, never what a fact it does not accept reaches: that
+        # would let it grow without --rewrite.
         accepted = existing.matcher(reach)
-        kept = [current[fingerprint] for fingerprint, fact in facts.items() if accepted.accepts(fact)]
-        added = len(current) - len(kept)
-        legacy = {(fact.rule, fact.subject, fact.ends_at) for fact in facts.values() if fact.ends_at}
+        kept = []
+        added = 0
+        for same in facts.values():
+            still = [fact for fact in same if accepted.accepts(fact)]
+            if still:
+                kept.append(_entry(still[0], _reaches(still, reach)))
+            if len(still) < len(same):
+                added += 1
+        legacy = {
+            (fact.rule, fact.subject, fact.ends_at)
+            for same in facts.values()
+            for fact in same
+            if fact.ends_at
+        }
         dropped = sum(
             1
             for entry in existing.entries
@@ -89,6 +108,12 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
     write_output(json_text_inert(Baseline(entries).to_json()), path)  # `cat` in a CI log: inert
     print_messages([f"auditor: {message}"])
     return ExitCode.PASSED
+
+
+def _reaches(facts: list[Fact], reach: Callable[[Fact], frozenset[str] | None]) -> frozenset[str] | None:
+    """What ``facts`` (of one fingerprint) reach together; None when none is a taint."""
+    found = [reached for fact in facts if (reached := reach(fact)) is not None]
+    return frozenset().union(*found) if found else None
 
 
 def _entry(fact: Fact, reaches: frozenset[str] | None) -> BaselineEntry:
