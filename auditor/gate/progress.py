@@ -333,13 +333,11 @@ class ReleaseDiff:
 
 def diff_releases(before: Side, after: Side) -> ReleaseDiff:
     comparison = compare(before, after)
-    new_by_subject: dict[str, int] = {}
-    fixed_by_subject: dict[str, int] = {}
-    for item in comparison.changes:
-        if item.change is Change.NEW:
-            new_by_subject[item.fact.subject] = new_by_subject.get(item.fact.subject, 0) + 1
-        elif item.change is Change.FIXED:
-            fixed_by_subject[item.fact.subject] = fixed_by_subject.get(item.fact.subject, 0) + 1
+    # A package is worse when it holds a new fact itself, not when another package of its name
+    # does: a source package and its binaries share a fact's name (mid-2.src, clean both sides,
+    # was listed as worse for its binary's new taint).
+    new_facts = {item.fact.fingerprint for item in comparison.changes if item.change is Change.NEW}
+    fixed_facts = {item.fact.fingerprint for item in comparison.changes if item.change is Change.FIXED}
     added, removed, upgraded, downgraded, worse, better = [], [], [], [], [], []
     for key in sorted(set(before.packages) | set(after.packages)):
         old, new = before.newest(*key), after.newest(*key)
@@ -353,9 +351,9 @@ def diff_releases(before: Side, after: Side) -> ReleaseDiff:
                 upgraded.append((old, new))
             elif order > 0:
                 downgraded.append((old, new))
-            if new_by_subject.get(new.name):
+            if any(fact.fingerprint in new_facts for fact in new.facts):
                 worse.append((old, new))
-            elif fixed_by_subject.get(new.name):
+            elif any(fact.fingerprint in fixed_facts for fact in old.facts):
                 better.append((old, new))
     return ReleaseDiff(
         comparison,

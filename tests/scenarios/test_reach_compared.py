@@ -147,3 +147,23 @@ def test_a_baseline_accepts_every_arch_of_the_facts_it_lists(
     assert "new finding(s) NOT recorded" in capsys.readouterr().err
     [kept] = json.loads((tmp_path / ".auditor-baseline.json").read_text())["entries"]
     assert kept["reaches"] == ["xlib"]
+
+
+def test_diff_lists_as_worse_only_the_packages_that_hold_a_new_fact(
+    repos: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """app-2.src is clean on both sides: its binary's new taint does not make it worse (JSON
+    reports of the binaries and their sources: `diff` takes one input a side)."""
+    reports = []
+    for name in ("base", "merged"):
+        report = tmp_path / f"{name}.json"
+        main(["scan", *sides(repos[name]), "--format", "json", "-o", str(report), "-q"])
+        reports.append(str(report))
+    code, out = output(["diff", *reports, "--format", "json"], capsys)
+    assert code == 0
+    worse = [(pair["old"]["nevra"], pair["new"]["nevra"]) for pair in json.loads(out)["worse"]]
+    assert worse == [("app-1.0-1.noarch", "app-2.0-1.noarch")]
+    code, text = output(["diff", *reports], capsys)
+    assert (
+        "app-2.0-1.noarch: depends -> depends" in text and "app-2.0-1.src" not in text.split("New facts")[0]
+    )
