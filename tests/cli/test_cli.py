@@ -116,6 +116,29 @@ def test_why_a_name_not_found_while_an_input_was_unreadable_is_an_input_error(
     assert "'single-deps': no audited package of that name, and 1 input(s) could not be read" in err
 
 
+def test_why_says_why_the_run_fails_when_the_package_explained_does_not_block(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`why` exits with the run's code: a clean package explained beside a stale waiver that
+    blocks, or beside another package's finding, says why the run fails (it said nothing)."""
+    waivers = tmp_path / "waivers.toml"
+    waivers.write_text(
+        '[[waiver]]\npackage = "gone"\nreason = "r"\nowner = "o"\nexpires = 2099-01-01\n'
+        '[[waiver]]\npackage = "xs-sources"\nreason = "r"\nowner = "o"\nexpires = 2001-01-01\n'
+    )
+    clean = [str(RPMS / "payload-xz-1.0-1.noarch.rpm"), str(RPMS / "payload-xz-1.0-1.src.rpm")]
+    args = ["why", "payload-xz", *clean, "--waivers", str(waivers)]
+    code, out, err = run([*args, "--stale-waivers", "block"], capsys)
+    assert code == 1 and "payload-xz-1.0-1.noarch: clean" in out
+    assert "stale waiver gone#0 (gone): matches nothing (blocking)" in err
+    assert "the run exits 1: stale waivers block" in err
+    code, _, err = run(args, capsys)
+    assert code == 0 and "the run exits" not in err
+    code, _, err = run(["why", "payload-xz", str(RPMS), "--waivers", str(waivers)], capsys)
+    assert code == 1 and "the run exits 1: " in err
+    assert "expired waiver xs-sources#1 (xs-sources, expired 2001-01-01): no longer waives" in err
+
+
 def test_internal_errors_exit_4_without_traceback(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

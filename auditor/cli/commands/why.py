@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from auditor.cli import options
 from auditor.cli.output import messages, print_messages, report_errors, write_output
 from auditor.cli.session import Session
-from auditor.core.errors import ExitCode, InputError, UsageError
+from auditor.core.errors import ExitCode, InputError, UsageError, one_line
+
+if TYPE_CHECKING:
+    from auditor.reports.view import ReportView
 
 NAME = "why"
 SUMMARY = "explain one package's status: its evidence and the chain to an origin package"
@@ -55,5 +59,21 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
             )
         raise UsageError(f"no audited package named {args.name!r}")
     write_output(text, None)
-    print_messages(messages(audit.warnings, audit.errors, decision.completeness))
+    print_messages([*messages(audit.warnings, audit.errors, decision.completeness), *_verdict(view)])
     return decision.exit_code
+
+
+def _verdict(view: ReportView) -> list[str]:
+    """Why the run exits as it does when that is not this package's doing alone: `why` exits with
+    the run's code, and a clean package explained beside a stale waiver that blocks (or another
+    package's finding) exited 1 with no word of why. Expired and stale waivers are said as
+    `scan` says them."""
+    from auditor.reports.text import terminal_text
+
+    notes = [note for note in view.gate_notes() if note.startswith(("expired waiver", "stale waiver"))]
+    lines = [f"auditor: {terminal_text(one_line(note))}" for note in notes]
+    code = view.decision.exit_code
+    if code is not ExitCode.PASSED:
+        headline = terminal_text(one_line(view.headline.text))
+        lines.append(f"auditor: the run exits {int(code)}: {headline} (`auditor scan` lists every finding)")
+    return lines
