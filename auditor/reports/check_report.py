@@ -245,8 +245,10 @@ def check_view(change: ChangeAudit, gate: GateOptions, waivers: Sequence[Waiver]
             if record.nevra in new_nevras
         }.values()
     )
-    changed = {item.fact.subject for item in comparison.changes if item.change is Change.NEW}
-    fixed = {item.fact.subject for item in comparison.changes if item.change is Change.FIXED}
+    # A package is worse when it holds a new fact itself, not when another package of its name
+    # does (alt.src, clean before and after, was listed beside alt.noarch).
+    changed = {item.fact.fingerprint for item in comparison.changes if item.change is Change.NEW}
+    fixed = {item.fact.fingerprint for item in comparison.changes if item.change is Change.FIXED}
     worse, better = [], []
     for key, records in after.packages.items():
         if key[0] in new_names:
@@ -255,9 +257,9 @@ def check_view(change: ChangeAudit, gate: GateOptions, waivers: Sequence[Waiver]
             old = next((item for item in before.packages.get(key, ()) if item.nevra == record.nevra), None)
             if old is None:
                 continue
-            if record.name in changed:
+            if any(fact.fingerprint in changed for fact in record.facts):
                 worse.append((old, record))
-            elif record.name in fixed:
+            elif any(fact.fingerprint in fixed for fact in old.facts):
                 better.append((old, record))
     statuses = {result.index: result.verdict.value for result in change.after.results}
     obsoletes = tuple(

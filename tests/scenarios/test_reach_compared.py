@@ -167,3 +167,20 @@ def test_diff_lists_as_worse_only_the_packages_that_hold_a_new_fact(
     assert (
         "app-2.0-1.noarch: depends -> depends" in text and "app-2.0-1.src" not in text.split("New facts")[0]
     )
+
+
+def test_check_lists_as_worse_only_the_repository_packages_that_hold_a_new_fact(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """cleanx-2 no longer provides x: alt, which could take it instead of Citrix xlib, now
+    depends on xlib. alt.src is clean before and after, and is not worse."""
+    base = build_repository(
+        [{"name": "xlib", "provides": ["x"], **CITRIX}, {"name": "cleanx", "provides": ["x"]},
+         {"name": "alt", "requires": ["x"]}],
+        tmp_path / "base",
+    )  # fmt: skip
+    change = build_repository([{"name": "cleanx", "evr": "2.0-1"}], tmp_path / "change")
+    code, out = output(["check", *sides(change), "--against", *sides(base), "-q", "--format", "json"], capsys)
+    assert code == 1
+    worse = [(pair["nevra"], pair["before"], pair["after"]) for pair in json.loads(out)["worse"]]
+    assert worse == [("alt-1.0-1.noarch", "may-depend", "depends")]
