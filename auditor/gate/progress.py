@@ -86,6 +86,9 @@ class Side:
     reach: Callable[[str], frozenset[str] | None] = field(default=lambda fingerprint: None)
     """fingerprint -> every origin package the taints of that fingerprint reach on this side
     (None: not known)."""
+    unaccepted: int = 0
+    """How much of what this side's audit could not see no waiver accepted: what fails it under
+    ``--strict``, as it fails `scan` (a gap a waiver accepts does not)."""
 
     def facts(self) -> Iterable[FactRecord]:
         for records in self.packages.values():
@@ -269,6 +272,7 @@ def side_of_audit(audit: AuditResult, decision: Decision) -> Side:
         len(decision.blocking),
         decision.completeness.summary(),
         reach_of_records(packages),
+        sum(count for _reason, count in decision.completeness.reasons) - decision.completeness.waived,
     )
 
 

@@ -50,6 +50,10 @@ def side_of_report(path: str) -> Side:
         blocking = _blocking_facts(packages, run_facts)
         audited = int(document["summary"]["audited"])
         incomplete = str(document["completeness"]["summary"])
+        reasons = document["completeness"]["reasons"]
+        unaccepted = sum(int(item["count"]) for item in reasons) - int(
+            document["completeness"].get("waived", 0)
+        )
     except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError, RecursionError) as exc:
         # Any value of the wrong type or size (a list for a package, an infinite epoch) is the
         # report's fault: an input error, never an internal one.
@@ -73,6 +77,7 @@ def side_of_report(path: str) -> Side:
         blocking,
         incomplete,
         reach_of_records(packages),
+        unaccepted,
     )
 
 

@@ -278,6 +278,28 @@ def test_diff_under_strict_fails_when_a_side_did_not_see_everything(
     assert main(["diff", str(old), str(meta)]) == 0  # without --strict it reports, as before
 
 
+def test_diff_under_strict_passes_where_scan_does_when_waivers_accept_the_gaps(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A binary without its source package, whose gap auditor.toml's waiver accepts: `scan
+    --strict` passes; `diff --strict` of it, from the input or from its report, failed (exit 3)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "auditor.toml").write_text(
+        '[[waiver]]\npackage = "*"\nrule = "gap:source-not-audited"\nreason = "built elsewhere"\n'
+        'owner = "o"\nexpires = 2099-01-01\n'
+    )
+    binary, report = str(RPMS / "payload-xz-1.0-1.noarch.rpm"), tmp_path / "report.json"
+    assert main(["scan", binary, "--strict", "-q", "--format", "json", "-o", str(report)]) == 0
+    assert json.loads(report.read_text())["completeness"]["waived"] == 1
+    capsys.readouterr()
+    assert main(["diff", binary, binary, "--strict"]) == 0, capsys.readouterr().err
+    assert main(["diff", str(report), binary, "--strict"]) == 0, capsys.readouterr().err
+    (tmp_path / "auditor.toml").unlink()  # no waiver: the gap fails both
+    assert main(["scan", binary, "--strict", "-q"]) == 3
+    assert main(["diff", str(report), binary, "--strict"]) == 3
+    assert "the later audit is incomplete: 1 source-not-audited, and --strict" in capsys.readouterr().err
+
+
 def test_diff_refuses_the_report_of_an_audit_that_could_not_read_an_input(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
