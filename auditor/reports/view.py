@@ -252,9 +252,12 @@ class ReportView:
         for ruling in decision.rulings:
             if ruling.disposition is Disposition.WAIVED and ruling.waiver is not None:
                 waiver = ruling.waiver
+                # By NEVRA: a source package and its binaries share a name, and their lines were
+                # the same line twice.
+                fact = ruling.fact
+                who = fact.subject if fact.package is None else self.packages[fact.package].nevra
                 lines.append(
-                    f"waived: {ruling.fact.subject}: {ruling.fact.text} "
-                    f"(waiver {waiver.id}, {waiver.owner}, until {waiver.expires})"
+                    f"waived: {who}: {fact.text} (waiver {waiver.id}, {waiver.owner}, until {waiver.expires})"
                 )
         for entry in decision.fixed:
             lines.append(

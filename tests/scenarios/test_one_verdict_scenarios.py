@@ -95,6 +95,25 @@ def test_a_rule_scoped_waiver_leaves_the_other_findings_blocking_in_every_format
     assert {r["ruleId"] for r in results} - suppressed  # the other evidence is an open alert
 
 
+def test_each_waived_line_names_its_package_by_nevra(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A source package and its binary share a name: their waived lines were one line twice."""
+    firmware = spec(tmp_path, "firmware", License="Proprietary")
+    waivers = tmp_path / "waivers.toml"
+    waivers.write_text(
+        '[[waiver]]\npackage = "firmware"\nreason = "accepted"\nowner = "o"\nexpires = 2099-01-01\n'
+    )
+    for fmt in ("table", "markdown"):
+        _, out, _ = run(["scan", str(firmware), "--waivers", str(waivers), "--format", fmt], capsys)
+        waived = [line for line in out.splitlines() if "waived: firmware" in line]
+        assert len(waived) == 2 and len(set(waived)) == 2, waived
+        assert (
+            "firmware-1.0-1.noarch: " in waived[0] + waived[1]
+            and "firmware-1.0-1.src: " in waived[0] + waived[1]
+        )
+
+
 def test_a_status_never_hides_a_blocking_fact(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     tool = spec(tmp_path, "citrix-tool", Vendor="Citrix Systems, Inc.")
     half = spec(tmp_path, "half", BuildRequires="citrix-tool\nnothing-provides-this")
