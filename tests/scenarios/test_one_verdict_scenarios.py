@@ -254,6 +254,25 @@ def test_baseline_is_never_rewritten_from_a_failed_audit(
         assert baseline.read_bytes() == before
 
 
+def test_baseline_refusal_advises_a_waiver_only_for_a_gap_a_waiver_can_accept(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An input's gap (a directory holding nothing) is of no package: no waiver accepts it, even
+    `gap:*`, so the refusal must not send the user to write one."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "auditor.toml").write_text(
+        '[[waiver]]\npackage = "*"\nrule = "gap:*"\nreason = "r"\nowner = "o"\nexpires = 2099-01-01\n'
+    )
+    app = spec(tmp_path, "app", AutoReq="no")
+    (tmp_path / "empty").mkdir()
+    code, _, err = run(["baseline", str(app), str(tmp_path / "empty")], capsys)
+    assert code == 3 and "not written: the audit is incomplete: 1 empty-input" in err
+    assert "waiver" not in err.splitlines()[-1]
+    (tmp_path / "auditor.toml").unlink()
+    code, _, err = run(["baseline", str(RPMS / "payload-xz-1.0-1.noarch.rpm")], capsys)
+    assert code == 3 and 'accept each gap with a waiver (rule = "gap:KIND")' in err
+
+
 def test_markdown_comments_keep_package_data_inert_and_say_when_the_check_failed(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

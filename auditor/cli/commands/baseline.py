@@ -137,7 +137,13 @@ def _refusal(decision: Decision) -> str | None:
         return "no package was audited"
     completeness = decision.completeness
     gaps = [ruling for ruling in decision.rulings if ruling.fact.kind is FactKind.GAP]
-    if any(ruling.disposition is not Disposition.WAIVED for ruling in gaps):
+    unaccepted = [ruling for ruling in gaps if ruling.disposition is not Disposition.WAIVED]
+    if any(ruling.fact.package is None for ruling in unaccepted):
+        # A gap of an input (a directory holding nothing, a repository read from its metadata
+        # alone) is of no package: no waiver accepts it, so advising one would send the user
+        # round in circles.
+        return f"the audit is {completeness.summary()}; give the auditor the missing evidence"
+    if unaccepted:
         return (
             f"the audit is {completeness.summary()}; give the auditor the missing evidence, or accept "
             'each gap with a waiver (rule = "gap:KIND")'
