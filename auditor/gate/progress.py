@@ -159,10 +159,32 @@ class Comparison:
     def of(self, change: Change) -> list[FactChange]:
         return [item for item in self.changes if item.change is change]
 
+    def new_by_fingerprint(self) -> dict[str, tuple[str, ...]]:
+        """Each new fact's fingerprint, with the origin packages it now also reaches (empty for a
+        fact new by its fingerprint)."""
+        return {
+            item.fact.fingerprint: item.reaches_more for item in self.changes if item.change is Change.NEW
+        }
+
     @property
     def newly_blocking(self) -> list[FactChange]:
         """Facts that block on the later side and did not on the earlier one: regressions."""
         return [item for item in self.changes if item.blocks_after and not item.blocked_before]
+
+
+def holds_new_fact(record: PackageRecord, new: Mapping[str, tuple[str, ...]]) -> bool:
+    """Whether ``record`` itself holds one of the ``new`` facts (`Comparison.new_by_fingerprint`):
+    a package of its name holding it is not enough (a source package and its binaries, the
+    arches of one name share fingerprints). A taint new because it reaches further is this
+    package's when its own reach, where recorded, takes in one of the origin packages it now
+    also reaches (mla.x86_64 is not worse because mla.i686 now reaches zlib)."""
+    for fact in record.facts:
+        more = new.get(fact.fingerprint)
+        if more is None:
+            continue
+        if not more or fact.reaches is None or not fact.reaches.isdisjoint(more):
+            return True
+    return False
 
 
 def _by_fingerprint(facts: Iterable[FactRecord]) -> dict[str, FactRecord]:
@@ -340,7 +362,7 @@ def diff_releases(before: Side, after: Side) -> ReleaseDiff:
     # A package is worse when it holds a new fact itself, not when another package of its name
     # does: a source package and its binaries share a fact's name (mid-2.src, clean both sides,
     # was listed as worse for its binary's new taint).
-    new_facts = {item.fact.fingerprint for item in comparison.changes if item.change is Change.NEW}
+    new_facts = comparison.new_by_fingerprint()
     fixed_facts = {item.fact.fingerprint for item in comparison.changes if item.change is Change.FIXED}
     added, removed, upgraded, downgraded, worse, better = [], [], [], [], [], []
     for key in sorted(set(before.packages) | set(after.packages)):
@@ -355,7 +377,7 @@ def diff_releases(before: Side, after: Side) -> ReleaseDiff:
                 upgraded.append((old, new))
             elif order > 0:
                 downgraded.append((old, new))
-            if any(fact.fingerprint in new_facts for fact in new.facts):
+            if holds_new_fact(new, new_facts):
                 worse.append((old, new))
             elif any(fact.fingerprint in fixed_facts for fact in old.facts):
                 better.append((old, new))

@@ -31,6 +31,7 @@ from auditor.gate.progress import (
     PackageRecord,
     compare,
     counterpart,
+    holds_new_fact,
     side_of_audit,
 )
 from auditor.gate.waivers import Waiver
@@ -247,7 +248,7 @@ def check_view(change: ChangeAudit, gate: GateOptions, waivers: Sequence[Waiver]
     )
     # A package is worse when it holds a new fact itself, not when another package of its name
     # does (alt.src, clean before and after, was listed beside alt.noarch).
-    changed = {item.fact.fingerprint for item in comparison.changes if item.change is Change.NEW}
+    changed = comparison.new_by_fingerprint()
     fixed = {item.fact.fingerprint for item in comparison.changes if item.change is Change.FIXED}
     worse, better = [], []
     for key, records in after.packages.items():
@@ -257,7 +258,7 @@ def check_view(change: ChangeAudit, gate: GateOptions, waivers: Sequence[Waiver]
             old = next((item for item in before.packages.get(key, ()) if item.nevra == record.nevra), None)
             if old is None:
                 continue
-            if any(fact.fingerprint in changed for fact in record.facts):
+            if holds_new_fact(record, changed):
                 worse.append((old, record))
             elif any(fact.fingerprint in fixed for fact in old.facts):
                 better.append((old, record))

@@ -184,3 +184,23 @@ def test_check_lists_as_worse_only_the_repository_packages_that_hold_a_new_fact(
     assert code == 1
     worse = [(pair["nevra"], pair["before"], pair["after"]) for pair in json.loads(out)["worse"]]
     assert worse == [("alt-1.0-1.noarch", "may-depend", "depends")]
+
+
+def test_diff_lists_as_worse_only_the_arch_that_reaches_further(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Both arches of mla share the taint's fingerprint; only the i686 rebuild comes to need mid2,
+    hence Citrix zlib. mla.x86_64, which still reaches xlib alone, is not worse."""
+    libs = [item for item in MULTIARCH if item["name"] != "mla"]
+    before = [*libs, {"name": "mla", "arch": "x86_64", "requires": ["x"]},
+              {"name": "mla", "arch": "i686", "requires": ["x"]}]  # fmt: skip
+    after = [*libs, {"name": "mla", "arch": "x86_64", "requires": ["x"]},
+             {"name": "mla", "arch": "i686", "evr": "1.0-2", "requires": ["x", "mid2"]}]  # fmt: skip
+    old, new = build_repository(before, tmp_path / "old"), build_repository(after, tmp_path / "new")
+    code, out = output(["diff", str(old), str(new), "--format", "json"], capsys)
+    assert code == 0
+    document = json.loads(out)
+    assert [
+        (item["package"], item["reaches_more"]) for item in document["facts"] if item["change"] == "new"
+    ] == [("mla", ["zlib"])]
+    assert [pair["new"]["nevra"] for pair in document["worse"]] == ["mla-1.0-2.i686"]
