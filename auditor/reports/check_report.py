@@ -23,17 +23,8 @@ from auditor.audit.facts import FactKind
 from auditor.core.errors import ExitCode, InputError
 from auditor.gate.decision import decide
 from auditor.gate.options import GateOptions
-from auditor.gate.progress import (
-    Change,
-    Comparison,
-    Counterpart,
-    FactChange,
-    PackageRecord,
-    compare,
-    counterpart,
-    holds_new_fact,
-    side_of_audit,
-)
+from auditor.gate.packagechanges import Counterpart, counterpart, holds_new_fact
+from auditor.gate.progress import Change, Comparison, FactChange, PackageRecord, compare, side_of_audit
 from auditor.gate.waivers import Waiver
 from auditor.reports.diff_report import fact_change_to_json
 from auditor.reports.inert import json_text_inert

@@ -6,7 +6,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from auditor.gate.progress import Change, FactChange, PackageRecord, ReleaseDiff
+from auditor.gate.packagechanges import ReleaseDiff
+from auditor.gate.progress import Change, FactChange, PackageRecord
 from auditor.origin.findings import Verdict
 from auditor.reports.inert import json_text_inert
 from auditor.reports.text import code_span, terminal_text

@@ -14,7 +14,7 @@ from auditor.audit.plan import make_plan
 from auditor.cli.main import main
 from auditor.engine import run_audit, run_check
 from auditor.gate.options import GateOptions
-from auditor.gate.progress import Basis
+from auditor.gate.packagechanges import Basis
 from auditor.origin.policy import load_policy
 from auditor.reports.check_report import check_view
 from tests.conftest import RPMS

@@ -36,7 +36,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, session: Session) -> ExitCode:
     # Imported here, not with the module: every run imports every command (`COMMANDS`), and a
     # replayed scan must not pay for importing the audit.
-    from auditor.gate.progress import diff_releases
+    from auditor.gate.packagechanges import diff_releases
     from auditor.reports import diff_report
 
     report_warnings(session.policy.warnings)  # once, though each side may be audited with it

@@ -1,0 +1,118 @@
+"""Which packages changed between two audits (`auditor.gate.progress` compares their facts):
+a release's diff (added, removed, upgraded and downgraded packages, and those that got worse
+or better), and the base package a contributor's new one is compared with.
+
+A package got worse when it holds a new fact itself: a source package and its binaries, and
+the arches of one name, share a fact's fingerprint, and one of them gaining a fact does not
+make the others worse.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from auditor.gate.progress import Change, Comparison, PackageRecord, Side, compare
+from auditor.rpm.evr import compare_evr
+
+
+def holds_new_fact(record: PackageRecord, new: Mapping[str, tuple[str, ...]]) -> bool:
+    """Whether ``record`` itself holds one of the ``new`` facts (`Comparison.new_by_fingerprint`):
+    a package of its name holding it is not enough (a source package and its binaries, the
+    arches of one name share fingerprints). A taint new because it reaches further is this
+    package's when its own reach, where recorded, takes in one of the origin packages it now
+    also reaches (mla.x86_64 is not worse because mla.i686 now reaches zlib)."""
+    for fact in record.facts:
+        more = new.get(fact.fingerprint)
+        if more is None:
+            continue
+        if not more or fact.reaches is None or not fact.reaches.isdisjoint(more):
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class ReleaseDiff:
+    comparison: Comparison
+    added: tuple[PackageRecord, ...]
+    removed: tuple[PackageRecord, ...]
+    upgraded: tuple[tuple[PackageRecord, PackageRecord], ...]
+    downgraded: tuple[tuple[PackageRecord, PackageRecord], ...]
+    worse: tuple[tuple[PackageRecord, PackageRecord], ...]
+    """Packages on both sides with a fact only the later side has (becoming unresolved included)."""
+    better: tuple[tuple[PackageRecord, PackageRecord], ...]
+    """Packages on both sides that lost a fact and gained none."""
+    old_counts: Mapping[str, int]
+    new_counts: Mapping[str, int]
+    old_incomplete: str = ""
+    new_incomplete: str = ""
+    """What each side's audit could not see (`Side.incomplete`)."""
+
+
+def diff_releases(before: Side, after: Side) -> ReleaseDiff:
+    comparison = compare(before, after)
+    # A package is worse when it holds a new fact itself, not when another package of its name
+    # does: a source package and its binaries share a fact's name (mid-2.src, clean both sides,
+    # was listed as worse for its binary's new taint).
+    new_facts = comparison.new_by_fingerprint()
+    fixed_facts = {item.fact.fingerprint for item in comparison.changes if item.change is Change.FIXED}
+    added, removed, upgraded, downgraded, worse, better = [], [], [], [], [], []
+    for key in sorted(set(before.packages) | set(after.packages)):
+        old, new = before.newest(*key), after.newest(*key)
+        if old is None and new is not None:
+            added.append(new)
+        elif new is None and old is not None:
+            removed.append(old)
+        elif old is not None and new is not None:
+            order = compare_evr(old.evr, new.evr)
+            if order < 0:
+                upgraded.append((old, new))
+            elif order > 0:
+                downgraded.append((old, new))
+            if holds_new_fact(new, new_facts):
+                worse.append((old, new))
+            elif any(fact.fingerprint in fixed_facts for fact in old.facts):
+                better.append((old, new))
+    return ReleaseDiff(
+        comparison,
+        tuple(added),
+        tuple(removed),
+        tuple(upgraded),
+        tuple(downgraded),
+        tuple(worse),
+        tuple(better),
+        before.counts(),
+        after.counts(),
+        before.incomplete,
+        after.incomplete,
+    )
+
+
+# -- a contributor's change ------------------------------------------------------------------
+
+
+class Basis(enum.Enum):
+    """What a new package is compared with in the base."""
+
+    SAME_NEVRA = "same NEVRA"
+    NEWEST = "newest version in BASE (what dnf would install)"
+    NONE = "not in BASE"
+
+
+@dataclass(frozen=True)
+class Counterpart:
+    after: PackageRecord
+    before: PackageRecord | None
+    basis: Basis
+
+
+def counterpart(before: Side, record: PackageRecord) -> Counterpart:
+    """The BASE package a new one is compared with: the same NEVRA where it exists, otherwise
+    the version of that name and arch dnf would install (the newest by rpm's EVR order)."""
+    records = before.packages.get((record.name, record.arch), ())
+    same = next((item for item in records if item.nevra == record.nevra), None)
+    if same is not None:
+        return Counterpart(record, same, Basis.SAME_NEVRA)
+    newest = before.newest(record.name, record.arch)
+    return Counterpart(record, newest, Basis.NEWEST if newest is not None else Basis.NONE)
