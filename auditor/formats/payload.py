@@ -30,13 +30,26 @@ _CPIO_HEADER = 110
 _STRTOUL = re.compile(rb"[ \t\n\v\f\r]*([+-]?)(?:0[xX])?([0-9a-fA-F]+)")
 _KINDS = {"": "gzip", "gzip": "gzip", "xz": "xz", "lzma": "xz", "bzip2": "bzip2", "zstd": "zstd",
           "identity": "identity"}  # fmt: skip
+_GZIP_MAGIC = b"\x1f\x8b"
 
 
 def _decompressed(stream: Readable, compressor: str, source: str) -> Iterator[bytes]:
     kind = _KINDS.get(compressor)
     if kind is None:
         raise InputError(source, f"unsupported payload compression {compressor!r}")
-    return decompressed(stream, kind, source, limit=MAX_SCANNED, what="RPM payload")
+    first = b""
+    if kind == "gzip":
+        # rpm opens a gzip payload (the default when the header names no compressor) with
+        # zlib's gzdopen, which reads data without the gzip magic as it is: rpmbuild's
+        # ``_source_payload w.ufdio`` writes such a payload and no PAYLOADCOMPRESSOR tag.
+        while len(first) < len(_GZIP_MAGIC):
+            more = stream.read(len(_GZIP_MAGIC) - len(first))
+            if not more:
+                break
+            first += more
+        if first != _GZIP_MAGIC:
+            kind = "identity"
+    return decompressed(stream, kind, source, limit=MAX_SCANNED, what="RPM payload", first=first)
 
 
 class _Buffer:
