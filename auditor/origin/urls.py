@@ -261,6 +261,17 @@ def _source_readings(value: str) -> tuple[ParsedUrl, ...]:
     (``github.com/xenserver/x/archive/1.tar.gz``, ``git@github.com:xenserver/x.git``) still
     says where the file was taken from, and is read so. A bare file name (``foo-1.0.tar.gz``
     also looks like a host) is not."""
+    words = value.split()
+    if len(words) > 1:
+        # rpmbuild fetches a Source by running its URL helper on ``helper TARGET VALUE`` split
+        # at spaces (urlGetFile's argvSplit): ``https://a.example/x https://citrix.com/y.tgz``
+        # has curl download both URLs, and rpm records ``y.tgz``. Each word is read too.
+        readings = (*_word_readings(value), *(item for word in words for item in _word_readings(word)))
+        return tuple(dict.fromkeys(readings))
+    return _word_readings(value)
+
+
+def _word_readings(value: str) -> tuple[ParsedUrl, ...]:
     if _may_be_url(value):
         return url_readings(value)
     if "/" not in value and "@" not in value:
