@@ -100,7 +100,7 @@ class UrlResolver:
         seen = set()
         for evidence in package_urls(package):
             field = evidence.field
-            if not (field in ("url", "bugurl") or field.startswith(("source", "patch"))):
+            if not (field in ("url", "bugurl", "vcs", "disturl") or field.startswith(("source", "patch"))):
                 continue
             if self.policy.host_rules(evidence.url):
                 continue  # a policy host is already a finding, and is never contacted

@@ -293,8 +293,8 @@ def hostless_url(value: str) -> bool:
 def hostless_url_gaps(package: Package) -> tuple[Gap, ...]:
     """A gap for each URL, BugURL, Source or Patch value of ``package`` that `hostless_url` says
     is a URL without a host: evidence the policy could not judge."""
-    labels = {"url": "URL", "bugurl": "BugURL"}
-    values = [("url", package.url), ("bugurl", package.bugurl), *package.alternatives]
+    labels = {"url": "URL", "bugurl": "BugURL", "vcs": "VCS", "disturl": "DistURL"}
+    values = [*_url_fields(package), *package.alternatives]
     found = [
         _hostless_gap(labels[field], value)
         for field, value in values
@@ -307,6 +307,16 @@ def hostless_url_gaps(package: Package) -> tuple[Gap, ...]:
                 where = f"{package.spec}:{source.line}: " if package.spec and source.line is not None else ""
                 found.append(_hostless_gap(f"{where}{source.kind.value.capitalize()}{number}", source.value))
     return tuple(found)
+
+
+def _url_fields(package: Package) -> tuple[tuple[str, str | None], ...]:
+    """The header fields that hold one URL each, by the field names findings carry."""
+    return (
+        ("url", package.url),
+        ("bugurl", package.bugurl),
+        ("vcs", package.vcs),
+        ("disturl", package.disturl),
+    )
 
 
 def _hostless_gap(tag: str, value: str) -> Gap:
@@ -335,7 +345,7 @@ def package_urls(
         lowered = text.lower()
         return any(needle in lowered for needle in needles)
 
-    for field, value in (("url", package.url), ("bugurl", package.bugurl)):
+    for field, value in _url_fields(package):
         if value and wanted(value):
             for parsed in url_readings(value):
                 yield UrlEvidence(field, parsed)

@@ -180,6 +180,8 @@ def package_to_json(
     data["buildhost"] = package.buildhost
     data["url"] = package.url
     data["bugurl"] = package.bugurl
+    data["vcs"] = package.vcs
+    data["disturl"] = package.disturl
     data["license"] = package.license
     data["distribution"] = package.distribution
     data["signing_key"] = package.signing_key

@@ -240,10 +240,14 @@ class Package:
     license: str | None = None
     distribution: str | None = None
     buildtime: int | None = None
+    vcs: str | None = None
+    """The ``VCS`` tag (rpm >= 4.15): the repository the package's sources come from."""
+    disturl: str | None = None
+    """The ``DISTURL`` tag, which rpmbuild fills from the ``%{disturl}`` macro."""
     alternatives: tuple[tuple[str, str], ...] = ()
     """Other values a spec may give its ``vendor``, ``packager``, ``distribution``, ``url``,
-    ``bugurl`` or ``license`` (field, value): set in a branch of a conditional the reader could
-    not decide, or written twice. Each is judged as that field's value too."""
+    ``bugurl``, ``vcs``, ``disturl`` or ``license`` (field, value): set in a branch of a
+    conditional the reader could not decide, or written twice. Each is judged as that field's value too."""
     signing_keys: tuple[str, ...] = ()
     """Key ids (16 lower-case hex digits) of every OpenPGP signature the package carries, in
     the order rpm checks them; empty when it is unsigned. All of them, not one: a package

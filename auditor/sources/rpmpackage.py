@@ -202,6 +202,8 @@ def _package(
         buildhost=main.string(Tag.BUILDHOST),
         url=main.string(Tag.URL),
         bugurl=main.string(Tag.BUGURL),
+        vcs=main.string(Tag.VCS),
+        disturl=main.string(Tag.DISTURL),
         license=main.string(Tag.LICENSE),
         sources=reading.sources,
         spec=reading.spec,

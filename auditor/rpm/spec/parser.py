@@ -43,7 +43,7 @@ _DEPENDENCY_TAGS: dict[str, DependencyKind] = {
     **{kind.value: kind for kind in DEPENDENCY_KINDS},
 }
 """A preamble tag that declares dependencies, and the kind it declares (``PreReq`` is old ``Requires``)."""
-_TAG_MACROS = ("name", "version", "release", "epoch", "summary", "license", "url", "bugurl", "vendor",
+_TAG_MACROS = ("name", "version", "release", "epoch", "summary", "license", "url", "bugurl", "vcs", "vendor",
                "packager", "distribution", "group")  # fmt: skip
 
 _NOT_JOINED = (

@@ -19,6 +19,8 @@ class SpecPackage:
     license: str | None = None
     url: str | None = None
     bugurl: str | None = None
+    vcs: str | None = None
+    disturl: str | None = None
     vendor: str | None = None
     packager: str | None = None
     distribution: str | None = None
@@ -91,8 +93,8 @@ def shorten(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-MACRO_FILLED_TAGS = ("vendor", "packager", "distribution", "bugurl")
-_TAG_LABELS = {"url": "URL", "bugurl": "BugURL"}
+MACRO_FILLED_TAGS = ("vendor", "packager", "distribution", "bugurl", "disturl")
+_TAG_LABELS = {"url": "URL", "bugurl": "BugURL", "vcs": "VCS", "disturl": "DistURL"}
 
 
 def tag_label(tag: str) -> str:
@@ -100,7 +102,7 @@ def tag_label(tag: str) -> str:
     return _TAG_LABELS.get(tag, tag.capitalize())
 
 
-ORIGIN_TAGS = frozenset({"vendor", "packager", "distribution", "url", "bugurl", "license"})
+ORIGIN_TAGS = frozenset({"vendor", "packager", "distribution", "url", "bugurl", "vcs", "disturl", "license"})
 """The tags the policy judges: a value one loses to a later line is kept (`PackageDraft.alternatives`)."""
 
 
@@ -163,6 +165,8 @@ class PackageDraft:
             license=tag("license"),
             url=tag("url"),
             bugurl=tag("bugurl"),
+            vcs=tag("vcs"),
+            disturl=tag("disturl"),
             vendor=tag("vendor"),
             packager=tag("packager"),
             distribution=tag("distribution"),

@@ -1,0 +1,108 @@
+"""The VCS and DistURL tags are origin evidence like URL and BugURL (red team rt3).
+
+rpm >= 4.15 has a ``VCS:`` preamble tag (a subpackage inherits it, and it defines ``%{vcs}``)
+and fills DISTURL from the ``%{disturl}`` macro; both are in every header built from the
+spec, source and binary. Neither was read: a package whose VCS is
+``git+https://github.com/xenserver/x.git`` was clean and complete, in a spec and as RPMs.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.origin.scanned import scan_report
+
+SPEC = """%global disturl https://downloads.citrix.com/dist
+Name: vd
+Version: 1.0
+Release: 1
+Summary: s
+License: MIT
+BuildArch: noarch
+VCS: git+https://github.com/xenserver/vd.git
+Source0: %{vcs}#/vd.tar.gz
+
+%description
+d
+
+%package sub
+Summary: t
+VCS: https://github.com/citrix/sub.git
+
+%description sub
+t
+
+%files
+%files sub
+"""
+VCS = "git+https://github.com/xenserver/vd.git"
+SUB_VCS = "https://github.com/citrix/sub.git"
+DISTURL = "https://downloads.citrix.com/dist"
+
+
+def _evidence(report: dict[str, Any]) -> dict[str, tuple[str | None, str | None, set[tuple[str, str]]]]:
+    return {
+        package["nevra"]: (
+            package["vcs"],
+            package["disturl"],
+            {(finding["field"], finding["value"]) for finding in package["findings"]},
+        )
+        for package in report["packages"]
+    }
+
+
+def _check_binaries(evidence: dict[str, tuple[str | None, str | None, set[tuple[str, str]]]]) -> None:
+    """Each binary's own tags are findings (besides those it inherits from its source package)."""
+    for nevra, vcs in (("vd-1.0-1.noarch", VCS), ("vd-sub-1.0-1.noarch", SUB_VCS)):
+        own_vcs, own_disturl, findings = evidence[nevra]
+        assert (own_vcs, own_disturl) == (vcs, DISTURL)
+        assert {("vcs", vcs), ("disturl", DISTURL)} <= findings
+
+
+def _rpm_says(*query: str) -> set[tuple[str, str, str]]:
+    done = subprocess.run(query, capture_output=True, text=True, check=True).stdout
+    return {tuple(line.split("|")) for line in done.splitlines()}  # type: ignore[misc]
+
+
+def test_a_spec_s_vcs_and_disturl_are_judged(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec = tmp_path / "vd.spec"
+    spec.write_text(SPEC)
+    # The authority: what rpm puts in each header built from the spec.
+    form = "%{NAME}|%{VCS}|%{DISTURL}\\n"
+    binaries = _rpm_says("rpmspec", "-q", "--qf", form, str(spec))
+    assert binaries == {("vd", VCS, DISTURL), ("vd-sub", SUB_VCS, DISTURL)}
+    assert _rpm_says("rpmspec", "-q", "--srpm", "--qf", form, str(spec)) == {("vd", VCS, DISTURL)}
+    code, report, _ = scan_report(capsys, spec)
+    evidence = _evidence(report)
+    disturl = ("disturl", DISTURL)
+    assert evidence["vd-1.0-1.src"] == (
+        VCS,
+        DISTURL,
+        {("vcs", VCS), disturl, ("source0", f"{VCS}#/vd.tar.gz")},
+    )
+    _check_binaries(evidence)
+    assert code == 1
+
+
+def test_the_built_packages_vcs_and_disturl_are_judged(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = tmp_path / "vd.spec"
+    spec.write_text(SPEC.replace("Source0: %{vcs}#/vd.tar.gz\n", ""))
+    top = tmp_path / "top"
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path), "LC_ALL": "C"}
+    subprocess.run(
+        ["rpmbuild", "-ba", "--quiet", "--define", f"_topdir {top}", str(spec)], check=True, env=env
+    )
+    built = sorted(top.glob("RPMS/noarch/*.rpm")) + sorted(top.glob("SRPMS/*.rpm"))
+    code, report, _ = scan_report(capsys, *built)
+    evidence = _evidence(report)
+    disturl = ("disturl", DISTURL)
+    assert evidence["vd-1.0-1.src"] == (VCS, DISTURL, {("vcs", VCS), disturl})
+    _check_binaries(evidence)
+    assert code == 1
