@@ -293,7 +293,7 @@ def hostless_url(value: str) -> bool:
 def hostless_url_gaps(package: Package) -> tuple[Gap, ...]:
     """A gap for each URL, BugURL, Source or Patch value of ``package`` that `hostless_url` says
     is a URL without a host: evidence the policy could not judge."""
-    labels = {"url": "URL", "bugurl": "BugURL", "vcs": "VCS", "disturl": "DistURL"}
+    labels = dict(URL_TAG_LABELS)
     values = [*_url_fields(package), *package.alternatives]
     found = [
         _hostless_gap(labels[field], value)
@@ -316,7 +316,20 @@ def _url_fields(package: Package) -> tuple[tuple[str, str | None], ...]:
         ("bugurl", package.bugurl),
         ("vcs", package.vcs),
         ("disturl", package.disturl),
+        ("translationurl", package.translationurl),
+        ("upstreamreleases", package.upstreamreleases),
     )
+
+
+URL_TAG_LABELS = {
+    "url": "URL",
+    "bugurl": "BugURL",
+    "vcs": "VCS",
+    "disturl": "DistURL",
+    "translationurl": "TranslationURL",
+    "upstreamreleases": "UpstreamReleases",
+}
+"""The header tags that hold one URL each (`_url_fields`), as rpm spells them."""
 
 
 def _hostless_gap(tag: str, value: str) -> Gap:

@@ -182,6 +182,8 @@ def package_to_json(
     data["bugurl"] = package.bugurl
     data["vcs"] = package.vcs
     data["disturl"] = package.disturl
+    data["translationurl"] = package.translationurl
+    data["upstreamreleases"] = package.upstreamreleases
     data["license"] = package.license
     data["distribution"] = package.distribution
     data["signing_key"] = package.signing_key

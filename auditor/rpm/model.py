@@ -244,9 +244,14 @@ class Package:
     """The ``VCS`` tag (rpm >= 4.15): the repository the package's sources come from."""
     disturl: str | None = None
     """The ``DISTURL`` tag, which rpmbuild fills from the ``%{disturl}`` macro."""
+    translationurl: str | None = None
+    """The ``TranslationURL`` tag (rpm >= 4.18), or the ``%{translationurl}`` macro's value."""
+    upstreamreleases: str | None = None
+    """The ``UpstreamReleases`` tag (rpm >= 4.18), or the ``%{upstreamreleases}`` macro's value."""
     alternatives: tuple[tuple[str, str], ...] = ()
     """Other values a spec may give its ``vendor``, ``packager``, ``distribution``, ``url``,
-    ``bugurl``, ``vcs``, ``disturl`` or ``license`` (field, value): set in a branch of a
+    ``bugurl``, ``vcs``, ``disturl``, ``translationurl``, ``upstreamreleases`` or ``license``
+    (field, value): set in a branch of a
     conditional the reader could not decide, or written twice. Each is judged as that field's value too."""
     signing_keys: tuple[str, ...] = ()
     """Key ids (16 lower-case hex digits) of every OpenPGP signature the package carries, in

@@ -70,6 +70,8 @@ def package_to_json(package: Package) -> dict[str, Any]:
         "bugurl": package.bugurl,
         "vcs": package.vcs,
         "disturl": package.disturl,
+        "translationurl": package.translationurl,
+        "upstreamreleases": package.upstreamreleases,
         "license": package.license,
         "distribution": package.distribution,
         "buildtime": package.buildtime,
@@ -122,6 +124,8 @@ def package_from_json(data: dict[str, Any]) -> Package:
         bugurl=data["bugurl"],  # required, as signing_keys: not read as a package without one
         vcs=data["vcs"],
         disturl=data["disturl"],
+        translationurl=data["translationurl"],
+        upstreamreleases=data["upstreamreleases"],
         license=data.get("license"),
         distribution=data.get("distribution"),
         buildtime=data.get("buildtime"),
@@ -165,8 +169,8 @@ def source_from_json(data: dict[str, Any]) -> SourceFile:
 
 _TEXT_FIELDS = ("name", "version", "release", "arch", "kind", "location", "input")
 _OPTIONAL_TEXT_FIELDS = ("sourcerpm", "checksum", "summary", "description", "vendor", "packager",
-                         "buildhost", "url", "bugurl", "vcs", "disturl", "license", "distribution",
-                         "signing_key", "spec")  # fmt: skip
+                         "buildhost", "url", "bugurl", "vcs", "disturl", "translationurl",
+                         "upstreamreleases", "license", "distribution", "signing_key", "spec")  # fmt: skip
 _OPS = frozenset(op.value for op in Op)
 _SOURCE_KINDS = frozenset(kind.value for kind in SourceKind)
 _GAP_KINDS = frozenset(kind.value for kind in GapKind)

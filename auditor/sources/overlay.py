@@ -83,7 +83,15 @@ def overlay(listed: Package, evidence: HeaderEvidence, *where: str) -> Overlaid 
     return Overlaid(merged, said)
 
 
-HEADER_ONLY_FIELDS = ("signing_keys", "distribution", "bugurl", "vcs", "disturl")
+HEADER_ONLY_FIELDS = (
+    "signing_keys",
+    "distribution",
+    "bugurl",
+    "vcs",
+    "disturl",
+    "translationurl",
+    "upstreamreleases",
+)
 """The fields the policy reads that a package's header carries and a repository's metadata lacks."""
 AGREED_FIELDS = ("vendor", "packager", "buildhost", "url", "license", "sourcerpm")
 """The fields a repository's metadata and a package's header both carry, on which they must

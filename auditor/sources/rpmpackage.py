@@ -204,6 +204,8 @@ def _package(
         bugurl=main.string(Tag.BUGURL),
         vcs=main.string(Tag.VCS),
         disturl=main.string(Tag.DISTURL),
+        translationurl=main.string(Tag.TRANSLATIONURL),
+        upstreamreleases=main.string(Tag.UPSTREAMRELEASES),
         license=main.string(Tag.LICENSE),
         sources=reading.sources,
         spec=reading.spec,

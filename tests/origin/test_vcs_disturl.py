@@ -1,4 +1,4 @@
-"""The VCS and DistURL tags are origin evidence like URL and BugURL (red team rt3).
+"""The VCS, DistURL, TranslationURL and UpstreamReleases tags are origin evidence (red team rt3).
 
 rpm >= 4.15 has a ``VCS:`` preamble tag (a subpackage inherits it, and it defines ``%{vcs}``)
 and fills DISTURL from the ``%{disturl}`` macro; both are in every header built from the
@@ -106,3 +106,39 @@ def test_the_built_packages_vcs_and_disturl_are_judged(
     assert evidence["vd-1.0-1.src"] == (VCS, DISTURL, {("vcs", VCS), disturl})
     _check_binaries(evidence)
     assert code == 1
+
+
+TRANSLATION = "https://translate.citrix.com/x"
+RELEASES = "https://downloads.citrix.com/releases"
+
+
+@pytest.mark.parametrize(
+    "preamble",
+    [
+        # As tags (rpm >= 4.18), which define %{translationurl} and %{upstreamreleases} too...
+        f"TranslationURL: {TRANSLATION}\nUpstreamReleases: {RELEASES}\n",
+        # ... or from the macros of their name, as rpmbuild fills DistURL.
+        f"%global translationurl {TRANSLATION}\n%global upstreamreleases {RELEASES}\n",
+    ],
+)
+def test_translationurl_and_upstreamreleases_are_judged(
+    preamble: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = tmp_path / "tu.spec"
+    main = "Name: tu\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\nBuildArch: noarch\n"
+    spec.write_text(
+        main
+        + preamble
+        + "%description\nd\n%package sub\nSummary: t\n%description sub\nt\n%files\n%files sub\n"
+    )
+    form = "%{NAME}|%{TRANSLATIONURL}|%{UPSTREAMRELEASES}\\n"
+    assert _rpm_says("rpmspec", "-q", "--qf", form, str(spec)) == {
+        ("tu", TRANSLATION, RELEASES),
+        ("tu-sub", TRANSLATION, RELEASES),
+    }
+    code, report, _ = scan_report(capsys, spec)
+    for package in report["packages"]:
+        assert (package["translationurl"], package["upstreamreleases"]) == (TRANSLATION, RELEASES)
+        found = {(finding["field"], finding["value"]) for finding in package["findings"]}
+        assert {("translationurl", TRANSLATION), ("upstreamreleases", RELEASES)} <= found
+    assert len(report["packages"]) == 3 and code == 1

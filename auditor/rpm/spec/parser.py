@@ -43,8 +43,9 @@ _DEPENDENCY_TAGS: dict[str, DependencyKind] = {
     **{kind.value: kind for kind in DEPENDENCY_KINDS},
 }
 """A preamble tag that declares dependencies, and the kind it declares (``PreReq`` is old ``Requires``)."""
-_TAG_MACROS = ("name", "version", "release", "epoch", "summary", "license", "url", "bugurl", "vcs", "vendor",
-               "packager", "distribution", "group")  # fmt: skip
+_TAG_MACROS = ("name", "version", "release", "epoch", "summary", "license", "url", "bugurl", "vcs",
+               "translationurl", "upstreamreleases", "vendor", "packager", "distribution",
+               "group")  # fmt: skip
 
 _NOT_JOINED = (
     "lines from here on are read one by one, not joined as rpm joins them: the spec's %{, %( or %[ "

@@ -21,6 +21,8 @@ class SpecPackage:
     bugurl: str | None = None
     vcs: str | None = None
     disturl: str | None = None
+    translationurl: str | None = None
+    upstreamreleases: str | None = None
     vendor: str | None = None
     packager: str | None = None
     distribution: str | None = None
@@ -93,8 +95,23 @@ def shorten(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-MACRO_FILLED_TAGS = ("vendor", "packager", "distribution", "bugurl", "disturl")
-_TAG_LABELS = {"url": "URL", "bugurl": "BugURL", "vcs": "VCS", "disturl": "DistURL"}
+MACRO_FILLED_TAGS = (
+    "vendor",
+    "packager",
+    "distribution",
+    "bugurl",
+    "disturl",
+    "translationurl",
+    "upstreamreleases",
+)
+_TAG_LABELS = {
+    "url": "URL",
+    "bugurl": "BugURL",
+    "vcs": "VCS",
+    "disturl": "DistURL",
+    "translationurl": "TranslationURL",
+    "upstreamreleases": "UpstreamReleases",
+}
 
 
 def tag_label(tag: str) -> str:
@@ -102,7 +119,20 @@ def tag_label(tag: str) -> str:
     return _TAG_LABELS.get(tag, tag.capitalize())
 
 
-ORIGIN_TAGS = frozenset({"vendor", "packager", "distribution", "url", "bugurl", "vcs", "disturl", "license"})
+ORIGIN_TAGS = frozenset(
+    {
+        "vendor",
+        "packager",
+        "distribution",
+        "url",
+        "bugurl",
+        "vcs",
+        "disturl",
+        "translationurl",
+        "upstreamreleases",
+        "license",
+    }
+)
 """The tags the policy judges: a value one loses to a later line is kept (`PackageDraft.alternatives`)."""
 
 
@@ -167,6 +197,8 @@ class PackageDraft:
             bugurl=tag("bugurl"),
             vcs=tag("vcs"),
             disturl=tag("disturl"),
+            translationurl=tag("translationurl"),
+            upstreamreleases=tag("upstreamreleases"),
             vendor=tag("vendor"),
             packager=tag("packager"),
             distribution=tag("distribution"),
