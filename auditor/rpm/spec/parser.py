@@ -330,6 +330,10 @@ class _SpecReader:
             names = (tag, tag.upper()) if self.current is self.main else (tag,)
             for name in names:
                 self.macros.define(name, value)
+                if others:
+                    # The tag's other values (a macro it reads was set in an undecided branch)
+                    # are its macro's too: ``Source1: %{url}/x`` reads each of them.
+                    self.macros.may_be(name, [value, *others])
                 if expansion.environment:  # a build host's answer: what reads %{name} is not exact
                     self.macros.forget(name)
                 if tag == "name":
