@@ -106,6 +106,10 @@ def parse_url(text: str) -> ParsedUrl | None:
             return _hierarchical(text, scheme, rest[2:], special=False)
     if "://" in text:
         return None
+    if cleaned.startswith("//") and not cleaned.startswith("///"):
+        # A network-path reference (RFC 3986 §4.2, ``//host/path``): a URL without its scheme,
+        # naming its host as ``host/path`` does.
+        return _hierarchical(text, "", cleaned[2:], special=False)
     scp = _SCP_LIKE.match(text)
     if scp:
         return _parsed(text, "ssh", scp.group("host"), None, "/" + scp.group("path"))

@@ -120,6 +120,10 @@ def test_a_bare_host_in_urls_covers_every_path(tmp_path: Path, capsys: pytest.Ca
         ("updates.xenserver.com/pool/xapi-1.0.tar.gz", ["citrix-corporate-host"]),
         ("xenserver.com-notes-1.0.tar.gz", []),  # a file name, whatever it looks like
         ("github.com/xcp-ng/xapi/archive/v1.0.tar.gz", []),
+        # A URL without its scheme (RFC 3986 network-path reference; red team rt3: clean).
+        ("//downloads.citrix.com/xapi-1.0.tar.gz", ["citrix-corporate-host"]),
+        ("//git@github.com/xenserver/xapi.git", ["citrix-public-organisation"]),
+        ("///downloads.citrix.com/xapi-1.0.tar.gz", []),  # a local path: no host
     ],
 )
 def test_a_source_written_as_a_host_and_a_path_says_where_it_was_taken_from(
