@@ -163,6 +163,7 @@ def built_from(packages: Sequence[Package], audited: int | None = None) -> Built
     of the same N-V-R. An audited binary's source package is an audited input's copy, a context
     binary's the context's (a vendor's binary read to resolve was built from the vendor's
     source package, not from the rebuild audited), when the run holds one; of those, the copies
+    of the binary's epoch if any (SOURCERPM names none); of those, the copies
     nearest the binary (`_nearest`: its own repository's, or the source repository beside it);
     and where that leaves several that differ, every one of them is, as the run cannot tell
     which the binary came from and a clean verdict must not rest on a guess."""
@@ -190,6 +191,10 @@ def built_from(packages: Sequence[Package], audited: int | None = None) -> Built
         # Of the binary's own side if it has any (else all of them), the nearest copies.
         side = index < last_audited
         candidates = [source for source in candidates if (source < last_audited) == side] or candidates
+        # SOURCERPM has no epoch, but a binary has its source package's unless its %package
+        # sets another: a copy of another epoch is another build, however near it lies.
+        epoch = package.epoch or 0
+        candidates = [source for source in candidates if (packages[source].epoch or 0) == epoch] or candidates
         first, *others = _distinct(packages, _nearest(package.input, candidates, packages))
         pairs.first[index] = first
         if others:
