@@ -255,12 +255,28 @@ def _load_url(
             path = remote.fetch_by_url(shown, "config", SMALL_FILE_CEILING)
             load_config(path, shown, remote, result, UrlOrigin.remote_config(shown), options, store, scope)
         else:
-            _add_repository(
-                read_remote_repository(shown, remote, options, store), repository_base(shown), result
-            )
+            _add_repository(_remote_repository(shown, remote, options, store), repository_base(shown), result)
     except InputError as exc:
         result.errors.append(exc)
     return result
+
+
+def _remote_repository(
+    shown: str, remote: Remote, options: ReadOptions, store: Store | None
+) -> RepositoryRead:
+    """The repository at URL ``shown``. A URL naming one RPM file fails as a repository would
+    (a directory called ``x.rpm`` may hold one); the error then says why, as a user giving one
+    package's URL expects it read, and a 404 on ``x.rpm/repodata/repomd.xml`` would not tell."""
+    try:
+        return read_remote_repository(shown, remote, options, store)
+    except InputError as exc:
+        if not urlsplit(shown).path.lower().endswith(".rpm"):
+            raise
+        raise InputError(
+            shown,
+            f"not read: a URL is read as a repository, never as one RPM file ({exc}); "
+            "download the file and give its path",
+        ) from None
 
 
 def _add_repository(read: RepositoryRead, shown: str, result: LoadResult, *, named: bool = True) -> None:
