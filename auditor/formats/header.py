@@ -238,7 +238,9 @@ class Header:
         that a STRING or I18NSTRING is read without splitting its data: a package's header is
         asked a dozen of them."""
         entry = self._entries.get(tag)
-        if entry is not None and entry[0] in _ONE_STRING:
+        if entry is None:
+            return None  # most of the URL-like tags a package is asked for (VCS, BugURL...)
+        if entry[0] in _ONE_STRING:
             type_, offset, items, end = entry
             store = self._store
             stop = store.find(b"\0", offset, end)
