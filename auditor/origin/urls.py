@@ -295,18 +295,18 @@ def hostless_url(value: str) -> bool:
 
 
 def hostless_url_gaps(package: Package) -> tuple[Gap, ...]:
-    """A gap for each URL, BugURL, Source or Patch value of ``package`` that `hostless_url` says
-    is a URL without a host: evidence the policy could not judge."""
-    labels = dict(URL_TAG_LABELS)
+    """A gap for each value of ``package``'s URL tags (`URL_TAG_LABELS`), Sources and Patches
+    that `hostless_url` says is a URL without a host: evidence the policy could not judge. A
+    Source or Patch is fetched word by word (`_source_readings`): any word without a host is one."""
     values = [*_url_fields(package), *package.alternatives]
     found = [
-        _hostless_gap(labels[field], value)
+        _hostless_gap(URL_TAG_LABELS[field], value)
         for field, value in values
-        if field in labels and value and hostless_url(value)
+        if field in URL_TAG_LABELS and value and hostless_url(value)
     ]
     if package.kind is PackageKind.SOURCE:
         for source in package.sources:
-            if hostless_url(source.value):
+            if hostless_url(source.value) or any(hostless_url(word) for word in source.value.split()):
                 number = "" if source.number is None else str(source.number)
                 where = f"{package.spec}:{source.line}: " if package.spec and source.line is not None else ""
                 found.append(_hostless_gap(f"{where}{source.kind.value.capitalize()}{number}", source.value))

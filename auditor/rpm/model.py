@@ -251,8 +251,8 @@ class Package:
     alternatives: tuple[tuple[str, str], ...] = ()
     """Other values a spec may give its ``vendor``, ``packager``, ``distribution``, ``url``,
     ``bugurl``, ``vcs``, ``disturl``, ``translationurl``, ``upstreamreleases`` or ``license``
-    (field, value): set in a branch of a
-    conditional the reader could not decide, or written twice. Each is judged as that field's value too."""
+    (field, value): set in a branch of a conditional the reader could not decide, or written
+    twice. Each is judged as that field's value too."""
     signing_keys: tuple[str, ...] = ()
     """Key ids (16 lower-case hex digits) of every OpenPGP signature the package carries, in
     the order rpm checks them; empty when it is unsigned. All of them, not one: a package

@@ -49,3 +49,13 @@ def test_a_single_url_is_read_once(tmp_path: Path, capsys: pytest.CaptureFixture
     _, report, _ = scan_report(capsys, spec)
     (source,) = (package for package in report["packages"] if package["kind"] == "source")
     assert len(source["findings"]) == 1
+
+
+def test_a_word_without_a_host_is_a_gap(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """curl fetches the second word as well, and no rule can say where ``https://:443/y`` leads."""
+    value = "https://a.example/x https://:443/y.tar.gz"
+    spec = write_spec(tmp_path, "words", f"Source0: {value}")
+    _, report, _ = scan_report(capsys, spec)
+    (source,) = (package for package in report["packages"] if package["kind"] == "source")
+    gaps = [gap["detail"] for gap in source["gaps"] if gap["kind"] == "url-without-host"]
+    assert gaps == [f"{spec}:7: Source0: {value} (no host can be read from it)"], gaps
