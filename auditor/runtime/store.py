@@ -86,6 +86,21 @@ as a package without it (a model from before ``signing_keys`` as an unsigned pac
 before ``bugurl`` as a package without a BugURL)."""
 
 
+BUSY_TIMEOUT = 10.0
+"""Seconds to wait for another run's lock on the store before going on without it."""
+
+_NOT_DAMAGE = frozenset(
+    {
+        sqlite3.SQLITE_FULL,
+        sqlite3.SQLITE_BUSY,
+        sqlite3.SQLITE_LOCKED,
+        sqlite3.SQLITE_IOERR,
+        sqlite3.SQLITE_CANTOPEN,
+    }
+)
+"""Errors opening the store that say nothing against its content: it is not set aside for them."""
+
+
 class Store:
     """A connection to the store, or a no-op when it cannot be used (``warnings`` says why)."""
 
@@ -99,12 +114,17 @@ class Store:
             os.makedirs(directory, exist_ok=True)
             self._db = self._open(path)
         except sqlite3.DatabaseError as exc:
-            self._set_aside(path, exc)
+            if (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF in _NOT_DAMAGE:  # its primary code
+                # A full disk, or a store another run holds locked past the timeout: the store
+                # is as good as it was. Set aside, it would be lost to every other run.
+                self.warnings.append(f"cache {path}: not used ({exc})")
+            else:
+                self._set_aside(path, exc)
         except OSError as exc:
             self.warnings.append(f"cache {directory}: not used ({exc.strerror or exc})")
 
     def _open(self, path: str) -> sqlite3.Connection:
-        db = sqlite3.connect(path, timeout=10, isolation_level=None)
+        db = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         version = db.execute("PRAGMA user_version").fetchone()[0]

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from auditor.cli.main import main
+from auditor.runtime import store as store_module
 from auditor.runtime.store import DATABASE, MAX_VALUE_BYTES, Store
 from tests.conftest import INCOMPLETE, RPMS, errors_of, only_incompleteness
 from tests.unprivileged import auditor_without_override
@@ -174,3 +175,24 @@ def test_a_read_only_store_is_not_taken_for_a_damaged_one(
     assert json.loads(run.stdout)["packages"] == json.loads(cold[1])["packages"]
     assert run.stderr.count("not used (not writable") == 1 and "rebuilding" not in run.stderr
     assert sorted(path.name for path in cache.iterdir() if "corrupt" in path.name) == []
+
+
+def test_a_store_locked_by_another_run_is_not_taken_for_a_damaged_one(
+    rpms: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store another run holds locked past the wait (or on a full disk) is good: it is not used
+    this time, and left where it is. Set aside as damaged, every run sharing it lost it."""
+    cache = rpms.parent / "cache"
+    cold = scan([str(rpms), "--cache-dir", str(cache), "--format", "json"], capsys)
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT", 0.05)
+    other = sqlite3.connect(cache / DATABASE, isolation_level=None)
+    try:
+        other.execute("BEGIN EXCLUSIVE")
+        locked = scan([str(rpms), "--cache-dir", str(cache), "--format", "json"], capsys)
+    finally:
+        other.close()
+    assert locked[0] == cold[0]
+    assert json.loads(locked[1])["packages"] == json.loads(cold[1])["packages"]
+    assert "not used (database is locked)" in locked[2] and "rebuilding" not in locked[2]
+    assert sorted(path.name for path in cache.iterdir() if "corrupt" in path.name) == []
+    assert scan([str(rpms), "--cache-dir", str(cache), "--format", "json"], capsys) == cold  # replayed
