@@ -3,7 +3,7 @@
 A release gate runs the same audit over and over on a repository that did not move. The
 report is a function of: the auditor's version, the command line, the working directory
 (reports name inputs as given), the content of every policy, project, waiver and
-baseline file, of the provenance tables the policy names and of the earlier report given
+baseline file, of the provenance tables and public key files the policy names and of the earlier report given
 to ``--compare`` (the bytes each was parsed from, recorded as it was read: a file edited
 since is not what the run used), the date and which waivers have expired (an expiry may be an instant within
 the day), the environment variables the auditor reads, and every input file (the targets',

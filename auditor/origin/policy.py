@@ -35,6 +35,7 @@ from typing import Any
 
 from auditor.core.errors import InputError, PolicyError
 from auditor.core.files import read_regular
+from auditor.core.readlog import config_read
 from auditor.core.schema import convert, shown
 from auditor.core.shipped import shipped_file
 from auditor.core.tomlfile import read_toml
@@ -340,6 +341,7 @@ def _key_file_ids(files: Sequence[str], where: str, base: str) -> frozenset[str]
         path = os.path.join(base, name)
         try:
             data = read_regular(path, path, "a public key file", openpgp.MAX_KEY_FILE)
+            config_read(path, data)  # the keys decide the findings: a stored report is keyed on them
             found.update(openpgp.public_key_ids(data))
         except InputError as exc:
             raise PolicyError(f"{where}.key-files[{index}]: {exc.source}: {exc.reason}") from None

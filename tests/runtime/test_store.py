@@ -132,6 +132,35 @@ def test_a_changed_provenance_table_is_never_answered_from_the_store(
     assert '"rule":"recorded"' not in first[1] and '"rule":"recorded"' in second[1]
 
 
+def test_a_changed_public_key_file_is_never_answered_from_the_store(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A signing-key rule names its key file inside the policy file: the policy file is unchanged
+    when the vendor's key file gains the key that signed a package, and the key decides the
+    finding. The run passed, replaying the report made with the old key file."""
+    home = tmp_path / "gnupg"
+    home.mkdir(mode=0o700)
+    gpg = ["gpg", "--homedir", str(home), "--batch", "--passphrase", ""]
+    subprocess.run([*gpg, "--quick-gen-key", "other <other@example.net>", "ed25519", "sign", "never"],
+                   check=True, capture_output=True)  # fmt: skip
+    key_file = tmp_path / "RPM-GPG-KEY-vendor"
+    key_file.write_bytes(
+        subprocess.run([*gpg, "--armor", "--export"], check=True, capture_output=True).stdout
+    )
+    packages = tmp_path / "signed"
+    packages.mkdir()
+    shutil.copy(RPMS / "signed-1.0-1.noarch.rpm", packages)
+    policy = tmp_path / "keys.toml"
+    policy.write_text('schema = 1\n[[rule]]\nid = "vendor-key"\nkind = "signing-key"\nseverity = "high"\n'
+                      'key-files = ["RPM-GPG-KEY-vendor"]\nmessage = "m"\nreference = "r"\n')  # fmt: skip
+    args = [str(packages), "--policy", str(policy), "--format", "json"]
+    first = scan(args, capsys)
+    shutil.copy(RPMS / "RPM-GPG-KEY-fixtures", key_file)  # the key that signed the package
+    second = scan(args, capsys)
+    assert '"rule":"vendor-key"' not in first[1] and '"rule":"vendor-key"' in second[1]
+    assert second == scan([*args, "--no-cache"], capsys)
+
+
 def test_input_errors_are_replayed_too(rpms: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (rpms / "broken.rpm").write_bytes(b"not an rpm at all" * 10)
     cold = scan([str(rpms)], capsys)
