@@ -9,10 +9,16 @@ from __future__ import annotations
 from pathlib import Path
 
 
+def shipped_directories() -> tuple[Path, Path]:
+    """Where shipped data files are looked for, in order: installed, then a source tree's."""
+    package = Path(__file__).resolve().parents[1]
+    return package / "_data", package.parent / "data"
+
+
 def shipped_file(name: str) -> Path | None:
     """The shipped data file ``name``, or None when this installation lacks it."""
-    package = Path(__file__).resolve().parents[1]
-    for candidate in (package / "_data" / name, package.parent / "data" / name):
+    for directory in shipped_directories():
+        candidate = directory / name
         if candidate.is_file():
             return candidate
     return None

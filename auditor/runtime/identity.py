@@ -8,9 +8,12 @@ or report is used only under the identities it was made under (`auditor.runtime.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import os
+
+from auditor.core.shipped import shipped_directories
 
 
 @functools.cache
@@ -31,6 +34,11 @@ def code_identity() -> str:
             for name in sorted(names)
             if name.endswith((".py", ".toml", ".json", ".css", ".js"))
         )
+    # The shipped data the readers and rules use (the look-alike letters' table): a report made
+    # with another table decides other findings, and a source tree keeps it outside the package.
+    for shipped in shipped_directories():
+        with contextlib.suppress(OSError), os.scandir(shipped) as entries:
+            identities.extend(sorted(file_identity(entry.path) for entry in entries if entry.is_file()))
     return digest(*identities)
 
 

@@ -234,6 +234,36 @@ def test_a_report_made_by_other_code_is_never_replayed(
     assert first[0] == second[0] and first[1] != second[1]
 
 
+def test_a_report_made_with_other_shipped_data_is_never_replayed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The look-alike letters' table is shipped data, outside the package in a source tree: a
+    checkout that changed only it (a letter no longer read as its ASCII look-alike) replayed
+    the report made with the old table, blocking where the audit passes, and the other way."""
+    from auditor.core.shipped import shipped_file
+    from auditor.origin import reading
+
+    spec = tmp_path / "lookalike.spec"
+    spec.write_text(
+        "Name: lookalike\nVersion: 1.0\nRelease: 1\nSummary: s\nLicense: MIT\n"
+        "Vendor: \u0421itrix Systems, Inc.\nBuildArch: noarch\n%description\nd\n%files\n"
+    )  # a Cyrillic capital Es, which the table reads as C
+    args = [str(spec), "--format", "json"]
+    first = scan(args, capsys)
+    table = shipped_file(reading.LOOKALIKES_FILE)
+    assert table is not None and first[0] == 1, first[2]
+    monkeypatch.setattr(reading, "_lookalikes", lambda: ({}, {}))  # the table changes, and its file:
+    identity_module.code_identity.cache_clear()
+    stamp = table.stat()
+    os.utime(table, ns=(stamp.st_atime_ns, stamp.st_mtime_ns + 1_000_000_000))
+    try:
+        second = scan(args, capsys)
+    finally:
+        os.utime(table, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+        identity_module.code_identity.cache_clear()
+    assert second[0] == 0 and second[1] != first[1]
+
+
 def test_a_package_model_stored_by_other_code_is_read_again(
     rpms: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
