@@ -12,6 +12,7 @@ import contextlib
 import functools
 import hashlib
 import os
+import sys
 
 from auditor.core.shipped import shipped_directories
 
@@ -39,7 +40,33 @@ def code_identity() -> str:
     for shipped in shipped_directories():
         with contextlib.suppress(OSError), os.scandir(shipped) as entries:
             identities.extend(sorted(file_identity(entry.path) for entry in entries if entry.is_file()))
+    identities.append(sys.version)  # its unicodedata folds look-alike text, its tomllib reads policies
+    identities.extend(_library_identity(name) for name in LIBRARIES)
     return digest(*identities)
+
+
+LIBRARIES = ("re2", "networkx", "msgspec", "zstandard", "cyclonedx", "spdx_tools", "tabulate")
+"""The third-party packages whose code decides a report: re2 matches the policy's patterns,
+networkx finds the chains, msgspec reads the files and the store, the others write formats.
+Upgraded in place (``pip install -U``), they leave the auditor's own files as they were."""
+
+
+def _library_identity(name: str) -> str:
+    """What changes when the package ``name`` is installed again, found without importing it:
+    its ``__init__`` file, or a namespace package's directories (a reinstall rewrites both)."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is None:
+        return f"{name}\0absent"
+    places = [spec.origin] if spec.origin else list(spec.submodule_search_locations or ())
+    try:
+        return "\0".join([name, *(file_identity(place) for place in places)])
+    except OSError:
+        return f"{name}\0unreadable"
 
 
 def file_identity(path: str) -> str:

@@ -264,6 +264,31 @@ def test_a_report_made_with_other_shipped_data_is_never_replayed(
     assert second[0] == 0 and second[1] != first[1]
 
 
+def test_a_report_made_before_a_library_was_installed_again_is_never_replayed(
+    rpms: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``pip install -U google-re2`` (which matches the policy's patterns) leaves the auditor's
+    own files as they were: the report made with the old library came back."""
+    library = tmp_path / "site" / "patterns"
+    library.mkdir(parents=True)
+    (library / "__init__.py").write_text("VERSION = 1\n")
+    monkeypatch.syspath_prepend(str(library.parent))
+    monkeypatch.setattr(identity_module, "LIBRARIES", (*identity_module.LIBRARIES, "patterns"))
+    identity_module.code_identity.cache_clear()
+    try:
+        first = scan([str(rpms), "--format", "json"], capsys)
+        installed = library / "__init__.py.new"
+        installed.write_text("VERSION = 2\n")
+        installed.replace(library / "__init__.py")  # as pip writes a package's files again
+        identity_module.code_identity.cache_clear()
+        second = scan([str(rpms), "--format", "json"], capsys)
+    finally:
+        identity_module.code_identity.cache_clear()
+    assert first == second
+    with sqlite3.connect(database()) as db:
+        assert db.execute("SELECT count(*) FROM reports").fetchone()[0] == 2  # audited again, not replayed
+
+
 def test_a_package_model_stored_by_other_code_is_read_again(
     rpms: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
