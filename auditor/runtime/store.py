@@ -4,10 +4,10 @@ One SQLite database (``auditor.sqlite3`` in the cache directory, WAL mode, so co
 runs share it safely) with two tables:
 
 - ``packages``: the model of an RPM file, keyed by the file's identity (absolute path,
-  size, modification and change times, inode), the auditor's version and the model's
-  shape. A file that changes in any way gets a new key, so a stale entry is never used; it
-  only ages out. A remote package's header is keyed by its repository, URL and checksum instead
-  (`auditor.sources.remote.StoredHeaderModels`).
+  size, modification and change times, inode) and its path as the run spells it, the
+  auditor's version and the model's shape. A file that changes in any way gets a new key,
+  so a stale entry is never used; it only ages out. A remote package's header is keyed by
+  its repository, URL and checksum instead (`auditor.sources.remote.StoredHeaderModels`).
 - ``reports``: the output of a whole ``scan``, keyed by everything that decides it: the
   auditor's version, the options, the content of every policy, waiver and baseline file,
   the date (waivers expire), and the identity of every input file (for a repository, of

@@ -42,6 +42,14 @@ Wanted = tuple[str, str | None]
 """A file to read, and its identity at the run's first look when its package is to be stored."""
 
 
+def file_key(identity: str, path: str, kind: str = "") -> str:
+    """The store's key of the model of the RPM file ``path`` whose identity is ``identity``.
+    The model holds the path as the run spells it (its location, its input, what its notes
+    name): keyed by that spelling too, a run naming the file another way (absolute, from
+    another directory) never reports the old one."""
+    return Store.package_key(f"{identity}{kind}\0{path}")
+
+
 def _read_batch(
     files: Sequence[Wanted], checksum: bool = True, evidence_only: bool = False, encode: bool = False
 ) -> list[Read]:
@@ -173,7 +181,7 @@ class PendingReads:
             for position, path in enumerate(self.paths):
                 with contextlib.suppress(OSError):  # the reader will say what is wrong with the file
                     self.identities[position] = identity(path)
-                    self.keys[position] = Store.package_key(self.identities[position] + kind)
+                    self.keys[position] = file_key(self.identities[position], path, kind)
         stored = store.get_packages(list(self.keys.values())) if store is not None and self.keys else {}
         damaged: list[str] = []
         misses: list[int] = []

@@ -22,7 +22,7 @@ from auditor.rpm.model import Package
 from auditor.runtime.identity import file_identity
 from auditor.runtime.store import Store
 from auditor.sources.load import load_inputs
-from auditor.sources.rpmbatch import read_rpm_files
+from auditor.sources.rpmbatch import file_key, read_rpm_files
 from auditor.sources.rpmpackage import read_rpm, read_rpm_file
 from tests.conftest import RPMS
 from tests.differential import mutations as m
@@ -103,7 +103,7 @@ def test_a_cut_payload_is_not_stored_as_read(tmp_path: Path) -> None:
             InputError,
             Package,
         ]
-    keys = {str(name): Store.package_key(file_identity(str(name))) for name in (path, whole)}
+    keys = {str(name): file_key(file_identity(str(name)), str(name)) for name in (path, whole)}
     assert list(store.get_packages(list(keys.values()))) == [keys[str(whole)]]
 
 

@@ -25,7 +25,7 @@ from auditor.cli.main import main
 from auditor.rpm.model import Package
 from auditor.runtime.identity import file_identity
 from auditor.runtime.store import Store
-from auditor.sources.rpmbatch import read_rpm_files
+from auditor.sources.rpmbatch import file_key, read_rpm_files
 from auditor.sources.rpmpackage import read_rpm_file
 from tests.conftest import RPMS
 from tests.differential import mutations as m
@@ -289,7 +289,7 @@ def test_a_stored_model_without_every_signer_is_read_again(keys: Keys, tmp_path:
     store = Store(str(tmp_path / "store"))
     assert store.enabled
     [first] = read_rpm_files([str(path)], store)
-    key = Store.package_key(file_identity(str(path)))
+    key = file_key(file_identity(str(path)), str(path))
     stored = store.get_package(key)
     assert (
         isinstance(first, Package)

@@ -289,6 +289,21 @@ def test_a_report_made_before_a_library_was_installed_again_is_never_replayed(
         assert db.execute("SELECT count(*) FROM reports").fetchone()[0] == 2  # audited again, not replayed
 
 
+def test_a_package_model_stored_under_another_spelling_of_its_path_is_not_reported_with_it(
+    rpms: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The store knows a file by its absolute path, and the model holds the path as its run
+    spelt it: ``scan rpms`` then ``scan /abs/rpms`` reported each package at ``rpms/...``, a
+    path that names no file from another working directory, where a cold run names it."""
+    monkeypatch.chdir(rpms.parent)
+    scan([rpms.name, "--format", "json"], capsys)
+    warm = scan([str(rpms), "--format", "json"], capsys)
+    cold = scan([str(rpms), "--format", "json", "--no-cache"], capsys)
+    assert warm == cold
+    locations = [package["location"] for package in json.loads(warm[1])["packages"]]
+    assert locations and all(location.startswith(f"{rpms}/") for location in locations)
+
+
 def test_a_package_model_stored_by_other_code_is_read_again(
     rpms: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -26,7 +26,7 @@ from auditor.rpm.model import Package
 from auditor.runtime.identity import file_identity
 from auditor.runtime.store import Store
 from auditor.sources.interface import LoadResult
-from auditor.sources.rpmbatch import read_rpm_files
+from auditor.sources.rpmbatch import file_key, read_rpm_files
 from auditor.sources.rpmpackage import read_rpm_file
 from auditor.sources.specs import read_spec_file
 from tests.httpserver import LocalServer, redirect
@@ -229,7 +229,7 @@ def test_a_stored_model_keeps_the_bugurl_and_one_without_it_is_read_again(
     store = Store(str(tmp_path / "store"))
     assert store.enabled
     [first] = read_rpm_files([str(path)], store)
-    key = Store.package_key(file_identity(str(path)))
+    key = file_key(file_identity(str(path)), str(path))
     stored = store.get_package(key)
     assert isinstance(first, Package) and stored is not None and stored["bugurl"] == OWN_BUGS
     [again] = read_rpm_files([str(path)], store)
