@@ -108,10 +108,25 @@ def _group(items: list[_Node | _Joiner]) -> _Node:
     return ("or", alternatives)
 
 
+_NO_LICENCE = frozenset({"none", "noassertion", "or", "and", "with"})
+"""Choices that name no licence: SPDX's NONE (no licence at all) and NOASSERTION (unknown),
+and a joiner word left over by a doubled one (``EULA OR OR``)."""
+
+
+def _names_a_licence(node: _Node) -> bool:
+    """Whether ``node`` names some licence: ``Proprietary OR -``, ``Proprietary OR ()`` and
+    ``Proprietary OR NONE`` offer no free choice, only a Proprietary one."""
+    if isinstance(node, str):
+        return any(char.isalnum() for char in node) and node.strip().casefold() not in _NO_LICENCE
+    return any(_names_a_licence(child) for child in node[1])
+
+
 def _judge(node: _Node, leaf: Callable[[str], str | None]) -> str | None:
     if isinstance(node, str):
         return leaf(node)
     kind, children = node
+    if kind == "or":
+        children = [child for child in children if _names_a_licence(child)]
     found = [_judge(child, leaf) for child in children]
     if kind == "or":
         return found[0] if found and all(found) else None

@@ -34,6 +34,12 @@ NOT_FREE: dict[str, str | list[str]] = {
     "Redistributable-no-modification": "restricted-license",
     "Redistributable, no modification permitted": "restricted-license",
     "GPLv2+ and Redistributable, no modification permitted": "restricted-license",
+    # An "or" whose other choice names no licence offers no free one (red team rt5).
+    "Proprietary OR NONE": "proprietary-license",
+    "Proprietary OR NOASSERTION": "proprietary-license",
+    "Proprietary OR ()": "proprietary-license",
+    "Proprietary OR -": "proprietary-license",
+    "EULA OR  OR": "proprietary-license",
 }
 FREE = (
     "GPL-2.0-or-later WITH Classpath-exception-2.0",
@@ -53,6 +59,7 @@ FREE = (
     "Beerware",
     "FreeSoftware",
     "DFSG",
+    "NONE OR MIT",
 )
 
 
