@@ -5,6 +5,8 @@
 - nor two packages of one name (`SameName`), but installonly ones and multilib pairs;
 - nor, with a package, one that cannot be installed with a package it surely needs: the one
   provider of a plain Requires of it (`needing`): installing it installs that one;
+- nor a package apart from one it surely needs, or whose surely needed packages are apart
+  from each other (`uninstallable`): dnf can never install it, for any package;
 - a host installs packages of its own architecture family only
   (`auditor.deps.provides.Architectures`): an x86_64 package is never satisfied by an aarch64
   one.
@@ -135,6 +137,34 @@ def needing(
     if len(found) < 2:
         return found[0] if found else None
     return Joint(tuple(found))
+
+
+def uninstallable(
+    packages: Sequence[Package],
+    requirements: Mapping[int, Sequence[Resolution]],
+    apart_from: Mapping[int, Apart],
+) -> frozenset[int]:
+    """The binary packages dnf can never install, whatever else it installs: two of the package
+    and the packages it surely needs (`surely_needed`) are apart. ``clean`` requiring ``x``,
+    whose one provider conflicts with ``clean`` (or ``a`` and ``b``, which conflict) is no way
+    around a Citrix provider of what it provides: libsolv cannot install it. Only what is
+    there says so (a Conflicts, an Obsoletes, one name): a requirement the run cannot meet
+    never makes a package uninstallable here (see the module's notes)."""
+    found: set[int] = set()
+    for owner, resolutions in requirements.items():
+        if packages[owner].is_source:
+            continue
+        needed = {each for resolution in resolutions if (each := surely_needed(resolution)) is not None}
+        needed.discard(owner)
+        if not needed:
+            continue
+        together = (owner, *needed)
+        if any(
+            one in apart_from and any(other != one and other in apart_from[one] for other in together)
+            for one in together
+        ):
+            found.add(owner)
+    return frozenset(found)
 
 
 def surely_needed(resolution: Resolution) -> int | None:

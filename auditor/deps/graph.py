@@ -21,7 +21,7 @@ from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from auditor.deps.coinstall import Apart, incompatible, needing, surely_needed
+from auditor.deps.coinstall import Apart, incompatible, needing, surely_needed, uninstallable
 from auditor.deps.hops import Group, HopKind
 from auditor.deps.resolution import ROUGH, Resolution, Resolved, Status
 from auditor.deps.viability import BUILT_ON, Viability
@@ -104,6 +104,10 @@ class DependencyGraph:
                 groups = list(dict.fromkeys(groups))  # a group no host narrows is one group
             if groups:
                 (self.build if source else self.runtime)[owner] = groups
+        broken = uninstallable(packages, resolved.requirements, apart_from)
+        if broken:
+            _without_uninstallable(self.runtime, broken)
+            _without_uninstallable(self.build, broken)
         pairs = self._pairs = built_from(packages, audited)
         self.built_from = pairs.first
         self.also_built_from = pairs.others
@@ -283,6 +287,27 @@ def _spec_binaries(packages: Sequence[Package]) -> dict[int, frozenset[int]]:
         else:
             by_spec.setdefault(package.spec, []).append(index)
     return {source: frozenset(by_spec.get(spec, ())) for spec, source in sources.items()}
+
+
+def _without_uninstallable(table: dict[int, list[Group]], broken: frozenset[int]) -> None:
+    """Each group of ``table`` without the providers dnf can never install (`uninstallable`):
+    a clean one of them spares nobody a Citrix one. A group left empty stays whole (the
+    resolver's answer stands); a group shared by many packages is narrowed once."""
+    narrowed: dict[int, tuple[Group, Group]] = {}
+    """id of a group -> (that group, kept alive so that no other takes its id; it narrowed)."""
+    for groups in table.values():
+        for place, group in enumerate(groups):
+            members = group.members
+            if len(members) < 2 or broken.isdisjoint(members):
+                continue
+            known = narrowed.get(id(group))
+            if known is None:
+                kept = tuple(member for member in members if member not in broken)
+                found = group
+                if kept:
+                    found = group._replace(members=kept, excluded=group.excluded + len(members) - len(kept))
+                known = narrowed[id(group)] = (group, found)
+            groups[place] = known[1]
 
 
 def _without(group: Group, own: frozenset[int]) -> Group:
