@@ -22,6 +22,7 @@ from auditor.core.files import read_regular
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import EVR, Dependency, Op, Package, PackageKind, srpm_file_name, with_fields
 from auditor.rpm.spec.builtins import ISA
+from auditor.rpm.spec.result import source_alternatives
 
 if TYPE_CHECKING:
     from auditor.rpm.spec.result import Spec, SpecPackage
@@ -104,7 +105,7 @@ def _source_package(spec: Spec, identity: _Identity, path: str, notes: tuple[str
         disturl=main.disturl,
         translationurl=main.translationurl,
         upstreamreleases=main.upstreamreleases,
-        alternatives=main.alternatives,
+        alternatives=source_alternatives(spec.packages),
         license=main.license,
         distribution=main.distribution,
         sources=spec.sources,

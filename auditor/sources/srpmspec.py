@@ -23,8 +23,8 @@ from auditor.formats.payload import extract_member
 from auditor.formats.rpmheader import Header, RpmHeaders, Tag
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import SourceFile, SourceKind
-from auditor.rpm.spec.lines import sources_of_parsed_spec
-from auditor.rpm.spec.result import unexpanded_source_gap
+from auditor.rpm.spec.lines import sources_of_parsed_spec, subpackage_tags
+from auditor.rpm.spec.result import ORIGIN_TAGS, source_alternatives, unexpanded_source_gap
 
 _RPMFILE_SPECFILE = 1 << 5
 _NOT_FROM_THE_SPEC = "(only in the SRPM header's file names)"
@@ -102,7 +102,7 @@ def _read_srpm_spec(
         # newline and glues the next line to it), so a Source line may be hidden from a
         # reading by lines: the file names rpm recorded say so.
         sources, gaps = with_recorded_names(sources_of_parsed_spec(text), _recorded(main), "header")
-        return SpecReading(sources, "header", gaps=gaps)
+        return SpecReading(sources, "header", gaps=gaps, alternatives=subpackage_tags(text, ORIGIN_TAGS))
     if payload is None:
         return _unreadable(main, "no SPEC tag, and only the header was read (not the payload's spec)")
     spec_name = _spec_file_name(main, files)
@@ -128,7 +128,7 @@ def _read_srpm_spec(
     not_ours = (GapKind.UNEXPANDED_SOURCE, GapKind.UNEXPANDED_TAG)
     conditionals = tuple(gap for gap in spec.gaps if gap.kind not in not_ours)
     notes = tuple(f"macro left unexpanded in the spec: {item}" for item in spec.unexpanded[:20])
-    alternatives = spec.packages[0].alternatives if spec.packages else ()
+    alternatives = source_alternatives(spec.packages)
     return SpecReading(sources, where, notes, conditionals + source_gaps, alternatives)
 
 

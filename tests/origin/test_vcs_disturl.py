@@ -83,7 +83,8 @@ def test_a_spec_s_vcs_and_disturl_are_judged(tmp_path: Path, capsys: pytest.Capt
     assert evidence["vd-1.0-1.src"] == (
         VCS,
         DISTURL,
-        {("vcs", VCS), disturl, ("source0", f"{VCS}#/vd.tar.gz")},
+        # the subpackage's VCS is the source package's evidence too (red team rt5)
+        {("vcs", VCS), ("vcs", SUB_VCS), disturl, ("source0", f"{VCS}#/vd.tar.gz")},
     )
     _check_binaries(evidence)
     assert code == 1
@@ -103,7 +104,7 @@ def test_the_built_packages_vcs_and_disturl_are_judged(
     code, report, _ = scan_report(capsys, *built)
     evidence = _evidence(report)
     disturl = ("disturl", DISTURL)
-    assert evidence["vd-1.0-1.src"] == (VCS, DISTURL, {("vcs", VCS), disturl})
+    assert evidence["vd-1.0-1.src"] == (VCS, DISTURL, {("vcs", VCS), ("vcs", SUB_VCS), disturl})
     _check_binaries(evidence)
     assert code == 1
 

@@ -119,3 +119,24 @@ def shaped_by_macros(line: str, section: str) -> bool:
         return _HIDDEN_SECTION.search(line) is not None
     tag = TAG.match(line) or SOURCE_AFTER_BLANK.match(line)
     return tag is None
+
+
+def subpackage_tags(text: str, tags: frozenset[str]) -> tuple[tuple[str, str], ...]:
+    """The ``tags`` (lower-case names) the ``%package`` preambles of a spec rpmbuild has already
+    parsed (an SRPM's SPEC tag) set, as (name, value): a subpackage's Vendor or License is in
+    no header of the source package. Only the ``%package`` sections are split into lines."""
+    text = "\n" + text
+    found: list[tuple[str, str]] = []
+    headers = list(_SECTION_LINE.finditer(text))
+    for place, header in enumerate(headers):
+        if header.group(1).lower() != "package":
+            continue
+        start = text.find("\n", header.end())
+        stop = headers[place + 1].start() if place + 1 < len(headers) else len(text)
+        if start < 0 or start >= stop:
+            continue
+        for line in text[start + 1 : stop].split("\n"):
+            tag = TAG.match(line.strip())
+            if tag is not None and tag.group(1).lower() in tags and tag.group(3).strip():
+                found.append((tag.group(1).lower(), tag.group(3).strip()))
+    return tuple(dict.fromkeys(found))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from auditor.rpm.gaps import Gap, GapKind
@@ -134,6 +134,24 @@ ORIGIN_TAGS = frozenset(
     }
 )
 """The tags the policy judges: a value one loses to a later line is kept (`PackageDraft.alternatives`)."""
+
+
+def source_alternatives(packages: Sequence[SpecPackage]) -> tuple[tuple[str, str], ...]:
+    """The `SpecPackage.alternatives` of the source package of a spec whose packages (the main
+    one first) are ``packages``: the main package's, and each origin tag a subpackage sets
+    otherwise. rpm records only the main package's tags in the source package; a subpackage's
+    Vendor or License is in none of its headers, yet it is what the source package builds."""
+    if not packages:
+        return ()
+    main = packages[0]
+    found = dict.fromkeys(main.alternatives)
+    for sub in packages[1:]:
+        for tag in sorted(ORIGIN_TAGS):
+            value = getattr(sub, tag)
+            if value and value != getattr(main, tag):
+                found[(tag, value)] = None
+        found.update(dict.fromkeys(sub.alternatives))
+    return tuple(found)
 
 
 @dataclass

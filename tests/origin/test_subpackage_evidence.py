@@ -1,0 +1,77 @@
+"""A subpackage's Vendor, License or URL is evidence on its source package (red team rt5).
+
+rpm records only the main package's tags in a source RPM's header; a ``%package`` whose
+Vendor is Citrix or whose License is Proprietary is in the spec the SRPM carries (its SPEC
+tag) and nowhere else. An SRPM audited alone read clean while rpmbuild makes a Citrix,
+proprietary binary of it, and the same spec scanned as a file was origin.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.origin.scanned import scan_report
+
+SPEC = """Name: subt
+Version: 1.0
+Release: 1
+Summary: s
+License: MIT
+BuildArch: noarch
+%description
+d
+%package blob
+Summary: b
+License: {license}
+Vendor: {vendor}
+%description blob
+b
+%files
+%files blob
+"""
+
+
+def source_rpm(directory: Path, license_: str, vendor: str) -> Path:
+    spec = directory / "subt.spec"
+    spec.write_text(SPEC.format(license=license_, vendor=vendor))
+    top = directory / "rpmbuild"
+    subprocess.run(["rpmbuild", "-bs", "--quiet", "--define", f"_topdir {top}", str(spec)], check=True)
+    (built,) = (top / "SRPMS").glob("subt-*.src.rpm")
+    header = subprocess.run(
+        ["rpm", "-qp", "--qf", "%{LICENSE}|%{VENDOR}", str(built)], capture_output=True, text=True, check=True
+    ).stdout
+    assert header == "MIT|(none)"  # the subpackage's tags are in no header tag
+    return built
+
+
+def test_a_citrix_proprietary_subpackage_makes_its_source_rpm_origin(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, report, _ = scan_report(capsys, source_rpm(tmp_path, "Proprietary", "Citrix Systems, Inc."))
+    (package,) = report["packages"]
+    assert package["status"] == "origin"
+    assert {finding["rule"] for finding in package["findings"]} == {"citrix-vendor", "proprietary-license"}
+    assert code == 1
+
+
+def test_a_free_subpackage_of_another_vendor_stays_clean(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, report, _ = scan_report(capsys, source_rpm(tmp_path, "BSD-3-Clause", "Example Org"))
+    (package,) = report["packages"]
+    assert (package["status"], package["findings"], code) == ("clean", [], 0)
+
+
+def test_the_spec_scanned_as_a_file_says_what_its_source_rpm_says(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    built = source_rpm(tmp_path, "Proprietary", "Citrix Systems, Inc.")
+    _, from_rpm, _ = scan_report(capsys, built)
+    _, from_spec, _ = scan_report(capsys, tmp_path / "subt.spec")
+    (source,) = [package for package in from_spec["packages"] if package["kind"] == "source"]
+    (package,) = from_rpm["packages"]
+    assert source["status"] == package["status"] == "origin"
+    assert {f["rule"] for f in source["findings"]} == {f["rule"] for f in package["findings"]}
