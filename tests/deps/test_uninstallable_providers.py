@@ -53,3 +53,25 @@ def test_a_clean_provider_dnf_can_never_install_spares_nobody(
     assert verdicts(audit(repository))[nevra] == verdict
     assert libsolv_installs(repository, nevra) is not None
     assert (libsolv_installs(repository, nevra, locked=CITRIX_NAMES) is None) == (verdict == "depends")
+
+
+def test_the_graph_asks_only_the_packages_apart_somewhere_and_misses_none() -> None:
+    """The graph asks `uninstallable` only of the binaries off its plain path (a package and all
+    it surely needs apart from nothing cannot be apart from each other): the answer is the one
+    asking every package gives, here with noise packages on the plain path around each shape."""
+    from auditor.deps.coinstall import incompatible, uninstallable
+    from auditor.deps.graph import DependencyGraph
+    from auditor.deps.resolve import Resolver
+    from tests.universe import universe
+
+    noise = [
+        {"name": f"n{i}", "requires": [f"n{i + 1}", "cap-a"] if i % 3 else [f"n{i + 1}"]} for i in range(40)
+    ]
+    noise.append({"name": "n40"})
+    packages = universe([*PACKAGES, *noise])
+    resolved = Resolver(packages).resolve_all()
+    everyone = uninstallable(packages, resolved.requirements, incompatible(packages, resolved.matches))
+    graph = DependencyGraph(packages, resolved)
+    names = {packages[index].name for index in graph.uninstallable}
+    assert graph.uninstallable == everyone
+    assert names == {"clean-a", "clean-b", "clean-c"}
