@@ -27,9 +27,9 @@ from auditor.net.urlpolicy import Guard, UrlOrigin
 from auditor.origin.findings import Finding
 from auditor.origin.policy import Policy
 from auditor.origin.rules import HostRule
-from auditor.origin.urls import URL_TAG_LABELS, package_urls, parse_url
+from auditor.origin.urls import package_urls, parse_url
 from auditor.rpm.gaps import Gap, GapKind
-from auditor.rpm.model import Package
+from auditor.rpm.model import URL_TAGS, Package
 
 MAX_HOPS = 5
 TIME_LIMIT = 60.0
@@ -100,7 +100,7 @@ class UrlResolver:
         seen = set()
         for evidence in package_urls(package):
             field = evidence.field
-            if not (field in URL_TAG_LABELS or field.startswith(("source", "patch"))):
+            if not (field in URL_TAGS or field.startswith(("source", "patch"))):
                 continue
             if self.policy.host_rules(evidence.url):
                 continue  # a policy host is already a finding, and is never contacted

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote
 
 from auditor.rpm.gaps import Gap, GapKind
-from auditor.rpm.model import Package, PackageKind
+from auditor.rpm.model import URL_TAGS, Package, PackageKind
 
 _SCHEME_URL = re.compile(
     r"""[A-Za-z][A-Za-z0-9+.-]*://[^\s"'<>]+|(?<![A-Za-z0-9+.-])(?i:https?|ftp|wss?):[/\\][^\s"'<>]+"""
@@ -295,14 +295,14 @@ def hostless_url(value: str) -> bool:
 
 
 def hostless_url_gaps(package: Package) -> tuple[Gap, ...]:
-    """A gap for each value of ``package``'s URL tags (`URL_TAG_LABELS`), Sources and Patches
+    """A gap for each value of ``package``'s URL tags (`URL_TAGS`), Sources and Patches
     that `hostless_url` says is a URL without a host: evidence the policy could not judge. A
     Source or Patch is fetched word by word (`_source_readings`): any word without a host is one."""
     values = [*_url_fields(package), *package.alternatives]
     found = [
-        _hostless_gap(URL_TAG_LABELS[field], value)
+        _hostless_gap(URL_TAGS[field], value)
         for field, value in values
-        if field in URL_TAG_LABELS and value and hostless_url(value)
+        if field in URL_TAGS and value and hostless_url(value)
     ]
     if package.kind is PackageKind.SOURCE:
         for source in package.sources:
@@ -323,17 +323,6 @@ def _url_fields(package: Package) -> tuple[tuple[str, str | None], ...]:
         ("translationurl", package.translationurl),
         ("upstreamreleases", package.upstreamreleases),
     )
-
-
-URL_TAG_LABELS = {
-    "url": "URL",
-    "bugurl": "BugURL",
-    "vcs": "VCS",
-    "disturl": "DistURL",
-    "translationurl": "TranslationURL",
-    "upstreamreleases": "UpstreamReleases",
-}
-"""The header tags that hold one URL each (`_url_fields`), as rpm spells them."""
 
 
 def _hostless_gap(tag: str, value: str) -> Gap:

@@ -365,6 +365,17 @@ class Package:
         return self.nevra
 
 
+URL_TAGS = {
+    "url": "URL",
+    "bugurl": "BugURL",
+    "vcs": "VCS",
+    "disturl": "DistURL",
+    "translationurl": "TranslationURL",
+    "upstreamreleases": "UpstreamReleases",
+}
+"""The header tags that hold one URL each: the `Package` field, and the tag as rpm spells it."""
+
+
 def srpm_file_name(name: str, version: str, release: str) -> str:
     """``NAME-VERSION-RELEASE.src.rpm``: what a binary's SOURCERPM says (no epoch, no arch)."""
     return f"{name}-{version}-{release}.src.rpm"

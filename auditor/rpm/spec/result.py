@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from auditor.rpm.gaps import Gap, GapKind
-from auditor.rpm.model import DEPENDENCY_KINDS, Dependency, SourceFile
+from auditor.rpm.model import DEPENDENCY_KINDS, URL_TAGS, Dependency, SourceFile
 from auditor.rpm.spec.generated import rpm_yes
 
 
@@ -104,19 +104,11 @@ MACRO_FILLED_TAGS = (
     "translationurl",
     "upstreamreleases",
 )
-_TAG_LABELS = {
-    "url": "URL",
-    "bugurl": "BugURL",
-    "vcs": "VCS",
-    "disturl": "DistURL",
-    "translationurl": "TranslationURL",
-    "upstreamreleases": "UpstreamReleases",
-}
 
 
 def tag_label(tag: str) -> str:
     """A tag's name as rpm writes it (``URL``, ``Vendor``), from the lower-case one read."""
-    return _TAG_LABELS.get(tag, tag.capitalize())
+    return URL_TAGS.get(tag, tag.capitalize())
 
 
 ORIGIN_TAGS = frozenset(
