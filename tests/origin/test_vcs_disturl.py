@@ -143,3 +143,13 @@ def test_translationurl_and_upstreamreleases_are_judged(
         found = {(finding["field"], finding["value"]) for finding in package["findings"]}
         assert {("translationurl", TRANSLATION), ("upstreamreleases", RELEASES)} <= found
     assert len(report["packages"]) == 3 and code == 1
+
+
+def test_every_url_tag_is_judged_as_one() -> None:
+    """`_url_fields` writes `URL_TAGS` out for speed: the two name the same fields, in one order."""
+    from auditor.origin.urls import _url_fields
+    from auditor.rpm.model import URL_TAGS, with_fields
+    from tests.universe import package
+
+    values = {field: f"https://{field}.example/" for field in URL_TAGS}
+    assert list(_url_fields(with_fields(package({"name": "p"}), **values))) == list(values.items())

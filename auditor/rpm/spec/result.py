@@ -111,20 +111,7 @@ def tag_label(tag: str) -> str:
     return URL_TAGS.get(tag, tag.capitalize())
 
 
-ORIGIN_TAGS = frozenset(
-    {
-        "vendor",
-        "packager",
-        "distribution",
-        "url",
-        "bugurl",
-        "vcs",
-        "disturl",
-        "translationurl",
-        "upstreamreleases",
-        "license",
-    }
-)
+ORIGIN_TAGS = frozenset({"vendor", "packager", "distribution", "license", *URL_TAGS})
 """The tags the policy judges: a value one loses to a later line is kept (`PackageDraft.alternatives`)."""
 
 
