@@ -31,7 +31,8 @@ class GapKind(enum.Enum):
     UNEXPANDED_SOURCE = "unexpanded-source"
     """A Source or Patch value with a macro the auditor could not expand safely."""
     UNEXPANDED_TAG = "unexpanded-tag"
-    """A spec's URL, BugURL, Vendor, Packager, Distribution or License whose value kept a macro
+    """A spec's Name (of a package or subpackage), URL, BugURL, Vendor, Packager, Distribution
+    or License whose value kept a macro
     the auditor could not expand safely, or read one whose value a build host decides (``URL:
     https://%{?_gnu:code.citrite.net}``): the value the policy judged may not be rpm's. (A
     source RPM's are its header's, as rpmbuild wrote them.)"""

@@ -226,6 +226,8 @@ class _SpecReader:
         section = SECTION.match(stripped)
         if section:
             self._section(section.group(1).lower(), section.group(2).strip())
+            if section.group(1).lower() == "package" and not expansion.exact:
+                self._inexact_name(number, raw)
             return
         if self.section == "files":
             if stripped and not stripped.startswith("#"):
@@ -268,6 +270,12 @@ class _SpecReader:
         self.current = PackageDraft(subname) if subname else None
         if self.current is not None:
             self.subpackages.append(self.current)
+
+    def _inexact_name(self, number: int, raw: str) -> None:
+        """A package's name read through a macro the reader could not expand exactly (undefined,
+        or a build host's: ``Name: %{?_target:xenserver-transfer-vm}``): the policy judges names,
+        so the name it judged may not be the one rpm builds."""
+        self.values.unexpanded_tag(f"{self.path}:{number}: Name: {shorten(raw.strip())}")
 
     def _file_entry(self, line: str) -> None:
         """One ``%files`` line: the paths it packages (`files_line`), and whether it packages any."""
@@ -319,6 +327,8 @@ class _SpecReader:
             tag = "buildarch"
             if self.first_pass and self.current is self.main and value.strip() and not self.undecided_branch:
                 raise _BuildArchRead(value)
+        if tag == "name" and not expansion.exact:
+            self._inexact_name(number, raw)
         others: list[str] = []
         if tag in ORIGIN_TAGS:
             written = raw_match.group(3).strip() if (raw_match := TAG.match(raw.strip())) else value
