@@ -38,8 +38,8 @@ class AuditOptions:
     weak: bool = False
     """Also resolve weak dependencies (Recommends, Suggests, Supplements, Enhances) and report
     the unresolved ones; they never block and never carry a verdict."""
-    defines: tuple[tuple[str, str], ...] = ()
-    """Macros for reading spec files (``--define``, ``--with``, ``--without``)."""
+    defines: tuple[tuple[str, str | None], ...] = ()
+    """Macros for reading spec files (``--define``, ``--with``, ``--without``; None: ``--undefine``)."""
     remote: RemoteOptions = field(default_factory=RemoteOptions)
     """Network and cache settings for URLs and the repositories configuration files name."""
     resolve_urls: bool = False

@@ -208,6 +208,14 @@ def _add_spec_options(command: argparse.ArgumentParser) -> None:
         metavar="'MACRO VALUE'",
         help="define a macro for reading spec files, as rpmbuild --define (repeatable)",
     )
+    command.add_argument(
+        "--undefine",
+        action="append",
+        default=[],
+        metavar="MACRO",
+        help="read spec files as on a build host that does not define MACRO, as rpmbuild --undefine: "
+        "a conditional testing it (%%if 0%%{?xenserver}) is decided, not read both ways (repeatable)",
+    )
     # rpmbuild's --with/--without (--with here names context inputs).
     command.add_argument(
         "--bcond-with",
@@ -303,7 +311,7 @@ def audit_options(args: argparse.Namespace, project: ProjectConfig) -> AuditOpti
         metadata_only=args.metadata_only,
         discover_sources=not args.no_source_discovery,
         cache=not args.no_cache,
-        defines=_defines(args.define) + _bconds(args.bcond_with, args.bcond_without),
+        defines=_defines(args.define, args.undefine) + _bconds(args.bcond_with, args.bcond_without),
         remote=remote_options(args, arches),
         resolve_urls=args.resolve_urls,
     )
@@ -336,14 +344,34 @@ def gate_options(args: argparse.Namespace, project: ProjectConfig) -> GateOption
     return GateOptions(fail_on=fail_on, strict=args.strict, stale_waivers_block=stale, today=today, now=now)
 
 
-def _defines(items: Sequence[str]) -> tuple[tuple[str, str], ...]:
-    found = []
+def _defines(items: Sequence[str], undefined: Sequence[str]) -> tuple[tuple[str, str | None], ...]:
+    found: list[tuple[str, str | None]] = []
     for item in items:
         name, _, value = item.strip().partition(" ")
         if not name:
             raise UsageError(f"--define {item!r}: expected 'NAME VALUE'")
         found.append((name.lstrip("%"), value.strip()))
+    defined = {name for name, _ in found}
+    for item in undefined:
+        name = item.strip().lstrip("%")
+        if not name or any(char.isspace() for char in name):
+            raise UsageError(f"--undefine {item!r}: expected one macro name")
+        if name in defined:  # rpmbuild applies both in order; two lists here have none
+            raise UsageError(f"--undefine {name}: also given to --define")
+        if _rpm_defines(name):
+            # rpm sets some of its own again after the command line (%_target): the reading
+            # would then differ from rpm's, on the clean side. The option is for a machine's
+            # macros (%xenserver, %rhel) and a spec's options.
+            raise UsageError(f"--undefine {name}: rpm itself defines it; --define it instead")
+        found.append((name, None))
     return tuple(found)
+
+
+def _rpm_defines(name: str) -> bool:
+    from auditor.rpm.spec.builtins import RPM_BUILTIN_NAMES
+    from auditor.rpm.spec.rpmmacros import RPM_MACRO_NAMES
+
+    return name in RPM_MACRO_NAMES or name in RPM_BUILTIN_NAMES
 
 
 def _bconds(with_: Sequence[str], without: Sequence[str]) -> tuple[tuple[str, str], ...]:

@@ -149,8 +149,9 @@ class LoadResult:
 class ReadOptions:
     """How the sources read what the user named (the engine builds it from the run's options)."""
 
-    defines: tuple[tuple[str, str], ...] = ()
-    """Macros for spec files (``--define``, ``--with``, ``--without``), as ``rpmbuild`` takes them."""
+    defines: tuple[tuple[str, str | None], ...] = ()
+    """Macros for spec files (``--define``, ``--with``, ``--without``; None: ``--undefine``), as
+    ``rpmbuild`` takes them."""
     read_rpms: bool = False
     """Read the RPM files of a directory even where it holds repodata/, ignoring the metadata."""
     metadata_only: bool = False

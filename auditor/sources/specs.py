@@ -36,7 +36,7 @@ Vendor...) may not be rpm's. A Source's gap is the source package's alone."""
 
 
 def read_spec_file(
-    path: str, *, defines: Mapping[str, str] | None = None, arch: str = "x86_64"
+    path: str, *, defines: Mapping[str, str | None] | None = None, arch: str = "x86_64"
 ) -> list[Package]:
     # The spec parser is imported here (8 ms of modules and regexes): every run imports this
     # module, few read a spec file.

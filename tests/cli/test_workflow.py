@@ -102,6 +102,39 @@ def test_defines_decide_spec_conditionals(tmp_path: Path, capsys: pytest.Capture
     assert statuses[True]["after"] == "depends" and "emu-manager" in statuses[True]["why"]
 
 
+def test_undefine_decides_a_machine_conditional(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``--undefine xenserver`` (rpmbuild's option) says the build host lacks the macro: XCP-ng's
+    specs test ``%if 0%{?xenserver} >= 9`` by the dozen, each read both ways without it."""
+    spec = tmp_path / "case.spec"
+    spec.write_text(
+        "Name: case\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n%if 0%{?xenserver} >= 9\n"
+        "Source1: https://code.citrite.net/x.tgz\n%endif\n%description\nd\n%files\n"
+    )
+    codes = {}
+    for undefine in ([], ["--undefine", "xenserver"]):
+        codes[bool(undefine)] = main(
+            ["scan", str(spec), "--no-cache", "--strict", "-q", "--format", "json", *undefine]
+        )
+        capsys.readouterr()
+    assert codes == {False: 3, True: 0}  # without it: read both ways, a gap under --strict
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [["--undefine", "_target"], ["--undefine", "a b"], ["--undefine", "x", "--define", "x 1"]],
+    ids=["rpm-defines-it", "two-words", "also-defined"],
+)
+def test_undefine_refuses_what_it_cannot_settle(
+    arguments: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """rpm sets %_target again after the command line: undefined here, it would read the clean
+    branch where rpm reads the other."""
+    spec = write_spec(tmp_path, NEW_XAPI)
+    assert main(["scan", spec, "--no-cache", *arguments]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--undefine" in err
+
+
 def test_spec_code_never_runs(tmp_path: Path) -> None:
     marker = tmp_path / "marker"
     text = NEW_XAPI.replace(

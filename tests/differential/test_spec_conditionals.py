@@ -48,7 +48,8 @@ class Case:
     id: str
     body: str
     args: tuple[str, ...] = ()
-    """rpmspec arguments: ``--with NAME``, ``--without NAME``, ``--define 'NAME VALUE'``."""
+    """rpmspec arguments: ``--with NAME``, ``--without NAME``, ``--define 'NAME VALUE'``,
+    ``--undefine NAME``."""
     variants: tuple[tuple[str, ...], ...] = ()
     """For an undecidable case: the build machines whose rpmspec readings the auditor unites."""
 
@@ -195,6 +196,17 @@ CASES = [
         f"%if 0%{{?rhel}} \\\n  || 0\nSource1: {CITRIX}\n%else\nSource1: {CLEAN}\n%endif\n",
         variants=((), ("--define", "rhel 8")),
     ),
+    # --undefine: the user says the build host lacks a macro rpm or a machine may define.
+    Case(
+        "undefine-machine-macro",
+        f"%if 0%{{?xenserver}} >= 9\nSource1: {CITRIX}\n%else\nSource1: {CLEAN}\n%endif\n",
+        args=("--undefine", "xenserver"),
+    ),
+    Case(
+        "undefine-in-source",
+        f"Source1: %{{?xenserver:{CITRIX}}}%{{!?xenserver:{CLEAN}}}\n",
+        args=("--undefine", "xenserver"),
+    ),
     Case(
         "bcond-default-from-machine",
         f"%bcond citrix %[0%{{?rhel}} >= 8]\n{WITH_CITRIX}",
@@ -230,14 +242,16 @@ def rpmspec_sources(tmp_path: Path, text: str, args: tuple[str, ...]) -> set[str
     return found
 
 
-def auditor_defines(args: tuple[str, ...]) -> dict[str, str]:
+def auditor_defines(args: tuple[str, ...]) -> dict[str, str | None]:
     """The ``--define`` pairs the auditor's command line makes of rpmspec's arguments."""
-    defines: dict[str, str] = {}
+    defines: dict[str, str | None] = {}
     pairs = list(zip(args[::2], args[1::2], strict=True))
     for option, value in pairs:
         if option == "--define":
             name, _, body = value.partition(" ")
             defines[name] = body
+        elif option == "--undefine":
+            defines[value] = None
         else:
             defines.update(bcond_defines(**{"with_" if option == "--with" else "without": [value]}))
     return defines

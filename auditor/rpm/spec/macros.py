@@ -70,7 +70,7 @@ class MacroContext(MacroTable):
     `TOO_LARGE` in `Expansion.unexpanded`, and counted in `cuts`; once the budget is spent
     (`exhausted`), every text holding a ``%`` is. Its reader says so in a gap."""
 
-    def __init__(self, defines: Mapping[str, str] | None = None) -> None:
+    def __init__(self, defines: Mapping[str, str | None] | None = None) -> None:
         super().__init__(defines)
         self.work_left = MAX_WORK
         self.exhausted = False

@@ -71,7 +71,7 @@ def _build_arch(value: str, arch: str) -> str:
 
 class _SpecReader:
     def __init__(
-        self, path: str, defines: Mapping[str, str], arch: str, macros: MacroContext | None = None
+        self, path: str, defines: Mapping[str, str | None], arch: str, macros: MacroContext | None = None
     ) -> None:
         self.path = path
         self.arch = arch
@@ -275,7 +275,7 @@ class _SpecReader:
         """A package's name read through a macro the reader could not expand exactly (undefined,
         or a build host's: ``Name: %{?_target:xenserver-transfer-vm}``): the policy judges names,
         so the name it judged may not be the one rpm builds."""
-        self.values.unexpanded_tag(f"{self.path}:{number}: Name: {shorten(raw.strip())}")
+        self.values.unexpanded_tag(f"{self.path}:{number}: {shorten(raw.strip())}: the package's name")
 
     def _file_entry(self, line: str) -> None:
         """One ``%files`` line: the paths it packages (`files_line`), and whether it packages any."""
@@ -388,7 +388,7 @@ class _SpecReader:
 
 
 def parse_spec(
-    text: str, path: str, *, defines: Mapping[str, str] | None = None, arch: str = "x86_64"
+    text: str, path: str, *, defines: Mapping[str, str | None] | None = None, arch: str = "x86_64"
 ) -> Spec:
     """Parse spec text. ``defines`` play the part of ``rpmbuild --define``; ``arch`` decides ``%ifarch``.
 

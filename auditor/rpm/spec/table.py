@@ -85,7 +85,7 @@ MAX_ALTERNATIVES = 8
 class MacroTable:
     """Macro definitions, call frames, and what of them is not certain."""
 
-    def __init__(self, defines: Mapping[str, str] | None = None) -> None:
+    def __init__(self, defines: Mapping[str, str | None] | None = None) -> None:
         self._macros: dict[str, list[MacroDefinition]] = {
             name: [MacroDefinition(body)] for name, body in DEFAULT_MACROS.items()
         }
@@ -105,8 +105,13 @@ class MacroTable:
         them has values no reading sees."""
         self.undecided_branch = False
         """Set by the reader while it reads a branch of a conditional it could not decide."""
-        for name, body in (defines or {}).items():
-            self.define(name, body)
+        for name, given in (defines or {}).items():
+            # The user's word on a macro (rpmbuild --define, --undefine: None) settles every
+            # test of it: no build host's answer is left to doubt.
+            if given is None:
+                self._macros.pop(name, None)
+            else:
+                self.define(name, given)
             self._user.add(name)
 
     @property
@@ -209,7 +214,10 @@ class MacroTable:
     def host_defined(self, name: str) -> bool:
         """Whether a build host defines ``name`` where the spec does not: rpm's macro files, a
         known machine's macros, or one of rpm's built-ins. A name the spec tests but nothing
-        defines (an option, ``%{?with_emu:...}``) is the user's to ``--define``."""
+        defines (an option, ``%{?with_emu:...}``) is the user's to ``--define``. One the user
+        defined or undefined is theirs."""
+        if name in self._user:
+            return False
         return name in ENVIRONMENT_MACROS or name in RPM_MACRO_NAMES or name in RPM_BUILTIN_NAMES
 
     def doubt(self, name: str, written: str, result: Expansion, *, tested: bool, negated: bool) -> None:
