@@ -311,7 +311,7 @@ def audit_options(args: argparse.Namespace, project: ProjectConfig) -> AuditOpti
         metadata_only=args.metadata_only,
         discover_sources=not args.no_source_discovery,
         cache=not args.no_cache,
-        defines=_defines(args.define, args.undefine) + _bconds(args.bcond_with, args.bcond_without),
+        defines=_defines(args.define, args.undefine, project) + _bconds(args.bcond_with, args.bcond_without),
         remote=remote_options(args, arches),
         resolve_urls=args.resolve_urls,
     )
@@ -344,27 +344,41 @@ def gate_options(args: argparse.Namespace, project: ProjectConfig) -> GateOption
     return GateOptions(fail_on=fail_on, strict=args.strict, stale_waivers_block=stale, today=today, now=now)
 
 
-def _defines(items: Sequence[str], undefined: Sequence[str]) -> tuple[tuple[str, str | None], ...]:
-    found: list[tuple[str, str | None]] = []
+def _defines(
+    items: Sequence[str], undefined: Sequence[str], project: ProjectConfig
+) -> tuple[tuple[str, str | None], ...]:
+    """The macros spec files are read with: the project file's ``define`` and ``undefine``,
+    then the command line's, which win over them (None: undefined)."""
+    given: list[tuple[str, str]] = []
     for item in items:
         name, _, value = item.strip().partition(" ")
         if not name:
             raise UsageError(f"--define {item!r}: expected 'NAME VALUE'")
-        found.append((name.lstrip("%"), value.strip()))
-    defined = {name for name, _ in found}
+        given.append((name.lstrip("%"), value.strip()))
+    taken: list[str] = []
     for item in undefined:
         name = item.strip().lstrip("%")
         if not name or any(char.isspace() for char in name):
             raise UsageError(f"--undefine {item!r}: expected one macro name")
-        if name in defined:  # rpmbuild applies both in order; two lists here have none
-            raise UsageError(f"--undefine {name}: also given to --define")
+        taken.append(name)
+    where = project.path or "auditor.toml"
+    # rpmbuild applies --define and --undefine in their order; two lists have none.
+    _one_word_each(dict(project.defines), project.undefines, f"{where}: audit.undefine")
+    _one_word_each(dict(given), taken, "--undefine")
+    macros: dict[str, str | None] = {**dict(project.defines), **dict.fromkeys(project.undefines)}
+    macros.update({**dict(given), **dict.fromkeys(taken)})
+    return tuple(macros.items())
+
+
+def _one_word_each(defined: dict[str, str], undefined: Sequence[str], where: str) -> None:
+    for name in undefined:
+        if name in defined:
+            raise UsageError(f"{where}: {name}: also defined")
         if _rpm_defines(name):
             # rpm sets some of its own again after the command line (%_target): the reading
-            # would then differ from rpm's, on the clean side. The option is for a machine's
+            # would then differ from rpm's, on the clean side. Undefining is for a machine's
             # macros (%xenserver, %rhel) and a spec's options.
-            raise UsageError(f"--undefine {name}: rpm itself defines it; --define it instead")
-        found.append((name, None))
-    return tuple(found)
+            raise UsageError(f"{where}: {name}: rpm itself defines it; define it instead")
 
 
 def _rpm_defines(name: str) -> bool:

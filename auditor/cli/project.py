@@ -53,6 +53,10 @@ class AuditShape(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
     provenance: FileNames = ()
     """Relative to the project file."""
     stale_waivers: Literal["warn", "block"] = "warn"
+    define: dict[str, str] = msgspec.field(default_factory=dict)
+    """Macros for reading spec files, as ``--define``: ``{ dist = ".xcpng8.3" }``."""
+    undefine: Names = ()
+    """Macros the build host lacks, as ``--undefine``."""
 
 
 class ProjectFile(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -73,6 +77,8 @@ class ProjectConfig:
     policy: PolicyDocument | None = None
     waivers: list[WaiverEntry] = field(default_factory=list)
     stale_waivers: str = "warn"
+    defines: tuple[tuple[str, str], ...] = ()
+    undefines: tuple[str, ...] = ()
 
 
 def parse_statuses(text: str | list[str], where: str) -> frozenset[Verdict]:
@@ -122,6 +128,8 @@ def load_project(path: str | None) -> ProjectConfig:
     config.policy_files = tuple(os.path.join(base, item) for item in _names(audit.policy_files))
     config.provenance = tuple(os.path.join(base, item) for item in _names(audit.provenance))
     config.stale_waivers = audit.stale_waivers
+    config.defines = tuple((_macro_name(name, path, "define"), value) for name, value in audit.define.items())
+    config.undefines = tuple(_macro_name(name, path, "undefine") for name in _names(audit.undefine))
     config.policy = document.policy
     config.waivers = list(document.waiver)
     return config
@@ -129,3 +137,10 @@ def load_project(path: str | None) -> ProjectConfig:
 
 def _names(value: Names) -> tuple[str, ...]:
     return (value,) if isinstance(value, str) else value
+
+
+def _macro_name(name: str, path: str, key: str) -> str:
+    bare = name.strip().lstrip("%")
+    if not bare or any(char.isspace() for char in bare):
+        raise PolicyError(f"{path}: audit.{key}: {name!r} is not a macro name")
+    return bare

@@ -102,21 +102,33 @@ def test_defines_decide_spec_conditionals(tmp_path: Path, capsys: pytest.Capture
     assert statuses[True]["after"] == "depends" and "emu-manager" in statuses[True]["why"]
 
 
-def test_undefine_decides_a_machine_conditional(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """``--undefine xenserver`` (rpmbuild's option) says the build host lacks the macro: XCP-ng's
-    specs test ``%if 0%{?xenserver} >= 9`` by the dozen, each read both ways without it."""
+def test_undefine_decides_a_machine_conditional(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--undefine xenserver`` (rpmbuild's option), or ``undefine`` in auditor.toml, says the
+    build host lacks the macro: XCP-ng's specs test ``%if 0%{?xenserver} >= 9`` by the dozen,
+    each read both ways without it. The command line's --define wins over the file's word."""
+    monkeypatch.chdir(tmp_path)
     spec = tmp_path / "case.spec"
     spec.write_text(
         "Name: case\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n%if 0%{?xenserver} >= 9\n"
         "Source1: https://code.citrite.net/x.tgz\n%endif\n%description\nd\n%files\n"
     )
-    codes = {}
-    for undefine in ([], ["--undefine", "xenserver"]):
-        codes[bool(undefine)] = main(
-            ["scan", str(spec), "--no-cache", "--strict", "-q", "--format", "json", *undefine]
-        )
+
+    def scan(*extra: str) -> int:
+        code = main(["scan", str(spec), "--no-cache", "--strict", "-q", "--format", "json", *extra])
         capsys.readouterr()
-    assert codes == {False: 3, True: 0}  # without it: read both ways, a gap under --strict
+        return code
+
+    assert scan() == 3  # read both ways: the Citrix Source, and a gap under --strict
+    assert scan("--undefine", "xenserver") == 0
+    (tmp_path / "auditor.toml").write_text('[audit]\nundefine = ["xenserver"]\ndefine = { dist = ".x" }\n')
+    assert scan() == 0
+    assert scan("--define", "xenserver 9") == 1  # decided the other way: the Citrix Source
+    (tmp_path / "auditor.toml").write_text('[audit]\nundefine = ["_target"]\n')
+    assert scan() == 2
+    (tmp_path / "auditor.toml").write_text('[audit]\nundefine = ["a b"]\n')
+    assert scan() == 2
 
 
 @pytest.mark.parametrize(
