@@ -24,7 +24,6 @@ from auditor.gate.waivers import Waiver, load_waivers, read_waiver_file
 from auditor.origin.findings import DEFAULT_FAIL_ON, Verdict
 from auditor.origin.policy import Policy, load_policy, require_origin_rules
 from auditor.rpm.gaps import GapKind
-from auditor.rpm.spec.builtins import bcond_defines
 
 EXIT_CODES_HELP = """\
 exit codes (never renumbered):
@@ -389,6 +388,10 @@ def _rpm_defines(name: str) -> bool:
 
 
 def _bconds(with_: Sequence[str], without: Sequence[str]) -> tuple[tuple[str, str], ...]:
+    if not (with_ or without):
+        return ()
+    from auditor.rpm.spec.builtins import bcond_defines  # the spec reader's, imported when used
+
     try:
         return bcond_defines(with_, without)
     except ValueError as exc:

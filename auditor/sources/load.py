@@ -23,6 +23,7 @@ from auditor.net.http import strip_userinfo
 from auditor.net.remote import SMALL_FILE_CEILING, Remote
 from auditor.net.urlpolicy import UrlOrigin
 from auditor.rpm.gaps import Gap, GapKind
+from auditor.rpm.model import Package
 from auditor.runtime.store import Store
 from auditor.sources.configscope import ConfigScope
 from auditor.sources.inputpaths import (
@@ -47,7 +48,6 @@ from auditor.sources.remote import (
 )
 from auditor.sources.repodata import RepositoryRead, say_if_empty
 from auditor.sources.rpmbatch import read_rpm_files
-from auditor.sources.specs import read_spec_file
 from auditor.sources.walk import walk_files
 
 __all__ = ["load_inputs"]
@@ -313,7 +313,7 @@ def _load_one(
         elif os.path.isdir(path):
             _load_directory(path, result, options, store)
         elif is_spec_file(path):
-            packages = read_spec_file(path, defines=dict(options.defines))
+            packages = _read_spec(path, options)
             result.packages.extend(packages)
             result.inputs.append(InputSummary(path, InputKind.SPEC, len(packages)))
         elif is_repo_config(path):
@@ -379,7 +379,7 @@ def _load_directory(root: str, result: LoadResult, options: ReadOptions, store: 
     # built: its spec files are what a contributor submits, read as if named one by one.
     for path in sorted(spec_paths):
         try:
-            packages = read_spec_file(path, defines=dict(options.defines))
+            packages = _read_spec(path, options)
         except InputError as exc:
             result.errors.append(exc)
             continue
@@ -406,3 +406,11 @@ def _is_loop(path: str) -> bool:
     except OSError as exc:
         return exc.errno == errno.ELOOP
     return False
+
+
+def _read_spec(path: str, options: ReadOptions) -> list[Package]:
+    # The spec reader is imported here: its modules (the macro engine, rpm's macro names) take
+    # about 20 ms to import, and most runs read no spec file.
+    from auditor.sources.specs import read_spec_file
+
+    return read_spec_file(path, defines=dict(options.defines))

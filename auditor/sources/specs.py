@@ -22,6 +22,7 @@ from auditor.core.files import read_regular
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import EVR, Dependency, Op, Package, PackageKind, srpm_file_name, with_fields
 from auditor.rpm.spec.builtins import ISA
+from auditor.rpm.spec.parser import parse_spec
 from auditor.rpm.spec.result import source_alternatives
 
 if TYPE_CHECKING:
@@ -38,9 +39,6 @@ Vendor...) may not be rpm's. A Source's gap is the source package's alone."""
 def read_spec_file(
     path: str, *, defines: Mapping[str, str | None] | None = None, arch: str = "x86_64"
 ) -> list[Package]:
-    # The spec parser is imported here (8 ms of modules and regexes): every run imports this
-    # module, few read a spec file.
-    from auditor.rpm.spec.parser import parse_spec
 
     data = read_regular(path, path, "a spec file", MAX_SPEC_BYTES)
     text = data.decode("utf-8", "replace")

@@ -84,3 +84,13 @@ def test_a_scan_imports_the_comparison_only_with_compare(tmp_path: Path) -> None
     ]
     compared_code, compared = scan([*again, "--compare", str(report)], tmp_path)
     assert "auditor.gate.progress" in compared and compared_code == code
+
+
+def test_a_scan_of_metadata_imports_the_spec_reader_only_for_a_spec(tmp_path: Path) -> None:
+    """The macro engine and rpm's macro names (about 20 ms of imports) serve spec files: a
+    scan of repository metadata, the distribution-sized case, does not pay for them."""
+    args = ["scan", "--no-cache", "--format", "json", "-o", str(tmp_path / "report"), "-q"]
+    _, metadata = scan([*args, str(DATA / "repo"), "--metadata-only"], tmp_path)
+    assert [name for name in metadata if name.startswith("auditor.rpm.spec")] == []
+    _, spec = scan([*args, str(next((DATA / "specs").glob("*.spec")))], tmp_path)
+    assert {"auditor.rpm.spec.macros", "auditor.sources.specs"} <= set(spec)
