@@ -141,7 +141,14 @@ def package_to_json(
         if fact.kind is _UNRESOLVED:
             unresolved.append(_unresolved(item))
         if fact.gap is not None:
-            gaps.append({"kind": fact.gap.kind._value_, "detail": fact.gap.detail, "blocks": item.blocks})
+            gap: dict[str, Any] = {
+                "kind": fact.gap.kind._value_,
+                "detail": fact.gap.detail,
+                "blocks": item.blocks,
+            }
+            if fact.gap.count != 1:  # one gap that counts those past a spec's listed ones
+                gap["count"] = fact.gap.count
+            gaps.append(gap)
         if item.ruling.waiver is not None:
             waivers.append(item.ruling.waiver.id)
     chain = shown(row.chain) if row.chain else _NO_CHAIN

@@ -7,6 +7,7 @@ does quadratic work fails fast rather than running for minutes.
 
 from __future__ import annotations
 
+import json
 import re
 import resource
 import subprocess
@@ -15,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -288,3 +290,31 @@ def test_expansion_steps_are_counted_at_every_level() -> None:
     assert context.exhausted and context.cuts == 1
     assert context.expand("%{nil}").text == "%{nil}", "once spent, a text with a macro stays as written"
     assert context.expand("plain").unexpanded == []
+
+
+def test_gaps_every_package_carries_are_bounded_and_still_counted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each package of a spec carries the spec's gaps: 200 undecided ``%if`` lines and 50
+    subpackages were 10,200 gap entries (a 1,000-line spec, 1,000 and 300 made a 119 MB report).
+    Past `MAX_LISTED_PER_KIND` of a kind, one gap counts the rest, so every total is exact."""
+    from auditor.cli.main import main
+    from auditor.rpm.gaps import MAX_LISTED_PER_KIND
+
+    conditionals = "".join(f"%if 0%{{?x{i}}}\nBuildRequires: b{i}\n%endif\n" for i in range(200))
+    subpackages = "".join(
+        f"%package p{j}\nSummary: s\n%description p{j}\nd\n%files p{j}\n" for j in range(50)
+    )
+    spec = tmp_path / "big.spec"
+    spec.write_text(PREAMBLE + conditionals + TAIL + subpackages)
+    code = main(["scan", str(spec), "--no-cache", "-q", "--strict", "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 3
+    assert len(report["packages"]) == 52  # the source package, the main one and 50 others
+    for package in report["packages"]:
+        undecided = [gap for gap in package["gaps"] if gap["kind"] == "undecided-conditional"]
+        assert len(undecided) == MAX_LISTED_PER_KIND + 1
+        assert sum(gap.get("count", 1) for gap in undecided) == 200
+        assert "136 more, not listed one by one" in undecided[-1]["detail"]
+    assert report["completeness"]["reasons"] == [{"reason": "undecided-conditional", "count": 200 * 52}]
+    jsonschema.validate(report, json.loads((ROOT / "schemas" / "report-v2.schema.json").read_text()))

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from auditor.rpm.gaps import Gap, GapKind
+from auditor.rpm.gaps import Gap, GapKind, bounded
 from auditor.rpm.model import DEPENDENCY_KINDS, Dependency, DependencyKind, SourceFile, SourceKind
 from auditor.rpm.sense import SPEC_QUALIFIER_WORDS
 from auditor.rpm.spec.builtins import HOST_QUERY, platform_macros
@@ -378,7 +378,7 @@ class _SpecReader:
             packages=tuple(packages),
             unexpanded=tuple(dict.fromkeys(self.unexpanded)),
             undecided=tuple(self.undecided),
-            gaps=tuple(dict.fromkeys(self.gaps)),
+            gaps=bounded(self.gaps, self.path),
             dynamic_build_requires=self.dynamic,
             built=tuple(dict.fromkeys(self.built)),
             files={name: tuple(dict.fromkeys(paths)) for name, paths in self.files.items()},
