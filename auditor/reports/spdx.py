@@ -4,9 +4,10 @@ The packages, purls, dependencies and properties are those of `auditor.reports.s
 says them so:
 
 - a package per component, ``filesAnalyzed`` false (the auditor reads no file contents),
-  its purl as a ``PACKAGE-MANAGER`` reference, ``primaryPackagePurpose`` ``INSTALL`` for a
-  binary and ``SOURCE`` for a source package, the file's digest, the URL tag as
-  ``homepage`` and a source package's Source and Patch URLs in ``sourceInfo``;
+  its purl as a ``PACKAGE-MANAGER`` reference (the spelling of SPDX 2.3's JSON schema),
+  ``primaryPackagePurpose`` ``INSTALL`` for a binary and ``SOURCE`` for a source package,
+  the file's digest, the URL tag as ``homepage`` and a source package's Source and Patch
+  URLs in ``sourceInfo``;
 - ``licenseDeclared``: the License tag when it is an SPDX expression of known licences,
   else a ``LicenseRef-`` whose extracted text is the tag (``hasExtractedLicensingInfos``);
   ``licenseConcluded`` is NOASSERTION: the auditor concludes nothing about licences;
@@ -51,6 +52,10 @@ from auditor.rpm import model
 DOCUMENT = "SPDXRef-DOCUMENT"
 NAMESPACE = "https://github.com/auditor-rpm/auditor/spdx/"
 NO_ASSERTION = "NOASSERTION"
+PACKAGE_MANAGER = "PACKAGE-MANAGER"
+"""The purl reference's category as SPDX 2.3 spells it: its JSON schema allows only the dash
+(2.3.1's allows both); spdx-tools writes the enum's name, ``PACKAGE_MANAGER``, which a reader
+validating against the 2.3 schema refuses. spdx-tools reads both."""
 _CHECKSUMS = {"sha1": "SHA1", "sha256": "SHA256", "sha384": "SHA384", "sha512": "SHA512"}
 _ID_NOISE = re.compile(r"[^A-Za-z0-9.-]+")
 COMMENT = (
@@ -168,7 +173,7 @@ class _Document:
         found["downloadLocation"] = download if valid_download else NO_ASSERTION
         found["externalRefs"] = [
             {
-                "referenceCategory": "PACKAGE_MANAGER",
+                "referenceCategory": PACKAGE_MANAGER,
                 "referenceLocator": item.purl_text,
                 "referenceType": "purl",
             }

@@ -58,6 +58,10 @@ def library_render(view: ReportView, *, purl_namespace: str | None = None) -> st
         own = annotations.get(package["SPDXID"], [])
         if own:
             package["annotations"] = [converter.convert(annotation) for annotation in own]
+    # The spelling of SPDX 2.3's JSON schema, not the enum's name the converter writes.
+    for package in data.get("packages", []):
+        for reference in package.get("externalRefs", []):
+            reference["referenceCategory"] = reference["referenceCategory"].replace("_", "-")
     # The namespace must be unique to this document's content: a digest of everything else.
     content = json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8", "surrogatepass")
     data["documentNamespace"] = NAMESPACE + hashlib.sha256(content).hexdigest()

@@ -18,6 +18,7 @@ import pytest
 from cyclonedx.model.bom import Bom
 from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
+from jsonschema import Draft7Validator
 from packageurl import PackageURL
 from spdx_tools.spdx.model.document import Document as SpdxDocument
 from spdx_tools.spdx.parser.parse_anything import parse_file
@@ -30,6 +31,7 @@ from tests.paths import ROOT
 from tests.report_cases import CITRIX, audit_of, gate_view, view_of, waiver
 
 EXAMPLE = ROOT / "examples" / "xcp-ng-mini"
+SPDX_SCHEMA = Draft7Validator(json.loads((ROOT / "tests" / "schemas" / "spdx-schema-2.3.json").read_text()))
 REPO, SRPMS = str(EXAMPLE / "repo"), str(EXAMPLE / "srpms")
 
 
@@ -318,11 +320,22 @@ def test_the_same_audit_gives_the_same_bytes(tmp_path: Path) -> None:
 
 
 def spdx_of(args: list[str], tmp_path: Path) -> tuple[Path, dict[str, Any]]:
-    """``auditor scan ARGS --format spdx -o FILE``: the file, read back and checked by spdx-tools."""
+    """``auditor scan ARGS --format spdx -o FILE``: the file, read back and checked by spdx-tools
+    and by SPDX 2.3's JSON schema."""
     target = tmp_path / "release.spdx.json"
     assert main(["scan", *args, "--format", "spdx", "-o", str(target), "-q", "--no-cache"]) == 1
     assert spdx_valid(parse_file(str(target)))
-    return target, json.loads(target.read_text(encoding="utf-8"))
+    document = json.loads(target.read_text(encoding="utf-8"))
+    assert spdx_schema_valid(document)
+    return target, document
+
+
+def spdx_schema_valid(document: dict[str, Any]) -> bool:
+    """Valid by SPDX 2.3's own JSON schema (tests/schemas/README.md), as a reader that validates
+    before it reads checks it: spdx-tools' validator checks the model, not the JSON's spelling."""
+    errors = [f"{error.json_path}: {error.message}" for error in SPDX_SCHEMA.iter_errors(document)]
+    assert errors == [], errors[:5]
+    return True
 
 
 def spdx_valid(document: SpdxDocument) -> bool:
@@ -418,6 +431,7 @@ def test_spdx_expressions_sources_context_and_hostile_metadata(tmp_path: Path) -
     target = written(tmp_path / "synthetic.spdx.json", view)
     assert spdx_valid(parse_file(str(target)))
     document = json.loads(target.read_text(encoding="utf-8"))
+    assert spdx_schema_valid(document)
     packages = {p["SPDXID"]: p for p in document["packages"]}
     assert packages["SPDXRef-modern-1.0-1.noarch"]["licenseDeclared"] == "GPL-2.0-or-later AND MIT"
     # Two copies of one NEVRA, two ids. A homepage spdx-tools' URL check refuses (an IP
@@ -465,6 +479,7 @@ def test_an_audit_of_nothing_is_still_a_valid_document_that_says_so(tmp_path: Pa
     assert main(["scan", str(empty), "--format", "spdx", "-o", str(target), "-q", "--no-cache"]) == 3
     assert spdx_valid(parse_file(str(target)))
     document = json.loads(target.read_text(encoding="utf-8"))
+    assert spdx_schema_valid(document)
     assert document["relationships"] == [
         {"spdxElementId": "SPDXRef-DOCUMENT", "relatedSpdxElement": "NONE", "relationshipType": "DESCRIBES"}
     ]
