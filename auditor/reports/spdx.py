@@ -235,7 +235,11 @@ class _Document:
                 "name": value,
             },
         )
-        self.declared[value] = _parsed(key)
+        # The id as it is: parsed, license-expression reads some LicenseRef- ids as aliases
+        # of its own keys (LicenseRef-GPL as GPL-1.0-or-later, LicenseRef-Commercial as
+        # LicenseRef-scancode-commercial-license), a licence the tag never said or one the
+        # document does not define.
+        self.declared[value] = key
 
     def relationships(self) -> Iterator[dict[str, str]]:
         ids, found = self.ids, self.found

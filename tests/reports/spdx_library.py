@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from license_expression import LicenseSymbol
 from spdx_tools.common.spdx_licensing import spdx_licensing
 from spdx_tools.spdx.jsonschema.annotation_converter import AnnotationConverter
 from spdx_tools.spdx.jsonschema.document_converter import DocumentConverter
@@ -158,7 +159,7 @@ def _license(package: model.Package, licences: dict[str, ExtractedLicensingInfo]
             comment="an RPM License tag that is not an SPDX expression",
         ),
     )
-    return spdx_licensing.parse(key)
+    return LicenseSymbol(key)  # not parsed: license-expression takes some LicenseRef- ids for aliases
 
 
 def _relationships(found: Sbom, ids: dict[int, str]) -> Iterator[Relationship]:

@@ -444,6 +444,28 @@ def test_spdx_expressions_sources_context_and_hostile_metadata(tmp_path: Path) -
     assert unknown and all(r["relationshipType"] == "DEPENDS_ON" for r in unknown)
 
 
+def test_a_license_tag_that_is_no_spdx_expression_is_declared_as_its_own_license_ref(tmp_path: Path) -> None:
+    """license-expression reads some LicenseRef- ids as aliases of its keys: ``Commercial`` and
+    ``()`` were declared as a LicenseRef-scancode-... the document did not define, ``GPL?`` (its
+    id LicenseRef-GPL) as GPL-1.0-or-later. The tag's own LicenseRef, defined with the tag as
+    its text, is what is declared."""
+    tags = {"old": "GPL?", "shop": "Commercial", "odd": "()", "mixed": "GPLv2+ or Commercial"}
+    view = view_of(audit_of([{"name": name, "license": tag} for name, tag in tags.items()]))
+    target = written(tmp_path / "licences.spdx.json", view)
+    assert spdx_valid(parse_file(str(target)))
+    document = json.loads(target.read_text(encoding="utf-8"))
+    assert spdx_schema_valid(document)
+    defined = {info["licenseId"]: info["extractedText"] for info in document["hasExtractedLicensingInfos"]}
+    declared = {package["name"]: package["licenseDeclared"] for package in document["packages"]}
+    assert declared == {
+        "old": "LicenseRef-GPL",
+        "shop": "LicenseRef-Commercial",
+        "odd": "LicenseRef-license",
+        "mixed": "LicenseRef-GPLv2-or-Commercial",
+    }
+    assert {name: defined[declared[name]] for name in tags} == tags
+
+
 def test_a_vendor_over_several_lines_is_one_spdx_actor(tmp_path: Path) -> None:
     """An actor is one line to SPDX's readers: a Vendor (or Packager) with a line break made a
     document spdx-tools could not read back (review 31)."""
