@@ -76,7 +76,8 @@ def mirrorlist(path: str, url: str) -> Listing:
 
 _STRENGTH = ("sha512", "sha384", "sha256", "sha224", "sha1", "md5")
 """Checksum types by strength: of each set a metalink gives, librepo checks the strongest it
-knows (``lr_best_checksum``)."""
+knows (``lr_best_checksum``). librepo reads the type case-insensitively and ``sha`` as SHA-1:
+a metalink giving only ``sha`` vouches for a repomd.xml all the same."""
 
 
 def _best(hashes: dict[str, str]) -> tuple[str, str] | None:
@@ -121,7 +122,8 @@ def metalink(path: str, url: str) -> Listing:
         elif local == "verification":
             hashes.clear()
         elif local == "hash":
-            hash_type[0] = attrs.get("type", "").lower()
+            algorithm = attrs.get("type", "").lower()
+            hash_type[0] = "sha1" if algorithm == "sha" else algorithm  # librepo reads "sha" as SHA-1
 
     def end(name: str) -> None:
         local = name.rsplit(":", 1)[-1]

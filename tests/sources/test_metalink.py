@@ -109,6 +109,21 @@ def test_an_alternate_the_metalink_gives_is_a_repomd_it_vouches_for(
     assert {package["input"] for package in document["packages"]} == {server.url("/stale/")}
 
 
+def test_a_metalink_hash_of_type_sha_is_sha1_and_vouches_for_its_repomd(
+    server: LocalServer, www: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """librepo reads a hash of type ``sha`` (any case) as SHA-1 and checks it; read as a type
+    the auditor did not know, the metalink vouched for nothing and the stale mirror was audited."""
+    digest = hashlib.sha1(repomd_of(www, "repo")).hexdigest()
+    url = write_metalink(www, server, f'<verification><hash type="SHA">{digest}</hash></verification>')
+    config = tmp_path / "fedora.repo"
+    config.write_text(f"[updates]\nmetalink={url}\n")
+    code, document, err = scan(config, tmp_path / "cache", capsys)
+    assert code == 1, err
+    assert {package["input"] for package in document["packages"]} == {server.url("/repo/")}
+    assert "does not match the sha1 checksum its metalink gives" in err
+
+
 def test_a_metalink_no_mirror_of_which_matches_is_an_input_error_also_offline(
     server: LocalServer, www: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
