@@ -1,6 +1,6 @@
-"""One enabled section of a repository configuration, read: its base URLs in order, else the
-mirrors of its mirrorlist, else those of its metalink, every URL decided by the URL policy
-before it is used (`auditor.sources.repoconfig` reads the file and its sections).
+"""One enabled section of a repository configuration, read as dnf reads it: the mirrors of its
+metalink, else those of its mirrorlist, else its base URLs in order, every URL decided by the
+URL policy before it is used (`auditor.sources.repoconfig` reads the file and its sections).
 
 What a section's reading leaves (the repository, or why none could be read, as errors,
 warnings and gaps) goes into the configuration's `ConfigRead`.
@@ -59,8 +59,8 @@ def location_of(decision: UrlDecision) -> str:
 
 
 class SectionReader:
-    """Reads one enabled section: its base URLs in order, else the mirrors of its mirrorlist,
-    else those of its metalink; every URL decided by the URL policy before it is used."""
+    """Reads one enabled section: the mirrors of its metalink, else those of its mirrorlist,
+    else its base URLs in order, as dnf does; every URL decided by the URL policy before it is used."""
 
     def __init__(
         self,
@@ -95,15 +95,20 @@ class SectionReader:
         """Mirrorlists and metalinks read that listed no mirror the auditor can use, and why."""
 
     def read(self, urls: dict[str, list[str]], origin: UrlOrigin) -> RepositoryRead | None:
-        for url in urls.get("baseurl", []):
-            read = self._attempt(url, origin)
-            if read is not None:
-                return self._done(read)
-        for key, parse in (("mirrorlist", mirrorlist), ("metalink", metalink)):
+        """dnf's order (libdnf's ``lrHandleInitRemote``): the mirrors of the metalink, else of
+        the mirrorlist, else the base URLs. dnf uses only the first of them a section sets;
+        the others are read here only when it gave nothing (said by `_done`), and are held to
+        the metalink's checksums too: a repomd.xml the metalink does not vouch for is never
+        what dnf installs from."""
+        vouched: Callable[[str, str], None] | None = None
+        for key in ("metalink", "mirrorlist"):
             listing = next(iter(urls.get(key, ())), None)
             if listing is None:
                 continue
-            mirrors, ignored, mirror_origin, vouched = self._mirrors(listing, key, parse, origin)
+            # dnf reads a mirrorlist whose URL says "metalink" as a metalink (yum's guess).
+            parse = metalink if key == "metalink" or "metalink" in listing else mirrorlist
+            mirrors, ignored, mirror_origin, checks = self._mirrors(listing, key, parse, origin)
+            vouched = vouched or checks
             # Every URL the list names is configuration the policy judges, one the auditor
             # cannot read (an ftp:// mirror on a Citrix host) included.
             for mirror in (*mirrors, *ignored):
@@ -114,6 +119,10 @@ class SectionReader:
                 read = self._attempt(mirror, mirror_origin, vouched)
                 if read is not None:
                     return self._done(read)
+        for url in urls.get("baseurl", []):
+            read = self._attempt(url, origin, vouched)
+            if read is not None:
+                return self._done(read)
         self._give_up()
         return None
 

@@ -175,3 +175,38 @@ def test_a_mirror_another_section_read_is_still_held_to_the_metalink(
     inputs = {package["input"] for package in document["packages"]}
     assert inputs == {server.url("/stale/"), server.url("/repo/")}
     assert f"[updates]: {server.url('/stale/repodata/repomd.xml')} could not be read (does not match" in err
+
+
+def test_a_section_with_a_baseurl_and_a_metalink_is_read_from_the_metalink_as_dnf_reads_it(
+    server: LocalServer, www: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """dnf (libdnf's lrHandleInitRemote) uses a section's metalink when it has one, its
+    mirrorlist else, its baseurl last. Read baseurl first, the stale repository it names was
+    audited and passed, while dnf installs the metalink's Citrix packages."""
+    (www / "clean.txt").write_text(server.url("/stale/") + "\n")
+    url = write_metalink(www, server, verification(repomd_of(www, "repo"), "sha256"))
+    config = tmp_path / "fedora.repo"
+    config.write_text(
+        f"[with-baseurl]\nbaseurl={server.url('/stale/')}\nmetalink={url}\n\n"
+        f"[with-mirrorlist]\nmirrorlist={server.url('/clean.txt')}\nmetalink={url}\n"
+    )
+    code, document, err = scan(config, tmp_path / "cache", capsys)
+    assert code == 1, err
+    assert {package["input"] for package in document["packages"]} == {server.url("/repo/")}
+    # Not even tried: the metalink's second mirror worked (its stale first one was refused).
+    assert server.paths().count("/clean.txt") == 0
+
+
+def test_a_mirrorlist_whose_url_says_metalink_is_read_as_a_metalink(
+    server: LocalServer, www: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``mirrorlist=https://mirrors.fedoraproject.org/metalink?repo=...``, as older Fedora
+    .repo files write it: dnf sets it as the metalink too, and checks its mirrors' repomd.xml.
+    Read as a list of lines, it named no mirror (exit 3) where dnf reads the repository."""
+    write_metalink(www, server, verification(repomd_of(www, "repo"), "sha256"))
+    config = tmp_path / "fedora.repo"
+    config.write_text(f"[updates]\nmirrorlist={server.url('/metalink.xml')}?repo=updates\n")
+    code, document, err = scan(config, tmp_path / "cache", capsys)
+    assert code == 1, err
+    assert {package["input"] for package in document["packages"]} == {server.url("/repo/")}
+    assert "does not match the sha256 checksum its metalink gives" in err
