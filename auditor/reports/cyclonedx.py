@@ -196,8 +196,11 @@ def _licenses(package: Package) -> list[dict[str, Any]]:
 
 @functools.lru_cache(maxsize=4096)
 def _license(value: str) -> dict[str, Any]:
-    """The library's reading of a License tag (a distribution has a few hundred distinct ones)."""
+    """The library's reading of a License tag (a distribution has a few hundred distinct ones),
+    but an expression only when it names SPDX ids (`sbom.names_spdx_ids_only`)."""
     found = LicenseFactory().make_from_string(value)
+    if isinstance(found, LicenseExpression) and not sbom.names_spdx_ids_only(value):
+        return {"license": {"name": value}}
     if isinstance(found, LicenseExpression):
         return {"expression": found.value}
     return {"license": {"id": found.id} if found.id is not None else {"name": found.name}}

@@ -27,6 +27,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
+from cyclonedx.spdx import fixup_id
+from license_expression import Licensing  # type: ignore[import-untyped]
 from packageurl import PackageURL
 
 from auditor.audit.facts import FactKind
@@ -47,6 +49,8 @@ _URI_SAFE = "!#$%&'()*+,/:;=?@[]~"
 digits and ``-._~``); everything else, non-ASCII included, is percent-encoded as UTF-8."""
 _VCS_SCHEMES = frozenset({"git", "svn", "hg", "bzr"})
 _DIGEST_LENGTHS = {"sha1": 40, "sha256": 64, "sha384": 96, "sha512": 128}
+_AS_WRITTEN = Licensing()
+"""A licensing that knows no licence: the symbols of an expression as the tag writes them."""
 
 
 @dataclass(frozen=True)
@@ -187,6 +191,19 @@ def digest(package: Package) -> tuple[str, str] | None:
 def license_text(package: Package) -> str:
     """The License tag on one line ("" when there is none)."""
     return " ".join(text(package.license or "").split())
+
+
+def names_spdx_ids_only(value: str) -> bool:
+    """Whether every licence and exception the License tag names is an SPDX id as written (any
+    case, deprecated ids too). The libraries that read expressions also take license-expression's
+    own aliases for ids (``GPL`` for GPL-1.0-or-later, ``LicenseRef-GPL`` too): a licence the
+    packager never wrote, and one the two documents then said differently (SPDX the id,
+    CycloneDX the alias as an expression). Such a tag is a licence name, not an expression."""
+    try:
+        symbols = _AS_WRITTEN.license_symbols(_AS_WRITTEN.parse(value), decompose=True)
+    except Exception:  # license-expression fails in several ways on what is no expression
+        return False
+    return bool(symbols) and all(fixup_id(str(symbol.key)) is not None for symbol in symbols)
 
 
 # -- references ---------------------------------------------------------------------------

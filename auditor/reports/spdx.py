@@ -332,7 +332,10 @@ def _parsed(expression: str) -> str:
 
 
 def _spdx_expression(value: str) -> str | None:
-    """The normalized expression when ``value`` is an SPDX expression of known licences."""
+    """The normalized expression when ``value`` is an SPDX expression of known licences, each
+    named by its SPDX id (`sbom.names_spdx_ids_only`)."""
+    if not sbom.names_spdx_ids_only(value):
+        return None
     try:
         checked = spdx_licensing.validate(value)
     except Exception:  # license-expression's validate itself fails on some odd input: not an expression

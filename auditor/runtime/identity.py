@@ -45,9 +45,19 @@ def code_identity() -> str:
     return digest(*identities)
 
 
-LIBRARIES = ("re2", "networkx", "msgspec", "zstandard", "cyclonedx", "spdx_tools", "tabulate")
+LIBRARIES = (
+    "re2",
+    "networkx",
+    "msgspec",
+    "zstandard",
+    "cyclonedx",
+    "spdx_tools",
+    "license_expression",
+    "tabulate",
+)
 """The third-party packages whose code decides a report: re2 matches the policy's patterns,
-networkx finds the chains, msgspec reads the files and the store, the others write formats.
+networkx finds the chains, msgspec reads the files and the store, license_expression reads
+the SBOMs' licences, the others write formats.
 Upgraded in place (``pip install -U``), they leave the auditor's own files as they were."""
 
 

@@ -143,7 +143,12 @@ def _hashes(package: Package) -> list[HashType]:
 def _licenses(package: Package) -> list[LicenseExpression | DisjunctiveLicense]:
     """An SPDX id or expression when the License tag is one, else the tag as a name."""
     value = sbom.license_text(package)
-    return [_LICENSES.make_from_string(value)] if value else []
+    if not value:
+        return []
+    found = _LICENSES.make_from_string(value)
+    if isinstance(found, LicenseExpression) and not sbom.names_spdx_ids_only(value):
+        return [DisjunctiveLicense(name=value)]  # an alias of license-expression's is no SPDX id
+    return [found]
 
 
 def _references(package: Package, path: str) -> list[ExternalReference]:

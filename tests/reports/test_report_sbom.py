@@ -466,6 +466,38 @@ def test_a_license_tag_that_is_no_spdx_expression_is_declared_as_its_own_license
     assert {name: defined[declared[name]] for name in tags} == tags
 
 
+def test_a_license_tag_naming_an_alias_rather_than_an_spdx_id_is_a_name_in_both_documents(
+    tmp_path: Path,
+) -> None:
+    """license-expression takes its aliases for SPDX ids: License ``GPL`` was declared
+    GPL-1.0-or-later in SPDX and was the expression ``GPL`` (no SPDX expression) in CycloneDX.
+    What the tag names by SPDX ids (any case, deprecated ones too) is still an expression."""
+    tags = {
+        "old": "GPL",
+        "both": "GPL and MIT",
+        "lower": "gpl-2.0",
+        "excepted": "GPL-2.0+ WITH Classpath-exception-2.0",
+    }
+    view = view_of(audit_of([{"name": name, "license": tag} for name, tag in tags.items()]))
+    bom = json.loads(FORMATS["cyclonedx"](view))
+    assert {item["name"]: item["licenses"] for item in bom["components"]} == {
+        "old": [{"license": {"name": "GPL"}}],
+        "both": [{"license": {"name": "GPL and MIT"}}],
+        "lower": [{"license": {"id": "GPL-2.0"}}],
+        "excepted": [{"expression": "GPL-2.0+ WITH Classpath-exception-2.0"}],
+    }
+    target = written(tmp_path / "aliases.spdx.json", view)
+    assert spdx_valid(parse_file(str(target)))
+    document = json.loads(target.read_text(encoding="utf-8"))
+    assert spdx_schema_valid(document)
+    assert {package["name"]: package["licenseDeclared"] for package in document["packages"]} == {
+        "old": "LicenseRef-GPL",
+        "both": "LicenseRef-GPL-and-MIT",
+        "lower": "GPL-2.0-only",
+        "excepted": "GPL-2.0-or-later WITH Classpath-exception-2.0",
+    }
+
+
 def test_a_vendor_over_several_lines_is_one_spdx_actor(tmp_path: Path) -> None:
     """An actor is one line to SPDX's readers: a Vendor (or Packager) with a line break made a
     document spdx-tools could not read back (review 31)."""
