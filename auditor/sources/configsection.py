@@ -27,7 +27,7 @@ from auditor.sources.localrepo import read_local_repository
 from auditor.sources.mirrorlists import Listing, metalink, mirrorlist
 from auditor.sources.remote import read_remote_repository, repository_base
 from auditor.sources.repodata import RepositoryRead
-from auditor.sources.repofile import MainReadings, RepoSection
+from auditor.sources.repofile import MainReadings, RepoSection, expand
 
 
 @dataclass
@@ -72,8 +72,11 @@ class SectionReader:
         options: ReadOptions,
         store: Store | None,
         scope: ConfigScope,
+        variables: dict[str, str] | None = None,
     ):
         self.options = options
+        self.variables = variables or {}
+        """The section's variables: librepo substitutes them in each mirror a list names too."""
         self.scope = scope
         self.location = ""
         self.earlier: ReadOnce | None = None
@@ -194,8 +197,10 @@ class SectionReader:
             return [], [], origin, None
         if not listing.mirrors:
             self.unusable.append(f"its {key} {decision.url} {listing.why_none()}")
-        mirrors = [strip_userinfo(mirror) for mirror in listing.mirrors]
-        ignored = [strip_userinfo(other) for other in listing.ignored]
+        # librepo substitutes the variables in every URL a mirrorlist or metalink lists
+        # (lr_lrmirror_new), as in the .repo file's own: "http://mirror/$basearch/" is a mirror.
+        mirrors = [strip_userinfo(expand(mirror, self.variables)[0]) for mirror in listing.mirrors]
+        ignored = [strip_userinfo(expand(other, self.variables)[0]) for other in listing.ignored]
         vouched = listing.check_repomd if listing.vouched else None
         return mirrors, ignored, UrlOrigin.listing(decision.url, origin), vouched
 

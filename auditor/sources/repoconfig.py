@@ -94,7 +94,7 @@ def read_repo_config(
                 InputError(where, f"${name} left unexpanded in {key} (give {variable_hint(name)})")
             )
             continue
-        reader = SectionReader(section, where, shown, remote, result, options, store, scope)
+        reader = SectionReader(section, where, shown, remote, result, options, store, scope, variables)
         read = reader.read(urls, origin)
         if read is not None:
             _keep(read, reader, options, result)

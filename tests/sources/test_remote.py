@@ -606,6 +606,20 @@ def test_a_mirrorlist_is_tried_in_order_and_disabled_sections_are_not_read(
     assert server.url("/gone/repodata/repomd.xml").endswith(server.paths()[1])
 
 
+def test_the_variables_of_a_section_are_substituted_in_the_mirrors_its_mirrorlist_lists(
+    server: LocalServer, cache: Path, tmp_path: Path, www: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """librepo substitutes the section's variables in every mirror a mirrorlist or metalink
+    lists (lr_lrmirror_new): dnf reads ``http://host/$tree/`` as ``http://host/repo/``. Read
+    as written, the mirror was a 404 and the section an input error."""
+    (www / "mirrors.txt").write_text(server.url("/$tree/") + "\n")
+    config = tmp_path / "mirrors.repo"
+    config.write_text(f"[via-mirrors]\nmirrorlist={server.url('/mirrors.txt')}\n")
+    code, document, err = scan_json([str(config), "--cache-dir", str(cache), "--var", "tree=repo"], capsys)
+    assert code == 1 and "auditor: error" not in err, err
+    assert document["packages"] and all(p["input"] == server.url("/repo/") for p in document["packages"])
+
+
 # -- headers by range requests -----------------------------------------------------------------
 
 
