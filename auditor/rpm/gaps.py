@@ -70,7 +70,9 @@ class GapKind(enum.Enum):
     REPOSITORY_NOT_READ = "repository-not-read"
     """A repository URL named on the command line, or an enabled repository of a configuration
     file every URL of which is, on a policy host: never contacted, so the packages it would
-    install are not audited (the URL is a finding)."""
+    install are not audited (the URL is a finding). Also a section whose metalink (else
+    mirrorlist), the one dnf reads, could not be read, and whose mirrorlist or baseurl was
+    read instead: dnf does not install from those while the section sets a metalink."""
     MODULES_NOT_FILTERED = "modules-not-filtered"
     """A repository with modular metadata (``modules`` in its repomd.xml): dnf hides the packages
     of module streams that are not enabled (and the non-modular packages an enabled stream

@@ -104,6 +104,7 @@ class SectionReader:
         the metalink's checksums too: a repomd.xml the metalink does not vouch for is never
         what dnf installs from."""
         vouched: Callable[[str, str], None] | None = None
+        used = next(key for key in ("metalink", "mirrorlist", "baseurl") if urls.get(key))
         for key in ("metalink", "mirrorlist"):
             listing = next(iter(urls.get(key, ())), None)
             if listing is None:
@@ -121,11 +122,11 @@ class SectionReader:
             for mirror in mirrors:
                 read = self._attempt(mirror, mirror_origin, vouched)
                 if read is not None:
-                    return self._done(read)
+                    return self._done(read, key, used)
         for url in urls.get("baseurl", []):
             read = self._attempt(url, origin, vouched)
             if read is not None:
-                return self._done(read)
+                return self._done(read, "baseurl", used)
         self._give_up()
         return None
 
@@ -204,8 +205,19 @@ class SectionReader:
         vouched = listing.check_repomd if listing.vouched else None
         return mirrors, ignored, UrlOrigin.listing(decision.url, origin), vouched
 
-    def _done(self, read: RepositoryRead) -> RepositoryRead:
-        """The repository read, with a warning for each URL refused or failed before it."""
+    def _done(self, read: RepositoryRead, key: str, used: str) -> RepositoryRead:
+        """The repository read (by the section's ``key``), with a warning for each URL refused or
+        failed before it; when ``key`` is not the one dnf reads (``used``), a gap too."""
+        if key != used:
+            # dnf reads only the metalink (else the mirrorlist) a section sets, and fails when it
+            # cannot be read: what was audited here is not what dnf installs from once it can.
+            self.result.gaps.append(
+                Gap(
+                    GapKind.REPOSITORY_NOT_READ,
+                    f"{self.where}: its {used}, the one dnf reads, could not be read; its {key} "
+                    f"{read.location} was audited instead",
+                )
+            )
         for refusal in self.refused:  # a working mirror does not hide what was refused, and why
             self.result.warnings.append(f"{self.where}: {refusal.source} not used: {refusal.reason}")
         # Nor what failed before it: a mirror may hold other packages than the baseurl, and a

@@ -210,3 +210,20 @@ def test_a_mirrorlist_whose_url_says_metalink_is_read_as_a_metalink(
     assert code == 1, err
     assert {package["input"] for package in document["packages"]} == {server.url("/repo/")}
     assert "does not match the sha256 checksum its metalink gives" in err
+
+
+def test_a_baseurl_read_because_the_metalink_could_not_be_is_a_gap(
+    server: LocalServer, www: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """dnf reads a section's metalink only and fails when it cannot: the baseurl read instead
+    is not what dnf installs from once the metalink answers again. The clean verdict on it is
+    incomplete (``repository-not-read``), and ``--strict`` fails it."""
+    config = tmp_path / "fedora.repo"
+    config.write_text(f"[updates]\nbaseurl={server.url('/stale/')}\nmetalink={server.url('/gone.xml')}\n")
+    code, document, err = scan(config, tmp_path / "cache", capsys)
+    assert code == 0, err
+    assert {package["input"] for package in document["packages"]} == {server.url("/stale/")}
+    assert document["summary"]["headline"] == "incomplete"
+    assert "repository-not-read" in json.dumps(document["completeness"])
+    code, _, err = scan(config, tmp_path / "cache", capsys, "--strict")
+    assert code != 0 and "repository-not-read" in err
