@@ -28,6 +28,8 @@ class MetadataFile:
     checksum: str
     size: int | None
     open_size: int | None
+    base: str | None = None
+    """The location's ``xml:base``: librepo downloads the file from there, not from the mirror."""
 
 
 @dataclass
@@ -54,6 +56,8 @@ def read_repomd(path: str, shown: str) -> Repomd:
             current["type"] = attrs.get("type", "")
         elif name == "location":
             current["href"] = attrs.get("href", "")
+            if "xml:base" in attrs:
+                current["base"] = attrs["xml:base"]
         elif name == "checksum":
             current["checksum_type"] = attrs.get("type", "")
 
@@ -83,7 +87,7 @@ def read_repomd(path: str, shown: str) -> Repomd:
                 )
             files[kind] = MetadataFile(
                 kind, current.get("href", ""), current.get("checksum_type", ""),
-                current.get("checksum", ""), size, open_size,
+                current.get("checksum", ""), size, open_size, current.get("base"),
             )  # fmt: skip
 
     try:

@@ -84,8 +84,13 @@ def say_if_empty(read: RepositoryRead, shown: str, result: LoadResult) -> None:
         result.warnings.append(f"{shown}: the repository's metadata lists no package")
 
 
-def safe_href(href: str, shown: str) -> str:
-    """A metadata ``location href`` normalised, refused when it leaves the repository."""
+def safe_href(href: str, shown: str, base: str | None = None) -> str:
+    """A metadata ``location href`` normalised, refused when it leaves the repository: by an
+    ``xml:base`` too, from which librepo downloads the file (``lr_downloadtarget_new`` with the
+    record's ``location_base``): dnf would fetch it from that host, which is then what the
+    repository depends on, while this reader would read the mirror's copy."""
+    if base is not None and base.strip():
+        raise InputError(shown, f"repomd.xml points outside the repository: {href} at xml:base {base}")
     if "://" in href or href.startswith("/"):
         raise InputError(shown, f"repomd.xml points outside the repository: {href}")
     normal = posixpath.normpath(href)
@@ -146,12 +151,14 @@ def read_metadata(
     if primary is None:
         raise InputError(display, "repomd.xml lists no primary metadata")
     result = RepositoryRead(display, repomd.revision, [], metadata=repomd.files)
-    primary_path, shown_primary = fetch(primary, safe_href(primary.href, display))
+    primary_path, shown_primary = fetch(primary, safe_href(primary.href, display, primary.base))
     filelists = repomd.files.get("filelists")
     source: FilelistsSource | None = None
     if filelists is not None:
         try:
-            filelists_path, shown_filelists = fetch(filelists, safe_href(filelists.href, display))
+            filelists_path, shown_filelists = fetch(
+                filelists, safe_href(filelists.href, display, filelists.base)
+            )
         except InputError as exc:
             result.errors.append(exc)
         else:

@@ -620,6 +620,31 @@ def test_the_variables_of_a_section_are_substituted_in_the_mirrors_its_mirrorlis
     assert document["packages"] and all(p["input"] == server.url("/repo/") for p in document["packages"])
 
 
+@pytest.mark.parametrize("where", ["remote", "local"])
+def test_a_repomd_whose_primary_has_an_xml_base_elsewhere_is_refused(
+    where: str, server: LocalServer, cache: Path, www: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """librepo downloads a metadata file from its record's ``xml:base`` (``location_base``):
+    dnf would fetch this primary from a Citrix host. It was ignored, the mirror's own copy read,
+    and the run passed: a repository that depends on Citrix to be read at all, audited clean."""
+    repomd = www / "repo" / "repodata" / "repomd.xml"
+    text = repomd.read_text()
+    based = re.sub(
+        r'<location href="([^"]*-primary\.xml\.gz)"/>',
+        r'<location xml:base="https://updates.xensource.com/xs/" href="\1"/>',
+        text,
+    )
+    assert based != text
+    repomd.write_text(based)
+    target = server.url("/repo/") if where == "remote" else str(www / "repo")
+    code, _, err = run(["scan", target, "--cache-dir", str(cache)], capsys)
+    assert code == 3
+    one_line_error(
+        err, "repomd.xml points outside the repository", "xml:base https://updates.xensource.com/xs/"
+    )
+    assert not [path for path in server.paths() if "primary" in path]
+
+
 # -- headers by range requests -----------------------------------------------------------------
 
 
