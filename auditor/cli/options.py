@@ -362,14 +362,14 @@ def _defines(
         taken.append(name)
     where = project.path or "auditor.toml"
     # rpmbuild applies --define and --undefine in their order; two lists have none.
-    _one_word_each(dict(project.defines), project.undefines, f"{where}: audit.undefine")
-    _one_word_each(dict(given), taken, "--undefine")
+    _check_undefines(dict(project.defines), project.undefines, f"{where}: audit.undefine")
+    _check_undefines(dict(given), taken, "--undefine")
     macros: dict[str, str | None] = {**dict(project.defines), **dict.fromkeys(project.undefines)}
     macros.update({**dict(given), **dict.fromkeys(taken)})
     return tuple(macros.items())
 
 
-def _one_word_each(defined: dict[str, str], undefined: Sequence[str], where: str) -> None:
+def _check_undefines(defined: dict[str, str], undefined: Sequence[str], where: str) -> None:
     for name in undefined:
         if name in defined:
             raise UsageError(f"{where}: {name}: also defined")
