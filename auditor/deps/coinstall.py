@@ -123,16 +123,22 @@ class _Shared:
 
 
 def needing(
-    owner: int, resolutions: Sequence[Resolution], apart_from: Mapping[int, Apart]
+    owner: int,
+    resolutions: Sequence[Resolution],
+    apart_from: Mapping[int, Apart],
+    absent: Container[int] = (),
 ) -> Container[int] | None:
     """What ``owner`` can never be installed with: its own `Apart`, and that of each package it
     surely needs, the one provider of a plain Requires of it. ``app`` requiring ``a`` (whose one
     provider conflicts with ``clean-b``) and ``b`` cannot take ``clean-b`` for ``b``: dnf
-    installs a Citrix ``b`` if there is one (None: nothing is apart from it)."""
+    installs a Citrix ``b`` if there is one (None: nothing is apart from it). A source package's
+    Requires are its BuildRequires, all installed in one buildroot by ``dnf builddep``: a clean
+    provider apart from the one provider of another of them is no way around either. ``absent``
+    are packages that do not exist when the owner is installed or built (a spec's own binaries)."""
     found = [apart_from[owner]] if owner in apart_from else []
     for resolution in resolutions:
         needed = surely_needed(resolution)
-        if needed is not None and needed in apart_from and needed != owner:
+        if needed is not None and needed in apart_from and needed != owner and needed not in absent:
             found.append(apart_from[needed])
     if len(found) < 2:
         return found[0] if found else None

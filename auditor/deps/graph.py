@@ -86,7 +86,8 @@ class DependencyGraph:
                 apart_somewhere[owner] = resolutions
             kind = HopKind.BUILD_REQUIRES if source else HopKind.REQUIRES
             known = shared[kind]
-            apart = apart_from.get(owner) if source else needing(owner, resolutions, apart_from)
+            # A build installs all its BuildRequires together, as an install all its Requires.
+            apart = needing(owner, resolutions, apart_from, from_spec.get(owner, ()))
             hosts = source_hosts if source else (packages[owner].arch,)
             groups: list[Group] = []
             listed: set[int] = set()  # a requirement written twice is one group of its package
