@@ -25,7 +25,8 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Container, Mapping, Sequence
 
-from auditor.deps.resolution import Match, Resolution, Status
+from auditor.deps.resolution import ROUGH, Match, Resolution, Status
+from auditor.rpm.deps import Node, RichOp, Simple, parse
 from auditor.rpm.model import DependencyKind, Package, PackageKind
 
 
@@ -137,9 +138,9 @@ def needing(
     are packages that do not exist when the owner is installed or built (a spec's own binaries)."""
     found = [apart_from[owner]] if owner in apart_from else []
     for resolution in resolutions:
-        needed = surely_needed(resolution)
-        if needed is not None and needed in apart_from and needed != owner and needed not in absent:
-            found.append(apart_from[needed])
+        for needed in surely_needed(resolution):
+            if needed in apart_from and needed != owner and needed not in absent:
+                found.append(apart_from[needed])
     if len(found) < 2:
         return found[0] if found else None
     return Joint(tuple(found))
@@ -160,7 +161,7 @@ def uninstallable(
     for owner, resolutions in requirements.items():
         if packages[owner].is_source:
             continue
-        needed = {each for resolution in resolutions if (each := surely_needed(resolution)) is not None}
+        needed = {each for resolution in resolutions for each in surely_needed(resolution)}
         needed.discard(owner)
         if not needed:
             continue
@@ -173,21 +174,31 @@ def uninstallable(
     return frozenset(found)
 
 
-def surely_needed(resolution: Resolution) -> int | None:
-    """The package a requirement's owner surely needs: the one provider of a plain Requires it
-    resolves to (None: there is no such one). `needing` and the graph's shortcut for packages
+def surely_needed(resolution: Resolution) -> tuple[int, ...]:
+    """The packages a requirement's owner surely needs: the one provider of a plain Requires it
+    resolves to, or each group of one of a rich Requires no condition (``if``, ``unless``)
+    governs: ``(a and b)`` and ``(a with b)`` need each part whatever the choice, as libsolv
+    reads them (none: there is no such one). `needing` and the graph's shortcut for packages
     apart from nothing (`auditor.deps.graph`) both ask it, so they cannot disagree."""
     # Cheapest test first: this runs for every distinct requirement of a distribution.
     groups = resolution.groups
-    if len(groups) != 1 or len(groups[0]) != 1:
-        return None
-    if (
-        resolution.kind is DependencyKind.REQUIRES
-        and resolution.status is Status.SATISFIED
-        and not resolution.dependency.is_rich
-    ):
-        return groups[0][0]
-    return None
+    if not groups or (len(groups) == 1 and len(groups[0]) != 1):
+        return ()
+    if resolution.kind is not DependencyKind.REQUIRES or resolution.status is not Status.SATISFIED:
+        return ()
+    dependency = resolution.dependency
+    if not dependency.is_rich:
+        return groups[0] if len(groups) == 1 else ()
+    if resolution.detail == ROUGH or _conditional(parse(dependency.name)):
+        return ()  # a rough reading needs more than it must; a condition may not hold
+    return tuple(group[0] for group in groups if len(group) == 1)
+
+
+def _conditional(node: Node) -> bool:
+    """Whether an ``if`` or ``unless`` is anywhere in a rich dependency."""
+    if isinstance(node, Simple):
+        return False
+    return node.op in (RichOp.IF, RichOp.UNLESS) or any(_conditional(each) for each in node.operands)
 
 
 class Joint(Container[int]):

@@ -253,8 +253,7 @@ class _PlainGroups:
         elif status is not Status.SATISFIED:
             return ()
         else:
-            needed = surely_needed(resolution)
-            if needed is not None and needed in self.apart_from:
+            if any(needed in self.apart_from for needed in surely_needed(resolution)):
                 self.needing_apart.add(key)  # the owner is not: it is not ``needed``
         if not resolution.groups:
             return ()

@@ -10,12 +10,13 @@ is an ``or``, ``clean-b`` stays a way around. Compared with libsolv, set up as d
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.deps.built import CITRIX, audit, build_repository, libsolv_installs, verdicts
 
-PACKAGES = [
+PACKAGES: list[dict[str, Any]] = [
     {"name": "a", "conflicts": ["clean-b"]},
     {"name": "a-too", "provides": ["a"]},  # another provider of a: not surely installed
     {"name": "only-a", "provides": ["solely-a"], "conflicts": ["clean-b"]},
@@ -24,6 +25,12 @@ PACKAGES = [
     {"name": "app", "requires": ["solely-a", "b"]},  # only-a surely installed: depends
     {"name": "app-either", "requires": ["a", "b"]},  # a or a-too: may-depend
     {"name": "app-rich", "requires": ["(solely-a or a-too)", "b"]},  # not surely: may-depend
+    # An `and` (or `with`) needs each part whatever the choice: only-a surely installed (rt6).
+    {"name": "app-and", "requires": ["(solely-a and b)"]},
+    {"name": "app-and-apart", "requires": ["(solely-a and x)", "b"]},
+    {"name": "app-with", "requires": ["(solely-a with only-a)", "b"]},
+    {"name": "app-if", "requires": ["(solely-a if x)", "b"]},  # only when x is installed: may-depend
+    {"name": "x"},
 ]
 
 
@@ -33,8 +40,10 @@ def repository(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.parametrize(
-    ("requirer", "verdict"), [("app", "depends"), ("app-either", "may-depend"), ("app-rich", "may-depend")]
-)
+    ("requirer", "verdict"),
+    [("app", "depends"), ("app-either", "may-depend"), ("app-rich", "may-depend"), ("app-and", "depends"),
+     ("app-and-apart", "depends"), ("app-with", "depends"), ("app-if", "may-depend")],
+)  # fmt: skip
 def test_a_provider_apart_from_what_the_requirer_surely_needs_is_no_alternative(
     repository: Path, requirer: str, verdict: str
 ) -> None:
