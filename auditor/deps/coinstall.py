@@ -150,18 +150,38 @@ def uninstallable(
     packages: Sequence[Package],
     requirements: Mapping[int, Sequence[Resolution]],
     apart_from: Mapping[int, Apart],
+    everyone: Mapping[int, Sequence[Resolution]] | None = None,
 ) -> frozenset[int]:
-    """The binary packages dnf can never install, whatever else it installs: two of the package
-    and the packages it surely needs (`surely_needed`) are apart. ``clean`` requiring ``x``,
-    whose one provider conflicts with ``clean`` (or ``a`` and ``b``, which conflict) is no way
-    around a Citrix provider of what it provides: libsolv cannot install it. Only what is
-    there says so (a Conflicts, an Obsoletes, one name): a requirement the run cannot meet
-    never makes a package uninstallable here (see the module's notes)."""
+    """The binary packages of ``requirements`` dnf can never install, whatever else it installs:
+    two of the package and the packages it surely needs (`surely_needed`, and what those surely
+    need, through ``everyone``'s requirements: all of ``requirements`` when None) are apart.
+    ``clean`` requiring ``x``, whose one provider conflicts with ``clean`` (or ``a`` and ``b``,
+    which conflict; or ``mid``, which requires such an ``x``) is no way around a Citrix provider
+    of what it provides: libsolv cannot install it. Only what is there says so (a Conflicts, an
+    Obsoletes, one name): a requirement the run cannot meet never makes a package
+    uninstallable here (see the module's notes)."""
+    everyone = requirements if everyone is None else everyone
+    direct: dict[int, tuple[int, ...]] = {}
+    """package -> the packages it surely needs itself, asked once per package."""
+
+    def needs(index: int) -> tuple[int, ...]:
+        found = direct.get(index)
+        if found is None:
+            resolutions = everyone.get(index, ())
+            found = direct[index] = tuple({each for one in resolutions for each in surely_needed(one)})
+        return found
+
     found: set[int] = set()
-    for owner, resolutions in requirements.items():
+    for owner in requirements:
         if packages[owner].is_source:
             continue
-        needed = {each for resolution in resolutions for each in surely_needed(resolution)}
+        needed: set[int] = set()
+        waiting = list(needs(owner))
+        while waiting:  # what it surely needs, and what that surely needs, ...
+            index = waiting.pop()
+            if index not in needed:
+                needed.add(index)
+                waiting.extend(needs(index))
         needed.discard(owner)
         if not needed:
             continue

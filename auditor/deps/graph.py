@@ -113,7 +113,9 @@ class DependencyGraph:
                 groups = list(dict.fromkeys(groups))  # a group no host narrows is one group
             if groups:
                 (self.build if source else self.runtime)[owner] = groups
-        broken = self.uninstallable = uninstallable(packages, apart_somewhere, apart_from)
+        broken = self.uninstallable = uninstallable(
+            packages, apart_somewhere, apart_from, resolved.requirements
+        )
         if broken:
             _without_uninstallable(self.runtime, broken)
             _without_uninstallable(self.build, broken)

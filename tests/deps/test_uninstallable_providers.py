@@ -33,6 +33,12 @@ PACKAGES: list[dict[str, Any]] = [
     {"name": "cx-d", "provides": ["cap-d"], **CITRIX},
     {"name": "clean-d", "provides": ["cap-d"], "conflicts": ["clean-d"]},
     {"name": "app-d", "requires": ["cap-d"]},
+    # Two levels down: clean-e needs mid-e, which needs deep-e, which conflicts with clean-e (rt6).
+    {"name": "cx-e", "provides": ["cap-e"], **CITRIX},
+    {"name": "clean-e", "provides": ["cap-e"], "requires": ["mid-e"]},
+    {"name": "mid-e", "requires": ["deep-e"]},
+    {"name": "deep-e", "conflicts": ["clean-e"]},
+    {"name": "app-e", "requires": ["cap-e"]},
 ]
 CITRIX_NAMES = [package["name"] for package in PACKAGES if "vendor" in package]
 
@@ -44,7 +50,13 @@ def repository(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.parametrize(
     ("requirer", "verdict"),
-    [("app-a", "depends"), ("app-b", "depends"), ("app-c", "depends"), ("app-d", "may-depend")],
+    [
+        ("app-a", "depends"),
+        ("app-b", "depends"),
+        ("app-c", "depends"),
+        ("app-d", "may-depend"),
+        ("app-e", "depends"),
+    ],
 )
 def test_a_clean_provider_dnf_can_never_install_spares_nobody(
     repository: Path, requirer: str, verdict: str
@@ -74,4 +86,4 @@ def test_the_graph_asks_only_the_packages_apart_somewhere_and_misses_none() -> N
     graph = DependencyGraph(packages, resolved)
     names = {packages[index].name for index in graph.uninstallable}
     assert graph.uninstallable == everyone
-    assert names == {"clean-a", "clean-b", "clean-c"}
+    assert names == {"clean-a", "clean-b", "clean-c", "clean-e"}
