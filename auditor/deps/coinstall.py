@@ -171,21 +171,42 @@ def uninstallable(
             found = direct[index] = tuple({each for one in resolutions for each in surely_needed(one)})
         return found
 
-    found: set[int] = set()
-    for owner in requirements:
-        if packages[owner].is_source:
-            continue
-        needed: set[int] = set()
-        waiting = list(needs(owner))
-        while waiting:  # what it surely needs, and what that surely needs, ...
+    candidates = [owner for owner in requirements if not packages[owner].is_source]
+    # What the candidates surely need, however deep, each package walked once.
+    order: list[int] = []
+    seen: set[int] = set()
+    for owner in candidates:
+        waiting = [owner]
+        while waiting:
             index = waiting.pop()
-            if index not in needed:
-                needed.add(index)
+            if index not in seen:
+                seen.add(index)
+                order.append(index)
                 waiting.extend(needs(index))
-        needed.discard(owner)
-        if not needed:
+    # The packages apart from some among each one and all it surely needs, to a fixed point
+    # (dependency cycles): walking each candidate's whole closure took seconds on 200k packages.
+    reach: dict[int, set[int]] = {index: {index} for index in order if index in apart_from}
+    changed = True
+    while changed:
+        changed = False
+        for index in reversed(order):
+            for needed in needs(index):
+                theirs = reach.get(needed)
+                if not theirs or needed == index:
+                    continue
+                mine = reach.get(index)
+                if mine is None:
+                    reach[index] = set(theirs)
+                    changed = True
+                elif not theirs <= mine:
+                    mine |= theirs
+                    changed = True
+    found: set[int] = set()
+    for owner in candidates:
+        together = reach.get(owner)
+        if not together:
             continue
-        together = (owner, *needed)
+        together = together | {owner}
         if any(
             one in apart_from and any(other != one and other in apart_from[one] for other in together)
             for one in together
