@@ -164,32 +164,51 @@ def uninstallable(
     direct: dict[int, tuple[int, ...]] = {}
     """package -> the packages it surely needs itself, asked once per package."""
 
+    sure: dict[int, tuple[int, ...]] = {}
+    """id of a resolution -> what it surely needs: one resolution serves every package that
+    writes the same requirement (distro-60k: 64,000 for 150,000 asked)."""
+
     def needs(index: int) -> tuple[int, ...]:
         found = direct.get(index)
         if found is None:
-            resolutions = everyone.get(index, ())
-            found = direct[index] = tuple({each for one in resolutions for each in surely_needed(one)})
+            needed: set[int] = set()
+            for one in everyone.get(index, ()):
+                key = id(one)
+                theirs = sure.get(key)
+                if theirs is None:
+                    theirs = sure[key] = surely_needed(one)
+                needed.update(theirs)
+            found = direct[index] = tuple(needed)
         return found
 
     candidates = [owner for owner in requirements if not packages[owner].is_source]
-    # What the candidates surely need, however deep, each package walked once.
+    # What the candidates surely need, however deep, each package walked once, in postorder
+    # (what a package surely needs before it), so that one pass carries most of what follows.
     order: list[int] = []
-    seen: set[int] = set()
+    walked: set[int] = set()
     for owner in candidates:
-        waiting = [owner]
-        while waiting:
-            index = waiting.pop()
-            if index not in seen:
-                seen.add(index)
+        if owner in walked:
+            continue
+        walked.add(owner)
+        stack = [(owner, iter(needs(owner)))]
+        while stack:
+            index, rest = stack[-1]
+            for needed in rest:
+                if needed not in walked:
+                    walked.add(needed)
+                    stack.append((needed, iter(needs(needed))))
+                    break
+            else:
+                stack.pop()
                 order.append(index)
-                waiting.extend(needs(index))
     # The packages apart from some among each one and all it surely needs, to a fixed point
-    # (dependency cycles): walking each candidate's whole closure took seconds on 200k packages.
+    # (a dependency cycle takes another pass): walking each candidate's whole closure took
+    # seconds on 200k packages.
     reach: dict[int, set[int]] = {index: {index} for index in order if index in apart_from}
     changed = True
     while changed:
         changed = False
-        for index in reversed(order):
+        for index in order:
             for needed in needs(index):
                 theirs = reach.get(needed)
                 if not theirs or needed == index:
