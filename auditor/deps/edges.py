@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from auditor.deps.hops import Group
@@ -42,11 +42,19 @@ class Edges:
     tick: list[int]
     """Group number -> when its alternatives were all tainted (`least_fixed_point`): edges are
     followed in that order; 0 for every group of `reverse`."""
+    positions: dict[int, dict[int, int]] = field(default_factory=dict)
+    """Package -> the identity of each of its groups -> where it stands among them, made at the
+    package's first tie: a package of n groups that one package is in meets n ties, and looking
+    each up by a walk of its groups took n x n steps (15,000 requirements: 30 s)."""
 
     def position(self, owner: int, number: int) -> int:
         """Where group ``number`` stands among ``owner``'s groups (asked on a tie only)."""
-        group = self.groups[number]
-        return next(at for at, found in enumerate(self.owned[owner]) if found is group)
+        where = self.positions.get(owner)
+        if where is None:
+            where = self.positions[owner] = {}
+            for at, group in enumerate(self.owned[owner]):
+                where.setdefault(id(group), at)
+        return where[id(self.groups[number])]
 
 
 def reverse(groups: Mapping[int, list[Group]]) -> Edges:
