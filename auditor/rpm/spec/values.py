@@ -78,15 +78,18 @@ class LineValues:
             self.gaps.append(
                 Gap(GapKind.UNDECIDED_CONDITIONAL, f"{self.path}:{number}: {shorten(written)}: {_UNREAD}")
             )
-        found: list[Dependency] = []
+        # Each entry once, in the order first met: a dict, as a list searched for each entry
+        # took n x n steps on a line of n entries (a macro of 2,000 names required 300 times:
+        # 600,000 entries, 137 s).
+        found: dict[Dependency, None] = {}
         for text, read in [(value, expansion), *others]:
             unseen = [run for run in read.code if not HOST_QUERY.fullmatch(run)]
             try:
                 entries = parse_dependency_list(text.strip(), qualifiers, read.code, unseen)
             except ValueError as exc:
                 raise InputError(self.path, f"line {number}: {exc}") from None
-            found.extend(entry for entry in entries if entry not in found)
-        return found
+            found.update(dict.fromkeys(entries))
+        return list(found)
 
     def sources(
         self, kind: SourceKind, number: int | None, value: str, raw: str, line: int, expansion: Expansion
