@@ -113,11 +113,14 @@ class Architectures:
     def together(self, first: str, second: str) -> bool:
         if first == second or first == "noarch" or second == "noarch":
             return True
+        hosts, others = self._hosts.get(first), self._hosts.get(second)
+        if hosts is None or others is None:
+            # Not kept: repository metadata may name n architectures of its own, and their
+            # answers were n x n pairs held (4,000 of them: 16 million, 1.7 GB).
+            return False
         answer = self._answers.get((first, second))
         if answer is None:
-            hosts, others = self._hosts.get(first), self._hosts.get(second)
-            answer = hosts is not None and others is not None and not hosts.isdisjoint(others)
-            self._answers[first, second] = answer
+            answer = self._answers[first, second] = not hosts.isdisjoint(others)
         return answer
 
 

@@ -105,6 +105,8 @@ class Resolver:
         unless noarch or a source package) -> that resolution on the hosts of the package
         (`_on_its_hosts`)."""
         self._arch_of = [package.arch for package in packages]
+        self._arches: frozenset[str] | None = None
+        """The distinct architectures of the run's packages, made at the first `_fitting`."""
         self._fits: dict[str, frozenset[str]] = {}
         """An architecture -> the architectures of the run a host installs beside it (`_fitting`)."""
         self._hosted: dict[str, dict[int, Resolution]] = {}
@@ -218,9 +220,9 @@ class Resolver:
         found = self._fits.get(arch)
         if found is None:
             together = self._together
-            found = self._fits[arch] = frozenset(
-                other for other in set(self._arch_of) if together(arch, other)
-            )
+            if self._arches is None:  # once: made for each architecture, it read n packages n times
+                self._arches = frozenset(self._arch_of)
+            found = self._fits[arch] = frozenset(other for other in self._arches if together(arch, other))
         return found
 
     def resolve(self, dep: Dependency, kind: DependencyKind = DependencyKind.REQUIRES) -> Resolution:

@@ -195,3 +195,20 @@ def test_a_package_requiring_many_capabilities_of_one_origin_package_walks_its_g
     assert verdict.verdict is Verdict.DEPENDS
     [hop] = verdict.chain
     assert (hop.target, hop.requirement) == (names["ctx"], "c0")
+
+
+def test_architectures_no_host_knows_are_never_turned_into_pairs() -> None:
+    """1,500 packages of one name, each of an architecture of its own that no host lists (free
+    text in repository metadata), each requiring that name: whether two such architectures go
+    together was kept for every pair met, n x n answers (4,000 of them: 1.7 GB). Each goes with
+    itself and noarch only, and the package still needs only itself."""
+    n = 1500
+    specs: list[dict[str, Any]] = [
+        {"name": "same", "arch": f"arch{i}", "requires": ["same"]} for i in range(n)
+    ]
+    specs.append({"name": "user", "arch": "x86_64", "requires": ["same"]})
+    packages = _packages(specs)
+    graph, peak = _peak(lambda: DependencyGraph(packages, Resolver(packages).resolve_all()))
+    assert peak < BYTES_PER_PACKAGE * len(packages), f"{peak} bytes at the peak for {len(packages)} packages"
+    [group] = graph.runtime[0]
+    assert group.members == (0,)
