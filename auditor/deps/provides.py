@@ -110,6 +110,10 @@ class Architectures:
         }
         self._answers: dict[tuple[str, str], bool] = {}
 
+    def listed(self, arch: str) -> bool:
+        """Whether a host of the table installs ``arch`` (else it goes with itself and noarch only)."""
+        return arch in self._hosts
+
     def together(self, first: str, second: str) -> bool:
         if first == second or first == "noarch" or second == "noarch":
             return True

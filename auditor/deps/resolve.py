@@ -99,7 +99,8 @@ class Resolver:
         # hashing a frozen dataclass (its name, EVR and qualifiers) costs more than resolving
         # it twice. The resolution holds the dependency, so no other object takes its id.
         self._cache: dict[str, dict[int, Resolution]] = {kind.value: {} for kind in DEPENDENCY_KINDS}
-        self._together = Architectures().together
+        self._architectures = Architectures()
+        self._together = self._architectures.together
         self._partly: dict[tuple[int, frozenset[Host], str | None], Resolution] = {}
         """(id of a cached resolution, the hosts that have its package, its architecture
         unless noarch or a source package) -> that resolution on the hosts of the package
@@ -199,8 +200,8 @@ class Resolver:
             if all(groups) and all(arch_of[m] in fits for group in groups for m in group):
                 hosted[id(resolution)] = found  # every provider goes with it: most requirements
                 return found
-            together, packages = self._together, self.packages
-            kept = [tuple(m for m in group if together(arch, packages[m].arch)) for group in groups]
+            packages = self.packages
+            kept = [tuple(m for m in group if arch_of[m] in fits) for group in groups]
             if not all(kept):
                 pairs = zip(groups, kept, strict=True)
                 arches = {packages[m].arch for group, left in pairs if not left for m in group}
@@ -222,7 +223,11 @@ class Resolver:
             together = self._together
             if self._arches is None:  # once: made for each architecture, it read n packages n times
                 self._arches = frozenset(self._arch_of)
-            found = self._fits[arch] = frozenset(other for other in self._arches if together(arch, other))
+            if arch == "noarch" or self._architectures.listed(arch):
+                found = frozenset(other for other in self._arches if together(arch, other))
+            else:  # one no host lists, of which metadata may name thousands: itself and noarch
+                found = frozenset({arch, "noarch"}) & self._arches
+            self._fits[arch] = found
         return found
 
     def resolve(self, dep: Dependency, kind: DependencyKind = DependencyKind.REQUIRES) -> Resolution:

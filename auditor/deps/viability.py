@@ -113,7 +113,9 @@ class Viability(Generic[Group]):
                 m for m in members if names[m] != name and m not in apart and goes(arches[m])
             )
         version = (package.epoch or 0, package.version, package.release)
-        same = [m for m in by_version.get(version, ()) if m not in apart and goes(arches[m])]
+        # The architecture first: n packages of one version, each of its own architecture,
+        # asked `apart` of each other n x n times where the architectures already part them.
+        same = [m for m in by_version.get(version, ()) if goes(arches[m]) and m not in apart]
         if same and others:
             place = self._places(group)
             kept = tuple(sorted((*others, *same), key=place.__getitem__))

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import pytest
 
 from auditor.deps import edges, propagation
+from auditor.deps.coinstall import SameName
 from auditor.deps.graph import DependencyGraph
 from auditor.deps.propagation import Propagation, propagate
 from auditor.deps.resolve import Resolver
@@ -197,18 +198,45 @@ def test_a_package_requiring_many_capabilities_of_one_origin_package_walks_its_g
     assert (hop.target, hop.requirement) == (names["ctx"], "c0")
 
 
-def test_architectures_no_host_knows_are_never_turned_into_pairs() -> None:
-    """1,500 packages of one name, each of an architecture of its own that no host lists (free
-    text in repository metadata), each requiring that name: whether two such architectures go
-    together was kept for every pair met, n x n answers (4,000 of them: 1.7 GB). Each goes with
-    itself and noarch only, and the package still needs only itself."""
-    n = 1500
+def _own_architectures(n: int) -> list[Package]:
+    """n packages of one name, each of an architecture of its own that no host lists (free text
+    in repository metadata), each requiring that name; and one x86_64 package requiring it."""
     specs: list[dict[str, Any]] = [
         {"name": "same", "arch": f"arch{i}", "requires": ["same"]} for i in range(n)
     ]
     specs.append({"name": "user", "arch": "x86_64", "requires": ["same"]})
-    packages = _packages(specs)
+    return _packages(specs)
+
+
+def test_architectures_no_host_knows_are_never_turned_into_pairs() -> None:
+    """1,500 packages of architectures of their own: whether two such architectures go
+    together was kept for every pair met, n x n answers (4,000 of them: 1.7 GB). Each goes with
+    itself and noarch only, and the package still needs only itself."""
+    n = 1500
+    packages = _own_architectures(n)
     graph, peak = _peak(lambda: DependencyGraph(packages, Resolver(packages).resolve_all()))
     assert peak < BYTES_PER_PACKAGE * len(packages), f"{peak} bytes at the peak for {len(packages)} packages"
     [group] = graph.runtime[0]
     assert group.members == (0,)
+
+
+def test_packages_of_architectures_no_host_knows_are_not_asked_apart_pair_by_pair(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The same shape: each package's multilib twins (its version, of other architectures) were
+    each asked whether they can be installed with it before their architecture was, n x n
+    questions (4,000 packages: 37 s, 5 s now). The architecture parts them first."""
+    n = 1500
+    asked = 0
+    apart = SameName.apart
+
+    def counting(self: SameName, first: int, second: int) -> bool:
+        nonlocal asked
+        asked += 1
+        assert asked <= 4 * n, "packages of one name asked apart pair by pair"
+        return apart(self, first, second)
+
+    monkeypatch.setattr(SameName, "apart", counting)
+    packages = _own_architectures(n)
+    graph = DependencyGraph(packages, Resolver(packages).resolve_all())
+    assert [group.members for group in graph.runtime[n - 1]] == [(n - 1,)]
