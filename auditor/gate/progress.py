@@ -295,10 +295,17 @@ def reach_of_records(
             for fact in record.facts:
                 if fact.kind not in _TAINTS:
                     continue
-                held = known.get(fact.fingerprint, frozenset())
-                known[fact.fingerprint] = (
-                    None if held is None or fact.reaches is None else held | fact.reaches
-                )
+                fingerprint, reaches = fact.fingerprint, fact.reaches
+                if fingerprint not in known:
+                    # The record's own set, not a copy: taints reaching the same origin packages
+                    # share one (`OriginReach.names`), and a copy each was n x k names.
+                    known[fingerprint] = reaches
+                    continue
+                held = known[fingerprint]
+                if held is None or reaches is None:
+                    known[fingerprint] = None
+                elif not reaches <= held:
+                    known[fingerprint] = held | reaches
     return lambda fingerprint: known.get(fingerprint)
 
 

@@ -9,6 +9,9 @@ from pathlib import Path
 from auditor.audit.facts import Fact, FactKind
 from auditor.audit.reach import OriginReach
 from auditor.audit.result import AuditResult
+from auditor.gate.decision import decide
+from auditor.gate.options import GateOptions
+from auditor.gate.progress import side_of_audit
 from tests.deps.built import CITRIX, audit, build_repository
 
 TAINTS = (FactKind.DEPENDS, FactKind.MAY_DEPEND, FactKind.BUILD_DEPENDS)
@@ -99,3 +102,6 @@ def test_packages_reaching_the_same_origin_packages_share_one_set_of_names(tmp_p
     assert reach.names(taints["ctx-loop"]) == frozenset({"ctx0", "ctx1", "ctx2"})
     for fact in taints.values():
         assert reach.names(fact) == by_closure(result, fact)
+    # A side of a comparison (`auditor diff`, `check`) keeps that one set too, not a copy per taint.
+    side = side_of_audit(result, decide(result, GateOptions()))
+    assert all(side.reach(taints[f"user{n}"].fingerprint) is names[0] for n in range(4))
