@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from auditor.audit.options import AuditOptions
 from auditor.cli.network_options import add_network_options, remote_options
 from auditor.cli.project import ProjectConfig, parse_statuses
+from auditor.cli.spec_options import add_spec_options, spec_macros
 from auditor.core.errors import PolicyError, UsageError
 from auditor.deps.provides import KNOWN_ARCHES
 from auditor.gate.baseline import BASELINE_FILE, Baseline, load_baseline
@@ -122,7 +123,7 @@ def add_audit_options(command: argparse.ArgumentParser) -> None:
     """The options of every command that runs an audit, in the order ``--help`` lists them."""
     _add_context_and_policy_options(command)
     _add_scope_options(command)
-    _add_spec_options(command)
+    add_spec_options(command)
     _add_reading_options(command)
     command.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     command.add_argument("-q", "--quiet", action="store_true", help="no progress on standard error")
@@ -195,42 +196,6 @@ def _add_scope_options(command: argparse.ArgumentParser) -> None:
         "--no-install-weak-deps",
         action="store_true",
         help="with --roots, follow Requires only, as yum does and dnf with install_weak_deps=False",
-    )
-
-
-def _add_spec_options(command: argparse.ArgumentParser) -> None:
-    """How spec files are read: the macros and conditionals rpmbuild would be given."""
-    command.add_argument(
-        "--define",
-        action="append",
-        default=[],
-        metavar="'MACRO VALUE'",
-        help="define a macro for reading spec files, as rpmbuild --define (repeatable)",
-    )
-    command.add_argument(
-        "--undefine",
-        action="append",
-        default=[],
-        metavar="MACRO",
-        help="read spec files as on a build host that does not define MACRO, as rpmbuild --undefine: "
-        "a conditional testing it (%%if 0%%{?xenserver}) is decided, not read both ways (repeatable)",
-    )
-    # rpmbuild's --with/--without (--with here names context inputs).
-    command.add_argument(
-        "--bcond-with",
-        dest="bcond_with",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="turn a spec's %%bcond NAME on, as rpmbuild --with NAME (repeatable)",
-    )
-    command.add_argument(
-        "--bcond-without",
-        dest="bcond_without",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="turn a spec's %%bcond NAME off, as rpmbuild --without NAME (repeatable)",
     )
 
 
@@ -310,7 +275,7 @@ def audit_options(args: argparse.Namespace, project: ProjectConfig) -> AuditOpti
         metadata_only=args.metadata_only,
         discover_sources=not args.no_source_discovery,
         cache=not args.no_cache,
-        defines=_defines(args.define, args.undefine, project) + _bconds(args.bcond_with, args.bcond_without),
+        defines=spec_macros(args, project),
         remote=remote_options(args, arches),
         resolve_urls=args.resolve_urls,
     )
@@ -341,61 +306,6 @@ def gate_options(args: argparse.Namespace, project: ProjectConfig) -> GateOption
     stale = (getattr(args, "stale_waivers", None) or project.stale_waivers) == "block"
     today, now = clock()
     return GateOptions(fail_on=fail_on, strict=args.strict, stale_waivers_block=stale, today=today, now=now)
-
-
-def _defines(
-    items: Sequence[str], undefined: Sequence[str], project: ProjectConfig
-) -> tuple[tuple[str, str | None], ...]:
-    """The macros spec files are read with: the project file's ``define`` and ``undefine``,
-    then the command line's, which win over them (None: undefined)."""
-    given: list[tuple[str, str]] = []
-    for item in items:
-        name, _, value = item.strip().partition(" ")
-        if not name:
-            raise UsageError(f"--define {item!r}: expected 'NAME VALUE'")
-        given.append((name.lstrip("%"), value.strip()))
-    taken: list[str] = []
-    for item in undefined:
-        name = item.strip().lstrip("%")
-        if not name or any(char.isspace() for char in name):
-            raise UsageError(f"--undefine {item!r}: expected one macro name")
-        taken.append(name)
-    where = project.path or "auditor.toml"
-    # rpmbuild applies --define and --undefine in their order; two lists have none.
-    _check_undefines(dict(project.defines), project.undefines, f"{where}: audit.undefine")
-    _check_undefines(dict(given), taken, "--undefine")
-    macros: dict[str, str | None] = {**dict(project.defines), **dict.fromkeys(project.undefines)}
-    macros.update({**dict(given), **dict.fromkeys(taken)})
-    return tuple(macros.items())
-
-
-def _check_undefines(defined: dict[str, str], undefined: Sequence[str], where: str) -> None:
-    for name in undefined:
-        if name in defined:
-            raise UsageError(f"{where}: {name}: also defined")
-        if _rpm_defines(name):
-            # rpm sets some of its own again after the command line (%_target): the reading
-            # would then differ from rpm's, on the clean side. Undefining is for a machine's
-            # macros (%xenserver, %rhel) and a spec's options.
-            raise UsageError(f"{where}: {name}: rpm itself defines it; define it instead")
-
-
-def _rpm_defines(name: str) -> bool:
-    from auditor.rpm.spec.builtins import RPM_BUILTIN_NAMES
-    from auditor.rpm.spec.rpmmacros import RPM_MACRO_NAMES
-
-    return name in RPM_MACRO_NAMES or name in RPM_BUILTIN_NAMES
-
-
-def _bconds(with_: Sequence[str], without: Sequence[str]) -> tuple[tuple[str, str], ...]:
-    if not (with_ or without):
-        return ()
-    from auditor.rpm.spec.builtins import bcond_defines  # the spec reader's, imported when used
-
-    try:
-        return bcond_defines(with_, without)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
 
 
 def policy(args: argparse.Namespace, project: ProjectConfig) -> Policy:
