@@ -4,9 +4,10 @@
   `auditor.deps.rich`) or of an Obsoletes, whichever of the two declares it (`incompatible`);
 - nor two packages of one name (`SameName`), but installonly ones and multilib pairs;
 - nor, with a package, one that cannot be installed with a package it surely needs: the one
-  provider of a plain Requires of it (`needing`): installing it installs that one;
+  provider of a plain Requires of it (`auditor.deps.sureneeds.needing`): installing it
+  installs that one;
 - nor a package apart from one it surely needs, or whose surely needed packages are apart
-  from each other (`uninstallable`): dnf can never install it, for any package;
+  from each other (`auditor.deps.sureneeds.uninstallable`): dnf can never install it;
 - a host installs packages of its own architecture family only
   (`auditor.deps.provides.Architectures`): an x86_64 package is never satisfied by an aarch64
   one.
@@ -25,8 +26,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Container, Mapping, Sequence
 
-from auditor.deps.resolution import ROUGH, Match, Resolution, Status
-from auditor.rpm.deps import Node, RichOp, Simple, parse
+from auditor.deps.resolution import Match
 from auditor.rpm.model import DependencyKind, Package, PackageKind
 
 
@@ -121,144 +121,6 @@ class _Shared:
                     apart = found[member] = Apart(member, siblings)
                 apart.among.append(owners)
         owners.add(owner)
-
-
-def needing(
-    owner: int,
-    resolutions: Sequence[Resolution],
-    apart_from: Mapping[int, Apart],
-    absent: Container[int] = (),
-) -> Container[int] | None:
-    """What ``owner`` can never be installed with: its own `Apart`, and that of each package it
-    surely needs, the one provider of a plain Requires of it. ``app`` requiring ``a`` (whose one
-    provider conflicts with ``clean-b``) and ``b`` cannot take ``clean-b`` for ``b``: dnf
-    installs a Citrix ``b`` if there is one (None: nothing is apart from it). A source package's
-    Requires are its BuildRequires, all installed in one buildroot by ``dnf builddep``: a clean
-    provider apart from the one provider of another of them is no way around either. ``absent``
-    are packages that do not exist when the owner is installed or built (a spec's own binaries)."""
-    found = [apart_from[owner]] if owner in apart_from else []
-    for resolution in resolutions:
-        for needed in surely_needed(resolution):
-            if needed in apart_from and needed != owner and needed not in absent:
-                found.append(apart_from[needed])
-    if len(found) < 2:
-        return found[0] if found else None
-    return Joint(tuple(found))
-
-
-def uninstallable(
-    packages: Sequence[Package],
-    requirements: Mapping[int, Sequence[Resolution]],
-    apart_from: Mapping[int, Apart],
-    everyone: Mapping[int, Sequence[Resolution]] | None = None,
-) -> frozenset[int]:
-    """The binary packages of ``requirements`` dnf can never install, whatever else it installs:
-    two of the package and the packages it surely needs (`surely_needed`, and what those surely
-    need, through ``everyone``'s requirements: all of ``requirements`` when None) are apart.
-    ``clean`` requiring ``x``, whose one provider conflicts with ``clean`` (or ``a`` and ``b``,
-    which conflict; or ``mid``, which requires such an ``x``) is no way around a Citrix provider
-    of what it provides: libsolv cannot install it. Only what is there says so (a Conflicts, an
-    Obsoletes, one name): a requirement the run cannot meet never makes a package
-    uninstallable here (see the module's notes)."""
-    everyone = requirements if everyone is None else everyone
-    direct: dict[int, tuple[int, ...]] = {}
-    """package -> the packages it surely needs itself, asked once per package."""
-
-    sure: dict[int, tuple[int, ...]] = {}
-    """id of a resolution -> what it surely needs: one resolution serves every package that
-    writes the same requirement (distro-60k: 64,000 for 150,000 asked)."""
-
-    def needs(index: int) -> tuple[int, ...]:
-        found = direct.get(index)
-        if found is None:
-            needed: set[int] = set()
-            for one in everyone.get(index, ()):
-                key = id(one)
-                theirs = sure.get(key)
-                if theirs is None:
-                    theirs = sure[key] = surely_needed(one)
-                needed.update(theirs)
-            found = direct[index] = tuple(needed)
-        return found
-
-    candidates = [owner for owner in requirements if not packages[owner].is_source]
-    # What the candidates surely need, however deep, each package walked once, in postorder
-    # (what a package surely needs before it), so that one pass carries most of what follows.
-    order: list[int] = []
-    walked: set[int] = set()
-    for owner in candidates:
-        if owner in walked:
-            continue
-        walked.add(owner)
-        stack = [(owner, iter(needs(owner)))]
-        while stack:
-            index, rest = stack[-1]
-            for needed in rest:
-                if needed not in walked:
-                    walked.add(needed)
-                    stack.append((needed, iter(needs(needed))))
-                    break
-            else:
-                stack.pop()
-                order.append(index)
-    # The packages apart from some among each one and all it surely needs, to a fixed point
-    # (a dependency cycle takes another pass): walking each candidate's whole closure took
-    # seconds on 200k packages.
-    reach: dict[int, set[int]] = {index: {index} for index in order if index in apart_from}
-    changed = True
-    while changed:
-        changed = False
-        for index in order:
-            for needed in needs(index):
-                theirs = reach.get(needed)
-                if not theirs or needed == index:
-                    continue
-                mine = reach.get(index)
-                if mine is None:
-                    reach[index] = set(theirs)
-                    changed = True
-                elif not theirs <= mine:
-                    mine |= theirs
-                    changed = True
-    found: set[int] = set()
-    for owner in candidates:
-        together = reach.get(owner)
-        if not together:
-            continue
-        together = together | {owner}
-        if any(
-            one in apart_from and any(other != one and other in apart_from[one] for other in together)
-            for one in together
-        ):
-            found.add(owner)
-    return frozenset(found)
-
-
-def surely_needed(resolution: Resolution) -> tuple[int, ...]:
-    """The packages a requirement's owner surely needs: the one provider of a plain Requires it
-    resolves to, or each group of one of a rich Requires no condition (``if``, ``unless``)
-    governs: ``(a and b)`` and ``(a with b)`` need each part whatever the choice, as libsolv
-    reads them (none: there is no such one). `needing` and the graph's shortcut for packages
-    apart from nothing (`auditor.deps.graph`) both ask it, so they cannot disagree."""
-    # Cheapest test first: this runs for every distinct requirement of a distribution.
-    groups = resolution.groups
-    if not groups or (len(groups) == 1 and len(groups[0]) != 1):
-        return ()
-    if resolution.kind is not DependencyKind.REQUIRES or resolution.status is not Status.SATISFIED:
-        return ()
-    dependency = resolution.dependency
-    if not dependency.is_rich:
-        return groups[0] if len(groups) == 1 else ()
-    if resolution.detail == ROUGH or _conditional(parse(dependency.name)):
-        return ()  # a rough reading needs more than it must; a condition may not hold
-    return tuple(group[0] for group in groups if len(group) == 1)
-
-
-def _conditional(node: Node) -> bool:
-    """Whether an ``if`` or ``unless`` is anywhere in a rich dependency."""
-    if isinstance(node, Simple):
-        return False
-    return node.op in (RichOp.IF, RichOp.UNLESS) or any(_conditional(each) for each in node.operands)
 
 
 class Joint(Container[int]):

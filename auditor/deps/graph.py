@@ -21,9 +21,10 @@ from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from auditor.deps.coinstall import Apart, incompatible, needing, surely_needed, uninstallable
+from auditor.deps.coinstall import Apart, incompatible
 from auditor.deps.hops import Group, HopKind
 from auditor.deps.resolution import ROUGH, Resolution, Resolved, Status
+from auditor.deps.sureneeds import needing, surely_needed, uninstallable
 from auditor.deps.viability import BUILT_ON, Viability
 from auditor.origin.classify import built_from
 from auditor.rpm.model import Dependency, DependencyKind, Package
@@ -58,7 +59,7 @@ class DependencyGraph:
         self.binaries: dict[int, list[int]] = {}
         self.unresolved: set[int] = set()
         self.uninstallable: frozenset[int] = frozenset()
-        """The binary packages dnf can never install (`auditor.deps.coinstall.uninstallable`):
+        """The binary packages dnf can never install (`auditor.deps.sureneeds.uninstallable`):
         none of them is a way around another provider."""
         self._graph: nx.DiGraph | None = None
         satisfied, failed = Status.SATISFIED, (Status.UNRESOLVED, Status.INVALID)

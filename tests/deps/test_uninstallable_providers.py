@@ -71,9 +71,10 @@ def test_the_graph_asks_only_the_packages_apart_somewhere_and_misses_none() -> N
     """The graph asks `uninstallable` only of the binaries off its plain path (a package and all
     it surely needs apart from nothing cannot be apart from each other): the answer is the one
     asking every package gives, here with noise packages on the plain path around each shape."""
-    from auditor.deps.coinstall import incompatible, uninstallable
+    from auditor.deps.coinstall import incompatible
     from auditor.deps.graph import DependencyGraph
     from auditor.deps.resolve import Resolver
+    from auditor.deps.sureneeds import uninstallable
     from tests.universe import universe
 
     noise = [
