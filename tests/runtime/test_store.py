@@ -17,6 +17,7 @@ import pytest
 from auditor.cli.main import main
 from auditor.runtime import identity as identity_module
 from auditor.runtime import store as store_module
+from auditor.runtime import storedvalues
 from auditor.runtime.recording import SPOOL_IN_MEMORY, ReportRecorder
 from auditor.runtime.store import DATABASE, Store
 from tests.conftest import RPMS, only_incompleteness
@@ -428,7 +429,7 @@ def test_a_value_larger_than_a_row_may_hold_is_not_stored(
 ) -> None:
     """`decode` refuses a value claiming more than MAX_VALUE_BYTES: one that large is never
     written, rather than written, dropped as damaged with a warning, and written again."""
-    monkeypatch.setattr(store_module, "MAX_VALUE_BYTES", 1000)
+    monkeypatch.setattr(storedvalues, "MAX_VALUE_BYTES", 1000)
     assert Store.encode({"files": ["/usr/bin/x"] * 100}) is None
     assert Store.encode({"files": ["/usr/bin/x"] * 10}) is not None
 

@@ -20,7 +20,8 @@ import pytest
 
 from auditor.cli.main import main
 from auditor.runtime import store as store_module
-from auditor.runtime.store import DATABASE, MAX_VALUE_BYTES, Store
+from auditor.runtime.store import DATABASE, Store
+from auditor.runtime.storedvalues import MAX_VALUE_BYTES
 from tests.conftest import INCOMPLETE, RPMS, errors_of, only_incompleteness
 from tests.unprivileged import auditor_without_override
 
