@@ -49,6 +49,7 @@ class DependencyGraph:
         ``audited``: how many packages, from the first, come from the audited inputs (None: all)."""
         self.packages = packages
         self.resolved = resolved
+        self.build_hosts = tuple(dict.fromkeys(build_hosts))
         self.runtime: dict[int, list[Group]] = {}
         self.build: dict[int, list[Group]] = {}
         self.built_from: dict[int, int] = {}
@@ -61,12 +62,14 @@ class DependencyGraph:
         self.uninstallable: frozenset[int] = frozenset()
         """The binary packages dnf can never install (`auditor.deps.sureneeds.uninstallable`):
         none of them is a way around another provider."""
+        self.apart_from: Mapping[int, Apart] = {}
+        """Package -> the packages dnf never installs with it (`auditor.deps.coinstall.incompatible`)."""
         self._graph: nx.DiGraph | None = None
         satisfied, failed = Status.SATISFIED, (Status.UNRESOLVED, Status.INVALID)
         # id(resolution) -> its groups, one table per kind (the resolutions stay alive in
         # ``resolved``, so no other object takes their ids).
         shared: dict[HopKind, dict[int, list[Group]]] = {HopKind.REQUIRES: {}, HopKind.BUILD_REQUIRES: {}}
-        apart_from = incompatible(packages, resolved.matches)
+        apart_from = self.apart_from = incompatible(packages, resolved.matches)
         viable: Viability[Group] = Viability(packages)
         from_spec = _spec_binaries(packages)
         # A source package is built on a host of the run, not on one of its own "src" arch.

@@ -15,21 +15,30 @@ installs its architecture: `Resolved.present_on`) is a provider like any other, 
 spreads, and no way around: a requirement whose other providers are all tainted depends on
 them, as it does on the hosts that lack it. The verdict is the worst over the hosts (dnf's, and
 yum's, which names an x86_64 host ia32e or amd64).
+
+Requirements asked one at a time miss a package whose clean providers cannot be installed
+together: `auditor.deps.cleanway` finds those, which taint what needs them in turn, until
+nothing more is found. Their chains end at a hop that says what rules the clean way out.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Container, Hashable, Iterator, Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
-from auditor.deps.edges import NOBODY, Label, lacking_alike, least_fixed_point, nearest_two, reverse
+from auditor.deps.chains import ChainMaker, make_hop, runtime_chains, shortest
+from auditor.deps.edges import nearest_two, reverse
 from auditor.deps.graph import DependencyGraph
-from auditor.deps.hops import Chain, Group, Hop, HopKind, PackageVerdict
+from auditor.deps.hops import Chain, Hop, HopKind, PackageVerdict
+from auditor.deps.spread import all_tainted, categories_of, spread
 from auditor.origin.findings import Category, Finding, Verdict
 
 _CLEAN = PackageVerdict(Verdict.CLEAN)
 _UNRESOLVED = PackageVerdict(Verdict.UNRESOLVED)
+NOBODY_CHAINS: Mapping[int, Chain] = MappingProxyType({})
+"""No build chain known beforehand (`_build_chains`)."""
 
 
 def propagate(graph: DependencyGraph, findings: Mapping[int, Sequence[Finding]]) -> Propagation:
@@ -42,11 +51,7 @@ def propagate(graph: DependencyGraph, findings: Mapping[int, Sequence[Finding]])
     leads to, each with its own shortest chain, so that accepting one (a waiver scoped by
     category, a baseline entry) never accepts another.
     """
-    categories: dict[int, set[Category]] = {}
-    for index, items in findings.items():
-        found = {finding.category for finding in items if finding.effective}
-        if found:
-            categories[index] = found
+    categories = categories_of(findings)
     origin = set(categories)
     origin_chain: dict[int, Chain] = {}
     for index in origin:
@@ -65,9 +70,9 @@ def propagate(graph: DependencyGraph, findings: Mapping[int, Sequence[Finding]])
         return Propagation({}, {}, {}, {}, frozenset(graph.unresolved))
     partly = graph.resolved.present_on
     reverse_edges = reverse(graph.runtime)
-    depends, complete = least_fixed_point(origin, reverse_edges, partly)
-    tainted = origin | depends
-    blocked = _build_fixed_point(tainted, graph.build, graph.binaries, partly)
+    taint = spread(graph, origin, reverse_edges)
+    complete, tainted, rounds, blocked = taint.complete, taint.tainted, taint.rounds, taint.blocked
+    unbuildable = taint.unbuildable
     names = graph.packages
     by_category: dict[Verdict, dict[Category, dict[int, Chain]]] = {
         Verdict.DEPENDS: {},
@@ -83,21 +88,22 @@ def propagate(graph: DependencyGraph, findings: Mapping[int, Sequence[Finding]])
         )
         if not sources:
             continue
-        # Where some hosts lack a member, a complete group's members are not all tainted: count them.
-        needs = _ChainMaker(nearest_two(sources, complete), origin_chain, tainted if partly else None, partly)
-        runtime = {index: needs.chain(index, end) for index, end in needs.ends()}
+        runtime, ruled_chains = runtime_chains(graph, sources, complete, origin_chain, tainted, rounds)
         labels = nearest_two(sources, reverse_edges)
-        anyway = _ChainMaker(labels, origin_chain, set(labels[0]), partly)
+        anyway = ChainMaker(labels, origin_chain, set(labels[0]), partly)
         may = {index: anyway.chain(index, end) for index, end in anyway.ends() if index not in runtime}
         by_category[Verdict.DEPENDS][category] = runtime
         by_category[Verdict.MAY_DEPEND][category] = may
         own = {index: origin_chain.get(index) for index in sources}
-        by_category[Verdict.BUILD_DEPENDS][category] = _build_chains(blocked, tainted, graph, runtime, own)
+        preset = {index: chain for index, chain in ruled_chains.items() if index in unbuildable}
+        by_category[Verdict.BUILD_DEPENDS][category] = _build_chains(
+            blocked, tainted, graph, runtime, own, preset
+        )
     return Propagation(
         origin={index: origin_chain.get(index, ()) for index in origin},
-        depends=_shortest(by_category[Verdict.DEPENDS]),
-        may_depend=_shortest(by_category[Verdict.MAY_DEPEND]),
-        build_depends=_shortest(by_category[Verdict.BUILD_DEPENDS]),
+        depends=shortest(by_category[Verdict.DEPENDS]),
+        may_depend=shortest(by_category[Verdict.MAY_DEPEND]),
+        build_depends=shortest(by_category[Verdict.BUILD_DEPENDS]),
         unresolved=frozenset(graph.unresolved),
         by_category=by_category,
     )
@@ -173,156 +179,13 @@ class Propagation:
         )
 
 
-def _hop(owner: int, group: Group, target: int, tainted: int, partly: Container[int]) -> Hop:
-    requirement = str(group.dependency) + (ROUGHLY if group.rough else "")
-    lacking = sum(1 for member in group.members if member in partly) if partly else 0
-    return Hop(owner, target, group.kind, requirement, len(group.members), tainted, group.excluded, lacking)
-
-
-ROUGHLY = " [read roughly: too many ways to meet it; a clean one may exist]"
-"""Said in every hop through a requirement read past `auditor.deps.rich.MAX_CLAUSES`: the
-chain that proves a taint then proves less, and a reader must know it."""
-
-
-_COUNTED_AT_ONCE = 8
-"""A group of up to this many alternatives is counted where it is met; a larger one once
-(`_ChainMaker`): n packages that require one capability of n providers share its group."""
-
-
-class _ChainMaker:
-    """The chains of one `nearest_two` answer (`auditor.deps.edges`), each to the nearest origin
-    package but the package itself.
-
-    A package's chain is its hop toward the label's next package, then that package's chain to
-    the same end (a `Chain` whose rest is that chain): each label's chain is built once and
-    shared by every chain that runs through it, so the chains of a run hold one hop per label.
-    """
-
-    def __init__(
-        self,
-        labels: tuple[dict[int, Label], ...],
-        origin_chain: Mapping[int, Chain],
-        reached: set[int] | None = None,
-        partly: Container[int] = frozenset(),
-    ):
-        self.first, self.second = labels
-        self.origin_chain = origin_chain
-        self.partly = partly
-        """The packages some hosts lack (`Resolved.present_on`): each hop counts those it may take."""
-        self.reached = reached
-        """With it, a hop counts its alternatives in it as tainted; else all of them (every
-        alternative of a group it followed was tainted)."""
-        self._by_first: dict[int, Chain] = {}
-        self._by_second: dict[int, Chain] = {}
-        self._tainted: dict[int, int] = {}
-        """id of a group -> its members in ``reached``: a group is shared by its packages."""
-
-    def ends(self) -> Iterator[tuple[int, int]]:
-        """(package, the origin package its chain ends at) for every package with a chain."""
-        second = self.second
-        for index, (end, _next, _group) in self.first.items():
-            if end != index:
-                yield index, end
-            else:
-                other = second.get(index)
-                if other is not None:
-                    yield index, other[0]
-
-    def _count(self, group: Group) -> int:
-        reached = self.reached
-        members = group.members
-        if reached is None:
-            return len(members)
-        if len(members) <= _COUNTED_AT_ONCE:
-            return sum(1 for m in members if m in reached)
-        count = self._tainted.get(id(group))
-        if count is None:
-            count = self._tainted[id(group)] = sum(1 for m in group.members if m in reached)
-        return count
-
-    def chain(self, index: int, end: int) -> Chain:
-        """``index``'s chain to ``end``, one of its labels' ends (never itself)."""
-        first, second = self.first, self.second
-        by_first, by_second = self._by_first, self._by_second
-        path: list[tuple[dict[int, Chain], int, Hop]] = []
-        node = index
-        tail: Chain | None
-        while True:
-            if node == end:
-                tail = self.origin_chain.get(end)
-                break
-            label = first[node]
-            known = by_first
-            if label[0] != end:
-                label = second[node]
-                known = by_second
-            done = known.get(node)
-            if done is not None:
-                tail = done
-                break
-            _end, target, group = label
-            assert group is not None  # only a source's own label has none, and it is no other's end
-            path.append((known, node, _hop(node, group, target, self._count(group), self.partly)))
-            node = target
-        for known, node, hop in reversed(path):
-            tail = known[node] = Chain(hop, tail)
-        assert tail is not None  # ``index`` is not ``end``: its path has a hop
-        return tail
-
-
-def _shortest(chains: Mapping[Category, Mapping[int, Chain]]) -> dict[int, Chain]:
-    """Each package's shortest chain of any category (the first category's on a tie)."""
-    shortest: dict[int, Chain] = {}
-    for found in chains.values():
-        for index, chain in found.items():
-            known = shortest.get(index)
-            if known is None or len(chain) < len(known):
-                shortest[index] = chain
-    return shortest
-
-
-def _build_fixed_point(
-    tainted: set[int],
-    build: Mapping[int, list[Group]],
-    binaries: Mapping[int, list[int]],
-    partly: Mapping[int, Hashable] = NOBODY,
-) -> set[int]:
-    """Source packages that cannot be built without tainted packages, and the binaries built
-    from them. A member some build hosts lack (``partly``) is no way around, as at run time."""
-    found: set[int] = set()
-    changed = True
-    while changed:
-        changed = False
-        blocked = tainted | found
-        for source, source_groups in build.items():
-            if source in found:
-                continue
-            for group in source_groups:
-                if _all_tainted(group.members, blocked, partly):
-                    found.add(source)
-                    # A binary tainted at run time is recorded here too: each taint is its own fact.
-                    found.update(binaries.get(source, ()))
-                    changed = True
-                    break
-    return found
-
-
-def _all_tainted(members: Sequence[int], blocked: Container[int], partly: Mapping[int, Hashable]) -> bool:
-    """Whether a group leaves no clean way: a member tainted, and every other one tainted or
-    lacking on some hosts (unless one reader hides them all: `lacking_alike`)."""
-    if not partly or lacking_alike(members, partly):
-        return bool(members) and all(member in blocked for member in members)
-    return any(member in blocked for member in members) and all(
-        member in blocked or member in partly for member in members
-    )
-
-
 def _build_chains(
     blocked: set[int],
     tainted: set[int],
     graph: DependencyGraph,
     runtime: Mapping[int, Chain],
     own: Mapping[int, Chain | None],
+    preset: Mapping[int, Chain] = NOBODY_CHAINS,
 ) -> dict[int, Chain]:
     """The shortest build chain of each of ``blocked`` to an origin package of one category.
 
@@ -332,8 +195,8 @@ def _build_chains(
     """
     build, binaries, sources_of, packages = graph.build, graph.binaries, graph.sources_of, graph.packages
     partly = graph.resolved.present_on
-    sources = sorted(index for index in blocked if index in build)
-    chains: dict[int, Chain] = {}
+    sources = sorted(index for index in blocked if index in build and index not in preset)
+    chains: dict[int, Chain] = dict(preset)
 
     def tail(member: int) -> tuple[Chain | None] | None:
         """(the chain after a hop to ``member``,) when it has one: an origin package's own
@@ -355,7 +218,7 @@ def _build_chains(
             best = chains.get(source)
             for group in build[source]:
                 members = group.members
-                if not _all_tainted(members, _Either(tainted, blocked), partly):
+                if not all_tainted(members, _Either(tainted, blocked), partly):
                     continue
                 for member in members:
                     found = tail(member)
@@ -365,7 +228,7 @@ def _build_chains(
                     length = 0 if rest is None else len(rest)
                     if best is None or length + 1 < len(best):
                         counted = sum(1 for one in members if one in tainted or one in blocked)
-                        best = Chain(_hop(source, group, member, counted, partly), rest)
+                        best = Chain(make_hop(source, group, member, counted, partly), rest)
                         changed = True
             if best is not None:
                 chains[source] = best

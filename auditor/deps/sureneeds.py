@@ -144,13 +144,13 @@ def surely_needed(resolution: Resolution) -> tuple[int, ...]:
     dependency = resolution.dependency
     if not dependency.is_rich:
         return groups[0] if len(groups) == 1 else ()
-    if resolution.detail == ROUGH or _conditional(parse(dependency.name)):
+    if resolution.detail == ROUGH or conditional(parse(dependency.name)):
         return ()  # a rough reading needs more than it must; a condition may not hold
     return tuple(group[0] for group in groups if len(group) == 1)
 
 
-def _conditional(node: Node) -> bool:
+def conditional(node: Node) -> bool:
     """Whether an ``if`` or ``unless`` is anywhere in a rich dependency."""
     if isinstance(node, Simple):
         return False
-    return node.op in (RichOp.IF, RichOp.UNLESS) or any(_conditional(each) for each in node.operands)
+    return node.op in (RichOp.IF, RichOp.UNLESS) or any(conditional(each) for each in node.operands)

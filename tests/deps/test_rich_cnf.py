@@ -193,7 +193,7 @@ def test_what_no_condition_governs_is_read_once_not_once_per_host() -> None:
 def test_a_taint_through_a_requirement_read_roughly_says_so_in_its_chain() -> None:
     """Past `MAX_CLAUSES` a requirement may claim a provider needed that a way around does
     without (review 9b: a blocking depends that no format qualified): each hop says so."""
-    from auditor.deps.propagation import ROUGHLY
+    from auditor.deps.chains import ROUGHLY
     from tests.report_cases import CITRIX, audit_of
 
     pairs = [f"(k{n} and c{n})" for n in range(9)]

@@ -1,0 +1,122 @@
+"""What a set of origin packages taints, without the chains that prove it.
+
+A package *depends* on origin packages when one of its requirements has no clean provider
+(`auditor.deps.edges.least_fixed_point`), or when its clean providers cannot be installed
+together (`auditor.deps.cleanway`); a source package is *blocked* when its buildroot cannot do
+without a tainted package, and so are the binaries built from it. `auditor.deps.propagation`
+proves each with a chain; `auditor.audit.plan` asks only what, once per group of origin
+packages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from auditor.deps.cleanway import NoCleanWay, without_clean_way
+from auditor.deps.edges import NOBODY, Edges, lacking_alike, least_fixed_point
+from auditor.deps.graph import DependencyGraph
+from auditor.deps.hops import Group
+from auditor.origin.findings import Category, Finding
+
+
+@dataclass(frozen=True)
+class Spread:
+    """What a set of origin packages taints, without the chains that prove it (`propagate`
+    makes those): what `auditor.audit.plan` asks once per group of origin packages."""
+
+    depends: set[int]
+    """The packages outside the origin ones that cannot be installed without one."""
+    blocked: set[int]
+    """The source packages that cannot be built without a tainted package, and their binaries."""
+    tainted: set[int]
+    """The origin packages and ``depends``."""
+    complete: Edges
+    """The edges of every group whose alternatives are all tainted (`least_fixed_point`)."""
+    rounds: Sequence[Mapping[int, NoCleanWay]]
+    """What `auditor.deps.cleanway` found, round by round."""
+    unbuildable: frozenset[int]
+    """The source packages of ``rounds``."""
+
+
+def spread(graph: DependencyGraph, origin: set[int], reverse_edges: Edges) -> Spread:
+    """What ``origin`` taints: per requirement, then what that leaves with no clean installation
+    as a whole (`auditor.deps.cleanway`), which taints more, to a fixed point in rounds (each
+    round's chains end at what earlier ones tainted). ``reverse_edges``: `reverse` of the graph's
+    run-time groups, made once by a caller that asks many times."""
+    partly = graph.resolved.present_on
+    rounds: list[dict[int, NoCleanWay]] = []
+    ruled: set[int] = set()
+    build = graph.build if len(graph.build_hosts) <= 1 else {}
+    while True:
+        depends, complete = least_fixed_point(origin | ruled, reverse_edges, partly)
+        tainted = origin | depends | ruled
+        answers = without_clean_way(graph.runtime, build, reverse_edges, tainted, graph.apart_from, partly)
+        known = {index for earlier in rounds for index in earlier}
+        fresh = {index: why for index, why in answers.items() if index not in known}
+        if not fresh:
+            break
+        rounds.append(fresh)
+        binaries = {index for index in fresh if not graph.packages[index].is_source}
+        if not binaries:
+            break  # a source package is no provider: it taints nothing at run time
+        ruled |= binaries
+    unbuildable = frozenset(index for found in rounds for index in found if graph.packages[index].is_source)
+    blocked = _build_fixed_point(tainted, graph.build, graph.binaries, partly, unbuildable)
+    return Spread(depends | ruled, blocked, tainted, complete, rounds, unbuildable)
+
+
+def origin_of(findings: Mapping[int, Sequence[Finding]]) -> set[int]:
+    """The packages with an effective finding: the origin packages `propagate` starts from."""
+    return set(categories_of(findings))
+
+
+def categories_of(findings: Mapping[int, Sequence[Finding]]) -> dict[int, set[Category]]:
+    """Each package with an effective finding -> the categories of its findings."""
+    categories: dict[int, set[Category]] = {}
+    for index, items in findings.items():
+        found = {finding.category for finding in items if finding.effective}
+        if found:
+            categories[index] = found
+    return categories
+
+
+def _build_fixed_point(
+    tainted: set[int],
+    build: Mapping[int, list[Group]],
+    binaries: Mapping[int, list[int]],
+    partly: Mapping[int, Hashable] = NOBODY,
+    unbuildable: Iterable[int] = (),
+) -> set[int]:
+    """Source packages that cannot be built without tainted packages, and the binaries built
+    from them. A member some build hosts lack (``partly``) is no way around, as at run time.
+    ``unbuildable`` are source packages known to be so already (`auditor.deps.cleanway`)."""
+    found: set[int] = set()
+    for source in unbuildable:
+        found.add(source)
+        found.update(binaries.get(source, ()))
+    changed = True
+    while changed:
+        changed = False
+        blocked = tainted | found
+        for source, source_groups in build.items():
+            if source in found:
+                continue
+            for group in source_groups:
+                if all_tainted(group.members, blocked, partly):
+                    found.add(source)
+                    # A binary tainted at run time is recorded here too: each taint is its own fact.
+                    found.update(binaries.get(source, ()))
+                    changed = True
+                    break
+    return found
+
+
+def all_tainted(members: Sequence[int], blocked: Container[int], partly: Mapping[int, Hashable]) -> bool:
+    """Whether a group leaves no clean way: a member tainted, and every other one tainted or
+    lacking on some hosts (unless one reader hides them all: `lacking_alike`)."""
+    if not partly or lacking_alike(members, partly):
+        return bool(members) and all(member in blocked for member in members)
+    return any(member in blocked for member in members) and all(
+        member in blocked or member in partly for member in members
+    )
