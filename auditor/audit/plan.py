@@ -16,8 +16,10 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from auditor.audit.result import AuditResult
+from auditor.deps.edges import reverse
 from auditor.deps.hops import Hop, HopKind
 from auditor.deps.propagation import propagate
+from auditor.deps.spread import origin_of, spread
 from auditor.origin.findings import Finding, Verdict
 from auditor.rpm.model import DependencyKind
 
@@ -60,19 +62,21 @@ def make_plan(audit: AuditResult) -> Plan:
     plan = Plan()
     obsoleted = _obsoleted_by(audit)
     components = audit.policy.components()
+    edges = reverse(audit.graph.runtime)
     for source, members in groups.items():
         member_set = set(members)
         findings: dict[int, list[Finding]] = {
             index: ([] if index in member_set else items) for index, items in audit.findings.items()
         }
-        after = propagate(audit.graph, findings)
+        # Only what it taints, not the chains that prove it: asked once per group.
+        after = spread(audit.graph, origin_of(findings), edges)
         # The package's worst taint is what must clear (depends, which the gate blocks by default,
         # else build-depends): a build-depends left by another group does not hide that this one
         # alone holds back a depends.
         cleared = sorted(
             index
             for index in held
-            if index not in (after.depends if verdicts[index] is Verdict.DEPENDS else after.build_depends)
+            if index not in (after.depends if verdicts[index] is Verdict.DEPENDS else after.blocked)
         )
         cleared_somewhere.update(cleared)
         names = {audit.packages[index].name for index in members} | {source}
