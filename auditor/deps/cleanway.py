@@ -126,12 +126,19 @@ class _Search:
         self.near: set[int] = set()
         """What the clean providers of mixed groups are, surely hold, or may choose among, of
         the packages apart from some (`relevant`)."""
+        self._clean: dict[int, list[int]] = {}
+        """id of a group -> `clean`: a group is shared by every package with its requirement."""
         self._binding: dict[int, bool] = {}
         """id of a group -> whether it binds whatever else holds (`_binds`)."""
 
     def clean(self, group: Group) -> list[int]:
-        tainted, partly = self.tainted, self.partly
-        return [member for member in group.members if member not in tainted and member not in partly]
+        """The members of ``group`` that are a clean way: neither tainted nor lacking on some hosts."""
+        key = id(group)
+        found = self._clean.get(key)
+        if found is None:
+            tainted, partly = self.tainted, self.partly
+            found = self._clean[key] = [m for m in group.members if m not in tainted and m not in partly]
+        return found
 
     def mixed(self, group: Group) -> bool:
         members = group.members
