@@ -192,6 +192,23 @@ class Apart(Container[int]):
                     return True
         return self.siblings.apart(self.index, other)  # never apart from itself either
 
+    def apart_from_any(self, others: frozenset[int], by_name: Mapping[str, Sequence[int]]) -> bool:
+        """Whether the package is apart from one of ``others`` (``by_name``: them by name).
+
+        The same answer as asking each of them, with the shared sets met as sets: asked for
+        each package apart from some against a few dozen others, one by one took 0.1 s on
+        distro-60k (`auditor.deps.cleanway`)."""
+        index = self.index
+        for group in self.among:
+            if isinstance(group, (set, frozenset)):
+                if not group.isdisjoint(others) and (index not in others or (group & others) - {index}):
+                    return True
+            elif any(other != index and other in group for other in others):
+                return True
+        siblings = self.siblings
+        named = by_name.get(siblings.packages[index].name, ())
+        return any(siblings.apart(index, other) for other in named)
+
 
 INSTALLONLY_PROVIDES = frozenset(
     ("kernel", "kernel-PAE", "installonlypkg(kernel)", "installonlypkg(kernel-module)",

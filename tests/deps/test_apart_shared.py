@@ -161,6 +161,21 @@ def test_apart_answers_every_pair_as_listed_pairs(arches: frozenset[str] | None)
         assert all(packages[i].name in large for i in set(apart_from) - keys), f"seed {seed}"
 
 
+def test_apart_from_any_answers_as_asking_each_one() -> None:
+    """`Apart.apart_from_any` meets the shared sets as sets; it answers as ``in`` per package."""
+    for seed in range(200):
+        packages = random_run(seed)
+        apart_from = incompatible(packages, Resolver(packages).resolve_all().matches)
+        chance = random.Random(seed)
+        for apart in apart_from.values():
+            others = frozenset(chance.sample(range(len(packages)), min(len(packages), chance.randint(1, 6))))
+            by_name: dict[str, list[int]] = {}
+            for other in others:
+                by_name.setdefault(packages[other].name, []).append(other)
+            expected = any(other in apart for other in others)
+            assert apart.apart_from_any(others, by_name) == expected, f"seed {seed}"
+
+
 def test_identical_relations_share_one_answer() -> None:
     """n packages obsoleting (or conflicting with) the n versions of ``x``: one tuple of their
     ids, and each package apart from the others through at most two shared sets, not n entries."""

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import pytest
 
-from auditor.deps import edges, propagation
+from auditor.deps import cleanway, edges, propagation
 from auditor.deps.coinstall import SameName
 from auditor.deps.graph import DependencyGraph
 from auditor.deps.propagation import Propagation, propagate
@@ -240,3 +240,41 @@ def test_packages_of_architectures_no_host_knows_are_not_asked_apart_pair_by_pai
     packages = _own_architectures(n)
     graph = DependencyGraph(packages, Resolver(packages).resolve_all())
     assert [group.members for group in graph.runtime[n - 1]] == [(n - 1,)]
+
+
+def test_packages_asked_for_a_clean_way_walk_a_shared_chain_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """n packages that reach a mixed group (``x1``: Citrix ``cx1`` or clean ``c1``) and hold a
+    package apart from another mixed group's clean way (``y`` conflicts with ``c2``), so the
+    clean-way check asks each (`auditor.deps.cleanway`); each also holds a chain of m packages.
+    Each ask walked the chain: n x m groups (2,000 x 2,000: 20 s). Nothing in the chain can rule
+    a clean way out, so it is walked once."""
+    n = m = 1500
+    specs: list[dict[str, Any]] = [
+        {"name": "cx1", "provides": ["lib1"]}, {"name": "c1", "provides": ["lib1"]},
+        {"name": "x1", "requires": ["lib1"]},
+        {"name": "cx2", "provides": ["lib2"]}, {"name": "c2", "provides": ["lib2"]},
+        {"name": "x2", "requires": ["lib2"]},
+        {"name": "y", "conflicts": ["c2"]},
+        *({"name": f"core{i}", "requires": [f"core{i + 1}"]} for i in range(m)),
+        {"name": f"core{m}"},
+        *({"name": f"app{i}", "requires": ["x1", "y", "core0"]} for i in range(n)),
+    ]  # fmt: skip
+    asked = [0]
+    groups_met = [0]
+    ask, binds = cleanway._Search.ask, cleanway._Search.binds
+
+    def counted_ask(self: Any, package: int, groups: Any) -> Any:
+        asked[0] += 1
+        return ask(self, package, groups)
+
+    def counted_binds(self: Any, group: Any) -> bool:
+        groups_met[0] += 1
+        return binds(self, group)
+
+    monkeypatch.setattr(cleanway._Search, "ask", counted_ask)
+    monkeypatch.setattr(cleanway._Search, "binds", counted_binds)
+    packages, result, _ = _propagated(specs, {"cx1", "cx2"})
+    names = _by_name(packages)
+    assert result.verdict(names["app0"]).verdict is Verdict.MAY_DEPEND
+    assert asked[0] >= n
+    assert groups_met[0] <= 20 * (n + m)
