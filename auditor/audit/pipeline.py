@@ -10,6 +10,7 @@ from auditor.audit.options import AuditOptions
 from auditor.audit.result import AuditResult, PackageResult
 from auditor.core.construct import direct_constructor
 from auditor.core.errors import UsageError
+from auditor.deps import cleanway
 from auditor.deps.filereqs import required_files
 from auditor.deps.graph import DependencyGraph
 from auditor.deps.propagation import Propagation, propagate
@@ -20,7 +21,7 @@ from auditor.deps.supplements import Condition, supplementing, surely_installed
 from auditor.origin.classify import ExtraFindings, classify, classify_config
 from auditor.origin.findings import Finding
 from auditor.origin.policy import Policy
-from auditor.rpm.gaps import Gap
+from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import Dependency, DependencyKind, Package
 from auditor.runtime.parallel import CLASSIFY_FROM, Background, worth_forking
 from auditor.runtime.progress import SILENT, Reporter
@@ -99,7 +100,7 @@ def audit_packages(
     )
     resolved.release()
     config_findings = classify_config([*targets.config_urls, *context.config_urls], policy)
-    gaps = [*targets.gaps, *context.gaps, *extra_gaps]
+    gaps = [*targets.gaps, *context.gaps, *extra_gaps, *_unasked_gap(propagation, audited)]
     return AuditResult(
         options=options,
         policy=policy,
@@ -119,6 +120,19 @@ def audit_packages(
         ),
         warnings=[*policy.warnings, *targets.warnings, *context.warnings, *warnings],
     )
+
+
+def _unasked_gap(propagation: Propagation, audited: set[int]) -> list[Gap]:
+    """The run's gap for the audited packages the clean-way check left unasked, if any."""
+    count = len(propagation.unasked & audited)
+    if not count:
+        return []
+    detail = (
+        f"{count} audited package(s) not checked for clean providers that install together"
+        f" (more than {cleanway.STEPS:,} requirements to walk): each may depend on origin"
+        " packages where it says may-depend"
+    )
+    return [Gap(GapKind.CLEAN_WAY_UNCHECKED, detail, count)]
 
 
 def _installed(

@@ -40,6 +40,11 @@ from auditor.deps.hops import Group
 from auditor.deps.sureneeds import conditional
 from auditor.rpm.deps import parse
 
+STEPS = 2_000_000
+"""The requirements one `without_clean_way` may walk (distro-60k: about 44,000). n packages
+asked that each hold m packages apart from some walk n x m, a shape a repository can be
+written in: past this, the packages left are not asked, and the run says so (`CleanWays`)."""
+
 
 @dataclass(frozen=True)
 class Step:
@@ -67,6 +72,14 @@ class NoCleanWay:
     against: tuple[int, ...]
 
 
+@dataclass(frozen=True)
+class CleanWays:
+    """What `without_clean_way` found, and the packages it had to leave unasked (`STEPS`)."""
+
+    found: dict[int, NoCleanWay]
+    unasked: frozenset[int] = frozenset()
+
+
 def without_clean_way(
     runtime: Mapping[int, Sequence[Group]],
     build: Mapping[int, Sequence[Group]],
@@ -74,7 +87,7 @@ def without_clean_way(
     tainted: Container[int],
     apart_from: Mapping[int, Apart],
     partly: Container[int] = frozenset(),
-) -> dict[int, NoCleanWay]:
+) -> CleanWays:
     """The packages outside ``tainted`` that no installation (a binary) or buildroot (a source
     package, from ``build``) holds without a tainted package, and why.
 
@@ -88,7 +101,7 @@ def without_clean_way(
     mixed = search.mixed_groups(edges)
     relevant = search.relevant(edges, mixed)
     if not relevant:
-        return {}  # nothing any mixed group leads to is apart from anything: nothing is ruled out
+        return CleanWays({})  # nothing a mixed group leads to is apart from anything: nothing is ruled out
     candidates = search.reaching(edges, {owner for number in mixed for owner in edges.owners[number]})
     holding = search.reaching(edges, search.holding(edges, relevant))
     asked: dict[int, Sequence[Group]] = {
@@ -102,11 +115,14 @@ def without_clean_way(
         if source in relevant or any(search.leads_to(group, holding, relevant) for group in groups):
             asked[source] = groups
     found: dict[int, NoCleanWay] = {}
-    for package, groups in asked.items():
-        answer = search.ask(package, groups)
+    order = list(asked)
+    for position, package in enumerate(order):
+        if search.steps > STEPS:
+            return CleanWays(found, frozenset(order[position:]))
+        answer = search.ask(package, asked[package])
         if answer is not None:
             found[package] = answer
-    return found
+    return CleanWays(found)
 
 
 class _Search:
@@ -126,6 +142,8 @@ class _Search:
         self.near: set[int] = set()
         """What the clean providers of mixed groups are, surely hold, or may choose among, of
         the packages apart from some (`relevant`)."""
+        self.steps = 0
+        """The requirements `ask` has met so far (`STEPS`)."""
         self._inert: dict[int, bool] = {}
         """package -> `inert`."""
         self._clean: dict[int, list[int]] = {}
@@ -398,6 +416,7 @@ class _Search:
         while True:
             while queue:
                 owner, owner_groups = queue.popleft()
+                self.steps += len(owner_groups)
                 for group in owner_groups:
                     if not self.binds(group) or any(member in held for member in group.members):
                         continue

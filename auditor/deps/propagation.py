@@ -106,6 +106,7 @@ def propagate(graph: DependencyGraph, findings: Mapping[int, Sequence[Finding]])
         build_depends=shortest(by_category[Verdict.BUILD_DEPENDS]),
         unresolved=frozenset(graph.unresolved),
         by_category=by_category,
+        unasked=taint.unasked,
     )
 
 
@@ -134,6 +135,8 @@ class Propagation:
     by_category: Mapping[Verdict, Mapping[Category, Mapping[int, Sequence[Hop]]]] = field(
         default_factory=dict
     )
+    unasked: frozenset[int] = frozenset()
+    """Packages whose clean providers were not checked together (`auditor.deps.spread.Spread`)."""
 
     def taints(self, index: int) -> list[tuple[Verdict, Category | None, Sequence[Hop]]]:
         """Every taint of ``index``: its status, the category of the origin packages it leads to

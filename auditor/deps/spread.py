@@ -37,6 +37,9 @@ class Spread:
     """What `auditor.deps.cleanway` found, round by round."""
     unbuildable: frozenset[int]
     """The source packages of ``rounds``."""
+    unasked: frozenset[int] = frozenset()
+    """Packages `auditor.deps.cleanway` had to leave unasked (its `STEPS` spent), still
+    untainted: each may need an origin package that this run does not show."""
 
 
 def spread(graph: DependencyGraph, origin: set[int], reverse_edges: Edges) -> Spread:
@@ -47,13 +50,15 @@ def spread(graph: DependencyGraph, origin: set[int], reverse_edges: Edges) -> Sp
     partly = graph.resolved.present_on
     rounds: list[dict[int, NoCleanWay]] = []
     ruled: set[int] = set()
+    unasked: set[int] = set()
     build = graph.build if len(graph.build_hosts) <= 1 else {}
     while True:
         depends, complete = least_fixed_point(origin | ruled, reverse_edges, partly)
         tainted = origin | depends | ruled
         answers = without_clean_way(graph.runtime, build, reverse_edges, tainted, graph.apart_from, partly)
+        unasked |= answers.unasked
         known = {index for earlier in rounds for index in earlier}
-        fresh = {index: why for index, why in answers.items() if index not in known}
+        fresh = {index: why for index, why in answers.found.items() if index not in known}
         if not fresh:
             break
         rounds.append(fresh)
@@ -63,7 +68,9 @@ def spread(graph: DependencyGraph, origin: set[int], reverse_edges: Edges) -> Sp
         ruled |= binaries
     unbuildable = frozenset(index for found in rounds for index in found if graph.packages[index].is_source)
     blocked = _build_fixed_point(tainted, graph.build, graph.binaries, partly, unbuildable)
-    return Spread(depends | ruled, blocked, tainted, complete, rounds, unbuildable)
+    tainted_now = tainted | blocked
+    unasked_left = frozenset(index for index in unasked if index not in tainted_now)
+    return Spread(depends | ruled, blocked, tainted, complete, rounds, unbuildable, unasked_left)
 
 
 def origin_of(findings: Mapping[int, Sequence[Finding]]) -> set[int]:

@@ -73,6 +73,11 @@ class GapKind(enum.Enum):
     install are not audited (the URL is a finding). Also a section whose metalink (else
     mirrorlist), the one dnf reads, could not be read, and whose mirrorlist or baseurl was
     read instead: dnf does not install from those while the section sets a metalink."""
+    CLEAN_WAY_UNCHECKED = "clean-way-unchecked"
+    """Packages whose clean providers, one per requirement, were not checked to install
+    together (`auditor.deps.cleanway`): the run's shape would have taken more than its bound of
+    steps. Each such package says ``may-depend`` or ``clean`` where libsolv may find it cannot
+    be installed without an origin package."""
     MODULES_NOT_FILTERED = "modules-not-filtered"
     """A repository with modular metadata (``modules`` in its repomd.xml): dnf hides the packages
     of module streams that are not enabled (and the non-modular packages an enabled stream

@@ -278,3 +278,28 @@ def test_packages_asked_for_a_clean_way_walk_a_shared_chain_once(monkeypatch: py
     assert result.verdict(names["app0"]).verdict is Verdict.MAY_DEPEND
     assert asked[0] >= n
     assert groups_met[0] <= 20 * (n + m)
+
+
+def test_a_clean_way_check_cut_short_is_a_gap_of_the_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past `cleanway.STEPS` the packages left are not asked: each may still say may-depend
+    where it needs Citrix (as here), so the run is incomplete and says how many."""
+    from auditor.rpm.gaps import GapKind
+    from tests.deps.test_conflicting_providers import CITRIX as VENDOR
+    from tests.deps.test_conflicting_providers import audit, verdicts
+
+    n = 40
+    specs: list[dict[str, Any]] = [
+        {"name": "cx-b", "provides": ["libb"], **VENDOR}, {"name": "clean-b", "provides": ["libb"]},
+        {"name": "mid", "requires": ["pal"]},
+        {"name": "pal", "conflicts": ["clean-b"]},
+        *({"name": f"app{i}", "requires": ["libb", "mid"]} for i in range(n)),
+    ]  # fmt: skip
+    whole = audit(specs)
+    assert {verdicts(whole)[f"app{i}"] for i in range(n)} == {"depends"}
+    assert not [gap for gap in whole.gaps if gap.kind is GapKind.CLEAN_WAY_UNCHECKED]
+    monkeypatch.setattr(cleanway, "STEPS", -1)
+    cut = audit(specs)
+    assert {verdicts(cut)[f"app{i}"] for i in range(n)} == {"may-depend"}
+    [gap] = [gap for gap in cut.gaps if gap.kind is GapKind.CLEAN_WAY_UNCHECKED]
+    assert gap.count == n
+    assert [fact for fact in cut.run_facts if "clean-way-unchecked" in str(fact.rule)]
