@@ -30,8 +30,10 @@ class Edges:
     """
 
     groups: list[Group]
-    owners: list[list[int]]
-    """Group number -> the packages that have it, in the order the graph lists them."""
+    owners: Sequence[list[int]] | Mapping[int, list[int]]
+    """Group number -> the packages that have it, in the order the graph lists them (of
+    `least_fixed_point`'s edges, only the groups it completed: a list of a quarter of a
+    million empty lists took 0.2 s each time `auditor.audit.plan` asked it)."""
     owned: Mapping[int, list[Group]]
     """Package -> its groups: where one of them stands among the others breaks a tie."""
     of_member: dict[int, list[int]]
@@ -112,7 +114,7 @@ def least_fixed_point(
     rank = reverse.rank
     remaining: dict[int, int] = {}
     tainted = set(seeds)
-    complete_owners: list[list[int]] = [[] for _ in groups]
+    complete_owners: dict[int, list[int]] = {}
     complete_of: dict[int, list[int]] = {}
     tick = [0] * len(groups)
     queue = deque(seeds)
