@@ -69,13 +69,14 @@ def render_pieces(
     width: int | None = None,
     focus: str | None = None,
     purl_namespace: str | None = None,
+    sarif_max_results: int | None = None,
 ) -> Iterator[str | bytes]:
     """A format's text, in pieces where the format can stream (the JSON report can: some of
     its pieces are UTF-8 bytes), each one UTF-8 can carry: the name of a file that is not
     UTF-8 has its bad bytes as U+FFFD.
     ``width`` is the terminal's when the table goes to one; ``focus`` a package whose chains
     alone the graph formats draw; ``purl_namespace`` names the packages' vendor in the purls
-    of the SBOM formats."""
+    of the SBOM formats; ``sarif_max_results`` bounds SARIF's results (None: its default)."""
     if fmt == "json":  # the one format written in pieces as it is encoded
         pieces: Iterable[str | bytes] = _function("json_report", "render_chunks")(view)
     elif fmt == "table":
@@ -85,7 +86,8 @@ def render_pieces(
     elif fmt == "model":  # written a package at a time
         pieces = _function("inventory", "render_model_chunks")(view)
     elif fmt == "sarif":  # written a result at a time
-        pieces = _function("sarif", "render_chunks")(view)
+        bound = {} if sarif_max_results is None else {"max_results": sarif_max_results}
+        pieces = _function("sarif", "render_chunks")(view, **bound)
     elif fmt in SBOM_FORMATS:  # written a package at a time
         pieces = _function(fmt, "render_chunks")(view, purl_namespace=purl_namespace)
     else:

@@ -25,11 +25,22 @@ from auditor.audit.facts import FactKind
 from auditor.core.errors import ExitCode
 from auditor.deps.hops import Hop
 from auditor.gate.decision import Disposition
-from auditor.origin.findings import Finding, Severity
+from auditor.origin.findings import Finding
 from auditor.reports.chains import shown
 from auditor.reports.jsonlines import indented, indented_array
 from auditor.reports.rows import FactView, PackageView
-from auditor.reports.sarif_rules import LEVELS, STATUS_RULES, rules_of
+from auditor.reports.sarif_bound import (
+    Entry,
+    Listing,
+    entries,
+    fact_count,
+    listing,
+    notification,
+    summary_properties,
+    summary_result,
+)
+from auditor.reports.sarif_limits import MAX_RESULTS
+from auditor.reports.sarif_rules import fact_level, fact_rule, rules_of
 from auditor.reports.text import chain_text, clean_text, finding_text
 from auditor.reports.view import ReportView
 from auditor.rpm.model import Package
@@ -41,16 +52,17 @@ FACT_FINGERPRINT = "auditorFact/v1"
 """The fact's fingerprint (rule, package name, capability), as the JSON report gives it."""
 
 
-def render(view: ReportView) -> str:
-    return "".join(render_chunks(view))
+def render(view: ReportView, max_results: int = MAX_RESULTS) -> str:
+    return "".join(render_chunks(view, max_results))
 
 
-def render_chunks(view: ReportView) -> Iterator[str]:
+def render_chunks(view: ReportView, max_results: int = MAX_RESULTS) -> Iterator[str]:
     """`document`'s ``json.dumps(indent=2, ensure_ascii=False)`` bytes, its results written one
     at a time (`indented_array`): the whole document through the json module's indenting
     encoder took 20 s and 1.3 GB for 63,000 packages. json escapes control characters;
-    `clean_text` makes a lone surrogate from odd metadata U+FFFD."""
-    run, results = _run(view)
+    `clean_text` makes a lone surrogate from odd metadata U+FFFD. ``max_results`` bounds
+    the results (`auditor.reports.sarif_bound`; 0: no bound)."""
+    run, results = _run(view, max_results)
     yield f'{{\n  "$schema": "{SARIF_SCHEMA}",\n  "version": "{SARIF_VERSION}",\n  "runs": [\n    {{'
     for key in ("tool", "invocations"):
         yield clean_text(f'\n      "{key}": {indented(run[key], 3, ascii_only=False)},')
@@ -61,8 +73,8 @@ def render_chunks(view: ReportView) -> Iterator[str]:
     yield "\n    }\n  ]\n}\n"
 
 
-def document(view: ReportView) -> dict[str, Any]:
-    run, results = _run(view)
+def document(view: ReportView, max_results: int = MAX_RESULTS) -> dict[str, Any]:
+    run, results = _run(view, max_results)
     whole = {"tool": run["tool"], "invocations": run["invocations"], "results": list(results)}
     return {
         "$schema": SARIF_SCHEMA,
@@ -71,8 +83,10 @@ def document(view: ReportView) -> dict[str, Any]:
     }
 
 
-def _run(view: ReportView) -> tuple[dict[str, Any], Iterator[dict[str, Any]]]:
-    """The run's tool, invocations and properties, and its results, made as they are read."""
+def _run(view: ReportView, max_results: int) -> tuple[dict[str, Any], Iterator[dict[str, Any]]]:
+    """The run's tool, invocations and properties, and its results, made as they are read.
+    A run of more facts than ``max_results`` lists those that matter first and counts the rest
+    (`auditor.reports.sarif_bound`): its properties and a notification say so."""
     rules = rules_of(view)
     rule_index = {rule["id"]: position for position, rule in enumerate(rules)}
     driver = {
@@ -83,22 +97,25 @@ def _run(view: ReportView) -> tuple[dict[str, Any], Iterator[dict[str, Any]]]:
         "rules": rules,
     }
     completeness = view.decision.completeness
-    run = {
-        "tool": {"driver": driver},
-        "invocations": [_invocation(view)],
-        "properties": {
-            "headline": view.headline.state,
-            "statuses": view.counts(),
-            "categories": view.category_counts(),
-            "blocking": len(view.blocking),
-            "waived": len(view.waived),
-            "failOn": sorted(verdict.value for verdict in view.gate_options.fail_on),
-            "strict": view.gate_options.strict,
-            "complete": completeness.complete,
-            "incomplete": [{"reason": reason, "count": count} for reason, count in completeness.reasons],
-        },
+    listed = listing(entries(view), max_results) if max_results and fact_count(view) > max_results else None
+    invocation = _invocation(view)
+    properties: dict[str, Any] = {
+        "headline": view.headline.state,
+        "statuses": view.counts(),
+        "categories": view.category_counts(),
+        "blocking": len(view.blocking),
+        "waived": len(view.waived),
+        "failOn": sorted(verdict.value for verdict in view.gate_options.fail_on),
+        "strict": view.gate_options.strict,
+        "complete": completeness.complete,
+        "incomplete": [{"reason": reason, "count": count} for reason, count in completeness.reasons],
     }
-    return run, _results(view, rule_index)
+    run = {"tool": {"driver": driver}, "invocations": [invocation], "properties": properties}
+    if listed is None:
+        return run, _results(view, rule_index)
+    invocation["toolExecutionNotifications"].append(notification(listed))
+    properties["resultsListed"] = summary_properties(listed)
+    return run, _listed_results(listed, view, rule_index)
 
 
 def _results(view: ReportView, rule_index: dict[str, int]) -> Iterator[dict[str, Any]]:
@@ -109,34 +126,41 @@ def _results(view: ReportView, rule_index: dict[str, int]) -> Iterator[dict[str,
         yield _config_result(item, view, rule_index)
 
 
+def _listed_results(
+    listed: Listing, view: ReportView, rule_index: dict[str, int]
+) -> Iterator[dict[str, Any]]:
+    """The facts listed, those that matter first, then a summary result per rule of those left out."""
+    for entry in listed.listed:
+        yield _entry_result(entry, view, rule_index)
+    for rule, left_out in listed.left_out.items():
+        # Located where the first of them is.
+        locations = _entry_result(left_out[0], view, rule_index)["locations"]
+        yield summary_result(rule, left_out, listed, rule_index[rule], locations)
+
+
+def _entry_result(entry: Entry, view: ReportView, rule_index: dict[str, int]) -> dict[str, Any]:
+    if entry.row is None:
+        return _config_result(entry.item, view, rule_index)
+    return _result(entry.row, entry.item, view, rule_index)
+
+
 # -- results --------------------------------------------------------------------------------
-
-
-def _level(item: FactView, severity: Severity) -> str:
-    if item.blocks:
-        return "error"
-    if item.disposition in (Disposition.ALLOWED, Disposition.BELOW_THRESHOLD):
-        return "note"
-    level = LEVELS[severity]
-    return "warning" if level == "error" and item.disposition is Disposition.NOT_GATED else level
 
 
 def _result(row: PackageView, item: FactView, view: ReportView, rule_index: dict[str, int]) -> dict[str, Any]:
     fact = item.fact
     package = row.package
+    rule_id, severity = fact_rule(item)
     if fact.finding is not None:
-        rule_id = fact.finding.rule
-        severity = fact.finding.severity
         message = _finding_message(package, fact.finding, item, view)
         line = _spec_line(package, fact.finding)
     else:
-        status_rule = STATUS_RULES[fact.kind]
-        rule_id, severity, line = status_rule.id, status_rule.severity, None
+        line = None
         message = _fact_message(row, item, view)
     data: dict[str, Any] = {
         "ruleId": rule_id,
         "ruleIndex": rule_index[rule_id],
-        "level": _level(item, severity),
+        "level": fact_level(item, severity),
         "message": {"text": clean_text(message)},
         "locations": [_location(package, row.path, line)],
         "partialFingerprints": {FACT_FINGERPRINT: fact.fingerprint},
@@ -170,7 +194,7 @@ def _config_result(item: FactView, view: ReportView, rule_index: dict[str, int])
     data: dict[str, Any] = {
         "ruleId": finding.rule,
         "ruleIndex": rule_index[finding.rule],
-        "level": _level(item, finding.severity),
+        "level": fact_level(item, finding.severity),
         "message": {"text": clean_text(text)},
         "locations": [{"physicalLocation": {"artifactLocation": {"uri": artifact_uri(config.file)}}}],
         "partialFingerprints": {FACT_FINGERPRINT: item.fact.fingerprint},

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from auditor.audit.facts import FactKind
+from auditor.gate.decision import Disposition
 from auditor.origin.findings import Finding, Severity
+from auditor.reports.rows import FactView
 from auditor.reports.text import markdown_text
 from auditor.reports.view import ReportView
 
@@ -73,6 +75,27 @@ STATUS_RULES: dict[FactKind, StatusRule] = {
         'conditional), or accept the gap with a waiver (rule = "gap:<kind>"). --strict makes gaps fail.',
     ),
 }
+
+
+def fact_rule(item: FactView) -> tuple[str, Severity]:
+    """The SARIF rule of a fact and its severity: its finding's, else its kind's status rule."""
+    finding = item.fact.finding
+    if finding is not None:
+        return finding.rule, finding.severity
+    status_rule = STATUS_RULES[item.fact.kind]
+    return status_rule.id, status_rule.severity
+
+
+def fact_level(item: FactView, severity: Severity) -> str:
+    """A fact's result level: ``error`` when it blocks, ``note`` when a policy allow or the taint
+    severity keeps it from tainting, else its severity's (a fact ``--fail-on`` leaves out is a
+    ``warning`` at most)."""
+    if item.blocks:
+        return "error"
+    if item.disposition in (Disposition.ALLOWED, Disposition.BELOW_THRESHOLD):
+        return "note"
+    level = LEVELS[severity]
+    return "warning" if level == "error" and item.disposition is Disposition.NOT_GATED else level
 
 
 def rules_of(view: ReportView) -> list[dict[str, Any]]:

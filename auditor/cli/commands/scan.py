@@ -12,6 +12,7 @@ from auditor.cli.replay import Replay
 from auditor.cli.session import Session
 from auditor.core.errors import ExitCode, UsageError
 from auditor.reports.catalog import GRAPH_FORMATS, SCAN_FORMATS
+from auditor.reports.sarif_limits import GITHUB_MAX_RESULTS, MAX_RESULTS
 from auditor.runtime.snapshot import FileSnapshot
 
 if TYPE_CHECKING:
@@ -38,6 +39,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="dot and graphml: draw only the chains through the packages named NAME (the "
         "packages, their chains, and the flagged packages whose chains pass through them)",
     )
+    parser.add_argument(
+        "--sarif-max-results",
+        metavar="N",
+        type=_max_results,
+        help=f"sarif: list at most N results, the blocking and most severe facts first, and count "
+        f"the rest in one summary result per rule (default: {MAX_RESULTS}, what GitHub code scanning "
+        f"shows; it rejects more than {GITHUB_MAX_RESULTS}; 0: no bound)",
+    )
     options.add_audit_options(parser)
     options.add_gate_options(parser)
     parser.add_argument(
@@ -48,11 +57,26 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _max_results(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= GITHUB_MAX_RESULTS:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a number of results from 0 (no bound) to {GITHUB_MAX_RESULTS} "
+            "(GitHub code scanning rejects a run of more)"
+        )
+    return value
+
+
 def run(args: argparse.Namespace, session: Session) -> ExitCode:
     if args.focus is not None and args.format not in GRAPH_FORMATS:
         raise UsageError(
             f"--focus {args.focus}: only the graph formats ({', '.join(GRAPH_FORMATS)}) draw chains"
         )
+    if args.sarif_max_results is not None and args.format != "sarif":
+        raise UsageError(f"--sarif-max-results {args.sarif_max_results}: only --format sarif lists results")
     # Waivers and the baseline are read first: a bad one is a usage error before any input is.
     waivers = options.waivers(args, session.project, session.policy)
     baseline = options.baseline(args)
@@ -125,7 +149,12 @@ def _audit(
     if args.focus is not None and not any(package.name == args.focus for package in view.packages):
         raise UsageError(f"--focus: no package named {args.focus} in the run")
     pieces = render_pieces(
-        args.format, view, width=width, focus=args.focus, purl_namespace=args.purl_namespace
+        args.format,
+        view,
+        width=width,
+        focus=args.focus,
+        purl_namespace=args.purl_namespace,
+        sarif_max_results=args.sarif_max_results,
     )
     write_output(replay.recording(pieces), args.output)
     # The replay's look at the store may have warned already (a store it cannot use is the

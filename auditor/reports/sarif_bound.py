@@ -1,0 +1,221 @@
+"""How many results a SARIF run lists, and the results that count the facts it leaves out.
+
+GitHub code scanning rejects a run of more than 25,000 results and shows only the 5,000 most
+severe of an accepted one; a distribution read from its metadata alone has two gaps per
+package (151,584 facts on distro-60k). So a run lists at most so many results
+(`auditor.reports.sarif_limits.MAX_RESULTS` by default): the facts that matter first (`rank`),
+and one summary result for each rule with facts left out, that counts them, as severe as the
+worst of them: nothing is dropped without a count, and the JSON report lists every fact.
+
+A run within the bound is the run it always was, in the same bytes.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from auditor.audit.facts import FactKind
+from auditor.gate.decision import Disposition
+from auditor.reports.rows import FactView, PackageView
+from auditor.reports.sarif_limits import GITHUB_MAX_RESULTS, GITHUB_SHOWN_RESULTS
+from auditor.reports.sarif_rules import STATUS_RULES, fact_level, fact_rule
+from auditor.reports.text import clean_text
+from auditor.reports.view import ReportView
+
+SUMMARY_FINGERPRINT = "auditorSummary/v1"
+"""A summary result's fingerprint: its rule, so its alert stays one alert from run to run."""
+
+_LEVEL_RANK = {"error": 0, "warning": 1, "note": 2, "none": 3}
+_ACCEPTED = (Disposition.ALLOWED, Disposition.WAIVED, Disposition.BASELINED)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One fact a result may list: a package's (``row``), or a configured URL's (no row)."""
+
+    row: PackageView | None
+    item: FactView
+    rule: str
+    level: str
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The facts a run lists, in rank order, and those of each rule it leaves out."""
+
+    listed: Sequence[Entry]
+    left_out: dict[str, list[Entry]]
+    """Rule -> its facts not listed, in rank order; rules in the order their first one ranks."""
+    totals: dict[str, int]
+    """Rule -> its facts, listed or not."""
+    max_results: int
+
+    @property
+    def total(self) -> int:
+        return sum(self.totals.values())
+
+
+def entries(view: ReportView) -> list[Entry]:
+    """Every fact of the run, in the report's order: the packages', then the configured URLs'."""
+    found: list[Entry] = []
+    for row in [*view.rows, None]:
+        for item in row.facts if row is not None else view.config:
+            rule, severity = fact_rule(item)
+            found.append(Entry(row, item, rule, fact_level(item, severity)))
+    return found
+
+
+def fact_count(view: ReportView) -> int:
+    return sum(len(row.facts) for row in view.rows) + len(view.config)
+
+
+def rank(found: Sequence[Entry]) -> list[Entry]:
+    """The facts, those that block first, then those no waiver, baseline or policy allow
+    accepted, then by level, then the gaps of a kind few packages have before those of a kind
+    many have, each in the report's order. A gap of a kind (almost) every package has, such as
+    a binary's source package not among the inputs, says once per package what the run's
+    notification says once (`auditor/incomplete`): of the facts nothing accepted, it is the
+    first left out."""
+    holders: dict[str, set[int]] = {}
+    for entry in found:
+        gap = entry.item.fact.gap
+        if gap is not None and entry.row is not None:
+            holders.setdefault(gap.kind.value, set()).add(entry.row.index)
+    spread = {kind: len(rows) for kind, rows in holders.items()}
+
+    def key(position: int) -> tuple[int, int, int, int, int]:
+        entry = found[position]
+        item = entry.item
+        gap = item.fact.gap
+        return (
+            0 if item.blocks else 1,
+            1 if item.disposition in _ACCEPTED else 0,
+            _LEVEL_RANK[entry.level],
+            spread.get(gap.kind.value, 0) if gap is not None else 0,
+            position,
+        )
+
+    return [found[position] for position in sorted(range(len(found)), key=key)]
+
+
+def listing(found: Sequence[Entry], max_results: int) -> Listing:
+    """The most facts, in rank order, that fit in ``max_results`` results together with one
+    summary result per rule of the facts left out. (Should the rules with facts outnumber
+    ``max_results``, the run is their summaries alone.)"""
+    ranked = rank(found)
+    # rules_after[k]: the rules of ranked[k:], each of which needs a summary if listing stops at k.
+    rules_after = [0] * (len(ranked) + 1)
+    seen: set[str] = set()
+    for position in range(len(ranked) - 1, -1, -1):
+        seen.add(ranked[position].rule)
+        rules_after[position] = len(seen)
+    # k + rules_after[k] never decreases as k grows: the last k that fits is the one.
+    count = 0
+    for position in range(len(ranked) + 1):
+        if position + rules_after[position] <= max_results:
+            count = position
+    left_out: dict[str, list[Entry]] = {}
+    for entry in ranked[count:]:
+        left_out.setdefault(entry.rule, []).append(entry)
+    totals = Counter(entry.rule for entry in found)
+    return Listing(ranked[:count], left_out, dict(sorted(totals.items())), max_results)
+
+
+def summary_properties(listing: Listing) -> dict[str, Any]:
+    """The run's ``resultsListed`` property: the bound, and each rule's facts listed and in all."""
+    left = {rule: len(entries) for rule, entries in listing.left_out.items()}
+    return {
+        "maxResults": listing.max_results,
+        "listed": len(listing.listed),
+        "total": listing.total,
+        "rules": {
+            rule: {"listed": total - left.get(rule, 0), "total": total}
+            for rule, total in listing.totals.items()
+        },
+    }
+
+
+def notification(listing: Listing) -> dict[str, Any]:
+    left = listing.total - len(listing.listed)
+    return {
+        "level": "warning",
+        "message": {
+            "text": f"{left} of {listing.total} facts are not listed as results (a run lists at most "
+            f"{listing.max_results}; code scanning rejects one of more than {GITHUB_MAX_RESULTS} and "
+            f"shows {GITHUB_SHOWN_RESULTS}): a summary result of each rule counts those it left out; "
+            "the JSON report lists every one"
+        },
+        "descriptor": {"id": "auditor/results-not-listed"},
+    }
+
+
+def summary_result(
+    rule: str, left_out: Sequence[Entry], listed: Listing, rule_index: int, locations: list[Any]
+) -> dict[str, Any]:
+    """One result for a rule's facts left out, at ``locations`` (the first one's)."""
+    first = left_out[0]
+    subject = first.row.package.nevra if first.row is not None else first.item.fact.subject
+    total = listed.totals[rule]
+    data: dict[str, Any] = {
+        "ruleId": rule,
+        "ruleIndex": rule_index,
+        "level": summary_level(left_out),
+        "message": {"text": clean_text(summary_message(rule, left_out, subject))},
+        "locations": locations,
+        "partialFingerprints": {SUMMARY_FINGERPRINT: rule},
+        "properties": {
+            "summary": True,
+            "listed": total - len(left_out),
+            "notListed": len(left_out),
+            "total": total,
+            "blocking": sum(1 for entry in left_out if entry.item.blocks),
+            **({"gaps": gap_counts(left_out)} if rule == STATUS_RULES[FactKind.GAP].id else {}),
+        },
+    }
+    suppression = summary_suppression(left_out)
+    if suppression is not None:
+        data["suppressions"] = [suppression]
+    return data
+
+
+def summary_message(rule: str, left_out: Sequence[Entry], first: str) -> str:
+    """``N more RULE facts are not listed``, by level (and by kind of gap), and whose is the first."""
+    levels = Counter(entry.level for entry in left_out if entry.item.disposition not in _ACCEPTED)
+    ordered = sorted(levels, key=_LEVEL_RANK.__getitem__)
+    parts = ["by level: " + ", ".join(f"{level} {levels[level]}" for level in ordered)] if levels else []
+    accepted = sum(1 for entry in left_out if entry.item.disposition in _ACCEPTED)
+    if accepted:
+        parts.append(f"accepted {accepted}")
+    gaps = gap_counts(left_out)
+    if gaps:
+        parts.append("by gap: " + ", ".join(f"{kind} {count}" for kind, count in gaps.items()))
+    return (
+        f"{len(left_out)} more {rule} facts are not listed ({'; '.join(parts)}), the first is of {first}: "
+        "the JSON report lists every one"
+    )
+
+
+def gap_counts(left_out: Sequence[Entry]) -> dict[str, int]:
+    """Gap facts by kind, most first."""
+    kinds = Counter(entry.item.fact.gap.kind.value for entry in left_out if entry.item.fact.gap is not None)
+    return dict(sorted(kinds.items(), key=lambda item: (-item[1], item[0])))
+
+
+def summary_level(left_out: Sequence[Entry]) -> str:
+    """The worst level of the facts left out that nothing accepted; ``note`` when all were."""
+    levels = [entry.level for entry in left_out if entry.item.disposition not in _ACCEPTED]
+    return min(levels, key=_LEVEL_RANK.__getitem__) if levels else "note"
+
+
+def summary_suppression(left_out: Sequence[Entry]) -> dict[str, Any] | None:
+    """Accepted as a whole when a waiver, the baseline or a policy allow accepted each fact."""
+    if any(entry.item.disposition not in _ACCEPTED for entry in left_out):
+        return None
+    return {
+        "kind": "external",
+        "state": "accepted",
+        "justification": "each fact not listed was accepted by a waiver, the baseline or a policy allow",
+    }

@@ -1,0 +1,180 @@
+"""A SARIF run of more facts than its bound: what code scanning accepts, the facts that matter
+listed first, the rest counted per rule so that the counts add up to the JSON report's."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from auditor.cli.main import main
+from auditor.reports import sarif
+from auditor.reports.sarif_limits import MAX_RESULTS
+from tests.paths import ROOT
+from tests.report_cases import gate_view, scan
+from tests.reports.test_report_sarif import validate_sarif
+
+FIXTURES = ["tests/data/rpms"]
+"""71 facts of 7 rules, every one blocking but 3 gaps of one source package."""
+SHARED_AND_ONE = ["tests/data/repo", "tests/data/rpms/bcond-citrix-1.0-1.src.rpm"]
+"""Every binary of the repository without its source package (a gap of a kind every package
+has), and one source package with 3 Sources no reader can expand (a kind one package has)."""
+
+
+def sarif_rule(fact: dict[str, Any]) -> str:
+    """The SARIF rule of a JSON report's fact (``status:depends`` is ``status/depends``, every
+    ``gap:KIND`` is ``status/gap``)."""
+    rule: str = fact["rule"]
+    if rule.startswith("gap:"):
+        return "status/gap"
+    return rule.replace("status:", "status/", 1)
+
+
+def json_facts(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, list[dict[str, Any]]]:
+    code, out = scan([*args, "--format", "json"], capsys)
+    return code, [fact for package in json.loads(out)["packages"] for fact in package["facts"]]
+
+
+def sarif_run(
+    args: list[str], capsys: pytest.CaptureFixture[str], *bound: str
+) -> tuple[int, dict[str, Any], str]:
+    code, out = scan([*args, "--format", "sarif", *bound], capsys)
+    document = json.loads(out)
+    validate_sarif(document)
+    return code, document["runs"][0], out
+
+
+def is_summary(result: dict[str, Any]) -> bool:
+    return bool(result["properties"].get("summary"))
+
+
+def test_a_run_over_the_bound_lists_what_matters_and_counts_the_rest(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)
+    json_code, facts = json_facts(FIXTURES, capsys)
+    code, whole, whole_text = sarif_run(FIXTURES, capsys)
+    # Within the default bound (and with none) the run is the run it always was.
+    assert len(facts) == len(whole["results"]) < MAX_RESULTS
+    assert "resultsListed" not in whole["properties"]
+    assert sarif_run(FIXTURES, capsys, "--sarif-max-results", "0")[2] == whole_text
+
+    bounded_code, run, _ = sarif_run(FIXTURES, capsys, "--sarif-max-results", "20")
+    assert code == bounded_code == json_code == 1 and run["invocations"][0]["exitCode"] == 1
+    results = run["results"]
+    listed = [result for result in results if not is_summary(result)]
+    summaries = [result for result in results if is_summary(result)]
+    # The most facts that fit with one summary per rule with facts left out.
+    assert len(results) == 20 and len(summaries) == 7 and len(listed) == 13
+    # A listed result is the result the whole run has, its fingerprint unchanged.
+    for result in listed:
+        assert result in whole["results"]
+    # Each rule's facts listed and counted add up to the JSON report's, and so do the run's.
+    expected = Counter(sarif_rule(fact) for fact in facts)
+    counted = Counter(result["ruleId"] for result in listed)
+    for summary in summaries:
+        rule, properties = summary["ruleId"], summary["properties"]
+        counted[rule] += properties["notListed"]
+        assert properties["total"] == expected[rule]
+        assert properties["listed"] == sum(result["ruleId"] == rule for result in listed)
+        assert summary["partialFingerprints"] == {"auditorSummary/v1": rule}
+        assert f"{properties['notListed']} more {rule} facts are not listed" in summary["message"]["text"]
+        assert summary["ruleIndex"] == next(
+            i for i, r in enumerate(run["tool"]["driver"]["rules"]) if r["id"] == rule
+        )
+    assert counted == expected
+    # The blocking facts come first: the gaps, which do not block, are all left out, and the
+    # summary of a rule is as severe as the worst fact it counts.
+    assert all(result["level"] == "error" and result["properties"]["blocks"] for result in listed)
+    levels = {summary["ruleId"]: summary["level"] for summary in summaries}
+    assert levels.pop("status/gap") == "warning" and set(levels.values()) == {"error"}
+    gap_summary = next(summary for summary in summaries if summary["ruleId"] == "status/gap")
+    assert gap_summary["properties"]["gaps"] == {"unexpanded-source": 3}
+    assert gap_summary["properties"]["blocking"] == 0
+    # The run says so, once: how many of its facts it lists, rule by rule.
+    properties = run["properties"]["resultsListed"]
+    assert (properties["maxResults"], properties["listed"], properties["total"]) == (20, 13, len(facts))
+    assert {rule: counts["total"] for rule, counts in properties["rules"].items()} == expected
+    assert sum(counts["listed"] for counts in properties["rules"].values()) == 13
+    (notification,) = [
+        n
+        for n in run["invocations"][0]["toolExecutionNotifications"]
+        if n.get("descriptor") == {"id": "auditor/results-not-listed"}
+    ]
+    assert notification["message"]["text"].startswith(
+        f"{len(facts) - 13} of {len(facts)} facts are not listed"
+    )
+
+
+def test_a_gap_one_package_has_is_listed_before_a_gap_every_package_shares(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)
+    _, facts = json_facts(SHARED_AND_ONE, capsys)
+    kinds = Counter(fact["rule"] for fact in facts if fact["kind"] == "gap")
+    assert kinds["gap:unexpanded-source"] == 3 and kinds["gap:source-not-audited"] > 3
+    blocking = sum(fact["blocks"] for fact in facts)
+    assert blocking == len(facts) - sum(kinds.values())
+    # Room for every blocking fact, the 3 gaps of one package and the summary of the others.
+    bound = blocking + 3 + 1
+    _, run, _ = sarif_run(SHARED_AND_ONE, capsys, "--sarif-max-results", str(bound))
+    results = run["results"]
+    assert len(results) == bound
+    gaps = [result for result in results if result["ruleId"] == "status/gap"]
+    assert [is_summary(result) for result in gaps] == [False, False, False, True]
+    assert all("unexpanded-source" in result["message"]["text"] for result in gaps[:3])
+    assert gaps[3]["properties"]["gaps"] == {"source-not-audited": kinds["gap:source-not-audited"]}
+    assert gaps[3]["properties"]["notListed"] == kinds["gap:source-not-audited"]
+
+
+def test_accepted_facts_are_left_out_first_and_their_summary_is_accepted() -> None:
+    view = gate_view()  # every status, a waived taint, an allowed finding, a gap per binary
+    whole = sarif.document(view, max_results=0)["runs"][0]["results"]
+    document = sarif.document(view, max_results=len(whole) - 3)
+    validate_sarif(document)
+    results = document["runs"][0]["results"]
+    listed = [result for result in results if not is_summary(result)]
+    summaries = {result["ruleId"]: result for result in results if is_summary(result)}
+    assert len(results) == len(whole) - 3 and len(listed) == len(whole) - 6
+    # Every fact that blocks, then the ones nothing accepted, the gaps last of them.
+    assert [result["properties"]["blocks"] for result in listed] == [True] * 5 + [False] * (len(listed) - 5)
+    assert listed[5]["ruleId"] == "status/may-depend"
+    assert {result["ruleId"] for result in listed[6:]} == {"status/gap"}
+    assert not any("suppressions" in result for result in listed)
+    assert list(summaries) == ["status/gap", "status/depends", "citrix-vendor"]
+    gap = summaries["status/gap"]
+    assert gap["level"] == "warning" and "suppressions" not in gap
+    assert (
+        gap["properties"]["gaps"]
+        == {"source-not-audited": 4}
+        == {"source-not-audited": gap["properties"]["notListed"]}
+    )
+    # The waived taint and the allowed finding: each rule's facts left out were all accepted.
+    for rule in ("status/depends", "citrix-vendor"):
+        summary = summaries[rule]
+        assert summary["level"] == "note" and summary["properties"]["notListed"] == 1
+        assert [s["state"] for s in summary["suppressions"]] == ["accepted"]
+        assert "(accepted 1)" in summary["message"]["text"]
+    # A summary is located where the first fact it counts is.
+    waived = next(r for r in whole if r["ruleId"] == "status/depends" and "suppressions" in r)
+    assert summaries["status/depends"]["locations"] == waived["locations"]
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--format", "json", "--sarif-max-results", "10"], "only --format sarif lists results"),
+        (["--format", "sarif", "--sarif-max-results", "25001"], "GitHub code scanning rejects a run of more"),
+        (["--format", "sarif", "--sarif-max-results", "-1"], "from 0 (no bound) to 25000"),
+        (["--format", "sarif", "--sarif-max-results", "many"], "from 0 (no bound) to 25000"),
+    ],
+)
+def test_a_bound_that_cannot_be_kept_is_a_usage_error(
+    args: list[str], said: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["scan", "tests/data/rpms", *args, "-q"])
+    captured = capsys.readouterr()
+    assert code == 2 and captured.out == "" and said in captured.err
+    assert "Traceback" not in captured.err
