@@ -9,8 +9,9 @@ does not block because a waiver, the baseline or a policy ``[[allow]]`` accepted
 an external suppression with its justification, so code scanning shows it as dismissed
 instead of dropping it; a waiver suppresses exactly the facts it matches. Incompleteness, and
 each run-level failure (a stale waiver that blocks, an audit of nothing), is also reported as
-tool execution notifications. No timestamps, no absolute paths for files
-under the current directory: the same audit gives the same bytes.
+tool execution notifications. A run of more facts than code scanning shows lists those that
+matter first and counts the rest per rule (`auditor.reports.sarif_bound`). No timestamps, no
+absolute paths for files under the current directory: the same audit gives the same bytes.
 """
 
 from __future__ import annotations

