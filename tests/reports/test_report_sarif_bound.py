@@ -12,6 +12,7 @@ import pytest
 from auditor.cli.main import main
 from auditor.reports import sarif
 from auditor.reports.sarif_limits import MAX_RESULTS
+from auditor.reports.text import clean_text
 from tests.paths import ROOT
 from tests.report_cases import gate_view, scan
 from tests.reports.test_report_sarif import validate_sarif
@@ -134,6 +135,9 @@ def test_accepted_facts_are_left_out_first_and_their_summary_is_accepted() -> No
     whole = sarif.document(view, max_results=0)["runs"][0]["results"]
     document = sarif.document(view, max_results=len(whole) - 3)
     validate_sarif(document)
+    # Written a result at a time, it is the document the json module writes.
+    expected = clean_text(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
+    assert sarif.render(view, len(whole) - 3) == expected
     results = document["runs"][0]["results"]
     listed = [result for result in results if not is_summary(result)]
     summaries = {result["ruleId"]: result for result in results if is_summary(result)}
