@@ -62,6 +62,8 @@ def test_a_run_over_the_bound_lists_what_matters_and_counts_the_rest(
     assert "resultsListed" not in whole["properties"]
     assert sarif_run(FIXTURES, capsys, "--sarif-max-results", "0")[2] == whole_text
 
+    # The runs above stored their reports (the test's own cache): a bound is part of what a
+    # stored report is found by, so this one is not given the whole run again.
     bounded_code, run, _ = sarif_run(FIXTURES, capsys, "--sarif-max-results", "20")
     assert code == bounded_code == json_code == 1 and run["invocations"][0]["exitCode"] == 1
     results = run["results"]
