@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -130,6 +131,31 @@ def test_a_gap_one_package_has_is_listed_before_a_gap_every_package_shares(
     assert all("unexpanded-source" in result["message"]["text"] for result in gaps[:3])
     assert gaps[3]["properties"]["gaps"] == {"source-not-audited": kinds["gap:source-not-audited"]}
     assert gaps[3]["properties"]["notListed"] == kinds["gap:source-not-audited"]
+
+
+def test_each_package_gets_an_alert_before_any_gets_a_second(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A spec of 5 subpackages with 4 Sources on a Citrix-internal host: each of its 7
+    packages (the source one and 6 binaries) has 4 facts of one rule."""
+    lines = ["Name: many", "Version: 1.0", "Release: 1", "Summary: many", "License: MIT"]
+    lines += [f"Source{n}: https://repo.citrite.net/many/part{n}.tar.gz" for n in range(4)]
+    lines += ["", "%description", "many", ""]
+    for n in range(5):
+        lines += [f"%package sub{n}", f"Summary: sub {n}", "", f"%description sub{n}", f"sub {n}", ""]
+    lines += ["%files", *(f"%files sub{n}" for n in range(5))]
+    spec = tmp_path / "many.spec"
+    spec.write_text("\n".join(lines) + "\n")
+    _, facts = json_facts([str(spec)], capsys)
+    assert len(facts) == 28 and {fact["rule"] for fact in facts} == {"citrix-internal-host"}
+    _, run, _ = sarif_run([str(spec)], capsys, "--sarif-max-results", "10")
+    listed = [result for result in run["results"] if not is_summary(result)]
+    (summary,) = [result for result in run["results"] if is_summary(result)]
+    assert len(listed) == 9 and summary["properties"]["notListed"] == 19
+    # Every package's first Source, then the second Source of the first two, in the report's order.
+    packages = [result["properties"]["nevra"] for result in listed]
+    assert len(set(packages[:7])) == 7 and packages[7:] == packages[:2]
+    assert [result["properties"]["field"] for result in listed] == ["source0"] * 7 + ["source1"] * 2
 
 
 def test_accepted_facts_are_left_out_first_and_their_summary_is_accepted() -> None:
