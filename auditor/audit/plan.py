@@ -13,13 +13,14 @@ what a person looks at to see why that group holds so much back.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from auditor.audit.result import AuditResult
 from auditor.deps.edges import reverse
 from auditor.deps.hops import Hop, HopKind
 from auditor.deps.propagation import propagate
-from auditor.deps.spread import origin_of, spread
+from auditor.deps.spread import Spread, origin_of, spread
 from auditor.origin.findings import Finding, Verdict
 from auditor.rpm.model import DependencyKind
 
@@ -68,16 +69,13 @@ def make_plan(audit: AuditResult) -> Plan:
         findings: dict[int, list[Finding]] = {
             index: ([] if index in member_set else items) for index, items in audit.findings.items()
         }
-        # Only what it taints, not the chains that prove it: asked once per group.
-        after = spread(audit.graph, origin_of(findings), edges)
-        # The package's worst taint is what must clear (depends, which the gate blocks by default,
-        # else build-depends): a build-depends left by another group does not hide that this one
-        # alone holds back a depends.
-        cleared = sorted(
-            index
-            for index in held
-            if index not in (after.depends if verdicts[index] is Verdict.DEPENDS else after.blocked)
-        )
+        # Only what it taints, not the chains that prove it: asked once per group. Per
+        # requirement first: what that keeps tainted, the clean-way check cannot clear (it
+        # only adds), so it is asked only when something clears (half of distro-60k's groups).
+        others = origin_of(findings)
+        cleared = _cleared(held, verdicts, spread(audit.graph, others, edges, clean_ways=False))
+        if cleared:
+            cleared = _cleared(cleared, verdicts, spread(audit.graph, others, edges))
         cleared_somewhere.update(cleared)
         names = {audit.packages[index].name for index in members} | {source}
         replacements = sorted(
@@ -96,6 +94,17 @@ def make_plan(audit: AuditResult) -> Plan:
     plan.avoidable = [r.index for r in audit.results if r.verdict is Verdict.MAY_DEPEND]
     plan.needs_more = [r.index for r in audit.results if r.index in held and r.index not in cleared_somewhere]
     return plan
+
+
+def _cleared(held: Iterable[int], verdicts: Mapping[int, Verdict], after: Spread) -> list[int]:
+    """Of ``held``, those whose worst taint clears ``after`` (depends, which the gate blocks by
+    default, else build-depends): a build-depends left by another group does not hide that one
+    group alone holds back a depends."""
+    return sorted(
+        index
+        for index in held
+        if index not in (after.depends if verdicts[index] is Verdict.DEPENDS else after.blocked)
+    )
 
 
 def _obsoleted_by(audit: AuditResult) -> dict[int, list[list[int]]]:

@@ -42,11 +42,15 @@ class Spread:
     untainted: each may need an origin package that this run does not show."""
 
 
-def spread(graph: DependencyGraph, origin: set[int], reverse_edges: Edges) -> Spread:
+def spread(
+    graph: DependencyGraph, origin: set[int], reverse_edges: Edges, *, clean_ways: bool = True
+) -> Spread:
     """What ``origin`` taints: per requirement, then what that leaves with no clean installation
     as a whole (`auditor.deps.cleanway`), which taints more, to a fixed point in rounds (each
     round's chains end at what earlier ones tainted). ``reverse_edges``: `reverse` of the graph's
-    run-time groups, made once by a caller that asks many times."""
+    run-time groups, made once by a caller that asks many times. Without ``clean_ways``, per
+    requirement only: a part of the whole answer, which a caller that only needs to know what
+    stays tainted can take when that holds it all (the clean-way check only adds)."""
     partly = graph.resolved.present_on
     rounds: list[dict[int, NoCleanWay]] = []
     ruled: set[int] = set()
@@ -55,6 +59,8 @@ def spread(graph: DependencyGraph, origin: set[int], reverse_edges: Edges) -> Sp
     while True:
         depends, complete = least_fixed_point(origin | ruled, reverse_edges, partly)
         tainted = origin | depends | ruled
+        if not clean_ways:
+            break
         answers = without_clean_way(graph.runtime, build, reverse_edges, tainted, graph.apart_from, partly)
         unasked |= answers.unasked
         known = {index for earlier in rounds for index in earlier}

@@ -17,11 +17,12 @@ from typing import Any
 
 import pytest
 
+from auditor.audit.plan import make_plan
 from auditor.cli.main import main
 from auditor.deps.hops import Hop
 from tests.deps.built import CITRIX, audit, build_repository, libsolv_installs, verdicts
 
-CX = ["cx-a", "cx-b", "cx-d", "cx-k", "cx-q", "cx-r"]
+CX = ["cx-a", "cx-b", "cx-d", "cx-k", "cx-q", "cx-r", "cx-one"]
 
 PACKAGES: list[dict[str, Any]] = [
     # Two requirements whose clean providers conflict (rt6's class A).
@@ -49,6 +50,9 @@ PACKAGES: list[dict[str, Any]] = [
     # Not installable with Citrix either (breaker conflicts with it): not this module's answer.
     {"name": "breaker", "conflicts": ["broken"]},
     {"name": "broken", "requires": ["breaker", "libk", "k-pal"]},
+    # Held back by cx-one alone, as each requirement is asked; by cx-a or cx-b too, as a whole.
+    {"name": "cx-one", "provides": ["libone"], **CITRIX},
+    {"name": "app-three", "requires": ["libone", "liba", "libb"]},
     # A sibling rules out what a dependency may choose (class C).
     {"name": "cx-d", "provides": ["libd"], **CITRIX},
     {"name": "clean-d", "provides": ["libd"]},
@@ -153,3 +157,15 @@ def test_it_blocks_and_every_format_says_why(
     assert "no clean way" in json.dumps(pair["chain"])
     assert main(["scan", str(repository), "--no-cache", "--format", "table"]) == 1
     assert "no clean way: an installation of app-pair cannot hold" in capsys.readouterr().out
+
+
+def test_the_plan_does_not_say_a_replacement_clears_what_still_has_no_clean_way(repository: Path) -> None:
+    """Replacing cx-one leaves app-three each requirement a clean provider, and still no clean
+    installation (clean-a conflicts with clean-b): it does not clear, and the plan says so."""
+    result = audit(repository)
+    plan = make_plan(result)
+    names = {item.source: {result.packages[index].name for index in item.holds_back} for item in plan.items}
+    assert "app-three" not in names["cx-one"]
+    assert "app-three-1.0-1.noarch" in {
+        r.package.nevra for r in result.results if r.verdict.value == "depends"
+    }
