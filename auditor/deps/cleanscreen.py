@@ -1,0 +1,239 @@
+"""Which packages `auditor.deps.cleanway` asks, and the view of the groups its answers read.
+
+`CleanView` sees a run's groups with the tainted packages left out: a group's clean
+providers, whether every installation of its owner must meet it (`CleanView.binds`), whether
+it has both a tainted and a clean provider (mixed), and whether a package and all it surely
+holds can take part in ruling a clean way out at all (`CleanView.inert`). Its screen finds the
+few packages worth asking: only a mixed group can make the answer differ from the
+per-requirement one, and only two packages apart (a Conflicts, an Obsoletes, one name) can
+rule a clean provider out, so a package is asked when it surely reaches the owner of a mixed
+group and also a package apart from what that group leads to (`CleanView.relevant`).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Container, Mapping, Sequence
+
+from auditor.deps.coinstall import Apart
+from auditor.deps.edges import Edges
+from auditor.deps.hops import Group
+from auditor.deps.sureneeds import conditional
+from auditor.rpm.deps import parse
+
+
+class CleanView:
+    """A run's groups seen with one tainted set left out, and which packages that may leave
+    with no clean installation: the questions `auditor.deps.cleanway` asks, each answer kept
+    for the next one (a group is shared by every package with its requirement)."""
+
+    def __init__(
+        self,
+        runtime: Mapping[int, Sequence[Group]],
+        tainted: Container[int],
+        apart_from: Mapping[int, Apart],
+        partly: Container[int],
+    ) -> None:
+        self.runtime = runtime
+        self.tainted = tainted
+        self.apart_from = apart_from
+        self.partly = partly
+        self.near: set[int] = set()
+        """What the clean providers of mixed groups are, surely hold, or may choose among, of
+        the packages apart from some (`relevant`)."""
+        self._inert: dict[int, bool] = {}
+        """package -> `inert`."""
+        self._clean: dict[int, list[int]] = {}
+        """id of a group -> `clean`: a group is shared by every package with its requirement."""
+        self._binding: dict[int, bool] = {}
+        """id of a group -> whether it binds whatever else holds (`binds`)."""
+
+    def clean(self, group: Group) -> list[int]:
+        """The members of ``group`` that are a clean way: neither tainted nor lacking on some hosts."""
+        key = id(group)
+        found = self._clean.get(key)
+        if found is None:
+            tainted, partly = self.tainted, self.partly
+            found = self._clean[key] = [m for m in group.members if m not in tainted and m not in partly]
+        return found
+
+    def mixed(self, group: Group) -> bool:
+        members = group.members
+        tainted = self.tainted
+        return any(member in tainted for member in members) and len(self.clean(group)) > 0
+
+    def binds(self, group: Group) -> bool:
+        """Whether ``group`` must be met by every installation of its owner: a Requires (or
+        BuildRequires) read exactly, under no ``if`` or ``unless`` (the two sides of a
+        condition are not both needed)."""
+        key = id(group)
+        known = self._binding.get(key)
+        if known is None:
+            dependency = group.dependency
+            known = not group.rough and (not dependency.is_rich or not conditional(parse(dependency.name)))
+            self._binding[key] = known
+        return known
+
+    def mixed_groups(self, edges: Edges) -> list[int]:
+        """The numbers of the binding groups (`binds`) with a tainted and a clean provider."""
+        tainted = self.tainted
+        numbers = {
+            number for member in edges.of_member if member in tainted for number in edges.of_member[member]
+        }
+        return sorted(
+            number
+            for number in numbers
+            if self.binds(edges.groups[number]) and self.mixed(edges.groups[number])
+        )
+
+    def sole(self, group: Group) -> int | None:
+        """The one clean provider of a binding group that has one (and only one)."""
+        if not self.binds(group):
+            return None
+        clean = self.clean(group)
+        return clean[0] if len(clean) == 1 else None
+
+    def relevant(self, edges: Edges, mixed: Sequence[int]) -> set[int]:
+        """The packages whose being held beside a mixed group can rule out its clean way: those
+        apart from a package that its clean providers are, surely hold, or may choose among.
+        Empty when there is none, as on most runs."""
+        apart_from, runtime = self.apart_from, self.runtime
+        chosen: set[int] = set()
+        near: set[int] = set()
+        for number in mixed:
+            clean = self.clean(edges.groups[number])
+            if len(clean) == 1:
+                chosen.add(clean[0])
+            else:
+                near.update(member for member in clean if member in apart_from)
+        # What the sole clean providers surely hold, and the choices that leaves open.
+        walked = set(chosen)
+        stack = list(chosen)
+        while stack:
+            node = stack.pop()
+            if node in apart_from:
+                near.add(node)
+            for group in runtime.get(node, ()):
+                if not self.binds(group):
+                    continue
+                clean = self.clean(group)
+                if len(clean) == 1:
+                    if clean[0] not in walked:
+                        walked.add(clean[0])
+                        stack.append(clean[0])
+                else:
+                    near.update(member for member in clean if member in apart_from)
+        self.near = near
+        if not near:
+            return set()
+        # Only the other side of a pair: a package holds ``near`` through the mixed group
+        # already, and the near packages of most runs are depended on by every package. The
+        # near packages are binaries, and apart is mutual between binaries: asking one way
+        # is enough (a source package's BuildConflicts are its own way).
+        others = frozenset(near)
+        by_name: dict[str, list[int]] = {}
+        packages = apart_from[next(iter(near))].siblings.packages
+        for other in near:
+            by_name.setdefault(packages[other].name, []).append(other)
+        return {one for one, apart in apart_from.items() if apart.apart_from_any(others, by_name)}
+
+    def holding(self, edges: Edges, relevant: set[int]) -> set[int]:
+        """``relevant``, and the owners of a group a mixed group may leave with no clean way
+        (`ruled_out_all`)."""
+        found = set(relevant)
+        for member in relevant:
+            for number in edges.of_member.get(member, ()):
+                if self.ruled_out_all(edges.groups[number], relevant):
+                    found.update(edges.owners[number])
+        return found
+
+    def ruled_out_all(self, group: Group, relevant: Container[int]) -> bool:
+        """Whether every clean provider of a binding ``group`` of several is ``relevant``
+        (apart from what a mixed group leads to), and none is what it leads to. A group that
+        one of those may meet, and a group some of whose providers nothing rules out, are not
+        asked: in a distribution they are the alternatives core packages choose between
+        (libsystemd0 or libelogind0), and asking all their owners took seconds."""
+        if not self.binds(group):
+            return False
+        clean = self.clean(group)
+        near = self.near
+        return len(clean) > 1 and all(member in relevant and member not in near for member in clean)
+
+    def reaching(self, edges: Edges, ends: set[int]) -> set[int]:
+        """``ends`` and the packages that surely hold one of them (one sole clean provider after
+        another), outside the tainted ones."""
+        tainted = self.tainted
+        found = {end for end in ends if end not in tainted}
+        queue = deque(found)
+        while queue:
+            node = queue.popleft()
+            for number in edges.of_member.get(node, ()):
+                if self.sole(edges.groups[number]) != node:
+                    continue
+                for owner in edges.owners[number]:
+                    if owner not in found and owner not in tainted:
+                        found.add(owner)
+                        queue.append(owner)
+        return found
+
+    def leads_to(self, group: Group, reaching: Container[int], relevant: Container[int] = ()) -> bool:
+        """Whether a source package's ``group`` holds one of ``reaching``, is mixed, or (with
+        ``relevant``) may choose one of those."""
+        if not self.binds(group):
+            return False
+        clean = self.clean(group)
+        if relevant:
+            return clean[0] in reaching if len(clean) == 1 else self.ruled_out_all(group, relevant)
+        return (bool(clean) and len(clean) < len(group.members)) or (len(clean) == 1 and clean[0] in reaching)
+
+    def inert(self, node: int) -> bool:
+        """Whether nothing ``node`` surely holds can rule a clean provider out, or be ruled out:
+        it and all it surely holds are apart from nothing, and none of them has a mixed group
+        or a choice among packages apart from some. `ask` takes such a package without walking
+        what it holds: n packages asked that hold one long chain walked it n times (2,000 x
+        2,000: 20 s). Not walking it loses nothing: none of it is ever ruled out, so a group it
+        would meet keeps a usable member. Worked out once per package, in postorder; a
+        dependency cycle is taken as not inert, which only walks more."""
+        found = self._inert
+        known = found.get(node)
+        if known is not None:
+            return known
+        apart_from, runtime = self.apart_from, self.runtime
+        needs: dict[int, list[int] | None] = {}
+        """node on the walk -> what it surely holds, or None when it is not inert itself."""
+
+        def sure_needs(one: int) -> list[int] | None:
+            if one in apart_from:
+                return None
+            sole: list[int] = []
+            for group in runtime.get(one, ()):
+                if not self.binds(group):
+                    continue
+                clean = self.clean(group)
+                if len(clean) < len(group.members):
+                    return None  # a tainted (or on some hosts lacking) member: a choice for `ask`
+                if len(clean) == 1:
+                    sole.append(clean[0])
+                elif any(member in apart_from for member in clean):
+                    return None
+            return sole
+
+        stack = [node]
+        while stack:
+            one = stack[-1]
+            if one in found:
+                stack.pop()
+                continue
+            if one not in needs:
+                mine = needs[one] = sure_needs(one)
+                if mine is None:
+                    found[one] = False
+                    stack.pop()
+                    continue
+                stack.extend(other for other in mine if other not in found and other not in needs)
+                continue
+            stack.pop()
+            mine = needs[one]
+            assert mine is not None
+            found[one] = all(found.get(other, False) for other in mine)
+        return found[node]
