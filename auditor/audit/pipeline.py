@@ -129,8 +129,8 @@ def _unasked_gap(propagation: Propagation, audited: set[int]) -> list[Gap]:
         return []
     detail = (
         f"{count} audited package(s) not checked for clean providers that install together"
-        f" (more than {cleanway.STEPS:,} requirements to walk): each may depend on origin"
-        " packages where it says may-depend"
+        f" (past the check's bounds: {cleanway.STEPS:,} requirements walked, {cleanway.ROUNDS}"
+        " rounds): each may depend on origin packages where it says may-depend"
     )
     return [Gap(GapKind.CLEAN_WAY_UNCHECKED, detail, count)]
 

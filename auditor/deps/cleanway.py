@@ -34,6 +34,12 @@ from auditor.deps.coinstall import Apart
 from auditor.deps.edges import Edges
 from auditor.deps.hops import Group
 
+ROUNDS = 64
+"""What one run's clean-way checks may find in turn (`auditor.deps.spread`): what one round
+finds taints more, which the next may need (real runs take one to three). A ladder of n
+packages, each ruled only once the one before is, took n rounds of the whole graph's
+propagation; past this, what the next round would ask is said unseen."""
+
 STEPS = 2_000_000
 """The requirements one `without_clean_way` may walk (distro-60k: about 44,000). n packages
 asked that each hold m packages apart from some walk n x m, a shape a repository can be
@@ -92,10 +98,40 @@ def without_clean_way(
     together).
     """
     search = _Search(runtime, tainted, apart_from, partly)
+    asked = _asked(search, build, edges)
+    found: dict[int, NoCleanWay] = {}
+    order = list(asked)
+    for position, package in enumerate(order):
+        if search.steps > STEPS:
+            return CleanWays(found, frozenset(order[position:]))
+        answer = search.ask(package, asked[package])
+        if answer is not None:
+            found[package] = answer
+    return CleanWays(found)
+
+
+def to_ask(
+    runtime: Mapping[int, Sequence[Group]],
+    build: Mapping[int, Sequence[Group]],
+    edges: Edges,
+    tainted: Container[int],
+    apart_from: Mapping[int, Apart],
+    partly: Container[int] = frozenset(),
+) -> frozenset[int]:
+    """The packages `without_clean_way` would ask, not asked: what a caller that stops short
+    of asking them says it did not see."""
+    return frozenset(_asked(_Search(runtime, tainted, apart_from, partly), build, edges))
+
+
+def _asked(
+    search: CleanView, build: Mapping[int, Sequence[Group]], edges: Edges
+) -> dict[int, Sequence[Group]]:
+    """The packages the screen leaves (`auditor.deps.cleanscreen`) -> their groups, in order."""
     mixed = search.mixed_groups(edges)
     relevant = search.relevant(edges, mixed)
     if not relevant:
-        return CleanWays({})  # nothing a mixed group leads to is apart from anything: nothing is ruled out
+        return {}  # nothing a mixed group leads to is apart from anything: nothing is ruled out
+    runtime, tainted = search.runtime, search.tainted
     candidates = search.reaching(edges, {owner for number in mixed for owner in edges.owners[number]})
     holding = search.reaching(edges, search.holding(edges, relevant))
     asked: dict[int, Sequence[Group]] = {
@@ -108,15 +144,7 @@ def without_clean_way(
             continue
         if source in relevant or any(search.leads_to(group, holding, relevant) for group in groups):
             asked[source] = groups
-    found: dict[int, NoCleanWay] = {}
-    order = list(asked)
-    for position, package in enumerate(order):
-        if search.steps > STEPS:
-            return CleanWays(found, frozenset(order[position:]))
-        answer = search.ask(package, asked[package])
-        if answer is not None:
-            found[package] = answer
-    return CleanWays(found)
+    return asked
 
 
 class _Search(CleanView):

@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Container, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from auditor.deps.cleanway import NoCleanWay, without_clean_way
+from auditor.deps import cleanway
+from auditor.deps.cleanway import NoCleanWay
 from auditor.deps.edges import NOBODY, Edges, lacking_alike, least_fixed_point
 from auditor.deps.graph import DependencyGraph
 from auditor.deps.hops import Group
@@ -56,12 +57,17 @@ def spread(
     ruled: set[int] = set()
     unasked: set[int] = set()
     build = graph.build if len(graph.build_hosts) <= 1 else {}
-    while True:
+    for _round in range(cleanway.ROUNDS + 1):
         depends, complete = least_fixed_point(origin | ruled, reverse_edges, partly)
         tainted = origin | depends | ruled
         if not clean_ways:
             break
-        answers = without_clean_way(graph.runtime, build, reverse_edges, tainted, graph.apart_from, partly)
+        if len(rounds) == cleanway.ROUNDS:  # what the next round would ask is not seen
+            unasked |= cleanway.to_ask(graph.runtime, build, reverse_edges, tainted, graph.apart_from, partly)
+            break
+        answers = cleanway.without_clean_way(
+            graph.runtime, build, reverse_edges, tainted, graph.apart_from, partly
+        )
         unasked |= answers.unasked
         known = {index for earlier in rounds for index in earlier}
         fresh = {index: why for index, why in answers.found.items() if index not in known}

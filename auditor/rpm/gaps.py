@@ -75,9 +75,9 @@ class GapKind(enum.Enum):
     read instead: dnf does not install from those while the section sets a metalink."""
     CLEAN_WAY_UNCHECKED = "clean-way-unchecked"
     """Packages whose clean providers, one per requirement, were not checked to install
-    together (`auditor.deps.cleanway`): the run's shape would have taken more than its bound of
-    steps. Each such package says ``may-depend`` or ``clean`` where libsolv may find it cannot
-    be installed without an origin package."""
+    together (`auditor.deps.cleanway`): the run's shape would have taken more than its bounds
+    (of requirements walked, of rounds). Each such package says ``may-depend`` or ``clean``
+    where libsolv may find it cannot be installed without an origin package."""
     MODULES_NOT_FILTERED = "modules-not-filtered"
     """A repository with modular metadata (``modules`` in its repomd.xml): dnf hides the packages
     of module streams that are not enabled (and the non-modular packages an enabled stream

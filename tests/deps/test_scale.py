@@ -303,3 +303,36 @@ def test_a_clean_way_check_cut_short_is_a_gap_of_the_run(monkeypatch: pytest.Mon
     [gap] = [gap for gap in cut.gaps if gap.kind is GapKind.CLEAN_WAY_UNCHECKED]
     assert gap.count == n
     assert [fact for fact in cut.run_facts if "clean-way-unchecked" in str(fact.rule)]
+
+
+def _ladder(n: int) -> list[dict[str, Any]]:
+    """``app1`` has no clean installation (``mid1`` needs ``pal1``, which conflicts with
+    ``clean1``); each ``app<k>`` has none only once ``app<k-1>`` is tainted (its ``lib<k>`` is
+    ``clean<k>`` or a package needing ``app<k-1>``), so each is found a round after the last."""
+    specs: list[dict[str, Any]] = [{"name": "cx1", "provides": ["lib1"], "vendor": "Citrix Systems, Inc."}]
+    for k in range(1, n + 1):
+        specs += [
+            {"name": f"clean{k}", "provides": [f"lib{k}"]},
+            {"name": f"mid{k}", "requires": [f"pal{k}"]},
+            {"name": f"pal{k}", "conflicts": [f"clean{k}"]},
+            {"name": f"app{k}", "requires": [f"lib{k}", f"mid{k}"]},
+        ]
+        if k > 1:
+            specs.append({"name": f"via{k}", "provides": [f"lib{k}"], "requires": [f"app{k - 1}"]})
+    return specs
+
+
+def test_clean_way_checks_found_in_turn_stop_and_say_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each round of the clean-way check propagates the whole graph again: a ladder of n took n
+    rounds. Past `cleanway.ROUNDS` the run stops, and what the next round would ask is a gap."""
+    from auditor.rpm.gaps import GapKind
+    from tests.deps.test_conflicting_providers import audit, verdicts
+
+    whole = audit(_ladder(12))
+    assert verdicts(whole)["app12"] == "depends"
+    assert not [gap for gap in whole.gaps if gap.kind is GapKind.CLEAN_WAY_UNCHECKED]
+    monkeypatch.setattr(cleanway, "ROUNDS", 5)
+    cut = audit(_ladder(12))
+    assert verdicts(cut)["app5"] == "depends" and verdicts(cut)["app12"] == "may-depend"
+    [gap] = [gap for gap in cut.gaps if gap.kind is GapKind.CLEAN_WAY_UNCHECKED]
+    assert gap.count >= 1
