@@ -13,7 +13,7 @@ group and also a package apart from what that group leads to (`CleanView.relevan
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Container, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 
 from auditor.deps.coinstall import Apart
 from auditor.deps.edges import Edges
@@ -93,15 +93,15 @@ class CleanView:
         clean = self.clean(group)
         return clean[0] if len(clean) == 1 else None
 
-    def relevant(self, edges: Edges, mixed: Sequence[int]) -> set[int]:
-        """The packages whose being held beside a mixed group can rule out its clean way: those
-        apart from a package that its clean providers are, surely hold, or may choose among.
-        Empty when there is none, as on most runs."""
+    def relevant(self, mixed: Iterable[Group]) -> set[int]:
+        """The packages whose being held beside a ``mixed`` group can rule out its clean way:
+        those apart from a package that its clean providers are, surely hold, or may choose
+        among. Empty when there is none, as on most runs."""
         apart_from, runtime = self.apart_from, self.runtime
         chosen: set[int] = set()
         near: set[int] = set()
-        for number in mixed:
-            clean = self.clean(edges.groups[number])
+        for group in mixed:
+            clean = self.clean(group)
             if len(clean) == 1:
                 chosen.add(clean[0])
             else:

@@ -128,7 +128,11 @@ def _asked(
 ) -> dict[int, Sequence[Group]]:
     """The packages the screen leaves (`auditor.deps.cleanscreen`) -> their groups, in order."""
     mixed = search.mixed_groups(edges)
-    relevant = search.relevant(edges, mixed)
+    # A buildroot's own mixed groups too: a source package alone may need the two sides.
+    built = {id(group): group for groups in build.values() for group in groups if search.binds(group)}
+    relevant = search.relevant(
+        [*(edges.groups[number] for number in mixed), *(g for g in built.values() if search.mixed(g))]
+    )
     if not relevant:
         return {}  # nothing a mixed group leads to is apart from anything: nothing is ruled out
     runtime, tainted = search.runtime, search.tainted

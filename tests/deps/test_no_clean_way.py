@@ -22,7 +22,7 @@ from auditor.cli.main import main
 from auditor.deps.hops import Hop
 from tests.deps.built import CITRIX, audit, build_repository, libsolv_installs, verdicts
 
-CX = ["cx-a", "cx-b", "cx-d", "cx-k", "cx-q", "cx-r", "cx-one"]
+CX = ["cx-a", "cx-b", "cx-d", "cx-k", "cx-q", "cx-r", "cx-one", "cx-m", "cx-n"]
 
 PACKAGES: list[dict[str, Any]] = [
     # Two requirements whose clean providers conflict (rt6's class A).
@@ -50,6 +50,12 @@ PACKAGES: list[dict[str, Any]] = [
     # Not installable with Citrix either (breaker conflicts with it): not this module's answer.
     {"name": "breaker", "conflicts": ["broken"]},
     {"name": "broken", "requires": ["breaker", "libk", "k-pal"]},
+    # Only a buildroot needs both: the pair is found from the build side alone.
+    {"name": "cx-m", "provides": ["libm"], **CITRIX},
+    {"name": "clean-m", "provides": ["libm"], "conflicts": ["clean-n"]},
+    {"name": "cx-n", "provides": ["libn"], **CITRIX},
+    {"name": "clean-n", "provides": ["libn"]},
+    {"name": "app-build-only", "buildrequires": ["libm", "libn"]},
     # Held back by cx-one alone, as each requirement is asked; by cx-a or cx-b too, as a whole.
     {"name": "cx-one", "provides": ["libone"], **CITRIX},
     {"name": "app-three", "requires": ["libone", "liba", "libb"]},
@@ -124,7 +130,7 @@ def test_what_only_a_choice_between_clean_providers_shows(repository: Path, foun
     assert found[nevra] == "depends"
 
 
-@pytest.mark.parametrize("source", ["app-pair", "app-deep"])
+@pytest.mark.parametrize("source", ["app-pair", "app-deep", "app-build-only"])
 def test_a_buildroot_with_no_clean_way_build_depends(found: dict[str, str], source: str) -> None:
     assert found[f"{source}-1.0-1.src"] == "build-depends"
 
