@@ -154,16 +154,8 @@ def _asked(
 class _Search(CleanView):
     """The questions of one `without_clean_way` over one tainted set."""
 
-    def __init__(
-        self,
-        runtime: Mapping[int, Sequence[Group]],
-        tainted: Container[int],
-        apart_from: Mapping[int, Apart],
-        partly: Container[int],
-    ) -> None:
-        super().__init__(runtime, tainted, apart_from, partly)
-        self.steps = 0
-        """The requirements `ask` has met so far (`STEPS`)."""
+    steps = 0
+    """The requirements `ask` has met so far (`STEPS`)."""
 
     def ask(self, package: int, groups: Sequence[Group]) -> NoCleanWay | None:
         """Unit propagation from ``package`` with ``groups`` as its requirements."""
@@ -253,24 +245,31 @@ class _Search(CleanView):
                     answer = take(owner, group, clean)
                     if answer is not None:
                         return answer
-            still, waiting[:] = list(waiting), []
-            for owner, group in still:
-                if any(member in held for member in group.members):
-                    continue
-                answer = take(owner, group, self.clean(group))
-                if answer is not None:
-                    return answer
+            answer = self._retake(take, waiting, held)
+            if answer is not None:
+                return answer
             if queue:
                 continue
             if not deferred:
                 return None
-            mixed, deferred[:] = list(deferred), []
-            for owner, group in mixed:
-                if any(member in held for member in group.members):
-                    continue
+            answer = self._retake(take, deferred, held)
+            if answer is not None:
+                return answer
+
+    def _retake(
+        self,
+        take: Callable[[int, Group, list[int]], NoCleanWay | None],
+        pending: list[tuple[int, Group]],
+        held: Container[int],
+    ) -> NoCleanWay | None:
+        """Take again each of ``pending`` (emptied) that nothing held meets yet."""
+        items, pending[:] = list(pending), []
+        for owner, group in items:
+            if not any(member in held for member in group.members):
                 answer = take(owner, group, self.clean(group))
                 if answer is not None:
                     return answer
+        return None
 
     def _answer(
         self, package: int, held: Mapping[int, Step | None], owner: int, group: Group, against: list[int]
