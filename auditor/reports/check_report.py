@@ -94,7 +94,10 @@ class CheckView:
             text = f"failed: evidence was not seen and --strict is set ({len(self.unseen_blocks)} new gap(s))"
             return text + (f"; and {findings} new blocking fact(s)" if findings else "")
         if self.regressions:
-            return f"this change makes things worse: {findings} new blocking fact(s)"
+            # A change that blocks may also be one the audit could not see whole: the table and
+            # the Markdown comment say it, as the JSON's completeness and standard error do.
+            unseen = f"; and the audit is {self.incomplete}" if self.incomplete else ""
+            return f"this change makes things worse: {findings} new blocking fact(s){unseen}"
         outside = "" if self.new else " (the change is outside what the roots install)"
         if self.incomplete:
             return f"nothing gets worse{outside}, but the audit is {self.incomplete}"

@@ -497,3 +497,20 @@ def test_compare_refuses_a_fact_whose_blocks_is_not_a_boolean(
     capsys.readouterr()
     assert main(["diff", str(report), BASE[0]]) == 3
     assert f"{report}: malformed report (TypeError: blocks is str, not a boolean)" in capsys.readouterr().err
+
+
+def test_a_check_that_blocks_still_says_what_it_did_not_see(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A change that makes things worse and whose audit is incomplete (a `%(shell)` line the
+    auditor never runs): the Markdown comment and the table said only "makes things worse";
+    that the audit missed evidence was in the JSON's completeness and on standard error alone."""
+    text = NEW_XAPI.replace("BuildArch: noarch\n", "BuildArch: noarch\nBuildRequires: nowhere-at-all\n")
+    text = text.replace("%description\n", "%global kv %(uname -r)\n%description\n", 1)
+    spec = write_spec(tmp_path, text)
+    for fmt in ("table", "markdown", "json"):
+        assert main(["check", spec, "--against", *BASE, "--format", fmt]) == 1
+        out = capsys.readouterr().out
+        headline = json.loads(out)["headline"] if fmt == "json" else out.splitlines()[0]
+        assert "makes things worse: 1 new blocking fact(s); and the audit is incomplete: " in headline
+        assert "spec-code" in headline
