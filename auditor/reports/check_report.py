@@ -50,6 +50,8 @@ class CheckView:
     errors: tuple[InputError, ...]
     brought: int
     """Packages NEW gave, audited or not (``--roots`` audits only what the roots install)."""
+    roots: bool = False
+    """Whether ``--roots`` chose what is audited: a change outside what they install is no news."""
 
     @property
     def regressions(self) -> list[FactChange]:
@@ -61,6 +63,11 @@ class CheckView:
         package, or a base that holds none, is an audit of nothing, which never passes."""
         if not self.brought:
             return "the change holds no package (NEW gave nothing to audit)"
+        if not self.new and not self.roots:
+            # None of NEW's packages is one a host of --arch installs: nothing of the change was
+            # audited, as `scan` of the same inputs audits nothing and fails (no roots to explain it).
+            count = self.brought
+            return f"none of the {count} package(s) of the change was audited (not for the --arch given)"
         if not self.before.rows:
             return "BASE holds no package: there is no repository to check the change against"
         return ""
@@ -273,4 +280,5 @@ def check_view(change: ChangeAudit, gate: GateOptions, waivers: Sequence[Waiver]
         obsoletes=obsoletes,
         errors=errors,
         brought=len(change.new),
+        roots=bool(change.after.options.roots),
     )

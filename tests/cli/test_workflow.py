@@ -514,3 +514,19 @@ def test_a_check_that_blocks_still_says_what_it_did_not_see(
         headline = json.loads(out)["headline"] if fmt == "json" else out.splitlines()[0]
         assert "makes things worse: 1 new blocking fact(s); and the audit is incomplete: " in headline
         assert "spec-code" in headline
+
+
+def test_a_change_no_host_of_the_arch_installs_is_a_check_of_nothing(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Without --roots, a change none of whose packages a host of --arch installs (an i686
+    package on aarch64) audits nothing of the change, as `scan` of it audits nothing and exits 3:
+    `check` passed it as "the change is outside what the roots install", with no roots given."""
+    change = str(RPMS / "multilib-1.0-1.i686.rpm")
+    assert main(["scan", change, "--arch", "aarch64", "--no-cache", "--format", "json"]) == 3
+    capsys.readouterr()
+    code = main(["check", change, "--against", *BASE, "--arch", "aarch64", "--no-cache", "--format", "json"])
+    document = json.loads(capsys.readouterr().out)
+    assert "roots" not in document["headline"]
+    assert document["headline"].startswith("failed: none of the 1 package(s) of the change was audited")
+    assert code == document["exit_code"] == 3
