@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 from collections.abc import Sequence
 
 from auditor.cli.project import ProjectConfig
@@ -57,12 +58,7 @@ def _defines(
 ) -> tuple[tuple[str, str | None], ...]:
     """The macros spec files are read with: the project file's ``define`` and ``undefine``,
     then the command line's, which win over them (None: undefined)."""
-    given: list[tuple[str, str]] = []
-    for item in items:
-        name, _, value = item.strip().partition(" ")
-        if not name:
-            raise UsageError(f"--define {item!r}: expected 'NAME VALUE'")
-        given.append((name.lstrip("%"), value.strip()))
+    given = [_define(item) for item in items]
     taken: list[str] = []
     for item in undefined:
         name = item.strip().lstrip("%")
@@ -76,6 +72,33 @@ def _defines(
     macros: dict[str, str | None] = {**dict(project.defines), **dict.fromkeys(project.undefines)}
     macros.update({**dict(given), **dict.fromkeys(taken)})
     return tuple(macros.items())
+
+
+_MACRO_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+"""What rpm reads as the name of a ``--define``: up to the first character that cannot be in one."""
+
+
+def _define(item: str) -> tuple[str, str]:
+    """``--define 'NAME VALUE'`` read as rpm reads it (the name ends at the first character
+    that cannot be in one, white space of any kind parts it from the body), or a usage error
+    where rpm's reading is not what was meant: ``dist=.x`` (rpm defines ``%dist`` as ``=.x``,
+    with a warning), ``dist`` alone (rpm: empty body), a parametric ``f() body``. Split at the
+    first space alone, ``'dist<TAB>.x'`` defined a macro nobody reads, and the Sources it held
+    were gaps instead of rpm's values."""
+    text = item.strip()
+    text = text[1:] if text.startswith("%") else text
+    found = _MACRO_NAME.match(text)
+    name = found.group() if found else ""
+    body = text[len(name) :]
+    if not name or name == "_":
+        raise UsageError(f"--define {item!r}: expected 'NAME VALUE' (a macro name first)")
+    if body.startswith("("):
+        raise UsageError(f"--define {item!r}: a parametric macro is not read from the command line")
+    if body and not body[0].isspace():
+        raise UsageError(f"--define {item!r}: expected 'NAME VALUE', a space between them")
+    if not body.strip():
+        raise UsageError(f"--define {item!r}: no value (rpm refuses an empty body)")
+    return name, body.strip()
 
 
 def _check_undefines(defined: dict[str, str], undefined: Sequence[str], where: str) -> None:

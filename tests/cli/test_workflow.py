@@ -530,3 +530,26 @@ def test_a_change_no_host_of_the_arch_installs_is_a_check_of_nothing(
     assert "roots" not in document["headline"]
     assert document["headline"].startswith("failed: none of the 1 package(s) of the change was audited")
     assert code == document["exit_code"] == 3
+
+
+def test_define_is_read_as_rpm_reads_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """rpm ends a --define's name at the first character that cannot be in one, and any white
+    space parts it from the body: 'srcurl<TAB>URL' defines %srcurl (rpmspec -P shows the Source).
+    Split at the first space alone, it defined a macro named 'srcurl\\tURL': the Citrix Source
+    was an unexpanded-source gap, and the check passed. What rpm reads otherwise than meant, or
+    refuses, is a usage error naming the option."""
+    spec = tmp_path / "d.spec"
+    spec.write_text(
+        "Name: d\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\nSource0: %{srcurl}\n%description\nd\n%files\n"
+    )
+    url = "https://repo.citrite.net/a.tgz"
+    shown = subprocess.run(
+        ["rpmspec", "-P", "--define", f"srcurl\t{url}", str(spec)], capture_output=True, text=True, check=True
+    )
+    assert f"Source0: {url}" in shown.stdout
+    for separator in ("\t", " ", "  \t"):
+        assert main(["check", str(spec), "--against", *BASE, "--define", f"srcurl{separator}{url}"]) == 1
+        assert "[citrix-internal-host] source0: https://repo.citrite.net/a.tgz" in capsys.readouterr().out
+    for wrong in (f"srcurl={url}", "srcurl", f"srcurl() {url}", f"_ {url}"):
+        assert main(["check", str(spec), "--against", *BASE, "--define", wrong]) == 2
+        assert f"auditor: error: --define {wrong!r}" in capsys.readouterr().err
