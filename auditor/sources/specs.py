@@ -22,6 +22,7 @@ from auditor.core.files import read_regular
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import EVR, Dependency, Op, Package, PackageKind, srpm_file_name, with_fields
 from auditor.rpm.spec.builtins import ISA
+from auditor.rpm.spec.lines import tag_number
 from auditor.rpm.spec.parser import parse_spec
 from auditor.rpm.spec.result import source_alternatives
 
@@ -145,6 +146,12 @@ def _binary_package(
     spec: Spec, identity: _Identity, sub: SpecPackage, path: str, arch: str, notes: tuple[str, ...]
 ) -> Package:
     name, epoch, version, release = identity
+    # A subpackage's own Epoch, Version or Release makes its EVR (rpm's); it is still built
+    # from the main package's source package.
+    own_epoch = tag_number(sub.epoch) if sub.epoch else None
+    epoch = own_epoch if own_epoch is not None else epoch
+    source_rpm = srpm_file_name(name, version, release)
+    version, release = sub.version or version, sub.release or release
     build_arch = _buildable(
         (sub.buildarch or spec.packages[0].buildarch or arch).split()[0], spec.packages[0]
     )
@@ -166,7 +173,7 @@ def _binary_package(
         kind=PackageKind.BINARY,
         location=path,
         input=path,
-        sourcerpm=srpm_file_name(name, version, release),
+        sourcerpm=source_rpm,
         summary=sub.summary,
         requires=sub.requires,
         provides=provides,

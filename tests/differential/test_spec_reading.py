@@ -517,3 +517,27 @@ def test_an_exclusivearch_the_host_defines_keeps_the_arch(tmp_path: Path) -> Non
     )
     [binary] = [package for package in read_spec_file(str(path)) if not package.is_source]
     assert binary.arch == "x86_64"
+
+
+def test_a_subpackage_with_its_own_version_has_rpms_evr(tmp_path: Path) -> None:
+    """A ``%package`` with its own Version, Release or Epoch (XCP-ng's kernel.spec builds
+    ``bpftool`` with ``Version: %{bpftoolversion}``) is built with it; the rest of its EVR is
+    the main package's, and it is built from the main package's source package. Every binary
+    was given the main package's EVR: bpftool-6.4.0 where rpm builds bpftool-7.2.0, and what
+    it provides (``tool = 2:7.2.0-1``) met requirements the real package does not."""
+    text = (
+        "Name: v\nEpoch: 2\nVersion: 1.0\nRelease: 1\nSummary: s\nLicense: MIT\n%description\nd\n"
+        "%package -n tool\nVersion: 7.2.0\nSummary: t\n%description -n tool\nt\n"
+        "%package rel\nRelease: 9\nEpoch: 5\nSummary: r\n%description rel\nr\n"
+        "%package after\nSummary: a\n%description after\na\n"
+        "%files\n%files -n tool\n%files rel\n%files after\n"
+    )
+    query = "%{NAME} %{EPOCH}:%{VERSION}-%{RELEASE} %{SOURCERPM}\n"
+    expected = set(rpmspec(tmp_path, text, "-q", "--builtrpms", "--qf", query).splitlines())
+    assert "tool 2:7.2.0-1 (none)" in expected  # rpmspec leaves SOURCERPM unset: the auditor names it
+    packages = read_spec_file(str(tmp_path / "case.spec"))
+    binaries = [package for package in packages if not package.is_source]
+    assert {f"{p.name} {p.epoch}:{p.version}-{p.release} (none)" for p in binaries} == expected
+    assert {p.sourcerpm for p in binaries} == {"v-1.0-1.src.rpm"}
+    tool = next(package for package in binaries if package.name == "tool")
+    assert [str(item) for item in tool.provides if item.name == "tool"] == ["tool = 2:7.2.0-1"]

@@ -35,6 +35,11 @@ class SpecPackage:
     """``ExcludeArch``: rpmbuild refuses to build the spec on these."""
     automatic_requires: bool = True
     """Whether rpmbuild's dependency generators may add requirements (no ``AutoReq: no``)."""
+    epoch: str | None = None
+    version: str | None = None
+    release: str | None = None
+    """A subpackage's own ``Epoch``, ``Version``, ``Release`` (None: the main package's, as
+    rpm takes them): the kernel's ``%package -n bpftool`` has ``Version: %{bpftoolversion}``."""
     requires: tuple[Dependency, ...] = ()
     provides: tuple[Dependency, ...] = ()
     conflicts: tuple[Dependency, ...] = ()
@@ -172,6 +177,7 @@ class PackageDraft:
 
     def freeze(self, main: PackageDraft | None) -> SpecPackage:
         inherited = main.tags if main is not None else {}
+        own = self.tags if main is not None else {}  # the main package's are the spec's
 
         def tag(key: str) -> str | None:
             return self.tags.get(key, inherited.get(key) if key != "summary" else None)
@@ -204,5 +210,8 @@ class PackageDraft:
             exclusive_arch=self.tags.get("exclusivearch"),
             exclude_arch=self.tags.get("excludearch"),
             automatic_requires=rpm_yes(self.tags.get("autoreq", "yes")),
+            epoch=own.get("epoch"),
+            version=own.get("version"),
+            release=own.get("release"),
             **{kind: tuple(self.deps.get(kind, ())) for kind in DEPENDENCY_KINDS},
         )
