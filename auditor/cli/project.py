@@ -22,6 +22,7 @@ unknown key anywhere in it is one line naming the key, whatever the command.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -128,7 +129,7 @@ def load_project(path: str | None) -> ProjectConfig:
     config.policy_files = tuple(os.path.join(base, item) for item in _names(audit.policy_files))
     config.provenance = tuple(os.path.join(base, item) for item in _names(audit.provenance))
     config.stale_waivers = audit.stale_waivers
-    config.defines = tuple((_macro_name(name, path, "define"), value) for name, value in audit.define.items())
+    config.defines = tuple(_macro_value(name, value, path) for name, value in audit.define.items())
     config.undefines = tuple(_macro_name(name, path, "undefine") for name in _names(audit.undefine))
     config.policy = document.policy
     config.waivers = list(document.waiver)
@@ -139,8 +140,20 @@ def _names(value: Names) -> tuple[str, ...]:
     return (value,) if isinstance(value, str) else value
 
 
+MACRO_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*|_[A-Za-z0-9_]+")
+"""A name rpm accepts for a macro (rpm's ``validName``: a letter first, or ``_`` and more)."""
+
+
 def _macro_name(name: str, path: str, key: str) -> str:
     bare = name.strip().lstrip("%")
-    if not bare or any(char.isspace() for char in bare):
+    if not MACRO_NAME.fullmatch(bare):
         raise PolicyError(f"{path}: audit.{key}: {name!r} is not a macro name")
     return bare
+
+
+def _macro_value(name: str, value: str, path: str) -> tuple[str, str]:
+    """A ``define`` entry: rpm refuses a macro with an empty body (as ``--define NAME``)."""
+    bare = _macro_name(name, path, "define")
+    if not value.strip():
+        raise PolicyError(f"{path}: audit.define: {name!r} has no value (to say the host lacks it: undefine)")
+    return bare, value.strip()

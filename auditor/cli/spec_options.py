@@ -5,10 +5,9 @@
 from __future__ import annotations
 
 import argparse
-import re
 from collections.abc import Sequence
 
-from auditor.cli.project import ProjectConfig
+from auditor.cli.project import MACRO_NAME, ProjectConfig
 from auditor.core.errors import UsageError
 
 
@@ -74,10 +73,6 @@ def _defines(
     return tuple(macros.items())
 
 
-_MACRO_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-"""What rpm reads as the name of a ``--define``: up to the first character that cannot be in one."""
-
-
 def _define(item: str) -> tuple[str, str]:
     """``--define 'NAME VALUE'`` read as rpm reads it (the name ends at the first character
     that cannot be in one, white space of any kind parts it from the body), or a usage error
@@ -87,10 +82,10 @@ def _define(item: str) -> tuple[str, str]:
     were gaps instead of rpm's values."""
     text = item.strip()
     text = text[1:] if text.startswith("%") else text
-    found = _MACRO_NAME.match(text)
+    found = MACRO_NAME.match(text)  # up to the first character that cannot be in a name
     name = found.group() if found else ""
     body = text[len(name) :]
-    if not name or name == "_":
+    if not name:
         raise UsageError(f"--define {item!r}: expected 'NAME VALUE' (a macro name first)")
     if body.startswith("("):
         raise UsageError(f"--define {item!r}: a parametric macro is not read from the command line")

@@ -553,3 +553,20 @@ def test_define_is_read_as_rpm_reads_it(tmp_path: Path, capsys: pytest.CaptureFi
     for wrong in (f"srcurl={url}", "srcurl", f"srcurl() {url}", f"_ {url}"):
         assert main(["check", str(spec), "--against", *BASE, "--define", wrong]) == 2
         assert f"auditor: error: --define {wrong!r}" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "define",
+    ['{ "dist=.x" = "1" }', '{ dist = "" }', '{ "_" = "1" }', '{ "a-b" = "1" }'],
+    ids=["name-with-equals", "empty-value", "underscore-alone", "name-with-dash"],
+)
+def test_the_project_files_define_takes_what_rpm_defines(
+    define: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """auditor.toml's ``define`` refused only names with white space: a name rpm refuses (or
+    never reads, ``dist=.x``) or an empty value (rpm: "Macro %dist has empty body") defined
+    nothing rpm defines, silently; now a policy error (exit 2) naming the entry."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "auditor.toml").write_text(f"[audit]\ndefine = {define}\n")
+    assert main(["scan", write_spec(tmp_path, NEW_XAPI), "--no-cache", "-q"]) == 2
+    assert "auditor.toml: audit.define: " in capsys.readouterr().err
