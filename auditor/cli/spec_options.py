@@ -122,4 +122,5 @@ def _bconds(with_: Sequence[str], without: Sequence[str]) -> tuple[tuple[str, st
     try:
         return bcond_defines(with_, without)
     except ValueError as exc:
-        raise UsageError(str(exc)) from None
+        # rpm's words name rpmbuild's --with/--without; here --with names context inputs.
+        raise UsageError(f"--bcond-{str(exc).removeprefix('--')}") from None

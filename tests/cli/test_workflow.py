@@ -570,3 +570,13 @@ def test_the_project_files_define_takes_what_rpm_defines(
     (tmp_path / "auditor.toml").write_text(f"[audit]\ndefine = {define}\n")
     assert main(["scan", write_spec(tmp_path, NEW_XAPI), "--no-cache", "-q"]) == 2
     assert "auditor.toml: audit.define: " in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("option", ["--bcond-with", "--bcond-without"])
+def test_a_wrong_build_conditional_names_its_option(
+    option: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The error named rpmbuild's `--with 'cit rix'`, which is this command's option for
+    context inputs: the user was sent to the wrong option."""
+    assert main(["scan", write_spec(tmp_path, NEW_XAPI), option, "cit rix", "--no-cache"]) == 2
+    assert f"auditor: error: {option} 'cit rix': a build conditional is" in capsys.readouterr().err
