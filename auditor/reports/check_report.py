@@ -12,8 +12,8 @@ under ``--strict`` a change fails when it adds evidence that was not seen (a new
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from tabulate import tabulate
@@ -52,6 +52,9 @@ class CheckView:
     """Packages NEW gave, audited or not (``--roots`` audits only what the roots install)."""
     roots: bool = False
     """Whether ``--roots`` chose what is audited: a change outside what they install is no news."""
+    rows_of_new: Mapping[int, int] = field(default_factory=dict)
+    """``id`` of a new package's record (in ``new``) -> the index of its row in ``after``: two
+    new packages may share a NEVRA (a spec and the SRPM made of it), each has its own why."""
 
     @property
     def regressions(self) -> list[FactChange]:
@@ -113,7 +116,10 @@ class CheckView:
     def why(self, record: PackageRecord, width: int | None = None) -> str:
         """The why of the package ``record`` names, after the change (by NEVRA: a source package
         and its binaries share a name), in about ``width`` characters when given (`short_why`)."""
-        rows = [row for row in self.after.by_name(record.name) if row.package.nevra == record.nevra]
+        own = self.rows_of_new.get(id(record))
+        found = self.after.row(own) if own is not None else None
+        rows = [found] if found is not None else []
+        rows = rows or [row for row in self.after.by_name(record.name) if row.package.nevra == record.nevra]
         if not rows:
             return ""
         return rows[0].why if width is None else rows[0].short_why(width)
@@ -235,18 +241,22 @@ def check_view(change: ChangeAudit, gate: GateOptions, waivers: Sequence[Waiver]
     after = side_of_audit(change.after, after_decision)
     comparison = compare(before, after)
     new_names = {change.after.packages[index].name for index in change.new}
-    new_nevras = {change.after.packages[index].nevra for index in change.new}
-    # One record per NEVRA: a BASE source package kept for the binaries still built from it
-    # (`audit_change`) shares the NEVRA of a spec's, and is not new.
-    new_records = list(
-        {
-            record.nevra: record
-            for (name, _arch), records in after.packages.items()
-            if name in new_names
-            for record in reversed(records)
-            if record.nevra in new_nevras
-        }.values()
-    )
+    # The records of the change's own packages, by package, not by NEVRA: a BASE source package
+    # kept for the binaries still built from it (`audit_change`) shares the NEVRA of a spec's
+    # and is not new, while a spec and the SRPM made of it, both given, are two new packages of
+    # one NEVRA (the SRPM's origin row was dropped: "inc-1.0-1.src clean" beside a new blocking
+    # fact of inc). `side_of_audit` lists each (name, arch)'s records in the results' order.
+    brought = set(change.new)
+    seen: dict[tuple[str, str], int] = {}
+    new_records = []
+    rows_of_new: dict[int, int] = {}
+    for result in change.after.results:
+        key = (result.package.name, result.package.arch)
+        position = seen.get(key, 0)
+        seen[key] = position + 1
+        if result.index in brought:
+            new_records.append(after.packages[key][position])
+            rows_of_new[id(new_records[-1])] = result.index
     # A package is worse when it holds a new fact itself, not when another package of its name
     # does (alt.src, clean before and after, was listed beside alt.noarch).
     changed = comparison.new_by_fingerprint()
@@ -281,4 +291,5 @@ def check_view(change: ChangeAudit, gate: GateOptions, waivers: Sequence[Waiver]
         errors=errors,
         brought=len(change.new),
         roots=bool(change.after.options.roots),
+        rows_of_new=rows_of_new,
     )

@@ -580,3 +580,34 @@ def test_a_wrong_build_conditional_names_its_option(
     context inputs: the user was sent to the wrong option."""
     assert main(["scan", write_spec(tmp_path, NEW_XAPI), option, "cit rix", "--no-cache"]) == 2
     assert f"auditor: error: {option} 'cit rix': a build conditional is" in capsys.readouterr().err
+
+
+def test_a_spec_and_the_srpm_made_of_it_are_two_new_packages(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A contributor gives the spec and the SRPM rpmbuild made of it. The spec `%include`s a
+    Source that adds a citrite Source2: the spec reads it as a spec-code gap, the SRPM's SPEC
+    tag holds it. One record per NEVRA was kept, the spec's: the new packages showed
+    `inc-1.0-1.src (new) -> clean` beside a new blocking fact of inc, the origin row gone."""
+    sources = tmp_path / "SOURCES"
+    sources.mkdir()
+    (sources / "extra.inc").write_text("Source2: https://repo.citrite.net/hidden.tgz\n")
+    for name in ("inc.tgz", "hidden.tgz"):  # rpmbuild -bs packs every Source
+        (sources / name).write_text("")
+    spec = tmp_path / "inc.spec"
+    spec.write_text(
+        "Name: inc\nVersion: 1.0\nRelease: 1\nSummary: s\nLicense: MIT\nBuildArch: noarch\n"
+        "Source0: inc.tgz\nSource1: extra.inc\n%include %{SOURCE1}\n%description\nd\n%files\n"
+    )
+    defines = [f"_topdir {tmp_path}", f"_sourcedir {sources}", f"_srcrpmdir {tmp_path}"]
+    command = ["rpmbuild", "-bs", "--quiet", *(item for value in defines for item in ("--define", value))]
+    subprocess.run([*command, str(spec)], check=True, capture_output=True)
+    srpm = str(tmp_path / "inc-1.0-1.src.rpm")
+    assert main(["check", str(spec), srpm, "--against", *BASE, "--no-cache", "--format", "json"]) == 1
+    document = json.loads(capsys.readouterr().out)
+    rows = sorted(
+        (item["after"], item["why"]) for item in document["new"] if item["nevra"] == "inc-1.0-1.src"
+    )
+    assert [status for status, _why in rows] == ["clean", "origin"]
+    assert "repo.citrite.net/hidden.tgz" in rows[1][1]
+    assert [item["package"] for item in document["regressions"]] == ["inc"]
