@@ -33,6 +33,8 @@ from auditor.reports.text import code_span, terminal_text
 from auditor.reports.view import ReportView, build_view
 
 MAX_WHY = 160
+MAX_UNSEEN = 12
+"""Distinct texts of new gaps listed in the table and the Markdown; the JSON lists every one."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,15 @@ class CheckView:
     def unseen_blocks(self) -> list[FactChange]:
         """The regressions that are evidence not seen (gaps, blocking under --strict)."""
         return [item for item in self.regressions if item.fact.kind == FactKind.GAP.value]
+
+    @property
+    def unseen_new(self) -> list[FactChange]:
+        """New gaps that do not block (without --strict): evidence the change brings, not seen."""
+        return [
+            item
+            for item in self.comparison.changes
+            if item.change is Change.NEW and item.fact.kind == FactKind.GAP.value and not item.blocks_after
+        ]
 
     @property
     def exit_code(self) -> ExitCode:
@@ -167,6 +178,17 @@ def _text(view: CheckView, *, markdown: bool) -> str:
         rows = [[code(new.nevra), f"{old.status} -> {new.status}", code(view.why(new, MAX_WHY))]
                 for old, new in pairs]  # fmt: skip
         lines += _table(title, ["package", "status", "why"], rows, markdown)
+    unseen = view.unseen_new
+    if unseen:
+        # What the change brings that was not seen, gap by gap: a spec's %include or %{lua:}
+        # line was counted in the headline alone (the JSON's facts list them; scan's table names them).
+        texts = list(dict.fromkeys(item.text for item in unseen))
+        rows = [[code(text)] for text in texts[:MAX_UNSEEN]]
+        if len(texts) > MAX_UNSEEN:
+            rows.append([f"... and {len(texts) - MAX_UNSEEN} more (the JSON report lists them all)"])
+        lines += _table(
+            "Evidence the change brings that was not seen (not blocking)", ["gap"], rows, markdown
+        )
     gone = view.comparison.of(Change.GONE)
     if gone:
         rows = [[code(item.fact.subject), code(item.fact.text)] for item in gone]

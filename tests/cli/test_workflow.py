@@ -514,6 +514,8 @@ def test_a_check_that_blocks_still_says_what_it_did_not_see(
         headline = json.loads(out)["headline"] if fmt == "json" else out.splitlines()[0]
         assert "makes things worse: 1 new blocking fact(s); and the audit is incomplete: " in headline
         assert "spec-code" in headline
+        # and which line was not seen, in every format (the JSON in its facts)
+        assert "spec-code: " in out and "%global kv %(uname -r)" in out
 
 
 def test_a_change_no_host_of_the_arch_installs_is_a_check_of_nothing(
