@@ -541,3 +541,30 @@ def test_a_subpackage_with_its_own_version_has_rpms_evr(tmp_path: Path) -> None:
     assert {p.sourcerpm for p in binaries} == {"v-1.0-1.src.rpm"}
     tool = next(package for package in binaries if package.name == "tool")
     assert [str(item) for item in tool.provides if item.name == "tool"] == ["tool = 2:7.2.0-1"]
+
+
+def test_a_source_or_origin_tag_the_build_host_answers_is_read_both_ways(tmp_path: Path) -> None:
+    """rpm defines ``%_gnu`` on every host: ``%{?_gnu:CITRIX}%{!?_gnu:CLEAN}`` is CITRIX wherever
+    rpm builds (rpmspec is the control). A dependency line was read both ways; a Source, URL or
+    Vendor line only with the reader's guess, CLEAN, and a gap: the Citrix Source, URL and
+    Vendor were no findings, the package clean (exit 0 without --strict)."""
+    text = (
+        "Name: host\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n"
+        "Vendor: %{?_gnu:Citrix Systems, Inc.}%{!?_gnu:XCP-ng}\n"
+        f"URL: %{{?_gnu:{CITRIX}/u}}%{{!?_gnu:https://xcp-ng.org}}\n"
+        f"Source0: %{{?_gnu:{CITRIX}/x.tgz}}%{{!?_gnu:https://github.com/xcp-ng/x.tgz}}\n"
+        "%description\nd\n%files\n"
+    )
+    assert f"Source0: {CITRIX}/x.tgz" in rpmspec(tmp_path, text, "-P")
+    shown = rpmspec(tmp_path, text, "-q", "--qf", "%{VENDOR}|%{URL}\n")
+    assert shown.strip() == f"Citrix Systems, Inc.|{CITRIX}/u"
+    spec = parse_spec(text, "case.spec")
+    assert f"{CITRIX}/x.tgz" in {source.value for source in spec.sources}
+    first = spec.packages[0]
+    values = {(key, value) for key, value in first.alternatives} | {
+        ("vendor", first.vendor),
+        ("url", first.url),
+    }
+    assert {("vendor", "Citrix Systems, Inc."), ("url", f"{CITRIX}/u")} <= values
+    # and the auditor reports them, package by package
+    assert main(["scan", str(tmp_path / "case.spec"), "--no-cache", "-q"]) == 1

@@ -332,7 +332,7 @@ class _SpecReader:
         others: list[str] = []
         if tag in ORIGIN_TAGS:
             written = raw_match.group(3).strip() if (raw_match := TAG.match(raw.strip())) else value
-            others = self.values.values(written, value, number)[1]
+            others = self.values.values(written, value, number, expansion.environment)[1]
             if not expansion.exact:
                 self.values.unexpanded_tag(f"{self.path}:{number}: {tag_label(tag)}: {shorten(written)}")
         self.current.set_tag(tag, value, others)

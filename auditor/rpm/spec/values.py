@@ -10,6 +10,8 @@ branch's package.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from auditor.core.errors import InputError
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import Dependency, SourceFile, SourceKind
@@ -31,19 +33,36 @@ class LineValues:
         self.macros = macros
         self.gaps = gaps
 
-    def values(self, text: str, value: str | None = None, line: int | None = None) -> tuple[str, list[str]]:
-        """``text`` expanded (or ``value``, its expansion already made), and what else it may
-        expand to (`MacroContext.other_expansions`), each stripped. When those are not all of
-        them (too many combinations), the spec has a gap saying so, as a Source line does."""
+    def values(
+        self, text: str, value: str | None = None, line: int | None = None, environment: Sequence[str] = ()
+    ) -> tuple[str, list[str]]:
+        """``text`` expanded (or ``value``, its expansion already made, whose tests the build
+        host answers are ``environment``), and what else it may expand to
+        (`MacroContext.other_expansions`, `host_expansions`), each stripped. When those are not
+        all of them (too many combinations), the spec has a gap saying so, as a Source line does."""
         if value is None:
             expansion = self.macros.expand(text)
             # A text cut by a bound is no value: the reading's gap says what it is not (`_note_cuts`).
             value = "" if TOO_LARGE in expansion.unexpanded else expansion.text
-        others, complete = self.macros.other_expansions(text, value)
+            environment = expansion.environment
+        others, complete = self._with_host_values(text, value, environment)
         if not complete:
             where = f"{self.path}:{line}" if line is not None else self.path
             self.gaps.append(Gap(GapKind.UNDECIDED_CONDITIONAL, f"{where}: {shorten(text)}: {_UNREAD}"))
         return value.strip(), [found.strip() for found, _ in others]
+
+    def _with_host_values(
+        self, text: str, value: str, environment: Sequence[str]
+    ) -> tuple[list[tuple[str, Expansion]], bool]:
+        """What ``text`` (expanded to ``value``) may expand to besides: each value its macros may
+        have (`MacroContext.other_expansions`) and, where it holds a test the build host answers
+        (``environment``), each answer's value (`host_expansions`); and whether those are all."""
+        others, complete = self.macros.other_expansions(text, value)
+        if environment:  # a test the build host answers: each answer's value too
+            hosts, every = host_expansions(self.macros, self.macros.expand, text, value, list(environment))
+            others += [(found, read) for found, read in hosts if found not in dict(others)]
+            complete = complete and every
+        return others, complete
 
     def macro_values(self, name: str) -> tuple[str, list[str]]:
         """The values of the tag rpmbuild takes from macro ``name`` (`PackageDraft.fill_from_macros`).
@@ -67,13 +86,7 @@ class LineValues:
         written = value  # a line that expanded to several lines is read as those lines
         if "\n" not in expansion.text and (raw_match := TAG.match(raw.strip())):
             written = raw_match.group(3).strip()
-        others, complete = self.macros.other_expansions(written, value)
-        if expansion.environment:  # a test the build host answers: each answer's value too
-            hosts, every = host_expansions(
-                self.macros, self.macros.expand, written, value, expansion.environment
-            )
-            others += [(text, read) for text, read in hosts if text not in dict(others)]
-            complete = complete and every
+        others, complete = self._with_host_values(written, value, expansion.environment)
         if not complete:
             self.gaps.append(
                 Gap(GapKind.UNDECIDED_CONDITIONAL, f"{self.path}:{number}: {shorten(written)}: {_UNREAD}")
@@ -94,8 +107,11 @@ class LineValues:
     def sources(
         self, kind: SourceKind, number: int | None, value: str, raw: str, line: int, expansion: Expansion
     ) -> list[SourceFile]:
-        """A Source or Patch line: one `SourceFile` for each value a macro it reads may have."""
-        others, complete = self.macros.other_expansions(raw, value)
+        """A Source or Patch line: one `SourceFile` for each value a macro it reads may have,
+        and for each answer of the build host to a test it holds: ``Source0: %{?_gnu:CITRIX}%{!?_gnu:
+        CLEAN}`` fetches CITRIX wherever rpm builds (rpm defines ``%_gnu``); only the reader's
+        guess, CLEAN, was read (with a gap), and the Citrix Source was no finding."""
+        others, complete = self._with_host_values(raw, value, expansion.environment)
         found = []
         for text, read in [(value, expansion), *others]:
             doubtful = tuple(read.unexpanded + read.environment)
