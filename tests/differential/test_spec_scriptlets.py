@@ -101,3 +101,26 @@ def test_a_header_names_its_package_by_option_or_suffix() -> None:
     assert scriptlet_header("triggerin", "-- devel").package("main") == "main"
     assert scriptlet_header("filetriggerin", "-P 100 -- /usr/lib").package("main") == "main"
     assert scriptlet_header("post", "-p <lua>").requirement is None
+
+
+def test_an_interpreter_the_build_host_answers_is_required_either_way(tmp_path: Path) -> None:
+    """rpm defines ``%_gnu`` on every host: ``%post -p %{?_gnu:/usr/bin/cxsh}%{!?_gnu:/bin/sh}``
+    requires /usr/bin/cxsh wherever rpm builds (rpmspec is the control). The header was read
+    with the reader's guess alone, /bin/sh, and no gap: the Citrix interpreter was never
+    required. An option the spec tests (``%{?never_defined:...}``) is the user's to --define,
+    as in a dependency line: rpm's reading, /bin/sh."""
+    text = SPEC.split("%pre\n")[0] + (
+        "%post -p %{?_gnu:/usr/bin/cxsh}%{!?_gnu:/bin/sh}\necho\n"
+        "%pre lua -p %{?never_defined:/usr/bin/other}%{!?never_defined:/bin/sh}\necho\n"
+        "%files\n%files lua\n%files empty\n%files -n other-trig\n"
+    )
+    spec_file = tmp_path / "scr.spec"
+    spec_file.write_text(text)
+    home = tmp_path / "home"
+    home.mkdir()
+    shown = _run(tmp_path, ["rpmspec", "-q", "--qf", "%{NAME}:[ %{REQUIRENEVRS}]\n", str(spec_file)]).stdout
+    assert "scr: /usr/bin/cxsh\n" in shown
+    packages = {package.name: package for package in read_spec_file(str(spec_file))}
+    assert "/usr/bin/cxsh" in {item.name for item in packages["scr"].requires}
+    assert "scr-lua: /bin/sh\n" in shown
+    assert {item.name for item in packages["scr-lua"].requires} == {"/bin/sh"}

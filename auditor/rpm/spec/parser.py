@@ -33,7 +33,7 @@ from auditor.rpm.spec.result import (
     tag_label,
 )
 from auditor.rpm.spec.scriptlets import WHEN as SCRIPTLETS
-from auditor.rpm.spec.scriptlets import scriptlet_header
+from auditor.rpm.spec.scriptlets import add_interpreter
 from auditor.rpm.spec.values import LineValues
 
 _READ_SECTIONS = frozenset({"preamble", "package", "sourcelist", "patchlist"})
@@ -225,9 +225,14 @@ class _SpecReader:
         stripped = line.strip()
         section = SECTION.match(stripped)
         if section:
-            self._section(section.group(1).lower(), section.group(2).strip())
-            if section.group(1).lower() == "package" and not expansion.exact:
+            name = section.group(1).lower()
+            self._section(name, section.group(2).strip())
+            if name == "package" and not expansion.exact:
                 self._inexact_name(number, raw)
+            elif name in SCRIPTLETS and not expansion.exact:  # each interpreter it may name
+                for other in self.values.section_variants(raw.strip(), stripped, number, expansion):
+                    if (found := SECTION.match(other)) is not None and found.group(1).lower() == name:
+                        add_interpreter(self.main, self.subpackages, name, found.group(2).strip())
             return
         if self.section == "files":
             if stripped and not stripped.startswith("#"):
@@ -251,11 +256,8 @@ class _SpecReader:
         if self.section == "preamble":
             self.main.fill_from_macros(self.values.macro_values)
         self.section = name
-        if name in SCRIPTLETS and (script := scriptlet_header(name, argument)).requirement is not None:
-            target = script.package(main := self.main.tags.get("name", ""))
-            drafts = [self.main] if target == main else [d for d in self.subpackages if d.name == target]
-            for draft in drafts:  # rpm refuses a scriptlet of a package not declared before it
-                draft.deps.setdefault(DependencyKind.REQUIRES, []).append(script.requirement)
+        if name in SCRIPTLETS:
+            add_interpreter(self.main, self.subpackages, name, argument)
         if name == "generate_buildrequires":
             self.dynamic = True
         if name == "files":

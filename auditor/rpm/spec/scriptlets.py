@@ -14,9 +14,13 @@ a trigger's conditions follow ``--``.
 from __future__ import annotations
 
 import shlex
-from typing import NamedTuple
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, NamedTuple
 
-from auditor.rpm.model import Dependency
+from auditor.rpm.model import Dependency, DependencyKind
+
+if TYPE_CHECKING:
+    from auditor.rpm.spec.result import PackageDraft
 
 WHEN: dict[str, str | None] = {
     **{name: name for name in ("pre", "post", "preun", "postun", "pretrans", "posttrans",
@@ -75,3 +79,16 @@ def scriptlet_header(section: str, argument: str) -> ScriptletHeader:
         qualifiers = frozenset({"interp"} if when is None else {when, "interp"})
         requirement = Dependency(interpreter, qualifiers=qualifiers)
     return ScriptletHeader(requirement, options.get("-n"), rest[0] if rest else None)
+
+
+def add_interpreter(
+    main: PackageDraft, subpackages: Sequence[PackageDraft], section: str, argument: str
+) -> None:
+    """Add the requirement on its interpreter that the scriptlet header ``%<section> <argument>``
+    gives its package (``main`` or one of ``subpackages``), if any."""
+    if (script := scriptlet_header(section, argument)).requirement is None:
+        return
+    target = script.package(name := main.tags.get("name", ""))
+    drafts = [main] if target == name else [draft for draft in subpackages if draft.name == target]
+    for draft in drafts:  # rpm refuses a scriptlet of a package not declared before it
+        draft.deps.setdefault(DependencyKind.REQUIRES, []).append(script.requirement)

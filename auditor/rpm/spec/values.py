@@ -23,6 +23,7 @@ from auditor.rpm.spec.result import shorten, tag_label, unexpanded_source_gap
 from auditor.rpm.spec.variants import host_expansions
 
 _UNREAD = "its macros may have more values than were read"
+_HEADER = "the section rpm reads here (its package, its interpreter) depends on macros not expanded exactly"
 
 
 class LineValues:
@@ -50,6 +51,19 @@ class LineValues:
             where = f"{self.path}:{line}" if line is not None else self.path
             self.gaps.append(Gap(GapKind.UNDECIDED_CONDITIONAL, f"{where}: {shorten(text)}: {_UNREAD}"))
         return value.strip(), [found.strip() for found, _ in others]
+
+    def section_variants(self, raw: str, line: str, number: int, expansion: Expansion) -> list[str]:
+        """The other texts a section line (``line``, ``raw`` as written) read through macros not
+        expanded exactly may be (a ``%post -p %{?_gnu:/usr/bin/cxsh}%{!?_gnu:/bin/sh}`` header):
+        each value its macros or the build host's answers give. What stays unknown, code not run
+        or a macro never defined, is a gap: the header rpm reads may differ."""
+        others, complete = self._with_host_values(raw, line, expansion.environment)
+        reads = (expansion, *(read for _text, read in others))
+        # Code the header runs is a spec-code gap already (`_SpecReader._read`).
+        if not complete or any(read.unexpanded and not read.code for read in reads):
+            where = f"{self.path}:{number}: {shorten(raw)}"
+            self.gaps.append(Gap(GapKind.UNDECIDED_CONDITIONAL, f"{where}: {_HEADER}"))
+        return [text.strip() for text, _read in others]
 
     def _with_host_values(
         self, text: str, value: str, environment: Sequence[str]
