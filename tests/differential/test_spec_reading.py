@@ -568,3 +568,20 @@ def test_a_source_or_origin_tag_the_build_host_answers_is_read_both_ways(tmp_pat
     assert {("vendor", "Citrix Systems, Inc."), ("url", f"{CITRIX}/u")} <= values
     # and the auditor reports them, package by package
     assert main(["scan", str(tmp_path / "case.spec"), "--no-cache", "-q"]) == 1
+
+
+def test_a_files_header_the_build_host_answers_builds_each_package_it_may_name(tmp_path: Path) -> None:
+    """``%files %{?_gnu:sub}`` is the %files of ``case-sub`` wherever rpm builds (rpm defines
+    ``%_gnu``): rpmbuild makes case-sub, whose Requires names a Citrix package. The header was
+    read with the reader's guess alone (the main package's, twice), so case-sub was never built
+    nor audited, and no gap said so."""
+    text = (
+        f"{HEADER}%description\nd\n%package sub\nSummary: x\nRequires: citrix-thing\n"
+        "%description sub\nx\n%files\n%files %{?_gnu:sub}\n"
+    )
+    built = rpmspec(tmp_path, text, "-q", "--builtrpms", "--qf", "%{NAME}\n").split()
+    assert sorted(built) == ["case", "case-sub"]
+    packages = read_spec_file(str(tmp_path / "case.spec"))
+    binaries = {package.name: package for package in packages if not package.is_source}
+    assert sorted(binaries) == ["case", "case-sub"]
+    assert "citrix-thing" in {item.name for item in binaries["case-sub"].requires}

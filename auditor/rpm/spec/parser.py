@@ -229,9 +229,14 @@ class _SpecReader:
             self._section(name, section.group(2).strip())
             if name == "package" and not expansion.exact:
                 self._inexact_name(number, raw)
-            elif name in SCRIPTLETS and not expansion.exact:  # each interpreter it may name
+            elif (name in SCRIPTLETS or name == "files") and not expansion.exact:
+                # Each interpreter it may name; each package it may give a %files (one built).
                 for other in self.values.section_variants(raw.strip(), stripped, number, expansion):
-                    if (found := SECTION.match(other)) is not None and found.group(1).lower() == name:
+                    if (found := SECTION.match(other)) is None or found.group(1).lower() != name:
+                        continue
+                    if name == "files":
+                        self._files_of(found.group(2).strip())
+                    else:
                         add_interpreter(self.main, self.subpackages, name, found.group(2).strip())
             return
         if self.section == "files":
@@ -261,17 +266,23 @@ class _SpecReader:
         if name == "generate_buildrequires":
             self.dynamic = True
         if name == "files":
-            header = files_header(argument)
-            self.files_of = self._package_name(header.argument) or self.main.tags.get("name", "")
-            self.built.append(self.files_of)
-            if header.lists_files:
-                self.packaging.add(self.files_of)
+            self.files_of = self._files_of(argument)
         if name != "package":
             return
         subname = self._package_name(argument)
         self.current = PackageDraft(subname) if subname else None
         if self.current is not None:
             self.subpackages.append(self.current)
+
+    def _files_of(self, argument: str) -> str:
+        """The package a ``%files`` header names, which a build makes (and packages files of
+        when the header lists them: ``-f``)."""
+        header = files_header(argument)
+        package = self._package_name(header.argument) or self.main.tags.get("name", "")
+        self.built.append(package)
+        if header.lists_files:
+            self.packaging.add(package)
+        return package
 
     def _inexact_name(self, number: int, raw: str) -> None:
         """A package's name read through a macro the reader could not expand exactly (undefined,

@@ -57,6 +57,8 @@ class LineValues:
         expanded exactly may be (a ``%post -p %{?_gnu:/usr/bin/cxsh}%{!?_gnu:/bin/sh}`` header):
         each value its macros or the build host's answers give. What stays unknown, code not run
         or a macro never defined, is a gap: the header rpm reads may differ."""
+        if TOO_LARGE in expansion.unexpanded:
+            return []  # a line cut by a bound: the reading's own gap says so (`_note_cuts`)
         others, complete = self._with_host_values(raw, line, expansion.environment)
         reads = (expansion, *(read for _text, read in others))
         # Code the header runs is a spec-code gap already (`_SpecReader._read`).
