@@ -55,14 +55,13 @@ class LineValues:
     def section_variants(self, raw: str, line: str, number: int, expansion: Expansion) -> list[str]:
         """The other texts a section line (``line``, ``raw`` as written) read through macros not
         expanded exactly may be (a ``%post -p %{?_gnu:/usr/bin/cxsh}%{!?_gnu:/bin/sh}`` header):
-        each value its macros or the build host's answers give. What stays unknown, code not run
-        or a macro never defined, is a gap: the header rpm reads may differ."""
+        each value its macros or the build host's answers give, as a dependency line's; more than
+        were read is a gap. (Code it runs is a spec-code gap, a package name it cannot expand the
+        ``%package`` line's gap, already.)"""
         if TOO_LARGE in expansion.unexpanded:
             return []  # a line cut by a bound: the reading's own gap says so (`_note_cuts`)
         others, complete = self._with_host_values(raw, line, expansion.environment)
-        reads = (expansion, *(read for _text, read in others))
-        # Code the header runs is a spec-code gap already (`_SpecReader._read`).
-        if not complete or any(read.unexpanded and not read.code for read in reads):
+        if not complete:
             where = f"{self.path}:{number}: {shorten(raw)}"
             self.gaps.append(Gap(GapKind.UNDECIDED_CONDITIONAL, f"{where}: {_HEADER}"))
         return [text.strip() for text, _read in others]
