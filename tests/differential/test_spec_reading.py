@@ -585,3 +585,18 @@ def test_a_files_header_the_build_host_answers_builds_each_package_it_may_name(t
     binaries = {package.name: package for package in packages if not package.is_source}
     assert sorted(binaries) == ["case", "case-sub"]
     assert "citrix-thing" in {item.name for item in binaries["case-sub"].requires}
+
+
+def test_an_evr_the_build_host_answers_is_a_gap(tmp_path: Path) -> None:
+    """``Epoch: %{?_gnu:3}%{!?_gnu:0}`` is 3 wherever rpm builds (rpmspec is the control); the
+    reader's guess, 0, was taken as exact, with no gap, though requirements on the package
+    compare with it. A bare ``%{?xsrel}`` (XCP-ng's Release) is a value, not a test: no gap."""
+    text = (
+        "Name: case\nEpoch: %{?_gnu:3}%{!?_gnu:0}\nVersion: %{?_gnu:9}%{!?_gnu:1}\n"
+        "Release: 1%{?xsrel}\nSummary: s\nLicense: MIT\n%description\nd\n%files\n"
+    )
+    assert rpmspec(tmp_path, text, "-q", "--qf", "%{EPOCH}:%{VERSION}-%{RELEASE}\n").strip() == "3:9-1"
+    gaps = [gap.detail for gap in parse_spec(text, "case.spec").gaps if gap.kind is GapKind.UNEXPANDED_TAG]
+    assert any("%{?_gnu:3}" in detail for detail in gaps)
+    assert any("%{?_gnu:9}" in detail for detail in gaps)
+    assert not any("xsrel" in detail for detail in gaps)

@@ -342,6 +342,12 @@ class _SpecReader:
                 raise _BuildArchRead(value)
         if tag == "name" and not expansion.exact:
             self._inexact_name(number, raw)
+        elif tag in ("epoch", "version", "release") and expansion.environment:
+            # A test the build host answers (``%{?_gnu:3}``): rpm's EVR may be another answer's,
+            # and requirements on the package compare with it. (A bare %{?xsrel} is no test.)
+            written = raw_match.group(3).strip() if (raw_match := TAG.match(raw.strip())) else value
+            if self.values.values(written, value, number, expansion.environment)[1]:
+                self.values.unexpanded_tag(f"{self.path}:{number}: {shorten(written)}: the package's EVR")
         others: list[str] = []
         if tag in ORIGIN_TAGS:
             written = raw_match.group(3).strip() if (raw_match := TAG.match(raw.strip())) else value
