@@ -600,3 +600,26 @@ def test_an_evr_the_build_host_answers_is_a_gap(tmp_path: Path) -> None:
     assert any("%{?_gnu:3}" in detail for detail in gaps)
     assert any("%{?_gnu:9}" in detail for detail in gaps)
     assert not any("xsrel" in detail for detail in gaps)
+
+
+def test_what_a_test_the_build_host_answers_defines_is_a_maybe_both_ways(tmp_path: Path) -> None:
+    """``%{?_gnu:%global vendor Citrix...}`` defines the Vendor wherever rpm builds (rpm defines
+    ``%_gnu``; rpmspec is the control). The reader's guess skips the branch, and only a branch
+    the guess took made its definitions maybes: Vendor and a Source read through the macro
+    stayed clean, with gaps, where ``%if 0%{?_gnu:1}`` around the same lines gave findings."""
+    text = (
+        "%{?_gnu:%global vendor Citrix Systems, Inc.}\n"
+        f"%{{?_gnu:%global srcurl {CITRIX}/g.tgz}}\n"
+        "Name: case\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n"
+        "Source0: %{?srcurl}%{!?srcurl:g.tgz}\n%description\nd\n%files\n"
+    )
+    assert f"Source0: {CITRIX}/g.tgz" in rpmspec(tmp_path, text, "-P")
+    assert rpmspec(tmp_path, text, "-q", "--qf", "%{VENDOR}\n").strip() == "Citrix Systems, Inc."
+    spec = parse_spec(text, "case.spec")
+    assert f"{CITRIX}/g.tgz" in {source.value for source in spec.sources}
+    first = spec.packages[0]
+    assert "Citrix Systems, Inc." in {
+        first.vendor,
+        *(value for key, value in first.alternatives if key == "vendor"),
+    }
+    assert GapKind.UNEXPANDED_SOURCE in {gap.kind for gap in spec.gaps}  # still not exact

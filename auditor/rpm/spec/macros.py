@@ -244,6 +244,12 @@ class MacroContext(MacroTable):
         doubted = len(result.environment)
         self.doubt(name, written, result, tested=True, negated=negate)
         if (definition is None) != negate:
+            if argument and len(result.environment) > doubted:
+                # The build host may take the branch the reader's guess does not (rpm defines
+                # %_gnu: %{?_gnu:%global vendor Citrix}): what it defines is a maybe as well.
+                # Its text is not this expansion's; only its definitions count.
+                with self.uncertain():
+                    self._expand(argument, Expansion(""), depth + 1)
             return ""
         if argument:
             if len(result.environment) > doubted:
