@@ -29,6 +29,7 @@ from auditor.gate.waivers import Waiver
 from auditor.reports.diff_report import fact_change_to_json
 from auditor.reports.inert import json_text_inert
 from auditor.reports.json_report import completeness_to_json
+from auditor.reports.rows import FactView
 from auditor.reports.text import code_span, terminal_text
 from auditor.reports.view import ReportView, build_view
 
@@ -83,6 +84,14 @@ class CheckView:
         return [item for item in self.regressions if item.fact.kind == FactKind.GAP.value]
 
     @property
+    def base_unread(self) -> list[FactView]:
+        """What the audit of BASE alone could not see of its inputs (an input holding nothing, a
+        repository not read), when that blocks (--strict): no repository to check the change
+        against, as `scan --strict` of BASE fails. A mistyped path among several BASE paths
+        passed, the gap being BASE's on both sides and so no news."""
+        return [item for item in self.before.run_gaps if item.blocks]
+
+    @property
     def unseen_new(self) -> list[FactChange]:
         """New gaps that do not block (without --strict): evidence the change brings, not seen."""
         return [
@@ -93,7 +102,7 @@ class CheckView:
 
     @property
     def exit_code(self) -> ExitCode:
-        if self.errors or self.nothing_to_check or self.unseen_blocks:
+        if self.errors or self.nothing_to_check or self.unseen_blocks or self.base_unread:
             return ExitCode.INPUT
         return ExitCode.FINDINGS if self.regressions else ExitCode.PASSED
 
@@ -111,6 +120,9 @@ class CheckView:
             return text + (f"; and {findings} new blocking fact(s)" if findings else "")
         if self.nothing_to_check:
             return f"failed: {self.nothing_to_check}"
+        if self.base_unread:
+            said = "; ".join(dict.fromkeys(fact.text for fact in self.base_unread))
+            return f"failed: BASE was not read whole and --strict is set ({said})"
         if self.unseen_blocks:
             text = f"failed: evidence was not seen and --strict is set ({len(self.unseen_blocks)} new gap(s))"
             return text + (f"; and {findings} new blocking fact(s)" if findings else "")

@@ -613,3 +613,22 @@ def test_a_spec_and_the_srpm_made_of_it_are_two_new_packages(
     assert [status for status, _why in rows] == ["clean", "origin"]
     assert "repo.citrite.net/hidden.tgz" in rows[1][1]
     assert [item["package"] for item in document["regressions"]] == ["inc"]
+
+
+def test_a_base_path_that_holds_nothing_fails_a_strict_check(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A mistyped BASE path among several (an empty directory) is the empty-input gap of BASE
+    on both sides of the check, so no news: `check --strict` passed it, while `scan --strict`
+    of the same BASE fails. Without --strict the check passes and says the audit is incomplete."""
+    empty = tmp_path / "typo"
+    empty.mkdir()
+    new = str(RPMS / "payload-xz-1.0-1.noarch.rpm")
+    assert main(["scan", *BASE, str(empty), "--strict", "--no-cache", "-q"]) == 3
+    capsys.readouterr()
+    assert main(["check", new, "--against", *BASE, str(empty), "--strict", "--format", "json"]) == 3
+    document = json.loads(capsys.readouterr().out)
+    assert document["headline"].startswith("failed: BASE was not read whole and --strict is set (")
+    assert str(empty) in document["headline"] and document["exit_code"] == 3
+    assert main(["check", new, "--against", *BASE, str(empty), "--format", "json"]) == 0
+    assert "incomplete" in json.loads(capsys.readouterr().out)["headline"]
