@@ -8,12 +8,14 @@ would). What the difference means is decided by comparing the two audits' facts
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from auditor.audit.result import AuditResult
 from auditor.origin.classify import nearest
-from auditor.rpm.model import DependencyKind, Package
+from auditor.rpm.gaps import Gap, GapKind
+from auditor.rpm.model import DependencyKind, Package, with_fields
 from auditor.sources.interface import LoadResult
 
 
@@ -67,6 +69,57 @@ def with_wanted_sources(targets: LoadResult, sources: LoadResult) -> LoadResult:
     return result
 
 
+GENERATED_PROVIDE = re.compile(
+    r"[^()\s]*\.so(\.[^()\s]*)?\(.*\)|"  # an ELF soname, its symbol versions: libfoo.so.1()(64bit)
+    r"(pkgconfig|perl|python\d*(\.\d+)?dist|python\d*(\.\d+)?|ocaml|cmake|config|mimehandler|"
+    r"application|metainfo|firmware|kmod|font|libtool|rubygem|golang|crate|npm|mvn|osgi|"
+    r"debuginfo|tex|gstreamer\d*(\.\d+)?|bundled)\(.*\)"
+)
+"""Provides rpmbuild's dependency generators write (rpm's ``fileattrs``, and the generators of
+its language packages), not a spec's ``Provides:``."""
+
+
+def _with_generated_provides(new: LoadResult, base: LoadResult) -> LoadResult:
+    """``new`` with each binary package read from a spec given the generated provides of the
+    BASE packages it replaces (`GENERATED_PROVIDE`) that it does not provide itself, and an
+    `automatic-provides` gap saying so.
+
+    A spec's binaries carry no generated provides: checked against the repository built from
+    the previous spec, every package needing one of xen's sonames became ``unresolved``, a
+    blocking fact the change did not cause. The previous build's stand in: a soname bump does
+    not show, and the gap says the provides were not seen (``--strict`` fails it)."""
+    by_key: dict[tuple[str, str], list[Package]] = {}
+    for package in base.packages:
+        if not package.is_source:
+            by_key.setdefault(_key(package), []).append(package)
+    changed: list[Package] = []
+    for package in new.packages:
+        built = by_key.get(_key(package)) if package.spec is not None and not package.is_source else None
+        if package.spec != package.location or not built:
+            changed.append(package)
+            continue
+        own = {dependency.name for dependency in package.provides}
+        taken = list(
+            dict.fromkeys(
+                dependency
+                for previous in built
+                for dependency in previous.provides
+                if dependency.name not in own and GENERATED_PROVIDE.fullmatch(dependency.name)
+            )
+        )
+        if not taken:
+            changed.append(package)
+            continue
+        names = ", ".join(dependency.name for dependency in taken[:3]) + (" ..." if len(taken) > 3 else "")
+        detail = (
+            f"{package.spec}: {package.name}: the provides rpmbuild generates from its files are unseen;"
+            f" the {len(taken)} of {built[0].nevra} it replaces stand in for them ({names})"
+        )
+        gap = Gap(GapKind.AUTOMATIC_PROVIDES, detail)
+        changed.append(with_fields(package, provides=(*package.provides, *taken), gaps=(*package.gaps, gap)))
+    return replace(new, packages=changed)
+
+
 def audit_change(
     audit: Callable[[LoadResult, LoadResult], AuditResult],
     new: LoadResult,
@@ -78,6 +131,7 @@ def audit_change(
     source packages of ``sources`` its binaries were built from (`with_wanted_sources`)."""
     sources = sources or LoadResult()
     before = audit(with_wanted_sources(base, sources), context)
+    new = _with_generated_provides(new, base)
     replaced = {_key(package) for package in new.packages}
     kept = [package for package in base.packages if _key(package) not in replaced]
     # A BASE binary the change does not replace was still built from its BASE source package

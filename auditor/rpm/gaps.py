@@ -49,6 +49,11 @@ class GapKind(enum.Enum):
     """A binary package read from a spec, not built: the requirements rpmbuild's dependency
     generators add from its files (ELF sonames, ``#!`` interpreters, pkgconfig, perl, python...)
     are unseen; the RPMs built from the spec carry them. None when its ``AutoReq`` says no."""
+    AUTOMATIC_PROVIDES = "automatic-provides"
+    """A binary package read from a spec that replaces a built one (`auditor check`): the
+    provides rpmbuild's generators add from its files (sonames, ``pkgconfig()``, ``perl()``...)
+    are unseen, so those of the build it replaces stand in for them. A soname bump would not
+    show; the RPMs built carry the real ones."""
     URL_WITHOUT_HOST = "url-without-host"
     """A URL, BugURL, Source or Patch written as a URL with no host to read: where it leads is unjudged."""
     # Gaps of an input rather than of one package:
