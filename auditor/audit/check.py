@@ -73,10 +73,10 @@ GENERATED_PROVIDE = re.compile(
     r"[^()\s]*\.so(\.[^()\s]*)?\(.*\)|"  # an ELF soname, its symbol versions: libfoo.so.1()(64bit)
     r"(pkgconfig|perl|python\d*(\.\d+)?dist|python\d*(\.\d+)?|ocaml|cmake|config|mimehandler|"
     r"application|metainfo|firmware|kmod|font|libtool|rubygem|golang|crate|npm|mvn|osgi|"
-    r"debuginfo|tex|gstreamer\d*(\.\d+)?|bundled)\(.*\)"
+    r"debuginfo|tex|gstreamer\d*(\.\d+)?)\(.*\)"
 )
 """Provides rpmbuild's dependency generators write (rpm's ``fileattrs``, and the generators of
-its language packages), not a spec's ``Provides:``."""
+its language packages), not a spec's ``Provides:`` (``bundled()`` is one: a spec writes it)."""
 
 
 def _with_generated_provides(new: LoadResult, base: LoadResult) -> LoadResult:
