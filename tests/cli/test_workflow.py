@@ -18,6 +18,7 @@ from auditor.gate.packagechanges import Basis
 from auditor.origin.policy import load_policy
 from auditor.reports.check_report import check_view
 from tests.conftest import RPMS
+from tests.deps.built import build_repository
 from tests.paths import ROOT
 
 EXAMPLE = ROOT / "examples" / "xcp-ng-mini"
@@ -642,8 +643,6 @@ def test_a_spec_replacing_a_built_package_keeps_what_its_build_generated(
     unresolved, a blocking fact the change did not cause (rt9's xen.spec case). The previous
     build's generated provides stand in, with the gap that says so (--strict fails on it);
     a provide the spec wrote and no longer writes is gone, as before."""
-    from tests.deps.built import build_repository
-
     repo = build_repository(
         [
             {"name": "foo", "provides": ["libfoo.so.1()(64bit)", "pkgconfig(foo) = 1.0", "foo-compat"]},

@@ -22,7 +22,10 @@ from auditor.deps.graph import DependencyGraph
 from auditor.deps.propagation import Propagation, propagate
 from auditor.deps.resolve import Resolver
 from auditor.origin.findings import Category, Finding, Severity, Verdict
+from auditor.rpm.gaps import GapKind
 from auditor.rpm.model import Dependency, Package
+from tests.deps.test_conflicting_providers import CITRIX as VENDOR
+from tests.deps.test_conflicting_providers import audit, verdicts
 from tests.universe import universe
 
 T = TypeVar("T")
@@ -283,10 +286,6 @@ def test_packages_asked_for_a_clean_way_walk_a_shared_chain_once(monkeypatch: py
 def test_a_clean_way_check_cut_short_is_a_gap_of_the_run(monkeypatch: pytest.MonkeyPatch) -> None:
     """Past `cleanway.STEPS` the packages left are not asked: each may still say may-depend
     where it needs Citrix (as here), so the run is incomplete and says how many."""
-    from auditor.rpm.gaps import GapKind
-    from tests.deps.test_conflicting_providers import CITRIX as VENDOR
-    from tests.deps.test_conflicting_providers import audit, verdicts
-
     n = 40
     specs: list[dict[str, Any]] = [
         {"name": "cx-b", "provides": ["libb"], **VENDOR}, {"name": "clean-b", "provides": ["libb"]},
@@ -325,9 +324,6 @@ def _ladder(n: int) -> list[dict[str, Any]]:
 def test_clean_way_checks_found_in_turn_stop_and_say_so(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each round of the clean-way check propagates the whole graph again: a ladder of n took n
     rounds. Past `cleanway.ROUNDS` the run stops, and what the next round would ask is a gap."""
-    from auditor.rpm.gaps import GapKind
-    from tests.deps.test_conflicting_providers import audit, verdicts
-
     whole = audit(_ladder(12))
     assert verdicts(whole)["app12"] == "depends"
     assert not [gap for gap in whole.gaps if gap.kind is GapKind.CLEAN_WAY_UNCHECKED]
