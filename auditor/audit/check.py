@@ -94,8 +94,9 @@ def _with_generated_provides(new: LoadResult, base: LoadResult) -> LoadResult:
             by_key.setdefault(_key(package), []).append(package)
     changed: list[Package] = []
     for package in new.packages:
-        built = by_key.get(_key(package)) if package.spec is not None and not package.is_source else None
-        if package.spec != package.location or not built:
+        from_spec = not package.is_source and package.spec is not None and package.spec == package.location
+        built = by_key.get(_key(package)) if from_spec else None
+        if not built:
             changed.append(package)
             continue
         own = {dependency.name for dependency in package.provides}

@@ -36,6 +36,7 @@ def runtime_chains(
     ends: list[int] = list(sources)
     runtime: dict[int, Chain] = {}
     base: dict[int, Chain] = {}
+    own = set(sources)
     for found in (*rounds, None):
         chain_of = {**origin_chain, **ruled} if ruled else origin_chain
         # Where some hosts lack a member, a complete group's members are not all tainted: count them.
@@ -46,7 +47,6 @@ def runtime_chains(
             base = runtime
         if found is None:
             break
-        own = set(sources)
         for index, why in found.items():
             chain = _no_clean_way_chain(graph, why, own, origin_chain, runtime, tainted)
             if chain is not None:

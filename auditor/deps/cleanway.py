@@ -87,6 +87,8 @@ def without_clean_way(
     tainted: Container[int],
     apart_from: Mapping[int, Apart],
     partly: Container[int] = frozenset(),
+    *,
+    ask: bool = True,
 ) -> CleanWays:
     """The packages outside ``tainted`` that no installation (a binary) or buildroot (a source
     package, from ``build``) holds without a tainted package, and why.
@@ -95,10 +97,12 @@ def without_clean_way(
     ``partly`` (a package some hosts lack) is no clean provider, as in `least_fixed_point`.
     ``build`` is asked only where each source package has one set of groups: pass none when
     the run builds on several hosts (a group per host, which one installation never holds
-    together).
+    together). Without ``ask``, nothing is asked: every package the screen leaves is unasked.
     """
     search = _Search(runtime, tainted, apart_from, partly)
     asked = _asked(search, build, edges)
+    if not ask:  # the caller stops short: what it would have asked is what it did not see
+        return CleanWays({}, frozenset(asked))
     found: dict[int, NoCleanWay] = {}
     order = list(asked)
     for position, package in enumerate(order):
@@ -108,19 +112,6 @@ def without_clean_way(
         if answer is not None:
             found[package] = answer
     return CleanWays(found)
-
-
-def to_ask(
-    runtime: Mapping[int, Sequence[Group]],
-    build: Mapping[int, Sequence[Group]],
-    edges: Edges,
-    tainted: Container[int],
-    apart_from: Mapping[int, Apart],
-    partly: Container[int] = frozenset(),
-) -> frozenset[int]:
-    """The packages `without_clean_way` would ask, not asked: what a caller that stops short
-    of asking them says it did not see."""
-    return frozenset(_asked(_Search(runtime, tainted, apart_from, partly), build, edges))
 
 
 def _asked(

@@ -56,24 +56,24 @@ def spread(
     rounds: list[dict[int, NoCleanWay]] = []
     ruled: set[int] = set()
     unasked: set[int] = set()
+    known: set[int] = set()
+    """What earlier rounds found: a source package found stays found, and is not new again."""
     build = graph.build if len(graph.build_hosts) <= 1 else {}
     for _round in range(cleanway.ROUNDS + 1):
         depends, complete = least_fixed_point(origin | ruled, reverse_edges, partly)
         tainted = origin | depends | ruled
         if not clean_ways:
             break
-        if len(rounds) == cleanway.ROUNDS:  # what the next round would ask is not seen
-            unasked |= cleanway.to_ask(graph.runtime, build, reverse_edges, tainted, graph.apart_from, partly)
-            break
+        last = len(rounds) == cleanway.ROUNDS  # what the next round would ask is not seen
         answers = cleanway.without_clean_way(
-            graph.runtime, build, reverse_edges, tainted, graph.apart_from, partly
+            graph.runtime, build, reverse_edges, tainted, graph.apart_from, partly, ask=not last
         )
         unasked |= answers.unasked
-        known = {index for earlier in rounds for index in earlier}
         fresh = {index: why for index, why in answers.found.items() if index not in known}
         if not fresh:
             break
         rounds.append(fresh)
+        known.update(fresh)
         binaries = {index for index in fresh if not graph.packages[index].is_source}
         if not binaries:
             break  # a source package is no provider: it taints nothing at run time
