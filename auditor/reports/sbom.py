@@ -183,7 +183,7 @@ def digest(package: Package) -> tuple[str, str] | None:
     algorithm = "sha1" if algorithm == "sha" else algorithm  # yum's name for SHA-1
     value = checksum.value.lower()
     length = _DIGEST_LENGTHS.get(algorithm)
-    if length is None or len(value) != length or not all(char in "0123456789abcdef" for char in value):
+    if length is None or len(value) != length or value.strip("0123456789abcdef"):
         return None
     return algorithm, value
 

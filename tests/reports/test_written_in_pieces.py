@@ -112,6 +112,16 @@ def test_documents_are_written_in_pieces_not_as_one_text(
     assert len(pieces) > len(view.rows) and "".join(pieces) == module.render(view)
 
 
+@pytest.mark.parametrize("case", sorted(VIEWS))
+def test_spdx_arrays_kept_in_a_file_are_the_same_bytes(case: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The packages and relationships made once for the namespace's digest wait in a temporary
+    file past `spdx.SPOOL_IN_MEMORY`, and are read back in pieces: the same document."""
+    monkeypatch.setattr(spdx, "SPOOL_IN_MEMORY", 1)
+    monkeypatch.setattr(jsonlines, "SPOOL_PIECE", 7)
+    view = VIEWS[case]()
+    assert "".join(spdx.render_chunks(view)) == spdx_library.library_render(view)
+
+
 def model_reference(view: ReportView) -> str:
     """The model as the auditor wrote it whole, before it was written a package at a time."""
     document: dict[str, Any] = {
