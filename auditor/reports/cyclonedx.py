@@ -67,7 +67,8 @@ def render_chunks(view: ReportView, *, purl_namespace: str | None = None) -> Ite
     separator = "\n  "
     if components:
         yield separator
-        written = (_component(item, found, view, purl_namespace) for item in components)
+        purls = _SourcePurls(found, purl_namespace)
+        written = (_component(item, found, view, purls) for item in components)
         yield from indented_array("components", written, sort_keys=True)
         separator = ",\n  "
         dependencies = sorted(
@@ -104,7 +105,7 @@ def _version(package: Package) -> str:
     return sbom.text(sbom.evr_text(package))
 
 
-def _component(item: SbomPackage, found: Sbom, view: ReportView, namespace: str | None) -> dict[str, Any]:
+def _component(item: SbomPackage, found: Sbom, view: ReportView, purls: _SourcePurls) -> dict[str, Any]:
     package = item.package
     properties = sbom.package_properties(item.row, view) if item.row else sbom.context_properties()
     component: dict[str, Any] = {"bom-ref": item.ref, "name": _name(package), "purl": item.purl_text}
@@ -116,7 +117,7 @@ def _component(item: SbomPackage, found: Sbom, view: ReportView, namespace: str 
     _put(component, "hashes", _hashes(package))
     _put(component, "licenses", _licenses(package))
     if not package.is_source:
-        _put(component, "pedigree", _pedigree(package, found.built_from.get(item.index, ()), view, namespace))
+        _put(component, "pedigree", _pedigree(package, found.built_from.get(item.index, ()), view, purls))
     _put(component, "properties", _properties((), properties))
     name = package.vendor or package.packager
     if name:
@@ -140,21 +141,22 @@ def _dependency(ref: str, targets: list[str]) -> dict[str, Any]:
 
 
 def _pedigree(
-    binary: Package, sources: tuple[int, ...], view: ReportView, namespace: str | None
+    binary: Package, sources: tuple[int, ...], view: ReportView, purls: _SourcePurls
 ) -> dict[str, Any] | None:
     """The source package the binary was built from: the run's copy when it holds one (each
     copy it may have been built from, when it cannot tell which), else what the binary's
     SOURCERPM names. They have no bom-ref: each is the source package's description here,
     not a component of the BOM (the top-level one is, when audited)."""
     ancestors: dict[tuple[Any, ...], dict[str, Any]] = {}
-    copies: list[Package | None] = [view.packages[source] for source in sources]
-    for package in copies or [None]:
-        purl = sbom.source_purl(binary, package, namespace)
-        if purl is None:
+    for source in sources or [None]:
+        package = None if source is None else view.packages[source]
+        made = purls.of(binary, source, package)
+        if made is None:
             continue
+        purl, purl_text = made
         ancestor: dict[str, Any] = {
             "name": sbom.text(purl.name),
-            "purl": purl.to_string(),
+            "purl": purl_text,
             "type": "library",
             "version": sbom.text(sbom.evr_text(package) if package else purl.version or ""),
         }
@@ -167,6 +169,35 @@ def _pedigree(
         )
         ancestors[key] = ancestor
     return {"ancestors": [ancestors[key] for key in sorted(ancestors)]} if ancestors else None
+
+
+class _SourcePurls:
+    """The purl, and its text, of the source package each binary was built from, made once per
+    source package: packageurl normalizes every part at each construction and each
+    ``to_string``, and every binary of a source asked for it again (distro-10k: a quarter of
+    the document's time)."""
+
+    def __init__(self, found: Sbom, namespace: str | None) -> None:
+        self.namespace = namespace
+        self.of_package = {item.index: (item.purl, item.purl_text) for item in found.packages}
+        """By package id: the run's copies (`sbom.collect` made the purl of each in the document)."""
+        self.of_name: dict[tuple[str | None, str | None, str | None], tuple[PackageURL, str] | None] = {}
+        """By what `sbom.source_purl` reads of a binary whose source the run does not hold."""
+
+    def of(
+        self, binary: Package, source: int | None, package: Package | None
+    ) -> tuple[PackageURL, str] | None:
+        if source is not None and package is not None:
+            made = self.of_package.get(source)
+            if made is None:
+                purl = sbom.purl_of(package, self.namespace)
+                made = self.of_package[source] = (purl, purl.to_string())
+            return made
+        key = (binary.sourcerpm, binary.source_name, sbom.namespace_of(binary, self.namespace))
+        if key not in self.of_name:
+            found = sbom.source_purl(binary, None, self.namespace)
+            self.of_name[key] = None if found is None else (found, found.to_string())
+        return self.of_name[key]
 
 
 def _purl_order(purl: PackageURL) -> tuple[Any, ...]:
