@@ -159,11 +159,13 @@ class CleanView:
         near = self.near
         return len(clean) > 1 and all(member in relevant and member not in near for member in clean)
 
-    def reaching(self, edges: Edges, ends: set[int]) -> set[int]:
+    def reaching(self, edges: Edges, ends: set[int], within: Container[int] | None = None) -> set[int]:
         """``ends`` and the packages that surely hold one of them (one sole clean provider after
-        another), outside the tainted ones."""
+        another), outside the tainted ones; only those ``within``, when given, which holds
+        what each of its packages may need (a package that surely holds an end holds the
+        whole way to it)."""
         tainted = self.tainted
-        found = {end for end in ends if end not in tainted}
+        found = {end for end in ends if end not in tainted and (within is None or end in within)}
         queue = deque(found)
         while queue:
             node = queue.popleft()
@@ -171,7 +173,7 @@ class CleanView:
                 if self.sole(edges.groups[number]) != node:
                     continue
                 for owner in edges.owners[number]:
-                    if owner not in found and owner not in tainted:
+                    if owner not in found and owner not in tainted and (within is None or owner in within):
                         found.add(owner)
                         queue.append(owner)
         return found

@@ -89,6 +89,7 @@ def without_clean_way(
     partly: Container[int] = frozenset(),
     *,
     ask: bool = True,
+    only: Container[int] | None = None,
 ) -> CleanWays:
     """The packages outside ``tainted`` that no installation (a binary) or buildroot (a source
     package, from ``build``) holds without a tainted package, and why.
@@ -98,9 +99,12 @@ def without_clean_way(
     ``build`` is asked only where each source package has one set of groups: pass none when
     the run builds on several hosts (a group per host, which one installation never holds
     together). Without ``ask``, nothing is asked: every package the screen leaves is unasked.
+    With ``only``, the packages outside it are not asked at all, nor counted unasked: the
+    caller needs no answer there (`auditor.audit.plan` asks only what can reach the packages it
+    counts: no other answer can taint them).
     """
     search = _Search(runtime, tainted, apart_from, partly)
-    asked = _asked(search, build, edges)
+    asked = _asked(search, build, edges, only)
     if not ask:  # the caller stops short: what it would have asked is what it did not see
         return CleanWays({}, frozenset(asked))
     found: dict[int, NoCleanWay] = {}
@@ -115,9 +119,10 @@ def without_clean_way(
 
 
 def _asked(
-    search: CleanView, build: Mapping[int, Sequence[Group]], edges: Edges
+    search: CleanView, build: Mapping[int, Sequence[Group]], edges: Edges, only: Container[int] | None
 ) -> dict[int, Sequence[Group]]:
-    """The packages the screen leaves (`auditor.deps.cleanscreen`) -> their groups, in order."""
+    """The packages the screen leaves (`auditor.deps.cleanscreen`) -> their groups, in order;
+    of ``only``, when given (`without_clean_way`)."""
     mixed = search.mixed_groups(edges)
     # A buildroot's own mixed groups too: a source package alone may need the two sides.
     built = {id(group): group for groups in build.values() for group in groups if search.binds(group)}
@@ -127,15 +132,19 @@ def _asked(
     if not relevant:
         return {}  # nothing a mixed group leads to is apart from anything: nothing is ruled out
     runtime, tainted = search.runtime, search.tainted
-    candidates = search.reaching(edges, {owner for number in mixed for owner in edges.owners[number]})
-    holding = search.reaching(edges, search.holding(edges, relevant))
+    candidates = search.reaching(edges, {owner for number in mixed for owner in edges.owners[number]}, only)
+    holding = search.reaching(edges, search.holding(edges, relevant), only)
     asked: dict[int, Sequence[Group]] = {
         package: runtime[package]
         for package in sorted(candidates & holding)
         if package in runtime and package not in tainted
     }
     for source, groups in build.items():
-        if source in tainted or not any(search.leads_to(group, candidates) for group in groups):
+        if (
+            source in tainted
+            or (only is not None and source not in only)
+            or not any(search.leads_to(group, candidates) for group in groups)
+        ):
             continue
         if source in relevant or any(search.leads_to(group, holding, relevant) for group in groups):
             asked[source] = groups

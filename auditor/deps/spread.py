@@ -44,14 +44,21 @@ class Spread:
 
 
 def spread(
-    graph: DependencyGraph, origin: set[int], reverse_edges: Edges, *, clean_ways: bool = True
+    graph: DependencyGraph,
+    origin: set[int],
+    reverse_edges: Edges,
+    *,
+    clean_ways: bool = True,
+    asking: Container[int] | None = None,
 ) -> Spread:
     """What ``origin`` taints: per requirement, then what that leaves with no clean installation
     as a whole (`auditor.deps.cleanway`), which taints more, to a fixed point in rounds (each
     round's chains end at what earlier ones tainted). ``reverse_edges``: `reverse` of the graph's
     run-time groups, made once by a caller that asks many times. Without ``clean_ways``, per
     requirement only: a part of the whole answer, which a caller that only needs to know what
-    stays tainted can take when that holds it all (the clean-way check only adds)."""
+    stays tainted can take when that holds it all (the clean-way check only adds). With
+    ``asking``, the clean-way check asks only those packages: the answer is whole only for the
+    packages that reach none but them (`reach_of`)."""
     partly = graph.resolved.present_on
     rounds: list[dict[int, NoCleanWay]] = []
     ruled: set[int] = set()
@@ -66,7 +73,7 @@ def spread(
             break
         last = len(rounds) == cleanway.ROUNDS  # what the next round would ask is not seen
         answers = cleanway.without_clean_way(
-            graph.runtime, build, reverse_edges, tainted, graph.apart_from, partly, ask=not last
+            graph.runtime, build, reverse_edges, tainted, graph.apart_from, partly, ask=not last, only=asking
         )
         unasked |= answers.unasked
         fresh = {index: why for index, why in answers.found.items() if index not in known}
@@ -83,6 +90,22 @@ def spread(
     tainted_now = tainted | blocked
     unasked_left = frozenset(index for index in unasked if index not in tainted_now)
     return Spread(depends | ruled, blocked, tainted, complete, rounds, unbuildable, unasked_left)
+
+
+def reach_of(graph: DependencyGraph, packages: Iterable[int]) -> set[int]:
+    """``packages`` and every package they may need, at run time or to be built, through any
+    provider: the only packages whose taint, or whose lack of a clean way, can reach them."""
+    found = set(packages)
+    pending = list(found)
+    runtime, build = graph.runtime, graph.build
+    while pending:
+        index = pending.pop()
+        for group in (*runtime.get(index, ()), *build.get(index, ())):
+            for member in group.members:
+                if member not in found:
+                    found.add(member)
+                    pending.append(member)
+    return found
 
 
 def origin_of(findings: Mapping[int, Sequence[Finding]]) -> set[int]:
