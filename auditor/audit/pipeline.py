@@ -110,6 +110,9 @@ def audit_packages(
         inputs=[*targets.inputs, *context.inputs],
         resolved=resolved,
         graph=graph,
+        tainted=frozenset(
+            (*propagation.origin, *propagation.depends, *propagation.may_depend, *propagation.build_depends)
+        ),
         findings=findings,
         roots=roots,
         config_findings=config_findings,

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from auditor.audit.result import AuditResult
 from auditor.deps.edges import reverse
 from auditor.deps.hops import Hop, HopKind
-from auditor.deps.propagation import propagate
 from auditor.deps.spread import Spread, origin_of, reach_of, spread
 from auditor.origin.findings import Finding, Verdict
 from auditor.rpm.model import DependencyKind
@@ -163,14 +162,7 @@ class DependentsFinder:
     """`Dependents` of any group of one audit: the reverse edges between tainted packages, built once."""
 
     def __init__(self, audit: AuditResult) -> None:
-        graph = audit.graph
-        propagation = propagate(graph, audit.findings)
-        tainted = {
-            *propagation.origin,
-            *propagation.depends,
-            *propagation.may_depend,
-            *propagation.build_depends,
-        }
+        graph, tainted = audit.graph, audit.tainted
         # member -> (owner, kind, requirement, alternatives, tainted alternatives, providers left
         # out: the owner cannot be installed with them), owners tainted only.
         self._reverse: dict[int, list[tuple[int, HopKind, str, int, int, int]]] = {}

@@ -68,6 +68,9 @@ class AuditResult:
     inputs: Sequence[InputSummary]
     resolved: Resolved
     graph: DependencyGraph
+    tainted: frozenset[int]
+    """Every package of the run, audited or context, that the propagation tainted (origin,
+    depends, may-depend or build-depends): the packages a chain runs through."""
     findings: dict[int, list[Finding]] = field(default_factory=dict)
     roots: tuple[int, ...] = ()
     config_findings: Sequence[ConfigFinding] = ()
