@@ -32,15 +32,18 @@ library's model the document took 57 s and 2.7 GB for 63,000 packages.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import datetime
 import functools
 import hashlib
+import io
 import json
 import re
+import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
 from email.utils import parseaddr
-from typing import Any
+from typing import IO, Any
 
 from spdx_tools.common.spdx_licensing import spdx_licensing
 from spdx_tools.spdx.validation.uri_validators import validate_download_location, validate_url
@@ -75,7 +78,7 @@ def render_chunks(view: ReportView, *, purl_namespace: str | None = None) -> Ite
     namespace comes first but is the digest of the rest: the packages and relationships are
     made once, for the digest, and their text is kept (`_Document.spool`) until it is written."""
     document = _Document(view, purl_namespace)
-    with document.spool:
+    with contextlib.closing(document.spool):
         namespace = NAMESPACE + document.digest()
         head = document.head()
         yield "{"
@@ -117,7 +120,7 @@ class _Document:
         self.licences: dict[str, dict[str, str]] = {}
         for item in self.found.packages:
             self._declare(sbom.license_text(item.package))
-        self.spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115
+        self.spool = _Spool()
         """The text of each array `digest` made, as `indented_array` writes it: `spooled`."""
         self.spooled_at: dict[str, tuple[int, int]] = {}
 
@@ -285,6 +288,39 @@ class _Document:
                     yield _relationship(ids[target], "BUILD_DEPENDENCY_OF", own)
                 else:
                     yield _relationship(own, "DEPENDS_ON", ids[target])
+
+
+class _Spool:
+    """Bytes written, then read back: in memory up to `SPOOL_IN_MEMORY`, in a temporary file
+    past it, and in memory still where no temporary file can be made (a read-only or full
+    temporary directory): that costs memory, not the document."""
+
+    def __init__(self) -> None:
+        self.file: IO[bytes] = io.BytesIO()
+        self.in_memory = True
+
+    def write(self, data: bytes) -> None:
+        self.file.write(data)
+        if self.in_memory and self.file.tell() > SPOOL_IN_MEMORY:
+            try:
+                spilled = tempfile.TemporaryFile()  # noqa: SIM115  (closed by close)
+            except OSError:
+                return
+            self.file.seek(0)
+            shutil.copyfileobj(self.file, spilled)
+            self.file, self.in_memory = spilled, False
+
+    def tell(self) -> int:
+        return self.file.tell()
+
+    def seek(self, position: int) -> None:
+        self.file.seek(position)
+
+    def read(self, size: int) -> bytes:
+        return self.file.read(size)
+
+    def close(self) -> None:
+        self.file.close()
 
 
 class _Hashed:

@@ -12,6 +12,7 @@ package at a time too, is held to the document the json module wrote whole.
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Callable
 from typing import Any
 
@@ -119,6 +120,20 @@ def test_spdx_arrays_kept_in_a_file_are_the_same_bytes(case: str, monkeypatch: p
     monkeypatch.setattr(spdx, "SPOOL_IN_MEMORY", 1)
     monkeypatch.setattr(jsonlines, "SPOOL_PIECE", 7)
     view = VIEWS[case]()
+    assert "".join(spdx.render_chunks(view)) == spdx_library.library_render(view)
+
+
+def test_spdx_arrays_stay_in_memory_where_no_temporary_file_can_be_made(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A read-only or full temporary directory costs memory, not the document (nor exit 4)."""
+
+    def refused() -> None:
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", refused)
+    monkeypatch.setattr(spdx, "SPOOL_IN_MEMORY", 1)
+    view = VIEWS["example"]()
     assert "".join(spdx.render_chunks(view)) == spdx_library.library_render(view)
 
 
