@@ -7,6 +7,7 @@ have: a damaged report is an input error naming it, never an internal one.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from auditor.core.errors import InputError
@@ -25,14 +26,76 @@ def side_of_report(path: str) -> Side:
         with open_regular(path, path, "a JSON report") as stream:
             data = stream.read()
         config_read(path, data)  # a stored report is keyed on the bytes compared with
-        document: Any = json.loads(data)
     except OSError as exc:
         raise InputError(path, os_reason(exc)) from None
+    laid_out = _laid_out(data)
+    if laid_out is not None:
+        try:
+            return _side(path, *laid_out)
+        except _NotLaidOut:
+            pass  # read whole below, which says what is wrong with it
+    try:
+        document: Any = json.loads(data)
     except (ValueError, RecursionError):
         # ValueError: bad JSON or bytes, and integers longer than Python converts (4,300 digits).
         raise InputError(path, "not a JSON report") from None
     if not isinstance(document, dict) or "packages" not in document:
         raise InputError(path, "not an auditor JSON report")
+    return _side(path, document, document["packages"])
+
+
+_OPENING = b',\n  "packages": ['
+"""What `auditor.reports.jsonlines.opening` writes between the report's head and its packages."""
+_SEPARATOR = b",\n    "
+_CLOSING = b"\n  ]\n}\n"
+_CLOSING_EMPTY = b"]\n}\n"
+
+
+class _NotLaidOut(Exception):
+    """A package's line is not one JSON value: the report is read whole instead."""
+
+
+def _laid_out(data: bytes) -> tuple[dict[str, Any], Iterator[Any]] | None:
+    """The report's head, and its packages decoded one at a time, when it is laid out as the
+    auditor writes it (`auditor.reports.jsonlines`: the head indented, then one package a line,
+    the last key); None for any other layout, which is read whole.
+
+    A distribution's report read whole held every package's objects at once: 783 MB to compare
+    two reports of distro-60k. One line at a time, each package is made into the records the
+    comparison keeps and let go. It means what the whole document means: a raw line break
+    cannot be inside a JSON string, so each separator is one; the head holds no other
+    ``packages``; and a line that is no JSON value sends the whole file to the whole reading."""
+    cut = data.find(_OPENING)
+    if cut < 0 or not data.startswith(b"{"):
+        return None
+    try:
+        head = json.loads(data[:cut] + b"\n}")
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(head, dict) or "packages" in head:
+        return None
+    start = cut + len(_OPENING)
+    if data.endswith(_CLOSING_EMPTY) and start == len(data) - len(_CLOSING_EMPTY):
+        return head, iter(())
+    if not data.endswith(_CLOSING) or not data.startswith(b"\n    ", start):
+        return None
+    return head, _packages(data, start + len(b"\n    "), len(data) - len(_CLOSING))
+
+
+def _packages(data: bytes, start: int, end: int) -> Iterator[Any]:
+    while True:
+        stop = data.find(_SEPARATOR, start, end)
+        try:
+            yield json.loads(data[start : end if stop < 0 else stop])
+        except (ValueError, RecursionError):
+            raise _NotLaidOut from None
+        if stop < 0:
+            return
+        start = stop + len(_SEPARATOR)
+
+
+def _side(path: str, document: dict[str, Any], items: Iterable[Any]) -> Side:
+    """The side of a report whose head is ``document`` and whose packages are ``items``."""
     version = document.get("schema_version")
     if version != REPORT_SCHEMA_VERSION:
         raise InputError(
@@ -42,7 +105,7 @@ def side_of_report(path: str) -> Side:
         )
     try:
         packages: dict[tuple[str, str], list[PackageRecord]] = {}
-        for item in document["packages"]:
+        for item in items:
             record = _package_record(item)
             packages.setdefault((record.name, record.arch), []).append(record)
         run_facts = tuple(_fact_record(fact, "input") for fact in document["completeness"]["gaps"])
