@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
+import packageurl
 from cyclonedx.spdx import fixup_id
 from license_expression import Licensing  # type: ignore[import-untyped]
 from packageurl import PackageURL
@@ -134,11 +135,37 @@ def namespace_of(package: Package, override: str | None = None) -> str | None:
     return None
 
 
+class RpmPurl(PackageURL):
+    """A purl whose name keeps a ``/`` percent-encoded, as the purl specification requires.
+
+    packageurl writes a name's ``/`` as it is, and every purl reader then takes what comes
+    before it for more namespace: repodata naming a package ``evil/glibc`` made
+    ``pkg:rpm/fedora/evil/glibc@...``, which reads back as ``glibc`` of namespace
+    ``fedora/evil``. rpmbuild refuses such a name; metadata can say anything."""
+
+    __slots__ = ()
+
+    def to_string(self, encode: bool | None = True) -> str:
+        text = super().to_string(encode)
+        if not encode or "/" not in self.name:
+            return text
+        written = packageurl.quote(self.name)
+        # The name ends at the first "@" (or "?", "#"): each is percent-encoded before it.
+        end = min((at for at in (text.find(mark) for mark in "@?#") if at >= 0), default=len(text))
+        start = end - len(written)
+        if text[start:end] != written:
+            return text  # not the layout packageurl writes: leave it as the library made it
+        return text[:start] + written.replace("/", "%2F") + text[end:]
+
+    def __str__(self) -> str:
+        return self.to_string()
+
+
 def purl_of(package: Package, namespace: str | None = None) -> PackageURL:
     qualifiers = {"arch": package.arch}
     if package.epoch:
         qualifiers["epoch"] = str(package.epoch)
-    return PackageURL(
+    return RpmPurl(
         type="rpm",
         namespace=namespace_of(package, namespace),
         name=package.name,
@@ -158,7 +185,7 @@ def source_purl(binary: Package, source: Package | None, namespace: str | None) 
     parts = stem.rsplit("-", 2)
     if name is None or len(parts) != 3 or arch not in ("src", "nosrc"):
         return None
-    return PackageURL(
+    return RpmPurl(
         type="rpm",
         namespace=namespace_of(binary, namespace),
         name=name,

@@ -25,6 +25,7 @@ from spdx_tools.spdx.parser.parse_anything import parse_file
 from spdx_tools.spdx.validation.document_validator import validate_full_spdx_document
 
 from auditor.cli.main import main
+from auditor.reports import cyclonedx, spdx
 from auditor.reports.render import FORMATS, render_pieces
 from tests.conftest import RPMS
 from tests.paths import ROOT
@@ -538,3 +539,39 @@ def test_an_audit_of_nothing_is_still_a_valid_document_that_says_so(tmp_path: Pa
         {"spdxElementId": "SPDXRef-DOCUMENT", "relatedSpdxElement": "NONE", "relationshipType": "DESCRIBES"}
     ]
     assert spdx_annotations(document)["auditor:exit-code"] == ["3"]
+
+
+def test_a_name_with_a_slash_stays_the_name_in_every_purl() -> None:
+    """rpmbuild refuses ``/`` in a Name, repodata does not: ``evil/glibc`` was written
+    ``pkg:rpm/fedora/evil/glibc@...``, which every purl reader takes for ``glibc`` of namespace
+    ``fedora/evil``. The purl specification percent-encodes it (red team 7)."""
+    view = view_of(
+        audit_of(
+            [
+                {"name": "evil/glibc", "vendor": "Fedora", "sourcerpm": "evil/glibc-1.0-1.src.rpm"},
+                {"name": "evil/glibc", "arch": "src"},
+                {"name": "orphan", "vendor": "Fedora", "sourcerpm": "no/where-2.0-1.src.rpm"},
+            ]
+        )
+    )
+    bom = json.loads(cyclonedx.render(view))
+    spdx_document = json.loads(spdx.render(view))
+    purls = [component["purl"] for component in bom["components"]]
+    purls += [
+        ancestor["purl"]
+        for component in bom["components"]
+        for ancestor in component.get("pedigree", {}).get("ancestors", ())
+    ]
+    purls += [
+        reference["referenceLocator"]
+        for package in spdx_document["packages"]
+        for reference in package["externalRefs"]
+    ]
+    read = {(PackageURL.from_string(purl).namespace, PackageURL.from_string(purl).name) for purl in purls}
+    assert read == {
+        ("fedora", "evil/glibc"),
+        (None, "evil/glibc"),
+        ("fedora", "orphan"),
+        ("fedora", "no/where"),
+    }
+    assert "pkg:rpm/fedora/evil%2Fglibc@1.0-1?arch=noarch" in purls

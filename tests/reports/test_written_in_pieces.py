@@ -61,6 +61,8 @@ VIEWS: dict[str, Callable[[], ReportView]] = {
                     "url": "https://q.example/'a'[b]{c}<d>\"e\"",
                     "bugurl": "https://q.example/",
                 },
+                {"name": "evil/glibc", "vendor": "Fedora", "sourcerpm": "evil/glibc-1.0-1.src.rpm"},
+                {"name": "evil/glibc", "arch": "src"},
             ]
         )
     ),
