@@ -41,6 +41,9 @@ _TEXT_ELEMENTS = frozenset(
     {"name", "arch", "checksum", "summary", "description", "packager", "url", "rpm:license",
      "rpm:vendor", "rpm:buildhost", "rpm:sourcerpm", "file"}
 )  # fmt: skip
+_ALIASES = {"vendor": "rpm:vendor"}
+"""Elements libsolv reads as another one (``repo_rpmmd.c``'s table has ``vendor`` beside
+``rpm:vendor``), by the name their text is recorded under: a vendor dnf shows is one seen here."""
 _PREREQ = frozenset({"prereq"})
 _SOURCE, _BINARY = PackageKind.SOURCE, PackageKind.BINARY
 _OPS = dict(Op.__members__)
@@ -95,7 +98,7 @@ def dependency_from_fields(
 # dispatch on than string comparisons, for two million events a distribution).
 _TEXT, _DEPS, _PACKAGE, _VERSION, _LOCATION, _TIME, _CHECKSUM, _FILE, _HEADER_RANGE = range(9)
 _START_ACTIONS = {
-    **{name: _TEXT for name in _TEXT_ELEMENTS if name not in ("checksum", "file")},
+    **{name: _TEXT for name in _TEXT_ELEMENTS | _ALIASES.keys() if name not in ("checksum", "file")},
     **dict.fromkeys(_DEPENDENCY_ELEMENTS, _DEPS),
     "package": _PACKAGE,
     "version": _VERSION,
@@ -106,7 +109,7 @@ _START_ACTIONS = {
     "rpm:header-range": _HEADER_RANGE,
 }
 _END_ACTIONS = {
-    **{name: _TEXT for name in _TEXT_ELEMENTS if name != "file"},
+    **{name: _TEXT for name in _TEXT_ELEMENTS | _ALIASES.keys() if name != "file"},
     **dict.fromkeys(_DEPENDENCY_ELEMENTS, _DEPS),
     "package": _PACKAGE,
     "file": _FILE,
@@ -204,7 +207,7 @@ class PrimaryHandler:
         if action is None:
             return
         if action is _TEXT:
-            self.record[name] = self.text.take()
+            self.record[_ALIASES.get(name, name)] = self.text.take()
         elif action is _FILE:
             files = self.files
             files.append(self.text.take())
