@@ -55,7 +55,20 @@ def dependency_from_attributes(attrs: dict[str, str]) -> Dependency:
     """The `Dependency` an ``rpm:entry`` element's attributes describe (ValueError: a bad one)."""
     get = attrs.get
     fields = get("flags"), get("epoch"), get("ver"), get("rel"), get("pre")
-    return dependency_from_fields(get("name", ""), *fields)
+    name, kind = get("name", ""), get("kind")
+    if name and kind and kind != "package":
+        # libsolv names the capability "KIND:NAME" (a patch's, a pattern's): no package's
+        # NAME answers it, so reading NAME alone would resolve what dnf cannot.
+        name = f"{kind}:{name}"
+    return dependency_from_fields(name, *fields)
+
+
+def epoch_number(text: str) -> int:
+    """An epoch's digits as a number (ValueError: not digits). Not `int` alone: it takes
+    " 1", "1_0" and other scripts' digits, which libsolv keeps as the strings they are."""
+    if not (text.isascii() and text.isdigit()):
+        raise ValueError(text)
+    return int(text)
 
 
 def dependency_from_fields(
@@ -74,7 +87,7 @@ def dependency_from_fields(
     if not name:
         raise ValueError("an entry without a name")
     qualifiers = _PREREQ if pre in ("1", "true") else _NONE
-    if not flags:
+    if flags is None:
         return make_dependency(intern(name), qualifiers=qualifiers)
     op = _OPS.get(flags)
     if op is None:
@@ -85,7 +98,7 @@ def dependency_from_fields(
         # createrepo_c writes epoch="0" for an absent epoch; read it as absent so a capability
         # prints (and fingerprints) the same from repodata as from the RPM file.
         try:
-            epoch = int(epoch_text) if epoch_text and epoch_text != "0" else None
+            epoch = epoch_number(epoch_text) if epoch_text and epoch_text != "0" else None
         except ValueError:
             raise ValueError(f"epoch {epoch_text!r} of {name} is not a number") from None
         evr = make_evr(epoch, intern(version or ""), intern(release) if release else None)
@@ -305,7 +318,7 @@ class PrimaryHandler:
             if self.locations_under is not None and "://" not in location:
                 location = urljoin(self.locations_under, location)
             try:
-                epoch = int(epoch_text) if epoch_text else None
+                epoch = epoch_number(epoch_text) if epoch_text else None
                 buildtime = int(buildtime_text) if buildtime_text else None
             except ValueError:
                 raise InputError(self._label(name), "epoch or build time is not a number") from None

@@ -16,6 +16,7 @@ import pytest
 import solv
 
 import auditor.sources.repodata as repodata
+from auditor.deps.resolve import Resolver
 from benchmarks.generators import solv_closure
 from tests.conftest import DATA, rewrite_primary
 
@@ -58,3 +59,66 @@ def test_a_vendor_element_without_the_rpm_prefix_is_the_vendor_dnf_shows(
     assert read.errors == []
     [package] = [p for p in read.packages if p.name == PACKAGE]
     assert package.vendor == "Citrix Systems, Inc."
+
+
+REQUIREMENT = '<rpm:entry name="tilde-version" flags="GE" epoch="0" ver="1.0~rc1"/>'
+"""A requirement of `PACKAGE` the fixture repository answers (tilde-version-1.0~rc1-1)."""
+
+
+def unresolved_by_libsolv(repo: Path) -> set[str]:
+    pool, repository = solv_closure.load(str(repo))
+    return {dep for deps in solv_closure.unresolved(pool, repository).values() for dep in deps}
+
+
+def unresolved_by_auditor(read: repodata.RepositoryRead) -> set[str]:
+    resolved = Resolver(read.packages).resolve_all(weak=False)
+    return {str(resolution.dependency) for _, resolution in resolved.unresolved()}
+
+
+@pytest.mark.parametrize("halves", [False, True])
+def test_a_requirement_of_another_kind_is_not_answered_by_a_package_of_that_name(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, halves: bool
+) -> None:
+    # libsolv reads kind="patch" as the capability "patch:tilde-version", which no package provides.
+    rewrite_primary(
+        repo, lambda text: text.replace(REQUIREMENT, REQUIREMENT.replace(" flags", ' kind="patch" flags'))
+    )
+    assert "patch:tilde-version >= 1.0~rc1" in unresolved_by_libsolv(repo)
+    read = auditor_read(repo, monkeypatch, halves=halves)
+    assert read.errors == []
+    assert "patch:tilde-version >= 1.0~rc1" in unresolved_by_auditor(read)
+
+
+@pytest.mark.parametrize(
+    ("entry", "says"),
+    [
+        # An empty flags attribute is a relation libsolv knows no operator of: nothing answers it.
+        (REQUIREMENT.replace('flags="GE"', 'flags=""'), "unknown flags '' on tilde-version"),
+        # Python's int() reads "1_0" as 10 and " 1" as 1; libsolv keeps them as strings.
+        (REQUIREMENT.replace('epoch="0"', 'epoch="1_0"'), "epoch '1_0' of tilde-version is not a number"),
+        (REQUIREMENT.replace('epoch="0"', 'epoch=" 1"'), "epoch ' 1' of tilde-version is not a number"),
+    ],
+)
+@pytest.mark.parametrize("halves", [False, True])
+def test_an_entry_libsolv_reads_otherwise_refuses_its_package(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, halves: bool, entry: str, says: str
+) -> None:
+    rewrite_primary(repo, lambda text: text.replace(REQUIREMENT, entry))
+    # What libsolv makes of the entry is no requirement tilde-version-1.0~rc1-1 answers.
+    assert any(dep.startswith("tilde-version") for dep in unresolved_by_libsolv(repo))
+    read = auditor_read(repo, monkeypatch, halves=halves)
+    assert PACKAGE not in {p.name for p in read.packages}
+    [error] = read.errors
+    assert "primary.xml.gz: package caret-version" in str(error) and says in str(error)
+
+
+@pytest.mark.parametrize("epoch", ["1_0", " 1", "\u0661"])
+def test_a_package_epoch_that_is_not_digits_refuses_the_package(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, epoch: str
+) -> None:
+    old = '<version epoch="0" ver="2.0^git20240101.abc" rel="1"/>'
+    rewrite_primary(repo, lambda text: text.replace(old, old.replace('"0"', f'"{epoch}"')))
+    read = auditor_read(repo, monkeypatch, halves=False)
+    assert PACKAGE not in {p.name for p in read.packages}
+    [error] = read.errors
+    assert "package caret-version: epoch or build time is not a number" in str(error)
