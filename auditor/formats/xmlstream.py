@@ -76,6 +76,11 @@ def verify_checksum(path: str, algorithm: str, expected: str, size: int | None, 
         raise InputError(shown, f"{algorithm} checksum mismatch (repomd.xml says {expected.strip()[:16]}…)")
 
 
+_ZSTD_SKIPPABLE = re.compile(rb"[\x50-\x5f]\x2a\x4d\x18")
+"""A zstd skippable frame's magic (0x184D2A5?, little-endian): zstd(1) and libsolv's reader
+skip it, so a file may start with one; read as plain XML it was "not well-formed"."""
+
+
 def _kind(head: bytes, shown: str) -> str:
     if head.startswith(b"\x1f\x8b"):
         return "gzip"
@@ -83,7 +88,7 @@ def _kind(head: bytes, shown: str) -> str:
         return "xz"
     if head.startswith(b"BZh"):
         return "bzip2"
-    if head.startswith(b"\x28\xb5\x2f\xfd"):
+    if head.startswith(b"\x28\xb5\x2f\xfd") or _ZSTD_SKIPPABLE.match(head):
         return "zstd"
     if head.startswith(b"\x00ZCK1"):
         raise InputError(shown, "zchunk metadata is not supported; point at the .gz/.xz/.zst variant")
