@@ -129,6 +129,23 @@ _END_ACTIONS = {
 }
 
 
+# Where an element is read, as libsolv's rpm-md reader (``repo_rpmmd.c``'s state table) reads
+# it: a package's fields inside a ``<package>`` (``<format>`` being transparent), entries
+# inside a dependency list. Any other element is skipped with everything inside it, so an
+# element libsolv never reads cannot add to a package, nor end or replace a list it reads.
+_IN_DOCUMENT, _IN_PACKAGE, _IN_LIST, _IN_FIELD = range(4)
+_CONTAINERS = ("metadata", "rpmmd", "otherdata", "filelists", "diskusagedata", "susedata", "patterns",
+               "products")  # fmt: skip
+_CHILDREN: tuple[dict[str, int], ...] = (
+    {**dict.fromkeys(_CONTAINERS, _IN_DOCUMENT), "package": _IN_PACKAGE},
+    {**dict.fromkeys(_START_ACTIONS.keys() - {"package"}, _IN_FIELD),
+     **dict.fromkeys(_DEPENDENCY_ELEMENTS, _IN_LIST), "format": _IN_PACKAGE},
+    {"rpm:entry": _IN_FIELD},
+    {},
+)  # fmt: skip
+"""By the state of the element they are in, the elements read and the state inside them."""
+
+
 class PrimaryHandler:
     """Turns pyexpat events of primary.xml into packages, one ``<package>`` at a time.
 
@@ -164,12 +181,24 @@ class PrimaryHandler:
         self.entries = 0
         """``<rpm:entry>`` elements of the current list, the bad ones too."""
         self.files: list[str] = []
+        self.states = [_IN_DOCUMENT]
+        """The state inside each element open and read (`_CHILDREN`), the document's first."""
+        self.skipped = 0
+        """Elements open from the first one skipped on (0: none is)."""
         self.repeated: dict[str, str] = {}
         """One string for each SOURCERPM and URL that several packages of the repository give
         (the subpackages of one source package): 4-5 MB of a distribution's packages, held to
         the end of the run. Not `sys.intern`: the table would outlive the read."""
 
     def start(self, name: str, attrs: list[str]) -> None:
+        if self.skipped:
+            self.skipped += 1
+            return
+        state = _CHILDREN[self.states[-1]].get(name)
+        if state is None:
+            self.skipped = 1
+            return
+        self.states.append(state)
         if name == "rpm:entry":
             deps = self.deps
             if deps is not None:
@@ -216,6 +245,10 @@ class PrimaryHandler:
             self.record["header_range"] = attribute_pairs(attrs)
 
     def end(self, name: str) -> None:
+        if self.skipped:
+            self.skipped -= 1
+            return
+        self.states.pop()
         action = _END_ACTIONS.get(name)
         if action is None:
             return

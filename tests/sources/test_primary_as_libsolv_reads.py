@@ -10,6 +10,7 @@ weaker fact than dnf does.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -37,6 +38,7 @@ def libsolv_reads(repo: Path) -> dict[str, object]:
     return {
         "vendor": found.lookup_str(solv.SOLVABLE_VENDOR),
         "requires": sorted(str(dep) for dep in solv_closure.requirements(found)),
+        "provides": sorted(str(dep) for dep in found.lookup_deparray(solv.SOLVABLE_PROVIDES)),
     }
 
 
@@ -122,3 +124,57 @@ def test_a_package_epoch_that_is_not_digits_refuses_the_package(
     assert PACKAGE not in {p.name for p in read.packages}
     [error] = read.errors
     assert "package caret-version: epoch or build time is not a number" in str(error)
+
+
+CARET_LIB = '<rpm:entry name="caret-lib" flags="GE" epoch="0" ver="1.5^20231231"/>'
+"""A requirement of `PACKAGE` nothing in the fixture repository answers; `REQUIREMENT` follows it."""
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        # An empty list nested in another: libsolv skips it; it ended the requirements and replaced the provides.
+        lambda text: text.replace(CARET_LIB, CARET_LIB + "<rpm:provides/>", 1),
+        lambda text: text.replace(
+            CARET_LIB, CARET_LIB + "<rpm:conflicts><rpm:entry name='x'/></rpm:conflicts>", 1
+        ),
+        # A provide in an element libsolv does not know: no provide of the package's, nor an answer to caret-lib.
+        lambda text: text.replace(
+            "</format>",
+            "<extra><rpm:provides><rpm:entry name='caret-lib' flags='EQ' ver='9'/></rpm:provides></extra></format>",
+            1,
+        ),
+        # A package inside a package: libsolv skips it, the reader had dropped the outer one.
+        lambda text: text.replace(
+            "</format>", "<extra><package type='rpm'><name>ghost</name></package></extra></format>", 1
+        ),
+        lambda text: text.replace(
+            "</format>", "<package type='rpm'><name>ghost</name></package></format>", 1
+        ),
+        # An entry inside an entry is none.
+        lambda text: text.replace(CARET_LIB, CARET_LIB[:-2] + "><rpm:entry name='inner'/></rpm:entry>", 1),
+    ],
+    ids=[
+        "provides-in-requires",
+        "conflicts-in-requires",
+        "provides-in-unknown",
+        "package-in-package",
+        "package-in-format",
+        "entry-in-entry",
+    ],
+)
+@pytest.mark.parametrize("halves", [False, True])
+def test_an_element_where_libsolv_reads_none_adds_and_hides_nothing(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, halves: bool, change: Callable[[str], str]
+) -> None:
+    rewrite_primary(repo, change)
+    libsolv = libsolv_reads(repo)
+    assert libsolv["requires"] == ["caret-lib >= 1.5^20231231", "tilde-version >= 1.0~rc1"]
+    read = auditor_read(repo, monkeypatch, halves=halves)
+    assert read.errors == []
+    [package] = [p for p in read.packages if p.name == PACKAGE]
+    assert sorted(map(str, package.requires)) == libsolv["requires"]
+    assert sorted(map(str, package.provides)) == libsolv["provides"]
+    assert not package.conflicts
+    assert "ghost" not in {p.name for p in read.packages}
+    assert "caret-lib >= 1.5^20231231" in unresolved_by_auditor(read)
