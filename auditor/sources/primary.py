@@ -133,14 +133,14 @@ _END_ACTIONS = {
 # it: a package's fields inside a ``<package>`` (``<format>`` being transparent), entries
 # inside a dependency list. Any other element is skipped with everything inside it, so an
 # element libsolv never reads cannot add to a package, nor end or replace a list it reads.
-_IN_DOCUMENT, _IN_PACKAGE, _IN_LIST, _IN_FIELD = range(4)
+IN_DOCUMENT, IN_PACKAGE, IN_LIST, IN_FIELD = range(4)
 _CONTAINERS = ("metadata", "rpmmd", "otherdata", "filelists", "diskusagedata", "susedata", "patterns",
                "products")  # fmt: skip
-_CHILDREN: tuple[dict[str, int], ...] = (
-    {**dict.fromkeys(_CONTAINERS, _IN_DOCUMENT), "package": _IN_PACKAGE},
-    {**dict.fromkeys(_START_ACTIONS.keys() - {"package"}, _IN_FIELD),
-     **dict.fromkeys(_DEPENDENCY_ELEMENTS, _IN_LIST), "format": _IN_PACKAGE},
-    {"rpm:entry": _IN_FIELD},
+CHILDREN: tuple[dict[str, int], ...] = (
+    {**dict.fromkeys(_CONTAINERS, IN_DOCUMENT), "package": IN_PACKAGE},
+    {**dict.fromkeys(_START_ACTIONS.keys() - {"package"}, IN_FIELD),
+     **dict.fromkeys(_DEPENDENCY_ELEMENTS, IN_LIST), "format": IN_PACKAGE},
+    {"rpm:entry": IN_FIELD},
     {},
 )  # fmt: skip
 """By the state of the element they are in, the elements read and the state inside them."""
@@ -181,8 +181,8 @@ class PrimaryHandler:
         self.entries = 0
         """``<rpm:entry>`` elements of the current list, the bad ones too."""
         self.files: list[str] = []
-        self.states = [_IN_DOCUMENT]
-        """The state inside each element open and read (`_CHILDREN`), the document's first."""
+        self.states = [IN_DOCUMENT]
+        """The state inside each element open and read (`CHILDREN`), the document's first."""
         self.skipped = 0
         """Elements open from the first one skipped on (0: none is)."""
         self.repeated: dict[str, str] = {}
@@ -194,7 +194,7 @@ class PrimaryHandler:
         if self.skipped:
             self.skipped += 1
             return
-        state = _CHILDREN[self.states[-1]].get(name)
+        state = CHILDREN[self.states[-1]].get(name)
         if state is None:
             self.skipped = 1
             return

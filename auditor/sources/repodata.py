@@ -324,6 +324,20 @@ def read_filelists(path: str, shown: str, open_size: int | None = None) -> dict[
     return handler.found
 
 
+_FILELISTS_CHILDREN: tuple[dict[str, int], ...] = (
+    primary_xml.CHILDREN[primary_xml.IN_DOCUMENT],
+    {"file": primary_xml.IN_FIELD, "version": primary_xml.IN_FIELD, "format": primary_xml.IN_PACKAGE},
+    {},
+    {},
+)
+"""`primary_xml.CHILDREN` for filelists.xml: a ``<file>`` nested anywhere else is no file of the package."""
+_PACKAGE_DATA = (
+    primary_xml.CHILDREN[primary_xml.IN_PACKAGE].keys() - _FILELISTS_CHILDREN[primary_xml.IN_PACKAGE].keys()
+)
+"""What primary.xml says of a package: libsolv (dnf) reads it in filelists.xml too, in place of
+primary's (a package's requirements, its vendor), where this reader takes only files."""
+
+
 class FilelistsHandler:
     """Turns pyexpat events of filelists.xml into `read_filelists`'s answer, in `found`."""
 
@@ -334,8 +348,21 @@ class FilelistsHandler:
         self.files: list[str] = []
         self.current = ""
         self.name = ""
+        self.states = [primary_xml.IN_DOCUMENT]
+        """As `PrimaryHandler.states`: an element is read only where libsolv reads it."""
+        self.skipped = 0
 
     def start(self, name: str, attrs: list[str]) -> None:
+        if self.skipped:
+            self.skipped += 1
+            return
+        state = _FILELISTS_CHILDREN[self.states[-1]].get(name)
+        if state is None:
+            if self.states[-1] == primary_xml.IN_PACKAGE and name in _PACKAGE_DATA:
+                raise self.refused(f"<{name}>, which libsolv (dnf) reads in place of primary.xml's")
+            self.skipped = 1
+            return
+        self.states.append(state)
         if name == "file":
             self.text.start(name)
         elif name == "package":
@@ -343,8 +370,14 @@ class FilelistsHandler:
             self.current = pairs.get("pkgid", "")
             self.name = pairs.get("name", "")
             self.files.clear()
+            if "pkgid" not in pairs:
+                raise self.refused("no pkgid: libsolv (dnf) reads it as a package primary.xml does not list")
 
     def end(self, name: str) -> None:
+        if self.skipped:
+            self.skipped -= 1
+            return
+        self.states.pop()
         if name == "file":
             self.files.append(self.text.take())
             if len(self.files) > primary_xml.MAX_LIST_ITEMS:
@@ -356,6 +389,9 @@ class FilelistsHandler:
 
     def where(self) -> str:
         return f"package {self.name}" if self.name else "a package"
+
+    def refused(self, what: str) -> InputError:
+        return InputError(self.shown, f"{self.where()}: {what}; refused")
 
 
 def _parse_file(

@@ -9,6 +9,7 @@ weaker fact than dnf does.
 
 from __future__ import annotations
 
+import gzip
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -18,8 +19,9 @@ import solv
 
 import auditor.sources.repodata as repodata
 from auditor.deps.resolve import Resolver
+from auditor.sources.filelists import complete_file_lists
 from benchmarks.generators import solv_closure
-from tests.conftest import DATA, rewrite_primary
+from tests.conftest import DATA, replace_metadata, rewrite_primary
 
 PACKAGE = "caret-version"
 
@@ -178,3 +180,63 @@ def test_an_element_where_libsolv_reads_none_adds_and_hides_nothing(
     assert not package.conflicts
     assert "ghost" not in {p.name for p in read.packages}
     assert "caret-lib >= 1.5^20231231" in unresolved_by_auditor(read)
+
+
+FILEDEPS = "a179bf563db2b0d6d5cd06caa742011bc2e47c84884939949ac15e0f10964a7d"
+"""The pkgid of filedeps-1.0-1, whose files filelists.xml lists."""
+SINGLE_REQ = '<rpm:entry name="single-req" flags="GE" epoch="0" ver="1.0"/>'
+"""A requirement of single-deps-1.0-1, after which the tests add a file requirement."""
+
+
+def rewrite_filelists(repo: Path, change: Callable[[str], str]) -> None:
+    path = next((repo / "repodata").glob("*-filelists.xml.gz"))
+    text = gzip.decompress(path.read_bytes()).decode()
+    text = text.replace(
+        'metadata/filelists"', 'metadata/filelists" xmlns:rpm="http://linux.duke.edu/metadata/rpm"'
+    )
+    replace_metadata(repo, "filelists", change(text).encode())
+
+
+def test_a_file_nested_in_an_unknown_element_of_filelists_is_no_file(repo: Path) -> None:
+    rewrite_primary(
+        repo, lambda text: text.replace(SINGLE_REQ, SINGLE_REQ + '<rpm:entry name="/opt/ghost/x"/>')
+    )
+    conf = "<file>/etc/filedeps.conf</file>"
+    rewrite_filelists(
+        repo, lambda text: text.replace(conf, conf + "<extra><file>/opt/ghost/x</file></extra>")
+    )
+    assert "/opt/ghost/x" in unresolved_by_libsolv(repo)
+    read = repodata.read_repository(str(repo))
+    assert read.file_lists is not None
+    complete_file_lists([read.file_lists], frozenset({"/opt/ghost/x"}), read.errors)
+    assert read.errors == []
+    assert "/opt/ghost/x" in unresolved_by_auditor(read)
+
+
+@pytest.mark.parametrize(
+    ("added", "says"),
+    [
+        # libsolv replaces filedeps' requirements and vendor by these: dnf shows a Citrix package.
+        (
+            "<rpm:vendor>Citrix Systems, Inc.</rpm:vendor>"
+            "<rpm:requires><rpm:entry name='xenserver-release'/></rpm:requires>",
+            "package filedeps: <rpm:vendor>, which libsolv (dnf) reads in place of primary.xml's; refused",
+        ),
+        # A <package> without a pkgid is a new package to libsolv, one primary.xml does not list.
+        (
+            "</package><package><name>citrix-ghost</name><version epoch='0' ver='1' rel='1'/>"
+            "<rpm:requires><rpm:entry name='xenserver-release'/></rpm:requires>",
+            "a package: no pkgid: libsolv (dnf) reads it as a package primary.xml does not list; refused",
+        ),
+    ],
+    ids=["requirements-of-a-package", "a-package"],
+)
+def test_package_data_in_filelists_is_refused(repo: Path, added: str, says: str) -> None:
+    conf = "<file>/etc/filedeps.conf</file>"
+    rewrite_filelists(repo, lambda text: text.replace(conf, conf + added, 1))
+    assert "xenserver-release" in unresolved_by_libsolv(repo)
+    read = repodata.read_repository(str(repo))
+    assert read.file_lists is not None
+    read.file_lists.load()
+    error = read.file_lists.error
+    assert error is not None and "filelists.xml.gz: " in str(error) and says in str(error)
