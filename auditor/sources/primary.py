@@ -227,7 +227,7 @@ class PrimaryHandler:
             self.deps_kind = _DEPENDENCY_ELEMENTS[name]
             self.record[self.deps_kind] = self.deps
         elif action is _PACKAGE:
-            self.record = {}
+            self.record = {"pkgid": True} if "pkgid" in attrs[::2] else {}
             self.files = []
         elif action is _CHECKSUM:
             self.text.start(name)
@@ -291,6 +291,12 @@ class PrimaryHandler:
     def finish_package(self, record: dict[str, Any], files: list[str]) -> None:
         """Add the package a ``<package>`` element gave: ``record`` maps each element read to
         its text (attributes as a dict), ``files`` lists its ``<file>`` paths."""
+        if "pkgid" in record:
+            # libsolv reads such an element as more of the package of that checksum read before
+            # (its lists replacing that one's), or drops it: it is no package of its own.
+            said = "a <package> with a pkgid attribute, which libsolv (dnf) reads as another package's data"
+            self.errors.append(InputError(self._label(_str(record.get("name"))), said))
+            return
         version = record.get("version")
         if not isinstance(version, dict):
             version = {}

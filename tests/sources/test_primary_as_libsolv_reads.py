@@ -240,3 +240,19 @@ def test_package_data_in_filelists_is_refused(repo: Path, added: str, says: str)
     read.file_lists.load()
     error = read.file_lists.error
     assert error is not None and "filelists.xml.gz: " in str(error) and says in str(error)
+
+
+@pytest.mark.parametrize("halves", [False, True])
+def test_a_package_with_a_pkgid_in_primary_is_refused(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, halves: bool
+) -> None:
+    # libsolv takes it for more data of a package read before (none here): it drops the package.
+    rewrite_primary(
+        repo, lambda text: text.replace('<package type="rpm">', f'<package type="rpm" pkgid="{FILEDEPS}">', 1)
+    )
+    _, repository = solv_closure.load(str(repo))
+    assert PACKAGE not in {s.name for s in repository.solvables}
+    read = auditor_read(repo, monkeypatch, halves=halves)
+    assert PACKAGE not in {p.name for p in read.packages}
+    [error] = read.errors
+    assert "primary.xml.gz: package caret-version: a <package> with a pkgid attribute" in str(error)
