@@ -14,7 +14,7 @@ from urllib.parse import urljoin
 
 from auditor.core.errors import InputError
 from auditor.formats.hdrblob import HEADER_ARRAY_MAX
-from auditor.formats.xmlstream import Text, attribute_pairs
+from auditor.formats.xmlstream import Text, attribute_pairs, refuse_html_root
 from auditor.rpm.model import (
     DEPENDENCY_KINDS,
     EVR,
@@ -196,6 +196,8 @@ class PrimaryHandler:
             return
         state = CHILDREN[self.states[-1]].get(name)
         if state is None:
+            if len(self.states) == 1:  # libsolv reads no package under this root: say so
+                refuse_html_root(name, self.shown, "metadata")
             self.skipped = 1
             return
         self.states.append(state)

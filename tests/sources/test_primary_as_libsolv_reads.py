@@ -18,6 +18,7 @@ import pytest
 import solv
 
 import auditor.sources.repodata as repodata
+from auditor.core.errors import InputError
 from auditor.deps.resolve import Resolver
 from auditor.sources.filelists import complete_file_lists
 from benchmarks.generators import solv_closure
@@ -256,3 +257,22 @@ def test_a_package_with_a_pkgid_in_primary_is_refused(
     assert PACKAGE not in {p.name for p in read.packages}
     [error] = read.errors
     assert "primary.xml.gz: package caret-version: a <package> with a pkgid attribute" in str(error)
+
+
+@pytest.mark.parametrize("halves", [False, True])
+def test_a_root_element_libsolv_reads_no_package_under_is_refused(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, halves: bool
+) -> None:
+    # A prefixed root is no root libsolv knows: dnf sees an empty repository, which the file is not.
+    rewrite_primary(
+        repo,
+        lambda text: text.replace(
+            "<metadata xmlns=", '<md:metadata xmlns:md="http://linux.duke.edu/metadata/common" xmlns='
+        ).replace("</metadata>", "</md:metadata>"),
+    )
+    _, repository = solv_closure.load(str(repo))
+    assert repository.nsolvables == 0
+    with pytest.raises(
+        InputError, match=r"primary.xml.gz: its root element is <md:metadata>, not <metadata>"
+    ):
+        auditor_read(repo, monkeypatch, halves=halves)
