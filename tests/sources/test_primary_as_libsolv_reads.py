@@ -1,4 +1,4 @@
-"""primary.xml bent in ways libsolv accepts is read as libsolv reads it, or refused.
+"""primary.xml and filelists.xml bent in ways libsolv accepts are read as libsolv reads them, or refused.
 
 Each case starts from the fixture repository createrepo_c wrote, changes one package's XML and
 keeps repomd.xml true. libsolv (the ``solv`` wheel, RPM semantics, as dnf loads a repository)
