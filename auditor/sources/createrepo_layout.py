@@ -222,7 +222,7 @@ class _Layout:
 
 class FilelistsLayout(_Layout):
     """filelists.xml: pkgid -> (every path of the package, NUL-joined; how many), as
-    `auditor.sources.repodata.read_filelists` reads them with expat."""
+    `auditor.sources.filelists_xml.read_filelists` reads them with expat."""
 
     _prolog, _end, _package_start = _FILELISTS_PROLOG, _FILELISTS_END, _FILELISTS_PACKAGE
 

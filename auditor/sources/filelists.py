@@ -62,6 +62,12 @@ class FilelistsSource:
     def read(self) -> bool:
         return self._parse is None
 
+    def refuse(self, error: InputError) -> None:
+        """filelists.xml was refused before any list was needed
+        (`auditor.sources.filelists_xml.check_filelists`): it is never parsed, and its error,
+        already among the run's, is not said again (`complete_file_lists` counts it unread)."""
+        self._parse, self.error, self.reported = None, error, True
+
     def load(self) -> None:
         """Parse filelists.xml now (once); a failure is kept in `error`."""
         parse, self._parse = self._parse, None
@@ -110,8 +116,9 @@ def complete_file_lists(
         if not source.read and source.answers(wanted):
             continue
         source.load()
-        if source.error is not None and not source.reported:
-            source.reported = True
-            errors.append(source.error)
+        if source.error is not None:
+            if not source.reported:
+                source.reported = True
+                errors.append(source.error)
             failed.append(source)
     return failed

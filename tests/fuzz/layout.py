@@ -16,8 +16,8 @@ from auditor.core.errors import InputError
 from auditor.formats.xmlstream import decompressed_chunks, parse_xml
 from auditor.rpm.model import Package
 from auditor.sources.createrepo_layout import FilelistsLayout, NotInLayout, PrimaryLayout
+from auditor.sources.filelists_xml import FilelistsHandler
 from auditor.sources.primary import PrimaryHandler
-from auditor.sources.repodata import FilelistsHandler
 
 
 class Outcome(NamedTuple):
