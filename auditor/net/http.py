@@ -96,6 +96,8 @@ class HttpClient:
         self._verify: str | bool = (
             os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
         )
+        self._ranged: set[str] = set()
+        """Hosts (``host:port``) that answered a range request with 206: they support ranges."""
         self._proxies: dict[tuple[str, str], dict[str, str] | str] = {}
         """`proxies_for` by scheme and host (or why none may be used): the environment it reads
         does not change during a run, and reading it (every variable decoded, twice) cost 0.14
@@ -314,25 +316,38 @@ class HttpClient:
     ) -> tuple[T, int] | None:
         """Hand the body of bytes ``start``..``end`` (inclusive) of ``url`` to ``consume`` piece
         by piece, as it arrives; return what it returns and the file's total size (-1 when the
-        server does not say), or None when the server ignores range requests.
+        server does not say), or None when the server ignores range requests. A server that
+        answered a range request with 206 before does not ignore them: its answer of another
+        status (the whole file, a login page) is a failure of this request (`Retryable`).
 
         ``consume`` may stop early: the connection is then closed and the rest never read. An
         attempt that fails is retried, and ``consume`` called again on the new body.
         """
         url = strip_userinfo(url)
         wanted = end - start + 1
+        host = urlsplit(url).netloc
 
         def once(attempt: Attempt) -> tuple[T, int] | None:
             response, _final = self._checked(
                 url, self._follow_once("GET", url, {"Range": f"bytes={start}-{end}"}, attempt)
             )
             if response.status_code != 206:
+                status = response.status_code
                 response.close()
+                if host in self._ranged:
+                    # It answered ranges before: this answer (a login page, an edge cache's
+                    # whole file) is this file's failure, not a server without ranges, which
+                    # would leave every other header of the host unread.
+                    raise Retryable(
+                        f"answered a range request with HTTP {status}, not 206 (Partial Content), "
+                        "though the server answered others with 206"
+                    )
                 return None
             total = _content_range_total(response.headers.get("Content-Range", ""), start)
             if total is None:
                 response.close()
                 raise HttpError(url, f"bad Content-Range for bytes {start}-{end}")
+            self._ranged.add(host)
             body = self._body(response, attempt, wanted)
             try:
                 value = consume(body)

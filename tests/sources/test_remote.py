@@ -14,6 +14,7 @@ import socket
 import threading
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import jsonschema
 import pytest
@@ -704,6 +705,50 @@ def test_a_server_without_range_requests_is_said_once_and_skipped(
     assert code == 0
     assert err.count("range requests") == 1 and "auditor: error" not in err
     assert all(p["signing_key"] is None for p in document["packages"])
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        pytest.param(lambda data: (data, "application/x-rpm"), id="the-whole-file"),
+        pytest.param(lambda data: (b"<!DOCTYPE html><html>log in</html>", "text/html"), id="a-login-page"),
+    ],
+)
+def test_one_200_to_a_range_request_of_a_server_that_answers_ranges_is_that_packages_error(
+    server: LocalServer, cache: Path, capsys: pytest.CaptureFixture[str], answer: Any
+) -> None:
+    """A server that answered range requests with 206, then one with 200 (an edge cache's
+    whole file, a login page): that package's header is not read, an input error naming it;
+    the host was not taken for one that ignores ranges, leaving every other header unread."""
+    path = "/repo/Packages/signed-1.0-1.noarch.rpm"
+    data = (DATA / "repo" / "Packages" / "signed-1.0-1.noarch.rpm").read_bytes()
+    body, kind = answer(data)
+    answered = threading.Event()
+
+    def whole(handler: Any, method: str) -> None:
+        # Answered once the client has finished a 206 of another package: its four workers
+        # ask one header at a time each, so a fifth request means one of them was read.
+        pause = threading.Event()  # never set: a wait that is a pause
+        for _ in range(200):
+            if sum(1 for p in server.paths() if p.endswith(".rpm") and p != path) >= 5:
+                break
+            pause.wait(0.05)
+        answered.set()
+        handler.answer(200, body, {"Content-Type": kind}, method)
+
+    server.routes[path] = whole
+    code, document, err = scan_json(
+        [server.url("/repo/"), "--cache-dir", str(cache), "--retries", "0"], capsys
+    )
+    assert answered.is_set()
+    assert code == 3 and "range requests" not in err
+    line = one_line_error(err, server.url(path), "HTTP 200")
+    assert "206" in line
+    reasons = {item["reason"]: item["count"] for item in document["completeness"]["reasons"]}
+    assert (reasons["input-error"], reasons["metadata-only"]) == (1, 1)
+    # Every other header was asked for, and read.
+    files = {f"/repo/Packages/{file.name}" for file in (DATA / "repo" / "Packages").glob("*.rpm")}
+    assert {unquote(p) for p in server.paths() if p.endswith(".rpm")} == files
 
 
 # -- following the URLs packages carry --------------------------------------------------------
