@@ -231,6 +231,15 @@ def _with_package_files(
             reported.add(href)
             read.errors.extend(item for item in outcome if isinstance(item, InputError))
         if evidence is None:
+            # The package's own gap too, as a missing file's: its verdict is its metadata's alone.
+            reasons = "; ".join(item.reason for item in outcome if isinstance(item, InputError))
+            detail = (
+                f"{os.path.join(read.location, href)}: its header could not be read ({reasons}): what "
+                "only the file carries (signing key, Distribution, a source package's Sources) was not seen"
+            )
+            packages[position] = with_fields(
+                packages[position], gaps=(*packages[position].gaps, Gap(GapKind.METADATA_ONLY, detail))
+            )
             continue
         merged = overlaid.get(position) or overlay(packages[position], evidence, read.location, href)
         if isinstance(merged, InputError):

@@ -23,7 +23,7 @@ from auditor.net.http import is_http, strip_userinfo
 from auditor.net.remote import WORKERS, NotCached, Remote
 from auditor.net.urlpolicy import UrlDecision, UrlOrigin
 from auditor.rpm.gaps import Gap, GapKind
-from auditor.rpm.model import Package
+from auditor.rpm.model import Package, with_fields
 from auditor.runtime.store import Store
 from auditor.sources.evidence import EVIDENCE_KIND, HeaderEvidence, evidence_from_json, evidence_to_json
 from auditor.sources.inputpaths import SOURCE_DIRECTORIES
@@ -131,7 +131,8 @@ def merge_remote_headers(
     A package's location is requested only where the URL policy allows it: one that
     ``xml:base`` moved to another host than the repository's is not. Every wanted package
     whose header could not be read (refused, or its server ignores range requests) is counted
-    in a gap of the repository: its evidence is what the metadata says, no more.
+    in a gap of the repository: its evidence is what the metadata says, no more. One whose
+    reading failed (an input error) has that gap itself, beside its error.
     """
 
     models = StoredHeaderModels(store, [package for package in read.packages if wanted(package)])
@@ -175,11 +176,20 @@ def merge_remote_headers(
             if outcome.disagreement is not None:  # read, and at odds with its metadata entry
                 read.errors.append(InputError(package.location, outcome.disagreement))
             continue
-        merged.append(package)
-        unread += 1
         if isinstance(outcome, InputError):
             read.errors.append(outcome)
-        elif isinstance(outcome, UrlDecision):
+            # The package's own gap, as a local file that is missing is: every format shows it
+            # on the package (its entry, its SBOM component), whose verdict is its metadata's
+            # alone (a Citrix Source in its header unseen), not only in the run's error list.
+            detail = (
+                f"{package.location}: its header could not be read ({outcome.reason}): what only "
+                "the file carries (signing key, Distribution, a source package's Sources) was not seen"
+            )
+            merged.append(with_fields(package, gaps=(*package.gaps, Gap(GapKind.METADATA_ONLY, detail))))
+            continue
+        merged.append(package)
+        unread += 1
+        if isinstance(outcome, UrlDecision):
             refused.append(outcome)
     if unread and remote.options.offline:
         detail = (

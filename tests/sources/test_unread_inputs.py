@@ -266,3 +266,41 @@ def test_one_repository_named_twice_is_read_once(tmp_path: Path, capsys: pytest.
         f"auditor: warning: {good / 'repodata' / 'repomd.xml'}: the same input as {good}; read once",
         f"auditor: warning: {link}: the same input as {good}; read once",
     ]
+
+
+# -- a package whose file could not be read ---------------------------------------------------
+
+
+@pytest.mark.parametrize("where", ["local", "remote"])
+def test_a_source_package_whose_header_could_not_be_read_has_the_gap_itself(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], where: str
+) -> None:
+    """Its Citrix Sources are in the header alone: read from its metadata, the package is
+    clean. The run's error names the file, and the package's own entry (its JSON entry, its
+    SBOM component) says what was not seen, as a missing file's does; before, it was a clean
+    package with no gap, the run's only trace an error line (and, remote, an unnamed count)."""
+    names = ("xs-sources-1.0-1.src.rpm", "xs-sources-1.0-1.noarch.rpm", *CLEAN)
+    repo = repository(tmp_path / "www" / "repo", *names)
+    damaged = repo / "xs-sources-1.0-1.src.rpm"
+    with LocalServer(tmp_path / "www") as server:
+        if where == "local":
+            damaged.write_bytes(damaged.read_bytes()[:3000])  # after createrepo_c: its header cut
+            target, shown = str(repo), str(damaged)
+        else:
+            server.routes["/repo/xs-sources-1.0-1.src.rpm"] = lambda handler, method: handler.answer(
+                500, b"down", method=method
+            )
+            target, shown = server.url("/repo/"), server.url("/repo/xs-sources-1.0-1.src.rpm")
+        args = [target, "--retries", "0", "--cache-dir", str(tmp_path / "cache")]
+        code, document, err = scan_json(args, capsys)
+        _, sbom, _ = scan(args, capsys, "cyclonedx")
+    assert code == 3 and f"auditor: error: {shown}: " in err
+    [source] = [p for p in document["packages"] if p["nevra"] == "xs-sources-1.0-1.src"]
+    assert [
+        (gap["kind"], gap["detail"].split(": its header could not be read")[0]) for gap in source["gaps"]
+    ] == [("metadata-only", shown)]
+    assert {"reason": "metadata-only", "count": 1} in document["completeness"]["reasons"]
+    [component] = [
+        c for c in json.loads(sbom)["components"] if c["name"] == "xs-sources" and "arch=src" in c["purl"]
+    ]
+    assert any("its header could not be read" in item["value"] for item in component.get("properties", []))
