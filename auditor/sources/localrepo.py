@@ -234,7 +234,7 @@ def _with_package_files(
             # The package's own gap too, as a missing file's: its verdict is its metadata's alone.
             reasons = "; ".join(item.reason for item in outcome if isinstance(item, InputError))
             detail = (
-                f"{os.path.join(read.location, href)}: its header could not be read ({reasons}): what "
+                f"{os.path.join(read.location, href)}: could not be read ({reasons}): what "
                 "only the file carries (signing key, Distribution, a source package's Sources) was not seen"
             )
             packages[position] = with_fields(

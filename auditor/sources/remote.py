@@ -132,7 +132,8 @@ def merge_remote_headers(
     ``xml:base`` moved to another host than the repository's is not. Every wanted package
     whose header could not be read (refused, or its server ignores range requests) is counted
     in a gap of the repository: its evidence is what the metadata says, no more. One whose
-    reading failed (an input error) has that gap itself, beside its error.
+    reading failed (its header, or the spec in its payload: an input error) has that gap itself,
+    beside its error.
     """
 
     models = StoredHeaderModels(store, [package for package in read.packages if wanted(package)])
@@ -182,7 +183,7 @@ def merge_remote_headers(
             # on the package (its entry, its SBOM component), whose verdict is its metadata's
             # alone (a Citrix Source in its header unseen), not only in the run's error list.
             detail = (
-                f"{package.location}: its header could not be read ({outcome.reason}): what only "
+                f"{package.location}: could not be read ({outcome.reason}): what only "
                 "the file carries (signing key, Distribution, a source package's Sources) was not seen"
             )
             merged.append(with_fields(package, gaps=(*package.gaps, Gap(GapKind.METADATA_ONLY, detail))))
