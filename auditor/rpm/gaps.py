@@ -88,6 +88,12 @@ class GapKind(enum.Enum):
     of module streams that are not enabled (and the non-modular packages an enabled stream
     replaces), which the auditor does not work out. Every package it lists was read, and each
     can meet a requirement dnf would meet with another package (a Citrix one) or with none."""
+    PRIORITY_NOT_MODELLED = "priority-not-modelled"
+    """Repositories the run's configurations enable with different ``priority`` values: of a
+    requirement's providers, dnf (libsolv) considers only those of the repositories of the best
+    (lowest) priority, even an older version of the same name, which the auditor does not work
+    out. A requirement it calls ``may-depend`` (a clean provider and a Citrix one) may be one dnf
+    always meets with the Citrix one."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from auditor.rpm.gaps import Gap
+from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import Package
 from auditor.sources.interface import ConfigReader, PartlyHidden
 from auditor.sources.repofilter import PackageForms
@@ -26,6 +26,23 @@ class ConfigScope:
     """The repositories read so far, by where they were read from (`configsection.location_of`)."""
     filter_work: int = 0
     """`PackageFilter.work` of the sections read so far (bounded by `repofilter.MAX_RUN_WORK`)."""
+    priorities: dict[int, str] = field(default_factory=dict)
+    """The ``priority`` of each repository read so far, with the first section that set it."""
+
+    def priority_gap(self, priorities: frozenset[int], where: str) -> Gap | None:
+        """The `priority-not-modelled` gap, once, when the section ``where`` read (with
+        ``priorities``) makes the repositories read so far differ in priority."""
+        before = len(self.priorities)
+        for priority in sorted(priorities):
+            self.priorities.setdefault(priority, where)
+        if before > 1 or len(self.priorities) < 2:
+            return None
+        shown = ", ".join(f"{priority} ({first})" for priority, first in sorted(self.priorities.items()))
+        detail = (
+            f"repositories of different priorities: {shown}; dnf meets a requirement from those of "
+            "the best priority only, which the auditor does not work out (a may-depend may be depends)"
+        )
+        return Gap(GapKind.PRIORITY_NOT_MODELLED, detail)
 
     def hidden_from_dnf(self) -> dict[int, Package]:
         """The audited packages (by id) that every section naming their repository hides from

@@ -19,6 +19,8 @@ from auditor.sources.repofilter import EXCLUDE_KEYS, INCLUDE_KEYS, PackageFilter
 
 REPOSITORY_KEYS = ("baseurl", "mirrorlist", "metalink")
 URL_KEYS = (*REPOSITORY_KEYS, "gpgkey")
+DEFAULT_PRIORITY = 99
+"""dnf's ``priority`` of a repository that sets none."""
 _HTML_HEAD = 4096
 """Characters of a file that fails to parse looked at for a web page's start (comments may precede it)."""
 _VARIABLE = re.compile(r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)[^}]*\}|(?P<bare>[A-Za-z_][A-Za-z0-9_]*))")
@@ -42,6 +44,8 @@ class RepoSection:
     unread: tuple[tuple[str, str], ...] = ()
     """``(key, URL)`` written under a key dnf does not read (``BaseURL``): judged by the policy,
     never read (the repository dnf uses is the one ``baseurl`` names)."""
+    priorities: frozenset[int] = frozenset({DEFAULT_PRIORITY})
+    """Its ``priority`` as each reader reads it (dnf's default when it sets none or no number)."""
 
 
 _SOURCE_SECTION = re.compile(r"[-_.](source|sources|src|srpms?)$", re.IGNORECASE)
@@ -265,7 +269,14 @@ def _section(name: str, readings: list[_Reading], hides: Mapping[ConfigReader, P
         enabled=any(reading.enabled for reading in readings),
         hides=hides,
         unread=tuple(sorted(unread)),
+        priorities=frozenset(_priority(reading.values) for reading in readings),
     )
+
+
+def _priority(values: dict[str, str]) -> int:
+    """A reading's ``priority``: dnf's default when it sets none, or not a number."""
+    text = dnf_trimmed(values.get("priority", "")).strip()
+    return int(text) if re.fullmatch(r"[+-]?[0-9]{1,9}", text) else DEFAULT_PRIORITY
 
 
 def _any_case(values: dict[str, str], key: str) -> list[str]:
