@@ -30,6 +30,8 @@ class HttpError(Exception):
         self.url = url
         self.reason = reason
         self.status = status
+        self.retryable = False
+        """Whether it is a failure that was worth retrying (and was, as far as allowed)."""
 
     def input_error(self) -> InputError:
         return InputError(self.url, self.reason)

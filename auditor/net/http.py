@@ -356,7 +356,7 @@ class HttpClient:
                 response.close()  # a body never started has no generator frame to close it
             return value, total
 
-        return self._retry.run(url, wanted, once)
+        return self._retry.run(url, wanted, once, counted=True)
 
     def probe(self, url: str) -> tuple[int, str | None]:
         """One hop of a URL: its status and, for a redirect, the absolute target (not followed).

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 from auditor.net.deadline import Watch
 from auditor.net.failures import HttpError, Retryable
@@ -61,16 +62,66 @@ class _RetryBudget:
             return True
 
 
+class _HostFailures:
+    """Requests that failed for good in a row, by host, shared by every thread: a host whose
+    last `HttpSettings.host_failures` requests all did is asked nothing more."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._failed: dict[str, tuple[int, str]] = {}
+        self._lock = threading.Lock()
+
+    def refusal(self, host: str) -> str | None:
+        with self._lock:
+            count, last = self._failed.get(host, (0, ""))
+        if count < self.limit:
+            return None
+        return f"not requested: the last {count} requests to {host} failed, the last with: {last}"
+
+    def failed(self, host: str, reason: str) -> None:
+        with self._lock:
+            self._failed[host] = (self._failed.get(host, (0, ""))[0] + 1, reason)
+
+    def answered(self, host: str) -> None:
+        with self._lock:
+            self._failed.pop(host, None)
+
+
 class RetryPolicy:
-    """The attempts of every request of one run, held to `HttpSettings` and one retry budget."""
+    """The attempts of every request of one run, held to `HttpSettings`, one retry budget, and
+    the failures in a row of each host."""
 
     def __init__(self, settings: HttpSettings) -> None:
         self.settings = settings
         self._retries = _RetryBudget(settings.retry_budget)
+        self._hosts = _HostFailures(settings.host_failures)
 
-    def run(self, url: str, ceiling: int, action: Callable[[Attempt], T]) -> T:
+    def run(self, url: str, ceiling: int, action: Callable[[Attempt], T], *, counted: bool = False) -> T:
         """``action`` until it succeeds, fails for good, runs out of attempts, of the run's
-        retries, or of the request's deadline (derived from ``ceiling``, its size)."""
+        retries, or of the request's deadline (derived from ``ceiling``, its size).
+
+        ``counted`` (the range requests of package files, thousands of them): not tried when
+        the host's last counted requests all failed (`HttpSettings.host_failures`). Metadata and
+        mirrors are not counted: at most 10 mirrors are tried per repository already, and their
+        successes would hide the header reads failing between them."""
+        if not counted:
+            return self._attempts(url, ceiling, action)
+        host = urlsplit(url).netloc
+        refusal = self._hosts.refusal(host)
+        if refusal is not None:
+            raise HttpError(url, refusal)
+        try:
+            result = self._attempts(url, ceiling, action)
+        except HttpError as exc:
+            if exc.retryable:
+                self._hosts.failed(host, exc.reason)
+            else:
+                self._hosts.answered(host)  # it answered (a 404, a bad range): it is up
+            raise
+        self._hosts.answered(host)
+        return result
+
+    def _attempts(self, url: str, ceiling: int, action: Callable[[Attempt], T]) -> T:
         limit = self.settings.deadline(ceiling)
         deadline = time.monotonic() + limit
         attempts = max(1, self.settings.attempts)
@@ -96,5 +147,7 @@ class RetryPolicy:
             else:
                 sleep(pause)
                 continue
-            raise HttpError(url, failure.reason + suffix, failure.status) from None
+            error = HttpError(url, failure.reason + suffix, failure.status)
+            error.retryable = True
+            raise error from None
         raise AssertionError("unreachable")

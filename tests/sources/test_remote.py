@@ -14,7 +14,7 @@ import socket
 import threading
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 import jsonschema
 import pytest
@@ -749,6 +749,32 @@ def test_one_200_to_a_range_request_of_a_server_that_answers_ranges_is_that_pack
     # Every other header was asked for, and read.
     files = {f"/repo/Packages/{file.name}" for file in (DATA / "repo" / "Packages").glob("*.rpm")}
     assert {unquote(p) for p in server.paths() if p.endswith(".rpm")} == files
+
+
+def test_a_host_whose_requests_keep_failing_is_asked_no_more(
+    server: LocalServer, cache: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A server that stopped answering its package files (every header a 500 here; a stall
+    costs a read window each, four at a time: hours for a repository of thousands): after
+    `HttpSettings.host_failures` failures in a row the others are not requested, and each is
+    still an error naming it, with its gap."""
+    files = sorted((DATA / "repo" / "Packages").glob("*.rpm"))
+    for file in files:
+        server.routes[f"/repo/Packages/{quote(file.name)}"] = status(500)
+    code, document, err = scan_json(
+        [server.url("/repo/"), "--cache-dir", str(cache), "--retries", "0"], capsys
+    )
+    asked = [path for path in server.paths() if path.endswith(".rpm")]
+    # At most the limit, and the requests the three other workers had in flight.
+    assert code == 3 and len(asked) <= 8 + 3, asked
+    errors = [line for line in err.splitlines() if line.startswith("auditor: error:")]
+    assert len(errors) == len(files) and len(document["errors"]) == len(files)
+    pattern = re.compile(
+        r": not requested: the last \d+ requests to 127\.0\.0\.1:\d+ failed, the last with: HTTP 500"
+    )
+    refused = [line for line in errors if pattern.search(line)]
+    assert len(refused) >= len(files) - 11, err
+    assert all(package["gaps"] for package in document["packages"])
 
 
 # -- following the URLs packages carry --------------------------------------------------------
