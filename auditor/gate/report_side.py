@@ -66,10 +66,10 @@ def _laid_out(data: bytes) -> tuple[dict[str, Any], Iterator[Any]] | None:
     cannot be inside a JSON string, so each separator is one; the head holds no other
     ``packages``; and a line that is no JSON value sends the whole file to the whole reading."""
     cut = data.find(_OPENING)
-    if cut < 0 or not data.startswith(b"{"):
-        return None
+    if cut < 0 or not data.startswith(b"{") or data[1:2] == b"\x00":
+        return None  # a second byte 0 is UTF-16 or UTF-32 to the whole reading
     try:
-        head = json.loads(data[:cut] + b"\n}")
+        head = json.loads(_text(data[:cut] + b"\n}"))
     except (ValueError, RecursionError):
         return None
     if not isinstance(head, dict) or "packages" in head:
@@ -86,12 +86,20 @@ def _packages(data: bytes, start: int, end: int) -> Iterator[Any]:
     while True:
         stop = data.find(_SEPARATOR, start, end)
         try:
-            yield json.loads(data[start : end if stop < 0 else stop])
+            yield json.loads(_text(data[start : end if stop < 0 else stop]))
         except (ValueError, RecursionError):
             raise _NotLaidOut from None
         if stop < 0:
             return
         start = stop + len(_SEPARATOR)
+
+
+def _text(piece: bytes) -> str:
+    """A piece of the report decoded as the whole reading decodes the whole file (UTF-8, as
+    `json.loads` takes bytes that begin with ``{`` and no 0). Given bytes, `json.loads` would
+    guess each piece's encoding anew: a line in UTF-16, or after a UTF-8 byte-order mark, was
+    read here while the whole file is no JSON."""
+    return piece.decode("utf-8", "surrogatepass")
 
 
 def _side(path: str, document: dict[str, Any], items: Iterable[Any]) -> Side:

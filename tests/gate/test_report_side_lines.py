@@ -96,3 +96,29 @@ def test_a_head_that_names_packages_too_is_read_whole(report: Path, tmp_path: Pa
     side, lines = _read(doubled)
     assert lines == 0
     assert _compared(side) == _compared(_read(report)[0])
+
+
+@pytest.mark.parametrize(
+    "encoded",
+    [
+        lambda line: b"\xef\xbb\xbf" + line,
+        lambda line: line.decode().encode("utf-16-le"),
+        lambda line: line.decode().encode("utf-32-be"),
+    ],
+    ids=["byte-order-mark", "utf-16", "utf-32"],
+)
+def test_a_package_line_in_another_encoding_is_refused_as_the_whole_reading_refuses_it(
+    report: Path, tmp_path: Path, encoded: Any
+) -> None:
+    """Given bytes, `json.loads` guesses their encoding: each line guessed anew read a line in
+    UTF-16, or after a byte-order mark, in a file that is no JSON read whole."""
+    data = report.read_bytes()
+    separator = b",\n    "
+    first = data.index(separator, data.index(b'"packages": [')) + len(separator)
+    end = data.index(separator, first)
+    mixed = tmp_path / "mixed.json"
+    mixed.write_bytes(data[:first] + encoded(data[first:end]) + data[end:])
+    with pytest.raises(ValueError):
+        json.loads(mixed.read_bytes())
+    with pytest.raises(InputError, match="not a JSON report"):
+        report_side.side_of_report(str(mixed))
