@@ -136,41 +136,53 @@ def namespace_of(package: Package, override: str | None = None) -> str | None:
 
 
 class RpmPurl(PackageURL):
-    """A purl whose name keeps a ``/`` percent-encoded, as the purl specification requires.
+    """A purl that reads back as the package's own name: its ``/`` percent-encoded, as the purl
+    specification requires, and none stripped.
 
     packageurl writes a name's ``/`` as it is, and every purl reader then takes what comes
     before it for more namespace: repodata naming a package ``evil/glibc`` made
     ``pkg:rpm/fedora/evil/glibc@...``, which reads back as ``glibc`` of namespace
-    ``fedora/evil``. rpmbuild refuses such a name; metadata can say anything."""
+    ``fedora/evil``. It also strips a name's leading and trailing ``/`` and spaces, when made
+    and when written: ``/glibc`` was ``pkg:rpm/fedora/glibc@...``, a package it is not, and a
+    name of only ``/`` no purl at all (a TypeError). Made with ``normalize_purl=False`` (see
+    `rpm_purl`), the object keeps the name; written, the name is put in whole.
+    rpmbuild refuses such names; metadata can say anything."""
 
     __slots__ = ()
 
     def to_string(self, encode: bool | None = True) -> str:
-        text = super().to_string(encode)
-        if not encode or "/" not in self.name:
-            return text
-        written = packageurl.quote(self.name)
-        # The name ends at the first "@" (or "?", "#"): each is percent-encoded before it.
+        if not encode:
+            return super().to_string(encode)
+        # Written with a name packageurl keeps as it is, then that name replaced: the name is
+        # the last segment before the version, qualifiers or subpath, whose marks ("@", "?",
+        # "#") a namespace and a name percent-encode.
+        text = PackageURL.to_string(self._replace(name="n"), encode)
         end = min((at for at in (text.find(mark) for mark in "@?#") if at >= 0), default=len(text))
-        start = end - len(written)
-        if text[start:end] != written:
-            return text  # not the layout packageurl writes: leave it as the library made it
-        return text[:start] + written.replace("/", "%2F") + text[end:]
+        start = text.rfind("/", 0, end) + 1
+        return text[:start] + packageurl.quote(self.name).replace("/", "%2F") + text[end:]
 
     def __str__(self) -> str:
         return self.to_string()
+
+
+def rpm_purl(namespace: str | None, name: str, version: str, qualifiers: dict[str, str]) -> RpmPurl:
+    """The purl of an rpm package, its name kept as the package's (`RpmPurl`)."""
+    return RpmPurl(
+        type="rpm",
+        namespace=namespace,
+        name=name,
+        version=version,
+        qualifiers=qualifiers,
+        normalize_purl=False,
+    )
 
 
 def purl_of(package: Package, namespace: str | None = None) -> PackageURL:
     qualifiers = {"arch": package.arch}
     if package.epoch:
         qualifiers["epoch"] = str(package.epoch)
-    return RpmPurl(
-        type="rpm",
-        namespace=namespace_of(package, namespace),
-        name=package.name,
-        version=f"{package.version}-{package.release}",
-        qualifiers=qualifiers,
+    return rpm_purl(
+        namespace_of(package, namespace), package.name, f"{package.version}-{package.release}", qualifiers
     )
 
 
@@ -185,13 +197,7 @@ def source_purl(binary: Package, source: Package | None, namespace: str | None) 
     parts = stem.rsplit("-", 2)
     if name is None or len(parts) != 3 or arch not in ("src", "nosrc"):
         return None
-    return RpmPurl(
-        type="rpm",
-        namespace=namespace_of(binary, namespace),
-        name=name,
-        version=f"{parts[1]}-{parts[2]}",
-        qualifiers={"arch": arch},
-    )
+    return rpm_purl(namespace_of(binary, namespace), name, f"{parts[1]}-{parts[2]}", {"arch": arch})
 
 
 def evr_text(package: Package) -> str:

@@ -575,3 +575,34 @@ def test_a_name_with_a_slash_stays_the_name_in_every_purl() -> None:
         ("fedora", "no/where"),
     }
     assert "pkg:rpm/fedora/evil%2Fglibc@1.0-1?arch=noarch" in purls
+
+
+def test_a_name_packageurl_would_strip_is_written_whole_in_every_purl(tmp_path: Path) -> None:
+    """packageurl strips a name's leading and trailing ``/`` and spaces: repodata naming a
+    package ``/glibc`` made ``pkg:rpm/fedora/glibc@...``, the purl of a package it is not, and a
+    name of only ``/`` no purl at all (TypeError, an internal error)."""
+    names = ["/glibc", "glibc/", " glibc ", "/"]
+    view = view_of(
+        audit_of([{"name": name, "vendor": "Fedora", "sourcerpm": "glibc-1.0-1.src.rpm"} for name in names])
+    )
+    bom_text = cyclonedx.render(view)
+    assert valid(bom_text)
+    spdx_document = json.loads(spdx.render(view))
+    assert spdx_schema_valid(spdx_document)
+    target = tmp_path / "names.spdx.json"
+    target.write_text(json.dumps(spdx_document), encoding="utf-8")
+    assert spdx_valid(parse_file(str(target)))
+    written = {
+        "pkg:rpm/fedora/%2Fglibc@1.0-1?arch=noarch",
+        "pkg:rpm/fedora/glibc%2F@1.0-1?arch=noarch",
+        "pkg:rpm/fedora/%20glibc%20@1.0-1?arch=noarch",
+        "pkg:rpm/fedora/%2F@1.0-1?arch=noarch",
+    }
+    assert {component["purl"] for component in json.loads(bom_text)["components"]} == written
+    references = {
+        reference["referenceLocator"]
+        for package in spdx_document["packages"]
+        for reference in package["externalRefs"]
+        if reference["referenceType"] == "purl"
+    }
+    assert written <= references
