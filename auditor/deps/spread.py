@@ -94,17 +94,24 @@ def spread(
 
 def reach_of(graph: DependencyGraph, packages: Iterable[int]) -> set[int]:
     """``packages`` and every package they may need, at run time or to be built, through any
-    provider: the only packages whose taint, or whose lack of a clean way, can reach them."""
+    provider, and the source packages each binary among them was built from: the only packages
+    whose taint, or whose lack of a clean way, can reach them.
+
+    A binary is blocked when its source package is (`_build_fixed_point`): a source the run
+    holds as context only, with no buildroot free of a tainted package, was left unasked, and
+    the plan had every group clear its binaries."""
     found = set(packages)
     pending = list(found)
     runtime, build = graph.runtime, graph.build
     while pending:
         index = pending.pop()
-        for group in (*runtime.get(index, ()), *build.get(index, ())):
-            for member in group.members:
-                if member not in found:
-                    found.add(member)
-                    pending.append(member)
+        members = [
+            member for group in (*runtime.get(index, ()), *build.get(index, ())) for member in group.members
+        ]
+        for member in (*members, *graph.sources_of(index)):
+            if member not in found:
+                found.add(member)
+                pending.append(member)
     return found
 
 

@@ -83,3 +83,91 @@ def test_asking_what_reaches_gives_the_plan_asking_everything(monkeypatch: pytes
         assert restricted == whole, f"seed {seed}"
     # Not vacuous: the plans' own clean-way checks found packages with no clean way.
     assert found_in_plans >= 10
+
+
+def _restricted_and_whole(audit: Any) -> tuple[Any, Any]:
+    def plan_of() -> tuple[dict[str, list[int]], list[int]]:
+        plan = make_plan(audit)
+        return _holds_back(plan), sorted(plan.needs_more)
+
+    restricted = plan_of()
+    with pytest.MonkeyPatch.context() as everywhere:
+        everywhere.setattr(plan_module, "reach_of", lambda graph, _: set(range(len(graph.packages))))
+        return restricted, plan_of()
+
+
+def test_a_binary_whose_source_is_context_is_held_by_what_blocks_the_source() -> None:
+    """A binary is blocked when its source package is; the source of a binary the run audits
+    may be context only, outside what the plan counts. ``s`` has no buildroot free of Citrix
+    (``clean-a`` conflicts with ``clean-b``): asked only of ``bin``'s run-time reach, its
+    buildroot was never asked, and the plan said replacing ``cxc``, which nothing needs,
+    clears ``bin``."""
+    specs: list[dict[str, Any]] = [
+        {"name": "cx-a", "provides": ["liba"], **CITRIX, "sourcerpm": "cxa-1.0-1.src.rpm"},
+        {"name": "cx-b", "provides": ["libb"], **CITRIX, "sourcerpm": "cxb-1.0-1.src.rpm"},
+        {"name": "cx-c", **CITRIX, "sourcerpm": "cxc-1.0-1.src.rpm"},
+        {"name": "clean-a", "provides": ["liba"], "conflicts": ["clean-b"]},
+        {"name": "clean-b", "provides": ["libb"]},
+        {"name": "bin", "sourcerpm": "s-1.0-1.src.rpm"},
+    ]
+    audit = audit_of(specs, [{"name": "s", "arch": "src", "requires": ["liba", "libb"]}])
+    restricted, whole = _restricted_and_whole(audit)
+    assert restricted == whole
+    assert restricted[0]["cxc"] == []
+
+
+def random_run_with_sources(seed: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """``random_run``'s providers, and source packages whose BuildRequires and binaries join the
+    layers; some of the packages are context only (the run's second list)."""
+    chance = random.Random(seed)
+    audited: list[dict[str, Any]] = []
+    context: list[dict[str, Any]] = []
+    clean: list[str] = []
+    by_name: dict[str, dict[str, Any]] = {}
+
+    def put(spec: dict[str, Any]) -> None:
+        by_name[spec["name"]] = spec
+        (context if chance.random() < 0.3 else audited).append(spec)
+
+    for capability in CAPABILITIES:
+        for number in range(chance.randint(1, 3)):
+            name = f"{capability}-p{number}"
+            spec: dict[str, Any] = {"name": name, "provides": [capability]}
+            if chance.random() < 0.45:
+                spec.update(CITRIX, sourcerpm=f"{chance.choice(SOURCES)}-1.0-1.src.rpm")
+            else:
+                clean.append(name)
+            put(spec)
+    for name in clean:
+        others = [other for other in clean if other != name]
+        if others and chance.random() < 0.4:
+            by_name[name]["conflicts"] = [chance.choice(others)]
+    layers: list[str] = []
+    for number in range(chance.randint(2, 5)):
+        source = f"src{number}"
+        wanted = chance.sample(
+            (*CAPABILITIES, *layers), chance.randint(1, min(3, len(CAPABILITIES) + len(layers)))
+        )
+        put({"name": source, "arch": "src", "requires": wanted})
+        for binary in range(chance.randint(1, 2)):
+            spec = {"name": f"{source}-b{binary}", "sourcerpm": f"{source}-1.0-1.src.rpm"}
+            if chance.random() < 0.6:
+                spec["requires"] = chance.sample((*CAPABILITIES, *layers), chance.randint(1, 2))
+            if clean and chance.random() < 0.2:
+                spec["conflicts"] = [chance.choice(clean)]
+            put(spec)
+            layers.append(spec["name"])
+    for number in range(chance.randint(1, 5)):
+        wanted = chance.sample((*CAPABILITIES, *layers), chance.randint(1, 3))
+        audited.append({"name": f"app{number}", "requires": wanted})
+        layers.append(f"app{number}")
+    return audited, context
+
+
+def test_asking_what_reaches_gives_the_plan_asking_everything_with_sources_and_context() -> None:
+    """Seeds 427 and 518 are runs whose plan differed before the reach followed a binary to
+    its source package."""
+    for seed in range(600):
+        audited, context = random_run_with_sources(seed)
+        restricted, whole = _restricted_and_whole(audit_of(audited, context))
+        assert restricted == whole, f"seed {seed}"
