@@ -36,10 +36,8 @@ import contextlib
 import datetime
 import functools
 import hashlib
-import io
 import json
 import re
-import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
 from email.utils import parseaddr
@@ -292,35 +290,63 @@ class _Document:
 
 class _Spool:
     """Bytes written, then read back: in memory up to `SPOOL_IN_MEMORY`, in a temporary file
-    past it, and in memory still where no temporary file can be made (a read-only or full
-    temporary directory): that costs memory, not the document."""
+    past it, and in memory still where no temporary file can be made or written (a read-only
+    or full temporary directory, a file size limit): that costs memory, not the document.
+
+    The file holds the first ``filed`` bytes, written unbuffered so that what a failed write
+    left is known; ``tail`` holds the rest. A temporary file that filled up mid-way raised
+    ``File too large`` out of the document (exit 4)."""
 
     def __init__(self) -> None:
-        self.file: IO[bytes] = io.BytesIO()
-        self.in_memory = True
+        self.file: IO[bytes] | None = None
+        self.filed = 0
+        self.tail = bytearray()
+        self.spills = True
+        self.position = 0
 
     def write(self, data: bytes) -> None:
-        self.file.write(data)
-        if self.in_memory and self.file.tell() > SPOOL_IN_MEMORY:
-            try:
-                spilled = tempfile.TemporaryFile()  # noqa: SIM115  (closed by close)
-            except OSError:
-                return
-            self.file.seek(0)
-            shutil.copyfileobj(self.file, spilled)
-            self.file, self.in_memory = spilled, False
+        self.tail += data
+        if self.spills and len(self.tail) > SPOOL_IN_MEMORY:
+            self._spill()
+
+    def _spill(self) -> None:
+        done = 0
+        try:
+            if self.file is None:
+                self.file = tempfile.TemporaryFile(buffering=0)  # noqa: SIM115  (closed by close)
+            with memoryview(self.tail) as pending:
+                while done < len(pending):
+                    written = self.file.write(pending[done:])
+                    if not written:
+                        raise OSError("the temporary file took no more")
+                    done += written
+        except OSError:
+            self.spills = False  # what the file holds stays there; the rest stays in memory
+        finally:
+            self.filed += done
+            del self.tail[:done]
 
     def tell(self) -> int:
-        return self.file.tell()
+        return self.filed + len(self.tail)
 
     def seek(self, position: int) -> None:
-        self.file.seek(position)
+        self.position = position
 
     def read(self, size: int) -> bytes:
-        return self.file.read(size)
+        if self.position < self.filed and self.file is not None:
+            self.file.seek(self.position)
+            piece = self.file.read(min(size, self.filed - self.position))
+        else:
+            start = self.position - self.filed
+            piece = bytes(self.tail[start : start + size])
+        if not piece and size:
+            raise OSError(f"the temporary file ended at {self.position} bytes of {self.tell()}")
+        self.position += len(piece)
+        return piece
 
     def close(self) -> None:
-        self.file.close()
+        if self.file is not None:
+            self.file.close()
 
 
 class _Hashed:

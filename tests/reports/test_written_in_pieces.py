@@ -11,7 +11,11 @@ package at a time too, is held to the document the json module wrote whole.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import subprocess
+import sys
 import tempfile
 from collections.abc import Callable
 from typing import Any
@@ -130,13 +134,43 @@ def test_spdx_arrays_stay_in_memory_where_no_temporary_file_can_be_made(
 ) -> None:
     """A read-only or full temporary directory costs memory, not the document (nor exit 4)."""
 
-    def refused() -> None:
+    def refused(*_args: Any, **_kwargs: Any) -> None:
         raise OSError(30, "Read-only file system")
 
     monkeypatch.setattr(tempfile, "TemporaryFile", refused)
     monkeypatch.setattr(spdx, "SPOOL_IN_MEMORY", 1)
     view = VIEWS["example"]()
     assert "".join(spdx.render_chunks(view)) == spdx_library.library_render(view)
+
+
+SPOOL_IN_A_SMALL_FILE = """
+import hashlib, resource, sys
+from auditor.reports import spdx
+from tests.report_cases import gate_view
+view = gate_view()
+spdx.SPOOL_IN_MEMORY = 1000
+resource.setrlimit(resource.RLIMIT_FSIZE, (4096, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))
+text = "".join(spdx.render_chunks(view)).encode("utf-8", "surrogatepass")
+sys.stdout.write(hashlib.sha256(text).hexdigest())
+"""
+
+
+def test_spdx_arrays_stay_in_memory_past_what_the_temporary_file_can_hold() -> None:
+    """A temporary file that fills up mid-way (a full disk, a file size limit: here the
+    kernel's, RLIMIT_FSIZE, Python ignoring SIGXFSZ) keeps the rest in memory: the same
+    document, not ``File too large`` and exit 4."""
+    view = gate_view()
+    expected = hashlib.sha256("".join(spdx.render_chunks(view)).encode("utf-8", "surrogatepass")).hexdigest()
+    child = subprocess.run(
+        [sys.executable, "-c", SPOOL_IN_A_SMALL_FILE],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert child.returncode == 0, child.stderr[-2000:]
+    assert child.stdout == expected
 
 
 def model_reference(view: ReportView) -> str:
