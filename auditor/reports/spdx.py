@@ -38,10 +38,9 @@ import functools
 import hashlib
 import json
 import re
-import tempfile
 from collections.abc import Iterable, Iterator
 from email.utils import parseaddr
-from typing import IO, Any
+from typing import Any
 
 from spdx_tools.common.spdx_licensing import spdx_licensing
 from spdx_tools.spdx.validation.uri_validators import validate_download_location, validate_url
@@ -49,6 +48,7 @@ from spdx_tools.spdx.validation.uri_validators import validate_download_location
 from auditor.reports import jsonlines, sbom
 from auditor.reports.jsonlines import indented, indented_array
 from auditor.reports.sbom import Sbom, SbomPackage
+from auditor.reports.spool import Spool
 from auditor.reports.view import ReportView
 from auditor.rpm import model
 
@@ -118,7 +118,7 @@ class _Document:
         self.licences: dict[str, dict[str, str]] = {}
         for item in self.found.packages:
             self._declare(sbom.license_text(item.package))
-        self.spool = _Spool()
+        self.spool = Spool(SPOOL_IN_MEMORY)
         """The text of each array `digest` made, as `indented_array` writes it: `spooled`."""
         self.spooled_at: dict[str, tuple[int, int]] = {}
 
@@ -286,67 +286,6 @@ class _Document:
                     yield _relationship(ids[target], "BUILD_DEPENDENCY_OF", own)
                 else:
                     yield _relationship(own, "DEPENDS_ON", ids[target])
-
-
-class _Spool:
-    """Bytes written, then read back: in memory up to `SPOOL_IN_MEMORY`, in a temporary file
-    past it, and in memory still where no temporary file can be made or written (a read-only
-    or full temporary directory, a file size limit): that costs memory, not the document.
-
-    The file holds the first ``filed`` bytes, written unbuffered so that what a failed write
-    left is known; ``tail`` holds the rest. A temporary file that filled up mid-way raised
-    ``File too large`` out of the document (exit 4)."""
-
-    def __init__(self) -> None:
-        self.file: IO[bytes] | None = None
-        self.filed = 0
-        self.tail = bytearray()
-        self.spills = True
-        self.position = 0
-
-    def write(self, data: bytes) -> None:
-        self.tail += data
-        if self.spills and len(self.tail) > SPOOL_IN_MEMORY:
-            self._spill()
-
-    def _spill(self) -> None:
-        done = 0
-        try:
-            if self.file is None:
-                self.file = tempfile.TemporaryFile(buffering=0)  # noqa: SIM115  (closed by close)
-            with memoryview(self.tail) as pending:
-                while done < len(pending):
-                    written = self.file.write(pending[done:])
-                    if not written:
-                        raise OSError("the temporary file took no more")
-                    done += written
-        except OSError:
-            self.spills = False  # what the file holds stays there; the rest stays in memory
-        finally:
-            self.filed += done
-            del self.tail[:done]
-
-    def tell(self) -> int:
-        return self.filed + len(self.tail)
-
-    def seek(self, position: int) -> None:
-        self.position = position
-
-    def read(self, size: int) -> bytes:
-        if self.position < self.filed and self.file is not None:
-            self.file.seek(self.position)
-            piece = self.file.read(min(size, self.filed - self.position))
-        else:
-            start = self.position - self.filed
-            piece = bytes(self.tail[start : start + size])
-        if not piece and size:
-            raise OSError(f"the temporary file ended at {self.position} bytes of {self.tell()}")
-        self.position += len(piece)
-        return piece
-
-    def close(self) -> None:
-        if self.file is not None:
-            self.file.close()
 
 
 class _Hashed:
