@@ -120,6 +120,7 @@ class SigTag:
 
 
 _ONE_STRING = frozenset({TYPE_STRING, TYPE_I18NSTRING})
+_SEVERAL_STRINGS = frozenset({TYPE_STRING_ARRAY, TYPE_I18NSTRING})
 
 
 class Header:
@@ -207,6 +208,19 @@ class Header:
             return store[offset : end - 1].decode("utf-8"), items
         except UnicodeDecodeError:
             return None
+
+    def other_strings(self, tag: int) -> list[str]:
+        """The strings a string tag holds past its first (`string`): a STRING_ARRAY's others,
+        an I18NSTRING's translations (``LANGUAGE=de rpm -qi`` shows the "de" one). Empty for a
+        STRING, one string or no entry (what rpmbuild writes): that costs a lookup alone."""
+        entry = self._entries.get(tag)
+        if entry is None or entry[0] not in _SEVERAL_STRINGS or entry[2] < 2:
+            return []
+        found = self._string_parts(tag)
+        if found is None:
+            return []
+        _, items, parts = found
+        return [decode_text(part) for part in parts[1:items]]
 
     def raw_strings(self, tag: int) -> list[bytes]:
         """Every string of a STRING, STRING_ARRAY or I18NSTRING tag, undecoded (empty when absent)."""

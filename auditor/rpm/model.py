@@ -252,7 +252,8 @@ class Package:
     """Other values a spec may give its ``vendor``, ``packager``, ``distribution``, ``url``,
     ``bugurl``, ``vcs``, ``disturl``, ``translationurl``, ``upstreamreleases`` or ``license``
     (field, value): set in a branch of a conditional the reader could not decide, or written
-    twice. Each is judged as that field's value too."""
+    twice; or, of an RPM header, the tag's other strings (a STRING_ARRAY, or an I18NSTRING's
+    translations, which rpm shows in their locale). Each is judged as that field's value too."""
     signing_keys: tuple[str, ...] = ()
     """Key ids (16 lower-case hex digits) of every OpenPGP signature the package carries, in
     the order rpm checks them; empty when it is unsigned. All of them, not one: a package

@@ -76,10 +76,16 @@ def overlay(listed: Package, evidence: HeaderEvidence, *where: str) -> Overlaid 
             **header_only,
             **origin,
         )
-    elif not origin and all(getattr(listed, field) == value for field, value in header_only.items()):
+    elif (
+        not origin
+        and not read.alternatives
+        and all(getattr(listed, field) == value for field, value in header_only.items())
+    ):
         merged = listed
     else:
-        merged = with_fields(listed, **header_only, **origin)
+        # The header's other values of an origin tag (`rpmpackage._other_values`): the
+        # metadata keeps only the first.
+        merged = with_fields(listed, **header_only, **origin, alternatives=read.alternatives)
     return Overlaid(merged, said)
 
 

@@ -210,9 +210,26 @@ def _package(
         sources=reading.sources,
         spec=reading.spec,
         notes=reading.notes,
-        alternatives=reading.alternatives,
+        alternatives=reading.alternatives + _other_values(main),
         gaps=reading.gaps,
         **more,
+    )
+
+
+_ORIGIN_STRING_TAGS = (
+    ("vendor", Tag.VENDOR), ("packager", Tag.PACKAGER), ("buildhost", Tag.BUILDHOST),
+    ("url", Tag.URL), ("bugurl", Tag.BUGURL), ("vcs", Tag.VCS), ("disturl", Tag.DISTURL),
+    ("translationurl", Tag.TRANSLATIONURL), ("upstreamreleases", Tag.UPSTREAMRELEASES),
+    ("license", Tag.LICENSE), ("distribution", Tag.DISTRIBUTION),
+)  # fmt: skip
+
+
+def _other_values(main: Header) -> tuple[tuple[str, str], ...]:
+    """The values an origin tag holds past the one the package shows (rpm reads a header whose
+    Vendor is a STRING_ARRAY, or an I18NSTRING with translations, and ``rpm -qi`` in that locale
+    shows the translation): each is judged as that field's value (`Package.alternatives`)."""
+    return tuple(
+        (field, value) for field, tag in _ORIGIN_STRING_TAGS for value in main.other_strings(tag) if value
     )
 
 
