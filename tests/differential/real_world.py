@@ -57,18 +57,22 @@ def check_rpm(path: Path) -> str | None:
         return crash
     read = document is not None and bool(document["packages"])
     if code == 3 and not read:
-        refused = subprocess.run(["rpm", "-qp", str(path)], capture_output=True).returncode != 0
+        with path.open("rb") as stdin:
+            refused = subprocess.run(["rpm", "-qp", "-"], stdin=stdin, capture_output=True).returncode != 0
         return None if refused else f"refused, rpm reads it: {err.strip()[-200:]}"
     # An input error with the package read (a payload cut short: rpm -qp reads the header
     # alone, and so does the auditor) is compared as any package is.
     if document is None or not document["packages"]:
         return f"exit {code}, no package: {err.strip()[-200:]}"
-    fields = subprocess.run(
-        ["rpm", "-qp", "--nosignature", "--nodigest", "--qf", QUERY, str(path)],
-        capture_output=True,
-        text=True,
-        errors="replace",
-    ).stdout.split()
+    # On standard input: rpm expands macros in a path argument (a file named "a-%{rel}.rpm").
+    with path.open("rb") as stdin:
+        fields = subprocess.run(
+            ["rpm", "-qp", "--nosignature", "--nodigest", "--qf", QUERY, "-"],
+            stdin=stdin,
+            capture_output=True,
+            text=True,
+            errors="replace",
+        ).stdout.split()
     name, epoch, version, release, arch, sourcerpm = fields
     expected = (name, int(epoch), version, release, "src" if sourcerpm == "(none)" else arch)
     package = document["packages"][0]
