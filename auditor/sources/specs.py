@@ -104,8 +104,10 @@ def _source_package(spec: Spec, identity: _Identity, path: str, notes: tuple[str
         disturl=main.disturl,
         translationurl=main.translationurl,
         upstreamreleases=main.upstreamreleases,
-        alternatives=source_alternatives(spec.packages),
-        license=main.license,
+        # rpmbuild records SourceLicense, when the spec has one, as the source package's License.
+        alternatives=source_alternatives(spec.packages)
+        + tuple(("license", v) for v in main.source_license[1:]),
+        license=main.source_license[0] if main.source_license else main.license,
         distribution=main.distribution,
         sources=spec.sources,
         spec=path,

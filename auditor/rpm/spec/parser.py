@@ -26,7 +26,7 @@ from auditor.rpm.spec.lines import NUMBERED, SECTION, SOURCE_AFTER_BLANK, TAG, s
 from auditor.rpm.spec.macros import WORK_PER_BYTE, Expansion, MacroContext
 from auditor.rpm.spec.readline import LineJoiner, is_directive, rpm_lines
 from auditor.rpm.spec.result import (
-    ORIGIN_TAGS,
+    JUDGED_TAGS,
     PackageDraft,
     Spec,
     shorten,
@@ -349,7 +349,7 @@ class _SpecReader:
             if self.values.values(written, value, number, expansion.environment)[1]:
                 self.values.unexpanded_tag(f"{self.path}:{number}: {shorten(written)}: the package's EVR")
         others: list[str] = []
-        if tag in ORIGIN_TAGS:
+        if tag in JUDGED_TAGS:
             written = raw_match.group(3).strip() if (raw_match := TAG.match(raw.strip())) else value
             others = self.values.values(written, value, number, expansion.environment)[1]
             if not expansion.exact:

@@ -28,6 +28,9 @@ class SpecPackage:
     distribution: str | None = None
     alternatives: tuple[tuple[str, str], ...] = ()
     """`auditor.rpm.model.Package.alternatives`: the other values of its origin tags."""
+    source_license: tuple[str, ...] = ()
+    """The main package's ``SourceLicense`` (`SOURCE_LICENSE`), then its other values: empty
+    when the spec has none. The source package's License, and its alternatives."""
     buildarch: str | None = None
     exclusive_arch: str | None = None
     """``ExclusiveArch``: rpmbuild builds the spec on these architectures only."""
@@ -118,6 +121,10 @@ def tag_label(tag: str) -> str:
 
 ORIGIN_TAGS = frozenset({"vendor", "packager", "distribution", "license", *URL_TAGS})
 """The tags the policy judges: a value one loses to a later line is kept (`PackageDraft.alternatives`)."""
+SOURCE_LICENSE = "sourcelicense"
+"""``SourceLicense`` (rpm >= 4.18): the License rpmbuild records in the source package instead
+of the spec's License (``rpmspec -q --srpm --qf '%{LICENSE}'``); binaries keep License."""
+JUDGED_TAGS = ORIGIN_TAGS | {SOURCE_LICENSE}
 
 
 def source_alternatives(packages: Sequence[SpecPackage]) -> tuple[tuple[str, str], ...]:
@@ -155,7 +162,7 @@ class PackageDraft:
         reads in branches the reader could not decide)."""
         previous = self.tags.get(tag)
         self.tags[tag] = value
-        if tag in ORIGIN_TAGS:
+        if tag in JUDGED_TAGS:
             for other in (previous, *others):
                 if other is not None and other != value:
                     kept = self.alternatives.setdefault(tag, [])
@@ -189,8 +196,16 @@ class PackageDraft:
         }
         others.update(self.alternatives)
         alternatives = tuple(
-            (key, value) for key, values in sorted(others.items()) for value in values if value != tag(key)
+            (key, value)
+            for key, values in sorted(others.items())
+            if key != SOURCE_LICENSE
+            for value in values
+            if value != tag(key)
         )
+        source_license: tuple[str, ...] = ()
+        if main is None and SOURCE_LICENSE in self.tags:
+            first = self.tags[SOURCE_LICENSE]
+            source_license = (first, *(v for v in self.alternatives.get(SOURCE_LICENSE, ()) if v != first))
 
         return SpecPackage(
             name=self.name,
@@ -206,6 +221,7 @@ class PackageDraft:
             packager=tag("packager"),
             distribution=tag("distribution"),
             alternatives=alternatives,
+            source_license=source_license,
             buildarch=self.tags.get("buildarch"),
             exclusive_arch=self.tags.get("exclusivearch"),
             exclude_arch=self.tags.get("excludearch"),
