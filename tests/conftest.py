@@ -37,6 +37,17 @@ def rewrite_primary(
     replace_metadata(repo, "primary", text, open_size(len(text)))
 
 
+def rewrite_filelists(repo: Path, change: Callable[[str], str]) -> None:
+    """As `rewrite_primary`, for filelists.xml, with the ``rpm:`` namespace declared on its root:
+    a test can then put there what primary.xml holds (libsolv would read it)."""
+    path = next((repo / "repodata").glob("*-filelists.xml.gz"))
+    text = gzip.decompress(path.read_bytes()).decode()
+    text = text.replace(
+        'metadata/filelists"', 'metadata/filelists" xmlns:rpm="http://linux.duke.edu/metadata/rpm"'
+    )
+    replace_metadata(repo, "filelists", change(text).encode())
+
+
 def replace_metadata(repo: Path, kind: str, text: bytes, open_size: int | None = None) -> Path:
     """Write ``text`` (gzipped) as the repository's ``kind`` metadata file (primary, filelists)
     and fix repomd.xml's checksum and sizes to match: the file passes every check but the

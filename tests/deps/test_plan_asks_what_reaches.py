@@ -11,6 +11,7 @@ the check finds something, conflicts between clean providers included.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -24,11 +25,9 @@ CAPABILITIES = ("liba", "libb", "libc", "libd")
 SOURCES = ("cx-one", "cx-two", "cx-three")
 
 
-def random_run(seed: int) -> list[dict[str, Any]]:
-    """Providers of a few capabilities (some Citrix's, in a few source packages, some clean and
-    conflicting with each other), and layers of packages requiring them and each other."""
-    chance = random.Random(seed)
-    specs: list[dict[str, Any]] = []
+def _providers(chance: random.Random, add: Callable[[dict[str, Any]], None]) -> list[str]:
+    """One to three providers of each capability, some Citrix's (in one of a few source
+    packages), each given to ``add``; the names of the clean ones."""
     clean: list[str] = []
     for capability in CAPABILITIES:
         for number in range(chance.randint(1, 3)):
@@ -38,7 +37,16 @@ def random_run(seed: int) -> list[dict[str, Any]]:
                 spec.update(CITRIX, sourcerpm=f"{chance.choice(SOURCES)}-1.0-1.src.rpm")
             else:
                 clean.append(name)
-            specs.append(spec)
+            add(spec)
+    return clean
+
+
+def random_run(seed: int) -> list[dict[str, Any]]:
+    """Providers of a few capabilities (some Citrix's, in a few source packages, some clean and
+    conflicting with each other), and layers of packages requiring them and each other."""
+    chance = random.Random(seed)
+    specs: list[dict[str, Any]] = []
+    clean = _providers(chance, specs.append)
     for name in clean:
         if chance.random() < 0.4:
             others = [other for other in clean if other != name]
@@ -122,22 +130,13 @@ def random_run_with_sources(seed: int) -> tuple[list[dict[str, Any]], list[dict[
     chance = random.Random(seed)
     audited: list[dict[str, Any]] = []
     context: list[dict[str, Any]] = []
-    clean: list[str] = []
     by_name: dict[str, dict[str, Any]] = {}
 
     def put(spec: dict[str, Any]) -> None:
         by_name[spec["name"]] = spec
         (context if chance.random() < 0.3 else audited).append(spec)
 
-    for capability in CAPABILITIES:
-        for number in range(chance.randint(1, 3)):
-            name = f"{capability}-p{number}"
-            spec: dict[str, Any] = {"name": name, "provides": [capability]}
-            if chance.random() < 0.45:
-                spec.update(CITRIX, sourcerpm=f"{chance.choice(SOURCES)}-1.0-1.src.rpm")
-            else:
-                clean.append(name)
-            put(spec)
+    clean = _providers(chance, put)
     for name in clean:
         others = [other for other in clean if other != name]
         if others and chance.random() < 0.4:
@@ -150,7 +149,7 @@ def random_run_with_sources(seed: int) -> tuple[list[dict[str, Any]], list[dict[
         )
         put({"name": source, "arch": "src", "requires": wanted})
         for binary in range(chance.randint(1, 2)):
-            spec = {"name": f"{source}-b{binary}", "sourcerpm": f"{source}-1.0-1.src.rpm"}
+            spec: dict[str, Any] = {"name": f"{source}-b{binary}", "sourcerpm": f"{source}-1.0-1.src.rpm"}
             if chance.random() < 0.6:
                 spec["requires"] = chance.sample((*CAPABILITIES, *layers), chance.randint(1, 2))
             if clean and chance.random() < 0.2:

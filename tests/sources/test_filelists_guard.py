@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import gzip
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,7 @@ import auditor.sources.repodata as repodata
 from auditor.cli.main import main
 from auditor.sources.filelists_xml import may_hold_package_data
 from benchmarks.generators import solv_closure
-from tests.conftest import DATA, replace_metadata
+from tests.conftest import DATA, rewrite_filelists
 
 CONF = "<file>/etc/filedeps.conf</file>"
 """A file of filedeps-1.0-1 that filelists.xml lists and no requirement of the repository needs."""
@@ -35,15 +34,6 @@ def repo(tmp_path: Path) -> Path:
     target = tmp_path / "repo"
     shutil.copytree(DATA / "repo", target)
     return target
-
-
-def rewrite_filelists(repo: Path, change: Callable[[str], str]) -> None:
-    path = next((repo / "repodata").glob("*-filelists.xml.gz"))
-    text = gzip.decompress(path.read_bytes()).decode()
-    text = text.replace(
-        'metadata/filelists"', 'metadata/filelists" xmlns:rpm="http://linux.duke.edu/metadata/rpm"'
-    )
-    replace_metadata(repo, "filelists", change(text).encode())
 
 
 def libsolv_requirements(repo: Path, name: str) -> set[str]:

@@ -9,7 +9,6 @@ weaker fact than dnf does.
 
 from __future__ import annotations
 
-import gzip
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -22,7 +21,7 @@ from auditor.core.errors import InputError
 from auditor.deps.resolve import Resolver
 from auditor.sources.filelists import complete_file_lists
 from benchmarks.generators import solv_closure
-from tests.conftest import DATA, replace_metadata, rewrite_primary
+from tests.conftest import DATA, rewrite_filelists, rewrite_primary
 
 PACKAGE = "caret-version"
 
@@ -187,15 +186,6 @@ FILEDEPS = "a179bf563db2b0d6d5cd06caa742011bc2e47c84884939949ac15e0f10964a7d"
 """The pkgid of filedeps-1.0-1, whose files filelists.xml lists."""
 SINGLE_REQ = '<rpm:entry name="single-req" flags="GE" epoch="0" ver="1.0"/>'
 """A requirement of single-deps-1.0-1, after which the tests add a file requirement."""
-
-
-def rewrite_filelists(repo: Path, change: Callable[[str], str]) -> None:
-    path = next((repo / "repodata").glob("*-filelists.xml.gz"))
-    text = gzip.decompress(path.read_bytes()).decode()
-    text = text.replace(
-        'metadata/filelists"', 'metadata/filelists" xmlns:rpm="http://linux.duke.edu/metadata/rpm"'
-    )
-    replace_metadata(repo, "filelists", change(text).encode())
 
 
 def test_a_file_nested_in_an_unknown_element_of_filelists_is_no_file(repo: Path) -> None:
