@@ -97,6 +97,10 @@ FetchMetadata = Callable[[MetadataFile, str], tuple[str, str]]
 local path already checked against repomd's checksum and size, and the name to show for it."""
 
 
+FilelistsCheck = Callable[[], "InputError | None"]
+"""`check_filelists` of the repository's filelists.xml, bound to it."""
+
+
 def read_repository(path: str, *, shown: str | None = None) -> RepositoryRead:
     """Read every package a local repository's metadata lists."""
     repomd_path = find_repomd(path)
@@ -147,6 +151,7 @@ def read_metadata(
     primary_path, shown_primary = fetch(primary, safe_href(primary.href, display, primary.base))
     filelists = repomd.files.get("filelists")
     source: FilelistsSource | None = None
+    check: FilelistsCheck | None = None
     if filelists is not None:
         try:
             filelists_path, shown_filelists = fetch(
@@ -161,7 +166,7 @@ def read_metadata(
     handler, refused = _read_primary(
         _PrimaryFile(primary_path, shown_primary, display, primary.open_size, header_ranges, locations_under),
         result.errors,
-        check if source is not None else None,
+        check,
     )
     if refused is not None and source is not None:
         result.errors.append(refused)
@@ -207,10 +212,6 @@ class _PrimaryFile:
             header_ranges=self.header_ranges,
             locations_under=self.locations_under,
         )
-
-
-FilelistsCheck = Callable[[], "InputError | None"]
-"""`check_filelists` of the repository's filelists.xml, bound to it."""
 
 
 def _read_primary(
