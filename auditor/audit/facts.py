@@ -147,12 +147,11 @@ def package_facts(
     propagation: Propagation,
     unresolved: Sequence[Resolution],
     missing_source: Fact | None = None,
-    unaudited_source: Package | None = None,
+    source_gaps: Sequence[Gap] = (),
 ) -> tuple[Fact, ...]:
     """Every fact about one audited package, in a stable order: evidence, taints, requirements,
-    gaps. ``unaudited_source``: the source package it was built from when that one is in the run
-    but not audited (``--roots`` audits what gets installed): what could not be seen of it is
-    the binary's gap, as its evidence is the binary's finding."""
+    gaps. ``source_gaps``: what could not be seen of the source packages it was built from
+    (`SourceGaps`)."""
     facts: list[Fact] = (
         [origin_fact(index, package.name, finding) for finding in findings] if findings else []
     )
@@ -184,10 +183,8 @@ def package_facts(
     hostless = hostless_url_gaps(package)
     if hostless:
         facts.extend(gap_fact(index, package.name, gap) for gap in hostless)
-    if unaudited_source is not None:
-        gaps = (*unaudited_source.gaps, *hostless_url_gaps(unaudited_source))
-        of = f" (of {unaudited_source.nevra}, which it was built from)"
-        facts.extend(gap_fact(index, package.name, replace(gap, detail=gap.detail + of)) for gap in gaps)
+    if source_gaps:
+        facts.extend(gap_fact(index, package.name, gap) for gap in source_gaps)
     if missing_source is not None:
         if not facts:  # a distribution read from its metadata: most packages have this one fact
             return (missing_source,)
@@ -275,6 +272,44 @@ def _gap_capability(gap: Gap) -> str:
     detail = gap.detail
     # Line numbers move with every edit of a spec; the gap stays the same gap.
     return _LINE.sub(":", detail) if ":" in detail else detail
+
+
+class SourceGaps:
+    """What could not be seen of a binary's source packages, as gaps of the binary.
+
+    A binary's evidence includes its source package's (the Source and Patch URLs a finding
+    of the binary names "from" it), and its build-side verdict is the source's BuildRequires:
+    where the source's header could not be read, a Source not expanded, a spec conditional not
+    decided, the binary's verdict rests on what was not seen as much as the source's. So the
+    binary carries those gaps too, audited beside its source or not (``--roots`` audits the
+    binary alone), rather than show clean and complete beside a source that is not. A binary
+    read from the same spec already carries the spec's gaps: those are not said twice.
+    """
+
+    def __init__(self, packages: Sequence[Package]) -> None:
+        self._packages = packages
+        self._of_source: dict[int, tuple[tuple[Gap, Gap], ...]] = {}
+
+    def of(self, binary: Package, sources: Sequence[int]) -> list[Gap]:
+        """The gaps of ``binary`` from ``sources`` (those it may have been built from)."""
+        gaps: list[Gap] = []
+        own: set[Gap] | None = None
+        for source in sources:
+            pairs = self._of_source.get(source)
+            if pairs is None:
+                pairs = self._of_source[source] = self._pairs(self._packages[source])
+            if pairs:
+                if own is None:
+                    own = {*binary.gaps, *hostless_url_gaps(binary)}
+                gaps.extend(said for gap, said in pairs if gap not in own)
+        return gaps
+
+    @staticmethod
+    def _pairs(source: Package) -> tuple[tuple[Gap, Gap], ...]:
+        """Each gap of ``source`` with the binary's reading of it (the source named)."""
+        of = f" (of {source.nevra}, which it was built from)"
+        gaps = (*source.gaps, *hostless_url_gaps(source))
+        return tuple((gap, replace(gap, detail=gap.detail + of)) for gap in gaps)
 
 
 class MissingSources:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 
-from auditor.audit.facts import MissingSources, config_fact, gap_fact, package_facts
+from auditor.audit.facts import MissingSources, SourceGaps, config_fact, gap_fact, package_facts
 from auditor.audit.options import AuditOptions
 from auditor.audit.result import AuditResult, PackageResult
 from auditor.core.construct import direct_constructor
@@ -95,7 +95,6 @@ def audit_packages(
         graph,
         findings,
         propagation,
-        audited,
         len(targets.packages),
     )
     resolved.release()
@@ -236,7 +235,6 @@ def _results(
     graph: DependencyGraph,
     findings: Mapping[int, Sequence[Finding]],
     propagation: Propagation,
-    audited_set: set[int],
     context_from: int,
 ) -> list[PackageResult]:
     """Each audited package's verdict, chain, unresolved requirements and facts. The ids from
@@ -246,6 +244,7 @@ def _results(
     failed = (Status.UNRESOLVED, Status.INVALID)
     source_keys = {p.source_key for p in packages if p.is_source}
     missing_sources = MissingSources()
+    source_gaps = SourceGaps(packages)
     results = []
     # Read once, not for each package of a distribution.
     with_unresolved, built_from, weak_reported = graph.unresolved, graph.built_from, options.weak
@@ -271,9 +270,9 @@ def _results(
             gap = missing_sources.fact(
                 index, package, spec_only=(package.source_rpm_key, True) in source_keys
             )
-        source = built_from.get(index)
-        unaudited = packages[source] if source is not None and source not in audited_set else None
-        facts = package_facts(index, package, packages, own, propagation, unresolved, gap, unaudited)
+        # Most binaries of a run with sources come from one that was seen whole: no list made.
+        inherited = source_gaps.of(package, graph.sources_of(index)) if index in built_from else ()
+        facts = package_facts(index, package, packages, own, propagation, unresolved, gap, inherited)
         results.append(_result(index, package, verdict.verdict, verdict.chain, own, unresolved, facts, weak))
     return results
 

@@ -299,7 +299,12 @@ def test_a_source_package_whose_header_could_not_be_read_has_the_gap_itself(
     assert [(gap["kind"], gap["detail"].split(": could not be read (")[0]) for gap in source["gaps"]] == [
         ("metadata-only", shown)
     ]
-    assert {"reason": "metadata-only", "count": 1} in document["completeness"]["reasons"]
+    # and the binary built from it says its source's Sources were unseen
+    [binary] = [p for p in document["packages"] if p["nevra"] == "xs-sources-1.0-1.noarch"]
+    assert [
+        gap["detail"].endswith("(of xs-sources-1.0-1.src, which it was built from)") for gap in binary["gaps"]
+    ] == [True]
+    assert {"reason": "metadata-only", "count": 2} in document["completeness"]["reasons"]
     [component] = [
         c for c in json.loads(sbom)["components"] if c["name"] == "xs-sources" and "arch=src" in c["purl"]
     ]
