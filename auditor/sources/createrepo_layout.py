@@ -97,7 +97,7 @@ _HEAD = re.compile(
     + _element("packager", "packager")
     + _element("url", "url")
     + rf'{_WS}<time file="{_VALUE}" build="(?P<buildtime>{_VALUE})"/>'
-    + rf'{_WS}<size package="{_VALUE}" installed="{_VALUE}" archive="{_VALUE}"/>'
+    + rf'{_WS}<size package="(?P<size>{_VALUE})" installed="{_VALUE}" archive="{_VALUE}"/>'
     + rf'{_WS}<location(?: xml:base="(?P<base>{_VALUE})")? href="(?P<href>{_VALUE})"/>'
     + rf"{_WS}<format>"
     + _element("rpm:license", "license")
@@ -285,11 +285,11 @@ class PrimaryLayout(_Layout):
         if text.find("&", position, end.end()) >= 0:
             files = [_unescape(path) for path in files]
         (name, arch, epoch, ver, rel, checksum_type, checksum, summary, description, packager, url,
-         buildtime, base, href, license_, vendor, _group, buildhost, sourcerpm, range_start,
+         buildtime, size, base, href, license_, vendor, _group, buildhost, sourcerpm, range_start,
          range_end) = values  # fmt: skip
         self.handler.add_package(
             name, epoch, ver, rel, arch, checksum_type, checksum, summary, description, packager, url,
-            buildtime, base, href, license_, vendor, buildhost, sourcerpm, range_start, range_end,
+            buildtime, base, href, license_, vendor, buildhost, sourcerpm, range_start, range_end, size,
             sections, files, self.error,
         )  # fmt: skip
         return end.end()

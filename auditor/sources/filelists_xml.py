@@ -71,10 +71,13 @@ _FILELISTS_CHILDREN: tuple[dict[str, int], ...] = (
 )
 """`primary_xml.CHILDREN` for filelists.xml: a ``<file>`` nested anywhere else is no file of the package."""
 _PACKAGE_DATA = (
-    primary_xml.CHILDREN[primary_xml.IN_PACKAGE].keys() - _FILELISTS_CHILDREN[primary_xml.IN_PACKAGE].keys()
+    primary_xml.CHILDREN[primary_xml.IN_PACKAGE].keys()
+    - _FILELISTS_CHILDREN[primary_xml.IN_PACKAGE].keys()
+    - {"size"}
 )
 """What primary.xml says of a package: libsolv (dnf) reads it in filelists.xml too, in place of
-primary's (a package's requirements, its vendor), where this reader takes only files."""
+primary's (a package's requirements, its vendor), where this reader takes only files. Not a
+``<size>``: read there, it only makes dnf refuse the file it downloads, which is no verdict."""
 
 
 class FilelistsHandler:

@@ -32,23 +32,23 @@ class Overlaid:
     Vendor or URL its file does not carry."""
 
 
-def overlay(listed: Package, evidence: HeaderEvidence, *where: str) -> Overlaid | InputError:
+def overlay(
+    listed: Package, evidence: HeaderEvidence, *where: str, file_size: int | None = None
+) -> Overlaid | InputError:
     """``listed`` (from the metadata) with what only its file's header carries (``evidence``);
     an error on the file (named by the parts of its path, ``where``, joined only then) when the
-    header describes another package than the entry. A binary whose header adds nothing
-    (unsigned, no Distribution, no BugURL) is ``listed`` itself."""
+    header describes another package than the entry, or the file (of ``file_size`` bytes, when
+    given) is not the size the entry says. A binary whose header adds nothing (unsigned, no
+    Distribution, no BugURL) is ``listed`` itself."""
     read = evidence.package
-    if (read.name, read.epoch or 0, read.version, read.release, read.arch) != (
-        listed.name,
-        listed.epoch or 0,
-        listed.version,
-        listed.release,
-        listed.arch,
-    ):
+    if not same_package(listed, read):
         return InputError(
             os.path.join(*where),
             f"the file's header is {read.nevra}, the repository metadata says {listed.nevra}",
         )
+    other_size = size_disagreement(listed, file_size)
+    if other_size is not None:  # the same package rebuilt, or the file changed otherwise
+        return InputError(os.path.join(*where), other_size)
     differing = _differing_fields(listed, read)
     # Judged by the header's value wherever the two differ at all, re-flowed whitespace
     # included: the metadata's spelling must never be the one the policy reads.
@@ -192,6 +192,36 @@ def _disagreement(listed: Package, read: Package, differing: list[str], hidden: 
         for field in differing
     ]
     return "the file's header and the repository metadata disagree: " + "; ".join([*shown, *hidden])
+
+
+def same_package(listed: Package, read: Package) -> bool:
+    """Whether a header (``read``) is of the package a metadata entry (``listed``) names."""
+    return (read.name, read.epoch or 0, read.version, read.release, read.arch) == (
+        listed.name,
+        listed.epoch or 0,
+        listed.version,
+        listed.release,
+        listed.arch,
+    )
+
+
+def size_disagreement(listed: Package, file_size: int | None) -> str | None:
+    """What is wrong with a file of ``file_size`` bytes as the file of ``listed``; None when
+    its size is the one the metadata gives, or either is unknown.
+
+    The same name, version and release rebuilt (another Source, the same NEVRA) and put in
+    place of the file after createrepo_c ran is not the package the metadata describes: dnf
+    would refuse it on its checksum and install nothing of it, so its header (a clean Source
+    where the metadata's package had a Citrix one) must not stand for that package. The
+    auditor hashes no file (createrepo_c does), but the size costs nothing to compare, and
+    a rebuild is almost never of the same size."""
+    expected = listed.file_size
+    if expected is None or file_size is None or file_size == expected:
+        return None
+    return (
+        f"the file is {file_size} bytes, the repository metadata says {expected} (<size package>): "
+        "not the file the metadata describes (dnf would refuse it on its checksum)"
+    )
 
 
 def _differing_fields(listed: Package, read: Package) -> list[str]:

@@ -20,7 +20,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 from auditor.core.errors import InputError
 from auditor.formats.repomd import MetadataFile, read_repomd
 from auditor.net.http import is_http, strip_userinfo
-from auditor.net.remote import WORKERS, NotCached, Remote
+from auditor.net.remote import UNKNOWN_FILE_SIZE, WORKERS, NotCached, Remote
 from auditor.net.urlpolicy import UrlDecision, UrlOrigin
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import Package, with_fields
@@ -28,7 +28,7 @@ from auditor.runtime.store import Store
 from auditor.sources.evidence import EVIDENCE_KIND, HeaderEvidence, evidence_from_json, evidence_to_json
 from auditor.sources.inputpaths import SOURCE_DIRECTORIES
 from auditor.sources.interface import ReadOptions
-from auditor.sources.overlay import Overlaid, overlay
+from auditor.sources.overlay import Overlaid, overlay, same_package, size_disagreement
 from auditor.sources.repodata import RepositoryRead, read_metadata
 
 
@@ -303,8 +303,14 @@ def _from_remote_header(package: Package, remote: Remote) -> HeaderEvidence | No
             if headers.truncated is not None:  # the server's file is shorter than its header says
                 raise InputError(url, headers.truncated)
             payload = remote_payload(package, headers, total, remote)  # read for a source package only
-            return evidence_from_headers(
+            evidence = evidence_from_headers(
                 headers, None, location=url, input=package.input, checksum=package.checksum, payload=payload
             )
+            # The file's size is the server's answer (Content-Range), cached with the header.
+            # Another package's header is `overlay`'s error, which names both.
+            other_size = size_disagreement(package, None if total == UNKNOWN_FILE_SIZE else total)
+            if other_size is not None and same_package(package, evidence.package):
+                raise InputError(url, other_size)
+            return evidence
         except InputError as exc:
             raise InputError(url, exc.reason) from None  # the package, not its repository

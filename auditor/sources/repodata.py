@@ -101,8 +101,8 @@ FilelistsCheck = Callable[[], "InputError | None"]
 """`check_filelists` of the repository's filelists.xml, bound to it."""
 
 
-def read_repository(path: str, *, shown: str | None = None) -> RepositoryRead:
-    """Read every package a local repository's metadata lists."""
+def read_repository(path: str, *, shown: str | None = None, binary_sizes: bool = False) -> RepositoryRead:
+    """Read every package a local repository's metadata lists (``binary_sizes``: see `PrimaryHandler`)."""
     repomd_path = find_repomd(path)
     if repomd_path is None:
         if unsearchable(path):
@@ -126,7 +126,7 @@ def read_repository(path: str, *, shown: str | None = None) -> RepositoryRead:
         verify_checksum(local_path, entry.checksum_type, entry.checksum, entry.size, shown_file)
         return local_path, shown_file
 
-    return read_metadata(repomd, display, local, header_ranges=False)
+    return read_metadata(repomd, display, local, header_ranges=False, binary_sizes=binary_sizes)
 
 
 def read_metadata(
@@ -135,14 +135,15 @@ def read_metadata(
     fetch: FetchMetadata,
     *,
     header_ranges: bool = True,
+    binary_sizes: bool = True,
     locations_under: str | None = None,
 ) -> RepositoryRead:
     """Read primary (and filelists, when listed) of a repository whose repomd.xml is read.
 
     ``fetch`` makes each file available and verified; nothing is parsed before it returns.
     A local repository reads its own files, a remote one downloads them into the cache.
-    ``header_ranges``, ``locations_under``: what `PrimaryHandler` does with the packages'
-    header ranges and locations.
+    ``header_ranges``, ``binary_sizes``, ``locations_under``: what `PrimaryHandler` does with
+    the packages' header ranges, file sizes and locations.
     """
     primary = repomd.files.get("primary")
     if primary is None:
@@ -164,7 +165,15 @@ def read_metadata(
             source = FilelistsSource(display, parse)
             check = partial(check_filelists, filelists_path, shown_filelists, filelists.open_size)
     handler, refused = _read_primary(
-        _PrimaryFile(primary_path, shown_primary, display, primary.open_size, header_ranges, locations_under),
+        _PrimaryFile(
+            primary_path,
+            shown_primary,
+            display,
+            primary.open_size,
+            header_ranges,
+            binary_sizes,
+            locations_under,
+        ),
         result.errors,
         check,
     )
@@ -202,6 +211,7 @@ class _PrimaryFile:
     repository: str
     open_size: int | None
     header_ranges: bool
+    binary_sizes: bool
     locations_under: str | None
 
     def handler(self, errors: list[InputError]) -> PrimaryHandler:
@@ -210,6 +220,7 @@ class _PrimaryFile:
             errors,
             self.shown,
             header_ranges=self.header_ranges,
+            binary_sizes=self.binary_sizes,
             locations_under=self.locations_under,
         )
 

@@ -29,7 +29,7 @@ def test_each_value_lands_in_the_field_of_its_name() -> None:
         "name-v", "3", "version-v", "release-v", "x86_64", "sha512", "checksum-v", "summary-v",
         "description-v", "packager-v", "https://url.example/v", "1700000001", "https://base.example/b",
         "Packages/href-v.rpm", "license-v", "vendor-v", "buildhost-v", "sourcerpm-v.src.rpm", "10", "20",
-        dependencies, ["/files/v"], None,
+        "30", dependencies, ["/files/v"], None,
     )  # fmt: skip
     assert errors == []
     [package] = handler.pending
@@ -57,3 +57,4 @@ def test_each_value_lands_in_the_field_of_its_name() -> None:
     )
     assert (package.bugurl, package.distribution) == (None, None)
     assert package.header_range == (10, 20)
+    assert package.file_size == 30

@@ -1,0 +1,167 @@
+"""A package file replaced after createrepo_c ran, under the same name, version and release,
+is not the package the repository's metadata describes.
+
+The case a reviewer found (rt11): a source package whose Source is Citrix's, rebuilt with a
+clean Source and put in place of the file. dnf would refuse the new file on its checksum, so
+its header must not stand for the package: read as the package's evidence, it made the
+package clean, complete and exit 0. The auditor hashes no file, but the metadata's
+``<size package>`` is compared with the file's size (locally its ``stat``, remotely the
+server's Content-Range): a rebuild is almost never of the same size. Real RPMs by rpmbuild,
+repositories by createrepo_c, the remote one served over HTTP on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.cli.main import main
+from tests.httpserver import LocalServer
+
+SPEC = """Name: swapped
+Version: 1
+Release: 1
+Summary: a package rebuilt under the same NEVRA
+License: MIT
+Source0: {source}
+BuildArch: noarch
+%description
+d
+%install
+mkdir -p %{{buildroot}}/usr/share/swapped
+echo {source} > %{{buildroot}}/usr/share/swapped/from
+%files
+/usr/share/swapped
+"""
+CITRIX = "https://code.citrite.net/rest/archive/swapped-1.tar.gz"
+CLEAN = "https://example.org/swapped-1.tar.gz"
+
+
+def build(top: Path, source: str) -> tuple[Path, Path]:
+    """The source and binary RPMs rpmbuild makes of the spec with ``source`` as Source0."""
+    assert shutil.which("rpmbuild"), "rpmbuild is the authority here: install rpm (Debian package rpm)"
+    (top / "SOURCES").mkdir(parents=True)
+    (top / "SOURCES" / "swapped-1.tar.gz").write_text("x\n")
+    spec = top / "swapped.spec"
+    spec.write_text(SPEC.format(source=source))
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(top), "LC_ALL": "C"}
+    command = ["rpmbuild", "-ba", "--quiet", "--define", f"_topdir {top}", str(spec)]
+    done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 0, done.stderr
+    (srpm,) = (top / "SRPMS").glob("*.src.rpm")
+    (rpm,) = (top / "RPMS" / "noarch").glob("*.rpm")
+    return srpm, rpm
+
+
+@pytest.fixture(scope="module")
+def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Path]]:
+    top = tmp_path_factory.mktemp("swapped")
+    made = {"citrix": build(top / "citrix", CITRIX), "clean": build(top / "clean", CLEAN)}
+    # The check is of sizes: the two source packages must differ in size for this test to mean anything.
+    assert made["citrix"][0].stat().st_size != made["clean"][0].stat().st_size
+    assert made["citrix"][0].name == made["clean"][0].name
+    return made
+
+
+def repository(path: Path, srpm: Path, rpm: Path) -> Path:
+    path.mkdir(parents=True)
+    shutil.copy(srpm, path)
+    shutil.copy(rpm, path)
+    subprocess.run(["createrepo_c", "--quiet", "--no-database", str(path)], check=True, capture_output=True)
+    return path
+
+
+def scan(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, Any], str]:
+    code = main(["scan", *args, "--format", "json"])
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    return code, json.loads(captured.out), captured.err
+
+
+def by_nevra(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {package["nevra"]: package for package in document["packages"]}
+
+
+SAID = "not the file the metadata describes"
+
+
+def test_a_local_source_package_replaced_by_a_clean_rebuild_is_an_error_and_a_gap(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], builds: dict[str, tuple[Path, Path]]
+) -> None:
+    srpm, rpm = builds["citrix"]
+    repo = repository(tmp_path / "repo", srpm, rpm)
+    code, document, _ = scan([str(repo), "--no-cache"], capsys)
+    packages = by_nevra(document)
+    assert code == 1 and packages["swapped-1-1.src"]["status"] == "origin"  # as createrepo_c saw it
+    shutil.copy(builds["clean"][0], repo / srpm.name)  # the same name, another file
+    code, document, err = scan([str(repo), "--no-cache"], capsys)
+    packages = by_nevra(document)
+    assert code == 3 and SAID in err
+    [error] = [line for line in err.splitlines() if SAID in line]
+    assert str(repo / srpm.name) in error and f"says {srpm.stat().st_size}" in error
+    # Not judged by the rebuild's header: its Sources are unseen, which it and its binary say.
+    source, binary = packages["swapped-1-1.src"], packages["swapped-1-1.noarch"]
+    assert [gap["kind"] for gap in source["gaps"]] == ["metadata-only"]
+    assert SAID in source["gaps"][0]["detail"]
+    assert [gap["kind"] for gap in binary["gaps"]] == ["metadata-only"]
+    assert not any(CLEAN in json.dumps(finding) for finding in source["findings"])
+    assert document["summary"]["headline"] == "failed"
+
+
+def test_a_local_binary_replaced_is_caught_where_binary_headers_are_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], builds: dict[str, tuple[Path, Path]]
+) -> None:
+    """The default policy judges hosts in a header's BugURL, so binaries' headers are read too."""
+    srpm, rpm = builds["citrix"]
+    repo = repository(tmp_path / "repo", srpm, rpm)
+    clean_rpm = builds["clean"][1]
+    if clean_rpm.stat().st_size == rpm.stat().st_size:
+        pytest.skip("the two binaries happen to be of one size: nothing for a size check to see")
+    shutil.copy(clean_rpm, repo / rpm.name)
+    code, document, err = scan([str(repo), "--no-cache"], capsys)
+    assert code == 3 and f"{repo / rpm.name}: the file is {clean_rpm.stat().st_size} bytes" in err
+    binary = by_nevra(document)["swapped-1-1.noarch"]
+    assert "metadata-only" in [gap["kind"] for gap in binary["gaps"]]
+
+
+def test_a_remote_source_package_replaced_is_an_error_and_its_header_is_not_kept(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], builds: dict[str, tuple[Path, Path]]
+) -> None:
+    """Over HTTP the server's Content-Range gives the size. The header read is not cached: once
+    the server holds the right file again, the next run with the same cache reads it."""
+    srpm, rpm = builds["citrix"]
+    repo = repository(tmp_path / "www" / "repo", srpm, rpm)
+    shutil.copy(builds["clean"][0], repo / srpm.name)
+    cache = ["--cache-dir", str(tmp_path / "cache")]
+    with LocalServer(tmp_path / "www") as server:
+        url = server.url("/repo/")
+        code, document, err = scan([url, *cache], capsys)
+        source = by_nevra(document)["swapped-1-1.src"]
+        assert code == 3 and SAID in err and server.url(f"/repo/{srpm.name}") in err
+        assert [gap["kind"] for gap in source["gaps"]] == ["metadata-only"]
+        shutil.copy(srpm, repo / srpm.name)  # the server fixed
+        code, document, err = scan([url, *cache], capsys)
+        assert code == 1 and SAID not in err
+        assert by_nevra(document)["swapped-1-1.src"]["status"] == "origin"
+
+
+def test_a_local_file_holding_another_package_leaves_the_entry_with_a_gap_of_its_own(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], builds: dict[str, tuple[Path, Path]]
+) -> None:
+    """The header of another package (here its source package's) in the binary's file: the
+    error names both, and the entry, judged by its metadata alone, says so itself (before, the
+    run's error was the only trace, as rt11 found for a file that could not be read)."""
+    srpm, rpm = builds["clean"]
+    repo = repository(tmp_path / "repo", srpm, rpm)
+    shutil.copy(srpm, repo / rpm.name)
+    code, document, err = scan([str(repo), "--no-cache"], capsys)
+    assert code == 3
+    assert "the file's header is swapped-1-1.src, the repository metadata says swapped-1-1.noarch" in err
+    binary = by_nevra(document)["swapped-1-1.noarch"]
+    assert [gap["kind"] for gap in binary["gaps"]] == ["metadata-only"]
