@@ -9,7 +9,6 @@ read are no gap. The packages are real: a spec, and the SRPM and RPM rpmbuild ma
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -21,6 +20,7 @@ from hypothesis import strategies as st
 
 from auditor.cli.main import main
 from auditor.origin.urls import _PLAIN_HOST, hostless_url, parse_url
+from tests.rpmbuild import build_noarch
 
 HOSTLESS = ["git:///x", "https://:443/x.tar.gz", "ftp://@/x.patch", "https://", "http://@", "svn:///x",
             "git+ssh:///x", "https://user@/x", "https://u:p@:80/x", "https://%2e/x", "http://[]/x",
@@ -117,17 +117,7 @@ def test_the_controls_leave_the_spec_complete(tmp_path: Path, capsys: pytest.Cap
 
 def rpmbuild(spec: Path, top: Path) -> tuple[Path, Path]:
     """The source and binary RPMs ``rpmbuild -ba`` makes of ``spec``, each Source an empty file."""
-    assert shutil.which("rpmbuild"), "rpmbuild is the authority here: install rpm (Debian package rpm)"
-    (top / "SOURCES").mkdir(parents=True)
-    for name in ("hostless-1.tar.gz", "hostless.conf", "hostless.local", "fix.patch"):
-        (top / "SOURCES" / name).write_text("x\n")
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(top), "LC_ALL": "C"}
-    command = ["rpmbuild", "-ba", "--quiet", "--define", f"_topdir {top}", str(spec)]
-    done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
-    assert done.returncode == 0, done.stderr
-    (srpm,) = (top / "SRPMS").glob("*.src.rpm")
-    (rpm,) = (top / "RPMS" / "noarch").glob("*.rpm")
-    return srpm, rpm
+    return build_noarch(spec, top, ("hostless-1.tar.gz", "hostless.conf", "hostless.local", "fix.patch"))
 
 
 def test_built_packages_carry_the_gap(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -13,7 +13,6 @@ repositories by createrepo_c, the remote one served over HTTP on 127.0.0.1.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -23,6 +22,7 @@ import pytest
 
 from auditor.cli.main import main
 from tests.httpserver import LocalServer
+from tests.rpmbuild import build_noarch
 
 SPEC = """Name: swapped
 Version: 1
@@ -45,18 +45,10 @@ CLEAN = "https://example.org/swapped-1.tar.gz"
 
 def build(top: Path, source: str) -> tuple[Path, Path]:
     """The source and binary RPMs rpmbuild makes of the spec with ``source`` as Source0."""
-    assert shutil.which("rpmbuild"), "rpmbuild is the authority here: install rpm (Debian package rpm)"
-    (top / "SOURCES").mkdir(parents=True)
-    (top / "SOURCES" / "swapped-1.tar.gz").write_text("x\n")
+    top.mkdir()
     spec = top / "swapped.spec"
     spec.write_text(SPEC.format(source=source))
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(top), "LC_ALL": "C"}
-    command = ["rpmbuild", "-ba", "--quiet", "--define", f"_topdir {top}", str(spec)]
-    done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
-    assert done.returncode == 0, done.stderr
-    (srpm,) = (top / "SRPMS").glob("*.src.rpm")
-    (rpm,) = (top / "RPMS" / "noarch").glob("*.rpm")
-    return srpm, rpm
+    return build_noarch(spec, top, ["swapped-1.tar.gz"])
 
 
 @pytest.fixture(scope="module")
