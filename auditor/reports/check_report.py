@@ -26,6 +26,7 @@ from auditor.gate.options import GateOptions
 from auditor.gate.packagechanges import Counterpart, counterpart, holds_new_fact
 from auditor.gate.progress import Change, Comparison, FactChange, PackageRecord, compare, side_of_audit
 from auditor.gate.waivers import Waiver
+from auditor.reports.comment import fitted
 from auditor.reports.diff_report import fact_change_to_json
 from auditor.reports.inert import json_text_inert
 from auditor.reports.json_report import completeness_to_json
@@ -209,12 +210,14 @@ def _text(view: CheckView, *, markdown: bool) -> str:
     for new, old, status in view.obsoletes:
         lines.append(f"{code(new)} obsoletes {code(old)} ({status})")
     comparison = view.comparison
-    lines.append(
+    summary = (
         f"{len(view.new)} new package(s), {len(view.worse)} worse, {len(view.better)} better; "
         f"blocking facts (per package) {comparison.blocking_before} -> {comparison.blocking_after}; "
         f"exit code {int(view.exit_code)}"
     )
-    return "\n".join(lines).rstrip() + "\n"
+    if markdown:  # a change touching thousands of packages: still one comment, its summary last
+        return fitted(lines, [summary])
+    return "\n".join([*lines, summary]).rstrip() + "\n"
 
 
 def _table(title: str, headers: list[str], rows: list[list[str]], markdown: bool) -> list[str]:

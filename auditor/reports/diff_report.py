@@ -9,6 +9,7 @@ from typing import Any
 from auditor.gate.packagechanges import ReleaseDiff
 from auditor.gate.progress import Change, FactChange, PackageRecord
 from auditor.origin.findings import Verdict
+from auditor.reports.comment import fitted
 from auditor.reports.inert import json_text_inert
 from auditor.reports.text import code_span, terminal_text
 
@@ -79,7 +80,7 @@ def _text(result: ReleaseDiff, *, markdown: bool) -> str:
         if items:
             lines += ["", ("**" + title + "**") if markdown else title + ":"]
             lines += [bullet + item for item in items]
-    return "\n".join(lines) + "\n"
+    return fitted(lines) if markdown else "\n".join(lines) + "\n"
 
 
 def _record(record: PackageRecord) -> dict[str, Any]:

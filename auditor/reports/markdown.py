@@ -6,9 +6,10 @@ packages with a one-line reason, and one ``<details>`` block per blocking packag
 fact and the gate's ruling on it. It stays short on a whole distribution: the table, the
 detailed blocks and each block's facts are capped and say how many were left out and where
 they all are; what blocks and the gaps come before anything else, and a one-line reason is cut
-before what else blocks. Package data is untrusted and ends up in a comment many people
-read: every piece of it is written as a code span (no links, mentions, HTML or Markdown
-inside) or, inside HTML, escaped.
+before what else blocks. The whole stays within what a pull-request comment holds
+(`auditor.reports.comment`): past it, its last lines are left out and counted. Package data
+is untrusted and ends up in a comment many people read: every piece of it is written as a
+code span (no links, mentions, HTML or Markdown inside) or, inside HTML, escaped.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import html
 
 from auditor.origin.findings import Verdict
 from auditor.reports.chains import shown as shown_chain
+from auditor.reports.comment import fitted
 from auditor.reports.inert import markup_inert
 from auditor.reports.rows import Gate, PackageView, left_out
 from auditor.reports.text import code_span, hop_text, reader_line
@@ -28,6 +30,8 @@ MAX_FACTS = 100
 """Facts listed in one package's details: every one that blocks and every gap, then others up to
 this many; the rest are counted."""
 MAX_REASON = 200
+MAX_LISTED = 20
+"""Unreadable inputs and repository configuration facts listed before the flagged packages."""
 ICONS = {"passed": "✅", "incomplete": "⚠️", "blocking": "❌", "failed": "❌"}
 
 
@@ -54,12 +58,27 @@ def render(view: ReportView) -> str:
         lines += [f"- {code_span(line)}" for line in view.unseen_examples()]
     if view.errors:
         lines += ["", "Inputs that could not be read:", ""]
-        lines += [f"- {code_span(error.source)}: {code_span(error.reason)}" for error in view.errors]
+        errors = view.errors
+        lines += [f"- {code_span(error.source)}: {code_span(error.reason)}" for error in errors[:MAX_LISTED]]
+        if len(errors) > MAX_LISTED:
+            lines.append(f"- ... and {len(errors) - MAX_LISTED} more inputs (the JSON report lists them all)")
     if view.config:
         lines += ["", "Repository configuration on policy hosts:", ""]
-        for item in view.config:
+        config = sorted(view.config, key=lambda item: not item.blocks)  # what blocks before a cut
+        for item in config[:MAX_LISTED]:
             mark = " (blocking)" if item.blocks else ""
             lines.append(f"- {code_span(item.fact.subject)}: {code_span(item.text)}{mark}")
+        if len(config) > MAX_LISTED:
+            unlisted = config[MAX_LISTED:]
+            blocking = sum(1 for item in unlisted if item.blocks)
+            lines.append(
+                f"- ... and {len(unlisted)} more ({blocking} blocking; the JSON report lists them all)"
+            )
+    # Expired and stale waivers may block the run: said before the lists a long report cuts.
+    gate_notes = view.gate_notes()
+    if gate_notes:
+        lines += ["", "Waivers and baseline:", ""]
+        lines += [f"- {code_span(line)}" for line in gate_notes]
     flagged = view.flagged
     if flagged:
         lines += ["", "### Flagged packages", "", "| package | status | why |", "|---|---|---|"]
@@ -86,19 +105,22 @@ def render(view: ReportView) -> str:
                 "the JSON report has every fact."
             )
             lines.append("")
-    gate_lines = view.gate_lines()
-    if gate_lines:
+    # One line a fact a waiver accepted or the baseline saw fixed or gone: none blocks, and a
+    # distribution waived by category has thousands.
+    gate_facts = view.gate_fact_lines()
+    if gate_facts:
         while lines and not lines[-1]:
             lines.pop()
-        lines += ["", "### Waivers and baseline", ""]
-        lines += [f"- {code_span(line)}" for line in gate_lines]
+        lines += ["", "### Waived, fixed and gone facts (none blocking)", ""]
+        lines += [f"- {code_span(line)}" for line in gate_facts[:MAX_ROWS]]
+        if len(gate_facts) > MAX_ROWS:
+            lines.append(
+                f"- ... and {len(gate_facts) - MAX_ROWS} more: the JSON report's `gate` lists them all"
+            )
     while lines and not lines[-1]:
         lines.pop()
-    lines += [
-        "",
-        "Run `auditor why NAME PATH...` to explain one package; `--format html` gives the whole report.",
-    ]
-    return "\n".join(lines).rstrip("\n") + "\n"
+    footer = "Run `auditor why NAME PATH...` to explain one package; `--format html` gives the whole report."
+    return fitted(lines, [footer])
 
 
 def _counts(view: ReportView) -> list[str]:

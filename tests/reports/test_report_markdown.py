@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
+from typing import Any
 
 import pytest
 
+from auditor.cli.main import main
+from auditor.gate.options import GateOptions
 from auditor.reports import markdown
+from auditor.reports.comment import MAX_COMMENT_CHARS
 from auditor.reports.render import FORMATS
 from auditor.reports.text import code_span
+from benchmarks.generators.rpmmd import write_repository
 from tests.conftest import RPMS
-from tests.report_cases import CITRIX, audit_of, gate_view, scan, view_of
+from tests.report_cases import CITRIX, TODAY, audit_of, gate_view, scan, view_of, waiver
+from tests.reports.test_graph_size import _fragments
 
 
 def test_markdown_summary(capsys: pytest.CaptureFixture[str]) -> None:
@@ -53,6 +60,85 @@ def test_markdown_stays_short_on_big_inputs() -> None:
     assert f"... and {401 - markdown.MAX_DETAILS} more blocking packages not detailed here: the JSON" in out
     assert out.count("<details>") == markdown.MAX_DETAILS
     assert len(out) < 40_000
+
+
+def test_markdown_of_thousands_of_waived_facts_fits_a_comment_and_shows_what_blocks() -> None:
+    """A distribution waived by category, one package still blocking and a stale waiver that
+    blocks: the comment listed every waived fact (1.7 MB on distro-10k; GitHub refuses a
+    comment over 65,536 characters, so the verdict was never posted), the stale waiver last."""
+    specs: list[dict[str, Any]] = [{"name": "vendor", **CITRIX}, {"name": "culprit", **CITRIX}]
+    specs += [{"name": f"app{n:04d}", "requires": ["vendor"]} for n in range(2000)]
+    waivers = [waiver("vendor", "v"), waiver("app*", "apps"), waiver("gone-package", "stale")]
+    view = view_of(audit_of(specs), waivers, GateOptions(today=TODAY, stale_waivers_block=True))
+    out = FORMATS["markdown"](view)
+    assert len(out) <= MAX_COMMENT_CHARS
+    assert out.startswith("## ❌ auditor: 1 blocking, and stale waivers block\n")
+    assert out.index("stale waiver stale (gone-package): matches nothing (blocking)") < out.index(
+        "### Flagged"
+    )
+    assert "| `culprit-1.0-1.noarch` | **origin** (blocking) |" in out
+    assert f"- ... and {2001 - markdown.MAX_ROWS} more: the JSON report's `gate` lists them all" in out
+
+
+def test_markdown_of_long_names_is_cut_to_a_comment_and_says_so() -> None:
+    """Names of 2,000 characters (repository metadata bounds none): the capped lists alone make
+    megabytes. The comment keeps its first lines whole, closes the block it cut and counts the rest."""
+    long = "x" * 2000
+    specs: list[dict[str, Any]] = [{"name": f"vendor-{long}", **CITRIX}]
+    specs += [{"name": f"app{n:03d}-{long}", "requires": [f"vendor-{long}"]} for n in range(200)]
+    out = FORMATS["markdown"](view_of(audit_of(specs)))
+    assert len(out) <= MAX_COMMENT_CHARS
+    assert out.startswith("## ❌ auditor: 201 blocking\n\n201 packages audited from 0 input(s); 201 blocking")
+    assert re.search(r"\*\*\.\.\. \d+ more lines left out here: GitHub holds no comment over 65,536", out)
+    assert out.count("<details>") == out.count("</details>")
+    assert out.endswith("`--format html` gives the whole report.\n")
+
+
+def test_diff_and_check_comments_of_a_change_touching_thousands_of_packages_fit_a_comment(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A library turning Citrix under 3,000 packages: `diff` and `check` listed each one (2 MB
+    on distro-10k), a comment GitHub refuses. Now the first lines, then the count of those left
+    out, and check's summary with its exit code last."""
+    apps = [f"app-{n:04d}-{'y' * 40}" for n in range(3000)]
+    for side, vendor in (("old", "XCP-ng"), ("new", "Citrix Systems, Inc.")):
+        packages = [_fragments("lib", [], vendor)] + [_fragments(name, ["lib"], "XCP-ng") for name in apps]
+        write_repository(str(tmp_path / side), packages, len(packages))
+    spec = tmp_path / "lib.spec"
+    spec.write_text(
+        "Name: lib\nVersion: 2.0\nRelease: 1\nSummary: s\nLicense: MIT\nVendor: Citrix Systems, Inc.\nBuildArch: noarch\n"
+        "%description\nd\n%files\n"
+    )
+    said = {}
+    for command in (
+        ["diff", str(tmp_path / "old"), str(tmp_path / "new")],
+        ["check", str(spec), "--against", str(tmp_path / "old")],
+    ):
+        main([*command, "--format", "markdown", "-q", "--no-cache"])
+        said[command[0]] = capsys.readouterr().out
+    for out in said.values():
+        assert len(out) <= MAX_COMMENT_CHARS
+        assert re.search(r"\*\*\.\.\. \d+ more lines left out here: GitHub holds no comment", out)
+    assert said["diff"].startswith("### Independence progress\n\n- blocking facts (per package) 0 -> 3001")
+    assert said["check"].startswith("### ❌ auditor check: this change makes things worse: 3001 new blocking")
+    assert said["check"].endswith(
+        "2 new package(s), 3000 worse, 0 better; blocking facts (per package) 0 -> 3002; exit code 1\n"
+    )
+
+
+def test_markdown_lists_some_unreadable_inputs_and_counts_the_rest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Thousands of unreadable inputs came before the flagged packages, one line each."""
+    bad = []
+    for n in range(markdown.MAX_LISTED + 7):
+        path = tmp_path / f"bad-{n:02d}.rpm"
+        path.write_bytes(b"\0\0\0\0")
+        bad.append(str(path))
+    code, out = scan([*bad, "--format", "markdown", "--no-cache"], capsys)
+    assert code == 3 and out.startswith(f"## ❌ auditor: failed: {len(bad)} input(s) could not be read")
+    assert out.count("`bad-") == 0 and out.count("/bad-") == markdown.MAX_LISTED
+    assert "- ... and 7 more inputs (the JSON report lists them all)" in out
 
 
 def test_markdown_code_spans() -> None:
