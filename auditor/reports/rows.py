@@ -211,8 +211,11 @@ def _why(
     if gate is _NONE and not chain and status is not _ORIGIN and status is not _UNRESOLVED:
         return "", ""  # most of a distribution: no evidence or requirement of its own, nothing to add
     own = [item for item in facts if item.fact.status is status and item.fact.taints]
+    # What blocks is named first: the one reason a line shows for a blocking package must not be
+    # a fact a waiver accepted, with the fact that blocks among "+N more".
+    own.sort(key=lambda item: item.ruling.disposition is not _BLOCKS)
     if status is _ORIGIN:
-        evidence = sorted(own, key=lambda item: -(item.fact.severity or 0))
+        evidence = sorted(own, key=lambda item: (not item.blocks, -(item.fact.severity or 0)))
         text = evidence[0].text + (f" (+{len(evidence) - 1} more)" if len(evidence) > 1 else "")
     elif status is _UNRESOLVED:
         missing = list(dict.fromkeys(item.fact.unmet for item in own if item.fact.resolution))

@@ -19,7 +19,7 @@ from auditor.reports.text import chain_text
 from auditor.reports.why import render_why
 from auditor.rpm.gaps import GapKind
 from tests.paths import ROOT
-from tests.report_cases import CITRIX, WAIVER, audit_of, gate_view, view_of
+from tests.report_cases import CITRIX, WAIVER, audit_of, gate_view, view_of, waiver
 
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
@@ -103,6 +103,22 @@ def test_table_and_json_say_which_packages_were_waived() -> None:
     assert packages["xapi-tools-1.0-1.noarch"]["blocking"] is False
     assert packages["xapi-1.0-1.noarch"]["waived_by"] == []
     assert document["summary"]["waived"] == 1
+
+
+def test_the_reason_a_blocking_row_shows_is_a_fact_that_blocks() -> None:
+    """A Citrix package with a proprietary licence, its vendor fact waived: every row said
+    "origin, blocking: [citrix-vendor] vendor: Citrix... (+1 more)", naming the fact accepted
+    and hiding the one that blocks among "+1 more"."""
+    audit = audit_of([{"name": "fw", **CITRIX, "license": "Proprietary"}])
+    view = view_of(audit, [waiver("fw", "vendor-ok", rule="citrix-vendor")])
+    [row] = view.rows
+    assert row.why == "[proprietary-license] license: Proprietary (+1 more) (+1 waived by vendor-ok)"
+    assert re.search(r"^fw-1\.0-1\.noarch +origin \* +\[proprietary-license\] ", FORMATS["table"](view), re.M)
+    assert "| `fw-1.0-1.noarch` | **origin** (blocking) | `[proprietary-license] " in FORMATS["markdown"](
+        view
+    )
+    [package] = json.loads(FORMATS["json"](view))["packages"]
+    assert package["why"].startswith("[proprietary-license] ")
 
 
 def test_a_newline_in_package_metadata_starts_no_line_of_its_own() -> None:
