@@ -21,7 +21,7 @@ from auditor.reports.chains import shown as shown_chain
 from auditor.reports.comment import fitted
 from auditor.reports.inert import markup_inert
 from auditor.reports.rows import Gate, PackageView, left_out
-from auditor.reports.text import code_span, hop_text, reader_line
+from auditor.reports.text import code_span, hop_text, reader_line, shorten
 from auditor.reports.view import ReportView
 
 MAX_ROWS = 100
@@ -32,6 +32,9 @@ this many; the rest are counted."""
 MAX_REASON = 200
 MAX_LISTED = 20
 """Unreadable inputs and repository configuration facts listed before the flagged packages."""
+MAX_ITEM = 1_000
+"""Characters of one name or text in the comment: repository metadata bounds no name's length,
+and six 10,000-character names in the list of what was not seen pushed what blocks out of it."""
 ICONS = {"passed": "✅", "incomplete": "⚠️", "blocking": "❌", "failed": "❌"}
 
 
@@ -55,11 +58,11 @@ def render(view: ReportView) -> str:
             f"**The audit is {completeness.summary()}**: a clean verdict covers only what was seen.",
             "",
         ]
-        lines += [f"- {code_span(line)}" for line in view.unseen_examples()]
+        lines += [f"- {_span(line)}" for line in view.unseen_examples()]
     if view.errors:
         lines += ["", "Inputs that could not be read:", ""]
         errors = view.errors
-        lines += [f"- {code_span(error.source)}: {code_span(error.reason)}" for error in errors[:MAX_LISTED]]
+        lines += [f"- {_span(error.source)}: {_span(error.reason)}" for error in errors[:MAX_LISTED]]
         if len(errors) > MAX_LISTED:
             lines.append(f"- ... and {len(errors) - MAX_LISTED} more inputs (the JSON report lists them all)")
     if view.config:
@@ -67,7 +70,7 @@ def render(view: ReportView) -> str:
         config = sorted(view.config, key=lambda item: not item.blocks)  # what blocks before a cut
         for item in config[:MAX_LISTED]:
             mark = " (blocking)" if item.blocks else ""
-            lines.append(f"- {code_span(item.fact.subject)}: {code_span(item.text)}{mark}")
+            lines.append(f"- {_span(item.fact.subject)}: {_span(item.text)}{mark}")
         if len(config) > MAX_LISTED:
             unlisted = config[MAX_LISTED:]
             blocking = sum(1 for item in unlisted if item.blocks)
@@ -78,12 +81,12 @@ def render(view: ReportView) -> str:
     gate_notes = view.gate_notes()
     if gate_notes:
         lines += ["", "Waivers and baseline:", ""]
-        lines += [f"- {code_span(line)}" for line in gate_notes]
+        lines += [f"- {_span(line)}" for line in gate_notes]
     flagged = view.flagged
     if flagged:
         lines += ["", "### Flagged packages", "", "| package | status | why |", "|---|---|---|"]
         for row in flagged[:MAX_ROWS]:
-            nevra = code_span(row.label, table=True)
+            nevra = _span(row.label, table=True)
             why = code_span(row.short_why(MAX_REASON), table=True)
             lines.append(f"| {nevra} | {_status(row)} | {why} |")
         if len(flagged) > MAX_ROWS:
@@ -112,7 +115,7 @@ def render(view: ReportView) -> str:
         while lines and not lines[-1]:
             lines.pop()
         lines += ["", "### Waived, fixed and gone facts (none blocking)", ""]
-        lines += [f"- {code_span(line)}" for line in gate_facts[:MAX_ROWS]]
+        lines += [f"- {_span(line)}" for line in gate_facts[:MAX_ROWS]]
         if len(gate_facts) > MAX_ROWS:
             lines.append(
                 f"- ... and {len(gate_facts) - MAX_ROWS} more: the JSON report's `gate` lists them all"
@@ -121,6 +124,10 @@ def render(view: ReportView) -> str:
         lines.pop()
     footer = "Run `auditor why NAME PATH...` to explain one package; `--format html` gives the whole report."
     return fitted(lines, [footer])
+
+
+def _span(text: str, *, table: bool = False) -> str:
+    return code_span(shorten(text, MAX_ITEM), table=table)
 
 
 def _counts(view: ReportView) -> list[str]:
@@ -144,29 +151,29 @@ def _details(row: PackageView, view: ReportView) -> list[str]:
     # HTML in the comment: a name from repository metadata (which rpm's rules do not bind) may
     # hold ``##vso[`` or a line break and ``::``. On one line, as the code spans beside it, and
     # with character references, it runs no command in a CI log (`auditor.reports.inert`).
-    nevra = markup_inert(html.escape(reader_line(row.label)))
+    nevra = markup_inert(html.escape(reader_line(shorten(row.label, MAX_ITEM))))
     lines = [f"<details><summary><code>{nevra}</code>: {row.status.value}</summary>", ""]
     # Every fact that blocks and every gap, whatever their number; the rest while there is room.
     facts = row.facts_that_matter_first()
     shown = facts[: max(MAX_FACTS, sum(1 for item in facts if item.blocks or item.fact.gap))]
     for item in shown:
-        lines.append(f"- {item.fact.kind.value}: {code_span(item.text)} ({code_span(item.reason)})")
+        lines.append(f"- {item.fact.kind.value}: {_span(item.text)} ({_span(item.reason)})")
     if len(facts) > len(shown):
         lines.append(f"- ... and {left_out(facts[len(shown) :])}: the JSON report lists them all")
     if row.chain:
         chain = shown_chain(row.chain)
-        lines.append(f"- {code_span(row.package.nevra)}")
+        lines.append(f"- {_span(row.package.nevra)}")
         for depth, hop in enumerate(chain.head, start=1):
-            lines.append("  " * depth + f"- {code_span(hop_text(hop, view.packages))}")
+            lines.append("  " * depth + f"- {_span(hop_text(hop, view.packages))}")
         depth = len(chain.head)
         if chain.shortened:
             depth += 1
             lines.append("  " * depth + f"- {chain.note} (the JSON report has them)")
             for hop in chain.end:
                 depth += 1
-                lines.append("  " * depth + f"- {code_span(hop_text(hop, view.packages))}")
+                lines.append("  " * depth + f"- {_span(hop_text(hop, view.packages))}")
         evidence = view.chain_evidence(row.chain)
         if evidence is not None:
-            lines.append("  " * (depth + 1) + f"- which is origin: {code_span(evidence.text)}")
+            lines.append("  " * (depth + 1) + f"- which is origin: {_span(evidence.text)}")
     lines += ["", "</details>", ""]
     return lines

@@ -94,6 +94,18 @@ def test_markdown_of_long_names_is_cut_to_a_comment_and_says_so() -> None:
     assert out.endswith("`--format html` gives the whole report.\n")
 
 
+def test_markdown_of_names_longer_than_a_comment_still_shows_what_blocks() -> None:
+    """Three names of 25,000 characters in the list of what was not seen filled the comment:
+    the flagged packages were all left out. Each name or text is cut to `MAX_ITEM` characters."""
+    long = "z" * 25_000
+    specs: list[dict[str, Any]] = [{"name": f"vendor-{long}", **CITRIX}]
+    specs += [{"name": f"app{n}-{long}", "requires": [f"vendor-{long}"]} for n in range(5)]
+    out = FORMATS["markdown"](view_of(audit_of(specs)))
+    assert len(out) <= MAX_COMMENT_CHARS
+    assert "### Flagged packages" in out and "### Why they block" in out
+    assert f"| `vendor-{'z' * (markdown.MAX_ITEM - 8)}…` | **origin** (blocking) |" in out
+
+
 def test_diff_and_check_comments_of_a_change_touching_thousands_of_packages_fit_a_comment(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
