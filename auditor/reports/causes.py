@@ -79,7 +79,9 @@ def source_of(package: Package) -> str:
 
 
 def cause_groups(view: ReportView) -> list[CauseGroup]:
-    """The flagged rows by cause: origin groups holding back most first, then the others."""
+    """The flagged rows by cause: the groups holding a row that blocks first (one blocking
+    package among thousands a waiver accepted must not sit in the middle of the table), then
+    origin groups with most flagged through them, then the others."""
     members: dict[tuple[CauseKind, str], list[PackageView]] = {}
     origins: dict[tuple[CauseKind, str], dict[int, None]] = {}
     packages = view.packages
@@ -94,4 +96,6 @@ def cause_groups(view: ReportView) -> list[CauseGroup]:
         for (kind, source), rows in members.items()
     ]
     order = {CauseKind.ORIGIN: 0, CauseKind.UNRESOLVED: 1, CauseKind.OTHER: 2}
-    return sorted(groups, key=lambda g: (order[g.kind], -g.flagged_through, -len(g.rows), g.source))
+    return sorted(
+        groups, key=lambda g: (g.blocking == 0, order[g.kind], -g.flagged_through, -len(g.rows), g.source)
+    )
