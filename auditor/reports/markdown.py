@@ -81,7 +81,14 @@ def render(view: ReportView) -> str:
     gate_notes = view.gate_notes()
     if gate_notes:
         lines += ["", "Waivers and baseline:", ""]
-        lines += [f"- {_span(line)}" for line in gate_notes]
+        waivers = [line for line in gate_notes if line.startswith(("expired waiver", "stale waiver"))]
+        lines += [f"- {_span(line)}" for line in waivers[:MAX_LISTED]]
+        if len(waivers) > MAX_LISTED:
+            lines.append(
+                f"- ... and {len(waivers) - MAX_LISTED} more expired or stale waivers: the JSON report's "
+                "`gate` lists them all"
+            )
+        lines += [f"- {_span(line)}" for line in gate_notes if line not in waivers]
     flagged = view.flagged
     if flagged:
         lines += ["", "### Flagged packages", "", "| package | status | why |", "|---|---|---|"]

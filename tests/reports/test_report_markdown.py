@@ -80,6 +80,18 @@ def test_markdown_of_thousands_of_waived_facts_fits_a_comment_and_shows_what_blo
     assert f"- ... and {2001 - markdown.MAX_ROWS} more: the JSON report's `gate` lists them all" in out
 
 
+def test_markdown_lists_some_stale_waivers_and_counts_the_rest() -> None:
+    """Thousands of waivers left over from packages gone: one line each, before the flagged
+    packages, pushed them all out of the comment."""
+    specs: list[dict[str, Any]] = [{"name": "culprit", **CITRIX}]
+    waivers = [waiver(f"gone-{n:04d}-{'g' * 40}", f"stale{n}") for n in range(2000)]
+    view = view_of(audit_of(specs), waivers, GateOptions(today=TODAY, stale_waivers_block=True))
+    out = FORMATS["markdown"](view)
+    assert out.count("- `stale waiver ") == markdown.MAX_LISTED
+    assert f"- ... and {2000 - markdown.MAX_LISTED} more expired or stale waivers" in out
+    assert "| `culprit-1.0-1.noarch` | **origin** (blocking) |" in out
+
+
 def test_markdown_of_long_names_is_cut_to_a_comment_and_says_so() -> None:
     """Names of 2,000 characters (repository metadata bounds none): the capped lists alone make
     megabytes. The comment keeps its first lines whole, closes the block it cut and counts the rest."""
