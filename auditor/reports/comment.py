@@ -11,7 +11,9 @@ are kept whatever is left out before them.
 from __future__ import annotations
 
 MAX_COMMENT_CHARS = 65_536
-"""GitHub's limit on a comment's body, in characters (a job summary takes 1 MiB, more)."""
+"""GitHub's limit on a comment's body as its error states it, in characters (a job summary
+takes 1 MiB). Some measured it as 262,144 UTF-8 bytes instead: as many code points, each of at
+most 4 bytes, are within both readings."""
 _ROOM = 1_000
 """Kept free below the bound: GitHub may count an emoji or a combined character as more than one."""
 
