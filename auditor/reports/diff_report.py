@@ -13,11 +13,18 @@ from auditor.reports.comment import fitted
 from auditor.reports.inert import json_text_inert
 from auditor.reports.text import code_span, terminal_text
 
+MAX_LISTED = 100
+"""Items of each section a Markdown diff lists (the text lists every one)."""
+
 
 def render(result: ReleaseDiff, fmt: str) -> str:
     if fmt == "json":
         return json_text_inert(json.dumps(_document(result), indent=2, ensure_ascii=False) + "\n")
     return _text(result, markdown=fmt == "markdown")
+
+
+def _blocking_first(item: FactChange) -> tuple[bool, bool]:
+    return not item.blocks_after, item.fact.kind != "origin"
 
 
 def _progress(result: ReleaseDiff) -> list[str]:
@@ -65,7 +72,9 @@ def _text(result: ReleaseDiff, *, markdown: bool) -> str:
             [pair(old, new) for old, new in result.worse],
         ),
         ("Packages that got better (a fact fixed, none new)", [pair(old, new) for old, new in result.better]),
-        ("New facts", [fact(item) for item in comparison.of(Change.NEW)]),
+        # What blocks now first, the origin evidence before what depends on it: a list cut short
+        # leaves out a blocking fact last.
+        ("New facts", [fact(item) for item in sorted(comparison.of(Change.NEW), key=_blocking_first)]),
         ("Fixed facts", [fact(item) for item in comparison.of(Change.FIXED)]),
         (
             "Facts gone with their package or provider, or no longer seen (not fixed)",
@@ -79,7 +88,13 @@ def _text(result: ReleaseDiff, *, markdown: bool) -> str:
     for title, items in sections:
         if items:
             lines += ["", ("**" + title + "**") if markdown else title + ":"]
-            lines += [bullet + item for item in items]
+            # A comment lists some of each section, so that every section is in it; the text lists all.
+            shown = items[:MAX_LISTED] if markdown else items
+            lines += [bullet + item for item in shown]
+            if len(items) > len(shown):
+                lines.append(
+                    f"{bullet}... and {len(items) - len(shown)} more: the JSON report lists them all"
+                )
     return fitted(lines) if markdown else "\n".join(lines) + "\n"
 
 

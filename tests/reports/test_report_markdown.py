@@ -140,9 +140,9 @@ def test_diff_and_check_comments_of_a_change_touching_thousands_of_packages_fit_
     ):
         main([*command, "--format", "markdown", "-q", "--no-cache"])
         said[command[0]] = capsys.readouterr().out
-    for out in said.values():
-        assert len(out) <= MAX_COMMENT_CHARS
-        assert re.search(r"\*\*\.\.\. \d+ more lines left out here: GitHub holds no comment", out)
+    assert all(len(out) <= MAX_COMMENT_CHARS for out in said.values())
+    # diff lists 100 of each section (the test below); check's tables are cut as a whole.
+    assert re.search(r"\*\*\.\.\. \d+ more lines left out here: GitHub holds no comment", said["check"])
     assert said["diff"].startswith("### Independence progress\n\n- blocking facts (per package) 0 -> 3001")
     assert said["check"].startswith("### ❌ auditor check: this change makes things worse: 3001 new blocking")
     assert said["check"].endswith(
@@ -163,6 +163,32 @@ def test_markdown_lists_some_unreadable_inputs_and_counts_the_rest(
     assert code == 3 and out.startswith(f"## ❌ auditor: failed: {len(bad)} input(s) could not be read")
     assert out.count("`bad-") == 0 and out.count("/bad-") == markdown.MAX_LISTED
     assert "- ... and 7 more inputs (the JSON report lists them all)" in out
+
+
+def test_a_diff_comment_lists_some_of_each_section_and_what_blocks_first(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A library turning Citrix under 3,000 packages: the comment listed every worse package
+    first, and the cut left out the new facts (and the Citrix evidence behind them) and the facts
+    gone. Now each section lists 100 and counts the rest, new facts that block first, the origin
+    evidence first of them."""
+    apps = [f"app-{n:04d}" for n in range(3000)]
+    for side, vendor in (("old", "XCP-ng"), ("new", "Citrix Systems, Inc.")):
+        packages = [_fragments("lib", [], vendor)] + [_fragments(name, ["lib"], "XCP-ng") for name in apps]
+        write_repository(str(tmp_path / side), packages, len(packages))
+    main(["diff", str(tmp_path / "old"), str(tmp_path / "new"), "--format", "markdown", "-q", "--no-cache"])
+    out = capsys.readouterr().out
+    assert len(out) <= MAX_COMMENT_CHARS and "left out here" not in out
+    sections = {part.split("**")[1]: part for part in out.split("\n\n") if part.startswith("**")}
+    assert sorted(title.split(" (")[0] for title in sections) == [
+        "Facts gone with their package or provider, or no longer seen",
+        "New facts",
+        "Packages that got worse",
+    ]
+    new_facts = sections["New facts"].splitlines()[1:]
+    assert new_facts[0] == "- `lib`: `[citrix-vendor] vendor: Citrix Systems, Inc.` (blocking)"
+    assert all(line.endswith("(blocking)") for line in new_facts[:100])
+    assert re.fullmatch(r"- \.\.\. and \d+ more: the JSON report lists them all", new_facts[100])
 
 
 def test_markdown_code_spans() -> None:
