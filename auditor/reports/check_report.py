@@ -35,6 +35,8 @@ from auditor.reports.text import code_span, terminal_text
 from auditor.reports.view import ReportView, build_view
 
 MAX_WHY = 160
+MAX_ROWS = 100
+"""Rows of each table the Markdown lists (the table and the JSON list every one)."""
 MAX_UNSEEN = 12
 """Distinct texts of new gaps listed in the table and the Markdown; the JSON lists every one."""
 
@@ -182,7 +184,9 @@ def _text(view: CheckView, *, markdown: bool) -> str:
         ]
         lines += _table("New packages", ["package", "status", "compared with", "why"], rows, markdown)
     if view.regressions:
-        rows = [[code(item.fact.subject), code(item.text)] for item in view.regressions]
+        # The change's own evidence before what depends on it: a comment lists only some.
+        regressions = sorted(view.regressions, key=lambda item: item.fact.kind != "origin")
+        rows = [[code(item.fact.subject), code(item.text)] for item in regressions]
         lines += _table("Facts that now block", ["package", "fact"], rows, markdown)
     for title, pairs in (
         ("Repository packages that get worse", view.worse),
@@ -224,11 +228,14 @@ def _table(title: str, headers: list[str], rows: list[list[str]], markdown: bool
     if not rows:
         return []
     if markdown:
-        cells = [[cell.replace("|", "\\|") for cell in row] for row in rows]
+        # A comment lists some rows of each table, so that every table is in it; the text lists all.
+        cells = [[cell.replace("|", "\\|") for cell in row] for row in rows[:MAX_ROWS]]
+        more = [f"... and {len(rows) - MAX_ROWS} more: the JSON report lists them all", ""]
         return (
             [f"**{title}**", "", "| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
             + ["| " + " | ".join(row) + " |" for row in cells]
             + [""]
+            + (more if len(rows) > MAX_ROWS else [])
         )
     return [f"{title}:", tabulate(rows, headers=headers, tablefmt="simple"), ""]
 

@@ -121,10 +121,11 @@ def test_markdown_of_names_longer_than_a_comment_still_shows_what_blocks() -> No
 def test_diff_and_check_comments_of_a_change_touching_thousands_of_packages_fit_a_comment(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A library turning Citrix under 3,000 packages: `diff` and `check` listed each one (2 MB
-    on distro-10k), a comment GitHub refuses. Now the first lines, then the count of those left
-    out, and check's summary with its exit code last."""
-    apps = [f"app-{n:04d}-{'y' * 40}" for n in range(3000)]
+    """A library turning Citrix under 3,000 packages of long names: `diff` and `check` listed
+    each one (2 MB on distro-10k), a comment GitHub refuses. Now 100 of each section, and past
+    the bound the first lines, the count of those left out, and check's summary with its exit
+    code last."""
+    apps = [f"app-{n:04d}-{'y' * 1000}" for n in range(3000)]
     for side, vendor in (("old", "XCP-ng"), ("new", "Citrix Systems, Inc.")):
         packages = [_fragments("lib", [], vendor)] + [_fragments(name, ["lib"], "XCP-ng") for name in apps]
         write_repository(str(tmp_path / side), packages, len(packages))
@@ -140,9 +141,12 @@ def test_diff_and_check_comments_of_a_change_touching_thousands_of_packages_fit_
     ):
         main([*command, "--format", "markdown", "-q", "--no-cache"])
         said[command[0]] = capsys.readouterr().out
-    assert all(len(out) <= MAX_COMMENT_CHARS for out in said.values())
-    # diff lists 100 of each section (the test below); check's tables are cut as a whole.
-    assert re.search(r"\*\*\.\.\. \d+ more lines left out here: GitHub holds no comment", said["check"])
+    for out in said.values():
+        assert len(out) <= MAX_COMMENT_CHARS
+        assert re.search(r"\*\*\.\.\. \d+ more lines left out here: GitHub holds no comment", out)
+    # The change's own evidence first among the facts that now block.
+    blocking = said["check"].split("**Facts that now block**\n\n")[1].splitlines()
+    assert blocking[2] == "| `lib` | `[citrix-vendor] vendor: Citrix Systems, Inc.` |"
     assert said["diff"].startswith("### Independence progress\n\n- blocking facts (per package) 0 -> 3001")
     assert said["check"].startswith("### ❌ auditor check: this change makes things worse: 3001 new blocking")
     assert said["check"].endswith(
@@ -189,6 +193,30 @@ def test_a_diff_comment_lists_some_of_each_section_and_what_blocks_first(
     assert new_facts[0] == "- `lib`: `[citrix-vendor] vendor: Citrix Systems, Inc.` (blocking)"
     assert all(line.endswith("(blocking)") for line in new_facts[:100])
     assert re.fullmatch(r"- \.\.\. and \d+ more: the JSON report lists them all", new_facts[100])
+
+
+def test_a_check_comment_lists_some_of_each_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A change making 3,000 repository packages worse: "Facts that now block" filled the comment
+    and the cut left out the packages that get worse. Now each table lists 100 and counts the rest."""
+    apps = [f"app-{n:04d}" for n in range(3000)]
+    packages = [_fragments("lib", [], "XCP-ng")] + [_fragments(name, ["lib"], "XCP-ng") for name in apps]
+    write_repository(str(tmp_path / "base"), packages, len(packages))
+    spec = tmp_path / "lib.spec"
+    spec.write_text(
+        "Name: lib\nVersion: 2.0\nRelease: 1\nSummary: s\nLicense: MIT\nVendor: Citrix Systems, Inc.\n"
+        "BuildArch: noarch\n%description\nd\n%files\n"
+    )
+    code = main(
+        ["check", str(spec), "--against", str(tmp_path / "base"), "--format", "markdown", "-q", "--no-cache"]
+    )
+    out = capsys.readouterr().out
+    assert code == 1 and len(out) <= MAX_COMMENT_CHARS and "left out here" not in out
+    assert "**Repository packages that get worse**" in out
+    assert out.count("... and 2900 more: the JSON report lists them all") == 1
+    assert "... and 2901 more: the JSON report lists them all" in out  # 3,001 facts now block
+    assert out.endswith(
+        "2 new package(s), 3000 worse, 0 better; blocking facts (per package) 0 -> 3002; exit code 1\n"
+    )
 
 
 def test_markdown_code_spans() -> None:
