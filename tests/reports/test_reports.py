@@ -15,6 +15,7 @@ import jsonschema
 import pytest
 
 from auditor.cli.main import main
+from auditor.gate.baseline import Baseline, BaselineEntry
 from auditor.reports.render import FORMATS
 from auditor.reports.text import chain_text
 from auditor.reports.why import render_why
@@ -120,6 +121,20 @@ def test_the_reason_a_blocking_row_shows_is_a_fact_that_blocks() -> None:
     )
     [package] = json.loads(FORMATS["json"](view))["packages"]
     assert package["why"].startswith("[proprietary-license] ")
+
+
+def test_the_requirements_a_blocking_row_names_first_are_those_that_block() -> None:
+    """Four unresolved requirements the baseline accepts and a new one: the row said "nothing
+    provides a-gone, b-gone, c-gone (+2 more)", the one that blocks among the two left out."""
+    audit = audit_of([{"name": "app", "requires": ["a-gone", "b-gone", "c-gone", "d-gone", "z-new"]}])
+    facts = [fact for result in audit.results for fact in result.facts if fact.rule == "status:unresolved"]
+    entries = [
+        BaselineEntry(fingerprint=f.fingerprint, kind=f.rule, package=f.subject, capability=f.capability)
+        for f in facts
+        if f.unmet != "z-new"
+    ]
+    [row] = view_of(audit, baseline=Baseline(entries)).rows
+    assert row.why == "nothing provides z-new, a-gone, b-gone (+2 more) (+4 accepted by the baseline)"
 
 
 def test_the_table_lists_the_group_that_blocks_first() -> None:
