@@ -219,6 +219,23 @@ def test_a_check_comment_lists_some_of_each_table(tmp_path: Path, capsys: pytest
     )
 
 
+def test_markdown_lists_some_configured_urls_on_policy_hosts_and_counts_the_rest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A configuration of hundreds of repositories on Citrix hosts (never contacted): one line
+    each came before the flagged packages."""
+    repo = tmp_path / "many.repo"
+    repo.write_text(
+        "".join(
+            f"[x{n}]\nname=x{n}\nbaseurl=https://repo.citrite.net/x{n}/\nenabled=1\n\n" for n in range(25)
+        )
+    )
+    code, out = scan([str(repo), "--format", "markdown", "--no-cache"], capsys)
+    listed = [line for line in out.splitlines() if "citrite.net" in line and line.endswith("(blocking)")]
+    assert code == 3 and len(listed) == markdown.MAX_LISTED
+    assert "- ... and 5 more (5 blocking; the JSON report lists them all)" in out
+
+
 def test_markdown_code_spans() -> None:
     assert code_span("a`b") == "``a`b``"
     assert code_span("`x`") == "`` `x` ``"
