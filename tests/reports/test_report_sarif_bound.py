@@ -210,3 +210,30 @@ def test_a_bound_that_cannot_be_kept_is_a_usage_error(
     captured = capsys.readouterr()
     assert code == 2 and captured.out == "" and said in captured.err
     assert "Traceback" not in captured.err
+
+
+def test_the_evidence_behind_the_taints_is_listed_before_them(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """rt15's run: thousands of packages depending on ten Citrix ones, and a bound that lists
+    a few thousand of their facts, listed none of the ten facts that say what to fix. Here: a
+    bound with room for every blocking piece of evidence and unresolved requirement of the
+    fixtures and for nothing else lists those, and counts every taint."""
+    monkeypatch.chdir(ROOT)
+    _, facts = json_facts(FIXTURES, capsys)
+    taints = ("depends", "may-depend", "build-depends")
+    causes = [fact for fact in facts if fact["blocks"] and fact["kind"] not in taints]
+    caused = [fact for fact in facts if fact["blocks"] and fact["kind"] in taints]
+    assert causes and caused
+    causes_rules = Counter(sarif_rule(fact) for fact in causes)
+    # Room for the causes and one summary per rule left out (the taints' and the gaps').
+    left_out_rules = {sarif_rule(fact) for fact in facts if fact not in causes}
+    bound = (
+        len(causes)
+        + len(left_out_rules - set(causes_rules))
+        + sum(1 for rule in causes_rules if rule in left_out_rules)
+    )
+    _, run, _ = sarif_run(FIXTURES, capsys, "--sarif-max-results", str(bound))
+    listed = [result for result in run["results"] if not is_summary(result)]
+    assert Counter(result["ruleId"] for result in listed) == causes_rules
+    assert not {result["ruleId"] for result in listed} & {"status/depends", "status/build-depends"}
