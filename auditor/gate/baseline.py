@@ -13,17 +13,27 @@ import json
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, NotRequired, TypedDict
+from typing import Any, Literal, NotRequired, TypedDict
 
 import msgspec
 
-from auditor.audit.facts import TAINT_RULES, Fact
+from auditor.audit.facts import TAINT_RULES, Fact, FactKind
 from auditor.core.errors import PolicyError
 from auditor.core.schema import MAX_NESTING, convert, shown
 from auditor.core.tomlfile import read_text
+from auditor.rpm.model import Package
 
 BASELINE_FILE = ".auditor-baseline.json"
 VERSION = 1
+Needed = Literal["build", "run"]
+
+
+def needed(fact: Fact, package: Package | None) -> Needed | None:
+    """When ``fact``, a requirement nothing provides, is needed: to build its source package or
+    to install its binary (None for another fact)."""
+    if fact.kind is not FactKind.UNRESOLVED or package is None:
+        return None
+    return "build" if package.is_source else "run"
 
 
 class BaselineEntry(TypedDict):
@@ -42,6 +52,12 @@ class BaselineEntry(TypedDict):
     was written (`auditor.audit.reach`). The entry accepts the taint only while what it reaches
     stays among them: a new Citrix package needed by a longer way than the one the capability
     names is new. An entry without it (written before) accepts by fingerprint alone."""
+    needed: NotRequired[list[str]]
+    """For a requirement nothing provides: when it was needed, ``build`` (a source package's
+    build requirement) or ``run`` (a binary's run-time one), or both. A source package and its
+    binary share a name, hence a fingerprint: an entry accepting the build requirement must not
+    accept the binary coming to need it at run time. One without it (written before) accepts by
+    fingerprint alone."""
 
 
 @dataclass
@@ -82,6 +98,9 @@ class BaselineMatcher:
         """fingerprint -> what each of its entries records as reached (None: not recorded). A
         file can hold one fingerprint twice (two branches' baselines merged): the fact is
         accepted when any of its entries accepts it, whatever their order in the file."""
+        self.needed: dict[str, list[frozenset[str] | None]] = {}
+        """fingerprint -> when each of its entries records the requirement was needed (in the
+        order of ``reaches``; None: not recorded)."""
         self.legacy: set[tuple[str, str, str]] = set()
         self.reach = reach
         for entry in entries:
@@ -89,18 +108,39 @@ class BaselineMatcher:
             self.reaches.setdefault(entry["fingerprint"], []).append(
                 frozenset(recorded) if recorded is not None else None
             )
+            when = entry.get("needed")
+            self.needed.setdefault(entry["fingerprint"], []).append(
+                frozenset(when) if when is not None else None
+            )
             key = legacy_key(entry)
             if key is not None:
                 self.legacy.add(key)
 
-    def accepts(self, fact: Fact) -> bool:
+    def accepts(self, fact: Fact, package: Package | None = None) -> bool:
+        """Whether an entry accepts ``fact`` about ``package`` (the package tells a build
+        requirement from a run-time one, `needed`)."""
         if fact.fingerprint in self.reaches:
-            recorded = self.reaches[fact.fingerprint]
+            recorded = self._fitting(fact, package)
+            if not recorded:
+                return False
             if None in recorded or self.reach is None:
                 return True
             reached = self.reach(fact)
             return reached is None or any(reached <= entry for entry in recorded if entry is not None)
         return bool(self.legacy) and (fact.rule, fact.subject, fact.ends_at) in self.legacy
+
+    def _fitting(self, fact: Fact, package: Package | None) -> list[frozenset[str] | None]:
+        """What each entry of ``fact``'s fingerprint records as reached, of the entries that
+        accept a fact needed when ``fact`` is (`needed`)."""
+        recorded = self.reaches[fact.fingerprint]
+        when = needed(fact, package)
+        if when is None:
+            return recorded
+        return [
+            reach
+            for reach, need in zip(recorded, self.needed[fact.fingerprint], strict=True)
+            if need is None or when in need
+        ]
 
     def beyond(self, fact: Fact) -> tuple[str, ...]:
         """The origin packages ``fact`` reaches that its entry did not record (sorted; of its
@@ -130,6 +170,7 @@ class _EntryShape(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     capability: str
     ends_at: str | None = None
     reaches: tuple[str, ...] | None = None
+    needed: tuple[Needed, ...] | None = None
 
 
 class _BaselineShape(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -167,6 +208,8 @@ def load_baseline(path: str | None, *, required: bool = False) -> Baseline | Non
             entry["ends_at"] = shape.ends_at
         if shape.reaches is not None:
             entry["reaches"] = list(shape.reaches)
+        if shape.needed is not None:
+            entry["needed"] = list(shape.needed)
         entries.append(entry)
     return Baseline(entries, path)
 

@@ -304,7 +304,7 @@ def _rule(
     if gap:
         return _ruling(fact, Disposition.BLOCKS if options.strict else Disposition.NOT_GATED)
     if baseline is not None:
-        if baseline.accepts(fact):
+        if baseline.accepts(fact, package):
             return _ruling(fact, Disposition.BASELINED)
         return _ruling(fact, Disposition.BLOCKS, beyond_baseline=baseline.beyond(fact))
     return _ruling(fact, Disposition.BLOCKS)

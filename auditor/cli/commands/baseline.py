@@ -18,7 +18,15 @@ from auditor.cli import options
 from auditor.cli.output import messages, print_messages, write_output
 from auditor.cli.session import Session
 from auditor.core.errors import ExitCode
-from auditor.gate.baseline import BASELINE_FILE, Baseline, BaselineEntry, legacy_key, load_baseline
+from auditor.gate.baseline import (
+    BASELINE_FILE,
+    Baseline,
+    BaselineEntry,
+    Needed,
+    legacy_key,
+    load_baseline,
+    needed,
+)
 from auditor.reports.inert import json_text_inert
 
 if TYPE_CHECKING:
@@ -71,7 +79,16 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
     for ruling in decision.blocking:
         facts.setdefault(ruling.fact.fingerprint, []).append(ruling.fact)
     reach = audit.origin_reach.names
-    current = {fingerprint: _entry(same[0], _reaches(same, reach)) for fingerprint, same in facts.items()}
+    packages = audit.packages
+
+    def when(same: list[Fact]) -> set[Needed]:
+        """When the requirements of ``same`` (facts of one fingerprint) were needed."""
+        found = {needed(fact, packages[fact.package] if fact.package is not None else None) for fact in same}
+        return {item for item in found if item is not None}
+
+    current = {
+        fingerprint: _entry(same[0], _reaches(same, reach), when(same)) for fingerprint, same in facts.items()
+    }
     if existing is not None and not args.rewrite:
         # An entry still true is written as today's facts state it: one written before a taint's
         # capability named its origin package is rewritten with it, not dropped. It records what
@@ -81,9 +98,13 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
         kept = []
         added = 0
         for same in facts.values():
-            still = [fact for fact in same if accepted.accepts(fact)]
+            still = [
+                fact
+                for fact in same
+                if accepted.accepts(fact, packages[fact.package] if fact.package is not None else None)
+            ]
             if still:
-                kept.append(_entry(still[0], _reaches(still, reach)))
+                kept.append(_entry(still[0], _reaches(still, reach), when(still)))
             if len(still) < len(same):
                 added += 1
         legacy = {
@@ -116,7 +137,7 @@ def _reaches(facts: list[Fact], reach: Callable[[Fact], frozenset[str] | None]) 
     return frozenset().union(*found) if found else None
 
 
-def _entry(fact: Fact, reaches: frozenset[str] | None) -> BaselineEntry:
+def _entry(fact: Fact, reaches: frozenset[str] | None, when: set[Needed]) -> BaselineEntry:
     entry = BaselineEntry(
         fingerprint=fact.fingerprint, kind=fact.rule, package=fact.subject, capability=fact.capability
     )
@@ -124,6 +145,8 @@ def _entry(fact: Fact, reaches: frozenset[str] | None) -> BaselineEntry:
         entry["ends_at"] = fact.ends_at
     if reaches is not None:
         entry["reaches"] = sorted(reaches)
+    if when:
+        entry["needed"] = sorted(when)
     return entry
 
 

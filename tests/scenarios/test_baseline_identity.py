@@ -1,0 +1,87 @@
+"""A baseline entry accepts the fact it was written for, never a new one that shares its
+fingerprint (red team 14). Real packages (rpmbuild) in real repositories (createrepo_c).
+
+A source package and its binary share a name, hence the fingerprint of a requirement nothing
+provides: an entry written for ``foo.src``'s unmet BuildRequires accepted ``foo.noarch``
+coming to need the same thing at run time (exit 0, "baselined").
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from auditor.cli.main import main
+from tests.deps.built import build_repository
+
+BUILD_ONLY = [{"name": "foo", "buildrequires": ["citrix-sdk"]}]
+BUILD_AND_RUN = [{"name": "foo", "buildrequires": ["citrix-sdk"], "requires": ["citrix-sdk"]}]
+RUN_ONLY = [{"name": "foo", "requires": ["citrix-sdk"]}]
+
+
+def sides(repo: Path) -> list[str]:
+    return [str(repo), str(repo.parent / "SRPMS")]
+
+
+def rulings(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, str]]:
+    """The exit code, and each package's ruling of its `nothing provides citrix-sdk` fact."""
+    capsys.readouterr()
+    code = main([*args, "--format", "json"])
+    found = {}
+    for package in json.loads(capsys.readouterr().out)["packages"]:
+        for fact in package["facts"]:
+            if fact["capability"] == "citrix-sdk":
+                found[package["nevra"]] = fact["disposition"]
+    return code, found
+
+
+@pytest.mark.parametrize(
+    ("before", "blocking"),
+    [(BUILD_ONLY, "foo-1.0-1.noarch"), (RUN_ONLY, "foo-1.0-1.src")],
+    ids=["build-then-run", "run-then-build"],
+)
+def test_a_baseline_entry_for_an_unmet_requirement_accepts_it_only_where_it_was_needed(
+    before: list[dict[str, object]],
+    blocking: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    base = build_repository(before, tmp_path / "base")
+    now = build_repository(BUILD_AND_RUN, tmp_path / "now")
+    monkeypatch.chdir(tmp_path)
+    assert main(["baseline", *sides(base), "-q"]) == 0
+    [entry] = json.loads((tmp_path / ".auditor-baseline.json").read_text())["entries"]
+    assert entry["needed"] == ["build" if before is BUILD_ONLY else "run"]
+    code, found = rulings(["scan", *sides(now), "-q"], capsys)
+    assert code == 1
+    assert found[blocking] == "blocks"
+    assert sorted(found.values()) == ["baselined", "blocks"]
+    # Written again without --rewrite, the entry does not grow to the new need.
+    assert main(["baseline", *sides(now), "-q"]) == 0
+    [kept] = json.loads((tmp_path / ".auditor-baseline.json").read_text())["entries"]
+    assert kept["needed"] == entry["needed"]
+    # With --rewrite it records both, and the run passes.
+    assert main(["baseline", *sides(now), "-q", "--rewrite"]) == 0
+    [grown] = json.loads((tmp_path / ".auditor-baseline.json").read_text())["entries"]
+    assert grown["needed"] == ["build", "run"]
+    assert rulings(["scan", *sides(now), "-q"], capsys) == (
+        0,
+        {"foo-1.0-1.noarch": "baselined", "foo-1.0-1.src": "baselined"},
+    )
+
+
+def test_a_baseline_entry_written_before_it_recorded_the_need_accepts_by_fingerprint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = build_repository(BUILD_ONLY, tmp_path / "base")
+    now = build_repository(BUILD_AND_RUN, tmp_path / "now")
+    monkeypatch.chdir(tmp_path)
+    assert main(["baseline", *sides(base), "-q"]) == 0
+    path = tmp_path / ".auditor-baseline.json"
+    document = json.loads(path.read_text())
+    del document["entries"][0]["needed"]
+    path.write_text(json.dumps(document))
+    assert rulings(["scan", *sides(now), "-q"], capsys)[0] == 0
