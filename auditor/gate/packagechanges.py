@@ -13,7 +13,7 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from auditor.gate.progress import Change, Comparison, PackageRecord, Side, compare
+from auditor.gate.progress import Comparison, PackageRecord, Side, compare, fact_key
 from auditor.rpm.evr import compare_evr
 
 
@@ -24,7 +24,7 @@ def holds_new_fact(record: PackageRecord, new: Mapping[str, tuple[str, ...]]) ->
     package's when its own reach, where recorded, takes in one of the origin packages it now
     also reaches (mla.x86_64 is not worse because mla.i686 now reaches zlib)."""
     for fact in record.facts:
-        more = new.get(fact.fingerprint)
+        more = new.get(fact_key(fact, record.arch))
         if more is None:
             continue
         if not more or fact.reaches is None or not fact.reaches.isdisjoint(more):
@@ -56,7 +56,7 @@ def diff_releases(before: Side, after: Side) -> ReleaseDiff:
     # does: a source package and its binaries share a fact's name (mid-2.src, clean both sides,
     # was listed as worse for its binary's new taint).
     new_facts = comparison.new_by_fingerprint()
-    fixed_facts = {item.fact.fingerprint for item in comparison.changes if item.change is Change.FIXED}
+    fixed_facts = comparison.fixed_keys()
     added, removed, upgraded, downgraded, worse, better = [], [], [], [], [], []
     for key in sorted(set(before.packages) | set(after.packages)):
         old, new = before.newest(*key), after.newest(*key)
@@ -72,7 +72,7 @@ def diff_releases(before: Side, after: Side) -> ReleaseDiff:
                 downgraded.append((old, new))
             if holds_new_fact(new, new_facts):
                 worse.append((old, new))
-            elif any(fact.fingerprint in fixed_facts for fact in old.facts):
+            elif any(fact_key(fact, old.arch) in fixed_facts for fact in old.facts):
                 better.append((old, new))
     return ReleaseDiff(
         comparison,

@@ -59,6 +59,16 @@ class FactRecord:
     JSON reports recorded it)."""
 
 
+def fact_key(fact: FactRecord, arch: str) -> str:
+    """What a comparison identifies ``fact`` of a package of ``arch`` by: its fingerprint, and for
+    a requirement nothing provides, whether a source package needs it to be built or a binary to
+    be installed. A source package and its binary share a name, hence that fingerprint: the binary
+    coming to need at run time what its source package could not be built without is new."""
+    if fact.kind != "unresolved":
+        return fact.fingerprint
+    return f"{fact.fingerprint}:{'build' if arch in SOURCE_ARCHES else 'run'}"
+
+
 @dataclass(frozen=True)
 class PackageRecord:
     name: str
@@ -95,6 +105,15 @@ class Side:
             for record in records:
                 yield from record.facts
         yield from self.run_facts
+
+    def keyed_facts(self) -> Iterable[tuple[str, FactRecord]]:
+        """Each fact with what a comparison identifies it by (`fact_key`)."""
+        for (_name, arch), records in self.packages.items():
+            for record in records:
+                for fact in record.facts:
+                    yield fact_key(fact, arch), fact
+        for fact in self.run_facts:
+            yield fact.fingerprint, fact
 
     def holders(self) -> dict[str, set[tuple[str, bool]]]:
         """fingerprint -> the (name, is a source package) of each package that has the fact."""
@@ -139,6 +158,8 @@ class FactChange:
     reaches_more: tuple[str, ...] = ()
     """For a taint both sides have by fingerprint: the origin packages it reaches on the later
     side and did not on the earlier one (sorted); such a taint is new."""
+    key: str = ""
+    """What the comparison identified the fact by (`fact_key`)."""
 
     @property
     def text(self) -> str:
@@ -160,11 +181,13 @@ class Comparison:
         return [item for item in self.changes if item.change is change]
 
     def new_by_fingerprint(self) -> dict[str, tuple[str, ...]]:
-        """Each new fact's fingerprint, with the origin packages it now also reaches (empty for a
-        fact new by its fingerprint)."""
-        return {
-            item.fact.fingerprint: item.reaches_more for item in self.changes if item.change is Change.NEW
-        }
+        """Each new fact's key (`fact_key`), with the origin packages it now also reaches (empty
+        for a fact new by its fingerprint)."""
+        return {item.key: item.reaches_more for item in self.changes if item.change is Change.NEW}
+
+    def fixed_keys(self) -> set[str]:
+        """The key (`fact_key`) of each fixed fact."""
+        return {item.key for item in self.changes if item.change is Change.FIXED}
 
     @property
     def newly_blocking(self) -> list[FactChange]:
@@ -172,44 +195,45 @@ class Comparison:
         return [item for item in self.changes if item.blocks_after and not item.blocked_before]
 
 
-def _by_fingerprint(facts: Iterable[FactRecord]) -> dict[str, FactRecord]:
+def _by_fingerprint(facts: Iterable[tuple[str, FactRecord]]) -> dict[str, FactRecord]:
     """One fact per fingerprint, a blocking one wherever one blocks. A fingerprint names the
     package, not its arch or version: a source package and the binaries that inherit its
     evidence share it, as do the arches of one name, and a waiver or baseline entry scoped to
     one of them leaves the others blocking (review 8b: the waived one, read last, stood for
     all, and `check` said nothing got worse)."""
     found: dict[str, FactRecord] = {}
-    for fact in facts:
-        held = found.get(fact.fingerprint)
+    for key, fact in facts:
+        held = found.get(key)
         if held is None or (fact.blocks and not held.blocks):
-            found[fact.fingerprint] = fact
+            found[key] = fact
     return found
 
 
 def compare(before: Side, after: Side) -> Comparison:
-    old = _by_fingerprint(before.facts())
-    new = _by_fingerprint(after.facts())
+    old = _by_fingerprint(before.keyed_facts())
+    new = _by_fingerprint(after.keyed_facts())
     # A report written before a taint's capability named its category and origin package: its
     # taint is the same fact as today's taint of that package ending at the same origin package.
     legacy = {
-        (fact.rule, fact.subject, fact.ends_at): fact
-        for fact in old.values()
+        (fact.rule, fact.subject, fact.ends_at): (key, fact)
+        for key, fact in old.items()
         if fact.kind in _TAINTS and not fact.capability and fact.ends_at
     }
     matched: set[str] = set()
     changes: list[FactChange] = []
-    for fingerprint, fact in new.items():
-        earlier = old.get(fingerprint)
+    for key, fact in new.items():
+        earlier = old.get(key)
+        earlier_key = key
         if earlier is None and legacy and fact.kind in _TAINTS:
-            earlier = legacy.get((fact.rule, fact.subject, fact.ends_at))
+            earlier_key, earlier = legacy.get((fact.rule, fact.subject, fact.ends_at), (key, None))
         if earlier is None:
-            changes.append(FactChange(Change.NEW, fact, False, fact.blocks))
+            changes.append(FactChange(Change.NEW, fact, False, fact.blocks, key=key))
             continue
-        matched.add(earlier.fingerprint)
+        matched.add(earlier_key)
         more = _reaches_more(before, after, earlier, fact)
         change = Change.NEW if more else Change.UNCHANGED
         # What blocked before was the taint as far as it reached then: reaching further is new.
-        changes.append(FactChange(change, fact, earlier.blocks and not more, fact.blocks, more))
+        changes.append(FactChange(change, fact, earlier.blocks and not more, fact.blocks, more, key))
     # A fact went with its package when no package of its holder's name *and kind* is audited
     # any more: a source package and its binaries share a name, and a binary that stays does not
     # make its removed source package's evidence fixed.
@@ -222,10 +246,10 @@ def compare(before: Side, after: Side) -> Comparison:
     # hide any package's evidence: then nothing that vanished is claimed fixed.
     run_unseen = any(fact.kind == "gap" and fact.fingerprint not in old for fact in after.run_facts)
     holders = before.holders()
-    for fingerprint, fact in old.items():
-        if fingerprint in matched:
+    for key, fact in old.items():
+        if key in matched:
             continue
-        held = holders.get(fingerprint)
+        held = holders.get(fact.fingerprint)
         if held is None:  # a fact of the run (an input, a configuration)
             still = fact.subject in audited_names
         else:
@@ -236,7 +260,9 @@ def compare(before: Side, after: Side) -> Comparison:
             or fact.subject in unseen
             or (fact.kind in _TAINTS and fact.ends_at not in after.present)
         )
-        changes.append(FactChange(Change.GONE if vanished else Change.FIXED, fact, fact.blocks, False))
+        changes.append(
+            FactChange(Change.GONE if vanished else Change.FIXED, fact, fact.blocks, False, key=key)
+        )
     changes.sort(
         key=lambda item: (item.fact.subject, item.fact.kind, item.fact.capability, item.change.value)
     )

@@ -24,7 +24,15 @@ from auditor.core.errors import ExitCode, InputError
 from auditor.gate.decision import decide
 from auditor.gate.options import GateOptions
 from auditor.gate.packagechanges import Counterpart, counterpart, holds_new_fact
-from auditor.gate.progress import Change, Comparison, FactChange, PackageRecord, compare, side_of_audit
+from auditor.gate.progress import (
+    Change,
+    Comparison,
+    FactChange,
+    PackageRecord,
+    compare,
+    fact_key,
+    side_of_audit,
+)
 from auditor.gate.waivers import Waiver
 from auditor.reports.comment import fitted
 from auditor.reports.diff_report import fact_change_to_json
@@ -304,7 +312,7 @@ def check_view(change: ChangeAudit, gate: GateOptions, waivers: Sequence[Waiver]
     # A package is worse when it holds a new fact itself, not when another package of its name
     # does (alt.src, clean before and after, was listed beside alt.noarch).
     changed = comparison.new_by_fingerprint()
-    fixed = {item.fact.fingerprint for item in comparison.changes if item.change is Change.FIXED}
+    fixed = comparison.fixed_keys()
     worse, better = [], []
     for key, records in after.packages.items():
         if key[0] in new_names:
@@ -315,7 +323,7 @@ def check_view(change: ChangeAudit, gate: GateOptions, waivers: Sequence[Waiver]
                 continue
             if holds_new_fact(record, changed):
                 worse.append((old, record))
-            elif any(fact.fingerprint in fixed for fact in old.facts):
+            elif any(fact_key(fact, old.arch) in fixed for fact in old.facts):
                 better.append((old, record))
     statuses = {result.index: result.verdict.value for result in change.after.results}
     obsoletes = tuple(

@@ -85,3 +85,27 @@ def test_a_baseline_entry_written_before_it_recorded_the_need_accepts_by_fingerp
     del document["entries"][0]["needed"]
     path.write_text(json.dumps(document))
     assert rulings(["scan", *sides(now), "-q"], capsys)[0] == 0
+
+
+def test_check_and_diff_count_a_build_requirement_now_needed_at_run_time_as_new(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same in a comparison: `check` said "nothing gets worse" (exit 0) and `diff` "0 new"
+    when foo.noarch went from clean to unresolved on its source package's unmet requirement."""
+    base = build_repository(BUILD_ONLY, tmp_path / "base")
+    now = build_repository(BUILD_AND_RUN, tmp_path / "now")
+    capsys.readouterr()
+    assert main(["check", *sides(now), "--against", *sides(base), "-q", "--format", "json"]) == 1
+    document = json.loads(capsys.readouterr().out)
+    [regression] = document["regressions"]
+    assert (regression["package"], regression["capability"]) == ("foo", "citrix-sdk")
+    reports = []
+    for name, repo in (("base", base), ("now", now)):
+        report = tmp_path / f"{name}.json"
+        main(["scan", *sides(repo), "--format", "json", "-o", str(report), "-q"])
+        reports.append(str(report))
+    capsys.readouterr()
+    assert main(["diff", *reports, "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert [(item["change"], item["package"]) for item in document["facts"]] == [("new", "foo")]
+    assert [item["new"]["nevra"] for item in document["worse"]] == ["foo-1.0-1.noarch"]
