@@ -25,7 +25,6 @@ stops waiving and is reported as expired; one that accepts nothing is reported a
 from __future__ import annotations
 
 import fnmatch
-import heapq
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -128,20 +127,26 @@ class WaiverIndex:
     """The live waivers of a decision, found by the package names they can match.
 
     Every fact of a run looked at every waiver in turn: a release's thousands of waivers times a
-    distribution's facts took minutes (red team 7). A waiver naming a package exactly is now
-    found by that name; only the waivers whose ``package`` is a pattern are still tried one by
-    one. The first waiver in file order that accepts the fact decides it, as before.
+    distribution's facts took minutes (red team 7). A waiver naming a package exactly is found
+    by that name. A pattern matches only names that begin with its literal part (what comes
+    before its first ``*``, ``?`` or ``[``): patterns are found by that prefix, so a name is
+    tried only against the patterns whose prefix it begins with (2,000 ``abcde*`` waivers made
+    each fact of distro-60k try 2,000 patterns, red team 14). The first waiver in file order
+    that accepts the fact decides it, as before.
     """
 
     def __init__(self, waivers: Sequence[Waiver]) -> None:
         self._waivers = waivers
         self._named: dict[str, list[int]] = {}
-        self._patterns: list[int] = []
+        self._patterns: dict[str, list[int]] = {}
+        """The literal prefix of a pattern -> the positions of the waivers with such a pattern."""
         for position, waiver in enumerate(waivers):
-            if _GLOB.search(waiver.package):
-                self._patterns.append(position)
+            glob = _GLOB.search(waiver.package)
+            if glob is not None:
+                self._patterns.setdefault(waiver.package[: glob.start()], []).append(position)
             else:
                 self._named.setdefault(waiver.package, []).append(position)
+        self._lengths = sorted({len(prefix) for prefix in self._patterns})
 
     def first(
         self, fact: Fact, package: Package | None, sources: Mapping[tuple[str, bool], EVR]
@@ -149,17 +154,30 @@ class WaiverIndex:
         """The first waiver, in file order, that accepts ``fact`` about ``package``."""
         return next(self.matching(fact, package, sources), None)
 
+    def _candidates(self, name: str) -> list[int]:
+        """The positions of the waivers that may match ``name``: those naming it, and the
+        patterns whose literal prefix it begins with."""
+        found = list(self._named.get(name, ()))
+        patterns = self._patterns
+        for length in self._lengths:
+            if length > len(name):
+                break
+            found.extend(patterns.get(name[:length], ()))
+        return found
+
     def matching(
         self, fact: Fact, package: Package | None, sources: Mapping[tuple[str, bool], EVR]
     ) -> Iterator[Waiver]:
         """Every waiver that accepts ``fact`` about ``package``, in file order."""
         if package is None or not self._waivers:
             return
-        named = self._named.get(package.name, [])
+        candidates = self._candidates(package.name)
         source = package.source_name
-        if source is not None and source != package.name and source in self._named:
-            named = sorted((*named, *self._named[source]))
-        for position in heapq.merge(named, self._patterns) if self._patterns else named:
+        if source is not None and source != package.name:
+            candidates = sorted({*candidates, *self._candidates(source)})
+        elif len(candidates) > 1:
+            candidates.sort()
+        for position in candidates:
             waiver = self._waivers[position]
             if waiver.matches(fact, package, sources):
                 yield waiver

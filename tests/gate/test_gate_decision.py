@@ -282,3 +282,43 @@ def test_waivers_found_by_name_decide_as_a_scan_in_file_order_does(monkeypatch: 
     monkeypatch.setattr(Waiver, "matches", counted)
     decide(audit, GateOptions(), waivers)
     assert tried < 5 * len(audit.facts)
+
+
+def test_pattern_waivers_found_by_prefix_decide_as_a_scan_in_file_order_does(monkeypatch: Any) -> None:
+    """Patterns are found by their literal prefix (red team 14: 2,000 ``abcde*`` waivers made each
+    fact of a distribution try every pattern); a pattern with no prefix, a ``?`` or ``[`` in it,
+    or matching only a binary's source package name, decides as a scan of the whole list does."""
+    from tests.report_cases import audit_of
+    from tests.report_cases import waiver as make_waiver
+
+    specs: list[dict[str, Any]] = [{"name": "xenlicense", "vendor": "Citrix Systems, Inc."}]
+    specs += [{"name": f"app{n}", "requires": ["xenlicense"]} for n in range(30)]
+    specs += [{"name": "tool-extra", "requires": ["xenlicense"], "sourcerpm": "sm-3.5-1.src.rpm"}]
+    audit = audit_of(specs)
+    waivers = [make_waiver(f"unrelated{n}*", f"w-unrelated{n}") for n in range(500)]
+    waivers += [make_waiver("app1?", "w-question"), make_waiver("app[2-3]*", "w-class")]
+    waivers += [make_waiver("app", "w-exact-prefix-only"), make_waiver("ap*1", "w-inner")]
+    waivers += [make_waiver("s*", "w-source"), make_waiver("*9", "w-no-prefix")]
+    waivers += [make_waiver("app[", "w-unmatched-bracket"), make_waiver("app0*", "w-late")]
+    decision = decide(audit, GateOptions(), waivers)
+    for ruling in decision.rulings:
+        package = audit.packages[ruling.fact.package] if ruling.fact.package is not None else None
+        scanned = next((w for w in waivers if package and w.matches(ruling.fact, package, {})), None)
+        assert ruling.waiver is scanned, ruling.fact.text
+    chosen = {r.fact.subject: r.waiver.id for r in decision.rulings if r.waiver is not None}
+    assert chosen["app12"] == "w-question" and chosen["app1"] == "w-inner"
+    assert chosen["app25"] == "w-class" and chosen["app9"] == "w-no-prefix"
+    assert chosen["tool-extra"] == "w-source" and chosen["app0"] == "w-late"
+    from auditor.gate.waivers import Waiver
+
+    tried = 0
+    matches = Waiver.matches
+
+    def counted(self: Waiver, *args: Any) -> bool:
+        nonlocal tried
+        tried += 1
+        return matches(self, *args)
+
+    monkeypatch.setattr(Waiver, "matches", counted)
+    decide(audit, GateOptions(), waivers)
+    assert tried < 5 * len(audit.facts)
