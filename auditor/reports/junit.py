@@ -54,6 +54,9 @@ def render(view: ReportView) -> str:
         *((f"incomplete.{reason}", str(count)) for reason, count in completeness.reasons),
         *((f"status.{status}", str(count)) for status, count in view.counts().items()),
         *((f"category.{category}", str(count)) for category, count in view.category_counts().items()),
+        # What the waivers and the baseline did as a whole (an expired waiver no longer waives),
+        # as the text formats say it: a failing test case alone does not say its waiver expired.
+        *(("gate", clean_text(line)) for line in view.gate_notes()),
     ):
         ET.SubElement(properties, "property", {"name": name, "value": value})
     suite.extend(cases)

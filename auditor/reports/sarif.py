@@ -303,6 +303,15 @@ def _invocation(view: ReportView) -> dict[str, Any]:
         {"level": "error", "message": {"text": failure.text}, "descriptor": {"id": f"auditor/{failure.kind}"}}
         for failure in view.run_failures
     ]
+    # What the waivers and the baseline did as a whole, as the text formats say it: an expired
+    # waiver no longer waives, and its facts' results say only that they block (a stale waiver
+    # that blocks is a run failure above).
+    stale_blocks = view.decision.stale_blocks
+    notifications += [
+        {"level": "warning", "message": {"text": line}, "descriptor": {"id": "auditor/gate"}}
+        for line in view.gate_notes()
+        if not (stale_blocks and line.startswith("stale waiver"))
+    ]
     # A run that blocks (findings, or stale waivers that block) ran to its end: its results are
     # whole, so its execution succeeded; only exit 3 says the results cannot be trusted.
     return {

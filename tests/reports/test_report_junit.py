@@ -121,3 +121,17 @@ def test_junit_errs_when_nothing_was_audited(tmp_path: Path, capsys: pytest.Capt
         error is not None
         and error.get("message") == "no package was audited: an audit of nothing never passes"
     )
+
+
+def test_junit_says_a_waiver_expired(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An expired waiver no longer waives: its facts fail, and the suite says why they are no
+    longer skipped, as the text formats do (the JUnit report said nothing of it)."""
+    waivers = tmp_path / "waivers.toml"
+    waivers.write_text(
+        '[[waiver]]\nid = "old"\npackage = "*"\nreason = "r"\nowner = "o"\nexpires = 2020-01-01\n'
+    )
+    code, out = scan([str(RPMS), "--format", "junit", "--waivers", str(waivers)], capsys)
+    suite, _cases = junit_cases(out)
+    assert code == 1
+    notes = [item.get("value", "") for item in suite.iter("property") if item.get("name") == "gate"]
+    assert notes == ["expired waiver old (*, expired 2020-01-01): no longer waives"]

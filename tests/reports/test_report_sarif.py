@@ -265,3 +265,21 @@ def test_sarif_notifies_that_nothing_was_audited(tmp_path: Path, capsys: pytest.
     invocation, [failure] = run_failure_notifications(json.loads(out))
     assert code == invocation["exitCode"] == 3 and invocation["executionSuccessful"] is False
     assert failure["level"] == "error" and failure["descriptor"] == {"id": "auditor/nothing-audited"}
+
+
+def test_sarif_says_a_waiver_expired(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An expired waiver no longer waives: its facts are errors, and a notification says why they
+    are no longer suppressed, as the text formats do (the SARIF log said nothing of it)."""
+    waivers = tmp_path / "waivers.toml"
+    waivers.write_text(
+        '[[waiver]]\nid = "old"\npackage = "*"\nreason = "r"\nowner = "o"\nexpires = 2020-01-01\n'
+    )
+    code, out = scan([str(RPMS), "--format", "sarif", "--waivers", str(waivers)], capsys)
+    document = json.loads(out)
+    validate_sarif(document)
+    notifications = document["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    gate = [n for n in notifications if n.get("descriptor", {}).get("id") == "auditor/gate"]
+    assert code == 1
+    assert [(n["level"], n["message"]["text"]) for n in gate] == [
+        ("warning", "expired waiver old (*, expired 2020-01-01): no longer waives")
+    ]
