@@ -286,7 +286,8 @@ def test_waivers_found_by_name_decide_as_a_scan_in_file_order_does(monkeypatch: 
 
 def test_pattern_waivers_found_by_prefix_decide_as_a_scan_in_file_order_does(monkeypatch: Any) -> None:
     """Patterns are found by their literal prefix (red team 14: 2,000 ``abcde*`` waivers made each
-    fact of a distribution try every pattern); a pattern with no prefix, a ``?`` or ``[`` in it,
+    fact of a distribution try every pattern), or with none by their literal suffix (``*-devel``);
+    a pattern with no prefix, a ``?`` or ``[`` in it,
     or matching only a binary's source package name, decides as a scan of the whole list does."""
     from tests.report_cases import audit_of
     from tests.report_cases import waiver as make_waiver
@@ -296,6 +297,7 @@ def test_pattern_waivers_found_by_prefix_decide_as_a_scan_in_file_order_does(mon
     specs += [{"name": "tool-extra", "requires": ["xenlicense"], "sourcerpm": "sm-3.5-1.src.rpm"}]
     audit = audit_of(specs)
     waivers = [make_waiver(f"unrelated{n}*", f"w-unrelated{n}") for n in range(500)]
+    waivers += [make_waiver(f"*-unrelated{n}", f"w-unrelated-suffix{n}") for n in range(500)]
     waivers += [make_waiver("app1?", "w-question"), make_waiver("app[2-3]*", "w-class")]
     waivers += [make_waiver("app", "w-exact-prefix-only"), make_waiver("ap*1", "w-inner")]
     waivers += [make_waiver("s*", "w-source"), make_waiver("*9", "w-no-prefix")]
@@ -322,3 +324,32 @@ def test_pattern_waivers_found_by_prefix_decide_as_a_scan_in_file_order_does(mon
     monkeypatch.setattr(Waiver, "matches", counted)
     decide(audit, GateOptions(), waivers)
     assert tried < 5 * len(audit.facts)
+
+
+def test_the_waiver_index_finds_what_a_scan_of_every_waiver_finds() -> None:
+    """Differential, against fnmatch over every waiver in file order: random names (a binary's own
+    and its source package's) and random patterns with a literal prefix, a literal suffix, both
+    or neither, ``?``, bracket expressions (negated, holding ``]``, unterminated)."""
+    import random
+
+    from auditor.audit.facts import Fact, FactKind
+    from auditor.gate.waivers import WaiverIndex
+    from tests.report_cases import waiver as make_waiver
+    from tests.universe import package
+
+    chance = random.Random(14)
+    letters = "ab-]["
+
+    def name() -> str:
+        return "".join(chance.choice("ab-") for _ in range(chance.randint(1, 6)))
+
+    pieces = ["*", "?", "[ab]", "[!a]", "[]a]", "[", "]", *letters]
+    patterns = ["".join(chance.choice(pieces) for _ in range(chance.randint(1, 5))) for _ in range(400)]
+    waivers = [make_waiver(pattern, f"w{n}") for n, pattern in enumerate(patterns)]
+    index = WaiverIndex(waivers)
+    for _ in range(400):
+        own, source = name(), name()
+        subject = package({"name": own, "sourcerpm": f"{source}-1.0-1.src.rpm"})
+        fact = Fact(FactKind.UNRESOLVED, "status:unresolved", 0, own, "cap", "t")
+        found = [waiver.id for waiver in index.matching(fact, subject, {})]
+        assert found == [waiver.id for waiver in waivers if waiver.matches(fact, subject, {})], (own, source)
