@@ -109,3 +109,20 @@ def test_check_and_diff_count_a_build_requirement_now_needed_at_run_time_as_new(
     document = json.loads(capsys.readouterr().out)
     assert [(item["change"], item["package"]) for item in document["facts"]] == [("new", "foo")]
     assert [item["new"]["nevra"] for item in document["worse"]] == ["foo-1.0-1.noarch"]
+
+
+def test_rewriting_a_baseline_counts_an_entry_that_accepts_none_of_todays_facts_as_dropped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """foo.src's BuildRequires was fixed and foo.noarch now needs the same thing at run time: the
+    entry accepts none of today's facts and leaves the file. It was counted "0 dropped" (its
+    fingerprint was still among today's facts), so the file shrank with nothing said."""
+    base = build_repository(BUILD_ONLY, tmp_path / "base")
+    now = build_repository(RUN_ONLY, tmp_path / "now")
+    monkeypatch.chdir(tmp_path)
+    assert main(["baseline", *sides(base), "-q"]) == 0
+    capsys.readouterr()
+    assert main(["baseline", *sides(now)]) == 0
+    assert json.loads((tmp_path / ".auditor-baseline.json").read_text())["entries"] == []
+    said = capsys.readouterr().err
+    assert "0 entries kept, 1 dropped" in said and "1 new finding(s) NOT recorded" in said

@@ -97,6 +97,7 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
         accepted = existing.matcher(reach)
         kept = []
         added = 0
+        legacy: set[tuple[str, str, str]] = set()
         for same in facts.values():
             still = [
                 fact
@@ -105,22 +106,23 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
             ]
             if still:
                 kept.append(_entry(still[0], _reaches(still, reach), when(still)))
+                legacy.update((fact.rule, fact.subject, fact.ends_at) for fact in still if fact.ends_at)
             if len(still) < len(same):
                 added += 1
-        legacy = {
-            (fact.rule, fact.subject, fact.ends_at)
-            for same in facts.values()
-            for fact in same
-            if fact.ends_at
-        }
+        # Dropped: every entry none of today's facts it accepts keeps: fixed, gone, true still but
+        # not gated with this run's options (--fail-on), or matching only facts it does not
+        # accept (a taint reaching further, a requirement needed otherwise), which block.
+        kept_fingerprints = {entry["fingerprint"] for entry in kept}
         dropped = sum(
             1
             for entry in existing.entries
-            if entry["fingerprint"] not in current and legacy_key(entry) not in legacy
+            if entry["fingerprint"] not in kept_fingerprints and legacy_key(entry) not in legacy
         )
         entries = kept
-        # Dropped: fixed, gone, or true still but not gated with this run's options (--fail-on).
-        message = f"{path}: {len(kept)} entries kept, {dropped} that no longer block dropped"
+        message = (
+            f"{path}: {len(kept)} entries kept, {dropped} dropped (fixed, gone, or accepting none of "
+            "today's facts)"
+        )
         if added:
             message += f"; {added} new finding(s) NOT recorded (--rewrite records them)"
     else:
