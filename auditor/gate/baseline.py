@@ -142,6 +142,17 @@ class BaselineMatcher:
             if need is None or when in need
         ]
 
+    def needed_otherwise(self, fact: Fact, package: Package | None) -> str:
+        """For a requirement nothing provides that entries of its fingerprint do not accept: the
+        need they recorded (``build`` or ``run``; empty when none records one, or when one
+        accepts it)."""
+        when = needed(fact, package)
+        recorded = self.needed.get(fact.fingerprint, [])
+        if when is None or not recorded or None in recorded:
+            return ""
+        others = frozenset().union(*(need for need in recorded if need is not None))
+        return "" if when in others else ",".join(sorted(others))
+
     def beyond(self, fact: Fact) -> tuple[str, ...]:
         """The origin packages ``fact`` reaches that its entry did not record (sorted; of its
         entries, the one it goes least beyond); empty when no entry has its fingerprint, or one

@@ -62,6 +62,9 @@ class Ruling:
     beyond_baseline: tuple[str, ...] = ()
     """For a taint whose baseline entry it matches but no longer fits: the origin packages it now
     reaches that the entry did not (`auditor.gate.baseline.BaselineMatcher.beyond`)."""
+    baseline_needed: str = ""
+    """For a requirement nothing provides whose baseline entries accepted it only when needed
+    otherwise: that need (``build`` or ``run``, `auditor.gate.baseline.needed`)."""
 
     @property
     def blocks(self) -> bool:
@@ -82,6 +85,9 @@ class Ruling:
             if self.beyond_baseline:
                 new = ", ".join(self.beyond_baseline)
                 return f"blocks: it now also reaches {new}, which its baseline entry did not accept"
+            if self.baseline_needed:
+                accepted = "to build its source package" if self.baseline_needed == "build" else "at run time"
+                return f"blocks: its baseline entry accepted this requirement only when needed {accepted}"
             return "blocks"
         if disposition is Disposition.WAIVED and self.waiver is not None:
             waiver = self.waiver
@@ -306,7 +312,12 @@ def _rule(
     if baseline is not None:
         if baseline.accepts(fact, package):
             return _ruling(fact, Disposition.BASELINED)
-        return _ruling(fact, Disposition.BLOCKS, beyond_baseline=baseline.beyond(fact))
+        return _ruling(
+            fact,
+            Disposition.BLOCKS,
+            beyond_baseline=baseline.beyond(fact),
+            baseline_needed=baseline.needed_otherwise(fact, package),
+        )
     return _ruling(fact, Disposition.BLOCKS)
 
 

@@ -25,15 +25,17 @@ def sides(repo: Path) -> list[str]:
     return [str(repo), str(repo.parent / "SRPMS")]
 
 
-def rulings(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, str]]:
-    """The exit code, and each package's ruling of its `nothing provides citrix-sdk` fact."""
+def rulings(
+    args: list[str], capsys: pytest.CaptureFixture[str], field: str = "disposition"
+) -> tuple[int, dict[str, str]]:
+    """The exit code, and each package's ruling (``field``) of its `nothing provides citrix-sdk` fact."""
     capsys.readouterr()
     code = main([*args, "--format", "json"])
     found = {}
     for package in json.loads(capsys.readouterr().out)["packages"]:
         for fact in package["facts"]:
             if fact["capability"] == "citrix-sdk":
-                found[package["nevra"]] = fact["disposition"]
+                found[package["nevra"]] = fact[field]
     return code, found
 
 
@@ -59,6 +61,9 @@ def test_a_baseline_entry_for_an_unmet_requirement_accepts_it_only_where_it_was_
     assert code == 1
     assert found[blocking] == "blocks"
     assert sorted(found.values()) == ["baselined", "blocks"]
+    accepted = "to build its source package" if before is BUILD_ONLY else "at run time"
+    reason = f"blocks: its baseline entry accepted this requirement only when needed {accepted}"
+    assert rulings(["scan", *sides(now), "-q"], capsys, "reason")[1][blocking] == reason
     # Written again without --rewrite, the entry does not grow to the new need.
     assert main(["baseline", *sides(now), "-q"]) == 0
     [kept] = json.loads((tmp_path / ".auditor-baseline.json").read_text())["entries"]
