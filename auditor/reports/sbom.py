@@ -342,6 +342,10 @@ def document_properties(view: ReportView) -> Iterator[tuple[str, str]]:
     # Stale waivers fail this run (the JSON report's gate.stale_waivers_block is the option).
     if view.decision.stale_blocks:
         yield "blocked-by-stale-waivers", "true"
+    # What the waivers and the baseline did as a whole: an expired waiver no longer waives, and a
+    # component blocking again says nothing of the waiver that stopped (red team 14).
+    for line in view.gate_notes():
+        yield "gate", text(line)
     yield "exit-code", str(int(view.exit_code))
 
 

@@ -606,3 +606,18 @@ def test_a_name_packageurl_would_strip_is_written_whole_in_every_purl(tmp_path: 
         if reference["referenceType"] == "purl"
     }
     assert written <= references
+
+
+def test_both_sboms_say_a_waiver_expired(tmp_path: Path) -> None:
+    """An expired waiver no longer waives: its packages block again in the SBOM, whose run
+    properties now say which waiver stopped, as the table does (they said nothing of it)."""
+    waivers = tmp_path / "waivers.toml"
+    waivers.write_text(
+        '[[waiver]]\nid = "old"\npackage = "*"\nreason = "r"\nowner = "o"\nexpires = 2020-01-01\n'
+    )
+    expected = ["expired waiver old (*, expired 2020-01-01): no longer waives"]
+    text, bom = bom_of([str(RPMS), "--waivers", str(waivers)], tmp_path)
+    assert valid(text)
+    assert properties(bom["metadata"])["auditor:gate"] == expected
+    _, document = spdx_of([str(RPMS), "--waivers", str(waivers)], tmp_path)
+    assert spdx_annotations(document)["auditor:gate"] == expected
