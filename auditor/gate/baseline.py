@@ -116,7 +116,7 @@ class BaselineMatcher:
             if key is not None:
                 self.legacy.add(key)
 
-    def accepts(self, fact: Fact, package: Package | None = None) -> bool:
+    def accepts(self, fact: Fact, package: Package | None) -> bool:
         """Whether an entry accepts ``fact`` about ``package`` (the package tells a build
         requirement from a run-time one, `needed`)."""
         if fact.fingerprint in self.reaches:
