@@ -183,7 +183,11 @@ class ReportView:
                 for row in self.blocking
                 if any(i.blocks and i.fact.kind is not FactKind.GAP for i in row.facts)
             ) + len(self.blocking_config)
-            if found:
+            if found and found < blocking:
+                # The counts beside the headline count those the gaps block too: both said, so
+                # that no reader of one comment sees two numbers of blocking packages unexplained.
+                why.append(f"{found} blocking by their findings ({blocking} with the gaps --strict blocks)")
+            elif found:
                 why.append(f"{found} blocking")
             if decision.stale_blocks:
                 why.append("stale waivers block")

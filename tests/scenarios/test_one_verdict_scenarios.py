@@ -421,3 +421,18 @@ def test_a_package_blocking_only_by_a_gap_under_strict_is_not_counted_twice_in_t
     assert out.splitlines()[0] == (
         "## ❌ auditor: failed: 1 input(s) could not be read; evidence was not seen and --strict is set"
     )
+
+
+def test_under_strict_the_headline_counts_blocking_packages_as_the_counts_do(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """rt15: a headline of "16 blocking" above counts of "21 blocking" (five packages blocking
+    by their gaps alone, which --strict blocks). Both numbers are in the headline now, the
+    second the one every count beside it gives."""
+    repo = str(RPMS.parent / "repo")
+    for fmt in ("markdown", "table"):
+        code, out, _ = run(["scan", repo, "--strict", "--no-cache", "--format", fmt], capsys)
+        counted = re.search(r"(\d+) blocking[,;]", out)
+        headline = re.search(r"(\d+) blocking by their findings \((\d+) with the gaps --strict blocks\)", out)
+        assert code == 3 and counted is not None and headline is not None
+        assert int(headline.group(1)) < int(headline.group(2)) == int(counted.group(1))
