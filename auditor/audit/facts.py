@@ -293,15 +293,20 @@ class SourceGaps:
     def of(self, binary: Package, sources: Sequence[int]) -> list[Gap]:
         """The gaps of ``binary`` from ``sources`` (those it may have been built from)."""
         gaps: list[Gap] = []
-        own: set[Gap] | None = None
+        said_already: set[Gap] | None = None
         for source in sources:
             pairs = self._of_source.get(source)
             if pairs is None:
                 pairs = self._of_source[source] = self._pairs(self._packages[source])
             if pairs:
-                if own is None:
-                    own = {*binary.gaps, *hostless_url_gaps(binary)}
-                gaps.extend(said for gap, said in pairs if gap not in own)
+                if said_already is None:
+                    said_already = {*binary.gaps, *hostless_url_gaps(binary)}
+                for gap, said in pairs:
+                    # Two copies of one source package (`also_built_from`: the same NEVRA, so
+                    # the same words) with the same gap are one thing the binary did not see.
+                    if gap not in said_already and said not in said_already:
+                        said_already.add(said)
+                        gaps.append(said)
         return gaps
 
     @staticmethod

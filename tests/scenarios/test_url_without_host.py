@@ -191,6 +191,35 @@ def test_under_roots_a_binary_carries_what_could_not_be_seen_of_its_source(
     assert beside["hostless-1-1.noarch"] == gaps(document)["hostless-1-1.noarch"]
 
 
+def test_two_copies_of_its_source_package_with_one_gap_give_the_binary_that_gap_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two builds of one source NEVRA (another %description), each as near the binary as the
+    other: the run cannot tell which the binary came from, so both are its sources
+    (`also_built_from`). Their Source0 gap reads the same of either: the binary says it once."""
+    builds = []
+    for name, description in (("a", "d"), ("b", "another build")):
+        (tmp_path / name).mkdir()
+        spec = write_spec(tmp_path / name, "https://example.org/hostless", "ftp://@/hostless-1.tar.gz")
+        spec.write_text(spec.read_text().replace("%description\nd\n", f"%description\n{description}\n"))
+        builds.append(rpmbuild(spec, tmp_path / name / "top"))
+    (srpm_a, rpm), (srpm_b, _) = builds
+    assert srpm_a.read_bytes() != srpm_b.read_bytes()
+    inputs = []
+    for directory, package in (("s1", srpm_a), ("s2", srpm_b), ("bin", rpm)):
+        (tmp_path / "release" / directory).mkdir(parents=True)
+        inputs.append(str(shutil.copy(package, tmp_path / "release" / directory)))
+    code, document = scan(inputs, capsys)
+    source_gap = "header:7: Source0: ftp://@/hostless-1.tar.gz (no host can be read from it)"
+    [binary] = [package for package in document["packages"] if package["nevra"].endswith(".noarch")]
+    assert [gap["detail"] for gap in binary["gaps"] if gap["kind"] == "url-without-host"] == [
+        f"{source_gap} (of hostless-1-1.src, which it was built from)"
+    ]
+    # one gap in each source package, one in the binary
+    assert {"reason": "url-without-host", "count": 3} in document["completeness"]["reasons"]
+    assert code == 0
+
+
 def test_a_replaced_url_without_a_host_is_a_gap_too(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
