@@ -99,6 +99,11 @@ def identity_at(absolute: str, info: os.stat_result) -> str:
     return f"{absolute}\0{info.st_size}\0{times}\0{info.st_ino}\0{info.st_dev}"
 
 
+def identity_size(identity: str) -> int:
+    """The file size an `identity_at` holds (a path holds no NUL)."""
+    return int(identity.split("\0", 2)[1])
+
+
 def digest(*parts: str) -> str:
     hasher = hashlib.sha256()
     for part in parts:

@@ -276,8 +276,7 @@ def _file_size(path: str, snapshot: FileSnapshot | None) -> int | None:
     """The size of the file at ``path`` as the run's first look saw it; None when it cannot be
     looked at (its read has said why)."""
     try:
-        entry = snapshot.entry(path) if snapshot is not None else None
-        return (entry.stat() if entry is not None else os.stat(path)).st_size
+        return snapshot.size(path) if snapshot is not None else os.stat(path).st_size
     except OSError:
         return None
 

@@ -16,6 +16,7 @@ from auditor.cli import replay
 from auditor.cli.main import main
 from auditor.runtime.identity import file_identity
 from auditor.runtime.snapshot import FileSnapshot
+from auditor.sources.localrepo import _file_size
 from tests.conftest import RPMS
 from tests.paths import ROOT
 
@@ -41,6 +42,19 @@ def test_an_identity_is_the_first_look_and_a_failed_look_is_not_kept(tmp_path: P
     Path(path).write_bytes(b"longer now")
     assert snapshot.identity(path) == first
     assert FileSnapshot().identity(path) == file_identity(path) != first
+
+
+def test_a_package_file_size_compared_with_its_metadata_is_the_first_look(tmp_path: Path) -> None:
+    """`<size package>` is compared with the size the run's first look saw (its identity, which
+    keys the header read), not with a stat made later and kept on the listing's entry."""
+    path = tmp_path / "x.rpm"
+    path.write_bytes(b"one")
+    snapshot = FileSnapshot()
+    assert [entry.name for entry in snapshot.listing(str(tmp_path))] == ["x.rpm"]
+    snapshot.identity(str(path))
+    path.write_bytes(b"another size")
+    assert _file_size(str(path), snapshot) == 3
+    assert _file_size(str(path), None) == len(b"another size")
 
 
 def test_one_scan_of_a_repository_stats_each_package_file_once(
