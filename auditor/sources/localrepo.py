@@ -228,6 +228,9 @@ def _with_package_files(
         )
     reported: set[str] = set()
     disagreements: set[tuple[str, str]] = set()
+    # A file its read found replaced since the run's first look: the header read is the
+    # replacement's, so its size is looked at again, not the first look's (the metadata's).
+    replaced = set(snapshot.changed)
     for position, href in wanted:
         outcome = outcomes[href]
         evidence = outcome[0] if outcome and isinstance(outcome[0], HeaderEvidence) else None
@@ -246,10 +249,12 @@ def _with_package_files(
                 packages[position], gaps=(*packages[position].gaps, Gap(GapKind.METADATA_ONLY, detail))
             )
             continue
-        merged = overlaid.get(position)
+        path = os.path.join(root, href)
+        merged = None if path in replaced else overlaid.get(position)
         if merged is None:
             entry = packages[position]
-            size = None if entry.file_size is None else _file_size(os.path.join(root, href), snapshot)
+            looked = None if path in replaced else snapshot
+            size = None if entry.file_size is None else _file_size(path, looked)
             merged = overlay(entry, evidence, read.location, href, file_size=size)
         if isinstance(merged, InputError):
             error: InputError | None = merged

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from auditor.cli import replay
 from auditor.cli.main import main
 from tests.httpserver import LocalServer
 from tests.rpmbuild import build_noarch
@@ -157,3 +158,27 @@ def test_a_local_file_holding_another_package_leaves_the_entry_with_a_gap_of_its
     assert "the file's header is swapped-1-1.src, the repository metadata says swapped-1-1.noarch" in err
     binary = by_nevra(document)["swapped-1-1.noarch"]
     assert [gap["kind"] for gap in binary["gaps"]] == ["metadata-only"]
+
+
+def test_a_local_source_package_replaced_during_the_run_is_caught_too(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    builds: dict[str, tuple[Path, Path]],
+) -> None:
+    """Replaced after the run's first look (the replay key's) and before its header is read:
+    the header read is the rebuild's, so the size compared must be the file read's, not the
+    first look's (which is the metadata's)."""
+    srpm, rpm = builds["citrix"]
+    repo = repository(tmp_path / "repo", srpm, rpm)
+    first_look = replay.Replay.hit
+
+    def replaced_after_the_first_look(self: replay.Replay) -> bool:
+        found = first_look(self)
+        shutil.copy(builds["clean"][0], repo / srpm.name)
+        return found
+
+    monkeypatch.setattr(replay.Replay, "hit", replaced_after_the_first_look)
+    code, document, err = scan([str(repo), "--cache-dir", str(tmp_path / "cache")], capsys)
+    assert code == 3 and SAID in err
+    assert [gap["kind"] for gap in by_nevra(document)["swapped-1-1.src"]["gaps"]] == ["metadata-only"]
