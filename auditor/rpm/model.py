@@ -269,10 +269,6 @@ class Package:
     """Where repodata says the main header lies in the file (``rpm:header-range`` start and
     end): the bytes before ``end`` are lead, signature and header. A hint for reading them in
     one range request, checked against the file's own intros; never evidence."""
-    file_size: int | None = field(default=None, compare=False, repr=False)
-    """The size of the package's file, as repodata gives it (``<size package>``): a file of
-    another size is not the file the metadata describes, whose checksum dnf would refuse, so
-    its header is not this package's evidence. Kept only where the file's header is read."""
 
     def __reduce__(self) -> tuple[Callable[..., Package], tuple[Any, ...]]:
         # Packages cross from worker processes by the ten thousand: positional arguments

@@ -167,8 +167,11 @@ class _EarlyOverlays:
         read = self.read
         for position in self.positions.get(href, ()):
             listed = read.packages[position]
-            size = None if listed.file_size is None else _file_size(path, self.snapshot)
-            self.overlaid[position] = overlay(listed, evidence, read.location, href, file_size=size)
+            expected = read.listed_size(listed)
+            size = None if expected is None else _file_size(path, self.snapshot)
+            self.overlaid[position] = overlay(
+                listed, evidence, read.location, href, file_size=size, listed_size=expected
+            )
 
 
 def _with_package_files(
@@ -254,8 +257,9 @@ def _with_package_files(
         if merged is None:
             entry = packages[position]
             looked = None if path in replaced else snapshot
-            size = None if entry.file_size is None else _file_size(path, looked)
-            merged = overlay(entry, evidence, read.location, href, file_size=size)
+            expected = read.listed_size(entry)
+            size = None if expected is None else _file_size(path, looked)
+            merged = overlay(entry, evidence, read.location, href, file_size=size, listed_size=expected)
         if isinstance(merged, InputError):
             error: InputError | None = merged
             # Not the file the entry describes: the package's verdict is its metadata's alone,

@@ -33,20 +33,24 @@ class Overlaid:
 
 
 def overlay(
-    listed: Package, evidence: HeaderEvidence, *where: str, file_size: int | None = None
+    listed: Package,
+    evidence: HeaderEvidence,
+    *where: str,
+    file_size: int | None = None,
+    listed_size: int | None = None,
 ) -> Overlaid | InputError:
     """``listed`` (from the metadata) with what only its file's header carries (``evidence``);
     an error on the file (named by the parts of its path, ``where``, joined only then) when the
     header describes another package than the entry, or the file (of ``file_size`` bytes, when
-    given) is not the size the entry says. A binary whose header adds nothing (unsigned, no
-    Distribution, no BugURL) is ``listed`` itself."""
+    given) is not the size the entry says (``listed_size``). A binary whose header adds nothing
+    (unsigned, no Distribution, no BugURL) is ``listed`` itself."""
     read = evidence.package
     if not same_package(listed, read):
         return InputError(
             os.path.join(*where),
             f"the file's header is {read.nevra}, the repository metadata says {listed.nevra}",
         )
-    other_size = size_disagreement(listed, file_size)
+    other_size = size_disagreement(listed_size, file_size)
     if other_size is not None:  # the same package rebuilt, or the file changed otherwise
         return InputError(os.path.join(*where), other_size)
     differing = _differing_fields(listed, read)
@@ -205,9 +209,9 @@ def same_package(listed: Package, read: Package) -> bool:
     )
 
 
-def size_disagreement(listed: Package, file_size: int | None) -> str | None:
-    """What is wrong with a file of ``file_size`` bytes as the file of ``listed``; None when
-    its size is the one the metadata gives, or either is unknown.
+def size_disagreement(expected: int | None, file_size: int | None) -> str | None:
+    """What is wrong with a file of ``file_size`` bytes as a package's file whose metadata
+    gives it ``expected`` bytes; None when they agree, or either is unknown.
 
     The same name, version and release rebuilt (another Source, the same NEVRA) and put in
     place of the file after createrepo_c ran is not the package the metadata describes: dnf
@@ -215,7 +219,6 @@ def size_disagreement(listed: Package, file_size: int | None) -> str | None:
     where the metadata's package had a Citrix one) must not stand for that package. The
     auditor hashes no file (createrepo_c does), but the size costs nothing to compare, and
     a rebuild is almost never of the same size."""
-    expected = listed.file_size
     if expected is None or file_size is None or file_size == expected:
         return None
     return (

@@ -147,7 +147,7 @@ def merge_remote_headers(
         try:
             model = models.get(package)
             if model is None:
-                model = header_model(package, remote)
+                model = header_model(package, remote, read.listed_size(package))
                 if model is None:
                     return None
                 models.keep(package, model)
@@ -214,14 +214,14 @@ def merge_remote_headers(
         read.gaps.append(Gap(GapKind.METADATA_ONLY, detail, unread))
 
 
-def header_model(package: Package, remote: Remote) -> HeaderEvidence | None:
+def header_model(package: Package, remote: Remote, listed_size: int | None = None) -> HeaderEvidence | None:
     """What ``package``'s RPM header adds to its metadata entry (`evidence_from_headers`, for
     `overlay`); None when the header could not be fetched (the server ignores
-    range requests: said once per host)."""
+    range requests: said once per host). ``listed_size``: the file's size by the metadata."""
     url = package.location
     if not is_http(url) or remote.ranges_unsupported(url):
         return None
-    return _from_remote_header(package, remote)
+    return _from_remote_header(package, remote, listed_size)
 
 
 class StoredHeaderModels:
@@ -283,7 +283,7 @@ class StoredHeaderModels:
             self.store.put_packages((key, evidence_to_json(model)) for key, model in self.new.items())
 
 
-def _from_remote_header(package: Package, remote: Remote) -> HeaderEvidence | None:
+def _from_remote_header(package: Package, remote: Remote, listed_size: int | None) -> HeaderEvidence | None:
     """The package as its RPM header has it, read and parsed while its bytes are held within
     the run's header memory budget; None when its server does not answer range requests."""
     # The RPM header and payload readers are imported here (4 ms): only --remote-headers and
@@ -308,7 +308,7 @@ def _from_remote_header(package: Package, remote: Remote) -> HeaderEvidence | No
             )
             # The file's size is the server's answer (Content-Range), cached with the header.
             # Another package's header is `overlay`'s error, which names both.
-            other_size = size_disagreement(package, None if total == UNKNOWN_FILE_SIZE else total)
+            other_size = size_disagreement(listed_size, None if total == UNKNOWN_FILE_SIZE else total)
             if other_size is not None and same_package(package, evidence.package):
                 raise InputError(url, other_size)
             return evidence

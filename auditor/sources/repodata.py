@@ -67,6 +67,13 @@ class RepositoryRead:
     nested: dict[str, Gap] = field(default_factory=dict)
     """Repositories of their own inside this one (by real path), with the gap of their RPM files
     this one's metadata does not list: a gap unless they are read as inputs too."""
+    file_sizes: dict[str, int] = field(default_factory=dict)
+    """`PrimaryHandler.file_sizes`: the file size the metadata gives, by package checksum."""
+
+    def listed_size(self, package: Package) -> int | None:
+        """The size of ``package``'s file as the metadata gives it; None when not kept."""
+        checksum = package.checksum
+        return None if checksum is None or not self.file_sizes else self.file_sizes.get(checksum.value)
 
 
 def say_if_empty(read: RepositoryRead, shown: str, result: LoadResult) -> None:
@@ -181,6 +188,7 @@ def read_metadata(
         result.errors.append(refused)
         source.refuse(refused)  # never parsed again, nor its error said twice
     result.packages = handler.packages(source)
+    result.file_sizes = handler.file_sizes
     if repomd.files.keys() & MODULAR_TYPES:
         # dnf's modular filtering needs the streams enabled on the host it runs on; without
         # it a package dnf hides still counts as a provider, maybe the clean alternative. A
@@ -234,10 +242,11 @@ def _read_primary(
     if primary.open_size is not None and worth_forking(primary.open_size, SPLIT_PRIMARY_FROM):
         halves = _read_primary_halves(primary, primary.open_size, check)
         if halves is not None:
-            handler, head_errors, tail_packages, tail_errors, refused = halves
+            handler, head_errors, tail_packages, tail_errors, tail_sizes, refused = halves
             errors.extend(head_errors)
             errors.extend(tail_errors)
             handler.pending.extend(tail_packages)
+            handler.file_sizes.update(tail_sizes)
             return handler, refused
     handler, own_errors, _ = _parse_primary(primary)
     errors.extend(own_errors)
@@ -246,7 +255,12 @@ def _read_primary(
 
 def _read_primary_halves(
     primary: _PrimaryFile, open_size: int, check: FilelistsCheck | None
-) -> tuple[PrimaryHandler, list[InputError], list[Package], list[InputError], InputError | None] | None:
+) -> (
+    tuple[
+        PrimaryHandler, list[InputError], list[Package], list[InputError], dict[str, int], InputError | None
+    ]
+    | None
+):
     """The head parsed here and the tail in a worker, which then runs ``check``; None when the
     file must be read whole."""
     # Compiled here, before the fork: the worker inherits the expressions instead of
@@ -270,14 +284,14 @@ def _read_primary_halves(
     for path, info in tail_opened:
         tell_opened(path, info)  # the worker's reading is the run's: checked as any other
     if not cut_found:
-        return handler, head_errors, [], [], refused  # the head was the whole document
+        return handler, head_errors, [], [], {}, refused  # the head was the whole document
     if tail_result is None:
         return None
     return handler, head_errors, *tail_result, refused
 
 
-_TailPart = tuple[list[Package], list[InputError]]
-"""The packages of primary.xml's tail, and their errors."""
+_TailPart = tuple[list[Package], list[InputError], dict[str, int]]
+"""The packages of primary.xml's tail, their errors, and their files' sizes."""
 
 
 def _read_primary_tail(
@@ -291,7 +305,7 @@ def _read_primary_tail(
     with watching_opens(lambda path, info: opened.append((path, info))):
         handler, errors, cut_found = _parse_primary(primary, split.tail, middle)
         refused = check() if check is not None else None
-    return ((handler.pending, errors) if cut_found else None), refused, opened
+    return ((handler.pending, errors, handler.file_sizes) if cut_found else None), refused, opened
 
 
 def _parse_primary(

@@ -21,10 +21,12 @@ from auditor.sources.primary import PrimaryHandler
 
 
 class Outcome(NamedTuple):
-    """What a reader read: the packages, and the errors as their one-line texts."""
+    """What a reader read: the packages, the errors as their one-line texts, and the packages'
+    file sizes (`PrimaryHandler.file_sizes`)."""
 
     packages: list[Package]
     errors: list[str]
+    file_sizes: dict[str, int]
 
     def __eq__(self, other: object) -> bool:
         # Every field, those a Package leaves out of its own equality too (header_range, notes).
@@ -33,6 +35,7 @@ class Outcome(NamedTuple):
             and [_every_field(package) for package in self.packages]
             == [_every_field(package) for package in other.packages]
             and self.errors == other.errors
+            and self.file_sizes == other.file_sizes
         )
 
 
@@ -54,7 +57,7 @@ def by_expat(document: bytes, size: int = 1 << 20) -> Outcome | None:
                            ordered=True)  # fmt: skip
     except InputError:
         return None
-    return Outcome(handler.pending, [str(error) for error in errors])
+    return Outcome(handler.pending, [str(error) for error in errors], handler.file_sizes)
 
 
 def by_layout(document: bytes, size: int = 1 << 20) -> Outcome | None:
@@ -65,7 +68,7 @@ def by_layout(document: bytes, size: int = 1 << 20) -> Outcome | None:
         PrimaryLayout(handler).read(_chunks(document, size))
     except NotInLayout:
         return None
-    return Outcome(handler.pending, [str(error) for error in errors])
+    return Outcome(handler.pending, [str(error) for error in errors], handler.file_sizes)
 
 
 FileLists = dict[str, tuple[str, int]]

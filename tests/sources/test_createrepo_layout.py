@@ -150,7 +150,7 @@ def test_a_bad_entry_is_reported_for_its_package_alone() -> None:
     document = edited(FIRST_ENTRY, re.sub(r'flags="[A-Z]+"', 'flags="NOPE"', FIRST_ENTRY))
     result = by_layout(document)
     assert result is not None and result == by_expat(document)
-    packages, errors = result
+    packages, errors, _ = result
     assert len(errors) == 1 and "bad dependency entry" in errors[0]
     every = by_layout(SEED)
     assert every is not None and len(packages) == len(every[0]) - 1

@@ -57,4 +57,4 @@ def test_each_value_lands_in_the_field_of_its_name() -> None:
     )
     assert (package.bugurl, package.distribution) == (None, None)
     assert package.header_range == (10, 20)
-    assert package.file_size == 30
+    assert handler.file_sizes == {"checksum-v": 30}
