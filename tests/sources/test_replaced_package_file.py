@@ -13,6 +13,7 @@ repositories by createrepo_c, the remote one served over HTTP on 127.0.0.1.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -182,3 +183,28 @@ def test_a_local_source_package_replaced_during_the_run_is_caught_too(
     code, document, err = scan([str(repo), "--cache-dir", str(tmp_path / "cache")], capsys)
     assert code == 3 and SAID in err
     assert [gap["kind"] for gap in by_nevra(document)["swapped-1-1.src"]["gaps"]] == ["metadata-only"]
+
+
+def test_a_server_that_does_not_say_the_file_size_is_checked_by_the_header_range(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], builds: dict[str, tuple[Path, Path]]
+) -> None:
+    """rt16: answered ``Content-Range: bytes S-E/*`` (no size), the replaced file passed clean.
+    Where its headers end is then compared with the metadata's ``rpm:header-range``."""
+    srpm, rpm = builds["citrix"]
+    clean = builds["clean"][0]
+    repository(tmp_path / "www" / "repo", srpm, rpm)
+    data = clean.read_bytes()
+
+    def no_size(handler: Any, method: str) -> None:
+        match = re.fullmatch(r"bytes=(\d+)-(\d*)", handler.headers.get("Range") or "")
+        assert match is not None
+        start = int(match.group(1))
+        end = min(int(match.group(2) or len(data) - 1), len(data) - 1)
+        handler.answer(206, data[start : end + 1], {"Content-Range": f"bytes {start}-{end}/*"}, method)
+
+    with LocalServer(tmp_path / "www") as server:
+        server.routes[f"/repo/{srpm.name}"] = no_size
+        code, document, err = scan([server.url("/repo/"), "--cache-dir", str(tmp_path / "cache")], capsys)
+    source = by_nevra(document)["swapped-1-1.src"]
+    assert code == 3 and "(rpm:header-range), and the server does not say the file's size" in err
+    assert [gap["kind"] for gap in source["gaps"]] == ["metadata-only"]
