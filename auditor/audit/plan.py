@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from auditor.audit.result import AuditResult
 from auditor.deps.edges import reverse
 from auditor.deps.hops import Hop, HopKind
-from auditor.deps.spread import Spread, origin_of, reach_of, spread
+from auditor.deps.spread import Spread, origin_of, reach_of, spread, spread_without
 from auditor.origin.findings import Finding, Verdict
 from auditor.rpm.model import DependencyKind
 
@@ -63,6 +63,9 @@ def make_plan(audit: AuditResult) -> Plan:
     obsoleted = _obsoleted_by(audit)
     components = audit.policy.components()
     edges = reverse(audit.graph.runtime)
+    # What every origin package taints together: each group's answer without it differs only
+    # among the packages that may need it (`spread_without`).
+    whole = spread(audit.graph, origin_of(audit.findings), edges, clean_ways=False).tainted
     for source, members in groups.items():
         member_set = set(members)
         findings: dict[int, list[Finding]] = {
@@ -72,7 +75,7 @@ def make_plan(audit: AuditResult) -> Plan:
         # requirement first: what that keeps tainted, the clean-way check cannot clear (it
         # only adds), so it is asked only when something clears (half of distro-60k's groups).
         others = origin_of(findings)
-        cleared = _cleared(held, verdicts, spread(audit.graph, others, edges, clean_ways=False))
+        cleared = _cleared(held, verdicts, spread_without(audit.graph, whole, others, member_set, edges))
         if cleared:
             # Asked only where an answer can reach what it counts: a group's check asked the
             # whole graph's questions again (distro-60k: 32 groups, most of the plan's time).

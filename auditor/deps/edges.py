@@ -12,7 +12,7 @@ nearest distinct sources, the labels the chains are built from.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -92,7 +92,10 @@ NOBODY: Mapping[int, Hashable] = MappingProxyType({})
 
 
 def least_fixed_point(
-    seeds: set[int], reverse: Edges, no_way_around: Mapping[int, Hashable] = NOBODY
+    seeds: set[int],
+    reverse: Edges,
+    no_way_around: Mapping[int, Hashable] = NOBODY,
+    within: Container[int] | None = None,
 ) -> tuple[set[int], Edges]:
     """Packages outside ``seeds`` with a requirement whose every alternative is tainted, transitively;
     and the edges of every group whose alternatives all are, to the packages that have it.
@@ -109,6 +112,9 @@ def least_fixed_point(
     each to the hosts that have it (`auditor.deps.hosts.present_on`): a group whose members
     the same hosts all lack is counted whole, as on its hosts the requirement is unresolved (the
     resolver says so) and on the others' every member is there (`lacking_alike`).
+
+    ``within``: only those packages are tainted (and followed), as when the caller knows the
+    answer outside them (`auditor.deps.spread.spread_without`).
     """
     groups, owners = reverse.groups, reverse.owners
     rank = reverse.rank
@@ -138,6 +144,8 @@ def least_fixed_point(
             members = group.members
             inside = frozenset(members) if len(members) > 8 else members
             kept = [owner for owner in owners[number] if owner not in inside]
+            if within is not None:
+                kept = [owner for owner in kept if owner in within]
             if not kept:
                 continue
             completed += 1

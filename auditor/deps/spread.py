@@ -92,6 +92,42 @@ def spread(
     return Spread(depends | ruled, blocked, tainted, complete, rounds, unbuildable, unasked_left)
 
 
+def spread_without(
+    graph: DependencyGraph, whole: set[int], origin: set[int], removed: Iterable[int], reverse_edges: Edges
+) -> Spread:
+    """`spread` of ``origin`` per requirement only (``clean_ways=False``), given ``whole``: what
+    ``origin`` and the origin packages ``removed`` taint together (that call's ``tainted``).
+
+    Only the packages that may need one of ``removed`` (the removed ones and every package with
+    a requirement one of them may meet, transitively) can be tainted otherwise without them:
+    every other package's requirements reach none of them, so its answer is ``whole``'s. Those
+    are propagated again, from the origin packages among them and the packages of ``whole``
+    outside them that their requirements name. `auditor.audit.plan` asks this once per origin
+    group: a distribution of 863 origin groups and 8,650 tainted packages propagated the whole
+    graph 863 times (100 s of its 111). Its ``complete`` holds only the edges found again, and
+    it has no clean-way rounds."""
+    region = set(removed)
+    pending = list(region)
+    of_member, owners, owned = reverse_edges.of_member, reverse_edges.owners, reverse_edges.owned
+    while pending:
+        for number in of_member.get(pending.pop(), ()):
+            for owner in owners[number]:
+                if owner not in region:
+                    region.add(owner)
+                    pending.append(owner)
+    seeds = {index for index in origin if index in region}
+    for index in region:
+        for group in owned.get(index, ()):
+            seeds.update(member for member in group.members if member in whole and member not in region)
+    partly = graph.resolved.present_on
+    found, complete = least_fixed_point(seeds, reverse_edges, partly, within=region)
+    tainted = {index for index in whole if index not in region}
+    tainted.update(index for index in seeds if index in region)
+    tainted.update(found)
+    blocked = _build_fixed_point(tainted, graph.build, graph.binaries, partly)
+    return Spread(tainted - origin, blocked, tainted, complete, (), frozenset())
+
+
 def reach_of(graph: DependencyGraph, packages: Iterable[int]) -> set[int]:
     """``packages`` and every package they may need, at run time or to be built, through any
     provider, and the source packages each binary among them was built from: the only packages

@@ -19,6 +19,8 @@ import pytest
 from auditor.audit import plan as plan_module
 from auditor.audit.plan import Plan, make_plan
 from auditor.deps import cleanway
+from auditor.deps.edges import reverse
+from auditor.deps.spread import origin_of, spread, spread_without
 from tests.report_cases import CITRIX, audit_of
 
 CAPABILITIES = ("liba", "libb", "libc", "libd")
@@ -170,3 +172,72 @@ def test_asking_what_reaches_gives_the_plan_asking_everything_with_sources_and_c
         audited, context = random_run_with_sources(seed)
         restricted, whole = _restricted_and_whole(audit_of(audited, context))
         assert restricted == whole, f"seed {seed}"
+
+
+def _propagating_everything(audit: Any) -> tuple[Any, Any]:
+    """The plan, and the plan propagating the whole graph again for each group (what
+    `auditor.deps.spread.spread_without` stands for)."""
+
+    def plan_of() -> tuple[dict[str, list[int]], list[int]]:
+        plan = make_plan(audit)
+        return _holds_back(plan), sorted(plan.needs_more)
+
+    narrowed = plan_of()
+    with pytest.MonkeyPatch.context() as everywhere:
+        everywhere.setattr(
+            plan_module,
+            "spread_without",
+            lambda graph, _whole, origin, _removed, edges: spread(graph, origin, edges, clean_ways=False),
+        )
+        return narrowed, plan_of()
+
+
+def test_propagating_only_what_may_need_a_group_gives_the_plan_propagating_everything() -> None:
+    """Both random shapes above, sources, BuildRequires and context included."""
+    cleared = 0
+    for seed in range(300):
+        narrowed, whole = _propagating_everything(audit_of(random_run(seed)))
+        assert narrowed == whole, f"seed {seed}"
+        cleared += sum(1 for held in narrowed[0].values() if held)
+    for seed in range(600):
+        audited, context = random_run_with_sources(seed)
+        narrowed, whole = _propagating_everything(audit_of(audited, context))
+        assert narrowed == whole, f"seed {seed} with sources"
+        cleared += sum(1 for held in narrowed[0].values() if held)
+    assert cleared >= 300  # not vacuous: many groups hold something back
+
+
+def test_spread_without_a_group_is_the_spread_of_the_others() -> None:
+    """The plan's first look at each group is only a filter (the second propagates whole), so
+    an answer tainting too little would only cost time there: the answer itself is checked."""
+    compared = differed = 0
+    for seed in range(300):
+        # A third shape: origin packages that need others (an origin package among those that
+        # may need a group is a seed of its own).
+        needing = random_run(seed + 1000)
+        chance = random.Random(seed)
+        for spec in needing:
+            if spec.get("vendor") and chance.random() < 0.5:
+                spec["requires"] = [chance.choice(CAPABILITIES)]
+        shapes = (random_run(seed), needing, *([random_run_with_sources(seed)[0]] if seed % 2 else []))
+        audits = [audit_of(specs) for specs in shapes] + [audit_of(*random_run_with_sources(seed))]
+        for audit in audits:
+            edges = reverse(audit.graph.runtime)
+            origin = origin_of(audit.findings)
+            whole = spread(audit.graph, origin, edges, clean_ways=False).tainted
+            groups: dict[str, set[int]] = {}
+            for index in origin:
+                package = audit.packages[index]
+                groups.setdefault(package.source_name or package.name, set()).add(index)
+            for members in groups.values():
+                others = origin - members
+                narrowed = spread_without(audit.graph, whole, others, members, edges)
+                expected = spread(audit.graph, others, edges, clean_ways=False)
+                assert (narrowed.tainted, narrowed.depends, narrowed.blocked) == (
+                    expected.tainted,
+                    expected.depends,
+                    expected.blocked,
+                ), f"seed {seed}"
+                compared += 1
+                differed += expected.tainted != whole
+    assert compared >= 1000 and differed >= 200  # not vacuous: removing a group often changes something
