@@ -38,6 +38,7 @@ d
 %install
 mkdir -p %{{buildroot}}/usr/share/swapped
 echo {source} > %{{buildroot}}/usr/share/swapped/from
+head -c {padding} /dev/urandom > %{{buildroot}}/usr/share/swapped/padding
 %files
 /usr/share/swapped
 """
@@ -45,20 +46,22 @@ CITRIX = "https://code.citrite.net/rest/archive/swapped-1.tar.gz"
 CLEAN = "https://example.org/swapped-1.tar.gz"
 
 
-def build(top: Path, source: str) -> tuple[Path, Path]:
-    """The source and binary RPMs rpmbuild makes of the spec with ``source`` as Source0."""
+def build(top: Path, source: str, padding: int) -> tuple[Path, Path]:
+    """The source and binary RPMs rpmbuild makes of the spec with ``source`` as Source0, the
+    binary holding ``padding`` random bytes (which no compression makes smaller)."""
     top.mkdir()
     spec = top / "swapped.spec"
-    spec.write_text(SPEC.format(source=source))
+    spec.write_text(SPEC.format(source=source, padding=padding))
     return build_noarch(spec, top, ["swapped-1.tar.gz"])
 
 
 @pytest.fixture(scope="module")
 def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Path]]:
     top = tmp_path_factory.mktemp("swapped")
-    made = {"citrix": build(top / "citrix", CITRIX), "clean": build(top / "clean", CLEAN)}
-    # The check is of sizes: the two source packages must differ in size for this test to mean anything.
+    made = {"citrix": build(top / "citrix", CITRIX, 0), "clean": build(top / "clean", CLEAN, 4096)}
+    # The check is of sizes: the two builds must differ in size for these tests to mean anything.
     assert made["citrix"][0].stat().st_size != made["clean"][0].stat().st_size
+    assert made["citrix"][1].stat().st_size != made["clean"][1].stat().st_size
     assert made["citrix"][0].name == made["clean"][0].name
     return made
 
@@ -115,8 +118,6 @@ def test_a_local_binary_replaced_is_caught_where_binary_headers_are_read(
     srpm, rpm = builds["citrix"]
     repo = repository(tmp_path / "repo", srpm, rpm)
     clean_rpm = builds["clean"][1]
-    if clean_rpm.stat().st_size == rpm.stat().st_size:
-        pytest.skip("the two binaries happen to be of one size: nothing for a size check to see")
     shutil.copy(clean_rpm, repo / rpm.name)
     code, document, err = scan([str(repo), "--no-cache"], capsys)
     assert code == 3 and f"{repo / rpm.name}: the file is {clean_rpm.stat().st_size} bytes" in err
