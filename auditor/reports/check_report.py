@@ -39,12 +39,14 @@ from auditor.reports.diff_report import fact_change_to_json
 from auditor.reports.inert import json_text_inert
 from auditor.reports.json_report import completeness_to_json
 from auditor.reports.rows import FactView
-from auditor.reports.text import code_span, terminal_text
+from auditor.reports.text import code_span, shorten, terminal_text
 from auditor.reports.view import ReportView, build_view
 
 MAX_WHY = 160
 MAX_ROWS = 100
 """Rows of each table the Markdown lists (the table and the JSON list every one)."""
+MAX_HEADLINE_GAPS = 3
+"""What BASE could not see, listed in the Markdown headline; the rest are counted."""
 MAX_UNSEEN = 12
 """Distinct texts of new gaps listed in the table and the Markdown; the JSON lists every one."""
 
@@ -125,6 +127,11 @@ class CheckView:
 
     @property
     def headline(self) -> str:
+        return self.headline_with(lambda texts: "; ".join(texts))
+
+    def headline_with(self, listed: Callable[[list[str]], str]) -> str:
+        """The headline, with what BASE could not see given by ``listed`` (the distinct gap
+        texts, from repository configuration: the Markdown comment bounds and quotes them)."""
         findings = len(self.regressions) - len(self.unseen_blocks)
         if self.errors:
             text = f"failed: {len(self.errors)} input(s) could not be read, the check is incomplete"
@@ -132,7 +139,7 @@ class CheckView:
         if self.nothing_to_check:
             return f"failed: {self.nothing_to_check}"
         if self.base_unread:
-            said = "; ".join(dict.fromkeys(fact.text for fact in self.base_unread))
+            said = listed(list(dict.fromkeys(fact.text for fact in self.base_unread)))
             return f"failed: BASE was not read whole and --strict is set ({said})"
         if self.unseen_blocks:
             text = f"failed: evidence was not seen and --strict is set ({len(self.unseen_blocks)} new gap(s))"
@@ -175,7 +182,8 @@ def _text(view: CheckView, *, markdown: bool) -> str:
     icon = ""
     if markdown:
         icon = "❌ " if view.exit_code is not ExitCode.PASSED else "⚠️ " if view.incomplete else "✅ "
-    lines = [("### " if markdown else "") + f"{icon}auditor check: {view.headline}", ""]
+    headline = view.headline_with(_markdown_listed) if markdown else view.headline
+    lines = [("### " if markdown else "") + f"{icon}auditor check: {headline}", ""]
     for error in view.errors:
         lines.append(f"- input error: {code(error.source)}: {code(error.reason)}")
     if view.errors:
@@ -230,6 +238,16 @@ def _text(view: CheckView, *, markdown: bool) -> str:
     if markdown:  # a change touching thousands of packages: still one comment, its summary last
         return fitted(lines, [summary])
     return "\n".join([*lines, summary]).rstrip() + "\n"
+
+
+def _markdown_listed(texts: list[str]) -> str:
+    """Gap texts in the Markdown headline: each a code span (a .repo file's names and URLs are
+    no Markdown, link or mention), a few of them: thousands of repositories not read made a
+    headline longer than the comment holds, and `fitted` left it out whole with the exit code."""
+    said = "; ".join(code_span(shorten(text, MAX_WHY)) for text in texts[:MAX_HEADLINE_GAPS])
+    if len(texts) > MAX_HEADLINE_GAPS:
+        said += f"; and {len(texts) - MAX_HEADLINE_GAPS} more (the table and JSON formats list them all)"
+    return said
 
 
 def _table(title: str, headers: list[str], rows: list[list[str]], markdown: bool) -> list[str]:

@@ -635,6 +635,33 @@ def test_a_base_path_that_holds_nothing_fails_a_strict_check(
     assert "incomplete" in json.loads(capsys.readouterr().out)["headline"]
 
 
+def test_a_strict_check_of_a_base_with_thousands_of_repositories_not_read_keeps_its_headline(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """rt17: a BASE .repo file of 3,000 repositories on a policy host made the Markdown headline
+    list every one (300,000 characters): the comment's bound left the headline out whole, and the
+    comment began with "... 6 more lines left out". Their URLs were written raw in it too (a
+    mention, a link). The Markdown headline lists three, quoted, and counts the rest."""
+    config = tmp_path / "base.repo"
+    sections = [
+        f"[xs{index}]\nname=x\nbaseurl=https://updates.xenserver.com/repo{index}/@octocat/\nenabled=1\n"
+        for index in range(3000)
+    ]
+    config.write_text("\n".join(sections))
+    new = str(RPMS / "payload-xz-1.0-1.noarch.rpm")
+    command = ["check", new, "--against", *BASE, str(config), "--strict", "--no-cache", "-q"]
+    assert main([*command, "--format", "markdown"]) == 3
+    comment = capsys.readouterr().out
+    headline = comment.splitlines()[0]
+    assert headline.startswith("### ❌ auditor check: failed: BASE was not read whole and --strict is set (`")
+    assert headline.endswith("; and 2997 more (the table and JSON formats list them all))")
+    assert "(`not seen: repository-not-read: " in headline
+    assert not any("@octocat" in outside for outside in comment.split("`")[::2])  # all in code spans
+    assert comment.rstrip().endswith("exit code 3")
+    assert main([*command, "--format", "json"]) == 3  # the JSON's headline is whole
+    assert "repo2999/" in json.loads(capsys.readouterr().out)["headline"]
+
+
 def test_a_spec_replacing_a_built_package_keeps_what_its_build_generated(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
