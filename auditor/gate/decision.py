@@ -31,7 +31,7 @@ from auditor.audit.facts import TAINT_RULES, Fact, FactKind
 from auditor.audit.result import AuditResult, PackageResult
 from auditor.core.construct import direct_constructor
 from auditor.core.errors import ExitCode, InputError
-from auditor.gate.baseline import Baseline, BaselineEntry, BaselineMatcher, legacy_key
+from auditor.gate.baseline import Baseline, BaselineEntry, BaselineMatcher, legacy_key, needed
 from auditor.gate.options import GateOptions
 from auditor.gate.waivers import Waiver, WaiverIndex
 from auditor.origin.findings import Verdict
@@ -365,7 +365,13 @@ def _baseline_progress(
     if baseline is None:
         return (), ()
     facts = audit.facts
-    seen = {fact.fingerprint for fact in facts}
+    # By fingerprint and, for a requirement nothing provides, when it is needed: an entry that
+    # accepted foo.src's unmet build requirement is fixed when only the binary needs it now (at
+    # run time, which blocks), as `diff` and `check` call the one fixed and the other new.
+    seen: dict[str, set[str | None]] = {}
+    for fact in facts:
+        package = audit.packages[fact.package] if fact.package is not None else None
+        seen.setdefault(fact.fingerprint, set()).add(needed(fact, package))
     unseen = {fact.subject for fact in facts if fact.kind is FactKind.GAP}
     taints = {(fact.rule, fact.subject, fact.ends_at) for fact in facts if fact.ends_at}
     audited = {result.package.name for result in audit.results}
@@ -373,7 +379,11 @@ def _baseline_progress(
     fixed: list[BaselineEntry] = []
     gone: list[BaselineEntry] = []
     for entry in baseline.entries:
-        if entry["fingerprint"] in seen or legacy_key(entry) in taints:
+        needs = seen.get(entry["fingerprint"])
+        recorded = entry.get("needed")
+        if needs is not None and (recorded is None or not needs.isdisjoint(recorded)):
+            continue
+        if legacy_key(entry) in taints:
             continue
         vanished = (
             entry["package"] not in audited

@@ -131,3 +131,25 @@ def test_rewriting_a_baseline_counts_an_entry_that_accepts_none_of_todays_facts_
     assert json.loads((tmp_path / ".auditor-baseline.json").read_text())["entries"] == []
     said = capsys.readouterr().err
     assert "0 entries kept, 1 dropped" in said and "1 new finding(s) NOT recorded" in said
+
+
+def test_a_baseline_entry_for_a_build_requirement_is_fixed_when_only_the_binary_needs_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """rt17: foo.src's unmet BuildRequires baselined, then fixed while foo.noarch came to need the
+    same capability at run time: the run fact blocks (new), and the entry's fact is fixed, as
+    `diff` and `check` count them (`fact_key`). The scan said "0 fixed": the entry matched by
+    fingerprint alone."""
+    base = build_repository(BUILD_ONLY, tmp_path / "base")
+    now = build_repository(RUN_ONLY, tmp_path / "now")
+    monkeypatch.chdir(tmp_path)
+    assert main(["baseline", *sides(base), "-q"]) == 0
+    capsys.readouterr()
+    assert main(["scan", *sides(now), "-q", "--format", "json"]) == 1
+    gate = json.loads(capsys.readouterr().out)["gate"]
+    assert [entry["capability"] for entry in gate["fixed"]] == ["citrix-sdk"]
+    assert [entry["capability"] for entry in gate["blocking"]] == ["citrix-sdk"]
+    # Both needs now: the entry still accepts the build requirement, and is not fixed.
+    both = build_repository(BUILD_AND_RUN, tmp_path / "both")
+    assert main(["scan", *sides(both), "-q", "--format", "json"]) == 1
+    assert json.loads(capsys.readouterr().out)["gate"]["fixed"] == []
