@@ -163,7 +163,14 @@ class FactChange:
 
     @property
     def text(self) -> str:
-        """The fact's text, and what it now also reaches when that is why it is new."""
+        """The fact's text, and what it now also reaches when that is why it is new; for a
+        requirement nothing provides, when it is needed (`fact_key`): a binary coming to need
+        at run time what its source package no longer needs to build is one fact new and one
+        fixed, of one fingerprint and one text, read as the same fact both new and fixed."""
+        if self.key.endswith(":build"):
+            return f"{self.fact.text} (to build)"
+        if self.key.endswith(":run"):
+            return f"{self.fact.text} (at run time)"
         if not self.reaches_more:
             return self.fact.text
         return (

@@ -153,3 +153,24 @@ def test_a_baseline_entry_for_a_build_requirement_is_fixed_when_only_the_binary_
     both = build_repository(BUILD_AND_RUN, tmp_path / "both")
     assert main(["scan", *sides(both), "-q", "--format", "json"]) == 1
     assert json.loads(capsys.readouterr().out)["gate"]["fixed"] == []
+
+
+def test_a_diff_says_which_need_of_one_requirement_is_new_and_which_fixed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """rt17: the binary's run-time need new and the source package's build need fixed were two
+    facts of one fingerprint and one text: `diff` listed `foo: nothing provides citrix-sdk` both
+    under "New facts" and "Fixed facts", in every format."""
+    reports = []
+    for side, packages in (("old", BUILD_ONLY), ("new", RUN_ONLY)):
+        repo = build_repository(packages, tmp_path / side)
+        report = tmp_path / f"{side}.json"
+        assert main(["scan", *sides(repo), "-q", "--no-baseline", "--format", "json", "-o", str(report)]) == 1
+        reports.append(str(report))
+    capsys.readouterr()
+    assert main(["diff", *reports, "--format", "json"]) == 0
+    facts = json.loads(capsys.readouterr().out)["facts"]
+    assert sorted((fact["change"], fact["text"]) for fact in facts) == [
+        ("fixed", "nothing provides citrix-sdk (to build)"),
+        ("new", "nothing provides citrix-sdk (at run time)"),
+    ]
