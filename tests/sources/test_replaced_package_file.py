@@ -209,3 +209,38 @@ def test_a_server_that_does_not_say_the_file_size_is_checked_by_the_header_range
     source = by_nevra(document)["swapped-1-1.src"]
     assert code == 3 and "(rpm:header-range), and the server does not say the file's size" in err
     assert [gap["kind"] for gap in source["gaps"]] == ["metadata-only"]
+
+
+def test_the_files_createrepo_c_read_pass_the_header_range_check_fetched_and_cached(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], builds: dict[str, tuple[Path, Path]]
+) -> None:
+    """rt17, the other side of the check above: the very files createrepo_c read, served with
+    ``Content-Range: bytes S-E/*``, are read (source package, and binary under --remote-headers,
+    in one request by their header range) with no error, and again with the cache."""
+    srpm, rpm = builds["citrix"]
+    www = repository(tmp_path / "www" / "repo", srpm, rpm)
+    ranges: list[str] = []
+
+    def no_size(handler: Any, method: str) -> None:
+        data = (www / handler.path.rsplit("/", 1)[1]).read_bytes()
+        match = re.fullmatch(r"bytes=(\d+)-(\d*)", handler.headers.get("Range") or "")
+        assert match is not None
+        ranges.append(f"{handler.path} {match.group(0)}")
+        start = int(match.group(1))
+        end = min(int(match.group(2) or len(data) - 1), len(data) - 1)
+        handler.answer(206, data[start : end + 1], {"Content-Range": f"bytes {start}-{end}/*"}, method)
+
+    with LocalServer(tmp_path / "www") as server:
+        server.routes[f"/repo/{srpm.name}"] = no_size
+        server.routes[f"/repo/{rpm.name}"] = no_size
+        args = [server.url("/repo/"), "--remote-headers", "--cache-dir", str(tmp_path / "cache")]
+        for _run in range(2):
+            code, document, err = scan(args, capsys)
+            assert code == 1 and "rpm:header-range" not in err and "not the file" not in err
+            assert by_nevra(document)["swapped-1-1.src"]["gaps"] == []
+            assert by_nevra(document)["swapped-1-1.noarch"]["gaps"] == []
+    # Each header in one request from byte 0 (its header range agreed), the second run none.
+    assert sorted(item.split(" bytes=0-")[0] for item in ranges) == [
+        f"/repo/{rpm.name}",
+        f"/repo/{srpm.name}",
+    ]
