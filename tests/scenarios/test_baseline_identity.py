@@ -174,3 +174,22 @@ def test_a_diff_says_which_need_of_one_requirement_is_new_and_which_fixed(
         ("fixed", "nothing provides citrix-sdk (to build)"),
         ("new", "nothing provides citrix-sdk (at run time)"),
     ]
+
+
+def test_rewriting_a_baseline_with_an_entry_twice_says_it_merged_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """rt17: a baseline holding one entry twice (two branches' files merged) was written back
+    with one, saying '1 entries kept, 0 dropped' of the two it held."""
+    base = build_repository(BUILD_ONLY, tmp_path / "base")
+    monkeypatch.chdir(tmp_path)
+    assert main(["baseline", *sides(base), "-q"]) == 0
+    path = tmp_path / ".auditor-baseline.json"
+    document = json.loads(path.read_text())
+    document["entries"].append(dict(document["entries"][0]))
+    path.write_text(json.dumps(document))
+    capsys.readouterr()
+    assert main(["baseline", *sides(base)]) == 0
+    said = capsys.readouterr().err
+    assert "1 entries kept, 0 dropped" in said and "1 duplicate entries of one fingerprint merged" in said
+    assert len(json.loads(path.read_text())["entries"]) == 1

@@ -123,6 +123,11 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
             f"{path}: {len(kept)} entries kept, {dropped} dropped (fixed, gone, or accepting none of "
             "today's facts)"
         )
+        # Entries of one fingerprint (two branches' baselines merged) are written as one: said,
+        # or the counts do not add up to the entries the file held.
+        merged = len(existing.entries) - len(kept) - dropped
+        if merged > 0:
+            message += f"; {merged} duplicate entries of one fingerprint merged"
         if added:
             message += f"; {added} new finding(s) NOT recorded (--rewrite records them)"
     else:
