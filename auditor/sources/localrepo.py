@@ -166,11 +166,8 @@ class _EarlyOverlays:
             return
         read = self.read
         for position in self.positions.get(href, ()):
-            listed = read.packages[position]
-            expected = read.listed_size(listed)
-            size = None if expected is None else _file_size(path, self.snapshot)
-            self.overlaid[position] = overlay(
-                listed, evidence, read.location, href, file_size=size, listed_size=expected
+            self.overlaid[position] = _overlay(
+                read, read.packages[position], evidence, href, path, self.snapshot
             )
 
 
@@ -244,33 +241,20 @@ def _with_package_files(
         if evidence is None:
             # The package's own gap too, as a missing file's: its verdict is its metadata's alone.
             reasons = "; ".join(item.reason for item in outcome if isinstance(item, InputError))
-            detail = (
-                f"{os.path.join(read.location, href)}: could not be read ({reasons}): what "
-                "only the file carries (signing key, Distribution, a source package's Sources) was not seen"
-            )
-            packages[position] = with_fields(
-                packages[position], gaps=(*packages[position].gaps, Gap(GapKind.METADATA_ONLY, detail))
-            )
+            where = os.path.join(read.location, href)
+            packages[position] = _metadata_only(packages[position], f"{where}: could not be read ({reasons})")
             continue
         path = os.path.join(root, href)
         merged = None if path in replaced else overlaid.get(position)
         if merged is None:
-            entry = packages[position]
             looked = None if path in replaced else snapshot
-            expected = read.listed_size(entry)
-            size = None if expected is None else _file_size(path, looked)
-            merged = overlay(entry, evidence, read.location, href, file_size=size, listed_size=expected)
+            merged = _overlay(read, packages[position], evidence, href, path, looked)
         if isinstance(merged, InputError):
             error: InputError | None = merged
             # Not the file the entry describes: the package's verdict is its metadata's alone,
             # which its own gap says, as for a file that could not be read.
-            detail = (
-                f"{os.path.join(read.location, href)}: not read ({merged.reason}): what only the "
-                "file carries (signing key, Distribution, a source package's Sources) was not seen"
-            )
-            packages[position] = with_fields(
-                packages[position], gaps=(*packages[position].gaps, Gap(GapKind.METADATA_ONLY, detail))
-            )
+            where = os.path.join(read.location, href)
+            packages[position] = _metadata_only(packages[position], f"{where}: not read ({merged.reason})")
         else:
             packages[position] = merged.package
             said = merged.disagreement
@@ -279,6 +263,29 @@ def _with_package_files(
             disagreements.add((href, error.reason))
             read.errors.append(error)
     return packages
+
+
+def _metadata_only(package: Package, why: str) -> Package:
+    """``package`` with the gap of an entry judged by its metadata alone, ``why`` its file's
+    header was not read."""
+    detail = f"{why}: what only the file carries (signing key, Distribution, a source package's Sources) "
+    detail += "was not seen"
+    return with_fields(package, gaps=(*package.gaps, Gap(GapKind.METADATA_ONLY, detail)))
+
+
+def _overlay(
+    read: RepositoryRead,
+    entry: Package,
+    evidence: HeaderEvidence,
+    href: str,
+    path: str,
+    snapshot: FileSnapshot | None,
+) -> Overlaid | InputError:
+    """`overlay` of ``entry`` on the header of its file at ``path``, the file's size compared
+    with the metadata's where it is kept (looked at again when ``snapshot`` is None)."""
+    expected = read.listed_size(entry)
+    size = None if expected is None else _file_size(path, snapshot)
+    return overlay(entry, evidence, read.location, href, file_size=size, listed_size=expected)
 
 
 def _file_size(path: str, snapshot: FileSnapshot | None) -> int | None:
