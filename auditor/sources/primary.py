@@ -181,10 +181,11 @@ class PrimaryHandler:
         self.pending: list[Package] = []
         self.file_sizes: dict[str, int] = {}
         """The size of each package's file, as the metadata gives it (``<size package>``), by
-        the package's checksum: a file of another size is not the file the metadata describes,
-        whose checksum dnf would refuse, so its header is not that package's evidence. Beside
-        the packages, not a field of theirs: a field every package carries, None or not, took
-        4-6 MB of distro-60k's peak."""
+        the package's checksum and location (`size_key`; two entries may claim one checksum
+        and give two sizes: each is compared with its own): a file of another size is not the
+        file the metadata describes, whose checksum dnf would refuse, so its header is not that
+        package's evidence. Beside the packages, not a field of theirs: a field every package
+        carries, None or not, took 4-6 MB of distro-60k's peak."""
         self.dependencies: dict[str, Dependency] = {}
         self.text = Text()
         self.record: dict[str, Any] = {}
@@ -409,7 +410,7 @@ class PrimaryHandler:
         if size_text and checksum and (is_source or self.binary_sizes):
             size = _file_size(size_text)
             if size is not None:
-                self.file_sizes[checksum] = size
+                self.file_sizes[size_key(checksum, location)] = size
         self.pending.append(package)
 
     def _label(self, name: str | None) -> str:
@@ -426,6 +427,11 @@ def _header_range(start_text: str | None, end_text: str | None) -> tuple[int, in
     except ValueError:
         return None
     return (start, end) if 0 <= start <= end < 1 << 62 else None
+
+
+def size_key(checksum: str, location: str) -> str:
+    """What `PrimaryHandler.file_sizes` knows a package's file size by."""
+    return f"{checksum}\0{location}"
 
 
 def _file_size(text: str) -> int | None:

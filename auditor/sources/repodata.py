@@ -39,7 +39,7 @@ from auditor.sources.filelists import FilelistsSource
 from auditor.sources.filelists_xml import check_filelists, read_filelists
 from auditor.sources.inputpaths import find_repomd, lands_inside, unsearchable
 from auditor.sources.metadata_file import open_decompressed, parse_file
-from auditor.sources.primary import PrimaryHandler
+from auditor.sources.primary import PrimaryHandler, size_key
 
 if TYPE_CHECKING:
     from auditor.sources.interface import LoadResult
@@ -68,12 +68,14 @@ class RepositoryRead:
     """Repositories of their own inside this one (by real path), with the gap of their RPM files
     this one's metadata does not list: a gap unless they are read as inputs too."""
     file_sizes: dict[str, int] = field(default_factory=dict)
-    """`PrimaryHandler.file_sizes`: the file size the metadata gives, by package checksum."""
+    """`PrimaryHandler.file_sizes`: the file size the metadata gives, by package checksum and location."""
 
     def listed_size(self, package: Package) -> int | None:
         """The size of ``package``'s file as the metadata gives it; None when not kept."""
         checksum = package.checksum
-        return None if checksum is None or not self.file_sizes else self.file_sizes.get(checksum.value)
+        if checksum is None or not self.file_sizes:
+            return None
+        return self.file_sizes.get(size_key(checksum.value, package.location))
 
 
 def say_if_empty(read: RepositoryRead, shown: str, result: LoadResult) -> None:

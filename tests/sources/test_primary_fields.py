@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from auditor.core.errors import InputError
 from auditor.rpm.model import Checksum, PackageKind
-from auditor.sources.primary import PrimaryHandler, dependency_from_fields
+from auditor.sources.primary import PrimaryHandler, dependency_from_fields, size_key
 
 
 def test_each_value_lands_in_the_field_of_its_name() -> None:
@@ -57,4 +57,4 @@ def test_each_value_lands_in_the_field_of_its_name() -> None:
     )
     assert (package.bugurl, package.distribution) == (None, None)
     assert package.header_range == (10, 20)
-    assert handler.file_sizes == {"checksum-v": 30}
+    assert handler.file_sizes == {size_key("checksum-v", package.location): 30}

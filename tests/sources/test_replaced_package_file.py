@@ -23,6 +23,7 @@ import pytest
 
 from auditor.cli import replay
 from auditor.cli.main import main
+from tests.conftest import RPMS, rewrite_primary
 from tests.httpserver import LocalServer
 from tests.rpmbuild import build_noarch
 
@@ -244,3 +245,32 @@ def test_the_files_createrepo_c_read_pass_the_header_range_check_fetched_and_cac
         f"/repo/{rpm.name}",
         f"/repo/{srpm.name}",
     ]
+
+
+def test_two_entries_claiming_one_checksum_are_each_held_to_their_own_size(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """rt17: primary.xml edited so that bb's entry carries aa's checksum and a size of 9999.
+    Kept by checksum alone, the last size stood for both: aa, whose entry and file agree, was
+    said to be the wrong size. Each entry is compared with its own size (by checksum and location)."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    for name in ("epochs-1.2-4.src.rpm", "single-deps-1.0-1.src.rpm"):
+        shutil.copy(RPMS / name, repo / name)
+    subprocess.run(["createrepo_c", "--quiet", "--no-database", str(repo)], check=True, capture_output=True)
+
+    def claim_one_checksum(text: str) -> str:
+        entries = text.split("<package ")
+        first = next(entry for entry in entries if "<name>epochs</name>" in entry)
+        second = next(entry for entry in entries if "<name>single-deps</name>" in entry)
+        checksum = re.search(r'pkgid="YES">([0-9a-f]+)<', first)
+        assert checksum is not None
+        edited = re.sub(r'pkgid="YES">[0-9a-f]+<', f'pkgid="YES">{checksum.group(1)}<', second)
+        edited = re.sub(r'<size package="\d+"', '<size package="9999"', edited)
+        return text.replace(second, edited)
+
+    rewrite_primary(repo, claim_one_checksum)
+    code, _, err = scan([str(repo), "--no-cache"], capsys)
+    said = [line for line in err.splitlines() if "(<size package>)" in line]
+    assert code == 3 and len(said) == 1
+    assert "single-deps-1.0-1.src.rpm: the file is" in said[0] and "says 9999" in said[0]
