@@ -257,12 +257,7 @@ def test_waivers_found_by_name_decide_as_a_scan_in_file_order_does(monkeypatch: 
     waivers += [make_waiver("app1*", "w-pattern"), make_waiver("app12", "w-exact-after-pattern")]
     waivers += [make_waiver("app2", "w-exact"), make_waiver("app2*", "w-pattern-after-exact")]
     waivers += [make_waiver("xenlicense", "w-origin", arch="src")]  # matches no binary fact
-    decision = decide(audit, GateOptions(), waivers)
-    for ruling in decision.rulings:
-        package = audit.packages[ruling.fact.package] if ruling.fact.package is not None else None
-        scanned = next((w for w in waivers if package and w.matches(ruling.fact, package, {})), None)
-        assert ruling.waiver is scanned, ruling.fact.text
-    chosen = {r.fact.subject: r.waiver.id for r in decision.rulings if r.waiver is not None}
+    chosen = _decided_as_a_scan(audit, waivers)
     assert (
         chosen["app12"] == "w-pattern"
         and chosen["app2"] == "w-exact"
@@ -270,6 +265,17 @@ def test_waivers_found_by_name_decide_as_a_scan_in_file_order_does(monkeypatch: 
     )
     # Each fact tries the waivers that can name its package, not the 500 others.
     assert _waivers_tried(monkeypatch, audit, waivers) < 5 * len(audit.facts)
+
+
+def _decided_as_a_scan(audit: Any, waivers: list[Any]) -> dict[str, str]:
+    """The waiver each fact's ruling names (by package), each checked to be the first in file
+    order that accepts the fact, as a scan of the whole list finds it."""
+    decision = decide(audit, GateOptions(), waivers)
+    for ruling in decision.rulings:
+        package = audit.packages[ruling.fact.package] if ruling.fact.package is not None else None
+        scanned = next((w for w in waivers if package and w.matches(ruling.fact, package, {})), None)
+        assert ruling.waiver is scanned, ruling.fact.text
+    return {r.fact.subject: r.waiver.id for r in decision.rulings if r.waiver is not None}
 
 
 def _waivers_tried(monkeypatch: Any, audit: Any, waivers: list[Any]) -> int:
@@ -307,12 +313,7 @@ def test_pattern_waivers_found_by_prefix_decide_as_a_scan_in_file_order_does(mon
     waivers += [make_waiver("app", "w-exact-prefix-only"), make_waiver("ap*1", "w-inner")]
     waivers += [make_waiver("s*", "w-source"), make_waiver("*9", "w-no-prefix")]
     waivers += [make_waiver("app[", "w-unmatched-bracket"), make_waiver("app0*", "w-late")]
-    decision = decide(audit, GateOptions(), waivers)
-    for ruling in decision.rulings:
-        package = audit.packages[ruling.fact.package] if ruling.fact.package is not None else None
-        scanned = next((w for w in waivers if package and w.matches(ruling.fact, package, {})), None)
-        assert ruling.waiver is scanned, ruling.fact.text
-    chosen = {r.fact.subject: r.waiver.id for r in decision.rulings if r.waiver is not None}
+    chosen = _decided_as_a_scan(audit, waivers)
     assert chosen["app12"] == "w-question" and chosen["app1"] == "w-inner"
     assert chosen["app25"] == "w-class" and chosen["app9"] == "w-no-prefix"
     assert chosen["tool-extra"] == "w-source" and chosen["app0"] == "w-late"
