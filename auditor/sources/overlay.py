@@ -221,10 +221,25 @@ def size_disagreement(expected: int | None, file_size: int | None) -> str | None
     a rebuild is almost never of the same size."""
     if expected is None or file_size is None or file_size == expected:
         return None
+    said = f"the file is {file_size} bytes, the repository metadata says {expected} (<size package>)"
+    return f"{said}: {_NOT_THE_FILE}"
+
+
+def header_end_disagreement(header_range: tuple[int, int] | None, header_end: int) -> str | None:
+    """For a server that does not say its file's size (``Content-Range: bytes S-E/*``): what is
+    wrong with a file whose headers end at ``header_end``, by where the metadata says they end
+    (``header_range``, ``rpm:header-range``, which createrepo_c takes from the same file); None
+    when they agree, or the metadata says nothing. A rebuild of the same NEVRA put in place of
+    the file is caught by its size where the server says it; here by its header's size."""
+    if header_range is None or header_range[1] == header_end:
+        return None
     return (
-        f"the file is {file_size} bytes, the repository metadata says {expected} (<size package>): "
-        "not the file the metadata describes (dnf would refuse it on its checksum)"
+        f"its headers end at byte {header_end}, the repository metadata says {header_range[1]} "
+        f"(rpm:header-range), and the server does not say the file's size: {_NOT_THE_FILE}"
     )
+
+
+_NOT_THE_FILE = "not the file the metadata describes (dnf would refuse it on its checksum)"
 
 
 def _differing_fields(listed: Package, read: Package) -> list[str]:

@@ -28,7 +28,13 @@ from auditor.runtime.store import Store
 from auditor.sources.evidence import EVIDENCE_KIND, HeaderEvidence, evidence_from_json, evidence_to_json
 from auditor.sources.inputpaths import SOURCE_DIRECTORIES
 from auditor.sources.interface import ReadOptions
-from auditor.sources.overlay import Overlaid, overlay, same_package, size_disagreement
+from auditor.sources.overlay import (
+    Overlaid,
+    header_end_disagreement,
+    overlay,
+    same_package,
+    size_disagreement,
+)
 from auditor.sources.repodata import RepositoryRead, read_metadata
 
 
@@ -283,24 +289,6 @@ class StoredHeaderModels:
             self.store.put_packages((key, evidence_to_json(model)) for key, model in self.new.items())
 
 
-def _other_header_end(package: Package, listed_size: int | None, header_end: int) -> str | None:
-    """For a server that does not say its file's size (``Content-Range: bytes S-E/*``): what is
-    wrong with a file whose headers end at ``header_end`` as ``package``'s, by where its
-    metadata says they end (``rpm:header-range``, which createrepo_c takes from the same file);
-    None when they agree, or either is unknown. A rebuild of the same NEVRA put in place of
-    the file is caught by its size where the server says it; here by its header's size."""
-    if listed_size is None or package.header_range is None:
-        return None
-    declared = package.header_range[1]
-    if declared == header_end:
-        return None
-    return (
-        f"its headers end at byte {header_end}, the repository metadata says {declared} "
-        "(rpm:header-range), and the server does not say the file's size: not the file the metadata "
-        "describes (dnf would refuse it on its checksum)"
-    )
-
-
 def _from_remote_header(package: Package, remote: Remote, listed_size: int | None) -> HeaderEvidence | None:
     """The package as its RPM header has it, read and parsed while its bytes are held within
     the run's header memory budget; None when its server does not answer range requests."""
@@ -327,7 +315,13 @@ def _from_remote_header(package: Package, remote: Remote, listed_size: int | Non
             # The file's size is the server's answer (Content-Range), cached with the header.
             # Another package's header is `overlay`'s error, which names both.
             if total == UNKNOWN_FILE_SIZE:
-                other_size = _other_header_end(package, listed_size, len(prefix))
+                # Checked where the size is (the files whose headers are read): by where the
+                # headers end, the size the server did not say being unknown.
+                other_size = (
+                    None
+                    if listed_size is None
+                    else header_end_disagreement(package.header_range, len(prefix))
+                )
             else:
                 other_size = size_disagreement(listed_size, total)
             if other_size is not None and same_package(package, evidence.package):
