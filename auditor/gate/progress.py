@@ -100,12 +100,6 @@ class Side:
     """How much of what this side's audit could not see no waiver accepted: what fails it under
     ``--strict``, as it fails `scan` (a gap a waiver accepts does not)."""
 
-    def facts(self) -> Iterable[FactRecord]:
-        for records in self.packages.values():
-            for record in records:
-                yield from record.facts
-        yield from self.run_facts
-
     def keyed_facts(self) -> Iterable[tuple[str, FactRecord]]:
         """Each fact with what a comparison identifies it by (`fact_key`)."""
         for (_name, arch), records in self.packages.items():

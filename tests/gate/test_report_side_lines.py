@@ -59,7 +59,7 @@ def test_a_report_read_a_line_at_a_time_is_the_report_read_whole(report: Path, t
     read_whole, none = _read(whole)
     assert none == 0
     assert _compared(by_line) == _compared(read_whole)
-    for fingerprint in {fact.fingerprint for fact in by_line.facts()}:
+    for fingerprint in {fact.fingerprint for _, fact in by_line.keyed_facts()}:
         assert by_line.reach(fingerprint) == read_whole.reach(fingerprint)
 
 
