@@ -46,7 +46,8 @@ from typing import Any
 from auditor.formats import xmlstream
 from auditor.rpm.model import DEPENDENCY_KINDS, EVR, Dependency
 from auditor.sources import primary
-from auditor.sources.primary import PrimaryHandler, dependency_from_fields
+from auditor.sources.primary import PrimaryHandler
+from auditor.sources.rpmmd_entry import dependency_from_fields
 
 MAX_PACKAGE_TEXT = 16 * 1024 * 1024
 """Characters of one ``<package>`` element, past which the layout is given up: the text is

@@ -17,18 +17,15 @@ from auditor.formats.hdrblob import HEADER_ARRAY_MAX
 from auditor.formats.xmlstream import Text, attribute_pairs, refuse_html_root
 from auditor.rpm.model import (
     DEPENDENCY_KINDS,
-    EVR,
     SOURCE_ARCHES,
     Dependency,
-    Op,
     Package,
     PackageKind,
     make_checksum,
-    make_dependency,
-    make_evr,
     make_package,
 )
 from auditor.sources.filelists import FilelistsSource
+from auditor.sources.rpmmd_entry import dependency_from_attributes, epoch_number
 
 MAX_LIST_ITEMS = HEADER_ARRAY_MAX
 """``<file>`` or ``<rpm:entry>`` elements in one list of one package (its files, its provides...),
@@ -44,67 +41,7 @@ _TEXT_ELEMENTS = frozenset(
 _ALIASES = {"vendor": "rpm:vendor"}
 """Elements libsolv reads as another one (``repo_rpmmd.c``'s table has ``vendor`` beside
 ``rpm:vendor``), by the name their text is recorded under: a vendor dnf shows is one seen here."""
-_PREREQ = frozenset({"prereq"})
 _SOURCE, _BINARY = PackageKind.SOURCE, PackageKind.BINARY
-_OPS = dict(Op.__members__)
-"""By the name repodata writes (``EQ``, ``GE``...): ``Op[name]`` runs Python code for each one."""
-_NONE: frozenset[str] = frozenset()
-
-
-def dependency_from_attributes(attrs: dict[str, str]) -> Dependency:
-    """The `Dependency` an ``rpm:entry`` element's attributes describe (ValueError: a bad one)."""
-    get = attrs.get
-    fields = get("flags"), get("epoch"), get("ver"), get("rel"), get("pre")
-    name, kind = get("name", ""), get("kind")
-    if name and kind and kind != "package":
-        # libsolv names the capability "KIND:NAME" (a patch's, a pattern's): no package's
-        # NAME answers it, so reading NAME alone would resolve what dnf cannot.
-        name = f"{kind}:{name}"
-    return dependency_from_fields(name, *fields)
-
-
-def epoch_number(text: str) -> int:
-    """An epoch's digits as a number (ValueError: not digits). Not `int` alone: it takes
-    " 1", "1_0" and other scripts' digits, which libsolv keeps as the strings they are."""
-    if not (text.isascii() and text.isdigit()):
-        raise ValueError(text)
-    return int(text)
-
-
-def dependency_from_fields(
-    name: str,
-    flags: str | None,
-    epoch_text: str | None,
-    version: str | None,
-    release: str | None,
-    pre: str | None,
-    *,
-    evrs: dict[tuple[str | None, str | None, str | None], EVR] | None = None,
-) -> Dependency:
-    """`dependency_from_attributes` given each attribute's value (None: absent). ``evrs``: the
-    versions made so far, by their attributes, for equal ones to share one `EVR` (a distribution's
-    dependencies name 15,000 versions 80,000 times)."""
-    if not name:
-        raise ValueError("an entry without a name")
-    qualifiers = _PREREQ if pre in ("1", "true") else _NONE
-    if flags is None:
-        return make_dependency(intern(name), qualifiers=qualifiers)
-    op = _OPS.get(flags)
-    if op is None:
-        raise ValueError(f"unknown flags {flags!r} on {name}")
-    key = (epoch_text, version, release)
-    evr = None if evrs is None else evrs.get(key)
-    if evr is None:
-        # createrepo_c writes epoch="0" for an absent epoch; read it as absent so a capability
-        # prints (and fingerprints) the same from repodata as from the RPM file.
-        try:
-            epoch = epoch_number(epoch_text) if epoch_text and epoch_text != "0" else None
-        except ValueError:
-            raise ValueError(f"epoch {epoch_text!r} of {name} is not a number") from None
-        evr = make_evr(epoch, intern(version or ""), intern(release) if release else None)
-        if evrs is not None:
-            evrs[key] = evr
-    return make_dependency(intern(name), op, evr, qualifiers)
 
 
 # What each element of primary.xml means to the handler (a small int is cheaper to

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from auditor.core.errors import InputError
 from auditor.rpm.model import Checksum, PackageKind
-from auditor.sources.primary import PrimaryHandler, dependency_from_fields, size_key
+from auditor.sources.primary import PrimaryHandler, size_key
+from auditor.sources.rpmmd_entry import dependency_from_fields
 
 
 def test_each_value_lands_in_the_field_of_its_name() -> None:
