@@ -8,7 +8,7 @@ everything (``completeness``).
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import IO, Any
 
 from auditor.audit.facts import FactKind
@@ -17,7 +17,7 @@ from auditor.gate.decision import Completeness, Disposition
 from auditor.origin.findings import Finding
 from auditor.reports.chains import shown
 from auditor.reports.handover import ItemHandover
-from auditor.reports.jsonlines import closing, dump_chunks, item_pieces, opening
+from auditor.reports.jsonlines import LazyArray, closing, dump_chunks, head, item_pieces
 from auditor.reports.rows import FactView, Gate, PackageView
 from auditor.reports.view import ReportView
 from auditor.rpm.serialize import source_to_json
@@ -296,7 +296,7 @@ def document(view: ReportView, *, stream: bool = False) -> dict[str, Any]:
             "waived": len(view.waived),
             "exit_code": int(view.exit_code),
         },
-        "gate": gate_to_json(view),
+        "gate": gate_to_json(view, stream=stream),
         "packages": (package_to_json(row, view, hops) for row in view.rows)
         if stream
         else [package_to_json(row, view) for row in view.rows],
@@ -304,9 +304,11 @@ def document(view: ReportView, *, stream: bool = False) -> dict[str, Any]:
     rests = view.chain_rests
     if len(rests):
         # Before the packages (whose chains name them): the document's head is written first.
-        data["chain_rests"] = [
-            {"hop": hop_to_json(hop, view), "next": after} for hop, after in rests.entries()
-        ]
+
+        def entries() -> Iterator[dict[str, Any]]:
+            return ({"hop": hop_to_json(hop, view), "next": after} for hop, after in rests.entries())
+
+        data["chain_rests"] = LazyArray(entries) if stream else list(entries())
     if view.config:
         data["config_findings"] = [config_finding_to_json(item) for item in view.config]
     if view.warnings:
@@ -314,33 +316,41 @@ def document(view: ReportView, *, stream: bool = False) -> dict[str, Any]:
     return data
 
 
-def gate_to_json(view: ReportView) -> dict[str, Any]:
+def gate_to_json(view: ReportView, *, stream: bool = False) -> dict[str, Any]:
+    """The gate's decision; with ``stream``, its lists of facts are `LazyArray`: there is one
+    a fact, and a waiver can cover every package's gaps."""
     decision = view.decision
 
     def fact(item: Any) -> dict[str, str]:
         return {"fingerprint": item.fact.fingerprint, "kind": item.fact.rule, "package": item.fact.subject,
                 "capability": item.fact.capability, "text": item.fact.text}  # fmt: skip
 
+    def waived_fact(item: Any) -> dict[str, str]:
+        return {**fact(item), "waiver": item.waiver.id}
+
     def waiver(item: Any) -> dict[str, str]:
         return {"id": item.id, "package": item.package, "owner": item.owner, "reason": item.reason,
                 "expires": item.expires.isoformat(), "source": item.source}  # fmt: skip
 
+    def array(rulings: list[Any], encode: Callable[[Any], dict[str, str]]) -> Any:
+        return LazyArray(lambda: map(encode, rulings)) if stream else list(map(encode, rulings))
+
     # One pass over the rulings (a distribution has one a package), most of which are none of these.
     blocks, baselined = Disposition.BLOCKS, Disposition.BASELINED
-    blocking: list[dict[str, str]] = []
-    accepted: list[dict[str, str]] = []
-    waived: list[dict[str, str]] = []
+    blocking: list[Any] = []
+    accepted: list[Any] = []
+    waived: list[Any] = []
     for r in decision.rulings:
         if r.disposition is blocks:
-            blocking.append(fact(r))
+            blocking.append(r)
         elif r.disposition is baselined:
-            accepted.append(fact(r))
+            accepted.append(r)
         if r.waiver is not None:
-            waived.append({**fact(r), "waiver": r.waiver.id})
+            waived.append(r)
     return {
-        "blocking": blocking,
-        "baselined": accepted,
-        "waived": waived,
+        "blocking": array(blocking, fact),
+        "baselined": array(accepted, fact),
+        "waived": array(waived, waived_fact),
         "fixed": [dict(entry) for entry in decision.fixed],
         "gone": [dict(entry) for entry in decision.gone],
         "baseline": decision.baseline.path if decision.baseline is not None else None,
@@ -378,7 +388,7 @@ def render_chunks(view: ReportView) -> Iterator[str | bytes]:
 
 
 def _in_one(view: ReportView, data: dict[str, Any]) -> Iterator[str | bytes]:
-    yield opening(data, "packages")
+    yield from head(data, "packages")
     hops: dict[int, dict[str, Any]] = {}
     yield from item_pieces(package_to_json(row, view, hops) for row in view.rows)
     yield closing(empty=not view.rows)
@@ -399,7 +409,7 @@ def _in_two(view: ReportView, data: dict[str, Any], spool: IO[bytes]) -> Iterato
                 worker = Background(handover.encode)
             finally:
                 handover.forked()
-            yield opening(data, "packages")
+            yield from head(data, "packages")
             hops: dict[int, dict[str, Any]] = {}
             yield from item_pieces(package_to_json(row, view, hops) for row in rows[:cut])
             yield from handover.written()

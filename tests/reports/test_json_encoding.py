@@ -73,3 +73,35 @@ def test_an_array_written_in_pieces_is_the_json_modules_array(
         pieces = list(indented_array("items", items, depth=depth, ascii_only=False))
         assert "".join(pieces).strip() == expected.strip()
         assert len(pieces) == (count + 1 if piece_size == 1 and count else 1)
+
+
+def _made_now(value: Any) -> Any:
+    """``value`` with every `LazyArray` made into the list it gives."""
+    if isinstance(value, jsonlines.LazyArray):
+        return [_made_now(item) for item in value.items()]
+    if isinstance(value, dict):
+        return {key: _made_now(item) for key, item in value.items()}
+    return value
+
+
+def _lazy(items: list[Any]) -> jsonlines.LazyArray:
+    return jsonlines.LazyArray(lambda: iter(items))
+
+
+@pytest.mark.parametrize("count", [0, 1, 3])
+def test_a_head_with_arrays_made_as_written_is_the_json_modules_head(
+    count: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    items = [dict(TEXTS[position % 5], position=position) for position in range(count)]
+    data = {
+        "schema": "Ünïcödé \U0001f600",
+        "gate": {"blocking": _lazy(items), "fixed": [], "inner": {"waived": _lazy(items[:1]), "n": 1}},
+        "plain": {"a": [1, {}], "b": None},
+        "rests": _lazy(items),
+        "packages": ["never written by the head"],
+    }
+    whole = json.dumps({**_made_now(data), "packages": [{"x": 1}]}, indent=2, ensure_ascii=False)
+    expected = whole[: whole.index('"packages": [') + len('"packages": [')]
+    for piece_size in (1, SPOOL_PIECE):
+        monkeypatch.setattr(jsonlines, "SPOOL_PIECE", piece_size)
+        assert "".join(jsonlines.head(data, "packages")) == expected
