@@ -85,6 +85,8 @@ def render_pieces(
         pieces = [_renderer(fmt)(view, focus)]
     elif fmt == "model":  # written a package at a time
         pieces = _function("inventory", "render_model_chunks")(view)
+    elif fmt == "junit":  # written a test case at a time
+        pieces = _function("junit", "render_chunks")(view)
     elif fmt == "sarif":  # written a result at a time
         bound = {} if sarif_max_results is None else {"max_results": sarif_max_results}
         pieces = _function("sarif", "render_chunks")(view, **bound)

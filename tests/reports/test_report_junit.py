@@ -14,7 +14,7 @@ from auditor.gate.decision import decide
 from auditor.origin.policy import load_policy
 from auditor.reports.render import FORMATS
 from tests.conftest import RPMS
-from tests.report_cases import HOSTILE_NAME, WAIVER, gate_view, scan
+from tests.report_cases import HOSTILE_NAME, WAIVER, gate_view, scan, view_of
 
 
 @pytest.fixture(scope="module")
@@ -135,3 +135,28 @@ def test_junit_says_a_waiver_expired(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert code == 1
     notes = [item.get("value", "") for item in suite.iter("property") if item.get("name") == "gate"]
     assert notes == ["expired waiver old (*, expired 2020-01-01): no longer waives"]
+
+
+def _whole_tree(text: str) -> str:
+    """``text`` read back and written whole, indented by `ET.indent` as one tree."""
+    root = ET.fromstring(text)
+    ET.indent(root, space="  ")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+@pytest.mark.parametrize(("piece", "at_once"), [(1, 1), (1, 2), (1 << 20, 256)])
+@pytest.mark.parametrize("which", ["fixtures", "gate", "hostile"])
+def test_junit_written_a_case_at_a_time_is_the_whole_tree(
+    which: str, piece: int, at_once: int, fixture_audit: AuditResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from auditor.reports import junit
+
+    monkeypatch.setattr(junit, "SPOOL_PIECE", piece)
+    monkeypatch.setattr(junit, "_INDENTED_AT_ONCE", at_once)
+    view = view_of(fixture_audit) if which == "fixtures" else gate_view(hostile=which == "hostile")
+    pieces = list(junit.render_chunks(view))
+    text = "".join(pieces)
+    assert text == _whole_tree(text)
+    cases = len(view.rows) + len(view.config) + len(view.run_gaps) + len(view.errors) + len(view.run_failures)
+    assert len(junit_cases(text)[0].findall("testcase")) == cases
+    assert len(pieces) == (1 + -(-cases // at_once) if piece == 1 else 1)  # the head, then a batch each
