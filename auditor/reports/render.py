@@ -85,6 +85,8 @@ def render_pieces(
         pieces = [_renderer(fmt)(view, focus)]
     elif fmt == "model":  # written a package at a time
         pieces = _function("inventory", "render_model_chunks")(view)
+    elif fmt == "html":  # its table's rows written a batch at a time
+        pieces = _function("html_report", "render_chunks")(view)
     elif fmt == "junit":  # written a test case at a time
         pieces = _function("junit", "render_chunks")(view)
     elif fmt == "sarif":  # written a result at a time

@@ -240,3 +240,21 @@ def test_browser_filters_rows(browser: Any, report: str, suffix: str, expected: 
         else:
             assert visible == expected
         assert page.page.evaluate("document.body.dataset.shown") == str(len(visible))
+
+
+@pytest.mark.parametrize("piece", [1, 1 << 20])
+def test_the_page_written_in_pieces_holds_the_table_data_script_json_writes_whole(
+    piece: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from auditor.reports import html_report
+
+    monkeypatch.setattr(html_report, "SPOOL_PIECE", piece)
+    view = gate_view(hostile=True)
+    pieces = list(html_report.render_chunks(view))
+    page = "".join(pieces)
+    start = '<script type="application/json" id="auditor-data">'
+    data = page[page.index(start) + len(start) : page.index("</script>", page.index(start))]
+    assert data == script_json(json.loads(data))
+    assert len(json.loads(data)["packages"]) == len(view.rows)
+    assert HOSTILE_SUMMARY in {row["summary"] for row in json.loads(data)["packages"]}
+    assert len(pieces) == (3 + len(view.rows) if piece == 1 else 3)  # the head, each row, "]}", the tail
