@@ -179,8 +179,8 @@ class _SourcePurls:
 
     def __init__(self, found: Sbom, namespace: str | None) -> None:
         self.namespace = namespace
-        self.of_package = {item.index: (item.purl, item.purl_text) for item in found.packages}
-        """By package id: the run's copies (`sbom.collect` made the purl of each in the document)."""
+        self.of_package: dict[int, tuple[PackageURL, str]] = {}
+        """By package id: the run's copies of source packages, as `sbom.collect` made their purls."""
         self.of_name: dict[tuple[str | None, str | None, str | None], tuple[PackageURL, str] | None] = {}
         """By what `sbom.source_purl` reads of a binary whose source the run does not hold."""
 

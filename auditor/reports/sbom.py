@@ -22,6 +22,7 @@ are not either (neither format says "weak").
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -61,9 +62,10 @@ class SbomPackage:
     package: Package
     ref: str
     """Unique in the document: the purl, with ``#2``, ``#3``... for a second copy of one NEVRA."""
-    purl: PackageURL
     purl_text: str
-    """``purl.to_string()``, made once: packageurl normalizes every part at each call."""
+    """The package's purl (`purl_of`) as text, made once: packageurl normalizes every part at each
+    call. The object is not kept: a distribution's 60,000 of them, their qualifiers and version
+    strings, held 20 MB for the whole document."""
     row: PackageView | None
     """The audited package's view; None for a context package."""
 
@@ -109,7 +111,7 @@ def collect(view: ReportView, purl_namespace: str | None = None) -> Sbom:
         copies = refs[ref] = refs.get(ref, 0) + 1
         if copies > 1:
             ref = f"{ref}#{copies}"
-        packages.append(SbomPackage(index, package, ref, purl, text, rows.get(index)))
+        packages.append(SbomPackage(index, package, ref, text, rows.get(index)))
     built_from = {binary: graph.sources_of(binary) for binary in graph.built_from}
     return Sbom(tuple(packages), depends_on, built_from)
 
@@ -129,10 +131,16 @@ def namespace_of(package: Package, override: str | None = None) -> str | None:
         return override.lower()
     for value in (package.distribution, package.vendor):
         if value:
-            slug = _NAMESPACE_NOISE.sub("-", value.lower()).strip("-.")
+            slug = _slug(value)
             if slug:
                 return slug
     return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _slug(value: str) -> str:
+    # A distribution has a few vendors and tens of thousands of packages: one string each.
+    return _NAMESPACE_NOISE.sub("-", value.lower()).strip("-.")
 
 
 class RpmPurl(PackageURL):
@@ -197,7 +205,12 @@ def source_purl(binary: Package, source: Package | None, namespace: str | None) 
     parts = stem.rsplit("-", 2)
     if name is None or len(parts) != 3 or arch not in ("src", "nosrc"):
         return None
-    return rpm_purl(namespace_of(binary, namespace), name, f"{parts[1]}-{parts[2]}", {"arch": arch})
+    return rpm_purl(namespace_of(binary, namespace), name, f"{parts[1]}-{parts[2]}", _SOURCE_ARCH[arch])
+
+
+_SOURCE_ARCH = {arch: {"arch": arch} for arch in ("src", "nosrc")}
+"""The qualifiers of a source package's purl read from a SOURCERPM name, one dict for all of
+them (nothing changes a purl's qualifiers): a document keeps one such purl a source package."""
 
 
 def evr_text(package: Package) -> str:

@@ -94,7 +94,7 @@ def _component(item: SbomPackage, found: Sbom, view: ReportView, namespace: str 
         name=sbom.text(package.name),
         version=sbom.text(sbom.evr_text(package)),
         bom_ref=item.ref,
-        purl=item.purl,
+        purl=sbom.purl_of(package, namespace),
         description=sbom.text(package.summary) if package.summary else None,
         supplier=_supplier(package),
         hashes=_hashes(package),

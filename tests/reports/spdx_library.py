@@ -128,7 +128,7 @@ def _package(
         license_declared=_license(package, licences),
         summary=sbom.text(package.summary) if package.summary else None,
         external_references=[
-            ExternalPackageRef(ExternalPackageRefCategory.PACKAGE_MANAGER, "purl", item.purl.to_string())
+            ExternalPackageRef(ExternalPackageRefCategory.PACKAGE_MANAGER, "purl", item.purl_text)
         ],
         primary_package_purpose=PackagePurpose.SOURCE if package.is_source else PackagePurpose.INSTALL,
     )
