@@ -71,12 +71,12 @@ def render_chunks(view: ReportView, *, purl_namespace: str | None = None) -> Ite
         written = (_component(item, found, view, purls) for item in components)
         yield from indented_array("components", written, sort_keys=True)
         separator = ",\n  "
-        dependencies = sorted(
-            (item.ref, sorted({refs[target] for target in found.depends_on.get(item.index, ())}))
-            for item in found.packages
-        )
         yield separator
-        entries = (_dependency(ref, targets) for ref, targets in dependencies)
+        # By bom-ref (each is unique), each entry made as it is written.
+        entries = (
+            _dependency(item.ref, sorted({refs[target] for target in found.depends_on.get(item.index, ())}))
+            for item in sorted(found.packages, key=lambda item: item.ref)
+        )
         yield from indented_array("dependencies", entries, sort_keys=True)
     metadata = {
         "properties": _properties([(REPRODUCIBLE, "true")], sbom.document_properties(view)),
