@@ -196,14 +196,12 @@ def _package_graph(
     order = sorted(indexes, key=lambda i: (packages[i].nevra, packages[i].input, i))
     ids = _node_ids(view, order)
     nodes = [_node(index, ids[index], view.row(index), view) for index in order]
-    graph = view.audit.graph.graph
-    pairs = {(a, b) for a, b in graph.subgraph(indexes).edges()} | set(hops)
+    among = view.audit.graph.edges_among(indexes)
+    pairs = set(among) | set(hops)
     edges = []
     for a, b in pairs:
-        if graph.has_edge(a, b):
-            data = graph.edges[a, b]
-            kind = HopKind(data.get("kind", HopKind.REQUIRES))
-            requirements = [str(item) for item in data.get("requirements", [])]
+        if (a, b) in among:
+            kind, requirements = among[(a, b)]
         else:
             kind, requirements = hops[(a, b)].kind, [hops[(a, b)].requirement]
         text = ", ".join(sorted(set(requirements)))
@@ -237,7 +235,7 @@ def cause_graph(view: ReportView, package_count: int = 0, limit: int = MAX_NODES
             )
         )
     between: Counter[tuple[int, int]] = Counter()
-    for a, b in view.audit.graph.graph.subgraph(member_of).edges():
+    for a, b in view.audit.graph.edges_among(member_of):
         if member_of[a] != member_of[b]:
             between[(member_of[a], member_of[b])] += 1
     edges = [
