@@ -175,6 +175,23 @@ class DependencyGraph:
                     edges[(binary, one)] = (HopKind.BUILT_FROM, [self.packages[binary].sourcerpm or ""])
         return edges
 
+    def dependants(self, targets: Collection[int]) -> set[int]:
+        """The packages with an edge of `graph` to one of ``targets``: one pass over the
+        requirement groups, where the networkx graph would be built whole for them."""
+        found = {
+            owner
+            for table in (self.runtime, self.build)
+            for owner, groups in table.items()
+            for group in groups
+            if any(member in targets and member != owner for member in group.members)
+        }
+        found.update(
+            binary
+            for binary in self.built_from
+            if any(source in targets for source in self.sources_of(binary))
+        )
+        return found
+
     # -- closure from roots -------------------------------------------------------------
 
     def runtime_closure(self, roots: Iterable[int]) -> set[int]:

@@ -99,10 +99,21 @@ def render_why(view: ReportView, pattern: str) -> tuple[str, bool]:
     rows = matching(view, pattern)
     if not rows:
         return "", False
-    return "\n".join(_explain(row, view) for row in rows), True
+    graph = view.audit.graph
+    targets = {row.index for row in rows}
+    into: dict[int, list[Edge]] = {}
+    edges = graph.edges_among(targets | graph.dependants(targets))
+    for (source, target), (kind, requirements) in edges.items():
+        if target in targets:
+            into.setdefault(target, []).append((source, kind, requirements))
+    return "\n".join(_explain(row, view, into.get(row.index, [])) for row in rows), True
 
 
-def _explain(row: PackageView, view: ReportView) -> str:
+Edge = tuple[int, HopKind, list[str]]
+"""An edge into a package: the package it comes from, its kind, the requirements behind it."""
+
+
+def _explain(row: PackageView, view: ReportView, into: Sequence[Edge]) -> str:
     mark = {Gate.BLOCKING: " (blocking)", Gate.WAIVED: " (waived)", Gate.BASELINED: " (baselined)"}
     head = f"{row.label}: {row.status.value}{mark.get(row.gate, '')}"
     others = [status.value for status in row.statuses if status is not row.status and status.value != "clean"]
@@ -113,7 +124,7 @@ def _explain(row: PackageView, view: ReportView) -> str:
     replacements = sorted({f.replacement for f in row.result.findings if f.replacement})
     if replacements:
         lines.append(f"  replaced in XCP-ng by: {', '.join(replacements)}")
-    dependants = _dependants(row.index, view)
+    dependants = _dependants(into, view)
     if dependants:
         lines.append("  needed by:")
         lines.extend(f"    {line}" for line in dependants)
@@ -126,22 +137,20 @@ def _explain(row: PackageView, view: ReportView) -> str:
     return "\n".join(terminal_text(line) for line in lines) + "\n"
 
 
-def _dependants(index: int, view: ReportView) -> list[str]:
-    graph = view.audit.graph.graph
+def _dependants(into: Sequence[Edge], view: ReportView) -> list[str]:
+    """What needs a package, from every edge ``into`` it."""
     lines = []
-    for source in sorted(graph.predecessors(index), key=lambda i: view.packages[i].nevra):
+    for source, kind, requirements in sorted(into, key=lambda edge: (view.packages[edge[0]].nevra, edge[0])):
         row = view.row(source)
         if row is None:
             continue
-        data = graph.edges[source, index]
-        requirements = ", ".join(data.get("requirements", []))
-        kind = data.get("kind", "requires")
         label = {
             HopKind.REQUIRES: "for",
             HopKind.BUILD_REQUIRES: "to build, for",
             HopKind.BUILT_FROM: "built from it:",
         }.get(kind, kind)
-        lines.append(f"{view.packages[source].nevra} [{row.status.value}] ({label} {requirements})")
+        needs = ", ".join(requirements)
+        lines.append(f"{view.packages[source].nevra} [{row.status.value}] ({label} {needs})")
     return lines
 
 

@@ -34,3 +34,13 @@ def test_the_edges_among_some_packages_are_the_networkx_subgraphs(seed: int, aud
     assert any(
         kind.value == "built-from" for kind, _ in graph.edges_among(set(range(len(graph.packages)))).values()
     )
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_the_dependants_of_some_packages_are_their_networkx_predecessors(
+    seed: int, audit: AuditResult
+) -> None:
+    graph = audit.graph
+    targets = set(random.Random(seed).sample(range(len(graph.packages)), k=1 + seed))
+    expected = {source for target in targets for source in graph.graph.predecessors(target)}
+    assert graph.dependants(targets) == expected
