@@ -79,8 +79,8 @@ def render_pieces(
     of the SBOM formats; ``sarif_max_results`` bounds SARIF's results (None: its default)."""
     if fmt == "json":  # the one format written in pieces as it is encoded
         pieces: Iterable[str | bytes] = _function("json_report", "render_chunks")(view)
-    elif fmt == "table":
-        pieces = [_renderer(fmt)(view, width)]
+    elif fmt == "table":  # the waived facts' lines made as written
+        pieces = _function("table", "render_chunks")(view, width)
     elif fmt in GRAPH_FORMATS:
         pieces = [_renderer(fmt)(view, focus)]
     elif fmt == "model":  # written a package at a time

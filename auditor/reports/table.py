@@ -12,11 +12,13 @@ when blocking).
 
 from __future__ import annotations
 
+import itertools
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from auditor.reports.causes import cause_groups
+from auditor.reports.jsonlines import SPOOL_PIECE
 from auditor.reports.rows import Gate, PackageView
 from auditor.reports.text import MIN_SHORTENED, shorten, shorten_keeping, terminal_text
 from auditor.reports.view import ReportView
@@ -42,6 +44,28 @@ def status_mark(row: PackageView) -> str:
 
 def render(view: ReportView, width: int | None = None) -> str:
     """The table; ``width`` is the terminal's (None: not a terminal, lines are not cut)."""
+    return "".join(render_chunks(view, width))
+
+
+def render_chunks(view: ReportView, width: int | None = None) -> Iterator[str]:
+    """`render`'s text in pieces of about `SPOOL_PIECE` characters: the lines of the waived
+    facts (120,000 when a waiver accepts every gap of a distribution) are made as written."""
+    pending: list[str] = []
+    size = 0
+    for line in _lines(view, width):
+        pending.append(line)
+        size += len(line) + 1
+        if size >= SPOOL_PIECE:
+            pending.append("")
+            yield "\n".join(pending)
+            pending.clear()
+            size = 0
+    if pending:
+        pending.append("")
+        yield "\n".join(pending)
+
+
+def _lines(view: ReportView, width: int | None) -> Iterator[str]:
     lines = _flagged_lines(view, width)
     if lines:
         mark = "* blocking; " if view.blocking else ""  # no row has the mark to explain
@@ -51,20 +75,24 @@ def render(view: ReportView, width: int | None = None) -> str:
             lines.append("")
         lines.extend(_wrapped("Repository configuration on policy hosts:", width))
         lines.append(_config_table(view, width))
-    tail = [terminal_text(line) for line in view.gate_lines()]
+    yield from lines
+    del lines
+    tail = (terminal_text(line) for line in itertools.chain(view.gate_notes(), view.each_gate_fact_line()))
+    for line in tail:
+        yield from _wrapped(line, width)
     completeness = view.decision.completeness
+    end = []
     if not completeness.complete:
-        tail.append(f"{completeness.summary()}: a clean verdict covers only what was seen")
-        tail.extend(f"  {terminal_text(line)}" for line in view.unseen_examples())
+        end.append(f"{completeness.summary()}: a clean verdict covers only what was seen")
+        end.extend(f"  {terminal_text(line)}" for line in view.unseen_examples())
     # Standard error names them too, but a table written with ``-o`` is all a CI artifact keeps,
     # and its last line ("nothing blocking") must not be the last word on a run that failed.
-    tail.extend(f"could not read: {terminal_text(e.source)}: {terminal_text(e.reason)}" for e in view.errors)
-    tail.append(terminal_text(view.summary_line()))
+    end.extend(f"could not read: {terminal_text(e.source)}: {terminal_text(e.reason)}" for e in view.errors)
+    end.append(terminal_text(view.summary_line()))
     if view.headline.state == "failed":
-        tail.append(f"{terminal_text(view.headline.text)} (exit code {int(view.decision.exit_code)})")
-    for line in tail:
-        lines.extend(_wrapped(line, width))
-    return "\n".join(lines) + "\n"
+        end.append(f"{terminal_text(view.headline.text)} (exit code {int(view.decision.exit_code)})")
+    for line in end:
+        yield from _wrapped(line, width)
 
 
 @dataclass(frozen=True)

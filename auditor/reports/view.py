@@ -14,7 +14,7 @@ give it. So a displayed status never hides a blocking fact: a package whose buil
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from itertools import pairwise
@@ -251,8 +251,11 @@ class ReportView:
     def gate_fact_lines(self) -> list[str]:
         """One line a fact a waiver accepted, or fixed or gone since the baseline: none of them
         blocks, and there can be thousands (a format that lists some says how many it left)."""
+        return list(self.each_gate_fact_line())
+
+    def each_gate_fact_line(self) -> Iterator[str]:
+        """`gate_fact_lines`, one at a time: a waiver of every gap of a distribution makes 120,000."""
         decision = self.decision
-        lines = []
         for ruling in decision.rulings:
             if ruling.disposition is Disposition.WAIVED and ruling.waiver is not None:
                 waiver = ruling.waiver
@@ -260,18 +263,12 @@ class ReportView:
                 # the same line twice.
                 fact = ruling.fact
                 who = fact.subject if fact.package is None else self.packages[fact.package].nevra
-                lines.append(
-                    f"waived: {who}: {fact.text} (waiver {waiver.id}, {waiver.owner}, until {waiver.expires})"
-                )
+                until = f"(waiver {waiver.id}, {waiver.owner}, until {waiver.expires})"
+                yield f"waived: {who}: {fact.text} {until}"
         for entry in decision.fixed:
-            lines.append(
-                f"fixed since the baseline: {entry['package']}: {entry['kind']} {entry['capability']}"
-            )
+            yield f"fixed since the baseline: {entry['package']}: {entry['kind']} {entry['capability']}"
         for entry in decision.gone:
-            lines.append(
-                f"gone since the baseline: {entry['package']}: {entry['kind']} {entry['capability']}"
-            )
-        return lines
+            yield f"gone since the baseline: {entry['package']}: {entry['kind']} {entry['capability']}"
 
     def by_name(self, name: str) -> list[PackageView]:
         return [row for row in self.rows if row.package.name == name]

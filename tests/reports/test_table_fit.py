@@ -116,3 +116,20 @@ def test_the_blocking_mark_is_explained_only_when_a_row_has_it(
     text = capsys.readouterr().out
     assert "origin " in text and " *" not in text  # flagged rows, none blocking
     assert "(run `auditor why NAME ...` for the whole chain)" in text
+
+
+@pytest.mark.parametrize("width", [None, 40, 100])
+def test_the_table_written_in_pieces_is_the_table_whole(
+    width: int | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from auditor.reports import table
+    from tests.report_cases import gate_view
+
+    view = gate_view(hostile=True)
+    whole = "".join(table.render_chunks(view, width))
+    monkeypatch.setattr(table, "SPOOL_PIECE", 1)
+    pieces = list(table.render_chunks(view, width))
+    assert "".join(pieces) == whole
+    assert all(piece.endswith("\n") for piece in pieces)
+    assert len(pieces) == whole.count("\n")  # a line a piece
+    assert "waived: " in whole and whole.endswith("\n")
