@@ -116,6 +116,23 @@ def test_why_a_name_not_found_while_an_input_was_unreadable_is_an_input_error(
     assert "'single-deps': no audited package of that name, and 1 input(s) could not be read" in err
 
 
+def test_why_a_name_not_found_in_an_audit_of_nothing_is_an_input_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An audit of nothing always fails (exit 3): a name not found in it says so, and the input
+    that held nothing is named, never silent; a wrong name beside an empty input is still
+    exit 2, with the empty input said."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code, _, err = run(["why", "single-deps", str(empty)], capsys)
+    assert code == 3, err
+    assert f"{empty}: holds no RPM, spec file or repository" in err
+    assert "'single-deps': no audited package of that name: no package was audited" in err
+    code, _, err = run(["why", "no-such-package", str(RPMS / "epochs-1.2-4.noarch.rpm"), str(empty)], capsys)
+    assert code == 2, err
+    assert f"{empty}: holds no RPM, spec file or repository" in err
+
+
 def test_why_says_why_the_run_fails_when_the_package_explained_does_not_block(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

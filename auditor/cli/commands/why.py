@@ -6,7 +6,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 from auditor.cli import options
-from auditor.cli.output import messages, print_messages, report_errors, write_output
+from auditor.cli.output import messages, print_messages, write_output
 from auditor.cli.session import Session
 from auditor.core.errors import ExitCode, InputError, UsageError, one_line
 
@@ -49,14 +49,17 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
     view = build_view(audit, decision)
     text, found = render_why(view, args.name)
     if not found:
-        report_errors(audit.errors)
+        # What the run could not see is said first (an input that held nothing is never silent),
+        # and where that may be why the name was not found, it is the run's failure (exit 3), not
+        # a wrong name on the command line (exit 2).
+        print_messages(messages(audit.warnings, audit.errors, decision.completeness))
         if audit.errors:
-            # The package may be in an input that could not be read: that is the run's failure
-            # (exit 3), not a wrong name on the command line (exit 2).
             raise InputError(
                 repr(args.name),
                 f"no audited package of that name, and {len(audit.errors)} input(s) could not be read",
             )
+        if decision.nothing_audited:
+            raise InputError(repr(args.name), "no audited package of that name: no package was audited")
         raise UsageError(f"no audited package named {args.name!r}")
     write_output(text, None)
     print_messages([*messages(audit.warnings, audit.errors, decision.completeness), *_verdict(view)])
