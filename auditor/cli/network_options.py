@@ -35,7 +35,10 @@ def add_network_options(command: argparse.ArgumentParser) -> None:
     )
     _add_limits(network)
     network.add_argument(
-        "--cache-dir", metavar="DIR", help="download cache (default: $XDG_CACHE_HOME/auditor)"
+        "--cache-dir",
+        metavar="DIR",
+        type=_directory,
+        help="download cache (default: $XDG_CACHE_HOME/auditor)",
     )
     network.add_argument(
         "--offline",
@@ -222,6 +225,21 @@ def _rate(text: str) -> int:
 
 def _size(text: str) -> int:
     match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(?:i?B)?\s*", text, re.IGNORECASE)
-    if match is None or float(match.group(1)) <= 0:
+    size = (
+        0
+        if match is None
+        else int(float(match.group(1)) * 1024 ** "_KMGT".index(match.group(2).upper() or "_"))
+    )
+    # A size under one byte (0.5) is no size: it was 0, which `--min-rate` reads as no minimum at
+    # all and a ceiling as "refuse everything".
+    if size < 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a size (bytes, or with K, M, G, T)")
-    return int(float(match.group(1)) * 1024 ** "_KMGT".index(match.group(2).upper() or "_"))
+    return size
+
+
+def _directory(text: str) -> str:
+    """A directory's name: an empty one (``--cache-dir "$CACHE"`` with the variable unset) would
+    otherwise be read as no option, and the run would share the default cache it was kept from."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} names no directory")
+    return text

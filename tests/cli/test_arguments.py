@@ -192,3 +192,19 @@ def test_a_timeout_no_clock_takes_is_a_usage_error(value: str, capsys: pytest.Ca
     code, _, err = run(["scan", "https://127.0.0.1:9/repo/", "--timeout", value, "--offline"], capsys)
     assert code == 2
     assert f"--timeout: {value!r} is not SECONDS or CONNECT,READ" in err
+
+
+@pytest.mark.parametrize("option", ["--min-rate", "--max-download", "--spec-download-budget"])
+def test_a_size_under_one_byte_is_a_usage_error(option: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """0.5 was read as 0 bytes: for --min-rate, no minimum at all, the opposite of the ask."""
+    code, _, err = run(["scan", ONE, option, "0.5"], capsys)
+    assert code == 2
+    assert f"{option}: '0.5' is not a size" in err
+
+
+def test_an_empty_cache_directory_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    """`--cache-dir "$CACHE"` with the variable unset used the default cache, which a release gate
+    gives its own directory to stay out of."""
+    code, _, err = run(["scan", ONE, "--cache-dir", ""], capsys)
+    assert code == 2
+    assert "--cache-dir: '' names no directory" in err
