@@ -23,6 +23,8 @@ SCAN_FORMATS = (
 )
 GRAPH_FORMATS = ("dot", "graphml")
 """The formats ``--focus NAME`` narrows."""
+SBOM_FORMATS = ("cyclonedx", "spdx")
+"""The formats that write purls, whose namespace ``--purl-namespace NAME`` sets."""
 CHECK_FORMATS = ("table", "markdown", "json")
 """``check``'s (`auditor.reports.check_report`)."""
 DIFF_FORMATS = ("table", "markdown", "json")

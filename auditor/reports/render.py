@@ -7,7 +7,7 @@ import importlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, cast
 
-from auditor.reports.catalog import GRAPH_FORMATS, SCAN_FORMATS
+from auditor.reports.catalog import GRAPH_FORMATS, SBOM_FORMATS, SCAN_FORMATS
 from auditor.reports.inert import json_inert, markup_inert
 from auditor.reports.text import utf8_text
 from auditor.reports.view import ReportView
@@ -55,7 +55,6 @@ class _Formats(Mapping[str, Renderer]):
 
 
 FORMATS: Mapping[str, Renderer] = _Formats()
-SBOM_FORMATS = ("cyclonedx", "spdx")
 JSON_FORMATS = frozenset({"json", "model", "sarif", *SBOM_FORMATS})
 MARKUP_FORMATS = frozenset({"junit", "graphml"})
 """XML without script or style, whose whole text can take character references (html does it

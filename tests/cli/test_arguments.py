@@ -208,3 +208,17 @@ def test_an_empty_cache_directory_is_a_usage_error(capsys: pytest.CaptureFixture
     code, _, err = run(["scan", ONE, "--cache-dir", ""], capsys)
     assert code == 2
     assert "--cache-dir: '' names no directory" in err
+
+
+def test_a_purl_namespace_for_a_format_without_purls_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """As --focus and --sarif-max-results are: an option the format never reads was dropped
+    without a word, and the SBOM the user meant to name was not what was written."""
+    code, out, err = run(["scan", ONE, "--purl-namespace", "xcp-ng", "--format", "json"], capsys)
+    assert code == 2 and out == ""
+    assert one_error(err) == (
+        "auditor: error: --purl-namespace xcp-ng: only the SBOM formats (cyclonedx, spdx) write purls"
+    )
+    code, out, _ = run(["scan", ONE, "--purl-namespace", "xcp-ng", "--format", "cyclonedx"], capsys)
+    assert code != 2 and "pkg:rpm/xcp-ng/single-deps@" in out

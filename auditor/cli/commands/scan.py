@@ -11,7 +11,7 @@ from auditor.cli.process import keep, return_freed_memory
 from auditor.cli.replay import Replay
 from auditor.cli.session import Session
 from auditor.core.errors import ExitCode, UsageError
-from auditor.reports.catalog import GRAPH_FORMATS, SCAN_FORMATS
+from auditor.reports.catalog import GRAPH_FORMATS, SBOM_FORMATS, SCAN_FORMATS
 from auditor.reports.sarif_limits import GITHUB_MAX_RESULTS, MAX_RESULTS
 from auditor.runtime.snapshot import FileSnapshot
 
@@ -74,6 +74,11 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
     if args.focus is not None and args.format not in GRAPH_FORMATS:
         raise UsageError(
             f"--focus {args.focus}: only the graph formats ({', '.join(GRAPH_FORMATS)}) draw chains"
+        )
+    if args.purl_namespace is not None and args.format not in SBOM_FORMATS:
+        raise UsageError(
+            f"--purl-namespace {args.purl_namespace}: only the SBOM formats "
+            f"({', '.join(SBOM_FORMATS)}) write purls"
         )
     if args.sarif_max_results is not None and args.format != "sarif":
         raise UsageError(f"--sarif-max-results {args.sarif_max_results}: only --format sarif lists results")
