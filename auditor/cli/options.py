@@ -241,14 +241,21 @@ def _add_reading_options(command: argparse.ArgumentParser) -> None:
     )
 
 
-def add_gate_options(command: argparse.ArgumentParser) -> None:
+def add_waivers_option(command: argparse.ArgumentParser) -> None:
+    """``--waivers FILE``, for every command that decides on facts: each reads auditor.toml's
+    waivers, and a waiver file `scan` is given must be one the others can be given too (a
+    baseline refused for a gap says to accept it with a waiver)."""
     command.add_argument(
         "--waivers",
         action="append",
         default=[],
         metavar="FILE",
-        help="waiver file ([[waiver]] entries; auditor.toml's are read too)",
+        help="waiver file ([[waiver]] entries; auditor.toml's are read too; repeatable)",
     )
+
+
+def add_gate_options(command: argparse.ArgumentParser) -> None:
+    add_waivers_option(command)
     command.add_argument(
         "--baseline", metavar="FILE", help=f"baseline file (default: ./{BASELINE_FILE} when it exists)"
     )

@@ -346,6 +346,27 @@ def test_diff_under_strict_passes_where_scan_does_when_waivers_accept_the_gaps(
     assert "the later audit is incomplete: 1 source-not-audited, and --strict" in capsys.readouterr().err
 
 
+def test_a_waiver_file_scan_is_given_every_command_that_decides_is_given_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`baseline` refused a gap and said to accept it with a waiver, but took no --waivers (nor
+    did `diff` and `plan`, which decide on waivers too): only auditor.toml could hold it."""
+    monkeypatch.chdir(tmp_path)
+    waivers = tmp_path / "waivers.toml"
+    waivers.write_text(
+        '[[waiver]]\npackage = "*"\nrule = "gap:source-not-audited"\nreason = "built elsewhere"\n'
+        'owner = "o"\nexpires = 2099-01-01\n'
+    )
+    binary = str(RPMS / "payload-xz-1.0-1.noarch.rpm")
+    assert main(["baseline", binary, "-q", "--no-cache"]) == 3
+    assert 'accept each gap with a waiver (rule = "gap:KIND")' in capsys.readouterr().err
+    assert main(["baseline", binary, "-q", "--no-cache", "--waivers", str(waivers)]) == 0
+    assert (tmp_path / ".auditor-baseline.json").exists()
+    assert main(["diff", binary, binary, "--strict", "-q", "--no-cache", "--waivers", str(waivers)]) == 0
+    assert main(["plan", binary, "--strict", "-q", "--no-cache", "--waivers", str(waivers)]) == 0
+    assert main(["plan", binary, "--strict", "-q", "--no-cache"]) == 3
+
+
 def test_diff_refuses_the_report_of_an_audit_that_could_not_read_an_input(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -50,6 +50,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--rewrite", action="store_true", help="let the baseline grow: record new findings too"
     )
     options.add_audit_options(parser)
+    options.add_waivers_option(parser)
 
 
 def run(args: argparse.Namespace, session: Session) -> ExitCode:

@@ -28,13 +28,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     options.add_output_options(parser, CHECK_FORMATS)
     options.add_audit_options(parser)
-    parser.add_argument(
-        "--waivers",
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="waiver file (auditor.toml's are read too)",
-    )
+    options.add_waivers_option(parser)
 
 
 def run(args: argparse.Namespace, session: Session) -> ExitCode:

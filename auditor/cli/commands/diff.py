@@ -31,6 +31,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("new", metavar="NEW", help="later release: an input or a JSON report")
     options.add_output_options(parser, DIFF_FORMATS)
     options.add_audit_options(parser)
+    options.add_waivers_option(parser)
 
 
 def run(args: argparse.Namespace, session: Session) -> ExitCode:

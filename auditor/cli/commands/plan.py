@@ -24,6 +24,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("targets", nargs="+", metavar="PATH", help="inputs to audit")
     options.add_output_options(parser, PLAN_FORMATS)
     options.add_audit_options(parser)
+    options.add_waivers_option(parser)
 
 
 def run(args: argparse.Namespace, session: Session) -> ExitCode:
