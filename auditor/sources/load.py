@@ -301,7 +301,7 @@ def _load_one(
     result = LoadResult()
     try:
         if not os.path.lexists(path):
-            raise InputError(path, "no such file or directory")
+            raise InputError(path, _missing(path))
         try:
             os.stat(path)
         except OSError as exc:
@@ -333,6 +333,18 @@ def _load_one(
     except InputError as exc:
         result.errors.append(exc)
     return result
+
+
+def _missing(path: str) -> str:
+    """Why ``path`` is not read: it does not exist, and where it is a URL of another scheme than
+    http(s) (``file:///srv/repo``, as a ``baseurl`` is written), what to give instead: "no such
+    file" named a directory that is there."""
+    scheme, _, rest = path.partition("://")
+    if not rest or not scheme.isascii() or not scheme.replace("+", "").isalpha():
+        return "no such file or directory"
+    if scheme.lower() == "file":
+        return f"not read: a file: URL is no input; give the path it names ({unquote(urlsplit(path).path)})"
+    return f"not read: only http and https URLs are read, and paths ({scheme}: is neither)"
 
 
 def _load_directory(root: str, result: LoadResult, options: ReadOptions, store: Store | None) -> None:

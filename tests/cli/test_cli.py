@@ -233,3 +233,16 @@ def test_a_command_is_parsed_alone_as_by_the_whole_parser(
         parsed.append(vars(parser.parse_args([name, *SMALLEST[name]])))
     assert helps[0] == helps[1] and "exit codes" in helps[0]
     assert parsed[0] == parsed[1]
+
+
+def test_a_url_of_another_scheme_than_http_says_what_to_give(capsys: pytest.CaptureFixture[str]) -> None:
+    """`file:///srv/repo`, as a baseurl is written, was "no such file or directory" for a
+    directory that is there: the error names the path to give instead."""
+    url = (RPMS / "single-deps-1.0-1.noarch.rpm").as_uri()
+    code, _, err = run(["scan", url, "-q", "--no-cache"], capsys)
+    assert code == 3
+    assert f"auditor: error: {url}: not read: a file: URL is no input; give the path it names " in err
+    assert f"({RPMS / 'single-deps-1.0-1.noarch.rpm'})" in err
+    code, _, err = run(["scan", "ftp://mirror.example/repo/", "-q", "--no-cache"], capsys)
+    assert code == 3
+    assert "ftp://mirror.example/repo/: not read: only http and https URLs are read, and paths" in err
