@@ -12,6 +12,7 @@ import fnmatch
 import os
 import re
 from collections.abc import Sequence
+from typing import Any
 
 from auditor.audit.options import AuditOptions
 from auditor.cli.network_options import add_network_options, remote_options
@@ -119,6 +120,23 @@ def _purl_namespace(text: str) -> str:
     return text.lower()
 
 
+class GivenOnce(argparse.Action):
+    """An option naming the one file of its kind a run reads (a project file, a baseline): given
+    twice, it is a usage error, where argparse would keep the last and drop the first unsaid."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> None:
+        earlier = getattr(namespace, self.dest, None)
+        if earlier is not None:
+            parser.error(f"{option_string}: given twice ({earlier} and {values}); a run reads one")
+        setattr(namespace, self.dest, values)
+
+
 def add_audit_options(command: argparse.ArgumentParser) -> None:
     """The options of every command that runs an audit, in the order ``--help`` lists them."""
     _add_context_and_policy_options(command)
@@ -158,13 +176,17 @@ def _add_context_and_policy_options(command: argparse.ArgumentParser) -> None:
         help="XCP-ng packages_provenance.csv: rows added_by XS (or XenServer, any case) become evidence",
     )
     command.add_argument(
-        "--config", metavar="FILE", help="project file (default: ./auditor.toml when it exists)"
+        "--config",
+        metavar="FILE",
+        action=GivenOnce,
+        help="project file (default: ./auditor.toml when it exists)",
     )
     command.add_argument(
         "--fail-on",
         metavar="STATUSES",
+        action="append",
         help=f"comma-separated statuses that block ({STATUS_HELP}, or none; "
-        "default: origin,depends,build-depends,unresolved)",
+        "default: origin,depends,build-depends,unresolved; repeated, the statuses of each block)",
     )
     command.add_argument(
         "--strict",
@@ -257,7 +279,10 @@ def add_waivers_option(command: argparse.ArgumentParser) -> None:
 def add_gate_options(command: argparse.ArgumentParser) -> None:
     add_waivers_option(command)
     command.add_argument(
-        "--baseline", metavar="FILE", help=f"baseline file (default: ./{BASELINE_FILE} when it exists)"
+        "--baseline",
+        metavar="FILE",
+        action=GivenOnce,
+        help=f"baseline file (default: ./{BASELINE_FILE} when it exists)",
     )
     command.add_argument("--no-baseline", action="store_true", help="ignore any baseline")
     command.add_argument(
@@ -309,7 +334,9 @@ def gate_options(args: argparse.Namespace, project: ProjectConfig) -> GateOption
     if project.fail_on is not None:
         fail_on = project.fail_on
     if args.fail_on is not None:
-        fail_on = parse_statuses(args.fail_on, "--fail-on")
+        # Each --fail-on adds its statuses: the last one alone, `--fail-on origin --fail-on
+        # unresolved`, passed a release of origin packages.
+        fail_on = parse_statuses(",".join(args.fail_on), "--fail-on")
     stale = (getattr(args, "stale_waivers", None) or project.stale_waivers) == "block"
     today, now = clock()
     return GateOptions(fail_on=fail_on, strict=args.strict, stale_waivers_block=stale, today=today, now=now)

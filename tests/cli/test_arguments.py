@@ -222,3 +222,28 @@ def test_a_purl_namespace_for_a_format_without_purls_is_a_usage_error(
     )
     code, out, _ = run(["scan", ONE, "--purl-namespace", "xcp-ng", "--format", "cyclonedx"], capsys)
     assert code != 2 and "pkg:rpm/xcp-ng/single-deps@" in out
+
+
+def test_each_fail_on_adds_its_statuses(capsys: pytest.CaptureFixture[str]) -> None:
+    """The last --fail-on alone was kept: `--fail-on origin --fail-on build-depends` passed (exit 0)
+    a run whose origin package blocks under the first."""
+    origin = str(RPMS / "xs-sources-1.0-1.noarch.rpm")
+    code, _, err = run(["scan", origin, "--fail-on", "build-depends"], capsys)
+    assert code == 0, err
+    assert run(["scan", origin, "--fail-on", "origin", "--fail-on", "build-depends"], capsys)[0] == 1
+    assert run(["scan", origin, "--fail-on", "build-depends", "--fail-on", "origin"], capsys)[0] == 1
+    code, _, err = run(["scan", origin, "--fail-on", "none", "--fail-on", "origin"], capsys)
+    assert code == 2 and "none (nothing blocks) cannot be combined with statuses" in one_error(err)
+
+
+@pytest.mark.parametrize(
+    ("command", "option"), [("scan", "--config"), ("scan", "--baseline"), ("baseline", "--baseline")]
+)
+def test_a_file_a_run_reads_one_of_given_twice_is_a_usage_error(
+    command: str, option: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The first was dropped without a word: a project file's policy and waivers, a baseline."""
+    first, second = tmp_path / "a.file", tmp_path / "b.file"
+    code, out, err = run([command, ONE, option, str(first), option, str(second)], capsys)
+    assert code == 2 and out == ""
+    assert f"{option}: given twice ({first} and {second}); a run reads one" in err.splitlines()[-1]

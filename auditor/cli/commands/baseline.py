@@ -45,7 +45,12 @@ DESCRIPTION = (
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("targets", nargs="+", metavar="PATH", help="inputs to audit")
-    parser.add_argument("--baseline", metavar="FILE", help=f"baseline file (default: ./{BASELINE_FILE})")
+    parser.add_argument(
+        "--baseline",
+        metavar="FILE",
+        action=options.GivenOnce,
+        help=f"baseline file (default: ./{BASELINE_FILE})",
+    )
     parser.add_argument(
         "--rewrite", action="store_true", help="let the baseline grow: record new findings too"
     )
