@@ -209,6 +209,7 @@ def _add_scope_options(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--roots",
         nargs="+",
+        action="extend",  # given again, it adds: argparse's default kept the last list alone
         default=[],
         metavar="NAME",
         help="audit only what installing these packages pulls in (e.g. xcp-ng-deps): their Requires, "

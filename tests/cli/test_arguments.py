@@ -12,6 +12,7 @@ import pytest
 from auditor.cli.main import main
 from auditor.deps.provides import KNOWN_ARCHES
 from tests.conftest import RPMS
+from tests.paths import ROOT
 
 ONE = str(RPMS / "single-deps-1.0-1.noarch.rpm")
 
@@ -247,3 +248,19 @@ def test_a_file_a_run_reads_one_of_given_twice_is_a_usage_error(
     code, out, err = run([command, ONE, option, str(first), option, str(second)], capsys)
     assert code == 2 and out == ""
     assert f"{option}: given twice ({first} and {second}); a run reads one" in err.splitlines()[-1]
+
+
+def test_roots_and_against_given_again_add_to_the_first(capsys: pytest.CaptureFixture[str]) -> None:
+    """argparse kept the last list alone: `--roots xcp-ng-deps --roots ocaml` audited ocaml's
+    closure only, one clean package and exit 0, beside a release of origin packages; a second
+    --against made BASE the second path alone."""
+    example = ROOT / "examples" / "xcp-ng-mini"
+    inputs = [str(example / "repo"), str(example / "srpms")]
+    code, out, _ = run(["scan", *inputs, "--roots", "xcp-ng-deps", "--roots", "ocaml"], capsys)
+    assert code == 1
+    together = out.splitlines()[-1]
+    code, out, _ = run(["scan", *inputs, "--roots", "xcp-ng-deps", "ocaml"], capsys)
+    assert code == 1 and out.splitlines()[-1] == together
+    change = str(example / "repo" / "Packages" / "ocaml-4.14.1-1.xcpng.noarch.rpm")
+    code, out, _ = run(["check", change, "--against", inputs[0], "--against", inputs[1]], capsys)
+    assert code == 0 and "blocking facts (per package) 51 -> 51" in out

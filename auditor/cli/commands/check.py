@@ -24,7 +24,12 @@ DESCRIPTION = (
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("new", nargs="+", metavar="NEW", help="the change: RPMs, source RPMs or spec files")
     parser.add_argument(
-        "--against", nargs="+", required=True, metavar="BASE", help="the repository the change targets"
+        "--against",
+        nargs="+",
+        action="extend",  # given again, it adds: argparse's default kept the last list alone
+        required=True,
+        metavar="BASE",
+        help="the repository the change targets (repeatable)",
     )
     options.add_output_options(parser, CHECK_FORMATS)
     options.add_audit_options(parser)
