@@ -19,10 +19,20 @@ from auditor.core.errors import AuditorError, ExitCode, one_line
 from auditor.core.readlog import recording_config
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, whose usage error is one line, as every other error is: the usage it
+    printed first ran to 21 lines for `scan`, with the error itself last, after them."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(
+            int(ExitCode.USAGE), f"{self.prog}: error: {one_line(message)} (see `{self.prog} --help`)\n"
+        )
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The command line's parser; with ``only``, the arguments of that command alone are added
     (a run uses one command's: adding every command's took 5 ms of a replayed scan's 0.27 s)."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="auditor",
         description="Prove that an RPM distribution is independent of one vendor's repositories.",
         epilog=EXIT_CODES_HELP,

@@ -246,3 +246,22 @@ def test_a_url_of_another_scheme_than_http_says_what_to_give(capsys: pytest.Capt
     code, _, err = run(["scan", "ftp://mirror.example/repo/", "-q", "--no-cache"], capsys)
     assert code == 3
     assert "ftp://mirror.example/repo/: not read: only http and https URLs are read, and paths" in err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        [],
+        ["bogus"],
+        ["scan"],
+        ["scan", "x", "--format", "nope"],
+        ["scan", "x", "--timeout", "soon"],
+        ["check", "x"],
+        ["diff", "a", "b", "c"],
+    ],
+)
+def test_a_usage_error_is_one_line(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    """argparse printed its usage first, 21 lines for `scan`, and the error after them."""
+    code, out, err = run(args, capsys)
+    assert code == 2 and out == ""
+    assert len(err.splitlines()) == 1 and " error: " in err and "--help`)" in err, err
