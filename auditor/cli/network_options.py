@@ -53,7 +53,9 @@ def add_network_options(command: argparse.ArgumentParser) -> None:
         default=DEFAULT_MAX_DOWNLOAD,
         help="ceiling for a metadata file whose size repomd.xml does not give (default: 2G)",
     )
-    network.add_argument("--releasever", metavar="VERSION", help="$releasever in .repo files and yum.conf")
+    network.add_argument(
+        "--releasever", metavar="VERSION", type=_value, help="$releasever in .repo files and yum.conf"
+    )
     network.add_argument(
         "--var",
         metavar="NAME=VALUE",
@@ -73,6 +75,7 @@ def add_network_options(command: argparse.ArgumentParser) -> None:
     network.add_argument(
         "--basearch",
         metavar="ARCH",
+        type=_value,
         help="$basearch in .repo files (default: the base architecture of --arch, else x86_64)",
     )
 
@@ -235,6 +238,14 @@ def _size(text: str) -> int:
     if size < 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a size (bytes, or with K, M, G, T)")
     return size
+
+
+def _value(text: str) -> str:
+    """A variable's value given on its own option: an empty one (`--basearch "$ARCH"` with the
+    variable unset) was read as no option, and the run took the default without a word."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} is empty")
+    return text
 
 
 def _directory(text: str) -> str:

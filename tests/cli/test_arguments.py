@@ -211,6 +211,14 @@ def test_an_empty_cache_directory_is_a_usage_error(capsys: pytest.CaptureFixture
     assert "--cache-dir: '' names no directory" in err
 
 
+@pytest.mark.parametrize("option", ["--basearch", "--releasever"])
+def test_an_empty_variable_option_is_a_usage_error(option: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """`--basearch "$ARCH"` with the variable unset read x86_64's repositories without a word."""
+    code, _, err = run(["scan", ONE, option, ""], capsys)
+    assert code == 2
+    assert f"{option}: '' is empty" in err
+
+
 def test_a_purl_namespace_for_a_format_without_purls_is_a_usage_error(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
