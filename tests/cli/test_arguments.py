@@ -272,3 +272,16 @@ def test_roots_and_against_given_again_add_to_the_first(capsys: pytest.CaptureFi
     change = str(example / "repo" / "Packages" / "ocaml-4.14.1-1.xcpng.noarch.rpm")
     code, out, _ = run(["check", change, "--against", inputs[0], "--against", inputs[1]], capsys)
     assert code == 0 and "blocking facts (per package) 51 -> 51" in out
+
+
+def test_an_empty_compare_or_baseline_path_is_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--compare ""` was no --compare at all (exit 0, no comparison), and `baseline --baseline
+    ""` wrote ./.auditor-baseline.json: a variable left unset names no file, said as such."""
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(["scan", ONE, "--compare", "", "--fail-on", "none"], capsys)
+    assert code == 3 and one_error(err) == "auditor: error: : no such file or directory"
+    code, _, err = run(["baseline", ONE, "--baseline", ""], capsys)
+    assert code == 2 and one_error(err) == "auditor: error: --baseline: '' names no file"
+    assert not (tmp_path / ".auditor-baseline.json").exists()

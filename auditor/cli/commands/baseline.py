@@ -17,7 +17,7 @@ from auditor.audit.facts import Fact, FactKind
 from auditor.cli import options
 from auditor.cli.output import messages, print_messages, write_output
 from auditor.cli.session import Session
-from auditor.core.errors import ExitCode
+from auditor.core.errors import ExitCode, UsageError
 from auditor.gate.baseline import (
     BASELINE_FILE,
     Baseline,
@@ -64,6 +64,9 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
     from auditor.engine import open_run
     from auditor.gate.decision import decide
 
+    # `--baseline ""` (a variable left unset) is no file: it wrote ./.auditor-baseline.json.
+    if args.baseline is not None and not args.baseline.strip():
+        raise UsageError("--baseline: '' names no file")
     path = args.baseline or BASELINE_FILE
     existing = load_baseline(path) if os.path.exists(path) else None
     waivers = options.waivers(args, session.project, session.policy)

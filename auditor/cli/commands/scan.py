@@ -109,7 +109,7 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
 
 def _earlier(path: str | None) -> Side | None:
     """The earlier report of ``--compare``; the comparison is imported only when one is given."""
-    if not path:
+    if path is None:  # `--compare ""` is a report that cannot be read, not no report
         return None
     from auditor.gate.report_side import side_of_report
 
