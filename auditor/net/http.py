@@ -85,6 +85,10 @@ def _urllib3() -> Any:
     return urllib3
 
 
+_CA_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
+"""The environment variables that replace the default CA bundle, the first set winning."""
+
+
 class HttpClient:
     """One run's HTTP: a connection pool per thread, every request held to the guarantees above."""
 
@@ -93,9 +97,15 @@ class HttpClient:
         self.guard = guard
         self._local = threading.local()
         self._retry = RetryPolicy(self.settings)
-        self._verify: str | bool = (
-            os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+        variable = next((name for name in _CA_VARIABLES if os.environ.get(name)), None)
+        self._verify: str | bool = os.environ[variable] if variable else True
+        self._no_ca_bundle = (
+            f"{variable}={self._verify}: no such CA bundle (file or directory)"
+            if variable and not os.path.exists(self._verify)
+            else None
         )
+        """Why no https request can be made: requests' own complaint went through as an
+        OSError, which the download reported as the cache's ("cannot write to the cache")."""
         self._ranged: set[str] = set()
         """Hosts (``host:port``) that answered a range request with 206: they support ranges."""
         self._proxies: dict[tuple[str, str], dict[str, str] | str] = {}
@@ -124,6 +134,8 @@ class HttpClient:
         self, method: str, url: str, headers: dict[str, str] | None, attempt: Attempt
     ) -> requests.Response:
         self.check(url)
+        if self._no_ca_bundle is not None and url.lower().startswith("https:"):
+            raise HttpError(url, self._no_ca_bundle)
         if headers and any(name.lower() in ("authorization", "cookie") for name in headers):
             raise ValueError("credentials are never sent")
         parts = urlsplit(url)

@@ -277,3 +277,21 @@ def test_one_decision_for_every_route(url: str, origin: UrlOrigin, allowed: bool
     assert decision.policy_host == ("citrite" in url)
     assert (decision.local_path is not None) == (allowed and url.startswith("file:"))
     assert origin.route in Route
+
+
+@pytest.mark.parametrize("variable", ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"])
+def test_a_ca_bundle_variable_naming_no_file_is_said_as_such(
+    variable: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """requests' complaint came through as an OSError, which the download reported as the
+    cache's: "cannot write to the cache: Could not find a suitable TLS CA certificate bundle"."""
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+    missing = tmp_path / "ca.pem"
+    monkeypatch.setenv(variable, str(missing))
+    url = "https://127.0.0.1:9/repo/"
+    code = main(["scan", url, "--cache-dir", str(tmp_path / "cache"), "--retries", "0", "-q"])
+    err = capsys.readouterr().err
+    assert code == 3
+    assert f"{url}repodata/repomd.xml: {variable}={missing}: no such CA bundle (file or directory)" in err
+    assert "cache" not in err
