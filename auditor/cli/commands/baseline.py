@@ -44,7 +44,9 @@ DESCRIPTION = (
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("targets", nargs="+", metavar="PATH", help="inputs to audit")
+    parser.add_argument(
+        "targets", nargs="+", metavar="PATH", help="inputs to audit: paths, repository URLs, .repo files"
+    )
     parser.add_argument(
         "--baseline",
         metavar="FILE",

@@ -21,7 +21,9 @@ DESCRIPTION = (
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("targets", nargs="+", metavar="PATH", help="inputs to audit")
+    parser.add_argument(
+        "targets", nargs="+", metavar="PATH", help="inputs to audit: paths, repository URLs, .repo files"
+    )
     options.add_output_options(parser, PLAN_FORMATS)
     options.add_audit_options(parser)
     options.add_waivers_option(parser)

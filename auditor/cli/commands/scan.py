@@ -23,14 +23,17 @@ if TYPE_CHECKING:
 NAME = "scan"
 SUMMARY = "audit RPMs, source RPMs, spec files, directories and repositories"
 DESCRIPTION = (
-    "Read RPM files, source RPMs, spec files, directories (walked recursively) and local "
-    "yum/dnf repositories (a directory holding repodata/repomd.xml, or that file), resolve "
-    "every requirement, classify origins with the policy and report what is tainted and why."
+    "Read RPM files, source RPMs, spec files, directories (walked recursively), local "
+    "yum/dnf repositories (a directory holding repodata/repomd.xml, or that file), repository "
+    "URLs (http, https) and repository configurations (.repo files, yum.conf), resolve every "
+    "requirement, classify origins with the policy and report what is tainted and why."
 )
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("targets", nargs="+", metavar="PATH", help="inputs to audit")
+    parser.add_argument(
+        "targets", nargs="+", metavar="PATH", help="inputs to audit: paths, repository URLs, .repo files"
+    )
     options.add_output_options(parser, sorted(SCAN_FORMATS))
     options.add_sbom_options(parser)
     parser.add_argument(

@@ -25,7 +25,9 @@ DESCRIPTION = (
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("name", metavar="NAME", help="package name, NEVRA or glob")
-    parser.add_argument("targets", nargs="+", metavar="PATH", help="inputs to audit")
+    parser.add_argument(
+        "targets", nargs="+", metavar="PATH", help="inputs to audit: paths, repository URLs, .repo files"
+    )
     options.add_audit_options(parser)
     options.add_gate_options(parser)
 
