@@ -43,6 +43,8 @@ STATUS_HELP = "origin, depends, may-depend, build-depends, unresolved"
 OUTPUT_SUFFIXES: dict[str, str] = {
     ".sarif": "sarif",
     ".sarif.json": "sarif",
+    ".cdx.json": "cyclonedx",  # CycloneDX's own name for a JSON BOM (bom.cdx.json)
+    ".spdx.json": "spdx",  # SPDX's, as the README's examples write them
     ".json": "json",
     ".xml": "junit",
     ".html": "html",

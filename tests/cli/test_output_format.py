@@ -34,6 +34,9 @@ def is_sarif(text: str) -> bool:
 READS_AS = {
     "report.sarif": is_sarif,
     "report.sarif.json": is_sarif,
+    # The README writes its SBOMs so: without --format they were the JSON report.
+    "release.cdx.json": lambda text: json.loads(text)["bomFormat"] == "CycloneDX",
+    "release.spdx.json": lambda text: json.loads(text)["spdxVersion"] == "SPDX-2.3",
     "report.json": lambda text: json.loads(text)["schema_version"] == 2,
     "report.xml": lambda text: ET.fromstring(text).tag == "testsuites",
     "report.html": lambda text: text.startswith("<!DOCTYPE html>"),
@@ -102,3 +105,5 @@ def test_check_and_diff_infer_markdown_and_json(
     assert isinstance(json.loads((tmp_path / "out.json").read_text()), dict)
     code, _, err = run([*command, "-o", str(tmp_path / "out.sarif")], capsys)
     assert code == 2 and "--format {table,markdown,json}" in err
+    code, _, err = run([*command, "-o", str(tmp_path / "out.cdx.json")], capsys)
+    assert code == 2 and "--format {table,markdown,json}" in err  # an SBOM's name, never a diff's JSON
