@@ -291,7 +291,8 @@ def add_gate_options(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--stale-waivers",
         choices=("warn", "block"),
-        help="make waivers that match nothing block (default: warn)",
+        help="make stale waivers block: those that match nothing, or only facts that need no waiver "
+        "or that an earlier waiver accepts (default: warn)",
     )
 
 
