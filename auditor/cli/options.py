@@ -299,11 +299,15 @@ def add_gate_options(command: argparse.ArgumentParser) -> None:
 def audit_options(args: argparse.Namespace, project: ProjectConfig) -> AuditOptions:
     targets = tuple(getattr(args, "targets", ()))
     arches = _arches(args, project)
+    roots = tuple(args.roots) or project.roots
+    if args.no_install_weak_deps and not roots:
+        # As --focus without a graph format: an option that changes nothing, said.
+        raise UsageError("--no-install-weak-deps: only --roots (or audit.roots) installs anything to follow")
     return AuditOptions(
         targets=targets,
         context=tuple(args.context),
         arches=arches,
-        roots=tuple(args.roots) or project.roots,
+        roots=roots,
         sources=tuple(args.sources),
         weak=args.weak,
         install_weak_deps=not args.no_install_weak_deps,

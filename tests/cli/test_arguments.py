@@ -285,3 +285,11 @@ def test_an_empty_compare_or_baseline_path_is_no_file(
     code, _, err = run(["baseline", ONE, "--baseline", ""], capsys)
     assert code == 2 and one_error(err) == "auditor: error: --baseline: '' names no file"
     assert not (tmp_path / ".auditor-baseline.json").exists()
+
+
+def test_no_install_weak_deps_without_roots_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    """It changed nothing and said nothing: only the closure of --roots follows weak dependencies."""
+    code, out, err = run(["scan", ONE, "--no-install-weak-deps"], capsys)
+    assert code == 2 and out == ""
+    assert "--no-install-weak-deps: only --roots (or audit.roots)" in one_error(err)
+    assert run(["scan", ONE, "--no-install-weak-deps", "--roots", "single-deps"], capsys)[0] != 2
