@@ -365,6 +365,12 @@ def test_a_waiver_file_scan_is_given_every_command_that_decides_is_given_too(
     assert main(["diff", binary, binary, "--strict", "-q", "--no-cache", "--waivers", str(waivers)]) == 0
     assert main(["plan", binary, "--strict", "-q", "--no-cache", "--waivers", str(waivers)]) == 0
     assert main(["plan", binary, "--strict", "-q", "--no-cache"]) == 3
+    # A waiver file that cannot be used is refused even where no side is audited (two reports).
+    report = tmp_path / "report.json"
+    assert main(["scan", binary, "-q", "--no-cache", "--format", "json", "-o", str(report)]) in (0, 1)
+    capsys.readouterr()
+    assert main(["diff", str(report), str(report), "--waivers", str(tmp_path / "missing.toml")]) == 2
+    assert "missing.toml: no such waiver file" in capsys.readouterr().err
 
 
 def test_diff_refuses_the_report_of_an_audit_that_could_not_read_an_input(

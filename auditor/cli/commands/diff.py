@@ -14,6 +14,7 @@ from auditor.reports.catalog import DIFF_FORMATS
 
 if TYPE_CHECKING:
     from auditor.gate.progress import Side
+    from auditor.gate.waivers import Waiver
 
 NAME = "diff"
 SUMMARY = "independence progress between two releases"
@@ -41,9 +42,12 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
     from auditor.reports import diff_report
 
     report_warnings(session.policy.warnings)  # once, though each side may be audited with it
+    # Read first, whatever the sides are: a waiver file that cannot be used is a usage error
+    # before any audit, even when both sides are reports and no audit uses it.
+    waivers = options.waivers(args, session.project, session.policy)
     try:
-        old = _side(args.old, args, session)
-        new = _side(args.new, args, session)
+        old = _side(args.old, waivers, session)
+        new = _side(args.new, waivers, session)
     finally:
         session.progress.done()
     write_output(diff_report.render(diff_releases(old, new), args.format), args.output)
@@ -61,7 +65,7 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
     return ExitCode.PASSED
 
 
-def _side(path: str, args: argparse.Namespace, session: Session) -> Side:
+def _side(path: str, waivers: list[Waiver], session: Session) -> Side:
     from auditor.engine import open_run
     from auditor.gate.decision import decide
     from auditor.gate.progress import side_of_audit
@@ -78,5 +82,4 @@ def _side(path: str, args: argparse.Namespace, session: Session) -> Side:
         raise audit.errors[0]
     if not audit.results:
         raise InputError(path, "no package was audited: an audit of nothing is no release to compare")
-    waivers = options.waivers(args, session.project, session.policy)
     return side_of_audit(audit, decide(audit, session.gate, waivers))
