@@ -81,6 +81,7 @@ def audit_packages(
     progress.phase("classifying")
     findings = classified.result()
     audited = {index for index in audited_ids if index in resolved.audited}
+    arch_note = _left_out_by_arch(options, len(targets.packages), len(audited))
     roots = _roots(options.roots, packages, resolved)
     if options.roots:  # before propagating: it adds the weak dependencies dnf follows to the graph
         installed = _installed(roots, graph, resolved, supplements, audited)
@@ -120,8 +121,16 @@ def audit_packages(
             *(config_fact(item) for item in config_findings),
             *(gap_fact(None, "input", gap) for gap in gaps),
         ),
-        warnings=[*policy.warnings, *targets.warnings, *context.warnings, *warnings],
+        warnings=[*policy.warnings, *targets.warnings, *context.warnings, *warnings, *arch_note],
     )
+
+
+def _left_out_by_arch(options: AuditOptions, read: int, kept: int) -> list[str]:
+    """Why an audit of packages read audits none: no host of ``--arch`` installs any of them.
+    The run fails as an audit of nothing, and said only that (`check` says why, `scan` did not)."""
+    if not options.arches or not read or kept:
+        return []
+    return [f"none of the {read} package(s) read is one a host of --arch {','.join(options.arches)} installs"]
 
 
 def _unasked_gap(propagation: Propagation, audited: set[int]) -> list[Gap]:

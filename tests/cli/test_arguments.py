@@ -293,3 +293,11 @@ def test_no_install_weak_deps_without_roots_is_a_usage_error(capsys: pytest.Capt
     assert code == 2 and out == ""
     assert "--no-install-weak-deps: only --roots (or audit.roots)" in one_error(err)
     assert run(["scan", ONE, "--no-install-weak-deps", "--roots", "single-deps"], capsys)[0] != 2
+
+
+def test_an_arch_that_leaves_every_package_out_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    """An x86_64 package audited for an s390x host: an audit of nothing (exit 3) that said only
+    "nothing was audited"; `check` said why, `scan` did not."""
+    code, _, err = run(["scan", str(RPMS / "multilib-1.0-1.x86_64.rpm"), "--arch", "s390x"], capsys)
+    assert code == 3
+    assert "auditor: warning: none of the 1 package(s) read is one a host of --arch s390x installs" in err
