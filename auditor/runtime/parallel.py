@@ -72,7 +72,33 @@ def process_pool(workers: int) -> ProcessPoolExecutor:
     import multiprocessing  # on first use, above
     from concurrent.futures import ProcessPoolExecutor
 
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_end_with,
+        initargs=(os.getpid(),),
+    )
+
+
+PARENT_WATCH = 0.5
+"""Seconds between a child's looks at whether the process that forked it is still there."""
+
+
+def _end_with(parent: int) -> None:
+    """Make a forked worker end when ``parent`` does. A run ended by SIGTERM or SIGKILL (a
+    cancelled CI job) left its workers waiting for ever: a worker holds both ends of the pipes
+    it shares with the pool, so a write past the pipe's buffer, or the wait for the next task,
+    never fails, and each kept its copy of the run's memory. The parent is watched by a
+    thread, not by ``PR_SET_PDEATHSIG``, which fires when the forking *thread* ends."""
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_WATCH)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="auditor-parent-watch", daemon=True).start()
 
 
 class Background(Generic[T]):

@@ -330,3 +330,52 @@ def test_a_json_report_whose_worker_dies_halfway_is_finished_here(monkeypatch: p
     monkeypatch.setattr(handover.ItemHandover, "rest", spy)
     assert json_report_of(options) == here
     assert encoded_here == [2]
+
+
+@needs_fork
+def test_a_child_ends_when_the_run_that_forked_it_is_killed(tmp_path: Path) -> None:
+    """A run killed by SIGKILL or SIGTERM (a cancelled CI job) left its forked workers waiting
+    for ever on pipes they hold both ends of, each with a copy of the run's memory."""
+    import signal
+    import subprocess
+    import sys
+
+    pid_file = tmp_path / "child.pid"
+    script = (
+        "import os, time\n"
+        "from auditor.runtime.parallel import Background\n"
+        "def work():\n"
+        f"    open({str(pid_file)!r}, 'w').write(str(os.getpid()))\n"
+        "    time.sleep(600)\n"
+        "Background(work)\n"
+        "time.sleep(600)\n"
+    )
+    run = subprocess.Popen(
+        [sys.executable, "-c", script], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}
+    )
+    try:
+        for _ in range(600):  # the child has started and said who it is
+            if pid_file.exists() and pid_file.read_text():
+                break
+            time.sleep(0.1)
+        child = int(pid_file.read_text())
+    finally:
+        run.send_signal(signal.SIGKILL)
+        run.wait()
+    try:
+        for _ in range(600):  # waits for the event; no duration is asserted
+            if not _alive(child):
+                break
+            time.sleep(0.1)
+        assert not _alive(child), "the forked child outlived the run"
+    finally:
+        if _alive(child):
+            os.kill(child, signal.SIGKILL)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(") ")[1][0] != "Z"
+    except OSError:
+        return False
