@@ -157,7 +157,10 @@ def audit_change(
         hidden_on_some_hosts={**base.hidden_on_some_hosts, **new.hidden_on_some_hosts},
     )
     after = audit(with_wanted_sources(merged, sources), context)
-    new_ids = tuple(range(len(new.packages)))
+    # The run puts its packages in an order of their own (`auditor.audit.pipeline`): the change's
+    # are found by what they are, not by where they were given.
+    given = {id(package) for package in new.packages}
+    new_ids = tuple(index for index, package in enumerate(after.packages) if id(package) in given)
     obsoletes = tuple(  # a new package hidden from dnf replaces nothing: dnf never installs it
         (index, target)
         for index in new_ids

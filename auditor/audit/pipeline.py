@@ -41,7 +41,11 @@ def audit_packages(
     """Resolve, classify and propagate. ``extra_findings`` adds evidence found outside the
     packages (the redirect chains of their URLs) before classification, so it propagates
     like any other finding; ``extra_gaps`` is what it could not see, filled as it runs."""
-    packages = [*targets.packages, *context.packages]
+    # In one order whatever the order of the inputs (arguments, file names in a directory,
+    # entries of a repository's primary.xml): where two chains are equally near, the graph's
+    # order picks the one a report shows, and the same packages must give the same report.
+    order = _input_free_order
+    packages = [*sorted(targets.packages, key=order), *sorted(context.packages, key=order)]
     audited_ids = range(len(targets.packages))
     arches = host_arches(options.arches) if options.arches else None
     extra = extra_findings(packages) if extra_findings is not None else None
@@ -232,6 +236,19 @@ def _roots(names: Sequence[str], packages: Sequence[Package], resolved: Resolved
         )
     )
     return named + obsoleting
+
+
+def _input_free_order(package: Package) -> tuple[str, str, str, str, int, str, str]:
+    """A package's place in the run: by what it is, then where it was read (copies of one NEVRA)."""
+    return (
+        package.name,
+        package.version,
+        package.release,
+        package.arch,
+        package.epoch or 0,
+        package.input,
+        package.location,
+    )
 
 
 def _package_order(packages: Sequence[Package]) -> Callable[[int], tuple[str, str, str]]:
