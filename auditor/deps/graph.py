@@ -117,6 +117,7 @@ class DependencyGraph:
                 groups = list(dict.fromkeys(groups))  # a group no host narrows is one group
             if groups:
                 (self.build if source else self.runtime)[owner] = groups
+        _without_own(self.runtime)
         broken = self.uninstallable = uninstallable(
             packages, apart_somewhere, apart_from, resolved.requirements
         )
@@ -325,6 +326,39 @@ def _spec_binaries(packages: Sequence[Package]) -> dict[int, frozenset[int]]:
         else:
             by_spec.setdefault(package.spec, []).append(index)
     return {source: frozenset(by_spec.get(spec, ())) for spec, source in sources.items()}
+
+
+_COUNTED_AT_ONCE = 8
+"""A group of up to this many members is searched; a larger one is made a set once."""
+
+
+def _without_own(table: dict[int, list[Group]]) -> None:
+    """Each package's groups without those it is a member of. A requirement a package meets
+    itself needs no other package: rpm installs the package with its own provides, libsolv
+    takes it as met, and createrepo_c leaves such a Requires out of primary.xml. Kept, it made
+    another provider of it a way to taint the package, so that the package's headers and its
+    repository's metadata gave two verdicts (red team 18)."""
+    large: dict[int, frozenset[int]] = {}
+    """id of a group of many members (alive in ``table``) -> its members: a group is shared by
+    every package with the requirement, and a capability with thousands of providers that
+    thousands of packages require is no quadratic walk."""
+
+    def met_by(owner: int, group: Group) -> bool:
+        members = group.members
+        if len(members) <= _COUNTED_AT_ONCE:
+            return owner in members
+        found = large.get(id(group))
+        if found is None:
+            found = large[id(group)] = frozenset(members)
+        return owner in found
+
+    for owner, groups in list(table.items()):
+        if any(met_by(owner, group) for group in groups):
+            kept = [group for group in groups if not met_by(owner, group)]
+            if kept:
+                table[owner] = kept
+            else:
+                del table[owner]
 
 
 def _without_uninstallable(table: dict[int, list[Group]], broken: frozenset[int]) -> None:

@@ -7,7 +7,8 @@ reverse edges. The reference below iterates the definitions until nothing change
   depends (least fixed point: a cycle with no tainted way out stays clean); an origin package
   too when such requirements lead it to another origin package (not back to itself);
 - *may-depend*: not depends, and some path of runtime alternatives to an origin package other
-  than itself;
+  than itself, never through a requirement a package meets itself (rpm installs a package with
+  its own provides; createrepo_c leaves such a requirement out of primary.xml);
 - *build-depends*: a source package with a BuildRequires whose every alternative is tainted
   or build-depends, and every binary built from such a source.
 
@@ -106,7 +107,8 @@ def _all_tainted(runtime: Groups, tainted: set[int]) -> Edges:
 
 
 def _any_alternative(runtime: Groups) -> Edges:
-    return lambda owner: (m for g in runtime[owner] for m in g)
+    """From a package to the members of its requirements, but those it meets itself."""
+    return lambda owner: (m for g in runtime[owner] if owner not in g for m in g)
 
 
 def _reference(
