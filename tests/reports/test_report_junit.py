@@ -14,7 +14,7 @@ from auditor.gate.decision import decide
 from auditor.origin.policy import load_policy
 from auditor.reports.render import FORMATS
 from tests.conftest import RPMS
-from tests.report_cases import HOSTILE_NAME, WAIVER, gate_view, scan, view_of
+from tests.report_cases import HOSTILE_NAME, WAIVER, audit_of, gate_view, scan, view_of
 
 
 @pytest.fixture(scope="module")
@@ -160,3 +160,31 @@ def test_junit_written_a_case_at_a_time_is_the_whole_tree(
     cases = len(view.rows) + len(view.config) + len(view.run_gaps) + len(view.errors) + len(view.run_failures)
     assert len(junit_cases(text)[0].findall("testcase")) == cases
     assert len(pieces) == (1 + -(-cases // at_once) if piece == 1 else 1)  # the head, then a batch each
+
+
+CI_TEXT = "Citrix Systems, Inc.\n::error::forged\r\n  ::warning::x ##vso[task.complete] ##[group]"
+"""A vendor value that would run CI commands: each written piece is made inert alone."""
+
+
+@pytest.mark.parametrize("at_once", [1, 2, 256])
+def test_junit_written_in_pieces_is_as_inert_as_written_whole(
+    at_once: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`render_pieces` makes each piece inert on its own (`markup_inert`: a line's start is the
+    piece's start too). The pieces start where a test case does, so each is made inert as the
+    whole document is: a piece starting inside a line (``  ::error``) would be rewritten where
+    the whole text is not, and a ``##vso[`` cut between two pieces would run."""
+    from auditor.reports import junit
+    from auditor.reports.inert import markup_inert
+    from auditor.reports.render import render_pieces
+
+    monkeypatch.setattr(junit, "SPOOL_PIECE", 1)
+    monkeypatch.setattr(junit, "_INDENTED_AT_ONCE", at_once)
+    specs = [{"name": f"p{i}", "vendor": CI_TEXT, "requires": [f"p{i - 1}"] if i else []} for i in range(5)]
+    view = view_of(audit_of(specs))
+    pieces = [piece for piece in render_pieces("junit", view) if isinstance(piece, str)]
+    assert "".join(pieces) == markup_inert(junit.render(view))
+    assert len(pieces) == 1 + -(-len(view.rows) // at_once)  # the head, then a batch each
+    text = "".join(pieces)
+    assert "##vso[" not in text and "\r" not in text
+    assert [line for line in text.split("\n") if line.strip().startswith("::")] == []
