@@ -129,7 +129,8 @@ def indented(value: Any, depth: int = 0, *, sort_keys: bool = False, ascii_only:
     writes it, as if nested ``depth`` levels deep. msgspec escapes every character json does
     but DEL and what is beyond ASCII, which only occur inside strings and are escaped here as
     json does when ``ascii_only``. A lone surrogate (a file name that is not UTF-8), which
-    msgspec refuses, sends the value through the json module."""
+    msgspec refuses, sends the value through the json module. A float would differ (msgspec
+    writes ``1e16`` and NaN as ``null``, json ``1e+16`` and ``NaN``): no value it is given is one."""
     try:
         encoded = (_SORTED if sort_keys else _FAST).encode(value)
     except UnicodeEncodeError:
