@@ -339,17 +339,25 @@ def _without_own(table: dict[int, list[Group]]) -> None:
     another provider of it a way to taint the package, so that the package's headers and its
     repository's metadata gave two verdicts (red team 18)."""
     large: dict[int, frozenset[int]] = {}
-    """id of a group of many members (alive in ``table``) -> its members: a group is shared by
-    every package with the requirement, and a capability with thousands of providers that
-    thousands of packages require is no quadratic walk."""
+    """id of a group of many members (alive in ``table``) that a second package holds -> its
+    members: a group is shared by every package with the requirement, and a capability with
+    thousands of providers that thousands of packages require is no quadratic walk."""
+    looked_at: set[int] = set()
+    """ids of the groups of many members searched once. A group one package alone holds is
+    searched, not made a set: ranges-5k's 15,000 packages each require a range of their own of
+    up to 5,000 versions, and a set each took its peak from 675 MB to 1.2 GB."""
 
     def met_by(owner: int, group: Group) -> bool:
         members = group.members
         if len(members) <= _COUNTED_AT_ONCE:
             return owner in members
-        found = large.get(id(group))
+        key = id(group)
+        found = large.get(key)
         if found is None:
-            found = large[id(group)] = frozenset(members)
+            if key not in looked_at:
+                looked_at.add(key)
+                return owner in members
+            found = large[key] = frozenset(members)
         return owner in found
 
     for owner, groups in list(table.items()):
