@@ -37,7 +37,7 @@ from auditor.gate.waivers import Waiver
 from auditor.reports.comment import fitted
 from auditor.reports.diff_report import fact_change_to_json
 from auditor.reports.inert import json_text_inert
-from auditor.reports.json_report import completeness_to_json
+from auditor.reports.json_gate import completeness_to_json
 from auditor.reports.rows import FactView
 from auditor.reports.text import code_span, shorten, terminal_text
 from auditor.reports.view import ReportView, build_view

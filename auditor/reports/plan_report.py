@@ -9,7 +9,7 @@ from tabulate import tabulate
 
 from auditor.audit.plan import Plan
 from auditor.reports.inert import json_text_inert
-from auditor.reports.json_report import completeness_to_json
+from auditor.reports.json_gate import completeness_to_json
 from auditor.reports.text import terminal_text
 from auditor.reports.view import ReportView
 
