@@ -197,3 +197,33 @@ def _source_package(url: str) -> Package:
         package({"name": "x", "arch": "src"}),
         sources=(SourceFile(SourceKind.SOURCE, 0, url, url, 1),),
     )
+
+
+def test_a_host_rule_answers_alike_with_its_hosts_remembered_and_past_their_bound(policy: Policy) -> None:
+    """A host rule remembers whether a host is one of its hosts (a run checks every URL it fetches
+    against every host rule), up to `HostRule.HOSTS_REMEMBERED` hosts: remembered, forgotten or
+    past the bound, its answer is the one its domains, URL prefixes and ports give."""
+    rules = [replace(rule) for rule in policy.rules if isinstance(rule, HostRule)]  # memories empty
+    assert any(rule.urls for rule in rules) and any(rule.domains for rule in rules)
+    # Hosts of the rules first (remembered), then enough others to pass the bound, then more
+    # of the rules' hosts (past it, never remembered).
+    hosts = ["github.com", "www.citrix.com", "code.citrite.net", "citrite.net.evil.example"]
+    hosts += [f"h{i}.example.org" for i in range(HostRule.HOSTS_REMEMBERED + 40)]
+    hosts += ["gitlab.com", "repo.citrite.net", "citrix.com"]
+    urls = [
+        parse_url(f"https://{host}{path}") for host in hosts for path in ("/xenserver/x", "/xapi-project/x")
+    ]
+    parsed = [url for url in urls if url is not None]
+
+    def expected(rule: HostRule, url: ParsedUrl) -> bool:
+        if rule.ports and url.port not in rule.ports:
+            return False
+        return any(host_matches(url.host, domain) for domain in rule.domains) or any(
+            host_matches(url.host, host) and url.path_under(path) for host, path in rule.urls
+        )
+
+    for _ in range(2):  # the second time, from what the first remembered (and past the bound)
+        for rule in rules:
+            assert [rule.matches_url(url) for url in parsed] == [expected(rule, url) for url in parsed]
+            assert len(rule._hosts) <= HostRule.HOSTS_REMEMBERED
+    assert any(rule.matches_url(url) for rule in rules for url in parsed)
