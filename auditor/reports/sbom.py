@@ -159,18 +159,33 @@ class RpmPurl(PackageURL):
     __slots__ = ()
 
     def to_string(self, encode: bool | None = True) -> str:
-        if not encode:
+        if not encode or not isinstance(self.qualifiers, dict) or self.subpath:
             return super().to_string(encode)
-        # Written with a name packageurl keeps as it is, then that name replaced: the name is
-        # the last segment before the version, qualifiers or subpath, whose marks ("@", "?",
-        # "#") a namespace and a name percent-encode.
-        text = PackageURL.to_string(self._replace(name="n"), encode)
-        end = min((at for at in (text.find(mark) for mark in "@?#") if at >= 0), default=len(text))
-        start = text.rfind("/", 0, end) + 1
-        return text[:start] + packageurl.quote(self.name).replace("/", "%2F") + text[end:]
+        # What comes before the name and after the version is packageurl's text for a purl of
+        # that type, namespace and qualifiers, named "n" without a version: a distribution has
+        # a few of them, and packageurl normalizes every part at every call (63,000 packages:
+        # 3 s of a CycloneDX document's 10). The version is normalized as packageurl does.
+        head, tail = _purl_frame(self.type, self.namespace, tuple(self.qualifiers.items()))
+        version = packageurl.normalize_version(self.version, self.type, encode=True)
+        name = packageurl.quote(self.name).replace("/", "%2F")
+        return f"{head}{name}@{version}{tail}" if version else f"{head}{name}{tail}"
 
     def __str__(self) -> str:
         return self.to_string()
+
+
+@functools.lru_cache(maxsize=1024)
+def _purl_frame(
+    type_: str, namespace: str | None, qualifiers: tuple[tuple[str, str], ...]
+) -> tuple[str, str]:
+    """packageurl's text of a purl of ``type_``, ``namespace`` and ``qualifiers`` named ``n``,
+    without version or subpath, cut around the name: the name is the last segment before the
+    qualifiers, whose mark (``?``) a namespace percent-encodes."""
+    bare = PackageURL(type_, namespace, "n", None, dict(qualifiers), None, normalize_purl=False)
+    text = PackageURL.to_string(bare)
+    end = text.find("?")
+    end = len(text) if end < 0 else end
+    return text[: end - 1], text[end:]
 
 
 def rpm_purl(namespace: str | None, name: str, version: str, qualifiers: dict[str, str]) -> RpmPurl:

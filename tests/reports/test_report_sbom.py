@@ -14,10 +14,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+import packageurl
 import pytest
 from cyclonedx.model.bom import Bom
 from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from jsonschema import Draft7Validator
 from packageurl import PackageURL
 from spdx_tools.spdx.model.document import Document as SpdxDocument
@@ -25,7 +28,7 @@ from spdx_tools.spdx.parser.parse_anything import parse_file
 from spdx_tools.spdx.validation.document_validator import validate_full_spdx_document
 
 from auditor.cli.main import main
-from auditor.reports import cyclonedx, spdx
+from auditor.reports import cyclonedx, sbom, spdx
 from auditor.reports.render import FORMATS, render_pieces
 from tests.conftest import RPMS
 from tests.paths import ROOT
@@ -621,3 +624,32 @@ def test_both_sboms_say_a_waiver_expired(tmp_path: Path) -> None:
     assert properties(bom["metadata"])["auditor:gate"] == expected
     _, document = spdx_of([str(RPMS), "--waivers", str(waivers)], tmp_path)
     assert spdx_annotations(document)["auditor:gate"] == expected
+
+
+_PURL_TEXT = st.text(
+    alphabet=st.sampled_from([*"aZ09/ @?#%:&=.-_~+\t", "é", "Ü", "\u2028", "😀"]), max_size=10
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    namespace=st.none() | _PURL_TEXT,
+    name=_PURL_TEXT.filter(bool),
+    version=_PURL_TEXT,
+    arch=_PURL_TEXT,
+    epoch=st.none() | _PURL_TEXT,
+)
+def test_a_purl_is_written_as_packageurl_writes_it_but_for_the_name(
+    namespace: str | None, name: str, version: str, arch: str, epoch: str | None
+) -> None:
+    """The purl text is made from a frame cached per namespace and qualifiers: it must be
+    packageurl's own text of the same purl, the name aside (written whole, ``/`` encoded:
+    the tests above), for any namespace, version and qualifier metadata can hold."""
+    qualifiers = {"arch": arch} if epoch is None else {"arch": arch, "epoch": epoch}
+    purl = sbom.rpm_purl(namespace, name, version, qualifiers)
+    library = PackageURL.to_string(purl._replace(name="n"))
+    end = min((at for at in (library.find(mark) for mark in "@?#") if at >= 0), default=len(library))
+    start = library.rfind("/", 0, end) + 1
+    assert purl.to_string() == library[:start] + packageurl.quote(name).replace("/", "%2F") + library[end:]
+    if "/" not in name and name == name.strip():
+        assert purl.to_string() == PackageURL.to_string(purl)
