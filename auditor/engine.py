@@ -134,7 +134,9 @@ def run_check(
     options: AuditOptions,
     policy: Policy,
     progress: Reporter | None = None,
-) -> ChangeAudit:
+) -> ChangeAudit[AuditResult]:
     """The two audits of ``auditor check``: ``base`` alone and with ``new`` in it, in one run."""
     with open_run(options, policy, progress) as run:
-        return audit_change(run.audit, run.load(new), run.load(base), run.load(options.context, context=True))
+        change, repository = run.load(new), run.load(base)
+        context = run.load(options.context, context=True)
+        return audit_change(run.audit, change, repository, context, keep=lambda audit: audit)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Generic, TypeVar
 
 from auditor.audit.result import AuditResult
 from auditor.origin.classify import nearest
@@ -23,9 +24,13 @@ def _key(package: Package) -> tuple[str, str]:
     return package.name, package.arch
 
 
+Base = TypeVar("Base")
+
+
 @dataclass(frozen=True)
-class ChangeAudit:
-    before: AuditResult
+class ChangeAudit(Generic[Base]):
+    before: Base
+    """What the caller keeps of the audit of BASE alone (`audit_change`'s ``keep``)."""
     after: AuditResult
     new: tuple[int, ...]
     """Ids, in ``after``, of the packages the change brings."""
@@ -126,12 +131,17 @@ def audit_change(
     new: LoadResult,
     base: LoadResult,
     context: LoadResult,
+    keep: Callable[[AuditResult], Base],
     sources: LoadResult | None = None,
-) -> ChangeAudit:
+) -> ChangeAudit[Base]:
     """Audit ``base`` alone and with ``new`` in it (``audit(targets, context)``); each with the
-    source packages of ``sources`` its binaries were built from (`with_wanted_sources`)."""
+    source packages of ``sources`` its binaries were built from (`with_wanted_sources`).
+
+    What ``keep`` returns of the audit of ``base`` is kept, and the audit let go before the one
+    with the change starts: two audits of a distribution alive at once took the check of one
+    package against distro-60k to 521 MB."""
     sources = sources or LoadResult()
-    before = audit(with_wanted_sources(base, sources), context)
+    before = keep(audit(with_wanted_sources(base, sources), context))
     new = _with_generated_provides(new, base)
     replaced = {_key(package) for package in new.packages}
     kept = [package for package in base.packages if _key(package) not in replaced]

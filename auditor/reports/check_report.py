@@ -20,6 +20,7 @@ from tabulate import tabulate
 
 from auditor.audit.check import ChangeAudit
 from auditor.audit.facts import FactKind
+from auditor.audit.result import AuditResult
 from auditor.core.errors import ExitCode, InputError
 from auditor.gate.decision import decide
 from auditor.gate.options import GateOptions
@@ -34,13 +35,14 @@ from auditor.gate.progress import (
     side_of_audit,
 )
 from auditor.gate.waivers import Waiver
+from auditor.reports.check_sides import BaseRecord, ChangedRecord, keep_base
 from auditor.reports.comment import fitted
 from auditor.reports.diff_report import fact_change_to_json
 from auditor.reports.inert import json_text_inert
 from auditor.reports.json_gate import completeness_to_json
 from auditor.reports.rows import FactView
 from auditor.reports.text import code_span, shorten, terminal_text
-from auditor.reports.view import ReportView, build_view
+from auditor.reports.view import package_rows
 
 MAX_WHY = 160
 MAX_ROWS = 100
@@ -53,8 +55,8 @@ MAX_UNSEEN = 12
 
 @dataclass(frozen=True)
 class CheckView:
-    before: ReportView
-    after: ReportView
+    before: BaseRecord
+    after: ChangedRecord
     comparison: Comparison
     new: tuple[Counterpart, ...]
     """The change's packages, each with the BASE package it is compared with."""
@@ -87,7 +89,7 @@ class CheckView:
             # audited, as `scan` of the same inputs audits nothing and fails (no roots to explain it).
             count = self.brought
             return f"none of the {count} package(s) of the change was audited (not for the --arch given)"
-        if not self.before.rows:
+        if not self.before.audited:
             return "BASE holds no package: there is no repository to check the change against"
         return ""
 
@@ -303,11 +305,16 @@ def _document(view: CheckView) -> dict[str, Any]:
     }
 
 
-def check_view(change: ChangeAudit, gate: GateOptions, waivers: Sequence[Waiver] = ()) -> CheckView:
-    """Decide both audits of a change with the same gate, and compare them fact by fact."""
-    before_decision = decide(change.before, gate, waivers)
+def check_view(
+    change: ChangeAudit[BaseRecord] | ChangeAudit[AuditResult],
+    gate: GateOptions,
+    waivers: Sequence[Waiver] = (),
+) -> CheckView:
+    """Decide both audits of a change with the same gate, and compare them fact by fact (BASE's
+    as `keep_base` kept it, or kept it now)."""
+    kept = change.before if isinstance(change.before, BaseRecord) else keep_base(gate, waivers)(change.before)
     after_decision = decide(change.after, gate, waivers)
-    before = side_of_audit(change.before, before_decision)
+    before = kept.side
     after = side_of_audit(change.after, after_decision)
     comparison = compare(before, after)
     new_names = {change.after.packages[index].name for index in change.new}
@@ -349,10 +356,15 @@ def check_view(change: ChangeAudit, gate: GateOptions, waivers: Sequence[Waiver]
         for new, old in change.obsoletes
         if old in statuses and after_decision.blocks(old)  # tainted by the gate's own measure
     )
-    errors = tuple(dict.fromkeys([*change.before.errors, *change.after.errors]))
+    errors = tuple(dict.fromkeys([*kept.errors, *change.after.errors]))
+    # The rows `CheckView.why` may look at: every row of each NEVRA the report names.
+    named = {(record.name, record.nevra) for record in new_records}
+    named |= {(record.name, record.nevra) for pair in (*worse, *better) for record in pair}
+    results = change.after.results
+    shown = {result.index for result in results if (result.package.name, result.package.nevra) in named}
     return CheckView(
-        before=build_view(change.before, before_decision),
-        after=build_view(change.after, after_decision),
+        before=kept,
+        after=ChangedRecord(after_decision, package_rows(change.after, after_decision, shown)),
         comparison=comparison,
         new=tuple(counterpart(before, record) for record in sorted(new_records, key=lambda r: r.nevra)),
         worse=tuple(sorted(worse, key=lambda pair: pair[1].nevra)),

@@ -14,7 +14,7 @@ give it. So a displayed status never hides a blocking fact: a package whose buil
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Container, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from itertools import pairwise
@@ -339,20 +339,29 @@ def _shown_inputs(inputs: Sequence[str]) -> tuple[str, ...]:
     return tuple(strip_userinfo(item) if "://" in item else item for item in inputs)
 
 
-def build_view(audit: AuditResult, decision: Decision, progress: Comparison | None = None) -> ReportView:
+def package_rows(
+    audit: AuditResult, decision: Decision, wanted: Container[int] | None = None
+) -> tuple[PackageView, ...]:
+    """The row of each package of ``audit`` (of each whose id is ``wanted``, when given), in the
+    results' order: every one a report lists, or the few a check shows."""
     repositories = frozenset(repositories_of(audit.inputs))
     shared = _shared_nevras(audit)
     packages, by_package = audit.packages, decision.by_package
-    rows = tuple(
+    return tuple(
         [
             package_view(
                 result, (found,) if isinstance(found, Ruling) else found, packages, repositories, shared
             )
             for result in audit.results
+            if wanted is None or result.index in wanted
             # `Decision.for_package`, without a call for each package of a distribution
             for found in (by_package.get(result.index, ()),)
         ]
     )
+
+
+def build_view(audit: AuditResult, decision: Decision, progress: Comparison | None = None) -> ReportView:
+    rows = package_rows(audit, decision)
     run_rulings = [ruling for ruling in decision.rulings if ruling.fact.package is None]
     return ReportView(
         options=_without_credentials(audit.options),

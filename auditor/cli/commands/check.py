@@ -42,6 +42,7 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
     from auditor.audit.check import audit_change
     from auditor.engine import open_run
     from auditor.reports import check_report
+    from auditor.reports.check_sides import keep_base
 
     waivers = options.waivers(args, session.project, session.policy)
     try:
@@ -54,7 +55,8 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
             # (never read, a Citrix Source of the change passed).
             sources = run_.load(session.options.sources)
             context = run_.load(session.options.context, context=True)
-            change = audit_change(run_.audit, new, base, context, sources)
+            keep = keep_base(session.gate, waivers)
+            change = audit_change(run_.audit, new, base, context, keep, sources)
     finally:
         session.progress.done()
     view = check_report.check_view(change, session.gate, waivers)
