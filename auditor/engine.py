@@ -50,6 +50,7 @@ class Run:
             defines=options.defines,
             read_rpms=options.read_rpms,
             metadata_only=options.metadata_only,
+            verify_checksums=options.verify_checksums,
             binary_headers=self.policy.reads_header_fields(),
             discover_sources=options.discover_sources,
             context=context,

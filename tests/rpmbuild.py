@@ -6,19 +6,34 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 
-def build_noarch(spec: Path, top: Path, sources: Iterable[str]) -> tuple[Path, Path]:
+def build_noarch(
+    spec: Path,
+    top: Path,
+    sources: Iterable[str],
+    *,
+    defines: Mapping[str, str] | None = None,
+    environment: Mapping[str, str] | None = None,
+    source_text: str = "x\n",
+) -> tuple[Path, Path]:
     """The source RPM and the one noarch binary RPM ``rpmbuild -ba`` makes of ``spec`` in the
-    tree ``top``, each of ``sources`` an empty file of SOURCES."""
+    tree ``top``, each of ``sources`` a file of SOURCES holding ``source_text``; ``defines``,
+    macros given to rpmbuild, ``environment``, variables added to its (``SOURCE_DATE_EPOCH``)."""
     assert shutil.which("rpmbuild"), "rpmbuild is the authority here: install rpm (Debian package rpm)"
     (top / "SOURCES").mkdir(parents=True)
     for name in sources:
-        (top / "SOURCES" / name).write_text("x\n")
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(top), "LC_ALL": "C"}
-    command = ["rpmbuild", "-ba", "--quiet", "--define", f"_topdir {top}", str(spec)]
+        (top / "SOURCES" / name).write_text(source_text)
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(top),
+        "LC_ALL": "C",
+        **(environment or {}),
+    }
+    macros = [item for name, value in (defines or {}).items() for item in ("--define", f"{name} {value}")]
+    command = ["rpmbuild", "-ba", "--quiet", "--define", f"_topdir {top}", *macros, str(spec)]
     done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     assert done.returncode == 0, done.stderr
     (srpm,) = (top / "SRPMS").glob("*.src.rpm")

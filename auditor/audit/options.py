@@ -31,6 +31,8 @@ class AuditOptions:
     """Read the RPM files of directories even where they hold repodata/."""
     metadata_only: bool = False
     """Read repositories from their metadata alone (``--metadata-only``): fast, incomplete."""
+    verify_checksums: bool = False
+    """Hold each package file of a local repository to its metadata's checksum (``--verify-checksums``)."""
     discover_sources: bool = True
     """Read the source repository found beside a binary one (``SRPMS/``, ``Source/``...)."""
     cache: bool = True

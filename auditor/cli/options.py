@@ -246,6 +246,13 @@ def _add_reading_options(command: argparse.ArgumentParser) -> None:
         "Source URLs, signing keys and Distribution repodata lacks are not seen (the audit says it "
         "is incomplete, and --strict fails)",
     )
+    command.add_argument(
+        "--verify-checksums",
+        action="store_true",
+        help="hash every package file of a local repository and compare it with the checksum its "
+        "metadata gives, as dnf does before installing it: catches a file replaced by a rebuild of "
+        "the same size, build time and header size (reads every byte of every package file)",
+    )
     add_network_options(command)
     command.add_argument(
         "--read-rpms",
@@ -303,6 +310,8 @@ def audit_options(args: argparse.Namespace, project: ProjectConfig) -> AuditOpti
     if args.no_install_weak_deps and not roots:
         # As --focus without a graph format: an option that changes nothing, said.
         raise UsageError("--no-install-weak-deps: only --roots (or audit.roots) installs anything to follow")
+    if args.verify_checksums and args.metadata_only:
+        raise UsageError("--verify-checksums reads the package files, which --metadata-only does not")
     return AuditOptions(
         targets=targets,
         context=tuple(args.context),
@@ -313,6 +322,7 @@ def audit_options(args: argparse.Namespace, project: ProjectConfig) -> AuditOpti
         install_weak_deps=not args.no_install_weak_deps,
         read_rpms=args.read_rpms,
         metadata_only=args.metadata_only,
+        verify_checksums=args.verify_checksums,
         discover_sources=not args.no_source_discovery,
         cache=not args.no_cache,
         defines=spec_macros(args, project),

@@ -25,7 +25,7 @@ from auditor.rpm.serialize import check_package_json, package_from_json, package
 COPIED_DEPENDENCIES = ("requires", "provides", "conflicts", "obsoletes")
 """The dependencies createrepo_c copies from a header into primary.xml, in that order."""
 
-EVIDENCE_KIND = "\0evidence+origin+copied-tags"
+EVIDENCE_KIND = "\0evidence+origin+copied-tags+build-identity"
 """What a stored `HeaderEvidence` adds to its store key (`auditor.runtime.store.Store.package_key`):
 a model of another shape, stored before it held what this one holds, is another entry."""
 
@@ -56,14 +56,19 @@ class CopiedTags:
 class HeaderEvidence:
     """A package file read to complete its metadata entry: ``package`` has the identity, what
     the metadata lacks (signing key, Distribution, BugURL, a source package's Sources) and the
-    origin fields, but no dependencies; ``copied`` has the header's Requires, Provides,
-    Conflicts and Obsoletes (`COPIED_DEPENDENCIES`, in that order)."""
+    origin fields and build time, but no dependencies; ``copied`` has the header's Requires,
+    Provides, Conflicts and Obsoletes (`COPIED_DEPENDENCIES`, in that order); ``header_end``
+    where the file's headers end (its payload starts: ``rpm:header-range`` end), None when
+    unknown."""
 
     package: Package
     copied: tuple[CopiedTags, ...]
+    header_end: int | None = None
 
-    def __reduce__(self) -> tuple[type[HeaderEvidence], tuple[Package, tuple[CopiedTags, ...]]]:
-        return (HeaderEvidence, (self.package, self.copied))  # see CopiedTags.__reduce__
+    def __reduce__(
+        self,
+    ) -> tuple[type[HeaderEvidence], tuple[Package, tuple[CopiedTags, ...], int | None]]:
+        return (HeaderEvidence, (self.package, self.copied, self.header_end))  # see CopiedTags.__reduce__
 
     def names(self, kind: str) -> set[str]:
         """The names of the header's dependencies of ``kind`` (one of `COPIED_DEPENDENCIES`)."""
@@ -142,6 +147,7 @@ def evidence_to_json(evidence: HeaderEvidence) -> dict[str, Any]:
     return {
         "package": package_to_json(evidence.package),
         "copied": [[tags.names, list(tags.flags), tags.versions] for tags in evidence.copied],
+        "header_end": evidence.header_end,
     }
 
 
@@ -166,4 +172,7 @@ def evidence_from_json(data: dict[str, Any]) -> HeaderEvidence:
         if len(flags) != count or counted != count:
             raise ValueError("copied has the wrong shape")
         tags.append(CopiedTags(names, tuple(flags), versions))
-    return HeaderEvidence(package_from_json(data["package"]), tuple(tags))
+    header_end = data["header_end"]
+    if header_end is not None and type(header_end) is not int:
+        raise ValueError("header_end is not a number")
+    return HeaderEvidence(package_from_json(data["package"]), tuple(tags), header_end)

@@ -156,6 +156,11 @@ class ReadOptions:
     """Read the RPM files of a directory even where it holds repodata/, ignoring the metadata."""
     metadata_only: bool = False
     """Read repositories from their metadata alone (``--metadata-only``): fast, and incomplete."""
+    verify_checksums: bool = False
+    """Hash each package file of a local repository whose header is read, and hold it to the
+    checksum its metadata gives (``--verify-checksums``): what dnf checks before installing a
+    file, and the one check no rebuild of the same NEVRA passes. Off by default: the other
+    checks (`auditor.sources.overlay`) read headers alone, this reads every byte."""
     binary_headers: bool = True
     """Read the headers of a repository's binary packages for what repodata lacks (signing key,
     Distribution, BugURL). The engine sets it when the policy has a rule on those fields or a

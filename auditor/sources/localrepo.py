@@ -40,7 +40,7 @@ from auditor.sources.inputpaths import (
     repository_root,
 )
 from auditor.sources.interface import ReadOptions
-from auditor.sources.overlay import Overlaid, overlay
+from auditor.sources.overlay import Overlaid, checksum_disagreement, overlay
 from auditor.sources.repodata import RepositoryRead, read_repository
 from auditor.sources.rpmbatch import Outcome, PendingReads, read_rpm_outcomes
 from auditor.sources.walk import LOOP, walk_files
@@ -87,7 +87,9 @@ def read_local_repository(
     ) as pending:
         # No binary's size is worth keeping when no package file is there to compare it with:
         # the sizes of a distribution's 60,000 packages would be 2 MB of the peak.
-        read = read_repository(path, shown=shown, binary_sizes=options.binary_headers and bool(on_disk))
+        sized = bool(on_disk)  # and where the headers end, to compare with the files'
+        binaries = options.binary_headers and sized
+        read = read_repository(path, shown=shown, binary_sizes=binaries, header_ends=sized)
         early = _EarlyOverlays(read, root, guessed, options)
         outcomes = dict(zip(guessed, pending.result(early.heard), strict=True))
     read.packages = _with_package_files(
@@ -158,6 +160,7 @@ class _EarlyOverlays:
                 self.positions.setdefault(os.path.normpath(package.location), []).append(position)
         self.overlaid: dict[int, Overlaid | InputError] = {}
         self.snapshot = options.snapshot
+        self.verify = options.verify_checksums
 
     def heard(self, path: str, outcome: Outcome) -> None:
         evidence = outcome[0] if outcome and isinstance(outcome[0], HeaderEvidence) else None
@@ -167,7 +170,7 @@ class _EarlyOverlays:
         read = self.read
         for position in self.positions.get(href, ()):
             self.overlaid[position] = _overlay(
-                read, read.packages[position], evidence, href, path, self.snapshot
+                read, read.packages[position], evidence, href, path, self.snapshot, verify=self.verify
             )
 
 
@@ -248,7 +251,9 @@ def _with_package_files(
         merged = None if path in replaced else overlaid.get(position)
         if merged is None:
             looked = None if path in replaced else snapshot
-            merged = _overlay(read, packages[position], evidence, href, path, looked)
+            merged = _overlay(
+                read, packages[position], evidence, href, path, looked, verify=options.verify_checksums
+            )
         if isinstance(merged, InputError):
             error: InputError | None = merged
             # Not the file the entry describes: the package's verdict is its metadata's alone,
@@ -280,12 +285,20 @@ def _overlay(
     href: str,
     path: str,
     snapshot: FileSnapshot | None,
+    *,
+    verify: bool = False,
 ) -> Overlaid | InputError:
     """`overlay` of ``entry`` on the header of its file at ``path``, the file's size compared
-    with the metadata's where it is kept (looked at again when ``snapshot`` is None)."""
+    with the metadata's where it is kept (looked at again when ``snapshot`` is None); with
+    ``verify``, the file's checksum too (`ReadOptions.verify_checksums`)."""
     expected = read.listed_size(entry)
     size = None if expected is None else _file_size(path, snapshot)
-    return overlay(entry, evidence, read.location, href, file_size=size, listed_size=expected)
+    merged = overlay(entry, evidence, read.location, href, file_size=size, listed_size=expected)
+    if verify and not isinstance(merged, InputError) and entry.checksum is not None:
+        said = checksum_disagreement(entry.checksum, path)
+        if said is not None:
+            return InputError(os.path.join(read.location, href), said)
+    return merged
 
 
 def _file_size(path: str, snapshot: FileSnapshot | None) -> int | None:

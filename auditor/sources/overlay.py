@@ -9,13 +9,15 @@ names the difference as the file's input error.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from auditor.core.errors import InputError
-from auditor.rpm.model import Dependency, Package, with_fields
+from auditor.core.files import open_regular, os_reason
+from auditor.rpm.model import Checksum, Dependency, Package, with_fields
 from auditor.sources.evidence import HeaderEvidence
 
 
@@ -42,7 +44,8 @@ def overlay(
     """``listed`` (from the metadata) with what only its file's header carries (``evidence``);
     an error on the file (named by the parts of its path, ``where``, joined only then) when the
     header describes another package than the entry, or the file (of ``file_size`` bytes, when
-    given) is not the size the entry says (``listed_size``). A binary whose header adds nothing
+    given) is not the size the entry says (``listed_size``), or another build (`other_build`).
+    A binary whose header adds nothing
     (unsigned, no Distribution, no BugURL) is ``listed`` itself."""
     read = evidence.package
     if not same_package(listed, read):
@@ -50,9 +53,9 @@ def overlay(
             os.path.join(*where),
             f"the file's header is {read.nevra}, the repository metadata says {listed.nevra}",
         )
-    other_size = size_disagreement(listed_size, file_size)
-    if other_size is not None:  # the same package rebuilt, or the file changed otherwise
-        return InputError(os.path.join(*where), other_size)
+    other_file = size_disagreement(listed_size, file_size) or other_build(listed, evidence)
+    if other_file is not None:  # the same package rebuilt, or the file changed otherwise
+        return InputError(os.path.join(*where), other_file)
     differing = _differing_fields(listed, read)
     # Judged by the header's value wherever the two differ at all, re-flowed whitespace
     # included: the metadata's spelling must never be the one the policy reads.
@@ -218,7 +221,7 @@ def size_disagreement(expected: int | None, file_size: int | None) -> str | None
     would refuse it on its checksum and install nothing of it, so its header (a clean Source
     where the metadata's package had a Citrix one) must not stand for that package. The
     auditor hashes no file (createrepo_c does), but the size costs nothing to compare, and
-    a rebuild is almost never of the same size."""
+    a rebuild is almost never of the same size (one that is: `other_build`)."""
     if expected is None or file_size is None or file_size == expected:
         return None
     said = f"the file is {file_size} bytes, the repository metadata says {expected} (<size package>)"
@@ -238,6 +241,53 @@ def header_end_disagreement(header_range: tuple[int, int] | None, header_end: in
         f"(rpm:header-range), and the server does not say the file's size: {_NOT_THE_FILE}"
     )
 
+
+def other_build(listed: Package, evidence: HeaderEvidence) -> str | None:
+    """What shows a file (read as ``evidence``) to be another build than the one its metadata
+    entry (``listed``) describes, of whatever size: a build time or an end of the headers other
+    than the metadata's, which createrepo_c took from the file it read; None when they agree,
+    or the metadata does not say.
+
+    A rebuild of the same NEVRA can be made the very size of the file it replaces (a Citrix
+    Source URL swapped for a clean one of the same length): `size_disagreement` misses it, and
+    the auditor hashes no file. Nothing else a rebuild changes is compared for free: the
+    header's other copied values (dependencies, origin fields) are compared by `overlay`
+    already, and its build time differs unless the build was made reproducible."""
+    read = evidence.package
+    # createrepo_c writes a header without BUILDTIME as build="0".
+    if listed.buildtime is not None and (read.buildtime or 0) != listed.buildtime:
+        said = f"its build time is {read.buildtime or 0}, the repository metadata says {listed.buildtime}"
+        return f"{said} (<time build>): {_NOT_THE_FILE}"
+    listed_range, header_end = listed.header_range, evidence.header_end
+    if listed_range is not None and header_end is not None and listed_range[1] != header_end:
+        said = f"its headers end at byte {header_end}, the repository metadata says {listed_range[1]}"
+        return f"{said} (rpm:header-range): {_NOT_THE_FILE}"
+    return None
+
+
+def checksum_disagreement(expected: Checksum, path: str) -> str | None:
+    """What is wrong with the file at ``path`` as a package's file whose metadata gives it the
+    checksum ``expected`` (``<checksum>``, as createrepo_c hashed the file); None when the
+    file's own agrees. A checksum type no hash here knows is said, never passed."""
+    algorithm = expected.algorithm.lower()
+    algorithm = _CHECKSUM_TYPES.get(algorithm, algorithm)
+    if algorithm not in hashlib.algorithms_available:
+        return f"its checksum cannot be verified: unknown checksum type {expected.algorithm!r}"
+    try:
+        with open_regular(path, path, "an RPM file") as stream:
+            found = hashlib.file_digest(stream, algorithm).hexdigest()
+    except InputError as exc:
+        return f"its checksum cannot be verified: {exc.reason}"
+    except OSError as exc:
+        return f"its checksum cannot be verified: {os_reason(exc)}"
+    if found == expected.value.strip().lower():
+        return None
+    said = f"its {expected.algorithm} checksum is {found}, the repository metadata says {expected.value}"
+    return f"{said} (<checksum>): {_NOT_THE_FILE}"
+
+
+_CHECKSUM_TYPES = {"sha": "sha1"}
+"""The checksum types of repository metadata that hashlib names otherwise (yum's ``sha`` is SHA-1)."""
 
 _NOT_THE_FILE = "not the file the metadata describes (dnf would refuse it on its checksum)"
 

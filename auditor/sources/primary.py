@@ -99,6 +99,7 @@ class PrimaryHandler:
         *,
         header_ranges: bool = True,
         binary_sizes: bool = True,
+        sized_header_ranges: bool = False,
         locations_under: str | None = None,
     ) -> None:
         """``header_ranges``: keep each package's ``rpm:header-range``. Only a remote
@@ -106,6 +107,8 @@ class PrimaryHandler:
         distribution's packages, never read. ``binary_sizes``: keep each binary's file size
         (`file_sizes`; a source package's is always kept, as its header is always read): only
         where binaries' headers are read, a distribution's would be 2 MB never used.
+        ``sized_header_ranges``: keep the header range of each package whose size is kept, as
+        a local repository whose files' headers are read compares where they end (`overlay`).
         ``locations_under``: the URL a remote
         repository's relative locations are joined to, here rather than by rebuilding every
         package afterwards (0.6 s of a distribution's remote read)."""
@@ -114,6 +117,7 @@ class PrimaryHandler:
         self.shown = shown
         self.header_ranges = header_ranges
         self.binary_sizes = binary_sizes or header_ranges
+        self.sized_header_ranges = sized_header_ranges
         self.locations_under = locations_under
         self.pending: list[Package] = []
         self.file_sizes: dict[str, int] = {}
@@ -321,6 +325,8 @@ class PrimaryHandler:
             return
         arch = arch or "noarch"
         is_source = arch in SOURCE_ARCHES
+        sized = is_source or self.binary_sizes
+        keep_range = self.header_ranges or (sized and self.sized_header_ranges)
         get, repeated = dependencies.get, self.repeated.setdefault
         # The vendor, packager, build host and licence many packages repeat are interned: one
         # string for all of them; SOURCERPM and URL are held in `repeated`.
@@ -342,9 +348,9 @@ class PrimaryHandler:
             intern(license) if license else None,
             None,  # distribution
             buildtime,
-            header_range=_header_range(range_start, range_end) if self.header_ranges else None,
+            header_range=_header_range(range_start, range_end) if keep_range else None,
         )  # fmt: skip
-        if size_text and checksum and (is_source or self.binary_sizes):
+        if size_text and checksum and sized:
             size = _file_size(size_text)
             if size is not None:
                 self.file_sizes[size_key(checksum, location)] = size

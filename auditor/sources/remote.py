@@ -121,6 +121,11 @@ def _read_repository(
             detail = f"{read.location}: read from its metadata alone (--metadata-only)"
             read.gaps.append(Gap(GapKind.METADATA_ONLY, detail, len(read.packages)))
         return read
+    if options.verify_checksums and read.packages:
+        remote.warn(
+            f"{read.location}: --verify-checksums verifies the files of local repositories; this one's "
+            "are not downloaded (dnf verifies each file it downloads)"
+        )
     binaries = options.binary_headers or remote.options.remote_headers
     merge_remote_headers(read, remote, lambda package: package.is_source or binaries, store)
     return read

@@ -110,8 +110,11 @@ FilelistsCheck = Callable[[], "InputError | None"]
 """`check_filelists` of the repository's filelists.xml, bound to it."""
 
 
-def read_repository(path: str, *, shown: str | None = None, binary_sizes: bool = False) -> RepositoryRead:
-    """Read every package a local repository's metadata lists (``binary_sizes``: see `PrimaryHandler`)."""
+def read_repository(
+    path: str, *, shown: str | None = None, binary_sizes: bool = False, header_ends: bool = False
+) -> RepositoryRead:
+    """Read every package a local repository's metadata lists (``binary_sizes``; ``header_ends``,
+    `PrimaryHandler`'s ``sized_header_ranges``)."""
     repomd_path = find_repomd(path)
     if repomd_path is None:
         if unsearchable(path):
@@ -135,7 +138,14 @@ def read_repository(path: str, *, shown: str | None = None, binary_sizes: bool =
         verify_checksum(local_path, entry.checksum_type, entry.checksum, entry.size, shown_file)
         return local_path, shown_file
 
-    return read_metadata(repomd, display, local, header_ranges=False, binary_sizes=binary_sizes)
+    return read_metadata(
+        repomd,
+        display,
+        local,
+        header_ranges=False,
+        binary_sizes=binary_sizes,
+        sized_header_ranges=header_ends,
+    )
 
 
 def read_metadata(
@@ -145,14 +155,15 @@ def read_metadata(
     *,
     header_ranges: bool = True,
     binary_sizes: bool = True,
+    sized_header_ranges: bool = False,
     locations_under: str | None = None,
 ) -> RepositoryRead:
     """Read primary (and filelists, when listed) of a repository whose repomd.xml is read.
 
     ``fetch`` makes each file available and verified; nothing is parsed before it returns.
     A local repository reads its own files, a remote one downloads them into the cache.
-    ``header_ranges``, ``binary_sizes``, ``locations_under``: what `PrimaryHandler` does with
-    the packages' header ranges, file sizes and locations.
+    ``header_ranges``, ``binary_sizes``, ``sized_header_ranges``, ``locations_under``: what
+    `PrimaryHandler` does with the packages' header ranges, file sizes and locations.
     """
     primary = repomd.files.get("primary")
     if primary is None:
@@ -181,6 +192,7 @@ def read_metadata(
             primary.open_size,
             header_ranges,
             binary_sizes,
+            sized_header_ranges,
             locations_under,
         ),
         result.errors,
@@ -222,6 +234,7 @@ class _PrimaryFile:
     open_size: int | None
     header_ranges: bool
     binary_sizes: bool
+    sized_header_ranges: bool
     locations_under: str | None
 
     def handler(self, errors: list[InputError]) -> PrimaryHandler:
@@ -231,6 +244,7 @@ class _PrimaryFile:
             self.shown,
             header_ranges=self.header_ranges,
             binary_sizes=self.binary_sizes,
+            sized_header_ranges=self.sized_header_ranges,
             locations_under=self.locations_under,
         )
 

@@ -142,7 +142,8 @@ def evidence_from_headers(
     full read refuses for those alone is read here (the metadata lists them for the run)."""
     package = _package(headers, stream, location, input, checksum, payload, evidence_only=True)
     main = headers.main
-    return HeaderEvidence(package, tuple(_copied_tags(main, *tags) for _, *tags in _COPIED_TAGS))
+    copied = tuple(_copied_tags(main, *tags) for _, *tags in _COPIED_TAGS)
+    return HeaderEvidence(package, copied, headers.header_end)
 
 
 def _package(
@@ -180,7 +181,6 @@ def _package(
             summary=main.string(Tag.SUMMARY),
             description=main.string(Tag.DESCRIPTION),
             files=files,
-            buildtime=main.integer(Tag.BUILDTIME),
         )
     return make_package(  # the frozen ``__init__``'s object, faster: every file read makes one
         name=name,
@@ -207,6 +207,9 @@ def _package(
         translationurl=main.string(Tag.TRANSLATIONURL),
         upstreamreleases=main.string(Tag.UPSTREAMRELEASES),
         license=main.string(Tag.LICENSE),
+        # Read for evidence too: the metadata's <time build> is this file's, or it is not the
+        # file the metadata describes (a rebuild of the same NEVRA, `overlay.other_build`).
+        buildtime=main.integer(Tag.BUILDTIME),
         sources=reading.sources,
         spec=reading.spec,
         notes=reading.notes,

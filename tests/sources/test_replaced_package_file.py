@@ -6,7 +6,8 @@ clean Source and put in place of the file. dnf would refuse the new file on its 
 its header must not stand for the package: read as the package's evidence, it made the
 package clean, complete and exit 0. The auditor hashes no file, but the metadata's
 ``<size package>`` is compared with the file's size (locally its ``stat``, remotely the
-server's Content-Range): a rebuild is almost never of the same size. Real RPMs by rpmbuild,
+server's Content-Range): a rebuild is almost never of the same size; one made the same size
+is told by its build time or where its headers end (rt21). Real RPMs by rpmbuild,
 repositories by createrepo_c, the remote one served over HTTP on 127.0.0.1.
 """
 
@@ -274,3 +275,161 @@ def test_two_entries_claiming_one_checksum_are_each_held_to_their_own_size(
     said = [line for line in err.splitlines() if "(<size package>)" in line]
     assert code == 3 and len(said) == 1
     assert "single-deps-1.0-1.src.rpm: the file is" in said[0] and "says 9999" in said[0]
+
+
+SAME_SIZE_SPEC = """Name: swapped
+Version: 1
+Release: 1
+Summary: a package rebuilt%{{?pad}}
+License: MIT
+Source0: {source}
+BuildArch: noarch
+%description
+d
+%install
+mkdir -p %{{buildroot}}/usr/share/swapped
+echo {source} > %{{buildroot}}/usr/share/swapped/from
+%files
+/usr/share/swapped
+"""
+SAME_LENGTH_CLEAN = "https://example.org/clean/archives/v1/swapped-1.tar.gz"
+"""A clean Source URL as long as `CITRIX`: the spec, in the header and the payload, keeps its size."""
+
+
+def build_same_size(top: Path, source: str, build_time: int, pad: str = "", source_bytes: int = 108) -> Path:
+    """The source RPM of `SAME_SIZE_SPEC` with ``source`` as Source0, built at ``build_time``
+    (SOURCE_DATE_EPOCH, used as the build time), its Summary padded with ``pad`` and its Source
+    file of ``source_bytes`` bytes. Stored, not compressed: the payload's size is its content's,
+    so a rebuild can be padded to the very size of the file it replaces."""
+    top.mkdir()
+    spec = top / "swapped.spec"
+    spec.write_text(SAME_SIZE_SPEC.format(source=source))
+    defines = {
+        "use_source_date_epoch_as_buildtime": "1",
+        "clamp_mtime_to_source_date_epoch": "1",
+        "_source_payload": "w0.gzdio",
+        "_binary_payload": "w0.gzdio",
+        "pad": pad or "%{nil}",
+    }
+    srpm, _ = build_noarch(
+        spec,
+        top,
+        ["swapped-1.tar.gz"],
+        defines=defines,
+        environment={"SOURCE_DATE_EPOCH": str(build_time)},
+        source_text="x" * source_bytes,
+    )
+    return srpm
+
+
+@pytest.fixture(scope="module")
+def same_size(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The Citrix source package and clean rebuilds of exactly its size: one built a second
+    later, one built at the same time whose Summary is 4 bytes longer and Source file 8 bytes
+    shorter (its headers end 8 bytes further: rpm aligns them), one the same in all but the URL."""
+    top = tmp_path_factory.mktemp("same-size")
+    # Each built in a tree of a name as long: the build's path shows in its headers.
+    built = {
+        "citrix": build_same_size(top / "0", CITRIX, 1_000_000_000),
+        "later": build_same_size(top / "1", SAME_LENGTH_CLEAN, 1_000_000_001),
+        "padded": build_same_size(top / "2", SAME_LENGTH_CLEAN, 1_000_000_000, "XXXX", 100),
+        "reproduced": build_same_size(top / "3", SAME_LENGTH_CLEAN, 1_000_000_000),
+    }
+    assert len({path.stat().st_size for path in built.values()}) == 1  # what the tests are about
+    assert len({path.read_bytes() for path in built.values()}) == 4
+    return built
+
+
+def replaced_by(tmp_path: Path, same_size: dict[str, Path], rebuild: str, under: str = "repo") -> Path:
+    """A repository made by createrepo_c of the Citrix source package, whose file is then
+    replaced by the ``rebuild`` of the same size."""
+    repo = tmp_path / under
+    repo.mkdir(parents=True)
+    shutil.copy(same_size["citrix"], repo)
+    subprocess.run(["createrepo_c", "--quiet", "--no-database", str(repo)], check=True, capture_output=True)
+    shutil.copy(same_size[rebuild], repo / same_size["citrix"].name)
+    return repo
+
+
+@pytest.mark.parametrize(
+    ("rebuild", "said"),
+    [
+        ("later", "its build time is 1000000001, the repository metadata says 1000000000 (<time build>)"),
+        ("padded", "(rpm:header-range)"),
+    ],
+)
+def test_a_local_same_size_rebuild_is_caught_by_what_the_metadata_copied_from_the_header(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], same_size: dict[str, Path], rebuild: str, said: str
+) -> None:
+    """rt21: a clean rebuild of exactly the file's size passed the size check, and its header's
+    clean Source stood for the Citrix package the metadata describes (exit 0)."""
+    repo = replaced_by(tmp_path, same_size, rebuild)
+    code, document, err = scan([str(repo), "--no-cache"], capsys)
+    source = by_nevra(document)["swapped-1-1.src"]
+    assert code == 3 and f"{repo / same_size['citrix'].name}: " in err and said in err and SAID in err
+    assert [gap["kind"] for gap in source["gaps"]] == ["metadata-only"]
+    assert not any(SAME_LENGTH_CLEAN in json.dumps(finding) for finding in source["findings"])
+
+
+@pytest.mark.parametrize("rebuild", ["later", "padded"])
+def test_a_remote_same_size_rebuild_is_caught_by_what_the_metadata_copied_from_the_header(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], same_size: dict[str, Path], rebuild: str
+) -> None:
+    """Over HTTP too, and the header read is not cached as the package's."""
+    replaced_by(tmp_path, same_size, rebuild, "www/repo")
+    cache = ["--cache-dir", str(tmp_path / "cache")]
+    with LocalServer(tmp_path / "www") as server:
+        for _run in range(2):
+            code, document, err = scan([server.url("/repo/"), *cache], capsys)
+            source = by_nevra(document)["swapped-1-1.src"]
+            assert code == 3 and SAID in err
+            assert [gap["kind"] for gap in source["gaps"]] == ["metadata-only"]
+
+
+def test_a_reproduced_rebuild_is_caught_by_its_checksum_under_verify_checksums(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], same_size: dict[str, Path]
+) -> None:
+    """A rebuild reproducible to its build time and header size, the Source URL alone swapped
+    for one of the same length: only the file's checksum tells it (dnf's own check). Headers
+    alone cannot: the default scan takes it for the package, as it says; --verify-checksums
+    hashes every file, and then it is the file's input error."""
+    repo = replaced_by(tmp_path, same_size, "reproduced")
+    code, document, err = scan([str(repo), "--no-cache"], capsys)
+    assert code == 0 and SAID not in err  # the limit of what headers tell, on record
+    code, document, err = scan([str(repo), "--no-cache", "--verify-checksums"], capsys)
+    source = by_nevra(document)["swapped-1-1.src"]
+    [error] = [line for line in err.splitlines() if SAID in line]
+    assert code == 3 and f"{repo / same_size['citrix'].name}: its sha256 checksum is " in error
+    assert "(<checksum>)" in error
+    assert [gap["kind"] for gap in source["gaps"]] == ["metadata-only"]
+    assert not any(SAME_LENGTH_CLEAN in json.dumps(finding) for finding in source["findings"])
+
+
+@pytest.mark.parametrize("checksum_type", ["sha256", "sha1", "sha512"])
+def test_the_files_createrepo_c_hashed_pass_verify_checksums(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], same_size: dict[str, Path], checksum_type: str
+) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    shutil.copy(same_size["citrix"], repo)
+    command = ["createrepo_c", "--quiet", "--no-database", "--checksum", checksum_type, str(repo)]
+    subprocess.run(command, check=True, capture_output=True)
+    code, document, err = scan([str(repo), "--no-cache", "--verify-checksums"], capsys)
+    assert code == 1 and document["errors"] == [] and "checksum" not in err
+    assert by_nevra(document)["swapped-1-1.src"]["status"] == "origin"
+
+
+def test_verify_checksums_is_a_usage_error_with_metadata_only(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["scan", str(tmp_path), "--verify-checksums", "--metadata-only"]) == 2
+    assert "--verify-checksums reads the package files" in capsys.readouterr().err
+
+
+def test_verify_checksums_says_it_leaves_a_remote_repository_unverified(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], same_size: dict[str, Path]
+) -> None:
+    replaced_by(tmp_path, same_size, "reproduced", "www/repo")
+    with LocalServer(tmp_path / "www") as server:
+        _, _, err = scan([server.url("/repo/"), "--no-cache", "--verify-checksums"], capsys)
+    assert f"{server.url('/repo/')}: --verify-checksums verifies the files of local repositories" in err
