@@ -24,6 +24,7 @@ from auditor.net.remote import SMALL_FILE_CEILING, Remote
 from auditor.net.urlpolicy import UrlOrigin
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import Package
+from auditor.runtime.snapshot import FileSnapshot
 from auditor.runtime.store import Store
 from auditor.sources.configscope import ConfigScope
 from auditor.sources.inputpaths import (
@@ -70,7 +71,8 @@ def load_inputs(
     options = options or ReadOptions()
     result = LoadResult()
     loaded: set[str] = set()
-    named: dict[str, str] = {}
+    files = FilesRead(options.snapshot or FileSnapshot())
+    named = files.inputs
     scope = ConfigScope()  # one namespace of repository ids for every configuration, as dnf has
     for path in paths:
         if is_url(path):
@@ -84,7 +86,7 @@ def load_inputs(
                 result.warnings.append(f"{path}: the same input as {named[same]}; read once")
                 continue
             named[same] = path
-            result.extend(_load_one(path, options, remote, store, scope))
+            result.extend(_load_one(path, options, remote, store, scope, files))
             loaded.add(os.path.realpath(path))
         if remote is not None:
             result.warnings.extend(remote.take_warnings())
@@ -170,6 +172,36 @@ def _load_source_repositories(
                 continue
             _add_found_beside(read, candidate, path, result)
     return remote
+
+
+class FilesRead:
+    """The RPM and spec files the run has read, by what their names lead to (device and inode,
+    as the run's first look saw them): one file named twice, as a directory and a file in it,
+    through a symbolic or hard link, or in two directories given, is one package, as dnf and
+    createrepo_c read it once. Read twice, its packages, findings and totals counted double."""
+
+    def __init__(self, snapshot: FileSnapshot) -> None:
+        self.snapshot = snapshot
+        self.first: dict[str, str] = {}
+        self.inputs: dict[str, str] = {}
+        """The first name of each input and each repository a directory's walk read, by what it
+        reads (`_same_input`): a repository named and met in a walk is one repository too."""
+
+    def new(self, paths: Iterable[str], result: LoadResult) -> list[str]:
+        """Those of ``paths`` no earlier name led to; a warning for each of the others."""
+        kept = []
+        for path in paths:
+            try:
+                key = self.snapshot.identity(path).split("\0", 1)[1]  # without the path
+            except OSError:
+                kept.append(path)  # its reader says what is wrong with it
+                continue
+            first = self.first.setdefault(key, path)
+            if first is path:
+                kept.append(path)
+            else:
+                result.warnings.append(f"{path}: the same file as {first}; read once")
+        return kept
 
 
 def _same_input(path: str, options: ReadOptions) -> str:
@@ -296,7 +328,12 @@ def _add_repository(read: RepositoryRead, shown: str, result: LoadResult, *, nam
 
 
 def _load_one(
-    path: str, options: ReadOptions, remote: Remote | None, store: Store | None, scope: ConfigScope
+    path: str,
+    options: ReadOptions,
+    remote: Remote | None,
+    store: Store | None,
+    scope: ConfigScope,
+    files: FilesRead,
 ) -> LoadResult:
     result = LoadResult()
     try:
@@ -311,7 +348,9 @@ def _load_one(
                 options.progress.phase(f"reading the metadata of {path}")
             _add_repository(read_local_repository(path, options, store), path, result)
         elif os.path.isdir(path):
-            _load_directory(path, result, options, store)
+            _load_directory(path, result, options, store, files)
+        elif not files.new([path], result):
+            pass  # read already, under another name
         elif is_spec_file(path):
             packages = _read_spec(path, options)
             result.packages.extend(packages)
@@ -347,7 +386,9 @@ def _missing(path: str) -> str:
     return f"not read: only http and https URLs are read, and paths ({scheme}: is neither)"
 
 
-def _load_directory(root: str, result: LoadResult, options: ReadOptions, store: Store | None) -> None:
+def _load_directory(
+    root: str, result: LoadResult, options: ReadOptions, store: Store | None, files: FilesRead
+) -> None:
     repositories: list[str] = []
 
     def enter(directory: str) -> bool:
@@ -357,6 +398,11 @@ def _load_directory(root: str, result: LoadResult, options: ReadOptions, store: 
         if not repository_in_walk(directory, read_rpms=options.read_rpms):
             return True
         repositories.append(directory)
+        real = os.path.realpath(directory)
+        if real in files.inputs:
+            result.warnings.append(f"{directory}: the same repository as {files.inputs[real]}; read once")
+            return False
+        files.inputs[real] = f"{directory} (in {root})"
         try:
             _add_repository(read_local_repository(directory, options, store), directory, result)
         except InputError as exc:
@@ -381,7 +427,7 @@ def _load_directory(root: str, result: LoadResult, options: ReadOptions, store: 
         elif entry.is_symlink() and _is_loop(entry.path):
             result.errors.append(InputError(entry.path, "symlink loop"))
     count = 0
-    for item in read_rpm_files(rpm_paths, store, options.progress, options.snapshot):
+    for item in read_rpm_files(files.new(rpm_paths, result), store, options.progress, options.snapshot):
         if isinstance(item, InputError):
             result.errors.append(item)
         else:
@@ -389,7 +435,7 @@ def _load_directory(root: str, result: LoadResult, options: ReadOptions, store: 
             count += 1
     # A packaging tree (SPECS/, a package's git repository) is checked before anything is
     # built: its spec files are what a contributor submits, read as if named one by one.
-    for path in sorted(spec_paths):
+    for path in sorted(files.new(spec_paths, result)):
         try:
             packages = _read_spec(path, options)
         except InputError as exc:
