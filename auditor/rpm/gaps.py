@@ -96,6 +96,22 @@ class GapKind(enum.Enum):
     always meets with the Citrix one."""
 
 
+INPUT_GAP_KINDS = frozenset(
+    {
+        GapKind.NOTHING_AUDITED,
+        GapKind.EMPTY_INPUT,
+        GapKind.FILE_OUTSIDE_METADATA,
+        GapKind.URL_NOT_FOLLOWED,
+        GapKind.REPOSITORY_NOT_READ,
+        GapKind.CLEAN_WAY_UNCHECKED,
+        GapKind.MODULES_NOT_FILTERED,
+        GapKind.PRIORITY_NOT_MODELLED,
+    }
+)
+"""The gaps only an input or the run has, never a package (`file-missing` and `metadata-only`
+are a package's too): a waiver accepts facts about a package, so none accepts these."""
+
+
 @dataclass(frozen=True, slots=True)
 class Gap:
     """One piece of evidence not seen, and where (a spec line, a Source number, a URL...)."""

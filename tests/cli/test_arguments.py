@@ -121,6 +121,44 @@ def test_a_waiver_version_that_does_not_parse_is_exit_2(
     assert code == 2 and out == "" and f"{waivers}" in line and says in line
 
 
+@pytest.mark.parametrize(
+    ("rule", "says"),
+    [
+        (
+            "gap:nothing-audited",
+            "rule 'gap:nothing-audited' names a gap of an input or of the run (nothing-audited)",
+        ),
+        ("gap:empty-input", "(empty-input), which no waiver can accept"),
+        ("gap:priority-*", "(priority-not-modelled), which no waiver can accept"),
+        ("gap:[ef]*-input", "(empty-input), which no waiver can accept"),
+    ],
+)
+def test_a_waiver_of_a_gap_no_waiver_can_accept_is_exit_2_when_loaded(
+    rule: str, says: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """rt21: loaded, then reported stale at the end of the run (which blocks only with
+    --stale-waivers block), while its author believed the run's gap accepted."""
+    waivers = tmp_path / "waivers.toml"
+    waivers.write_text(
+        f'[[waiver]]\npackage = "*"\nrule = {json.dumps(rule)}\nreason = "r"\nowner = "o"\nexpires = 2099-01-01\n'
+    )
+    code, out, err = run(["scan", ONE, "--waivers", str(waivers)], capsys)
+    line = one_error(err)
+    assert code == 2 and out == "" and f"{waivers}: waiver *#0: " in line and says in line
+
+
+@pytest.mark.parametrize("rule", ["gap:*", "gap:metadata-only", "gap:file-*", "gap:unexpanded-source"])
+def test_a_waiver_of_gaps_a_package_can_have_is_accepted(
+    rule: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    waivers = tmp_path / "waivers.toml"
+    waivers.write_text(
+        f'[[waiver]]\npackage = "*"\nrule = {json.dumps(rule)}\nreason = "r"\nowner = "o"\nexpires = 2099-01-01\n'
+    )
+    code, _, err = run(["scan", ONE, "--waivers", str(waivers), "--fail-on", "none"], capsys)
+    assert code == 0 and "auditor: error" not in err
+
+
 def test_a_waiver_version_rpm_writes_is_accepted(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     waivers = tmp_path / "waivers.toml"
     waivers.write_text(
