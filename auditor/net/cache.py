@@ -45,7 +45,14 @@ PRUNED_AREAS = ("blobs", "headers", "specs", "urls", "redirects")
 
 
 def default_cache_dir() -> str:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    """``$XDG_CACHE_HOME/auditor``, else ``~/.cache/auditor``. A relative ``XDG_CACHE_HOME`` is
+    ignored, as the XDG Base Directory Specification says ("If an implementation encounters a
+    relative path in any of these variables it should consider the path invalid and ignore
+    it"): read from wherever the run starts, it would be another cache in each directory, and
+    one inside the tree audited."""
+    base = os.environ.get("XDG_CACHE_HOME") or ""
+    if not os.path.isabs(base):
+        base = os.path.join(os.path.expanduser("~"), ".cache")
     return os.path.join(base, "auditor")
 
 
