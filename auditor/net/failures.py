@@ -76,11 +76,25 @@ def retry_after(value: str | None, now: float) -> float | None:
 
 
 def proxies_for(url: str) -> dict[str, str]:
-    """The environment's proxy for ``url`` (``NO_PROXY`` honoured); one with credentials is refused."""
-    proxies: dict[str, str] = _requests().utils.get_environ_proxies(url)
+    """The environment's proxy for ``url`` (``NO_PROXY`` honoured); one with credentials is
+    refused, and so is a SOCKS one, or any but an HTTP(S) proxy, that ``url`` would go through:
+    requests reads SOCKS proxies only with PySocks, which the auditor does not depend on, and
+    without it said no more than ``InvalidSchema``."""
+    utils = _requests().utils
+    proxies: dict[str, str] = utils.get_environ_proxies(url)
     for proxy in proxies.values():
         if "@" in urlsplit(proxy if "://" in proxy else f"http://{proxy}").netloc:
             raise ValueError("the proxy named in the environment carries credentials; it is not used")
+    used = utils.select_proxy(url, proxies)
+    if used:
+        scheme = urlsplit(used if "://" in used else f"http://{used}").scheme.lower()
+        variable = next((f"{key.upper()}_PROXY" for key, value in proxies.items() if value == used), "")
+        named = f"{used} ({variable})" if variable else used
+        said = f"the proxy named in the environment, {named},"
+        if scheme.startswith("socks"):
+            raise ValueError(f"{said} is a SOCKS proxy, which is not supported (only http:// and https://)")
+        if scheme not in ("http", "https"):
+            raise ValueError(f"{said} is not an http:// or https:// proxy, which alone are supported")
     return proxies
 
 

@@ -7,7 +7,8 @@ What every request made through `HttpClient` is held to:
   no cookie is kept or sent, an ``Authorization`` header never, and the user-info part
   (``user:password@``) of every URL is stripped, the ones a redirect names included.
   Proxies from ``HTTPS_PROXY``, ``HTTP_PROXY`` and ``NO_PROXY`` are honoured explicitly,
-  never one that carries credentials; the CA bundle of ``REQUESTS_CA_BUNDLE`` or
+  never one that carries credentials nor any but an HTTP(S) one (a SOCKS proxy needs
+  PySocks, no dependency of the auditor's); the CA bundle of ``REQUESTS_CA_BUNDLE`` or
   ``CURL_CA_BUNDLE`` is used when set.
 - **Only http and https.** Redirects are followed here, not by requests: at most
   `HttpSettings.max_redirects` hops, a loop is refused, and every target is decided by

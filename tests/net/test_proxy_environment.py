@@ -1,0 +1,88 @@
+"""A proxy the environment names that the auditor cannot use is a one-line input error naming
+it (rt21: a SOCKS proxy, which requests reads only with PySocks, said ``request failed:
+InvalidSchema``). A repository served by tests.httpserver.LocalServer on 127.0.0.1, its
+metadata by createrepo_c."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from auditor.cli.main import main
+from tests.conftest import RPMS
+from tests.httpserver import LocalServer
+
+PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
+
+
+@pytest.fixture
+def www(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+    repo = tmp_path / "www" / "repo"
+    repo.mkdir(parents=True)
+    shutil.copy(RPMS / "epochs-1.2-4.src.rpm", repo)
+    subprocess.run(["createrepo_c", "--quiet", "--no-database", str(repo)], check=True, capture_output=True)
+    return tmp_path / "www"
+
+
+def scan(url: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, list[str]]:
+    code = main(["scan", url, "--no-cache", "--fail-on", "none"])
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    return code, [line for line in err.splitlines() if line.startswith("auditor: error:")]
+
+
+@pytest.mark.parametrize(
+    ("variable", "proxy"),
+    [
+        ("ALL_PROXY", "socks5://127.0.0.1:1080"),
+        ("HTTP_PROXY", "socks5h://proxy.example:1080"),
+        ("http_proxy", "socks4://127.0.0.1:1080"),
+    ],
+)
+def test_a_socks_proxy_is_one_error_naming_it(
+    variable: str, proxy: str, www: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv(variable, proxy)
+    with LocalServer(www) as server:
+        code, errors = scan(server.url("/repo/"), capsys)
+        assert server.requests == []  # nothing went around it
+    assert code == 3 and len(errors) == 1
+    assert f"the proxy named in the environment, {proxy} ({variable.upper()})," in errors[0]
+    assert "is a SOCKS proxy, which is not supported" in errors[0]
+
+
+def test_a_proxy_of_another_scheme_is_one_error_naming_it(
+    www: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("HTTP_PROXY", "ftp://127.0.0.1:2121")
+    with LocalServer(www) as server:
+        code, errors = scan(server.url("/repo/"), capsys)
+    assert code == 3 and len(errors) == 1
+    assert "ftp://127.0.0.1:2121 (HTTP_PROXY), is not an http:// or https:// proxy" in errors[0]
+
+
+@pytest.mark.parametrize(
+    "environment",
+    [
+        {"HTTPS_PROXY": "socks5://127.0.0.1:1080"},  # for https:// URLs alone
+        {"ALL_PROXY": "socks5://127.0.0.1:1080", "NO_PROXY": "127.0.0.1"},
+    ],
+)
+def test_a_socks_proxy_the_url_does_not_go_through_is_no_error(
+    environment: dict[str, str],
+    www: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    with LocalServer(www) as server:
+        code, errors = scan(server.url("/repo/"), capsys)
+        assert server.requests
+    assert code == 0 and errors == []
