@@ -11,6 +11,7 @@ import argparse
 import fnmatch
 import os
 import re
+import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
@@ -115,7 +116,10 @@ def add_sbom_options(command: argparse.ArgumentParser) -> None:
 
 
 def _purl_namespace(text: str) -> str:
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._+-]*", text):
+    """A namespace as a vendor's becomes one (`auditor.reports.sbom.namespace_of`): letters and
+    digits of any script (composed, NFC), ``.``, ``_``, ``+``, ``-``, lower-cased."""
+    text = unicodedata.normalize("NFC", text)
+    if not re.fullmatch(r"[^\W_][\w.+-]*", text):
         raise argparse.ArgumentTypeError(
             f"{text!r} is not a purl namespace (letters, digits, '.', '_', '+', '-')"
         )

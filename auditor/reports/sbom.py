@@ -10,7 +10,10 @@ Each package is named by a purl (``pkg:rpm/NAMESPACE/NAME@VERSION-RELEASE?arch=A
 The namespace is ``--purl-namespace`` when given, else the package's Distribution, else its
 Vendor, lower-cased with every run of characters other than letters, digits, ``.``, ``_``,
 ``+`` and ``-`` made one ``-`` (``Citrix Systems, Inc.`` -> ``citrix-systems-inc``); without
-either, the purl has no namespace. The epoch is a qualifier when it is not 0 (rpm and
+either, the purl has no namespace. Letters and digits are any script's, in Unicode's composed
+form (NFC), and the purl percent-encodes them as UTF-8, as the purl specification says of a
+namespace: ``Ünïcode`` is ``%C3%BCn%C3%AFcode``, not ``n-code``, which another vendor (``N
+Code``) could share. The epoch is a qualifier when it is not 0 (rpm and
 repodata write a missing epoch as 0: the same package gets the same purl from both).
 
 A package's dependencies are the packages that satisfy its requirements as the resolver
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
@@ -43,7 +47,9 @@ from auditor.rpm.model import Package, SourceKind
 PREFIX = "auditor:"
 """The namespace of the auditor's properties (CycloneDX) and annotations (SPDX)."""
 
-_NAMESPACE_NOISE = re.compile(r"[^a-z0-9._+-]+")
+_NAMESPACE_NOISE = re.compile(r"[^\w.+-]+")
+"""What a namespace makes one ``-`` of: all but letters and digits (any script's), ``.``,
+``_``, ``+`` and ``-``."""
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?#]")
 _BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _URI_SAFE = "!#$%&'()*+,/:;=?@[]~"
@@ -140,7 +146,7 @@ def namespace_of(package: Package, override: str | None = None) -> str | None:
 @functools.lru_cache(maxsize=4096)
 def _slug(value: str) -> str:
     # A distribution has a few vendors and tens of thousands of packages: one string each.
-    return _NAMESPACE_NOISE.sub("-", value.lower()).strip("-.")
+    return _NAMESPACE_NOISE.sub("-", unicodedata.normalize("NFC", value).lower()).strip("-.")
 
 
 class RpmPurl(PackageURL):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -653,3 +654,43 @@ def test_a_purl_is_written_as_packageurl_writes_it_but_for_the_name(
     assert purl.to_string() == library[:start] + packageurl.quote(name).replace("/", "%2F") + library[end:]
     if "/" not in name and name == name.strip():
         assert purl.to_string() == PackageURL.to_string(purl)
+
+
+def test_a_vendor_of_letters_outside_ascii_keeps_them_in_the_namespace(tmp_path: Path) -> None:
+    """rt21: only ASCII letters were kept, ``Ünïcode`` became ``n-code``, the namespace of a vendor
+    ``N Code`` too. The purl specification percent-encodes a namespace as UTF-8: every letter is
+    kept, lower-cased, in its composed form (two spellings of one vendor, one namespace)."""
+    decomposed = unicodedata.normalize("NFD", "Ünïcode GmbH")
+    view = view_of(
+        audit_of(
+            [
+                {"name": "umlaut", "vendor": "Ünïcode GmbH"},
+                {"name": "decomposed", "vendor": decomposed},
+                {"name": "ascii", "vendor": "N Code GmbH"},
+                {"name": "kanji", "vendor": "日本"},
+            ]
+        )
+    )
+    text = FORMATS["cyclonedx"](view)
+    assert valid(text)
+    purls = {item["name"]: item["purl"] for item in json.loads(text)["components"]}
+    assert purls["umlaut"] == "pkg:rpm/%C3%BCn%C3%AFcode-gmbh/umlaut@1.0-1?arch=noarch"
+    namespaces = {name: PackageURL.from_string(purl).namespace for name, purl in purls.items()}
+    assert namespaces == {
+        "umlaut": "ünïcode-gmbh",
+        "decomposed": "ünïcode-gmbh",
+        "ascii": "n-code-gmbh",
+        "kanji": "日本",
+    }
+    document = parse_file(str(written(tmp_path / "letters.spdx.json", view)))
+    assert spdx_valid(document)
+    spdx_document = json.loads((tmp_path / "letters.spdx.json").read_text(encoding="utf-8"))
+    assert spdx_schema_valid(spdx_document)
+    assert sorted(spdx_purls(spdx_document).values()) == sorted(purls.values())
+
+
+def test_purl_namespace_takes_letters_outside_ascii(tmp_path: Path) -> None:
+    _, document = bom_of([REPO, "--purl-namespace", "Ünïcode"], tmp_path)
+    assert {PackageURL.from_string(item["purl"]).namespace for item in document["components"]} == {"ünïcode"}
+    assert main(["scan", REPO, "--format", "cyclonedx", "--purl-namespace", "-x", "-q"]) == 2
+    assert main(["scan", REPO, "--format", "cyclonedx", "--purl-namespace", "_x", "-q"]) == 2
