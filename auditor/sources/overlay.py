@@ -254,13 +254,15 @@ def other_build(listed: Package, evidence: HeaderEvidence) -> str | None:
     header's other copied values (dependencies, origin fields) are compared by `overlay`
     already, and its build time differs unless the build was made reproducible."""
     read = evidence.package
-    # createrepo_c writes a header without BUILDTIME as build="0".
-    if listed.buildtime is not None and (read.buildtime or 0) != listed.buildtime:
+    # createrepo_c writes a header without BUILDTIME as build="0": a 0 says nothing (nor does
+    # an empty range), as a metadata writer that leaves either unfilled would.
+    if listed.buildtime and (read.buildtime or 0) != listed.buildtime:
         said = f"its build time is {read.buildtime or 0}, the repository metadata says {listed.buildtime}"
         return f"{said} (<time build>): {_NOT_THE_FILE}"
-    listed_range, header_end = listed.header_range, evidence.header_end
-    if listed_range is not None and header_end is not None and listed_range[1] != header_end:
-        said = f"its headers end at byte {header_end}, the repository metadata says {listed_range[1]}"
+    start, end = listed.header_range or (0, 0)
+    header_end = evidence.header_end
+    if header_end is not None and start < end != header_end:
+        said = f"its headers end at byte {header_end}, the repository metadata says {end}"
         return f"{said} (rpm:header-range): {_NOT_THE_FILE}"
     return None
 

@@ -433,3 +433,25 @@ def test_verify_checksums_says_it_leaves_a_remote_repository_unverified(
     with LocalServer(tmp_path / "www") as server:
         _, _, err = scan([server.url("/repo/"), "--no-cache", "--verify-checksums"], capsys)
     assert f"{server.url('/repo/')}: --verify-checksums verifies the files of local repositories" in err
+
+
+def test_a_build_time_or_header_range_the_metadata_leaves_unfilled_says_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], same_size: dict[str, Path]
+) -> None:
+    """A metadata writer that leaves ``<time build>`` at 0 or ``rpm:header-range`` empty (0-0)
+    says nothing of the file: no error, the package judged by its header (its Citrix Source)."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    shutil.copy(same_size["citrix"], repo)
+    subprocess.run(["createrepo_c", "--quiet", "--no-database", str(repo)], check=True, capture_output=True)
+
+    def unfilled(text: str) -> str:
+        text = re.sub(r'build="\d+"', 'build="0"', text)
+        return re.sub(
+            r'<rpm:header-range start="\d+" end="\d+"/>', '<rpm:header-range start="0" end="0"/>', text
+        )
+
+    rewrite_primary(repo, unfilled)
+    code, document, err = scan([str(repo), "--no-cache"], capsys)
+    assert code == 1 and document["errors"] == [] and SAID not in err
+    assert by_nevra(document)["swapped-1-1.src"]["status"] == "origin"
