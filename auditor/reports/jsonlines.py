@@ -152,15 +152,25 @@ def _escape(match: re.Match[str]) -> str:
 
 
 def indented_array(
-    key: str, items: Iterable[Any], *, depth: int = 1, sort_keys: bool = False, ascii_only: bool = True
+    key: str,
+    items: Iterable[Any],
+    *,
+    depth: int = 1,
+    sort_keys: bool = False,
+    ascii_only: bool = True,
+    write: Callable[[Any, int], str] | None = None,
 ) -> Iterator[str]:
-    """``"key": [`` at ``depth``, its items as `indented` writes them one level deeper, then
-    ``]``, in pieces of about `SPOOL_PIECE` characters."""
+    """``"key": [`` at ``depth``, its items as `indented` writes them one level deeper (or as
+    ``write(item, depth)`` does, which must write the same), then ``]``, in pieces of about
+    `SPOOL_PIECE` characters."""
     pending = [f"{json.dumps(key, ensure_ascii=ascii_only)}: ["]
     size = 0
     first = separator = "\n" + "  " * (depth + 1)
     for item in items:
-        text = separator + indented(item, depth + 1, sort_keys=sort_keys, ascii_only=ascii_only)
+        if write is None:
+            text = separator + indented(item, depth + 1, sort_keys=sort_keys, ascii_only=ascii_only)
+        else:
+            text = separator + write(item, depth + 1)
         pending.append(text)
         size += len(text)
         separator = "," + first

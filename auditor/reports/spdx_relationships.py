@@ -1,0 +1,78 @@
+"""The relationships of an SPDX document (`auditor.reports.spdx`), and their text.
+
+A distribution's document has 350,000 relationships: each is written here directly, for the
+namespace's digest as ``json.dumps(..., sort_keys=True, ensure_ascii=False)`` writes its object,
+and in the document as `auditor.reports.jsonlines.indented` does (json.dumps and msgspec each
+cost more than the rest of a relationship). The strings go through the encoders json itself
+uses, so any string is written as json writes it.
+"""
+
+from __future__ import annotations
+
+import json.encoder
+from collections.abc import Callable, Iterator, Mapping
+from typing import NamedTuple
+
+from auditor.reports.sbom import Sbom
+
+DOCUMENT = "SPDXRef-DOCUMENT"
+NO_ASSERTION = "NOASSERTION"
+
+
+def relationships(ids: Mapping[int, str], found: Sbom) -> Iterator[Relationship]:
+    """What the document says between its packages (``ids``: each package's SPDX id)."""
+    described = [ids[item.index] for item in found.packages if item.row is not None]
+    for spdx_id in described:
+        yield _relationship(DOCUMENT, "DESCRIBES", spdx_id)
+    if not described:  # nothing was audited: the document says so (SPDX requires a DESCRIBES)
+        yield _relationship(DOCUMENT, "DESCRIBES", "NONE")
+    for item in found.packages:
+        own = ids[item.index]
+        if item.row is None:
+            yield _relationship(own, "DEPENDS_ON", NO_ASSERTION)
+            continue
+        for source in found.built_from.get(item.index, ()):
+            if source in ids:
+                yield _relationship(own, "GENERATED_FROM", ids[source])
+        for target in found.depends_on.get(item.index, ()):
+            if item.package.is_source:
+                yield _relationship(ids[target], "BUILD_DEPENDENCY_OF", own)
+            else:
+                yield _relationship(own, "DEPENDS_ON", ids[target])
+
+
+class Relationship(NamedTuple):
+    """One relationship: ``{"spdxElementId": element, "relatedSpdxElement": related,
+    "relationshipType": kind}`` in the document."""
+
+    element: str
+    kind: str
+    related: str
+
+
+def _relationship(element: str, kind: str, related: str) -> Relationship:
+    return Relationship(element, kind, related)
+
+
+def relationship_compact(item: Relationship) -> str:
+    """The relationship's object as ``json.dumps(..., sort_keys=True, ensure_ascii=False)``
+    writes it, for the namespace's digest (`auditor.reports.spdx`)."""
+    return (
+        f'{{"relatedSpdxElement": {_STRING(item.related)}, "relationshipType": {_STRING(item.kind)}, '
+        f'"spdxElementId": {_STRING(item.element)}}}'
+    )
+
+
+def relationship_indented(item: Relationship, depth: int) -> str:
+    """The relationship's object as `auditor.reports.jsonlines.indented` writes it ``depth``
+    levels deep, its keys in the document's order."""
+    inner, outer = "\n" + "  " * (depth + 1), "\n" + "  " * depth
+    return (
+        f'{{{inner}"spdxElementId": {_ASCII(item.element)},{inner}"relatedSpdxElement": '
+        f'{_ASCII(item.related)},{inner}"relationshipType": {_ASCII(item.kind)}{outer}}}'
+    )
+
+
+_STRING: Callable[[str], str] = json.encoder.encode_basestring
+_ASCII: Callable[[str], str] = json.encoder.encode_basestring_ascii
+"""The string encoders json itself uses, without and with ``ensure_ascii``."""
