@@ -39,6 +39,8 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 def clean_text(text: str) -> str:
     """``text`` with what XML 1.0 and UTF-8 cannot carry (controls, lone surrogates) made U+FFFD."""
+    if text.isascii() and text.isprintable():  # none of them; checked in C, 4 times faster
+        return text
     return _NOT_XML.sub("\ufffd", text)
 
 

@@ -16,6 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from auditor.reports.inert import json_inert, label_inert, markup_inert
+from auditor.reports.text import clean_text
 
 _PIECES = ["#", "##", "vso[", "VsO[", "[", "a", "\u00e9", "\u20ac", "\\", '"', "\n", "::", " ", "x"]
 _RUNNERS_WHITE_SPACE = ["\r", "\u00a0", "\u3000", "\u2028", "\t"]
@@ -77,3 +78,12 @@ def test_xml_reads_back_the_same_text_and_attributes(values: list[str]) -> None:
 def test_a_graphviz_label_keeps_its_colours() -> None:
     assert label_inert('"x ##vso[y] ##[error]"') == '"x &#35;#vso[y] &#35;#[error]"'
     assert label_inert('"#ff0000"') == '"#ff0000"'  # a colour: no run, nothing changed
+
+
+@given(st.text(alphabet=st.characters(codec=None, exclude_categories=())))
+def test_clean_text_replaces_exactly_what_xml_and_utf8_cannot_carry(text: str) -> None:
+    """`clean_text` passes printable ASCII through without its pattern: the result is always the
+    pattern's, for any text (controls, tab and newlines, lone surrogates, U+FFFE)."""
+    assert clean_text(text) == re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]", "\ufffd", text)
+    for kept in ("status", "a b~", "tab\there", "line\nnext", "\r"):
+        assert clean_text(kept) == kept
