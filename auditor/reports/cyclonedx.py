@@ -74,7 +74,7 @@ def render_chunks(view: ReportView, *, purl_namespace: str | None = None) -> Ite
         yield separator
         # By bom-ref (each is unique), each entry made as it is written.
         entries = (
-            _dependency(item.ref, sorted({refs[target] for target in found.depends_on.get(item.index, ())}))
+            _dependency(item.ref, sorted({refs[target] for target in found.depends_on(item)}))
             for item in sorted(found.packages, key=lambda item: item.ref)
         )
         yield from indented_array("dependencies", entries, sort_keys=True)
@@ -117,7 +117,7 @@ def _component(item: SbomPackage, found: Sbom, view: ReportView, purls: _SourceP
     _put(component, "hashes", _hashes(package))
     _put(component, "licenses", _licenses(package))
     if not package.is_source:
-        _put(component, "pedigree", _pedigree(package, found.built_from.get(item.index, ()), view, purls))
+        _put(component, "pedigree", _pedigree(package, found.built_from(item.index), view, purls))
     _put(component, "properties", _properties((), properties))
     name = package.vendor or package.packager
     if name:
@@ -177,12 +177,16 @@ class _SourcePurls:
     ``to_string``, and every binary of a source asked for it again (distro-10k: a quarter of
     the document's time)."""
 
+    NAMES_REMEMBERED = 4096
+
     def __init__(self, found: Sbom, namespace: str | None) -> None:
         self.namespace = namespace
         self.of_package: dict[int, tuple[PackageURL, str]] = {}
         """By package id: the run's copies of source packages, as `sbom.collect` made their purls."""
         self.of_name: dict[tuple[str | None, str | None, str | None], tuple[PackageURL, str] | None] = {}
-        """By what `sbom.source_purl` reads of a binary whose source the run does not hold."""
+        """By what `sbom.source_purl` reads of a binary whose source the run does not hold; at
+        most `NAMES_REMEMBERED` (a distribution without its sources named 34,000, 10 MB for the
+        whole document), which the binaries of one source, written by name, mostly hit."""
 
     def of(
         self, binary: Package, source: int | None, package: Package | None
@@ -195,6 +199,8 @@ class _SourcePurls:
             return made
         key = (binary.sourcerpm, binary.source_name, sbom.namespace_of(binary, self.namespace))
         if key not in self.of_name:
+            if len(self.of_name) >= self.NAMES_REMEMBERED:
+                self.of_name.clear()
             found = sbom.source_purl(binary, None, self.namespace)
             self.of_name[key] = None if found is None else (found, found.to_string())
         return self.of_name[key]

@@ -54,6 +54,7 @@ from auditor.reports.spdx_relationships import (
     DOCUMENT,
     NO_ASSERTION,
     Relationship,
+    SpdxIds,
     relationship_compact,
     relationship_indented,
     relationships,
@@ -332,9 +333,9 @@ def _created(view: ReportView) -> datetime.datetime:
         return datetime.datetime.fromtimestamp(0, tz=datetime.UTC)
 
 
-def _spdx_ids(found: Sbom) -> dict[int, str]:
+def _spdx_ids(found: Sbom) -> SpdxIds:
     """``SPDXRef-`` and the NEVRA with what an SPDX id cannot hold made ``-``; ``-2``... for a repeat."""
-    ids: dict[int, str] = {}
+    ids = SpdxIds(len(found.graph.packages))
     taken: set[str] = set()
     for item in found.packages:
         base = "SPDXRef-" + (_slug(item.package.nevra) or "package")
@@ -343,7 +344,7 @@ def _spdx_ids(found: Sbom) -> dict[int, str]:
             copy += 1
             candidate = f"{base}-{copy}"
         taken.add(candidate)
-        ids[item.index] = candidate
+        ids.name(item.index, candidate)
     return ids
 
 

@@ -60,7 +60,7 @@ def build_bom(view: ReportView, *, purl_namespace: str | None = None) -> Bom:
         dependencies=[
             Dependency(
                 components[item.index].bom_ref,
-                [Dependency(components[target].bom_ref) for target in found.depends_on.get(item.index, ())],
+                [Dependency(components[target].bom_ref) for target in found.depends_on(item)],
             )
             for item in found.packages
         ],
@@ -88,7 +88,7 @@ def _component(item: SbomPackage, found: Sbom, view: ReportView, namespace: str 
     properties = sbom.package_properties(item.row, view) if item.row else sbom.context_properties()
     pedigree = None
     if not package.is_source:
-        pedigree = _pedigree(package, found.built_from.get(item.index, ()), view, namespace)
+        pedigree = _pedigree(package, found.built_from(item.index), view, namespace)
     return Component(
         type=ComponentType.LIBRARY,
         name=sbom.text(package.name),

@@ -35,6 +35,7 @@ from spdx_tools.spdx.validation.uri_validators import validate_download_location
 from auditor.reports import sbom
 from auditor.reports.sbom import Sbom, SbomPackage
 from auditor.reports.spdx import _created, _slug, _source_info, _spdx_expression, _spdx_ids, supplier
+from auditor.reports.spdx_relationships import SpdxIds
 from auditor.reports.view import ReportView
 from auditor.rpm import model
 
@@ -162,7 +163,7 @@ def _license(package: model.Package, licences: dict[str, ExtractedLicensingInfo]
     return LicenseSymbol(key)  # not parsed: license-expression takes some LicenseRef- ids for aliases
 
 
-def _relationships(found: Sbom, ids: dict[int, str]) -> Iterator[Relationship]:
+def _relationships(found: Sbom, ids: SpdxIds) -> Iterator[Relationship]:
     described = [ids[item.index] for item in found.packages if item.row is not None]
     for spdx_id in described:
         yield Relationship(DOCUMENT, RelationshipType.DESCRIBES, spdx_id)
@@ -173,10 +174,10 @@ def _relationships(found: Sbom, ids: dict[int, str]) -> Iterator[Relationship]:
         if item.row is None:
             yield Relationship(own, RelationshipType.DEPENDS_ON, SpdxNoAssertion())
             continue
-        for source in found.built_from.get(item.index, ()):
+        for source in found.built_from(item.index):
             if source in ids:
                 yield Relationship(own, RelationshipType.GENERATED_FROM, ids[source])
-        for target in found.depends_on.get(item.index, ()):
+        for target in found.depends_on(item):
             if item.package.is_source:
                 yield Relationship(ids[target], RelationshipType.BUILD_DEPENDENCY_OF, own)
             else:
