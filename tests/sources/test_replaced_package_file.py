@@ -455,3 +455,32 @@ def test_a_build_time_or_header_range_the_metadata_leaves_unfilled_says_nothing(
     code, document, err = scan([str(repo), "--no-cache"], capsys)
     assert code == 1 and document["errors"] == [] and SAID not in err
     assert by_nevra(document)["swapped-1-1.src"]["status"] == "origin"
+
+
+def test_verify_checksums_hashes_binaries_a_policy_without_header_rules_would_not_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A policy with no rule on what only a header carries has the binaries' headers left unread:
+    under --verify-checksums they are read all the same, and each file hashed. Left unread, a
+    binary whose payload was changed after createrepo_c (same size, same header) passed as
+    verified, which is what the option promises it is not."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    binary = repo / "epochs-1.2-4.noarch.rpm"
+    shutil.copy(RPMS / binary.name, binary)
+    subprocess.run(["createrepo_c", "--quiet", "--no-database", str(repo)], check=True, capture_output=True)
+    data = bytearray(binary.read_bytes())
+    data[-1] ^= 0xFF  # the payload's last byte: the same size and the same header
+    binary.write_bytes(bytes(data))
+    policy = tmp_path / "names.toml"
+    policy.write_text(
+        'schema = 1\n[[rule]]\nid = "named"\nkind = "field"\nseverity = "high"\nmessage = "m"\n'
+        'fields = ["buildhost"]\ndomains = ["citrite.net"]\n'
+    )
+    args = [str(repo), "--no-cache", "--no-default-policy", "--policy", str(policy), "--fail-on", "none"]
+    code, _document, err = scan(args, capsys)
+    assert code == 0 and "checksum" not in err  # headers unread: nothing to compare, as before
+    code, document, err = scan([*args, "--verify-checksums"], capsys)
+    assert code == 3 and f"{binary}: its sha256 checksum is " in err
+    [package] = [package for package in document["packages"] if package["name"] == "epochs"]
+    assert "metadata-only" in [gap["kind"] for gap in package["gaps"]]  # judged by its metadata alone
