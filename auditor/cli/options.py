@@ -8,7 +8,6 @@ audit options, are in `auditor.cli.network_options`.
 from __future__ import annotations
 
 import argparse
-import fnmatch
 import os
 import re
 import unicodedata
@@ -19,14 +18,13 @@ from auditor.audit.options import AuditOptions
 from auditor.cli.network_options import add_network_options, remote_options
 from auditor.cli.project import ProjectConfig, parse_statuses
 from auditor.cli.spec_options import add_spec_options, spec_macros
-from auditor.core.errors import PolicyError, UsageError
+from auditor.core.errors import UsageError
 from auditor.deps.provides import KNOWN_ARCHES
 from auditor.gate.baseline import BASELINE_FILE, Baseline, load_baseline
 from auditor.gate.options import GateOptions, clock
-from auditor.gate.waivers import Waiver, load_waivers, read_waiver_file
-from auditor.origin.findings import DEFAULT_FAIL_ON, Verdict
+from auditor.gate.waivers import Waiver, check_rules, load_waivers, read_waiver_file
+from auditor.origin.findings import DEFAULT_FAIL_ON
 from auditor.origin.policy import Policy, load_policy, require_origin_rules
-from auditor.rpm.gaps import INPUT_GAP_KINDS, GapKind
 
 EXIT_CODES_HELP = """\
 exit codes (never renumbered):
@@ -388,7 +386,7 @@ def waivers(args: argparse.Namespace, project: ProjectConfig, policy: Policy) ->
     found = load_waivers(project.waivers, project.path or "auditor.toml")
     for path in getattr(args, "waivers", ()):
         found.extend(read_waiver_file(path))
-    check_waiver_rules(found, policy)
+    check_rules(found, policy)
     return found
 
 
@@ -397,32 +395,3 @@ def baseline(args: argparse.Namespace) -> Baseline | None:
         return None
     path = getattr(args, "baseline", None)
     return load_baseline(path, required=path is not None)
-
-
-def check_waiver_rules(items: Sequence[Waiver], policy: Policy) -> None:
-    """A waiver whose ``rule`` names nothing the audit can report is a typo: a usage error. So
-    is one that names only gaps of an input or of the run (`INPUT_GAP_KINDS`): a waiver accepts
-    facts about a package, so it would be loaded, accept nothing, and be reported stale at the
-    end of a run its author believed it eased."""
-    known = sorted(
-        {rule.id for rule in policy.rules}
-        | {f"status:{verdict.value}" for verdict in Verdict if verdict is not Verdict.CLEAN}
-        | {f"gap:{kind.value}" for kind in GapKind if kind not in INPUT_GAP_KINDS}
-    )
-    for waiver in items:
-        if waiver.rule is not None and not any(fnmatch.fnmatchcase(rule, waiver.rule) for rule in known):
-            of_inputs = sorted(
-                kind.value
-                for kind in INPUT_GAP_KINDS
-                if fnmatch.fnmatchcase(f"gap:{kind.value}", waiver.rule)
-            )
-            if of_inputs:
-                raise PolicyError(
-                    f"{waiver.source}: waiver {waiver.id}: rule {waiver.rule!r} names a gap of an input or "
-                    f"of the run ({', '.join(of_inputs)}), which no waiver can accept: give the auditor "
-                    "the missing evidence"
-                )
-            raise PolicyError(
-                f"{waiver.source}: waiver {waiver.id}: rule {waiver.rule!r} matches no rule of the policy "
-                f"(known: {', '.join(known)})"
-            )

@@ -36,8 +36,10 @@ from auditor.audit.facts import Fact, FactKind
 from auditor.core.errors import DependencySyntaxError, PolicyError
 from auditor.core.schema import Expiry, NonEmpty, convert
 from auditor.core.tomlfile import read_toml
-from auditor.origin.findings import Category
+from auditor.origin.findings import Category, Verdict
+from auditor.origin.policy import Policy
 from auditor.rpm.evr import ranges_overlap
+from auditor.rpm.gaps import INPUT_GAP_KINDS, GapKind
 from auditor.rpm.model import EVR, Op, Package
 from auditor.rpm.tokenizer import Tokenizer
 
@@ -243,6 +245,35 @@ def load_waivers(entries: Iterable[WaiverEntry | Mapping[str, Any]], source: str
 
 def read_waiver_file(path: str) -> list[Waiver]:
     return load_waivers(convert(read_toml(path, "waiver file"), WaiverFile, path).waiver, path)
+
+
+def check_rules(items: Sequence[Waiver], policy: Policy) -> None:
+    """A waiver whose ``rule`` names nothing the audit can report is a typo: a usage error. So
+    is one that names only gaps of an input or of the run (`INPUT_GAP_KINDS`): a waiver accepts
+    facts about a package, so it would be loaded, accept nothing, and be reported stale at the
+    end of a run its author believed it eased."""
+    known = sorted(
+        {rule.id for rule in policy.rules}
+        | {f"status:{verdict.value}" for verdict in Verdict if verdict is not Verdict.CLEAN}
+        | {f"gap:{kind.value}" for kind in GapKind if kind not in INPUT_GAP_KINDS}
+    )
+    for waiver in items:
+        if waiver.rule is not None and not any(fnmatch.fnmatchcase(rule, waiver.rule) for rule in known):
+            of_inputs = sorted(
+                kind.value
+                for kind in INPUT_GAP_KINDS
+                if fnmatch.fnmatchcase(f"gap:{kind.value}", waiver.rule)
+            )
+            if of_inputs:
+                raise PolicyError(
+                    f"{waiver.source}: waiver {waiver.id}: rule {waiver.rule!r} names a gap of an input or "
+                    f"of the run ({', '.join(of_inputs)}), which no waiver can accept: give the auditor "
+                    "the missing evidence"
+                )
+            raise PolicyError(
+                f"{waiver.source}: waiver {waiver.id}: rule {waiver.rule!r} matches no rule of the policy "
+                f"(known: {', '.join(known)})"
+            )
 
 
 _EVR = re.compile(r"(?:[0-9]{1,10}:)?[A-Za-z0-9._+~^]+(?:-[A-Za-z0-9._+~^]+)?")
