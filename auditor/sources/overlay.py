@@ -271,9 +271,8 @@ def checksum_disagreement(expected: Checksum, path: str) -> str | None:
     """What is wrong with the file at ``path`` as a package's file whose metadata gives it the
     checksum ``expected`` (``<checksum>``, as createrepo_c hashed the file); None when the
     file's own agrees. A checksum type no hash here knows is said, never passed."""
-    algorithm = expected.algorithm.lower()
-    algorithm = _CHECKSUM_TYPES.get(algorithm, algorithm)
-    if algorithm not in hashlib.algorithms_available:
+    algorithm = _CHECKSUM_TYPES.get(expected.algorithm.lower())
+    if algorithm is None:
         return f"its checksum cannot be verified: unknown checksum type {expected.algorithm!r}"
     try:
         with open_regular(path, path, "an RPM file") as stream:
@@ -288,8 +287,18 @@ def checksum_disagreement(expected: Checksum, path: str) -> str | None:
     return f"{said} (<checksum>): {_NOT_THE_FILE}"
 
 
-_CHECKSUM_TYPES = {"sha": "sha1"}
-"""The checksum types of repository metadata that hashlib names otherwise (yum's ``sha`` is SHA-1)."""
+_CHECKSUM_TYPES = {
+    "md5": "md5",
+    "sha": "sha1",
+    "sha1": "sha1",
+    "sha224": "sha224",
+    "sha256": "sha256",
+    "sha384": "sha384",
+    "sha512": "sha512",
+}
+"""The checksum types of repository metadata dnf verifies (librepo's), by hashlib's name (yum's
+``sha`` is SHA-1). Not whatever hashlib knows: ``shake_128`` has no digest of its own length
+(an internal error), and a type dnf does not know is a file it would not install."""
 
 _NOT_THE_FILE = "not the file the metadata describes (dnf would refuse it on its checksum)"
 
