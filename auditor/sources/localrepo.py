@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from dataclasses import replace
 
 from auditor.core.errors import InputError
 from auditor.rpm.gaps import Gap, GapKind
@@ -63,6 +64,10 @@ def read_local_repository(
     ``*.src.rpm``) is read after."""
     if find_repomd(path) is None:
         return read_repository(path, shown=shown)  # says what is wrong with a path without repodata
+    if options.verify_checksums and not options.binary_headers:
+        # A binary's file is hashed where its header is read: without a rule on what only a
+        # header carries, no binary file would be, and a corrupted one would pass unsaid.
+        options = replace(options, binary_headers=True)
     root = repository_root(path)
     walked = repository_directory(path)  # as the replay key spelt it: the same first look
     on_disk, nested, corners = _package_files(walked, options)
@@ -294,8 +299,12 @@ def _overlay(
     expected = read.listed_size(entry)
     size = None if expected is None else _file_size(path, snapshot)
     merged = overlay(entry, evidence, read.location, href, file_size=size, listed_size=expected)
-    if verify and not isinstance(merged, InputError) and entry.checksum is not None:
-        said = checksum_disagreement(entry.checksum, path)
+    if verify and not isinstance(merged, InputError):
+        said = (
+            checksum_disagreement(entry.checksum, path)
+            if entry.checksum is not None
+            else "its checksum cannot be verified: the repository metadata gives none (<checksum>)"
+        )
         if said is not None:
             return InputError(os.path.join(read.location, href), said)
     return merged

@@ -5,6 +5,7 @@ would not install it), never an internal error nor a file passed unverified."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -49,3 +50,46 @@ def test_the_checksum_type_is_read_whatever_its_case(
     code = main(["scan", str(repo), "--no-cache", "--verify-checksums", "--format", "json", "-q"])
     out, err = capsys.readouterr()
     assert json.loads(out)["errors"] == [] and code != 3 and "checksum" not in err
+
+
+def corrupted(repo: Path) -> None:
+    """The package file's last byte changed: its header reads as before, its checksum does not."""
+    path = repo / PACKAGE
+    data = bytearray(path.read_bytes())
+    data[-1] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+def test_a_binary_is_verified_whatever_rules_the_policy_has(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A binary package's header is read only for a rule on what only headers carry (signing
+    key, Distribution, a host rule's BugURL): with a policy of none, --verify-checksums hashed
+    no binary file and passed a corrupted one unsaid."""
+    repo = repository(tmp_path, "sha256")
+    corrupted(repo)
+    policy = tmp_path / "policy.toml"
+    policy.write_text(
+        '[[rule]]\nid = "vendor-only"\nkind = "field"\nseverity = "high"\nfields = ["vendor"]\n'
+        'pattern = "Citrix"\nmessage = "a vendor rule alone"\n'
+    )
+    args = ["scan", str(repo), "--no-cache", "--format", "json", "-q", "--no-default-policy"]
+    args += ["--policy", str(policy)]
+    assert main(args) != 3 and json.loads(capsys.readouterr().out)["errors"] == []  # unverified: no error
+    code = main([*args, "--verify-checksums"])
+    [error] = json.loads(capsys.readouterr().out)["errors"]
+    assert code == 3 and error["input"] == str(repo / PACKAGE) and "(<checksum>)" in error["message"]
+
+
+def test_an_entry_without_a_checksum_is_not_passed_unverified(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An entry whose <checksum> is empty has nothing to verify its file against: under
+    --verify-checksums that is said, as an unknown type is, not the file passed unhashed."""
+    repo = repository(tmp_path, "sha256")
+    rewrite_primary(repo, lambda text: re.sub(r'(pkgid="YES">)[0-9a-f]+(</checksum>)', r"\1\2", text))
+    corrupted(repo)
+    code = main(["scan", str(repo), "--no-cache", "--verify-checksums", "--format", "json", "-q"])
+    [error] = json.loads(capsys.readouterr().out)["errors"]
+    assert code == 3 and error["input"] == str(repo / PACKAGE)
+    assert "its checksum cannot be verified: the repository metadata gives none" in error["message"]
