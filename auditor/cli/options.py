@@ -314,6 +314,11 @@ def audit_options(args: argparse.Namespace, project: ProjectConfig) -> AuditOpti
         raise UsageError("--no-install-weak-deps: only --roots (or audit.roots) installs anything to follow")
     if args.verify_checksums and args.metadata_only:
         raise UsageError("--verify-checksums reads the package files, which --metadata-only does not")
+    if args.verify_checksums and args.read_rpms:
+        raise UsageError(
+            "--verify-checksums compares the files with their repository's metadata, "
+            "which --read-rpms ignores"
+        )
     return AuditOptions(
         targets=targets,
         context=tuple(args.context),

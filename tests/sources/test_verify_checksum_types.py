@@ -93,3 +93,14 @@ def test_an_entry_without_a_checksum_is_not_passed_unverified(
     [error] = json.loads(capsys.readouterr().out)["errors"]
     assert code == 3 and error["input"] == str(repo / PACKAGE)
     assert "its checksum cannot be verified: the repository metadata gives none" in error["message"]
+
+
+def test_verify_checksums_is_a_usage_error_with_read_rpms(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--read-rpms ignores the metadata whose checksums --verify-checksums compares with: both
+    asked, no file was verified and the run passed a corrupted one, unsaid."""
+    repo = repository(tmp_path, "sha256")
+    corrupted(repo)
+    assert main(["scan", str(repo), "--no-cache", "--verify-checksums", "--read-rpms", "-q"]) == 2
+    assert "--verify-checksums compares the files with their repository's metadata" in capsys.readouterr().err
