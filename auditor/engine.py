@@ -51,8 +51,7 @@ class Run:
             read_rpms=options.read_rpms,
             metadata_only=options.metadata_only,
             verify_checksums=options.verify_checksums,
-            # --verify-checksums hashes the files whose headers are read: every one, then.
-            binary_headers=self.policy.reads_header_fields() or options.verify_checksums,
+            binary_headers=self.policy.reads_header_fields(),
             discover_sources=options.discover_sources,
             context=context,
             progress=self.progress,
