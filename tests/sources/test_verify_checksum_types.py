@@ -104,3 +104,22 @@ def test_verify_checksums_is_a_usage_error_with_read_rpms(
     corrupted(repo)
     assert main(["scan", str(repo), "--no-cache", "--verify-checksums", "--read-rpms", "-q"]) == 2
     assert "--verify-checksums compares the files with their repository's metadata" in capsys.readouterr().err
+
+
+def test_verify_checksums_says_loose_rpm_files_have_nothing_to_be_verified_against(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An RPM file outside a repository has no metadata checksum: under --verify-checksums the
+    run says it read it unverified (a file named, and a directory's), as it says of a remote
+    repository's files; without the option, nothing is said."""
+    loose = tmp_path / "loose"
+    loose.mkdir()
+    shutil.copy(RPMS / "epochs-1.2-4.noarch.rpm", loose)
+    named = str(RPMS / "filedeps-1.0-1.noarch.rpm")
+    assert main(["scan", str(loose), named, "--no-cache", "--fail-on", "none", "-q", "--format", "json"]) == 0
+    assert "--verify-checksums" not in capsys.readouterr().err
+    args = ["scan", str(loose), named, "--no-cache", "--fail-on", "none", "-q", "--format", "json"]
+    assert main([*args, "--verify-checksums"]) == 0
+    err = capsys.readouterr().err
+    assert f"{loose}: --verify-checksums: 1 RPM file(s) outside a repository have no checksum" in err
+    assert f"{named}: --verify-checksums: 1 RPM file(s) outside a repository" in err
