@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
+from dataclasses import replace
 
+from auditor.rpm.gaps import GapKind
+from auditor.rpm.model import Package
 from auditor.runtime.snapshot import FileSnapshot
-from auditor.sources.interface import LoadResult
+from auditor.sources.inputpaths import is_url, local_path, repository_root
+from auditor.sources.interface import InputKind, InputSummary, LoadResult, ReadOptions
+
+_REPOSITORIES = (InputKind.REPOSITORY, InputKind.SOURCE_REPOSITORY)
+_UNREAD_ENTRY = frozenset({GapKind.FILE_MISSING, GapKind.METADATA_ONLY})
+"""The gaps of a repository entry judged by its metadata alone: its file's header was not."""
 
 
 class FilesRead:
@@ -26,9 +35,8 @@ class FilesRead:
         """Those of ``paths`` no earlier name led to; a warning for each of the others."""
         kept = []
         for path in paths:
-            try:
-                key = self.snapshot.identity(path).split("\0", 1)[1]  # without the path
-            except OSError:
+            key = self.key(path)
+            if key is None:
                 kept.append(path)  # its reader says what is wrong with it
                 continue
             first = self.first.setdefault(key, path)
@@ -37,3 +45,113 @@ class FilesRead:
             else:
                 result.warnings.append(f"{path}: the same file as {first}; read once")
         return kept
+
+    def key(self, path: str) -> str | None:
+        """What ``path`` leads to (its identity without the name); None where it cannot be looked at."""
+        try:
+            return self.snapshot.identity(path).split("\0", 1)[1]
+        except OSError:
+            return None
+
+    def drop_repository_files(self, result: LoadResult, options: ReadOptions) -> None:
+        """Drop each package read from an RPM file (named, or met in a directory's walk) that
+        is the file of a local repository's entry, once every input is read: either may come
+        first on the command line, and a source repository found beside a binary one is read
+        last. The entry stands: it is the file as its repository describes it, held to its
+        header (`auditor.sources.overlay`), and the one dnf installs.
+
+        Only an entry judged by its file's header replaces the file's own read. Where the
+        repository did not read that header (``--metadata-only``, a binary under a policy
+        without rules on what only a header carries) or could not (the file is another build
+        than the entry says, or unreadable), the file's read is evidence the entry lacks: both
+        stay, and a warning says why the package is there twice."""
+        every = {item.path for item in result.inputs if item.kind in _REPOSITORIES}
+        repositories = {  # each local repository's input, with its directory
+            path: directory for path in every if (directory := local_path(path)) is not None
+        }
+        if not repositories:
+            return
+        loose = [
+            (position, key)
+            for position, package in enumerate(result.packages)
+            if package.input not in every
+            and not is_url(package.location)
+            and (key := self.key(package.location)) is not None
+        ]
+        if not loose:
+            return
+        wanted = {key for _, key in loose}
+        entries: dict[str, tuple[Package, str]] = {}  # by file: its entry and its repository
+        roots: dict[str, str] = {}
+        for package in result.packages:
+            if package.input not in repositories or is_url(package.location):
+                continue
+            root = roots.get(package.input)
+            if root is None:
+                root = roots[package.input] = repository_root(repositories[package.input])
+            path = os.path.join(root, package.location)
+            key = self.key(path)
+            if key in wanted:
+                entries.setdefault(key, (package, package.input))
+        drop: dict[int, str] = {}
+        said: dict[tuple[str, str, str | None], list[str]] = {}
+        for position, key in loose:
+            found = entries.get(key)
+            if found is None:
+                continue
+            entry, repository = found
+            file = result.packages[position].location
+            unread = _why_header_unread(entry, options)
+            if unread is None:
+                drop[position] = file
+            said.setdefault((_owner(file, result.inputs), repository, unread), []).append(file)
+        for (owner, repository, unread), named in said.items():
+            listed = f"listed by the repository {repository}"
+            if owner == named[0]:
+                what, twice = f"{owner}: {listed}", "as the file and as its entry"
+            else:
+                walked = f"{len(named)} RPM files met in its walk (first {named[0]})"
+                what = f"{owner}: {walked if len(named) > 1 else f'{named[0]}, met in its walk,'} {listed}"
+                twice = "as files and as its entries"
+            if unread is None:
+                result.warnings.append(f"{what}; read once, as that repository's")
+            else:
+                result.warnings.append(
+                    f"{what}: audited twice, {twice}, for that repository did not judge them by their "
+                    f"headers ({unread})"
+                )
+        if drop:
+            result.packages[:] = [package for at, package in enumerate(result.packages) if at not in drop]
+            result.inputs[:] = [_less(item, drop.values()) for item in result.inputs]
+
+
+def _why_header_unread(entry: Package, options: ReadOptions) -> str | None:
+    """Why a local repository's ``entry`` was not judged by its file's header; None if it was."""
+    if options.metadata_only:
+        return "--metadata-only"
+    if not (entry.is_source or options.binary_headers or options.verify_checksums):
+        return "the policy reads no binary's header"
+    if any(gap.kind in _UNREAD_ENTRY for gap in entry.gaps):
+        return "its file was not read as the entry's"
+    return None
+
+
+def _less(item: InputSummary, dropped: Iterable[str]) -> InputSummary:
+    """``item`` without the packages of the ``dropped`` files it gave: an RPM file input's own,
+    or those a directory input's walk met below it."""
+    if item.kind is InputKind.RPM:
+        gone = sum(1 for path in dropped if path == item.path)
+    elif item.kind is InputKind.DIRECTORY:
+        below = os.path.join(item.path, "")
+        gone = sum(1 for path in dropped if path.startswith(below))
+    else:
+        return item
+    return replace(item, packages=item.packages - gone) if gone else item
+
+
+def _owner(file: str, inputs: Iterable[InputSummary]) -> str:
+    """The input that gave ``file``: itself, named, or the directory whose walk met it."""
+    for item in inputs:
+        if item.kind is InputKind.DIRECTORY and file.startswith(os.path.join(item.path, "")):
+            return item.path
+    return file

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from urllib.parse import unquote, urlsplit
 
 from auditor.core.errors import InputError
 from auditor.core.files import open_regular
@@ -24,6 +25,13 @@ _SNIFF = 64 * 1024
 
 def is_url(path: str) -> bool:
     return path.lower().startswith(("http://", "https://"))
+
+
+def local_path(location: str) -> str | None:
+    """The directory a repository's location names: a path, or a ``file:`` URL's path."""
+    if location.lower().startswith("file:"):
+        return unquote(urlsplit(location).path)
+    return None if is_url(location) else location
 
 
 def find_repomd(path: str) -> str | None:

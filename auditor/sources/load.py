@@ -34,6 +34,7 @@ from auditor.sources.inputpaths import (
     is_rpm_name,
     is_spec_file,
     is_url,
+    local_path,
     repository_in_walk,
     repository_input,
     repository_root,
@@ -105,6 +106,7 @@ def load_inputs(
         read = loaded | {os.path.realpath(repository_root(path)) for path in loaded if find_repomd(path)}
         result.gaps.extend(gap for real, gap in result.nested.items() if real not in read)
         result.nested.clear()
+    files.drop_repository_files(result, options)
     return result
 
 
@@ -147,7 +149,7 @@ def _load_source_repositories(
                     _probe_remote_sources(candidate, repository, result, options, remote, store)
             result.warnings.extend(remote.take_warnings())
             continue
-        path = _local_path(repository)
+        path = local_path(repository)
         if path is None or find_repomd(path) is None:  # named as its directory, repodata/ or repomd.xml
             continue
         try:
@@ -190,7 +192,7 @@ def _local_repositories(result: LoadResult) -> set[str]:
     found = set()
     for item in result.inputs:
         if item.kind in (InputKind.REPOSITORY, InputKind.SOURCE_REPOSITORY):
-            path = _local_path(item.path)
+            path = local_path(item.path)
             if path is not None and find_repomd(path) is not None:
                 found.add(os.path.realpath(repository_root(path)))
     return found
@@ -222,13 +224,6 @@ def _add_found_beside(read: RepositoryRead, location: str, beside: str, result: 
     kind = InputKind.SOURCE_REPOSITORY
     found.inputs = [replace(item, kind=kind, found_beside=beside) for item in found.inputs]
     result.extend(found)
-
-
-def _local_path(location: str) -> str | None:
-    """The directory a repository's location names: a path, or a ``file:`` URL's path."""
-    if location.lower().startswith("file:"):
-        return unquote(urlsplit(location).path)
-    return None if is_url(location) else location
 
 
 def _load_url(
