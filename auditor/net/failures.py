@@ -48,6 +48,8 @@ class Retryable(Exception):
         self.wait = wait
 
 
+PROXY_AUTHENTICATION_REQUIRED = 407
+"""A proxy's answer, not the server's: the auditor sends no credentials to proxies either."""
 RETRY_STATUSES = frozenset({429})
 """Statuses under 500 worth another attempt: 429 (Too Many Requests) is a mirror's rate limit,
 not an answer about the file (pip and urllib3 retry it too)."""
@@ -85,17 +87,38 @@ def proxies_for(url: str) -> dict[str, str]:
     for proxy in proxies.values():
         if "@" in urlsplit(proxy if "://" in proxy else f"http://{proxy}").netloc:
             raise ValueError("the proxy named in the environment carries credentials; it is not used")
-    used = utils.select_proxy(url, proxies)
-    if used:
+    named = proxy_named(url, proxies)
+    if named is not None:
+        used = utils.select_proxy(url, proxies)
         scheme = urlsplit(used if "://" in used else f"http://{used}").scheme.lower()
-        variable = next((f"{key.upper()}_PROXY" for key, value in proxies.items() if value == used), "")
-        named = f"{used} ({variable})" if variable else used
         said = f"the proxy named in the environment, {named},"
         if scheme.startswith("socks"):
             raise ValueError(f"{said} is a SOCKS proxy, which is not supported (only http:// and https://)")
         if scheme not in ("http", "https"):
             raise ValueError(f"{said} is not an http:// or https:// proxy, which alone are supported")
     return proxies
+
+
+def proxy_named(url: str, proxies: dict[str, str]) -> str | None:
+    """The proxy of ``proxies`` (`proxies_for`) that ``url`` goes through, with the variable
+    that names it; None when it goes through none."""
+    used: str | None = _requests().utils.select_proxy(url, proxies)
+    if not used:
+        return None
+    variable = next((f"{key.upper()}_PROXY" for key, value in proxies.items() if value == used), "")
+    return f"{used} ({variable})" if variable else used
+
+
+def proxy_failure(url: str, exc: BaseException, proxies: dict[str, str]) -> HttpError | Retryable:
+    """Why a request through a proxy failed, naming the proxy: "connection refused" alone
+    sent a user looking at the server, which was never reached. A proxy that refuses to open a
+    tunnel to the server (HTTP CONNECT answered 403, 407...) has answered: no retry changes it."""
+    named = proxy_named(url, proxies) or "named in the environment"
+    for cause in _causes(exc):
+        if isinstance(cause, OSError) and str(cause).startswith("Tunnel connection failed"):
+            answer = str(cause).partition(":")[2].strip()
+            return HttpError(url, f"the proxy {named} refused a tunnel to the server ({answer})")
+    return Retryable(f"cannot go through the proxy {named}: {connection_reason(exc)}")
 
 
 def _causes(exc: BaseException) -> Iterator[BaseException]:

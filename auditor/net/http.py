@@ -44,11 +44,14 @@ from urllib.parse import urljoin, urlsplit
 from auditor import __version__
 from auditor.net.deadline import RateMeter, current_watch, watched_adapter
 from auditor.net.failures import (
+    PROXY_AUTHENTICATION_REQUIRED,
     RETRY_STATUSES,
     HttpError,
     Retryable,
     connection_reason,
     proxies_for,
+    proxy_failure,
+    proxy_named,
     retry_after,
     short,
     tls_reason,
@@ -170,10 +173,15 @@ class HttpClient:
         except _requests().exceptions.RequestException as exc:
             if attempt.watch.fired is not None:
                 raise attempt.watch.fired from None
+            if isinstance(exc, _requests().exceptions.ProxyError):
+                raise proxy_failure(url, exc, proxies) from None
             raise self._failure(url, exc) from None
         finally:
             attempt.watch.disarm()
         status = response.status_code
+        if status == PROXY_AUTHENTICATION_REQUIRED and (proxy := proxy_named(url, proxies)) is not None:
+            response.close()
+            raise HttpError(url, f"the proxy {proxy} asks for credentials (HTTP 407), which are never sent")
         if status >= 500 or status in RETRY_STATUSES:
             wait = retry_after(response.headers.get("Retry-After"), time.time())
             response.close()

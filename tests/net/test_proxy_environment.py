@@ -5,8 +5,12 @@ metadata by createrepo_c."""
 
 from __future__ import annotations
 
+import http.server
 import shutil
+import socket
 import subprocess
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -86,3 +90,94 @@ def test_a_socks_proxy_the_url_does_not_go_through_is_no_error(
         code, errors = scan(server.url("/repo/"), capsys)
         assert server.requests
     assert code == 0 and errors == []
+
+
+class RefusingProxy(http.server.BaseHTTPRequestHandler):
+    """A proxy on 127.0.0.1 that answers every request with the class's ``status``: a CONNECT
+    (the tunnel an https:// URL asks for) and a plain http:// request alike."""
+
+    status = 403
+
+    def _refuse(self) -> None:
+        self.send_response(self.status)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    do_CONNECT = do_GET = do_HEAD = _refuse
+
+    def log_message(self, *_args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def proxy() -> Iterator[http.server.ThreadingHTTPServer]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), RefusingProxy)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_a_proxy_that_refuses_connections_is_named_not_the_server(
+    www: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """ "connection refused" alone sent the user to a server the run never reached."""
+    closed = f"http://127.0.0.1:{free_port()}"
+    monkeypatch.setenv("HTTP_PROXY", closed)
+    with LocalServer(www) as server:
+        code = main(["scan", server.url("/repo/"), "--no-cache", "--retries", "0"])
+        assert server.requests == []
+    err = capsys.readouterr().err
+    errors = [line for line in err.splitlines() if line.startswith("auditor: error:")]
+    assert code == 3 and len(errors) == 1 and "Traceback" not in err
+    assert f"cannot go through the proxy {closed} (HTTP_PROXY): connection refused" in errors[0]
+
+
+@pytest.mark.parametrize(
+    ("status", "said"),
+    [
+        (403, "refused a tunnel to the server (403 Forbidden)"),
+        (407, "refused a tunnel to the server (407 Proxy Authentication Required)"),
+    ],
+)
+def test_a_proxy_that_refuses_a_tunnel_is_one_error_naming_it(
+    status: int,
+    said: str,
+    proxy: http.server.ThreadingHTTPServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setattr(RefusingProxy, "status", status)
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+    named = f"http://127.0.0.1:{proxy.server_address[1]}"
+    monkeypatch.setenv("HTTPS_PROXY", named)
+    code, errors = scan("https://repo.example/repo/", capsys)
+    assert code == 3 and len(errors) == 1
+    assert f"the proxy {named} (HTTPS_PROXY) {said}" in errors[0]
+
+
+def test_a_proxy_asking_for_credentials_is_named_and_given_none(
+    proxy: http.server.ThreadingHTTPServer,
+    www: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setattr(RefusingProxy, "status", 407)
+    named = f"http://127.0.0.1:{proxy.server_address[1]}"
+    monkeypatch.setenv("HTTP_PROXY", named)
+    with LocalServer(www) as server:
+        code, errors = scan(server.url("/repo/"), capsys)
+        assert server.requests == []
+    assert code == 3 and len(errors) == 1
+    assert (
+        f"the proxy {named} (HTTP_PROXY) asks for credentials (HTTP 407), which are never sent" in errors[0]
+    )
