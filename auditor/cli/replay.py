@@ -206,6 +206,44 @@ def expiry_state(gate: GateOptions, waivers: Sequence[Waiver]) -> str:
     return today.isoformat() + "\0" + "".join("x" if w.expires.passed(today, now) else "-" for w in waivers)
 
 
+def run_key(
+    args: argparse.Namespace,
+    project: ProjectConfig,
+    policy: Policy,
+    options: AuditOptions,
+    snapshot: FileSnapshot,
+    config: ConfigReads,
+    *,
+    inputs: Sequence[str],
+    clock: str,
+    settings: dict[str, object],
+    left_out: Iterable[str] = (),
+) -> str | None:
+    """The key of what a run makes of ``inputs`` (`report_key`), from its command line (but
+    the ``left_out`` arguments and those that only say where or how loudly it writes) and
+    ``settings``; None when it must not be taken from the store: the store is off, the run
+    reads the network, or a file it read was not recorded."""
+    if not options.cache or options.resolve_urls or options.remote.remote_headers:
+        return None
+    unkeyed = {"output", "quiet", "debug", *left_out}
+    keyed = {key: value for key, value in sorted(vars(args).items()) if key not in unkeyed}
+    compared = getattr(args, "compare", None)
+    # These were read, or the run stopped; the baseline is in ``config`` when it was read
+    # (the default one exists), and so is every file a policy or project file names.
+    read = [*policy.sources, *policy.tables, project.path, *args.waivers, compared]
+    if not config.paths().issuperset(path for path in read if path is not None):
+        return None  # one was read without its bytes recorded: no key could name what it read
+    return report_key(
+        [json.dumps({**keyed, **settings}, default=str, sort_keys=True)],
+        inputs,
+        config.files,
+        read_rpms=options.read_rpms,
+        snapshot=snapshot,
+        clock=clock,
+        report=report_file(args.output, inputs),
+    )
+
+
 class Replay:
     """A scan's report from the store, when nothing that decides it changed."""
 
@@ -228,26 +266,16 @@ class Replay:
         self.entry: tuple[dict[str, Any], Iterator[bytes]] | None = None
         self.args = args
         self.snapshot = snapshot
-        if not options.cache or options.resolve_urls or options.remote.remote_headers:
-            return
-        settings = {
-            key: value for key, value in sorted(vars(args).items()) if key not in ("output", "quiet", "debug")
-        }
-        settings["terminal-width"] = width  # a table fitted to a terminal is not a pipe's
-        compared = getattr(args, "compare", None)
-        # These were read, or the run stopped; the baseline is in ``config`` when it was read
-        # (the default one exists), and so is every file a policy or project file names.
-        read = [*policy.sources, *policy.tables, project.path, *args.waivers, compared]
-        if not config.paths().issuperset(path for path in read if path is not None):
-            return  # one was read without its bytes recorded: no key could name what it read
-        key = report_key(
-            [json.dumps(settings, default=str, sort_keys=True)],
-            options.every_input,
-            config.files,
-            read_rpms=options.read_rpms,
-            snapshot=snapshot,
+        key = run_key(
+            args,
+            project,
+            policy,
+            options,
+            snapshot,
+            config,
+            inputs=options.every_input,
             clock=expiry_state(gate, waivers),
-            report=report_file(args.output, options.every_input),
+            settings={"terminal-width": width},  # a table fitted to a terminal is not a pipe's
         )
         if key is None:
             return

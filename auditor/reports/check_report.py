@@ -35,12 +35,11 @@ from auditor.gate.progress import (
     side_of_audit,
 )
 from auditor.gate.waivers import Waiver
-from auditor.reports.check_sides import BaseRecord, ChangedRecord, keep_base
+from auditor.reports.check_sides import BaseGap, BaseRecord, ChangedRecord, keep_base
 from auditor.reports.comment import fitted
 from auditor.reports.diff_report import fact_change_to_json
 from auditor.reports.inert import json_text_inert
 from auditor.reports.json_gate import completeness_to_json
-from auditor.reports.rows import FactView
 from auditor.reports.text import code_span, shorten, terminal_text
 from auditor.reports.view import package_rows
 
@@ -99,7 +98,7 @@ class CheckView:
         return [item for item in self.regressions if item.fact.kind == FactKind.GAP.value]
 
     @property
-    def base_unread(self) -> list[FactView]:
+    def base_unread(self) -> list[BaseGap]:
         """What the audit of BASE alone could not see of its inputs (an input holding nothing, a
         repository not read), when that blocks (--strict): no repository to check the change
         against, as `scan --strict` of BASE fails. A mistyped path among several BASE paths
@@ -356,7 +355,12 @@ def check_view(
         for new, old in change.obsoletes
         if old in statuses and after_decision.blocks(old)  # tainted by the gate's own measure
     )
-    errors = tuple(dict.fromkeys([*kept.errors, *change.after.errors]))
+    # Each error once, by what it says: BASE's are in both audits, as the same objects, or as
+    # their copies when BASE's record came from the store (`auditor.cli.checkbase`).
+    said: dict[tuple[str, str], InputError] = {}
+    for error in (*kept.errors, *change.after.errors):
+        said.setdefault((error.source, error.reason), error)
+    errors = tuple(said.values())
     # The rows `CheckView.why` may look at: every row of each NEVRA the report names.
     named = {(record.name, record.nevra) for record in new_records}
     named |= {(record.name, record.nevra) for pair in (*worse, *better) for record in pair}

@@ -20,18 +20,27 @@ from auditor.gate.decision import Decision, decide
 from auditor.gate.options import GateOptions
 from auditor.gate.progress import Side, side_of_audit
 from auditor.gate.waivers import Waiver
-from auditor.reports.rows import FactView, PackageView, fact_view
+from auditor.reports.rows import PackageView, fact_view
+
+
+@dataclass(frozen=True, slots=True)
+class BaseGap:
+    """Something BASE's audit could not see of its inputs, as its own report says it."""
+
+    text: str
+    blocks: bool
 
 
 @dataclass(frozen=True)
 class BaseRecord:
     """What the check keeps of the audit of BASE alone (`keep_base`): its side of the
-    comparison, and what the report says of BASE itself."""
+    comparison, and what the report says of BASE itself. Data alone, so that a later check
+    against the same BASE can take it from the store (`auditor.reports.check_base_json`)."""
 
     side: Side
     audited: int
     """The packages BASE's audit judged (none: no repository to check the change against)."""
-    run_gaps: tuple[FactView, ...]
+    run_gaps: tuple[BaseGap, ...]
     """What BASE's audit could not see of its inputs, as its own report lists it."""
     errors: tuple[InputError, ...]
 
@@ -42,11 +51,9 @@ def keep_base(gate: GateOptions, waivers: Sequence[Waiver] = ()) -> Callable[[Au
 
     def keep(audit: AuditResult) -> BaseRecord:
         decision = decide(audit, gate, waivers)
-        run_gaps = tuple(
-            fact_view(ruling, audit.packages)
-            for ruling in decision.rulings
-            if ruling.fact.package is None and ruling.fact.gap is not None
-        )
+        unseen = (ruling for ruling in decision.rulings if ruling.fact.package is None and ruling.fact.gap)
+        views = (fact_view(ruling, audit.packages) for ruling in unseen)
+        run_gaps = tuple(BaseGap(view.text, view.blocks) for view in views)
         return BaseRecord(side_of_audit(audit, decision), len(audit.results), run_gaps, tuple(audit.errors))
 
     return keep
