@@ -133,15 +133,18 @@ def audit_change(
     context: LoadResult,
     keep: Callable[[AuditResult], Base],
     sources: LoadResult | None = None,
+    stored: Base | None = None,
 ) -> ChangeAudit[Base]:
     """Audit ``base`` alone and with ``new`` in it (``audit(targets, context)``); each with the
     source packages of ``sources`` its binaries were built from (`with_wanted_sources`).
 
     What ``keep`` returns of the audit of ``base`` is kept, and the audit let go before the one
     with the change starts: two audits of a distribution alive at once took the check of one
-    package against distro-60k to 521 MB."""
+    package against distro-60k to 521 MB. ``stored`` is what ``keep`` returned of the audit of
+    the same ``base``, ``sources`` and ``context`` in an earlier run: ``base`` is then audited
+    with the change alone."""
     sources = sources or LoadResult()
-    before = keep(audit(with_wanted_sources(base, sources), context))
+    before = stored if stored is not None else keep(audit(with_wanted_sources(base, sources), context))
     new = _with_generated_provides(new, base)
     replaced = {_key(package) for package in new.packages}
     kept = [package for package in base.packages if _key(package) not in replaced]

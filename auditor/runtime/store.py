@@ -12,7 +12,8 @@ runs share it safely) with two tables:
   auditor's version, the options, the content of every policy, waiver and baseline file,
   the date (waivers expire), and the identity of every input file (for a repository, of
   every file under ``repodata/``). Inputs read over the network are never reported from
-  the store.
+  the store. What ``check`` keeps of the audit of its BASE is a row of its own there,
+  keyed alike (`auditor.cli.checkbase`).
 
 Values are JSON (never pickle): the cache directory may be shared, and a tampered entry
 must not be able to run code. Anything wrong with the database (corrupt, locked too
@@ -252,6 +253,10 @@ class Store:
     def put_encoded_packages(self, items: Iterable[tuple[str, bytes]]) -> None:
         """Package models already `encode`d (by the worker processes that read them)."""
         self._put_encoded("packages", items)
+
+    def drop_report(self, key: str, what: str) -> None:
+        """Set aside a report row its reader found damaged (``what`` it held, for the warning)."""
+        self._drop("reports", [key], what, what)
 
     # -- reports ----------------------------------------------------------------------------
 
