@@ -14,7 +14,6 @@ from __future__ import annotations
 import errno
 import os
 from collections.abc import Iterable
-from dataclasses import replace
 from urllib.parse import unquote, urlsplit
 
 from auditor.core.errors import InputError
@@ -26,6 +25,7 @@ from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import Package
 from auditor.runtime.snapshot import FileSnapshot
 from auditor.runtime.store import Store
+from auditor.sources.beside import load_source_repositories
 from auditor.sources.configscope import ConfigScope
 from auditor.sources.filesread import FilesRead
 from auditor.sources.inputpaths import (
@@ -34,22 +34,17 @@ from auditor.sources.inputpaths import (
     is_rpm_name,
     is_spec_file,
     is_url,
-    local_path,
     repository_in_walk,
     repository_input,
     repository_root,
-    source_repositories,
-    unsearchable,
 )
 from auditor.sources.interface import ConfigUrl, InputKind, InputSummary, LoadResult, ReadOptions
 from auditor.sources.localrepo import read_local_repository
 from auditor.sources.remote import (
     read_remote_repository,
-    read_source_repository_beside,
     repository_base,
-    source_repository_candidates,
 )
-from auditor.sources.repodata import RepositoryRead, say_if_empty
+from auditor.sources.repodata import RepositoryRead, add_repository
 from auditor.sources.rpmbatch import read_rpm_files
 from auditor.sources.walk import walk_files
 
@@ -68,7 +63,8 @@ def load_inputs(
 
     A local binary repository's source repository, found beside it by the layouts
     distributions use, is read too (unless the options say not to): the Source and Patch URLs
-    of its packages are the evidence that decides whether they come from Citrix.
+    of its packages are the evidence that decides whether they come from Citrix
+    (`auditor.sources.beside`).
     """
     options = options or ReadOptions()
     result = LoadResult()
@@ -98,7 +94,7 @@ def load_inputs(
     result.hidden_on_some_hosts.update(scope.hidden_on_some_hosts())
     result.gaps = scope.recounted(result.gaps)
     if options.discover_sources and not options.read_rpms:
-        remote = _load_source_repositories(result, options, remote, store, loaded)
+        remote = load_source_repositories(result, options, remote, store, loaded)
         if remote is not None:
             result.warnings.extend(remote.take_warnings())
     if result.nested:
@@ -110,73 +106,6 @@ def load_inputs(
     return result
 
 
-def _load_source_repositories(
-    result: LoadResult, options: ReadOptions, remote: Remote | None, store: Store | None, loaded: set[str]
-) -> Remote | None:
-    """Read the source repository beside each repository that holds binary packages whose
-    source packages are not among the inputs: on the disk, or probed over HTTP beside a
-    remote one (the only requests the auditor makes that the user did not spell out: the
-    sources of what they named are part of what they asked to audit). The run's `Remote`,
-    made if a remote repository needed one."""
-    # Keyed as binaries find their source package (`Package.built_from_key`): another version of
-    # the same name, or a spec of the same N-V-R, is not the one a built binary came from. And
-    # in the binaries' own input: one of the same file name from another input may be another
-    # build (a rebuild of a vendor's N-V-R), while the one beside their repository is theirs.
-    have = {(package.input, package.source_key) for package in result.packages if package.is_source}
-    wanted = any(
-        not package.is_source
-        and (key := package.built_from_key) is not None
-        and (package.input, key) not in have
-        for package in result.packages
-    )
-    if not wanted:
-        return remote
-    repositories = [item.path for item in result.inputs if item.kind is InputKind.REPOSITORY]
-    remote_bases = {
-        repository_base(item.path)
-        for item in result.inputs
-        if item.kind in (InputKind.REPOSITORY, InputKind.SOURCE_REPOSITORY) and is_url(item.path)
-    }
-    read_already = _local_repositories(result)  # those found below are in ``loaded`` too
-    for repository in repositories:
-        if is_url(repository):
-            if options.context:
-                continue
-            remote = remote or Remote()
-            for candidate in source_repository_candidates(repository):
-                if candidate not in remote_bases:
-                    remote_bases.add(candidate)
-                    _probe_remote_sources(candidate, repository, result, options, remote, store)
-            result.warnings.extend(remote.take_warnings())
-            continue
-        path = local_path(repository)
-        if path is None or find_repomd(path) is None:  # named as its directory, repodata/ or repomd.xml
-            continue
-        try:
-            candidates = source_repositories(path)
-        except InputError:
-            continue
-        walked = [done for done in loaded if repository_input(done, read_rpms=options.read_rpms) is None]
-        for candidate in candidates:
-            real = os.path.realpath(candidate)
-            # Read already if an input named it or a directory input's walk met it. A walk stops
-            # at a repository, so one below a directory input is not read because it is there
-            # (inside a repository the walk read, it is only that one's gap); one that cannot be
-            # looked into is, as the walk said (its input error).
-            if real in loaded or real in read_already:
-                continue
-            if unsearchable(candidate) and any(real.startswith(done + os.sep) for done in walked):
-                continue
-            loaded.add(real)
-            try:
-                read = read_local_repository(candidate, options, store)
-            except InputError as exc:
-                result.errors.append(exc)
-                continue
-            _add_found_beside(read, candidate, path, result)
-    return remote
-
-
 def _same_input(path: str, options: ReadOptions) -> str:
     """What ``path`` reads, whatever names it: a repository's real root, else its real path."""
     try:
@@ -185,45 +114,6 @@ def _same_input(path: str, options: ReadOptions) -> str:
     except OSError:
         pass
     return os.path.realpath(path)
-
-
-def _local_repositories(result: LoadResult) -> set[str]:
-    """The real paths of the local repositories the run has read (named, walked into, found)."""
-    found = set()
-    for item in result.inputs:
-        if item.kind in (InputKind.REPOSITORY, InputKind.SOURCE_REPOSITORY):
-            path = local_path(item.path)
-            if path is not None and find_repomd(path) is not None:
-                found.add(os.path.realpath(repository_root(path)))
-    return found
-
-
-def _probe_remote_sources(
-    candidate: str,
-    repository: str,
-    result: LoadResult,
-    options: ReadOptions,
-    remote: Remote,
-    store: Store | None,
-) -> None:
-    """The source repository at ``candidate``, if there is one: absent is quiet, a failure a warning."""
-    try:
-        read = read_source_repository_beside(candidate, repository, remote, options, store)
-    except InputError as exc:
-        result.warnings.append(
-            f"{candidate}: not read as the source repository beside {repository}: {exc.reason}"
-        )
-        return
-    if read is not None:
-        _add_found_beside(read, candidate, repository, result)
-
-
-def _add_found_beside(read: RepositoryRead, location: str, beside: str, result: LoadResult) -> None:
-    found = LoadResult()
-    _add_repository(read, location, found, named=False)
-    kind = InputKind.SOURCE_REPOSITORY
-    found.inputs = [replace(item, kind=kind, found_beside=beside) for item in found.inputs]
-    result.extend(found)
 
 
 def _load_url(
@@ -253,7 +143,7 @@ def _load_url(
             path = remote.fetch_by_url(shown, "config", SMALL_FILE_CEILING)
             load_config(path, shown, remote, result, UrlOrigin.remote_config(shown), options, store, scope)
         else:
-            _add_repository(_remote_repository(shown, remote, options, store), repository_base(shown), result)
+            add_repository(_remote_repository(shown, remote, options, store), repository_base(shown), result)
     except InputError as exc:
         result.errors.append(exc)
     return result
@@ -277,22 +167,6 @@ def _remote_repository(
         ) from None
 
 
-def _add_repository(read: RepositoryRead, shown: str, result: LoadResult, *, named: bool = True) -> None:
-    """A repository the inputs ``named`` (given, walked into or configured), or one found beside one."""
-    if named:
-        say_if_empty(read, shown, result)
-    result.packages.extend(read.packages)
-    result.errors.extend(read.errors)
-    result.gaps.extend(read.gaps)
-    result.nested.update(read.nested)
-    if read.file_lists is not None:
-        read.file_lists.input = shown
-        result.file_lists.append(read.file_lists)
-    result.inputs.append(
-        InputSummary(shown, InputKind.REPOSITORY, len(read.packages), read.revision, read.has_filelists)
-    )
-
-
 def _load_one(
     path: str,
     options: ReadOptions,
@@ -312,7 +186,7 @@ def _load_one(
         if repository_input(path, read_rpms=options.read_rpms) is not None:
             if options.progress is not None:
                 options.progress.phase(f"reading the metadata of {path}")
-            _add_repository(read_local_repository(path, options, store), path, result)
+            add_repository(read_local_repository(path, options, store), path, result)
         elif os.path.isdir(path):
             _load_directory(path, result, options, store, files)
         elif not files.new([path], result):
@@ -381,7 +255,7 @@ def _load_directory(
             return False
         files.inputs[real] = f"{directory} (in {root})"
         try:
-            _add_repository(read_local_repository(directory, options, store), directory, result)
+            add_repository(read_local_repository(directory, options, store), directory, result)
         except InputError as exc:
             result.errors.append(exc)
         return False

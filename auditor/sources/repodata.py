@@ -38,6 +38,7 @@ from auditor.sources import split
 from auditor.sources.filelists import FilelistsSource
 from auditor.sources.filelists_xml import check_filelists, read_filelists
 from auditor.sources.inputpaths import find_repomd, lands_inside, unsearchable
+from auditor.sources.interface import InputKind, InputSummary
 from auditor.sources.metadata_file import open_decompressed, parse_file
 from auditor.sources.primary import PrimaryHandler, size_key
 
@@ -84,6 +85,22 @@ def say_if_empty(read: RepositoryRead, shown: str, result: LoadResult) -> None:
     An audit in which no input held a package still fails as an audit of nothing."""
     if not read.packages and not read.errors:
         result.warnings.append(f"{shown}: the repository's metadata lists no package")
+
+
+def add_repository(read: RepositoryRead, shown: str, result: LoadResult, *, named: bool = True) -> None:
+    """A repository the inputs ``named`` (given, walked into or configured), or one found beside one."""
+    if named:
+        say_if_empty(read, shown, result)
+    result.packages.extend(read.packages)
+    result.errors.extend(read.errors)
+    result.gaps.extend(read.gaps)
+    result.nested.update(read.nested)
+    if read.file_lists is not None:
+        read.file_lists.input = shown
+        result.file_lists.append(read.file_lists)
+    result.inputs.append(
+        InputSummary(shown, InputKind.REPOSITORY, len(read.packages), read.revision, read.has_filelists)
+    )
 
 
 def safe_href(href: str, shown: str, base: str | None = None) -> str:
