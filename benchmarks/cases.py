@@ -321,6 +321,12 @@ def _repository(ctx: Context) -> CaseResult:
     return repository_with_sources(ctx)
 
 
+def _check(ctx: Context, name: str) -> CaseResult:
+    from benchmarks.check_case import distro_check  # it builds on this module
+
+    return distro_check(ctx, name)
+
+
 def _remote_repository(ctx: Context) -> CaseResult:
     from benchmarks.repo_sources import remote_repository  # it builds on this module
 
@@ -352,6 +358,7 @@ CASES: tuple[CaseSpec, ...] = (
     CaseSpec("rpms-2k-remote", ("rpms-2k",), _remote_repository),
     CaseSpec("distro-200k-cold", ("distro-200k",), distro_200k),
     CaseSpec("distro-60k-sbom", ("distro-60k",), lambda ctx: distro_sbom(ctx, "distro-60k")),
+    CaseSpec("distro-10k-check", ("distro-10k",), lambda ctx: _check(ctx, "distro-10k")),
     # The hostile shape: n distinct ranges over n versions of one name (quadratic before the
     # versions were bisected); on record beside dnf and libsolv, no target.
     CaseSpec(
