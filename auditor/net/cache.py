@@ -5,13 +5,15 @@ Layout under the cache directory (``$XDG_CACHE_HOME/auditor``, ``~/.cache/audito
 
     blobs/<algorithm>/<digest>     metadata files, named by the checksum repomd.xml gives
     urls/<kind>/<sha256 of URL>    repomd.xml, mirrorlists, .repo files: the last copy fetched
-    headers/<algorithm>/<digest>   RPM header prefixes (--remote-headers), by package checksum
+    headers.sqlite3                RPM header prefixes read by range, by package URL and checksum
+                                   (`auditor.net.headercache`: a file each cost a fifth of a scan)
+    specs/by-url/<key>             the spec a source package's payload gave, by URL and checksum
     redirects/<sha256 of URL>.json resolved redirect chains (--resolve-urls), with their time
 
 A second run of the same repository therefore downloads only ``repomd.xml``. Every file
-is written to a temporary file in its final directory and renamed into place, so two
-runs sharing the cache never see half a file; a blob is checked against its checksum
-each time it is read, and a corrupt one is discarded and fetched again.
+is written to a temporary file in its final directory and renamed into place (a header, in
+a transaction), so two runs sharing the cache never see half an entry; a blob is checked
+against its checksum each time it is read, and a corrupt one is discarded and fetched again.
 
 An entry's modification time is when a run last wrote or read it (`Cache.used`); entries
 unused for `MAX_AGE` are dropped (`Cache.prune`), as the store drops its rows. Without
@@ -33,6 +35,7 @@ from typing import IO, Any
 
 from auditor.core.errors import InputError
 from auditor.core.files import open_regular
+from auditor.net.headercache import HeaderCache
 
 _DIGEST = re.compile(r"^[0-9a-f]{16,128}$")
 _ALGORITHM = re.compile(r"^[a-z0-9]{2,16}$")
@@ -42,6 +45,8 @@ PRUNE_EVERY = 24 * 3600
 """How often a run walks the cache to drop old entries (the time of `PRUNE_STAMP` says when)."""
 PRUNE_STAMP = ".pruned"
 PRUNED_AREAS = ("blobs", "headers", "specs", "urls", "redirects")
+"""The directories of files `Cache.prune` walks (``headers``: the files earlier versions kept
+a header in, left to age out)."""
 
 
 def default_cache_dir() -> str:
@@ -63,6 +68,8 @@ def url_key(url: str) -> str:
 class Cache:
     def __init__(self, root: str) -> None:
         self.root = root
+        self.headers = HeaderCache(root)
+        """The RPM headers read by range (`part_key` names them)."""
 
     def blob(self, area: str, algorithm: str, digest: str) -> str | None:
         """Path of a content-addressed entry, or None when the checksum cannot name a file safely."""
@@ -79,10 +86,15 @@ class Cache:
         A part cannot be checked against the checksum of the whole file, so the entry is
         keyed by the URL too: a repository that claims another's checksum for a file of its
         own must not plant a header or spec that a later audit of the other reads."""
-        if self.blob(area, algorithm, digest) is None:
+        key = self.part_key(url, algorithm, digest)
+        return None if key is None else os.path.join(self.root, area, "by-url", key)
+
+    def part_key(self, url: str, algorithm: str, digest: str) -> str | None:
+        """The key of a part of the package file at ``url`` (see `of_package_part`), or None when
+        the checksum cannot name a file safely."""
+        if self.blob("parts", algorithm, digest) is None:
             return None
-        key = url_key(f"{url}\0{algorithm.lower()}:{digest.strip().lower()}")
-        return os.path.join(self.root, area, "by-url", key)
+        return url_key(f"{url}\0{algorithm.lower()}:{digest.strip().lower()}")
 
     def by_url(self, kind: str, url: str) -> str:
         return os.path.join(self.root, "urls", kind, url_key(url))
@@ -131,6 +143,7 @@ class Cache:
             return
         for area in PRUNED_AREAS:
             _drop_older(os.path.join(self.root, area), now - MAX_AGE)
+        self.headers.prune(now - MAX_AGE)
 
     def read_json(self, path: str) -> dict[str, Any] | None:
         try:

@@ -5,7 +5,7 @@ intros fetched agree with it; else the lead and signature intro, the main header
 then exactly the bytes the intros declare. Either way `auditor.formats.rpmheader` checks
 what was fetched as it checks a local file: a range that lies costs a request, never a wrong
 header. Each header is held within the run's `HeaderMemory` from its fetch to its parse, and
-cached by package checksum once a read of it succeeded.
+kept in the download cache (`auditor.net.headercache`) once a read of it succeeded.
 
 Its users import it where they read a remote header: a scan of local inputs never reads one,
 and the header reader costs every start 3 ms.
@@ -15,12 +15,9 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
-import struct
 from collections.abc import Iterator
 
 from auditor.core.errors import InputError
-from auditor.core.files import open_regular
 from auditor.formats.rpmheader import INTRO_SIZE, LEAD_SIZE, read_headers, structure_size
 from auditor.net.http import HttpError
 from auditor.net.remote import UNKNOWN_FILE_SIZE, NotCached, Remote
@@ -34,24 +31,24 @@ def read_header(remote: Remote, package: Package) -> Iterator[tuple[bytes, int] 
     budget until the block ends (parse them inside it). Raises `NotCached` under
     ``--offline`` when the cache does not have them."""
     url = package.location
-    cached = None
+    headers = remote.cache.headers
+    key = None
     if package.checksum is not None:
-        cached = remote.cache.of_package_part(
-            "headers", url, package.checksum.algorithm, package.checksum.value
-        )
+        key = remote.cache.part_key(url, package.checksum.algorithm, package.checksum.value)
     # A header is kept only once the block has read it without error (a server that once
     # claimed a wrong file size made a truncated header the cache's answer for good), and a
     # kept one the block finds wrong is let go.
-    if cached is not None and os.path.isfile(cached):
-        with remote.header_memory.hold(_size_of(cached), url):
-            found = _cached_header(remote, cached, url)
+    size = None if key is None else headers.size(key)
+    if key is not None and size is not None:
+        with remote.header_memory.hold(size, url):
+            found = _cached_header(remote, key, size, url)
             if found is not None:
                 try:
                     yield found
                 except NotCached:
                     raise
                 except InputError:
-                    remote.cache.discard(cached)
+                    headers.discard(key)
                     raise
                 return
     if remote.options.offline:
@@ -62,7 +59,7 @@ def read_header(remote: Remote, package: Package) -> Iterator[tuple[bytes, int] 
             fetched, agrees = _header_as_declared(remote, package, declared)
             if agrees:
                 yield fetched
-                _keep_header(remote, cached, fetched)
+                _keep_header(remote, key, fetched)
                 return
     layout = _header_layout(remote, url)
     if layout is None:
@@ -73,17 +70,13 @@ def read_header(remote: Remote, package: Package) -> Iterator[tuple[bytes, int] 
         prefix = _header_rest(remote, url, lead, prefix_size)
         fetched = None if prefix is None else (prefix, total)
         yield fetched
-        _keep_header(remote, cached, fetched)
+        _keep_header(remote, key, fetched)
 
 
-def _keep_header(remote: Remote, path: str | None, fetched: tuple[bytes, int] | None) -> None:
-    if path is None or fetched is None:
-        return
-    prefix, total = fetched
-    # The cache is an optimisation: a read-only one only costs a fetch next time.
-    with contextlib.suppress(OSError), remote.cache.writing(path) as stream:
-        stream.write(struct.pack(">Q", total))
-        stream.write(prefix)
+def _keep_header(remote: Remote, key: str | None, fetched: tuple[bytes, int] | None) -> None:
+    if key is not None and fetched is not None:
+        prefix, total = fetched
+        remote.cache.headers.put(key, prefix, total)
 
 
 def _header_as_declared(remote: Remote, package: Package, end: int) -> tuple[tuple[bytes, int] | None, bool]:
@@ -118,19 +111,21 @@ def _header_as_declared(remote: Remote, package: Package, end: int) -> tuple[tup
     return (prefix, total if total >= 0 else UNKNOWN_FILE_SIZE), True
 
 
-def _cached_header(remote: Remote, path: str, url: str) -> tuple[bytes, int] | None:
-    """A header from the cache; None (and the entry discarded) when it is corrupt."""
+def _cached_header(remote: Remote, key: str, size: int, url: str) -> tuple[bytes, int] | None:
+    """A header from the cache; None when another run replaced it since its size was read, or
+    (the entry discarded) when it is corrupt."""
+    found = remote.cache.headers.get(key, size)
+    if found is None:
+        return None
+    prefix, total = found
     try:
-        with open_regular(path, path) as stream:
-            total = struct.unpack(">Q", stream.read(8))[0]
-            prefix = stream.read()
         read_headers(io.BytesIO(prefix), url, total)
-        remote.cache.used(path)
-        return prefix, total
-    except (OSError, struct.error, InputError):
-        remote.cache.discard(path)
+    except InputError:
+        remote.cache.headers.discard(key)
         remote.warn(f"{url}: the cached header was corrupt; discarded and fetched again")
         return None
+    remote.cache.headers.used(key)
+    return prefix, total
 
 
 def _header_layout(remote: Remote, url: str) -> tuple[bytes, int, int] | None:
@@ -188,10 +183,3 @@ def _declared_end(header_range: tuple[int, int] | None) -> int | None:
     if start < LEAD_SIZE + INTRO_SIZE or end < start + INTRO_SIZE:
         return None
     return end
-
-
-def _size_of(path: str) -> int:
-    try:
-        return os.stat(path).st_size
-    except OSError:
-        return 0  # the read says what is wrong with it

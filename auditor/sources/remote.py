@@ -178,6 +178,7 @@ def merge_remote_headers(
 
     with ThreadPoolExecutor(WORKERS) as pool:
         outcomes: Sequence[Overlaid | InputError | UrlDecision | None] = list(pool.map(one, read.packages))
+    remote.cache.headers.flush()  # what the threads left to write, in one transaction
     models.store_new()
     merged = []
     refused: list[UrlDecision] = []

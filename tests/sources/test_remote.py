@@ -144,7 +144,8 @@ def _first_run_then_no_header_files(
     url = server.url("/repo/")
     code, first, _ = scan_json([url, "--cache-dir", str(cache)], capsys)
     assert _header_requests(server)
-    shutil.rmtree(cache / "headers")
+    for name in ("headers.sqlite3", "headers.sqlite3-wal", "headers.sqlite3-shm"):
+        (cache / name).unlink(missing_ok=True)
     server.requests.clear()
     return [url, "--cache-dir", str(cache)], code, first
 

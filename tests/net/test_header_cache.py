@@ -1,0 +1,160 @@
+"""The headers read by range are kept in one SQLite file of the download cache, over real HTTP
+on 127.0.0.1.
+
+They were one file each: 4,000 headers made 8,000 directory entries a run (a temporary file,
+then its rename), a fifth of a cold scan's CPU. What the files gave must hold for the rows:
+any later run reads them (``--offline``, ``--no-cache``), two runs sharing the cache never
+see half of one, a corrupt one is fetched again, unused ones are dropped after 30 days, and
+the header memory budget holds a cached header as it holds a fetched one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.audit.options import AuditOptions
+from auditor.cli.main import main
+from auditor.engine import run_audit
+from auditor.net.options import RemoteOptions
+from auditor.origin.policy import load_policy
+from tests.conftest import errors_of
+from tests.httpserver import LocalServer
+from tests.paths import ROOT
+
+A_MONTH_AGO = 31 * 24 * 3600
+"""Past the 30 days the README promises entries unused are kept."""
+
+
+def scan(
+    server: LocalServer, cache: Path, capsys: pytest.CaptureFixture[str], *more: str
+) -> tuple[int, dict[str, Any], list[str]]:
+    args = ["scan", server.url("/repo/"), "--cache-dir", str(cache), "--format", "json", "--fail-on", "none"]
+    code = main([*args, *more])
+    captured = capsys.readouterr()
+    return code, json.loads(captured.out), errors_of(captured.err)
+
+
+def header_requests(server: LocalServer) -> list[str]:
+    return [path for _verb, path, _headers in server.requests if path.endswith(".rpm")]
+
+
+def rows(cache: Path) -> dict[str, tuple[int, int]]:
+    """The header cache's rows: when each was used, and its size."""
+    with sqlite3.connect(cache / "headers.sqlite3") as db:
+        found = db.execute("SELECT key, used, length(prefix) FROM headers").fetchall()
+    return {key: (used, size) for key, used, size in found}
+
+
+def test_headers_are_rows_of_one_file_that_offline_runs_without_the_store_read(
+    server: LocalServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cache = tmp_path / "cache"
+    code, online, err = scan(server, cache, capsys)
+    fetched = header_requests(server)
+    assert fetched and err == []
+    assert len(rows(cache)) == len(set(fetched))
+    assert not (cache / "headers").exists()  # no file per header
+    # Without the store (a newer auditor drops its rows too), with the server gone: every
+    # header comes from the cache, to the same report.
+    server.stop()
+    again_code, again, again_err = scan(server, cache, capsys, "--no-cache", "--offline")
+    assert (again_code, again_err) == (code, [])
+    assert again["packages"] == online["packages"]
+
+
+def test_a_corrupt_cached_header_is_discarded_with_a_warning_and_fetched_again(
+    server: LocalServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cache = tmp_path / "cache"
+    _, online, _ = scan(server, cache, capsys)
+    with sqlite3.connect(cache / "headers.sqlite3") as db:
+        db.execute("UPDATE headers SET prefix = substr(prefix, 1, 200)")  # cut short
+    server.requests.clear()
+    _, again, err = scan(server, cache, capsys, "--no-cache")
+    assert again["packages"] == online["packages"]
+    assert err and all("the cached header was corrupt; discarded and fetched again" in line for line in err)
+    assert len(header_requests(server)) == len(rows(cache))
+    # What was fetched again replaced the corrupt rows.
+    server.requests.clear()
+    _, third, err = scan(server, cache, capsys, "--no-cache")
+    assert (third["packages"], err, header_requests(server)) == (online["packages"], [], [])
+
+
+def test_header_rows_unused_for_30_days_are_dropped_and_used_ones_kept(
+    server: LocalServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cache = tmp_path / "cache"
+    scan(server, cache, capsys)
+    kept = rows(cache)
+    then = int(time.time()) - A_MONTH_AGO
+    with sqlite3.connect(cache / "headers.sqlite3") as db:
+        db.execute("INSERT INTO headers VALUES ('gone', ?, 1, x'00')", (then,))
+    os.utime(cache / ".pruned", (then, then))  # the last pruning, a month ago
+    scan(server, cache, capsys)
+    assert rows(cache).keys() == kept.keys()
+    # A run that reads a header marks it used: a month later, it is still there.
+    with sqlite3.connect(cache / "headers.sqlite3") as db:
+        db.execute("UPDATE headers SET used = ?", (then,))
+    scan(server, cache, capsys, "--no-cache", "--offline")
+    assert all(used > then for used, _size in rows(cache).values())
+
+
+def test_a_header_cache_that_is_not_a_database_is_set_aside_and_begun_again(
+    server: LocalServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "headers.sqlite3").write_bytes(b"not a database" * 100)
+    code, _, err = scan(server, cache, capsys, "--no-cache")
+    assert (code, err) == (0, [])
+    assert (cache / "headers.sqlite3.corrupt").read_bytes() == b"not a database" * 100
+    assert len(rows(cache)) == len(set(header_requests(server)))
+
+
+def test_two_runs_sharing_a_cache_at_once_leave_it_whole(
+    server: LocalServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cache = tmp_path / "cache"
+    args = [
+        *(sys.executable, "-m", "auditor", "scan", server.url("/repo/")),
+        *("--cache-dir", str(cache), "--no-cache", "--format", "json", "--fail-on", "none"),
+    ]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    children = [
+        subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+        for _ in range(2)
+    ]
+    outputs = [child.communicate(timeout=300) for child in children]
+    assert [child.returncode for child in children] == [0, 0], outputs
+    first, second = (json.loads(out) for out, _err in outputs)
+    assert first["packages"] == second["packages"]
+    assert all(errors_of(err) == [] for _out, err in outputs)
+    server.stop()
+    _, offline, err = scan(server, cache, capsys, "--no-cache", "--offline")
+    assert (offline["packages"], err) == (first["packages"], [])
+
+
+def test_a_cached_header_is_held_within_the_header_memory_budget(server: LocalServer, tmp_path: Path) -> None:
+    """Its size is known before it is read: one larger than the whole budget is refused, as a
+    fetched one is, and never loaded."""
+    cache = str(tmp_path / "cache")
+    policy = load_policy()
+    run_audit(AuditOptions((server.url("/repo/"),), remote=RemoteOptions(cache_dir=cache)), policy)
+    server.stop()
+    options = RemoteOptions(cache_dir=cache, offline=True, header_memory=64)
+    result = run_audit(AuditOptions((server.url("/repo/"),), remote=options, cache=False), policy)
+    assert result.errors
+    assert all(
+        error.reason.startswith("its headers are ")
+        and error.reason.endswith("bytes, more than the 64 bytes --remote-headers holds at once; not read")
+        for error in result.errors
+    )
