@@ -10,7 +10,13 @@ import argparse
 import re
 
 from auditor.net.budget import DEFAULT_PER_PACKAGE, DEFAULT_PER_RUN
-from auditor.net.options import DEFAULT_MAX_DOWNLOAD, HttpSettings, RemoteOptions
+from auditor.net.options import (
+    DEFAULT_MAX_DOWNLOAD,
+    MAX_PARALLEL_REQUESTS,
+    PARALLEL_REQUESTS,
+    HttpSettings,
+    RemoteOptions,
+)
 from auditor.sources.configvars import parse_assignment, read_vars_dirs
 
 
@@ -121,6 +127,15 @@ def _add_limits(network: argparse._ArgumentGroup) -> None:
         f"answer, with back-off (default: {HttpSettings.attempts - 1}; at most "
         f"{HttpSettings.retry_budget} in the whole run)",
     )
+    network.add_argument(
+        "--parallel-requests",
+        metavar="N",
+        type=_parallel_requests,
+        default=PARALLEL_REQUESTS,
+        help="requests made at once to one server for package headers (default: "
+        f"{PARALLEL_REQUESTS}; at most {MAX_PARALLEL_REQUESTS}): more make a scan of a distant "
+        "repository faster",
+    )
 
 
 _BASEARCH = {
@@ -179,6 +194,7 @@ def remote_options(args: argparse.Namespace, arches: tuple[str, ...] = ()) -> Re
         basearch=chosen_basearch,
         variables=tuple(variables.items()),
         remote_headers=args.remote_headers,
+        parallel_requests=args.parallel_requests,
         spec_budget=args.spec_download_budget,
         spec_total=args.spec_download_total,
     )
@@ -216,6 +232,14 @@ MAX_RETRIES = 10
 def _retries(text: str) -> int:
     if not text.strip().isdigit() or int(text) > MAX_RETRIES:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of retries from 0 to {MAX_RETRIES}")
+    return int(text)
+
+
+def _parallel_requests(text: str) -> int:
+    if not text.strip().isdigit() or not 1 <= int(text) <= MAX_PARALLEL_REQUESTS:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a number of requests from 1 to {MAX_PARALLEL_REQUESTS}"
+        )
     return int(text)
 
 

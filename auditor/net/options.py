@@ -20,6 +20,16 @@ than the whole budget, are refused. The run then holds at most about twice this 
 buffer, then the parsed copy) for headers, not four times 256 MiB."""
 
 
+PARALLEL_REQUESTS = 4
+"""The default `RemoteOptions.parallel_requests`."""
+MAX_PARALLEL_REQUESTS = 10
+"""The most `RemoteOptions.parallel_requests` may be: half of the 20 dnf allows its
+``max_parallel_downloads`` (its default is 3, and librepo's per mirror 3). A scan of 4,000
+headers 50 ms away took 59 s at 4, 34 s at 8, 29 s at 10 (on two cores, then nearly as busy
+with parsing as with waiting); past that, one auditor would be more clients to a mirror run
+by volunteers than any dnf is."""
+
+
 @dataclass(frozen=True)
 class HttpSettings:
     connect_timeout: float = 10.0
@@ -82,6 +92,11 @@ class RemoteOptions:
     winning): a ``--var``'s name lower-cased, as a URL's are looked up (as yum does), a file's as
     written (dnf's are case-sensitive). ``releasever`` and ``basearch`` above win over them."""
     remote_headers: bool = False
+    parallel_requests: int = PARALLEL_REQUESTS
+    """Requests made at once to one host for the packages of a repository (their headers, and
+    the payloads of source packages without a SPEC tag), 1 to `MAX_PARALLEL_REQUESTS`: over a
+    distant network a scan of 4,000 headers is latency-bound (one request each), on a local
+    one CPU-bound, where more threads only cost CPU."""
     header_memory: int = HEADER_MEMORY
     """Bytes of RPM headers held at once by --remote-headers (see `auditor.net.remote.HeaderMemory`)."""
     spec_budget: int = DEFAULT_PER_PACKAGE
@@ -92,3 +107,7 @@ class RemoteOptions:
     """Base URLs and mirrors that fail before a repository configuration's section gives up.
     A mirrorlist puts the closest mirrors first: when ten fail, the repository or the network
     is down, and trying the next fifty (each with its retries) costs minutes for nothing."""
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.parallel_requests <= MAX_PARALLEL_REQUESTS:
+            raise ValueError(f"parallel_requests {self.parallel_requests}: not 1 to {MAX_PARALLEL_REQUESTS}")

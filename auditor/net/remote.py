@@ -31,7 +31,6 @@ from auditor.runtime.progress import SILENT, Reporter
 
 SMALL_FILE_CEILING = 16 * 1024**2
 """Ceiling for repomd.xml, mirrorlists, metalinks and .repo files."""
-WORKERS = 4
 UNKNOWN_FILE_SIZE = 1 << 62
 """The size of a remote file whose server did not say it: larger than any file, so that
 every size check against it passes and only what the file holds decides."""

@@ -20,7 +20,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 from auditor.core.errors import InputError
 from auditor.formats.repomd import MetadataFile, read_repomd
 from auditor.net.http import is_http, strip_userinfo
-from auditor.net.remote import UNKNOWN_FILE_SIZE, WORKERS, NotCached, Remote
+from auditor.net.remote import UNKNOWN_FILE_SIZE, NotCached, Remote
 from auditor.net.urlpolicy import UrlDecision, UrlOrigin
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import Package, with_fields
@@ -176,7 +176,9 @@ def merge_remote_headers(
     # Here: concurrent.futures (2 ms, with logging) at every start, for remote headers alone.
     from concurrent.futures import ThreadPoolExecutor
 
-    with ThreadPoolExecutor(WORKERS) as pool:
+    # As many threads as one host may be asked at once: a repository's packages are on its host
+    # (xml:base elsewhere is refused above), and repositories are read one after another.
+    with ThreadPoolExecutor(remote.options.parallel_requests) as pool:
         outcomes: Sequence[Overlaid | InputError | UrlDecision | None] = list(pool.map(one, read.packages))
     remote.cache.headers.flush()  # what the threads left to write, in one transaction
     models.store_new()
