@@ -41,18 +41,31 @@ PENDING_BYTES = 1 << 20
 a transaction each (a file each took ~350 us of system time to create)."""
 
 
+Batch = tuple[dict[str, tuple[int, bytes]], set[str], set[str]]
+"""Rows to write (key: the file's size, the header), keys read (their ``used`` renewed), keys to drop."""
+
+
 class HeaderCache:
     """The rows of ``headers.sqlite3`` under ``root``, shared by the threads of one run.
 
     Keys name a package's header by its URL and checksum (`auditor.net.cache.Cache.part_key`);
-    a row holds the header's bytes and the file's size the server gave with them.
+    a row holds the header's bytes and the file's size the server gave with them. Each thread
+    reads through a connection of its own: one shared behind a lock made the four readers of a
+    warm run queue for it, each holder waiting for the GIL inside the lock (a third of their
+    time). The lock here guards only what is held in memory.
     """
 
     def __init__(self, root: str) -> None:
         self.path = os.path.join(root, DATABASE)
         self._lock = threading.Lock()
-        self._db: sqlite3.Connection | None = None
-        self._opened = False
+        self._opening = threading.Lock()
+        """One thread at a time opens the file: a damaged one is set aside once."""
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._generation = 0
+        """Counts `close`: a thread's connection of an earlier generation is closed."""
+        self._unusable = False
+        """The file could not be opened: this run does without it."""
         self._pending: dict[str, tuple[int, bytes]] = {}
         self._pending_bytes = 0
         self._used: set[str] = set()
@@ -64,9 +77,9 @@ class HeaderCache:
         """Bytes of the header kept under ``key``; None when there is none."""
         with self._lock:
             pending = self._pending.get(key)
-            if pending is not None:
-                return len(pending[1])
-            row = self._query("SELECT length(prefix) FROM headers WHERE key = ?", (key,), create=False)
+        if pending is not None:
+            return len(pending[1])
+        row = self._query("SELECT length(prefix) FROM headers WHERE key = ?", (key,))
         return None if row is None or not isinstance(row[0], int) else row[0]
 
     def get(self, key: str, size: int) -> tuple[bytes, int] | None:
@@ -74,11 +87,11 @@ class HeaderCache:
         the caller holds within the memory budget: another run may have replaced it since)."""
         with self._lock:
             pending = self._pending.get(key)
-            if pending is not None:
-                total, prefix = pending
-                return (prefix, total) if len(prefix) == size else None
-            sql = "SELECT prefix, total FROM headers WHERE key = ? AND length(prefix) = ?"
-            row = self._query(sql, (key, size), create=False)
+        if pending is not None:
+            total, prefix = pending
+            return (prefix, total) if len(prefix) == size else None
+        sql = "SELECT prefix, total FROM headers WHERE key = ? AND length(prefix) = ?"
+        row = self._query(sql, (key, size))
         if row is None or not isinstance(row[0], bytes) or not isinstance(row[1], int):
             return None
         return row[0], row[1]
@@ -93,18 +106,23 @@ class HeaderCache:
     def put(self, key: str, prefix: bytes, total: int) -> None:
         """Keep ``prefix`` (and the file's size) under ``key``: written with the next batch, or at
         once when it is larger than a batch."""
+        if len(prefix) >= PENDING_BYTES:
+            with self._lock:
+                self._discarded.discard(key)
+            self._write(({key: (total, prefix)}, set(), set()))
+            return
+        batch = None
         with self._lock:
             self._discarded.discard(key)
-            if len(prefix) >= PENDING_BYTES:
-                self._write({key: (total, prefix)})
-                return
             previous = self._pending.get(key)
             if previous is not None:
                 self._pending_bytes -= len(previous[1])
             self._pending[key] = (total, prefix)
             self._pending_bytes += len(prefix)
             if self._pending_bytes >= PENDING_BYTES:
-                self._flush()
+                batch = self._take()
+        if batch is not None:
+            self._write(batch)
 
     def discard(self, key: str) -> None:
         """Drop the row of ``key`` (corrupt, or found wrong by its reader)."""
@@ -114,46 +132,42 @@ class HeaderCache:
                 self._pending_bytes -= len(previous[1])
             self._used.discard(key)
             self._discarded.add(key)
-            self._flush()
+            batch = self._take()
+        self._write(batch)
 
     def flush(self) -> None:
-        """Write what is held, in one transaction."""
+        """Write what is held, in one transaction; then let the threads' connections go (the
+        threads that read a repository's headers end with it)."""
         with self._lock:
-            self._flush()
+            batch = self._take()
+        self._write(batch)
+        with self._lock:
+            connections, self._connections = self._connections, []
+            self._generation += 1
+        for db in connections:
+            db.close()
 
     def prune(self, oldest: float) -> None:
         """Drop the rows no run has used since ``oldest`` (seconds since the epoch)."""
-        with self._lock:
-            db = self._connection(create=False)
-            if db is None:
-                return
+        db = self._connection(create=False)
+        if db is not None:
             with contextlib.suppress(sqlite3.Error):
                 db.execute("DELETE FROM headers WHERE used < ?", (int(oldest),))
 
-    def close(self) -> None:
-        with self._lock:
-            self._flush()
-            if self._db is not None:
-                self._db.close()
-                self._db = None
-
     # -- the file --------------------------------------------------------------------------
 
-    def _flush(self) -> None:
+    def _take(self) -> Batch:
         pending, self._pending, self._pending_bytes = self._pending, {}, 0
-        used = self._used - pending.keys()
-        self._used = set()
+        used, self._used = self._used - pending.keys(), set()
         discarded, self._discarded = self._discarded, set()
-        if pending or used or discarded:
-            self._write(pending, used, discarded)
+        return pending, used, discarded
 
-    def _write(
-        self,
-        rows: dict[str, tuple[int, bytes]],
-        used: set[str] | frozenset[str] = frozenset(),
-        discarded: set[str] | frozenset[str] = frozenset(),
-    ) -> None:
-        """One transaction; given up (the cache is an optimisation) when it cannot be made."""
+    def _write(self, batch: Batch) -> None:
+        """One transaction; given up (the cache is an optimisation) when it cannot be made. A
+        row taken from memory and not yet written is, meanwhile, not found: fetched again."""
+        rows, used, discarded = batch
+        if not (rows or used or discarded):
+            return
         db = self._connection(create=True)
         if db is None:
             return
@@ -174,8 +188,8 @@ class HeaderCache:
         except sqlite3.Error:
             pass
 
-    def _query(self, sql: str, parameters: tuple[object, ...], *, create: bool) -> tuple[object, ...] | None:
-        db = self._connection(create=create)
+    def _query(self, sql: str, parameters: tuple[object, ...]) -> tuple[object, ...] | None:
+        db = self._connection(create=False)
         if db is None:
             return None
         try:
@@ -185,23 +199,31 @@ class HeaderCache:
             return None
 
     def _connection(self, *, create: bool) -> sqlite3.Connection | None:
-        """The open file; None when it cannot be used, or (unless ``create``) is not there yet: a
-        run that only reads (``--offline``) makes no file."""
-        if self._db is not None or self._opened:
-            return self._db
-        if not create and not os.path.isfile(self.path):
+        """This thread's connection; None when the file cannot be used, or (unless ``create``) is
+        not there yet: a run that only reads (``--offline``) makes no file."""
+        mine: tuple[int, sqlite3.Connection] | None = getattr(self._local, "db", None)
+        if mine is not None and mine[0] == self._generation:
+            return mine[1]
+        if self._unusable or (not create and not os.path.isfile(self.path)):
             return None
-        self._opened = True
-        try:
-            os.makedirs(os.path.dirname(self.path), exist_ok=True)
-            self._db = _open(self.path)
-        except sqlite3.DatabaseError as exc:
-            if _set_aside(self.path, exc):
-                with contextlib.suppress(sqlite3.Error, OSError):
-                    self._db = _open(self.path)
-        except (OSError, _NewerLayout):
-            pass
-        return self._db
+        with self._opening:
+            db = None
+            try:
+                os.makedirs(os.path.dirname(self.path), exist_ok=True)
+                db = _open(self.path)
+            except sqlite3.DatabaseError as exc:
+                if _set_aside(self.path, exc):
+                    with contextlib.suppress(sqlite3.Error, OSError):
+                        db = _open(self.path)
+            except (OSError, _NewerLayout):
+                pass
+            if db is None:
+                self._unusable = True
+                return None
+            with self._lock:
+                self._connections.append(db)
+                self._local.db = (self._generation, db)
+        return db
 
 
 class _NewerLayout(Exception):
