@@ -14,9 +14,9 @@ What the file layout gave holds here too:
   store or on the auditor's version.
 - **Dropped when unused.** A row's ``used`` is when a run last wrote or read it; `prune`
   drops the rows unused for `auditor.net.cache.MAX_AGE`, when the cache prunes its files.
-- **A cache only.** A file that cannot be opened or written (read-only, full, locked past the
-  timeout, not a database) costs a fetch, never the run; one that is not a database is set
-  aside and begun again.
+- **A cache only.** A file that cannot be written (full, locked past the timeout) costs a
+  fetch, never the run; one in a cache the run may only read is read; one that is not a
+  database is set aside and begun again.
 
 Rows not yet written are held in memory until `PENDING_BYTES` of them are (one larger is
 written at once, while its reader still holds it within the header memory budget), and the
@@ -31,6 +31,7 @@ import os
 import sqlite3
 import threading
 import time
+from urllib.parse import quote
 
 DATABASE = "headers.sqlite3"
 SCHEMA = 1
@@ -217,6 +218,8 @@ class HeaderCache:
                         db = _open(self.path)
             except (OSError, _NewerLayout):
                 pass
+            if db is None and os.path.isfile(self.path):
+                db = _open_read_only(self.path)  # a cache shared read-only: its rows are still read
             if db is None:
                 self._unusable = True
                 return None
@@ -228,6 +231,27 @@ class HeaderCache:
 
 class _NewerLayout(Exception):
     """The file is laid out by a newer auditor: this run does without it."""
+
+
+def _open_read_only(path: str) -> sqlite3.Connection | None:
+    """The file, for reading only: in a directory the run may not write to, WAL cannot make the
+    files it reads through (``-shm``), so the file is read as it stands (``immutable``): a row
+    another user writes meanwhile may be missed, and one read torn fails its parse (a miss)."""
+    for flags in ("mode=ro", "mode=ro&immutable=1"):
+        db = None
+        try:
+            db = sqlite3.connect(
+                f"file:{quote(path)}?{flags}", uri=True, timeout=BUSY_TIMEOUT, check_same_thread=False
+            )
+            if db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA:
+                db.execute("SELECT key FROM headers LIMIT 1").fetchall()
+                return db
+            db.close()
+            return None
+        except sqlite3.Error:
+            if db is not None:
+                db.close()
+    return None
 
 
 def _open(path: str) -> sqlite3.Connection:

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -158,3 +160,42 @@ def test_a_cached_header_is_held_within_the_header_memory_budget(server: LocalSe
         and error.reason.endswith("bytes, more than the 64 bytes --remote-headers holds at once; not read")
         for error in result.errors
     )
+
+
+def test_a_cache_the_run_may_only_read_still_gives_its_headers(
+    server: LocalServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A cache whose mode is set read-only on purpose: WAL cannot make its ``-shm`` file there,
+    and every header was left unread (a metadata-only gap each), where the files were read.
+    Root ignores modes: the cache is then nobody's, and read by a run made as ``nobody``."""
+    as_root = os.geteuid() == 0
+    setpriv = shutil.which("setpriv")
+    if as_root and setpriv is None:
+        pytest.skip("root ignores modes, and setpriv is not there to run as nobody")
+    shared = Path(tempfile.mkdtemp(prefix="auditor-shared-cache-"))  # not under a 0700 tmp_path
+    try:
+        shared.chmod(0o755)
+        cache = shared / "cache"
+        _, online, _ = scan(server, cache, capsys)
+        server.stop()
+        for path in (cache, *cache.rglob("*")):
+            if as_root:
+                os.chown(path, 65534, 65534)  # nobody's cache, its mode set read-only on purpose
+            if path.is_dir():
+                path.chmod(0o555)
+        command = [
+            *(sys.executable, "-m", "auditor", "scan", server.url("/repo/"), "--cache-dir", str(cache)),
+            *("--offline", "--no-cache", "--format", "json", "--fail-on", "none"),
+        ]
+        if as_root:
+            assert setpriv is not None
+            command = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", *command]
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1", "HOME": str(shared)}
+        child = subprocess.run(command, capture_output=True, text=True, env=env, cwd=shared, timeout=300)
+        assert child.returncode == 0, child.stderr
+        assert errors_of(child.stderr) == []
+        assert json.loads(child.stdout)["packages"] == online["packages"]
+    finally:
+        for directory in (shared, *(path for path in shared.rglob("*") if path.is_dir())):
+            directory.chmod(0o755)
+        shutil.rmtree(shared)
