@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from auditor.rpm.gaps import GapKind
@@ -65,10 +66,17 @@ class FilesRead:
         without rules on what only a header carries) or could not (the file is another build
         than the entry says, or unreadable), the file's read is evidence the entry lacks: both
         stay, and a warning says why the package is there twice."""
-        every = {item.path for item in result.inputs if item.kind in _REPOSITORIES}
-        repositories = {  # each local repository's input, with its directory
-            path: directory for path in every if (directory := local_path(path)) is not None
-        }
+        named = [item.path for item in result.inputs if item.kind in _REPOSITORIES]
+        every = set(named)
+        # Each local repository's root and input, by what its packages name as their input: the
+        # input, or its root when it was named by its repomd.xml.
+        repositories: dict[str, tuple[str, str]] = {}
+        for path in named:
+            directory = local_path(path)
+            if directory is not None:
+                root = repository_root(directory)
+                repositories[path] = repositories.setdefault(root, (root, path))
+        every |= repositories.keys()
         if not repositories:
             return
         loose = [
@@ -82,17 +90,13 @@ class FilesRead:
             return
         wanted = {key for _, key in loose}
         entries: dict[str, tuple[Package, str]] = {}  # by file: its entry and its repository
-        roots: dict[str, str] = {}
         for package in result.packages:
             if package.input not in repositories or is_url(package.location):
                 continue
-            root = roots.get(package.input)
-            if root is None:
-                root = roots[package.input] = repository_root(repositories[package.input])
-            path = os.path.join(root, package.location)
-            key = self.key(path)
+            root, shown = repositories[package.input]
+            key = self.key(os.path.join(root, package.location))
             if key in wanted:
-                entries.setdefault(key, (package, package.input))
+                entries.setdefault(key, (package, shown))
         drop: dict[int, str] = {}
         said: dict[tuple[str, str, str | None], list[str]] = {}
         for position, key in loose:
@@ -102,9 +106,10 @@ class FilesRead:
             entry, repository = found
             file = result.packages[position].location
             unread = _why_header_unread(entry, options)
+            owner = _owner(file, result.inputs)
             if unread is None:
-                drop[position] = file
-            said.setdefault((_owner(file, result.inputs), repository, unread), []).append(file)
+                drop[position] = owner
+            said.setdefault((owner, repository, unread), []).append(file)
         for (owner, repository, unread), named in said.items():
             listed = f"listed by the repository {repository}"
             if owner == named[0]:
@@ -122,7 +127,8 @@ class FilesRead:
                 )
         if drop:
             result.packages[:] = [package for at, package in enumerate(result.packages) if at not in drop]
-            result.inputs[:] = [_less(item, drop.values()) for item in result.inputs]
+            gone = Counter(drop.values())
+            result.inputs[:] = [_less(item, gone[item.path]) for item in result.inputs]
 
 
 def _why_header_unread(entry: Package, options: ReadOptions) -> str | None:
@@ -136,21 +142,20 @@ def _why_header_unread(entry: Package, options: ReadOptions) -> str | None:
     return None
 
 
-def _less(item: InputSummary, dropped: Iterable[str]) -> InputSummary:
-    """``item`` without the packages of the ``dropped`` files it gave: an RPM file input's own,
-    or those a directory input's walk met below it."""
-    if item.kind is InputKind.RPM:
-        gone = sum(1 for path in dropped if path == item.path)
-    elif item.kind is InputKind.DIRECTORY:
-        below = os.path.join(item.path, "")
-        gone = sum(1 for path in dropped if path.startswith(below))
-    else:
-        return item
-    return replace(item, packages=item.packages - gone) if gone else item
+def _less(item: InputSummary, gone: int) -> InputSummary:
+    """``item`` without the ``gone`` packages of the files it gave that were dropped: an RPM file
+    input's own, or those a directory input's walk met below it."""
+    if gone and item.kind in (InputKind.RPM, InputKind.DIRECTORY):
+        return replace(item, packages=item.packages - gone)
+    return item
 
 
-def _owner(file: str, inputs: Iterable[InputSummary]) -> str:
-    """The input that gave ``file``: itself, named, or the directory whose walk met it."""
+def _owner(file: str, inputs: Sequence[InputSummary]) -> str:
+    """The input that gave ``file``: itself, named, or the first directory whose walk met it. A
+    file named, then met again in a directory's walk, was read as named: the walk left it (and
+    its count does not hold it)."""
+    if any(item.kind is InputKind.RPM and item.path == file for item in inputs):
+        return file
     for item in inputs:
         if item.kind is InputKind.DIRECTORY and file.startswith(os.path.join(item.path, "")):
             return item.path

@@ -134,3 +134,37 @@ def test_a_source_package_named_and_found_in_the_source_repository_beside_counts
     named = str(sources / "xs-sources-1.0-1.src.rpm")
     for inputs in ([str(binaries), named], [named, str(binaries)]):
         assert totals(inputs, capsys) == alone
+
+
+def test_a_repository_named_by_its_repomd_xml_takes_the_file_named_too(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Named by its repomd.xml, a repository's packages name its root as their input, not the
+    input as given: the file named too was kept beside its entry, counted twice (rt24)."""
+    alone = totals([str(repo)], capsys)
+    repomd = str(repo / "repodata" / "repomd.xml")
+    named = str(repo / "Packages" / CITRIX)
+    for inputs in ([repomd, named], [named, repomd]):
+        assert totals(inputs, capsys) == alone
+        _, document, warnings = scan(inputs, capsys)
+        assert warnings == [
+            f"auditor: warning: {named}: listed by the repository {repomd}; read once, as that repository's"
+        ]
+        counts = {item["path"]: item["packages"] for item in document["inputs"]}  # type: ignore[attr-defined]
+        assert counts == {repomd: 2, named: 0}
+
+
+def test_a_file_named_then_met_in_a_directory_s_walk_is_the_named_input_s(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The walk leaves a file named before it: dropping it takes nothing from the directory's
+    count, which went to -1 (rt24), and its warning names it as named, not as walked."""
+    named, packages = str(repo / "Packages" / CITRIX), str(repo / "Packages")
+    _, document, warnings = scan([named, packages, str(repo)], capsys)
+    counts = {item["path"]: item["packages"] for item in document["inputs"]}  # type: ignore[attr-defined]
+    assert counts == {named: 0, packages: 0, str(repo): 2}
+    assert warnings == [
+        f"auditor: warning: {named}: listed by the repository {repo}; read once, as that repository's",
+        f"auditor: warning: {packages}: {repo / 'Packages' / CLEAN}, met in its walk, "
+        f"listed by the repository {repo}; read once, as that repository's",
+    ]
