@@ -12,8 +12,12 @@ from auditor.rpm.model import Package
 from auditor.runtime.snapshot import FileSnapshot
 from auditor.sources.inputpaths import is_url, local_path, repository_root
 from auditor.sources.interface import InputKind, InputSummary, LoadResult, ReadOptions
+from auditor.sources.overlay import AGREED_FIELDS, HEADER_ONLY_FIELDS
 
 _REPOSITORIES = (InputKind.REPOSITORY, InputKind.SOURCE_REPOSITORY)
+_JUDGED = ("summary", *AGREED_FIELDS, *HEADER_ONLY_FIELDS, "sources", "alternatives")
+"""What a package's file and its entry must agree on for the entry to stand for the file: the
+fields the policy judges, and what the header adds to the metadata."""
 _UNREAD_ENTRY = frozenset({GapKind.FILE_MISSING, GapKind.METADATA_ONLY})
 """The gaps of a repository entry judged by its metadata alone: its file's header was not."""
 
@@ -105,7 +109,7 @@ class FilesRead:
                 continue
             entry, repository = found
             file = result.packages[position].location
-            unread = _why_header_unread(entry, options)
+            unread = _why_header_unread(entry, options) or _otherwise(result.packages[position], entry)
             owner = _owner(file, result.inputs)
             if unread is None:
                 drop[position] = owner
@@ -140,6 +144,14 @@ def _why_header_unread(entry: Package, options: ReadOptions) -> str | None:
     if any(gap.kind in _UNREAD_ENTRY for gap in entry.gaps):
         return "its file was not read as the entry's"
     return None
+
+
+def _otherwise(file: Package, entry: Package) -> str | None:
+    """What the file's own read says otherwise than its entry on what the policy judges, None
+    when nothing: the entry is held to its file's header only on some fields (not the Summary a
+    field rule may match), and the file's read is evidence the entry lacks where they differ."""
+    differing = [field for field in _JUDGED if getattr(file, field) != getattr(entry, field)]
+    return f"its file's header says otherwise on {', '.join(differing)}" if differing else None
 
 
 def _less(item: InputSummary, gone: int) -> InputSummary:

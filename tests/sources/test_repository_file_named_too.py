@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from auditor.cli.main import main
-from tests.conftest import RPMS
+from tests.conftest import RPMS, rewrite_primary
 from tests.sources.test_files_named_twice import totals
 
 CITRIX = "bcond-citrix-1.0-1.src.rpm"
@@ -167,4 +167,32 @@ def test_a_file_named_then_met_in_a_directory_s_walk_is_the_named_input_s(
         f"auditor: warning: {named}: listed by the repository {repo}; read once, as that repository's",
         f"auditor: warning: {packages}: {repo / 'Packages' / CLEAN}, met in its walk, "
         f"listed by the repository {repo}; read once, as that repository's",
+    ]
+
+
+def test_a_file_whose_header_says_otherwise_than_its_entry_on_a_judged_field_is_kept(
+    repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The entry is held to its file's header on some fields only: a Summary edited in primary.xml
+    stays the metadata's, and a policy's field rule may judge the Summary. Dropping the file's
+    own read lost the header's, which the rule matches (rt24): both stay, and the warning says why."""
+    rewrite_primary(
+        repo, lambda text: text.replace("<summary>Fixture: a package", "<summary>Rebrand: a package")
+    )
+    policy = tmp_path / "summary.toml"
+    policy.write_text(
+        '[[rule]]\nid = "fixture-summary"\nkind = "field"\nseverity = "high"\nfields = ["summary"]\n'
+        "pattern = '(?i)fixture'\nmessage = \"the Summary names a fixture\"\n"
+    )
+    named = str(repo / "Packages" / CLEAN)
+    code, document, _ = scan(["--policy", str(policy), named], capsys)
+    assert code == 1
+    assert [package["status"] for package in document["packages"]] == ["origin"]  # type: ignore[attr-defined]
+    code, document, warnings = scan(["--policy", str(policy), str(repo), named], capsys)
+    assert code == 1
+    read = [package for package in document["packages"] if package["nevra"] == "epochs-3:1.2-4.src"]  # type: ignore[attr-defined]
+    assert sorted(package["status"] for package in read) == ["clean", "origin"]
+    assert warnings == [
+        f"auditor: warning: {named}: listed by the repository {repo}: audited twice, as the file and as its "
+        "entry, for that repository did not judge them by their headers (its file's header says otherwise on summary)"
     ]
