@@ -147,12 +147,16 @@ def tls_reason(exc: BaseException) -> str:
 
 
 def connection_reason(exc: BaseException) -> str:
+    from http.client import HTTPException  # loaded by requests already, which raised ``exc``
+
     for cause in _causes(exc):
         if isinstance(cause, _urllib3().exceptions.NameResolutionError) or type(cause).__name__ == "gaierror":
             return "cannot resolve the host name"
         if isinstance(cause, ConnectionRefusedError):
             return "connection refused"
-        if isinstance(cause, _urllib3().exceptions.ProtocolError):
+        # A proxy's is no ProtocolError: urllib3 says "Unable to connect to proxy" of a request
+        # sent to an HTTP proxy that closed without an answer (RemoteDisconnected, an HTTPException).
+        if isinstance(cause, _urllib3().exceptions.ProtocolError | HTTPException):
             return "the connection was closed before an answer"
         if isinstance(cause, OSError) and cause.strerror:
             return f"cannot connect: {cause.strerror.lower()}"

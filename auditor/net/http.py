@@ -173,7 +173,7 @@ class HttpClient:
         except _requests().exceptions.RequestException as exc:
             if attempt.watch.fired is not None:
                 raise attempt.watch.fired from None
-            if isinstance(exc, _requests().exceptions.ProxyError):
+            if _through_proxy(exc) and proxy_named(url, proxies) is not None:
                 raise proxy_failure(url, exc, proxies) from None
             raise self._failure(url, exc) from None
         finally:
@@ -458,3 +458,17 @@ def _shown_name(url: str) -> str:
     """A download's name for people: the file name, without the checksum rpm-md puts before it."""
     name = posixpath.basename(urlsplit(url).path.rstrip("/")) or url
     return re.sub(r"^[0-9a-f]{32,}-", "", name)
+
+
+def _through_proxy(exc: Exception) -> bool:
+    """Whether ``exc``, raised by a request that goes through a proxy, is the proxy's failure:
+    its connection refused or closed, or the tunnel of an https:// URL never opened. Until the
+    tunnel is open the auditor talks to the proxy alone, and urllib3 says ProxyError only of
+    some of these (a CONNECT the proxy closes without an answer is a ProtocolError, which named
+    the server the run never reached). A TLS failure or a timeout may be the server's."""
+    exceptions = _requests().exceptions
+    if isinstance(exc, exceptions.ProxyError):
+        return True
+    return isinstance(exc, exceptions.ConnectionError) and not isinstance(
+        exc, exceptions.SSLError | exceptions.Timeout
+    )

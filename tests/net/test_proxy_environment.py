@@ -12,6 +12,7 @@ import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -181,3 +182,50 @@ def test_a_proxy_asking_for_credentials_is_named_and_given_none(
     assert (
         f"the proxy {named} (HTTP_PROXY) asks for credentials (HTTP 407), which are never sent" in errors[0]
     )
+
+
+class ClosingProxy(http.server.BaseHTTPRequestHandler):
+    """A proxy on 127.0.0.1 that reads each request (a CONNECT, a plain GET) and closes the
+    connection without an answer, counting them."""
+
+    requests: ClassVar[list[str]] = []
+
+    def _close(self) -> None:
+        ClosingProxy.requests.append(self.command)
+
+    do_CONNECT = do_GET = do_HEAD = _close
+
+    def log_message(self, *_args: object) -> None:
+        pass
+
+
+@pytest.mark.parametrize(
+    ("variable", "url"), [("HTTPS_PROXY", "https://repo.example/repo/"), ("HTTP_PROXY", "")]
+)
+def test_a_proxy_that_closes_without_an_answer_is_named_not_the_server(
+    variable: str, url: str, www: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A CONNECT the proxy closed unanswered was a ProtocolError, said as "the connection was
+    closed before an answer" of the server, which the run never reached; a plain request it
+    closed unanswered named the proxy but said "cannot connect" (rt24). Retried as the
+    failure of a connection is."""
+    monkeypatch.setattr(ClosingProxy, "requests", [])
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), ClosingProxy)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    named = f"http://127.0.0.1:{server.server_address[1]}"
+    monkeypatch.setenv(variable, named)
+    try:
+        with LocalServer(www) as origin:
+            code = main(["scan", url or origin.url("/repo/"), "--no-cache", "--retries", "1"])
+            assert origin.requests == []
+    finally:
+        server.shutdown()
+        server.server_close()
+    err = capsys.readouterr().err
+    errors = [line for line in err.splitlines() if line.startswith("auditor: error:")]
+    assert code == 3 and len(errors) == 1 and "Traceback" not in err
+    assert (
+        f"cannot go through the proxy {named} ({variable}): the connection was closed before an answer "
+        "(after 2 attempts)"
+    ) in errors[0]
+    assert ClosingProxy.requests == ["CONNECT" if url else "GET"] * 2
