@@ -3,6 +3,7 @@ words it uses for TLS, connection and proxy failures."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -84,8 +85,14 @@ def proxies_for(url: str) -> dict[str, str]:
     without it said no more than ``InvalidSchema``."""
     utils = _requests().utils
     proxies: dict[str, str] = utils.get_environ_proxies(url)
-    for proxy in proxies.values():
-        if "@" in urlsplit(proxy if "://" in proxy else f"http://{proxy}").netloc:
+    for key, proxy in proxies.items():
+        try:
+            netloc = urlsplit(proxy if "://" in proxy else f"http://{proxy}").netloc
+        except ValueError as exc:  # "Invalid IPv6 URL" alone named nothing
+            raise ValueError(
+                f"the proxy named in the environment ({_variable(key, proxy)}) is no URL: {exc}"
+            ) from None
+        if "@" in netloc:
             raise ValueError("the proxy named in the environment carries credentials; it is not used")
     named = proxy_named(url, proxies)
     if named is not None:
@@ -101,12 +108,27 @@ def proxies_for(url: str) -> dict[str, str]:
 
 def proxy_named(url: str, proxies: dict[str, str]) -> str | None:
     """The proxy of ``proxies`` (`proxies_for`) that ``url`` goes through, with the variable
-    that names it; None when it goes through none."""
+    that names it; None when it goes through none. Only its scheme, host and port are shown:
+    a path or query the variable carries is nothing a proxy is reached by, and may be a token."""
     used: str | None = _requests().utils.select_proxy(url, proxies)
     if not used:
         return None
-    variable = next((f"{key.upper()}_PROXY" for key, value in proxies.items() if value == used), "")
-    return f"{used} ({variable})" if variable else used
+    # The key requests chose it by (`requests.utils.select_proxy`): the URL's scheme, else "all".
+    # Another variable may hold the same value (HTTP_PROXY and HTTPS_PROXY often do).
+    scheme = urlsplit(url).scheme.lower()
+    key = next((key for key in (scheme, "all") if proxies.get(key) == used), None)
+    if key is None:
+        key = next((key for key, value in proxies.items() if value == used), "")
+    parts = urlsplit(used if "://" in used else f"http://{used}")
+    shown = f"{parts.scheme}://{parts.netloc}" if "://" in used else parts.netloc
+    return f"{shown} ({_variable(key, used)})" if key else shown
+
+
+def _variable(key: str, value: str) -> str:
+    """The environment variable that gave the proxy ``value`` for ``key`` (http, https, all):
+    its lowercase spelling where that is set, as urllib reads it first."""
+    lower = f"{key.lower()}_proxy"
+    return lower if os.environ.get(lower) == value else f"{key.upper()}_PROXY"
 
 
 def proxy_failure(url: str, exc: BaseException, proxies: dict[str, str]) -> HttpError | Retryable:

@@ -58,7 +58,7 @@ def test_a_socks_proxy_is_one_error_naming_it(
         code, errors = scan(server.url("/repo/"), capsys)
         assert server.requests == []  # nothing went around it
     assert code == 3 and len(errors) == 1
-    assert f"the proxy named in the environment, {proxy} ({variable.upper()})," in errors[0]
+    assert f"the proxy named in the environment, {proxy} ({variable})," in errors[0]
     assert "is a SOCKS proxy, which is not supported" in errors[0]
 
 
@@ -229,3 +229,44 @@ def test_a_proxy_that_closes_without_an_answer_is_named_not_the_server(
         "(after 2 attempts)"
     ) in errors[0]
     assert ClosingProxy.requests == ["CONNECT" if url else "GET"] * 2
+
+
+@pytest.mark.parametrize(
+    ("environment", "said"),
+    [
+        # urllib reads the lowercase variable first: the uppercase one holds another proxy.
+        ({"https_proxy": "{closed}", "HTTPS_PROXY": "http://127.0.0.1:9"}, "{closed} (https_proxy)"),
+        # The same proxy for both schemes: an https:// URL goes through HTTPS_PROXY's.
+        ({"HTTP_PROXY": "{closed}", "HTTPS_PROXY": "{closed}"}, "{closed} (HTTPS_PROXY)"),
+        # A path or query is nothing a proxy is reached by, and may be a token: never shown.
+        ({"ALL_PROXY": "{closed}/?token=s3cret"}, "{closed} (ALL_PROXY)"),
+    ],
+)
+def test_the_proxy_named_is_the_variable_that_gave_it_and_only_its_address(
+    environment: dict[str, str],
+    said: str,
+    www: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The variable was the first holding the proxy's value, in uppercase, and the value was
+    shown whole (rt24)."""
+    closed = f"http://127.0.0.1:{free_port()}"
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value.format(closed=closed))
+    code = main(["scan", "https://repo.example/repo/", "--no-cache", "--retries", "0"])
+    err = capsys.readouterr().err
+    errors = [line for line in err.splitlines() if line.startswith("auditor: error:")]
+    assert code == 3 and len(errors) == 1 and "Traceback" not in err
+    assert f"cannot go through the proxy {said.format(closed=closed)}: connection refused" in errors[0]
+    assert "s3cret" not in err
+
+
+def test_a_proxy_variable_that_is_no_url_is_named(
+    www: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It said "Invalid IPv6 URL" of the repository's URL (rt24)."""
+    monkeypatch.setenv("HTTPS_PROXY", "http://[127.0.0.1:3128")
+    code, errors = scan("https://repo.example/repo/", capsys)
+    assert code == 3 and len(errors) == 1
+    assert "the proxy named in the environment (HTTPS_PROXY) is no URL: Invalid IPv6 URL" in errors[0]
