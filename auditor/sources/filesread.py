@@ -35,6 +35,8 @@ class FilesRead:
         """The first name of each input and each repository a directory's walk read, by what it
         reads (`auditor.sources.load._same_input`): a repository named and met in a walk is one
         repository too."""
+        self._unverified: dict[str, int] = {}
+        """RPM files read on their own under --verify-checksums, by the input that gave them."""
 
     def new(self, paths: Iterable[str], result: LoadResult) -> list[str]:
         """Those of ``paths`` no earlier name led to; a warning for each of the others."""
@@ -50,6 +52,25 @@ class FilesRead:
             else:
                 result.warnings.append(f"{path}: the same file as {first}; read once")
         return kept
+
+    def unverified(self, where: str, count: int, options: ReadOptions) -> None:
+        """``where`` (an RPM file named, or a directory) gave ``count`` RPM files read on their own:
+        under --verify-checksums, those outside a repository have nothing to be held to, which
+        `say_unverified` says once the run knows which are a repository's (`drop_repository_files`)."""
+        if options.verify_checksums and count:
+            self._unverified[where] = self._unverified.get(where, 0) + count
+
+    def say_unverified(self, result: LoadResult) -> None:
+        """--verify-checksums holds a repository's files to its metadata: RPM files outside one have
+        nothing to be held to, and the run says so rather than pass them as verified. A file a
+        repository lists was verified as its entry (`drop_repository_files`), and is not said."""
+        for where, count in self._unverified.items():
+            if count > 0:
+                result.warnings.append(
+                    f"{where}: --verify-checksums: {count} RPM file(s) outside a repository have no "
+                    "checksum to be verified against; read unverified"
+                )
+        self._unverified.clear()
 
     def key(self, path: str) -> str | None:
         """What ``path`` leads to (its identity without the name); None where it cannot be looked at."""
@@ -132,6 +153,9 @@ class FilesRead:
         if drop:
             result.packages[:] = [package for at, package in enumerate(result.packages) if at not in drop]
             gone = Counter(drop.values())
+            for owner, count in gone.items():
+                if owner in self._unverified:
+                    self._unverified[owner] -= count
             result.inputs[:] = [_less(item, gone[item.path]) for item in result.inputs]
 
 

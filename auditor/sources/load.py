@@ -103,6 +103,7 @@ def load_inputs(
         result.gaps.extend(gap for real, gap in result.nested.items() if real not in read)
         result.nested.clear()
     files.drop_repository_files(result, options)
+    files.say_unverified(result)
     return result
 
 
@@ -209,20 +210,10 @@ def _load_one(
             result.packages.extend(packages)
             if packages:
                 result.inputs.append(InputSummary(path, InputKind.RPM, len(packages)))
-            _say_unverified(path, len(packages), options, result)
+            files.unverified(path, len(packages), options)
     except InputError as exc:
         result.errors.append(exc)
     return result
-
-
-def _say_unverified(where: str, count: int, options: ReadOptions, result: LoadResult) -> None:
-    """--verify-checksums holds a repository's files to its metadata: RPM files outside one have
-    nothing to be held to, and the run says so rather than pass them as verified."""
-    if options.verify_checksums and count:
-        result.warnings.append(
-            f"{where}: --verify-checksums: {count} RPM file(s) outside a repository have no checksum "
-            "to be verified against; read unverified"
-        )
 
 
 def _missing(path: str) -> str:
@@ -284,7 +275,7 @@ def _load_directory(
         else:
             result.packages.append(item)
             count += 1
-    _say_unverified(root, count, options, result)
+    files.unverified(root, count, options)
     # A packaging tree (SPECS/, a package's git repository) is checked before anything is
     # built: its spec files are what a contributor submits, read as if named one by one.
     for path in sorted(files.new(spec_paths, result)):

@@ -196,3 +196,23 @@ def test_a_file_whose_header_says_otherwise_than_its_entry_on_a_judged_field_is_
         f"auditor: warning: {named}: listed by the repository {repo}: audited twice, as the file and as its "
         "entry, for that repository did not judge them by their headers (its file's header says otherwise on summary)"
     ]
+
+
+def test_under_verify_checksums_a_file_read_as_its_entry_is_not_said_unverified(
+    repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The file named was verified as its repository's entry: the run said it was outside a
+    repository and read unverified too, beside the warning that it was read as the entry (rt24).
+    A file of no repository is still said, and so is a directory's walk of one."""
+    loose = tmp_path / "loose"
+    loose.mkdir()
+    shutil.copy(RPMS / "epochs-1.2-4.noarch.rpm", loose)
+    named = str(repo / "Packages" / CITRIX)
+    main(
+        ["scan", "--verify-checksums", named, str(repo), str(loose), "--no-cache", "-q", "--fail-on", "none"]
+    )
+    said = [line for line in capsys.readouterr().err.splitlines() if "--verify-checksums:" in line]
+    assert said == [
+        f"auditor: warning: {loose}: --verify-checksums: 1 RPM file(s) outside a repository have no checksum "
+        "to be verified against; read unverified"
+    ]
