@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from auditor.rpm.gaps import GapKind
-from auditor.rpm.model import Package
+from auditor.rpm.model import Dependency, Package
 from auditor.runtime.snapshot import FileSnapshot
 from auditor.sources.inputpaths import is_url, local_path, repository_root
 from auditor.sources.interface import InputKind, InputSummary, LoadResult, ReadOptions
@@ -18,6 +18,11 @@ _REPOSITORIES = (InputKind.REPOSITORY, InputKind.SOURCE_REPOSITORY)
 _JUDGED = ("summary", *AGREED_FIELDS, *HEADER_ONLY_FIELDS, "sources", "alternatives")
 """What a package's file and its entry must agree on for the entry to stand for the file: the
 fields the policy judges, and what the header adds to the metadata."""
+_COPIED_WHOLE = ("provides", "conflicts", "obsoletes", "recommends", "suggests", "supplements", "enhances")
+"""The dependencies createrepo_c copies from a header whole: one of the file's that its entry
+lacks was edited out of the metadata (a provide naming a Citrix URL: the host rule judges it),
+and `auditor.sources.overlay` compares only the requirements, which createrepo_c thins, and
+the capabilities the metadata adds."""
 _UNREAD_ENTRY = frozenset({GapKind.FILE_MISSING, GapKind.METADATA_ONLY})
 """The gaps of a repository entry judged by its metadata alone: its file's header was not."""
 
@@ -175,7 +180,17 @@ def _otherwise(file: Package, entry: Package) -> str | None:
     when nothing: the entry is held to its file's header only on some fields (not the Summary a
     field rule may match), and the file's read is evidence the entry lacks where they differ."""
     differing = [field for field in _JUDGED if getattr(file, field) != getattr(entry, field)]
+    differing += [
+        kind for kind in _COPIED_WHOLE if _names(getattr(file, kind)) - _names(getattr(entry, kind))
+    ]
     return f"its file's header says otherwise on {', '.join(differing)}" if differing else None
+
+
+def _names(dependencies: Iterable[Dependency]) -> set[str]:
+    """The names of ``dependencies``, each also as a header spells one that ``createrepo_c
+    --update`` escaped twice (`auditor.sources.overlay`)."""
+    names = {dependency.name for dependency in dependencies}
+    return names | {name.replace("&#38;", "&") for name in names if "&#38;" in name}
 
 
 def _less(item: InputSummary, gone: int) -> InputSummary:

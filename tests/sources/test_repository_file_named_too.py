@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -215,4 +216,35 @@ def test_under_verify_checksums_a_file_read_as_its_entry_is_not_said_unverified(
     assert said == [
         f"auditor: warning: {loose}: --verify-checksums: 1 RPM file(s) outside a repository have no checksum "
         "to be verified against; read unverified"
+    ]
+
+
+def test_a_file_whose_provides_its_entry_lacks_is_kept(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A provide naming a Citrix URL (XenServer's gitsha(...)) edited out of primary.xml: the
+    repository's reading does not compare the header's provides with the metadata's, so the
+    entry lacks the host rule's evidence the file's own read has. Dropping that read lost it
+    (rt24): both stay, and the warning says why."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    binary = "xs-sources-1.0-1.noarch.rpm"
+    shutil.copy(RPMS / binary, repo / binary)
+    createrepo(repo)
+    rewrite_primary(repo, lambda text: re.sub(r'\s*<rpm:entry name="gitsha\([^"]*"[^>]*/>', "", text))
+    named = str(repo / binary)
+
+    def hosts(document: dict[str, object]) -> list[list[str]]:
+        return [
+            sorted(f["field"] for f in package["findings"] if f["rule"] == "citrix-internal-host")
+            for package in document["packages"]  # type: ignore[attr-defined]
+        ]
+
+    _, alone, _ = scan([named], capsys)
+    assert hosts(alone) == [["provides", "provides"]]
+    _, document, warnings = scan([str(repo), named], capsys)
+    assert sorted(hosts(document)) == [[], ["provides", "provides"]]
+    assert warnings == [
+        f"auditor: warning: {named}: listed by the repository {repo}: audited twice, as the file and as its "
+        "entry, for that repository did not judge them by their headers (its file's header says otherwise on provides)"
     ]
