@@ -179,7 +179,13 @@ class HttpClient:
         finally:
             attempt.watch.disarm()
         status = response.status_code
-        if status == PROXY_AUTHENTICATION_REQUIRED and (proxy := proxy_named(url, proxies)) is not None:
+        # An https:// URL goes through a proxy's tunnel, whose refusal is a ProxyError above: a
+        # 407 in its answer is the server's, a plain HTTP error.
+        if (
+            status == PROXY_AUTHENTICATION_REQUIRED
+            and not url.lower().startswith("https:")
+            and (proxy := proxy_named(url, proxies)) is not None
+        ):
             response.close()
             raise HttpError(url, f"the proxy {proxy} asks for credentials (HTTP 407), which are never sent")
         if status >= 500 or status in RETRY_STATUSES:

@@ -6,8 +6,10 @@ metadata by createrepo_c."""
 from __future__ import annotations
 
 import http.server
+import select
 import shutil
 import socket
+import ssl
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -270,3 +272,79 @@ def test_a_proxy_variable_that_is_no_url_is_named(
     code, errors = scan("https://repo.example/repo/", capsys)
     assert code == 3 and len(errors) == 1
     assert "the proxy named in the environment (HTTPS_PROXY) is no URL: Invalid IPv6 URL" in errors[0]
+
+
+class Answering407(http.server.BaseHTTPRequestHandler):
+    """An https:// server answering 407 to every request: its own answer, not a proxy's."""
+
+    def do_GET(self) -> None:
+        self.send_response(407)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    do_HEAD = do_GET
+
+    def log_message(self, *_args: object) -> None:
+        pass
+
+
+class Tunnel(http.server.BaseHTTPRequestHandler):
+    """A proxy opening every CONNECT to the class's ``target`` port on 127.0.0.1, whatever host it names."""
+
+    target = 0
+
+    def do_CONNECT(self) -> None:
+        upstream = socket.create_connection(("127.0.0.1", self.target))
+        self.send_response(200, "Connection established")
+        self.end_headers()
+        sockets = [self.connection, upstream]
+        try:
+            while True:
+                readable, _, _ = select.select(sockets, [], [], 5)
+                if not readable:
+                    return
+                for source in readable:
+                    data = source.recv(65536)
+                    if not data:
+                        return
+                    (upstream if source is self.connection else self.connection).sendall(data)
+        finally:
+            upstream.close()
+
+    def log_message(self, *_args: object) -> None:
+        pass
+
+
+def test_a_407_of_an_https_server_through_a_tunnel_is_the_server_s(
+    tmp_path: Path, www: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Through the tunnel an https:// URL asks for, the answer is the server's: a 407 in it was said
+    to be the proxy asking for credentials (rt24). A self-signed certificate for repo.example,
+    made by openssl, is the run's CA bundle."""
+    key, certificate = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=repo.example",
+         "-addext", "subjectAltName=DNS:repo.example", "-keyout", str(key), "-out", str(certificate)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    origin = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Answering407)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(certificate, key)
+    origin.socket = context.wrap_socket(origin.socket, server_side=True)
+    monkeypatch.setattr(Tunnel, "target", origin.server_address[1])
+    proxy = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Tunnel)
+    for server in (origin, proxy):
+        server.daemon_threads = True  # a tunnel left open is not waited for
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{proxy.server_address[1]}")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(certificate))
+    try:
+        code, errors = scan("https://repo.example/repo/", capsys)
+    finally:
+        for server in (origin, proxy):
+            server.shutdown()
+            server.server_close()
+    assert code == 3 and len(errors) == 1
+    assert errors[0].endswith(
+        "https://repo.example/repo/repodata/repomd.xml: HTTP 407 Proxy Authentication Required"
+    )
