@@ -171,11 +171,12 @@ class HttpClient:
                     proxies=proxies,
                 )
         except _requests().exceptions.RequestException as exc:
+            named = proxy_named(url, proxies)
             if attempt.watch.fired is not None:
-                raise attempt.watch.fired from None
-            if _through_proxy(exc) and proxy_named(url, proxies) is not None:
+                raise _through(attempt.watch.fired, named) from None
+            if _through_proxy(exc) and named is not None:
                 raise proxy_failure(url, exc, proxies) from None
-            raise self._failure(url, exc) from None
+            raise _through(self._failure(url, exc), named) from None
         finally:
             attempt.watch.disarm()
         status = response.status_code
@@ -478,3 +479,16 @@ def _through_proxy(exc: Exception) -> bool:
     return isinstance(exc, exceptions.ConnectionError) and not isinstance(
         exc, exceptions.SSLError | exceptions.Timeout
     )
+
+
+def _through(failure: Exception, proxy: str | None) -> Exception:
+    """``failure`` of a request that went through ``proxy`` (None: through none), saying so: a
+    timeout or a TLS failure may be the proxy's (one that never answers a CONNECT) or the
+    server's, and the user is to look at both, not only at the server."""
+    if proxy is None:
+        return failure
+    if isinstance(failure, Retryable):
+        return Retryable(f"{failure.reason}, through the proxy {proxy}", failure.status, failure.wait)
+    if isinstance(failure, HttpError):
+        return HttpError(failure.url, f"{failure.reason}, through the proxy {proxy}", failure.status)
+    return failure

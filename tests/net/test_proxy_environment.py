@@ -348,3 +348,46 @@ def test_a_407_of_an_https_server_through_a_tunnel_is_the_server_s(
     assert errors[0].endswith(
         "https://repo.example/repo/repodata/repomd.xml: HTTP 407 Proxy Authentication Required"
     )
+
+
+class SilentProxy(http.server.BaseHTTPRequestHandler):
+    """A proxy that reads each request and answers nothing until the test ends."""
+
+    def _wait(self) -> None:
+        SilentProxy.done.wait(30)
+
+    done = threading.Event()
+    do_CONNECT = do_GET = _wait
+
+    def log_message(self, *_args: object) -> None:
+        pass
+
+
+@pytest.mark.parametrize(
+    ("variable", "url"), [("HTTPS_PROXY", "https://repo.example/repo/"), ("HTTP_PROXY", "")]
+)
+def test_a_timeout_through_a_proxy_names_it(
+    variable: str, url: str, www: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A proxy that never answers a CONNECT was said as "no complete answer … within 1 s" of the
+    https:// server, never reached (rt24); through a plain request, the proxy or the server may
+    be slow: both are named."""
+    monkeypatch.setattr(SilentProxy, "done", threading.Event())
+    proxy = http.server.ThreadingHTTPServer(("127.0.0.1", 0), SilentProxy)
+    proxy.daemon_threads = True
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    named = f"http://127.0.0.1:{proxy.server_address[1]}"
+    monkeypatch.setenv(variable, named)
+    try:
+        with LocalServer(www) as origin:
+            code = main(
+                ["scan", url or origin.url("/repo/"), "--no-cache", "--retries", "0", "--timeout", "1"]
+            )
+    finally:
+        SilentProxy.done.set()
+        proxy.shutdown()
+        proxy.server_close()
+    err = capsys.readouterr().err
+    errors = [line for line in err.splitlines() if line.startswith("auditor: error:")]
+    assert code == 3 and len(errors) == 1 and "Traceback" not in err
+    assert errors[0].endswith(f"within 1 s, through the proxy {named} ({variable})")
