@@ -121,7 +121,8 @@ def hidden_dependencies(listed: Package, evidence: HeaderEvidence) -> list[str]:
     around a Citrix provider that does not exist).
 
     A Conflicts or Obsoletes of the header the metadata lacks is hidden too: each takes a
-    provider out of the ways around one.
+    provider out of the ways around one; and so is a Provides, which the policy judges (a URL in
+    it names a host).
 
     createrepo_c leaves out of primary.xml the requirements on ``rpmlib(...)``, on what the
     package provides itself or its own primary files, repeats, and every ``libc.so.6``
@@ -143,11 +144,16 @@ def hidden_dependencies(listed: Package, evidence: HeaderEvidence) -> list[str]:
         for name in {dependency.name for dependency in listed.provides} - own
         if name.replace(_ESCAPED_TWICE, "&") not in own
     }
+    # createrepo_c copies provides whole (parsehdr.c): one the metadata lacks was edited out,
+    # and the policy judges a provide (a gitsha(URL) of XenServer's names its git host).
+    unlisted = own - _names(listed.provides)
     said = []
     if dropped:
         said.append(f"requires {_listed(dropped)} in the header, not in the metadata")
     if claimed:
         said.append(f"provides {_listed(claimed)} in the metadata, not in the header")
+    if unlisted:
+        said.append(f"provides {_listed(unlisted)} in the header, not in the metadata")
     for kind in ("conflicts", "obsoletes"):
         header = evidence.names(kind)
         lacking = header and header - _names(getattr(listed, kind))

@@ -21,6 +21,7 @@ import pytest
 
 from auditor.cli.main import main
 from tests.conftest import RPMS, rewrite_primary
+from tests.rpmbuild import build_noarch
 from tests.sources.test_files_named_twice import totals
 
 CITRIX = "bcond-citrix-1.0-1.src.rpm"
@@ -219,20 +220,39 @@ def test_under_verify_checksums_a_file_read_as_its_entry_is_not_said_unverified(
     ]
 
 
-def test_a_file_whose_provides_its_entry_lacks_is_kept(
+WEAK_URL_SPEC = """Name: weak-url
+Version: 1.0
+Release: 1
+Summary: a package recommending a capability named by a Citrix URL
+License: MIT
+BuildArch: noarch
+Recommends: gitsha(https://code.citrite.net/XS/weak-url.git)
+
+%description
+x
+
+%files
+"""
+
+
+def test_a_file_whose_weak_dependency_its_entry_lacks_is_kept(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A provide naming a Citrix URL (XenServer's gitsha(...)) edited out of primary.xml: the
-    repository's reading does not compare the header's provides with the metadata's, so the
-    entry lacks the host rule's evidence the file's own read has. Dropping that read lost it
-    (rt24): both stay, and the warning says why."""
+    """A Recommends naming a Citrix URL edited out of primary.xml: the repository's reading does
+    not compare the header's weak dependencies with the metadata's (its header evidence holds
+    none), so the entry lacks the host rule's evidence the file's own read has. Dropping that
+    read lost it (rt24): both stay, and the warning says why. The RPM is built by rpmbuild."""
+    spec = tmp_path / "weak-url.spec"
+    spec.write_text(WEAK_URL_SPEC)
+    _, binary = build_noarch(spec, tmp_path / "top", [])
     repo = tmp_path / "repo"
     repo.mkdir()
-    binary = "xs-sources-1.0-1.noarch.rpm"
-    shutil.copy(RPMS / binary, repo / binary)
+    shutil.copy(binary, repo / binary.name)
     createrepo(repo)
-    rewrite_primary(repo, lambda text: re.sub(r'\s*<rpm:entry name="gitsha\([^"]*"[^>]*/>', "", text))
-    named = str(repo / binary)
+    rewrite_primary(
+        repo, lambda text: re.sub(r"\s*<rpm:recommends>.*?</rpm:recommends>", "", text, flags=re.S)
+    )
+    named = str(repo / binary.name)
 
     def hosts(document: dict[str, object]) -> list[list[str]]:
         return [
@@ -241,10 +261,10 @@ def test_a_file_whose_provides_its_entry_lacks_is_kept(
         ]
 
     _, alone, _ = scan([named], capsys)
-    assert hosts(alone) == [["provides", "provides"]]
+    assert hosts(alone) == [["recommends"]]
     _, document, warnings = scan([str(repo), named], capsys)
-    assert sorted(hosts(document)) == [[], ["provides", "provides"]]
+    assert sorted(hosts(document)) == [[], ["recommends"]]
     assert warnings == [
         f"auditor: warning: {named}: listed by the repository {repo}: audited twice, as the file and as its "
-        "entry, for that repository did not judge them by their headers (its file's header says otherwise on provides)"
+        "entry, for that repository did not judge them by their headers (its file's header says otherwise on recommends)"
     ]

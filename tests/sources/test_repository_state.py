@@ -401,6 +401,33 @@ def test_metadata_that_drops_a_header_s_conflict_is_an_input_error(
     assert code == 3
 
 
+def test_metadata_that_drops_a_header_s_provide_is_an_input_error_and_the_provide_is_judged(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """createrepo_c copies a header's provides whole, and the host rule judges a URL in one
+    (XenServer's gitsha(https://code.citrite.net/...)): edited out of primary.xml, the entry
+    passed without that evidence, which the file carries and rpm installs (rt24)."""
+    from tests.conftest import rewrite_primary
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    shutil.copy(RPMS / "xs-sources-1.0-1.noarch.rpm", repo)
+    subprocess.run(["createrepo_c", "--quiet", "--no-database", str(repo)], check=True, capture_output=True)
+    rewrite_primary(repo, lambda text: re.sub(r'\s*<rpm:entry name="gitsha\([^"]*"[^>]*/>', "", text))
+    code, document, errors = scan([str(repo)], capsys)
+    file = repo / "xs-sources-1.0-1.noarch.rpm"
+    assert errors == [
+        f"auditor: error: {file}: the file's header and the repository metadata disagree: provides "
+        "'gitsha(https://code.citrite.net/rest/archive/latest/projects/XSU/repos/xs-sources/archive?at=v1.0"
+        "&format=tar.gz&prefix=xs-sources-1.0#/xs-sources-1.0.tar.gz)', "
+        "'gitsha(ssh://git@code.citrite.net/XS/xs-sources.spec.git)' in the header, not in the metadata"
+    ]
+    (package,) = document["packages"]
+    hosts = [f["field"] for f in package["findings"] if f["rule"] == "citrix-internal-host"]
+    assert hosts == ["provides", "provides"]
+    assert code == 3
+
+
 def _escaped_twice(text: str) -> str:
     """What ``createrepo_c --update`` before 0.18 writes for a dependency entry it keeps from the
     old metadata: each ``&`` of an attribute escaped a second time (``&amp;#38;``)."""
