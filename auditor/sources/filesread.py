@@ -8,11 +8,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from auditor.rpm.gaps import GapKind
-from auditor.rpm.model import Dependency, Package
+from auditor.rpm.model import Package
 from auditor.runtime.snapshot import FileSnapshot
 from auditor.sources.inputpaths import is_url, local_path, repository_root
 from auditor.sources.interface import InputKind, InputSummary, LoadResult, ReadOptions
-from auditor.sources.overlay import AGREED_FIELDS, HEADER_ONLY_FIELDS
+from auditor.sources.overlay import AGREED_FIELDS, HEADER_ONLY_FIELDS, dependency_names
 
 _REPOSITORIES = (InputKind.REPOSITORY, InputKind.SOURCE_REPOSITORY)
 _JUDGED = ("summary", *AGREED_FIELDS, *HEADER_ONLY_FIELDS, "sources", "alternatives")
@@ -20,9 +20,9 @@ _JUDGED = ("summary", *AGREED_FIELDS, *HEADER_ONLY_FIELDS, "sources", "alternati
 fields the policy judges, and what the header adds to the metadata."""
 _COPIED_WHOLE = ("provides", "conflicts", "obsoletes", "recommends", "suggests", "supplements", "enhances")
 """The dependencies createrepo_c copies from a header whole: one of the file's that its entry
-lacks was edited out of the metadata (a provide naming a Citrix URL: the host rule judges it),
-and `auditor.sources.overlay` compares only the requirements, which createrepo_c thins, and
-the capabilities the metadata adds."""
+lacks was edited out of the metadata (a weak dependency naming a Citrix URL: the host rule
+judges it). `auditor.sources.overlay` holds a repository's entry to the header's requirements,
+provides, conflicts and obsoletes, not to its weak dependencies, which its reading leaves out."""
 _UNREAD_ENTRY = frozenset({GapKind.FILE_MISSING, GapKind.METADATA_ONLY})
 """The gaps of a repository entry judged by its metadata alone: its file's header was not."""
 
@@ -181,16 +181,11 @@ def _otherwise(file: Package, entry: Package) -> str | None:
     field rule may match), and the file's read is evidence the entry lacks where they differ."""
     differing = [field for field in _JUDGED if getattr(file, field) != getattr(entry, field)]
     differing += [
-        kind for kind in _COPIED_WHOLE if _names(getattr(file, kind)) - _names(getattr(entry, kind))
+        kind
+        for kind in _COPIED_WHOLE
+        if dependency_names(getattr(file, kind)) - dependency_names(getattr(entry, kind))
     ]
     return f"its file's header says otherwise on {', '.join(differing)}" if differing else None
-
-
-def _names(dependencies: Iterable[Dependency]) -> set[str]:
-    """The names of ``dependencies``, each also as a header spells one that ``createrepo_c
-    --update`` escaped twice (`auditor.sources.overlay`)."""
-    names = {dependency.name for dependency in dependencies}
-    return names | {name.replace("&#38;", "&") for name in names if "&#38;" in name}
 
 
 def _less(item: InputSummary, gone: int) -> InputSummary:

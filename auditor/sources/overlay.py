@@ -128,7 +128,7 @@ def hidden_dependencies(listed: Package, evidence: HeaderEvidence) -> list[str]:
     package provides itself or its own primary files, repeats, and every ``libc.so.6``
     requirement but the highest (``parsehdr.c``); those are not hidden. Names are compared,
     not versions: writers spell an absent epoch differently."""
-    listed_requires = _names(listed.requires)
+    listed_requires = dependency_names(listed.requires)
     own = evidence.names("provides")
     libc = any(name.startswith("libc.so.6") for name in listed_requires)
     header_requires = evidence.names("requires")
@@ -146,7 +146,7 @@ def hidden_dependencies(listed: Package, evidence: HeaderEvidence) -> list[str]:
     }
     # createrepo_c copies provides whole (parsehdr.c): one the metadata lacks was edited out,
     # and the policy judges a provide (a gitsha(URL) of XenServer's names its git host).
-    unlisted = own - _names(listed.provides)
+    unlisted = own - dependency_names(listed.provides)
     said = []
     if dropped:
         said.append(f"requires {_listed(dropped)} in the header, not in the metadata")
@@ -156,7 +156,7 @@ def hidden_dependencies(listed: Package, evidence: HeaderEvidence) -> list[str]:
         said.append(f"provides {_listed(unlisted)} in the header, not in the metadata")
     for kind in ("conflicts", "obsoletes"):
         header = evidence.names(kind)
-        lacking = header and header - _names(getattr(listed, kind))
+        lacking = header and header - dependency_names(getattr(listed, kind))
         if lacking:
             said.append(f"{kind} {_listed(lacking)} in the header, not in the metadata")
     return said
@@ -170,7 +170,7 @@ provides have one, so every such package of a repository kept up to date that wa
 otherwise disagree with its file."""
 
 
-def _names(dependencies: Sequence[Dependency]) -> set[str]:
+def dependency_names(dependencies: Sequence[Dependency]) -> set[str]:
     """The names of the metadata's ``dependencies``, each also as its header may have written
     it, with `_ESCAPED_TWICE` undone (the metadata cannot hide or add a dependency by it: the
     package is then resolved by its header's, `overlay`)."""
