@@ -183,7 +183,9 @@ def _text(view: CheckView, *, markdown: bool) -> str:
     icon = ""
     if markdown:
         icon = "❌ " if view.exit_code is not ExitCode.PASSED else "⚠️ " if view.incomplete else "✅ "
-    headline = view.headline_with(_markdown_listed) if markdown else view.headline
+    # What BASE could not see is named by its inputs (a directory's name, a .repo file's URL):
+    # on a terminal, an escape sequence in one would rewrite the screen, as in any other cell.
+    headline = view.headline_with(_markdown_listed) if markdown else terminal_text(view.headline)
     lines = [("### " if markdown else "") + f"{icon}auditor check: {headline}", ""]
     for error in view.errors:
         lines.append(f"- input error: {code(error.source)}: {code(error.reason)}")

@@ -151,3 +151,17 @@ def test_a_spec_file_whose_name_is_not_utf8_reaches_every_format(
             assert "origin" in {package["status"] for package in packages}
             fingerprints.append(sorted(fact["fingerprint"] for p in packages for fact in p["facts"]))
     assert fingerprints[:1] == fingerprints[1:]
+
+
+def test_an_escape_sequence_in_the_name_of_an_empty_base_does_not_reach_checks_table(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With --strict, what BASE could not see is named in the table's headline: a directory
+    named with a terminal title sequence reached the terminal raw (every cell was made safe)."""
+    empty = tmp_path / "e\x1b]0;pwned\x07"
+    empty.mkdir()
+    code, out, _ = run(["check", str(GOOD), "--against", str(OTHER), str(empty), "--strict"], capsys)
+    assert code == 3
+    headline = out.splitlines()[0]
+    assert "BASE was not read whole" in headline and "e\ufffd: holds no RPM" in headline
+    assert "\x1b" not in out and "\x07" not in out
