@@ -189,3 +189,19 @@ def test_a_record_past_the_ceiling_is_damaged_not_held(
     code, out, err = check(args, capsys)
     assert (code, out) == expected[:2]
     assert "cache: a damaged record of BASE's audit was dropped and read again" in err
+
+
+def test_a_cache_that_cannot_be_written_is_said_once(base: list[str], tmp_path: Path) -> None:
+    """The models' store and BASE's are one file: a read-only one was said twice, each saying
+    it (a scan says it once), and the report is the one made without the store."""
+    from tests.unprivileged import auditor_without_override
+
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    cache.chmod(0o555)
+    args = ["check", spec(tmp_path, "v6d-citrix"), "--against", *base, "--format", "json", "-q"]
+    done = auditor_without_override(*args, "--cache-dir", str(cache))
+    unstored = auditor_without_override(*args, "--no-cache")
+    assert (done.returncode, done.stdout) == (unstored.returncode, unstored.stdout) == (1, unstored.stdout)
+    said = [line for line in done.stderr.splitlines() if line.startswith(f"auditor: warning: cache {cache}")]
+    assert len(said) == 1, done.stderr

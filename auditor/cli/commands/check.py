@@ -71,15 +71,12 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
         store_warnings = stored.close()
     view = check_report.check_view(change, session.gate, waivers)
     write_output(check_report.render(view, args.format), args.output)
+    read_warnings = [*new.warnings, *base.warnings, *sources.warnings, *context.warnings]
+    # The models' store and BASE's are one file: a cache that cannot be used (read-only, a
+    # full disk) is said once, as a scan says it, not once for each.
+    store_warnings = [warning for warning in store_warnings if warning not in read_warnings]
     lines = messages(
-        [
-            *session.policy.warnings,
-            *store_warnings,
-            *new.warnings,
-            *base.warnings,
-            *sources.warnings,
-            *context.warnings,
-        ],
+        [*session.policy.warnings, *store_warnings, *read_warnings],
         [*new.errors, *base.errors, *sources.errors, *context.errors],
     )
     # Unreadable inputs and a check of nothing have their own lines (the errors, the headline).
