@@ -205,3 +205,30 @@ def test_a_cache_that_cannot_be_written_is_said_once(base: list[str], tmp_path: 
     assert (done.returncode, done.stdout) == (unstored.returncode, unstored.stdout) == (1, unstored.stdout)
     said = [line for line in done.stderr.splitlines() if line.startswith(f"auditor: warning: cache {cache}")]
     assert len(said) == 1, done.stderr
+
+
+def test_a_base_changed_after_its_record_was_taken_is_audited_again(
+    base: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The record is taken by the key's first look at BASE; BASE is read after. A BASE that
+    changed between the two (a mirror syncing: a Citrix source package added) was compared as
+    it was, from the record, with the change put into BASE as it then was read: BASE's own new
+    fact was put on the change's account, a "new" fact of a package the change never named.
+    Read as another than the first look, BASE is audited alone again from what was read."""
+    cache = tmp_path / "cache"
+    args = [spec(tmp_path, "xcp-featured"), "--against", *base, "--cache-dir", str(cache), "--format", "json"]
+    check(args, capsys)  # the record of BASE as it was
+    taken = checkbase.StoredBase.get
+
+    def taken_then_base_moves(self: checkbase.StoredBase) -> object:
+        record = taken(self)
+        assert record is not None
+        shutil.copy(RPMS / "bcond-citrix-1.0-1.src.rpm", Path(base[1]) / "Packages")
+        subprocess.run(["createrepo_c", "--quiet", "--update", base[1]], check=True, capture_output=True)
+        return record
+
+    monkeypatch.setattr(checkbase.StoredBase, "get", taken_then_base_moves)
+    code, out, _ = check(args, capsys)
+    facts = json.loads(out)["facts"]
+    assert code == 0 and facts
+    assert [fact for fact in facts if fact["package"] == "bcond-citrix"] == []

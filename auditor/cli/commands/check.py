@@ -63,7 +63,11 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
             sources = run_.load(session.options.sources)
             context = run_.load(session.options.context, context=True)
             keep = keep_base(session.gate, waivers)
-            change = audit_change(run_.audit, new, base, context, keep, sources, kept)
+            # A file of BASE read as another than the key's first look (a mirror syncing): the
+            # record is of BASE as it was, and the audit with the change is of BASE as it now is.
+            # Two states of BASE in one comparison put BASE's own change on the change's account.
+            usable = kept if not snapshot.changed else None
+            change = audit_change(run_.audit, new, base, context, keep, sources, usable)
         if kept is None:
             stored.put(change.before)
     finally:
