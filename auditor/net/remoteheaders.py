@@ -24,6 +24,11 @@ from auditor.net.remote import UNKNOWN_FILE_SIZE, NotCached, Remote
 from auditor.rpm.model import Package
 
 
+class CachedHeaderWrong(InputError):
+    """What the block found wrong with a header the cache gave (dropped): read again, it may
+    be right, the server's file having changed since a run kept it."""
+
+
 @contextlib.contextmanager
 def read_header(remote: Remote, package: Package) -> Iterator[tuple[bytes, int] | None]:
     """Lead, signature and main header of a remote package (and its file size), or None
@@ -47,9 +52,9 @@ def read_header(remote: Remote, package: Package) -> Iterator[tuple[bytes, int] 
                     yield found
                 except NotCached:
                     raise
-                except InputError:
+                except InputError as exc:
                     headers.discard(key)
-                    raise
+                    raise CachedHeaderWrong(exc.source, exc.reason) from None
                 return
     if remote.options.offline:
         raise NotCached(url, "its header is not in the cache, and --offline forbids fetching it")

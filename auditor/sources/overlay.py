@@ -48,11 +48,9 @@ def overlay(
     A binary whose header adds nothing
     (unsigned, no Distribution, no BugURL) is ``listed`` itself."""
     read = evidence.package
-    if not same_package(listed, read):
-        return InputError(
-            os.path.join(*where),
-            f"the file's header is {read.nevra}, the repository metadata says {listed.nevra}",
-        )
+    another = another_package(listed, read)
+    if another is not None:
+        return InputError(os.path.join(*where), another)
     other_file = size_disagreement(listed_size, file_size) or other_build(listed, evidence)
     if other_file is not None:  # the same package rebuilt, or the file changed otherwise
         return InputError(os.path.join(*where), other_file)
@@ -216,6 +214,14 @@ def same_package(listed: Package, read: Package) -> bool:
         listed.release,
         listed.arch,
     )
+
+
+def another_package(listed: Package, read: Package) -> str | None:
+    """What shows a header (``read``) to be of another package than the metadata entry
+    (``listed``) names; None when it is of that package."""
+    if same_package(listed, read):
+        return None
+    return f"the file's header is {read.nevra}, the repository metadata says {listed.nevra}"
 
 
 def size_disagreement(expected: int | None, file_size: int | None) -> str | None:

@@ -30,7 +30,9 @@ from auditor.sources.inputpaths import SOURCE_DIRECTORIES
 from auditor.sources.interface import ReadOptions
 from auditor.sources.overlay import (
     Overlaid,
+    another_package,
     header_end_disagreement,
+    other_build,
     overlay,
     same_package,
     size_disagreement,
@@ -299,7 +301,18 @@ class StoredHeaderModels:
 
 def _from_remote_header(package: Package, remote: Remote, listed_size: int | None) -> HeaderEvidence | None:
     """The package as its RPM header has it, read and parsed while its bytes are held within
-    the run's header memory budget; None when its server does not answer range requests."""
+    the run's header memory budget; None when its server does not answer range requests. A
+    cached header found wrong (dropped from the cache) is fetched again: the server's file is
+    what is judged, not what a run once read of it."""
+    from auditor.net.remoteheaders import CachedHeaderWrong
+
+    try:
+        return _read_remote_header(package, remote, listed_size)
+    except CachedHeaderWrong:
+        return _read_remote_header(package, remote, listed_size)
+
+
+def _read_remote_header(package: Package, remote: Remote, listed_size: int | None) -> HeaderEvidence | None:
     # The RPM header and payload readers are imported here (4 ms): only --remote-headers and
     # remote source packages use them.
     from auditor.formats.rpmheader import read_headers
@@ -334,6 +347,12 @@ def _from_remote_header(package: Package, remote: Remote, listed_size: int | Non
                 other_size = size_disagreement(listed_size, total)
             if other_size is not None and same_package(package, evidence.package):
                 raise InputError(url, other_size)
+            # Said here, inside the block, not by `overlay` after it: a header of another file
+            # than the entry's (a mirror caught mid-sync) was kept by URL and checksum, and every
+            # later run said its error again from the cache when the server had long been right.
+            another = another_package(package, evidence.package) or other_build(package, evidence)
+            if another is not None:
+                raise InputError(url, another)
             return evidence
         except InputError as exc:
             raise InputError(url, exc.reason) from None  # the package, not its repository

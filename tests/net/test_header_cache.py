@@ -199,3 +199,39 @@ def test_a_cache_the_run_may_only_read_still_gives_its_headers(
         for directory in (shared, *(path for path in shared.rglob("*") if path.is_dir())):
             directory.chmod(0o755)
         shutil.rmtree(shared)
+
+
+def test_a_header_of_another_package_is_not_kept_and_the_server_put_right_is_read_again(
+    www: Path, server: LocalServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A mirror caught mid-sync serves another package's file under a name: the run says it
+    (an input error). Its header was kept by URL and checksum all the same (`overlay` said the
+    error after the block that keeps it), and every later run said that error again from the
+    cache, the server put right long since."""
+    cache = tmp_path / "cache"
+    _, online, _ = scan(server, tmp_path / "other-cache", capsys)
+    packages = www / "repo" / "Packages"
+    right = (packages / "epochs-1.2-4.noarch.rpm").read_bytes()
+    shutil.copy(packages / "single-deps-1.0-1.noarch.rpm", packages / "epochs-1.2-4.noarch.rpm")
+    code, _, err = scan(server, cache, capsys, "--no-cache")
+    assert code == 3 and any("the file's header is single-deps-1.0-1.noarch" in line for line in err)
+    (packages / "epochs-1.2-4.noarch.rpm").write_bytes(right)
+    code, again, err = scan(server, cache, capsys, "--no-cache")
+    assert (code, err, again["packages"]) == (0, [], online["packages"])
+
+
+def test_a_cached_header_of_another_package_is_dropped_and_fetched_again(
+    server: LocalServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A row holding a whole, valid header of another package (a cache written by another
+    hand) parses: it is the entry's package that shows it wrong, and the server is asked."""
+    cache = tmp_path / "cache"
+    _, online, _ = scan(server, cache, capsys)
+    with sqlite3.connect(cache / "headers.sqlite3") as db:
+        found = db.execute("SELECT key, total, prefix FROM headers ORDER BY key").fetchall()
+        for (key, _, _), (_, total, prefix) in zip(found, [*found[1:], found[0]], strict=True):
+            db.execute("UPDATE headers SET total = ?, prefix = ? WHERE key = ?", (total, prefix, key))
+    server.requests.clear()
+    code, again, err = scan(server, cache, capsys, "--no-cache")
+    assert (code, err, again["packages"]) == (0, [], online["packages"])
+    assert len(header_requests(server)) == len(found)
