@@ -44,7 +44,11 @@ def read_header(remote: Remote, package: Package) -> Iterator[tuple[bytes, int] 
     # claimed a wrong file size made a truncated header the cache's answer for good), and a
     # kept one the block finds wrong is let go.
     size = None if key is None else headers.size(key)
-    if key is not None and size is not None:
+    # A row larger than the run may hold is not the file's word on its size (a row written by
+    # another hand, or under a larger budget): the server's intros are, online. It stays for
+    # a run that may hold it, and is replaced when this one reads the header.
+    trusted = size is not None and (size <= remote.header_memory.capacity or remote.options.offline)
+    if key is not None and size is not None and trusted:
         with remote.header_memory.hold(size, url):
             found = _cached_header(remote, key, size, url)
             if found is not None:

@@ -235,3 +235,21 @@ def test_a_cached_header_of_another_package_is_dropped_and_fetched_again(
     code, again, err = scan(server, cache, capsys, "--no-cache")
     assert (code, err, again["packages"]) == (0, [], online["packages"])
     assert len(header_requests(server)) == len(found)
+
+
+def test_a_cached_row_larger_than_the_budget_is_not_the_files_error(
+    server: LocalServer, tmp_path: Path
+) -> None:
+    """A row past the header memory budget (written by another hand) made the package an input
+    error, "its headers are N bytes", of a file whose header is a few KiB: online, the server
+    says how large the header is, and the header is read."""
+    cache = str(tmp_path / "cache")
+    policy = load_policy()
+    online = run_audit(AuditOptions((server.url("/repo/"),), remote=RemoteOptions(cache_dir=cache)), policy)
+    budget = 1 << 20
+    with sqlite3.connect(Path(cache) / "headers.sqlite3") as db:
+        db.execute("UPDATE headers SET prefix = zeroblob(?)", (2 * budget,))
+    options = RemoteOptions(cache_dir=cache, header_memory=budget)
+    again = run_audit(AuditOptions((server.url("/repo/"),), remote=options, cache=False), policy)
+    assert (again.errors, again.gaps) == ([], online.gaps)
+    assert [package.nevra for package in again.packages] == [package.nevra for package in online.packages]
