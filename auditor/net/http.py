@@ -44,19 +44,23 @@ from urllib.parse import urljoin, urlsplit
 from auditor import __version__
 from auditor.net.deadline import RateMeter, current_watch, watched_adapter
 from auditor.net.failures import (
-    PROXY_AUTHENTICATION_REQUIRED,
     RETRY_STATUSES,
     HttpError,
     Retryable,
     connection_reason,
-    proxies_for,
-    proxy_failure,
-    proxy_named,
     retry_after,
     short,
     tls_reason,
 )
 from auditor.net.options import HttpSettings
+from auditor.net.proxy import (
+    PROXY_AUTHENTICATION_REQUIRED,
+    proxies_for,
+    proxy_failure,
+    proxy_named,
+    through,
+    through_proxy,
+)
 from auditor.net.retry import Attempt, RetryPolicy
 from auditor.net.urlpolicy import Guard, UrlOrigin, decide, is_http, strip_userinfo
 from auditor.runtime.progress import SILENT, Reporter
@@ -173,10 +177,10 @@ class HttpClient:
         except _requests().exceptions.RequestException as exc:
             named = proxy_named(url, proxies)
             if attempt.watch.fired is not None:
-                raise _through(attempt.watch.fired, named) from None
-            if _through_proxy(exc) and named is not None:
+                raise through(attempt.watch.fired, named) from None
+            if through_proxy(exc) and named is not None:
                 raise proxy_failure(url, exc, proxies) from None
-            raise _through(self._failure(url, exc), named) from None
+            raise through(self._failure(url, exc), named) from None
         finally:
             attempt.watch.disarm()
         status = response.status_code
@@ -465,30 +469,3 @@ def _shown_name(url: str) -> str:
     """A download's name for people: the file name, without the checksum rpm-md puts before it."""
     name = posixpath.basename(urlsplit(url).path.rstrip("/")) or url
     return re.sub(r"^[0-9a-f]{32,}-", "", name)
-
-
-def _through_proxy(exc: Exception) -> bool:
-    """Whether ``exc``, raised by a request that goes through a proxy, is the proxy's failure:
-    its connection refused or closed, or the tunnel of an https:// URL never opened. Until the
-    tunnel is open the auditor talks to the proxy alone, and urllib3 says ProxyError only of
-    some of these (a CONNECT the proxy closes without an answer is a ProtocolError, which named
-    the server the run never reached). A TLS failure or a timeout may be the server's."""
-    exceptions = _requests().exceptions
-    if isinstance(exc, exceptions.ProxyError):
-        return True
-    return isinstance(exc, exceptions.ConnectionError) and not isinstance(
-        exc, exceptions.SSLError | exceptions.Timeout
-    )
-
-
-def _through(failure: Exception, proxy: str | None) -> Exception:
-    """``failure`` of a request that went through ``proxy`` (None: through none), saying so: a
-    timeout or a TLS failure may be the proxy's (one that never answers a CONNECT) or the
-    server's, and the user is to look at both, not only at the server."""
-    if proxy is None:
-        return failure
-    if isinstance(failure, Retryable):
-        return Retryable(f"{failure.reason}, through the proxy {proxy}", failure.status, failure.wait)
-    if isinstance(failure, HttpError):
-        return HttpError(failure.url, f"{failure.reason}, through the proxy {proxy}", failure.status)
-    return failure
