@@ -82,8 +82,8 @@ def load_config(
     result.inputs.append(InputSummary(shown, InputKind.REPO_CONFIG, len(read.packages)))
     main = read.main
     directories = reposdirs(main)
-    said = read.repositories or read.errors or read.gaps or read.duplicates or expanded.not_followed
-    if named and not (said or directories):
+    said = bool(read.repositories or read.shared or read.errors or read.gaps or read.duplicates)
+    if named and not (said or expanded.not_followed or directories):
         _say_config_read_nothing(shown, read, result)
 
     def load_file(path: str) -> None:  # a .repo file of a reposdir: read as this file, in its scope

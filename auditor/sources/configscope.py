@@ -3,12 +3,17 @@ each repository several sections name, read once (`auditor.sources.repoconfig` r
 
 from __future__ import annotations
 
+import os
+import posixpath
 from dataclasses import dataclass, field, replace
+from urllib.parse import urlsplit, urlunsplit
 
+from auditor.net.urlpolicy import UrlDecision
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import Package
 from auditor.sources.interface import ConfigReader, PartlyHidden
-from auditor.sources.repofilter import PackageForms
+from auditor.sources.repodata import RepositoryRead
+from auditor.sources.repofilter import PackageForms, names
 
 
 @dataclass
@@ -23,7 +28,7 @@ class ConfigScope:
     main_readings: dict[ConfigReader, dict[str, str]] = field(default_factory=dict)
     """That ``[main]`` as each reader reads it (`auditor.sources.repofile.MainReadings`)."""
     locations: dict[str, ReadOnce] = field(default_factory=dict)
-    """The repositories read so far, by where they were read from (`configsection.location_of`)."""
+    """The repositories read so far, by where they were read from (`location_of`)."""
     filter_work: int = 0
     """`PackageFilter.work` of the sections read so far (bounded by `repofilter.MAX_RUN_WORK`)."""
     priorities: dict[int, str] = field(default_factory=dict)
@@ -43,6 +48,25 @@ class ConfigScope:
             "the best priority only, which the auditor does not work out (a may-depend may be depends)"
         )
         return Gap(GapKind.PRIORITY_NOT_MODELLED, detail)
+
+    def read_directly(self, location: str, where: str, read: RepositoryRead) -> None:
+        """The repository at ``location`` (`location_of`), read as an input (``where``: named,
+        or met in a directory's walk): a configuration's section naming it later is the same
+        repository, read once (`ReadOnce.give_again`), as an input naming one a section read
+        earlier is (`read_again`)."""
+        modules = next((gap for gap in read.gaps if gap.kind is GapKind.MODULES_NOT_FILTERED), None)
+        given = {id(package) for package in read.packages}
+        self.locations.setdefault(location, ReadOnce(where, list(read.packages), given, {}, modules))
+
+    def read_again(self, location: str, where: str, shown: str) -> tuple[list[Package], list[str]] | None:
+        """For a repository input (``where``, at ``location``, `location_of`; ``shown`` in the
+        warning) that a configuration or another input read already: the packages none showed
+        yet and the warnings (an input shows every package, as a section without exclude or
+        includepkgs does); None when none read it."""
+        earlier = self.locations.get(location)
+        if earlier is None:
+            return None
+        return earlier.give_again(earlier.every, {}, where, shown)
 
     def hidden_from_dnf(self) -> dict[int, Package]:
         """The audited packages (by id) that every section naming their repository hides from
@@ -73,6 +97,20 @@ class ConfigScope:
         return [replace(gap, count=counts[id(gap)]) if id(gap) in counts else gap for gap in gaps]
 
 
+def location_of(decision: UrlDecision) -> str:
+    """Where a URL reads a repository from, whatever its spelling (``a//b/``, ``a/./b``)."""
+    if decision.local_path is not None:
+        return local_location(os.path.realpath(decision.local_path))
+    parts = urlsplit(decision.url)
+    path = posixpath.normpath(parts.path or "/").rstrip("/")
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, parts.query, ""))
+
+
+def local_location(real: str) -> str:
+    """`location_of` the local repository at real path ``real``."""
+    return "file:" + real
+
+
 @dataclass
 class ReadOnce:
     """A repository read by one section, which other sections naming the same location share:
@@ -97,6 +135,47 @@ class ReadOnce:
     def shown_everywhere(self) -> set[int]:
         """The packages (by id) some section gave and none left hidden from any host."""
         return self.given - self.hidden.keys()
+
+    def give_again(
+        self,
+        packages: list[Package],
+        hidden: dict[int, tuple[Package, frozenset[ConfigReader]]],
+        where: str,
+        location: str,
+    ) -> tuple[list[Package], list[str]]:
+        """Another naming of this repository (``where``, read from ``location``), which shows
+        ``packages`` (some of `every`) and hides ``hidden`` from the readers with each: the
+        packages it shows that no naming showed yet (its exclude may hide fewer), and the
+        warnings. A package a reader hides is hidden from its hosts only when every naming hides
+        it there: the hosts see what any naming shows. An audited one's hidden packages were all
+        given."""
+        fresh = [package for package in packages if id(package) not in self.given]
+        self.given.update(id(package) for package in fresh)
+        fresh_ids = {id(package) for package in fresh}
+        still_hidden = {}
+        for key, (package, readers) in hidden.items():
+            if key in fresh_ids:  # no earlier naming showed it to any host
+                still = readers
+            elif key in self.hidden:
+                still = readers & self.hidden[key][1]
+            else:  # an earlier naming showed it to every host
+                continue
+            if still:
+                still_hidden[key] = (package, still)
+        said = []
+        # What earlier namings left hidden on some hosts and this one shows every host: said, as
+        # their warnings said it hidden.
+        unhidden = [
+            p for key, (p, readers) in self.hidden.items() if len(readers) == 1 and key not in still_hidden
+        ]
+        if unhidden:
+            said.append(
+                f"{where}: shows to every host {len(unhidden)} package(s) an earlier section naming the "
+                f"repository left hidden on some hosts: {names(unhidden)}"
+            )
+        self.hidden = still_hidden
+        said.append(f"{where}: the same repository as {self.where} ({location}); read once")
+        return fresh, said
 
     def available(self) -> int:
         """How many of its packages dnf sees through some section (a context one gives only those)."""

@@ -9,10 +9,9 @@ warnings and gaps) goes into the configuration's `ConfigRead`.
 from __future__ import annotations
 
 import os
-import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin
 
 from auditor.core.errors import InputError
 from auditor.net.http import strip_userinfo
@@ -21,7 +20,7 @@ from auditor.net.urlpolicy import UrlDecision, UrlOrigin
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import Package
 from auditor.runtime.store import Store
-from auditor.sources.configscope import ConfigScope, ReadOnce
+from auditor.sources.configscope import ConfigScope, ReadOnce, location_of
 from auditor.sources.interface import ConfigUrl, ReadOptions
 from auditor.sources.localrepo import read_local_repository
 from auditor.sources.mirrorlists import Listing, metalink, mirrorlist
@@ -43,19 +42,13 @@ class ConfigRead:
     """Enabled repositories not read because every URL of theirs is on a policy host."""
     duplicates: list[str] = field(default_factory=list)
     """Context sections not read because an earlier configuration has their id, as dnf does."""
+    shared: list[str] = field(default_factory=list)
+    """Sections whose repository an earlier section or input read (`ReadOnce.give_again`):
+    read, once, though they gave no package of their own."""
     main: dict[str, str] = field(default_factory=dict)
     """Its own ``[main]`` options (`ParsedConfig.main`)."""
     main_readings: MainReadings = field(default_factory=dict)
     """Those as each reader reads them (`ParsedConfig.main_readings`)."""
-
-
-def location_of(decision: UrlDecision) -> str:
-    """Where a URL reads a repository from, whatever its spelling (``a//b/``, ``a/./b``)."""
-    if decision.local_path is not None:
-        return "file:" + os.path.realpath(decision.local_path)
-    parts = urlsplit(decision.url)
-    path = posixpath.normpath(parts.path or "/").rstrip("/")
-    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, parts.query, ""))
 
 
 class SectionReader:

@@ -26,7 +26,7 @@ from auditor.rpm.model import Package
 from auditor.runtime.snapshot import FileSnapshot
 from auditor.runtime.store import Store
 from auditor.sources.beside import load_source_repositories
-from auditor.sources.configscope import ConfigScope
+from auditor.sources.configscope import ConfigScope, local_location, location_of
 from auditor.sources.filesread import FilesRead
 from auditor.sources.inputpaths import (
     find_repomd,
@@ -84,6 +84,8 @@ def load_inputs(
                 result.warnings.append(f"{path}: the same input as {named[same]}; read once")
                 continue
             named[same] = path
+            if _read_already(local_location(same), path, same, scope, result):
+                continue
             result.extend(_load_one(path, options, remote, store, scope, files))
             loaded.add(os.path.realpath(path))
         if remote is not None:
@@ -105,6 +107,20 @@ def load_inputs(
     files.drop_repository_files(result, options)
     files.say_unverified(result)
     return result
+
+
+def _read_already(location: str, where: str, shown: str, scope: ConfigScope, result: LoadResult) -> bool:
+    """Whether the repository input ``where`` (at ``location``, `location_of`; ``shown`` in the
+    warning) was read already, for a section of a configuration naming it or as another input:
+    then it is not read again, as dnf reads a repository once, and what the sections hid is
+    shown (an input shows every package)."""
+    again = scope.read_again(location, where, shown)
+    if again is None:
+        return False
+    fresh, said = again
+    result.packages.extend(fresh)
+    result.warnings.extend(said)
+    return True
 
 
 def _same_input(path: str, options: ReadOptions) -> str:
@@ -143,8 +159,10 @@ def _load_url(
 
             path = remote.fetch_by_url(shown, "config", SMALL_FILE_CEILING)
             load_config(path, shown, remote, result, UrlOrigin.remote_config(shown), options, store, scope)
-        else:
-            add_repository(_remote_repository(shown, remote, options, store), repository_base(shown), result)
+        elif not _read_already(location_of(decision), shown, decision.url, scope, result):
+            read = _remote_repository(shown, remote, options, store)
+            scope.read_directly(location_of(decision), shown, read)
+            add_repository(read, repository_base(shown), result)
     except InputError as exc:
         result.errors.append(exc)
     return result
@@ -187,9 +205,11 @@ def _load_one(
         if repository_input(path, read_rpms=options.read_rpms) is not None:
             if options.progress is not None:
                 options.progress.phase(f"reading the metadata of {path}")
-            add_repository(read_local_repository(path, options, store), path, result)
+            repository = read_local_repository(path, options, store)
+            scope.read_directly(local_location(os.path.realpath(repository_root(path))), path, repository)
+            add_repository(repository, path, result)
         elif os.path.isdir(path):
-            _load_directory(path, result, options, store, files)
+            _load_directory(path, result, options, store, files, scope)
         elif not files.new([path], result):
             pass  # read already, under another name
         elif is_spec_file(path):
@@ -229,7 +249,12 @@ def _missing(path: str) -> str:
 
 
 def _load_directory(
-    root: str, result: LoadResult, options: ReadOptions, store: Store | None, files: FilesRead
+    root: str,
+    result: LoadResult,
+    options: ReadOptions,
+    store: Store | None,
+    files: FilesRead,
+    scope: ConfigScope,
 ) -> None:
     repositories: list[str] = []
 
@@ -245,8 +270,12 @@ def _load_directory(
             result.warnings.append(f"{directory}: the same repository as {files.inputs[real]}; read once")
             return False
         files.inputs[real] = f"{directory} (in {root})"
+        if _read_already(local_location(real), directory, real, scope, result):
+            return False
         try:
-            add_repository(read_local_repository(directory, options, store), directory, result)
+            read = read_local_repository(directory, options, store)
+            scope.read_directly(local_location(real), files.inputs[real], read)
+            add_repository(read, directory, result)
         except InputError as exc:
             result.errors.append(exc)
         return False

@@ -34,7 +34,7 @@ from auditor.sources.repofile import (
     is_source_section,
     parse_repo_config,
 )
-from auditor.sources.repofilter import HostsSee, names, package_forms, read_as_hosts_see
+from auditor.sources.repofilter import package_forms, read_as_hosts_see
 
 
 def read_repo_config(
@@ -126,7 +126,10 @@ def _keep(read: RepositoryRead, reader: SectionReader, options: ReadOptions, res
     result.warnings.extend(seen.said)
     if earlier is not None:
         earlier.forms = forms
-        _give_again(earlier, read, seen, reader.where, result)
+        fresh, said = earlier.give_again(read.packages, seen.hidden, reader.where, read.location)
+        result.packages.extend(fresh)
+        result.warnings.extend(said)
+        result.shared.append(reader.where)
         return
     given = {id(p) for p in read.packages}
     modules = next((gap for gap in read.gaps if gap.kind is GapKind.MODULES_NOT_FILTERED), None)
@@ -136,39 +139,6 @@ def _keep(read: RepositoryRead, reader: SectionReader, options: ReadOptions, res
     result.repositories.append(read)
     result.packages.extend(read.packages)
     result.errors.extend(read.errors)
-
-
-def _give_again(
-    earlier: ReadOnce, read: RepositoryRead, seen: HostsSee, where: str, result: ConfigRead
-) -> None:
-    """A section whose repository an earlier section read: the packages it shows that no
-    section showed yet (its exclude may hide fewer), from the one reading. A package a reader
-    hides is hidden from its hosts only when every section hides it there: the hosts see what
-    any section shows. An audited one's hidden packages were all given."""
-    fresh = [package for package in read.packages if id(package) not in earlier.given]
-    earlier.given.update(id(package) for package in fresh)
-    fresh_ids = {id(package) for package in fresh}
-    hidden = {}
-    for key, (package, readers) in seen.hidden.items():
-        if key in fresh_ids:  # no earlier section showed it to any host
-            still = readers
-        elif key in earlier.hidden:
-            still = readers & earlier.hidden[key][1]
-        else:  # an earlier section showed it to every host
-            continue
-        if still:
-            hidden[key] = (package, still)
-    # What earlier sections left hidden on some hosts and this one shows every host: said, as
-    # their warnings said it hidden.
-    unhidden = [p for key, (p, readers) in earlier.hidden.items() if len(readers) == 1 and key not in hidden]
-    if unhidden:
-        result.warnings.append(
-            f"{where}: shows to every host {len(unhidden)} package(s) an earlier section naming the "
-            f"repository left hidden on some hosts: {names(unhidden)}"
-        )
-    earlier.hidden = hidden
-    result.packages.extend(fresh)
-    result.warnings.append(f"{where}: the same repository as {earlier.where} ({read.location}); read once")
 
 
 def _record_urls(

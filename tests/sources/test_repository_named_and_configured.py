@@ -1,0 +1,137 @@
+"""One repository named as an input and by a configuration's section is read once.
+
+dnf reads a repository once however many of its sections name it; the auditor reads one named
+twice on the command line once, and one two sections name once. Named both ways (``scan REPO
+REPO.repo``, the .repo file's ``baseurl=file://REPO``; or a URL and a .repo file naming that
+URL), its packages were two copies: every total, every status count and every SBOM component
+doubled. And a second .repo file naming a repository the first one read was said to name
+no enabled repository, an ``empty-input`` gap that failed ``--strict`` with nothing unseen.
+Real RPMs, repositories by createrepo_c, remote ones served over HTTP on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.cli.main import main
+from tests.conftest import RPMS
+from tests.httpserver import LocalServer
+
+PAIR = ("epochs-1.2-4.noarch.rpm", "epochs-1.2-4.src.rpm")
+"""A binary and its source package (the binary's requirements unresolved: blocking)."""
+NEVRAS = ["epochs-3:1.2-4.noarch", "epochs-3:1.2-4.src"]
+
+
+def repository(path: Path) -> Path:
+    path.mkdir(parents=True)
+    for name in PAIR:
+        shutil.copy(RPMS / name, path / name)
+    subprocess.run(["createrepo_c", "--quiet", "--no-database", str(path)], check=True, capture_output=True)
+    return path
+
+
+def configuration(path: Path, section: str, baseurl: str, extra: str = "") -> Path:
+    path.write_text(f"[{section}]\nname={section}\nbaseurl={baseurl}\nenabled=1\ngpgcheck=0\n{extra}")
+    return path
+
+
+def scan(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, Any], list[str]]:
+    code = main(["scan", *args, "--format", "json", "--no-cache", "--strict"])
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    warnings = [line for line in captured.err.splitlines() if line.startswith("auditor: warning: ")]
+    return code, json.loads(captured.out), warnings
+
+
+def nevras(document: dict[str, Any]) -> list[str]:
+    return sorted(package["nevra"] for package in document["packages"])
+
+
+def verdict(code: int, document: dict[str, Any]) -> tuple[int, Any, Any]:
+    """What must not change with the repository named once more."""
+    return code, document["summary"], document["completeness"]
+
+
+@pytest.mark.parametrize("order", ["repository first", "configuration first"])
+@pytest.mark.parametrize("spelling", ["root", "repomd.xml", "walked"])
+def test_a_local_repository_named_and_configured_is_read_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], order: str, spelling: str
+) -> None:
+    repo = repository(tmp_path / "tree" / "repo")
+    config = configuration(tmp_path / "local.repo", "local", repo.as_uri() + "/")
+    spellings = {"root": repo, "repomd.xml": repo / "repodata" / "repomd.xml", "walked": tmp_path / "tree"}
+    named = spellings[spelling]
+    alone_code, alone, _ = scan([str(repo)], capsys)
+    args = [str(named), str(config)] if order == "repository first" else [str(config), str(named)]
+    code, document, warnings = scan(args, capsys)
+    assert nevras(document) == NEVRAS
+    assert verdict(code, document) == verdict(alone_code, alone)
+    assert document["summary"]["packages"] == 2 and alone["completeness"]["reasons"] == []
+    [said] = warnings
+    if order == "repository first":
+        assert said.startswith(f"auditor: warning: {config} [local]: the same repository as {named}")
+    else:
+        shown = repo if spelling == "walked" else named
+        assert said.startswith(f"auditor: warning: {shown}: the same repository as {config} [local]")
+    assert said.endswith("; read once")
+
+
+def test_a_second_configuration_naming_a_repository_read_is_not_an_empty_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = repository(tmp_path / "repo")
+    first = configuration(tmp_path / "first.repo", "first", repo.as_uri())
+    second = configuration(tmp_path / "second.repo", "second", repo.as_uri() + "/")
+    alone_code, alone, _ = scan([str(first)], capsys)
+    code, document, warnings = scan([str(first), str(second)], capsys)
+    assert verdict(code, document) == verdict(alone_code, alone)
+    assert document["summary"]["packages"] == 2 and document["completeness"]["reasons"] == []
+    assert warnings == [
+        f"auditor: warning: {second} [second]: the same repository as {first} [first] "
+        f"({repo.as_uri()}/); read once"
+    ]
+
+
+def test_an_input_shows_what_a_section_naming_its_repository_excludes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The section hides the binary from dnf; the same repository named as an input hides
+    nothing: in either order, the run sees it as the input shows it, as two sections where
+    one excludes it are read (the hosts see what any naming shows)."""
+    repo = repository(tmp_path / "repo")
+    config = configuration(tmp_path / "x.repo", "x", repo.as_uri(), "exclude=epochs\n")
+    alone_code, alone, _ = scan([str(repo)], capsys)
+    for args in ([str(repo), str(config)], [str(config), str(repo)]):
+        code, document, _ = scan(args, capsys)
+        assert nevras(document) == NEVRAS
+        assert verdict(code, document) == verdict(alone_code, alone)
+
+
+def test_a_remote_repository_named_twice_or_configured_is_read_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repository(tmp_path / "www" / "repo")
+    with LocalServer(tmp_path / "www") as server:
+        url = server.url("/repo/")
+        config = configuration(tmp_path / "remote.repo", "remote", url)
+        other = configuration(tmp_path / "other.repo", "other", url.rstrip("/"))
+        alone_code, alone, _ = scan([url, "--cache-dir", str(tmp_path / "cache")], capsys)
+        for args in (
+            [url, url.rstrip("/")],
+            [url, str(config)],
+            [str(config), url],
+            [str(config), str(other)],
+        ):
+            code, document, warnings = scan([*args, "--cache-dir", str(tmp_path / "cache")], capsys)
+            assert nevras(document) == NEVRAS, args
+            assert verdict(code, document) == verdict(alone_code, alone), args
+            assert [w for w in warnings if "the same repository as" in w and w.endswith("; read once")] == [
+                w for w in warnings if "range" not in w
+            ], args
+            assert len([w for w in warnings if "the same repository as" in w]) == 1, args
