@@ -22,7 +22,8 @@ _COPIED_WHOLE = ("provides", "conflicts", "obsoletes", "recommends", "suggests",
 """The dependencies createrepo_c copies from a header whole: one of the file's that its entry
 lacks was edited out of the metadata (a weak dependency naming a Citrix URL: the host rule
 judges it). `auditor.sources.overlay` holds a repository's entry to the header's requirements,
-provides, conflicts and obsoletes, not to its weak dependencies, which its reading leaves out."""
+provides, conflicts, obsoletes and recommends, not to its other weak dependencies, which its
+reading leaves out."""
 _UNREAD_ENTRY = frozenset({GapKind.FILE_MISSING, GapKind.METADATA_ONLY})
 """The gaps of a repository entry judged by its metadata alone: its file's header was not."""
 

@@ -39,7 +39,7 @@ from auditor.sources.inputpaths import (
     repository_root,
 )
 from auditor.sources.interface import ReadOptions
-from auditor.sources.overlay import Overlaid, checksum_disagreement, overlay
+from auditor.sources.overlay import Overlaid, checksum_disagreement, overlay, unlisted_recommends_warning
 from auditor.sources.packagefiles import ListedFiles, package_files, report_files_around
 from auditor.sources.repodata import RepositoryRead, read_repository
 from auditor.sources.rpmbatch import Outcome, PendingReads, read_rpm_outcomes
@@ -186,6 +186,7 @@ def _withpackage_files(
         )
     reported: set[str] = set()
     disagreements: set[tuple[str, str]] = set()
+    recommending: list[tuple[Package, Overlaid]] = []
     # A file its read found replaced since the run's first look: the header read is the
     # replacement's, so its size is looked at again, not the first look's (the metadata's).
     replaced = set(snapshot.changed)
@@ -216,12 +217,16 @@ def _withpackage_files(
             where = os.path.join(read.location, href)
             packages[position] = _metadata_only(packages[position], f"{where}: not read ({merged.reason})")
         else:
+            recommending.append((packages[position], merged))
             packages[position] = merged.package
             said = merged.disagreement
             error = None if said is None else InputError(os.path.join(read.location, href), said)
         if error is not None and (href, error.reason) not in disagreements:  # entries alike: one error
             disagreements.add((href, error.reason))
             read.errors.append(error)
+    warning = unlisted_recommends_warning(read.location, recommending)
+    if warning is not None:
+        read.warnings.append(warning)
     return packages
 
 

@@ -32,6 +32,10 @@ class Overlaid:
     header, so a difference means one of them was changed since: the package takes the
     header's values, the file being what gets installed, and the policy never judges it by a
     Vendor or URL its file does not carry."""
+    unlisted_recommends: tuple[str, ...] = ()
+    """The Recommends the header has and the metadata lacks, sorted (the package takes the
+    header's): no input error, as a writer may copy no weak dependency at all (yum's createrepo),
+    but said (`unlisted_recommends_warning`)."""
 
 
 def overlay(
@@ -69,6 +73,15 @@ def overlay(
         except ValueError as exc:  # the reader has refused any such file: never reached
             return InputError(os.path.join(*where), f"corrupt RPM header: {exc}")
     said = _disagreement(listed, read, differing, hidden) if differing or hidden else None
+    # A Recommends edited out of primary.xml hides what the policy judges (a URL in it names a
+    # host): the package is judged, and resolved, by the header's, as for its other dependencies.
+    recommended = evidence.names("recommends")
+    unlisted = sorted(recommended - dependency_names(listed.recommends)) if recommended else []
+    if unlisted and "recommends" not in origin:
+        try:
+            origin["recommends"] = evidence.dependencies()["recommends"]
+        except ValueError as exc:  # the reader has refused any such file: never reached
+            return InputError(os.path.join(*where), f"corrupt RPM header: {exc}")
     header_only = {field: getattr(read, field) for field in HEADER_ONLY_FIELDS}
     if listed.is_source:
         merged = with_fields(
@@ -91,7 +104,23 @@ def overlay(
         # The header's other values of an origin tag (`rpmpackage._other_values`): the
         # metadata keeps only the first.
         merged = with_fields(listed, **header_only, **origin, alternatives=read.alternatives)
-    return Overlaid(merged, said)
+    return Overlaid(merged, said, tuple(unlisted))
+
+
+def unlisted_recommends_warning(location: str, overlaid: Sequence[tuple[Package, Overlaid]]) -> str | None:
+    """The repository's one warning for its packages whose headers Recommend what their
+    metadata entries lack (`Overlaid.unlisted_recommends`); None when there is none."""
+    unlisted = [(package, one.unlisted_recommends) for package, one in overlaid if one.unlisted_recommends]
+    if not unlisted:
+        return None
+    shown = "; ".join(f"{package.nevra} ({_listed(set(names))})" for package, names in unlisted[:3])
+    more = f"; and {len(unlisted) - 3} more" if len(unlisted) > 3 else ""
+    return (
+        f"{location}: the headers of {len(unlisted)} package(s) Recommend what their metadata "
+        f"entries lack: {shown}{more}; each is judged and resolved by its header's Recommends "
+        "(yum's createrepo copies no weak dependency; createrepo_c copies them all, so these were "
+        "edited out of primary.xml)"
+    )
 
 
 HEADER_ONLY_FIELDS = (

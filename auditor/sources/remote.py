@@ -36,6 +36,7 @@ from auditor.sources.overlay import (
     overlay,
     same_package,
     size_disagreement,
+    unlisted_recommends_warning,
 )
 from auditor.sources.repodata import RepositoryRead, read_metadata
 
@@ -187,9 +188,11 @@ def merge_remote_headers(
     merged = []
     refused: list[UrlDecision] = []
     unread = 0
+    recommending: list[tuple[Package, Overlaid]] = []
     for package, outcome in zip(read.packages, outcomes, strict=True):
         if isinstance(outcome, Overlaid):
             merged.append(outcome.package)
+            recommending.append((package, outcome))
             if outcome.disagreement is not None:  # read, and at odds with its metadata entry
                 read.errors.append(InputError(package.location, outcome.disagreement))
             continue
@@ -208,6 +211,9 @@ def merge_remote_headers(
         unread += 1
         if isinstance(outcome, UrlDecision):
             refused.append(outcome)
+    warning = unlisted_recommends_warning(read.location, recommending)
+    if warning is not None:
+        read.warnings.append(warning)
     if unread and remote.options.offline:
         detail = (
             f"{read.location}: the headers of {unread} package(s) are not in the cache, and --offline "

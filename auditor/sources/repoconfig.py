@@ -139,6 +139,7 @@ def _keep(read: RepositoryRead, reader: SectionReader, options: ReadOptions, res
     result.repositories.append(read)
     result.packages.extend(read.packages)
     result.errors.extend(read.errors)
+    result.warnings.extend(read.warnings)
 
 
 def _record_urls(

@@ -58,6 +58,7 @@ class RepositoryRead:
     revision: str | None
     packages: list[Package]
     errors: list[InputError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     metadata: dict[str, MetadataFile] = field(default_factory=dict)
     has_filelists: bool = False
     """Whether the repository's filelists.xml is there and matches repomd.xml (it is parsed
@@ -93,6 +94,7 @@ def add_repository(read: RepositoryRead, shown: str, result: LoadResult, *, name
         say_if_empty(read, shown, result)
     result.packages.extend(read.packages)
     result.errors.extend(read.errors)
+    result.warnings.extend(read.warnings)
     result.gaps.extend(read.gaps)
     result.nested.update(read.nested)
     if read.file_lists is not None:

@@ -27,9 +27,10 @@ _DEPENDENCY_TAGS = (
     ("supplements", Tag.SUPPLEMENTNAME, Tag.SUPPLEMENTFLAGS, Tag.SUPPLEMENTVERSION),
     ("enhances", Tag.ENHANCENAME, Tag.ENHANCEFLAGS, Tag.ENHANCEVERSION),
 )
-_COPIED_TAGS = _DEPENDENCY_TAGS[:4]
-"""The dependencies createrepo_c copies from each header into primary.xml, which the metadata
-must agree with (`auditor.sources.overlay.overlay`)."""
+_COPIED_TAGS = _DEPENDENCY_TAGS[:5]
+"""The dependencies createrepo_c copies from each header into primary.xml that the evidence
+keeps (`auditor.sources.evidence.COPIED_DEPENDENCIES`: Requires, Provides, Conflicts,
+Obsoletes and Recommends), compared with the metadata's (`auditor.sources.overlay.overlay`)."""
 # rpm < 4.12 stored Suggests/Enhances here (RPMTAG_OLDSUGGESTS*, RPMTAG_OLDENHANCES*).
 _OLD_WEAK_TAGS = (
     ("suggests", Tag.OLDSUGGESTSNAME, Tag.OLDSUGGESTSFLAGS, Tag.OLDSUGGESTSVERSION),
@@ -135,11 +136,12 @@ def evidence_from_headers(
     `auditor.sources.overlay.overlay`): the identity, what the metadata lacks (signing key,
     Distribution, BugURL, a source package's Sources) and what the metadata must agree with,
     the origin fields (Vendor, Packager, build host, URL, License, SOURCERPM) and the
-    dependencies createrepo_c copies (Requires, Provides, Conflicts, Obsoletes), kept as the
-    header has them (`HeaderEvidence`). Cheaper to read, to hand between processes and to
-    store than the package. What it reads is checked as a full read checks it; what it never
-    reads (weak dependencies, Summary and Description, a binary's file list) is not, so a file a
-    full read refuses for those alone is read here (the metadata lists them for the run)."""
+    dependencies createrepo_c copies (Requires, Provides, Conflicts, Obsoletes, Recommends),
+    kept as the header has them (`HeaderEvidence`). Cheaper to read, to hand between processes
+    and to store than the package. What it reads is checked as a full read checks it; what it
+    never reads (the other weak dependencies, Summary and Description, a binary's file list) is
+    not, so a file a full read refuses for those alone is read here (the metadata lists them
+    for the run)."""
     package = _package(headers, stream, location, input, checksum, payload, evidence_only=True)
     main = headers.main
     copied = tuple(_copied_tags(main, *tags) for _, *tags in _COPIED_TAGS)

@@ -235,23 +235,25 @@ x
 """
 
 
+@pytest.mark.parametrize("weak", ["Recommends", "Suggests"])
 def test_a_file_whose_weak_dependency_its_entry_lacks_is_kept(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], weak: str
 ) -> None:
-    """A Recommends naming a Citrix URL edited out of primary.xml: the repository's reading does
-    not compare the header's weak dependencies with the metadata's (its header evidence holds
-    none), so the entry lacks the host rule's evidence the file's own read has. Dropping that
-    read lost it (rt24): both stay, and the warning says why. The RPM is built by rpmbuild."""
+    """A weak dependency naming a Citrix URL edited out of primary.xml. Dropping the file's own
+    read lost the host rule's evidence it has (rt24). A Recommends the repository's reading now
+    holds the entry to (`tests/sources/test_recommends_edited_out.py`): the entry takes the
+    header's, and the file is read once. A Suggests it does not (the policy judges none, but the
+    file's read and its entry still differ): both stay, and the warning says why. The RPM is
+    built by rpmbuild."""
     spec = tmp_path / "weak-url.spec"
-    spec.write_text(WEAK_URL_SPEC)
+    spec.write_text(WEAK_URL_SPEC.replace("Recommends:", f"{weak}:"))
     _, binary = build_noarch(spec, tmp_path / "top", [])
     repo = tmp_path / "repo"
     repo.mkdir()
     shutil.copy(binary, repo / binary.name)
     createrepo(repo)
-    rewrite_primary(
-        repo, lambda text: re.sub(r"\s*<rpm:recommends>.*?</rpm:recommends>", "", text, flags=re.S)
-    )
+    tag = f"rpm:{weak.lower()}"
+    rewrite_primary(repo, lambda text: re.sub(rf"\s*<{tag}>.*?</{tag}>", "", text, flags=re.S))
     named = str(repo / binary.name)
 
     def hosts(document: dict[str, object]) -> list[list[str]]:
@@ -261,10 +263,16 @@ def test_a_file_whose_weak_dependency_its_entry_lacks_is_kept(
         ]
 
     _, alone, _ = scan([named], capsys)
-    assert hosts(alone) == [["recommends"]]
+    assert hosts(alone) == ([["recommends"]] if weak == "Recommends" else [[]])
     _, document, warnings = scan([str(repo), named], capsys)
-    assert sorted(hosts(document)) == [[], ["recommends"]]
+    if weak == "Recommends":
+        assert hosts(document) == [["recommends"]]
+        assert warnings == [
+            f"auditor: warning: {named}: listed by the repository {repo}; read once, as that repository's"
+        ]
+        return
+    assert sorted(hosts(document)) == [[], []]
     assert warnings == [
         f"auditor: warning: {named}: listed by the repository {repo}: audited twice, as the file and as its "
-        "entry, for that repository did not judge them by their headers (its file's header says otherwise on recommends)"
+        "entry, for that repository did not judge them by their headers (its file's header says otherwise on suggests)"
     ]

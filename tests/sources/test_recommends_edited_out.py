@@ -1,0 +1,123 @@
+"""A Recommends the header has and primary.xml lacks is judged, in a repository's default scan.
+
+The policy reads a Recommends (a URL in it names a host: XenServer's ``gitsha(...)``
+capabilities name its git server). Edited out of primary.xml, a repository's reading judged
+the package by the metadata's Recommends alone and passed it, where the file alone was
+blocking (rt24). The header evidence now holds the Recommends too, and a package whose header
+Recommends what its entry lacks takes the header's, with one warning for the repository. It is
+no input error: yum's createrepo copies no weak dependency at all, and a repository it made of
+packages that have some must not fail to be read. Packages built by rpmbuild, repositories by
+createrepo_c (the edit made in primary.xml, repomd.xml's checksums fixed), the remote one
+served over HTTP on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.cli.main import main
+from tests.conftest import RPMS, rewrite_primary
+from tests.httpserver import LocalServer
+from tests.rpmbuild import build_noarch
+
+SPEC = """Name: weak-url
+Version: 1.0
+Release: 1
+Summary: a package recommending a capability named by a Citrix URL
+License: MIT
+BuildArch: noarch
+Recommends: gitsha(https://code.citrite.net/XS/weak-url.git)
+Recommends: epochless-dep
+
+%description
+x
+
+%files
+"""
+EDITED = "Recommend what their metadata entries lack"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    top = tmp_path_factory.mktemp("weak-url")
+    spec = top / "weak-url.spec"
+    spec.write_text(SPEC)
+    return build_noarch(spec, top / "top", [])
+
+
+def repository(directory: Path, built: tuple[Path, Path], edit: str | None) -> Path:
+    """The package, its source package and an unrelated one, as a repository whose primary.xml
+    lists ``edit`` Recommends: "citrix" without the URL one, "all" without any, None as written."""
+    directory.mkdir(parents=True)
+    for path in (*built, RPMS / "epochs-1.2-4.noarch.rpm"):
+        shutil.copy(path, directory / path.name)
+    subprocess.run(
+        ["createrepo_c", "--quiet", "--no-database", str(directory)], check=True, capture_output=True
+    )
+    if edit == "citrix":
+        rewrite_primary(directory, lambda text: re.sub(r'\s*<rpm:entry name="gitsha\([^"]*"/>', "", text))
+    elif edit == "all":
+        rewrite_primary(
+            directory, lambda text: re.sub(r"\s*<rpm:recommends>.*?</rpm:recommends>", "", text, flags=re.S)
+        )
+    return directory
+
+
+def scan(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, Any], str]:
+    code = main(["scan", *args, "--no-cache", "--format", "json"])
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    return code, json.loads(captured.out), captured.err
+
+
+def judged(document: dict[str, Any]) -> dict[str, list[str]]:
+    """The Recommends of the package, and the fields the Citrix host rule found."""
+    [package] = [p for p in document["packages"] if p["name"] == "weak-url" and p["arch"] == "noarch"]
+    fields = sorted(f["field"] for f in package["findings"] if f["rule"] == "citrix-internal-host")
+    return {"recommends": sorted(package.get("recommends", [])), "host rule": fields}
+
+
+@pytest.mark.parametrize("edit", ["citrix", "all"])
+def test_a_local_repository_judges_the_header_s_recommends(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], built: tuple[Path, Path], edit: str
+) -> None:
+    repo = repository(tmp_path / "repo", built, edit)
+    code, document, err = scan([str(repo)], capsys)
+    _, alone, _ = scan([str(built[1])], capsys)
+    assert judged(document)["host rule"] == judged(alone)["host rule"] == ["recommends"]
+    assert code == 1 and not document["errors"]  # the finding blocks; no input error (exit 3)
+    [warning] = [line for line in err.splitlines() if EDITED in line]
+    assert warning.startswith(
+        f"auditor: warning: {repo}: the headers of 1 package(s) {EDITED}: weak-url-1.0-1.noarch"
+    )
+    assert "gitsha(https://code.citrite.net/XS/weak-url.git)" in warning
+
+
+def test_a_repository_as_createrepo_c_wrote_it_says_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], built: tuple[Path, Path]
+) -> None:
+    code, document, err = scan([str(repository(tmp_path / "repo", built, None))], capsys)
+    assert judged(document)["host rule"] == ["recommends"] and code == 1
+    assert EDITED not in err
+
+
+def test_a_remote_repository_judges_the_header_s_recommends(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], built: tuple[Path, Path]
+) -> None:
+    repository(tmp_path / "www" / "repo", built, "citrix")
+    with LocalServer(tmp_path / "www") as server:
+        code, document, err = scan([server.url("/repo/"), "--cache-dir", str(tmp_path / "cache")], capsys)
+        # again, from the cache: the stored evidence holds the Recommends too
+        again_code, again, again_err = scan(
+            [server.url("/repo/"), "--cache-dir", str(tmp_path / "cache")], capsys
+        )
+    assert judged(document)["host rule"] == ["recommends"] and code == 1 and not document["errors"]
+    assert (again_code, judged(again)) == (code, judged(document))
+    assert EDITED in err and EDITED in again_err
