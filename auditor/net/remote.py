@@ -24,8 +24,9 @@ from auditor.formats.repomd import MetadataFile, read_repomd
 from auditor.formats.xmlstream import supported_checksum, verify_checksum
 from auditor.net.budget import DownloadBudget
 from auditor.net.cache import Cache, default_cache_dir
-from auditor.net.http import HttpClient, HttpError
+from auditor.net.http import HttpError
 from auditor.net.options import RemoteOptions
+from auditor.net.ranges import RangeClient
 from auditor.net.urlpolicy import Guard, UrlDecision, UrlOrigin, decide
 from auditor.runtime.progress import SILENT, Reporter
 
@@ -46,7 +47,7 @@ class Remote:
         self.guard = guard
         self.progress = progress
         """Told how each download advances."""
-        self.client = HttpClient(self.options.http, guard)
+        self.client = RangeClient(self.options.http, guard)
         self.cache = Cache(self.options.cache_dir or default_cache_dir())
         if not self.options.offline:  # an offline run keeps every entry it may need
             self.cache.prune(time.time())
