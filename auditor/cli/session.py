@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from auditor.audit.options import AuditOptions
 from auditor.cli import options
+from auditor.cli.output_options import resolve_format
 from auditor.cli.project import ProjectConfig, load_project
 from auditor.core.readlog import ConfigReads
 from auditor.formats.xmlstream import max_decompressed
@@ -35,7 +36,7 @@ class Session:
 def start(args: argparse.Namespace, config: ConfigReads) -> Session:
     """``config``: where the configuration files read are recorded (`recording_config`)."""
     max_decompressed()  # a bad AUDITOR_MAX_METADATA_BYTES is a usage error before any input is read
-    options.resolve_format(args)  # so is a report file whose extension names no format
+    resolve_format(args)  # so is a report file whose extension names no format
     project = load_project(args.config)
     return Session(
         project=project,

@@ -6,6 +6,7 @@ import argparse
 
 from auditor.cli import options
 from auditor.cli.output import messages, print_messages, write_output
+from auditor.cli.output_options import add_output_options
 from auditor.cli.session import Session
 from auditor.core.errors import ExitCode
 from auditor.reports.catalog import CHECK_FORMATS
@@ -31,7 +32,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         metavar="BASE",
         help="the repository the change targets (repeatable)",
     )
-    options.add_output_options(parser, CHECK_FORMATS)
+    add_output_options(parser, CHECK_FORMATS)
     options.add_audit_options(parser)
     options.add_waivers_option(parser)
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from auditor.cli import options
 from auditor.cli.output import print_messages, report_warnings, write_output
+from auditor.cli.output_options import add_output_options
 from auditor.cli.session import Session
 from auditor.core.errors import ExitCode, InputError, UsageError
 from auditor.reports.catalog import DIFF_FORMATS
@@ -30,7 +31,7 @@ DESCRIPTION = (
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("old", metavar="OLD", help="earlier release: an input or a JSON report")
     parser.add_argument("new", metavar="NEW", help="later release: an input or a JSON report")
-    options.add_output_options(parser, DIFF_FORMATS)
+    add_output_options(parser, DIFF_FORMATS)
     options.add_audit_options(parser)
     options.add_waivers_option(parser)
 

@@ -6,6 +6,7 @@ import argparse
 
 from auditor.cli import options
 from auditor.cli.output import messages, print_messages, write_output
+from auditor.cli.output_options import add_output_options
 from auditor.cli.session import Session
 from auditor.core.errors import ExitCode
 from auditor.reports.catalog import PLAN_FORMATS
@@ -24,7 +25,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "targets", nargs="+", metavar="PATH", help="inputs to audit: paths, repository URLs, .repo files"
     )
-    options.add_output_options(parser, PLAN_FORMATS)
+    add_output_options(parser, PLAN_FORMATS)
     options.add_audit_options(parser)
     options.add_waivers_option(parser)
 

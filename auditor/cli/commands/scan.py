@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from auditor.cli import options
 from auditor.cli.output import messages, print_messages, report_warnings, terminal_width, write_output
+from auditor.cli.output_options import add_output_options, add_sbom_options
 from auditor.cli.process import keep, return_freed_memory
 from auditor.cli.replay import Replay
 from auditor.cli.session import Session
@@ -34,8 +35,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "targets", nargs="+", metavar="PATH", help="inputs to audit: paths, repository URLs, .repo files"
     )
-    options.add_output_options(parser, sorted(SCAN_FORMATS))
-    options.add_sbom_options(parser)
+    add_output_options(parser, sorted(SCAN_FORMATS))
+    add_sbom_options(parser)
     parser.add_argument(
         "--focus",
         metavar="NAME",
