@@ -8,9 +8,10 @@ says them so:
   ``primaryPackagePurpose`` ``INSTALL`` for a binary and ``SOURCE`` for a source package,
   the file's digest, the URL tag as ``homepage`` and a source package's Source and Patch
   URLs in ``sourceInfo``;
-- ``licenseDeclared``: the License tag when it is an SPDX expression of known licences,
-  else a ``LicenseRef-`` whose extracted text is the tag (``hasExtractedLicensingInfos``);
-  ``licenseConcluded`` is NOASSERTION: the auditor concludes nothing about licences;
+- ``licenseDeclared`` (`auditor.reports.spdx_licences`): the License tag when it is an SPDX
+  expression of known licences, else a ``LicenseRef-`` whose extracted text is the tag
+  (``hasExtractedLicensingInfos``); ``licenseConcluded`` is NOASSERTION: the auditor
+  concludes nothing about licences;
 - relationships: the document DESCRIBES each audited package; a binary DEPENDS_ON each
   provider of its requirements and is GENERATED_FROM its source package; each provider of
   a source package's BuildRequires is a BUILD_DEPENDENCY_OF it; a context package
@@ -38,18 +39,17 @@ import functools
 import hashlib
 import json
 import json.encoder
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from email.utils import parseaddr
 from typing import Any
 
-from spdx_tools.common.spdx_licensing import spdx_licensing
 from spdx_tools.spdx.validation.uri_validators import validate_download_location, validate_url
 
 from auditor.reports import jsonlines, sbom
 from auditor.reports.jsonlines import indented, indented_array
 from auditor.reports.sbom import Sbom, SbomPackage
+from auditor.reports.spdx_licences import DeclaredLicences, slug
 from auditor.reports.spdx_relationships import (
     DOCUMENT,
     NO_ASSERTION,
@@ -69,7 +69,6 @@ PACKAGE_MANAGER = "PACKAGE-MANAGER"
 (2.3.1's allows both); spdx-tools writes the enum's name, ``PACKAGE_MANAGER``, which a reader
 validating against the 2.3 schema refuses. spdx-tools reads both."""
 _CHECKSUMS = {"sha1": "SHA1", "sha256": "SHA256", "sha384": "SHA384", "sha512": "SHA512"}
-_ID_NOISE = re.compile(r"[^A-Za-z0-9.-]+")
 COMMENT = (
     "created is the newest build time of the audited packages, not the time "
     "this document was written: the same audit gives the same document"
@@ -94,7 +93,7 @@ def render_chunks(view: ReportView, *, purl_namespace: str | None = None) -> Ite
             if key in head:
                 yield f'{separator}"{key}": {indented(head[key], 1)}'
                 separator = ",\n  "
-        licences = document.extracted_licences()
+        licences = document.licensing.extracted_licences()
         if licences:
             yield f',\n  "hasExtractedLicensingInfos": {indented(licences, 1)}'
         yield f',\n  "name": {indented(head["name"], 1)},\n  "spdxVersion": "SPDX-2.3"'
@@ -122,11 +121,9 @@ class _Document:
         self.ids = _spdx_ids(self.found)
         self.created = _iso(_created(view))
         self.annotator = f"Tool: auditor-{view.version}"
-        self.declared: dict[str, str] = {}
-        """License tag -> licenseDeclared, in the packages' order (a LicenseRef's id depends on it)."""
-        self.licences: dict[str, dict[str, str]] = {}
+        self.licensing = DeclaredLicences()
         for item in self.found.packages:
-            self._declare(sbom.license_text(item.package))
+            self.licensing.declare(sbom.license_text(item.package))
         self.spool = Spool(SPOOL_IN_MEMORY)
         """The text of each array `digest` made, as `indented_array` writes it: `spooled`."""
         self.spooled_at: dict[str, tuple[int, int]] = {}
@@ -142,16 +139,13 @@ class _Document:
         found["name"] = sbom.text("auditor: " + " ".join(self.view.options.targets))
         return found
 
-    def extracted_licences(self) -> list[dict[str, str]]:
-        return [self.licences[key] for key in sorted(self.licences)]
-
     def digest(self) -> str:
         """The SHA-256 of the document with the namespace ``NAMESPACE + "pending"``, as
         ``json.dumps(document, sort_keys=True, ensure_ascii=False)`` writes it, written a
         package and a relationship at a time."""
         state = hashlib.sha256()
         head = self.head()
-        licences = self.extracted_licences()
+        licences = self.licensing.extracted_licences()
         fields: list[tuple[str, Any]] = [(key, head[key]) for key in head]
         fields.append(("documentNamespace", NAMESPACE + "pending"))
         fields.append(("spdxVersion", "SPDX-2.3"))
@@ -219,7 +213,7 @@ class _Document:
             found["homepage"] = homepage
         found["licenseConcluded"] = NO_ASSERTION
         value = sbom.license_text(package)
-        found["licenseDeclared"] = self.declared[value] if value else NO_ASSERTION
+        found["licenseDeclared"] = self.licensing.declared[value] if value else NO_ASSERTION
         found["name"] = sbom.text(package.name)
         file_name = sbom.text(location.rsplit("/", 1)[-1])
         if file_name:
@@ -248,34 +242,6 @@ class _Document:
             "annotator": self.annotator,
             "comment": sbom.text(f"{sbom.PREFIX}{name}={value}"),
         }
-
-    def _declare(self, value: str) -> None:
-        """The License tag as an SPDX expression of known licences, else a LicenseRef to its
-        text: the first tag to take a LicenseRef's id keeps it, a later one with another text
-        gets the id with a digest of its text."""
-        if not value or value in self.declared:
-            return
-        expression = _spdx_expression(value)
-        if expression is not None:
-            self.declared[value] = _parsed(expression)
-            return
-        key = "LicenseRef-" + (_slug(value) or "license")
-        if key in self.licences and self.licences[key]["extractedText"] != value:
-            key += "-" + hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:12]
-        self.licences.setdefault(
-            key,
-            {
-                "comment": "an RPM License tag that is not an SPDX expression",
-                "extractedText": value,
-                "licenseId": key,
-                "name": value,
-            },
-        )
-        # The id as it is: parsed, license-expression reads some LicenseRef- ids as aliases
-        # of its own keys (LicenseRef-GPL as GPL-1.0-or-later, LicenseRef-Commercial as
-        # LicenseRef-scancode-commercial-license), a licence the tag never said or one the
-        # document does not define.
-        self.declared[value] = key
 
     def relationships(self) -> Iterator[Relationship]:
         return relationships(self.ids, self.found)
@@ -338,7 +304,7 @@ def _spdx_ids(found: Sbom) -> SpdxIds:
     ids = SpdxIds(len(found.graph.packages))
     taken: set[str] = set()
     for item in found.packages:
-        base = "SPDXRef-" + (_slug(item.package.nevra) or "package")
+        base = "SPDXRef-" + (slug(item.package.nevra) or "package")
         candidate, copy = base, 1
         while candidate in taken:
             copy += 1
@@ -346,10 +312,6 @@ def _spdx_ids(found: Sbom) -> SpdxIds:
         taken.add(candidate)
         ids.name(item.index, candidate)
     return ids
-
-
-def _slug(value: str) -> str:
-    return _ID_NOISE.sub("-", value).strip("-")
 
 
 def _supplier(package: model.Package) -> str | None:
@@ -376,24 +338,6 @@ def _organization(value: str) -> tuple[str, str | None]:
     if name and email and "@" in email:
         return name, email
     return text, None
-
-
-@functools.lru_cache(maxsize=4096)
-def _parsed(expression: str) -> str:
-    """The expression as spdx-tools writes it once parsed (a distribution has a few hundred)."""
-    return str(spdx_licensing.parse(expression))
-
-
-def _spdx_expression(value: str) -> str | None:
-    """The normalized expression when ``value`` is an SPDX expression of known licences, each
-    named by its SPDX id (`sbom.names_spdx_ids_only`)."""
-    if not sbom.names_spdx_ids_only(value):
-        return None
-    try:
-        checked = spdx_licensing.validate(value)
-    except Exception:  # license-expression's validate itself fails on some odd input: not an expression
-        return None
-    return None if checked.errors else checked.normalized_expression or None
 
 
 def _source_info(item: SbomPackage) -> str:

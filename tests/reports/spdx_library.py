@@ -34,7 +34,8 @@ from spdx_tools.spdx.validation.uri_validators import validate_download_location
 
 from auditor.reports import sbom
 from auditor.reports.sbom import Sbom, SbomPackage
-from auditor.reports.spdx import _created, _slug, _source_info, _spdx_expression, _spdx_ids, supplier
+from auditor.reports.spdx import _created, _source_info, _spdx_ids, supplier
+from auditor.reports.spdx_licences import _spdx_expression, slug
 from auditor.reports.spdx_relationships import SpdxIds
 from auditor.reports.view import ReportView
 from auditor.rpm import model
@@ -148,7 +149,7 @@ def _license(package: model.Package, licences: dict[str, ExtractedLicensingInfo]
     expression = _spdx_expression(value)
     if expression is not None:
         return spdx_licensing.parse(expression)
-    key = "LicenseRef-" + (_slug(value) or "license")
+    key = "LicenseRef-" + (slug(value) or "license")
     if key in licences and licences[key].extracted_text != value:
         key += "-" + hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:12]
     licences.setdefault(
