@@ -56,17 +56,21 @@ class ConfigScope:
         earlier is (`read_again`)."""
         modules = next((gap for gap in read.gaps if gap.kind is GapKind.MODULES_NOT_FILTERED), None)
         given = {id(package) for package in read.packages}
-        self.locations.setdefault(location, ReadOnce(where, list(read.packages), given, {}, modules))
+        once = ReadOnce(where, list(read.packages), given, {}, modules, nested=dict(read.nested))
+        self.locations.setdefault(location, once)
 
-    def read_again(self, location: str, where: str, shown: str) -> tuple[list[Package], list[str]] | None:
+    def read_again(
+        self, location: str, where: str, shown: str
+    ) -> tuple[list[Package], list[str], dict[str, Gap]] | None:
         """For a repository input (``where``, at ``location``, `location_of`; ``shown`` in the
         warning) that a configuration or another input read already: the packages none showed
-        yet and the warnings (an input shows every package, as a section without exclude or
-        includepkgs does); None when none read it."""
+        yet, the warnings (an input shows every package, as a section without exclude or
+        includepkgs does) and the repositories nested in it (`ReadOnce.nested`: an input's, as
+        if it had read it); None when none read it."""
         earlier = self.locations.get(location)
         if earlier is None:
             return None
-        return earlier.give_again(earlier.every, {}, where, shown)
+        return (*earlier.give_again(earlier.every, {}, where, shown), earlier.nested)
 
     def hidden_from_dnf(self) -> dict[int, Package]:
         """The audited packages (by id) that every section naming their repository hides from
@@ -131,6 +135,10 @@ class ReadOnce:
     """Its `modules-not-filtered` gap, counting every package it lists (`ConfigScope.recounted`)."""
     forms: PackageForms | None = None
     """`package_forms` of ``every``, once a section with exclude or includepkgs made it."""
+    nested: dict[str, Gap] = field(default_factory=dict)
+    """The repositories found inside this local one (`RepositoryRead.nested`): an input naming
+    it reads them as a gap unless read too, which a section never does (dnf reads the
+    repository its base URL names, nothing below it)."""
 
     def shown_everywhere(self) -> set[int]:
         """The packages (by id) some section gave and none left hidden from any host."""

@@ -113,13 +113,15 @@ def _read_already(location: str, where: str, shown: str, scope: ConfigScope, res
     """Whether the repository input ``where`` (at ``location``, `location_of`; ``shown`` in the
     warning) was read already, for a section of a configuration naming it or as another input:
     then it is not read again, as dnf reads a repository once, and what the sections hid is
-    shown (an input shows every package)."""
+    shown (an input shows every package), and what is nested in it is a gap unless read, as for
+    an input that read it."""
     again = scope.read_again(location, where, shown)
     if again is None:
         return False
-    fresh, said = again
+    fresh, said, nested = again
     result.packages.extend(fresh)
     result.warnings.extend(said)
+    result.nested.update(nested)
     return True
 
 

@@ -135,3 +135,28 @@ def test_a_remote_repository_named_twice_or_configured_is_read_once(
                 w for w in warnings if "range" not in w
             ], args
             assert len([w for w in warnings if "the same repository as" in w]) == 1, args
+
+
+@pytest.mark.parametrize("named", ["repository", "walked"])
+def test_a_repository_nested_in_one_configured_then_named_is_still_a_gap(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], named: str
+) -> None:
+    """A section reads the repository its base URL names, nothing below it; the input naming
+    the same repository reads what is nested in it as a gap unless read too. Read first for the
+    section, then named, the input's gap must still be there, as in the other order."""
+    repo = repository(tmp_path / "tree" / "repo")
+    repository(repo / "nested")  # after the outer one's createrepo_c: unlisted, a repository of its own
+    config = configuration(tmp_path / "x.repo", "x", repo.as_uri())
+    target = str(repo if named == "repository" else tmp_path / "tree")
+    _, configured, _ = scan([str(config)], capsys)
+    assert configured["completeness"]["reasons"] == []
+    alone_code, alone, _ = scan([target], capsys)
+    assert alone["completeness"]["reasons"] != []
+    for args in ([target, str(config)], [str(config), target]):
+        code, document, _ = scan(args, capsys)
+        # The gap names the repository as its first reading did (the section's file: URL).
+        assert (code, document["summary"], document["completeness"]["reasons"]) == (
+            alone_code,
+            alone["summary"],
+            alone["completeness"]["reasons"],
+        ), args
