@@ -26,21 +26,10 @@ from auditor.cli.main import main
 from tests.conftest import RPMS, rewrite_primary
 from tests.httpserver import LocalServer
 from tests.rpmbuild import build_noarch
+from tests.sources.test_repository_file_named_too import WEAK_URL_SPEC
 
-SPEC = """Name: weak-url
-Version: 1.0
-Release: 1
-Summary: a package recommending a capability named by a Citrix URL
-License: MIT
-BuildArch: noarch
-Recommends: gitsha(https://code.citrite.net/XS/weak-url.git)
-Recommends: epochless-dep
-
-%description
-x
-
-%files
-"""
+SPEC = WEAK_URL_SPEC.replace("\n\n%description", "\nRecommends: epochless-dep\n\n%description")
+"""A Recommends naming a Citrix URL, and one naming nothing the policy judges."""
 EDITED = "Recommend what their metadata entries lack"
 
 
