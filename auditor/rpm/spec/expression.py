@@ -28,6 +28,7 @@ from contextlib import AbstractContextManager
 from typing import Protocol
 
 from auditor.rpm.evr import rpmvercmp
+from auditor.rpm.spec.references import macro_end
 
 _TOKEN = re.compile(
     r"""\s*(?:
@@ -143,38 +144,6 @@ def _raw_tokens(text: str) -> Iterator[tuple[str, str]]:
                 raise _Undecidable  # a bare word or a Lua function call
             yield "op", match.group()
             position = match.end()
-
-
-def macro_end(text: str, start: int) -> int:
-    """Where the macro reference whose ``%`` is at ``start - 1`` ends (rpm's ``findMacroEnd``)."""
-    if start >= len(text):
-        return start
-    char = text[start]
-    if char == "%":
-        return start + 1
-    if char in "{([":
-        closer = {"{": "}", "(": ")", "[": "]"}[char]
-        depth = 0
-        for index in range(start, len(text)):
-            if text[index] == char:
-                depth += 1
-            elif text[index] == closer:
-                depth -= 1
-                if depth == 0:
-                    return index + 1
-        return len(text)
-    index = start
-    while index < len(text) and text[index] in "?!":
-        index += 1
-    if index < len(text) and text[index] == "-":
-        index += 1
-    while index < len(text) and (text[index].isalnum() or text[index] == "_"):
-        index += 1
-    if text.startswith("**", index):
-        return index + 2
-    if index < len(text) and text[index] in "*#":
-        return index + 1
-    return index
 
 
 def _truth(value: Value) -> bool:

@@ -36,7 +36,8 @@ from auditor.rpm.spec.builtins import (
     read_definition,
     split_arguments,
 )
-from auditor.rpm.spec.expression import evaluate_lazy, macro_end
+from auditor.rpm.spec.expression import evaluate_lazy
+from auditor.rpm.spec.references import macro_end
 from auditor.rpm.spec.table import Expansion, MacroDefinition, MacroTable, is_automatic
 
 __all__ = ["DEFAULT_MACROS", "ENVIRONMENT_MACROS", "Expansion", "MacroContext", "MacroDefinition"]
