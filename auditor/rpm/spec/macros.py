@@ -37,7 +37,7 @@ from auditor.rpm.spec.builtins import (
     split_arguments,
 )
 from auditor.rpm.spec.expression import evaluate_lazy
-from auditor.rpm.spec.references import macro_end
+from auditor.rpm.spec.references import flags, macro_end, matching
 from auditor.rpm.spec.table import Expansion, MacroDefinition, MacroTable, is_automatic
 
 __all__ = ["DEFAULT_MACROS", "ENVIRONMENT_MACROS", "Expansion", "MacroContext", "MacroDefinition"]
@@ -146,7 +146,7 @@ class MacroContext(MacroTable):
         if nxt == "%":
             return "%", start + 2
         if nxt in ("{", "(", "["):
-            close = _matching(text, start + 1)
+            close = matching(text, start + 1)
             if close < 0:
                 result.unexpanded.append(text[start:])
                 return text[start:], len(text)
@@ -164,7 +164,7 @@ class MacroContext(MacroTable):
             return self._braced(body, written, result, depth), close + 1
         end = macro_end(text, start + 1)
         reference = text[start + 1 : end]
-        negate, conditional, name = _flags(reference)
+        negate, conditional, name = flags(reference)
         if not name or not (name[0].isalpha() or name[0] == "_" or is_automatic(name)):
             return "%", start + 1  # "%2b" in a URL, a lone "%": literal
         written = text[start:end]
@@ -204,7 +204,7 @@ class MacroContext(MacroTable):
         return (split_arguments(expanded) if split else [expanded]), inexact
 
     def _braced(self, body: str, written: str, result: Expansion, depth: int) -> str:
-        negate, conditional, inner = _flags(body)
+        negate, conditional, inner = flags(body)
         cut = min((index for index in (inner.find(" "), inner.find(":")) if index >= 0), default=len(inner))
         name, rest = inner[:cut], inner[cut:]
         if not name:
@@ -391,33 +391,3 @@ class _LazyExpander:
 
     def uncertain(self) -> AbstractContextManager[None]:
         return self._context.uncertain()
-
-
-def _flags(reference: str) -> tuple[bool, bool, str]:
-    """rpm's ``setNegateAndCheck``: the ``!`` and ``?`` before a name, and the name."""
-    negate = False
-    conditional = False
-    index = 0
-    while index < len(reference) and reference[index] in "!?":
-        if reference[index] == "!":
-            negate = not negate
-        else:
-            conditional = True
-        index += 1
-    return negate, conditional, reference[index:]
-
-
-def _matching(text: str, open_index: int) -> int:
-    """Index of the bracket closing ``text[open_index]``, counting nesting; -1 if none."""
-    opener = text[open_index]
-    closer = {"{": "}", "(": ")", "[": "]"}[opener]
-    depth = 0
-    for i in range(open_index, len(text)):
-        char = text[i]
-        if char == opener:
-            depth += 1
-        elif char == closer:
-            depth -= 1
-            if depth == 0:
-                return i
-    return -1

@@ -1,9 +1,11 @@
-"""Where a macro reference ends: rpm's ``findMacroEnd``.
+"""How a macro reference is written: where it ends (rpm's ``findMacroEnd``), the bracket that
+closes it, and the ``!`` and ``?`` before its name (``setNegateAndCheck``).
 
 The expander (`auditor.rpm.spec.macros`) reads a reference from its ``%`` to its end, and so
 does the expression reader (`auditor.rpm.spec.expression`) when it takes a ``%[...]`` token
 whole, to expand it only if its branch is taken. How a reference is written is neither's
-concern alone, so it is a module of its own, below both.
+concern alone, so it is a module of its own, below both; what it says (a definition, a test,
+a call) is the expander's.
 """
 
 from __future__ import annotations
@@ -39,3 +41,33 @@ def macro_end(text: str, start: int) -> int:
     if index < len(text) and text[index] in "*#":
         return index + 1
     return index
+
+
+def flags(reference: str) -> tuple[bool, bool, str]:
+    """rpm's ``setNegateAndCheck``: the ``!`` and ``?`` before a name, and the name."""
+    negate = False
+    conditional = False
+    index = 0
+    while index < len(reference) and reference[index] in "!?":
+        if reference[index] == "!":
+            negate = not negate
+        else:
+            conditional = True
+        index += 1
+    return negate, conditional, reference[index:]
+
+
+def matching(text: str, open_index: int) -> int:
+    """Index of the bracket closing ``text[open_index]``, counting nesting; -1 if none."""
+    opener = text[open_index]
+    closer = {"{": "}", "(": ")", "[": "]"}[opener]
+    depth = 0
+    for i in range(open_index, len(text)):
+        char = text[i]
+        if char == opener:
+            depth += 1
+        elif char == closer:
+            depth -= 1
+            if depth == 0:
+                return i
+    return -1
