@@ -2,13 +2,14 @@
 
 The parser follows rpm's ``build/parseSpec.c`` far enough to know what an audit needs:
 the package names and versions, every Source and Patch (URLs as written and as
-expanded), BuildRequires, and each (sub)package's dependencies and origin tags. Macros
-go through `auditor.rpm.spec.macros`, which never executes shell or Lua. Like rpm, every
-line read is expanded, comments and scriptlets included, so a ``%global`` or a
-``%bcond`` anywhere counts. Conditionals whose truth depends on what cannot be known (an
-unexpanded macro, a build machine's ``%{?rhel}``, a macro defined under such a
-conditional) are read *both ways*: every Source either branch could use is reported, and
-the conditional is recorded in `Spec.undecided` and `Spec.gaps` (`auditor.rpm.spec.conditionals`).
+expanded), BuildRequires, and each (sub)package's dependencies and origin tags (a
+preamble's tags are read by `auditor.rpm.spec.preamble`). Macros go through
+`auditor.rpm.spec.macros`, which never executes shell or Lua. Like rpm, every line read
+is expanded, comments and scriptlets included, so a ``%global`` or a ``%bcond`` anywhere
+counts. Conditionals whose truth depends on what cannot be known (an unexpanded macro, a
+build machine's ``%{?rhel}``, a macro defined under such a conditional) are read *both
+ways*: every Source either branch could use is reported, and the conditional is recorded
+in `Spec.undecided` and `Spec.gaps` (`auditor.rpm.spec.conditionals`).
 """
 
 from __future__ import annotations
@@ -16,49 +17,26 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from auditor.rpm.gaps import Gap, GapKind, bounded
-from auditor.rpm.model import DEPENDENCY_KINDS, Dependency, DependencyKind, SourceFile, SourceKind
-from auditor.rpm.sense import SPEC_QUALIFIER_WORDS
+from auditor.rpm.model import Dependency, SourceFile, SourceKind
 from auditor.rpm.spec.builtins import HOST_QUERY, platform_macros
 from auditor.rpm.spec.conditionals import Conditionals
 from auditor.rpm.spec.files import files_header, files_line
 from auditor.rpm.spec.generated import excludes_every_requirement
-from auditor.rpm.spec.lines import NUMBERED, SECTION, SOURCE_AFTER_BLANK, TAG, shaped_by_macros, tag_number
+from auditor.rpm.spec.lines import SECTION, SOURCE_AFTER_BLANK, TAG, shaped_by_macros, tag_number
 from auditor.rpm.spec.macros import WORK_PER_BYTE, Expansion, MacroContext
+from auditor.rpm.spec.preamble import BuildArchRead, PreambleTags
 from auditor.rpm.spec.readline import LineJoiner, is_directive, rpm_lines
-from auditor.rpm.spec.result import (
-    JUDGED_TAGS,
-    PackageDraft,
-    Spec,
-    shorten,
-    tag_label,
-)
+from auditor.rpm.spec.result import PackageDraft, Spec, shorten
 from auditor.rpm.spec.scriptlets import WHEN as SCRIPTLETS
 from auditor.rpm.spec.scriptlets import add_interpreter
 from auditor.rpm.spec.values import LineValues
 
 _READ_SECTIONS = frozenset({"preamble", "package", "sourcelist", "patchlist"})
 
-_DEPENDENCY_TAGS: dict[str, DependencyKind] = {
-    "prereq": DependencyKind.REQUIRES,
-    **{kind.value: kind for kind in DEPENDENCY_KINDS},
-}
-"""A preamble tag that declares dependencies, and the kind it declares (``PreReq`` is old ``Requires``)."""
-_TAG_MACROS = ("name", "version", "release", "epoch", "summary", "license", "url", "bugurl", "vcs",
-               "translationurl", "upstreamreleases", "vendor", "packager", "distribution",
-               "group")  # fmt: skip
-
 _NOT_JOINED = (
     "lines from here on are read one by one, not joined as rpm joins them: the spec's %{, %( or %[ "
     "never closed (rpm refuses it) were read to its end too often (readline.MAX_UNCLOSED_READS)"
 )
-
-
-class _BuildArchRead(Exception):
-    """The main package's BuildArch was read: rpm's first parse of the spec ends there."""
-
-    def __init__(self, value: str) -> None:
-        super().__init__(value)
-        self.value = value
 
 
 def _build_arch(value: str, arch: str) -> str:
@@ -69,7 +47,7 @@ def _build_arch(value: str, arch: str) -> str:
     return next((word for word in words if word in ("noarch", arch)), words[0])
 
 
-class _SpecReader:
+class _SpecReader(PreambleTags):
     def __init__(
         self, path: str, defines: Mapping[str, str | None], arch: str, macros: MacroContext | None = None
     ) -> None:
@@ -284,12 +262,6 @@ class _SpecReader:
             self.packaging.add(package)
         return package
 
-    def _inexact_name(self, number: int, raw: str) -> None:
-        """A package's name read through a macro the reader could not expand exactly (undefined,
-        or a build host's: ``Name: %{?_target:xenserver-transfer-vm}``): the policy judges names,
-        so the name it judged may not be the one rpm builds."""
-        self.values.unexpanded_tag(f"{self.path}:{number}: {shorten(raw.strip())}: the package's name")
-
     def _file_entry(self, line: str) -> None:
         """One ``%files`` line: the paths it packages (`files_line`), and whether it packages any."""
         read = files_line(line)
@@ -304,75 +276,6 @@ class _SpecReader:
             index = words.index("-n")
             return words[index + 1] if index + 1 < len(words) else ""
         return f"{self.main.tags.get('name', '')}-{words[0]}" if words else ""
-
-    def _tag(
-        self, tag: str, qualifier: str | None, value: str, raw: str, number: int, expansion: Expansion
-    ) -> None:
-        assert self.current is not None
-        numbered = NUMBERED.match(tag)
-        if numbered:  # in a subpackage's preamble too: rpm adds it to the source package
-            kind = SourceKind.SOURCE if numbered.group(1).lower() == "source" else SourceKind.PATCH
-            written = value
-            if raw_match := TAG.match(raw.strip()):
-                written = raw_match.group(3).strip()
-            elif raw_match := SOURCE_AFTER_BLANK.match(raw.strip()):
-                written = raw_match.group(2).strip()
-            self._source(kind, tag_number(numbered.group(2)), value, written, number, expansion)
-            return
-        if tag in ("buildrequires", "buildprereq", "buildconflicts"):
-            target = self.build_conflicts if tag == "buildconflicts" else self.build_requires
-            target.extend(self.values.dependencies(value, frozenset(), number, expansion, raw))
-            return
-        dependency_kind = _DEPENDENCY_TAGS.get(tag)
-        if dependency_kind is not None:
-            qualifiers = frozenset(
-                word.strip() for word in (qualifier or "").split(",") if word.strip() in SPEC_QUALIFIER_WORDS
-            )
-            if tag == "prereq":
-                qualifiers = frozenset({"prereq"})
-            self.current.deps.setdefault(dependency_kind, []).extend(
-                self.values.dependencies(value, qualifiers, number, expansion, raw)
-            )
-            return
-        if tag == "autoreqprov":
-            tag = "autoreq"  # it sets the package's AutoReq too: the last line read decides
-        if tag in ("buildarch", "buildarchitectures"):
-            tag = "buildarch"
-            if self.first_pass and self.current is self.main and value.strip() and not self.undecided_branch:
-                raise _BuildArchRead(value)
-        if tag == "name" and not expansion.exact:
-            self._inexact_name(number, raw)
-        elif tag in ("epoch", "version", "release") and expansion.environment:
-            # A test the build host answers (``%{?_gnu:3}``): rpm's EVR may be another answer's,
-            # and requirements on the package compare with it. (A bare %{?xsrel} is no test.)
-            written = raw_match.group(3).strip() if (raw_match := TAG.match(raw.strip())) else value
-            if self.values.values(written, value, number, expansion.environment)[1]:
-                self.values.unexpanded_tag(f"{self.path}:{number}: {shorten(written)}: the package's EVR")
-        others: list[str] = []
-        if tag in JUDGED_TAGS:
-            written = raw_match.group(3).strip() if (raw_match := TAG.match(raw.strip())) else value
-            others = self.values.values(written, value, number, expansion.environment)[1]
-            if not expansion.exact:
-                self.values.unexpanded_tag(f"{self.path}:{number}: {tag_label(tag)}: {shorten(written)}")
-        self.current.set_tag(tag, value, others)
-        if tag in _TAG_MACROS:
-            names = (tag, tag.upper()) if self.current is self.main else (tag,)
-            for name in names:
-                self.macros.define(name, value)
-                if others:
-                    # The tag's other values (a macro it reads was set in an undecided branch)
-                    # are its macro's too: ``Source1: %{url}/x`` reads each of them.
-                    self.macros.may_be(name, [value, *others])
-                if expansion.environment:  # a build host's answer: what reads %{name} is not exact
-                    self.macros.forget(name)
-                if tag == "name":
-                    self.main.name = value
-
-    def _source(
-        self, kind: SourceKind, number: int | None, value: str, raw: str, line: int, expansion: Expansion
-    ) -> None:
-        self.source_line = True
-        self.sources.extend(self.values.sources(kind, number, value, raw, line, expansion))
 
     def finish(self, lines: int) -> Spec:
         self.conditionals.finish()
@@ -419,7 +322,7 @@ def parse_spec(
     reader = _SpecReader(path, defines or {}, arch)
     try:
         reader.feed(lines)
-    except _BuildArchRead as read:
+    except BuildArchRead as read:
         # rpm's first parse of a spec whose main package names its BuildArch ends at that
         # line, and the spec is parsed again from the top with the macros defined so far: a
         # Version or a %global written before the BuildArch line, but after a Source line,

@@ -1,0 +1,132 @@
+"""A preamble's tag lines, the main package's or a ``%package``'s, as rpm's ``parsePreamble`` reads
+them: a Source or Patch, a dependency, a BuildArch that ends rpm's first parse, a tag whose value
+its macro takes.
+
+`PreambleTags` is a part of the spec reader (`auditor.rpm.spec.parser`), which holds the state
+these lines read and change (the package read, the Sources, the macros); apart so that the
+reading of lines and sections, and of tags, each stays under 400 lines.
+"""
+
+from __future__ import annotations
+
+from auditor.rpm.model import DEPENDENCY_KINDS, Dependency, DependencyKind, SourceFile, SourceKind
+from auditor.rpm.sense import SPEC_QUALIFIER_WORDS
+from auditor.rpm.spec.conditionals import Conditionals
+from auditor.rpm.spec.lines import NUMBERED, SOURCE_AFTER_BLANK, TAG, tag_number
+from auditor.rpm.spec.macros import Expansion, MacroContext
+from auditor.rpm.spec.result import JUDGED_TAGS, PackageDraft, shorten, tag_label
+from auditor.rpm.spec.values import LineValues
+
+_DEPENDENCY_TAGS: dict[str, DependencyKind] = {
+    "prereq": DependencyKind.REQUIRES,
+    **{kind.value: kind for kind in DEPENDENCY_KINDS},
+}
+"""A preamble tag that declares dependencies, and the kind it declares (``PreReq`` is old ``Requires``)."""
+_TAG_MACROS = ("name", "version", "release", "epoch", "summary", "license", "url", "bugurl", "vcs",
+               "translationurl", "upstreamreleases", "vendor", "packager", "distribution",
+               "group")  # fmt: skip
+
+
+class BuildArchRead(Exception):
+    """The main package's BuildArch was read: rpm's first parse of the spec ends there."""
+
+    def __init__(self, value: str) -> None:
+        super().__init__(value)
+        self.value = value
+
+
+class PreambleTags:
+    """The reading of a preamble's tags: a part of the spec reader (`parser._SpecReader`), which
+    sets the attributes declared here."""
+
+    path: str
+    macros: MacroContext
+    conditionals: Conditionals
+    values: LineValues
+    main: PackageDraft
+    current: PackageDraft | None
+    first_pass: bool
+    sources: list[SourceFile]
+    build_requires: list[Dependency]
+    build_conflicts: list[Dependency]
+    source_line: bool
+
+    def _inexact_name(self, number: int, raw: str) -> None:
+        """A package's name read through a macro the reader could not expand exactly (undefined,
+        or a build host's: ``Name: %{?_target:xenserver-transfer-vm}``): the policy judges names,
+        so the name it judged may not be the one rpm builds."""
+        self.values.unexpanded_tag(f"{self.path}:{number}: {shorten(raw.strip())}: the package's name")
+
+    def _tag(
+        self, tag: str, qualifier: str | None, value: str, raw: str, number: int, expansion: Expansion
+    ) -> None:
+        assert self.current is not None
+        numbered = NUMBERED.match(tag)
+        if numbered:  # in a subpackage's preamble too: rpm adds it to the source package
+            kind = SourceKind.SOURCE if numbered.group(1).lower() == "source" else SourceKind.PATCH
+            written = value
+            if raw_match := TAG.match(raw.strip()):
+                written = raw_match.group(3).strip()
+            elif raw_match := SOURCE_AFTER_BLANK.match(raw.strip()):
+                written = raw_match.group(2).strip()
+            self._source(kind, tag_number(numbered.group(2)), value, written, number, expansion)
+            return
+        if tag in ("buildrequires", "buildprereq", "buildconflicts"):
+            target = self.build_conflicts if tag == "buildconflicts" else self.build_requires
+            target.extend(self.values.dependencies(value, frozenset(), number, expansion, raw))
+            return
+        dependency_kind = _DEPENDENCY_TAGS.get(tag)
+        if dependency_kind is not None:
+            qualifiers = frozenset(
+                word.strip() for word in (qualifier or "").split(",") if word.strip() in SPEC_QUALIFIER_WORDS
+            )
+            if tag == "prereq":
+                qualifiers = frozenset({"prereq"})
+            self.current.deps.setdefault(dependency_kind, []).extend(
+                self.values.dependencies(value, qualifiers, number, expansion, raw)
+            )
+            return
+        if tag == "autoreqprov":
+            tag = "autoreq"  # it sets the package's AutoReq too: the last line read decides
+        if tag in ("buildarch", "buildarchitectures"):
+            tag = "buildarch"
+            if (
+                self.first_pass
+                and self.current is self.main
+                and value.strip()
+                and not self.conditionals.undecided_branch
+            ):
+                raise BuildArchRead(value)
+        if tag == "name" and not expansion.exact:
+            self._inexact_name(number, raw)
+        elif tag in ("epoch", "version", "release") and expansion.environment:
+            # A test the build host answers (``%{?_gnu:3}``): rpm's EVR may be another answer's,
+            # and requirements on the package compare with it. (A bare %{?xsrel} is no test.)
+            written = raw_match.group(3).strip() if (raw_match := TAG.match(raw.strip())) else value
+            if self.values.values(written, value, number, expansion.environment)[1]:
+                self.values.unexpanded_tag(f"{self.path}:{number}: {shorten(written)}: the package's EVR")
+        others: list[str] = []
+        if tag in JUDGED_TAGS:
+            written = raw_match.group(3).strip() if (raw_match := TAG.match(raw.strip())) else value
+            others = self.values.values(written, value, number, expansion.environment)[1]
+            if not expansion.exact:
+                self.values.unexpanded_tag(f"{self.path}:{number}: {tag_label(tag)}: {shorten(written)}")
+        self.current.set_tag(tag, value, others)
+        if tag in _TAG_MACROS:
+            names = (tag, tag.upper()) if self.current is self.main else (tag,)
+            for name in names:
+                self.macros.define(name, value)
+                if others:
+                    # The tag's other values (a macro it reads was set in an undecided branch)
+                    # are its macro's too: ``Source1: %{url}/x`` reads each of them.
+                    self.macros.may_be(name, [value, *others])
+                if expansion.environment:  # a build host's answer: what reads %{name} is not exact
+                    self.macros.forget(name)
+                if tag == "name":
+                    self.main.name = value
+
+    def _source(
+        self, kind: SourceKind, number: int | None, value: str, raw: str, line: int, expansion: Expansion
+    ) -> None:
+        self.source_line = True
+        self.sources.extend(self.values.sources(kind, number, value, raw, line, expansion))
