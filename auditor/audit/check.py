@@ -16,7 +16,8 @@ from typing import Generic, TypeVar
 from auditor.audit.result import AuditResult
 from auditor.origin.classify import nearest
 from auditor.rpm.gaps import Gap, GapKind
-from auditor.rpm.model import DependencyKind, Package, with_fields
+from auditor.rpm.model import Package, with_fields
+from auditor.rpm.package_fields import DependencyKind
 from auditor.sources.interface import LoadResult
 
 

@@ -22,7 +22,8 @@ from auditor.origin.classify import ExtraFindings, classify, classify_config
 from auditor.origin.findings import Finding
 from auditor.origin.policy import Policy
 from auditor.rpm.gaps import Gap, GapKind
-from auditor.rpm.model import Dependency, DependencyKind, Package
+from auditor.rpm.model import Dependency, Package
+from auditor.rpm.package_fields import DependencyKind
 from auditor.runtime.parallel import CLASSIFY_FROM, Background, worth_forking
 from auditor.runtime.progress import SILENT, Reporter
 from auditor.sources.interface import LoadResult

@@ -21,7 +21,7 @@ from auditor.deps.edges import reverse
 from auditor.deps.hops import Hop, HopKind
 from auditor.deps.spread import Spread, origin_of, reach_of, spread, spread_without
 from auditor.origin.findings import Finding, Verdict
-from auditor.rpm.model import DependencyKind
+from auditor.rpm.package_fields import DependencyKind
 
 
 @dataclass

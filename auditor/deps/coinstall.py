@@ -27,7 +27,8 @@ from bisect import bisect_left
 from collections.abc import Container, Mapping, Sequence
 
 from auditor.deps.resolution import Match
-from auditor.rpm.model import DependencyKind, Package, PackageKind
+from auditor.rpm.model import Package, PackageKind
+from auditor.rpm.package_fields import DependencyKind
 
 
 def incompatible(packages: Sequence[Package], matches: Mapping[int, list[Match]]) -> dict[int, Apart]:

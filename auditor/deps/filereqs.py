@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from auditor.core.errors import DependencySyntaxError
 from auditor.deps.provides import file_path
 from auditor.rpm.deps import Node, Simple, parse
-from auditor.rpm.model import DEPENDENCY_KINDS, DependencyKind, Package
+from auditor.rpm.model import Package
+from auditor.rpm.package_fields import DEPENDENCY_KINDS, DependencyKind
 
 
 def leaves_text(node: Node) -> set[str]:

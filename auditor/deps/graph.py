@@ -27,7 +27,8 @@ from auditor.deps.resolution import ROUGH, Resolution, Resolved, Status
 from auditor.deps.sureneeds import needing, surely_needed, uninstallable
 from auditor.deps.viability import BUILT_ON, Viability
 from auditor.origin.classify import built_from
-from auditor.rpm.model import Dependency, DependencyKind, Package
+from auditor.rpm.model import Dependency, Package
+from auditor.rpm.package_fields import DependencyKind
 
 if TYPE_CHECKING:
     import networkx as nx

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 from auditor.deps.hosts import Host
 from auditor.deps.rich import MAX_CLAUSES
-from auditor.rpm.model import Dependency, DependencyKind, Package
+from auditor.rpm.model import Dependency, Package
+from auditor.rpm.package_fields import DependencyKind
 from auditor.sources.interface import ConfigReader
 
 

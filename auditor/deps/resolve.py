@@ -55,15 +55,8 @@ from auditor.deps.rich import Evaluation
 from auditor.deps.versions import BISECT_FROM, VersionIndex
 from auditor.rpm.deps import parse
 from auditor.rpm.evr import ranges_overlap
-from auditor.rpm.model import (
-    DEPENDENCY_KINDS,
-    EVR,
-    WEAK_DEPENDENCY_KINDS,
-    Dependency,
-    DependencyKind,
-    Op,
-    Package,
-)
+from auditor.rpm.model import EVR, Dependency, Op, Package
+from auditor.rpm.package_fields import DEPENDENCY_KINDS, WEAK_DEPENDENCY_KINDS, DependencyKind
 from auditor.runtime.progress import SILENT, Reporter
 from auditor.sources.interface import ConfigReader
 

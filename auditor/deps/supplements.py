@@ -24,7 +24,8 @@ from auditor.deps.provides import ProvidesIndex
 from auditor.deps.resolution import Resolution, Status
 from auditor.deps.rich import Evaluation
 from auditor.rpm.deps import Node, RichOp, Simple, parse
-from auditor.rpm.model import Dependency, DependencyKind
+from auditor.rpm.model import Dependency
+from auditor.rpm.package_fields import DependencyKind
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,8 @@ from collections.abc import Container, Mapping, Sequence
 from auditor.deps.coinstall import Apart, Joint
 from auditor.deps.resolution import ROUGH, Resolution, Status
 from auditor.rpm.deps import Node, RichOp, Simple, parse
-from auditor.rpm.model import DependencyKind, Package
+from auditor.rpm.model import Package
+from auditor.rpm.package_fields import DependencyKind
 
 
 def needing(

@@ -29,7 +29,8 @@ from auditor.origin.policy import Policy
 from auditor.origin.rules import HostRule
 from auditor.origin.urls import package_urls, parse_url
 from auditor.rpm.gaps import Gap, GapKind
-from auditor.rpm.model import URL_TAGS, Package
+from auditor.rpm.model import Package
+from auditor.rpm.package_fields import URL_TAGS
 
 MAX_HOPS = 5
 TIME_LIMIT = 60.0

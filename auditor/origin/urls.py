@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from urllib.parse import unquote
 
 from auditor.rpm.gaps import Gap, GapKind
-from auditor.rpm.model import URL_TAGS, Package, PackageKind
+from auditor.rpm.model import Package, PackageKind
+from auditor.rpm.package_fields import URL_TAGS
 
 _SCHEME_URL = re.compile(
     r"""[A-Za-z][A-Za-z0-9+.-]*://[^\s"'<>]+|(?<![A-Za-z0-9+.-])(?i:https?|ftp|wss?):[/\\][^\s"'<>]+"""

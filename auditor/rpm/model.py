@@ -15,6 +15,7 @@ from typing import Any
 
 from auditor.core.construct import direct_constructor
 from auditor.rpm.gaps import Gap
+from auditor.rpm.package_fields import DEPENDENCY_KINDS as DEPENDENCY_KINDS  # auditor.sources imports it here
 from auditor.rpm.sense import PREREQ_WORDS, Sense, comparison_bits
 
 
@@ -366,17 +367,6 @@ class Package:
         return self.nevra
 
 
-URL_TAGS = {
-    "url": "URL",
-    "bugurl": "BugURL",
-    "vcs": "VCS",
-    "disturl": "DistURL",
-    "translationurl": "TranslationURL",
-    "upstreamreleases": "UpstreamReleases",
-}
-"""The header tags that hold one URL each: the `Package` field, and the tag as rpm spells it."""
-
-
 def srpm_file_name(name: str, version: str, release: str) -> str:
     """``NAME-VERSION-RELEASE.src.rpm``: what a binary's SOURCERPM says (no epoch, no arch)."""
     return f"{name}-{version}-{release}.src.rpm"
@@ -406,28 +396,3 @@ def with_fields(package: Package, **changes: Any) -> Package:
             raise TypeError(f"Package has no field {name!r}")
         values[position] = value
     return make_package(*values)
-
-
-class DependencyKind(enum.StrEnum):
-    """A kind of dependency, named as rpm and the `Package` field that holds it name it (a
-    string enum: ``getattr(package, kind)`` reads that field, reports write the value)."""
-
-    REQUIRES = "requires"
-    PROVIDES = "provides"
-    CONFLICTS = "conflicts"
-    OBSOLETES = "obsoletes"
-    RECOMMENDS = "recommends"
-    SUGGESTS = "suggests"
-    SUPPLEMENTS = "supplements"
-    ENHANCES = "enhances"
-
-
-WEAK_DEPENDENCY_KINDS: tuple[DependencyKind, ...] = (
-    DependencyKind.RECOMMENDS,
-    DependencyKind.SUGGESTS,
-    DependencyKind.SUPPLEMENTS,
-    DependencyKind.ENHANCES,
-)
-"""The kinds that never make an installation fail (rpm's weak dependencies)."""
-DEPENDENCY_KINDS: tuple[DependencyKind, ...] = tuple(DependencyKind)
-"""Every kind of dependency a `Package` has a field for, in rpm's order: the one list of them."""

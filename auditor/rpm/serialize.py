@@ -6,17 +6,8 @@ from functools import lru_cache
 from typing import Any
 
 from auditor.rpm.gaps import Gap, GapKind
-from auditor.rpm.model import (
-    DEPENDENCY_KINDS,
-    EVR,
-    Checksum,
-    Dependency,
-    Op,
-    Package,
-    PackageKind,
-    SourceFile,
-    SourceKind,
-)
+from auditor.rpm.model import EVR, Checksum, Dependency, Op, Package, PackageKind, SourceFile, SourceKind
+from auditor.rpm.package_fields import DEPENDENCY_KINDS
 
 _KIND_NAMES = tuple(kind.value for kind in DEPENDENCY_KINDS)
 """The dependency kinds as plain strings: they key dicts per package, and an enum is hashed by

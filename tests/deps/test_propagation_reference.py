@@ -27,7 +27,8 @@ from auditor.deps.graph import DependencyGraph
 from auditor.deps.propagation import propagate
 from auditor.deps.resolution import Resolution, Resolved, Status
 from auditor.origin.findings import Category, Finding, Severity, Verdict
-from auditor.rpm.model import Dependency, DependencyKind, Package, PackageKind
+from auditor.rpm.model import Dependency, Package, PackageKind
+from auditor.rpm.package_fields import DependencyKind
 
 Groups = list[list[tuple[int, ...]]]
 

@@ -148,7 +148,8 @@ def test_translationurl_and_upstreamreleases_are_judged(
 def test_every_url_tag_is_judged_as_one() -> None:
     """`_url_fields` writes `URL_TAGS` out for speed: the two name the same fields, in one order."""
     from auditor.origin.urls import _url_fields
-    from auditor.rpm.model import URL_TAGS, with_fields
+    from auditor.rpm.model import with_fields
+    from auditor.rpm.package_fields import URL_TAGS
     from tests.universe import package
 
     values = {field: f"https://{field}.example/" for field in URL_TAGS}

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from auditor.core.errors import InputError
-from auditor.rpm.model import DEPENDENCY_KINDS, EVR, Dependency, Package
+from auditor.rpm.model import EVR, Dependency, Package
+from auditor.rpm.package_fields import DEPENDENCY_KINDS
 from auditor.sources.load import load_inputs
 from auditor.sources.repodata import read_repository
 from auditor.sources.rpmpackage import read_rpm_file

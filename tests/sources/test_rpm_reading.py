@@ -11,7 +11,8 @@ import rpmfile
 
 from auditor.core.errors import InputError
 from auditor.rpm.gaps import GapKind
-from auditor.rpm.model import DEPENDENCY_KINDS, Dependency, Op, PackageKind, SourceFile, SourceKind
+from auditor.rpm.model import Dependency, Op, PackageKind, SourceFile, SourceKind
+from auditor.rpm.package_fields import DEPENDENCY_KINDS
 from auditor.sources.rpmpackage import read_rpm_file
 from tests.conftest import DATA, RPMS
 

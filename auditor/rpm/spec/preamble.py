@@ -9,7 +9,8 @@ reading of lines and sections, and of tags, each stays under 400 lines.
 
 from __future__ import annotations
 
-from auditor.rpm.model import DEPENDENCY_KINDS, Dependency, DependencyKind, SourceFile, SourceKind
+from auditor.rpm.model import Dependency, SourceFile, SourceKind
+from auditor.rpm.package_fields import DEPENDENCY_KINDS, DependencyKind
 from auditor.rpm.sense import SPEC_QUALIFIER_WORDS
 from auditor.rpm.spec.conditionals import Conditionals
 from auditor.rpm.spec.lines import NUMBERED, SOURCE_AFTER_BLANK, TAG, tag_number

@@ -6,7 +6,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from auditor.rpm.gaps import Gap, GapKind
-from auditor.rpm.model import DEPENDENCY_KINDS, URL_TAGS, Dependency, SourceFile
+from auditor.rpm.model import Dependency, SourceFile
+from auditor.rpm.package_fields import DEPENDENCY_KINDS, URL_TAGS
 from auditor.rpm.spec.generated import rpm_yes
 
 

@@ -17,7 +17,8 @@ import shlex
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
-from auditor.rpm.model import Dependency, DependencyKind
+from auditor.rpm.model import Dependency
+from auditor.rpm.package_fields import DependencyKind
 
 if TYPE_CHECKING:
     from auditor.rpm.spec.result import PackageDraft

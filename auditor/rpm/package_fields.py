@@ -1,0 +1,48 @@
+"""Which of a `auditor.rpm.model.Package`'s fields hold what, named as rpm names them: the eight
+kinds of dependency (`DependencyKind`, each the name of the field that holds it) and the tags that
+hold one URL each (`URL_TAGS`).
+
+Code that walks every dependency of a package, or every URL it names, reads these rather than
+spelling the fields out. Apart from the model, which defines the fields, so that it stays under
+400 lines: nothing here needs a `Package`, and nothing in the model needs these.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class DependencyKind(enum.StrEnum):
+    """A kind of dependency, named as rpm and the `Package` field that holds it name it (a
+    string enum: ``getattr(package, kind)`` reads that field, reports write the value)."""
+
+    REQUIRES = "requires"
+    PROVIDES = "provides"
+    CONFLICTS = "conflicts"
+    OBSOLETES = "obsoletes"
+    RECOMMENDS = "recommends"
+    SUGGESTS = "suggests"
+    SUPPLEMENTS = "supplements"
+    ENHANCES = "enhances"
+
+
+WEAK_DEPENDENCY_KINDS: tuple[DependencyKind, ...] = (
+    DependencyKind.RECOMMENDS,
+    DependencyKind.SUGGESTS,
+    DependencyKind.SUPPLEMENTS,
+    DependencyKind.ENHANCES,
+)
+"""The kinds that never make an installation fail (rpm's weak dependencies)."""
+DEPENDENCY_KINDS: tuple[DependencyKind, ...] = tuple(DependencyKind)
+"""Every kind of dependency a `Package` has a field for, in rpm's order: the one list of them."""
+
+
+URL_TAGS = {
+    "url": "URL",
+    "bugurl": "BugURL",
+    "vcs": "VCS",
+    "disturl": "DistURL",
+    "translationurl": "TranslationURL",
+    "upstreamreleases": "UpstreamReleases",
+}
+"""The header tags that hold one URL each: the `Package` field, and the tag as rpm spells it."""
