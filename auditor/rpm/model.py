@@ -15,7 +15,6 @@ from typing import Any
 
 from auditor.core.construct import direct_constructor
 from auditor.rpm.gaps import Gap
-from auditor.rpm.package_fields import DEPENDENCY_KINDS as DEPENDENCY_KINDS  # auditor.sources imports it here
 from auditor.rpm.sense import PREREQ_WORDS, Sense, comparison_bits
 
 

@@ -44,7 +44,8 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from auditor.formats import xmlstream
-from auditor.rpm.model import DEPENDENCY_KINDS, EVR, Dependency
+from auditor.rpm.model import EVR, Dependency
+from auditor.rpm.package_fields import DEPENDENCY_KINDS
 from auditor.sources import primary
 from auditor.sources.primary import PrimaryHandler
 from auditor.sources.rpmmd_entry import dependency_from_fields

@@ -16,7 +16,6 @@ from auditor.core.errors import InputError
 from auditor.formats.hdrblob import HEADER_ARRAY_MAX
 from auditor.formats.xmlstream import Text, attribute_pairs, refuse_html_root
 from auditor.rpm.model import (
-    DEPENDENCY_KINDS,
     SOURCE_ARCHES,
     Dependency,
     Package,
@@ -24,6 +23,7 @@ from auditor.rpm.model import (
     make_checksum,
     make_package,
 )
+from auditor.rpm.package_fields import DEPENDENCY_KINDS
 from auditor.sources.filelists import FilelistsSource
 from auditor.sources.rpmmd_entry import dependency_from_attributes, epoch_number
 
