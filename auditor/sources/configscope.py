@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
+import string
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit, urlunsplit
 
 from auditor.net.urlpolicy import UrlDecision
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import Package
+from auditor.sources.inputpaths import repository_root
 from auditor.sources.interface import ConfigReader, PartlyHidden
+from auditor.sources.remote import repository_base
 from auditor.sources.repodata import RepositoryRead
 from auditor.sources.repofilter import PackageForms, names
 
@@ -102,12 +106,31 @@ class ConfigScope:
 
 
 def location_of(decision: UrlDecision) -> str:
-    """Where a URL reads a repository from, whatever its spelling (``a//b/``, ``a/./b``)."""
+    """Where a URL reads a repository from, whatever its spelling: the repository its reader
+    reads (`repository_root`, `repository_base`: ``repodata/repomd.xml``, a query and a
+    fragment are no other repository), ``a//b/`` and ``a/./b`` alike, scheme and host in
+    either case, the default port written or not, an unreserved character percent-encoded or
+    not (RFC 3986, 6.2.2)."""
     if decision.local_path is not None:
-        return local_location(os.path.realpath(decision.local_path))
-    parts = urlsplit(decision.url)
-    path = posixpath.normpath(parts.path or "/").rstrip("/")
-    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, parts.query, ""))
+        return local_location(os.path.realpath(repository_root(decision.local_path)))
+    parts = urlsplit(repository_base(decision.url))
+    scheme, netloc = parts.scheme.lower(), parts.netloc.lower()
+    if scheme in _DEFAULT_PORTS:
+        netloc = netloc.removesuffix(_DEFAULT_PORTS[scheme]).removesuffix(":")
+    path = _ESCAPE.sub(_unescaped, posixpath.normpath(parts.path or "/")).rstrip("/")
+    return urlunsplit((scheme, netloc, path, "", ""))
+
+
+_DEFAULT_PORTS = {"http": ":80", "https": ":443"}
+_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+_UNRESERVED = frozenset(string.ascii_letters + string.digits + "-._~")
+
+
+def _unescaped(escape: re.Match[str]) -> str:
+    """A percent-encoding as RFC 3986 normalises it: an unreserved character decoded, any
+    other in upper case."""
+    character = chr(int(escape.group()[1:], 16))
+    return character if character in _UNRESERVED else escape.group().upper()
 
 
 def local_location(real: str) -> str:

@@ -20,6 +20,9 @@ from typing import Any
 import pytest
 
 from auditor.cli.main import main
+from auditor.net.remote import Remote
+from auditor.net.urlpolicy import UrlOrigin
+from auditor.sources.configscope import location_of
 from tests.conftest import RPMS
 from tests.httpserver import LocalServer
 
@@ -160,3 +163,39 @@ def test_a_repository_nested_in_one_configured_then_named_is_still_a_gap(
             alone["summary"],
             alone["completeness"]["reasons"],
         ), args
+
+
+@pytest.mark.parametrize("spelling", ["repodata/repomd.xml", "repodata/", "?mirror=1", "percent-encoded"])
+def test_a_remote_repository_however_spelt_is_read_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], spelling: str
+) -> None:
+    """The URL input is read at its repository's root (`repository_base` drops
+    ``repodata/repomd.xml``, a query and a fragment), and a server reads ``%70`` as ``p``: the
+    same repository as a section's baseurl or another input naming the root. It was read twice
+    (every package two copies, no warning), as the location kept the spelling."""
+    repository(tmp_path / "www" / "repo")
+    with LocalServer(tmp_path / "www") as server:
+        url = server.url("/repo/")
+        spelt = {"percent-encoded": server.url("/re%70o/")}.get(spelling, url + spelling)
+        config = configuration(tmp_path / "remote.repo", "remote", url)
+        cache = ["--cache-dir", str(tmp_path / "cache")]
+        alone_code, alone, _ = scan([url, *cache], capsys)
+        for args in ([spelt, str(config)], [str(config), spelt], [url, spelt], [spelt, url]):
+            code, document, warnings = scan([*args, *cache], capsys)
+            assert nevras(document) == NEVRAS, args
+            assert verdict(code, document) == verdict(alone_code, alone), args
+            assert len([w for w in warnings if "the same repository as" in w]) == 1, args
+
+
+def test_a_url_s_location_is_its_repository_s_however_spelt() -> None:
+    """Spellings a live server cannot serve here: the default port, written or not; the scheme
+    and host in either case; an escape of a reserved character in either case (kept escaped)."""
+    remote = Remote()
+
+    def location(url: str) -> str:
+        return location_of(remote.decide(url, UrlOrigin.command_line()))
+
+    assert location("http://mirror.example:80/repo/") == location("HTTP://Mirror.Example/repo")
+    assert location("https://mirror.example:443/a%2fb/") == location("https://mirror.example/a%2Fb")
+    assert location("http://mirror.example:8080/repo/") != location("http://mirror.example/repo/")
+    assert location("http://mirror.example/a%2Fb/") != location("http://mirror.example/a/b/")
