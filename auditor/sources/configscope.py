@@ -112,6 +112,8 @@ def location_of(decision: UrlDecision) -> str:
     either case, the default port written or not, an unreserved character percent-encoded or
     not (RFC 3986, 6.2.2)."""
     if decision.local_path is not None:
+        if unreached(decision.local_path):  # its reader fails on it, as dnf does
+            return local_location(decision.local_path)
         return local_location(os.path.realpath(repository_root(decision.local_path)))
     parts = urlsplit(repository_base(decision.url))
     scheme, netloc = parts.scheme.lower(), parts.netloc.lower()
@@ -131,6 +133,15 @@ def _unescaped(escape: re.Match[str]) -> str:
     other in upper case."""
     character = chr(int(escape.group()[1:], 16))
     return character if character in _UNRESERVED else escape.group().upper()
+
+
+def unreached(path: str) -> bool:
+    """Whether opening ``path`` fails (nothing there, or ``file/..`` on the way). Its real
+    path is no key then: `os.path.realpath` and `os.path.abspath` take ``gone/..`` and
+    ``file/..`` away without looking, where the kernel, as dnf and the readers, fails on them.
+    Keyed as the directory it spells lexically, it was "the same repository" as that one: its
+    error hidden behind the other's reading, or the other skipped as read already."""
+    return not os.path.exists(path)
 
 
 def local_location(real: str) -> str:

@@ -26,7 +26,7 @@ from auditor.rpm.model import Package
 from auditor.runtime.snapshot import FileSnapshot
 from auditor.runtime.store import Store
 from auditor.sources.beside import load_source_repositories
-from auditor.sources.configscope import ConfigScope, local_location, location_of
+from auditor.sources.configscope import ConfigScope, local_location, location_of, unreached
 from auditor.sources.filesread import FilesRead
 from auditor.sources.inputpaths import (
     find_repomd,
@@ -127,6 +127,8 @@ def _read_already(location: str, where: str, shown: str, scope: ConfigScope, res
 
 def _same_input(path: str, options: ReadOptions) -> str:
     """What ``path`` reads, whatever names it: a repository's real root, else its real path."""
+    if unreached(path):  # its reading fails: the same input as nothing else
+        return path
     try:
         if repository_input(path, read_rpms=options.read_rpms) is not None:
             return os.path.realpath(repository_root(path))

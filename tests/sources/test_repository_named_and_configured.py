@@ -199,3 +199,31 @@ def test_a_url_s_location_is_its_repository_s_however_spelt() -> None:
     assert location("https://mirror.example:443/a%2fb/") == location("https://mirror.example/a%2Fb")
     assert location("http://mirror.example:8080/repo/") != location("http://mirror.example/repo/")
     assert location("http://mirror.example/a%2Fb/") != location("http://mirror.example/a/b/")
+
+
+@pytest.mark.parametrize("through", ["gone", "file"])
+def test_a_path_no_reader_can_open_is_not_the_repository_it_spells(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], through: str
+) -> None:
+    """``DIR/gone/../repo`` (``gone`` absent) or ``repo/FILE/../repodata/repomd.xml``: the
+    kernel fails on it, as dnf does on such a baseurl; `os.path.realpath` takes ``x/..`` away
+    without looking. Keyed by that, the broken spelling was the same input or repository as
+    ``repo``: named after it, its error was hidden (exit 1, "read once"); named first, ``repo``
+    itself was skipped as read already. In either order: ``repo`` read, the other an error."""
+    repo = repository(tmp_path / "repo")
+    spelt = {
+        "gone": tmp_path / "gone" / ".." / "repo",
+        "file": repo / PAIR[0] / ".." / "repodata" / "repomd.xml",
+    }[through]
+    config = configuration(tmp_path / "broken.repo", "broken", f"file://{tmp_path}/gone/../repo/")
+    for args in (
+        [str(repo), str(spelt)],
+        [str(spelt), str(repo)],
+        [str(repo), str(config)],
+        [str(config), str(repo)],
+    ):
+        code, document, _ = scan(args, capsys)
+        assert nevras(document) == NEVRAS, args
+        assert code == 3, args
+        [error] = document["errors"]
+        assert error["input"] in (str(spelt), f"{config} [broken]"), args
