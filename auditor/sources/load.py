@@ -85,6 +85,7 @@ def load_inputs(
                 continue
             named[same] = path
             if _read_already(local_location(same), path, same, scope, result):
+                loaded.add(os.path.realpath(path))  # read, once: a repository nested in another read
                 continue
             result.extend(_load_one(path, options, remote, store, scope, files))
             loaded.add(os.path.realpath(path))

@@ -227,3 +227,31 @@ def test_a_path_no_reader_can_open_is_not_the_repository_it_spells(
         assert code == 3, args
         [error] = document["errors"]
         assert error["input"] in (str(spelt), f"{config} [broken]"), args
+
+
+def test_a_repository_nested_in_one_named_and_configured_is_unseen_in_either_order(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A repository inside the input one is unseen (its packages are outside the metadata
+    read), a gap --strict fails; dnf, reading the section's URL, reads nothing below it. With a
+    section naming the input's repository read first, the input was "read already" and its
+    nested repository no gap: --strict passed in that order alone. Named too, it is none."""
+    repo = repository(tmp_path / "repo")
+    repository(repo / "extra")
+    config = configuration(tmp_path / "x.repo", "x", repo.as_uri())
+    alone_code, alone, _ = scan([str(repo)], capsys)
+    assert [reason["reason"] for reason in alone["completeness"]["reasons"]] == ["file-outside-metadata"]
+    for args in ([str(repo), str(config)], [str(config), str(repo)]):
+        code, document, _ = scan(args, capsys)
+        # the gap names the repository as the first reading did (a path, or the section's URL)
+        assert (code, document["summary"], document["completeness"]["reasons"]) == (
+            alone_code,
+            alone["summary"],
+            alone["completeness"]["reasons"],
+        ), args
+    for args in (
+        [str(config), str(repo), str(repo / "extra")],
+        [str(config), str(repo / "extra"), str(repo)],
+    ):
+        code, document, _ = scan(args, capsys)
+        assert document["completeness"]["reasons"] == [], args
