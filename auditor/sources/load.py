@@ -84,7 +84,11 @@ def load_inputs(
                 result.warnings.append(f"{path}: the same input as {named[same]}; read once")
                 continue
             named[same] = path
-            if _read_already(local_location(same), path, same, scope, result):
+            # Only one read as a repository is the one a section read: a directory walked for
+            # its RPM files (--read-rpms) reads those outside the metadata too.
+            if _as_repository(path, options) and _read_already(
+                local_location(same), path, same, scope, result
+            ):
                 loaded.add(os.path.realpath(path))  # read, once: a repository nested in another read
                 continue
             result.extend(_load_one(path, options, remote, store, scope, files))
@@ -126,15 +130,20 @@ def _read_already(location: str, where: str, shown: str, scope: ConfigScope, res
     return True
 
 
+def _as_repository(path: str, options: ReadOptions) -> bool:
+    """Whether the input ``path`` is read as a repository (`repository_input`)."""
+    try:
+        return repository_input(path, read_rpms=options.read_rpms) is not None
+    except OSError:
+        return False
+
+
 def _same_input(path: str, options: ReadOptions) -> str:
     """What ``path`` reads, whatever names it: a repository's real root, else its real path."""
     if unreached(path):  # its reading fails: the same input as nothing else
         return path
-    try:
-        if repository_input(path, read_rpms=options.read_rpms) is not None:
-            return os.path.realpath(repository_root(path))
-    except OSError:
-        pass
+    if _as_repository(path, options):
+        return os.path.realpath(repository_root(path))
     return os.path.realpath(path)
 
 

@@ -255,3 +255,18 @@ def test_a_repository_nested_in_one_named_and_configured_is_unseen_in_either_ord
     ):
         code, document, _ = scan(args, capsys)
         assert document["completeness"]["reasons"] == [], args
+
+
+def test_a_directory_walked_for_its_rpm_files_is_walked_whatever_read_its_repository(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With --read-rpms a repository input is a directory walked for its RPM files, those its
+    metadata does not list too. After a section naming the repository, it was taken for that
+    repository read already and not walked: the file outside the metadata was not audited in
+    that order alone."""
+    repo = repository(tmp_path / "repo")
+    shutil.copy(RPMS / "single-deps-1.0-1.noarch.rpm", repo)  # outside the metadata
+    config = configuration(tmp_path / "x.repo", "x", repo.as_uri())
+    for args in ([str(repo), str(config)], [str(config), str(repo)]):
+        _, document, _ = scan([*args, "--read-rpms"], capsys)
+        assert nevras(document) == [*NEVRAS, "single-deps-1.0-1.noarch"], args
