@@ -82,6 +82,11 @@ def overlay(
             origin["recommends"] = evidence.dependencies()["recommends"]
         except ValueError as exc:  # the reader has refused any such file: never reached
             return InputError(os.path.join(*where), f"corrupt RPM header: {exc}")
+    if "recommends" in origin:
+        # dnf installs what primary.xml Recommends (rpm reads no weak dependency): one the
+        # metadata adds stays, as the policy and the resolution read it (a Citrix one swapped
+        # in for the header's passed clean).
+        origin["recommends"] = _with_listed(origin["recommends"], listed.recommends)
     header_only = {field: getattr(read, field) for field in HEADER_ONLY_FIELDS}
     if listed.is_source:
         merged = with_fields(
@@ -117,9 +122,9 @@ def unlisted_recommends_warning(location: str, overlaid: Sequence[tuple[Package,
     more = f"; and {len(unlisted) - 3} more" if len(unlisted) > 3 else ""
     return (
         f"{location}: the headers of {len(unlisted)} package(s) Recommend what their metadata "
-        f"entries lack: {shown}{more}; each is judged and resolved by its header's Recommends "
-        "(yum's createrepo copies no weak dependency; createrepo_c copies them all, so these were "
-        "edited out of primary.xml)"
+        f"entries lack: {shown}{more}; each is judged and resolved by its header's Recommends, "
+        "and those its entry adds (yum's createrepo copies no weak dependency; createrepo_c copies "
+        "them all, so these were edited out of primary.xml)"
     )
 
 
@@ -205,6 +210,14 @@ def dependency_names(dependencies: Sequence[Dependency]) -> set[str]:
     if any(_ESCAPED_TWICE in name for name in names):
         names.update([name.replace(_ESCAPED_TWICE, "&") for name in names])
     return names
+
+
+def _with_listed(header: Sequence[Dependency], listed: Sequence[Dependency]) -> tuple[Dependency, ...]:
+    """The header's dependencies, then those of the metadata's ``listed`` it has no name of
+    (`dependency_names`: an ``&`` escaped twice is the header's own)."""
+    have = {dependency.name for dependency in header}
+    added = [dependency for dependency in listed if not dependency_names([dependency]) & have]
+    return (*header, *added)
 
 
 def _escaped_twice(listed: Package) -> bool:

@@ -110,3 +110,25 @@ def test_a_remote_repository_judges_the_header_s_recommends(
     assert judged(document)["host rule"] == ["recommends"] and code == 1 and not document["errors"]
     assert (again_code, judged(again)) == (code, judged(document))
     assert EDITED in err and EDITED in again_err
+
+
+def test_a_recommends_swapped_into_primary_is_judged_too(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The header Recommends a clean capability; primary.xml names a Citrix URL in its place.
+    dnf installs what primary.xml Recommends (rpm reads no weak dependency): the entry's
+    Recommends the header lacks stays, beside the header's. Taking the header's alone, the
+    package passed clean (exit 0) where it blocked before the header was read for them."""
+    spec = tmp_path / "weak-url.spec"
+    spec.write_text(SPEC.replace("Recommends: gitsha(https://code.citrite.net/XS/weak-url.git)\n", ""))
+    repo = repository(tmp_path / "repo", build_noarch(spec, tmp_path / "top", []), None)
+    citrix = "gitsha(https://code.citrite.net/XS/weak-url.git)"
+    rewrite_primary(
+        repo,
+        lambda text: re.sub(r'(<rpm:recommends>\s*<rpm:entry name=")epochless-dep"', rf'\1{citrix}"', text),
+    )
+    code, document, err = scan([str(repo)], capsys)
+    assert judged(document)["host rule"] == ["recommends"]
+    assert code == 1 and not document["errors"]
+    [warning] = [line for line in err.splitlines() if EDITED in line]
+    assert "('epochless-dep')" in warning
