@@ -167,7 +167,12 @@ class SectionReader:
                 decision.local_path, "repodata", "repomd.xml"
             ), decision.url + "repodata/repomd.xml"
         url = urljoin(repository_base(decision.url), "repodata/repomd.xml")
-        return self.remote.cache.by_url("repomd", url), url
+        path = self.remote.cache.by_url("repomd", url)
+        if not os.path.isfile(path):
+            # The reading shared spelt the URL otherwise (``%70`` for ``p``, ``:80``: one
+            # `location_of`), and fetched the file under its own spelling: fetched as spelt here.
+            path = self.remote.fetch_by_url(url, "repomd")
+        return path, url
 
     def _mirrors(
         self, url: str, key: str, parse: Callable[[str, str], Listing], origin: UrlOrigin

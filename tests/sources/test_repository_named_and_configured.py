@@ -11,6 +11,7 @@ Real RPMs, repositories by createrepo_c, remote ones served over HTTP on 127.0.0
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import subprocess
@@ -270,3 +271,33 @@ def test_a_directory_walked_for_its_rpm_files_is_walked_whatever_read_its_reposi
     for args in ([str(repo), str(config)], [str(config), str(repo)]):
         _, document, _ = scan([*args, "--read-rpms"], capsys)
         assert nevras(document) == [*NEVRAS, "single-deps-1.0-1.noarch"], args
+
+
+@pytest.mark.parametrize("vouched", [True, False], ids=["vouched for", "not vouched for"])
+def test_a_metalink_checks_a_repository_an_input_spelt_otherwise_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], vouched: bool
+) -> None:
+    """The input ``/re%70o/`` read the repository a metalink's mirror ``/repo/`` names (one
+    location): the section's check of its repomd.xml looked for the file the input fetched under
+    the mirror's spelling, found none, and failed the section ("no such file or directory",
+    exit 3). It is fetched as the mirror spells it; a repomd.xml the metalink does not vouch for
+    is still refused, in either order."""
+    repo = repository(tmp_path / "www" / "repo")
+    data = (repo / "repodata" / "repomd.xml").read_bytes() + (b"" if vouched else b"stale")
+    with LocalServer(tmp_path / "www") as server:
+        (tmp_path / "www" / "metalink.xml").write_text(
+            '<?xml version="1.0"?><metalink version="3.0" xmlns="http://www.metalinker.org/"><files>'
+            f'<file name="repomd.xml"><verification><hash type="sha256">{hashlib.sha256(data).hexdigest()}'
+            f'</hash></verification><resources><url protocol="http" type="http">'
+            f"{server.url('/repo/repodata/repomd.xml')}</url></resources></file></files></metalink>\n"
+        )
+        config = tmp_path / "m.repo"
+        config.write_text(f"[m]\nname=m\nmetalink={server.url('/metalink.xml')}\nenabled=1\ngpgcheck=0\n")
+        spelt = server.url("/re%70o/")
+        for args in ([spelt, str(config)], [str(config), spelt]):
+            shutil.rmtree(tmp_path / "cache", ignore_errors=True)
+            code, document, _ = scan([*args, "--cache-dir", str(tmp_path / "cache")], capsys)
+            assert nevras(document) == NEVRAS, args
+            assert (code, [error["input"] for error in document["errors"]]) == (
+                (1, []) if vouched else (3, [f"{config} [m]"])
+            ), args
