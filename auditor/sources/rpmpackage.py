@@ -31,11 +31,15 @@ _COPIED_TAGS = _DEPENDENCY_TAGS[:5]
 """The dependencies createrepo_c copies from each header into primary.xml that the evidence
 keeps (`auditor.sources.evidence.COPIED_DEPENDENCIES`: Requires, Provides, Conflicts,
 Obsoletes and Recommends), compared with the metadata's (`auditor.sources.overlay.overlay`)."""
-# rpm < 4.12 stored Suggests/Enhances here (RPMTAG_OLDSUGGESTS*, RPMTAG_OLDENHANCES*).
+# rpm < 4.12 stored Suggests/Enhances here (RPMTAG_OLDSUGGESTS*, RPMTAG_OLDENHANCES*), and a
+# Recommends/Supplements as one of them with RPMSENSE_STRONG (SUSE's), which createrepo_c
+# writes as such: (the weak kind, the strong kind, the tags).
 _OLD_WEAK_TAGS = (
-    ("suggests", Tag.OLDSUGGESTSNAME, Tag.OLDSUGGESTSFLAGS, Tag.OLDSUGGESTSVERSION),
-    ("enhances", Tag.OLDENHANCESNAME, Tag.OLDENHANCESFLAGS, Tag.OLDENHANCESVERSION),
+    ("suggests", "recommends", Tag.OLDSUGGESTSNAME, Tag.OLDSUGGESTSFLAGS, Tag.OLDSUGGESTSVERSION),
+    ("enhances", "supplements", Tag.OLDENHANCESNAME, Tag.OLDENHANCESFLAGS, Tag.OLDENHANCESVERSION),
 )
+_STRONG = 1 << 27
+"""RPMSENSE_STRONG: an old weak dependency with it is the strong kind (`_OLD_WEAK_TAGS`)."""
 
 
 def read_rpm_file(path: str, *, checksum: bool = True, display: str | None = None) -> Package:
@@ -145,6 +149,14 @@ def evidence_from_headers(
     package = _package(headers, stream, location, input, checksum, payload, evidence_only=True)
     main = headers.main
     copied = tuple(_copied_tags(main, *tags) for _, *tags in _COPIED_TAGS)
+    if copied[-1].names is None:  # no Recommends: an rpm < 4.12 one, as createrepo_c copies it
+        _, _, *old = _OLD_WEAK_TAGS[0]
+        names, flags, versions = _old_weak(main, *old, strong=True)
+        if names:
+            joined = "\0".join(versions)
+            if has_unreadable_version(joined):  # fail on the file now, as a full read does
+                _as_dependencies(main, old[2], names, flags, versions)
+            copied = (*copied[:-1], CopiedTags("\0".join(names), flags, joined))
     return HeaderEvidence(package, copied, headers.header_end)
 
 
@@ -176,9 +188,11 @@ def _package(
     more: dict[str, Any] = {}
     if not evidence_only:
         more = {field: _dependencies(main, *tags) for field, *tags in _DEPENDENCY_TAGS}
-        for field, *tags in _OLD_WEAK_TAGS:
-            if not more[field]:
-                more[field] = _dependencies(main, *tags)
+        for weak, strong, *tags in _OLD_WEAK_TAGS:
+            for field, is_strong in ((weak, False), (strong, True)):
+                if not more[field]:
+                    names, flags, versions = _old_weak(main, *tags, strong=is_strong)
+                    more[field] = _as_dependencies(main, tags[2], names, flags, versions) if names else ()
         more.update(
             summary=main.string(Tag.SUMMARY),
             description=main.string(Tag.DESCRIPTION),
@@ -294,6 +308,21 @@ def _retrofitted(
     ):
         return names, flags, versions
     return [*names, name], (*flags, _SENSE_EQUAL), [*versions, evr]
+
+
+def _old_weak(
+    header: Header, name_tag: int, flags_tag: int, version_tag: int, *, strong: bool
+) -> tuple[list[str], tuple[int, ...], list[str]]:
+    """The entries of an rpm < 4.12 weak dependency tag (`_OLD_WEAK_TAGS`) with
+    RPMSENSE_STRONG (``strong``) or without, that bit left out of their flags."""
+    entries = [
+        (name, flag & ~_STRONG, version)
+        for name, flag, version in zip(
+            *_dependency_tags(header, name_tag, flags_tag, version_tag), strict=True
+        )
+        if bool(flag & _STRONG) is strong
+    ]
+    return [name for name, _, _ in entries], tuple(flag for _, flag, _ in entries), [v for _, _, v in entries]
 
 
 def _copied_tags(header: Header, name_tag: int, flags_tag: int, version_tag: int) -> CopiedTags:

@@ -13,9 +13,12 @@ served over HTTP on 127.0.0.1.
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import json
 import re
 import shutil
+import struct
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -132,3 +135,75 @@ def test_a_recommends_swapped_into_primary_is_judged_too(
     assert code == 1 and not document["errors"]
     [warning] = [line for line in err.splitlines() if EDITED in line]
     assert "('epochless-dep')" in warning
+
+
+STRONG = 1 << 27
+"""RPMSENSE_STRONG: with it an rpm < 4.12 OLDSUGGESTS entry is a Recommends (SUSE wrote them so)."""
+
+
+def old_style(rpm: Path, target: Path) -> Path:
+    """``rpm`` as rpm < 4.12 wrote its Recommends: the RECOMMEND* tags renamed OLDSUGGESTS*
+    with RPMSENSE_STRONG in each flag, the header digests and MD5 made again (rpm -K checks
+    them). Index entries stay in store order, as rpm requires."""
+    data = bytearray(rpm.read_bytes())
+
+    def header(start: int) -> tuple[int, int, int]:
+        count, size = struct.unpack(">II", data[start + 8 : start + 16])
+        return count, start + 16, start + 16 + 16 * count + size
+
+    signature_count, signature_index, signature_end = header(96)
+    main = (signature_end + 7) // 8 * 8
+    count, index, end = header(main)
+    store = index + 16 * count
+    renamed = {5046: 1156, 5047: 1157, 5048: 1158}
+    for entry in range(index, store, 16):
+        tag, _type, offset, items = struct.unpack(">IIII", data[entry : entry + 16])
+        if tag == 5048:
+            for at in range(store + offset, store + offset + 4 * items, 4):
+                (flags,) = struct.unpack(">I", data[at : at + 4])
+                data[at : at + 4] = struct.pack(">I", flags | STRONG)
+        if tag in renamed:
+            data[entry : entry + 4] = struct.pack(">I", renamed[tag])
+    digests = {
+        269: hashlib.sha1(data[main:end]).hexdigest().encode(),
+        273: hashlib.sha256(data[main:end]).hexdigest().encode(),
+        1004: hashlib.md5(data[main:]).digest(),
+    }
+    signature_store = signature_index + 16 * signature_count
+    for entry in range(signature_index, signature_store, 16):
+        tag, _type, offset, _items = struct.unpack(">IIII", data[entry : entry + 16])
+        if tag in digests:
+            at = signature_store + offset
+            data[at : at + len(digests[tag])] = digests[tag]
+    target.write_bytes(data)
+    checked = subprocess.run(["rpm", "-K", str(target)], capture_output=True, text=True, check=False)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    query = ["rpm", "-qp", "--qf", "[%{OLDSUGGESTS}\\n]|[%{RECOMMENDS}]", str(target)]
+    read = subprocess.run(query, capture_output=True, text=True, check=True).stdout
+    old, _, recommends = read.partition("|")  # rpm's own reading: OLDSUGGESTS, no Recommends
+    assert (sorted(old.split()), recommends) == (
+        ["epochless-dep", "gitsha(https://code.citrite.net/XS/weak-url.git)"],
+        "",
+    )
+    return target
+
+
+@pytest.mark.parametrize("edit", [None, "all"], ids=["as written", "edited out"])
+def test_an_old_style_strong_suggests_is_a_recommends(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], built: tuple[Path, Path], edit: str | None
+) -> None:
+    """An rpm < 4.12 Recommends (OLDSUGGESTS with RPMSENSE_STRONG) naming a Citrix URL.
+    createrepo_c writes it as a Recommends, so the repository as written blocked; but the file
+    was read as a Suggests (the policy judges none: clean, exit 0), and the header evidence
+    copied no such entry, so with it edited out of primary.xml the repository passed too."""
+    (tmp_path / "src").mkdir()
+    old = old_style(built[1], tmp_path / "src" / built[1].name)
+    _, alone, _ = scan([str(old)], capsys)
+    assert judged(alone)["host rule"] == ["recommends"]
+    repo = repository(tmp_path / "repo", (built[0], old), edit)
+    primary = gzip.decompress(next((repo / "repodata").glob("*-primary.xml.gz")).read_bytes()).decode()
+    assert ("code.citrite.net" in primary) is (edit is None)  # createrepo_c wrote it as a Recommends
+    code, document, err = scan([str(repo)], capsys)
+    assert judged(document)["host rule"] == ["recommends"]
+    assert code == 1 and not document["errors"]
+    assert (EDITED in err) is (edit is not None)
