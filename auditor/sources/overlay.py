@@ -82,11 +82,13 @@ def overlay(
             origin["recommends"] = evidence.dependencies()["recommends"]
         except ValueError as exc:  # the reader has refused any such file: never reached
             return InputError(os.path.join(*where), f"corrupt RPM header: {exc}")
-    if "recommends" in origin:
-        # dnf installs what primary.xml Recommends (rpm reads no weak dependency): one the
-        # metadata adds stays, as the policy and the resolution read it (a Citrix one swapped
-        # in for the header's passed clean).
-        origin["recommends"] = _with_listed(origin["recommends"], listed.recommends)
+    for kind in _KEPT_FROM_THE_METADATA:
+        if kind in origin:
+            # dnf resolves by primary.xml: what the metadata adds to the header's stays, as the
+            # policy and the resolution read it (a Citrix Recommends or Requires swapped in for
+            # the header's passed clean). Never a provide it adds: a capability the file lacks
+            # must not become a clean way around a Citrix provider.
+            origin[kind] = _with_listed(origin[kind], getattr(listed, kind))
     header_only = {field: getattr(read, field) for field in HEADER_ONLY_FIELDS}
     if listed.is_source:
         merged = with_fields(
@@ -127,6 +129,10 @@ def unlisted_recommends_warning(location: str, overlaid: Sequence[tuple[Package,
         "them all, so these were edited out of primary.xml)"
     )
 
+
+_KEPT_FROM_THE_METADATA = ("requires", "conflicts", "obsoletes", "recommends")
+"""The dependencies of a metadata entry kept beside its header's when the package takes the
+header's (`overlay`): each can only add to what the package needs or rules out."""
 
 HEADER_ONLY_FIELDS = (
     "signing_keys",

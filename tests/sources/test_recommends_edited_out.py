@@ -207,3 +207,31 @@ def test_an_old_style_strong_suggests_is_a_recommends(
     assert judged(document)["host rule"] == ["recommends"]
     assert code == 1 and not document["errors"]
     assert (EDITED in err) is (edit is not None)
+
+
+def test_a_requirement_primary_xml_adds_stays_beside_the_header_s(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The header Requires a clean capability; primary.xml names a Citrix URL in its place. The
+    file is an input error (its requirement is hidden) and the package is resolved by its
+    header's Requires, but dnf resolves by primary.xml: the one the metadata adds stays beside
+    them. Taking the header's alone, the package's own finding was gone, its row clean beside
+    the run's error."""
+    spec = tmp_path / "weak-url.spec"
+    spec.write_text(
+        SPEC.replace(
+            "Recommends: gitsha(https://code.citrite.net/XS/weak-url.git)\n", "Requires: epochless-dep\n"
+        )
+    )
+    repo = repository(tmp_path / "repo", build_noarch(spec, tmp_path / "top", []), None)
+    citrix = "gitsha(https://code.citrite.net/XS/weak-url.git)"
+    rewrite_primary(
+        repo,
+        lambda text: re.sub(r'(<rpm:requires>\s*<rpm:entry name=")epochless-dep"', rf'\1{citrix}"', text),
+    )
+    code, document, err = scan([str(repo)], capsys)
+    [package] = [p for p in document["packages"] if p["name"] == "weak-url" and p["arch"] == "noarch"]
+    assert sorted(f["field"] for f in package["findings"] if f["rule"] == "citrix-internal-host") == [
+        "requires"
+    ]
+    assert code == 3 and "requires 'epochless-dep' in the header, not in the metadata" in err
