@@ -19,6 +19,7 @@ from benchmarks import closure, corpus
 from benchmarks.generators import dnf_closure
 from benchmarks.measure import Sample, combine, run_child
 from benchmarks.results import RSS_LIMIT_MB, CaseResult, Check, Context, ToolResult, record, scan_args
+from benchmarks.sbom_case import distro_sbom
 
 DNF_CLOSURE = os.path.join("benchmarks", "generators", "dnf_closure.py")
 SOLV_CLOSURE = os.path.join("benchmarks", "generators", "solv_closure.py")
@@ -177,49 +178,6 @@ def distro_200k(ctx: Context) -> CaseResult:
         _auditor(ctx, auditor, [repo], ctx.fresh_dir("cache"), metadata_only=True)
     case.rss("auditor", None)
     return case
-
-
-SBOM_FORMATS = ("cyclonedx", "spdx")
-
-
-def distro_sbom(ctx: Context, name: str) -> CaseResult:
-    """The bill of materials a release manager publishes, of the whole distribution, against
-    the JSON report of the same audit: wall, RSS and the ratio on record."""
-    repo = os.path.join(ctx.corpora, name)
-    case = CaseResult(
-        f"{name} sbom",
-        f"audit of {name} (--metadata-only) written as CycloneDX and as SPDX vs the JSON report",
-    )
-    tools = {fmt: ToolResult(case.name, f"auditor --format {fmt}", "") for fmt in ("json", *SBOM_FORMATS)}
-    case.tools += tools.values()
-    for _ in range(ctx.runs):
-        for fmt, result in tools.items():
-            _format_run(ctx, result, repo, fmt)
-    for fmt in SBOM_FORMATS:
-        case.ratio(f"auditor --format {fmt}", "auditor --format json", None, f"{fmt} / json")
-        case.rss(f"auditor --format {fmt}", None)
-    return case
-
-
-def _format_run(ctx: Context, result: ToolResult, repo: str, fmt: str) -> Sample:
-    out, err = ctx.outputs(f"{result.case}-{fmt}")
-    document = out[: -len(".out")] + f".{fmt}"
-    args = scan_args([repo], document, metadata_only=True, fmt=fmt)
-    argv = [ctx.python, "-m", "auditor", *args]
-    result.command = "XDG_CACHE_HOME=$TMP/cache-* " + ctx.shown(["auditor", *args])
-    child = run_child(
-        argv,
-        stdout=out,
-        stderr=err,
-        env=ctx.auditor_env(ctx.fresh_dir("cache")),
-        cwd=ctx.auditor_root or ctx.repo_root,
-    )
-    sample = record(ctx, result, child, [0])
-    if sample.exit_code == 0 and os.path.getsize(document) == 0:
-        result.errors.append(f"{fmt}: an empty document")
-    if os.path.exists(document):
-        os.unlink(document)  # the 60k documents are 150-250 MB
-    return sample
 
 
 def _rpm_query(ctx: Context, result: ToolResult, files: Sequence[str]) -> Sample:
