@@ -105,17 +105,17 @@ class ConfigScope:
         return [replace(gap, count=counts[id(gap)]) if id(gap) in counts else gap for gap in gaps]
 
 
-def location_of(decision: UrlDecision) -> str:
+def location_of(decision: UrlDecision, *, configured: bool = False) -> str:
     """Where a URL reads a repository from, whatever its spelling: the repository its reader
     reads (`repository_root`, `repository_base`: ``repodata/repomd.xml``, a query and a
     fragment are no other repository), ``a//b/`` and ``a/./b`` alike, scheme and host in
     either case, the default port written or not, an unreserved character percent-encoded or
-    not (RFC 3986, 6.2.2)."""
+    not (RFC 3986, 6.2.2). ``configured``: a section's URL (`repository_base`)."""
     if decision.local_path is not None:
         if unreached(decision.local_path):  # its reader fails on it, as dnf does
             return local_location(decision.local_path)
         return local_location(os.path.realpath(repository_root(decision.local_path)))
-    parts = urlsplit(repository_base(decision.url))
+    parts = urlsplit(repository_base(decision.url, configured=configured))
     scheme, netloc = parts.scheme.lower(), parts.netloc.lower()
     if scheme in _DEFAULT_PORTS:
         netloc = netloc.removesuffix(_DEFAULT_PORTS[scheme]).removesuffix(":")

@@ -139,7 +139,7 @@ class SectionReader:
         if len(self.failures) >= self.remote.options.max_mirrors:
             self.untried.append(decision.url)
             return None
-        self.location = location_of(decision)
+        self.location = location_of(decision, configured=True)
         earlier = self.scope.locations.get(self.location)
         try:
             if earlier is not None:
@@ -154,7 +154,9 @@ class SectionReader:
                 return read_local_repository(
                     decision.local_path, self.options, self.store, shown=decision.url
                 )
-            return read_remote_repository(decision.url, self.remote, self.options, self.store, vouched)
+            return read_remote_repository(
+                decision.url, self.remote, self.options, self.store, vouched, configured=True
+            )
         except InputError as exc:
             self.failures.append(exc)
             return None
@@ -166,7 +168,7 @@ class SectionReader:
             return os.path.join(
                 decision.local_path, "repodata", "repomd.xml"
             ), decision.url + "repodata/repomd.xml"
-        url = urljoin(repository_base(decision.url), "repodata/repomd.xml")
+        url = urljoin(repository_base(decision.url, configured=True), "repodata/repomd.xml")
         path = self.remote.cache.by_url("repomd", url)
         if not os.path.isfile(path):
             # The reading shared spelt the URL otherwise (``%70`` for ``p``, ``:80``: one

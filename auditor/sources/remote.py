@@ -41,14 +41,17 @@ from auditor.sources.overlay import (
 from auditor.sources.repodata import RepositoryRead, read_metadata
 
 
-def repository_base(url: str) -> str:
+def repository_base(url: str, *, configured: bool = False) -> str:
     """The repository's root URL, ending in ``/``: user-info, query and fragment dropped, and
-    ``repodata/repomd.xml`` too when the URL names that file."""
+    ``repodata/repomd.xml`` too when the URL names that file. A URL given as an input may name
+    the repository's ``repodata/`` directory; a ``baseurl`` (``configured``) never does: dnf
+    reads ``BASEURL/repodata/repomd.xml``, so ``.../x/repodata/`` there is a repository named
+    ``repodata``, not the one at ``.../x/``."""
     parts = urlsplit(strip_userinfo(url))
     path = parts.path or "/"
     if path.endswith("/repodata/repomd.xml"):
         path = path[: -len("repodata/repomd.xml")]
-    elif path.endswith(("/repodata", "/repodata/")):
+    elif not configured and path.endswith(("/repodata", "/repodata/")):
         path = path[: path.rstrip("/").rfind("/") + 1]
     if not path.endswith("/"):
         path += "/"
@@ -61,13 +64,16 @@ def read_remote_repository(
     options: ReadOptions | None = None,
     store: Store | None = None,
     vouched: Callable[[str, str], None] | None = None,
+    *,
+    configured: bool = False,
 ) -> RepositoryRead:
     """Read every package a remote repository's metadata lists, and the headers of those whose
     evidence only the RPM file carries (see the module docstring); ``store`` keeps what the
     headers gave for the next run (`merge_remote_headers`). ``vouched`` (given the path and URL
     of its ``repomd.xml``) refuses a repomd.xml the metalink that named this mirror does not
-    vouch for, before anything it lists is fetched."""
-    base = repository_base(url)
+    vouch for, before anything it lists is fetched. ``configured``: ``url`` is a section's
+    (`repository_base`)."""
+    base = repository_base(url, configured=configured)
     repomd_url = urljoin(base, "repodata/repomd.xml")
     check = None if vouched is None else (lambda path: vouched(path, repomd_url))
     path = remote.fetch_by_url(repomd_url, "repomd", vouched=check)

@@ -301,3 +301,25 @@ def test_a_metalink_checks_a_repository_an_input_spelt_otherwise_read(
             assert (code, [error["input"] for error in document["errors"]]) == (
                 (1, []) if vouched else (3, [f"{config} [m]"])
             ), args
+
+
+def test_a_baseurl_ending_in_repodata_is_the_repository_named_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """dnf reads ``BASEURL/repodata/repomd.xml``: ``baseurl=.../x/repodata/`` is a repository
+    named ``repodata`` (inside ``x``'s metadata directory here), not ``x``. The section read
+    ``x`` (an input's ``.../repodata/`` shortcut): the Citrix package dnf installs from the
+    repository configured was never audited, and ``x``'s verdict stood for it; beside an input
+    naming ``x``, the section was "the same repository", read once."""
+    x = repository(tmp_path / "www" / "x")
+    shutil.copy(RPMS / "xs-sources-1.0-1.noarch.rpm", x / "repodata")
+    subprocess.run(["createrepo_c", "--quiet", "--no-database", str(x / "repodata")], check=True)
+    with LocalServer(tmp_path / "www") as server:
+        config = configuration(tmp_path / "r.repo", "r", server.url("/x/repodata/"))
+        cache = ["--cache-dir", str(tmp_path / "cache")]
+        _, document, _ = scan([str(config), *cache], capsys)
+        assert nevras(document) == ["xs-sources-1.0-1.noarch"]
+        for args in ([server.url("/x/"), str(config)], [str(config), server.url("/x/")]):
+            _, document, warnings = scan([*args, *cache], capsys)
+            assert len(document["packages"]) == 3, args
+            assert not [w for w in warnings if "the same repository as" in w], args
