@@ -60,7 +60,15 @@ class ConfigScope:
         earlier is (`read_again`)."""
         modules = next((gap for gap in read.gaps if gap.kind is GapKind.MODULES_NOT_FILTERED), None)
         given = {id(package) for package in read.packages}
-        once = ReadOnce(where, list(read.packages), given, {}, modules, nested=dict(read.nested))
+        once = ReadOnce(
+            where,
+            list(read.packages),
+            given,
+            {},
+            modules,
+            nested=dict(read.nested),
+            repomd_file=read.repomd_file,
+        )
         self.locations.setdefault(location, once)
 
     def read_again(
@@ -173,6 +181,9 @@ class ReadOnce:
     """The repositories found inside this local one (`RepositoryRead.nested`): an input naming
     it reads them as a gap unless read too, which a section never does (dnf reads the
     repository its base URL names, nothing below it)."""
+    repomd_file: str | None = None
+    """`RepositoryRead.repomd_file`: the remote repomd.xml read, which a metalink naming the
+    repository checks (not the file its mirror serves later: it may have synced since)."""
 
     def shown_everywhere(self) -> set[int]:
         """The packages (by id) some section gave and none left hidden from any host."""

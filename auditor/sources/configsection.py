@@ -145,12 +145,12 @@ class SectionReader:
             if earlier is not None:
                 # Read for another section: the metalink still decides whether this one may use it.
                 if vouched is not None:
-                    vouched(*self._repomd_read(decision))
+                    vouched(*self._repomd_read(decision, earlier.repomd_file))
                 self.earlier = earlier
                 return RepositoryRead(decision.url, None, list(earlier.every))
             if decision.local_path is not None:
                 if vouched is not None:
-                    vouched(*self._repomd_read(decision))
+                    vouched(*self._repomd_read(decision, None))
                 return read_local_repository(
                     decision.local_path, self.options, self.store, shown=decision.url
                 )
@@ -161,14 +161,18 @@ class SectionReader:
             self.failures.append(exc)
             return None
 
-    def _repomd_read(self, decision: UrlDecision) -> tuple[str, str]:
+    def _repomd_read(self, decision: UrlDecision, read: str | None) -> tuple[str, str]:
         """Where the ``repomd.xml`` of the repository ``decision`` allows is (on the disk, or the
-        copy this run fetched into the cache), and its name."""
+        copy this run fetched into the cache: ``read``, the one a shared reading read), and its name."""
         if decision.local_path is not None:
             return os.path.join(
                 decision.local_path, "repodata", "repomd.xml"
             ), decision.url + "repodata/repomd.xml"
         url = urljoin(repository_base(decision.url, configured=True), "repodata/repomd.xml")
+        if read is not None:
+            # The copy the shared reading read, whatever the mirror serves now (a sync since):
+            # the metalink vouches for the packages audited or for none.
+            return read, url
         path = self.remote.cache.by_url("repomd", url)
         if not os.path.isfile(path):
             # The reading shared spelt the URL otherwise (``%70`` for ``p``, ``:80``: one

@@ -125,6 +125,7 @@ def _read_repository(
         return remote.fetch_metadata(file_url, entry), file_url
 
     read = read_metadata(repomd, base, fetch, locations_under=base)
+    read.repomd_file = repomd_path
     if options.metadata_only:
         if read.packages:
             detail = f"{read.location}: read from its metadata alone (--metadata-only)"

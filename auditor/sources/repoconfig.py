@@ -134,7 +134,7 @@ def _keep(read: RepositoryRead, reader: SectionReader, options: ReadOptions, res
     given = {id(p) for p in read.packages}
     modules = next((gap for gap in read.gaps if gap.kind is GapKind.MODULES_NOT_FILTERED), None)
     reader.scope.locations[reader.location] = ReadOnce(
-        reader.where, every, given, seen.hidden, modules, forms, dict(read.nested)
+        reader.where, every, given, seen.hidden, modules, forms, dict(read.nested), read.repomd_file
     )
     result.repositories.append(read)
     result.packages.extend(read.packages)

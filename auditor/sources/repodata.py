@@ -71,6 +71,9 @@ class RepositoryRead:
     this one's metadata does not list: a gap unless they are read as inputs too."""
     file_sizes: dict[str, int] = field(default_factory=dict)
     """`PrimaryHandler.file_sizes`: the file size the metadata gives, by package checksum and location."""
+    repomd_file: str | None = None
+    """The copy of a remote repository's ``repomd.xml`` this reading read (in the cache): what a
+    metalink naming the repository must vouch for, whatever the mirror serves by then."""
 
     def listed_size(self, package: Package) -> int | None:
         """The size of ``package``'s file as the metadata gives it; None when not kept."""

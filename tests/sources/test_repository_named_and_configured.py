@@ -25,7 +25,7 @@ from auditor.net.remote import Remote
 from auditor.net.urlpolicy import UrlOrigin
 from auditor.sources.configscope import location_of
 from tests.conftest import RPMS
-from tests.httpserver import LocalServer
+from tests.httpserver import Handler, LocalServer
 
 PAIR = ("epochs-1.2-4.noarch.rpm", "epochs-1.2-4.src.rpm")
 """A binary and its source package (the binary's requirements unresolved: blocking)."""
@@ -323,3 +323,41 @@ def test_a_baseurl_ending_in_repodata_is_the_repository_named_so(
             _, document, warnings = scan([*args, *cache], capsys)
             assert len(document["packages"]) == 3, args
             assert not [w for w in warnings if "the same repository as" in w], args
+
+
+def test_a_metalink_vouches_for_the_repomd_xml_the_shared_reading_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The input ``/re%70o/`` read one repomd.xml; when the section's metalink check asked the
+    mirror ``/repo/`` for it, the mirror had synced: it served another, the one the metalink
+    vouches for, listing a Citrix package. The section shared the input's reading and its check
+    fetched the mirror's file afresh: the metalink vouched for a file whose packages were never
+    read, and the section passed with the input's (what dnf installs from it unaudited). The
+    check is of the file the reading read: not vouched for, the section's error."""
+    repo = repository(tmp_path / "www" / "repo")
+    other = tmp_path / "other"
+    other.mkdir()
+    shutil.copy(RPMS / "xs-sources-1.0-1.noarch.rpm", other)
+    subprocess.run(["createrepo_c", "--quiet", "--no-database", str(other)], check=True)
+    for metadata in (other / "repodata").iterdir():
+        if metadata.name != "repomd.xml":
+            shutil.copy(metadata, repo / "repodata")
+    synced = (other / "repodata" / "repomd.xml").read_bytes()
+    served = [(repo / "repodata" / "repomd.xml").read_bytes()]  # then the mirror syncs
+
+    def mirror(handler: Handler, method: str) -> None:
+        handler.answer(200, served.pop(0) if len(served) > 0 else synced, method=method)
+
+    with LocalServer(tmp_path / "www") as server:
+        server.routes["/repo/repodata/repomd.xml"] = mirror
+        (tmp_path / "www" / "metalink.xml").write_text(
+            '<?xml version="1.0"?><metalink version="3.0" xmlns="http://www.metalinker.org/"><files>'
+            f'<file name="repomd.xml"><verification><hash type="sha256">{hashlib.sha256(synced).hexdigest()}'
+            f'</hash></verification><resources><url protocol="http" type="http">'
+            f"{server.url('/repo/repodata/repomd.xml')}</url></resources></file></files></metalink>\n"
+        )
+        config = tmp_path / "m.repo"
+        config.write_text(f"[m]\nname=m\nmetalink={server.url('/metalink.xml')}\nenabled=1\ngpgcheck=0\n")
+        spelt = server.url("/re%70o/")
+        code, document, _ = scan([spelt, str(config), "--cache-dir", str(tmp_path / "cache")], capsys)
+        assert code == 3 and [error["input"] for error in document["errors"]] == [f"{config} [m]"]
