@@ -149,14 +149,19 @@ def evidence_from_headers(
     package = _package(headers, stream, location, input, checksum, payload, evidence_only=True)
     main = headers.main
     copied = tuple(_copied_tags(main, *tags) for _, *tags in _COPIED_TAGS)
-    if copied[-1].names is None:  # no Recommends: an rpm < 4.12 one, as createrepo_c copies it
-        _, _, *old = _OLD_WEAK_TAGS[0]
-        names, flags, versions = _old_weak(main, *old, strong=True)
-        if names:
-            joined = "\0".join(versions)
-            if has_unreadable_version(joined):  # fail on the file now, as a full read does
-                _as_dependencies(main, old[2], names, flags, versions)
-            copied = (*copied[:-1], CopiedTags("\0".join(names), flags, joined))
+    # An rpm < 4.12 Recommends too, which createrepo_c copies beside the header's RECOMMENDNAME
+    # (a header may have both): left out, one edited out of primary.xml went unseen.
+    _, _, *old = _OLD_WEAK_TAGS[0]
+    names, flags, versions = _old_weak(main, *old, strong=True)
+    if names:
+        joined = "\0".join(versions)
+        if has_unreadable_version(joined):  # fail on the file now, as a full read does
+            _as_dependencies(main, old[2], names, flags, versions)
+        new = copied[-1]
+        if new.names is not None and new.versions is not None:
+            names, joined = [new.names, *names], f"{new.versions}\0{joined}"
+            flags = (*new.flags, *flags)
+        copied = (*copied[:-1], CopiedTags("\0".join(names), flags, joined))
     return HeaderEvidence(package, copied, headers.header_end)
 
 
@@ -190,9 +195,10 @@ def _package(
         more = {field: _dependencies(main, *tags) for field, *tags in _DEPENDENCY_TAGS}
         for weak, strong, *tags in _OLD_WEAK_TAGS:
             for field, is_strong in ((weak, False), (strong, True)):
-                if not more[field]:
-                    names, flags, versions = _old_weak(main, *tags, strong=is_strong)
-                    more[field] = _as_dependencies(main, tags[2], names, flags, versions) if names else ()
+                # Beside the new tag's entries, as createrepo_c lists them (a header may have both).
+                names, flags, versions = _old_weak(main, *tags, strong=is_strong)
+                if names:
+                    more[field] = (*more[field], *_as_dependencies(main, tags[2], names, flags, versions))
         more.update(
             summary=main.string(Tag.SUMMARY),
             description=main.string(Tag.DESCRIPTION),

@@ -141,10 +141,11 @@ STRONG = 1 << 27
 """RPMSENSE_STRONG: with it an rpm < 4.12 OLDSUGGESTS entry is a Recommends (SUSE wrote them so)."""
 
 
-def old_style(rpm: Path, target: Path) -> Path:
-    """``rpm`` as rpm < 4.12 wrote its Recommends: the RECOMMEND* tags renamed OLDSUGGESTS*
-    with RPMSENSE_STRONG in each flag, the header digests and MD5 made again (rpm -K checks
-    them). Index entries stay in store order, as rpm requires."""
+def old_style(rpm: Path, target: Path, name_tag: int = 5046) -> Path:
+    """``rpm`` as rpm < 4.12 wrote its Recommends: the RECOMMEND* tags (``name_tag`` 5049:
+    the SUGGEST* ones) renamed OLDSUGGESTS* with RPMSENSE_STRONG in each flag, the header
+    digests and MD5 made again (rpm -K checks them). Index entries stay in store order, as rpm
+    requires."""
     data = bytearray(rpm.read_bytes())
 
     def header(start: int) -> tuple[int, int, int]:
@@ -155,10 +156,10 @@ def old_style(rpm: Path, target: Path) -> Path:
     main = (signature_end + 7) // 8 * 8
     count, index, end = header(main)
     store = index + 16 * count
-    renamed = {5046: 1156, 5047: 1157, 5048: 1158}
+    renamed = {name_tag: 1156, name_tag + 1: 1157, name_tag + 2: 1158}
     for entry in range(index, store, 16):
         tag, _type, offset, items = struct.unpack(">IIII", data[entry : entry + 16])
-        if tag == 5048:
+        if tag == name_tag + 2:
             for at in range(store + offset, store + offset + 4 * items, 4):
                 (flags,) = struct.unpack(">I", data[at : at + 4])
                 data[at : at + 4] = struct.pack(">I", flags | STRONG)
@@ -181,10 +182,11 @@ def old_style(rpm: Path, target: Path) -> Path:
     query = ["rpm", "-qp", "--qf", "[%{OLDSUGGESTS}\\n]|[%{RECOMMENDS}]", str(target)]
     read = subprocess.run(query, capture_output=True, text=True, check=True).stdout
     old, _, recommends = read.partition("|")  # rpm's own reading: OLDSUGGESTS, no Recommends
-    assert (sorted(old.split()), recommends) == (
-        ["epochless-dep", "gitsha(https://code.citrite.net/XS/weak-url.git)"],
-        "",
-    )
+    if name_tag == 5046:
+        assert (sorted(old.split()), recommends) == (
+            ["epochless-dep", "gitsha(https://code.citrite.net/XS/weak-url.git)"],
+            "",
+        )
     return target
 
 
@@ -235,3 +237,37 @@ def test_a_requirement_primary_xml_adds_stays_beside_the_header_s(
         "requires"
     ]
     assert code == 3 and "requires 'epochless-dep' in the header, not in the metadata" in err
+
+
+@pytest.mark.parametrize("edit", [None, "citrix"], ids=["as written", "edited out"])
+def test_an_old_style_strong_suggests_beside_a_recommends_is_one_too(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], edit: str | None
+) -> None:
+    """A header with a Recommends (RECOMMENDNAME) and an rpm < 4.12 one (OLDSUGGESTS with
+    RPMSENSE_STRONG) naming a Citrix URL: createrepo_c lists both as Recommends, so the
+    repository blocked. The old entry was read only where the header had no new one: the file
+    alone passed clean (exit 0), and with it edited out of primary.xml the header evidence
+    (RECOMMENDNAME alone) agreed with the metadata, so the repository passed too."""
+    spec = tmp_path / "weak-url.spec"
+    spec.write_text(
+        WEAK_URL_SPEC.replace("Recommends:", "Recommends: epochless-dep\nSuggests:").replace(
+            "Release: 1", "Release: 2"
+        )
+    )
+    srpm, rpm = build_noarch(spec, tmp_path / "top", [])
+    (tmp_path / "src").mkdir()
+    both = old_style(rpm, tmp_path / "src" / rpm.name, name_tag=5049)
+    query = ["rpm", "-qp", "--qf", "[%{OLDSUGGESTS}\\n]|[%{RECOMMENDS}]", str(both)]
+    read = subprocess.run(query, capture_output=True, text=True, check=True).stdout
+    assert read == "gitsha(https://code.citrite.net/XS/weak-url.git)\n|epochless-dep"  # rpm's reading
+    code, alone, _ = scan([str(both)], capsys)
+    assert judged(alone)["host rule"] == ["recommends"] and code == 1
+    repo = repository(tmp_path / "repo", (srpm, both), None)
+    primary = gzip.decompress(next((repo / "repodata").glob("*-primary.xml.gz")).read_bytes()).decode()
+    assert "code.citrite.net" in primary and "epochless-dep" in primary  # createrepo_c: both Recommends
+    if edit == "citrix":
+        rewrite_primary(repo, lambda text: re.sub(r'\s*<rpm:entry name="gitsha\([^"]*"/>', "", text))
+    code, document, err = scan([str(repo)], capsys)
+    assert judged(document)["host rule"] == ["recommends"]
+    assert code == 1 and not document["errors"]
+    assert (EDITED in err) is (edit is not None)
