@@ -219,11 +219,25 @@ def dependency_names(dependencies: Sequence[Dependency]) -> set[str]:
 
 
 def _with_listed(header: Sequence[Dependency], listed: Sequence[Dependency]) -> tuple[Dependency, ...]:
-    """The header's dependencies, then those of the metadata's ``listed`` it has no name of
-    (`dependency_names`: an ``&`` escaped twice is the header's own)."""
-    have = {dependency.name for dependency in header}
-    added = [dependency for dependency in listed if not dependency_names([dependency]) & have]
+    """The header's dependencies, then those of the metadata's ``listed`` the header has not
+    (`dependency_names`: an ``&`` escaped twice is the header's own). One the header names with
+    another version or operator is not the header's: ``helper >= 99`` beside the header's
+    ``helper >= 1.0`` is what dnf resolves, kept so (a clean helper 1.0 is not all it needs)."""
+    have = {_constraint(dependency.name, dependency) for dependency in header}
+    added = [
+        dependency
+        for dependency in listed
+        if not {_constraint(name, dependency) for name in dependency_names([dependency])} & have
+    ]
     return (*header, *added)
+
+
+def _constraint(name: str, dependency: Dependency) -> tuple[str, object, int, str | None, str | None]:
+    """What ``dependency`` (named ``name``) asks, however its epoch is spelt (none is 0)."""
+    evr = dependency.evr
+    if evr is None:
+        return name, dependency.op, 0, None, None
+    return name, dependency.op, evr.epoch or 0, evr.version, evr.release
 
 
 def _escaped_twice(listed: Package) -> bool:

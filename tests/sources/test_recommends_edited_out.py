@@ -271,3 +271,36 @@ def test_an_old_style_strong_suggests_beside_a_recommends_is_one_too(
     assert judged(document)["host rule"] == ["recommends"]
     assert code == 1 and not document["errors"]
     assert (EDITED in err) is (edit is not None)
+
+
+def test_a_requirement_primary_xml_asks_more_of_stays_beside_the_header_s(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The header Requires ``hidden-dep`` (edited out of primary.xml: the package takes the
+    header's dependencies, the file an input error) and ``helper >= 1.0``, which primary.xml
+    spells ``helper >= 99``. dnf resolves by primary.xml: only a helper 99 will do (none
+    here: nothing provides it; a Citrix one in another run). The metadata's entry was dropped
+    for its name alone, and the package read clean, resolved by the helper 1.0 beside it."""
+    top = tmp_path / "top"
+    top.mkdir()
+    app, helper = top / "app.spec", top / "helper.spec"
+    body = "Name: {0}\nVersion: 1.0\nRelease: 1\nSummary: s\nLicense: MIT\nBuildArch: noarch\n{1}\n%description\nx\n\n%files\n"
+    app.write_text(body.format("app", "Requires: hidden-dep\nRequires: helper >= 1.0\n"))
+    helper.write_text(body.format("helper", "Provides: hidden-dep\n"))
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    for path in (*build_noarch(app, top / "app", []), *build_noarch(helper, top / "helper", [])):
+        shutil.copy(path, repo)
+    subprocess.run(["createrepo_c", "--quiet", "--no-database", str(repo)], check=True)
+
+    def edit(text: str) -> str:
+        text = re.sub(r'\s*<rpm:entry name="hidden-dep"/>', "", text)
+        return text.replace(
+            'name="helper" flags="GE" epoch="0" ver="1.0"', 'name="helper" flags="GE" epoch="0" ver="99"'
+        )
+
+    rewrite_primary(repo, edit)
+    code, document, err = scan([str(repo)], capsys)
+    [package] = [p for p in document["packages"] if p["name"] == "app" and p["arch"] == "noarch"]
+    assert package["status"] == "unresolved" and package["blocking"]
+    assert code == 3 and "requires 'hidden-dep' in the header, not in the metadata" in err
