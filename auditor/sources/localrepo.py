@@ -32,6 +32,7 @@ from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import Package, with_fields
 from auditor.runtime.snapshot import FileSnapshot
 from auditor.runtime.store import Store
+from auditor.sources.entryfile import checksum_disagreement
 from auditor.sources.evidence import HeaderEvidence
 from auditor.sources.inputpaths import (
     find_repomd,
@@ -39,7 +40,7 @@ from auditor.sources.inputpaths import (
     repository_root,
 )
 from auditor.sources.interface import ReadOptions
-from auditor.sources.overlay import Overlaid, checksum_disagreement, overlay, unlisted_recommends_warning
+from auditor.sources.overlay import Overlaid, overlay, unlisted_recommends_warning
 from auditor.sources.packagefiles import ListedFiles, package_files, report_files_around
 from auditor.sources.repodata import RepositoryRead, read_repository
 from auditor.sources.rpmbatch import Outcome, PendingReads, read_rpm_outcomes

@@ -25,19 +25,17 @@ from auditor.net.urlpolicy import UrlDecision, UrlOrigin
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import Package, with_fields
 from auditor.runtime.store import Store
-from auditor.sources.evidence import EVIDENCE_KIND, HeaderEvidence, evidence_from_json, evidence_to_json
-from auditor.sources.inputpaths import SOURCE_DIRECTORIES
-from auditor.sources.interface import ReadOptions
-from auditor.sources.overlay import (
-    Overlaid,
+from auditor.sources.entryfile import (
     another_package,
     header_end_disagreement,
     other_build,
-    overlay,
     same_package,
     size_disagreement,
-    unlisted_recommends_warning,
 )
+from auditor.sources.evidence import EVIDENCE_KIND, HeaderEvidence, evidence_from_json, evidence_to_json
+from auditor.sources.inputpaths import SOURCE_DIRECTORIES
+from auditor.sources.interface import ReadOptions
+from auditor.sources.overlay import Overlaid, overlay, unlisted_recommends_warning
 from auditor.sources.repodata import RepositoryRead, read_metadata
 
 

@@ -230,7 +230,7 @@ def _package(
         upstreamreleases=main.string(Tag.UPSTREAMRELEASES),
         license=main.string(Tag.LICENSE),
         # Read for evidence too: the metadata's <time build> is this file's, or it is not the
-        # file the metadata describes (a rebuild of the same NEVRA, `overlay.other_build`).
+        # file the metadata describes (a rebuild of the same NEVRA, `entryfile.other_build`).
         buildtime=main.integer(Tag.BUILDTIME),
         sources=reading.sources,
         spec=reading.spec,
