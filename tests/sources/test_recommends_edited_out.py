@@ -76,6 +76,20 @@ def judged(document: dict[str, Any]) -> dict[str, list[str]]:
     return {"recommends": sorted(package.get("recommends", [])), "host rule": fields}
 
 
+def primary_xml(repo: Path) -> str:
+    """The text of the primary.xml createrepo_c wrote for ``repo``."""
+    return gzip.decompress(next((repo / "repodata").glob("*-primary.xml.gz")).read_bytes()).decode()
+
+
+def blocks_on_recommends(repo: Path, capsys: pytest.CaptureFixture[str], *, edited: bool) -> None:
+    """The repository's scan finds the Citrix URL in the package's Recommends (exit 1, no input
+    error), and warns of Recommends its metadata lacks exactly when they were ``edited`` out."""
+    code, document, err = scan([str(repo)], capsys)
+    assert judged(document)["host rule"] == ["recommends"]
+    assert code == 1 and not document["errors"]
+    assert (EDITED in err) is edited
+
+
 @pytest.mark.parametrize("edit", ["citrix", "all"])
 def test_a_local_repository_judges_the_header_s_recommends(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], built: tuple[Path, Path], edit: str
@@ -203,12 +217,9 @@ def test_an_old_style_strong_suggests_is_a_recommends(
     _, alone, _ = scan([str(old)], capsys)
     assert judged(alone)["host rule"] == ["recommends"]
     repo = repository(tmp_path / "repo", (built[0], old), edit)
-    primary = gzip.decompress(next((repo / "repodata").glob("*-primary.xml.gz")).read_bytes()).decode()
+    primary = primary_xml(repo)
     assert ("code.citrite.net" in primary) is (edit is None)  # createrepo_c wrote it as a Recommends
-    code, document, err = scan([str(repo)], capsys)
-    assert judged(document)["host rule"] == ["recommends"]
-    assert code == 1 and not document["errors"]
-    assert (EDITED in err) is (edit is not None)
+    blocks_on_recommends(repo, capsys, edited=edit is not None)
 
 
 def test_a_requirement_primary_xml_adds_stays_beside_the_header_s(
@@ -263,14 +274,11 @@ def test_an_old_style_strong_suggests_beside_a_recommends_is_one_too(
     code, alone, _ = scan([str(both)], capsys)
     assert judged(alone)["host rule"] == ["recommends"] and code == 1
     repo = repository(tmp_path / "repo", (srpm, both), None)
-    primary = gzip.decompress(next((repo / "repodata").glob("*-primary.xml.gz")).read_bytes()).decode()
+    primary = primary_xml(repo)
     assert "code.citrite.net" in primary and "epochless-dep" in primary  # createrepo_c: both Recommends
     if edit == "citrix":
         rewrite_primary(repo, lambda text: re.sub(r'\s*<rpm:entry name="gitsha\([^"]*"/>', "", text))
-    code, document, err = scan([str(repo)], capsys)
-    assert judged(document)["host rule"] == ["recommends"]
-    assert code == 1 and not document["errors"]
-    assert (EDITED in err) is (edit is not None)
+    blocks_on_recommends(repo, capsys, edited=edit is not None)
 
 
 def test_a_requirement_primary_xml_asks_more_of_stays_beside_the_header_s(

@@ -62,6 +62,12 @@ def verdict(code: int, document: dict[str, Any]) -> tuple[int, Any, Any]:
     return code, document["summary"], document["completeness"]
 
 
+def counted(code: int, document: dict[str, Any]) -> tuple[int, Any, Any]:
+    """`verdict` with the completeness by its reasons and counts alone: a gap names the
+    repository as its first reading spelt it (a path, or a section's ``file:`` URL)."""
+    return code, document["summary"], document["completeness"]["reasons"]
+
+
 @pytest.mark.parametrize("order", ["repository first", "configuration first"])
 @pytest.mark.parametrize("spelling", ["root", "repomd.xml", "walked"])
 def test_a_local_repository_named_and_configured_is_read_once(
@@ -158,12 +164,7 @@ def test_a_repository_nested_in_one_configured_then_named_is_still_a_gap(
     assert alone["completeness"]["reasons"] != []
     for args in ([target, str(config)], [str(config), target]):
         code, document, _ = scan(args, capsys)
-        # The gap names the repository as its first reading did (the section's file: URL).
-        assert (code, document["summary"], document["completeness"]["reasons"]) == (
-            alone_code,
-            alone["summary"],
-            alone["completeness"]["reasons"],
-        ), args
+        assert counted(code, document) == counted(alone_code, alone), args
 
 
 @pytest.mark.parametrize("spelling", ["repodata/repomd.xml", "repodata/", "?mirror=1", "percent-encoded"])
@@ -244,12 +245,7 @@ def test_a_repository_nested_in_one_named_and_configured_is_unseen_in_either_ord
     assert [reason["reason"] for reason in alone["completeness"]["reasons"]] == ["file-outside-metadata"]
     for args in ([str(repo), str(config)], [str(config), str(repo)]):
         code, document, _ = scan(args, capsys)
-        # the gap names the repository as the first reading did (a path, or the section's URL)
-        assert (code, document["summary"], document["completeness"]["reasons"]) == (
-            alone_code,
-            alone["summary"],
-            alone["completeness"]["reasons"],
-        ), args
+        assert counted(code, document) == counted(alone_code, alone), args
     for args in (
         [str(config), str(repo), str(repo / "extra")],
         [str(config), str(repo / "extra"), str(repo)],
