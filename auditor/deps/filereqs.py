@@ -14,7 +14,6 @@ from auditor.core.errors import DependencySyntaxError
 from auditor.deps.provides import file_path
 from auditor.rpm.deps import Node, Simple, parse
 from auditor.rpm.model import Package
-from auditor.rpm.package_fields import DEPENDENCY_KINDS, DependencyKind
 
 
 def leaves_text(node: Node) -> set[str]:
@@ -26,20 +25,23 @@ def leaves_text(node: Node) -> set[str]:
     return found
 
 
-_NAMING_FILES = tuple(
-    kind.value for kind in DEPENDENCY_KINDS if kind not in (DependencyKind.PROVIDES, DependencyKind.OBSOLETES)
-)
-"""The dependency kinds whose file paths a package must find in another's files (plain strings:
-``getattr`` with a string enum hashes it in Python, for every package)."""
-
-
 def required_files(packages: Sequence[Package]) -> frozenset[str]:
     """Every file path some package requires (plainly or inside a rich dependency)."""
     wanted: set[str] = set()
     rich: set[str] = set()
     for package in packages:
-        for kind in _NAMING_FILES:
-            for dep in getattr(package, kind):
+        # The kinds whose file paths a package must find in another's files (not its own
+        # Provides, nor Obsoletes, which name packages), read as attributes: `getattr` by
+        # name, six calls a package, took a fifth of this pass.
+        for deps in (
+            package.requires,
+            package.conflicts,
+            package.recommends,
+            package.suggests,
+            package.supplements,
+            package.enhances,
+        ):
+            for dep in deps:
                 name = dep.name
                 if "/" not in name:  # most requirements: one test, no call
                     continue
