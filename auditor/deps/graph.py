@@ -217,8 +217,6 @@ class DependencyGraph:
         not audited, so the packages that install it are the only ones that can say it is."""
         self.runtime.setdefault(owner, []).append(Group(HopKind.REQUIRES, dependency, tuple(members)))
 
-    # -- propagation --------------------------------------------------------------------
-
 
 class _PlainGroups:
     """The groups of a binary package apart from nothing (`needing` is None), as
@@ -362,12 +360,18 @@ def _without_own(table: dict[int, list[Group]]) -> None:
         return owner in found
 
     for owner, groups in list(table.items()):
-        if any(met_by(owner, group) for group in groups):
-            kept = [group for group in groups if not met_by(owner, group)]
-            if kept:
-                table[owner] = kept
-            else:
-                del table[owner]
+        # No generator and no call for a small group: a distribution has 290,000, few met by their owner.
+        for group in groups:
+            members = group.members
+            if owner in members if len(members) <= _COUNTED_AT_ONCE else met_by(owner, group):
+                break
+        else:
+            continue
+        kept = [group for group in groups if not met_by(owner, group)]
+        if kept:
+            table[owner] = kept
+        else:
+            del table[owner]
 
 
 def _without_uninstallable(table: dict[int, list[Group]], broken: frozenset[int]) -> None:
