@@ -75,7 +75,6 @@ STAGES = [
     ("auditor.audit.pipeline", "_results", "state the facts"),
     ("auditor.gate.decision", "decide", "decide (the gate)"),
     ("auditor.reports.view", "build_view", "build the report view"),
-    ("auditor.reports.handover", "ItemHandover.encode", "encode the JSON's tail"),
     ("auditor.cli.commands.scan", "write_output", "render and write the report"),
     # This process waiting for a child's answer and taking it in (its pool's thread unpickles
     # it): wall beyond CPU is time idle on the critical path.

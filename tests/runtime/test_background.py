@@ -8,7 +8,7 @@ import os
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
 
@@ -244,92 +244,6 @@ def test_classifying_in_a_child_finds_what_classifying_here_finds(monkeypatch: p
     assert [(r.package.nevra, r.verdict, r.chain) for r in forked.results] == [
         (r.package.nevra, r.verdict, r.chain) for r in here.results
     ]
-
-
-def json_report_of(options: AuditOptions) -> bytes:
-    from auditor.gate.decision import decide
-    from auditor.reports.render import render_pieces
-    from auditor.reports.view import build_view
-
-    audit = run_audit(options, load_policy())
-    view = build_view(audit, decide(audit))
-    return b"".join(p if isinstance(p, bytes) else p.encode() for p in render_pieces("json", view))
-
-
-@needs_fork
-def test_a_json_report_encoded_in_two_processes_is_the_one_encoded_in_one(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    from auditor.reports import handover, json_report
-
-    options = AuditOptions(targets=(str(EXAMPLE / "repo"), str(EXAMPLE / "srpms")), cache=False)
-    here = json_report_of(options)
-    monkeypatch.setattr(json_report, "ENCODE_JSON_FROM", 0)
-    parent = os.getpid()
-    encoded_here: list[int] = []
-    rest = handover.ItemHandover.rest
-
-    def spy(handover: Any) -> Iterator[bytes]:
-        encoded_here.append(len(handover._rows) - handover.done)
-        return rest(handover)
-
-    monkeypatch.setattr(handover.ItemHandover, "rest", spy)
-    forked = json_report_of(options)
-    assert forked == here and b'"packages": [\n    {' in here
-    # the worker's share was encoded in a child and passed on whole: none was left to this process
-    assert encoded_here == [0] and os.getpid() == parent
-
-
-@needs_fork
-def test_a_json_report_whose_worker_dies_is_encoded_here(monkeypatch: pytest.MonkeyPatch) -> None:
-    from auditor.reports import handover, json_report
-
-    options = AuditOptions(targets=(str(EXAMPLE / "repo"),), cache=False)
-    here = json_report_of(options)
-    monkeypatch.setattr(json_report, "ENCODE_JSON_FROM", 0)
-    parent = os.getpid()
-    encode = handover.ItemHandover.encode
-
-    def dies_in_the_child(handover: Any) -> None:
-        encode(handover)
-        if os.getpid() != parent:
-            os._exit(9)  # after writing its share: this process must not encode it again
-
-    monkeypatch.setattr(handover.ItemHandover, "encode", dies_in_the_child)
-    assert json_report_of(options) == here
-
-
-@needs_fork
-def test_a_json_report_whose_worker_dies_halfway_is_finished_here(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The pieces the worker said it wrote are passed on, and the rows after them encoded here:
-    each row once, in order."""
-    from auditor.reports import handover, json_report, jsonlines
-
-    options = AuditOptions(targets=(str(EXAMPLE / "repo"), str(EXAMPLE / "srpms")), cache=False)
-    here = json_report_of(options)
-    monkeypatch.setattr(json_report, "ENCODE_JSON_FROM", 0)
-    monkeypatch.setattr(jsonlines, "SPOOL_PIECE", 1)  # a piece an item: the worker says each one
-    parent = os.getpid()
-    encoded_here: list[int] = []
-    package_to_json, rest = json_report.package_to_json, handover.ItemHandover.rest
-    in_the_child = 0
-
-    def dies_at_the_third(*args: Any) -> dict[str, Any]:
-        nonlocal in_the_child
-        if os.getpid() != parent:
-            in_the_child += 1
-            if in_the_child == 3:
-                os._exit(9)  # two rows written and said, the third never
-        return package_to_json(*args)
-
-    def spy(handover: Any) -> Iterator[bytes]:
-        encoded_here.append(handover.done)
-        return rest(handover)
-
-    monkeypatch.setattr(json_report, "package_to_json", dies_at_the_third)
-    monkeypatch.setattr(handover.ItemHandover, "rest", spy)
-    assert json_report_of(options) == here
-    assert encoded_here == [2]
 
 
 @needs_fork
