@@ -263,6 +263,13 @@ _GAP_RULES = {kind: f"gap:{kind.value}" for kind in GapKind}
 """Built once: a distribution can have a gap per package, and an enum's value is a Python property."""
 
 
+_gap = direct_constructor(Gap)
+_SOURCE_NOT_AUDITED = GapKind.SOURCE_NOT_AUDITED
+_SOURCE_NOT_AUDITED_RULE = _GAP_RULES[_SOURCE_NOT_AUDITED]
+_SOURCE_NOT_AUDITED_TEXT = f"not seen: {_SOURCE_NOT_AUDITED.value}: "
+"""What ``f"not seen: {gap}"`` starts with for such a gap (`Gap.__str__`)."""
+
+
 def gap_fact(index: int | None, subject: str, gap: Gap) -> Fact:
     text = f"not seen: {gap}"
     return _fact(FactKind.GAP, _GAP_RULES[gap.kind], index, subject, _gap_capability(gap), text, gap=gap)
@@ -345,9 +352,11 @@ class MissingSources:
                 detail = f"{sourcerpm} is not among the inputs, only a spec of the same version"
             else:
                 detail = f"{sourcerpm} is not among the inputs"
-            gap = Gap(GapKind.SOURCE_NOT_AUDITED, detail)
-            rule = _GAP_RULES[gap.kind]
-            said = (gap, rule, _gap_capability(gap), f"not seen: {gap}")
+            # A miss for each SOURCERPM (34,000 of distro-60k's 63,000 binaries): made without
+            # the dataclass's __init__, an enum's hash or ``str(gap)``, which the text below
+            # spells out (``detail`` is never empty).
+            gap = _gap(_SOURCE_NOT_AUDITED, detail)
+            said = (gap, _SOURCE_NOT_AUDITED_RULE, _gap_capability(gap), _SOURCE_NOT_AUDITED_TEXT + detail)
             (self._said_spec_only if spec_only else self._said)[sourcerpm] = said
         gap, rule, capability, text = said
         return _fact(FactKind.GAP, rule, index, package.name, capability, text, gap=gap)
