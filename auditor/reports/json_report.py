@@ -10,12 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+import msgspec
+from msgspec import UNSET, UnsetType
+
 from auditor.audit.facts import FactKind
 from auditor.deps.hops import Hop
 from auditor.origin.findings import Finding
 from auditor.reports.chains import shown
 from auditor.reports.json_gate import completeness_to_json, gate_to_json
-from auditor.reports.jsonlines import LazyArray, closing, dump_chunks, head, item_pieces
+from auditor.reports.jsonlines import LazyArray, closing, head, item_pieces
 from auditor.reports.rows import FactView, Gate, PackageView
 from auditor.reports.view import ReportView
 from auditor.rpm.serialize import source_to_json
@@ -117,9 +120,57 @@ def hop_to_json(hop: Hop, view: ReportView) -> dict[str, Any]:
     return data
 
 
+class PackageJSON(msgspec.Struct, gc=False):
+    """One package of the report, its members in the report's order (an absent one is `UNSET`).
+
+    A struct, not a dict: made by one call in C and encoded by msgspec from its fields' names
+    encoded once, where a dict of 38 keys was grown a key at a time and its keys encoded for
+    each package (on distro-60k, made and encoded in 0.56 s against 0.73 s). Not tracked by
+    the garbage collector: it holds no cycle."""
+
+    name: str
+    epoch: int | None
+    version: str
+    release: str
+    arch: str
+    kind: str
+    nevra: str
+    status: str
+    statuses: list[str]
+    blocking: bool
+    gate: str
+    waived_by: list[str]
+    why: str
+    facts: list[dict[str, Any]]
+    findings: list[dict[str, Any]]
+    chain: list[dict[str, Any]]
+    unresolved: list[dict[str, Any]]
+    gaps: list[dict[str, Any]]
+    weak_unresolved: list[dict[str, str]] | UnsetType
+    sourcerpm: str | None
+    location: str
+    input: str
+    checksum: str | None
+    vendor: str | None
+    packager: str | None
+    buildhost: str | None
+    url: str | None
+    bugurl: str | None
+    vcs: str | None
+    disturl: str | None
+    translationurl: str | None
+    upstreamreleases: str | None
+    license: str | None
+    distribution: str | None
+    signing_key: str | None
+    signing_keys: list[str]
+    chain_shortened: dict[str, Any] | UnsetType
+    sources: list[dict[str, Any]] | UnsetType
+
+
 def package_to_json(
     row: PackageView, view: ReportView, hops: dict[int, dict[str, Any]] | None = None
-) -> dict[str, Any]:
+) -> PackageJSON:
     """One package; ``hops``, kept by the caller for one rendering, holds each hop's JSON as it
     is made, for the next chain that shows it (`_hops_to_json`)."""
     result = row.result
@@ -149,58 +200,50 @@ def package_to_json(
         if item.ruling.waiver is not None:
             waivers.append(item.ruling.waiver.id)
     chain = shown(row.chain) if row.chain else _NO_CHAIN
-    # Sixteen items in the display, the rest stored one by one: CPython (3.11) builds a display
-    # of more items an item at a time anyway, and this way took 0.8 us less for each package.
-    data: dict[str, Any] = {
-        "name": package.name,
-        "epoch": package.epoch,
-        "version": package.version,
-        "release": package.release,
-        "arch": package.arch,
-        "kind": package.kind._value_,
-        "nevra": package.nevra,
-        "status": row.status._value_,
-        "statuses": [verdict._value_ for verdict in result.statuses],
-        "blocking": row.gate is _GATE_BLOCKING,
-        "gate": row.gate._value_,
-        "waived_by": list(dict.fromkeys(waivers)) if waivers else waivers,
-        "why": row.status_reason + row.also,
-        "facts": facts,
-        "findings": findings,
-        "chain": _hops_to_json(chain.hops, view, hops) if chain.length else [],
-    }
-    data["unresolved"] = unresolved
-    data["gaps"] = gaps
-    if view.options.weak:
-        data["weak_unresolved"] = [
-            {"kind": r.kind.value, "requirement": str(r.dependency)} for r in result.weak_unresolved
-        ]
-    data["sourcerpm"] = package.sourcerpm
-    data["location"] = package.location
-    data["input"] = package.input
-    data["checksum"] = str(package.checksum) if package.checksum else None
-    data["vendor"] = package.vendor
-    data["packager"] = package.packager
-    data["buildhost"] = package.buildhost
-    data["url"] = package.url
-    data["bugurl"] = package.bugurl
-    data["vcs"] = package.vcs
-    data["disturl"] = package.disturl
-    data["translationurl"] = package.translationurl
-    data["upstreamreleases"] = package.upstreamreleases
-    data["license"] = package.license
-    data["distribution"] = package.distribution
-    data["signing_key"] = package.signing_key
-    data["signing_keys"] = list(package.signing_keys)
-    if chain.shortened:
-        data["chain_shortened"] = {
-            "hops": chain.length,
-            "left_out": chain.left_out,
-            "rest": view.chain_rests.number(row.chain),
-        }
-    if package.is_source:
-        data["sources"] = [source_to_json(source) for source in package.sources]
-    return data
+    return PackageJSON(
+        package.name,
+        package.epoch,
+        package.version,
+        package.release,
+        package.arch,
+        package.kind._value_,
+        package.nevra,
+        row.status._value_,
+        [verdict._value_ for verdict in result.statuses],
+        row.gate is _GATE_BLOCKING,
+        row.gate._value_,
+        list(dict.fromkeys(waivers)) if waivers else waivers,
+        row.status_reason + row.also,
+        facts,
+        findings,
+        _hops_to_json(chain.hops, view, hops) if chain.length else [],
+        unresolved,
+        gaps,
+        [{"kind": r.kind.value, "requirement": str(r.dependency)} for r in result.weak_unresolved]
+        if view.options.weak
+        else UNSET,
+        package.sourcerpm,
+        package.location,
+        package.input,
+        str(package.checksum) if package.checksum else None,
+        package.vendor,
+        package.packager,
+        package.buildhost,
+        package.url,
+        package.bugurl,
+        package.vcs,
+        package.disturl,
+        package.translationurl,
+        package.upstreamreleases,
+        package.license,
+        package.distribution,
+        package.signing_key,
+        list(package.signing_keys),
+        {"hops": chain.length, "left_out": chain.left_out, "rest": view.chain_rests.number(row.chain)}
+        if chain.shortened
+        else UNSET,
+        [source_to_json(source) for source in package.sources] if package.is_source else UNSET,
+    )
 
 
 def _hops_to_json(
@@ -286,7 +329,7 @@ def document(view: ReportView, *, stream: bool = False) -> dict[str, Any]:
         "gate": gate_to_json(view, stream=stream),
         "packages": (package_to_json(row, view, hops) for row in view.rows)
         if stream
-        else [package_to_json(row, view) for row in view.rows],
+        else [msgspec.to_builtins(package_to_json(row, view)) for row in view.rows],
     }
     rests = view.chain_rests
     if len(rests):
@@ -304,7 +347,11 @@ def document(view: ReportView, *, stream: bool = False) -> dict[str, Any]:
 
 
 def render(view: ReportView) -> str:
-    return "".join(dump_chunks(document(view, stream=True)))
+    """The whole report as one text, as `render_chunks` writes it (the packages are structs
+    only msgspec encodes)."""
+    return "".join(
+        piece.decode("utf-8") if isinstance(piece, bytes) else piece for piece in render_chunks(view)
+    )
 
 
 def render_chunks(view: ReportView) -> Iterator[str | bytes]:

@@ -118,5 +118,5 @@ def test_the_json_of_hops_made_once_is_the_json_made_for_each_chain(view: Report
     made: dict[int, dict[str, Any]] = {}
     shared = [package_to_json(row, view, made) for row in view.rows]
     assert shared == [package_to_json(row, view) for row in view.rows]
-    shown = sum(len(entry["chain"]) for entry in shared)
+    shown = sum(len(entry.chain) for entry in shared)
     assert len(made) < shown  # hops were shown by more than one chain, and made once
