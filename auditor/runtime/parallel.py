@@ -50,8 +50,6 @@ SPLIT_PRIMARY_FROM = 8 * 1024 * 1024
 """Bytes of decompressed primary.xml (repomd's open-size): from this much, parsed in two halves."""
 CLASSIFY_FROM = 5000
 """Packages: from this many, classification runs in a child during resolution."""
-ENCODE_JSON_FROM = 5000
-"""Packages: from this many, a child encodes part of the JSON report while this process writes."""
 
 
 def can_fork() -> bool:
