@@ -50,6 +50,12 @@ SPLIT_PRIMARY_FROM = 8 * 1024 * 1024
 """Bytes of decompressed primary.xml (repomd's open-size): from this much, parsed in two halves."""
 CLASSIFY_FROM = 5000
 """Packages: from this many, classification runs in a child during resolution."""
+COMPRESS_THREADS = 2 if WORKERS >= 2 else 0
+"""zstd's own threads compressing the run's report for the store (`ReportRecorder`) while this
+thread writes it, on the core the run's forked workers used before: the report is the run's
+last work, and no fork may follow threads (a child has no copy of them). Two: with one, this
+thread still did part of the work (on distro-60k's 81 MB report, this thread's CPU went from
+0.18 s to 0.02 s with two, 0.11 s with one)."""
 
 
 def can_fork() -> bool:
