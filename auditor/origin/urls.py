@@ -299,6 +299,18 @@ def hostless_url_gaps(package: Package) -> tuple[Gap, ...]:
     """A gap for each value of ``package``'s URL tags (`URL_TAGS`), Sources and Patches
     that `hostless_url` says is a URL without a host: evidence the policy could not judge. A
     Source or Patch is fetched word by word (`_source_readings`): any word without a host is one."""
+    if package.kind is not PackageKind.SOURCE and not package.alternatives:
+        # Most packages of a distribution: a binary with one URL tag, the URL, and a host in it.
+        url = package.url
+        if not (
+            (url and hostless_url(url))
+            or package.bugurl
+            or package.vcs
+            or package.disturl
+            or package.translationurl
+            or package.upstreamreleases
+        ):
+            return ()
     values = [*_url_fields(package), *package.alternatives]
     found = [
         _hostless_gap(URL_TAGS[field], value)
