@@ -1,14 +1,14 @@
 """Work handed to forked processes while this one goes on: the one place that forks, and the
 one place that says from what size the fork is worth its cost.
 
-The auditor overlaps work in four places: reading RPM files (`auditor.sources.rpmbatch`,
-through `SharedBatches`),
-parsing a large primary.xml in two halves (`auditor.sources.split`), classifying while
-resolving (`auditor.audit.pipeline`) and encoding a large JSON report
-(`auditor.reports.json_report`). Each asks `worth_forking` with its own amount and
-threshold below, and forks through `Background` or `process_pool`. Below a threshold a fork
-costs more than the work it moves (measured with ``benchmarks/run.py``); with one CPU it
-never pays.
+The auditor overlaps work in three places: reading RPM files (`auditor.sources.rpmbatch`,
+through `SharedBatches`), parsing a large primary.xml in two halves (`auditor.sources.split`),
+and classifying while resolving (`auditor.audit.pipeline`). Each asks `worth_forking` with its
+own amount and threshold below, and forks through `Background` or `process_pool`. Below a
+threshold a fork costs more than the work it moves (measured with ``benchmarks/run.py``); with
+one CPU it never pays. A large JSON report was encoded in two processes too, until measured:
+the child spent twice what it saved this process (sp3, this round's closing note). The report's
+compression for the store runs in zstd's threads instead (`COMPRESS_THREADS`), after the last fork.
 
 A `Background` child is forked at the moment the work is started and inherits everything in
 memory, so the work is a zero-argument callable that is never pickled: a package list of a
