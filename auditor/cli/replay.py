@@ -40,7 +40,6 @@ from auditor.gate.waivers import Waiver
 from auditor.net.cache import default_cache_dir
 from auditor.origin.policy import Policy
 from auditor.runtime.identity import code_identity, digest
-from auditor.runtime.parallel import COMPRESS_THREADS
 from auditor.runtime.recording import ReportRecorder
 from auditor.runtime.snapshot import FileSnapshot
 from auditor.runtime.store import Store
@@ -263,8 +262,7 @@ class Replay:
     ):
         self.store: Store | None = None
         self.key: str | None = None
-        # The report is the run's last work: no fork follows, so zstd may compress it in threads.
-        self.recorder = ReportRecorder(threads=COMPRESS_THREADS)
+        self.recorder = ReportRecorder()
         self.entry: tuple[dict[str, Any], Iterator[bytes]] | None = None
         self.args = args
         self.snapshot = snapshot

@@ -7,8 +7,9 @@ and classifying while resolving (`auditor.audit.pipeline`). Each asks `worth_for
 own amount and threshold below, and forks through `Background` or `process_pool`. Below a
 threshold a fork costs more than the work it moves (measured with ``benchmarks/run.py``); with
 one CPU it never pays. A large JSON report was encoded in two processes too, until measured:
-on distro-60k the child spent 0.92 s of CPU to save this process 0.18 s. The report's
-compression for the store runs in zstd's threads instead (`COMPRESS_THREADS`), after the last fork.
+on distro-60k the child spent 0.92 s of CPU to save this process 0.18 s. Compressing the report
+for the store in zstd's own threads was measured too: this thread's 0.16 s less CPU did not show
+in the run's wall time, and the threads' buffers added 9-12 MB to a peak RSS near its 300 MB target.
 
 A `Background` child is forked at the moment the work is started and inherits everything in
 memory, so the work is a zero-argument callable that is never pickled: a package list of a
@@ -50,12 +51,6 @@ SPLIT_PRIMARY_FROM = 8 * 1024 * 1024
 """Bytes of decompressed primary.xml (repomd's open-size): from this much, parsed in two halves."""
 CLASSIFY_FROM = 5000
 """Packages: from this many, classification runs in a child during resolution."""
-COMPRESS_THREADS = 2 if WORKERS >= 2 else 0
-"""zstd's own threads compressing the run's report for the store (`ReportRecorder`) while this
-thread writes it, on the core the run's forked workers used before: the report is the run's
-last work, and no fork may follow threads (a child has no copy of them). Two: with one, this
-thread still did part of the work (on distro-60k's 81 MB report, this thread's CPU went from
-0.18 s to 0.02 s with two, 0.11 s with one)."""
 
 
 def can_fork() -> bool:

@@ -39,25 +39,16 @@ class ReportRecorder:
     files) ends the recording, with the reason in `failure`, and never the report's writing.
     """
 
-    def __init__(self, *, threads: int = 0) -> None:
-        """``threads``: zstd's own workers, which compress while this thread goes on writing
-        the report (`auditor.runtime.parallel.COMPRESS_THREADS`); none for a recording that a
-        fork may follow (a child gets no copy of them)."""
-        self._threads = threads
-        # Made at the first piece and freed at the last (which ends zstd's workers): a recorder
-        # made at a run's start must not hold threads while the run forks its workers.
-        self._compressor: zstandard.ZstdCompressionObj | None = None
+    def __init__(self) -> None:
+        self._compressor = zstandard.ZstdCompressor(level=1).compressobj()
         self._spool: IO[bytes] | None = None
         self._digest = hashlib.sha256()
         self._size = 0
         self.failure: str | None = None
 
     def record(self, pieces: Iterable[str | bytes]) -> Iterator[str | bytes]:
-        if self._compressor is None:
-            self._compressor = zstandard.ZstdCompressor(level=1, threads=self._threads).compressobj()
-        compress = self._compressor.compress
         for piece in pieces:
-            self._keep(compress(piece.encode("utf-8") if isinstance(piece, str) else piece))
+            self._keep(self._compressor.compress(piece.encode("utf-8") if isinstance(piece, str) else piece))
             yield piece
 
     def _keep(self, data: bytes) -> None:
@@ -85,10 +76,7 @@ class ReportRecorder:
 
     def compressed(self) -> CompressedReport | None:
         """The compressed report, read a piece at a time until `close`; None when recording failed."""
-        # No piece recorded: an empty frame, as before the compressor was made at the first piece.
-        compressor = self._compressor or zstandard.ZstdCompressor(level=1).compressobj()
-        self._keep(compressor.flush())
-        self._compressor = None
+        self._keep(self._compressor.flush())
         if self.failure is not None:
             return None
         spool = self._spool

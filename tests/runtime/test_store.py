@@ -434,13 +434,11 @@ def test_a_value_larger_than_a_row_may_hold_is_not_stored(
     assert Store.encode({"files": ["/usr/bin/x"] * 10}) is not None
 
 
-@pytest.mark.parametrize("threads", [0, 2])
-def test_a_report_stored_in_pieces_replays_whole(tmp_path: Path, threads: int) -> None:
-    """The compressed pieces are written into one row one by one; the replay is the report,
-    compressed by this thread or by zstd's own."""
+def test_a_report_stored_in_pieces_replays_whole(tmp_path: Path) -> None:
+    """The compressed pieces are written into one row one by one; the replay is the report."""
     # Text that compresses badly, so that the compressed report outgrows the memory spool.
     text = [os.urandom(40_000).hex() + f" é {number}\n" for number in range(40)]
-    recorder = ReportRecorder(threads=threads)
+    recorder = ReportRecorder()
     assert list(recorder.record(text)) == text  # the writer sees every piece as it was
     compressed = recorder.compressed()
     assert compressed is not None and compressed.size > SPOOL_IN_MEMORY  # the spool went to a file
@@ -452,32 +450,6 @@ def test_a_report_stored_in_pieces_replays_whole(tmp_path: Path, threads: int) -
     meta, output = found
     assert (meta["exit_code"], meta["messages"]) == (1, ["said"])
     assert b"".join(output) == "".join(text).encode("utf-8")
-
-
-def _threads_of_this_process() -> int:
-    return len(os.listdir("/proc/self/task"))
-
-
-@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="counts threads through /proc")
-def test_zstds_threads_live_only_while_a_report_is_recorded() -> None:
-    """A session's recorder is made before the run forks its workers, and threads must not be
-    there then (a child has no copy of them): zstd's start at the first piece and end with the
-    last, an empty report included."""
-    before = _threads_of_this_process()
-    recorder = ReportRecorder(threads=2)
-    assert _threads_of_this_process() == before
-    pieces = recorder.record([os.urandom(1 << 20).hex() for _ in range(4)])
-    next(pieces)
-    assert _threads_of_this_process() > before
-    list(pieces)
-    assert recorder.compressed() is not None
-    assert _threads_of_this_process() == before
-    recorder.close()
-    empty = ReportRecorder(threads=2)
-    compressed = empty.compressed()
-    assert compressed is not None and compressed.size > 0  # an empty frame, as before
-    empty.close()
-    assert _threads_of_this_process() == before
 
 
 def test_a_report_that_cannot_be_recorded_is_still_written_and_the_run_says_so(
