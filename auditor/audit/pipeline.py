@@ -221,10 +221,22 @@ def _roots(names: Sequence[str], packages: Sequence[Package], resolved: Resolved
     missing = set(names) - {packages[index].name for index in named}
     if missing:
         said = f"--roots: no package named {', '.join(sorted(missing))} in the run"
-        hidden = sorted(missing & {packages[index].name for index in resolved.hidden})
-        if hidden:  # as dnf says "All matches were filtered out by exclude filtering"
-            hides = "its repository's exclude or includepkgs hides it"
-            said += f" that dnf can install ({', '.join(hidden)}: {hides})"
+        # Why a name the run holds is not one dnf can install, as dnf says "All matches were
+        # filtered out by exclude filtering": the user's command was not wrong, the run is.
+        hidden = missing & {packages[index].name for index in resolved.hidden}
+        binaries = {package.name for package in packages if not package.is_source} & missing - hidden
+        sources = {package.name for package in packages if package.is_source} & missing - hidden - binaries
+        reasons = [
+            f"{', '.join(sorted(names))}: {reason}"
+            for names, reason in (
+                (hidden, "its repository's exclude or includepkgs hides it"),
+                (binaries, "built only for architectures the run's hosts do not install (--arch)"),
+                (sources, "only a source package, which dnf does not install"),
+            )
+            if names
+        ]
+        if reasons:
+            said += f" that dnf can install ({'; '.join(reasons)})"
         raise UsageError(said)
     wanted = set(named)
     obsoleting = tuple(
