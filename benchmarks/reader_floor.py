@@ -129,7 +129,7 @@ def _createrepo_c_packages(repository: str) -> list[Any]:
         packages.append(package)
         return True
 
-    createrepo_c.xml_parse_primary(_primary_path(repository), None, keep, None, False)
+    createrepo_c.xml_parse_primary(_primary_path(repository), None, keep, None, True)  # with <file>s
     return packages
 
 
@@ -140,6 +140,52 @@ def createrepo_c_parse(repository: str) -> int:
 def createrepo_c_values(repository: str) -> int:
     values = [_createrepo_c_values(package) for package in _createrepo_c_packages(repository)]
     return len(values)
+
+
+def createrepo_c_packages_made(repository: str) -> int:
+    """createrepo_c's parse, then each `Package` made of its values as the auditor's reader
+    makes it (`PrimaryHandler.add_package`: equal dependencies one object, versions shared,
+    strings interned), without the reader's checks on each value."""
+    from auditor.sources.rpmmd_entry import dependency_from_fields
+
+    dependencies: dict[tuple[Any, ...], Any] = {}
+    evrs: dict[tuple[str | None, str | None, str | None], Any] = {}
+
+    def made(entries: list[tuple[Any, ...]]) -> tuple[Any, ...]:
+        found = []
+        for entry in entries:
+            dependency = dependencies.get(entry)
+            if dependency is None:
+                name, flags, epoch, version, release, pre = entry
+                dependency = dependencies[entry] = dependency_from_fields(
+                    name, flags, epoch, version, release, "1" if pre else None, evrs=evrs
+                )
+            found.append(dependency)
+        return tuple(found)
+
+    packages = [_made(p, made, repository) for p in _createrepo_c_packages(repository)]
+    return len(packages)
+
+
+def _made(p: Any, made: Any, repository: str) -> Any:
+    """One `Package` of createrepo_c's package ``p``, in `make_package`'s positional order."""
+    from auditor.rpm.model import PackageKind, make_checksum, make_package
+    from auditor.sources.rpmmd_entry import epoch_number
+
+    intern = sys.intern
+    source = p.arch in ("src", "nosrc")
+    return make_package(
+        intern(p.name), epoch_number(p.epoch) if p.epoch else None, intern(p.version),
+        intern(p.release or ""), intern(p.arch),
+        PackageKind.SOURCE if source else PackageKind.BINARY, p.location_href, repository,
+        None if source else p.rpm_sourcerpm, make_checksum(p.checksum_type, p.pkgId),
+        p.summary, p.description, made(p.requires), made(p.provides), made(p.conflicts),
+        made(p.obsoletes), made(p.recommends), made(p.suggests), made(p.supplements),
+        made(p.enhances), tuple(directory + name for _kind, directory, name in p.files),
+        p.rpm_vendor and intern(p.rpm_vendor), p.rpm_packager and intern(p.rpm_packager),
+        p.rpm_buildhost and intern(p.rpm_buildhost), p.url, None,
+        p.rpm_license and intern(p.rpm_license), None, p.time_build,
+    )  # fmt: skip
 
 
 def _createrepo_c_values(p: Any) -> tuple[Any, ...]:
@@ -167,6 +213,7 @@ READERS: tuple[tuple[str, Callable[[str], int], str, bool], ...] = (
     ("libsolv: parse, then a Package's values as strings", solv_values, "solv", False),
     ("createrepo_c: parse only", createrepo_c_parse, "createrepo_c", False),
     ("createrepo_c: parse, then a Package's values", createrepo_c_values, "createrepo_c", False),
+    ("createrepo_c: parse, then Packages made, unchecked", createrepo_c_packages_made, "createrepo_c", False),
 )
 """Label, reader, module it needs (empty: none), and whether it is timed in wall time (it
 spends a forked worker's CPU, which this process's CPU time does not count)."""

@@ -25,7 +25,9 @@ def test_each_reader_reads_every_package_the_auditor_reads() -> None:
 
 def test_createrepo_c_is_measured_only_when_installed() -> None:
     if reader_floor._have("createrepo_c"):
-        assert reader_floor.createrepo_c_values(EXAMPLE) == reader_floor.auditor_as_scanned(EXAMPLE)
+        expected = reader_floor.auditor_as_scanned(EXAMPLE)
+        assert reader_floor.createrepo_c_values(EXAMPLE) == expected
+        assert reader_floor.createrepo_c_packages_made(EXAMPLE) == expected
     else:
         with pytest.raises(ImportError):
             reader_floor.createrepo_c_parse(EXAMPLE)
