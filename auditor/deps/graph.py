@@ -367,8 +367,7 @@ def _without_own(table: dict[int, list[Group]]) -> None:
                 break
         else:
             continue
-        kept = [group for group in groups if not met_by(owner, group)]
-        if kept:
+        if kept := [group for group in groups if not met_by(owner, group)]:
             table[owner] = kept
         else:
             del table[owner]

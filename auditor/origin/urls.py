@@ -301,15 +301,8 @@ def hostless_url_gaps(package: Package) -> tuple[Gap, ...]:
     Source or Patch is fetched word by word (`_source_readings`): any word without a host is one."""
     if package.kind is not PackageKind.SOURCE and not package.alternatives:
         # Most packages of a distribution: a binary with one URL tag, the URL, and a host in it.
-        url = package.url
-        if not (
-            (url and hostless_url(url))
-            or package.bugurl
-            or package.vcs
-            or package.disturl
-            or package.translationurl
-            or package.upstreamreleases
-        ):
+        url, others = package.url, (package.bugurl, package.vcs, package.disturl, package.translationurl)
+        if not (url and hostless_url(url)) and not any(others) and not package.upstreamreleases:
             return ()
     values = [*_url_fields(package), *package.alternatives]
     found = [
