@@ -281,14 +281,7 @@ def test_a_metalink_checks_a_repository_an_input_spelt_otherwise_read(
     repo = repository(tmp_path / "www" / "repo")
     data = (repo / "repodata" / "repomd.xml").read_bytes() + (b"" if vouched else b"stale")
     with LocalServer(tmp_path / "www") as server:
-        (tmp_path / "www" / "metalink.xml").write_text(
-            '<?xml version="1.0"?><metalink version="3.0" xmlns="http://www.metalinker.org/"><files>'
-            f'<file name="repomd.xml"><verification><hash type="sha256">{hashlib.sha256(data).hexdigest()}'
-            f'</hash></verification><resources><url protocol="http" type="http">'
-            f"{server.url('/repo/repodata/repomd.xml')}</url></resources></file></files></metalink>\n"
-        )
-        config = tmp_path / "m.repo"
-        config.write_text(f"[m]\nname=m\nmetalink={server.url('/metalink.xml')}\nenabled=1\ngpgcheck=0\n")
+        config = metalink_section(tmp_path, server, data)
         spelt = server.url("/re%70o/")
         for args in ([spelt, str(config)], [str(config), spelt]):
             shutil.rmtree(tmp_path / "cache", ignore_errors=True)
@@ -346,14 +339,21 @@ def test_a_metalink_vouches_for_the_repomd_xml_the_shared_reading_read(
 
     with LocalServer(tmp_path / "www") as server:
         server.routes["/repo/repodata/repomd.xml"] = mirror
-        (tmp_path / "www" / "metalink.xml").write_text(
-            '<?xml version="1.0"?><metalink version="3.0" xmlns="http://www.metalinker.org/"><files>'
-            f'<file name="repomd.xml"><verification><hash type="sha256">{hashlib.sha256(synced).hexdigest()}'
-            f'</hash></verification><resources><url protocol="http" type="http">'
-            f"{server.url('/repo/repodata/repomd.xml')}</url></resources></file></files></metalink>\n"
-        )
-        config = tmp_path / "m.repo"
-        config.write_text(f"[m]\nname=m\nmetalink={server.url('/metalink.xml')}\nenabled=1\ngpgcheck=0\n")
+        config = metalink_section(tmp_path, server, synced)
         spelt = server.url("/re%70o/")
         code, document, _ = scan([spelt, str(config), "--cache-dir", str(tmp_path / "cache")], capsys)
         assert code == 3 and [error["input"] for error in document["errors"]] == [f"{config} [m]"]
+
+
+def metalink_section(tmp_path: Path, server: LocalServer, repomd: bytes) -> Path:
+    """A .repo file whose one section [m] names, by metalink, the server's /repo/ as the mirror
+    of a repomd.xml whose bytes are ``repomd``."""
+    (tmp_path / "www" / "metalink.xml").write_text(
+        '<?xml version="1.0"?><metalink version="3.0" xmlns="http://www.metalinker.org/"><files>'
+        f'<file name="repomd.xml"><verification><hash type="sha256">{hashlib.sha256(repomd).hexdigest()}'
+        f'</hash></verification><resources><url protocol="http" type="http">'
+        f"{server.url('/repo/repodata/repomd.xml')}</url></resources></file></files></metalink>\n"
+    )
+    config = tmp_path / "m.repo"
+    config.write_text(f"[m]\nname=m\nmetalink={server.url('/metalink.xml')}\nenabled=1\ngpgcheck=0\n")
+    return config
