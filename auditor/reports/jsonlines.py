@@ -23,13 +23,12 @@ SPOOL_PIECE = 1 << 20
 """Bytes of encoded items `item_pieces` gathers into one piece."""
 
 
-def item_pieces(items: Iterable[Any], *, after_others: bool = False) -> Iterator[bytes]:
+def item_pieces(items: Iterable[Any]) -> Iterator[bytes]:
     """The items as `dump_chunks` writes them (one a line, a comma before all but the first),
     in UTF-8 pieces of about `SPOOL_PIECE` bytes: a piece an item made one write, flush and
-    compression call for each of tens of thousands of packages. ``after_others``: the first
-    item follows items already written, and takes its comma too."""
+    compression call for each of tens of thousands of packages."""
     pending = bytearray()
-    separator = b",\n    " if after_others else b"\n    "
+    separator = b"\n    "
     for item in items:
         pending += separator
         pending += encode_item(item)
