@@ -16,8 +16,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from tabulate import tabulate
-
 from auditor.audit.check import ChangeAudit
 from auditor.audit.facts import FactKind
 from auditor.audit.result import AuditResult
@@ -40,7 +38,7 @@ from auditor.reports.comment import fitted
 from auditor.reports.diff_report import fact_change_to_json
 from auditor.reports.inert import json_text_inert
 from auditor.reports.json_gate import completeness_to_json
-from auditor.reports.text import code_span, shorten, terminal_text
+from auditor.reports.text import code_span, shorten, simple_table, terminal_text
 from auditor.reports.view import package_rows
 
 MAX_WHY = 160
@@ -266,7 +264,7 @@ def _table(title: str, headers: list[str], rows: list[list[str]], markdown: bool
             + [""]
             + (more if len(rows) > MAX_ROWS else [])
         )
-    return [f"{title}:", tabulate(rows, headers=headers, tablefmt="simple"), ""]
+    return [f"{title}:", simple_table(rows, headers), ""]
 
 
 def _counterpart(item: Counterpart, view: CheckView) -> dict[str, Any]:

@@ -4,36 +4,32 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tabulate import tabulate
-
 from auditor.reports.jsonlines import indented, indented_array
-from auditor.reports.text import terminal_text
+from auditor.reports.text import simple_table, terminal_text
 from auditor.reports.view import ReportView
 from auditor.rpm.serialize import package_to_json
 
 
 def render_table(view: ReportView) -> str:
-    rows = []
-    for row in view.rows:
-        package = row.package
-        rows.append(
-            [
-                package.nevra,
-                package.kind.value,
-                len(package.requires),
-                len(package.provides),
-                len(package.files),
-                package.vendor or "",
-                package.packager or "",
-                package.buildhost or "",
-                package.license or "",
-                " ".join(package.signing_keys),
-            ]
+    cells = (
+        (
+            package.nevra,
+            package.kind.value,
+            len(package.requires),
+            len(package.provides),
+            len(package.files),
+            package.vendor or "",
+            package.packager or "",
+            package.buildhost or "",
+            package.license or "",
+            " ".join(package.signing_keys),
         )
+        for package in (row.package for row in view.rows)
+    )
     headers = ["package", "kind", "requires", "provides", "files", "vendor", "packager",
                "buildhost", "license", "key"]  # fmt: skip
-    rows = [[terminal_text(str(cell)) for cell in row] for row in rows]
-    lines = [tabulate(rows, headers=headers, tablefmt="simple")] if rows else []
+    rows = [[terminal_text(str(cell)) for cell in row] for row in cells]
+    lines = [simple_table(rows, headers, right=(2, 3, 4))] if rows else []
     lines.append(
         f"{len(view.rows)} packages from {len(view.inputs)} inputs"
         + (f", {len(view.errors)} unreadable" if view.errors else "")

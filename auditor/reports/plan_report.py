@@ -5,12 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tabulate import tabulate
-
 from auditor.audit.plan import Plan
 from auditor.reports.inert import json_text_inert
 from auditor.reports.json_gate import completeness_to_json
-from auditor.reports.text import terminal_text
+from auditor.reports.text import simple_table, terminal_text
 from auditor.reports.view import ReportView
 
 
@@ -49,7 +47,7 @@ def render(plan: Plan, view: ReportView, fmt: str) -> str:
         }
         return json_text_inert(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     lines = ["Replace or rebuild, most blocking first:"]
-    rows = []
+    cells: list[tuple[object, ...]] = []
     for rank, item in enumerate(plan.items, start=1):
         held = names(item.holds_back)
         shown = ", ".join(held[:4]) + (f" (+{len(held) - 4})" if len(held) > 4 else "")
@@ -58,12 +56,10 @@ def render(plan: Plan, view: ReportView, fmt: str) -> str:
             replacement += (
                 (" " if replacement else "") + "obsoleted by " + ", ".join(names(item.obsoleted_by))
             )
-        rows.append([rank, item.source, len(item.holds_back), shown, replacement])
-    rows = [[terminal_text(str(cell)) for cell in row] for row in rows]
+        cells.append((rank, item.source, len(item.holds_back), shown, replacement))
+    rows = [[terminal_text(str(cell)) for cell in row] for row in cells]
     lines.append(
-        tabulate(
-            rows, headers=["#", "origin source", "holds back", "packages", "replacement"], tablefmt="simple"
-        )
+        simple_table(rows, ["#", "origin source", "holds back", "packages", "replacement"], right=(0, 2))
     )
     if plan.avoidable:
         lines.append("\nAvoidable now (a clean provider exists: prefer it):")

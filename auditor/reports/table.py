@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from auditor.reports.causes import cause_groups
 from auditor.reports.jsonlines import SPOOL_PIECE
 from auditor.reports.rows import Gate, PackageView
-from auditor.reports.text import MIN_SHORTENED, shorten, shorten_keeping, terminal_text
+from auditor.reports.text import MIN_SHORTENED, shorten, shorten_keeping, simple_table, terminal_text
 from auditor.reports.view import ReportView
 
 MIN_WHY = 40
@@ -203,10 +203,6 @@ def _wrapped(line: str, width: int | None) -> list[str]:
 
 
 def _config_table(view: ReportView, width: int | None) -> str:
-    # On first use: tabulate costs 11 ms (importlib.metadata for its version), and only a
-    # report with configuration facts draws this table.
-    from tabulate import tabulate
-
     rows: list[Sequence[str]] = [
         [
             terminal_text(item.fact.subject),
@@ -220,4 +216,4 @@ def _config_table(view: ReportView, width: int | None) -> str:
         others = max(len(row[0]) for row in rows) + max(len(row[1]) for row in rows)
         others += max(len(row[3]) for row in rows) + 3 * len(GAP)
         rows = [[row[0], row[1], shorten(row[2], max(width - others, 24)), row[3]] for row in rows]
-    return str(tabulate(rows, headers=["config", "key", "url", "rule"], tablefmt="simple"))
+    return simple_table(rows, ["config", "key", "url", "rule"])
