@@ -33,12 +33,22 @@ A package the corpus does not hold, needing two that it does.
 
 
 def _spec(ctx: Context, repo: str, version: str) -> str:
-    """A spec of ``version`` that builds with one package of the corpus and requires another."""
+    return write_spec(ctx.fresh_dir("spec"), repo, version)
+
+
+def write_spec(directory: str, repo: str, version: str) -> str:
+    """A spec of ``version`` in ``directory`` that builds with one package of the corpus and
+    requires another."""
     names = _names(repo)
-    path = os.path.join(ctx.fresh_dir("spec"), "contributed.spec")
+    path = os.path.join(directory, "contributed.spec")
     with open(path, "w", encoding="utf-8") as stream:
         stream.write(SPEC.format(version=version, build=names[0], requires=names[-1]))
     return path
+
+
+def check_args(spec: str, repo: str, report: str) -> list[str]:
+    """The check the case times: ``spec`` against ``repo``, its JSON report to ``report``."""
+    return ["check", spec, "--against", repo, "--metadata-only", "--format", "json", "-o", report]
 
 
 def _names(repo: str) -> list[str]:
@@ -57,7 +67,7 @@ def _names(repo: str) -> list[str]:
 def _check(ctx: Context, result: ToolResult, spec: str, repo: str, cache: str) -> Sample:
     out, err = ctx.outputs(f"{result.case}-{result.tool}")
     report = out[: -len(".out")] + ".json"
-    args = ["check", spec, "--against", repo, "--metadata-only", "--format", "json", "-o", report]
+    args = check_args(spec, repo, report)
     if not result.command:
         result.command = "XDG_CACHE_HOME=$TMP/cache-* " + ctx.shown(["auditor", *args])
     child = run_child(

@@ -9,6 +9,10 @@ directory); ``--warm`` (or a ``-warm`` case) first runs it once in a child proce
 only the cache on disk is warm (not this process's memoised functions), then profiles a second
 run with the same cache. The report goes to a temporary file. Prints the top lines by
 cumulative time and by internal (total) time; ``--save`` keeps the stats for snakeviz or pstats.
+
+A ``-check`` case (distro-10k-check) profiles its later check, as `benchmarks.check_case` runs
+it: a first check in a child process keeps BASE's audit in the store, and the check profiled
+is of another spec against the same BASE.
 """
 
 from __future__ import annotations
@@ -76,6 +80,10 @@ STAGES = [
     ("auditor.gate.decision", "decide", "decide (the gate)"),
     ("auditor.reports.view", "build_view", "build the report view"),
     ("auditor.cli.commands.scan", "write_output", "render and write the report"),
+    # A check's own: BASE's record taken from the store, the two sides compared, the report.
+    ("auditor.cli.checkbase", "StoredBase.get", "BASE's record from the store"),
+    ("auditor.reports.check_report", "check_view", "compare the two sides"),
+    ("auditor.cli.commands.check", "write_output", "render and write the check"),
     # This process waiting for a child's answer and taking it in (its pool's thread unpickles
     # it): wall beyond CPU is time idle on the critical path.
     ("auditor.runtime.parallel", "Background.result", "  a forked child's answer"),
@@ -163,15 +171,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             targets = corpus.scan_targets(corpora, name, workdir)
         auditor_argv = [*scan_args(targets, report, metadata_only=name in corpus.DISTRO), "--quiet"]
+        first_argv = auditor_argv
+        if args.case.endswith("-check"):
+            from benchmarks.check_case import check_args, write_spec
+
+            repo = os.path.join(corpora, name)
+            os.makedirs(os.path.join(workdir, "first"))
+            first = write_spec(os.path.join(workdir, "first"), repo, "1.0")
+            first_argv = [*check_args(first, repo, report), "--quiet"]
+            auditor_argv = [*check_args(write_spec(workdir, repo, "1.1"), repo, report), "--quiet"]
         print(f"auditor from {os.path.dirname(auditor_file)}: auditor {' '.join(auditor_argv)}")
-        if args.warm or args.case.endswith("-warm"):
+        if args.warm or args.case.endswith(("-warm", "-check")):
             env = dict(
                 os.environ,
                 PYTHONPATH=os.pathsep.join(filter(None, [REPO_ROOT, os.environ.get("PYTHONPATH")])),
             )
             start = time.perf_counter()
             code = subprocess.run(
-                [sys.executable, "-m", "auditor", *auditor_argv], env=env, check=False
+                [sys.executable, "-m", "auditor", *first_argv], env=env, check=False
             ).returncode
             print(
                 f"warm-up run (child process, unprofiled): {time.perf_counter() - start:.2f} s, exit {code}"
