@@ -36,27 +36,71 @@ OUTPUT_SUFFIXES: dict[str, str] = {
 """The format ``-o FILE`` gives without ``--format``: the longest suffix of FILE's name that matches."""
 
 
-def add_output_options(command: argparse.ArgumentParser, formats: Sequence[str]) -> None:
+def add_output_options(
+    command: argparse.ArgumentParser, formats: Sequence[str], *, several: bool = False
+) -> None:
+    """``--format`` and ``-o FILE``; with ``several``, ``-o`` may be given again, for the same
+    audit written to each FILE in the format its extension names (`resolve_format`)."""
     command.add_argument(
         "--format",
         choices=list(formats),
         help="output format (default: from -o FILE's extension, else table)",
     )
+    again = (
+        " Give -o again to write the same audit to several files, each in its extension's format."
+        if several
+        else ""
+    )
     command.add_argument(
         "-o",
         "--output",
         metavar="FILE",
+        action="append",
+        dest="outputs",
         help="write the report to FILE (atomically); its extension picks the format: "
-        + ", ".join(f"{suffix} {fmt}" for suffix, fmt in OUTPUT_SUFFIXES.items() if fmt in formats),
+        + ", ".join(f"{suffix} {fmt}" for suffix, fmt in OUTPUT_SUFFIXES.items() if fmt in formats)
+        + "."
+        + again,
     )
-    command.set_defaults(output_formats=tuple(formats))
+    command.set_defaults(output_formats=tuple(formats), several_outputs=several)
 
 
 def resolve_format(args: argparse.Namespace) -> None:
-    """Set ``args.format`` from ``-o FILE`` when ``--format`` is absent (commands with a report)."""
+    """For a command with a report: ``args.output``, the first ``-o FILE`` (None: standard
+    output); ``args.format``, ``--format`` or the format that file's extension names; and
+    ``args.more_outputs``, each further ``-o FILE`` with its extension's format.
+
+    ``-o`` given twice used to keep the last file silently, and a CI job then read a report
+    the run never wrote: a second one is written, or refused where the command writes one."""
     formats = getattr(args, "output_formats", None)
-    if formats is not None and args.format is None:
+    if formats is None:
+        return
+    outputs: list[str] = args.outputs or []
+    args.output = outputs[0] if outputs else None
+    args.more_outputs = ()
+    if len(outputs) > 1:
+        if not args.several_outputs:
+            raise UsageError(f"-o is given {len(outputs)} times: this command writes one report")
+        if args.format is not None:
+            raise UsageError(
+                f"--format {args.format} with {len(outputs)} -o files: each file's extension names its format"
+            )
+        _distinct(outputs)
+        args.more_outputs = tuple((path, format_of(path, formats)) for path in outputs[1:])
+    if args.format is None:
         args.format = format_of(args.output, formats)
+
+
+def _distinct(outputs: Sequence[str]) -> None:
+    """Two ``-o`` naming one file (or standard output) would write one report over the other."""
+    seen: dict[str, str] = {}
+    for path in outputs:
+        where = "-" if path == "-" else os.path.realpath(path)
+        if where in seen:
+            if path == "-":
+                raise UsageError("-o - is given twice: standard output takes one report")
+            raise UsageError(f"-o {seen[where]} and -o {path} are one file: each report needs its own")
+        seen[where] = path
 
 
 def format_of(path: str | None, formats: Sequence[str]) -> str:

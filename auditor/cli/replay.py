@@ -60,7 +60,7 @@ ENVIRONMENT = ("AUDITOR_MAX_METADATA_BYTES",)
 
 
 def _tree(
-    path: str, snapshot: FileSnapshot, *, read_rpms: bool, report: ReportFile | None = None
+    path: str, snapshot: FileSnapshot, *, read_rpms: bool, reports: Sequence[ReportFile] = ()
 ) -> Iterable[str]:
     """The identity of every file the audit of ``path`` may read: for a repository, its
     metadata, its package files (their headers are read, and files outside the metadata are
@@ -72,12 +72,12 @@ def _tree(
         return
     root = repository_directory(path) if repomd is not None else path
     repositories: list[str] = [root] if repomd is not None else []
-    yield from _files_below(root, repositories, snapshot, read_rpms=read_rpms, report=report)
+    yield from _files_below(root, repositories, snapshot, read_rpms=read_rpms, reports=reports)
     for repository in repositories:
         yield from _repository(repository, snapshot)
         for sibling in source_repositories(repository):
             inside = [sibling]
-            yield from _files_below(sibling, inside, snapshot, read_rpms=read_rpms, report=report)
+            yield from _files_below(sibling, inside, snapshot, read_rpms=read_rpms, reports=reports)
             for each in inside:
                 yield from _repository(each, snapshot)
 
@@ -88,11 +88,11 @@ def _files_below(
     snapshot: FileSnapshot,
     *,
     read_rpms: bool,
-    report: ReportFile | None = None,
+    reports: Sequence[ReportFile] = (),
 ) -> Iterator[str]:
     """Each file's identity, and a marker for each place that could not be read: a change
     there must change the key too. Repositories met on the way are added to ``repositories``.
-    ``report``, the file the run writes its report to, is left out."""
+    ``reports``, the files the run writes its reports to, are left out."""
     markers: list[str] = []
 
     def enter(directory: str) -> bool:
@@ -107,7 +107,7 @@ def _files_below(
         alias=lambda where, first: markers.append(f"{where}\0alias of {first}"),
         snapshot=snapshot,
     ):
-        if report is not None and report.is_entry(entry):
+        if any(report.is_entry(entry) for report in reports):
             continue
         try:
             yield snapshot.identity(entry.path)
@@ -175,7 +175,7 @@ def report_key(
     read_rpms: bool,
     snapshot: FileSnapshot,
     clock: str = "",
-    report: ReportFile | None = None,
+    reports: Sequence[ReportFile] = (),
 ) -> str | None:
     """The key a report is stored under, or None when this run must not be replayed. ``config``
     is each configuration file the run read and the digest of the bytes it read
@@ -192,7 +192,7 @@ def report_key(
             if not os.path.isdir(path) and is_repo_config(path):
                 return None  # it names repositories read over the network
             parts.append(f"input\0{path}")
-            parts.extend(_tree(path, snapshot, read_rpms=read_rpms, report=report))
+            parts.extend(_tree(path, snapshot, read_rpms=read_rpms, reports=reports))
     except OSError:
         return None  # the audit will say what is wrong with the input; do not replay that
     return digest(*parts)
@@ -225,7 +225,11 @@ def run_key(
     reads the network, or a file it read was not recorded."""
     if not options.cache or options.resolve_urls or options.remote.remote_headers:
         return None
-    unkeyed = {"output", "quiet", "debug", *left_out}
+    # Where the reports go is not keyed, what they are is: each further report's format.
+    unkeyed = {"output", "outputs", "more_outputs", "quiet", "debug", *left_out}
+    more = getattr(args, "more_outputs", ())
+    if more:
+        settings = {**settings, "more-formats": [fmt for _, fmt in more]}
     keyed = {key: value for key, value in sorted(vars(args).items()) if key not in unkeyed}
     compared = getattr(args, "compare", None)
     # These were read, or the run stopped; the baseline is in ``config`` when it was read
@@ -240,12 +244,20 @@ def run_key(
         read_rpms=options.read_rpms,
         snapshot=snapshot,
         clock=clock,
-        report=report_file(args.output, inputs),
+        reports=[
+            report
+            for path in [args.output, *(path for path, _ in more)]
+            if (report := report_file(path, inputs)) is not None
+        ],
     )
 
 
 class Replay:
-    """A scan's report from the store, when nothing that decides it changed."""
+    """A scan's reports from the store, when nothing that decides them changed.
+
+    The first report (``-o``'s first file, or standard output) is stored under the run's key
+    with the exit code and messages, each further one under a key of its own made from it
+    (`_more_key`): all of them are replayed, or the audit runs again."""
 
     def __init__(
         self,
@@ -262,8 +274,10 @@ class Replay:
     ):
         self.store: Store | None = None
         self.key: str | None = None
-        self.recorder = ReportRecorder()
+        self.paths: list[str | None] = [args.output, *(path for path, _ in getattr(args, "more_outputs", ()))]
+        self.recorders = [ReportRecorder() for _ in self.paths]
         self.entry: tuple[dict[str, Any], Iterator[bytes]] | None = None
+        self.more_entries: list[Iterator[bytes]] = []
         self.args = args
         self.snapshot = snapshot
         key = run_key(
@@ -286,20 +300,28 @@ class Replay:
         if self.store is None or self.key is None:
             return False
         self.entry = self.store.get_report(self.key)
+        for index in range(1, len(self.paths)):
+            found = self.store.get_report(_more_key(self.key, index)) if self.entry is not None else None
+            if found is None:
+                self.entry = None
+                break
+            self.more_entries.append(found[1])
         return self.entry is not None
 
     def replayed(self) -> ExitCode:
         assert self.entry is not None
         meta, output = self.entry
-        write_output(output, self.args.output)
+        for path, pieces in zip(self.paths, [output, *self.more_entries], strict=True):
+            write_output(pieces, path)
         print_messages(meta.get("messages", []))
         return ExitCode(meta["exit_code"])
 
-    def recording(self, pieces: Iterable[str | bytes]) -> Iterable[str | bytes]:
-        """``pieces``, compressed for the store as they pass when the report is to be stored."""
+    def recording(self, pieces: Iterable[str | bytes], index: int = 0) -> Iterable[str | bytes]:
+        """``pieces`` of the ``index``-th report, compressed for the store as they pass when
+        the reports are to be stored."""
         if self.store is None or self.key is None:
             return pieces
-        return self.recorder.record(pieces)
+        return self.recorders[index].record(pieces)
 
     def store_result(self, code: ExitCode, messages: Sequence[str]) -> None:
         """Store the report under its key, unless a file the key names was read as another
@@ -308,13 +330,21 @@ class Replay:
             return
         said = len(self.store.warnings)
         try:
-            compressed = None if self.snapshot.changed else self.recorder.compressed()
-            if compressed is not None:
-                meta = {"exit_code": int(code), "messages": list(messages)}
-                self.store.put_report(self.key, meta, compressed)
-            elif not self.snapshot.changed:
-                self.store.warnings.append(f"cache: {self.recorder.failure}; the next run audits again")
+            for index, recorder in enumerate(self.recorders):
+                compressed = None if self.snapshot.changed else recorder.compressed()
+                if compressed is not None:
+                    meta = {"exit_code": int(code), "messages": list(messages)}
+                    self.store.put_report(_more_key(self.key, index) if index else self.key, meta, compressed)
+                elif not self.snapshot.changed:
+                    self.store.warnings.append(f"cache: {recorder.failure}; the next run audits again")
+                    break
         finally:
-            self.recorder.close()
+            for recorder in self.recorders:
+                recorder.close()
         self.store.close()
         report_warnings(self.store.warnings[said:])  # what storing the report met: said, not lost
+
+
+def _more_key(key: str, index: int) -> str:
+    """The key of a run's ``index``-th further report (``-o`` given again), from the run's."""
+    return digest(key, "report", str(index))

@@ -35,7 +35,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "targets", nargs="+", metavar="PATH", help="inputs to audit: paths, repository URLs, .repo files"
     )
-    add_output_options(parser, sorted(SCAN_FORMATS))
+    add_output_options(parser, sorted(SCAN_FORMATS), several=True)
     add_sbom_options(parser)
     parser.add_argument(
         "--focus",
@@ -74,24 +74,32 @@ def _max_results(text: str) -> int:
     return value
 
 
+def _reports(args: argparse.Namespace) -> list[tuple[str | None, str]]:
+    """Each report the run writes, from the one audit: where (None: standard output) and in
+    which format."""
+    return [(args.output, args.format), *args.more_outputs]
+
+
 def run(args: argparse.Namespace, session: Session) -> ExitCode:
-    if args.focus is not None and args.format not in GRAPH_FORMATS:
+    written = {fmt for _, fmt in _reports(args)}
+    if args.focus is not None and not written & set(GRAPH_FORMATS):
         raise UsageError(
             f"--focus {args.focus}: only the graph formats ({', '.join(GRAPH_FORMATS)}) draw chains"
         )
-    if args.purl_namespace is not None and args.format not in SBOM_FORMATS:
+    if args.purl_namespace is not None and not written & set(SBOM_FORMATS):
         raise UsageError(
             f"--purl-namespace {args.purl_namespace}: only the SBOM formats "
             f"({', '.join(SBOM_FORMATS)}) write purls"
         )
-    if args.sarif_max_results is not None and args.format != "sarif":
+    if args.sarif_max_results is not None and "sarif" not in written:
         raise UsageError(f"--sarif-max-results {args.sarif_max_results}: only --format sarif lists results")
     # Waivers and the baseline are read first: a bad one is a usage error before any input is.
     waivers = options.waivers(args, session.project, session.policy)
     baseline = options.baseline(args)
     # Read before the audit: a bad report is an input error named at once, not after minutes.
     earlier = _earlier(args.compare)
-    width = terminal_width(args.output)
+    # The width of the terminal a table goes to: only a report to standard output has one.
+    width = terminal_width(None) if any(path in (None, "-") for path, _ in _reports(args)) else None
     snapshot = FileSnapshot()  # the replay key and the reader look at the same files once
     replay = Replay(
         args,
@@ -157,15 +165,16 @@ def _audit(
     keep(view)  # a row per package: freeing them one by one costs a distribution's run 0.3 s
     if args.focus is not None and not any(package.name == args.focus for package in view.packages):
         raise UsageError(f"--focus: no package named {args.focus} in the run")
-    pieces = render_pieces(
-        args.format,
-        view,
-        width=width,
-        focus=args.focus,
-        purl_namespace=args.purl_namespace,
-        sarif_max_results=args.sarif_max_results,
-    )
-    write_output(replay.recording(pieces), args.output)
+    for index, (path, fmt) in enumerate(_reports(args)):
+        pieces = render_pieces(
+            fmt,
+            view,
+            width=width if path in (None, "-") else None,
+            focus=args.focus,
+            purl_namespace=args.purl_namespace,
+            sarif_max_results=args.sarif_max_results,
+        )
+        write_output(replay.recording(pieces, index), path)
     # The replay's look at the store may have warned already (a store it cannot use is the
     # run's too): each warning is said once.
     before = set(replay.store.warnings) if replay.store is not None else set()
