@@ -89,6 +89,11 @@ def resolve_format(args: argparse.Namespace) -> None:
         args.more_outputs = tuple((path, format_of(path, formats)) for path in outputs[1:])
     if args.format is None:
         args.format = format_of(args.output, formats)
+    from auditor.cli.reportfile import check_writable  # a run to standard output needs none of it
+
+    for path in outputs:
+        if path != "-":
+            check_writable(path)
 
 
 def _distinct(outputs: Sequence[str]) -> None:

@@ -53,6 +53,29 @@ def write_file(pieces: Iterable[bytes], path: str) -> None:
         _replace(pieces, path, target, info)
 
 
+def check_writable(path: str) -> None:
+    """Refuse at once (a usage error) a report file that could not be written: a dangling
+    symlink, a directory, or a new file in a directory that is not there or not writable. The
+    audit before the writing may take minutes, and a run writing several reports would
+    otherwise leave the first ones written and the rest not. What only writing can find (a
+    full disk) is still said when writing."""
+    target = _follow(path)
+    try:
+        info = os.stat(target)
+    except FileNotFoundError:
+        directory = os.path.dirname(os.path.abspath(target))
+        if not os.path.isdir(directory):
+            reason = "Not a directory" if os.path.exists(directory) else "No such file or directory"
+            raise UsageError(f"cannot write {path}: {reason}") from None
+        if not os.access(directory, os.W_OK | os.X_OK):
+            raise UsageError(f"cannot write {path}: Permission denied") from None
+        return
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise UsageError(f"cannot write {path}: is a directory")
+
+
 def _follow(path: str) -> str:
     """The file ``path`` names: a symlink's target, which must exist."""
     if not os.path.islink(path):

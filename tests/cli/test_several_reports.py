@@ -105,6 +105,10 @@ def test_only_the_table_on_a_terminal_is_fitted_to_it(tmp_path: Path) -> None:
         (["--focus", "xapi-core", "-o", "a.json", "-o", "b.sarif"], "only the graph formats"),
         (["--purl-namespace", "xcp-ng", "-o", "a.json", "-o", "b.sarif"], "only the SBOM formats"),
         (["--sarif-max-results", "3", "-o", "a.json", "-o", "b.xml"], "only --format sarif"),
+        # before the audit, so that no report is written when one of them cannot be
+        (["-o", "a.json", "-o", "gone/b.sarif"], "cannot write gone/b.sarif: No such file or directory"),
+        (["-o", "a.json", "-o", "a.json/b.sarif"], "cannot write a.json/b.sarif: No such file or directory"),
+        (["-o", "a.json", "-o", "."], "cannot write .: is a directory"),
     ],
 )
 def test_reports_that_cannot_all_be_written_are_a_usage_error(
