@@ -26,7 +26,7 @@ def render(view: ReportView, focus: str | None = None) -> str:
     ids = {name: f"n{position}" for position, name in enumerate(names)}
     lines = [
         "digraph auditor {",
-        f'  graph [rankdir="LR", fontname="Helvetica", label={quote(graph.label)}];',
+        f'  graph [rankdir="LR", fontname="Helvetica", label={quote(graph.label, drawn=True)}];',
         '  node [shape="box", style="rounded,filled", fontname="Helvetica", fontsize="10"];',
         '  edge [fontname="Helvetica", fontsize="9"];',
         f"  graph [{_attributes(run_state(view))}];",
@@ -35,7 +35,9 @@ def render(view: ReportView, focus: str | None = None) -> str:
     if note is not None:
         # Not an ``n`` identifier: no package. Drawn, so the picture of a failed run is not
         # read as a clean one.
-        lines.append(f'  verdict [shape="note", color="#b31d28", fontsize="10", label={quote(note)}];')
+        lines.append(
+            f'  verdict [shape="note", color="#b31d28", fontsize="10", label={quote(note, drawn=True)}];'
+        )
     for node in graph.nodes:
         stroke, fill = PALETTE[node.status]
         status = f"{node.status} ({node.gate})" if node.gate else node.status
@@ -82,12 +84,21 @@ def render(view: ReportView, focus: str | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
+DRAWN = frozenset({"label", "tooltip"})
+"""The attributes Graphviz draws, reading ``&amp;``, ``&#35;``... in them as the characters
+they name: a vendor ``AT&amp;T`` would be drawn ``AT&T``. The others are data, written as given."""
+
+
 def _attributes(attributes: dict[str, str]) -> str:
-    return ", ".join(f"{key}={quote(value)}" for key, value in attributes.items())
+    return ", ".join(f"{key}={quote(value, drawn=key in DRAWN)}" for key, value in attributes.items())
 
 
-def quote(value: str) -> str:
-    """A DOT double-quoted string: backslashes and quotes escaped, line breaks as ``\\n``."""
+def quote(value: str, *, drawn: bool = False) -> str:
+    """A DOT double-quoted string: backslashes and quotes escaped, line breaks as ``\\n``; in
+    an attribute Graphviz draws (``drawn``), ``&`` as ``&amp;``, so that it draws the value as
+    given and not an entity the value happens to spell."""
+    if drawn and "&" in value:
+        value = value.replace("&", "&amp;")
     escaped = value.replace("\\", "\\\\").replace('"', '\\"')
     escaped = escaped.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
     return f'"{label_inert(escaped)}"'
