@@ -17,6 +17,7 @@ from auditor.reports.view import ReportView
 def render(view: ReportView, focus: str | None = None) -> str:
     flagged = graph_of(view, focus)
     import networkx as nx  # on first use: other formats never load it
+    from networkx.readwrite.graphml import GraphMLWriter
 
     graph = nx.DiGraph(name=flagged.label, **run_state(view))
     note = verdict_note(view)
@@ -52,7 +53,13 @@ def render(view: ReportView, focus: str | None = None) -> str:
             requirement=edge.requirement,
             on_chain=int(edge.on_chain),
         )
-    body = "\n".join(nx.generate_graphml(graph, encoding="utf-8", prettyprint=True))
+    # The writer's text whole, not nx.generate_graphml's lines: it cuts the document with
+    # str.splitlines, which reads a carriage return in a value (a Vendor "a\rb") as a line
+    # break and so wrote it as "\n"; whole, the carriage return reaches `markup_inert`, which
+    # writes it as a character reference that every XML reader reads back as it.
+    writer = GraphMLWriter(encoding="utf-8", prettyprint=True)
+    writer.add_graph_element(graph)
+    body = str(writer)
     if not body.startswith("<?xml"):
         body = '<?xml version="1.0" encoding="UTF-8"?>\n' + body
-    return body + "\n"
+    return body if body.endswith("\n") else body + "\n"
