@@ -34,6 +34,8 @@ _READER_CONTROL = re.compile("[\x7f-\x9f" + BIDI_CONTROLS + _INVISIBLE + "]")
 """What XML carries but a reader must not get: C1 controls (U+009B is a terminal's CSI, and a
 Markdown summary is printed to CI logs too), bidirectional controls, invisible characters."""
 _BACKTICKS = re.compile("`+")
+_LINE_BREAKS = re.compile("[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+")
+"""What ends a line (`str.splitlines`'s set): a value's line breaks, each run made one blank."""
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -68,9 +70,11 @@ def _replaced(_character: str) -> str:
 
 
 def reader_line(text: str) -> str:
-    """``text`` on one line for a person reading Markdown or a CI log: no control character,
-    nothing reordered or hidden. CI commands are the caller's to make inert, its own way."""
-    return _READER_CONTROL.sub("\ufffd", clean_text(" ".join(text.split())))
+    """``text`` on one line for a person reading Markdown or a CI log: each run of line breaks
+    a blank, the other white space as the text has it (a vendor ``a  b`` or ``a<TAB>b`` is
+    not ``a b``), no control character, nothing reordered or hidden. CI commands are the
+    caller's to make inert, its own way."""
+    return _READER_CONTROL.sub("\ufffd", clean_text(_LINE_BREAKS.sub(" ", text)))
 
 
 def code_span(text: str, *, table: bool = False) -> str:
