@@ -42,7 +42,7 @@ from auditor.reports.sarif_bound import (
 )
 from auditor.reports.sarif_limits import MAX_RESULTS
 from auditor.reports.sarif_rules import fact_level, fact_rule, rules_of
-from auditor.reports.text import chain_text, clean_text, finding_text
+from auditor.reports.text import chain_text, clean_text, finding_text, sarif_text
 from auditor.reports.view import ReportView
 from auditor.rpm.model import Package
 
@@ -162,7 +162,7 @@ def _result(row: PackageView, item: FactView, view: ReportView, rule_index: dict
         "ruleId": rule_id,
         "ruleIndex": rule_index[rule_id],
         "level": fact_level(item, severity),
-        "message": {"text": clean_text(message)},
+        "message": {"text": sarif_text(message)},
         "locations": [_location(package, row.path, line)],
         "partialFingerprints": {FACT_FINGERPRINT: fact.fingerprint},
         "properties": {
@@ -196,7 +196,7 @@ def _config_result(item: FactView, view: ReportView, rule_index: dict[str, int])
         "ruleId": finding.rule,
         "ruleIndex": rule_index[finding.rule],
         "level": fact_level(item, finding.severity),
-        "message": {"text": clean_text(text)},
+        "message": {"text": sarif_text(text)},
         "locations": [{"physicalLocation": {"artifactLocation": {"uri": artifact_uri(config.file)}}}],
         "partialFingerprints": {FACT_FINGERPRINT: item.fact.fingerprint},
         "properties": {
@@ -275,7 +275,8 @@ def _suppression(item: FactView, view: ReportView) -> dict[str, Any] | None:
 def _invocation(view: ReportView) -> dict[str, Any]:
     code = view.exit_code
     notifications = [
-        {"level": "error", "message": {"text": f"{error.source}: {error.reason}"}} for error in view.errors
+        {"level": "error", "message": {"text": sarif_text(f"{error.source}: {error.reason}")}}
+        for error in view.errors
     ]
     # Unreadable inputs have their own notifications above; say what else was not seen.
     unseen = [(reason, n) for reason, n in view.decision.completeness.reasons if reason != "input-error"]
@@ -294,13 +295,17 @@ def _invocation(view: ReportView) -> dict[str, Any]:
     notifications += [
         {
             "level": "error" if item.blocks else "warning",
-            "message": {"text": f"input: {item.fact.gap}"},
+            "message": {"text": sarif_text(f"input: {item.fact.gap}")},
             "properties": {"auditorFact/v1": item.fact.fingerprint},
         }
         for item in view.run_gaps
     ]
     notifications += [
-        {"level": "error", "message": {"text": failure.text}, "descriptor": {"id": f"auditor/{failure.kind}"}}
+        {
+            "level": "error",
+            "message": {"text": sarif_text(failure.text)},
+            "descriptor": {"id": f"auditor/{failure.kind}"},
+        }
         for failure in view.run_failures
     ]
     # What the waivers and the baseline did as a whole, as the text formats say it: an expired
@@ -308,7 +313,7 @@ def _invocation(view: ReportView) -> dict[str, Any]:
     # that blocks is a run failure above).
     stale_blocks = view.decision.stale_blocks
     notifications += [
-        {"level": "warning", "message": {"text": line}, "descriptor": {"id": "auditor/gate"}}
+        {"level": "warning", "message": {"text": sarif_text(line)}, "descriptor": {"id": "auditor/gate"}}
         for line in view.gate_notes()
         if not (stale_blocks and line.startswith("stale waiver"))
     ]

@@ -23,7 +23,7 @@ from auditor.gate.decision import Disposition
 from auditor.reports.rows import FactView, PackageView
 from auditor.reports.sarif_limits import GITHUB_MAX_RESULTS, GITHUB_SHOWN_RESULTS
 from auditor.reports.sarif_rules import STATUS_RULES, fact_level, fact_rule
-from auditor.reports.text import clean_text
+from auditor.reports.text import sarif_text
 from auditor.reports.view import ReportView
 
 SUMMARY_FINGERPRINT = "auditorSummary/v1"
@@ -186,7 +186,7 @@ def summary_result(
         "ruleId": rule,
         "ruleIndex": rule_index,
         "level": summary_level(left_out),
-        "message": {"text": clean_text(summary_message(rule, left_out, subject))},
+        "message": {"text": sarif_text(summary_message(rule, left_out, subject))},
         "locations": locations,
         "partialFingerprints": {SUMMARY_FINGERPRINT: rule},
         "properties": {

@@ -46,6 +46,17 @@ def clean_text(text: str) -> str:
     return _NOT_XML.sub("\ufffd", text)
 
 
+def sarif_text(text: str) -> str:
+    """`clean_text` for a SARIF message's ``text``. There, ``[text](target)`` is an embedded link
+    (SARIF 2.1.0, 3.11.6), which a viewer may show as a link to ``target``: a package's value
+    must not plant one. Where one could form, each bracket is escaped with a backslash, as the
+    standard writes literal brackets; any other text is left as it is."""
+    text = clean_text(text)
+    if "](" not in text:
+        return text
+    return text.replace("[", "\\[").replace("]", "\\]")
+
+
 def utf8_text(text: str) -> str:
     """``text`` with lone surrogates made U+FFFD: a file name that is not UTF-8 arrives with its
     bad bytes as surrogates (``os.fsdecode``), which no UTF-8 output can carry."""
