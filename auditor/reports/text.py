@@ -9,6 +9,8 @@ it inert its own way, with the helpers here:
 - `code_span`: one Markdown code span, nothing in it read as Markdown, HTML, link or mention
   (nor reordered, hidden, or run as a CI command);
 - `clean_text`: what XML 1.0 and UTF-8 cannot carry becomes U+FFFD (XML, JSON, HTML);
+- `sarif_text`: the same, and no embedded link planted in a SARIF message;
+- `simple_table`: a table for people, each cell as given (no cell read as a number);
 - `utf8_text`: what UTF-8 cannot carry becomes U+FFFD (every format's output, last).
 """
 
