@@ -225,11 +225,14 @@ def run_key(
     reads the network, or a file it read was not recorded."""
     if not options.cache or options.resolve_urls or options.remote.remote_headers:
         return None
-    # Where the reports go is not keyed, what they are is: each further report's format.
+    # Where the reports go is not keyed, what they are is: each further report's format, and
+    # which report goes to standard output, the one fitted to a terminal (`-o a.txt -o -`
+    # replayed for `-o - -o a.txt` wrote the fitted table to the file, the whole one to the terminal).
     unkeyed = {"output", "outputs", "more_outputs", "quiet", "debug", *left_out}
     more = getattr(args, "more_outputs", ())
     if more:
-        settings = {**settings, "more-formats": [fmt for _, fmt in more]}
+        reports = [(args.output, args.format), *more]
+        settings = {**settings, "reports": [[fmt, path in (None, "-")] for path, fmt in reports]}
     keyed = {key: value for key, value in sorted(vars(args).items()) if key not in unkeyed}
     compared = getattr(args, "compare", None)
     # These were read, or the run stopped; the baseline is in ``config`` when it was read
