@@ -55,25 +55,39 @@ def write_file(pieces: Iterable[bytes], path: str) -> None:
 
 def check_writable(path: str) -> None:
     """Refuse at once (a usage error) a report file that could not be written: a dangling
-    symlink, a directory, or a new file in a directory that is not there or not writable. The
-    audit before the writing may take minutes, and a run writing several reports would
-    otherwise leave the first ones written and the rest not. What only writing can find (a
-    full disk) is still said when writing."""
+    symlink, a directory, a name no file can have (empty, or ending in ``/``), a file in a
+    directory that is not there or not writable, or a device or FIFO the user may not write.
+    A regular file is replaced by a new one made beside it, so its directory must be writable
+    whether the file is there or not. The audit before the writing may take minutes, and a
+    run writing several reports would otherwise leave the first ones written and the rest
+    not (the rest as an earlier run left them). What only writing can find (a full disk) is
+    still said when writing."""
     target = _follow(path)
     try:
         info = os.stat(target)
     except FileNotFoundError:
-        directory = os.path.dirname(os.path.abspath(target))
-        if not os.path.isdir(directory):
-            reason = "Not a directory" if os.path.exists(directory) else "No such file or directory"
-            raise UsageError(f"cannot write {path}: {reason}") from None
-        if not os.access(directory, os.W_OK | os.X_OK):
-            raise UsageError(f"cannot write {path}: Permission denied") from None
+        if not path or path.endswith(os.sep):
+            raise UsageError(f"cannot write {path}: No such file or directory") from None
+        _check_directory(path, target)
         return
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
     if stat.S_ISDIR(info.st_mode):
         raise UsageError(f"cannot write {path}: is a directory")
+    if stat.S_ISREG(info.st_mode):
+        _check_directory(path, target)
+    elif not os.access(target, os.W_OK):  # a device or FIFO is written in place
+        raise UsageError(f"cannot write {path}: Permission denied")
+
+
+def _check_directory(path: str, target: str) -> None:
+    """The directory a new report file for ``path`` is made in is there and writable."""
+    directory = os.path.dirname(os.path.abspath(target))
+    if not os.path.isdir(directory):
+        reason = "Not a directory" if os.path.exists(directory) else "No such file or directory"
+        raise UsageError(f"cannot write {path}: {reason}")
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise UsageError(f"cannot write {path}: Permission denied")
 
 
 def _follow(path: str) -> str:
