@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import stat
 import unicodedata
 from collections.abc import Sequence
 
@@ -97,15 +98,31 @@ def resolve_format(args: argparse.Namespace) -> None:
 
 
 def _distinct(outputs: Sequence[str]) -> None:
-    """Two ``-o`` naming one file (or standard output) would write one report over the other."""
+    """Two ``-o`` naming one file (or standard output) would write one report over the other:
+    so would ``-o -`` with a file standard output already is (``-o /dev/stdout``, or the file
+    the shell redirected it to), whose replacement would leave standard output's report in a
+    file no name reaches any more."""
     seen: dict[str, str] = {}
+    standard = _identity(None) if "-" in outputs else None
     for path in outputs:
         where = "-" if path == "-" else os.path.realpath(path)
         if where in seen:
             if path == "-":
                 raise UsageError("-o - is given twice: standard output takes one report")
             raise UsageError(f"-o {seen[where]} and -o {path} are one file: each report needs its own")
+        if path != "-" and standard is not None and _identity(path) == standard:
+            raise UsageError(f"-o - and -o {path} are one file: each report needs its own")
         seen[where] = path
+
+
+def _identity(path: str | None) -> tuple[int, int] | None:
+    """The device and inode of the regular file ``path`` is (None: standard output), or None:
+    a device, FIFO or terminal is written in place, and two reports to one are both there."""
+    try:
+        info = os.fstat(1) if path is None else os.stat(path)
+    except OSError:
+        return None
+    return (info.st_dev, info.st_ino) if stat.S_ISREG(info.st_mode) else None
 
 
 def format_of(path: str | None, formats: Sequence[str]) -> str:

@@ -1,5 +1,6 @@
-"""``-o`` given again with standard output on a terminal: only the report to standard output
-is fitted to the terminal, and a replay writes each report where a run of its own would.
+"""``-o`` given again with standard output among the reports: only the report to standard
+output is fitted to a terminal, a replay writes each report where a run of its own would,
+and a file standard output already is cannot take a second report.
 
 The replay's key named each report's format but not which one went to standard output, so
 ``-o - -o table.txt`` replayed the reports ``-o table.txt -o -`` had stored: the table fitted
@@ -9,6 +10,7 @@ example: RPMs built by rpmbuild, repodata by createrepo_c.
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
@@ -31,3 +33,19 @@ def test_a_replay_fits_to_the_terminal_only_the_table_written_to_it(tmp_path: Pa
     assert max(len(line) for line in replayed.splitlines()) <= 60
     assert max(len(line) for line in table.read_text().splitlines()) > 60
     assert replayed == first
+
+
+def test_a_file_standard_output_already_is_is_not_a_second_report(tmp_path: Path) -> None:
+    # `-o - -o /dev/stdout > out.txt`: the report to /dev/stdout replaced out.txt, and the
+    # one written to standard output before it was left in a file no name reaches.
+    out = tmp_path / "out.txt"
+    command = [sys.executable, "-m", "auditor", "scan", *INPUTS, "--no-cache", "-o", "-"]
+    for other in ["/dev/stdout", str(out)]:
+        with out.open("wb") as stdout:
+            done = subprocess.run([*command, "-o", other], stdout=stdout, stderr=subprocess.PIPE, check=False)
+        assert done.returncode == 2
+        assert (
+            done.stderr.decode()
+            == f"auditor: error: -o - and -o {other} are one file: each report needs its own\n"
+        )
+        assert out.read_bytes() == b""
