@@ -94,7 +94,28 @@ def resolve_format(args: argparse.Namespace) -> None:
 
     for path in outputs:
         if path != "-":
+            _not_read(path, args)
             check_writable(path)
+
+
+INPUT_ARGUMENTS = ("targets", "context", "sources", "new", "against", "old")
+"""The arguments that name what a command audits (``scan``'s paths and ``--with``, ``check``'s
+NEW and BASE...): files no report may be written over."""
+
+
+def _not_read(path: str, args: argparse.Namespace) -> None:
+    """Refuse a report written over what the run reads: an input named on the command line,
+    or a file of a repository's metadata (``-o repo/repodata/repomd.xml`` is a JUnit report
+    by its extension, and replaced the repository's index)."""
+    real = os.path.realpath(path)
+    directory = os.path.dirname(real)
+    if os.path.basename(directory) == "repodata" and os.path.exists(os.path.join(directory, "repomd.xml")):
+        raise UsageError(f"-o {path}: a repository's metadata (repodata/) is read, never written")
+    for name in INPUT_ARGUMENTS:
+        value = getattr(args, name, None)
+        named = [value] if isinstance(value, str) else value or []
+        if any(isinstance(item, str) and os.path.realpath(item) == real for item in named):
+            raise UsageError(f"-o {path}: it is an input of this run, and the report would replace it")
 
 
 def _distinct(outputs: Sequence[str]) -> None:

@@ -1,0 +1,56 @@
+"""A report is never written over what the run reads.
+
+``-o repo/repodata/repomd.xml`` is a JUnit report by its extension, and replaced the index of
+the repository it audited; ``-o report.json``, a symlink to an RPM the run audits, replaced
+that RPM (found by rt30). Both are usage errors before the audit, and the file is left as it
+was. The repository is the shipped example: RPMs built by rpmbuild, repodata by createrepo_c.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from auditor.cli.main import main
+from tests.paths import ROOT
+
+EXAMPLE = ROOT / "examples" / "xcp-ng-mini"
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    copy = tmp_path / "repo"
+    shutil.copytree(EXAMPLE / "repo", copy)
+    return copy
+
+
+@pytest.mark.parametrize(
+    ("target", "output", "said"),
+    [
+        ("repo", "repo/repodata/repomd.xml", "a repository's metadata (repodata/) is read, never written"),
+        ("repo", "repo/repodata/report.json", "a repository's metadata (repodata/) is read, never written"),
+        (
+            "repo/repodata/repomd.xml",
+            "repo/repodata/repomd.xml",
+            "a repository's metadata (repodata/) is read, never written",
+        ),
+        ("repo/Packages/sm-2.30.8-1.xcpng.noarch.rpm", "link.json", "it is an input of this run"),
+    ],
+)
+def test_a_report_over_what_the_run_reads_is_refused(
+    target: str,
+    output: str,
+    said: str,
+    repo: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "link.json").symlink_to(tmp_path / "repo" / "Packages" / "sm-2.30.8-1.xcpng.noarch.rpm")
+    before = {path: path.read_bytes() for path in repo.rglob("*") if path.is_file()}
+    assert main(["scan", target, "--no-cache", "-o", output]) == 2
+    assert f"-o {output}: {said}" in capsys.readouterr().err
+    assert {path: path.read_bytes() for path in repo.rglob("*") if path.is_file()} == before
