@@ -45,24 +45,46 @@ class SpdxIds:
 
 def relationships(ids: SpdxIds, found: Sbom) -> Iterator[Relationship]:
     """What the document says between its packages (``ids``: each package's SPDX id)."""
+    for element, kind, related in _triples(ids, found):
+        yield Relationship(element, kind, related)
+
+
+def relationship_texts(ids: SpdxIds, found: Sbom) -> Iterator[tuple[bytes, str]]:
+    """Each of `relationships` as `relationship_compact` writes it, in UTF-8, and as
+    `relationship_indented` does in the document's array (two levels deep), made here without a
+    `Relationship` or a call of either: a distribution's 350,000 spent a third of their time in
+    making and passing them."""
+    for element, kind, related in _triples(ids, found):
+        compact_kind, ascii_kind = _KINDS[kind]
+        yield (
+            f'{{"relatedSpdxElement": {_STRING(related)}, "relationshipType": {compact_kind}, '
+            f'"spdxElementId": {_STRING(element)}}}'.encode("utf-8", "surrogatepass"),
+            f'{{\n      "spdxElementId": {_ASCII(element)},\n      "relatedSpdxElement": '
+            f'{_ASCII(related)},\n      "relationshipType": {ascii_kind}\n    }}',
+        )
+
+
+def _triples(ids: SpdxIds, found: Sbom) -> Iterator[tuple[str, str, str]]:
+    """`relationships`, each as (element, kind, related)."""
     described = [ids[item.index] for item in found.packages if item.row is not None]
     for spdx_id in described:
-        yield _relationship(DOCUMENT, "DESCRIBES", spdx_id)
+        yield DOCUMENT, "DESCRIBES", spdx_id
     if not described:  # nothing was audited: the document says so (SPDX requires a DESCRIBES)
-        yield _relationship(DOCUMENT, "DESCRIBES", "NONE")
+        yield DOCUMENT, "DESCRIBES", "NONE"
     for item in found.packages:
         own = ids[item.index]
         if item.row is None:
-            yield _relationship(own, "DEPENDS_ON", NO_ASSERTION)
+            yield own, "DEPENDS_ON", NO_ASSERTION
             continue
         for source in found.built_from(item.index):
             if source in ids:
-                yield _relationship(own, "GENERATED_FROM", ids[source])
-        for target in found.depends_on(item):
-            if item.package.is_source:
-                yield _relationship(ids[target], "BUILD_DEPENDENCY_OF", own)
-            else:
-                yield _relationship(own, "DEPENDS_ON", ids[target])
+                yield own, "GENERATED_FROM", ids[source]
+        if item.package.is_source:
+            for target in found.depends_on(item):
+                yield ids[target], "BUILD_DEPENDENCY_OF", own
+        else:
+            for target in found.depends_on(item):
+                yield own, "DEPENDS_ON", ids[target]
 
 
 class Relationship(NamedTuple):
@@ -72,10 +94,6 @@ class Relationship(NamedTuple):
     element: str
     kind: str
     related: str
-
-
-def _relationship(element: str, kind: str, related: str) -> Relationship:
-    return Relationship(element, kind, related)
 
 
 def relationship_compact(item: Relationship) -> str:
@@ -100,3 +118,8 @@ def relationship_indented(item: Relationship, depth: int) -> str:
 _STRING: Callable[[str], str] = json.encoder.encode_basestring
 _ASCII: Callable[[str], str] = json.encoder.encode_basestring_ascii
 """The string encoders json itself uses, without and with ``ensure_ascii``."""
+_KINDS = {
+    kind: (_STRING(kind), _ASCII(kind))
+    for kind in ("DESCRIBES", "DEPENDS_ON", "GENERATED_FROM", "BUILD_DEPENDENCY_OF")
+}
+"""Each relationship type `_triples` writes, quoted as json does without and with ``ensure_ascii``."""
