@@ -29,17 +29,18 @@ model is a sorted set of objects compared field by field.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Iterator
-from typing import Any
+import json.encoder
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, NamedTuple
 
 from cyclonedx.contrib.license.factories import LicenseFactory
 from cyclonedx.exception.model import InvalidUriException
 from cyclonedx.model import XsUri
 from cyclonedx.model.license import LicenseExpression
-from packageurl import PackageURL
 
 from auditor.reports import sbom
 from auditor.reports.jsonlines import indented, indented_array
+from auditor.reports.purl_text import purl_text
 from auditor.reports.sbom import Sbom, SbomPackage
 from auditor.reports.view import ReportView
 from auditor.rpm.model import Package
@@ -74,10 +75,10 @@ def render_chunks(view: ReportView, *, purl_namespace: str | None = None) -> Ite
         yield separator
         # By bom-ref (each is unique), each entry made as it is written.
         entries = (
-            _dependency(item.ref, sorted({refs[target] for target in found.depends_on(item)}))
+            (item.ref, sorted({refs[target] for target in found.depends_on(item)}))
             for item in sorted(found.packages, key=lambda item: item.ref)
         )
-        yield from indented_array("dependencies", entries, sort_keys=True)
+        yield from indented_array("dependencies", entries, write=dependency_text)
     metadata = {
         "properties": _properties([(REPRODUCIBLE, "true")], sbom.document_properties(view)),
         "tools": {"components": [_tool(view)]},
@@ -133,11 +134,23 @@ def _put(target: dict[str, Any], key: str, value: Any) -> None:
         target[key] = value
 
 
-def _dependency(ref: str, targets: list[str]) -> dict[str, Any]:
-    found: dict[str, Any] = {"ref": ref}
-    if targets:
-        found["dependsOn"] = targets
-    return found
+def dependency_text(entry: tuple[str, list[str]], depth: int) -> str:
+    """A component's entry of ``dependencies`` (its ref, and those of the components it depends
+    on, sorted) as `auditor.reports.jsonlines.indented` writes its object with sorted keys
+    ``depth`` levels deep, made without the object: msgspec and its formatting cost more than
+    the rest of one of a distribution's 60,000 entries. The strings go through json's ASCII
+    encoder, which escapes what `indented` does."""
+    ref, targets = entry
+    inner = "\n" + "  " * (depth + 1)
+    end = "\n" + "  " * depth + "}"
+    if not targets:
+        return f'{{{inner}"ref": {_ASCII(ref)}{end}'
+    deeper = inner + "  "
+    listed = ("," + deeper).join(map(_ASCII, targets))
+    return f'{{{inner}"dependsOn": [{deeper}{listed}{inner}],{inner}"ref": {_ASCII(ref)}{end}'
+
+
+_ASCII: Callable[[str], str] = json.encoder.encode_basestring_ascii
 
 
 def _pedigree(
@@ -153,70 +166,78 @@ def _pedigree(
         made = purls.of(binary, source, package)
         if made is None:
             continue
-        purl, purl_text = made
         ancestor: dict[str, Any] = {
-            "name": sbom.text(purl.name),
-            "purl": purl_text,
+            "name": sbom.text(made.name),
+            "purl": made.text,
             "type": "library",
-            "version": sbom.text(sbom.evr_text(package) if package else purl.version or ""),
+            "version": sbom.text(sbom.evr_text(package) if package else made.version),
         }
         _put(ancestor, "hashes", _hashes(package) if package else None)
+        if len(sources) <= 1:  # one ancestor: no order to find (a distribution's binaries but a few)
+            return {"ancestors": [ancestor]}
         key = (
             ancestor["name"],
             ancestor["version"],
-            _purl_order(purl),
+            _purl_order(made),
             tuple(map(str, ancestor.get("hashes", ()))),
         )
         ancestors[key] = ancestor
     return {"ancestors": [ancestors[key] for key in sorted(ancestors)]} if ancestors else None
 
 
+class _Source(NamedTuple):
+    """The purl of a source package, its parts (`sbom.sourcerpm_purl`'s) and its text."""
+
+    namespace: str | None
+    name: str
+    version: str
+    qualifiers: tuple[tuple[str, str], ...]
+    text: str
+
+
 class _SourcePurls:
-    """The purl, and its text, of the source package each binary was built from, made once per
-    source package: packageurl normalizes every part at each construction and each
-    ``to_string``, and every binary of a source asked for it again (distro-10k: a quarter of
-    the document's time)."""
+    """The purl of the source package each binary was built from, made once per source
+    package: every binary of a source asked for it again (distro-10k: a quarter of the
+    document's time), and its text is written without packageurl's object
+    (`auditor.reports.purl_text`)."""
 
     NAMES_REMEMBERED = 4096
 
     def __init__(self, found: Sbom, namespace: str | None) -> None:
         self.namespace = namespace
-        self.of_package: dict[int, tuple[PackageURL, str]] = {}
-        """By package id: the run's copies of source packages, as `sbom.collect` made their purls."""
-        self.of_name: dict[tuple[str | None, str | None, str | None], tuple[PackageURL, str] | None] = {}
-        """By what `sbom.source_purl` reads of a binary whose source the run does not hold; at
+        self.of_package: dict[int, _Source] = {}
+        """By package id: the run's copies of source packages."""
+        self.of_name: dict[tuple[str | None, str | None, str | None], _Source | None] = {}
+        """By what `sbom.sourcerpm_purl` reads of a binary whose source the run does not hold; at
         most `NAMES_REMEMBERED` (a distribution without its sources named 34,000, 10 MB for the
         whole document), which the binaries of one source, written by name, mostly hit."""
 
-    def of(
-        self, binary: Package, source: int | None, package: Package | None
-    ) -> tuple[PackageURL, str] | None:
+    def of(self, binary: Package, source: int | None, package: Package | None) -> _Source | None:
         if source is not None and package is not None:
             made = self.of_package.get(source)
             if made is None:
-                purl = sbom.purl_of(package, self.namespace)
-                made = self.of_package[source] = (purl, purl.to_string())
+                namespace = sbom.namespace_of(package, self.namespace)
+                parts = (namespace, package.name, f"{package.version}-{package.release}")
+                made = self.of_package[source] = _made(*parts, sbom.qualifiers_of(package))
             return made
         key = (binary.sourcerpm, binary.source_name, sbom.namespace_of(binary, self.namespace))
         if key not in self.of_name:
             if len(self.of_name) >= self.NAMES_REMEMBERED:
                 self.of_name.clear()
-            found = sbom.source_purl(binary, None, self.namespace)
-            self.of_name[key] = None if found is None else (found, found.to_string())
+            found = sbom.sourcerpm_purl(binary, self.namespace)
+            self.of_name[key] = None if found is None else _made(*found)
         return self.of_name[key]
 
 
-def _purl_order(purl: PackageURL) -> tuple[Any, ...]:
-    """The library's order of purls: a missing part after every present one."""
-    qualifiers = purl.qualifiers if isinstance(purl.qualifiers, dict) else {}
-    parts = (
-        purl.type,
-        purl.namespace,
-        purl.name,
-        purl.version,
-        tuple(sorted(qualifiers.items())),
-        purl.subpath,
+def _made(namespace: str | None, name: str, version: str, qualifiers: tuple[tuple[str, str], ...]) -> _Source:
+    return _Source(
+        namespace, name, version, qualifiers, purl_text("rpm", namespace, name, version, qualifiers)
     )
+
+
+def _purl_order(purl: _Source) -> tuple[Any, ...]:
+    """The library's order of purls: a missing part after every present one."""
+    parts = ("rpm", purl.namespace, purl.name, purl.version, tuple(sorted(purl.qualifiers)), None)
     return tuple((part is None, part or "") for part in parts)
 
 
@@ -264,15 +285,36 @@ def _references(package: Package, path: str) -> list[dict[str, str]]:
 def _reference(kind: str, url: str, comment: str | None = None) -> set[tuple[str, str, str | None]]:
     """The reference, or none when the value is not a URL (`sbom.iri`, then the library's
     escaping of what XML's anyURI cannot hold)."""
+    text = _uri(url)
+    return set() if text is None else {(kind, text, comment)}
+
+
+@functools.lru_cache(maxsize=4096)
+def _uri(url: str) -> str | None:
+    """`_reference`'s URL, made once per value: the binaries of a source share their URL tag."""
     text = sbom.iri(url)
     if text is None:
-        return set()
+        return None
     try:
-        return {(kind, str(XsUri(text)), comment)}
+        return str(XsUri(text))
     except InvalidUriException:
-        return set()
+        return None
 
 
 def _properties(first: Iterable[tuple[str, str]], pairs: Iterable[tuple[str, str]]) -> list[dict[str, str]]:
-    found = {*first, *((sbom.PREFIX + name, sbom.text(value)) for name, value in pairs)}
-    return [{"name": name, "value": value} for name, value in sorted(found)]
+    found = {*first, *map(_named, pairs)}
+    return [_property(pair) for pair in sorted(found)]
+
+
+@functools.lru_cache(maxsize=4096)
+def _named(pair: tuple[str, str]) -> tuple[str, str]:
+    """An ``auditor:*`` property's name and value as the document writes them: a distribution's
+    packages have a few hundred distinct pairs (``audited``, ``status``, ``rule``...) of the
+    80,000 that distro-10k's write, each made once."""
+    return sbom.PREFIX + pair[0], sbom.text(pair[1])
+
+
+@functools.lru_cache(maxsize=4096)
+def _property(pair: tuple[str, str]) -> dict[str, str]:
+    """A property's object, made once for a pair many components have (never changed once made)."""
+    return {"name": pair[0], "value": pair[1]}

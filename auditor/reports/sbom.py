@@ -32,13 +32,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
-import packageurl
 from cyclonedx.spdx import fixup_id
 from license_expression import Licensing  # type: ignore[import-untyped]
 from packageurl import PackageURL
 
 from auditor.audit.facts import FactKind
 from auditor.deps.graph import DependencyGraph
+from auditor.reports.purl_text import purl_text
 from auditor.reports.rows import Gate, PackageView
 from auditor.reports.text import clean_text, hop_text
 from auditor.reports.view import ReportView
@@ -119,8 +119,7 @@ def collect(view: ReportView, purl_namespace: str | None = None) -> Sbom:
     packages = []
     for index in [*audited, *context]:
         package = view.packages[index]
-        purl = purl_of(package, purl_namespace)
-        text = ref = purl.to_string()
+        text = ref = purl_text_of(package, purl_namespace)
         copies = refs[ref] = refs.get(ref, 0) + 1
         if copies > 1:
             ref = f"{ref}#{copies}"
@@ -173,31 +172,13 @@ class RpmPurl(PackageURL):
     def to_string(self, encode: bool | None = True) -> str:
         if not encode or not isinstance(self.qualifiers, dict) or self.subpath:
             return super().to_string(encode)
-        # What comes before the name and after the version is packageurl's text for a purl of
-        # that type, namespace and qualifiers, named "n" without a version: a distribution has
-        # a few of them, and packageurl normalizes every part at every call (63,000 packages:
-        # 3 s of a CycloneDX document's 10). The version is normalized as packageurl does.
-        head, tail = _purl_frame(self.type, self.namespace, tuple(self.qualifiers.items()))
-        version = packageurl.normalize_version(self.version, self.type, encode=True)
-        name = packageurl.quote(self.name).replace("/", "%2F")
-        return f"{head}{name}@{version}{tail}" if version else f"{head}{name}{tail}"
+        # packageurl normalizes every part at every call (63,000 packages: 3 s of a CycloneDX
+        # document's 10): `purl_text` writes what it would.
+        qualifiers = tuple(self.qualifiers.items())
+        return purl_text(self.type, self.namespace, self.name, self.version, qualifiers)
 
     def __str__(self) -> str:
         return self.to_string()
-
-
-@functools.lru_cache(maxsize=1024)
-def _purl_frame(
-    type_: str, namespace: str | None, qualifiers: tuple[tuple[str, str], ...]
-) -> tuple[str, str]:
-    """packageurl's text of a purl of ``type_``, ``namespace`` and ``qualifiers`` named ``n``,
-    without version or subpath, cut around the name: the name is the last segment before the
-    qualifiers, whose mark (``?``) a namespace percent-encodes."""
-    bare = PackageURL(type_, namespace, "n", None, dict(qualifiers), None, normalize_purl=False)
-    text = PackageURL.to_string(bare)
-    end = text.find("?")
-    end = len(text) if end < 0 else end
-    return text[: end - 1], text[end:]
 
 
 def rpm_purl(namespace: str | None, name: str, version: str, qualifiers: dict[str, str]) -> RpmPurl:
@@ -213,31 +194,51 @@ def rpm_purl(namespace: str | None, name: str, version: str, qualifiers: dict[st
 
 
 def purl_of(package: Package, namespace: str | None = None) -> PackageURL:
-    qualifiers = {"arch": package.arch}
-    if package.epoch:
-        qualifiers["epoch"] = str(package.epoch)
     return rpm_purl(
-        namespace_of(package, namespace), package.name, f"{package.version}-{package.release}", qualifiers
+        namespace_of(package, namespace), package.name, _version(package), dict(qualifiers_of(package))
     )
+
+
+def purl_text_of(package: Package, namespace: str | None = None) -> str:
+    """`purl_of`'s text, without the object (`auditor.reports.purl_text`)."""
+    return purl_text(
+        "rpm", namespace_of(package, namespace), package.name, _version(package), qualifiers_of(package)
+    )
+
+
+def qualifiers_of(package: Package) -> tuple[tuple[str, str], ...]:
+    return (
+        (("arch", package.arch), ("epoch", str(package.epoch)))
+        if package.epoch
+        else (("arch", package.arch),)
+    )
+
+
+def _version(package: Package) -> str:
+    return f"{package.version}-{package.release}"
 
 
 def source_purl(binary: Package, source: Package | None, namespace: str | None) -> PackageURL | None:
     """The purl of the source package a binary was built from: the source's own when the run
-    holds it, else from the binary's SOURCERPM file name (no epoch: the name does not carry it)."""
+    holds it, else from the binary's SOURCERPM file name (`sourcerpm_purl`)."""
     if source is not None:
         return purl_of(source, namespace)
+    parts = sourcerpm_purl(binary, namespace)
+    return None if parts is None else rpm_purl(parts[0], parts[1], parts[2], dict(parts[3]))
+
+
+def sourcerpm_purl(
+    binary: Package, namespace: str | None
+) -> tuple[str | None, str, str, tuple[tuple[str, str], ...]] | None:
+    """The namespace, name, version and qualifiers of the purl of the source package the binary's
+    SOURCERPM file name names (no epoch: the name does not carry it), or None."""
     name = binary.source_name
     stem = (binary.sourcerpm or "").removesuffix(".rpm")
     stem, _, arch = stem.rpartition(".")
     parts = stem.rsplit("-", 2)
     if name is None or len(parts) != 3 or arch not in ("src", "nosrc"):
         return None
-    return rpm_purl(namespace_of(binary, namespace), name, f"{parts[1]}-{parts[2]}", _SOURCE_ARCH[arch])
-
-
-_SOURCE_ARCH = {arch: {"arch": arch} for arch in ("src", "nosrc")}
-"""The qualifiers of a source package's purl read from a SOURCERPM name, one dict for all of
-them (nothing changes a purl's qualifiers): a document keeps one such purl a source package."""
+    return namespace_of(binary, namespace), name, f"{parts[1]}-{parts[2]}", (("arch", arch),)
 
 
 def evr_text(package: Package) -> str:
@@ -329,10 +330,10 @@ def package_properties(row: PackageView, view: ReportView) -> Iterator[tuple[str
     yield "statuses", ",".join(status.value for status in row.statuses)
     yield "blocking", _boolean(row.blocking)
     yield "gate", row.gate.value or "none"
-    categories = {item.fact.category for item in row.facts if item.fact.category and item.fact.taints}
-    for category in sorted(category.value for category in categories):
+    facts = [item.fact for item in row.facts]
+    for category in sorted({fact.category.value for fact in facts if fact.category and fact.taints}):
         yield "category", category
-    for rule in sorted({item.fact.rule for item in row.facts}):
+    for rule in sorted({fact.rule for fact in facts}):
         yield "rule", rule
     for waiver in row.waivers:
         yield "waived", waiver
@@ -340,12 +341,12 @@ def package_properties(row: PackageView, view: ReportView) -> Iterator[tuple[str
         yield "baselined", "true"
     if row.chain:
         yield "chain", hop_text(row.chain[0], view.packages)
-    for item in row.of_kind(FactKind.UNRESOLVED):
-        if item.fact.resolution is not None:
-            yield "unresolved", str(item.fact.resolution.dependency)
-    for item in row.facts:
-        if item.fact.gap is not None:
-            yield "gap", str(item.fact.gap)
+    for fact in facts:
+        if fact.kind is FactKind.UNRESOLVED and fact.resolution is not None:
+            yield "unresolved", str(fact.resolution.dependency)
+    for fact in facts:
+        if fact.gap is not None:
+            yield "gap", str(fact.gap)
     if row.why:
         yield "why", row.why
 
