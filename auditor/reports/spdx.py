@@ -238,7 +238,7 @@ class _Document:
         package = item.package
         location = item.row.path if item.row else package.location
         download = sbom.iri(location) if "://" in location else None
-        homepage = sbom.iri(package.url) if package.url else None
+        homepage = _homepage(package.url) if package.url else None
         found: dict[str, Any] = {"SPDXID": self.ids[item.index]}
         digest = sbom.digest(package)
         if digest:
@@ -253,7 +253,7 @@ class _Document:
             }
         ]
         found["filesAnalyzed"] = False
-        if homepage and not validate_url(homepage):
+        if homepage:
             found["homepage"] = homepage
         found["licenseConcluded"] = NO_ASSERTION
         value = sbom.license_text(package)
@@ -364,6 +364,14 @@ def _organization(value: str) -> tuple[str, str | None]:
     if name and email and "@" in email:
         return name, email
     return text, None
+
+
+@functools.lru_cache(maxsize=4096)
+def _homepage(url: str) -> str | None:
+    """The URL tag as ``homepage``, when spdx-tools takes it for a URL: made once per value (the
+    binaries of a source share their URL tag)."""
+    homepage = sbom.iri(url)
+    return homepage if homepage and not validate_url(homepage) else None
 
 
 def _source_info(item: SbomPackage) -> str:
