@@ -289,7 +289,7 @@ def _reference(kind: str, url: str, comment: str | None = None) -> set[tuple[str
     return set() if text is None else {(kind, text, comment)}
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=1024)
 def _uri(url: str) -> str | None:
     """`_reference`'s URL, made once per value: the binaries of a source share their URL tag."""
     text = sbom.iri(url)
@@ -306,15 +306,28 @@ def _properties(first: Iterable[tuple[str, str]], pairs: Iterable[tuple[str, str
     return [_property(pair) for pair in sorted(found)]
 
 
-@functools.lru_cache(maxsize=4096)
 def _named(pair: tuple[str, str]) -> tuple[str, str]:
+    if pair[0] in sbom.SHARED:
+        return _shared_named(pair)
+    return sbom.PREFIX + pair[0], sbom.text(pair[1])
+
+
+def _property(pair: tuple[str, str]) -> dict[str, str]:
+    return _shared_property(pair) if pair[0] in _SHARED else {"name": pair[0], "value": pair[1]}
+
+
+_SHARED = frozenset(sbom.PREFIX + name for name in sbom.SHARED)
+
+
+@functools.lru_cache(maxsize=1024)
+def _shared_named(pair: tuple[str, str]) -> tuple[str, str]:
     """An ``auditor:*`` property's name and value as the document writes them: a distribution's
     packages have a few hundred distinct pairs (``audited``, ``status``, ``rule``...) of the
     80,000 that distro-10k's write, each made once."""
     return sbom.PREFIX + pair[0], sbom.text(pair[1])
 
 
-@functools.lru_cache(maxsize=4096)
-def _property(pair: tuple[str, str]) -> dict[str, str]:
+@functools.lru_cache(maxsize=1024)
+def _shared_property(pair: tuple[str, str]) -> dict[str, str]:
     """A property's object, made once for a pair many components have (never changed once made)."""
     return {"name": pair[0], "value": pair[1]}

@@ -46,6 +46,8 @@ from auditor.rpm.model import Package, SourceKind
 
 PREFIX = "auditor:"
 """The namespace of the auditor's properties (CycloneDX) and annotations (SPDX)."""
+SHARED = frozenset({"audited", "status", "statuses", "blocking", "gate", "category", "rule", "waived"})
+"""Properties of a few values many packages share: made once each (not ``why``, ``gap``...)."""
 
 _NAMESPACE_NOISE = re.compile(r"[^\w.+-]+")
 """What a namespace makes one ``-`` of: all but letters and digits (any script's), ``.``,

@@ -111,9 +111,12 @@ document's waits in a temporary file. Made twice instead (once for the digest, o
 text), they were a third of the time of writing the document."""
 
 
-ANNOTATIONS_REMEMBERED = 4096
-"""Distinct properties whose annotation `_Document` keeps: a package's ``why`` or ``chain`` is
-often its own, and a distribution's would have held them all until the document was written."""
+ANNOTATIONS_REMEMBERED = 1024
+"""Distinct properties whose annotation `_Document` keeps, of those `sbom.SHARED` names."""
+_BATCH = jsonlines.SPOOL_PIECE // 4
+"""Characters of an array's text (and about as many bytes of its compact text, for the digest)
+`_Document._spool_array` gathers before it writes them: a quarter of what `indented_array`
+gathered, as the compact text is held too."""
 
 
 class _Document:
@@ -190,7 +193,7 @@ class _Document:
             pending += (separator, text)
             mark, separator = b", ", ",\n    "
             size += len(text)
-            if size >= jsonlines.SPOOL_PIECE:
+            if size >= _BATCH:
                 self._flush(state, hashed, pending)
                 size = 0
         empty = mark == b"["
@@ -281,6 +284,8 @@ class _Document:
     def _annotation(self, pair: tuple[str, str]) -> dict[str, str]:
         """The annotation of one property, made once for a pair many packages have (``audited``,
         ``status``, ``rule``...): 77,000 of distro-10k's are of a few hundred pairs."""
+        if pair[0] not in sbom.SHARED:
+            return self._made_annotation(pair)
         found = self.annotations.get(pair)
         if found is None:
             if len(self.annotations) >= ANNOTATIONS_REMEMBERED:
@@ -366,7 +371,7 @@ def _organization(value: str) -> tuple[str, str | None]:
     return text, None
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=1024)
 def _homepage(url: str) -> str | None:
     """The URL tag as ``homepage``, when spdx-tools takes it for a URL: made once per value (the
     binaries of a source share their URL tag)."""
