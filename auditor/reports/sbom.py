@@ -209,11 +209,8 @@ def purl_text_of(package: Package, namespace: str | None = None) -> str:
 
 
 def qualifiers_of(package: Package) -> tuple[tuple[str, str], ...]:
-    return (
-        (("arch", package.arch), ("epoch", str(package.epoch)))
-        if package.epoch
-        else (("arch", package.arch),)
-    )
+    arch = ("arch", package.arch)
+    return (arch, ("epoch", str(package.epoch))) if package.epoch else (arch,)
 
 
 def _version(package: Package) -> str:
