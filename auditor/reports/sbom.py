@@ -40,7 +40,7 @@ from auditor.audit.facts import FactKind
 from auditor.deps.graph import DependencyGraph
 from auditor.reports.purl_text import purl_text
 from auditor.reports.rows import Gate, PackageView
-from auditor.reports.text import clean_text, hop_text
+from auditor.reports.text import clean_text, hop_text, utf8_text
 from auditor.reports.view import ReportView
 from auditor.rpm.model import Package, SourceKind
 
@@ -300,7 +300,7 @@ def iri(url: str) -> str | None:
     (``scheme://host...``). What an IRI cannot hold is percent-encoded (spaces, controls, the
     ``%`` of an unexpanded macro, a second ``#``), so hostile metadata still makes a valid
     document; the JSON report keeps the value as written."""
-    head, hash_, tail = text(url).strip().partition("#")
+    head, hash_, tail = utf8_text(url).strip().partition("#")  # a control percent-encoded, not U+FFFD
     encoded = _uri_text(head) + hash_ + _uri_text(tail).replace("#", "%23")
     return encoded if _URL.match(encoded) else None
 
