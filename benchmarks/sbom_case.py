@@ -46,47 +46,40 @@ def distro_sbom(ctx: Context, name: str) -> CaseResult:
 
 
 def _gate_run(ctx: Context, result: ToolResult, repo: str) -> Sample:
-    """One audit written as every report of `GATE_REPORTS`, each checked written and removed."""
+    """One audit written as every report of `GATE_REPORTS`."""
     out, err = ctx.outputs(f"{result.case}-gate")
-    stem = out[: -len(".out")]
-    documents = [stem + extension for extension in GATE_REPORTS]
+    documents = [out[: -len(".out")] + extension for extension in GATE_REPORTS]
     # scan_args's audit, without --format: each -o file's extension names its report's
     outputs = [item for document in documents for item in ("-o", document)]
     args = ["scan", repo, "--metadata-only", *outputs, "--fail-on", "none"]
-    argv = [ctx.python, "-m", "auditor", *args]
-    result.command = "XDG_CACHE_HOME=$TMP/cache-* " + ctx.shown(["auditor", *args])
-    child = run_child(
-        argv,
-        stdout=out,
-        stderr=err,
-        env=ctx.auditor_env(ctx.fresh_dir("cache")),
-        cwd=ctx.auditor_root or ctx.repo_root,
-    )
-    sample = record(ctx, result, child, [0])
-    for document in documents:
-        if sample.exit_code == 0 and (not os.path.exists(document) or os.path.getsize(document) == 0):
-            result.errors.append(f"{os.path.basename(document)}: not written")
-        if os.path.exists(document):
-            os.unlink(document)
-    return sample
+    return _run(ctx, result, args, (out, err), documents)
 
 
 def _format_run(ctx: Context, result: ToolResult, repo: str, fmt: str) -> Sample:
     out, err = ctx.outputs(f"{result.case}-{fmt}")
     document = out[: -len(".out")] + f".{fmt}"
     args = scan_args([repo], document, metadata_only=True, fmt=fmt)
+    return _run(ctx, result, args, (out, err), [document])
+
+
+def _run(
+    ctx: Context, result: ToolResult, args: list[str], streams: tuple[str, str], documents: list[str]
+) -> Sample:
+    """``auditor ARGS`` with an empty cache, its output and errors to ``streams``; each of
+    ``documents`` checked written and removed (the 60k documents are 150-250 MB)."""
     argv = [ctx.python, "-m", "auditor", *args]
     result.command = "XDG_CACHE_HOME=$TMP/cache-* " + ctx.shown(["auditor", *args])
     child = run_child(
         argv,
-        stdout=out,
-        stderr=err,
+        stdout=streams[0],
+        stderr=streams[1],
         env=ctx.auditor_env(ctx.fresh_dir("cache")),
         cwd=ctx.auditor_root or ctx.repo_root,
     )
     sample = record(ctx, result, child, [0])
-    if sample.exit_code == 0 and os.path.getsize(document) == 0:
-        result.errors.append(f"{fmt}: an empty document")
-    if os.path.exists(document):
-        os.unlink(document)  # the 60k documents are 150-250 MB
+    for document in documents:
+        if sample.exit_code == 0 and (not os.path.exists(document) or os.path.getsize(document) == 0):
+            result.errors.append(f"{os.path.basename(document)}: not written, or empty")
+        if os.path.exists(document):
+            os.unlink(document)
     return sample
