@@ -39,3 +39,11 @@ def build_noarch(
     (srpm,) = (top / "SRPMS").glob("*.src.rpm")
     (rpm,) = (top / "RPMS" / "noarch").glob("*.rpm")
     return srpm, rpm
+
+
+def binary_of(spec_text: str, directory: Path) -> Path:
+    """The one noarch binary RPM rpmbuild makes of ``spec_text`` (a spec with no sources),
+    written and built under ``directory``."""
+    spec = directory / "package.spec"
+    spec.write_text(spec_text)
+    return build_noarch(spec, directory / "top", [])[1]

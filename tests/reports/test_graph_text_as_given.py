@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from auditor.cli.main import main
-from tests.rpmbuild import build_noarch
+from tests.rpmbuild import binary_of
 
 SPEC = """\
 Name: entities
@@ -39,9 +39,7 @@ def test_graphviz_draws_the_vendor_as_given(tmp_path: Path, capsys: pytest.Captu
         pytest.skip(
             "graphviz is the authority on what a DOT file draws: install it (Debian package graphviz)"
         )
-    spec = tmp_path / "entities.spec"
-    spec.write_text(SPEC)
-    _, binary = build_noarch(spec, tmp_path / "top", [])
+    binary = binary_of(SPEC, tmp_path)
     main(["scan", "--no-cache", "--format", "json", str(binary)])
     (package,) = json.loads(capsys.readouterr().out)["packages"]
     assert package["vendor"] == "Citrix &amp; Co &#35;1 &lt;b&gt;"

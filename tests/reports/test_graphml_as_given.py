@@ -14,7 +14,7 @@ import networkx as nx
 import pytest
 
 from auditor.cli.main import main
-from tests.rpmbuild import build_noarch
+from tests.rpmbuild import binary_of
 
 SPEC = """\
 Name: carriage
@@ -33,9 +33,7 @@ A package whose vendor holds a carriage return, as rpmbuild keeps it.
 def test_graphml_reads_back_a_carriage_return_as_given(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    spec = tmp_path / "carriage.spec"
-    spec.write_text(SPEC)
-    _, binary = build_noarch(spec, tmp_path / "top", [])
+    binary = binary_of(SPEC, tmp_path)
     main(["scan", "--no-cache", "--format", "json", str(binary)])
     (package,) = json.loads(capsys.readouterr().out)["packages"]
     assert package["vendor"] == "Citrix\rSystems"

@@ -15,7 +15,7 @@ import pytest
 
 from auditor.cli.main import main
 from auditor.reports.text import code_span
-from tests.rpmbuild import build_noarch
+from tests.rpmbuild import binary_of
 
 SPEC = """\
 Name: spaced
@@ -34,9 +34,7 @@ A package whose vendor holds runs of white space, as rpmbuild keeps them.
 def test_markdown_shows_the_vendor_s_white_space_as_given(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    spec = tmp_path / "spaced.spec"
-    spec.write_text(SPEC)
-    _, binary = build_noarch(spec, tmp_path / "top", [])
+    binary = binary_of(SPEC, tmp_path)
     main(["scan", "--no-cache", "--format", "json", str(binary)])
     (package,) = json.loads(capsys.readouterr().out)["packages"]
     assert package["vendor"] == "Citrix  Systems\tInc."

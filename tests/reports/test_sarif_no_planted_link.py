@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from auditor.cli.main import main
-from tests.rpmbuild import build_noarch
+from tests.rpmbuild import binary_of
 
 SPEC = """\
 Name: planted
@@ -37,9 +37,7 @@ LINK = re.compile(r"(?<!\\)\[[^\]]*(?<!\\)\]\(")
 def test_a_value_that_spells_a_link_is_shown_with_its_brackets_escaped(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    spec = tmp_path / "planted.spec"
-    spec.write_text(SPEC)
-    _, binary = build_noarch(spec, tmp_path / "top", [])
+    binary = binary_of(SPEC, tmp_path)
     assert main(["scan", "--format", "sarif", str(binary)]) == 1
     (run,) = json.loads(capsys.readouterr().out)["runs"]
     texts = [result["message"]["text"] for result in run["results"]]

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from auditor.cli.main import main
-from tests.rpmbuild import build_noarch
+from tests.rpmbuild import binary_of
 
 SPEC = """\
 %global bel %{lua: print(utf8.char(7))}
@@ -34,9 +34,7 @@ x
 def test_a_control_character_in_a_url_is_percent_encoded_as_itself(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    spec = tmp_path / "controls.spec"
-    spec.write_text(SPEC)
-    _, binary = build_noarch(spec, tmp_path / "top", [])
+    binary = binary_of(SPEC, tmp_path)
     main(["scan", "--format", "json", str(binary)])
     (package,) = json.loads(capsys.readouterr().out)["packages"]
     assert package["url"] == "https://example.org/a\x07b"  # as rpm wrote it

@@ -14,7 +14,7 @@ from tabulate import tabulate
 
 from auditor.cli.main import main
 from auditor.reports.text import simple_table
-from tests.rpmbuild import build_noarch
+from tests.rpmbuild import binary_of
 
 SPEC = """\
 Name: numbers
@@ -35,9 +35,7 @@ A package whose licence, vendor and packager read as numbers.
 def test_inventory_shows_each_value_as_the_header_holds_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    spec = tmp_path / "numbers.spec"
-    spec.write_text(SPEC)
-    _, binary = build_noarch(spec, tmp_path / "top", [])
+    binary = binary_of(SPEC, tmp_path)
     main(["scan", "--format", "inventory", str(binary)])
     out = capsys.readouterr().out
     (row,) = [line.split() for line in out.splitlines() if line.startswith("numbers-")]
