@@ -106,6 +106,10 @@ class CleanView:
                 chosen.add(clean[0])
             else:
                 near.update(member for member in clean if member in apart_from)
+                surely = [self.surely_apart(member) for member in clean]
+                if all(surely):
+                    for found in surely:
+                        near.update(found)
         # What the sole clean providers surely hold, and the choices that leaves open.
         walked = set(chosen)
         stack = list(chosen)
@@ -136,6 +140,25 @@ class CleanView:
         for other in near:
             by_name.setdefault(packages[other].name, []).append(other)
         return {one for one, apart in apart_from.items() if apart.apart_from_any(others, by_name)}
+
+    def surely_apart(self, package: int) -> set[int]:
+        """What ``package`` is or surely holds (one sole clean provider after another) that is
+        apart from some package."""
+        apart_from, runtime = self.apart_from, self.runtime
+        walked = {package}
+        stack = [package]
+        found: set[int] = set()
+        while stack:
+            node = stack.pop()
+            if node in apart_from:
+                found.add(node)
+            for group in runtime.get(node, ()):
+                if self.binds(group):
+                    clean = self.clean(group)
+                    if len(clean) == 1 and clean[0] not in walked:
+                        walked.add(clean[0])
+                        stack.append(clean[0])
+        return found
 
     def holding(self, edges: Edges, relevant: set[int]) -> set[int]:
         """``relevant``, and the owners of a group a mixed group may leave with no clean way
@@ -239,3 +262,35 @@ class CleanView:
             assert mine is not None
             found[one] = all(found.get(other, False) for other in mine)
         return found[node]
+
+    def asked(
+        self, build: Mapping[int, Sequence[Group]], edges: Edges, only: Container[int] | None
+    ) -> dict[int, Sequence[Group]]:
+        """The packages the screen leaves -> their groups, in order; of ``only``, when given
+        (`auditor.deps.cleanway.without_clean_way`)."""
+        mixed = self.mixed_groups(edges)
+        # A buildroot's own mixed groups too: a source package alone may need the two sides.
+        built = {id(group): group for groups in build.values() for group in groups if self.binds(group)}
+        relevant = self.relevant(
+            [*(edges.groups[number] for number in mixed), *(g for g in built.values() if self.mixed(g))]
+        )
+        if not relevant:
+            return {}  # nothing a mixed group leads to is apart from anything: nothing is ruled out
+        runtime, tainted = self.runtime, self.tainted
+        candidates = self.reaching(edges, {owner for number in mixed for owner in edges.owners[number]}, only)
+        holding = self.reaching(edges, self.holding(edges, relevant), only)
+        asked: dict[int, Sequence[Group]] = {
+            package: runtime[package]
+            for package in sorted(candidates & holding)
+            if package in runtime and package not in tainted
+        }
+        for source, groups in build.items():
+            if (
+                source in tainted
+                or (only is not None and source not in only)
+                or not any(self.leads_to(group, candidates) for group in groups)
+            ):
+                continue
+            if source in relevant or any(self.leads_to(group, holding, relevant) for group in groups):
+                asked[source] = groups
+        return asked

@@ -14,19 +14,23 @@ differ: with every tainted package left out, what must an installation of the pa
 It propagates units, as a SAT solver does first: the package; the one provider left of each of
 their requirements (clean, and installable with what is already held); and so on. When a
 requirement is left with no provider but tainted ones, every installation of the package holds
-a tainted package. That is sound (each step is implied), not complete: what only a choice
-between two clean providers would show stays ``may-depend``, as before.
+a tainted package. Where units leave choices between clean providers, it tries them, a mixed
+group's first, backtracking as a SAT solver does: when no choice leaves a clean way, the
+package ``depends`` if it can be installed at all (the same search with nothing left out),
+and the first choice's group is the one its chain names. Both answers are sound; within
+`STEPS` they are complete for the packages asked (tests/deps/test_clean_way_random.py holds
+them to libsolv's).
 
 Only a few packages are asked (`auditor.deps.cleanscreen`): asking each of the 8,600 that
 reach a mixed group took 10 s on distro-60k; its screen leaves 57, and the whole takes about
-0.15 s. What only shows once a first conflict has narrowed a choice to one, which then leads
-to a second conflict, can be missed by that screen: it stays ``may-depend``.
+0.27 s. A package that reaches a mixed group only through a choice, each of whose options
+leads to it, is missed by that screen: it stays ``may-depend``.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Container, Mapping, Sequence
+from collections.abc import Callable, Container, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from auditor.deps.cleanscreen import CleanView
@@ -41,7 +45,7 @@ packages, each ruled only once the one before is, took n rounds of the whole gra
 propagation; past this, what the next round would ask is said unseen."""
 
 STEPS = 2_000_000
-"""The requirements one `without_clean_way` may walk (distro-60k: about 44,000). n packages
+"""The requirements one `without_clean_way` may walk (distro-60k: about 57,000). n packages
 asked that each hold m packages apart from some walk n x m, a shape a repository can be
 written in: past this, the packages left are not asked, and the run says so (`CleanWays`)."""
 
@@ -104,7 +108,7 @@ def without_clean_way(
     counts: no other answer can taint them).
     """
     search = _Search(runtime, tainted, apart_from, partly)
-    asked = _asked(search, build, edges, only)
+    asked = search.asked(build, edges, only)
     if not ask:  # the caller stops short: what it would have asked is what it did not see
         return CleanWays({}, frozenset(asked))
     found: dict[int, NoCleanWay] = {}
@@ -112,43 +116,13 @@ def without_clean_way(
     for position, package in enumerate(order):
         if search.steps > STEPS:
             return CleanWays(found, frozenset(order[position:]))
-        answer = search.ask(package, asked[package])
+        try:
+            answer = search.ask(package, asked[package])
+        except _OutOfSteps:
+            return CleanWays(found, frozenset(order[position:]))
         if answer is not None:
             found[package] = answer
     return CleanWays(found)
-
-
-def _asked(
-    search: CleanView, build: Mapping[int, Sequence[Group]], edges: Edges, only: Container[int] | None
-) -> dict[int, Sequence[Group]]:
-    """The packages the screen leaves (`auditor.deps.cleanscreen`) -> their groups, in order;
-    of ``only``, when given (`without_clean_way`)."""
-    mixed = search.mixed_groups(edges)
-    # A buildroot's own mixed groups too: a source package alone may need the two sides.
-    built = {id(group): group for groups in build.values() for group in groups if search.binds(group)}
-    relevant = search.relevant(
-        [*(edges.groups[number] for number in mixed), *(g for g in built.values() if search.mixed(g))]
-    )
-    if not relevant:
-        return {}  # nothing a mixed group leads to is apart from anything: nothing is ruled out
-    runtime, tainted = search.runtime, search.tainted
-    candidates = search.reaching(edges, {owner for number in mixed for owner in edges.owners[number]}, only)
-    holding = search.reaching(edges, search.holding(edges, relevant), only)
-    asked: dict[int, Sequence[Group]] = {
-        package: runtime[package]
-        for package in sorted(candidates & holding)
-        if package in runtime and package not in tainted
-    }
-    for source, groups in build.items():
-        if (
-            source in tainted
-            or (only is not None and source not in only)
-            or not any(search.leads_to(group, candidates) for group in groups)
-        ):
-            continue
-        if source in relevant or any(search.leads_to(group, holding, relevant) for group in groups):
-            asked[source] = groups
-    return asked
 
 
 class _Search(CleanView):
@@ -156,9 +130,84 @@ class _Search(CleanView):
 
     steps = 0
     """The requirements `ask` has met so far (`STEPS`)."""
+    _anyway: _Search | None = None
+    """The same search with nothing left out, for whether a package can be installed at all."""
 
     def ask(self, package: int, groups: Sequence[Group]) -> NoCleanWay | None:
-        """Unit propagation from ``package`` with ``groups`` as its requirements."""
+        """Unit propagation from ``package`` with ``groups`` as its requirements, then a search
+        through the choices it leaves between clean providers (`_Walk`)."""
+        walks = self._walks(package, groups)
+        walk = next(walks)
+        if not walk.options or walk.found:  # no choice was made: unit propagation's own answer
+            return walk.answer if walk.sure else self._installable(package, groups, walk.answer)
+        dead = [walk.answer]
+        for again in walks:
+            if again.found:
+                return None
+            dead.append(again.answer)
+        return self._no_choice_left(package, groups, walk, dead)
+
+    def _no_choice_left(
+        self, package: int, groups: Sequence[Group], walk: _Walk, dead: list[NoCleanWay | None]
+    ) -> NoCleanWay | None:
+        """The answer when every choice ``walk`` began with ended with a requirement left with
+        no clean provider (``dead``, what each walk found): the first choice's group when it has
+        a tainted provider, else what the first walk that found one found; None when the package cannot be
+        installed with its tainted providers either."""
+        assert walk.first is not None
+        owner, group = walk.first
+        against = [one for answer in dead if answer is not None for one in answer.against]
+        if against and any(member in self.tainted for member in group.members):
+            answer: NoCleanWay | None = self._answer(package, walk.held, owner, group, against)
+        else:
+            answer = next((one for one in dead if one is not None), None)
+        return self._installable(package, groups, answer)
+
+    def _installable(
+        self, package: int, groups: Sequence[Group], answer: NoCleanWay | None
+    ) -> NoCleanWay | None:
+        """``answer`` if ``package`` can be installed at all, its tainted providers taken too."""
+        if answer is None:
+            return None
+        anyway = self._anyway
+        if anyway is None:  # one for the run: its views of the groups are kept between questions
+            anyway = self._anyway = _Search(self.runtime, frozenset(), self.apart_from, self.partly)
+        anyway.steps = self.steps
+        try:
+            installable = anyway.installs(package, groups)
+        finally:
+            self.steps = anyway.steps
+        return answer if installable else None
+
+    def installs(self, package: int, groups: Sequence[Group]) -> bool:
+        """Whether some installation of ``package`` holds a provider of each requirement
+        (with no package left out when the search has no tainted set)."""
+        return any(walk.found for walk in self._walks(package, groups))
+
+    def _walks(self, package: int, groups: Sequence[Group]) -> Iterator[_Walk]:
+        """Each walk of the search through the choices, in order (chronological backtracking:
+        the last choice with an option left takes its next one), until one finds an
+        installation or every choice is tried. Past `STEPS`, `_OutOfSteps`."""
+        walk = self._walk(package, groups, ())
+        yield walk
+        picks, options = [0] * len(walk.options), walk.options
+        while not walk.found:
+            while picks and picks[-1] + 1 >= options[len(picks) - 1]:
+                picks.pop()
+            if not picks:
+                return
+            if self.steps > STEPS:
+                raise _OutOfSteps
+            picks[-1] += 1
+            walk = self._walk(package, groups, picks)
+            yield walk
+            options = walk.options
+            picks += [0] * (len(options) - len(picks))
+
+    def _walk(self, package: int, groups: Sequence[Group], picks: Sequence[int]) -> _Walk:
+        """Unit propagation from ``package``; where it stops with choices left, the choice a
+        mixed group offers first, taking the option ``picks`` names for it (its first past
+        them), and on."""
         apart_from, runtime = self.apart_from, self.runtime
         held: dict[int, Step | None] = {package: None}
         """What the installation must hold -> the step that put it there."""
@@ -198,7 +247,7 @@ class _Search(CleanView):
                 if blamed is None:
                     raise _NotInstallable  # tainted or not: not this module's answer
                 if not any(not against(one) for one in blamed[1].members if one in self.tainted):
-                    raise _NotInstallable  # nor with a tainted provider, as far as this shows
+                    unsure.append(blamed)  # nor with a tainted provider here: `ask` looks wider
                 return self._answer(package, held, *blamed, other)
             target = usable[0]
             step = Step(owner, group, target)
@@ -214,10 +263,25 @@ class _Search(CleanView):
         # cannot be installed at all (it needs a package that conflicts with it) is not this
         # module's answer, whichever group the walk would have met first.
         deferred: list[tuple[int, Group]] = []
+        unsure: list[tuple[int, Group]] = []
+        options: list[int] = []
+        first: tuple[int, Group] | None = None
         try:
-            return self._propagate(take, queue, waiting, deferred, held)
+            while True:
+                answer = self._propagate(take, queue, waiting, deferred, held)
+                if answer is not None or not waiting:
+                    return _Walk(answer, answer is None, options, first, held, not unsure)
+                # A choice: a mixed group's first, so that the search's first choice is the one
+                # a tainted provider would undo when no choice of it leaves a clean way.
+                at = next((i for i, (_o, group) in enumerate(waiting) if self.mixed(group)), 0)
+                owner, group = waiting.pop(at)
+                usable = [member for member in self.clean(group) if not against(member)]
+                pick = picks[len(options)] if len(options) < len(picks) else 0
+                options.append(len(usable))
+                first = first or (owner, group)
+                take(owner, group, [usable[pick]])
         except _NotInstallable:
-            return None
+            return _Walk(None, False, options, first, held, True)
 
     def _propagate(
         self,
@@ -296,8 +360,30 @@ class _Search(CleanView):
         )
 
 
+@dataclass(frozen=True)
+class _Walk:
+    """One walk of `_Search.ask`: ``answer``, a requirement left with tainted providers only;
+    else whether it ``found`` an installation with a provider of each requirement it met
+    (False: one is left with none, or with none it can be installed with). ``options`` is how
+    many providers each choice it made had, in order; ``first`` the owner and group of the
+    first; ``held`` what it held, each with the step that took it."""
+
+    answer: NoCleanWay | None
+    found: bool
+    options: list[int]
+    first: tuple[int, Group] | None
+    held: Mapping[int, Step | None]
+    sure: bool
+    """Whether ``answer``'s group has a tainted provider the installation can hold: when not,
+    the package may still be installable by another way, which `_Search.ask` looks for."""
+
+
 class _NotInstallable(Exception):
     """`ask` found the package not installable with its tainted providers either."""
+
+
+class _OutOfSteps(Exception):
+    """A search through choices went past `STEPS`: the package is left unasked."""
 
 
 def _where(step: Step | None) -> tuple[int, Group] | None:

@@ -22,7 +22,7 @@ from auditor.cli.main import main
 from auditor.deps.hops import Hop
 from tests.deps.built import CITRIX, audit, build_repository, libsolv_installs, verdicts
 
-CX = ["cx-a", "cx-b", "cx-d", "cx-k", "cx-q", "cx-r", "cx-one", "cx-m", "cx-n"]
+CX = ["cx-a", "cx-b", "cx-d", "cx-k", "cx-q", "cx-r", "cx-r2", "cx-t", "cx-t3", "cx-one", "cx-m", "cx-n"]
 
 PACKAGES: list[dict[str, Any]] = [
     # Two requirements whose clean providers conflict (rt6's class A).
@@ -74,13 +74,30 @@ PACKAGES: list[dict[str, Any]] = [
     # A condition need not hold: libsolv installs app-if without x, so without liba.
     {"name": "x"},
     {"name": "app-if", "requires": ["(liba if x)", "libb"]},
-    # Only a choice between clean providers would show it: not found, stays may-depend.
+    # Only trying each choice between clean providers shows it.
     {"name": "cx-r", "provides": ["libr"], **CITRIX},
     {"name": "clean-r1", "provides": ["libr"], "conflicts": ["s1", "s2"]},
     {"name": "clean-r2", "provides": ["libr"], "conflicts": ["s1", "s2"]},
     {"name": "s1", "provides": ["libs"]},
     {"name": "s2", "provides": ["libs"]},
     {"name": "app-choice", "requires": ["libr", "libs"]},
+    {"name": "clean-r3", "provides": ["libr2"], "conflicts": ["s1"]},
+    {"name": "clean-r4", "provides": ["libr2"], "conflicts": ["s1", "s2"]},
+    {"name": "cx-r2", "provides": ["libr2"], **CITRIX},
+    {"name": "app-choice-ok", "requires": ["libr2", "libs"]},
+    # ... two levels down: each clean libt provider needs a libu, and every libu rules out libs.
+    {"name": "cx-t", "provides": ["libt"], **CITRIX},
+    {"name": "clean-t1", "provides": ["libt"], "requires": ["libu"]},
+    {"name": "clean-t2", "provides": ["libt"], "requires": ["libu"]},
+    {"name": "u1", "provides": ["libu"], "conflicts": ["s1", "s2"]},
+    {"name": "u2", "provides": ["libu"], "obsoletes": ["s1", "s2"]},
+    {"name": "app-choice-deep", "requires": ["libt", "libs"]},
+    {"name": "u3", "provides": ["libu3"], "conflicts": ["s1", "s2"]},
+    {"name": "u4", "provides": ["libu3"], "conflicts": ["s2"]},
+    {"name": "clean-t3", "provides": ["libt3"], "requires": ["libu"]},
+    {"name": "clean-t4", "provides": ["libt3"], "requires": ["libu3"]},
+    {"name": "cx-t3", "provides": ["libt3"], **CITRIX},
+    {"name": "app-choice-deep-ok", "requires": ["libt3", "libs"]},
 ]
 
 
@@ -119,15 +136,33 @@ def test_a_package_not_installable_at_all_is_not_said_to_need_citrix(
     assert found[nevra] != "depends"
 
 
-@pytest.mark.xfail(strict=True, reason="unit propagation is sound, not complete: a choice is not searched")
-def test_what_only_a_choice_between_clean_providers_shows(repository: Path, found: dict[str, str]) -> None:
+@pytest.mark.parametrize(
+    ("package", "verdict"),
+    [("app-choice", "depends"), ("app-choice-ok", "may-depend"), ("app-choice-deep", "depends"),
+     ("app-choice-deep-ok", "may-depend")],
+)  # fmt: skip
+def test_what_only_a_search_through_choices_shows(
+    repository: Path, found: dict[str, str], package: str, verdict: str
+) -> None:
     """``app-choice`` needs libr and libs; each clean libr provider conflicts with both libs
-    providers. libsolv cannot install it without cx-r; the auditor says may-depend, as before
-    this module: no requirement is left with one clean provider, so nothing is propagated."""
-    nevra = "app-choice-1.0-1.noarch"
+    providers: no requirement is left with one clean provider, so unit propagation alone says
+    nothing, and only trying each choice shows that libsolv cannot install it without cx-r.
+    ``app-choice-deep``'s choices are two levels down (libt's providers each need a libu, and
+    every libu conflicts with every libs). Their twins have one choice that works."""
+    nevra = f"{package}-1.0-1.noarch"
     assert libsolv_installs(repository, nevra) is not None
-    assert libsolv_installs(repository, nevra, locked=CX) is None
-    assert found[nevra] == "depends"
+    assert (libsolv_installs(repository, nevra, locked=CX) is None) == (verdict == "depends")
+    assert found[nevra] == verdict
+
+
+def test_the_chain_names_the_choice_none_of_whose_clean_providers_is_a_way(repository: Path) -> None:
+    result = audit(repository)
+    by_nevra = {r.package.nevra: r for r in result.results}
+    chain: list[Hop] = list(by_nevra["app-choice-1.0-1.noarch"].chain)
+    assert [result.packages[hop.target].name for hop in chain] == ["cx-r"]
+    assert chain[0].requirement == (
+        "libr [no clean way: an installation of app-choice cannot hold clean-r1, clean-r2 with s1, s2]"
+    )
 
 
 @pytest.mark.parametrize("source", ["app-pair", "app-deep", "app-build-only"])
