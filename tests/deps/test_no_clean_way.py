@@ -22,7 +22,21 @@ from auditor.cli.main import main
 from auditor.deps.hops import Hop
 from tests.deps.built import CITRIX, audit, build_repository, libsolv_installs, verdicts
 
-CX = ["cx-a", "cx-b", "cx-d", "cx-k", "cx-q", "cx-r", "cx-r2", "cx-t", "cx-t3", "cx-one", "cx-m", "cx-n"]
+CX = [
+    "cx-a",
+    "cx-b",
+    "cx-d",
+    "cx-k",
+    "cx-q",
+    "cx-r",
+    "cx-r2",
+    "cx-t",
+    "cx-t3",
+    "cx-v",
+    "cx-one",
+    "cx-m",
+    "cx-n",
+]
 
 PACKAGES: list[dict[str, Any]] = [
     # Two requirements whose clean providers conflict (rt6's class A).
@@ -98,6 +112,15 @@ PACKAGES: list[dict[str, Any]] = [
     {"name": "clean-t4", "provides": ["libt3"], "requires": ["libu3"]},
     {"name": "cx-t3", "provides": ["libt3"], **CITRIX},
     {"name": "app-choice-deep-ok", "requires": ["libt3", "libs"]},
+    # ... each clean provider surely needs a package that conflicts with the requirer itself.
+    {"name": "cx-v", "provides": ["libv", "libv3"], **CITRIX},
+    {"name": "v1", "provides": ["libv"], "requires": ["libw"]},
+    {"name": "v2", "provides": ["libv"], "requires": ["libw"]},
+    {"name": "w", "provides": ["libw"], "conflicts": ["app-needs", "app-needs-ok"]},
+    {"name": "app-needs", "requires": ["libv"]},
+    {"name": "v3", "provides": ["libv3"], "requires": ["libw"]},
+    {"name": "v4", "provides": ["libv3"]},
+    {"name": "app-needs-ok", "requires": ["libv3"]},
 ]
 
 
@@ -139,7 +162,7 @@ def test_a_package_not_installable_at_all_is_not_said_to_need_citrix(
 @pytest.mark.parametrize(
     ("package", "verdict"),
     [("app-choice", "depends"), ("app-choice-ok", "may-depend"), ("app-choice-deep", "depends"),
-     ("app-choice-deep-ok", "may-depend")],
+     ("app-choice-deep-ok", "may-depend"), ("app-needs", "depends"), ("app-needs-ok", "may-depend")],
 )  # fmt: skip
 def test_what_only_a_search_through_choices_shows(
     repository: Path, found: dict[str, str], package: str, verdict: str
@@ -148,7 +171,8 @@ def test_what_only_a_search_through_choices_shows(
     providers: no requirement is left with one clean provider, so unit propagation alone says
     nothing, and only trying each choice shows that libsolv cannot install it without cx-r.
     ``app-choice-deep``'s choices are two levels down (libt's providers each need a libu, and
-    every libu conflicts with every libs). Their twins have one choice that works."""
+    every libu conflicts with every libs). ``app-needs``'s libv providers each need w, which
+    conflicts with ``app-needs``. Their twins have one choice that works."""
     nevra = f"{package}-1.0-1.noarch"
     assert libsolv_installs(repository, nevra) is not None
     assert (libsolv_installs(repository, nevra, locked=CX) is None) == (verdict == "depends")
