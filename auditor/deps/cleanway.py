@@ -23,8 +23,9 @@ them to libsolv's).
 
 Only a few packages are asked (`auditor.deps.cleanscreen`): asking each of the 8,600 that
 reach a mixed group took 10 s on distro-60k; its screen leaves 57, and the whole takes about
-0.27 s. A package that reaches a mixed group only through a choice, each of whose options
-leads to it, is missed by that screen: it stays ``may-depend``.
+0.19 s. It follows sole clean providers only: a package that reaches a mixed group only
+through a choice, or whose conflict lies below a choice of the group's clean providers, is
+missed by that screen (unless others bring it in), and stays ``may-depend``.
 """
 
 from __future__ import annotations
@@ -276,6 +277,9 @@ class _Search(CleanView):
                 at = next((i for i, (_o, group) in enumerate(waiting) if self.mixed(group)), 0)
                 owner, group = waiting.pop(at)
                 usable = [member for member in self.clean(group) if not against(member)]
+                # What nothing rules out first (`CleanView.inert`): it is not walked, and it
+                # leaves what the rest may choose as it was (distro-60k: 0.19 s, not 0.28 s).
+                usable.sort(key=lambda member: not self.inert(member))
                 pick = picks[len(options)] if len(options) < len(picks) else 0
                 options.append(len(usable))
                 first = first or (owner, group)

@@ -171,8 +171,10 @@ def test_what_only_a_search_through_choices_shows(
     providers: no requirement is left with one clean provider, so unit propagation alone says
     nothing, and only trying each choice shows that libsolv cannot install it without cx-r.
     ``app-choice-deep``'s choices are two levels down (libt's providers each need a libu, and
-    every libu conflicts with every libs). ``app-needs``'s libv providers each need w, which
-    conflicts with ``app-needs``. Their twins have one choice that works."""
+    every libu conflicts with every libs: the screen asks it because s1 and s2 are apart from
+    app-choice's clean libr providers; alone, it would not, as the README says).
+    ``app-needs``'s libv providers each need w, which conflicts with ``app-needs``. Their twins
+    have one choice that works."""
     nevra = f"{package}-1.0-1.noarch"
     assert libsolv_installs(repository, nevra) is not None
     assert (libsolv_installs(repository, nevra, locked=CX) is None) == (verdict == "depends")
