@@ -165,6 +165,12 @@ def _say_config_read_nothing(shown: str, read: ConfigRead, result: LoadResult) -
     sections beside one that is read are a configuration's usual state, and no gap.)"""
     if read.config_urls:
         what = "names no enabled repository (every section with a URL is disabled)"
+        if read.unpaired:
+            # Why its source sections were not read either, in the words of the rule.
+            what += (
+                f"; its source sections ({', '.join(read.unpaired)}) are read only with an enabled "
+                "section of their binaries, in it or in a configuration read before it"
+            )
     else:
         what = "names no repository (no section with a baseurl, mirrorlist or metalink)"
     result.warnings.append(f"{shown}: {what}: nothing was read from it")

@@ -26,6 +26,9 @@ class ConfigScope:
     repository ids (where each was first), and the configuration files read (real paths)."""
 
     ids: dict[str, str] = field(default_factory=dict)
+    binaries: set[str] = field(default_factory=set)
+    """The ids of the enabled sections of binary packages read so far: a disabled source
+    section is read as the sources of one of them (`auditor.sources.repoconfig`)."""
     files: set[str] = field(default_factory=set)
     main: dict[str, str] = field(default_factory=dict)
     """While the ``.repo`` files of a ``reposdir`` are read: the ``[main]`` that names it."""

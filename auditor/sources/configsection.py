@@ -42,6 +42,8 @@ class ConfigRead:
     """Enabled repositories not read because every URL of theirs is on a policy host."""
     duplicates: list[str] = field(default_factory=list)
     """Context sections not read because an earlier configuration has their id, as dnf does."""
+    unpaired: list[str] = field(default_factory=list)
+    """Disabled source sections not read: no enabled section read is theirs (`sources_of_any`)."""
     shared: list[str] = field(default_factory=list)
     """Sections whose repository an earlier section or input read (`ReadOnce.give_again`):
     read, once, though they gave no package of their own."""

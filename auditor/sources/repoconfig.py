@@ -33,6 +33,7 @@ from auditor.sources.repofile import (
     expand,
     is_source_section,
     parse_repo_config,
+    sources_of_any,
 )
 from auditor.sources.repofilter import package_forms, read_as_hosts_see
 
@@ -50,8 +51,9 @@ def read_repo_config(
 ) -> ConfigRead:
     """Record every URL of every repository section of ``text``; read the enabled ones, and
     the source repositories (``*-source`` sections) even when disabled, as dnf's ``--enablerepo
-    '*-source'`` would: their packages' Source URLs are the evidence of where the binaries
-    come from.
+    '*-source'`` would, when an enabled section of this file or of one read before it is
+    theirs (`sources_of_any`): their packages' Source URLs are the evidence of where the
+    binaries come from.
 
     ``origin`` says where the file came from: only one read from the local disk may name
     local files (``file:`` base URLs and mirrorlists), see `auditor.net.urlpolicy`. ``scope``
@@ -68,6 +70,7 @@ def read_repo_config(
         text, shown, scope.main, dnf_text=dnf_text, inherited_readings=scope.main_readings
     )
     result.main, result.main_readings = parsed.main, parsed.main_readings
+    scope.binaries.update(s.id for s in parsed.sections if s.enabled and not is_source_section(s.id))
     for section in parsed.sections:
         written_in = (section_files or {}).get(section.id, shown)
         where = f"{written_in} [{section.id}]"
@@ -75,8 +78,15 @@ def read_repo_config(
         if _ignored_by_dnf(section.id, where, scope.ids, options, result.warnings):
             result.duplicates.append(where)
             continue
-        if not section.enabled and not (options.discover_sources and is_source_section(section.id)):
-            continue
+        if not section.enabled:
+            if not (options.discover_sources and is_source_section(section.id)):
+                continue
+            # A disabled source section is read for the binaries of an enabled one (CentOS's
+            # base-source with base): those of repositories not read (XCP-ng ships CentOS's and
+            # EPEL's disabled) are thousands of source packages no binary of the run comes from.
+            if not sources_of_any(section.id, scope.binaries):
+                result.unpaired.append(section.id)
+                continue
         candidates = [remote.decide(url, origin) for key in REPOSITORY_KEYS for url in urls.get(key, [])]
         if not candidates:  # "baseurl=," and the like: enabled, and nothing to read it from
             result.errors.append(InputError(where, "enabled, but no baseurl, mirrorlist or metalink in it"))

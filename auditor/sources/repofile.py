@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import configparser
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from auditor.core.errors import InputError
@@ -55,6 +55,17 @@ def is_source_section(section_id: str) -> bool:
     """A section of source packages, by the ids distributions give them (``base-source``,
     ``updates-src``, ``xcp-ng-srpms``)."""
     return _SOURCE_SECTION.search(section_id) is not None
+
+
+def sources_of_any(section_id: str, binary_ids: Iterable[str]) -> bool:
+    """Whether the source section ``section_id`` holds the sources of one of the binary
+    sections ``binary_ids``: its id without the suffix is one of theirs (``base-source`` and
+    ``base``), or names the family they share (``xcp-ng-srpms`` and ``xcp-ng-base``)."""
+    stem = _SOURCE_SECTION.sub("", section_id)
+    return any(
+        binary == stem or (binary.startswith(stem) and binary[len(stem) : len(stem) + 1] in ("-", "_", "."))
+        for binary in binary_ids
+    )
 
 
 def _parser(text: str, shown: str) -> configparser.ConfigParser:
