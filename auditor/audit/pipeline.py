@@ -165,8 +165,10 @@ def _installed(
     A Citrix package a meta-package only recommends is installed with it all the same, and
     audited; one of a context repository (not among ``audited``) is not, so each weak dependency
     followed to such a package is an edge of ``graph`` (`DependencyGraph.follow_weak`): it
-    taints what installs it, as it would if required."""
-    installed = graph.runtime_closure(roots)
+    taints what installs it, as it would if required. A package no installation of the roots
+    can hold (`_never_installed`) is not followed: dnf never installs it with them."""
+    never = _never_installed(roots, resolved)
+    installed = graph.runtime_closure(roots, never)
     if supplements is None:
         return installed
     certain = surely_installed(roots, resolved.requirements)
@@ -194,12 +196,33 @@ def _installed(
                     for owner in condition.met_by(installed) or roots:
                         graph.follow_weak(owner, label, (index,))
                 new.add(index)
-        new -= installed
+        new -= installed | never
         if not new:
             return installed
-        added = graph.runtime_closure(new) - installed
+        added = graph.runtime_closure(new, never) - installed
         installed = installed | added
         pending = sorted({position for index in added for position in watchers.get(index, ())})
+
+
+def _never_installed(roots: Sequence[int], resolved: Resolved) -> frozenset[int]:
+    """The packages no installation of ``roots`` can hold: each is obsoleted by, or obsoletes, a
+    package surely installed with whichever root dnf chooses (the root and the one provider of
+    each plain requirement, `surely_installed`), as an Obsoletes is a conflict to libsolv. An
+    XCP-ng meta-package's ``Obsoletes: emu-manager`` keeps XenServer's emu-manager out of every
+    host it makes, though a package it installs requires ``emu-manager`` (met by its replacement)."""
+    kind = DependencyKind.OBSOLETES
+    obsoletes = {
+        index: frozenset(member for match in matches if match.kind is kind for member in match.packages)
+        for index, matches in resolved.matches.items()
+    }
+    never: frozenset[int] | None = None
+    for root in roots:  # the roots are alternatives (the versions of a name, their obsoleters)
+        sure = surely_installed((root,), resolved.requirements)
+        apart = {member for index in sure for member in obsoletes.get(index, ())}
+        apart.update(index for index, targets in obsoletes.items() if not targets.isdisjoint(sure))
+        found = frozenset(apart - sure)
+        never = found if never is None else never & found
+    return never or frozenset()
 
 
 def _watchers(supplements: Sequence[tuple[int, Dependency, Condition]]) -> dict[int, list[int]]:

@@ -196,15 +196,15 @@ class DependencyGraph:
 
     # -- closure from roots -------------------------------------------------------------
 
-    def runtime_closure(self, roots: Iterable[int]) -> set[int]:
-        """Every package that installing ``roots`` may pull in (every alternative counted)."""
+    def runtime_closure(self, roots: Iterable[int], never: Collection[int] = ()) -> set[int]:
+        """Every package that installing ``roots`` may pull in (every alternative counted but ``never``)."""
         seen = set(roots)
         queue = deque(seen)
         while queue:
             node = queue.popleft()
             for group in self.runtime.get(node, ()):
                 for member in group.members:
-                    if member not in seen:
+                    if member not in seen and member not in never:
                         seen.add(member)
                         queue.append(member)
         return seen

@@ -94,3 +94,27 @@ def test_a_root_dnf_installs_from_a_context_repository_is_audited(
     assert row["status"] == "origin"
     assert not [fact for fact in row["facts"] if fact["kind"] == "gap"]
     assert code == 1
+
+
+def test_a_package_a_root_obsoletes_is_not_audited_with_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """xcp-ng-deps obsoletes XenServer's emu-manager and installs xenopsd-xc, which requires
+    ``emu-manager``, met by XCP-ng's xcp-emu-manager: no host xcp-ng-deps makes holds the Citrix
+    one, so an audit of what installing xcp-ng-deps pulls in does not audit it (it did, every
+    alternative counted, and it blocked)."""
+    packages = [
+        {"name": "meta", "requires": ["mid"], "obsoletes": ["xs-manager"]},
+        {"name": "mid", "requires": ["manager"]},
+        {"name": "clean-manager", "provides": ["manager"]},
+        {"name": "xs-manager", "provides": ["manager"], **CITRIX_VENDOR},
+    ]
+    repo = build_repository(packages, tmp_path / "t")
+    installed = dnf_installs([repo], "meta", tmp_path)
+    assert installed == {"meta", "mid", "clean-manager"}
+    capsys.readouterr()
+    code = main(["scan", str(repo), "--roots", "meta", "--format", "json", "-q", "--no-cache"])
+    report = json.loads(capsys.readouterr().out)
+    binaries = {row["name"] for row in report["packages"] if row["kind"] == "binary"}
+    assert binaries == installed
+    assert code == 0
