@@ -20,6 +20,7 @@ from auditor.audit.result import AuditResult
 from auditor.deps.edges import reverse
 from auditor.deps.hops import Hop, HopKind
 from auditor.deps.spread import Spread, origin_of, reach_of, spread, spread_without
+from auditor.deps.spread import reach_of as needed_by  # the plan's scope, apart from what it asks
 from auditor.origin.findings import Finding, Verdict
 from auditor.rpm.package_fields import DependencyKind
 
@@ -52,6 +53,11 @@ def make_plan(audit: AuditResult) -> Plan:
     verdicts = {result.index: result.verdict for result in audit.results}
     origin = {index for index, items in audit.findings.items() if any(f.effective for f in items)}
     groups: dict[str, list[int]] = {}
+    # A context package (--with), or one --roots leaves out, is in the plan only when an audited
+    # package may need it: CentOS's firmware, or a Citrix package of a repository read as
+    # context, that nothing audited installs is no step of this distribution's independence.
+    if not origin.issubset(verdicts):
+        origin &= needed_by(audit.graph, verdicts)
     for index in sorted(origin):
         package = audit.packages[index]
         groups.setdefault(package.source_name or package.name, []).append(index)
