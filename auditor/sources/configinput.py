@@ -84,7 +84,7 @@ def load_config(
     directories = reposdirs(main)
     said = bool(read.repositories or read.shared or read.errors or read.gaps or read.duplicates)
     if named and not (said or expanded.not_followed or directories):
-        _say_config_read_nothing(shown, read, result)
+        _say_config_read_nothing(shown, read, result, scope)
 
     def load_file(path: str) -> None:  # a .repo file of a reposdir: read as this file, in its scope
         own = UrlOrigin.local_config(path)
@@ -157,12 +157,14 @@ def _load_reposdir(
             result.errors.append(exc)
 
 
-def _say_config_read_nothing(shown: str, read: ConfigRead, result: LoadResult) -> None:
+def _say_config_read_nothing(shown: str, read: ConfigRead, result: LoadResult, scope: ConfigScope) -> None:
     """A configuration input from which no repository was read, and no error or gap says why:
     it names none (only ``[main]``, or a file not meant for this), or every one it names is
     disabled. Whatever it was meant to make the audit read is unseen, as for a directory that
     holds nothing (`_say_nothing_read`): the audit is incomplete and --strict fails. (Disabled
-    sections beside one that is read are a configuration's usual state, and no gap.)"""
+    sections beside one that is read are a configuration's usual state, and no gap: so is a
+    file of them beside another configuration whose enabled sections are read, as
+    ``scan /etc/yum.repos.d/*.repo`` names the files a reposdir holds; `ConfigScope.all_disabled`.)"""
     if read.config_urls:
         what = "names no enabled repository (every section with a URL is disabled)"
         if read.unpaired:
@@ -174,4 +176,5 @@ def _say_config_read_nothing(shown: str, read: ConfigRead, result: LoadResult) -
     else:
         what = "names no repository (no section with a baseurl, mirrorlist or metalink)"
     result.warnings.append(f"{shown}: {what}: nothing was read from it")
-    result.gaps.append(Gap(GapKind.EMPTY_INPUT, f"{shown}: {what}"))
+    gap = Gap(GapKind.EMPTY_INPUT, f"{shown}: {what}")
+    (scope.all_disabled if read.config_urls else result.gaps).append(gap)

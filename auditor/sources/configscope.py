@@ -29,6 +29,9 @@ class ConfigScope:
     binaries: set[str] = field(default_factory=set)
     """The ids of the enabled sections of binary packages read so far: a disabled source
     section is read as the sources of one of them (`auditor.sources.repoconfig`)."""
+    all_disabled: list[Gap] = field(default_factory=list)
+    """The `empty-input` gap of each configuration input whose sections are all disabled: a gap
+    only when no configuration of the run has an enabled one (`auditor.sources.load`)."""
     files: set[str] = field(default_factory=set)
     main: dict[str, str] = field(default_factory=dict)
     """While the ``.repo`` files of a ``reposdir`` are read: the ``[main]`` that names it."""

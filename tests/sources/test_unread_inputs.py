@@ -254,6 +254,27 @@ def test_disabled_sections_beside_a_read_one_are_no_gap(
     assert (code, err) == (0, "") and len(document["packages"]) == 2 and gaps(document) == {}
 
 
+def test_a_file_of_disabled_sections_beside_a_read_configuration_is_no_gap(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``scan /etc/yum.repos.d/*.repo`` on an XCP-ng host names CentOS-Base.repo, all of whose
+    sections are disabled, beside xcp-ng.repo: the files of a reposdir, where such a file is no
+    gap. Alone, or beside configurations that are all disabled too, it still is one."""
+    good = repository(tmp_path / "good", *CLEAN)
+    xcp = tmp_path / "xcp-ng.repo"
+    xcp.write_text(f"[xcp-ng-base]\nbaseurl={good.as_uri()}\n")
+    centos = tmp_path / "CentOS-Base.repo"
+    centos.write_text("[base]\nbaseurl=file:///nowhere/base\nenabled=0\n")
+    said = f"{centos}: names no enabled repository (every section with a URL is disabled)"
+    code, document, err = scan_json([str(centos), str(xcp), "--strict"], capsys)
+    assert code == 0 and gaps(document) == {} and len(document["packages"]) == 2
+    assert f"auditor: warning: {said}: nothing was read from it" in err.splitlines()
+    epel = tmp_path / "epel.repo"
+    epel.write_text("[epel]\nbaseurl=file:///nowhere/epel\nenabled=0\n")
+    code, document, _ = scan_json([str(centos), str(epel), str(good), "--strict"], capsys)
+    assert code == 3 and len(document["completeness"]["gaps"]) == 2
+
+
 def test_one_repository_named_twice_is_read_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Its directory, its repomd.xml and a link to it name one repository: its packages are not
     two copies, each counted and shown twice (red team 10)."""
