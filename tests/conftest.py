@@ -68,7 +68,12 @@ def replace_metadata(repo: Path, kind: str, text: bytes, open_size: int | None =
     block = re.sub(r"<size>\d+</size>", f"<size>{len(payload)}</size>", block)
     declared = len(text) if open_size is None else open_size
     block = re.sub(r"<open-size>\d+</open-size>", f"<open-size>{declared}</open-size>", block)
-    repomd.write_text(xml[:start] + block + xml[end:])
+    xml = xml[:start] + block + xml[end:]
+    if kind == "primary":
+        # The SQLite copy of primary.xml (createrepo_c's default) says what it said before the
+        # change, and yum 3 reads it instead: the repository is then one made without it.
+        xml = re.sub(r'\s*<data type="primary_db">.*?</data>', "", xml, flags=re.S)
+    repomd.write_text(xml)
     return path
 
 

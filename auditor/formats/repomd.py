@@ -14,8 +14,8 @@ from auditor.core.errors import InputError
 from auditor.core.files import open_regular, os_reason
 from auditor.formats.xmlstream import Text, decompressed_chunks, parse_xml, refuse_html_root
 
-_REPOMD_TEXT = frozenset({"revision", "checksum", "size", "open-size"})
-AUDITED_TYPES = frozenset({"primary", "filelists"})
+_REPOMD_TEXT = frozenset({"revision", "checksum", "size", "open-size", "database_version"})
+AUDITED_TYPES = frozenset({"primary", "filelists", "primary_db"})
 """The data types whose content the audit reads: one of these listed twice is refused.
 A duplicate of a type nobody here reads (``other``, ``updateinfo``...) changes no verdict."""
 
@@ -30,6 +30,9 @@ class MetadataFile:
     open_size: int | None
     base: str | None = None
     """The location's ``xml:base``: librepo downloads the file from there, not from the mirror."""
+    database_version: str | None = None
+    """A SQLite database's ``database_version``: yum 3 reads one of its own version instead of
+    the XML (`auditor.sources.primary_db`)."""
 
 
 @dataclass
@@ -67,7 +70,7 @@ def read_repomd(path: str, shown: str) -> Repomd:
             state["revision"] = value
         elif name == "checksum":
             current["checksum"] = value
-        elif name in ("size", "open-size"):
+        elif name in ("size", "open-size", "database_version"):
             current[name] = value
         elif name == "data" and current.get("type"):
             kind = current["type"]
@@ -88,6 +91,7 @@ def read_repomd(path: str, shown: str) -> Repomd:
             files[kind] = MetadataFile(
                 kind, current.get("href", ""), current.get("checksum_type", ""),
                 current.get("checksum", ""), size, open_size, current.get("base"),
+                current.get("database_version"),
             )  # fmt: skip
 
     try:

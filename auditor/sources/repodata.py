@@ -41,6 +41,7 @@ from auditor.sources.inputpaths import find_repomd, lands_inside, unsearchable
 from auditor.sources.interface import InputKind, InputSummary
 from auditor.sources.metadata_file import open_decompressed, parse_file
 from auditor.sources.primary import PrimaryHandler, size_key
+from auditor.sources.primary_db import check_primary_db, read_by_yum
 
 if TYPE_CHECKING:
     from auditor.sources.interface import LoadResult
@@ -225,6 +226,13 @@ def read_metadata(
         source.refuse(refused)  # never parsed again, nor its error said twice
     result.packages = handler.packages(source)
     result.file_sizes = handler.file_sizes
+    database = repomd.files.get("primary_db")
+    if database is not None and read_by_yum(database):
+        try:  # yum 3 reads it instead of primary.xml: it must say the same
+            database_path, shown_database = fetch(database, safe_href(database.href, display, database.base))
+            check_primary_db(database_path, shown_database, database.open_size, result.packages)
+        except InputError as exc:
+            result.errors.append(exc)
     if repomd.files.keys() & MODULAR_TYPES:
         # dnf's modular filtering needs the streams enabled on the host it runs on; without
         # it a package dnf hides still counts as a provider, maybe the clean alternative. A

@@ -32,9 +32,9 @@ def age_everything(cache: Path, seconds: float) -> None:
             os.utime(path, (then, then))
 
 
-def primary_checksum(repo: Path) -> str:
+def primary_checksum(repo: Path, kind: str = "primary") -> str:
     repomd = repo / "repodata" / "repomd.xml"
-    return read_repomd(str(repomd), str(repomd)).files["primary"].checksum
+    return read_repomd(str(repomd), str(repomd)).files[kind].checksum
 
 
 def blobs(cache: Path) -> set[str]:
@@ -53,12 +53,14 @@ def test_metadata_no_run_has_used_for_30_days_is_dropped_and_what_is_used_kept(
     cache = tmp_path / "cache"
     assert scan(server, cache, capsys) == 0
     old_primary = primary_checksum(www / "repo")
-    assert old_primary in blobs(cache)
+    old_database = primary_checksum(www / "repo", "primary_db")  # yum's copy, compared with it
+    assert {old_primary, old_database} <= blobs(cache)
+    # The new primary.xml comes without a database (`rewrite_primary`): the old one is unused too.
     rewrite_primary(www / "repo", lambda text: text.replace("<summary>", "<summary>new: ", 1))
     new_primary = primary_checksum(www / "repo")
     assert new_primary != old_primary
     assert scan(server, cache, capsys) == 0
-    used = blobs(cache) - {old_primary}
+    used = blobs(cache) - {old_primary, old_database}
     assert new_primary in used
     # A month on, nobody has read the old primary; the run reads the rest, which is kept.
     age_everything(cache, A_MONTH_AGO)

@@ -1,0 +1,231 @@
+"""``primary_db``: the SQLite copy of primary.xml that yum 3 reads in its place.
+
+yum 3 (XCP-ng 8.x installs with it) reads a repository's ``primary_db`` whenever repomd.xml
+lists one of its database version (``<database_version>10</database_version>``, yum's
+``DBVERSION``), and then never parses primary.xml (``YumSqlitePackageSack.populate``); dnf
+reads primary.xml only. createrepo_c writes both from the same headers, so they agree. When
+they do not (a database left from another run, or written on purpose), yum offers packages
+the audit of primary.xml never saw, or resolves them by other dependencies: whichever copy
+the auditor read, the other's packages are what some host installs, unaudited. So the two
+must list the same packages (by checksum, name, epoch, version, release and architecture)
+with the same dependencies of the kinds yum 3 reads (it reads no weak one), or the repository
+is an input error.
+
+The database comes from the repository, so it is handled as hostile: decompressed within the
+limits of every metadata file, opened read-only, its tables checked to be tables (a view runs
+what its author wrote), and each query's work bounded (`MAX_STEPS_PER_BYTE`).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from urllib.parse import quote
+
+from auditor.core.errors import InputError
+from auditor.formats.repomd import MetadataFile
+from auditor.rpm.model import Dependency, Package
+from auditor.sources.metadata_file import open_decompressed
+from auditor.sources.rpmmd_entry import dependency_from_fields
+
+YUM_DB_VERSION = "10"
+"""The database version yum 3 reads (``yum.constants.DBVERSION``); it parses primary.xml otherwise."""
+
+YUM_KINDS = ("requires", "provides", "conflicts", "obsoletes")
+"""The dependency tables yum 3 reads: it knows no weak dependency."""
+
+MAX_STEPS_PER_BYTE = 64
+"""SQLite virtual machine steps allowed per byte of the database (and a floor of 64 Mi): reading
+a table whole takes a few per byte; a hostile schema cannot run past it."""
+
+_CHECK_EVERY = 1 << 16
+"""Steps between two checks of that bound."""
+
+MAX_VALUE = 1 << 20
+"""Bytes of one value SQLite may make (its ``SQLITE_LIMIT_LENGTH``): the metadata's `MAX_TEXT`."""
+
+MAX_CHARACTERS_PER_BYTE = 4
+"""Characters of text read per byte of the database (at least 1 MiB of it): stored text takes a
+byte a character or more, so only a value the file does not hold passes it."""
+
+PackageKey = tuple[str, str, str, str, int, str, str]
+"""(checksum type, checksum, name, arch, epoch, version, release): one package of either copy."""
+
+Entry = tuple[str, Dependency]
+"""A dependency and its kind (``requires``...): one set holds the four kinds of a package."""
+
+
+def read_by_yum(entry: MetadataFile | None) -> bool:
+    """Whether yum 3 reads this ``primary_db`` entry instead of primary.xml."""
+    return entry is not None and (entry.database_version or "").strip() == YUM_DB_VERSION
+
+
+def check_primary_db(path: str, shown: str, open_size: int | None, packages: Sequence[Package]) -> None:
+    """Raise `InputError` naming ``shown`` unless the verified ``primary_db`` at ``path`` lists
+    what primary.xml gave (``packages``, as read from it) with the same dependencies."""
+    with tempfile.TemporaryDirectory(prefix="auditor-primary-db-") as directory:
+        database = os.path.join(directory, "primary.sqlite")
+        with open(database, "wb") as out:
+
+            def write(chunks: Iterator[bytes]) -> None:
+                for chunk in chunks:
+                    out.write(chunk)
+
+            open_decompressed(path, shown, open_size, write)
+        size = os.path.getsize(database)
+        try:
+            rows = _read(database, size, shown)
+        except sqlite3.Error as exc:
+            raise InputError(shown, f"not a readable primary_db: {exc}") from None
+    _compare(rows, packages, shown)
+
+
+def _read(database: str, size: int, shown: str) -> tuple[dict[int, PackageKey], dict[int, set[Entry]]]:
+    uri = f"file:{quote(database)}?mode=ro&immutable=1"
+    db = sqlite3.connect(uri, uri=True)
+    try:
+        budget = [max(size * MAX_STEPS_PER_BYTE, 64 << 20) // _CHECK_EVERY]
+
+        def spend() -> int:
+            budget[0] -= 1
+            return 1 if budget[0] < 0 else 0  # non-zero interrupts the query
+
+        db.set_progress_handler(spend, _CHECK_EVERY)
+        db.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE)
+        db.execute("PRAGMA trusted_schema = OFF")
+        _check_schema(db, shown)
+        left = [max(size, 1 << 20) * MAX_CHARACTERS_PER_BYTE]
+
+        def rows(query: str) -> Iterator[tuple[object, ...]]:
+            # A column's DEFAULT fills the fields a short record lacks: values may be larger than
+            # the file, so what is read is counted against it.
+            for row in db.execute(query):
+                left[0] -= sum(len(value) for value in row if isinstance(value, (str, bytes)))
+                if left[0] < 0:
+                    raise InputError(shown, "primary_db holds more text than its size allows: refused")
+                yield row
+
+        packages: dict[int, PackageKey] = {}
+        query = "SELECT pkgKey, checksum_type, pkgId, name, arch, epoch, version, release FROM packages"
+        for key, checksum_type, checksum, name, arch, epoch, version, release in rows(query):
+            packages[_number(key)] = (
+                _text(checksum_type).lower(), _text(checksum).lower(), _text(name), _text(arch) or "noarch",
+                _epoch(epoch, shown), _text(version), _text(release),
+            )  # fmt: skip
+        dependencies: dict[int, set[Entry]] = {}
+        for kind in YUM_KINDS:
+            pre = "pre" if kind == "requires" else "NULL"
+            query = f"SELECT pkgKey, name, flags, epoch, version, release, {pre} FROM {kind}"
+            for key, name, flags, epoch, version, release, prereq in rows(query):
+                try:
+                    dependency = dependency_from_fields(
+                        _text(name), _optional(flags), _optional(epoch), _optional(version),
+                        _optional(release), "1" if _true(prereq) else None,
+                    )  # fmt: skip
+                except ValueError as exc:
+                    raise InputError(shown, f"bad {kind} entry: {exc}") from None
+                dependencies.setdefault(_number(key), set()).add((kind, dependency))
+        return packages, dependencies
+    finally:
+        db.close()
+
+
+def _check_schema(db: sqlite3.Connection, shown: str) -> None:
+    """The tables read are plain tables whose columns are stored: a view, a virtual table or a
+    generated column runs what the database's author wrote at each read."""
+    schema = {
+        name: (kind, sql) for name, kind, sql in db.execute("SELECT name, type, sql FROM sqlite_master")
+    }
+    for table in ("packages", *YUM_KINDS):
+        kind, sql = schema.get(table, (None, None))
+        if kind != "table" or not isinstance(sql, str) or not sql.lstrip().upper().startswith("CREATE TABLE"):
+            raise InputError(shown, f"primary_db has no plain table {table}: not yum's database")
+        if any(hidden for *_, hidden in db.execute(f"PRAGMA table_xinfo({table})")):
+            raise InputError(shown, f"primary_db's table {table} has computed columns: not yum's database")
+
+
+def _compare(
+    rows: tuple[dict[int, PackageKey], dict[int, set[Entry]]], packages: Sequence[Package], shown: str
+) -> None:
+    keys, dependencies = rows
+    in_db: dict[PackageKey, set[Entry]] = {}
+    for row, key in keys.items():
+        in_db.setdefault(key, set()).update(dependencies.get(row, ()))
+    in_xml: dict[PackageKey, set[Entry]] = {}
+    names: dict[PackageKey, str] = {}
+    for package in packages:
+        key = _key(package)
+        names[key] = package.nevra
+        found = in_xml.setdefault(key, set())
+        for kind in YUM_KINDS:
+            found.update((kind, dependency) for dependency in getattr(package, kind))
+    extra = [key for key in in_db if key not in in_xml]
+    if extra:
+        said = f"lists {len(extra)} package(s) primary.xml does not ({_some(map(_nevra, extra))})"
+        raise InputError(shown, f"{said}: yum 3 reads primary_db, dnf primary.xml; {_REFUSED}")
+    missing = [key for key in in_xml if key not in in_db]
+    if missing:
+        said = f"lacks {len(missing)} package(s) of primary.xml ({_some(names[key] for key in missing)})"
+        raise InputError(shown, f"{said}: yum 3 reads primary_db, dnf primary.xml; {_REFUSED}")
+    for key, found in in_xml.items():
+        other = in_db[key]
+        if found != other:
+            change = sorted(f"{kind} {dependency}" for kind, dependency in found ^ other)
+            said = f"{names[key]}: dependencies differ from primary.xml ({_some(change, '; ')})"
+            raise InputError(shown, f"{said}: yum 3 resolves by primary_db, dnf by primary.xml; {_REFUSED}")
+
+
+_REFUSED = "refused, as what one of them says would go unaudited"
+
+
+def _some(items: Iterable[str], joint: str = ", ") -> str:
+    """Up to three of ``items``, and how many more."""
+    listed = list(items)
+    more = f" and {len(listed) - 3} more" if len(listed) > 3 else ""
+    return joint.join(listed[:3]) + more
+
+
+def _nevra(key: PackageKey) -> str:
+    _, _, name, arch, epoch, version, release = key
+    return f"{name}-{f'{epoch}:' if epoch else ''}{version}-{release}.{arch}"
+
+
+def _key(package: Package) -> PackageKey:
+    checksum = package.checksum
+    algorithm, value = (checksum.algorithm.lower(), checksum.value.lower()) if checksum else ("", "")
+    return (
+        algorithm,
+        value,
+        package.name,
+        package.arch,
+        package.epoch or 0,
+        package.version,
+        package.release,
+    )
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else "" if value is None else str(value)
+
+
+def _number(value: object) -> int:
+    return value if isinstance(value, int) else -1
+
+
+def _optional(value: object) -> str | None:
+    return None if value is None or value == "" else _text(value)
+
+
+def _true(value: object) -> bool:
+    return value in (1, "1", "TRUE", "True", "true")
+
+
+def _epoch(value: object, shown: str) -> int:
+    text = _text(value).strip()
+    if not text:
+        return 0
+    if not (text.isascii() and text.isdigit()):
+        raise InputError(shown, f"epoch {text!r} is not a number")
+    return int(text)

@@ -1,0 +1,216 @@
+"""``primary_db``, the SQLite copy of primary.xml that yum 3 (XCP-ng 8.x) reads in its place: a
+repository whose database lists other packages, or other dependencies, than its primary.xml is
+refused (exit 3). Audited from primary.xml alone it passed, clean under ``--strict``, while
+every yum host of the repository was offered the Citrix package only the database listed."""
+
+from __future__ import annotations
+
+import bz2
+import hashlib
+import json
+import re
+import shutil
+import sqlite3
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from auditor.cli.main import main
+from tests.rpmbuild import binary_of
+
+CLEAN = """Name: clean-tool
+Version: 1.0
+Release: 1
+Summary: clean
+License: MIT
+Vendor: XCP-ng
+BuildArch: noarch
+Requires: /bin/sh
+%description
+clean
+%files
+"""
+
+CITRIX = CLEAN.replace("clean-tool", "ctx-agent").replace("Vendor: XCP-ng", "Vendor: Citrix Systems, Inc.")
+
+
+@pytest.fixture(scope="module")
+def rpms(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The clean package and the Citrix one, built once."""
+    made = []
+    for text in (CLEAN, CITRIX):
+        directory = tmp_path_factory.mktemp("rpm")
+        made.append(binary_of(text, directory))
+    return made[0], made[1]
+
+
+def repository(directory: Path, packages: list[Path]) -> Path:
+    """createrepo_c's repository of ``packages``, with its databases (createrepo_c's default)."""
+    directory.mkdir()
+    for package in packages:
+        shutil.copy(package, directory)
+    subprocess.run(["createrepo_c", "--quiet", "--database", str(directory)], check=True, capture_output=True)
+    return directory
+
+
+def database_of(repo: Path, scratch: Path) -> Path:
+    """The repository's primary_db, decompressed into ``scratch``."""
+    packed = next((repo / "repodata").glob("*-primary.sqlite.bz2"))
+    path = scratch / "primary.sqlite"
+    path.write_bytes(bz2.decompress(packed.read_bytes()))
+    return path
+
+
+def install_database(repo: Path, database: Path, version: str = "10") -> None:
+    """Make ``database`` the repository's primary_db, repomd.xml's checksums and sizes fixed:
+    it passes every check but what it says."""
+    raw = database.read_bytes()
+    packed = bz2.compress(raw)
+    for old in (repo / "repodata").glob("*-primary.sqlite.bz2"):
+        old.unlink()
+    digest = hashlib.sha256(packed).hexdigest()
+    href = f"repodata/{digest}-primary.sqlite.bz2"
+    (repo / href).write_bytes(packed)
+    block = (
+        f'<data type="primary_db"><checksum type="sha256">{digest}</checksum>'
+        f'<open-checksum type="sha256">{hashlib.sha256(raw).hexdigest()}</open-checksum>'
+        f'<location href="{href}"/><timestamp>1</timestamp><size>{len(packed)}</size>'
+        f"<open-size>{len(raw)}</open-size><database_version>{version}</database_version></data>"
+    )
+    repomd = repo / "repodata" / "repomd.xml"
+    repomd.write_text(re.sub(r'<data type="primary_db">.*?</data>', block, repomd.read_text(), flags=re.S))
+
+
+def edited(repo: Path, scratch: Path, change: Callable[[sqlite3.Connection], object]) -> None:
+    """The repository's own primary_db, changed by ``change``."""
+    database = database_of(repo, scratch)
+    db = sqlite3.connect(database)
+    change(db)
+    db.commit()
+    db.close()
+    install_database(repo, database)
+
+
+def scan(repo: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, list[str]]:
+    code = main(["scan", str(repo), "--no-cache", "--strict", "--metadata-only", "--format", "json", "-q"])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err and "internal error" not in err
+    errors = json.loads(out)["errors"]
+    assert all(error["input"].endswith("-primary.sqlite.bz2") for error in errors)  # the file is named
+    return code, [error["message"] for error in errors]
+
+
+def test_a_database_createrepo_c_wrote_with_the_xml_passes(
+    tmp_path: Path, rpms: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = repository(tmp_path / "repo", list(rpms))
+    assert scan(repo, capsys)[1] == []
+
+
+def test_a_package_only_the_database_lists_is_refused(
+    tmp_path: Path, rpms: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    clean, citrix = rpms
+    repo = repository(tmp_path / "repo", [clean])
+    both = repository(tmp_path / "both", [clean, citrix])
+    database = database_of(both, tmp_path)
+    db = sqlite3.connect(database)  # fetched from elsewhere: no file of it in the repository
+    db.execute(
+        "UPDATE packages SET location_base = 'https://downloads.citrix.example/' WHERE name = 'ctx-agent'"
+    )
+    db.commit()
+    db.close()
+    install_database(repo, database)
+    code, errors = scan(repo, capsys)
+    assert code == 3
+    [error] = errors
+    assert error.startswith("lists 1 package(s) primary.xml does not (ctx-agent-1.0-1.noarch): yum 3 reads")
+
+
+def test_a_package_only_the_xml_lists_is_refused(
+    tmp_path: Path, rpms: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = repository(tmp_path / "repo", list(rpms))
+    edited(repo, tmp_path, lambda db: db.execute("DELETE FROM packages WHERE name = 'clean-tool'"))
+    code, errors = scan(repo, capsys)
+    assert code == 3 and "lacks 1 package(s) of primary.xml (clean-tool-1.0-1.noarch)" in errors[0]
+
+
+def test_a_requirement_only_the_database_has_is_refused(
+    tmp_path: Path, rpms: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = repository(tmp_path / "repo", list(rpms))
+
+    def require(db: sqlite3.Connection) -> None:
+        db.execute(
+            "INSERT INTO requires (name, flags, epoch, version, release, pkgKey, pre) "
+            "SELECT 'ctx-agent', NULL, NULL, NULL, NULL, pkgKey, 'FALSE' FROM packages WHERE name = 'clean-tool'"
+        )
+
+    edited(repo, tmp_path, require)
+    code, errors = scan(repo, capsys)
+    assert code == 3
+    assert "clean-tool-1.0-1.noarch: dependencies differ from primary.xml (requires ctx-agent)" in errors[0]
+
+
+def test_a_database_yum_does_not_read_is_not_compared(
+    tmp_path: Path, rpms: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    clean, citrix = rpms
+    repo = repository(tmp_path / "repo", [clean])
+    install_database(repo, database_of(repository(tmp_path / "both", [clean, citrix]), tmp_path), version="9")
+    assert scan(repo, capsys)[1] == []  # yum 3 parses primary.xml then, as dnf does
+
+
+@pytest.mark.parametrize(
+    ("hostile", "said"),
+    [
+        ("DROP TABLE requires; CREATE VIEW requires AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL "
+         "SELECT i + 1 FROM n) SELECT 'x' AS name, NULL AS flags, NULL AS epoch, NULL AS version, "
+         "NULL AS release, i AS pkgKey, 0 AS pre FROM n", "no plain table requires"),
+        ("DROP TABLE conflicts; CREATE TABLE conflicts (name TEXT, flags TEXT, epoch TEXT, version TEXT, "
+         "release TEXT, pkgKey INTEGER, big BLOB AS (zeroblob(1000000)))", "conflicts has computed columns"),
+        ("DROP TABLE packages", "no plain table packages"),
+    ],
+)  # fmt: skip
+def test_a_hostile_database_is_refused_not_run(
+    tmp_path: Path, rpms: tuple[Path, Path], capsys: pytest.CaptureFixture[str], hostile: str, said: str
+) -> None:
+    repo = repository(tmp_path / "repo", list(rpms))
+    edited(repo, tmp_path, lambda db: db.executescript(hostile))
+    code, errors = scan(repo, capsys)
+    assert code == 3 and said in errors[0]
+
+
+def test_values_the_database_does_not_hold_are_bounded_by_its_size(
+    tmp_path: Path, rpms: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = repository(tmp_path / "repo", list(rpms))
+    # A column added with a default gives that default to every record written before it:
+    # 100 KB of schema and 2,000 short records read as 200 MB of names.
+    default = "x" * 100_000
+
+    def swollen(db: sqlite3.Connection) -> None:
+        db.executescript(
+            "DROP TABLE requires; CREATE TABLE requires (flags TEXT, epoch TEXT, version TEXT, "
+            "release TEXT, pkgKey INTEGER, pre BOOLEAN);"
+        )
+        db.executemany("INSERT INTO requires VALUES (NULL, NULL, NULL, NULL, 1, 0)", [()] * 2000)
+        db.execute(f"ALTER TABLE requires ADD COLUMN name TEXT DEFAULT '{default}'")
+
+    edited(repo, tmp_path, swollen)
+    code, errors = scan(repo, capsys)
+    assert code == 3 and "primary_db holds more text than its size allows" in errors[0]
+
+
+def test_a_database_that_is_not_one_is_refused(
+    tmp_path: Path, rpms: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = repository(tmp_path / "repo", list(rpms))
+    garbage = tmp_path / "garbage"
+    garbage.write_bytes(b"not a database\n" * 100)
+    install_database(repo, garbage)
+    code, errors = scan(repo, capsys)
+    assert code == 3 and "not a readable primary_db" in errors[0]
