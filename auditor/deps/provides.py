@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Generic, TypeVar
 
-from auditor.deps.versions import BISECT_FROM, VersionIndex
+from auditor.deps.versions import BISECT_FROM, MatchBudget, VersionIndex
 from auditor.rpm.evr import ranges_overlap
 from auditor.rpm.filelist import FileList
 from auditor.rpm.model import EVR, Dependency, Op, Package, PackageKind
@@ -206,6 +206,8 @@ class ProvidesIndex:
         self.hidden = hidden
         self._versions: dict[str, tuple[VersionIndex, list[tuple[int, Dependency]]]] = {}
         """Capability name -> its provides sorted, for a versioned query of a name many provide."""
+        self.budget = MatchBudget()
+        """The packages the versioned queries that bisect have matched (`MAX_MATCHED`), the resolver's too."""
         wanted = frozenset(wanted_files)
         intersect = wanted.intersection
         provide_name_of, file_of, package_name_of = (
@@ -267,7 +269,9 @@ class ProvidesIndex:
                 found.extend(index for index, _ in entries)
             elif len(entries) >= BISECT_FROM and dep.evr is not None:
                 versions, others = self._versions_of(dep.name, entries)
-                found.extend(versions.matching(dep.op, dep.evr))
+                matched = versions.matching(dep.op, dep.evr)
+                self.budget.spend(len(matched), name, self.packages[entries[0][0]].input)
+                found.extend(matched)
                 for index, provide in others:
                     if ranges_overlap(provide.op, provide.evr, dep.op, dep.evr):
                         found.append(index)

@@ -320,6 +320,7 @@ class Resolver:
                 entries = [(index, self.packages[index].evr) for index in named]
                 versions = self._named_versions[dep.name] = VersionIndex(entries)
             found = versions.matching(dep.op, dep.evr)
+            self.index.budget.spend(len(found), dep.name, self.packages[named[0]].input)
         else:
             packages = self.packages
             found = [index for index in named if ranges_overlap(Op.EQ, packages[index].evr, dep.op, dep.evr)]
