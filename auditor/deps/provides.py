@@ -10,7 +10,8 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Generic, TypeVar
 
-from auditor.deps.versions import BISECT_FROM, MatchBudget, VersionIndex
+from auditor.core.errors import InputError
+from auditor.deps.versions import BISECT_FROM, VersionIndex
 from auditor.rpm.evr import ranges_overlap
 from auditor.rpm.filelist import FileList
 from auditor.rpm.model import EVR, Dependency, Op, Package, PackageKind
@@ -179,6 +180,40 @@ class Multimap(Generic[K, V]):
         return len(self._one) + len(self._many)
 
 
+MAX_MATCHED = 50_000_000
+"""Packages the answers of one run may list in all: each distinct requirement's providers (each
+rich one's operands' at each evaluation), each Conflicts' and Obsoletes' matches. Each answer
+is kept whole, about 16 bytes a package through the resolution and `auditor.deps.coinstall`,
+and n distinct ones over the same n packages hold n x n: packages naming a range of their own
+over n versions of one name (10,000 of each of three kinds: 2.4 GB and 23 s from 5.7 MB of
+metadata), or requiring ``(common or other-K)`` of the n providers of ``common`` (4,000 over
+20,000: 730 MB and 23 s from 3.3 MB), where a plain requirement is answered once for all.
+distro-60k lists about 100,000, ranges-5k 37.5 million. Past it the run is refused: no answer
+is cut short."""
+
+
+class MatchBudget:
+    """What the answers of one run have listed so far, against `MAX_MATCHED`."""
+
+    __slots__ = ("left", "packages")
+
+    def __init__(self, packages: Sequence[Package]) -> None:
+        self.packages = packages
+        self.left = MAX_MATCHED
+
+    def spend(self, listed: Sequence[int], name: str) -> None:
+        """``listed`` (packages of the run, at least one) answered a query on ``name``."""
+        self.left -= len(listed)
+        if self.left < 0:
+            raise InputError(
+                self.packages[listed[0]].input,
+                f"the dependencies of the run match more than {MAX_MATCHED} packages in all, the last "
+                f"on {name} (distinct requirements naming the same many providers: ranges of their own "
+                "over the versions of one name, rich dependencies repeating a name many packages "
+                "provide): refused, the audit would hold each match; nothing was audited",
+            )
+
+
 class ProvidesIndex:
     """Capability name -> (package id, provide), file path -> package ids, package name -> ids.
 
@@ -206,8 +241,8 @@ class ProvidesIndex:
         self.hidden = hidden
         self._versions: dict[str, tuple[VersionIndex, list[tuple[int, Dependency]]]] = {}
         """Capability name -> its provides sorted, for a versioned query of a name many provide."""
-        self.budget = MatchBudget()
-        """The packages the versioned queries that bisect have matched (`MAX_MATCHED`), the resolver's too."""
+        self.budget = MatchBudget(packages)
+        """What the answers of this index and of its resolver have listed (`MAX_MATCHED`)."""
         wanted = frozenset(wanted_files)
         intersect = wanted.intersection
         provide_name_of, file_of, package_name_of = (
@@ -259,7 +294,9 @@ class ProvidesIndex:
             if many is None:
                 one = self.by_name._one.get(name)
                 return () if one is None else (one[0],)
-            return tuple(sorted({index for index, _ in many}))
+            listed = tuple(sorted({index for index, _ in many}))
+            self.budget.spend(listed, name)
+            return listed
         found: list[int] = []
         if name.startswith("/"):
             found.extend(self.by_file.get(file_path(name)))
@@ -269,9 +306,7 @@ class ProvidesIndex:
                 found.extend(index for index, _ in entries)
             elif len(entries) >= BISECT_FROM and dep.evr is not None:
                 versions, others = self._versions_of(dep.name, entries)
-                matched = versions.matching(dep.op, dep.evr)
-                self.budget.spend(len(matched), name, self.packages[entries[0][0]].input)
-                found.extend(matched)
+                found.extend(versions.matching(dep.op, dep.evr))
                 for index, provide in others:
                     if ranges_overlap(provide.op, provide.evr, dep.op, dep.evr):
                         found.append(index)
@@ -280,7 +315,9 @@ class ProvidesIndex:
                     if ranges_overlap(provide.op, provide.evr, dep.op, dep.evr):
                         found.append(index)
         if len(found) > 1:
-            return tuple(sorted(set(found)))
+            listed = tuple(sorted(set(found)))
+            self.budget.spend(listed, name)
+            return listed
         return tuple(found)
 
     def _versions_of(

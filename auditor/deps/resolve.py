@@ -320,7 +320,8 @@ class Resolver:
                 entries = [(index, self.packages[index].evr) for index in named]
                 versions = self._named_versions[dep.name] = VersionIndex(entries)
             found = versions.matching(dep.op, dep.evr)
-            self.index.budget.spend(len(found), dep.name, self.packages[named[0]].input)
+            if found:
+                self.index.budget.spend(found, dep.name)
         else:
             packages = self.packages
             found = [index for index in named if ranges_overlap(Op.EQ, packages[index].evr, dep.op, dep.evr)]

@@ -26,22 +26,11 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from functools import cmp_to_key
 
-from auditor.core.errors import InputError
 from auditor.rpm.evr import rpmvercmp
 from auditor.rpm.model import EVR, Op
 
 BISECT_FROM = 24
 """Entries of one name from which a versioned query bisects: below, comparing each is as fast."""
-
-MAX_MATCHED = 50_000_000
-"""Packages the versioned queries of one run that bisect may match in all (each distinct query
-once: the resolver keeps its answers). A match is listed whole, so n packages each naming a
-range of their own over n versions of one name list n x n / 2 packages, about 16 bytes each
-through the resolution and `auditor.deps.coinstall`: ranges-5k's three kinds of 5,000 list
-37.5 million (660 MB); 10,000 of each, 150 million (2.4 GB, 23 s) from 5.7 MB of metadata,
-and 50 MB holds 80,000. Real repositories list thousands: a vault of every kernel, required
-by range by each kmod, is a few versions' worth per requirement. Past it the run is refused:
-no match is cut short."""
 
 _LESS = frozenset({Op.LT, Op.LE})
 _MORE = frozenset({Op.GT, Op.GE})
@@ -87,26 +76,6 @@ class _SameVersion:
         if op in _MORE:
             found += self.released[high:]
         return found
-
-
-class MatchBudget:
-    """What the versioned matches of one run have listed so far, against `MAX_MATCHED`."""
-
-    __slots__ = ("left",)
-
-    def __init__(self) -> None:
-        self.left = MAX_MATCHED
-
-    def spend(self, count: int, name: str, where: str) -> None:
-        """``count`` more packages matched by a versioned query on ``name`` (of the input ``where``)."""
-        self.left -= count
-        if self.left < 0:
-            raise InputError(
-                where,
-                f"versioned dependencies on {name} match more than {MAX_MATCHED} packages in all "
-                "(packages naming ranges of their own over many versions of one name): refused, "
-                "the audit would hold each match; nothing was audited",
-            )
 
 
 class VersionIndex:
