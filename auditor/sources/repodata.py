@@ -41,7 +41,7 @@ from auditor.sources.inputpaths import find_repomd, lands_inside, unsearchable
 from auditor.sources.interface import InputKind, InputSummary
 from auditor.sources.metadata_file import open_decompressed, parse_file
 from auditor.sources.primary import PrimaryHandler, size_key
-from auditor.sources.primary_db import check_primary_db, read_by_yum
+from auditor.sources.primary_db import check_primary_db, database_limit, read_by_yum
 
 if TYPE_CHECKING:
     from auditor.sources.interface import LoadResult
@@ -230,7 +230,8 @@ def read_metadata(
     if database is not None and read_by_yum(database):
         try:  # yum 3 reads it instead of primary.xml: it must say the same
             database_path, shown_database = fetch(database, safe_href(database.href, display, database.base))
-            check_primary_db(database_path, shown_database, database.open_size, result.packages)
+            limit = database_limit(database, primary)
+            check_primary_db(database_path, shown_database, limit, result.packages)
         except InputError as exc:
             result.errors.append(exc)
     if repomd.files.keys() & MODULAR_TYPES:

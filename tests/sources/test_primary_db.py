@@ -205,6 +205,23 @@ def test_values_the_database_does_not_hold_are_bounded_by_its_size(
     assert code == 3 and "primary_db holds more text than its size allows" in errors[0]
 
 
+def test_a_database_far_larger_than_its_xml_is_refused_before_it_fills_the_disk(
+    tmp_path: Path, rpms: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = repository(tmp_path / "repo", list(rpms))
+    # 4 MiB of zeros compress to a few hundred bytes: a database's temporary file could be a
+    # bomb's whole output. It may be 4 times primary.xml and 1 MiB more.
+    edited(
+        repo,
+        tmp_path,
+        lambda db: db.executescript(
+            "CREATE TABLE padding (b BLOB); INSERT INTO padding VALUES (zeroblob(4194304));"
+        ),
+    )
+    code, errors = scan(repo, capsys)
+    assert code == 3 and "decompresses to more than" in errors[0]
+
+
 def test_a_database_that_is_not_one_is_refused(
     tmp_path: Path, rpms: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
