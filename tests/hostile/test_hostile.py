@@ -522,6 +522,7 @@ def test_a_directory_symlink_out_of_a_repository_is_named_not_walked(
 def test_the_limits_are_the_documented_ones() -> None:
     from auditor.deps import provides
     from auditor.formats import payload, rpmheader, xmlstream
+    from auditor.origin import classify
     from auditor.rpm import deps
     from auditor.rpm.spec import macros, readline
     from auditor.sources import primary
@@ -546,6 +547,7 @@ def test_the_limits_are_the_documented_ones() -> None:
         "macros.REFERENCE_COST": (macros.REFERENCE_COST, 16),
         "readline.MAX_UNCLOSED_READS": (readline.MAX_UNCLOSED_READS, 4),
         "provides.MAX_MATCHED": (provides.MAX_MATCHED, 50_000_000),
+        "classify.MAX_UNTOLD_COPIES": (classify.MAX_UNTOLD_COPIES, 64),
     }
     for name, (value, documented) in limits.items():
         assert value == documented, name
