@@ -525,7 +525,7 @@ def test_the_limits_are_the_documented_ones() -> None:
     from auditor.origin import classify
     from auditor.rpm import deps
     from auditor.rpm.spec import macros, readline
-    from auditor.sources import primary
+    from auditor.sources import primary, specs
 
     readme = (ROOT / "README.md").read_text()
     limits = {
@@ -548,6 +548,7 @@ def test_the_limits_are_the_documented_ones() -> None:
         "readline.MAX_UNCLOSED_READS": (readline.MAX_UNCLOSED_READS, 4),
         "provides.MAX_MATCHED": (provides.MAX_MATCHED, 50_000_000),
         "classify.MAX_UNTOLD_COPIES": (classify.MAX_UNTOLD_COPIES, 64),
+        "specs.MAX_SPEC_BYTES": (specs.MAX_SPEC_BYTES, 4 << 20),
     }
     for name, (value, documented) in limits.items():
         assert value == documented, name
