@@ -92,7 +92,7 @@ def check_primary_db(path: str, shown: str, open_size: int | None, packages: Seq
         size = os.path.getsize(database)
         try:
             rows = _read(database, size, shown)
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, UnicodeDecodeError) as exc:  # a TEXT value is decoded as UTF-8
             raise InputError(shown, f"not a readable primary_db: {exc}") from None
     _compare(rows, packages, shown)
 

@@ -222,6 +222,23 @@ def test_a_database_far_larger_than_its_xml_is_refused_before_it_fills_the_disk(
     assert code == 3 and "decompresses to more than" in errors[0]
 
 
+def test_a_schema_error_that_is_not_utf8_is_refused(
+    tmp_path: Path, rpms: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = repository(tmp_path / "repo", list(rpms))
+
+    def broken(db: sqlite3.Connection) -> None:
+        # SQLite's error names the table, which Python decodes as UTF-8: an internal error.
+        db.execute("PRAGMA writable_schema = ON")
+        db.execute(
+            "UPDATE sqlite_master SET name = CAST(x'b0ff' AS TEXT), sql = 'CREATE TABLE (' WHERE name = 'files'"
+        )
+
+    edited(repo, tmp_path, broken)
+    code, errors = scan(repo, capsys)
+    assert code == 3 and "not a readable primary_db" in errors[0]
+
+
 def test_a_database_that_is_not_one_is_refused(
     tmp_path: Path, rpms: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
