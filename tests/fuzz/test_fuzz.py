@@ -1,4 +1,5 @@
-"""Property-based fuzzing of the RPM reader and the repodata reader on mutated real fixtures.
+"""Property-based fuzzing of the RPM reader, the repodata reader and the primary_db check on
+mutated real fixtures.
 
 Whatever the mutation (bit flips, truncations, splices of another fixture, overwrites of
 header fields with boundary values), reading must give a package or an `InputError`,
@@ -10,6 +11,8 @@ the corpus (tests/hostile/) with its regression test.
 
 from __future__ import annotations
 
+import bz2
+import contextlib
 import os
 import struct
 from pathlib import Path
@@ -19,8 +22,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from auditor.core.errors import InputError
 from auditor.formats import hdrblob
 from auditor.formats.rpmcheck import CheckKind, RpmCheckError
+from auditor.rpm.model import Package
+from auditor.sources.primary_db import check_primary_db
+from auditor.sources.repodata import read_repository
 from tests.differential.oracle import Rpm
 from tests.fuzz.targets import COMPRESSIONS, check_repodata, check_rpm, read_rpm, seed_primary, seed_rpms
 
@@ -194,3 +201,32 @@ def mutated_primaries(draw: st.DrawFn) -> tuple[bytes, str, bool]:
 def test_fuzz_repodata_reader(case: tuple[bytes, str, bool]) -> None:
     primary, compression, raw = case
     check_repodata(primary, compression, raw=raw)
+
+
+_REPO = Path(__file__).parent.parent / "data" / "repo"
+_DATABASE = bz2.decompress(next((_REPO / "repodata").glob("*-primary.sqlite.bz2")).read_bytes())
+
+
+@pytest.fixture(scope="module")
+def listed() -> list[Package]:
+    """The packages of the fixture repository's primary.xml, which its primary_db copies."""
+    return read_repository(str(_REPO)).packages
+
+
+@FUZZ
+@given(
+    flips=st.lists(
+        st.tuples(st.integers(0, len(_DATABASE) - 1), st.integers(1, 255)), min_size=1, max_size=64
+    )
+)
+def test_fuzz_primary_db(
+    listed: list[Package], flips: list[tuple[int, int]], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A damaged primary_db (yum 3's copy of primary.xml) is an `InputError` or agrees, never a crash."""
+    data = bytearray(_DATABASE)
+    for position, mask in flips:
+        data[position] ^= mask
+    path = tmp_path_factory.mktemp("db") / "primary.sqlite"
+    path.write_bytes(bytes(data))
+    with contextlib.suppress(InputError):
+        check_primary_db(str(path), "primary_db", None, listed)
