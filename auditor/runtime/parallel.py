@@ -51,6 +51,9 @@ SPLIT_PRIMARY_FROM = 8 * 1024 * 1024
 """Bytes of decompressed primary.xml (repomd's open-size): from this much, parsed in two halves."""
 CLASSIFY_FROM = 5000
 """Packages: from this many, classification runs in a child during resolution."""
+READ_DATABASE_FROM = 1024 * 1024
+"""Bytes of decompressed primary_db (repomd's open-size): from this much, read in a child while
+primary.xml is parsed (`auditor.sources.primary_db`)."""
 
 
 def can_fork() -> bool:

@@ -18,15 +18,18 @@ what its author wrote), and each query's work bounded (`MAX_STEPS_PER_BYTE`).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import partial
 from urllib.parse import quote
 
 from auditor.core.errors import InputError
 from auditor.formats.repomd import MetadataFile
 from auditor.rpm.model import Dependency, Package
+from auditor.runtime.parallel import READ_DATABASE_FROM, Background, worth_forking
 from auditor.sources.metadata_file import open_decompressed
 from auditor.sources.rpmmd_entry import dependency_from_fields
 
@@ -80,6 +83,17 @@ def read_by_yum(entry: MetadataFile | None) -> bool:
 def check_primary_db(path: str, shown: str, open_size: int | None, packages: Sequence[Package]) -> None:
     """Raise `InputError` naming ``shown`` unless the verified ``primary_db`` at ``path`` lists
     what primary.xml gave (``packages``, as read from it) with the same dependencies."""
+    compare_primary_db(read_primary_db(path, shown, open_size), packages, shown)
+
+
+DatabaseRows = tuple[dict[int, PackageKey], dict[int, set[Entry]]]
+"""What a ``primary_db`` lists: pkgKey -> the package, and pkgKey -> its dependencies."""
+
+
+def read_primary_db(path: str, shown: str, open_size: int | None) -> DatabaseRows:
+    """What the verified ``primary_db`` at ``path`` lists (`InputError` naming ``shown`` when it
+    cannot be read). Needs nothing of primary.xml: `auditor.sources.repodata` runs it in a
+    forked child while primary.xml is parsed."""
     with tempfile.TemporaryDirectory(prefix="auditor-primary-db-") as directory:
         database = os.path.join(directory, "primary.sqlite")
         with open(database, "wb") as out:
@@ -91,13 +105,60 @@ def check_primary_db(path: str, shown: str, open_size: int | None, packages: Seq
             open_decompressed(path, shown, open_size, write)
         size = os.path.getsize(database)
         try:
-            rows = _read(database, size, shown)
+            return _read(database, size, shown)
         except (sqlite3.Error, UnicodeDecodeError) as exc:  # a TEXT value is decoded as UTF-8
             raise InputError(shown, f"not a readable primary_db: {exc}") from None
+
+
+def compare_primary_db(rows: DatabaseRows, packages: Sequence[Package], shown: str) -> None:
+    """Raise `InputError` naming ``shown`` unless ``rows`` list what primary.xml gave
+    (``packages``, as read from it) with the same dependencies."""
     _compare(rows, packages, shown)
 
 
-def _read(database: str, size: int, shown: str) -> tuple[dict[int, PackageKey], dict[int, set[Entry]]]:
+class Reading:
+    """A ``primary_db`` read in a forked child while this process parses primary.xml (on
+    2,000 packages it took 0.3 s of a 0.8 s scan after it), or why it could not be fetched."""
+
+    def __init__(
+        self, database: MetadataFile, primary: MetadataFile, fetch: Callable[[MetadataFile], tuple[str, str]]
+    ) -> None:
+        self._failed: InputError | None = None
+        self._rows: Background[DatabaseRows] | None = None
+        self._shown = database.href
+        try:
+            path, self._shown = fetch(database)
+        except InputError as exc:
+            self._failed = exc  # said where the comparison would be, as before
+            return
+        limit = database_limit(database, primary)
+        fork = worth_forking(database.open_size or 0, READ_DATABASE_FROM)
+        self._rows = Background(partial(read_primary_db, path, self._shown, limit), fork=fork)
+
+    def wait(self) -> None:
+        """Wait for the child, whatever it found: this process ends with os._exit, and a child
+        still busy then would outlive it, holding the run's standard output open."""
+        if self._rows is not None:
+            with contextlib.suppress(InputError):
+                self._rows.result()
+
+    def compare(self, packages: Sequence[Package]) -> None:
+        """Raise `InputError` unless the database lists ``packages``, as primary.xml gave them."""
+        if self._failed is not None:
+            raise self._failed
+        assert self._rows is not None
+        compare_primary_db(self._rows.result(), packages, self._shown)
+
+
+def start_reading(
+    database: MetadataFile | None, primary: MetadataFile, fetch: Callable[[MetadataFile], tuple[str, str]]
+) -> Reading | None:
+    """The reading of the ``primary_db`` entry yum 3 reads (`read_by_yum`), if listed; ``fetch``
+    makes it available and verified."""
+    return Reading(database, primary, fetch) if database is not None and read_by_yum(database) else None
+
+
+def _read(database: str, size: int, shown: str) -> DatabaseRows:
     uri = f"file:{quote(database)}?mode=ro&immutable=1"
     db = sqlite3.connect(uri, uri=True)
     try:

@@ -41,7 +41,7 @@ from auditor.sources.inputpaths import find_repomd, lands_inside, unsearchable
 from auditor.sources.interface import InputKind, InputSummary
 from auditor.sources.metadata_file import open_decompressed, parse_file
 from auditor.sources.primary import PrimaryHandler, size_key
-from auditor.sources.primary_db import check_primary_db, database_limit, read_by_yum
+from auditor.sources.primary_db import start_reading
 
 if TYPE_CHECKING:
     from auditor.sources.interface import LoadResult
@@ -207,31 +207,34 @@ def read_metadata(
             parse = partial(read_filelists, filelists_path, shown_filelists, filelists.open_size)
             source = FilelistsSource(display, parse)
             check = partial(check_filelists, filelists_path, shown_filelists, filelists.open_size)
-    handler, refused = _read_primary(
-        _PrimaryFile(
-            primary_path,
-            shown_primary,
-            display,
-            primary.open_size,
-            header_ranges,
-            binary_sizes,
-            sized_header_ranges,
-            locations_under,
-        ),
-        result.errors,
-        check,
+    database = repomd.files.get("primary_db")  # yum 3 reads it instead of primary.xml
+    reading = start_reading(
+        database, primary, lambda entry: fetch(entry, safe_href(entry.href, display, entry.base))
     )
+    primary_file = _PrimaryFile(
+        primary_path,
+        shown_primary,
+        display,
+        primary.open_size,
+        header_ranges,
+        binary_sizes,
+        sized_header_ranges,
+        locations_under,
+    )
+    try:
+        handler, refused = _read_primary(primary_file, result.errors, check)
+    except InputError:
+        if reading is not None:
+            reading.wait()
+        raise
     if refused is not None and source is not None:
         result.errors.append(refused)
         source.refuse(refused)  # never parsed again, nor its error said twice
     result.packages = handler.packages(source)
     result.file_sizes = handler.file_sizes
-    database = repomd.files.get("primary_db")
-    if database is not None and read_by_yum(database):
-        try:  # yum 3 reads it instead of primary.xml: it must say the same
-            database_path, shown_database = fetch(database, safe_href(database.href, display, database.base))
-            limit = database_limit(database, primary)
-            check_primary_db(database_path, shown_database, limit, result.packages)
+    if reading is not None:
+        try:  # it must say what primary.xml says
+            reading.compare(result.packages)
         except InputError as exc:
             result.errors.append(exc)
     if repomd.files.keys() & MODULAR_TYPES:

@@ -14,10 +14,13 @@ import sqlite3
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from auditor.cli.main import main
+from auditor.runtime import parallel
+from auditor.sources import primary_db
 from tests.rpmbuild import binary_of
 
 CLEAN = """Name: clean-tool
@@ -248,3 +251,28 @@ def test_a_database_that_is_not_one_is_refused(
     install_database(repo, garbage)
     code, errors = scan(repo, capsys)
     assert code == 3 and "not a readable primary_db" in errors[0]
+
+
+def test_a_database_read_in_a_child_is_compared_the_same(
+    tmp_path: Path,
+    rpms: tuple[Path, Path],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """From `READ_DATABASE_FROM` bytes the database is read in a forked child while primary.xml
+    is parsed: what it lists, and what it lacks, come back whole."""
+    forked: list[object] = []
+    fork = parallel._fork
+
+    def counted(work: Any) -> Any:
+        forked.append(work)
+        return fork(work)
+
+    monkeypatch.setattr(primary_db, "READ_DATABASE_FROM", 0)
+    monkeypatch.setattr(parallel, "_fork", counted)
+    repo = repository(tmp_path / "repo", list(rpms))
+    assert scan(repo, capsys)[1] == [] and len(forked) == 1
+    edited(repo, tmp_path, lambda db: db.execute("DELETE FROM packages WHERE name = 'clean-tool'"))
+    code, errors = scan(repo, capsys)
+    assert code == 3 and "lacks 1 package(s) of primary.xml (clean-tool-1.0-1.noarch)" in errors[0]
+    assert len(forked) == 2
