@@ -331,3 +331,38 @@ def test_clean_way_checks_found_in_turn_stop_and_say_so(monkeypatch: pytest.Monk
     assert verdicts(cut)["app5"] == "depends" and verdicts(cut)["app12"] == "may-depend"
     [gap] = [gap for gap in cut.gaps if gap.kind is GapKind.CLEAN_WAY_UNCHECKED]
     assert gap.count >= 1
+
+
+def test_choices_between_inert_providers_are_not_tried_in_turn(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``app`` needs ``clean-r`` (``cx-r`` aside), and ``yz``, whose two providers each need a
+    package that conflicts with ``clean-r``; before ``yz`` it meets n requirements of two
+    providers that nothing rules out and that rule nothing out. Trying those in turn as well
+    made 2^n walks before the search learnt that no choice of ``yz`` is clean (n = 16 went past
+    `cleanway.STEPS`: ``app`` left unasked, at may-depend). Either of such a pair leaves every
+    way the other leaves."""
+    n = 12
+    specs: list[dict[str, Any]] = [
+        {"name": "cx-r", "provides": ["libr"], **VENDOR},
+        {"name": "clean-r", "provides": ["libr"], "requires": ["g"]},
+        {"name": "g1", "provides": ["g"], "conflicts": ["z"]},  # the screen asks app: z holds it apart
+        {"name": "g2", "provides": ["g"]},
+        {"name": "z"},
+        {"name": "w1", "provides": ["yz"], "requires": ["q1"]},
+        {"name": "w2", "provides": ["yz"], "requires": ["q2"]},
+        {"name": "q1", "conflicts": ["clean-r"]},
+        {"name": "q2", "conflicts": ["clean-r"]},
+        {"name": "app", "requires": ["libr", *(f"y{i:02d}" for i in range(n)), "yz", "z"]},
+        *({"name": f"y{i:02d}-{side}", "provides": [f"y{i:02d}"]} for i in range(n) for side in "ab"),
+    ]  # fmt: skip
+    walks = [0]
+    walk = cleanway._Search._walk
+
+    def counted_walk(self: Any, package: int, groups: Any, picks: Any) -> Any:
+        walks[0] += 1
+        return walk(self, package, groups, picks)
+
+    monkeypatch.setattr(cleanway._Search, "_walk", counted_walk)
+    result = audit(specs)
+    assert verdicts(result)["app"] == "depends"
+    assert not [gap for gap in result.gaps if gap.kind is GapKind.CLEAN_WAY_UNCHECKED]
+    assert walks[0] <= 8  # the first walk and the two choices of yz (it was 2^13)
