@@ -213,8 +213,8 @@ class CleanView:
 
     def inert(self, node: int) -> bool:
         """Whether nothing ``node`` surely holds can rule a clean provider out, or be ruled out:
-        it and all it surely holds are apart from nothing, and none of them has a mixed group
-        or a choice among packages apart from some. `ask` takes such a package without walking
+        it and all it surely holds or may choose (each option of each choice, and on) are apart
+        from nothing, and none of them has a mixed group. `ask` takes such a package without walking
         what it holds: n packages asked that hold one long chain walked it n times (2,000 x
         2,000: 20 s). Not walking it loses nothing: none of it is ever ruled out, so a group it
         would meet keeps a usable member. Worked out once per package, in postorder; a
@@ -225,7 +225,7 @@ class CleanView:
             return known
         apart_from, runtime = self.apart_from, self.runtime
         needs: dict[int, list[int] | None] = {}
-        """node on the walk -> what it surely holds, or None when it is not inert itself."""
+        """node on the walk -> what it surely holds or may choose, or None when it is not inert itself."""
 
         def sure_needs(one: int) -> list[int] | None:
             if one in apart_from:
@@ -237,10 +237,11 @@ class CleanView:
                 clean = self.clean(group)
                 if len(clean) < len(group.members):
                     return None  # a tainted (or on some hosts lacking) member: a choice for `ask`
-                if len(clean) == 1:
-                    sole.append(clean[0])
-                elif any(member in apart_from for member in clean):
+                if any(member in apart_from for member in clean):
                     return None
+                # Each option of a choice too: an option that needs a package apart from some
+                # can be ruled out, and then so can the whole choice.
+                sole.extend(clean)
             return sole
 
         stack = [node]

@@ -34,6 +34,7 @@ CX = [
     "cx-t3",
     "cx-v",
     "cx-one",
+    "cx-y",
     "cx-m",
     "cx-n",
 ]
@@ -121,6 +122,23 @@ PACKAGES: list[dict[str, Any]] = [
     {"name": "v3", "provides": ["libv3"], "requires": ["libw"]},
     {"name": "v4", "provides": ["libv3"]},
     {"name": "app-needs-ok", "requires": ["libv3"]},
+    # ... through a package that is apart from nothing and has no mixed group, x-via: each
+    # option of its libyz needs a package that conflicts with clean-y. (z, apart from g1, which
+    # clean-y may choose, is what puts app-via in the screen's way.)
+    {"name": "cx-y", "provides": ["liby"], **CITRIX},
+    {"name": "clean-y", "provides": ["liby"], "requires": ["libg"]},
+    {"name": "g1", "provides": ["libg"], "conflicts": ["z"]},
+    {"name": "g2", "provides": ["libg"]},
+    {"name": "z"},
+    {"name": "yz1", "provides": ["libyz", "libyz3"], "requires": ["q1"]},
+    {"name": "yz2", "provides": ["libyz"], "requires": ["q2"]},
+    {"name": "yz3", "provides": ["libyz3"]},
+    {"name": "q1", "conflicts": ["clean-y"]},
+    {"name": "q2", "conflicts": ["clean-y"]},
+    {"name": "x-via", "requires": ["libyz"]},
+    {"name": "app-via", "requires": ["liby", "x-via", "z"]},
+    {"name": "x-via-ok", "requires": ["libyz3"]},
+    {"name": "app-via-ok", "requires": ["liby", "x-via-ok", "z"]},
 ]
 
 
@@ -162,7 +180,8 @@ def test_a_package_not_installable_at_all_is_not_said_to_need_citrix(
 @pytest.mark.parametrize(
     ("package", "verdict"),
     [("app-choice", "depends"), ("app-choice-ok", "may-depend"), ("app-choice-deep", "depends"),
-     ("app-choice-deep-ok", "may-depend"), ("app-needs", "depends"), ("app-needs-ok", "may-depend")],
+     ("app-choice-deep-ok", "may-depend"), ("app-needs", "depends"), ("app-needs-ok", "may-depend"),
+     ("app-via", "depends"), ("app-via-ok", "may-depend")],
 )  # fmt: skip
 def test_what_only_a_search_through_choices_shows(
     repository: Path, found: dict[str, str], package: str, verdict: str
@@ -173,8 +192,9 @@ def test_what_only_a_search_through_choices_shows(
     ``app-choice-deep``'s choices are two levels down (libt's providers each need a libu, and
     every libu conflicts with every libs: the screen asks it because s1 and s2 are apart from
     app-choice's clean libr providers; alone, it would not, as the README says).
-    ``app-needs``'s libv providers each need w, which conflicts with ``app-needs``. Their twins
-    have one choice that works."""
+    ``app-needs``'s libv providers each need w, which conflicts with ``app-needs``. ``app-via``
+    holds the choice through ``x-via``, which is apart from nothing and was taken without
+    walking what it may choose. Their twins have one choice that works."""
     nevra = f"{package}-1.0-1.noarch"
     assert libsolv_installs(repository, nevra) is not None
     assert (libsolv_installs(repository, nevra, locked=CX) is None) == (verdict == "depends")
