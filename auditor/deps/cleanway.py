@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Container, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from auditor.deps.cleanscreen import CleanView
 from auditor.deps.coinstall import Apart
@@ -41,9 +41,8 @@ from auditor.deps.hops import Group
 
 ROUNDS = 64
 """What one run's clean-way checks may find in turn (`auditor.deps.spread`): what one round
-finds taints more, which the next may need (real runs take one to three). A ladder of n
-packages, each ruled only once the one before is, took n rounds of the whole graph's
-propagation; past this, what the next round would ask is said unseen."""
+finds taints more, which the next may need (real runs take one to three, a ladder of n
+packages each ruled once the one before is n): past this, the next round's asks are unseen."""
 
 STEPS = 2_000_000
 """The requirements one `without_clean_way` may walk (distro-60k: about 57,000). n packages
@@ -152,17 +151,22 @@ class _Search(CleanView):
         self, package: int, groups: Sequence[Group], walk: _Walk, dead: list[NoCleanWay | None]
     ) -> NoCleanWay | None:
         """The answer when every choice ``walk`` began with ended with a requirement left with
-        no clean provider (``dead``, what each walk found): the first choice's group when it has
-        a tainted provider, else what the first walk that found one found; None when the package cannot be
-        installed with its tainted providers either."""
+        no clean provider (``dead``, what each walk found): the first choice's group when it has a
+        tainted provider, else the group the first dead walk blamed, with what ruled it out in
+        each walk that blamed it; None when the package cannot be installed with its tainted ones."""
         assert walk.first is not None
         owner, group = walk.first
-        against = [one for answer in dead if answer is not None for one in answer.against]
-        if against and any(member in self.tainted for member in group.members):
-            answer: NoCleanWay | None = self._answer(package, walk.held, owner, group, against)
-        else:
-            answer = next((one for one in dead if one is not None), None)
-        return self._installable(package, groups, answer)
+        lead = next((one for one in dead if one is not None), None)
+        mixed = any(member in self.tainted for member in group.members)
+        if lead is not None and not mixed:
+            owner, group = lead.owner, lead.group
+        found = [one for one in dead if one is not None and one.owner == owner and one.group is group]
+        against = [one for answer in found for one in answer.against]
+        if against and mixed:
+            lead = self._answer(package, walk.held, owner, group, against)
+        elif against and lead is not None:
+            lead = replace(lead, against=tuple(dict.fromkeys(against)))
+        return self._installable(package, groups, lead)
 
     def _installable(
         self, package: int, groups: Sequence[Group], answer: NoCleanWay | None
@@ -277,9 +281,8 @@ class _Search(CleanView):
                 at = next((i for i, (_o, group) in enumerate(waiting) if self.mixed(group)), 0)
                 owner, group = waiting.pop(at)
                 usable = [member for member in self.clean(group) if not against(member)]
-                # An inert option is never ruled out and rules nothing out: any way another
-                # option leaves, it leaves too. Trying the others as well made n such groups
-                # before a dead end 2^n walks (16 two-way requirements: 43 s, then unasked).
+                # An inert option is never ruled out and rules nothing out: any way another option
+                # leaves, it leaves too (trying each made n such groups 2^n walks: n = 16, 43 s).
                 settled = next((member for member in usable if self.inert(member)), None)
                 if settled is not None:
                     take(owner, group, [settled])

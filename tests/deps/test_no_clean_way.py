@@ -211,6 +211,19 @@ def test_the_chain_names_the_choice_none_of_whose_clean_providers_is_a_way(repos
     )
 
 
+def test_the_chain_names_what_rules_the_clean_way_out_in_each_choice(repository: Path) -> None:
+    """``app-via``'s clean-y is ruled out by q1 when x-via takes yz1, by q2 when it takes yz2:
+    the hop named q1 alone, as if an installation avoiding q1 had a clean way."""
+    result = audit(repository)
+    by_nevra = {r.package.nevra: r for r in result.results}
+    chain: list[Hop] = list(by_nevra["app-via-1.0-1.noarch"].chain)
+    assert [result.packages[hop.target].name for hop in chain] == ["cx-y"]
+    assert (
+        chain[0].requirement
+        == "liby [no clean way: an installation of app-via cannot hold clean-y with q1, q2]"
+    )
+
+
 @pytest.mark.parametrize("source", ["app-pair", "app-deep", "app-build-only"])
 def test_a_buildroot_with_no_clean_way_build_depends(found: dict[str, str], source: str) -> None:
     assert found[f"{source}-1.0-1.src"] == "build-depends"
