@@ -139,7 +139,7 @@ class _Search(CleanView):
         walks = self._walks(package, groups)
         walk = next(walks)
         if not walk.options or walk.found:  # no choice was made: unit propagation's own answer
-            return walk.answer if walk.sure else self._installable(package, groups, walk.answer)
+            return self._installable(package, groups, walk.answer)
         dead = [walk.answer]
         for again in walks:
             if again.found:
@@ -251,8 +251,6 @@ class _Search(CleanView):
                     other = members
                 if blamed is None:
                     raise _NotInstallable  # tainted or not: not this module's answer
-                if not any(not against(one) for one in blamed[1].members if one in self.tainted):
-                    unsure.append(blamed)  # nor with a tainted provider here: `ask` looks wider
                 return self._answer(package, held, *blamed, other)
             target = usable[0]
             step = Step(owner, group, target)
@@ -268,14 +266,13 @@ class _Search(CleanView):
         # cannot be installed at all (it needs a package that conflicts with it) is not this
         # module's answer, whichever group the walk would have met first.
         deferred: list[tuple[int, Group]] = []
-        unsure: list[tuple[int, Group]] = []
         options: list[int] = []
         first: tuple[int, Group] | None = None
         try:
             while True:
                 answer = self._propagate(take, queue, waiting, deferred, held)
                 if answer is not None or not waiting:
-                    return _Walk(answer, answer is None, options, first, held, not unsure)
+                    return _Walk(answer, answer is None, options, first, held)
                 # A choice: a mixed group's first, so that the search's first choice is the one
                 # a tainted provider would undo when no choice of it leaves a clean way.
                 at = next((i for i, (_o, group) in enumerate(waiting) if self.mixed(group)), 0)
@@ -292,7 +289,7 @@ class _Search(CleanView):
                 first = first or (owner, group)
                 take(owner, group, [usable[pick]])
         except _NotInstallable:
-            return _Walk(None, False, options, first, held, True)
+            return _Walk(None, False, options, first, held)
 
     def _propagate(
         self,
@@ -384,9 +381,6 @@ class _Walk:
     options: list[int]
     first: tuple[int, Group] | None
     held: Mapping[int, Step | None]
-    sure: bool
-    """Whether ``answer``'s group has a tainted provider the installation can hold: when not,
-    the package may still be installable by another way, which `_Search.ask` looks for."""
 
 
 class _NotInstallable(Exception):

@@ -34,6 +34,7 @@ CX = [
     "cx-t3",
     "cx-v",
     "cx-one",
+    "cx-e",
     "cx-y",
     "cx-m",
     "cx-n",
@@ -65,6 +66,13 @@ PACKAGES: list[dict[str, Any]] = [
     # Not installable with Citrix either (breaker conflicts with it): not this module's answer.
     {"name": "breaker", "conflicts": ["broken"]},
     {"name": "broken", "requires": ["breaker", "libk", "k-pal"]},
+    # ... nor when units alone leave libe with cx-e, which needs ke, which conflicts with it.
+    {"name": "cx-e", "provides": ["libe"], "requires": ["libke"], **CITRIX},
+    {"name": "ke", "provides": ["libke"], "conflicts": ["broken-too"]},
+    {"name": "clean-e", "provides": ["libe"]},
+    {"name": "e-mid", "requires": ["e-pal"]},
+    {"name": "e-pal", "conflicts": ["clean-e"]},
+    {"name": "broken-too", "requires": ["libe", "e-mid"]},
     # Only a buildroot needs both: the pair is found from the build side alone.
     {"name": "cx-m", "provides": ["libm"], **CITRIX},
     {"name": "clean-m", "provides": ["libm"], "conflicts": ["clean-n"]},
@@ -167,12 +175,16 @@ def test_no_clean_installation_depends_as_libsolv_says(
     assert (libsolv_installs(repository, nevra, locked=CX) is None) == (verdict == "depends")
 
 
+@pytest.mark.parametrize("package", ["broken", "broken-too"])
 def test_a_package_not_installable_at_all_is_not_said_to_need_citrix(
-    repository: Path, found: dict[str, str]
+    repository: Path, found: dict[str, str], package: str
 ) -> None:
     """libsolv installs ``broken`` with no provider at all: what rules out its clean way
-    (``k-deep``, through ``k-pal``) is beside the point, and it does not depend on Citrix."""
-    nevra = "broken-1.0-1.noarch"
+    (``k-deep``, through ``k-pal``) is beside the point, and it does not depend on Citrix.
+    ``broken-too``'s only way left, cx-e, needs ke, which conflicts with it: unit propagation
+    found no clean way and no choice, and said ``depends`` without asking whether cx-e could
+    be held there at all."""
+    nevra = f"{package}-1.0-1.noarch"
     assert libsolv_installs(repository, nevra) is None
     assert found[nevra] != "depends"
 
