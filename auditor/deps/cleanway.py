@@ -23,7 +23,7 @@ them to libsolv's).
 
 Only a few packages are asked (`auditor.deps.cleanscreen`): asking each of the 8,600 that
 reach a mixed group took 10 s on distro-60k; its screen leaves 57, and the whole takes about
-0.19 s. It follows sole clean providers only: a package that reaches a mixed group only
+0.2 s. It follows sole clean providers only: a package that reaches a mixed group only
 through a choice, or whose conflict lies below a choice of the group's clean providers, is
 missed by that screen (unless others bring it in), and stays ``may-depend``.
 """
@@ -45,7 +45,7 @@ finds taints more, which the next may need (real runs take one to three, a ladde
 packages each ruled once the one before is n): past this, the next round's asks are unseen."""
 
 STEPS = 2_000_000
-"""The requirements one `without_clean_way` may walk (distro-60k: about 57,000). n packages
+"""The requirements one `without_clean_way` may walk (distro-60k: about 60,000). n packages
 asked that each hold m packages apart from some walk n x m, a shape a repository can be
 written in: past this, the packages left are not asked, and the run says so (`CleanWays`)."""
 
