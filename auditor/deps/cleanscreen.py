@@ -111,21 +111,12 @@ class CleanView:
                     for found in surely:
                         near.update(found)
         # What the sole clean providers surely hold, and the choices that leaves open.
-        walked = set(chosen)
-        stack = list(chosen)
-        while stack:
-            node = stack.pop()
+        for node in self.surely_held(chosen):
             if node in apart_from:
                 near.add(node)
             for group in runtime.get(node, ()):
-                if not self.binds(group):
-                    continue
                 clean = self.clean(group)
-                if len(clean) == 1:
-                    if clean[0] not in walked:
-                        walked.add(clean[0])
-                        stack.append(clean[0])
-                else:
+                if len(clean) > 1 and self.binds(group):
                     near.update(member for member in clean if member in apart_from)
         self.near = near
         if not near:
@@ -142,23 +133,24 @@ class CleanView:
         return {one for one, apart in apart_from.items() if apart.apart_from_any(others, by_name)}
 
     def surely_apart(self, package: int) -> set[int]:
-        """What ``package`` is or surely holds (one sole clean provider after another) that is
-        apart from some package."""
-        apart_from, runtime = self.apart_from, self.runtime
-        walked = {package}
-        stack = [package]
-        found: set[int] = set()
+        """What ``package`` is or surely holds that is apart from some package."""
+        apart_from = self.apart_from
+        return {node for node in self.surely_held((package,)) if node in apart_from}
+
+    def surely_held(self, packages: Iterable[int]) -> set[int]:
+        """``packages`` and what they surely hold: the sole clean provider of each binding group,
+        and on."""
+        runtime = self.runtime
+        walked = set(packages)
+        stack = list(walked)
         while stack:
-            node = stack.pop()
-            if node in apart_from:
-                found.add(node)
-            for group in runtime.get(node, ()):
+            for group in runtime.get(stack.pop(), ()):
                 if self.binds(group):
                     clean = self.clean(group)
                     if len(clean) == 1 and clean[0] not in walked:
                         walked.add(clean[0])
                         stack.append(clean[0])
-        return found
+        return walked
 
     def holding(self, edges: Edges, relevant: set[int]) -> set[int]:
         """``relevant``, and the owners of a group a mixed group may leave with no clean way

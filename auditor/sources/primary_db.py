@@ -110,12 +110,6 @@ def read_primary_db(path: str, shown: str, open_size: int | None) -> DatabaseRow
             raise InputError(shown, f"not a readable primary_db: {exc}") from None
 
 
-def compare_primary_db(rows: DatabaseRows, packages: Sequence[Package], shown: str) -> None:
-    """Raise `InputError` naming ``shown`` unless ``rows`` list what primary.xml gave
-    (``packages``, as read from it) with the same dependencies."""
-    _compare(rows, packages, shown)
-
-
 class Reading:
     """A ``primary_db`` read in a forked child while this process parses primary.xml (on
     2,000 packages it took 0.3 s of a 0.8 s scan after it), or why it could not be fetched."""
@@ -222,9 +216,9 @@ def _check_schema(db: sqlite3.Connection, shown: str) -> None:
             raise InputError(shown, f"primary_db's table {table} has computed columns: not yum's database")
 
 
-def _compare(
-    rows: tuple[dict[int, PackageKey], dict[int, set[Entry]]], packages: Sequence[Package], shown: str
-) -> None:
+def compare_primary_db(rows: DatabaseRows, packages: Sequence[Package], shown: str) -> None:
+    """Raise `InputError` naming ``shown`` unless ``rows`` list what primary.xml gave
+    (``packages``, as read from it) with the same dependencies."""
     keys, dependencies = rows
     in_db: dict[PackageKey, set[Entry]] = {}
     for row, key in keys.items():
