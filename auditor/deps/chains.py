@@ -9,12 +9,12 @@ clean way out. `auditor.deps.propagation` puts them together.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Container, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterator, Mapping, Sequence
 
 from auditor.deps.cleanway import NoCleanWay
 from auditor.deps.edges import Edges, Label, nearest_two
 from auditor.deps.graph import DependencyGraph
-from auditor.deps.hops import Chain, Group, Hop
+from auditor.deps.hops import Chain, Group, Hop, HopKind
 from auditor.origin.findings import Category
 from auditor.rpm.model import Package
 
@@ -47,8 +47,9 @@ def runtime_chains(
             base = runtime
         if found is None:
             break
+        rest_of = _rest_in(own, origin_chain, runtime)
         for index, why in found.items():
-            chain = _no_clean_way_chain(graph, why, own, origin_chain, runtime, tainted)
+            chain = no_clean_way_chain(graph, why, rest_of, tainted)
             if chain is not None:
                 ruled[index] = chain
         ends = sorted(
@@ -65,24 +66,38 @@ def runtime_chains(
     return runtime, ruled
 
 
-def _no_clean_way_chain(
+def _rest_in(
+    own: Container[int], origin_chain: Mapping[int, Chain], runtime: Mapping[int, Chain]
+) -> Callable[[int], tuple[Chain | None] | None]:
+    """`no_clean_way_chain`'s ``rest_of`` for run-time chains: an origin package's own chain,
+    else the package's run-time chain."""
+
+    def rest_of(member: int) -> tuple[Chain | None] | None:
+        if member in own:
+            return (origin_chain.get(member),)
+        found = runtime.get(member)
+        return None if found is None else (found,)
+
+    return rest_of
+
+
+def no_clean_way_chain(
     graph: DependencyGraph,
     why: NoCleanWay,
-    own: Container[int],
-    origin_chain: Mapping[int, Chain],
-    runtime: Mapping[int, Chain],
+    rest_of: Callable[[int], tuple[Chain | None] | None],
     tainted: Container[int],
+    build_tainted: Container[int] | None = None,
 ) -> Chain | None:
-    """``why``'s chain to an origin package of the category ``own`` holds, through the nearest
-    of its tainted providers that leads to one (None: none does)."""
+    """``why``'s chain to an origin package, through the nearest of its tainted providers that
+    leads to one (None: none does). ``rest_of(member)`` is ``(the chain after a hop to
+    member,)``, or None where that member leads to no origin package of the category asked;
+    ``tainted`` counts each hop's tainted alternatives, ``build_tainted`` a BuildRequires'."""
     best: tuple[int, Chain | None, int] | None = None
     for member in why.tainted:
-        if member in own:
-            rest = origin_chain.get(member)
-        elif member in runtime:
-            rest = runtime[member]
-        else:
+        found = rest_of(member)
+        if found is None:
             continue
+        rest = found[0]
         length = 0 if rest is None else len(rest)
         if best is None or length < best[0]:
             best = (length, rest, member)
@@ -99,7 +114,12 @@ def _no_clean_way_chain(
     last = make_hop(why.owner, group, target, len(why.tainted), partly)
     chain = Chain(dataclasses.replace(last, requirement=last.requirement + note), rest)
     for step in reversed(why.steps):
-        counted = sum(1 for member in step.group.members if member in tainted)
+        counting = (
+            build_tainted
+            if build_tainted is not None and step.group.kind is HopKind.BUILD_REQUIRES
+            else tainted
+        )
+        counted = sum(1 for member in step.group.members if member in counting)
         chain = Chain(make_hop(step.owner, step.group, step.target, counted, partly), chain)
     return chain
 

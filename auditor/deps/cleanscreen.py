@@ -17,7 +17,7 @@ from collections.abc import Container, Iterable, Mapping, Sequence
 
 from auditor.deps.coinstall import Apart
 from auditor.deps.edges import Edges
-from auditor.deps.hops import Group
+from auditor.deps.hops import Group, HopKind
 from auditor.deps.sureneeds import conditional
 from auditor.rpm.deps import parse
 
@@ -33,9 +33,14 @@ class CleanView:
         tainted: Container[int],
         apart_from: Mapping[int, Apart],
         partly: Container[int],
+        build_tainted: Container[int] | None = None,
     ) -> None:
         self.runtime = runtime
         self.tainted = tainted
+        self.build_tainted = tainted if build_tainted is None else build_tainted
+        """What a BuildRequires may not take: ``tainted`` and, once the build side is asked, the
+        binaries whose own source cannot be built clean (`auditor.deps.spread`). A Requires may
+        take those: installing one needs nothing tainted."""
         self.apart_from = apart_from
         self.partly = partly
         self.near: set[int] = set()
@@ -48,18 +53,22 @@ class CleanView:
         self._binding: dict[int, bool] = {}
         """id of a group -> whether it binds whatever else holds (`binds`)."""
 
+    def tainted_in(self, group: Group) -> Container[int]:
+        """What ``group`` may not take: a BuildRequires', ``build_tainted``."""
+        return self.build_tainted if group.kind is HopKind.BUILD_REQUIRES else self.tainted
+
     def clean(self, group: Group) -> list[int]:
         """The members of ``group`` that are a clean way: neither tainted nor lacking on some hosts."""
         key = id(group)
         found = self._clean.get(key)
         if found is None:
-            tainted, partly = self.tainted, self.partly
+            tainted, partly = self.tainted_in(group), self.partly
             found = self._clean[key] = [m for m in group.members if m not in tainted and m not in partly]
         return found
 
     def mixed(self, group: Group) -> bool:
         members = group.members
-        tainted = self.tainted
+        tainted = self.tainted_in(group)
         return any(member in tainted for member in members) and len(self.clean(group)) > 0
 
     def binds(self, group: Group) -> bool:
@@ -279,7 +288,7 @@ class CleanView:
         }
         for source, groups in build.items():
             if (
-                source in tainted
+                source in self.build_tainted
                 or (only is not None and source not in only)
                 or not any(self.leads_to(group, candidates) for group in groups)
             ):

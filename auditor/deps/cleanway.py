@@ -94,6 +94,7 @@ def without_clean_way(
     *,
     ask: bool = True,
     only: Container[int] | None = None,
+    build_tainted: Container[int] | None = None,
 ) -> CleanWays:
     """The packages outside ``tainted`` that no installation (a binary) or buildroot (a source
     package, from ``build``) holds without a tainted package, and why.
@@ -105,10 +106,14 @@ def without_clean_way(
     together). Without ``ask``, nothing is asked: every package the screen leaves is unasked.
     With ``only``, the packages outside it are not asked at all, nor counted unasked: the
     caller needs no answer there (`auditor.audit.plan` asks only what can reach the packages it
-    counts: no other answer can taint them).
+    counts: no other answer can taint them). With ``build_tainted`` (``tainted`` and the
+    binaries `auditor.deps.spread` found blocked, with their sources), only the source packages
+    outside it are asked, and their BuildRequires may take none of it (`CleanView.tainted_in`).
     """
-    search = _Search(runtime, tainted, apart_from, partly)
+    search = _Search(runtime, tainted, apart_from, partly, build_tainted)
     asked = search.asked(build, edges, only)
+    if build_tainted is not None:
+        asked = {package: groups for package, groups in asked.items() if package in build}
     if not ask:  # the caller stops short: what it would have asked is what it did not see
         return CleanWays({}, frozenset(asked))
     found: dict[int, NoCleanWay] = {}
@@ -157,7 +162,7 @@ class _Search(CleanView):
         assert walk.first is not None
         owner, group = walk.first
         lead = next((one for one in dead if one is not None), None)
-        mixed = any(member in self.tainted for member in group.members)
+        mixed = self.mixed(group)
         if lead is not None and not mixed:
             owner, group = lead.owner, lead.group
         found = [one for one in dead if one is not None and one.owner == owner and one.group is group]
@@ -355,7 +360,7 @@ class _Search(CleanView):
             steps.append(step)
             node = step.owner
         steps.reverse()
-        tainted = self.tainted
+        tainted = self.tainted_in(group)
         clean = self.clean(group)
         return NoCleanWay(
             package,

@@ -24,21 +24,23 @@ nothing more is found. Their chains end at a hop that says what rules the clean 
 from __future__ import annotations
 
 import functools
-from collections.abc import Container, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from auditor.deps.chains import ChainMaker, make_hop, runtime_chains, shortest
+from auditor.deps.chains import ChainMaker, make_hop, no_clean_way_chain, runtime_chains, shortest
+from auditor.deps.cleanway import NoCleanWay
 from auditor.deps.edges import nearest_two, reverse
 from auditor.deps.graph import DependencyGraph
 from auditor.deps.hops import Chain, Hop, HopKind, PackageVerdict
-from auditor.deps.spread import all_tainted, categories_of, spread
+from auditor.deps.spread import Either, all_tainted, categories_of, spread
 from auditor.origin.findings import Category, Finding, Verdict
 
 _CLEAN = PackageVerdict(Verdict.CLEAN)
 _UNRESOLVED = PackageVerdict(Verdict.UNRESOLVED)
 NOBODY_CHAINS: Mapping[int, Chain] = MappingProxyType({})
 """No build chain known beforehand (`_build_chains`)."""
+NOBODY_HELD_BACK: Mapping[int, NoCleanWay] = MappingProxyType({})
 
 
 def propagate(graph: DependencyGraph, findings: Mapping[int, Sequence[Finding]]) -> Propagation:
@@ -72,7 +74,7 @@ def propagate(graph: DependencyGraph, findings: Mapping[int, Sequence[Finding]])
     reverse_edges = reverse(graph.runtime)
     taint = spread(graph, origin, reverse_edges)
     complete, tainted, rounds, blocked = taint.complete, taint.tainted, taint.rounds, taint.blocked
-    unbuildable = taint.unbuildable
+    unbuildable, held_back = taint.unbuildable, taint.held_back
     names = graph.packages
     by_category: dict[Verdict, dict[Category, dict[int, Chain]]] = {
         Verdict.DEPENDS: {},
@@ -97,7 +99,7 @@ def propagate(graph: DependencyGraph, findings: Mapping[int, Sequence[Finding]])
         own = {index: origin_chain.get(index) for index in sources}
         preset = {index: chain for index, chain in ruled_chains.items() if index in unbuildable}
         by_category[Verdict.BUILD_DEPENDS][category] = _build_chains(
-            blocked, tainted, graph, runtime, own, preset
+            blocked, tainted, graph, runtime, own, preset, held_back
         )
     return Propagation(
         origin={index: origin_chain.get(index, ()) for index in origin},
@@ -189,12 +191,15 @@ def _build_chains(
     runtime: Mapping[int, Chain],
     own: Mapping[int, Chain | None],
     preset: Mapping[int, Chain] = NOBODY_CHAINS,
+    held_back: Mapping[int, NoCleanWay] = NOBODY_HELD_BACK,
 ) -> dict[int, Chain]:
     """The shortest build chain of each of ``blocked`` to an origin package of one category.
 
     ``runtime`` and ``own`` are the run-time chains of that category and its origin packages (an
     origin package is its own chain's end). Relaxed until nothing gets shorter: the build
-    packages a distribution blocks are few, and their chains short.
+    packages a distribution blocks are few, and their chains short. A source package of
+    ``held_back`` (`auditor.deps.spread.Spread`) has the chain of its answer, through the
+    nearest of the group's tainted or blocked providers, as well as any per-requirement one.
     """
     build, binaries, sources_of, packages = graph.build, graph.binaries, graph.sources_of, graph.packages
     partly = graph.resolved.present_on
@@ -214,14 +219,21 @@ def _build_chains(
                 found = Chain(hop, chains[source])
         return None if found is None else (found,)
 
+    either = Either(tainted, blocked)
     changed = True
     while changed:
         changed = False
         for source in sources:
             best = chains.get(source)
+            why = held_back.get(source)
+            if why is not None:
+                found_whole = no_clean_way_chain(graph, why, tail, tainted, either)
+                if found_whole is not None and (best is None or len(found_whole) < len(best)):
+                    best = found_whole
+                    changed = True
             for group in build[source]:
                 members = group.members
-                if not all_tainted(members, _Either(tainted, blocked), partly):
+                if not all_tainted(members, either, partly):
                     continue
                 for member in members:
                     found = tail(member)
@@ -241,14 +253,3 @@ def _build_chains(
                 Hop(binary, source, HopKind.BUILT_FROM, packages[binary].sourcerpm or ""), chain
             )
     return chains
-
-
-@dataclass(frozen=True)
-class _Either:
-    """Membership in either of two sets, without making their union."""
-
-    first: Container[int]
-    second: Container[int]
-
-    def __contains__(self, item: object) -> bool:
-        return item in self.first or item in self.second

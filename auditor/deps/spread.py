@@ -3,7 +3,8 @@
 A package *depends* on origin packages when one of its requirements has no clean provider
 (`auditor.deps.edges.least_fixed_point`), or when its clean providers cannot be installed
 together (`auditor.deps.cleanway`); a source package is *blocked* when its buildroot cannot do
-without a tainted package, and so are the binaries built from it. `auditor.deps.propagation`
+without a tainted package, or without a blocked binary (`_build_rounds`), and so are the
+binaries built from it. `auditor.deps.propagation`
 proves each with a chain; `auditor.audit.plan` asks only what, once per group of origin
 packages.
 """
@@ -11,7 +12,7 @@ packages.
 from __future__ import annotations
 
 from collections.abc import Container, Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from auditor.deps import cleanway
 from auditor.deps.cleanway import NoCleanWay
@@ -41,6 +42,9 @@ class Spread:
     unasked: frozenset[int] = frozenset()
     """Packages `auditor.deps.cleanway` had to leave unasked (its `STEPS` spent), still
     untainted: each may need an origin package that this run does not show."""
+    held_back: Mapping[int, NoCleanWay] = field(default_factory=dict)
+    """The source packages whose buildroot cannot do without a blocked binary as a whole
+    (`_build_rounds`), each with why: their chains run through that binary's build chain."""
 
 
 def spread(
@@ -87,9 +91,60 @@ def spread(
         ruled |= binaries
     unbuildable = frozenset(index for found in rounds for index in found if graph.packages[index].is_source)
     blocked = _build_fixed_point(tainted, graph.build, graph.binaries, partly, unbuildable)
+    held_back: dict[int, NoCleanWay] = {}
+    if clean_ways and build:
+        blocked = _build_rounds(
+            graph, build, reverse_edges, tainted, blocked, unbuildable, held_back, unasked, asking
+        )
     tainted_now = tainted | blocked
     unasked_left = frozenset(index for index in unasked if index not in tainted_now)
-    return Spread(depends | ruled, blocked, tainted, complete, rounds, unbuildable, unasked_left)
+    return Spread(depends | ruled, blocked, tainted, complete, rounds, unbuildable, unasked_left, held_back)
+
+
+def _build_rounds(
+    graph: DependencyGraph,
+    build: Mapping[int, list[Group]],
+    reverse_edges: Edges,
+    tainted: set[int],
+    blocked: set[int],
+    unbuildable: frozenset[int],
+    held_back: dict[int, NoCleanWay],
+    unasked: set[int],
+    asking: Container[int] | None,
+) -> set[int]:
+    """``blocked``, with the source packages whose buildroot holds a blocked binary as a whole
+    (its BuildRequires each having another way) and their binaries, round by round, into
+    ``held_back``; what a round could not ask, into ``unasked``.
+
+    A blocked binary needs nothing tainted to be installed, so the run-time rounds of `spread`
+    take it as a clean provider; a BuildRequires may not (`_build_fixed_point`): asked one at a
+    time, ``libr`` (a blocked ``held`` or ``clean-r``) and ``libs`` (``s``, which conflicts with
+    ``clean-r``) each have a clean way, and no buildroot holds both without ``held``."""
+    packages = graph.packages
+    if all(packages[index].is_source for index in blocked):
+        return blocked  # no blocked binary: the run-time rounds asked the same questions
+    for number in range(cleanway.ROUNDS + 1):
+        last = number == cleanway.ROUNDS
+        answers = cleanway.without_clean_way(
+            graph.runtime,
+            build,
+            reverse_edges,
+            tainted,
+            graph.apart_from,
+            graph.resolved.present_on,
+            ask=not last,
+            only=asking,
+            build_tainted=Either(tainted, blocked),
+        )
+        unasked.update(answers.unasked)
+        fresh = {index: why for index, why in answers.found.items() if index not in blocked}
+        if not fresh:
+            break
+        held_back.update(fresh)
+        blocked = _build_fixed_point(
+            tainted, graph.build, graph.binaries, graph.resolved.present_on, unbuildable | held_back.keys()
+        )
+    return blocked
 
 
 def spread_without(
@@ -205,3 +260,14 @@ def all_tainted(members: Sequence[int], blocked: Container[int], partly: Mapping
     return any(member in blocked for member in members) and all(
         member in blocked or member in partly for member in members
     )
+
+
+@dataclass(frozen=True)
+class Either:
+    """Membership in either of two sets, without making their union."""
+
+    first: Container[int]
+    second: Container[int]
+
+    def __contains__(self, item: object) -> bool:
+        return item in self.first or item in self.second
