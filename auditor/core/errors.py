@@ -57,6 +57,11 @@ class InputError(AuditorError):
         return (type(self), (self.source, self.reason))
 
 
+class TooLarge(InputError):
+    """An input decompresses to more than the limit in force: refused as a bomb, nothing past the
+    limit made. A caller that set the limit to what another file holds knows it differs."""
+
+
 class DependencySyntaxError(ValueError):
     """A dependency string (plain or rich) does not parse."""
 

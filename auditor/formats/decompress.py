@@ -18,7 +18,7 @@ from typing import Protocol
 
 import zstandard
 
-from auditor.core.errors import InputError
+from auditor.core.errors import InputError, TooLarge
 
 PIECE = 1 << 20
 """Most bytes one decompression step produces."""
@@ -146,7 +146,7 @@ def decompressed(
             for piece in decoder.feed(data):
                 total += len(piece)
                 if total > limit:
-                    raise InputError(
+                    raise TooLarge(
                         shown, f"{what} decompresses to more than {limit} bytes; refused as a bomb"
                     )
                 yield piece

@@ -18,6 +18,7 @@ from typing import Any, BinaryIO
 from auditor.core.errors import InputError, UsageError
 from auditor.core.files import open_regular, os_reason
 from auditor.formats.decompress import decompressed
+from auditor.formats.zchunk import MAGIC, zchunk_decompressed
 
 CHUNK = 1 << 20
 MAX_DECOMPRESSED = 4 * 1024**3
@@ -90,20 +91,39 @@ def _kind(head: bytes, shown: str) -> str:
         return "bzip2"
     if head.startswith(b"\x28\xb5\x2f\xfd") or _ZSTD_SKIPPABLE.match(head):
         return "zstd"
-    if head.startswith(b"\x00ZCK1"):
-        raise InputError(shown, "zchunk metadata is not supported; point at the .gz/.xz/.zst variant")
+    if head.startswith(MAGIC):
+        return "zchunk"
     return "identity"  # plain XML
 
 
 def decompressed_chunks(stream: BinaryIO, shown: str, limit: int | None = None) -> Iterator[bytes]:
-    """Yield the decompressed content of a gzip/xz/bzip2/zstd/plain file, at most ``limit`` bytes
+    """Yield the decompressed content of a gzip/xz/bzip2/zstd/zchunk/plain file, at most ``limit`` bytes
     (default: `max_decompressed`), in pieces of bounded size."""
     first = stream.read(CHUNK)
     if not first:
         return iter(())
     if limit is None:
         limit = max_decompressed()
-    return decompressed(stream, _kind(first[:8], shown), shown, limit=limit, what="metadata", first=first)
+    kind = _kind(first[:8], shown)
+    if kind == "zchunk":
+        return zchunk_decompressed(_Prefixed(first, stream), shown, limit=limit)
+    return decompressed(stream, kind, shown, limit=limit, what="metadata", first=first)
+
+
+class _Prefixed:
+    """``first``, already read from ``stream``, then the rest of ``stream``."""
+
+    def __init__(self, first: bytes, stream: BinaryIO) -> None:
+        self._first, self._stream = first, stream
+
+    def read(self, size: int = -1, /) -> bytes:
+        if not self._first:
+            return self._stream.read(size)
+        if size < 0:
+            piece, self._first = self._first + self._stream.read(), b""
+            return piece
+        piece, self._first = self._first[:size], self._first[size:]
+        return piece
 
 
 class TextTooLong(Exception):

@@ -35,13 +35,13 @@ from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import Package
 from auditor.runtime.parallel import SPLIT_PRIMARY_FROM, Background, worth_forking
 from auditor.sources import split
+from auditor.sources.copies import Copies
 from auditor.sources.filelists import FilelistsSource
 from auditor.sources.filelists_xml import check_filelists, read_filelists
 from auditor.sources.inputpaths import find_repomd, lands_inside, unsearchable
 from auditor.sources.interface import InputKind, InputSummary
 from auditor.sources.metadata_file import open_decompressed, parse_file
 from auditor.sources.primary import PrimaryHandler, size_key
-from auditor.sources.primary_db import start_reading
 
 if TYPE_CHECKING:
     from auditor.sources.interface import LoadResult
@@ -196,6 +196,7 @@ def read_metadata(
     filelists = repomd.files.get("filelists")
     source: FilelistsSource | None = None
     check: FilelistsCheck | None = None
+    plain = {"primary": (primary_path, shown_primary)}
     if filelists is not None:
         try:
             filelists_path, shown_filelists = fetch(
@@ -207,10 +208,9 @@ def read_metadata(
             parse = partial(read_filelists, filelists_path, shown_filelists, filelists.open_size)
             source = FilelistsSource(display, parse)
             check = partial(check_filelists, filelists_path, shown_filelists, filelists.open_size)
-    database = repomd.files.get("primary_db")  # yum 3 reads it instead of primary.xml
-    reading = start_reading(
-        database, primary, lambda entry: fetch(entry, safe_href(entry.href, display, entry.base))
-    )
+            plain["filelists"] = (filelists_path, shown_filelists)
+    # What yum 3 (primary_db) or dnf with zchunk reads instead must say the same.
+    copies = Copies(repomd, lambda entry: fetch(entry, safe_href(entry.href, display, entry.base)), plain)
     primary_file = _PrimaryFile(
         primary_path,
         shown_primary,
@@ -224,19 +224,14 @@ def read_metadata(
     try:
         handler, refused = _read_primary(primary_file, result.errors, check)
     except InputError:
-        if reading is not None:
-            reading.wait()
+        copies.wait()
         raise
     if refused is not None and source is not None:
         result.errors.append(refused)
         source.refuse(refused)  # never parsed again, nor its error said twice
     result.packages = handler.packages(source)
     result.file_sizes = handler.file_sizes
-    if reading is not None:
-        try:  # it must say what primary.xml says
-            reading.compare(result.packages)
-        except InputError as exc:
-            result.errors.append(exc)
+    result.errors.extend(copies.differences(result.packages))
     if repomd.files.keys() & MODULAR_TYPES:
         # dnf's modular filtering needs the streams enabled on the host it runs on; without
         # it a package dnf hides still counts as a provider, maybe the clean alternative. A

@@ -1,0 +1,121 @@
+"""The copies of primary.xml and filelists.xml that package managers read in their place.
+
+A repository's repomd.xml may list, beside primary.xml, copies some hosts read instead:
+
+- ``primary_db``, the SQLite database yum 3 reads (XCP-ng 8.x installs with it):
+  `auditor.sources.primary_db` compares what it lists with primary.xml's packages.
+- ``primary_zck`` and ``filelists_zck``, the zchunk files dnf reads where librepo has zchunk
+  (Fedora's default; libdnf asks for them first). createrepo_c writes each from the same
+  XML as the plain file (repomd.xml gives both the same open-checksum), so each must hold
+  exactly what its plain file holds, byte for byte, once both are decompressed.
+
+The auditor reads the plain files. A copy that differs (left from another run, or written on
+purpose) is what some host installs from, unaudited: the repository is an input error naming
+it, never a clean verdict on what one host does not see. Each check runs meanwhile, in a
+forked child when its file is large (`READ_DATABASE_FROM`), while primary.xml is parsed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from functools import partial
+
+from auditor.core.errors import InputError, TooLarge
+from auditor.formats.repomd import MetadataFile, Repomd
+from auditor.rpm.model import Package
+from auditor.runtime.parallel import READ_DATABASE_FROM, Background, worth_forking
+from auditor.sources.metadata_file import open_decompressed
+from auditor.sources.primary_db import Reading, start_reading
+
+ZCHUNK_COPIES = (("primary", "primary_zck"), ("filelists", "filelists_zck"))
+"""(plain file, the zchunk copy dnf reads in its place)."""
+
+Fetch = Callable[[MetadataFile], tuple[str, str]]
+"""Makes a listed file available and verified: its path, and how it is named."""
+
+
+class Copies:
+    """The checks of one repository's copies, started before primary.xml is parsed."""
+
+    def __init__(self, repomd: Repomd, fetch: Fetch, plain: Mapping[str, tuple[str, str]]) -> None:
+        """``plain``: the plain files already fetched (kind -> path, shown)."""
+        primary = repomd.files["primary"]
+        self._database: Reading | None = start_reading(repomd.files.get("primary_db"), primary, fetch)
+        self._failed: list[InputError] = []
+        self._checks: list[Background[None]] = []
+        for kind, copy_kind in ZCHUNK_COPIES:
+            copy, fetched = repomd.files.get(copy_kind), plain.get(kind)
+            if copy is None or fetched is None:
+                continue
+            try:
+                copy_path, copy_shown = fetch(copy)
+            except InputError as exc:
+                self._failed.append(exc)
+                continue
+            entry = repomd.files[kind]
+            work = partial(_same, *fetched, copy_path, copy_shown, kind, entry.open_size)
+            fork = worth_forking(max(entry.open_size or 0, copy.open_size or 0), READ_DATABASE_FROM)
+            self._checks.append(Background(work, fork=fork))
+
+    def wait(self) -> None:
+        """Wait for every child, whatever it found: this process ends with os._exit, and a
+        child still busy then would outlive it, holding the run's standard output open."""
+        if self._database is not None:
+            self._database.wait()
+        for check in self._checks:
+            with contextlib.suppress(InputError):
+                check.result()
+
+    def differences(self, packages: Sequence[Package]) -> list[InputError]:
+        """Each copy that could not be read or does not hold what primary.xml gave (``packages``)."""
+        found = list(self._failed)
+        if self._database is not None:
+            try:  # it must say what primary.xml says
+                self._database.compare(packages)
+            except InputError as exc:
+                found.append(exc)
+        for check in self._checks:
+            try:
+                check.result()
+            except InputError as exc:
+                found.append(exc)
+        return found
+
+
+def _same(
+    plain_path: str,
+    plain_shown: str,
+    copy_path: str,
+    copy_shown: str,
+    kind: str,
+    plain_size: int | None,
+) -> None:
+    """Raise `InputError` naming the copy unless it decompresses to what the plain file does."""
+    plain, size = _digest(plain_path, plain_shown, plain_size)
+    try:
+        copy = _digest(copy_path, copy_shown, size)  # one byte more than the plain file: not the same
+    except TooLarge:
+        copy = None
+    except InputError as exc:
+        raise InputError(copy_shown, f"{exc.reason} (dnf with zchunk reads it instead of {kind})") from None
+    if copy != (plain, size):
+        raise InputError(
+            copy_shown,
+            f"does not hold what {kind} holds, and dnf with zchunk reads it instead:"
+            " its packages would go unaudited; refused",
+        )
+
+
+def _digest(path: str, shown: str, open_size: int | None) -> tuple[bytes, int]:
+    digest = hashlib.sha256()
+    size = [0]
+
+    def read(chunks: Iterator[bytes]) -> None:
+        for chunk in chunks:
+            digest.update(chunk)
+            size[0] += len(chunk)
+
+    open_decompressed(path, shown, open_size, read)
+    return digest.digest(), size[0]
