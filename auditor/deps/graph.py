@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from auditor.deps.coinstall import Apart, incompatible
 from auditor.deps.hops import Group, HopKind
 from auditor.deps.resolution import ROUGH, Resolution, Resolved, Status
-from auditor.deps.sureneeds import needing, surely_needed, uninstallable
+from auditor.deps.sureneeds import needing, surely_needed, uninstallable, without_uninstallable
 from auditor.deps.viability import BUILT_ON, Viability
 from auditor.origin.classify import built_from
 from auditor.rpm.model import Dependency, Package
@@ -53,6 +53,8 @@ class DependencyGraph:
         self.build_hosts = tuple(dict.fromkeys(build_hosts))
         self.runtime: dict[int, list[Group]] = {}
         self.build: dict[int, list[Group]] = {}
+        self.build_on: dict[str, dict[int, list[Group]]] = {}
+        """With several build hosts, each one's ``build``: a buildroot is installed on one host."""
         self.built_from: dict[int, int] = {}
         """Binary id -> the source package it was built from (`auditor.origin.classify.built_from`)."""
         self.also_built_from: dict[int, tuple[int, ...]] = {}
@@ -113,7 +115,10 @@ class DependencyGraph:
                 if source and owner in from_spec:
                     made = [_without(group, from_spec[owner]) for group in made]
                 for host in hosts:
-                    groups += [viable.of(group, host, apart) for group in made]
+                    on_host = [viable.of(group, host, apart) for group in made]
+                    groups += on_host
+                    if len(hosts) > 1:
+                        self.build_on.setdefault(host, {}).setdefault(owner, []).extend(on_host)
             if len(hosts) > 1:
                 groups = list(dict.fromkeys(groups))  # a group no host narrows is one group
             if groups:
@@ -123,8 +128,8 @@ class DependencyGraph:
             packages, apart_somewhere, apart_from, resolved.requirements
         )
         if broken:
-            _without_uninstallable(self.runtime, broken)
-            _without_uninstallable(self.build, broken)
+            for table in (self.runtime, self.build, *self.build_on.values()):
+                without_uninstallable(table, broken)
         pairs = self._pairs = built_from(packages, audited)
         self.built_from = pairs.first
         self.also_built_from = pairs.others
@@ -371,27 +376,6 @@ def _without_own(table: dict[int, list[Group]]) -> None:
             table[owner] = kept
         else:
             del table[owner]
-
-
-def _without_uninstallable(table: dict[int, list[Group]], broken: frozenset[int]) -> None:
-    """Each group of ``table`` without the providers dnf can never install (`uninstallable`):
-    a clean one of them spares nobody a Citrix one. A group left empty stays whole (the
-    resolver's answer stands); a group shared by many packages is narrowed once."""
-    narrowed: dict[int, tuple[Group, Group]] = {}
-    """id of a group -> (that group, kept alive so that no other takes its id; it narrowed)."""
-    for groups in table.values():
-        for place, group in enumerate(groups):
-            members = group.members
-            if len(members) < 2 or broken.isdisjoint(members):
-                continue
-            known = narrowed.get(id(group))
-            if known is None:
-                kept = tuple(member for member in members if member not in broken)
-                found = group
-                if kept:
-                    found = group._replace(members=kept, excluded=group.excluded + len(members) - len(kept))
-                known = narrowed[id(group)] = (group, found)
-            groups[place] = known[1]
 
 
 def _without(group: Group, own: frozenset[int]) -> Group:

@@ -92,9 +92,9 @@ def spread(
     unbuildable = frozenset(index for found in rounds for index in found if graph.packages[index].is_source)
     blocked = _build_fixed_point(tainted, graph.build, graph.binaries, partly, unbuildable)
     held_back: dict[int, NoCleanWay] = {}
-    if clean_ways and build:
+    if clean_ways:
         blocked = _build_rounds(
-            graph, build, reverse_edges, tainted, blocked, unbuildable, held_back, unasked, asking
+            graph, reverse_edges, tainted, blocked, unbuildable, held_back, unasked, asking
         )
     tainted_now = tainted | blocked
     unasked_left = frozenset(index for index in unasked if index not in tainted_now)
@@ -103,7 +103,6 @@ def spread(
 
 def _build_rounds(
     graph: DependencyGraph,
-    build: Mapping[int, list[Group]],
     reverse_edges: Edges,
     tainted: set[int],
     blocked: set[int],
@@ -119,25 +118,35 @@ def _build_rounds(
     A blocked binary needs nothing tainted to be installed, so the run-time rounds of `spread`
     take it as a clean provider; a BuildRequires may not (`_build_fixed_point`): asked one at a
     time, ``libr`` (a blocked ``held`` or ``clean-r``) and ``libs`` (``s``, which conflicts with
-    ``clean-r``) each have a clean way, and no buildroot holds both without ``held``."""
+    ``clean-r``) each have a clean way, and no buildroot holds both without ``held``.
+
+    With several build hosts (``--arch``), each host's buildroot is asked apart, from the start:
+    the run-time rounds asked none (a source's groups are every host's, which no one buildroot
+    holds together), and a buildroot that cannot do without a Citrix package on one host
+    blocks, as a BuildRequires that only Citrix meets on one host does."""
     packages = graph.packages
-    if all(packages[index].is_source for index in blocked):
+    tables = list(graph.build_on.values()) if len(graph.build_hosts) > 1 else [graph.build]
+    if len(tables) == 1 and all(packages[index].is_source for index in blocked):
         return blocked  # no blocked binary: the run-time rounds asked the same questions
     for number in range(cleanway.ROUNDS + 1):
         last = number == cleanway.ROUNDS
-        answers = cleanway.without_clean_way(
-            graph.runtime,
-            build,
-            reverse_edges,
-            tainted,
-            graph.apart_from,
-            graph.resolved.present_on,
-            ask=not last,
-            only=asking,
-            build_tainted=Either(tainted, blocked),
-        )
-        unasked.update(answers.unasked)
-        fresh = {index: why for index, why in answers.found.items() if index not in blocked}
+        fresh: dict[int, NoCleanWay] = {}
+        for build in tables:
+            answers = cleanway.without_clean_way(
+                graph.runtime,
+                build,
+                reverse_edges,
+                tainted,
+                graph.apart_from,
+                graph.resolved.present_on,
+                ask=not last,
+                only=asking,
+                build_tainted=Either(tainted, blocked),
+            )
+            unasked.update(answers.unasked)
+            for index, why in answers.found.items():
+                if index not in blocked:
+                    fresh.setdefault(index, why)
         if not fresh:
             break
         held_back.update(fresh)

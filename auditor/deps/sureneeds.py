@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Container, Mapping, Sequence
 
 from auditor.deps.coinstall import Apart, Joint
+from auditor.deps.hops import Group
 from auditor.deps.resolution import ROUGH, Resolution, Status
 from auditor.rpm.deps import Node, RichOp, Simple, parse
 from auditor.rpm.model import Package
@@ -155,3 +156,24 @@ def conditional(node: Node) -> bool:
     if isinstance(node, Simple):
         return False
     return node.op in (RichOp.IF, RichOp.UNLESS) or any(conditional(each) for each in node.operands)
+
+
+def without_uninstallable(table: dict[int, list[Group]], broken: frozenset[int]) -> None:
+    """Each group of ``table`` without the providers dnf can never install (`uninstallable`):
+    a clean one of them spares nobody a Citrix one. A group left empty stays whole (the
+    resolver's answer stands); a group shared by many packages is narrowed once."""
+    narrowed: dict[int, tuple[Group, Group]] = {}
+    """id of a group -> (that group, kept alive so that no other takes its id; it narrowed)."""
+    for groups in table.values():
+        for place, group in enumerate(groups):
+            members = group.members
+            if len(members) < 2 or broken.isdisjoint(members):
+                continue
+            known = narrowed.get(id(group))
+            if known is None:
+                kept = tuple(member for member in members if member not in broken)
+                found = group
+                if kept:
+                    found = group._replace(members=kept, excluded=group.excluded + len(members) - len(kept))
+                known = narrowed[id(group)] = (group, found)
+            groups[place] = known[1]

@@ -114,3 +114,18 @@ def test_it_blocks_the_run(repository: Path, tmp_path: Path) -> None:
     built = packages["app-built-1.0-1.src"]
     assert built["status"] == "build-depends" and built["blocking"]
     assert "no clean way" in json.dumps(built["chain"])
+
+
+@pytest.mark.parametrize("hosts", [["x86_64", "i686"], ["x86_64", "aarch64"]])
+def test_several_build_hosts_ask_each_buildroot(repository: Path, tmp_path: Path, hosts: list[str]) -> None:
+    """With two ``--arch``, a source's BuildRequires are every host's groups, which no one
+    buildroot holds together: the buildroots were not asked at all, and ``app-built`` (and
+    what only its binary lets build) showed ``clean``. Each host's buildroot is asked apart."""
+    report = tmp_path / "report.json"
+    targets = [str(repository), str(repository.parent / "SRPMS")]
+    arches = [item for host in hosts for item in ("--arch", host)]
+    assert main(["scan", *targets, *arches, "--no-cache", "--fail-on", "none", "-q", "-o", str(report)]) == 0
+    status = {p["nevra"]: p["status"] for p in json.loads(report.read_text())["packages"]}
+    for name in ("app-built", "app-ladder", "app-deeper"):
+        assert status[f"{name}-1.0-1.src"] == "build-depends", name
+    assert status["app-built-ok-1.0-1.src"] == "clean"
