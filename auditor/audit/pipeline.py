@@ -146,7 +146,8 @@ def _unasked_gap(propagation: Propagation, audited: set[int]) -> list[Gap]:
     detail = (
         f"{count} audited package(s) not checked for clean providers that install together"
         f" (past the check's bounds: {cleanway.STEPS:,} requirements walked, {cleanway.ROUNDS}"
-        " rounds): each may depend on origin packages where it says may-depend"
+        " rounds, past which only the next round's questions are counted): each may depend on"
+        " origin packages where it says may-depend, or clean (a source package's buildroot)"
     )
     return [Gap(GapKind.CLEAN_WAY_UNCHECKED, detail, count)]
 
