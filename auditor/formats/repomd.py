@@ -15,9 +15,12 @@ from auditor.core.files import open_regular, os_reason
 from auditor.formats.xmlstream import Text, decompressed_chunks, parse_xml, refuse_html_root
 
 _REPOMD_TEXT = frozenset({"revision", "checksum", "size", "open-size", "database_version"})
-AUDITED_TYPES = frozenset({"primary", "filelists", "primary_db"})
-"""The data types whose content the audit reads: one of these listed twice is refused.
-A duplicate of a type nobody here reads (``other``, ``updateinfo``...) changes no verdict."""
+AUDITED_TYPES = frozenset({"primary", "filelists", "primary_db", "primary_zck", "filelists_zck"})
+"""The data types whose content the audit reads or compares: one of these listed twice is refused.
+A duplicate of a type nobody here reads (``other``, ``updateinfo``...) changes no verdict. Of a
+zchunk copy listed twice librepo keeps the last when it downloads (``lr_yum_repo_update``) but
+the first when dnf loads its cache (``lr_yum_use_local``): whichever one is compared, dnf reads
+the other on some run."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -190,3 +190,29 @@ def test_a_remote_copy_is_compared_too(
     assert fetched
     errors = report["errors"]
     assert isinstance(errors, list) and errors[0]["input"].endswith("-primary.xml.zck")
+
+
+@pytest.mark.parametrize("kind", ["primary", "filelists"])
+def test_a_copy_listed_twice_is_refused(
+    tmp_path: Path, rpms: dict[str, Path], capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    """Two ``{kind}_zck`` entries, the first another repository's with a Citrix package: dnf
+    loading its cache keeps the first (librepo's ``lr_yum_use_local``), the auditor compared the
+    last only and passed."""
+    repo = repository(tmp_path / "repo", [rpms["clean"], rpms["helper"]])
+    other = repository(tmp_path / "other", [rpms["clean"], rpms["helper"], rpms["citrix"]])
+    pattern = rf'\s*<data type="{kind}_zck">.*?</data>'
+    extra = re.search(pattern, (other / "repodata" / "repomd.xml").read_text(), flags=re.S)
+    assert extra is not None
+    href = re.search(r'href="([^"]+)"', extra.group(0))
+    assert href is not None
+    shutil.copy(other / href.group(1), repo / href.group(1))
+    repomd = repo / "repodata" / "repomd.xml"
+    repomd.write_text(
+        re.sub(pattern, lambda own: extra.group(0) + own.group(0), repomd.read_text(), flags=re.S)
+    )
+    code, report = scan(str(repo), capsys)
+    assert code == 3
+    errors = report["errors"]
+    assert isinstance(errors, list) and len(errors) == 1
+    assert f"lists {kind}_zck metadata twice" in errors[0]["message"]
