@@ -189,8 +189,11 @@ def zchunk_decompressed(stream: Readable, shown: str, *, limit: int) -> Iterator
             raise InputError(shown, f"zchunk chunk {number} checksum mismatch")
         pieces = _chunk(compressed, compression, decompressor, chunk.uncompressed, shown, number)
         if number == 0:
-            if chunk.length:  # chunks are compressed with it; it is compressed without
-                dictionary = zstandard.ZstdCompressionDict(b"".join(pieces))
+            # Read even when empty: an empty dictionary chunk that claims a length is corrupt,
+            # as libsolv and libzck refuse it. Chunks are compressed with it, it without.
+            content = b"".join(pieces)
+            if content:
+                dictionary = zstandard.ZstdCompressionDict(content)
                 decompressor = zstandard.ZstdDecompressor(dict_data=dictionary)
             continue
         yield from pieces

@@ -127,6 +127,21 @@ def _zck(
     return lead + sha(lead + header).digest() + header + body
 
 
+def test_an_empty_dictionary_that_claims_a_length_is_refused(tmp_path: Path) -> None:
+    """A dictionary chunk of no byte that claims 5: libsolv's reader (``if (!chunk_len) return
+    uncompressed_len ? 0 : 1``) and unzck refuse the file; this reader read it as having none."""
+    sha = hashlib.sha256
+    data = zstandard.ZstdCompressor().compress(b"x")
+    index = _ci(1) + _ci(2) + bytes(32) + _ci(0) + _ci(5) + sha(data).digest() + _ci(len(data)) + _ci(1)
+    header = sha(data).digest() + _ci(0) + _ci(2) + _ci(len(index)) + index + _ci(0)
+    lead = b"\x00ZCK1" + _ci(1) + _ci(len(header))
+    made = tmp_path / "empty-dictionary.zck"
+    made.write_bytes(lead + sha(lead + header).digest() + header + data)
+    assert subprocess.run(["unzck", "-c", str(made)], capture_output=True).returncode != 0
+    with pytest.raises(InputError, match="corrupt zchunk chunk 0: not its uncompressed length"):
+        _read(made.read_bytes())
+
+
 def test_the_writer_here_writes_what_unzck_reads(tmp_path: Path) -> None:
     chunks = [b"<metadata>", b"<package/>" * 50, b"</metadata>"]
     made = tmp_path / "w.zck"
