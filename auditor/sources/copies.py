@@ -9,10 +9,12 @@ A repository's repomd.xml may list, beside primary.xml, copies some hosts read i
   XML as the plain file (repomd.xml gives both the same open-checksum), so each must hold
   exactly what its plain file holds, byte for byte, once both are decompressed.
 
-The auditor reads the plain files. A copy that differs (left from another run, or written on
-purpose) is what some host installs from, unaudited: the repository is an input error naming
-it, never a clean verdict on what one host does not see. Each check runs meanwhile, in a
-forked child when its file is large (`READ_DATABASE_FROM`), while primary.xml is parsed.
+The auditor reads the plain files, or the copy where its plain file is not listed, as dnf with
+zchunk reads it then too (without zchunk, dnf has no such file at all). A copy that differs
+(left from another run, or written on purpose) is what some host installs from, unaudited: the
+repository is an input error naming it, never a clean verdict on what one host does not see.
+Each check runs meanwhile, in a forked child when its file is large (`READ_DATABASE_FROM`),
+while primary.xml is parsed.
 """
 
 from __future__ import annotations
@@ -39,22 +41,23 @@ Fetch = Callable[[MetadataFile], tuple[str, str]]
 class Copies:
     """The checks of one repository's copies, started before primary.xml is parsed."""
 
-    def __init__(self, repomd: Repomd, fetch: Fetch, plain: Mapping[str, tuple[str, str]]) -> None:
-        """``plain``: the plain files already fetched (kind -> path, shown)."""
-        primary = repomd.files["primary"]
+    def __init__(
+        self, repomd: Repomd, primary: MetadataFile, fetch: Fetch, plain: Mapping[str, tuple[str, str]]
+    ) -> None:
+        """``primary``: the entry read as primary.xml; ``plain``: the files already fetched and
+        read as primary.xml and filelists.xml (kind -> path, shown)."""
         self._database: Reading | None = start_reading(repomd.files.get("primary_db"), primary, fetch)
         self._failed: list[InputError] = []
         self._checks: list[Background[None]] = []
         for kind, copy_kind in ZCHUNK_COPIES:
-            copy, fetched = repomd.files.get(copy_kind), plain.get(kind)
-            if copy is None or fetched is None:
+            copy, fetched, entry = repomd.files.get(copy_kind), plain.get(kind), repomd.files.get(kind)
+            if copy is None or fetched is None or entry is None:  # no copy, or the copy is what was read
                 continue
             try:
                 copy_path, copy_shown = fetch(copy)
             except InputError as exc:
                 self._failed.append(exc)
                 continue
-            entry = repomd.files[kind]
             work = partial(_same, *fetched, copy_path, copy_shown, kind, entry.open_size)
             fork = worth_forking(max(entry.open_size or 0, copy.open_size or 0), READ_DATABASE_FROM)
             self._checks.append(Background(work, fork=fork))

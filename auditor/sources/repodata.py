@@ -188,12 +188,13 @@ def read_metadata(
     ``header_ranges``, ``binary_sizes``, ``sized_header_ranges``, ``locations_under``: what
     `PrimaryHandler` does with the packages' header ranges, file sizes and locations.
     """
-    primary = repomd.files.get("primary")
+    # Where a plain file is not listed, dnf reads its zchunk copy (libdnf's getMetadataPath).
+    primary = repomd.files.get("primary") or repomd.files.get("primary_zck")
     if primary is None:
         raise InputError(display, "repomd.xml lists no primary metadata")
     result = RepositoryRead(display, repomd.revision, [], metadata=repomd.files)
     primary_path, shown_primary = fetch(primary, safe_href(primary.href, display, primary.base))
-    filelists = repomd.files.get("filelists")
+    filelists = repomd.files.get("filelists") or repomd.files.get("filelists_zck")
     source: FilelistsSource | None = None
     check: FilelistsCheck | None = None
     plain = {"primary": (primary_path, shown_primary)}
@@ -210,7 +211,9 @@ def read_metadata(
             check = partial(check_filelists, filelists_path, shown_filelists, filelists.open_size)
             plain["filelists"] = (filelists_path, shown_filelists)
     # What yum 3 (primary_db) or dnf with zchunk reads instead must say the same.
-    copies = Copies(repomd, lambda entry: fetch(entry, safe_href(entry.href, display, entry.base)), plain)
+    copies = Copies(
+        repomd, primary, lambda entry: fetch(entry, safe_href(entry.href, display, entry.base)), plain
+    )
     primary_file = _PrimaryFile(
         primary_path,
         shown_primary,

@@ -56,11 +56,22 @@ touch %{buildroot}/usr/bin/clean-helper
 
 CITRIX = CLEAN.replace("clean-tool", "ctx-agent").replace("Vendor: XCP-ng", "Vendor: Citrix Systems, Inc.")
 
+NEEDS_LIBRARY = CLEAN.replace("Requires: /usr/bin/clean-helper", "Requires: /opt/vendor/lib/libagent.so")
+"""Requires a file only filelists lists (primary.xml lists those under /etc and bin/ alone)."""
+
+CITRIX_LIBRARY = (
+    HELPER.replace("clean-helper", "ctx-lib", 1)
+    .replace("Vendor: XCP-ng", "Vendor: Citrix Systems, Inc.")
+    .replace("/usr/bin/clean-helper", "/opt/vendor/lib/libagent.so")
+    .replace("/usr/bin", "/opt/vendor/lib")
+)
+
 
 @pytest.fixture(scope="module")
 def rpms(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {name: binary_of(text, tmp_path_factory.mktemp(name)) for name, text in
-            (("clean", CLEAN), ("helper", HELPER), ("citrix", CITRIX))}  # fmt: skip
+            (("clean", CLEAN), ("helper", HELPER), ("citrix", CITRIX), ("needs-library", NEEDS_LIBRARY),
+             ("citrix-library", CITRIX_LIBRARY))}  # fmt: skip
 
 
 def repository(directory: Path, packages: list[Path]) -> Path:
@@ -216,3 +227,20 @@ def test_a_copy_listed_twice_is_refused(
     errors = report["errors"]
     assert isinstance(errors, list) and len(errors) == 1
     assert f"lists {kind}_zck metadata twice" in errors[0]["message"]
+
+
+@pytest.mark.parametrize("kind", ["primary", "filelists"])
+def test_a_copy_listed_without_its_plain_file_is_read(
+    tmp_path: Path, rpms: dict[str, Path], capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    """dnf reads ``{kind}_zck`` when ``{kind}`` is not listed (libdnf's getMetadataPath): the copy
+    is what is read. Without it, primary was refused as missing, and the file only
+    filelists_zck said ctx-lib holds went unread: clean-tool's need of it was "unresolved",
+    not the dependency on Citrix it is."""
+    repo = repository(tmp_path / "repo", [rpms["needs-library"], rpms["citrix-library"]])
+    repomd = repo / "repodata" / "repomd.xml"
+    repomd.write_text(re.sub(rf'<data type="{kind}">.*?</data>', "", repomd.read_text(), flags=re.S))
+    code, report = scan(str(repo), capsys)
+    assert (code, report["errors"]) == (1, [])
+    statuses = {p["name"]: p["status"] for p in report["packages"]}  # type: ignore[attr-defined]
+    assert statuses == {"clean-tool": "depends", "ctx-lib": "origin"}
