@@ -91,20 +91,31 @@ class _Lzma:
 
 
 class _Zstd:
+    """Frames one after another, each started at its offset in what was fed: handing the rest
+    on as ``unused_data`` copied it at every frame's end, and 2.7 MB of 9-byte empty frames
+    took 6 s, quadratic in the 1 MiB read first. ``eof``: the last frame ended with the data."""
+
     def __init__(self) -> None:
-        self._object = zstandard.ZstdDecompressor().decompressobj()
+        self._decompressor = zstandard.ZstdDecompressor()
+        self._object = self._decompressor.decompressobj()
         self.eof = False
         self.unused_data = b""
 
     def feed(self, data: bytes) -> Iterator[bytes]:
-        for start in range(0, len(data), _ZSTD_SLICE):
-            piece = self._object.decompress(data[start : start + _ZSTD_SLICE])
+        start = 0
+        while start < len(data):
+            end = min(start + _ZSTD_SLICE, len(data))
+            piece = self._object.decompress(data[start:end])
             if piece:
                 yield piece
-            if self._object.eof:
+            if not self._object.eof:
+                start = end
+                continue
+            start = end - len(self._object.unused_data)
+            if start == len(data):
                 self.eof = True
-                self.unused_data = self._object.unused_data + data[start + _ZSTD_SLICE :]
                 return
+            self._object = self._decompressor.decompressobj()
 
 
 class _Identity:
