@@ -15,8 +15,11 @@ A zchunk file is a lead, a header and its data (zchunk's ``zchunk_format.txt``):
 bit set. The file comes from the repository, so nothing is trusted: the header and data
 checksums are verified as libzck verifies them, every chunk's too, the uncompressed lengths
 are summed against the limit before a byte is decompressed, each chunk must decompress to
-its own length exactly, and a flag libsolv's reader (``ext/solv_zchunk.c``) does not know
+its own length exactly, and a flag libsolv's own reader (``ext/solv_zchunk.c``) does not know
 is refused, as the format requires: only data streams are read, stream 1 being the content.
+libzck, which a distribution's libsolv may be built with instead, accepts more (``zck -u``'s
+uncompressed checksums, bytes after the last chunk): such a file is refused here, an input
+error, never a content read otherwise than unzck reads it.
 """
 
 from __future__ import annotations
@@ -41,8 +44,10 @@ _CHECKSUMS = {0: ("sha1", 20), 1: ("sha256", 32), 2: ("sha512", 64), 3: ("sha512
 
 _COMPRESSIONS = {0: "none", 2: "zstd"}
 
-MAX_HEADER = 1 << 28
-"""Bytes of header read at most (an index entry is about 20 bytes: 13 million chunks)."""
+MAX_HEADER = 1 << 25
+"""Bytes of header read at most. An index entry is about 20 bytes, and each is held as a small
+object: 2 million entries (36 MB) took 430 MB (unzck: 505 MB). Fedora's primary_zck, a chunk
+per package, has an index of about 2 MB: 32 MiB is 16 times that."""
 
 MAX_DICTIONARY = 1 << 26
 """Bytes of the dictionary, held whole to decompress with (a zstd dictionary: zstd trains 110 KiB
