@@ -23,7 +23,7 @@ from tests.httpserver import Handler, LocalServer
 
 
 class InFlight:
-    """The requests for RPM files the server is answering at once, and the most it ever was."""
+    """The requests for RPM files the server holds at once before answering, and the most it ever was."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -36,10 +36,12 @@ class InFlight:
             self.most = max(self.most, self.now)
         try:
             time.sleep(0.02)  # long enough for the others to come in, if they may
-            handler.send_file(method, handler.path)
         finally:
+            # Counted out before the answer is sent: a client that has read the whole answer
+            # may ask again before this thread runs on, and that is not more than N at once.
             with self._lock:
                 self.now -= 1
+        handler.send_file(method, handler.path)
 
 
 def watched(server: LocalServer, www: Path) -> InFlight:
