@@ -6,9 +6,7 @@ every yum host of the repository was offered the Citrix package only the databas
 from __future__ import annotations
 
 import bz2
-import hashlib
 import json
-import re
 import shutil
 import sqlite3
 import subprocess
@@ -22,6 +20,7 @@ from auditor.cli.main import main
 from auditor.runtime import parallel
 from auditor.sources import primary_db
 from tests.rpmbuild import binary_of
+from tests.sources.repomd_entry import install_metadata
 
 CLEAN = """Name: clean-tool
 Version: 1.0
@@ -70,20 +69,8 @@ def install_database(repo: Path, database: Path, version: str = "10") -> None:
     """Make ``database`` the repository's primary_db, repomd.xml's checksums and sizes fixed:
     it passes every check but what it says."""
     raw = database.read_bytes()
-    packed = bz2.compress(raw)
-    for old in (repo / "repodata").glob("*-primary.sqlite.bz2"):
-        old.unlink()
-    digest = hashlib.sha256(packed).hexdigest()
-    href = f"repodata/{digest}-primary.sqlite.bz2"
-    (repo / href).write_bytes(packed)
-    block = (
-        f'<data type="primary_db"><checksum type="sha256">{digest}</checksum>'
-        f'<open-checksum type="sha256">{hashlib.sha256(raw).hexdigest()}</open-checksum>'
-        f'<location href="{href}"/><timestamp>1</timestamp><size>{len(packed)}</size>'
-        f"<open-size>{len(raw)}</open-size><database_version>{version}</database_version></data>"
-    )
-    repomd = repo / "repodata" / "repomd.xml"
-    repomd.write_text(re.sub(r'<data type="primary_db">.*?</data>', block, repomd.read_text(), flags=re.S))
+    extra = f"<database_version>{version}</database_version>"
+    install_metadata(repo, "primary_db", bz2.compress(raw), raw, "primary.sqlite.bz2", extra)
 
 
 def edited(repo: Path, scratch: Path, change: Callable[[sqlite3.Connection], object]) -> None:

@@ -10,7 +10,6 @@ repomd.xml's checksums and sizes fixed, so that it passes every check but what i
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import shutil
@@ -22,6 +21,7 @@ import pytest
 from auditor.cli.main import main
 from tests.httpserver import LocalServer
 from tests.rpmbuild import binary_of
+from tests.sources.repomd_entry import install_metadata
 
 
 @pytest.fixture(autouse=True)
@@ -95,19 +95,7 @@ def install_copy(repo: Path, kind: str, made: Path) -> None:
 
 def install_bytes(repo: Path, kind: str, data: bytes, content: bytes) -> None:
     """Make ``data`` the repository's ``{kind}_zck``, said to hold ``content``."""
-    for old in (repo / "repodata").glob(f"*-{kind}.xml.zck"):
-        old.unlink()
-    digest = hashlib.sha256(data).hexdigest()
-    href = f"repodata/{digest}-{kind}.xml.zck"
-    (repo / href).write_bytes(data)
-    block = (
-        f'<data type="{kind}_zck"><checksum type="sha256">{digest}</checksum>'
-        f'<open-checksum type="sha256">{hashlib.sha256(content).hexdigest()}</open-checksum>'
-        f'<location href="{href}"/><timestamp>1</timestamp><size>{len(data)}</size>'
-        f"<open-size>{len(content)}</open-size></data>"
-    )
-    repomd = repo / "repodata" / "repomd.xml"
-    repomd.write_text(re.sub(rf'<data type="{kind}_zck">.*?</data>', block, repomd.read_text(), flags=re.S))
+    install_metadata(repo, f"{kind}_zck", data, content, f"{kind}.xml.zck")
 
 
 def scan(target: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, object]]:
