@@ -16,42 +16,14 @@ without a blocked binary, and none together (seed 62: ``p7``), showed ``clean``.
 
 from __future__ import annotations
 
-import random
 from pathlib import Path
-from typing import Any
 
 import pytest
 import solv
 
 from benchmarks.generators import solv_closure
-from tests.deps.built import CITRIX, audit, build_repository, verdicts
-
-
-def universe(seed: int, size: int = 22, capabilities: int = 7) -> tuple[list[dict[str, Any]], list[str]]:
-    rng = random.Random(seed)
-    names = [f"p{number}" for number in range(size)]
-    packages: list[dict[str, Any]] = [
-        {"name": name, "provides": [], "requires": [], "conflicts": [], "buildrequires": []} for name in names
-    ]
-    citrix = []
-    for package in packages:
-        if rng.random() < 0.2:
-            package.update(CITRIX)
-            citrix.append(package["name"])
-    for number in range(capabilities):
-        for package in rng.sample(packages, rng.randint(1, 4)):
-            package["provides"].append(f"c{number}")
-    for package in packages:
-        for number in rng.sample(range(capabilities), rng.choice([0, 1, 1, 2])):
-            if f"c{number}" not in package["provides"]:
-                package["requires"].append(f"c{number}")
-        for number in rng.sample(range(capabilities), rng.choice([0, 1, 2, 2, 3])):
-            package["buildrequires"].append(f"c{number}")
-        for _conflict in range(rng.choice([0, 1, 1, 2])):
-            other = rng.choice(names)
-            if other != package["name"]:
-                package["conflicts"].append(other)
-    return packages, citrix
+from tests.deps.built import audit, build_repository, verdicts
+from tests.deps.random_universe import universe
 
 
 class Buildroots:
@@ -83,7 +55,7 @@ class Buildroots:
 
 @pytest.mark.parametrize("seed", [27, 62, 0, 1, 2, 3, 4, 5])
 def test_build_depends_exactly_when_libsolv_finds_no_buildroot(tmp_path: Path, seed: int) -> None:
-    packages, citrix = universe(seed)
+    packages, citrix = universe(seed, citrix_share=0.2, requires=[0, 1, 1, 2], buildrequires=[0, 1, 2, 2, 3])
     repository = build_repository(packages, tmp_path)
     found = verdicts(audit(repository))
     roots = Buildroots(repository)

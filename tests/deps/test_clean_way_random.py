@@ -17,43 +17,17 @@ package that reaches a mixed group only through a choice, each of whose options 
 
 from __future__ import annotations
 
-import random
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.deps.built import CITRIX, audit, build_repository, libsolv_installs, verdicts
-
-
-def universe(seed: int, size: int = 22, capabilities: int = 7) -> tuple[list[dict[str, Any]], list[str]]:
-    rng = random.Random(seed)
-    names = [f"p{number}" for number in range(size)]
-    packages: list[dict[str, Any]] = [
-        {"name": name, "provides": [], "requires": [], "conflicts": []} for name in names
-    ]
-    citrix = []
-    for package in packages:
-        if rng.random() < 0.25:
-            package.update(CITRIX)
-            citrix.append(package["name"])
-    for number in range(capabilities):
-        for package in rng.sample(packages, rng.randint(1, 4)):
-            package["provides"].append(f"c{number}")
-    for package in packages:
-        for number in rng.sample(range(capabilities), rng.choice([0, 1, 1, 2, 2, 3])):
-            if f"c{number}" not in package["provides"]:
-                package["requires"].append(f"c{number}")
-        for _conflict in range(rng.choice([0, 1, 1, 2])):
-            other = rng.choice(names)
-            if other != package["name"]:
-                package["conflicts"].append(other)
-    return packages, citrix
+from tests.deps.built import audit, build_repository, libsolv_installs, verdicts
+from tests.deps.random_universe import universe
 
 
 @pytest.mark.parametrize("seed", range(20))
 def test_depends_exactly_when_libsolv_needs_citrix(tmp_path: Path, seed: int) -> None:
-    packages, citrix = universe(seed)
+    packages, citrix = universe(seed, citrix_share=0.25, requires=[0, 1, 1, 2, 2, 3])
     repository = build_repository(packages, tmp_path)
     found = verdicts(audit(repository))
     wrong = []
