@@ -10,9 +10,14 @@ JSON report records what each taint reaches for that comparison.
 
 Reaching is read on the dependency graph with every alternative counted, as ``may-depend``
 reads it: a run-time taint follows the package's requirements; a build taint starts at its
-source package's build requirements and follows theirs. It is computed only for taint facts
-asked about, from the strongly connected components of the part of the graph they reach,
-each component's origin packages once: a distribution's report asks for tens of thousands.
+source package's build requirements and follows theirs, and the build requirements of the
+source packages those were built from, and so on, as a build chain runs (`_build_chains` of
+`auditor.deps.propagation`: a binary whose source cannot be built without Citrix is no clean
+build requirement). Without those, a build entry accepting ``cx-bb`` accepted the build coming
+to need ``held``, whose own build needs another Citrix package (red team 36). It is computed
+only for taint facts asked about, from the strongly connected components of the part of the
+graph they reach (and of the source packages a build reaches), each component's origin
+packages once: a distribution's report asks for tens of thousands.
 """
 
 from __future__ import annotations
@@ -50,47 +55,39 @@ class OriginReach:
         self._on_stack = bytearray(count)
         self._visited = 0
         self._distinct: dict[frozenset[int], frozenset[int]] = {}
+        self._built: dict[int, frozenset[int]] = {}
+        """source package -> the origin packages building it may need (`_build_reach`)."""
         self._names: dict[tuple[int, Category], frozenset[str]] = {}
         """(id of a distinct answer of `_reach`, kept alive in ``_distinct``, a category) -> its names."""
-
-    def _roots(self, fact: Fact) -> set[int] | None:
-        """Where the walk for ``fact`` starts; None for a fact that is no taint of a package."""
-        build = fact.kind is FactKind.BUILD_DEPENDS
-        if fact.package is None or fact.category is None or not (build or fact.kind in _RUNTIME):
-            return None
-        graph = self.graph
-        if not build:
-            return {fact.package}
-        sources = (
-            (fact.package,) if graph.packages[fact.package].is_source else graph.sources_of(fact.package)
-        )
-        return {
-            member for source in sources for group in graph.build.get(source, []) for member in group.members
-        }
 
     def names(self, fact: Fact) -> frozenset[str] | None:
         """The names of the origin packages of ``fact``'s category its package can reach; None
         for a fact that is no taint of a package."""
-        roots, category = self._roots(fact), fact.category
-        if roots is None or category is None:
+        category = fact.category
+        if fact.package is None or category is None:
             return None
-        if len(roots) == 1:
-            [root] = roots
-            shared = self._reach(root)
-            if fact.package not in shared:
-                # One set of names per distinct answer and category, as for the indexes: n
-                # packages reaching the same k origin packages made n sets of k names (2,000
-                # each: `auditor diff` peaked at 826 MB, now 313 MB).
-                key = (id(shared), category)
-                found = self._names.get(key)
-                if found is None:
-                    found = self._names[key] = self._named(shared, category, None)
-                return found
-            return self._named(shared, category, fact.package)
-        reached: set[int] = set()
-        for root in roots:
-            reached |= self._reach(root)
-        return self._named(reached, category, fact.package)
+        if fact.kind is FactKind.BUILD_DEPENDS:
+            graph = self.graph
+            sources = (
+                (fact.package,) if graph.packages[fact.package].is_source else graph.sources_of(fact.package)
+            )
+            reached: set[int] = set()
+            for source in sources:
+                reached |= self._build_reach(source)
+            return self._named(reached, category, fact.package)
+        if fact.kind not in _RUNTIME:
+            return None
+        shared = self._reach(fact.package)
+        if fact.package not in shared:
+            # One set of names per distinct answer and category, as for the indexes: n
+            # packages reaching the same k origin packages made n sets of k names (2,000
+            # each: `auditor diff` peaked at 826 MB, now 313 MB).
+            key = (id(shared), category)
+            found = self._names.get(key)
+            if found is None:
+                found = self._names[key] = self._named(shared, category, None)
+            return found
+        return self._named(shared, category, fact.package)
 
     def _named(self, reached: Iterable[int], category: Category, package: int | None) -> frozenset[str]:
         packages, categories = self.graph.packages, self.categories
@@ -181,3 +178,76 @@ class OriginReach:
         result = self._distinct.setdefault(frozenset(found), frozenset(found)) if found else _NONE
         for member in members:
             done[member] = result
+
+    def _build_reach(self, start: int) -> frozenset[int]:
+        """The origin packages building source package ``start`` may need: those its build
+        requirements' providers reach at run time, and, for each provider, what building the
+        source packages it was built from may need (Tarjan's components over source packages,
+        iterative as `_reach`; build requirements run in cycles, a compiler built with itself)."""
+        built = self._built
+        found = built.get(start)
+        if found is not None:
+            return found
+        graph = self.graph
+        order: dict[int, int] = {}
+        low: dict[int, int] = {}
+        stack: list[int] = []
+        on_stack: set[int] = set()
+        walk: list[tuple[int, tuple[int, ...], int]] = []
+
+        def visit(source: int) -> None:
+            order[source] = low[source] = len(order)
+            stack.append(source)
+            on_stack.add(source)
+            members = {member for group in graph.build.get(source, ()) for member in group.members}
+            nexts = sorted({one for member in members for one in graph.sources_of(member)})
+            walk.append((source, tuple(nexts), 0))
+
+        visit(start)
+        while walk:
+            source, nexts, at = walk[-1]
+            descended = False
+            while at < len(nexts):
+                child = nexts[at]
+                at += 1
+                if child in built:
+                    continue
+                if child not in order:
+                    walk[-1] = (source, nexts, at)
+                    visit(child)
+                    descended = True
+                    break
+                if child in on_stack:
+                    low[source] = min(low[source], order[child])
+            if descended:
+                continue
+            walk.pop()
+            if walk:
+                parent = walk[-1][0]
+                low[parent] = min(low[parent], low[source])
+            if low[source] == order[source]:
+                self._close_build(source, stack, on_stack)
+        return built[start]
+
+    def _close_build(self, root: int, stack: list[int], on_stack: set[int]) -> None:
+        """Record what building each source package of the component ``root`` heads may need."""
+        members: list[int] = []
+        while True:
+            member = stack.pop()
+            on_stack.discard(member)
+            members.append(member)
+            if member == root:
+                break
+        inside = set(members)
+        graph, built = self.graph, self._built
+        found: set[int] = set()
+        for source in members:
+            for group in graph.build.get(source, ()):
+                for provider in group.members:
+                    found |= self._reach(provider)
+                    for one in graph.sources_of(provider):
+                        if one not in inside:
+                            found |= built[one]
+        result = self._distinct.setdefault(frozenset(found), frozenset(found)) if found else _NONE
+        for source in members:
+            built[source] = result

@@ -18,13 +18,21 @@ TAINTS = (FactKind.DEPENDS, FactKind.MAY_DEPEND, FactKind.BUILD_DEPENDS)
 
 
 def by_closure(result: AuditResult, fact: Fact) -> frozenset[str]:
-    """The origin packages of the fact's category in the closure of its roots, one BFS each."""
+    """The origin packages of the fact's category in the closure of its roots, one BFS each: for
+    a build taint, the run-time closure of its source's build requirements, and of the build
+    requirements of the source packages those were built from, and so on (a build chain)."""
     graph = result.graph
     assert fact.package is not None and fact.category is not None
     if fact.kind is FactKind.BUILD_DEPENDS:
         package = fact.package
-        sources = (package,) if graph.packages[package].is_source else graph.sources_of(package)
-        roots = {m for source in sources for group in graph.build.get(source, []) for m in group.members}
+        pending = list((package,) if graph.packages[package].is_source else graph.sources_of(package))
+        seen, roots = set(pending), set()
+        while pending:
+            members = {m for group in graph.build.get(pending.pop(), []) for m in group.members}
+            roots |= members
+            for source in {one for member in members for one in graph.sources_of(member)} - seen:
+                seen.add(source)
+                pending.append(source)
     else:
         roots = {fact.package}
     categories = OriginReach(graph, result.findings).categories
@@ -105,3 +113,35 @@ def test_packages_reaching_the_same_origin_packages_share_one_set_of_names(tmp_p
     # A side of a comparison (`auditor diff`, `check`) keeps that one set too, not a copy per taint.
     side = side_of_audit(result, decide(result, GateOptions()))
     assert all(side.reach(taints[f"user{n}"].fingerprint) is names[0] for n in range(4))
+
+
+def test_a_build_taint_reaches_what_building_its_build_requirements_needs(tmp_path: Path) -> None:
+    """A build chain runs through a build requirement's own source package (`held`, clean to
+    install, built with Citrix ``zlib``): what app's build reaches includes ``zlib``, or a baseline
+    entry accepting app's build on ``xlib`` accepted it coming to need ``held`` (red team 36), and
+    `check` and `diff` said nothing got worse. Cycles of build requirements end."""
+    repo = build_repository(
+        [
+            {"name": "app", "buildrequires": ["xlib", "held"]},
+            {"name": "held", "buildrequires": ["zlib", "ring"]},
+            {"name": "ring", "buildrequires": ["held"]},  # held and ring are built with each other
+            {"name": "other", "buildrequires": ["app"]},
+            {"name": "xlib", **CITRIX},
+            {"name": "zlib", **CITRIX},
+        ],
+        tmp_path,
+    )
+    result = audit(repo)
+    reach = result.origin_reach
+    build = {
+        (result.packages[fact.package].name, result.packages[fact.package].is_source): fact
+        for fact in result.facts
+        if fact.kind is FactKind.BUILD_DEPENDS and fact.package is not None
+    }
+    assert build[("app", True)].ends_at == "xlib", "the nearest origin package names the fact"
+    for name in ("app", "other"):
+        for is_source in (True, False):
+            assert reach.names(build[(name, is_source)]) == frozenset({"xlib", "zlib"})
+    assert reach.names(build[("ring", True)]) == frozenset({"zlib"})
+    for fact in build.values():
+        assert reach.names(fact) == by_closure(result, fact), fact.text
