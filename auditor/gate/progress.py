@@ -33,12 +33,17 @@ from dataclasses import dataclass, field
 
 from auditor.audit.facts import Fact
 from auditor.audit.result import AuditResult
-from auditor.gate.decision import Decision, shown_status
+from auditor.gate.decision import Decision, Disposition, shown_status
 from auditor.origin.findings import Verdict
 from auditor.rpm.evr import compare_evr
 from auditor.rpm.model import EVR, SOURCE_ARCHES
 
 _TAINTS = frozenset({"depends", "may-depend", "build-depends"})
+REACH_RECORDED = frozenset({Disposition.BLOCKS, Disposition.BASELINED})
+"""The rulings of the taints whose reach a side (and a JSON report) records: a comparison asks
+what a taint reached on the earlier side when it blocked there or the baseline accepted it as it
+then reached (a report written under a baseline: the taint that reached further blocked the
+later scan, and was "unchanged" in `diff`, red team 36)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,13 +290,17 @@ def _reaches_more(before: Side, after: Side, earlier: FactRecord, later: FactRec
 
 def side_of_audit(audit: AuditResult, decision: Decision) -> Side:
     blocks = {id(ruling.fact): ruling.blocks for ruling in decision.rulings}
+    compared = {id(ruling.fact) for ruling in decision.rulings if ruling.disposition in REACH_RECORDED}
     # What each taint reaches is computed now, while the audit's graph is at hand (a fraction
     # of a second on a distribution): a side keeps no audit alive.
     reach = audit.origin_reach.names
     packages: dict[tuple[str, str], list[PackageRecord]] = {}
     for result in audit.results:
         package = result.package
-        facts = tuple(_record(fact, blocks.get(id(fact), False), reach) for fact in result.facts)
+        facts = tuple(
+            _record(fact, blocks.get(id(fact), False), reach if id(fact) in compared else None)
+            for fact in result.facts
+        )
         statuses = tuple(verdict.value for verdict in result.statuses)
         # The status the reports show (a JSON report read back as a side records that one).
         status = shown_status(result, decision.for_package(result.index)).value
@@ -340,8 +349,8 @@ def _record(
     fact: Fact, blocks: bool, reach: Callable[[Fact], frozenset[str] | None] | None = None
 ) -> FactRecord:
     kind = fact.kind.value
-    # As a JSON report records it: only where it blocks, the one case a comparison asks.
-    reaches = reach(fact) if reach is not None and kind in _TAINTS and blocks else None
+    # As a JSON report records it: only where it blocks or the baseline accepted it (`REACH_RECORDED`).
+    reaches = reach(fact) if reach is not None and kind in _TAINTS else None
     return FactRecord(
         fact.fingerprint,
         kind,

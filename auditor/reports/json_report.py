@@ -15,6 +15,7 @@ from msgspec import UNSET, UnsetType
 
 from auditor.audit.facts import FactKind
 from auditor.deps.hops import Hop
+from auditor.gate.progress import REACH_RECORDED
 from auditor.origin.findings import Finding
 from auditor.reports.chains import shown
 from auditor.reports.json_gate import completeness_to_json, gate_to_json
@@ -78,11 +79,12 @@ def fact_to_json(item: FactView, view: ReportView | None = None) -> dict[str, An
         data["category"] = fact.category._value_
     if fact.ends_at:
         data["ends_at"] = fact.ends_at
-    # Only where the fact blocks: a comparison asks what a taint reached only when it blocked
-    # on both sides (else blocking is news by itself), and the walk costs a distribution's
-    # report megabytes at its peak.
-    # (The kind last: an enum member hashes in Python.)
-    if view is not None and ruling.blocks and fact.kind in _TAINTS:
+    # Only where the fact blocks or the baseline accepted it: a comparison asks what a taint
+    # reached when it blocked on the earlier side or was accepted as it then reached (a report
+    # written under a baseline, read back by `diff`: the taint that reached further blocked the
+    # later scan and was "unchanged" in the diff, red team 36), and the walk costs a
+    # distribution's report megabytes at its peak. (The kind last: an enum member hashes in Python.)
+    if view is not None and ruling.disposition in REACH_RECORDED and fact.kind in _TAINTS:
         reached = view.reaches(fact)
         if reached is not None:
             data["reaches"] = sorted(reached)

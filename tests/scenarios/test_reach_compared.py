@@ -112,6 +112,35 @@ def test_scan_compare_reads_what_each_taint_reached_from_the_earlier_report(
     assert 'id="changes-new" data-count="0"' in page.read_text()
 
 
+def test_diff_of_reports_written_under_a_baseline_counts_a_taint_reaching_further_as_new(
+    repos: dict[str, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """CI scans each release with the baseline it picks up, and the release manager diffs the
+    reports: app's taint, accepted on the earlier side, reaches ylib on the later one, where the
+    baseline no longer accepts it. The earlier report recorded no reach for an accepted taint, so
+    `diff` called it unchanged, nothing worse, while the later scan blocked it as new (red team 36)."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["baseline", *sides(repos["base"]), "-q"]) == 0
+    earlier, later = tmp_path / "earlier.json", tmp_path / "later.json"
+    assert main(["scan", *sides(repos["base"]), "--format", "json", "-o", str(earlier), "-q"]) == 0
+    app = next(p for p in json.loads(earlier.read_text())["packages"] if p["nevra"] == "app-1.0-1.noarch")
+    [accepted] = [fact for fact in app["facts"] if fact["kind"] == "depends"]
+    assert accepted["disposition"] == "baselined" and accepted["reaches"] == ["xlib"]
+    assert main(["scan", *sides(repos["merged"]), "--format", "json", "-o", str(later), "-q"]) == 1
+    capsys.readouterr()
+    code, out = output(["diff", str(earlier), str(later), "--format", "json"], capsys)
+    assert code == 0
+    document = json.loads(out)
+    new = [item for item in document["facts"] if item["change"] == "new"]
+    assert [(item["package"], item["reaches_more"], item["blocks_after"]) for item in new] == [
+        ("app", ["ylib"], True)
+    ]
+    assert "app-2.0-1.noarch" in [pair["new"]["nevra"] for pair in document["worse"]]
+
+
 # mla of two arches shares one fingerprint (depends, citrix, nearest origin package xlib); only
 # the i686 build also needs mid2, which needs Citrix zlib.
 MULTIARCH: list[dict[str, Any]] = [
