@@ -21,7 +21,8 @@ from auditor.core.schema import MAX_NESTING, check_nesting
 
 MAX_CONFIG_BYTES = 16 * 1024 * 1024
 """A baseline file or provenance table larger than this is not one (a baseline of 50,000
-accepted findings is about 10 MiB)."""
+accepted findings is about 10 MiB, with few origin packages reached by each taint: each entry
+lists those, and ``auditor baseline`` refuses to write a file past this)."""
 
 MAX_TOML_BYTES = 2 * 1024 * 1024
 """A policy, project or waiver file larger than this is not one: the shipped policy is 20 KiB,

@@ -20,11 +20,15 @@ import msgspec
 from auditor.audit.facts import TAINT_RULES, Fact, FactKind
 from auditor.core.errors import PolicyError
 from auditor.core.schema import MAX_NESTING, convert, shown
-from auditor.core.tomlfile import read_text
+from auditor.core.tomlfile import MAX_CONFIG_BYTES, read_text
 from auditor.rpm.model import Package
 
 BASELINE_FILE = ".auditor-baseline.json"
 VERSION = 1
+MAX_BASELINE_BYTES = MAX_CONFIG_BYTES
+"""A baseline file larger than this is not read; ``auditor baseline`` never writes one larger
+(each taint entry lists what it reaches: 2,001 entries reaching 400 Citrix packages each made
+26 MB, written with exit 0, which every later run refused, red team 36)."""
 Needed = Literal["build", "run"]
 
 
@@ -231,7 +235,7 @@ def _reject_constant(name: str) -> Any:
 
 def _read_json(path: str) -> Any:
     """The JSON document at ``path`` (a named pipe or a directory is refused, not waited on)."""
-    text = read_text(path, "baseline file")
+    text = read_text(path, "baseline file", MAX_BASELINE_BYTES)
     try:
         return json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:

@@ -453,3 +453,30 @@ def test_a_baseline_holding_one_fingerprint_twice_means_the_same_in_either_order
         codes.append(main(["scan", "-q", "--baseline", str(merged), *example, "--format", "json"]))
         assert json.loads(capsys.readouterr().out)["summary"]["blocking"] == 0
     assert codes == [0, 0]
+
+
+def test_baseline_never_writes_a_file_the_next_run_refuses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each taint entry lists every origin package it reaches: 2,001 entries reaching 400 Citrix
+    packages made a 26 MB baseline, written with exit 0, that every later run refused as larger
+    than a baseline may be (red team 36). The writer holds to the reader's limit: it says so,
+    exits 3 and leaves the file there as it was. (The limit is lowered here: the example's
+    baseline is a few KiB.)"""
+    example = [REPO, str(EXAMPLE / "srpms")]
+    written = tmp_path / "baseline.json"
+    assert main(["baseline", "-q", "--baseline", str(written), *example]) == 0
+    before = written.read_bytes()
+    size = len(before)
+    monkeypatch.setattr("auditor.gate.baseline.MAX_BASELINE_BYTES", size - 1)
+    capsys.readouterr()
+    assert main(["scan", "-q", "--baseline", str(written), *example]) == 2  # what the reader does
+    assert f"larger than {(size - 1) // 2**20} MiB" in capsys.readouterr().err
+    written.unlink()
+    assert main(["baseline", "-q", "--baseline", str(written), *example]) == 3
+    assert f"not written: the baseline would be {size} bytes" in capsys.readouterr().err
+    assert not written.exists()
+    monkeypatch.setattr("auditor.gate.baseline.MAX_BASELINE_BYTES", size)
+    assert main(["baseline", "-q", "--baseline", str(written), *example]) == 0
+    assert written.read_bytes() == before
+    assert main(["scan", "-q", "--baseline", str(written), *example]) == 0

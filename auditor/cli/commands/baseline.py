@@ -18,6 +18,7 @@ from auditor.cli import options
 from auditor.cli.output import messages, print_messages, write_output
 from auditor.cli.session import Session
 from auditor.core.errors import ExitCode, UsageError
+from auditor.gate import baseline as baseline_file
 from auditor.gate.baseline import (
     BASELINE_FILE,
     Baseline,
@@ -144,7 +145,19 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
     else:
         entries = list(current.values())
         message = f"{path}: {len(entries)} entries recorded"
-    write_output(json_text_inert(Baseline(entries).to_json()), path)  # `cat` in a CI log: inert
+    text = json_text_inert(Baseline(entries).to_json())  # `cat` in a CI log: inert
+    size = len(text.encode())
+    if size > baseline_file.MAX_BASELINE_BYTES:
+        # A file the next run refuses is no baseline: the one there stays as it was.
+        print_messages(
+            [
+                f"auditor: error: {path}: not written: the baseline would be {size} bytes, and one "
+                f"larger than {baseline_file.MAX_BASELINE_BYTES} bytes is not read; accept families "
+                "of findings with waivers (package globs) instead"
+            ]
+        )
+        return ExitCode.INPUT
+    write_output(text, path)
     print_messages([f"auditor: {message}"])
     return ExitCode.PASSED
 
