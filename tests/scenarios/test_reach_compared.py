@@ -233,3 +233,21 @@ def test_diff_lists_as_worse_only_the_arch_that_reaches_further(
         (item["package"], item["reaches_more"]) for item in document["facts"] if item["change"] == "new"
     ] == [("mla", ["zlib"])]
     assert [pair["new"]["nevra"] for pair in document["worse"]] == ["mla-1.0-2.i686"]
+
+
+def test_sarif_says_why_a_taint_of_a_fingerprint_the_baseline_lists_blocks(
+    repos: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its fingerprint, hence its SARIF identity, is the accepted taint's: the table, Markdown,
+    JUnit and JSON said it now also reaches ylib, and SARIF showed the chain alone (red team 36)."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["baseline", *sides(repos["base"]), "-q"]) == 0
+    sarif = tmp_path / "merged.sarif"
+    assert main(["scan", *sides(repos["merged"]), "--format", "sarif", "-o", str(sarif), "-q"]) == 1
+    [result] = [
+        item
+        for item in json.loads(sarif.read_text())["runs"][0]["results"]
+        if item.get("properties", {}).get("blocks") and item["ruleId"] == "status/depends"
+    ]
+    reason = "blocks: it now also reaches ylib, which its baseline entry did not accept"
+    assert result["message"]["text"].endswith(f"({reason})")
