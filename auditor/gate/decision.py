@@ -385,10 +385,12 @@ def _baseline_progress(
             continue
         if legacy_key(entry) in taints:
             continue
-        vanished = (
-            entry["package"] not in audited
-            or entry["package"] in unseen
-            or (entry["kind"] in TAINT_RULES and entry.get("ends_at", "") not in present)
+        # A taint also went unseen when the origin package it ended at, or another it reached,
+        # now has a gap: that package's evidence is what went, not the dependency on it.
+        end = entry.get("ends_at", "")
+        taint_gone = entry["kind"] in TAINT_RULES and (
+            end not in present or end in unseen or not unseen.isdisjoint(entry.get("reaches", ()))
         )
+        vanished = entry["package"] not in audited or entry["package"] in unseen or taint_gone
         (gone if vanished else fixed).append(entry)
     return tuple(fixed), tuple(gone)

@@ -264,7 +264,7 @@ def compare(before: Side, after: Side) -> Comparison:
             not still
             or run_unseen
             or fact.subject in unseen
-            or (fact.kind in _TAINTS and fact.ends_at not in after.present)
+            or (fact.kind in _TAINTS and (fact.ends_at not in after.present or _end_unseen(fact, unseen)))
         )
         changes.append(
             FactChange(Change.GONE if vanished else Change.FIXED, fact, fact.blocks, False, key=key)
@@ -273,6 +273,14 @@ def compare(before: Side, after: Side) -> Comparison:
         key=lambda item: (item.fact.subject, item.fact.kind, item.fact.capability, item.change.value)
     )
     return Comparison(tuple(changes), before.blocking, after.blocking)
+
+
+def _end_unseen(fact: FactRecord, unseen: set[str]) -> bool:
+    """Whether the origin package a taint ended at, or another it reached (where recorded), now
+    has evidence not seen: its source package left the run, and it no longer shows as origin. The
+    taint of what needs it went with that evidence, not because it was cured (red team 36: app,
+    needing cx, was "better" when cx's source package, holding its Citrix Source, was not given)."""
+    return fact.ends_at in unseen or (fact.reaches is not None and not fact.reaches.isdisjoint(unseen))
 
 
 def _reaches_more(before: Side, after: Side, earlier: FactRecord, later: FactRecord) -> tuple[str, ...]:
