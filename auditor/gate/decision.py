@@ -47,6 +47,13 @@ class Disposition(enum.Enum):
     NOT_GATED = "not-gated"
 
 
+REACH_RECORDED = frozenset({Disposition.BLOCKS, Disposition.BASELINED})
+"""The rulings of the taints whose reach a side (and a JSON report) records: a comparison asks
+what a taint reached on the earlier side when it blocked there or the baseline accepted it as it
+then reached (a report written under a baseline: the taint that reached further blocked the
+later scan, and was "unchanged" in `diff`, red team 36). It is here, not in
+`auditor.gate.progress`, which a scan does not import."""
+
 _BLOCKS = Disposition.BLOCKS  # an enum member looked up through its class is slow in hot loops
 _NOT_GATED, _GAP = Disposition.NOT_GATED, FactKind.GAP
 _GAP_NOT_GATED = "evidence not seen (--strict makes it fail)"

@@ -33,17 +33,12 @@ from dataclasses import dataclass, field
 
 from auditor.audit.facts import Fact
 from auditor.audit.result import AuditResult
-from auditor.gate.decision import Decision, Disposition, shown_status
+from auditor.gate.decision import REACH_RECORDED, Decision, shown_status
 from auditor.origin.findings import Verdict
 from auditor.rpm.evr import compare_evr
 from auditor.rpm.model import EVR, SOURCE_ARCHES
 
 _TAINTS = frozenset({"depends", "may-depend", "build-depends"})
-REACH_RECORDED = frozenset({Disposition.BLOCKS, Disposition.BASELINED})
-"""The rulings of the taints whose reach a side (and a JSON report) records: a comparison asks
-what a taint reached on the earlier side when it blocked there or the baseline accepted it as it
-then reached (a report written under a baseline: the taint that reached further blocked the
-later scan, and was "unchanged" in `diff`, red team 36)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from msgspec import UNSET, UnsetType
 
 from auditor.audit.facts import FactKind
 from auditor.deps.hops import Hop
-from auditor.gate.progress import REACH_RECORDED
+from auditor.gate.decision import REACH_RECORDED
 from auditor.origin.findings import Finding
 from auditor.reports.chains import shown
 from auditor.reports.json_gate import completeness_to_json, gate_to_json
