@@ -107,6 +107,12 @@ class Remote:
             raise exc.input_error() from None
         return path
 
+    def forget(self, url: str, kind: str) -> None:
+        """Drop the cache's last copy of ``url`` (fetched by `fetch_by_url` as ``kind``): an
+        online run found it gone or failing, and read another file instead, which is what
+        ``--offline`` must read too."""
+        self.cache.discard(self.cache.by_url(kind, url))
+
     def fetch_if_present(self, url: str, kind: str, ceiling: int = SMALL_FILE_CEILING) -> str | None:
         """`fetch_by_url` for a file that may not exist: None when the server answers 404 (or,
         with --offline, when the cache has no copy); any other failure is an `InputError`."""

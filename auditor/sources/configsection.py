@@ -91,6 +91,8 @@ class SectionReader:
         self.policy_urls: list[str] = []
         self.unusable: list[str] = []
         """Mirrorlists and metalinks read that listed no mirror the auditor can use, and why."""
+        self.failed_copies: list[tuple[str, str]] = []
+        """The URL and cache kind of each remote file whose reading failed (`_done` forgets them)."""
 
     def read(self, urls: dict[str, list[str]], origin: UrlOrigin) -> RepositoryRead | None:
         """dnf's order (libdnf's ``lrHandleInitRemote``): the mirrors of the metalink, else of
@@ -160,6 +162,9 @@ class SectionReader:
                 decision.url, self.remote, self.options, self.store, vouched, configured=True
             )
         except InputError as exc:
+            if earlier is None and decision.local_path is None:
+                repomd = urljoin(repository_base(decision.url, configured=True), "repodata/repomd.xml")
+                self.failed_copies.append((repomd, "repomd"))
             self.failures.append(exc)
             return None
 
@@ -200,6 +205,8 @@ class SectionReader:
             path = decision.local_path or self.remote.fetch_by_url(decision.url, key)
             listing = parse(path, decision.url)
         except InputError as exc:
+            if decision.local_path is None:
+                self.failed_copies.append((decision.url, key))
             self.failures.append(exc)
             return [], [], origin, None
         if not listing.mirrors:
@@ -231,6 +238,12 @@ class SectionReader:
         for failure in self.failures:
             said = f"{failure.source} could not be read ({failure.reason})"
             self.result.warnings.append(f"{self.where}: {said}; {read.location} was read instead")
+        # The cache's copies of what failed are an earlier run's: --offline would read them
+        # (stale, a mirror down since) and audit what this run did not, clean where it blocked.
+        # Forgotten, --offline falls through to what this run read, as it did.
+        if not self.remote.options.offline:
+            for url, kind in self.failed_copies:
+                self.remote.forget(url, kind)
         return read
 
     def _give_up(self) -> None:

@@ -1,0 +1,61 @@
+"""``--offline`` reads what the last online run read, not an older copy the cache still holds.
+
+A section's URLs are tried in order; when the first fails, the next is read, with a warning.
+The cache's copy of the first is then an earlier run's: a mirror that has gone down since, or
+served a clean repository then. Read under ``--offline``, it made the audit clean where the
+online run, reading the mirror that answered, blocked. Over real HTTP on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from auditor.cli.main import main
+from tests.conftest import RPMS
+from tests.httpserver import LocalServer
+from tests.sources.test_remote import lookups  # noqa: F401 - autouse: only 127.0.0.1 resolves
+
+CLEAN = ("conflicts-obsoletes-2.0-1.noarch.rpm", "conflicts-obsoletes-2.0-1.src.rpm")
+"""A clean package and its source: a repository of them alone audits clean."""
+
+
+@pytest.fixture
+def www(www: Path) -> Path:
+    """``/repo/``, the fixture repository (Citrix packages: blocking), and ``/clean/``."""
+    packages = www / "clean" / "Packages"
+    packages.mkdir(parents=True)
+    for name in CLEAN:
+        shutil.copy(RPMS / name, packages)
+    subprocess.run(["createrepo_c", "-q", str(www / "clean")], check=True)
+    return www
+
+
+def scan(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    code = main(["scan", *args, "-q", "--format", "json", "-o", "/dev/null"])
+    return code, capsys.readouterr().err
+
+
+@pytest.mark.parametrize("listed_by", ["baseurl", "mirrorlist"])
+def test_offline_does_not_read_a_url_that_failed_online_when_another_was_read(
+    listed_by: str, server: LocalServer, www: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config, cache = tmp_path / "base.repo", str(tmp_path / "cache")
+    if listed_by == "baseurl":  # the clean repository first, the Citrix one after it
+        config.write_text(f"[base]\nbaseurl={server.url('/clean/')}\n  {server.url('/repo/')}\n")
+    else:  # a mirrorlist naming the clean one, the Citrix one as the baseurl dnf falls back on
+        (www / "mirrors.txt").write_text(f"{server.url('/clean/')}\n")
+        config.write_text(
+            f"[base]\nmirrorlist={server.url('/mirrors.txt')}\nbaseurl={server.url('/repo/')}\n"
+        )
+    assert scan([str(config), "--cache-dir", cache], capsys)[0] == 0
+    gone = www / "mirrors.txt" if listed_by == "mirrorlist" else www / "clean"
+    gone.rename(tmp_path / "gone")  # down since: the next URL is read, and blocks
+    code, err = scan([str(config), "--cache-dir", cache], capsys)
+    assert code == 1 and "/repo/ was read instead" in err
+    server.stop()
+    code, err = scan([str(config), "--cache-dir", cache, "--offline"], capsys)
+    assert code == 1 and "/repo/ was read instead" in err
