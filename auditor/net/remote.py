@@ -124,7 +124,13 @@ class Remote:
             return path
         try:
             self._download(url, path, ceiling, _acceptance(kind, url))
-        except HttpError as exc:
+        except (HttpError, InputError) as exc:
+            # Not there now, or not read: an earlier run's copy is not what this run saw, and
+            # --offline, reading it, audited a source repository removed since (clean, where
+            # this run's binaries have no sources: incomplete).
+            self.cache.discard(path)
+            if isinstance(exc, InputError):
+                raise
             if exc.status == 404:
                 return None
             raise exc.input_error() from None

@@ -59,3 +59,21 @@ def test_offline_does_not_read_a_url_that_failed_online_when_another_was_read(
     server.stop()
     code, err = scan([str(config), "--cache-dir", cache, "--offline"], capsys)
     assert code == 1 and "/repo/ was read instead" in err
+
+
+def test_offline_does_not_read_a_source_repository_beside_that_is_gone(
+    server: LocalServer, www: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for directory, name in (("x86_64", CLEAN[0]), ("Source", CLEAN[1])):
+        packages = www / "base" / directory / "Packages"
+        packages.mkdir(parents=True)
+        shutil.copy(RPMS / name, packages)
+        subprocess.run(["createrepo_c", "-q", str(www / "base" / directory)], check=True)
+    binary, cache = server.url("/base/x86_64/"), str(tmp_path / "cache")
+    assert scan([binary, "--cache-dir", cache, "--strict"], capsys)[0] == 0
+    (www / "base" / "Source").rename(tmp_path / "gone")  # 404 now: its binary's source is unseen
+    code, err = scan([binary, "--cache-dir", cache, "--strict"], capsys)
+    assert code == 3 and "source-not-audited" in err
+    server.stop()
+    code, err = scan([binary, "--cache-dir", cache, "--strict", "--offline"], capsys)
+    assert code == 3 and "source-not-audited" in err
