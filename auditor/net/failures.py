@@ -30,6 +30,33 @@ class HttpError(Exception):
         return InputError(self.url, self.reason)
 
 
+class PolicyRedirect(HttpError):
+    """A request its server redirected to a policy host (``target``), which is never contacted.
+
+    Not a failure like the others: the server says the file is there, on that host, and dnf
+    (librepo) follows it there. A repository read from another URL instead must not pass for
+    the one dnf reads (`auditor.sources.configsection`)."""
+
+    def __init__(self, url: str, reason: str, target: str) -> None:
+        super().__init__(url, reason)
+        self.target = target
+
+    def input_error(self) -> InputError:
+        return RedirectedToPolicyHost(self.url, self.reason, self.target)
+
+
+class RedirectedToPolicyHost(InputError):
+    """`PolicyRedirect` as an input's error: ``target`` is where the server sent the request."""
+
+    def __init__(self, source: str, reason: str, target: str) -> None:
+        super().__init__(source, reason)
+        self.target = target
+
+    def __reduce__(self) -> tuple[type[InputError], tuple[str, str]]:
+        # Pickled as a plain InputError: the target is in its reason.
+        return (InputError, (self.source, self.reason))
+
+
 class Retryable(Exception):
     """A failure worth another attempt (connection, timeout, truncated body, 5xx, 429).
     ``wait``: the seconds the server asked to be left alone (``Retry-After``), if it said."""

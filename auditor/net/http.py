@@ -47,6 +47,7 @@ from auditor.net.deadline import RateMeter, current_watch, watched_adapter
 from auditor.net.failures import (
     RETRY_STATUSES,
     HttpError,
+    PolicyRedirect,
     Retryable,
     connection_reason,
     retry_after,
@@ -275,7 +276,8 @@ class HttpClient:
             response.close()
             decision = decide(target, UrlOrigin.redirect(current), self.guard)
             if decision.policy_host:
-                raise HttpError(url, f"redirected to {target}, which is not contacted: {decision.reason}")
+                reason = f"redirected to {target}, which is not contacted: {decision.reason}"
+                raise PolicyRedirect(url, reason, target)
             if not decision.allowed:
                 raise HttpError(url, f"redirected to {short(target)}, not followed: {decision.reason}")
             if target in chain:

@@ -24,6 +24,7 @@ from auditor.formats.repomd import MetadataFile, read_repomd
 from auditor.formats.xmlstream import supported_checksum, verify_checksum
 from auditor.net.budget import DownloadBudget
 from auditor.net.cache import Cache, default_cache_dir
+from auditor.net.failures import PolicyRedirect, RedirectedToPolicyHost
 from auditor.net.http import HttpError
 from auditor.net.options import RemoteOptions
 from auditor.net.ranges import RangeClient
@@ -32,6 +33,9 @@ from auditor.runtime.progress import SILENT, Reporter
 
 SMALL_FILE_CEILING = 16 * 1024**2
 """Ceiling for repomd.xml, mirrorlists, metalinks and .repo files."""
+REDIRECTED = "redirected"
+"""The cache's kind (`Cache.by_url`) of what an online run found of a URL its server redirected
+to a policy host: the target and why, for --offline to say again."""
 UNKNOWN_FILE_SIZE = 1 << 62
 """The size of a remote file whose server did not say it: larger than any file, so that
 every size check against it passes and only what the file holds decides."""
@@ -86,7 +90,12 @@ class Remote:
         what the file must also pass, online or from the cache: a metalink's checksum for a
         mirror's repomd.xml."""
         path = self.cache.by_url(kind, url)
+        redirected = self.cache.by_url(REDIRECTED, f"{kind}\0{url}")
         if self.options.offline:
+            said = self.cache.read_json(redirected) or {}
+            target, reason = said.get("target"), said.get("reason")
+            if isinstance(target, str) and isinstance(reason, str):
+                raise RedirectedToPolicyHost(url, reason, target)
             if os.path.isfile(path):
                 if vouched is not None:
                     vouched(path)
@@ -103,8 +112,16 @@ class Remote:
 
         try:
             self._download(url, path, ceiling, accepted)
+        except PolicyRedirect as exc:
+            # Kept for --offline, which must meet it too: its last copy of the file, from before
+            # the server sent it to the policy host, is not what this run found there.
+            self.cache.discard(path)
+            with contextlib.suppress(OSError):
+                self.cache.write_json(redirected, {"target": exc.target, "reason": exc.reason})
+            raise exc.input_error() from None
         except HttpError as exc:
             raise exc.input_error() from None
+        self.cache.discard(redirected)
         return path
 
     def forget(self, url: str, kind: str) -> None:

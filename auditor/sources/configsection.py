@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 from auditor.core.errors import InputError
+from auditor.net.failures import RedirectedToPolicyHost
 from auditor.net.http import strip_userinfo
 from auditor.net.remote import Remote
 from auditor.net.urlpolicy import UrlDecision, UrlOrigin
@@ -162,11 +163,21 @@ class SectionReader:
                 decision.url, self.remote, self.options, self.store, vouched, configured=True
             )
         except InputError as exc:
+            self._redirected(exc)
             if earlier is None and decision.local_path is None:
                 repomd = urljoin(repository_base(decision.url, configured=True), "repodata/repomd.xml")
                 self.failed_copies.append((repomd, "repomd"))
             self.failures.append(exc)
             return None
+
+    def _redirected(self, failure: InputError) -> None:
+        """A URL of the section whose server redirected it to a policy host is configuration the
+        policy judges, as a ``baseurl`` written there is: dnf follows the redirect, and reads the
+        repository from that host wherever it can reach it (not only another URL after it)."""
+        if isinstance(failure, RedirectedToPolicyHost):
+            self.result.config_urls.append(
+                ConfigUrl(self.shown, self.section.id, "redirect", failure.target, self.section.enabled)
+            )
 
     def _repomd_read(self, decision: UrlDecision, read: str | None) -> tuple[str, str]:
         """Where the ``repomd.xml`` of the repository ``decision`` allows is (on the disk, or the
@@ -205,6 +216,7 @@ class SectionReader:
             path = decision.local_path or self.remote.fetch_by_url(decision.url, key)
             listing = parse(path, decision.url)
         except InputError as exc:
+            self._redirected(exc)
             if decision.local_path is None:
                 self.failed_copies.append((decision.url, key))
             self.failures.append(exc)

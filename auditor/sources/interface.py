@@ -76,7 +76,8 @@ class ConfigUrl:
     """The repository id (``[section]``); empty for a URL given on the command line."""
     key: str
     """``baseurl``, ``mirrorlist``, ``metalink``, ``gpgkey``, ``mirror``, ``include`` (a yum
-    ``include=`` not followed) or ``url``."""
+    ``include=`` not followed), ``url``, or ``redirect`` (the policy host a section's URL was
+    redirected to, never contacted)."""
     url: str
     enabled: bool = True
     """False for a section with ``enabled=0``: reported, but it cannot block."""

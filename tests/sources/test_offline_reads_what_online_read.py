@@ -1,4 +1,5 @@
-"""``--offline`` reads what the last online run read, not an older copy the cache still holds.
+"""``--offline`` reads what the last online run read, not an older copy the cache still holds;
+and a section URL that failed does not pass for one that was never there.
 
 A section's URLs are tried in order; when the first fails, the next is read, with a warning.
 The cache's copy of the first is then an earlier run's: a mirror that has gone down since, or
@@ -8,6 +9,7 @@ online run, reading the mirror that answered, blocked. Over real HTTP on 127.0.0
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -15,8 +17,11 @@ from pathlib import Path
 import pytest
 
 from auditor.cli.main import main
+from auditor.net.cache import url_key
+from auditor.net.options import RemoteOptions
+from auditor.net.remote import Remote
 from tests.conftest import RPMS
-from tests.httpserver import LocalServer
+from tests.httpserver import LocalServer, redirect
 from tests.sources.test_remote import lookups  # noqa: F401 - autouse: only 127.0.0.1 resolves
 
 CLEAN = ("conflicts-obsoletes-2.0-1.noarch.rpm", "conflicts-obsoletes-2.0-1.src.rpm")
@@ -77,3 +82,31 @@ def test_offline_does_not_read_a_source_repository_beside_that_is_gone(
     server.stop()
     code, err = scan([binary, "--cache-dir", cache, "--strict", "--offline"], capsys)
     assert code == 3 and "source-not-audited" in err
+
+
+def test_a_section_url_redirected_to_a_policy_host_is_a_finding_though_the_next_is_read(
+    server: LocalServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = "https://code.citrite.net/xs/repodata/repomd.xml"
+    server.routes["/moved/repodata/repomd.xml"] = redirect(target)
+    config = tmp_path / "base.repo"
+    config.write_text(f"[base]\nbaseurl={server.url('/moved/')}\n  {server.url('/clean/')}\n")
+    # The cache has the copy an earlier run read, before the server sent it to the policy host.
+    cache = tmp_path / "cache"
+    Remote(RemoteOptions(cache_dir=str(cache))).fetch_by_url(
+        server.url("/clean/repodata/repomd.xml"), "repomd"
+    )
+    (cache / "urls" / "repomd" / url_key(server.url("/clean/repodata/repomd.xml"))).rename(
+        cache / "urls" / "repomd" / url_key(server.url("/moved/repodata/repomd.xml"))
+    )
+    for offline in ([], ["--offline"]):
+        code = main(["scan", str(config), "--cache-dir", str(cache), "--format", "json", "-q", *offline])
+        captured = capsys.readouterr()
+        assert "/clean/ was read instead" in captured.err
+        findings = json.loads(captured.out)["config_findings"]
+        assert [(item["key"], item["url"], item["blocking"]) for item in findings] == [
+            ("redirect", target, True)
+        ]
+        # dnf follows it to the Citrix host: the clean one read after it does not hide that.
+        assert code == 1
+        server.stop()
