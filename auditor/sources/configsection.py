@@ -253,9 +253,12 @@ class SectionReader:
         # The cache's copies of what failed are an earlier run's: --offline would read them
         # (stale, a mirror down since) and audit what this run did not, clean where it blocked.
         # Forgotten, --offline falls through to what this run read, as it did.
+        # Never a copy this run read (a URL spelt two ways that failed once, then answered).
         if not self.remote.options.offline:
+            read_copies = {read.repomd_file, *(once.repomd_file for once in self.scope.locations.values())}
             for url, kind in self.failed_copies:
-                self.remote.forget(url, kind)
+                if self.remote.cache.by_url(kind, url) not in read_copies:
+                    self.remote.forget(url, kind)
         return read
 
     def _give_up(self) -> None:

@@ -21,7 +21,7 @@ from auditor.net.cache import url_key
 from auditor.net.options import RemoteOptions
 from auditor.net.remote import Remote
 from tests.conftest import RPMS
-from tests.httpserver import LocalServer, redirect
+from tests.httpserver import Handler, LocalServer, redirect, sequence, status
 from tests.sources.test_remote import lookups  # noqa: F401 - autouse: only 127.0.0.1 resolves
 
 CLEAN = ("conflicts-obsoletes-2.0-1.noarch.rpm", "conflicts-obsoletes-2.0-1.src.rpm")
@@ -110,3 +110,20 @@ def test_a_section_url_redirected_to_a_policy_host_is_a_finding_though_the_next_
         # dnf follows it to the Citrix host: the clean one read after it does not hide that.
         assert code == 1
         server.stop()
+
+
+def test_a_url_that_failed_once_and_then_answered_spelt_otherwise_stays_for_offline(
+    server: LocalServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Both spellings are one repository (`repository_base`): its repomd.xml failed, then answered.
+    def served(handler: Handler, method: str) -> None:
+        handler.send_file(method, "/clean/repodata/repomd.xml")
+
+    server.routes["/clean/repodata/repomd.xml"] = sequence(status(503), served)
+    config, cache = tmp_path / "base.repo", str(tmp_path / "cache")
+    config.write_text(f"[base]\nbaseurl={server.url('/clean/')}\n  {server.url('/clean')}\n")
+    code, err = scan([str(config), "--cache-dir", cache, "--retries", "0"], capsys)
+    assert code == 0 and "was read instead" in err
+    server.stop()
+    code, err = scan([str(config), "--cache-dir", cache, "--offline"], capsys)
+    assert code == 0, err
