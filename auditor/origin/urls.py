@@ -22,7 +22,7 @@ from urllib.parse import unquote
 
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import Package, PackageKind
-from auditor.rpm.package_fields import URL_TAGS
+from auditor.rpm.package_fields import URL_TAGS, location_is_url
 
 _SCHEME_URL = re.compile(
     r"""[A-Za-z][A-Za-z0-9+.-]*://[^\s"'<>]+|(?<![A-Za-z0-9+.-])(?i:https?|ftp|wss?):[/\\][^\s"'<>]+"""
@@ -364,7 +364,7 @@ def package_urls(
             for parsed in url_readings(value):
                 yield UrlEvidence(field, parsed)
     location = package.location
-    if "://" in location and wanted(location):
+    if location_is_url(location) and wanted(location):
         # A location the metadata puts on another host (createrepo_c --baseurl, xml:base) is
         # where dnf downloads the package from.
         for parsed in url_readings(location):

@@ -10,6 +10,7 @@ import os
 from collections.abc import Collection, Sequence
 
 from auditor.rpm.model import Package
+from auditor.rpm.package_fields import location_is_url
 from auditor.sources.interface import InputKind, InputSummary
 
 
@@ -18,7 +19,7 @@ def package_path(package: Package, repositories: Collection[str]) -> str:
     # posixpath's isabs and join spelled out: they are Python functions, called for each of
     # a distribution's packages.
     location = package.location
-    if "://" in location or location.startswith("/"):
+    if location_is_url(location) or location.startswith("/"):
         return location
     base = package.input
     if base not in repositories:

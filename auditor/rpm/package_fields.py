@@ -10,6 +10,7 @@ spelling the fields out. Apart from the model, which defines the fields, so that
 from __future__ import annotations
 
 import enum
+import re
 
 
 class DependencyKind(enum.StrEnum):
@@ -46,3 +47,16 @@ URL_TAGS = {
     "upstreamreleases": "UpstreamReleases",
 }
 """The header tags that hold one URL each: the `Package` field, and the tag as rpm spells it."""
+
+
+_FEW_SLASHES = re.compile(r"(?i:https?|ftp):/")
+"""A special scheme and one slash: curl takes one to three slashes after it for ``//``."""
+
+
+def location_is_url(location: str) -> bool:
+    """Whether a package's ``location`` (`Package.location`) is a URL, not a file of its
+    repository: an ``xml:base`` (``createrepo_c --baseurl``) placed the file on a host. librepo
+    joins base and href as text and hands the result to curl, which reads ``https:/host/x``
+    (one slash) as ``https://host/x``: dnf downloads such a package from ``host`` (checked with
+    dnf 4 and curl 7.88), and Python's ``urljoin`` would put it on the repository's own host."""
+    return "://" in location or _FEW_SLASHES.match(location) is not None

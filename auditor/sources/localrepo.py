@@ -30,6 +30,7 @@ from dataclasses import replace
 from auditor.core.errors import InputError
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import Package, with_fields
+from auditor.rpm.package_fields import location_is_url
 from auditor.runtime.snapshot import FileSnapshot
 from auditor.runtime.store import Store
 from auditor.sources.entryfile import checksum_disagreement
@@ -113,7 +114,7 @@ class _EarlyOverlays:
         self.hrefs = {os.path.join(root, href): href for href in hrefs}
         self.positions: dict[str, list[int]] = {}
         for position, package in enumerate(read.packages):
-            if "://" not in package.location and (package.is_source or options.binary_headers):
+            if not location_is_url(package.location) and (package.is_source or options.binary_headers):
                 self.positions.setdefault(os.path.normpath(package.location), []).append(position)
         self.overlaid: dict[int, Overlaid | InputError] = {}
         self.snapshot = options.snapshot
@@ -285,7 +286,7 @@ def _listed_positions(repository: str, packages: list[Package]) -> dict[str, lis
     metadata places on another host gets its gap here (see the comment below)."""
     listed: dict[str, list[int]] = {}
     for position, package in enumerate(packages):
-        if "://" not in package.location:
+        if not location_is_url(package.location):
             listed.setdefault(os.path.normpath(package.location), []).append(position)
             continue
         # An xml:base (createrepo_c --baseurl, mergerepo_c) puts the file dnf installs

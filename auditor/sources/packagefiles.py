@@ -13,6 +13,7 @@ import os
 from collections.abc import Sequence
 
 from auditor.rpm.gaps import Gap, GapKind
+from auditor.rpm.package_fields import location_is_url
 from auditor.runtime.snapshot import FileSnapshot
 from auditor.sources.inputpaths import is_rpm_name, lands_inside, repository_in_walk
 from auditor.sources.interface import ReadOptions
@@ -36,7 +37,7 @@ def report_files_around(
 ) -> None:
     """The gaps of what lies in the repository beside what its metadata lists: RPM files it does
     not list, repositories of their own inside it, and directories that could not be read."""
-    listed = {os.path.normpath(p.location) for p in read.packages if "://" not in p.location}
+    listed = {os.path.normpath(p.location) for p in read.packages if not location_is_url(p.location)}
     outside = sorted(set(on_disk) - listed)
     if outside:
         read.gaps.append(

@@ -23,7 +23,7 @@ from auditor.rpm.model import (
     make_checksum,
     make_package,
 )
-from auditor.rpm.package_fields import DEPENDENCY_KINDS
+from auditor.rpm.package_fields import DEPENDENCY_KINDS, location_is_url
 from auditor.sources.filelists import FilelistsSource
 from auditor.sources.rpmmd_entry import dependency_from_attributes, epoch_number
 
@@ -310,10 +310,10 @@ class PrimaryHandler:
             href = href or ""
             # normpath is slow and can only climb out of the repository through a "..".
             climbs = ".." in href and posixpath.normpath(href).startswith("..")
-            if "://" in href or href.startswith("/") or climbs:
+            if location_is_url(href) or href.startswith("/") or climbs:
                 raise InputError(self._label(name), f"location {href!r} points outside the repository")
             location = f"{base.rstrip('/')}/{href}" if base else href
-            if self.locations_under is not None and "://" not in location:
+            if self.locations_under is not None and not location_is_url(location):
                 location = urljoin(self.locations_under, location)
             try:
                 epoch = epoch_number(epoch_text) if epoch_text else None

@@ -18,6 +18,7 @@ import pytest
 
 from auditor.cli.main import main
 from tests.conftest import DATA, RPMS
+from tests.httpserver import LocalServer
 from tests.unprivileged import auditor_without_override
 
 XS_SOURCE0 = "https://code.citrite.net/rest/archive/latest/projects/XSU/repos/xs-sources/archive?at=v1.0&format=tar.gz&prefix=xs-sources-1.0#/xs-sources-1.0.tar.gz"
@@ -178,6 +179,33 @@ def test_packages_the_metadata_places_on_a_policy_host_are_findings(
     subprocess.run(["createrepo_c", "--quiet", "--update", str(repo)], check=True)
     code, document, _ = scan([str(repo), "--fail-on", "origin"], capsys)
     assert not [f for f in package(document, "epochs-3:1.2-4.noarch")["findings"] if f["field"] == "location"]
+
+
+@pytest.mark.parametrize("remote", [False, True], ids=["local", "remote"])
+def test_an_xml_base_with_one_slash_is_on_its_host(
+    remote: bool, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """librepo joins ``xml:base`` and href as text and hands them to curl, which reads
+    ``http:/host/x`` as ``http://host/x`` (one to three slashes): dnf downloads the package from
+    ``host`` (checked with dnf 4). Read only as ``scheme://``, such a location was a file of the
+    repository: locally a missing file, clean with a gap; remotely ``urljoin`` put it on the
+    repository's own server, where a clean copy was read with no gap at all, ``--strict`` passing."""
+    root = tmp_path / "www"
+    repo = root / "repo"
+    (repo / "Packages").mkdir(parents=True)
+    shutil.copy(RPMS / "epochs-1.2-4.noarch.rpm", repo / "Packages")
+    base = "http:/repo.citrite.net/xs/"
+    subprocess.run(["createrepo_c", "--quiet", "--baseurl", base, str(repo)], check=True)
+    # Where urljoin took the location: the repository's server, serving a copy there.
+    (root / "repo.citrite.net" / "xs" / "Packages").mkdir(parents=True)
+    shutil.copy(RPMS / "epochs-1.2-4.noarch.rpm", root / "repo.citrite.net" / "xs" / "Packages")
+    with LocalServer(root) as server:
+        target = server.url("/repo/") if remote else str(repo)
+        code, document, _ = scan([target, "--fail-on", "origin", "--no-cache"], capsys)
+    epochs = package(document, "epochs-3:1.2-4.noarch")
+    [finding] = [f for f in epochs["findings"] if f["field"] == "location"]
+    assert finding["rule"] == "citrix-internal-host" and finding["value"].startswith(base)
+    assert epochs["status"] == "origin" and code == 1
 
 
 def test_a_package_the_metadata_places_on_another_host_is_a_gap_of_its_own(
