@@ -22,7 +22,7 @@ from urllib.parse import unquote
 
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import Package, PackageKind
-from auditor.rpm.package_fields import URL_TAGS, location_is_url
+from auditor.rpm.package_fields import URL_TAGS, WEAK_DEPENDENCY_KINDS, location_is_url
 
 _SCHEME_URL = re.compile(
     r"""[A-Za-z][A-Za-z0-9+.-]*://[^\s"'<>]+|(?<![A-Za-z0-9+.-])(?i:https?|ftp|wss?):[/\\][^\s"'<>]+"""
@@ -342,7 +342,7 @@ def package_urls(
     package: Package, needles: tuple[str, ...] | re.Pattern[str] | None = None
 ) -> Iterator[UrlEvidence]:
     """Every URL a package carries: the URL and BugURL tags, where it is downloaded from, Source
-    and Patch lines, and URLs in capabilities.
+    and Patch lines, and URLs in capabilities of every kind (a Suggests' ``gitsha(URL)`` too).
 
     With ``needles`` (lower-case host names, or one case-insensitive pattern of them), a
     text that contains none of them is not parsed at all: a URL can only be on a host whose
@@ -376,7 +376,7 @@ def package_urls(
             number = "" if source.number is None else str(source.number)
             for parsed in _source_readings(source.value):
                 yield UrlEvidence(f"{source.kind.value}{number}", parsed)
-    for kind in ("provides", "requires", "recommends", "obsoletes", "conflicts"):
+    for kind in ("provides", "requires", "recommends", "obsoletes", "conflicts", *WEAK_DEPENDENCY_KINDS[1:]):
         for dep in getattr(package, kind):
             name = dep.name
             if (":/" not in name and ":\\" not in name) or not wanted(name):
