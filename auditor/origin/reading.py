@@ -19,6 +19,10 @@ from auditor.core.shipped import shipped_file
 _WHITESPACE_RUN = re.compile(r"\s+")  # Python's Unicode \s: exactly the characters str.isspace() takes
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _MARKS = frozenset({"Mn", "Me"})
+_BRAND_MARKS = re.compile("[\u2120\u2122]")
+"""The service mark and the trade mark sign, which NFKC spells ``SM`` and ``TM`` glued to the
+name they follow: ``XenServer™`` would be ``XenServerTM``, one word, where a reader sees the
+name and a mark."""
 LOOKALIKES_FILE = "lookalikes.txt"
 
 
@@ -83,8 +87,13 @@ def _folded(text: str) -> tuple[str, ...]:
 def readings(value: str) -> tuple[str, ...]:
     """The texts a rule matches ``value`` as, in order: as written (`normalised_text`); then,
     when it is not ASCII, with accents, marks and look-alike letters folded (`_folded`); then
-    each of those with ``_`` parting words. Each text is given once."""
+    each of those with ``_`` parting words; then, when it holds a trade or service mark, all
+    of these again with each mark a space (`_BRAND_MARKS`). Each text is given once."""
     text = normalised_text(value)
     texts = [text] if text.isascii() else [text, *_folded(text)]
     texts += [each.replace("_", " ") for each in texts if "_" in each]
+    if not value.isascii() and _BRAND_MARKS.search(value):
+        # Last: a value matched with its marks read as letters (``Citrix™`` as CitrixTM)
+        # keeps the finding it had.
+        texts += readings(_BRAND_MARKS.sub(" ", value))
     return tuple(dict.fromkeys(texts))

@@ -43,6 +43,9 @@ CITRIX_VALUES = {
     "a diaeresis": "Citr\u00efx Systems",
     "a combining stroke": "Cit\u0336rix Systems",
     "underscores for spaces": "Citrix_Systems_Inc",
+    # NFKC spells a mark with letters glued to the name: XenServerTM (red team rt37)
+    "a trade mark sign": "XenServer\u2122",
+    "a service mark after Cloud Software Group": "Cloud Software Group\u2120, Inc.",
 }
 CLEAN_VALUES = {
     "Citrine": "Citrine Informatics",
