@@ -31,6 +31,12 @@ NOT_FREE: dict[str, str | list[str]] = {
     "Non-free": "proprietary-license",
     "Nonfree": "proprietary-license",
     "non_free": "proprietary-license",
+    # Spelled out or glued, as SPDX and Creative Commons write them (red team rt37).
+    "Citrix End User License Agreement": "proprietary-license",
+    "End-User-License-Agreement": "proprietary-license",
+    "CC-BY-NC-4.0": "proprietary-license",
+    "CC-BY-NC-SA-4.0 AND MIT": "proprietary-license",
+    "Attribution-NonCommercial": "proprietary-license",
     "Redistributable-no-modification": "restricted-license",
     "Redistributable, no modification permitted": "restricted-license",
     "GPLv2+ and Redistributable, no modification permitted": "restricted-license",
