@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import unquote
 
+from auditor.origin.urlpaths import path_matches, remove_dot_segments
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import Package, PackageKind
 from auditor.rpm.package_fields import URL_TAGS, WEAK_DEPENDENCY_KINDS, location_is_url
@@ -169,12 +170,12 @@ def _parsed(text: str, scheme: str, host: str, port: int | None, path: str) -> P
     host = normalise_host(host)
     if not host:
         return None
-    decoded = _remove_dot_segments(unquote(path))
+    decoded = remove_dot_segments(unquote(path))
     if "%" not in path:
         return ParsedUrl(text, scheme, host, port, decoded)
     readings = (
-        unquote(_remove_dot_segments(path, encoded_dots=True)),  # WHATWG: %2e is a dot
-        unquote(_remove_dot_segments(path)),  # curl removes literal dots only
+        unquote(remove_dot_segments(path, encoded_dots=True)),  # WHATWG: %2e is a dot
+        unquote(remove_dot_segments(path)),  # curl removes literal dots only
     )
     others = tuple(reading for reading in dict.fromkeys(readings) if reading != decoded)
     return ParsedUrl(text, scheme, host, port, decoded, others)
@@ -211,25 +212,6 @@ def _fold(text: str) -> str:
     # NFKC on both sides of the case fold, as UTS-46's NFKC_Casefold: a fold can undo NFKC.
     folded = unicodedata.normalize("NFKC", _IGNORED.sub("", text)).casefold()
     return unicodedata.normalize("NFKC", folded).translate(_DOTS)
-
-
-def _remove_dot_segments(path: str, *, encoded_dots: bool = False) -> str:
-    """``path`` without its ``.`` and ``..`` segments (RFC 3986 §5.2.4); with ``encoded_dots``,
-    ``%2e`` counts as a dot, as WHATWG reads it."""
-    if not path.startswith("/") or ("." not in path and not encoded_dots):
-        return path
-    kept: list[str] = []
-    dot = False
-    for segment in path.split("/")[1:]:
-        name = segment.lower().replace("%2e", ".") if encoded_dots else segment
-        dot = name in (".", "..")
-        if name == "..":
-            if kept:
-                kept.pop()
-        elif not dot:
-            kept.append(segment)
-    # A final dot segment leaves its directory: /a/b/.. is /a/, not /a.
-    return "/" + "/".join(kept) + ("/" if dot and kept else "")
 
 
 def urls_in_text(text: str) -> list[str]:
@@ -390,11 +372,3 @@ def host_matches(host: str, domain: str) -> bool:
     """``host`` is ``domain`` or one of its subdomains."""
     domain = domain.lower().rstrip(".")
     return host == domain or host.endswith("." + domain)
-
-
-def path_matches(path: str, prefix: str) -> bool:
-    """``path`` starts with ``prefix`` at a segment boundary, ignoring case (``/XenServer/x``)."""
-    path = "/" + path.lstrip("/").lower()
-    prefix = "/" + prefix.strip("/").lower()
-    # A bare host (``urls = ["example.org"]``) is its root: every path is under it.
-    return prefix == "/" or path == prefix or path.startswith(prefix + "/")
