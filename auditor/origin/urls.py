@@ -258,6 +258,19 @@ def _source_readings(value: str) -> tuple[ParsedUrl, ...]:
     return _word_readings(value)
 
 
+def _field_readings(value: str) -> tuple[ParsedUrl, ...]:
+    """Where a URL tag's value says the package comes from. rpmbuild takes a single token for
+    URL, BugURL and VCS tags, but not for TranslationURL and UpstreamReleases, nor for BugURL
+    and DistURL filled from their macros: ``https://a.example/ https://code.citrite.net/x``
+    names both hosts, and each word is read too, as a Source's are."""
+    return _source_readings(value) if len(value.split()) > 1 else url_readings(value)
+
+
+def _hostless_word(value: str) -> bool:
+    """Whether ``value``, or a word of it, is a URL without a host (`hostless_url`)."""
+    return hostless_url(value) or (len(words := value.split()) > 1 and any(map(hostless_url, words)))
+
+
 def _word_readings(value: str) -> tuple[ParsedUrl, ...]:
     if _may_be_url(value):
         return url_readings(value)
@@ -284,17 +297,17 @@ def hostless_url_gaps(package: Package) -> tuple[Gap, ...]:
     if package.kind is not PackageKind.SOURCE and not package.alternatives:
         # Most packages of a distribution: a binary with one URL tag, the URL, and a host in it.
         url, others = package.url, (package.bugurl, package.vcs, package.disturl, package.translationurl)
-        if not (url and hostless_url(url)) and not any(others) and not package.upstreamreleases:
+        if not (url and _hostless_word(url)) and not any(others) and not package.upstreamreleases:
             return ()
     values = [*_url_fields(package), *package.alternatives]
     found = [
         _hostless_gap(URL_TAGS[field], value)
         for field, value in values
-        if field in URL_TAGS and value and hostless_url(value)
+        if field in URL_TAGS and value and _hostless_word(value)
     ]
     if package.kind is PackageKind.SOURCE:
         for source in package.sources:
-            if hostless_url(source.value) or any(hostless_url(word) for word in source.value.split()):
+            if _hostless_word(source.value):
                 number = "" if source.number is None else str(source.number)
                 where = f"{package.spec}:{source.line}: " if package.spec and source.line is not None else ""
                 found.append(_hostless_gap(f"{where}{source.kind.value.capitalize()}{number}", source.value))
@@ -343,7 +356,7 @@ def package_urls(
 
     for field, value in _url_fields(package):
         if value and wanted(value):
-            for parsed in url_readings(value):
+            for parsed in _field_readings(value):
                 yield UrlEvidence(field, parsed)
     location = package.location
     if location_is_url(location) and wanted(location):

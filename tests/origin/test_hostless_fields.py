@@ -21,3 +21,12 @@ def test_each_url_tag_of_a_plain_binary_without_a_host_is_a_gap(field: str) -> N
     gaps = hostless_url_gaps(with_fields(plain, **{field: "https://:443/x"}))
     assert [gap.kind for gap in gaps] == [GapKind.URL_WITHOUT_HOST]
     assert gaps[0].detail.startswith(f"{URL_TAGS[field]}: ")
+
+
+@pytest.mark.parametrize("field", sorted(URL_TAGS))
+def test_a_word_without_a_host_in_a_url_tag_is_a_gap(field: str) -> None:
+    """A tag may hold several URLs (TranslationURL as written, BugURL from its macro), each
+    read apart: one of them without a host is as unjudged as a whole value without one."""
+    plain = with_fields(package({"name": "app"}), url="https://example.org/app")
+    gaps = hostless_url_gaps(with_fields(plain, **{field: "https://example.org/ https://:443/x"}))
+    assert [gap.kind for gap in gaps] == [GapKind.URL_WITHOUT_HOST]

@@ -154,3 +154,39 @@ def test_every_url_tag_is_judged_as_one() -> None:
 
     values = {field: f"https://{field}.example/" for field in URL_TAGS}
     assert list(_url_fields(with_fields(package({"name": "p"}), **values))) == list(values.items())
+
+
+def test_each_url_of_a_url_tag_holding_several_is_judged(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """rpmbuild takes a single token for the URL, BugURL and VCS tags, but TranslationURL and
+    UpstreamReleases as written, and BugURL from its macro: each may hold several URLs. Read as
+    one URL, ``https://example.org/ https://code.citrite.net/x`` was on the host
+    ``example.org`` alone, and the RPMs built passed ``--strict`` clean (red team rt37)."""
+    spec = tmp_path / "tok.spec"
+    spec.write_text(
+        "%global bugurl https://bugs.example.org/ https://code.citrite.net/bugs\n"
+        "Name: tok\nVersion: 1.0\nRelease: 1\nSummary: s\nLicense: MIT\nBuildArch: noarch\n"
+        "TranslationURL: https://example.org/ https://code.citrite.net/x\n"
+        "UpstreamReleases: https://example.org/rel https://github.com/xenserver/tok/releases\n"
+        "%description\nd\n%files\n"
+    )
+    top = tmp_path / "top"
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path), "LC_ALL": "C"}
+    subprocess.run(
+        ["rpmbuild", "-ba", "--quiet", "--define", f"_topdir {top}", str(spec)], check=True, env=env
+    )
+    (binary,) = top.glob("RPMS/noarch/*.rpm")
+    form = "%{BUGURL}|%{TRANSLATIONURL}|%{UPSTREAMRELEASES}\\n"
+    [(bugurl, translation, releases)] = _rpm_says("rpm", "-qp", "--qf", form, str(binary))
+    assert " " in bugurl and " " in translation and " " in releases
+    built = [binary, *top.glob("SRPMS/*.rpm")]
+    code, report, _ = scan_report(capsys, *built, spec, "--strict")
+    expected = {
+        ("bugurl", "citrix-internal-host"),
+        ("translationurl", "citrix-internal-host"),
+        ("upstreamreleases", "citrix-public-organisation"),
+    }
+    for package in report["packages"]:
+        assert {(finding["field"], finding["rule"]) for finding in package["findings"]} == expected
+    assert len(report["packages"]) == 4 and code == 1
