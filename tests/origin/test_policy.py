@@ -68,6 +68,10 @@ def test_public_organisations_are_origins_and_one_line_downgrades_them(policy, t
         "https://github.com/xenserver/python-libs",
         "https://gitlab.com/citrix/x",
         "https://raw.githubusercontent.com/xenserver/x/master/y",
+        # The API and large-file hosts of the same organisations (red team rt37).
+        "https://gitlab.com/api/v4/projects/xenserver%2Fx/repository/archive.tar.gz?sha=v1",
+        "https://api.bitbucket.org/2.0/repositories/citrix/x/downloads/x-1.tar.gz",
+        "https://media.githubusercontent.com/media/xenserver/x/v1/blob.bin",
     ):
         (found,) = findings_for(policy, url=url)
         assert found.rule == "citrix-public-organisation" and found.effective
