@@ -73,6 +73,11 @@ CHUNK = 1 << 16
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _HEADERS = {"User-Agent": f"auditor/{__version__}", "Accept-Encoding": "identity", "Accept": "*/*"}
 """The headers every request carries; a request adds only its ``Range``."""
+_CURL_ABSOLUTE = re.compile(r"(?i)(https?):(?:/|///)(?!/)")
+"""A Location with a scheme and one or three slashes: curl (librepo for dnf, rpmbuild, spectool)
+takes it as an absolute URL on the host that follows (it accepts one to three), where
+``urljoin`` and browsers keep the current host: ``https:/citrix.com/x`` from
+``https://mirror.example/`` is ``https://mirror.example/citrix.com/x`` to them."""
 HEAD_REFUSED = frozenset({403, 405, 501})
 """Answers to HEAD after which a URL is probed again with a one-byte GET."""
 
@@ -250,7 +255,11 @@ class HttpClient:
         try:
             # urljoin parses the target: a server's ``http://[::1`` raised ValueError, which
             # ended the whole run as an internal error, from a probe nobody asked for too.
-            return strip_userinfo(urljoin(current, location.strip()))
+            location = location.strip()
+            curl = _CURL_ABSOLUTE.match(location)
+            if curl is not None:  # where the fetchers the audit stands for go
+                location = f"{curl.group(1)}://{location[curl.end() :]}"
+            return strip_userinfo(urljoin(current, location))
         except ValueError:
             response.close()
             raise HttpError(
