@@ -214,6 +214,11 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFKC", folded).translate(_DOTS)
 
 
+_MODULE_PATH = re.compile(r"\(([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/[^\s()]*)\)")
+"""A module named by its host and path in a capability: Go's ``golang(github.com/xenserver/x)``,
+and ``bundled(golang(...))``, the code a binary carries inside it. Read as a Source written so."""
+
+
 def urls_in_text(text: str) -> list[str]:
     """URLs written inside a longer text, such as a ``gitsha(https://…) = sha`` capability."""
     found = []
@@ -374,11 +379,14 @@ def package_urls(
     for kind in ("provides", "requires", "recommends", "obsoletes", "conflicts", *WEAK_DEPENDENCY_KINDS[1:]):
         for dep in getattr(package, kind):
             name = dep.name
-            if (":/" not in name and ":\\" not in name) or not wanted(name):
+            url = ":/" in name or ":\\" in name
+            if not (url or ("(" in name and "/" in name)) or not wanted(name):
                 continue
-            for text in urls_in_text(name):
+            for text in urls_in_text(name) if url else ():
                 for parsed in url_readings(text):
                     yield UrlEvidence(kind, parsed)
+            for path in _MODULE_PATH.finditer(name):
+                yield from (UrlEvidence(kind, parsed) for parsed in url_readings(path.group(1)))
 
 
 def host_matches(host: str, domain: str) -> bool:
