@@ -36,7 +36,10 @@ def license_term_pattern(term: str) -> re.Pattern[str]:
     return re.compile(negated + r"(?<![^\W_])" + body + r"(?![^\W_])", re.IGNORECASE)
 
 
-_LICENSE_SEPARATORS = re.compile(r"\s+(?:and|or|with)\s+|[(),;]", re.IGNORECASE)
+_LATER = r"(?!\s+(?:any\s+)?(?:later|newer|higher|greater|above)(?![\w-]))"
+"""What follows an ``or`` that offers no other licence: ``GPLv2 or later``, ``LGPL v2.1 or any
+later version`` are one licence, the version they name or a later one."""
+_LICENSE_SEPARATORS = re.compile(rf"\s+(?:and|or{_LATER}|with)\s+|[(),;]", re.IGNORECASE)
 
 
 def license_elements(expression: str) -> list[str]:
@@ -44,7 +47,7 @@ def license_elements(expression: str) -> list[str]:
     return [part.strip() for part in _LICENSE_SEPARATORS.split(expression) if part.strip()]
 
 
-_JOINERS = re.compile(r"\(|\)|\s+(or|and)\s+", re.IGNORECASE)
+_JOINERS = re.compile(rf"\(|\)|\s+(or{_LATER}|and)\s+", re.IGNORECASE)
 
 
 def not_free(expression: str, leaf: Callable[[str], str | None]) -> str | None:

@@ -40,6 +40,10 @@ NOT_FREE: dict[str, str | list[str]] = {
     "Redistributable-no-modification": "restricted-license",
     "Redistributable, no modification permitted": "restricted-license",
     "GPLv2+ and Redistributable, no modification permitted": "restricted-license",
+    # "or later" names a version, not a choice: that GPL and Proprietary (red team rt37).
+    "GPLv2 or later and Proprietary": "proprietary-license",
+    "Proprietary and LGPLv2 or any later version": "proprietary-license",
+    "GPL version 2 or newer, and Commercial": "proprietary-license",
     # An "or" whose other choice names no licence offers no free one (red team rt5).
     "Proprietary OR NONE": "proprietary-license",
     "Proprietary OR NOASSERTION": "proprietary-license",
@@ -66,6 +70,9 @@ FREE = (
     "FreeSoftware",
     "DFSG",
     "NONE OR MIT",
+    "GPLv2 or later",
+    "GPLv2 or later or Proprietary",
+    "Proprietary OR LGPL-2.1-or-later",
 )
 
 
