@@ -22,13 +22,15 @@ from auditor.rpm.model import EVR, Dependency, Op, Package
 from auditor.rpm.sense import qualifier_words
 from auditor.rpm.serialize import check_package_json, package_from_json, package_to_json
 
-COPIED_DEPENDENCIES = ("requires", "provides", "conflicts", "obsoletes", "recommends")
+COPIED_DEPENDENCIES = (
+    "requires", "provides", "conflicts", "obsoletes", "recommends", "suggests", "supplements", "enhances"
+)  # fmt: skip
 """The dependencies createrepo_c copies from a header into primary.xml, in that order, that
-the policy reads: the Recommends too (a URL in one names a host), which a writer that copies
+the policy reads: the weak ones too (a URL in one names a host), which a writer that copies
 no weak dependency (yum's createrepo) leaves out, so that the metadata lacking them is no
 disagreement (`auditor.sources.overlay.overlay`)."""
 
-EVIDENCE_KIND = "\0evidence+origin+copied-tags+build-identity+recommends"
+EVIDENCE_KIND = "\0evidence+origin+copied-tags+build-identity+recommends+weak"
 """What a stored `HeaderEvidence` adds to its store key (`auditor.runtime.store.Store.package_key`):
 a model of another shape, stored before it held what this one holds, is another entry."""
 
@@ -60,7 +62,7 @@ class HeaderEvidence:
     """A package file read to complete its metadata entry: ``package`` has the identity, what
     the metadata lacks (signing key, Distribution, BugURL, a source package's Sources) and the
     origin fields and build time, but no dependencies; ``copied`` has the header's Requires,
-    Provides, Conflicts, Obsoletes and Recommends (`COPIED_DEPENDENCIES`, in that order); ``header_end``
+    Provides, Conflicts, Obsoletes and weak ones (`COPIED_DEPENDENCIES`, in that order); ``header_end``
     where the file's headers end (its payload starts: ``rpm:header-range`` end), None when
     unknown."""
 

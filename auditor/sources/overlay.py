@@ -34,9 +34,10 @@ class Overlaid:
     header's values, the file being what gets installed, and the policy never judges it by a
     Vendor or URL its file does not carry."""
     unlisted_recommends: tuple[str, ...] = ()
-    """The Recommends the header has and the metadata lacks, sorted (the package takes the
-    header's): no input error, as a writer may copy no weak dependency at all (yum's createrepo),
-    but said (`unlisted_recommends_warning`)."""
+    """The weak dependencies (Recommends, Suggests, Supplements, Enhances) the header has and the
+    metadata lacks, sorted (the package takes the header's of that kind): no input error, as a
+    writer may copy no weak dependency at all (yum's createrepo), but said
+    (`unlisted_recommends_warning`)."""
 
 
 def overlay(
@@ -74,15 +75,18 @@ def overlay(
         except ValueError as exc:  # the reader has refused any such file: never reached
             return InputError(os.path.join(*where), f"corrupt RPM header: {exc}")
     said = _disagreement(listed, read, differing, hidden) if differing or hidden else None
-    # A Recommends edited out of primary.xml hides what the policy judges (a URL in it names a
-    # host): the package is judged, and resolved, by the header's, as for its other dependencies.
-    recommended = evidence.names("recommends")
-    unlisted = sorted(recommended - dependency_names(listed.recommends)) if recommended else []
-    if unlisted and "recommends" not in origin:
-        try:
-            origin["recommends"] = evidence.dependencies()["recommends"]
-        except ValueError as exc:  # the reader has refused any such file: never reached
-            return InputError(os.path.join(*where), f"corrupt RPM header: {exc}")
+    # A weak dependency edited out of primary.xml hides what the policy judges (a URL in it
+    # names a host): the package is judged, and resolved, by the header's, as for its others.
+    unlisted: list[str] = []
+    for kind in _WEAK:
+        weak = evidence.names(kind)
+        missing = sorted(weak - dependency_names(getattr(listed, kind))) if weak else []
+        unlisted += missing
+        if missing and kind not in origin:
+            try:
+                origin[kind] = evidence.dependencies()[kind]
+            except ValueError as exc:  # the reader has refused any such file: never reached
+                return InputError(os.path.join(*where), f"corrupt RPM header: {exc}")
     for kind in _KEPT_FROM_THE_METADATA:
         if kind in origin:
             # dnf resolves by primary.xml: what the metadata adds to the header's stays, as the
@@ -112,12 +116,13 @@ def overlay(
         # The header's other values of an origin tag (`rpmpackage._other_values`): the
         # metadata keeps only the first.
         merged = with_fields(listed, **header_only, **origin, alternatives=read.alternatives)
-    return Overlaid(merged, said, tuple(unlisted))
+    return Overlaid(merged, said, tuple(sorted(set(unlisted))))
 
 
 def unlisted_recommends_warning(location: str, overlaid: Sequence[tuple[Package, Overlaid]]) -> str | None:
-    """The repository's one warning for its packages whose headers Recommend what their
-    metadata entries lack (`Overlaid.unlisted_recommends`); None when there is none."""
+    """The repository's one warning for its packages whose headers Recommend (or Suggest,
+    Supplement, Enhance) what their metadata entries lack (`Overlaid.unlisted_recommends`);
+    None when there is none."""
     unlisted = [(package, one.unlisted_recommends) for package, one in overlaid if one.unlisted_recommends]
     if not unlisted:
         return None
@@ -125,13 +130,23 @@ def unlisted_recommends_warning(location: str, overlaid: Sequence[tuple[Package,
     more = f"; and {len(unlisted) - 3} more" if len(unlisted) > 3 else ""
     return (
         f"{location}: the headers of {len(unlisted)} package(s) Recommend what their metadata "
-        f"entries lack: {shown}{more}; each is judged and resolved by its header's Recommends, "
+        f"entries lack: {shown}{more}; each is judged and resolved by its header's weak dependencies "
+        "(Recommends, Suggests, Supplements, Enhances), "
         "and those its entry adds (yum's createrepo copies no weak dependency; createrepo_c copies "
         "them all, so these were edited out of primary.xml)"
     )
 
 
-_KEPT_FROM_THE_METADATA = ("requires", "conflicts", "obsoletes", "recommends")
+_KEPT_FROM_THE_METADATA = (
+    "requires",
+    "conflicts",
+    "obsoletes",
+    "recommends",
+    "suggests",
+    "supplements",
+    "enhances",
+)
+_WEAK = ("recommends", "suggests", "supplements", "enhances")
 """The dependencies of a metadata entry kept beside its header's when the package takes the
 header's (`overlay`): each can only add to what the package needs or rules out."""
 

@@ -11,7 +11,13 @@ from auditor.core.errors import InputError
 from auditor.core.files import open_regular, os_reason
 from auditor.formats.rpmheader import Header, RpmHeaders, Tag, read_headers
 from auditor.rpm.model import Checksum, Dependency, Package, PackageKind, make_package
-from auditor.sources.evidence import CopiedTags, HeaderEvidence, dependency_tuple, has_unreadable_version
+from auditor.sources.evidence import (
+    COPIED_DEPENDENCIES,
+    CopiedTags,
+    HeaderEvidence,
+    dependency_tuple,
+    has_unreadable_version,
+)
 from auditor.sources.srpmspec import PayloadMember, SpecReading, payload_of, read_srpm_spec
 
 M = TypeVar("M", Package, HeaderEvidence)
@@ -27,10 +33,10 @@ _DEPENDENCY_TAGS = (
     ("supplements", Tag.SUPPLEMENTNAME, Tag.SUPPLEMENTFLAGS, Tag.SUPPLEMENTVERSION),
     ("enhances", Tag.ENHANCENAME, Tag.ENHANCEFLAGS, Tag.ENHANCEVERSION),
 )
-_COPIED_TAGS = _DEPENDENCY_TAGS[:5]
+_COPIED_TAGS = _DEPENDENCY_TAGS
 """The dependencies createrepo_c copies from each header into primary.xml that the evidence
-keeps (`auditor.sources.evidence.COPIED_DEPENDENCIES`: Requires, Provides, Conflicts,
-Obsoletes and Recommends), compared with the metadata's (`auditor.sources.overlay.overlay`)."""
+keeps (`auditor.sources.evidence.COPIED_DEPENDENCIES`: every kind, in that order), compared
+with the metadata's (`auditor.sources.overlay.overlay`)."""
 # rpm < 4.12 stored Suggests/Enhances here (RPMTAG_OLDSUGGESTS*, RPMTAG_OLDENHANCES*), and a
 # Recommends/Supplements as one of them with RPMSENSE_STRONG (SUSE's), which createrepo_c
 # writes as such: (the weak kind, the strong kind, the tags).
@@ -140,29 +146,32 @@ def evidence_from_headers(
     `auditor.sources.overlay.overlay`): the identity, what the metadata lacks (signing key,
     Distribution, BugURL, a source package's Sources) and what the metadata must agree with,
     the origin fields (Vendor, Packager, build host, URL, License, SOURCERPM) and the
-    dependencies createrepo_c copies (Requires, Provides, Conflicts, Obsoletes, Recommends),
-    kept as the header has them (`HeaderEvidence`). Cheaper to read, to hand between processes
+    dependencies createrepo_c copies (every kind, the weak ones included), kept as the header has
+    them (`HeaderEvidence`). Cheaper to read, to hand between processes
     and to store than the package. What it reads is checked as a full read checks it; what it
-    never reads (the other weak dependencies, Summary and Description, a binary's file list) is
+    never reads (Summary and Description, a binary's file list) is
     not, so a file a full read refuses for those alone is read here (the metadata lists them
     for the run)."""
     package = _package(headers, stream, location, input, checksum, payload, evidence_only=True)
     main = headers.main
-    copied = tuple(_copied_tags(main, *tags) for _, *tags in _COPIED_TAGS)
-    # An rpm < 4.12 Recommends too, which createrepo_c copies beside the header's RECOMMENDNAME
-    # (a header may have both): left out, one edited out of primary.xml went unseen.
-    _, _, *old = _OLD_WEAK_TAGS[0]
-    names, flags, versions = _old_weak(main, *old, strong=True)
-    if names:
-        joined = "\0".join(versions)
-        if has_unreadable_version(joined):  # fail on the file now, as a full read does
-            _as_dependencies(main, old[2], names, flags, versions)
-        new = copied[-1]
-        if new.names is not None and new.versions is not None:
-            names, joined = [new.names, *names], f"{new.versions}\0{joined}"
-            flags = (*new.flags, *flags)
-        copied = (*copied[:-1], CopiedTags("\0".join(names), flags, joined))
-    return HeaderEvidence(package, copied, headers.header_end)
+    copied = [_copied_tags(main, *tags) for _, *tags in _COPIED_TAGS]
+    # rpm < 4.12's weak dependencies too, which createrepo_c copies beside the new tags' (a
+    # header may have both): left out, one edited out of primary.xml went unseen.
+    for weak, strong, *old in _OLD_WEAK_TAGS:
+        for field, is_strong in ((weak, False), (strong, True)):
+            names, flags, versions = _old_weak(main, *old, strong=is_strong)
+            if not names:
+                continue
+            joined = "\0".join(versions)
+            if has_unreadable_version(joined):  # fail on the file now, as a full read does
+                _as_dependencies(main, old[2], names, flags, versions)
+            at = COPIED_DEPENDENCIES.index(field)
+            new = copied[at]
+            if new.names is not None and new.versions is not None:
+                names, joined = [new.names, *names], f"{new.versions}\0{joined}"
+                flags = (*new.flags, *flags)
+            copied[at] = CopiedTags("\0".join(names), flags, joined)
+    return HeaderEvidence(package, tuple(copied), headers.header_end)
 
 
 def _package(

@@ -312,3 +312,32 @@ def test_a_requirement_primary_xml_asks_more_of_stays_beside_the_header_s(
     [package] = [p for p in document["packages"] if p["name"] == "app" and p["arch"] == "noarch"]
     assert package["status"] == "unresolved" and package["blocking"]
     assert code == 3 and "requires 'hidden-dep' in the header, not in the metadata" in err
+
+
+@pytest.mark.parametrize("weak", ["Suggests", "Supplements", "Enhances"])
+def test_the_other_weak_dependencies_edited_out_are_judged_too(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], weak: str
+) -> None:
+    """The policy reads a URL in every kind of capability (rt37): a Suggests, Supplements or
+    Enhances naming a Citrix URL that primary.xml lacks (yum's createrepo copies none) left the
+    package clean, judged by its entry alone; the header evidence holds them too now, read
+    again from the store."""
+    spec = tmp_path / "weak-url.spec"
+    spec.write_text(WEAK_URL_SPEC.replace("Recommends:", f"{weak}:"))
+    built = build_noarch(spec, tmp_path / "top", [])
+    repo = repository(tmp_path / "www" / "repo", built, None)
+    tag = f"rpm:{weak.lower()}"
+    rewrite_primary(repo, lambda text: re.sub(rf"\s*<{tag}>.*?</{tag}>", "", text, flags=re.S))
+    with LocalServer(tmp_path / "www") as server:
+        for target in (str(repo), server.url("/repo/"), server.url("/repo/")):  # the last: stored
+            code = main(["scan", target, "--cache-dir", str(tmp_path / "cache"), "--format", "json"])
+            captured = capsys.readouterr()
+            [package] = [
+                p
+                for p in json.loads(captured.out)["packages"]
+                if p["name"] == "weak-url" and p["arch"] == "noarch"
+            ]
+            assert [(f["field"], f["rule"]) for f in package["findings"]] == [
+                (weak.lower(), "citrix-internal-host")
+            ]
+            assert code == 1 and EDITED in captured.err

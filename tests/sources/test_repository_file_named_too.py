@@ -240,11 +240,10 @@ def test_a_file_whose_weak_dependency_its_entry_lacks_is_kept(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], weak: str
 ) -> None:
     """A weak dependency naming a Citrix URL edited out of primary.xml. Dropping the file's own
-    read lost the host rule's evidence it has (rt24). A Recommends the repository's reading now
-    holds the entry to (`tests/sources/test_recommends_edited_out.py`): the entry takes the
-    header's, and the file is read once. A Suggests it does not (the policy judges none, but the
-    file's read and its entry still differ): both stay, and the warning says why. The RPM is
-    built by rpmbuild."""
+    read lost the host rule's evidence it has (rt24). A weak dependency the repository's reading
+    now holds the entry to (`tests/sources/test_recommends_edited_out.py`; a Suggests too since
+    the policy judges it, rt37): the entry takes the header's, and the file is read once. The
+    RPM is built by rpmbuild."""
     spec = tmp_path / "weak-url.spec"
     spec.write_text(WEAK_URL_SPEC.replace("Recommends:", f"{weak}:"))
     _, binary = build_noarch(spec, tmp_path / "top", [])
@@ -263,16 +262,9 @@ def test_a_file_whose_weak_dependency_its_entry_lacks_is_kept(
         ]
 
     _, alone, _ = scan([named], capsys)
-    assert hosts(alone) == ([["recommends"]] if weak == "Recommends" else [[]])
+    assert hosts(alone) == [[weak.lower()]]
     _, document, warnings = scan([str(repo), named], capsys)
-    if weak == "Recommends":
-        assert hosts(document) == [["recommends"]]
-        assert warnings == [
-            f"auditor: warning: {named}: listed by the repository {repo}; read once, as that repository's"
-        ]
-        return
-    assert sorted(hosts(document)) == [[], []]
+    assert hosts(document) == [[weak.lower()]]
     assert warnings == [
-        f"auditor: warning: {named}: listed by the repository {repo}: audited twice, as the file and as its "
-        "entry, for that repository did not judge them by their headers (its file's header says otherwise on suggests)"
+        f"auditor: warning: {named}: listed by the repository {repo}; read once, as that repository's"
     ]
