@@ -39,8 +39,10 @@ class CleanView:
         self.tainted = tainted
         self.build_tainted = tainted if build_tainted is None else build_tainted
         """What a BuildRequires may not take: ``tainted`` and, once the build side is asked, the
-        binaries whose own source cannot be built clean (`auditor.deps.spread`). A Requires may
-        take those: installing one needs nothing tainted."""
+        binaries whose own source cannot be built clean and the packages that cannot be
+        installed without one (`auditor.deps.spread.Spread.unusable`): a buildroot may hold no
+        blocked binary. A Requires may take those: installing one needs nothing tainted (the
+        build side's asks pass them as ``tainted`` too, as a buildroot's Requires may not)."""
         self.apart_from = apart_from
         self.partly = partly
         self.near: set[int] = set()

@@ -106,9 +106,9 @@ def without_clean_way(
     together). Without ``ask``, nothing is asked: every package the screen leaves is unasked.
     With ``only``, the packages outside it are not asked at all, nor counted unasked: the
     caller needs no answer there (`auditor.audit.plan` asks only what can reach the packages it
-    counts: no other answer can taint them). With ``build_tainted`` (``tainted`` and the
-    binaries `auditor.deps.spread` found blocked, with their sources), only the source packages
-    outside it are asked, and their BuildRequires may take none of it (`CleanView.tainted_in`).
+    counts: no other answer can taint them). With ``build_tainted`` (``tainted``, the blocked
+    binaries and their sources, and what needs them: `auditor.deps.spread`), only the source
+    packages outside it are asked, and their BuildRequires may take none of it (`tainted_in`).
     """
     search = _Search(runtime, tainted, apart_from, partly, build_tainted)
     asked = search.asked(build, edges, only)

@@ -74,7 +74,7 @@ def propagate(graph: DependencyGraph, findings: Mapping[int, Sequence[Finding]])
     reverse_edges = reverse(graph.runtime)
     taint = spread(graph, origin, reverse_edges)
     complete, tainted, rounds, blocked = taint.complete, taint.tainted, taint.rounds, taint.blocked
-    unbuildable, held_back = taint.unbuildable, taint.held_back
+    unbuildable, held_back, unusable = taint.unbuildable, taint.held_back, taint.unusable
     names = graph.packages
     by_category: dict[Verdict, dict[Category, dict[int, Chain]]] = {
         Verdict.DEPENDS: {},
@@ -99,7 +99,7 @@ def propagate(graph: DependencyGraph, findings: Mapping[int, Sequence[Finding]])
         own = {index: origin_chain.get(index) for index in sources}
         preset = {index: chain for index, chain in ruled_chains.items() if index in unbuildable}
         by_category[Verdict.BUILD_DEPENDS][category] = _build_chains(
-            blocked, tainted, graph, runtime, own, preset, held_back
+            blocked, tainted, graph, runtime, own, preset, held_back, unusable
         )
     return Propagation(
         origin={index: origin_chain.get(index, ()) for index in origin},
@@ -192,6 +192,7 @@ def _build_chains(
     own: Mapping[int, Chain | None],
     preset: Mapping[int, Chain] = NOBODY_CHAINS,
     held_back: Mapping[int, NoCleanWay] = NOBODY_HELD_BACK,
+    unusable: frozenset[int] = frozenset(),
 ) -> dict[int, Chain]:
     """The shortest build chain of each of ``blocked`` to an origin package of one category.
 
@@ -200,6 +201,9 @@ def _build_chains(
     packages a distribution blocks are few, and their chains short. A source package of
     ``held_back`` (`auditor.deps.spread.Spread`) has the chain of its answer, through the
     nearest of the group's tainted or blocked providers, as well as any per-requirement one.
+    A package of ``unusable`` (no buildroot may take it: it needs a blocked binary) has a
+    run-time chain to one, relaxed with the rest: ``app2.src`` BuildRequires ``tool``, which
+    Requires ``heldlib``, built from ``heldlib.src``, which BuildRequires ``cx-zz``.
     """
     build, binaries, sources_of, packages = graph.build, graph.binaries, graph.sources_of, graph.packages
     partly = graph.resolved.present_on
@@ -217,17 +221,38 @@ def _build_chains(
             if source is not None:
                 hop = Hop(member, source, HopKind.BUILT_FROM, packages[member].sourcerpm or "")
                 found = Chain(hop, chains[source])
+        if found is None:
+            found = needing.get(member)
         return None if found is None else (found,)
 
-    either = Either(tainted, blocked)
+    either = Either(tainted, Either(blocked, unusable)) if unusable else Either(tainted, blocked)
+    needing: dict[int, Chain] = {}
+    """Package of ``unusable`` -> its run-time chain to a blocked binary."""
+    unusable_order = sorted(index for index in unusable if index not in blocked)
     changed = True
     while changed:
         changed = False
+        for index in unusable_order:
+            best = needing.get(index)
+            for group in graph.runtime.get(index, ()):
+                members = group.members
+                if index in members or not all_tainted(members, either, partly):
+                    continue
+                for member in members:
+                    found = tail(member)
+                    if found is None:
+                        continue
+                    rest = found[0]
+                    length = 0 if rest is None else len(rest)
+                    if best is None or length + 1 < len(best):
+                        counted = sum(1 for one in members if one in either)
+                        best = needing[index] = Chain(make_hop(index, group, member, counted, partly), rest)
+                        changed = True
         for source in sources:
             best = chains.get(source)
             why = held_back.get(source)
             if why is not None:
-                found_whole = no_clean_way_chain(graph, why, tail, tainted, either)
+                found_whole = no_clean_way_chain(graph, why, tail, either, either)
                 if found_whole is not None and (best is None or len(found_whole) < len(best)):
                     best = found_whole
                     changed = True
@@ -242,7 +267,7 @@ def _build_chains(
                     rest = found[0]
                     length = 0 if rest is None else len(rest)
                     if best is None or length + 1 < len(best):
-                        counted = sum(1 for one in members if one in tainted or one in blocked)
+                        counted = sum(1 for one in members if one in either)
                         best = Chain(make_hop(source, group, member, counted, partly), rest)
                         changed = True
             if best is not None:

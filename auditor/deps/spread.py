@@ -3,10 +3,10 @@
 A package *depends* on origin packages when one of its requirements has no clean provider
 (`auditor.deps.edges.least_fixed_point`), or when its clean providers cannot be installed
 together (`auditor.deps.cleanway`); a source package is *blocked* when its buildroot cannot do
-without a tainted package, or without a blocked binary (`_build_rounds`), and so are the
-binaries built from it. `auditor.deps.propagation`
-proves each with a chain; `auditor.audit.plan` asks only what, once per group of origin
-packages.
+without a tainted package, or without a blocked binary or a package that needs one
+(`_blocked`, `_build_rounds`), and so are the binaries built from it.
+`auditor.deps.propagation` proves each with a chain; `auditor.audit.plan` asks only what,
+once per group of origin packages.
 """
 
 from __future__ import annotations
@@ -45,6 +45,10 @@ class Spread:
     held_back: Mapping[int, NoCleanWay] = field(default_factory=dict)
     """The source packages whose buildroot cannot do without a blocked binary as a whole
     (`_build_rounds`), each with why: their chains run through that binary's build chain."""
+    unusable: frozenset[int] = frozenset()
+    """The packages outside ``tainted`` that cannot be installed without a blocked binary, the
+    blocked binaries included (`_blocked`): no way a buildroot may take, and the others among
+    them clean at run time."""
 
 
 def spread(
@@ -60,7 +64,8 @@ def spread(
     round's chains end at what earlier ones tainted). ``reverse_edges``: `reverse` of the graph's
     run-time groups, made once by a caller that asks many times. Without ``clean_ways``, per
     requirement only: a part of the whole answer, which a caller that only needs to know what
-    stays tainted can take when that holds it all (the clean-way check only adds). With
+    stays tainted can take when that holds it all (the clean-way check only adds, as does the
+    rule that a buildroot may hold no package that needs a blocked binary: `_blocked`). With
     ``asking``, the clean-way check asks only those packages: the answer is whole only for the
     packages that reach none but them (`reach_of`)."""
     partly = graph.resolved.present_on
@@ -90,30 +95,75 @@ def spread(
             break  # a source package is no provider: it taints nothing at run time
         ruled |= binaries
     unbuildable = frozenset(index for found in rounds for index in found if graph.packages[index].is_source)
-    blocked = _build_fixed_point(tainted, graph.build, graph.binaries, partly, unbuildable)
     held_back: dict[int, NoCleanWay] = {}
+    unusable: set[int] = set()
     if clean_ways:
-        blocked = _build_rounds(
-            graph, reverse_edges, tainted, blocked, unbuildable, held_back, unasked, asking
+        per_requirement = _blocked(graph, reverse_edges, tainted, unbuildable)
+        blocked, unusable = _build_rounds(
+            graph, reverse_edges, tainted, per_requirement, unbuildable, held_back, unasked, asking
         )
+    else:
+        blocked = _build_fixed_point(tainted, graph.build, graph.binaries, partly, unbuildable)
     tainted_now = tainted | blocked
     unasked_left = frozenset(index for index in unasked if index not in tainted_now)
-    return Spread(depends | ruled, blocked, tainted, complete, rounds, unbuildable, unasked_left, held_back)
+    return Spread(
+        depends | ruled,
+        blocked,
+        tainted,
+        complete,
+        rounds,
+        unbuildable,
+        unasked_left,
+        held_back,
+        frozenset(unusable),
+    )
+
+
+def _blocked(
+    graph: DependencyGraph, reverse_edges: Edges, tainted: set[int], unbuildable: Iterable[int]
+) -> tuple[set[int], set[int]]:
+    """The source packages that cannot be built without a tainted package and their binaries
+    (`_build_fixed_point`), and the packages outside ``tainted`` that cannot be installed
+    without such a blocked binary (`least_fixed_point` from the tainted and blocked ones; the
+    blocked binaries too), to a fixed point.
+
+    A buildroot may hold no blocked binary (it cannot be rebuilt without what is tainted), so a
+    BuildRequires provider that needs one is no clean way either: ``tool`` Requires ``heldlib``
+    (blocked), and ``dnf builddep app2`` (``app2`` BuildRequires ``tool``) puts ``heldlib`` in
+    the buildroot. At run time ``tool`` stays clean: installing it needs nothing tainted. A run
+    with no blocked binary (none without source packages) asks nothing more."""
+    build, binaries, packages = graph.build, graph.binaries, graph.packages
+    partly = graph.resolved.present_on
+    unusable: set[int] = set()
+    blocked = _build_fixed_point(tainted, build, binaries, partly, unbuildable)
+    while True:
+        held = {index for index in blocked if not packages[index].is_source}
+        if not held:
+            return blocked, unusable
+        needing, _complete = least_fixed_point(tainted | held, reverse_edges, partly)
+        # The seeds too: a source whose BuildRequires is its own binary, unusable before, stays
+        # blocked once that binary is a seed (without it, the two answers took turns forever).
+        unusable = needing | held
+        again = _build_fixed_point(Either(tainted, unusable), build, binaries, partly, unbuildable)
+        if len(again) == len(blocked):  # it only grows
+            return blocked, unusable
+        blocked = again
 
 
 def _build_rounds(
     graph: DependencyGraph,
     reverse_edges: Edges,
     tainted: set[int],
-    blocked: set[int],
+    known: tuple[set[int], set[int]],
     unbuildable: frozenset[int],
     held_back: dict[int, NoCleanWay],
     unasked: set[int],
     asking: Container[int] | None,
-) -> set[int]:
-    """``blocked``, with the source packages whose buildroot holds a blocked binary as a whole
-    (its BuildRequires each having another way) and their binaries, round by round, into
-    ``held_back``; what a round could not ask, into ``unasked``.
+) -> tuple[set[int], set[int]]:
+    """``known`` (`_blocked`'s answer), with the source packages whose buildroot holds a
+    blocked binary as a whole (its BuildRequires each having another way) and their binaries,
+    round by round, into ``held_back``; what a round could not ask, into ``unasked``. No package
+    of a buildroot may be blocked or need one (`_blocked`): its Requires may not take one either.
 
     A blocked binary needs nothing tainted to be installed, so the run-time rounds of `spread`
     take it as a clean provider; a BuildRequires may not (`_build_fixed_point`): asked one at a
@@ -125,23 +175,25 @@ def _build_rounds(
     holds together), and a buildroot that cannot do without a Citrix package on one host
     blocks, as a BuildRequires that only Citrix meets on one host does."""
     packages = graph.packages
+    blocked, unusable = known
     tables = list(graph.build_on.values()) if len(graph.build_hosts) > 1 else [graph.build]
     if len(tables) == 1 and all(packages[index].is_source for index in blocked):
-        return blocked  # no blocked binary: the run-time rounds asked the same questions
+        return known  # no blocked binary: the run-time rounds asked the same questions
     for number in range(cleanway.ROUNDS + 1):
         last = number == cleanway.ROUNDS
         fresh: dict[int, NoCleanWay] = {}
+        unfit = Either(tainted, Either(blocked, unusable))
         for build in tables:
             answers = cleanway.without_clean_way(
                 graph.runtime,
                 build,
                 reverse_edges,
-                tainted,
+                unfit,
                 graph.apart_from,
                 graph.resolved.present_on,
                 ask=not last,
                 only=asking,
-                build_tainted=Either(tainted, blocked),
+                build_tainted=unfit,
             )
             unasked.update(answers.unasked)
             for index, why in answers.found.items():
@@ -150,10 +202,8 @@ def _build_rounds(
         if not fresh:
             break
         held_back.update(fresh)
-        blocked = _build_fixed_point(
-            tainted, graph.build, graph.binaries, graph.resolved.present_on, unbuildable | held_back.keys()
-        )
-    return blocked
+        blocked, unusable = _blocked(graph, reverse_edges, tainted, unbuildable | held_back.keys())
+    return blocked, unusable
 
 
 def spread_without(
@@ -169,7 +219,7 @@ def spread_without(
     outside them that their requirements name. `auditor.audit.plan` asks this once per origin
     group: a distribution of 863 origin groups and 8,650 tainted packages propagated the whole
     graph 863 times (100 s of its 111). Its ``complete`` holds only the edges found again, and
-    it has no clean-way rounds."""
+    it has no clean-way rounds, nor `_blocked`'s buildroot rule."""
     region = set(removed)
     pending = list(region)
     of_member, owners, owned = reverse_edges.of_member, reverse_edges.owners, reverse_edges.owned
@@ -231,7 +281,7 @@ def categories_of(findings: Mapping[int, Sequence[Finding]]) -> dict[int, set[Ca
 
 
 def _build_fixed_point(
-    tainted: set[int],
+    tainted: Container[int],
     build: Mapping[int, list[Group]],
     binaries: Mapping[int, list[int]],
     partly: Mapping[int, Hashable] = NOBODY,
@@ -247,7 +297,7 @@ def _build_fixed_point(
     changed = True
     while changed:
         changed = False
-        blocked = tainted | found
+        blocked = Either(tainted, found)
         for source, source_groups in build.items():
             if source in found:
                 continue

@@ -9,8 +9,10 @@ reverse edges. The reference below iterates the definitions until nothing change
 - *may-depend*: not depends, and some path of runtime alternatives to an origin package other
   than itself, never through a requirement a package meets itself (rpm installs a package with
   its own provides; createrepo_c leaves such a requirement out of primary.xml);
-- *build-depends*: a source package with a BuildRequires whose every alternative is tainted
-  or build-depends, and every binary built from such a source.
+- *build-depends*: a source package with a BuildRequires whose every alternative is tainted,
+  build-depends, or cannot be installed without one of those (through runtime requirements
+  whose every alternative is: a buildroot may hold no blocked binary), and every binary built
+  from such a source.
 
 The graphs include what a distribution has and a counter can get wrong: cycles, a package
 among its own alternatives, and the same requirement written twice.
@@ -138,8 +140,16 @@ def _reference(
     def built(found: set[int]) -> set[int]:
         return found | {b for b, s in enumerate(built_from) if s is not None and binaries + s in found}
 
+    def unusable(found: set[int]) -> set[int]:
+        """What cannot be installed without a tainted or blocked package: no buildroot may hold it."""
+        held = tainted | built(found)
+        return held | _least(
+            [o for o in range(binaries) if o not in held],
+            lambda owner, more: any(all(m in held | more for m in g) for g in runtime[owner]),
+        )
+
     def unbuildable(source: int, found: set[int]) -> bool:
-        reach = tainted | built(found)
+        reach = unusable(found)
         return any(group and all(m in reach for m in group) for group in build[source - binaries])
 
     return depends, may, built(_least(range(binaries, binaries + sources), unbuildable))

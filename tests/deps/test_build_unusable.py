@@ -1,0 +1,134 @@
+"""A BuildRequires provider that cannot be installed without a blocked binary is no clean way.
+
+``heldlib`` is built from a source package that BuildRequires ``cx-zz`` (Citrix's): ``heldlib``
+is blocked (``build-depends``), and a BuildRequires it alone meets blocks its requirer
+(``app``). ``tool`` Requires ``heldlib``: it needs nothing tainted to be installed, so it is
+clean, yet ``dnf builddep app2`` (``app2`` BuildRequires ``tool``) installs ``heldlib`` into
+the buildroot, and ``heldlib`` cannot be rebuilt without Citrix. ``app2`` showed ``clean``: a
+false clean (red team). A buildroot may hold no blocked binary, so a provider that cannot be
+installed without one (through its run-time requirements, transitively) is no clean build
+provider either. ``tool-alt`` Requires ``libheld``, which ``clean-lib`` provides as well:
+``app3`` stays clean, unless (``app5``) the buildroot also holds what conflicts with
+``clean-lib``. Each case is held to libsolv, set up as ``dnf builddep`` installs a buildroot,
+with the Citrix packages and the blocked binaries locked out.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.cli.main import main
+from auditor.deps.hops import HopKind
+from tests.deps.built import CITRIX, audit, build_repository, libsolv_installs, verdicts
+
+PACKAGES: list[dict[str, Any]] = [
+    {"name": "cx-zz", **CITRIX},
+    {"name": "heldlib", "provides": ["libheld"], "buildrequires": ["cx-zz"]},
+    {"name": "clean-lib", "provides": ["libheld"]},
+    {"name": "tool", "requires": ["heldlib"]},
+    {"name": "tool2", "requires": ["tool"]},
+    {"name": "tool-alt", "requires": ["libheld"]},
+    {"name": "anti", "conflicts": ["clean-lib"]},
+    {"name": "app", "buildrequires": ["heldlib"]},
+    {"name": "app2", "buildrequires": ["tool"]},
+    {"name": "app3", "buildrequires": ["tool-alt"]},
+    {"name": "app4", "buildrequires": ["tool2"]},
+    {"name": "app5", "buildrequires": ["tool-alt", "anti"]},
+    # What app2's binary alone lets build is blocked in turn.
+    {"name": "app6", "buildrequires": ["app2"]},
+]
+LOCKED = ["cx-zz"]
+BLOCKED = ["heldlib", "app", "app2", "app4", "app5"]
+VERDICTS = [("app", "build-depends"), ("app2", "build-depends"), ("app3", "clean"),
+            ("app4", "build-depends"), ("app5", "build-depends"), ("app6", "build-depends")]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def repository(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_repository(PACKAGES, tmp_path_factory.mktemp("buildunusable"))
+
+
+@pytest.fixture(scope="module")
+def found(repository: Path) -> dict[str, str]:
+    return verdicts(audit(repository))
+
+
+def _buildroot(repository: Path, name: str, *, locked: list[str]) -> set[str] | None:
+    """What libsolv installs for ``name``'s BuildRequires, ``locked`` never installed."""
+    package = next(one for one in PACKAGES if one["name"] == name)
+    return libsolv_installs(repository, "", also=package["buildrequires"], locked=locked)
+
+
+@pytest.mark.parametrize(("name", "verdict"), VERDICTS)
+def test_a_buildroot_that_needs_a_blocked_binary_at_run_time_build_depends(
+    repository: Path, found: dict[str, str], name: str, verdict: str
+) -> None:
+    assert _buildroot(repository, name, locked=LOCKED) is not None
+    without = _buildroot(repository, name, locked=[*LOCKED, *BLOCKED])
+    assert (without is None) == (verdict == "build-depends")
+    assert found[f"{name}-1.0-1.src"] == verdict
+    assert found[f"{name}-1.0-1.noarch"] == verdict
+
+
+def test_installing_one_needs_nothing_tainted(repository: Path, found: dict[str, str]) -> None:
+    for name in ("tool", "tool2", "tool-alt"):
+        assert libsolv_installs(repository, f"{name}-1.0-1.noarch", locked=LOCKED) is not None
+        assert found[f"{name}-1.0-1.noarch"] == "clean", name
+        assert found[f"{name}-1.0-1.src"] == "clean", name
+    assert found["heldlib-1.0-1.noarch"] == "build-depends"
+
+
+def test_the_chain_runs_through_the_requires_to_the_blocked_binary(repository: Path) -> None:
+    result = audit(repository)
+    by_nevra = {r.package.nevra: r for r in result.results}
+
+    def hops(nevra: str) -> list[tuple[HopKind, str, str]]:
+        chain = by_nevra[nevra].chain
+        return [(hop.kind, hop.requirement, result.packages[hop.target].nevra) for hop in chain]
+
+    assert hops("app2-1.0-1.src") == [
+        (HopKind.BUILD_REQUIRES, "tool", "tool-1.0-1.noarch"),
+        (HopKind.REQUIRES, "heldlib", "heldlib-1.0-1.noarch"),
+        (HopKind.BUILT_FROM, "heldlib-1.0-1.src.rpm", "heldlib-1.0-1.src"),
+        (HopKind.BUILD_REQUIRES, "cx-zz", "cx-zz-1.0-1.noarch"),
+    ]
+    assert [target for _kind, _requirement, target in hops("app4-1.0-1.src")] == [
+        "tool2-1.0-1.noarch",
+        "tool-1.0-1.noarch",
+        "heldlib-1.0-1.noarch",
+        "heldlib-1.0-1.src",
+        "cx-zz-1.0-1.noarch",
+    ]
+    app5 = hops("app5-1.0-1.src")
+    assert [(kind, target) for kind, _requirement, target in app5] == [
+        (HopKind.BUILD_REQUIRES, "tool-alt-1.0-1.noarch"),
+        (HopKind.REQUIRES, "heldlib-1.0-1.noarch"),
+        (HopKind.BUILT_FROM, "heldlib-1.0-1.src"),
+        (HopKind.BUILD_REQUIRES, "cx-zz-1.0-1.noarch"),
+    ]
+    assert app5[1][1].startswith("libheld [no clean way: ")
+
+
+def test_why_and_the_report_show_the_chain(repository: Path, tmp_path: Path, capsys: Any) -> None:
+    targets = [str(repository), str(repository.parent / "SRPMS")]
+    report = tmp_path / "report.json"
+    assert main(["scan", *targets, "--no-cache", "--fail-on", "build-depends", "-q", "-o", str(report)]) == 1
+    packages = {p["nevra"]: p for p in json.loads(report.read_text())["packages"]}
+    assert packages["app2-1.0-1.src"]["status"] == "build-depends"
+    assert packages["app2-1.0-1.src"]["blocking"]
+    assert packages["tool-1.0-1.noarch"]["status"] == "clean"
+    capsys.readouterr()
+    main(["why", "app2-1.0-1.src", *targets, "--no-cache"])
+    shown = capsys.readouterr().out
+    chain = [line.strip() for line in shown.split("chain:\n", 1)[1].splitlines()[:5]]
+    assert chain == [
+        "app2-1.0-1.src",
+        "build needs tool-1.0-1.noarch (for tool)",
+        "needs heldlib-1.0-1.noarch (for heldlib)",
+        "built from heldlib-1.0-1.src",
+        "build needs cx-zz-1.0-1.noarch (for cx-zz)",
+    ], shown
