@@ -39,3 +39,40 @@ def test_the_builtin_names_are_those_of_this_rpm(tmp_path: Path) -> None:
     out = _run(tmp_path, ["rpm", "--showrc"]).stdout
     builtins = set(re.findall(r"^-20[:=] (\w+)", out, re.MULTILINE))
     assert {"basename", "expand", "lua"} <= builtins <= RPM_BUILTIN_NAMES
+
+
+@pytest.mark.parametrize("written", ["%{verbose:/v}", "%{!verbose:/v}", "%{verbose:%{?nil}/v}"])
+def test_verbose_is_the_build_hosts_to_answer(written: str, tmp_path: Path) -> None:
+    """``%{verbose:TEXT}`` is TEXT where rpm runs verbose (``rpmbuild -v``), else nothing (red
+    team 38). The reader made it ``0``, exact: ``downloads.citrix.com%{verbose:/v}`` was the host
+    ``downloads.citrix.com0``, no Citrix host, and ``citrix-sdk%{verbose:-devel}`` a package
+    nothing names; the spec passed ``--strict`` clean."""
+    text = (
+        f"{HEADER}Source1: https://downloads.citrix.com{written}/verbose.tar.gz\n"
+        f"BuildRequires: citrix-sdk{written.replace('/v', '-devel')}\n%description\nd\n%files\n"
+    )
+    quiet, loud = rpmspec(tmp_path, text, "-P"), rpmspec(tmp_path, text, "-v", "-P")
+    spec = parse_spec(text, "case.spec")
+    read = {source.value for source in spec.sources}
+    required = {dependency.name for dependency in spec.build_requires}
+    for parsed in (quiet, loud):  # what rpm reads either way is read
+        source = re.search(r"^Source1: (\S+)", parsed, re.MULTILINE)
+        requirement = re.search(r"^BuildRequires: (\S+)", parsed, re.MULTILINE)
+        assert source and requirement
+        assert source.group(1) in read
+        assert requirement.group(1) in required
+    assert "https://downloads.citrix.com/verbose.tar.gz" in read  # the control: rpm's two differ
+    assert {"citrix-sdk", "citrix-sdk-devel"} <= required
+    assert GapKind.UNEXPANDED_SOURCE in {gap.kind for gap in spec.gaps}
+
+
+def test_verbose_with_a_blank_is_what_follows_its_name(tmp_path: Path) -> None:
+    """``%{verbose TEXT}`` is `` TEXT``, blank and all, where rpm runs verbose; else nothing."""
+    text = f"{HEADER}Source1: https://downloads.citrix.com/%{{verbose x y}}.tar.gz\n%description\nd\n%files\n"
+    loud = rpmspec(tmp_path, text, "-v", "-P")
+    assert "Source1: https://downloads.citrix.com/ x y.tar.gz" in loud  # the control
+    read = {source.value for source in parse_spec(text, "case.spec").sources}
+    assert read - {"case.tar.gz"} == {
+        "https://downloads.citrix.com/.tar.gz",
+        "https://downloads.citrix.com/ x y.tar.gz",
+    }

@@ -141,7 +141,6 @@ PURE_FUNCTIONS: Mapping[str, Callable[[str], str]] = {
     "echo": lambda arg: "",
     "warn": lambda arg: "",
     "error": lambda arg: "",
-    "verbose": lambda arg: "0",
 }
 NEVER = frozenset(
     {"lua", "getenv", "uncompress", "load", "include", "S", "P", "url2path", "u2p", "getncpus", "exists",
@@ -174,7 +173,7 @@ only these is read as text that holds them; any other code is a spec-code gap.""
 
 BUILTIN_NAMES = frozenset(
     {*PURE_FUNCTIONS, *NEVER, "expand", "expr", "macrobody", "define", "global", "undefine", "dnl",
-     "getconfdir", "dump", "trace", "shescape"}
+     "getconfdir", "dump", "trace", "shescape", "verbose"}
 )  # fmt: skip
 
 # Words rpm parses itself at the start of a line; seeing them unexpanded is not a finding.

@@ -213,6 +213,11 @@ class MacroContext(MacroTable):
         argument = rest[1:] if rest.startswith(":") else None
         if conditional or name.startswith("-"):
             return self._test(name, negate, argument, written, result, depth)
+        if name == "verbose" and rest:
+            # rpm's %{verbose:TEXT} is TEXT where rpm runs verbose (rpmbuild -v), else nothing,
+            # whatever a "!" says: the build host's answer, as a test of a macro it defines is.
+            # Written %{verbose TEXT}, the TEXT is all that follows the name, its blank too.
+            return self._test(name, False, rest if argument is None else argument, written, result, depth)
         definition = self.lookup(name)
         if definition is None:
             if name in ("define", "global") and rest:

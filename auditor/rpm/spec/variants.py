@@ -65,9 +65,10 @@ def other_expansions(
     return list(found.items()), complete
 
 
-_HOST_TEST = re.compile(r"%\{!?\?([A-Za-z_][A-Za-z0-9_]*):")
+_HOST_TEST = re.compile(r"%\{!?(?:\?([A-Za-z_][A-Za-z0-9_]*)|(verbose))[: ]")
 """A test with a branch, ``%{?name:text}`` or ``%{!?name:text}``: what it gives depends on
-whether ``name`` is defined, not on its value."""
+whether ``name`` is defined, not on its value. ``%{verbose:text}`` is one too: ``text`` where
+rpm runs verbose, read as if the host defined ``verbose`` (`MacroContext`)."""
 
 
 def host_expansions(
@@ -80,7 +81,9 @@ def host_expansions(
     ``citrix-thing`` on every host rpm builds on, where the reader's guess was ``bash``. At
     most `MAX_VARIANTS`, and whether those are all. A bare ``%{?name}`` is left to the reader's
     guess: its value, not its existence, is what it gives."""
-    tested = {found.group(1) for written in environment for found in _HOST_TEST.finditer(written)}
+    tested = {
+        found.group(1) or found.group(2) for written in environment for found in _HOST_TEST.finditer(written)
+    }
     names = sorted(name for name in tested if table.host_defined(name) and not table.is_defined(name))
     if not names:
         return [], True
