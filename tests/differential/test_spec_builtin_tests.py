@@ -76,3 +76,28 @@ def test_verbose_with_a_blank_is_what_follows_its_name(tmp_path: Path) -> None:
         "https://downloads.citrix.com/.tar.gz",
         "https://downloads.citrix.com/ x y.tar.gz",
     }
+
+
+def test_a_builtin_called_with_blanks_reads_its_first_argument(tmp_path: Path) -> None:
+    """rpm 4.18 gives a built-in called ``%{name ARGS}`` or ``%name ARGS`` its first argument
+    only (``argv[1]``): ``%{basename citrix-sdk foo/clean}`` is ``citrix-sdk``, and ``%undefine h
+    x`` undefines ``h`` (red team 38). The reader joined the arguments: ``clean``, and ``h x``
+    undefined, leaving ``h`` example.org where rpm had popped it back to the Citrix host; exact,
+    no gap."""
+    text = (
+        f"{HEADER}%define h downloads.citrix.com\n%define h example.org\n%undefine h x\n"
+        "Source1: https://%{h}/undefined.tar.gz\n"
+        "Source2: https://downloads.citrix.%{suffix x.com y.org}/suffix.tar.gz\n"
+        "BuildRequires: %{basename citrix-sdk foo/clean}\n"
+        "BuildRequires: %basename citrix-tools foo/clean\n"
+        "BuildRequires: %{expand citrix-devel clean}\n%description\nd\n%files\n"
+    )
+    parsed = rpmspec(tmp_path, text, "-P")
+    rpm_sources = set(re.findall(r"^Source\d*: (\S+)", parsed, re.MULTILINE))
+    rpm_requires = set(re.findall(r"^BuildRequires: (\S+)", parsed, re.MULTILINE))
+    assert "https://downloads.citrix.com/undefined.tar.gz" in rpm_sources  # the control
+    assert rpm_requires == {"citrix-sdk", "citrix-tools", "citrix-devel"}
+    spec = parse_spec(text, "case.spec")
+    assert {source.value for source in spec.sources} == rpm_sources
+    assert {dependency.name for dependency in spec.build_requires} == rpm_requires
+    assert not spec.gaps

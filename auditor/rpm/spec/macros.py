@@ -176,14 +176,15 @@ class MacroContext(MacroTable):
             newline = text.find("\n", end)
             return "", len(text) if newline < 0 else newline + 1
         definition = self.lookup(name)
-        # rpm's grabArgs: "%name args" takes the rest of the line when a blank follows the name.
+        # rpm's grabArgs: "%name args" takes the rest of the line when a blank follows the name;
+        # a built-in reads its first argument only (argv[1]): "%basename a/b c/d" is "b".
         blank = text[end : end + 1] in (" ", "\t")
         newline = text.find("\n", end)
         line_end = len(text) if newline < 0 else newline
         if definition is None:
             if blank and (name == "undefine" or name in PURE_FUNCTIONS or name == "expand"):
                 arguments, _ = self._arguments(text[end:line_end], result, depth, split=True)
-                return self._builtin(name, " ".join(arguments), written, result, depth), line_end
+                return self._builtin(name, (arguments or [""])[0], written, result, depth), line_end
             if name not in SPEC_KEYWORDS and not (is_automatic(name) and not self.in_call):
                 result.unexpanded.append(written)
             return written, end
@@ -214,9 +215,8 @@ class MacroContext(MacroTable):
         if conditional or name.startswith("-"):
             return self._test(name, negate, argument, written, result, depth)
         if name == "verbose" and rest:
-            # rpm's %{verbose:TEXT} is TEXT where rpm runs verbose (rpmbuild -v), else nothing,
-            # whatever a "!" says: the build host's answer, as a test of a macro it defines is.
-            # Written %{verbose TEXT}, the TEXT is all that follows the name, its blank too.
+            # %{verbose:TEXT} is TEXT where rpm runs verbose (rpmbuild -v), else nothing, whatever a
+            # "!" says: the build host's answer. %{verbose TEXT}: all after the name, its blank too.
             return self._test(name, False, rest if argument is None else argument, written, result, depth)
         definition = self.lookup(name)
         if definition is None:
@@ -227,7 +227,9 @@ class MacroContext(MacroTable):
             if text is not None and (name == "undefine" or name in PURE_FUNCTIONS or name in _OTHER):
                 if name in _RAW_ARGUMENT:
                     return self._builtin(name, text, written, result, depth)
-                return self._builtin(name, self._expand(text, result, depth + 1), written, result, depth)
+                expanded = self._expand(text, result, depth + 1)
+                first = expanded if argument is not None else (split_arguments(expanded) or [""])[0]
+                return self._builtin(name, first, written, result, depth)
             if not (is_automatic(name) and not self.in_call):
                 result.unexpanded.append(written)
             return written
