@@ -4,13 +4,15 @@ Grammar (rpm ``rpmio/expression.c``), lowest precedence first::
 
     expr    = or ( "?" expr ":" expr )?
     or      = and ( "||" and )*
-    and     = eq ( "&&" eq )*
-    eq      = rel ( ("==" | "!=") rel )*
-    rel     = add ( ("<" | "<=" | ">" | ">=") add )*
+    and     = rel ( "&&" rel )*
+    rel     = add ( ("==" | "!=" | "<" | "<=" | ">" | ">=") add )*
     add     = mul ( ("+" | "-") mul )*
     mul     = unary ( ("*" | "/") unary )*
     unary   = ("!" | "-") unary | primary
     primary = INTEGER | '"' STRING '"' | 'v"' VERSION '"' | "(" expr ")"
+
+The six comparisons are one level, taken left to right (rpm's ``doRelational``), not C's two:
+``3 == 3 < 2`` is ``(3 == 3) < 2``, true.
 
 Two uses. ``%if`` lines are expanded first and the text evaluated (`evaluate`). A
 ``%[...]`` expansion (`evaluate_lazy`) expands each integer or string token only when
@@ -212,36 +214,25 @@ class _Parser:
         return value
 
     def _and(self) -> Result:
-        value = self._eq()
+        value = self._rel()
         while self._take("&&"):
             truth = None if isinstance(value, _Unknown) else _truth(value)
-            other = self._branch(truth, self._eq)
+            other = self._branch(truth, self._rel)
             if truth is None:
                 value = UNKNOWN
             elif truth:
                 value = other
         return value
 
-    def _eq(self) -> Result:
-        value = self._rel()
-        while (op := self._take("==", "!=")) is not None:
-            other = self._rel()
-            if isinstance(value, _Unknown) or isinstance(other, _Unknown):
-                value = UNKNOWN
-                continue
-            result = _compare(value, other)
-            value = int((result == 0) == (op == "=="))
-        return value
-
     def _rel(self) -> Result:
         value = self._add()
-        while (op := self._take("<", "<=", ">", ">=")) is not None:
+        while (op := self._take("==", "!=", "<", "<=", ">", ">=")) is not None:
             other = self._add()
             if isinstance(value, _Unknown) or isinstance(other, _Unknown):
                 value = UNKNOWN
                 continue
             result = _compare(value, other)
-            value = int({"<": result < 0, "<=": result <= 0, ">": result > 0, ">=": result >= 0}[op])
+            value = int(_COMPARISONS[op](result))
         return value
 
     def _add(self) -> Result:
@@ -324,6 +315,14 @@ class _Parser:
         return _literal(expanded) if expanded not in ("", "-") else 0
 
 
+_COMPARISONS: dict[str, Callable[[int], bool]] = {
+    "==": lambda result: result == 0,
+    "!=": lambda result: result != 0,
+    "<": lambda result: result < 0,
+    "<=": lambda result: result <= 0,
+    ">": lambda result: result > 0,
+    ">=": lambda result: result >= 0,
+}
 _LONG_MAX = 2**63 - 1
 
 

@@ -1,0 +1,40 @@
+"""rpm's expressions (``%if``, ``%[...]``) decided as rpm 4.18 decides them (red team 38).
+
+Each case parts rpm's reading from one the reader made, exactly and with no gap, so that an
+``%if`` took the branch rpm does not and a Citrix BuildRequires in rpm's branch went unseen.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+from auditor.rpm.spec.expression import evaluate
+from auditor.rpm.spec.parser import parse_spec
+from tests.differential.test_spec_reading import HEADER, rpmspec
+
+COMPARISONS = ["3 == 3 < 2", "0 == 1 < 2", "1 != 1 >= 0", "-10 != 10 > 1", "1 + 1 == 2 < 3", "2 == 2 == 2"]
+"""rpm's six comparisons are one level, left to right: ``3 == 3 < 2`` is ``(3 == 3) < 2``."""
+
+
+def rpm_truths(expressions: list[str]) -> list[bool]:
+    values = " ".join(f"[%[{expression}]]" for expression in expressions)
+    done = subprocess.run(["rpm", "--eval", values], capture_output=True, text=True, check=True)
+    found = re.findall(r"\[([^\]]*)\]", done.stdout)
+    assert len(found) == len(expressions), done.stderr
+    return [value != "0" for value in found]
+
+
+def test_comparisons_are_one_level_left_to_right() -> None:
+    assert [evaluate(expression) for expression in COMPARISONS] == rpm_truths(COMPARISONS)
+
+
+def test_a_comparison_chain_takes_rpms_branch(tmp_path: Path) -> None:
+    """``%if 3 == 3 < 2`` is true for rpm: the reader, with C's precedence, read it false,
+    exactly, and left out the Citrix BuildRequires under it."""
+    text = f"{HEADER}%if 3 == 3 < 2\nBuildRequires: citrix-sdk\n%endif\n%description\nd\n%files\n"
+    assert rpmspec(tmp_path, text, "-q", "--buildrequires").split() == ["citrix-sdk"]  # the control
+    spec = parse_spec(text, "case.spec")
+    assert [dependency.name for dependency in spec.build_requires] == ["citrix-sdk"]
+    assert not spec.gaps
