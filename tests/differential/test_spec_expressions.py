@@ -38,3 +38,24 @@ def test_a_comparison_chain_takes_rpms_branch(tmp_path: Path) -> None:
     spec = parse_spec(text, "case.spec")
     assert [dependency.name for dependency in spec.build_requires] == ["citrix-sdk"]
     assert not spec.gaps
+
+
+VERSION_TRUTHS = ['!v"1.10"', '!v"0"', '!!v"1"', 'v"1" ? 1 : 0', '!v"1" == 1', '(v"1" || v"2") == v"2"']
+"""rpm 4.18 takes a version for false, whatever it holds: ``!v"1"`` is 1."""
+
+
+def test_a_version_is_false() -> None:
+    assert [evaluate(expression) for expression in VERSION_TRUTHS] == rpm_truths(VERSION_TRUTHS)
+
+
+def test_an_if_on_a_version_takes_rpms_branch(tmp_path: Path) -> None:
+    """``%if v"2"`` is false for rpm: the reader took the version's text for a string, true,
+    exactly, and read the clean branch instead of the Citrix one."""
+    text = (
+        f'{HEADER}%if v"2"\nBuildRequires: clean\n%else\nBuildRequires: citrix-sdk\n%endif\n'
+        "%description\nd\n%files\n"
+    )
+    assert rpmspec(tmp_path, text, "-q", "--buildrequires").split() == ["citrix-sdk"]  # the control
+    spec = parse_spec(text, "case.spec")
+    assert [dependency.name for dependency in spec.build_requires] == ["citrix-sdk"]
+    assert not spec.gaps

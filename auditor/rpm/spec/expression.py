@@ -149,10 +149,12 @@ def _raw_tokens(text: str) -> Iterator[tuple[str, str]]:
 
 
 def _truth(value: Value) -> bool:
+    """rpm's ``boolifyValue``: a number other than 0, a string not empty; a version never
+    (rpm 4.18: ``%if v"1"`` is false, ``!v"1"`` is 1, ``v"1" || "x"`` is refused)."""
     if isinstance(value, int):
         return value != 0
     if isinstance(value, tuple):
-        return bool(value[0])
+        return False
     return value != ""
 
 
