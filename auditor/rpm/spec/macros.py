@@ -22,7 +22,6 @@ definition is made, and its name marked *unknown*: every later test of it is rec
 from __future__ import annotations
 
 from collections.abc import Mapping
-from contextlib import AbstractContextManager
 
 from auditor.rpm.spec import variants
 from auditor.rpm.spec.builtins import (
@@ -37,6 +36,7 @@ from auditor.rpm.spec.builtins import (
     split_arguments,
 )
 from auditor.rpm.spec.expression import evaluate_lazy
+from auditor.rpm.spec.lazy import LazyExpander
 from auditor.rpm.spec.references import flags, macro_end, matching
 from auditor.rpm.spec.table import Expansion, MacroDefinition, MacroTable, is_automatic
 
@@ -190,11 +190,23 @@ class MacroContext(MacroTable):
             return written, end
         self.doubt(name, written, result, tested=False, negated=False)
         if not definition.parametric:
-            return self._expand(definition.body, result, depth + 1), end
+            return self._value(name, definition, written, result, depth), end
         if not blank:
             return self._call(name, definition, [], False, written, result, depth), end
         arguments, inexact = self._arguments(text[end:line_end], result, depth, split=True)
         return self._call(name, definition, arguments, inexact, written, result, depth), line_end
+
+    def _value(self, name: str, found: MacroDefinition, written: str, result: Expansion, depth: int) -> str:
+        """A macro's body, expanded; but a call's argument (``%1``, ``%*``, ``%{-f*}``) as it is:
+        rpm >= 4.17 expands it once, with the call (``ME_LITERAL``). An older rpm expands it again:
+        where that may change it (a ``%`` in it), it is a build host's answer, and what it defines a maybe."""
+        if not is_automatic(name):
+            return self._expand(found.body, result, depth + 1)
+        if "%" in found.body:
+            result.environment.append(written)
+            with self.uncertain():
+                self._expand_aside(found.body, result, depth + 1)
+        return found.body
 
     def _arguments(self, text: str, result: Expansion, depth: int, *, split: bool) -> tuple[list[str], bool]:
         """A call's arguments, expanded (and split at blanks for ``%name args``), and whether
@@ -235,7 +247,7 @@ class MacroContext(MacroTable):
             return written
         self.doubt(name, written, result, tested=False, negated=False)
         if not definition.parametric:
-            return self._expand(definition.body, result, depth + 1)
+            return self._value(name, definition, written, result, depth)
         if argument is not None:
             arguments, inexact = self._arguments(argument, result, depth, split=False)
         elif rest:
@@ -267,7 +279,7 @@ class MacroContext(MacroTable):
             return self._expand(argument, result, depth + 1)
         if definition is None or argument is not None:
             return ""
-        return self._expand(definition.body, result, depth + 1)  # parametric: no call frame, as rpm
+        return self._value(name, definition, written, result, depth)  # parametric: no call frame, as rpm
 
     def _call(
         self,
@@ -357,7 +369,7 @@ class MacroContext(MacroTable):
                 return written
             return found.body
         if name == "expr":
-            value = evaluate_lazy(argument, _LazyExpander(self, result, depth))
+            value = evaluate_lazy(argument, LazyExpander(self, result, depth))
             if value is None:
                 result.unexpanded.append(written)
                 return written
@@ -370,7 +382,7 @@ class MacroContext(MacroTable):
 
     def _expression(self, body: str, written: str, result: Expansion, depth: int) -> str:
         """``%[...]``: rpm evaluates it, expanding only the tokens of the branches it takes."""
-        value = evaluate_lazy(body, _LazyExpander(self, result, depth))
+        value = evaluate_lazy(body, LazyExpander(self, result, depth))
         if value is None:
             result.unexpanded.append(written)
             return written
@@ -382,19 +394,3 @@ class MacroContext(MacroTable):
 # code: their argument is never even read.
 _RAW_ARGUMENT = NEVER
 _OTHER = frozenset({"macrobody", "expr", "expand", *_RAW_ARGUMENT})
-
-
-class _LazyExpander:
-    """The expander as `evaluate_lazy` sees it: a token's expansion counts only when exact."""
-
-    def __init__(self, context: MacroContext, result: Expansion, depth: int) -> None:
-        self._context = context
-        self._result = result
-        self._depth = depth
-
-    def expand_exact(self, text: str) -> str | None:
-        expanded, scratch = self._context._expand_aside(text, self._result, self._depth + 1)
-        return expanded if scratch.exact else None
-
-    def uncertain(self) -> AbstractContextManager[None]:
-        return self._context.uncertain()
