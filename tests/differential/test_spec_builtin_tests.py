@@ -101,3 +101,18 @@ def test_a_builtin_called_with_blanks_reads_its_first_argument(tmp_path: Path) -
     assert {source.value for source in spec.sources} == rpm_sources
     assert {dependency.name for dependency in spec.build_requires} == rpm_requires
     assert not spec.gaps
+
+
+@pytest.mark.parametrize(("call", "value"), [("%{upper:x}", "X"), ("%{lower:X}", "x"), ("%{len:xy}", "2")])
+def test_a_function_rpm_4_18_lacks_is_the_build_hosts(call: str, value: str, tmp_path: Path) -> None:
+    """rpm 4.18 has no ``%{upper:}``, ``%{lower:}`` nor ``%{len:}``: it leaves them as written,
+    and a newer rpm evaluates them (red team 38). The reader evaluated them, exactly, so ``%if
+    "%{upper:x}" == "X"`` took the clean branch where this rpm takes the Citrix one."""
+    text = (
+        f'{HEADER}%global h {call}\n%if "%{{h}}" == "{value}"\nBuildRequires: clean\n%else\n'
+        "BuildRequires: citrix-sdk\n%endif\n%description\nd\n%files\n"
+    )
+    assert rpmspec(tmp_path, text, "-q", "--buildrequires").split() == ["citrix-sdk"]  # the control
+    spec = parse_spec(text, "case.spec")
+    assert {dependency.name for dependency in spec.build_requires} == {"clean", "citrix-sdk"}
+    assert GapKind.UNDECIDED_CONDITIONAL in {gap.kind for gap in spec.gaps}

@@ -142,6 +142,10 @@ PURE_FUNCTIONS: Mapping[str, Callable[[str], str]] = {
     "warn": lambda arg: "",
     "error": lambda arg: "",
 }
+NEWER_FUNCTIONS = frozenset({"len", "lower", "upper"})
+"""Those of `PURE_FUNCTIONS` that rpm 4.18 (and older) does not have: it leaves ``%{upper:x}``
+as written, so ``%if "%{upper:x}" == "X"`` is false there, true on a newer rpm. Which one builds
+decides: the value is a build host's answer, read with a gap, and an ``%if`` on it both ways."""
 NEVER = frozenset(
     {"lua", "getenv", "uncompress", "load", "include", "S", "P", "url2path", "u2p", "getncpus", "exists",
      "quote"}

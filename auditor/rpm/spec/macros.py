@@ -29,6 +29,7 @@ from auditor.rpm.spec.builtins import (
     DEFAULT_MACROS,
     ENVIRONMENT_MACROS,
     NEVER,
+    NEWER_FUNCTIONS,
     PURE_FUNCTIONS,
     SPEC_KEYWORDS,
     getopt,
@@ -376,6 +377,8 @@ class MacroContext(MacroTable):
             return value
         function = PURE_FUNCTIONS.get(name)
         if function is not None:
+            if name in NEWER_FUNCTIONS:  # an rpm without it leaves it as written: the host's answer
+                result.environment.append(written)
             return function(argument)
         result.unexpanded.append(written)
         return written
