@@ -48,6 +48,7 @@ class Run:
         options = self.options
         read = ReadOptions(
             defines=options.defines,
+            spec_arches=options.arches,
             read_rpms=options.read_rpms,
             metadata_only=options.metadata_only,
             verify_checksums=options.verify_checksums,

@@ -153,6 +153,9 @@ class ReadOptions:
     defines: tuple[tuple[str, str | None], ...] = ()
     """Macros for spec files (``--define``, ``--with``, ``--without``; None: ``--undefine``), as
     ``rpmbuild`` takes them."""
+    spec_arches: tuple[str, ...] = ()
+    """The host architectures a spec file is read for (``--arch``): its ``%ifarch`` branches,
+    ``%{_arch}`` and ``%{?_isa}`` are that host's. None: x86_64's, the reader's default."""
     read_rpms: bool = False
     """Read the RPM files of a directory even where it holds repodata/, ignoring the metadata."""
     metadata_only: bool = False

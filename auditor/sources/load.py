@@ -359,4 +359,4 @@ def _read_spec(path: str, options: ReadOptions) -> list[Package]:
     # about 20 ms to import, and most runs read no spec file.
     from auditor.sources.specs import read_spec_file
 
-    return read_spec_file(path, defines=dict(options.defines))
+    return read_spec_file(path, defines=dict(options.defines), arches=options.spec_arches or ("x86_64",))

@@ -14,7 +14,7 @@ Lua, shell, ``%{load:}``) are the packages' gaps.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from auditor.core.errors import InputError
@@ -38,11 +38,40 @@ Vendor...) may not be rpm's. A Source's gap is the source package's alone."""
 
 
 def read_spec_file(
-    path: str, *, defines: Mapping[str, str | None] | None = None, arch: str = "x86_64"
+    path: str, *, defines: Mapping[str, str | None] | None = None, arches: Sequence[str] = ("x86_64",)
 ) -> list[Package]:
-
+    """The packages the spec at ``path`` builds on a host of each of ``arches`` (``--arch``): its
+    ``%ifarch`` branches are each host's. One source package holds what every reading fetches and
+    needs (a Source under ``%ifarch aarch64`` is fetched where aarch64 builds it); each reading
+    adds the binaries the others did not build (a noarch package once)."""
     data = read_regular(path, path, "a spec file", MAX_SPEC_BYTES)
     text = data.decode("utf-8", "replace")
+    packages: list[Package] = []
+    for arch in dict.fromkeys(arches):
+        read = _read_for(text, path, defines, arch)
+        if not packages:
+            packages = read
+            continue
+        packages[0] = _with_other_reading(packages[0], read[0])
+        built = {(package.name, package.arch) for package in packages}
+        packages.extend(package for package in read[1:] if (package.name, package.arch) not in built)
+    return packages
+
+
+def _with_other_reading(source: Package, other: Package) -> Package:
+    """The source package ``source`` with what another architecture's reading of its spec adds."""
+    return with_fields(
+        source,
+        sources=tuple(dict.fromkeys((*source.sources, *other.sources))),
+        requires=tuple(dict.fromkeys((*source.requires, *other.requires))),
+        conflicts=tuple(dict.fromkeys((*source.conflicts, *other.conflicts))),
+        alternatives=tuple(dict.fromkeys((*source.alternatives, *other.alternatives))),
+        gaps=tuple(dict.fromkeys((*source.gaps, *other.gaps))),
+    )
+
+
+def _read_for(text: str, path: str, defines: Mapping[str, str | None] | None, arch: str) -> list[Package]:
+    """The packages of the spec ``text`` read on a host of ``arch``."""
     spec = parse_spec(text, path, defines=defines, arch=arch)
     built_for = _buildable(arch, spec.packages[0]) if spec.packages else arch
     if built_for not in (arch, "noarch"):
