@@ -142,6 +142,11 @@ CODE_CASES = {
         "Source1: extra.inc\n%include %{SOURCE1}\n",
         {"extra.inc": f"Source2: {CITRIX}/inc.tar.gz\nVendor: Citrix Systems, Inc.\n"},
     ),
+    # rpm looks for %include in the line it expanded: a macro may write it (red team 38).
+    "include-from-a-macro": (
+        "Source1: extra.inc\n%define inc() %%include %1\n%inc %{SOURCE1}\n",
+        {"extra.inc": f"Source2: {CITRIX}/inc.tar.gz\nBuildRequires: citrix-sdk\n"},
+    ),
     "lua": ('%{lua: print("Source1: https://code." .. "citrite.net/x/lua.tar.gz")}\n', {}),
     "shell": (f"%(echo Source1: {CITRIX}/sh.tar.gz)\n", {}),
     "load": (

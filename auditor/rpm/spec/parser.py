@@ -154,6 +154,12 @@ class _SpecReader(PreambleTags):
         # a %bcond there counts. Only what a line then says is section-specific.
         if expansion is None:
             expansion = self.macros.expand(raw)
+        if any(line.lstrip().startswith("%include") for line in expansion.text.split("\n")):
+            # rpm looks for %include in the line it expanded: a macro's (%f FILE, with a body
+            # %%include %1) includes the file as one written so does.
+            self.unexpanded.append(stripped)
+            self._code(start_line, stripped)
+            return
         runs_code = bool(expansion.code) and not all(map(HOST_QUERY.fullmatch, expansion.code))
         if stripped.startswith("#") and self.section in ("preamble", "package", "files"):
             if runs_code:  # rpm expands a comment's macros too, and runs their code
