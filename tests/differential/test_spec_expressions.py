@@ -59,3 +59,23 @@ def test_an_if_on_a_version_takes_rpms_branch(tmp_path: Path) -> None:
     spec = parse_spec(text, "case.spec")
     assert [dependency.name for dependency in spec.build_requires] == ["citrix-sdk"]
     assert not spec.gaps
+
+
+def test_expr_evaluates_its_argument_as_expanded_once(tmp_path: Path) -> None:
+    """``%{expr:}`` expands its argument, then evaluates it with no expansion of its own: the
+    string ``"%%{undefine:h}"`` is the text ``%{undefine:h}``. The reader expanded the string
+    again, so ``h`` was undefined for it alone and popped back to its clean value, exactly,
+    where rpm reads the Citrix host."""
+    text = (
+        f"{HEADER}%define h example.org\n%define h downloads.citrix.com\n"
+        '%global junk %{expr:"%%{undefine:h}"}\nSource1: https://%{h}/expr.tar.gz\n'
+        '%global same %{expr:"%%{h}" == "downloads.citrix.com"}\n'
+        "%if %{same}\nBuildRequires: clean\n%else\nBuildRequires: citrix-sdk\n%endif\n%description\nd\n%files\n"
+    )
+    parsed = rpmspec(tmp_path, text, "-P")
+    assert "Source1: https://downloads.citrix.com/expr.tar.gz" in parsed  # the control
+    assert "BuildRequires: citrix-sdk" in parsed
+    spec = parse_spec(text, "case.spec")
+    assert "https://downloads.citrix.com/expr.tar.gz" in {source.value for source in spec.sources}
+    assert [dependency.name for dependency in spec.build_requires] == ["citrix-sdk"]
+    assert not spec.gaps

@@ -84,10 +84,12 @@ def evaluate(text: str) -> bool | None:
     return _truth(value)
 
 
-def evaluate_lazy(text: str, expander: LazyExpander) -> str | None:
-    """The text a ``%[...]`` expansion produces, or None when it cannot be decided."""
+def evaluate_lazy(text: str, expander: LazyExpander | None) -> str | None:
+    """The text a ``%[...]`` expansion produces, or None when it cannot be decided. Without an
+    ``expander``, ``text`` is expanded already and its tokens are read as they are: ``%{expr:}``
+    expands its argument, then evaluates it (``"%%{h}"`` is the string ``%{h}``)."""
     try:
-        tokens = list(_raw_tokens(text))
+        tokens = list(_raw_tokens(text)) if expander is not None else _tokenize(text)
         if not tokens:
             return None
         parser = _Parser(tokens, expander)

@@ -370,7 +370,7 @@ class MacroContext(MacroTable):
                 return written
             return found.body
         if name == "expr":
-            value = evaluate_lazy(argument, LazyExpander(self, result, depth))
+            value = evaluate_lazy(argument, None)  # expanded once already, as rpm's doFoo has it
             if value is None:
                 result.unexpanded.append(written)
                 return written
