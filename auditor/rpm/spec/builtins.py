@@ -13,25 +13,22 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
+from auditor.rpm.spec.platforms import PLATFORMS
+
 ISA: Mapping[str, tuple[str, str]] = {
-    **dict.fromkeys(("x86_64", "amd64", "ia32e"), ("x86", "64")),
-    **dict.fromkeys(
-        ("i386", "i486", "i586", "i686", "athlon", "geode", "pentium3", "pentium4"), ("x86", "32")
-    ),
-    "aarch64": ("aarch", "64"),
-    **dict.fromkeys(("ppc64le", "ppc64"), ("ppc", "64")),
-    "s390x": ("s390", "64"),
-    "s390": ("s390", "32"),
-    "riscv64": ("riscv", "64"),
+    arch: (name, bits) for arch, (_, _, name, bits) in PLATFORMS.items() if name
 }
 """rpm's ``%__isa_name`` and ``%__isa_bits`` of each architecture (its platform macros): an
 architecture's package provides ``name(isa)``, which ``Requires: name%{?_isa}`` asks for."""
 
 
 def platform_macros(arch: str) -> dict[str, str | None]:
-    """What rpm's platform macros for ``arch`` set, over the x86_64 defaults (None: undefined)."""
-    name, bits = ISA.get(arch, (None, None))
-    return {"_arch": arch, "_target_cpu": arch, "__isa_name": name, "__isa_bits": bits}
+    """What rpm's platform macros for ``arch`` set, over the x86_64 defaults (None: undefined):
+    ``%{_arch}`` is ``i386`` on i686, ``%{_lib}`` is ``lib`` there, so ``%{_libdir}`` is /usr/lib."""
+    arch_macro, lib, name, bits = PLATFORMS.get(arch, (arch, "lib64", "", ""))
+    isa = {"__isa_name": name, "__isa_bits": bits, "__isa": "%{__isa_name}-%{__isa_bits}"} if name else {}
+    return {"_arch": arch_macro, "_target_cpu": arch, "_lib": lib, "__isa_name": None, "__isa_bits": None,
+            "__isa": None, **isa}  # fmt: skip
 
 
 # Paths rpm's default macros give on x86_64 (/usr/lib/rpm/macros and platform/x86_64-linux).

@@ -55,13 +55,10 @@ class _SpecReader(PreambleTags):
         self.arch = arch
         self.first_pass = macros is None
         """Whether the main package's BuildArch ends this reading (`parse_spec`)."""
-        self.macros = macros if macros is not None else MacroContext(defines)
-        if macros is None and arch != "x86_64":  # the defaults are x86_64's
-            for name, value in platform_macros(arch).items():
-                if value is None:
-                    self.macros.undefine(name)
-                else:
-                    self.macros.define(name, value)
+        # The defaults are x86_64's; another host's platform macros are given as --define gives
+        # a macro, settled: a test of the %__isa that noarch's platform leaves undefined is no doubt.
+        platform = platform_macros(arch) if arch != "x86_64" else {}
+        self.macros = macros if macros is not None else MacroContext({**platform, **defines})
         self.section = "preamble"
         self.main = PackageDraft("")
         self.current: PackageDraft | None = self.main
