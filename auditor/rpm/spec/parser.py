@@ -158,7 +158,9 @@ class _SpecReader(PreambleTags):
             self._code(start_line, stripped)
             return
         runs_code = bool(expansion.code) and not all(map(HOST_QUERY.fullmatch, expansion.code))
-        if stripped.startswith("#") and self.section in ("preamble", "package", "files"):
+        # A comment is a comment unless its expansion makes lines: rpm reads those after the first.
+        comment = stripped.startswith("#") and "\n" not in expansion.text
+        if comment and self.section in ("preamble", "package", "files"):
             if runs_code:  # rpm expands a comment's macros too, and runs their code
                 self._code(start_line, stripped)
             return
