@@ -32,7 +32,7 @@ from auditor.deps.chains import ChainMaker, make_hop, no_clean_way_chain, runtim
 from auditor.deps.cleanway import NoCleanWay
 from auditor.deps.edges import nearest_two, reverse
 from auditor.deps.graph import DependencyGraph
-from auditor.deps.hops import Chain, Hop, HopKind, PackageVerdict
+from auditor.deps.hops import Chain, Group, Hop, HopKind, PackageVerdict
 from auditor.deps.spread import Either, all_tainted, categories_of, spread
 from auditor.origin.findings import Category, Finding, Verdict
 
@@ -226,6 +226,21 @@ def _build_chains(
         return None if found is None else (found,)
 
     either = Either(tainted, Either(blocked, unusable)) if unusable else Either(tainted, blocked)
+
+    def through(owner: int, group: Group, best: Chain | None) -> Chain | None:
+        """A chain of ``owner`` through ``group`` (all of whose members are tainted, blocked or
+        unusable) shorter than ``best``, if one of its members has a chain."""
+        shorter = None
+        for member in group.members:
+            found = tail(member)
+            if found is None:
+                continue
+            rest = found[0]
+            if best is None or (0 if rest is None else len(rest)) + 1 < len(best):
+                counted = sum(1 for one in group.members if one in either)
+                best = shorter = Chain(make_hop(owner, group, member, counted, partly), rest)
+        return shorter
+
     needing: dict[int, Chain] = {}
     """Package of ``unusable`` -> its run-time chain to a blocked binary."""
     unusable_order = sorted(index for index in unusable if index not in blocked)
@@ -235,19 +250,12 @@ def _build_chains(
         for index in unusable_order:
             best = needing.get(index)
             for group in graph.runtime.get(index, ()):
-                members = group.members
-                if index in members or not all_tainted(members, either, partly):
+                if index in group.members or not all_tainted(group.members, either, partly):
                     continue
-                for member in members:
-                    found = tail(member)
-                    if found is None:
-                        continue
-                    rest = found[0]
-                    length = 0 if rest is None else len(rest)
-                    if best is None or length + 1 < len(best):
-                        counted = sum(1 for one in members if one in either)
-                        best = needing[index] = Chain(make_hop(index, group, member, counted, partly), rest)
-                        changed = True
+                shorter = through(index, group, best)
+                if shorter is not None:
+                    best = needing[index] = shorter
+                    changed = True
         for source in sources:
             best = chains.get(source)
             why = held_back.get(source)
@@ -257,19 +265,12 @@ def _build_chains(
                     best = found_whole
                     changed = True
             for group in build[source]:
-                members = group.members
-                if not all_tainted(members, either, partly):
+                if not all_tainted(group.members, either, partly):
                     continue
-                for member in members:
-                    found = tail(member)
-                    if found is None:
-                        continue
-                    rest = found[0]
-                    length = 0 if rest is None else len(rest)
-                    if best is None or length + 1 < len(best):
-                        counted = sum(1 for one in members if one in either)
-                        best = Chain(make_hop(source, group, member, counted, partly), rest)
-                        changed = True
+                shorter = through(source, group, best)
+                if shorter is not None:
+                    best = shorter
+                    changed = True
             if best is not None:
                 chains[source] = best
     for source, chain in list(chains.items()):
