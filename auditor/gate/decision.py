@@ -48,11 +48,8 @@ class Disposition(enum.Enum):
 
 
 REACH_RECORDED = frozenset({Disposition.BLOCKS, Disposition.BASELINED})
-"""The rulings of the taints whose reach a side (and a JSON report) records: a comparison asks
-what a taint reached on the earlier side when it blocked there or the baseline accepted it as it
-then reached (a report written under a baseline: the taint that reached further blocked the
-later scan, and was "unchanged" in `diff`, red team 36). It is here, not in
-`auditor.gate.progress`, which a scan does not import."""
+"""The rulings whose taint's reach a JSON report and a side record: a report written under a
+baseline, diffed, called "unchanged" a taint reaching one more Citrix package (red team 36)."""
 
 _BLOCKS = Disposition.BLOCKS  # an enum member looked up through its class is slow in hot loops
 _NOT_GATED, _GAP = Disposition.NOT_GATED, FactKind.GAP
