@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from auditor.core.errors import InputError
 from auditor.rpm.model import Dependency, Package, with_fields
+from auditor.rpm.package_fields import DEPENDENCY_KINDS, WEAK_DEPENDENCY_KINDS, DependencyKind
 from auditor.sources.entryfile import another_package, other_build, size_disagreement
 from auditor.sources.evidence import HeaderEvidence
 
@@ -78,7 +79,7 @@ def overlay(
     # A weak dependency edited out of primary.xml hides what the policy judges (a URL in it
     # names a host): the package is judged, and resolved, by the header's, as for its others.
     unlisted: list[str] = []
-    for kind in _WEAK:
+    for kind in WEAK_DEPENDENCY_KINDS:
         weak = evidence.names(kind)
         missing = sorted(weak - dependency_names(getattr(listed, kind))) if weak else []
         unlisted += missing
@@ -137,16 +138,7 @@ def unlisted_recommends_warning(location: str, overlaid: Sequence[tuple[Package,
     )
 
 
-_KEPT_FROM_THE_METADATA = (
-    "requires",
-    "conflicts",
-    "obsoletes",
-    "recommends",
-    "suggests",
-    "supplements",
-    "enhances",
-)
-_WEAK = ("recommends", "suggests", "supplements", "enhances")
+_KEPT_FROM_THE_METADATA = tuple(kind for kind in DEPENDENCY_KINDS if kind != DependencyKind.PROVIDES)
 """The dependencies of a metadata entry kept beside its header's when the package takes the
 header's (`overlay`): each can only add to what the package needs or rules out."""
 

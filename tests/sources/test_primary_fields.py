@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from auditor.core.errors import InputError
 from auditor.rpm.model import Checksum, PackageKind
+from auditor.rpm.package_fields import DEPENDENCY_KINDS
 from auditor.sources.primary import PrimaryHandler, size_key
 from auditor.sources.rpmmd_entry import dependency_from_fields
 
@@ -13,16 +14,7 @@ from auditor.sources.rpmmd_entry import dependency_from_fields
 def test_each_value_lands_in_the_field_of_its_name() -> None:
     errors: list[InputError] = []
     handler = PrimaryHandler("repo", errors, "repo", header_ranges=True)
-    kinds = (
-        "requires",
-        "provides",
-        "conflicts",
-        "obsoletes",
-        "recommends",
-        "suggests",
-        "supplements",
-        "enhances",
-    )
+    kinds = [kind.value for kind in DEPENDENCY_KINDS]
     dependencies = {
         kind: (dependency_from_fields(f"{kind}-cap", None, None, None, None, None),) for kind in kinds
     }

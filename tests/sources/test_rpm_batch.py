@@ -14,6 +14,7 @@ import pytest
 
 from auditor.core.errors import InputError
 from auditor.rpm.model import Package
+from auditor.rpm.package_fields import DEPENDENCY_KINDS
 from auditor.runtime import parallel
 from auditor.runtime.store import Store
 from auditor.sources import rpmbatch
@@ -75,16 +76,7 @@ def test_evidence_only_keeps_what_the_metadata_lacks(many: list[str]) -> None:
         assert [getattr(evidence.package, name) for name in kept] == [getattr(whole, name) for name in kept]
         # With the dependencies createrepo_c copies into the metadata, which it must agree with,
         # as the header has them.
-        copied = (
-            "requires",
-            "provides",
-            "conflicts",
-            "obsoletes",
-            "recommends",
-            "suggests",
-            "supplements",
-            "enhances",
-        )
+        copied = DEPENDENCY_KINDS
         assert evidence.dependencies() == {kind: getattr(whole, kind) for kind in copied}
         assert [evidence.names(kind) for kind in copied] == [
             {dependency.name for dependency in getattr(whole, kind)} for kind in copied
