@@ -146,3 +146,12 @@ def libsolv_installs(
     if solver.solve(jobs):
         return None
     return {str(solvable) for solvable in solver.transaction().newsolvables()}
+
+
+def libsolv_buildroot(
+    repo: Path, packages: Iterable[dict[str, Any]], name: str, *, locked: Iterable[str]
+) -> set[str] | None:
+    """What libsolv installs for the BuildRequires of the package ``name`` of ``packages``
+    (built into ``repo``), ``locked`` never installed (None: it cannot)."""
+    package = next(one for one in packages if one["name"] == name)
+    return libsolv_installs(repo, "", also=package["buildrequires"], locked=locked)

@@ -21,7 +21,7 @@ import pytest
 
 from auditor.cli.main import main
 from auditor.deps.hops import HopKind
-from tests.deps.built import CITRIX, audit, build_repository, libsolv_installs, verdicts
+from tests.deps.built import CITRIX, audit, build_repository, libsolv_buildroot, libsolv_installs, verdicts
 
 PACKAGES: list[dict[str, Any]] = [
     {"name": "cx-bb", "provides": ["libbb"], **CITRIX},
@@ -58,12 +58,6 @@ def found(repository: Path) -> dict[str, str]:
     return verdicts(audit(repository))
 
 
-def _buildroot(repository: Path, name: str, *, locked: list[str]) -> set[str] | None:
-    """What libsolv installs for ``name``'s BuildRequires, ``locked`` never installed."""
-    package = next(one for one in PACKAGES if one["name"] == name)
-    return libsolv_installs(repository, "", also=package["buildrequires"], locked=locked)
-
-
 @pytest.mark.parametrize(
     ("name", "verdict"),
     [("app-built", "build-depends"), ("app-built-ok", "clean"), ("app-ladder", "build-depends"),
@@ -72,8 +66,8 @@ def _buildroot(repository: Path, name: str, *, locked: list[str]) -> set[str] | 
 def test_a_buildroot_that_needs_a_blocked_binary_as_a_whole_build_depends(
     repository: Path, found: dict[str, str], name: str, verdict: str
 ) -> None:
-    assert _buildroot(repository, name, locked=LOCKED) is not None
-    without = _buildroot(repository, name, locked=[*LOCKED, *BLOCKED])
+    assert libsolv_buildroot(repository, PACKAGES, name, locked=LOCKED) is not None
+    without = libsolv_buildroot(repository, PACKAGES, name, locked=[*LOCKED, *BLOCKED])
     assert (without is None) == (verdict == "build-depends")
     assert found[f"{name}-1.0-1.src"] == verdict
     # Its binaries are built from it: blocked too.
