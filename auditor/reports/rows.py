@@ -237,6 +237,12 @@ def _why(
         }
     )
     reason, text = text, ""
+    # A fact whose fingerprint the baseline lists blocks for what the line's chain does not show
+    # (it ends at the origin package the entry accepted): its ruling says why (it now reaches one
+    # more origin package, or is needed otherwise), as `why` and SARIF say it.
+    beyond = (item.reason for item in facts if item.blocks and _beyond_baseline(item.ruling))
+    for said in dict.fromkeys(beyond):
+        text += f" ({said})"
     if others:
         text += ("; " if reason else "") + "also blocks: " + ", ".join(others)
     # A waiver or the baseline may accept one fact of the status and not another (one per
@@ -250,3 +256,7 @@ def _why(
     if baselined:
         text += f" (+{baselined} accepted by the baseline)" if still else " (accepted by the baseline)"
     return reason, text
+
+
+def _beyond_baseline(ruling: Ruling) -> bool:
+    return bool(ruling.beyond_baseline or ruling.baseline_needed)
