@@ -370,8 +370,10 @@ def document_properties(view: ReportView) -> Iterator[tuple[str, str]]:
         yield "incomplete", f"{count} {reason}"
     for item in view.run_gaps:
         yield "gap", item.text
+    # Each with the configuration it is in (``file [section]``), as every other format names it:
+    # a run of several .repo files would not say which one installs from the policy host.
     for item in view.config:
-        yield "config-blocking" if item.blocks else "config", item.text
+        yield "config-blocking" if item.blocks else "config", f"{item.fact.subject}: {item.text}"
     for error in view.errors:
         yield "input-error", str(error)
     yield "headline", view.headline.text

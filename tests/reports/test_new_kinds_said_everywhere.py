@@ -5,19 +5,28 @@
   ``cx-zlib``): its chain still ends at ``xlib``, which the baseline accepted. SARIF, JSON,
   JUnit, Markdown, HTML and ``why`` said why it blocks; the table's and the SBOMs' one line
   (``auditor:why``) showed the accepted chain alone, a blocking package with no reason to block.
+- A ``.repo`` section URL its server redirects to a policy host (config key ``redirect``): the
+  SBOMs named the rule and the URL but not the configuration, which every other format names.
 
-Real packages (rpmbuild, createrepo_c).
+Real packages (rpmbuild, createrepo_c) and a real HTTP server on 127.0.0.1.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from auditor.cli.main import main
+from tests.conftest import RPMS
 from tests.deps.built import CITRIX, build_repository
+from tests.httpserver import LocalServer, redirect
+from tests.sources.test_remote import lookups  # noqa: F401 - autouse: only 127.0.0.1 resolves
 
 LIBS: list[dict[str, Any]] = [
     {"name": "xlib", **CITRIX},
@@ -29,6 +38,16 @@ REASON = "blocks: it now also reaches cx-zlib, which its baseline entry did not 
 
 def _sides(repo: Path) -> list[str]:
     return [str(repo), str(repo.parent / "SRPMS")]
+
+
+def _sbom_values(cyclonedx: dict[str, Any], spdx: dict[str, Any], name: str) -> tuple[list[str], list[str]]:
+    """The values of property ``name`` (``auditor:NAME``) of the run, in each SBOM."""
+    cdx = [item["value"] for item in cyclonedx["metadata"]["properties"] if item["name"] == f"auditor:{name}"]
+    prefix = f"auditor:{name}="
+    spdx_values = [
+        a["comment"][len(prefix) :] for a in spdx["annotations"] if a["comment"].startswith(prefix)
+    ]
+    return cdx, spdx_values
 
 
 def test_a_build_taint_reaching_further_than_its_baseline_entry_says_why_on_its_line(tmp_path: Path) -> None:
@@ -64,3 +83,30 @@ def test_a_build_taint_reaching_further_than_its_baseline_entry_says_why_on_its_
     assert all(f"({REASON})" in p["why"] for p in document["packages"] if p["name"] == "app")
     # The packages the baseline accepts whole say nothing of it.
     assert REASON not in "".join(line for line in table.splitlines() if line.startswith("held-"))
+
+
+@pytest.fixture
+def www(tmp_path: Path) -> Path:
+    """``/clean/``: a repository of a clean package and its source."""
+    root = tmp_path / "www"
+    packages = root / "clean" / "Packages"
+    packages.mkdir(parents=True)
+    for name in ("conflicts-obsoletes-2.0-1.noarch.rpm", "conflicts-obsoletes-2.0-1.src.rpm"):
+        shutil.copy(RPMS / name, packages)
+    subprocess.run(["createrepo_c", "-q", str(root / "clean")], check=True)
+    return root
+
+
+def test_the_sboms_name_the_configuration_a_redirect_to_a_policy_host_is_in(
+    server: LocalServer, tmp_path: Path
+) -> None:
+    target = "https://code.citrite.net/xs/repodata/repomd.xml"
+    server.routes["/moved/repodata/repomd.xml"] = redirect(target)
+    config = tmp_path / "base.repo"
+    config.write_text(f"[base]\nbaseurl={server.url('/moved/')}\n  {server.url('/clean/')}\n")
+    cdx, spdx = tmp_path / "r.cdx.json", tmp_path / "r.spdx.json"
+    args = ["scan", str(config), "--no-cache", "-q", "-o", str(cdx), "-o", str(spdx)]
+    assert main(args) == 1
+    said = _sbom_values(json.loads(cdx.read_text()), json.loads(spdx.read_text()), "config-blocking")
+    expected = f"{config} [base]: [citrix-internal-host] redirect: {target}"
+    assert said == ([expected], [expected])
