@@ -13,12 +13,12 @@ what a person looks at to see why that group holds so much back.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from auditor.audit.result import AuditResult
 from auditor.deps.edges import reverse
-from auditor.deps.hops import Hop, HopKind
+from auditor.deps.hops import Group, Hop, HopKind
 from auditor.deps.spread import Spread, origin_of, reach_of, spread, spread_without
 from auditor.deps.spread import reach_of as needed_by  # the plan's scope, apart from what it asks
 from auditor.origin.findings import Finding, Verdict
@@ -147,9 +147,10 @@ class Dependents:
     """The packages that need one origin group, each with its shortest way there.
 
     A tree rooted at the group's packages: every tainted package that reaches one of them
-    through tainted packages (an untainted package carries no taint, so no chain runs through
-    it), with the hop that takes it one step closer. Following ``toward`` from any package
-    gives its chain to the group.
+    through tainted packages, with the hop that takes it one step closer. Following ``toward``
+    from any package gives its chain to the group. One kind of chain runs through untainted
+    packages: a source whose buildroot needs a blocked binary (built only with what is tainted)
+    through a clean one's Requires (`auditor.deps.spread`); those are in ``through``.
     """
 
     members: tuple[int, ...]
@@ -157,6 +158,8 @@ class Dependents:
     """Dependent -> the hop one step closer to the group (members have none)."""
     distance: dict[int, int]
     """Hops to the group: 0 for its members."""
+    through: frozenset[int] = frozenset()
+    """The untainted packages of ``toward``: on a build chain, needing nothing tainted themselves."""
 
     def chain(self, index: int) -> tuple[Hop, ...]:
         hops: list[Hop] = []
@@ -172,6 +175,7 @@ class DependentsFinder:
 
     def __init__(self, audit: AuditResult) -> None:
         graph, tainted = audit.graph, audit.tainted
+        self._tainted, self._carriers = tainted, _carriers(audit)
         # member -> (owner, kind, requirement, alternatives, tainted alternatives, providers left
         # out: the owner cannot be installed with them), owners tainted only.
         self._reverse: dict[int, list[tuple[int, HopKind, str, int, int, int]]] = {}
@@ -200,6 +204,23 @@ class DependentsFinder:
             for source in graph.sources_of(binary):
                 if source in tainted:
                     self._reverse.setdefault(source, []).append(hop)
+        for owner, owner_groups in graph.runtime.items():
+            if owner in self._carriers:
+                self._add(owner, owner_groups, lambda member: member in tainted or member in self._carriers)
+        for owner, owner_groups in graph.build.items():
+            if owner in tainted:
+                self._add(owner, owner_groups, self._carriers.__contains__)
+
+    def _add(self, owner: int, groups: Iterable[Group], kept: Callable[[int], bool]) -> None:
+        """The reverse edges of a chain through an untainted package (`_carriers`)."""
+        tainted = self._tainted
+        for group in groups:
+            count = sum(1 for member in group.members if member in tainted)
+            for member in group.members:
+                if member != owner and kept(member):
+                    self._reverse.setdefault(member, []).append(
+                        (owner, group.kind, str(group.dependency), len(group.members), count, group.excluded)
+                    )
 
     def of(self, members: list[int]) -> Dependents:
         distance = dict.fromkeys(members, 0)
@@ -213,4 +234,49 @@ class DependentsFinder:
                 distance[owner] = distance[node] + 1
                 toward[owner] = Hop(owner, node, kind, requirement, alternatives, tainted, excluded)
                 queue.append(owner)
-        return Dependents(tuple(members), toward, distance)
+        if not self._carriers:
+            return Dependents(tuple(members), toward, distance)
+        # An untainted package stays only on the way of a tainted one (the other dependents of a
+        # blocked binary, clean, are no dependents of the origin).
+        through: set[int] = set()
+        for node, hop in toward.items():
+            target = hop.target
+            while node not in self._carriers and target in self._carriers and target not in through:
+                through.add(target)
+                target = toward[target].target
+        for node in [node for node in toward if node in self._carriers and node not in through]:
+            del toward[node], distance[node]
+        return Dependents(tuple(members), toward, distance, frozenset(through))
+
+
+def _carriers(audit: AuditResult) -> frozenset[int]:
+    """The untainted packages a build chain runs through: a tainted source package's BuildRequires
+    that needs, through untainted packages' Requires, a tainted binary. Only a blocked binary (one
+    built only with what is tainted) is needed so: it taints no one at run time, yet a buildroot
+    may not hold it. None in a run without one."""
+    graph, tainted = audit.graph, audit.tainted
+    blocked = Verdict.BUILD_DEPENDS
+    if not any(blocked in r.statuses and not r.package.is_source for r in audit.results):
+        return frozenset()
+    start = {m for o, groups in graph.build.items() if o in tainted for g in groups for m in g.members}
+    queue = deque(start - tainted)
+    seen, needs_tainted = set(queue), set()
+    requirers: dict[int, list[int]] = {}
+    while queue:
+        node = queue.popleft()
+        for group in graph.runtime.get(node, ()):
+            for member in group.members:
+                if member in tainted:
+                    needs_tainted.add(node)
+                elif member != node:
+                    requirers.setdefault(member, []).append(node)
+                    if member not in seen:
+                        seen.add(member)
+                        queue.append(member)
+    found, queue = set(needs_tainted), deque(needs_tainted)
+    while queue:
+        for owner in requirers.get(queue.popleft(), ()):
+            if owner not in found:
+                found.add(owner)
+                queue.append(owner)
+    return frozenset(found)

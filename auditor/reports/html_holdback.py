@@ -85,14 +85,16 @@ def _panel(
     view: ReportView, item: PlanItem, dependents: Dependents, position: int, names: Sequence[str]
 ) -> str:
     held = set(item.holds_back)
+    # A clean package a build chain runs through needs nothing tainted itself: it is drawn on
+    # the way, never listed as one that needs the origin.
     others = sorted(
-        (index for index in dependents.toward if index not in held),
+        (index for index in dependents.toward if index not in held and index not in dependents.through),
         key=lambda index: (dependents.distance[index], view.packages[index].nevra),
     )
     nevras = [view.packages[index].nevra for index in item.packages]
     parts = [
         f'<section class="focus" id="focus-{position}" data-source="{esc(item.source)}" '
-        f'data-held="{len(held)}" data-dependents="{len(dependents.toward)}">',
+        f'data-held="{len(held)}" data-dependents="{len(dependents.toward) - len(dependents.through)}">',
         f"<h3>{esc(item.source)}</h3>",
         f"<p>{plural(len(nevras), 'origin package')}: "
         + ", ".join(f"<code>{esc(nevra)}</code>" for nevra in nevras[:10])
@@ -233,8 +235,9 @@ def dependents_svg(
         x = PAD + (deepest - depth) * (NODE_WIDTH + COLUMN_GAP)
         for row, index in enumerate(column):
             place[index] = (x, PAD + offset + row * step)
-    shown = len([i for i in nodes if i in dependents.toward])
-    label = f"{shown} of {len(dependents.toward)} packages that need it"
+    shown = len([i for i in nodes if i in dependents.toward and i not in dependents.through])
+    total = len(dependents.toward) - len(dependents.through)
+    label = f"{shown} of {total} packages that need it"
     parts = [
         f'<svg class="dependents" width="{width}" height="{height:.0f}" viewBox="0 0 {width} {height:.0f}" '
         f'role="img" aria-label="{esc(label)}" font-family="ui-monospace, monospace" font-size="12">'
@@ -246,9 +249,9 @@ def dependents_svg(
     for index in nodes:
         parts.append(_node(view, index, place[index], dependents, held))
     parts.append("</svg>")
-    if shown < len(dependents.toward):
+    if shown < total:
         parts.append(
-            f'<p class="note">The drawing shows {shown} of the {len(dependents.toward)} packages that '
+            f'<p class="note">The drawing shows {shown} of the {total} packages that '
             "need it; the lists below name them.</p>"
         )
     return "".join(parts)
@@ -275,6 +278,8 @@ def _node(
         role, text, dash, weight = "origin", "origin", "", 2.0
     elif index in held:
         role, text, dash, weight = "held", "held back", "", 2.5
+    elif index in dependents.through:
+        role, text, dash, weight = "through", "a buildroot holds it", ' stroke-dasharray="2 2"', 1.2
     else:
         text = "has an alternative" if status == "may-depend" else "needs others too"
         role, dash, weight = "other", ' stroke-dasharray="5 3"', 1.2
