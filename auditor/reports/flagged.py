@@ -171,6 +171,16 @@ def _focused(view: ReportView, focus: str, limit: int) -> FlaggedGraph:
         if reach is not None and row.index not in named:
             through.append((reach, row.package.nevra, row.chain))
     through.sort(key=lambda item: (item[0], item[1]))
+    # A clean binary a build chain runs through (it needs a blocked one) has no chain of its own:
+    # the rest of the nearest chain through it is drawn, so that the drawing still reaches the
+    # origin package and does not show a package blocked by a clean one.
+    continued = {index for index in named if (row := view.row(index)) is not None and row.chain}
+    for reach, _, chain in through:
+        if chain[reach].target not in continued:
+            continued.add(chain[reach].target)
+            for hop in chain[reach + 1 :]:
+                indexes.update((hop.source, hop.target))
+                hops[(hop.source, hop.target)] = hop
     drawn = 0
     for reach, _, chain in through:
         prefix = chain[: reach + 1]

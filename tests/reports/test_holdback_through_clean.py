@@ -8,7 +8,8 @@ nothing tainted itself (clean), yet ``app2``'s buildroot (BuildRequires ``tool``
 only ("no chain runs through an untainted package"): it drew 2 of the 6 packages ``cx-zz`` holds
 back and said nothing of the rest, ``app2`` and ``app4`` (through ``tool2`` and ``tool``) and
 ``app6``, which BuildRequires ``app2``. ``user`` Requires ``heldlib`` and is on no chain: it is
-not drawn. Real packages (rpmbuild, createrepo_c).
+not drawn. ``--focus tool`` (DOT, GraphML) drew the chains through ``tool`` up to it and no
+further: ``tool``, clean, has no chain of its own. Real packages (rpmbuild, createrepo_c).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import networkx as nx
 import pytest
 
 from auditor.audit.plan import DependentsFinder, make_plan
@@ -77,3 +79,23 @@ def test_each_package_held_back_has_a_chain_of_real_edges_to_the_origin(reposito
         for hop in chain:
             assert edges.has_edge(hop.source, hop.target)
             assert edges.edges[hop.source, hop.target]["kind"] == hop.kind
+
+
+def test_a_focus_on_the_clean_binary_draws_the_chains_through_it_to_the_origin(
+    repository: Path, tmp_path: Path
+) -> None:
+    """``--focus tool``: ``tool`` has no chain of its own (it is clean); the chains through it
+    were drawn up to it and stopped, a blocking ``app2`` needing a clean ``tool`` and nothing
+    reaching ``cx-zz``."""
+    graphml, dot = tmp_path / "r.graphml", tmp_path / "r.dot"
+    sides = [str(repository), str(repository.parent / "SRPMS")]
+    assert (
+        main(["scan", *sides, "--no-cache", "-q", "--focus", "tool", "-o", str(graphml), "-o", str(dot)]) == 1
+    )
+    graph = nx.parse_graphml(graphml.read_text())
+    node = {data["nevra"]: name for name, data in graph.nodes(data=True)}
+    for start in ("app2-1.0-1.src", "app6-1.0-1.src", "tool-1.0-1.noarch"):
+        path = nx.shortest_path(graph, node[start], node["cx-zz-1.0-1.noarch"])
+        assert node["heldlib-1.0-1.noarch"] in path, start
+    dot_nodes = set(re.findall(r'nevra="([^"]+)"', dot.read_text()))
+    assert {"heldlib-1.0-1.noarch", "heldlib-1.0-1.src", "cx-zz-1.0-1.noarch"} <= dot_nodes
