@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from auditor.audit.facts import FactKind
 from auditor.deps.hops import Hop, HopKind
 from auditor.origin.findings import Category
-from auditor.reports.chains import shown
+from auditor.reports.chains import FirstReach, shown
 from auditor.reports.rows import Gate, PackageView
 from auditor.reports.text import finding_text, hop_text, terminal_text
 from auditor.reports.view import ReportView
@@ -133,8 +133,28 @@ def _explain(row: PackageView, view: ReportView, into: Sequence[Edge]) -> str:
         if path:
             lines.append("  pulled in by: " + " -> ".join(view.packages[index].nevra for index in path))
     if not row.facts:
-        lines.append("  nothing ties it to an origin package")
+        rest = _rest_of_a_chain_through(row, view)
+        if rest:
+            # A clean binary that needs a blocked one: installing it needs nothing tainted, but
+            # a buildroot may not hold it (`auditor.deps.spread`); "nothing ties it" was untrue.
+            lines.append("  installing it needs nothing tainted, but a source package whose buildroot")
+            lines.append("  holds it cannot be built without origin packages (a shortest chain through it):")
+            lines.extend(f"  {line}" for line in _chain_lines(row, rest, view))
+        else:
+            lines.append("  nothing ties it to an origin package")
     return "\n".join(terminal_text(line) for line in lines) + "\n"
+
+
+def _rest_of_a_chain_through(row: PackageView, view: ReportView) -> Sequence[Hop]:
+    """The shortest rest of the flagged packages' chains from ``row``'s package on, if one passes
+    through it (only a build chain runs through a package with no taint of its own)."""
+    reach = FirstReach({row.index})
+    rests = []
+    for other in view.flagged:
+        at = reach.of(other.chain)
+        if at is not None:
+            rests.append(other.chain[at + 1 :])
+    return min(rests, key=len, default=())
 
 
 def _dependants(into: Sequence[Edge], view: ReportView) -> list[str]:

@@ -99,3 +99,18 @@ def test_a_focus_on_the_clean_binary_draws_the_chains_through_it_to_the_origin(
         assert node["heldlib-1.0-1.noarch"] in path, start
     dot_nodes = set(re.findall(r'nevra="([^"]+)"', dot.read_text()))
     assert {"heldlib-1.0-1.noarch", "heldlib-1.0-1.src", "cx-zz-1.0-1.noarch"} <= dot_nodes
+
+
+def test_why_the_clean_binary_says_the_chain_through_it(
+    repository: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``auditor why tool`` said "nothing ties it to an origin package": installing it needs
+    nothing tainted, but every source package whose buildroot holds it is build-depends."""
+    sides = [str(repository), str(repository.parent / "SRPMS")]
+    assert main(["why", "tool", *sides, "--no-cache", "-q"]) == 1
+    binary = capsys.readouterr().out.split("\n\n")[0]
+    assert "nothing ties it" not in binary
+    assert "cannot be built without origin packages" in binary
+    assert binary.index("needs heldlib-1.0-1.noarch") < binary.index("which is origin: [citrix-vendor]")
+    assert main(["why", "user", *sides, "--no-cache", "-q"]) == 1
+    assert "nothing ties it to an origin package" in capsys.readouterr().out.split("\n\n")[0]
