@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from auditor.audit.facts import FactKind
 from auditor.gate.baseline import BaselineEntry
 from auditor.gate.decision import Disposition
 from auditor.gate.progress import Change, Comparison, FactChange
@@ -121,11 +122,17 @@ def _blocks(item: FactChange) -> str:
 def _baseline(view: ReportView) -> list[str]:
     decision = view.decision
     accepted = decision.count(Disposition.BASELINED)
+    # What blocks and the baseline does not accept is said here too, as the gate's line says it
+    # ("baseline: N accepted, M new, ..."): a taint of a listed fingerprint that now reaches one
+    # more origin package is one of them.
+    new = sum(1 for ruling in decision.blocking if ruling.fact.kind is not FactKind.GAP)
     parts = [
         "<h3>Since the baseline</h3>",
-        f'<p id="baseline-counts" data-fixed="{len(decision.fixed)}" data-gone="{len(decision.gone)}">'
-        f"{plural(accepted, 'fact')} still accepted by the baseline, {len(decision.fixed)} fixed, "
-        f"{len(decision.gone)} gone with their package or no longer seen (not a fix).</p>",
+        f'<p id="baseline-counts" data-new="{new}" data-fixed="{len(decision.fixed)}" '
+        f'data-gone="{len(decision.gone)}">'
+        f"{plural(accepted, 'fact')} still accepted by the baseline, {new} new (blocking), "
+        f"{len(decision.fixed)} fixed, {len(decision.gone)} gone with their package or no longer seen "
+        "(not a fix).</p>",
     ]
     for title, entries in (("Fixed since the baseline", decision.fixed), ("Gone", decision.gone)):
         parts.append(_entries(title, entries))

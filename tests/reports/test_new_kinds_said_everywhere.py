@@ -4,7 +4,8 @@
   package (``app`` BuildRequires Citrix ``xlib``, then also ``held``, built with Citrix
   ``cx-zlib``): its chain still ends at ``xlib``, which the baseline accepted. SARIF, JSON,
   JUnit, Markdown, HTML and ``why`` said why it blocks; the table's and the SBOMs' one line
-  (``auditor:why``) showed the accepted chain alone, a blocking package with no reason to block.
+  (``auditor:why``) showed the accepted chain alone, a blocking package with no reason to block;
+  the page's progress since the baseline counted it nowhere (accepted, fixed and gone only).
 - A ``.repo`` section URL its server redirects to a policy host (config key ``redirect``): the
   SBOMs named the rule and the URL but not the configuration, which every other format names.
 
@@ -55,7 +56,7 @@ def test_a_build_taint_reaching_further_than_its_baseline_entry_says_why_on_its_
     new = build_repository([*LIBS, {"name": "app", "buildrequires": ["xlib", "held"]}], tmp_path / "new")
     baseline = str(tmp_path / "baseline.json")
     assert main(["baseline", *_sides(old), "--baseline", baseline, "--no-cache", "-q"]) == 0
-    out = {ext: tmp_path / f"r.{ext}" for ext in ("txt", "cdx.json", "spdx.json", "json")}
+    out = {ext: tmp_path / f"r.{ext}" for ext in ("txt", "cdx.json", "spdx.json", "json", "html")}
     args = ["scan", *_sides(new), "--baseline", baseline, "--no-cache", "-q"]
     assert main([*args, *(item for path in out.values() for item in ("-o", str(path)))]) == 1
     table = out["txt"].read_text()
@@ -81,6 +82,12 @@ def test_a_build_taint_reaching_further_than_its_baseline_entry_says_why_on_its_
     # The JSON report's one line is the same line.
     document = json.loads(out["json"].read_text())
     assert all(f"({REASON})" in p["why"] for p in document["packages"] if p["name"] == "app")
+    # The page's progress since the baseline counts them, as the gate's line does ("2 new").
+    assert "baseline: 6 accepted, 2 new, 0 fixed" in table
+    assert re.search(
+        r'<p id="baseline-counts" data-new="2"[^>]*>6 facts still accepted by the baseline, 2 new',
+        out["html"].read_text(),
+    )
     # The packages the baseline accepts whole say nothing of it.
     assert REASON not in "".join(line for line in table.splitlines() if line.startswith("held-"))
 
