@@ -231,7 +231,11 @@ def _run(view: ReportView) -> list[str]:
         parts.append("<p>Repository configuration on policy hosts:</p><ul>")
         parts.extend(
             f"<li><code>{esc(item.fact.subject)}</code>: {esc(item.text)}"
-            + (' <span class="gate gate-blocking">blocking</span>' if item.blocks else "")
+            + (
+                ' <span class="gate gate-blocking">blocking</span>'
+                if item.blocks
+                else f' <span class="ruling">[{esc(item.reason)}]</span>'
+            )
             + "</li>"
             for item in view.config
         )

@@ -69,7 +69,7 @@ def render(view: ReportView) -> str:
         lines += ["", "Repository configuration on policy hosts:", ""]
         config = sorted(view.config, key=lambda item: not item.blocks)  # what blocks before a cut
         for item in config[:MAX_LISTED]:
-            mark = " (blocking)" if item.blocks else ""
+            mark = " (blocking)" if item.blocks else f" ({_span(item.reason)})"  # accepted, and how
             lines.append(f"- {_span(item.fact.subject)}: {_span(item.text)}{mark}")
         if len(config) > MAX_LISTED:
             unlisted = config[MAX_LISTED:]

@@ -370,10 +370,10 @@ def document_properties(view: ReportView) -> Iterator[tuple[str, str]]:
         yield "incomplete", f"{count} {reason}"
     for item in view.run_gaps:
         yield "gap", item.text
-    # Each with the configuration it is in (``file [section]``), as every other format names it:
-    # a run of several .repo files would not say which one installs from the policy host.
+    # With its configuration (``file [section]``) and, when it does not block, why (baselined...).
     for item in view.config:
-        yield "config-blocking" if item.blocks else "config", f"{item.fact.subject}: {item.text}"
+        said = f"{item.fact.subject}: {item.text}" + ("" if item.blocks else f" ({item.reason})")
+        yield "config-blocking" if item.blocks else "config", said
     for error in view.errors:
         yield "input-error", str(error)
     yield "headline", view.headline.text

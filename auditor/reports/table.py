@@ -17,9 +17,10 @@ import textwrap
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from auditor.gate.decision import Disposition
 from auditor.reports.causes import cause_groups
 from auditor.reports.jsonlines import SPOOL_PIECE
-from auditor.reports.rows import Gate, PackageView
+from auditor.reports.rows import FactView, Gate, PackageView
 from auditor.reports.text import MIN_SHORTENED, shorten, shorten_keeping, simple_table, terminal_text
 from auditor.reports.view import ReportView
 
@@ -202,11 +203,21 @@ def _wrapped(line: str, width: int | None) -> list[str]:
     return textwrap.wrap(line, width, subsequent_indent="  ", break_on_hyphens=False) or [line]
 
 
+_ACCEPTED = frozenset({Disposition.WAIVED, Disposition.BASELINED, Disposition.ALLOWED})
+
+
+def _config_mark(item: FactView) -> str:
+    """A configured URL's state at the gate, as a package's status column says it."""
+    if item.blocks:
+        return " *"
+    return f" ({item.disposition.value})" if item.disposition in _ACCEPTED else ""
+
+
 def _config_table(view: ReportView, width: int | None) -> str:
     rows: list[Sequence[str]] = [
         [
             terminal_text(item.fact.subject),
-            (item.fact.config.key if item.fact.config else "") + (" *" if item.blocks else ""),
+            (item.fact.config.key if item.fact.config else "") + _config_mark(item),
             terminal_text(item.fact.config.url if item.fact.config else ""),
             item.fact.rule,
         ]

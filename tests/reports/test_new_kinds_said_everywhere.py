@@ -117,3 +117,25 @@ def test_the_sboms_name_the_configuration_a_redirect_to_a_policy_host_is_in(
     said = _sbom_values(json.loads(cdx.read_text()), json.loads(spdx.read_text()), "config-blocking")
     expected = f"{config} [base]: [citrix-internal-host] redirect: {target}"
     assert said == ([expected], [expected])
+
+
+def test_a_redirect_the_baseline_accepts_says_so_in_every_format(
+    server: LocalServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """JSON, SARIF and JUnit said "accepted by the baseline"; the table, Markdown, HTML and the
+    SBOMs listed the redirect to Citrix with no mark at all, in a run that passed."""
+    target = "https://code.citrite.net/xs/repodata/repomd.xml"
+    server.routes["/moved/repodata/repomd.xml"] = redirect(target)
+    monkeypatch.chdir(tmp_path)
+    Path("base.repo").write_text(f"[base]\nbaseurl={server.url('/moved/')}\n  {server.url('/clean/')}\n")
+    assert main(["baseline", "base.repo", "--no-cache", "-q", "--baseline", "b.json"]) == 0
+    files = ["r.txt", "r.md", "r.html", "r.cdx.json", "r.spdx.json"]
+    args = ["scan", "base.repo", "--no-cache", "-q", "--baseline", "b.json"]
+    assert main([*args, *(item for name in files for item in ("-o", name))]) == 0
+    said = "[citrix-internal-host] redirect: " + target
+    assert re.search(r"^base\.repo \[base\]\s+redirect \(baselined\)\s", Path("r.txt").read_text(), re.M)
+    assert f"`{said}` (`accepted by the baseline`)" in Path("r.md").read_text()
+    assert f'{said} <span class="ruling">[accepted by the baseline]</span>' in Path("r.html").read_text()
+    sboms = json.loads(Path("r.cdx.json").read_text()), json.loads(Path("r.spdx.json").read_text())
+    expected = [f"base.repo [base]: {said} (accepted by the baseline)"]
+    assert _sbom_values(*sboms, "config") == (expected, expected)
