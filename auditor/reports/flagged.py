@@ -21,9 +21,11 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from auditor.core.errors import ExitCode
 from auditor.deps.hops import Hop, HopKind
 from auditor.reports.causes import cause_groups
 from auditor.reports.chains import FirstReach, new_hops
+from auditor.reports.failures import run_failures
 from auditor.reports.rows import PackageView
 from auditor.reports.text import clean_text
 from auditor.reports.view import ReportView
@@ -113,15 +115,27 @@ def run_state(view: ReportView) -> dict[str, str]:
 
 
 def verdict_note(view: ReportView) -> str | None:
-    """What the graph says beside its packages when the run failed or did not see everything."""
+    """What the graph says beside its packages when the run failed, did not see everything, or
+    is blocked by what is no package (a configured URL on a policy host, a stale waiver): the
+    graph of a run a redirect to Citrix blocked was empty, exit code 1, and said nothing of it."""
     completeness = view.decision.completeness
-    if view.headline.state != "failed" and completeness.complete:
+    config = view.blocking_config
+    failures = [item.text for item in run_failures(view.decision) if item.exit_code is ExitCode.FINDINGS]
+    if view.headline.state != "failed" and completeness.complete and not config and not failures:
         return None
     lines = [f"{view.headline.text} (exit code {int(view.decision.exit_code)})"]
     if not completeness.complete:
         lines.append(f"{completeness.summary()}: a clean verdict covers only what was seen")
     lines += [f"could not read: {error.source}: {error.reason}" for error in view.errors]
+    blocks = [f"blocks: {item.fact.subject}: {item.text}" for item in config] + failures
+    lines += blocks[:MAX_NOTED]
+    if len(blocks) > MAX_NOTED:
+        lines.append(f"and {len(blocks) - MAX_NOTED} more (the JSON report lists every one)")
     return clean_text("\n".join(lines))
+
+
+MAX_NOTED = 10
+"""What blocks outside the drawing, named in its note (the JSON report lists every one)."""
 
 
 def graph_of(view: ReportView, focus: str | None = None, limit: int = MAX_NODES) -> FlaggedGraph:

@@ -21,6 +21,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import networkx as nx
 import pytest
 
 from auditor.cli.main import main
@@ -139,3 +140,19 @@ def test_a_redirect_the_baseline_accepts_says_so_in_every_format(
     sboms = json.loads(Path("r.cdx.json").read_text()), json.loads(Path("r.spdx.json").read_text())
     expected = [f"base.repo [base]: {said} (accepted by the baseline)"]
     assert _sbom_values(*sboms, "config") == (expected, expected)
+
+
+def test_the_graphs_of_a_run_a_redirect_blocks_say_what_blocks(server: LocalServer, tmp_path: Path) -> None:
+    """No package is flagged: the DOT and GraphML graphs were empty, exit code 1, with no word of
+    the configured URL that blocks."""
+    target = "https://code.citrite.net/xs/repodata/repomd.xml"
+    server.routes["/moved/repodata/repomd.xml"] = redirect(target)
+    config = tmp_path / "base.repo"
+    config.write_text(f"[base]\nbaseurl={server.url('/moved/')}\n  {server.url('/clean/')}\n")
+    dot, graphml = tmp_path / "r.dot", tmp_path / "r.graphml"
+    assert main(["scan", str(config), "--no-cache", "-q", "-o", str(dot), "-o", str(graphml)]) == 1
+    said = f"blocks: {config} [base]: [citrix-internal-host] redirect: {target}"
+    assert said in nx.parse_graphml(graphml.read_text()).graph["verdict"].splitlines()
+    assert re.search(
+        r'^  verdict \[shape="note".*' + re.escape(said.replace("\n", "")), dot.read_text(), re.M
+    )
