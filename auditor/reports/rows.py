@@ -239,12 +239,17 @@ def _why(
     reason, text = text, ""
     # A fact whose fingerprint the baseline lists blocks for what the line's chain does not show
     # (it ends at the origin package the entry accepted): its ruling says why (it now reaches one
-    # more origin package, or is needed otherwise), as `why` and SARIF say it.
-    beyond = (item.reason for item in facts if item.blocks and _beyond_baseline(item.ruling))
-    for said in dict.fromkeys(beyond):
+    # more origin package, or is needed otherwise), as `why` and SARIF say it; after the line's
+    # reason for its own status, after "also blocks" for another.
+    beyond = [item for item in facts if item.blocks and _beyond_baseline(item.ruling)]
+    for said in dict.fromkeys(item.reason for item in beyond if item.fact.status is status):
         text += f" ({said})"
     if others:
         text += ("; " if reason else "") + "also blocks: " + ", ".join(others)
+    for said in dict.fromkeys(
+        f"{item.fact.kind._value_}: {item.reason}" for item in beyond if item.fact.status is not status
+    ):
+        text += f" ({said})"
     # A waiver or the baseline may accept one fact of the status and not another (one per
     # category of origin packages): say so without making the blocking one look accepted.
     still = any(item.ruling.disposition is _BLOCKS for item in own)

@@ -93,6 +93,24 @@ def test_a_build_taint_reaching_further_than_its_baseline_entry_says_why_on_its_
     assert REASON not in "".join(line for line in table.splitlines() if line.startswith("held-"))
 
 
+def test_a_taint_reaching_further_of_another_status_than_the_line_is_named_after_also_blocks(
+    tmp_path: Path,
+) -> None:
+    """``app`` comes to have its own Citrix evidence (status origin) as its build taint reaches
+    ``cx-zlib``: the reason follows "also blocks: build-depends", not the origin evidence."""
+    old = build_repository([*LIBS, {"name": "app", "buildrequires": ["xlib"]}], tmp_path / "old")
+    app = {"name": "app", "buildrequires": ["xlib", "held"], **CITRIX}
+    new = build_repository([*LIBS, app], tmp_path / "new")
+    baseline = str(tmp_path / "baseline.json")
+    assert main(["baseline", *_sides(old), "--baseline", baseline, "--no-cache", "-q"]) == 0
+    table = tmp_path / "r.txt"
+    assert main(["scan", *_sides(new), "--baseline", baseline, "--no-cache", "-q", "-o", str(table)]) == 1
+    [line] = [line for line in table.read_text().splitlines() if line.startswith("app-1.0-1.src ")]
+    assert line.endswith(
+        f"[citrix-vendor] vendor: Citrix Systems, Inc.; also blocks: build-depends (build-depends: {REASON})"
+    )
+
+
 @pytest.fixture
 def www(tmp_path: Path) -> Path:
     """``/clean/``: a repository of a clean package and its source."""
