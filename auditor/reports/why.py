@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import fnmatch
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from auditor.audit.facts import FactKind
-from auditor.deps.hops import Hop, HopKind
+from auditor.deps.hops import Chain, Hop, HopKind
 from auditor.origin.findings import Category
-from auditor.reports.chains import FirstReach, shown
+from auditor.reports.chains import shown
 from auditor.reports.rows import Gate, PackageView
 from auditor.reports.text import finding_text, hop_text, terminal_text
 from auditor.reports.view import ReportView
@@ -106,14 +106,15 @@ def render_why(view: ReportView, pattern: str) -> tuple[str, bool]:
     for (source, target), (kind, requirements) in edges.items():
         if target in targets:
             into.setdefault(target, []).append((source, kind, requirements))
-    return "\n".join(_explain(row, view, into.get(row.index, [])) for row in rows), True
+    rests = _rests_through(view, {row.index for row in rows if not row.facts})
+    return "\n".join(_explain(row, view, into.get(row.index, []), rests.get(row.index)) for row in rows), True
 
 
 Edge = tuple[int, HopKind, list[str]]
 """An edge into a package: the package it comes from, its kind, the requirements behind it."""
 
 
-def _explain(row: PackageView, view: ReportView, into: Sequence[Edge]) -> str:
+def _explain(row: PackageView, view: ReportView, into: Sequence[Edge], rest: Sequence[Hop] | None) -> str:
     mark = {Gate.BLOCKING: " (blocking)", Gate.WAIVED: " (waived)", Gate.BASELINED: " (baselined)"}
     head = f"{row.label}: {row.status.value}{mark.get(row.gate, '')}"
     others = [status.value for status in row.statuses if status is not row.status and status.value != "clean"]
@@ -133,7 +134,6 @@ def _explain(row: PackageView, view: ReportView, into: Sequence[Edge]) -> str:
         if path:
             lines.append("  pulled in by: " + " -> ".join(view.packages[index].nevra for index in path))
     if not row.facts:
-        rest = _rest_of_a_chain_through(row, view)
         if rest:
             # A clean binary that needs a blocked one: installing it needs nothing tainted, but
             # a buildroot may not hold it (`auditor.deps.spread`); "nothing ties it" was untrue.
@@ -145,16 +145,33 @@ def _explain(row: PackageView, view: ReportView, into: Sequence[Edge]) -> str:
     return "\n".join(terminal_text(line) for line in lines) + "\n"
 
 
-def _rest_of_a_chain_through(row: PackageView, view: ReportView) -> Sequence[Hop]:
-    """The shortest rest of the flagged packages' chains from ``row``'s package on, if one passes
-    through it (only a build chain runs through a package with no taint of its own)."""
-    reach = FirstReach({row.index})
-    rests = []
+def _rests_through(view: ReportView, targets: set[int]) -> dict[int, Sequence[Hop]]:
+    """For each of ``targets`` (packages with no fact), the shortest rest of a flagged package's
+    chain from it on, if one passes through it (only a build chain runs through a package with
+    no taint of its own); each part the chains share walked once (`new_hops`), none without targets."""
+    rests: dict[int, Sequence[Hop]] = {}
+    if not targets:
+        return rests
+    seen: set[int] = set()
     for other in view.flagged:
-        at = reach.of(other.chain)
-        if at is not None:
-            rests.append(other.chain[at + 1 :])
-    return min(rests, key=len, default=())
+        chain = other.chain
+        if isinstance(chain, Chain):
+            hops: Iterable[tuple[Hop, Sequence[Hop]]] = ((c.first, c.rest or ()) for c in _cells(chain, seen))
+        else:
+            hops = ((hop, chain[at + 1 :]) for at, hop in enumerate(chain))
+        for hop, rest in hops:
+            if hop.target in targets and (hop.target not in rests or len(rest) < len(rests[hop.target])):
+                rests[hop.target] = rest
+    return rests
+
+
+def _cells(chain: Chain, seen: set[int]) -> Iterator[Chain]:
+    """The parts of ``chain`` up to the first one already walked (ids in ``seen``, extended)."""
+    cell: Chain | None = chain
+    while cell is not None and id(cell) not in seen:
+        seen.add(id(cell))
+        yield cell
+        cell = cell.rest
 
 
 def _dependants(into: Sequence[Edge], view: ReportView) -> list[str]:
