@@ -101,7 +101,7 @@ def propagate(graph: DependencyGraph, findings: Mapping[int, Sequence[Finding]])
         by_category[Verdict.BUILD_DEPENDS][category] = _build_chains(
             blocked, tainted, graph, runtime, own, preset, held_back, unusable
         )
-    return Propagation(
+    found = Propagation(
         origin={index: origin_chain.get(index, ()) for index in origin},
         depends=shortest(by_category[Verdict.DEPENDS]),
         may_depend=shortest(by_category[Verdict.MAY_DEPEND]),
@@ -110,6 +110,14 @@ def propagate(graph: DependencyGraph, findings: Mapping[int, Sequence[Finding]])
         by_category=by_category,
         unasked=taint.unasked,
     )
+    # A taint is shown only with a chain that proves it: a blocked package the chains missed
+    # would show clean in every output (red team 40 found one). An internal error says the
+    # audit failed; a silent clean would not.
+    chained = (found.origin, found.depends, found.may_depend, found.build_depends)
+    lost = sorted(names[index].nevra for index in blocked if not any(index in chains for chains in chained))
+    if lost:
+        raise AssertionError(f"blocked with no chain to show: {', '.join(lost[:5])}")
+    return found
 
 
 def package_verdicts(
@@ -243,7 +251,9 @@ def _build_chains(
 
     needing: dict[int, Chain] = {}
     """Package of ``unusable`` -> its run-time chain to a blocked binary."""
-    unusable_order = sorted(index for index in unusable if index not in blocked)
+    # A blocked binary that is also unusable needs its run-time chain too: its own source's chain
+    # may run through it (lib0.src BuildRequires lib1, which Requires lib0, which Requires heldlib).
+    unusable_order = sorted(index for index in unusable if index not in blocked or index not in build)
     changed = True
     while changed:
         changed = False

@@ -126,3 +126,27 @@ def test_why_and_the_report_show_the_chain(repository: Path, tmp_path: Path, cap
         "built from heldlib-1.0-1.src",
         "build needs cx-zz-1.0-1.noarch (for cx-zz)",
     ], shown
+
+
+# The buildroot reaches the blocked binary through the source's own binary: lib0.src
+# BuildRequires lib1, lib1 Requires lib0, lib0 Requires heldlib. spread found lib0.src blocked,
+# but the chains skipped lib0 (blocked itself), and a blocked package with no chain got no fact:
+# lib0 showed clean (red team).
+OWN_BINARY: list[dict[str, Any]] = [
+    {"name": "cx-zz", **CITRIX},
+    {"name": "heldlib", "buildrequires": ["cx-zz"]},
+    {"name": "lib0", "requires": ["heldlib"], "buildrequires": ["lib1"]},
+    {"name": "lib1", "requires": ["lib0"]},
+]
+
+
+def test_a_buildroot_needing_a_blocked_binary_through_the_sources_own_binary_build_depends(
+    tmp_path: Path,
+) -> None:
+    repo = build_repository(OWN_BINARY, tmp_path)
+    assert libsolv_buildroot(repo, OWN_BINARY, "lib0", locked=["cx-zz"]) is not None
+    assert libsolv_buildroot(repo, OWN_BINARY, "lib0", locked=["cx-zz", "heldlib"]) is None
+    found = verdicts(audit(repo))
+    assert found["lib0-1.0-1.src"] == "build-depends"
+    assert found["lib0-1.0-1.noarch"] == "build-depends"
+    assert found["lib1-1.0-1.noarch"] == "clean"  # installing it needs nothing tainted
