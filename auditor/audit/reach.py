@@ -23,7 +23,7 @@ packages once: a distribution's report asks for tens of thousands.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from auditor.audit.facts import Fact, FactKind
 from auditor.deps.graph import DependencyGraph
@@ -43,20 +43,12 @@ class OriginReach:
             found = frozenset(finding.category for finding in items if finding.effective)
             if found:
                 self.categories[index] = found
-        # Arrays by package id, shared by every walk (Tarjan's numbering runs on across them):
-        # a distribution's report walks most of its 60,000 packages, and dicts of them cost
-        # megabytes at the run's peak.
-        count = len(graph.packages)
-        self._origins: list[frozenset[int] | None] = [None] * count
-        """package -> the origin packages (of any category) installing it may pull in, itself included."""
-        self._order = array("q", bytes(8 * count))
-        """package -> 1 + its visiting order (0: not visited)."""
-        self._low = array("q", bytes(8 * count))
-        self._on_stack = bytearray(count)
-        self._visited = 0
+        # One object per distinct answer, shared by both walks: along a chain every package
+        # reaches the same few origin packages, and a set apiece took megabytes at a
+        # distribution's peak.
         self._distinct: dict[frozenset[int], frozenset[int]] = {}
-        self._built: dict[int, frozenset[int]] = {}
-        """source package -> the origin packages building it may need (`_build_reach`)."""
+        self._runtime = _Closures(len(graph.packages), self._needs, self.categories, self._distinct)
+        self._building: _Closures | None = None
         self._names: dict[tuple[int, Category], frozenset[str]] = {}
         """(id of a distinct answer of `_reach`, kept alive in ``_distinct``, a category) -> its names."""
 
@@ -77,7 +69,7 @@ class OriginReach:
             return self._named(reached, category, fact.package)
         if fact.kind not in _RUNTIME:
             return None
-        shared = self._reach(fact.package)
+        shared = self._runtime.reach(fact.package)
         if fact.package not in shared:
             # One set of names per distinct answer and category, as for the indexes: n
             # packages reaching the same k origin packages made n sets of k names (2,000
@@ -95,15 +87,65 @@ class OriginReach:
             packages[index].name for index in reached if index != package and category in categories[index]
         )
 
-    def _successors(self, index: int) -> Iterator[int]:
-        for group in self.graph.runtime.get(index, ()):
-            yield from group.members
+    def _needs(self, index: int) -> tuple[int, ...]:
+        """What installing package ``index`` may pull in next."""
+        return tuple(member for group in self.graph.runtime.get(index, ()) for member in group.members)
 
-    def _reach(self, start: int) -> frozenset[int]:
-        """The origin packages in ``graph.runtime_closure({start})``, by Tarjan's strongly
-        connected components (iterative: a chain of requirements may be deeper than Python's
-        stack), every component reached recorded on the way."""
-        done, order, low, on_stack = self._origins, self._order, self._low, self._on_stack
+    def _build_reach(self, source: int) -> frozenset[int]:
+        """The origin packages building source package ``source`` may need: what its build
+        requirements' providers reach on a graph where a binary leads, besides its run-time
+        requirements, to the source packages it was built from, and a source package to its
+        build requirements' providers (no buildroot may hold a binary that cannot be built
+        without an origin package, `auditor.deps.spread`)."""
+        building = self._building
+        if building is None:
+            # Source packages never count as origin packages of a build: only binaries are
+            # installed into a buildroot.
+            packages = self.graph.packages
+            binaries = {at: kinds for at, kinds in self.categories.items() if not packages[at].is_source}
+            building = self._building = _Closures(len(packages), self._builds, binaries, self._distinct)
+        found: set[int] = set()
+        for group in self.graph.build.get(source, ()):
+            for provider in group.members:
+                found |= building.reach(provider)
+        return self._distinct.setdefault(frozenset(found), frozenset(found)) if found else _NONE
+
+    def _builds(self, index: int) -> tuple[int, ...]:
+        """What building with package ``index`` may need next: a binary's run-time requirements
+        and the source packages it was built from; a source package's build requirements."""
+        graph = self.graph
+        if graph.packages[index].is_source:
+            return tuple(member for group in graph.build.get(index, ()) for member in group.members)
+        return (*self._needs(index), *graph.sources_of(index))
+
+
+class _Closures:
+    """The origin packages reachable from each package along ``successors``, by Tarjan's
+    strongly connected components (iterative: a chain of requirements may be deeper than
+    Python's stack), every component reached recorded on the way."""
+
+    def __init__(
+        self,
+        count: int,
+        successors: Callable[[int], tuple[int, ...]],
+        origins: Mapping[int, object],
+        distinct: dict[frozenset[int], frozenset[int]],
+    ) -> None:
+        self._successors, self._origins, self._distinct = successors, origins, distinct
+        # Arrays by package id, shared by every walk (Tarjan's numbering runs on across them):
+        # a distribution's report walks most of its 60,000 packages, and dicts of them cost
+        # megabytes at the run's peak.
+        self._done: list[frozenset[int] | None] = [None] * count
+        """package -> the origin packages reachable from it, itself included."""
+        self._order = array("q", bytes(8 * count))
+        """package -> 1 + its visiting order (0: not visited)."""
+        self._low = array("q", bytes(8 * count))
+        self._on_stack = bytearray(count)
+        self._visited = 0
+
+    def reach(self, start: int) -> frozenset[int]:
+        """The origin packages reachable from ``start``, itself included."""
+        done, order, low, on_stack = self._done, self._order, self._low, self._on_stack
         found = done[start]
         if found is not None:
             return found
@@ -113,7 +155,7 @@ class OriginReach:
         nodes: list[int] = []
         successors: list[tuple[int, ...]] = []
         positions: list[int] = []
-        runtime = self.graph.runtime
+        next_of = self._successors
 
         def visit(node: int) -> None:
             self._visited += 1
@@ -121,7 +163,7 @@ class OriginReach:
             stack.append(node)
             on_stack[node] = 1
             nodes.append(node)
-            successors.append(tuple(member for group in runtime.get(node, ()) for member in group.members))
+            successors.append(next_of(node))
             positions.append(0)
 
         visit(start)
@@ -165,89 +207,14 @@ class OriginReach:
             if member == root:
                 break
         inside = set(members)
-        found = {member for member in members if member in self.categories}
-        done = self._origins
+        found = {member for member in members if member in self._origins}
+        done = self._done
         for member in members:
             for child in self._successors(member):
                 if child not in inside:
                     reached = done[child]
                     assert reached is not None, "a component's successors close before it"
                     found |= reached
-        # One object per distinct answer: along a chain every package reaches the same few
-        # origin packages, and a set apiece took megabytes at a distribution's peak.
         result = self._distinct.setdefault(frozenset(found), frozenset(found)) if found else _NONE
         for member in members:
             done[member] = result
-
-    def _build_reach(self, start: int) -> frozenset[int]:
-        """The origin packages building source package ``start`` may need: those its build
-        requirements' providers reach at run time, and, for each provider, what building the
-        source packages it was built from may need (Tarjan's components over source packages,
-        iterative as `_reach`; build requirements run in cycles, a compiler built with itself)."""
-        built = self._built
-        found = built.get(start)
-        if found is not None:
-            return found
-        graph = self.graph
-        order: dict[int, int] = {}
-        low: dict[int, int] = {}
-        stack: list[int] = []
-        on_stack: set[int] = set()
-        walk: list[tuple[int, tuple[int, ...], int]] = []
-
-        def visit(source: int) -> None:
-            order[source] = low[source] = len(order)
-            stack.append(source)
-            on_stack.add(source)
-            members = {member for group in graph.build.get(source, ()) for member in group.members}
-            nexts = sorted({one for member in members for one in graph.sources_of(member)})
-            walk.append((source, tuple(nexts), 0))
-
-        visit(start)
-        while walk:
-            source, nexts, at = walk[-1]
-            descended = False
-            while at < len(nexts):
-                child = nexts[at]
-                at += 1
-                if child in built:
-                    continue
-                if child not in order:
-                    walk[-1] = (source, nexts, at)
-                    visit(child)
-                    descended = True
-                    break
-                if child in on_stack:
-                    low[source] = min(low[source], order[child])
-            if descended:
-                continue
-            walk.pop()
-            if walk:
-                parent = walk[-1][0]
-                low[parent] = min(low[parent], low[source])
-            if low[source] == order[source]:
-                self._close_build(source, stack, on_stack)
-        return built[start]
-
-    def _close_build(self, root: int, stack: list[int], on_stack: set[int]) -> None:
-        """Record what building each source package of the component ``root`` heads may need."""
-        members: list[int] = []
-        while True:
-            member = stack.pop()
-            on_stack.discard(member)
-            members.append(member)
-            if member == root:
-                break
-        inside = set(members)
-        graph, built = self.graph, self._built
-        found: set[int] = set()
-        for source in members:
-            for group in graph.build.get(source, ()):
-                for provider in group.members:
-                    found |= self._reach(provider)
-                    for one in graph.sources_of(provider):
-                        if one not in inside:
-                            found |= built[one]
-        result = self._distinct.setdefault(frozenset(found), frozenset(found)) if found else _NONE
-        for source in members:
-            built[source] = result
