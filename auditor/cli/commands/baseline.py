@@ -29,6 +29,7 @@ from auditor.gate.baseline import (
     needed,
 )
 from auditor.reports.inert import json_text_inert
+from auditor.rpm.gaps import GapKind
 
 if TYPE_CHECKING:
     from auditor.gate.decision import Decision
@@ -192,6 +193,15 @@ def _refusal(decision: Decision) -> str | None:
     completeness = decision.completeness
     gaps = [ruling for ruling in decision.rulings if ruling.fact.kind is FactKind.GAP]
     unaccepted = [ruling for ruling in gaps if ruling.disposition is not Disposition.WAIVED]
+    if any(
+        ruling.fact.gap is not None and ruling.fact.gap.kind is GapKind.CLEAN_WAY_UNCHECKED
+        for ruling in unaccepted
+    ):
+        # No evidence fills this one: the check stopped at its own bounds (`auditor.deps.cleanway`).
+        return (
+            f"the audit is {completeness.summary()}; the clean-way check stopped at its bounds, and"
+            " no input or waiver lifts them: a baseline cannot accept what was not checked"
+        )
     if any(ruling.fact.package is None for ruling in unaccepted):
         # A gap of an input (a directory holding nothing, a repository read from its metadata
         # alone) is of no package: no waiver accepts it, so advising one would send the user
