@@ -196,9 +196,12 @@ def _package(
     files = _files(main) if is_source or not evidence_only else ()
     reading = SpecReading((), None)
     if is_source:
-        if payload is None and stream is not None:
+        # A local payload's spec is read beside the SPEC tag (a rebuild reads it); a remote one
+        # only without it: reading it would cost the whole file (README, the payload's spec).
+        local = payload is None and stream is not None
+        if local and stream is not None:
             payload = payload_of(stream, headers, input)
-        reading = read_srpm_spec(headers, payload, input, files)
+        reading = read_srpm_spec(headers, payload, input, files, rebuild_spec=local)
     more: dict[str, Any] = {}
     if not evidence_only:
         more = {field: _dependencies(main, *tags) for field, *tags in _DEPENDENCY_TAGS}

@@ -1,14 +1,15 @@
 """The Sources and Patches of a source RPM, from the best evidence it carries.
 
 rpm ≥ 4.15 stores the spec it parsed in the header (the SPEC tag): macros expanded,
-conditionals decided, read as is. Older SRPMs (XCP-ng 8.x's CentOS 7 builds) only carry
-the spec file in their payload: it is read as a contributor's spec is, without running
-it. Either way the header's SOURCE and PATCH tags hold the file names rpmbuild recorded,
-in reverse order of the spec's lines (``build/parseSpec.c`` walks a list it built by
-prepending), and what was read from either spec is checked against them. A Source whose
-value kept an unexpanded macro falls back to its recorded name, and a recorded name that
-nothing read from the spec gives is reported on its own: the policy sees the best value
-there is, and the package's gaps say what was not seen.
+conditionals decided, read as is. That is its builder's parse, and a rebuild parses the
+payload's spec again, so a local SRPM's is read too (`with_rebuild_spec`). Older SRPMs
+(XCP-ng 8.x's CentOS 7 builds) only carry the spec file in their payload: it is read as a
+contributor's spec is, without running it. Either way the header's SOURCE and PATCH tags
+hold the file names rpmbuild recorded, in reverse order of the spec's lines
+(``build/parseSpec.c`` walks a list it built by prepending), and what was read from either
+spec is checked against them. A Source whose value kept an unexpanded macro falls back to
+its recorded name, and a recorded name that nothing read from the spec gives is reported on
+its own: the policy sees the best value there is, and the package's gaps say what was not seen.
 """
 
 from __future__ import annotations
@@ -76,11 +77,19 @@ def file_count(headers: RpmHeaders) -> int:
 
 
 def read_srpm_spec(
-    headers: RpmHeaders, payload: PayloadMember | None, source: str, files: Sequence[str]
+    headers: RpmHeaders,
+    payload: PayloadMember | None,
+    source: str,
+    files: Sequence[str],
+    *,
+    rebuild_spec: bool = False,
 ) -> SpecReading:
     """The Sources of the SRPM whose ``headers`` are given, its spec read from ``payload``
-    when the header has none (None: only the header can be read)."""
+    when the header has none (None: only the header can be read); ``rebuild_spec``, read
+    from ``payload`` beside the header's too (`with_rebuild_spec`)."""
     reading = _read_srpm_spec(headers, payload, source, files)
+    if rebuild_spec and payload is not None and reading.spec == "header":
+        reading = with_rebuild_spec(reading, headers.main, payload, source, files)
     if _DYNAMIC_BUILDREQUIRES in headers.main.strings(Tag.REQUIRENAME):
         gap = Gap(GapKind.DYNAMIC_BUILDREQUIRES, f"{source}: %generate_buildrequires")
         reading = replace(reading, gaps=(*reading.gaps, gap))
@@ -130,6 +139,89 @@ def _read_srpm_spec(
     notes = tuple(f"macro left unexpanded in the spec: {item}" for item in spec.unexpanded[:20])
     alternatives = source_alternatives(spec.packages)
     return SpecReading(sources, where, notes, conditionals + source_gaps, alternatives)
+
+
+def with_rebuild_spec(
+    reading: SpecReading, main: Header, payload: PayloadMember, source: str, files: Sequence[str]
+) -> SpecReading:
+    """``reading`` of the SPEC tag, with what the spec in the payload adds to it.
+
+    The SPEC tag is the parse of the host that ran ``rpmbuild -bs``, with its macros and its
+    ``--define``, ``--with`` and ``--without``; ``rpmbuild --rebuild`` and mock parse the
+    payload's spec again, on their host. A branch the builder did not take (``%bcond_without
+    sdk`` built ``--without sdk``, ``%if 0%{?xenserver}`` built elsewhere) is the rebuild's:
+    read alone, the tag showed clean an SRPM whose rebuild fetches a Citrix Source and needs
+    citrix-sdk (red team). The payload's spec is read as a spec file is, both ways where it
+    cannot decide, and each Source, origin tag value and BuildRequires it gives that the header
+    lacks is the package's too: a Source or a value is judged, a BuildRequires is a gap (a
+    rebuild may need it, the builder's did not)."""
+    spec_name = _spec_file_name(main, files)
+    data = None
+    if spec_name is not None:
+        try:
+            data = payload(main.string(Tag.PAYLOADCOMPRESSOR) or "gzip", spec_name)
+        except SpecNotRead:
+            return reading
+    if spec_name is None or data is None:
+        return reading  # no spec to rebuild from: rpmbuild --rebuild fails, nothing is built
+    text = data.decode("utf-8", "replace")
+    if not any(construct in text for construct in _BRANCHES):
+        return reading  # one parse only: the builder's is the rebuild's (a spec's %global wins over -D)
+    from auditor.rpm.spec.parser import parse_spec
+
+    where = f"payload:{spec_name}"
+    try:
+        spec = parse_spec(text, where, arch=main.string(Tag.ARCH) or "x86_64")
+    except InputError as exc:
+        detail = f"{where}, the spec a rebuild reads, could not be read: {exc.reason}"
+        return replace(reading, gaps=(*reading.gaps, Gap(GapKind.SPEC_UNREADABLE, detail)))
+    known = {(item.kind, item.value) for item in reading.sources}
+    lines = {(item.kind, item.number) for item in reading.sources}
+    added: list[SourceFile] = []
+    gaps: list[Gap] = []
+    for item in spec.sources:
+        if (item.kind, item.value) in known:
+            continue
+        known.add((item.kind, item.value))
+        if not item.unexpanded:
+            added.append(item)
+        elif (item.kind, item.number) not in lines:  # else the builder's expansion of that line
+            gaps.append(unexpanded_source_gap(where, item))
+    notes = tuple(
+        f"{where}:{item.line}: {item.raw.strip()}: only in the spec a rebuild reads (a branch the "
+        "builder's parse, the SPEC tag, did not take)"
+        for item in added
+    )
+    built_with = set(main.strings(Tag.REQUIRENAME))
+    needed = [dep.name for dep in spec.build_requires if "%" not in dep.name and dep.name not in built_with]
+    if needed:
+        detail = (
+            f"{where}: the spec a rebuild reads has BuildRequires the builder's parse (the SPEC tag) has "
+            f"not: {', '.join(dict.fromkeys(needed))}; a rebuild may need them, and they were not resolved"
+        )
+        gaps.append(Gap(GapKind.UNDECIDED_CONDITIONAL, detail))
+    alternatives = tuple(
+        pair
+        for pair in source_alternatives(spec.packages)
+        if "%" not in pair[1] and pair not in reading.alternatives
+    )
+    return replace(
+        reading,
+        sources=(*reading.sources, *added),
+        notes=(*reading.notes, *notes),
+        gaps=(*reading.gaps, *gaps),
+        alternatives=(*reading.alternatives, *alternatives),
+    )
+
+
+_BRANCHES = ("%if", "%el", "?", "%[", "%(", "lua", "%{with", "bcond", "defined", "%include", "load", "getenv",
+             "exists", "expr", "%{_target", "%{_arch")  # fmt: skip
+"""What may make a rebuild's parse of a spec other than its builder's: a conditional (``%if``,
+``%elif``, ``%else``, ``%{?x}``, ``%{!?x}``, ``%?x``, a ``%[a ? b : c]``, ``%{with x}``), code rpm
+runs, or what the build host answers (its environment, files and architecture). Without one,
+the spec's lines read the same on every host but for the host's own macros, which the reader
+leaves unexpanded: its parse (3 ms a spec, 74% of the CPU time of 2,000 SRPMs read from a
+repository) is spared."""
 
 
 def _unreadable(header: Header, reason: str) -> SpecReading:

@@ -1,0 +1,99 @@
+"""A source RPM is judged by the spec a rebuild reads too, not only by its builder's parse.
+
+rpm >= 4.15 stores the spec it parsed in the SRPM header (the SPEC tag): the builder's macros,
+``--define``, ``--with`` and ``--without`` decided it. ``rpmbuild --rebuild`` and mock parse the
+spec in the payload again. A red-team case: ``%bcond_without vendor_sdk`` guarding a Citrix
+Source and ``BuildRequires: citrix-sdk``, built ``rpmbuild -bs --without vendor_sdk``: the SPEC
+tag has neither, ``scan --strict`` passed it clean, and ``rpmbuild --rebuild`` of that very
+file needs citrix-sdk. rpm is the authority on what the rebuild reads (the SRPM installed
+with ``rpm -i`` into a scratch tree, its spec queried with ``rpmspec``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.cli.main import main
+
+CITRIX = "https://downloads.citrix.com/sdk.tar.gz"
+SPEC = f"""Name: bc
+Version: 1
+Release: 1
+Summary: s
+License: MIT
+BuildArch: noarch
+%bcond_without vendor_sdk
+Source0: bc.tar.gz
+%if %{{with vendor_sdk}}
+Source1: {CITRIX}
+BuildRequires: citrix-sdk
+%endif
+%description
+d
+%files
+"""
+
+
+def _rpm(tmp_path: Path, *command: str) -> str:
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path), "LC_ALL": "C"}
+    done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def _srpm(tmp_path: Path, spec_text: str, *options: str) -> Path:
+    """The SRPM ``rpmbuild -bs OPTIONS`` makes of ``spec_text``, each Source an empty file."""
+    assert shutil.which("rpmbuild"), "rpmbuild is the authority here: install rpm (Debian package rpm)"
+    top = tmp_path / "top"
+    (top / "SOURCES").mkdir(parents=True)
+    for name in ("bc.tar.gz", "sdk.tar.gz"):
+        (top / "SOURCES" / name).write_text("x\n")
+    spec = tmp_path / "bc.spec"
+    spec.write_text(spec_text)
+    _rpm(tmp_path, "rpmbuild", "-bs", "--quiet", "--define", f"_topdir {top}", *options, str(spec))
+    (srpm,) = (top / "SRPMS").glob("*.src.rpm")
+    return srpm
+
+
+def _scan(srpm: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, Any]]:
+    code = main(["scan", str(srpm), "--strict", "--format", "json", "-q"])
+    (package,) = json.loads(capsys.readouterr().out)["packages"]
+    return code, dict(package)
+
+
+def test_a_branch_the_builder_did_not_take_is_the_rebuild_s(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    srpm = _srpm(tmp_path, SPEC, "--without", "vendor_sdk")
+    # rpm: the builder's parse has neither; the spec a rebuild reads has both
+    assert CITRIX not in _rpm(tmp_path, "rpm", "-qp", "--qf", "%{SPEC}", str(srpm))
+    assert "citrix-sdk" not in _rpm(tmp_path, "rpm", "-qp", "--qf", "[%{REQUIRENAME}\n]", str(srpm))
+    rebuild = tmp_path / "rebuild"
+    _rpm(tmp_path, "rpm", "-i", "--nodeps", "--define", f"_topdir {rebuild}", str(srpm))
+    spec = str(rebuild / "SPECS" / "bc.spec")
+    assert CITRIX in _rpm(tmp_path, "rpmspec", "-P", "--define", f"_topdir {rebuild}", spec)
+    assert "citrix-sdk" in _rpm(tmp_path, "rpmspec", "-q", "--buildrequires", spec).split()
+
+    code, package = _scan(srpm, capsys)
+    assert code != 0
+    assert package["status"] == "origin"
+    assert any(finding["value"] == CITRIX for finding in package["findings"])
+    gaps = [gap["detail"] for gap in package["gaps"]]
+    assert any("citrix-sdk" in detail for detail in gaps), gaps
+
+
+def test_the_builder_s_branch_read_again_adds_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The control: built with the spec's own defaults, the rebuild reads what the tag has."""
+    clean = SPEC.replace(CITRIX, "https://example.org/sdk.tar.gz").replace("citrix-sdk", "gcc")
+    srpm = _srpm(tmp_path, clean.replace("%bcond_without", "%bcond_with"))
+    code, package = _scan(srpm, capsys)
+    assert (code, package["status"], package["gaps"]) == (0, "clean", [])
