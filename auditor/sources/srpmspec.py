@@ -200,6 +200,7 @@ def with_rebuild_spec(
             f"not: {', '.join(dict.fromkeys(needed))}; a rebuild may need them, and they were not resolved"
         )
         gaps.append(Gap(GapKind.UNDECIDED_CONDITIONAL, detail))
+    gaps.extend(_code_in_branches(spec.gaps, text, where))
     alternatives = tuple(
         pair
         for pair in source_alternatives(spec.packages)
@@ -212,6 +213,33 @@ def with_rebuild_spec(
         gaps=(*reading.gaps, *gaps),
         alternatives=(*reading.alternatives, *alternatives),
     )
+
+
+def _code_in_branches(gaps: Sequence[Gap], text: str, where: str) -> list[Gap]:
+    """The `GapKind.SPEC_CODE` gaps of code written inside a conditional of the spec ``text``.
+
+    The SPEC tag holds what the builder's run of the code printed, unless the builder skipped
+    its branch: an ``%include`` of a Source under ``%if 0%{?xenserver}`` printed nothing there,
+    and a rebuild on a XenServer host reads its Citrix Sources and BuildRequires. Code outside
+    any conditional ran on the builder too, and its output is in the tag."""
+    inside: set[int] = set()
+    depth = 0
+    for number, line in enumerate(text.split("\n"), 1):
+        word = line.split(None, 1)[0] if line.strip() else ""
+        if word.startswith("%if"):
+            depth += 1
+        elif word == "%endif":
+            depth = max(depth - 1, 0)
+        elif depth:
+            inside.add(number)
+    prefix = f"{where}:"
+    found = []
+    for gap in gaps:
+        at = gap.detail[len(prefix) :].split(":", 1)[0] if gap.detail.startswith(prefix) else ""
+        if gap.kind is GapKind.SPEC_CODE and at.isdigit() and int(at) in inside:
+            detail = f"{gap.detail} (in a conditional: what it prints where a rebuild takes it is unseen)"
+            found.append(replace(gap, detail=detail))
+    return found
 
 
 _BRANCHES = ("%if", "%el", "?", "%[", "%(", "lua", "%{with", "bcond", "defined", "%include", "load", "getenv",

@@ -49,12 +49,14 @@ def _rpm(tmp_path: Path, *command: str) -> str:
 
 
 def _srpm(tmp_path: Path, spec_text: str, *options: str) -> Path:
-    """The SRPM ``rpmbuild -bs OPTIONS`` makes of ``spec_text``, each Source an empty file."""
+    """The SRPM ``rpmbuild -bs OPTIONS`` makes of ``spec_text``, each Source an empty file but
+    ``extra.inc``, which holds a Citrix Source and BuildRequires."""
     assert shutil.which("rpmbuild"), "rpmbuild is the authority here: install rpm (Debian package rpm)"
     top = tmp_path / "top"
     (top / "SOURCES").mkdir(parents=True)
     for name in ("bc.tar.gz", "sdk.tar.gz"):
         (top / "SOURCES" / name).write_text("x\n")
+    (top / "SOURCES" / "extra.inc").write_text(f"Source2: {CITRIX}\nBuildRequires: citrix-sdk\n")
     spec = tmp_path / "bc.spec"
     spec.write_text(spec_text)
     _rpm(tmp_path, "rpmbuild", "-bs", "--quiet", "--define", f"_topdir {top}", *options, str(spec))
@@ -97,3 +99,45 @@ def test_the_builder_s_branch_read_again_adds_nothing(
     srpm = _srpm(tmp_path, clean.replace("%bcond_without", "%bcond_with"))
     code, package = _scan(srpm, capsys)
     assert (code, package["status"], package["gaps"]) == (0, "clean", [])
+
+
+INCLUDED = """Name: bc
+Version: 1
+Release: 1
+Summary: s
+License: MIT
+BuildArch: noarch
+Source0: bc.tar.gz
+Source1: extra.inc
+{include}
+%description
+d
+%files
+"""
+
+
+@pytest.mark.parametrize(
+    ("include", "gap"),
+    [
+        ("%if 0%{?xenserver}\n%include %{SOURCE1}\n%endif", True),
+        ("%include %{SOURCE1}", False),  # the builder ran it: the tag holds what it printed
+    ],
+)
+def test_code_in_a_branch_the_builder_skipped_is_unseen(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], include: str, gap: bool
+) -> None:
+    srpm = _srpm(tmp_path, INCLUDED.format(include=include))
+    rebuild = tmp_path / "rebuild"
+    _rpm(tmp_path, "rpm", "-i", "--nodeps", "--define", f"_topdir {rebuild}", str(srpm))
+    spec = str(rebuild / "SPECS" / "bc.spec")
+    # rpm: a rebuild on a host that defines %xenserver reads the included Citrix lines
+    printed = _rpm(
+        tmp_path, "rpmspec", "-P", "--define", f"_topdir {rebuild}", "--define", "xenserver 1", spec
+    )
+    assert CITRIX in printed
+    code, package = _scan(srpm, capsys)
+    kinds = [item["kind"] for item in package["gaps"]]
+    if gap:
+        assert (code, kinds) == (3, ["spec-code"])
+    else:
+        assert code == 1 and package["status"] == "origin" and kinds == []
