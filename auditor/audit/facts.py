@@ -335,16 +335,25 @@ class MissingSources:
         self._said: dict[str, tuple[Gap, str, str, str]] = {}
         self._said_spec_only: dict[str, tuple[Gap, str, str, str]] = {}
 
-    def fact(self, index: int, package: Package, *, spec_only: bool = False) -> Fact:
+    def fact(
+        self, index: int, package: Package, *, spec_only: bool = False, other_build: bool = False
+    ) -> Fact:
         """The gap of ``package``, a binary whose SOURCERPM names no package of the run, or
         is empty: rpmbuild writes it in every binary, so a binary without one hides where it
-        came from."""
+        came from; or, ``other_build``, names only other builds than its SOURCEPKGID's."""
         sourcerpm = package.sourcerpm or ""
+        if other_build:
+            sourcerpm = f"{sourcerpm}\0{package.source_pkgid}"
         # Keyed by the SOURCERPM alone for a binary with no spec of its version (nearly all): a
         # tuple made and hashed for each package of a distribution cost more than the lookup.
         said = self._said.get(sourcerpm) if not spec_only else self._said_spec_only.get(sourcerpm)
         if said is None:
-            if not sourcerpm:
+            if other_build:
+                detail = (
+                    f"{package.sourcerpm} is among the inputs, but another build of it: the package was "
+                    f"built from the one whose MD5 is {package.source_pkgid} (its SOURCEPKGID), which is not"
+                )
+            elif not sourcerpm:
                 detail = "its source package is unknown: the package names none (no SOURCERPM)"
             elif spec_only:
                 # ``spec_only``: a spec of that name, version and release is in the run; it is

@@ -333,6 +333,8 @@ def _results(
             gap = missing_sources.fact(
                 index, package, spec_only=(package.source_rpm_key, True) in source_keys
             )
+        elif orphan and graph.other_build(index):
+            gap = missing_sources.fact(index, package, other_build=True)
         # Most binaries of a run with sources come from one that was seen whole: no list made.
         inherited = source_gaps.of(package, graph.sources_of(index)) if index in built_from else ()
         facts = package_facts(index, package, packages, own, propagation, unresolved, gap, inherited)

@@ -139,6 +139,10 @@ class DependencyGraph:
             for source_index in others:
                 self.binaries.setdefault(source_index, []).append(index)
 
+    def other_build(self, binary: int) -> bool:
+        """Whether ``binary`` records a build of its source package the run lacks (`BuiltFrom`)."""
+        return binary in self._pairs.other_builds
+
     def sources_of(self, binary: int) -> tuple[int, ...]:
         """The source packages ``binary`` may have been built from, the one its chains name first."""
         return self._pairs.of(binary)

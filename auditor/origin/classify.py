@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from itertools import chain
 from typing import NamedTuple
 
@@ -148,6 +148,9 @@ class BuiltFrom:
     others: dict[int, tuple[int, ...]]
     """Binary id -> the other copies of its source package it may have been built from, when
     the run cannot tell which one it was (rare: kept apart, a distribution has 60,000 binaries)."""
+    other_builds: set[int] = field(default_factory=set)
+    """Binaries whose SOURCEPKGID names none of the run's copies of their source package: each
+    is another build of it, and the one they were built from is not in the run."""
 
     def of(self, binary: int) -> tuple[int, ...]:
         first = self.first.get(binary)
@@ -189,12 +192,16 @@ def built_from(packages: Sequence[Package], audited: int | None = None) -> Built
     if not firsts:
         return pairs
     last_audited = len(packages) if audited is None else audited
-    known: dict[tuple[str, tuple[str, bool], bool, int], tuple[int, tuple[int, ...]]] = {}
+    known: dict[tuple[str, tuple[str, bool], bool, int, str | None], tuple[int, tuple[int, ...]]] = {}
     for index, package in enumerate(packages):
         key = None if package.is_source else package.built_from_key
         if key is None or key not in firsts:
             continue
         candidates = copies.get(key)
+        link = package.source_pkgid
+        built = () if link is None else _built_with(packages, candidates or [firsts[key]], link)
+        if built is None:
+            pairs.other_builds.add(index)  # still judged by the copies: a clean verdict rests on none
         if candidates is None:
             pairs.first[index] = firsts[key]
             continue
@@ -205,7 +212,7 @@ def built_from(packages: Sequence[Package], audited: int | None = None) -> Built
         epoch = package.epoch or 0
         # The binaries of one input and source package share the answer: asked for each, it
         # weighed every copy for every binary, n x n for n copies and n binaries.
-        memo = (package.input, key, side, epoch)
+        memo = (package.input, key, side, epoch, link)
         chosen = known.get(memo)
         if chosen is None:
             candidates = [source for source in candidates if (source < last_audited) == side] or candidates
@@ -220,11 +227,26 @@ def built_from(packages: Sequence[Package], audited: int | None = None) -> Built
                     f"from it: more than {MAX_UNTOLD_COPIES}, each binary would carry every copy's "
                     "evidence (the run cannot tell which one it was built from); refused",
                 )
+            if built:
+                # rpm's own pairing, the copy the binary's SOURCEPKGID names, comes first; the
+                # nearest stay (red team: a binary built from a Citrix SRPM, beside a rebuild of
+                # the same N-V-R, was judged by the rebuild alone).
+                others = [source for source in dict.fromkeys((first, *others, *built)) if source != built[0]]
+                first = built[0]
             chosen = known[memo] = (first, tuple(others))
         pairs.first[index] = chosen[0]
         if chosen[1]:
             pairs.others[index] = chosen[1]
     return pairs
+
+
+def _built_with(packages: Sequence[Package], copies: Sequence[int], link: str) -> tuple[int, ...] | None:
+    """The ``copies`` whose MD5 is ``link``, a binary's SOURCEPKGID; None when every copy's
+    MD5 is known and none is ``link``: the binary was built from another build, not in the run."""
+    same = tuple(source for source in copies if packages[source].source_pkgid == link)
+    if same or any(packages[source].source_pkgid is None for source in copies):
+        return same
+    return None
 
 
 def _nearest(place: str, candidates: Sequence[int], packages: Sequence[Package]) -> list[int]:

@@ -49,6 +49,7 @@ def package_to_json(package: Package) -> dict[str, Any]:
         "kind": package.kind.value,
         "nevra": package.nevra,
         "sourcerpm": package.sourcerpm,
+        "source_pkgid": package.source_pkgid,
         "location": package.location,
         "input": package.input,
         "checksum": str(package.checksum) if package.checksum else None,
@@ -104,6 +105,7 @@ def package_from_json(data: dict[str, Any]) -> Package:
         location=data.get("location", ""),
         input=data.get("input", ""),
         sourcerpm=data.get("sourcerpm"),
+        source_pkgid=data.get("source_pkgid"),
         checksum=checksum,
         summary=data.get("summary"),
         description=data.get("description"),
@@ -159,8 +161,8 @@ def source_from_json(data: dict[str, Any]) -> SourceFile:
 
 
 _TEXT_FIELDS = ("name", "version", "release", "arch", "kind", "location", "input")
-_OPTIONAL_TEXT_FIELDS = ("sourcerpm", "checksum", "summary", "description", "vendor", "packager",
-                         "buildhost", "url", "bugurl", "vcs", "disturl", "translationurl",
+_OPTIONAL_TEXT_FIELDS = ("sourcerpm", "source_pkgid", "checksum", "summary", "description", "vendor",
+                         "packager", "buildhost", "url", "bugurl", "vcs", "disturl", "translationurl",
                          "upstreamreleases", "license", "distribution", "signing_key", "spec")  # fmt: skip
 _OPS = frozenset(op.value for op in Op)
 _SOURCE_KINDS = frozenset(kind.value for kind in SourceKind)

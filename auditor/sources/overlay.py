@@ -104,19 +104,24 @@ def overlay(
             notes=listed.notes + read.notes,
             gaps=listed.gaps + read.gaps,
             alternatives=read.alternatives,
+            source_pkgid=read.source_pkgid,
             **header_only,
             **origin,
         )
     elif (
         not origin
         and not read.alternatives
+        and read.source_pkgid is None
         and all(getattr(listed, field) == value for field, value in header_only.items())
     ):
         merged = listed
     else:
         # The header's other values of an origin tag (`rpmpackage._other_values`): the
-        # metadata keeps only the first.
-        merged = with_fields(listed, **header_only, **origin, alternatives=read.alternatives)
+        # metadata keeps only the first. Its SOURCEPKGID says which copy of its source package
+        # it was built from (`auditor.origin.classify.built_from`).
+        merged = with_fields(
+            listed, **header_only, **origin, alternatives=read.alternatives, source_pkgid=read.source_pkgid
+        )
     return Overlaid(merged, said, tuple(sorted(set(unlisted))))
 
 

@@ -244,6 +244,7 @@ def _package(
         # Read for evidence too: the metadata's <time build> is this file's, or it is not the
         # file the metadata describes (a rebuild of the same NEVRA, `entryfile.other_build`).
         buildtime=main.integer(Tag.BUILDTIME),
+        source_pkgid=_source_pkgid(headers, is_source),
         sources=reading.sources,
         spec=reading.spec,
         notes=reading.notes,
@@ -251,6 +252,14 @@ def _package(
         gaps=reading.gaps,
         **more,
     )
+
+
+def _source_pkgid(headers: RpmHeaders, is_source: bool) -> str | None:
+    """A source package's MD5 of its header and payload, or the binary's SOURCEPKGID: rpm's id of
+    the source package, which tells one build of a N-V-R from another (`Package.source_pkgid`)."""
+    # The signature header's MD5 (1004), the main header's SOURCEPKGID (1146).
+    found = headers.signature.binary(1004) if is_source else headers.main.binary(1146)
+    return found.hex() if found is not None and len(found) == 16 else None
 
 
 _ORIGIN_STRING_TAGS = (

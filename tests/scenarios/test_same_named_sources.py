@@ -293,3 +293,31 @@ def test_check_takes_from_sources_only_what_each_side_was_built_from(
     empty.mkdir()
     assert main(["check", str(empty), *args]) == 3
     assert json.loads(capsys.readouterr().out)["headline"].startswith("failed: the change holds no package")
+
+
+def _rpm_query(path: Path, tag: str) -> str:
+    return subprocess.run(
+        ["rpm", "-qp", "--qf", f"%{{{tag}}}", str(path)], capture_output=True, text=True
+    ).stdout
+
+
+def test_a_binary_is_judged_by_the_copy_its_sourcepkgid_names(
+    tmp_path: Path, built: dict[str, tuple[Path, Path]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """rpmbuild -ba records the MD5 of the source package it wrote in each binary (SOURCEPKGID):
+    the Citrix build's binary beside a clean rebuild of its N-V-R was built from neither that
+    rebuild nor anything else in its repository, whatever lies nearest."""
+    binary, citrix_source = built["citrix"]
+    clean_source = built["clean"][1]
+    # rpm: the binary names the Citrix copy, not the clean one
+    assert _rpm_query(binary, "SOURCEPKGID") == _rpm_query(citrix_source, "SIGMD5")
+    assert _rpm_query(binary, "SOURCEPKGID") != _rpm_query(clean_source, "SIGMD5")
+    beside = repository(tmp_path / "beside", binary, clean_source)
+    code, document = scan([str(beside), "--strict"], capsys)
+    [row] = [p for p in document["packages"] if p["nevra"] == "bar-1.0-1.noarch"]
+    assert code == 3 and [gap["kind"] for gap in row["gaps"]] == ["source-not-audited"]
+    assert "another build" in row["gaps"][0]["detail"]
+    # ... and with the Citrix copy in the run, farther away, it is judged by it
+    elsewhere = repository(tmp_path / "elsewhere", citrix_source)
+    code, document = scan([str(beside), str(elsewhere)], capsys)
+    assert code == 1 and (str(beside), "bar-1.0-1.noarch", "origin") in statuses(document)
