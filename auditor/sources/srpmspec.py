@@ -200,7 +200,7 @@ def with_rebuild_spec(
             f"not: {', '.join(dict.fromkeys(needed))}; a rebuild may need them, and they were not resolved"
         )
         gaps.append(Gap(GapKind.UNDECIDED_CONDITIONAL, detail))
-    gaps.extend(_code_in_branches(spec.gaps, text, where))
+    gaps.extend(_unseen_code(spec.gaps, text, where))
     alternatives = tuple(
         pair
         for pair in source_alternatives(spec.packages)
@@ -215,13 +215,16 @@ def with_rebuild_spec(
     )
 
 
-def _code_in_branches(gaps: Sequence[Gap], text: str, where: str) -> list[Gap]:
-    """The `GapKind.SPEC_CODE` gaps of code written inside a conditional of the spec ``text``.
+def _unseen_code(gaps: Sequence[Gap], text: str, where: str) -> list[Gap]:
+    """The `GapKind.SPEC_CODE` gaps of the spec ``text`` whose output a rebuild may not share
+    with its builder: code written inside a conditional, and every ``%include`` or ``%{load:}``.
 
     The SPEC tag holds what the builder's run of the code printed, unless the builder skipped
     its branch: an ``%include`` of a Source under ``%if 0%{?xenserver}`` printed nothing there,
-    and a rebuild on a XenServer host reads its Citrix Sources and BuildRequires. Code outside
-    any conditional ran on the builder too, and its output is in the tag."""
+    and a rebuild on a XenServer host reads its Citrix Sources and BuildRequires. An included
+    file's own conditionals were decided by the builder too (red team: ``%if 0%{?xenserver}``
+    in the file a top-level ``%include`` reads). Other code outside any conditional ran on the
+    builder too, and the tag holds its output."""
     inside: set[int] = set()
     depth = 0
     for number, line in enumerate(text.split("\n"), 1):
@@ -235,10 +238,18 @@ def _code_in_branches(gaps: Sequence[Gap], text: str, where: str) -> list[Gap]:
     prefix = f"{where}:"
     found = []
     for gap in gaps:
-        at = gap.detail[len(prefix) :].split(":", 1)[0] if gap.detail.startswith(prefix) else ""
-        if gap.kind is GapKind.SPEC_CODE and at.isdigit() and int(at) in inside:
-            detail = f"{gap.detail} (in a conditional: what it prints where a rebuild takes it is unseen)"
-            found.append(replace(gap, detail=detail))
+        at, _, code = (
+            gap.detail[len(prefix) :].partition(": ") if gap.detail.startswith(prefix) else ("", "", "")
+        )
+        if gap.kind is not GapKind.SPEC_CODE or not at.isdigit():
+            continue
+        if int(at) in inside:
+            why = "in a conditional: what it prints where a rebuild takes it is unseen"
+        elif "%include" in code or "load:" in code:
+            why = "the text it reads, conditionals and all, is unseen"
+        else:
+            continue
+        found.append(replace(gap, detail=f"{gap.detail} ({why})"))
     return found
 
 

@@ -48,15 +48,19 @@ def _rpm(tmp_path: Path, *command: str) -> str:
     return done.stdout
 
 
-def _srpm(tmp_path: Path, spec_text: str, *options: str) -> Path:
+def _srpm(tmp_path: Path, spec_text: str, *options: str, conditional_file: bool = False) -> Path:
     """The SRPM ``rpmbuild -bs OPTIONS`` makes of ``spec_text``, each Source an empty file but
-    ``extra.inc``, which holds a Citrix Source and BuildRequires."""
+    ``extra.inc``, which holds a Citrix Source and BuildRequires (``conditional_file``: under
+    ``%if 0%{?xenserver}``)."""
     assert shutil.which("rpmbuild"), "rpmbuild is the authority here: install rpm (Debian package rpm)"
     top = tmp_path / "top"
     (top / "SOURCES").mkdir(parents=True)
     for name in ("bc.tar.gz", "sdk.tar.gz"):
         (top / "SOURCES" / name).write_text("x\n")
-    (top / "SOURCES" / "extra.inc").write_text(f"Source2: {CITRIX}\nBuildRequires: citrix-sdk\n")
+    lines = f"Source2: {CITRIX}\nBuildRequires: citrix-sdk\n"
+    if conditional_file:
+        lines = f"%if 0%{{?xenserver}}\n{lines}%endif\n"
+    (top / "SOURCES" / "extra.inc").write_text(lines)
     spec = tmp_path / "bc.spec"
     spec.write_text(spec_text)
     _rpm(tmp_path, "rpmbuild", "-bs", "--quiet", "--define", f"_topdir {top}", *options, str(spec))
@@ -117,27 +121,35 @@ d
 
 
 @pytest.mark.parametrize(
-    ("include", "gap"),
+    ("include", "conditional_file"),
     [
-        ("%if 0%{?xenserver}\n%include %{SOURCE1}\n%endif", True),
-        ("%include %{SOURCE1}", False),  # the builder ran it: the tag holds what it printed
+        ("%if 0%{?xenserver}\n%include %{SOURCE1}\n%endif", False),  # the builder skipped it
+        ("%include %{SOURCE1}", True),  # the builder decided the file's own %if
     ],
 )
 def test_code_in_a_branch_the_builder_skipped_is_unseen(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], include: str, gap: bool
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], include: str, conditional_file: bool
 ) -> None:
-    srpm = _srpm(tmp_path, INCLUDED.format(include=include))
+    srpm = _srpm(tmp_path, INCLUDED.format(include=include), conditional_file=conditional_file)
+    # rpm: the builder's parse has no Citrix line; a rebuild on a host that defines %xenserver does
+    assert CITRIX not in _rpm(tmp_path, "rpm", "-qp", "--qf", "%{SPEC}", str(srpm))
     rebuild = tmp_path / "rebuild"
     _rpm(tmp_path, "rpm", "-i", "--nodeps", "--define", f"_topdir {rebuild}", str(srpm))
     spec = str(rebuild / "SPECS" / "bc.spec")
-    # rpm: a rebuild on a host that defines %xenserver reads the included Citrix lines
     printed = _rpm(
         tmp_path, "rpmspec", "-P", "--define", f"_topdir {rebuild}", "--define", "xenserver 1", spec
     )
     assert CITRIX in printed
     code, package = _scan(srpm, capsys)
-    kinds = [item["kind"] for item in package["gaps"]]
-    if gap:
-        assert (code, kinds) == (3, ["spec-code"])
-    else:
-        assert code == 1 and package["status"] == "origin" and kinds == []
+    assert (code, [item["kind"] for item in package["gaps"]]) == (3, ["spec-code"])
+
+
+def test_code_the_builder_ran_outside_a_conditional_is_its_output(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The control: the tag holds what Lua printed on the builder, which prints the same anywhere."""
+    text = INCLUDED.format(include="%if 0%{?rhel}\n%endif").replace(
+        "Summary: s", 'Summary: %{lua: print("s")}'
+    )
+    code, package = _scan(_srpm(tmp_path, text), capsys)
+    assert (code, package["status"], package["gaps"]) == (0, "clean", [])
