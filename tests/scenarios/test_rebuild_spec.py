@@ -144,6 +144,29 @@ def test_code_in_a_branch_the_builder_skipped_is_unseen(
     assert (code, [item["kind"] for item in package["gaps"]]) == (3, ["spec-code"])
 
 
+def test_a_line_code_prints_on_the_rebuild_s_host_is_unseen(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Code that makes a whole line prints the rebuild host's answer, here a Citrix Source."""
+    code_line = f'%(test -n "$XS_HOST" && echo "Source9: {CITRIX}")'
+    srpm = _srpm(tmp_path, INCLUDED.format(include=f"{code_line}\n%if 0%{{?rhel}}\n%endif"))
+    assert CITRIX not in _rpm(tmp_path, "rpm", "-qp", "--qf", "%{SPEC}", str(srpm))
+    rebuild = tmp_path / "rebuild"
+    _rpm(tmp_path, "rpm", "-i", "--nodeps", "--define", f"_topdir {rebuild}", str(srpm))
+    spec = str(rebuild / "SPECS" / "bc.spec")
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path), "XS_HOST": "1"}
+    done = subprocess.run(
+        ["rpmspec", "-P", "--define", f"_topdir {rebuild}", spec],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    assert f"Source9: {CITRIX}" in done.stdout
+    code, package = _scan(srpm, capsys)
+    assert (code, [item["kind"] for item in package["gaps"]]) == (3, ["spec-code"])
+
+
 def test_code_the_builder_ran_outside_a_conditional_is_its_output(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
