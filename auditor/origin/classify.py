@@ -199,7 +199,7 @@ def built_from(packages: Sequence[Package], audited: int | None = None) -> Built
             continue
         candidates = copies.get(key)
         link = package.source_pkgid
-        built = () if link is None else _built_with(packages, candidates or [firsts[key]], link)
+        built = () if link is None else _built_with(packages, candidates or [firsts[key]], link, package.arch)
         if built is None:
             pairs.other_builds.add(index)  # still judged by the copies: a clean verdict rests on none
         if candidates is None:
@@ -240,11 +240,17 @@ def built_from(packages: Sequence[Package], audited: int | None = None) -> Built
     return pairs
 
 
-def _built_with(packages: Sequence[Package], copies: Sequence[int], link: str) -> tuple[int, ...] | None:
-    """The ``copies`` whose MD5 is ``link``, a binary's SOURCEPKGID; None when every copy's
-    MD5 is known and none is ``link``: the binary was built from another build, not in the run."""
-    same = tuple(source for source in copies if packages[source].source_pkgid == link)
-    if same or any(packages[source].source_pkgid is None for source in copies):
+def _built_with(
+    packages: Sequence[Package], copies: Sequence[int], link: str, arch: str
+) -> tuple[int, ...] | None:
+    """The ``copies`` whose MD5 is ``link``, the SOURCEPKGID of a binary of ``arch``; None when
+    every copy's MD5 is known and none is ``link`` though one was built for ``arch``: the binary
+    comes from another build of that target, not in the run. A copy built for another target is
+    the other run of a build made once per architecture (``rpmbuild -ba --target`` each),
+    which keeps one source package of them all: the same spec, as far as the run can tell."""
+    ids = [(packages[source].source_pkgid or "").split() for source in copies]
+    same = tuple(source for source, found in zip(copies, ids, strict=True) if found[:1] == [link])
+    if same or any(len(found) != 2 for found in ids) or all(found[1] != arch for found in ids):
         return same
     return None
 

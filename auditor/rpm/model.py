@@ -270,8 +270,8 @@ class Package:
     end): the bytes before ``end`` are lead, signature and header. A hint for reading them in
     one range request, checked against the file's own intros; never evidence."""
     source_pkgid: str | None = field(default=None, compare=False)
-    """rpm's id of a source package, the MD5 of its header and payload (hex): a source package's
-    own, a binary's SOURCEPKGID (written by the rpmbuild run that wrote its SRPM too, ``-ba``)."""
+    """rpm's id of a source package, the MD5 of its header and payload (hex): a binary's SOURCEPKGID
+    (rpmbuild -ba writes it); a source package's own, then a space and the ARCH it was built for."""
 
     def __reduce__(self) -> tuple[Callable[..., Package], tuple[Any, ...]]:
         # Packages cross from worker processes by the ten thousand: positional arguments

@@ -255,11 +255,11 @@ def _package(
 
 
 def _source_pkgid(headers: RpmHeaders, is_source: bool) -> str | None:
-    """A source package's MD5 of its header and payload, or the binary's SOURCEPKGID: rpm's id of
-    the source package, which tells one build of a N-V-R from another (`Package.source_pkgid`)."""
-    # The signature header's MD5 (1004), the main header's SOURCEPKGID (1146).
+    """`Package.source_pkgid`: the signature header's MD5 (1004), the main's SOURCEPKGID (1146)."""
     found = headers.signature.binary(1004) if is_source else headers.main.binary(1146)
-    return found.hex() if found is not None and len(found) == 16 else None
+    if found is None or len(found) != 16:
+        return None
+    return f"{found.hex()} {headers.main.string(Tag.ARCH) or 'noarch'}" if is_source else found.hex()
 
 
 _ORIGIN_STRING_TAGS = (
