@@ -214,6 +214,13 @@ def test_each_category_has_its_own_taint_and_chain(
     tainted = origin | depends
 
     every, anyhow = _all_tainted(runtime, tainted), _any_alternative(runtime)
+    # What no buildroot may hold, whatever the category: tainted, blocked, or not installable
+    # without one of those.
+    held = tainted | blocked
+    held |= _least(
+        [o for o in range(binaries) if o not in held],
+        lambda owner, more: any(all(m in held | more for m in g) for g in runtime[owner]),
+    )
     for category in Category:
 
         def of_category(member: int, category: Category = category) -> bool:
@@ -240,9 +247,23 @@ def test_each_category_has_its_own_taint_and_chain(
                 or (source is not None and binaries + source in found)
             )
 
-        def unbuildable(source: int, found: set[int], leads: Callable[[int, set[int]], bool] = leads) -> bool:
+        def leading(found: set[int], leads: Callable[[int, set[int]], bool] = leads) -> set[int]:
+            """What leads to the category at build time: ``leads``, and what cannot be installed
+            without one of those (a buildroot may hold no blocked binary: its chain runs on),
+            never through a requirement a package meets itself."""
+            base = {m for m in range(binaries) if leads(m, found)}
+            return base | _least(
+                [o for o in range(binaries) if o not in base],
+                lambda owner, more: any(
+                    owner not in g and all(m in held for m in g) and any(m in base | more for m in g)
+                    for g in runtime[owner]
+                ),
+            )
+
+        def unbuildable(source: int, found: set[int]) -> bool:
+            lead = leading(found)
             return any(
-                group and all(m in tainted | blocked for m in group) and any(leads(m, found) for m in group)
+                group and all(m in held for m in group) and any(m in lead for m in group)
                 for group in build[source - binaries]
             )
 
