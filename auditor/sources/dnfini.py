@@ -140,3 +140,31 @@ def _last_not_blank(line: str) -> int:
 
 def _at(line: str, index: int | None) -> str:
     return "" if index is None else line[index]
+
+
+_NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+
+
+def dnf_substituted(text: str, variables: dict[str, str]) -> str:
+    """``text`` with ``variables`` substituted as libdnf's ``ConfigParser::substitute`` does it
+    (dnf 4.14 applies it to every value of a section, ``getSubstitutedValue``, and to its id):
+    ``$name`` and ``${name}``, the name the longest run of ASCII letters, digits and ``_``,
+    looked up as written; an unknown one, and ``${name:-word}``, left as they are."""
+    start = text.find("$")
+    while start >= 0:
+        name_at = start + 1
+        braced = text[name_at : name_at + 1] == "{"
+        name_at += braced
+        end = name_at
+        while end < len(text) and text[end] in _NAME_CHARS:
+            end += 1
+        if braced and text[end : end + 1] != "}":
+            start = text.find("$", end)
+            continue
+        value = variables.get(text[name_at:end])
+        if value is None:
+            start = text.find("$", end)
+            continue
+        text = text[:start] + value + text[end + braced :]
+        start = text.find("$", start + len(value))
+    return text

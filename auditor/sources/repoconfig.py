@@ -67,7 +67,12 @@ def read_repo_config(
     result = ConfigRead([], [], [], [], [])
     variables = config_variables(remote.options)
     parsed = parse_repo_config(
-        text, shown, scope.main, dnf_text=dnf_text, inherited_readings=scope.main_readings
+        text,
+        shown,
+        scope.main,
+        dnf_text=dnf_text,
+        inherited_readings=scope.main_readings,
+        variables=variables,
     )
     result.main, result.main_readings = parsed.main, parsed.main_readings
     scope.binaries.update(s.id for s in parsed.sections if s.enabled and not is_source_section(s.id))
@@ -75,6 +80,7 @@ def read_repo_config(
         written_in = (section_files or {}).get(section.id, shown)
         where = f"{written_in} [{section.id}]"
         urls, unexpanded = _record_urls(section, where, written_in, variables, result)
+        unexpanded += section.unexpanded
         if _ignored_by_dnf(section.id, where, scope.ids, options, result.warnings):
             result.duplicates.append(where)
             continue

@@ -9,11 +9,18 @@ from __future__ import annotations
 import configparser
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from auditor.core.errors import InputError
 from auditor.formats.xmlstream import HTML_CONFIGURATION, is_html_page
-from auditor.sources.dnfini import FALSE_WORDS, DnfRefusal, dnf_enabled, dnf_trimmed, read_as_dnf
+from auditor.sources.dnfini import (
+    FALSE_WORDS,
+    DnfRefusal,
+    dnf_enabled,
+    dnf_substituted,
+    dnf_trimmed,
+    read_as_dnf,
+)
 from auditor.sources.interface import ConfigReader
 from auditor.sources.repofilter import EXCLUDE_KEYS, INCLUDE_KEYS, PackageFilter, patterns
 
@@ -46,6 +53,9 @@ class RepoSection:
     never read (the repository dnf uses is the one ``baseurl`` names)."""
     priorities: frozenset[int] = frozenset({DEFAULT_PRIORITY})
     """Its ``priority`` as each reader reads it (dnf's default when it sets none or no number)."""
+    unexpanded: tuple[tuple[str, str], ...] = ()
+    """``(key, variable)`` left in its id or in an option dnf substitutes (`_SUBSTITUTED`): the
+    host's value may disable the section or hide its packages, which the auditor cannot tell."""
 
 
 _SOURCE_SECTION = re.compile(r"[-_.](source|sources|src|srpms?)$", re.IGNORECASE)
@@ -118,12 +128,30 @@ def _merged(readings: list[dict[str, str]]) -> dict[str, str]:
 
 
 _DnfSections = dict[str, dict[str, str]]
+_SUBSTITUTED = ("enabled", "exclude", "excludepkgs", "includepkgs", "priority", "disable_excludes")
+"""The options, besides the URLs (`auditor.sources.repoconfig` expands those), whose variables
+dnf substitutes and that decide what the auditor reads: ``exclude=$hidden`` hides what the
+host's ``hidden`` names, ``enabled=$on`` is its value (yum 3 substitutes none of them)."""
 
 
-def _read_as_dnf(text: str) -> _DnfSections:
-    """The sections dnf reads (none when it refuses the file: it skips it whole)."""
+def _read_as_dnf(text: str, variables: dict[str, str]) -> _DnfSections:
+    """The sections dnf reads (none when it refuses the file: it skips it whole), with
+    ``variables`` substituted in `_SUBSTITUTED` as dnf substitutes them."""
     sections = read_as_dnf(text)
-    return {} if isinstance(sections, DnfRefusal) else sections
+    if isinstance(sections, DnfRefusal):
+        return {}
+    return {
+        name: {
+            key: dnf_substituted(value, variables) if key in _SUBSTITUTED else value
+            for key, value in values.items()
+        }
+        for name, values in sections.items()
+    }
+
+
+def _left(text: str) -> list[str]:
+    """The variables left in ``text`` (`expand` finds them alike)."""
+    return [match.group("braced") or match.group("bare") for match in _VARIABLE.finditer(text)]
 
 
 def reposdirs(main: dict[str, str]) -> list[str]:
@@ -149,6 +177,7 @@ def parse_repo_config(
     *,
     dnf_text: str | None = None,
     inherited_readings: MainReadings | None = None,
+    variables: dict[str, str] | None = None,
 ) -> ParsedConfig:
     """The ``[main]`` and the repository sections of ``text``, parsed once by each reader.
 
@@ -159,9 +188,11 @@ def parse_repo_config(
     ``inherited``: the ``[main]`` of the main configuration whose ``reposdir`` holds this
     file, and ``inherited_readings`` it as each reader reads it. ``dnf_text``: the file as
     written, when ``text`` is it as yum reads it (its ``include=`` lines expanded, which dnf
-    ignores)."""
+    ignores). ``variables``: substituted in the id and the options dnf substitutes them in
+    (`_SUBSTITUTED`)."""
     parser = _parser(text, shown)
-    by_dnf = _read_as_dnf(text if dnf_text is None else dnf_text)
+    variables = variables or {}
+    by_dnf = _read_as_dnf(text if dnf_text is None else dnf_text, variables)
     own_readings = _main_readings(parser, by_dnf, shown)
     own_main = _merged([own_readings[reader] for reader in ConfigReader if reader in own_readings])
     main = own_main or (inherited or {})
@@ -171,6 +202,9 @@ def parse_repo_config(
     sections = []
     for name in [*parser.sections(), *(name for name in by_dnf if not parser.has_section(name))]:
         readings = []
+        # dnf reads the id with the variables substituted (one it cannot substitute is an
+        # input error, `unexpanded`), yum 3 as written.
+        dnf_id = dnf_substituted(name, variables)
         if name in by_dnf:
             readings.append(_Reading(by_dnf[name], dnf_enabled(by_dnf[name]), ConfigReader.DNF))
         if parser.has_section(name):
@@ -179,8 +213,17 @@ def parse_repo_config(
             readings.append(_Reading(values, enabled, ConfigReader.YUM))
         if not any(_any_case(reading.values, key) for reading in readings for key in REPOSITORY_KEYS):
             continue  # [main] and other sections without a repository
-        hides = hides_by_reader(readings, main_readings, name)
-        sections += [_section(name, one, _lacked(hides, one)) for one in _repositories(readings)]
+        section_id = dnf_id if name in by_dnf else name
+        hides = hides_by_reader(readings, main_readings, section_id)
+        unexpanded = [("id", left) for left in _left(dnf_id)] if name in by_dnf else []
+        for values in (by_dnf.get(name, {}), main_readings.get(ConfigReader.DNF, {})):
+            unexpanded += [(key, left) for key in _SUBSTITUTED for left in _left(values.get(key, ""))]
+        sections += [
+            replace(
+                _section(section_id, one, _lacked(hides, one)), unexpanded=tuple(dict.fromkeys(unexpanded))
+            )
+            for one in _repositories(readings)
+        ]
     return ParsedConfig(own_main, sections, own_readings)
 
 

@@ -1,0 +1,112 @@
+"""What dnf substitutes besides URLs.
+
+dnf 4 substitutes its variables in every value of a section (``getSubstitutedValue``) and in
+its id: ``exclude=$hidden`` hides what the host's ``hidden`` names, ``enabled=$on`` is the
+variable's value. Read as written, each was a false clean: the clean ``foo`` dnf hides or
+never reads was counted as a way around the Citrix one
+(``may-depend``, exit 0) where dnf installs the Citrix one.
+
+``app`` (audited) requires ``foo``; ``foo-clean`` and ``foo-citrix`` both provide it. dnf
+(``repoquery --whatprovides foo`` with the same files and variables) is the authority; the
+packages are built by rpmbuild, the repositories by createrepo_c.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from auditor.cli.main import main
+from tests.scenarios.test_repo_excludes import app_and_providers
+
+
+@pytest.fixture(scope="module")
+def repositories(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    return app_and_providers(tmp_path_factory.mktemp("substitutes"))
+
+
+def dnf_providers(reposdir: Path, varsdir: Path, where: Path) -> set[str]:
+    """The names of the packages that provide ``foo`` for dnf reading ``reposdir`` and ``varsdir``."""
+    assert shutil.which("dnf"), "dnf is the authority here: install dnf"
+    (where / "dnf.conf").write_text("[main]\n")
+    command = ["dnf", "-q", "--noplugins", f"--config={where / 'dnf.conf'}", f"--setopt=reposdir={reposdir}"]
+    command += [f"--setopt=varsdir={varsdir}", "--releasever=8", f"--installroot={where / 'root'}"]
+    command += [
+        f"--setopt=cachedir={where / 'cache'}",
+        "repoquery",
+        "--whatprovides",
+        "foo",
+        "--qf",
+        "%{name}",
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    return set(done.stdout.split())
+
+
+SPLIT = "[ctx]\nname=c\nbaseurl=file://{context}/citrix\ngpgcheck=0\n[{clean}]\nname=c\nbaseurl=file://{context}/clean\ngpgcheck=0\n{options}\n"
+BOTH = "[ctx]\nname=c\nbaseurl=file://{context}\ngpgcheck=0\n{options}\n"
+CASES = [
+    ("exclude from a variable", BOTH, "ctx", "exclude=$hidden", {"hidden": "foo-clean"}),
+    ("excludepkgs from a variable", BOTH, "ctx", "excludepkgs=${hidden}", {"hidden": "foo-cl*"}),
+    ("includepkgs from a variable", BOTH, "ctx", "includepkgs=$shown", {"shown": "foo-citrix"}),
+    ("enabled from a variable", SPLIT, "clean", "enabled=$on", {"on": "0"}),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "clean", "options", "variables"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
+def test_what_dnf_substitutes_or_skips_is_no_clean_alternative(
+    repositories: tuple[Path, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    text: str,
+    clean: str,
+    options: str,
+    variables: dict[str, str],
+) -> None:
+    audited, context = repositories
+    for name in ("citrix", "clean"):  # each provider alone, for the sections of SPLIT
+        (context / name).mkdir(exist_ok=True)
+        shutil.copy(context / f"foo-{name}-1-1.noarch.rpm", context / name)
+        subprocess.run(["createrepo_c", "-q", str(context / name)], check=True)
+    reposdir, varsdir = tmp_path / "repos", tmp_path / "vars"
+    reposdir.mkdir()
+    varsdir.mkdir()
+    for name, value in variables.items():
+        (varsdir / name).write_text(f"{value}\n")
+    config = reposdir / "context.repo"
+    config.write_text(text.format(context=context, clean=clean, options=options), encoding="utf-8")
+    assert dnf_providers(reposdir, varsdir, tmp_path) == {"foo-citrix"}
+    capsys.readouterr()
+    command = ["scan", str(audited), "--with", str(config), "--vars-dir", str(varsdir), "--no-cache"]
+    code = main([*command, "--format", "json", "-q"])
+    (app,) = [row for row in json.loads(capsys.readouterr().out)["packages"] if row["name"] == "app"]
+    assert (app["status"], code) == ("depends", 1), app
+
+
+@pytest.mark.parametrize(
+    ("text", "options"),
+    [(BOTH, "exclude=$hidden"), (BOTH, "includepkgs=${shown}"), (BOTH, "enabled=$on"), (SPLIT, "")],
+    ids=["exclude", "includepkgs", "enabled", "id"],
+)
+def test_a_variable_dnf_would_substitute_and_no_one_gave_is_an_input_error(
+    repositories: tuple[Path, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    text: str,
+    options: str,
+) -> None:
+    """The host's value decides what dnf hides or reads, as a URL's does: said, exit 3."""
+    audited, context = repositories
+    config = tmp_path / "context.repo"
+    config.write_text(text.format(context=context, clean="clean-$tag", options=options))
+    capsys.readouterr()
+    code = main(["scan", str(audited), "--with", str(config), "--no-cache", "-q"])
+    error = capsys.readouterr().err
+    assert code == 3 and "left unexpanded in" in error and "give --var" in error, error
