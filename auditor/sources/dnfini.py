@@ -143,6 +143,13 @@ def _at(line: str, index: int | None) -> str:
 
 
 _NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+_ID_CHARS = _NAME_CHARS | frozenset("-.:")
+"""What libdnf's ``Repo::verifyId`` (and yum 3) let a repository id hold: a section whose id
+holds any other character is skipped ("Bad id for repo"), its repository never read."""
+
+
+def valid_repo_id(repo_id: str) -> bool:
+    return all(char in _ID_CHARS for char in repo_id)
 
 
 def dnf_substituted(text: str, variables: dict[str, str]) -> str:

@@ -20,6 +20,7 @@ from auditor.sources.dnfini import (
     dnf_substituted,
     dnf_trimmed,
     read_as_dnf,
+    valid_repo_id,
 )
 from auditor.sources.interface import ConfigReader
 from auditor.sources.repofilter import EXCLUDE_KEYS, INCLUDE_KEYS, PackageFilter, patterns
@@ -189,7 +190,7 @@ def parse_repo_config(
     file, and ``inherited_readings`` it as each reader reads it. ``dnf_text``: the file as
     written, when ``text`` is it as yum reads it (its ``include=`` lines expanded, which dnf
     ignores). ``variables``: substituted in the id and the options dnf substitutes them in
-    (`_SUBSTITUTED`)."""
+    (`_SUBSTITUTED`); a section whose id a reader finds invalid is one that reader skips."""
     parser = _parser(text, shown)
     variables = variables or {}
     by_dnf = _read_as_dnf(text if dnf_text is None else dnf_text, variables)
@@ -203,14 +204,15 @@ def parse_repo_config(
     for name in [*parser.sections(), *(name for name in by_dnf if not parser.has_section(name))]:
         readings = []
         # dnf reads the id with the variables substituted (one it cannot substitute is an
-        # input error, `unexpanded`), yum 3 as written.
+        # input error, `unexpanded`), yum 3 as written: either skips an id of other characters.
         dnf_id = dnf_substituted(name, variables)
         if name in by_dnf:
-            readings.append(_Reading(by_dnf[name], dnf_enabled(by_dnf[name]), ConfigReader.DNF))
+            valid = valid_repo_id(_VARIABLE.sub("_", dnf_id))
+            readings.append(_Reading(by_dnf[name], valid and dnf_enabled(by_dnf[name]), ConfigReader.DNF))
         if parser.has_section(name):
             values = dict(parser[name])
             enabled = values.get("enabled", "1").strip().lower() not in FALSE_WORDS
-            readings.append(_Reading(values, enabled, ConfigReader.YUM))
+            readings.append(_Reading(values, valid_repo_id(name) and enabled, ConfigReader.YUM))
         if not any(_any_case(reading.values, key) for reading in readings for key in REPOSITORY_KEYS):
             continue  # [main] and other sections without a repository
         section_id = dnf_id if name in by_dnf else name

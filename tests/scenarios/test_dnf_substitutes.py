@@ -1,9 +1,10 @@
-"""What dnf substitutes besides URLs.
+"""What dnf substitutes besides URLs, and the repository ids it skips.
 
 dnf 4 substitutes its variables in every value of a section (``getSubstitutedValue``) and in
 its id: ``exclude=$hidden`` hides what the host's ``hidden`` names, ``enabled=$on`` is the
-variable's value. Read as written, each was a false clean: the clean ``foo`` dnf hides or
-never reads was counted as a way around the Citrix one
+variable's value. It skips a section whose id holds a character other than ASCII letters,
+digits and ``-_.:`` ("Bad id for repo"), as yum 3 does. Read as written, each was a false
+clean: the clean ``foo`` dnf hides or never reads was counted as a way around the Citrix one
 (``may-depend``, exit 0) where dnf installs the Citrix one.
 
 ``app`` (audited) requires ``foo``; ``foo-clean`` and ``foo-citrix`` both provide it. dnf
@@ -55,6 +56,10 @@ CASES = [
     ("excludepkgs from a variable", BOTH, "ctx", "excludepkgs=${hidden}", {"hidden": "foo-cl*"}),
     ("includepkgs from a variable", BOTH, "ctx", "includepkgs=$shown", {"shown": "foo-citrix"}),
     ("enabled from a variable", SPLIT, "clean", "enabled=$on", {"on": "0"}),
+    ("an id with a space", SPLIT, "clean repo", "", {}),
+    ("an id with a slash", SPLIT, "clean/1", "", {}),
+    ("an id with a non-ASCII letter", SPLIT, "cléan", "", {}),
+    ("an id whose variable holds a space", SPLIT, "clean-$tag", "", {"tag": "a b"}),
 ]
 
 
