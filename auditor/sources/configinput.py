@@ -5,7 +5,6 @@ which dnf reads with it."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from auditor.core.errors import InputError
@@ -93,8 +92,15 @@ def load_config(
     outer, scope.main = scope.main, main
     outer_readings, scope.main_readings = scope.main_readings, read.main_readings
     try:
-        for directory in directories:
-            _load_reposdir(directory, shown, result, origin, load_file)
+        # dnf globs each directory's *.repo and sorts them all together (`_dnf_order`).
+        found = [
+            path for directory in directories for path in _reposdir_files(directory, shown, result, origin)
+        ]
+        for path in sorted(dict.fromkeys(found), key=_dnf_order):
+            try:
+                load_file(path)
+            except InputError as exc:
+                result.errors.append(exc)
     finally:
         scope.main, scope.main_readings = outer, outer_readings
 
@@ -126,13 +132,13 @@ def _scheme(url: str) -> str:
         return url.partition(":")[0].lower()
 
 
-def _load_reposdir(
-    directory: str, shown: str, result: LoadResult, origin: UrlOrigin, load_file: Callable[[str], None]
-) -> None:
-    """The ``.repo`` files of a directory a main configuration names as its ``reposdir``, in
-    name order, as dnf reads them with it, each by ``load_file``. One that cannot be listed
-    here (a configuration fetched over the network names its host's directories, never this
-    machine's) is a gap: the repositories dnf would read from it are unseen."""
+def _reposdir_files(directory: str, shown: str, result: LoadResult, origin: UrlOrigin) -> list[str]:
+    """The ``.repo`` files of a directory a main configuration names as its ``reposdir``, as
+    dnf's ``glob(*.repo)`` finds them: a name starting with ``.`` is none (``.old.repo`` is
+    never read by dnf, and a clean repository only the auditor read was a way around a Citrix
+    one). One that cannot be listed here (a configuration fetched over the network names its
+    host's directories, never this machine's) is a gap: the repositories dnf would read from
+    it are unseen."""
     where = f"{shown} [main] reposdir={directory}"
     try:
         if not origin.may_name_local_files:
@@ -140,7 +146,7 @@ def _load_reposdir(
         if "\0" in directory:  # os.listdir raises ValueError on it, not OSError
             raise InputError(where, "the name holds a NUL character")
         try:
-            names = sorted(name for name in os.listdir(directory) if name.endswith(".repo"))
+            names = [name for name in os.listdir(directory) if name.endswith(".repo") and name[0] != "."]
         except OSError as exc:
             raise InputError(where, os_reason(exc)) from None
         if not names:
@@ -148,13 +154,24 @@ def _load_reposdir(
     except InputError as exc:
         result.warnings.append(f"{where}: not read: {exc.reason}")
         result.gaps.append(Gap(GapKind.EMPTY_INPUT, f"{where}: not read ({exc.reason})"))
-        return
-    for name in names:
-        path = os.path.join(directory, name)
-        try:
-            load_file(path)
-        except InputError as exc:
-            result.errors.append(exc)
+        return []
+    return [os.path.join(directory, name) for name in names]
+
+
+def _dnf_order(path: str) -> list[str]:
+    """The key dnf sorts the ``.repo`` files of all its reposdirs by (dnf/conf/read.py): the
+    path without ``.repo``, split into its components. ``a.repo`` comes before ``a-b.repo``,
+    where sorting the names puts ``-`` before ``.``: of two files naming one repository id,
+    dnf reads the first, and the auditor read the other one."""
+    parts: list[str] = []
+    head = path.removesuffix(".repo")
+    while True:
+        head, tail = os.path.split(head)
+        if not tail:
+            if head or not parts:
+                parts.insert(0, head)
+            return parts
+        parts.insert(0, tail)
 
 
 def _say_config_read_nothing(shown: str, read: ConfigRead, result: LoadResult, scope: ConfigScope) -> None:
