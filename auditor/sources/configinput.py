@@ -16,6 +16,7 @@ from auditor.runtime.store import Store
 from auditor.sources.configscope import ConfigScope
 from auditor.sources.configsection import ConfigRead
 from auditor.sources.configvars import config_variables
+from auditor.sources.dnfini import dnf_repo_file_order
 from auditor.sources.interface import ConfigUrl, InputKind, InputSummary, LoadResult, ReadOptions
 from auditor.sources.repoconfig import read_repo_config
 from auditor.sources.repodata import say_if_empty
@@ -92,11 +93,11 @@ def load_config(
     outer, scope.main = scope.main, main
     outer_readings, scope.main_readings = scope.main_readings, read.main_readings
     try:
-        # dnf globs each directory's *.repo and sorts them all together (`_dnf_order`).
+        # dnf globs each directory's *.repo and sorts them all together (`dnf_repo_file_order`).
         found = [
             path for directory in directories for path in _reposdir_files(directory, shown, result, origin)
         ]
-        for path in sorted(dict.fromkeys(found), key=_dnf_order):
+        for path in sorted(dict.fromkeys(found), key=dnf_repo_file_order):
             try:
                 load_file(path)
             except InputError as exc:
@@ -156,22 +157,6 @@ def _reposdir_files(directory: str, shown: str, result: LoadResult, origin: UrlO
         result.gaps.append(Gap(GapKind.EMPTY_INPUT, f"{where}: not read ({exc.reason})"))
         return []
     return [os.path.join(directory, name) for name in names]
-
-
-def _dnf_order(path: str) -> list[str]:
-    """The key dnf sorts the ``.repo`` files of all its reposdirs by (dnf/conf/read.py): the
-    path without ``.repo``, split into its components. ``a.repo`` comes before ``a-b.repo``,
-    where sorting the names puts ``-`` before ``.``: of two files naming one repository id,
-    dnf reads the first, and the auditor read the other one."""
-    parts: list[str] = []
-    head = path.removesuffix(".repo")
-    while True:
-        head, tail = os.path.split(head)
-        if not tail:
-            if head or not parts:
-                parts.insert(0, head)
-            return parts
-        parts.insert(0, tail)
 
 
 def _say_config_read_nothing(shown: str, read: ConfigRead, result: LoadResult, scope: ConfigScope) -> None:

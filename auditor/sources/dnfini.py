@@ -22,6 +22,7 @@ header...) is skipped whole by dnf, which reads none of its repositories.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 _BLANK = " \t\r"
@@ -175,3 +176,19 @@ def dnf_substituted(text: str, variables: dict[str, str]) -> str:
         text = text[:start] + value + text[end + braced :]
         start = text.find("$", start + len(value))
     return text
+
+
+def dnf_repo_file_order(path: str) -> list[str]:
+    """The key dnf sorts the ``.repo`` files of all its reposdirs by (dnf/conf/read.py): the
+    path without ``.repo``, split into its components. ``a.repo`` comes before ``a-b.repo``,
+    where sorting the names puts ``-`` before ``.``: of two files naming one repository id,
+    dnf reads the first, and the auditor read the other one."""
+    parts: list[str] = []
+    head = path.removesuffix(".repo")
+    while True:
+        head, tail = os.path.split(head)
+        if not tail:
+            if head or not parts:
+                parts.insert(0, head)
+            return parts
+        parts.insert(0, tail)

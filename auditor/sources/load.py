@@ -27,6 +27,7 @@ from auditor.runtime.snapshot import FileSnapshot
 from auditor.runtime.store import Store
 from auditor.sources.beside import load_source_repositories
 from auditor.sources.configscope import ConfigScope, local_location, location_of, unreached
+from auditor.sources.dnfini import dnf_repo_file_order
 from auditor.sources.filesread import FilesRead
 from auditor.sources.inputpaths import (
     find_repomd,
@@ -72,7 +73,7 @@ def load_inputs(
     files = FilesRead(options.snapshot or FileSnapshot())
     named = files.inputs
     scope = ConfigScope()  # one namespace of repository ids for every configuration, as dnf has
-    for path in paths:
+    for path in _in_dnf_order(list(paths)):
         if is_url(path):
             remote = remote or Remote()
             result.extend(_load_url(path, remote, options, store, scope))
@@ -114,6 +115,20 @@ def load_inputs(
     files.drop_repository_files(result, options)
     files.say_unverified(result)
     return result
+
+
+def _in_dnf_order(paths: list[str]) -> list[str]:
+    """``paths`` with the local ``.repo`` files among them in the order dnf reads the files of its
+    reposdirs (`dnf_repo_file_order`), each in a slot one of them had: of two naming one
+    repository id, the first is the one dnf reads. ``--with /etc/yum.repos.d/*.repo`` gives
+    ``a-b.repo`` before ``a.repo``, which dnf reads first: reading them as given, the clean
+    repository dnf ignores was a way around the Citrix one it installs."""
+    slots = [index for index, path in enumerate(paths) if not is_url(path) and path.endswith(".repo")]
+    ordered = sorted((paths[index] for index in slots), key=dnf_repo_file_order)
+    placed = list(paths)
+    for index, path in zip(slots, ordered, strict=True):
+        placed[index] = path
+    return placed
 
 
 def _read_already(location: str, where: str, shown: str, scope: ConfigScope, result: LoadResult) -> bool:

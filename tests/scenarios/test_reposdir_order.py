@@ -83,3 +83,21 @@ def test_the_repo_files_read_are_those_dnf_reads(
     )
     (app,) = [row for row in json.loads(capsys.readouterr().out)["packages"] if row["name"] == "app"]
     assert (app["status"], code) == ("depends", 1), app
+
+
+def test_repo_files_named_as_a_shell_glob_gives_them_are_read_in_dnf_order(
+    repositories: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--with /etc/yum.repos.d/*.repo`` names ``a-b.repo`` before ``a.repo`` (in the C locale
+    and in a UTF-8 one): read as given, ``a-b.repo``'s clean ``[ctx]`` was the one read and
+    ``a.repo``'s, the one dnf reads, was said to be ignored by dnf."""
+    for name, provider in (("a.repo", "citrix"), ("a-b.repo", "clean")):
+        (tmp_path / name).write_text(section("ctx", repositories / provider))
+    shell = sorted(str(path) for path in tmp_path.glob("*.repo"))
+    assert shell == [str(tmp_path / "a-b.repo"), str(tmp_path / "a.repo")]
+    capsys.readouterr()
+    named = [item for path in shell for item in ("--with", path)]
+    code = main(["scan", str(repositories / "audited"), *named, "--no-cache", "--format", "json", "-q"])
+    document = json.loads(capsys.readouterr().out)
+    (app,) = [row for row in document["packages"] if row["name"] == "app"]
+    assert (app["status"], code) == ("depends", 1), app
