@@ -330,9 +330,17 @@ def _section(name: str, readings: list[_Reading], hides: Mapping[ConfigReader, P
 
 
 def _priority(values: dict[str, str]) -> int:
-    """A reading's ``priority``: dnf's default when it sets none, or not a number."""
-    text = dnf_trimmed(values.get("priority", "")).strip()
-    return int(text) if re.fullmatch(r"[+-]?[0-9]{1,9}", text) else DEFAULT_PRIORITY
+    """A reading's ``priority`` as libdnf's ``OptionNumber<int>`` reads it (``istringstream >>
+    int``): the number the value starts with, past white space, whatever follows (``1.0``,
+    ``1 # best``, ``0000000001`` are 1 to dnf, which then installs from the repository before
+    any of priority 99); dnf's default when there is none or it overflows an int."""
+    text = dnf_trimmed(values.get("priority", ""))
+    start = _LEADING_NUMBER.match(text)
+    number = int(start.group(1)) if start else DEFAULT_PRIORITY
+    return number if -(2**31) <= number < 2**31 else DEFAULT_PRIORITY
+
+
+_LEADING_NUMBER = re.compile(r"[ \t\n\v\f\r]*([+-]?[0-9]+)", re.ASCII)
 
 
 def _any_case(values: dict[str, str], key: str) -> list[str]:

@@ -95,3 +95,31 @@ def test_repositories_of_one_priority_are_no_gap(
     code, document = scan(audited, config, capsys)
     reasons = {item["reason"] for item in document["completeness"]["reasons"]}
     assert code == 0 and reasons == {"source-not-audited"}  # no source packages in these repositories
+
+
+@pytest.mark.parametrize("written", ["1.0", "1 # the best first", "0000000001", "1e3"])
+def test_a_priority_is_the_number_dnf_reads_it_as(
+    repositories: tuple[Path, Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str], written: str
+) -> None:
+    """libdnf reads ``priority`` as ``istringstream >> int`` does: the number the value starts
+    with. ``priority=1.0`` on the clean repository makes dnf install ``foo-clean`` (the Citrix
+    one without it), so it is 1 to dnf; read as no number (99, dnf's default), the repositories
+    were of one priority and the gap was not said: on the Citrix repository, a may-depend where
+    dnf always installs the Citrix package, passing --strict."""
+    audited, citrix, clean = repositories
+    (tmp_path / "conf").mkdir()
+    config = tmp_path / "conf" / "context.repo"
+    config.write_text(
+        f"[citrix]\nname=c\nbaseurl=file://{citrix}\ngpgcheck=0\n\n"
+        f"[clean]\nname=k\nbaseurl=file://{clean}\ngpgcheck=0\npriority={written}\n"
+    )
+    installed = dnf_installs(config, audited, tmp_path)
+    assert "foo-clean" in installed and "foo-citrix" not in installed
+    _code, document = scan(audited, config, capsys)
+    [gap] = [g for g in document["completeness"]["gaps"] if g["rule"] == "gap:priority-not-modelled"]
+    assert f"1 ({config} [clean]), 99 ({config} [citrix])" in gap["capability"]
+    config.write_text(  # the priority on the Citrix repository: the gap fails --strict
+        f"[citrix]\nname=c\nbaseurl=file://{citrix}\ngpgcheck=0\npriority={written}\n\n"
+        f"[clean]\nname=k\nbaseurl=file://{clean}\ngpgcheck=0\n"
+    )
+    assert scan(audited, config, capsys, "--strict")[0] == 3
