@@ -26,6 +26,7 @@ from auditor.rpm.model import Dependency, Package
 from auditor.rpm.package_fields import DependencyKind
 from auditor.runtime.parallel import CLASSIFY_FROM, Background, worth_forking
 from auditor.runtime.progress import SILENT, Reporter
+from auditor.sources.configscope import priority_gap
 from auditor.sources.interface import LoadResult
 
 
@@ -105,7 +106,9 @@ def audit_packages(
     )
     resolved.release()
     config_findings = classify_config([*targets.config_urls, *context.config_urls], policy)
+    priorities = priority_gap(context.priorities, targets.priorities)  # a section named first
     gaps = [*targets.gaps, *context.gaps, *extra_gaps, *_unasked_gap(propagation, audited)]
+    gaps += [priorities] if priorities is not None else []
     return AuditResult(
         options=options,
         policy=policy,

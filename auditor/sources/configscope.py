@@ -17,6 +17,7 @@ from auditor.sources.inputpaths import repository_root
 from auditor.sources.interface import ConfigReader, PartlyHidden
 from auditor.sources.remote import repository_base
 from auditor.sources.repodata import RepositoryRead
+from auditor.sources.repofile import DEFAULT_PRIORITY
 from auditor.sources.repofilter import PackageForms, names
 
 
@@ -44,20 +45,10 @@ class ConfigScope:
     priorities: dict[int, str] = field(default_factory=dict)
     """The ``priority`` of each repository read so far, with the first section that set it."""
 
-    def priority_gap(self, priorities: frozenset[int], where: str) -> Gap | None:
-        """The `priority-not-modelled` gap, once, when the section ``where`` read (with
-        ``priorities``) makes the repositories read so far differ in priority."""
-        before = len(self.priorities)
+    def record_priorities(self, priorities: frozenset[int], where: str) -> None:
+        """The priorities of the repository the section ``where`` read (`priority_gap`)."""
         for priority in sorted(priorities):
             self.priorities.setdefault(priority, where)
-        if before > 1 or len(self.priorities) < 2:
-            return None
-        shown = ", ".join(f"{priority} ({first})" for priority, first in sorted(self.priorities.items()))
-        detail = (
-            f"repositories of different priorities: {shown}; dnf meets a requirement from those of "
-            "the best priority only, which the auditor does not work out (a may-depend may be depends)"
-        )
-        return Gap(GapKind.PRIORITY_NOT_MODELLED, detail)
 
     def read_directly(self, location: str, where: str, read: RepositoryRead) -> None:
         """The repository at ``location`` (`location_of`), read as an input (``where``: named,
@@ -66,6 +57,9 @@ class ConfigScope:
         earlier is (`read_again`)."""
         modules = next((gap for gap in read.gaps if gap.kind is GapKind.MODULES_NOT_FILTERED), None)
         given = {id(package) for package in read.packages}
+        # dnf's default, as a repository configured with no priority has: beside a context
+        # section of priority 1, its clean packages are no way around the context's.
+        self.priorities.setdefault(DEFAULT_PRIORITY, where)
         once = ReadOnce(
             where,
             list(read.packages),
@@ -117,6 +111,26 @@ class ConfigScope:
         hide every one: the repository's streams still hide other repositories' packages."""
         counts = {id(read.modules): read.available() for read in self.locations.values() if read.modules}
         return [replace(gap, count=counts[id(gap)]) if id(gap) in counts else gap for gap in gaps]
+
+
+def priority_gap(*readings: dict[int, str]) -> Gap | None:
+    """The `priority-not-modelled` gap when the repositories the run's configurations read
+    (``readings``: the priorities of the audited inputs' and of the context's, each with the
+    first section that set it) differ in priority. Judged apart, an audited configuration of
+    dnf's default 99 and a context one of priority 1 were each of one priority: no gap, where
+    dnf installs from the context's Citrix repository before the audited clean one."""
+    every: dict[int, str] = {}
+    for priorities in readings:
+        for priority, where in priorities.items():
+            every.setdefault(priority, where)
+    if len(every) < 2:
+        return None
+    shown = ", ".join(f"{priority} ({first})" for priority, first in sorted(every.items()))
+    detail = (
+        f"repositories of different priorities: {shown}; dnf meets a requirement from those of "
+        "the best priority only, which the auditor does not work out (a may-depend may be depends)"
+    )
+    return Gap(GapKind.PRIORITY_NOT_MODELLED, detail)
 
 
 def location_of(decision: UrlDecision, *, configured: bool = False) -> str:

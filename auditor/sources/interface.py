@@ -121,6 +121,10 @@ class LoadResult:
     hidden_on_some_hosts: dict[int, PartlyHidden] = field(default_factory=dict)
     """Packages among ``packages`` (by ``id``) that one reader of their repository's
     configuration hides and the other does not (`PartlyHidden`)."""
+    priorities: dict[int, str] = field(default_factory=dict)
+    """The ``priority`` of each repository a configuration read, with the first section that
+    set it: judged over the audited inputs and the context together (dnf resolves with both:
+    `auditor.sources.configscope.priority_gap`)."""
 
     def extend(self, other: LoadResult) -> None:
         self.packages.extend(other.packages)
@@ -133,6 +137,8 @@ class LoadResult:
         self.nested.update(other.nested)
         self.hidden_from_dnf.update(other.hidden_from_dnf)
         self.hidden_on_some_hosts.update(other.hidden_on_some_hosts)
+        for priority, where in other.priorities.items():
+            self.priorities.setdefault(priority, where)
 
     def complete_files(self, wanted: frozenset[str]) -> None:
         """Read the filelists.xml that the file requirements ``wanted`` need; a repository's

@@ -101,6 +101,7 @@ def load_inputs(
     result.hidden_from_dnf.update(scope.hidden_from_dnf())
     result.hidden_on_some_hosts.update(scope.hidden_on_some_hosts())
     result.gaps = scope.recounted(result.gaps)
+    result.priorities.update(scope.priorities)
     if not scope.binaries:  # no configuration had an enabled section: what was each one for?
         result.gaps.extend(scope.all_disabled)
     if options.discover_sources and not options.read_rpms:

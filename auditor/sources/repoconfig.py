@@ -114,9 +114,8 @@ def read_repo_config(
         read = reader.read(urls, origin)
         if read is not None:
             _keep(read, reader, options, result)
-            gap = scope.priority_gap(section.priorities, where) if section.enabled else None
-            if gap is not None:
-                result.gaps.append(gap)
+            if section.enabled:
+                scope.record_priorities(section.priorities, where)
     return result
 
 

@@ -123,3 +123,32 @@ def test_a_priority_is_the_number_dnf_reads_it_as(
         f"[clean]\nname=k\nbaseurl=file://{clean}\ngpgcheck=0\n"
     )
     assert scan(audited, config, capsys, "--strict")[0] == 3
+
+
+@pytest.mark.parametrize("audited_as", ["a configuration", "a directory"])
+def test_priorities_are_judged_over_the_audited_inputs_and_the_context_together(
+    repositories: tuple[Path, Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str], audited_as: str
+) -> None:
+    """The audited repository holds ``app`` and the clean ``foo-clean`` at dnf's default 99 (its
+    section's, or as a directory, the one a repository configured with none has); the context's
+    only section holds the Citrix one at priority 1: dnf installs ``foo-citrix``. Each side was
+    of one priority alone, so the gap was not said: may-depend, passing --strict."""
+    audited, citrix, clean = repositories
+    release = tmp_path / "release"
+    release.mkdir()
+    for rpm in [*audited.glob("*.rpm"), *clean.glob("*.rpm")]:
+        shutil.copy(rpm, release)
+    subprocess.run(["createrepo_c", "-q", str(release)], check=True)
+    (tmp_path / "conf").mkdir()
+    config = tmp_path / "conf" / "context.repo"
+    config.write_text(f"[citrix]\nname=c\nbaseurl=file://{citrix}\ngpgcheck=0\npriority=1\n")
+    installed = dnf_installs(config, release, tmp_path)
+    assert "foo-citrix" in installed and "foo-clean" not in installed
+    target = release
+    if audited_as == "a configuration":
+        target = tmp_path / "release.repo"
+        target.write_text(f"[release]\nname=r\nbaseurl=file://{release}\ngpgcheck=0\n")
+    _code, document = scan(target, config, capsys)
+    [gap] = [g for g in document["completeness"]["gaps"] if g["rule"] == "gap:priority-not-modelled"]
+    assert f"1 ({config} [citrix]), 99 ({target}" in gap["capability"]
+    assert scan(target, config, capsys, "--strict")[0] == 3
