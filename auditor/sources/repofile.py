@@ -245,9 +245,10 @@ def hides_by_reader(
         disabled = set(patterns(main_values, ("disable_excludes",)))
         main_keys = {} if disabled & {"all", "main"} else main_values
         own_keys = {} if disabled & {"all", section} else own
+        dnf = reader is ConfigReader.DNF  # each reads its lists its own way (`patterns`)
         hides[reader] = PackageFilter(
-            patterns(main_keys, EXCLUDE_KEYS) + patterns(own_keys, EXCLUDE_KEYS),
-            patterns(main_keys, INCLUDE_KEYS) + patterns(own_keys, INCLUDE_KEYS),
+            patterns(main_keys, EXCLUDE_KEYS, dnf=dnf) + patterns(own_keys, EXCLUDE_KEYS, dnf=dnf),
+            patterns(main_keys, INCLUDE_KEYS, dnf=dnf) + patterns(own_keys, INCLUDE_KEYS, dnf=dnf),
         )
     return hides
 

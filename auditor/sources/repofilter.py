@@ -69,9 +69,37 @@ def _split(value: str) -> tuple[str, ...]:
     return tuple(item for item in value.replace(",", " ").split() if item)
 
 
-def patterns(values: dict[str, str], keys: Sequence[str]) -> tuple[str, ...]:
-    """The patterns the options ``keys`` of one section give."""
-    return tuple(item for key in keys for item in _split(values.get(key, "")))
+def patterns(values: dict[str, str], keys: Sequence[str], *, dnf: bool = False) -> tuple[str, ...]:
+    """The patterns the options ``keys`` of one section give: as yum 3 reads a list (items
+    separated by commas and white space, every key's), or with ``dnf`` as libdnf sets its list
+    options (``optionTListAppend``), key by key in the order written: each appends its items
+    (`_dnf_items`), and one that is empty or whose first item is (``exclude=``, ``exclude=,foo``)
+    replaces those before it, so ``excludepkgs=foo-clean`` then ``exclude=`` hides nothing."""
+    if not dnf:
+        return tuple(item for key in keys for item in _split(values.get(key, "")))
+    found: list[str] = []
+    for key, value in values.items():
+        if key in keys:
+            items = _dnf_items(value)
+            found = [] if not items or not items[0] else found
+            found += [item for item in items if item]
+    return tuple(found)
+
+
+def _dnf_items(value: str) -> list[str]:
+    """libdnf's ``OptionStringList::fromString``: items end at a space, a comma or a new line,
+    spaces after each skipped; a tab is part of an item (``foo\tbar`` is one name to dnf)."""
+    items: list[str] = []
+    start = len(value) - len(value.lstrip(" "))
+    while start < len(value):
+        ends = [at for at in (value.find(char, start) for char in " ,\n") if at >= 0]
+        if not ends:
+            items.append(value[start:])
+            break
+        end = min(ends)
+        items.append(value[start:end])
+        start = end + 1 + len(value[end + 1 :]) - len(value[end + 1 :].lstrip(" "))
+    return items
 
 
 def _matching(pattern: str, forms: Sequence[_FormIndex]) -> set[int]:

@@ -115,6 +115,10 @@ CASES = [
     ("exclude quoted in [main]", 'exclude="foo-clean"', "", "dnf.conf"),
     ("exclude in a header with a comment", "", "[ctx] ; hide [clean]\nexclude=foo-clean", "context.repo"),
     ("exclude in an indented comment", "", "exclude=nothing-here\n  # foo-clean", "context.repo"),
+    # As libdnf sets a list: items end at a space, a comma or a new line (a tab is part of one),
+    # and a value whose first item is empty replaces what the other key gave.
+    ("a tab inside an exclude item", "", "exclude=foo-citrix\tfoo-x", "context.repo"),
+    ("exclude replacing excludepkgs", "", "excludepkgs=foo-citrix\nexclude=,foo-clean", "context.repo"),
 ]
 
 
