@@ -204,17 +204,19 @@ def parse_repo_config(
     for name in [*parser.sections(), *(name for name in by_dnf if not parser.has_section(name))]:
         readings = []
         # dnf reads the id with the variables substituted (one it cannot substitute is an
-        # input error, `unexpanded`), yum 3 as written: either skips an id of other characters.
+        # input error, `unexpanded`), yum 3 as written: either skips an id of other characters,
+        # and [main] (yum [installed] too) whatever it holds: its URLs are judged, never read.
         dnf_id = dnf_substituted(name, variables)
         if name in by_dnf:
-            valid = valid_repo_id(_VARIABLE.sub("_", dnf_id))
+            valid = name != "main" and valid_repo_id(_VARIABLE.sub("_", dnf_id))
             readings.append(_Reading(by_dnf[name], valid and dnf_enabled(by_dnf[name]), ConfigReader.DNF))
         if parser.has_section(name):
             values = dict(parser[name])
             enabled = values.get("enabled", "1").strip().lower() not in FALSE_WORDS
-            readings.append(_Reading(values, valid_repo_id(name) and enabled, ConfigReader.YUM))
+            valid = name not in ("main", "installed") and valid_repo_id(name)
+            readings.append(_Reading(values, valid and enabled, ConfigReader.YUM))
         if not any(_any_case(reading.values, key) for reading in readings for key in REPOSITORY_KEYS):
-            continue  # [main] and other sections without a repository
+            continue  # sections without a repository
         section_id = dnf_id if name in by_dnf else name
         hides = hides_by_reader(readings, main_readings, section_id)
         unexpanded = [("id", left) for left in _left(dnf_id)] if name in by_dnf else []

@@ -3,9 +3,10 @@
 dnf 4 substitutes its variables in every value of a section (``getSubstitutedValue``) and in
 its id: ``exclude=$hidden`` hides what the host's ``hidden`` names, ``enabled=$on`` is the
 variable's value. It skips a section whose id holds a character other than ASCII letters,
-digits and ``-_.:`` ("Bad id for repo"), as yum 3 does. Read as written, each was a false
-clean: the clean ``foo`` dnf hides or never reads was counted as a way around the Citrix one
-(``may-depend``, exit 0) where dnf installs the Citrix one.
+digits and ``-_.:`` ("Bad id for repo"), as yum 3 does, and ``[main]`` whatever it holds.
+Read as written, each was a false clean: the clean ``foo`` dnf hides or never reads was
+counted as a way around the Citrix one (``may-depend``, exit 0) where dnf installs the
+Citrix one.
 
 ``app`` (audited) requires ``foo``; ``foo-clean`` and ``foo-citrix`` both provide it. dnf
 (``repoquery --whatprovides foo`` with the same files and variables) is the authority; the
@@ -60,6 +61,7 @@ CASES = [
     ("an id with a slash", SPLIT, "clean/1", "", {}),
     ("an id with a non-ASCII letter", SPLIT, "cléan", "", {}),
     ("an id whose variable holds a space", SPLIT, "clean-$tag", "", {"tag": "a b"}),
+    ("a [main] section in a .repo file", SPLIT, "main", "", {}),
 ]
 
 
