@@ -141,13 +141,23 @@ def _read_as_dnf(text: str, variables: dict[str, str]) -> _DnfSections:
     sections = read_as_dnf(text)
     if isinstance(sections, DnfRefusal):
         return {}
+    # dnf reads a main configuration's [main] before its varsdir (dnf/cli/cli.py): only the
+    # host's own variables are substituted there, ``exclude=$hidden`` stays as written.
+    host = {name: variables[name] for name in HOST_VARIABLES if name in variables}
     return {
         name: {
-            key: dnf_substituted(value, variables) if key in _SUBSTITUTED else value
+            key: dnf_substituted(value, host if name == "main" else variables)
+            if key in _SUBSTITUTED
+            else value
             for key, value in values.items()
         }
         for name, values in sections.items()
     }
+
+
+HOST_VARIABLES = ("releasever", "basearch", "arch")
+"""The variables dnf knows before it reads its varsdir (and ``DNF_VAR_*`` of its environment,
+which the auditor does not see)."""
 
 
 def _left(text: str) -> list[str]:
@@ -220,8 +230,16 @@ def parse_repo_config(
         section_id = dnf_id if name in by_dnf else name
         hides = hides_by_reader(readings, main_readings, section_id)
         unexpanded = [("id", left) for left in _left(dnf_id)] if name in by_dnf else []
-        for values in (by_dnf.get(name, {}), main_readings.get(ConfigReader.DNF, {})):
-            unexpanded += [(key, left) for key in _SUBSTITUTED for left in _left(values.get(key, ""))]
+        unexpanded += [
+            (key, left) for key in _SUBSTITUTED for left in _left(by_dnf.get(name, {}).get(key, ""))
+        ]
+        main_values = main_readings.get(ConfigReader.DNF, {})  # only the host's own are dnf's there
+        unexpanded += [
+            (key, left)
+            for key in _SUBSTITUTED
+            for left in _left(main_values.get(key, ""))
+            if left in HOST_VARIABLES
+        ]
         sections += [
             replace(
                 _section(section_id, one, _lacked(hides, one)), unexpanded=tuple(dict.fromkeys(unexpanded))

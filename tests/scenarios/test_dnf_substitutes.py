@@ -117,3 +117,30 @@ def test_a_variable_dnf_would_substitute_and_no_one_gave_is_an_input_error(
     code = main(["scan", str(audited), "--with", str(config), "--no-cache", "-q"])
     error = capsys.readouterr().err
     assert code == 3 and "left unexpanded in" in error and "give --var" in error, error
+
+
+def test_the_main_section_has_only_the_hosts_own_variables(
+    repositories: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """dnf reads ``dnf.conf``'s ``[main]`` before its varsdir: ``exclude=$hidden`` there stays as
+    written (it hides nothing), though ``hidden`` names the clean package. Substituted, the
+    clean ``foo`` was hidden: ``depends``, exit 1, said to be as dnf reads it."""
+    audited, context = repositories
+    reposdir, varsdir = tmp_path / "repos", tmp_path / "vars"
+    reposdir.mkdir()
+    varsdir.mkdir()
+    (varsdir / "hidden").write_text("foo-clean\n")
+    (reposdir / "context.repo").write_text(BOTH.format(context=context, options=""))
+    config = tmp_path / "dnf.conf"
+    config.write_text(f"[main]\nreposdir={reposdir}\nvarsdir={varsdir}\nexclude=$hidden\n")
+    assert shutil.which("dnf"), "dnf is the authority here: install dnf"
+    command = ["dnf", "-q", "--noplugins", f"--config={config}", "--releasever=8"]
+    command += [f"--installroot={tmp_path / 'root'}", f"--setopt=cachedir={tmp_path / 'cache'}"]
+    command += ["repoquery", "--whatprovides", "foo", "--qf", "%{name}"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    assert (done.returncode, set(done.stdout.split())) == (0, {"foo-clean", "foo-citrix"}), done.stderr
+    capsys.readouterr()
+    command = ["scan", str(audited), "--with", str(config), "--vars-dir", str(varsdir), "--no-cache"]
+    code = main([*command, "--format", "json", "-q"])
+    (app,) = [row for row in json.loads(capsys.readouterr().out)["packages"] if row["name"] == "app"]
+    assert (app["status"], code) == ("may-depend", 0), app
