@@ -101,3 +101,27 @@ def test_repo_files_named_as_a_shell_glob_gives_them_are_read_in_dnf_order(
     document = json.loads(capsys.readouterr().out)
     (app,) = [row for row in document["packages"] if row["name"] == "app"]
     assert (app["status"], code) == ("depends", 1), app
+
+
+def test_a_reposdir_that_is_no_directory_holds_nothing_as_for_dnf(
+    repositories: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """mock's configurations set ``reposdir=/dev/null`` so that dnf reads only their own sections:
+    dnf's glob finds nothing there, and nothing is unseen (it was an ``empty-input`` gap, "not a
+    directory", failing --strict)."""
+    config = tmp_path / "dnf.conf"
+    config.write_text("[main]\nreposdir=/dev/null\n\n" + section("ctx", repositories / "citrix"))
+    command = ["dnf", "-q", "--noplugins", f"--config={config}", "--releasever=8"]
+    command += [f"--installroot={tmp_path / 'root'}", f"--setopt=cachedir={tmp_path / 'cache'}"]
+    done = subprocess.run(
+        [*command, "repoquery", "--qf", "%{name} %{repoid}"], capture_output=True, text=True
+    )
+    assert (done.returncode, done.stdout.split()) == (0, ["foo-citrix", "ctx"]), done.stderr
+    capsys.readouterr()
+    code = main(
+        ["scan", str(repositories / "audited"), "--with", str(config), "--no-cache", "--format", "json", "-q"]
+    )
+    document = json.loads(capsys.readouterr().out)
+    assert code == 1 and not [
+        gap for gap in document["completeness"]["gaps"] if "reposdir" in gap["capability"]
+    ]
