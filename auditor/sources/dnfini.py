@@ -192,3 +192,19 @@ def dnf_repo_file_order(path: str) -> list[str]:
                 parts.insert(0, head)
             return parts
         parts.insert(0, tail)
+
+
+def dnf_list_items(value: str) -> list[str]:
+    """libdnf's ``OptionStringList::fromString``: items end at a space, a comma or a new line,
+    spaces after each skipped; a tab is part of an item (``foo\tbar`` is one name to dnf)."""
+    items: list[str] = []
+    start = len(value) - len(value.lstrip(" "))
+    while start < len(value):
+        ends = [at for at in (value.find(char, start) for char in " ,\n") if at >= 0]
+        if not ends:
+            items.append(value[start:])
+            break
+        end = min(ends)
+        items.append(value[start:end])
+        start = end + 1 + len(value[end + 1 :]) - len(value[end + 1 :].lstrip(" "))
+    return items

@@ -17,6 +17,7 @@ from auditor.sources.dnfini import (
     FALSE_WORDS,
     DnfRefusal,
     dnf_enabled,
+    dnf_list_items,
     dnf_substituted,
     dnf_trimmed,
     read_as_dnf,
@@ -292,19 +293,29 @@ def _repositories(readings: list[_Reading]) -> list[list[_Reading]]:
     would read the same URL first (the one a reader uses when it works), one each when they
     differ (yum's ``baseurl`` set by an ``include=``, a second header only dnf merges): each
     reader then uses its own repository, and reading one as the other's mirror leaves it unseen."""
-    first = [_first_url(reading.values) for reading in readings]
+    first = [_first_url(reading) for reading in readings]
     if len(readings) == 2 and all(first) and first[0] != first[1]:
         return [[reading] for reading in readings]
     return [readings]
 
 
-def _first_url(values: dict[str, str]) -> str | None:
+def _first_url(reading: _Reading) -> str | None:
     """The URL a reading names its repository by first (`_section` reads them the same way)."""
     for key in REPOSITORY_KEYS:
-        found = _split(dnf_trimmed(values.get(key, "")))
+        found = _baseurls(reading) if key == "baseurl" else _split(dnf_trimmed(reading.values.get(key, "")))
         if found:
             return found[0]
     return None
+
+
+def _baseurls(reading: _Reading) -> list[str]:
+    """A reading's ``baseurl`` list: dnf's as libdnf splits a list (at spaces, commas and new
+    lines: ``file:///a<TAB>file:///b`` is one URL, which fails, and dnf skips the repository
+    with ``skip_if_unavailable``), yum 3's at any white space or comma."""
+    value = dnf_trimmed(reading.values.get("baseurl", ""))
+    if reading.reader is ConfigReader.DNF:
+        return [item for item in dnf_list_items(value) if item]
+    return _split(value)
 
 
 @dataclass(frozen=True)
@@ -322,7 +333,7 @@ def _section(name: str, readings: list[_Reading], hides: Mapping[ConfigReader, P
     order, as it is the one read first), enabled when either enables it. The two differ on
     comments, quotes, blanks and headers (`auditor.sources.dnfini`); a repository either
     would use is judged."""
-    written = (url for reading in readings for url in _split(dnf_trimmed(reading.values.get("baseurl", ""))))
+    written = (url for reading in readings for url in _baseurls(reading))
     baseurls = list(dict.fromkeys(written))
     single: dict[str, list[str]] = {}
     for key in ("mirrorlist", "metalink"):

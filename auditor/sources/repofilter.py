@@ -19,6 +19,7 @@ from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from auditor.rpm.model import Package, PackageKind
+from auditor.sources.dnfini import dnf_list_items
 from auditor.sources.interface import ConfigReader
 from auditor.sources.repodata import RepositoryRead
 
@@ -73,33 +74,17 @@ def patterns(values: dict[str, str], keys: Sequence[str], *, dnf: bool = False) 
     """The patterns the options ``keys`` of one section give: as yum 3 reads a list (items
     separated by commas and white space, every key's), or with ``dnf`` as libdnf sets its list
     options (``optionTListAppend``), key by key in the order written: each appends its items
-    (`_dnf_items`), and one that is empty or whose first item is (``exclude=``, ``exclude=,foo``)
+    (`dnf_list_items`), and one that is empty or whose first item is (``exclude=``, ``exclude=,foo``)
     replaces those before it, so ``excludepkgs=foo-clean`` then ``exclude=`` hides nothing."""
     if not dnf:
         return tuple(item for key in keys for item in _split(values.get(key, "")))
     found: list[str] = []
     for key, value in values.items():
         if key in keys:
-            items = _dnf_items(value)
+            items = dnf_list_items(value)
             found = [] if not items or not items[0] else found
             found += [item for item in items if item]
     return tuple(found)
-
-
-def _dnf_items(value: str) -> list[str]:
-    """libdnf's ``OptionStringList::fromString``: items end at a space, a comma or a new line,
-    spaces after each skipped; a tab is part of an item (``foo\tbar`` is one name to dnf)."""
-    items: list[str] = []
-    start = len(value) - len(value.lstrip(" "))
-    while start < len(value):
-        ends = [at for at in (value.find(char, start) for char in " ,\n") if at >= 0]
-        if not ends:
-            items.append(value[start:])
-            break
-        end = min(ends)
-        items.append(value[start:end])
-        start = end + 1 + len(value[end + 1 :]) - len(value[end + 1 :].lstrip(" "))
-    return items
 
 
 def _matching(pattern: str, forms: Sequence[_FormIndex]) -> set[int]:

@@ -144,3 +144,33 @@ def test_the_main_section_has_only_the_hosts_own_variables(
     code = main([*command, "--format", "json", "-q"])
     (app,) = [row for row in json.loads(capsys.readouterr().out)["packages"] if row["name"] == "app"]
     assert (app["status"], code) == ("may-depend", 0), app
+
+
+def test_a_tab_in_a_baseurl_list_is_part_of_the_url_to_dnf(
+    repositories: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """libdnf splits a list at spaces, commas and new lines only: ``baseurl=file:///clean<TAB>
+    file:///gone`` is one URL to dnf, which fails, and with ``skip_if_unavailable`` dnf goes on
+    without the clean repository. Split at the tab, the clean one was read as dnf's too: a way
+    around the Citrix ``foo``, may-depend, exit 0."""
+    audited, context = repositories
+    for name in ("citrix", "clean"):
+        (context / name).mkdir(exist_ok=True)
+        shutil.copy(context / f"foo-{name}-1-1.noarch.rpm", context / name)
+        subprocess.run(["createrepo_c", "-q", str(context / name)], check=True)
+    reposdir = tmp_path / "repos"
+    reposdir.mkdir()
+    config = reposdir / "context.repo"
+    config.write_text(
+        SPLIT.format(context=context, clean="clean", options="skip_if_unavailable=1").replace(
+            f"baseurl=file://{context}/clean\n", f"baseurl=file://{context}/clean\tfile://{tmp_path}/gone\n"
+        )
+    )
+    assert "\t" in config.read_text()
+    assert dnf_providers(reposdir, tmp_path, tmp_path) == {"foo-citrix"}
+    capsys.readouterr()
+    code = main(["scan", str(audited), "--with", str(config), "--no-cache", "--format", "json", "-q"])
+    captured = capsys.readouterr()
+    (app,) = [row for row in json.loads(captured.out)["packages"] if row["name"] == "app"]
+    assert (app["status"], code) == ("depends", 3), app
+    assert "no repository could be read" in captured.err
