@@ -133,7 +133,8 @@ _DnfSections = dict[str, dict[str, str]]
 _SUBSTITUTED = ("enabled", "exclude", "excludepkgs", "includepkgs", "priority", "disable_excludes")
 """The options, besides the URLs (`auditor.sources.repoconfig` expands those), whose variables
 dnf substitutes and that decide what the auditor reads: ``exclude=$hidden`` hides what the
-host's ``hidden`` names, ``enabled=$on`` is its value (yum 3 substitutes none of them)."""
+host's ``hidden`` names, ``enabled=$on`` is its value. (yum 3 substitutes every line of a
+``.repo`` file; its reading here does not: what dnf's alone hides is hidden on some hosts.)"""
 
 
 def _read_as_dnf(text: str, variables: dict[str, str]) -> _DnfSections:
@@ -214,9 +215,8 @@ def parse_repo_config(
     sections = []
     for name in [*parser.sections(), *(name for name in by_dnf if not parser.has_section(name))]:
         readings = []
-        # dnf reads the id with the variables substituted (one it cannot substitute is an
-        # input error, `unexpanded`), yum 3 as written: either skips an id of other characters,
-        # and [main] (yum [installed] too) whatever it holds: its URLs are judged, never read.
+        # dnf and yum 3 substitute the id's variables (one left is an error, `unexpanded`), skip an
+        # id of other characters, and [main] (yum [installed] too): its URLs judged, never read.
         dnf_id = dnf_substituted(name, variables)
         if name in by_dnf:
             valid = name != "main" and valid_repo_id(_VARIABLE.sub("_", dnf_id))
@@ -224,7 +224,7 @@ def parse_repo_config(
         if parser.has_section(name):
             values = dict(parser[name])
             enabled = values.get("enabled", "1").strip().lower() not in FALSE_WORDS
-            valid = name not in ("main", "installed") and valid_repo_id(name)
+            valid = name not in ("main", "installed") and valid_repo_id(_VARIABLE.sub("_", name))
             readings.append(_Reading(values, valid and enabled, ConfigReader.YUM))
         if not any(_any_case(reading.values, key) for reading in readings for key in REPOSITORY_KEYS):
             continue  # sections without a repository

@@ -174,3 +174,23 @@ def test_a_tab_in_a_baseurl_list_is_part_of_the_url_to_dnf(
     (app,) = [row for row in json.loads(captured.out)["packages"] if row["name"] == "app"]
     assert (app["status"], code) == ("depends", 3), app
     assert "no repository could be read" in captured.err
+
+
+def test_an_id_with_a_variable_is_read_by_both_readers(
+    repositories: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """yum 3 substitutes every line of a ``.repo`` file (``ConfigPreProcessor``), its headers
+    too: ``[ctx-$releasever]`` is ``ctx-8`` to yum as to dnf. Taken as an id yum refuses, its
+    hosts lacked the repository: both providers of ``foo`` hidden there, ``unresolved``, exit 1,
+    where both dnf and yum offer the clean one."""
+    audited, context = repositories
+    reposdir = tmp_path / "repos"
+    reposdir.mkdir()
+    config = reposdir / "context.repo"
+    config.write_text(BOTH.format(context=context, options="").replace("[ctx]", "[ctx-$releasever]"))
+    assert dnf_providers(reposdir, tmp_path, tmp_path) == {"foo-clean", "foo-citrix"}
+    capsys.readouterr()
+    command = ["scan", str(audited), "--with", str(config), "--releasever", "8", "--no-cache"]
+    code = main([*command, "--format", "json", "-q"])
+    (app,) = [row for row in json.loads(capsys.readouterr().out)["packages"] if row["name"] == "app"]
+    assert (app["status"], code) == ("may-depend", 0), app
