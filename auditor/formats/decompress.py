@@ -19,14 +19,15 @@ from typing import Protocol
 import zstandard
 
 from auditor.core.errors import InputError, TooLarge
+from auditor.formats.zstdframes import BLIND_SLICE, BLOCK_MAX, FrameCuts
 
 PIECE = 1 << 20
 """Most bytes one decompression step produces."""
 READ_SIZE = 1 << 16
 """Compressed bytes read at a time."""
-_ZSTD_SLICE = 32
-"""Compressed bytes given to zstd per call: a zstd block of 4 bytes can hold 128 KiB, so 32
-bytes produce at most 1 MiB (the zstd binding has no output bound of its own)."""
+_BLOCKS_PER_CALL = PIECE // BLOCK_MAX
+"""zstd blocks one call may touch: each decodes to 128 KiB at most (the zstd binding has no
+output bound of its own), so a call decodes to `PIECE` at most."""
 
 KINDS = ("gzip", "xz", "bzip2", "zstd", "identity")
 
@@ -93,29 +94,39 @@ class _Lzma:
 class _Zstd:
     """Frames one after another, each started at its offset in what was fed: handing the rest
     on as ``unused_data`` copied it at every frame's end, and 2.7 MB of 9-byte empty frames
-    took 6 s, quadratic in the 1 MiB read first. ``eof``: the last frame ended with the data."""
+    took 6 s, quadratic in the 1 MiB read first. ``eof``: the last frame ended with the data.
+    What one call is given is cut where the framing says (`zstdframes.FrameCuts`): at most
+    `_BLOCKS_PER_CALL` blocks of 128 KiB, so no call decodes more than `PIECE`."""
 
     def __init__(self) -> None:
         self._decompressor = zstandard.ZstdDecompressor()
         self._object = self._decompressor.decompressobj()
+        self._frames = FrameCuts(_BLOCKS_PER_CALL)
         self.eof = False
         self.unused_data = b""
 
     def feed(self, data: bytes) -> Iterator[bytes]:
-        start = 0
-        while start < len(data):
-            end = min(start + _ZSTD_SLICE, len(data))
+        start, size = 0, len(data)
+        ends: Iterator[int] = self._frames.cuts(data)
+        while start < size:
+            end = next(ends, size)
+            if end <= start:
+                continue
             piece = self._object.decompress(data[start:end])
             if piece:
                 yield piece
             if not self._object.eof:
                 start = end
                 continue
-            start = end - len(self._object.unused_data)
-            if start == len(data):
+            unused = len(self._object.unused_data)
+            start = end - unused
+            if start == size:
                 self.eof = True
                 return
             self._object = self._decompressor.decompressobj()
+            if unused:  # zstd ended a frame where the framing reader did not: zstd decides
+                self._frames.blind = True
+                ends = iter(range(start + BLIND_SLICE, size, BLIND_SLICE))
 
 
 class _Identity:
