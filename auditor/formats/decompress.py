@@ -91,15 +91,16 @@ class _Lzma:
             piece = self._object.decompress(b"", PIECE)
 
 
-class _Zstd:
+class ZstdDecoder:
     """Frames one after another, each started at its offset in what was fed: handing the rest
     on as ``unused_data`` copied it at every frame's end, and 2.7 MB of 9-byte empty frames
     took 6 s, quadratic in the 1 MiB read first. ``eof``: the last frame ended with the data.
     What one call is given is cut where the framing says (`zstdframes.FrameCuts`): at most
-    `_BLOCKS_PER_CALL` blocks of 128 KiB, so no call decodes more than `PIECE`."""
+    `_BLOCKS_PER_CALL` blocks of 128 KiB, so no call decodes more than `PIECE`.
+    ``decompressor``: one with a dictionary (zchunk's chunks)."""
 
-    def __init__(self) -> None:
-        self._decompressor = zstandard.ZstdDecompressor()
+    def __init__(self, decompressor: zstandard.ZstdDecompressor | None = None) -> None:
+        self._decompressor = decompressor or zstandard.ZstdDecompressor()
         self._object = self._decompressor.decompressobj()
         self._frames = FrameCuts(_BLOCKS_PER_CALL)
         self.eof = False
@@ -143,7 +144,7 @@ def _decoder(kind: str) -> _Decoder:
     if kind in ("xz", "bzip2"):
         return _Lzma(kind)
     if kind == "zstd":
-        return _Zstd()
+        return ZstdDecoder()
     if kind == "identity":
         return _Identity()
     raise ValueError(f"unknown compression {kind!r}")

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import zstandard
 
 from auditor.core.errors import InputError, TooLarge
-from auditor.formats.decompress import PIECE, Readable
+from auditor.formats.decompress import PIECE, Readable, ZstdDecoder
 
 MAGIC = b"\x00ZCK1"
 
@@ -52,10 +52,6 @@ per package, has an index of about 2 MB: 32 MiB is 16 times that."""
 MAX_DICTIONARY = 1 << 26
 """Bytes of the dictionary, held whole to decompress with (a zstd dictionary: zstd trains 110 KiB
 ones by default)."""
-
-_ZSTD_SLICE = 32
-"""Compressed bytes given to zstd per call, as `auditor.formats.decompress` does: its binding
-has no output bound of its own, and 32 bytes make at most 1 MiB."""
 
 
 @dataclass(frozen=True)
@@ -224,26 +220,18 @@ def _chunk(
             yield compressed[at : at + PIECE]
         return
     made = 0
-    frame = 0
     try:
-        # A chunk may hold several zstd frames, as zstd and libsolv read it. Each frame starts
-        # at an offset, never at a copy of what is left: a chunk of 9-byte empty frames made
-        # that copy once per frame, time quadratic in the chunk (5.4 MB took 150 s).
-        while frame < len(compressed):
-            decoder = decompressor.decompressobj()
-            for start in range(frame, len(compressed), _ZSTD_SLICE):
-                end = min(start + _ZSTD_SLICE, len(compressed))
-                piece = decoder.decompress(compressed[start:end])
-                made += len(piece)
-                if made > expected:
-                    raise InputError(shown, f"corrupt zchunk chunk {number}: longer than its index says")
-                if piece:
-                    yield piece
-                if decoder.eof:
-                    frame = end - len(decoder.unused_data)
-                    break
-            else:
-                raise InputError(shown, f"corrupt zchunk chunk {number}: a zstd frame is cut short")
+        # A chunk may hold several zstd frames, as zstd and libsolv read it: each one decoded
+        # from its offset (a copy of what is left, once per frame, was quadratic: 5.4 MB of
+        # 9-byte empty frames took 150 s), a few blocks per call (`decompress.ZstdDecoder`).
+        decoder = ZstdDecoder(decompressor)
+        for piece in decoder.feed(compressed):
+            made += len(piece)
+            if made > expected:
+                raise InputError(shown, f"corrupt zchunk chunk {number}: longer than its index says")
+            yield piece
+        if compressed and not decoder.eof:
+            raise InputError(shown, f"corrupt zchunk chunk {number}: a zstd frame is cut short")
     except zstandard.ZstdError as exc:
         raise InputError(shown, f"corrupt zchunk chunk {number}: {exc}") from None
     if made != expected:
