@@ -112,7 +112,7 @@ def public_key_ids(data: bytes) -> list[str]:
     holds no such packet or is not OpenPGP."""
     if len(data) > MAX_KEY_FILE:
         raise ValueError(f"{len(data)} bytes, more than a key file ({MAX_KEY_FILE})")
-    if data.lstrip().startswith(b"-----BEGIN PGP"):
+    if data and not data[0] & 0x80:  # not a binary packet: armor, one block or several
         data = _dearmor(data)
     ids: list[str] = []
     position = 0
@@ -146,20 +146,31 @@ def _key_id(body: bytes) -> str:
 
 
 def _dearmor(data: bytes) -> bytes:
-    """The packets of an ASCII-armored block (RFC 4880 6.2): its header lines and checksum left out."""
+    """The packets of every ASCII-armored block (RFC 4880 6.2) in ``data``, in file order, their
+    header lines and checksums left out. A key file may hold several blocks (keys exported one
+    by one and concatenated, as distributions ship RPM-GPG-KEY files): ``rpmkeys --import``
+    takes every one, so a policy's key file stands for every key it holds, not the first."""
     lines = data.decode("ascii", "replace").splitlines()
-    try:
-        start = next(i for i, line in enumerate(lines) if line.startswith("-----BEGIN PGP"))
-        end = next(i for i, line in enumerate(lines) if i > start and line.startswith("-----END PGP"))
-    except StopIteration:
-        raise ValueError("an armor block without its END line") from None
-    body = lines[start + 1 : end]
-    blank = next((i for i, line in enumerate(body) if not line.strip()), -1)
-    text = "".join(line.strip() for line in body[blank + 1 :] if not line.startswith("="))
-    try:
-        return base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError):
-        raise ValueError("armor that is not base64") from None
+    packets: list[bytes] = []
+    start = 0
+    while True:
+        start = next((i for i in range(start, len(lines)) if lines[i].startswith("-----BEGIN PGP ")), -1)
+        if start < 0:
+            break
+        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("-----END PGP ")), -1)
+        if end < 0:
+            raise ValueError("an armor block without its END line")
+        body = lines[start + 1 : end]
+        blank = next((i for i, line in enumerate(body) if not line.strip()), -1)
+        text = "".join(line.strip() for line in body[blank + 1 :] if not line.startswith("="))
+        try:
+            packets.append(base64.b64decode(text, validate=True))
+        except (binascii.Error, ValueError):
+            raise ValueError("armor that is not base64") from None
+        start = end + 1
+    if not packets:
+        raise ValueError("neither OpenPGP packets nor an armor block")
+    return b"".join(packets)
 
 
 def _length(data: bytes, start: int, available: int) -> tuple[int, int]:

@@ -334,3 +334,30 @@ def test_a_key_file_stands_for_its_signing_subkeys(
                        'key-files = ["RPM-GPG-KEY-vendor"]\nmessage = "m"\nreference = "r"\n')  # fmt: skip
     code, shown = scan(path, str(by_file), capsys)
     assert code == 1 and shown["status"] == "origin" and shown["signing_keys"] == [subkey], shown
+
+
+def test_every_armored_block_of_a_key_file_is_a_key(
+    keys: Keys, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Keys exported one by one and concatenated, as distributions ship RPM-GPG-KEY files:
+    ``rpmkeys --import`` takes every block, so the policy's key file stands for the second key
+    as well as the first."""
+    blocks = [keys.run("gpg", "--batch", "--armor", "--export", f"{name}@example.org").stdout
+              for name in ("vendor", "vendor-dsa")]  # fmt: skip
+    assert all(block.count("-----BEGIN PGP PUBLIC KEY BLOCK-----") == 1 for block in blocks)
+    key_file = tmp_path / "RPM-GPG-KEY-vendors"
+    key_file.write_text("two keys of one vendor\n\n" + "\n".join(blocks))
+    imported = keys.run("rpmkeys", "--dbpath", str(tmp_path / "db"), "--import", str(key_file))
+    assert imported.returncode == 0, imported.stderr
+    listed = keys.run("rpm", "--dbpath", str(tmp_path / "db"), "-q", "gpg-pubkey", "--qf", "%{VERSION}\\n")
+    assert {found.lower() for found in listed.stdout.split()} == {
+        keys.ids[name][8:] for name in ("vendor", "vendor-dsa")
+    }
+    path = write(signed(keys, "vendor-dsa", tmp_path), tmp_path / "by-dsa.rpm")
+    by_file = tmp_path / "by-file.toml"
+    by_file.write_text('schema = 1\n[[rule]]\nid = "vendor-key"\nkind = "signing-key"\nseverity = "high"\n'
+                       f'key-files = ["{key_file.name}"]\nmessage = "m"\nreference = "r"\n')  # fmt: skip
+    code, shown = scan(path, str(by_file), capsys)
+    assert code == 1 and shown["status"] == "origin" and shown["signing_keys"] == [keys.ids["vendor-dsa"]], (
+        shown
+    )
