@@ -165,8 +165,9 @@ def verify(signature: Header, main: Header, main_bytes: bytes, source: str) -> t
     """rpmvsInit, rpmvsVerify: every digest and signature present, and the header's digests
     computed over ``main_bytes`` (the main header as read). Returns the key ids of every
     signature, in the order rpm checks them (the header-only ones first), those made with a
-    hash algorithm rpm lacks included (rpm passes over them); empty when unsigned."""
-    failures: list[tuple[_Item, str]] = []
+    hash algorithm rpm lacks included (rpm passes over them), then those of BAD signatures that a
+    good alternative excused; empty when unsigned."""
+    failures: list[tuple[_Item, _Outcome]] = []
     good: set[str] = set()  # the disablers of what checked out: alternatives excuse failures (getAlt)
     covered = 0
     # Every signer, not the first: rpm checks each signature present, and a package signed by
@@ -182,7 +183,7 @@ def verify(signature: Header, main: Header, main_bytes: bytes, source: str) -> t
             continue
         for outcome in _outcomes(item, *found, main_bytes):
             if not outcome.ok:
-                failures.append((item, outcome.reason))
+                failures.append((item, outcome))
                 continue
             if not item.alt:
                 good.add(item.disabler)
@@ -192,11 +193,15 @@ def verify(signature: Header, main: Header, main_bytes: bytes, source: str) -> t
                 # A signature rpm cannot check (a hash algorithm it lacks) is no signature to
                 # rpm -K, but it still names who signed: evidence a deny rule must see.
                 keys.update(dict.fromkeys(outcome.key_ids))
-    for item, reason in failures:
+    for item, outcome in failures:
         if item.disabler not in good:
             kind = CheckKind.SIGNATURE if item.kind is _S else CheckKind.DIGEST
-            detail = f"corrupt RPM signature header: {item.name}: BAD ({reason})"
+            detail = f"corrupt RPM signature header: {item.name}: BAD ({outcome.reason})"
             raise RpmCheckError(source, detail, "rpmvsVerify", kind)
+        # Excused by a good alternative (one item of rpm 6's OPENPGP array checks out), a BAD
+        # signature still names a key that signed, or claims to have signed, this header:
+        # dropping it would let a deny rule pass a package a vendor's key is on.
+        keys.update(dict.fromkeys(outcome.key_ids))
     # rpmvsVerify at %_pkgverify_level digest (rpm -K, rpm -i): digests of the header and the payload
     for part, name in ((HEADER, "header"), (PAYLOAD, "payload")):
         if not covered & part:
@@ -235,14 +240,15 @@ def _one(item: _Item, data: bytes, size: int, main_bytes: bytes) -> _Outcome:
             return _Outcome(False, f"tag {item.tag}: invalid OpenPGP signature: {exc}")
         usable = packet.hash_algorithm in openpgp.HASH_ALGORITHMS
         if usable and packet.signature_type != openpgp.BINARY_SIGNATURE:  # verifySignature
-            return _Outcome(False, f"tag {item.tag}: signature type {packet.signature_type}, not binary")
+            detail = f"signature type {packet.signature_type}, not binary"
+            return _Outcome(False, f"tag {item.tag}: {detail}", packet.key_ids)
         # pgpVerifySignature, before it looks for a key. Over the header and the payload, the
         # hash needs the payload, which is not read.
         if usable and item.covers == HEADER:
             computed = openpgp.hash_prefix(packet, main_bytes)
             if computed != packet.hash_prefix:
                 detail = f"hash prefix {packet.hash_prefix.hex()} != {computed.hex()}"
-                return _Outcome(False, f"tag {item.tag}: {detail}")
+                return _Outcome(False, f"tag {item.tag}: {detail}", packet.key_ids)
         return _Outcome(True, key_ids=packet.key_ids)
     if item.type != TYPE_BIN and (len(data) % 2 or len(data) < 40 or data.translate(None, _HEX)):
         return _Outcome(False, f"tag {item.tag}: invalid hex")

@@ -361,3 +361,27 @@ def test_every_armored_block_of_a_key_file_is_a_key(
     assert code == 1 and shown["status"] == "origin" and shown["signing_keys"] == [keys.ids["vendor-dsa"]], (
         shown
     )
+
+
+def test_a_signature_of_an_earlier_header_in_the_openpgp_array_still_names_its_signer(
+    keys: Keys, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """rpm 6 takes the OPENPGP array as alternatives: one good item excuses a BAD one (its hash
+    prefix is another header's). The BAD item's key still signed a build of this package, and
+    a deny rule must see it."""
+    rpm = signed(keys, "clean", tmp_path)
+    stale = bytearray(entry_of(signed(keys, "vendor", tmp_path), m.SIG_RSA)[1])
+    m.flip_prefix(stale)
+    packets = [bytes(stale), entry_of(rpm, m.SIG_RSA)[1]]
+    rpm.signature.add_entry(
+        OPENPGP, m.STRING_ARRAY, b"".join(base64.b64encode(p) + b"\0" for p in packets), 2
+    )
+    path = write(rpm, tmp_path / "openpgp-stale.rpm")
+    # the good signers first, in rpm's order, then the one a good alternative excused
+    assert read_rpm_file(str(path)).signing_keys == (keys.ids["clean"], keys.ids["vendor"])
+    code, shown = scan(path, policy(tmp_path, "deny", "vendor", keys=keys), capsys)
+    assert code == 1 and shown["status"] == "origin", shown
+    # alone in the array, the same BAD packet is a corrupt header: exit 3, as before
+    rpm.signature.set_value(OPENPGP, base64.b64encode(stale) + b"\0", 1)
+    assert main(["scan", str(write(rpm, tmp_path / "openpgp-bad.rpm")), "-q", "--fail-on", "none"]) == 3
+    assert "OpenPGP signature: BAD (tag 278: hash prefix" in capsys.readouterr().err
