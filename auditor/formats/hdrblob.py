@@ -56,6 +56,8 @@ HEADER_ARRAY_MAX = 0x000FFFFF
 HEADER_MAX_BYTES = 256 * 1024 * 1024
 """hdrblobInit's headerMaxbytes: 8 + 16 x entries + data must stay below it."""
 _BASENAMES, _OLDFILENAMES = 1117, 1027
+_WIDTHS = {type_: size for type_, size in enumerate(TYPE_SIZE) if size}
+"""The width of each type that holds data (NULL has none), -1 for strings: also its alignment."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +130,13 @@ def _well_formed(
     costs that slower reading, so a rare header rpm accepts, with a BIN entry of more than
     `HEADER_ARRAY_MAX` bytes, is left to it). This is the path of every package rpm built, so
     it is written for speed: each condition is the negation of one of the checks there, made
-    at the cheapest point (a tag twice: by counting the entries at the end)."""
+    at the cheapest point (a tag twice: by counting the entries at the end).
+
+    It takes only a packed header, each entry's data where regionSwab's sum would put it:
+    right after the previous entry's, aligned for its type. rpmbuild writes them so, and one
+    comparison per entry then stands for the order, overlap and alignment checks. A header
+    with a gap that a later alignment happens to make up passes rpm's size check: the port
+    reads it."""
     dl = len(store)
     if region is not None:
         if region.ril != len(raw) or region.offset == 0:
@@ -140,21 +148,19 @@ def _well_formed(
         return {} if (REGION_TAG_COUNT if region else 0) == dl else None
     most = min(dl, HEADER_ARRAY_MAX)  # a BIN entry of more items: the port reads it
     allowed = _ALLOWED if typechk else _NONE
-    find, count_nuls, rfind = store.find, store.count, store.rfind
+    widths, find, count_nuls, rfind = _WIDTHS, store.find, store.count, store.rfind
     entries: dict[int, RawEntry] = {}
-    end = total = 0
+    at = 0  # where regionSwab puts the next entry's data
     nexts = [entry[2] for entry in body]
     nexts.append(dl)
     for (tag, type_, offset, count), limit in zip(body, nexts[1:], strict=True):
-        if (
-            end > offset
-            or tag < HEADER_I18NTABLE
-            or type_ > TYPE_I18NSTRING
-            or not 0 < count <= most
-            or type_ not in allowed.get(tag, _ANY)
-        ):
+        width = widths.get(type_)
+        if width is None or tag < HEADER_I18NTABLE or not 0 < count <= most:
+            return None  # an unknown type or NULL, a region tag out of place, a bad count
+        if width > 1:
+            at += -at % width
+        if offset != at or type_ not in allowed.get(tag, _ANY):
             return None
-        width = TYPE_SIZE[type_]
         if width < 0:  # strings: to the count-th NUL, before the next entry and the trailer
             if limit <= offset:
                 limit = dl
@@ -173,21 +179,16 @@ def _well_formed(
                     stop = rfind(b"\0", offset, stop)
             if stop < 0:
                 return None
-            end = stop + 1
-        elif width:  # a fixed width, which is the type's alignment too
-            end = offset + width * count
-            if offset & (width - 1) or end > dl:
-                return None
-            total += -total % width
+            at = stop + 1
         else:
-            return None  # a NULL entry holds no data
-        if end > trailer and offset < rdl:
+            at = offset + width * count
+        if at > trailer and offset < rdl:
             return None
-        total += end - offset
-        entries[tag] = (type_, offset, count, end)
+        entries[tag] = (type_, offset, count, at)
     if len(entries) != len(body):
         return None  # a tag twice
-    return entries if total + (REGION_TAG_COUNT if region else 0) == dl else None
+    # Past the data, an entry's end would make this sum differ too: nothing read beyond it.
+    return entries if at + (REGION_TAG_COUNT if region else 0) == dl else None
 
 
 def _verify_region(
