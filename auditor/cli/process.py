@@ -9,16 +9,23 @@
 - Standard error outlives its reader, and a standard stream closed before the run is the null
   device (`streams_outlive_their_readers`): ``auditor scan 2>&1 | head`` and ``auditor scan
   2>&-`` must end with the run's exit code, not with a broken pipe or a lost one.
+- The code of the methods ``dataclasses`` generates is kept beside the package's bytecode
+  and read back instead of compiled again (`keep_generated_methods`): a third of the
+  command's start.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
+import marshal
 import os
 import sys
-from collections.abc import Iterator
-from typing import NoReturn, TextIO, cast
+from collections.abc import Iterator, Mapping
+from importlib.util import MAGIC_NUMBER, cache_from_source
+from types import CodeType
+from typing import Any, NoReturn, TextIO, cast
 
 _kept: list[object] | None = None
 
@@ -80,6 +87,7 @@ def exit_now(code: int) -> NoReturn:
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError, AttributeError):  # None: closed at start
             stream.flush()
+    _save_generated_methods()
     os._exit(code)
 
 
@@ -128,3 +136,127 @@ def streams_outlive_their_readers() -> None:
         if getattr(sys, name) is None:
             setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115 - lives to the exit
     sys.stderr = cast(TextIO, _OutlivingStream(sys.stderr))
+
+
+_METHODS_FORMAT = MAGIC_NUMBER + b"auditor dataclass methods 1\n"
+"""The file's first bytes: the interpreter's bytecode magic number, as a ``.pyc`` starts with,
+so that another interpreter's code is never run; then this file's own format."""
+_METHODS_KEPT_AT_MOST = 4096
+"""Texts the file holds at most; past that, only the last run's (no run defines half as many)."""
+
+
+class _GeneratedMethods:
+    """The code of the methods ``dataclasses`` compiled, by their source text (`keep_generated_methods`)."""
+
+    def __init__(self, path: str, code: dict[str, CodeType]) -> None:
+        self.path = path
+        self.code = code
+        self.used: set[str] = set()
+        self.compiled = False
+        """Whether this run compiled a text the file did not hold: the file is written again."""
+
+    def exec(self, source: Any, globals: Any = None, locals: Mapping[str, object] | None = None, /) -> None:
+        """``exec`` as ``dataclasses`` calls it: a text's stored code is run instead of the
+        text, which compiles to the same code (`compile`'s defaults are ``exec``'s)."""
+        if isinstance(source, str):
+            code = self.code.get(source)
+            if code is None:
+                code = self.code[source] = compile(source, "<string>", "exec", dont_inherit=True)
+                self.compiled = True
+            self.used.add(source)
+            source = code
+        exec(source, globals, locals)  # dataclasses' own call, its own text
+
+
+_generated: _GeneratedMethods | None = None
+
+
+def keep_generated_methods() -> None:
+    """Keep the code of the methods ``dataclasses`` generates, as Python keeps a module's.
+
+    Python 3.11's ``dataclasses`` writes each method it adds (``__init__``, ``__repr__``,
+    ``__eq__``, ``__hash__``, a frozen class's ``__setattr__`` and ``__delattr__``) as source
+    text and compiles it with ``exec``: about 500 compilations for the 90 classes a scan
+    defines, 60-90 ms of its 220 ms of imports, paid again by every run (measured with
+    ``benchmarks/profile.py``'s import line). The same text always compiles to the same code.
+    So the module's ``exec`` is shadowed by one that runs the code a previous run compiled
+    from the same text, read from a file beside the package's bytecode
+    (``auditor/__pycache__/dataclass-methods.cpython-311.bin``, or under
+    ``sys.pycache_prefix``), and `exit_now` writes that file again when this run compiled a
+    text it did not hold.
+
+    The file is treated as a ``.pyc`` is: it starts with the interpreter's magic number and is
+    ignored otherwise, as when it cannot be read or decoded (every text is compiled then, as
+    without it); it is never written under ``PYTHONDONTWRITEBYTECODE`` or where the package is
+    read-only, and it is replaced whole (a temporary file renamed), so that a concurrent run
+    reads the old file or the new one. Called by `auditor.cli` before any class of the command
+    is defined; under a Python whose ``dataclasses`` calls no ``exec``, nothing changes.
+    """
+    global _generated
+    if _generated is not None:
+        return
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    try:
+        pyc = cache_from_source(os.path.join(package, "__init__.py"))
+    except NotImplementedError:
+        return  # an interpreter that keeps no bytecode (no cache tag)
+    path = os.path.join(os.path.dirname(pyc), f"dataclass-methods.{sys.implementation.cache_tag}.bin")
+    _generated = _GeneratedMethods(path, _read_methods(path))
+    setattr(dataclasses, "exec", _generated.exec)  # noqa: B010 - a module global, read by dataclasses
+
+
+def _read_methods(path: str) -> dict[str, CodeType]:
+    """The stored code by source text; nothing when the file is missing, another
+    interpreter's, or damaged."""
+    try:
+        with open(path, "rb") as stored:
+            data = stored.read()
+        if not data.startswith(_METHODS_FORMAT):
+            return {}
+        code = marshal.loads(memoryview(data)[len(_METHODS_FORMAT) :])
+    except Exception:  # any damage means: compile, as without the file
+        return {}
+    if not isinstance(code, dict) or not all(
+        isinstance(text, str) and isinstance(value, CodeType) for text, value in code.items()
+    ):
+        return {}
+    return code
+
+
+def write_generated_methods() -> int:
+    """Import every module of the command and write the file of `keep_generated_methods`,
+    whatever ``PYTHONDONTWRITEBYTECODE`` says, as ``python -m compileall`` writes a package's
+    bytecode: for an installation, or a benchmark that times an installed auditor. Returns how
+    many texts the file holds."""
+    import importlib
+    import pkgutil
+
+    import auditor
+
+    keep_generated_methods()
+    for module in pkgutil.walk_packages(auditor.__path__, "auditor."):
+        if module.name != "auditor.__main__":  # which runs the command
+            importlib.import_module(module.name)
+    _save_generated_methods(always=True)
+    return len(_generated.code) if _generated is not None else 0
+
+
+def _save_generated_methods(always: bool = False) -> None:
+    """Write the file of `keep_generated_methods` when this run compiled a new text (or
+    ``always``), and Python writes bytecode."""
+    generated = _generated
+    if generated is None or not (always or (generated.compiled and not sys.dont_write_bytecode)):
+        return
+    code = generated.code
+    if len(code) > _METHODS_KEPT_AT_MOST:
+        code = {text: code[text] for text in generated.used}
+    temporary = f"{generated.path}.{os.getpid()}.tmp"
+    with contextlib.suppress(OSError, ValueError):
+        os.makedirs(os.path.dirname(generated.path), exist_ok=True)
+        try:
+            with open(temporary, "wb") as stored:
+                stored.write(_METHODS_FORMAT + marshal.dumps(code))
+            os.replace(temporary, generated.path)
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
