@@ -145,7 +145,9 @@ def print_import_time() -> None:
         return best
 
     compile_bytecode(REPO_ROOT)  # else, with PYTHONDONTWRITEBYTECODE set, each import compiles
-    bare, loaded = wall("pass"), wall("import " + ", ".join(sorted(modules)))
+    # The command line's package first, as the command imports it: it sets up what the
+    # other imports then use (`auditor.cli.process.keep_generated_methods`).
+    bare, loaded = wall("pass"), wall("import " + ", ".join(["auditor.cli", *sorted(modules)]))
     print(f"  {'interpreter start':<28} {bare:6.2f} s wall")
     print(f"  {'imports of a cold scan':<28} {loaded - bare:6.2f} s wall")
 
