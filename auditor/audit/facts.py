@@ -169,7 +169,7 @@ def package_facts(
                 index,
                 package.name,
                 _capability(category._value_, end.name),
-                _taint_text(kind._value_, end.nevra, hops),
+                _taint_text(kind._value_, end.nevra, category._value_, hops),
                 category=category,
                 chain=chain,
                 ends_at=end.name,
@@ -193,11 +193,14 @@ def package_facts(
 
 
 @functools.lru_cache(maxsize=4096)
-def _taint_text(kind: str, nevra: str, hops: int) -> str:
+def _taint_text(kind: str, nevra: str, category: str, hops: int) -> str:
     """One string for every taint that reads the same: the packages that depend on one origin
-    package at one distance share it (and its capability), instead of a copy each. ``kind`` is
-    the fact kind's value: an enum member hashes in Python, for each taint of a distribution."""
-    return f"{kind} on {nevra} ({hops} hop{'s' if hops != 1 else ''})"
+    package at one distance share it (and its capability), instead of a copy each. ``kind`` and
+    ``category`` are enum values: an enum member hashes in Python, for each taint of a
+    distribution. The category is said: a package held back by one origin package for both
+    (a Citrix host and a proprietary licence) has two facts, two fingerprints to waive, and
+    without it they read the same in every table."""
+    return f"{kind} on {nevra} ({category}, {hops} hop{'s' if hops != 1 else ''})"
 
 
 def origin_fact(index: int | None, subject: str, finding: Finding) -> Fact:
