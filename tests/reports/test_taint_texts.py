@@ -29,6 +29,7 @@ def test_each_category_of_one_origin_package_reads_as_its_own_fact() -> None:
     ]
     assert len({fact.fingerprint for fact in taints}) == 2
 
-    table = "".join(render_pieces("markdown", view_of(audit)))
+    pieces = render_pieces("markdown", view_of(audit))
+    table = "".join(piece.decode() if isinstance(piece, bytes) else piece for piece in pieces)
     for fact in taints:
         assert fact.text in table
