@@ -97,6 +97,10 @@ class Basis(enum.Enum):
 
     SAME_NEVRA = "same NEVRA"
     NEWEST = "newest version in BASE (what dnf would install)"
+    NEWER_IN_BASE = "a newer version in BASE: dnf upgrade keeps it"
+    """The new package is older than BASE's newest of its name and arch, as rpmdeplint's
+    check-upgrade refuses: a host that has BASE's keeps it, and a repository holding both
+    serves BASE's, so what the change improves does not reach them."""
     NONE = "not in BASE"
 
 
@@ -115,4 +119,7 @@ def counterpart(before: Side, record: PackageRecord) -> Counterpart:
     if same is not None:
         return Counterpart(record, same, Basis.SAME_NEVRA)
     newest = before.newest(record.name, record.arch)
-    return Counterpart(record, newest, Basis.NEWEST if newest is not None else Basis.NONE)
+    if newest is None:
+        return Counterpart(record, None, Basis.NONE)
+    older = compare_evr(record.evr, newest.evr) < 0
+    return Counterpart(record, newest, Basis.NEWER_IN_BASE if older else Basis.NEWEST)

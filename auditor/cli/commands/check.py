@@ -43,8 +43,10 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
     from auditor.audit.check import audit_change
     from auditor.cli.checkbase import StoredBase
     from auditor.engine import open_run
+    from auditor.gate.packagechanges import Basis
     from auditor.reports import check_report
     from auditor.reports.check_sides import keep_base
+    from auditor.reports.text import terminal_text
     from auditor.runtime.snapshot import FileSnapshot
 
     waivers = options.waivers(args, session.project, session.policy)
@@ -84,6 +86,13 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
         [*session.policy.warnings, *store_warnings, *read_warnings],
         [*new.errors, *base.errors, *sources.errors, *context.errors],
     )
+    for item in view.new:
+        if item.basis is Basis.NEWER_IN_BASE and item.before is not None:
+            lines.append(
+                f"auditor: warning: {terminal_text(item.after.nevra)} is older than "
+                f"{terminal_text(item.before.nevra)} in BASE: dnf upgrade keeps BASE's on the hosts "
+                "that have it, and a repository holding both serves BASE's"
+            )
     # Unreadable inputs and a check of nothing have their own lines (the errors, the headline).
     reasons = view.after.decision.completeness.reasons
     said = ("input-error", "nothing-audited")
