@@ -67,6 +67,9 @@ class CheckView:
     """Packages NEW gave, audited or not (``--roots`` audits only what the roots install)."""
     roots: bool = False
     """Whether ``--roots`` chose what is audited: a change outside what they install is no news."""
+    warnings: tuple[str, ...] = ()
+    """What the comparison warns of (a NEW package older than BASE's), as the command says it on
+    standard error."""
     rows_of_new: Mapping[int, int] = field(default_factory=dict)
     """``id`` of a new package's record (in ``new``) -> the index of its row in ``after``: two
     new packages may share a NEVRA (a spec and the SRPM made of it), each has its own why."""
@@ -230,6 +233,8 @@ def _text(view: CheckView, *, markdown: bool) -> str:
         lines += _table(title, ["package", "fact"], rows, markdown)
     for new, old, status in view.obsoletes:
         lines.append(f"{code(new)} obsoletes {code(old)} ({status})")
+    if markdown and view.warnings:  # the terminal's are on standard error
+        lines += ["**Warnings**", ""] + [f"- {code(warning)}" for warning in view.warnings] + [""]
     comparison = view.comparison
     summary = (
         f"{len(view.new)} new package(s), {len(view.worse)} worse, {len(view.better)} better; "
@@ -300,6 +305,7 @@ def _document(view: CheckView) -> dict[str, Any]:
         "obsoletes": [{"package": a, "obsoletes": b, "status": s} for a, b, s in view.obsoletes],
         "blocking": {"before": comparison.blocking_before, "after": comparison.blocking_after},
         "errors": [{"input": e.source, "message": e.reason} for e in view.errors],
+        "warnings": list(view.warnings),
         "exit_code": int(view.exit_code),
     }
 

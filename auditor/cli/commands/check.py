@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 
 from auditor.cli import options
 from auditor.cli.output import messages, print_messages, write_output
@@ -46,7 +47,6 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
     from auditor.gate.packagechanges import Basis
     from auditor.reports import check_report
     from auditor.reports.check_sides import keep_base
-    from auditor.reports.text import terminal_text
     from auditor.runtime.snapshot import FileSnapshot
 
     waivers = options.waivers(args, session.project, session.policy)
@@ -77,22 +77,25 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
         session.progress.done()
         store_warnings = stored.close()
     view = check_report.check_view(change, session.gate, waivers)
-    write_output(check_report.render(view, args.format), args.output)
     read_warnings = [*new.warnings, *base.warnings, *sources.warnings, *context.warnings]
+    older = [
+        f"{item.after.nevra} is older than {item.before.nevra} in BASE: dnf upgrade keeps BASE's on "
+        "the hosts that have it, and a repository holding both serves BASE's"
+        for item in view.new
+        if item.basis is Basis.NEWER_IN_BASE and item.before is not None
+    ]
+    # What the comparison warns of is the report's too (JSON and Markdown): a bot posting the
+    # comment never sees standard error. The inputs' warnings are not: a cache that cannot be
+    # written is one of them, and the report is the one made without the cache.
+    view = replace(view, warnings=tuple(older))
+    write_output(check_report.render(view, args.format), args.output)
     # The models' store and BASE's are one file: a cache that cannot be used (read-only, a
     # full disk) is said once, as a scan says it, not once for each.
     store_warnings = [warning for warning in store_warnings if warning not in read_warnings]
     lines = messages(
-        [*session.policy.warnings, *store_warnings, *read_warnings],
+        [*session.policy.warnings, *store_warnings, *read_warnings, *older],
         [*new.errors, *base.errors, *sources.errors, *context.errors],
     )
-    for item in view.new:
-        if item.basis is Basis.NEWER_IN_BASE and item.before is not None:
-            lines.append(
-                f"auditor: warning: {terminal_text(item.after.nevra)} is older than "
-                f"{terminal_text(item.before.nevra)} in BASE: dnf upgrade keeps BASE's on the hosts "
-                "that have it, and a repository holding both serves BASE's"
-            )
     # Unreadable inputs and a check of nothing have their own lines (the errors, the headline).
     reasons = view.after.decision.completeness.reasons
     said = ("input-error", "nothing-audited")
