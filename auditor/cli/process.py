@@ -141,8 +141,6 @@ def streams_outlive_their_readers() -> None:
 _METHODS_FORMAT = MAGIC_NUMBER + b"auditor dataclass methods 1\n"
 """The file's first bytes: the interpreter's bytecode magic number, as a ``.pyc`` starts with,
 so that another interpreter's code is never run; then this file's own format."""
-_METHODS_KEPT_AT_MOST = 4096
-"""Texts the file holds at most; past that, only the last run's (no run defines half as many)."""
 
 
 class _GeneratedMethods:
@@ -226,8 +224,9 @@ def _read_methods(path: str) -> dict[str, CodeType]:
 def write_generated_methods() -> int:
     """Import every module of the command and write the file of `keep_generated_methods`,
     whatever ``PYTHONDONTWRITEBYTECODE`` says, as ``python -m compileall`` writes a package's
-    bytecode: for an installation, or a benchmark that times an installed auditor. Returns how
-    many texts the file holds."""
+    bytecode: for an installation, or a benchmark that times an installed auditor. The file
+    then holds the package's texts alone (an earlier version's are dropped). Returns how many
+    it holds; raises `OSError` when it cannot be written."""
     import importlib
     import pkgutil
 
@@ -237,26 +236,42 @@ def write_generated_methods() -> int:
     for module in pkgutil.walk_packages(auditor.__path__, "auditor."):
         if module.name != "auditor.__main__":  # which runs the command
             importlib.import_module(module.name)
-    _save_generated_methods(always=True)
-    return len(_generated.code) if _generated is not None else 0
+    if _generated is None:
+        return 0
+    _write_methods(_generated, {text: _generated.code[text] for text in _generated.used})
+    return len(_generated.used)
 
 
-def _save_generated_methods(always: bool = False) -> None:
-    """Write the file of `keep_generated_methods` when this run compiled a new text (or
-    ``always``), and Python writes bytecode."""
+def _save_generated_methods() -> None:
+    """Write the file of `keep_generated_methods` when this run compiled a new text and Python
+    writes bytecode. Nothing it meets may change how the run ends: the exit code is decided."""
     generated = _generated
-    if generated is None or not (always or (generated.compiled and not sys.dont_write_bytecode)):
+    if generated is None or not generated.compiled or sys.dont_write_bytecode:
         return
-    code = generated.code
-    if len(code) > _METHODS_KEPT_AT_MOST:
-        code = {text: code[text] for text in generated.used}
-    temporary = f"{generated.path}.{os.getpid()}.tmp"
-    with contextlib.suppress(OSError, ValueError):
-        os.makedirs(os.path.dirname(generated.path), exist_ok=True)
-        try:
-            with open(temporary, "wb") as stored:
-                stored.write(_METHODS_FORMAT + marshal.dumps(code))
-            os.replace(temporary, generated.path)
-        finally:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
+    with contextlib.suppress(Exception):
+        code = generated.code
+        # Texts of classes since changed (an upgrade, a checkout) are dropped once they are half
+        # the file: not at every run, or a scan and a check would drop each other's.
+        if len(code) > 2 * len(generated.used):
+            code = {text: code[text] for text in generated.used}
+        _write_methods(generated, code)
+
+
+def _write_methods(generated: _GeneratedMethods, code: dict[str, CodeType]) -> None:
+    """Write the file as importlib writes a ``.pyc`` (``_write_atomic``): a temporary file of a
+    name of its own, created exclusively with the mode of the package's source less the umask,
+    then renamed over the file; removed if anything fails. A file anyone may write, in a
+    ``__pycache__`` root made, would let anyone put code in root's next run."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    mode = (os.stat(os.path.join(package, "__init__.py")).st_mode | 0o200) & 0o666
+    os.makedirs(os.path.dirname(generated.path), exist_ok=True)
+    temporary = f"{generated.path}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    try:
+        with open(descriptor, "wb") as stored:
+            stored.write(_METHODS_FORMAT + marshal.dumps(code))
+        os.replace(temporary, generated.path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise

@@ -8,10 +8,16 @@ of the test's own, so that the checkout's ``__pycache__`` is never written.
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
 
 from auditor.cli import process
 from tests.paths import ROOT
@@ -74,3 +80,84 @@ def test_a_damaged_or_foreign_file_is_compiled_around_and_replaced(tmp_path: Pat
 def test_nothing_is_written_where_python_writes_no_bytecode(tmp_path: Path) -> None:
     assert _scan(tmp_path, "report.json", write_bytecode=False) == 1
     assert _methods_files(tmp_path) == []
+
+
+def _classes() -> list[type]:
+    """Dataclasses of every kind of generated method: defaults and factories, frozen and
+    ordered, slots and keyword-only with a ClassVar and an InitVar, an unsafe hash."""
+
+    @dataclasses.dataclass
+    class Plain:
+        x: int
+        y: str = "a"
+        z: list[int] = dataclasses.field(default_factory=list)
+
+    @dataclasses.dataclass(frozen=True, order=True)
+    class Frozen:
+        x: int
+        y: str = "b"
+
+    @dataclasses.dataclass(slots=True, kw_only=True)
+    class Slotted:
+        x: int
+        shared: ClassVar[int] = 3
+        given: dataclasses.InitVar[int] = 0
+
+        def __post_init__(self, given: int) -> None:
+            pass
+
+    @dataclasses.dataclass(unsafe_hash=True)
+    class Hashed:
+        x: int = dataclasses.field(init=False, default=1)
+
+    return [Plain, Frozen, Slotted, Hashed]
+
+
+def _methods(cls: type) -> dict[str, Any]:
+    return {name: value for name, value in vars(cls).items() if inspect.isfunction(value)}
+
+
+def test_the_kept_methods_are_the_ones_dataclasses_makes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Compiled by the hook, and read back from its file, each method is the one ``dataclasses``
+    makes alone: the same code, flags (this module's ``from __future__ import annotations`` must
+    not reach it), file name and lines, annotations and globals."""
+    monkeypatch.delattr(dataclasses, "exec", raising=False)
+    alone = _classes()
+    path = str(tmp_path / "pycache" / "dataclass-methods.bin")
+    compiling = process._GeneratedMethods(path, {})
+    monkeypatch.setattr(dataclasses, "exec", compiling.exec, raising=False)
+    compiled = _classes()
+    assert compiling.compiled
+    process._write_methods(compiling, compiling.code)
+    reading = process._GeneratedMethods(path, process._read_methods(path))
+    monkeypatch.setattr(dataclasses, "exec", reading.exec, raising=False)
+    read = _classes()
+    assert not reading.compiled  # every text was in the file
+
+    for hooked in (compiled, read):
+        for plain, other in zip(alone, hooked, strict=True):
+            expected, got = _methods(plain), _methods(other)
+            assert expected.keys() == got.keys() and len(expected) >= 3
+            for name, method in expected.items():
+                code, other_code = method.__code__, got[name].__code__
+                assert other_code == code
+                for attribute in ("co_flags", "co_filename", "co_firstlineno", "co_qualname"):
+                    assert getattr(other_code, attribute) == getattr(code, attribute), (name, attribute)
+                assert got[name].__annotations__ == method.__annotations__
+                assert got[name].__globals__ is method.__globals__
+
+
+def test_the_file_takes_the_mode_of_the_package_source_never_more(tmp_path: Path) -> None:
+    """As importlib writes a ``.pyc``: a world-writable file in a ``__pycache__`` root made would
+    let anyone put code in root's next run."""
+    path = tmp_path / "dataclass-methods.bin"
+    source = Path(process.__file__).parent.parent / "__init__.py"
+    previous = os.umask(0)
+    try:
+        process._write_methods(process._GeneratedMethods(str(path), {}), {})
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(path.stat().st_mode) == (stat.S_IMODE(source.stat().st_mode) | 0o200) & 0o666
+    assert [entry.name for entry in tmp_path.iterdir()] == [path.name]  # no temporary file left
