@@ -65,6 +65,14 @@ def render(view: ReportView) -> str:
         lines += [f"- {_span(error.source)}: {_span(error.reason)}" for error in errors[:MAX_LISTED]]
         if len(errors) > MAX_LISTED:
             lines.append(f"- ... and {len(errors) - MAX_LISTED} more inputs (the JSON report lists them all)")
+    if view.warnings:
+        # A bot posting the comment never sees standard error (a policy rule replaced whole is
+        # why a Citrix package passes).
+        lines += ["", "Warnings:", ""]
+        lines += [f"- {_span(warning)}" for warning in view.warnings[:MAX_LISTED]]
+        if len(view.warnings) > MAX_LISTED:
+            left = len(view.warnings) - MAX_LISTED
+            lines.append(f"- ... and {left} more warnings (the JSON report lists them all)")
     if view.config:
         lines += ["", "Repository configuration on policy hosts:", ""]
         config = sorted(view.config, key=lambda item: not item.blocks)  # what blocks before a cut

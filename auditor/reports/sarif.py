@@ -323,6 +323,14 @@ def _invocation(view: ReportView) -> dict[str, Any]:
         for line in view.gate_notes()
         if not (stale_blocks and line.startswith("stale waiver"))
     ]
+    notifications += [
+        {
+            "level": "warning",
+            "message": {"text": sarif_text(warning)},
+            "descriptor": {"id": "auditor/warning"},
+        }
+        for warning in view.warnings
+    ]
     # A run that blocks (findings, or stale waivers that block) ran to its end: its results are
     # whole, so its execution succeeded; only exit 3 says the results cannot be trusted.
     return {
