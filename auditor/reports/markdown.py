@@ -41,9 +41,18 @@ ICONS = {"passed": "✅", "incomplete": "⚠️", "blocking": "❌", "failed": "
 def render(view: ReportView) -> str:
     headline = view.headline
     lines = [f"## {ICONS[headline.state]} auditor: {headline.text}", ""]
+    # Counted as the headline counts them: a configured URL on a policy host blocks too.
+    said = f"{len(view.blocking)} blocking"
+    if view.blocking_config:
+        urls = len(view.blocking_config)
+        url_word = "URL" if urls == 1 else "URLs"
+        said = (
+            f"{len(view.blocking) + urls} blocking ({len(view.blocking)} packages, "
+            f"{urls} configured repository {url_word})"
+        )
     lines.append(
         f"{len(view.rows)} packages audited from {len(view.inputs)} input(s); "
-        f"{len(view.blocking)} blocking, {len(view.waived)} waived; exit code {int(view.exit_code)}."
+        f"{said}, {len(view.waived)} waived; exit code {int(view.exit_code)}."
     )
     lines += ["", *_counts(view)]
     categories = view.category_counts()
