@@ -245,8 +245,11 @@ def _fact_message(row: PackageView, item: FactView, view: ReportView) -> str:
         FactKind.MAY_DEPEND: "may depend on origin packages (a requirement has tainted and clean providers)",
         FactKind.BUILD_DEPENDS: "cannot be built without origin packages",
     }[fact.kind]
-    text = f"{nevra} {head}: {chain_text(row.package, fact.chain, view.packages)}"
-    evidence = view.chain_evidence(fact.chain)
+    # One fact per category of origin packages: each says its own, and that category's evidence
+    # at the chain's end (as `why` does), or the two alerts of one origin package read the same.
+    category = f" ({fact.category.value})" if fact.category is not None else ""
+    text = f"{nevra} {head}{category}: {chain_text(row.package, fact.chain, view.packages)}"
+    evidence = view.chain_evidence(fact.chain, fact.category)
     if evidence is not None and evidence.fact.finding is not None:
         text += f"; which is origin: {finding_text(evidence.fact.finding)}"
     return text
