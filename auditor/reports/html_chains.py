@@ -108,7 +108,7 @@ def chain_svg(row: PackageView, view: ReportView) -> str:
         f'aria-label="{esc("chain of " + row.package.nevra)}" font-family="ui-monospace, monospace" '
         'font-size="12">'
     ]
-    evidence = view.chain_evidence(row.chain)
+    evidence = view.row_evidence(row)
     for position, index in enumerate(steps):
         top = PAD + position * (BOX_HEIGHT + GAP)
         if index is None:

@@ -196,7 +196,7 @@ def _details(row: PackageView, view: ReportView) -> list[str]:
             for hop in chain.end:
                 depth += 1
                 lines.append("  " * depth + f"- {_span(hop_text(hop, view.packages))}")
-        evidence = view.chain_evidence(row.chain)
+        evidence = view.row_evidence(row)
         if evidence is not None:
             lines.append("  " * (depth + 1) + f"- which is origin: {_span(evidence.text)}")
     lines += ["", "</details>", ""]

@@ -17,7 +17,7 @@ from auditor.audit.result import PackageResult
 from auditor.core.construct import direct_constructor
 from auditor.deps.hops import Hop
 from auditor.gate.decision import Disposition, Ruling, shown_status
-from auditor.origin.findings import Verdict
+from auditor.origin.findings import Category, Verdict
 from auditor.reports.locations import package_path
 from auditor.reports.text import finding_text, hop_text, shorten_keeping
 from auditor.rpm.model import Package
@@ -134,6 +134,12 @@ class PackageView:
     @property
     def statuses(self) -> tuple[Verdict, ...]:
         return self.result.statuses
+
+    @property
+    def chain_category(self) -> Category | None:
+        """The category of origin packages of the taint whose chain is ``chain`` (a package can
+        have one taint per category, and a waiver may accept one): its end's evidence is told by it."""
+        return next((item.fact.category for item in self.facts if item.fact.chain is self.chain), None)
 
     def of_kind(self, *kinds: FactKind) -> list[FactView]:
         return [item for item in self.facts if item.fact.kind in kinds]

@@ -297,6 +297,10 @@ class ReportView:
             iter(evidence), None
         )
 
+    def row_evidence(self, row: PackageView) -> FactView | None:
+        """`chain_evidence` of the chain a row shows, of that chain's category."""
+        return self.chain_evidence(row.chain, row.chain_category)
+
     def reaches(self, fact: Fact) -> frozenset[str] | None:
         """Every origin package a taint reaches (`auditor.audit.reach`); None for another fact,
         or a view built without its audit."""
