@@ -23,9 +23,10 @@ REPORT_SCHEMA_VERSION = 2
 """The JSON report version this reads (`auditor.reports.json_report.SCHEMA_VERSION`)."""
 
 
-def side_of_report(path: str, gate: GateOptions | None = None) -> Side:
+def side_of_report(path: str, gate: GateOptions | None = None, *, baseline: bool = False) -> Side:
     """A side from a JSON report (``scan --format json``, schema version 2); with ``gate``, its
-    facts ruled as that gate, with no baseline, rules them (`Regate`), not as written."""
+    facts ruled as that gate rules them (`Regate`), not as written: with no baseline, unless
+    ``baseline`` (the comparing run has one: what the report's accepted stays accepted)."""
     try:
         with open_regular(path, path, "a JSON report") as stream:
             data = stream.read()
@@ -35,7 +36,7 @@ def side_of_report(path: str, gate: GateOptions | None = None) -> Side:
     laid_out = _laid_out(data)
     if laid_out is not None:
         try:
-            return _side(path, *laid_out, gate)
+            return _side(path, *laid_out, gate, baseline)
         except _NotLaidOut:
             pass  # read whole below, which says what is wrong with it
     try:
@@ -45,7 +46,7 @@ def side_of_report(path: str, gate: GateOptions | None = None) -> Side:
         raise InputError(path, "not a JSON report") from None
     if not isinstance(document, dict) or "packages" not in document:
         raise InputError(path, "not an auditor JSON report")
-    return _side(path, document, document["packages"], gate)
+    return _side(path, document, document["packages"], gate, baseline)
 
 
 _OPENING = b',\n  "packages": ['
@@ -106,7 +107,9 @@ def _text(piece: bytes) -> str:
     return piece.decode("utf-8", "surrogatepass")
 
 
-def _side(path: str, document: dict[str, Any], items: Iterable[Any], options: GateOptions | None) -> Side:
+def _side(
+    path: str, document: dict[str, Any], items: Iterable[Any], options: GateOptions | None, baseline: bool
+) -> Side:
     """The side of a report whose head is ``document`` and whose packages are ``items``."""
     version = document.get("schema_version")
     if version != REPORT_SCHEMA_VERSION:
@@ -116,7 +119,7 @@ def _side(path: str, document: dict[str, Any], items: Iterable[Any], options: Ga
             f"{REPORT_SCHEMA_VERSION} (run `auditor scan --format json` again)",
         )
     try:
-        gate = _regate(document, options)
+        gate = _regate(document, options, baseline)
         packages: dict[tuple[str, str], list[PackageRecord]] = {}
         for item in items:
             record = _package_record(item, gate)
@@ -179,8 +182,8 @@ _STATUSES = frozenset(verdict.value for verdict in Verdict)
 
 @dataclass(frozen=True)
 class Regate:
-    """The gate a report's facts are ruled with again when it is compared with an audit (`diff`):
-    its --fail-on and --strict, and no baseline.
+    """The gate a report's facts are ruled with again when it is compared with an audit (`diff`,
+    `scan --compare`): its --fail-on and --strict, and (for `diff`) no baseline.
 
     `diff` rules the side it audits with its own --fail-on and --strict, and no baseline; a report
     read as the other side was ruled as it was written, maybe under a baseline (`scan` reads
@@ -193,22 +196,26 @@ class Regate:
     every: bool
     """Whether the report was ruled under another --fail-on or --strict: then every fact whose
     ruling its kind decides is ruled again; else only those the baseline accepted."""
+    baselined: bool = True
+    """Whether what the report's baseline accepted is ruled again (the comparing run has none)."""
 
     def blocks(self, kind: str, disposition: Any, blocks: bool) -> bool:
         """Whether a fact of ``kind`` the report ruled ``disposition`` (``blocks`` as written) blocks."""
-        if disposition != "baselined" and not (self.every and disposition in ("blocks", "not-gated")):
+        again = ("blocks", "not-gated") if self.every else ()
+        if not (disposition == "baselined" and self.baselined) and disposition not in again:
             return blocks
         if kind == "gap":
             return self.gate.strict
         return kind in _STATUSES and Verdict(kind) in self.gate.fail_on
 
 
-def _regate(document: dict[str, Any], gate: GateOptions | None) -> Regate | None:
+def _regate(document: dict[str, Any], gate: GateOptions | None, baseline: bool) -> Regate | None:
     if gate is None:
         return None
     options = document["options"]
     written = (frozenset(str(status) for status in options["fail_on"]), _boolean(options["strict"], "strict"))
-    return Regate(gate, written != (frozenset(verdict.value for verdict in gate.fail_on), gate.strict))
+    every = written != (frozenset(verdict.value for verdict in gate.fail_on), gate.strict)
+    return Regate(gate, every, baselined=not baseline)
 
 
 def _blocking_facts(
