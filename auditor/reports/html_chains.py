@@ -39,7 +39,7 @@ def flagged_sections(view: ReportView, anchors: dict[int, str]) -> list[str]:
 def section(row: PackageView, view: ReportView, anchor: str) -> str:
     parts = [
         f'<article class="package status-{row.status.value}" id="{anchor}">',
-        f"<h3>{badges(row)} {esc(row.package.nevra)}</h3>",
+        f"<h3>{badges(row)} {esc(row.label)}</h3>",  # a copy of a shared NEVRA named as its row is
         f"<p>{esc(row.why)}</p>",
     ]
     if row.facts:

@@ -8,7 +8,9 @@ host, identical but for that Source0 URL, so only the source package carries the
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -348,6 +350,8 @@ def test_rows_of_one_nevra_in_one_repository_say_which_file(
         (citrix, "origin"),
         (clean, "clean"),
     ]
+    # The origin copy's article, where the page explains it, names its file too.
+    assert re.search(rf"<h3>[^\n]* {re.escape(html.escape(citrix))}</h3>", page)
     main(["scan", str(repo), "--no-cache", "--format", "markdown"])
     assert f"| `{citrix}` | **origin** (blocking) |" in capsys.readouterr().out
     main(["why", "dup", str(repo), "--no-cache"])
