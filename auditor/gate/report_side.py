@@ -8,20 +8,25 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from auditor.core.errors import InputError
 from auditor.core.files import open_regular, os_reason
 from auditor.core.readlog import config_read
+from auditor.gate.options import GateOptions
 from auditor.gate.progress import FactRecord, PackageRecord, Side, reach_of_records
+from auditor.origin.findings import Verdict
 from auditor.rpm.model import EVR
 
 REPORT_SCHEMA_VERSION = 2
 """The JSON report version this reads (`auditor.reports.json_report.SCHEMA_VERSION`)."""
 
 
-def side_of_report(path: str) -> Side:
-    """A side from a JSON report (``scan --format json``, schema version 2)."""
+def side_of_report(path: str, gate: GateOptions | None = None, *, baseline: bool = False) -> Side:
+    """A side from a JSON report (``scan --format json``, schema version 2); with ``gate``, its
+    facts ruled as that gate rules them (`Regate`), not as written: with no baseline, unless
+    ``baseline`` (the comparing run has one: what the report's accepted stays accepted)."""
     try:
         with open_regular(path, path, "a JSON report") as stream:
             data = stream.read()
@@ -31,7 +36,7 @@ def side_of_report(path: str) -> Side:
     laid_out = _laid_out(data)
     if laid_out is not None:
         try:
-            return _side(path, *laid_out)
+            return _side(path, *laid_out, gate, baseline)
         except _NotLaidOut:
             pass  # read whole below, which says what is wrong with it
     try:
@@ -41,7 +46,7 @@ def side_of_report(path: str) -> Side:
         raise InputError(path, "not a JSON report") from None
     if not isinstance(document, dict) or "packages" not in document:
         raise InputError(path, "not an auditor JSON report")
-    return _side(path, document, document["packages"])
+    return _side(path, document, document["packages"], gate, baseline)
 
 
 _OPENING = b',\n  "packages": ['
@@ -102,7 +107,9 @@ def _text(piece: bytes) -> str:
     return piece.decode("utf-8", "surrogatepass")
 
 
-def _side(path: str, document: dict[str, Any], items: Iterable[Any]) -> Side:
+def _side(
+    path: str, document: dict[str, Any], items: Iterable[Any], options: GateOptions | None, baseline: bool
+) -> Side:
     """The side of a report whose head is ``document`` and whose packages are ``items``."""
     version = document.get("schema_version")
     if version != REPORT_SCHEMA_VERSION:
@@ -112,12 +119,13 @@ def _side(path: str, document: dict[str, Any], items: Iterable[Any]) -> Side:
             f"{REPORT_SCHEMA_VERSION} (run `auditor scan --format json` again)",
         )
     try:
+        gate = _regate(document, options, baseline)
         packages: dict[tuple[str, str], list[PackageRecord]] = {}
         for item in items:
-            record = _package_record(item)
+            record = _package_record(item, gate)
             packages.setdefault((record.name, record.arch), []).append(record)
-        run_facts = tuple(_fact_record(fact, "input") for fact in document["completeness"]["gaps"])
-        run_facts += tuple(_config_record(item) for item in document.get("config_findings", ()))
+        run_facts = tuple(_fact_record(fact, "input", gate) for fact in document["completeness"]["gaps"])
+        run_facts += tuple(_config_record(item, gate) for item in document.get("config_findings", ()))
         blocking = _blocking_facts(packages, run_facts)
         audited = int(document["summary"]["audited"])
         incomplete = str(document["completeness"]["summary"])
@@ -152,15 +160,62 @@ def _side(path: str, document: dict[str, Any], items: Iterable[Any]) -> Side:
     )
 
 
-def _package_record(item: dict[str, Any]) -> PackageRecord:
+def _package_record(item: dict[str, Any], gate: Regate | None) -> PackageRecord:
     name = str(item["name"])
     epoch = item.get("epoch")
     evr = EVR(int(epoch) if epoch is not None else None, str(item["version"]), str(item["release"]))
-    facts = tuple(_fact_record(fact, name) for fact in item["facts"])
+    facts = tuple(_fact_record(fact, name, gate) for fact in item["facts"])
     statuses = tuple(str(status) for status in item.get("statuses", [item["status"]]))
-    return PackageRecord(
-        name, str(item["arch"]), str(item["nevra"]), evr, str(item["status"]), statuses, facts
-    )
+    status = str(item["status"])
+    if gate is not None and any(
+        record.blocks is not fact["blocks"] for record, fact in zip(facts, item["facts"], strict=True)
+    ):
+        # Ruled again: the status shown (`auditor.gate.decision.shown_status`) is the worst that
+        # blocks, else the worst the facts give (``statuses`` lists them worst first).
+        blocking = [Verdict(fact.kind) for fact in facts if fact.blocks and fact.kind in _STATUSES]
+        status = min(blocking, key=lambda verdict: verdict.rank).value if blocking else statuses[0]
+    return PackageRecord(name, str(item["arch"]), str(item["nevra"]), evr, status, statuses, facts)
+
+
+_STATUSES = frozenset(verdict.value for verdict in Verdict)
+
+
+@dataclass(frozen=True)
+class Regate:
+    """The gate a report's facts are ruled with again when it is compared with an audit (`diff`,
+    `scan --compare`): its --fail-on and --strict, and (for `diff`) no baseline.
+
+    `diff` rules the side it audits with its own --fail-on and --strict, and no baseline; a report
+    read as the other side was ruled as it was written, maybe under a baseline (`scan` reads
+    ./.auditor-baseline.json by itself) or another --fail-on. The report of a release diffed with
+    the audit of that very release read "blocking facts (per package) 0 -> 51" (the shipped
+    example), and its statuses moved. A waiver's, a policy allow's and the taint severity's
+    rulings are the report's to keep."""
+
+    gate: GateOptions
+    every: bool
+    """Whether the report was ruled under another --fail-on or --strict: then every fact whose
+    ruling its kind decides is ruled again; else only those the baseline accepted."""
+    baselined: bool = True
+    """Whether what the report's baseline accepted is ruled again (the comparing run has none)."""
+
+    def blocks(self, kind: str, disposition: Any, blocks: bool) -> bool:
+        """Whether a fact of ``kind`` the report ruled ``disposition`` (``blocks`` as written) blocks."""
+        again = ("blocks", "not-gated") if self.every else ()
+        if not (disposition == "baselined" and self.baselined) and disposition not in again:
+            return blocks
+        if kind == "gap":
+            return self.gate.strict
+        return kind in _STATUSES and Verdict(kind) in self.gate.fail_on
+
+
+def _regate(document: dict[str, Any], gate: GateOptions | None, baseline: bool) -> Regate | None:
+    if gate is None:
+        return None
+    options = document["options"]
+    written = (frozenset(str(status) for status in options["fail_on"]), _boolean(options["strict"], "strict"))
+    every = written != (frozenset(verdict.value for verdict in gate.fail_on), gate.strict)
+    return Regate(gate, every, baselined=not baseline)
 
 
 def _blocking_facts(
@@ -176,9 +231,11 @@ def _blocking_facts(
     return counted + sum(fact.blocks for fact in run_facts)
 
 
-def _fact_record(fact: dict[str, Any], subject: str) -> FactRecord:
+def _fact_record(fact: dict[str, Any], subject: str, gate: Regate | None = None) -> FactRecord:
     reaches = fact.get("reaches")
     blocks = _boolean(fact["blocks"], "blocks")
+    if gate is not None:
+        blocks = gate.blocks(str(fact["kind"]), fact.get("disposition"), blocks)
     return FactRecord(
         str(fact["fingerprint"]),
         str(fact["kind"]),
@@ -190,6 +247,11 @@ def _fact_record(fact: dict[str, Any], subject: str) -> FactRecord:
         str(fact.get("ends_at", "")),
         _names(reaches) if reaches is not None else None,
     )
+
+
+def _config_blocks(item: dict[str, Any], gate: Regate | None) -> bool:
+    blocks = _boolean(item["blocks"], "blocks")
+    return gate.blocks("origin", item.get("disposition"), blocks) if gate is not None else blocks
 
 
 def _boolean(value: Any, what: str) -> bool:
@@ -204,7 +266,7 @@ def _names(value: Any) -> frozenset[str]:
     return frozenset(str(name) for name in value)
 
 
-def _config_record(item: dict[str, Any]) -> FactRecord:
+def _config_record(item: dict[str, Any], gate: Regate | None) -> FactRecord:
     subject = f"{item['file']} [{item['section']}]" if item["section"] else str(item["file"])
     return FactRecord(
         str(item["fingerprint"]),
@@ -213,5 +275,5 @@ def _config_record(item: dict[str, Any]) -> FactRecord:
         subject,
         str(item["capability"]),
         f"[{item['rule']}] {item['key']}: {item['url']}",
-        _boolean(item["blocks"], "blocks"),
+        _config_blocks(item, gate),
     )

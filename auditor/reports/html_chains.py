@@ -39,7 +39,7 @@ def flagged_sections(view: ReportView, anchors: dict[int, str]) -> list[str]:
 def section(row: PackageView, view: ReportView, anchor: str) -> str:
     parts = [
         f'<article class="package status-{row.status.value}" id="{anchor}">',
-        f"<h3>{badges(row)} {esc(row.package.nevra)}</h3>",
+        f"<h3>{badges(row)} {esc(row.label)}</h3>",  # a copy of a shared NEVRA named as its row is
         f"<p>{esc(row.why)}</p>",
     ]
     if row.facts:
@@ -108,7 +108,7 @@ def chain_svg(row: PackageView, view: ReportView) -> str:
         f'aria-label="{esc("chain of " + row.package.nevra)}" font-family="ui-monospace, monospace" '
         'font-size="12">'
     ]
-    evidence = view.chain_evidence(row.chain)
+    evidence = view.row_evidence(row)
     for position, index in enumerate(steps):
         top = PAD + position * (BOX_HEIGHT + GAP)
         if index is None:

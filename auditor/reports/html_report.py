@@ -126,6 +126,12 @@ def _header(view: ReportView) -> list[str]:
             f"<li><code>{esc(error.source)}</code>: {esc(error.reason)}</li>" for error in view.errors
         )
         parts.append("</ul></div>")
+    if view.warnings:
+        # Standard error says them too, but a page is read where the job ran (a policy rule
+        # replaced whole is why a Citrix package passes).
+        parts.append('<div class="banner warnings" id="warnings"><p>Warnings:</p><ul>')
+        parts.extend(f"<li>{esc(warning)}</li>" for warning in view.warnings)
+        parts.append("</ul></div>")
     parts.append("</header>")
     return parts
 

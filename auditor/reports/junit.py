@@ -120,6 +120,8 @@ def _properties(properties: ET.Element, view: ReportView) -> None:
         # What the waivers and the baseline did as a whole (an expired waiver no longer waives),
         # as the text formats say it: a failing test case alone does not say its waiver expired.
         *(("gate", clean_text(line)) for line in view.gate_notes()),
+        # The run's warnings, which standard error says too (a policy rule replaced whole).
+        *(("warning", clean_text(warning)) for warning in view.warnings),
     ):
         ET.SubElement(properties, "property", {"name": name, "value": value})
 

@@ -41,9 +41,18 @@ ICONS = {"passed": "✅", "incomplete": "⚠️", "blocking": "❌", "failed": "
 def render(view: ReportView) -> str:
     headline = view.headline
     lines = [f"## {ICONS[headline.state]} auditor: {headline.text}", ""]
+    # Counted as the headline counts them: a configured URL on a policy host blocks too.
+    said = f"{len(view.blocking)} blocking"
+    if view.blocking_config:
+        urls = len(view.blocking_config)
+        url_word = "URL" if urls == 1 else "URLs"
+        said = (
+            f"{len(view.blocking) + urls} blocking ({len(view.blocking)} packages, "
+            f"{urls} configured repository {url_word})"
+        )
     lines.append(
         f"{len(view.rows)} packages audited from {len(view.inputs)} input(s); "
-        f"{len(view.blocking)} blocking, {len(view.waived)} waived; exit code {int(view.exit_code)}."
+        f"{said}, {len(view.waived)} waived; exit code {int(view.exit_code)}."
     )
     lines += ["", *_counts(view)]
     categories = view.category_counts()
@@ -65,6 +74,14 @@ def render(view: ReportView) -> str:
         lines += [f"- {_span(error.source)}: {_span(error.reason)}" for error in errors[:MAX_LISTED]]
         if len(errors) > MAX_LISTED:
             lines.append(f"- ... and {len(errors) - MAX_LISTED} more inputs (the JSON report lists them all)")
+    if view.warnings:
+        # A bot posting the comment never sees standard error (a policy rule replaced whole is
+        # why a Citrix package passes).
+        lines += ["", "Warnings:", ""]
+        lines += [f"- {_span(warning)}" for warning in view.warnings[:MAX_LISTED]]
+        if len(view.warnings) > MAX_LISTED:
+            left = len(view.warnings) - MAX_LISTED
+            lines.append(f"- ... and {left} more warnings (the JSON report lists them all)")
     if view.config:
         lines += ["", "Repository configuration on policy hosts:", ""]
         config = sorted(view.config, key=lambda item: not item.blocks)  # what blocks before a cut
@@ -179,7 +196,7 @@ def _details(row: PackageView, view: ReportView) -> list[str]:
             for hop in chain.end:
                 depth += 1
                 lines.append("  " * depth + f"- {_span(hop_text(hop, view.packages))}")
-        evidence = view.chain_evidence(row.chain)
+        evidence = view.row_evidence(row)
         if evidence is not None:
             lines.append("  " * (depth + 1) + f"- which is origin: {_span(evidence.text)}")
     lines += ["", "</details>", ""]

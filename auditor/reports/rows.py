@@ -17,7 +17,7 @@ from auditor.audit.result import PackageResult
 from auditor.core.construct import direct_constructor
 from auditor.deps.hops import Hop
 from auditor.gate.decision import Disposition, Ruling, shown_status
-from auditor.origin.findings import Verdict
+from auditor.origin.findings import Category, Verdict
 from auditor.reports.locations import package_path
 from auditor.reports.text import finding_text, hop_text, shorten_keeping
 from auditor.rpm.model import Package
@@ -74,6 +74,9 @@ class PackageView:
     shared_nevras: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
     """The NEVRAs more than one audited package has (two inputs holding a vendor's build and
     a rebuild of one N-V-R): their rows are named with their input too (`label`)."""
+    shared_in_input: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
+    """Those of ``shared_nevras`` that one input holds twice (two files of one repository): their
+    rows are named with their file (`label`), their input naming both."""
 
     @property
     def why(self) -> str:
@@ -108,6 +111,8 @@ class PackageView:
         package = self.result.package
         if is_spec_file(package.location):
             return f"{package.nevra} (spec)"
+        if package.nevra in self.shared_in_input:
+            return f"{package.nevra} ({self.path})"
         if package.nevra in self.shared_nevras:
             return f"{package.nevra} ({package.input})"
         return package.nevra
@@ -129,6 +134,12 @@ class PackageView:
     @property
     def statuses(self) -> tuple[Verdict, ...]:
         return self.result.statuses
+
+    @property
+    def chain_category(self) -> Category | None:
+        """The category of origin packages of the taint whose chain is ``chain`` (a package can
+        have one taint per category, and a waiver may accept one): its end's evidence is told by it."""
+        return next((item.fact.category for item in self.facts if item.fact.chain is self.chain), None)
 
     def of_kind(self, *kinds: FactKind) -> list[FactView]:
         return [item for item in self.facts if item.fact.kind in kinds]
@@ -162,6 +173,7 @@ def package_view(
     packages: Sequence[Package],
     repositories: frozenset[str],
     shared_nevras: frozenset[str] = frozenset(),
+    shared_in_input: frozenset[str] = frozenset(),
 ) -> PackageView:
     facts = tuple([fact_view(ruling, packages) for ruling in rulings])
     blocking = [item for item in facts if item.ruling.disposition is _BLOCKS]
@@ -189,7 +201,9 @@ def package_view(
             if disposition is _BASELINED:
                 gate = _GATE_BASELINED
     status_reason, also = _why(facts, status, chain, gate, packages)
-    return _package_view(result, facts, status, chain, gate, status_reason, also, repositories, shared_nevras)
+    return _package_view(
+        result, facts, status, chain, gate, status_reason, also, repositories, shared_nevras, shared_in_input
+    )
 
 
 def left_out(facts: Sequence[FactView]) -> str:

@@ -245,8 +245,11 @@ def _fact_message(row: PackageView, item: FactView, view: ReportView) -> str:
         FactKind.MAY_DEPEND: "may depend on origin packages (a requirement has tainted and clean providers)",
         FactKind.BUILD_DEPENDS: "cannot be built without origin packages",
     }[fact.kind]
-    text = f"{nevra} {head}: {chain_text(row.package, fact.chain, view.packages)}"
-    evidence = view.chain_evidence(fact.chain)
+    # One fact per category of origin packages: each says its own, and that category's evidence
+    # at the chain's end (as `why` does), or the two alerts of one origin package read the same.
+    category = f" ({fact.category.value})" if fact.category is not None else ""
+    text = f"{nevra} {head}{category}: {chain_text(row.package, fact.chain, view.packages)}"
+    evidence = view.chain_evidence(fact.chain, fact.category)
     if evidence is not None and evidence.fact.finding is not None:
         text += f"; which is origin: {finding_text(evidence.fact.finding)}"
     return text
@@ -322,6 +325,14 @@ def _invocation(view: ReportView) -> dict[str, Any]:
         {"level": "warning", "message": {"text": sarif_text(line)}, "descriptor": {"id": "auditor/gate"}}
         for line in view.gate_notes()
         if not (stale_blocks and line.startswith("stale waiver"))
+    ]
+    notifications += [
+        {
+            "level": "warning",
+            "message": {"text": sarif_text(warning)},
+            "descriptor": {"id": "auditor/warning"},
+        }
+        for warning in view.warnings
     ]
     # A run that blocks (findings, or stale waivers that block) ran to its end: its results are
     # whole, so its execution succeeded; only exit 3 says the results cannot be trusted.

@@ -386,8 +386,8 @@ def document_properties(view: ReportView) -> Iterator[tuple[str, str]]:
         yield "blocked-by-stale-waivers", "true"
     # What the waivers and the baseline did as a whole: an expired waiver no longer waives, and a
     # component blocking again says nothing of the waiver that stopped (red team 14).
-    for line in view.gate_notes():
-        yield "gate", text(line)
+    yield from (("gate", text(line)) for line in view.gate_notes())
+    yield from (("warning", text(warning)) for warning in view.warnings)  # as the JSON lists them
     yield "exit-code", str(int(view.exit_code))
 
 

@@ -89,6 +89,7 @@ def _lines(view: ReportView, width: int | None) -> Iterator[str]:
     # Standard error names them too, but a table written with ``-o`` is all a CI artifact keeps,
     # and its last line ("nothing blocking") must not be the last word on a run that failed.
     end.extend(f"could not read: {terminal_text(e.source)}: {terminal_text(e.reason)}" for e in view.errors)
+    end.extend(f"warning: {terminal_text(warning)}" for warning in view.warnings)
     end.append(terminal_text(view.summary_line()))
     if view.headline.state == "failed":
         end.append(f"{terminal_text(view.headline.text)} (exit code {int(view.decision.exit_code)})")

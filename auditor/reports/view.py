@@ -297,6 +297,10 @@ class ReportView:
             iter(evidence), None
         )
 
+    def row_evidence(self, row: PackageView) -> FactView | None:
+        """`chain_evidence` of the chain a row shows, of that chain's category."""
+        return self.chain_evidence(row.chain, row.chain_category)
+
     def reaches(self, fact: Fact) -> frozenset[str] | None:
         """Every origin package a taint reaches (`auditor.audit.reach`); None for another fact,
         or a view built without its audit."""
@@ -309,17 +313,24 @@ class ReportView:
         return self._audit
 
 
-def _shared_nevras(audit: AuditResult) -> frozenset[str]:
-    """The NEVRAs more than one audited package has. The results come sorted by name, arch and
-    NEVRA (`auditor.audit.pipeline`), so copies are neighbours: no set of a distribution's
-    60,000 names or NEVRAs is held (one cost megabytes at its peak)."""
+def _shared_nevras(audit: AuditResult) -> tuple[frozenset[str], frozenset[str]]:
+    """The NEVRAs more than one audited package has, and those of them one input holds twice. The
+    results come sorted by name, arch and NEVRA (`auditor.audit.pipeline`), so copies are
+    neighbours: no set of a distribution's 60,000 names or NEVRAs is held (one cost megabytes at
+    its peak)."""
     shared: set[str] = set()
+    within: set[str] = set()
+    inputs: set[tuple[str, str]] = set()
     results = audit.results
     for before, after in pairwise(results):
         one, other = before.package, after.package
         if one.name == other.name and one.arch == other.arch and one.nevra == other.nevra:
             shared.add(one.nevra)
-    return frozenset(shared)
+            inputs.add((one.nevra, one.input))
+            if (other.nevra, other.input) in inputs:
+                within.add(other.nevra)
+            inputs.add((other.nevra, other.input))
+    return frozenset(shared), frozenset(within)
 
 
 def _without_credentials(options: AuditOptions) -> AuditOptions:
@@ -345,12 +356,17 @@ def package_rows(
     """The row of each package of ``audit`` (of each whose id is ``wanted``, when given), in the
     results' order: every one a report lists, or the few a check shows."""
     repositories = frozenset(repositories_of(audit.inputs))
-    shared = _shared_nevras(audit)
+    shared, within = _shared_nevras(audit)
     packages, by_package = audit.packages, decision.by_package
     return tuple(
         [
             package_view(
-                result, (found,) if isinstance(found, Ruling) else found, packages, repositories, shared
+                result,
+                (found,) if isinstance(found, Ruling) else found,
+                packages,
+                repositories,
+                shared,
+                within,
             )
             for result in audit.results
             if wanted is None or result.index in wanted

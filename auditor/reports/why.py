@@ -35,7 +35,7 @@ def explanation(row: PackageView, view: ReportView, *, whole: bool = True) -> li
         lines.append(f"{label}: {text} [{item.reason}]")
     if row.chain:
         lines.append("chain:")
-        lines.extend(_chain_lines(row, row.chain, view, whole=whole))
+        lines.extend(_chain_lines(row, row.chain, view, row.chain_category, whole=whole))
     # Each other taint has its own chain (one per status and category of origin packages): the
     # one a waiver or the baseline did not accept must be shown whole too.
     for item in row.facts:

@@ -520,6 +520,23 @@ def test_compare_counts_what_blocked_from_the_facts_it_compares(
     assert "0 in the earlier report, 51 now" in page.read_text()
 
 
+def test_compare_rules_the_earlier_report_with_this_scans_fail_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A report written with --fail-on origin, compared by a scan of the same release with the
+    default --fail-on: the page read "36 in the earlier report, 51 now (+15); 11 facts block now
+    that did not before", every one of them a depends the earlier gate did not ask about."""
+    report = tmp_path / "old.json"
+    assert main(["scan", "-q", *BASE, "--fail-on", "origin", "-o", str(report)]) == 1
+    page = tmp_path / "page.html"
+    assert main(["scan", "-q", *BASE, "--compare", str(report), "-o", str(page)]) == 1
+    capsys.readouterr()
+    assert (
+        "51 in the earlier report, 51 now (no change); 0 facts block now that did not before"
+        in page.read_text()
+    )
+
+
 def test_compare_refuses_a_fact_whose_blocks_is_not_a_boolean(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

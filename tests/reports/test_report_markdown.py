@@ -236,6 +236,26 @@ def test_markdown_lists_some_configured_urls_on_policy_hosts_and_counts_the_rest
     assert "- ... and 5 more (5 blocking; the JSON report lists them all)" in out
 
 
+def test_markdown_counts_a_blocking_configured_url_where_it_counts_blocking_packages(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A .repo section on a Citrix host blocks (exit 1) beside clean packages: the headline said
+    "1 blocking" and the line under it "0 blocking, 0 waived; exit code 1", as if nothing blocked."""
+    repo = tmp_path / "x.repo"
+    repo.write_text("[citrix]\nname=c\nbaseurl=https://repo.citrite.net/xs/\nenabled=1\n")
+    spec = tmp_path / "fine.spec"
+    spec.write_text(
+        "Name: fine\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\nBuildArch: noarch\n"
+        "%description\nd\n%files\n"
+    )
+    code, out = scan([str(spec), str(repo), "--format", "markdown", "--no-cache"], capsys)
+    assert code == 1 and out.startswith("## ❌ auditor: 1 blocking\n")
+    assert (
+        "2 packages audited from 2 input(s); 1 blocking (0 packages, 1 configured repository URL), "
+        "0 waived; exit code 1." in out
+    )
+
+
 def test_markdown_code_spans() -> None:
     assert code_span("a`b") == "``a`b``"
     assert code_span("`x`") == "`` `x` ``"

@@ -19,7 +19,17 @@ from auditor.reports.render import FORMATS
 from auditor.sources.rpmpackage import read_rpm_file
 from tests.conftest import DATA, RPMS
 from tests.paths import ROOT
-from tests.report_cases import ALLOW, HOSTILE_NAME, HOSTILE_VENDOR, WAIVER, gate_view, scan
+from tests.report_cases import (
+    ALLOW,
+    CITRIX,
+    HOSTILE_NAME,
+    HOSTILE_VENDOR,
+    WAIVER,
+    audit_of,
+    gate_view,
+    scan,
+    view_of,
+)
 
 SARIF_SCHEMA = json.loads((ROOT / "tests" / "schemas" / "sarif-schema-2.1.0.json").read_text())
 
@@ -163,7 +173,7 @@ def test_sarif_statuses_chains_waivers_and_allowed_findings() -> None:
     (xapi,) = by_package["xapi-1.0-1.noarch"]
     assert xapi["ruleId"] == "status/depends" and xapi["level"] == "error"
     assert xapi["message"]["text"].startswith(
-        "xapi-1.0-1.noarch depends on origin packages: xapi-1.0-1.noarch -> needs xenlicense-1.0-1.noarch"
+        "xapi-1.0-1.noarch depends on origin packages (citrix): xapi-1.0-1.noarch -> needs xenlicense-1.0-1.noarch"
     )
     assert "which is origin: [citrix-vendor]" in xapi["message"]["text"]
     assert "suppressions" not in xapi
@@ -283,3 +293,24 @@ def test_sarif_says_a_waiver_expired(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert [(n["level"], n["message"]["text"]) for n in gate] == [
         ("warning", "expired waiver old (*, expired 2020-01-01): no longer waives")
     ]
+
+
+def test_a_taint_of_each_category_says_its_category_and_that_category_s_evidence() -> None:
+    """An origin package on a Citrix host and under a proprietary licence taints what needs it
+    twice, one fact per category. Both alerts read "app-1.0-1.noarch depends on origin packages:
+    ...; which is origin: [citrix-vendor] ...": the proprietary one named the Citrix evidence,
+    where `why` and JUnit name the licence, and a waiver of one category left two alerts no
+    reader could tell apart."""
+    view = view_of(
+        audit_of([{"name": "fw", **CITRIX, "license": "Proprietary"}, {"name": "app", "requires": ["fw"]}])
+    )
+    run = json.loads(FORMATS["sarif"](view))["runs"][0]
+    taints = {
+        result["properties"]["category"]: result["message"]["text"]
+        for result in run["results"]
+        if result["ruleId"] == "status/depends"
+    }
+    assert sorted(taints) == ["citrix", "proprietary"]
+    assert "(citrix)" in taints["citrix"] and "which is origin: [citrix-vendor]" in taints["citrix"]
+    assert "(proprietary)" in taints["proprietary"]
+    assert "which is origin: [proprietary-license]" in taints["proprietary"]

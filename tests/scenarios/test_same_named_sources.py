@@ -8,7 +8,9 @@ host, identical but for that Source0 URL, so only the source package carries the
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -17,6 +19,7 @@ from typing import Any
 import pytest
 
 from auditor.cli.main import main
+from tests.rpmbuild import binary_of
 
 SPEC = """Name: bar
 Version: 1.0
@@ -321,3 +324,36 @@ def test_a_binary_is_judged_by_the_copy_its_sourcepkgid_names(
     elsewhere = repository(tmp_path / "elsewhere", citrix_source)
     code, document = scan([str(beside), str(elsewhere)], capsys)
     assert code == 1 and (str(beside), "bar-1.0-1.noarch", "origin") in statuses(document)
+
+
+def test_rows_of_one_nevra_in_one_repository_say_which_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two files of one NEVRA in one repository (a vendor's build beside a rebuild): named by
+    their input alone, both rows read ``dup-1.0-1.noarch (repo)``, the origin one and the clean
+    one, in the page's table and in ``why``: each names its file."""
+    repo = tmp_path / "repo"
+    for where, url in (("citrix", "https://www.citrix.com/dup"), ("clean", "https://example.org/dup")):
+        spec = SPEC.replace("Name: bar", "Name: dup").replace("Source0: {source}", f"URL: {url}")
+        (tmp_path / where).mkdir()
+        rpm = binary_of(spec.replace("%prep\n", ""), tmp_path / where)
+        (repo / where).mkdir(parents=True)
+        shutil.copy(rpm, repo / where / rpm.name)
+    subprocess.run(["createrepo_c", "--quiet", str(repo)], check=True, capture_output=True)
+    citrix, clean = (
+        f"dup-1.0-1.noarch ({repo}/{where}/dup-1.0-1.noarch.rpm)" for where in ("citrix", "clean")
+    )
+    main(["scan", str(repo), "--no-cache", "--format", "html"])
+    page = capsys.readouterr().out
+    data = json.loads(page.split('id="auditor-data">')[1].split("</script>")[0])
+    assert sorted((package["nevra"], package["status"]) for package in data["packages"]) == [
+        (citrix, "origin"),
+        (clean, "clean"),
+    ]
+    # The origin copy's article, where the page explains it, names its file too.
+    assert re.search(rf"<h3>[^\n]* {re.escape(html.escape(citrix))}</h3>", page)
+    main(["scan", str(repo), "--no-cache", "--format", "markdown"])
+    assert f"| `{citrix}` | **origin** (blocking) |" in capsys.readouterr().out
+    main(["why", "dup", str(repo), "--no-cache"])
+    heads = [line for line in capsys.readouterr().out.splitlines() if line.startswith("dup-1.0-1.noarch")]
+    assert sorted(heads) == [f"{citrix}: origin (blocking)", f"{clean}: clean"]

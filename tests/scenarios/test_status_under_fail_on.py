@@ -71,3 +71,30 @@ def test_check_and_diff_show_the_status_scan_shows(
     _, compared = _run(["diff", "--fail-on", fail_on, str(report), str(whole), "--format", "json"], capsys)
     assert compared["statuses"]["old"] == compared["statuses"]["new"] == scanned["summary"]["statuses"]
     assert compared["worse"] == compared["better"] == []
+
+
+@pytest.mark.parametrize(
+    "written_with",
+    [["--baseline", "{baseline}"], ["--fail-on", "origin"], ["--fail-on", "none", "--strict"]],
+    ids=["under-a-baseline", "narrower-fail-on", "fail-on-none-strict"],
+)
+def test_diff_rules_a_report_with_the_gate_it_audits_with_not_the_one_it_was_written_under(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], written_with: list[str]
+) -> None:
+    """A report written under a baseline (`scan` reads ./.auditor-baseline.json by itself) or
+    another --fail-on, diffed with the very audit it was written from: `diff` applies no baseline
+    and its own --fail-on to the audited side, and took the report's blocks as written, so the
+    same release read "blocking facts (per package) 0 -> 51" and statuses moved."""
+    _, _, whole = _split(tmp_path)
+    baseline = tmp_path / "baseline.json"
+    assert main(["baseline", "-q", str(whole), "--baseline", str(baseline)]) == 0
+    report = tmp_path / "report.json"
+    args = [arg.format(baseline=baseline) for arg in written_with]
+    main(["scan", "-q", *args, str(whole), "-o", str(report)])
+    capsys.readouterr()
+    _, plain = _run(["scan", "-q", "--no-baseline", str(whole), "--format", "json"], capsys)
+
+    _, compared = _run(["diff", str(report), str(whole), "--format", "json"], capsys)
+    assert compared["blocking"]["old"] == compared["blocking"]["new"] == plain["summary"]["blocking_facts"]
+    assert compared["statuses"]["old"] == compared["statuses"]["new"] == plain["summary"]["statuses"]
+    assert compared["worse"] == compared["better"] == compared["facts"] == []

@@ -97,7 +97,7 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
     waivers = options.waivers(args, session.project, session.policy)
     baseline = options.baseline(args)
     # Read before the audit: a bad report is an input error named at once, not after minutes.
-    earlier = _earlier(args.compare)
+    earlier = _earlier(args.compare, session, baseline is not None)
     # The width of the terminal a table goes to: only a report to standard output has one.
     width = terminal_width(None) if any(path in (None, "-") for path, _ in _reports(args)) else None
     snapshot = FileSnapshot()  # the replay key and the reader look at the same files once
@@ -119,13 +119,15 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
     return _audit(args, session, replay, snapshot, width, waivers, baseline, earlier)
 
 
-def _earlier(path: str | None) -> Side | None:
-    """The earlier report of ``--compare``; the comparison is imported only when one is given."""
+def _earlier(path: str | None, session: Session, baseline: bool) -> Side | None:
+    """The earlier report of ``--compare``, its facts ruled as this scan rules them (--fail-on,
+    --strict and, without a baseline here, what its baseline accepted); the comparison is
+    imported only when one is given."""
     if path is None:  # `--compare ""` is a report that cannot be read, not no report
         return None
     from auditor.gate.report_side import side_of_report
 
-    return side_of_report(path)
+    return side_of_report(path, session.gate, baseline=baseline)
 
 
 def _audit(
