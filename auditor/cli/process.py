@@ -167,6 +167,8 @@ class _GeneratedMethods:
 
 
 _generated: _GeneratedMethods | None = None
+_PACKAGE_SOURCE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "__init__.py")
+"""The package's ``__init__.py``: the file's place is its bytecode's, and its mode is the source's."""
 
 
 def keep_generated_methods() -> None:
@@ -193,9 +195,8 @@ def keep_generated_methods() -> None:
     global _generated
     if _generated is not None:
         return
-    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     try:
-        pyc = cache_from_source(os.path.join(package, "__init__.py"))
+        pyc = cache_from_source(_PACKAGE_SOURCE)
     except NotImplementedError:
         return  # an interpreter that keeps no bytecode (no cache tag)
     path = os.path.join(os.path.dirname(pyc), f"dataclass-methods.{sys.implementation.cache_tag}.bin")
@@ -262,8 +263,7 @@ def _write_methods(generated: _GeneratedMethods, code: dict[str, CodeType]) -> N
     name of its own, created exclusively with the mode of the package's source less the umask,
     then renamed over the file; removed if anything fails. A file anyone may write, in a
     ``__pycache__`` root made, would let anyone put code in root's next run."""
-    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    mode = (os.stat(os.path.join(package, "__init__.py")).st_mode | 0o200) & 0o666
+    mode = (os.stat(_PACKAGE_SOURCE).st_mode | 0o200) & 0o666
     os.makedirs(os.path.dirname(generated.path), exist_ok=True)
     temporary = f"{generated.path}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
