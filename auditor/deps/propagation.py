@@ -250,10 +250,17 @@ def _build_chains(
         return shorter
 
     needing: dict[int, Chain] = {}
-    """Package of ``unusable`` -> its run-time chain to a blocked binary."""
+    """Package no buildroot may take -> its run-time chain to one of this category's packages."""
     # A blocked binary that is also unusable needs its run-time chain too: its own source's chain
     # may run through it (lib0.src BuildRequires lib1, which Requires lib0, which Requires heldlib).
-    unusable_order = sorted(index for index in unusable if index not in blocked or index not in build)
+    # So does a package tainted in another category only: app.src BuildRequires a proprietary
+    # ``blob``, which Requires ``cx`` (Citrix) or ``held`` (blocked), so the buildroot takes ``cx``
+    # and the build is Citrix's too, which a waiver of the proprietary taint alone must not pass.
+    unusable_order = sorted(
+        index
+        for index in unusable.union(tainted)
+        if index not in build and index not in own and index not in runtime
+    )
     changed = True
     while changed:
         changed = False
