@@ -127,6 +127,34 @@ def _with_generated_provides(new: LoadResult, base: LoadResult) -> LoadResult:
     return replace(new, packages=changed)
 
 
+def _rebuilt(kept: list[Package], new: LoadResult) -> list[Package]:
+    """``kept`` (BASE's packages the change does not replace), each binary of a source package
+    the change brings alone (a source RPM, none of its binaries) built from it.
+
+    A source RPM submitted alone is rebuilt, and what BASE built from the previous one of its
+    name with it: BASE's xapi-core stayed built from BASE's xapi, and with ``--roots`` (which
+    audits what the roots install, and the source packages through their binaries) the change's
+    Citrix Source reached nothing audited: "outside what the roots install", exit 0. A source
+    package the change brings with binaries built from it (a spec, an SRPM with its RPMs) leaves
+    the binaries it does not bring to BASE's (a spec that no longer builds foo-extra)."""
+    built = {key for package in new.packages if (key := package.built_from_key) is not None}
+    alone = {
+        package.name: package
+        for package in new.packages
+        if package.is_source and not package.from_spec and package.source_key not in built
+    }
+    if not alone:
+        return kept
+    rebuilt: list[Package] = []
+    for package in kept:
+        source = alone.get(package.source_name or "") if not package.is_source else None
+        if source is None or package.from_spec or package.built_from_key == source.source_key:
+            rebuilt.append(package)
+        else:
+            rebuilt.append(with_fields(package, sourcerpm=source.srpm_file_name))
+    return rebuilt
+
+
 def audit_change(
     audit: Callable[[LoadResult, LoadResult], AuditResult],
     new: LoadResult,
@@ -148,7 +176,7 @@ def audit_change(
     before = stored if stored is not None else keep(audit(with_wanted_sources(base, sources), context))
     new = _with_generated_provides(new, base)
     replaced = {_key(package) for package in new.packages}
-    kept = [package for package in base.packages if _key(package) not in replaced]
+    kept = _rebuilt([package for package in base.packages if _key(package) not in replaced], new)
     # A BASE binary the change does not replace was still built from its BASE source package
     # (a spec that no longer builds foo-extra, an update of foo alone): that source package
     # stays for it, or it would lose the evidence it inherits and gain a gap the change did
