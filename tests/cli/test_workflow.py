@@ -662,9 +662,13 @@ def test_a_base_path_that_holds_nothing_fails_a_strict_check(
     assert main(["scan", *BASE, str(empty), "--strict", "--no-cache", "-q"]) == 3
     capsys.readouterr()
     assert main(["check", new, "--against", *BASE, str(empty), "--strict", "--format", "json"]) == 3
-    document = json.loads(capsys.readouterr().out)
+    captured = capsys.readouterr()
+    document = json.loads(captured.out)
     assert document["headline"].startswith("failed: BASE was not read whole and --strict is set (")
     assert str(empty) in document["headline"] and document["exit_code"] == 3
+    # Standard error says why it failed, not that the check covers only what was seen.
+    assert "the check covers only what was seen" not in captured.err
+    assert "BASE was not read whole, which fails the check" in captured.err
     assert main(["check", new, "--against", *BASE, str(empty), "--format", "json"]) == 0
     assert "incomplete" in json.loads(capsys.readouterr().out)["headline"]
 

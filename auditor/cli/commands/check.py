@@ -101,9 +101,15 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
     said = ("input-error", "nothing-audited")
     unseen = ", ".join(f"{count} {reason}" for reason, count in reasons if reason not in said)
     if unseen:
+        # Under --strict, what BASE could not see fails the check too (`CheckView.base_unread`):
+        # "covers only what was seen" beside exit code 3 said the opposite of the headline.
+        failing = [
+            *(["the change adds evidence that was not seen"] if view.unseen_blocks else []),
+            *(["BASE was not read whole"] if view.base_unread else []),
+        ]
         consequence = (
-            "--strict is set and the change adds evidence that was not seen, which fails the check"
-            if view.unseen_blocks
+            f"--strict is set and {' and '.join(failing)}, which fails the check"
+            if failing
             else "the check covers only what was seen (--strict fails a change that adds unseen evidence)"
         )
         lines.append(f"auditor: warning: the audit with the change is incomplete: {unseen}: {consequence}")
