@@ -16,7 +16,7 @@ from typing import Generic, TypeVar
 from auditor.audit.result import AuditResult
 from auditor.origin.classify import nearest
 from auditor.rpm.gaps import Gap, GapKind
-from auditor.rpm.model import Package, with_fields
+from auditor.rpm.model import Dependency, Package, with_fields
 from auditor.rpm.package_fields import DependencyKind
 from auditor.sources.interface import LoadResult
 
@@ -85,15 +85,42 @@ GENERATED_PROVIDE = re.compile(
 its language packages), not a spec's ``Provides:`` (``bundled()`` is one: a spec writes it)."""
 
 
+def _taken(own: tuple[Dependency, ...], built: list[Package], field: str) -> list[Dependency]:
+    """The generated dependencies (`GENERATED_PROVIDE`) of ``field`` of the ``built`` packages
+    that ``own`` does not name."""
+    names = {dependency.name for dependency in own}
+    return list(
+        dict.fromkeys(
+            dependency
+            for previous in built
+            for dependency in getattr(previous, field)
+            if dependency.name not in names and GENERATED_PROVIDE.fullmatch(dependency.name)
+        )
+    )
+
+
+def _stand_in_gap(kind: GapKind, package: Package, built: list[Package], taken: list[Dependency]) -> Gap:
+    what = "provides" if kind is GapKind.AUTOMATIC_PROVIDES else "requirements"
+    names = ", ".join(dependency.name for dependency in taken[:3]) + (" ..." if len(taken) > 3 else "")
+    detail = (
+        f"{package.spec}: {package.name}: the {what} rpmbuild generates from its files are unseen;"
+        f" the {len(taken)} of {built[0].nevra} it replaces stand in for them ({names})"
+    )
+    return Gap(kind, detail)
+
+
 def _with_generated_provides(new: LoadResult, base: LoadResult) -> LoadResult:
     """``new`` with each binary package read from a spec given the generated provides of the
     BASE packages it replaces (`GENERATED_PROVIDE`) that it does not provide itself, and an
-    `automatic-provides` gap saying so.
+    `automatic-provides` gap saying so; and, where rpmbuild would generate its requirements
+    (its `automatic-requires` gap), their generated requirements, the gap saying so.
 
     A spec's binaries carry no generated provides: checked against the repository built from
     the previous spec, every package needing one of xen's sonames became ``unresolved``, a
     blocking fact the change did not cause. The previous build's stand in: a soname bump does
-    not show, and the gap says the provides were not seen (``--strict`` fails it)."""
+    not show, and the gap says the provides were not seen (``--strict`` fails it). Nor do they
+    carry generated requirements: a binary linked with a Citrix library went "depends ->
+    clean", and each package reaching Citrix through it was listed as better."""
     by_key: dict[tuple[str, str], list[Package]] = {}
     for package in base.packages:
         if not package.is_source:
@@ -105,25 +132,23 @@ def _with_generated_provides(new: LoadResult, base: LoadResult) -> LoadResult:
         if not built:
             changed.append(package)
             continue
-        own = {dependency.name for dependency in package.provides}
-        taken = list(
-            dict.fromkeys(
-                dependency
-                for previous in built
-                for dependency in previous.provides
-                if dependency.name not in own and GENERATED_PROVIDE.fullmatch(dependency.name)
+        provides = _taken(package.provides, built, "provides")
+        generates = any(gap.kind is GapKind.AUTOMATIC_REQUIRES for gap in package.gaps)
+        requires = _taken(package.requires, built, "requires") if generates else []
+        gaps = list(package.gaps)
+        if provides:
+            gaps.append(_stand_in_gap(GapKind.AUTOMATIC_PROVIDES, package, built, provides))
+        if requires:
+            gaps = [gap for gap in gaps if gap.kind is not GapKind.AUTOMATIC_REQUIRES]
+            gaps.append(_stand_in_gap(GapKind.AUTOMATIC_REQUIRES, package, built, requires))
+        if provides or requires:
+            package = with_fields(
+                package,
+                provides=(*package.provides, *provides),
+                requires=(*package.requires, *requires),
+                gaps=tuple(gaps),
             )
-        )
-        if not taken:
-            changed.append(package)
-            continue
-        names = ", ".join(dependency.name for dependency in taken[:3]) + (" ..." if len(taken) > 3 else "")
-        detail = (
-            f"{package.spec}: {package.name}: the provides rpmbuild generates from its files are unseen;"
-            f" the {len(taken)} of {built[0].nevra} it replaces stand in for them ({names})"
-        )
-        gap = Gap(GapKind.AUTOMATIC_PROVIDES, detail)
-        changed.append(with_fields(package, provides=(*package.provides, *taken), gaps=(*package.gaps, gap)))
+        changed.append(package)
     return replace(new, packages=changed)
 
 
