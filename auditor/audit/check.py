@@ -15,6 +15,7 @@ from typing import Generic, TypeVar
 
 from auditor.audit.result import AuditResult
 from auditor.origin.classify import nearest
+from auditor.rpm.archchange import replaces_across
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import Dependency, Package, with_fields
 from auditor.rpm.package_fields import DependencyKind
@@ -201,7 +202,20 @@ def audit_change(
     before = stored if stored is not None else keep(audit(with_wanted_sources(base, sources), context))
     new = _with_generated_provides(new, base)
     replaced = {_key(package) for package in new.packages}
-    kept = _rebuilt([package for package in base.packages if _key(package) not in replaced], new)
+    # A new foo.noarch replaces BASE's foo.x86_64 (and foo.x86_64 BASE's foo.noarch), as dnf
+    # upgrades it: kept beside it, it was a second provider of foo, and what needs foo became
+    # may-depend on the change's Citrix package, not depends.
+    arches: dict[str, set[str]] = {}
+    for package in new.packages:
+        arches.setdefault(package.name, set()).add(package.arch)
+    kept = _rebuilt(
+        [
+            package
+            for package in base.packages
+            if not any(replaces_across(arch, package.arch) for arch in arches.get(package.name, ()))
+        ],
+        new,
+    )
     # A BASE binary the change does not replace was still built from its BASE source package
     # (a spec that no longer builds foo-extra, an update of foo alone): that source package
     # stays for it, or it would lose the evidence it inherits and gain a gap the change did

@@ -371,6 +371,9 @@ def check_view(
     for error in (*kept.errors, *change.after.errors):
         said.setdefault((error.source, error.reason), error)
     errors = tuple(said.values())
+    arches_of: dict[str, list[str]] = {}  # BASE's arches of each name, for `counterpart`
+    for name, arch in before.packages:
+        arches_of.setdefault(name, []).append(arch)
     # The rows `CheckView.why` may look at: every row of each NEVRA the report names.
     named = {(record.name, record.nevra) for record in new_records}
     named |= {(record.name, record.nevra) for pair in (*worse, *better) for record in pair}
@@ -380,7 +383,10 @@ def check_view(
         before=kept,
         after=ChangedRecord(after_decision, package_rows(change.after, after_decision, shown)),
         comparison=comparison,
-        new=tuple(counterpart(before, record) for record in sorted(new_records, key=lambda r: r.nevra)),
+        new=tuple(
+            counterpart(before, record, arches_of.get(record.name, ()))
+            for record in sorted(new_records, key=lambda r: r.nevra)
+        ),
         worse=tuple(sorted(worse, key=lambda pair: pair[1].nevra)),
         better=tuple(sorted(better, key=lambda pair: pair[1].nevra)),
         obsoletes=obsoletes,
