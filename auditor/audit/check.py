@@ -153,9 +153,20 @@ def _with_generated_provides(new: LoadResult, base: LoadResult) -> LoadResult:
     return replace(new, packages=changed)
 
 
-def _rebuilt(kept: list[Package], new: LoadResult) -> list[Package]:
+def _alone(new: LoadResult) -> dict[str, Package]:
+    """The source packages (built, not specs) the change brings without any binary built from
+    them, by name: a source RPM submitted alone, to be rebuilt."""
+    built = {key for package in new.packages if (key := package.built_from_key) is not None}
+    return {
+        package.name: package
+        for package in new.packages
+        if package.is_source and not package.from_spec and package.source_key not in built
+    }
+
+
+def _rebuilt(kept: list[Package], alone: dict[str, Package]) -> list[Package]:
     """``kept`` (BASE's packages the change does not replace), each binary of a source package
-    the change brings alone (a source RPM, none of its binaries) built from it.
+    the change brings ``alone`` built from it.
 
     A source RPM submitted alone is rebuilt, and what BASE built from the previous one of its
     name with it: BASE's xapi-core stayed built from BASE's xapi, and with ``--roots`` (which
@@ -163,14 +174,6 @@ def _rebuilt(kept: list[Package], new: LoadResult) -> list[Package]:
     Citrix Source reached nothing audited: "outside what the roots install", exit 0. A source
     package the change brings with binaries built from it (a spec, an SRPM with its RPMs) leaves
     the binaries it does not bring to BASE's (a spec that no longer builds foo-extra)."""
-    built = {key for package in new.packages if (key := package.built_from_key) is not None}
-    alone = {
-        package.name: package
-        for package in new.packages
-        if package.is_source and not package.from_spec and package.source_key not in built
-    }
-    if not alone:
-        return kept
     rebuilt: list[Package] = []
     for package in kept:
         source = alone.get(package.source_name or "") if not package.is_source else None
@@ -214,17 +217,22 @@ def audit_change(
             for package in base.packages
             if not any(replaces_across(arch, package.arch) for arch in arches.get(package.name, ()))
         ],
-        new,
+        alone := _alone(new),
     )
     # A BASE binary the change does not replace was still built from its BASE source package
     # (a spec that no longer builds foo-extra, an update of foo alone): that source package
     # stays for it, or it would lose the evidence it inherits and gain a gap the change did
-    # not cause.
+    # not cause. Not for a source package the change brings alone: BASE's binaries are rebuilt
+    # from it, and one of the same N-V-R (a Source changed without a new release) left them
+    # paired with BASE's own.
     still_built_from = {key for package in kept if (key := package.built_from_key) is not None}
     kept += [
         package
         for package in base.packages
-        if package.is_source and _key(package) in replaced and package.source_key in still_built_from
+        if package.is_source
+        and _key(package) in replaced
+        and package.source_key in still_built_from
+        and package.name not in alone
     ]
     merged = LoadResult(
         packages=[*new.packages, *kept],

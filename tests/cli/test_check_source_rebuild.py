@@ -20,7 +20,7 @@ from tests.rpmbuild import build_noarch
 
 XAPI = """\
 Name: xapi
-Version: 1.250.0
+Version: {version}
 Release: 1.xcpng
 Summary: the toolstack, next version
 License: LGPLv2
@@ -43,18 +43,21 @@ echo x > %{{buildroot}}%{{_datadir}}/xapi/core
 """
 
 
-def source_rpm(tmp_path: Path, source: str) -> str:
+def source_rpm(tmp_path: Path, source: str, version: str = "1.250.0") -> str:
     spec = tmp_path / "xapi.spec"
-    spec.write_text(XAPI.format(source=source))
+    spec.write_text(XAPI.format(source=source, version=version))
     srpm, _binary = build_noarch(spec, tmp_path / "top", [source.rsplit("/", 1)[-1]])
     return str(srpm)
 
 
 @pytest.mark.parametrize("roots", [(), ("--roots", "xcp-ng-deps")], ids=["all", "roots"])
+@pytest.mark.parametrize("version", ["1.250.0", "1.249.0"], ids=["update", "same-nvr"])
 def test_a_citrix_source_rpm_checked_alone_blocks_through_the_binaries_rebuilt_from_it(
-    roots: tuple[str, ...], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    roots: tuple[str, ...], version: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    srpm = source_rpm(tmp_path, "https://code.citrite.net/rest/archive/xen-api-1.250.0.tar.gz")
+    """The same N-V-R as BASE's (a Source changed without a new release) too: BASE's binaries
+    were paired with BASE's own xapi SRPM, kept for them, and the change's reached nothing."""
+    srpm = source_rpm(tmp_path, "https://code.citrite.net/rest/archive/xen-api.tar.gz", version)
     code = main(["check", srpm, "--against", *BASE, *roots, "--no-cache", "--format", "json"])
     document = json.loads(capsys.readouterr().out)
     blocking = {(item["package"], item["rule"]) for item in document["regressions"]}
