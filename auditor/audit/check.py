@@ -1,8 +1,9 @@
 """The contributor check's audits: a repository alone, and with a change in it.
 
 ``auditor check NEW... --against BASE...`` audits BASE alone, then BASE with NEW in it (a
-NEW package replaces the BASE packages of the same name and architecture, as an update
-would). What the difference means is decided by comparing the two audits' facts
+NEW package replaces the BASE packages of the same name and architecture, or of any when
+either is noarch, as an update would; a source RPM given alone is what BASE's binaries of its
+name are rebuilt from). What the difference means is decided by comparing the two audits' facts
 (`auditor.gate.progress`).
 """
 
