@@ -1,8 +1,9 @@
 """The contributor check's audits: a repository alone, and with a change in it.
 
 ``auditor check NEW... --against BASE...`` audits BASE alone, then BASE with NEW in it (a
-NEW package replaces the BASE packages of the same name and architecture, as an update
-would). What the difference means is decided by comparing the two audits' facts
+NEW package replaces the BASE packages of the same name and architecture, or of any when
+either is noarch, as an update would; a source RPM given alone is what BASE's binaries of its
+name are rebuilt from). What the difference means is decided by comparing the two audits' facts
 (`auditor.gate.progress`).
 """
 
@@ -15,8 +16,9 @@ from typing import Generic, TypeVar
 
 from auditor.audit.result import AuditResult
 from auditor.origin.classify import nearest
+from auditor.rpm.archchange import replaces_across
 from auditor.rpm.gaps import Gap, GapKind
-from auditor.rpm.model import Package, with_fields
+from auditor.rpm.model import Dependency, Package, with_fields
 from auditor.rpm.package_fields import DependencyKind
 from auditor.sources.interface import LoadResult
 
@@ -85,15 +87,42 @@ GENERATED_PROVIDE = re.compile(
 its language packages), not a spec's ``Provides:`` (``bundled()`` is one: a spec writes it)."""
 
 
+def _taken(own: tuple[Dependency, ...], built: list[Package], field: str) -> list[Dependency]:
+    """The generated dependencies (`GENERATED_PROVIDE`) of ``field`` of the ``built`` packages
+    that ``own`` does not name."""
+    names = {dependency.name for dependency in own}
+    return list(
+        dict.fromkeys(
+            dependency
+            for previous in built
+            for dependency in getattr(previous, field)
+            if dependency.name not in names and GENERATED_PROVIDE.fullmatch(dependency.name)
+        )
+    )
+
+
+def _stand_in_gap(kind: GapKind, package: Package, built: list[Package], taken: list[Dependency]) -> Gap:
+    what = "provides" if kind is GapKind.AUTOMATIC_PROVIDES else "requirements"
+    names = ", ".join(dependency.name for dependency in taken[:3]) + (" ..." if len(taken) > 3 else "")
+    detail = (
+        f"{package.spec}: {package.name}: the {what} rpmbuild generates from its files are unseen;"
+        f" the {len(taken)} of {built[0].nevra} it replaces stand in for them ({names})"
+    )
+    return Gap(kind, detail)
+
+
 def _with_generated_provides(new: LoadResult, base: LoadResult) -> LoadResult:
     """``new`` with each binary package read from a spec given the generated provides of the
     BASE packages it replaces (`GENERATED_PROVIDE`) that it does not provide itself, and an
-    `automatic-provides` gap saying so.
+    `automatic-provides` gap saying so; and, where rpmbuild would generate its requirements
+    (its `automatic-requires` gap), their generated requirements, the gap saying so.
 
     A spec's binaries carry no generated provides: checked against the repository built from
     the previous spec, every package needing one of xen's sonames became ``unresolved``, a
     blocking fact the change did not cause. The previous build's stand in: a soname bump does
-    not show, and the gap says the provides were not seen (``--strict`` fails it)."""
+    not show, and the gap says the provides were not seen (``--strict`` fails it). Nor do they
+    carry generated requirements: a binary linked with a Citrix library went "depends ->
+    clean", and each package reaching Citrix through it was listed as better."""
     by_key: dict[tuple[str, str], list[Package]] = {}
     for package in base.packages:
         if not package.is_source:
@@ -105,26 +134,55 @@ def _with_generated_provides(new: LoadResult, base: LoadResult) -> LoadResult:
         if not built:
             changed.append(package)
             continue
-        own = {dependency.name for dependency in package.provides}
-        taken = list(
-            dict.fromkeys(
-                dependency
-                for previous in built
-                for dependency in previous.provides
-                if dependency.name not in own and GENERATED_PROVIDE.fullmatch(dependency.name)
+        provides = _taken(package.provides, built, "provides")
+        generates = any(gap.kind is GapKind.AUTOMATIC_REQUIRES for gap in package.gaps)
+        requires = _taken(package.requires, built, "requires") if generates else []
+        gaps = list(package.gaps)
+        if provides:
+            gaps.append(_stand_in_gap(GapKind.AUTOMATIC_PROVIDES, package, built, provides))
+        if requires:
+            gaps = [gap for gap in gaps if gap.kind is not GapKind.AUTOMATIC_REQUIRES]
+            gaps.append(_stand_in_gap(GapKind.AUTOMATIC_REQUIRES, package, built, requires))
+        if provides or requires:
+            package = with_fields(
+                package,
+                provides=(*package.provides, *provides),
+                requires=(*package.requires, *requires),
+                gaps=tuple(gaps),
             )
-        )
-        if not taken:
-            changed.append(package)
-            continue
-        names = ", ".join(dependency.name for dependency in taken[:3]) + (" ..." if len(taken) > 3 else "")
-        detail = (
-            f"{package.spec}: {package.name}: the provides rpmbuild generates from its files are unseen;"
-            f" the {len(taken)} of {built[0].nevra} it replaces stand in for them ({names})"
-        )
-        gap = Gap(GapKind.AUTOMATIC_PROVIDES, detail)
-        changed.append(with_fields(package, provides=(*package.provides, *taken), gaps=(*package.gaps, gap)))
+        changed.append(package)
     return replace(new, packages=changed)
+
+
+def _alone(new: LoadResult) -> dict[str, Package]:
+    """The source packages (built, not specs) the change brings without any binary built from
+    them, by name: a source RPM submitted alone, to be rebuilt."""
+    built = {key for package in new.packages if (key := package.built_from_key) is not None}
+    return {
+        package.name: package
+        for package in new.packages
+        if package.is_source and not package.from_spec and package.source_key not in built
+    }
+
+
+def _rebuilt(kept: list[Package], alone: dict[str, Package]) -> list[Package]:
+    """``kept`` (BASE's packages the change does not replace), each binary of a source package
+    the change brings ``alone`` built from it.
+
+    A source RPM submitted alone is rebuilt, and what BASE built from the previous one of its
+    name with it: BASE's xapi-core stayed built from BASE's xapi, and with ``--roots`` (which
+    audits what the roots install, and the source packages through their binaries) the change's
+    Citrix Source reached nothing audited: "outside what the roots install", exit 0. A source
+    package the change brings with binaries built from it (a spec, an SRPM with its RPMs) leaves
+    the binaries it does not bring to BASE's (a spec that no longer builds foo-extra)."""
+    rebuilt: list[Package] = []
+    for package in kept:
+        source = alone.get(package.source_name or "") if not package.is_source else None
+        if source is None or package.from_spec or package.built_from_key == source.source_key:
+            rebuilt.append(package)
+        else:
+            rebuilt.append(with_fields(package, sourcerpm=source.srpm_file_name))
+    return rebuilt
 
 
 def audit_change(
@@ -148,16 +206,34 @@ def audit_change(
     before = stored if stored is not None else keep(audit(with_wanted_sources(base, sources), context))
     new = _with_generated_provides(new, base)
     replaced = {_key(package) for package in new.packages}
-    kept = [package for package in base.packages if _key(package) not in replaced]
+    # A new foo.noarch replaces BASE's foo.x86_64 (and foo.x86_64 BASE's foo.noarch), as dnf
+    # upgrades it: kept beside it, it was a second provider of foo, and what needs foo became
+    # may-depend on the change's Citrix package, not depends.
+    arches: dict[str, set[str]] = {}
+    for package in new.packages:
+        arches.setdefault(package.name, set()).add(package.arch)
+    kept = _rebuilt(
+        [
+            package
+            for package in base.packages
+            if not any(replaces_across(arch, package.arch) for arch in arches.get(package.name, ()))
+        ],
+        alone := _alone(new),
+    )
     # A BASE binary the change does not replace was still built from its BASE source package
     # (a spec that no longer builds foo-extra, an update of foo alone): that source package
     # stays for it, or it would lose the evidence it inherits and gain a gap the change did
-    # not cause.
+    # not cause. Not for a source package the change brings alone: BASE's binaries are rebuilt
+    # from it, and one of the same N-V-R (a Source changed without a new release) left them
+    # paired with BASE's own.
     still_built_from = {key for package in kept if (key := package.built_from_key) is not None}
     kept += [
         package
         for package in base.packages
-        if package.is_source and _key(package) in replaced and package.source_key in still_built_from
+        if package.is_source
+        and _key(package) in replaced
+        and package.source_key in still_built_from
+        and package.name not in alone
     ]
     merged = LoadResult(
         packages=[*new.packages, *kept],

@@ -10,10 +10,11 @@ make the others worse.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from auditor.gate.progress import Comparison, PackageRecord, Side, compare, fact_key
+from auditor.rpm.archchange import replaces_across
 from auditor.rpm.evr import compare_evr
 
 
@@ -111,14 +112,20 @@ class Counterpart:
     basis: Basis
 
 
-def counterpart(before: Side, record: PackageRecord) -> Counterpart:
+def counterpart(before: Side, record: PackageRecord, arches: Iterable[str] = ()) -> Counterpart:
     """The BASE package a new one is compared with: the same NEVRA where it exists, otherwise
-    the version of that name and arch dnf would install (the newest by rpm's EVR order)."""
+    the version of that name and arch dnf would install (the newest by rpm's EVR order), and
+    where BASE has none of that arch, the newest of the ``arches`` (BASE's of the name) it
+    replaces across (`replaces_across`: a package that became noarch, or stopped being it)."""
     records = before.packages.get((record.name, record.arch), ())
     same = next((item for item in records if item.nevra == record.nevra), None)
     if same is not None:
         return Counterpart(record, same, Basis.SAME_NEVRA)
     newest = before.newest(record.name, record.arch)
+    for arch in arches if newest is None else ():
+        found = before.newest(record.name, arch) if replaces_across(record.arch, arch) else None
+        if found is not None and (newest is None or compare_evr(found.evr, newest.evr) > 0):
+            newest = found
     if newest is None:
         return Counterpart(record, None, Basis.NONE)
     older = compare_evr(record.evr, newest.evr) < 0

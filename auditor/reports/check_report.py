@@ -322,7 +322,11 @@ def check_view(
     before = kept.side
     after = side_of_audit(change.after, after_decision)
     comparison = compare(before, after)
-    new_names = {change.after.packages[index].name for index in change.new}
+    # The (name, arch) of each package the change brings, whose BASE packages it replaced: a BASE
+    # package of another arch stays, and may get worse (ocaml.noarch, rebuilt from the change's
+    # ocaml SRPM, was left out of the list with every package of a name the change brings).
+    brought_packages = [change.after.packages[index] for index in change.new]
+    new_keys = {(package.name, package.arch) for package in brought_packages}
     # The records of the change's own packages, by package, not by NEVRA: a BASE source package
     # kept for the binaries still built from it (`audit_change`) shares the NEVRA of a spec's
     # and is not new, while a spec and the SRPM made of it, both given, are two new packages of
@@ -345,7 +349,7 @@ def check_view(
     fixed = comparison.fixed_keys()
     worse, better = [], []
     for key, records in after.packages.items():
-        if key[0] in new_names:
+        if key in new_keys:
             continue
         for record in records:
             old = next((item for item in before.packages.get(key, ()) if item.nevra == record.nevra), None)
@@ -367,6 +371,9 @@ def check_view(
     for error in (*kept.errors, *change.after.errors):
         said.setdefault((error.source, error.reason), error)
     errors = tuple(said.values())
+    arches_of: dict[str, list[str]] = {}  # BASE's arches of each name, for `counterpart`
+    for name, arch in before.packages:
+        arches_of.setdefault(name, []).append(arch)
     # The rows `CheckView.why` may look at: every row of each NEVRA the report names.
     named = {(record.name, record.nevra) for record in new_records}
     named |= {(record.name, record.nevra) for pair in (*worse, *better) for record in pair}
@@ -376,7 +383,10 @@ def check_view(
         before=kept,
         after=ChangedRecord(after_decision, package_rows(change.after, after_decision, shown)),
         comparison=comparison,
-        new=tuple(counterpart(before, record) for record in sorted(new_records, key=lambda r: r.nevra)),
+        new=tuple(
+            counterpart(before, record, arches_of.get(record.name, ()))
+            for record in sorted(new_records, key=lambda r: r.nevra)
+        ),
         worse=tuple(sorted(worse, key=lambda pair: pair[1].nevra)),
         better=tuple(sorted(better, key=lambda pair: pair[1].nevra)),
         obsoletes=obsoletes,

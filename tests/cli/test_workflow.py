@@ -25,7 +25,7 @@ from auditor.reports.check_report import check_view
 from auditor.reports.check_sides import BaseRecord, keep_base
 from auditor.sources.interface import LoadResult
 from tests.conftest import RPMS
-from tests.deps.built import build_repository
+from tests.deps.built import CITRIX, build_repository
 from tests.paths import ROOT
 
 EXAMPLE = ROOT / "examples" / "xcp-ng-mini"
@@ -679,9 +679,13 @@ def test_a_base_path_that_holds_nothing_fails_a_strict_check(
     assert main(["scan", *BASE, str(empty), "--strict", "--no-cache", "-q"]) == 3
     capsys.readouterr()
     assert main(["check", new, "--against", *BASE, str(empty), "--strict", "--format", "json"]) == 3
-    document = json.loads(capsys.readouterr().out)
+    captured = capsys.readouterr()
+    document = json.loads(captured.out)
     assert document["headline"].startswith("failed: BASE was not read whole and --strict is set (")
     assert str(empty) in document["headline"] and document["exit_code"] == 3
+    # Standard error says why it failed, not that the check covers only what was seen.
+    assert "the check covers only what was seen" not in captured.err
+    assert "BASE was not read whole, which fails the check" in captured.err
     assert main(["check", new, "--against", *BASE, str(empty), "--format", "json"]) == 0
     assert "incomplete" in json.loads(capsys.readouterr().out)["headline"]
 
@@ -774,3 +778,34 @@ def test_the_check_lets_the_audit_of_base_go_before_the_audit_with_the_change(tm
     assert alive_at_second == [False]
     assert check_report.render(kept, "json") == check_report.render(whole, "json")
     assert kept.before.audited == whole.before.audited > 0
+
+
+def test_a_spec_replacing_a_built_package_keeps_the_requirements_its_build_generated(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A spec's binaries carry none of the requirements rpmbuild generates from their files:
+    checked against the repository built from the previous spec, foo (linked with Citrix's
+    libcx, which its build required by soname) went "depends -> clean", and bar, which needs
+    foo, was listed as better, "depends -> clean": a status that hid what the rebuild will
+    still need. The previous build's generated requirements stand in, as its provides do,
+    with the gap that says so (--strict fails on it)."""
+    repo = build_repository(
+        [
+            {"name": "cx", "provides": ["libcx.so.1()(64bit)"], **CITRIX},
+            {"name": "foo", "requires": ["libcx.so.1()(64bit)"]},
+            {"name": "bar", "requires": ["foo"]},
+        ],
+        tmp_path / "base",
+    )
+    spec = tmp_path / "foo.spec"
+    preamble = "Name: foo\nVersion: 1.1\nRelease: 1\nSummary: s\nLicense: MIT\nBuildArch: noarch\n"
+    spec.write_text(preamble + "%description\ns\n%files\n/usr/lib64/libfoo.so.1\n")
+    against = [str(repo), str(repo.parent / "SRPMS")]
+    assert main(["check", str(spec), "--against", *against, "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["better"] == []
+    [binary] = [item for item in document["new"] if item["nevra"] == "foo-1.1-1.noarch"]
+    assert (binary["before"], binary["after"]) == ("depends", "depends")
+    gaps = [item["text"] for item in document["facts"] if item["kind"] == "gap"]
+    assert any("automatic-requires" in text and "libcx.so.1()(64bit)" in text for text in gaps)
+    assert main(["check", str(spec), "--against", *against, "--strict", "--format", "json"]) == 3

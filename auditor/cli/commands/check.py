@@ -16,7 +16,9 @@ NAME = "check"
 SUMMARY = "contributor check: what new packages or spec files change in a repository"
 DESCRIPTION = (
     "Audit BASE, then BASE with NEW in it (a NEW package replaces the BASE package of the "
-    "same name and architecture) and report only the difference, fact by fact: the new packages "
+    "same name and architecture, or of any when either is noarch; a source RPM given without "
+    "its binaries is what BASE's binaries of its name are rebuilt from) and report only the "
+    "difference, fact by fact: the new packages "
     "(each compared with the same NEVRA in BASE, else the newest version of that name and arch), "
     "BASE packages that get worse or better, and the facts that now block. Exits 1 only when a "
     "fact blocks that did not before. Spec files are read without running any of their code."
@@ -101,9 +103,15 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
     said = ("input-error", "nothing-audited")
     unseen = ", ".join(f"{count} {reason}" for reason, count in reasons if reason not in said)
     if unseen:
+        # Under --strict, what BASE could not see fails the check too (`CheckView.base_unread`):
+        # "covers only what was seen" beside exit code 3 said the opposite of the headline.
+        failing = [
+            *(["the change adds evidence that was not seen"] if view.unseen_blocks else []),
+            *(["BASE was not read whole"] if view.base_unread else []),
+        ]
         consequence = (
-            "--strict is set and the change adds evidence that was not seen, which fails the check"
-            if view.unseen_blocks
+            f"--strict is set and {' and '.join(failing)}, which fails the check"
+            if failing
             else "the check covers only what was seen (--strict fails a change that adds unseen evidence)"
         )
         lines.append(f"auditor: warning: the audit with the change is incomplete: {unseen}: {consequence}")
