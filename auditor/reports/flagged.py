@@ -111,17 +111,22 @@ def run_state(view: ReportView) -> dict[str, str]:
     }
     if not completeness.complete:
         state["completeness"] = clean_text(completeness.summary())
+    if view.warnings:
+        # One attribute, its warnings a line each: what the other formats list (a policy rule
+        # replaced whole is why a Citrix package passes).
+        state["warnings"] = clean_text("\n".join(view.warnings))
     return state
 
 
 def verdict_note(view: ReportView) -> str | None:
-    """What the graph says beside its packages when the run failed, did not see everything, or
-    is blocked by what is no package (a configured URL on a policy host, a stale waiver): the
+    """What the graph says beside its packages when the run failed, did not see everything, has
+    warnings, or is blocked by what is no package (a configured URL on a policy host, a stale waiver): the
     graph of a run a redirect to Citrix blocked was empty, exit code 1, and said nothing of it."""
     completeness = view.decision.completeness
     config = view.blocking_config
     failures = [item.text for item in run_failures(view.decision) if item.exit_code is ExitCode.FINDINGS]
-    if view.headline.state != "failed" and completeness.complete and not config and not failures:
+    quiet = view.headline.state != "failed" and completeness.complete and not view.warnings
+    if quiet and not config and not failures:
         return None
     lines = [f"{view.headline.text} (exit code {int(view.decision.exit_code)})"]
     if not completeness.complete:
@@ -131,6 +136,9 @@ def verdict_note(view: ReportView) -> str | None:
     lines += blocks[:MAX_NOTED]
     if len(blocks) > MAX_NOTED:
         lines.append(f"and {len(blocks) - MAX_NOTED} more (the JSON report lists every one)")
+    lines += [f"warning: {warning}" for warning in view.warnings[:MAX_NOTED]]
+    if len(view.warnings) > MAX_NOTED:
+        lines.append(f"and {len(view.warnings) - MAX_NOTED} more warnings (the JSON report lists every one)")
     return clean_text("\n".join(lines))
 
 

@@ -16,6 +16,7 @@ import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import networkx as nx
 import pytest
 
 from auditor.cli.main import main
@@ -34,7 +35,7 @@ pattern = "never-matches"
 message = "weakened"
 """
 SAID = "rule citrix-vendor replaces the one of"
-DECISION_FORMATS = ("txt", "md", "json", "sarif", "xml", "html", "cdx.json", "spdx.json")
+DECISION_FORMATS = ("txt", "md", "json", "sarif", "xml", "html", "cdx.json", "spdx.json", "dot", "graphml")
 
 
 def test_a_replaced_rule_is_said_by_every_report_of_the_run(
@@ -65,6 +66,14 @@ def test_a_replaced_rule_is_said_by_every_report_of_the_run(
     assert [p["name"] for p in cyclonedx if SAID in p["value"]] == ["auditor:warning"]
     spdx = json.loads(text["spdx.json"])["annotations"]
     assert [a["comment"].split("=", 1)[0] for a in spdx if SAID in a["comment"]] == ["auditor:warning"]
+    # The graphs of a clean run draw no package: the note and the graph's attributes say it.
+    dot = text["dot"].splitlines()
+    assert [
+        line for line in dot if line.startswith("  graph [exitcode=") and SAID in line.split("warnings=")[1]
+    ]
+    assert [line for line in dot if line.startswith("  verdict [") and f"\\nwarning: {policy}" in line]
+    graphml = nx.read_graphml(out["graphml"]).graph
+    assert SAID in graphml["warnings"] and SAID in graphml["verdict"]
 
 
 def test_the_markdown_lists_some_warnings_and_counts_the_rest() -> None:
