@@ -1,9 +1,11 @@
 """JUnit XML, as GitLab, Jenkins and most CI systems show test reports.
 
 One ``testsuite`` named ``auditor``. Each audited package is a ``testcase`` (``classname`` is
-its status, ``name`` its NEVRA): it fails when any of its facts blocks (the message names
-them), is skipped when nothing blocks and a waiver accepted what would have, and passes
-otherwise (a flagged package says why in ``system-out``). Each configured repository URL on
+its status, ``name`` its row's label: its NEVRA, with its input or file when another audited
+package has that NEVRA, or marked as a spec's, since a CI system takes two cases of one name
+for one): it fails when any of its facts blocks (the message names them), is skipped when
+nothing blocks and a waiver accepted what would have, and passes otherwise (a flagged package
+says why in ``system-out``). Each configured repository URL on
 a policy host and each gap of the inputs is a test case too, each input that could not be
 read an ``error``, and so is each run-level failure (`RunFailure`): a stale waiver when stale
 waivers block fails, an audit of nothing errs. Suite properties say whether the audit is
@@ -127,7 +129,7 @@ def _properties(properties: ET.Element, view: ReportView) -> None:
 
 
 def _testcase(row: PackageView, view: ReportView) -> ET.Element:
-    case = ET.Element("testcase", {"classname": row.status.value, "name": clean_text(row.package.nevra)})
+    case = ET.Element("testcase", {"classname": row.status.value, "name": clean_text(row.label)})
     details = clean_text("\n".join(explanation(row, view, whole=False)))
     if row.gate is Gate.BLOCKING:
         # The summary status is a blocking one, and `why` names every other kind that blocks.

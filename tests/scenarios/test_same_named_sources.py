@@ -13,6 +13,7 @@ import json
 import re
 import shutil
 import subprocess
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
@@ -219,6 +220,14 @@ def test_rows_of_one_nevra_from_two_inputs_say_which_input(
         main(["scan", str(clean), str(citrix), "--no-cache", "--format", fmt])
         out = capsys.readouterr().out
         assert f"bar-1.0-1.noarch ({citrix})" in out, fmt
+    # A CI system takes two test cases of one name for one, and may show the clean one's pass.
+    main(["scan", str(clean), str(citrix), "--no-cache", "--format", "junit"])
+    cases = ET.fromstring(capsys.readouterr().out).iter("testcase")
+    assert sorted((case.get("name"), case.find("failure") is not None) for case in cases) == [
+        (f"bar-1.0-1.{arch} ({where})", where == citrix)
+        for arch in ("noarch", "src")
+        for where in sorted([citrix, clean])
+    ]
     main(["why", "bar", str(clean), str(citrix), "--no-cache"])
     heads = [line for line in capsys.readouterr().out.splitlines() if line.startswith("bar-1.0-1.noarch")]
     # In the run's order, which is not the arguments' (`auditor.audit.pipeline`): by input.
