@@ -81,7 +81,9 @@ def test_a_rule_scoped_waiver_leaves_the_other_findings_blocking_in_every_format
     assert "exit code 1." in markdown
 
     code, junit, _ = run(["scan", *args, "--format", "junit"], capsys)
-    case = next(c for c in ET.fromstring(junit).iter("testcase") if c.get("name") == "firmware-1.0-1.noarch")
+    case = next(
+        c for c in ET.fromstring(junit).iter("testcase") if c.get("name") == "firmware-1.0-1.noarch (spec)"
+    )
     assert case.find("failure") is not None and case.find("skipped") is None
 
     code, sarif, _ = run(["scan", *args, "--format", "sarif"], capsys)
