@@ -324,6 +324,9 @@ def document(view: ReportView, *, stream: bool = False) -> dict[str, Any]:
             "statuses": view.counts(),
             "categories": view.category_counts(),
             "blocking": len(view.blocking),
+            # The headline's "N blocking" counts these too: a run a configured URL alone blocks
+            # read "1 blocking" above "blocking": 0.
+            "blocking_config": len(view.blocking_config),
             "blocking_facts": len(decision.blocking),
             "waived": len(view.waived),
             "exit_code": int(view.exit_code),

@@ -105,6 +105,7 @@ def _run(view: ReportView, max_results: int) -> tuple[dict[str, Any], Iterator[d
         "statuses": view.counts(),
         "categories": view.category_counts(),
         "blocking": len(view.blocking),
+        "blockingConfig": len(view.blocking_config),  # the headline counts both, as the JSON's summary
         "waived": len(view.waived),
         "failOn": sorted(verdict.value for verdict in view.gate_options.fail_on),
         "strict": view.gate_options.strict,

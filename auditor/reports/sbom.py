@@ -377,7 +377,10 @@ def document_properties(view: ReportView) -> Iterator[tuple[str, str]]:
     for error in view.errors:
         yield "input-error", str(error)
     yield "headline", view.headline.text
-    yield "blocking-count", str(len(view.blocking) + len(view.blocking_config))
+    # As the JSON report's summary counts them, ``blocking`` and ``blocking_config``: the headline
+    # counts both, and the same name must not count other things in two documents of one run.
+    yield "blocking-count", str(len(view.blocking))
+    yield "blocking-config-count", str(len(view.blocking_config))
     # What a waiver accepted is no longer blocking: the document says how much, as the JSON
     # report's summary does, so that a reader of the SBOM alone sees the gate was eased.
     yield "waived-count", str(len(view.waived))

@@ -15,7 +15,7 @@ from auditor.gate.decision import decide
 from auditor.gate.options import GateOptions
 from auditor.origin.findings import DEFAULT_FAIL_ON, Verdict
 from auditor.origin.policy import Policy, load_policy
-from auditor.reports import json_report, table
+from auditor.reports import cyclonedx, json_report, sarif, table
 from auditor.reports.view import ReportView, build_view
 from auditor.sources.interface import ConfigUrl, LoadResult
 from tests.paths import ROOT
@@ -53,6 +53,15 @@ def test_a_baseurl_on_a_policy_host_blocks_and_is_in_every_report() -> None:
     assert entry["section"] == "epel" and entry["key"] == "baseurl" and entry["blocking"] and entry["taints"]
     text = table.render(view)
     assert "repo.citrite.net" in text and "yum.conf [epel]" in text and "1 blocking" in text
+    # The headline's count is the packages and the URLs; each document counts them apart, by
+    # one name for one thing.
+    assert view.headline.text == "1 blocking"
+    assert (document["summary"]["blocking"], document["summary"]["blocking_config"]) == (0, 1)
+    properties = sarif.document(view)["runs"][0]["properties"]
+    assert (properties["blocking"], properties["blockingConfig"]) == (0, 1)
+    bom = json.loads(cyclonedx.render(view))["metadata"]["properties"]
+    counts = {p["name"]: p["value"] for p in bom if p["name"].endswith("-count")}
+    assert counts["auditor:blocking-count"] == "0" and counts["auditor:blocking-config-count"] == "1"
 
 
 def test_disabled_sections_and_fail_on_none_do_not_block() -> None:
