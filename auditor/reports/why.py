@@ -84,14 +84,16 @@ than this is indented as this one (indenting each by its depth is quadratic in t
 
 
 def matching(view: ReportView, pattern: str) -> list[PackageView]:
-    """The audited packages ``pattern`` names: a name, a NEVRA as the reports print it, or a glob."""
-    found = [row for row in view.rows if pattern in (row.package.name, row.package.nevra)]
+    """The audited packages ``pattern`` names: a name, a NEVRA, a row's label as the reports print
+    it (``bar-1.0-1.noarch (repo/citrix)``: one of two copies of a NEVRA), or a glob of those."""
+    found = [row for row in view.rows if pattern in (row.package.name, row.package.nevra, row.label)]
     if found:
         return found
     return [
         row
         for row in view.rows
-        if fnmatch.fnmatchcase(row.package.name, pattern) or fnmatch.fnmatchcase(row.package.nevra, pattern)
+        if any(fnmatch.fnmatchcase(text, pattern) for text in (row.package.name, row.package.nevra))
+        or fnmatch.fnmatchcase(row.label, pattern)
     ]
 
 

@@ -235,6 +235,10 @@ def test_rows_of_one_nevra_from_two_inputs_say_which_input(
         f"bar-1.0-1.noarch ({citrix}): origin (blocking)",
         f"bar-1.0-1.noarch ({clean}): clean",
     ]
+    # A row's label, as a report prints it, names that copy alone.
+    main(["why", f"bar-1.0-1.noarch ({clean})", str(clean), str(citrix), "--no-cache"])
+    heads = [line for line in capsys.readouterr().out.splitlines() if line.startswith("bar-1.0-1")]
+    assert heads == [f"bar-1.0-1.noarch ({clean}): clean"]
 
 
 def test_check_and_diff_read_the_source_packages_sources_names(

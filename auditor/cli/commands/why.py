@@ -19,7 +19,7 @@ DESCRIPTION = (
     "Explain why a package has its status, like `npm explain` or "
     "`dnf repoquery --whatrequires --recursive`: its facts and what the gate decided about each, "
     "the shortest chain of requirements to an origin package, and which audited packages need it. "
-    "NAME is a package name, a NEVRA as the reports print it, or a glob (sm*)."
+    "NAME is a package name, a NEVRA or a row's label as the reports print it, or a glob (sm*)."
 )
 
 
