@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from auditor.audit.check import ChangeAudit, audit_change
 from auditor.audit.options import AuditOptions
@@ -39,6 +39,9 @@ class Run:
     store: Store | None
     progress: Reporter
     snapshot: FileSnapshot
+    store_warnings: list[str] = field(default_factory=list)
+    """What the store said while inputs were read (also in their `LoadResult`'s warnings): of the
+    cache, not of the inputs, and so in no report that must be the one made without it."""
 
     def load(self, paths: Sequence[str], *, context: bool = False) -> LoadResult:
         """Read ``paths`` (files, directories, repositories, URLs, configurations); ``context``
@@ -61,6 +64,7 @@ class Run:
         result = load_inputs(paths, read, remote=self.remote, store=self.store)
         if self.store is not None:
             result.warnings.extend(self.store.warnings)
+            self.store_warnings.extend(self.store.warnings)
             self.store.warnings.clear()
         return result
 

@@ -84,3 +84,21 @@ def test_the_markdown_lists_some_warnings_and_counts_the_rest() -> None:
     assert all(f"- `{line}`" in out for line in many[: markdown.MAX_LISTED])
     assert f"`{many[markdown.MAX_LISTED]}`" not in out
     assert "- ... and 5 more warnings (the JSON report lists them all)" in out
+
+
+def test_the_check_report_says_the_policy_s_warnings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The check's JSON and Markdown, which a bot posts on the pull request, said the comparison's
+    warnings and not the policy's: a Citrix package the weakened rule let in read as no change."""
+    base = build_repository([{"name": "fine"}], tmp_path / "base")
+    new = build_repository([{"name": "xl", **CITRIX}], tmp_path / "new")
+    policy = tmp_path / "weaker.toml"
+    policy.write_text(WEAKER)
+    args = ["check", "-q", "--no-cache", str(new), "--against", str(base), "--policy", str(policy)]
+    assert main([*args, "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert [SAID in warning for warning in document["warnings"]] == [True]
+    assert main([*args, "--format", "markdown"]) == 0
+    markdown = capsys.readouterr().out
+    assert "**Warnings**" in markdown and f"- `{policy}: rule[0]: {SAID}" in markdown

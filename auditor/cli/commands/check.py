@@ -73,6 +73,7 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
             # Two states of BASE in one comparison put BASE's own change on the change's account.
             usable = kept if not snapshot.changed else None
             change = audit_change(run_.audit, new, base, context, keep, sources, usable)
+            of_the_cache = set(run_.store_warnings)
         if kept is None:
             stored.put(change.before)
     finally:
@@ -86,10 +87,11 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
         for item in view.new
         if item.basis is Basis.NEWER_IN_BASE and item.before is not None
     ]
-    # What the comparison warns of is the report's too (JSON and Markdown): a bot posting the
-    # comment never sees standard error. The inputs' warnings are not: a cache that cannot be
-    # written is one of them, and the report is the one made without the cache.
-    view = replace(view, warnings=tuple(older))
+    # What the policy, the inputs and the comparison warn of is the report's too (JSON and
+    # Markdown): a bot posting the comment never sees standard error, and a policy rule replaced
+    # whole is why a Citrix package passes. Not the cache's: the report is the one made without it.
+    reported = [*session.policy.warnings, *(w for w in read_warnings if w not in of_the_cache), *older]
+    view = replace(view, warnings=tuple(dict.fromkeys(reported)))
     write_output(check_report.render(view, args.format), args.output)
     # The models' store and BASE's are one file: a cache that cannot be used (read-only, a
     # full disk) is said once, as a scan says it, not once for each.
