@@ -1,13 +1,11 @@
 """Packages with a clean provider for each requirement, and still no clean installation.
 
-`auditor.deps.edges.least_fixed_point` taints a package when one requirement has no clean
-provider. Each requirement is asked alone, so a package can keep a clean provider for each and
-none for all together: ``app`` requires ``liba`` (``cx-a`` or ``clean-a``) and ``libb``
-(``cx-b`` or ``clean-b``), and ``clean-a`` conflicts with ``clean-b``. libsolv cannot install
-``app`` without a Citrix package; asked per requirement, ``app`` only ``may-depend``, which does
-not block. The same holds when the conflict is with what ``app`` needs deeper down, or with a
-sibling: ``app`` requires ``mid`` and ``pal``, ``mid`` requires ``libd`` (``clean-d`` or
-``cx-d``), and ``pal`` conflicts with ``clean-d``.
+`auditor.deps.edges.least_fixed_point` asks each requirement alone: ``app`` requiring ``liba``
+(``cx-a`` or ``clean-a``) and ``libb`` (``cx-b`` or ``clean-b``), ``clean-a`` conflicting with
+``clean-b``, keeps a clean provider for each, and only ``may-depend`` (which does not block)
+though libsolv cannot install it without Citrix; so when the conflict lies deeper (``app``
+requires ``mid`` and ``pal``, ``mid`` ``libd``: ``clean-d`` or ``cx-d``; ``pal`` conflicts
+with ``clean-d``).
 
 `without_clean_way` asks the question libsolv asks, for the packages where the answer can
 differ: with every tainted package left out, what must an installation of the package hold?
@@ -18,14 +16,14 @@ a tainted package. Where units leave choices between clean providers, it tries t
 group's first, backtracking as a SAT solver does: when no choice leaves a clean way, the
 package ``depends`` if it can be installed at all (the same search with nothing left out),
 and the first choice's group is the one its chain names. Both answers are sound; within
-`STEPS` they are complete for the packages asked (tests/deps/test_clean_way_random.py holds
-them to libsolv's).
+`STEPS` they are complete for the packages asked (held to libsolv's by
+tests/deps/test_clean_way_random.py and tests/deps/test_category_clean_way_random.py).
 
-Only a few packages are asked (`auditor.deps.cleanscreen`): asking each of the 8,600 that
-reach a mixed group took 10 s on distro-60k; its screen leaves 57, and the whole takes about
-0.2 s. It follows sole clean providers only: a package that reaches a mixed group only
-through a choice, or whose conflict lies below a choice of the group's clean providers, is
-missed by that screen (unless others bring it in), and stays ``may-depend``.
+Only a few packages are asked (`auditor.deps.cleanscreen`): of the 8,600 that reach a mixed
+group on distro-60k (10 s), its screen leaves 57 (0.2 s). It follows sole clean providers
+only: a package that reaches a mixed group only through a choice, or whose conflict lies below
+a choice of the group's clean providers, is missed (unless others bring it in), and stays
+``may-depend``.
 """
 
 from __future__ import annotations
@@ -101,9 +99,8 @@ def without_clean_way(
 
     ``edges`` are the reverse edges of ``runtime`` (`auditor.deps.edges.reverse`). A member of
     ``partly`` (a package some hosts lack) is no clean provider, as in `least_fixed_point`.
-    ``build`` is asked only where each source package has one set of groups: pass none when
-    the run builds on several hosts (a group per host, which one installation never holds
-    together). Without ``ask``, nothing is asked: every package the screen leaves is unasked.
+    ``build`` is asked only where each source package has one set of groups: none when the run
+    builds on several hosts. Without ``ask``, nothing is asked: all the screen leaves is unasked.
     With ``only``, the packages outside it are not asked at all, nor counted unasked: the
     caller needs no answer there (`auditor.audit.plan` asks only what can reach the packages it
     counts: no other answer can taint them). With ``build_tainted`` (``tainted``, the blocked
@@ -225,6 +222,7 @@ class _Search(CleanView):
         """What it holds -> the nearest step above it that took the one clean provider of a
         mixed group: what a tainted provider would replace."""
         apart_held: list[int] = [package] if package in apart_from else []
+        taken: list[Step] = []  # the mixed groups' steps, in order
         waiting: list[tuple[int, Group]] = []
         queue: deque[tuple[int, Sequence[Group]]] = deque([(package, groups)])
 
@@ -247,20 +245,24 @@ class _Search(CleanView):
                 return None
             if not usable:
                 conflicting = [one for member in members for one in against(member)]
-                # The choice a tainted provider would undo: this group's, the one above its
-                # owner, else the one above what rules its providers out.
+                # The choice a tainted provider would undo: this group's, the one above its owner,
+                # the one above what rules its providers out, else the last one taken (what it holds
+                # may rule an option above out: tests/deps/test_clean_way_blame.py).
                 other: list[int] = conflicting
                 blamed = (owner, group) if mixed else _where(choice[owner])
                 if blamed is None:
                     blamed = next((_where(choice[one]) for one in conflicting if choice[one]), None)
                     other = members
+                blamed = blamed or (_where(taken[-1]) if taken else None)
                 if blamed is None:
-                    raise _NotInstallable  # tainted or not: not this module's answer
+                    raise _NotInstallable  # no mixed group taken: tainted or not, no installation
                 return self._answer(package, held, *blamed, other)
             target = usable[0]
             step = Step(owner, group, target)
             held[target] = step
             choice[target] = step if mixed else choice[owner]
+            if mixed:
+                taken.append(step)
             if target in apart_from:
                 apart_held.append(target)
             if not self.inert(target):
@@ -375,11 +377,9 @@ class _Search(CleanView):
 
 @dataclass(frozen=True)
 class _Walk:
-    """One walk of `_Search.ask`: ``answer``, a requirement left with tainted providers only;
-    else whether it ``found`` an installation with a provider of each requirement it met
-    (False: one is left with none, or with none it can be installed with). ``options`` is how
-    many providers each choice it made had, in order; ``first`` the owner and group of the
-    first; ``held`` what it held, each with the step that took it."""
+    """One walk of `_Search.ask`: ``answer``, a requirement left with tainted providers only; else
+    whether it ``found`` an installation. ``options``: how many providers each choice it made had,
+    in order; ``first`` the first's owner and group; ``held`` what it held, with each's step."""
 
     answer: NoCleanWay | None
     found: bool

@@ -19,6 +19,10 @@ yum's, which names an x86_64 host ia32e or amd64).
 Requirements asked one at a time miss a package whose clean providers cannot be installed
 together: `auditor.deps.cleanway` finds those, which taint what needs them in turn, until
 nothing more is found. Their chains end at a hop that says what rules the clean way out.
+Asked with every origin package tainted, it asks no package tainted already and names one
+group per package, so each category is asked again with its own origin packages alone where
+there are others (`_alone`): a package tainted by one category may need the other only
+because a Conflicts rules that one's clean way out.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from types import MappingProxyType
 
 from auditor.deps.chains import ChainMaker, make_hop, no_clean_way_chain, runtime_chains, shortest
 from auditor.deps.cleanway import NoCleanWay
-from auditor.deps.edges import nearest_two, reverse
+from auditor.deps.edges import Edges, nearest_two, reverse
 from auditor.deps.graph import DependencyGraph
 from auditor.deps.hops import Chain, Group, Hop, HopKind, PackageVerdict
 from auditor.deps.spread import Either, all_tainted, categories_of, spread
@@ -81,6 +85,8 @@ def propagate(graph: DependencyGraph, findings: Mapping[int, Sequence[Finding]])
         Verdict.MAY_DEPEND: {},
         Verdict.BUILD_DEPENDS: {},
     }
+    unasked = set(taint.unasked)
+    lost_alone: list[str] = []
     for category in Category:
         # Sorted by name: of two origin packages equally near, a chain ends at the same one
         # whatever order the inputs were read in (a baseline entry names it).
@@ -91,16 +97,19 @@ def propagate(graph: DependencyGraph, findings: Mapping[int, Sequence[Finding]])
         if not sources:
             continue
         runtime, ruled_chains = runtime_chains(graph, sources, complete, origin_chain, tainted, rounds)
+        own = {index: origin_chain.get(index) for index in sources}
+        preset = {index: chain for index, chain in ruled_chains.items() if index in unbuildable}
+        builds = _build_chains(blocked, tainted, graph, runtime, own, preset, held_back, unusable)
+        if len(sources) < len(origin):
+            alone = _alone(graph, sources, origin_chain, reverse_edges, runtime, builds)
+            unasked |= alone.unasked
+            lost_alone += [names[index].nevra for index in alone.lost]
         labels = nearest_two(sources, reverse_edges)
         anyway = ChainMaker(labels, origin_chain, set(labels[0]), partly)
         may = {index: anyway.chain(index, end) for index, end in anyway.ends() if index not in runtime}
         by_category[Verdict.DEPENDS][category] = runtime
         by_category[Verdict.MAY_DEPEND][category] = may
-        own = {index: origin_chain.get(index) for index in sources}
-        preset = {index: chain for index, chain in ruled_chains.items() if index in unbuildable}
-        by_category[Verdict.BUILD_DEPENDS][category] = _build_chains(
-            blocked, tainted, graph, runtime, own, preset, held_back, unusable
-        )
+        by_category[Verdict.BUILD_DEPENDS][category] = builds
     found = Propagation(
         origin={index: origin_chain.get(index, ()) for index in origin},
         depends=shortest(by_category[Verdict.DEPENDS]),
@@ -108,7 +117,7 @@ def propagate(graph: DependencyGraph, findings: Mapping[int, Sequence[Finding]])
         build_depends=shortest(by_category[Verdict.BUILD_DEPENDS]),
         unresolved=frozenset(graph.unresolved),
         by_category=by_category,
-        unasked=taint.unasked,
+        unasked=frozenset(unasked),
     )
     # A taint is shown only with a chain that proves it: a blocked package the chains missed
     # would show clean in every output (red team 40 found one). An internal error says the
@@ -117,6 +126,8 @@ def propagate(graph: DependencyGraph, findings: Mapping[int, Sequence[Finding]])
     lost = sorted(names[index].nevra for index in blocked if not any(index in chains for chains in chained))
     if lost:
         raise AssertionError(f"blocked with no chain to show: {', '.join(lost[:5])}")
+    if lost_alone:
+        raise AssertionError(f"needing one category with no chain to show: {', '.join(lost_alone[:5])}")
     return found
 
 
@@ -296,3 +307,64 @@ def _build_chains(
                 Hop(binary, source, HopKind.BUILT_FROM, packages[binary].sourcerpm or ""), chain
             )
     return chains
+
+
+@dataclass(frozen=True)
+class _Alone:
+    """What `_alone` adds to nothing: the packages its clean-way check left unasked, and those
+    it found needing the category with no chain to show (an internal error, never a clean)."""
+
+    unasked: frozenset[int]
+    lost: list[int]
+
+
+def _alone(
+    graph: DependencyGraph,
+    sources: Sequence[int],
+    origin_chain: Mapping[int, Chain],
+    reverse_edges: Edges,
+    runtime: dict[int, Chain],
+    builds: dict[int, Chain],
+) -> _Alone:
+    """The chains of what cannot do without one category's origin packages (``sources``) with
+    every other package allowed, the other categories' origin packages too, that ``runtime``
+    and ``builds`` (that category's chains, found with every origin package tainted) lack:
+    added to them.
+
+    With every origin package tainted, the clean-way check asks none of them, nor what they
+    taint, and names one group with no clean way: ``app`` Requires ``libp`` (only the
+    proprietary ``prop-p``) and ``mid`` (which Requires ``liba``: ``cx-a``, Citrix's, or
+    ``clean-a``), and Conflicts with ``clean-a``; libsolv cannot install it without ``cx-a``
+    either, but it was found proprietary only (tainted at once), and so was a proprietary
+    ``blob`` in its place, and ``app-two`` whose other group needing the proprietary one was
+    named. A waiver of the proprietary facts passed them (rt-category; seed 3 of
+    tests/deps/test_category_clean_way_random.py). Asked with this category's origin packages
+    alone, as libsolv is with them locked, each is found; so are the buildroots."""
+    alone = spread(graph, set(sources), reverse_edges)
+    missing = [index for index in sorted(alone.depends) if index not in runtime]
+    missing_builds = [index for index in sorted(alone.blocked) if index not in builds]
+    lost: list[int] = []
+    if not missing and not missing_builds:
+        return _Alone(alone.unasked, lost)
+    own_runtime, ruled = runtime_chains(
+        graph, sources, alone.complete, origin_chain, alone.tainted, alone.rounds
+    )
+    for index in missing:
+        chain = own_runtime.get(index)
+        if chain is None:
+            lost.append(index)
+        else:
+            runtime[index] = chain
+    if missing_builds:
+        own = {index: origin_chain.get(index) for index in sources}
+        preset = {index: chain for index, chain in ruled.items() if index in alone.unbuildable}
+        found = _build_chains(
+            alone.blocked, alone.tainted, graph, own_runtime, own, preset, alone.held_back, alone.unusable
+        )
+        for index in missing_builds:
+            chain = found.get(index)
+            if chain is None:
+                lost.append(index)
+            else:
+                builds[index] = chain
+    return _Alone(alone.unasked, lost)

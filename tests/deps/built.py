@@ -2,7 +2,8 @@
 the same repository goes to the auditor and to libsolv (the ``solv`` wheel, as dnf sets it up).
 
 A package is a compact description (``tests/universe.py`` style): ``name``, ``evr``,
-``arch`` (``noarch`` by default; another one is rpmbuild's ``--target``), ``vendor`` and lists
+``arch`` (``noarch`` by default; another one is rpmbuild's ``--target``), ``vendor``, ``license``
+(``MIT`` by default) and lists
 of ``provides``, ``requires``, ``conflicts``, ``obsoletes``, ``buildrequires`` and
 ``buildconflicts``, written as in a spec file. Each is built with its source package.
 """
@@ -25,6 +26,8 @@ from auditor.origin.policy import load_policy
 from benchmarks.generators import solv_closure
 
 CITRIX = {"vendor": "Citrix Systems, Inc."}
+PROPRIETARY = {"license": "Proprietary"}
+"""A licence the shipped policy's ``proprietary-license`` rule flags (category ``proprietary``)."""
 
 DNF_INSTALLONLYPKGS = ("kernel", "kernel-PAE", "installonlypkg(kernel)", "installonlypkg(kernel-module)",
                        "installonlypkg(vm)", "multiversion(kernel)")  # fmt: skip
@@ -46,7 +49,7 @@ def spec_text(package: dict[str, Any]) -> str:
     version, _, release = rest.partition("-")
     lines = [f"Name: {package['name']}", f"Version: {version}", f"Release: {release or '1'}"]
     lines += [f"Epoch: {epoch}"] if epoch else []
-    lines += ["Summary: s", "License: MIT"]
+    lines += ["Summary: s", f"License: {package.get('license', 'MIT')}"]
     lines += ["BuildArch: noarch"] if package.get("arch", "noarch") == "noarch" else []
     lines += [f"Vendor: {package['vendor']}"] if "vendor" in package else []
     for key, tag in _TAGS.items():

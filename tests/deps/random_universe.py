@@ -22,10 +22,12 @@ def universe(
     buildrequires: Sequence[int] | None = None,
     size: int = 22,
     capabilities: int = 7,
+    conflicts: Sequence[int] = (0, 1, 1, 2),
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """The packages (`tests.deps.built` descriptions) and the names of the Citrix ones. Each
     package requires ``rng.choice(requires)`` capabilities (none it provides itself), build-requires
-    ``rng.choice(buildrequires)`` when given, and conflicts with up to two other packages."""
+    ``rng.choice(buildrequires)`` when given, and conflicts with ``rng.choice(conflicts)`` packages
+    at most (a draw of itself is none)."""
     rng = random.Random(seed)
     names = [f"p{number}" for number in range(size)]
     packages: list[dict[str, Any]] = [
@@ -46,7 +48,7 @@ def universe(
         if buildrequires is not None:
             for number in rng.sample(range(capabilities), rng.choice(buildrequires)):
                 package["buildrequires"].append(f"c{number}")
-        for _conflict in range(rng.choice([0, 1, 1, 2])):
+        for _conflict in range(rng.choice(conflicts)):
             other = rng.choice(names)
             if other != package["name"]:
                 package["conflicts"].append(other)
