@@ -140,9 +140,11 @@ class PrimaryHandler:
         self.skipped = 0
         """Elements open from the first one skipped on (0: none is)."""
         self.repeated: dict[str, str] = {}
-        """One string for each SOURCERPM and URL that several packages of the repository give
-        (the subpackages of one source package): 4-5 MB of a distribution's packages, held to
-        the end of the run. Not `sys.intern`: the table would outlive the read."""
+        """One string for each SOURCERPM, URL, summary and description that several packages of
+        the repository give (the subpackages of one source package; a description that is the
+        summary): 4-5 MB of a distribution's packages for the first two, 5.8 MiB of distro-60k's
+        for the descriptions, held to the end of the run. Not `sys.intern`: the table would
+        outlive the read."""
 
     def start(self, name: str, attrs: list[str]) -> None:
         if self.skipped:
@@ -330,7 +332,9 @@ class PrimaryHandler:
         get, repeated = dependencies.get, self.repeated.setdefault
         # The vendor, packager, build host, licence and checksum type many packages repeat are
         # interned: one string for all of them (63,000 copies of "sha256" were 3.3 MiB of
-        # distro-60k's peak); SOURCERPM and URL are held in `repeated`.
+        # distro-60k's peak); SOURCERPM, URL, summary and description are held in `repeated`,
+        # one table for the four: a description that says what the summary says (every package
+        # of a repository converted from Debian's, as distro-60k's) is that one string too.
         # Positional, in `Package`'s field order: the same call by keyword took 1.1 us more a
         # package. Interned, as dependencies' names and versions are: the self-provide then
         # shares the package's name and version instead of holding copies.
@@ -339,7 +343,8 @@ class PrimaryHandler:
             _SOURCE if is_source else _BINARY, location, self.repository,
             None if is_source or not sourcerpm else repeated(sourcerpm, sourcerpm),
             make_checksum(intern(checksum_type or "sha256"), checksum) if checksum else None,
-            summary, description,
+            repeated(summary, summary) if summary else summary,
+            repeated(description, description) if description else description,
             get("requires", ()), get("provides", ()), get("conflicts", ()), get("obsoletes", ()),
             get("recommends", ()), get("suggests", ()), get("supplements", ()), get("enhances", ()),
             tuple(files),
