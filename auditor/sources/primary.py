@@ -139,13 +139,14 @@ class PrimaryHandler:
         self.skipped = 0
         """Elements open from the first one skipped on (0: none is)."""
         self.repeated: dict[str, str] = {}
-        """One string for each text that several packages of the repository give, or their
-        dependencies: names, versions, SOURCERPM, URL, summary, description... (the subpackages
-        of one source package; a package's name in its self-provide; a description that is the
-        summary): 4-5 MB of a distribution's packages for SOURCERPM and URL, 5.8 MiB of
-        distro-60k's for the descriptions, held to the end of the run. Not `sys.intern`: its
-        table outlives the read, and the 100,000 names and versions of distro-60k grew it by
-        3 MiB of the run's peak."""
+        """One string for each text several packages of the repository or their dependencies
+        give: names, versions, SOURCERPM, URL, summary, description... (a package's name in its
+        self-provide; a description that is the summary): 4-5 MB of a distribution's packages
+        for SOURCERPM and URL, 5.8 MiB of distro-60k's for the descriptions. Not `sys.intern`:
+        its table outlives the read (distro-60k's grew by 3 MiB of the run's peak)."""
+        self.build_times: dict[str, int] = {}
+        """One number for each build time several packages give (the subpackages of one build):
+        a number each was 32 bytes a package, 1.9 MiB of distro-60k's peak."""
 
     def start(self, name: str, attrs: list[str]) -> None:
         if self.skipped:
@@ -320,7 +321,9 @@ class PrimaryHandler:
                 location = urljoin(self.locations_under, location)
             try:
                 epoch = epoch_number(epoch_text) if epoch_text else None
-                buildtime = int(buildtime_text) if buildtime_text else None
+                buildtime = self.build_times.get(buildtime_text) if buildtime_text else None
+                if buildtime is None and buildtime_text:
+                    buildtime = self.build_times[buildtime_text] = int(buildtime_text)
             except ValueError:
                 raise InputError(self._label(name), "epoch or build time is not a number") from None
         except InputError as exc:
