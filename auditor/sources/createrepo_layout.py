@@ -351,7 +351,9 @@ class PrimaryLayout(_Layout):
         if "&" in key:
             values = tuple(None if value is None else _unescape(value) for value in values)
         try:
-            dependency = self.dependencies[key] = dependency_from_fields(*values, evrs=self.versions)
+            dependency = self.dependencies[key] = dependency_from_fields(
+                *values, evrs=self.versions, strings=self.handler.repeated
+            )
         except ValueError as exc:
             self.error = str(exc)
             return None
@@ -363,7 +365,7 @@ class PrimaryLayout(_Layout):
         if escaped:
             values = tuple(None if value is None else _unescape(value) for value in values)
         try:
-            return dependency_from_fields(*values, evrs=self.versions)
+            return dependency_from_fields(*values, evrs=self.versions, strings=self.handler.repeated)
         except ValueError as exc:
             self.error = str(exc)
             return None

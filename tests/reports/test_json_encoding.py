@@ -36,6 +36,25 @@ def test_a_file_name_that_is_not_utf8_is_written_as_the_replacement_character() 
     assert json.loads(encode_item(item)) == {"location": "Packages/caf\ufffd.rpm"}
 
 
+@pytest.mark.parametrize(
+    "hops",
+    [
+        [{"from": "a-1-1.noarch", "to": "b-1-1.noarch", "alternatives": 2, "tainted": True}],
+        [{"from": "a", "to": "Ünïcödé ✓ \u2028", "n": -(2**40)}, {"from": "b", "to": 'q"\\\x00'}],
+        [{"from": "a", "to": "b"}, {"from": "caf\udce9", "to": "b"}],  # one that cannot be held encoded
+    ],
+)
+@pytest.mark.parametrize("surrogate", ["", "caf\udce9.rpm"])
+def test_values_held_encoded_are_written_as_the_values(hops: list[dict[str, Any]], surrogate: str) -> None:
+    """A value an item holds `encoded` (the JSON report's hops) is written as the value itself,
+    on the fast path and on the json module's, which an item's lone surrogate takes."""
+    item = {"location": f"Packages/{surrogate}", "chain": hops}
+    held = {"location": item["location"], "chain": [jsonlines.encoded(hop) for hop in hops]}
+    assert encode_item(held) == encode_item(item)  # which the tests above hold to the json module's
+    if not surrogate and hops[-1]["from"] != "caf\udce9":  # all UTF-8: the json module's own bytes
+        assert encode_item(held) == reference(item)
+
+
 TEXTS: list[Any] = [
     {"name": "plain", "epoch": 0, "blocking": False, "gate": None, "facts": [], "nested": {}, "n": -(2**40)},
     {"summary": 'quotes " and \\ back\\slash, tab\t, newline\n, NUL\x00, DEL\x7f, \x1b[31m'},
