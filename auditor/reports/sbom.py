@@ -364,9 +364,8 @@ def document_properties(view: ReportView) -> Iterator[tuple[str, str]]:
     for status in sorted(verdict.value for verdict in view.gate_options.fail_on):
         yield "fail-on", status
     yield "strict", _boolean(view.gate_options.strict)
-    completeness = view.decision.completeness
-    yield "complete", _boolean(completeness.complete)
-    for reason, count in completeness.reasons:
+    yield "complete", _boolean(view.decision.completeness.complete)
+    for reason, count in view.decision.completeness.reasons:
         yield "incomplete", f"{count} {reason}"
     for item in view.run_gaps:
         yield "gap", item.text
@@ -377,12 +376,10 @@ def document_properties(view: ReportView) -> Iterator[tuple[str, str]]:
     for error in view.errors:
         yield "input-error", str(error)
     yield "headline", view.headline.text
-    # As the JSON report's summary counts them, ``blocking`` and ``blocking_config``: the headline
-    # counts both, and the same name must not count other things in two documents of one run.
+    # Counted apart, as the JSON's ``blocking`` and ``blocking_config``: the headline adds both.
     yield "blocking-count", str(len(view.blocking))
     yield "blocking-config-count", str(len(view.blocking_config))
-    # What a waiver accepted is no longer blocking: the document says how much, as the JSON
-    # report's summary does, so that a reader of the SBOM alone sees the gate was eased.
+    # A reader of the SBOM alone sees the gate was eased by waivers, as the JSON's summary says.
     yield "waived-count", str(len(view.waived))
     # Stale waivers fail this run (the JSON report's gate.stale_waivers_block is the option).
     if view.decision.stale_blocks:
