@@ -344,27 +344,26 @@ def _alone(
     missing = [index for index in sorted(alone.depends) if index not in runtime]
     missing_builds = [index for index in sorted(alone.blocked) if index not in builds]
     lost: list[int] = []
+
+    def add(indexes: list[int], found: Mapping[int, Chain], into: dict[int, Chain]) -> None:
+        for index in indexes:
+            chain = found.get(index)
+            if chain is None:
+                lost.append(index)
+            else:
+                into[index] = chain
+
     if not missing and not missing_builds:
         return _Alone(alone.unasked, lost)
     own_runtime, ruled = runtime_chains(
         graph, sources, alone.complete, origin_chain, alone.tainted, alone.rounds
     )
-    for index in missing:
-        chain = own_runtime.get(index)
-        if chain is None:
-            lost.append(index)
-        else:
-            runtime[index] = chain
+    add(missing, own_runtime, runtime)
     if missing_builds:
         own = {index: origin_chain.get(index) for index in sources}
         preset = {index: chain for index, chain in ruled.items() if index in alone.unbuildable}
         found = _build_chains(
             alone.blocked, alone.tainted, graph, own_runtime, own, preset, alone.held_back, alone.unusable
         )
-        for index in missing_builds:
-            chain = found.get(index)
-            if chain is None:
-                lost.append(index)
-            else:
-                builds[index] = chain
+        add(missing_builds, found, builds)
     return _Alone(alone.unasked, lost)
