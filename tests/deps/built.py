@@ -158,3 +158,34 @@ def libsolv_buildroot(
     (built into ``repo``), ``locked`` never installed (None: it cannot)."""
     package = next(one for one in packages if one["name"] == name)
     return libsolv_installs(repo, "", also=package["buildrequires"], locked=locked)
+
+
+class Installs:
+    """libsolv's answers for one repository, its pool loaded once."""
+
+    def __init__(self, repository: Path) -> None:
+        self.pool, self.repository = solv_closure.load(str(repository))
+        self.pool.setarch("x86_64")
+        self.pool.set_flag(solv.Pool.POOL_FLAG_IMPLICITOBSOLETEUSESCOLORS, 1)
+        self.pool.createwhatprovides()
+        self.binary = {one.name: one.id for one in self.repository.solvables if one.arch != "src"}
+
+    def installs(self, locked: Iterable[str], *, package: str = "", capabilities: Iterable[str] = ()) -> bool:
+        """Whether libsolv installs ``package`` and a provider of each of ``capabilities``, no
+        package named in ``locked`` installed."""
+        pool, locked = self.pool, set(locked)
+        lock = solv.Job.SOLVER_SOLVABLE | solv.Job.SOLVER_LOCK
+        jobs = [pool.Job(lock, self.binary[name]) for name in sorted(locked)]
+        if package:
+            jobs.append(pool.Job(solv.Job.SOLVER_SOLVABLE | solv.Job.SOLVER_INSTALL, self.binary[package]))
+        for capability in capabilities:
+            ids = [
+                one.id
+                for one in pool.whatprovides(pool.Dep(capability).id)
+                if one.name not in locked and one.arch != "src"
+            ]
+            if not ids:
+                return False
+            how = solv.Job.SOLVER_SOLVABLE_ONE_OF | solv.Job.SOLVER_INSTALL
+            jobs.append(pool.Job(how, pool.towhatprovides(ids)))
+        return not pool.Solver().solve(jobs)

@@ -24,38 +24,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import solv
 
-from benchmarks.generators import solv_closure
-from tests.deps.built import audit, build_repository, verdicts
+from tests.deps.built import Installs, audit, build_repository, verdicts
 from tests.deps.random_universe import universe
-
-
-class Buildroots:
-    """libsolv's answer for one repository: whether a buildroot holds a provider, not one of
-    ``excluded``, of each capability, no package of ``locked`` installed."""
-
-    def __init__(self, repository: Path) -> None:
-        self.pool, self.repository = solv_closure.load(str(repository))
-        self.pool.setarch("x86_64")
-        self.pool.set_flag(solv.Pool.POOL_FLAG_IMPLICITOBSOLETEUSESCOLORS, 1)
-        self.pool.createwhatprovides()
-
-    def installs(self, capabilities: list[str], excluded: set[str], locked: set[str]) -> bool:
-        pool = self.pool
-        lock = solv.Job.SOLVER_SOLVABLE | solv.Job.SOLVER_LOCK
-        jobs = [pool.Job(lock, one.id) for one in self.repository.solvables if one.name in locked]
-        for capability in capabilities:
-            ids = [
-                one.id
-                for one in pool.whatprovides(pool.Dep(capability).id)
-                if one.name not in excluded and one.arch != "src"
-            ]
-            if not ids:
-                return False
-            how = solv.Job.SOLVER_SOLVABLE_ONE_OF | solv.Job.SOLVER_INSTALL
-            jobs.append(pool.Job(how, pool.towhatprovides(ids)))
-        return not pool.Solver().solve(jobs)
 
 
 @pytest.mark.parametrize("seed", [27, 62, 54, 77, 0, 1, 2, 3, 4, 5])
@@ -63,8 +34,8 @@ def test_build_depends_exactly_when_libsolv_finds_no_buildroot(tmp_path: Path, s
     packages, citrix = universe(seed, citrix_share=0.2, requires=[0, 1, 1, 2], buildrequires=[0, 1, 2, 2, 3])
     repository = build_repository(packages, tmp_path)
     found = verdicts(audit(repository))
-    roots = Buildroots(repository)
-    whole = {p["name"]: roots.installs(p["buildrequires"], set(), set()) for p in packages}
+    roots = Installs(repository)
+    whole = {p["name"]: roots.installs((), capabilities=p["buildrequires"]) for p in packages}
     blocked: set[str] = set()
     changed = True
     while changed:
@@ -75,7 +46,7 @@ def test_build_depends_exactly_when_libsolv_finds_no_buildroot(tmp_path: Path, s
                 continue
             if whole[name]:
                 unfit = set(citrix) | blocked
-                held = not roots.installs(package["buildrequires"], unfit, unfit)
+                held = not roots.installs(unfit, capabilities=package["buildrequires"])
             else:
                 held = found[f"{name}-1.0-1.src"] == "build-depends"
             if held:
