@@ -86,7 +86,7 @@ def collector_paused() -> Iterator[None]:
 def exit_now(code: int) -> NoReturn:
     """End the process without tearing the run down.
 
-    Everything the run writes is flushed and closed by then (a report file is fsync'd and
+    Everything the run writes is flushed and closed by then (a report file is closed and
     renamed, the store closed), so the process ends with ``os._exit``, as mypy's command
     does for the same reason.
     """

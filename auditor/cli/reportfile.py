@@ -2,7 +2,12 @@
 or a destroyed special file behind.
 
 A regular file (or a new one) is written to a temporary file in the same directory and
-renamed over it once complete and synced, so CI never reads half a report. What is not a
+renamed over it once complete and closed, so CI never reads half a report: a reader opens the
+old file or the whole new one. It is not synced to the disk first: that only matters if the
+machine loses power in the seconds after the run, when the CI job is lost too, and it cost a
+third of a warm run (0.11-0.15 s to sync distro-60k's 109 MB report, of a 0.43 s run). rpm
+(``%_flush_io`` is off by default) and dnf do not sync what they write either. A full disk still
+fails the write or the close, and the old report stays. What is not a
 regular file is written in place, as the shell's ``>`` would: renaming a file over
 ``/dev/null`` as root would replace the device with a regular file, and a FIFO's reader
 would never see the report. A symlink is followed to the file it names (the link stays a
@@ -129,8 +134,6 @@ def _replace(pieces: Iterable[bytes], path: str, target: str, existing: os.stat_
                     os.fchmod(stream.fileno(), mode)
                     for piece in pieces:
                         stream.write(piece)
-                    stream.flush()
-                    os.fsync(stream.fileno())
                 os.replace(temporary, target)
             except BaseException:
                 with contextlib.suppress(OSError):

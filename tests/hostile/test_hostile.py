@@ -581,7 +581,7 @@ def test_header_limits(where: str, il: int, dl: int, expect: str, tmp_path: Path
 # -- the report file -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("failure", ["write", "fsync", "replace", "interrupt"])
+@pytest.mark.parametrize("failure", ["write", "fchmod", "replace", "interrupt"])
 def test_an_interrupted_report_write_keeps_the_old_report(
     failure: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
