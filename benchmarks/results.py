@@ -177,7 +177,8 @@ def record(ctx: Context, result: ToolResult, sample: Sample, expected: Sequence[
     result.samples.append(sample)
     ctx.log(
         f"  {result.case:16} {result.tool:20} {sample.wall:7.2f} s wall {sample.cpu:7.2f} s cpu "
-        f"{sample.maxrss_kib * 1024 / 1e6:7.1f} MB  exit {sample.exit_code}  (others: {sample.others:.1f} cpu s)"
+        f"{sample.maxrss_kib * 1024 / 1e6:7.1f} MB  exit {sample.exit_code}  "
+        f"(others: {sample.others:.1f} cpu s)"
     )
     if sample.exit_code not in expected:
         result.errors.append(f"exit code {sample.exit_code}: {tail(sample.stderr)}")
