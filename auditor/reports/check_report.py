@@ -28,26 +28,19 @@ from auditor.gate.progress import (
     Comparison,
     FactChange,
     PackageRecord,
+    Side,
     compare,
     fact_key,
     side_of_audit,
 )
 from auditor.gate.waivers import Waiver
+from auditor.reports import check_text
 from auditor.reports.check_sides import BaseGap, BaseRecord, ChangedRecord, keep_base
-from auditor.reports.comment import fitted
 from auditor.reports.diff_report import fact_change_to_json
 from auditor.reports.inert import json_text_inert
 from auditor.reports.json_gate import completeness_to_json
-from auditor.reports.text import code_span, shorten, simple_table, terminal_text
 from auditor.reports.view import package_rows
-
-MAX_WHY = 160
-MAX_ROWS = 100
-"""Rows of each table the Markdown lists (the table and the JSON list every one)."""
-MAX_HEADLINE_GAPS = 3
-"""What BASE could not see, listed in the Markdown headline; the rest are counted."""
-MAX_UNSEEN = 12
-"""Distinct texts of new gaps listed in the table and the Markdown; the JSON lists every one."""
+from auditor.rpm.model import Package
 
 
 @dataclass(frozen=True)
@@ -70,6 +63,9 @@ class CheckView:
     warnings: tuple[str, ...] = ()
     """What the comparison warns of (a NEW package older than BASE's), as the command says it on
     standard error."""
+    not_rebuilt: tuple[tuple[str, str, str], ...] = ()
+    """(BASE binary, its status in BASE, the change's source package): a binary the spec of a
+    source RPM given alone no longer builds, gone after the rebuild (`ChangeAudit.not_rebuilt`)."""
     rows_of_new: Mapping[int, int] = field(default_factory=dict)
     """``id`` of a new package's record (in ``new``) -> the index of its row in ``after``: two
     new packages may share a NEVRA (a spec and the SRPM made of it), each has its own why."""
@@ -171,105 +167,7 @@ class CheckView:
 def render(view: CheckView, fmt: str) -> str:
     if fmt == "json":
         return json_text_inert(json.dumps(_document(view), indent=2, ensure_ascii=False) + "\n")
-    return _text(view, markdown=fmt == "markdown")
-
-
-def _status(item: Counterpart) -> str:
-    before = item.before.status if item.before is not None else "(new)"
-    return f"{before} -> {item.after.status}"
-
-
-def _text(view: CheckView, *, markdown: bool) -> str:
-    code: Callable[[str], str] = code_span if markdown else terminal_text
-    icon = ""
-    if markdown:
-        icon = "❌ " if view.exit_code is not ExitCode.PASSED else "⚠️ " if view.incomplete else "✅ "
-    # What BASE could not see is named by its inputs (a directory's name, a .repo file's URL):
-    # on a terminal, an escape sequence in one would rewrite the screen, as in any other cell.
-    headline = view.headline_with(_markdown_listed) if markdown else terminal_text(view.headline)
-    lines = [("### " if markdown else "") + f"{icon}auditor check: {headline}", ""]
-    for error in view.errors:
-        lines.append(f"- input error: {code(error.source)}: {code(error.reason)}")
-    if view.errors:
-        lines.append("")
-    if view.new:
-        rows = [
-            [
-                code(item.after.nevra),
-                _status(item),
-                item.basis.value,
-                code(view.why(item.after, MAX_WHY)),
-            ]
-            for item in view.new
-        ]
-        lines += _table("New packages", ["package", "status", "compared with", "why"], rows, markdown)
-    if view.regressions:
-        # The change's own evidence before what depends on it: a comment lists only some.
-        regressions = sorted(view.regressions, key=lambda item: item.fact.kind != "origin")
-        rows = [[code(item.fact.subject), code(item.text)] for item in regressions]
-        lines += _table("Facts that now block", ["package", "fact"], rows, markdown)
-    for title, pairs in (
-        ("Repository packages that get worse", view.worse),
-        ("Repository packages that get better", view.better),
-    ):
-        rows = [[code(new.nevra), f"{old.status} -> {new.status}", code(view.why(new, MAX_WHY))]
-                for old, new in pairs]  # fmt: skip
-        lines += _table(title, ["package", "status", "why"], rows, markdown)
-    unseen = view.unseen_new
-    if unseen:
-        # What the change brings that was not seen, gap by gap: a spec's %include or %{lua:}
-        # line was counted in the headline alone (the JSON's facts list them; scan's table names them).
-        texts = list(dict.fromkeys(item.text for item in unseen))
-        rows = [[code(text)] for text in texts[:MAX_UNSEEN]]
-        if len(texts) > MAX_UNSEEN:
-            rows.append([f"... and {len(texts) - MAX_UNSEEN} more (the JSON report lists them all)"])
-        lines += _table(
-            "Evidence the change brings that was not seen (not blocking)", ["gap"], rows, markdown
-        )
-    gone = view.comparison.of(Change.GONE)
-    if gone:
-        rows = [[code(item.fact.subject), code(item.fact.text)] for item in gone]
-        title = "Facts gone with a replaced package, or no longer seen (not fixed)"
-        lines += _table(title, ["package", "fact"], rows, markdown)
-    for new, old, status in view.obsoletes:
-        lines.append(f"{code(new)} obsoletes {code(old)} ({status})")
-    if markdown and view.warnings:  # the terminal's are on standard error
-        lines += ["**Warnings**", ""] + [f"- {code(warning)}" for warning in view.warnings] + [""]
-    comparison = view.comparison
-    summary = (
-        f"{len(view.new)} new package(s), {len(view.worse)} worse, {len(view.better)} better; "
-        f"blocking facts (per package) {comparison.blocking_before} -> {comparison.blocking_after}; "
-        f"exit code {int(view.exit_code)}"
-    )
-    if markdown:  # a change touching thousands of packages: still one comment, its summary last
-        return fitted(lines, [summary])
-    return "\n".join([*lines, summary]).rstrip() + "\n"
-
-
-def _markdown_listed(texts: list[str]) -> str:
-    """Gap texts in the Markdown headline: each a code span (a .repo file's names and URLs are
-    no Markdown, link or mention), a few of them: thousands of repositories not read made a
-    headline longer than the comment holds, and `fitted` left it out whole with the exit code."""
-    said = "; ".join(code_span(shorten(text, MAX_WHY)) for text in texts[:MAX_HEADLINE_GAPS])
-    if len(texts) > MAX_HEADLINE_GAPS:
-        said += f"; and {len(texts) - MAX_HEADLINE_GAPS} more (the table and JSON formats list them all)"
-    return said
-
-
-def _table(title: str, headers: list[str], rows: list[list[str]], markdown: bool) -> list[str]:
-    if not rows:
-        return []
-    if markdown:
-        # A comment lists some rows of each table, so that every table is in it; the text lists all.
-        cells = [[cell.replace("|", "\\|") for cell in row] for row in rows[:MAX_ROWS]]
-        more = [f"... and {len(rows) - MAX_ROWS} more: the JSON report lists them all", ""]
-        return (
-            [f"**{title}**", "", "| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-            + ["| " + " | ".join(row) + " |" for row in cells]
-            + [""]
-            + (more if len(rows) > MAX_ROWS else [])
-        )
-    return [f"{title}:", simple_table(rows, headers), ""]
+    return check_text.text(view, markdown=fmt == "markdown")
 
 
 def _counterpart(item: Counterpart, view: CheckView) -> dict[str, Any]:
@@ -303,6 +201,7 @@ def _document(view: CheckView) -> dict[str, Any]:
         "worse": [_pair(pair, view) for pair in view.worse],
         "better": [_pair(pair, view) for pair in view.better],
         "obsoletes": [{"package": a, "obsoletes": b, "status": s} for a, b, s in view.obsoletes],
+        "no_longer_built": [{"nevra": a, "before": s, "source": b} for a, s, b in view.not_rebuilt],
         "blocking": {"before": comparison.blocking_before, "after": comparison.blocking_after},
         "errors": [{"input": e.source, "message": e.reason} for e in view.errors],
         "warnings": list(view.warnings),
@@ -365,6 +264,13 @@ def check_view(
         for new, old in change.obsoletes
         if old in statuses and after_decision.blocks(old)  # tainted by the gate's own measure
     )
+    # A BASE binary the rebuild no longer makes: gone from the audit with the change, it is in no
+    # list of packages, and what needed it shows unresolved; named here, with its status in BASE.
+    not_rebuilt = tuple(
+        sorted(
+            (binary.nevra, _status_in(before, binary), source.nevra) for binary, source in change.not_rebuilt
+        )
+    )
     # Each error once, by what it says: BASE's are in both audits, as the same objects, or as
     # their copies when BASE's record came from the store (`auditor.cli.checkbase`).
     said: dict[tuple[str, str], InputError] = {}
@@ -390,8 +296,16 @@ def check_view(
         worse=tuple(sorted(worse, key=lambda pair: pair[1].nevra)),
         better=tuple(sorted(better, key=lambda pair: pair[1].nevra)),
         obsoletes=obsoletes,
+        not_rebuilt=not_rebuilt,
         errors=errors,
         brought=len(change.new),
         roots=bool(change.after.options.roots),
         rows_of_new=rows_of_new,
     )
+
+
+def _status_in(side: Side, package: Package) -> str:
+    """``package``'s status in the audit ``side`` records, "(not audited)" when it has none
+    (``--roots`` audits only what the roots install)."""
+    records = side.packages.get((package.name, package.arch), ())
+    return next((record.status for record in records if record.nevra == package.nevra), "(not audited)")
