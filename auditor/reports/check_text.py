@@ -1,19 +1,16 @@
-"""``auditor check``'s table and Markdown comment: the view (`auditor.reports.check_report.CheckView`)
+"""``auditor check``'s table and Markdown comment: the view (`auditor.reports.checkview.CheckView`)
 as text, its tables each listing what the change does, the summary last."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from auditor.core.errors import ExitCode
 from auditor.gate.packagechanges import Counterpart
 from auditor.gate.progress import Change
+from auditor.reports.checkview import CheckView
 from auditor.reports.comment import fitted
 from auditor.reports.text import code_span, shorten, simple_table, terminal_text
-
-if TYPE_CHECKING:  # the view imports this module to render itself
-    from auditor.reports.check_report import CheckView
 
 MAX_WHY = 160
 MAX_ROWS = 100
