@@ -169,6 +169,15 @@ def _alone(new: LoadResult) -> dict[str, Package]:
     }
 
 
+_GENERATED_SUFFIXES = ("-debuginfo", "-debugsource")
+"""The subpackages rpmbuild adds of itself (``%debug_package``, find-debuginfo), with no ``%files``
+section of the spec (`Package.builds` misses them): never taken for one the spec no longer builds."""
+
+
+def _generated(package: Package) -> bool:
+    return package.name.endswith(_GENERATED_SUFFIXES)
+
+
 def _rebuilt(
     kept: list[Package], alone: dict[str, Package]
 ) -> tuple[list[Package], list[tuple[Package, Package]]]:
@@ -194,7 +203,7 @@ def _rebuilt(
         source = alone.get(package.source_name or "") if not package.is_source else None
         if source is None or package.from_spec:
             rebuilt.append(package)
-        elif source.builds is not None and package.name not in source.builds:
+        elif source.builds is not None and package.name not in source.builds and not _generated(package):
             gone.append((package, source))
         elif package.built_from_key == source.source_key:
             rebuilt.append(package)

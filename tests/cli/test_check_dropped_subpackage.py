@@ -89,11 +89,12 @@ def rpmbuild(directory: Path, spec_text: str, name: str, mode: str = "-ba") -> N
     assert done.returncode == 0, done.stderr
 
 
-def base(directory: Path, header: str) -> list[str]:
+def base(directory: Path, header: str, more: str = "") -> list[str]:
     """BASE: foo.src builds foo, foo-extra and a Citrix subpackage (``%package header``), and
-    app Requires that subpackage; its binaries and its source packages, two repositories."""
+    the subpackages ``more`` declares, and app Requires the Citrix one; its binaries and its
+    source packages, two repositories."""
     argument, needed = HEADERS[header]
-    rpmbuild(directory, FOO.format(release=1, citrix=CITRIX_SUBPACKAGE.format(header=argument)), "foo")
+    rpmbuild(directory, FOO.format(release=1, citrix=CITRIX_SUBPACKAGE.format(header=argument) + more), "foo")
     rpmbuild(directory, APP.format(needs=needed), "app")
     for made in ("repo", "SRPMS"):
         subprocess.run(["createrepo_c", "--quiet", str(directory / made)], check=True)
@@ -204,3 +205,16 @@ def test_what_the_spec_builds_is_kept_in_the_cache(
     assert first == second == 1
     assert json.loads(warm) == json.loads(cold)
     assert json.loads(warm)["no_longer_built"][0]["nevra"] == "foo-citrix-1.0-1.noarch"
+
+
+def test_a_debuginfo_package_rpmbuild_adds_of_itself_is_never_taken_for_one_no_longer_built(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """rpmbuild makes foo-debuginfo with no ``%files debuginfo`` of the spec's (find-debuginfo):
+    the spec's packages miss it, and it stays, rebuilt; the Citrix subpackage is gone."""
+    debuginfo = "%package debuginfo\nSummary: d\n%description debuginfo\nd\n%files debuginfo\n"
+    against = base(tmp_path / "base", "suffix", debuginfo)
+    srpm = change(tmp_path / "new")
+    code, document, _, _ = check([srpm, "--against", *against, "--no-cache"], capsys)
+    assert [item["nevra"] for item in document["no_longer_built"]] == ["foo-citrix-1.0-1.noarch"]
+    assert code == document["exit_code"] == 1
