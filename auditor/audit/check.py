@@ -3,8 +3,8 @@
 ``auditor check NEW... --against BASE...`` audits BASE alone, then BASE with NEW in it (a
 NEW package replaces the BASE packages of the same name and architecture, or of any when
 either is noarch, as an update would; a source RPM given alone is what BASE's binaries of its
-name are rebuilt from). What the difference means is decided by comparing the two audits' facts
-(`auditor.gate.progress`).
+name are rebuilt from, those its spec no longer builds gone). What the difference means is
+decided by comparing the two audits' facts (`auditor.gate.progress`).
 """
 
 from __future__ import annotations
@@ -39,6 +39,10 @@ class ChangeAudit(Generic[Base]):
     """Ids, in ``after``, of the packages the change brings."""
     obsoletes: tuple[tuple[int, int], ...]
     """(new package, package it obsoletes), ids in ``after``: a replacement of what it obsoletes."""
+    not_rebuilt: tuple[tuple[Package, Package], ...] = ()
+    """(BASE binary, the change's source package): a binary of BASE that the spec of a source RPM
+    given alone no longer builds (`Package.builds`), absent from ``after`` as from the repository
+    rebuilt from it."""
 
 
 def with_wanted_sources(targets: LoadResult, sources: LoadResult) -> LoadResult:
@@ -165,24 +169,47 @@ def _alone(new: LoadResult) -> dict[str, Package]:
     }
 
 
-def _rebuilt(kept: list[Package], alone: dict[str, Package]) -> list[Package]:
+_GENERATED_SUFFIXES = ("-debuginfo", "-debugsource")
+"""The subpackages rpmbuild adds of itself (``%debug_package``, find-debuginfo), with no ``%files``
+section of the spec (`Package.builds` misses them): never taken for one the spec no longer builds."""
+
+
+def _generated(package: Package) -> bool:
+    return package.name.endswith(_GENERATED_SUFFIXES)
+
+
+def _rebuilt(
+    kept: list[Package], alone: dict[str, Package]
+) -> tuple[list[Package], list[tuple[Package, Package]]]:
     """``kept`` (BASE's packages the change does not replace), each binary of a source package
-    the change brings ``alone`` built from it.
+    the change brings ``alone`` built from it; and, apart, those of its binaries its spec no
+    longer builds, with that source package.
 
     A source RPM submitted alone is rebuilt, and what BASE built from the previous one of its
     name with it: BASE's xapi-core stayed built from BASE's xapi, and with ``--roots`` (which
     audits what the roots install, and the source packages through their binaries) the change's
     Citrix Source reached nothing audited: "outside what the roots install", exit 0. A source
     package the change brings with binaries built from it (a spec, an SRPM with its RPMs) leaves
-    the binaries it does not bring to BASE's (a spec that no longer builds foo-extra)."""
+    the binaries it does not bring to BASE's (a spec that no longer builds foo-extra).
+
+    A rebuild makes only what the source package's spec builds: BASE's foo-citrix, whose
+    ``%package citrix`` the change's foo spec dropped, was kept, re-pointed at the clean foo,
+    and what Requires it stayed resolved, a false clean. It is gone after the rebuild, as from
+    the repository dnf reads then. Only when the spec's packages are known: unknown
+    (`Package.builds` None), every binary of its name is assumed rebuilt, as before."""
     rebuilt: list[Package] = []
+    gone: list[tuple[Package, Package]] = []
     for package in kept:
         source = alone.get(package.source_name or "") if not package.is_source else None
-        if source is None or package.from_spec or package.built_from_key == source.source_key:
+        if source is None or package.from_spec:
+            rebuilt.append(package)
+        elif source.builds is not None and package.name not in source.builds and not _generated(package):
+            gone.append((package, source))
+        elif package.built_from_key == source.source_key:
             rebuilt.append(package)
         else:
             rebuilt.append(with_fields(package, sourcerpm=source.srpm_file_name))
-    return rebuilt
+    return rebuilt, gone
 
 
 def audit_change(
@@ -212,7 +239,7 @@ def audit_change(
     arches: dict[str, set[str]] = {}
     for package in new.packages:
         arches.setdefault(package.name, set()).add(package.arch)
-    kept = _rebuilt(
+    kept, gone = _rebuilt(
         [
             package
             for package in base.packages
@@ -259,4 +286,4 @@ def audit_change(
         if match.kind is DependencyKind.OBSOLETES
         for target in match.packages
     )
-    return ChangeAudit(before, after, new_ids, obsoletes)
+    return ChangeAudit(before, after, new_ids, obsoletes, tuple(gone))

@@ -12,264 +12,38 @@ under ``--strict`` a change fails when it adds evidence that was not seen (a new
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Any
 
 from auditor.audit.check import ChangeAudit
-from auditor.audit.facts import FactKind
 from auditor.audit.result import AuditResult
-from auditor.core.errors import ExitCode, InputError
+from auditor.core.errors import InputError
 from auditor.gate.decision import decide
 from auditor.gate.options import GateOptions
 from auditor.gate.packagechanges import Counterpart, counterpart, holds_new_fact
 from auditor.gate.progress import (
     Change,
-    Comparison,
-    FactChange,
     PackageRecord,
+    Side,
     compare,
     fact_key,
     side_of_audit,
 )
 from auditor.gate.waivers import Waiver
-from auditor.reports.check_sides import BaseGap, BaseRecord, ChangedRecord, keep_base
-from auditor.reports.comment import fitted
+from auditor.reports import check_text
+from auditor.reports.check_sides import BaseRecord, ChangedRecord, keep_base
+from auditor.reports.checkview import CheckView
 from auditor.reports.diff_report import fact_change_to_json
 from auditor.reports.inert import json_text_inert
 from auditor.reports.json_gate import completeness_to_json
-from auditor.reports.text import code_span, shorten, simple_table, terminal_text
 from auditor.reports.view import package_rows
-
-MAX_WHY = 160
-MAX_ROWS = 100
-"""Rows of each table the Markdown lists (the table and the JSON list every one)."""
-MAX_HEADLINE_GAPS = 3
-"""What BASE could not see, listed in the Markdown headline; the rest are counted."""
-MAX_UNSEEN = 12
-"""Distinct texts of new gaps listed in the table and the Markdown; the JSON lists every one."""
-
-
-@dataclass(frozen=True)
-class CheckView:
-    before: BaseRecord
-    after: ChangedRecord
-    comparison: Comparison
-    new: tuple[Counterpart, ...]
-    """The change's packages, each with the BASE package it is compared with."""
-    worse: tuple[tuple[PackageRecord, PackageRecord], ...]
-    """BASE packages (not replaced) with a fact that is new after the change."""
-    better: tuple[tuple[PackageRecord, PackageRecord], ...]
-    obsoletes: tuple[tuple[str, str, str], ...]
-    """(new package, tainted BASE package it obsoletes, that package's status)."""
-    errors: tuple[InputError, ...]
-    brought: int
-    """Packages NEW gave, audited or not (``--roots`` audits only what the roots install)."""
-    roots: bool = False
-    """Whether ``--roots`` chose what is audited: a change outside what they install is no news."""
-    warnings: tuple[str, ...] = ()
-    """What the comparison warns of (a NEW package older than BASE's), as the command says it on
-    standard error."""
-    rows_of_new: Mapping[int, int] = field(default_factory=dict)
-    """``id`` of a new package's record (in ``new``) -> the index of its row in ``after``: two
-    new packages may share a NEVRA (a spec and the SRPM made of it), each has its own why."""
-
-    @property
-    def regressions(self) -> list[FactChange]:
-        return self.comparison.newly_blocking
-
-    @property
-    def nothing_to_check(self) -> str:
-        """Why the check has nothing to compare (empty when it has): a change that brings no
-        package, or a base that holds none, is an audit of nothing, which never passes."""
-        if not self.brought:
-            return "the change holds no package (NEW gave nothing to audit)"
-        if not self.new and not self.roots:
-            # None of NEW's packages is one a host of --arch installs: nothing of the change was
-            # audited, as `scan` of the same inputs audits nothing and fails (no roots to explain it).
-            count = self.brought
-            return f"none of the {count} package(s) of the change was audited (not for the --arch given)"
-        if not self.before.audited:
-            return "BASE holds no package: there is no repository to check the change against"
-        return ""
-
-    @property
-    def unseen_blocks(self) -> list[FactChange]:
-        """The regressions that are evidence not seen (gaps, blocking under --strict)."""
-        return [item for item in self.regressions if item.fact.kind == FactKind.GAP.value]
-
-    @property
-    def base_unread(self) -> list[BaseGap]:
-        """What the audit of BASE alone could not see of its inputs (an input holding nothing, a
-        repository not read), when that blocks (--strict): no repository to check the change
-        against, as `scan --strict` of BASE fails. A mistyped path among several BASE paths
-        passed, the gap being BASE's on both sides and so no news."""
-        return [item for item in self.before.run_gaps if item.blocks]
-
-    @property
-    def unseen_new(self) -> list[FactChange]:
-        """New gaps that do not block (without --strict): evidence the change brings, not seen."""
-        return [
-            item
-            for item in self.comparison.changes
-            if item.change is Change.NEW and item.fact.kind == FactKind.GAP.value and not item.blocks_after
-        ]
-
-    @property
-    def exit_code(self) -> ExitCode:
-        if self.errors or self.nothing_to_check or self.unseen_blocks or self.base_unread:
-            return ExitCode.INPUT
-        return ExitCode.FINDINGS if self.regressions else ExitCode.PASSED
-
-    @property
-    def incomplete(self) -> str:
-        """What the audit of the repository with the change could not see (`Completeness.summary`),
-        empty when it saw everything: a check that passes says it, as every scan does."""
-        return self.after.decision.completeness.summary()
-
-    @property
-    def headline(self) -> str:
-        return self.headline_with(lambda texts: "; ".join(texts))
-
-    def headline_with(self, listed: Callable[[list[str]], str]) -> str:
-        """The headline, with what BASE could not see given by ``listed`` (the distinct gap
-        texts, from repository configuration: the Markdown comment bounds and quotes them)."""
-        findings = len(self.regressions) - len(self.unseen_blocks)
-        if self.errors:
-            text = f"failed: {len(self.errors)} input(s) could not be read, the check is incomplete"
-            return text + (f"; and {findings} new blocking fact(s)" if findings else "")
-        if self.nothing_to_check:
-            return f"failed: {self.nothing_to_check}"
-        if self.base_unread:
-            said = listed(list(dict.fromkeys(fact.text for fact in self.base_unread)))
-            return f"failed: BASE was not read whole and --strict is set ({said})"
-        if self.unseen_blocks:
-            text = f"failed: evidence was not seen and --strict is set ({len(self.unseen_blocks)} new gap(s))"
-            return text + (f"; and {findings} new blocking fact(s)" if findings else "")
-        if self.regressions:
-            # A change that blocks may also be one the audit could not see whole: the table and
-            # the Markdown comment say it, as the JSON's completeness and standard error do.
-            unseen = f"; and the audit is {self.incomplete}" if self.incomplete else ""
-            return f"this change makes things worse: {findings} new blocking fact(s){unseen}"
-        outside = "" if self.new else " (the change is outside what the roots install)"
-        if self.incomplete:
-            return f"nothing gets worse{outside}, but the audit is {self.incomplete}"
-        return f"nothing gets worse{outside}"
-
-    def why(self, record: PackageRecord, width: int | None = None) -> str:
-        """The why of the package ``record`` names, after the change (by NEVRA: a source package
-        and its binaries share a name), in about ``width`` characters when given (`short_why`)."""
-        own = self.rows_of_new.get(id(record))
-        found = self.after.row(own) if own is not None else None
-        rows = [found] if found is not None else []
-        rows = rows or [row for row in self.after.by_name(record.name) if row.package.nevra == record.nevra]
-        if not rows:
-            return ""
-        return rows[0].why if width is None else rows[0].short_why(width)
+from auditor.rpm.model import Package
 
 
 def render(view: CheckView, fmt: str) -> str:
     if fmt == "json":
         return json_text_inert(json.dumps(_document(view), indent=2, ensure_ascii=False) + "\n")
-    return _text(view, markdown=fmt == "markdown")
-
-
-def _status(item: Counterpart) -> str:
-    before = item.before.status if item.before is not None else "(new)"
-    return f"{before} -> {item.after.status}"
-
-
-def _text(view: CheckView, *, markdown: bool) -> str:
-    code: Callable[[str], str] = code_span if markdown else terminal_text
-    icon = ""
-    if markdown:
-        icon = "❌ " if view.exit_code is not ExitCode.PASSED else "⚠️ " if view.incomplete else "✅ "
-    # What BASE could not see is named by its inputs (a directory's name, a .repo file's URL):
-    # on a terminal, an escape sequence in one would rewrite the screen, as in any other cell.
-    headline = view.headline_with(_markdown_listed) if markdown else terminal_text(view.headline)
-    lines = [("### " if markdown else "") + f"{icon}auditor check: {headline}", ""]
-    for error in view.errors:
-        lines.append(f"- input error: {code(error.source)}: {code(error.reason)}")
-    if view.errors:
-        lines.append("")
-    if view.new:
-        rows = [
-            [
-                code(item.after.nevra),
-                _status(item),
-                item.basis.value,
-                code(view.why(item.after, MAX_WHY)),
-            ]
-            for item in view.new
-        ]
-        lines += _table("New packages", ["package", "status", "compared with", "why"], rows, markdown)
-    if view.regressions:
-        # The change's own evidence before what depends on it: a comment lists only some.
-        regressions = sorted(view.regressions, key=lambda item: item.fact.kind != "origin")
-        rows = [[code(item.fact.subject), code(item.text)] for item in regressions]
-        lines += _table("Facts that now block", ["package", "fact"], rows, markdown)
-    for title, pairs in (
-        ("Repository packages that get worse", view.worse),
-        ("Repository packages that get better", view.better),
-    ):
-        rows = [[code(new.nevra), f"{old.status} -> {new.status}", code(view.why(new, MAX_WHY))]
-                for old, new in pairs]  # fmt: skip
-        lines += _table(title, ["package", "status", "why"], rows, markdown)
-    unseen = view.unseen_new
-    if unseen:
-        # What the change brings that was not seen, gap by gap: a spec's %include or %{lua:}
-        # line was counted in the headline alone (the JSON's facts list them; scan's table names them).
-        texts = list(dict.fromkeys(item.text for item in unseen))
-        rows = [[code(text)] for text in texts[:MAX_UNSEEN]]
-        if len(texts) > MAX_UNSEEN:
-            rows.append([f"... and {len(texts) - MAX_UNSEEN} more (the JSON report lists them all)"])
-        lines += _table(
-            "Evidence the change brings that was not seen (not blocking)", ["gap"], rows, markdown
-        )
-    gone = view.comparison.of(Change.GONE)
-    if gone:
-        rows = [[code(item.fact.subject), code(item.fact.text)] for item in gone]
-        title = "Facts gone with a replaced package, or no longer seen (not fixed)"
-        lines += _table(title, ["package", "fact"], rows, markdown)
-    for new, old, status in view.obsoletes:
-        lines.append(f"{code(new)} obsoletes {code(old)} ({status})")
-    if markdown and view.warnings:  # the terminal's are on standard error
-        lines += ["**Warnings**", ""] + [f"- {code(warning)}" for warning in view.warnings] + [""]
-    comparison = view.comparison
-    summary = (
-        f"{len(view.new)} new package(s), {len(view.worse)} worse, {len(view.better)} better; "
-        f"blocking facts (per package) {comparison.blocking_before} -> {comparison.blocking_after}; "
-        f"exit code {int(view.exit_code)}"
-    )
-    if markdown:  # a change touching thousands of packages: still one comment, its summary last
-        return fitted(lines, [summary])
-    return "\n".join([*lines, summary]).rstrip() + "\n"
-
-
-def _markdown_listed(texts: list[str]) -> str:
-    """Gap texts in the Markdown headline: each a code span (a .repo file's names and URLs are
-    no Markdown, link or mention), a few of them: thousands of repositories not read made a
-    headline longer than the comment holds, and `fitted` left it out whole with the exit code."""
-    said = "; ".join(code_span(shorten(text, MAX_WHY)) for text in texts[:MAX_HEADLINE_GAPS])
-    if len(texts) > MAX_HEADLINE_GAPS:
-        said += f"; and {len(texts) - MAX_HEADLINE_GAPS} more (the table and JSON formats list them all)"
-    return said
-
-
-def _table(title: str, headers: list[str], rows: list[list[str]], markdown: bool) -> list[str]:
-    if not rows:
-        return []
-    if markdown:
-        # A comment lists some rows of each table, so that every table is in it; the text lists all.
-        cells = [[cell.replace("|", "\\|") for cell in row] for row in rows[:MAX_ROWS]]
-        more = [f"... and {len(rows) - MAX_ROWS} more: the JSON report lists them all", ""]
-        return (
-            [f"**{title}**", "", "| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-            + ["| " + " | ".join(row) + " |" for row in cells]
-            + [""]
-            + (more if len(rows) > MAX_ROWS else [])
-        )
-    return [f"{title}:", simple_table(rows, headers), ""]
+    return check_text.text(view, markdown=fmt == "markdown")
 
 
 def _counterpart(item: Counterpart, view: CheckView) -> dict[str, Any]:
@@ -303,6 +77,7 @@ def _document(view: CheckView) -> dict[str, Any]:
         "worse": [_pair(pair, view) for pair in view.worse],
         "better": [_pair(pair, view) for pair in view.better],
         "obsoletes": [{"package": a, "obsoletes": b, "status": s} for a, b, s in view.obsoletes],
+        "no_longer_built": [{"nevra": a, "before": s, "source": b} for a, s, b in view.not_rebuilt],
         "blocking": {"before": comparison.blocking_before, "after": comparison.blocking_after},
         "errors": [{"input": e.source, "message": e.reason} for e in view.errors],
         "warnings": list(view.warnings),
@@ -365,6 +140,13 @@ def check_view(
         for new, old in change.obsoletes
         if old in statuses and after_decision.blocks(old)  # tainted by the gate's own measure
     )
+    # A BASE binary the rebuild no longer makes: gone from the audit with the change, it is in no
+    # list of packages, and what needed it shows unresolved; named here, with its status in BASE.
+    not_rebuilt = tuple(
+        sorted(
+            (binary.nevra, _status_in(before, binary), source.nevra) for binary, source in change.not_rebuilt
+        )
+    )
     # Each error once, by what it says: BASE's are in both audits, as the same objects, or as
     # their copies when BASE's record came from the store (`auditor.cli.checkbase`).
     said: dict[tuple[str, str], InputError] = {}
@@ -390,8 +172,16 @@ def check_view(
         worse=tuple(sorted(worse, key=lambda pair: pair[1].nevra)),
         better=tuple(sorted(better, key=lambda pair: pair[1].nevra)),
         obsoletes=obsoletes,
+        not_rebuilt=not_rebuilt,
         errors=errors,
         brought=len(change.new),
         roots=bool(change.after.options.roots),
         rows_of_new=rows_of_new,
     )
+
+
+def _status_in(side: Side, package: Package) -> str:
+    """``package``'s status in the audit ``side`` records, "(not audited)" when it has none
+    (``--roots`` audits only what the roots install)."""
+    records = side.packages.get((package.name, package.arch), ())
+    return next((record.status for record in records if record.nevra == package.nevra), "(not audited)")

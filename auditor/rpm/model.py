@@ -45,16 +45,8 @@ _SENSE_TO_OP: dict[int, Op] = {
     Sense.GREATER | Sense.EQUAL: Op.GE,
     Sense.GREATER: Op.GT,
 }
-_SYMBOL_TO_OP = {
-    "<": Op.LT,
-    "<=": Op.LE,
-    "=<": Op.LE,
-    "=": Op.EQ,
-    "==": Op.EQ,
-    ">=": Op.GE,
-    "=>": Op.GE,
-    ">": Op.GT,
-}
+_SYMBOL_TO_OP = {"<": Op.LT, "<=": Op.LE, "=<": Op.LE, "=": Op.EQ, "==": Op.EQ,
+                 ">=": Op.GE, "=>": Op.GE, ">": Op.GT}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,6 +253,10 @@ class Package:
     sources: tuple[SourceFile, ...] = ()
     spec: str | None = None
     """Where the spec behind ``sources`` was read: ``header`` (SPEC tag), ``payload:NAME`` or a path."""
+    builds: tuple[str, ...] | None = None
+    """Of a source RPM, the names of the binary packages its spec builds (`auditor.rpm.spec.builds`);
+    None when unknown (no spec read, or a reading that may have missed one): a rebuild of it then
+    makes every binary of its name, as ``auditor check`` assumed before it knew."""
     notes: tuple[str, ...] = field(default=(), compare=False)
     """Things the reader noticed that change no verdict (``%generate_buildrequires``...)."""
     gaps: tuple[Gap, ...] = ()

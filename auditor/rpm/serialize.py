@@ -77,6 +77,8 @@ def package_to_json(package: Package) -> dict[str, Any]:
     if package.kind is PackageKind.SOURCE:
         data["spec"] = package.spec
         data["sources"] = [source_to_json(source) for source in package.sources]
+        if package.builds is not None:  # absent: unknown, as a model stored before the field reads
+            data["builds"] = list(package.builds)
     if package.notes:
         data["notes"] = list(package.notes)
     if package.gaps:
@@ -128,6 +130,7 @@ def package_from_json(data: dict[str, Any]) -> Package:
         alternatives=tuple((field, value) for field, value in data.get("alternatives", ())),
         sources=tuple(source_from_json(s) for s in data.get("sources", ())),
         spec=data.get("spec"),
+        builds=tuple(data["builds"]) if data.get("builds") is not None else None,
         notes=tuple(data.get("notes", ())),
         gaps=tuple(
             Gap(GapKind(gap["kind"]), gap["detail"], gap.get("count", 1)) for gap in data.get("gaps", ())
@@ -198,6 +201,8 @@ def check_package_json(data: object) -> None:
         _expect(isinstance(pair, list) and len(pair) == 2, "alternatives")
         _strings(pair, "alternatives")
     _strings(data.get("files", []), "files")
+    if data.get("builds") is not None:
+        _strings(data["builds"], "builds")
     _strings(data.get("notes", []), "notes")
     for source in _list(data, "sources"):
         _expect(isinstance(source, dict) and source.get("kind") in _SOURCE_KINDS, "sources")

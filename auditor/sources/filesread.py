@@ -15,7 +15,7 @@ from auditor.sources.interface import InputKind, InputSummary, LoadResult, ReadO
 from auditor.sources.overlay import AGREED_FIELDS, HEADER_ONLY_FIELDS, dependency_names
 
 _REPOSITORIES = (InputKind.REPOSITORY, InputKind.SOURCE_REPOSITORY)
-_JUDGED = ("summary", *AGREED_FIELDS, *HEADER_ONLY_FIELDS, "sources", "alternatives")
+_JUDGED = ("summary", *AGREED_FIELDS, *HEADER_ONLY_FIELDS, "sources", "alternatives", "builds")
 """What a package's file and its entry must agree on for the entry to stand for the file: the
 fields the policy judges, and what the header adds to the metadata."""
 _COPIED_WHOLE = ("provides", "conflicts", "obsoletes", "recommends", "suggests", "supplements", "enhances")

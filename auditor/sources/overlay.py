@@ -101,6 +101,7 @@ def overlay(
             listed,
             sources=read.sources,
             spec=read.spec,
+            builds=read.builds,  # what the header's spec builds: the metadata names no binary
             notes=listed.notes + read.notes,
             gaps=listed.gaps + read.gaps,
             alternatives=read.alternatives,

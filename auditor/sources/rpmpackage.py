@@ -211,11 +211,7 @@ def _package(
                 names, flags, versions = _old_weak(main, *tags, strong=is_strong)
                 if names:
                     more[field] = (*more[field], *_as_dependencies(main, tags[2], names, flags, versions))
-        more.update(
-            summary=main.string(Tag.SUMMARY),
-            description=main.string(Tag.DESCRIPTION),
-            files=files,
-        )
+        more.update(summary=main.string(Tag.SUMMARY), description=main.string(Tag.DESCRIPTION), files=files)
     return make_package(  # the frozen ``__init__``'s object, faster: every file read makes one
         name=name,
         epoch=main.integer(Tag.EPOCH),
@@ -247,6 +243,7 @@ def _package(
         source_pkgid=_source_pkgid(headers, is_source),
         sources=reading.sources,
         spec=reading.spec,
+        builds=reading.builds,
         notes=reading.notes,
         alternatives=reading.alternatives + _other_values(main),
         gaps=reading.gaps,

@@ -24,6 +24,7 @@ from auditor.formats.payload import extract_member
 from auditor.formats.rpmheader import Header, RpmHeaders, Tag
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import SourceFile, SourceKind
+from auditor.rpm.spec.builds import built_by_parsed_spec, built_by_spec
 from auditor.rpm.spec.lines import sources_of_parsed_spec, subpackage_tags
 from auditor.rpm.spec.result import ORIGIN_TAGS, source_alternatives, unexpanded_source_gap
 
@@ -44,6 +45,8 @@ class SpecReading:
     """The other values the payload's spec may give the source package's origin tags (in a
     branch the reader could not decide): the header holds the one rpmbuild took, and a
     rebuild elsewhere may take another (`auditor.rpm.model.Package.alternatives`)."""
+    builds: tuple[str, ...] | None = None
+    """The binary packages its spec builds; None when unknown (`auditor.rpm.model.Package.builds`)."""
 
 
 PayloadMember = Callable[[str, str], bytes | None]
@@ -111,7 +114,9 @@ def _read_srpm_spec(
         # newline and glues the next line to it), so a Source line may be hidden from a
         # reading by lines: the file names rpm recorded say so.
         sources, gaps = with_recorded_names(sources_of_parsed_spec(text), _recorded(main), "header")
-        return SpecReading(sources, "header", gaps=gaps, alternatives=subpackage_tags(text, ORIGIN_TAGS))
+        alternatives = subpackage_tags(text, ORIGIN_TAGS)
+        builds = built_by_parsed_spec(text, main.string(Tag.NAME))
+        return SpecReading(sources, "header", gaps=gaps, alternatives=alternatives, builds=builds)
     if payload is None:
         return _unreadable(main, "no SPEC tag, and only the header was read (not the payload's spec)")
     spec_name = _spec_file_name(main, files)
@@ -138,7 +143,7 @@ def _read_srpm_spec(
     conditionals = tuple(gap for gap in spec.gaps if gap.kind not in not_ours)
     notes = tuple(f"macro left unexpanded in the spec: {item}" for item in spec.unexpanded[:20])
     alternatives = source_alternatives(spec.packages)
-    return SpecReading(sources, where, notes, conditionals + source_gaps, alternatives)
+    return SpecReading(sources, where, notes, conditionals + source_gaps, alternatives, built_by_spec(spec))
 
 
 def with_rebuild_spec(
@@ -174,7 +179,8 @@ def with_rebuild_spec(
         spec = parse_spec(text, where, arch=main.string(Tag.ARCH) or "x86_64")
     except InputError as exc:
         detail = f"{where}, the spec a rebuild reads, could not be read: {exc.reason}"
-        return replace(reading, gaps=(*reading.gaps, Gap(GapKind.SPEC_UNREADABLE, detail)))
+        gap = Gap(GapKind.SPEC_UNREADABLE, detail)
+        return replace(reading, gaps=(*reading.gaps, gap), builds=None)  # what a rebuild makes is unknown
     known = {(item.kind, item.value) for item in reading.sources}
     lines = {(item.kind, item.number) for item in reading.sources}
     added: list[SourceFile] = []
@@ -206,8 +212,15 @@ def with_rebuild_spec(
         for pair in source_alternatives(spec.packages)
         if "%" not in pair[1] and pair not in reading.alternatives
     )
+    # A branch the builder did not take may build more (a subpackage under %if 0%{?xenserver}):
+    # the rebuild's packages are those of either parse, unknown when the payload's reading is unsure.
+    rebuilt = built_by_spec(spec)
+    builds = (
+        None if reading.builds is None or rebuilt is None else tuple(dict.fromkeys(reading.builds + rebuilt))
+    )
     return replace(
         reading,
+        builds=builds,
         sources=(*reading.sources, *added),
         notes=(*reading.notes, *notes),
         gaps=(*reading.gaps, *gaps),

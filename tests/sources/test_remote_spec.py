@@ -277,3 +277,24 @@ def test_a_repository_claiming_anothers_checksum_plants_nothing_in_the_cache(
     assert package(fooled, name)["sources"] != package(reference, name)["sources"]
     assert package(honest, name)["sources"] == package(reference, name)["sources"]
     assert package(honest, name)["status"] == package(reference, name)["status"] == "origin"
+
+
+def test_a_remote_source_package_carries_what_its_spec_builds(
+    server: LocalServer, streamed: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Read by range requests, from its SPEC tag (xs-sources) or from the spec streamed out of
+    its payload (nospec, streamed-first), a source package names the binaries its spec builds,
+    as the same file read whole does: ``check`` drops a binary a source RPM alone no longer
+    builds (`auditor.rpm.model.Package.builds`)."""
+    main(["scan", server.url("/src/"), "--no-cache", "--format", "model", "-q"])
+    remote = {item["name"]: item.get("builds") for item in json.loads(capsys.readouterr().out)["packages"]}
+    files = [
+        str(RPMS / "nospec-1.0-1.src.rpm"),
+        str(RPMS / "xs-sources-1.0-1.src.rpm"),
+        str(streamed["streamed-first"]),
+    ]
+    main(["scan", *files, "--no-cache", "--format", "model", "-q"])
+    local = {item["name"]: item.get("builds") for item in json.loads(capsys.readouterr().out)["packages"]}
+    assert remote["xs-sources"] == local["xs-sources"] == ["xs-sources", "xs-sources-devel"]
+    assert remote["nospec"] == local["nospec"] == ["nospec"]
+    assert remote["streamed-first"] == local["streamed-first"] is not None

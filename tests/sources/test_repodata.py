@@ -63,6 +63,7 @@ def as_repodata_carries(package: Package) -> Package:
         signing_keys=(),
         sources=(),
         spec=None,
+        builds=None,  # the binaries its spec builds: repodata has no spec
         notes=(),
         gaps=(),  # what the reading of the SRPM's spec could not see: repodata has no spec
     )

@@ -17,7 +17,8 @@ SUMMARY = "contributor check: what new packages or spec files change in a reposi
 DESCRIPTION = (
     "Audit BASE, then BASE with NEW in it (a NEW package replaces the BASE package of the "
     "same name and architecture, or of any when either is noarch; a source RPM given without "
-    "its binaries is what BASE's binaries of its name are rebuilt from) and report only the "
+    "its binaries is what BASE's binaries of its name are rebuilt from, those its spec no longer "
+    "builds gone) and report only the "
     "difference, fact by fact: the new packages "
     "(each compared with the same NEVRA in BASE, else the newest version of that name and arch), "
     "BASE packages that get worse or better, and the facts that now block. Exits 1 only when a "

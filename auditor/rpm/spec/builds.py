@@ -1,0 +1,88 @@
+"""The binary packages a spec builds, by name, or None when the reading cannot be sure.
+
+rpmbuild makes a binary package of each package of a spec that has a ``%files`` section (the
+main one as the spec's Name, ``%files sub`` as ``NAME-sub``, ``%files -n other`` as ``other``);
+a ``%package`` without one is not built. ``auditor check`` drops a BASE binary that a source
+RPM given alone no longer builds (`auditor.audit.check`): a name wrongly left out here says
+``unresolved`` of what needs it, a false blocking fact. So each reader answers None, "unknown,
+assume it builds everything of its name", whenever what it read may not be what rpm reads.
+"""
+
+from __future__ import annotations
+
+import re
+
+from auditor.rpm.gaps import GapKind
+from auditor.rpm.spec.files import files_header
+from auditor.rpm.spec.lines import TAG
+from auditor.rpm.spec.result import Spec
+
+_FILES_HEADER = re.compile(r"^[^\S\n]*%files(?![A-Za-z0-9_])([^\n]*)", re.IGNORECASE | re.MULTILINE)
+_FILES_ANYWHERE = re.compile(r"%files(?![A-Za-z0-9_])", re.IGNORECASE)
+_CHANGELOG = re.compile(r"^[^\S\n]*%changelog(?![A-Za-z0-9_])", re.IGNORECASE | re.MULTILINE)
+_PACKAGE_NAME = "the package's name"
+"""The end of the `GapKind.UNEXPANDED_TAG` detail of a Name or ``%package`` line read through a
+macro the reader could not expand exactly (`auditor.rpm.spec.preamble.PreambleTags._inexact_name`)."""
+
+
+def package_name(argument: str, main: str) -> str:
+    """The package a section header's argument names, as rpm's ``lookupPackage`` does: ``-n
+    NAME`` is NAME, ``SUFFIX`` is ``MAIN-SUFFIX``, nothing the main package."""
+    words = argument.split()
+    if "-n" in words:
+        index = words.index("-n")
+        return words[index + 1] if index + 1 < len(words) else ""
+    return f"{main}-{words[0]}" if words else main
+
+
+def built_by_parsed_spec(text: str, name: str | None) -> tuple[str, ...] | None:
+    """The packages the spec rpmbuild parsed (an SRPM's SPEC tag: macros expanded, conditionals
+    decided) builds, the source package being ``name``.
+
+    The stored text is not quite what rpm parsed: a ``%define`` at the end of a line eats its
+    newline and glues the next line to it, so a ``%files`` header may not start its line. One
+    that does not (before the changelog, which may quote one) makes the answer unknown."""
+    if not name:
+        return None
+    end = _CHANGELOG.search(text)
+    body = text[: end.start()] if end is not None else text
+    headers = list(_FILES_HEADER.finditer(body))
+    if len(headers) != len(_FILES_ANYWHERE.findall(body)):
+        return None
+    names = [package_name(files_header(header.group(1)).argument, name) for header in headers]
+    if any(not item or "%" in item for item in names):
+        return None
+    return tuple(dict.fromkeys(names))
+
+
+def built_by_spec(spec: Spec) -> tuple[str, ...] | None:
+    """The packages a spec read by `auditor.rpm.spec.parser.parse_spec` builds (`Spec.built`),
+    or None when the reading may have missed one.
+
+    A conditional the reader could not decide is read both ways, so a ``%files`` in either
+    branch is in `Spec.built`: the union is no less than what rpm builds. What may hide a
+    package is what the reader could not read as rpm does: a name read through a macro it could
+    not expand exactly, a line whose macros decide whether it opens a section
+    (``%{?_gnu:%package sub}``), a conditional rpm refuses (never closed), code that may print
+    lines (``%include``, ``%(...)`` or ``%{lua:}`` outside a tag's value), a line cut by the
+    reader's bounds."""
+    if not spec.name or "%" in spec.name:
+        return None
+    undecided = set(spec.undecided)
+    prefix = f"{spec.path}:"
+    for gap in spec.gaps:
+        at, _, text = (
+            gap.detail[len(prefix) :].partition(": ") if gap.detail.startswith(prefix) else ("", "", "")
+        )
+        if gap.kind is GapKind.SPEC_UNREADABLE:
+            return None
+        if gap.kind is GapKind.SPEC_CODE and TAG.match(text) is None:  # not a tag's value
+            return None
+        if gap.kind is GapKind.UNDECIDED_CONDITIONAL and not (at.isdigit() and int(at) in undecided):
+            return None
+        # A count: gaps past the first few made one (`auditor.rpm.gaps.bounded`), a name's maybe.
+        if gap.kind is GapKind.UNEXPANDED_TAG and (gap.detail.endswith(_PACKAGE_NAME) or gap.count > 1):
+            return None
+    if any(not item or "%" in item for item in spec.built):
+        return None
+    return tuple(spec.built)

@@ -1,0 +1,92 @@
+"""The binary packages a spec builds (`auditor.rpm.spec.builds`), and None wherever the reading
+may have missed one: ``auditor check`` drops a BASE binary a source RPM's spec does not build,
+and a name wrongly missing is a false ``unresolved``. rpmbuild agrees on the shapes below
+(tests/cli/test_check_dropped_subpackage.py builds them)."""
+
+from __future__ import annotations
+
+import pytest
+
+from auditor.rpm.model import Package, PackageKind
+from auditor.rpm.serialize import check_package_json, package_from_json, package_to_json
+from auditor.rpm.spec.builds import built_by_parsed_spec, built_by_spec
+from auditor.rpm.spec.parser import parse_spec
+
+PREAMBLE = "Name: foo\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n%description\nd\n"
+
+
+def test_the_stored_spec_names_each_package_with_a_files_section() -> None:
+    text = (
+        PREAMBLE + "%package nofiles\nSummary: n\n%description nofiles\nn\n"
+        "%files\n/usr/bin/foo\n%files extra\n%files -f list.lst -n libbar\n"
+        "%changelog\n* Mon Jan 01 2024 x - 1-1\n- moved %files extra\n"
+    )
+    assert built_by_parsed_spec(text, "foo") == ("foo", "foo-extra", "libbar")
+
+
+def test_a_stored_spec_without_a_main_files_section_builds_no_main_package() -> None:
+    assert built_by_parsed_spec(PREAMBLE + "%package core\nSummary: c\n%files core\n", "foo") == ("foo-core",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        PREAMBLE + "%files\nx %files citrix\n",  # a %define ate the newline: glued to the line before
+        PREAMBLE + "%files -n\n",  # no name after -n
+    ],
+    ids=["glued", "no-name"],
+)
+def test_a_stored_spec_read_uncertainly_builds_unknown_packages(text: str) -> None:
+    assert built_by_parsed_spec(text, "foo") is None
+
+
+def test_no_name_is_unknown() -> None:
+    assert built_by_parsed_spec(PREAMBLE + "%files\n", None) is None
+
+
+def test_both_branches_of_an_undecided_conditional_are_built() -> None:
+    """A conditional the reader cannot decide is read both ways: what either builds is in."""
+    text = (
+        PREAMBLE
+        + "%if 0%{?xenserver}\n%package citrix\nSummary: c\n%description citrix\nc\n%files citrix\n%endif\n%files\n"
+    )
+    spec = parse_spec(text, "foo.spec")
+    assert spec.undecided
+    assert built_by_spec(spec) == ("foo-citrix", "foo")
+
+
+def test_code_in_a_tag_value_decides_no_package() -> None:
+    spec = parse_spec(PREAMBLE.replace("Release: 1", "Release: %(date +%%s)") + "%files\n", "foo.spec")
+    assert built_by_spec(spec) == ("foo",)
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        "%{?_gnu:%package citrix}\n%files\n",  # a line whose macros decide it opens a section
+        "%package -n %{undefined_name}\nSummary: c\n%description -n %{undefined_name}\nc\n%files -n %{undefined_name}\n%files\n",
+        "%include /etc/xenserver/packages.inc\n%files\n",  # code whose lines are unseen
+        "%(echo '%package citrix')\n%files\n",
+        "%if 1\n%files\n",  # never closed: rpm refuses the spec
+    ],
+    ids=["shaped-by-macros", "inexact-name", "include", "shell", "unclosed"],
+)
+def test_a_spec_read_uncertainly_builds_unknown_packages(lines: str) -> None:
+    assert built_by_spec(parse_spec(PREAMBLE + lines, "foo.spec")) is None
+
+
+@pytest.mark.parametrize("builds", [None, (), ("foo", "foo-extra")])
+def test_builds_round_trip_through_the_stored_model(builds: tuple[str, ...] | None) -> None:
+    """Absent is unknown: a model stored before the field must not read as "builds nothing"."""
+    package = Package("foo", None, "1", "1", "src", PackageKind.SOURCE, "foo.src.rpm", "in", builds=builds)
+    data = package_to_json(package)
+    check_package_json(data)
+    assert package_from_json(data).builds == builds
+
+
+def test_a_stored_model_with_builds_of_the_wrong_shape_is_refused() -> None:
+    package = Package("foo", None, "1", "1", "src", PackageKind.SOURCE, "foo.src.rpm", "in", builds=("foo",))
+    data = package_to_json(package)
+    data["builds"] = [1]
+    with pytest.raises(ValueError, match="builds"):
+        check_package_json(data)
