@@ -208,7 +208,11 @@ def _rebuilt(
         elif package.built_from_key == source.source_key:
             rebuilt.append(package)
         else:
-            rebuilt.append(with_fields(package, sourcerpm=source.srpm_file_name))
+            # Built from it, it carries its MD5 as SOURCEPKGID: BASE's, kept, named another build
+            # of the change's SRPM, and every arch-specific binary rebuilt from a source RPM
+            # checked alone became a blocking source-not-audited gap (exit 3 under --strict).
+            pkgid = source.source_pkgid.split(" ", 1)[0] if source.source_pkgid else None
+            rebuilt.append(with_fields(package, sourcerpm=source.srpm_file_name, source_pkgid=pkgid))
     return rebuilt, gone
 
 
