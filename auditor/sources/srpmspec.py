@@ -133,8 +133,9 @@ def _read_srpm_spec(
     # a SPEC tag (rpm < 4.15) needs it.
     from auditor.rpm.spec.parser import parse_spec
 
+    text = data.decode("utf-8", "replace")
     try:
-        spec = parse_spec(data.decode("utf-8", "replace"), where, arch=main.string(Tag.ARCH) or "x86_64")
+        spec = parse_spec(text, where, arch=main.string(Tag.ARCH) or "x86_64")
     except InputError as exc:
         raise InputError(source, f"spec file ({where}): {exc.reason}") from None
     sources, source_gaps = with_recorded_names(spec.sources, _recorded(main), where)
@@ -143,7 +144,8 @@ def _read_srpm_spec(
     conditionals = tuple(gap for gap in spec.gaps if gap.kind not in not_ours)
     notes = tuple(f"macro left unexpanded in the spec: {item}" for item in spec.unexpanded[:20])
     alternatives = source_alternatives(spec.packages)
-    return SpecReading(sources, where, notes, conditionals + source_gaps, alternatives, built_by_spec(spec))
+    builds = built_by_spec(spec, text)
+    return SpecReading(sources, where, notes, conditionals + source_gaps, alternatives, builds)
 
 
 def with_rebuild_spec(
@@ -214,7 +216,7 @@ def with_rebuild_spec(
     )
     # A branch the builder did not take may build more (a subpackage under %if 0%{?xenserver}):
     # the rebuild's packages are those of either parse, unknown when the payload's reading is unsure.
-    rebuilt = built_by_spec(spec)
+    rebuilt = built_by_spec(spec, text)
     builds = (
         None if reading.builds is None or rebuilt is None else tuple(dict.fromkeys(reading.builds + rebuilt))
     )

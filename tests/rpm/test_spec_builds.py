@@ -52,12 +52,12 @@ def test_both_branches_of_an_undecided_conditional_are_built() -> None:
     )
     spec = parse_spec(text, "foo.spec")
     assert spec.undecided
-    assert built_by_spec(spec) == ("foo-citrix", "foo")
+    assert built_by_spec(spec, text) == ("foo-citrix", "foo")
 
 
 def test_code_in_a_tag_value_decides_no_package() -> None:
-    spec = parse_spec(PREAMBLE.replace("Release: 1", "Release: %(date +%%s)") + "%files\n", "foo.spec")
-    assert built_by_spec(spec) == ("foo",)
+    text = PREAMBLE.replace("Release: 1", "Release: %(date +%%s)") + "%files\n"
+    assert built_by_spec(parse_spec(text, "foo.spec"), text) == ("foo",)
 
 
 @pytest.mark.parametrize(
@@ -72,7 +72,25 @@ def test_code_in_a_tag_value_decides_no_package() -> None:
     ids=["shaped-by-macros", "inexact-name", "include", "shell", "unclosed"],
 )
 def test_a_spec_read_uncertainly_builds_unknown_packages(lines: str) -> None:
-    assert built_by_spec(parse_spec(PREAMBLE + lines, "foo.spec")) is None
+    assert built_by_spec(parse_spec(PREAMBLE + lines, "foo.spec"), PREAMBLE + lines) is None
+
+
+# As rpm's tests/data/SPECS/dynamic.spec writes its docs subpackage in %install, here by a
+# script of the Sources: no line of the spec names the package.
+DYNAMIC = (
+    PREAMBLE.replace("License: MIT\n", "License: MIT\nSource1: subpackages.py\n")
+    + "%install\npython3 %{SOURCE1} %{specpartsdir}\n%files\n"
+)
+
+
+def test_a_spec_that_writes_spec_parts_builds_unknown_packages() -> None:
+    """rpm >= 4.19 reads what a build writes to %{specpartsdir} as more of the spec: the docs
+    package is built though no line of the spec opens its section."""
+    assert built_by_spec(parse_spec(DYNAMIC, "dynamic.spec"), DYNAMIC) is None
+    # As rpmbuild stores it in the SPEC tag: the macro expanded to the build's directory.
+    stored = DYNAMIC.replace("%{specpartsdir}", "/builddir/build/BUILD/foo-1-build/SPECPARTS")
+    assert built_by_parsed_spec(stored, "foo") is None
+    assert built_by_parsed_spec(PREAMBLE + "%files\n", "foo") == ("foo",)
 
 
 @pytest.mark.parametrize("builds", [None, (), ("foo", "foo-extra")])

@@ -19,6 +19,10 @@ from auditor.rpm.spec.result import Spec
 
 _FILES_HEADER = re.compile(r"^[^\S\n]*%files(?![A-Za-z0-9_])([^\n]*)", re.IGNORECASE | re.MULTILINE)
 _FILES_ANYWHERE = re.compile(r"%files(?![A-Za-z0-9_])", re.IGNORECASE)
+_DYNAMIC = re.compile(r"specpart", re.IGNORECASE)
+"""rpm >= 4.19 reads the ``*.specpart`` files a build writes to ``%{specpartsdir}`` (SPECPARTS in
+a parsed spec) after ``%install``, as more of the spec: whole ``%package`` and ``%files``
+sections the spec's text does not hold (rpm's tests/data/SPECS/dynamic.spec)."""
 _CHANGELOG = re.compile(r"^[^\S\n]*%changelog(?![A-Za-z0-9_])", re.IGNORECASE | re.MULTILINE)
 _PACKAGE_NAME = "the package's name"
 """The end of the `GapKind.UNEXPANDED_TAG` detail of a Name or ``%package`` line read through a
@@ -42,7 +46,7 @@ def built_by_parsed_spec(text: str, name: str | None) -> tuple[str, ...] | None:
     The stored text is not quite what rpm parsed: a ``%define`` at the end of a line eats its
     newline and glues the next line to it, so a ``%files`` header may not start its line. One
     that does not (before the changelog, which may quote one) makes the answer unknown."""
-    if not name:
+    if not name or _DYNAMIC.search(text):
         return None
     end = _CHANGELOG.search(text)
     body = text[: end.start()] if end is not None else text
@@ -55,9 +59,9 @@ def built_by_parsed_spec(text: str, name: str | None) -> tuple[str, ...] | None:
     return tuple(dict.fromkeys(names))
 
 
-def built_by_spec(spec: Spec) -> tuple[str, ...] | None:
-    """The packages a spec read by `auditor.rpm.spec.parser.parse_spec` builds (`Spec.built`),
-    or None when the reading may have missed one.
+def built_by_spec(spec: Spec, text: str) -> tuple[str, ...] | None:
+    """The packages a spec read by `auditor.rpm.spec.parser.parse_spec` from ``text`` builds
+    (`Spec.built`), or None when the reading may have missed one (a spec that writes spec parts).
 
     A conditional the reader could not decide is read both ways, so a ``%files`` in either
     branch is in `Spec.built`: the union is no less than what rpm builds. What may hide a
@@ -66,7 +70,7 @@ def built_by_spec(spec: Spec) -> tuple[str, ...] | None:
     (``%{?_gnu:%package sub}``), a conditional rpm refuses (never closed), code that may print
     lines (``%include``, ``%(...)`` or ``%{lua:}`` outside a tag's value), a line cut by the
     reader's bounds."""
-    if not spec.name or "%" in spec.name:
+    if not spec.name or "%" in spec.name or _DYNAMIC.search(text):
         return None
     undecided = set(spec.undecided)
     prefix = f"{spec.path}:"
