@@ -203,16 +203,24 @@ def _rebuilt(
         source = alone.get(package.source_name or "") if not package.is_source else None
         if source is None or package.from_spec:
             rebuilt.append(package)
-        elif source.builds is not None and package.name not in source.builds and not _generated(package):
+            continue
+        # A source package's id is its MD5, then the architecture it was built for, for which
+        # its spec was read: a binary of another one (an %ifarch i686 subpackage) may be built
+        # by a rebuild there, and is kept.
+        pkgid, _, built_for = (source.source_pkgid or "").partition(" ")
+        read_for = not built_for or package.arch in (built_for, "noarch")
+        if (
+            source.builds is not None
+            and package.name not in source.builds
+            and not _generated(package)
+            and read_for
+        ):
             gone.append((package, source))
-        elif package.built_from_key == source.source_key:
-            rebuilt.append(package)
         else:
             # Built from it, it carries its MD5 as SOURCEPKGID: BASE's, kept, named another build
             # of the change's SRPM, and every arch-specific binary rebuilt from a source RPM
             # checked alone became a blocking source-not-audited gap (exit 3 under --strict).
-            pkgid = source.source_pkgid.split(" ", 1)[0] if source.source_pkgid else None
-            rebuilt.append(with_fields(package, sourcerpm=source.srpm_file_name, source_pkgid=pkgid))
+            rebuilt.append(with_fields(package, sourcerpm=source.srpm_file_name, source_pkgid=pkgid or None))
     return rebuilt, gone
 
 

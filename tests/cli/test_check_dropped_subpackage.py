@@ -84,7 +84,7 @@ def rpmbuild(directory: Path, spec_text: str, name: str, mode: str = "-ba") -> N
     }
     defines = [item for key, value in places.items() for item in ("--define", f"{key} {value}")]
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(directory), "LC_ALL": "C"}
-    command = ["rpmbuild", mode, "--quiet", "--nodeps", *defines, str(spec)]
+    command = ["rpmbuild", *mode.split(), "--quiet", "--nodeps", *defines, str(spec)]
     done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     assert done.returncode == 0, done.stderr
 
@@ -241,4 +241,34 @@ def test_arch_binaries_rebuilt_from_a_source_rpm_checked_alone_are_its_build(
     code, document, table, _ = check([str(srpm), "--against", *against, "--no-cache", "--strict"], capsys)
     assert document["regressions"] == [] and document["worse"] == []
     assert "source-not-audited" not in table
+    assert code == document["exit_code"] == 0
+
+
+I686_ONLY = """\
+%ifarch i686
+%package i686only
+Summary: for i686 hosts alone
+%description i686only
+i
+%files i686only
+%endif
+"""
+
+
+def test_a_binary_of_another_architecture_than_the_one_the_spec_was_read_for_is_kept(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """BASE built foo for i686, with its ``%ifarch i686`` subpackage; the change's SRPM was made
+    on x86_64, and its spec read for x86_64 builds no foo-i686only. A rebuild for i686 still
+    does: it is not gone, and nothing is unresolved."""
+    arch_foo = FOO.replace("BuildArch: noarch\n", "")
+    rpmbuild(tmp_path / "base", arch_foo.format(release=1, citrix=I686_ONLY), "foo", "-ba --target i686")
+    for made in ("repo", "SRPMS"):
+        subprocess.run(["createrepo_c", "--quiet", str(tmp_path / "base" / made)], check=True)
+    assert (tmp_path / "base" / "repo" / "i686" / "foo-i686only-1.0-1.i686.rpm").exists()
+    rpmbuild(tmp_path / "new", arch_foo.format(release=2, citrix=I686_ONLY), "foo", "-bs --target x86_64")
+    (srpm,) = (tmp_path / "new" / "SRPMS").glob("foo-*.src.rpm")
+    against = [str(tmp_path / "base" / "repo"), str(tmp_path / "base" / "SRPMS")]
+    code, document, _, _ = check([str(srpm), "--against", *against, "--no-cache", "--arch", "i686"], capsys)
+    assert document["no_longer_built"] == [] and unresolved(document) == []
     assert code == document["exit_code"] == 0
