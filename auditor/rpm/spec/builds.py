@@ -15,7 +15,9 @@ import re
 from auditor.rpm.gaps import GapKind
 from auditor.rpm.spec.files import files_header
 from auditor.rpm.spec.lines import TAG
+from auditor.rpm.spec.preamble import INEXACT_NAME
 from auditor.rpm.spec.result import Spec
+from auditor.rpm.spec.values import INEXACT
 
 _FILES_HEADER = re.compile(r"^[^\S\n]*%files(?![A-Za-z0-9_])([^\n]*)", re.IGNORECASE | re.MULTILINE)
 _FILES_ANYWHERE = re.compile(r"%files(?![A-Za-z0-9_])", re.IGNORECASE)
@@ -24,9 +26,12 @@ _DYNAMIC = re.compile(r"specpart", re.IGNORECASE)
 a parsed spec) after ``%install``, as more of the spec: whole ``%package`` and ``%files``
 sections the spec's text does not hold (rpm's tests/data/SPECS/dynamic.spec)."""
 _CHANGELOG = re.compile(r"^[^\S\n]*%changelog(?![A-Za-z0-9_])", re.IGNORECASE | re.MULTILINE)
-_PACKAGE_NAME = "the package's name"
+_PACKAGE_NAME = f": {INEXACT_NAME}{INEXACT}"
 """The end of the `GapKind.UNEXPANDED_TAG` detail of a Name or ``%package`` line read through a
-macro the reader could not expand exactly (`auditor.rpm.spec.preamble.PreambleTags._inexact_name`)."""
+macro the reader could not expand exactly (`auditor.rpm.spec.preamble.PreambleTags._inexact_name`):
+``Name: %{?_target:xenserver-transfer-vm}%{!?_target:case}`` read as case, which rpm builds as
+xenserver-transfer-vm (the suffix of `unexpanded_tag` was missed, and that BASE binary was named
+no longer built)."""
 
 
 def package_name(argument: str, main: str) -> str:

@@ -28,6 +28,10 @@ _TAG_MACROS = ("name", "version", "release", "epoch", "summary", "license", "url
                "group")  # fmt: skip
 
 
+INEXACT_NAME = "the package's name"
+"""What an `GapKind.UNEXPANDED_TAG` gap of a Name or ``%package -n`` line says it is about."""
+
+
 class BuildArchRead(Exception):
     """The main package's BuildArch was read: rpm's first parse of the spec ends there."""
 
@@ -56,7 +60,7 @@ class PreambleTags:
         """A package's name read through a macro the reader could not expand exactly (undefined,
         or a build host's: ``Name: %{?_target:xenserver-transfer-vm}``): the policy judges names,
         so the name it judged may not be the one rpm builds."""
-        self.values.unexpanded_tag(f"{self.path}:{number}: {shorten(raw.strip())}: the package's name")
+        self.values.unexpanded_tag(f"{self.path}:{number}: {shorten(raw.strip())}: {INEXACT_NAME}")
 
     def _tag(
         self, tag: str, qualifier: str | None, value: str, raw: str, number: int, expansion: Expansion

@@ -26,6 +26,10 @@ _UNREAD = "its macros may have more values than were read"
 _HEADER = "the section rpm reads here (its package, its interpreter) depends on macros not expanded exactly"
 
 
+INEXACT = " (a macro not expanded exactly)"
+"""The end of the detail of an `GapKind.UNEXPANDED_TAG` gap (`unexpanded_tag`)."""
+
+
 class LineValues:
     """Reads the values of one spec's lines with its macros, adding to its gaps what it could not read."""
 
@@ -90,7 +94,7 @@ class LineValues:
         return self.values(text)
 
     def unexpanded_tag(self, detail: str) -> None:
-        self.gaps.append(Gap(GapKind.UNEXPANDED_TAG, f"{detail} (a macro not expanded exactly)"))
+        self.gaps.append(Gap(GapKind.UNEXPANDED_TAG, f"{detail}{INEXACT}"))
 
     def dependencies(
         self, value: str, qualifiers: frozenset[str], number: int, expansion: Expansion, raw: str
