@@ -272,3 +272,23 @@ def test_a_binary_of_another_architecture_than_the_one_the_spec_was_read_for_is_
     code, document, _, _ = check([str(srpm), "--against", *against, "--no-cache", "--arch", "i686"], capsys)
     assert document["no_longer_built"] == [] and unresolved(document) == []
     assert code == document["exit_code"] == 0
+
+
+@pytest.mark.parametrize("spec_tag", [True, False], ids=["spec-tag", "payload-spec"])
+def test_the_section_after_prep_is_still_built(
+    spec_tag: bool, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """rpm stores no line for the header that ends %prep: the SPEC tag of this foo has no
+    ``%files`` for the main package, which is still built. Nothing is gone."""
+    against = base(tmp_path / "base", "suffix")
+    directory = tmp_path / "new"
+    with_prep = FOO.replace("%files\n%files extra", "%prep\necho prepared\n%files\n%files extra")
+    rpmbuild(
+        directory, with_prep.format(release=2, citrix=CITRIX_SUBPACKAGE.format(header="citrix")), "foo", "-bs"
+    )
+    (srpm,) = (directory / "SRPMS").glob("foo-*.src.rpm")
+    if not spec_tag:
+        strip_spec_tag(srpm)
+    code, document, _, _ = check([str(srpm), "--against", *against, "--no-cache"], capsys)
+    assert document["no_longer_built"] == [] and unresolved(document) == []
+    assert code == document["exit_code"] == 0

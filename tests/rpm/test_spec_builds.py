@@ -118,3 +118,22 @@ def test_a_main_name_a_build_host_macro_decides_builds_unknown_packages() -> Non
     spec = parse_spec(text + "%files\n", "case.spec")
     assert spec.built == ("case",)
     assert built_by_spec(spec, text + "%files\n") is None
+
+
+def test_a_stored_spec_with_a_prep_section_builds_unknown_packages() -> None:
+    """rpm 4.18 stores no line for the section header that ends %prep: the %files below it is
+    not in the SPEC tag (rpmbuild -bs of ``%prep``, ``echo hi``, ``%files``, ``/a`` stores
+    ``%prep``, ``echo hi``, ``/a``), and that package would read as no longer built."""
+    assert built_by_parsed_spec(PREAMBLE + "%prep\necho hi\n/a\n", "foo") is None
+
+
+def test_a_section_after_the_changelog_is_read() -> None:
+    """rpm reads a section that starts after the changelog: foo-data is built."""
+    changelog = "%changelog\n* Mon Jan 01 2024 A <a@example.org> - 1-1\n- first\n"
+    text = (
+        PREAMBLE + "%files\n" + changelog + "%package data\nSummary: d\n%description data\nd\n%files data\n"
+    )
+    assert built_by_parsed_spec(text, "foo") == ("foo", "foo-data")
+    # A changelog line quoting %files, with a section after it: which is which is not sure.
+    quoting = text.replace("- first", "- moved %files data")
+    assert built_by_parsed_spec(quoting, "foo") is None

@@ -25,6 +25,14 @@ _DYNAMIC = re.compile(r"specpart", re.IGNORECASE)
 """rpm >= 4.19 reads the ``*.specpart`` files a build writes to ``%{specpartsdir}`` (SPECPARTS in
 a parsed spec) after ``%install``, as more of the spec: whole ``%package`` and ``%files``
 sections the spec's text does not hold (rpm's tests/data/SPECS/dynamic.spec)."""
+_PREP = re.compile(r"^[^\S\n]*%prep(?![A-Za-z0-9_])", re.IGNORECASE | re.MULTILINE)
+_SECTION = re.compile(
+    r"^[^\S\n]*%(?:package|files|description|prep|build|install|check|clean|pre|post|preun|postun"
+    r"|pretrans|posttrans|triggerin|triggerun|triggerpostun|verifyscript|sourcelist|patchlist"
+    r"|generate_buildrequires|conf)(?![A-Za-z0-9_])",
+    re.IGNORECASE | re.MULTILINE,
+)
+"""A line rpm reads as the start of a section, which ends the changelog before it."""
 _CHANGELOG = re.compile(r"^[^\S\n]*%changelog(?![A-Za-z0-9_])", re.IGNORECASE | re.MULTILINE)
 _PACKAGE_NAME = f": {INEXACT_NAME}{INEXACT}"
 """The end of the `GapKind.UNEXPANDED_TAG` detail of a Name or ``%package`` line read through a
@@ -50,11 +58,18 @@ def built_by_parsed_spec(text: str, name: str | None) -> tuple[str, ...] | None:
 
     The stored text is not quite what rpm parsed: a ``%define`` at the end of a line eats its
     newline and glues the next line to it, so a ``%files`` header may not start its line. One
-    that does not (before the changelog, which may quote one) makes the answer unknown."""
-    if not name or _DYNAMIC.search(text):
+    that does not (before the changelog, which may quote one) makes the answer unknown. A
+    section after the changelog (rpm reads one there: ``%package data`` ... ``%files data``)
+    has its ``%files`` counted too, and the whole text is then held to that check.
+
+    And rpm (4.18) stores no line for the section header that ends ``%prep``: ``%prep``, ``echo``,
+    ``%files``, ``/usr/bin/x`` is stored as ``%prep``, ``echo``, ``/usr/bin/x``, and the
+    package that ``%files`` builds is nowhere in the text. A spec with a ``%prep`` section (the
+    test suite's specs held to ``rpmspec -q --builtrpms`` found it) builds unknown packages."""
+    if not name or _DYNAMIC.search(text) or _PREP.search(text):
         return None
     end = _CHANGELOG.search(text)
-    body = text[: end.start()] if end is not None else text
+    body = text[: end.start()] if end is not None and not _SECTION.search(text, end.end()) else text
     headers = list(_FILES_HEADER.finditer(body))
     if len(headers) != len(_FILES_ANYWHERE.findall(body)):
         return None
