@@ -215,11 +215,14 @@ def with_rebuild_spec(
         if "%" not in pair[1] and pair not in reading.alternatives
     )
     # A branch the builder did not take may build more (a subpackage under %if 0%{?xenserver}):
-    # the rebuild's packages are those of either parse, unknown when the payload's reading is unsure.
+    # the rebuild's packages are those of either parse, unknown when the payload's reading is
+    # unsure. The rebuild reads this spec: where the stored one says nothing sure (a %prep section,
+    # `built_by_parsed_spec`), this one's answer is the rebuild's.
     rebuilt = built_by_spec(spec, text)
-    builds = (
-        None if reading.builds is None or rebuilt is None else tuple(dict.fromkeys(reading.builds + rebuilt))
-    )
+    if rebuilt is None or reading.builds is None:
+        builds = rebuilt
+    else:
+        builds = tuple(dict.fromkeys(reading.builds + rebuilt))
     return replace(
         reading,
         builds=builds,
