@@ -59,8 +59,7 @@ def _rpm_builds(spec: Path, home: Path) -> set[str] | None:
 
 def _held_to_rpm(spec: Path, tmp_path: Path) -> None:
     theirs = _rpm_builds(spec, tmp_path)
-    if theirs is None:
-        pytest.skip("rpmspec cannot read this spec")
+    assert theirs is not None, f"rpmspec cannot read {spec.name}: the comparison would prove nothing"
     text = spec.read_text(errors="replace")
     ours = built_by_spec(parse_spec(text, spec.name, arch="x86_64"), text)
     if ours is not None:
