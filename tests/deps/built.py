@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -189,3 +189,35 @@ class Installs:
             how = solv.Job.SOLVER_SOLVABLE_ONE_OF | solv.Job.SOLVER_INSTALL
             jobs.append(pool.Job(how, pool.towhatprovides(ids)))
         return not pool.Solver().solve(jobs)
+
+
+def blocked_builds(
+    packages: Iterable[dict[str, Any]],
+    roots: Installs,
+    origin: Collection[str],
+    whole: Mapping[str, bool],
+    otherwise: Callable[[str], bool],
+    skip: Collection[str] = (),
+) -> set[str]:
+    """The builds (by name) libsolv finds no buildroot for without the ``origin`` packages and
+    the binaries of the builds found so far, a least fixed point: a buildroot may hold no
+    blocked binary. A build whose buildroot libsolv cannot install even with everything allowed
+    (``whole`` false) is judged by ``otherwise(name)``, the auditor's own answer for it; the
+    builds of ``skip`` are not asked."""
+    packages = list(packages)
+    blocked: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for package in packages:
+            name = package["name"]
+            if name in skip or name in blocked:
+                continue
+            if whole[name]:
+                held = not roots.installs(set(origin) | blocked, capabilities=package["buildrequires"])
+            else:
+                held = otherwise(name)
+            if held:
+                blocked.add(name)
+                changed = True
+    return blocked

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.deps.built import Installs, audit, build_repository, verdicts
+from tests.deps.built import Installs, audit, blocked_builds, build_repository, verdicts
 from tests.deps.random_universe import universe
 
 
@@ -36,22 +36,10 @@ def test_build_depends_exactly_when_libsolv_finds_no_buildroot(tmp_path: Path, s
     found = verdicts(audit(repository))
     roots = Installs(repository)
     whole = {p["name"]: roots.installs((), capabilities=p["buildrequires"]) for p in packages}
-    blocked: set[str] = set()
-    changed = True
-    while changed:
-        changed = False
-        for package in packages:
-            name = package["name"]
-            if name in citrix or name in blocked:
-                continue
-            if whole[name]:
-                unfit = set(citrix) | blocked
-                held = not roots.installs(unfit, capabilities=package["buildrequires"])
-            else:
-                held = found[f"{name}-1.0-1.src"] == "build-depends"
-            if held:
-                blocked.add(name)
-                changed = True
+    says = found.__getitem__
+    blocked = blocked_builds(
+        packages, roots, citrix, whole, lambda name: says(f"{name}-1.0-1.src") == "build-depends", skip=citrix
+    )
     wrong = []
     for package in packages:
         name = package["name"]

@@ -64,7 +64,7 @@ from typing import Any
 import pytest
 
 from auditor.cli.main import main
-from tests.deps.built import CITRIX, PROPRIETARY, Installs, build_repository
+from tests.deps.built import CITRIX, PROPRIETARY, Installs, blocked_builds, build_repository
 from tests.deps.random_universe import universe
 
 CATEGORIES = ("citrix", "proprietary")
@@ -142,21 +142,8 @@ def disagreements(
     whole = {p["name"]: solver.installs((), capabilities=p["buildrequires"]) for p in packages}
     for category in CATEGORIES:
         origin = {one for one, kinds in of.items() if category in kinds}
-        blocked: set[str] = set()
-        changed = True
-        while changed:
-            changed = False
-            for package in packages:
-                name = package["name"]
-                if name in blocked:
-                    continue
-                if whole[name]:
-                    held = not solver.installs(origin | blocked, capabilities=package["buildrequires"])
-                else:
-                    held = ("build-depends", category) in facts[f"{name}-1.0-1.src"]
-                if held:
-                    blocked.add(name)
-                    changed = True
+        says = {name for name in whole if ("build-depends", category) in facts[f"{name}-1.0-1.src"]}
+        blocked = blocked_builds(packages, solver, origin, whole, says.__contains__)
         for name in sorted(blocked):
             if not whole[name]:
                 continue
