@@ -2,8 +2,9 @@
 
 ``auditor check NEW... --against BASE...`` audits BASE alone, then BASE with NEW in it (a
 NEW package replaces the BASE packages of the same name and architecture, or of any when
-either is noarch, as an update would; a source RPM given alone is what BASE's binaries of its
-name are rebuilt from, those its spec no longer builds gone). What the difference means is
+either is noarch, as an update would; a source RPM given alone is rebuilt: the binaries its
+spec declares replace BASE's of its name, the others of its name are re-pointed at it, and
+those its spec no longer builds are gone). What the difference means is
 decided by comparing the two audits' facts (`auditor.gate.progress`).
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from auditor.audit.result import AuditResult
 from auditor.origin.classify import nearest
@@ -21,6 +22,9 @@ from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import Dependency, Package, with_fields
 from auditor.rpm.package_fields import DependencyKind
 from auditor.sources.interface import LoadResult
+
+if TYPE_CHECKING:  # the spec reader is imported by a check of a source RPM alone, not by every run
+    from auditor.sources.rebuildspec import Rebuild
 
 
 def _key(package: Package) -> tuple[str, str]:
@@ -115,6 +119,33 @@ def _stand_in_gap(kind: GapKind, package: Package, built: list[Package], taken: 
     return Gap(kind, detail)
 
 
+def _stand_in_files(package: Package, built: list[Package]) -> list[str]:
+    """The files of the ``built`` packages that ``package``'s ``%files`` may package but does not
+    name by path (under a directory it lists, matched by a glob)."""
+    if not package.file_patterns and not package.files:
+        return []
+    from auditor.rpm.spec.files import may_package  # the spec reader's: read a spec to get here
+
+    listed = set(package.files)
+    return list(
+        dict.fromkeys(
+            path
+            for previous in built
+            for path in previous.files
+            if path not in listed and may_package(path, package.files, package.file_patterns)
+        )
+    )
+
+
+def _stand_in_files_gap(package: Package, built: list[Package], files: list[str]) -> Gap:
+    names = ", ".join(files[:3]) + (" ..." if len(files) > 3 else "")
+    detail = (
+        f"{package.spec}: {package.name}: the files its %files globs, directories and lists package "
+        f"are unseen; the {len(files)} of {built[0].nevra} its %files does not name stand in ({names})"
+    )
+    return Gap(GapKind.AUTOMATIC_PROVIDES, detail)
+
+
 def _with_generated_provides(new: LoadResult, base: LoadResult) -> LoadResult:
     """``new`` with each binary package read from a spec given the generated provides of the
     BASE packages it replaces (`GENERATED_PROVIDE`) that it does not provide itself, and an
@@ -126,14 +157,19 @@ def _with_generated_provides(new: LoadResult, base: LoadResult) -> LoadResult:
     blocking fact the change did not cause. The previous build's stand in: a soname bump does
     not show, and the gap says the provides were not seen (``--strict`` fails it). Nor do they
     carry generated requirements: a binary linked with a Citrix library went "depends ->
-    clean", and each package reaching Citrix through it was listed as better."""
+    clean", and each package reaching Citrix through it was listed as better. Nor the files its
+    ``%files`` globs (``%{_bindir}/*``), directories and ``-f`` lists package, which only a
+    build expands: what required one of BASE's by path became ``unresolved``. BASE's files its
+    ``%files`` may package but does not name by path stand in (`_stand_in_files`), with an
+    `automatic-provides` gap."""
     by_key: dict[tuple[str, str], list[Package]] = {}
     for package in base.packages:
         if not package.is_source:
             by_key.setdefault(_key(package), []).append(package)
     changed: list[Package] = []
     for package in new.packages:
-        from_spec = not package.is_source and package.spec is not None and package.spec == package.location
+        # Read from a spec: a contributor's, or the one a source RPM given alone is rebuilt from.
+        from_spec = not package.is_source and package.spec is not None
         built = by_key.get(_key(package)) if from_spec else None
         if not built:
             changed.append(package)
@@ -141,17 +177,21 @@ def _with_generated_provides(new: LoadResult, base: LoadResult) -> LoadResult:
         provides = _taken(package.provides, built, "provides")
         generates = any(gap.kind is GapKind.AUTOMATIC_REQUIRES for gap in package.gaps)
         requires = _taken(package.requires, built, "requires") if generates else []
+        files = _stand_in_files(package, built)
         gaps = list(package.gaps)
         if provides:
             gaps.append(_stand_in_gap(GapKind.AUTOMATIC_PROVIDES, package, built, provides))
         if requires:
             gaps = [gap for gap in gaps if gap.kind is not GapKind.AUTOMATIC_REQUIRES]
             gaps.append(_stand_in_gap(GapKind.AUTOMATIC_REQUIRES, package, built, requires))
-        if provides or requires:
+        if files:
+            gaps.append(_stand_in_files_gap(package, built, files))
+        if provides or requires or files:
             package = with_fields(
                 package,
                 provides=(*package.provides, *provides),
                 requires=(*package.requires, *requires),
+                files=(*package.files, *files),
                 gaps=tuple(gaps),
             )
         changed.append(package)
@@ -167,6 +207,31 @@ def _alone(new: LoadResult) -> dict[str, Package]:
         for package in new.packages
         if package.is_source and not package.from_spec and package.source_key not in built
     }
+
+
+def _with_rebuilds(
+    new: LoadResult, alone: dict[str, Package], rebuild: Callable[[Package], Rebuild]
+) -> LoadResult:
+    """``new`` with the binaries the spec of each source package given ``alone`` builds, or the
+    source package with a gap saying its spec was not read (BASE's binaries then stand in).
+
+    Its rebuild was BASE's binaries of its name, re-pointed at it: a Requires its new spec adds
+    on a Citrix package, and a subpackage it adds, were unseen, and ``check foo.src.rpm`` said
+    "nothing gets worse" where ``check foo.spec`` of the same spec exits 1."""
+    if not alone:
+        return new
+    packages = list(new.packages)
+    unread: dict[int, Gap] = {}
+    for source in alone.values():
+        made = rebuild(source)
+        packages.extend(made.binaries)
+        if made.gap is not None:
+            unread[id(source)] = made.gap
+    packages = [
+        with_fields(package, gaps=(*package.gaps, unread[id(package)])) if id(package) in unread else package
+        for package in packages
+    ]
+    return replace(new, packages=packages)
 
 
 _GENERATED_SUFFIXES = ("-debuginfo", "-debugsource")
@@ -232,6 +297,7 @@ def audit_change(
     keep: Callable[[AuditResult], Base],
     sources: LoadResult | None = None,
     stored: Base | None = None,
+    rebuild: Callable[[Package], Rebuild] | None = None,
 ) -> ChangeAudit[Base]:
     """Audit ``base`` alone and with ``new`` in it (``audit(targets, context)``); each with the
     source packages of ``sources`` its binaries were built from (`with_wanted_sources`).
@@ -240,9 +306,13 @@ def audit_change(
     with the change starts: two audits of a distribution alive at once took the check of one
     package against distro-60k to 521 MB. ``stored`` is what ``keep`` returned of the audit of
     the same ``base``, ``sources`` and ``context`` in an earlier run: ``base`` is then audited
-    with the change alone."""
+    with the change alone. ``rebuild`` reads what the spec of a source RPM given alone builds
+    (`auditor.sources.rebuildspec`): those binaries are the change's, as a spec's would be."""
     sources = sources or LoadResult()
     before = stored if stored is not None else keep(audit(with_wanted_sources(base, sources), context))
+    alone = _alone(new)
+    if rebuild is not None:
+        new = _with_rebuilds(new, alone, rebuild)
     new = _with_generated_provides(new, base)
     replaced = {_key(package) for package in new.packages}
     # A new foo.noarch replaces BASE's foo.x86_64 (and foo.x86_64 BASE's foo.noarch), as dnf
@@ -257,7 +327,7 @@ def audit_change(
             for package in base.packages
             if not any(replaces_across(arch, package.arch) for arch in arches.get(package.name, ()))
         ],
-        alone := _alone(new),
+        alone,
     )
     # A BASE binary the change does not replace was still built from its BASE source package
     # (a spec that no longer builds foo-extra, an update of foo alone): that source package

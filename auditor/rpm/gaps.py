@@ -51,9 +51,10 @@ class GapKind(enum.Enum):
     are unseen; the RPMs built from the spec carry them. None when its ``AutoReq`` says no."""
     AUTOMATIC_PROVIDES = "automatic-provides"
     """A binary package read from a spec that replaces a built one (`auditor check`): the
-    provides rpmbuild's generators add from its files (sonames, ``pkgconfig()``, ``perl()``...)
-    are unseen, so those of the build it replaces stand in for them. A soname bump would not
-    show; the RPMs built carry the real ones."""
+    provides rpmbuild's generators add from its files (sonames, ``pkgconfig()``, ``perl()``...),
+    or the files its ``%files`` globs, directories and lists package, are unseen, so those of
+    the build it replaces stand in for them. A soname bump, or a file no longer packaged, would
+    not show; the RPMs built carry the real ones."""
     URL_WITHOUT_HOST = "url-without-host"
     """A URL, BugURL, Source or Patch written as a URL with no host to read: where it leads is unjudged."""
     # Gaps of an input rather than of one package:

@@ -268,6 +268,9 @@ class Package:
     source_pkgid: str | None = field(default=None, compare=False)
     """rpm's id of a source package, the MD5 of its header and payload (hex): a binary's SOURCEPKGID
     (rpmbuild -ba writes it); a source package's own, then a space and the ARCH it was built for."""
+    file_patterns: tuple[str, ...] = ()
+    """Of a binary read from a spec (never stored; last: readers make packages by position), what
+    its ``%files`` packages beyond ``files`` (`auditor.rpm.spec.files.FilesLine.patterns`)."""
 
     def __reduce__(self) -> tuple[Callable[..., Package], tuple[Any, ...]]:
         # Packages cross from worker processes by the ten thousand: positional arguments

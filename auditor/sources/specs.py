@@ -45,7 +45,18 @@ def read_spec_file(
     needs (a Source under ``%ifarch aarch64`` is fetched where aarch64 builds it); each reading
     adds the binaries the others did not build (a noarch package once)."""
     data = read_regular(path, path, "a spec file", MAX_SPEC_BYTES)
-    text = data.decode("utf-8", "replace")
+    return read_spec_text(data.decode("utf-8", "replace"), path, defines=defines, arches=arches)
+
+
+def read_spec_text(
+    text: str,
+    path: str,
+    *,
+    defines: Mapping[str, str | None] | None = None,
+    arches: Sequence[str] = ("x86_64",),
+) -> list[Package]:
+    """`read_spec_file` of the spec ``text``, which ``path`` names (a source RPM's payload spec:
+    `auditor.sources.rebuildspec`)."""
     packages: list[Package] = []
     for arch in dict.fromkeys(arches):
         read = _read_for(text, path, defines, arch)
@@ -226,6 +237,7 @@ def _binary_package(
         license=sub.license,
         distribution=sub.distribution,
         files=spec.files.get(sub.name, ()),
+        file_patterns=spec.file_patterns.get(sub.name, ()),
         spec=path,
         notes=notes,
         # An undecided conditional, code not run, or lines the reader's bounds cut, may have

@@ -148,6 +148,23 @@ def _read_srpm_spec(
     return SpecReading(sources, where, notes, conditionals + source_gaps, alternatives, builds)
 
 
+def rebuild_spec_text(
+    headers: RpmHeaders, payload: PayloadMember, files: Sequence[str]
+) -> tuple[str, str] | None:
+    """The spec a rebuild of the SRPM reads, as (where, text): the payload's (``payload:NAME``;
+    ``rpmbuild --rebuild`` and mock parse it again), else the builder's parse the SPEC tag holds
+    (``header``); None when the SRPM carries neither. `SpecNotRead` and `InputError` are the
+    payload's reader's."""
+    main = headers.main
+    spec_name = _spec_file_name(main, files)
+    if spec_name is not None:
+        data = payload(main.string(Tag.PAYLOADCOMPRESSOR) or "gzip", spec_name)
+        if data is not None:
+            return f"payload:{spec_name}", data.decode("utf-8", "replace")
+    text = main.string(Tag.SPEC)
+    return ("header", text) if text is not None else None
+
+
 def with_rebuild_spec(
     reading: SpecReading, main: Header, payload: PayloadMember, source: str, files: Sequence[str]
 ) -> SpecReading:

@@ -66,3 +66,54 @@ def test_each_files_directive_packages_its_path_as_rpm_does(tmp_path: Path) -> N
     expected = {line.split()[-1] for line, packaged in FILES_DIRECTIVES if packaged}
     assert listed == expected
     assert set(parse_spec(text, "fd.spec").files["fd"]) == listed
+
+
+GLOB_SECTIONS = {
+    # %files lines of the package "g", and of its subpackage "g-other", under one build root
+    "g": ["/g/bin/*", "/g/lib/lib?.so", "/g/share/{a,b}", "/g/dir", "%{_datadir}/g-data", "%doc README"],
+    "g-other": ["/g/other/x", "/g/bin-extra"],
+}
+BUILD_ROOT = [
+    "/g/bin/one", "/g/bin/two", "/g/lib/liba.so", "/g/lib/libab.so", "/g/share/a/f", "/g/share/b",
+    "/g/share/c", "/g/dir/deep/file", "/g/other/x", "/g/bin-extra", "/usr/share/g-data/x",
+]  # fmt: skip
+
+
+def test_what_a_glob_may_package_covers_every_file_rpm_packages(tmp_path: Path) -> None:
+    """`may_package`, the stand-in a spec's binary takes for the files only a build knows, holds
+    every path ``rpm -qpl`` lists for it (globs, ``?``, braces, a directory packaged whole, a
+    macro, a relative ``%doc``), and none of what the other package's plain paths own."""
+    from auditor.rpm.spec.files import may_package
+
+    text = (
+        "Name: g\nVersion: 1.0\nRelease: 1\nSummary: s\nLicense: MIT\nBuildArch: noarch\n"
+        "%description\nd\n%package other\nSummary: o\n%description other\no\n%install\n"
+        + "".join(
+            f"mkdir -p $(dirname %{{buildroot}}{path}); echo x > %{{buildroot}}{path}\n"
+            for path in BUILD_ROOT
+        )
+        + "echo x > README\n"
+        + "".join(
+            f"%files {'' if name == 'g' else 'other'}\n" + "".join(f"{line}\n" for line in lines)
+            for name, lines in GLOB_SECTIONS.items()
+        )
+    )
+    top = tmp_path / "top"
+    spec_file = tmp_path / "g.spec"
+    spec_file.write_text(text)
+    tool = shutil.which("rpmbuild")
+    assert tool, "rpmbuild is the authority here: install rpm (Debian package rpm)"
+    unpackaged = ["--define", "_unpackaged_files_terminate_build 0"]
+    _run(tmp_path, [tool, "-bb", "--quiet", "--define", f"_topdir {top}", *unpackaged, str(spec_file)])
+    spec = parse_spec(text, "g.spec")
+    for name in GLOB_SECTIONS:
+        (built,) = (top / "RPMS").glob(f"*/{name}-1.0-*.rpm")
+        listed = set(_run(tmp_path, ["rpm", "-qpl", str(built)]).stdout.split())
+        paths, patterns = spec.files.get(name, ()), spec.file_patterns.get(name, ())
+        assert listed and all(may_package(path, paths, patterns) for path in listed), name
+    # g's %doc and macro entries may package anything; g-other's plain paths only their own.
+    other = spec.files["g-other"], spec.file_patterns.get("g-other", ())
+    assert not may_package("/g/bin/one", *other) and not may_package("/g/share/c", *other)
+    exact = spec.files["g"], tuple(p for p in spec.file_patterns["g"] if p != "*")
+    assert not may_package("/g/share/c", *exact) and not may_package("/g/lib/libab.so", *exact)
+    assert may_package("/g/share/a/f", *exact) and may_package("/g/dir/deep/file", *exact)

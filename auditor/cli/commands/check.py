@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import replace
+from functools import partial
 
 from auditor.cli import options
 from auditor.cli.output import messages, print_messages, write_output
@@ -17,8 +18,8 @@ SUMMARY = "contributor check: what new packages or spec files change in a reposi
 DESCRIPTION = (
     "Audit BASE, then BASE with NEW in it (a NEW package replaces the BASE package of the "
     "same name and architecture, or of any when either is noarch; a source RPM given without "
-    "its binaries is what BASE's binaries of its name are rebuilt from, those its spec no longer "
-    "builds gone) and report only the "
+    "its binaries is rebuilt: the binaries its spec declares replace BASE's of its name, those it "
+    "no longer builds gone) and report only the "
     "difference, fact by fact: the new packages "
     "(each compared with the same NEVRA in BASE, else the newest version of that name and arch), "
     "BASE packages that get worse or better, and the facts that now block. Exits 1 only when a "
@@ -51,6 +52,7 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
     from auditor.reports import check_report
     from auditor.reports.check_sides import keep_base
     from auditor.runtime.snapshot import FileSnapshot
+    from auditor.sources.rebuildspec import rebuild_of
 
     waivers = options.waivers(args, session.project, session.policy)
     snapshot = FileSnapshot()  # the stored BASE's key and the reader look at the same files once
@@ -73,7 +75,11 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
             # record is of BASE as it was, and the audit with the change is of BASE as it now is.
             # Two states of BASE in one comparison put BASE's own change on the change's account.
             usable = kept if not snapshot.changed else None
-            change = audit_change(run_.audit, new, base, context, keep, sources, usable)
+            # A source RPM given alone is rebuilt: what its spec declares is read from its file.
+            rebuild = partial(
+                rebuild_of, defines=dict(session.options.defines), arches=session.options.arches
+            )
+            change = audit_change(run_.audit, new, base, context, keep, sources, usable, rebuild)
             of_the_cache = set(run_.store_warnings)
         if kept is None:
             stored.put(change.before)

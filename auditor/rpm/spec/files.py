@@ -9,6 +9,8 @@ paths out of the package, and ``%docdir`` only marks a directory as holding docu
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from fnmatch import fnmatchcase
 from typing import NamedTuple
 
 _FILE_DIRECTIVE = re.compile(
@@ -17,11 +19,19 @@ _FILE_DIRECTIVE = re.compile(
 _NOT_PACKAGED = re.compile(r"%(?:exclude|docdir)\b")
 
 
+ANY_FILE = "*"
+"""The pattern of an entry whose files cannot be told from the spec (a ``-f`` list, a macro left
+as written, a relative ``%doc`` file): any path."""
+
+
 class FilesLine(NamedTuple):
     paths: list[str]
     """The plain paths the line packages (globs and macros left as written are not known)."""
     packages_any: bool
     """Whether the line packages anything at all: a path, a glob, a relative ``%doc`` file."""
+    patterns: tuple[str, ...] = ()
+    """What it packages that is not a plain path: an absolute glob (rpm expands it in the
+    buildroot, ``{a,b}`` included), else `ANY_FILE`."""
 
 
 def files_line(line: str) -> FilesLine:
@@ -29,12 +39,16 @@ def files_line(line: str) -> FilesLine:
     if _NOT_PACKAGED.search(line):
         return FilesLine([], packages_any=False)
     words = _FILE_DIRECTIVE.sub(" ", line).split()
-    paths = [
-        path.rstrip("/") or "/"
-        for path in words
-        if path.startswith("/") and not any(char in path for char in "*?[{%")
-    ]
-    return FilesLine(paths, packages_any=bool(words))
+    paths: list[str] = []
+    patterns: list[str] = []
+    for word in words:
+        if not word.startswith("/") or "%" in word:
+            patterns.append(ANY_FILE)
+        elif any(char in word for char in "*?[{"):
+            patterns.append(word.rstrip("/"))
+        else:
+            paths.append(word.rstrip("/") or "/")
+    return FilesLine(paths, bool(words), tuple(dict.fromkeys(patterns)))
 
 
 class FilesHeader(NamedTuple):
@@ -62,3 +76,44 @@ def files_header(argument: str) -> FilesHeader:
             named.append(word)
         index += 1
     return FilesHeader(" ".join(named), lists_files)
+
+
+_MOST_EXPANDED = 64
+"""Most patterns one ``{a,b}`` entry expands to; one that makes more is taken as `ANY_FILE`."""
+
+
+def may_package(path: str, paths: Sequence[str], patterns: Sequence[str]) -> bool:
+    """Whether a ``%files`` section of ``paths`` and ``patterns`` (`FilesLine`) may package
+    ``path``, as a build would: a listed path and everything under it (rpm packages a directory
+    whole), or what a glob or any path under what it matches (``/usr/bin/*``, ``%{_libdir}/foo``
+    left as written: anything). rpm expands a glob in the buildroot, which only a build has."""
+    if ANY_FILE in patterns or any(path == item or path.startswith(item.rstrip("/") + "/") for item in paths):
+        return True
+    ancestors = [path]
+    while "/" in ancestors[-1].strip("/"):
+        ancestors.append(ancestors[-1].rsplit("/", 1)[0])
+    for pattern in patterns:
+        expanded = _braces(pattern)
+        if expanded is None:
+            return True
+        if any(fnmatchcase(item, glob) for glob in expanded for item in ancestors):
+            return True
+    return False
+
+
+def _braces(pattern: str) -> list[str] | None:
+    """``pattern`` with each ``{a,b}`` expanded (rpm's glob has GLOB_BRACE); None past `_MOST_EXPANDED`."""
+    done: list[str] = []
+    pending = [pattern]
+    while pending:
+        item = pending.pop()
+        opening = item.find("{")
+        closing = item.find("}", opening + 1)
+        if opening < 0 or closing < 0:
+            done.append(item)
+        else:
+            head, tail = item[:opening], item[closing + 1 :]
+            pending.extend(head + choice + tail for choice in item[opening + 1 : closing].split(","))
+        if len(done) + len(pending) > _MOST_EXPANDED:
+            return None
+    return done

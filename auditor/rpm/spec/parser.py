@@ -20,7 +20,7 @@ from auditor.rpm.gaps import Gap, GapKind, bounded
 from auditor.rpm.model import Dependency, SourceFile, SourceKind
 from auditor.rpm.spec.builtins import HOST_QUERY, platform_macros
 from auditor.rpm.spec.conditionals import Conditionals
-from auditor.rpm.spec.files import files_header, files_line
+from auditor.rpm.spec.files import ANY_FILE, files_header, files_line
 from auditor.rpm.spec.generated import excludes_every_requirement
 from auditor.rpm.spec.lines import SECTION, SOURCE_AFTER_BLANK, TAG, shaped_by_macros, tag_number
 from auditor.rpm.spec.macros import WORK_PER_BYTE, Expansion, MacroContext
@@ -73,6 +73,7 @@ class _SpecReader(PreambleTags):
         self.dynamic = False
         self.built: list[str] = []
         self.files: dict[str, list[str]] = {}
+        self.file_patterns: dict[str, list[str]] = {}
         self.files_of = ""
         self.packaging: set[str] = set()
         self.source_line = False
@@ -265,12 +266,15 @@ class _SpecReader(PreambleTags):
         self.built.append(package)
         if header.lists_files:
             self.packaging.add(package)
+            self.file_patterns.setdefault(package, []).append(ANY_FILE)  # a list the build writes
         return package
 
     def _file_entry(self, line: str) -> None:
         """One ``%files`` line: the paths it packages (`files_line`), and whether it packages any."""
         read = files_line(line)
         self.files.setdefault(self.files_of, []).extend(read.paths)
+        if read.patterns:
+            self.file_patterns.setdefault(self.files_of, []).extend(read.patterns)
         if read.packages_any:
             self.packaging.add(self.files_of)
 
@@ -309,6 +313,7 @@ class _SpecReader(PreambleTags):
             dynamic_build_requires=self.dynamic,
             built=tuple(dict.fromkeys(self.built)),
             files={name: tuple(dict.fromkeys(paths)) for name, paths in self.files.items()},
+            file_patterns={name: tuple(dict.fromkeys(found)) for name, found in self.file_patterns.items()},
             packaging=frozenset(self.packaging),
             requires_excluded=requires_excluded,
         )

@@ -78,6 +78,9 @@ class Spec:
     """Names of the packages that have a ``%files`` section: the binaries a build makes."""
     files: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Plain paths each package's ``%files`` lists (globs and ``-f`` lists are not known)."""
+    file_patterns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """What each package's ``%files`` packages that is not a plain path (`FilesLine.patterns` of
+    `auditor.rpm.spec.files`)."""
     packaging: frozenset[str] = frozenset()
     """Names of the packages whose ``%files`` packages anything (a path, a glob, a ``-f`` list)."""
     requires_excluded: bool = False

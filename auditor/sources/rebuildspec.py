@@ -1,0 +1,136 @@
+"""The binaries a rebuild of a source RPM makes, as the spec it reads declares them.
+
+``auditor check foo.src.rpm --against BASE`` takes the change to be BASE rebuilt from that
+source package. Its binaries were BASE's of the name, re-pointed at it: a Requires the new spec
+adds (on a Citrix package) and a subpackage it adds were never seen, and the check said
+"nothing gets worse" where ``auditor check foo.spec`` of the very same spec exits 1. They are
+now read from the spec a rebuild reads (`rebuild_spec_text`: the payload's), as a spec given to
+``check`` is, and carry the source RPM's identity:
+
+- its epoch, version and release where the spec's are its main package's (the builder's dist
+  tag, which this reading does not know, is in the header's release), in their own EVR and in
+  every dependency the spec wrote with it (``Requires: foo-libs = %{version}-%{release}``);
+- its file name as SOURCERPM, and its MD5 as SOURCEPKGID;
+- the tags the header has and the spec leaves to rpm (a Vendor from the builder's
+  ``%vendor``, the main package's URL and License, which rpm gives each subpackage).
+
+What only a build knows (the requirements rpmbuild generates from the files) is the spec
+reading's gap, and BASE's binary of the same name stands in for it, as for a spec
+(`auditor.audit.check`). A spec that cannot be read is a gap of the source package, and BASE's
+binaries stand in for the rebuild's whole.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from auditor.core.errors import InputError
+from auditor.core.files import open_regular, os_reason
+from auditor.formats.rpmheader import read_headers
+from auditor.rpm.gaps import Gap, GapKind
+from auditor.rpm.model import EVR, Dependency, Package, with_fields
+from auditor.sources.inputpaths import is_url
+from auditor.sources.rpmpackage import file_paths
+from auditor.sources.specs import MAX_SPEC_BYTES, read_spec_text
+from auditor.sources.srpmspec import SpecNotRead, payload_of, rebuild_spec_text
+
+_DEPENDENCY_FIELDS = (
+    "requires", "provides", "conflicts", "obsoletes", "recommends", "suggests", "supplements", "enhances",
+)  # fmt: skip
+_INHERITED = ("vendor", "packager", "distribution", "disturl", "url", "bugurl", "license", "vcs")
+"""Tags a binary takes from its source package's header where its spec gives none: the build
+host's macros (``%vendor``, ``%packager``, ``%distribution``) and the main package's tags, which
+rpm copies to each subpackage that does not set its own (``copyTagsDuringParse`` in
+``build/parsePreamble.c``)."""
+
+
+@dataclass(frozen=True)
+class Rebuild:
+    """What the spec of a source RPM given alone declares of its rebuild."""
+
+    binaries: tuple[Package, ...]
+    gap: Gap | None = None
+    """Why the spec was not read (its binaries then unknown)."""
+
+
+def rebuild_of(
+    source: Package, *, defines: Mapping[str, str | None] | None = None, arches: Sequence[str] = ()
+) -> Rebuild:
+    """The binaries a rebuild of the source RPM ``source`` makes on a host of each of ``arches``
+    (none given: the architecture it was built on, else x86_64)."""
+    try:
+        found = _spec_of(source)
+        if found is None:
+            return _unread(source, "it carries no spec: rpmbuild --rebuild fails")
+        where, text = found
+        if len(text) > MAX_SPEC_BYTES:
+            return _unread(source, f"its spec is longer than {MAX_SPEC_BYTES} bytes")
+        built_on = (source.source_pkgid or "").partition(" ")[2]
+        read = read_spec_text(text, where, defines=defines, arches=arches or (built_on or "x86_64",))
+    except SpecNotRead as exc:
+        return _unread(source, exc.gap.detail)
+    except InputError as exc:
+        return _unread(source, exc.reason)
+    own, binaries = read[0], read[1:]
+    spec_evr = EVR(own.epoch, own.version, own.release)
+    evr = EVR(source.epoch, source.version, source.release)
+    pkgid = (source.source_pkgid or "").partition(" ")[0] or None
+    return Rebuild(tuple(_as_rebuilt(binary, source, spec_evr, evr, pkgid) for binary in binaries))
+
+
+def _spec_of(source: Package) -> tuple[str, str] | None:
+    """(where, text) of the spec a rebuild of ``source`` reads, from its file."""
+    if is_url(source.location):
+        raise SpecNotRead(Gap(GapKind.SPEC_UNREADABLE, "a remote source RPM's payload is not downloaded"))
+    try:
+        with open_regular(source.location, source.input, "an RPM file") as stream:
+            headers = read_headers(stream, source.input, os.fstat(stream.fileno()).st_size)
+            payload = payload_of(stream, headers, source.input)
+            found = rebuild_spec_text(headers, payload, file_paths(headers.main))
+    except OSError as exc:
+        raise InputError(source.input, os_reason(exc)) from None
+    if found is None:
+        return None
+    where, text = found
+    return (
+        f"{source.input}:{where.removeprefix('payload:')}" if where != "header" else f"{source.input}:SPEC",
+        text,
+    )
+
+
+def _as_rebuilt(binary: Package, source: Package, spec_evr: EVR, evr: EVR, pkgid: str | None) -> Package:
+    def rebuilt(dependency: Dependency) -> Dependency:
+        # The spec's %{version}-%{release}, with whatever epoch the line wrote (or none).
+        written = dependency.evr
+        if written is None or (written.version, written.release) != (spec_evr.version, spec_evr.release):
+            return dependency
+        return replace(dependency, evr=EVR(written.epoch, evr.version, evr.release))
+
+    fields: dict[str, object] = {
+        field: tuple(rebuilt(dependency) for dependency in getattr(binary, field))
+        for field in _DEPENDENCY_FIELDS
+    }
+    if EVR(binary.epoch, binary.version, binary.release) == spec_evr:
+        fields.update(epoch=evr.epoch, version=evr.version, release=evr.release)
+    for tag in _INHERITED:
+        if getattr(binary, tag) is None and getattr(source, tag) is not None:
+            fields[tag] = getattr(source, tag)
+    return with_fields(
+        binary,
+        location=source.location,
+        input=source.input,
+        sourcerpm=source.srpm_file_name,
+        source_pkgid=pkgid,
+        **fields,
+    )
+
+
+def _unread(source: Package, why: str) -> Rebuild:
+    detail = (
+        f"{source.input}: the spec a rebuild reads was not read ({why}): what it declares of the "
+        "binaries rebuilt from it (their requirements, a subpackage it adds) is unseen, and BASE's "
+        "binaries of its name stand in for them"
+    )
+    return Rebuild((), Gap(GapKind.SPEC_UNREADABLE, detail))
