@@ -59,7 +59,7 @@ def rebuild_of(
     source: Package, *, defines: Mapping[str, str | None] | None = None, arches: Sequence[str] = ()
 ) -> Rebuild:
     """The binaries a rebuild of the source RPM ``source`` makes on a host of each of ``arches``
-    (none given: the architecture it was built on, else x86_64)."""
+    (none given: the architecture it was built on, x86_64 for a noarch one)."""
     try:
         found = _spec_of(source)
         if found is None:
@@ -67,8 +67,11 @@ def rebuild_of(
         where, text = found
         if len(text) > MAX_SPEC_BYTES:
             return _unread(source, f"its spec is longer than {MAX_SPEC_BYTES} bytes")
+        # The host it was built on, whose %{_isa} and %ifarch a rebuild there meets; a noarch
+        # SRPM (BuildArch: noarch) names no host, and is read as a spec is, on x86_64.
         built_on = (source.source_pkgid or "").partition(" ")[2]
-        read = read_spec_text(text, where, defines=defines, arches=arches or (built_on or "x86_64",))
+        host = built_on if built_on and built_on != "noarch" else "x86_64"
+        read = read_spec_text(text, where, defines=defines, arches=arches or (host,))
     except SpecNotRead as exc:
         return _unread(source, exc.gap.detail)
     except InputError as exc:

@@ -166,6 +166,24 @@ def test_what_the_new_spec_declares_blocks_as_the_spec_itself_does(
     assert new[f"{depender}-1.0-2.noarch"] == "depends"
 
 
+def test_a_noarch_source_rpm_is_read_on_the_host_a_spec_is(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A noarch SRPM names no build host (its ARCH is noarch): read for noarch, ``%{?_isa}``
+    expanded to nothing, and the sibling's ``foo-extra(x86-64)``, which rpm writes on x86_64 and
+    no noarch package provides, was met; the spec's check found it unresolved. One answer."""
+    against = base(tmp_path / "base")
+    spec, srpm = change(tmp_path / "new", requires="Requires: foo-extra%{?_isa} = %{version}-%{release}")
+    spec_code, of_spec = check(spec, "--against", *against, capsys=capsys)
+    srpm_code, of_srpm = check(srpm, "--against", *against, capsys=capsys)
+    assert (
+        blocking(of_srpm)
+        == blocking(of_spec)
+        == {("foo", "status:unresolved", "nothing provides foo-extra(x86-64) = 1.0-2 (at run time)")}
+    )
+    assert srpm_code == spec_code == 1
+
+
 def test_a_clean_update_checked_as_a_source_rpm_changes_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
