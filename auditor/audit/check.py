@@ -10,12 +10,14 @@ decided by comparing the two audits' facts (`auditor.gate.progress`).
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from auditor.audit.result import AuditResult
+from auditor.deps.provides import host_word_pattern
 from auditor.origin.classify import nearest
 from auditor.rpm.archchange import replaces_across
 from auditor.rpm.gaps import Gap, GapKind
@@ -119,6 +121,25 @@ def _stand_in_gap(kind: GapKind, package: Package, built: list[Package], taken: 
     return Gap(kind, detail)
 
 
+def _with_host_words(package: Package, built: list[Package]) -> Package:
+    """``package`` with each requirement whose name holds the build host's answer to shell code
+    (`host_word_pattern`: ``perl(:MODULE_COMPAT_%(eval ...))``) replaced by the requirements of
+    the ``built`` packages that answer it (``perl(:MODULE_COMPAT_5.36.0)``): the same fact as
+    BASE's, not a new blocking one the change did not cause."""
+    requires: list[Dependency] = []
+    for dependency in package.requires:
+        pattern = host_word_pattern(dependency.name)
+        answers = (
+            [found for previous in built for found in previous.requires if pattern.fullmatch(found.name)]
+            if pattern is not None
+            else []
+        )
+        requires.extend(answers or [dependency])
+    if len(requires) == len(package.requires) and all(map(operator.is_, requires, package.requires)):
+        return package
+    return with_fields(package, requires=tuple(dict.fromkeys(requires)))
+
+
 def _stand_in_files(package: Package, built: list[Package]) -> list[str]:
     """The files of the ``built`` packages that ``package``'s ``%files`` may package but does not
     name by path (under a directory it lists, matched by a glob)."""
@@ -174,6 +195,7 @@ def _with_generated_provides(new: LoadResult, base: LoadResult) -> LoadResult:
         if not built:
             changed.append(package)
             continue
+        package = _with_host_words(package, built)
         provides = _taken(package.provides, built, "provides")
         generates = any(gap.kind is GapKind.AUTOMATIC_REQUIRES for gap in package.gaps)
         requires = _taken(package.requires, built, "requires") if generates else []

@@ -336,6 +336,48 @@ class ProvidesIndex:
             known = self._versions[name] = (VersionIndex(exact), others)
         return known
 
+    def host_word_providers(self, dep: Dependency) -> tuple[int, ...]:
+        """`providers` of a simple ``dep`` whose name holds shell code (`host_word_pattern`): of
+        every provide whose name the code's answer, one word, may make. Rare (spec readings
+        only), so the names are searched, not indexed."""
+        pattern = host_word_pattern(dep.name)
+        if pattern is None:
+            return ()
+        found: set[int] = set()
+        for name in [*self.by_name._one, *self.by_name._many]:
+            if pattern.fullmatch(name):
+                for index, provide in self.by_name.get(name):
+                    if dep.op is None or ranges_overlap(provide.op, provide.evr, dep.op, dep.evr):
+                        found.add(index)
+        return tuple(sorted(found))
+
     def named(self, name: str) -> tuple[int, ...]:
         """Ids of installable packages called ``name`` (what Obsoletes match)."""
         return tuple(self.by_package_name.get(name))
+
+
+def host_word_pattern(name: str) -> re.Pattern[str] | None:
+    """``name`` with each run of shell code (``%(...)``) as any one word, or None when it holds
+    none. rpm runs the code as it parses the spec, so a built package never requires such a
+    name: only a spec's reading does, which keeps the code that asks the build host for one word
+    (`auditor.rpm.spec.builtins.HOST_QUERY`: ``perl(:MODULE_COMPAT_%(eval "`perl -V:version`";
+    echo $version))``). What a host answers there is one of the words the repository provides."""
+    start = name.find("%(")
+    if start < 0:
+        return None
+    pieces: list[str] = []
+    at = 0
+    while start >= 0:
+        depth, end = 0, start + 1
+        while end < len(name):
+            depth += {"(": 1, ")": -1}.get(name[end], 0)
+            if depth == 0:
+                break
+            end += 1
+        if depth:
+            return None  # unclosed: not code rpm would run either
+        pieces.append(re.escape(name[at:start]))
+        at = end + 1
+        start = name.find("%(", at)
+    pieces.append(re.escape(name[at:]))
+    return re.compile(r"[^\s()]+".join(pieces))

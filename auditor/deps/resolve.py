@@ -257,7 +257,7 @@ class Resolver:
         if dep.name.startswith("rpmlib("):
             return self._rpmlib(dep)
         if not dep.is_rich:
-            providers = self.index.providers(dep)
+            providers = self.index.providers(dep) or self.index.host_word_providers(dep)
             if providers:
                 return Status.SATISFIED, (providers,), (), ""
             return Status.UNRESOLVED, (), (str(dep),), ""
