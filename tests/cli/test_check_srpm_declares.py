@@ -27,6 +27,7 @@ from auditor.rpm.gaps import GapKind
 from auditor.rpm.model import Dependency, Package
 from auditor.sources.rebuildspec import rebuild_of
 from auditor.sources.rpmpackage import read_rpm_file
+from tests.cli.test_check_dropped_subpackage import APP as DROPPED_APP
 from tests.data.build_fixtures import strip_spec_tag
 from tests.httpserver import LocalServer
 
@@ -74,19 +75,7 @@ x
 %files
 """
 
-APP = """\
-Name: app
-Version: 1.0
-Release: 1
-Summary: app
-License: MIT
-BuildArch: noarch
-AutoReqProv: no
-Requires: foo-extra
-%description
-a
-%files
-"""
+APP = DROPPED_APP.format(needs="foo-extra")
 
 CHANGES = {
     "requires": {"requires": "Requires: xs-prop"},

@@ -22,19 +22,10 @@ from auditor.rpm.model import Dependency, Package
 from auditor.sources.rebuildspec import rebuild_of
 from auditor.sources.rpmpackage import read_rpm_file
 from tests.paths import ROOT
+from tests.sources.test_rpm_reading import DEPENDENCY_TAGS
 
 EXAMPLE = ROOT / "examples" / "xcp-ng-mini"
 SOURCE_RPMS = sorted((EXAMPLE / "srpms" / "Packages").rglob("*.src.rpm"))
-_QUERY_TAGS = {
-    "requires": "REQUIRE",
-    "provides": "PROVIDE",
-    "conflicts": "CONFLICT",
-    "obsoletes": "OBSOLETE",
-    "recommends": "RECOMMEND",
-    "suggests": "SUGGEST",
-    "supplements": "SUPPLEMENT",
-    "enhances": "ENHANCE",
-}
 
 
 def _rpm(*arguments: str) -> str:
@@ -79,7 +70,7 @@ def held_to_rpm(made: list[Package], built: dict[str, Path]) -> None:
         path = built[binary.name]
         epoch = "" if binary.epoch is None else str(binary.epoch)
         assert (epoch, binary.version, binary.release, binary.arch, binary.sourcerpm) == identity(path)
-        for field, tag in _QUERY_TAGS.items():
+        for field, tag in DEPENDENCY_TAGS.items():
             read = {as_text(dependency) for dependency in getattr(binary, field)}
             missing = read - listed(path, tag)
             assert not missing, f"{binary.name}: {field} rpm did not build: {sorted(missing)}"

@@ -41,6 +41,22 @@ FILES_DIRECTIVES = [
 ]
 
 
+def packaged(directory: Path, text: str, name: str) -> set[str]:
+    """The paths ``rpm -qpl`` lists of the package ``name`` that ``rpmbuild -bb`` makes of the spec
+    ``text`` (built once, in ``directory``/top)."""
+    top = directory / "top"
+    if not (top / "RPMS").is_dir():
+        spec_file = directory / "built.spec"
+        spec_file.write_text(text)
+        tool = shutil.which("rpmbuild")
+        assert tool, "rpmbuild is the authority here: install rpm (Debian package rpm)"
+        # The paths rpm leaves out are in the build root: not a reason to stop the build here.
+        unpackaged = ["--define", "_unpackaged_files_terminate_build 0"]
+        _run(directory, [tool, "-bb", "--quiet", "--define", f"_topdir {top}", *unpackaged, str(spec_file)])
+    (built,) = (top / "RPMS").glob(f"*/{name}-[0-9]*.rpm")
+    return set(_run(directory, ["rpm", "-qpl", str(built)]).stdout.split())
+
+
 def test_each_files_directive_packages_its_path_as_rpm_does(tmp_path: Path) -> None:
     """The auditor's files of the package are the paths ``rpm -qpl`` lists for each directive
     (``%docdir`` and ``%exclude`` package nothing; every other one its path)."""
@@ -53,16 +69,7 @@ def test_each_files_directive_packages_its_path_as_rpm_does(tmp_path: Path) -> N
         + "%files\n"
         + "".join(f"{line}\n" for line, _ in FILES_DIRECTIVES)
     )
-    top = tmp_path / "top"
-    spec_file = tmp_path / "fd.spec"
-    spec_file.write_text(text)
-    tool = shutil.which("rpmbuild")
-    assert tool, "rpmbuild is the authority here: install rpm (Debian package rpm)"
-    # The paths rpm leaves out are in the build root: not a reason to stop the build here.
-    unpackaged = ["--define", "_unpackaged_files_terminate_build 0"]
-    _run(tmp_path, [tool, "-bb", "--quiet", "--define", f"_topdir {top}", *unpackaged, str(spec_file)])
-    (built,) = (top / "RPMS").glob("*/*.rpm")
-    listed = set(_run(tmp_path, ["rpm", "-qpl", str(built)]).stdout.split())
+    listed = packaged(tmp_path, text, "fd")
     expected = {line.split()[-1] for line, packaged in FILES_DIRECTIVES if packaged}
     assert listed == expected
     assert set(parse_spec(text, "fd.spec").files["fd"]) == listed
@@ -98,17 +105,9 @@ def test_what_a_glob_may_package_covers_every_file_rpm_packages(tmp_path: Path) 
             for name, lines in GLOB_SECTIONS.items()
         )
     )
-    top = tmp_path / "top"
-    spec_file = tmp_path / "g.spec"
-    spec_file.write_text(text)
-    tool = shutil.which("rpmbuild")
-    assert tool, "rpmbuild is the authority here: install rpm (Debian package rpm)"
-    unpackaged = ["--define", "_unpackaged_files_terminate_build 0"]
-    _run(tmp_path, [tool, "-bb", "--quiet", "--define", f"_topdir {top}", *unpackaged, str(spec_file)])
     spec = parse_spec(text, "g.spec")
     for name in GLOB_SECTIONS:
-        (built,) = (top / "RPMS").glob(f"*/{name}-1.0-*.rpm")
-        listed = set(_run(tmp_path, ["rpm", "-qpl", str(built)]).stdout.split())
+        listed = packaged(tmp_path, text, name)
         paths, patterns = spec.files.get(name, ()), spec.file_patterns.get(name, ())
         assert listed and all(may_package(path, paths, patterns) for path in listed), name
     # g's %doc and macro entries may package anything; g-other's plain paths only their own.
