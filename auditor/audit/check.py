@@ -10,7 +10,6 @@ decided by comparing the two audits' facts (`auditor.gate.progress`).
 
 from __future__ import annotations
 
-import operator
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -127,17 +126,17 @@ def _with_host_words(package: Package, built: list[Package]) -> Package:
     the ``built`` packages that answer it (``perl(:MODULE_COMPAT_5.36.0)``): the same fact as
     BASE's, not a new blocking one the change did not cause."""
     requires: list[Dependency] = []
+    answered = False
     for dependency in package.requires:
         pattern = host_word_pattern(dependency.name)
         answers = (
-            [found for previous in built for found in previous.requires if pattern.fullmatch(found.name)]
-            if pattern is not None
-            else []
+            []
+            if pattern is None
+            else [found for previous in built for found in previous.requires if pattern.fullmatch(found.name)]
         )
+        answered = answered or bool(answers)
         requires.extend(answers or [dependency])
-    if len(requires) == len(package.requires) and all(map(operator.is_, requires, package.requires)):
-        return package
-    return with_fields(package, requires=tuple(dict.fromkeys(requires)))
+    return with_fields(package, requires=tuple(dict.fromkeys(requires))) if answered else package
 
 
 def _stand_in_files(package: Package, built: list[Package]) -> list[str]:
