@@ -10,17 +10,16 @@ decided by comparing the two audits' facts (`auditor.gate.progress`).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from auditor.audit.result import AuditResult
-from auditor.deps.provides import host_word_pattern
+from auditor.audit.standins import with_stand_ins
 from auditor.origin.classify import nearest
 from auditor.rpm.archchange import replaces_across
-from auditor.rpm.gaps import Gap, GapKind
-from auditor.rpm.model import Dependency, Package, with_fields
+from auditor.rpm.gaps import Gap
+from auditor.rpm.model import Package, with_fields
 from auditor.rpm.package_fields import DependencyKind
 from auditor.sources.interface import LoadResult
 
@@ -86,139 +85,6 @@ def with_wanted_sources(targets: LoadResult, sources: LoadResult) -> LoadResult:
     return result
 
 
-GENERATED_PROVIDE = re.compile(
-    r"[^()\s]*\.so(\.[^()\s]*)?\(.*\)|"  # an ELF soname, its symbol versions: libfoo.so.1()(64bit)
-    r"(pkgconfig|perl|python\d*(\.\d+)?dist|python\d*(\.\d+)?|ocaml|cmake|config|mimehandler|"
-    r"application|metainfo|firmware|kmod|font|libtool|rubygem|golang|crate|npm|mvn|osgi|"
-    r"debuginfo|tex|gstreamer\d*(\.\d+)?)\(.*\)"
-)
-"""Provides rpmbuild's dependency generators write (rpm's ``fileattrs``, and the generators of
-its language packages), not a spec's ``Provides:`` (``bundled()`` is one: a spec writes it)."""
-
-
-def _taken(own: tuple[Dependency, ...], built: list[Package], field: str) -> list[Dependency]:
-    """The generated dependencies (`GENERATED_PROVIDE`) of ``field`` of the ``built`` packages
-    that ``own`` does not name."""
-    names = {dependency.name for dependency in own}
-    return list(
-        dict.fromkeys(
-            dependency
-            for previous in built
-            for dependency in getattr(previous, field)
-            if dependency.name not in names and GENERATED_PROVIDE.fullmatch(dependency.name)
-        )
-    )
-
-
-def _stand_in_gap(kind: GapKind, package: Package, built: list[Package], taken: list[Dependency]) -> Gap:
-    what = "provides" if kind is GapKind.AUTOMATIC_PROVIDES else "requirements"
-    names = ", ".join(dependency.name for dependency in taken[:3]) + (" ..." if len(taken) > 3 else "")
-    detail = (
-        f"{package.spec}: {package.name}: the {what} rpmbuild generates from its files are unseen;"
-        f" the {len(taken)} of {built[0].nevra} it replaces stand in for them ({names})"
-    )
-    return Gap(kind, detail)
-
-
-def _with_host_words(package: Package, built: list[Package]) -> Package:
-    """``package`` with each requirement whose name holds the build host's answer to shell code
-    (`host_word_pattern`: ``perl(:MODULE_COMPAT_%(eval ...))``) replaced by the requirements of
-    the ``built`` packages that answer it (``perl(:MODULE_COMPAT_5.36.0)``): the same fact as
-    BASE's, not a new blocking one the change did not cause."""
-    requires: list[Dependency] = []
-    answered = False
-    for dependency in package.requires:
-        pattern = host_word_pattern(dependency.name)
-        answers = (
-            []
-            if pattern is None
-            else [found for previous in built for found in previous.requires if pattern.fullmatch(found.name)]
-        )
-        answered = answered or bool(answers)
-        requires.extend(answers or [dependency])
-    return with_fields(package, requires=tuple(dict.fromkeys(requires))) if answered else package
-
-
-def _stand_in_files(package: Package, built: list[Package]) -> list[str]:
-    """The files of the ``built`` packages that ``package``'s ``%files`` may package but does not
-    name by path (under a directory it lists, matched by a glob)."""
-    if not package.file_patterns and not package.files:
-        return []
-    from auditor.rpm.spec.files import may_package  # the spec reader's: read a spec to get here
-
-    listed = set(package.files)
-    return list(
-        dict.fromkeys(
-            path
-            for previous in built
-            for path in previous.files
-            if path not in listed and may_package(path, package.files, package.file_patterns)
-        )
-    )
-
-
-def _stand_in_files_gap(package: Package, built: list[Package], files: list[str]) -> Gap:
-    names = ", ".join(files[:3]) + (" ..." if len(files) > 3 else "")
-    detail = (
-        f"{package.spec}: {package.name}: the files its %files globs, directories and lists package "
-        f"are unseen; the {len(files)} of {built[0].nevra} its %files does not name stand in ({names})"
-    )
-    return Gap(GapKind.AUTOMATIC_PROVIDES, detail)
-
-
-def _with_generated_provides(new: LoadResult, base: LoadResult) -> LoadResult:
-    """``new`` with each binary package read from a spec given the generated provides of the
-    BASE packages it replaces (`GENERATED_PROVIDE`) that it does not provide itself, and an
-    `automatic-provides` gap saying so; and, where rpmbuild would generate its requirements
-    (its `automatic-requires` gap), their generated requirements, the gap saying so.
-
-    A spec's binaries carry no generated provides: checked against the repository built from
-    the previous spec, every package needing one of xen's sonames became ``unresolved``, a
-    blocking fact the change did not cause. The previous build's stand in: a soname bump does
-    not show, and the gap says the provides were not seen (``--strict`` fails it). Nor do they
-    carry generated requirements: a binary linked with a Citrix library went "depends ->
-    clean", and each package reaching Citrix through it was listed as better. Nor the files its
-    ``%files`` globs (``%{_bindir}/*``), directories and ``-f`` lists package, which only a
-    build expands: what required one of BASE's by path became ``unresolved``. BASE's files its
-    ``%files`` may package but does not name by path stand in (`_stand_in_files`), with an
-    `automatic-provides` gap."""
-    by_key: dict[tuple[str, str], list[Package]] = {}
-    for package in base.packages:
-        if not package.is_source:
-            by_key.setdefault(_key(package), []).append(package)
-    changed: list[Package] = []
-    for package in new.packages:
-        # Read from a spec: a contributor's, or the one a source RPM given alone is rebuilt from.
-        from_spec = not package.is_source and package.spec is not None
-        built = by_key.get(_key(package)) if from_spec else None
-        if not built:
-            changed.append(package)
-            continue
-        package = _with_host_words(package, built)
-        provides = _taken(package.provides, built, "provides")
-        generates = any(gap.kind is GapKind.AUTOMATIC_REQUIRES for gap in package.gaps)
-        requires = _taken(package.requires, built, "requires") if generates else []
-        files = _stand_in_files(package, built)
-        gaps = list(package.gaps)
-        if provides:
-            gaps.append(_stand_in_gap(GapKind.AUTOMATIC_PROVIDES, package, built, provides))
-        if requires:
-            gaps = [gap for gap in gaps if gap.kind is not GapKind.AUTOMATIC_REQUIRES]
-            gaps.append(_stand_in_gap(GapKind.AUTOMATIC_REQUIRES, package, built, requires))
-        if files:
-            gaps.append(_stand_in_files_gap(package, built, files))
-        if provides or requires or files:
-            package = with_fields(
-                package,
-                provides=(*package.provides, *provides),
-                requires=(*package.requires, *requires),
-                files=(*package.files, *files),
-                gaps=tuple(gaps),
-            )
-        changed.append(package)
-    return replace(new, packages=changed)
-
-
 def _alone(new: LoadResult) -> dict[str, Package]:
     """The source packages (built, not specs) the change brings without any binary built from
     them, by name: a source RPM submitted alone, to be rebuilt."""
@@ -231,10 +97,14 @@ def _alone(new: LoadResult) -> dict[str, Package]:
 
 
 def _with_rebuilds(
-    new: LoadResult, alone: dict[str, Package], rebuild: Callable[[Package], Rebuild]
+    new: LoadResult,
+    alone: dict[str, Package],
+    rebuild: Callable[[Package, tuple[str, ...]], Rebuild],
+    base: LoadResult,
 ) -> LoadResult:
-    """``new`` with the binaries the spec of each source package given ``alone`` builds, or the
-    source package with a gap saying its spec was not read (BASE's binaries then stand in).
+    """``new`` with the binaries the spec of each source package given ``alone`` builds, read
+    for the architectures BASE has binaries of its name, or the source package with a gap saying
+    its spec was not read (BASE's binaries then stand in).
 
     Its rebuild was BASE's binaries of its name, re-pointed at it: a Requires its new spec adds
     on a Citrix package, and a subpackage it adds, were unseen, and ``check foo.src.rpm`` said
@@ -242,17 +112,24 @@ def _with_rebuilds(
     if not alone:
         return new
     packages = list(new.packages)
+    errors = list(new.errors)
     unread: dict[int, Gap] = {}
-    for source in alone.values():
-        made = rebuild(source)
+    arches: dict[str, set[str]] = {}
+    for package in base.packages:
+        if not package.is_source and package.arch != "noarch" and package.source_name in alone:
+            arches.setdefault(package.source_name, set()).add(package.arch)
+    for name, source in alone.items():
+        made = rebuild(source, tuple(sorted(arches.get(name, ()))))
         packages.extend(made.binaries)
         if made.gap is not None:
             unread[id(source)] = made.gap
+        if made.error is not None:
+            errors.append(made.error)
     packages = [
         with_fields(package, gaps=(*package.gaps, unread[id(package)])) if id(package) in unread else package
         for package in packages
     ]
-    return replace(new, packages=packages)
+    return replace(new, packages=packages, errors=errors)
 
 
 _GENERATED_SUFFIXES = ("-debuginfo", "-debugsource")
@@ -318,7 +195,7 @@ def audit_change(
     keep: Callable[[AuditResult], Base],
     sources: LoadResult | None = None,
     stored: Base | None = None,
-    rebuild: Callable[[Package], Rebuild] | None = None,
+    rebuild: Callable[[Package, tuple[str, ...]], Rebuild] | None = None,
 ) -> ChangeAudit[Base]:
     """Audit ``base`` alone and with ``new`` in it (``audit(targets, context)``); each with the
     source packages of ``sources`` its binaries were built from (`with_wanted_sources`).
@@ -333,8 +210,8 @@ def audit_change(
     before = stored if stored is not None else keep(audit(with_wanted_sources(base, sources), context))
     alone = _alone(new)
     if rebuild is not None:
-        new = _with_rebuilds(new, alone, rebuild)
-    new = _with_generated_provides(new, base)
+        new = _with_rebuilds(new, alone, rebuild, base)
+    new = with_stand_ins(new, base)
     replaced = {_key(package) for package in new.packages}
     # A new foo.noarch replaces BASE's foo.x86_64 (and foo.x86_64 BASE's foo.noarch), as dnf
     # upgrades it: kept beside it, it was a second provider of foo, and what needs foo became

@@ -32,7 +32,7 @@ from auditor.formats.rpmheader import read_headers
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import EVR, Dependency, Package, with_fields
 from auditor.sources.inputpaths import is_url
-from auditor.sources.rpmpackage import file_paths
+from auditor.sources.rpmpackage import file_paths, source_pkgid_of
 from auditor.sources.specs import MAX_SPEC_BYTES, read_spec_text
 from auditor.sources.srpmspec import SpecNotRead, payload_of, rebuild_spec_text
 
@@ -52,55 +52,100 @@ class Rebuild:
 
     binaries: tuple[Package, ...]
     gap: Gap | None = None
-    """Why the spec was not read (its binaries then unknown)."""
+    """Why the spec was not read (its binaries then unknown): a remote SRPM's payload is not
+    downloaded, or the SRPM carries no spec."""
+    error: InputError | None = None
+    """Why the spec of a local SRPM could not be read as a spec file's is read (exit 3, as for the
+    spec): its file changed or went since it was read, or the spec is past the reader's bounds."""
 
 
 def rebuild_of(
-    source: Package, *, defines: Mapping[str, str | None] | None = None, arches: Sequence[str] = ()
+    source: Package,
+    built_for: Sequence[str] = (),
+    *,
+    defines: Mapping[str, str | None] | None = None,
+    arches: Sequence[str] = (),
 ) -> Rebuild:
     """The binaries a rebuild of the source RPM ``source`` makes on a host of each of ``arches``
-    (none given: the architecture it was built on, x86_64 for a noarch one)."""
+    (``--arch``); none given, of each ``built_for`` (the architectures BASE has its binaries of:
+    a multilib i686 beside x86_64, an x86_64 rebuild of an SRPM an aarch64 builder made), else
+    on x86_64, as a spec is read."""
+    hosts = tuple(arches) or tuple(built_for) or ("x86_64",)
+    evr = EVR(source.epoch, source.version, source.release)
+    pkgid = (source.source_pkgid or "").partition(" ")[0] or None
+    made: dict[tuple[str, str], Package] = {}
     try:
         found = _spec_of(source)
-        if found is None:
+        if not found:
             return _unread(source, "it carries no spec: rpmbuild --rebuild fails")
-        where, text = found
-        if len(text) > MAX_SPEC_BYTES:
-            return _unread(source, f"its spec is longer than {MAX_SPEC_BYTES} bytes")
-        # The host it was built on, whose %{_isa} and %ifarch a rebuild there meets; a noarch
-        # SRPM (BuildArch: noarch) names no host, and is read as a spec is, on x86_64.
-        built_on = (source.source_pkgid or "").partition(" ")[2]
-        host = built_on if built_on and built_on != "noarch" else "x86_64"
-        read = read_spec_text(text, where, defines=defines, arches=arches or (host,))
+        # The payload's spec, which a rebuild reads, and the builder's parse of it (the SPEC tag):
+        # a branch the builder took (--with citrix, --define) is one a rebuild there takes.
+        for where, text in found:
+            if len(text.encode("utf-8", "surrogatepass")) > MAX_SPEC_BYTES:
+                raise InputError(source.input, f"a spec file larger than {MAX_SPEC_BYTES} bytes; refused")
+            read = read_spec_text(text, where, defines=defines, arches=hosts)
+            dist = _dist_of(source, read[0], text, defines)
+            if dist is not None:
+                # The builder's dist tag, which a subpackage's own Release and a %{?dist} test read too.
+                read = read_spec_text(text, where, defines={**(defines or {}), "dist": dist}, arches=hosts)
+            own = read[0]
+            spec_evr = EVR(own.epoch, own.version, own.release)
+            for binary in read[1:]:
+                rebuilt = _as_rebuilt(binary, source, spec_evr, evr, pkgid)
+                key = (rebuilt.name, rebuilt.arch)
+                made[key] = _joined(made[key], rebuilt) if key in made else rebuilt
     except SpecNotRead as exc:
         return _unread(source, exc.gap.detail)
     except InputError as exc:
-        return _unread(source, exc.reason)
-    own, binaries = read[0], read[1:]
-    spec_evr = EVR(own.epoch, own.version, own.release)
-    evr = EVR(source.epoch, source.version, source.release)
-    pkgid = (source.source_pkgid or "").partition(" ")[0] or None
-    return Rebuild(tuple(_as_rebuilt(binary, source, spec_evr, evr, pkgid) for binary in binaries))
+        error = InputError(source.input, f"the spec a rebuild reads could not be read: {exc.reason}")
+        return Rebuild((), _unread(source, exc.reason).gap, error)
+    return Rebuild(tuple(made.values()))
 
 
-def _spec_of(source: Package) -> tuple[str, str] | None:
-    """(where, text) of the spec a rebuild of ``source`` reads, from its file."""
+def _joined(first: Package, other: Package) -> Package:
+    """``first`` with what another reading of its spec adds to it."""
+    fields: dict[str, object] = {
+        field: tuple(dict.fromkeys((*getattr(first, field), *getattr(other, field))))
+        for field in (*_DEPENDENCY_FIELDS, "files", "file_patterns", "gaps", "alternatives")
+    }
+    return with_fields(first, **fields)
+
+
+def _dist_of(
+    source: Package, own: Package, text: str, defines: Mapping[str, str | None] | None
+) -> str | None:
+    """The ``%{dist}`` the builder defined: what the header's release adds to the one read,
+    when the spec reads ``dist`` and the user defined none."""
+    release, read = source.release, own.release
+    if "dist}" not in text or "dist" in (defines or {}) or release == read or not release.startswith(read):
+        return None
+    suffix = release[len(read) :]
+    return suffix if suffix.startswith(".") else None
+
+
+def _spec_of(source: Package) -> list[tuple[str, str]]:
+    """(where, text) of each spec a rebuild of ``source`` may read, from its file
+    (`rebuild_spec_text`)."""
     if is_url(source.location):
         raise SpecNotRead(Gap(GapKind.SPEC_UNREADABLE, "a remote source RPM's payload is not downloaded"))
     try:
         with open_regular(source.location, source.input, "an RPM file") as stream:
             headers = read_headers(stream, source.input, os.fstat(stream.fileno()).st_size)
             payload = payload_of(stream, headers, source.input)
+            if source_pkgid_of(headers, True) != source.source_pkgid:
+                raise InputError(source.input, "the file changed since it was read: its package is another")
             found = rebuild_spec_text(headers, payload, file_paths(headers.main))
     except OSError as exc:
         raise InputError(source.input, os_reason(exc)) from None
-    if found is None:
-        return None
-    where, text = found
-    return (
-        f"{source.input}:{where.removeprefix('payload:')}" if where != "header" else f"{source.input}:SPEC",
-        text,
-    )
+    return [
+        (
+            f"{source.input}:{where.removeprefix('payload:')}"
+            if where != "header"
+            else f"{source.input}:SPEC",
+            text,
+        )
+        for where, text in found
+    ]
 
 
 def _as_rebuilt(binary: Package, source: Package, spec_evr: EVR, evr: EVR, pkgid: str | None) -> Package:

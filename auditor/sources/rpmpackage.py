@@ -240,7 +240,7 @@ def _package(
         # Read for evidence too: the metadata's <time build> is this file's, or it is not the
         # file the metadata describes (a rebuild of the same NEVRA, `entryfile.other_build`).
         buildtime=main.integer(Tag.BUILDTIME),
-        source_pkgid=_source_pkgid(headers, is_source),
+        source_pkgid=source_pkgid_of(headers, is_source),
         sources=reading.sources,
         spec=reading.spec,
         builds=reading.builds,
@@ -251,7 +251,7 @@ def _package(
     )
 
 
-def _source_pkgid(headers: RpmHeaders, is_source: bool) -> str | None:
+def source_pkgid_of(headers: RpmHeaders, is_source: bool) -> str | None:
     """`Package.source_pkgid`: the signature header's MD5 (1004), the main's SOURCEPKGID (1146)."""
     found = headers.signature.binary(1004) if is_source else headers.main.binary(1146)
     if found is None or len(found) != 16:

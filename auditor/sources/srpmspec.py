@@ -150,19 +150,20 @@ def _read_srpm_spec(
 
 def rebuild_spec_text(
     headers: RpmHeaders, payload: PayloadMember, files: Sequence[str]
-) -> tuple[str, str] | None:
-    """The spec a rebuild of the SRPM reads, as (where, text): the payload's (``payload:NAME``;
-    ``rpmbuild --rebuild`` and mock parse it again), else the builder's parse the SPEC tag holds
-    (``header``); None when the SRPM carries neither. `SpecNotRead` and `InputError` are the
-    payload's reader's."""
+) -> list[tuple[str, str]]:
+    """The specs a rebuild of the SRPM may read, as (where, text): the payload's (``payload:NAME``;
+    ``rpmbuild --rebuild`` and mock parse it again), and the builder's parse the SPEC tag holds
+    (``header``: its ``--with``, ``--define``). `SpecNotRead` and `InputError` are the payload's
+    reader's."""
     main = headers.main
+    found: list[tuple[str, str]] = []
     spec_name = _spec_file_name(main, files)
     if spec_name is not None:
         data = payload(main.string(Tag.PAYLOADCOMPRESSOR) or "gzip", spec_name)
         if data is not None:
-            return f"payload:{spec_name}", data.decode("utf-8", "replace")
+            found.append((f"payload:{spec_name}", data.decode("utf-8", "replace")))
     text = main.string(Tag.SPEC)
-    return ("header", text) if text is not None else None
+    return [*found, ("header", text)] if text is not None else found
 
 
 def with_rebuild_spec(

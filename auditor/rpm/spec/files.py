@@ -31,23 +31,39 @@ class FilesLine(NamedTuple):
     """Whether the line packages anything at all: a path, a glob, a relative ``%doc`` file."""
     patterns: tuple[str, ...] = ()
     """What it packages that is not a plain path: an absolute glob (rpm expands it in the
-    buildroot, ``{a,b}`` included), else `ANY_FILE`."""
+    buildroot, ``{a,b}`` included), the directory a relative ``%doc`` or ``%license`` file goes
+    to, else `ANY_FILE`; and what it keeps out (`files_line`)."""
+
+
+_DOC_DIRECTORIES = (("%license", "/usr/share/licenses/*"), ("%doc", "/usr/share/doc/*"))
+"""Where rpm puts the relative files a ``%license`` or ``%doc`` line names (``%{_licensedir}``,
+``%{_docdir}``, under the package's own directory)."""
 
 
 def files_line(line: str) -> FilesLine:
-    """What one ``%files`` line (not a comment) packages."""
+    """What one ``%files`` line (not a comment) packages. Its `FilesLine.patterns` also say what
+    it keeps out: ``!PATH`` for an ``%exclude`` (rpm leaves the path, or what the glob matches,
+    out of the package), ``=PATH`` for a ``%dir`` (the directory alone, not what it holds)."""
     if _NOT_PACKAGED.search(line):
-        return FilesLine([], packages_any=False)
+        excluded = (
+            f"!{word.rstrip('/')}" for word in line.split() if word.startswith("/") and "%" not in word
+        )
+        return FilesLine([], False, tuple(excluded) if "%exclude" in line else ())
     words = _FILE_DIRECTIVE.sub(" ", line).split()
     paths: list[str] = []
     patterns: list[str] = []
+    relative = next((where for directive, where in _DOC_DIRECTORIES if directive in line), ANY_FILE)
     for word in words:
-        if not word.startswith("/") or "%" in word:
+        if "%" in word:
             patterns.append(ANY_FILE)
+        elif not word.startswith("/"):
+            patterns.append(relative)
         elif any(char in word for char in "*?[{"):
             patterns.append(word.rstrip("/"))
         else:
             paths.append(word.rstrip("/") or "/")
+            if "%dir" in line:
+                patterns.append(f"={paths[-1]}")
     return FilesLine(paths, bool(words), tuple(dict.fromkeys(patterns)))
 
 
@@ -87,16 +103,31 @@ def may_package(path: str, paths: Sequence[str], patterns: Sequence[str]) -> boo
     ``path``, as a build would: a listed path and everything under it (rpm packages a directory
     whole), or what a glob or any path under what it matches (``/usr/bin/*``, ``%{_libdir}/foo``
     left as written: anything). rpm expands a glob in the buildroot, which only a build has."""
-    if ANY_FILE in patterns or any(path == item or path.startswith(item.rstrip("/") + "/") for item in paths):
-        return True
     ancestors = [path]
     while "/" in ancestors[-1].strip("/"):
         ancestors.append(ancestors[-1].rsplit("/", 1)[0])
+    globs, excluded, alone = [], [], set()
+    for pattern in patterns:
+        if pattern.startswith("!"):
+            excluded.append(pattern[1:])
+        elif pattern.startswith("="):
+            alone.add(pattern[1:])
+        else:
+            globs.append(pattern)
+    if _matches(ancestors, excluded):
+        return False  # %exclude: never this package's
+    if ANY_FILE in globs:
+        return True
+    if any(path == item or (item not in alone and path.startswith(item.rstrip("/") + "/")) for item in paths):
+        return True
+    return _matches(ancestors, globs)
+
+
+def _matches(ancestors: list[str], patterns: Sequence[str]) -> bool:
+    """Whether a pattern matches the path or a directory above it (rpm packages it whole)."""
     for pattern in patterns:
         expanded = _braces(pattern)
-        if expanded is None:
-            return True
-        if any(fnmatchcase(item, glob) for glob in expanded for item in ancestors):
+        if expanded is None or any(fnmatchcase(item, glob) for glob in expanded for item in ancestors):
             return True
     return False
 

@@ -1,0 +1,164 @@
+"""What a build would add to the binaries read from a spec, taken from the build they replace.
+
+``auditor check`` reads a contributor's spec, or the spec a source RPM given alone is rebuilt
+from, without building it: the provides and requirements rpmbuild's generators add, the files
+its ``%files`` globs package, and the build host's answers to code, exist only once it is built.
+The previous build of each package, in BASE, stands in for them, and a gap says so, so that a
+change is not blamed for what only its reading lacks.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from auditor.deps.provides import host_word_pattern
+from auditor.rpm.gaps import Gap, GapKind
+from auditor.rpm.model import Dependency, Package, with_fields
+from auditor.sources.interface import LoadResult
+
+
+def _key(package: Package) -> tuple[str, str]:
+    return package.name, package.arch
+
+
+GENERATED_PROVIDE = re.compile(
+    r"[^()\s]*\.so(\.[^()\s]*)?\(.*\)|"  # an ELF soname, its symbol versions: libfoo.so.1()(64bit)
+    r"(pkgconfig|perl|python\d*(\.\d+)?dist|python\d*(\.\d+)?|ocaml|cmake|config|mimehandler|"
+    r"application|metainfo|firmware|kmod|font|libtool|rubygem|golang|crate|npm|mvn|osgi|"
+    r"debuginfo|tex|gstreamer\d*(\.\d+)?)\(.*\)"
+)
+"""Provides rpmbuild's dependency generators write (rpm's ``fileattrs``, and the generators of
+its language packages), not a spec's ``Provides:`` (``bundled()`` is one: a spec writes it)."""
+
+
+def _taken(own: tuple[Dependency, ...], built: list[Package], field: str) -> list[Dependency]:
+    """The generated dependencies (`GENERATED_PROVIDE`) of ``field`` of the ``built`` packages
+    that ``own`` does not name."""
+    names = {dependency.name for dependency in own}
+    return list(
+        dict.fromkeys(
+            dependency
+            for previous in built
+            for dependency in getattr(previous, field)
+            if dependency.name not in names and GENERATED_PROVIDE.fullmatch(dependency.name)
+        )
+    )
+
+
+def _stand_in_gap(kind: GapKind, package: Package, built: list[Package], taken: list[Dependency]) -> Gap:
+    what = "provides" if kind is GapKind.AUTOMATIC_PROVIDES else "requirements"
+    names = ", ".join(dependency.name for dependency in taken[:3]) + (" ..." if len(taken) > 3 else "")
+    detail = (
+        f"{package.spec}: {package.name}: the {what} rpmbuild generates from its files are unseen;"
+        f" the {len(taken)} of {built[0].nevra} it replaces stand in for them ({names})"
+    )
+    return Gap(kind, detail)
+
+
+def _with_host_words(package: Package, built: list[Package]) -> Package:
+    """``package`` with each requirement whose name holds the build host's answer to shell code
+    (`host_word_pattern`: ``perl(:MODULE_COMPAT_%(eval ...))``) replaced by the requirements of
+    the ``built`` packages that answer it (``perl(:MODULE_COMPAT_5.36.0)``): the same fact as
+    BASE's, not a new blocking one the change did not cause."""
+    requires: list[Dependency] = []
+    answered = False
+    for dependency in package.requires:
+        pattern = host_word_pattern(dependency.name)
+        answers = (
+            []
+            if pattern is None
+            else [found for previous in built for found in previous.requires if pattern.fullmatch(found.name)]
+        )
+        answered = answered or bool(answers)
+        requires.extend(answers or [dependency])
+    return with_fields(package, requires=tuple(dict.fromkeys(requires))) if answered else package
+
+
+def _stand_in_files(package: Package, built: list[Package], change: list[Package]) -> list[str]:
+    """The files of the ``built`` packages that ``package``'s ``%files`` may package but does not
+    name by path (under a directory it lists, matched by a glob), and that no other package of
+    the ``change`` names or may package: a file the new spec moved to its Citrix subpackage
+    stood in for the clean package too, and what required it went "depends" to "may-depend"."""
+    if not package.file_patterns and not package.files:
+        return []
+    from auditor.rpm.spec.files import ANY_FILE, may_package  # the spec reader's: read a spec to get here
+
+    listed = set(package.files)
+    others = [
+        (other.files, tuple(pattern for pattern in other.file_patterns if pattern != ANY_FILE))
+        for other in change
+        if other is not package and not other.is_source
+    ]
+    return list(
+        dict.fromkeys(
+            path
+            for previous in built
+            for path in previous.files
+            if path not in listed
+            and may_package(path, package.files, package.file_patterns)
+            and not any(may_package(path, *other) for other in others)
+        )
+    )
+
+
+def _stand_in_files_gap(package: Package, built: list[Package], files: list[str]) -> Gap:
+    names = ", ".join(files[:3]) + (" ..." if len(files) > 3 else "")
+    detail = (
+        f"{package.spec}: {package.name}: the files its %files globs, directories and lists package "
+        f"are unseen; the {len(files)} of {built[0].nevra} its %files does not name stand in ({names})"
+    )
+    return Gap(GapKind.AUTOMATIC_PROVIDES, detail)
+
+
+def with_stand_ins(new: LoadResult, base: LoadResult) -> LoadResult:
+    """``new`` with each binary package read from a spec given the generated provides of the
+    BASE packages it replaces (`GENERATED_PROVIDE`) that it does not provide itself, and an
+    `automatic-provides` gap saying so; and, where rpmbuild would generate its requirements
+    (its `automatic-requires` gap), their generated requirements, the gap saying so.
+
+    A spec's binaries carry no generated provides: checked against the repository built from
+    the previous spec, every package needing one of xen's sonames became ``unresolved``, a
+    blocking fact the change did not cause. The previous build's stand in: a soname bump does
+    not show, and the gap says the provides were not seen (``--strict`` fails it). Nor do they
+    carry generated requirements: a binary linked with a Citrix library went "depends ->
+    clean", and each package reaching Citrix through it was listed as better. Nor the files its
+    ``%files`` globs (``%{_bindir}/*``), directories and ``-f`` lists package, which only a
+    build expands: what required one of BASE's by path became ``unresolved``. BASE's files its
+    ``%files`` may package but does not name by path stand in (`_stand_in_files`), with an
+    `automatic-provides` gap."""
+    by_key: dict[tuple[str, str], list[Package]] = {}
+    for package in base.packages:
+        if not package.is_source:
+            by_key.setdefault(_key(package), []).append(package)
+    changed: list[Package] = []
+    for package in new.packages:
+        # Read from a spec: a contributor's, or the one a source RPM given alone is rebuilt from.
+        from_spec = not package.is_source and package.spec is not None
+        built = by_key.get(_key(package)) if from_spec else None
+        if not built:
+            changed.append(package)
+            continue
+        package = _with_host_words(package, built)
+        provides = _taken(package.provides, built, "provides")
+        generates = any(gap.kind is GapKind.AUTOMATIC_REQUIRES for gap in package.gaps)
+        requires = _taken(package.requires, built, "requires") if generates else []
+        files = _stand_in_files(package, built, new.packages)
+        gaps = list(package.gaps)
+        if provides:
+            gaps.append(_stand_in_gap(GapKind.AUTOMATIC_PROVIDES, package, built, provides))
+        if requires:
+            gaps = [gap for gap in gaps if gap.kind is not GapKind.AUTOMATIC_REQUIRES]
+            gaps.append(_stand_in_gap(GapKind.AUTOMATIC_REQUIRES, package, built, requires))
+        if files:
+            gaps.append(_stand_in_files_gap(package, built, files))
+        if provides or requires or files:
+            package = with_fields(
+                package,
+                provides=(*package.provides, *provides),
+                requires=(*package.requires, *requires),
+                files=(*package.files, *files),
+                gaps=tuple(gaps),
+            )
+        changed.append(package)
+    return replace(new, packages=changed)

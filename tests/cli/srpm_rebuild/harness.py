@@ -1,0 +1,74 @@
+"""Shared helpers for the review reproductions (real rpmbuild + createrepo_c)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.cli.main import main
+
+XS_PROP = """\
+Name: xs-prop
+Version: 1
+Release: 1
+Summary: x
+License: Proprietary
+Vendor: Citrix Systems, Inc.
+BuildArch: noarch
+%description
+x
+%files
+"""
+
+
+def rpmbuild(
+    directory: Path, spec_text: str, name: str, mode: str = "-ba", *extra: str, **macros: str
+) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    spec = directory / f"{name}.spec"
+    spec.write_text(spec_text)
+    macros = {
+        **macros,
+        "_topdir": str(directory / "rpmbuild"),
+        "_rpmdir": str(directory / "repo"),
+        "_srcrpmdir": str(directory / "SRPMS"),
+    }
+    defines = [i for k, v in macros.items() for i in ("--define", f"{k} {v}")]
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(directory), "LC_ALL": "C"}
+    cmd = ["rpmbuild", mode, "--quiet", "--nodeps", *extra, *defines, str(spec)]
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 0, done.stderr
+
+
+def repos(directory: Path) -> list[str]:
+    out = []
+    for made in ("repo", "SRPMS"):
+        if (directory / made).exists():
+            subprocess.run(["createrepo_c", "--quiet", str(directory / made)], check=True)
+            out.append(str(directory / made))
+    return out
+
+
+def check(*arguments: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, Any]]:
+    code = main(["check", *arguments, "--no-cache", "--format", "json"])
+    out = capsys.readouterr().out
+    try:
+        return code, json.loads(out)
+    except json.JSONDecodeError:
+        return code, {"raw": out}
+
+
+def blocking(document: dict[str, Any]) -> set[tuple[str, str, str]]:
+    return {(i["package"], i["rule"], i["text"]) for i in document.get("regressions", [])}
+
+
+def summary(code: int, doc: dict[str, Any]) -> str:
+    regs = [
+        (i.get("package"), i.get("rule"), i.get("kind"), i.get("text")) for i in doc.get("regressions", [])
+    ]
+    return f"exit={code} exit_code={doc.get('exit_code')} headline={doc.get('headline')!r}\nregressions={json.dumps(regs, indent=1)}\nnew={[(n['nevra'], n.get('after')) for n in doc.get('new', [])]}"
