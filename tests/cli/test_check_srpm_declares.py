@@ -85,8 +85,10 @@ CHANGES = {
 subpackage that requires it."""
 
 
-def rpmbuild(directory: Path, spec_text: str, name: str, mode: str = "-ba", **macros: str) -> None:
-    """``rpmbuild mode`` of the spec ``spec_text`` with ``macros`` defined (a builder's dist tag,
+def rpmbuild(
+    directory: Path, spec_text: str, name: str, mode: str = "-ba", *extra: str, **macros: str
+) -> None:
+    """``rpmbuild mode`` of the spec ``spec_text`` with ``extra`` options and ``macros`` defined (a builder's dist tag,
     its vendor): binaries in ``directory``/repo, source packages in ``directory``/SRPMS."""
     directory.mkdir(parents=True, exist_ok=True)
     spec = directory / f"{name}.spec"
@@ -99,7 +101,7 @@ def rpmbuild(directory: Path, spec_text: str, name: str, mode: str = "-ba", **ma
     }
     defines = [item for key, value in macros.items() for item in ("--define", f"{key} {value}")]
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(directory), "LC_ALL": "C"}
-    command = ["rpmbuild", mode, "--quiet", "--nodeps", *defines, str(spec)]
+    command = ["rpmbuild", mode, "--quiet", "--nodeps", *extra, *defines, str(spec)]
     done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     assert done.returncode == 0, done.stderr
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -11,38 +10,9 @@ from typing import Any
 import pytest
 
 from auditor.cli.main import main
+from tests.cli.test_check_srpm_declares import XS_PROP, rpmbuild
 
-XS_PROP = """\
-Name: xs-prop
-Version: 1
-Release: 1
-Summary: x
-License: Proprietary
-Vendor: Citrix Systems, Inc.
-BuildArch: noarch
-%description
-x
-%files
-"""
-
-
-def rpmbuild(
-    directory: Path, spec_text: str, name: str, mode: str = "-ba", *extra: str, **macros: str
-) -> None:
-    directory.mkdir(parents=True, exist_ok=True)
-    spec = directory / f"{name}.spec"
-    spec.write_text(spec_text)
-    macros = {
-        **macros,
-        "_topdir": str(directory / "rpmbuild"),
-        "_rpmdir": str(directory / "repo"),
-        "_srcrpmdir": str(directory / "SRPMS"),
-    }
-    defines = [i for k, v in macros.items() for i in ("--define", f"{k} {v}")]
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(directory), "LC_ALL": "C"}
-    cmd = ["rpmbuild", mode, "--quiet", "--nodeps", *extra, *defines, str(spec)]
-    done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
-    assert done.returncode == 0, done.stderr
+__all__ = ["XS_PROP", "blocking", "check", "repos", "rpmbuild", "summary"]
 
 
 def repos(directory: Path) -> list[str]:
