@@ -31,14 +31,14 @@ from auditor.core.files import open_regular, os_reason
 from auditor.formats.rpmheader import read_headers
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import EVR, Dependency, Package, with_fields
+from auditor.rpm.package_fields import DEPENDENCY_KINDS
 from auditor.sources.inputpaths import is_url
 from auditor.sources.rpmpackage import file_paths, source_pkgid_of
 from auditor.sources.specs import MAX_SPEC_BYTES, read_spec_text
 from auditor.sources.srpmspec import SpecNotRead, payload_of, rebuild_spec_text
 
-_DEPENDENCY_FIELDS = (
-    "requires", "provides", "conflicts", "obsoletes", "recommends", "suggests", "supplements", "enhances",
-)  # fmt: skip
+_DEPENDENCY_FIELDS = tuple(kind.value for kind in DEPENDENCY_KINDS)
+"""The fields of a `Package` that hold dependencies (`auditor.rpm.package_fields`'s one list)."""
 _INHERITED = ("vendor", "packager", "distribution", "disturl", "url", "bugurl", "license", "vcs")
 """Tags a binary takes from its source package's header where its spec gives none: the build
 host's macros (``%vendor``, ``%packager``, ``%distribution``) and the main package's tags, which
