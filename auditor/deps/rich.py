@@ -25,6 +25,9 @@ MAX_CLAUSES = 256
 four: one alternative of each side per group). Past it the ``or`` is read as needing every
 provider it names: never a cleaner answer than the exact one, and the requirement says so."""
 
+MAX_SUBSETS = 100_000
+"""The most clause comparisons `_on_every_host` makes for one requirement under conditions."""
+
 Atom = int | str
 """A package id, or the text of a capability nothing in the run provides."""
 
@@ -45,6 +48,10 @@ class Requirement(NamedTuple):
     missing: list[str]
     rough: bool = False
     """Past `MAX_CLAUSES` or `MAX_CONDITIONS`: read as needing every provider it names."""
+    every_host: tuple[tuple[int, ...], ...] = ()
+    """Of `groups`, those a requirement under a condition needs on every host, whichever way
+    its conditions go: ``(a if b else a)`` needs a, as a plain Requires does (none when no
+    condition governs it: then every group is needed everywhere)."""
 
 
 class Evaluation:
@@ -58,6 +65,9 @@ class Evaluation:
         being read: the same on every host, so read once rather than once per host."""
         self._ungoverned: set[int] = set()
         """The ``and`` and ``or`` nodes of that requirement no condition is inside (`_survey`)."""
+        self._always: list[Clause] | None = None
+        """The clauses the requirement being read needs on every host (`clauses`; None: no
+        condition governs it)."""
         self._provided: dict[int, frozenset[int]] = {}
         """`providers` of the nodes `_certain` reads, by node id: asked once per candidate of
         a Conflicts, n candidates would read the n providers of a leaf n times."""
@@ -80,7 +90,12 @@ class Evaluation:
         met, missing = self.met(node)
         self._rough = False
         clauses = self.clauses(node)
-        return Requirement(met, _groups(clauses, met), [] if met else missing, self._rough)
+        groups = _groups(clauses, met)
+        always: set[tuple[int, ...]] = set()
+        if self._always is not None and not self._rough:
+            always.update(_groups(self._always, met))
+        every_host = tuple(group for group in groups if group in always)
+        return Requirement(met, groups, [] if met else missing, self._rough, every_host)
 
     def met(self, node: Node) -> tuple[bool, list[str]]:
         """Whether ``node`` is met for every user, as ``auditor.deps.resolve`` reads a conditional,
@@ -124,6 +139,7 @@ class Evaluation:
         """
         found_conditions: dict[str, None] = {}
         self._ungoverned = set()
+        self._always = None
         self._survey(node, found_conditions)
         conditions = list(found_conditions)
         if len(conditions) > MAX_CONDITIONS:
@@ -132,6 +148,7 @@ class Evaluation:
         if not conditions:
             return self._clauses(node, {})
         needed: list[Clause] = []
+        hosts: list[list[Clause]] = []
         self._fixed.clear()
         try:
             for chosen in itertools.product((True, False), repeat=len(conditions)):
@@ -139,9 +156,12 @@ class Evaluation:
                 found = self._clauses(node, host)
                 if _NEVER not in found:
                     needed += found
+                    hosts.append(found)
         finally:
             self._fixed.clear()
-        return _distinct(needed)
+        needed = _distinct(needed)
+        self._always = _on_every_host(needed, hosts)
+        return needed
 
     def _survey(self, node: Node, conditions: dict[str, None]) -> bool:
         """One walk of ``node``: each condition a host can have (something provides it) goes in
@@ -285,6 +305,16 @@ class Evaluation:
         if otherwise is None or not self._certain(otherwise, installed):
             return False
         return then_certain or self._certain(condition, installed)
+
+
+def _on_every_host(needed: list[Clause], hosts: list[list[Clause]]) -> list[Clause]:
+    """The clauses of ``needed`` that every host meets, whichever way its conditions go: those
+    each host needs, or needs one inside of (``(c if c >= 2 else c < 2)``, ``c`` of ``p1`` and
+    ``p2`` and ``c < 2`` of ``p2`` alone: every host needs ``p1`` or ``p2``). Past
+    `MAX_SUBSETS` comparisons, only those each host needs as they are."""
+    if len(needed) * sum(len(found) for found in hosts) > MAX_SUBSETS:
+        return [clause for clause in needed if all(clause in found for found in hosts)]
+    return [clause for clause in needed if all(any(one <= clause for one in found) for found in hosts)]
 
 
 def _leaf(providers: tuple[int, ...], text: str) -> Clause:

@@ -1,0 +1,71 @@
+"""False cleans `tests.deps.rich_universe`'s random universes found against libsolv (rt-rich).
+
+A rich requirement under a condition (``if``, ``unless``) is read host by host
+(`auditor.deps.rich.Evaluation.clauses`), and the clean-way search (`auditor.deps.cleanway`)
+and the sure needs (`auditor.deps.sureneeds`) took none of its groups as binding: a condition
+may not hold. Yet a group every host needs binds whatever the condition does.
+
+- ``app-either`` Requires ``(lib if lib >= 2 else lib < 2)`` and ``libc``. ``only-lib``
+  provides ``lib`` unversioned, which meets both sides; the Citrix ``cx`` provides ``lib = 2``
+  and ``libc``; ``clean-c`` provides ``libc`` and ``marker``, and ``only-lib`` Conflicts with
+  ``marker``. Every host needs ``cx`` or ``only-lib`` (the ``else`` side needs ``only-lib``
+  alone, inside that), so without ``cx`` it takes ``only-lib``, which rules out ``clean-c``:
+  libsolv installs ``app-either`` only with ``cx``. The auditor said ``may-depend``; a clause
+  each host needs, or needs one inside of, now binds (`Requirement.every_host`; seed 106).
+- Still missed (strict xfail): a condition that every installation of the package holds,
+  though no host reading says so. ``app-held`` Requires ``libd >= 2`` (only ``d2``, which
+  Requires ``libe``: ``clean-e`` or the Citrix ``cx-e``) and ``(libf if libd >= 2)``: the
+  condition is its own requirement's, so it needs ``libf``, whose one provider ``f-marked``
+  provides ``mark``, which ``clean-e`` Conflicts with. libsolv installs it only with ``cx-e``
+  (seed 74; seed 82 is the same with the condition held by a package further up). The
+  auditor reads ``(libf if libd >= 2)`` on a host without ``libd >= 2`` too, and the search
+  never learns that the package it holds decides the condition: ``may-depend``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.deps.built import CITRIX, audit, build_repository, libsolv_installs, verdicts
+
+PACKAGES: list[dict[str, Any]] = [
+    {"name": "cx", "provides": ["lib = 2", "libc"], **CITRIX},
+    {"name": "only-lib", "provides": ["lib"], "conflicts": ["marker"]},
+    {"name": "clean-c", "provides": ["libc", "marker = 1"]},
+    {"name": "app-either", "requires": ["(lib if lib >= 2 else lib < 2)", "libc"]},
+    # The condition held by the package's own requirement.
+    {"name": "cx-e", "provides": ["libe"], **CITRIX},
+    {"name": "clean-e", "provides": ["libe"], "conflicts": ["mark"]},
+    {"name": "d2", "provides": ["libd = 2"], "requires": ["libe"]},
+    {"name": "f-marked", "provides": ["libf", "mark"]},
+    {"name": "app-held", "requires": ["libd >= 2", "(libf if libd >= 2)"]},
+]
+
+
+@pytest.mark.parametrize(
+    ("package", "locked"),
+    [
+        ("app-either", "cx"),
+        pytest.param(
+            "app-held",
+            "cx-e",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="a condition every installation of the package holds (its own requirement "
+                "meets it, or a package above it) is still read on hosts without it: the conditional "
+                "group does not bind, and the search never ties the condition to what it holds",
+            ),
+        ),
+    ],
+)
+def test_a_conditional_group_every_installation_needs_binds(
+    tmp_path: Path, package: str, locked: str
+) -> None:
+    repository = build_repository(PACKAGES, tmp_path)
+    nevra = f"{package}-1.0-1.noarch"
+    assert libsolv_installs(repository, nevra) is not None
+    assert libsolv_installs(repository, nevra, locked=[locked]) is None
+    assert verdicts(audit(repository))[nevra] == "depends"
