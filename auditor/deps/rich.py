@@ -65,9 +65,11 @@ class Evaluation:
         being read: the same on every host, so read once rather than once per host."""
         self._ungoverned: set[int] = set()
         """The ``and`` and ``or`` nodes of that requirement no condition is inside (`_survey`)."""
-        self._always: list[Clause] | None = None
-        """The clauses the requirement being read needs on every host (`clauses`; None: no
-        condition governs it)."""
+        self._hosts: list[tuple[dict[str, bool], list[Clause]]] | None = None
+        """Each host on which the requirement being read can be met, and the clauses it needs
+        there (`clauses`; None: no condition governs it)."""
+        self._conditions: dict[str, Node] = {}
+        """The conditions of that requirement, by their text."""
         self._provided: dict[int, frozenset[int]] = {}
         """`providers` of the nodes `_certain` reads, by node id: asked once per candidate of
         a Conflicts, n candidates would read the n providers of a leaf n times."""
@@ -90,10 +92,15 @@ class Evaluation:
         met, missing = self.met(node)
         self._rough = False
         clauses = self.clauses(node)
-        groups = _groups(clauses, met)
         always: set[tuple[int, ...]] = set()
-        if self._always is not None and not self._rough:
-            always.update(_groups(self._always, met))
+        if self._hosts is not None and not self._rough:
+            hosts = self._hosts
+            if met:  # a host one of whose clauses nothing in the run meets cannot install it
+                hosts = [one for one in hosts if all(map(_names_a_package, one[1]))] or hosts
+            held = self._held(hosts)
+            clauses = _distinct(clauses + held)
+            always.update(_groups(_on_every_host(clauses, [found for _host, found in hosts]) + held, met))
+        groups = _groups(clauses, met)
         every_host = tuple(group for group in groups if group in always)
         return Requirement(met, groups, [] if met else missing, self._rough, every_host)
 
@@ -137,9 +144,9 @@ class Evaluation:
         install the package: a conflict, no question of taint. Past `MAX_CONDITIONS`, every atom
         the expression names is needed (`rough`).
         """
-        found_conditions: dict[str, None] = {}
+        found_conditions: dict[str, Node] = {}
         self._ungoverned = set()
-        self._always = None
+        self._hosts = None
         self._survey(node, found_conditions)
         conditions = list(found_conditions)
         if len(conditions) > MAX_CONDITIONS:
@@ -148,7 +155,7 @@ class Evaluation:
         if not conditions:
             return self._clauses(node, {})
         needed: list[Clause] = []
-        hosts: list[list[Clause]] = []
+        hosts: list[tuple[dict[str, bool], list[Clause]]] = []
         self._fixed.clear()
         try:
             for chosen in itertools.product((True, False), repeat=len(conditions)):
@@ -156,14 +163,24 @@ class Evaluation:
                 found = self._clauses(node, host)
                 if _NEVER not in found:
                     needed += found
-                    hosts.append(found)
+                    hosts.append((host, found))
         finally:
             self._fixed.clear()
-        needed = _distinct(needed)
-        self._always = _on_every_host(needed, hosts)
-        return needed
+        self._hosts, self._conditions = hosts, found_conditions
+        return _distinct(needed)
 
-    def _survey(self, node: Node, conditions: dict[str, None]) -> bool:
+    def _held(self, hosts: list[tuple[dict[str, bool], list[Clause]]]) -> list[Clause]:
+        """A clause for each condition (a capability, a ``with`` or a ``without``) every host
+        that can meet the requirement has: ``(a if b else c)`` with nothing providing c needs
+        b (libsolv installs b to meet it)."""
+        return [
+            _leaf(self.providers(condition), text)
+            for text, condition in self._conditions.items()
+            if all(host[text] for host, _found in hosts)
+            and (isinstance(condition, Simple) or condition.op in (RichOp.WITH, RichOp.WITHOUT))
+        ]
+
+    def _survey(self, node: Node, conditions: dict[str, Node]) -> bool:
         """One walk of ``node``: each condition a host can have (something provides it) goes in
         ``conditions``, as written and in order; each ``and`` and ``or`` node no condition is
         inside goes in `_ungoverned`. Whether a condition is anywhere in ``node``."""
@@ -172,7 +189,7 @@ class Evaluation:
         if node.op in (RichOp.IF, RichOp.UNLESS):
             condition = node.operands[1]
             if self.met(condition)[0]:
-                conditions.setdefault(str(condition))
+                conditions.setdefault(str(condition), condition)
             self._survey(node.operands[0], conditions)
             if node.otherwise is not None:
                 self._survey(node.otherwise, conditions)
@@ -315,6 +332,10 @@ def _on_every_host(needed: list[Clause], hosts: list[list[Clause]]) -> list[Clau
     if len(needed) * sum(len(found) for found in hosts) > MAX_SUBSETS:
         return [clause for clause in needed if all(clause in found for found in hosts)]
     return [clause for clause in needed if all(any(one <= clause for one in found) for found in hosts)]
+
+
+def _names_a_package(clause: Clause) -> bool:
+    return any(isinstance(atom, int) for atom in clause)
 
 
 def _leaf(providers: tuple[int, ...], text: str) -> Clause:

@@ -20,6 +20,14 @@ may not hold. Yet a group every host needs binds whatever the condition does.
   (seed 74; seed 82 is the same with the condition held by a package further up). The
   auditor reads ``(libf if libd >= 2)`` on a host without ``libd >= 2`` too, and the search
   never learns that the package it holds decides the condition: ``may-depend``.
+- ``app-forced`` Requires ``(libk if cond-h else nolib)``, and nothing provides ``nolib``: a
+  host without ``cond-h`` cannot install it, so libsolv installs ``h`` (``cond-h``) with it,
+  then ``libk`` from the Citrix ``cx-k``, as ``clean-k`` Conflicts with ``h``'s ``hmark``.
+  The auditor read the host without ``cond-h`` as needing nothing (a capability nothing in
+  the run provides is left out of a met requirement's groups) and did not need ``h``:
+  ``may-depend``, and ``src-forced``, whose BuildRequires it is, clean. A host on which a
+  met requirement's clause names no package is now left out, and a condition every other
+  host has is needed (`Evaluation.requirement`; seeds 94 and 106).
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ from typing import Any
 import pytest
 
 from tests.deps.built import CITRIX, audit, build_repository, libsolv_installs, verdicts
+from tests.deps.rich_universe import RichInstalls
 
 PACKAGES: list[dict[str, Any]] = [
     {"name": "cx", "provides": ["lib = 2", "libc"], **CITRIX},
@@ -42,6 +51,12 @@ PACKAGES: list[dict[str, Any]] = [
     {"name": "d2", "provides": ["libd = 2"], "requires": ["libe"]},
     {"name": "f-marked", "provides": ["libf", "mark"]},
     {"name": "app-held", "requires": ["libd >= 2", "(libf if libd >= 2)"]},
+    # The condition forced: the else side is one nothing provides.
+    {"name": "cx-k", "provides": ["libk"], **CITRIX},
+    {"name": "clean-k", "provides": ["libk"], "conflicts": ["hmark"]},
+    {"name": "h", "provides": ["cond-h", "hmark"]},
+    {"name": "app-forced", "requires": ["(libk if cond-h else nolib)"]},
+    {"name": "src-forced", "buildrequires": ["(libk if cond-h else nolib)"]},
 ]
 
 
@@ -49,6 +64,7 @@ PACKAGES: list[dict[str, Any]] = [
     ("package", "locked"),
     [
         ("app-either", "cx"),
+        ("app-forced", "cx-k"),
         pytest.param(
             "app-held",
             "cx-e",
@@ -69,3 +85,13 @@ def test_a_conditional_group_every_installation_needs_binds(
     assert libsolv_installs(repository, nevra) is not None
     assert libsolv_installs(repository, nevra, locked=[locked]) is None
     assert verdicts(audit(repository))[nevra] == "depends"
+
+
+def test_a_condition_the_else_side_forces_is_a_build_need(tmp_path: Path) -> None:
+    repository = build_repository(PACKAGES, tmp_path)
+    (requirement,) = next(package for package in PACKAGES if package["name"] == "src-forced")["buildrequires"]
+    roots = RichInstalls(repository)
+    assert roots.installs((), capabilities=[requirement])
+    assert not roots.installs({"cx-k"}, capabilities=[requirement])
+    found = verdicts(audit(repository))
+    assert found["src-forced-1.0-1.src"] == "build-depends", found
