@@ -49,9 +49,9 @@ class Requirement(NamedTuple):
     rough: bool = False
     """Past `MAX_CLAUSES` or `MAX_CONDITIONS`: read as needing every provider it names."""
     every_host: tuple[tuple[int, ...], ...] = ()
-    """Of `groups`, those a requirement under a condition needs on every host, whichever way
-    its conditions go: ``(a if b else a)`` needs a, as a plain Requires does (none when no
-    condition governs it: then every group is needed everywhere)."""
+    """Of `groups`, those needed on every host, whichever way its conditions go: ``(a if b
+    else a)`` needs a, as a plain Requires does; all of them when no host can have a condition
+    of it (``(a if nothing-provides-this else c)`` is c)."""
 
 
 class Evaluation:
@@ -101,6 +101,8 @@ class Evaluation:
             clauses = _distinct(clauses + held)
             always.update(_groups(_on_every_host(clauses, [found for _host, found in hosts]) + held, met))
         groups = _groups(clauses, met)
+        if self._hosts is None and not self._rough:  # no condition any host can have: as written
+            return Requirement(met, groups, [] if met else missing, False, tuple(groups))
         every_host = tuple(group for group in groups if group in always)
         return Requirement(met, groups, [] if met else missing, self._rough, every_host)
 

@@ -28,6 +28,10 @@ may not hold. Yet a group every host needs binds whatever the condition does.
   ``may-depend``, and ``src-forced``, whose BuildRequires it is, clean. A host on which a
   met requirement's clause names no package is now left out, and a condition every other
   host has is needed (`Evaluation.requirement`; seeds 94 and 106).
+- ``app-nocond`` Requires ``(libz if nocond else liby)`` and ``libm``; nothing provides
+  ``nocond``, so the requirement is ``liby`` (``y``, which ``clean-m`` Conflicts with), read
+  exactly, yet its group did not bind for the ``if`` written in it: ``may-depend`` where
+  libsolv installs it only with the Citrix ``cx-m`` (seed 112).
 """
 
 from __future__ import annotations
@@ -57,6 +61,11 @@ PACKAGES: list[dict[str, Any]] = [
     {"name": "h", "provides": ["cond-h", "hmark"]},
     {"name": "app-forced", "requires": ["(libk if cond-h else nolib)"]},
     {"name": "src-forced", "buildrequires": ["(libk if cond-h else nolib)"]},
+    # A condition nothing provides: the else side is the requirement.
+    {"name": "cx-m", "provides": ["libm"], **CITRIX},
+    {"name": "clean-m", "provides": ["libm"], "conflicts": ["ymark"]},
+    {"name": "y", "provides": ["liby", "ymark"]},
+    {"name": "app-nocond", "requires": ["(libz if nocond else liby)", "libm"]},
 ]
 
 
@@ -65,6 +74,7 @@ PACKAGES: list[dict[str, Any]] = [
     [
         ("app-either", "cx"),
         ("app-forced", "cx-k"),
+        ("app-nocond", "cx-m"),
         pytest.param(
             "app-held",
             "cx-e",
