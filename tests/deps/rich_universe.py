@@ -46,17 +46,18 @@ def _atom(rng: random.Random, capabilities: int) -> Tree:
     return rng.choice(((capability, "", ""),) * 3 + ((capability, ">=", "2"), (capability, "<", "2")))
 
 
-def _rich(rng: random.Random, capabilities: int, depth: int, context: str) -> Tree:
+def _rich(rng: random.Random, capabilities: int, depth: int, context: str, conditional: bool = True) -> Tree:
     """A rich expression whose top operator rpm allows in ``context`` (``top``, ``or``, ``and``),
-    its operands nested ``depth`` more levels at most."""
+    its operands nested ``depth`` more levels at most (no ``if`` nor ``unless`` unless
+    ``conditional``)."""
     allowed = ["or", "and", "with", "without"]
-    allowed += ["if", "ifelse"] if context in ("top", "and") else []
-    allowed += ["unless", "unlesselse"] if context == "or" else []
+    allowed += ["if", "ifelse"] if conditional and context in ("top", "and") else []
+    allowed += ["unless", "unlesselse"] if conditional and context == "or" else []
     op = rng.choice(allowed)
 
     def operand(inner: str) -> Tree:
         if depth > 0 and rng.random() < 0.35:
-            return _rich(rng, capabilities, depth - 1, inner)
+            return _rich(rng, capabilities, depth - 1, inner, conditional)
         return _atom(rng, capabilities)
 
     if op in ("with", "without"):
@@ -123,9 +124,9 @@ def _met(tree: Tree, provides: dict[str, list[tuple[str, str]]]) -> bool:
     return bool(_providers(tree, provides))
 
 
-def _requirement(rng: random.Random, capabilities: int, rich: float) -> Tree:
+def _requirement(rng: random.Random, capabilities: int, rich: float, conditional: bool) -> Tree:
     if rng.random() < rich:
-        return _rich(rng, capabilities, 1, "top")
+        return _rich(rng, capabilities, 1, "top", conditional)
     return _atom(rng, capabilities)
 
 
@@ -137,6 +138,7 @@ def rich_universe(
     requires: Sequence[int] = (0, 1, 1, 2, 2, 3),
     buildrequires: Sequence[int] = (0, 1, 1, 2, 3),
     rich: float = 0.4,
+    conditional: bool = True,
     conflicts: Sequence[int] = (0, 0, 1, 1, 2),
     obsoletes: Sequence[int] = (0, 0, 0, 1),
     citrix: float = 0.1,
@@ -145,7 +147,8 @@ def rich_universe(
 ) -> tuple[list[dict[str, Any]], dict[str, set[str]]]:
     """The packages (`tests.deps.built` descriptions) and the categories of each origin package
     by name. Each package has ``rng.choice(requires)`` Requires and ``rng.choice(buildrequires)``
-    BuildRequires, a share ``rich`` of them rich, ``rng.choice(conflicts)`` Conflicts and
+    BuildRequires, a share ``rich`` of them rich (with no ``if`` nor ``unless`` unless
+    ``conditional``), ``rng.choice(conflicts)`` Conflicts and
     ``rng.choice(obsoletes)`` Obsoletes (one of itself is none)."""
     rng = random.Random(f"rich {seed}")
     names = [f"p{number}" for number in range(size)]
@@ -163,7 +166,7 @@ def rich_universe(
     for package in packages:
         for key, counts in (("requires", requires), ("buildrequires", buildrequires)):
             for _ in range(rng.choice(counts)):
-                tree = _requirement(rng, capabilities, rich)
+                tree = _requirement(rng, capabilities, rich, conditional)
                 if _met(tree, provides):
                     package[key].append(text(tree))
         for _ in range(rng.choice(conflicts)):
