@@ -172,15 +172,28 @@ class Evaluation:
         return _distinct(needed)
 
     def _held(self, hosts: list[tuple[dict[str, bool], list[Clause]]]) -> list[Clause]:
-        """A clause for each condition (a capability, a ``with`` or a ``without``) every host
-        that can meet the requirement has: ``(a if b else c)`` with nothing providing c needs
-        b (libsolv installs b to meet it)."""
-        return [
-            _leaf(self.providers(condition), text)
-            for text, condition in self._conditions.items()
-            if all(host[text] for host, _found in hosts)
-            and (isinstance(condition, Simple) or condition.op in (RichOp.WITH, RichOp.WITHOUT))
-        ]
+        """The clauses each condition B (a capability, a ``with`` or a ``without``) makes every
+        installation meet, read on the ``hosts`` that can meet the requirement: one with B
+        installed, or on a host without B what each such host needs (or one inside of it).
+        ``(a if b else c)`` needs b or c, and b alone when nothing provides c (libsolv installs
+        b to meet it); a clause every host needs already is not repeated."""
+        found: list[Clause] = []
+        everywhere = _on_every_host(
+            _distinct([one for _host, needs in hosts for one in needs]), [n for _h, n in hosts]
+        )
+        for text, condition in self._conditions.items():
+            if not isinstance(condition, Simple) and condition.op not in (RichOp.WITH, RichOp.WITHOUT):
+                continue
+            lacking = [needs for host, needs in hosts if not host[text]]
+            if len(lacking) == len(hosts):
+                continue  # no host that can meet it has B: B is never installed for it
+            provided = _leaf(self.providers(condition), text)
+            if not lacking:
+                found.append(provided)
+                continue
+            candidates = _distinct([one for needs in lacking for one in needs])
+            found += [provided | one for one in _on_every_host(candidates, lacking) if one not in everywhere]
+        return _distinct(found)
 
     def _survey(self, node: Node, conditions: dict[str, Node]) -> bool:
         """One walk of ``node``: each condition a host can have (something provides it) goes in

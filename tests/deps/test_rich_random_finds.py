@@ -32,6 +32,12 @@ may not hold. Yet a group every host needs binds whatever the condition does.
   ``nocond``, so the requirement is ``liby`` (``y``, which ``clean-m`` Conflicts with), read
   exactly, yet its group did not bind for the ``if`` written in it: ``may-depend`` where
   libsolv installs it only with the Citrix ``cx-m`` (seed 112).
+- ``app-switch`` Requires ``mid-s``, which Requires ``(libxs if condn else libys)``: without
+  ``condn`` (only the Citrix ``cx-n``) it needs ``y-s``, which Conflicts with ``app-switch``,
+  so libsolv installs ``cx-n`` to take the other side. ``(a if b else c)`` needs b or c on
+  every installation, and the auditor never read the condition as something installed
+  for the package: clean. A condition B now gives, for each clause every host without B
+  needs, that clause or B (seed 156).
 """
 
 from __future__ import annotations
@@ -66,6 +72,11 @@ PACKAGES: list[dict[str, Any]] = [
     {"name": "clean-m", "provides": ["libm"], "conflicts": ["ymark"]},
     {"name": "y", "provides": ["liby", "ymark"]},
     {"name": "app-nocond", "requires": ["(libz if nocond else liby)", "libm"]},
+    # The Citrix package is the condition that spares the else side.
+    {"name": "cx-n", "provides": ["condn"], **CITRIX},
+    {"name": "y-s", "provides": ["libys"], "conflicts": ["app-switch"]},
+    {"name": "mid-s", "requires": ["(libxs if condn else libys)"]},
+    {"name": "app-switch", "provides": ["libxs"], "requires": ["mid-s"]},
 ]
 
 
@@ -75,6 +86,7 @@ PACKAGES: list[dict[str, Any]] = [
         ("app-either", "cx"),
         ("app-forced", "cx-k"),
         ("app-nocond", "cx-m"),
+        ("app-switch", "cx-n"),
         pytest.param(
             "app-held",
             "cx-e",
