@@ -76,12 +76,13 @@ class CleanView:
     def binds(self, group: Group) -> bool:
         """Whether ``group`` must be met by every installation of its owner: a Requires (or
         BuildRequires) read exactly, under no ``if`` or ``unless`` (the two sides of a
-        condition are not both needed)."""
+        condition are not both needed), or one it needs whichever way they go (`Group.every_host`)."""
         key = id(group)
         known = self._binding.get(key)
         if known is None:
             dependency = group.dependency
-            known = not group.rough and (not dependency.is_rich or not conditional(parse(dependency.name)))
+            exact = group.every_host or not dependency.is_rich or not conditional(parse(dependency.name))
+            known = not group.rough and exact
             self._binding[key] = known
         return known
 

@@ -310,8 +310,10 @@ def _groups_of(resolution: Resolution, kind: HopKind, known: dict[int, list[Grou
     made = known.get(key)
     if made is None:
         rough = resolution.detail == ROUGH
+        every = resolution.every_host
         made = known[key] = [
-            Group(kind, resolution.dependency, members, 0, rough) for members in resolution.groups
+            Group(kind, resolution.dependency, members, 0, rough, members in every)
+            for members in resolution.groups
         ]
     return made
 

@@ -160,3 +160,6 @@ class Group(NamedTuple):
     rough: bool = False
     """The requirement was read past a bound (`auditor.deps.rich.MAX_CLAUSES`): its groups may
     claim a provider needed that a way around does without; every hop through it says so."""
+    every_host: bool = False
+    """A group of a requirement under a condition that it needs whichever way its conditions
+    go (`auditor.deps.resolution.Resolution.every_host`): it binds as a plain one does."""

@@ -38,6 +38,9 @@ class Resolution:
     missing: tuple[str, ...] = ()
     """The capabilities nothing provides, when unresolved."""
     detail: str = ""
+    every_host: tuple[tuple[int, ...], ...] = ()
+    """Of the groups of a rich requirement under a condition (``if``, ``unless``), those it
+    needs whichever way its conditions go (`auditor.deps.rich.Requirement.every_host`)."""
 
     @property
     def providers(self) -> tuple[int, ...]:

@@ -64,6 +64,10 @@ PROGRESS_EVERY = 1024
 """Packages resolved between two reports of progress."""
 
 
+_Answer = tuple[Status, tuple[tuple[int, ...], ...], tuple[str, ...], str, tuple[tuple[int, ...], ...]]
+"""A requirement's `Resolution` past its kind and dependency: status, groups, missing, detail, every_host."""
+
+
 class Resolver:
     """Answers "which packages satisfy this requirement?" for the packages of one run."""
 
@@ -253,34 +257,35 @@ class Resolver:
         self._partly[id(resolution), hosts, beside] = found
         return found
 
-    def _resolve(self, dep: Dependency) -> tuple[Status, tuple[tuple[int, ...], ...], tuple[str, ...], str]:
+    def _resolve(self, dep: Dependency) -> _Answer:
         if dep.name.startswith("rpmlib("):
             return self._rpmlib(dep)
         if not dep.is_rich:
             providers = self.index.providers(dep) or self.index.host_word_providers(dep)
             if providers:
-                return Status.SATISFIED, (providers,), (), ""
-            return Status.UNRESOLVED, (), (str(dep),), ""
+                return Status.SATISFIED, (providers,), (), "", ()
+            return Status.UNRESOLVED, (), (str(dep),), "", ()
         try:
             node = parse(dep.name)
         except DependencySyntaxError as exc:
-            return Status.INVALID, (), (), exc.message
+            return Status.INVALID, (), (), exc.message, ()
         found = Evaluation(self.index).requirement(node)
         detail = ROUGH if found.rough else ""
         if found.met:
-            return Status.SATISFIED, tuple(found.groups), (), detail
-        return Status.UNRESOLVED, tuple(found.groups), tuple(dict.fromkeys(found.missing)), detail
+            return Status.SATISFIED, tuple(found.groups), (), detail, found.every_host
+        missing = tuple(dict.fromkeys(found.missing))
+        return Status.UNRESOLVED, tuple(found.groups), missing, detail, found.every_host
 
-    def _rpmlib(self, dep: Dependency) -> tuple[Status, tuple[tuple[int, ...], ...], tuple[str, ...], str]:
+    def _rpmlib(self, dep: Dependency) -> _Answer:
         if self.rpm_features is None:
-            return Status.RPM, (), (), "rpmlib() features are provided by rpm"
+            return Status.RPM, (), (), "rpmlib() features are provided by rpm", ()
         feature = dep.name[len("rpmlib(") : -1]
         version = self.rpm_features.get(feature)
         if version is None:
-            return Status.UNRESOLVED, (), (str(dep),), f"rpm does not know the feature {feature}"
+            return Status.UNRESOLVED, (), (str(dep),), f"rpm does not know the feature {feature}", ()
         if dep.op is None or dep.evr is None or ranges_overlap(Op.EQ, _evr(version), dep.op, dep.evr):
-            return Status.RPM, (), (), f"rpm provides rpmlib({feature}) = {version}"
-        return Status.UNRESOLVED, (), (str(dep),), f"rpm provides rpmlib({feature}) = {version} only"
+            return Status.RPM, (), (), f"rpm provides rpmlib({feature}) = {version}", ()
+        return Status.UNRESOLVED, (), (str(dep),), f"rpm provides rpmlib({feature}) = {version} only", ()
 
     def conflicting(self, dep: Dependency, owner: int | None) -> tuple[int, ...]:
         """Packages a Conflicts of ``owner`` (None: of a source package) matches: the providers

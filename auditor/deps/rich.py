@@ -25,6 +25,9 @@ MAX_CLAUSES = 256
 four: one alternative of each side per group). Past it the ``or`` is read as needing every
 provider it names: never a cleaner answer than the exact one, and the requirement says so."""
 
+MAX_SUBSETS = 100_000
+"""The most clause comparisons `_on_every_host` makes for one requirement under conditions."""
+
 Atom = int | str
 """A package id, or the text of a capability nothing in the run provides."""
 
@@ -45,6 +48,10 @@ class Requirement(NamedTuple):
     missing: list[str]
     rough: bool = False
     """Past `MAX_CLAUSES` or `MAX_CONDITIONS`: read as needing every provider it names."""
+    every_host: tuple[tuple[int, ...], ...] = ()
+    """Of `groups`, those needed on every host, whichever way its conditions go: ``(a if b
+    else a)`` needs a, as a plain Requires does; all of them when no host can have a condition
+    of it (``(a if nothing-provides-this else c)`` is c)."""
 
 
 class Evaluation:
@@ -58,6 +65,11 @@ class Evaluation:
         being read: the same on every host, so read once rather than once per host."""
         self._ungoverned: set[int] = set()
         """The ``and`` and ``or`` nodes of that requirement no condition is inside (`_survey`)."""
+        self._hosts: list[tuple[dict[str, bool], list[Clause]]] | None = None
+        """Each host on which the requirement being read can be met, and the clauses it needs
+        there (`clauses`; None: no condition governs it)."""
+        self._conditions: dict[str, Node] = {}
+        """The conditions of that requirement, by their text."""
         self._provided: dict[int, frozenset[int]] = {}
         """`providers` of the nodes `_certain` reads, by node id: asked once per candidate of
         a Conflicts, n candidates would read the n providers of a leaf n times."""
@@ -80,7 +92,19 @@ class Evaluation:
         met, missing = self.met(node)
         self._rough = False
         clauses = self.clauses(node)
-        return Requirement(met, _groups(clauses, met), [] if met else missing, self._rough)
+        always: set[tuple[int, ...]] = set()
+        if self._hosts is not None and not self._rough:
+            hosts = self._hosts
+            if met:  # a host one of whose clauses nothing in the run meets cannot install it
+                hosts = [one for one in hosts if all(map(_names_a_package, one[1]))] or hosts
+            held = self._held(hosts)
+            clauses = _distinct(clauses + held)
+            always.update(_groups(_on_every_host(clauses, [found for _host, found in hosts]) + held, met))
+        groups = _groups(clauses, met)
+        if self._hosts is None and not self._rough:  # no condition any host can have: as written
+            return Requirement(met, groups, [] if met else missing, False, tuple(groups))
+        every_host = tuple(group for group in groups if group in always)
+        return Requirement(met, groups, [] if met else missing, self._rough, every_host)
 
     def met(self, node: Node) -> tuple[bool, list[str]]:
         """Whether ``node`` is met for every user, as ``auditor.deps.resolve`` reads a conditional,
@@ -122,8 +146,9 @@ class Evaluation:
         install the package: a conflict, no question of taint. Past `MAX_CONDITIONS`, every atom
         the expression names is needed (`rough`).
         """
-        found_conditions: dict[str, None] = {}
+        found_conditions: dict[str, Node] = {}
         self._ungoverned = set()
+        self._hosts = None
         self._survey(node, found_conditions)
         conditions = list(found_conditions)
         if len(conditions) > MAX_CONDITIONS:
@@ -132,6 +157,7 @@ class Evaluation:
         if not conditions:
             return self._clauses(node, {})
         needed: list[Clause] = []
+        hosts: list[tuple[dict[str, bool], list[Clause]]] = []
         self._fixed.clear()
         try:
             for chosen in itertools.product((True, False), repeat=len(conditions)):
@@ -139,11 +165,37 @@ class Evaluation:
                 found = self._clauses(node, host)
                 if _NEVER not in found:
                     needed += found
+                    hosts.append((host, found))
         finally:
             self._fixed.clear()
+        self._hosts, self._conditions = hosts, found_conditions
         return _distinct(needed)
 
-    def _survey(self, node: Node, conditions: dict[str, None]) -> bool:
+    def _held(self, hosts: list[tuple[dict[str, bool], list[Clause]]]) -> list[Clause]:
+        """The clauses each condition B (a capability, a ``with`` or a ``without``) makes every
+        installation meet, read on the ``hosts`` that can meet the requirement: one with B
+        installed, or on a host without B what each such host needs (or one inside of it).
+        ``(a if b else c)`` needs b or c, and b alone when nothing provides c (libsolv installs
+        b to meet it); a clause every host needs already is not repeated."""
+        found: list[Clause] = []
+        everywhere = _on_every_host(
+            _distinct([one for _host, needs in hosts for one in needs]), [n for _h, n in hosts]
+        )
+        for text, condition in self._conditions.items():
+            if not isinstance(condition, Simple) and condition.op not in (RichOp.WITH, RichOp.WITHOUT):
+                continue
+            lacking = [needs for host, needs in hosts if not host[text]]
+            if len(lacking) == len(hosts):
+                continue  # no host that can meet it has B: B is never installed for it
+            provided = _leaf(self.providers(condition), text)
+            if not lacking:
+                found.append(provided)
+                continue
+            candidates = _distinct([one for needs in lacking for one in needs])
+            found += [provided | one for one in _on_every_host(candidates, lacking) if one not in everywhere]
+        return _distinct(found)
+
+    def _survey(self, node: Node, conditions: dict[str, Node]) -> bool:
         """One walk of ``node``: each condition a host can have (something provides it) goes in
         ``conditions``, as written and in order; each ``and`` and ``or`` node no condition is
         inside goes in `_ungoverned`. Whether a condition is anywhere in ``node``."""
@@ -152,7 +204,7 @@ class Evaluation:
         if node.op in (RichOp.IF, RichOp.UNLESS):
             condition = node.operands[1]
             if self.met(condition)[0]:
-                conditions.setdefault(str(condition))
+                conditions.setdefault(str(condition), condition)
             self._survey(node.operands[0], conditions)
             if node.otherwise is not None:
                 self._survey(node.otherwise, conditions)
@@ -285,6 +337,20 @@ class Evaluation:
         if otherwise is None or not self._certain(otherwise, installed):
             return False
         return then_certain or self._certain(condition, installed)
+
+
+def _on_every_host(needed: list[Clause], hosts: list[list[Clause]]) -> list[Clause]:
+    """The clauses of ``needed`` that every host meets, whichever way its conditions go: those
+    each host needs, or needs one inside of (``(c if c >= 2 else c < 2)``, ``c`` of ``p1`` and
+    ``p2`` and ``c < 2`` of ``p2`` alone: every host needs ``p1`` or ``p2``). Past
+    `MAX_SUBSETS` comparisons, only those each host needs as they are."""
+    if len(needed) * sum(len(found) for found in hosts) > MAX_SUBSETS:
+        return [clause for clause in needed if all(clause in found for found in hosts)]
+    return [clause for clause in needed if all(any(one <= clause for one in found) for found in hosts)]
+
+
+def _names_a_package(clause: Clause) -> bool:
+    return any(isinstance(atom, int) for atom in clause)
 
 
 def _leaf(providers: tuple[int, ...], text: str) -> Clause:

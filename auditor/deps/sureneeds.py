@@ -134,7 +134,8 @@ def uninstallable(
 def surely_needed(resolution: Resolution) -> tuple[int, ...]:
     """The packages a requirement's owner surely needs: the one provider of a plain Requires it
     resolves to, or each group of one of a rich Requires no condition (``if``, ``unless``)
-    governs: ``(a and b)`` and ``(a with b)`` need each part whatever the choice, as libsolv
+    governs, or that one needs whichever way its conditions go (``(a if b else a)``):
+    ``(a and b)`` and ``(a with b)`` need each part whatever the choice, as libsolv
     reads them (none: there is no such one). `needing` and the graph's shortcut for packages
     apart from nothing (`auditor.deps.graph`) both ask it, so they cannot disagree."""
     # Cheapest test first: this runs for every distinct requirement of a distribution.
@@ -146,8 +147,10 @@ def surely_needed(resolution: Resolution) -> tuple[int, ...]:
     dependency = resolution.dependency
     if not dependency.is_rich:
         return groups[0] if len(groups) == 1 else ()
-    if resolution.detail == ROUGH or conditional(parse(dependency.name)):
-        return ()  # a rough reading needs more than it must; a condition may not hold
+    if resolution.detail == ROUGH:
+        return ()  # a rough reading needs more than it must
+    if conditional(parse(dependency.name)):  # a condition may not hold: only what every host needs
+        return tuple(group[0] for group in resolution.every_host if len(group) == 1)
     return tuple(group[0] for group in groups if len(group) == 1)
 
 

@@ -1,0 +1,119 @@
+"""False cleans `tests.deps.rich_universe`'s random universes found against libsolv (rt-rich).
+
+A rich requirement under a condition (``if``, ``unless``) is read host by host
+(`auditor.deps.rich.Evaluation.clauses`), and the clean-way search (`auditor.deps.cleanway`)
+and the sure needs (`auditor.deps.sureneeds`) took none of its groups as binding: a condition
+may not hold. Yet a group every host needs binds whatever the condition does.
+
+- ``app-either`` Requires ``(lib if lib >= 2 else lib < 2)`` and ``libc``. ``only-lib``
+  provides ``lib`` unversioned, which meets both sides; the Citrix ``cx`` provides ``lib = 2``
+  and ``libc``; ``clean-c`` provides ``libc`` and ``marker``, and ``only-lib`` Conflicts with
+  ``marker``. Every host needs ``cx`` or ``only-lib`` (the ``else`` side needs ``only-lib``
+  alone, inside that), so without ``cx`` it takes ``only-lib``, which rules out ``clean-c``:
+  libsolv installs ``app-either`` only with ``cx``. The auditor said ``may-depend``; a clause
+  each host needs, or needs one inside of, now binds (`Requirement.every_host`; seed 106).
+- Still missed (strict xfail): a condition that every installation of the package holds,
+  though no host reading says so. ``app-held`` Requires ``libd >= 2`` (only ``d2``, which
+  Requires ``libe``: ``clean-e`` or the Citrix ``cx-e``) and ``(libf if libd >= 2)``: the
+  condition is its own requirement's, so it needs ``libf``, whose one provider ``f-marked``
+  provides ``mark``, which ``clean-e`` Conflicts with. libsolv installs it only with ``cx-e``
+  (seed 74; seed 82 is the same with the condition held by a package further up). The
+  auditor reads ``(libf if libd >= 2)`` on a host without ``libd >= 2`` too, and the search
+  never learns that the package it holds decides the condition: ``may-depend``.
+- ``app-forced`` Requires ``(libk if cond-h else nolib)``, and nothing provides ``nolib``: a
+  host without ``cond-h`` cannot install it, so libsolv installs ``h`` (``cond-h``) with it,
+  then ``libk`` from the Citrix ``cx-k``, as ``clean-k`` Conflicts with ``h``'s ``hmark``.
+  The auditor read the host without ``cond-h`` as needing nothing (a capability nothing in
+  the run provides is left out of a met requirement's groups) and did not need ``h``:
+  ``may-depend``, and ``src-forced``, whose BuildRequires it is, clean. A host on which a
+  met requirement's clause names no package is now left out, and a condition every other
+  host has is needed (`Evaluation.requirement`; seeds 94 and 106).
+- ``app-nocond`` Requires ``(libz if nocond else liby)`` and ``libm``; nothing provides
+  ``nocond``, so the requirement is ``liby`` (``y``, which ``clean-m`` Conflicts with), read
+  exactly, yet its group did not bind for the ``if`` written in it: ``may-depend`` where
+  libsolv installs it only with the Citrix ``cx-m`` (seed 112).
+- ``app-switch`` Requires ``mid-s``, which Requires ``(libxs if condn else libys)``: without
+  ``condn`` (only the Citrix ``cx-n``) it needs ``y-s``, which Conflicts with ``app-switch``,
+  so libsolv installs ``cx-n`` to take the other side. ``(a if b else c)`` needs b or c on
+  every installation, and the auditor never read the condition as something installed
+  for the package: clean. A condition B now gives, for each clause every host without B
+  needs, that clause or B (seed 156).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.deps.built import CITRIX, audit, build_repository, libsolv_installs, verdicts
+from tests.deps.rich_universe import RichInstalls
+
+PACKAGES: list[dict[str, Any]] = [
+    {"name": "cx", "provides": ["lib = 2", "libc"], **CITRIX},
+    {"name": "only-lib", "provides": ["lib"], "conflicts": ["marker"]},
+    {"name": "clean-c", "provides": ["libc", "marker = 1"]},
+    {"name": "app-either", "requires": ["(lib if lib >= 2 else lib < 2)", "libc"]},
+    # The condition held by the package's own requirement.
+    {"name": "cx-e", "provides": ["libe"], **CITRIX},
+    {"name": "clean-e", "provides": ["libe"], "conflicts": ["mark"]},
+    {"name": "d2", "provides": ["libd = 2"], "requires": ["libe"]},
+    {"name": "f-marked", "provides": ["libf", "mark"]},
+    {"name": "app-held", "requires": ["libd >= 2", "(libf if libd >= 2)"]},
+    # The condition forced: the else side is one nothing provides.
+    {"name": "cx-k", "provides": ["libk"], **CITRIX},
+    {"name": "clean-k", "provides": ["libk"], "conflicts": ["hmark"]},
+    {"name": "h", "provides": ["cond-h", "hmark"]},
+    {"name": "app-forced", "requires": ["(libk if cond-h else nolib)"]},
+    {"name": "src-forced", "buildrequires": ["(libk if cond-h else nolib)"]},
+    # A condition nothing provides: the else side is the requirement.
+    {"name": "cx-m", "provides": ["libm"], **CITRIX},
+    {"name": "clean-m", "provides": ["libm"], "conflicts": ["ymark"]},
+    {"name": "y", "provides": ["liby", "ymark"]},
+    {"name": "app-nocond", "requires": ["(libz if nocond else liby)", "libm"]},
+    # The Citrix package is the condition that spares the else side.
+    {"name": "cx-n", "provides": ["condn"], **CITRIX},
+    {"name": "y-s", "provides": ["libys"], "conflicts": ["app-switch"]},
+    {"name": "mid-s", "requires": ["(libxs if condn else libys)"]},
+    {"name": "app-switch", "provides": ["libxs"], "requires": ["mid-s"]},
+]
+
+
+@pytest.mark.parametrize(
+    ("package", "locked"),
+    [
+        ("app-either", "cx"),
+        ("app-forced", "cx-k"),
+        ("app-nocond", "cx-m"),
+        ("app-switch", "cx-n"),
+        pytest.param(
+            "app-held",
+            "cx-e",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="a condition every installation of the package holds (its own requirement "
+                "meets it, or a package above it) is still read on hosts without it: the conditional "
+                "group does not bind, and the search never ties the condition to what it holds",
+            ),
+        ),
+    ],
+)
+def test_a_conditional_group_every_installation_needs_binds(
+    tmp_path: Path, package: str, locked: str
+) -> None:
+    repository = build_repository(PACKAGES, tmp_path)
+    nevra = f"{package}-1.0-1.noarch"
+    assert libsolv_installs(repository, nevra) is not None
+    assert libsolv_installs(repository, nevra, locked=[locked]) is None
+    assert verdicts(audit(repository))[nevra] == "depends"
+
+
+def test_a_condition_the_else_side_forces_is_a_build_need(tmp_path: Path) -> None:
+    repository = build_repository(PACKAGES, tmp_path)
+    (requirement,) = next(package for package in PACKAGES if package["name"] == "src-forced")["buildrequires"]
+    roots = RichInstalls(repository)
+    assert roots.installs((), capabilities=[requirement])
+    assert not roots.installs({"cx-k"}, capabilities=[requirement])
+    found = verdicts(audit(repository))
+    assert found["src-forced-1.0-1.src"] == "build-depends", found
