@@ -14,7 +14,7 @@ import enum
 from collections.abc import Callable, Collection, Mapping, Sequence
 
 from auditor.deps.provides import HOST_ARCHES, ONLY_YUM_INSTALLS
-from auditor.rpm.model import Dependency, Op, Package
+from auditor.rpm.model import Dependency, Package
 from auditor.sources.interface import ConfigReader
 
 
@@ -128,6 +128,6 @@ def lock_step_twins(
             named = own.get(package.name, ())
             members = [m for m in named if packages[m].arch == host or packages[m].evr == package.evr]
             if any(packages[m].arch == host for m in members):
-                step = f"{package.name}.{host}, dnf's lock-step"
-                found[index] = (Dependency(step, Op.EQ, package.evr), tuple(sorted(members)))
+                step = Dependency(f"dnf's multilib lock-step with {package.name}.{host}")
+                found[index] = (step, tuple(sorted(members)))
     return found
