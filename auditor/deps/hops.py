@@ -160,3 +160,15 @@ class Group(NamedTuple):
     rough: bool = False
     """The requirement was read past a bound (`auditor.deps.rich.MAX_CLAUSES`): its groups may
     claim a provider needed that a way around does without; every hop through it says so."""
+
+
+LOCK_STEP = "dnf's multilib lock-step with "
+"""How the group of a package's lock-step twins is named (`auditor.deps.hosts.lock_step_twins`):
+no capability rpm writes holds a space."""
+
+
+def without_lock_step(groups: Sequence[Group]) -> Sequence[Group]:
+    """``groups`` but a lock-step one: dnf spares the package it installs by name its twins."""
+    if not any(group.dependency.name.startswith(LOCK_STEP) for group in groups):
+        return groups
+    return [group for group in groups if not group.dependency.name.startswith(LOCK_STEP)]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Collection, Mapping, Sequence
 
+from auditor.deps.hops import LOCK_STEP
 from auditor.deps.provides import HOST_ARCHES, ONLY_YUM_INSTALLS
 from auditor.rpm.model import Dependency, Package
 from auditor.sources.interface import ConfigReader
@@ -108,9 +109,10 @@ def lock_step_twins(
     needs (tests/deps/test_arch_random_finds.py). The twins are every package of the name of
     the host's architecture: those of another version are never installed with it
     (`auditor.deps.coinstall.SameName`), so such a package is no way around. A package named
-    on the command line is spared this, which this reading does not tell apart: the i686
-    package itself may be reported as needing what only its twin needs. yum has no such rule,
-    and the verdict is the worst over the hosts."""
+    on the command line is spared this: the clean-way search asks it without its twins
+    (`auditor.deps.hops.without_lock_step`), though the taints its twins carry are its own too
+    (the i686 package itself may be reported as needing what only its twin needs). yum has no
+    such rule, and the verdict is the worst over the hosts."""
     found: dict[int, tuple[Dependency, tuple[int, ...]]] = {}
     for host in dict.fromkeys(hosts or ("x86_64",)):
         below = frozenset(HOST_ARCHES.get(host, ())) - {host, "noarch"}
@@ -128,6 +130,6 @@ def lock_step_twins(
             named = own.get(package.name, ())
             members = [m for m in named if packages[m].arch == host or packages[m].evr == package.evr]
             if any(packages[m].arch == host for m in members):
-                step = Dependency(f"dnf's multilib lock-step with {package.name}.{host}")
+                step = Dependency(f"{LOCK_STEP}{package.name}.{host}")
                 found[index] = (step, tuple(sorted(members)))
     return found

@@ -21,6 +21,13 @@ with ``p19``). The shapes, smallest:
 - ``other-version``: as ``twin-only``, ``lib.x86_64`` of another version: libsolv never installs
   ``lib.i686`` as a dependency (it has no twin of its version), so it is no way around
   ``cx`` either (``depends``).
+- ``root-spared`` (seed 199, minimised): ``p8.i686``, named on the command line, needs no
+  twin (libsolv lifts the rule for the name it is asked to install), and its own needs leave no
+  clean way (``p3`` Conflicts with ``p2``, the clean ``c5`` way; ``p0`` needs ``p6``, which
+  Conflicts with ``p17``): ``depends``. Asked with its twin ``p8.x86_64``, whose one ``c2``
+  provider ``p13`` Conflicts with ``p1``, the search took ``p8.i686`` for one that cannot be
+  installed at all and left it ``may-depend``: the clean-way search asks a package without its
+  own twins (`auditor.deps.hops.without_lock_step`).
 
 The packages are built by rpmbuild (tests/deps/built.py).
 """
@@ -35,7 +42,7 @@ import pytest
 from auditor.audit.options import AuditOptions
 from auditor.engine import run_audit
 from auditor.origin.policy import load_policy
-from tests.deps.built import CITRIX, build_repository, libsolv_installs, verdicts
+from tests.deps.built import CITRIX, PROPRIETARY, build_repository, libsolv_installs, verdicts
 
 SHAPES: dict[str, tuple[list[dict[str, Any]], str, list[str]]] = {
     "twin-needs": (
@@ -71,6 +78,23 @@ SHAPES: dict[str, tuple[list[dict[str, Any]], str, list[str]]] = {
         "app-1.0-1.x86_64",
         ["cx", "hx"],
     ),
+    "root-spared": (
+        [
+            {"name": "p0", "arch": "i686", "provides": ["c5%{?_isa}"], "requires": ["c3%{?_isa}", "p6"]},
+            {"name": "p1", "provides": ["c0"]},
+            {"name": "p2", "arch": "i686", "provides": ["c5%{?_isa}"], "requires": ["c0"]},
+            {"name": "p3", "arch": "i686", "provides": ["c2%{?_isa}"], "conflicts": ["p2"]},
+            {"name": "p6", "arch": "i686", **PROPRIETARY, "conflicts": ["p17"]},
+            {"name": "p8", "arch": "x86_64", "requires": ["c2%{?_isa}"]},
+            {"name": "p8", "arch": "i686", "requires": ["c2%{?_isa}", "c5%{?_isa}"]},
+            {"name": "p9", "arch": "i686", **CITRIX, **PROPRIETARY},
+            {"name": "p11", "arch": "i686", "provides": ["c2%{?_isa}"], "requires": ["p9%{?_isa}"]},
+            {"name": "p13", "arch": "x86_64", "provides": ["c2%{?_isa}"], "conflicts": ["p1"]},
+            {"name": "p17", "arch": "i686", "provides": ["c3%{?_isa}"]},
+        ],
+        "p8-1.0-1.i686",
+        ["p9"],
+    ),
 }
 
 EXPECTED = {
@@ -81,6 +105,9 @@ EXPECTED = {
     ("twin-only", ("x86_64",)): "depends",
     ("other-version", ()): "depends",
     ("other-version", ("x86_64",)): "depends",
+    ("root-spared", ()): "depends",
+    ("root-spared", ("x86_64",)): "depends",
+    ("root-spared", ("i686",)): "depends",
 }
 
 
