@@ -35,12 +35,15 @@ def arch_universe(
     citrix: float = 0.1,
     proprietary: float = 0.1,
     both: float = 0.05,
+    arch_draws: Sequence[tuple[str, ...]] = ARCH_DRAWS,
+    stale: float = 0.0,
 ) -> tuple[list[dict[str, Any]], dict[str, set[str]]]:
     """The packages (`tests.deps.built` descriptions, one per name and architecture) and the
-    categories of each origin name."""
+    categories of each origin name. ``stale``: the share of names built for both architectures
+    whose i686 package is of an older version (a draw made after all the others)."""
     rng = random.Random(f"arch {seed}")
     names = [f"p{number}" for number in range(size)]
-    arches = {name: rng.choice(ARCH_DRAWS) for name in names}
+    arches = {name: rng.choice(arch_draws) for name in names}
     of: dict[str, set[str]] = {}
     for name in names:
         draw = rng.random()
@@ -77,6 +80,7 @@ def arch_universe(
             other = rng.choice(names)
             if other != name:
                 fields[name]["conflicts"].append(other)
+    older = {name for name in names if len(arches[name]) > 1 and rng.random() < stale}
     packages = []
     for name in names:
         extra: dict[str, str] = {}
@@ -85,5 +89,8 @@ def arch_universe(
         if "proprietary" in of.get(name, ()):
             extra.update(PROPRIETARY)
         for arch in arches[name]:
-            packages.append({"name": name, "arch": arch, "buildrequires": [], **extra, **fields[name]})
+            evr = "0.9-1" if arch == "i686" and name in older else "1.0-1"
+            packages.append(
+                {"name": name, "arch": arch, "evr": evr, "buildrequires": [], **extra, **fields[name]}
+            )
     return packages, of
