@@ -103,12 +103,12 @@ def lock_step_twins(
 
     libsolv, set up as dnf sets it (colours: multilib), installs a package of an architecture
     its host ranks below its own (``i686`` on x86_64, ``s390`` on s390x) as a dependency only
-    with the package of the same name and EVR of the host's own architecture (or noarch), and
-    not at all when the host's architecture has the name in other versions only (its infarch
-    rules, when it reaches those): ``lib.i686`` comes with ``lib.x86_64``, and needs what that
-    needs (tests/deps/test_arch_random_finds.py). The twins are every package of the name of
-    the host's architecture: those of another version are never installed with it
-    (`auditor.deps.coinstall.SameName`), so such a package is no way around. A package named
+    with the package of the same name and EVR of the host's own architecture (or noarch), when
+    there is one (its infarch rules): ``lib.i686`` comes with ``lib.x86_64``, and needs what
+    that needs (tests/deps/test_arch_random_finds.py). When the name's x86_64 packages are of
+    other versions only, libsolv bans the i686 one as a dependency if its search reaches them,
+    and installs it alone if not: that is not read (no ban: a package taken for one that cannot
+    be installed at all is left ``may-depend``, a false clean where libsolv installs it). A package named
     on the command line is spared this: the clean-way search asks it without its twins
     (`auditor.deps.hops.without_lock_step`), though the taints its twins carry are its own too
     (the i686 package itself may be reported as needing what only its twin needs). yum has no
@@ -128,7 +128,7 @@ def lock_step_twins(
             if package.arch not in below or package.is_source:
                 continue
             named = own.get(package.name, ())
-            members = [m for m in named if packages[m].arch == host or packages[m].evr == package.evr]
+            members = [m for m in named if packages[m].evr == package.evr]
             if any(packages[m].arch == host for m in members):
                 step = Dependency(f"{LOCK_STEP}{package.name}.{host}")
                 found[index] = (step, tuple(sorted(members)))
