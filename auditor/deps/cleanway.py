@@ -35,7 +35,7 @@ from dataclasses import dataclass, replace
 from auditor.deps.cleanscreen import CleanView
 from auditor.deps.coinstall import Apart
 from auditor.deps.edges import Edges
-from auditor.deps.hops import Group
+from auditor.deps.hops import Group, without_lock_step
 
 ROUNDS = 64
 """What one run's clean-way checks may find in turn (`auditor.deps.spread`): what one round
@@ -108,7 +108,7 @@ def without_clean_way(
     packages outside it are asked, and their BuildRequires may take none of it (`tainted_in`).
     """
     search = _Search(runtime, tainted, apart_from, partly, build_tainted)
-    asked = search.asked(build, edges, only)
+    asked = {one: without_lock_step(groups) for one, groups in search.asked(build, edges, only).items()}
     if build_tainted is not None:
         asked = {package: groups for package, groups in asked.items() if package in build}
     if not ask:  # the caller stops short: what it would have asked is what it did not see

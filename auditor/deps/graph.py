@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from auditor.deps.coinstall import Apart, incompatible
 from auditor.deps.hops import Group, HopKind
+from auditor.deps.hosts import lock_step_twins
 from auditor.deps.resolution import ROUGH, Resolution, Resolved, Status
 from auditor.deps.sureneeds import needing, surely_needed, uninstallable, without_uninstallable
 from auditor.deps.viability import BUILT_ON, Viability
@@ -123,6 +124,11 @@ class DependencyGraph:
                 groups = list(dict.fromkeys(groups))  # a group no host narrows is one group
             if groups:
                 (self.build if source else self.runtime)[owner] = groups
+        # dnf's lock-step: an i686 dependency comes with its x86_64 twin (`lock_step_twins`).
+        twins_of = lock_step_twins(packages, build_hosts, resolved.installable)
+        for owner, (dependency, twins) in twins_of.items():
+            step = Group(HopKind.REQUIRES, dependency, twins, lock_step=True)
+            self.runtime.setdefault(owner, []).append(step)
         _without_own(self.runtime)
         broken = self.uninstallable = uninstallable(
             packages, apart_somewhere, apart_from, resolved.requirements

@@ -163,3 +163,18 @@ class Group(NamedTuple):
     every_host: bool = False
     """A group of a requirement under a condition that it needs whichever way its conditions
     go (`auditor.deps.resolution.Resolution.every_host`): it binds as a plain one does."""
+    lock_step: bool = False
+    """The twins dnf installs a package of an inferior architecture with
+    (`auditor.deps.hosts.lock_step_twins`): told apart by this flag, never by its name, which a
+    repository's metadata could write for a requirement of its own."""
+
+
+LOCK_STEP = "dnf's multilib lock-step with "
+"""How the group of a package's lock-step twins is named in a hop (`auditor.deps.hosts.lock_step_twins`)."""
+
+
+def without_lock_step(groups: Sequence[Group]) -> Sequence[Group]:
+    """``groups`` but a lock-step one: dnf spares the package it installs by name its twins."""
+    if not any(group.lock_step for group in groups):
+        return groups
+    return [group for group in groups if not group.lock_step]

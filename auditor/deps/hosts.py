@@ -11,10 +11,11 @@ unresolved there (`on_its_hosts`). The verdict is the worst over the hosts.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 
-from auditor.deps.provides import ONLY_YUM_INSTALLS
-from auditor.rpm.model import Package
+from auditor.deps.hops import LOCK_STEP
+from auditor.deps.provides import HOST_ARCHES, ONLY_YUM_INSTALLS
+from auditor.rpm.model import Dependency, Package
 from auditor.sources.interface import ConfigReader
 
 
@@ -92,3 +93,43 @@ def on_its_hosts(
             reader = ConfigReader.DNF if Host.DNF in missing else ConfigReader.YUM
             return reader, ", ".join(sorted({packages[member].name for member in kept}))
     return None
+
+
+def lock_step_twins(
+    packages: Sequence[Package], hosts: Sequence[str], installable: Collection[int]
+) -> dict[int, tuple[Dependency, tuple[int, ...]]]:
+    """The packages dnf installs only in lock-step with a twin on a host of ``hosts`` (none:
+    x86_64, the default host), and each one's twins, with the requirement that names them.
+
+    libsolv, set up as dnf sets it (colours: multilib), installs a package of an architecture
+    its host ranks below its own (``i686`` on x86_64, ``s390`` on s390x) as a dependency only
+    with the package of the same name and EVR of the host's own architecture (or noarch), when
+    there is one (its infarch rules): ``lib.i686`` comes with ``lib.x86_64``, and needs what
+    that needs (tests/deps/test_arch_random_finds.py). When the name's x86_64 packages are of
+    other versions only, libsolv bans the i686 one as a dependency if its search reaches them,
+    and installs it alone if not: that is not read (no ban: a package taken for one that cannot
+    be installed at all is left ``may-depend``, a false clean where libsolv installs it). A package named
+    on the command line is spared this: the clean-way search asks it without its twins
+    (`auditor.deps.hops.without_lock_step`), though the taints its twins carry are its own too
+    (the i686 package itself may be reported as needing what only its twin needs). yum has no
+    such rule, and the verdict is the worst over the hosts."""
+    found: dict[int, tuple[Dependency, tuple[int, ...]]] = {}
+    for host in dict.fromkeys(hosts or ("x86_64",)):
+        below = frozenset(HOST_ARCHES.get(host, ())) - {host, "noarch"}
+        if not below or host in ONLY_YUM_INSTALLS:
+            continue
+        own: dict[str, list[int]] = {}
+        for index in installable:
+            package = packages[index]
+            if package.arch == host or (package.arch == "noarch" and not package.is_source):
+                own.setdefault(package.name, []).append(index)
+        for index in installable:
+            package = packages[index]
+            if package.arch not in below or package.is_source:
+                continue
+            named = own.get(package.name, ())
+            members = [m for m in named if packages[m].evr == package.evr]
+            if any(packages[m].arch == host for m in members):
+                step = Dependency(f"{LOCK_STEP}{package.name}.{host}")
+                found[index] = (step, tuple(sorted(members)))
+    return found
