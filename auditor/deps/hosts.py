@@ -118,16 +118,20 @@ def lock_step_twins(
         below = frozenset(HOST_ARCHES.get(host, ())) - {host, "noarch"}
         if not below or host in ONLY_YUM_INSTALLS:
             continue
+        lower = [index for index in installable if packages[index].arch in below]
+        if not lower:
+            continue  # a run with no multilib package (most): one pass, and nothing made
+        names = {packages[index].name for index in lower}
         own: dict[str, list[int]] = {}
         for index in installable:
             package = packages[index]
-            if package.arch == host or (package.arch == "noarch" and not package.is_source):
+            if package.name in names and (package.arch == host or package.arch == "noarch"):
                 own.setdefault(package.name, []).append(index)
-        for index in installable:
+        for index in lower:
             package = packages[index]
-            if package.arch not in below or package.is_source:
+            if package.is_source:
                 continue
-            named = own.get(package.name, ())
+            named = [m for m in own.get(package.name, ()) if not packages[m].is_source]
             members = [m for m in named if packages[m].evr == package.evr]
             if any(packages[m].arch == host for m in members):
                 step = Dependency(f"{LOCK_STEP}{package.name}.{host}")
