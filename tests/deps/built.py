@@ -11,6 +11,7 @@ of ``provides``, ``requires``, ``conflicts``, ``obsoletes``, ``buildrequires`` a
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import subprocess
 from collections.abc import Callable, Collection, Iterable, Mapping
@@ -28,6 +29,36 @@ from benchmarks.generators import solv_closure
 CITRIX = {"vendor": "Citrix Systems, Inc."}
 PROPRIETARY = {"license": "Proprietary"}
 """A licence the shipped policy's ``proprietary-license`` rule flags (category ``proprietary``)."""
+CATEGORIES = ("citrix", "proprietary")
+"""The shipped policy's two categories of origin, as the JSON report names them."""
+
+
+def draw_categories(
+    packages: Iterable[dict[str, Any]], rng: random.Random, *, citrix: float, proprietary: float, both: float
+) -> dict[str, set[str]]:
+    """Make each package Citrix's, proprietary or both at those shares (one draw of ``rng`` per
+    package, in order, so a seed names the same universe), and return the categories of each
+    origin package by name."""
+    of: dict[str, set[str]] = {}
+    for package in packages:
+        draw = rng.random()
+        kinds = (
+            {"citrix"}
+            if draw < citrix
+            else {"proprietary"}
+            if draw < citrix + proprietary
+            else set(CATEGORIES)
+            if draw < citrix + proprietary + both
+            else set()
+        )
+        if "citrix" in kinds:
+            package.update(CITRIX)
+        if "proprietary" in kinds:
+            package.update(PROPRIETARY)
+        if kinds:
+            of[package["name"]] = kinds
+    return of
+
 
 DNF_INSTALLONLYPKGS = ("kernel", "kernel-PAE", "installonlypkg(kernel)", "installonlypkg(kernel-module)",
                        "installonlypkg(vm)", "multiversion(kernel)")  # fmt: skip

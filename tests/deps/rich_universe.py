@@ -26,9 +26,7 @@ from typing import Any
 
 import solv
 
-from tests.deps.built import CITRIX, PROPRIETARY, Installs, blocked_builds
-
-CATEGORIES = ("citrix", "proprietary")
+from tests.deps.built import CATEGORIES, Installs, blocked_builds, draw_categories
 
 
 def nevra(package: dict[str, Any], arch: str = "noarch") -> str:
@@ -181,25 +179,7 @@ def rich_universe(
             if other != package["name"]:
                 package["obsoletes"].append(rng.choice((other, f"{other} < 2", f"{other} >= 2")))
     kinds_rng = random.Random(f"rich categories {seed}")
-    of: dict[str, set[str]] = {}
-    for package in packages:
-        draw = kinds_rng.random()
-        kinds = (
-            {"citrix"}
-            if draw < citrix
-            else {"proprietary"}
-            if draw < citrix + proprietary
-            else set(CATEGORIES)
-            if draw < citrix + proprietary + both
-            else set()
-        )
-        if "citrix" in kinds:
-            package.update(CITRIX)
-        if "proprietary" in kinds:
-            package.update(PROPRIETARY)
-        if kinds:
-            of[package["name"]] = kinds
-    return packages, of
+    return packages, draw_categories(packages, kinds_rng, citrix=citrix, proprietary=proprietary, both=both)
 
 
 _OPERATORS = {

@@ -34,9 +34,7 @@ import solv
 from auditor.cli.main import main
 from benchmarks.generators import solv_closure
 from tests.deps.arch_universe import arch_universe
-from tests.deps.built import build_repository
-
-CATEGORIES = ("citrix", "proprietary")
+from tests.deps.built import CATEGORIES, build_repository
 
 
 class HostInstalls:

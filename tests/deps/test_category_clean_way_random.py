@@ -64,11 +64,8 @@ from typing import Any
 import pytest
 
 from auditor.cli.main import main
-from tests.deps.built import CITRIX, PROPRIETARY, Installs, blocked_builds, build_repository
+from tests.deps.built import CATEGORIES, Installs, blocked_builds, build_repository, draw_categories
 from tests.deps.random_universe import universe
-
-CATEGORIES = ("citrix", "proprietary")
-
 
 SHAPE: dict[str, Any] = {"requires": [0, 1, 1, 2, 2, 3], "buildrequires": [0, 1, 1, 2, 3]}
 
@@ -81,25 +78,7 @@ def category_universe(
     proprietary or both at those shares; and the categories of each origin package by name."""
     packages, _none = universe(seed, citrix_share=0.0, **{**SHAPE, **shape})
     rng = random.Random(f"categories {seed}")
-    of: dict[str, set[str]] = {}
-    for package in packages:
-        draw = rng.random()
-        kinds = (
-            {"citrix"}
-            if draw < citrix
-            else {"proprietary"}
-            if draw < citrix + proprietary
-            else set(CATEGORIES)
-            if draw < citrix + proprietary + both
-            else set()
-        )
-        if "citrix" in kinds:
-            package.update(CITRIX)
-        if "proprietary" in kinds:
-            package.update(PROPRIETARY)
-        if kinds:
-            of[package["name"]] = kinds
-    return packages, of
+    return packages, draw_categories(packages, rng, citrix=citrix, proprietary=proprietary, both=both)
 
 
 def scan_facts(repository: Path, out: Path) -> dict[str, set[tuple[str, str | None]]]:
