@@ -252,3 +252,50 @@ def blocked_builds(
                 blocked.add(name)
                 changed = True
     return blocked
+
+
+def nevra(package: dict[str, Any], arch: str = "noarch") -> str:
+    """The NEVRA of ``package`` (a binary's, or ``arch`` ``src`` for its source package)."""
+    return f"{package['name']}-{package.get('evr', '1.0-1')}.{arch}"
+
+
+def category_disagreements(
+    packages: list[dict[str, Any]], of: dict[str, set[str]], facts: dict[str, set[tuple[str, str | None]]],
+    solver: Installs,
+) -> list[str]:  # fmt: skip
+    """Each category libsolv (``solver``) finds a package needs and the auditor's ``facts``
+    (NEVRA -> the (kind, category) of each fact, `tests.deps.test_category_clean_way_random.scan_facts`)
+    do not give it: the check that module's docstring states. `tests.deps.rich_universe.RichInstalls`
+    reads versioned and rich BuildRequires as libsolv does."""
+    wrong = []
+
+    def carries(name: str, kind: str, category: str) -> bool:
+        return bool({(kind, category), ("origin", category)} & facts[name])
+
+    for package in packages:
+        name, binary = package["name"], nevra(package)
+        if not solver.installs((), package=name):
+            continue
+        for category in CATEGORIES:
+            locked = {one for one, kinds in of.items() if category in kinds}
+            if name in locked or solver.installs(locked, package=name):
+                continue
+            if not carries(binary, "depends", category):
+                wrong.append(
+                    f"{binary}: libsolv needs {category} to install it, auditor {sorted(facts[binary])}"
+                )
+    whole = {p["name"]: solver.installs((), capabilities=p["buildrequires"]) for p in packages}
+    by_name = {p["name"]: p for p in packages}
+    for category in CATEGORIES:
+        origin = {one for one, kinds in of.items() if category in kinds}
+        says = {name for name in whole if ("build-depends", category) in facts[nevra(by_name[name], "src")]}
+        blocked = blocked_builds(packages, solver, origin, whole, says.__contains__)
+        for name in sorted(blocked):
+            if not whole[name]:
+                continue
+            for built in (nevra(by_name[name], "src"), nevra(by_name[name])):
+                if not carries(built, "build-depends", category):
+                    wrong.append(
+                        f"{built}: libsolv finds no buildroot without {category}, auditor {sorted(facts[built])}"
+                    )
+    return wrong

@@ -26,13 +26,7 @@ from typing import Any
 
 import solv
 
-from tests.deps.built import CATEGORIES, Installs, blocked_builds, draw_categories
-
-
-def nevra(package: dict[str, Any], arch: str = "noarch") -> str:
-    """The NEVRA of ``package`` (a binary's, or ``arch`` ``src`` for its source package)."""
-    return f"{package['name']}-{package['evr']}.{arch}"
-
+from tests.deps.built import Installs, draw_categories, nevra
 
 Tree = Any
 """An atom ``(capability, operator, version)`` (operator and version empty when unversioned) or
@@ -216,47 +210,6 @@ class RichInstalls(Installs):
             how = solv.Job.SOLVER_SOLVABLE_PROVIDES | solv.Job.SOLVER_INSTALL
             jobs.append(pool.Job(how, self.dependency(capability).id))
         return not pool.Solver().solve(jobs)
-
-
-def rich_disagreements(
-    packages: list[dict[str, Any]], of: dict[str, set[str]], facts: dict[str, set[tuple[str, str | None]]],
-    solver: RichInstalls,
-) -> list[str]:  # fmt: skip
-    """Each category libsolv finds a package needs and the auditor's ``facts`` (NEVRA -> the
-    (kind, category) of each fact, `tests.deps.test_category_clean_way_random.scan_facts`) do
-    not give it: that module's check, with versions and rich BuildRequires read by libsolv."""
-    wrong = []
-
-    def carries(name: str, kind: str, category: str) -> bool:
-        return bool({(kind, category), ("origin", category)} & facts[name])
-
-    for package in packages:
-        name, binary = package["name"], nevra(package)
-        if not solver.installs((), package=name):
-            continue
-        for category in CATEGORIES:
-            locked = {one for one, kinds in of.items() if category in kinds}
-            if name in locked or solver.installs(locked, package=name):
-                continue
-            if not carries(binary, "depends", category):
-                wrong.append(
-                    f"{binary}: libsolv needs {category} to install it, auditor {sorted(facts[binary])}"
-                )
-    whole = {p["name"]: solver.installs((), capabilities=p["buildrequires"]) for p in packages}
-    by_name = {p["name"]: p for p in packages}
-    for category in CATEGORIES:
-        origin = {one for one, kinds in of.items() if category in kinds}
-        says = {name for name in whole if ("build-depends", category) in facts[nevra(by_name[name], "src")]}
-        blocked = blocked_builds(packages, solver, origin, whole, says.__contains__)
-        for name in sorted(blocked):
-            if not whole[name]:
-                continue
-            for built in (nevra(by_name[name], "src"), nevra(by_name[name])):
-                if not carries(built, "build-depends", category):
-                    wrong.append(
-                        f"{built}: libsolv finds no buildroot without {category}, auditor {sorted(facts[built])}"
-                    )
-    return wrong
 
 
 def false_positives(

@@ -64,7 +64,7 @@ from typing import Any
 import pytest
 
 from auditor.cli.main import main
-from tests.deps.built import CATEGORIES, Installs, blocked_builds, build_repository, draw_categories
+from tests.deps.built import Installs, build_repository, category_disagreements, draw_categories
 from tests.deps.random_universe import universe
 
 SHAPE: dict[str, Any] = {"requires": [0, 1, 1, 2, 2, 3], "buildrequires": [0, 1, 1, 2, 3]}
@@ -98,40 +98,7 @@ def disagreements(
     packages: list[dict[str, Any]], of: dict[str, set[str]], repository: Path, out: Path
 ) -> list[str]:
     """Each category libsolv finds a package needs and the auditor's report does not give it."""
-    facts = scan_facts(repository, out)
-    solver = Installs(repository)
-    wrong = []
-
-    def carries(nevra: str, kind: str, category: str) -> bool:
-        return bool({(kind, category), ("origin", category)} & facts[nevra])
-
-    for package in packages:
-        name = package["name"]
-        nevra = f"{name}-1.0-1.noarch"
-        if not solver.installs((), package=name):
-            continue
-        for category in CATEGORIES:
-            locked = {one for one, kinds in of.items() if category in kinds}
-            if name in locked or solver.installs(locked, package=name):
-                continue
-            if not carries(nevra, "depends", category):
-                wrong.append(
-                    f"{nevra}: libsolv needs {category} to install it, auditor {sorted(facts[nevra])}"
-                )
-    whole = {p["name"]: solver.installs((), capabilities=p["buildrequires"]) for p in packages}
-    for category in CATEGORIES:
-        origin = {one for one, kinds in of.items() if category in kinds}
-        says = {name for name in whole if ("build-depends", category) in facts[f"{name}-1.0-1.src"]}
-        blocked = blocked_builds(packages, solver, origin, whole, says.__contains__)
-        for name in sorted(blocked):
-            if not whole[name]:
-                continue
-            for nevra in (f"{name}-1.0-1.src", f"{name}-1.0-1.noarch"):
-                if not carries(nevra, "build-depends", category):
-                    wrong.append(
-                        f"{nevra}: libsolv finds no buildroot without {category}, auditor {sorted(facts[nevra])}"
-                    )
-    return wrong
+    return category_disagreements(packages, of, scan_facts(repository, out), Installs(repository))
 
 
 SHAPES: dict[str, dict[str, Any]] = {"default": {}, "conflicts": {"conflicts": [1, 2, 2, 3]}}

@@ -3,7 +3,7 @@ dependencies (`tests.deps.rich_universe`, built by rpmbuild).
 
 The check is `tests.deps.test_category_clean_way_random`'s, one way (more categories than
 libsolv needs may be reported), with each version and each rich BuildRequires read by libsolv
-(`rich_disagreements`): a binary libsolv installs, and not with the origin packages of a
+(`tests.deps.built.category_disagreements`): a binary libsolv installs, and not with the origin packages of a
 category locked, carries a ``depends`` (or ``origin``) fact of it; each build libsolv finds no
 buildroot for without them (and the binaries of such builds) carries a ``build-depends`` one.
 
@@ -28,8 +28,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.deps.built import build_repository
-from tests.deps.rich_universe import RichInstalls, rich_disagreements, rich_universe
+from tests.deps.built import build_repository, category_disagreements
+from tests.deps.rich_universe import RichInstalls, rich_universe
 from tests.deps.test_category_clean_way_random import scan_facts
 
 _SEARCH = pytest.mark.xfail(
@@ -66,4 +66,4 @@ def test_each_category_libsolv_needs_is_reported(tmp_path: Path, seed: int) -> N
     repository = build_repository(packages, tmp_path)
     facts = scan_facts(repository, tmp_path / "report.json")
     assert not [nevra for nevra, found in facts.items() if ("unresolved", None) in found]
-    assert not rich_disagreements(packages, of, facts, RichInstalls(repository))
+    assert not category_disagreements(packages, of, facts, RichInstalls(repository))
