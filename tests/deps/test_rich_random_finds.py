@@ -47,6 +47,7 @@ from typing import Any
 
 import pytest
 
+from auditor.deps import rich
 from tests.deps.built import CITRIX, audit, build_repository, libsolv_installs, verdicts
 from tests.deps.rich_universe import RichInstalls
 
@@ -117,3 +118,20 @@ def test_a_condition_the_else_side_forces_is_a_build_need(tmp_path: Path) -> Non
     assert not roots.installs({"cx-k"}, capabilities=[requirement])
     found = verdicts(audit(repository))
     assert found["src-forced-1.0-1.src"] == "build-depends", found
+
+
+def test_past_the_bound_only_what_every_host_needs_as_written_binds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`rich.MAX_SUBSETS`: a clause one host needs as written and another needs one inside of
+    (``{1}`` is inside ``{1, 2}``: ``(c if c >= 2 else c < 2)``) is needed on every host; with
+    no comparison of clauses allowed, only a clause every host needs as written is, which
+    binds less and so can never make a package cleaner than the host-by-host reading."""
+    one, one_or_two, three = (
+        frozenset[rich.Atom]({1}),
+        frozenset[rich.Atom]({1, 2}),
+        frozenset[rich.Atom]({3}),
+    )
+    needed = [one_or_two, three]
+    hosts = [[one, three], [one_or_two, three]]
+    assert rich._on_every_host(needed, hosts) == needed
+    monkeypatch.setattr(rich, "MAX_SUBSETS", 0)
+    assert rich._on_every_host(needed, hosts) == [three]
