@@ -210,16 +210,24 @@ class Installs:
         if package:
             jobs.append(pool.Job(solv.Job.SOLVER_SOLVABLE | solv.Job.SOLVER_INSTALL, self.binary[package]))
         for capability in capabilities:
-            ids = [
-                one.id
-                for one in pool.whatprovides(pool.Dep(capability).id)
-                if one.name not in locked and one.arch != "src"
-            ]
-            if not ids:
+            job = self.capability_job(capability, locked)
+            if job is None:
                 return False
-            how = solv.Job.SOLVER_SOLVABLE_ONE_OF | solv.Job.SOLVER_INSTALL
-            jobs.append(pool.Job(how, pool.towhatprovides(ids)))
+            jobs.append(job)
         return not pool.Solver().solve(jobs)
+
+    def capability_job(self, capability: str, locked: Collection[str]) -> Any:
+        """The job that installs a provider of ``capability`` (a binary not ``locked``); None
+        when there is none."""
+        pool = self.pool
+        ids = [
+            one.id
+            for one in pool.whatprovides(pool.Dep(capability).id)
+            if one.name not in locked and one.arch != "src"
+        ]
+        if not ids:
+            return None
+        return pool.Job(solv.Job.SOLVER_SOLVABLE_ONE_OF | solv.Job.SOLVER_INSTALL, pool.towhatprovides(ids))
 
 
 def blocked_builds(

@@ -21,7 +21,7 @@ the same universe for as long as the parameters and this module's draws stay (te
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import solv
@@ -200,16 +200,10 @@ class RichInstalls(Installs):
             dep = dep.Rel(_OPERATORS[operator], self.pool.Dep(evr))
         return dep
 
-    def installs(self, locked: Iterable[str], *, package: str = "", capabilities: Iterable[str] = ()) -> bool:
-        pool, locked = self.pool, set(locked)
-        lock = solv.Job.SOLVER_SOLVABLE | solv.Job.SOLVER_LOCK
-        jobs = [pool.Job(lock, self.binary[name]) for name in sorted(locked)]
-        if package:
-            jobs.append(pool.Job(solv.Job.SOLVER_SOLVABLE | solv.Job.SOLVER_INSTALL, self.binary[package]))
-        for capability in capabilities:
-            how = solv.Job.SOLVER_SOLVABLE_PROVIDES | solv.Job.SOLVER_INSTALL
-            jobs.append(pool.Job(how, self.dependency(capability).id))
-        return not pool.Solver().solve(jobs)
+    def capability_job(self, capability: str, locked: Collection[str]) -> Any:
+        """An install job of the dependency as written: the locks keep what it may take out."""
+        how = solv.Job.SOLVER_SOLVABLE_PROVIDES | solv.Job.SOLVER_INSTALL
+        return self.pool.Job(how, self.dependency(capability).id)
 
 
 def false_positives(
