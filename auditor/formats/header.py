@@ -50,6 +50,7 @@ class Tag:
     URL = 1020
     ARCH = 1022
     OLDFILENAMES = 1027
+    FILESIZES = 1028
     FILEMODES = 1030
     FILEFLAGS = 1037
     SOURCERPM = 1044
@@ -61,6 +62,8 @@ class Tag:
     CONFLICTNAME = 1054
     CONFLICTVERSION = 1055
     OBSOLETENAME = 1090
+    FILEDEVICES = 1095
+    FILEINODES = 1096
     SOURCEPACKAGE = 1106
     PROVIDEFLAGS = 1112
     PROVIDEVERSION = 1113
@@ -78,6 +81,7 @@ class Tag:
     OLDENHANCESNAME = 1159
     OLDENHANCESVERSION = 1160
     OLDENHANCESFLAGS = 1161
+    LONGFILESIZES = 5008
     BUGURL = 5012
     VCS = 5034
     TRANSLATIONURL = 5100
@@ -282,6 +286,18 @@ class Header:
         if offset + _WIDTHS[type_] * items > len(self._store):
             raise self._bad(tag, "runs past the end of the header")
         return struct.unpack_from(f">{items}{fmt}", self._store, offset)
+
+    def file_paths(self) -> tuple[str, ...]:
+        """The paths of the files a main header lists, in its order (a source package's: its
+        spec and sources), from BASENAMES, DIRNAMES and DIRINDEXES, else rpm 3's OLDFILENAMES."""
+        basenames = self.strings(Tag.BASENAMES)
+        if not basenames:
+            return tuple(self.strings(Tag.OLDFILENAMES))
+        dirnames = self.strings(Tag.DIRNAMES)
+        indexes = self.ints(Tag.DIRINDEXES)
+        if len(indexes) != len(basenames) or (indexes and max(indexes) >= len(dirnames)):
+            raise InputError(self.source, "corrupt RPM header: file names and directory indexes disagree")
+        return tuple(dirnames[index] + base for index, base in zip(indexes, basenames, strict=True))
 
     def integer(self, tag: int) -> int | None:
         values = self.ints(tag)

@@ -2,18 +2,21 @@
 
 rpm 4.11, which built XenServer 7 and 8.x, did not store the spec in the header, so the
 Source and Patch URLs of those source RPMs are only in the ``.spec`` inside the payload.
-The payload is a compressed cpio archive (``newc`` format); it is decompressed as a
-stream, never held whole in memory, and the walk stops at the wanted member. The stream is
-a local file, or a remote payload's pieces as they arrive (`auditor.sources.remotespec`).
+The payload is a compressed cpio archive (``newc`` format, or rpm's stripped one: see
+`PayloadFiles`); it is decompressed as a stream, never held whole in memory, and the walk
+stops at the wanted member. The stream is a local file, or a remote payload's pieces as they
+arrive (`auditor.sources.remotespec`).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from auditor.core.errors import InputError
 from auditor.formats.decompress import Readable, decompressed
+from auditor.formats.header import Header, Tag
 from auditor.formats.rpmcheck import CheckKind, RpmCheckError
 
 MAX_MEMBER = 16 * 1024 * 1024
@@ -25,6 +28,10 @@ MAX_NAME = 4096
 """Longest cpio member name, NUL included (PATH_MAX, as rpm's own cpio reader)."""
 
 _CPIO_HEADER = 110
+_MAGIC = 6
+_STRIPPED_INDEX = 8
+_S_IFMT, _S_IFREG, _S_IFLNK = 0o170000, 0o100000, 0o120000
+_RPMFILE_GHOST = 1 << 6
 # C's strtoul in base 16 over one 8-byte field, all of which it must consume (lib/cpio.c
 # GET_NUM_FIELD, strntoul): white space, a sign and a 0x prefix are taken, nothing else is.
 _STRTOUL = re.compile(rb"[ \t\n\v\f\r]*([+-]?)(?:0[xX])?([0-9a-fA-F]+)")
@@ -50,6 +57,66 @@ def _decompressed(stream: Readable, compressor: str, source: str) -> Iterator[by
         if first != _GZIP_MAGIC:
             kind = "identity"
     return decompressed(stream, kind, source, limit=MAX_SCANNED, what="RPM payload", first=first)
+
+
+@dataclass(frozen=True, slots=True)
+class PayloadFiles:
+    """The files a package's header lists: what its payload's members may be.
+
+    rpm matches each cpio member to them (``lib/rpmfi.cc`` iterReadArchiveNext) and refuses
+    one they do not name. A member of rpm's stripped cpio format (magic ``07070X``: rpmbuild
+    4.12 and later writes it for a package with a file of 4 GiB or more, rpm 6 for every v6
+    package) carries neither a name nor a size, only the index of its file here
+    (``lib/cpio.cc`` rpmcpioHeaderRead): its name, and how many bytes of data follow it, are
+    the header's.
+    """
+
+    paths: tuple[str, ...]
+    data_sizes: tuple[int | None, ...] | None
+    """How many bytes of data follow each file's stripped member, as rpm reads them: a regular
+    file's size (LONGFILESIZES, else FILESIZES), but 0 for a hard link whose data another
+    member carries (`data_of`); a symbolic link's target; nothing for anything else. None for
+    a ``%ghost`` file, which rpm cannot walk past in a stripped payload (it reads no size for
+    one), and None for all when the header's modes or sizes do not cover its files."""
+    data_of: tuple[int, ...] = ()
+    """The member whose data is each file's: in a set of hard links (regular files of one
+    device and inode, ``lib/rpmfi.cc`` rpmfilesBuildNLink), rpm writes it only with the last,
+    in either format, and extracts the others as links to it. Empty: each its own."""
+
+    @classmethod
+    def of(cls, header: Header) -> PayloadFiles:
+        paths = header.file_paths()
+        count = len(paths)
+        modes, flags = header.ints(Tag.FILEMODES), header.ints(Tag.FILEFLAGS)
+        inodes, devices = header.ints(Tag.FILEINODES), header.ints(Tag.FILEDEVICES)
+        ghosts = [bool(flag & _RPMFILE_GHOST) for flag in flags] if len(flags) == count else [False] * count
+        data_of = list(range(count))
+        if len(modes) == count and len(inodes) == count and len(devices) == count:
+            sets: dict[tuple[int, int], list[int]] = {}
+            for index, (mode, inode, device, ghost) in enumerate(
+                zip(modes, inodes, devices, ghosts, strict=True)
+            ):
+                if mode & _S_IFMT == _S_IFREG and not ghost and inode:  # rpm_ino_t is unsigned
+                    sets.setdefault((device, inode), []).append(index)
+            for links in sets.values():
+                for index in links:
+                    data_of[index] = links[-1]
+        sizes = header.ints(Tag.LONGFILESIZES) or header.ints(Tag.FILESIZES)
+        if len(modes) != count or len(sizes) != count:
+            return cls(paths, None, tuple(data_of))
+        data_sizes: list[int | None] = []
+        for index, (mode, size, ghost) in enumerate(zip(modes, sizes, ghosts, strict=True)):
+            kind = mode & _S_IFMT
+            carries = kind == _S_IFLNK or (kind == _S_IFREG and data_of[index] == index)
+            data_sizes.append(None if ghost else size if carries else 0)
+        return cls(paths, tuple(data_sizes), tuple(data_of))
+
+    def data_member(self, name: str) -> str:
+        """The member whose data is the file ``name``'s (``name`` itself, but for a hard link)."""
+        for index, path in enumerate(self.paths):
+            if path.removeprefix("./").removeprefix("/") == name and self.data_of:
+                return self.paths[self.data_of[index]].removeprefix("./").removeprefix("/")
+        return name
 
 
 class _Buffer:
@@ -82,49 +149,47 @@ class _Buffer:
 
 
 def extract_member(
-    stream: Readable, compressor: str, wanted: str, source: str, members: int | None = None
+    stream: Readable, compressor: str, wanted: str, source: str, files: PayloadFiles | None = None
 ) -> bytes | None:
     """The content of the payload member named ``wanted`` (a leading ``./`` ignored), or None.
 
-    ``members``: how many files the package's header lists. rpm matches each cpio member to
-    them and refuses one they do not name; past that many, the walk stops: a payload of
-    millions of empty members before the spec took a minute per 171 KB file (red team 7).
+    ``files``: what the package's header lists. Past as many members as it lists files, the
+    walk stops: a payload of millions of empty members before the spec took a minute per 171 KB
+    file (red team 7). A stripped payload's members are read by it.
 
     Raises `InputError` for a payload that is corrupt, is cut before the cpio trailer,
-    names a member with a name size that no path has, holds more members than ``members``,
+    names a member with a name size that no path has, holds more members than ``files``,
     or walks past `MAX_SCANNED`.
     """
     buffer = _Buffer(_decompressed(stream, compressor, source))
     wanted = wanted.removeprefix("./").removeprefix("/")
+    if files is not None:
+        wanted = files.data_member(wanted)
     walked = 0
     while True:
-        if members is not None and walked > members:
+        if files is not None and walked > len(files.paths):
             raise _bad_cpio(
-                source, f"the payload holds more members than the {members} files its header lists"
+                source, f"the payload holds more members than the {len(files.paths)} files its header lists"
             )
         walked += 1
-        header = buffer.take(_CPIO_HEADER)
-        if header is None:
+        magic = buffer.take(_MAGIC)
+        if magic is None:
             raise InputError(source, "truncated RPM payload: the cpio archive ends without its trailer")
-        magic = header[:6]
-        if magic not in (b"070701", b"070702"):
-            if magic == b"07070X":
-                raise InputError(source, "RPM payload uses rpm's stripped cpio format, not supported")
+        if magic == b"07070X":
+            member = _stripped_member(buffer, files, source)
+            if member is None:
+                return None
+            name, file_size, data_pad = member[0], member[1], (4 - member[1] % 4) % 4
+        elif magic in (b"070701", b"070702"):
+            header = buffer.take(_CPIO_HEADER - _MAGIC)
+            if header is None:
+                raise InputError(source, "truncated RPM payload: the cpio archive ends without its trailer")
+            name, file_size = _newc_member(buffer, magic + header, source)
+            if name == "TRAILER!!!":
+                return None
+            data_pad = (4 - file_size % 4) % 4
+        else:
             raise _bad_cpio(source, f"bad cpio header magic {magic!r}")
-        file_size = _number(header[54:62], "file size", source)
-        name_size = _number(header[94:102], "name size", source)
-        if file_size >= 1 << 63:  # rpm itself takes the size from the header (rpmfi), not from here
-            raise _bad_cpio(source, f"cpio file size {header[54:62]!r} is negative")
-        if name_size >= 1 << 31 or not 1 < name_size <= MAX_NAME:  # rpm reads it as an int
-            raise _bad_cpio(source, f"cpio name size {name_size} (a name has 2 to {MAX_NAME})")
-        name_pad = (4 - (_CPIO_HEADER + name_size) % 4) % 4
-        raw_name = buffer.take(name_size + name_pad)
-        if raw_name is None:
-            raise InputError(source, "truncated RPM payload")
-        name = raw_name[:name_size].split(b"\0", 1)[0].decode("utf-8", "replace")  # a C string
-        if name == "TRAILER!!!":
-            return None
-        data_pad = (4 - file_size % 4) % 4
         if name.removeprefix("./").removeprefix("/") == wanted:
             if file_size > MAX_MEMBER:
                 raise InputError(source, f"payload member {wanted} is {file_size} bytes, too large")
@@ -134,6 +199,46 @@ def extract_member(
             return data
         if not buffer.skip(file_size + data_pad):
             raise InputError(source, "truncated RPM payload")
+
+
+def _newc_member(buffer: _Buffer, header: bytes, source: str) -> tuple[str, int]:
+    """The name and data size of the ``newc`` member whose 110-byte ``header`` was taken."""
+    file_size = _number(header[54:62], "file size", source)
+    name_size = _number(header[94:102], "name size", source)
+    if file_size >= 1 << 63:  # rpm itself takes the size from the header (rpmfi), not from here
+        raise _bad_cpio(source, f"cpio file size {header[54:62]!r} is negative")
+    if name_size >= 1 << 31 or not 1 < name_size <= MAX_NAME:  # rpm reads it as an int
+        raise _bad_cpio(source, f"cpio name size {name_size} (a name has 2 to {MAX_NAME})")
+    name_pad = (4 - (_CPIO_HEADER + name_size) % 4) % 4
+    raw_name = buffer.take(name_size + name_pad)
+    if raw_name is None:
+        raise InputError(source, "truncated RPM payload")
+    return raw_name[:name_size].split(b"\0", 1)[0].decode("utf-8", "replace"), file_size  # a C string
+
+
+def _stripped_member(buffer: _Buffer, files: PayloadFiles | None, source: str) -> tuple[str, int] | None:
+    """The name and data size of the stripped member whose magic was taken; None at its end
+    (index -1: rpm's trailer is then a ``newc`` one, which is not read)."""
+    raw = buffer.take(_STRIPPED_INDEX + 2)  # the index, padded to 4 bytes from the magic
+    if raw is None:
+        raise InputError(source, "truncated RPM payload: the cpio archive ends without its trailer")
+    index = _number(raw[:_STRIPPED_INDEX], "file index", source) & 0xFFFFFFFF  # read into an int
+    if index == 0xFFFFFFFF:
+        return None
+    if files is None or files.data_sizes is None:
+        raise _bad_cpio(
+            source, "a stripped cpio member, and the header's file modes or sizes do not cover its files"
+        )
+    if index >= len(files.paths):  # rpm: RPMERR_UNMAPPED_FILE
+        raise _bad_cpio(
+            source, f"stripped cpio member {index} is none of the {len(files.paths)} files its header lists"
+        )
+    size = files.data_sizes[index]
+    if size is None:
+        raise _bad_cpio(
+            source, f"stripped cpio member {index} is a %ghost file, which has no data to walk past"
+        )
+    return files.paths[index], size
 
 
 def _number(field: bytes, what: str, source: str) -> int:

@@ -33,7 +33,7 @@ from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import EVR, Dependency, Package, with_fields
 from auditor.rpm.package_fields import DEPENDENCY_KINDS
 from auditor.sources.inputpaths import is_url
-from auditor.sources.rpmpackage import file_paths, source_pkgid_of
+from auditor.sources.rpmpackage import source_pkgid_of
 from auditor.sources.specs import MAX_SPEC_BYTES, read_spec_text
 from auditor.sources.srpmspec import SpecNotRead, payload_of, rebuild_spec_text
 
@@ -134,7 +134,7 @@ def _spec_of(source: Package) -> list[tuple[str, str]]:
             payload = payload_of(stream, headers, source.input)
             if source_pkgid_of(headers, True) != source.source_pkgid:
                 raise InputError(source.input, "the file changed since it was read: its package is another")
-            found = rebuild_spec_text(headers, payload, file_paths(headers.main))
+            found = rebuild_spec_text(headers, payload, headers.main.file_paths())
     except OSError as exc:
         raise InputError(source.input, os_reason(exc)) from None
     return [

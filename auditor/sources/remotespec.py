@@ -19,14 +19,14 @@ from collections.abc import Iterator
 
 from auditor.core.errors import InputError
 from auditor.core.files import read_regular
-from auditor.formats.payload import MAX_MEMBER, extract_member
+from auditor.formats.payload import MAX_MEMBER, PayloadFiles, extract_member
 from auditor.formats.rpmheader import RpmHeaders
 from auditor.net.budget import Allowance, BudgetExhausted, DownloadBudget
 from auditor.net.http import HttpError
 from auditor.net.remote import Remote
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import Package
-from auditor.sources.srpmspec import PayloadMember, SpecNotRead, file_count
+from auditor.sources.srpmspec import PayloadMember, SpecNotRead
 
 _MAGIC = b"auditor-spec-member 1\n"
 _FOUND = b"found\n"
@@ -50,7 +50,11 @@ def remote_payload(package: Package, headers: RpmHeaders, size: int, remote: Rem
             )
             raise SpecNotRead(Gap(GapKind.SPEC_UNREADABLE, detail))
         data = _stream(
-            package.location, headers.header_end, size, (compressor, name, file_count(headers)), remote
+            package.location,
+            headers.header_end,
+            size,
+            (compressor, name, PayloadFiles.of(headers.main)),
+            remote,
         )
         if path is not None:
             _keep(path, data, remote)
@@ -59,8 +63,10 @@ def remote_payload(package: Package, headers: RpmHeaders, size: int, remote: Rem
     return member
 
 
-def _stream(url: str, start: int, size: int, wanted: tuple[str, str, int], remote: Remote) -> bytes | None:
-    """The member ``wanted`` (compressor, name, the header's file count) of the payload that
+def _stream(
+    url: str, start: int, size: int, wanted: tuple[str, str, PayloadFiles], remote: Remote
+) -> bytes | None:
+    """The member ``wanted`` (compressor, name, the header's files) of the payload that
     starts at ``start``."""
     compressor, name, members = wanted
     budget = remote.spec_budget

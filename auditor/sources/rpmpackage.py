@@ -193,7 +193,7 @@ def _package(
     if not name or version is None or release is None:
         raise InputError(input, "corrupt RPM header: no name, version or release")
     is_source = Tag.SOURCERPM not in main  # rpm's own headerIsSource()
-    files = file_paths(main) if is_source or not evidence_only else ()
+    files = main.file_paths() if is_source or not evidence_only else ()
     reading = SpecReading((), None)
     if is_source:
         # A local payload's spec is read beside the SPEC tag (a rebuild reads it); a remote one
@@ -384,15 +384,3 @@ def _joined_tags(header: Header, name_tag: int, flags_tag: int, version_tag: int
     if has_unreadable_version(versions[0]):
         return None
     return CopiedTags(names[0], flags, versions[0])
-
-
-def file_paths(header: Header) -> tuple[str, ...]:
-    """The paths of the files the header lists (a source package's: its spec and sources)."""
-    basenames = header.strings(Tag.BASENAMES)
-    if not basenames:
-        return tuple(header.strings(Tag.OLDFILENAMES))
-    dirnames = header.strings(Tag.DIRNAMES)
-    indexes = header.ints(Tag.DIRINDEXES)
-    if len(indexes) != len(basenames) or (indexes and max(indexes) >= len(dirnames)):
-        raise InputError(header.source, "corrupt RPM header: file names and directory indexes disagree")
-    return tuple(dirnames[index] + base for index, base in zip(indexes, basenames, strict=True))

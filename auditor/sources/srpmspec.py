@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from typing import BinaryIO
 
 from auditor.core.errors import InputError
-from auditor.formats.payload import extract_member
+from auditor.formats.payload import PayloadFiles, extract_member
 from auditor.formats.rpmheader import Header, RpmHeaders, Tag
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import SourceFile, SourceKind
@@ -68,15 +68,9 @@ def payload_of(stream: BinaryIO, headers: RpmHeaders, source: str) -> PayloadMem
 
     def member(compressor: str, name: str) -> bytes | None:
         stream.seek(headers.header_end)
-        return extract_member(stream, compressor, name, source, file_count(headers))
+        return extract_member(stream, compressor, name, source, PayloadFiles.of(headers.main))
 
     return member
-
-
-def file_count(headers: RpmHeaders) -> int:
-    """How many files the header lists: the payload holds no more (rpm refuses one it does not name)."""
-    main = headers.main
-    return len(main.strings(Tag.BASENAMES)) or len(main.strings(Tag.OLDFILENAMES))
 
 
 def read_srpm_spec(

@@ -12,7 +12,10 @@ import io
 import pytest
 
 from auditor.core.errors import InputError
-from auditor.formats.payload import extract_member
+from auditor.formats.payload import PayloadFiles, extract_member
+
+THREE = PayloadFiles(("a", "a", "x.spec"), None)
+"""A header listing three files."""
 
 
 def newc(name: str, data: bytes = b"") -> bytes:
@@ -31,12 +34,12 @@ def archive(padding: int) -> bytes:
 
 def test_the_spec_is_found_among_as_many_members_as_the_header_lists() -> None:
     assert (
-        extract_member(io.BytesIO(archive(2)), "identity", "x.spec", "x.src.rpm", members=3) == b"Name: x\n"
+        extract_member(io.BytesIO(archive(2)), "identity", "x.spec", "x.src.rpm", files=THREE) == b"Name: x\n"
     )
 
 
 def test_a_payload_with_more_members_than_the_header_lists_is_refused_before_its_end() -> None:
     walked = io.BytesIO(archive(100_000))
     with pytest.raises(InputError, match="more members than the 3 files its header lists"):
-        extract_member(walked, "identity", "x.spec", "x.src.rpm", members=3)
+        extract_member(walked, "identity", "x.spec", "x.src.rpm", files=THREE)
     assert walked.tell() < len(walked.getvalue()) // 10  # stopped early, not at the trailer
