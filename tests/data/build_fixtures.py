@@ -208,6 +208,36 @@ def replace_payload(path: Path, payload: bytes) -> None:
     _write_signed(path, blob, blob[main_start:main_end], payload)
 
 
+def restrip_payload(path: Path) -> None:
+    """Rewrite an RPM's gzip payload in rpm's stripped cpio format (``07070X``), which rpmbuild
+    4.18 writes only for a package with a file of 4 GiB or more (rpm 6: every v6 package).
+
+    Each ``newc`` member becomes the magic, its file's index in the header's list (as
+    ``rpm -qp`` lists it) and padding, its data kept as rpmbuild wrote it (a hard link's with the
+    last of its set); the trailer stays a ``newc`` one, as rpm writes it.
+    """
+    query = ["rpm", "-qp", "--nosignature", "--nodigest", "--qf", "[%{FILENAMES}\\n]", str(path)]
+    order = subprocess.run(query, capture_output=True, text=True, check=True).stdout.split("\n")[:-1]
+    blob = path.read_bytes()
+    _index, _store, main_end = _parse_header(blob, _main_start(blob))
+    archive = gzip.decompress(blob[main_end:])
+    out, at = bytearray(), 0
+    while True:
+        size, name_size = int(archive[at + 54 : at + 62], 16), int(archive[at + 94 : at + 102], 16)
+        name_end = at + 110 + name_size
+        name = archive[at + 110 : name_end - 1].decode()
+        data_at = name_end + (-name_end % 4)
+        if name == "TRAILER!!!":
+            out += archive[at:]
+            break
+        data = archive[data_at : data_at + size]
+        out += (
+            b"07070X" + b"%08x" % order.index(name.removeprefix(".")) + b"\0\0" + data + b"\0" * (-size % 4)
+        )
+        at = data_at + size + (-size % 4)
+    replace_payload(path, gzip.compress(bytes(out), mtime=0))
+
+
 def _main_start(blob: bytes) -> int:
     _index, _store, sig_end = _parse_header(blob, LEAD_SIZE)
     return sig_end + (-(sig_end - LEAD_SIZE) % 8)

@@ -29,7 +29,7 @@ from auditor.formats.header import Tag
 from auditor.formats.payload import PayloadFiles, extract_member
 from auditor.formats.rpmheader import read_headers
 from auditor.sources.srpmspec import payload_of
-from tests.data.build_fixtures import replace_payload, strip_spec_tag
+from tests.data.build_fixtures import restrip_payload, strip_spec_tag
 from tests.formats.test_payload_members import newc
 
 SPEC = """Name: x
@@ -51,21 +51,6 @@ def stripped(member: int, data: bytes = b"") -> bytes:
     """One stripped member as rpm writes it: the magic, the index, padding; then the data."""
     head = b"07070X" + b"%08x" % member + b"\0\0"
     return head + data + b"\0" * ((4 - len(data) % 4) % 4)
-
-
-def restripped(newc_archive: bytes, order: list[str]) -> bytes:
-    """``newc_archive``'s members in the stripped format: each named by its index in ``order``
-    (the header's), its data kept as rpmbuild wrote it; the trailer stays a ``newc`` one."""
-    out, at = bytearray(), 0
-    while True:
-        size, name_size = int(newc_archive[at + 54 : at + 62], 16), int(newc_archive[at + 94 : at + 102], 16)
-        name_end = at + 110 + name_size
-        name = newc_archive[at + 110 : name_end - 1].decode()
-        data_at = name_end + (-name_end % 4)
-        if name == "TRAILER!!!":
-            return bytes(out + newc_archive[at:])
-        out += stripped(order.index(name.removeprefix("./")), newc_archive[data_at : data_at + size])
-        at = data_at + size + (-size % 4)
 
 
 @pytest.fixture(scope="module")
@@ -92,12 +77,7 @@ def stripped_srpm(tmp_path_factory: pytest.TempPathFactory) -> Path:
     subprocess.run([*command, str(spec)], capture_output=True, text=True, env=env, check=True)
     (srpm,) = (top / "SRPMS").glob("*.src.rpm")
     strip_spec_tag(srpm)  # as rpm < 4.15 made it: the spec only in the payload
-    query = ["rpm", "-qp", "--qf", "[%{FILENAMES}\\n]", str(srpm)]
-    order = subprocess.run(query, capture_output=True, text=True, check=True).stdout.split()
-    with srpm.open("rb") as stream:
-        payload_start = read_headers(stream, str(srpm), srpm.stat().st_size).header_end
-    newc_archive = gzip.decompress(srpm.read_bytes()[payload_start:])
-    replace_payload(srpm, gzip.compress(restripped(newc_archive, order)))
+    restrip_payload(srpm)
     return srpm
 
 

@@ -140,4 +140,11 @@ def seed_primary(count: int = 4) -> bytes:
 
 
 def seed_rpms() -> list[bytes]:
-    return [(RPMS / name).read_bytes() for name in SEED_RPMS]
+    """The seed fixtures, and nospec's payload in rpm's stripped cpio format (no fixture has one)."""
+    from tests.data.build_fixtures import restrip_payload
+
+    with tempfile.TemporaryDirectory() as directory:
+        stripped = Path(directory) / "stripped.src.rpm"
+        stripped.write_bytes((RPMS / "nospec-1.0-1.src.rpm").read_bytes())
+        restrip_payload(stripped)
+        return [*((RPMS / name).read_bytes() for name in SEED_RPMS), stripped.read_bytes()]
