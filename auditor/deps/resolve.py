@@ -53,7 +53,7 @@ from auditor.deps.provides import Architectures, ProvidesIndex
 from auditor.deps.resolution import ROUGH, Match, Resolution, Resolved, Status
 from auditor.deps.rich import Evaluation
 from auditor.deps.versions import BISECT_FROM, VersionIndex
-from auditor.rpm.deps import parse
+from auditor.rpm.deps import RichOp, Simple, parse
 from auditor.rpm.evr import ranges_overlap
 from auditor.rpm.model import EVR, Dependency, Op, Package
 from auditor.rpm.package_fields import DEPENDENCY_KINDS, WEAK_DEPENDENCY_KINDS, DependencyKind
@@ -118,6 +118,12 @@ class Resolver:
         self._named_versions: dict[str, VersionIndex] = {}
         """Package name -> the versions of the packages of that name, sorted (`obsoleted`)."""
         self._rich_conflicts: dict[str, tuple[frozenset[int], tuple[int, ...]]] = {}
+        self._host_only: set[int] = set()
+        """Ids of the cached resolutions of rich requirements some of whose groups only some
+        hosts need (`Resolution.every_host`): those a package's other requirements may decide."""
+        self._held: dict[tuple[int, frozenset[str]], Resolution] = {}
+        """(id of a cached resolution, the conditions a package holds) -> it read on the hosts
+        with them (`_with_held_conditions`)."""
         """A rich Conflicts -> the packages it involves (`Evaluation.involved`) and what it matches
         for a package not among them (and for a source package): shared by every such package."""
 
@@ -151,6 +157,8 @@ class Resolver:
             package = self.packages[index]
             # Most requirements were resolved for an earlier package: looked up here, no call.
             resolutions = [known_requirement(id(dep)) or resolve(dep) for dep in package.requires]
+            if self._host_only and not self._host_only.isdisjoint(map(id, resolutions)):
+                self._with_held_conditions(resolutions)
             for kind in kinds[1:]:
                 resolutions.extend(resolve(dep, kind) for dep in getattr(package, kind.value))
             arch = package.arch
@@ -185,6 +193,32 @@ class Resolver:
                 result.matches[index] = matches
         progress.advance(len(audited_set) % PROGRESS_EVERY)
         return result
+
+    def _with_held_conditions(self, resolutions: list[Resolution]) -> None:
+        """Read again, in place, each conditional requirement of one package whose conditions
+        its other requirements hold: every way of meeting one of them installs a provider of the
+        condition. ``libd >= 2`` beside ``(libf if libd >= 2)`` needs libf on every installation,
+        as libsolv finds; read alone, a host without ``libd >= 2`` needs nothing (rt-rich, seed 74)."""
+        for position, resolution in enumerate(resolutions):
+            if id(resolution) not in self._host_only or resolution.status is not Status.SATISFIED:
+                continue
+            evaluation = Evaluation(self.index)
+            node = parse(resolution.dependency.name)
+            held = frozenset(
+                text
+                for text, condition in evaluation.conditions(node).items()
+                if (isinstance(condition, Simple) or condition.op in (RichOp.WITH, RichOp.WITHOUT))
+                and _installs(resolutions, position, frozenset(evaluation.providers(condition)))
+            )
+            if not held:
+                continue
+            key = (id(resolution), held)
+            found = self._held.get(key)
+            if found is None:
+                read = evaluation.requirement(node, held)
+                found = replace(resolution, groups=tuple(read.groups), every_host=read.every_host)
+                self._held[key] = found  # kept: the caches below are keyed by a resolution's id
+            resolutions[position] = found
 
     def _on_host(self, resolution: Resolution, arch: str, hosted: dict[int, Resolution]) -> Resolution:
         """``resolution`` for a package of ``arch``: unresolved when a group has no provider a
@@ -233,6 +267,8 @@ class Resolver:
         if resolution is None:
             resolution = Resolution(kind, dep, *self._resolve(dep))
             cache[id(dep)] = resolution
+            if resolution.every_host != resolution.groups and dep.is_rich:
+                self._host_only.add(id(resolution))
         return resolution
 
     def _on_its_hosts(self, resolution: Resolution, hosts: frozenset[Host], beside: str | None) -> Resolution:
@@ -337,3 +373,16 @@ class Resolver:
 @lru_cache(maxsize=256)
 def _evr(text: str) -> EVR:
     return EVR.parse(text)
+
+
+def _installs(resolutions: Sequence[Resolution], but: int, providers: frozenset[int]) -> bool:
+    """Whether a requirement of ``resolutions`` other than the one at ``but`` installs one of
+    ``providers`` on every way of meeting it: a group it needs wherever it is met (all of a
+    plain one's, a rich one's `Resolution.every_host`) holds nothing else."""
+    for position, resolution in enumerate(resolutions):
+        if position == but or resolution.status is not Status.SATISFIED:
+            continue
+        binding = resolution.every_host if resolution.dependency.is_rich else resolution.groups
+        if any(group and providers.issuperset(group) for group in binding):
+            return True
+    return False

@@ -87,11 +87,20 @@ class Evaluation:
             return tuple(sorted(sets[0] - sets[1]))
         return tuple(sorted(sets[0]))  # if/unless: the consequent's providers
 
-    def requirement(self, node: Node) -> Requirement:
-        """``node`` read as a requirement: whether it is met (`met`) and what it needs (`clauses`)."""
+    def requirement(self, node: Node, given: frozenset[str] = frozenset()) -> Requirement:
+        """``node`` read as a requirement: whether it is met (`met`) and what it needs (`clauses`).
+
+        ``given``: conditions (by their text) every installation of the package has, as its
+        other requirements install them (`auditor.deps.resolve`): only the hosts with them are
+        read, unless none of those can meet the requirement."""
         met, missing = self.met(node)
         self._rough = False
         clauses = self.clauses(node)
+        if given and self._hosts is not None:
+            kept = [one for one in self._hosts if all(one[0].get(text, True) for text in given)]
+            if kept and len(kept) < len(self._hosts):
+                self._hosts = kept
+                clauses = _distinct([clause for _host, found in kept for clause in found])
         always: set[tuple[int, ...]] = set()
         if self._hosts is not None and not self._rough:
             hosts = self._hosts
@@ -170,6 +179,12 @@ class Evaluation:
             self._fixed.clear()
         self._hosts, self._conditions = hosts, found_conditions
         return _distinct(needed)
+
+    def conditions(self, node: Node) -> dict[str, Node]:
+        """The conditions of ``node`` a host can have (something provides them), by their text."""
+        found: dict[str, Node] = {}
+        self._survey(node, found)
+        return found
 
     def _held(self, hosts: list[tuple[dict[str, bool], list[Clause]]]) -> list[Clause]:
         """The clauses each condition B (a capability, a ``with`` or a ``without``) makes every

@@ -14,9 +14,11 @@ no group of as binding. Fixed (`auditor.deps.rich.Evaluation.requirement`): a gr
 needs (seed 106's ``(c0 if c0 >= 2 else c0 < 2)``); a condition every host able to meet the
 requirement has (94, 106: nothing meets the else side); a requirement no host can have a
 condition of (112); a condition that is itself the way around an impossible else side (156:
-``(a if b else c)`` needs b or c). 8 still disagree (57, 74, 82, 89, 95, 125, 152, 186): the
-search does not follow a condition that the installation itself decides (74: the package's own
-Requires meets it; 82: a package above it holds it), strict xfail here and there. Seed 17 is
+``(a if b else c)`` needs b or c); a condition the package's own requirements hold (74, and 152,
+a source package read clean: `auditor.deps.resolve.Resolver._with_held_conditions`). On seeds
+0-299, 17 still disagree (57, 82, 89, 95, 125, 186, 205, 213, 217, 233, 242, 247, 261, 275, 287,
+290, 293): the search does not follow a condition that a package further up decides (82), strict
+xfail in the fixed cases. Seed 17 is
 the clean-way screen's known miss (`auditor.deps.cleanscreen`), gone once every package is
 asked. Without conditions (``conditional=False``), seeds 0-149 disagree only by that miss
 (21, 23, 29, 66): versions, ``with``/``without``, Obsoletes and Conflicts agree.
@@ -32,12 +34,6 @@ from tests.deps.built import build_repository, category_disagreements
 from tests.deps.rich_universe import RichInstalls, rich_universe
 from tests.deps.test_category_clean_way_random import scan_facts
 
-_SEARCH = pytest.mark.xfail(
-    strict=True,
-    reason="a condition the installation decides is not followed by the clean-way search "
-    "(tests/deps/test_rich_random_finds.py, app-held)",
-)
-
 
 @pytest.mark.parametrize(
     "seed",
@@ -50,7 +46,8 @@ _SEARCH = pytest.mark.xfail(
         106,
         112,
         156,
-        pytest.param(74, marks=_SEARCH),
+        74,
+        152,
         pytest.param(
             17,
             marks=pytest.mark.xfail(

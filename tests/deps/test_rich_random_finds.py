@@ -12,14 +12,17 @@ may not hold. Yet a group every host needs binds whatever the condition does.
   alone, inside that), so without ``cx`` it takes ``only-lib``, which rules out ``clean-c``:
   libsolv installs ``app-either`` only with ``cx``. The auditor said ``may-depend``; a clause
   each host needs, or needs one inside of, now binds (`Requirement.every_host`; seed 106).
-- Still missed (strict xfail): a condition that every installation of the package holds,
-  though no host reading says so. ``app-held`` Requires ``libd >= 2`` (only ``d2``, which
-  Requires ``libe``: ``clean-e`` or the Citrix ``cx-e``) and ``(libf if libd >= 2)``: the
-  condition is its own requirement's, so it needs ``libf``, whose one provider ``f-marked``
+- A condition the package's own requirements hold. ``app-held`` Requires ``libd >= 2`` (only
+  ``d2``, which Requires ``libe``: ``clean-e`` or the Citrix ``cx-e``) and ``(libf if libd >= 2)``:
+  every installation has ``libd >= 2``, so it needs ``libf``, whose one provider ``f-marked``
   provides ``mark``, which ``clean-e`` Conflicts with. libsolv installs it only with ``cx-e``
-  (seed 74; seed 82 is the same with the condition held by a package further up). The
-  auditor reads ``(libf if libd >= 2)`` on a host without ``libd >= 2`` too, and the search
-  never learns that the package it holds decides the condition: ``may-depend``.
+  (seed 74). The auditor read ``(libf if libd >= 2)`` on a host without ``libd >= 2`` too:
+  ``may-depend``; and ``src-held``, whose BuildRequires they are, clean (seed 152). A condition
+  that every way of meeting another requirement of the package installs is now held
+  (`auditor.deps.resolve.Resolver._with_held_conditions`).
+- Still missed (strict xfail): a condition a package further up holds. ``app-above`` Requires
+  ``libd >= 2`` and ``mid-held``, which Requires ``(libf if libd >= 2)``: ``mid-held`` alone needs
+  no ``libf``, and the search never learns that ``app-above`` decides its condition (seed 82).
 - ``app-forced`` Requires ``(libk if cond-h else nolib)``, and nothing provides ``nolib``: a
   host without ``cond-h`` cannot install it, so libsolv installs ``h`` (``cond-h``) with it,
   then ``libk`` from the Citrix ``cx-k``, as ``clean-k`` Conflicts with ``h``'s ``hmark``.
@@ -62,6 +65,9 @@ PACKAGES: list[dict[str, Any]] = [
     {"name": "d2", "provides": ["libd = 2"], "requires": ["libe"]},
     {"name": "f-marked", "provides": ["libf", "mark"]},
     {"name": "app-held", "requires": ["libd >= 2", "(libf if libd >= 2)"]},
+    {"name": "src-held", "buildrequires": ["libd >= 2", "(libf if libd >= 2)"]},
+    {"name": "mid-held", "requires": ["(libf if libd >= 2)"]},
+    {"name": "app-above", "requires": ["libd >= 2", "mid-held"]},
     # The condition forced: the else side is one nothing provides.
     {"name": "cx-k", "provides": ["libk"], **CITRIX},
     {"name": "clean-k", "provides": ["libk"], "conflicts": ["hmark"]},
@@ -88,14 +94,14 @@ PACKAGES: list[dict[str, Any]] = [
         ("app-forced", "cx-k"),
         ("app-nocond", "cx-m"),
         ("app-switch", "cx-n"),
+        ("app-held", "cx-e"),
         pytest.param(
-            "app-held",
+            "app-above",
             "cx-e",
             marks=pytest.mark.xfail(
                 strict=True,
-                reason="a condition every installation of the package holds (its own requirement "
-                "meets it, or a package above it) is still read on hosts without it: the conditional "
-                "group does not bind, and the search never ties the condition to what it holds",
+                reason="a condition a package further up holds (app-above's libd >= 2, mid-held's "
+                "(libf if libd >= 2)) is still read on hosts without it: the search never ties it to that package",
             ),
         ),
     ],
@@ -118,6 +124,17 @@ def test_a_condition_the_else_side_forces_is_a_build_need(tmp_path: Path) -> Non
     assert not roots.installs({"cx-k"}, capabilities=[requirement])
     found = verdicts(audit(repository))
     assert found["src-forced-1.0-1.src"] == "build-depends", found
+
+
+def test_a_condition_the_build_requirements_hold_is_a_build_need(tmp_path: Path) -> None:
+    """``src-held``'s BuildRequires ``libd >= 2`` holds the condition of its ``(libf if libd >= 2)``:
+    every buildroot has ``f-marked``, so ``clean-e`` is out, and ``d2`` needs the Citrix ``cx-e``."""
+    repository = build_repository(PACKAGES, tmp_path)
+    requirements = next(package for package in PACKAGES if package["name"] == "src-held")["buildrequires"]
+    roots = RichInstalls(repository)
+    assert roots.installs((), capabilities=requirements)
+    assert not roots.installs({"cx-e"}, capabilities=requirements)
+    assert verdicts(audit(repository))["src-held-1.0-1.src"] == "build-depends"
 
 
 def test_past_the_bound_only_what_every_host_needs_as_written_binds(monkeypatch: pytest.MonkeyPatch) -> None:
