@@ -74,6 +74,13 @@ class CleanView:
         return any(member in tainted for member in members) and len(self.clean(group)) > 0
 
     def binds(self, group: Group) -> bool:
+        """Whether ``group`` may have to be met by an installation of its owner, as the screen
+        reads it: one that `exactly_binds`, or one some package triggers (`auditor.deps.triggers`):
+        the screen asks what such a group may rule out, and the walk takes it only once it holds
+        a package that triggers it (`fires`)."""
+        return self.exactly_binds(group) or (bool(group.trigger) and not group.rough)
+
+    def exactly_binds(self, group: Group) -> bool:
         """Whether ``group`` must be met by every installation of its owner: a Requires (or
         BuildRequires) read exactly, under no ``if`` or ``unless`` (the two sides of a
         condition are not both needed), or one it needs whichever way they go (`Group.every_host`)."""
@@ -85,6 +92,25 @@ class CleanView:
             known = not group.rough and exact
             self._binding[key] = known
         return known
+
+    def fires(self, owner: int, group: Group, held: Container[int], unfired: list[tuple[int, Group]]) -> bool:
+        """Whether ``group``, which does not bind exactly, is needed by an installation that
+        holds ``held``: one of the packages that trigger it is held. One that some package may
+        yet trigger waits in ``unfired`` (`fired`)."""
+        if group.trigger and not group.rough:
+            if any(one in held for one in group.trigger):
+                return True
+            unfired.append((owner, group))
+        return False
+
+    def fired(
+        self, unfired: list[tuple[int, Group]], held: Container[int]
+    ) -> list[tuple[int, Sequence[Group]]]:
+        """Of ``unfired`` (emptied of them), the groups a package ``held`` now triggers, each as
+        its owner's one requirement to take."""
+        now = [(owner, group) for owner, group in unfired if any(one in held for one in group.trigger)]
+        unfired[:] = [one for one in unfired if one not in now]
+        return [(owner, (group,)) for owner, group in now]
 
     def mixed_groups(self, edges: Edges) -> list[int]:
         """The numbers of the binding groups (`binds`) with a tainted and a clean provider."""

@@ -74,6 +74,10 @@ class NoCleanWay:
     against: tuple[int, ...]
 
 
+_Take = Callable[[int, Group, list[int]], NoCleanWay | None]  # a walk's take (`_Search._walk`)
+_Owned = list[tuple[int, Group]]  # groups, each with the package that needs it
+
+
 @dataclass(frozen=True)
 class CleanWays:
     """What `without_clean_way` found, and the packages it had to leave unasked (`STEPS`)."""
@@ -273,11 +277,12 @@ class _Search(CleanView):
         # cannot be installed at all (it needs a package that conflicts with it) is not this
         # module's answer, whichever group the walk would have met first.
         deferred: list[tuple[int, Group]] = []
+        unfired: list[tuple[int, Group]] = []  # under a condition that no package held triggers yet
         options: list[int] = []
         first: tuple[int, Group] | None = None
         try:
             while True:
-                answer = self._propagate(take, queue, waiting, deferred, held)
+                answer = self._propagate(take, queue, waiting, deferred, held, unfired)
                 if answer is not None or not waiting:
                     return _Walk(answer, answer is None, options, first, held)
                 # A choice: a mixed group's first, so that the search's first choice is the one
@@ -300,11 +305,12 @@ class _Search(CleanView):
 
     def _propagate(
         self,
-        take: Callable[[int, Group, list[int]], NoCleanWay | None],
+        take: _Take,
         queue: deque[tuple[int, Sequence[Group]]],
         waiting: list[tuple[int, Group]],
         deferred: list[tuple[int, Group]],
         held: Container[int],
+        unfired: list[tuple[int, Group]],
     ) -> NoCleanWay | None:
         """`ask`'s walk: take what holds whatever is tainted, then the mixed groups, until
         nothing more is taken (None) or a requirement is left with tainted providers only."""
@@ -313,7 +319,9 @@ class _Search(CleanView):
                 owner, owner_groups = queue.popleft()
                 self.steps += len(owner_groups)
                 for group in owner_groups:
-                    if not self.binds(group) or any(member in held for member in group.members):
+                    if any(member in held for member in group.members):
+                        continue
+                    if not self.exactly_binds(group) and not self.fires(owner, group, held, unfired):
                         continue
                     clean = self.clean(group)
                     if not clean:
@@ -324,6 +332,7 @@ class _Search(CleanView):
                     answer = take(owner, group, clean)
                     if answer is not None:
                         return answer
+            queue.extend(self.fired(unfired, held))
             answer = self._retake(take, waiting, held)
             if answer is not None:
                 return answer
@@ -335,12 +344,7 @@ class _Search(CleanView):
             if answer is not None:
                 return answer
 
-    def _retake(
-        self,
-        take: Callable[[int, Group, list[int]], NoCleanWay | None],
-        pending: list[tuple[int, Group]],
-        held: Container[int],
-    ) -> NoCleanWay | None:
+    def _retake(self, take: _Take, pending: _Owned, held: Container[int]) -> NoCleanWay | None:
         """Take again each of ``pending`` (emptied) that nothing held meets yet."""
         items, pending[:] = list(pending), []
         for owner, group in items:
@@ -362,17 +366,13 @@ class _Search(CleanView):
             steps.append(step)
             node = step.owner
         steps.reverse()
-        tainted = self.tainted_in(group)
-        clean = self.clean(group)
-        return NoCleanWay(
-            package,
-            tuple(steps),
-            owner,
-            group,
-            tuple(member for member in group.members if member in tainted),
-            tuple(clean),
+        tainted, clean, apart = (
+            self.tainted_in(group),
+            tuple(self.clean(group)),
             tuple(dict.fromkeys(against)),
         )
+        providers = tuple(member for member in group.members if member in tainted)
+        return NoCleanWay(package, tuple(steps), owner, group, providers, clean, apart)
 
 
 @dataclass(frozen=True)

@@ -309,6 +309,9 @@ class _PlainGroups:
         return tuple(of(group, arch, None) for group in made)
 
 
+_NONE: frozenset[int] = frozenset()
+
+
 def _groups_of(resolution: Resolution, kind: HopKind, known: dict[int, list[Group]]) -> list[Group]:
     """``resolution``'s groups, made once and shared by every package with it (``known``: by the
     id of a resolution alive in the graph's ``resolved``, one table per kind)."""
@@ -316,9 +319,9 @@ def _groups_of(resolution: Resolution, kind: HopKind, known: dict[int, list[Grou
     made = known.get(key)
     if made is None:
         rough = resolution.detail == ROUGH
-        every = resolution.every_host
+        every, trigger = resolution.every_host, dict(resolution.triggers).get
         made = known[key] = [
-            Group(kind, resolution.dependency, members, 0, rough, members in every)
+            Group(kind, resolution.dependency, members, 0, rough, members in every, trigger(members, _NONE))
             for members in resolution.groups
         ]
     return made

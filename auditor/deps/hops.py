@@ -163,6 +163,9 @@ class Group(NamedTuple):
     every_host: bool = False
     """A group of a requirement under a condition that it needs whichever way its conditions
     go (`auditor.deps.resolution.Resolution.every_host`): it binds as a plain one does."""
+    trigger: frozenset[int] = frozenset()
+    """Packages whose presence makes a group that does not bind (under a condition) needed:
+    the clean-way search takes it once it holds one (`auditor.deps.triggers`)."""
     lock_step: bool = False
     """The twins dnf installs a package of an inferior architecture with
     (`auditor.deps.hosts.lock_step_twins`): told apart by this flag, never by its name, which a

@@ -41,6 +41,9 @@ class Resolution:
     every_host: tuple[tuple[int, ...], ...] = ()
     """Of the groups of a rich requirement under a condition (``if``, ``unless``), those it
     needs whichever way its conditions go (`auditor.deps.rich.Requirement.every_host`)."""
+    triggers: tuple[tuple[tuple[int, ...], frozenset[int]], ...] = ()
+    """Of the other groups, each one some packages make needed by their presence, and those
+    packages (`auditor.deps.triggers`)."""
 
     @property
     def providers(self) -> tuple[int, ...]:

@@ -52,6 +52,7 @@ from auditor.deps.hosts import EVERY_HOST, Host, lacking_on_dnf_hosts, on_its_ho
 from auditor.deps.provides import Architectures, ProvidesIndex
 from auditor.deps.resolution import ROUGH, Match, Resolution, Resolved, Status
 from auditor.deps.rich import Evaluation
+from auditor.deps.triggers import triggers
 from auditor.deps.versions import BISECT_FROM, VersionIndex
 from auditor.rpm.deps import RichOp, Simple, parse
 from auditor.rpm.evr import ranges_overlap
@@ -203,10 +204,10 @@ class Resolver:
             if id(resolution) not in self._host_only or resolution.status is not Status.SATISFIED:
                 continue
             evaluation = Evaluation(self.index)
-            node = parse(resolution.dependency.name)
+            evaluation.requirement(parse(resolution.dependency.name))
             held = frozenset(
                 text
-                for text, condition in evaluation.conditions(node).items()
+                for text, condition in evaluation.last_read[1].items()
                 if (isinstance(condition, Simple) or condition.op in (RichOp.WITH, RichOp.WITHOUT))
                 and _installs(resolutions, position, frozenset(evaluation.providers(condition)))
             )
@@ -214,11 +215,18 @@ class Resolver:
                 continue
             key = (id(resolution), held)
             found = self._held.get(key)
-            if found is None:
-                read = evaluation.requirement(node, held)
-                found = replace(resolution, groups=tuple(read.groups), every_host=read.every_host)
-                self._held[key] = found  # kept: the caches below are keyed by a resolution's id
+            if found is None:  # kept: the caches below are keyed by a resolution's id
+                found = self._held[key] = self._read_again(resolution, held)
             resolutions[position] = found
+
+    def _read_again(self, resolution: Resolution, given: frozenset[str]) -> Resolution:
+        """``resolution`` of a rich requirement read on the hosts with the conditions ``given``,
+        with the packages that trigger its host-only groups (`auditor.deps.triggers`)."""
+        evaluation = Evaluation(self.index)
+        read = evaluation.requirement(parse(resolution.dependency.name), given)
+        groups, every_host = tuple(read.groups), read.every_host
+        found = triggers(evaluation, groups, every_host) if not read.rough else ()
+        return replace(resolution, groups=groups, every_host=every_host, triggers=found)
 
     def _on_host(self, resolution: Resolution, arch: str, hosted: dict[int, Resolution]) -> Resolution:
         """``resolution`` for a package of ``arch``: unresolved when a group has no provider a
@@ -266,9 +274,10 @@ class Resolver:
         resolution = cache.get(id(dep))
         if resolution is None:
             resolution = Resolution(kind, dep, *self._resolve(dep))
-            cache[id(dep)] = resolution
             if resolution.every_host != resolution.groups and dep.is_rich:
+                resolution = self._read_again(resolution, frozenset())
                 self._host_only.add(id(resolution))
+            cache[id(dep)] = resolution
         return resolution
 
     def _on_its_hosts(self, resolution: Resolution, hosts: frozenset[Host], beside: str | None) -> Resolution:

@@ -180,11 +180,11 @@ class Evaluation:
         self._hosts, self._conditions = hosts, found_conditions
         return _distinct(needed)
 
-    def conditions(self, node: Node) -> dict[str, Node]:
-        """The conditions of ``node`` a host can have (something provides them), by their text."""
-        found: dict[str, Node] = {}
-        self._survey(node, found)
-        return found
+    @property
+    def last_read(self) -> tuple[list[tuple[dict[str, bool], list[Clause]]], dict[str, Node]]:
+        """The hosts (each condition's presence, the clauses it needs) and the conditions, by
+        their text, of the last requirement read with any (`auditor.deps.triggers`)."""
+        return self._hosts or [], self._conditions if self._hosts is not None else {}
 
     def _held(self, hosts: list[tuple[dict[str, bool], list[Clause]]]) -> list[Clause]:
         """The clauses each condition B (a capability, a ``with`` or a ``without``) makes every

@@ -20,9 +20,14 @@ may not hold. Yet a group every host needs binds whatever the condition does.
   ``may-depend``; and ``src-held``, whose BuildRequires they are, clean (seed 152). A condition
   that every way of meeting another requirement of the package installs is now held
   (`auditor.deps.resolve.Resolver._with_held_conditions`).
-- Still missed (strict xfail): a condition a package further up holds. ``app-above`` Requires
-  ``libd >= 2`` and ``mid-held``, which Requires ``(libf if libd >= 2)``: ``mid-held`` alone needs
-  no ``libf``, and the search never learns that ``app-above`` decides its condition (seed 82).
+- A condition a package of the installation holds. ``app-above`` Requires ``libd >= 2`` and
+  ``mid-held``, which Requires ``(libf if libd >= 2)``: ``mid-held`` alone needs no ``libf``, but
+  with ``app-above`` it does (seed 82). ``src-below`` BuildRequires ``libm`` and ``(libf if
+  cond-g)``: ``libm``'s one clean provider ``m-clean`` Requires ``cond-g``, so a clean buildroot
+  holds ``g`` and needs ``libf``, whose one provider ``f-bad`` Conflicts with ``m-clean``: libsolv
+  finds a buildroot only with the Citrix ``cx-m``. The auditor said clean (seed 275; ``app-below``,
+  the same as Requires, ``may-depend``). A host-only group now has the packages whose presence
+  makes it needed (`auditor.deps.triggers`), and the clean-way search takes it once it holds one.
 - ``app-forced`` Requires ``(libk if cond-h else nolib)``, and nothing provides ``nolib``: a
   host without ``cond-h`` cannot install it, so libsolv installs ``h`` (``cond-h``) with it,
   then ``libk`` from the Citrix ``cx-k``, as ``clean-k`` Conflicts with ``h``'s ``hmark``.
@@ -68,6 +73,13 @@ PACKAGES: list[dict[str, Any]] = [
     {"name": "src-held", "buildrequires": ["libd >= 2", "(libf if libd >= 2)"]},
     {"name": "mid-held", "requires": ["(libf if libd >= 2)"]},
     {"name": "app-above", "requires": ["libd >= 2", "mid-held"]},
+    # The condition held by the one clean provider of another requirement.
+    {"name": "cx-m2", "provides": ["libm2"], **CITRIX},
+    {"name": "m-clean", "provides": ["libm2"], "requires": ["cond-g"]},
+    {"name": "g", "provides": ["cond-g"]},
+    {"name": "f-bad", "provides": ["libf2"], "conflicts": ["m-clean"]},
+    {"name": "src-below", "buildrequires": ["libm2", "(libf2 if cond-g)"]},
+    {"name": "app-below", "requires": ["libm2", "(libf2 if cond-g)"]},
     # The condition forced: the else side is one nothing provides.
     {"name": "cx-k", "provides": ["libk"], **CITRIX},
     {"name": "clean-k", "provides": ["libk"], "conflicts": ["hmark"]},
@@ -95,15 +107,8 @@ PACKAGES: list[dict[str, Any]] = [
         ("app-nocond", "cx-m"),
         ("app-switch", "cx-n"),
         ("app-held", "cx-e"),
-        pytest.param(
-            "app-above",
-            "cx-e",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="a condition a package further up holds (app-above's libd >= 2, mid-held's "
-                "(libf if libd >= 2)) is still read on hosts without it: the search never ties it to that package",
-            ),
-        ),
+        ("app-above", "cx-e"),
+        ("app-below", "cx-m2"),
     ],
 )
 def test_a_conditional_group_every_installation_needs_binds(
@@ -135,6 +140,30 @@ def test_a_condition_the_build_requirements_hold_is_a_build_need(tmp_path: Path)
     assert roots.installs((), capabilities=requirements)
     assert not roots.installs({"cx-e"}, capabilities=requirements)
     assert verdicts(audit(repository))["src-held-1.0-1.src"] == "build-depends"
+
+
+def test_a_condition_a_clean_buildroot_holds_is_a_build_need(tmp_path: Path) -> None:
+    """``src-below``: the one clean provider of ``libm2`` brings ``cond-g``, so ``(libf2 if cond-g)``
+    needs ``f-bad``, which Conflicts with it: no clean buildroot."""
+    repository = build_repository(PACKAGES, tmp_path)
+    requirements = next(package for package in PACKAGES if package["name"] == "src-below")["buildrequires"]
+    roots = RichInstalls(repository)
+    assert roots.installs((), capabilities=requirements)
+    assert not roots.installs({"cx-m2"}, capabilities=requirements)
+    assert verdicts(audit(repository))["src-below-1.0-1.src"] == "build-depends"
+
+
+def test_past_the_trigger_bound_a_host_only_group_is_not_taken(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`auditor.deps.triggers.MAX_TRIGGER_WORK`, as the README's table of bounds says: past it
+    no package triggers a requirement's host-only groups, and the search reads them as it did
+    before triggers (``src-below`` clean again, ``app-below`` may-depend)."""
+    from auditor.deps import triggers
+
+    monkeypatch.setattr(triggers, "MAX_TRIGGER_WORK", 0)
+    found = verdicts(audit(build_repository(PACKAGES, tmp_path)))
+    assert (found["src-below-1.0-1.src"], found["app-below-1.0-1.noarch"]) == ("clean", "may-depend")
 
 
 def test_past_the_bound_only_what_every_host_needs_as_written_binds(monkeypatch: pytest.MonkeyPatch) -> None:
