@@ -131,26 +131,20 @@ def test_a_condition_the_else_side_forces_is_a_build_need(tmp_path: Path) -> Non
     assert found["src-forced-1.0-1.src"] == "build-depends", found
 
 
-def test_a_condition_the_build_requirements_hold_is_a_build_need(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("source", "locked"), [("src-held", "cx-e"), ("src-below", "cx-m2")])
+def test_a_condition_every_clean_buildroot_holds_is_a_build_need(
+    tmp_path: Path, source: str, locked: str
+) -> None:
     """``src-held``'s BuildRequires ``libd >= 2`` holds the condition of its ``(libf if libd >= 2)``:
-    every buildroot has ``f-marked``, so ``clean-e`` is out, and ``d2`` needs the Citrix ``cx-e``."""
-    repository = build_repository(PACKAGES, tmp_path)
-    requirements = next(package for package in PACKAGES if package["name"] == "src-held")["buildrequires"]
-    roots = RichInstalls(repository)
-    assert roots.installs((), capabilities=requirements)
-    assert not roots.installs({"cx-e"}, capabilities=requirements)
-    assert verdicts(audit(repository))["src-held-1.0-1.src"] == "build-depends"
-
-
-def test_a_condition_a_clean_buildroot_holds_is_a_build_need(tmp_path: Path) -> None:
-    """``src-below``: the one clean provider of ``libm2`` brings ``cond-g``, so ``(libf2 if cond-g)``
+    every buildroot has ``f-marked``, so ``clean-e`` is out, and ``d2`` needs the Citrix ``cx-e``.
+    ``src-below``: the one clean provider of ``libm2`` brings ``cond-g``, so ``(libf2 if cond-g)``
     needs ``f-bad``, which Conflicts with it: no clean buildroot."""
     repository = build_repository(PACKAGES, tmp_path)
-    requirements = next(package for package in PACKAGES if package["name"] == "src-below")["buildrequires"]
+    requirements = next(package for package in PACKAGES if package["name"] == source)["buildrequires"]
     roots = RichInstalls(repository)
     assert roots.installs((), capabilities=requirements)
-    assert not roots.installs({"cx-m2"}, capabilities=requirements)
-    assert verdicts(audit(repository))["src-below-1.0-1.src"] == "build-depends"
+    assert not roots.installs({locked}, capabilities=requirements)
+    assert verdicts(audit(repository))[f"{source}-1.0-1.src"] == "build-depends"
 
 
 def test_past_the_trigger_bound_a_host_only_group_is_not_taken(
