@@ -54,7 +54,7 @@ from auditor.deps.resolution import ROUGH, Match, Resolution, Resolved, Status
 from auditor.deps.rich import Evaluation
 from auditor.deps.triggers import triggers
 from auditor.deps.versions import BISECT_FROM, VersionIndex
-from auditor.rpm.deps import RichOp, Simple, parse
+from auditor.rpm.deps import one_package_holds, parse
 from auditor.rpm.evr import ranges_overlap
 from auditor.rpm.model import EVR, Dependency, Op, Package
 from auditor.rpm.package_fields import DEPENDENCY_KINDS, WEAK_DEPENDENCY_KINDS, DependencyKind
@@ -119,14 +119,14 @@ class Resolver:
         self._named_versions: dict[str, VersionIndex] = {}
         """Package name -> the versions of the packages of that name, sorted (`obsoleted`)."""
         self._rich_conflicts: dict[str, tuple[frozenset[int], tuple[int, ...]]] = {}
+        """A rich Conflicts -> the packages it involves (`Evaluation.involved`) and what it matches
+        for a package not among them (and for a source package): shared by every such package."""
         self._host_only: set[int] = set()
         """Ids of the cached resolutions of rich requirements some of whose groups only some
         hosts need (`Resolution.every_host`): those a package's other requirements may decide."""
         self._held: dict[tuple[int, frozenset[str]], Resolution] = {}
         """(id of a cached resolution, the conditions a package holds) -> it read on the hosts
         with them (`_with_held_conditions`)."""
-        """A rich Conflicts -> the packages it involves (`Evaluation.involved`) and what it matches
-        for a package not among them (and for a source package): shared by every such package."""
 
     def resolve_all(
         self, audited: Iterable[int] | None = None, *, weak: bool = True, progress: Reporter = SILENT
@@ -208,7 +208,7 @@ class Resolver:
             held = frozenset(
                 text
                 for text, condition in evaluation.last_read[1].items()
-                if (isinstance(condition, Simple) or condition.op in (RichOp.WITH, RichOp.WITHOUT))
+                if one_package_holds(condition)
                 and _installs(resolutions, position, frozenset(evaluation.providers(condition)))
             )
             if not held:

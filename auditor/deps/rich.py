@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
 from auditor.deps.provides import ProvidesIndex
-from auditor.rpm.deps import Node, RichOp, Simple, leaves
+from auditor.rpm.deps import Node, RichOp, Simple, leaves, one_package_holds
 
 MAX_CONDITIONS = 6
 """The most conditions a requirement is read on each host of (2**6 hosts). Past it, it is read
@@ -197,7 +197,7 @@ class Evaluation:
             _distinct([one for _host, needs in hosts for one in needs]), [n for _h, n in hosts]
         )
         for text, condition in self._conditions.items():
-            if not isinstance(condition, Simple) and condition.op not in (RichOp.WITH, RichOp.WITHOUT):
+            if not one_package_holds(condition):
                 continue
             lacking = [needs for host, needs in hosts if not host[text]]
             if len(lacking) == len(hosts):

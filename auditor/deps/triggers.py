@@ -15,7 +15,7 @@ once its walk holds such a package.
 from __future__ import annotations
 
 from auditor.deps.rich import Evaluation
-from auditor.rpm.deps import RichOp, Simple
+from auditor.rpm.deps import one_package_holds
 
 MAX_TRIGGER_WORK = 200_000
 """The most (candidate, host) pairs read for one requirement's triggers. Past it, no package
@@ -37,7 +37,7 @@ def triggers(
     provided: dict[str, frozenset[int]] = {
         text: frozenset(evaluation.providers(condition))
         for text, condition in conditions.items()
-        if isinstance(condition, Simple) or condition.op in (RichOp.WITH, RichOp.WITHOUT)
+        if one_package_holds(condition)
     }
     candidates = frozenset().union(*provided.values())
     only_some = [group for group in groups if group not in every_host]

@@ -178,3 +178,9 @@ def leaves(node: Node) -> list[Dependency]:
     for operand in node.operands:
         found.extend(leaves(operand))
     return found
+
+
+def one_package_holds(condition: Node) -> bool:
+    """Whether one package meets ``condition`` by providing it (a capability, a ``with``, a
+    ``without``): what a condition of ``if`` and ``unless`` is held by."""
+    return isinstance(condition, Simple) or condition.op in (RichOp.WITH, RichOp.WITHOUT)
