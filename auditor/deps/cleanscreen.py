@@ -322,6 +322,9 @@ class CleanView:
                 or not any(self.leads_to(group, candidates) for group in groups)
             ):
                 continue
-            if source in relevant or any(self.leads_to(group, holding, relevant) for group in groups):
+            # A group some package triggers may rule a clean way out wherever the walk goes: asked.
+            if source in relevant or any(
+                group.trigger or self.leads_to(group, holding, relevant) for group in groups
+            ):
                 asked[source] = groups
         return asked
