@@ -227,7 +227,7 @@ class _Search(CleanView):
         mixed group: what a tainted provider would replace."""
         apart_held: list[int] = [package] if package in apart_from else []
         taken: list[Step] = []  # the mixed groups' steps, in order
-        waiting: list[tuple[int, Group]] = []
+        waiting: _Owned = []
         queue: deque[tuple[int, Sequence[Group]]] = deque([(package, groups)])
 
         # Apart is mutual between binary packages; a source package's BuildConflicts go one way.
@@ -276,8 +276,8 @@ class _Search(CleanView):
         # The mixed groups wait until what holds whatever is tainted is taken: a package that
         # cannot be installed at all (it needs a package that conflicts with it) is not this
         # module's answer, whichever group the walk would have met first.
-        deferred: list[tuple[int, Group]] = []
-        unfired: list[tuple[int, Group]] = []  # under a condition that no package held triggers yet
+        deferred: _Owned = []
+        unfired: _Owned = []  # under a condition that no package held triggers yet
         options: list[int] = []
         first: tuple[int, Group] | None = None
         try:
@@ -307,10 +307,10 @@ class _Search(CleanView):
         self,
         take: _Take,
         queue: deque[tuple[int, Sequence[Group]]],
-        waiting: list[tuple[int, Group]],
-        deferred: list[tuple[int, Group]],
+        waiting: _Owned,
+        deferred: _Owned,
         held: Container[int],
-        unfired: list[tuple[int, Group]],
+        unfired: _Owned,
     ) -> NoCleanWay | None:
         """`ask`'s walk: take what holds whatever is tainted, then the mixed groups, until
         nothing more is taken (None) or a requirement is left with tainted providers only."""
@@ -366,13 +366,9 @@ class _Search(CleanView):
             steps.append(step)
             node = step.owner
         steps.reverse()
-        tainted, clean, apart = (
-            self.tainted_in(group),
-            tuple(self.clean(group)),
-            tuple(dict.fromkeys(against)),
-        )
+        tainted, apart = self.tainted_in(group), tuple(dict.fromkeys(against))
         providers = tuple(member for member in group.members if member in tainted)
-        return NoCleanWay(package, tuple(steps), owner, group, providers, clean, apart)
+        return NoCleanWay(package, tuple(steps), owner, group, providers, tuple(self.clean(group)), apart)
 
 
 @dataclass(frozen=True)

@@ -121,9 +121,10 @@ class Resolver:
         self._rich_conflicts: dict[str, tuple[frozenset[int], tuple[int, ...]]] = {}
         """A rich Conflicts -> the packages it involves (`Evaluation.involved`) and what it matches
         for a package not among them (and for a source package): shared by every such package."""
-        self._host_only: set[int] = set()
-        """Ids of the cached resolutions of rich requirements some of whose groups only some
-        hosts need (`Resolution.every_host`): those a package's other requirements may decide."""
+        self._host_only: dict[int, tuple[tuple[str, frozenset[int]], ...]] = {}
+        """Id of a cached resolution of a rich requirement some of whose groups only some hosts
+        need (`Resolution.every_host`) -> its conditions a package holds by providing them, and
+        their providers: what a package's other requirements may decide (`_with_held_conditions`)."""
         self._held: dict[tuple[int, frozenset[str]], Resolution] = {}
         """(id of a cached resolution, the conditions a package holds) -> it read on the hosts
         with them (`_with_held_conditions`)."""
@@ -158,7 +159,7 @@ class Resolver:
             package = self.packages[index]
             # Most requirements were resolved for an earlier package: looked up here, no call.
             resolutions = [known_requirement(id(dep)) or resolve(dep) for dep in package.requires]
-            if self._host_only and not self._host_only.isdisjoint(map(id, resolutions)):
+            if self._host_only and not self._host_only.keys().isdisjoint(map(id, resolutions)):
                 self._with_held_conditions(resolutions)
             for kind in kinds[1:]:
                 resolutions.extend(resolve(dep, kind) for dep in getattr(package, kind.value))
@@ -201,32 +202,29 @@ class Resolver:
         condition. ``libd >= 2`` beside ``(libf if libd >= 2)`` needs libf on every installation,
         as libsolv finds; read alone, a host without ``libd >= 2`` needs nothing (rt-rich, seed 74)."""
         for position, resolution in enumerate(resolutions):
-            if id(resolution) not in self._host_only or resolution.status is not Status.SATISFIED:
+            conditions = self._host_only.get(id(resolution))
+            if conditions is None or resolution.status is not Status.SATISFIED:
                 continue
-            evaluation = Evaluation(self.index)
-            evaluation.requirement(parse(resolution.dependency.name))
             held = frozenset(
-                text
-                for text, condition in evaluation.last_read[1].items()
-                if one_package_holds(condition)
-                and _installs(resolutions, position, frozenset(evaluation.providers(condition)))
+                text for text, providers in conditions if _installs(resolutions, position, providers)
             )
             if not held:
                 continue
             key = (id(resolution), held)
             found = self._held.get(key)
             if found is None:  # kept: the caches below are keyed by a resolution's id
-                found = self._held[key] = self._read_again(resolution, held)
+                found = self._held[key] = self._read_again(resolution, held)[0]
             resolutions[position] = found
 
-    def _read_again(self, resolution: Resolution, given: frozenset[str]) -> Resolution:
+    def _read_again(self, resolution: Resolution, given: frozenset[str]) -> tuple[Resolution, Evaluation]:
         """``resolution`` of a rich requirement read on the hosts with the conditions ``given``,
-        with the packages that trigger its host-only groups (`auditor.deps.triggers`)."""
+        with the packages that trigger its host-only groups (`auditor.deps.triggers`); and the
+        evaluation that read it."""
         evaluation = Evaluation(self.index)
         read = evaluation.requirement(parse(resolution.dependency.name), given)
         groups, every_host = tuple(read.groups), read.every_host
         found = triggers(evaluation, groups, every_host) if not read.rough else ()
-        return replace(resolution, groups=groups, every_host=every_host, triggers=found)
+        return replace(resolution, groups=groups, every_host=every_host, triggers=found), evaluation
 
     def _on_host(self, resolution: Resolution, arch: str, hosted: dict[int, Resolution]) -> Resolution:
         """``resolution`` for a package of ``arch``: unresolved when a group has no provider a
@@ -275,8 +273,12 @@ class Resolver:
         if resolution is None:
             resolution = Resolution(kind, dep, *self._resolve(dep))
             if resolution.every_host != resolution.groups and dep.is_rich:
-                resolution = self._read_again(resolution, frozenset())
-                self._host_only.add(id(resolution))
+                resolution, evaluation = self._read_again(resolution, frozenset())
+                self._host_only[id(resolution)] = tuple(
+                    (text, frozenset(evaluation.providers(condition)))
+                    for text, condition in evaluation.last_read[1].items()
+                    if one_package_holds(condition)
+                )
             cache[id(dep)] = resolution
         return resolution
 
