@@ -7,7 +7,8 @@ holds can take part in ruling a clean way out at all (`CleanView.inert`). Its sc
 few packages worth asking: only a mixed group can make the answer differ from the
 per-requirement one, and only two packages apart (a Conflicts, an Obsoletes, one name) can
 rule a clean provider out, so a package is asked when it surely reaches the owner of a mixed
-group and also a package apart from what that group leads to (`CleanView.relevant`).
+group and also a package apart from what that group leads to (`CleanView.relevant`), or when
+it owns a mixed group itself, whose clean way its other requirements may rule out.
 """
 
 from __future__ import annotations
@@ -308,11 +309,15 @@ class CleanView:
         if not relevant:
             return {}  # nothing a mixed group leads to is apart from anything: nothing is ruled out
         runtime, tainted = self.runtime, self.tainted
-        candidates = self.reaching(edges, {owner for number in mixed for owner in edges.owners[number]}, only)
+        owners = {owner for number in mixed for owner in edges.owners[number]}
+        candidates = self.reaching(edges, owners, only)
         holding = self.reaching(edges, self.holding(edges, relevant), only)
+        # A mixed group's own owner too: its other requirements may be what rules the clean
+        # way out, as the clean way of another mixed group it owns (131 of distro-60k's).
+        owners = {owner for owner in owners if only is None or owner in only}
         asked: dict[int, Sequence[Group]] = {
             package: runtime[package]
-            for package in sorted(candidates & holding)
+            for package in sorted((candidates & holding) | owners)
             if package in runtime and package not in tainted
         }
         for source, groups in build.items():
@@ -322,9 +327,13 @@ class CleanView:
                 or not any(self.leads_to(group, candidates) for group in groups)
             ):
                 continue
-            # A group some package triggers may rule a clean way out wherever the walk goes: asked.
+            # A group some package triggers may rule a clean way out wherever the walk goes, and
+            # a mixed group's clean way may be ruled out by the buildroot's other groups: asked.
             if source in relevant or any(
-                group.trigger or self.leads_to(group, holding, relevant) for group in groups
+                group.trigger
+                or self.leads_to(group, holding, relevant)
+                or (self.binds(group) and self.mixed(group))
+                for group in groups
             ):
                 asked[source] = groups
         return asked

@@ -19,8 +19,10 @@ a source package read clean: `auditor.deps.resolve.Resolver._with_held_condition
 a package the installation holds brings in (82, 275, 89: source packages read clean; each
 host-only group has the packages that trigger it, `auditor.deps.triggers`, which the clean-way
 search follows; 261: a source package the clean-way screen did not ask, which it now asks when
-a BuildRequires has triggers). On seeds 0-299, 6 still disagree (205, 213, 233, 242, 247, 290;
-242 reads source packages clean through a choice of clean providers, not a condition). Seed 17 is
+a BuildRequires has triggers; 242: source packages owning a mixed BuildRequires group whose
+clean providers the others rule out, not asked either, now asked as
+tests/deps/test_two_mixed_groups.py says). On seeds 0-299, 5 still disagree (205, 213, 233, 247,
+290: binaries read ``may-depend`` where libsolv finds they depend). Seed 17 is
 the clean-way screen's known miss (`auditor.deps.cleanscreen`), gone once every package is
 asked. Without conditions (``conditional=False``), seeds 0-149 disagree only by that miss
 (21, 23, 29, 66): versions, ``with``/``without``, Obsoletes and Conflicts agree.
@@ -54,6 +56,7 @@ from tests.deps.test_category_clean_way_random import scan_facts
         89,
         275,
         261,
+        242,
         pytest.param(
             17,
             marks=pytest.mark.xfail(
