@@ -14,6 +14,12 @@ from auditor.core.errors import InputError
 from auditor.core.files import open_regular, os_reason
 from auditor.formats.xmlstream import Text, decompressed_chunks, parse_xml, refuse_html_root
 
+MAX_REPOMD_BYTES = 16 * 1024 * 1024
+"""repomd.xml read up to 16 MiB, decompressed: the ceiling a remote one is downloaded under.
+Real ones hold a few KiB (Fedora's, with its modules and updateinfo, 8 KiB). dnf reads it only
+as plain XML; a compressed one read here under the 4 GiB bound of every metadata file took half a
+minute to parse (rt-remote)."""
+
 _REPOMD_TEXT = frozenset({"revision", "checksum", "size", "open-size", "database_version"})
 AUDITED_TYPES = frozenset({"primary", "filelists", "primary_db", "primary_zck", "filelists_zck"})
 """The data types whose content the audit reads or compares: one of these listed twice is refused.
@@ -99,7 +105,7 @@ def read_repomd(path: str, shown: str) -> Repomd:
 
     try:
         with open_regular(path, shown, "a metadata file") as stream:
-            parse_xml(decompressed_chunks(stream, shown), shown, start, end, text)
+            parse_xml(decompressed_chunks(stream, shown, MAX_REPOMD_BYTES), shown, start, end, text)
     except OSError as exc:
         raise InputError(shown, os_reason(exc)) from None
     revision = state["revision"]
