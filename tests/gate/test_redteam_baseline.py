@@ -1,0 +1,242 @@
+"""Red team (outputs): the baseline, waivers, ``diff``, ``why`` and ``--compare`` hiding or
+misstating a blocking fact. Each test builds its packages with rpmbuild and asserts the correct
+behaviour; each fails on the code it was written against.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from auditor.cli.main import main
+from auditor.origin.findings import fingerprint
+from tests.rpmbuild import build_noarch
+
+
+def _spec(name: str, version: str, *lines: str) -> str:
+    return "\n".join(
+        [
+            f"Name: {name}",
+            f"Version: {version}",
+            "Release: 1",
+            "Summary: s",
+            "License: MIT",
+            "BuildArch: noarch",
+            *lines,
+            "%description",
+            "d",
+            "%files",
+            "",
+        ]
+    )
+
+
+def _build(top: Path, into: Path, name: str, version: str, *lines: str) -> None:
+    """The source RPM and the binary RPM rpmbuild makes of the spec, copied into ``into``."""
+    work = top / f"build-{name}-{version}-{len(list(top.iterdir()))}"
+    work.mkdir()
+    spec = work / f"{name}.spec"
+    spec.write_text(_spec(name, version, *lines))
+    into.mkdir(parents=True, exist_ok=True)
+    for built in build_noarch(spec, work / "top", []):
+        shutil.copy(built, into)
+
+
+VENDOR = "Vendor: Citrix Systems, Inc."
+VENDOR_FACT = fingerprint("citrix-vendor", "vend", "vendor:citrix")
+"""The fingerprint of vend's Citrix vendor (rule, package name, capability), as the baseline
+`auditor baseline` writes records it."""
+
+
+@pytest.fixture(scope="module")
+def citrix_vendor_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """vend (Vendor: Citrix Systems, Inc.) and plain (clean), binaries and source packages."""
+    top = tmp_path_factory.mktemp("vendor")
+    repo = top / "repo"
+    _build(top, repo, "vend", "1", VENDOR)
+    _build(top, repo, "plain", "1")
+    return repo
+
+
+# -- 1. a baseline entry labelled as one fact accepts another package's fact --------------------
+
+
+def test_baseline_entry_whose_fingerprint_is_not_its_own_fact_is_refused(
+    citrix_vendor_repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A baseline entry is a fingerprint plus what it is "for people reading the file" (kind,
+    package, capability; `auditor.gate.baseline.BaselineEntry`), and `load_baseline` never checks
+    that the fingerprint is the one of those fields (``fingerprint(kind, package, capability)``,
+    exactly what `auditor baseline` writes). So an entry that reads, in review, "plain needs
+    libfoo.so.1, nothing provides it" but carries the fingerprint of vend's Citrix vendor accepts
+    vend's Citrix vendor: ``scan`` exits 0, "nothing blocking", vend shown `origin (baselined)`,
+    ``why vend`` says "accepted by the baseline". A reviewer approving that baseline change
+    approved an unresolved requirement of plain, not a Citrix package. It must be refused as a
+    baseline file that cannot be used (README "Exit codes": 2, "a policy, waiver or baseline
+    file that cannot be used"), in one line naming the file. (A legacy taint entry, empty
+    capability, is matched by its ``ends_at`` and must not accept by its fingerprint either.)
+    Fix: `auditor.gate.baseline.load_baseline` (verify each entry's fingerprint)."""
+    baseline = tmp_path / "baseline.json"
+    baseline.write_text(
+        json.dumps(
+            {
+                "version": 1,
+                "tool": "auditor",
+                "entries": [
+                    {
+                        "fingerprint": VENDOR_FACT,
+                        "kind": "status:unresolved",
+                        "package": "plain",
+                        "capability": "libfoo.so.1",
+                    }
+                ],
+            }
+        )
+    )
+    code = main(["scan", "--no-cache", "--baseline", str(baseline), str(citrix_vendor_repo)])
+    captured = capsys.readouterr()
+    assert code == 2, f"exit {code}; a mislabelled entry accepted vend's Citrix vendor:\n{captured.out}"
+    error = captured.err.strip().splitlines()
+    assert len(error) == 1 and str(baseline) in error[0], captured.err
+
+
+def test_why_does_not_call_a_fact_accepted_by_a_mislabelled_baseline_entry(
+    citrix_vendor_repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same baseline, read by ``why``: it says vend's Citrix vendor is "accepted by the
+    baseline" and exits 0, while no entry of the file names vend. ``why`` must refuse the file
+    as ``scan`` must (exit 2)."""
+    baseline = tmp_path / "baseline.json"
+    baseline.write_text(
+        json.dumps(
+            {
+                "version": 1,
+                "tool": "auditor",
+                "entries": [
+                    {"fingerprint": VENDOR_FACT, "kind": "citrix-vendor", "package": "plain", "capability": "x"}
+                ],
+            }
+        )
+    )
+    code = main(["why", "vend", "--no-cache", "--baseline", str(baseline), str(citrix_vendor_repo)])
+    captured = capsys.readouterr()
+    assert code == 2, f"exit {code}:\n{captured.out}"
+
+
+def test_baseline_with_a_duplicate_key_is_refused(
+    citrix_vendor_repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """JSON names SHOULD be unique (RFC 8259 4), and readers disagree on which of two wins:
+    Python's keeps the last, others the first. A baseline holding ``"entries"`` twice reads as an
+    empty baseline in a review that stops at the first, and accepts vend's Citrix vendor here
+    (exit 0). The loader refuses every other ambiguity (a byte-order mark, NaN, unknown keys,
+    nesting); a duplicate key must be refused too (exit 2, naming the file).
+    Fix: `auditor.gate.baseline._read_json` (``object_pairs_hook`` refusing a repeated name)."""
+    entry = {"fingerprint": VENDOR_FACT, "kind": "citrix-vendor", "package": "vend", "capability": "vendor:citrix"}
+    baseline = tmp_path / "baseline.json"
+    baseline.write_text(
+        '{"version": 1, "tool": "auditor", "entries": [],\n' + f' "entries": [{json.dumps(entry)}]}}\n'
+    )
+    code = main(["scan", "--no-cache", "--baseline", str(baseline), str(citrix_vendor_repo)])
+    captured = capsys.readouterr()
+    assert code == 2, f"exit {code}:\n{captured.out}"
+    assert str(baseline) in captured.err
+
+
+# -- 2. diff hides a fact that blocks now and did not before -------------------------------------
+
+
+@pytest.fixture(scope="module")
+def vend_upgrade(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """old: vend 1 (Citrix vendor, URL on www.citrix.com); new: vend 2 (Citrix vendor only). A
+    waiver accepts vend's Citrix vendor for versions < 2."""
+    top = tmp_path_factory.mktemp("upgrade")
+    _build(top, top / "old", "vend", "1", VENDOR, "URL: https://www.citrix.com/vend")
+    _build(top, top / "new", "vend", "2", VENDOR)
+    waivers = top / "waivers.toml"
+    waivers.write_text(
+        "[[waiver]]\n"
+        'package = "vend"\n'
+        'versions = "< 2"\n'
+        'rule = "citrix-vendor"\n'
+        'reason = "vend 1.x is being replaced"\n'
+        'owner = "o"\n'
+        "expires = 2099-01-01\n"
+    )
+    return {"old": top / "old", "new": top / "new", "waivers": waivers}
+
+
+def test_diff_lists_the_fact_that_now_blocks_and_does_not_call_its_package_better(
+    vend_upgrade: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """vend's Citrix vendor was waived in the old release (versions < 2) and blocks in the new
+    one (``scan NEW`` exits 1 on it). ``diff OLD NEW`` compares facts by fingerprint: the vendor
+    fact is "unchanged", so it is in no list (the text and the JSON list new, fixed and gone
+    facts only), the URL fact is fixed, and vend is listed under "Packages that got better (a
+    fact fixed, none new)"; "blocking facts 2 -> 2", "0 new". Release notes made from it say
+    vend improved while a fact that did not block now blocks the gate. ``check`` and the HTML
+    page of ``scan --compare`` both count such a fact (`Comparison.newly_blocking`: "1 fact
+    blocks now that did not before"); ``diff`` must list it too (README: "never let a displayed
+    status hide a blocking fact"; two outputs of the same inputs must not disagree), and a
+    package with a fact that newly blocks is not "better".
+    Fix: `auditor.reports.diff_report` (list `comparison.newly_blocking`) and
+    `auditor.gate.packagechanges.diff_releases` (no "better" with a newly blocking fact)."""
+    paths = vend_upgrade
+    waivers = ["--waivers", str(paths["waivers"])]
+    assert main(["scan", "--no-cache", "--no-baseline", str(paths["new"]), *waivers]) == 1
+    capsys.readouterr()
+    assert main(["diff", "--no-cache", str(paths["old"]), str(paths["new"]), *waivers, "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    listed = [
+        item
+        for item in document["facts"]
+        if item["fingerprint"] == fingerprint("citrix-vendor", "vend", "vendor:citrix")
+    ]
+    assert listed and listed[0]["blocks_after"] and not listed[0]["blocked_before"], document["facts"]
+    assert not [pair for pair in document["better"] if pair["new"]["nevra"].startswith("vend-")]
+    assert main(["diff", "--no-cache", str(paths["old"]), str(paths["new"]), *waivers]) == 0
+    text = capsys.readouterr().out
+    assert "vendor: Citrix Systems, Inc." in text, text
+
+
+# -- 3. a damaged report crashes diff and scan --compare ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def damaged_report(citrix_vendor_repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``scan --format json`` of the repository, vend's binary's ``statuses`` emptied."""
+    top = tmp_path_factory.mktemp("report")
+    report = top / "report.json"
+    code = main(["scan", "--no-cache", "--no-baseline", str(citrix_vendor_repo), "--format", "json", "-o", str(report)])
+    assert code == 1
+    text = report.read_text()
+    marker = '"nevra":"vend-1-1.noarch","status":"origin","statuses":["origin"]'
+    assert marker in text
+    damaged = top / "damaged.json"
+    damaged.write_text(text.replace(marker, '"nevra":"vend-1-1.noarch","status":"origin","statuses":[]'))
+    return damaged
+
+
+@pytest.mark.parametrize("command", ["diff", "compare"])
+def test_a_report_with_no_statuses_is_an_input_error_not_an_internal_one(
+    command: str, damaged_report: Path, citrix_vendor_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`auditor.gate.report_side` promises "a damaged report is an input error naming it, never an
+    internal one", and catches KeyError, TypeError, ValueError... but not IndexError. When the
+    report's facts are ruled again (``--fail-on depends`` here, the report having been written
+    with the default) and none of a package's blocks any more, `_package_record` takes
+    ``statuses[0]``: a report whose package has ``"statuses": []`` ends ``diff`` and ``scan
+    --compare`` with "internal error: IndexError" (exit 4). It must be exit 3 (README "Exit
+    codes": an input could not be read), naming the report.
+    Fix: `auditor.gate.report_side._side` (catch IndexError/LookupError, or check ``statuses``)."""
+    if command == "diff":
+        arguments = ["diff", "--no-cache", str(damaged_report), str(citrix_vendor_repo)]
+    else:
+        arguments = ["scan", "--no-cache", "--no-baseline", str(citrix_vendor_repo), "--compare", str(damaged_report)]
+    code = main([*arguments, "--fail-on", "depends"])
+    err = capsys.readouterr().err
+    assert code == 3, f"exit {code}: {err}"
+    assert str(damaged_report) in err
