@@ -240,3 +240,59 @@ def test_a_report_with_no_statuses_is_an_input_error_not_an_internal_one(
     err = capsys.readouterr().err
     assert code == 3, f"exit {code}: {err}"
     assert str(damaged_report) in err
+
+
+# -- 4. the baseline calls "fixed" what a run read from metadata alone did not see ---------------
+
+
+CX_SOURCE = "Source0: https://code.citrite.net/cx-1.tar.gz"
+
+
+@pytest.fixture(scope="module")
+def cx_repository(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A createrepo_c repository: cx (Source0 on code.citrite.net, seen only in its source
+    package's header) and app (Requires: cx), binaries and source packages."""
+    import subprocess
+
+    assert shutil.which("createrepo_c"), "createrepo_c makes the repository"
+    top = tmp_path_factory.mktemp("cx")
+    repo = top / "repo"
+    work = top / "work"
+    work.mkdir()
+    spec = work / "cx.spec"
+    spec.write_text(_spec("cx", "1", CX_SOURCE))
+    repo.mkdir()
+    for built in build_noarch(spec, work / "top", ["cx-1.tar.gz"]):
+        shutil.copy(built, repo)
+    _build(top, repo, "app", "1", "Requires: cx")
+    subprocess.run(["createrepo_c", "-q", str(repo)], check=True)
+    return repo
+
+
+def test_baseline_does_not_call_fixed_what_a_metadata_only_run_did_not_see(
+    cx_repository: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The baseline accepts cx's Citrix Source0 (read from cx's source package header) and app's
+    taint on cx. The same repository scanned with ``--metadata-only`` reads no header: cx's
+    Source is not seen, cx shows clean and app clean, and the scan says "fixed since the
+    baseline: cx: citrix-internal-host source0@code.citrite.net" and "fixed since the baseline:
+    app: status:depends citrix:cx" (the JSON's ``gate.fixed`` lists both), exit 0. Nothing was
+    fixed: the evidence was not read. README (baseline): an entry is *gone*, not fixed, when
+    "its evidence is no longer seen ... a deletion is not progress"; and ``diff`` of the same two
+    audits says exactly that ("gone ... or no longer seen (not fixed)": a new gap of the run, such
+    as ``--metadata-only``, makes nothing that vanished fixed, `auditor.gate.progress.compare`'s
+    ``run_unseen``). `auditor.gate.decision._baseline_progress` only looks at gaps of the entry's
+    own package, never at a gap of the run or an input, so the two outputs disagree and the
+    scan claims progress that is not there.
+    Fix: `auditor.gate.decision._baseline_progress` (a gap of no package makes every entry no
+    longer found gone, as `compare` does)."""
+    baseline = tmp_path / "baseline.json"
+    assert main(["baseline", "-q", "--no-cache", "--baseline", str(baseline), str(cx_repository)]) == 0
+    capsys.readouterr()
+    arguments = ["scan", "--no-cache", "--metadata-only", "--baseline", str(baseline), str(cx_repository)]
+    assert main([*arguments, "--format", "json"]) == 0
+    gate = json.loads(capsys.readouterr().out)["gate"]
+    assert gate["fixed"] == [], f"called fixed, though not seen: {gate['fixed']}"
+    assert sorted(entry["package"] for entry in gate["gone"]) == ["app", "cx"]
+    main(arguments)
+    assert "fixed since the baseline" not in capsys.readouterr().out
