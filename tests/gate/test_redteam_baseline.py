@@ -296,3 +296,68 @@ def test_baseline_does_not_call_fixed_what_a_metadata_only_run_did_not_see(
     assert sorted(entry["package"] for entry in gate["gone"]) == ["app", "cx"]
     main(arguments)
     assert "fixed since the baseline" not in capsys.readouterr().out
+
+
+# -- 5. a baseline entry that a waiver shadows is never reported ---------------------------------
+
+
+def _waiver(path: Path, expires: str, *extra: str) -> Path:
+    path.write_text(
+        "\n".join(
+            ["[[waiver]]", 'package = "vend"', *extra, 'reason = "r"', 'owner = "o"', f"expires = {expires}", ""]
+        )
+    )
+    return path
+
+
+def test_a_baseline_entry_that_accepts_nothing_because_a_waiver_took_its_facts_is_reported(
+    citrix_vendor_repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The baseline accepts vend's Citrix vendor; the team then adds a waiver for vend with an
+    expiry, as a deadline. The waiver rules first (`auditor.gate.decision._rule`), so the entry
+    accepts nothing, and it is neither "accepted", "fixed" nor "gone" (a fact of its fingerprint
+    is still there): no output mentions it ("baseline: 0 accepted, 0 new, 0 fixed, 0 gone"). A
+    waiver in the same position (matching only facts an earlier waiver accepts) is reported as
+    stale (README "waivers"); `auditor baseline` itself counts such an entry among those
+    "accepting none of today's facts" and drops it. Unreported, it stays in the file, and the day
+    the waiver expires it silently takes the fact over: the run says "expired waiver vend#0 ...
+    no longer waives" and still exits 0, the deadline having had no effect. The scan must say
+    that the entry accepts nothing (the vend entry named beside the baseline's counts).
+    Fix: `auditor.gate.decision._baseline_progress` / `Decision` (entries whose facts all went to
+    a waiver, an allow or --fail-on), rendered with the fixed and gone ones."""
+    baseline = tmp_path / "baseline.json"
+    assert main(["baseline", "-q", "--no-cache", "--baseline", str(baseline), str(citrix_vendor_repo)]) == 0
+    capsys.readouterr()
+    live = _waiver(tmp_path / "live.toml", "2099-01-01")
+    code = main(["scan", "--no-cache", "--baseline", str(baseline), "--waivers", str(live), str(citrix_vendor_repo)])
+    captured = capsys.readouterr()
+    assert code == 0
+    said = [
+        line
+        for line in (captured.out + captured.err).splitlines()
+        if "baseline" in line and "vend" in line
+    ]
+    assert said, f"the vend entry, accepting nothing, is not reported:\n{captured.out}{captured.err}"
+
+
+# -- 6. a waiver rule the policy "knows" but no fact can have ------------------------------------
+
+
+def test_a_waiver_rule_status_origin_is_refused_not_loaded_to_match_nothing(
+    citrix_vendor_repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """README (waivers): ``rule`` is "a policy rule id, `status:<status>` or `gap:<kind>`; a rule
+    that names nothing the policy knows is a usage error". `check_rules` counts ``status:origin``
+    as known (every status but clean), but no fact ever has that rule: origin evidence carries
+    its policy rule id (``citrix-vendor``), taints ``status:depends``... So a waiver written
+    ``rule = "status:origin"`` to accept vend's origin evidence is loaded, accepts nothing, and
+    is reported stale at the end of a run its author believed it eased: exactly what
+    `check_rules` refuses for a gap of the run ("it would be loaded, accept nothing, and be
+    reported stale"). It must be a usage error (exit 2) naming the file, or accept the origin
+    facts; it does neither.
+    Fix: `auditor.gate.waivers.check_rules` (``status:origin`` is no fact's rule)."""
+    waivers = _waiver(tmp_path / "w.toml", "2099-01-01", 'rule = "status:origin"')
+    code = main(["scan", "--no-cache", "--no-baseline", "--waivers", str(waivers), str(citrix_vendor_repo)])
+    captured = capsys.readouterr()
+    assert code == 2, f"exit {code}:\n{captured.out}{captured.err}"
+    assert str(waivers) in captured.err
