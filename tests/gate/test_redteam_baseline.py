@@ -361,3 +361,54 @@ def test_a_waiver_rule_status_origin_is_refused_not_loaded_to_match_nothing(
     captured = capsys.readouterr()
     assert code == 2, f"exit {code}:\n{captured.out}{captured.err}"
     assert str(waivers) in captured.err
+
+
+# -- 7. the baseline calls "fixed" the taint of a binary that was removed ------------------------
+
+
+@pytest.fixture(scope="module")
+def app_binary_removed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """old: cx (Source0 on code.citrite.net) and app (Requires: cx), binaries and source
+    packages; new: the same without app's binary (app's source package stays)."""
+    top = tmp_path_factory.mktemp("removed")
+    old, new = top / "old", top / "new"
+    work = top / "work"
+    work.mkdir()
+    spec = work / "cx.spec"
+    spec.write_text(_spec("cx", "1", CX_SOURCE))
+    old.mkdir()
+    for built in build_noarch(spec, work / "top", ["cx-1.tar.gz"]):
+        shutil.copy(built, old)
+    _build(top, old, "app", "1", "Requires: cx")
+    shutil.copytree(old, new)
+    (binary,) = new.glob("app-1-1.noarch.rpm")
+    binary.unlink()
+    return {"old": old, "new": new}
+
+
+def test_baseline_calls_the_taint_of_a_removed_binary_gone_as_diff_does(
+    app_binary_removed: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """app's binary depends on Citrix cx; the baseline accepts that taint. The next release drops
+    app's binary (its source package, which has no run-time taint, stays). ``scan --baseline``
+    says "fixed since the baseline: app: status:depends citrix:cx" (the JSON's ``gate.fixed``),
+    while ``diff OLD NEW`` of the same releases says "gone with their package ... (not fixed)"
+    and lists app's binary as removed. `auditor.gate.decision._baseline_progress` asks whether a
+    package of the entry's *name* is still audited, and app's source package is; `compare` asks
+    for the name *and kind* of the packages that held the fact (README, diff: "its package (of
+    that name and kind: a source package that left the run while its binaries stay)"). README
+    (baseline): gone "when its package ... is no longer there ...: a deletion is not progress";
+    the two outputs of one comparison must agree.
+    Fix: `auditor.gate.decision._baseline_progress` (a run-time taint, or a requirement needed
+    at run time, is held by binaries: gone when no binary of its name is audited)."""
+    baseline = tmp_path / "baseline.json"
+    assert main(["baseline", "-q", "--no-cache", "--baseline", str(baseline), str(app_binary_removed["old"])]) == 0
+    capsys.readouterr()
+    assert main(["diff", "--no-cache", str(app_binary_removed["old"]), str(app_binary_removed["new"]), "--format", "json"]) == 0
+    facts = json.loads(capsys.readouterr().out)["facts"]
+    assert [item["change"] for item in facts if item["package"] == "app"] == ["gone"]
+    code = main(["scan", "--no-cache", "--baseline", str(baseline), str(app_binary_removed["new"]), "--format", "json"])
+    gate = json.loads(capsys.readouterr().out)["gate"]
+    assert code == 0
+    assert [entry["package"] for entry in gate["fixed"]] == [], "a removed binary's taint called fixed"
+    assert [entry["package"] for entry in gate["gone"]] == ["app"]
