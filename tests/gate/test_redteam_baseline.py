@@ -116,7 +116,12 @@ def test_why_does_not_call_a_fact_accepted_by_a_mislabelled_baseline_entry(
                 "version": 1,
                 "tool": "auditor",
                 "entries": [
-                    {"fingerprint": VENDOR_FACT, "kind": "citrix-vendor", "package": "plain", "capability": "x"}
+                    {
+                        "fingerprint": VENDOR_FACT,
+                        "kind": "citrix-vendor",
+                        "package": "plain",
+                        "capability": "x",
+                    }
                 ],
             }
         )
@@ -135,7 +140,12 @@ def test_baseline_with_a_duplicate_key_is_refused(
     (exit 0). The loader refuses every other ambiguity (a byte-order mark, NaN, unknown keys,
     nesting); a duplicate key must be refused too (exit 2, naming the file).
     Fix: `auditor.gate.baseline._read_json` (``object_pairs_hook`` refusing a repeated name)."""
-    entry = {"fingerprint": VENDOR_FACT, "kind": "citrix-vendor", "package": "vend", "capability": "vendor:citrix"}
+    entry = {
+        "fingerprint": VENDOR_FACT,
+        "kind": "citrix-vendor",
+        "package": "vend",
+        "capability": "vendor:citrix",
+    }
     baseline = tmp_path / "baseline.json"
     baseline.write_text(
         '{"version": 1, "tool": "auditor", "entries": [],\n' + f' "entries": [{json.dumps(entry)}]}}\n'
@@ -188,7 +198,9 @@ def test_diff_lists_the_fact_that_now_blocks_and_does_not_call_its_package_bette
     waivers = ["--waivers", str(paths["waivers"])]
     assert main(["scan", "--no-cache", "--no-baseline", str(paths["new"]), *waivers]) == 1
     capsys.readouterr()
-    assert main(["diff", "--no-cache", str(paths["old"]), str(paths["new"]), *waivers, "--format", "json"]) == 0
+    assert (
+        main(["diff", "--no-cache", str(paths["old"]), str(paths["new"]), *waivers, "--format", "json"]) == 0
+    )
     document = json.loads(capsys.readouterr().out)
     listed = [
         item
@@ -210,7 +222,18 @@ def damaged_report(citrix_vendor_repo: Path, tmp_path_factory: pytest.TempPathFa
     """``scan --format json`` of the repository, vend's binary's ``statuses`` emptied."""
     top = tmp_path_factory.mktemp("report")
     report = top / "report.json"
-    code = main(["scan", "--no-cache", "--no-baseline", str(citrix_vendor_repo), "--format", "json", "-o", str(report)])
+    code = main(
+        [
+            "scan",
+            "--no-cache",
+            "--no-baseline",
+            str(citrix_vendor_repo),
+            "--format",
+            "json",
+            "-o",
+            str(report),
+        ]
+    )
     assert code == 1
     text = report.read_text()
     marker = '"nevra":"vend-1-1.noarch","status":"origin","statuses":["origin"]'
@@ -235,7 +258,14 @@ def test_a_report_with_no_statuses_is_an_input_error_not_an_internal_one(
     if command == "diff":
         arguments = ["diff", "--no-cache", str(damaged_report), str(citrix_vendor_repo)]
     else:
-        arguments = ["scan", "--no-cache", "--no-baseline", str(citrix_vendor_repo), "--compare", str(damaged_report)]
+        arguments = [
+            "scan",
+            "--no-cache",
+            "--no-baseline",
+            str(citrix_vendor_repo),
+            "--compare",
+            str(damaged_report),
+        ]
     code = main([*arguments, "--fail-on", "depends"])
     err = capsys.readouterr().err
     assert code == 3, f"exit {code}: {err}"
@@ -304,7 +334,15 @@ def test_baseline_does_not_call_fixed_what_a_metadata_only_run_did_not_see(
 def _waiver(path: Path, expires: str, *extra: str) -> Path:
     path.write_text(
         "\n".join(
-            ["[[waiver]]", 'package = "vend"', *extra, 'reason = "r"', 'owner = "o"', f"expires = {expires}", ""]
+            [
+                "[[waiver]]",
+                'package = "vend"',
+                *extra,
+                'reason = "r"',
+                'owner = "o"',
+                f"expires = {expires}",
+                "",
+            ]
         )
     )
     return path
@@ -329,13 +367,13 @@ def test_a_baseline_entry_that_accepts_nothing_because_a_waiver_took_its_facts_i
     assert main(["baseline", "-q", "--no-cache", "--baseline", str(baseline), str(citrix_vendor_repo)]) == 0
     capsys.readouterr()
     live = _waiver(tmp_path / "live.toml", "2099-01-01")
-    code = main(["scan", "--no-cache", "--baseline", str(baseline), "--waivers", str(live), str(citrix_vendor_repo)])
+    code = main(
+        ["scan", "--no-cache", "--baseline", str(baseline), "--waivers", str(live), str(citrix_vendor_repo)]
+    )
     captured = capsys.readouterr()
     assert code == 0
     said = [
-        line
-        for line in (captured.out + captured.err).splitlines()
-        if "baseline" in line and "vend" in line
+        line for line in (captured.out + captured.err).splitlines() if "baseline" in line and "vend" in line
     ]
     assert said, f"the vend entry, accepting nothing, is not reported:\n{captured.out}{captured.err}"
 
@@ -402,12 +440,37 @@ def test_baseline_calls_the_taint_of_a_removed_binary_gone_as_diff_does(
     Fix: `auditor.gate.decision._baseline_progress` (a run-time taint, or a requirement needed
     at run time, is held by binaries: gone when no binary of its name is audited)."""
     baseline = tmp_path / "baseline.json"
-    assert main(["baseline", "-q", "--no-cache", "--baseline", str(baseline), str(app_binary_removed["old"])]) == 0
+    assert (
+        main(["baseline", "-q", "--no-cache", "--baseline", str(baseline), str(app_binary_removed["old"])])
+        == 0
+    )
     capsys.readouterr()
-    assert main(["diff", "--no-cache", str(app_binary_removed["old"]), str(app_binary_removed["new"]), "--format", "json"]) == 0
+    assert (
+        main(
+            [
+                "diff",
+                "--no-cache",
+                str(app_binary_removed["old"]),
+                str(app_binary_removed["new"]),
+                "--format",
+                "json",
+            ]
+        )
+        == 0
+    )
     facts = json.loads(capsys.readouterr().out)["facts"]
     assert [item["change"] for item in facts if item["package"] == "app"] == ["gone"]
-    code = main(["scan", "--no-cache", "--baseline", str(baseline), str(app_binary_removed["new"]), "--format", "json"])
+    code = main(
+        [
+            "scan",
+            "--no-cache",
+            "--baseline",
+            str(baseline),
+            str(app_binary_removed["new"]),
+            "--format",
+            "json",
+        ]
+    )
     gate = json.loads(capsys.readouterr().out)["gate"]
     assert code == 0
     assert [entry["package"] for entry in gate["fixed"]] == [], "a removed binary's taint called fixed"
