@@ -1,0 +1,52 @@
+"""What became of each baseline entry no fact of a run matches any more: fixed, or gone.
+
+`auditor.gate.decision.decide` asks it; it answers as `auditor.gate.progress.compare` answers
+for two audits, so that the scan's "fixed since the baseline" and `diff` never disagree: a
+fact that vanished because its package, its origin package or its evidence went is *gone*,
+never progress.
+"""
+
+from __future__ import annotations
+
+from auditor.audit.facts import TAINT_RULES, FactKind
+from auditor.gate.audited import Audited
+from auditor.gate.baseline import Baseline, BaselineEntry, legacy_key, needed
+
+
+def baseline_progress(
+    audit: Audited, baseline: Baseline | None
+) -> tuple[tuple[BaselineEntry, ...], tuple[BaselineEntry, ...]]:
+    """Baseline entries no fact matches any more: fixed, or gone with their package or provider,
+    or no longer seen (their package has a gap now: a baseline is written from a complete audit)."""
+    if baseline is None:
+        return (), ()
+    facts = audit.facts
+    # By fingerprint and, for a requirement nothing provides, when it is needed: an entry that
+    # accepted foo.src's unmet build requirement is fixed when only the binary needs it now (at
+    # run time, which blocks), as `diff` and `check` call the one fixed and the other new.
+    seen: dict[str, set[str | None]] = {}
+    for fact in facts:
+        package = audit.packages[fact.package] if fact.package is not None else None
+        seen.setdefault(fact.fingerprint, set()).add(needed(fact, package))
+    unseen = {fact.subject for fact in facts if fact.kind is FactKind.GAP}
+    taints = {(fact.rule, fact.subject, fact.ends_at) for fact in facts if fact.ends_at}
+    audited = {result.package.name for result in audit.results}
+    present = {package.name for package in audit.packages}
+    fixed: list[BaselineEntry] = []
+    gone: list[BaselineEntry] = []
+    for entry in baseline.entries:
+        needs = seen.get(entry["fingerprint"])
+        recorded = entry.get("needed")
+        if needs is not None and (recorded is None or not needs.isdisjoint(recorded)):
+            continue
+        if legacy_key(entry) in taints:
+            continue
+        # A taint also went unseen when the origin package it ended at, or another it reached,
+        # now has a gap: that package's evidence is what went, not the dependency on it.
+        end = entry.get("ends_at", "")
+        taint_gone = entry["kind"] in TAINT_RULES and (
+            end not in present or end in unseen or not unseen.isdisjoint(entry.get("reaches", ()))
+        )
+        vanished = entry["package"] not in audited or entry["package"] in unseen or taint_gone
+        (gone if vanished else fixed).append(entry)
+    return tuple(fixed), tuple(gone)
