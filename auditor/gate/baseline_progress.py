@@ -23,7 +23,8 @@ def baseline_progress(
     audit: Audited, baseline: Baseline | None
 ) -> tuple[tuple[BaselineEntry, ...], tuple[BaselineEntry, ...]]:
     """Baseline entries no fact matches any more: fixed, or gone with their package or provider,
-    or no longer seen (their package has a gap now: a baseline is written from a complete audit)."""
+    or no longer seen (their package, or the run, has a gap now: a baseline is written from a
+    complete audit)."""
     if baseline is None:
         return (), ()
     facts = audit.facts
@@ -35,6 +36,10 @@ def baseline_progress(
         package = audit.packages[fact.package] if fact.package is not None else None
         seen.setdefault(fact.fingerprint, set()).add(needed(fact, package))
     unseen = {fact.subject for fact in facts if fact.kind is FactKind.GAP}
+    # A gap of the run or of an input (a repository read --metadata-only, one not read) may hide
+    # any package's evidence, and `auditor baseline` never writes from an audit with one: every
+    # entry no longer found is then not seen, not fixed (as `compare` reads a new gap of the run).
+    run_unseen = any(fact.kind is FactKind.GAP and fact.package is None for fact in facts)
     taints = {(fact.rule, fact.subject, fact.ends_at) for fact in facts if fact.ends_at}
     audited = {result.package.name for result in audit.results}
     present = {package.name for package in audit.packages}
@@ -55,6 +60,6 @@ def baseline_progress(
         taint_gone = entry["kind"] in TAINT_RULES and (
             end not in present or end in unseen or not unseen.isdisjoint(entry.get("reaches", ()))
         )
-        vanished = entry["package"] not in audited or entry["package"] in unseen or taint_gone
+        vanished = run_unseen or entry["package"] not in audited or entry["package"] in unseen or taint_gone
         (gone if vanished else fixed).append(entry)
     return tuple(fixed), tuple(gone)
