@@ -41,7 +41,11 @@ def baseline_progress(
     # entry no longer found is then not seen, not fixed (as `compare` reads a new gap of the run).
     run_unseen = any(fact.kind is FactKind.GAP and fact.package is None for fact in facts)
     taints = {(fact.rule, fact.subject, fact.ends_at) for fact in facts if fact.ends_at}
-    audited = {result.package.name for result in audit.results}
+    # By name and kind (a source package, or a binary): a source package and its binaries share
+    # a name, and one that stays does not make the other's facts fixed (`compare`'s holders).
+    audited: dict[bool, set[str]] = {True: set(), False: set()}
+    for result in audit.results:
+        audited[result.package.is_source].add(result.package.name)
     present = {package.name for package in audit.packages}
     fixed: list[BaselineEntry] = []
     gone: list[BaselineEntry] = []
@@ -60,6 +64,25 @@ def baseline_progress(
         taint_gone = entry["kind"] in TAINT_RULES and (
             end not in present or end in unseen or not unseen.isdisjoint(entry.get("reaches", ()))
         )
-        vanished = run_unseen or entry["package"] not in audited or entry["package"] in unseen or taint_gone
+        still = any(entry["package"] in audited[is_source] for is_source in _holders(entry))
+        vanished = run_unseen or not still or entry["package"] in unseen or taint_gone
         (gone if vanished else fixed).append(entry)
     return tuple(fixed), tuple(gone)
+
+
+_RUN_TIME_TAINT_RULES = frozenset(f"status:{kind.value}" for kind in (FactKind.DEPENDS, FactKind.MAY_DEPEND))
+"""The rules of taints a package has for what it needs at run time: only binaries have them."""
+_EITHER = (True, False)
+
+
+def _holders(entry: BaselineEntry) -> tuple[bool, ...]:
+    """Which kinds of package can hold ``entry``'s fact, as "is a source package": a binary's
+    run-time taint, or a requirement needed at run time, is a binary's; one needed to build, a
+    source package's; any other fact either's (evidence a binary inherits from its source).
+    An entry whose binary was removed while its source package stays is gone, not fixed."""
+    if entry["kind"] in _RUN_TIME_TAINT_RULES:
+        return (False,)
+    recorded = entry.get("needed")
+    if recorded:
+        return tuple(sorted({need == "build" for need in recorded}))
+    return _EITHER
