@@ -19,7 +19,6 @@ must block; else 0.
 from __future__ import annotations
 
 import datetime
-import enum
 import functools
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -32,21 +31,12 @@ from auditor.core.construct import direct_constructor
 from auditor.core.errors import ExitCode
 from auditor.gate.audited import Audited
 from auditor.gate.baseline import Baseline, BaselineEntry, BaselineMatcher
-from auditor.gate.baseline_progress import baseline_progress
+from auditor.gate.baseline_progress import UnusedEntry, baseline_progress
+from auditor.gate.disposition import Disposition as Disposition  # re-exported: rulings are read by it
 from auditor.gate.options import GateOptions
 from auditor.gate.waivers import Waiver, WaiverIndex
 from auditor.origin.findings import Verdict
 from auditor.rpm.model import EVR, Package
-
-
-class Disposition(enum.Enum):
-    BLOCKS = "blocks"
-    WAIVED = "waived"
-    BASELINED = "baselined"
-    ALLOWED = "allowed"
-    BELOW_THRESHOLD = "below-threshold"
-    NOT_GATED = "not-gated"
-
 
 REACH_RECORDED = frozenset({Disposition.BLOCKS, Disposition.BASELINED})
 """The rulings whose taint's reach a JSON report and a side record: a report written under a
@@ -153,6 +143,10 @@ class Decision:
     fixed: tuple[BaselineEntry, ...] = ()
     """Baseline entries whose fact is gone while its package is still audited: progress."""
     gone: tuple[BaselineEntry, ...] = ()
+    unused: tuple[UnusedEntry, ...] = ()
+    """Baseline entries whose facts are still there, none of them accepted by the entry: a
+    waiver, a policy allow, the taint severity or --fail-on ruled them first, or they reach
+    beyond it (`auditor baseline` drops such an entry as accepting none of today's facts)."""
     """Baseline entries whose package (or, for a taint, whose origin package) is no longer in the run."""
     baseline: Baseline | None = None
     completeness: Completeness = Completeness()
@@ -243,7 +237,7 @@ def decide(
         )
     if current is not None:
         _gather(by_package, current, rulings, start)
-    fixed, gone = baseline_progress(audit, baseline)
+    progress = baseline_progress(audit, baseline, rulings)
     stale = tuple(waiver for waiver in live if id(waiver) not in used)
     return Decision(
         options=options,
@@ -251,8 +245,9 @@ def decide(
         expired=expired,
         stale=stale,
         stale_matching=_matching(audit, stale, sources),
-        fixed=fixed,
-        gone=gone,
+        fixed=progress.fixed,
+        gone=progress.gone,
+        unused=progress.unused,
         baseline=baseline,
         completeness=_completeness(audit, rulings),
         errors=len(audit.errors),
