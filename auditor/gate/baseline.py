@@ -21,6 +21,7 @@ from auditor.audit.facts import TAINT_RULES, Fact, FactKind
 from auditor.core.errors import PolicyError
 from auditor.core.schema import MAX_NESTING, convert, shown
 from auditor.core.tomlfile import MAX_CONFIG_BYTES, read_text
+from auditor.origin.findings import fingerprint
 from auditor.rpm.model import Package
 
 BASELINE_FILE = ".auditor-baseline.json"
@@ -91,8 +92,10 @@ class BaselineMatcher:
     named its category and origin package has an empty capability: it is matched by its rule,
     package and the ``ends_at`` it recorded, so it still accepts that package's taint ending
     at the same origin package (of either category: it accepted that package, whatever its
-    evidence), and no other. One without ``ends_at`` matches nothing: its taint blocks as new,
-    and the entry is reported as no longer found, never as accepting something unknown.
+    evidence), and no other; never by its fingerprint, which its label does not vouch for
+    (`written_before_taint_capabilities`). One without ``ends_at`` matches nothing: its taint
+    blocks as new, and the entry is reported as no longer found, never as accepting something
+    unknown.
     """
 
     def __init__(
@@ -108,6 +111,11 @@ class BaselineMatcher:
         self.legacy: set[tuple[str, str, str]] = set()
         self.reach = reach
         for entry in entries:
+            if written_before_taint_capabilities(entry):
+                key = legacy_key(entry)
+                if key is not None:
+                    self.legacy.add(key)
+                continue
             recorded = entry.get("reaches")
             self.reaches.setdefault(entry["fingerprint"], []).append(
                 frozenset(recorded) if recorded is not None else None
@@ -116,9 +124,6 @@ class BaselineMatcher:
             self.needed.setdefault(entry["fingerprint"], []).append(
                 frozenset(when) if when is not None else None
             )
-            key = legacy_key(entry)
-            if key is not None:
-                self.legacy.add(key)
 
     def accepts(self, fact: Fact, package: Package | None) -> bool:
         """Whether an entry accepts ``fact`` about ``package`` (the package tells a build
@@ -168,10 +173,17 @@ class BaselineMatcher:
         return min((tuple(sorted(reached - entry)) for entry in recorded if entry is not None), key=len)
 
 
+def written_before_taint_capabilities(entry: BaselineEntry) -> bool:
+    """Whether ``entry`` is a taint entry written before a taint's capability named its origin
+    package (an empty capability): its fingerprint is of no fact today, and cannot be checked
+    against its label, so it never accepts by fingerprint (`legacy_key` instead)."""
+    return not entry["capability"] and entry["kind"] in TAINT_RULES
+
+
 def legacy_key(entry: BaselineEntry) -> tuple[str, str, str] | None:
     """(rule, package, ends_at) of a taint entry written with no capability; else None."""
     ends_at = entry.get("ends_at", "")
-    if entry["capability"] or not ends_at or entry["kind"] not in TAINT_RULES:
+    if not ends_at or not written_before_taint_capabilities(entry):
         return None
     return entry["kind"], entry["package"], ends_at
 
@@ -215,10 +227,11 @@ def load_baseline(path: str | None, *, required: bool = False) -> Baseline | Non
         raise PolicyError(f"{path}: baseline version {found} is not supported (this reads {VERSION})")
     document = convert(data, _BaselineShape, path, json_document=True)
     entries = []
-    for shape in document.entries:
+    for number, shape in enumerate(document.entries):
         entry = BaselineEntry(
             fingerprint=shape.fingerprint, kind=shape.kind, package=shape.package, capability=shape.capability
         )
+        _check_fingerprint(path, number, entry)
         if shape.ends_at is not None:
             entry["ends_at"] = shape.ends_at
         if shape.reaches is not None:
@@ -229,6 +242,44 @@ def load_baseline(path: str | None, *, required: bool = False) -> Baseline | Non
     return Baseline(entries, path)
 
 
+def _check_fingerprint(path: str, number: int, entry: BaselineEntry) -> None:
+    """Refuse an entry whose fingerprint is not the one of the fact its label names.
+
+    The fingerprint is what accepts a fact; the label (kind, package, capability) is what a
+    reviewer reads. An entry labelled "plain needs libfoo.so.1" carrying the fingerprint of
+    vend's Citrix vendor accepted vend's vendor, and `auditor baseline` then rewrote the label
+    to vend's: a change approved as one fact accepted another. `auditor baseline` writes
+    ``fingerprint(kind, package, capability)``, so any other is not its file's."""
+    if written_before_taint_capabilities(entry):
+        return  # its fingerprint accepts nothing (`BaselineMatcher`)
+    expected = fingerprint(entry["kind"], entry["package"], entry["capability"])
+    if entry["fingerprint"] != expected:
+        label = " ".join(shown(entry[key], plain=True) for key in ("kind", "package", "capability"))
+        raise PolicyError(
+            f"{path}: entries[{number}]: fingerprint {shown(entry['fingerprint'], plain=True)} is not "
+            f"the one of the fact it names ({label}, fingerprint {expected}); write the file with "
+            "`auditor baseline`"
+        )
+
+
+class _DuplicateKey(ValueError):
+    """A JSON object naming one key twice."""
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object of the document, refused when it names a key twice: readers disagree on which
+    copy wins (Python keeps the last, others the first), so a review reading one copy and the
+    run the other would disagree on what the baseline accepts."""
+    document = dict(pairs)
+    if len(document) != len(pairs):
+        seen: set[str] = set()
+        for key, _value in pairs:
+            if key in seen:
+                raise _DuplicateKey(f"the key {shown(key, plain=True)} is given twice in one object")
+            seen.add(key)
+    return document
+
+
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
@@ -237,13 +288,15 @@ def _read_json(path: str) -> Any:
     """The JSON document at ``path`` (a named pipe or a directory is refused, not waited on)."""
     text = read_text(path, "baseline file", MAX_BASELINE_BYTES)
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as exc:
         raise PolicyError(
             f"{path}: not a baseline (invalid JSON at line {exc.lineno}, column {exc.colno})"
         ) from None
     except RecursionError:
         raise PolicyError(f"{path}: nested deeper than {MAX_NESTING} objects or arrays") from None
+    except _DuplicateKey as exc:
+        raise PolicyError(f"{path}: not a baseline (invalid JSON: {exc})") from None
     except ValueError as exc:  # NaN or Infinity, or an integer past Python's 4300 digits
         reason = str(exc) if "JSON number" in str(exc) else "an integer with more than 4300 digits"
         raise PolicyError(f"{path}: not a baseline (invalid JSON: {reason})") from None

@@ -19,33 +19,24 @@ must block; else 0.
 from __future__ import annotations
 
 import datetime
-import enum
 import functools
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Protocol
 
-from auditor.audit.facts import TAINT_RULES, Fact, FactKind
+from auditor.audit.facts import Fact, FactKind
 from auditor.audit.result import AuditResult, PackageResult
 from auditor.core.construct import direct_constructor
-from auditor.core.errors import ExitCode, InputError
-from auditor.gate.baseline import Baseline, BaselineEntry, BaselineMatcher, legacy_key, needed
+from auditor.core.errors import ExitCode
+from auditor.gate.audited import Audited
+from auditor.gate.baseline import Baseline, BaselineEntry, BaselineMatcher
+from auditor.gate.baseline_progress import UnusedEntry, baseline_progress
+from auditor.gate.disposition import Disposition as Disposition  # re-exported: rulings are read by it
 from auditor.gate.options import GateOptions
 from auditor.gate.waivers import Waiver, WaiverIndex
 from auditor.origin.findings import Verdict
 from auditor.rpm.model import EVR, Package
-
-
-class Disposition(enum.Enum):
-    BLOCKS = "blocks"
-    WAIVED = "waived"
-    BASELINED = "baselined"
-    ALLOWED = "allowed"
-    BELOW_THRESHOLD = "below-threshold"
-    NOT_GATED = "not-gated"
-
 
 REACH_RECORDED = frozenset({Disposition.BLOCKS, Disposition.BASELINED})
 """The rulings whose taint's reach a JSON report and a side record: a report written under a
@@ -152,6 +143,10 @@ class Decision:
     fixed: tuple[BaselineEntry, ...] = ()
     """Baseline entries whose fact is gone while its package is still audited: progress."""
     gone: tuple[BaselineEntry, ...] = ()
+    unused: tuple[UnusedEntry, ...] = ()
+    """Baseline entries whose facts are still there, none of them accepted by the entry: a
+    waiver, a policy allow, the taint severity or --fail-on ruled them first, or they reach
+    beyond it (`auditor baseline` drops such an entry as accepting none of today's facts)."""
     """Baseline entries whose package (or, for a taint, whose origin package) is no longer in the run."""
     baseline: Baseline | None = None
     completeness: Completeness = Completeness()
@@ -202,22 +197,6 @@ def shown_status(result: PackageResult, rulings: Sequence[Ruling]) -> Verdict:
     return min(statuses, key=lambda verdict: verdict.rank) if statuses else result.verdict
 
 
-class Audited(Protocol):
-    """What the gate reads of an audit (an `AuditResult` is one): its facts and what it audited."""
-
-    @property
-    def facts(self) -> list[Fact]: ...
-
-    @property
-    def packages(self) -> Sequence[Package]: ...
-
-    @property
-    def results(self) -> Sequence[PackageResult]: ...
-
-    @property
-    def errors(self) -> Sequence[InputError]: ...
-
-
 def decide(
     audit: Audited,
     options: GateOptions | None = None,
@@ -258,7 +237,7 @@ def decide(
         )
     if current is not None:
         _gather(by_package, current, rulings, start)
-    fixed, gone = _baseline_progress(audit, baseline)
+    progress = baseline_progress(audit, baseline, rulings)
     stale = tuple(waiver for waiver in live if id(waiver) not in used)
     return Decision(
         options=options,
@@ -266,8 +245,9 @@ def decide(
         expired=expired,
         stale=stale,
         stale_matching=_matching(audit, stale, sources),
-        fixed=fixed,
-        gone=gone,
+        fixed=progress.fixed,
+        gone=progress.gone,
+        unused=progress.unused,
         baseline=baseline,
         completeness=_completeness(audit, rulings),
         errors=len(audit.errors),
@@ -359,42 +339,3 @@ def _completeness(audit: Audited, rulings: Sequence[Ruling]) -> Completeness:
     if not audit.results:
         counts["nothing-audited"] += 1
     return Completeness(tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0]))), waived, blocking)
-
-
-def _baseline_progress(
-    audit: Audited, baseline: Baseline | None
-) -> tuple[tuple[BaselineEntry, ...], tuple[BaselineEntry, ...]]:
-    """Baseline entries no fact matches any more: fixed, or gone with their package or provider,
-    or no longer seen (their package has a gap now: a baseline is written from a complete audit)."""
-    if baseline is None:
-        return (), ()
-    facts = audit.facts
-    # By fingerprint and, for a requirement nothing provides, when it is needed: an entry that
-    # accepted foo.src's unmet build requirement is fixed when only the binary needs it now (at
-    # run time, which blocks), as `diff` and `check` call the one fixed and the other new.
-    seen: dict[str, set[str | None]] = {}
-    for fact in facts:
-        package = audit.packages[fact.package] if fact.package is not None else None
-        seen.setdefault(fact.fingerprint, set()).add(needed(fact, package))
-    unseen = {fact.subject for fact in facts if fact.kind is FactKind.GAP}
-    taints = {(fact.rule, fact.subject, fact.ends_at) for fact in facts if fact.ends_at}
-    audited = {result.package.name for result in audit.results}
-    present = {package.name for package in audit.packages}
-    fixed: list[BaselineEntry] = []
-    gone: list[BaselineEntry] = []
-    for entry in baseline.entries:
-        needs = seen.get(entry["fingerprint"])
-        recorded = entry.get("needed")
-        if needs is not None and (recorded is None or not needs.isdisjoint(recorded)):
-            continue
-        if legacy_key(entry) in taints:
-            continue
-        # A taint also went unseen when the origin package it ended at, or another it reached,
-        # now has a gap: that package's evidence is what went, not the dependency on it.
-        end = entry.get("ends_at", "")
-        taint_gone = entry["kind"] in TAINT_RULES and (
-            end not in present or end in unseen or not unseen.isdisjoint(entry.get("reaches", ()))
-        )
-        vanished = entry["package"] not in audited or entry["package"] in unseen or taint_gone
-        (gone if vanished else fixed).append(entry)
-    return tuple(fixed), tuple(gone)

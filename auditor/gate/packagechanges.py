@@ -43,7 +43,8 @@ class ReleaseDiff:
     worse: tuple[tuple[PackageRecord, PackageRecord], ...]
     """Packages on both sides with a fact only the later side has (becoming unresolved included)."""
     better: tuple[tuple[PackageRecord, PackageRecord], ...]
-    """Packages on both sides that lost a fact and gained none."""
+    """Packages on both sides that lost a fact and gained none, none of whose facts blocks now
+    and did not before."""
     old_counts: Mapping[str, int]
     new_counts: Mapping[str, int]
     old_incomplete: str = ""
@@ -58,6 +59,10 @@ def diff_releases(before: Side, after: Side) -> ReleaseDiff:
     # was listed as worse for its binary's new taint).
     new_facts = comparison.new_by_fingerprint()
     fixed_facts = comparison.fixed_keys()
+    # A package whose fact blocks now and did not before (a waiver of its old version) did not
+    # get better, whatever else of it was fixed: release notes said vend improved while its
+    # Citrix vendor newly failed the gate.
+    newly_blocking = {item.key for item in comparison.newly_blocking}
     added, removed, upgraded, downgraded, worse, better = [], [], [], [], [], []
     for key in sorted(set(before.packages) | set(after.packages)):
         old, new = before.newest(*key), after.newest(*key)
@@ -73,7 +78,9 @@ def diff_releases(before: Side, after: Side) -> ReleaseDiff:
                 downgraded.append((old, new))
             if holds_new_fact(new, new_facts):
                 worse.append((old, new))
-            elif any(fact_key(fact, old.arch) in fixed_facts for fact in old.facts):
+            elif any(fact_key(fact, old.arch) in fixed_facts for fact in old.facts) and not any(
+                fact.blocks and fact_key(fact, new.arch) in newly_blocking for fact in new.facts
+            ):
                 better.append((old, new))
     return ReleaseDiff(
         comparison,

@@ -165,8 +165,8 @@ def _package_record(item: dict[str, Any], gate: Regate | None) -> PackageRecord:
     epoch = item.get("epoch")
     evr = EVR(int(epoch) if epoch is not None else None, str(item["version"]), str(item["release"]))
     facts = tuple(_fact_record(fact, name, gate) for fact in item["facts"])
-    statuses = tuple(str(status) for status in item.get("statuses", [item["status"]]))
     status = str(item["status"])
+    statuses = _statuses(item.get("statuses", [status]))
     if gate is not None and any(
         record.blocks is not fact["blocks"] for record, fact in zip(facts, item["facts"], strict=True)
     ):
@@ -178,6 +178,17 @@ def _package_record(item: dict[str, Any], gate: Regate | None) -> PackageRecord:
 
 
 _STATUSES = frozenset(verdict.value for verdict in Verdict)
+
+
+def _statuses(value: Any) -> tuple[str, ...]:
+    """A package's ``statuses``, worst first: a non-empty list, as every package has a status
+    (a string would be read a character at a time, and an empty list leaves a package ruled
+    again with no status to show)."""
+    if not isinstance(value, list):
+        raise TypeError(f"statuses is {type(value).__name__}, not a list")
+    if not value:
+        raise ValueError("statuses is empty")
+    return tuple(str(status) for status in value)
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ from auditor.audit.facts import Fact, FactKind
 from auditor.core.errors import DependencySyntaxError, PolicyError
 from auditor.core.schema import Expiry, NonEmpty, convert
 from auditor.core.tomlfile import read_toml
-from auditor.origin.findings import Category, Verdict
+from auditor.origin.findings import Category
 from auditor.origin.policy import Policy
 from auditor.rpm.evr import ranges_overlap
 from auditor.rpm.gaps import INPUT_GAP_KINDS, GapKind
@@ -247,18 +247,34 @@ def read_waiver_file(path: str) -> list[Waiver]:
     return load_waivers(convert(read_toml(path, "waiver file"), WaiverFile, path).waiver, path)
 
 
+_STATUS_RULES = frozenset(
+    f"status:{kind.value}" for kind in FactKind if kind not in (FactKind.ORIGIN, FactKind.GAP)
+)
+"""The ``status:<status>`` rules facts carry: a taint's (``status:depends``...) and a requirement
+nothing provides (``status:unresolved``). A clean package has no fact, and origin evidence is
+ruled by the policy rule that found it."""
+_ORIGIN_STATUS_RULE = f"status:{FactKind.ORIGIN.value}"
+
+
 def check_rules(items: Sequence[Waiver], policy: Policy) -> None:
     """A waiver whose ``rule`` names nothing the audit can report is a typo: a usage error. So
     is one that names only gaps of an input or of the run (`INPUT_GAP_KINDS`): a waiver accepts
     facts about a package, so it would be loaded, accept nothing, and be reported stale at the
-    end of a run its author believed it eased."""
+    end of a run its author believed it eased. So is ``status:origin``: origin evidence carries
+    its policy rule's id (``citrix-vendor``); ``status = "origin"`` is what accepts it."""
     known = sorted(
         {rule.id for rule in policy.rules}
-        | {f"status:{verdict.value}" for verdict in Verdict if verdict is not Verdict.CLEAN}
+        | _STATUS_RULES
         | {f"gap:{kind.value}" for kind in GapKind if kind not in INPUT_GAP_KINDS}
     )
     for waiver in items:
         if waiver.rule is not None and not any(fnmatch.fnmatchcase(rule, waiver.rule) for rule in known):
+            if fnmatch.fnmatchcase(_ORIGIN_STATUS_RULE, waiver.rule):
+                raise PolicyError(
+                    f"{waiver.source}: waiver {waiver.id}: rule {waiver.rule!r} is no fact's rule: origin "
+                    'evidence carries its policy rule\'s id (citrix-vendor...); write status = "origin" '
+                    "to accept a package's origin evidence"
+                )
             of_inputs = sorted(
                 kind.value
                 for kind in INPUT_GAP_KINDS

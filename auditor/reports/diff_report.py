@@ -45,7 +45,16 @@ def _progress(result: ReleaseDiff) -> list[str]:
         f"{counts[Change.GONE]} gone with their package or no longer seen, "
         f"{counts[Change.UNCHANGED]} unchanged"
     )
+    parts.append(f"facts that block now and did not before: {len(comparison.newly_blocking)}")
     return parts
+
+
+def _newly_blocking_unchanged(result: ReleaseDiff) -> list[FactChange]:
+    """Facts both sides have that block now and did not before (the waiver that accepted them
+    expired or no longer matches the new version, the earlier side was ruled under another
+    --fail-on): no new, fixed or gone list holds them, and they are what fails the gate now
+    (`Comparison.newly_blocking`, which `check` and `scan --compare` count)."""
+    return [item for item in result.comparison.newly_blocking if item.change is Change.UNCHANGED]
 
 
 def _text(result: ReleaseDiff, *, markdown: bool) -> str:
@@ -75,6 +84,10 @@ def _text(result: ReleaseDiff, *, markdown: bool) -> str:
         # What blocks now first, the origin evidence before what depends on it: a list cut short
         # leaves out a blocking fact last.
         ("New facts", [fact(item) for item in sorted(comparison.of(Change.NEW), key=_blocking_first)]),
+        (
+            "Facts that block now and did not before (unchanged, no longer waived or accepted)",
+            [fact(item) for item in sorted(_newly_blocking_unchanged(result), key=_blocking_first)],
+        ),
         ("Fixed facts", [fact(item) for item in comparison.of(Change.FIXED)]),
         (
             "Facts gone with their package or provider, or no longer seen (not fixed)",
@@ -124,8 +137,12 @@ def _document(result: ReleaseDiff) -> dict[str, Any]:
         "statuses": {"old": dict(result.old_counts), "new": dict(result.new_counts)},
         "incomplete": {"old": result.old_incomplete, "new": result.new_incomplete},
         "blocking": {"old": comparison.blocking_before, "new": comparison.blocking_after},
+        # Every fact that changed, and every one that blocks now and did not before: an unchanged
+        # fact no longer waived is what fails the gate, and must be in the list.
         "facts": [
-            fact_change_to_json(item) for item in comparison.changes if item.change is not Change.UNCHANGED
+            fact_change_to_json(item)
+            for item in comparison.changes
+            if item.change is not Change.UNCHANGED or (item.blocks_after and not item.blocked_before)
         ],
         "worse": [{"old": _record(b), "new": _record(a)} for b, a in result.worse],
         "better": [{"old": _record(b), "new": _record(a)} for b, a in result.better],

@@ -126,16 +126,23 @@ def _baseline(view: ReportView) -> list[str]:
     # ("baseline: N accepted, M new, ..."): a taint of a listed fingerprint that now reaches one
     # more origin package is one of them.
     new = sum(1 for ruling in decision.blocking if ruling.fact.kind is not FactKind.GAP)
+    unused = (
+        f", {plural(len(decision.unused), 'entry', 'entries')} accepting nothing" if decision.unused else ""
+    )
     parts = [
         "<h3>Since the baseline</h3>",
         f'<p id="baseline-counts" data-new="{new}" data-fixed="{len(decision.fixed)}" '
         f'data-gone="{len(decision.gone)}">'
         f"{plural(accepted, 'fact')} still accepted by the baseline, {new} new (blocking), "
         f"{len(decision.fixed)} fixed, {len(decision.gone)} gone with their package or no longer seen "
-        "(not a fix).</p>",
+        f"(not a fix){unused}.</p>",
     ]
     for title, entries in (("Fixed since the baseline", decision.fixed), ("Gone", decision.gone)):
         parts.append(_entries(title, entries))
+    # Entries whose facts a waiver (or an allow, or --fail-on) took: they take them back when it ends.
+    parts.append(
+        _entries("Accepting nothing (its facts ruled otherwise)", [item.entry for item in decision.unused])
+    )
     return parts
 
 

@@ -242,15 +242,17 @@ class ReportView:
         if decision.baseline is not None:
             baselined = decision.count(Disposition.BASELINED)
             new = sum(1 for ruling in decision.blocking if ruling.fact.kind is not FactKind.GAP)
+            unused = f", {len(decision.unused)} accepting nothing" if decision.unused else ""
             lines.append(
                 f"baseline: {baselined} accepted, {new} new, {len(decision.fixed)} fixed, "
-                f"{len(decision.gone)} gone with their package or no longer seen"
+                f"{len(decision.gone)} gone with their package or no longer seen{unused}"
             )
         return lines
 
     def gate_fact_lines(self) -> list[str]:
-        """One line a fact a waiver accepted, or fixed or gone since the baseline: none of them
-        blocks, and there can be thousands (a format that lists some says how many it left)."""
+        """One line a fact a waiver accepted, or fixed or gone since the baseline, and one a baseline
+        entry accepting nothing: none of them blocks, and there can be thousands (a format that
+        lists some says how many it left)."""
         return list(self.each_gate_fact_line())
 
     def each_gate_fact_line(self) -> Iterator[str]:
@@ -265,10 +267,10 @@ class ReportView:
                 who = fact.subject if fact.package is None else self.packages[fact.package].nevra
                 until = f"(waiver {waiver.id}, {waiver.owner}, until {waiver.expires})"
                 yield f"waived: {who}: {fact.text} {until}"
-        for entry in decision.fixed:
-            yield f"fixed since the baseline: {entry['package']}: {entry['kind']} {entry['capability']}"
-        for entry in decision.gone:
-            yield f"gone since the baseline: {entry['package']}: {entry['kind']} {entry['capability']}"
+        for said, entries in (("fixed", decision.fixed), ("gone", decision.gone)):
+            for entry in entries:
+                yield f"{said} since the baseline: {entry['package']}: {entry['kind']} {entry['capability']}"
+        yield from (unused.line for unused in decision.unused)
 
     def by_name(self, name: str) -> list[PackageView]:
         return [row for row in self.rows if row.package.name == name]
