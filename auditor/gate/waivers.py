@@ -34,7 +34,8 @@ import msgspec
 
 from auditor.audit.facts import Fact, FactKind
 from auditor.core.errors import DependencySyntaxError, PolicyError
-from auditor.core.schema import Expiry, NonEmpty, convert
+from auditor.core.expiry import Expiry
+from auditor.core.schema import NonEmpty, convert
 from auditor.core.tomlfile import read_toml
 from auditor.origin.findings import Category
 from auditor.origin.policy import Policy

@@ -144,6 +144,13 @@ WAIVERS = [
      'waiver[0].package: expected a non-empty string, got the string "  "'),
     ("expires not a date", "[[waiver]]\n" + WAIVER.replace("2027-01-01", '"soon"'),
      'waiver[0].expires: "soon" is not a date (YYYY-MM-DD) or a date-time'),
+    # Python reads these ISO 8601 forms; a reviewer would not read 2099-W01 as 2098-12-29.
+    ("expires as a week date", "[[waiver]]\n" + WAIVER.replace("2027-01-01", '"2099-W01"'),
+     'waiver[0].expires: "2099-W01" is not a date (YYYY-MM-DD) or a date-time'),
+    ("expires as a basic date", "[[waiver]]\n" + WAIVER.replace("2027-01-01", '"20990101"'),
+     'waiver[0].expires: "20990101" is not a date (YYYY-MM-DD) or a date-time'),
+    ("expires as a basic date-time", "[[waiver]]\n" + WAIVER.replace("2027-01-01", '"20990101T000000"'),
+     'waiver[0].expires: "20990101T000000" is not a date (YYYY-MM-DD) or a date-time'),
     ("expires as an integer", f"[[waiver]]\n{WAIVER.replace('2027-01-01', '20270101')}",
      "waiver[0].expires: expected a date (YYYY-MM-DD) or a date-time, got the integer 20270101"),
     ("status not a choice", f"[[waiver]]\n{WAIVER}status = 'bad'\n", 'waiver[0].status: "bad" is not one of origin, depends'),
