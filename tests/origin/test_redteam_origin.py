@@ -262,3 +262,49 @@ def test_a_git_address_in_a_capability_is_on_its_host(
     _, report, _ = scan_report(capsys, binary)
     (package,) = report["packages"]
     assert "citrix-internal-host" in _rules(package)
+
+
+# --- 7. a LicenseRef naming Citrix's products -------------------------------------------------
+
+FIRMWARE_WAIVER = """[[waiver]]
+package = "*"
+category = "proprietary"
+reason = "we accept redistributable firmware"
+owner = "firmware <firmware@example.org>"
+expires = 2099-01-01
+"""
+
+
+@pytest.mark.parametrize(
+    "license_",
+    [
+        "LicenseRef-XenServer-EULA",  # XenServer: "Citrix's product name" (policy.toml, citrix-vendor)
+        "LicenseRef-CitrixHypervisor-EULA",  # the camel-cased product the vendor rule reads as Citrix
+        "LicenseRef-CitrixEULA",  # glued: no rule at all matches, the package is clean
+    ],
+)
+def test_a_licence_ref_naming_citrix_s_product_is_citrix_s_licence(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], license_: str
+) -> None:
+    """policy.toml: "A LicenseRef naming Citrix is Citrix's own licence text", kept in a rule of
+    its own (category citrix) so that "a project that waives proprietary firmware by category
+    must not waive it with them" (tests/origin/test_proprietary_components.py holds this for
+    ``LicenseRef-Citrix-EULA``). The vendor rule reads XenServer and a camel-cased
+    ``CitrixHypervisor`` as Citrix's names; the licence term is the literal
+    ``LicenseRef-Citrix`` that no letter carries on. So ``LicenseRef-XenServer-EULA`` and
+    ``LicenseRef-CitrixHypervisor-EULA`` are only "proprietary", and the firmware waiver the
+    policy recommends accepts them (gate "waived", exit 0 under --strict); and
+    ``LicenseRef-CitrixEULA`` matches no rule at all (the EULA term is carried on by the x):
+    clean and complete. Fix: policy.toml's citrix-license `terms` and
+    `auditor/origin/licenses.py` `license_term_pattern` (a name term read as the vendor
+    pattern reads the name: XenServer, a camel-cased continuation)."""
+    waivers = tmp_path / "waivers.toml"
+    waivers.write_text(FIRMWARE_WAIVER)
+    _, _, binaries = _rpmbuild(tmp_path, DUAL_SPEC.replace(
+        "GPL-2.0-only OR LicenseRef-Citrix-Commercial", license_), mode="-ba")
+    (binary,) = binaries
+    assert _query(binary, "%{LICENSE}") == license_
+    code, report, _ = scan_report(capsys, binary, "--waivers", waivers, "--strict")
+    (package,) = report["packages"]
+    assert "citrix-license" in _rules(package)
+    assert package["gate"] == "blocking"
