@@ -14,12 +14,18 @@ import pytest
 from tests.origin.scanned import scan_report
 
 
-def _rpmbuild(directory: Path, spec_text: str, *, mode: str = "-bs") -> tuple[Path, Path, list[Path]]:
+def _rpmbuild(
+    directory: Path, spec_text: str, *, mode: str = "-bs", sources: tuple[str, ...] = ()
+) -> tuple[Path, Path, list[Path]]:
     """The spec written in ``directory``, the source RPM ``rpmbuild mode`` made of it, and the
-    binary RPMs (none for ``-bs``)."""
+    binary RPMs (none for ``-bs``); ``sources``, files of its SOURCES."""
+    directory.mkdir(parents=True, exist_ok=True)
     spec = directory / "package.spec"
     spec.write_text(spec_text)
     top = directory / "rpmbuild"
+    (top / "SOURCES").mkdir(parents=True)
+    for name in sources:
+        (top / "SOURCES" / name).write_text("x\n")
     done = subprocess.run(
         ["rpmbuild", mode, "--quiet", "--define", f"_topdir {top}", str(spec)],
         capture_output=True,
@@ -308,3 +314,50 @@ def test_a_licence_ref_naming_citrix_s_product_is_citrix_s_licence(
     (package,) = report["packages"]
     assert "citrix-license" in _rules(package)
     assert package["gate"] == "blocking"
+
+
+# --- 8. the host GitHub serves a pull request's patch from ----------------------------------
+
+PATCH_SPEC = """Name: pd
+Version: 1.0
+Release: 1
+Summary: s
+License: MIT
+BuildArch: noarch
+Patch0: {patch}
+%description
+d
+%files
+"""
+
+
+@pytest.mark.parametrize(
+    "patch",
+    [
+        "https://patch-diff.githubusercontent.com/raw/xenserver/xen-api-libs/pull/42.patch",
+        "https://patch-diff.githubusercontent.com/raw/citrix/sm/pull/7.patch#/sm-pr7.patch",
+    ],
+)
+def test_a_patch_from_a_citrix_organisation_s_pull_request_is_evidence(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], patch: str
+) -> None:
+    """``https://github.com/xenserver/x/pull/42.patch`` is a public-organisation finding; GitHub
+    serves it from ``https://patch-diff.githubusercontent.com/raw/xenserver/x/pull/42.patch``
+    (it redirects there), and packagers write that URL in Patch lines as often as the other
+    (Fedora's brubeck, guake, nut, php-openid, nginx-mod-echo specs, among others). The policy
+    lists each of GitHub's content hosts with the organisation's path
+    (raw.githubusercontent.com, codeload.github.com, media.githubusercontent.com/media...), but
+    not this one: the SRPM is clean and complete. Fix: data/policy.toml,
+    citrix-public-organisation ``urls``: ``patch-diff.githubusercontent.com/raw/xenserver`` and
+    ``.../raw/citrix``."""
+    name = patch.rsplit("/", 1)[1]
+    _, srpm, _ = _rpmbuild(tmp_path, PATCH_SPEC.format(patch=patch), sources=(name,))
+    assert patch in _query(srpm, "%{SPEC}")
+    redirecting = patch.replace("patch-diff.githubusercontent.com/raw", "github.com").split("#")[0]
+    github = _rpmbuild(tmp_path / "gh", PATCH_SPEC.format(patch=redirecting), sources=(redirecting.rsplit("/", 1)[1],))
+    _, before, _ = scan_report(capsys, github[1])
+    assert "citrix-public-organisation" in _rules(before["packages"][0])  # the URL GitHub redirects from
+    code, report, _ = scan_report(capsys, srpm, "--strict")
+    (package,) = report["packages"]
+    assert "citrix-public-organisation" in _rules(package)
+    assert code == 1
