@@ -74,7 +74,7 @@ def test_a_source_rpm_whose_spec_licenses_its_package_citrix_is_not_clean(
     clean there too). Fix: `auditor/rpm/spec/result.py` `source_alternatives` (or its callers
     `auditor/sources/srpmspec.py` and `auditor/sources/specs.py`): keep the main package's
     License as an alternative when a SourceLicense replaces it."""
-    spec, srpm, _ = _rpmbuild(tmp_path, SOURCE_LICENSE_SPEC)
+    _spec, srpm, _ = _rpmbuild(tmp_path, SOURCE_LICENSE_SPEC)
     assert _query(srpm, "%{LICENSE}") == "MIT"  # the header holds the SourceLicense only
     assert "License: LicenseRef-Citrix-EULA" in _query(srpm, "%{SPEC}")
     code, report, _ = scan_report(capsys, srpm, "--strict")
@@ -114,7 +114,7 @@ def test_a_source_rpm_whose_package_provides_a_citrite_gitsha_is_not_clean(
     source RPMs) the SRPM is clean and complete, exit 0 under --strict. Fix: where the source
     package takes what its spec builds (`auditor/sources/srpmspec.py`, the `SpecReading`), judge
     the capabilities of the spec's packages too, as its subpackages' tags already are."""
-    spec, srpm, binaries = _rpmbuild(tmp_path, GITSHA_SPEC, mode="-ba")
+    _spec, srpm, binaries = _rpmbuild(tmp_path, GITSHA_SPEC, mode="-ba")
     (binary,) = binaries
     assert GITSHA in _query(binary, "[%{PROVIDES}\n]")  # rpmbuild's binary carries it
     assert GITSHA not in _query(srpm, "[%{PROVIDES}\n][%{REQUIRES}\n]")
@@ -156,7 +156,7 @@ def test_a_source_rpm_that_builds_a_proprietary_xenserver_component_is_not_clean
     exit 0 under --strict, though the auditor knows what it builds (`SpecReading.builds`, the
     names `rpmspec -q --builtrpms` gives). Fix: `auditor/origin/rules.py` `ComponentRule.match`
     (or the source package's model) should also match the names a source package builds."""
-    spec, srpm, binaries = _rpmbuild(tmp_path, COMPONENT_SPEC, mode="-ba")
+    _spec, srpm, binaries = _rpmbuild(tmp_path, COMPONENT_SPEC, mode="-ba")
     assert "citrix-crypto-module" in {_query(path, "%{NAME}") for path in binaries}
     code, report, _ = scan_report(capsys, srpm, "--strict")
     (package,) = report["packages"]
@@ -306,11 +306,12 @@ def test_a_licence_ref_naming_citrix_s_product_is_citrix_s_licence(
     pattern reads the name: XenServer, a camel-cased continuation)."""
     waivers = tmp_path / "waivers.toml"
     waivers.write_text(FIRMWARE_WAIVER)
-    _, _, binaries = _rpmbuild(tmp_path, DUAL_SPEC.replace(
-        "GPL-2.0-only OR LicenseRef-Citrix-Commercial", license_), mode="-ba")
+    _, _, binaries = _rpmbuild(
+        tmp_path, DUAL_SPEC.replace("GPL-2.0-only OR LicenseRef-Citrix-Commercial", license_), mode="-ba"
+    )
     (binary,) = binaries
     assert _query(binary, "%{LICENSE}") == license_
-    code, report, _ = scan_report(capsys, binary, "--waivers", waivers, "--strict")
+    _code, report, _ = scan_report(capsys, binary, "--waivers", waivers, "--strict")
     (package,) = report["packages"]
     assert "citrix-license" in _rules(package)
     assert package["gate"] == "blocking"
@@ -354,7 +355,9 @@ def test_a_patch_from_a_citrix_organisation_s_pull_request_is_evidence(
     _, srpm, _ = _rpmbuild(tmp_path, PATCH_SPEC.format(patch=patch), sources=(name,))
     assert patch in _query(srpm, "%{SPEC}")
     redirecting = patch.replace("patch-diff.githubusercontent.com/raw", "github.com").split("#")[0]
-    github = _rpmbuild(tmp_path / "gh", PATCH_SPEC.format(patch=redirecting), sources=(redirecting.rsplit("/", 1)[1],))
+    github = _rpmbuild(
+        tmp_path / "gh", PATCH_SPEC.format(patch=redirecting), sources=(redirecting.rsplit("/", 1)[1],)
+    )
     _, before, _ = scan_report(capsys, github[1])
     assert "citrix-public-organisation" in _rules(before["packages"][0])  # the URL GitHub redirects from
     code, report, _ = scan_report(capsys, srpm, "--strict")
