@@ -16,6 +16,13 @@ NOT_FREE: dict[str, str | list[str]] = {
     "LicenseRef-Citrix-Proprietary": ["citrix-license", "proprietary-license"],
     "LicenseRef-Proprietary-Citrix": "proprietary-license",
     "LicenseRef-Citrix-Hypervisor": ["citrix-license", "proprietary-license"],
+    # XenServer is Citrix's name, and a capital ends a name glued to what follows (rt-origin).
+    "LicenseRef-XenServer-EULA": ["citrix-license", "proprietary-license"],
+    "LicenseRef-XenServer": ["citrix-license", "proprietary-license"],
+    "LicenseRef-CitrixHypervisor-EULA": ["citrix-license", "proprietary-license"],
+    "LicenseRef-CitrixEULA": ["citrix-license", "proprietary-license"],
+    "LicenseRef-CitrixProprietary": ["citrix-license", "proprietary-license"],
+    "ProprietaryLicense": "proprietary-license",
     "LicenseRef-Commercial": "proprietary-license",
     "Citrix-EULA": "proprietary-license",
     "Proprietary-EULA": "proprietary-license",
@@ -64,6 +71,8 @@ FREE = (
     "GPL-2+ with distribution exception",
     "LicenseRef-Fedora-Public-Domain",
     "LicenseRef-Fedora-UltraPermissive",
+    "LicenseRef-Citrine",  # neither Citrix nor glued to it by a capital
+    "LicenseRef-Citrixish",
     "CC-BY-SA-4.0 AND CC0-1.0",
     "Python-2.0.1 AND Unicode-DFS-2016",
     "Beerware",
