@@ -135,17 +135,24 @@ def source_alternatives(packages: Sequence[SpecPackage]) -> tuple[tuple[str, str
     """The `SpecPackage.alternatives` of the source package of a spec whose packages (the main
     one first) are ``packages``: the main package's, and each origin tag a subpackage sets
     otherwise. rpm records only the main package's tags in the source package; a subpackage's
-    Vendor or License is in none of its headers, yet it is what the source package builds."""
+    Vendor or License is in none of its headers, yet it is what the source package builds. So
+    are the capabilities of every package (``("provides", "gitsha(URL)")``: an SRPM's header holds
+    none of them) and the name of each subpackage (``("builds", NAME)``: a component made under
+    another source name)."""
     if not packages:
         return ()
     main = packages[0]
     found = dict.fromkeys(main.alternatives)
     for sub in packages[1:]:
+        found[("builds", sub.name)] = None
         for tag in sorted(ORIGIN_TAGS):
             value = getattr(sub, tag)
             if value and value != getattr(main, tag):
                 found[(tag, value)] = None
         found.update(dict.fromkeys(sub.alternatives))
+    for package in packages:
+        for kind in DEPENDENCY_KINDS:
+            found.update(dict.fromkeys((str(kind), dependency.name) for dependency in getattr(package, kind)))
     return tuple(found)
 
 
