@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.origin.scanned import rules_of, scan, write_spec
+from tests.origin.scanned import rules_of, scan, scan_report, write_spec
 
 NOT_FREE: dict[str, str | list[str]] = {
     "Proprietary": "proprietary-license",
@@ -119,3 +119,23 @@ def test_a_built_rpm_under_a_citrix_licence_ref_is_citrix_and_proprietary(
         ("proprietary-license", "proprietary", "license:eula"),
     ]
     assert code == 1
+
+
+def test_a_source_license_does_not_hide_the_licence_of_what_the_spec_builds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """rpmbuild records ``SourceLicense`` as the source package's License (rt-origin): the spec's
+    License, Citrix's here, is still what the source package builds, read from a spec file too."""
+    spec = write_spec(tmp_path, "srclic", "License: LicenseRef-Citrix-EULA", "SourceLicense: MIT")
+    code, report, _ = scan_report(capsys, spec)
+    (source,) = [package for package in report["packages"] if package["kind"] == "source"]
+    assert source["license"] == "MIT"
+    assert {"citrix-license", "proprietary-license"} <= {f["rule"] for f in source["findings"]}
+    assert code == 1
+
+
+def test_a_source_license_alone_stays_clean(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec = write_spec(tmp_path, "srcfree", "License: GPL-2.0-only", "SourceLicense: MIT")
+    code, report, _ = scan_report(capsys, spec)
+    assert [package["findings"] for package in report["packages"]] == [[], []]
+    assert code == 0

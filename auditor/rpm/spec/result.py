@@ -135,7 +135,8 @@ def source_alternatives(packages: Sequence[SpecPackage]) -> tuple[tuple[str, str
     """The `SpecPackage.alternatives` of the source package of a spec whose packages (the main
     one first) are ``packages``: the main package's, and each origin tag a subpackage sets
     otherwise. rpm records only the main package's tags in the source package; a subpackage's
-    Vendor or License is in none of its headers, yet it is what the source package builds. So
+    Vendor or License is in none of its headers, yet it is what the source package builds, as
+    is the main package's License when a ``SourceLicense`` replaces it in the source package. So
     are the capabilities of every package (``("provides", "gitsha(URL)")``: an SRPM's header holds
     none of them) and the name of each subpackage (``("builds", NAME)``: a component made under
     another source name)."""
@@ -143,6 +144,10 @@ def source_alternatives(packages: Sequence[SpecPackage]) -> tuple[tuple[str, str
         return ()
     main = packages[0]
     found = dict.fromkeys(main.alternatives)
+    if main.source_license and main.license:
+        # rpmbuild records the SourceLicense as the source package's License: the License of the
+        # main package it builds (Citrix's EULA beside a SourceLicense MIT) is in no tag of it.
+        found[("license", main.license)] = None
     for sub in packages[1:]:
         found[("builds", sub.name)] = None
         for tag in sorted(ORIGIN_TAGS):
