@@ -85,6 +85,11 @@ class Spec:
     """Names of the packages whose ``%files`` packages anything (a path, a glob, a ``-f`` list)."""
     requires_excluded: bool = False
     """The spec excludes every generated requirement (``%global __requires_exclude .*``)."""
+    buildhost: tuple[str, ...] = ()
+    """The BuildHost rpmbuild writes in every package it makes of the spec, source and binary:
+    ``%{_buildhost}`` as the whole parse leaves it (a ``%global`` anywhere, checked with
+    rpmbuild), then its other values (branches not decided); empty when the spec does not
+    define it and the build host names itself."""
 
 
 def unexpanded_source_gap(
