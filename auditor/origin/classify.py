@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import chain
 from typing import NamedTuple
@@ -14,7 +15,8 @@ from auditor.origin.findings import ConfigFinding, Finding
 from auditor.origin.policy import Policy
 from auditor.origin.rules import HostRule, Rule
 from auditor.origin.urls import package_urls, url_readings
-from auditor.rpm.model import Package, with_fields
+from auditor.rpm.model import Dependency, Package, with_fields
+from auditor.rpm.package_fields import DEPENDENCY_KINDS
 from auditor.sources.interface import ConfigUrl
 
 ExtraFindings = Mapping[int, Sequence[Finding]]
@@ -68,15 +70,32 @@ def _own_findings(
 ) -> list[Finding]:
     findings = _matched(package, policy, rules, extra)
     if package.alternatives:
-        # Each other value a spec may give a field is judged as that field's value.
+        # Each other value a spec may give a field is judged as that field's value; the values of
+        # a field that holds many (capabilities, the names built) are judged together, in one.
         seen = {(finding.rule, finding.value) for finding in findings}
+        variants: list[Package] = []
+        many: defaultdict[str, list[str]] = defaultdict(list)
         for field, value in package.alternatives:
-            variant = with_fields(package, alternatives=(), **{field: value})
+            if field in _MANY_VALUED:
+                many[field].append(value)
+            else:
+                variants.append(with_fields(package, alternatives=(), **{field: value}))
+        if many:
+            values = {field: tuple(map(_MANY_VALUED[field], names)) for field, names in many.items()}
+            variants.append(with_fields(package, alternatives=(), **values))
+        for variant in variants:
             for finding in _matched(variant, policy, rules, ()):
                 if (finding.rule, finding.value) not in seen:
                     seen.add((finding.rule, finding.value))
                     findings.append(finding)
     return findings
+
+
+_MANY_VALUED: dict[str, Callable[[str], object]] = {
+    **{str(kind): Dependency for kind in DEPENDENCY_KINDS},
+    "builds": str,
+}
+"""The fields of `Package.alternatives` that hold many values, and how one is made of its text."""
 
 
 def _matched(package: Package, policy: Policy, rules: _Rules, extra: Iterable[Finding]) -> list[Finding]:

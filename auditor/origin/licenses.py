@@ -25,7 +25,10 @@ def license_term_pattern(term: str) -> re.Pattern[str]:
     ``BSD+Proprietary`` and ``Proprietary_License`` hold their terms, while ``Proprietaryish``
     and ``NonCommercial`` do not. Inside a term, a space or a hyphen is any run of
     whitespace, hyphens and underscores: ``Not redistributable`` is also
-    ``Not-redistributable`` and ``Not  redistributable``.
+    ``Not-redistributable`` and ``Not  redistributable``. A capital after a small letter also
+    ends a term, as camel case starts a word: ``LicenseRef-CitrixHypervisor-EULA`` and
+    ``LicenseRef-CitrixEULA`` hold ``LicenseRef-Citrix`` (a name glued to the product or the
+    licence it names), while ``LicenseRef-Citrine`` and ``LicenseRef-Citrixish`` do not.
     """
     words = [word for word in _TERM_GAP.split(term.strip()) if word]
     body = r"[\s_-]+".join(re.escape(word) for word in words)
@@ -33,7 +36,11 @@ def license_term_pattern(term: str) -> re.Pattern[str]:
     # that does not say "non" itself is negated by one before it: "BSD (non-proprietary)" is
     # free, while "Non-commercial" is its own term.
     negated = "" if words and words[0].lower() in ("non", "not") else r"(?<!non-)(?<!non )(?<!non_)(?<!not )"
-    return re.compile(negated + r"(?<![^\W_])" + body + r"(?![^\W_])", re.IGNORECASE)
+    # The camel-case end is read in the text's own case (the rest ignores case): a small
+    # letter the term ends on, then a capital.
+    camel_case_end = r"|(?-i:(?<=[a-z])(?=[A-Z]))"
+    end = r"(?:(?![^\W_])" + camel_case_end + ")"
+    return re.compile(negated + r"(?<![^\W_])" + body + end, re.IGNORECASE)
 
 
 _LATER = r"(?!\s+(?:any\s+)?(?:later|newer|higher|greater|above)(?![\w-]))"

@@ -307,7 +307,11 @@ class ComponentRule(Rule):
     kind: ClassVar[str] = "component"
 
     def match(self, package: Package) -> Iterator[Finding]:
-        for field_name, name in (("name", package.name), ("sourcerpm", package.source_name)):
+        named = [("name", package.name), ("sourcerpm", package.source_name)]
+        if package.is_source and package.builds:
+            # A source package of another name that makes the component is its source too.
+            named.extend(("builds", built) for built in package.builds)
+        for field_name, name in named:
             component = self.components.get(name or "")
             if component is None:
                 continue

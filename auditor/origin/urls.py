@@ -214,9 +214,11 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFKC", folded).translate(_DOTS)
 
 
-_MODULE_PATH = re.compile(r"\(([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/[^\s()]*)\)")
-"""A module named by its host and path in a capability: Go's ``golang(github.com/xenserver/x)``,
-and ``bundled(golang(...))``, the code a binary carries inside it. Read as a Source written so."""
+_CAPABILITY_ARGUMENT = re.compile(r"\(([^\s()]+)\)")
+"""What a capability names in parentheses, innermost: a module by its host and path (Go's
+``golang(github.com/xenserver/x)``, ``bundled(golang(...))``, the code a binary carries), or
+the Source a ``gitsha(...)`` was made from, written as a Source is (``git@host:org/x.git``,
+``//host/x``, ``host:7999/x``). Read as a Source written so (`_word_readings`)."""
 
 
 def urls_in_text(text: str) -> list[str]:
@@ -380,13 +382,15 @@ def package_urls(
         for dep in getattr(package, kind):
             name = dep.name
             url = ":/" in name or ":\\" in name
-            if not (url or ("(" in name and "/" in name)) or not wanted(name):
+            if not (url or ("(" in name and ("/" in name or "@" in name))) or not wanted(name):
                 continue
             for text in urls_in_text(name) if url else ():
                 for parsed in url_readings(text):
                     yield UrlEvidence(kind, parsed)
-            for path in _MODULE_PATH.finditer(name):
-                yield from (UrlEvidence(kind, parsed) for parsed in url_readings(path.group(1)))
+            for argument in _CAPABILITY_ARGUMENT.finditer(name):
+                # A URL with a scheme was read whole above, parentheses of its own included.
+                if not _may_be_url(argument.group(1)):
+                    yield from (UrlEvidence(kind, parsed) for parsed in _word_readings(argument.group(1)))
 
 
 def host_matches(host: str, domain: str) -> bool:

@@ -146,7 +146,9 @@ def _source_package(spec: Spec, identity: _Identity, path: str, notes: tuple[str
         upstreamreleases=main.upstreamreleases,
         # rpmbuild records SourceLicense, when the spec has one, as the source package's License.
         alternatives=source_alternatives(spec.packages)
-        + tuple(("license", v) for v in main.source_license[1:]),
+        + tuple(("license", v) for v in main.source_license[1:])
+        + _other_build_hosts(spec),
+        buildhost=spec.buildhost[0] if spec.buildhost else None,
         license=main.source_license[0] if main.source_license else main.license,
         distribution=main.distribution,
         sources=spec.sources,
@@ -233,7 +235,8 @@ def _binary_package(
         disturl=sub.disturl,
         translationurl=sub.translationurl,
         upstreamreleases=sub.upstreamreleases,
-        alternatives=sub.alternatives,
+        alternatives=sub.alternatives + _other_build_hosts(spec),
+        buildhost=spec.buildhost[0] if spec.buildhost else None,
         license=sub.license,
         distribution=sub.distribution,
         files=spec.files.get(sub.name, ()),
@@ -245,6 +248,11 @@ def _binary_package(
         # source package alone.
         gaps=(*(gap for gap in spec.gaps if gap.kind in _BINARY_GAPS), *_generated_requires(spec, sub, path)),
     )
+
+
+def _other_build_hosts(spec: Spec) -> tuple[tuple[str, str], ...]:
+    """The other values ``%{_buildhost}`` may have (`Spec.buildhost`), as alternatives."""
+    return tuple(("buildhost", host) for host in spec.buildhost[1:])
 
 
 def _generated_requires(spec: Spec, sub: SpecPackage, path: str) -> tuple[Gap, ...]:

@@ -24,7 +24,7 @@ from auditor.formats.payload import PayloadFiles, extract_member
 from auditor.formats.rpmheader import Header, RpmHeaders, Tag
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import SourceFile, SourceKind
-from auditor.rpm.spec.builds import built_by_parsed_spec, built_by_spec
+from auditor.rpm.spec.builds import built_by_parsed_spec, built_by_spec, carried_by_parsed_spec
 from auditor.rpm.spec.lines import sources_of_parsed_spec, subpackage_tags
 from auditor.rpm.spec.result import ORIGIN_TAGS, source_alternatives, unexpanded_source_gap
 
@@ -108,8 +108,10 @@ def _read_srpm_spec(
         # newline and glues the next line to it), so a Source line may be hidden from a
         # reading by lines: the file names rpm recorded say so.
         sources, gaps = with_recorded_names(sources_of_parsed_spec(text), _recorded(main), "header")
-        alternatives = subpackage_tags(text, ORIGIN_TAGS)
-        builds = built_by_parsed_spec(text, main.string(Tag.NAME))
+        # What its packages carry is judged as the source package's: its header holds none of it.
+        name = main.string(Tag.NAME)
+        alternatives = subpackage_tags(text, ORIGIN_TAGS) + carried_by_parsed_spec(text, name)
+        builds = built_by_parsed_spec(text, name)
         return SpecReading(sources, "header", gaps=gaps, alternatives=alternatives, builds=builds)
     if payload is None:
         return _unreadable(main, "no SPEC tag, and only the header was read (not the payload's spec)")

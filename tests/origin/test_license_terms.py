@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.origin.scanned import rules_of, scan, write_spec
+from tests.origin.scanned import rules_of, scan, scan_report, write_spec
 
 NOT_FREE: dict[str, str | list[str]] = {
     "Proprietary": "proprietary-license",
@@ -16,6 +16,13 @@ NOT_FREE: dict[str, str | list[str]] = {
     "LicenseRef-Citrix-Proprietary": ["citrix-license", "proprietary-license"],
     "LicenseRef-Proprietary-Citrix": "proprietary-license",
     "LicenseRef-Citrix-Hypervisor": ["citrix-license", "proprietary-license"],
+    # XenServer is Citrix's name, and a capital ends a name glued to what follows (rt-origin).
+    "LicenseRef-XenServer-EULA": ["citrix-license", "proprietary-license"],
+    "LicenseRef-XenServer": ["citrix-license", "proprietary-license"],
+    "LicenseRef-CitrixHypervisor-EULA": ["citrix-license", "proprietary-license"],
+    "LicenseRef-CitrixEULA": ["citrix-license", "proprietary-license"],
+    "LicenseRef-CitrixProprietary": ["citrix-license", "proprietary-license"],
+    "ProprietaryLicense": "proprietary-license",
     "LicenseRef-Commercial": "proprietary-license",
     "Citrix-EULA": "proprietary-license",
     "Proprietary-EULA": "proprietary-license",
@@ -64,6 +71,8 @@ FREE = (
     "GPL-2+ with distribution exception",
     "LicenseRef-Fedora-Public-Domain",
     "LicenseRef-Fedora-UltraPermissive",
+    "LicenseRef-Citrine",  # neither Citrix nor glued to it by a capital
+    "LicenseRef-Citrixish",
     "CC-BY-SA-4.0 AND CC0-1.0",
     "Python-2.0.1 AND Unicode-DFS-2016",
     "Beerware",
@@ -110,3 +119,23 @@ def test_a_built_rpm_under_a_citrix_licence_ref_is_citrix_and_proprietary(
         ("proprietary-license", "proprietary", "license:eula"),
     ]
     assert code == 1
+
+
+def test_a_source_license_does_not_hide_the_licence_of_what_the_spec_builds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """rpmbuild records ``SourceLicense`` as the source package's License (rt-origin): the spec's
+    License, Citrix's here, is still what the source package builds, read from a spec file too."""
+    spec = write_spec(tmp_path, "srclic", "License: LicenseRef-Citrix-EULA", "SourceLicense: MIT")
+    code, report, _ = scan_report(capsys, spec)
+    (source,) = [package for package in report["packages"] if package["kind"] == "source"]
+    assert source["license"] == "MIT"
+    assert {"citrix-license", "proprietary-license"} <= {f["rule"] for f in source["findings"]}
+    assert code == 1
+
+
+def test_a_source_license_alone_stays_clean(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec = write_spec(tmp_path, "srcfree", "License: GPL-2.0-only", "SourceLicense: MIT")
+    code, report, _ = scan_report(capsys, spec)
+    assert [package["findings"] for package in report["packages"]] == [[], []]
+    assert code == 0

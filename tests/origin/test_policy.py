@@ -72,6 +72,8 @@ def test_public_organisations_are_origins_and_one_line_downgrades_them(policy, t
         "https://gitlab.com/api/v4/projects/xenserver%2Fx/repository/archive.tar.gz?sha=v1",
         "https://api.bitbucket.org/2.0/repositories/citrix/x/downloads/x-1.tar.gz",
         "https://media.githubusercontent.com/media/xenserver/x/v1/blob.bin",
+        # Where GitHub serves a pull request's patch from (rt-origin).
+        "https://patch-diff.githubusercontent.com/raw/citrix/x/pull/7.diff",
     ):
         (found,) = findings_for(policy, url=url)
         assert found.rule == "citrix-public-organisation" and found.effective

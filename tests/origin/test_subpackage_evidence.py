@@ -75,3 +75,78 @@ def test_the_spec_scanned_as_a_file_says_what_its_source_rpm_says(
     (package,) = from_rpm["packages"]
     assert source["status"] == package["status"] == "origin"
     assert {f["rule"] for f in source["findings"]} == {f["rule"] for f in package["findings"]}
+
+
+# What the spec's packages carry beyond their tags (rt-origin): their capabilities, and the
+# names they are built as, which no header of the source package holds.
+CARRIED_SPEC = """Name: carrier
+Version: 1.0
+Release: 1
+Summary: s
+License: MIT
+BuildArch: noarch
+{main}
+%description
+d
+%package -n {sub}
+Summary: t
+{tags}
+%description -n {sub}
+t
+%prep
+true
+%build
+%files
+%files -n {sub}
+"""
+
+
+def _carrier(directory: Path, main: str = "", sub: str = "carrier-tools", tags: str = "") -> Path:
+    spec = directory / "carrier.spec"
+    spec.write_text(CARRIED_SPEC.format(main=main, sub=sub, tags=tags))
+    top = directory / "rpmbuild"
+    subprocess.run(["rpmbuild", "-bs", "--quiet", "--define", f"_topdir {top}", str(spec)], check=True)
+    (built,) = (top / "SRPMS").glob("carrier-*.src.rpm")
+    return built
+
+
+@pytest.mark.parametrize(
+    ("main", "tags"),
+    [
+        ("", "Requires: gitsha(git@code.citrite.net:XS/x.git)"),
+        ("Provides: foo, gitsha(https://code.citrite.net/x) = 1f71b34f", ""),
+        ("", "Recommends: golang(github.com/xenserver/x)"),
+    ],
+)
+def test_a_capability_of_a_package_the_spec_builds_is_its_source_rpm_s_evidence(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], main: str, tags: str
+) -> None:
+    srpm = _carrier(tmp_path, main=main, tags=tags)
+    code, report, _ = scan_report(capsys, srpm)
+    (package,) = report["packages"]
+    assert package["status"] == "origin" and code == 1
+    _, from_spec, _ = scan_report(capsys, tmp_path / "carrier.spec")
+    (source,) = [package for package in from_spec["packages"] if package["kind"] == "source"]
+    assert {f["rule"] for f in source["findings"]} == {f["rule"] for f in package["findings"]}
+
+
+def test_a_component_built_from_a_spec_with_a_prep_section_is_its_source_rpm_s_evidence(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """rpm stores no line for the section header that ends %prep, so what such a SPEC tag builds
+    is unknown (`built_by_parsed_spec`); the ``%package`` it declares is still read."""
+    code, report, _ = scan_report(
+        capsys, _carrier(tmp_path, sub="citrix-crypto-module", tags="License: OpenSSL")
+    )
+    (package,) = report["packages"]
+    assert "xenserver-proprietary-component" in {f["rule"] for f in package["findings"]}
+    assert code == 1
+
+
+def test_capabilities_and_names_of_no_policy_host_or_component_stay_clean(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    srpm = _carrier(tmp_path, main="Provides: gitsha(https://github.com/xcp-ng/x)", tags="Requires: foo")
+    code, report, _ = scan_report(capsys, srpm)
+    (package,) = report["packages"]
+    assert (package["status"], package["findings"], code) == ("clean", [], 0)

@@ -71,6 +71,8 @@ def test_every_branch_s_values_of_an_undecided_conditional_are_judged(
         ("url", "https://code.citrite.net/projects/XSC/repos/a"),
         ("vendor", "Citrix Systems, Inc."),
         ("vendor", "Own Org"),  # a subpackage's own tag is the source package's evidence too
+        ("builds", "a-sub"),  # and so are the names it builds (rt-origin)
+        ("builds", "a-own"),
     }
     # a subpackage's own Vendor replaces the main package's, alternatives included, for it
     assert {field for field, _ in read["a-own-1-1.noarch"].alternatives} == {"license", "url"}

@@ -694,7 +694,8 @@ def test_remote_headers_give_source_urls_of_source_packages(
         "https://repo.citrite.net:443/ctx-local-contrib/xs-sources/extra-1.0.tar.gz",
     ]
     fields = {f["field"] for f in after["findings"]} - {f["field"] for f in before["findings"]}
-    assert fields == {"source0", "source1", "distribution"}  # Distribution: XenServer, header only
+    # Distribution: XenServer, header only; the gitsha Provides of its binaries, in its spec only.
+    assert fields == {"source0", "source1", "distribution", "provides"}
 
 
 def test_a_server_without_range_requests_is_said_once_and_skipped(

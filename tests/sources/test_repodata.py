@@ -64,6 +64,8 @@ def as_repodata_carries(package: Package) -> Package:
         sources=(),
         spec=None,
         builds=None,  # the binaries its spec builds: repodata has no spec
+        # nor what its spec's packages carry (their capabilities, their names)
+        alternatives=() if package.is_source else package.alternatives,
         notes=(),
         gaps=(),  # what the reading of the SRPM's spec could not see: repodata has no spec
     )

@@ -13,10 +13,12 @@ from __future__ import annotations
 import re
 
 from auditor.rpm.gaps import GapKind
+from auditor.rpm.package_fields import DEPENDENCY_KINDS
+from auditor.rpm.spec.dependencies import parse_dependency_list
 from auditor.rpm.spec.files import files_header
-from auditor.rpm.spec.lines import TAG
+from auditor.rpm.spec.lines import TAG, preamble_tags
 from auditor.rpm.spec.preamble import INEXACT_NAME
-from auditor.rpm.spec.result import Spec
+from auditor.rpm.spec.result import SOURCE_LICENSE, Spec
 from auditor.rpm.spec.values import INEXACT
 
 _FILES_HEADER = re.compile(r"^[^\S\n]*%files(?![A-Za-z0-9_])([^\n]*)", re.IGNORECASE | re.MULTILINE)
@@ -110,3 +112,30 @@ def built_by_spec(spec: Spec, text: str) -> tuple[str, ...] | None:
     if any(not item or "%" in item for item in spec.built):
         return None
     return tuple(spec.built)
+
+
+_CAPABILITY_TAGS = frozenset(DEPENDENCY_KINDS)
+_LICENSE_TAGS = frozenset({"license", SOURCE_LICENSE})
+
+
+def carried_by_parsed_spec(text: str, name: str | None) -> tuple[tuple[str, str], ...]:
+    """What the packages of a spec rpmbuild parsed (an SRPM's SPEC tag) carry that the source
+    package's header does not, as `auditor.rpm.model.Package.alternatives` of the source package:
+    each capability of each package, main one included (``("provides", "gitsha(URL)")``: rpm
+    writes them in the binaries only), and ``("builds", NAME)`` for each ``%package`` it
+    declares (with or without ``%files``: evidence, not `built_by_parsed_spec`'s sure answer);
+    and the main package's License when a ``SourceLicense`` took its place in the header."""
+    found: list[tuple[str, str]] = []
+    licenses = [
+        (tag, value) for owner, tag, value in preamble_tags(text, _LICENSE_TAGS, main=True) if owner is None
+    ]
+    if any(tag == SOURCE_LICENSE for tag, _ in licenses):
+        found.extend(("license", value) for tag, value in licenses if tag == "license")
+    for argument, tag, value in preamble_tags(text, _CAPABILITY_TAGS, main=True):
+        if not tag:
+            declared = package_name(argument or "", name or "")
+            if declared and "%" not in declared:
+                found.append(("builds", declared))
+            continue
+        found.extend((tag, dependency.name) for dependency in parse_dependency_list(value))
+    return tuple(dict.fromkeys(found))

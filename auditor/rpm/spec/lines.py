@@ -8,6 +8,7 @@ that is already done.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from auditor.rpm.model import SourceFile, SourceKind
 
@@ -125,18 +126,34 @@ def subpackage_tags(text: str, tags: frozenset[str]) -> tuple[tuple[str, str], .
     """The ``tags`` (lower-case names) the ``%package`` preambles of a spec rpmbuild has already
     parsed (an SRPM's SPEC tag) set, as (name, value): a subpackage's Vendor or License is in
     no header of the source package. Only the ``%package`` sections are split into lines."""
+    found = (
+        (tag, value)
+        for argument, tag, value in preamble_tags(text, tags, main=False)
+        if argument is not None and tag
+    )
+    return tuple(dict.fromkeys(found))
+
+
+def preamble_tags(text: str, tags: frozenset[str], *, main: bool) -> Iterator[tuple[str | None, str, str]]:
+    """The ``tags`` (lower-case names) the preambles of a spec rpmbuild has already parsed (an
+    SRPM's SPEC tag) set, as (the ``%package`` header's argument, or None for the main
+    preamble when ``main``; the tag; its value), each ``%package`` header once even when it sets
+    none (an empty tag and value). Only the preambles are split into lines."""
     text = "\n" + text
-    found: list[tuple[str, str]] = []
     headers = list(_SECTION_LINE.finditer(text))
+    first = headers[0].start() if headers else len(text)
+    sections: list[tuple[str | None, int, int]] = [(None, 0, first)] if main else []
     for place, header in enumerate(headers):
         if header.group(1).lower() != "package":
             continue
         start = text.find("\n", header.end())
         stop = headers[place + 1].start() if place + 1 < len(headers) else len(text)
-        if start < 0 or start >= stop:
-            continue
+        argument = text[header.end() : start if start >= 0 else len(text)].strip()
+        yield argument, "", ""
+        if 0 <= start < stop:
+            sections.append((argument, start, stop))
+    for owner, start, stop in sections:
         for line in text[start + 1 : stop].split("\n"):
             tag = TAG.match(line.strip())
             if tag is not None and tag.group(1).lower() in tags and tag.group(3).strip():
-                found.append((tag.group(1).lower(), tag.group(3).strip()))
-    return tuple(dict.fromkeys(found))
+                yield owner, tag.group(1).lower(), tag.group(3).strip()

@@ -292,6 +292,8 @@ class _SpecReader(PreambleTags):
         if self.section == "preamble":
             self.main.fill_from_macros(self.values.macro_values)
         requires_excluded = excludes_every_requirement(self.macros)
+        # rpmbuild reads %{_buildhost} once the spec is parsed, for every package it writes.
+        host, other_hosts = self.values.macro_values("_buildhost")
         self._note_cuts(cuts, lines, "the macros Vendor, Packager, Distribution and BugURL are read from")
         tags = self.main.tags
         epoch_text = tags.get("epoch")
@@ -316,6 +318,7 @@ class _SpecReader(PreambleTags):
             file_patterns={name: tuple(dict.fromkeys(found)) for name, found in self.file_patterns.items()},
             packaging=frozenset(self.packaging),
             requires_excluded=requires_excluded,
+            buildhost=tuple(dict.fromkeys(value for value in (host, *other_hosts) if value)),
         )
 
 

@@ -85,6 +85,11 @@ class Spec:
     """Names of the packages whose ``%files`` packages anything (a path, a glob, a ``-f`` list)."""
     requires_excluded: bool = False
     """The spec excludes every generated requirement (``%global __requires_exclude .*``)."""
+    buildhost: tuple[str, ...] = ()
+    """The BuildHost rpmbuild writes in every package it makes of the spec, source and binary:
+    ``%{_buildhost}`` as the whole parse leaves it (a ``%global`` anywhere, checked with
+    rpmbuild), then its other values (branches not decided); empty when the spec does not
+    define it and the build host names itself."""
 
 
 def unexpanded_source_gap(
@@ -135,17 +140,29 @@ def source_alternatives(packages: Sequence[SpecPackage]) -> tuple[tuple[str, str
     """The `SpecPackage.alternatives` of the source package of a spec whose packages (the main
     one first) are ``packages``: the main package's, and each origin tag a subpackage sets
     otherwise. rpm records only the main package's tags in the source package; a subpackage's
-    Vendor or License is in none of its headers, yet it is what the source package builds."""
+    Vendor or License is in none of its headers, yet it is what the source package builds, as
+    is the main package's License when a ``SourceLicense`` replaces it in the source package. So
+    are the capabilities of every package (``("provides", "gitsha(URL)")``: an SRPM's header holds
+    none of them) and the name of each subpackage (``("builds", NAME)``: a component made under
+    another source name)."""
     if not packages:
         return ()
     main = packages[0]
     found = dict.fromkeys(main.alternatives)
+    if main.source_license and main.license:
+        # rpmbuild records the SourceLicense as the source package's License: the License of the
+        # main package it builds (Citrix's EULA beside a SourceLicense MIT) is in no tag of it.
+        found[("license", main.license)] = None
     for sub in packages[1:]:
+        found[("builds", sub.name)] = None
         for tag in sorted(ORIGIN_TAGS):
             value = getattr(sub, tag)
             if value and value != getattr(main, tag):
                 found[(tag, value)] = None
         found.update(dict.fromkeys(sub.alternatives))
+    for package in packages:
+        for kind in DEPENDENCY_KINDS:
+            found.update(dict.fromkeys((str(kind), dependency.name) for dependency in getattr(package, kind)))
     return tuple(found)
 
 
