@@ -76,6 +76,8 @@ def _own_findings(
         variants: list[Package] = []
         many: defaultdict[str, list[str]] = defaultdict(list)
         for field, value in package.alternatives:
+            if field == "builds":
+                continue  # read by the component rule from the alternatives themselves
             if field in _MANY_VALUED:
                 many[field].append(value)
             else:
@@ -91,10 +93,7 @@ def _own_findings(
     return findings
 
 
-_MANY_VALUED: dict[str, Callable[[str], object]] = {
-    **{str(kind): Dependency for kind in DEPENDENCY_KINDS},
-    "builds": str,
-}
+_MANY_VALUED: dict[str, Callable[[str], object]] = {str(kind): Dependency for kind in DEPENDENCY_KINDS}
 """The fields of `Package.alternatives` that hold many values, and how one is made of its text."""
 
 

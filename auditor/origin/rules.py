@@ -308,9 +308,11 @@ class ComponentRule(Rule):
 
     def match(self, package: Package) -> Iterator[Finding]:
         named = [("name", package.name), ("sourcerpm", package.source_name)]
-        if package.is_source and package.builds:
-            # A source package of another name that makes the component is its source too.
-            named.extend(("builds", built) for built in package.builds)
+        if package.is_source:
+            # A source package of another name that makes the component is its source too: what
+            # it surely builds, and each %package its spec declares (`Package.alternatives`).
+            named.extend(("builds", built) for built in package.builds or ())
+            named.extend(("builds", value) for field, value in package.alternatives if field == "builds")
         for field_name, name in named:
             component = self.components.get(name or "")
             if component is None:

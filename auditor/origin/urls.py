@@ -23,7 +23,7 @@ from urllib.parse import unquote
 from auditor.origin.urlpaths import path_matches, remove_dot_segments
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import Package, PackageKind
-from auditor.rpm.package_fields import URL_TAGS, WEAK_DEPENDENCY_KINDS, location_is_url
+from auditor.rpm.package_fields import URL_TAGS, WEAK_DEPENDENCY_KINDS, location_is_url, may_name_a_place
 
 _SCHEME_URL = re.compile(
     r"""[A-Za-z][A-Za-z0-9+.-]*://[^\s"'<>]+|(?<![A-Za-z0-9+.-])(?i:https?|ftp|wss?):[/\\][^\s"'<>]+"""
@@ -381,9 +381,9 @@ def package_urls(
     for kind in ("provides", "requires", "recommends", "obsoletes", "conflicts", *WEAK_DEPENDENCY_KINDS[1:]):
         for dep in getattr(package, kind):
             name = dep.name
-            url = ":/" in name or ":\\" in name
-            if not (url or ("(" in name and ("/" in name or "@" in name))) or not wanted(name):
+            if not may_name_a_place(name) or not wanted(name):
                 continue
+            url = ":/" in name or ":\\" in name
             for text in urls_in_text(name) if url else ():
                 for parsed in url_readings(text):
                     yield UrlEvidence(kind, parsed)

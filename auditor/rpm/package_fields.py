@@ -49,6 +49,17 @@ URL_TAGS = {
 """The header tags that hold one URL each: the `Package` field, and the tag as rpm spells it."""
 
 
+def may_name_a_place(capability: str) -> bool:
+    """Whether a capability may name a URL or a host (`auditor.origin.urls.package_urls` reads
+    only these): a scheme (``gitsha(https://...)``), or parentheses around a path or a git
+    address (``golang(github.com/x/y)``, ``gitsha(git@host:org/x.git)``)."""
+    return (
+        ":/" in capability
+        or ":\\" in capability
+        or ("(" in capability and ("/" in capability or "@" in capability))
+    )
+
+
 _FEW_SLASHES = re.compile(r"(?i:https?|ftp):/")
 """A special scheme and one slash: curl takes one to three slashes after it for ``//``."""
 

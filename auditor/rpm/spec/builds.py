@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from auditor.rpm.gaps import GapKind
-from auditor.rpm.package_fields import DEPENDENCY_KINDS
+from auditor.rpm.package_fields import DEPENDENCY_KINDS, may_name_a_place
 from auditor.rpm.spec.dependencies import parse_dependency_list
 from auditor.rpm.spec.files import files_header
 from auditor.rpm.spec.lines import TAG, preamble_tags
@@ -121,9 +121,10 @@ _LICENSE_TAGS = frozenset({"license", SOURCE_LICENSE})
 def carried_by_parsed_spec(text: str, name: str | None) -> tuple[tuple[str, str], ...]:
     """What the packages of a spec rpmbuild parsed (an SRPM's SPEC tag) carry that the source
     package's header does not, as `auditor.rpm.model.Package.alternatives` of the source package:
-    each capability of each package, main one included (``("provides", "gitsha(URL)")``: rpm
-    writes them in the binaries only), and ``("builds", NAME)`` for each ``%package`` it
-    declares (with or without ``%files``: evidence, not `built_by_parsed_spec`'s sure answer);
+    each capability of each package that may name a place (`may_name_a_place`), main one
+    included (``("provides", "gitsha(URL)")``: rpm writes them in the binaries only), and
+    ``("builds", NAME)`` for each ``%package`` it declares (with or without ``%files``:
+    evidence, not `built_by_parsed_spec`'s sure answer);
     and the main package's License when a ``SourceLicense`` took its place in the header."""
     found: list[tuple[str, str]] = []
     licenses = [
@@ -137,5 +138,10 @@ def carried_by_parsed_spec(text: str, name: str | None) -> tuple[tuple[str, str]
             if declared and "%" not in declared:
                 found.append(("builds", declared))
             continue
-        found.extend((tag, dependency.name) for dependency in parse_dependency_list(value))
+        if may_name_a_place(value):  # the rest is no evidence: not parsed (most of an SRPM's)
+            found.extend(
+                (tag, dependency.name)
+                for dependency in parse_dependency_list(value)
+                if may_name_a_place(dependency.name)
+            )
     return tuple(dict.fromkeys(found))

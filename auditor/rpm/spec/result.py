@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import Dependency, SourceFile
-from auditor.rpm.package_fields import DEPENDENCY_KINDS, URL_TAGS
+from auditor.rpm.package_fields import DEPENDENCY_KINDS, URL_TAGS, may_name_a_place
 from auditor.rpm.spec.generated import rpm_yes
 
 
@@ -142,9 +142,9 @@ def source_alternatives(packages: Sequence[SpecPackage]) -> tuple[tuple[str, str
     otherwise. rpm records only the main package's tags in the source package; a subpackage's
     Vendor or License is in none of its headers, yet it is what the source package builds, as
     is the main package's License when a ``SourceLicense`` replaces it in the source package. So
-    are the capabilities of every package (``("provides", "gitsha(URL)")``: an SRPM's header holds
-    none of them) and the name of each subpackage (``("builds", NAME)``: a component made under
-    another source name)."""
+    are the capabilities of every package that may name a place (``("provides",
+    "gitsha(URL)")``: an SRPM's header holds none of them) and the name of each subpackage
+    (``("builds", NAME)``: a component made under another source name)."""
     if not packages:
         return ()
     main = packages[0]
@@ -162,7 +162,13 @@ def source_alternatives(packages: Sequence[SpecPackage]) -> tuple[tuple[str, str
         found.update(dict.fromkeys(sub.alternatives))
     for package in packages:
         for kind in DEPENDENCY_KINDS:
-            found.update(dict.fromkeys((str(kind), dependency.name) for dependency in getattr(package, kind)))
+            found.update(
+                dict.fromkeys(
+                    (str(kind), dependency.name)
+                    for dependency in getattr(package, kind)
+                    if may_name_a_place(dependency.name)
+                )
+            )
     return tuple(found)
 
 
