@@ -256,3 +256,48 @@ def test_a_content_length_of_a_non_ascii_digit_is_no_crash(
     server.routes["/clean/repodata/repomd.xml"] = odd_length
     code, _document, err = scan([server.url("/clean/"), "--cache-dir", str(tmp_path / "c")], capsys)
     assert "internal error" not in err and code != 4, err
+
+
+def test_a_baseurl_with_three_slashes_is_read_from_the_host_that_follows_as_curl_reads_it(
+    server: LocalServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """FALSE CLEAN. ``baseurl=http:///127.0.0.1:PORT/xs/`` then ``http://127.0.0.1:PORT/clean/``.
+    curl, and so librepo, reads ``http:///HOST/...`` as ``http://HOST/...`` (the auditor knows:
+    `auditor.net.http._CURL_ABSOLUTE` reads a redirect's Location so, and a policy host written
+    that way is a config finding), so dnf installs from the first URL: checked with dnf 4.14,
+    ``repoquery`` lists xspkg. The URL policy refuses it for a section ("no host in the URL"),
+    the second, clean, base URL is read, and the run passes, --strict included, on a warning:
+    the repository dnf uses was never read."""
+    config = tmp_path / "s.repo"
+    config.write_text(
+        f"[s]\nname=s\nbaseurl=http:///127.0.0.1:{server.port}/xs/\n        {server.url('/clean/')}\n"
+    )
+    code, document, err = scan([str(config), "--cache-dir", str(tmp_path / "c"), "--strict"], capsys)
+    assert "Traceback" not in err
+    assert code != 0, err
+    assert "xspkg" in names(document) or document.get("errors"), err
+
+
+def test_a_sections_baseurl_is_read_though_its_mirrorlist_works_as_yum_3_reads_the_baseurl_first(
+    server: LocalServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """FALSE CLEAN for yum 3 hosts (XCP-ng 8.x). ``[base] baseurl=http://HOST/xs/`` and
+    ``mirrorlist=`` a list naming ``http://HOST/clean/``. dnf reads the mirrorlist's mirrors and
+    ignores the baseurl; yum 3 does the opposite: ``YumRepository._baseurlSetup`` makes
+    ``self._urls = self.baseurl + self.mirrorurls`` (yum 3.4.3 yumRepo.py), baseurl first (and
+    with its default ``failovermethod=roundrobin`` it may start at any of them). The README
+    reads every configuration "twice, as libdnf's parser reads it ... and as Python's
+    configparser does (close to yum 3 ...), and a repository either would use is judged".
+    But `repofile._first_url` takes baseurl, mirrorlist, metalink in that one order for both
+    readers, so the two readings "name the same repository" and `SectionReader.read` reads
+    dnf's mirrorlist alone: ``/xs/`` is never requested, and the run passes under --strict,
+    with nothing said, while a yum 3 host installs xspkg."""
+    (server.root / "mirrors.txt").write_text(server.url("/clean/") + "\n")
+    config = tmp_path / "base.repo"
+    config.write_text(
+        f"[base]\nname=base\nbaseurl={server.url('/xs/')}\nmirrorlist={server.url('/mirrors.txt')}\n"
+    )
+    code, document, err = scan([str(config), "--cache-dir", str(tmp_path / "c"), "--strict"], capsys)
+    assert "Traceback" not in err
+    assert "/xs/repodata/repomd.xml" in server.paths(), server.paths()
+    assert "xspkg" in names(document) and code == 1, err
