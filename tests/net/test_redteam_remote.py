@@ -301,3 +301,25 @@ def test_a_sections_baseurl_is_read_though_its_mirrorlist_works_as_yum_3_reads_t
     assert "Traceback" not in err
     assert "/xs/repodata/repomd.xml" in server.paths(), server.paths()
     assert "xspkg" in names(document) and code == 1, err
+
+
+def test_a_baseurl_naming_repomd_xml_is_read_as_dnf_reads_it(
+    server: LocalServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """FALSE CLEAN. ``baseurl=http://HOST/clean/repodata/repomd.xml`` then ``http://HOST/xs/``.
+    dnf appends ``repodata/repomd.xml`` to every base URL: it asks for
+    ``/clean/repodata/repomd.xml/repodata/repomd.xml`` (404) and reads the next, ``/xs/``
+    (checked with dnf 4.14: the server saw exactly those two requests; ``repoquery`` lists
+    xspkg). `auditor.sources.remote.repository_base` strips a trailing
+    ``repodata/repomd.xml`` even for a configured URL (``configured=True`` only keeps a
+    trailing ``repodata/``, its docstring saying "a baseurl never does [name it]: dnf reads
+    BASEURL/repodata/repomd.xml"), so the auditor reads ``/clean/``, never requests ``/xs/``,
+    and passes under --strict. The same goes for such a line in a mirrorlist."""
+    config = tmp_path / "r.repo"
+    config.write_text(
+        f"[r]\nname=r\nbaseurl={server.url('/clean/repodata/repomd.xml')}\n  {server.url('/xs/')}\n"
+    )
+    code, document, err = scan([str(config), "--cache-dir", str(tmp_path / "c"), "--strict"], capsys)
+    assert "Traceback" not in err
+    assert "/clean/repodata/repomd.xml" not in server.paths(), server.paths()
+    assert "xspkg" in names(document) and code == 1, err
