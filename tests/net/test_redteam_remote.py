@@ -323,3 +323,20 @@ def test_a_baseurl_naming_repomd_xml_is_read_as_dnf_reads_it(
     assert "Traceback" not in err
     assert "/clean/repodata/repomd.xml" not in server.paths(), server.paths()
     assert "xspkg" in names(document) and code == 1, err
+
+
+def test_a_baseurl_with_a_fragment_is_not_read_as_the_url_without_it(
+    server: LocalServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """FALSE CLEAN (as the query above: `repository_base` drops "query and fragment").
+    ``baseurl=http://HOST/clean/#frag`` then ``http://HOST/xs/``. librepo appends
+    ``repodata/repomd.xml`` after the fragment, which curl then cuts off: dnf asks for
+    ``/clean/`` (no repomd.xml at all), fails, and reads ``/xs/`` (checked with dnf 4.14: its
+    only repomd.xml request was ``/xs/repodata/repomd.xml``; ``repoquery`` lists xspkg). The
+    auditor reads ``/clean/repodata/repomd.xml`` and passes under --strict."""
+    config = tmp_path / "f.repo"
+    config.write_text(f"[f]\nname=f\nbaseurl={server.url('/clean/#frag')}\n  {server.url('/xs/')}\n")
+    code, document, err = scan([str(config), "--cache-dir", str(tmp_path / "c"), "--strict"], capsys)
+    assert "Traceback" not in err
+    assert code != 0, err
+    assert "xspkg" in names(document) or document.get("errors"), err
