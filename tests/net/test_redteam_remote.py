@@ -340,3 +340,34 @@ def test_a_baseurl_with_a_fragment_is_not_read_as_the_url_without_it(
     assert "Traceback" not in err
     assert code != 0, err
     assert "xspkg" in names(document) or document.get("errors"), err
+
+
+def test_a_section_dnf_reads_with_credentials_is_not_a_clean_anonymous_read(
+    server: LocalServer, www: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """EVIDENCE LOST SILENTLY. ``[a] baseurl=http://HOST/a/ username=me password=secret``: dnf
+    sends ``Authorization: Basic ...`` (libdnf's ``username``/``password`` options; checked
+    with dnf 4.14: the server saw the header, ``repoquery`` lists xspkg), and a repository
+    behind authentication (a subscription, an Artifactory, a vendor's customer repository)
+    answers what that account may install. The auditor never sends credentials (README "No
+    credentials, ever"), which is right, but it reads the anonymous answer as the
+    repository, and says nothing at all: the options are not even looked at (nothing in
+    `auditor.sources` reads ``username``, ``password``, ``sslclientcert``), so the run passes
+    under --strict. (``baseurl=http://me:secret@HOST/a/`` is the same, with only a warning
+    that the credentials are not sent.) What the host installs was not seen: a gap."""
+    seen: list[str | None] = []
+
+    def by_account(handler: Handler, method: str) -> None:
+        seen.append(handler.headers.get("Authorization"))
+        chosen = "xs" if seen[-1] else "clean"
+        handler.answer(200, (www / chosen / "repodata" / "repomd.xml").read_bytes(), method=method)
+
+    shutil.copytree(www / "clean", www / "a")
+    shutil.copytree(www / "xs", www / "a", dirs_exist_ok=True)
+    server.routes["/a/repodata/repomd.xml"] = by_account
+    config = tmp_path / "a.repo"
+    config.write_text(f"[a]\nname=a\nbaseurl={server.url('/a/')}\nusername=me\npassword=secret\n")
+    code, document, err = scan([str(config), "--cache-dir", str(tmp_path / "c"), "--strict"], capsys)
+    assert "Traceback" not in err
+    assert seen and not any(seen)  # never sent: that stays
+    assert code != 0, err  # but the anonymous answer is not a pass
