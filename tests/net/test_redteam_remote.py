@@ -371,3 +371,42 @@ def test_a_section_dnf_reads_with_credentials_is_not_a_clean_anonymous_read(
     assert "Traceback" not in err
     assert seen and not any(seen)  # never sent: that stays
     assert code != 0, err  # but the anonymous answer is not a pass
+
+
+def test_a_url_whose_head_answer_is_an_error_is_followed_by_get_or_is_a_gap(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """FALSE CLEAN under --resolve-urls. A package's URL answers HEAD with 404 and GET with
+    ``302 Location: https://code.citrite.net/...``. Whatever follows it for real (curl, a
+    browser, spectool and rpmbuild for a Source: the same code path) uses GET and lands on
+    Citrix. `HttpClient.probe` retries with a one-byte GET only after 403,
+    405 or 501 (`HEAD_REFUSED`); after any other error status it returns "no redirect", the
+    chain ends where it began, is cached for a day, and no ``url-not-followed`` gap is made
+    (`UrlResolver._follow` ignores the status), though `GapKind.URL_NOT_FOLLOWED` is "a
+    package URL whose redirects could not be followed to the end (an error answer, ...)". A
+    server that answers HEAD otherwise than GET (404 or 400 on HEAD for a dynamic archive
+    endpoint) hides the redirect: the run passes under --strict."""
+    www = tmp_path / "www"
+    www.mkdir()
+    with LocalServer(www) as server:
+        spec = tmp_path / "headless.spec"
+        text = SPEC.format(name="headless", source0=server.url("/src/headless-1.0.tar.gz"))
+        spec.write_text(text.replace("URL: https://github.com/xcp-ng/headless", f"URL: {server.url('/go')}"))
+        srpm, rpm = build_noarch(
+            spec, tmp_path / "top", ["headless-1.0.tar.gz"], environment={"SOURCE_DATE_EPOCH": "1704067200"}
+        )
+        repository(www / "repo", srpm, rpm)
+
+        def go(handler: Handler, method: str) -> None:
+            if method == "HEAD":
+                handler.answer(404, method=method)
+            else:
+                handler.answer(302, b"", {"Location": "https://code.citrite.net/rest/archive/x.tar.gz"}, method)
+
+        server.routes["/go"] = go
+        server.routes["/src/headless-1.0.tar.gz"] = lambda handler, method: handler.answer(200, b"x", method=method)
+        code, document, err = scan(
+            [server.url("/repo/"), "--cache-dir", str(tmp_path / "c"), "--resolve-urls", "--strict"], capsys
+        )
+    assert "Traceback" not in err
+    assert code != 0, err
