@@ -143,9 +143,7 @@ def test_a_mirror_with_a_variable_not_given_is_not_silently_requested_as_written
     is left), requested literally (404), and the next, clean, mirror is audited: exit 0 with
     a mere warning, even under --strict. Checked with dnf 4.14 and ``varsdir`` holding
     ``stream=xs``: ``repoquery`` lists xspkg."""
-    (server.root / "mirrors.txt").write_text(
-        f"{server.url('/$stream/')}\n{server.url('/clean/')}\n"
-    )
+    (server.root / "mirrors.txt").write_text(f"{server.url('/$stream/')}\n{server.url('/clean/')}\n")
     config = tmp_path / "base.repo"
     config.write_text(f"[base]\nname=base\nmirrorlist={server.url('/mirrors.txt')}\n")
     code, document, err = scan([str(config), "--cache-dir", str(tmp_path / "c"), "--strict"], capsys)
@@ -367,7 +365,7 @@ def test_a_section_dnf_reads_with_credentials_is_not_a_clean_anonymous_read(
     server.routes["/a/repodata/repomd.xml"] = by_account
     config = tmp_path / "a.repo"
     config.write_text(f"[a]\nname=a\nbaseurl={server.url('/a/')}\nusername=me\npassword=secret\n")
-    code, document, err = scan([str(config), "--cache-dir", str(tmp_path / "c"), "--strict"], capsys)
+    code, _document, err = scan([str(config), "--cache-dir", str(tmp_path / "c"), "--strict"], capsys)
     assert "Traceback" not in err
     assert seen and not any(seen)  # never sent: that stays
     assert code != 0, err  # but the anonymous answer is not a pass
@@ -401,11 +399,15 @@ def test_a_url_whose_head_answer_is_an_error_is_followed_by_get_or_is_a_gap(
             if method == "HEAD":
                 handler.answer(404, method=method)
             else:
-                handler.answer(302, b"", {"Location": "https://code.citrite.net/rest/archive/x.tar.gz"}, method)
+                handler.answer(
+                    302, b"", {"Location": "https://code.citrite.net/rest/archive/x.tar.gz"}, method
+                )
 
         server.routes["/go"] = go
-        server.routes["/src/headless-1.0.tar.gz"] = lambda handler, method: handler.answer(200, b"x", method=method)
-        code, document, err = scan(
+        server.routes["/src/headless-1.0.tar.gz"] = lambda handler, method: handler.answer(
+            200, b"x", method=method
+        )
+        code, _document, err = scan(
             [server.url("/repo/"), "--cache-dir", str(tmp_path / "c"), "--resolve-urls", "--strict"], capsys
         )
     assert "Traceback" not in err
