@@ -50,6 +50,7 @@ from auditor.net.failures import (
     PolicyRedirect,
     Retryable,
     connection_reason,
+    content_length,
     retry_after,
     short,
     tls_reason,
@@ -318,8 +319,7 @@ class HttpClient:
             sink.seek(0)
             sink.truncate()
             response, _final = self._checked(url, self._follow_once("GET", url, None, attempt))
-            length = response.headers.get("Content-Length", "")
-            progress.phase(name, int(length) if length.isdigit() else None, "B")
+            progress.phase(name, content_length(response.headers.get("Content-Length")), "B")
             total = 0
             for chunk in self._body(response, attempt, ceiling):
                 sink.write(chunk)
@@ -350,8 +350,7 @@ class HttpClient:
         """The body in pieces as they arrive (``read1``: a trickle is seen as one), held to the
         ceiling, the minimum rate and the request's deadline."""
         url = attempt.url
-        length_text = response.headers.get("Content-Length", "")
-        length = int(length_text) if length_text.isdigit() else None
+        length = content_length(response.headers.get("Content-Length"))
         if length is not None and length > ceiling:
             response.close()
             raise HttpError(url, f"is {length} bytes, over the {ceiling}-byte ceiling; not downloaded")
