@@ -185,6 +185,8 @@ class HttpClient:
             if through_proxy(exc) and named is not None:
                 raise proxy_failure(url, exc, proxies) from None
             raise through(self._failure(url, exc), named) from None
+        except _urllib3().exceptions.LocationValueError:  # a host urllib3 cannot encode: no RequestException
+            raise HttpError(url, "the host is not a valid name") from None
         finally:
             attempt.watch.disarm()
         status = response.status_code

@@ -156,6 +156,8 @@ def decide(url: str, origin: UrlOrigin, guard: Guard | None) -> UrlDecision:
         return UrlDecision(url, False, "only http and https URLs are fetched")
     if not parts.hostname:
         return UrlDecision(url, False, "no host in the URL")
+    if not _encodable_host(parts.hostname):
+        return UrlDecision(url, False, "the host is not a valid name (a label empty or over 63 characters)")
     refused = guard(url) if guard is not None else None
     if refused:
         return UrlDecision(url, False, refused, policy_host=True)
@@ -165,6 +167,17 @@ def decide(url: str, origin: UrlOrigin, guard: Guard | None) -> UrlDecision:
             url, False, f"{what} away from the repository's own host ({origin.via}); not requested"
         )
     return UrlDecision(url, True)
+
+
+def _encodable_host(host: str) -> bool:
+    """Whether ``host`` IDNA-encodes, as the connection will encode it: ``a..b`` or a label of
+    64 characters does not, and urllib3 raises its own ``LocationParseError`` from inside the
+    request, no ``requests`` failure; refused here, it is one line naming the URL."""
+    try:
+        host.encode("idna")
+    except UnicodeError:
+        return False
+    return True
 
 
 _SAME_SITE = frozenset({Route.REPODATA_BASE, Route.SIBLING})
