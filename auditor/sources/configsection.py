@@ -11,12 +11,12 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import urljoin
 
 from auditor.core.errors import InputError
 from auditor.net.failures import RedirectedToPolicyHost
 from auditor.net.http import strip_userinfo
 from auditor.net.remote import Remote
+from auditor.net.urlpaths import under
 from auditor.net.urlpolicy import UrlDecision, UrlOrigin
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import Package
@@ -165,7 +165,7 @@ class SectionReader:
         except InputError as exc:
             self._redirected(exc)
             if earlier is None and decision.local_path is None:
-                repomd = urljoin(repository_base(decision.url, configured=True), "repodata/repomd.xml")
+                repomd = under(repository_base(decision.url, configured=True), "repodata/repomd.xml")
                 self.failed_copies.append((repomd, "repomd"))
             self.failures.append(exc)
             return None
@@ -186,7 +186,7 @@ class SectionReader:
             return os.path.join(
                 decision.local_path, "repodata", "repomd.xml"
             ), decision.url + "repodata/repomd.xml"
-        url = urljoin(repository_base(decision.url, configured=True), "repodata/repomd.xml")
+        url = under(repository_base(decision.url, configured=True), "repodata/repomd.xml")
         if read is not None:
             # The copy the shared reading read, whatever the mirror serves now (a sync since):
             # the metalink vouches for the packages audited or for none.

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Sequence
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from auditor.core.errors import InputError
 from auditor.formats.repomd import MetadataFile, read_repomd
 from auditor.net.http import is_http, strip_userinfo
 from auditor.net.remote import UNKNOWN_FILE_SIZE, NotCached, Remote
+from auditor.net.urlpaths import under
 from auditor.net.urlpolicy import UrlDecision, UrlOrigin
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import Package, with_fields
@@ -72,7 +73,7 @@ def read_remote_repository(
     vouch for, before anything it lists is fetched. ``configured``: ``url`` is a section's
     (`repository_base`)."""
     base = repository_base(url, configured=configured)
-    repomd_url = urljoin(base, "repodata/repomd.xml")
+    repomd_url = under(base, "repodata/repomd.xml")
     check = None if vouched is None else (lambda path: vouched(path, repomd_url))
     path = remote.fetch_by_url(repomd_url, "repomd", vouched=check)
     return _read_repository(base, path, remote, options, store)
@@ -104,7 +105,7 @@ def read_source_repository_beside(
     decision = remote.decide(candidate, UrlOrigin.sibling(repository))
     if not decision.allowed:
         return None
-    repomd_url = urljoin(decision.url, "repodata/repomd.xml")
+    repomd_url = under(decision.url, "repodata/repomd.xml")
     path = remote.fetch_if_present(repomd_url, "repomd")
     if path is None:
         return None
@@ -115,11 +116,11 @@ def _read_repository(
     base: str, repomd_path: str, remote: Remote, options: ReadOptions | None, store: Store | None
 ) -> RepositoryRead:
     options = options or ReadOptions()
-    repomd_url = urljoin(base, "repodata/repomd.xml")
+    repomd_url = under(base, "repodata/repomd.xml")
     repomd = read_repomd(repomd_path, repomd_url)
 
     def fetch(entry: MetadataFile, href: str) -> tuple[str, str]:
-        file_url = urljoin(base, href)
+        file_url = under(base, href)
         return remote.fetch_metadata(file_url, entry), file_url
 
     read = read_metadata(repomd, base, fetch, locations_under=base)
