@@ -41,14 +41,16 @@ from auditor.sources.repodata import RepositoryRead, read_metadata
 
 
 def repository_base(url: str, *, configured: bool = False) -> str:
-    """The repository's root URL, ending in ``/``: user-info, query and fragment dropped, and
-    ``repodata/repomd.xml`` too when the URL names that file. A URL given as an input may name
-    the repository's ``repodata/`` directory; a ``baseurl`` (``configured``) never does: dnf
-    reads ``BASEURL/repodata/repomd.xml``, so ``.../x/repodata/`` there is a repository named
-    ``repodata``, not the one at ``.../x/``."""
+    """The repository's root URL, ending in ``/``: user-info, query and fragment dropped. A URL
+    given as an input may name the repository's ``repodata/`` directory or its
+    ``repodata/repomd.xml``, taken away then. A ``baseurl`` or a mirrorlist's mirror
+    (``configured``) never names either: dnf reads ``BASEURL/repodata/repomd.xml`` whatever
+    BASEURL ends in, so ``.../x/repodata/`` there is a repository named ``repodata``, and
+    ``.../x/repodata/repomd.xml`` one dnf asks ``.../repomd.xml/repodata/repomd.xml`` of
+    (and fails on, going to the next URL), neither the one at ``.../x/``."""
     parts = urlsplit(strip_userinfo(url))
     path = parts.path or "/"
-    if path.endswith("/repodata/repomd.xml"):
+    if not configured and path.endswith("/repodata/repomd.xml"):
         path = path[: -len("repodata/repomd.xml")]
     elif not configured and path.endswith(("/repodata", "/repodata/")):
         path = path[: path.rstrip("/").rfind("/") + 1]
