@@ -22,6 +22,7 @@ from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import Package
 from auditor.runtime.store import Store
 from auditor.sources.configscope import ConfigScope, ReadOnce, location_of
+from auditor.sources.configvars import variable_hint
 from auditor.sources.interface import ConfigUrl, ReadOptions
 from auditor.sources.localrepo import read_local_repository
 from auditor.sources.mirrorlists import Listing, metalink, mirrorlist
@@ -92,6 +93,8 @@ class SectionReader:
         self.policy_urls: list[str] = []
         self.unusable: list[str] = []
         """Mirrorlists and metalinks read that listed no mirror the auditor can use, and why."""
+        self.unexpanded: list[tuple[str, str]] = []
+        """Each mirror listed that a variable not given is left in, and the variable's name."""
         self.failed_copies: list[tuple[str, str]] = []
         """The URL and cache kind of each remote file whose reading failed (`_done` forgets them)."""
 
@@ -117,6 +120,14 @@ class SectionReader:
                 self.result.config_urls.append(
                     ConfigUrl(self.shown, self.section.id, "mirror", mirror, self.section.enabled)
                 )
+            if self.unexpanded:
+                # The host substitutes its own value (librepo, in every mirror listed) and reads
+                # that mirror; requested as written, it fails and the next mirror is audited in
+                # its place: the same input error as a variable left in the section's own URL.
+                mirror, name = self.unexpanded[0]
+                said = f"${name} left unexpanded in {mirror}, a mirror its {key} lists"
+                self.result.errors.append(InputError(self.where, f"{said} (give {variable_hint(name)})"))
+                return None
             for mirror in mirrors:
                 read = self._attempt(mirror, mirror_origin, vouched)
                 if read is not None:
@@ -225,7 +236,11 @@ class SectionReader:
             self.unusable.append(f"its {key} {decision.url} {listing.why_none()}")
         # librepo substitutes the variables in every URL a mirrorlist or metalink lists
         # (lr_lrmirror_new), as in the .repo file's own: "http://mirror/$basearch/" is a mirror.
-        mirrors = [strip_userinfo(expand(mirror, self.variables)[0]) for mirror in listing.mirrors]
+        mirrors = []
+        for listed in listing.mirrors:
+            mirror, left = expand(listed, self.variables)
+            mirrors.append(strip_userinfo(mirror))
+            self.unexpanded.extend((mirrors[-1], name) for name in left)
         ignored = [strip_userinfo(expand(other, self.variables)[0]) for other in listing.ignored]
         vouched = listing.check_repomd if listing.vouched else None
         return mirrors, ignored, UrlOrigin.listing(decision.url, origin), vouched
