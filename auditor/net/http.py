@@ -65,7 +65,7 @@ from auditor.net.proxy import (
     through_proxy,
 )
 from auditor.net.retry import Attempt, RetryPolicy
-from auditor.net.urlpolicy import Guard, UrlOrigin, decide, is_http, strip_userinfo
+from auditor.net.urlpolicy import Guard, UrlOrigin, as_curl_reads, decide, is_http, strip_userinfo
 from auditor.runtime.progress import SILENT, Reporter
 
 __all__ = ["Guard", "HttpClient", "HttpError", "is_http", "strip_userinfo"]
@@ -74,11 +74,6 @@ CHUNK = 1 << 16
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _HEADERS = {"User-Agent": f"auditor/{__version__}", "Accept-Encoding": "identity", "Accept": "*/*"}
 """The headers every request carries; a request adds only its ``Range``."""
-_CURL_ABSOLUTE = re.compile(r"(?i)(https?):(?:/|///)(?!/)")
-"""A Location with a scheme and one or three slashes: curl (librepo for dnf, rpmbuild, spectool)
-takes it as an absolute URL on the host that follows (it accepts one to three), where
-``urljoin`` and browsers keep the current host: ``https:/citrix.com/x`` from
-``https://mirror.example/`` is ``https://mirror.example/citrix.com/x`` to them."""
 HEAD_REFUSED = frozenset({403, 405, 501})
 """Answers to HEAD after which a URL is probed again with a one-byte GET."""
 
@@ -259,10 +254,8 @@ class HttpClient:
             # urljoin parses the target: a server's ``http://[::1`` raised ValueError, which
             # ended the whole run as an internal error, from a probe nobody asked for too.
             location = location.strip()
-            curl = _CURL_ABSOLUTE.match(location)
-            if curl is not None:  # where the fetchers the audit stands for go
-                location = f"{curl.group(1)}://{location[curl.end() :]}"
-            return strip_userinfo(urljoin(current, location))
+            # Where the fetchers the audit stands for go: ``https:/host/x`` is on ``host``.
+            return strip_userinfo(urljoin(current, as_curl_reads(location)))
         except ValueError:
             response.close()
             raise HttpError(

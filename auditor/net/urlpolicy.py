@@ -28,6 +28,7 @@ never sent, and the decision's ``url`` is what may be used and shown.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit, urlunsplit
@@ -194,6 +195,18 @@ def _site_of(url: str) -> tuple[str, str, int | None] | None:
         return _site(parts.scheme.lower(), parts.hostname or "", parts.port)
     except ValueError:
         return None
+
+
+_CURL_ABSOLUTE = re.compile(r"(?i)(https?):(?:/|///)(?!/)")
+
+
+def as_curl_reads(url: str) -> str:
+    """``url`` as curl reads it (librepo for dnf, rpmbuild, spectool): ``http:/host/x`` and
+    ``http:///host/x``, one or three slashes, are on ``host``, where ``urlsplit`` (and
+    ``urljoin``, browsers) see no host or keep the current one. A redirect's Location and a
+    section's URL are read so: a ``baseurl=http:///mirror/xs/`` is what dnf installs from."""
+    curl = _CURL_ABSOLUTE.match(url)
+    return url if curl is None else f"{curl.group(1)}://{url[curl.end() :]}"
 
 
 def strip_userinfo(url: str) -> str:

@@ -17,7 +17,7 @@ from auditor.net.failures import RedirectedToPolicyHost
 from auditor.net.http import strip_userinfo
 from auditor.net.remote import Remote
 from auditor.net.urlpaths import under
-from auditor.net.urlpolicy import UrlDecision, UrlOrigin
+from auditor.net.urlpolicy import UrlDecision, UrlOrigin, as_curl_reads
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import Package
 from auditor.runtime.store import Store
@@ -239,9 +239,11 @@ class SectionReader:
         mirrors = []
         for listed in listing.mirrors:
             mirror, left = expand(listed, self.variables)
-            mirrors.append(strip_userinfo(mirror))
+            mirrors.append(strip_userinfo(as_curl_reads(mirror)))
             self.unexpanded.extend((mirrors[-1], name) for name in left)
-        ignored = [strip_userinfo(expand(other, self.variables)[0]) for other in listing.ignored]
+        ignored = [
+            strip_userinfo(as_curl_reads(expand(other, self.variables)[0])) for other in listing.ignored
+        ]
         vouched = listing.check_repomd if listing.vouched else None
         return mirrors, ignored, UrlOrigin.listing(decision.url, origin), vouched
 
@@ -260,6 +262,17 @@ class SectionReader:
             )
         for refusal in self.refused:  # a working mirror does not hide what was refused, and why
             self.result.warnings.append(f"{self.where}: {refusal.source} not used: {refusal.reason}")
+        if self.refused:
+            # dnf reads a URL the auditor refuses (an ftp:// baseurl, one it cannot parse as
+            # curl does) ahead of the one read here: the repository it installs from is unseen.
+            first = self.refused[0]
+            self.result.gaps.append(
+                Gap(
+                    GapKind.REPOSITORY_NOT_READ,
+                    f"{self.where}: {first.source}, which dnf tries before {read.location}, was not "
+                    f"read ({first.reason}); {read.location} was audited instead",
+                )
+            )
         # Nor what failed before it: a mirror may hold other packages than the baseurl, and a
         # verdict that changed because the baseurl was down this time must say so.
         for failure in self.failures:
