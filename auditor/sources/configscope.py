@@ -17,8 +17,8 @@ from auditor.sources.inputpaths import repository_root
 from auditor.sources.interface import ConfigReader, PartlyHidden
 from auditor.sources.remote import repository_base
 from auditor.sources.repodata import RepositoryRead
-from auditor.sources.repofile import DEFAULT_PRIORITY
 from auditor.sources.repofilter import PackageForms, names
+from auditor.sources.sectionoptions import DEFAULT_PRIORITY
 
 
 @dataclass

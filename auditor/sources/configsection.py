@@ -95,6 +95,13 @@ class SectionReader:
         """Mirrorlists and metalinks read that listed no mirror the auditor can use, and why."""
         self.unexpanded: list[tuple[str, str]] = []
         """Each mirror listed that a variable not given is left in, and the variable's name."""
+        written = [*section.baseurls, section.mirrorlist or "", section.metalink or ""]
+        self.credentialed = [f"its {key}" for key in section.credentials] + [
+            f"the user name and password in {strip_userinfo(url)}"
+            for url in written
+            if strip_userinfo(url) != url
+        ]
+        """What dnf authenticates with to this section's servers (never sent by the auditor)."""
         self.failed_copies: list[tuple[str, str]] = []
         """The URL and cache kind of each remote file whose reading failed (`_done` forgets them)."""
 
@@ -240,6 +247,8 @@ class SectionReader:
         for listed in listing.mirrors:
             mirror, left = expand(listed, self.variables)
             mirrors.append(strip_userinfo(as_curl_reads(mirror)))
+            if mirrors[-1] != as_curl_reads(mirror):
+                self.credentialed.append(f"the user name and password in {mirrors[-1]}, listed by its {key}")
             self.unexpanded.extend((mirrors[-1], name) for name in left)
         ignored = [
             strip_userinfo(as_curl_reads(expand(other, self.variables)[0])) for other in listing.ignored
@@ -262,6 +271,16 @@ class SectionReader:
             )
         for refusal in self.refused:  # a working mirror does not hide what was refused, and why
             self.result.warnings.append(f"{self.where}: {refusal.source} not used: {refusal.reason}")
+        if self.credentialed:
+            # Not sending them stays right (README "No credentials, ever"), but a server may
+            # answer an account with another repository than anyone: what dnf reads was not.
+            self.result.gaps.append(
+                Gap(
+                    GapKind.REPOSITORY_NOT_READ,
+                    f"{self.where}: dnf authenticates with {', '.join(self.credentialed)}, never sent "
+                    f"here: {read.location} was read anonymously, and may not be what dnf reads",
+                )
+            )
         if self.refused:
             # dnf reads a URL the auditor refuses (an ftp:// baseurl, one it cannot parse as
             # curl does) ahead of the one read here: the repository it installs from is unseen.
