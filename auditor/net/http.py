@@ -74,8 +74,10 @@ CHUNK = 1 << 16
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _HEADERS = {"User-Agent": f"auditor/{__version__}", "Accept-Encoding": "identity", "Accept": "*/*"}
 """The headers every request carries; a request adds only its ``Range``."""
-HEAD_REFUSED = frozenset({403, 405, 501})
-"""Answers to HEAD after which a URL is probed again with a one-byte GET."""
+HEAD_ERROR = 400
+"""Answers to HEAD from this status up are followed by a one-byte GET: a server may refuse HEAD
+(403, 405, 501) or answer it otherwise than GET (404 or 400 for a dynamic archive endpoint that
+redirects a GET), and what follows such a URL for real (curl, a browser, spectool) uses GET."""
 
 if TYPE_CHECKING:
     import requests
@@ -327,11 +329,12 @@ class HttpClient:
     def probe(self, url: str) -> tuple[int, str | None]:
         """One hop of a URL: its status and, for a redirect, the absolute target (not followed).
 
-        HEAD first; a server that refuses HEAD gets a GET for one byte, whose body is not read.
+        HEAD first; a server that answers it with an error gets a GET for one byte, whose body
+        is not read: its answer is the one the URL gives those who fetch it.
         """
         url = strip_userinfo(url)
         response = self.send("HEAD", url)
-        if response.status_code in HEAD_REFUSED:
+        if response.status_code >= HEAD_ERROR:
             response.close()
             response = self.send("GET", url, {"Range": "bytes=0-0"})
         target = self.redirect_target(response, url)
