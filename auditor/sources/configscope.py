@@ -135,12 +135,13 @@ def priority_gap(*readings: dict[int, str]) -> Gap | None:
 
 def location_of(decision: UrlDecision, *, configured: bool = False) -> str:
     """Where a URL reads a repository from, whatever its spelling: the repository its reader
-    reads (`repository_root`, `repository_base`: ``repodata/repomd.xml``, a query and a
-    fragment are no other repository), ``a/./b`` and ``a/b`` alike (dot segments removed, as
-    curl removes them; ``a//b`` is another path: curl keeps it, and a server that does not
-    merge slashes serves another file there), one trailing ``/`` or none, scheme and host in
-    either case, the default port written or not, an unreserved character percent-encoded or
-    not (RFC 3986, 6.2.2). ``configured``: a section's URL (`repository_base`)."""
+    reads (`repository_root`, `repository_base`: for an input, ``repodata/repomd.xml``, a
+    query and a fragment are no other repository; a section's query is kept, as dnf sends
+    it), ``a/./b`` and ``a/b`` alike (dot segments removed, as curl removes them; ``a//b``
+    is another path: curl keeps it, and a server that does not merge slashes serves another
+    file there), one trailing ``/`` or none, scheme and host in either case, the default port
+    written or not, an unreserved character percent-encoded or not (RFC 3986, 6.2.2).
+    ``configured``: a section's URL (`repository_base`)."""
     if decision.local_path is not None:
         if unreached(decision.local_path):  # its reader fails on it, as dnf does
             return local_location(decision.local_path)
@@ -150,7 +151,7 @@ def location_of(decision: UrlDecision, *, configured: bool = False) -> str:
     if scheme in _DEFAULT_PORTS:
         netloc = netloc.removesuffix(_DEFAULT_PORTS[scheme]).removesuffix(":")
     path = _ESCAPE.sub(_unescaped, remove_dot_segments(parts.path or "/")).removesuffix("/")
-    return urlunsplit((scheme, netloc, path, "", ""))
+    return urlunsplit((scheme, netloc, path, parts.query, ""))
 
 
 _DEFAULT_PORTS = {"http": ":80", "https": ":443"}

@@ -162,6 +162,12 @@ class SectionReader:
         if len(self.failures) >= self.remote.options.max_mirrors:
             self.untried.append(decision.url)
             return None
+        if decision.local_path is None and "#" in decision.url:
+            # librepo appends repodata/repomd.xml after the fragment, which curl never sends:
+            # dnf asks for the base itself, gets no repomd.xml, and goes on to the next URL.
+            reason = "a fragment (#) in a repository URL: dnf's request for its repomd.xml loses the path"
+            self.failures.append(InputError(decision.url, reason))
+            return None
         self.location = location_of(decision, configured=True)
         earlier = self.scope.locations.get(self.location)
         try:

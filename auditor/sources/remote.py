@@ -41,13 +41,16 @@ from auditor.sources.repodata import RepositoryRead, read_metadata
 
 
 def repository_base(url: str, *, configured: bool = False) -> str:
-    """The repository's root URL, ending in ``/``: user-info, query and fragment dropped. A URL
-    given as an input may name the repository's ``repodata/`` directory or its
-    ``repodata/repomd.xml``, taken away then. A ``baseurl`` or a mirrorlist's mirror
-    (``configured``) never names either: dnf reads ``BASEURL/repodata/repomd.xml`` whatever
-    BASEURL ends in, so ``.../x/repodata/`` there is a repository named ``repodata``, and
-    ``.../x/repodata/repomd.xml`` one dnf asks ``.../repomd.xml/repodata/repomd.xml`` of
-    (and fails on, going to the next URL), neither the one at ``.../x/``."""
+    """The repository's root URL, its path ending in ``/``: user-info and fragment dropped. A
+    URL given as an input may name the repository's ``repodata/`` directory or its
+    ``repodata/repomd.xml``, taken away then, and its query is dropped. A ``baseurl`` or a
+    mirrorlist's mirror (``configured``) never names either: dnf reads
+    ``BASEURL/repodata/repomd.xml`` whatever BASEURL ends in, so ``.../x/repodata/`` there is a
+    repository named ``repodata``, and ``.../x/repodata/repomd.xml`` one dnf asks
+    ``.../repomd.xml/repodata/repomd.xml`` of (and fails on, going to the next URL), neither
+    the one at ``.../x/``; and its query is kept, as librepo keeps it on every request under
+    the base (`auditor.net.urlpaths.under`): a server may choose a channel, a token or a
+    signed URL by it."""
     parts = urlsplit(strip_userinfo(url))
     path = parts.path or "/"
     if not configured and path.endswith("/repodata/repomd.xml"):
@@ -56,7 +59,7 @@ def repository_base(url: str, *, configured: bool = False) -> str:
         path = path[: path.rstrip("/").rfind("/") + 1]
     if not path.endswith("/"):
         path += "/"
-    return urlunsplit((parts.scheme.lower(), parts.netloc, path, "", ""))
+    return urlunsplit((parts.scheme.lower(), parts.netloc, path, parts.query if configured else "", ""))
 
 
 def read_remote_repository(
