@@ -28,7 +28,7 @@ from auditor.sources.localrepo import read_local_repository
 from auditor.sources.mirrorlists import Listing, metalink, mirrorlist
 from auditor.sources.remote import read_remote_repository, repository_base
 from auditor.sources.repodata import RepositoryRead
-from auditor.sources.repofile import MainReadings, RepoSection, expand
+from auditor.sources.repofile import DNF_ORDER, MainReadings, RepoSection, expand
 
 
 @dataclass
@@ -110,31 +110,21 @@ class SectionReader:
         the mirrorlist, else the base URLs. dnf uses only the first of them a section sets;
         the others are read here only when it gave nothing (said by `_done`), and are held to
         the metalink's checksums too: a repomd.xml the metalink does not vouch for is never
-        what dnf installs from."""
+        what dnf installs from. A section as yum 3 alone reads it is read in yum's order
+        (`_read_as_yum`)."""
+        if self.section.baseurl_first:
+            return self._read_as_yum(urls, origin)
         vouched: Callable[[str, str], None] | None = None
-        used = next(key for key in ("metalink", "mirrorlist", "baseurl") if urls.get(key))
+        used = next(key for key in DNF_ORDER if urls.get(key))
         for key in ("metalink", "mirrorlist"):
             listing = next(iter(urls.get(key, ())), None)
-            if listing is None:
+            listed = None if listing is None else self._listed(listing, key, origin)
+            if listed is None:
+                if self.unexpanded:
+                    return None
                 continue
-            # dnf reads a mirrorlist whose URL says "metalink" as a metalink (yum's guess).
-            parse = metalink if key == "metalink" or "metalink" in listing else mirrorlist
-            mirrors, ignored, mirror_origin, checks = self._mirrors(listing, key, parse, origin)
+            mirrors, mirror_origin, checks = listed
             vouched = vouched or checks
-            # Every URL the list names is configuration the policy judges, one the auditor
-            # cannot read (an ftp:// mirror on a Citrix host) included.
-            for mirror in (*mirrors, *ignored):
-                self.result.config_urls.append(
-                    ConfigUrl(self.shown, self.section.id, "mirror", mirror, self.section.enabled)
-                )
-            if self.unexpanded:
-                # The host substitutes its own value (librepo, in every mirror listed) and reads
-                # that mirror; requested as written, it fails and the next mirror is audited in
-                # its place: the same input error as a variable left in the section's own URL.
-                mirror, name = self.unexpanded[0]
-                said = f"${name} left unexpanded in {mirror}, a mirror its {key} lists"
-                self.result.errors.append(InputError(self.where, f"{said} (give {variable_hint(name)})"))
-                return None
             for mirror in mirrors:
                 read = self._attempt(mirror, mirror_origin, vouched)
                 if read is not None:
@@ -145,6 +135,52 @@ class SectionReader:
                 return self._done(read, "baseurl", used)
         self._give_up()
         return None
+
+    def _read_as_yum(self, urls: dict[str, list[str]], origin: UrlOrigin) -> RepositoryRead | None:
+        """yum 3's order (``YumRepository._baseurlSetup``: ``_urls = baseurl + mirrorurls``): its
+        base URLs, then the mirrors of its metalink, else of its mirrorlist, one list it fails
+        over along (no other reading when a mirror is read after a baseurl), each held to the
+        metalink's checksums, as yum checks a repomd.xml against its metalink."""
+        key = next((key for key in ("metalink", "mirrorlist") if urls.get(key)), None)
+        listed = None if key is None else self._listed(urls[key][0], key, origin)
+        if self.unexpanded:
+            return None
+        mirrors, mirror_origin, vouched = listed or ([], origin, None)
+        for url in urls.get("baseurl", []):
+            read = self._attempt(url, origin, vouched)
+            if read is not None:
+                return self._done(read, "baseurl", "baseurl")
+        for mirror in mirrors:
+            read = self._attempt(mirror, mirror_origin, vouched)
+            if read is not None:
+                return self._done(read, key or "baseurl", key or "baseurl")
+        self._give_up()
+        return None
+
+    def _listed(
+        self, listing: str, key: str, origin: UrlOrigin
+    ) -> tuple[list[str], UrlOrigin, Callable[[str, str], None] | None] | None:
+        """The mirrors the ``key`` at ``listing`` names, the origin they come by and its checks
+        (`_mirrors`), every URL it names recorded for the policy; None, with the section's input
+        error, when a variable not given is left in one of them."""
+        # dnf reads a mirrorlist whose URL says "metalink" as a metalink (yum's guess).
+        parse = metalink if key == "metalink" or "metalink" in listing else mirrorlist
+        mirrors, ignored, mirror_origin, checks = self._mirrors(listing, key, parse, origin)
+        # Every URL the list names is configuration the policy judges, one the auditor
+        # cannot read (an ftp:// mirror on a Citrix host) included.
+        for mirror in (*mirrors, *ignored):
+            self.result.config_urls.append(
+                ConfigUrl(self.shown, self.section.id, "mirror", mirror, self.section.enabled)
+            )
+        if self.unexpanded:
+            # The host substitutes its own value (librepo, in every mirror listed) and reads
+            # that mirror; requested as written, it fails and the next mirror is audited in
+            # its place: the same input error as a variable left in the section's own URL.
+            mirror, name = self.unexpanded[0]
+            said = f"${name} left unexpanded in {mirror}, a mirror its {key} lists"
+            self.result.errors.append(InputError(self.where, f"{said} (give {variable_hint(name)})"))
+            return None
+        return mirrors, mirror_origin, checks
 
     def _attempt(
         self, url: str, origin: UrlOrigin, vouched: Callable[[str, str], None] | None = None

@@ -28,6 +28,10 @@ from auditor.sources.repofilter import EXCLUDE_KEYS, INCLUDE_KEYS, PackageFilter
 from auditor.sources.sectionoptions import DEFAULT_PRIORITY, credentials_in, priority_of
 
 REPOSITORY_KEYS = ("baseurl", "mirrorlist", "metalink")
+DNF_ORDER = ("metalink", "mirrorlist", "baseurl")
+"""The keys dnf reads a section's repository by, the first set alone."""
+YUM_ORDER = ("baseurl", "metalink", "mirrorlist")
+"""yum 3's: its base URLs, then the mirrors of its metalink, else of its mirrorlist, one list."""
 URL_KEYS = (*REPOSITORY_KEYS, "gpgkey")
 _HTML_HEAD = 4096
 """Characters of a file that fails to parse looked at for a web page's start (comments may precede it)."""
@@ -54,6 +58,8 @@ class RepoSection:
     never read (the repository dnf uses is the one ``baseurl`` names)."""
     priorities: frozenset[int] = frozenset({DEFAULT_PRIORITY})
     """Its ``priority`` as each reader reads it (dnf's default when it sets none or no number)."""
+    baseurl_first: bool = False
+    """Read as yum 3 alone reads it: its base URLs, then its mirrors, one list (`_first_url`)."""
     credentials: tuple[str, ...] = ()
     """The options either reader authenticates with (`credentials_in`): the repository it reads
     is not the anonymous one the auditor reads."""
@@ -302,8 +308,11 @@ def _repositories(readings: list[_Reading]) -> list[list[_Reading]]:
 
 
 def _first_url(reading: _Reading) -> str | None:
-    """The URL a reading names its repository by first (`_section` reads them the same way)."""
-    for key in REPOSITORY_KEYS:
+    """The URL a reading's reader tries first (`SectionReader.read` reads them so): dnf's
+    metalink, else mirrorlist, else baseurl (libdnf's ``lrHandleInitRemote``); yum 3's baseurl,
+    then the mirrors of its metalink, else of its mirrorlist (``YumRepository._baseurlSetup``:
+    ``_urls = baseurl + mirrorurls``)."""
+    for key in YUM_ORDER if reading.reader is ConfigReader.YUM else DNF_ORDER:
         found = _baseurls(reading) if key == "baseurl" else _split(dnf_trimmed(reading.values.get(key, "")))
         if found:
             return found[0]
@@ -361,6 +370,7 @@ def _section(name: str, readings: list[_Reading], hides: Mapping[ConfigReader, P
         unread=tuple(sorted(unread)),
         priorities=frozenset(priority_of(reading.values) for reading in readings),
         credentials=tuple(sorted({key for reading in readings for key in credentials_in(reading.values)})),
+        baseurl_first=all(reading.reader is ConfigReader.YUM for reading in readings),
     )
 
 
