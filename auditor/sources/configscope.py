@@ -139,8 +139,9 @@ def location_of(decision: UrlDecision, *, configured: bool = False) -> str:
     query and a fragment are no other repository; a section's query is kept, as dnf sends
     it), ``a/./b`` and ``a/b`` alike (dot segments removed, as curl removes them; ``a//b``
     is another path: curl keeps it, and a server that does not merge slashes serves another
-    file there), one trailing ``/`` or none, scheme and host in either case, the default port
-    written or not, an unreserved character percent-encoded or not (RFC 3986, 6.2.2).
+    file there; ``a//`` is not, librepo takes trailing ones away), scheme and host in either
+    case, the default port written or not, an unreserved character percent-encoded or not
+    (RFC 3986, 6.2.2).
     ``configured``: a section's URL (`repository_base`)."""
     if decision.local_path is not None:
         if unreached(decision.local_path):  # its reader fails on it, as dnf does
@@ -150,7 +151,8 @@ def location_of(decision: UrlDecision, *, configured: bool = False) -> str:
     scheme, netloc = parts.scheme.lower(), parts.netloc.lower()
     if scheme in _DEFAULT_PORTS:
         netloc = netloc.removesuffix(_DEFAULT_PORTS[scheme]).removesuffix(":")
-    path = _ESCAPE.sub(_unescaped, remove_dot_segments(parts.path or "/")).removesuffix("/")
+    # As `under` makes its requests: trailing slashes taken away, then dot segments.
+    path = _ESCAPE.sub(_unescaped, remove_dot_segments(parts.path.rstrip("/") + "/")[:-1])
     return urlunsplit((scheme, netloc, path, parts.query, ""))
 
 

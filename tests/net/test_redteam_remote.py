@@ -192,21 +192,30 @@ def test_two_sections_whose_urls_differ_by_a_double_slash_are_two_repositories(
     once" and ``/clean//repodata/repomd.xml`` is never requested. But neither curl (librepo)
     nor RFC 3986 merges slashes: S3 and GCS keys, and any server that does not merge them,
     serve another file there. Here it is xspkg's repository; dnf 4.14's ``repoquery`` lists
-    ``other xspkg`` beside ``clean cleanpkg``, the auditor passes on cleanpkg alone."""
+    ``other xspkg`` beside ``clean cleanpkg``, the auditor passes on cleanpkg alone.
+
+    Setup corrected (the fixer, checked with dnf 4.14 / librepo 1.14.5 against a logging
+    server): librepo takes every trailing ``/`` of a base away, so ``baseurl=.../clean//`` is
+    asked for ``/clean/repodata/repomd.xml``, the same repository as ``/clean/``; inside the
+    path, ``/a//b/`` is asked for ``/a//b/repodata/repomd.xml``. The two sections are
+    ``/top/clean/`` and ``/top//clean/`` (``top`` a link to the server's root)."""
+    (www / "top").symlink_to(www)
     for item in (www / "xs").rglob("*"):  # xs's files beside clean's (clean's repomd lists none of them)
         target = www / "clean" / item.relative_to(www / "xs")
         if item.is_file() and item.name != "repomd.xml":
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(item, target)
-    server.routes["/clean//repodata/repomd.xml"] = serve_bytes((www / "xs/repodata/repomd.xml").read_bytes())
+    server.routes["/top//clean/repodata/repomd.xml"] = serve_bytes(
+        (www / "xs/repodata/repomd.xml").read_bytes()
+    )
     config = tmp_path / "two.repo"
     config.write_text(
-        f"[clean]\nname=c\nbaseurl={server.url('/clean/')}\n\n"
-        f"[other]\nname=o\nbaseurl={server.url('/clean//')}\n"
+        f"[clean]\nname=c\nbaseurl={server.url('/top/clean/')}\n\n"
+        f"[other]\nname=o\nbaseurl={server.url('/top//clean/')}\n"
     )
     code, document, err = scan([str(config), "--cache-dir", str(tmp_path / "c"), "--strict"], capsys)
     assert "Traceback" not in err
-    assert "/clean//repodata/repomd.xml" in server.paths(), server.paths()
+    assert "/top//clean/repodata/repomd.xml" in server.paths(), server.paths()
     assert "xspkg" in names(document) and code == 1, err
 
 
