@@ -73,6 +73,14 @@ RETRY_STATUSES = frozenset({429})
 not an answer about the file (pip and urllib3 retry it too)."""
 
 
+def content_length(value: str | None) -> int | None:
+    """The size a ``Content-Length`` header states, or None when absent or not ASCII digits:
+    ``str.isdigit`` alone is true for '²', which ``int`` refuses, and a server's header is
+    input (http.client and urllib3 read no length from it either)."""
+    text = (value or "").strip()
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
 def retry_after(value: str | None, now: float) -> float | None:
     """The seconds a ``Retry-After`` header asks to wait (RFC 9110 10.2.3: a number of
     seconds, or an HTTP date; ``now`` is the wall clock's time), or None when absent or

@@ -50,6 +50,7 @@ from auditor.net.failures import (
     PolicyRedirect,
     Retryable,
     connection_reason,
+    content_length,
     retry_after,
     short,
     tls_reason,
@@ -64,7 +65,7 @@ from auditor.net.proxy import (
     through_proxy,
 )
 from auditor.net.retry import Attempt, RetryPolicy
-from auditor.net.urlpolicy import Guard, UrlOrigin, decide, is_http, strip_userinfo
+from auditor.net.urlpolicy import Guard, UrlOrigin, as_curl_reads, decide, is_http, strip_userinfo
 from auditor.runtime.progress import SILENT, Reporter
 
 __all__ = ["Guard", "HttpClient", "HttpError", "is_http", "strip_userinfo"]
@@ -73,13 +74,10 @@ CHUNK = 1 << 16
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _HEADERS = {"User-Agent": f"auditor/{__version__}", "Accept-Encoding": "identity", "Accept": "*/*"}
 """The headers every request carries; a request adds only its ``Range``."""
-_CURL_ABSOLUTE = re.compile(r"(?i)(https?):(?:/|///)(?!/)")
-"""A Location with a scheme and one or three slashes: curl (librepo for dnf, rpmbuild, spectool)
-takes it as an absolute URL on the host that follows (it accepts one to three), where
-``urljoin`` and browsers keep the current host: ``https:/citrix.com/x`` from
-``https://mirror.example/`` is ``https://mirror.example/citrix.com/x`` to them."""
-HEAD_REFUSED = frozenset({403, 405, 501})
-"""Answers to HEAD after which a URL is probed again with a one-byte GET."""
+HEAD_ERROR = 400
+"""Answers to HEAD from this status up are followed by a one-byte GET: a server may refuse HEAD
+(403, 405, 501) or answer it otherwise than GET (404 or 400 for a dynamic archive endpoint that
+redirects a GET), and what follows such a URL for real (curl, a browser, spectool) uses GET."""
 
 if TYPE_CHECKING:
     import requests
@@ -184,6 +182,8 @@ class HttpClient:
             if through_proxy(exc) and named is not None:
                 raise proxy_failure(url, exc, proxies) from None
             raise through(self._failure(url, exc), named) from None
+        except _urllib3().exceptions.LocationValueError:  # a host urllib3 cannot encode: no RequestException
+            raise HttpError(url, "the host is not a valid name") from None
         finally:
             attempt.watch.disarm()
         status = response.status_code
@@ -256,10 +256,8 @@ class HttpClient:
             # urljoin parses the target: a server's ``http://[::1`` raised ValueError, which
             # ended the whole run as an internal error, from a probe nobody asked for too.
             location = location.strip()
-            curl = _CURL_ABSOLUTE.match(location)
-            if curl is not None:  # where the fetchers the audit stands for go
-                location = f"{curl.group(1)}://{location[curl.end() :]}"
-            return strip_userinfo(urljoin(current, location))
+            # Where the fetchers the audit stands for go: ``https:/host/x`` is on ``host``.
+            return strip_userinfo(urljoin(current, as_curl_reads(location)))
         except ValueError:
             response.close()
             raise HttpError(
@@ -318,8 +316,7 @@ class HttpClient:
             sink.seek(0)
             sink.truncate()
             response, _final = self._checked(url, self._follow_once("GET", url, None, attempt))
-            length = response.headers.get("Content-Length", "")
-            progress.phase(name, int(length) if length.isdigit() else None, "B")
+            progress.phase(name, content_length(response.headers.get("Content-Length")), "B")
             total = 0
             for chunk in self._body(response, attempt, ceiling):
                 sink.write(chunk)
@@ -332,11 +329,12 @@ class HttpClient:
     def probe(self, url: str) -> tuple[int, str | None]:
         """One hop of a URL: its status and, for a redirect, the absolute target (not followed).
 
-        HEAD first; a server that refuses HEAD gets a GET for one byte, whose body is not read.
+        HEAD first; a server that answers it with an error gets a GET for one byte, whose body
+        is not read: its answer is the one the URL gives those who fetch it.
         """
         url = strip_userinfo(url)
         response = self.send("HEAD", url)
-        if response.status_code in HEAD_REFUSED:
+        if response.status_code >= HEAD_ERROR:
             response.close()
             response = self.send("GET", url, {"Range": "bytes=0-0"})
         target = self.redirect_target(response, url)
@@ -350,8 +348,7 @@ class HttpClient:
         """The body in pieces as they arrive (``read1``: a trickle is seen as one), held to the
         ceiling, the minimum rate and the request's deadline."""
         url = attempt.url
-        length_text = response.headers.get("Content-Length", "")
-        length = int(length_text) if length_text.isdigit() else None
+        length = content_length(response.headers.get("Content-Length"))
         if length is not None and length > ceiling:
             response.close()
             raise HttpError(url, f"is {length} bytes, over the {ceiling}-byte ceiling; not downloaded")

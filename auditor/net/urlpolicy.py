@@ -28,6 +28,7 @@ never sent, and the decision's ``url`` is what may be used and shown.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit, urlunsplit
@@ -156,6 +157,8 @@ def decide(url: str, origin: UrlOrigin, guard: Guard | None) -> UrlDecision:
         return UrlDecision(url, False, "only http and https URLs are fetched")
     if not parts.hostname:
         return UrlDecision(url, False, "no host in the URL")
+    if not _encodable_host(parts.hostname):
+        return UrlDecision(url, False, "the host is not a valid name (a label empty or over 63 characters)")
     refused = guard(url) if guard is not None else None
     if refused:
         return UrlDecision(url, False, refused, policy_host=True)
@@ -165,6 +168,17 @@ def decide(url: str, origin: UrlOrigin, guard: Guard | None) -> UrlDecision:
             url, False, f"{what} away from the repository's own host ({origin.via}); not requested"
         )
     return UrlDecision(url, True)
+
+
+def _encodable_host(host: str) -> bool:
+    """Whether ``host`` IDNA-encodes, as the connection will encode it: ``a..b`` or a label of
+    64 characters does not, and urllib3 raises its own ``LocationParseError`` from inside the
+    request, no ``requests`` failure; refused here, it is one line naming the URL."""
+    try:
+        host.encode("idna")
+    except UnicodeError:
+        return False
+    return True
 
 
 _SAME_SITE = frozenset({Route.REPODATA_BASE, Route.SIBLING})
@@ -181,6 +195,18 @@ def _site_of(url: str) -> tuple[str, str, int | None] | None:
         return _site(parts.scheme.lower(), parts.hostname or "", parts.port)
     except ValueError:
         return None
+
+
+_CURL_ABSOLUTE = re.compile(r"(?i)(https?):(?:/|///)(?!/)")
+
+
+def as_curl_reads(url: str) -> str:
+    """``url`` as curl reads it (librepo for dnf, rpmbuild, spectool): ``http:/host/x`` and
+    ``http:///host/x``, one or three slashes, are on ``host``, where ``urlsplit`` (and
+    ``urljoin``, browsers) see no host or keep the current one. A redirect's Location and a
+    section's URL are read so: a ``baseurl=http:///mirror/xs/`` is what dnf installs from."""
+    curl = _CURL_ABSOLUTE.match(url)
+    return url if curl is None else f"{curl.group(1)}://{url[curl.end() :]}"
 
 
 def strip_userinfo(url: str) -> str:

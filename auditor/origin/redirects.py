@@ -2,7 +2,7 @@
 
 A Source, Patch, URL or BugURL value on a neutral host can redirect to a Citrix one. Each such
 URL's redirect chain is followed one hop at a time (HEAD, or a one-byte GET where HEAD
-is refused), every ``Location`` is classified with the policy's host rules *before* it
+answers with an error), every ``Location`` is classified with the policy's host rules *before* it
 is used, and the chain stops as soon as one lands on a policy host: that host is never
 resolved nor contacted. The finding names the whole chain.
 
@@ -168,9 +168,13 @@ class UrlResolver:
             if time.monotonic() > deadline:
                 return Chain(tuple(hops), error=f"gave up after {self.time_limit:g} s")
             try:
-                _status, target = self.remote.client.probe(current)
+                status, target = self.remote.client.probe(current)
             except HttpError as exc:
                 return Chain(tuple(hops), error=exc.reason)
+            if target is None and status >= 400:
+                # An error answer to GET too: where the URL leads those it answers otherwise
+                # (another client, another time) is unseen, and an error is never cached.
+                return Chain(tuple(hops), error=f"answered HTTP {status}")
             if target is None:
                 return Chain(tuple(hops))
             hops.append(target)

@@ -78,7 +78,10 @@ class GapKind(enum.Enum):
     file every URL of which is, on a policy host: never contacted, so the packages it would
     install are not audited (the URL is a finding). Also a section whose metalink (else
     mirrorlist), the one dnf reads, could not be read, and whose mirrorlist or baseurl was
-    read instead: dnf does not install from those while the section sets a metalink."""
+    read instead: dnf does not install from those while the section sets a metalink. And a
+    section read from a later URL than one the auditor refuses (an ``ftp://`` baseurl, one
+    not valid as a URL) that dnf tries first; and a section dnf reads with credentials the
+    auditor never sends (``username``, ``sslclientcert``, ``user:password@``)."""
     CLEAN_WAY_UNCHECKED = "clean-way-unchecked"
     """Packages whose clean providers, one per requirement, were not checked to install
     together (`auditor.deps.cleanway`): the run's shape would have taken more than its bounds

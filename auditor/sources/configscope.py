@@ -4,12 +4,12 @@ each repository several sections name, read once (`auditor.sources.repoconfig` r
 from __future__ import annotations
 
 import os
-import posixpath
 import re
 import string
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit, urlunsplit
 
+from auditor.net.urlpaths import remove_dot_segments
 from auditor.net.urlpolicy import UrlDecision
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import Package
@@ -17,8 +17,8 @@ from auditor.sources.inputpaths import repository_root
 from auditor.sources.interface import ConfigReader, PartlyHidden
 from auditor.sources.remote import repository_base
 from auditor.sources.repodata import RepositoryRead
-from auditor.sources.repofile import DEFAULT_PRIORITY
 from auditor.sources.repofilter import PackageForms, names
+from auditor.sources.sectionoptions import DEFAULT_PRIORITY
 
 
 @dataclass
@@ -135,10 +135,14 @@ def priority_gap(*readings: dict[int, str]) -> Gap | None:
 
 def location_of(decision: UrlDecision, *, configured: bool = False) -> str:
     """Where a URL reads a repository from, whatever its spelling: the repository its reader
-    reads (`repository_root`, `repository_base`: ``repodata/repomd.xml``, a query and a
-    fragment are no other repository), ``a//b/`` and ``a/./b`` alike, scheme and host in
-    either case, the default port written or not, an unreserved character percent-encoded or
-    not (RFC 3986, 6.2.2). ``configured``: a section's URL (`repository_base`)."""
+    reads (`repository_root`, `repository_base`: for an input, ``repodata/repomd.xml``, a
+    query and a fragment are no other repository; a section's query is kept, as dnf sends
+    it), ``a/./b`` and ``a/b`` alike (dot segments removed, as curl removes them; ``a//b``
+    is another path: curl keeps it, and a server that does not merge slashes serves another
+    file there; ``a//`` is not, librepo takes trailing ones away), scheme and host in either
+    case, the default port written or not, an unreserved character percent-encoded or not
+    (RFC 3986, 6.2.2).
+    ``configured``: a section's URL (`repository_base`)."""
     if decision.local_path is not None:
         if unreached(decision.local_path):  # its reader fails on it, as dnf does
             return local_location(decision.local_path)
@@ -147,8 +151,9 @@ def location_of(decision: UrlDecision, *, configured: bool = False) -> str:
     scheme, netloc = parts.scheme.lower(), parts.netloc.lower()
     if scheme in _DEFAULT_PORTS:
         netloc = netloc.removesuffix(_DEFAULT_PORTS[scheme]).removesuffix(":")
-    path = _ESCAPE.sub(_unescaped, posixpath.normpath(parts.path or "/")).rstrip("/")
-    return urlunsplit((scheme, netloc, path, "", ""))
+    # As `under` makes its requests: trailing slashes taken away, then dot segments.
+    path = _ESCAPE.sub(_unescaped, remove_dot_segments(parts.path.rstrip("/") + "/")[:-1])
+    return urlunsplit((scheme, netloc, path, parts.query, ""))
 
 
 _DEFAULT_PORTS = {"http": ":80", "https": ":443"}

@@ -11,23 +11,24 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import urljoin
 
 from auditor.core.errors import InputError
 from auditor.net.failures import RedirectedToPolicyHost
 from auditor.net.http import strip_userinfo
 from auditor.net.remote import Remote
-from auditor.net.urlpolicy import UrlDecision, UrlOrigin
+from auditor.net.urlpaths import under
+from auditor.net.urlpolicy import UrlDecision, UrlOrigin, as_curl_reads
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import Package
 from auditor.runtime.store import Store
 from auditor.sources.configscope import ConfigScope, ReadOnce, location_of
+from auditor.sources.configvars import variable_hint
 from auditor.sources.interface import ConfigUrl, ReadOptions
 from auditor.sources.localrepo import read_local_repository
 from auditor.sources.mirrorlists import Listing, metalink, mirrorlist
 from auditor.sources.remote import read_remote_repository, repository_base
 from auditor.sources.repodata import RepositoryRead
-from auditor.sources.repofile import MainReadings, RepoSection, expand
+from auditor.sources.repofile import DNF_ORDER, MainReadings, RepoSection, expand
 
 
 @dataclass
@@ -92,6 +93,15 @@ class SectionReader:
         self.policy_urls: list[str] = []
         self.unusable: list[str] = []
         """Mirrorlists and metalinks read that listed no mirror the auditor can use, and why."""
+        self.unexpanded: list[tuple[str, str]] = []
+        """Each mirror listed that a variable not given is left in, and the variable's name."""
+        written = [*section.baseurls, section.mirrorlist or "", section.metalink or ""]
+        self.credentialed = [f"its {key}" for key in section.credentials] + [
+            f"the user name and password in {strip_userinfo(url)}"
+            for url in written
+            if strip_userinfo(url) != url
+        ]
+        """What dnf authenticates with to this section's servers (never sent by the auditor)."""
         self.failed_copies: list[tuple[str, str]] = []
         """The URL and cache kind of each remote file whose reading failed (`_done` forgets them)."""
 
@@ -100,23 +110,21 @@ class SectionReader:
         the mirrorlist, else the base URLs. dnf uses only the first of them a section sets;
         the others are read here only when it gave nothing (said by `_done`), and are held to
         the metalink's checksums too: a repomd.xml the metalink does not vouch for is never
-        what dnf installs from."""
+        what dnf installs from. A section as yum 3 alone reads it is read in yum's order
+        (`_read_as_yum`)."""
+        if self.section.baseurl_first:
+            return self._read_as_yum(urls, origin)
         vouched: Callable[[str, str], None] | None = None
-        used = next(key for key in ("metalink", "mirrorlist", "baseurl") if urls.get(key))
+        used = next(key for key in DNF_ORDER if urls.get(key))
         for key in ("metalink", "mirrorlist"):
             listing = next(iter(urls.get(key, ())), None)
-            if listing is None:
+            listed = None if listing is None else self._listed(listing, key, origin)
+            if listed is None:
+                if self.unexpanded:
+                    return None
                 continue
-            # dnf reads a mirrorlist whose URL says "metalink" as a metalink (yum's guess).
-            parse = metalink if key == "metalink" or "metalink" in listing else mirrorlist
-            mirrors, ignored, mirror_origin, checks = self._mirrors(listing, key, parse, origin)
+            mirrors, mirror_origin, checks = listed
             vouched = vouched or checks
-            # Every URL the list names is configuration the policy judges, one the auditor
-            # cannot read (an ftp:// mirror on a Citrix host) included.
-            for mirror in (*mirrors, *ignored):
-                self.result.config_urls.append(
-                    ConfigUrl(self.shown, self.section.id, "mirror", mirror, self.section.enabled)
-                )
             for mirror in mirrors:
                 read = self._attempt(mirror, mirror_origin, vouched)
                 if read is not None:
@@ -127,6 +135,52 @@ class SectionReader:
                 return self._done(read, "baseurl", used)
         self._give_up()
         return None
+
+    def _read_as_yum(self, urls: dict[str, list[str]], origin: UrlOrigin) -> RepositoryRead | None:
+        """yum 3's order (``YumRepository._baseurlSetup``: ``_urls = baseurl + mirrorurls``): its
+        base URLs, then the mirrors of its metalink, else of its mirrorlist, one list it fails
+        over along (no other reading when a mirror is read after a baseurl), each held to the
+        metalink's checksums, as yum checks a repomd.xml against its metalink."""
+        key = next((key for key in ("metalink", "mirrorlist") if urls.get(key)), None)
+        listed = None if key is None else self._listed(urls[key][0], key, origin)
+        if self.unexpanded:
+            return None
+        mirrors, mirror_origin, vouched = listed or ([], origin, None)
+        for url in urls.get("baseurl", []):
+            read = self._attempt(url, origin, vouched)
+            if read is not None:
+                return self._done(read, "baseurl", "baseurl")
+        for mirror in mirrors:
+            read = self._attempt(mirror, mirror_origin, vouched)
+            if read is not None:
+                return self._done(read, key or "baseurl", key or "baseurl")
+        self._give_up()
+        return None
+
+    def _listed(
+        self, listing: str, key: str, origin: UrlOrigin
+    ) -> tuple[list[str], UrlOrigin, Callable[[str, str], None] | None] | None:
+        """The mirrors the ``key`` at ``listing`` names, the origin they come by and its checks
+        (`_mirrors`), every URL it names recorded for the policy; None, with the section's input
+        error, when a variable not given is left in one of them."""
+        # dnf reads a mirrorlist whose URL says "metalink" as a metalink (yum's guess).
+        parse = metalink if key == "metalink" or "metalink" in listing else mirrorlist
+        mirrors, ignored, mirror_origin, checks = self._mirrors(listing, key, parse, origin)
+        # Every URL the list names is configuration the policy judges, one the auditor
+        # cannot read (an ftp:// mirror on a Citrix host) included.
+        for mirror in (*mirrors, *ignored):
+            self.result.config_urls.append(
+                ConfigUrl(self.shown, self.section.id, "mirror", mirror, self.section.enabled)
+            )
+        if self.unexpanded:
+            # The host substitutes its own value (librepo, in every mirror listed) and reads
+            # that mirror; requested as written, it fails and the next mirror is audited in
+            # its place: the same input error as a variable left in the section's own URL.
+            mirror, name = self.unexpanded[0]
+            said = f"${name} left unexpanded in {mirror}, a mirror its {key} lists"
+            self.result.errors.append(InputError(self.where, f"{said} (give {variable_hint(name)})"))
+            return None
+        return mirrors, mirror_origin, checks
 
     def _attempt(
         self, url: str, origin: UrlOrigin, vouched: Callable[[str, str], None] | None = None
@@ -143,6 +197,12 @@ class SectionReader:
             return None
         if len(self.failures) >= self.remote.options.max_mirrors:
             self.untried.append(decision.url)
+            return None
+        if decision.local_path is None and "#" in decision.url:
+            # librepo appends repodata/repomd.xml after the fragment, which curl never sends:
+            # dnf asks for the base itself, gets no repomd.xml, and goes on to the next URL.
+            reason = "a fragment (#) in a repository URL: dnf's request for its repomd.xml loses the path"
+            self.failures.append(InputError(decision.url, reason))
             return None
         self.location = location_of(decision, configured=True)
         earlier = self.scope.locations.get(self.location)
@@ -165,7 +225,7 @@ class SectionReader:
         except InputError as exc:
             self._redirected(exc)
             if earlier is None and decision.local_path is None:
-                repomd = urljoin(repository_base(decision.url, configured=True), "repodata/repomd.xml")
+                repomd = under(repository_base(decision.url, configured=True), "repodata/repomd.xml")
                 self.failed_copies.append((repomd, "repomd"))
             self.failures.append(exc)
             return None
@@ -186,7 +246,7 @@ class SectionReader:
             return os.path.join(
                 decision.local_path, "repodata", "repomd.xml"
             ), decision.url + "repodata/repomd.xml"
-        url = urljoin(repository_base(decision.url, configured=True), "repodata/repomd.xml")
+        url = under(repository_base(decision.url, configured=True), "repodata/repomd.xml")
         if read is not None:
             # The copy the shared reading read, whatever the mirror serves now (a sync since):
             # the metalink vouches for the packages audited or for none.
@@ -225,8 +285,16 @@ class SectionReader:
             self.unusable.append(f"its {key} {decision.url} {listing.why_none()}")
         # librepo substitutes the variables in every URL a mirrorlist or metalink lists
         # (lr_lrmirror_new), as in the .repo file's own: "http://mirror/$basearch/" is a mirror.
-        mirrors = [strip_userinfo(expand(mirror, self.variables)[0]) for mirror in listing.mirrors]
-        ignored = [strip_userinfo(expand(other, self.variables)[0]) for other in listing.ignored]
+        mirrors = []
+        for listed in listing.mirrors:
+            mirror, left = expand(listed, self.variables)
+            mirrors.append(strip_userinfo(as_curl_reads(mirror)))
+            if mirrors[-1] != as_curl_reads(mirror):
+                self.credentialed.append(f"the user name and password in {mirrors[-1]}, listed by its {key}")
+            self.unexpanded.extend((mirrors[-1], name) for name in left)
+        ignored = [
+            strip_userinfo(as_curl_reads(expand(other, self.variables)[0])) for other in listing.ignored
+        ]
         vouched = listing.check_repomd if listing.vouched else None
         return mirrors, ignored, UrlOrigin.listing(decision.url, origin), vouched
 
@@ -245,6 +313,27 @@ class SectionReader:
             )
         for refusal in self.refused:  # a working mirror does not hide what was refused, and why
             self.result.warnings.append(f"{self.where}: {refusal.source} not used: {refusal.reason}")
+        if self.credentialed:
+            # Not sending them stays right (README "No credentials, ever"), but a server may
+            # answer an account with another repository than anyone: what dnf reads was not.
+            self.result.gaps.append(
+                Gap(
+                    GapKind.REPOSITORY_NOT_READ,
+                    f"{self.where}: dnf authenticates with {', '.join(self.credentialed)}, never sent "
+                    f"here: {read.location} was read anonymously, and may not be what dnf reads",
+                )
+            )
+        if self.refused:
+            # dnf reads a URL the auditor refuses (an ftp:// baseurl, one it cannot parse as
+            # curl does) ahead of the one read here: the repository it installs from is unseen.
+            first = self.refused[0]
+            self.result.gaps.append(
+                Gap(
+                    GapKind.REPOSITORY_NOT_READ,
+                    f"{self.where}: {first.source}, which dnf tries before {read.location}, was not "
+                    f"read ({first.reason}); {read.location} was audited instead",
+                )
+            )
         # Nor what failed before it: a mirror may hold other packages than the baseurl, and a
         # verdict that changed because the baseurl was down this time must say so.
         for failure in self.failures:

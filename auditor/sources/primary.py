@@ -9,11 +9,11 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urljoin
 
 from auditor.core.errors import InputError
 from auditor.formats.hdrblob import HEADER_ARRAY_MAX
 from auditor.formats.xmlstream import Text, attribute_pairs, refuse_html_root
+from auditor.net.urlpaths import under
 from auditor.rpm.model import (
     SOURCE_ARCHES,
     Dependency,
@@ -318,7 +318,7 @@ class PrimaryHandler:
                 raise InputError(self._label(name), f"location {href!r} points outside the repository")
             location = f"{base.rstrip('/')}/{href}" if base else href
             if self.locations_under is not None and not location_is_url(location):
-                location = urljoin(self.locations_under, location)
+                location = under(self.locations_under, location)
             try:
                 epoch = epoch_number(epoch_text) if epoch_text else None
                 buildtime = self.build_times.get(buildtime_text) if buildtime_text else None

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Sequence
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from auditor.core.errors import InputError
 from auditor.formats.repomd import MetadataFile, read_repomd
 from auditor.net.http import is_http, strip_userinfo
 from auditor.net.remote import UNKNOWN_FILE_SIZE, NotCached, Remote
+from auditor.net.urlpaths import under
 from auditor.net.urlpolicy import UrlDecision, UrlOrigin
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import Package, with_fields
@@ -40,20 +41,25 @@ from auditor.sources.repodata import RepositoryRead, read_metadata
 
 
 def repository_base(url: str, *, configured: bool = False) -> str:
-    """The repository's root URL, ending in ``/``: user-info, query and fragment dropped, and
-    ``repodata/repomd.xml`` too when the URL names that file. A URL given as an input may name
-    the repository's ``repodata/`` directory; a ``baseurl`` (``configured``) never does: dnf
-    reads ``BASEURL/repodata/repomd.xml``, so ``.../x/repodata/`` there is a repository named
-    ``repodata``, not the one at ``.../x/``."""
+    """The repository's root URL, its path ending in ``/``: user-info and fragment dropped. A
+    URL given as an input may name the repository's ``repodata/`` directory or its
+    ``repodata/repomd.xml``, taken away then, and its query is dropped. A ``baseurl`` or a
+    mirrorlist's mirror (``configured``) never names either: dnf reads
+    ``BASEURL/repodata/repomd.xml`` whatever BASEURL ends in, so ``.../x/repodata/`` there is a
+    repository named ``repodata``, and ``.../x/repodata/repomd.xml`` one dnf asks
+    ``.../repomd.xml/repodata/repomd.xml`` of (and fails on, going to the next URL), neither
+    the one at ``.../x/``; and its query is kept, as librepo keeps it on every request under
+    the base (`auditor.net.urlpaths.under`): a server may choose a channel, a token or a
+    signed URL by it."""
     parts = urlsplit(strip_userinfo(url))
     path = parts.path or "/"
-    if path.endswith("/repodata/repomd.xml"):
+    if not configured and path.endswith("/repodata/repomd.xml"):
         path = path[: -len("repodata/repomd.xml")]
     elif not configured and path.endswith(("/repodata", "/repodata/")):
         path = path[: path.rstrip("/").rfind("/") + 1]
     if not path.endswith("/"):
         path += "/"
-    return urlunsplit((parts.scheme.lower(), parts.netloc, path, "", ""))
+    return urlunsplit((parts.scheme.lower(), parts.netloc, path, parts.query if configured else "", ""))
 
 
 def read_remote_repository(
@@ -72,7 +78,7 @@ def read_remote_repository(
     vouch for, before anything it lists is fetched. ``configured``: ``url`` is a section's
     (`repository_base`)."""
     base = repository_base(url, configured=configured)
-    repomd_url = urljoin(base, "repodata/repomd.xml")
+    repomd_url = under(base, "repodata/repomd.xml")
     check = None if vouched is None else (lambda path: vouched(path, repomd_url))
     path = remote.fetch_by_url(repomd_url, "repomd", vouched=check)
     return _read_repository(base, path, remote, options, store)
@@ -104,7 +110,7 @@ def read_source_repository_beside(
     decision = remote.decide(candidate, UrlOrigin.sibling(repository))
     if not decision.allowed:
         return None
-    repomd_url = urljoin(decision.url, "repodata/repomd.xml")
+    repomd_url = under(decision.url, "repodata/repomd.xml")
     path = remote.fetch_if_present(repomd_url, "repomd")
     if path is None:
         return None
@@ -115,11 +121,11 @@ def _read_repository(
     base: str, repomd_path: str, remote: Remote, options: ReadOptions | None, store: Store | None
 ) -> RepositoryRead:
     options = options or ReadOptions()
-    repomd_url = urljoin(base, "repodata/repomd.xml")
+    repomd_url = under(base, "repodata/repomd.xml")
     repomd = read_repomd(repomd_path, repomd_url)
 
     def fetch(entry: MetadataFile, href: str) -> tuple[str, str]:
-        file_url = urljoin(base, href)
+        file_url = under(base, href)
         return remote.fetch_metadata(file_url, entry), file_url
 
     read = read_metadata(repomd, base, fetch, locations_under=base)

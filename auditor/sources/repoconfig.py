@@ -19,7 +19,7 @@ from __future__ import annotations
 from auditor.core.errors import InputError
 from auditor.net.http import strip_userinfo
 from auditor.net.remote import Remote
-from auditor.net.urlpolicy import UrlOrigin
+from auditor.net.urlpolicy import UrlOrigin, as_curl_reads
 from auditor.rpm.gaps import GapKind
 from auditor.runtime.store import Store
 from auditor.sources.configscope import ConfigScope, ReadOnce
@@ -172,8 +172,8 @@ def _record_urls(
     entries = [(key, raw, True) for key, raw in named] + [(key, raw, False) for key, raw in section.unread]
     for key, raw, read_by_dnf in entries:
         expanded, left = expand(raw, variables)
-        url = strip_userinfo(expanded)
-        if url != expanded:
+        url = strip_userinfo(as_curl_reads(expanded))
+        if url != as_curl_reads(expanded):
             result.warnings.append(f"{where}: the user name and password in {key} are never sent")
         result.config_urls.append(ConfigUrl(shown, section.id, key, url, section.enabled))
         if not read_by_dnf:

@@ -25,11 +25,14 @@ from auditor.sources.dnfini import (
 )
 from auditor.sources.interface import ConfigReader
 from auditor.sources.repofilter import EXCLUDE_KEYS, INCLUDE_KEYS, PackageFilter, patterns
+from auditor.sources.sectionoptions import DEFAULT_PRIORITY, credentials_in, priority_of
 
 REPOSITORY_KEYS = ("baseurl", "mirrorlist", "metalink")
+DNF_ORDER = ("metalink", "mirrorlist", "baseurl")
+"""The keys dnf reads a section's repository by, the first set alone."""
+YUM_ORDER = ("baseurl", "metalink", "mirrorlist")
+"""yum 3's: its base URLs, then the mirrors of its metalink, else of its mirrorlist, one list."""
 URL_KEYS = (*REPOSITORY_KEYS, "gpgkey")
-DEFAULT_PRIORITY = 99
-"""dnf's ``priority`` of a repository that sets none."""
 _HTML_HEAD = 4096
 """Characters of a file that fails to parse looked at for a web page's start (comments may precede it)."""
 _VARIABLE = re.compile(r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)[^}]*\}|(?P<bare>[A-Za-z_][A-Za-z0-9_]*))")
@@ -55,6 +58,11 @@ class RepoSection:
     never read (the repository dnf uses is the one ``baseurl`` names)."""
     priorities: frozenset[int] = frozenset({DEFAULT_PRIORITY})
     """Its ``priority`` as each reader reads it (dnf's default when it sets none or no number)."""
+    baseurl_first: bool = False
+    """Read as yum 3 alone reads it: its base URLs, then its mirrors, one list (`_first_url`)."""
+    credentials: tuple[str, ...] = ()
+    """The options either reader authenticates with (`credentials_in`): the repository it reads
+    is not the anonymous one the auditor reads."""
     unexpanded: tuple[tuple[str, str], ...] = ()
     """``(key, variable)`` left in its id or in an option dnf substitutes (`_SUBSTITUTED`): the
     host's value may disable the section or hide its packages, which the auditor cannot tell."""
@@ -300,8 +308,11 @@ def _repositories(readings: list[_Reading]) -> list[list[_Reading]]:
 
 
 def _first_url(reading: _Reading) -> str | None:
-    """The URL a reading names its repository by first (`_section` reads them the same way)."""
-    for key in REPOSITORY_KEYS:
+    """The URL a reading's reader tries first (`SectionReader.read` reads them so): dnf's
+    metalink, else mirrorlist, else baseurl (libdnf's ``lrHandleInitRemote``); yum 3's baseurl,
+    then the mirrors of its metalink, else of its mirrorlist (``YumRepository._baseurlSetup``:
+    ``_urls = baseurl + mirrorurls``)."""
+    for key in YUM_ORDER if reading.reader is ConfigReader.YUM else DNF_ORDER:
         found = _baseurls(reading) if key == "baseurl" else _split(dnf_trimmed(reading.values.get(key, "")))
         if found:
             return found[0]
@@ -357,22 +368,10 @@ def _section(name: str, readings: list[_Reading], hides: Mapping[ConfigReader, P
         enabled=any(reading.enabled for reading in readings),
         hides=hides,
         unread=tuple(sorted(unread)),
-        priorities=frozenset(_priority(reading.values) for reading in readings),
+        priorities=frozenset(priority_of(reading.values) for reading in readings),
+        credentials=tuple(sorted({key for reading in readings for key in credentials_in(reading.values)})),
+        baseurl_first=all(reading.reader is ConfigReader.YUM for reading in readings),
     )
-
-
-def _priority(values: dict[str, str]) -> int:
-    """A reading's ``priority`` as libdnf's ``OptionNumber<int>`` reads it (``istringstream >>
-    int``): the number the value starts with, past white space, whatever follows (``1.0``,
-    ``1 # best``, ``0000000001`` are 1 to dnf, which then installs from the repository before
-    any of priority 99); dnf's default when there is none or it overflows an int."""
-    text = dnf_trimmed(values.get("priority", ""))
-    start = _LEADING_NUMBER.match(text)
-    number = int(start.group(1)) if start else DEFAULT_PRIORITY
-    return number if -(2**31) <= number < 2**31 else DEFAULT_PRIORITY
-
-
-_LEADING_NUMBER = re.compile(r"[ \t\n\v\f\r]*([+-]?[0-9]+)", re.ASCII)
 
 
 def _any_case(values: dict[str, str], key: str) -> list[str]:
