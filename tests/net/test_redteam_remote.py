@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,8 +25,7 @@ import pytest
 from auditor.cli.main import main
 from tests.httpserver import Handler, LocalServer, redirect
 from tests.rpmbuild import build_noarch
-
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+from tests.sources.test_remote import lookups  # noqa: F401 - autouse: only 127.0.0.1 resolves
 
 SPEC = """Name: {name}
 Version: 1.0
@@ -92,25 +90,6 @@ def www(tmp_path: Path, built: dict[str, tuple[Path, Path]]) -> Path:
 def server(www: Path) -> Iterator[LocalServer]:
     with LocalServer(www) as running:
         yield running
-
-
-@pytest.fixture(autouse=True)
-def lookups(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Host names the auditor tried to resolve; only 127.0.0.1 resolves."""
-    seen: list[str] = []
-    real = socket.getaddrinfo
-
-    def guarded(host: Any, *args: Any, **kwargs: Any) -> Any:
-        name = host.decode() if isinstance(host, bytes) else str(host)
-        seen.append(name)
-        if name not in LOCAL_HOSTS:
-            raise socket.gaierror(socket.EAI_NONAME, f"the test refuses to resolve {name}")
-        return real(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket, "getaddrinfo", guarded)
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
-    return seen
 
 
 def scan(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, Any], str]:
