@@ -25,8 +25,8 @@ from auditor.formats.rpmheader import Header, RpmHeaders, Tag
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import SourceFile, SourceKind
 from auditor.rpm.spec.builds import built_by_parsed_spec, built_by_spec, carried_by_parsed_spec
-from auditor.rpm.spec.lines import sources_of_parsed_spec, subpackage_tags
-from auditor.rpm.spec.result import ORIGIN_TAGS, source_alternatives, unexpanded_source_gap
+from auditor.rpm.spec.lines import sources_of_parsed_spec
+from auditor.rpm.spec.result import source_alternatives, unexpanded_source_gap
 
 _RPMFILE_SPECFILE = 1 << 5
 _NOT_FROM_THE_SPEC = "(only in the SRPM header's file names)"
@@ -110,7 +110,7 @@ def _read_srpm_spec(
         sources, gaps = with_recorded_names(sources_of_parsed_spec(text), _recorded(main), "header")
         # What its packages carry is judged as the source package's: its header holds none of it.
         name = main.string(Tag.NAME)
-        alternatives = subpackage_tags(text, ORIGIN_TAGS) + carried_by_parsed_spec(text, name)
+        alternatives = carried_by_parsed_spec(text, name)
         builds = built_by_parsed_spec(text, name)
         return SpecReading(sources, "header", gaps=gaps, alternatives=alternatives, builds=builds)
     if payload is None:

@@ -18,7 +18,7 @@ from auditor.rpm.spec.dependencies import parse_dependency_list
 from auditor.rpm.spec.files import files_header
 from auditor.rpm.spec.lines import TAG, preamble_tags
 from auditor.rpm.spec.preamble import INEXACT_NAME
-from auditor.rpm.spec.result import SOURCE_LICENSE, Spec
+from auditor.rpm.spec.result import ORIGIN_TAGS, SOURCE_LICENSE, Spec
 from auditor.rpm.spec.values import INEXACT
 
 _FILES_HEADER = re.compile(r"^[^\S\n]*%files(?![A-Za-z0-9_])([^\n]*)", re.IGNORECASE | re.MULTILINE)
@@ -116,32 +116,38 @@ def built_by_spec(spec: Spec, text: str) -> tuple[str, ...] | None:
 
 _CAPABILITY_TAGS = frozenset(DEPENDENCY_KINDS)
 _LICENSE_TAGS = frozenset({"license", SOURCE_LICENSE})
+_CARRIED_TAGS = _CAPABILITY_TAGS | _LICENSE_TAGS | ORIGIN_TAGS
 
 
 def carried_by_parsed_spec(text: str, name: str | None) -> tuple[tuple[str, str], ...]:
     """What the packages of a spec rpmbuild parsed (an SRPM's SPEC tag) carry that the source
-    package's header does not, as `auditor.rpm.model.Package.alternatives` of the source package:
-    each capability of each package that may name a place (`may_name_a_place`), main one
-    included (``("provides", "gitsha(URL)")``: rpm writes them in the binaries only), and
-    ``("builds", NAME)`` for each ``%package`` it declares (with or without ``%files``:
-    evidence, not `built_by_parsed_spec`'s sure answer);
-    and the main package's License when a ``SourceLicense`` took its place in the header."""
+    package's header does not, as `auditor.rpm.model.Package.alternatives` of the source package,
+    from one reading of its preambles: each origin tag a ``%package`` sets (a subpackage's
+    Vendor or License is in no header of the source package); each capability of each package
+    that may name a place (`may_name_a_place`), main one included (``("provides",
+    "gitsha(URL)")``: rpm writes them in the binaries only); ``("builds", NAME)`` for each
+    ``%package`` it declares (with or without ``%files``: evidence, not
+    `built_by_parsed_spec`'s sure answer); and the main package's License when a
+    ``SourceLicense`` took its place in the header."""
+    subpackages: list[tuple[str, str]] = []
+    licenses: list[tuple[str, str]] = []
     found: list[tuple[str, str]] = []
-    licenses = [
-        (tag, value) for owner, tag, value in preamble_tags(text, _LICENSE_TAGS, main=True) if owner is None
-    ]
-    if any(tag == SOURCE_LICENSE for tag, _ in licenses):
-        found.extend(("license", value) for tag, value in licenses if tag == "license")
-    for argument, tag, value in preamble_tags(text, _CAPABILITY_TAGS, main=True):
-        if not tag:
-            declared = package_name(argument or "", name or "")
+    for argument, tag, value in preamble_tags(text, _CARRIED_TAGS, main=True):
+        if argument is not None and not tag:
+            declared = package_name(argument, name or "")
             if declared and "%" not in declared:
                 found.append(("builds", declared))
             continue
-        if may_name_a_place(value):  # the rest is no evidence: not parsed (most of an SRPM's)
+        if argument is None and tag in _LICENSE_TAGS:
+            licenses.append((tag, value))
+        elif argument is not None and tag in ORIGIN_TAGS:
+            subpackages.append((tag, value))
+        if tag in _CAPABILITY_TAGS and may_name_a_place(value):  # the rest is no evidence: not parsed
             found.extend(
                 (tag, dependency.name)
                 for dependency in parse_dependency_list(value)
                 if may_name_a_place(dependency.name)
             )
-    return tuple(dict.fromkeys(found))
+    if any(tag == SOURCE_LICENSE for tag, _ in licenses):
+        found[:0] = [("license", value) for tag, value in licenses if tag == "license"]
+    return tuple(dict.fromkeys(subpackages)) + tuple(dict.fromkeys(found))

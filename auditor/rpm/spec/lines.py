@@ -122,18 +122,6 @@ def shaped_by_macros(line: str, section: str) -> bool:
     return tag is None
 
 
-def subpackage_tags(text: str, tags: frozenset[str]) -> tuple[tuple[str, str], ...]:
-    """The ``tags`` (lower-case names) the ``%package`` preambles of a spec rpmbuild has already
-    parsed (an SRPM's SPEC tag) set, as (name, value): a subpackage's Vendor or License is in
-    no header of the source package. Only the ``%package`` sections are split into lines."""
-    found = (
-        (tag, value)
-        for argument, tag, value in preamble_tags(text, tags, main=False)
-        if argument is not None and tag
-    )
-    return tuple(dict.fromkeys(found))
-
-
 def preamble_tags(text: str, tags: frozenset[str], *, main: bool) -> Iterator[tuple[str | None, str, str]]:
     """The ``tags`` (lower-case names) the preambles of a spec rpmbuild has already parsed (an
     SRPM's SPEC tag) set, as (the ``%package`` header's argument, or None for the main
