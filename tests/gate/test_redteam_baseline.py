@@ -51,6 +51,14 @@ VENDOR_FACT = fingerprint("citrix-vendor", "vend", "vendor:citrix")
 `auditor baseline` writes records it."""
 
 
+def _mislabelled(directory: Path, kind: str, capability: str) -> Path:
+    """A baseline whose one entry carries vend's vendor fingerprint under a label naming plain."""
+    entry = {"fingerprint": VENDOR_FACT, "kind": kind, "package": "plain", "capability": capability}
+    baseline = directory / "baseline.json"
+    baseline.write_text(json.dumps({"version": 1, "tool": "auditor", "entries": [entry]}))
+    return baseline
+
+
 @pytest.fixture(scope="module")
 def citrix_vendor_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """vend (Vendor: Citrix Systems, Inc.) and plain (clean), binaries and source packages."""
@@ -79,23 +87,7 @@ def test_baseline_entry_whose_fingerprint_is_not_its_own_fact_is_refused(
     file that cannot be used"), in one line naming the file. (A legacy taint entry, empty
     capability, is matched by its ``ends_at`` and must not accept by its fingerprint either.)
     Fix: `auditor.gate.baseline.load_baseline` (verify each entry's fingerprint)."""
-    baseline = tmp_path / "baseline.json"
-    baseline.write_text(
-        json.dumps(
-            {
-                "version": 1,
-                "tool": "auditor",
-                "entries": [
-                    {
-                        "fingerprint": VENDOR_FACT,
-                        "kind": "status:unresolved",
-                        "package": "plain",
-                        "capability": "libfoo.so.1",
-                    }
-                ],
-            }
-        )
-    )
+    baseline = _mislabelled(tmp_path, "status:unresolved", "libfoo.so.1")
     code = main(["scan", "--no-cache", "--baseline", str(baseline), str(citrix_vendor_repo)])
     captured = capsys.readouterr()
     assert code == 2, f"exit {code}; a mislabelled entry accepted vend's Citrix vendor:\n{captured.out}"
@@ -109,23 +101,7 @@ def test_why_does_not_call_a_fact_accepted_by_a_mislabelled_baseline_entry(
     """The same baseline, read by ``why``: it says vend's Citrix vendor is "accepted by the
     baseline" and exits 0, while no entry of the file names vend. ``why`` must refuse the file
     as ``scan`` must (exit 2)."""
-    baseline = tmp_path / "baseline.json"
-    baseline.write_text(
-        json.dumps(
-            {
-                "version": 1,
-                "tool": "auditor",
-                "entries": [
-                    {
-                        "fingerprint": VENDOR_FACT,
-                        "kind": "citrix-vendor",
-                        "package": "plain",
-                        "capability": "x",
-                    }
-                ],
-            }
-        )
-    )
+    baseline = _mislabelled(tmp_path, "citrix-vendor", "x")
     code = main(["why", "vend", "--no-cache", "--baseline", str(baseline), str(citrix_vendor_repo)])
     captured = capsys.readouterr()
     assert code == 2, f"exit {code}:\n{captured.out}"
