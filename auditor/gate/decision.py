@@ -143,11 +143,11 @@ class Decision:
     fixed: tuple[BaselineEntry, ...] = ()
     """Baseline entries whose fact is gone while its package is still audited: progress."""
     gone: tuple[BaselineEntry, ...] = ()
+    """Baseline entries whose package (or, for a taint, whose origin package) is no longer in the run."""
     unused: tuple[UnusedEntry, ...] = ()
     """Baseline entries whose facts are still there, none of them accepted by the entry: a
     waiver, a policy allow, the taint severity or --fail-on ruled them first, or they reach
     beyond it (`auditor baseline` drops such an entry as accepting none of today's facts)."""
-    """Baseline entries whose package (or, for a taint, whose origin package) is no longer in the run."""
     baseline: Baseline | None = None
     completeness: Completeness = Completeness()
     errors: int = 0

@@ -133,6 +133,7 @@ def fact_change_to_json(item: FactChange) -> dict[str, Any]:
 
 def _document(result: ReleaseDiff) -> dict[str, Any]:
     comparison = result.comparison
+    newly_blocking = {id(item) for item in _newly_blocking_unchanged(result)}
     return {
         "statuses": {"old": dict(result.old_counts), "new": dict(result.new_counts)},
         "incomplete": {"old": result.old_incomplete, "new": result.new_incomplete},
@@ -142,7 +143,7 @@ def _document(result: ReleaseDiff) -> dict[str, Any]:
         "facts": [
             fact_change_to_json(item)
             for item in comparison.changes
-            if item.change is not Change.UNCHANGED or (item.blocks_after and not item.blocked_before)
+            if item.change is not Change.UNCHANGED or id(item) in newly_blocking
         ],
         "worse": [{"old": _record(b), "new": _record(a)} for b, a in result.worse],
         "better": [{"old": _record(b), "new": _record(a)} for b, a in result.better],
