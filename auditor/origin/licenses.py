@@ -28,7 +28,8 @@ def license_term_pattern(term: str) -> re.Pattern[str]:
     ``Not-redistributable`` and ``Not  redistributable``. A capital after a small letter also
     ends a term, as camel case starts a word: ``LicenseRef-CitrixHypervisor-EULA`` and
     ``LicenseRef-CitrixEULA`` hold ``LicenseRef-Citrix`` (a name glued to the product or the
-    licence it names), while ``LicenseRef-Citrine`` and ``LicenseRef-Citrixish`` do not.
+    licence it names), while ``LicenseRef-Citrine`` and ``LicenseRef-Citrixish`` do not. Digits
+    glued to a term that ends on a letter are a version of it: ``LicenseRef-XenServer8-EULA``.
     """
     words = [word for word in _TERM_GAP.split(term.strip()) if word]
     body = r"[\s_-]+".join(re.escape(word) for word in words)
@@ -40,7 +41,10 @@ def license_term_pattern(term: str) -> re.Pattern[str]:
     # letter the term ends on, then a capital.
     camel_case_end = r"|(?-i:(?<=[a-z])(?=[A-Z]))"
     end = r"(?:(?![^\W_])" + camel_case_end + ")"
-    return re.compile(negated + r"(?<![^\W_])" + body + end, re.IGNORECASE)
+    # A version glued to a name is still the name, as citrix-vendor reads it: XenServer8,
+    # Citrix7. Only after a letter, so a term that ends on a digit keeps its own number.
+    version = r"\d*" if words and words[-1][-1:].isalpha() else ""
+    return re.compile(negated + r"(?<![^\W_])" + body + version + end, re.IGNORECASE)
 
 
 _LATER = r"(?!\s+(?:any\s+)?(?:later|newer|higher|greater|above)(?![\w-]))"

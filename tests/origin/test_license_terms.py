@@ -22,6 +22,11 @@ NOT_FREE: dict[str, str | list[str]] = {
     "LicenseRef-CitrixHypervisor-EULA": ["citrix-license", "proprietary-license"],
     "LicenseRef-CitrixEULA": ["citrix-license", "proprietary-license"],
     "LicenseRef-CitrixProprietary": ["citrix-license", "proprietary-license"],
+    # A version glued to the name is the name, as citrix-vendor reads XenServer8 (rt-origin's
+    # leftover).
+    "LicenseRef-XenServer8-EULA": ["citrix-license", "proprietary-license"],
+    "LicenseRef-Citrix7": ["citrix-license", "proprietary-license"],
+    "Proprietary2": "proprietary-license",
     "ProprietaryLicense": "proprietary-license",
     "LicenseRef-Commercial": "proprietary-license",
     "Citrix-EULA": "proprietary-license",
