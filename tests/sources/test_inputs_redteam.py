@@ -1,0 +1,152 @@
+"""What the auditor reads from the paths it is given: no RPM file in them is skipped, and no
+file is read as more or less than it is, without the run saying so (red team of the inputs).
+
+Each case puts a Citrix source package (a fixture rpmbuild made) where a tool that is the
+authority reads it (rpm -qp reads any name, createrepo_c lists RPM files in ``repodata/``,
+rpm -K refuses bytes after the payload), beside a clean one that passes ``--strict`` alone:
+the run must show the Citrix package or fail, never pass clean.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from auditor.cli.main import main
+from tests.conftest import RPMS
+
+CITRIX = "bcond-citrix-1.0-1.src.rpm"
+CITRIX_NEVRA = "bcond-citrix-1.0-1.src"
+CLEAN = "epochs-1.2-4.src.rpm"
+
+
+def scan(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, list[str], str]:
+    """The exit code of ``scan --strict ARGS``, the NEVRAs its JSON report lists, and standard error."""
+    code = main(["scan", *args, "--strict", "--no-cache", "--format", "json"])
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    document = json.loads(captured.out) if captured.out else {"packages": []}
+    return code, sorted(package["nevra"] for package in document["packages"]), captured.err
+
+
+@pytest.fixture
+def clean_tree(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    """A directory holding the clean source package, which alone passes --strict."""
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    shutil.copy(RPMS / CLEAN, tree / CLEAN)
+    code, nevras, err = scan([str(tree)], capsys)
+    assert code == 0, err
+    assert nevras == ["epochs-3:1.2-4.src"]
+    return tree
+
+
+def rpm_query(path: Path) -> str:
+    """What rpm -qp reads of ``path``, whatever its name."""
+    done = subprocess.run(
+        ["rpm", "-qp", "--nosignature", "--qf", "%{NEVRA}", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def createrepo_listing(repository: Path) -> list[str]:
+    """The package locations createrepo_c lists for ``repository`` (indexed again, in a copy)."""
+    copy = repository.parent / f"{repository.name}-indexed"
+    shutil.copytree(repository, copy, symlinks=True)
+    subprocess.run(["createrepo_c", "--quiet", str(copy)], check=True, capture_output=True)
+    primary = next((copy / "repodata").glob("*-primary.xml.gz"))
+    done = subprocess.run(["zcat", str(primary)], check=True, capture_output=True, text=True)
+    return sorted(part.split('"', 1)[0] for part in done.stdout.split('location href="')[1:])
+
+
+@pytest.mark.xfail(strict=True, reason="--read-rpms never walks a directory named repodata/")
+def test_read_rpms_reads_an_rpm_file_kept_in_a_repodata_directory(
+    clean_tree: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (clean_tree / "repodata").mkdir()
+    shutil.copy(RPMS / CITRIX, clean_tree / "repodata" / CITRIX)
+    (clean_tree / "sub" / "repodata").mkdir(parents=True)
+    shutil.copy(RPMS / CITRIX, clean_tree / "sub" / "repodata" / "again.rpm")
+    code, nevras, err = scan(["--read-rpms", str(clean_tree)], capsys)
+    assert CITRIX_NEVRA in nevras, err
+    assert code != 0
+
+
+@pytest.mark.xfail(strict=True, reason="the look for files outside the metadata skips repodata/")
+def test_an_rpm_file_in_repodata_the_metadata_does_not_list_is_a_gap(
+    clean_tree: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    subprocess.run(["createrepo_c", "--quiet", str(clean_tree)], check=True, capture_output=True)
+    shutil.copy(RPMS / CITRIX, clean_tree / "repodata" / CITRIX)
+    # createrepo_c, run again, publishes it: it is a package file of the repository.
+    assert createrepo_listing(clean_tree) == [CLEAN, f"repodata/{CITRIX}"]
+    code, _, err = scan([str(clean_tree)], capsys)
+    assert code == 3, err
+    assert (
+        f"file-outside-metadata: {clean_tree}: 1 RPM file not listed in its metadata: repodata/{CITRIX}"
+        in err
+    )
+
+
+@pytest.mark.xfail(strict=True, reason="a directory's walk reads only files named *.rpm")
+@pytest.mark.parametrize("name", [f"{CITRIX}.1", "bcond-citrix", "bcond-citrix.rpm~", "bcond.RPM.part"])
+def test_an_rpm_file_not_named_rpm_in_a_walked_directory_is_read(
+    name: str, clean_tree: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``wget`` saves a second download of ``x.rpm`` as ``x.rpm.1``; rpm -qp reads any name."""
+    shutil.copy(RPMS / CITRIX, clean_tree / name)
+    assert rpm_query(clean_tree / name) == "bcond-citrix-1.0-1.noarch"
+    code, nevras, err = scan([str(clean_tree)], capsys)
+    assert CITRIX_NEVRA in nevras, err
+    assert code != 0
+
+
+def test_files_that_are_no_rpm_beside_an_rpm_in_a_walk_stay_silent(
+    clean_tree: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The look at files not named *.rpm reads only what starts as an RPM does."""
+    (clean_tree / "README").write_text("a packaging tree\n")
+    (clean_tree / "short").write_bytes(b"\xed\xab")
+    (clean_tree / "empty").write_bytes(b"")
+    os.mkfifo(clean_tree / "pipe")
+    code, nevras, err = scan([str(clean_tree)], capsys)
+    assert (code, nevras) == (0, ["epochs-3:1.2-4.src"]), err
+
+
+@pytest.mark.xfail(strict=True, reason="a dangling symbolic link in a walk is passed over")
+def test_a_dangling_symbolic_link_in_a_walked_directory_is_an_input_error(
+    clean_tree: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A mirror's ``latest -> 8.3`` before 8.3 is synced: what it names may be a directory of packages."""
+    (clean_tree / "latest").symlink_to("8.3")
+    code, _, err = scan([str(clean_tree)], capsys)
+    assert code == 3
+    assert f"auditor: error: {clean_tree / 'latest'}: a symbolic link to nothing (8.3 is not there)" in err
+
+
+@pytest.mark.xfail(strict=True, reason="bytes past the package its signature records are not looked at")
+@pytest.mark.parametrize("after", ["citrix", "garbage"])
+def test_bytes_after_the_package_are_an_input_error(
+    after: str, clean_tree: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two packages in one file (or anything after one): rpm -qp reads the first, rpm -K finds the
+    payload digests BAD and rpm -i refuses it; the auditor must not pass it clean."""
+    joined = clean_tree / CLEAN
+    tail = (RPMS / CITRIX).read_bytes() if after == "citrix" else b"\0garbage" * 100
+    joined.write_bytes((RPMS / CLEAN).read_bytes() + tail)
+    assert rpm_query(joined) == "epochs-3:1.2-4.noarch"
+    checked = subprocess.run(["rpm", "-K", "--nosignature", str(joined)], capture_output=True, text=True)
+    assert checked.returncode != 0 and "NOT OK" in checked.stdout
+    code, nevras, err = scan([str(clean_tree)], capsys)
+    assert nevras == ["epochs-3:1.2-4.src"]
+    assert code == 3
+    assert f"auditor: error: {joined}: {len(tail)} bytes follow the package" in err
