@@ -291,9 +291,11 @@ def _load_directory(
     repositories: list[str] = []
 
     def enter(directory: str) -> bool:
-        """Walk a directory, unless it is repodata/ or a repository: that is read as one."""
+        """Walk a directory, unless it is repodata/ or a repository: that is read as one.
+        With --read-rpms a repodata/ is walked too: createrepo_c lists the RPM files it
+        holds, and no RPM file below the directory given may go unread."""
         if os.path.basename(directory) == "repodata":
-            return False
+            return options.read_rpms
         if not repository_in_walk(directory, read_rpms=options.read_rpms):
             return True
         repositories.append(directory)
