@@ -11,7 +11,6 @@ configuration file names, use the network, through the one `Remote` of the run.
 
 from __future__ import annotations
 
-import errno
 import os
 from collections.abc import Iterable
 from urllib.parse import unquote, urlsplit
@@ -48,6 +47,7 @@ from auditor.sources.remote import (
 from auditor.sources.repodata import RepositoryRead, add_repository
 from auditor.sources.rpmbatch import read_rpm_files
 from auditor.sources.walk import walk_files
+from auditor.sources.walkedfile import Kind, look_at
 
 __all__ = ["load_inputs"]
 
@@ -329,8 +329,12 @@ def _load_directory(
             rpm_paths.append(entry.path)
         elif is_spec_file(entry.name):
             spec_paths.append(entry.path)
-        elif entry.is_symlink() and _is_loop(entry.path):
-            result.errors.append(InputError(entry.path, "symlink loop"))
+        else:  # an RPM file under another name is read too, as rpm reads it (`walkedfile`)
+            look = look_at(entry)
+            if look.kind is Kind.RPM:
+                rpm_paths.append(entry.path)
+            elif look.error is not None:
+                result.errors.append(look.error)
     count = 0
     for item in read_rpm_files(files.new(rpm_paths, result), store, options.progress, options.snapshot):
         if isinstance(item, InputError):
@@ -362,14 +366,6 @@ def _say_nothing_read(root: str, result: LoadResult, options: ReadOptions) -> No
     what = "no RPM or spec file (--read-rpms)" if options.read_rpms else "no RPM, spec file or repository"
     result.warnings.append(f"{root}: holds {what}: nothing was read from it")
     result.gaps.append(Gap(GapKind.EMPTY_INPUT, f"{root}: holds {what}"))
-
-
-def _is_loop(path: str) -> bool:
-    try:
-        os.stat(path)
-    except OSError as exc:
-        return exc.errno == errno.ELOOP
-    return False
 
 
 def _read_spec(path: str, options: ReadOptions) -> list[Package]:

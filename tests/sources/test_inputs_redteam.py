@@ -19,6 +19,7 @@ import pytest
 
 from auditor.cli.main import main
 from tests.conftest import RPMS
+from tests.unprivileged import auditor_without_override
 
 CITRIX = "bcond-citrix-1.0-1.src.rpm"
 CITRIX_NEVRA = "bcond-citrix-1.0-1.src"
@@ -98,7 +99,6 @@ def test_an_rpm_file_in_repodata_the_metadata_does_not_list_is_a_gap(
     )
 
 
-@pytest.mark.xfail(strict=True, reason="a directory's walk reads only files named *.rpm")
 @pytest.mark.parametrize("name", [f"{CITRIX}.1", "bcond-citrix", "bcond-citrix.rpm~", "bcond.RPM.part"])
 def test_an_rpm_file_not_named_rpm_in_a_walked_directory_is_read(
     name: str, clean_tree: Path, capsys: pytest.CaptureFixture[str]
@@ -123,7 +123,6 @@ def test_files_that_are_no_rpm_beside_an_rpm_in_a_walk_stay_silent(
     assert (code, nevras) == (0, ["epochs-3:1.2-4.src"]), err
 
 
-@pytest.mark.xfail(strict=True, reason="a dangling symbolic link in a walk is passed over")
 def test_a_dangling_symbolic_link_in_a_walked_directory_is_an_input_error(
     clean_tree: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -151,3 +150,17 @@ def test_bytes_after_the_package_are_an_input_error(
     assert nevras == ["epochs-3:1.2-4.src"]
     assert code == 3
     assert f"auditor: error: {joined}: {len(tail)} bytes follow the package" in err
+
+
+def test_a_file_a_walk_cannot_open_is_an_input_error(clean_tree: Path) -> None:
+    """Run without the power to override file modes: whether an unreadable file is an RPM
+    file cannot be told, and the run says so rather than pass it over."""
+    secret = clean_tree / "bcond-citrix"
+    shutil.copy(RPMS / CITRIX, secret)
+    secret.chmod(0)
+    done = auditor_without_override("scan", "--strict", "--no-cache", "-q", str(clean_tree))
+    assert done.returncode == 3, done.stderr
+    assert (
+        f"auditor: error: {secret}: permission denied; whether it is an RPM file could not be told"
+        in done.stderr.splitlines()
+    )
