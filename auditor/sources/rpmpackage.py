@@ -101,7 +101,7 @@ def _read(
                 return build(headers, payload, location=path, input=shown, checksum=digest)
 
             if headers.truncated is None:
-                return model(stream), None
+                return model(stream), _appended(headers, info.st_size, shown)
             error = InputError(shown, f"{headers.truncated}; its package is read from the header alone")
             try:
                 return model(stream), error
@@ -109,6 +109,19 @@ def _read(
                 return model(None), error
     except OSError as exc:
         raise InputError(shown, os_reason(exc)) from None
+
+
+def _appended(headers: RpmHeaders, size: int, shown: str) -> InputError | None:
+    """The error of a file longer than the package its signature records: what follows (a second
+    package concatenated, garbage) is read by no tool, and rpm -K finds the payload digests BAD
+    over it, so rpm -i refuses the file that the auditor would pass. The package is still read."""
+    if headers.recorded_size is None or size <= headers.recorded_size:
+        return None
+    return InputError(
+        shown,
+        f"{size - headers.recorded_size} bytes follow the {headers.recorded_size} bytes of the package "
+        "its signature records: not an RPM file as rpm installs it; its package is read, what follows is not",
+    )
 
 
 def _file_digest(stream: BinaryIO) -> Checksum:
