@@ -13,12 +13,14 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from auditor.cli.main import main
 from tests.conftest import RPMS
+from tests.paths import ROOT
 from tests.unprivileged import auditor_without_override
 
 CITRIX = "bcond-citrix-1.0-1.src.rpm"
@@ -164,3 +166,26 @@ def test_a_file_a_walk_cannot_open_is_an_input_error(clean_tree: Path) -> None:
         f"auditor: error: {secret}: permission denied; whether it is an RPM file could not be told"
         in done.stderr.splitlines()
     )
+
+
+@pytest.mark.xfail(
+    strict=True, reason="a file longer than its package is hashed to its end before anything is said"
+)
+def test_a_sparse_terabyte_after_a_package_is_not_read_to_its_end(tmp_path: Path) -> None:
+    """A package followed by a terabyte of sparse zeros (``truncate -s 1T``): the file is an
+    error as any with bytes after its package, found in the size, and it is not read to its
+    end to hash it (about 40 minutes at 400 MB/s). The timeout is a hang guard."""
+    package = tmp_path / CLEAN
+    shutil.copy(RPMS / CLEAN, package)
+    size = package.stat().st_size
+    os.truncate(package, 1 << 40)
+    done = subprocess.run(
+        [sys.executable, "-m", "auditor", "scan", "--strict", "--no-cache", "-q", str(package)],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 3, done.stderr
+    assert f"auditor: error: {package}: {(1 << 40) - size} bytes follow the {size} bytes" in done.stderr
