@@ -95,13 +95,14 @@ def _read(
             if opened is not None:
                 opened(info)
             headers = read_headers(stream, shown, info.st_size)
-            digest = _file_digest(stream) if checksum else None
+            appended = _appended(headers, info.st_size, shown)  # not hashed: a sparse terabyte may follow
+            digest = _file_digest(stream) if checksum and appended is None else None
 
             def model(payload: BinaryIO | None) -> M:
                 return build(headers, payload, location=path, input=shown, checksum=digest)
 
             if headers.truncated is None:
-                return model(stream), _appended(headers, info.st_size, shown)
+                return model(stream), appended
             error = InputError(shown, f"{headers.truncated}; its package is read from the header alone")
             try:
                 return model(stream), error
@@ -112,9 +113,8 @@ def _read(
 
 
 def _appended(headers: RpmHeaders, size: int, shown: str) -> InputError | None:
-    """The error of a file longer than the package its signature records: what follows (a second
-    package concatenated, garbage) is read by no tool, and rpm -K finds the payload digests BAD
-    over it, so rpm -i refuses the file that the auditor would pass. The package is still read."""
+    """The error of a file longer than the package its signature records: rpm -K finds the payload
+    digests BAD over what follows (a package appended), and rpm -i refuses the file."""
     if headers.recorded_size is None or size <= headers.recorded_size:
         return None
     return InputError(
