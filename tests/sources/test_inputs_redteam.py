@@ -186,3 +186,22 @@ def test_a_sparse_terabyte_after_a_package_is_not_read_to_its_end(tmp_path: Path
     )
     assert done.returncode == 3, done.stderr
     assert f"auditor: error: {package}: {(1 << 40) - size} bytes follow the {size} bytes" in done.stderr
+
+
+@pytest.mark.xfail(strict=True, reason="a .repo file in a walked directory is passed over in silence")
+@pytest.mark.parametrize("name", ["build.repo", "etc/yum.repos.d/citrix.repo", "etc/yum.conf"])
+def test_a_repository_configuration_in_a_walked_directory_is_a_gap(
+    name: str, clean_tree: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A build environment's ``.repo`` (what mock installs the build's requirements from), an
+    image's ``/etc/yum.repos.d``: the repositories they name are not read from a walk (that
+    would use the network unasked), so what they would install is unseen, and said."""
+    config = clean_tree / name
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text("[xs]\nname=XenServer\nbaseurl=https://repo.citrite.net/xs/\nenabled=1\n")
+    code, _, err, gaps = scan([str(clean_tree)], capsys)
+    assert code == 3, err
+    assert (
+        f"not seen: repository-not-read: {config}: a repository configuration in a directory walked, "
+        "not read (name it as an input to read the repositories it configures)"
+    ) in gaps
