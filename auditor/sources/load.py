@@ -31,6 +31,7 @@ from auditor.sources.filesread import FilesRead
 from auditor.sources.inputpaths import (
     find_repomd,
     is_repo_config,
+    is_repo_config_name,
     is_rpm_name,
     is_spec_file,
     is_url,
@@ -329,6 +330,8 @@ def _load_directory(
             rpm_paths.append(entry.path)
         elif is_spec_file(entry.name):
             spec_paths.append(entry.path)
+        elif is_repo_config_name(entry.name):
+            _say_config_not_read(entry.path, result)
         else:  # an RPM file under another name is read too, as rpm reads it (`walkedfile`)
             look = look_at(entry)
             if look.kind is Kind.RPM:
@@ -366,6 +369,20 @@ def _say_nothing_read(root: str, result: LoadResult, options: ReadOptions) -> No
     what = "no RPM or spec file (--read-rpms)" if options.read_rpms else "no RPM, spec file or repository"
     result.warnings.append(f"{root}: holds {what}: nothing was read from it")
     result.gaps.append(Gap(GapKind.EMPTY_INPUT, f"{root}: holds {what}"))
+
+
+def _say_config_not_read(path: str, result: LoadResult) -> None:
+    """A repository configuration met in a walk (a build environment's ``.repo``, an image's
+    ``/etc/yum.repos.d``) is not read: its repositories would be fetched unasked. What they
+    would install is unseen, as for one on a policy host, and the run says so."""
+    what = "a repository configuration in a directory walked, not read"
+    result.warnings.append(f"{path}: {what}: name it as an input to read the repositories it configures")
+    result.gaps.append(
+        Gap(
+            GapKind.REPOSITORY_NOT_READ,
+            f"{path}: {what} (name it as an input to read the repositories it configures)",
+        )
+    )
 
 
 def _read_spec(path: str, options: ReadOptions) -> list[Package]:

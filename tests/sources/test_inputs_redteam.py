@@ -188,7 +188,6 @@ def test_a_sparse_terabyte_after_a_package_is_not_read_to_its_end(tmp_path: Path
     assert f"auditor: error: {package}: {(1 << 40) - size} bytes follow the {size} bytes" in done.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="a .repo file in a walked directory is passed over in silence")
 @pytest.mark.parametrize("name", ["build.repo", "etc/yum.repos.d/citrix.repo", "etc/yum.conf"])
 def test_a_repository_configuration_in_a_walked_directory_is_a_gap(
     name: str, clean_tree: Path, capsys: pytest.CaptureFixture[str]
