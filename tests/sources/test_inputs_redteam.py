@@ -4,7 +4,10 @@ file is read as more or less than it is, without the run saying so (red team of 
 Each case puts a Citrix source package (a fixture rpmbuild made) where a tool that is the
 authority reads it (rpm -qp reads any name, createrepo_c lists RPM files in ``repodata/``,
 rpm -K refuses bytes after the payload), beside a clean one that passes ``--strict`` alone:
-the run must show the Citrix package or fail, never pass clean.
+the run must show the Citrix package or fail, never pass clean. What a walk cannot look at (a
+symbolic link to nothing, an unreadable file, a ``.repo`` file whose repositories it does not
+fetch) is said; and a file longer than its package is said from its size, never hashed to the
+end of a sparse terabyte.
 """
 
 from __future__ import annotations
