@@ -95,7 +95,9 @@ def _read(
             if opened is not None:
                 opened(info)
             headers = read_headers(stream, shown, info.st_size)
-            appended = _appended(headers, info.st_size, shown)  # not hashed: a sparse terabyte may follow
+            appended = appended_error(
+                headers, info.st_size, shown
+            )  # not hashed: a sparse terabyte may follow
             digest = _file_digest(stream) if checksum and appended is None else None
 
             def model(payload: BinaryIO | None) -> M:
@@ -112,7 +114,7 @@ def _read(
         raise InputError(shown, os_reason(exc)) from None
 
 
-def _appended(headers: RpmHeaders, size: int, shown: str) -> InputError | None:
+def appended_error(headers: RpmHeaders, size: int, shown: str) -> InputError | None:
     """The error of a file longer than the package its signature records: rpm -K finds the payload
     digests BAD over what follows (a package appended), and rpm -i refuses the file."""
     if headers.recorded_size is None or size <= headers.recorded_size:
@@ -120,7 +122,7 @@ def _appended(headers: RpmHeaders, size: int, shown: str) -> InputError | None:
     return InputError(
         shown,
         f"{size - headers.recorded_size} bytes follow the {headers.recorded_size} bytes of the package "
-        "its signature records: not an RPM file as rpm installs it; its package is read, what follows is not",
+        "its signature records: not an RPM file as rpm installs it",
     )
 
 
