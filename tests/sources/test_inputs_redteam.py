@@ -105,7 +105,21 @@ def test_an_rpm_file_in_repodata_the_metadata_does_not_list_is_a_gap(
     )
 
 
-@pytest.mark.parametrize("name", [f"{CITRIX}.1", "bcond-citrix", "bcond-citrix.rpm~", "bcond.RPM.part"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        f"{CITRIX}.1",
+        "bcond-citrix",
+        "bcond-citrix.rpm~",
+        "bcond.RPM.part",
+        pytest.param(
+            "bcond-citrix.repo",
+            marks=pytest.mark.xfail(
+                strict=True, reason="a file named .repo in a walk is taken for a configuration"
+            ),
+        ),
+    ],
+)
 def test_an_rpm_file_not_named_rpm_in_a_walked_directory_is_read(
     name: str, clean_tree: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
