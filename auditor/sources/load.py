@@ -330,12 +330,12 @@ def _load_directory(
             rpm_paths.append(entry.path)
         elif is_spec_file(entry.name):
             spec_paths.append(entry.path)
-        elif is_repo_config_name(entry.name):
-            _say_config_not_read(entry.path, result)
         else:  # an RPM file under another name is read too, as rpm reads it (`walkedfile`)
             look = look_at(entry)
             if look.kind is Kind.RPM:
                 rpm_paths.append(entry.path)
+            elif is_repo_config_name(entry.name):
+                _say_config_not_read(entry.path, result)
             elif look.error is not None:
                 result.errors.append(look.error)
     count = 0

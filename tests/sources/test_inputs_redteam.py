@@ -112,12 +112,7 @@ def test_an_rpm_file_in_repodata_the_metadata_does_not_list_is_a_gap(
         "bcond-citrix",
         "bcond-citrix.rpm~",
         "bcond.RPM.part",
-        pytest.param(
-            "bcond-citrix.repo",
-            marks=pytest.mark.xfail(
-                strict=True, reason="a file named .repo in a walk is taken for a configuration"
-            ),
-        ),
+        "bcond-citrix.repo",
     ],
 )
 def test_an_rpm_file_not_named_rpm_in_a_walked_directory_is_read(
