@@ -328,16 +328,16 @@ def _load_directory(
     for entry in walk_files(root, enter=enter, problem=problem, alias=alias, snapshot=options.snapshot):
         if is_rpm_name(entry.name):
             rpm_paths.append(entry.path)
+            continue
+        look = look_at(entry)  # an RPM file under another name is read too, as rpm reads it
+        if look.kind is Kind.RPM:
+            rpm_paths.append(entry.path)
         elif is_spec_file(entry.name):
-            spec_paths.append(entry.path)
-        else:  # an RPM file under another name is read too, as rpm reads it (`walkedfile`)
-            look = look_at(entry)
-            if look.kind is Kind.RPM:
-                rpm_paths.append(entry.path)
-            elif is_repo_config_name(entry.name):
-                _say_config_not_read(entry.path, result)
-            elif look.error is not None:
-                result.errors.append(look.error)
+            spec_paths.append(entry.path)  # its reader says what is wrong with one it cannot read
+        elif is_repo_config_name(entry.name):
+            _say_config_not_read(entry.path, result)
+        elif look.error is not None:
+            result.errors.append(look.error)
     count = 0
     for item in read_rpm_files(files.new(rpm_paths, result), store, options.progress, options.snapshot):
         if isinstance(item, InputError):

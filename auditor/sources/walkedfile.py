@@ -1,9 +1,10 @@
-"""What a directory's walk makes of a file not named as an RPM or spec file.
+"""What a directory's walk makes of a file not named ``*.rpm``.
 
 rpm reads a package by its content, whatever its name: ``wget`` saves a second download of
 ``x.rpm`` as ``x.rpm.1``, a browser a partial one as ``x.rpm.part``, an editor a backup as
-``x.rpm~``, and ``rpm -qp`` or ``rpm -i`` reads each. A walk that went by the name alone
-passed a Citrix package so named over, and the run passed clean. So each regular file the walk
+``x.rpm~``, and ``rpm -qp`` or ``rpm -i`` reads each (and one named ``x.spec`` or ``x.repo``).
+A walk that went by the name alone passed a Citrix package so named over, and the run passed
+clean (or, named as a spec, hid it behind the spec reader's error). So each regular file the walk
 meets under another name is opened (without blocking) and its first bytes looked at: one that
 starts as an RPM does is read as one. What cannot be looked at is said, never passed over: a
 symbolic link to nothing (a mirror's ``latest -> 8.3`` before 8.3 is synced may name a
@@ -37,8 +38,8 @@ class Look:
 
 
 def look_at(entry: os.DirEntry[str]) -> Look:
-    """Whether ``entry`` (a walk's entry that is not a directory, named as neither an RPM nor a
-    spec file) is an RPM file by its first bytes, as rpm reads one."""
+    """Whether ``entry`` (a walk's entry that is not a directory, not named ``*.rpm``) is an RPM
+    file by its first bytes, as rpm reads one."""
     try:
         if not entry.is_file():  # follows a link: one to nothing is neither a file nor a directory
             return _not_a_file(entry)

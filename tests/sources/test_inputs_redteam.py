@@ -113,12 +113,7 @@ def test_an_rpm_file_in_repodata_the_metadata_does_not_list_is_a_gap(
         "bcond-citrix.rpm~",
         "bcond.RPM.part",
         "bcond-citrix.repo",
-        pytest.param(
-            "bcond-citrix.spec",
-            marks=pytest.mark.xfail(
-                strict=True, reason="a file named .spec in a walk is read as a spec only"
-            ),
-        ),
+        "bcond-citrix.spec",
     ],
 )
 def test_an_rpm_file_not_named_rpm_in_a_walked_directory_is_read(
