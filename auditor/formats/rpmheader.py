@@ -69,6 +69,10 @@ class RpmHeaders:
     """Key ids of every signature rpm checks, in its order (`rpmsignature.verify`); empty when unsigned."""
     truncated: str | None = None
     """Why the file is shorter than its signature header says (its payload is cut), if it is."""
+    recorded_size: int | None = None
+    """The file's size its signature header records (lead, headers and payload), if it records
+    one: bytes past it are no part of the package (another package appended to it), which rpm
+    -K finds in the payload digests and the auditor, reading only headers, in the size."""
 
 
 def read_headers(stream: BinaryIO, source: str, file_size: int | None = None) -> RpmHeaders:
@@ -97,12 +101,10 @@ def read_headers(stream: BinaryIO, source: str, file_size: int | None = None) ->
     keys = rpmsignature.verify(signature, main, b"".join(raw_main), source)
     truncated = None
     declared = _declared_size(signature)
-    if declared is not None and header_start + declared > file_size:
-        truncated = (
-            f"truncated RPM: {file_size} bytes, its signature records {header_start + declared} "
-            "(header and payload)"
-        )
-    return RpmHeaders(signature, main, header_start, header_end, is_source, keys, truncated)
+    recorded = None if declared is None else header_start + declared
+    if recorded is not None and recorded > file_size:
+        truncated = f"truncated RPM: {file_size} bytes, its signature records {recorded} (header and payload)"
+    return RpmHeaders(signature, main, header_start, header_end, is_source, keys, truncated, recorded)
 
 
 def _check_lead(lead: bytes, source: str) -> bool:

@@ -141,10 +141,15 @@ def is_spec_file(path: str) -> bool:
     return path.lower().endswith(".spec")
 
 
+def is_repo_config_name(name: str) -> bool:
+    """A ``.repo`` file or ``yum.conf``/``dnf.conf``, by its name (any case)."""
+    name = name.lower()
+    return name.endswith(".repo") or name in ("yum.conf", "dnf.conf") or name.startswith("yum.conf.")
+
+
 def is_repo_config(path: str) -> bool:
     """A ``.repo`` file, ``yum.conf``/``dnf.conf``, or text with a ``[section]`` and a repository key."""
-    name = os.path.basename(path).lower()
-    if name.endswith(".repo") or name in ("yum.conf", "dnf.conf") or name.startswith("yum.conf."):
+    if is_repo_config_name(os.path.basename(path)):
         return True
     try:
         with open_regular(path, path) as stream:  # a named pipe is not waited on

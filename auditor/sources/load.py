@@ -11,7 +11,6 @@ configuration file names, use the network, through the one `Remote` of the run.
 
 from __future__ import annotations
 
-import errno
 import os
 from collections.abc import Iterable
 from urllib.parse import unquote, urlsplit
@@ -32,6 +31,7 @@ from auditor.sources.filesread import FilesRead
 from auditor.sources.inputpaths import (
     find_repomd,
     is_repo_config,
+    is_repo_config_name,
     is_rpm_name,
     is_spec_file,
     is_url,
@@ -48,6 +48,7 @@ from auditor.sources.remote import (
 from auditor.sources.repodata import RepositoryRead, add_repository
 from auditor.sources.rpmbatch import read_rpm_files
 from auditor.sources.walk import walk_files
+from auditor.sources.walkedfile import Kind, look_at
 
 __all__ = ["load_inputs"]
 
@@ -291,9 +292,11 @@ def _load_directory(
     repositories: list[str] = []
 
     def enter(directory: str) -> bool:
-        """Walk a directory, unless it is repodata/ or a repository: that is read as one."""
+        """Walk a directory, unless it is repodata/ or a repository: that is read as one.
+        With --read-rpms a repodata/ is walked too: createrepo_c lists the RPM files it
+        holds, and no RPM file below the directory given may go unread."""
         if os.path.basename(directory) == "repodata":
-            return False
+            return options.read_rpms
         if not repository_in_walk(directory, read_rpms=options.read_rpms):
             return True
         repositories.append(directory)
@@ -325,10 +328,16 @@ def _load_directory(
     for entry in walk_files(root, enter=enter, problem=problem, alias=alias, snapshot=options.snapshot):
         if is_rpm_name(entry.name):
             rpm_paths.append(entry.path)
+            continue
+        look = look_at(entry)  # an RPM file under another name is read too, as rpm reads it
+        if look.kind is Kind.RPM:
+            rpm_paths.append(entry.path)
         elif is_spec_file(entry.name):
-            spec_paths.append(entry.path)
-        elif entry.is_symlink() and _is_loop(entry.path):
-            result.errors.append(InputError(entry.path, "symlink loop"))
+            spec_paths.append(entry.path)  # its reader says what is wrong with one it cannot read
+        elif is_repo_config_name(entry.name):
+            _say_config_not_read(entry.path, result)
+        elif look.error is not None:
+            result.errors.append(look.error)
     count = 0
     for item in read_rpm_files(files.new(rpm_paths, result), store, options.progress, options.snapshot):
         if isinstance(item, InputError):
@@ -362,12 +371,18 @@ def _say_nothing_read(root: str, result: LoadResult, options: ReadOptions) -> No
     result.gaps.append(Gap(GapKind.EMPTY_INPUT, f"{root}: holds {what}"))
 
 
-def _is_loop(path: str) -> bool:
-    try:
-        os.stat(path)
-    except OSError as exc:
-        return exc.errno == errno.ELOOP
-    return False
+def _say_config_not_read(path: str, result: LoadResult) -> None:
+    """A repository configuration met in a walk (a build environment's ``.repo``, an image's
+    ``/etc/yum.repos.d``) is not read: its repositories would be fetched unasked. What they
+    would install is unseen, as for one on a policy host, and the run says so."""
+    what = "a repository configuration in a directory walked, not read"
+    result.warnings.append(f"{path}: {what}: name it as an input to read the repositories it configures")
+    result.gaps.append(
+        Gap(
+            GapKind.REPOSITORY_NOT_READ,
+            f"{path}: {what} (name it as an input to read the repositories it configures)",
+        )
+    )
 
 
 def _read_spec(path: str, options: ReadOptions) -> list[Package]:

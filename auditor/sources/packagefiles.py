@@ -71,7 +71,7 @@ def _report_nested(
 def package_files(
     root: str, options: ReadOptions, *, stop_at_repositories: bool = True
 ) -> tuple[list[str], list[str], list[str]]:
-    """The RPM files below ``root`` (paths relative to it) but in repodata/; the directories
+    """The RPM files below ``root`` (paths relative to it), in repodata/ too; the directories
     that are repositories of their own (by the loaders' rule, `repository_in_walk`), whose
     files are not listed (``stop_at_repositories`` false walks into them too, and lists no
     directory); and the directories that could not be read, each with the reason."""
@@ -80,8 +80,8 @@ def package_files(
     real_root = os.path.realpath(root)
 
     def enter(directory: str) -> bool:
-        if os.path.basename(directory) == "repodata":
-            return False
+        # A repodata/ is walked too: createrepo_c lists the RPM files it holds (run again, it
+        # publishes one dropped there), so one the metadata does not list is a gap as anywhere.
         # A symbolic link to a directory out of the repository (to /, to a mirror beside it):
         # what lies there is not this repository's, as a listed file there is not
         # (`ListedFiles`), and walking it would count a whole machine's RPM files.

@@ -335,7 +335,7 @@ def _read_remote_header(package: Package, remote: Remote, listed_size: int | Non
     from auditor.formats.rpmheader import read_headers
     from auditor.net.remoteheaders import read_header
     from auditor.sources.remotespec import remote_payload
-    from auditor.sources.rpmpackage import evidence_from_headers
+    from auditor.sources.rpmpackage import appended_error, evidence_from_headers
 
     url = package.location
     with read_header(remote, package) as fetched:
@@ -346,6 +346,9 @@ def _read_remote_header(package: Package, remote: Remote, listed_size: int | Non
             headers = read_headers(io.BytesIO(prefix), url, total)
             if headers.truncated is not None:  # the server's file is shorter than its header says
                 raise InputError(url, headers.truncated)
+            appended = None if total == UNKNOWN_FILE_SIZE else appended_error(headers, total, url)
+            if appended is not None:  # or longer: a package appended, which rpm -K finds
+                raise appended
             payload = remote_payload(package, headers, total, remote)  # read for a source package only
             evidence = evidence_from_headers(
                 headers, None, location=url, input=package.input, checksum=package.checksum, payload=payload

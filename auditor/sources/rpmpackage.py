@@ -95,13 +95,16 @@ def _read(
             if opened is not None:
                 opened(info)
             headers = read_headers(stream, shown, info.st_size)
-            digest = _file_digest(stream) if checksum else None
+            appended = appended_error(
+                headers, info.st_size, shown
+            )  # not hashed: a sparse terabyte may follow
+            digest = _file_digest(stream) if checksum and appended is None else None
 
             def model(payload: BinaryIO | None) -> M:
                 return build(headers, payload, location=path, input=shown, checksum=digest)
 
             if headers.truncated is None:
-                return model(stream), None
+                return model(stream), appended
             error = InputError(shown, f"{headers.truncated}; its package is read from the header alone")
             try:
                 return model(stream), error
@@ -109,6 +112,18 @@ def _read(
                 return model(None), error
     except OSError as exc:
         raise InputError(shown, os_reason(exc)) from None
+
+
+def appended_error(headers: RpmHeaders, size: int, shown: str) -> InputError | None:
+    """The error of a file longer than the package its signature records: rpm -K finds the payload
+    digests BAD over what follows (a package appended), and rpm -i refuses the file."""
+    if headers.recorded_size is None or size <= headers.recorded_size:
+        return None
+    return InputError(
+        shown,
+        f"{size - headers.recorded_size} bytes follow the {headers.recorded_size} bytes of the package "
+        "its signature records: not an RPM file as rpm installs it",
+    )
 
 
 def _file_digest(stream: BinaryIO) -> Checksum:
