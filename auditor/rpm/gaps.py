@@ -81,9 +81,7 @@ class GapKind(enum.Enum):
     read instead: dnf does not install from those while the section sets a metalink. And a
     section read from a later URL than one the auditor refuses (an ``ftp://`` baseurl, one
     not valid as a URL) that dnf tries first; and a section dnf reads with credentials the
-    auditor never sends (``username``, ``sslclientcert``, ``user:password@``). And a ``.repo``
-    file or ``yum.conf`` met in a directory's walk, which is not read (its repositories would
-    be fetched unasked)."""
+    auditor never sends (``username``, ``sslclientcert``, ``user:password@``)."""
     CLEAN_WAY_UNCHECKED = "clean-way-unchecked"
     """Packages whose clean providers, one per requirement, were not checked to install
     together (`auditor.deps.cleanway`): the run's shape would have taken more than its bounds

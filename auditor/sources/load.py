@@ -373,16 +373,12 @@ def _say_nothing_read(root: str, result: LoadResult, options: ReadOptions) -> No
 
 def _say_config_not_read(path: str, result: LoadResult) -> None:
     """A repository configuration met in a walk (a build environment's ``.repo``, an image's
-    ``/etc/yum.repos.d``) is not read: its repositories would be fetched unasked. What they
-    would install is unseen, as for one on a policy host, and the run says so."""
+    ``/etc/yum.repos.d``, a mirror's own ``.repo`` published beside its packages) is not read:
+    its repositories would be fetched unasked. It is said, and it is no gap: the directory was
+    read whole, and a repository one of its files names is no part of it. A directory of
+    nothing else read nothing, which `_say_nothing_read` says."""
     what = "a repository configuration in a directory walked, not read"
     result.warnings.append(f"{path}: {what}: name it as an input to read the repositories it configures")
-    result.gaps.append(
-        Gap(
-            GapKind.REPOSITORY_NOT_READ,
-            f"{path}: {what} (name it as an input to read the repositories it configures)",
-        )
-    )
 
 
 def _read_spec(path: str, options: ReadOptions) -> list[Package]:

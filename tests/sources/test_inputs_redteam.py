@@ -5,8 +5,8 @@ Each case puts a Citrix source package (a fixture rpmbuild made) where a tool th
 authority reads it (rpm -qp reads any name, createrepo_c lists RPM files in ``repodata/``,
 rpm -K refuses bytes after the payload), beside a clean one that passes ``--strict`` alone:
 the run must show the Citrix package or fail, never pass clean. What a walk cannot look at (a
-symbolic link to nothing, an unreadable file, a ``.repo`` file whose repositories it does not
-fetch) is said; and a file longer than its package is said from its size, never hashed to the
+symbolic link to nothing, an unreadable file) is an input error, and a ``.repo`` file whose
+repositories it does not fetch a warning; and a file longer than its package is said from its size, never hashed to the
 end of a sparse terabyte.
 """
 
@@ -203,21 +203,39 @@ def test_a_sparse_terabyte_after_a_package_is_not_read_to_its_end(tmp_path: Path
 
 
 @pytest.mark.parametrize("name", ["build.repo", "etc/yum.repos.d/citrix.repo", "etc/yum.conf"])
-def test_a_repository_configuration_in_a_walked_directory_is_a_gap(
+def test_a_repository_configuration_in_a_walked_directory_is_said_and_no_gap(
     name: str, clean_tree: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A build environment's ``.repo`` (what mock installs the build's requirements from), an
-    image's ``/etc/yum.repos.d``: the repositories they name are not read from a walk (that
-    would use the network unasked), so what they would install is unseen, and said."""
+    image's ``/etc/yum.repos.d``, a published repository's own ``.repo`` at its top: the
+    repositories they name are not read from a walk (that would use the network unasked), and
+    the run says so, in the report too. It is no gap: what the directory holds was read whole,
+    and a repository a file in it names is no part of it (a mirror that publishes its own
+    ``.repo`` beside its packages would otherwise never pass --strict)."""
     config = clean_tree / name
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text("[xs]\nname=XenServer\nbaseurl=https://repo.citrite.net/xs/\nenabled=1\n")
-    code, _, err, gaps = scan([str(clean_tree)], capsys)
-    assert code == 3, err
-    assert (
-        f"not seen: repository-not-read: {config}: a repository configuration in a directory walked, "
-        "not read (name it as an input to read the repositories it configures)"
-    ) in gaps
+    code = main(["scan", str(clean_tree), "--strict", "--no-cache", "--format", "json"])
+    captured = capsys.readouterr()
+    document = json.loads(captured.out)
+    said = (
+        f"{config}: a repository configuration in a directory walked, not read: name it as an input "
+        "to read the repositories it configures"
+    )
+    assert code == 0, captured.err
+    assert said in captured.err
+    assert said in document["warnings"]
+    assert document["completeness"]["gaps"] == []
+
+
+def test_a_directory_of_repository_configurations_alone_read_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``scan /etc/yum.repos.d`` meant ``scan /etc/yum.repos.d/*.repo``: the directory holds
+    nothing the auditor reads, which is never a clean run."""
+    (tmp_path / "citrix.repo").write_text("[xs]\nname=XenServer\nbaseurl=https://repo.citrite.net/xs/\n")
+    assert main(["scan", str(tmp_path), "--no-cache", "--format", "json"]) == 3
+    assert "nothing was read from it" in capsys.readouterr().err
 
 
 def test_bytes_after_a_remote_package_are_an_input_error(
