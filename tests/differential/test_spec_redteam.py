@@ -1,0 +1,67 @@
+"""Macros rpm defines while it parses a spec, against the source RPM rpmbuild makes of it.
+
+rpm 4.18 defines a macro for each Source and Patch it reads (``%{SOURCE0}``, the file's path
+under ``%_sourcedir``; ``%{SOURCEURL0}``, the URL as written), one for each tag of its
+preamble list that carries one (``%{disttag}``, ``%{modularitylabel}``,
+``%{removepathpostfixes}`` besides ``%{url}``...), ``%{_licensedir}``, and the name and line
+of the file it is reading (``%{__file_name}``, ``%{__file_lineno}``). A spec that tests one of
+them only negated, ``%if 0%{!?SOURCE0:1}``, took the branch rpm does not take when the reader
+held the macro undefined for certain: a Citrix Source in the ``%else`` passed ``scan --strict``
+clean while the SRPM rpmbuild makes of the spec is ``origin``. Each macro is either defined as
+rpm defines it or, where rpm's release decides (``%{SOURCEURL0}`` is new in 4.15), the build
+host's to answer: a gap, never a silent clean.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from auditor.cli.main import main
+from tests.differential.test_spec_reading import CITRIX, build_srpm, rpmspec
+
+PREAMBLE = (
+    "Name: m\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\nBuildArch: noarch\nAutoReqProv: no\n"
+    "Source0: https://example.org/a.tar.gz\nPatch0: https://example.org/a.patch\n"
+    "DistTag: t\nModularityLabel: l\nRemovePathPostfixes: .x\n"
+)
+BRANCHES = "%if 0%{{!?{name}:1}}\nSource1: b.tar.gz\n%else\nSource1: " + CITRIX + ".tar.gz\n%endif\n"
+BODY = "%description\nd\n%files\n"
+
+EXACT = ("SOURCE0", "PATCH0", "disttag", "DISTTAG", "modularitylabel", "removepathpostfixes", "_licensedir")
+"""Defined by every rpm that reads the spec at all: the test is decided, the Source is Citrix's."""
+HOSTS = ("SOURCEURL0", "PATCHURL0", "__file_name", "__file_lineno")
+"""Defined by rpm 4.18, not by every release a build host may run: the answer is the host's."""
+
+
+def scan(path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, object]]:
+    code = main(["scan", str(path), "--strict", "--no-cache", "-q", "--format", "json"])
+    return code, json.loads(capsys.readouterr().out)
+
+
+UNDEFINED = pytest.mark.xfail(
+    strict=True,
+    reason="the reader holds macros rpm defines while parsing undefined: %if 0%{!?SOURCE0:1} reads clean",
+)
+
+
+@pytest.mark.parametrize("name", [pytest.param(name, marks=UNDEFINED) for name in EXACT + HOSTS])
+def test_a_macro_rpm_defines_while_parsing_is_not_read_as_undefined(
+    name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = PREAMBLE + BRANCHES.format(name=name) + BODY
+    # The authority: rpm takes the %else branch, and the SRPM it builds is origin.
+    assert CITRIX in rpmspec(tmp_path, text, "-P")
+    srpm = build_srpm(tmp_path, text)
+    assert scan(srpm, capsys)[0] == 1
+    code, report = scan(tmp_path / "case.spec", capsys)
+    packages = report["packages"]
+    assert isinstance(packages, list)
+    if name in EXACT:
+        assert code == 1
+        assert all(package["status"] == "origin" for package in packages)
+    else:  # origin, or a gap that --strict fails: never a clean pass
+        assert code in (1, 3)
+        assert all(package["status"] == "origin" or package["gaps"] for package in packages)
