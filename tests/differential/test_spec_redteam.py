@@ -41,13 +41,7 @@ def scan(path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str,
     return code, json.loads(capsys.readouterr().out)
 
 
-UNDEFINED = pytest.mark.xfail(
-    strict=True,
-    reason="the reader holds macros rpm defines while parsing undefined: %if 0%{!?SOURCE0:1} reads clean",
-)
-
-
-@pytest.mark.parametrize("name", [pytest.param(name, marks=UNDEFINED) for name in EXACT + HOSTS])
+@pytest.mark.parametrize("name", EXACT + HOSTS)
 def test_a_macro_rpm_defines_while_parsing_is_not_read_as_undefined(
     name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
