@@ -71,12 +71,9 @@ REFUSED = {
 }
 """Preamble lines rpm 4.18 refuses ("Bad source number", "Unknown tag"). rpm before 4.12 read a
 Source's number with strtoul alone, so ``Source+1:`` was its Source1 there."""
-MISREAD = pytest.mark.xfail(
-    strict=True, reason="a preamble line rpm refuses was dropped: the spec read clean"
-)
 
 
-@pytest.mark.parametrize("case", [pytest.param(case, marks=MISREAD) for case in REFUSED])
+@pytest.mark.parametrize("case", REFUSED)
 def test_a_preamble_line_rpm_refuses_is_a_gap(
     case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
