@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from auditor.cli.main import main
-from tests.differential.test_spec_reading import CITRIX, build_srpm, rpmspec
+from tests.differential.test_spec_reading import CITRIX, build_srpm, rpm_recorded, rpmspec
 
 PREAMBLE = (
     "Name: m\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\nBuildArch: noarch\nAutoReqProv: no\n"
@@ -38,8 +38,12 @@ HOSTS = ("SOURCEURL0", "PATCHURL0", "__file_name", "__file_lineno")
 """Defined by rpm 4.18, not by every release a build host may run: the answer is the host's."""
 
 
-def scan(path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, object]]:
-    code = main(["scan", str(path), "--strict", "--no-cache", "-q", "--format", "json"])
+def scan(
+    path: Path, capsys: pytest.CaptureFixture[str], *, strict: bool = True
+) -> tuple[int, dict[str, object]]:
+    code = main(
+        ["scan", str(path), *(["--strict"] if strict else []), "--no-cache", "-q", "--format", "json"]
+    )
     return code, json.loads(capsys.readouterr().out)
 
 
@@ -96,3 +100,28 @@ def test_a_preamble_line_rpm_refuses_is_a_gap(
     assert isinstance(packages, list)
     for package in packages:
         assert any(str(REFUSED[case].strip()) in gap["detail"] for gap in package["gaps"]), package["gaps"]
+
+
+SETUP = (
+    "%description\nd\n%prep\n%setup -q -c\n%package sub\nSummary: t\n"
+    + BRANCHES.format(name="buildsubdir")
+    + "%description sub\nt\n%files\n%files sub\n"
+)
+
+
+@pytest.mark.xfail(
+    strict=True, reason="%{buildsubdir}, which %setup defines as rpm parses %prep, was read as undefined"
+)
+def test_the_build_directory_setup_defines_is_not_read_as_undefined(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``%setup`` defines ``%{buildsubdir}`` as rpm parses ``%prep``; a subpackage's preamble
+    after it testing ``%{!?buildsubdir:1}`` takes its ``%else``: a Citrix Source there is origin."""
+    text = PREAMBLE + SETUP
+    assert CITRIX in rpmspec(tmp_path, text, "-P")
+    assert "x.tar.gz" in rpm_recorded(tmp_path, text)  # the Citrix Source is the SRPM's Source1
+    code, report = scan(tmp_path / "case.spec", capsys)
+    packages = report["packages"]
+    assert isinstance(packages, list)
+    assert code in (1, 3)
+    assert all(package["status"] == "origin" or package["gaps"] for package in packages)
