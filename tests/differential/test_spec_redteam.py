@@ -109,9 +109,6 @@ SETUP = (
 )
 
 
-@pytest.mark.xfail(
-    strict=True, reason="%{buildsubdir}, which %setup defines as rpm parses %prep, was read as undefined"
-)
 def test_the_build_directory_setup_defines_is_not_read_as_undefined(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -114,10 +114,11 @@ ENVIRONMENT_MACROS = frozenset(
     {"dist", "rhel", "centos", "fedora", "el6", "el7", "el8", "el9", "suse_version", "xenserver"}
 )
 
-PARSE_MACROS = re.compile(r"(?:SOURCE|PATCH)(?:URL)?[0-9]+|__file_(?:name|lineno)")
+PARSE_MACROS = re.compile(r"(?:SOURCE|PATCH)(?:URL)?[0-9]+|__file_(?:name|lineno)|buildsubdir")
 """Macros rpm defines as it parses a spec: ``%{SOURCEn}`` and ``%{PATCHn}`` for each line (which
 number an unnumbered ``Source:`` takes depends on rpm's release), ``%{SOURCEURLn}`` and
-``%{PATCHURLn}`` (rpm >= 4.15), the spec's file name and line (``%{__file_name}``). One the
+``%{PATCHURLn}`` (rpm >= 4.15), the spec's file name and line (``%{__file_name}``), and
+``%{buildsubdir}``, which ``%setup`` (``%autosetup`` too) defines as ``%prep`` is parsed. One the
 reader did not define itself is the build host's: ``%if 0%{!?SOURCE0:1}`` is no certain test."""
 
 
