@@ -154,3 +154,38 @@ def test_a_subpackage_after_prep_is_seen_in_the_srpm_made_of_its_spec(
     assert isinstance(packages, list) and len(packages) == 1
     rules = {finding["rule"] for finding in packages[0]["findings"]}
     assert rules >= {"citrix-vendor", "citrix-internal-host"}
+
+
+MIXED_TYPES = (
+    '"a" && 1',
+    '0 || "x"',
+    '1 ? "a" : 0',
+    '0 ? 1 : "b"',
+    '!2 || "1" && 1',
+    '"a" ? 1 : (1) && v"1.2"',
+)
+"""``%if`` expressions rpm 4.18 refuses ("types must match": a logical or a ``?:`` of a number and
+a string or version, in a branch it skips too)."""
+DECIDED = pytest.mark.xfail(strict=True, reason="an %if rpm refuses (types must match) was decided, no gap")
+
+
+@pytest.mark.parametrize("expression", [pytest.param(item, marks=DECIDED) for item in MIXED_TYPES])
+def test_an_expression_rpm_refuses_is_undecided(
+    expression: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = PREAMBLE + f"%if {expression}\nSource1: b.tar.gz\n%else\nSource1: {CITRIX}.tar.gz\n%endif\n" + BODY
+    spec = tmp_path / "case.spec"
+    spec.write_text(text)
+    refused = subprocess.run(
+        ["rpmspec", "-P", str(spec)],
+        capture_output=True,
+        text=True,
+        env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path), "LC_ALL": "C"},
+        check=False,
+    )
+    assert refused.returncode != 0 and "types must match" in refused.stderr
+    code, report = scan(spec, capsys)
+    packages = report["packages"]
+    assert isinstance(packages, list)
+    assert code in (1, 3)  # both branches read, with an undecided-conditional gap
+    assert all("undecided-conditional" in {gap["kind"] for gap in package["gaps"]} for package in packages)
