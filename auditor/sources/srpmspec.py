@@ -24,6 +24,7 @@ from auditor.formats.payload import PayloadFiles, extract_member
 from auditor.formats.rpmheader import Header, RpmHeaders, Tag
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import SourceFile, SourceKind
+from auditor.rpm.spec import builds as parsed
 from auditor.rpm.spec.builds import built_by_parsed_spec, built_by_spec, carried_by_parsed_spec
 from auditor.rpm.spec.lines import sources_of_parsed_spec
 from auditor.rpm.spec.result import source_alternatives, unexpanded_source_gap
@@ -112,6 +113,8 @@ def _read_srpm_spec(
         name = main.string(Tag.NAME)
         alternatives = carried_by_parsed_spec(text, name)
         builds = built_by_parsed_spec(text, name)
+        if parsed.lost_package_header(text):  # the payload's spec, when read, names the package
+            gaps = (*gaps, Gap(GapKind.SPEC_UNREADABLE, f"{source}: {parsed.LOST_HEADER}"))
         return SpecReading(sources, "header", gaps=gaps, alternatives=alternatives, builds=builds)
     if payload is None:
         return _unreadable(main, "no SPEC tag, and only the header was read (not the payload's spec)")
@@ -186,7 +189,8 @@ def with_rebuild_spec(
     if spec_name is None or data is None:
         return reading  # no spec to rebuild from: rpmbuild --rebuild fails, nothing is built
     text = data.decode("utf-8", "replace")
-    if not any(construct in text for construct in _BRANCHES):
+    lost = [gap for gap in reading.gaps if gap.detail.endswith(parsed.LOST_HEADER)]
+    if not lost and not any(construct in text for construct in _BRANCHES):
         return reading  # one parse only: the builder's is the rebuild's (a spec's %global wins over -D)
     from auditor.rpm.spec.parser import parse_spec
 
@@ -242,7 +246,7 @@ def with_rebuild_spec(
         builds=builds,
         sources=(*reading.sources, *added),
         notes=(*reading.notes, *notes),
-        gaps=(*reading.gaps, *gaps),
+        gaps=(*(gap for gap in reading.gaps if gap not in lost), *gaps),
         alternatives=(*reading.alternatives, *alternatives),
     )
 

@@ -16,7 +16,7 @@ from auditor.rpm.gaps import GapKind
 from auditor.rpm.package_fields import DEPENDENCY_KINDS, may_name_a_place
 from auditor.rpm.spec.dependencies import parse_dependency_list
 from auditor.rpm.spec.files import files_header
-from auditor.rpm.spec.lines import TAG, preamble_tags
+from auditor.rpm.spec.lines import TAG, preamble_tags, refused_tag
 from auditor.rpm.spec.preamble import INEXACT_NAME
 from auditor.rpm.spec.result import ORIGIN_TAGS, SOURCE_LICENSE, Spec
 from auditor.rpm.spec.values import INEXACT
@@ -151,3 +151,28 @@ def carried_by_parsed_spec(text: str, name: str | None) -> tuple[tuple[str, str]
     if any(tag == SOURCE_LICENSE for tag, _ in licenses):
         found[:0] = [("license", value) for tag, value in licenses if tag == "license"]
     return tuple(dict.fromkeys(subpackages)) + tuple(dict.fromkeys(found))
+
+
+LOST_HEADER = (
+    "the SPEC tag holds no line for the section header that ends %prep (rpm 4.18), and tags are "
+    "read there: what the %package it declared carries (Vendor, URL, Provides) is unseen unless "
+    "the payload's spec is read"
+)
+"""The `GapKind.SPEC_UNREADABLE` detail of an SRPM whose SPEC tag `lost_package_header`."""
+
+
+def lost_package_header(text: str) -> bool:
+    """Whether an SRPM's SPEC tag (``text``) may have lost a ``%package`` header: rpm (4.18)
+    stores no line for the section header that ends ``%prep``, so a subpackage declared there
+    reads as ``%prep``'s shell, its Vendor, URL and Provides in no preamble. A line of the
+    ``%prep`` section that is a tag rpm reads (``Vendor: ...``) is taken for one."""
+    prep = _PREP.search(text)
+    if prep is None:
+        return False
+    following = _SECTION.search(text, prep.end())
+    body = text[prep.end() : following.start() if following is not None else len(text)]
+    for line in body.split("\n")[1:]:
+        tag = TAG.match(line.strip())
+        if tag is not None and not refused_tag(tag.group(1)):
+            return True
+    return False

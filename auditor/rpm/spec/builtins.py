@@ -48,6 +48,9 @@ DEFAULT_MACROS: Mapping[str, str] = {
     "_infodir": "%{_datadir}/info",
     "_mandir": "%{_datadir}/man",
     "_docdir": "%{_datadir}/doc",
+    # rpm defines it as it starts to read a spec (build/parseSpec.c), on every release that
+    # knows %license: ``%{!?_licensedir:...}`` is false wherever the spec builds.
+    "_licensedir": "%{_defaultlicensedir}",
     "_rundir": "/run",
     "_unitdir": "/usr/lib/systemd/system",
     "_userunitdir": "/usr/lib/systemd/user",
@@ -110,6 +113,18 @@ an undefined one is certainly undefined, not something a build machine might def
 ENVIRONMENT_MACROS = frozenset(
     {"dist", "rhel", "centos", "fedora", "el6", "el7", "el8", "el9", "suse_version", "xenserver"}
 )
+
+PARSE_MACROS = re.compile(r"(?:SOURCE|PATCH)(?:URL)?[0-9]+|__file_(?:name|lineno)|buildsubdir")
+"""Macros rpm defines as it parses a spec: ``%{SOURCEn}`` and ``%{PATCHn}`` for each line (which
+number an unnumbered ``Source:`` takes depends on rpm's release), ``%{SOURCEURLn}`` and
+``%{PATCHURLn}`` (rpm >= 4.15), the spec's file name and line (``%{__file_name}``), and
+``%{buildsubdir}``, which ``%setup`` (``%autosetup`` too) defines as ``%prep`` is parsed. One the
+reader did not define itself is the build host's: ``%if 0%{!?SOURCE0:1}`` is no certain test."""
+
+
+def is_parse_macro(name: str) -> bool:
+    return PARSE_MACROS.fullmatch(name) is not None
+
 
 RPM_BUILTIN_NAMES = frozenset(
     {

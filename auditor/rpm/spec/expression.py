@@ -160,6 +160,13 @@ def _truth(value: Value) -> bool:
     return value != ""
 
 
+def _same_types(value: Result, other: Result) -> None:
+    """rpm refuses ``"a" && 1``, ``0 || v"1"`` and ``1 ? "a" : 0`` ("types must match"), in a
+    branch it skips too: such a spec builds nowhere, so no branch of it is rpm's to take."""
+    if not isinstance(value, _Unknown) and not isinstance(other, _Unknown) and type(value) is not type(other):
+        raise _Undecidable
+
+
 class _Parser:
     def __init__(self, tokens: list[tuple[str, str]], expander: LazyExpander | None) -> None:
         self.tokens = tokens
@@ -202,6 +209,7 @@ class _Parser:
         if not self._take(":"):
             raise _Undecidable
         no = self._branch(None if truth is None else not truth, self.expr)
+        _same_types(yes, no)
         if truth is None:
             return yes if yes == no and not isinstance(yes, _Unknown) else UNKNOWN
         return yes if truth else no
@@ -211,6 +219,7 @@ class _Parser:
         while self._take("||"):
             truth = None if isinstance(value, _Unknown) else _truth(value)
             other = self._branch(None if truth is None else not truth, self._and)
+            _same_types(value, other)
             if truth is None:
                 value = UNKNOWN
             elif not truth:
@@ -222,6 +231,7 @@ class _Parser:
         while self._take("&&"):
             truth = None if isinstance(value, _Unknown) else _truth(value)
             other = self._branch(truth, self._rel)
+            _same_types(value, other)
             if truth is None:
                 value = UNKNOWN
             elif truth:

@@ -47,6 +47,32 @@ _PREAMBLES = frozenset({"preamble", "package"})
 """Where Source and Patch tags count: a subpackage's preamble adds them to the source package."""
 
 
+PREAMBLE_TAGS = frozenset(
+    {
+        "name", "version", "release", "epoch", "summary", "license", "distribution", "disturl",
+        "vendor", "group", "packager", "url", "vcs", "nosource", "nopatch", "excludearch",
+        "exclusivearch", "excludeos", "exclusiveos", "icon", "provides", "requires", "recommends",
+        "suggests", "supplements", "enhances", "prereq", "conflicts", "obsoletes", "prefixes",
+        "prefix", "buildroot", "buildarchitectures", "buildarch", "buildconflicts", "buildprereq",
+        "buildrequires", "autoreqprov", "autoreq", "autoprov", "docdir", "disttag", "bugurl",
+        "translationurl", "upstreamreleases", "orderwithrequires", "removepathpostfixes",
+        "modularitylabel", "sourcelicense", "buildsystem", "buildoption",
+    }
+)  # fmt: skip
+"""The tags of rpm's preamble list (build/parsePreamble.c, 4.18; SourceLicense 4.19, BuildSystem and
+BuildOption 4.20), Source and Patch aside: rpm refuses any other ("Unknown tag")."""
+
+
+def refused_tag(name: str) -> bool:
+    """A tag no rpm release since 4.18 reads: one off its list, or one it takes for a Source or
+    Patch by its first letters (its list matches a prefix) whose number it refuses
+    (``Source0x1:``, ``Patchx:``)."""
+    lowered = name.lower()
+    if lowered.startswith(("source", "patch")) and lowered != "sourcelicense":
+        return NUMBERED.match(name) is None
+    return lowered not in PREAMBLE_TAGS
+
+
 def tag_number(digits: str) -> int | None:
     """A tag's number (Epoch, SourceN) when it is one rpm could hold, else None."""
     if digits.isascii() and digits.isdigit() and len(digits) <= 18:

@@ -22,7 +22,14 @@ from auditor.rpm.spec.builtins import HOST_QUERY, platform_macros
 from auditor.rpm.spec.conditionals import Conditionals
 from auditor.rpm.spec.files import ANY_FILE, files_header, files_line
 from auditor.rpm.spec.generated import excludes_every_requirement
-from auditor.rpm.spec.lines import SECTION, SOURCE_AFTER_BLANK, TAG, shaped_by_macros, tag_number
+from auditor.rpm.spec.lines import (
+    SECTION,
+    SOURCE_AFTER_BLANK,
+    TAG,
+    refused_tag,
+    shaped_by_macros,
+    tag_number,
+)
 from auditor.rpm.spec.macros import WORK_PER_BYTE, Expansion, MacroContext
 from auditor.rpm.spec.preamble import BuildArchRead, PreambleTags
 from auditor.rpm.spec.readline import LineJoiner, is_directive, rpm_lines
@@ -235,11 +242,16 @@ class _SpecReader(PreambleTags):
         if self.section not in ("preamble", "package") or self.current is None:
             return
         match = TAG.match(stripped)
-        if match is not None:
+        if match is not None and not refused_tag(match.group(1)):
             tag, qualifier, value = match.group(1).lower(), match.group(2), match.group(3).strip()
             self._tag(tag, qualifier, value, raw, number, expansion)
         elif (blank := SOURCE_AFTER_BLANK.match(stripped)) is not None:
             self._tag(blank.group(1).lower(), None, blank.group(2).strip(), raw, number, expansion)
+        elif stripped and not stripped.startswith("#") and "%" not in stripped:
+            # rpm refuses the spec ("Unknown tag", "Bad source number"), and an older rpm may
+            # read the line otherwise (before 4.12, Source+1: was Source1): not rpm's reading.
+            # A line that kept a macro is another gap's (shaped_by_macros, code, unexpanded).
+            self.conditionals.unbalanced(number, f"{shorten(stripped)}: no tag rpm 4.18 reads")
 
     def _section(self, name: str, argument: str) -> None:
         if self.section == "preamble":

@@ -25,7 +25,9 @@ _DEPENDENCY_TAGS: dict[str, DependencyKind] = {
 """A preamble tag that declares dependencies, and the kind it declares (``PreReq`` is old ``Requires``)."""
 _TAG_MACROS = ("name", "version", "release", "epoch", "summary", "license", "url", "bugurl", "vcs",
                "translationurl", "upstreamreleases", "vendor", "packager", "distribution",
-               "group")  # fmt: skip
+               "group", "disttag", "modularitylabel", "removepathpostfixes")  # fmt: skip
+"""The tags rpm 4.18's preamble list marks as macros (build/parsePreamble.c): ``%{disttag}`` is
+defined once a DistTag is read, and ``%if 0%{!?disttag:1}`` is false after it."""
 
 
 INEXACT_NAME = "the package's name"
@@ -134,4 +136,12 @@ class PreambleTags:
         self, kind: SourceKind, number: int | None, value: str, raw: str, line: int, expansion: Expansion
     ) -> None:
         self.source_line = True
-        self.sources.extend(self.values.sources(kind, number, value, raw, line, expansion))
+        found = self.values.sources(kind, number, value, raw, line, expansion)
+        self.sources.extend(found)
+        if number is not None and found:
+            # rpm's %{SOURCEn}/%{PATCHn}: the file under %_sourcedir (whose path is the host's),
+            # defined on every release; an unnumbered line's number is the release's to choose.
+            name = f"{kind.value.upper()}{number}"
+            self.macros.define(name, "%{_sourcedir}/" + found[0].filename.replace("%", "%%"))
+            if len(found) > 1 or not expansion.exact:
+                self.macros.forget(name)

@@ -24,6 +24,7 @@ from auditor.rpm.spec.builtins import (
     RPM_BUILTIN_NAMES,
     RPM_PARAMETRIC_MACROS,
     SETTLED_PREFIXES,
+    is_parse_macro,
 )
 from auditor.rpm.spec.rpmmacros import RPM_MACRO_NAMES
 
@@ -76,6 +77,13 @@ class _Call:
 def is_automatic(name: str) -> bool:
     """``%0``..``%9...``, ``%*``, ``%**``, ``%#``, ``%-f``, ``%-f*``: they exist only inside a call."""
     return name[:1].isdigit() or name in ("*", "**", "#") or name.startswith("-")
+
+
+def _rpm_defines(name: str) -> bool:
+    """A build host's rpm defines ``name`` where a spec does not: its macro files, a known
+    machine's, its built-ins, or what it defines as it parses (``%{SOURCEURL0}``)."""
+    known = name in ENVIRONMENT_MACROS or name in RPM_MACRO_NAMES or name in RPM_BUILTIN_NAMES
+    return known or is_parse_macro(name)
 
 
 MAX_ALTERNATIVES = 8
@@ -218,7 +226,7 @@ class MacroTable:
         defined or undefined is theirs."""
         if name in self._user:
             return False
-        return name in ENVIRONMENT_MACROS or name in RPM_MACRO_NAMES or name in RPM_BUILTIN_NAMES
+        return _rpm_defines(name)
 
     def doubt(self, name: str, written: str, result: Expansion, *, tested: bool, negated: bool) -> None:
         """Record ``written`` in `Expansion.environment` when its answer is not certain.
@@ -235,7 +243,7 @@ class MacroTable:
                 result.environment.append(written)
         elif tested and name not in self._macros and name not in self._user:
             settled = name in self._settled or name.startswith(SETTLED_PREFIXES)
-            host = name in ENVIRONMENT_MACROS or name in RPM_MACRO_NAMES or name in RPM_BUILTIN_NAMES
+            host = _rpm_defines(name)
             if (not negated and not settled) or (negated and host):
                 result.environment.append(written)
 
