@@ -41,9 +41,6 @@ def database() -> sqlite3.Connection:
     return sqlite3.connect(Path(os.environ["XDG_CACHE_HOME"]) / "auditor" / DATABASE)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="the run's own store warnings go into the report and the replayed messages"
-)
 def test_the_caches_own_warning_is_neither_reported_nor_replayed(
     rpms: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
