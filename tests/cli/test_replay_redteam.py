@@ -69,7 +69,6 @@ def _rows() -> dict[int, tuple[str, str, bytes]]:
     return {json.loads(meta)["exit_code"]: (key, meta, data) for key, meta, data in rows}
 
 
-@pytest.mark.xfail(strict=True, reason="a report row is not bound to its key")
 def test_a_report_row_moved_under_another_key_is_not_replayed(
     rpms: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -90,7 +89,6 @@ def test_a_report_row_moved_under_another_key_is_not_replayed(
     assert "cache: a damaged report was dropped; the audit runs again" in err
 
 
-@pytest.mark.xfail(strict=True, reason="a stored exit code of 2 or 4 is replayed")
 def test_a_stored_report_never_replays_an_exit_code_no_scan_stores(
     rpms: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
