@@ -122,7 +122,6 @@ def _third_party_imports() -> set[str]:
     return {name for name in found if name not in sys.stdlib_module_names and name != "auditor"}
 
 
-@pytest.mark.xfail(strict=True, reason="packageurl is not in the code identity")
 def test_every_library_that_writes_a_report_is_in_the_code_identity() -> None:
     """A stored report is keyed on the libraries that decide it (`identity.LIBRARIES`):
     packageurl writes every purl of the SBOM formats, and ``pip install -U packageurl-python``
