@@ -155,10 +155,6 @@ def distribution(tmp_path: Path) -> Path:
     return dist
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the report is stored under the key of the first look, though the inputs changed during the run",
-)
 def test_a_source_repository_gone_during_the_run_leaves_its_report_unstored(
     distribution: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -184,10 +180,6 @@ def test_a_source_repository_gone_during_the_run_leaves_its_report_unstored(
     assert scan(args, capsys) == cold
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the report is stored under the key of the first look, though the inputs changed during the run",
-)
 def test_a_repository_made_during_the_run_in_a_walked_directory_leaves_its_report_unstored(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
