@@ -210,3 +210,35 @@ def test_a_repository_made_during_the_run_in_a_walked_directory_leaves_its_repor
         assert scan(args, capsys)[0] == 0  # read as the repository it had become
     shutil.rmtree(tree / "sub" / "repodata")
     assert scan(args, capsys) == cold
+
+
+def test_a_check_whose_base_lost_its_source_repository_during_the_run_keeps_no_record_of_it(
+    distribution: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``check`` keeps the audit of BASE under the same kind of key: BASE read while a sync
+    had taken SRPMS/ away was kept as BASE, and the next check against it (SRPMS/ back, the
+    same files) took its Citrix Source0 for one the change brought (exit 1, where the cold
+    check finds nothing worse)."""
+    spec = distribution.parent / "quiet.spec"  # the change: the same package, rebuilt as is
+    args = ["check", str(spec), "--against", str(distribution / "x86_64"), "--format", "json", "-q"]
+
+    def check(more: list[str]) -> tuple[int, str, str]:
+        code = main([*args, *more])
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    cold = check(["--no-cache"])
+    assert cold[0] == 0, cold[2]
+    sources, away = distribution / "SRPMS", distribution / "SRPMS.away"
+    looking = inputpaths.source_repositories
+
+    def synced_away(path: str) -> list[str]:
+        if sources.exists():
+            sources.rename(away)
+        return looking(path)
+
+    with monkeypatch.context() as racing:
+        racing.setattr("auditor.sources.beside.source_repositories", synced_away)
+        check([])
+    away.rename(sources)
+    assert check([]) == cold
