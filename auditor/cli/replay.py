@@ -65,7 +65,11 @@ def report_key(
     ``clock`` is what the time decides of the report (`expiry_state`)."""
     if any(is_url(path) for path in inputs):
         return None
-    parts = [__version__, code_identity(), os.getcwd(), clock, "\0".join(argv)]
+    try:
+        working = os.getcwd()
+    except OSError:
+        return None  # removed under the run: the audit reads what absolute names name, unstored
+    parts = [__version__, code_identity(), working, clock, "\0".join(argv)]
     parts += [f"{name}={os.environ.get(name, '')}" for name in ENVIRONMENT]
     parts += [f"config\0{path}\0{content}" for path, content in config]
     try:

@@ -244,7 +244,6 @@ def test_a_check_whose_base_lost_its_source_repository_during_the_run_keeps_no_r
     assert check([]) == cold
 
 
-@pytest.mark.xfail(strict=True, reason="the key reads the working directory unguarded: exit 4")
 def test_a_scan_from_a_removed_working_directory_is_audited_not_an_internal_error(
     rpms: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
