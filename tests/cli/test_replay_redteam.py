@@ -20,7 +20,7 @@ import pytest
 
 from auditor.cli.main import main
 from auditor.runtime import identity
-from auditor.runtime.store import DATABASE
+from auditor.runtime.store import DATABASE, Store
 from auditor.sources import inputpaths
 from tests.conftest import RPMS
 from tests.paths import ROOT
@@ -256,3 +256,28 @@ def test_a_scan_from_a_removed_working_directory_is_audited_not_an_internal_erro
     cold = scan([str(rpms), "--no-cache"], capsys)
     assert cold[0] == 1, cold[2]
     assert scan([str(rpms)], capsys) == cold
+
+
+@pytest.mark.xfail(strict=True, reason="a stored package model is used whatever file it describes")
+def test_a_package_model_moved_under_another_files_key_is_read_again(
+    rpms: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A model is looked up by its file's key and was used whatever file it described: the
+    model of xs-sources' source package (a Vendor of Citrix) under the key of epochs' made
+    epochs a Citrix package too, in a run whose report was not stored yet."""
+    args = [str(rpms), "--format", "json"]
+    cold = scan([*args, "--no-cache"], capsys)
+    scan(args, capsys)
+    with database() as db:
+        rows = {
+            Store.decode(data)["location"]: (key, data)
+            for key, data in db.execute("SELECT key, data FROM packages").fetchall()
+        }
+        moved = rows[str(rpms / "xs-sources-1.0-1.src.rpm")][1]
+        db.execute(
+            "UPDATE packages SET data = ? WHERE key = ?", (moved, rows[str(rpms / "epochs-1.2-4.src.rpm")][0])
+        )
+        db.execute("DELETE FROM reports")
+    code, out, err = scan(args, capsys)
+    assert (code, out) == cold[:2]
+    assert "auditor: warning: cache: a damaged package entry was dropped and read again" in err.splitlines()
