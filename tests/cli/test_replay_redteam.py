@@ -258,7 +258,6 @@ def test_a_scan_from_a_removed_working_directory_is_audited_not_an_internal_erro
     assert scan([str(rpms)], capsys) == cold
 
 
-@pytest.mark.xfail(strict=True, reason="a stored package model is used whatever file it describes")
 def test_a_package_model_moved_under_another_files_key_is_read_again(
     rpms: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
