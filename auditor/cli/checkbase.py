@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from auditor.cli.replay import expiry_state, run_key
+from auditor.cli.replay import expiry_state, keyed_run
 from auditor.cli.session import Session
 from auditor.gate.waivers import Waiver
 from auditor.net.cache import default_cache_dir
@@ -38,11 +38,10 @@ class StoredBase:
     def __init__(
         self, args: argparse.Namespace, session: Session, snapshot: FileSnapshot, waivers: Sequence[Waiver]
     ) -> None:
-        self.snapshot = snapshot
         self.store: Store | None = None
         self.key: str | None = None
         options = session.options
-        key = run_key(
+        self.keyed = keyed_run(
             args,
             session.project,
             session.policy,
@@ -54,9 +53,9 @@ class StoredBase:
             settings={"kind": KIND},
             left_out=("new", "format"),
         )
-        if key is None:
+        if self.keyed is None:
             return
-        self.key = f"{KIND}\0{key}"
+        self.key = f"{KIND}\0{self.keyed.value}"
         self.store = Store(options.remote.cache_dir or default_cache_dir())
 
     def get(self) -> BaseRecord | None:
@@ -80,9 +79,9 @@ class StoredBase:
             return None
 
     def put(self, record: BaseRecord) -> None:
-        """Keep ``record`` under the key, unless a file the key names was read as another
-        (it changed during the run): the record would stand for files it was not made of."""
-        if self.store is None or self.key is None or self.snapshot.changed:
+        """Keep ``record`` under the key, unless the inputs changed during the run
+        (`auditor.cli.replay.RunKey.held`): the record would stand for files it was not made of."""
+        if self.store is None or self.key is None or self.keyed is None or not self.keyed.held():
             return
         from auditor.reports.check_base_json import record_to_json
 

@@ -24,16 +24,16 @@ import argparse
 import datetime
 import json
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from auditor import __version__
 from auditor.audit.options import AuditOptions
+from auditor.cli.inputlook import ReportFile, input_tree, report_file
 from auditor.cli.output import print_messages, report_warnings, write_output
 from auditor.cli.project import ProjectConfig
 from auditor.core.errors import ExitCode
-from auditor.core.files import os_reason
 from auditor.core.readlog import ConfigReads
 from auditor.gate.options import GateOptions
 from auditor.gate.waivers import Waiver
@@ -41,130 +41,11 @@ from auditor.net.cache import default_cache_dir
 from auditor.origin.policy import Policy
 from auditor.runtime.identity import code_identity, digest
 from auditor.runtime.recording import ReportRecorder
-from auditor.runtime.snapshot import FileSnapshot
+from auditor.runtime.snapshot import FileSnapshot, Outline
 from auditor.runtime.store import Store
-from auditor.sources.inputpaths import (
-    is_repo_config,
-    is_rpm_name,
-    is_spec_file,
-    is_url,
-    repository_directory,
-    repository_in_walk,
-    repository_input,
-    repository_root,
-    source_repositories,
-)
-from auditor.sources.walk import walk_files
+from auditor.sources.inputpaths import is_repo_config, is_url
 
 ENVIRONMENT = ("AUDITOR_MAX_METADATA_BYTES",)
-
-
-def _tree(
-    path: str, snapshot: FileSnapshot, *, read_rpms: bool, reports: Sequence[ReportFile] = ()
-) -> Iterable[str]:
-    """The identity of every file the audit of ``path`` may read: for a repository, its
-    metadata, its package files (their headers are read, and files outside the metadata are
-    reported) and the source repositories found beside it. What is a repository is the
-    loaders' own answer (`repository_input`), marked whatever files it holds."""
-    repomd = repository_input(path, read_rpms=read_rpms)
-    if repomd is None and not os.path.isdir(path):
-        yield snapshot.identity(path)
-        return
-    root = repository_directory(path) if repomd is not None else path
-    repositories: list[str] = [root] if repomd is not None else []
-    yield from _files_below(root, repositories, snapshot, read_rpms=read_rpms, reports=reports)
-    for repository in repositories:
-        yield from _repository(repository, snapshot)
-        for sibling in source_repositories(repository):
-            inside = [sibling]
-            yield from _files_below(sibling, inside, snapshot, read_rpms=read_rpms, reports=reports)
-            for each in inside:
-                yield from _repository(each, snapshot)
-
-
-def _files_below(
-    root: str,
-    repositories: list[str],
-    snapshot: FileSnapshot,
-    *,
-    read_rpms: bool,
-    reports: Sequence[ReportFile] = (),
-) -> Iterator[str]:
-    """Each file's identity, and a marker for each place that could not be read: a change
-    there must change the key too. Repositories met on the way are added to ``repositories``.
-    ``reports``, the files the run writes its reports to, are left out."""
-    markers: list[str] = []
-
-    def enter(directory: str) -> bool:
-        if repository_in_walk(directory, read_rpms=read_rpms):
-            repositories.append(directory)
-        return True
-
-    for entry in walk_files(
-        root,
-        enter=enter,
-        problem=lambda where, reason: markers.append(f"{where}\0{reason}"),
-        alias=lambda where, first: markers.append(f"{where}\0alias of {first}"),
-        snapshot=snapshot,
-    ):
-        if any(report.is_entry(entry) for report in reports):
-            continue
-        try:
-            yield snapshot.identity(entry.path)
-        except OSError:
-            yield f"{entry.path}\0unreadable"
-    yield from markers
-
-
-@dataclass(frozen=True)
-class ReportFile:
-    """The file ``-o`` writes the report to, by its real path and the names an entry of a walk
-    may have to be it (its own, and the ``-o`` link's): only those are resolved."""
-
-    real: str
-    names: frozenset[str]
-
-    def is_entry(self, entry: os.DirEntry[str]) -> bool:
-        return entry.name in self.names and os.path.realpath(entry.path) == self.real
-
-
-def report_file(output: str | None, inputs: Sequence[str]) -> ReportFile | None:
-    """The report ``-o`` writes, to be left out of the key's walk (each run rewrites it: a
-    report written inside the tree it audits was never replayed, and each run stored one more),
-    unless a reader may take it for an input: an input itself, a name the walk reads (an RPM or
-    spec file) or a file of a ``repodata/`` directory. None for standard output."""
-    if not output or output == "-":
-        return None
-    real = os.path.realpath(output)
-    name = os.path.basename(real)
-    if is_rpm_name(name) or is_spec_file(name) or os.path.basename(os.path.dirname(real)) == "repodata":
-        return None
-    if any(not is_url(path) and os.path.realpath(path) == real for path in inputs):
-        return None
-    return ReportFile(real, frozenset({name, os.path.basename(output)}))
-
-
-def _repository(directory: str, snapshot: FileSnapshot) -> Iterator[str]:
-    """That ``directory`` is read as a repository, whatever its ``repodata/`` holds (an empty
-    one makes the loaders read it as one, and adds no file), and the identity of each file of
-    its ``repodata/`` by the name its reader opens it by: a ``repodata`` symlink to a directory
-    the walk met first under another name is an alias the walk does not enter."""
-    if repository_input(directory, read_rpms=False) is None:  # a directory that cannot be looked into
-        yield f"{directory}\0not readable as a repository"
-        return
-    metadata = os.path.join(repository_root(directory), "repodata")
-    yield f"repository\0{metadata}"
-    try:
-        entries = snapshot.listing(metadata)
-    except OSError as exc:
-        yield f"{metadata}\0{os_reason(exc)}"
-        return
-    for entry in entries:
-        try:
-            if not entry.is_dir():
-                yield snapshot.identity(entry.path)
-        except OSError:
-            yield f"{entry.path}\0unreadable"
 
 
 def report_key(
@@ -184,7 +65,11 @@ def report_key(
     ``clock`` is what the time decides of the report (`expiry_state`)."""
     if any(is_url(path) for path in inputs):
         return None
-    parts = [__version__, code_identity(), os.getcwd(), clock, "\0".join(argv)]
+    try:
+        working = os.getcwd()
+    except OSError:
+        return None  # removed under the run: the audit reads what absolute names name, unstored
+    parts = [__version__, code_identity(), working, clock, "\0".join(argv)]
     parts += [f"{name}={os.environ.get(name, '')}" for name in ENVIRONMENT]
     parts += [f"config\0{path}\0{content}" for path, content in config]
     try:
@@ -192,7 +77,7 @@ def report_key(
             if not os.path.isdir(path) and is_repo_config(path):
                 return None  # it names repositories read over the network
             parts.append(f"input\0{path}")
-            parts.extend(_tree(path, snapshot, read_rpms=read_rpms, reports=reports))
+            parts.extend(input_tree(path, snapshot, read_rpms=read_rpms, reports=reports))
     except OSError:
         return None  # the audit will say what is wrong with the input; do not replay that
     return digest(*parts)
@@ -255,6 +140,64 @@ def run_key(
     )
 
 
+@dataclass(frozen=True)
+class RunKey:
+    """A run's key (`run_key`), and how to look at its inputs again once they are read."""
+
+    value: str
+    snapshot: FileSnapshot
+    """The run's first look, which its readers share."""
+    again: Callable[[FileSnapshot], str | None]
+    outline: str | None
+    """The key of the first look's `Outline`: the names of the files, not their identities."""
+
+    def held(self) -> bool:
+        """Whether what the run read is what its key names: no file opened was another than
+        the first look's (`FileSnapshot.changed`), and the tree, once the inputs are read, has
+        the first look's outline. The readers decide some things by looking again (which
+        directory is a repository, which source repositories lie beside one): a ``repodata/``
+        made, or an ``SRPMS/`` taken away by a sync during the run, is in no file the run
+        opened, and the report of what was read then was stored under the key of the files
+        as they were before (a warm run passed what its cold run failed)."""
+        return not self.snapshot.changed and self.again(Outline()) == self.outline
+
+
+def keyed_run(
+    args: argparse.Namespace,
+    project: ProjectConfig,
+    policy: Policy,
+    options: AuditOptions,
+    snapshot: FileSnapshot,
+    config: ConfigReads,
+    *,
+    inputs: Sequence[str],
+    clock: str,
+    settings: dict[str, object],
+    left_out: Iterable[str] = (),
+) -> RunKey | None:
+    """`run_key` of the run, with its second look (`RunKey.held`): of the configuration files
+    read by now, as the key names them."""
+    recorded = ConfigReads(list(config.files))
+    left = tuple(left_out)
+
+    def key(look: FileSnapshot) -> str | None:
+        return run_key(
+            args,
+            project,
+            policy,
+            options,
+            look,
+            recorded,
+            inputs=inputs,
+            clock=clock,
+            settings=settings,
+            left_out=left,
+        )
+
+    value = key(snapshot)
+    return None if value is None else RunKey(value, snapshot, key, key(Outline.of(snapshot)))
+
+
 class Replay:
     """A scan's reports from the store, when nothing that decides them changed.
 
@@ -282,8 +225,7 @@ class Replay:
         self.entry: tuple[dict[str, Any], Iterator[bytes]] | None = None
         self.more_entries: list[Iterator[bytes]] = []
         self.args = args
-        self.snapshot = snapshot
-        key = run_key(
+        self.keyed = keyed_run(
             args,
             project,
             policy,
@@ -294,9 +236,9 @@ class Replay:
             clock=expiry_state(gate, waivers),
             settings={"terminal-width": width},  # a table fitted to a terminal is not a pipe's
         )
-        if key is None:
+        if self.keyed is None:
             return
-        self.key = key
+        self.key = self.keyed.value
         self.store = Store(options.remote.cache_dir or default_cache_dir())
 
     def hit(self) -> bool:
@@ -327,18 +269,19 @@ class Replay:
         return self.recorders[index].record(pieces)
 
     def store_result(self, code: ExitCode, messages: Sequence[str]) -> None:
-        """Store the report under its key, unless a file the key names was read as another
-        (it changed during the run): the report would then stand for files it never read."""
-        if self.store is None or self.key is None:
+        """Store the report under its key, unless the inputs changed during the run
+        (`RunKey.held`): the report would then stand for files it never read."""
+        if self.store is None or self.key is None or self.keyed is None:
             return
         said = len(self.store.warnings)
+        held = self.keyed.held()
         try:
             for index, recorder in enumerate(self.recorders):
-                compressed = None if self.snapshot.changed else recorder.compressed()
+                compressed = recorder.compressed() if held else None
                 if compressed is not None:
                     meta = {"exit_code": int(code), "messages": list(messages)}
                     self.store.put_report(_more_key(self.key, index) if index else self.key, meta, compressed)
-                elif not self.snapshot.changed:
+                elif held:
                     self.store.warnings.append(f"cache: {recorder.failure}; the next run audits again")
                     break
         finally:

@@ -54,10 +54,11 @@ LIBRARIES = (
     "spdx_tools",
     "license_expression",
     "tabulate",
+    "packageurl",
 )
 """The third-party packages whose code decides a report: re2 matches the policy's patterns,
 networkx finds the chains, msgspec reads the files and the store, license_expression reads
-the SBOMs' licences, the others write formats.
+the SBOMs' licences, packageurl writes their purls, the others write formats.
 Upgraded in place (``pip install -U``), they leave the auditor's own files as they were."""
 
 

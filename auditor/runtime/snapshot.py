@@ -111,3 +111,24 @@ class FileSnapshot:
         self._listings.clear()
         self._names.clear()
         self._identities.clear()
+
+
+class Outline(FileSnapshot):
+    """A look at which files and directories there are, without their identities: what a file
+    holds is checked when it is opened (`FileSnapshot.opened`), while a name that came or went
+    is in no file opened. A key made through it (`auditor.cli.replay.RunKey`) tells whether the
+    tree still has the shape the run's first look saw, without a second stat of each file."""
+
+    __slots__ = ()
+
+    @classmethod
+    def of(cls, look: FileSnapshot) -> Outline:
+        """The outline of what ``look`` has listed so far, from its listings: no directory is
+        listed again (copied: what the outline lists is not the first look's)."""
+        outline = cls()
+        outline._listings = dict(look._listings)
+        outline._names = dict(look._names)
+        return outline
+
+    def identity(self, path: str) -> str:
+        return os.path.abspath(path)

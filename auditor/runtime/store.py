@@ -270,7 +270,7 @@ class Store:
             row = self._db.execute("SELECT meta, data, used FROM reports WHERE key = ?", (key,)).fetchone()
             if row is None:
                 return found
-            stored = report_row(row[0], row[1])
+            stored = report_row(row[0], row[1], key)
             if isinstance(stored, bool):
                 self._db.execute("DELETE FROM reports WHERE key = ?", (key,))
                 if stored:
@@ -291,7 +291,7 @@ class Store:
         """
         if self._db is None:
             return
-        meta = {**meta, "codec": REPORT_CODEC, "sha256": compressed.sha256}
+        meta = {**meta, "codec": REPORT_CODEC, "sha256": compressed.sha256, "key": key}
         db = self._db
         with self._guard():
             now = int(time.time())

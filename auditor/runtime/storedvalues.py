@@ -78,17 +78,22 @@ def decode_value(data: bytes) -> Any:
     return json.loads(text)
 
 
-EXIT_CODES = frozenset(range(5))
-"""The exit codes a stored report may replay (`auditor.core.errors.ExitCode`)."""
+EXIT_CODES = frozenset({0, 1, 3})
+"""The exit codes a stored report may replay: a decision's (`auditor.core.errors.ExitCode`
+PASSED, FINDINGS, INPUT). A usage or internal error stops a run before anything is stored, so a
+row saying 2 or 4 is not one a run wrote."""
 
 
-def report_row(meta_text: object, data: object) -> tuple[dict[str, Any], bytes] | bool:
-    """A stored report's metadata and compressed output; else whether the row is damaged
-    (False: a report stored before reports carried a digest, dropped without a warning).
+def report_row(meta_text: object, data: object, key: str) -> tuple[dict[str, Any], bytes] | bool:
+    """A stored report's metadata and compressed output, stored under ``key``; else whether the
+    row is damaged (False: a report stored before reports carried a digest, dropped without a
+    warning).
 
     The output is checked against the digest stored with it before a byte is replayed: a
     damaged compressed stream used to stop short, so a warm run printed a truncated (even
-    empty) report with the stored exit code.
+    empty) report with the stored exit code. And the row must name the key it was stored under:
+    a row copied under another key (another run's verdict: ``--fail-on none``'s exit 0 under the
+    key of the default run) is whole, and its digest holds.
     """
     try:
         meta = json.loads(meta_text)  # type: ignore[arg-type]
@@ -103,6 +108,8 @@ def report_row(meta_text: object, data: object) -> tuple[dict[str, Any], bytes] 
         return True
     if digest is None or meta.get("codec") != REPORT_CODEC:
         return False
+    if meta.get("key") != key:
+        return True
     if not isinstance(data, bytes) or hashlib.sha256(data).hexdigest() != digest:
         return True
     return meta, data

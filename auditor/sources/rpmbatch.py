@@ -189,7 +189,7 @@ class PendingReads:
             cached = stored.get(self.keys.get(position, ""))
             if cached is not None:
                 try:
-                    self.results[position] = [self._from_json(cached)]
+                    self.results[position] = [self._from_json(cached, self.paths[position])]
                     continue
                 except (KeyError, TypeError, ValueError, AttributeError):
                     damaged.append(self.keys[position])  # another shape: set aside, read the file again
@@ -198,11 +198,17 @@ class PendingReads:
             store.drop_packages(damaged)
         return misses
 
-    def _from_json(self, data: dict[str, Any]) -> Package | HeaderEvidence:
+    def _from_json(self, data: dict[str, Any], path: str) -> Package | HeaderEvidence:
+        """The model stored for the file ``path``: one that describes another file (its
+        location is the path it was read from) is damaged, a row moved under this key."""
         if self.evidence_only:
-            return evidence_from_json(data)
-        check_package_json(data)
-        return package_from_json(data)
+            model: Package | HeaderEvidence = evidence_from_json(data)
+        else:
+            check_package_json(data)
+            model = package_from_json(data)
+        if (model.package if isinstance(model, HeaderEvidence) else model).location != path:
+            raise ValueError(f"a stored model of another file than {path}")
+        return model
 
     def result(self, heard: Callable[[str, Outcome], None] | None = None) -> list[Outcome]:
         """What each path gave, in the order of the paths; the new ones put in the store.

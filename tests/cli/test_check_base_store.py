@@ -147,7 +147,7 @@ def test_a_damaged_record_is_dropped_said_and_base_audited_again(
     document["packages"][0][6] = 7  # a status that is no text: another shape than the one written
     damaged = zstandard.ZstdCompressor().compress(json.dumps(document).encode())
     meta = {"kind": "check-base", "exit_code": 0, "messages": []}
-    meta |= {"codec": "zstd", "sha256": hashlib.sha256(damaged).hexdigest()}
+    meta |= {"codec": "zstd", "sha256": hashlib.sha256(damaged).hexdigest(), "key": key}
     with sqlite3.connect(cache / "auditor.sqlite3") as db:
         db.execute("UPDATE reports SET data = ?, meta = ? WHERE key = ?", (damaged, json.dumps(meta), key))
     code, out, err = check(args, capsys)

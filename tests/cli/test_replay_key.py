@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.cli import replay
+from auditor.cli import inputlook, replay
 from auditor.cli.main import main
 from auditor.runtime.store import DATABASE
 from auditor.sources import inputpaths
@@ -137,7 +137,8 @@ def test_a_report_written_inside_the_tree_it_audits_is_replayed(
     # A report named as the walk reads an input (an RPM file) stays in the key: it is one.
     rpm_args = [".", "--format", "json", "-o", "report.rpm"]
     scan(rpm_args, capsys)
-    assert scan(rpm_args, capsys)[0] == 3 and stored_reports() == 3  # read as a bad RPM file
+    assert stored_reports() == 1  # an input that was not there when the run looked: not stored
+    assert scan(rpm_args, capsys)[0] == 3 and stored_reports() == 2  # read as a bad RPM file
 
 
 def test_a_report_file_is_left_out_of_the_key_only_where_no_reader_takes_it_for_an_input(
@@ -145,14 +146,14 @@ def test_a_report_file_is_left_out_of_the_key_only_where_no_reader_takes_it_for_
 ) -> None:
     (tmp_path / "repodata").mkdir()
     inside = str(tmp_path / "report.json")
-    assert replay.report_file(inside, [str(tmp_path)]) == replay.ReportFile(
+    assert inputlook.report_file(inside, [str(tmp_path)]) == inputlook.ReportFile(
         inside, frozenset({"report.json"})
     )
-    assert replay.report_file(None, [str(tmp_path)]) is None
-    assert replay.report_file("-", [str(tmp_path)]) is None
+    assert inputlook.report_file(None, [str(tmp_path)]) is None
+    assert inputlook.report_file("-", [str(tmp_path)]) is None
     for name in ("report.RPM", "report.spec", "repodata/report.json"):
-        assert replay.report_file(str(tmp_path / name), [str(tmp_path)]) is None
-    assert replay.report_file(inside, [inside]) is None  # an input itself
+        assert inputlook.report_file(str(tmp_path / name), [str(tmp_path)]) is None
+    assert inputlook.report_file(inside, [inside]) is None  # an input itself
 
 
 def test_a_repository_whose_repodata_goes_between_the_walk_and_the_key_is_an_input_error(
@@ -173,7 +174,7 @@ def test_a_repository_whose_repodata_goes_between_the_walk_and_the_key_is_an_inp
         shutil.rmtree(tree / "mirror" / "repodata", ignore_errors=True)
         return beside(path)
 
-    monkeypatch.setattr(replay, "source_repositories", synced_away)
+    monkeypatch.setattr(inputlook, "source_repositories", synced_away)
     code, out, err = scan([str(tree), str(good), "--format", "json"], capsys)
     assert "internal error" not in err and code == 3, err
     assert f"auditor: error: {tree}/mirror/repodata: no such file or directory" in err.splitlines()

@@ -102,7 +102,7 @@ def test_a_damaged_package_entry_is_set_aside_and_the_file_read_again(
         f"auditor: warning: {warning}"
     ]
     assert code == cold[0]
-    assert json.loads(out) == {**json.loads(cold[1]), "warnings": [warning]}
+    assert out == cold[1]  # the report is the one made without the store: its warning is this run's
     again = scan([str(rpms), "--format", "json", "--fail-on", "none"], capsys)
     assert only_incompleteness(again[2])  # set aside, then stored again from the file: no warning twice
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from typing import TYPE_CHECKING
 
 from auditor.cli import options
@@ -156,6 +157,12 @@ def _audit(
         keep(audit)
     finally:
         session.progress.done()
+    # What the store said while the inputs were read (a damaged entry read again) is this run's
+    # alone: said on standard error, but neither in the report, which is the one made without
+    # the store, nor in the messages stored with it, which every later warm run would repeat.
+    of_the_cache = set(run_.store_warnings)
+    if of_the_cache:
+        audit = dataclasses.replace(audit, warnings=[w for w in audit.warnings if w not in of_the_cache])
     decision = decide(audit, session.gate, waivers, baseline)
     return_freed_memory()
     progress = None
@@ -181,6 +188,7 @@ def _audit(
     # run's too): each warning is said once.
     before = set(replay.store.warnings) if replay.store is not None else set()
     said = messages([w for w in audit.warnings if w not in before], audit.errors, decision.completeness)
+    print_messages(messages([w for w in run_.store_warnings if w not in before], ()))
     print_messages(said)
     replay.store_result(decision.exit_code, said)
     return decision.exit_code
