@@ -95,9 +95,8 @@ def _read(
             if opened is not None:
                 opened(info)
             headers = read_headers(stream, shown, info.st_size)
-            appended = appended_error(
-                headers, info.st_size, shown
-            )  # not hashed: a sparse terabyte may follow
+            # A file longer than its package is not hashed: a sparse terabyte may follow.
+            appended = appended_error(headers, info.st_size, shown)
             digest = _file_digest(stream) if checksum and appended is None else None
 
             def model(payload: BinaryIO | None) -> M:
