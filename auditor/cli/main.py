@@ -7,6 +7,7 @@ raises `AuditorError` subclasses, which carry their exit code.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -80,14 +81,39 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Standard output and error survive their reader (`output`, `process`): a pipe broken
         # elsewhere left the run unfinished, and an unfinished run never passes.
         return int(ExitCode.INTERNAL)
+    except FileNotFoundError as exc:
+        if _working_directory_exists():
+            return _internal_error(exc, debug)
+        # The directory the run started in was removed (a CI step's checkout cleaned up under
+        # it): every relative path fails to resolve, wherever it is read. A run of absolute
+        # paths still works, so this is said only when one failed.
+        print(
+            "auditor: error: the working directory no longer exists, so a relative path names nothing "
+            "(run from a directory that exists, or give absolute paths)",
+            file=sys.stderr,
+        )
+        return int(ExitCode.INPUT)
     except Exception as exc:  # the last line of defence, mapped to exit code 4
-        if debug:
-            import traceback  # here: 2 ms at every start, for --debug alone
+        return _internal_error(exc, debug)
 
-            traceback.print_exc()
-        message = one_line(f"{type(exc).__name__}: {exc}")
-        print(f"auditor: internal error: {message} (--debug shows the traceback)", file=sys.stderr)
-        return int(ExitCode.INTERNAL)
+
+def _internal_error(exc: Exception, debug: bool) -> int:
+    """Exit code 4, with the exception on one line (and its traceback under ``--debug``)."""
+    if debug:
+        import traceback  # here: 2 ms at every start, for --debug alone
+
+        traceback.print_exc()
+    message = one_line(f"{type(exc).__name__}: {exc}")
+    print(f"auditor: internal error: {message} (--debug shows the traceback)", file=sys.stderr)
+    return int(ExitCode.INTERNAL)
+
+
+def _working_directory_exists() -> bool:
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        return False
+    return True
 
 
 def console_main() -> NoReturn:

@@ -258,6 +258,28 @@ def test_a_scan_from_a_removed_working_directory_is_audited_not_an_internal_erro
     assert scan([str(rpms)], capsys) == cold
 
 
+@pytest.mark.parametrize("relative", [["r1"], ["r1", "--no-cache"], ["ABS", "-o", "report.json"]])
+def test_a_relative_path_from_a_removed_working_directory_is_an_input_error(
+    relative: list[str],
+    rpms: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A relative input or report file names nothing once the working directory is removed:
+    it was an internal error (exit 4) wherever its real path was first asked for, with the
+    store on or off; it is an input error naming the cause."""
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    code = main(["scan", *[str(rpms) if word == "ABS" else word for word in relative]])
+    err = capsys.readouterr().err
+    assert code == 3, err
+    assert "internal error" not in err
+    assert "the working directory no longer exists" in err
+
+
 def test_a_package_model_moved_under_another_files_key_is_read_again(
     rpms: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
