@@ -41,9 +41,6 @@ def _scan(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str
     return code, capsys.readouterr().out
 
 
-@pytest.mark.xfail(
-    strict=True, reason="a spec's row is named fw-1.0-1.noarch (spec) whatever else has its NEVRA"
-)
 def test_two_specs_of_one_nevra_are_told_apart_in_every_row_and_test_case(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
