@@ -80,3 +80,35 @@ def test_two_specs_of_one_nevra_are_told_apart_in_every_row_and_test_case(
     _, markdown = _scan([*inputs, "--format", "markdown"], capsys)
     rows = [line for line in markdown.splitlines() if line.startswith("| `fw-1.0-1.")]
     assert len(rows) == 2 and all(str(vendor) in row for row in rows), rows
+
+
+@pytest.mark.xfail(strict=True, reason="check names a new package by its NEVRA alone, whatever else has it")
+def test_check_tells_apart_two_new_packages_of_one_nevra(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A change bringing the vendor's spec of fw-1.0-1 and the rebuild's: ``check`` listed
+    ``fw-1.0-1.noarch (new) -> origin`` and ``fw-1.0-1.noarch (new) -> clean`` in its table, its
+    Markdown comment and its JSON, with nothing saying which file is the Citrix one, while
+    ``scan`` of the same files names each row with its spec (the test above)."""
+    vendor = _write_spec(tmp_path / "vendor", "Citrix Systems, Inc.")
+    rebuild = _write_spec(tmp_path / "rebuild")
+    base = _write_spec(tmp_path / "base").parent
+    (base / "fw.spec").rename(base / "other.spec")
+    (base / "other.spec").write_text((base / "other.spec").read_text().replace("Name: fw", "Name: other"))
+    args = ["check", str(vendor), str(rebuild), "--against", str(base), "--no-cache", "-q"]
+    assert main([*args, "--format", "json"]) == 1
+    new = json.loads(capsys.readouterr().out)["new"]
+    after = {(item["nevra"], item.get("input")): item["after"] for item in new}
+    assert after == {
+        ("fw-1.0-1.noarch", str(vendor)): "origin",
+        ("fw-1.0-1.src", str(vendor)): "origin",
+        ("fw-1.0-1.noarch", str(rebuild)): "clean",
+        ("fw-1.0-1.src", str(rebuild)): "clean",
+    }
+    for fmt in ("table", "markdown"):
+        assert main([*args, "--format", fmt]) == 1
+        out = capsys.readouterr().out
+        rows = [line for line in out.splitlines() if "-> origin" in line or "-> clean" in line]
+        assert len(rows) == 4, out
+        assert all(str(vendor) in row for row in rows if "-> origin" in row), rows
+        assert all(str(rebuild) in row for row in rows if "-> clean" in row), rows
