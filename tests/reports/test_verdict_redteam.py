@@ -82,7 +82,6 @@ def test_two_specs_of_one_nevra_are_told_apart_in_every_row_and_test_case(
     assert len(rows) == 2 and all(str(vendor) in row for row in rows), rows
 
 
-@pytest.mark.xfail(strict=True, reason="check names a new package by its NEVRA alone, whatever else has it")
 def test_check_tells_apart_two_new_packages_of_one_nevra(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
