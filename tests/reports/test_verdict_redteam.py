@@ -8,10 +8,14 @@ rpmbuild made), writes every format with ``-o``, reads each back with a real par
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
+from collections import Counter
 from pathlib import Path
 
+import networkx as nx
 import pytest
+from packageurl import PackageURL
 
 from auditor.cli.main import main
 
@@ -111,3 +115,218 @@ def test_check_tells_apart_two_new_packages_of_one_nevra(
         assert len(rows) == 4, out
         assert all(str(vendor) in row for row in rows if "-> origin" in row), rows
         assert all(str(rebuild) in row for row in rows if "-> clean" in row), rows
+
+
+# -- every output of one run, read back and compared ------------------------------------------
+
+OUTPUTS = ("json", "sarif", "xml", "md", "html", "cdx.json", "spdx.json", "dot", "graphml", "txt")
+
+
+def _spec_of(directory: Path, name: str, *lines: str) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    preamble = "\n".join(lines)
+    (directory / f"{name}.spec").write_text(
+        f"Name: {name}\nVersion: 1.0\nRelease: 1\nSummary: s\nLicense: MIT\n{preamble}\n"
+        f"BuildArch: noarch\n%description\nd\n%files\n/usr/share/{name}\n"
+    )
+
+
+def _tree(root: Path) -> list[str]:
+    """Inputs of every kind of fact: a Citrix package, a dependent and a build dependent, an
+    unresolved requirement, a clean alternative (may-depend), a name with markup characters, one
+    NEVRA in two trees (a vendor's spec and a rebuild's), an empty directory, a file that is no
+    RPM beside good ones, and the specs' automatic-requires gaps."""
+    main_tree, other = root / "main", root / "other"
+    _spec_of(main_tree, "ctx", "Vendor: Citrix Systems, Inc.", "Provides: cap")
+    _spec_of(main_tree, "free", "Provides: cap", "AutoReq: no")
+    _spec_of(main_tree, "app", "Requires: ctx")
+    _spec_of(main_tree, "chooser", "Requires: cap", "AutoReq: no")
+    _spec_of(main_tree, "builder", "BuildRequires: app", "AutoReq: no")
+    _spec_of(main_tree, "lonely", "Requires: nothing-gives-this", "AutoReq: no")
+    _spec_of(main_tree, "mark_up*", "Requires: ctx", "AutoReq: no")
+    _spec_of(main_tree, "fw", "Vendor: Citrix Systems, Inc.", "AutoReq: no")
+    _spec_of(other, "fw", "AutoReq: no")
+    (root / "empty").mkdir()
+    (root / "damaged").mkdir()
+    (root / "damaged" / "broken.rpm").write_bytes(b"not an rpm at all" * 20)
+    waivers = root / "waivers.toml"
+    waivers.write_text(
+        '[[waiver]]\nid = "expired"\npackage = "lonely"\nreason = "r"\nowner = "o"\nexpires = 2020-01-01\n'
+        '[[waiver]]\nid = "by-category"\npackage = "mark_up*"\ncategory = "citrix"\nreason = "r"\n'
+        'owner = "o"\nexpires = 2999-01-01\n'
+        '[[waiver]]\nid = "gaps"\npackage = "app"\nrule = "gap:*"\nreason = "r"\nowner = "o"\n'
+        "expires = 2999-01-01\n"
+    )
+    return [str(main_tree), str(other), "--waivers", str(waivers)]
+
+
+SETUPS = {
+    "default": [],
+    "strict": ["--strict"],
+    "wide": ["--fail-on", "origin,depends,may-depend,build-depends,unresolved", "--strict"],
+    "none": ["--fail-on", "none"],
+    "none-strict": ["--fail-on", "none", "--strict"],
+    "unresolved-only": ["--fail-on", "unresolved"],
+    "empty-input": ["EMPTY"],
+    "input-error": ["DAMAGED"],
+}
+"""Extra arguments of each run; EMPTY and DAMAGED name the empty directory and the directory
+holding a file that is no RPM."""
+
+
+def _purl_nevra(purl: str) -> str:
+    parsed = PackageURL.from_string(purl)
+    qualifiers = parsed.qualifiers
+    assert isinstance(qualifiers, dict)
+    epoch = f"{qualifiers['epoch']}:" if "epoch" in qualifiers else ""
+    return f"{parsed.name}-{epoch}{parsed.version}.{qualifiers['arch']}"
+
+
+def _said(stem: Path) -> dict[str, dict[str, object]]:
+    """What each output says: its exit code, the packages it lists (a multiset of NEVRAs), those
+    it shows blocking, those it shows with evidence not seen, and whether the audit is complete."""
+    text = {suffix: Path(f"{stem}.{suffix}").read_text() for suffix in OUTPUTS}
+    said: dict[str, dict[str, object]] = {}
+    document = json.loads(text["json"])
+    packages = document["packages"]
+    said["json"] = {
+        "exit": document["summary"]["exit_code"],
+        "packages": Counter(p["nevra"] for p in packages),
+        "blocking": Counter(p["nevra"] for p in packages if p["blocking"]),
+        "gaps": Counter(p["nevra"] for p in packages if p["gaps"]),
+        "complete": document["completeness"]["complete"],
+    }
+    bom = json.loads(text["cdx.json"])
+    run = {(p["name"], p["value"]) for p in bom["metadata"]["properties"]}
+    components = [c for c in bom["components"] if ("auditor:audited", "true") in _properties(c)]
+    said["cyclonedx"] = {
+        "exit": int(dict(run)["auditor:exit-code"]),
+        "packages": Counter(_purl_nevra(c["purl"]) for c in components),
+        "blocking": Counter(
+            _purl_nevra(c["purl"]) for c in components if ("auditor:blocking", "true") in _properties(c)
+        ),
+        "gaps": Counter(
+            _purl_nevra(c["purl"]) for c in components if any(n == "auditor:gap" for n, _ in _properties(c))
+        ),
+        "complete": ("auditor:complete", "true") in run,
+    }
+    spdx = json.loads(text["spdx.json"])
+    notes = dict(a["comment"].split("=", 1) for a in spdx["annotations"])
+
+    def comments(package: dict[str, object]) -> list[str]:
+        return [a["comment"] for a in package.get("annotations", [])]  # type: ignore[attr-defined]
+
+    def purl(package: dict[str, object]) -> str:
+        [found] = [r["referenceLocator"] for r in package["externalRefs"] if r["referenceType"] == "purl"]  # type: ignore[attr-defined]
+        return _purl_nevra(found)
+
+    audited = [p for p in spdx["packages"] if "auditor:audited=true" in comments(p)]
+    said["spdx"] = {
+        "exit": int(notes["auditor:exit-code"]),
+        "packages": Counter(purl(p) for p in audited),
+        "blocking": Counter(purl(p) for p in audited if "auditor:blocking=true" in comments(p)),
+        "gaps": Counter(purl(p) for p in audited if any(c.startswith("auditor:gap=") for c in comments(p))),
+        "complete": notes["auditor:complete"] == "true",
+    }
+    sarif = json.loads(text["sarif"])["runs"][0]
+    results = sarif["results"]
+    said["sarif"] = {
+        "exit": sarif["invocations"][0]["exitCode"],
+        "blocking": Counter(
+            {
+                r["properties"]["nevra"]
+                for r in results
+                if r["level"] == "error" and "suppressions" not in r and "nevra" in r["properties"]
+            }
+        ),
+        "gaps": Counter(r["properties"]["nevra"] for r in results if r["ruleId"] == "status/gap"),
+    }
+    suite = ET.fromstring(text["xml"]).find("testsuite")
+    assert suite is not None
+    properties = {p.get("name"): p.get("value") for p in suite.iter("property")}
+    cases = [c for c in suite.iter("testcase") if c.get("classname") not in ("input", "config", "waiver")]
+    names = [c.get("name", "") for c in cases]
+    assert len(names) == len(set(names)), f"JUnit cases of one name: {names}"
+    said["junit"] = {
+        "exit": int(properties["exit-code"] or -1),
+        "packages": Counter(_nevra_of_label(name) for name in names),
+        "blocking": Counter(
+            _nevra_of_label(c.get("name", "")) for c in cases if c.find("failure") is not None
+        ),
+        "complete": properties["complete"] == "true",
+    }
+    data = re.search(r'<script type="application/json" id="auditor-data">(.*?)</script>', text["html"], re.S)
+    assert data is not None
+    rows = json.loads(data.group(1))["packages"]
+    code = re.search(r"exit code (\d+)</p>", text["html"])
+    assert code is not None
+    said["html"] = {
+        "exit": int(code.group(1)),
+        "packages": Counter(_nevra_of_label(r["nevra"]) for r in rows),
+        "blocking": Counter(_nevra_of_label(r["nevra"]) for r in rows if r["gate"] == "blocking"),
+    }
+    markdown_code = re.search(r"exit code (\d+)\.", text["md"])
+    assert markdown_code is not None
+    blocking_rows = re.findall(r"^\| (`+)(.+?)\1 \| \*\*[a-z-]+\*\* \(blocking\) \|", text["md"], re.M)
+    said["markdown"] = {
+        "exit": int(markdown_code.group(1)),
+        "blocking": Counter(_nevra_of_label(label.strip().replace("\\|", "|")) for _, label in blocking_rows),
+    }
+    table_rows = re.findall(r"^(\S.*?)\s+[a-z-]+ \*(?:\s|$)", text["txt"], re.M)
+    said["table"] = {"blocking": Counter(_nevra_of_label(row) for row in table_rows)}
+    graph = nx.parse_graphml(text["graphml"])
+    said["graphml"] = {
+        "exit": int(graph.graph["exitcode"]),
+        "blocking": Counter({d["nevra"] for _, d in graph.nodes(data=True) if d.get("gate") == "blocking"}),
+    }
+    return said
+
+
+def _properties(component: dict[str, object]) -> set[tuple[str, str]]:
+    return {(p["name"], p["value"]) for p in component.get("properties", [])}  # type: ignore[attr-defined]
+
+
+def _nevra_of_label(label: str) -> str:
+    """A row's NEVRA: its label without the ``(spec ...)`` or ``(input)`` that names its copy."""
+    return label.split(" (", 1)[0]
+
+
+@pytest.mark.parametrize("setup", sorted(SETUPS))
+def test_every_output_of_one_run_says_one_verdict(
+    setup: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One ``scan`` writing every format with ``-o``; each read back by a real parser: the
+    exit code each states is the run's, each lists the same packages (copies of one NEVRA
+    counted), shows the same ones blocking and the same ones with evidence not seen."""
+    inputs = _tree(tmp_path / "in")
+    named = {"EMPTY": str(tmp_path / "in" / "empty"), "DAMAGED": str(tmp_path / "in" / "damaged")}
+    extra = [named.get(argument, argument) for argument in SETUPS[setup]]
+    stem = tmp_path / "report"
+    outputs = [item for suffix in OUTPUTS for item in ("-o", f"{stem}.{suffix}")]
+    code = main(["scan", "--no-cache", "-q", *extra, *inputs, *outputs])
+    capsys.readouterr()
+    said = _said(stem)
+    truth = said["json"]
+    assert code == truth["exit"] and code in (0, 1, 3)
+    for fmt, what in said.items():
+        if "exit" in what:
+            assert what["exit"] == code, fmt
+        if "complete" in what:
+            assert what["complete"] == truth["complete"], fmt
+        if "packages" in what:
+            assert what["packages"] == truth["packages"], fmt
+        if "gaps" in what:
+            assert what["gaps"] == truth["gaps"], fmt
+        blocking = what["blocking"]
+        assert isinstance(blocking, dict)
+        expected = truth["blocking"]
+        assert isinstance(expected, dict)
+        # SARIF and the graph draw a NEVRA once however many copies block
+        assert blocking == (_once(expected) if fmt in ("sarif", "graphml") else expected), fmt
+    expected_code = {"none": 0, "strict": 3, "wide": 3, "none-strict": 3, "input-error": 3}.get(setup, 1)
+    assert code == expected_code
+    assert truth["blocking"] or setup == "none"
+
+
+def _once(counts: dict[str, int]) -> dict[str, int]:
+    return dict.fromkeys(counts, 1)
