@@ -262,14 +262,10 @@ def _why(
     beyond = [item for item in facts if item.blocks and _beyond_baseline(item.ruling)]
     for said in dict.fromkeys(item.reason for item in beyond if item.fact.status is status):
         text += f" ({said})"
-    if others:
-        text += ("; " if reason else "") + "also blocks: " + ", ".join(others)
-    for said in dict.fromkeys(
-        f"{item.fact.kind._value_}: {item.reason}" for item in beyond if item.fact.status is not status
-    ):
-        text += f" ({said})"
     # A waiver or the baseline may accept one fact of the status and not another (one per
-    # category of origin packages): say so without making the blocking one look accepted.
+    # category of origin packages): say so without making the blocking one look accepted, and
+    # before what else blocks, which the note would seem to accept ("also blocks: gap (waived
+    # by ...)" of a waived depends and a gap --strict blocks).
     still = any(item.ruling.disposition is _BLOCKS for item in own)
     waived_facts = [item for item in own if item.ruling.waiver is not None]
     if waived_facts:
@@ -278,6 +274,12 @@ def _why(
     baselined = sum(1 for item in own if item.ruling.disposition is _BASELINED)
     if baselined:
         text += f" (+{baselined} accepted by the baseline)" if still else " (accepted by the baseline)"
+    if others:
+        text += ("; " if reason or text else "") + "also blocks: " + ", ".join(others)
+    for said in dict.fromkeys(
+        f"{item.fact.kind._value_}: {item.reason}" for item in beyond if item.fact.status is not status
+    ):
+        text += f" ({said})"
     return reason, text
 
 

@@ -332,7 +332,6 @@ def _once(counts: dict[str, int]) -> dict[str, int]:
     return dict.fromkeys(counts, 1)
 
 
-@pytest.mark.xfail(strict=True, reason="the waiver note of the status's facts follows 'also blocks: gap'")
 def test_a_waived_status_is_not_read_as_a_waived_gap_that_blocks(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
