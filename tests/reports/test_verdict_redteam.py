@@ -360,3 +360,30 @@ def test_a_waived_status_is_not_read_as_a_waived_gap_that_blocks(
     assert expected in table
     _, markdown = _scan([*args, "--format", "markdown"], capsys)
     assert f"`{expected}`" in markdown
+
+
+@pytest.mark.xfail(strict=True, reason="JUnit types a failure with the row's status, which may not block")
+def test_a_junit_failure_is_typed_by_what_blocks(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Under ``--strict`` a package with no finding but evidence not seen fails, and one whose
+    depends a waiver accepted fails for its gap alone: JUnit typed the first failure ``clean`` and
+    the second ``depends``, the very status the waiver accepted (CI pages show the type as the
+    failure's kind)."""
+    _spec_of(tmp_path / "in", "ctx", "Vendor: Citrix Systems, Inc.", "AutoReq: no")
+    _spec_of(tmp_path / "in", "app", "Requires: ctx")
+    _spec_of(tmp_path / "in", "fine")
+    waivers = tmp_path / "waivers.toml"
+    waivers.write_text(
+        '[[waiver]]\nid = "app-citrix"\npackage = "app"\ncategory = "citrix"\nreason = "r"\nowner = "o"\n'
+        "expires = 2999-01-01\n"
+    )
+    args = [str(tmp_path / "in"), "--strict", "--waivers", str(waivers), "--format", "junit"]
+    code, junit = _scan(args, capsys)
+    assert code == 3
+    types = {
+        case.get("name"): failure.get("type")
+        for case in ET.fromstring(junit).iter("testcase")
+        if (failure := case.find("failure")) is not None
+    }
+    assert types["fine-1.0-1.noarch (spec)"] == "gap"
+    assert types["app-1.0-1.noarch (spec)"] == "gap"
+    assert types["ctx-1.0-1.src (spec)"] == "origin"
