@@ -362,7 +362,6 @@ def test_a_waived_status_is_not_read_as_a_waived_gap_that_blocks(
     assert f"`{expected}`" in markdown
 
 
-@pytest.mark.xfail(strict=True, reason="JUnit types a failure with the row's status, which may not block")
 def test_a_junit_failure_is_typed_by_what_blocks(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Under ``--strict`` a package with no finding but evidence not seen fails, and one whose
     depends a waiver accepted fails for its gap alone: JUnit typed the first failure ``clean`` and
