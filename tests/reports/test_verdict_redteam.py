@@ -386,3 +386,22 @@ def test_a_junit_failure_is_typed_by_what_blocks(tmp_path: Path, capsys: pytest.
     assert types["fine-1.0-1.noarch (spec)"] == "gap"
     assert types["app-1.0-1.noarch (spec)"] == "gap"
     assert types["ctx-1.0-1.src (spec)"] == "origin"
+
+
+@pytest.mark.xfail(
+    strict=True, reason="the graphs name a drawn package by its NEVRA alone when its copy is not drawn"
+)
+def test_the_graphs_name_the_copy_they_draw(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A vendor's spec of fw-1.0-1 and a rebuild's: the graphs draw the flagged copy alone, as
+    ``fw-1.0-1.noarch``, origin (blocking), with nothing saying it is the vendor's: the drawing
+    read as the verdict on every fw-1.0-1, the rebuild's too, which every other format names
+    apart (its input)."""
+    vendor = _write_spec(tmp_path / "vendor", "Citrix Systems, Inc.")
+    rebuild = _write_spec(tmp_path / "rebuild")
+    inputs = [str(vendor.parent), str(rebuild.parent)]
+    _, dot = _scan([*inputs, "--format", "dot"], capsys)
+    labels = [label for label in re.findall(r'label="(fw-1\.0-1\.[^"]*)"', dot) if "(blocking)" in label]
+    assert len(labels) == 2 and all(str(vendor) in label for label in labels), labels
+    _, graphml = _scan([*inputs, "--format", "graphml"], capsys)
+    nodes = list(nx.parse_graphml(graphml).nodes)
+    assert len(nodes) == 2 and all(str(vendor) in node for node in nodes), nodes
