@@ -388,9 +388,6 @@ def test_a_junit_failure_is_typed_by_what_blocks(tmp_path: Path, capsys: pytest.
     assert types["ctx-1.0-1.src (spec)"] == "origin"
 
 
-@pytest.mark.xfail(
-    strict=True, reason="the graphs name a drawn package by its NEVRA alone when its copy is not drawn"
-)
 def test_the_graphs_name_the_copy_they_draw(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A vendor's spec of fw-1.0-1 and a rebuild's: the graphs draw the flagged copy alone, as
     ``fw-1.0-1.noarch``, origin (blocking), with nothing saying it is the vendor's: the drawing
