@@ -404,7 +404,6 @@ def test_the_graphs_name_the_copy_they_draw(tmp_path: Path, capsys: pytest.Captu
     assert len(nodes) == 2 and all(str(vendor) in node for node in nodes), nodes
 
 
-@pytest.mark.xfail(strict=True, reason="standard error under --strict leaves out the gaps waivers accepted")
 def test_standard_error_counts_the_waived_gaps_under_strict_as_the_reports_do(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
