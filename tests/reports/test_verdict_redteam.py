@@ -425,3 +425,30 @@ def test_standard_error_counts_the_waived_gaps_under_strict_as_the_reports_do(
         "auditor: warning: the audit is incomplete: 2 automatic-requires: "
         "--strict is set, so this fails the run (1 accepted by waivers)"
     )
+
+
+@pytest.mark.xfail(
+    strict=True, reason="a baseline entry of a gap is said to block by 'reaching beyond what it accepted'"
+)
+def test_a_baseline_entry_of_a_gap_says_why_it_accepts_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A hand-merged baseline holding an entry of evidence not seen (a gap fact's own kind and
+    fingerprint): the gate never lets a baseline accept a gap, and the report said the gap was
+    "blocking (reaching beyond what it accepted)", the words of a taint reaching a new origin."""
+    _spec_of(tmp_path / "in", "fine")
+    code, document = _scan([str(tmp_path / "in"), "--strict", "--format", "json"], capsys)
+    assert code == 3
+    [gap] = [f for p in json.loads(document)["packages"] for f in p["facts"] if f["kind"] == "gap"]
+    baseline = tmp_path / "baseline.json"
+    entry = {
+        "capability": gap["capability"],
+        "fingerprint": gap["fingerprint"],
+        "kind": gap["rule"],
+        "package": "fine",
+    }
+    baseline.write_text(json.dumps({"entries": [entry], "tool": "auditor", "version": 1}))
+    code, table = _scan([str(tmp_path / "in"), "--strict", "--baseline", str(baseline)], capsys)
+    assert code == 3
+    [line] = [line for line in table.splitlines() if line.startswith("baseline entry accepting nothing")]
+    assert "reaching beyond" not in line and "evidence not seen" in line and "gap:" in line, line
