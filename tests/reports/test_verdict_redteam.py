@@ -427,9 +427,6 @@ def test_standard_error_counts_the_waived_gaps_under_strict_as_the_reports_do(
     )
 
 
-@pytest.mark.xfail(
-    strict=True, reason="a baseline entry of a gap is said to block by 'reaching beyond what it accepted'"
-)
 def test_a_baseline_entry_of_a_gap_says_why_it_accepts_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
