@@ -42,10 +42,11 @@ def _consequence(completeness: Completeness, unseen: Sequence[tuple[str, int]]) 
     under --strict and when waivers accepted the gaps."""
     if any(reason == "nothing-audited" for reason, _ in unseen):
         return "nothing was audited, which fails the run"
-    if completeness.blocking:
-        return "--strict is set, so this fails the run"
-    gaps = sum(count for reason, count in unseen)
     waived = f"{completeness.waived} accepted by waivers" if completeness.waived else ""
+    if completeness.blocking:
+        # the reports count the gaps waivers accepted beside those that fail: so does this line
+        return "--strict is set, so this fails the run" + (f" ({waived})" if waived else "")
+    gaps = sum(count for reason, count in unseen)
     if gaps > completeness.waived:
         rest = "; --strict makes the rest fail" if waived else "--strict makes this fail"
         return f"a clean verdict covers only what was seen ({waived}{rest})"

@@ -56,11 +56,17 @@ class UnusedEntry:
     @property
     def line(self) -> str:
         entry = self.entry
-        how = " or ".join(_RULED.get(value, value) for value in self.ruled)
-        return (
+        said = (
             f"baseline entry accepting nothing: {entry['package']}: {entry['kind']} {entry['capability']}: "
-            f"its facts are {how}; it takes them back when that ends (`auditor baseline` drops it)"
         )
+        if str(entry["kind"]).startswith("gap:"):
+            # The gate never lets a baseline accept evidence not seen: no ruling of it "ends".
+            return said + (
+                "evidence not seen, which no baseline accepts (a waiver whose rule is gap:KIND does): "
+                "remove the entry (`auditor baseline` writes only from an audit that saw everything)"
+            )
+        how = " or ".join(_RULED.get(value, value) for value in self.ruled)
+        return said + f"its facts are {how}; it takes them back when that ends (`auditor baseline` drops it)"
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ under ``--strict`` a change fails when it adds evidence that was not seen (a new
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -39,16 +40,22 @@ from auditor.reports.json_gate import completeness_to_json
 from auditor.reports.view import package_rows
 from auditor.rpm.model import Package
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
 
 def render(view: CheckView, fmt: str) -> str:
     if fmt == "json":
-        return json_text_inert(json.dumps(_document(view), indent=2, ensure_ascii=False) + "\n")
+        text = json.dumps(_document(view), indent=2, ensure_ascii=False) + "\n"
+        # A file name that is not UTF-8 (a package's input) holds lone surrogates: escaped as the
+        # scan's JSON escapes them, or the document would not be UTF-8 text.
+        return json_text_inert(_LONE_SURROGATE.sub(lambda found: f"\\u{ord(found[0]):04x}", text))
     return check_text.text(view, markdown=fmt == "markdown")
 
 
 def _counterpart(item: Counterpart, view: CheckView) -> dict[str, Any]:
     return {
         "nevra": item.after.nevra,
+        "input": view.input(item.after),
         "compared_with": item.before.nevra if item.before is not None else None,
         "basis": item.basis.value,
         "before": item.before.status if item.before is not None else None,
@@ -59,7 +66,13 @@ def _counterpart(item: Counterpart, view: CheckView) -> dict[str, Any]:
 
 def _pair(pair: tuple[PackageRecord, PackageRecord], view: CheckView) -> dict[str, Any]:
     old, new = pair
-    return {"nevra": new.nevra, "before": old.status, "after": new.status, "why": view.why(new)}
+    return {
+        "nevra": new.nevra,
+        "input": view.input(new),
+        "before": old.status,
+        "after": new.status,
+        "why": view.why(new),
+    }
 
 
 def _document(view: CheckView) -> dict[str, Any]:

@@ -42,7 +42,7 @@ def text(view: CheckView, *, markdown: bool) -> str:
     if view.new:
         rows = [
             [
-                code(item.after.nevra),
+                code(view.name(item.after)),
                 _status(item),
                 item.basis.value,
                 code(view.why(item.after, MAX_WHY)),
@@ -59,7 +59,7 @@ def text(view: CheckView, *, markdown: bool) -> str:
         ("Repository packages that get worse", view.worse),
         ("Repository packages that get better", view.better),
     ):
-        rows = [[code(new.nevra), f"{old.status} -> {new.status}", code(view.why(new, MAX_WHY))]
+        rows = [[code(view.name(new)), f"{old.status} -> {new.status}", code(view.why(new, MAX_WHY))]
                 for old, new in pairs]  # fmt: skip
         lines += _table(title, ["package", "status", "why"], rows, markdown)
     unseen = view.unseen_new

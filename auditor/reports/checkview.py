@@ -12,6 +12,7 @@ from auditor.core.errors import ExitCode, InputError
 from auditor.gate.packagechanges import Counterpart
 from auditor.gate.progress import Change, Comparison, FactChange, PackageRecord
 from auditor.reports.check_sides import BaseGap, BaseRecord, ChangedRecord
+from auditor.reports.rows import PackageView
 
 
 @dataclass(frozen=True)
@@ -126,10 +127,28 @@ class CheckView:
     def why(self, record: PackageRecord, width: int | None = None) -> str:
         """The why of the package ``record`` names, after the change (by NEVRA: a source package
         and its binaries share a name), in about ``width`` characters when given (`short_why`)."""
+        row = self._row(record)
+        if row is None:
+            return ""
+        return row.why if width is None else row.short_why(width)
+
+    def name(self, record: PackageRecord) -> str:
+        """The package ``record`` names as its row does in ``scan``: its NEVRA, with its file or
+        input when another package of the audit with the change has that NEVRA (a vendor's spec
+        and a rebuild's, both in the change, were two rows ``fw-1.0-1.noarch``, origin and
+        clean, that nothing told apart)."""
+        row = self._row(record)
+        return row.label if row is not None and record.nevra in row.shared_nevras else record.nevra
+
+    def input(self, record: PackageRecord) -> str | None:
+        """The input the package ``record`` names was read from, after the change."""
+        row = self._row(record)
+        return row.package.input if row is not None else None
+
+    def _row(self, record: PackageRecord) -> PackageView | None:
         own = self.rows_of_new.get(id(record))
         found = self.after.row(own) if own is not None else None
-        rows = [found] if found is not None else []
-        rows = rows or [row for row in self.after.by_name(record.name) if row.package.nevra == record.nevra]
-        if not rows:
-            return ""
-        return rows[0].why if width is None else rows[0].short_why(width)
+        if found is not None:
+            return found
+        rows = (row for row in self.after.by_name(record.name) if row.package.nevra == record.nevra)
+        return next(rows, None)

@@ -42,7 +42,7 @@ def render(view: ReportView, focus: str | None = None) -> str:
         stroke, fill = PALETTE[node.status]
         status = f"{node.status} ({node.gate})" if node.gate else node.status
         attributes = {
-            "label": f"{node.nevra}\n{status}",
+            "label": f"{node.id}\n{status}",  # the NEVRA, with its input when copies share it
             "tooltip": node.reason,
             "color": stroke,
             "fillcolor": fill,

@@ -297,12 +297,17 @@ def _node(index: int, node_id: str, row: PackageView | None, view: ReportView) -
 
 
 def _node_ids(view: ReportView, order: list[int]) -> dict[int, str]:
+    """Each drawn package's id, which the DOT label shows: its NEVRA, with its input when another
+    package has it, drawn or not (a vendor's build drawn alone read as the verdict on the clean
+    rebuild of its NEVRA, which every other format names apart)."""
     counts = Counter(view.packages[index].nevra for index in order)
     ids: dict[int, str] = {}
     seen: set[str] = set()
     for index in order:
         package = view.packages[index]
-        node_id = package.nevra if counts[package.nevra] == 1 else f"{package.nevra} [{package.input}]"
+        row = view.row(index)
+        shared = counts[package.nevra] > 1 or (row is not None and package.nevra in row.shared_nevras)
+        node_id = f"{package.nevra} [{package.input}]" if shared else package.nevra
         while node_id in seen:
             node_id += "'"
         seen.add(node_id)

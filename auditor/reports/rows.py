@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from auditor.audit.facts import Fact, FactKind
 from auditor.audit.result import PackageResult
@@ -75,8 +76,8 @@ class PackageView:
     """The NEVRAs more than one audited package has (two inputs holding a vendor's build and
     a rebuild of one N-V-R): their rows are named with their input too (`label`)."""
     shared_in_input: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
-    """Those of ``shared_nevras`` that one input holds twice (two files of one repository): their
-    rows are named with their file (`label`), their input naming both."""
+    """Those of ``shared_nevras`` that one input holds twice (two files of one repository), or that
+    two spec files have: their rows are named with their file (`label`), their input naming both."""
 
     @property
     def why(self) -> str:
@@ -110,7 +111,10 @@ class PackageView:
         as the verdict on the other copy)."""
         package = self.result.package
         if is_spec_file(package.location):
-            return f"{package.nevra} (spec)"
+            # two specs of one NEVRA are named by their file; a spec and the RPM built from it
+            # by the mark alone
+            within = package.nevra in self.shared_in_input
+            return f"{package.nevra} (spec {self.path})" if within else f"{package.nevra} (spec)"
         if package.nevra in self.shared_in_input:
             return f"{package.nevra} ({self.path})"
         if package.nevra in self.shared_nevras:
@@ -258,14 +262,10 @@ def _why(
     beyond = [item for item in facts if item.blocks and _beyond_baseline(item.ruling)]
     for said in dict.fromkeys(item.reason for item in beyond if item.fact.status is status):
         text += f" ({said})"
-    if others:
-        text += ("; " if reason else "") + "also blocks: " + ", ".join(others)
-    for said in dict.fromkeys(
-        f"{item.fact.kind._value_}: {item.reason}" for item in beyond if item.fact.status is not status
-    ):
-        text += f" ({said})"
     # A waiver or the baseline may accept one fact of the status and not another (one per
-    # category of origin packages): say so without making the blocking one look accepted.
+    # category of origin packages): say so without making the blocking one look accepted, and
+    # before what else blocks, which the note would seem to accept ("also blocks: gap (waived
+    # by ...)" of a waived depends and a gap --strict blocks).
     still = any(item.ruling.disposition is _BLOCKS for item in own)
     waived_facts = [item for item in own if item.ruling.waiver is not None]
     if waived_facts:
@@ -274,8 +274,40 @@ def _why(
     baselined = sum(1 for item in own if item.ruling.disposition is _BASELINED)
     if baselined:
         text += f" (+{baselined} accepted by the baseline)" if still else " (accepted by the baseline)"
+    if others:
+        text += ("; " if reason or text else "") + "also blocks: " + ", ".join(others)
+    for said in dict.fromkeys(
+        f"{item.fact.kind._value_}: {item.reason}" for item in beyond if item.fact.status is not status
+    ):
+        text += f" ({said})"
     return reason, text
 
 
 def _beyond_baseline(ruling: Ruling) -> bool:
     return bool(ruling.beyond_baseline or ruling.baseline_needed)
+
+
+def shared_nevras(results: Sequence[PackageResult]) -> tuple[frozenset[str], frozenset[str]]:
+    """The NEVRAs more than one audited package has, and those of them whose rows a file must
+    name: one input holds two copies (two files of one repository), or two spec files have it (a
+    vendor's packaging tree and a rebuild's: each spec is its own input, and both rows read
+    ``(spec)``). The results come sorted by name, arch and NEVRA (`auditor.audit.pipeline`), so
+    copies are neighbours: no set of a distribution's 60,000 names or NEVRAs is held (one cost
+    megabytes at its peak)."""
+    shared: set[str] = set()
+    within: set[str] = set()
+    inputs: set[tuple[str, str]] = set()
+    specs: set[str] = set()
+    for before, after in pairwise(results):
+        one, other = before.package, after.package
+        if one.name == other.name and one.arch == other.arch and one.nevra == other.nevra:
+            shared.add(one.nevra)
+            inputs.add((one.nevra, one.input))
+            if is_spec_file(one.location):
+                specs.add(one.nevra)
+            if (other.nevra, other.input) in inputs or (
+                is_spec_file(other.location) and other.nevra in specs
+            ):
+                within.add(other.nevra)
+            inputs.add((other.nevra, other.input))
+    return frozenset(shared), frozenset(within)

@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Container, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from auditor import __version__
@@ -34,7 +33,7 @@ from auditor.origin.policy import Policy
 from auditor.reports.chains import Rests
 from auditor.reports.failures import RunFailure, run_failures, stale_reason
 from auditor.reports.locations import repositories_of
-from auditor.reports.rows import FactView, Gate, PackageView, fact_view, package_view
+from auditor.reports.rows import FactView, Gate, PackageView, fact_view, package_view, shared_nevras
 from auditor.rpm.model import Package
 from auditor.sources.interface import InputSummary
 
@@ -315,26 +314,6 @@ class ReportView:
         return self._audit
 
 
-def _shared_nevras(audit: AuditResult) -> tuple[frozenset[str], frozenset[str]]:
-    """The NEVRAs more than one audited package has, and those of them one input holds twice. The
-    results come sorted by name, arch and NEVRA (`auditor.audit.pipeline`), so copies are
-    neighbours: no set of a distribution's 60,000 names or NEVRAs is held (one cost megabytes at
-    its peak)."""
-    shared: set[str] = set()
-    within: set[str] = set()
-    inputs: set[tuple[str, str]] = set()
-    results = audit.results
-    for before, after in pairwise(results):
-        one, other = before.package, after.package
-        if one.name == other.name and one.arch == other.arch and one.nevra == other.nevra:
-            shared.add(one.nevra)
-            inputs.add((one.nevra, one.input))
-            if (other.nevra, other.input) in inputs:
-                within.add(other.nevra)
-            inputs.add((other.nevra, other.input))
-    return frozenset(shared), frozenset(within)
-
-
 def _without_credentials(options: AuditOptions) -> AuditOptions:
     """The options as reports show them: a ``user:password@`` written in an input's URL is
     never sent, and never reported either (reports are published as CI artefacts)."""
@@ -358,7 +337,7 @@ def package_rows(
     """The row of each package of ``audit`` (of each whose id is ``wanted``, when given), in the
     results' order: every one a report lists, or the few a check shows."""
     repositories = frozenset(repositories_of(audit.inputs))
-    shared, within = _shared_nevras(audit)
+    shared, within = shared_nevras(audit.results)
     packages, by_package = audit.packages, decision.by_package
     return tuple(
         [
