@@ -1,0 +1,55 @@
+"""Shapes met in XCP-ng's own spec files (github.com/xcp-ng-rpms), each reproduced in a small
+spec and read against rpm's reading of it.
+
+A gap on a spec that rpm reads whole fails ``scan --strict`` on XCP-ng's own packages; a gap
+must therefore be rpm's truth (the build host decides, code rpm runs), never a misreading.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from auditor.rpm.gaps import GapKind
+from auditor.rpm.spec.parser import parse_spec
+from tests.differential.test_spec_reading import CITRIX, build_srpm, rpm_recorded, rpmspec
+
+HEADER = "Name: case\nVersion: 1.0\nRelease: 1\nSummary: s\nLicense: MIT\nSource0: case.tar.gz\n"
+BODY = "%description\nd\n%files\n"
+
+LUA_DEPENDENCIES = (
+    # xcp-ng-rpms/xen SPECS/xen.spec (master, 4.17.5): %define core_builddeps() %{lua: ...},
+    # a Lua body over many lines, called as %{core_builddeps BuildRequires}; kernel.spec too.
+    "%define deps() %{lua:\n"
+    "    deps = {\n"
+    "        'gcc',\n"
+    "        'make'\n"
+    "    }\n"
+    "    -- a long string the code never prints\n"
+    "    s = [[\n"
+    f"Source9: {CITRIX}.tar.gz\n"
+    "]]\n"
+    "    for _, dep in ipairs(deps) do\n"
+    "        print(rpm.expand('%1') .. ': ' .. dep .. '\\\\n')\n"
+    "    end\n"
+    "}\n"
+    "%{deps BuildRequires}\n"
+)
+
+
+@pytest.mark.xfail(strict=True, reason="the lines of a multi-line Lua body are read as spec lines")
+def test_a_multi_line_lua_body_is_code_not_spec_lines(tmp_path: Path) -> None:
+    """rpm runs the Lua and reads what it prints (``BuildRequires: gcc``...); the code's own
+    lines are never spec lines. The auditor, which runs no Lua, has a `spec-code` gap for the
+    call, and neither a gap saying rpm refuses the spec nor a Source rpm never records."""
+    text = HEADER + LUA_DEPENDENCIES + BODY
+    printed = rpmspec(tmp_path, text, "-P")
+    assert "BuildRequires: gcc" in printed and CITRIX not in printed
+    assert rpm_recorded(tmp_path, text) == {"case.tar.gz"}
+    build_srpm(tmp_path, text)  # rpm reads the spec whole: nothing it refuses
+    spec = parse_spec(text, "case.spec")
+    assert [source.value for source in spec.sources] == ["case.tar.gz"]
+    kinds = {gap.kind for gap in spec.gaps}
+    assert kinds == {GapKind.SPEC_CODE}, spec.gaps
+    assert not any("refuses" in gap.detail for gap in spec.gaps)
