@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from auditor.rpm.gaps import GapKind
 from auditor.rpm.spec.parser import parse_spec
 from tests.differential.test_spec_reading import CITRIX, build_srpm, rpm_recorded, rpmspec
@@ -38,7 +36,6 @@ LUA_DEPENDENCIES = (
 )
 
 
-@pytest.mark.xfail(strict=True, reason="the lines of a multi-line Lua body are read as spec lines")
 def test_a_multi_line_lua_body_is_code_not_spec_lines(tmp_path: Path) -> None:
     """rpm runs the Lua and reads what it prints (``BuildRequires: gcc``...); the code's own
     lines are never spec lines. The auditor, which runs no Lua, has a `spec-code` gap for the

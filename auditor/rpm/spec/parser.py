@@ -36,6 +36,7 @@ from auditor.rpm.spec.readline import LineJoiner, is_directive, rpm_lines
 from auditor.rpm.spec.result import PackageDraft, Spec, shorten
 from auditor.rpm.spec.scriptlets import WHEN as SCRIPTLETS
 from auditor.rpm.spec.scriptlets import add_interpreter
+from auditor.rpm.spec.table import code_as_one_line
 from auditor.rpm.spec.values import LineValues
 
 _READ_SECTIONS = frozenset({"preamble", "package", "sourcelist", "patchlist"})
@@ -174,7 +175,7 @@ class _SpecReader(PreambleTags):
             return
         self.source_line = False
         section = self.section
-        for line in expansion.text.split("\n"):
+        for line in code_as_one_line(expansion).split("\n"):
             self._line(raw, line, start_line, expansion)
         if runs_code and not self.source_line:
             self._code(start_line, stripped)

@@ -64,6 +64,19 @@ class Expansion:
         return not self.unexpanded and not self.environment
 
 
+def code_as_one_line(expansion: Expansion) -> str:
+    """``expansion``'s text with each piece of code it left as written on one line: rpm runs
+    the code and reads the lines it prints, never the code's own (a ``%{lua:`` body over many
+    lines, as xcp-ng-rpms' xen.spec calls for its BuildRequires). Split at the code's newlines,
+    a Lua string holding ``Source9: URL`` was read as a Source rpm never records, and each
+    other line as a line rpm would refuse."""
+    text = expansion.text
+    for written in expansion.code:
+        if "\n" in written:
+            text = text.replace(written, written.replace("\n", " "))
+    return text
+
+
 @dataclass
 class _Call:
     """One parametric macro call: its automatic macros and the names it ``%define``\\ d."""
