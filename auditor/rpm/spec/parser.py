@@ -18,7 +18,7 @@ from collections.abc import Mapping
 
 from auditor.rpm.gaps import Gap, GapKind, bounded
 from auditor.rpm.model import Dependency, SourceFile, SourceKind
-from auditor.rpm.spec.builtins import HOST_QUERY, platform_macros
+from auditor.rpm.spec.builtins import HOST_QUERY, only_sets_a_global, platform_macros
 from auditor.rpm.spec.conditionals import Conditionals
 from auditor.rpm.spec.files import ANY_FILE, files_header, files_line
 from auditor.rpm.spec.generated import excludes_every_requirement
@@ -167,6 +167,7 @@ class _SpecReader(PreambleTags):
             self._code(start_line, stripped)
             return
         runs_code = bool(expansion.code) and not all(map(HOST_QUERY.fullmatch, expansion.code))
+        runs_code = runs_code and not only_sets_a_global(stripped, expansion.code)
         # A comment is a comment unless its expansion makes lines: rpm reads those after the first.
         comment = stripped.startswith("#") and "\n" not in expansion.text
         if comment and self.section in ("preamble", "package", "files"):
