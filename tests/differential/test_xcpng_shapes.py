@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from auditor.rpm.gaps import GapKind
 from auditor.rpm.spec.parser import parse_spec
 from tests.differential.test_spec_reading import CITRIX, build_srpm, rpm_recorded, rpmspec
@@ -88,3 +90,16 @@ def test_a_global_a_shell_command_sets_for_the_parse_stays_a_gap(tmp_path: Path)
     )
     assert "x.tar.gz" in rpm_recorded(tmp_path, text)
     assert GapKind.SPEC_CODE in {gap.kind for gap in parse_spec(text, "case.spec").gaps}
+
+
+@pytest.mark.xfail(strict=True, reason="%ifarch reads the reader's arch, not %{_target_cpu}")
+@pytest.mark.parametrize("directive", ["%ifarch ppc64", "%ifnarch x86_64", "%ifos darwin", "%ifnos linux"])
+def test_an_ifarch_reads_the_target_the_spec_defines(directive: str, tmp_path: Path) -> None:
+    """rpm's ``%ifarch`` matches ``%{_target_cpu}`` as expanded there, and ``%ifos``
+    ``%{_target_os}``: a spec that defines them decides its own branches. A Citrix Source in
+    such a branch passed the spec clean, while the SRPM rpmbuild makes of it is ``origin``."""
+    defined = "%global _target_cpu ppc64\n%global _target_os darwin\n"
+    text = HEADER + defined + directive + "\nSource1: " + CITRIX + ".tar.gz\n%endif\n" + BODY
+    assert "x.tar.gz" in rpm_recorded(tmp_path, text)  # the authority takes the branch
+    spec = parse_spec(text, "case.spec")
+    assert CITRIX + ".tar.gz" in [source.value for source in spec.sources]
