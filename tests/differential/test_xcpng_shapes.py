@@ -7,10 +7,12 @@ must therefore be rpm's truth (the build host decides, code rpm runs), never a m
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
+from auditor.cli.main import main
 from auditor.rpm.gaps import GapKind
 from auditor.rpm.spec.parser import parse_spec
 from tests.differential.test_spec_reading import CITRIX, build_srpm, rpm_recorded, rpmspec
@@ -102,3 +104,32 @@ def test_an_ifarch_reads_the_target_the_spec_defines(directive: str, tmp_path: P
     assert "x.tar.gz" in rpm_recorded(tmp_path, text)  # the authority takes the branch
     spec = parse_spec(text, "case.spec")
     assert CITRIX + ".tar.gz" in [source.value for source in spec.sources]
+
+
+BCOND_IN_A_BRANCH = (
+    # xcp-ng-rpms/xapi SPECS/xapi.spec (master, XS-8.3): the XenServer 9 build conditionals are
+    # declared under %if 0%{?xenserver} >= 9, and tested outside it.
+    "%if 0%{?xenserver} >= 9\n%bcond_without dnf_plugin\n%endif\n"
+    f"%if %{{with dnf_plugin}}\nSource1: {CITRIX}.tar.gz\n%endif\n"
+)
+
+
+@pytest.mark.xfail(strict=True, reason="with_X of a %bcond in a branch not taken is read as the host's")
+def test_a_bcond_in_a_branch_not_taken_leaves_its_with_undefined(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With ``--undefine xenserver`` (the README's options for XCP-ng), rpm skips the
+    ``%bcond_without`` line, so ``%{with dnf_plugin}`` is 0 and the Citrix Source is not built.
+    ``with_dnf_plugin`` is the bcond's own name, which the spec (never a build host) sets, as
+    after a ``%bcond_with`` that is read; the spec said ``origin``, with an undecided gap.
+    (The SRPM made of it is ``origin`` by design: a rebuild may take the branch.)"""
+    text = HEADER + BCOND_IN_A_BRANCH + BODY
+    assert rpm_recorded(tmp_path, text) == {"case.tar.gz"}
+    build_srpm(tmp_path, text)  # writes case.spec, as rpm reads it
+    spec = str(tmp_path / "case.spec")
+    options = ["--no-cache", "-q", "--format", "json"]
+    assert main(["scan", spec, "--undefine", "xenserver", "--strict", *options]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [package["gaps"] for package in report["packages"]] == [[], []]
+    # A branch the reader cannot decide still reads both ways: origin, with the gap.
+    assert main(["scan", spec, *options]) == 1
