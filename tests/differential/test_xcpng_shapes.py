@@ -114,7 +114,6 @@ BCOND_IN_A_BRANCH = (
 )
 
 
-@pytest.mark.xfail(strict=True, reason="with_X of a %bcond in a branch not taken is read as the host's")
 def test_a_bcond_in_a_branch_not_taken_leaves_its_with_undefined(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

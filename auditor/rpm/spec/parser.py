@@ -14,6 +14,7 @@ in `Spec.undecided` and `Spec.gaps` (`auditor.rpm.spec.conditionals`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from auditor.rpm.gaps import Gap, GapKind, bounded
@@ -45,6 +46,10 @@ _NOT_JOINED = (
     "lines from here on are read one by one, not joined as rpm joins them: the spec's %{, %( or %[ "
     "never closed (rpm refuses it) were read to its end too often (readline.MAX_UNCLOSED_READS)"
 )
+
+
+SKIPPED_BCOND = re.compile(r"%bcond(?:_with|_without)?\s+(\w+)(?:\s|$)")
+"""A build conditional's declaration, its name written out (rpm's `%bcond` names are words)."""
 
 
 def _build_arch(value: str, arch: str) -> str:
@@ -151,6 +156,8 @@ class _SpecReader(PreambleTags):
         if stripped.startswith("%") and self.conditionals.read(stripped, start_line, doubtful=doubtful):
             return
         if not self.reading:
+            if (declared := SKIPPED_BCOND.match(stripped)) is not None:
+                self.macros.settle_skipped_bcond(declared.group(1))
             return
         if stripped.startswith("%include"):
             self.unexpanded.append(stripped)  # reading other files of the host is not ours to do

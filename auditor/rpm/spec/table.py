@@ -167,6 +167,12 @@ class MacroTable:
                 else:
                     self.overflowing.add(name)
 
+    def settle_skipped_bcond(self, name: str) -> None:
+        """A ``%bcond`` of ``name`` in a branch rpm certainly does not take: ``with_NAME`` stays
+        undefined, and is the spec's, as after a bcond read (a build host sets ``_with_NAME``,
+        never ``with_NAME``): xapi declares its XenServer 9 bconds under ``%if 0%{?xenserver}``."""
+        self._settled.add(f"with_{name}")
+
     def forget(self, name: str) -> None:
         """A definition of ``name`` was not made (its body passed a bound): it is unknown from
         now on, so that what reads or tests it is not exact."""
