@@ -187,6 +187,29 @@ Requires, the first characters of a commit hash macro in a version, or Python's
 site-packages directory in a path (the old ``python_sitelib`` definitions). A line running
 only these is read as text that holds them; any other code is a spec-code gap."""
 
+
+BUILD_TIME_ONLY = re.compile(r"__(?:os|arch|debug|spec)_install_post|__brp_\w+")
+"""Macros rpm reads only when it runs a build's ``%install`` script (``__spec_install_post``
+names the others), never while it parses a spec: a value of theirs is no spec line."""
+
+
+def only_sets_a_global(line: str, code: list[str]) -> bool:
+    """Whether ``line``, whose expansion ran ``code``, is a ``%global`` of a `BUILD_TIME_ONLY`
+    macro whose value shell commands print: rpm runs them as it defines the macro and keeps
+    their output as its value, read by no line of the spec rpm parses (``%global
+    __os_install_post %(echo '%{__os_install_post}' | sed ...)``, the Fedora idiom of
+    host-installer's spec); a line of the spec that reads it is read with the code. Any other
+    macro may be one rpm reads as it parses (``%global _target_cpu %(...)`` decides an
+    ``%ifarch``), and Lua or ``%{load:}`` may define more: their line stays a spec-code gap."""
+    words = line.split(None, 2)
+    return (
+        len(words) == 3
+        and words[0] == "%global"
+        and BUILD_TIME_ONLY.fullmatch(words[1]) is not None
+        and all(run.startswith("%(") for run in code)
+    )
+
+
 BUILTIN_NAMES = frozenset(
     {*PURE_FUNCTIONS, *NEVER, "expand", "expr", "macrobody", "define", "global", "undefine", "dnl",
      "getconfdir", "dump", "trace", "shescape", "verbose"}

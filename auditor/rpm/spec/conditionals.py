@@ -109,12 +109,13 @@ class Conditionals:
             truth = None if expansion.unexpanded or expansion.environment else evaluate(expansion.text)
         else:
             words = set(expansion.text.split())
-            if expansion.unexpanded:
+            # rpm matches the macro as expanded here, which the spec may have defined.
+            arch = keyword in ("ifarch", "ifnarch")  # an %elifarch comes as "ifarch"
+            target = self.macros.expand("%{_target_cpu}" if arch else "%{_target_os}")
+            if expansion.unexpanded or not target.exact:
                 truth = None
-            elif keyword in ("ifarch", "ifnarch"):  # an %elifarch comes as "ifarch"
-                truth = (self.arch in words) == (keyword == "ifarch")
             else:
-                truth = ("linux" in words) == (keyword == "ifos")
+                truth = (target.text.strip() in words) == (keyword in ("ifarch", "ifos"))
         if truth is None:
             self.undecided.append(line)
             self.gaps.append(Gap(GapKind.UNDECIDED_CONDITIONAL, f"{self.path}:{line}: {shorten(text)}"))

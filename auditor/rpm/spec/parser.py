@@ -14,11 +14,12 @@ in `Spec.undecided` and `Spec.gaps` (`auditor.rpm.spec.conditionals`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from auditor.rpm.gaps import Gap, GapKind, bounded
 from auditor.rpm.model import Dependency, SourceFile, SourceKind
-from auditor.rpm.spec.builtins import HOST_QUERY, platform_macros
+from auditor.rpm.spec.builtins import HOST_QUERY, only_sets_a_global, platform_macros
 from auditor.rpm.spec.conditionals import Conditionals
 from auditor.rpm.spec.files import ANY_FILE, files_header, files_line
 from auditor.rpm.spec.generated import excludes_every_requirement
@@ -36,6 +37,7 @@ from auditor.rpm.spec.readline import LineJoiner, is_directive, rpm_lines
 from auditor.rpm.spec.result import PackageDraft, Spec, shorten
 from auditor.rpm.spec.scriptlets import WHEN as SCRIPTLETS
 from auditor.rpm.spec.scriptlets import add_interpreter
+from auditor.rpm.spec.table import code_as_one_line
 from auditor.rpm.spec.values import LineValues
 
 _READ_SECTIONS = frozenset({"preamble", "package", "sourcelist", "patchlist"})
@@ -44,6 +46,10 @@ _NOT_JOINED = (
     "lines from here on are read one by one, not joined as rpm joins them: the spec's %{, %( or %[ "
     "never closed (rpm refuses it) were read to its end too often (readline.MAX_UNCLOSED_READS)"
 )
+
+
+SKIPPED_BCOND = re.compile(r"%bcond(?:_with|_without)?\s+(\w+)(?:\s|$)")
+"""A build conditional's declaration, its name written out (rpm's `%bcond` names are words)."""
 
 
 def _build_arch(value: str, arch: str) -> str:
@@ -150,6 +156,8 @@ class _SpecReader(PreambleTags):
         if stripped.startswith("%") and self.conditionals.read(stripped, start_line, doubtful=doubtful):
             return
         if not self.reading:
+            if (declared := SKIPPED_BCOND.match(stripped)) is not None:
+                self.macros.settle_skipped_bcond(declared.group(1))
             return
         if stripped.startswith("%include"):
             self.unexpanded.append(stripped)  # reading other files of the host is not ours to do
@@ -166,6 +174,7 @@ class _SpecReader(PreambleTags):
             self._code(start_line, stripped)
             return
         runs_code = bool(expansion.code) and not all(map(HOST_QUERY.fullmatch, expansion.code))
+        runs_code = runs_code and not only_sets_a_global(stripped, expansion.code)
         # A comment is a comment unless its expansion makes lines: rpm reads those after the first.
         comment = stripped.startswith("#") and "\n" not in expansion.text
         if comment and self.section in ("preamble", "package", "files"):
@@ -174,7 +183,7 @@ class _SpecReader(PreambleTags):
             return
         self.source_line = False
         section = self.section
-        for line in expansion.text.split("\n"):
+        for line in code_as_one_line(expansion).split("\n"):
             self._line(raw, line, start_line, expansion)
         if runs_code and not self.source_line:
             self._code(start_line, stripped)

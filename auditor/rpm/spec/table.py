@@ -64,6 +64,19 @@ class Expansion:
         return not self.unexpanded and not self.environment
 
 
+def code_as_one_line(expansion: Expansion) -> str:
+    """``expansion``'s text with each piece of code it left as written on one line: rpm runs
+    the code and reads the lines it prints, never the code's own (a ``%{lua:`` body over many
+    lines, as xcp-ng-rpms' xen.spec calls for its BuildRequires). Split at the code's newlines,
+    a Lua string holding ``Source9: URL`` was read as a Source rpm never records, and each
+    other line as a line rpm would refuse."""
+    text = expansion.text
+    for written in expansion.code:
+        if "\n" in written:
+            text = text.replace(written, written.replace("\n", " "))
+    return text
+
+
 @dataclass
 class _Call:
     """One parametric macro call: its automatic macros and the names it ``%define``\\ d."""
@@ -153,6 +166,12 @@ class MacroTable:
                     known.append(value)
                 else:
                     self.overflowing.add(name)
+
+    def settle_skipped_bcond(self, name: str) -> None:
+        """A ``%bcond`` of ``name`` in a branch rpm certainly does not take: ``with_NAME`` stays
+        undefined, and is the spec's, as after a bcond read (a build host sets ``_with_NAME``,
+        never ``with_NAME``): xapi declares its XenServer 9 bconds under ``%if 0%{?xenserver}``."""
+        self._settled.add(f"with_{name}")
 
     def forget(self, name: str) -> None:
         """A definition of ``name`` was not made (its body passed a bound): it is unknown from

@@ -1,0 +1,134 @@
+"""Shapes met in XCP-ng's own spec files (github.com/xcp-ng-rpms), each reproduced in a small
+spec and read against rpm's reading of it.
+
+A gap on a spec that rpm reads whole fails ``scan --strict`` on XCP-ng's own packages; a gap
+must therefore be rpm's truth (the build host decides, code rpm runs), never a misreading.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from auditor.cli.main import main
+from auditor.rpm.gaps import GapKind
+from auditor.rpm.spec.parser import parse_spec
+from tests.differential.test_spec_reading import CITRIX, build_srpm, rpm_recorded, rpmspec
+
+HEADER = "Name: case\nVersion: 1.0\nRelease: 1\nSummary: s\nLicense: MIT\nSource0: case.tar.gz\n"
+BODY = "%description\nd\n%files\n"
+
+LUA_DEPENDENCIES = (
+    # xcp-ng-rpms/xen SPECS/xen.spec (master, 4.17.5): %define core_builddeps() %{lua: ...},
+    # a Lua body over many lines, called as %{core_builddeps BuildRequires}; kernel.spec too.
+    "%define deps() %{lua:\n"
+    "    deps = {\n"
+    "        'gcc',\n"
+    "        'make'\n"
+    "    }\n"
+    "    -- a long string the code never prints\n"
+    "    s = [[\n"
+    f"Source9: {CITRIX}.tar.gz\n"
+    "]]\n"
+    "    for _, dep in ipairs(deps) do\n"
+    "        print(rpm.expand('%1') .. ': ' .. dep .. '\\\\n')\n"
+    "    end\n"
+    "}\n"
+    "%{deps BuildRequires}\n"
+)
+
+
+def test_a_multi_line_lua_body_is_code_not_spec_lines(tmp_path: Path) -> None:
+    """rpm runs the Lua and reads what it prints (``BuildRequires: gcc``...); the code's own
+    lines are never spec lines. The auditor, which runs no Lua, has a `spec-code` gap for the
+    call, and neither a gap saying rpm refuses the spec nor a Source rpm never records."""
+    text = HEADER + LUA_DEPENDENCIES + BODY
+    printed = rpmspec(tmp_path, text, "-P")
+    assert "BuildRequires: gcc" in printed and CITRIX not in printed
+    assert rpm_recorded(tmp_path, text) == {"case.tar.gz"}
+    build_srpm(tmp_path, text)  # rpm reads the spec whole: nothing it refuses
+    spec = parse_spec(text, "case.spec")
+    assert [source.value for source in spec.sources] == ["case.tar.gz"]
+    kinds = {gap.kind for gap in spec.gaps}
+    assert kinds == {GapKind.SPEC_CODE}, spec.gaps
+    assert not any("refuses" in gap.detail for gap in spec.gaps)
+
+
+SHELL_GLOBAL = (
+    # xcp-ng-rpms/host-installer SPECS/host-installer.spec (master, 8.2, XS-8.3): Fedora's idiom
+    # to keep rpm from byte-compiling Python, the spec's one piece of code.
+    "%global __os_install_post %(echo '%{__os_install_post}' | "
+    "sed -e 's!/usr/lib[^[:space:]]*/brp-python-bytecompile[[:space:]].*$!!g')\n"
+)
+
+
+def test_a_global_a_shell_command_sets_for_the_build_is_no_gap(tmp_path: Path) -> None:
+    """rpm runs the command of a ``%global``'s value as it defines it and keeps what it prints
+    as the value; ``__os_install_post`` is read only when the ``%install`` script runs, never
+    while rpm parses the spec. The line is no `spec-code` gap (it made ``scan --strict`` fail
+    on every branch of host-installer); a line of the spec reading the macro is one."""
+    text = HEADER + SHELL_GLOBAL + BODY
+    assert rpmspec(tmp_path, text, "-P").startswith(HEADER)
+    assert rpm_recorded(tmp_path, text) == {"case.tar.gz"}
+    build_srpm(tmp_path, text)
+    spec = parse_spec(text, "case.spec")
+    assert [source.value for source in spec.sources] == ["case.tar.gz"]
+    assert spec.gaps == ()
+    reading = parse_spec(HEADER + SHELL_GLOBAL + "Vendor: %{__os_install_post}\n" + BODY, "case.spec")
+    assert reading.gaps
+
+
+def test_a_global_a_shell_command_sets_for_the_parse_stays_a_gap(tmp_path: Path) -> None:
+    """The control: ``%global _target_cpu %(echo ppc64)`` decides rpm's ``%ifarch ppc64``, which
+    takes a Citrix Source rpm records: a spec-code gap, never a silent clean."""
+    text = (
+        HEADER
+        + "%global _target_cpu %(echo ppc64)\n%ifarch ppc64\nSource1: "
+        + CITRIX
+        + ".tar.gz\n%endif\n"
+        + BODY
+    )
+    assert "x.tar.gz" in rpm_recorded(tmp_path, text)
+    assert GapKind.SPEC_CODE in {gap.kind for gap in parse_spec(text, "case.spec").gaps}
+
+
+@pytest.mark.parametrize("directive", ["%ifarch ppc64", "%ifnarch x86_64", "%ifos darwin", "%ifnos linux"])
+def test_an_ifarch_reads_the_target_the_spec_defines(directive: str, tmp_path: Path) -> None:
+    """rpm's ``%ifarch`` matches ``%{_target_cpu}`` as expanded there, and ``%ifos``
+    ``%{_target_os}``: a spec that defines them decides its own branches. A Citrix Source in
+    such a branch passed the spec clean, while the SRPM rpmbuild makes of it is ``origin``."""
+    defined = "%global _target_cpu ppc64\n%global _target_os darwin\n"
+    text = HEADER + defined + directive + "\nSource1: " + CITRIX + ".tar.gz\n%endif\n" + BODY
+    assert "x.tar.gz" in rpm_recorded(tmp_path, text)  # the authority takes the branch
+    spec = parse_spec(text, "case.spec")
+    assert CITRIX + ".tar.gz" in [source.value for source in spec.sources]
+
+
+BCOND_IN_A_BRANCH = (
+    # xcp-ng-rpms/xapi SPECS/xapi.spec (master, XS-8.3): the XenServer 9 build conditionals are
+    # declared under %if 0%{?xenserver} >= 9, and tested outside it.
+    "%if 0%{?xenserver} >= 9\n%bcond_without dnf_plugin\n%endif\n"
+    f"%if %{{with dnf_plugin}}\nSource1: {CITRIX}.tar.gz\n%endif\n"
+)
+
+
+def test_a_bcond_in_a_branch_not_taken_leaves_its_with_undefined(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With ``--undefine xenserver`` (the README's options for XCP-ng), rpm skips the
+    ``%bcond_without`` line, so ``%{with dnf_plugin}`` is 0 and the Citrix Source is not built.
+    ``with_dnf_plugin`` is the bcond's own name, which the spec (never a build host) sets, as
+    after a ``%bcond_with`` that is read; the spec said ``origin``, with an undecided gap.
+    (The SRPM made of it is ``origin`` by design: a rebuild may take the branch.)"""
+    text = HEADER + BCOND_IN_A_BRANCH + BODY
+    assert rpm_recorded(tmp_path, text) == {"case.tar.gz"}
+    build_srpm(tmp_path, text)  # writes case.spec, as rpm reads it
+    spec = str(tmp_path / "case.spec")
+    options = ["--no-cache", "-q", "--format", "json"]
+    assert main(["scan", spec, "--undefine", "xenserver", "--strict", *options]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [package["gaps"] for package in report["packages"]] == [[], []]
+    # A branch the reader cannot decide still reads both ways: origin, with the gap.
+    assert main(["scan", spec, *options]) == 1
