@@ -34,11 +34,8 @@ class Conditionals:
     """The open conditionals of one reading of a spec. Its gaps and the lines of the undecided
     ones go to the lists the reader gives (the spec's)."""
 
-    def __init__(
-        self, path: str, arch: str, macros: MacroContext, gaps: list[Gap], undecided: list[int]
-    ) -> None:
+    def __init__(self, path: str, macros: MacroContext, gaps: list[Gap], undecided: list[int]) -> None:
         self.path = path
-        self.arch = arch
         self.macros = macros
         self.gaps = gaps
         self.undecided = undecided

@@ -82,7 +82,7 @@ class _SpecReader(PreambleTags):
         self.unexpanded: list[str] = []
         self.undecided: list[int] = []
         self.gaps: list[Gap] = []
-        self.conditionals = Conditionals(path, arch, self.macros, self.gaps, self.undecided)
+        self.conditionals = Conditionals(path, self.macros, self.gaps, self.undecided)
         self.dynamic = False
         self.built: list[str] = []
         self.files: dict[str, list[str]] = {}
