@@ -8,12 +8,14 @@ standard error. A warm run must never pass, or block less, where the cold run fa
 from __future__ import annotations
 
 import ast
+import contextlib
 import json
 import os
 import shutil
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -42,6 +44,24 @@ def rpms(tmp_path: Path) -> Path:
 
 def database() -> sqlite3.Connection:
     return sqlite3.connect(Path(os.environ["XDG_CACHE_HOME"]) / "auditor" / DATABASE)
+
+
+@contextlib.contextmanager
+def srpms_synced_away(distribution: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A mirror sync that takes SRPMS/ away beside the repository just before the reader looks
+    for it, after the key looked, and puts the same files back when the run is over."""
+    sources, away = distribution / "SRPMS", distribution / "SRPMS.away"
+    looking = inputpaths.source_repositories
+
+    def synced_away(path: str) -> list[str]:
+        if sources.exists():
+            sources.rename(away)
+        return looking(path)
+
+    with monkeypatch.context() as racing:
+        racing.setattr("auditor.sources.beside.source_repositories", synced_away)
+        yield
+    away.rename(sources)
 
 
 def test_the_caches_own_warning_is_neither_reported_nor_replayed(
@@ -165,18 +185,8 @@ def test_a_source_repository_gone_during_the_run_leaves_its_report_unstored(
     args = [str(distribution / "x86_64")]
     cold = scan([*args, "--no-cache"], capsys)
     assert cold[0] == 1, cold[2]
-    sources, away = distribution / "SRPMS", distribution / "SRPMS.away"
-    looking = inputpaths.source_repositories
-
-    def synced_away(path: str) -> list[str]:
-        if sources.exists():
-            sources.rename(away)
-        return looking(path)
-
-    with monkeypatch.context() as racing:
-        racing.setattr("auditor.sources.beside.source_repositories", synced_away)
+    with srpms_synced_away(distribution, monkeypatch):
         assert scan(args, capsys)[0] == 0  # read without them: the audit says what it saw
-    away.rename(sources)
     assert scan(args, capsys) == cold
 
 
@@ -229,18 +239,8 @@ def test_a_check_whose_base_lost_its_source_repository_during_the_run_keeps_no_r
 
     cold = check(["--no-cache"])
     assert cold[0] == 0, cold[2]
-    sources, away = distribution / "SRPMS", distribution / "SRPMS.away"
-    looking = inputpaths.source_repositories
-
-    def synced_away(path: str) -> list[str]:
-        if sources.exists():
-            sources.rename(away)
-        return looking(path)
-
-    with monkeypatch.context() as racing:
-        racing.setattr("auditor.sources.beside.source_repositories", synced_away)
+    with srpms_synced_away(distribution, monkeypatch):
         check([])
-    away.rename(sources)
     assert check([]) == cold
 
 
