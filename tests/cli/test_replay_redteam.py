@@ -10,9 +10,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import json
-import os
 import shutil
-import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -22,28 +20,15 @@ import pytest
 
 from auditor.cli.main import main
 from auditor.runtime import identity
-from auditor.runtime.store import DATABASE, Store
+from auditor.runtime.store import Store
 from auditor.sources import inputpaths
 from tests.conftest import RPMS
 from tests.paths import ROOT
 from tests.rpmbuild import binary_of, build_noarch
+from tests.runtime import test_store_damage as store_damage
+from tests.runtime.test_store_damage import database, scan
 
-
-def scan(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = main(["scan", *args, "-q"])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-@pytest.fixture
-def rpms(tmp_path: Path) -> Path:
-    target = tmp_path / "rpms"
-    shutil.copytree(RPMS, target)
-    return target
-
-
-def database() -> sqlite3.Connection:
-    return sqlite3.connect(Path(os.environ["XDG_CACHE_HOME"]) / "auditor" / DATABASE)
+rpms = store_damage.rpms  # the fixture: a copy of the test RPMs the run may change
 
 
 @contextlib.contextmanager

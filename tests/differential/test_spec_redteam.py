@@ -77,6 +77,17 @@ REFUSED = {
 Source's number with strtoul alone, so ``Source+1:`` was its Source1 there."""
 
 
+def rpmspec_parse(spec: Path, home: Path) -> subprocess.CompletedProcess[str]:
+    """What ``rpmspec -P`` (the authority) makes of ``spec``, with ``home`` as its HOME."""
+    return subprocess.run(
+        ["rpmspec", "-P", str(spec)],
+        capture_output=True,
+        text=True,
+        env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "LC_ALL": "C"},
+        check=False,
+    )
+
+
 @pytest.mark.parametrize("case", REFUSED)
 def test_a_preamble_line_rpm_refuses_is_a_gap(
     case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -86,13 +97,7 @@ def test_a_preamble_line_rpm_refuses_is_a_gap(
     text = PREAMBLE + REFUSED[case] + BODY
     spec = tmp_path / "case.spec"
     spec.write_text(text)
-    refused = subprocess.run(
-        ["rpmspec", "-P", str(spec)],
-        capture_output=True,
-        text=True,
-        env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path), "LC_ALL": "C"},
-        check=False,
-    )
+    refused = rpmspec_parse(spec, tmp_path)
     assert refused.returncode != 0, refused.stdout  # the authority: rpm reads no such spec
     code, report = scan(spec, capsys)
     assert code == 3
@@ -175,13 +180,7 @@ def test_an_expression_rpm_refuses_is_undecided(
     text = PREAMBLE + f"%if {expression}\nSource1: b.tar.gz\n%else\nSource1: {CITRIX}.tar.gz\n%endif\n" + BODY
     spec = tmp_path / "case.spec"
     spec.write_text(text)
-    refused = subprocess.run(
-        ["rpmspec", "-P", str(spec)],
-        capture_output=True,
-        text=True,
-        env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path), "LC_ALL": "C"},
-        check=False,
-    )
+    refused = rpmspec_parse(spec, tmp_path)
     assert refused.returncode != 0 and "types must match" in refused.stderr
     code, report = scan(spec, capsys)
     packages = report["packages"]
