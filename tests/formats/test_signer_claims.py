@@ -1,0 +1,82 @@
+"""What a signature says of its signer, held to what rpm shows of it (``rpm -qp`` with the
+``pgpsig`` format, ``rpm -Kv`` with the keys imported), and what a signing-key rule makes of it.
+
+The packages are signed by rpmsign with the throw-away keys of `tests.formats.test_signers`;
+a packet is then rewritten here where gpg offers no option to write it so (no issuer at all),
+its hash prefix made true again, as a forger who strips the issuer would.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import pytest
+
+from auditor.sources.rpmpackage import read_rpm_file
+from tests.differential import mutations as m
+from tests.formats.test_signers import Keys, keys, policy, scan, signed, write
+from tests.hostile.make_corpus import Rpm
+
+__all__ = ["keys"]  # the module-scoped fixture, shared with the signers' tests
+
+_ISSUER_SUBPACKETS = frozenset({16, 33})
+
+
+def _subpackets(area: bytes) -> list[bytes]:
+    """The subpackets of an area gpg wrote (one-octet lengths)."""
+    found, position = [], 0
+    while position < len(area):
+        assert area[position] < 192, "gpg writes short subpackets"
+        found.append(area[position : position + 1 + area[position]])
+        position += 1 + area[position]
+    return found
+
+
+def without_issuer(rpm: Rpm, tag: int = m.SIG_RSA) -> None:
+    """The v4 header signature of ``tag`` with neither an issuer key id nor an issuer
+    fingerprint, in either area; the hash prefix is the header's again (rpm checks it without
+    a key), the signature itself no longer verifies."""
+    entry = rpm.signature.entry(tag)
+    packet = bytes(rpm.signature.store[entry[2] : entry[2] + entry[3]])
+    body = packet[m.packet_body(packet) :]
+    assert body[0] == 4
+    hashed_length = int.from_bytes(body[4:6], "big")
+    hashed = body[6 : 6 + hashed_length]
+    unhashed_length = int.from_bytes(body[6 + hashed_length : 8 + hashed_length], "big")
+    unhashed = body[8 + hashed_length : 8 + hashed_length + unhashed_length]
+    material = body[8 + hashed_length + unhashed_length + 2 :]
+    keep = [
+        b"".join(sub for sub in _subpackets(area) if sub[1] & 0x7F not in _ISSUER_SUBPACKETS)
+        for area in (hashed, unhashed)
+    ]
+    head = body[:4] + len(keep[0]).to_bytes(2, "big") + keep[0]
+    trailer = bytes((4, 0xFF)) + len(head).to_bytes(4, "big")
+    prefix = hashlib.sha256(rpm.main.to_bytes() + head + trailer).digest()[:2]
+    new_body = head + len(keep[1]).to_bytes(2, "big") + keep[1] + prefix + material
+    new_packet = bytes((0x89,)) + len(new_body).to_bytes(2, "big") + new_body
+    rpm.signature.set_value(tag, new_packet, len(new_packet))
+
+
+@pytest.mark.xfail(strict=True, reason="a signature naming no issuer reads as no signature at all")
+def test_a_signature_that_names_no_signer_is_one_no_trusted_key_made(
+    keys: Keys, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """rpm shows such a signature's signer as key id 0000000000000000 and looks that key up
+    (NOKEY whatever keys are imported): no trusted key can vouch for the package. The auditor
+    read it as unsigned, so a trust rule passed a package rpm shows as signed by no key it has."""
+    rpm = signed(keys, "vendor", tmp_path)
+    without_issuer(rpm)
+    path = write(rpm, tmp_path / "no-issuer.rpm")
+    query = keys.rpm("-qp", "--qf", "%{RSAHEADER:pgpsig}", str(path))
+    assert query.returncode == 0, query.stderr
+    assert "Key ID 0000000000000000" in query.stdout, query.stdout
+    checked = keys.rpm("-Kv", str(path))
+    assert re.search(r"Header V4 RSA/SHA256 Signature, key ID 00000000: NOKEY", checked.stdout), (
+        checked.stdout
+    )
+    assert read_rpm_file(str(path)).signing_keys == ("0000000000000000",)
+    code, shown = scan(path, policy(tmp_path, "trust", "vendor", "clean", keys=keys), capsys)
+    assert code == 1 and shown["status"] == "origin", shown
+    assert shown["signing_keys"] == ["0000000000000000"], shown
