@@ -29,6 +29,10 @@ _CRITICAL = 0x80
 _ISSUER_SIGNATURE_TYPES = frozenset({0x13, 0x00, 0x01, 0x02})
 BINARY_SIGNATURE = 0x00
 """The only signature type rpm's ``verifySignature`` accepts for a package."""
+UNNAMED_SIGNER = "0" * 16
+"""The signer of a signature that names none: rpm leaves its key id zero, shows it so (``Key
+ID 0000000000000000``) and looks that key up, NOKEY whatever is imported. A signer no trusted
+key can be, not an unsigned package."""
 
 # Signature material per public-key algorithm: a number of MPIs (processMpis, with rpm 4.18's
 # pgpSignatureNew: RSA 1, DSA 2, EdDSA 2), or a fixed number of octets (RFC 9580 Ed25519 and
@@ -54,7 +58,8 @@ class Signature:
     key_ids: tuple[str, ...]
     """Every key the packet names as its issuer, as 16 lowercase hex digits (an issuer key id,
     or the low or high 64 bits of an issuer fingerprint): those the signature covers (its
-    hashed area) first, a fingerprint before a key id. Empty when it names none."""
+    hashed area) first, a fingerprint before a key id. `UNNAMED_SIGNER` alone when it names
+    none."""
     hashed: bytes
     """What the signature hashes after the signed data: v3 its type and creation time, v4 and
     v6 the packet from its version through the hashed subpacket area (RFC 4880 5.2.4)."""
@@ -64,9 +69,9 @@ class Signature:
     """v6: hashed before the signed data (RFC 9580 5.2.4)."""
 
     @property
-    def key_id(self) -> str | None:
+    def key_id(self) -> str:
         """The issuer to report first: the one the signature itself vouches for, when it does."""
-        return self.key_ids[0] if self.key_ids else None
+        return self.key_ids[0]
 
 
 def parse_signature(data: bytes) -> Signature:
@@ -289,7 +294,7 @@ class _Subpackets:
         # the file would stop a whole distribution's audit on one package, for no verdict a
         # policy could not already give.) The signed ones are reported first.
         ranked = sorted(self.issuers, key=lambda issuer: issuer[0])
-        return tuple(dict.fromkeys(key for _, key in ranked))
+        return tuple(dict.fromkeys(key for _, key in ranked)) or (UNNAMED_SIGNER,)
 
     def read(self, area: bytes, hashed: bool) -> None:
         position = 0
