@@ -78,7 +78,7 @@ def parse_signature(data: bytes) -> Signature:
     """The one signature packet ``data`` must hold exactly (pgpPrtParams with PGPTAG_SIGNATURE)."""
     if len(data) > MAX_PACKET:
         raise ValueError(f"{len(data)} bytes, more than rpm reads ({MAX_PACKET})")
-    tag, body, end = _decode_packet(data)
+    tag, body, end = decode_packet(data)
     if tag != _SIGNATURE_PACKET:
         raise ValueError(f"packet of type {tag}, not a signature")
     if end != len(data):
@@ -102,82 +102,6 @@ def parse_armored(text: str) -> Signature:
     return parse_signature(raw)
 
 
-_PUBLIC_KEY_PACKETS = frozenset({6, 14})
-"""Public-Key and Public-Subkey packets (RFC 4880 5.5.1)."""
-MAX_KEY_FILE = 1 << 20
-"""Bytes of a public key file read: a keyring of a few keys is a few KB."""
-
-
-def public_key_ids(data: bytes) -> list[str]:
-    """The key ids of every public key and subkey in ``data`` (a key as ``gpg --export`` writes
-    it, binary or ASCII-armored), as 16 lowercase hex digits, in file order: a v4 key's is the
-    low 64 bits of its SHA-1 fingerprint, a v5 or v6 key's the high 64 bits of its SHA-256 one,
-    a v3 key's the low 64 bits of its RSA modulus. A signature names the subkey that made it,
-    so a key listed by its file stands for every subkey it has. Raises ValueError for data that
-    holds no such packet or is not OpenPGP."""
-    if len(data) > MAX_KEY_FILE:
-        raise ValueError(f"{len(data)} bytes, more than a key file ({MAX_KEY_FILE})")
-    if data and not data[0] & 0x80:  # not a binary packet: armor, one block or several
-        data = _dearmor(data)
-    ids: list[str] = []
-    position = 0
-    while position < len(data):
-        tag, body, end = _decode_packet(data[position:])
-        position += end
-        if tag in _PUBLIC_KEY_PACKETS and body:
-            ids.append(_key_id(body))
-    if not ids:
-        raise ValueError("no public key in it")
-    return ids
-
-
-def _key_id(body: bytes) -> str:
-    version = body[0]
-    if version == 4:
-        return (
-            hashlib.sha1(b"\x99" + len(body).to_bytes(2, "big") + body, usedforsecurity=False)
-            .digest()[-8:]
-            .hex()
-        )
-    if version in (5, 6):
-        prefix = b"\x9a" if version == 5 else b"\x9b"
-        return hashlib.sha256(prefix + len(body).to_bytes(4, "big") + body).digest()[:8].hex()
-    if version in (2, 3) and len(body) > 10:
-        bits = int.from_bytes(body[8:10], "big")  # the RSA modulus, an MPI after the algorithm
-        modulus = body[10 : 10 + (bits + 7) // 8]
-        if len(modulus) >= 8:
-            return modulus[-8:].hex()
-    raise ValueError(f"public key version {version} this auditor cannot read")
-
-
-def _dearmor(data: bytes) -> bytes:
-    """The packets of every ASCII-armored block (RFC 4880 6.2) in ``data``, in file order, their
-    header lines and checksums left out. A key file may hold several blocks (keys exported one
-    by one and concatenated, as distributions ship RPM-GPG-KEY files): ``rpmkeys --import``
-    takes every one, so a policy's key file stands for every key it holds, not the first."""
-    lines = data.decode("ascii", "replace").splitlines()
-    packets: list[bytes] = []
-    start = 0
-    while True:
-        start = next((i for i in range(start, len(lines)) if lines[i].startswith("-----BEGIN PGP ")), -1)
-        if start < 0:
-            break
-        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("-----END PGP ")), -1)
-        if end < 0:
-            raise ValueError("an armor block without its END line")
-        body = lines[start + 1 : end]
-        blank = next((i for i, line in enumerate(body) if not line.strip()), -1)
-        text = "".join(line.strip() for line in body[blank + 1 :] if not line.startswith("="))
-        try:
-            packets.append(base64.b64decode(text, validate=True))
-        except (binascii.Error, ValueError):
-            raise ValueError("armor that is not base64") from None
-        start = end + 1
-    if not packets:
-        raise ValueError("neither OpenPGP packets nor an armor block")
-    return b"".join(packets)
-
-
 def _length(data: bytes, start: int, available: int) -> tuple[int, int]:
     """pgpLen: a new-format length at ``start`` and its width; the body must fit in ``available``
     (counted from ``start``, the length octets included). Width 0 when it is refused."""
@@ -193,8 +117,9 @@ def _length(data: bytes, start: int, available: int) -> tuple[int, int]:
     return (width, length) if available - width >= length else (0, 0)
 
 
-def _decode_packet(data: bytes) -> tuple[int, bytes, int]:
-    """decodePkt: (tag, body, end offset) of the packet at the start of ``data``."""
+def decode_packet(data: bytes) -> tuple[int, bytes, int]:
+    """decodePkt: (tag, body, end offset) of the packet at the start of ``data``: a signature's,
+    or one of a public key file's (`auditor.formats.pgpkeys`)."""
     if len(data) < 2 or not data[0] & 0x80:
         raise ValueError("not an OpenPGP packet")
     if data[0] & 0x40:  # new format
