@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from auditor.cli.main import main
 from auditor.formats import openpgp
 from auditor.sources.rpmpackage import read_rpm_file
 from tests.differential import mutations as m
@@ -80,3 +81,21 @@ def test_a_signature_that_names_no_signer_is_one_no_trusted_key_made(
     code, shown = scan(path, policy(tmp_path, "trust", "vendor", "clean", keys=keys), capsys)
     assert code == 1 and shown["status"] == "origin", shown
     assert shown["signing_keys"] == ["0000000000000000"], shown
+
+
+@pytest.mark.xfail(strict=True, reason="the error of a BAD signature does not name its key")
+def test_a_bad_signature_s_error_names_the_key_it_claims(
+    keys: Keys, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A header changed after it was signed: rpm -K names the key of the BAD signature, and so
+    must the one line the package is refused with, or a vendor's signature on a tampered
+    package is reported as no one's."""
+    rpm = signed(keys, "vendor", tmp_path)
+    m.packet(m.flip_prefix)(rpm)
+    path = write(rpm, tmp_path / "tampered.rpm")
+    checked = keys.rpm("-Kv", str(path))
+    vendor = keys.ids["vendor"]
+    assert checked.returncode == 1 and f"key ID {vendor[8:]}: BAD" in checked.stdout, checked.stdout
+    assert main(["scan", str(path), "-q", "--no-cache", "--fail-on", "none"]) == 3
+    [line] = [line for line in capsys.readouterr().err.splitlines() if "error:" in line]
+    assert "RSA header signature: BAD (tag 268: hash prefix" in line and vendor in line, line
