@@ -196,7 +196,10 @@ def verify(signature: Header, main: Header, main_bytes: bytes, source: str) -> t
     for item, outcome in failures:
         if item.disabler not in good:
             kind = CheckKind.SIGNATURE if item.kind is _S else CheckKind.DIGEST
-            detail = f"corrupt RPM signature header: {item.name}: BAD ({outcome.reason})"
+            # The key it claims, as rpm -K names it: a vendor's signature on a header changed
+            # since is refused, and the error is all that is left of it.
+            claims = f"; key ID {', '.join(outcome.key_ids)}" if outcome.key_ids else ""
+            detail = f"corrupt RPM signature header: {item.name}: BAD ({outcome.reason}{claims})"
             raise RpmCheckError(source, detail, "rpmvsVerify", kind)
         # Excused by a good alternative (one item of rpm 6's OPENPGP array checks out), a BAD
         # signature still names a key that signed, or claims to have signed, this header:

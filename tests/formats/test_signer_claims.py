@@ -83,7 +83,6 @@ def test_a_signature_that_names_no_signer_is_one_no_trusted_key_made(
     assert shown["signing_keys"] == ["0000000000000000"], shown
 
 
-@pytest.mark.xfail(strict=True, reason="the error of a BAD signature does not name its key")
 def test_a_bad_signature_s_error_names_the_key_it_claims(
     keys: Keys, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
