@@ -46,6 +46,10 @@ def public_key_ids(data: bytes) -> list[str]:
 def _key_id(body: bytes) -> str:
     version = body[0]
     if version == 4:
+        if len(body) > 0xFFFF:  # its fingerprint hashes the length in two octets (RFC 4880 12.2)
+            raise ValueError(
+                f"a version 4 public key of {len(body)} bytes, more than its fingerprint can hash"
+            )
         return (
             hashlib.sha1(b"\x99" + len(body).to_bytes(2, "big") + body, usedforsecurity=False)
             .digest()[-8:]

@@ -173,9 +173,6 @@ def test_a_block_whose_checksum_is_not_its_data_s_is_refused(
     assert "checksum" in refused(tmp_path, key_file, capsys)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="a v4 key too long for its fingerprint's length field is an internal error"
-)
 def test_a_version_4_key_longer_than_its_fingerprint_can_hash_is_refused(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
