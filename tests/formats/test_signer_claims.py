@@ -98,3 +98,29 @@ def test_a_bad_signature_s_error_names_the_key_it_claims(
     assert main(["scan", str(path), "-q", "--no-cache", "--fail-on", "none"]) == 3
     [line] = [line for line in capsys.readouterr().err.splitlines() if "error:" in line]
     assert "RSA header signature: BAD (tag 268: hash prefix" in line and vendor in line, line
+
+
+def test_every_spelling_of_a_key_the_policy_accepts_matches_its_signer(
+    keys: Keys, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A key id, or a v4 fingerprint as gpg prints it, in either case and with gpg's spaces,
+    names the same signer; a spelling that names no 16-digit id (a short id, a ``0x`` prefix)
+    is refused with exit 2 naming it, never a key that silently matches nothing."""
+    listing = keys.run("gpg", "--batch", "--with-colons", "--fingerprint", "vendor@example.org").stdout
+    fingerprint = next(line.split(":")[9] for line in listing.splitlines() if line.startswith("fpr:"))
+    printed = keys.run("gpg", "--batch", "--fingerprint", "vendor@example.org").stdout
+    spaced = next(line.strip() for line in printed.splitlines() if line.replace(" ", "") == fingerprint)
+    path = write(signed(keys, "vendor", tmp_path), tmp_path / "vendor.rpm")
+    vendor = keys.ids["vendor"]
+    rule = 'schema = 1\n[[rule]]\nid = "vendor-key"\nkind = "signing-key"\nseverity = "high"\n'
+    for spelling in (vendor, vendor.upper(), fingerprint, fingerprint.lower(), spaced, f" {vendor} "):
+        listed = tmp_path / "listed.toml"
+        listed.write_text(f'{rule}keys = ["{spelling}"]\nmessage = "m"\nreference = "r"\n')
+        code, shown = scan(path, str(listed), capsys)
+        assert code == 1 and shown["status"] == "origin", (spelling, shown)
+    for spelling in (vendor[8:], f"0x{vendor}", fingerprint[:-1]):
+        listed = tmp_path / "refused.toml"
+        listed.write_text(f'{rule}keys = ["{spelling}"]\nmessage = "m"\nreference = "r"\n')
+        assert main(["scan", str(path), "-q", "--no-cache", "--policy", str(listed)]) == 2
+        [line] = capsys.readouterr().err.splitlines()
+        assert f"rule[0].keys[0]: '{spelling}' is not a 16-digit key id or a fingerprint" in line, line
