@@ -9,6 +9,7 @@ its hash prefix made true again, as a forger who strips the issuer would.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import pytest
 from auditor.cli.main import main
 from auditor.formats import openpgp
 from auditor.sources.rpmpackage import read_rpm_file
+from tests.conftest import RPMS
 from tests.differential import mutations as m
 from tests.formats.test_signers import Keys, keys, policy, scan, signed, write
 from tests.hostile.make_corpus import Rpm
@@ -124,3 +126,29 @@ def test_every_spelling_of_a_key_the_policy_accepts_matches_its_signer(
         assert main(["scan", str(path), "-q", "--no-cache", "--policy", str(listed)]) == 2
         [line] = capsys.readouterr().err.splitlines()
         assert f"rule[0].keys[0]: '{spelling}' is not a 16-digit key id or a fingerprint" in line, line
+
+
+@pytest.mark.xfail(
+    strict=True, reason="a signer the signature does not name is no gap: a deny rule passes it in silence"
+)
+def test_a_signature_that_names_no_signer_is_a_gap_a_deny_rule_cannot_judge(
+    keys: Keys, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Whose key made a signature that names none is unseen: a deny rule cannot tell it is not a
+    vendor's. The audit says so (a gap on the package, in every format) and --strict fails it;
+    the package with its source package is complete otherwise."""
+    rpm = signed(keys, "vendor", tmp_path)
+    without_issuer(rpm)
+    path = write(rpm, tmp_path / "no-issuer.rpm")
+    source = RPMS / "conflicts-obsoletes-2.0-1.src.rpm"
+    deny = policy(tmp_path, "deny", "vendor", keys=keys)
+    control = write(signed(keys, "clean", tmp_path), tmp_path / "clean.rpm")
+    assert main(["scan", str(control), str(source), "-q", "--no-cache", "--strict", "--policy", deny]) == 0
+    capsys.readouterr()
+    arguments = ["scan", str(path), str(source), "-q", "--no-cache", "--policy", deny, "--format", "json"]
+    assert main(arguments) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["completeness"]["reasons"] == [{"reason": "signer-unnamed", "count": 1}], document
+    [package] = [shown for shown in document["packages"] if shown["arch"] != "src"]
+    assert [gap["kind"] for gap in package["gaps"]] == ["signer-unnamed"], package
+    assert main([*arguments, "--strict"]) == 3
