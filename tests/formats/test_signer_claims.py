@@ -38,10 +38,11 @@ def _subpackets(area: bytes) -> list[bytes]:
     return found
 
 
-def without_issuer(rpm: Rpm, tag: int = m.SIG_RSA) -> None:
+def without_issuer(rpm: Rpm, tag: int = m.SIG_RSA, hashed_issuer: bytes = b"") -> None:
     """The v4 header signature of ``tag`` with neither an issuer key id nor an issuer
-    fingerprint, in either area; the hash prefix is the header's again (rpm checks it without
-    a key), the signature itself no longer verifies."""
+    fingerprint, in either area (but ``hashed_issuer``, subpackets added to the hashed area);
+    the hash prefix is the header's again (rpm checks it without a key), the signature itself
+    no longer verifies."""
     entry = rpm.signature.entry(tag)
     packet = bytes(rpm.signature.store[entry[2] : entry[2] + entry[3]])
     body = packet[m.packet_body(packet) :]
@@ -55,6 +56,7 @@ def without_issuer(rpm: Rpm, tag: int = m.SIG_RSA) -> None:
         b"".join(sub for sub in _subpackets(area) if sub[1] & 0x7F not in _ISSUER_SUBPACKETS)
         for area in (hashed, unhashed)
     ]
+    keep[0] += hashed_issuer
     head = body[:4] + len(keep[0]).to_bytes(2, "big") + keep[0]
     trailer = bytes((4, 0xFF)) + len(head).to_bytes(4, "big")
     prefix = hashlib.sha256(rpm.main.to_bytes() + head + trailer).digest()[:2]
@@ -149,3 +151,24 @@ def test_a_signature_that_names_no_signer_is_a_gap_a_deny_rule_cannot_judge(
     [package] = [shown for shown in document["packages"] if shown["arch"] != "src"]
     assert [gap["kind"] for gap in package["gaps"]] == ["signer-unnamed"], package
     assert main([*arguments, "--strict"]) == 3
+
+
+@pytest.mark.xfail(strict=True, reason="a malformed issuer fingerprint names a key of its bytes")
+@pytest.mark.parametrize(
+    "fingerprint",
+    [bytes((4,)) + bytes(range(1, 11)), bytes((6,)) + bytes(range(1, 21)), bytes((9,)) + bytes(range(1, 33))],
+    ids=["v4-of-10-bytes", "v6-of-20-bytes", "unknown-version"],
+)
+def test_an_issuer_fingerprint_no_key_can_have_names_no_signer(
+    keys: Keys, fingerprint: bytes, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A v4 fingerprint is 20 bytes, a v6 one 32: an issuer fingerprint of another size, or of
+    a key version with no fingerprint, names no key that could be looked up. rpm shows the
+    signer as key 0000000000000000; the auditor took eight of its bytes for a key id, a signer
+    no rule would ever list, where the audit must say the signer is unseen."""
+    rpm = signed(keys, "vendor", tmp_path)
+    without_issuer(rpm, hashed_issuer=bytes((len(fingerprint) + 1, 33)) + fingerprint)
+    path = write(rpm, tmp_path / "odd-fingerprint.rpm")
+    query = keys.rpm("-qp", "--qf", "%{RSAHEADER:pgpsig}", str(path))
+    assert query.returncode == 0 and "Key ID 0000000000000000" in query.stdout, query.stdout + query.stderr
+    assert read_rpm_file(str(path)).signing_keys == (openpgp.UNNAMED_SIGNER,)
