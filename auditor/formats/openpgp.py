@@ -23,6 +23,8 @@ _SUBPACKET_CREATION_TIME = 2
 _SUBPACKET_ISSUER = 16
 _SUBPACKET_KEY_FLAGS = 27
 _SUBPACKET_ISSUER_FINGERPRINT = 33
+_FINGERPRINT_SIZES = {4: 20, 5: 32, 6: 32}
+"""Bytes of a key's fingerprint, by key version: SHA-1 for v4, SHA-256 for v5 and v6."""
 _CRITICAL = 0x80
 # pgpPrtSubType keeps an issuer only from these signature types (positive certification,
 # binary, text, standalone).
@@ -249,9 +251,13 @@ class _Subpackets:
             self.has_key_flags = understood = True
         elif kind == _SUBPACKET_ISSUER_FINGERPRINT and len(value) > 1:
             key_version, fingerprint = value[0], value[1:]
-            # v4 key ids are the low 64 bits of the fingerprint, v5/v6 ones the high 64 bits
-            key = (fingerprint[-8:] if key_version == 4 else fingerprint[:8]).hex()
-            self.issuers.append((_rank(hashed, fingerprint=True), key))
+            # A fingerprint of another size, or of a key version without one, names no key
+            # there is: eight of its bytes would be a signer no rule lists, where the signer is
+            # unseen (rpm 4.18, which reads no issuer fingerprint, shows none).
+            if len(fingerprint) == _FINGERPRINT_SIZES.get(key_version):
+                # v4 key ids are the low 64 bits of the fingerprint, v5/v6 ones the high 64 bits
+                key = (fingerprint[-8:] if key_version == 4 else fingerprint[:8]).hex()
+                self.issuers.append((_rank(hashed, fingerprint=True), key))
         if critical and not understood:
             raise ValueError(f"critical subpacket {kind} rpm does not understand")
 
