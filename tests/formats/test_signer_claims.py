@@ -8,6 +8,7 @@ its hash prefix made true again, as a forger who strips the issuer would.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import re
@@ -20,7 +21,7 @@ from auditor.formats import openpgp
 from auditor.sources.rpmpackage import read_rpm_file
 from tests.conftest import RPMS
 from tests.differential import mutations as m
-from tests.formats.test_signers import Keys, keys, policy, scan, signed, write
+from tests.formats.test_signers import OPENPGP, Keys, entry_of, keys, policy, scan, signed, write
 from tests.hostile.make_corpus import Rpm
 
 __all__ = ["keys"]  # the module-scoped fixture, shared with the signers' tests
@@ -171,3 +172,32 @@ def test_an_issuer_fingerprint_no_key_can_have_names_no_signer(
     query = keys.rpm("-qp", "--qf", "%{RSAHEADER:pgpsig}", str(path))
     assert query.returncode == 0 and "Key ID 0000000000000000" in query.stdout, query.stdout + query.stderr
     assert read_rpm_file(str(path)).signing_keys == (openpgp.UNNAMED_SIGNER,)
+
+
+@pytest.mark.xfail(
+    strict=True, reason="an unreadable signature a good one excuses is dropped, its signer unsaid"
+)
+@pytest.mark.parametrize("damage", ["algorithm", "version"])
+def test_an_unreadable_signature_of_the_openpgp_array_is_a_signer_unseen(
+    keys: Keys, damage: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """rpm 6 takes the OPENPGP array as alternatives: a good item excuses one it cannot read (a
+    public-key algorithm or a packet version it does not know). That item is a signature whose
+    signer is unseen, a vendor's as likely as anyone's: the package was judged by the good
+    item's signer alone, with no word of the other."""
+    rpm = signed(keys, "clean", tmp_path)
+    unreadable = bytearray(entry_of(signed(keys, "vendor", tmp_path), m.SIG_RSA)[1])
+    body = m.packet_body(unreadable)
+    if damage == "algorithm":
+        unreadable[body + 2] = 100  # a private or experimental public-key algorithm
+    else:
+        unreadable[body] = 5  # a version 5 signature (LibrePGP), which rpm reads nowhere
+    packets = [bytes(unreadable), entry_of(rpm, m.SIG_RSA)[1]]
+    armored = b"".join(base64.b64encode(packet) + b"\0" for packet in packets)
+    rpm.signature.add_entry(OPENPGP, m.STRING_ARRAY, armored, 2)
+    path = write(rpm, tmp_path / "openpgp-unreadable.rpm")
+    assert read_rpm_file(str(path)).signing_keys == (keys.ids["clean"], openpgp.UNNAMED_SIGNER)
+    deny = policy(tmp_path, "deny", "vendor", keys=keys)
+    assert main(["scan", str(path), "-q", "--no-cache", "--policy", deny, "--format", "json"]) in (0, 1)
+    document = json.loads(capsys.readouterr().out)
+    assert {"reason": "signer-unnamed", "count": 1} in document["completeness"]["reasons"], document
