@@ -195,14 +195,15 @@ def package_facts(
 
 _UNNAMED_SIGNER_GAP = Gap(
     GapKind.SIGNER_UNNAMED,
-    f"a signature names no key (rpm shows key {UNNAMED_SIGNER}): whose key made it is unseen",
+    f"a signature names no key, or none that can be read (signer shown as {UNNAMED_SIGNER}): "
+    "whose key made it is unseen",
 )
 
 
 def unjudged_gaps(package: Package) -> tuple[Gap, ...]:
     """What ``package`` holds that the policy cannot judge, told from its fields: a URL without
-    a host (`hostless_url_gaps`), a signature that names no key (a deny rule cannot tell it is
-    not a vendor's)."""
+    a host (`hostless_url_gaps`), a signature that names no key, or none that can be read (a deny
+    rule cannot tell it is not a vendor's)."""
     hostless = hostless_url_gaps(package)
     if UNNAMED_SIGNER not in package.signing_keys:
         return hostless

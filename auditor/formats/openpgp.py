@@ -34,7 +34,8 @@ BINARY_SIGNATURE = 0x00
 UNNAMED_SIGNER = "0" * 16
 """The signer of a signature that names none: rpm leaves its key id zero, shows it so (``Key
 ID 0000000000000000``) and looks that key up, NOKEY whatever is imported. A signer no trusted
-key can be, not an unsigned package."""
+key can be, not an unsigned package. Also the signer of a packet rpm 6 passes over unread, as
+the alternative of a good one (`auditor.formats.rpmsignature`): whose it is, is unseen."""
 
 # Signature material per public-key algorithm: a number of MPIs (processMpis, with rpm 4.18's
 # pgpSignatureNew: RSA 1, DSA 2, EdDSA 2), or a fixed number of octets (RFC 9580 Ed25519 and
