@@ -12,6 +12,7 @@ import base64
 import hashlib
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ from auditor.formats import openpgp
 from auditor.sources.rpmpackage import read_rpm_file
 from tests.conftest import RPMS
 from tests.differential import mutations as m
-from tests.formats.test_signers import OPENPGP, Keys, entry_of, keys, policy, scan, signed, write
+from tests.formats.test_signers import CLEAN, OPENPGP, Keys, entry_of, keys, policy, scan, signed, write
 from tests.hostile.make_corpus import Rpm
 
 __all__ = ["keys"]  # the module-scoped fixture, shared with the signers' tests
@@ -198,3 +199,42 @@ def test_an_unreadable_signature_of_the_openpgp_array_is_a_signer_unseen(
     assert main(["scan", str(path), "-q", "--no-cache", "--policy", deny, "--format", "json"]) in (0, 1)
     document = json.loads(capsys.readouterr().out)
     assert {"reason": "signer-unnamed", "count": 1} in document["completeness"]["reasons"], document
+
+
+def test_a_key_file_names_every_subkey_rpm_verifies_a_signature_with(
+    keys: Keys, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A certification-only primary key with an RSA and an Ed25519 signing subkey: a package
+    signed by either subkey verifies OK under ``rpm -Kv`` with the exported file imported, and
+    a deny rule naming that file flags it, whichever subkey signed."""
+    made = keys.run("gpg", "--batch", "--passphrase", "", "--quick-gen-key", "multi <multi@example.org>",
+                    "ed25519", "cert", "never")  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    listing = keys.run("gpg", "--batch", "--with-colons", "--list-keys", "multi@example.org").stdout
+    fingerprint = next(line.split(":")[9] for line in listing.splitlines() if line.startswith("fpr:"))
+    for algorithm in ("rsa2048", "ed25519"):
+        added = keys.run(
+            "gpg", "--batch", "--passphrase", "", "--quick-add-key", fingerprint, algorithm, "sign"
+        )
+        assert added.returncode == 0, added.stderr
+    listing = keys.run("gpg", "--batch", "--with-colons", "--list-keys", "multi@example.org").stdout
+    subkeys = [line.split(":")[4].lower() for line in listing.splitlines() if line.startswith("sub:")]
+    assert len(subkeys) == 2
+    key_file = tmp_path / "RPM-GPG-KEY-multi"
+    key_file.write_text(keys.run("gpg", "--batch", "--armor", "--export", "multi@example.org").stdout)
+    assert keys.rpm("--import", str(key_file)).returncode == 0
+    by_file = tmp_path / "by-file.toml"
+    by_file.write_text('schema = 1\n[[rule]]\nid = "vendor-key"\nkind = "signing-key"\nseverity = "high"\n'
+                       f'key-files = ["{key_file.name}"]\nmessage = "m"\nreference = "r"\n')  # fmt: skip
+    for subkey in subkeys:
+        path = tmp_path / f"by-{subkey}.rpm"
+        shutil.copyfile(RPMS / CLEAN, path)
+        signed_by = keys.run(
+            "rpmsign", "--addsign", "--define", f"_gpg_name {subkey}!", "--define", f"_gpg_path {keys.home / 'gnupg'}",
+            "--define", f"__gpg {shutil.which('gpg')}", "--define", "_gpg_digest_algo sha256", str(path),
+        )  # fmt: skip
+        assert signed_by.returncode == 0, signed_by.stderr
+        checked = keys.rpm("-Kv", str(path))
+        assert checked.returncode == 0 and f"key ID {subkey[8:]}: OK" in checked.stdout, checked.stdout
+        code, shown = scan(path, str(by_file), capsys)
+        assert code == 1 and shown["signing_keys"] == [subkey], shown
