@@ -17,7 +17,6 @@ from tests.formats.test_signers import Keys, entry_of, keys, policy, signed, wri
 __all__ = ["keys"]  # the module-scoped fixture, shared with the signers' tests
 
 
-@pytest.mark.xfail(strict=True, reason="the dribble replaces the signature rpm verifies: its signer is lost")
 def test_a_signature_a_dribble_replaces_is_not_lost(
     keys: Keys, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
