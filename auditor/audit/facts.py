@@ -28,6 +28,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from auditor.core.construct import direct_constructor
+from auditor.formats.openpgp import UNNAMED_SIGNER
 from auditor.origin.findings import Category, ConfigFinding, Finding, Severity, Verdict, fingerprint
 from auditor.origin.urls import hostless_url_gaps
 from auditor.rpm.gaps import Gap, GapKind
@@ -180,9 +181,9 @@ def package_facts(
         facts.extend(_unresolved_facts(index, package.name, unresolved))
     if package.gaps:
         facts.extend(gap_fact(index, package.name, gap) for gap in package.gaps)
-    hostless = hostless_url_gaps(package)
-    if hostless:
-        facts.extend(gap_fact(index, package.name, gap) for gap in hostless)
+    unjudged = unjudged_gaps(package)
+    if unjudged:
+        facts.extend(gap_fact(index, package.name, gap) for gap in unjudged)
     if source_gaps:
         facts.extend(gap_fact(index, package.name, gap) for gap in source_gaps)
     if missing_source is not None:
@@ -190,6 +191,23 @@ def package_facts(
             return (missing_source,)
         facts.append(missing_source)
     return tuple(facts)
+
+
+_UNNAMED_SIGNER_GAP = Gap(
+    GapKind.SIGNER_UNNAMED,
+    f"a signature names no key, or none that can be read (signer shown as {UNNAMED_SIGNER}): "
+    "whose key made it is unseen",
+)
+
+
+def unjudged_gaps(package: Package) -> tuple[Gap, ...]:
+    """What ``package`` holds that the policy cannot judge, told from its fields: a URL without
+    a host (`hostless_url_gaps`), a signature that names no key, or none that can be read (a deny
+    rule cannot tell it is not a vendor's)."""
+    hostless = hostless_url_gaps(package)
+    if UNNAMED_SIGNER not in package.signing_keys:
+        return hostless
+    return (*hostless, _UNNAMED_SIGNER_GAP)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -310,7 +328,7 @@ class SourceGaps:
                 pairs = self._of_source[source] = self._pairs(self._packages[source])
             if pairs:
                 if said_already is None:
-                    said_already = {*binary.gaps, *hostless_url_gaps(binary)}
+                    said_already = {*binary.gaps, *unjudged_gaps(binary)}
                 for gap, said in pairs:
                     # Two copies of one source package (`also_built_from`: the same NEVRA, so
                     # the same words) with the same gap are one thing the binary did not see.
@@ -323,7 +341,7 @@ class SourceGaps:
     def _pairs(source: Package) -> tuple[tuple[Gap, Gap], ...]:
         """Each gap of ``source`` with the binary's reading of it (the source named)."""
         of = f" (of {source.nevra}, which it was built from)"
-        gaps = (*source.gaps, *hostless_url_gaps(source))
+        gaps = (*source.gaps, *unjudged_gaps(source))
         return tuple((gap, replace(gap, detail=gap.detail + of)) for gap in gaps)
 
 

@@ -56,6 +56,7 @@ HEADER_ARRAY_MAX = 0x000FFFFF
 HEADER_MAX_BYTES = 256 * 1024 * 1024
 """hdrblobInit's headerMaxbytes: 8 + 16 x entries + data must stay below it."""
 _BASENAMES, _OLDFILENAMES = 1117, 1027
+_VERIFIED_SIGNATURE_TAGS = frozenset({267, 268, 269, 273, 278, 279, 1002, 1004, 1005})  # rpmvs's
 _WIDTHS = {type_: size for type_, size in enumerate(TYPE_SIZE) if size}
 """The width of each type that holds data (NULL has none), -1 for strings: also its alignment."""
 
@@ -377,10 +378,9 @@ def _verify_import_size(
 def _by_tag(
     raw: list[tuple[int, int, int, int]], lengths: list[int], region: _Region | None, source: str, what: str
 ) -> dict[int, RawEntry]:
-    """The entries by tag. Entries after the region (a signature header's "dribbles") replace
-    the region's entries of the same tag, as hdrblobImport's headerDel does. Two entries of
-    one tag otherwise are refused: rpm keeps both and shows whichever its binary search meets
-    first, so another reader may see the other one."""
+    """The entries by tag. Dribbles (entries after a signature header's region) replace its
+    entries, as hdrblobImport's headerDel does, but for what rpmvs checks: it verifies the first
+    (hdrblobGet), shows the dribble. Other tags twice are refused (rpm shows either one)."""
     first = 1 if region else 0
     region_end = (region.ril if region.offset != 0 else len(raw)) if region else len(raw)
     entries: dict[int, RawEntry] = {}
@@ -389,7 +389,8 @@ def _by_tag(
         tag, type_, offset, count = raw[number]
         entry = Entry(type_, offset, count, offset + lengths[number - first])
         dribble = number >= region_end
-        if tag in entries and (not dribble or tag in dribbles):
+        verified = tag in _VERIFIED_SIGNATURE_TAGS and what == "signature header"
+        if tag in entries and (not dribble or tag in dribbles or verified):
             raise InputError(source, f"corrupt RPM {what}: tag {tag} appears twice")
         if dribble:
             dribbles.add(tag)

@@ -23,12 +23,19 @@ _SUBPACKET_CREATION_TIME = 2
 _SUBPACKET_ISSUER = 16
 _SUBPACKET_KEY_FLAGS = 27
 _SUBPACKET_ISSUER_FINGERPRINT = 33
+_FINGERPRINT_SIZES = {4: 20, 5: 32, 6: 32}
+"""Bytes of a key's fingerprint, by key version: SHA-1 for v4, SHA-256 for v5 and v6."""
 _CRITICAL = 0x80
 # pgpPrtSubType keeps an issuer only from these signature types (positive certification,
 # binary, text, standalone).
 _ISSUER_SIGNATURE_TYPES = frozenset({0x13, 0x00, 0x01, 0x02})
 BINARY_SIGNATURE = 0x00
 """The only signature type rpm's ``verifySignature`` accepts for a package."""
+UNNAMED_SIGNER = "0" * 16
+"""The signer of a signature that names none: rpm leaves its key id zero, shows it so (``Key
+ID 0000000000000000``) and looks that key up, NOKEY whatever is imported. A signer no trusted
+key can be, not an unsigned package. Also the signer of a packet rpm 6 passes over unread, as
+the alternative of a good one (`auditor.formats.rpmsignature`): whose it is, is unseen."""
 
 # Signature material per public-key algorithm: a number of MPIs (processMpis, with rpm 4.18's
 # pgpSignatureNew: RSA 1, DSA 2, EdDSA 2), or a fixed number of octets (RFC 9580 Ed25519 and
@@ -54,7 +61,8 @@ class Signature:
     key_ids: tuple[str, ...]
     """Every key the packet names as its issuer, as 16 lowercase hex digits (an issuer key id,
     or the low or high 64 bits of an issuer fingerprint): those the signature covers (its
-    hashed area) first, a fingerprint before a key id. Empty when it names none."""
+    hashed area) first, a fingerprint before a key id. `UNNAMED_SIGNER` alone when it names
+    none."""
     hashed: bytes
     """What the signature hashes after the signed data: v3 its type and creation time, v4 and
     v6 the packet from its version through the hashed subpacket area (RFC 4880 5.2.4)."""
@@ -64,16 +72,16 @@ class Signature:
     """v6: hashed before the signed data (RFC 9580 5.2.4)."""
 
     @property
-    def key_id(self) -> str | None:
+    def key_id(self) -> str:
         """The issuer to report first: the one the signature itself vouches for, when it does."""
-        return self.key_ids[0] if self.key_ids else None
+        return self.key_ids[0]
 
 
 def parse_signature(data: bytes) -> Signature:
     """The one signature packet ``data`` must hold exactly (pgpPrtParams with PGPTAG_SIGNATURE)."""
     if len(data) > MAX_PACKET:
         raise ValueError(f"{len(data)} bytes, more than rpm reads ({MAX_PACKET})")
-    tag, body, end = _decode_packet(data)
+    tag, body, end = decode_packet(data)
     if tag != _SIGNATURE_PACKET:
         raise ValueError(f"packet of type {tag}, not a signature")
     if end != len(data):
@@ -97,82 +105,6 @@ def parse_armored(text: str) -> Signature:
     return parse_signature(raw)
 
 
-_PUBLIC_KEY_PACKETS = frozenset({6, 14})
-"""Public-Key and Public-Subkey packets (RFC 4880 5.5.1)."""
-MAX_KEY_FILE = 1 << 20
-"""Bytes of a public key file read: a keyring of a few keys is a few KB."""
-
-
-def public_key_ids(data: bytes) -> list[str]:
-    """The key ids of every public key and subkey in ``data`` (a key as ``gpg --export`` writes
-    it, binary or ASCII-armored), as 16 lowercase hex digits, in file order: a v4 key's is the
-    low 64 bits of its SHA-1 fingerprint, a v5 or v6 key's the high 64 bits of its SHA-256 one,
-    a v3 key's the low 64 bits of its RSA modulus. A signature names the subkey that made it,
-    so a key listed by its file stands for every subkey it has. Raises ValueError for data that
-    holds no such packet or is not OpenPGP."""
-    if len(data) > MAX_KEY_FILE:
-        raise ValueError(f"{len(data)} bytes, more than a key file ({MAX_KEY_FILE})")
-    if data and not data[0] & 0x80:  # not a binary packet: armor, one block or several
-        data = _dearmor(data)
-    ids: list[str] = []
-    position = 0
-    while position < len(data):
-        tag, body, end = _decode_packet(data[position:])
-        position += end
-        if tag in _PUBLIC_KEY_PACKETS and body:
-            ids.append(_key_id(body))
-    if not ids:
-        raise ValueError("no public key in it")
-    return ids
-
-
-def _key_id(body: bytes) -> str:
-    version = body[0]
-    if version == 4:
-        return (
-            hashlib.sha1(b"\x99" + len(body).to_bytes(2, "big") + body, usedforsecurity=False)
-            .digest()[-8:]
-            .hex()
-        )
-    if version in (5, 6):
-        prefix = b"\x9a" if version == 5 else b"\x9b"
-        return hashlib.sha256(prefix + len(body).to_bytes(4, "big") + body).digest()[:8].hex()
-    if version in (2, 3) and len(body) > 10:
-        bits = int.from_bytes(body[8:10], "big")  # the RSA modulus, an MPI after the algorithm
-        modulus = body[10 : 10 + (bits + 7) // 8]
-        if len(modulus) >= 8:
-            return modulus[-8:].hex()
-    raise ValueError(f"public key version {version} this auditor cannot read")
-
-
-def _dearmor(data: bytes) -> bytes:
-    """The packets of every ASCII-armored block (RFC 4880 6.2) in ``data``, in file order, their
-    header lines and checksums left out. A key file may hold several blocks (keys exported one
-    by one and concatenated, as distributions ship RPM-GPG-KEY files): ``rpmkeys --import``
-    takes every one, so a policy's key file stands for every key it holds, not the first."""
-    lines = data.decode("ascii", "replace").splitlines()
-    packets: list[bytes] = []
-    start = 0
-    while True:
-        start = next((i for i in range(start, len(lines)) if lines[i].startswith("-----BEGIN PGP ")), -1)
-        if start < 0:
-            break
-        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("-----END PGP ")), -1)
-        if end < 0:
-            raise ValueError("an armor block without its END line")
-        body = lines[start + 1 : end]
-        blank = next((i for i, line in enumerate(body) if not line.strip()), -1)
-        text = "".join(line.strip() for line in body[blank + 1 :] if not line.startswith("="))
-        try:
-            packets.append(base64.b64decode(text, validate=True))
-        except (binascii.Error, ValueError):
-            raise ValueError("armor that is not base64") from None
-        start = end + 1
-    if not packets:
-        raise ValueError("neither OpenPGP packets nor an armor block")
-    return b"".join(packets)
-
-
 def _length(data: bytes, start: int, available: int) -> tuple[int, int]:
     """pgpLen: a new-format length at ``start`` and its width; the body must fit in ``available``
     (counted from ``start``, the length octets included). Width 0 when it is refused."""
@@ -188,8 +120,9 @@ def _length(data: bytes, start: int, available: int) -> tuple[int, int]:
     return (width, length) if available - width >= length else (0, 0)
 
 
-def _decode_packet(data: bytes) -> tuple[int, bytes, int]:
-    """decodePkt: (tag, body, end offset) of the packet at the start of ``data``."""
+def decode_packet(data: bytes) -> tuple[int, bytes, int]:
+    """decodePkt: (tag, body, end offset) of the packet at the start of ``data``: a signature's,
+    or one of a public key file's (`auditor.formats.pgpkeys`)."""
     if len(data) < 2 or not data[0] & 0x80:
         raise ValueError("not an OpenPGP packet")
     if data[0] & 0x40:  # new format
@@ -289,7 +222,7 @@ class _Subpackets:
         # the file would stop a whole distribution's audit on one package, for no verdict a
         # policy could not already give.) The signed ones are reported first.
         ranked = sorted(self.issuers, key=lambda issuer: issuer[0])
-        return tuple(dict.fromkeys(key for _, key in ranked))
+        return tuple(dict.fromkeys(key for _, key in ranked)) or (UNNAMED_SIGNER,)
 
     def read(self, area: bytes, hashed: bool) -> None:
         position = 0
@@ -319,9 +252,13 @@ class _Subpackets:
             self.has_key_flags = understood = True
         elif kind == _SUBPACKET_ISSUER_FINGERPRINT and len(value) > 1:
             key_version, fingerprint = value[0], value[1:]
-            # v4 key ids are the low 64 bits of the fingerprint, v5/v6 ones the high 64 bits
-            key = (fingerprint[-8:] if key_version == 4 else fingerprint[:8]).hex()
-            self.issuers.append((_rank(hashed, fingerprint=True), key))
+            # A fingerprint of another size, or of a key version without one, names no key
+            # there is: eight of its bytes would be a signer no rule lists, where the signer is
+            # unseen (rpm 4.18, which reads no issuer fingerprint, shows none).
+            if len(fingerprint) == _FINGERPRINT_SIZES.get(key_version):
+                # v4 key ids are the low 64 bits of the fingerprint, v5/v6 ones the high 64 bits
+                key = (fingerprint[-8:] if key_version == 4 else fingerprint[:8]).hex()
+                self.issuers.append((_rank(hashed, fingerprint=True), key))
         if critical and not understood:
             raise ValueError(f"critical subpacket {kind} rpm does not understand")
 

@@ -196,12 +196,17 @@ def verify(signature: Header, main: Header, main_bytes: bytes, source: str) -> t
     for item, outcome in failures:
         if item.disabler not in good:
             kind = CheckKind.SIGNATURE if item.kind is _S else CheckKind.DIGEST
-            detail = f"corrupt RPM signature header: {item.name}: BAD ({outcome.reason})"
+            # The key it claims, as rpm -K names it: a vendor's signature on a header changed
+            # since is refused, and the error is all that is left of it.
+            claims = f"; key ID {', '.join(outcome.key_ids)}" if outcome.key_ids else ""
+            detail = f"corrupt RPM signature header: {item.name}: BAD ({outcome.reason}{claims})"
             raise RpmCheckError(source, detail, "rpmvsVerify", kind)
         # Excused by a good alternative (one item of rpm 6's OPENPGP array checks out), a BAD
         # signature still names a key that signed, or claims to have signed, this header:
-        # dropping it would let a deny rule pass a package a vendor's key is on.
-        keys.update(dict.fromkeys(outcome.key_ids))
+        # dropping it would let a deny rule pass a package a vendor's key is on. One that could
+        # not be read names none, and its signer is unseen, as an unnamed one's (a gap).
+        if item.kind is _S:
+            keys.update(dict.fromkeys(outcome.key_ids or (openpgp.UNNAMED_SIGNER,)))
     # rpmvsVerify at %_pkgverify_level digest (rpm -K, rpm -i): digests of the header and the payload
     for part, name in ((HEADER, "header"), (PAYLOAD, "payload")):
         if not covered & part:

@@ -39,7 +39,7 @@ from auditor.core.readlog import config_read
 from auditor.core.schema import convert, shown
 from auditor.core.shipped import shipped_file
 from auditor.core.tomlfile import read_toml
-from auditor.formats import openpgp
+from auditor.formats import pgpkeys
 from auditor.origin.findings import Category, Finding, Severity
 from auditor.origin.policyschema import (
     DEFAULT_PROVENANCE_ORIGINS,
@@ -340,9 +340,9 @@ def _key_file_ids(files: Sequence[str], where: str, base: str) -> frozenset[str]
     for index, name in enumerate(files):
         path = os.path.join(base, name)
         try:
-            data = read_regular(path, path, "a public key file", openpgp.MAX_KEY_FILE)
+            data = read_regular(path, path, "a public key file", pgpkeys.MAX_KEY_FILE)
             config_read(path, data)  # the keys decide the findings: a stored report is keyed on them
-            found.update(openpgp.public_key_ids(data))
+            found.update(pgpkeys.public_key_ids(data))
         except InputError as exc:
             raise PolicyError(f"{where}.key-files[{index}]: {exc.source}: {exc.reason}") from None
         except ValueError as exc:

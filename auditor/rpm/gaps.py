@@ -57,6 +57,11 @@ class GapKind(enum.Enum):
     not show; the RPMs built carry the real ones."""
     URL_WITHOUT_HOST = "url-without-host"
     """A URL, BugURL, Source or Patch written as a URL with no host to read: where it leads is unjudged."""
+    SIGNER_UNNAMED = "signer-unnamed"
+    """A signature that names no key (no issuer key id nor fingerprint; rpm shows its signer as
+    key 0000000000000000), or an item of rpm 6's OPENPGP array that cannot be read and a good
+    one excuses: whose key made it is unseen, so a rule that denies signing keys cannot tell it
+    is not a vendor's."""
     # Gaps of an input rather than of one package:
     NOTHING_AUDITED = "nothing-audited"
     """The inputs held no package to audit: an audit of nothing proves nothing."""
