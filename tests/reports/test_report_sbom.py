@@ -471,6 +471,23 @@ def test_a_license_tag_that_is_no_spdx_expression_is_declared_as_its_own_license
     assert {name: defined[declared[name]] for name in tags} == tags
 
 
+@pytest.mark.xfail(strict=True, reason="LicenseRef ids of tags differing in case only differ in case")
+def test_license_tags_differing_only_in_case_are_two_license_refs_whatever_the_case(tmp_path: Path) -> None:
+    """SPDX matches licence ids without regard to case (SPDX 2.3, annex D.2): ``Proprietary`` and
+    ``proprietary`` were declared as LicenseRef-Proprietary and LicenseRef-proprietary, one licence
+    to such a reader, whose text is then either tag. The later tag's id takes a digest, as for
+    two tags of one slug."""
+    tags = {"upper": "Proprietary", "lower": "proprietary"}
+    view = view_of(audit_of([{"name": name, "license": tag} for name, tag in tags.items()]))
+    target = written(tmp_path / "cases.spdx.json", view)
+    assert spdx_valid(parse_file(str(target)))
+    document = json.loads(target.read_text(encoding="utf-8"))
+    defined = {info["licenseId"]: info["extractedText"] for info in document["hasExtractedLicensingInfos"]}
+    declared = {package["name"]: package["licenseDeclared"] for package in document["packages"]}
+    assert {name: defined[declared[name]] for name in tags} == tags
+    assert len({key.casefold() for key in defined}) == len(defined) == 2
+
+
 def test_a_license_tag_naming_an_alias_rather_than_an_spdx_id_is_a_name_in_both_documents(
     tmp_path: Path,
 ) -> None:
