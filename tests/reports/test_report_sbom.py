@@ -471,7 +471,6 @@ def test_a_license_tag_that_is_no_spdx_expression_is_declared_as_its_own_license
     assert {name: defined[declared[name]] for name in tags} == tags
 
 
-@pytest.mark.xfail(strict=True, reason="LicenseRef ids of tags differing in case only differ in case")
 def test_license_tags_differing_only_in_case_are_two_license_refs_whatever_the_case(tmp_path: Path) -> None:
     """SPDX matches licence ids without regard to case (SPDX 2.3, annex D.2): ``Proprietary`` and
     ``proprietary`` were declared as LicenseRef-Proprietary and LicenseRef-proprietary, one licence
