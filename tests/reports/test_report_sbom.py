@@ -287,6 +287,28 @@ def test_context_packages_an_audited_one_needs_are_components_marked_not_audited
     assert {PackageURL.from_string(item["purl"]).qualifiers["arch"] for item in audited} == {"src"}
 
 
+@pytest.mark.xfail(strict=True, reason="a context package's empty dependency entry says it has none")
+def test_a_context_package_has_no_dependency_entry_which_cyclonedx_reads_as_unknown(tmp_path: Path) -> None:
+    """CycloneDX 1.6's schema: a component "that do[es] not have [its] own dependencies must be
+    declared as [an] empty element", one "not represented in the dependency graph may have
+    unknown dependencies". A context package's requirements are not resolved: its empty entry
+    said it needs nothing, where SPDX says it DEPENDS_ON NOASSERTION."""
+    text, document = bom_of([SRPMS, "--with", REPO], tmp_path)
+    assert valid(text)
+    context = {
+        item["bom-ref"] for item in document["components"] if properties(item)["auditor:audited"] == ["false"]
+    }
+    listed = {entry["ref"] for entry in document["dependencies"]}
+    assert context and not context & listed
+    audited = {item["bom-ref"] for item in document["components"]} - context
+    assert audited <= listed
+    _, spdx_document = spdx_of([SRPMS, "--with", REPO], tmp_path)
+    unknown = {
+        r["spdxElementId"] for r in spdx_document["relationships"] if r["relatedSpdxElement"] == "NOASSERTION"
+    }
+    assert len(unknown) == len(context)
+
+
 def test_hostile_metadata_and_duplicate_packages_still_make_a_valid_bom() -> None:
     assert valid(FORMATS["cyclonedx"](gate_view(hostile=True)))
     view = view_of(
