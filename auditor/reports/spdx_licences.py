@@ -27,14 +27,17 @@ class DeclaredLicences:
         self.declared: dict[str, str] = {}
         """License tag -> licenseDeclared, in the packages' order (a LicenseRef's id depends on it)."""
         self.licences: dict[str, dict[str, str]] = {}
+        self.taken: dict[str, str] = {}
+        """A LicenseRef id case-folded -> the id: SPDX matches ids without regard to case (SPDX
+        2.3, annex D.2), so ``Proprietary`` and ``proprietary`` cannot be two ids of one spelling."""
 
     def extracted_licences(self) -> list[dict[str, str]]:
         return [self.licences[key] for key in sorted(self.licences)]
 
     def declare(self, value: str) -> None:
         """The License tag as an SPDX expression of known licences, else a LicenseRef to its
-        text: the first tag to take a LicenseRef's id keeps it, a later one with another text
-        gets the id with a digest of its text."""
+        text: the first tag to take a LicenseRef's id (in any case) keeps it, a later one with
+        another text gets the id with a digest of its text."""
         if not value or value in self.declared:
             return
         expression = _spdx_expression(value)
@@ -42,8 +45,10 @@ class DeclaredLicences:
             self.declared[value] = _parsed(expression)
             return
         key = "LicenseRef-" + (slug(value) or "license")
-        if key in self.licences and self.licences[key]["extractedText"] != value:
+        holder = self.taken.get(key.casefold())
+        if holder is not None and self.licences[holder]["extractedText"] != value:
             key += "-" + hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+        self.taken.setdefault(key.casefold(), key)
         self.licences.setdefault(
             key,
             {

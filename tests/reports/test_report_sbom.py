@@ -287,6 +287,32 @@ def test_context_packages_an_audited_one_needs_are_components_marked_not_audited
     assert {PackageURL.from_string(item["purl"]).qualifiers["arch"] for item in audited} == {"src"}
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="left: cyclonedx-python-lib, whose bytes the BOM is held to, writes an empty dependency entry"
+    " for every component and has no compositions to say unknown; the fix departs from its bytes",
+)
+def test_a_context_package_has_no_dependency_entry_which_cyclonedx_reads_as_unknown(tmp_path: Path) -> None:
+    """CycloneDX 1.6's schema: a component "that do[es] not have [its] own dependencies must be
+    declared as [an] empty element", one "not represented in the dependency graph may have
+    unknown dependencies". A context package's requirements are not resolved: its empty entry
+    said it needs nothing, where SPDX says it DEPENDS_ON NOASSERTION."""
+    text, document = bom_of([SRPMS, "--with", REPO], tmp_path)
+    assert valid(text)
+    context = {
+        item["bom-ref"] for item in document["components"] if properties(item)["auditor:audited"] == ["false"]
+    }
+    listed = {entry["ref"] for entry in document["dependencies"]}
+    assert context and not context & listed
+    audited = {item["bom-ref"] for item in document["components"]} - context
+    assert audited <= listed
+    _, spdx_document = spdx_of([SRPMS, "--with", REPO], tmp_path)
+    unknown = {
+        r["spdxElementId"] for r in spdx_document["relationships"] if r["relatedSpdxElement"] == "NOASSERTION"
+    }
+    assert len(unknown) == len(context)
+
+
 def test_hostile_metadata_and_duplicate_packages_still_make_a_valid_bom() -> None:
     assert valid(FORMATS["cyclonedx"](gate_view(hostile=True)))
     view = view_of(
@@ -469,6 +495,22 @@ def test_a_license_tag_that_is_no_spdx_expression_is_declared_as_its_own_license
         "mixed": "LicenseRef-GPLv2-or-Commercial",
     }
     assert {name: defined[declared[name]] for name in tags} == tags
+
+
+def test_license_tags_differing_only_in_case_are_two_license_refs_whatever_the_case(tmp_path: Path) -> None:
+    """SPDX matches licence ids without regard to case (SPDX 2.3, annex D.2): ``Proprietary`` and
+    ``proprietary`` were declared as LicenseRef-Proprietary and LicenseRef-proprietary, one licence
+    to such a reader, whose text is then either tag. The later tag's id takes a digest, as for
+    two tags of one slug."""
+    tags = {"upper": "Proprietary", "lower": "proprietary"}
+    view = view_of(audit_of([{"name": name, "license": tag} for name, tag in tags.items()]))
+    target = written(tmp_path / "cases.spdx.json", view)
+    assert spdx_valid(parse_file(str(target)))
+    document = json.loads(target.read_text(encoding="utf-8"))
+    defined = {info["licenseId"]: info["extractedText"] for info in document["hasExtractedLicensingInfos"]}
+    declared = {package["name"]: package["licenseDeclared"] for package in document["packages"]}
+    assert {name: defined[declared[name]] for name in tags} == tags
+    assert len({key.casefold() for key in defined}) == len(defined) == 2
 
 
 def test_a_license_tag_naming_an_alias_rather_than_an_spdx_id_is_a_name_in_both_documents(
