@@ -56,11 +56,6 @@ def test_a_report_over_what_the_run_reads_is_refused(
     assert {path: path.read_bytes() for path in repo.rglob("*") if path.is_file()} == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="only the inputs and repodata were protected: the baseline, waiver, policy, project "
-    "and provenance files the run reads were replaced by its report",
-)
 @pytest.mark.parametrize(
     ("read", "output", "more"),
     [
