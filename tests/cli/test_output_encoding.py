@@ -42,11 +42,6 @@ def _scan(spec: Path, *more: str, cache: Path) -> subprocess.CompletedProcess[by
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="standard output was written in the locale's encoding: a character it lacks was an "
-    "internal error, and the bytes differed from -o FILE's",
-)
 @pytest.mark.parametrize("output_format", ["markdown", "table", "json", "html"])
 def test_a_report_on_standard_output_under_a_latin_1_locale_is_the_file_s_utf_8(
     output_format: str, tmp_path: Path
