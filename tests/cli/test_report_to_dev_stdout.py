@@ -21,10 +21,6 @@ from tests.paths import ROOT
 EXAMPLE = ROOT / "examples" / "xcp-ng-mini" / "repo"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the link /dev/stdout -> pipe:[N] was taken for a dangling symlink: exit 2, no report",
-)
 @pytest.mark.parametrize("output", ["/dev/stdout", "/proc/self/fd/1"])
 def test_a_report_to_dev_stdout_into_a_pipe_is_the_report_on_standard_output(
     output: str, tmp_path: Path
