@@ -341,7 +341,6 @@ def test_an_arch_that_leaves_every_package_out_says_so(capsys: pytest.CaptureFix
     assert "auditor: warning: none of the 1 package(s) read is one a host of --arch s390x installs" in err
 
 
-@pytest.mark.xfail(strict=True, reason="argparse kept the last --format and dropped the first unsaid")
 @pytest.mark.parametrize(
     "command",
     [
