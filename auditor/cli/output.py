@@ -99,19 +99,16 @@ def encode(text: str) -> bytes:
 
 
 def _write_stdout(pieces: Iterable[str | bytes]) -> None:
+    # A report is UTF-8 on standard output as in a file, whatever the locale's encoding: under
+    # one that is not UTF-8 (ISO-8859-1), text written through ``sys.stdout`` lost the report
+    # to a character that encoding lacks (an internal error), or gave other bytes than ``-o
+    # FILE`` and a replayed report. JSON, SARIF and the SBOMs must be UTF-8 anyway.
     remaining = iter(pieces)
     try:
-        for piece in remaining:
-            if isinstance(piece, bytes):
-                sys.stdout.flush()
-                sys.stdout.buffer.write(piece)
-                sys.stdout.buffer.flush()
-            else:
-                try:
-                    sys.stdout.write(piece)
-                except UnicodeEncodeError:  # encoded whole before any of it is written
-                    sys.stdout.write(_utf8_text(piece))
         sys.stdout.flush()
+        for piece in remaining:
+            sys.stdout.buffer.write(piece if isinstance(piece, bytes) else encode(piece))
+        sys.stdout.buffer.flush()
     except BrokenPipeError:
         # The reader went away (`| head`): not an error of the run, and no reason to change its
         # verdict (a gate reading the exit code under `set -o pipefail` took 0 for a pass). The

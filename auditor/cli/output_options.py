@@ -15,8 +15,12 @@ import re
 import stat
 import unicodedata
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from auditor.core.errors import UsageError
+
+if TYPE_CHECKING:
+    from auditor.cli.project import ProjectConfig
 
 OUTPUT_SUFFIXES: dict[str, str] = {
     ".sarif": "sarif",
@@ -37,6 +41,24 @@ OUTPUT_SUFFIXES: dict[str, str] = {
 """The format ``-o FILE`` gives without ``--format``: the longest suffix of FILE's name that matches."""
 
 
+class _FormatGivenOnce(argparse.Action):
+    """``--format`` given twice is a usage error, as ``-o`` is: argparse kept the last and
+    dropped the first unsaid, and ``--format sarif -o results.sarif`` with a ``--format json``
+    a wrapper script added wrote JSON where code scanning reads SARIF."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> None:
+        earlier = getattr(namespace, self.dest, None)
+        if earlier is not None:
+            parser.error(f"{option_string}: given twice ({earlier} and {values}); a report has one format")
+        setattr(namespace, self.dest, values)
+
+
 def add_output_options(
     command: argparse.ArgumentParser, formats: Sequence[str], *, several: bool = False
 ) -> None:
@@ -45,6 +67,7 @@ def add_output_options(
     command.add_argument(
         "--format",
         choices=list(formats),
+        action=_FormatGivenOnce,
         help="output format (default: from -o FILE's extension, else table)",
     )
     again = (
@@ -116,6 +139,31 @@ def _not_read(path: str, args: argparse.Namespace) -> None:
         named = [value] if isinstance(value, str) else value or []
         if any(isinstance(item, str) and os.path.realpath(item) == real for item in named):
             raise UsageError(f"-o {path}: it is an input of this run, and the report would replace it")
+
+
+def refuse_reports_over_configuration(args: argparse.Namespace, project: ProjectConfig) -> None:
+    """Refuse a report written over a configuration file the run reads: the project file (named
+    or ``./auditor.toml``), the policy and provenance files it or the command line names, the
+    waiver files, and the baseline (named or ``./.auditor-baseline.json``).
+
+    ``scan --baseline kept.json -o kept.json`` replaced the baseline with a scan report: the
+    findings it accepted were lost, and the next run failed on "not an auditor baseline"; a
+    waiver or policy file given with ``--format`` was replaced the same way. ``--compare
+    REPORT`` is not among them: a report replacing the earlier one it was compared with is how
+    a job keeps its last report, and that file is read before the new one is renamed over it."""
+    outputs = [path for path in getattr(args, "outputs", None) or [] if path != "-"]
+    if not outputs:
+        return
+    from auditor.gate.baseline import BASELINE_FILE  # the session reads the baseline module anyway
+
+    read = [project.path, *project.policy_files, *project.provenance]
+    read += [*getattr(args, "policy", ()), *getattr(args, "provenance", ()), *getattr(args, "waivers", ())]
+    if hasattr(args, "no_baseline") and not args.no_baseline:  # the commands that read a baseline
+        read.append(args.baseline if args.baseline is not None else BASELINE_FILE)
+    files = {os.path.realpath(path) for path in read if path}
+    for path in outputs:
+        if os.path.realpath(path) in files:
+            raise UsageError(f"-o {path}: the run reads it, and the report would replace it")
 
 
 def _distinct(outputs: Sequence[str]) -> None:

@@ -102,8 +102,21 @@ def _follow(path: str) -> str:
     try:
         return os.path.realpath(path, strict=True)
     except OSError as exc:
+        if _opened_by_the_kernel(path):
+            return path
         reason = "a symlink loop" if exc.errno == errno.ELOOP else "a symlink to a file that does not exist"
         raise UsageError(f"cannot write {path}: it is {reason} (write to the file itself)") from None
+
+
+def _opened_by_the_kernel(path: str) -> bool:
+    """``path`` is a link of ``/proc/self/fd`` (``/dev/stdout`` is one) to a pipe or socket:
+    its target, ``pipe:[N]``, is no path, so following the link by name finds nothing, but
+    opening it reaches the pipe (``-o /dev/stdout | tee``). It is written in place."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
 
 
 def _write_in_place(pieces: Iterable[bytes], path: str, target: str) -> None:

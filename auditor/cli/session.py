@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from auditor.audit.options import AuditOptions
 from auditor.cli import options
-from auditor.cli.output_options import resolve_format
+from auditor.cli.output_options import refuse_reports_over_configuration, resolve_format
 from auditor.cli.project import ProjectConfig, load_project
 from auditor.core.readlog import ConfigReads
 from auditor.formats.xmlstream import max_decompressed
@@ -38,6 +38,7 @@ def start(args: argparse.Namespace, config: ConfigReads) -> Session:
     max_decompressed()  # a bad AUDITOR_MAX_METADATA_BYTES is a usage error before any input is read
     resolve_format(args)  # so is a report file whose extension names no format
     project = load_project(args.config)
+    refuse_reports_over_configuration(args, project)
     return Session(
         project=project,
         policy=options.policy(args, project),

@@ -339,3 +339,24 @@ def test_an_arch_that_leaves_every_package_out_says_so(capsys: pytest.CaptureFix
     code, _, err = run(["scan", str(RPMS / "multilib-1.0-1.x86_64.rpm"), "--arch", "s390x"], capsys)
     assert code == 3
     assert "auditor: warning: none of the 1 package(s) read is one a host of --arch s390x installs" in err
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["scan", str(ROOT / "examples" / "xcp-ng-mini" / "repo")],
+        ["plan", str(ROOT / "examples" / "xcp-ng-mini" / "repo")],
+    ],
+    ids=["scan", "plan"],
+)
+def test_format_given_twice_is_a_usage_error(
+    command: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--format sarif -o results.sarif`` with a ``--format json`` a wrapper script added wrote
+    JSON into the file code scanning reads: as ``-o``, ``--config`` and ``--baseline`` given
+    twice, two formats for one report are refused before the audit, and nothing is written."""
+    report = tmp_path / "results.sarif"
+    code, out, err = run([*command, "--format", "json", "-o", str(report), "--format", "table"], capsys)
+    assert code == 2 and out == ""
+    assert "--format: given twice (json and table); a report has one format" in err
+    assert not report.exists()

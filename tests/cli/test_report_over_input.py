@@ -54,3 +54,40 @@ def test_a_report_over_what_the_run_reads_is_refused(
     assert main(["scan", target, "--no-cache", "-o", output]) == 2
     assert f"-o {output}: {said}" in capsys.readouterr().err
     assert {path: path.read_bytes() for path in repo.rglob("*") if path.is_file()} == before
+
+
+@pytest.mark.parametrize(
+    ("read", "output", "more"),
+    [
+        ("kept.json", "kept.json", ["--baseline", "kept.json"]),
+        (".auditor-baseline.json", ".auditor-baseline.json", []),
+        ("waivers.toml", "waivers.toml", ["--format", "json", "--waivers", "waivers.toml"]),
+        ("extra.toml", "extra.toml", ["--format", "json", "--policy", "extra.toml"]),
+        ("auditor.toml", "auditor.toml", ["--format", "json"]),
+        ("project.toml", "project.toml", ["--format", "json", "--config", "project.toml"]),
+        ("provenance.csv", "provenance.csv", ["--format", "json", "--provenance", "provenance.csv"]),
+    ],
+)
+def test_a_report_over_a_file_the_run_is_configured_by_is_refused(
+    read: str,
+    output: str,
+    more: list[str],
+    repo: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``scan --baseline kept.json -o kept.json`` replaced the baseline with a scan report: the
+    findings it accepted were gone, and the next run failed on "not an auditor baseline". A
+    waiver, policy, project or provenance file given with ``--format`` was replaced the same way."""
+    monkeypatch.chdir(tmp_path)
+    contents = {
+        ".json": b'{"entries": [], "tool": "auditor", "version": 1}\n',
+        ".toml": b"# kept on purpose\n",
+        ".csv": b"SRPM_name;added_by\n",
+    }
+    (tmp_path / read).write_bytes(contents[Path(read).suffix])
+    before = (tmp_path / read).read_bytes()
+    assert main(["scan", "repo", "--no-cache", "-o", output, *more]) == 2
+    assert f"-o {output}: the run reads it, and the report would replace it" in capsys.readouterr().err
+    assert (tmp_path / read).read_bytes() == before
