@@ -79,3 +79,49 @@ def test_the_readme_project_file_waives_the_sm_family_on_the_shipped_example(tmp
     assert "sm-2.30.8-1.xcpng.noarch                    origin (waived)" in done.stdout
     # A waived origin does not clean what depends on it: the family's dependants still block.
     assert "xenopsd-0.150.0-1.xcpng.noarch              depends *" in done.stdout
+
+
+# Files that make each error line the README shows under "The policy": the file the line names.
+ERROR_SAMPLE_FILES = {
+    "auditor.toml": '[audit]\ndefault-policy = "false"\n',
+    "ours.toml": (
+        "[[rule]]\nid = 'a'\nkind = 'host'\ndomains = ['a.example']\nseverity = 'high'\nmessage = 'm'\n"
+        "[[rule]]\nid = 'b'\nkind = 'host'\ndomains = ['b.example']\nseverity = 'high'\nmessage = 'm'\n"
+        "[[rule]]\nid = 'c'\nkind = 'host'\ndomains = ['c.example']\nseverity = 'severe'\nmessage = 'm'\n"
+    ),
+    "waivers.toml": "".join(
+        f"[[waiver]]\npackage = 'p{index}'\nreason = 'r'\nexpires = 2027-01-01\n"
+        + ("" if index == 3 else "owner = 'o'\n")
+        for index in range(4)
+    ),
+}
+
+
+def test_each_error_line_the_readme_shows_is_the_one_the_auditor_prints(tmp_path: Path) -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = text.index("```\nauditor: error: auditor.toml:") + len("```\n")
+    samples = text[start : text.index("\n```", start)].splitlines()
+    assert len(samples) == 4
+    unknown_key = samples[2].split("'")[1]
+    files = dict(ERROR_SAMPLE_FILES)
+    files["unknown.toml"] = files["ours.toml"].replace(
+        "domains = ['a.example']", f"{unknown_key} = ['a.example']", 1
+    )
+    for sample in samples:
+        named = sample.split(": ")[2]
+        workdir = tmp_path / str(samples.index(sample))
+        workdir.mkdir()
+        source = "unknown.toml" if "unknown key" in sample else named
+        (workdir / named).write_text(files[source], encoding="utf-8")
+        option = {"auditor.toml": [], "ours.toml": ["--policy", named], "waivers.toml": ["--waivers", named]}[
+            named
+        ]
+        done = subprocess.run(
+            [sys.executable, "-m", "auditor", "scan", "--no-cache", *option, str(EXAMPLE / "repo")],
+            cwd=workdir,
+            capture_output=True,
+            text=True,
+            check=False,
+            env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "HOME": str(workdir)},
+        )
+        assert (done.returncode, done.stderr) == (2, sample + "\n")
