@@ -9,10 +9,9 @@ written (``--format``, ``-o``, ``--purl-namespace``) in `auditor.cli.output_opti
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
-from typing import Any
 
 from auditor.audit.options import AuditOptions
+from auditor.cli.given_once import GivenOnce
 from auditor.cli.network_options import add_network_options, remote_options
 from auditor.cli.project import ProjectConfig, parse_statuses
 from auditor.cli.spec_options import add_spec_options, spec_macros
@@ -35,23 +34,6 @@ exit codes (never renumbered):
 """
 
 STATUS_HELP = "origin, depends, may-depend, build-depends, unresolved"
-
-
-class GivenOnce(argparse.Action):
-    """An option naming the one file of its kind a run reads (a project file, a baseline): given
-    twice, it is a usage error, where argparse would keep the last and drop the first unsaid."""
-
-    def __call__(
-        self,
-        parser: argparse.ArgumentParser,
-        namespace: argparse.Namespace,
-        values: str | Sequence[Any] | None,
-        option_string: str | None = None,
-    ) -> None:
-        earlier = getattr(namespace, self.dest, None)
-        if earlier is not None:
-            parser.error(f"{option_string}: given twice ({earlier} and {values}); a run reads one")
-        setattr(namespace, self.dest, values)
 
 
 def add_audit_options(command: argparse.ArgumentParser) -> None:

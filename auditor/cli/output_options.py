@@ -15,8 +15,9 @@ import re
 import stat
 import unicodedata
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from auditor.cli.given_once import FormatGivenOnce
 from auditor.core.errors import UsageError
 
 if TYPE_CHECKING:
@@ -41,24 +42,6 @@ OUTPUT_SUFFIXES: dict[str, str] = {
 """The format ``-o FILE`` gives without ``--format``: the longest suffix of FILE's name that matches."""
 
 
-class _FormatGivenOnce(argparse.Action):
-    """``--format`` given twice is a usage error, as ``-o`` is: argparse kept the last and
-    dropped the first unsaid, and ``--format sarif -o results.sarif`` with a ``--format json``
-    a wrapper script added wrote JSON where code scanning reads SARIF."""
-
-    def __call__(
-        self,
-        parser: argparse.ArgumentParser,
-        namespace: argparse.Namespace,
-        values: str | Sequence[Any] | None,
-        option_string: str | None = None,
-    ) -> None:
-        earlier = getattr(namespace, self.dest, None)
-        if earlier is not None:
-            parser.error(f"{option_string}: given twice ({earlier} and {values}); a report has one format")
-        setattr(namespace, self.dest, values)
-
-
 def add_output_options(
     command: argparse.ArgumentParser, formats: Sequence[str], *, several: bool = False
 ) -> None:
@@ -67,7 +50,7 @@ def add_output_options(
     command.add_argument(
         "--format",
         choices=list(formats),
-        action=_FormatGivenOnce,
+        action=FormatGivenOnce,
         help="output format (default: from -o FILE's extension, else table)",
     )
     again = (

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from auditor.audit.facts import Fact, FactKind
 from auditor.cli import options
+from auditor.cli.given_once import GivenOnce
 from auditor.cli.output import messages, print_messages, write_output
 from auditor.cli.session import Session
 from auditor.core.errors import ExitCode, UsageError
@@ -52,7 +53,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--baseline",
         metavar="FILE",
-        action=options.GivenOnce,
+        action=GivenOnce,
         help=f"baseline file (default: ./{BASELINE_FILE})",
     )
     parser.add_argument(
