@@ -73,10 +73,13 @@ def render_chunks(view: ReportView, *, purl_namespace: str | None = None) -> Ite
         yield from indented_array("components", written, sort_keys=True)
         separator = ",\n  "
         yield separator
-        # By bom-ref (each is unique), each entry made as it is written.
+        # By bom-ref (each is unique), each entry made as it is written. A context package has
+        # none: CycloneDX reads an empty entry as "depends on nothing" and a missing one as
+        # unknown, which its unresolved requirements are.
         entries = (
             (item.ref, sorted({refs[target] for target in found.depends_on(item)}))
             for item in sorted(found.packages, key=lambda item: item.ref)
+            if item.row is not None
         )
         yield from indented_array("dependencies", entries, write=dependency_text)
     metadata = {

@@ -5,6 +5,7 @@ document itself (it took 139 s and 5.4 GB for 63,000 packages this way).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 
 from cyclonedx.contrib.license.factories import LicenseFactory
@@ -41,8 +42,22 @@ _LICENSES = LicenseFactory()
 
 
 def library_render(view: ReportView, *, purl_namespace: str | None = None) -> str:
-    """The whole path of the library, its validation and dependency registration included."""
-    return JsonV1Dot6(build_bom(view, purl_namespace=purl_namespace)).output_as_string(indent=2) + "\n"
+    """The whole path of the library, its validation and dependency registration included.
+
+    Then one departure from its bytes: the library registers an entry in ``dependencies`` for
+    every component, an empty one where it has none, and CycloneDX reads an empty entry as
+    "depends on nothing". A context package's requirements are not resolved: its entry is
+    taken out, which the specification reads as unknown. The rest is re-encoded as the
+    library's serializer encodes it (`json.dumps`, two-space indent)."""
+    text = JsonV1Dot6(build_bom(view, purl_namespace=purl_namespace)).output_as_string(indent=2)
+    document = json.loads(text)
+    assert json.dumps(document, indent=2) == text, "the library's encoding is json.dumps's"
+    context = {item.ref for item in sbom.collect(view, purl_namespace).packages if item.row is None}
+    if "dependencies" in document:
+        document["dependencies"] = [
+            entry for entry in document["dependencies"] if entry["ref"] not in context
+        ]
+    return json.dumps(document, indent=2) + "\n"
 
 
 def build_bom(view: ReportView, *, purl_namespace: str | None = None) -> Bom:

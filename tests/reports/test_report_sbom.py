@@ -287,11 +287,6 @@ def test_context_packages_an_audited_one_needs_are_components_marked_not_audited
     assert {PackageURL.from_string(item["purl"]).qualifiers["arch"] for item in audited} == {"src"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="left: cyclonedx-python-lib, whose bytes the BOM is held to, writes an empty dependency entry"
-    " for every component and has no compositions to say unknown; the fix departs from its bytes",
-)
 def test_a_context_package_has_no_dependency_entry_which_cyclonedx_reads_as_unknown(tmp_path: Path) -> None:
     """CycloneDX 1.6's schema: a component "that do[es] not have [its] own dependencies must be
     declared as [an] empty element", one "not represented in the dependency graph may have
