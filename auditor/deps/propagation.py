@@ -37,6 +37,7 @@ from auditor.deps.cleanway import NoCleanWay
 from auditor.deps.edges import Edges, nearest_two, reverse
 from auditor.deps.graph import DependencyGraph
 from auditor.deps.hops import Chain, Group, Hop, HopKind, PackageVerdict
+from auditor.deps.maybuild import may_build
 from auditor.deps.spread import Either, all_tainted, categories_of, spread
 from auditor.origin.findings import Category, Finding, Verdict
 
@@ -107,6 +108,7 @@ def propagate(graph: DependencyGraph, findings: Mapping[int, Sequence[Finding]])
         labels = nearest_two(sources, reverse_edges)
         anyway = ChainMaker(labels, origin_chain, set(labels[0]), partly)
         may = {index: anyway.chain(index, end) for index, end in anyway.ends() if index not in runtime}
+        may.update(may_build(graph, own, runtime, may, builds))
         by_category[Verdict.DEPENDS][category] = runtime
         by_category[Verdict.MAY_DEPEND][category] = may
         by_category[Verdict.BUILD_DEPENDS][category] = builds

@@ -8,7 +8,9 @@ reverse edges. The reference below iterates the definitions until nothing change
   too when such requirements lead it to another origin package (not back to itself);
 - *may-depend*: not depends, and some path of runtime alternatives to an origin package other
   than itself, never through a requirement a package meets itself (rpm installs a package with
-  its own provides; createrepo_c leaves such a requirement out of primary.xml);
+  its own provides; createrepo_c leaves such a requirement out of primary.xml); and a source
+  package not build-depends with an alternative of a BuildRequires that is origin, depends,
+  may-depend or build-depends (its buildroot may hold it), and the binaries built from it;
 - *build-depends*: a source package with a BuildRequires whose every alternative is tainted,
   build-depends, or cannot be installed without one of those (through runtime requirements
   whose every alternative is: a buildroot may hold no blocked binary), and every binary built
@@ -152,7 +154,27 @@ def _reference(
         reach = unusable(found)
         return any(group and all(m in reach for m in group) for group in build[source - binaries])
 
-    return depends, may, built(_least(range(binaries, binaries + sources), unbuildable))
+    blocked = built(_least(range(binaries, binaries + sources), unbuildable))
+    return (
+        depends,
+        may | _may_build(binaries, sources, build, built_from, origin | depends | may | blocked),
+        blocked,
+    )
+
+
+def _may_build(
+    binaries: int, sources: int, build: Groups, built_from: Sequence[int | None], reaching: set[int]
+) -> set[int]:
+    """The sources not in ``reaching`` some alternative of whose BuildRequires is (a buildroot may
+    hold it), and the binaries built from them not in ``reaching`` either."""
+    found = {
+        binaries + s
+        for s in range(sources)
+        if binaries + s not in reaching and any(m in reaching for group in build[s] for m in group)
+    }
+    return found | {
+        b for b, s in enumerate(built_from) if s is not None and binaries + s in found and b not in reaching
+    }
 
 
 @st.composite
@@ -188,7 +210,11 @@ def test_propagation_is_the_least_fixed_point_of_its_definition(
         # Each hop is a requirement of the package it leaves, and the chain ends at another origin.
         assert chain[0].source == index and chain[-1].target in origin and chain[-1].target != index
         for hop in chain:
-            assert any(hop.target in group for group in runtime[hop.source])
+            if hop.kind == "built-from":
+                assert built_from[hop.source] == hop.target - binaries
+            else:
+                groups = runtime[hop.source] if hop.source < binaries else build[hop.source - binaries]
+                assert any(hop.target in group for group in groups)
 
 
 @settings(max_examples=300, deadline=None)
@@ -237,9 +263,10 @@ def test_each_category_has_its_own_taint_and_chain(
         found = propagation.by_category.get(Verdict.DEPENDS, {}).get(category, {})
         assert set(found) == needs
         found_may = propagation.by_category.get(Verdict.MAY_DEPEND, {}).get(category, {})
-        assert set(found_may) == may
         for index, chain in [*found.items(), *found_may.items()]:
-            assert chain[-1].target != index and category in of[chain[-1].target]
+            assert (chain[-1].target != index and category in of[chain[-1].target]) or (
+                chain[-1].kind == "built-from"
+            )
 
         # build-depends of this category: a BuildRequires whose every alternative is tainted or
         # build-depends, one of which leads to an origin package of the category.
@@ -279,5 +306,7 @@ def test_each_category_has_its_own_taint_and_chain(
         }
         found_build = propagation.by_category.get(Verdict.BUILD_DEPENDS, {}).get(category, {})
         assert set(found_build) == built
+        reaching = {p for p in range(binaries) if of_category(p)} | needs | may | built
+        assert set(found_may) == may | _may_build(binaries, sources, build, built_from, reaching)
         for chain in found_build.values():
             assert category in of[chain[-1].target] or chain[-1].kind == "built-from"
