@@ -8,8 +8,10 @@ built from it, as a binary of a `build-depends` source is `build-depends`.
 
 A BuildRequires may take: an origin package of the category, a package that depends or may
 depend on one at run time (the buildroot installs its requirements too), and a blocked binary
-(it cannot be rebuilt without one). What such a binary needs at run time is not followed
-further here: the run-time chains already say it.
+(it cannot be rebuilt without one). A provider that may need a blocked binary only at run
+time (``tool-alt`` requiring ``libheld``, which the blocked ``heldlib`` or a clean package
+meets) is not followed: run-time chains end at origin packages, and a blocked binary is none,
+so that source stays clean (`tests/deps/test_build_unusable.py`'s ``app3``).
 """
 
 from __future__ import annotations
