@@ -242,6 +242,32 @@ def test_a_configuration_that_names_no_enabled_repository_is_an_empty_input(
     assert len(document["packages"]) == 2
 
 
+@pytest.mark.xfail(
+    strict=True, reason="said every section with a URL is disabled, of a section never disabled"
+)
+@pytest.mark.parametrize(
+    "text",
+    ["[xcp ng]\nbaseurl=file:///nowhere/x\n", "[main]\nbaseurl=file:///nowhere/x\n"],
+    ids=["id dnf refuses", "main with a URL"],
+)
+def test_a_configuration_whose_sections_dnf_never_reads_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str
+) -> None:
+    """dnf skips a section whose id it refuses ("Bad id for repo") and never reads ``[main]``'s
+    URLs as a repository: none of them is disabled, and the warning must not send the user
+    looking for an ``enabled=0`` that is not there."""
+    good = repository(tmp_path / "good", *CLEAN)
+    config = tmp_path / "xcp-ng.repo"
+    config.write_text(text)
+    code, document, err = scan_json([str(good), str(config), "--strict"], capsys)
+    said = (
+        f"{config}: names no enabled repository (every section with a URL is disabled, or one dnf "
+        "never reads: [main], [installed], an id dnf refuses)"
+    )
+    assert code == 3 and gaps(document) == {"gap:empty-input": said}
+    assert f"auditor: warning: {said}: nothing was read from it" in err.splitlines()
+
+
 def test_disabled_sections_beside_a_read_one_are_no_gap(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
