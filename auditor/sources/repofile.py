@@ -92,7 +92,8 @@ def _parser(text: str, shown: str) -> configparser.ConfigParser:
     parser = configparser.ConfigParser(
         interpolation=None, strict=False, default_section="\0no-defaults", comment_prefixes=("#", ";")
     )
-    parser.optionxform = str  # type: ignore[assignment,method-assign]
+    # Option names are configparser's, lower-cased, as yum 3 (iniparse) reads them: ``Exclude=``
+    # hides on yum hosts, though dnf reads names as written (`auditor.sources.dnfini`).
     try:
         # A byte order mark before the first header: dnf skips it (libdnf's IniParser), and
         # configparser would take the header for text before any section.

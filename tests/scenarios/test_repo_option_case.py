@@ -45,7 +45,6 @@ CASES = [
 ]
 
 
-@pytest.mark.xfail(strict=True, reason="yum's reading took option names as written, as dnf does")
 @pytest.mark.parametrize(
     ("name", "main_options", "clean_options"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
 )
