@@ -17,6 +17,7 @@ import pytest
 from auditor.cli.main import main
 from auditor.reports.failures import RunFailureKind
 from auditor.reports.sarif_rules import STATUS_RULES
+from auditor.rpm.gaps import GapKind
 from tests.paths import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -58,3 +59,14 @@ def test_a_gap_of_the_inputs_is_a_notification_as_the_readme_says(
     assert {"auditor/incomplete", "auditor/nothing-audited"} <= {
         n["descriptor"]["id"] for n in notifications if "descriptor" in n
     }
+
+
+def test_the_readme_names_every_kind_of_gap() -> None:
+    """Every gap is a `status/gap` alert or notification whose text starts with its kind, and a
+    waiver names it as ``gap:<kind>``: the README says what each kind is."""
+    missing = [
+        kind.value
+        for kind in GapKind
+        if f"`{kind.value}`" not in README and f"`gap:{kind.value}`" not in README
+    ]
+    assert not missing, f"README names no gap kind {missing}"
