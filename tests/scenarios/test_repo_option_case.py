@@ -69,3 +69,27 @@ def test_an_option_yum_reads_in_any_case_hides_the_clean_provider_on_yum_hosts(
     document = json.loads(capsys.readouterr().out)
     (app,) = [row for row in document["packages"] if row["name"] == "app"]
     assert (app["status"], code) == ("depends", 1), app
+
+
+@pytest.mark.xfail(strict=True, reason="yum's reading hid what excludepkgs= names, an option only dnf has")
+def test_excludepkgs_hides_nothing_on_yum_hosts(
+    repositories: tuple[Path, Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``excludepkgs`` is dnf's name; yum 3's RepoConf and YumConf define ``exclude`` and
+    ``includepkgs`` only, and ignore an option they do not define. ``excludepkgs=foo-citrix``
+    hides the Citrix provider from dnf alone: every yum host may still install it, so ``app``
+    may depend on Citrix (hidden taking it for ``exclude`` made it clean)."""
+    audited, clean, citrix = repositories
+    (tmp_path / "conf").mkdir()
+    config = tmp_path / "conf" / "context.repo"
+    config.write_text(
+        f"[clean]\nname=clean\nbaseurl=file://{clean}\ngpgcheck=0\n\n"
+        f"[citrix]\nname=citrix\nbaseurl=file://{citrix}\ngpgcheck=0\nexcludepkgs=foo-citrix\n"
+    )
+    assert dnf_providers(config, tmp_path) == {"foo-clean"}  # dnf reads excludepkgs
+    capsys.readouterr()
+    command = ["scan", str(audited), "--with", str(config), "--format", "json", "-q", "--no-cache"]
+    code = main([*command, "--fail-on", "origin,depends,may-depend"])
+    document = json.loads(capsys.readouterr().out)
+    (app,) = [row for row in document["packages"] if row["name"] == "app"]
+    assert (app["status"], code) == ("may-depend", 1), app
