@@ -24,7 +24,7 @@ from auditor.sources.dnfini import (
     valid_repo_id,
 )
 from auditor.sources.interface import ConfigReader
-from auditor.sources.repofilter import EXCLUDE_KEYS, INCLUDE_KEYS, PackageFilter, patterns
+from auditor.sources.repofilter import EXCLUDE_KEYS, INCLUDE_KEYS, YUM_EXCLUDE_KEYS, PackageFilter, patterns
 from auditor.sources.sectionoptions import DEFAULT_PRIORITY, credentials_in, priority_of
 
 REPOSITORY_KEYS = ("baseurl", "mirrorlist", "metalink")
@@ -92,8 +92,7 @@ def _parser(text: str, shown: str) -> configparser.ConfigParser:
     parser = configparser.ConfigParser(
         interpolation=None, strict=False, default_section="\0no-defaults", comment_prefixes=("#", ";")
     )
-    # Option names are configparser's, lower-cased, as yum 3 (iniparse) reads them: ``Exclude=``
-    # hides on yum hosts, though dnf reads names as written (`auditor.sources.dnfini`).
+    # Option names lower-cased (configparser's default), as yum 3's iniparse reads them; dnf's as written.
     try:
         # A byte order mark before the first header: dnf skips it (libdnf's IniParser), and
         # configparser would take the header for text before any section.
@@ -276,8 +275,9 @@ def hides_by_reader(
         main_keys = {} if disabled & {"all", "main"} else main_values
         own_keys = {} if disabled & {"all", section} else own
         dnf = reader is ConfigReader.DNF  # each reads its lists its own way (`patterns`)
+        excludes = EXCLUDE_KEYS if dnf else YUM_EXCLUDE_KEYS  # yum 3 has no excludepkgs
         hides[reader] = PackageFilter(
-            patterns(main_keys, EXCLUDE_KEYS, dnf=dnf) + patterns(own_keys, EXCLUDE_KEYS, dnf=dnf),
+            patterns(main_keys, excludes, dnf=dnf) + patterns(own_keys, excludes, dnf=dnf),
             patterns(main_keys, INCLUDE_KEYS, dnf=dnf) + patterns(own_keys, INCLUDE_KEYS, dnf=dnf),
         )
     return hides

@@ -25,6 +25,8 @@ from auditor.sources.repodata import RepositoryRead
 
 EXCLUDE_KEYS = ("exclude", "excludepkgs")
 """Synonyms in dnf (``exclude`` is yum's name, which dnf still reads)."""
+YUM_EXCLUDE_KEYS = ("exclude",)
+"""yum 3's only one: its RepoConf and YumConf define no ``excludepkgs``, which it ignores."""
 INCLUDE_KEYS = ("includepkgs",)
 
 MAX_GLOB_WORK = 4_000_000

@@ -71,7 +71,6 @@ def test_an_option_yum_reads_in_any_case_hides_the_clean_provider_on_yum_hosts(
     assert (app["status"], code) == ("depends", 1), app
 
 
-@pytest.mark.xfail(strict=True, reason="yum's reading hid what excludepkgs= names, an option only dnf has")
 def test_excludepkgs_hides_nothing_on_yum_hosts(
     repositories: tuple[Path, Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
