@@ -92,3 +92,26 @@ def test_excludepkgs_hides_nothing_on_yum_hosts(
     document = json.loads(capsys.readouterr().out)
     (app,) = [row for row in document["packages"] if row["name"] == "app"]
     assert (app["status"], code) == ("may-depend", 1), app
+
+
+@pytest.mark.xfail(strict=True, reason="yum's reading took a section whose enabled= is no boolean as enabled")
+@pytest.mark.parametrize("value", ["maybe", ""])
+def test_a_section_whose_enabled_is_no_boolean_is_skipped_on_yum_hosts(
+    repositories: tuple[Path, Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str
+) -> None:
+    """dnf says "Invalid configuration value" and keeps the section enabled; yum 3's BoolOption
+    refuses the value ("Error parsing config") and skips the whole section with a warning. Its
+    clean provider is then on dnf hosts only: a yum host meets ``foo`` with the Citrix one."""
+    audited, clean, citrix = repositories
+    (tmp_path / "conf").mkdir()
+    config = tmp_path / "conf" / "context.repo"
+    config.write_text(
+        f"[clean]\nname=clean\nbaseurl=file://{clean}\ngpgcheck=0\nenabled={value}\n\n"
+        f"[citrix]\nname=citrix\nbaseurl=file://{citrix}\ngpgcheck=0\n"
+    )
+    assert dnf_providers(config, tmp_path) == {"foo-clean", "foo-citrix"}
+    capsys.readouterr()
+    code = main(["scan", str(audited), "--with", str(config), "--format", "json", "-q", "--no-cache"])
+    document = json.loads(capsys.readouterr().out)
+    (app,) = [row for row in document["packages"] if row["name"] == "app"]
+    assert (app["status"], code) == ("depends", 1), app
