@@ -28,7 +28,11 @@ from dataclasses import dataclass
 _BLANK = " \t\r"
 _BOM = "\ufeff"
 FALSE_WORDS = ("0", "no", "false", "off")
-"""What dnf and yum read as a false boolean (in any ASCII case; yum lower-cases the stripped value)."""
+"""What dnf reads as a false boolean (in any ASCII case)."""
+YUM_TRUE_WORDS = ("1", "yes", "true")
+"""What yum 3's ``BoolOption`` reads as true (the stripped value lower-cased). It takes ``0``, ``no``
+and ``false`` for false and refuses any other value (``on``, ``off``, none): the section is then
+skipped whole ("Error parsing config"), so it enables no repository on yum hosts."""
 
 
 @dataclass(frozen=True)

@@ -94,7 +94,6 @@ def test_excludepkgs_hides_nothing_on_yum_hosts(
     assert (app["status"], code) == ("may-depend", 1), app
 
 
-@pytest.mark.xfail(strict=True, reason="yum's reading took a section whose enabled= is no boolean as enabled")
 @pytest.mark.parametrize("value", ["maybe", ""])
 def test_a_section_whose_enabled_is_no_boolean_is_skipped_on_yum_hosts(
     repositories: tuple[Path, Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str
