@@ -180,7 +180,6 @@ def test_a_var_that_is_no_assignment_is_a_usage_error(
     assert "error: argument --var:" in capsys.readouterr().err
 
 
-@pytest.mark.xfail(strict=True, reason="the error told to give --var stream, which was given")
 def test_a_default_form_dnf_leaves_as_written_is_an_input_error_that_says_so(
     configuration: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
