@@ -114,3 +114,26 @@ def test_a_section_whose_enabled_is_no_boolean_is_skipped_on_yum_hosts(
     document = json.loads(capsys.readouterr().out)
     (app,) = [row for row in document["packages"] if row["name"] == "app"]
     assert (app["status"], code) == ("depends", 1), app
+
+
+@pytest.mark.xfail(
+    strict=True, reason="said the metadata lists no package, of a repository exclude hid whole"
+)
+def test_a_repository_exclude_hides_whole_is_not_said_to_list_no_package(
+    repositories: tuple[Path, Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The clean repository lists ``foo-clean``; ``exclude=foo-clean`` hides it on every host,
+    which a warning says. "The repository's metadata lists no package" beside it was false, and
+    sent the user looking at a mirror that is fine."""
+    audited, clean, citrix = repositories
+    (tmp_path / "conf").mkdir()
+    config = tmp_path / "conf" / "context.repo"
+    config.write_text(
+        f"[clean]\nname=clean\nbaseurl=file://{clean}\ngpgcheck=0\nexclude=foo-clean\n\n"
+        f"[citrix]\nname=citrix\nbaseurl=file://{citrix}\ngpgcheck=0\n"
+    )
+    capsys.readouterr()
+    main(["scan", str(audited), "--with", str(config), "--format", "json", "-q", "--no-cache"])
+    document = json.loads(capsys.readouterr().out)
+    assert any("hidden by exclude=foo-clean" in warning for warning in document["warnings"])
+    assert not [warning for warning in document["warnings"] if "lists no package" in warning]
