@@ -267,6 +267,7 @@ def read_as_hosts_see(
     if context:
         gone = {id(package) for package in everywhere}
         read.packages = [package for package in read.packages if id(package) not in gone]
+        read.hidden += len(everywhere)
         if everywhere:
             hidden_by = f"hidden by {_rules(rules)} as dnf and yum hide them"
             said.insert(

@@ -116,9 +116,6 @@ def test_a_section_whose_enabled_is_no_boolean_is_skipped_on_yum_hosts(
     assert (app["status"], code) == ("depends", 1), app
 
 
-@pytest.mark.xfail(
-    strict=True, reason="said the metadata lists no package, of a repository exclude hid whole"
-)
 def test_a_repository_exclude_hides_whole_is_not_said_to_list_no_package(
     repositories: tuple[Path, Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
