@@ -134,3 +134,27 @@ def test_a_repository_exclude_hides_whole_is_not_said_to_list_no_package(
     document = json.loads(capsys.readouterr().out)
     assert any("hidden by exclude=foo-clean" in warning for warning in document["warnings"])
     assert not [warning for warning in document["warnings"] if "lists no package" in warning]
+
+
+@pytest.mark.xfail(
+    strict=True, reason="an inline ; comment after enabled=1 made yum's reading skip the section"
+)
+def test_an_inline_comment_after_enabled_keeps_the_section_on_yum_hosts(
+    repositories: tuple[Path, Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """iniparse, which yum 3 reads with, ends an option's value at a ``;`` after white space:
+    ``enabled=1 ; ours`` is ``1``, and the clean section is enabled on yum hosts as on dnf's
+    (which drops the comment too), so ``app`` may depend on Citrix, no more."""
+    audited, clean, citrix = repositories
+    (tmp_path / "conf").mkdir()
+    config = tmp_path / "conf" / "context.repo"
+    config.write_text(
+        f"[clean]\nname=clean\nbaseurl=file://{clean}\ngpgcheck=0\nenabled=1 ; ours\n\n"
+        f"[citrix]\nname=citrix\nbaseurl=file://{citrix}\ngpgcheck=0\n"
+    )
+    assert dnf_providers(config, tmp_path) == {"foo-clean", "foo-citrix"}
+    capsys.readouterr()
+    code = main(["scan", str(audited), "--with", str(config), "--format", "json", "-q", "--no-cache"])
+    document = json.loads(capsys.readouterr().out)
+    (app,) = [row for row in document["packages"] if row["name"] == "app"]
+    assert (app["status"], code) == ("may-depend", 0), app
