@@ -86,6 +86,17 @@ def read_as_dnf(text: str) -> dict[str, dict[str, str]] | DnfRefusal:
     return sections
 
 
+def yum_enabled(values: dict[str, str]) -> bool:
+    """Whether yum 3 enables a section with these options (names lower-cased): iniparse ends a
+    value at its first ``;`` when white space comes before it (an inline comment), and yum's
+    ``BoolOption`` takes only `YUM_TRUE_WORDS` for true; any other value skips the section."""
+    value = values.get("enabled", "1").split("\n", 1)[0]
+    semicolon = value.find(";")
+    if semicolon > 0 and value[semicolon - 1].isspace():
+        value = value[:semicolon]
+    return value.strip().lower() in YUM_TRUE_WORDS
+
+
 def dnf_enabled(values: dict[str, str]) -> bool:
     """Whether dnf enables a repository with these options: ``OptionBool`` takes ``0``, ``no``,
     ``false`` and ``off`` (in any ASCII case) for false; any other value it cannot read is

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field, replace
 from auditor.core.errors import InputError
 from auditor.formats.xmlstream import HTML_CONFIGURATION, is_html_page
 from auditor.sources.dnfini import (
-    YUM_TRUE_WORDS,
     DnfRefusal,
     dnf_enabled,
     dnf_list_items,
@@ -22,6 +21,7 @@ from auditor.sources.dnfini import (
     dnf_trimmed,
     read_as_dnf,
     valid_repo_id,
+    yum_enabled,
 )
 from auditor.sources.interface import ConfigReader
 from auditor.sources.repofilter import EXCLUDE_KEYS, INCLUDE_KEYS, YUM_EXCLUDE_KEYS, PackageFilter, patterns
@@ -231,7 +231,7 @@ def parse_repo_config(
             readings.append(_Reading(by_dnf[name], valid and dnf_enabled(by_dnf[name]), ConfigReader.DNF))
         if parser.has_section(name):
             values = dict(parser[name])
-            enabled = values.get("enabled", "1").strip().lower() in YUM_TRUE_WORDS
+            enabled = yum_enabled(values)
             valid = name not in ("main", "installed") and valid_repo_id(_VARIABLE.sub("_", name))
             readings.append(_Reading(values, valid and enabled, ConfigReader.YUM))
         if not any(_any_case(reading.values, key) for reading in readings for key in REPOSITORY_KEYS):

@@ -136,9 +136,6 @@ def test_a_repository_exclude_hides_whole_is_not_said_to_list_no_package(
     assert not [warning for warning in document["warnings"] if "lists no package" in warning]
 
 
-@pytest.mark.xfail(
-    strict=True, reason="an inline ; comment after enabled=1 made yum's reading skip the section"
-)
 def test_an_inline_comment_after_enabled_keeps_the_section_on_yum_hosts(
     repositories: tuple[Path, Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
