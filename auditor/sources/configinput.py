@@ -170,7 +170,12 @@ def _say_config_read_nothing(shown: str, read: ConfigRead, result: LoadResult, s
     file of them beside another configuration whose enabled sections are read, as
     ``scan /etc/yum.repos.d/*.repo`` names the files a reposdir holds; `ConfigScope.all_disabled`.)"""
     if read.config_urls:
-        what = "names no enabled repository (every section with a URL is disabled)"
+        # dnf reads no repository of [main], of [installed] or of an id it refuses ("Bad id for
+        # repo"), none of them disabled: the user is not sent looking for an enabled=0.
+        what = (
+            "names no enabled repository (every section with a URL is disabled, or one dnf never "
+            "reads: [main], [installed], an id dnf refuses)"
+        )
         if read.unpaired:
             # Why its source sections were not read either, in the words of the rule.
             what += (

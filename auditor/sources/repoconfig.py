@@ -106,9 +106,10 @@ def read_repo_config(
             continue
         if unexpanded:
             key, name = unexpanded[0]
-            result.errors.append(
-                InputError(where, f"${name} left unexpanded in {key} (give {variable_hint(name)})")
-            )
+            # ${name:-word} stays as written in dnf 4.14 whatever name holds: giving it is no cure.
+            form = next((url for url in urls.get(key, []) if "${" + name + ":" in url), None)
+            hint = f"dnf 4.14 leaves this form as written: {form}" if form else f"give {variable_hint(name)}"
+            result.errors.append(InputError(where, f"${name} left unexpanded in {key} ({hint})"))
             continue
         reader = SectionReader(section, where, shown, remote, result, options, store, scope, variables)
         read = reader.read(urls, origin)

@@ -60,6 +60,8 @@ class RepositoryRead:
     packages: list[Package]
     errors: list[InputError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    hidden: int = 0
+    """Packages it lists that its configuration's exclude/includepkgs hid from every host (`repofilter`)."""
     metadata: dict[str, MetadataFile] = field(default_factory=dict)
     has_filelists: bool = False
     """Whether the repository's filelists.xml is there and matches repomd.xml (it is parsed
@@ -88,7 +90,7 @@ def say_if_empty(read: RepositoryRead, shown: str, result: LoadResult) -> None:
     """A repository whose metadata lists no package is a real state (an ``updates`` repository
     right after a release), not a gap: it is said, and the audit of the other inputs stands.
     An audit in which no input held a package still fails as an audit of nothing."""
-    if not read.packages and not read.errors:
+    if not read.packages and not read.errors and not read.hidden:  # hidden ones are said by their warning
         result.warnings.append(f"{shown}: the repository's metadata lists no package")
 
 

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field, replace
 from auditor.core.errors import InputError
 from auditor.formats.xmlstream import HTML_CONFIGURATION, is_html_page
 from auditor.sources.dnfini import (
-    FALSE_WORDS,
     DnfRefusal,
     dnf_enabled,
     dnf_list_items,
@@ -22,9 +21,10 @@ from auditor.sources.dnfini import (
     dnf_trimmed,
     read_as_dnf,
     valid_repo_id,
+    yum_enabled,
 )
 from auditor.sources.interface import ConfigReader
-from auditor.sources.repofilter import EXCLUDE_KEYS, INCLUDE_KEYS, PackageFilter, patterns
+from auditor.sources.repofilter import EXCLUDE_KEYS, INCLUDE_KEYS, YUM_EXCLUDE_KEYS, PackageFilter, patterns
 from auditor.sources.sectionoptions import DEFAULT_PRIORITY, credentials_in, priority_of
 
 REPOSITORY_KEYS = ("baseurl", "mirrorlist", "metalink")
@@ -92,7 +92,7 @@ def _parser(text: str, shown: str) -> configparser.ConfigParser:
     parser = configparser.ConfigParser(
         interpolation=None, strict=False, default_section="\0no-defaults", comment_prefixes=("#", ";")
     )
-    parser.optionxform = str  # type: ignore[assignment,method-assign]
+    # Option names lower-cased (configparser's default), as yum 3's iniparse reads them; dnf's as written.
     try:
         # A byte order mark before the first header: dnf skips it (libdnf's IniParser), and
         # configparser would take the header for text before any section.
@@ -231,7 +231,7 @@ def parse_repo_config(
             readings.append(_Reading(by_dnf[name], valid and dnf_enabled(by_dnf[name]), ConfigReader.DNF))
         if parser.has_section(name):
             values = dict(parser[name])
-            enabled = values.get("enabled", "1").strip().lower() not in FALSE_WORDS
+            enabled = yum_enabled(values)
             valid = name not in ("main", "installed") and valid_repo_id(_VARIABLE.sub("_", name))
             readings.append(_Reading(values, valid and enabled, ConfigReader.YUM))
         if not any(_any_case(reading.values, key) for reading in readings for key in REPOSITORY_KEYS):
@@ -275,8 +275,9 @@ def hides_by_reader(
         main_keys = {} if disabled & {"all", "main"} else main_values
         own_keys = {} if disabled & {"all", section} else own
         dnf = reader is ConfigReader.DNF  # each reads its lists its own way (`patterns`)
+        excludes = EXCLUDE_KEYS if dnf else YUM_EXCLUDE_KEYS  # yum 3 has no excludepkgs
         hides[reader] = PackageFilter(
-            patterns(main_keys, EXCLUDE_KEYS, dnf=dnf) + patterns(own_keys, EXCLUDE_KEYS, dnf=dnf),
+            patterns(main_keys, excludes, dnf=dnf) + patterns(own_keys, excludes, dnf=dnf),
             patterns(main_keys, INCLUDE_KEYS, dnf=dnf) + patterns(own_keys, INCLUDE_KEYS, dnf=dnf),
         )
     return hides

@@ -25,6 +25,8 @@ from auditor.sources.repodata import RepositoryRead
 
 EXCLUDE_KEYS = ("exclude", "excludepkgs")
 """Synonyms in dnf (``exclude`` is yum's name, which dnf still reads)."""
+YUM_EXCLUDE_KEYS = ("exclude",)
+"""yum 3's only one: its RepoConf and YumConf define no ``excludepkgs``, which it ignores."""
 INCLUDE_KEYS = ("includepkgs",)
 
 MAX_GLOB_WORK = 4_000_000
@@ -265,6 +267,7 @@ def read_as_hosts_see(
     if context:
         gone = {id(package) for package in everywhere}
         read.packages = [package for package in read.packages if id(package) not in gone]
+        read.hidden += len(everywhere)
         if everywhere:
             hidden_by = f"hidden by {_rules(rules)} as dnf and yum hide them"
             said.insert(

@@ -46,8 +46,10 @@ def _audited(alternatives: Path, tmp_path: Path, shape: str) -> tuple[Path, Path
     elif shape == "yum-disables":  # configparser strips the form feed: "0", disabled for yum
         text = both + clean + "enabled=0\f\n"
         dnf_sees |= {"foo-clean.noarch"}
-    elif shape == "dnf-disables":  # dnf strips the quotes: "0", disabled; to configparser a true word
-        text = both + clean + 'enabled="0"\n'
+    elif shape == "dnf-disables":  # dnf reads enabled=0 (Enabled is no option of its); yum 3 reads
+        # names in any case, the later winning: Enabled=1. (``enabled="0"`` is false to dnf, which
+        # strips the quotes, and refused by yum 3's BoolOption, which then skips the section too.)
+        text = both + clean + "enabled=0\nEnabled=1\n"
     elif shape == "dnf-refuses-its-file":  # libdnf skips a file whole, configparser reads it
         (tmp_path / "repos.d").mkdir()
         (tmp_path / "repos.d" / "clean.repo").write_text(clean + "[other] text after its header\n")

@@ -101,10 +101,9 @@ CASES = [
     ("includepkgs in [main]", "includepkgs=foo-cit*", "", "dnf.conf"),
     ("nothing hidden", "", "", "context.repo"),
     ("exclude of another name", "", "exclude=foo", "context.repo"),
-    # dnf reads no [main] in a .repo file, and option names as written: these hide nothing.
+    # dnf reads no [main] in a .repo file: it hides nothing. (dnf reads option names as written,
+    # yum 3 in any case: ``Exclude=`` hides on yum hosts, tests/scenarios/test_repo_option_case.py.)
     ("[main] of a .repo file", "exclude=foo-clean", "", "context.repo"),
-    ("Exclude is not exclude", "", "Exclude=foo-clean", "context.repo"),
-    ("Enabled is not enabled", "", "Enabled=0", "context.repo"),
     ("disable_excludes=all", "disable_excludes=all\nexclude=foo-clean", "exclude=foo-clean", "dnf.conf"),
     ("disable_excludes=main", "disable_excludes=main\nexclude=foo-clean", "", "dnf.conf"),
     ("disable_excludes of the section", "disable_excludes=ctx", "includepkgs=foo-citrix", "dnf.conf"),

@@ -178,3 +178,25 @@ def test_a_var_that_is_no_assignment_is_a_usage_error(
 ) -> None:
     assert main(["scan", str(configuration), "--var", given]) == ExitCode.USAGE
     assert "error: argument --var:" in capsys.readouterr().err
+
+
+def test_a_default_form_dnf_leaves_as_written_is_an_input_error_that_says_so(
+    configuration: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """dnf 4.14 substitutes ``$name`` and ``${name}`` only: ``${stream:-clean}`` stays as written
+    whatever ``stream`` holds, so dnf asks for a directory of that very name (the README says so).
+    The auditor cannot read what dnf reads there: an input error, which must not tell the user to
+    give the variable they gave."""
+    config = configuration
+    config.write_text(config.read_text().replace("$stream", "${stream:-clean}"))
+    root = tmp_path / "root"
+    set_variable(root, "dnf", "stream", "vendor\n")
+    literal = tmp_path / "${stream:-clean}"
+    shutil.copytree(tmp_path / "clean", literal)
+    assert dnf_names(config, root, tmp_path) == {"base"}  # the literal directory, not vendor's
+    shutil.rmtree(literal)
+    capsys.readouterr()
+    code = main(["scan", str(config), "--var", "stream=vendor", "-q", "--no-cache"])
+    err = capsys.readouterr().err
+    assert code == ExitCode.INPUT and "${stream:-clean}" in err and "dnf" in err, err
+    assert "give --var stream" not in err, err

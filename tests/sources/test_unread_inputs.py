@@ -223,7 +223,8 @@ def test_a_mirror_the_auditor_cannot_read_is_still_configuration_the_policy_judg
         ("# nothing here\n", "names no repository (no section with a baseurl, mirrorlist or metalink)"),
         (
             "[extras]\nbaseurl=file:///nowhere/extras\nenabled=0\n",
-            "names no enabled repository (every section with a URL is disabled)",
+            "names no enabled repository (every section with a URL is disabled, or one dnf never reads: "
+            "[main], [installed], an id dnf refuses)",
         ),
     ],
     ids=["only main", "empty", "all disabled"],
@@ -240,6 +241,29 @@ def test_a_configuration_that_names_no_enabled_repository_is_an_empty_input(
     assert code == 3 and gaps(document) == {"gap:empty-input": f"{config}: {said}"}
     assert f"auditor: warning: {config}: {said}: nothing was read from it" in err.splitlines()
     assert len(document["packages"]) == 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["[xcp ng]\nbaseurl=file:///nowhere/x\n", "[main]\nbaseurl=file:///nowhere/x\n"],
+    ids=["id dnf refuses", "main with a URL"],
+)
+def test_a_configuration_whose_sections_dnf_never_reads_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str
+) -> None:
+    """dnf skips a section whose id it refuses ("Bad id for repo") and never reads ``[main]``'s
+    URLs as a repository: none of them is disabled, and the warning must not send the user
+    looking for an ``enabled=0`` that is not there."""
+    good = repository(tmp_path / "good", *CLEAN)
+    config = tmp_path / "xcp-ng.repo"
+    config.write_text(text)
+    code, document, err = scan_json([str(good), str(config), "--strict"], capsys)
+    said = (
+        f"{config}: names no enabled repository (every section with a URL is disabled, or one dnf "
+        "never reads: [main], [installed], an id dnf refuses)"
+    )
+    assert code == 3 and gaps(document) == {"gap:empty-input": said}
+    assert f"auditor: warning: {said}: nothing was read from it" in err.splitlines()
 
 
 def test_disabled_sections_beside_a_read_one_are_no_gap(
@@ -265,7 +289,10 @@ def test_a_file_of_disabled_sections_beside_a_read_configuration_is_no_gap(
     xcp.write_text(f"[xcp-ng-base]\nbaseurl={good.as_uri()}\n")
     centos = tmp_path / "CentOS-Base.repo"
     centos.write_text("[base]\nbaseurl=file:///nowhere/base\nenabled=0\n")
-    said = f"{centos}: names no enabled repository (every section with a URL is disabled)"
+    said = (
+        f"{centos}: names no enabled repository (every section with a URL is disabled, or one dnf never "
+        "reads: [main], [installed], an id dnf refuses)"
+    )
     code, document, err = scan_json([str(centos), str(xcp), "--strict"], capsys)
     assert code == 0 and gaps(document) == {} and len(document["packages"]) == 2
     assert f"auditor: warning: {said}: nothing was read from it" in err.splitlines()

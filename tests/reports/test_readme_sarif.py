@@ -1,0 +1,72 @@
+"""What the README says of the SARIF report is what `--format sarif` writes.
+
+Code scanning users filter and dismiss alerts by rule id, and read the run's notifications
+by their descriptor: the README names each one the code can write. A gap of the inputs has
+no package file to be located at: it is a tool notification carrying its fact's fingerprint,
+not an alert, and the README says so rather than "one alert per ... gap".
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from auditor.cli.main import main
+from auditor.reports.failures import RunFailureKind
+from auditor.reports.sarif_rules import STATUS_RULES
+from auditor.rpm.gaps import GapKind
+from tests.paths import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+SARIF_SOURCES = sorted((ROOT / "auditor" / "reports").glob("sarif*.py"))
+
+
+def written_descriptor_ids() -> set[str]:
+    """The notification descriptor ids the SARIF modules write literally (``"auditor/..."``)."""
+    ids = {
+        match
+        for path in SARIF_SOURCES
+        for match in re.findall(r'"id": f?"(auditor/[a-z-]+)"', path.read_text(encoding="utf-8"))
+    }
+    return ids | {f"auditor/{kind.value}" for kind in RunFailureKind}
+
+
+def test_the_readme_names_every_sarif_rule_and_notification_id() -> None:
+    ids = {rule.id for rule in STATUS_RULES.values()} | written_descriptor_ids()
+    assert {"status/gap", "auditor/incomplete", "auditor/results-not-listed"} <= ids
+    missing = sorted(one for one in ids if f"`{one}`" not in README)
+    assert not missing, f"README names no {missing}"
+
+
+def test_a_gap_of_the_inputs_is_a_notification_as_the_readme_says(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert "a gap of the inputs or of the run" in README and "is a tool notification" in README
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    report = tmp_path / "out.sarif"
+    code = main(["scan", str(empty), "-q", "--cache-dir", str(tmp_path / "cache"), "-o", str(report)])
+    capsys.readouterr()
+    assert code == 3
+    run = json.loads(report.read_text(encoding="utf-8"))["runs"][0]
+    assert run["results"] == []
+    notifications = run["invocations"][0]["toolExecutionNotifications"]
+    gap = [n for n in notifications if n["message"]["text"].startswith("input: empty-input")]
+    assert len(gap) == 1 and "auditorFact/v1" in gap[0]["properties"]
+    assert {"auditor/incomplete", "auditor/nothing-audited"} <= {
+        n["descriptor"]["id"] for n in notifications if "descriptor" in n
+    }
+
+
+def test_the_readme_names_every_kind_of_gap() -> None:
+    """Every gap is a `status/gap` alert or notification whose text starts with its kind, and a
+    waiver names it as ``gap:<kind>``: the README says what each kind is."""
+    missing = [
+        kind.value
+        for kind in GapKind
+        if f"`{kind.value}`" not in README and f"`gap:{kind.value}`" not in README
+    ]
+    assert not missing, f"README names no gap kind {missing}"
