@@ -3,9 +3,8 @@
 The components are the audited packages, then the context packages an audited package
 needs (a requirement or BuildRequires that only they, or they too, satisfy): a dependency
 must name a component of the document. A context package's own requirements are not
-resolved by the auditor, so its dependencies are unknown, not none; it says so
-(``auditor:audited`` is ``false``, no CycloneDX ``dependencies`` entry, an SPDX
-DEPENDS_ON NOASSERTION).
+resolved, so its dependencies are unknown, not none: ``auditor:audited`` is ``false``,
+it has no CycloneDX ``dependencies`` entry and SPDX says DEPENDS_ON NOASSERTION.
 
 Each package is named by a purl (``pkg:rpm/NAMESPACE/NAME@VERSION-RELEASE?arch=ARCH&epoch=E``).
 The namespace is ``--purl-namespace`` when given, else the package's Distribution, else its

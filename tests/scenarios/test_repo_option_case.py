@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -36,6 +37,47 @@ def repositories(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, 
     for repository in (audited, clean, citrix):
         subprocess.run(["createrepo_c", "-q", str(repository)], check=True)
     return audited, clean, citrix
+
+
+def write_config(
+    directory: Path,
+    clean: Path,
+    citrix: Path,
+    *,
+    name: str = "context.repo",
+    main_options: str | None = None,
+    clean_options: str = "",
+    citrix_options: str = "",
+) -> Path:
+    """``directory``/conf/``name``: the clean section, then the Citrix one, each with its options
+    (a ``[main]`` section first when ``main_options`` is given)."""
+    (directory / "conf").mkdir()
+    config = directory / "conf" / name
+    head = "" if main_options is None else f"[main]\n{main_options}\n\n"
+    config.write_text(
+        f"{head}[clean]\nname=clean\nbaseurl=file://{clean}\ngpgcheck=0\n{clean_options}\n\n"
+        f"[citrix]\nname=citrix\nbaseurl=file://{citrix}\ngpgcheck=0\n{citrix_options}"
+    )
+    return config
+
+
+def scan(
+    audited: Path, config: Path, capsys: pytest.CaptureFixture[str], *more: str
+) -> tuple[int, dict[str, Any]]:
+    """The exit code and JSON report of ``auditor scan AUDITED --with CONFIG``."""
+    capsys.readouterr()
+    code = main(["scan", str(audited), "--with", str(config), "--format", "json", "-q", "--no-cache", *more])
+    document: dict[str, Any] = json.loads(capsys.readouterr().out)
+    return code, document
+
+
+def app_status(
+    audited: Path, config: Path, capsys: pytest.CaptureFixture[str], *more: str
+) -> tuple[str, int]:
+    """``app``'s status and the run's exit code."""
+    code, document = scan(audited, config, capsys, *more)
+    (app,) = [row for row in document["packages"] if row["name"] == "app"]
+    return app["status"], code
 
 
 CASES = [
@@ -57,18 +99,11 @@ def test_an_option_yum_reads_in_any_case_hides_the_clean_provider_on_yum_hosts(
     clean_options: str,
 ) -> None:
     audited, clean, citrix = repositories
-    (tmp_path / "conf").mkdir()
-    config = tmp_path / "conf" / name
-    config.write_text(
-        f"[main]\n{main_options}\n\n[clean]\nname=clean\nbaseurl=file://{clean}\ngpgcheck=0\n{clean_options}\n\n"
-        f"[citrix]\nname=citrix\nbaseurl=file://{citrix}\ngpgcheck=0\n"
+    config = write_config(
+        tmp_path, clean, citrix, name=name, main_options=main_options, clean_options=clean_options
     )
     assert dnf_providers(config, tmp_path) == {"foo-clean", "foo-citrix"}  # dnf reads names as written
-    capsys.readouterr()
-    code = main(["scan", str(audited), "--with", str(config), "--format", "json", "-q", "--no-cache"])
-    document = json.loads(capsys.readouterr().out)
-    (app,) = [row for row in document["packages"] if row["name"] == "app"]
-    assert (app["status"], code) == ("depends", 1), app
+    assert app_status(audited, config, capsys) == ("depends", 1)
 
 
 def test_excludepkgs_hides_nothing_on_yum_hosts(
@@ -79,19 +114,9 @@ def test_excludepkgs_hides_nothing_on_yum_hosts(
     hides the Citrix provider from dnf alone: every yum host may still install it, so ``app``
     may depend on Citrix (hidden taking it for ``exclude`` made it clean)."""
     audited, clean, citrix = repositories
-    (tmp_path / "conf").mkdir()
-    config = tmp_path / "conf" / "context.repo"
-    config.write_text(
-        f"[clean]\nname=clean\nbaseurl=file://{clean}\ngpgcheck=0\n\n"
-        f"[citrix]\nname=citrix\nbaseurl=file://{citrix}\ngpgcheck=0\nexcludepkgs=foo-citrix\n"
-    )
+    config = write_config(tmp_path, clean, citrix, citrix_options="excludepkgs=foo-citrix\n")
     assert dnf_providers(config, tmp_path) == {"foo-clean"}  # dnf reads excludepkgs
-    capsys.readouterr()
-    command = ["scan", str(audited), "--with", str(config), "--format", "json", "-q", "--no-cache"]
-    code = main([*command, "--fail-on", "origin,depends,may-depend"])
-    document = json.loads(capsys.readouterr().out)
-    (app,) = [row for row in document["packages"] if row["name"] == "app"]
-    assert (app["status"], code) == ("may-depend", 1), app
+    assert app_status(audited, config, capsys, "--fail-on", "origin,depends,may-depend") == ("may-depend", 1)
 
 
 @pytest.mark.parametrize("value", ["maybe", ""])
@@ -102,18 +127,9 @@ def test_a_section_whose_enabled_is_no_boolean_is_skipped_on_yum_hosts(
     refuses the value ("Error parsing config") and skips the whole section with a warning. Its
     clean provider is then on dnf hosts only: a yum host meets ``foo`` with the Citrix one."""
     audited, clean, citrix = repositories
-    (tmp_path / "conf").mkdir()
-    config = tmp_path / "conf" / "context.repo"
-    config.write_text(
-        f"[clean]\nname=clean\nbaseurl=file://{clean}\ngpgcheck=0\nenabled={value}\n\n"
-        f"[citrix]\nname=citrix\nbaseurl=file://{citrix}\ngpgcheck=0\n"
-    )
+    config = write_config(tmp_path, clean, citrix, clean_options=f"enabled={value}")
     assert dnf_providers(config, tmp_path) == {"foo-clean", "foo-citrix"}
-    capsys.readouterr()
-    code = main(["scan", str(audited), "--with", str(config), "--format", "json", "-q", "--no-cache"])
-    document = json.loads(capsys.readouterr().out)
-    (app,) = [row for row in document["packages"] if row["name"] == "app"]
-    assert (app["status"], code) == ("depends", 1), app
+    assert app_status(audited, config, capsys) == ("depends", 1)
 
 
 def test_a_repository_exclude_hides_whole_is_not_said_to_list_no_package(
@@ -123,15 +139,8 @@ def test_a_repository_exclude_hides_whole_is_not_said_to_list_no_package(
     which a warning says. "The repository's metadata lists no package" beside it was false, and
     sent the user looking at a mirror that is fine."""
     audited, clean, citrix = repositories
-    (tmp_path / "conf").mkdir()
-    config = tmp_path / "conf" / "context.repo"
-    config.write_text(
-        f"[clean]\nname=clean\nbaseurl=file://{clean}\ngpgcheck=0\nexclude=foo-clean\n\n"
-        f"[citrix]\nname=citrix\nbaseurl=file://{citrix}\ngpgcheck=0\n"
-    )
-    capsys.readouterr()
-    main(["scan", str(audited), "--with", str(config), "--format", "json", "-q", "--no-cache"])
-    document = json.loads(capsys.readouterr().out)
+    config = write_config(tmp_path, clean, citrix, clean_options="exclude=foo-clean")
+    _, document = scan(audited, config, capsys)
     assert any("hidden by exclude=foo-clean" in warning for warning in document["warnings"])
     assert not [warning for warning in document["warnings"] if "lists no package" in warning]
 
@@ -143,15 +152,6 @@ def test_an_inline_comment_after_enabled_keeps_the_section_on_yum_hosts(
     ``enabled=1 ; ours`` is ``1``, and the clean section is enabled on yum hosts as on dnf's
     (which drops the comment too), so ``app`` may depend on Citrix, no more."""
     audited, clean, citrix = repositories
-    (tmp_path / "conf").mkdir()
-    config = tmp_path / "conf" / "context.repo"
-    config.write_text(
-        f"[clean]\nname=clean\nbaseurl=file://{clean}\ngpgcheck=0\nenabled=1 ; ours\n\n"
-        f"[citrix]\nname=citrix\nbaseurl=file://{citrix}\ngpgcheck=0\n"
-    )
+    config = write_config(tmp_path, clean, citrix, clean_options="enabled=1 ; ours")
     assert dnf_providers(config, tmp_path) == {"foo-clean", "foo-citrix"}
-    capsys.readouterr()
-    code = main(["scan", str(audited), "--with", str(config), "--format", "json", "-q", "--no-cache"])
-    document = json.loads(capsys.readouterr().out)
-    (app,) = [row for row in document["packages"] if row["name"] == "app"]
-    assert (app["status"], code) == ("may-depend", 0), app
+    assert app_status(audited, config, capsys) == ("may-depend", 0)
