@@ -52,11 +52,15 @@ def undeclared(value: Any, node: Any, path: str = "") -> set[str]:
                 found.add(f"{path}.{key}")
     elif isinstance(value, list):
         items = next((one["items"] for one in [node, *branches] if "items" in one), None)
-        for item in value if items is not None else ():
-            found |= undeclared(item, items, f"{path}[]")
+        for item in value:
+            if items is not None:
+                found |= undeclared(item, items, f"{path}[]")
+            elif isinstance(item, dict):  # an array whose items the schema does not describe
+                found |= {f"{path}[].{key}" for key in item}
     return found
 
 
+@pytest.mark.xfail(strict=True, reason="the schema describes no item of a package's sources")
 def test_every_key_of_a_report_under_a_baseline_is_declared(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -90,6 +94,7 @@ def test_every_key_of_a_report_under_a_baseline_is_declared(
     assert undeclared(document, SCHEMA) == set()
 
 
+@pytest.mark.xfail(strict=True, reason="the schema describes no item of a package's sources")
 def test_every_key_of_the_example_s_report_is_declared(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -99,3 +104,28 @@ def test_every_key_of_the_example_s_report_is_declared(
     capsys.readouterr()
     assert code == 1
     assert undeclared(json.loads(report.read_text(encoding="utf-8")), SCHEMA) == set()
+
+
+@pytest.mark.xfail(
+    strict=True, reason="the schema declares a finding's waived_by, which the report never writes"
+)
+def test_a_waived_finding_says_its_waiver_where_the_schema_says(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A finding a waiver accepted names it in ``waiver``, as a fact does; the schema also
+    declared ``waived_by``, which no report holds: a program reading it found no waiver."""
+    waivers = tmp_path / "waivers.toml"
+    waivers.write_text(
+        '[[waiver]]\nid = "sm"\npackage = "sm"\nreason = "r"\nowner = "o"\nexpires = 2099-01-01\n',
+        encoding="utf-8",
+    )
+    report = tmp_path / "report.json"
+    inputs = [str(EXAMPLE / "repo"), str(EXAMPLE / "srpms"), "--waivers", str(waivers)]
+    main(["scan", "-q", "--cache-dir", str(tmp_path / "cache"), *inputs, "-o", str(report)])
+    capsys.readouterr()
+    packages = json.loads(report.read_text(encoding="utf-8"))["packages"]
+    findings = [finding for package in packages if package["name"] == "sm" for finding in package["findings"]]
+    assert findings and all(finding["waiver"] == "sm" for finding in findings)
+    assert not any("waived_by" in finding for finding in findings)
+    assert set(SCHEMA["$defs"]["finding"]["properties"]) >= {"waiver"}
+    assert "waived_by" not in SCHEMA["$defs"]["finding"]["properties"]
