@@ -124,3 +124,25 @@ def test_a_waived_finding_says_its_waiver_where_the_schema_says(
     assert not any("waived_by" in finding for finding in findings)
     assert set(SCHEMA["$defs"]["finding"]["properties"]) >= {"waiver"}
     assert "waived_by" not in SCHEMA["$defs"]["finding"]["properties"]
+
+
+@pytest.mark.xfail(
+    strict=True, reason="the schema describes no item of gate.expired_waivers or gate.stale_waivers"
+)
+def test_every_key_of_an_expired_and_a_stale_waiver_is_declared(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    waivers = tmp_path / "waivers.toml"
+    waivers.write_text(
+        '[[waiver]]\nid = "old"\npackage = "sm"\nreason = "r"\nowner = "o"\nexpires = 2020-01-01\n'
+        '[[waiver]]\nid = "stale"\npackage = "gone"\nreason = "r"\nowner = "o"\nexpires = 2099-01-01\n',
+        encoding="utf-8",
+    )
+    report = tmp_path / "report.json"
+    inputs = [str(EXAMPLE / "repo"), str(EXAMPLE / "srpms"), "--waivers", str(waivers)]
+    main(["scan", "-q", "--cache-dir", str(tmp_path / "cache"), *inputs, "-o", str(report)])
+    capsys.readouterr()
+    document = json.loads(report.read_text(encoding="utf-8"))
+    assert [w["id"] for w in document["gate"]["expired_waivers"]] == ["old"]
+    assert [w["id"] for w in document["gate"]["stale_waivers"]] == ["stale"]
+    assert undeclared(document, SCHEMA) == set()
