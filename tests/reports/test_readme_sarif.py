@@ -11,14 +11,22 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from auditor.audit.options import AuditOptions
+from auditor.audit.pipeline import audit_packages
 from auditor.cli.main import main
+from auditor.origin.policy import load_policy
+from auditor.reports import sarif
 from auditor.reports.failures import RunFailureKind
 from auditor.reports.sarif_rules import STATUS_RULES
 from auditor.rpm.gaps import GapKind
+from auditor.sources.interface import ConfigUrl, LoadResult
 from tests.paths import ROOT
+from tests.report_cases import CITRIX, audit_of, gate_view, view_of
+from tests.universe import universe
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 SARIF_SOURCES = sorted((ROOT / "auditor" / "reports").glob("sarif*.py"))
@@ -70,3 +78,51 @@ def test_the_readme_names_every_kind_of_gap() -> None:
         if f"`{kind.value}`" not in README and f"`gap:{kind.value}`" not in README
     ]
     assert not missing, f"README names no gap kind {missing}"
+
+
+def _paragraph(start: str) -> str:
+    """The README's paragraph that begins with ``start``, up to the next blank line."""
+    begin = README.index(start)
+    return README[begin : README.index("\n\n", begin)]
+
+
+def _property_keys() -> tuple[set[str], set[str], set[str], set[str]]:
+    """The keys of the properties the SARIF report writes: of a fact's result (a package's, a
+    configured URL's, a taint with a shortened chain), of the run, of ``resultsListed`` and of a
+    summary result."""
+    config = audit_packages(
+        AuditOptions(targets=("universe",)),
+        load_policy(),
+        LoadResult(
+            packages=universe([{"name": "fine"}]),
+            config_urls=[ConfigUrl("x.repo", "xs", "baseurl", "https://repo.citrite.net/x/")],
+        ),
+        LoadResult(packages=universe([])),
+    )
+    chain: list[dict[str, Any]] = [{"name": f"p{i:02d}", "requires": [f"p{i + 1:02d}"]} for i in range(19)]
+    chain.append({"name": "p19", **CITRIX})
+    views = [gate_view(), view_of(config), view_of(audit_of(chain))]
+    results, run = set(), set()
+    for view in views:
+        document = json.loads(sarif.render(view))["runs"][0]
+        results |= {key for result in document["results"] for key in result["properties"]}
+        run |= set(document["properties"])
+    bounded = json.loads(sarif.render(gate_view(), max_results=1))["runs"][0]
+    summaries = {
+        key
+        for result in bounded["results"]
+        if result["properties"].get("summary")
+        for key in result["properties"]
+    }
+    listed = set(bounded["properties"]["resultsListed"])
+    return results, run | {"resultsListed"}, listed, summaries
+
+
+def test_the_readme_names_every_property_the_sarif_report_writes() -> None:
+    results, run, listed, summaries = _property_keys()
+    assert {"chainHops", "section", "field", "chain"} <= results and "gaps" in summaries
+    said = set(re.findall(r"`([^`]+)`", _paragraph("A SARIF result's `properties`")))
+    missing = sorted((results | run | listed) - said)
+    assert not missing, f"the README's SARIF properties paragraph names no {missing}"
+    said = set(re.findall(r"`([^`]+)`", _paragraph("Code scanning rejects a file")))
+    assert not summaries - said, f"the README names no summary result property {sorted(summaries - said)}"
