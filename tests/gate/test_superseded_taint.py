@@ -1,0 +1,87 @@
+"""A `may-depend` taint that a stronger taint of its category replaced was not fixed.
+
+``alt`` BuildRequires ``tool``, which Citrix's ``cx-tool`` and the clean ``own-tool`` provide,
+and ``mid`` Requires it: both `may-depend` on ``cx-tool``. With ``own-tool`` deleted, ``alt``
+is `build-depends` and ``mid`` `depends` on the same Citrix package. The baseline's entries for
+their `may-depend` taints, and `diff`'s facts, said *fixed* ("something changed that cured it")
+beside the new, blocking, stronger taint: a release manager read three fixes where three
+packages got worse. Such a fact is *superseded*, as a deleted package's is *gone*: not progress.
+A `depends` taint that becomes `may-depend` (a clean provider was added) is still fixed.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.cli.main import main
+from tests.deps.built import CITRIX, build_repository
+
+FULL: list[dict[str, Any]] = [
+    {"name": "cx-tool", "provides": ["tool"], **CITRIX},
+    {"name": "own-tool", "provides": ["tool"]},
+    {"name": "alt", "buildrequires": ["tool"]},
+    {"name": "mid", "requires": ["tool"]},
+    {"name": "plain", "requires": ["cx-tool"]},
+]
+WITHOUT_OWN_TOOL = [package for package in FULL if package["name"] != "own-tool"]
+SUPERSEDED = {("alt", "status:may-depend"), ("mid", "status:may-depend")}
+
+
+def _scan(repository: Path, out: Path, *extra: str) -> dict[str, Any]:
+    targets = [str(repository), str(repository.parent / "SRPMS")]
+    code = main(["scan", *targets, "--no-cache", "--format", "json", "-o", str(out), *extra])
+    assert code in (0, 1)
+    document: dict[str, Any] = json.loads(out.read_text())
+    return document
+
+
+@pytest.fixture(scope="module")
+def sides(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    top = tmp_path_factory.mktemp("superseded")
+    before = build_repository(FULL, top / "before")
+    after = build_repository(WITHOUT_OWN_TOOL, top / "after")
+    return before, after, top
+
+
+@pytest.mark.xfail(strict=True, reason="a may-depend taint a stronger one replaced is reported fixed")
+def test_the_baseline_calls_a_taint_a_stronger_one_replaced_superseded(
+    sides: tuple[Path, Path, Path],
+) -> None:
+    before, after, top = sides
+    baseline = top / "baseline.json"
+    fail_on = ["--fail-on", "origin,depends,may-depend,build-depends"]
+    assert main(["baseline", str(before), str(before.parent / "SRPMS"), "--no-cache", *fail_on,
+                 "--baseline", str(baseline)]) == 0  # fmt: skip
+    report = _scan(after, top / "after.json", *fail_on, "--baseline", str(baseline))
+    gate = report["gate"]
+    assert {(entry["package"], entry["kind"]) for entry in gate["superseded"]} == SUPERSEDED
+    assert not {(entry["package"], entry["kind"]) for entry in gate["fixed"]} & SUPERSEDED
+    stronger = {(fact["package"], fact["kind"]) for fact in gate["blocking"]}
+    assert {("alt", "status:build-depends"), ("mid", "status:depends")} <= stronger
+
+
+@pytest.mark.xfail(strict=True, reason="a may-depend taint a stronger one replaced is reported fixed")
+def test_diff_calls_a_taint_a_stronger_one_replaced_superseded(sides: tuple[Path, Path, Path]) -> None:
+    before, after, top = sides
+    old = top / "old.json"
+    new = top / "new.json"
+    _scan(before, old, "--fail-on", "none")
+    _scan(after, new, "--fail-on", "none")
+    out = top / "diff.json"
+    assert main(["diff", str(old), str(new), "--format", "json", "-o", str(out)]) in (0, 1)
+    facts = json.loads(out.read_text())["facts"]
+    changed = {(fact["package"], fact["rule"]): fact["change"] for fact in facts}
+    for key in SUPERSEDED:
+        assert changed[key] == "superseded"
+    # And the other way round, a clean provider added: the depends taint was fixed.
+    back = top / "back.json"
+    assert main(["diff", str(new), str(old), "--format", "json", "-o", str(back)]) in (0, 1)
+    changed = {
+        (fact["package"], fact["rule"]): fact["change"] for fact in json.loads(back.read_text())["facts"]
+    }
+    assert changed[("mid", "status:depends")] == "fixed"
+    assert changed[("alt", "status:build-depends")] == "fixed"
