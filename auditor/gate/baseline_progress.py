@@ -1,10 +1,11 @@
-"""What became of each baseline entry: fixed or gone when no fact of a run matches it any
-more, or accepting nothing when its facts are there but ruled otherwise.
+"""What became of each baseline entry: fixed, gone or superseded when no fact of a run matches
+it any more, or accepting nothing when its facts are there but ruled otherwise.
 
 `auditor.gate.decision.decide` asks it; it answers as `auditor.gate.progress.compare` answers
 for two audits, so that the scan's "fixed since the baseline" and `diff` never disagree: a
 fact that vanished because its package, its origin package or its evidence went is *gone*,
-never progress.
+never progress, nor is a `may-depend` taint a stronger one of its category replaced
+(`auditor.gate.superseded`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from auditor.gate.baseline import (
     written_before_taint_capabilities,
 )
 from auditor.gate.disposition import Disposition
+from auditor.gate.superseded import stronger_taints, superseded
 
 
 class Ruled(Protocol):
@@ -74,6 +76,7 @@ class BaselineProgress:
     fixed: tuple[BaselineEntry, ...] = ()
     gone: tuple[BaselineEntry, ...] = ()
     unused: tuple[UnusedEntry, ...] = ()
+    superseded: tuple[BaselineEntry, ...] = ()
 
 
 def baseline_progress(
@@ -110,7 +113,13 @@ def baseline_progress(
     for result in audit.results:
         audited[result.package.is_source].add(result.package.name)
     present = {package.name for package in audit.packages}
+    stronger = stronger_taints(
+        (fact.subject, audit.packages[fact.package].is_source, fact.kind.value, fact.capability)
+        for fact in facts
+        if fact.package is not None and fact.kind in _STRONGER
+    )
     fixed: list[BaselineEntry] = []
+    replaced: list[BaselineEntry] = []
     gone: list[BaselineEntry] = []
     unused: list[UnusedEntry] = []
     for entry in baseline.entries:
@@ -137,8 +146,26 @@ def baseline_progress(
         )
         still = any(entry["package"] in audited[is_source] for is_source in _holders(entry))
         vanished = run_unseen or not still or entry["package"] in unseen or taint_gone
-        (gone if vanished else fixed).append(entry)
-    return BaselineProgress(tuple(fixed), tuple(gone), tuple(unused))
+        if vanished:
+            gone.append(entry)
+        elif superseded(_kind(entry), entry["capability"], _held(entry), stronger):
+            replaced.append(entry)
+        else:
+            fixed.append(entry)
+    return BaselineProgress(tuple(fixed), tuple(gone), tuple(unused), tuple(replaced))
+
+
+_STRONGER = frozenset({FactKind.DEPENDS, FactKind.BUILD_DEPENDS})
+
+
+def _kind(entry: BaselineEntry) -> str:
+    """The fact kind an entry's rule names (``status:may-depend``: ``may-depend``)."""
+    return str(entry["kind"]).removeprefix("status:")
+
+
+def _held(entry: BaselineEntry) -> list[tuple[str, bool]]:
+    """The packages, by name and kind, that may hold ``entry``'s fact."""
+    return [(entry["package"], is_source) for is_source in _holders(entry)]
 
 
 _RUN_TIME_TAINT_RULES = frozenset(f"status:{kind.value}" for kind in (FactKind.DEPENDS, FactKind.MAY_DEPEND))

@@ -144,6 +144,9 @@ class Decision:
     """Baseline entries whose fact is gone while its package is still audited: progress."""
     gone: tuple[BaselineEntry, ...] = ()
     """Baseline entries whose package (or, for a taint, whose origin package) is no longer in the run."""
+    superseded: tuple[BaselineEntry, ...] = ()
+    """Baseline entries of a `may-depend` taint whose package now has a stronger taint of its
+    category instead (`auditor.gate.superseded`): it got worse, and the stronger taint is new."""
     unused: tuple[UnusedEntry, ...] = ()
     """Baseline entries whose facts are still there, none of them accepted by the entry: a
     waiver, a policy allow, the taint severity or --fail-on ruled them first, or they reach
@@ -247,6 +250,7 @@ def decide(
         stale_matching=_matching(audit, stale, sources),
         fixed=progress.fixed,
         gone=progress.gone,
+        superseded=progress.superseded,
         unused=progress.unused,
         baseline=baseline,
         completeness=_completeness(audit, rulings),

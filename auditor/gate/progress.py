@@ -10,6 +10,9 @@ not make a fact look new:
   origin package at the end of its chain too): something changed that cured it;
 - **gone**: the earlier side had it, but its package (or the origin package its chain ended
   at) is no longer there: nothing was cured, something was removed;
+- **superseded**: a `may-depend` taint the earlier side had, whose package now has a stronger
+  taint of the same category (`depends`, `build-depends`) instead: it got worse, and the
+  stronger taint is new;
 - **unchanged**: both sides have it (whether it blocks may differ, say after a waiver).
 
 A taint names only the nearest origin package of its category, so a package that comes to need
@@ -34,6 +37,7 @@ from dataclasses import dataclass, field
 from auditor.audit.facts import Fact
 from auditor.audit.result import AuditResult
 from auditor.gate.decision import REACH_RECORDED, Decision, shown_status
+from auditor.gate.superseded import stronger_taints, superseded
 from auditor.origin.findings import Verdict
 from auditor.rpm.evr import compare_evr
 from auditor.rpm.model import EVR, SOURCE_ARCHES
@@ -139,6 +143,7 @@ class Change(enum.Enum):
     NEW = "new"
     FIXED = "fixed"
     GONE = "gone"
+    SUPERSEDED = "superseded"
     UNCHANGED = "unchanged"
 
 
@@ -247,6 +252,12 @@ def compare(before: Side, after: Side) -> Comparison:
     # hide any package's evidence: then nothing that vanished is claimed fixed.
     run_unseen = any(fact.kind == "gap" and fact.fingerprint not in old for fact in after.run_facts)
     holders = before.holders()
+    stronger = stronger_taints(
+        (name, arch in SOURCE_ARCHES, fact.kind, fact.capability)
+        for (name, arch), records in after.packages.items()
+        for record in records
+        for fact in record.facts
+    )
     for key, fact in old.items():
         if key in matched:
             continue
@@ -261,9 +272,13 @@ def compare(before: Side, after: Side) -> Comparison:
             or fact.subject in unseen
             or (fact.kind in _TAINTS and (fact.ends_at not in after.present or _end_unseen(fact, unseen)))
         )
-        changes.append(
-            FactChange(Change.GONE if vanished else Change.FIXED, fact, fact.blocks, False, key=key)
-        )
+        if vanished:
+            change = Change.GONE
+        elif superseded(fact.kind, fact.capability, held or (), stronger):
+            change = Change.SUPERSEDED
+        else:
+            change = Change.FIXED
+        changes.append(FactChange(change, fact, fact.blocks, False, key=key))
     changes.sort(
         key=lambda item: (item.fact.subject, item.fact.kind, item.fact.capability, item.change.value)
     )

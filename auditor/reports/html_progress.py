@@ -1,9 +1,10 @@
 """The HTML report's progress view: what changed since an earlier report, and since the baseline.
 
 Against an earlier report (``scan --compare REPORT``) facts are compared by fingerprint
-(`auditor.gate.progress`): *fixed* (its package is still there, the fact is not), *new*, and
+(`auditor.gate.progress`): *fixed* (its package is still there, the fact is not), *new*,
 *gone* with its package or with the origin package its chain ended at (a deletion, not a
-fix). Against the baseline, the decision's own fixed and gone entries are shown.
+fix), and *superseded* by a stronger taint (worse, not a fix). Against the baseline, the
+decision's own fixed, gone and superseded entries are shown.
 """
 
 from __future__ import annotations
@@ -27,6 +28,11 @@ WORDS = {
         "Gone",
         "its package, or the origin its chain ended at, is no longer there, or its evidence is no longer "
         "seen: not a fix",
+    ),
+    Change.SUPERSEDED: (
+        "Superseded",
+        "a may-depend taint whose package now depends or build-depends on its category instead (new): "
+        "not a fix",
     ),
     Change.UNCHANGED: ("Unchanged", "both have it"),
 }
@@ -68,7 +74,7 @@ def _comparison(comparison: Comparison) -> list[str]:
         f"({_delta(after - before)}); {plural(len(comparison.newly_blocking), 'fact')} "
         "block now that did not before.</p>",
     ]
-    for change in (Change.FIXED, Change.NEW, Change.GONE):
+    for change in (Change.FIXED, Change.NEW, Change.GONE, Change.SUPERSEDED):
         parts.append(_changes(change, comparison.of(change)))
     return parts
 
@@ -114,7 +120,7 @@ def _blocks(item: FactChange) -> str:
     after = "blocks" if item.blocks_after else "does not block"
     if item.change is Change.NEW:
         return after
-    if item.change in (Change.FIXED, Change.GONE):
+    if item.change in (Change.FIXED, Change.GONE, Change.SUPERSEDED):
         return before
     return f"{before}; {after}"
 
@@ -129,15 +135,21 @@ def _baseline(view: ReportView) -> list[str]:
     unused = (
         f", {plural(len(decision.unused), 'entry', 'entries')} accepting nothing" if decision.unused else ""
     )
+    worse = len(decision.superseded)
+    superseded = f", {worse} superseded by a stronger taint (not a fix)" if worse else ""
     parts = [
         "<h3>Since the baseline</h3>",
         f'<p id="baseline-counts" data-new="{new}" data-fixed="{len(decision.fixed)}" '
-        f'data-gone="{len(decision.gone)}">'
+        f'data-gone="{len(decision.gone)}" data-superseded="{worse}">'
         f"{plural(accepted, 'fact')} still accepted by the baseline, {new} new (blocking), "
         f"{len(decision.fixed)} fixed, {len(decision.gone)} gone with their package or no longer seen "
-        f"(not a fix){unused}.</p>",
+        f"(not a fix){superseded}{unused}.</p>",
     ]
-    for title, entries in (("Fixed since the baseline", decision.fixed), ("Gone", decision.gone)):
+    for title, entries in (
+        ("Fixed since the baseline", decision.fixed),
+        ("Gone", decision.gone),
+        ("Superseded by a stronger taint", decision.superseded),
+    ):
         parts.append(_entries(title, entries))
     # Entries whose facts a waiver (or an allow, or --fail-on) took: they take them back when it ends.
     parts.append(

@@ -60,6 +60,7 @@ def gate_to_json(view: ReportView, *, stream: bool = False) -> dict[str, Any]:
         "waived": array(waived, waived_fact),
         "fixed": [dict(entry) for entry in decision.fixed],
         "gone": [dict(entry) for entry in decision.gone],
+        "superseded": [dict(entry) for entry in decision.superseded],
         "unused": [{**unused.entry, "ruled": list(unused.ruled)} for unused in decision.unused],
         "baseline": decision.baseline.path if decision.baseline is not None else None,
         "expired_waivers": [waiver(w) for w in decision.expired],

@@ -242,9 +242,12 @@ class ReportView:
             baselined = decision.count(Disposition.BASELINED)
             new = sum(1 for ruling in decision.blocking if ruling.fact.kind is not FactKind.GAP)
             unused = f", {len(decision.unused)} accepting nothing" if decision.unused else ""
+            worse = (
+                f", {len(decision.superseded)} superseded by a stronger taint" if decision.superseded else ""
+            )
             lines.append(
                 f"baseline: {baselined} accepted, {new} new, {len(decision.fixed)} fixed, "
-                f"{len(decision.gone)} gone with their package or no longer seen{unused}"
+                f"{len(decision.gone)} gone with their package or no longer seen{worse}{unused}"
             )
         return lines
 
@@ -266,7 +269,11 @@ class ReportView:
                 who = fact.subject if fact.package is None else self.packages[fact.package].nevra
                 until = f"(waiver {waiver.id}, {waiver.owner}, until {waiver.expires})"
                 yield f"waived: {who}: {fact.text} {until}"
-        for said, entries in (("fixed", decision.fixed), ("gone", decision.gone)):
+        for said, entries in (
+            ("fixed", decision.fixed),
+            ("gone", decision.gone),
+            ("superseded by a stronger taint (not a fix)", decision.superseded),
+        ):
             for entry in entries:
                 yield f"{said} since the baseline: {entry['package']}: {entry['kind']} {entry['capability']}"
         yield from (unused.line for unused in decision.unused)

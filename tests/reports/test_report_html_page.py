@@ -314,7 +314,7 @@ def test_scan_compares_with_an_earlier_report(capsys: pytest.CaptureFixture[str]
     assert code == 1
     counts = dict(re.findall(r'data-change="([a-z]+)" data-count="(\d+)"', page.read_text()))
     facts = {f["fingerprint"] for p in json.loads(before.read_text())["packages"] for f in p["facts"]}
-    assert counts == {"new": "0", "fixed": "0", "gone": "0", "unchanged": str(len(facts))}
+    assert counts == {"new": "0", "fixed": "0", "gone": "0", "superseded": "0", "unchanged": str(len(facts))}
     # Another earlier report, same command line: the page is made again, not replayed.
     document = json.loads(before.read_text())
     document["packages"] = [p for p in document["packages"] if p["name"] != "sm"]
