@@ -14,19 +14,25 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from auditor.gate.progress import Comparison, PackageRecord, Side, compare, fact_key
+from auditor.gate.superseded import weakened
 from auditor.rpm.archchange import replaces_across
 from auditor.rpm.evr import compare_evr
 
 
-def holds_new_fact(record: PackageRecord, new: Mapping[str, tuple[str, ...]]) -> bool:
+def holds_new_fact(
+    record: PackageRecord, new: Mapping[str, tuple[str, ...]], earlier: PackageRecord | None = None
+) -> bool:
     """Whether ``record`` itself holds one of the ``new`` facts (`Comparison.new_by_fingerprint`):
     a package of its name holding it is not enough (a source package and its binaries, the
     arches of one name share fingerprints). A taint new because it reaches further is this
     package's when its own reach, where recorded, takes in one of the origin packages it now
-    also reaches (mla.x86_64 is not worse because mla.i686 now reaches zlib)."""
+    also reaches (mla.x86_64 is not worse because mla.i686 now reaches zlib). A `may-depend`
+    taint that only weakens a stronger taint of the same origin package ``earlier`` (the package
+    on the earlier side) had is not news of this package getting worse (`weakened`)."""
+    before = [(fact.kind, fact.capability) for fact in earlier.facts] if earlier is not None else []
     for fact in record.facts:
         more = new.get(fact_key(fact, record.arch))
-        if more is None:
+        if more is None or weakened(fact.kind, fact.capability, before):
             continue
         if not more or fact.reaches is None or not fact.reaches.isdisjoint(more):
             return True
@@ -76,7 +82,7 @@ def diff_releases(before: Side, after: Side) -> ReleaseDiff:
                 upgraded.append((old, new))
             elif order > 0:
                 downgraded.append((old, new))
-            if holds_new_fact(new, new_facts):
+            if holds_new_fact(new, new_facts, old):
                 worse.append((old, new))
             elif any(fact_key(fact, old.arch) in fixed_facts for fact in old.facts) and not any(
                 fact.blocks and fact_key(fact, new.arch) in newly_blocking for fact in new.facts

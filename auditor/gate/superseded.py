@@ -40,3 +40,13 @@ def superseded(
         return False
     category = capability.partition(":")[0]
     return any((name, is_source, category) in stronger for name, is_source in held)
+
+
+def weakened(kind: str, capability: str, earlier: Iterable[tuple[str, str]]) -> bool:
+    """Whether a new `may-depend` taint (of ``capability``) only weakens a stronger taint of the
+    same origin package the package had before (``earlier``: its facts' kinds and capabilities):
+    a clean provider came beside the Citrix one, and the package got better, not worse. Another
+    origin package is news, and so is a taint recorded without its category."""
+    if kind != "may-depend" or not capability:
+        return False
+    return any(was in _STRONGER and before == capability for was, before in earlier)

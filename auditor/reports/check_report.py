@@ -143,7 +143,7 @@ def check_view(
             old = next((item for item in before.packages.get(key, ()) if item.nevra == record.nevra), None)
             if old is None:
                 continue
-            if holds_new_fact(record, changed):
+            if holds_new_fact(record, changed, old):
                 worse.append((old, record))
             elif any(fact_key(fact, old.arch) in fixed for fact in old.facts):
                 better.append((old, record))

@@ -83,6 +83,12 @@ def test_diff_calls_a_taint_a_stronger_one_replaced_superseded(sides: tuple[Path
     }
     assert changed[("mid", "status:depends")] == "fixed"
     assert changed[("alt", "status:build-depends")] == "fixed"
+    # Those packages got better: their new may-depend taint only weakens the stronger one.
+    document = json.loads(back.read_text())
+    better = {entry["new"]["nevra"] for entry in document["better"]}
+    worse = {entry["new"]["nevra"] for entry in document["worse"]}
+    assert {"alt-1.0-1.src", "alt-1.0-1.noarch", "mid-1.0-1.noarch"} <= better
+    assert not worse
 
 
 def test_every_format_says_superseded_and_none_fixed(sides: tuple[Path, Path, Path]) -> None:
