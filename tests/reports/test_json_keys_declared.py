@@ -109,16 +109,8 @@ def test_a_waived_finding_says_its_waiver_where_the_schema_says(
 ) -> None:
     """A finding a waiver accepted names it in ``waiver``, as a fact does; the schema also
     declared ``waived_by``, which no report holds: a program reading it found no waiver."""
-    waivers = tmp_path / "waivers.toml"
-    waivers.write_text(
-        '[[waiver]]\nid = "sm"\npackage = "sm"\nreason = "r"\nowner = "o"\nexpires = 2099-01-01\n',
-        encoding="utf-8",
-    )
-    report = tmp_path / "report.json"
-    inputs = [str(EXAMPLE / "repo"), str(EXAMPLE / "srpms"), "--waivers", str(waivers)]
-    main(["scan", "-q", "--cache-dir", str(tmp_path / "cache"), *inputs, "-o", str(report)])
-    capsys.readouterr()
-    packages = json.loads(report.read_text(encoding="utf-8"))["packages"]
+    waivers = '[[waiver]]\nid = "sm"\npackage = "sm"\nreason = "r"\nowner = "o"\nexpires = 2099-01-01\n'
+    packages = _scan_example_with(waivers, tmp_path, capsys)["packages"]
     findings = [finding for package in packages if package["name"] == "sm" for finding in package["findings"]]
     assert findings and all(finding["waiver"] == "sm" for finding in findings)
     assert not any("waived_by" in finding for finding in findings)
@@ -129,17 +121,24 @@ def test_a_waived_finding_says_its_waiver_where_the_schema_says(
 def test_every_key_of_an_expired_and_a_stale_waiver_is_declared(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    waivers = tmp_path / "waivers.toml"
-    waivers.write_text(
+    document = _scan_example_with(
         '[[waiver]]\nid = "old"\npackage = "sm"\nreason = "r"\nowner = "o"\nexpires = 2020-01-01\n'
         '[[waiver]]\nid = "stale"\npackage = "gone"\nreason = "r"\nowner = "o"\nexpires = 2099-01-01\n',
-        encoding="utf-8",
+        tmp_path,
+        capsys,
     )
-    report = tmp_path / "report.json"
-    inputs = [str(EXAMPLE / "repo"), str(EXAMPLE / "srpms"), "--waivers", str(waivers)]
-    main(["scan", "-q", "--cache-dir", str(tmp_path / "cache"), *inputs, "-o", str(report)])
-    capsys.readouterr()
-    document = json.loads(report.read_text(encoding="utf-8"))
     assert [w["id"] for w in document["gate"]["expired_waivers"]] == ["old"]
     assert [w["id"] for w in document["gate"]["stale_waivers"]] == ["stale"]
     assert undeclared(document, SCHEMA) == set()
+
+
+def _scan_example_with(waivers: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
+    """The JSON report of the shipped example scanned with these waivers (a waivers file's text)."""
+    path = tmp_path / "waivers.toml"
+    path.write_text(waivers, encoding="utf-8")
+    report = tmp_path / "report.json"
+    inputs = [str(EXAMPLE / "repo"), str(EXAMPLE / "srpms"), "--waivers", str(path)]
+    main(["scan", "-q", "--cache-dir", str(tmp_path / "cache"), *inputs, "-o", str(report)])
+    capsys.readouterr()
+    document: dict[str, Any] = json.loads(report.read_text(encoding="utf-8"))
+    return document
