@@ -29,6 +29,8 @@ _BLANK = " \t\r"
 _BOM = "\ufeff"
 FALSE_WORDS = ("0", "no", "false", "off")
 """What dnf reads as a false boolean (in any ASCII case)."""
+TRUE_WORDS = ("1", "yes", "true", "on")
+"""What dnf reads as a true boolean (in any ASCII case); it refuses any other value."""
 YUM_TRUE_WORDS = ("1", "yes", "true")
 """What yum 3's ``BoolOption`` reads as true (the stripped value lower-cased). It takes ``0``, ``no``
 and ``false`` for false and refuses any other value (``on``, ``off``, none): the section is then
@@ -86,24 +88,37 @@ def read_as_dnf(text: str) -> dict[str, dict[str, str]] | DnfRefusal:
     return sections
 
 
-def yum_enabled(values: dict[str, str]) -> bool:
-    """Whether yum 3 enables a section with these options (names lower-cased): iniparse ends a
+def yum_enabled(values: dict[str, str], main: dict[str, str]) -> bool:
+    """Whether yum 3 enables a section with these options (names lower-cased), under a
+    ``[main]`` with ``main``'s: ``RepoConf.enabled`` is an ``Inherit`` of ``[main]``'s, so a
+    section with no ``enabled=`` takes it (``[main] enabled=0`` disables it). iniparse ends a
     value at its first ``;`` when white space comes before it (an inline comment), and yum's
     ``BoolOption`` takes only `YUM_TRUE_WORDS` for true; any other value skips the section."""
-    value = values.get("enabled", "1").split("\n", 1)[0]
+    value = (values if "enabled" in values else main).get("enabled", "1").split("\n", 1)[0]
     semicolon = value.find(";")
     if semicolon > 0 and value[semicolon - 1].isspace():
         value = value[:semicolon]
     return value.strip().lower() in YUM_TRUE_WORDS
 
 
-def dnf_enabled(values: dict[str, str]) -> bool:
-    """Whether dnf enables a repository with these options: ``OptionBool`` takes ``0``, ``no``,
-    ``false`` and ``off`` (in any ASCII case) for false; any other value it cannot read is
-    refused with an error, and the repository keeps its default, enabled."""
-    written = values.get("enabled", "")
+def dnf_enabled(values: dict[str, str], main: dict[str, str]) -> bool:
+    """Whether dnf enables a repository with these options, under a ``[main]`` with ``main``'s:
+    libdnf's ``ConfigRepo::enabled`` is an ``OptionChild`` of ``[main]``'s, so a section with
+    no ``enabled=`` takes it (``[main] enabled=0`` disables it), and so does one whose value
+    ``OptionBool`` refuses (with an error: ``enabled=maybe``, ``enabled=``); without a
+    ``[main]`` saying otherwise, enabled."""
+    own = _dnf_bool(values["enabled"]) if "enabled" in values else None
+    # A value OptionBool refuses leaves the option unset, and the child then takes its parent's.
+    if own is None:
+        own = _dnf_bool(main.get("enabled", "1"))
+    return own is not False
+
+
+def _dnf_bool(written: str) -> bool | None:
+    """What libdnf's ``OptionBool`` reads ``written`` as: `FALSE_WORDS` and `TRUE_WORDS` in any
+    ASCII case, or None for a value it refuses ("invalid boolean value")."""
     lowered = "".join(char.lower() if "A" <= char <= "Z" else char for char in written)
-    return lowered not in FALSE_WORDS
+    return False if lowered in FALSE_WORDS else (True if lowered in TRUE_WORDS else None)
 
 
 def _section_header(line: str, start: int, end: int) -> tuple[str] | str:

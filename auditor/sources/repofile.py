@@ -228,10 +228,11 @@ def parse_repo_config(
         dnf_id = dnf_substituted(name, variables)
         if name in by_dnf:
             valid = name != "main" and valid_repo_id(_VARIABLE.sub("_", dnf_id))
-            readings.append(_Reading(by_dnf[name], valid and dnf_enabled(by_dnf[name]), ConfigReader.DNF))
+            enabled = dnf_enabled(by_dnf[name], main_readings.get(ConfigReader.DNF, {}))
+            readings.append(_Reading(by_dnf[name], valid and enabled, ConfigReader.DNF))
         if parser.has_section(name):
             values = dict(parser[name])
-            enabled = yum_enabled(values)
+            enabled = yum_enabled(values, main_readings.get(ConfigReader.YUM, {}))
             valid = name not in ("main", "installed") and valid_repo_id(_VARIABLE.sub("_", name))
             readings.append(_Reading(values, valid and enabled, ConfigReader.YUM))
         if not any(_any_case(reading.values, key) for reading in readings for key in REPOSITORY_KEYS):
@@ -342,9 +343,8 @@ class _Reading:
 
 def _section(name: str, readings: list[_Reading], hides: Mapping[ConfigReader, PackageFilter]) -> RepoSection:
     """A section as dnf and yum read it together: every URL either reads (dnf's first, in its
-    order, as it is the one read first), enabled when either enables it. The two differ on
-    comments, quotes, blanks and headers (`auditor.sources.dnfini`); a repository either
-    would use is judged."""
+    order, as it is read first), enabled when either enables it. They differ on comments,
+    quotes, blanks and headers (`auditor.sources.dnfini`); a repository either uses is judged."""
     written = (url for reading in readings for url in _baseurls(reading))
     baseurls = list(dict.fromkeys(written))
     single: dict[str, list[str]] = {}

@@ -45,20 +45,23 @@ def host(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A host: ``[clean]`` (``own-tool``) enables nothing itself, ``[xs]`` (``cx-tool``) does;
     and ``alt``'s source package to audit against it."""
     top = tmp_path_factory.mktemp("main-enabled")
-    clean = _repository(top, "clean", {"own-tool"})
-    xs = _repository(top, "xs", {"cx-tool"})
+    _repository(top, "clean", {"own-tool"})
+    _repository(top, "xs", {"cx-tool"})
     build_repository([p for p in PACKAGES if p["name"] == "alt"], top / "alt")
-    (top / "repos.d").mkdir()
-    (top / "repos.d" / "host.repo").write_text(
-        f"[clean]\nname=clean\nbaseurl=file://{clean}\ngpgcheck=0\n\n"
-        f"[xs]\nname=xs\nbaseurl=file://{xs}\nenabled=1\ngpgcheck=0\n"
-    )
     return top
 
 
-def _main(top: Path, name: str, enabled: str) -> Path:
-    config = top / name
-    config.write_text(f"[main]\n{enabled}gpgcheck=0\nreposdir={top / 'repos.d'}\ncachedir={top / 'cache'}\n")
+def _main(top: Path, name: str, enabled: str, clean_enabled: str) -> Path:
+    """``name`` (a main configuration) with ``enabled`` in its ``[main]``, and a ``reposdir`` of
+    one file: ``[clean]``, with ``clean_enabled``, and ``[xs]``, enabled."""
+    where = top / f"{name}-{len(list(top.glob('*.d')))}.d"
+    where.mkdir()
+    (where / "host.repo").write_text(
+        f"[clean]\nname=clean\n{clean_enabled}baseurl=file://{top / 'clean'}\ngpgcheck=0\n\n"
+        f"[xs]\nname=xs\nbaseurl=file://{top / 'xs'}\nenabled=1\ngpgcheck=0\n"
+    )
+    config = where / name
+    config.write_text(f"[main]\n{enabled}gpgcheck=0\nreposdir={where}\ncachedir={top / 'cache'}\n")
     return config
 
 
@@ -85,12 +88,15 @@ _READ_AS_ENABLED = pytest.mark.xfail(
 
 
 @pytest.mark.parametrize(
-    ("name", "enabled", "dnf_sees", "status", "code"),
+    ("name", "enabled", "clean_enabled", "dnf_sees", "status", "code"),
     [
-        pytest.param("dnf.conf", "enabled=0\n", {"xs"}, "build-depends", 1, marks=_READ_AS_ENABLED),
-        pytest.param("yum.conf", "enabled=no\n", {"xs"}, "build-depends", 1, marks=_READ_AS_ENABLED),
-        ("dnf.conf", "", {"clean", "xs"}, "may-depend", 0),
-        ("dnf.conf", "enabled=1\n", {"clean", "xs"}, "may-depend", 0),
+        ("dnf.conf", "enabled=0\n", "", {"xs"}, "build-depends", 1),
+        ("yum.conf", "enabled=no\n", "", {"xs"}, "build-depends", 1),
+        # A value dnf refuses leaves the option unset: [main]'s again (yum skips the section).
+        ("dnf.conf", "enabled=0\n", "enabled=maybe\n", {"xs"}, "build-depends", 1),
+        ("dnf.conf", "enabled=0\n", "enabled=1\n", {"clean", "xs"}, "may-depend", 0),
+        ("dnf.conf", "", "", {"clean", "xs"}, "may-depend", 0),
+        ("dnf.conf", "enabled=1\n", "", {"clean", "xs"}, "may-depend", 0),
     ],
 )
 def test_a_section_inherits_main_s_enabled(
@@ -98,10 +104,11 @@ def test_a_section_inherits_main_s_enabled(
     capsys: pytest.CaptureFixture[str],
     name: str,
     enabled: str,
+    clean_enabled: str,
     dnf_sees: set[str],
     status: str,
     code: int,
 ) -> None:
-    config = _main(host, name, enabled)
+    config = _main(host, name, enabled, clean_enabled)
     assert dnf_enabled(config) == dnf_sees
     assert alt_status(host, config, capsys) == (code, status)

@@ -97,7 +97,8 @@ def test_the_sections_are_libdnfs(tmp_path: Path) -> None:
 
 
 def test_enabled_is_read_as_optionbool_reads_it() -> None:
-    """dnf refuses a value it cannot read as a boolean, and the repository stays enabled."""
+    """dnf refuses a value it cannot read as a boolean, and the repository stays enabled (with
+    no ``[main]`` to say otherwise)."""
     disabled = ["0", "no", "FALSE", "Off"]
     enabled = [
         "1",
@@ -115,6 +116,17 @@ def test_enabled_is_read_as_optionbool_reads_it() -> None:
         "\uff4f\uff46\uff46",
         "OF\u0130",
     ]
-    assert [dnf_enabled({"enabled": value}) for value in disabled] == [False] * len(disabled)
-    assert [dnf_enabled({"enabled": value}) for value in enabled] == [True] * len(enabled)
-    assert dnf_enabled({})
+    assert [dnf_enabled({"enabled": value}, {}) for value in disabled] == [False] * len(disabled)
+    assert [dnf_enabled({"enabled": value}, {}) for value in enabled] == [True] * len(enabled)
+    assert dnf_enabled({}, {})
+
+
+def test_enabled_falls_back_to_main_s_as_an_option_child() -> None:
+    """Under ``[main] enabled=0``, a section with no ``enabled=``, or one whose value dnf refuses
+    (the option stays unset), is disabled; one that says so is enabled (checked with dnf in
+    `tests/scenarios/test_main_enabled.py`)."""
+    main = {"enabled": "0"}
+    assert not dnf_enabled({}, main)
+    assert [dnf_enabled({"enabled": value}, main) for value in ("maybe", "", "0\f")] == [False] * 3
+    assert [dnf_enabled({"enabled": value}, main) for value in ("1", "On", "yes")] == [True] * 3
+    assert dnf_enabled({"enabled": "maybe"}, {"enabled": "maybe"})
