@@ -112,3 +112,26 @@ def test_a_section_inherits_main_s_enabled(
     config = _main(host, name, enabled, clean_enabled)
     assert dnf_enabled(config) == dnf_sees
     assert alt_status(host, config, capsys) == (code, status)
+
+
+_READ_ALONE = pytest.mark.xfail(
+    strict=True, reason="a .repo file given before its main configuration is read alone"
+)
+
+
+@pytest.mark.parametrize("repo_first", [pytest.param(True, marks=_READ_ALONE), False])
+def test_a_repo_file_given_beside_its_main_configuration_is_read_under_it(
+    host: Path, capsys: pytest.CaptureFixture[str], repo_first: bool
+) -> None:
+    """``--with host.repo --with dnf.conf``, whose ``reposdir`` holds ``host.repo``: dnf reads the
+    file under that ``[main]``, and so must the auditor, whatever the order the two are given in
+    (the file read alone first, then skipped as read, left ``[clean]`` enabled)."""
+    config = _main(host, "dnf.conf", "enabled=0\n", "")
+    repo = config.parent / "host.repo"
+    given = [str(repo), str(config)] if repo_first else [str(config), str(repo)]
+    capsys.readouterr()
+    source = next((host / "alt" / "SRPMS").glob("alt-*.src.rpm"))
+    with_options = [item for path in given for item in ("--with", path)]
+    code = main(["scan", str(source), *with_options, "--format", "json", "-q", "--no-cache"])
+    (row,) = json.loads(capsys.readouterr().out)["packages"]
+    assert (code, row["status"]) == (1, "build-depends")
