@@ -124,13 +124,24 @@ def _in_dnf_order(paths: list[str]) -> list[str]:
     reposdirs (`dnf_repo_file_order`), each in a slot one of them had: of two naming one
     repository id, the first is the one dnf reads. ``--with /etc/yum.repos.d/*.repo`` gives
     ``a-b.repo`` before ``a.repo``, which dnf reads first: reading them as given, the clean
-    repository dnf ignores was a way around the Citrix one it installs."""
-    slots = [index for index, path in enumerate(paths) if not is_url(path) and path.endswith(".repo")]
-    ordered = sorted((paths[index] for index in slots), key=dnf_repo_file_order)
+    repository dnf ignores was a way around the Citrix one it installs. A main configuration
+    (``dnf.conf``, ``yum.conf``) named among them comes first: a ``.repo`` file of its
+    ``reposdir`` is read under its ``[main]`` (``enabled=0``), as dnf reads it, not alone."""
+    slots = [
+        index
+        for index, path in enumerate(paths)
+        if not is_url(path) and is_repo_config_name(os.path.basename(path))
+    ]
+    ordered = sorted((paths[index] for index in slots), key=_main_first)
     placed = list(paths)
     for index, path in zip(slots, ordered, strict=True):
         placed[index] = path
     return placed
+
+
+def _main_first(path: str) -> tuple[bool, list[str]]:
+    """A main configuration before any ``.repo`` file, these in dnf's order."""
+    return os.path.basename(path).lower().endswith(".repo"), dnf_repo_file_order(path)
 
 
 def _read_already(location: str, where: str, shown: str, scope: ConfigScope, result: LoadResult) -> bool:

@@ -119,7 +119,7 @@ _READ_ALONE = pytest.mark.xfail(
 )
 
 
-@pytest.mark.parametrize("repo_first", [pytest.param(True, marks=_READ_ALONE), False])
+@pytest.mark.parametrize("repo_first", [True, False])
 def test_a_repo_file_given_beside_its_main_configuration_is_read_under_it(
     host: Path, capsys: pytest.CaptureFixture[str], repo_first: bool
 ) -> None:
