@@ -134,8 +134,8 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
         )
         entries = kept
         message = (
-            f"{path}: {len(kept)} entries kept, {dropped} dropped (fixed, gone, or accepting none of "
-            "today's facts)"
+            f"{path}: {len(kept)} entries kept, {dropped} dropped (fixed, gone, superseded by a stronger "
+            "taint, or accepting none of today's facts)"
         )
         # Entries of one fingerprint (two branches' baselines merged) are written as one: said,
         # or the counts do not add up to the entries the file held.
