@@ -116,7 +116,7 @@ def baseline_progress(
     stronger = stronger_taints(
         (fact.subject, audit.packages[fact.package].is_source, fact.kind.value, fact.capability)
         for fact in facts
-        if fact.package is not None and fact.kind in _STRONGER
+        if fact.package is not None
     )
     fixed: list[BaselineEntry] = []
     replaced: list[BaselineEntry] = []
@@ -153,9 +153,6 @@ def baseline_progress(
         else:
             fixed.append(entry)
     return BaselineProgress(tuple(fixed), tuple(gone), tuple(unused), tuple(replaced))
-
-
-_STRONGER = frozenset({FactKind.DEPENDS, FactKind.BUILD_DEPENDS})
 
 
 def _kind(entry: BaselineEntry) -> str:

@@ -82,11 +82,6 @@ def alt_status(top: Path, config: Path, capsys: pytest.CaptureFixture[str]) -> t
     return code, row["status"]
 
 
-_READ_AS_ENABLED = pytest.mark.xfail(
-    strict=True, reason="a section under [main] enabled=0 is read as enabled"
-)
-
-
 @pytest.mark.parametrize(
     ("name", "enabled", "clean_enabled", "dnf_sees", "status", "code"),
     [
@@ -112,11 +107,6 @@ def test_a_section_inherits_main_s_enabled(
     config = _main(host, name, enabled, clean_enabled)
     assert dnf_enabled(config) == dnf_sees
     assert alt_status(host, config, capsys) == (code, status)
-
-
-_READ_ALONE = pytest.mark.xfail(
-    strict=True, reason="a .repo file given before its main configuration is read alone"
-)
 
 
 @pytest.mark.parametrize("repo_first", [True, False])
