@@ -118,3 +118,26 @@ def test_every_format_says_superseded_and_none_fixed(sides: tuple[Path, Path, Pa
         assert "fixed since the baseline: alt" not in text, form
     assert 'data-superseded="2"' in written["html"]
     assert 'data-fixed="0"' in written["html"]
+
+
+@pytest.mark.xfail(strict=True, reason="the baseline takes a may-depend taint for a binary's alone")
+def test_a_source_package_s_may_depend_is_superseded_when_only_sources_are_audited(
+    sides: tuple[Path, Path, Path],
+) -> None:
+    """Source packages audited alone, the binaries as context: ``alt.src``'s build-side
+    `may-depend` entry is held by a source package, not by a binary (as a run-time one is)."""
+    before, after, top = sides
+    baseline = top / "baseline-sources.json"
+    fail_on = ["--fail-on", "origin,depends,may-depend,build-depends"]
+    sources = [str(before.parent / "SRPMS"), "--with", str(before)]
+    assert main(["baseline", *sources, "--no-cache", *fail_on, "--baseline", str(baseline)]) == 0
+    out = top / "after-sources.json"
+    targets = [str(after.parent / "SRPMS"), "--with", str(after)]
+    code = main(["scan", *targets, "--no-cache", *fail_on, "--baseline", str(baseline), "--format", "json",
+                 "-o", str(out)])  # fmt: skip
+    assert code == 1
+    gate = json.loads(out.read_text())["gate"]
+    assert [(entry["package"], entry["kind"]) for entry in gate["superseded"]] == [
+        ("alt", "status:may-depend")
+    ]
+    assert not gate["gone"] and not gate["fixed"]
