@@ -146,10 +146,13 @@ def baseline_progress(
         )
         still = any(entry["package"] in audited[is_source] for is_source in _holders(entry))
         vanished = run_unseen or not still or entry["package"] in unseen or taint_gone
-        if vanished:
-            gone.append(entry)
-        elif superseded(_kind(entry), entry["capability"], _held(entry), stronger):
+        # A stronger taint is seen, not inferred: first, whatever else went (a may-depend entry
+        # names no kind of package, and a source package's buildroot may-depend too).
+        either = [(entry["package"], is_source) for is_source in _EITHER]
+        if superseded(_kind(entry), entry["capability"], either, stronger):
             replaced.append(entry)
+        elif vanished:
+            gone.append(entry)
         else:
             fixed.append(entry)
     return BaselineProgress(tuple(fixed), tuple(gone), tuple(unused), tuple(replaced))
@@ -158,11 +161,6 @@ def baseline_progress(
 def _kind(entry: BaselineEntry) -> str:
     """The fact kind an entry's rule names (``status:may-depend``: ``may-depend``)."""
     return str(entry["kind"]).removeprefix("status:")
-
-
-def _held(entry: BaselineEntry) -> list[tuple[str, bool]]:
-    """The packages, by name and kind, that may hold ``entry``'s fact."""
-    return [(entry["package"], is_source) for is_source in _holders(entry)]
 
 
 _RUN_TIME_TAINT_RULES = frozenset(f"status:{kind.value}" for kind in (FactKind.DEPENDS, FactKind.MAY_DEPEND))

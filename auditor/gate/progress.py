@@ -272,10 +272,10 @@ def compare(before: Side, after: Side) -> Comparison:
             or fact.subject in unseen
             or (fact.kind in _TAINTS and (fact.ends_at not in after.present or _end_unseen(fact, unseen)))
         )
-        if vanished:
-            change = Change.GONE
-        elif superseded(fact.kind, fact.capability, held or (), stronger):
+        if superseded(fact.kind, fact.capability, held or (), stronger):  # seen, whatever else went
             change = Change.SUPERSEDED
+        elif vanished:
+            change = Change.GONE
         else:
             change = Change.FIXED
         changes.append(FactChange(change, fact, fact.blocks, False, key=key))

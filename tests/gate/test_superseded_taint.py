@@ -120,7 +120,6 @@ def test_every_format_says_superseded_and_none_fixed(sides: tuple[Path, Path, Pa
     assert 'data-fixed="0"' in written["html"]
 
 
-@pytest.mark.xfail(strict=True, reason="the baseline takes a may-depend taint for a binary's alone")
 def test_a_source_package_s_may_depend_is_superseded_when_only_sources_are_audited(
     sides: tuple[Path, Path, Path],
 ) -> None:
