@@ -144,3 +144,24 @@ def test_a_reposdir_file_whose_sections_are_all_disabled_is_no_gap(
     assert "empty-input" not in {reason["reason"] for reason in named["completeness"]["reasons"]}
     _code, alone = scan([str(disabled)], capsys)
     assert {reason["reason"] for reason in alone["completeness"]["reasons"]} >= {"empty-input"}
+
+
+@pytest.mark.xfail(strict=True, reason="a main configuration with no reposdir= reads as complete")
+def test_a_main_configuration_with_no_reposdir_says_the_host_s_default_directories_are_unseen(
+    configuration: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With no ``reposdir=``, dnf reads the host's ``/etc/yum.repos.d`` (and its other default
+    directories) beside the file's own sections; the auditor reads no directory of the machine
+    it runs on, so the repositories configured there are unseen: a gap, unless ``.repo`` files
+    are named too (the host's, given as inputs). An empty ``reposdir=`` reads none, as dnf does."""
+    for text, named, unseen in (
+        (configuration.read_text().replace(f"reposdir={tmp_path / 'repos.d'}\n", ""), [], True),
+        (configuration.read_text().replace(f"reposdir={tmp_path / 'repos.d'}\n", ""),
+         [str(tmp_path / "repos.d" / "xs.repo")], False),
+        (configuration.read_text().replace(f"reposdir={tmp_path / 'repos.d'}", "reposdir="), [], False),
+    ):  # fmt: skip
+        configuration.write_text(text)
+        _code, document = scan([str(configuration), *named], capsys)
+        reasons = {reason["reason"] for reason in document["completeness"]["reasons"]}
+        said = any("no reposdir=" in gap["detail"] for gap in document["completeness"]["gaps"])
+        assert ("empty-input" in reasons and said) is unseen, (text, named)
