@@ -82,6 +82,8 @@ def load_config(
     result.inputs.append(InputSummary(shown, InputKind.REPO_CONFIG, len(read.packages)))
     main = read.main
     directories = reposdirs(main)
+    if named and "reposdir" not in main and _is_main_configuration(shown, read):
+        scope.default_reposdirs.append(Gap(GapKind.EMPTY_INPUT, f"{shown} [main]: {NO_REPOSDIR}"))
     said = bool(read.repositories or read.shared or read.errors or read.gaps or read.duplicates)
     if named and not (said or expanded.not_followed or directories):
         _say_config_read_nothing(shown, read, result, scope)
@@ -104,6 +106,19 @@ def load_config(
                 result.errors.append(exc)
     finally:
         scope.main, scope.main_readings = outer, outer_readings
+
+
+NO_REPOSDIR = (
+    "no reposdir=, so dnf and yum also read the .repo files of the host's /etc/yum.repos.d and "
+    "/etc/yum/repos.d (dnf: /etc/distro.repos.d too), and no directory of this machine is read: "
+    "name the host's .repo files as inputs, or set reposdir="
+)
+
+
+def _is_main_configuration(shown: str, read: ConfigRead) -> bool:
+    """A ``yum.conf``/``dnf.conf`` (by its ``[main]``, or its name), not a ``.repo`` file."""
+    name = os.path.basename(shown).lower()
+    return not name.endswith(".repo") and bool(read.main_readings or name in ("yum.conf", "dnf.conf"))
 
 
 def _expand_includes(

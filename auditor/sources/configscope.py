@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import string
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit, urlunsplit
 
@@ -33,6 +34,10 @@ class ConfigScope:
     all_disabled: list[Gap] = field(default_factory=list)
     """The `empty-input` gap of each configuration input whose sections are all disabled: a gap
     only when no configuration of the run has an enabled one (`auditor.sources.load`)."""
+    default_reposdirs: list[Gap] = field(default_factory=list)
+    """The `empty-input` gap of each main configuration with no ``reposdir=``: dnf reads the
+    host's default directories, this machine's never are; a gap only when no ``.repo`` file is
+    named too (`auditor.sources.load`)."""
     files: set[str] = field(default_factory=set)
     main: dict[str, str] = field(default_factory=dict)
     """While the ``.repo`` files of a ``reposdir`` are read: the ``[main]`` that names it."""
@@ -44,6 +49,14 @@ class ConfigScope:
     """`PackageFilter.work` of the sections read so far (bounded by `repofilter.MAX_RUN_WORK`)."""
     priorities: dict[int, str] = field(default_factory=dict)
     """The ``priority`` of each repository read so far, with the first section that set it."""
+
+    def unseen_default_reposdirs(self, inputs: Iterable[str], warnings: list[str]) -> list[Gap]:
+        """`default_reposdirs`, each said in ``warnings`` too, unless ``.repo`` files are named
+        among ``inputs`` (the host's, given as inputs)."""
+        if any(path.lower().endswith(".repo") for path in inputs):
+            return []
+        warnings.extend(gap.detail for gap in self.default_reposdirs)
+        return list(self.default_reposdirs)
 
     def record_priorities(self, priorities: frozenset[int], where: str) -> None:
         """The priorities of the repository the section ``where`` read (`priority_gap`)."""

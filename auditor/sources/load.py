@@ -105,6 +105,7 @@ def load_inputs(
     result.priorities.update(scope.priorities)
     if not scope.binaries:  # no configuration had an enabled section: what was each one for?
         result.gaps.extend(scope.all_disabled)
+    result.gaps.extend(scope.unseen_default_reposdirs(paths, result.warnings))
     if options.discover_sources and not options.read_rpms:
         remote = load_source_repositories(result, options, remote, store, loaded)
         if remote is not None:
@@ -125,8 +126,7 @@ def _in_dnf_order(paths: list[str]) -> list[str]:
     repository id, the first is the one dnf reads. ``--with /etc/yum.repos.d/*.repo`` gives
     ``a-b.repo`` before ``a.repo``, which dnf reads first: reading them as given, the clean
     repository dnf ignores was a way around the Citrix one it installs. A main configuration
-    (``dnf.conf``, ``yum.conf``) named among them comes first: a ``.repo`` file of its
-    ``reposdir`` is read under its ``[main]`` (``enabled=0``), as dnf reads it, not alone."""
+    comes first: a ``.repo`` file of its ``reposdir`` is read under its ``[main]``, not alone."""
     slots = [
         index
         for index, path in enumerate(paths)

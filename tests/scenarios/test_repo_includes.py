@@ -59,7 +59,10 @@ def yum_conf(where: Path, clean: Path, main_lines: str) -> Path:
     """``yum.conf``: ``[main]`` with ``main_lines``, and ``[os]``, the clean repository."""
     (where / "etc").mkdir(exist_ok=True)
     config = where / "etc" / "yum.conf"
-    config.write_text(f"[main]\ngpgcheck=0\n{main_lines}\n[os]\nname=os\nbaseurl=file://{clean}\n")
+    # An empty reposdir= unless given: the host's default directories, unseen otherwise (a gap),
+    # are not what this file is about.
+    reposdir = "" if "reposdir=" in main_lines else "reposdir=\n"
+    config.write_text(f"[main]\ngpgcheck=0\n{reposdir}{main_lines}\n[os]\nname=os\nbaseurl=file://{clean}\n")
     return config
 
 
