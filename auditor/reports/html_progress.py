@@ -135,12 +135,12 @@ def _baseline(view: ReportView) -> list[str]:
     unused = (
         f", {plural(len(decision.unused), 'entry', 'entries')} accepting nothing" if decision.unused else ""
     )
-    worse = len(decision.superseded)
-    superseded = f", {worse} superseded by a stronger taint (not a fix)" if worse else ""
+    replaced = len(decision.superseded)
+    superseded = f", {replaced} superseded by a stronger taint (not a fix)" if replaced else ""
     parts = [
         "<h3>Since the baseline</h3>",
         f'<p id="baseline-counts" data-new="{new}" data-fixed="{len(decision.fixed)}" '
-        f'data-gone="{len(decision.gone)}" data-superseded="{worse}">'
+        f'data-gone="{len(decision.gone)}" data-superseded="{replaced}">'
         f"{plural(accepted, 'fact')} still accepted by the baseline, {new} new (blocking), "
         f"{len(decision.fixed)} fixed, {len(decision.gone)} gone with their package or no longer seen "
         f"(not a fix){superseded}{unused}.</p>",

@@ -242,12 +242,12 @@ class ReportView:
             baselined = decision.count(Disposition.BASELINED)
             new = sum(1 for ruling in decision.blocking if ruling.fact.kind is not FactKind.GAP)
             unused = f", {len(decision.unused)} accepting nothing" if decision.unused else ""
-            worse = (
+            superseded = (
                 f", {len(decision.superseded)} superseded by a stronger taint" if decision.superseded else ""
             )
             lines.append(
                 f"baseline: {baselined} accepted, {new} new, {len(decision.fixed)} fixed, "
-                f"{len(decision.gone)} gone with their package or no longer seen{worse}{unused}"
+                f"{len(decision.gone)} gone with their package or no longer seen{superseded}{unused}"
             )
         return lines
 

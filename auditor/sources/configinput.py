@@ -17,6 +17,7 @@ from auditor.sources.configscope import ConfigScope
 from auditor.sources.configsection import ConfigRead
 from auditor.sources.configvars import config_variables
 from auditor.sources.dnfini import dnf_repo_file_order
+from auditor.sources.inputpaths import is_repo_config_name
 from auditor.sources.interface import ConfigUrl, InputKind, InputSummary, LoadResult, ReadOptions
 from auditor.sources.repoconfig import read_repo_config
 from auditor.sources.repodata import say_if_empty
@@ -117,8 +118,8 @@ NO_REPOSDIR = (
 
 def _is_main_configuration(shown: str, read: ConfigRead) -> bool:
     """A ``yum.conf``/``dnf.conf`` (by its ``[main]``, or its name), not a ``.repo`` file."""
-    name = os.path.basename(shown).lower()
-    return not name.endswith(".repo") and bool(read.main_readings or name in ("yum.conf", "dnf.conf"))
+    name = os.path.basename(shown)
+    return not name.lower().endswith(".repo") and bool(read.main_readings or is_repo_config_name(name))
 
 
 def _expand_includes(
