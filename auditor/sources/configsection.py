@@ -22,13 +22,13 @@ from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import Package
 from auditor.runtime.store import Store
 from auditor.sources.configscope import ConfigScope, ReadOnce, location_of
-from auditor.sources.configvars import variable_hint
+from auditor.sources.configvars import expand, variable_hint
 from auditor.sources.interface import ConfigUrl, ReadOptions
 from auditor.sources.localrepo import read_local_repository
 from auditor.sources.mirrorlists import Listing, metalink, mirrorlist
 from auditor.sources.remote import read_remote_repository, repository_base
 from auditor.sources.repodata import RepositoryRead
-from auditor.sources.repofile import DNF_ORDER, MainReadings, RepoSection, expand
+from auditor.sources.repofile import DNF_ORDER, MainReadings, RepoSection
 
 
 @dataclass

@@ -24,6 +24,8 @@ from auditor.net.options import RemoteOptions
 
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 """What ``$name`` can refer to (`auditor.sources.repofile`): another file name is no variable."""
+VARIABLE = re.compile(r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)[^}]*\}|(?P<bare>[A-Za-z_][A-Za-z0-9_]*))")
+"""``$name`` or ``${name...}`` in a configuration's value (`expand`)."""
 MAX_VALUE_BYTES = 64 * 1024
 """A variable's first line at most: a value is a word of a URL, and a directory given by
 mistake (a log, an image) must not be read whole."""
@@ -102,3 +104,18 @@ def config_variables(options: RemoteOptions) -> dict[str, str]:
     if options.releasever is not None:
         variables["releasever"] = options.releasever
     return variables
+
+
+def expand(value: str, variables: dict[str, str]) -> tuple[str, list[str]]:
+    """``value`` with the known variables substituted, and the names of the ones left."""
+    left: list[str] = []
+
+    def substitute(match: re.Match[str]) -> str:
+        name = match.group("braced") or match.group("bare")
+        found = variables.get(name.lower())
+        if found is None or (match.group("braced") and match.group(0) != f"${{{name}}}"):
+            left.append(name)
+            return match.group(0)
+        return found
+
+    return VARIABLE.sub(substitute, value), left

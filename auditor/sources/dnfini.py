@@ -31,10 +31,6 @@ FALSE_WORDS = ("0", "no", "false", "off")
 """What dnf reads as a false boolean (in any ASCII case)."""
 TRUE_WORDS = ("1", "yes", "true", "on")
 """What dnf reads as a true boolean (in any ASCII case); it refuses any other value."""
-YUM_TRUE_WORDS = ("1", "yes", "true")
-"""What yum 3's ``BoolOption`` reads as true (the stripped value lower-cased). It takes ``0``, ``no``
-and ``false`` for false and refuses any other value (``on``, ``off``, none): the section is then
-skipped whole ("Error parsing config"), so it enables no repository on yum hosts."""
 
 
 @dataclass(frozen=True)
@@ -86,19 +82,6 @@ def read_as_dnf(text: str) -> dict[str, dict[str, str]] | DnfRefusal:
     if key is not None:
         sections[section or ""][key] = dnf_trimmed(value)
     return sections
-
-
-def yum_enabled(values: dict[str, str], main: dict[str, str]) -> bool:
-    """Whether yum 3 enables a section with these options (names lower-cased), under a
-    ``[main]`` with ``main``'s: ``RepoConf.enabled`` is an ``Inherit`` of ``[main]``'s, so a
-    section with no ``enabled=`` takes it (``[main] enabled=0`` disables it). iniparse ends a
-    value at its first ``;`` when white space comes before it (an inline comment), and yum's
-    ``BoolOption`` takes only `YUM_TRUE_WORDS` for true; any other value skips the section."""
-    value = (values if "enabled" in values else main).get("enabled", "1").split("\n", 1)[0]
-    semicolon = value.find(";")
-    if semicolon > 0 and value[semicolon - 1].isspace():
-        value = value[:semicolon]
-    return value.strip().lower() in YUM_TRUE_WORDS
 
 
 def dnf_enabled(values: dict[str, str], main: dict[str, str]) -> bool:

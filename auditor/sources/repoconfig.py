@@ -24,13 +24,12 @@ from auditor.rpm.gaps import GapKind
 from auditor.runtime.store import Store
 from auditor.sources.configscope import ConfigScope, ReadOnce
 from auditor.sources.configsection import ConfigRead, SectionReader, not_read_gap
-from auditor.sources.configvars import config_variables, variable_hint
+from auditor.sources.configvars import config_variables, expand, variable_hint
 from auditor.sources.interface import ConfigUrl, ReadOptions
 from auditor.sources.repodata import RepositoryRead
 from auditor.sources.repofile import (
     REPOSITORY_KEYS,
     RepoSection,
-    expand,
     is_source_section,
     parse_repo_config,
     sources_of_any,

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from auditor.core.errors import InputError
 from auditor.formats.xmlstream import HTML_CONFIGURATION, is_html_page
+from auditor.sources.configvars import VARIABLE as _VARIABLE
 from auditor.sources.dnfini import (
     DnfRefusal,
     dnf_enabled,
@@ -21,11 +22,11 @@ from auditor.sources.dnfini import (
     dnf_trimmed,
     read_as_dnf,
     valid_repo_id,
-    yum_enabled,
 )
 from auditor.sources.interface import ConfigReader
 from auditor.sources.repofilter import EXCLUDE_KEYS, INCLUDE_KEYS, YUM_EXCLUDE_KEYS, PackageFilter, patterns
 from auditor.sources.sectionoptions import DEFAULT_PRIORITY, credentials_in, priority_of
+from auditor.sources.yumoptions import yum_enabled, yum_refusal
 
 REPOSITORY_KEYS = ("baseurl", "mirrorlist", "metalink")
 DNF_ORDER = ("metalink", "mirrorlist", "baseurl")
@@ -35,7 +36,6 @@ YUM_ORDER = ("baseurl", "metalink", "mirrorlist")
 URL_KEYS = (*REPOSITORY_KEYS, "gpgkey")
 _HTML_HEAD = 4096
 """Characters of a file that fails to parse looked at for a web page's start (comments may precede it)."""
-_VARIABLE = re.compile(r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)[^}]*\}|(?P<bare>[A-Za-z_][A-Za-z0-9_]*))")
 
 
 @dataclass(frozen=True)
@@ -232,9 +232,10 @@ def parse_repo_config(
             readings.append(_Reading(by_dnf[name], valid and enabled, ConfigReader.DNF))
         if parser.has_section(name):
             values = dict(parser[name])
-            enabled = yum_enabled(values, main_readings.get(ConfigReader.YUM, {}))
+            refused = yum_refusal(values)  # an option yum cannot parse: it skips the section
+            enabled = refused is None and yum_enabled(values, main_readings.get(ConfigReader.YUM, {}))
             valid = name not in ("main", "installed") and valid_repo_id(_VARIABLE.sub("_", name))
-            readings.append(_Reading(values, valid and enabled, ConfigReader.YUM))
+            readings.append(_Reading(values, valid and enabled, ConfigReader.YUM, refused or ""))
         if not any(_any_case(reading.values, key) for reading in readings for key in REPOSITORY_KEYS):
             continue  # sections without a repository
         section_id = dnf_id if name in by_dnf else name
@@ -294,8 +295,13 @@ def _lacked(
     enabling = {reading.reader for reading in readings if reading.enabled}
     if len(enabling) != 1:
         return hides
-    lacking = PackageFilter(everything=True)
-    return {reader: hides[reader] if reader in enabling else lacking for reader in hides}
+    skipped = {reading.reader: reading.skipped for reading in readings}
+    return {
+        reader: hides[reader]
+        if reader in enabling
+        else PackageFilter(everything=True, why=skipped.get(reader, ""))
+        for reader in hides
+    }
 
 
 def _repositories(readings: list[_Reading]) -> list[list[_Reading]]:
@@ -339,6 +345,8 @@ class _Reading:
     values: dict[str, str]
     enabled: bool
     reader: ConfigReader
+    skipped: str = ""
+    """Why the reader skips the section whatever it says of ``enabled`` (`yum_refusal`)."""
 
 
 def _section(name: str, readings: list[_Reading], hides: Mapping[ConfigReader, PackageFilter]) -> RepoSection:
@@ -383,18 +391,3 @@ def _any_case(values: dict[str, str], key: str) -> list[str]:
 def _split(value: str) -> list[str]:
     """Several URLs, separated by white space, new lines or commas, as dnf reads them."""
     return [item for item in re.split(r"[\s,]+", value) if item]
-
-
-def expand(value: str, variables: dict[str, str]) -> tuple[str, list[str]]:
-    """``value`` with the known variables substituted, and the names of the ones left."""
-    left: list[str] = []
-
-    def substitute(match: re.Match[str]) -> str:
-        name = match.group("braced") or match.group("bare")
-        found = variables.get(name.lower())
-        if found is None or (match.group("braced") and match.group(0) != f"${{{name}}}"):
-            left.append(name)
-            return match.group(0)
-        return found
-
-    return _VARIABLE.sub(substitute, value), left

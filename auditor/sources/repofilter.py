@@ -133,6 +133,8 @@ class PackageFilter:
     """The reader does not read or enable the section (an included one, dnf's refused file,
     ``enabled=0`` one reader reads as true): its hosts lack the repository, as if its
     patterns hid every package (`auditor.sources.repofile._lacked`)."""
+    why: str = ""
+    """Why, when the reader skips a section that it would otherwise read (a value yum 3 cannot parse)."""
 
     def __bool__(self) -> bool:
         return bool(self.excludes or self.includes or self.everything)
@@ -310,8 +312,9 @@ def _partly_said(
         packages = [package for package, readers in partly.values() if readers == {reader}]
         if packages and rules[reader].everything:
             said.append(
-                f"{where}: not read or not enabled in {reader.reading()} of the configuration, only in the "
-                f"other's: {reader.value} hosts lack the repository, so its {len(packages)} package(s) are "
+                f"{where}: not read or not enabled in {reader.reading()} of the configuration"
+                f"{f' ({rules[reader].why})' if rules[reader].why else ''}, only in the other's: "
+                f"{reader.value} hosts lack the repository, so its {len(packages)} package(s) are "
                 f"hidden on some hosts; a Citrix one is still a provider "
                 f"and a clean one no way around it: {names(packages)}"
             )

@@ -88,7 +88,6 @@ REFUSED = [
 ]
 
 
-@pytest.mark.xfail(strict=True, reason="a value yum 3 refuses is read as if yum read the section")
 @pytest.mark.parametrize(("options", "error"), REFUSED)
 def test_a_section_yum_refuses_is_on_some_hosts_only(
     host: Path, capsys: pytest.CaptureFixture[str], options: str, error: str

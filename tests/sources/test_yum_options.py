@@ -1,0 +1,88 @@
+"""yum 3's parsers of a repository section's options (yum 3.4.3, ``yum/config.py``), as
+`auditor.sources.yumoptions` reads them: the values Python 2 takes and refuses where Python 3
+would read them otherwise. The scenario of a refused section is tests/scenarios/test_yum_refused_options.py."""
+
+from __future__ import annotations
+
+import pytest
+
+from auditor.sources.yumoptions import yum_enabled, yum_refusal, yum_value
+
+
+@pytest.mark.parametrize(
+    ("written", "value"),
+    [
+        ("1 ; a comment", "1"),
+        ("1;not a comment", "1;not a comment"),
+        ("12\n\n34", "12\n34"),
+        ("x\nmore ; kept", "x\nmore ; kept"),
+    ],
+)
+def test_the_value_iniparse_gives(written: str, value: str) -> None:
+    assert yum_value(written) == value
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"cost": "-12"},
+        {"cost": "+7"},
+        {"metadata_expire": "1e5"},
+        {"metadata_expire": "0.5M"},
+        {"metadata_expire": "-1"},
+        {"throttle": "nan%"},  # NaN is never out of ThrottleOption's range
+        {"bandwidth": "0"},
+        {"timeout": "inf"},
+        {"timeout": "-Infinity"},
+        {"timeout": ".5"},
+        {"baseurl": "file:///srv/a glob:/etc/yum/mirrors.d"},
+        {"baseurl": ""},
+        {"baseurl": "'http://host/with space'"},
+        {"metalink": "https://mirrors.example/metalink?repo=$basearch"},
+        {"gpgkey": "FILE:///etc/pki/key"},
+        {"retries": "0"},
+        {"name": "anything at all", "failovermethod": "whatever", "exclude": "a b"},
+    ],
+)
+def test_values_yum_parses(options: dict[str, str]) -> None:
+    assert yum_refusal(options) is None
+
+
+@pytest.mark.parametrize(
+    ("options", "why"),
+    [
+        ({"cost": "١٢"}, "invalid integer value"),  # Python 3's int reads other digits
+        ({"cost": "0x10"}, "invalid integer value"),
+        ({"timeout": "1_0"}, "invalid float value"),
+        ({"metadata_expire": "nanm"}, "not a finite number"),
+        ({"metadata_expire": "1e400"}, "not a finite number"),
+        ({"metadata_expire": "6H "}, "invalid value"),  # the unit must be the last character
+        ({"metadata_expire": "1d6h"}, "invalid value"),
+        ({"bandwidth": "-1"}, "may not be negative"),
+        ({"throttle": "-4%"}, "percentage is out of range"),
+        ({"baseurl": "file:80"}, 'not ""'),  # a port number: no scheme to Python 2
+        ({"baseurl": "$mirror/path"}, 'not ""'),  # yum parses before it substitutes variables
+        ({"baseurl": "http://ok/ rsync://not/"}, 'not "rsync"'),
+        ({"mirrorlist": "_none_"}, '"_none_" is not a valid value'),
+        ({"gpgkey": "file:///a\\"}, "No escaped character"),
+        ({"http_caching": "None"}, "not an allowed value"),
+        ({"priority": "high"}, "invalid integer value"),
+    ],
+)
+def test_values_yum_refuses(options: dict[str, str], why: str) -> None:
+    said = yum_refusal(options)
+    assert said and why in said and "skips the section" in said
+
+
+@pytest.mark.parametrize(
+    ("section", "main", "enabled"),
+    [
+        ({}, {}, True),
+        ({}, {"enabled": "0"}, False),
+        ({"enabled": "YES"}, {"enabled": "0"}, True),
+        ({"enabled": "1 ; on"}, {}, True),
+        ({"enabled": "on"}, {}, False),
+    ],
+)
+def test_enabled_as_yum_reads_it(section: dict[str, str], main: dict[str, str], enabled: bool) -> None:
+    assert yum_enabled(section, main) is enabled
