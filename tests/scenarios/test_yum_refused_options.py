@@ -132,3 +132,39 @@ def test_a_section_yum_parses_is_a_way_around(
     code, status, warnings = _audit(host, config, capsys)
     assert (code, status) == (0, "may-depend"), warnings
     assert not [line for line in warnings if "[clean]" in line and "yum 3" in line], warnings
+
+
+_DEFAULT_UNREAD = pytest.mark.xfail(
+    strict=True, reason="[DEFAULT] is read as a section of its own for yum too"
+)
+
+
+@pytest.mark.parametrize(
+    ("default", "status", "code"),
+    [
+        pytest.param("[DEFAULT]\nenabled=0\n", "build-depends", 1, marks=_DEFAULT_UNREAD),
+        pytest.param("[DEFAULT]\nexclude=own-*\n", "build-depends", 1, marks=_DEFAULT_UNREAD),
+        pytest.param("[DEFAULT]\ncost=abc\n", "build-depends", 1, marks=_DEFAULT_UNREAD),
+        # iniparse's defaults are [DEFAULT] in that case only: these are sections of their own, with no URL
+        ("[default]\nenabled=0\n", "may-depend", 0),
+        ("[Default]\nexclude=own-*\n", "may-depend", 0),
+    ],
+)
+def test_a_default_section_gives_its_options_to_every_section_yum_reads(
+    host: Path, capsys: pytest.CaptureFixture[str], default: str, status: str, code: int
+) -> None:
+    """yum 3 reads a ``.repo`` file with iniparse's ``ConfigParser``, to which ``[DEFAULT]``
+    holds the defaults of every other section: ``enabled=0`` there disables ``[clean]``, which
+    sets no ``enabled`` of its own, and ``exclude`` there hides its packages, on yum hosts.
+    libdnf has no such section: to dnf it is one more section, which names no repository."""
+    where = host / f"default-{len(list(host.glob('default-*')))}"
+    where.mkdir()
+    (where / "host.repo").write_text(
+        f"{default}\n[clean]\nname=clean\nbaseurl=file://{host / 'clean'}\ngpgcheck=0\n\n"
+        f"[xs]\nname=xs\nbaseurl=file://{host / 'xs'}\nenabled=1\ngpgcheck=0\ncost=1\nexclude=\n"
+    )
+    config = where / "dnf.conf"
+    config.write_text(f"[main]\ngpgcheck=0\nreposdir={where}\ncachedir={host / 'cache'}\n")
+    assert {"clean", "xs"} <= dnf_enabled(config)  # and [DEFAULT], a repository with no URL, when enabled
+    found, said, _ = _audit(host, config, capsys)
+    assert (found, said) == (code, status)
