@@ -26,7 +26,7 @@ from auditor.sources.dnfini import (
 from auditor.sources.interface import ConfigReader
 from auditor.sources.repofilter import EXCLUDE_KEYS, INCLUDE_KEYS, YUM_EXCLUDE_KEYS, PackageFilter, patterns
 from auditor.sources.sectionoptions import DEFAULT_PRIORITY, credentials_in, priority_of
-from auditor.sources.yumoptions import yum_enabled, yum_refusal
+from auditor.sources.yumoptions import YUM_DEFAULTS, yum_enabled, yum_refusal, yum_section
 
 REPOSITORY_KEYS = ("baseurl", "mirrorlist", "metalink")
 DNF_ORDER = ("metalink", "mirrorlist", "baseurl")
@@ -118,7 +118,7 @@ def _main_readings(parser: configparser.ConfigParser, by_dnf: _DnfSections, show
         return {}
     readings = {ConfigReader.DNF: by_dnf["main"]} if "main" in by_dnf else {}
     if parser.has_section("main"):
-        readings[ConfigReader.YUM] = dict(parser["main"])
+        readings[ConfigReader.YUM] = yum_section(parser, "main")
     return readings
 
 
@@ -230,8 +230,8 @@ def parse_repo_config(
             valid = name != "main" and valid_repo_id(_VARIABLE.sub("_", dnf_id))
             enabled = dnf_enabled(by_dnf[name], main_readings.get(ConfigReader.DNF, {}))
             readings.append(_Reading(by_dnf[name], valid and enabled, ConfigReader.DNF))
-        if parser.has_section(name):
-            values = dict(parser[name])
+        if parser.has_section(name) and name != YUM_DEFAULTS:
+            values = yum_section(parser, name)
             refused = yum_refusal(values)  # an option yum cannot parse: it skips the section
             enabled = refused is None and yum_enabled(values, main_readings.get(ConfigReader.YUM, {}))
             valid = name not in ("main", "installed") and valid_repo_id(_VARIABLE.sub("_", name))

@@ -14,6 +14,7 @@ value yum's ``iniparse`` gives (`yum_value`).
 
 from __future__ import annotations
 
+import configparser
 import re
 import shlex
 import string
@@ -36,6 +37,17 @@ _PROXY_SCHEMES = ("http", "ftp", "https", "socks4", "socks4a", "socks5", "socks5
 
 Refusal = Callable[[str], str | None]
 """One option's parser: why yum refuses a value, or None when it takes it."""
+
+
+YUM_DEFAULTS = "DEFAULT"
+"""The section whose options iniparse's ``ConfigParser``, yum 3's, gives every other section
+that does not set them (only so written): no repository to yum, one more section to dnf."""
+
+
+def yum_section(parser: configparser.ConfigParser, name: str) -> dict[str, str]:
+    """Section ``name``'s options as yum 3 reads them: its own, over those of `YUM_DEFAULTS`."""
+    defaults = dict(parser[YUM_DEFAULTS]) if parser.has_section(YUM_DEFAULTS) else {}
+    return defaults | dict(parser[name])
 
 
 def yum_value(written: str) -> str:

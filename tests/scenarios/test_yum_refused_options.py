@@ -134,17 +134,12 @@ def test_a_section_yum_parses_is_a_way_around(
     assert not [line for line in warnings if "[clean]" in line and "yum 3" in line], warnings
 
 
-_DEFAULT_UNREAD = pytest.mark.xfail(
-    strict=True, reason="[DEFAULT] is read as a section of its own for yum too"
-)
-
-
 @pytest.mark.parametrize(
     ("default", "status", "code"),
     [
-        pytest.param("[DEFAULT]\nenabled=0\n", "build-depends", 1, marks=_DEFAULT_UNREAD),
-        pytest.param("[DEFAULT]\nexclude=own-*\n", "build-depends", 1, marks=_DEFAULT_UNREAD),
-        pytest.param("[DEFAULT]\ncost=abc\n", "build-depends", 1, marks=_DEFAULT_UNREAD),
+        ("[DEFAULT]\nenabled=0\n", "build-depends", 1),
+        ("[DEFAULT]\nexclude=own-*\n", "build-depends", 1),
+        ("[DEFAULT]\ncost=abc\n", "build-depends", 1),
         # iniparse's defaults are [DEFAULT] in that case only: these are sections of their own, with no URL
         ("[default]\nenabled=0\n", "may-depend", 0),
         ("[Default]\nexclude=own-*\n", "may-depend", 0),
