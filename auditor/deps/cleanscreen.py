@@ -8,7 +8,8 @@ few packages worth asking: only a mixed group can make the answer differ from th
 per-requirement one, and only two packages apart (a Conflicts, an Obsoletes, one name) can
 rule a clean provider out, so a package is asked when it surely reaches the owner of a mixed
 group and also a package apart from what that group leads to (`CleanView.relevant`), or when
-it owns a mixed group itself, whose clean way its other requirements may rule out.
+it owns a mixed group itself, whose clean way its other requirements may rule out. It misses
+some (`CleanView.relevant`), so a run where few packages may reach a mixed group asks each.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Container, Iterable, Mapping, Sequence
 
+from auditor.deps.askevery import Asked, Builds, Only, beyond_the_screen
 from auditor.deps.coinstall import Apart
 from auditor.deps.edges import Edges
 from auditor.deps.hops import Group, HopKind
@@ -46,6 +48,9 @@ class CleanView:
         build side's asks pass them as ``tainted`` too, as a buildroot's Requires may not)."""
         self.apart_from = apart_from
         self.partly = partly
+        self.beyond_screen: set[int] = set()
+        """What `asked` asks past the screen's choice (`auditor.deps.askevery`): when the steps
+        run out, left unasked as a larger run leaves it, with no gap (`cleanway.without_clean_way`)."""
         self.near: set[int] = set()
         """What the clean providers of mixed groups are, surely hold, or may choose among, of
         the packages apart from some (`relevant`)."""
@@ -295,27 +300,38 @@ class CleanView:
             found[one] = all(found.get(other, False) for other in mine)
         return found[node]
 
-    def asked(
-        self, build: Mapping[int, Sequence[Group]], edges: Edges, only: Container[int] | None
-    ) -> dict[int, Sequence[Group]]:
-        """The packages the screen leaves -> their groups, in order; of ``only``, when given
-        (`auditor.deps.cleanway.without_clean_way`)."""
-        mixed = self.mixed_groups(edges)
+    def asked(self, build: Builds, edges: Edges, only: Only) -> Asked:
+        """The packages to ask -> their groups, in order; of ``only``, when given
+        (`auditor.deps.cleanway.without_clean_way`): those the screen leaves, then, when at most
+        `auditor.deps.askevery.ASK_EVERY` packages may reach a mixed group, each other one."""
+        numbers = self.mixed_groups(edges)
         # A buildroot's own mixed groups too: a source package alone may need the two sides.
         built = {id(group): group for groups in build.values() for group in groups if self.binds(group)}
-        relevant = self.relevant(
-            [*(edges.groups[number] for number in mixed), *(g for g in built.values() if self.mixed(g))]
-        )
+        mixed = [*(edges.groups[number] for number in numbers), *(g for g in built.values() if self.mixed(g))]
+        if not mixed or not self.apart_from:
+            return {}  # no group has both sides, or nothing is apart from anything: nothing is ruled out
+        owners = {owner for number in numbers for owner in edges.owners[number]}
+        asked = self._screened(build, edges, only, mixed, owners)
+        for package, groups in beyond_the_screen(self, edges, mixed, owners, build, only).items():
+            if package not in asked:
+                asked[package] = groups
+                self.beyond_screen.add(package)
+        return asked
+
+    def _screened(
+        self, build: Builds, edges: Edges, only: Only, mixed: list[Group], owners: set[int]
+    ) -> Asked:
+        """The packages the screen leaves -> their groups, in order."""
+        relevant = self.relevant(mixed)
         if not relevant:
             return {}  # nothing a mixed group leads to is apart from anything: nothing is ruled out
         runtime, tainted = self.runtime, self.tainted
-        owners = {owner for number in mixed for owner in edges.owners[number]}
         candidates = self.reaching(edges, owners, only)
         holding = self.reaching(edges, self.holding(edges, relevant), only)
         # A mixed group's own owner too: its other requirements may be what rules the clean
         # way out, as the clean way of another mixed group it owns (131 of distro-60k's).
         owners = {owner for owner in owners if only is None or owner in only}
-        asked: dict[int, Sequence[Group]] = {
+        asked: Asked = {
             package: runtime[package]
             for package in sorted((candidates & holding) | owners)
             if package in runtime and package not in tainted

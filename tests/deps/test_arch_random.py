@@ -35,6 +35,7 @@ from auditor.cli.main import main
 from benchmarks.generators import solv_closure
 from tests.deps.arch_universe import arch_universe
 from tests.deps.built import CATEGORIES, build_repository
+from tests.deps.screen import both_ways, screen_only
 
 
 class HostInstalls:
@@ -148,23 +149,18 @@ def unresolved_disagreements(repository: Path, out: Path, *, host: str, arches: 
 RUNS = {"default": ("x86_64", ()), "x86_64": ("x86_64", ("x86_64",)), "i686": ("i686", ("i686",))}
 """A run (no ``--arch``, ``--arch x86_64``, ``--arch i686``) -> libsolv's host and the run's ``--arch``."""
 
-KNOWN_MISS = pytest.mark.xfail(
-    strict=True,
-    reason="the clean-way screen's documented miss (auditor.deps.cleanscreen): a package that reaches "
-    "a mixed group only through a choice between clean providers is not asked, and stays may-depend; "
-    "it agrees with libsolv once every package is asked (tests/deps/test_clean_way_blame.py's _ask_all)",
-)
-
 
 @pytest.mark.parametrize(
-    "seed",
-    [0, 8, 21, 42, 118, 199, 3, pytest.param(45, marks=KNOWN_MISS), pytest.param(106, marks=KNOWN_MISS)],
+    ("seed", "screen"), both_ways([0, 8, 21, 42, 118, 199, 3, 45, 106], missed=[45, 106])
 )
-def test_each_category_libsolv_needs_on_a_host_is_reported(tmp_path: Path, seed: int) -> None:
+def test_each_category_libsolv_needs_on_a_host_is_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int, screen: bool
+) -> None:
     """Seeds 0, 8, 21, 42 and 118 were false cleans of dnf's lock-step of multilib packages
     (tests/deps/test_arch_random_finds.py), 199 one the first reading of it made (the package
     named on the command line asked with its twin); 45 (``--arch i686``) and 106 are the
     screen's miss."""
+    screen_only(monkeypatch, screen)
     packages, of = arch_universe(seed)
     repository = build_repository(packages, tmp_path)
     for run, (host, arches) in RUNS.items():

@@ -66,6 +66,7 @@ import pytest
 from auditor.cli.main import main
 from tests.deps.built import Installs, build_repository, category_disagreements, draw_categories
 from tests.deps.random_universe import universe
+from tests.deps.screen import both_ways, screen_only
 
 SHAPE: dict[str, Any] = {"requires": [0, 1, 1, 2, 2, 3], "buildrequires": [0, 1, 1, 2, 3]}
 
@@ -105,25 +106,20 @@ SHAPES: dict[str, dict[str, Any]] = {"default": {}, "conflicts": {"conflicts": [
 
 
 @pytest.mark.parametrize(
-    ("shape", "seed"),
-    [
-        *(("default", seed) for seed in (3, 11, 55, 57, 58, 90, 98, 112, 126, 148, 165, 159, 0, 1)),
-        ("conflicts", 21),
-        ("conflicts", 166),
-        pytest.param(
-            "default",
-            133,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="a known limit, documented in auditor.deps.cleanscreen and the README: a package "
-                "that reaches a Citrix-or-clean group only through a choice of clean providers is not "
-                "asked, and stays may-depend (asking every such package took 10 s on distro-60k); "
-                "strict, so the day it is found this test says so",
-            ),
-        ),
-    ],
+    ("shape", "seed", "screen"),
+    both_ways(
+        [
+            *(("default", seed) for seed in (3, 11, 55, 57, 58, 90, 98, 112, 126, 148, 165, 159, 0, 1, 133)),
+            ("conflicts", 21),
+            ("conflicts", 166),
+        ],
+        missed=[("default", 133)],
+    ),
 )
-def test_each_category_libsolv_needs_is_reported(tmp_path: Path, shape: str, seed: int) -> None:
+def test_each_category_libsolv_needs_is_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shape: str, seed: int, screen: bool
+) -> None:
+    screen_only(monkeypatch, screen)
     packages, of = category_universe(seed, **SHAPES[shape])
     repository = build_repository(packages, tmp_path)
     assert not disagreements(packages, of, repository, tmp_path / "report.json")

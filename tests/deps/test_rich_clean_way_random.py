@@ -36,38 +36,18 @@ import pytest
 
 from tests.deps.built import build_repository, category_disagreements
 from tests.deps.rich_universe import RichInstalls, rich_universe
+from tests.deps.screen import both_ways, screen_only
 from tests.deps.test_category_clean_way_random import scan_facts
 
 
 @pytest.mark.parametrize(
-    "seed",
-    [
-        0,
-        3,
-        9,
-        30,
-        94,
-        106,
-        112,
-        156,
-        74,
-        152,
-        82,
-        89,
-        275,
-        261,
-        242,
-        pytest.param(
-            17,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="the clean-way screen's documented miss (auditor.deps.cleanscreen): "
-                "gone once every package is asked",
-            ),
-        ),
-    ],
+    ("seed", "screen"),
+    both_ways([0, 3, 9, 30, 94, 106, 112, 156, 74, 152, 82, 89, 275, 261, 242, 17], missed=[17]),
 )
-def test_each_category_libsolv_needs_is_reported(tmp_path: Path, seed: int) -> None:
+def test_each_category_libsolv_needs_is_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int, screen: bool
+) -> None:
+    screen_only(monkeypatch, screen)
     packages, of = rich_universe(seed)
     repository = build_repository(packages, tmp_path)
     facts = scan_facts(repository, tmp_path / "report.json")

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import pytest
 
-from auditor.deps import cleanway, edges, propagation
+from auditor.deps import askevery, cleanway, edges, propagation
 from auditor.deps.coinstall import SameName
 from auditor.deps.graph import DependencyGraph
 from auditor.deps.propagation import Propagation, propagate
@@ -322,7 +322,14 @@ def _ladder(n: int) -> list[dict[str, Any]]:
 
 def test_clean_way_checks_found_in_turn_stop_and_say_so(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each round of the clean-way check propagates the whole graph again: a ladder of n took n
-    rounds. Past `cleanway.ROUNDS` the run stops, and what the next round would ask is a gap."""
+    rounds where the screen chooses what is asked (a run past `askevery.ASK_EVERY`). Past
+    `cleanway.ROUNDS` the run stops, and what the next round would ask is a gap."""
+    monkeypatch.setattr(cleanway, "ROUNDS", 1)
+    asked_every = audit(_ladder(12))  # each app asked: each walk follows the ladder down
+    assert {verdicts(asked_every)[f"app{k}"] for k in range(1, 13)} == {"depends"}
+    assert not [gap for gap in asked_every.gaps if gap.kind is GapKind.CLEAN_WAY_UNCHECKED]
+    monkeypatch.setattr(cleanway, "ROUNDS", 64)
+    monkeypatch.setattr(askevery, "ASK_EVERY", 0)
     whole = audit(_ladder(12))
     assert verdicts(whole)["app12"] == "depends"
     assert not [gap for gap in whole.gaps if gap.kind is GapKind.CLEAN_WAY_UNCHECKED]
