@@ -10,7 +10,7 @@ from auditor.audit.options import AuditOptions
 from auditor.audit.result import AuditResult, PackageResult
 from auditor.core.construct import direct_constructor
 from auditor.core.errors import UsageError
-from auditor.deps import cleanway
+from auditor.deps import askevery, cleanway
 from auditor.deps.filereqs import required_files
 from auditor.deps.graph import DependencyGraph
 from auditor.deps.propagation import Propagation, propagate
@@ -129,7 +129,14 @@ def audit_packages(
             *(config_fact(item) for item in config_findings),
             *(gap_fact(None, "input", gap) for gap in gaps),
         ),
-        warnings=[*policy.warnings, *targets.warnings, *context.warnings, *warnings, *arch_note],
+        warnings=[
+            *policy.warnings,
+            *targets.warnings,
+            *context.warnings,
+            *warnings,
+            *arch_note,
+            *_screened(propagation),
+        ],
     )
 
 
@@ -139,6 +146,19 @@ def _left_out_by_arch(options: AuditOptions, read: int, kept: int) -> list[str]:
     if not options.arches or not read or kept:
         return []
     return [f"none of the {read} package(s) read is one a host of --arch {','.join(options.arches)} installs"]
+
+
+def _screened(propagation: Propagation) -> list[str]:
+    """What a run too large to ask every package that may reach a requirement with both an
+    origin and a clean provider says: the screen's choice of them was asked, and it misses some."""
+    if not propagation.screened_only:
+        return []
+    return [
+        f"more than {askevery.ASK_EVERY:,} packages may reach a requirement with both an origin and a clean "
+        "provider: only those the clean-way screen chooses were checked for a clean installation as a "
+        "whole, and it misses some, so a package said may-depend may need an origin package to be "
+        "installed or built (see the README's Statuses)"
+    ]
 
 
 def _unasked_gap(propagation: Propagation, audited: set[int]) -> list[Gap]:

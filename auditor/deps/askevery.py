@@ -48,6 +48,10 @@ class CleanView(Protocol):
 
     def mixed(self, group: Group) -> bool: ...
 
+    screened_only: bool
+    """Set when more than `ASK_EVERY` packages may reach a mixed group, and only the screen's
+    choice is asked."""
+
 
 def beyond_the_screen(
     view: CleanView, edges: Edges, mixed: list[Group], owners: set[int], build: Builds, only: Only
@@ -56,7 +60,10 @@ def beyond_the_screen(
     (of ``only``), and each source package a BuildRequires of which may take one of them or is
     mixed: none past `ASK_EVERY`, or when nothing can be ruled out."""
     every = _may_reach(view, edges, owners, only)
-    if every is None or _nothing_to_rule_out(view, mixed, build):
+    if _nothing_to_rule_out(view, mixed, build):
+        return {}
+    if every is None:
+        view.screened_only = True
         return {}
     runtime, tainted = view.runtime, view.tainted
     asked: Asked = {one: runtime[one] for one in sorted(every) if one in runtime and one not in tainted}
@@ -74,7 +81,7 @@ def _may_reach(view: CleanView, edges: Edges, ends: set[int], within: Only) -> s
     tainted = view.tainted
     found = {end for end in ends if end not in tainted and (within is None or end in within)}
     queue = deque(found)
-    while queue:
+    while queue and len(found) <= ASK_EVERY:
         node = queue.popleft()
         for number in edges.of_member.get(node, ()):
             if node not in view.clean(edges.groups[number]):
@@ -83,9 +90,7 @@ def _may_reach(view: CleanView, edges: Edges, ends: set[int], within: Only) -> s
                 if owner not in found and owner not in tainted and (within is None or owner in within):
                     found.add(owner)
                     queue.append(owner)
-            if len(found) > ASK_EVERY:
-                return None
-    return found
+    return found if len(found) <= ASK_EVERY else None
 
 
 def _nothing_to_rule_out(view: CleanView, mixed: list[Group], build: Builds) -> bool:

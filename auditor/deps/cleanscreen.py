@@ -48,6 +48,8 @@ class CleanView:
         build side's asks pass them as ``tainted`` too, as a buildroot's Requires may not)."""
         self.apart_from = apart_from
         self.partly = partly
+        self.screened_only = False
+        """Whether past `auditor.deps.askevery.ASK_EVERY` only the screen's choice was asked."""
         self.beyond_screen: set[int] = set()
         """What `asked` asks past the screen's choice (`auditor.deps.askevery`): when the steps
         run out, left unasked as a larger run leaves it, with no gap (`cleanway.without_clean_way`)."""

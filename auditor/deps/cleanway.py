@@ -84,6 +84,9 @@ class CleanWays:
 
     found: dict[int, NoCleanWay]
     unasked: frozenset[int] = frozenset()
+    screened_only: bool = False
+    """Only the screen's choice was asked (`auditor.deps.askevery.ASK_EVERY`): a package it
+    misses may say may-depend where it has no clean installation."""
 
 
 def without_clean_way(
@@ -117,19 +120,19 @@ def without_clean_way(
         asked = {package: groups for package, groups in asked.items() if package in build}
     screened = [package for package in asked if package not in search.beyond_screen]
     if not ask:  # the caller stops short: what it would have asked is what it did not see
-        return CleanWays({}, frozenset(screened))
+        return CleanWays({}, frozenset(screened), search.screened_only)
     found: dict[int, NoCleanWay] = {}
     order = list(asked)
     for position, package in enumerate(order):
         if search.steps > STEPS:
-            return CleanWays(found, frozenset(screened) & frozenset(order[position:]))
+            return CleanWays(found, frozenset(screened) & frozenset(order[position:]), search.screened_only)
         try:
             answer = search.ask(package, asked[package])
         except _OutOfSteps:
-            return CleanWays(found, frozenset(screened) & frozenset(order[position:]))
+            return CleanWays(found, frozenset(screened) & frozenset(order[position:]), search.screened_only)
         if answer is not None:
             found[package] = answer
-    return CleanWays(found)
+    return CleanWays(found, screened_only=search.screened_only)
 
 
 class _Search(CleanView):

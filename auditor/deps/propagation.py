@@ -87,6 +87,7 @@ def propagate(graph: DependencyGraph, findings: Mapping[int, Sequence[Finding]])
         Verdict.BUILD_DEPENDS: {},
     }
     unasked = set(taint.unasked)
+    screened_only = taint.screened_only
     lost_alone: list[str] = []
     for category in Category:
         # Sorted by name: of two origin packages equally near, a chain ends at the same one
@@ -104,6 +105,7 @@ def propagate(graph: DependencyGraph, findings: Mapping[int, Sequence[Finding]])
         if len(sources) < len(origin):
             alone = _alone(graph, sources, origin_chain, reverse_edges, runtime, builds)
             unasked |= alone.unasked
+            screened_only |= alone.screened_only
             lost_alone += [names[index].nevra for index in alone.lost]
         labels = nearest_two(sources, reverse_edges)
         anyway = ChainMaker(labels, origin_chain, set(labels[0]), partly)
@@ -120,6 +122,7 @@ def propagate(graph: DependencyGraph, findings: Mapping[int, Sequence[Finding]])
         unresolved=frozenset(graph.unresolved),
         by_category=by_category,
         unasked=frozenset(unasked),
+        screened_only=screened_only,
     )
     # A taint is shown only with a chain that proves it: a blocked package the chains missed
     # would show clean in every output (red team 40 found one). An internal error says the
@@ -160,6 +163,8 @@ class Propagation:
     )
     unasked: frozenset[int] = frozenset()
     """Packages whose clean providers were not checked together (`auditor.deps.spread.Spread`)."""
+    screened_only: bool = False
+    """Only the clean-way screen's choice was asked (`auditor.deps.spread.Spread`)."""
 
     def taints(self, index: int) -> list[tuple[Verdict, Category | None, Sequence[Hop]]]:
         """Every taint of ``index``: its status, the category of the origin packages it leads to
@@ -318,6 +323,7 @@ class _Alone:
 
     unasked: frozenset[int]
     lost: list[int]
+    screened_only: bool
 
 
 def _alone(
@@ -356,7 +362,7 @@ def _alone(
                 into[index] = chain
 
     if not missing and not missing_builds:
-        return _Alone(alone.unasked, lost)
+        return _Alone(alone.unasked, lost, alone.screened_only)
     own_runtime, ruled = runtime_chains(
         graph, sources, alone.complete, origin_chain, alone.tainted, alone.rounds
     )
@@ -368,4 +374,4 @@ def _alone(
             alone.blocked, alone.tainted, graph, own_runtime, own, preset, alone.held_back, alone.unusable
         )
         add(missing_builds, found, builds)
-    return _Alone(alone.unasked, lost)
+    return _Alone(alone.unasked, lost, alone.screened_only)

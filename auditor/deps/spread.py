@@ -49,6 +49,8 @@ class Spread:
     """The packages outside ``tainted`` that cannot be installed without a blocked binary, the
     blocked binaries included (`_blocked`): no way a buildroot may take, and the others among
     them clean at run time."""
+    screened_only: bool = False
+    """A round asked only the clean-way screen's choice (`auditor.deps.cleanway.CleanWays`)."""
 
 
 def spread(
@@ -72,6 +74,7 @@ def spread(
     rounds: list[dict[int, NoCleanWay]] = []
     ruled: set[int] = set()
     unasked: set[int] = set()
+    screened_only = False
     known: set[int] = set()
     """What earlier rounds found: a source package found stays found, and is not new again."""
     build = graph.build if len(graph.build_hosts) <= 1 else {}
@@ -85,6 +88,7 @@ def spread(
             graph.runtime, build, reverse_edges, tainted, graph.apart_from, partly, ask=not last, only=asking
         )
         unasked |= answers.unasked
+        screened_only |= answers.screened_only
         fresh = {index: why for index, why in answers.found.items() if index not in known}
         if not fresh:
             break
@@ -116,6 +120,7 @@ def spread(
         unasked_left,
         held_back,
         frozenset(unusable),
+        screened_only,
     )
 
 

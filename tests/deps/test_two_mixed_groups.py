@@ -116,3 +116,16 @@ def test_what_only_asking_every_package_adds_is_no_gap_when_the_steps_run_out(
 
     monkeypatch.setattr(cleanway, "STEPS", -1)
     assert unchecked(False) == unchecked(True) != []
+
+
+@pytest.mark.parametrize("screen", [False, True])
+def test_a_run_that_asks_the_screen_s_choice_only_says_so(repository: Path, screen: bool) -> None:
+    """Past `askevery.ASK_EVERY`, a may-depend may hide a depends the screen missed: a warning
+    says the run asked only the screen's choice; a run that asked every package says nothing."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        screen_only(monkeypatch, screen)
+        result = audit(repository)
+    said = [warning for warning in result.warnings if "clean-way screen" in warning]
+    assert len(said) == screen
+    if screen:
+        assert "may-depend may need an origin package" in said[0]

@@ -17,6 +17,7 @@ import pytest
 from auditor.cli.main import main
 from auditor.deps import cleanway
 from tests.deps.built import CITRIX, build_repository
+from tests.deps.screen import screen_only
 
 
 def _ladder(n: int) -> list[dict[str, Any]]:
@@ -41,6 +42,7 @@ def test_a_baseline_past_the_clean_way_checks_bounds_is_refused_naming_the_bound
     repo = build_repository(_ladder(5), tmp_path)
     written = tmp_path / "baseline.json"
     monkeypatch.setattr(cleanway, "ROUNDS", 2)
+    screen_only(monkeypatch, True)  # asking every package finds the whole ladder in one round
     assert main(["baseline", "-q", "--no-cache", "--baseline", str(written), str(repo)]) == 3
     err = capsys.readouterr().err
     assert "clean-way-unchecked" in err and "the clean-way check stopped at its bounds" in err, err
