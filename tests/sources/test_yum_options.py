@@ -4,9 +4,13 @@ would read them otherwise. The scenario of a refused section is tests/scenarios/
 
 from __future__ import annotations
 
-import pytest
+import shlex
 
-from auditor.sources.yumoptions import yum_enabled, yum_refusal, yum_value
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from auditor.sources.yumoptions import shell_words, yum_enabled, yum_refusal, yum_value
 
 
 @pytest.mark.parametrize(
@@ -86,3 +90,25 @@ def test_values_yum_refuses(options: dict[str, str], why: str) -> None:
 )
 def test_enabled_as_yum_reads_it(section: dict[str, str], main: dict[str, str], enabled: bool) -> None:
     assert yum_enabled(section, main) is enabled
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet="ab '\"\\\t\n\r#,:", max_size=24))
+def test_words_split_as_shlex_splits_them(text: str) -> None:
+    """yum splits a URL list with ``shlex.split``; the auditor's one-pass split must agree with
+    it, words and errors alike."""
+    try:
+        expected: list[str] | str = shlex.split(text)
+    except ValueError as exc:
+        expected = str(exc)
+    try:
+        found: list[str] | str = shell_words(text)
+    except ValueError as exc:
+        found = str(exc)
+    assert found == expected
+
+
+def test_a_huge_quoted_value_is_refused_at_once_and_quoted_short() -> None:
+    """shlex took minutes on one unclosed quote of a few megabytes, which a .repo file may hold."""
+    said = yum_refusal({"gpgkey": '"' + "a" * 4_000_000})
+    assert said is not None and "No closing quotation" in said and len(said) < 300
