@@ -26,7 +26,7 @@ from auditor.sources.dnfini import (
 from auditor.sources.interface import ConfigReader
 from auditor.sources.repofilter import EXCLUDE_KEYS, INCLUDE_KEYS, YUM_EXCLUDE_KEYS, PackageFilter, patterns
 from auditor.sources.sectionoptions import DEFAULT_PRIORITY, credentials_in, priority_of
-from auditor.sources.yumoptions import YUM_DEFAULTS, yum_enabled, yum_refusal, yum_section
+from auditor.sources.yumoptions import YUM_DEFAULTS, read_as_yum, yum_enabled, yum_refusal, yum_section
 
 REPOSITORY_KEYS = ("baseurl", "mirrorlist", "metalink")
 DNF_ORDER = ("metalink", "mirrorlist", "baseurl")
@@ -96,7 +96,7 @@ def _parser(text: str, shown: str) -> configparser.ConfigParser:
     try:
         # A byte order mark before the first header: dnf skips it (libdnf's IniParser), and
         # configparser would take the header for text before any section.
-        parser.read_string(text.removeprefix("\ufeff"), source=shown)
+        read_as_yum(parser, text.removeprefix("\ufeff"), shown)
     except configparser.Error as exc:
         # A web page never parses as one (its first line is no section header): said as
         # what it is, not as configparser's complaint about it.

@@ -52,6 +52,50 @@ def yum_section(parser: configparser.ConfigParser, name: str) -> dict[str, str]:
     return defaults | dict(parser[name])
 
 
+def read_as_yum(parser: configparser.ConfigParser, text: str, shown: str) -> None:
+    """``text`` read into ``parser`` (configparser, comments ``#`` and ``;``) with what iniparse
+    keeps and configparser drops: an indented comment line inside a value, which iniparse reads
+    as a line of it (``enabled=1`` then ``  # why`` is ``1\n# why``, which yum refuses). Each
+    such line is marked so that configparser takes it for text, then unmarked in the values."""
+    written = set(text)
+    mark = next((chr(code) for code in range(0xE000, 0xF900) if chr(code) not in written), None)
+    if mark is None:  # each private use character written: read as configparser reads it
+        parser.read_string(text, source=shown)
+        return
+    parser.read_string(_marked(text, mark), source=shown)
+    for section in parser.sections():
+        for key, value in parser.items(section, raw=True):
+            if mark in value:
+                parser.set(section, key, value.replace(mark, ""))
+
+
+_CONFIGPARSER_HEADER = re.compile(r"\[(?P<header>.+)\]")
+_CONFIGPARSER_OPTION = re.compile(r"(?P<option>.*?)\s*(?P<vi>[=:])\s*(?P<value>.*)$")
+
+
+def _marked(text: str, mark: str) -> str:
+    """``text`` with ``mark`` before each comment line that configparser would read as a line of
+    a value if it were not a comment: indented past the option line, after one in its section
+    (the state configparser's ``_read`` keeps: its option, and that line's indent)."""
+    lines = text.split("\n")
+    option = False
+    indent = 0
+    for number, line in enumerate(lines):
+        content = line.strip()
+        if not content:
+            continue
+        here = len(line) - len(line.lstrip())
+        if option and here > indent:
+            if content.startswith(("#", ";")):
+                lines[number] = f"{line[:here]}{mark}{line[here:]}"
+            continue
+        if content.startswith(("#", ";")):
+            continue
+        indent = here
+        option = not _CONFIGPARSER_HEADER.match(content) and bool(_CONFIGPARSER_OPTION.match(content))
+    return "\n".join(lines)
+
+
 def yum_value(written: str) -> str:
     """A value as yum's ``iniparse`` gives it, from configparser's (the yum reading,
     `auditor.sources.repofile`): its first line ends at a ``;`` after white space (an inline

@@ -229,12 +229,13 @@ def test_a_repository_each_reader_names_differently_is_read_for_each(
     assert ("foo-citrix", "origin") in statuses and code == 1
 
 
-def test_a_repository_both_readers_read_first_is_one(
+def test_an_indented_comment_in_a_url_list_is_more_urls_to_both_readers(
     alternatives: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """An indented comment after ``baseurl`` is more of the value to dnf (``#``, ``old``: URLs it
-    tries after the first) and nothing to yum: both read the first URL, one repository, which
-    stays a context repository both enable (``app`` may-depend), not two that one reader has."""
+    tries after the first) and to yum 3's iniparse too, whose ``UrlListOption`` then refuses
+    ``#`` (no scheme) and skips the section: the clean repository is on dnf's hosts only, no
+    way around the Citrix ``foo`` that yum hosts install (``app`` depends), with a warning."""
     context, config = reposdir_config(
         tmp_path,
         "context.repo",
@@ -244,8 +245,9 @@ def test_a_repository_both_readers_read_first_is_one(
     assert dnf_packages(config, tmp_path) == {"foo-clean.noarch", "foo-citrix.noarch"}
     _code, document = scan([str(alternatives / "app"), "--with", str(context)], capsys)
     [app] = [row for row in document["packages"] if row["name"] == "app"]
-    assert app["status"] == "may-depend"
-    assert not any("hidden on some hosts" in warning for warning in document.get("warnings", []))
+    assert app["status"] == "depends"
+    [said] = [warning for warning in document.get("warnings", []) if "hidden on some hosts" in warning]
+    assert "[clean]" in said and "yum 3 cannot parse baseurl" in said and 'not ""' in said
 
 
 @pytest.mark.parametrize("shape", ["included", "dnf-refuses-the-file"])

@@ -61,8 +61,6 @@ def _audit(top: Path, config: Path, capsys: pytest.CaptureFixture[str]) -> tuple
     return code, row["status"], document.get("warnings", [])
 
 
-_COMMENT_DROPPED = pytest.mark.xfail(strict=True, reason="the yum reading drops an indented comment line")
-
 # Each value yum 3.4.3's parser for that option refuses (yum/config.py), with the error it gives.
 REFUSED = [
     ("cost=abc\n", "invalid integer value"),
@@ -88,8 +86,8 @@ REFUSED = [
     ("cost=12\n  34\n", "invalid integer value"),  # a continuation line is part of the value
     ("enabled=1\n  yes\n", "invalid boolean value"),
     # iniparse keeps an indented comment line as a line of the value; configparser drops it
-    pytest.param("enabled=1\n  # why\n", "invalid boolean value", marks=_COMMENT_DROPPED),
-    pytest.param("cost=5\n\n\t; cheap\n", "invalid integer value", marks=_COMMENT_DROPPED),
+    ("enabled=1\n  # why\n", "invalid boolean value"),
+    ("cost=5\n\t; cheap\n", "invalid integer value"),
 ]
 
 

@@ -4,13 +4,14 @@ would read them otherwise. The scenario of a refused section is tests/scenarios/
 
 from __future__ import annotations
 
+import configparser
 import shlex
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from auditor.sources.yumoptions import shell_words, yum_enabled, yum_refusal, yum_value
+from auditor.sources.yumoptions import read_as_yum, shell_words, yum_enabled, yum_refusal, yum_value
 
 
 @pytest.mark.parametrize(
@@ -112,3 +113,54 @@ def test_a_huge_quoted_value_is_refused_at_once_and_quoted_short() -> None:
     """shlex took minutes on one unclosed quote of a few megabytes, which a .repo file may hold."""
     said = yum_refusal({"gpgkey": '"' + "a" * 4_000_000})
     assert said is not None and "No closing quotation" in said and len(said) < 300
+
+
+_LINES = [
+    "[a]",
+    "[b]",
+    "x=1",
+    "y = 2",
+    "  more",
+    "\tmore",
+    "# c",
+    "; c",
+    "  # c",
+    "\t; c",
+    "    # deeper",
+    "",
+    "  [c]",
+]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(_LINES), max_size=12))
+def test_the_yum_reading_is_configparser_s_with_indented_comments_kept(lines: list[str]) -> None:
+    """Reading a file as yum does adds to configparser's reading only the indented comment lines
+    inside a value (iniparse keeps them): drop those, and the two readings are the same, the
+    errors too."""
+    text = "\n".join(lines) + "\n"
+
+    def read(yum: bool) -> dict[str, dict[str, str]] | str:
+        parser = configparser.ConfigParser(
+            interpolation=None, strict=False, default_section="\0no-defaults", comment_prefixes=("#", ";")
+        )
+        try:
+            read_as_yum(parser, text, "x.repo") if yum else parser.read_string(text, source="x.repo")
+        except configparser.Error as exc:
+            return type(exc).__name__
+        return {name: dict(parser[name]) for name in parser.sections()}
+
+    plain, as_yum = read(False), read(True)
+    if isinstance(plain, str) or isinstance(as_yum, str):
+        assert plain == as_yum
+        return
+    assert plain.keys() == as_yum.keys()
+    for name, values in as_yum.items():
+        kept = {}
+        for key, value in values.items():
+            first, *rest = value.split("\n")
+            # configparser ends a value at its last line of text, which a comment may follow
+            kept[key] = "\n".join(
+                [first, *(line for line in rest if not line.startswith(("#", ";")))]
+            ).rstrip()
+        assert kept == plain[name]
