@@ -164,3 +164,16 @@ def test_the_yum_reading_is_configparser_s_with_indented_comments_kept(lines: li
                 [first, *(line for line in rest if not line.startswith(("#", ";")))]
             ).rstrip()
         assert kept == plain[name]
+
+
+_NAMES = ["enabled", "baseurl", "gpgkey", "mirrorlist", "proxy", "cost", "retries", "timeout", "throttle"]
+_NAMES += ["bandwidth", "metadata_expire", "ip_resolve", "http_caching", "priority", "name"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.dictionaries(st.sampled_from(_NAMES), st.text(max_size=30), max_size=4), st.text(max_size=10))
+def test_any_value_is_refused_or_taken_never_an_error(values: dict[str, str], main: str) -> None:
+    """A hostile .repo file's values reach every parser: each answers, none raises."""
+    said = yum_refusal(values)
+    assert said is None or ("skips the section" in said and len(said) < 400)
+    assert yum_enabled(values, {"enabled": main}) in (True, False)
