@@ -39,13 +39,14 @@ def host(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return top
 
 
-def _config(top: Path, clean_options: str) -> Path:
-    """A ``dnf.conf`` whose ``reposdir`` holds ``[clean]``, with ``clean_options``, and ``[xs]``."""
+def _config(top: Path, clean_options: str, *, before: str = "", xs_options: str = "") -> Path:
+    """A ``dnf.conf`` whose ``reposdir`` holds one file: ``before``, then ``[clean]``, with
+    ``clean_options``, and ``[xs]``, with ``xs_options``."""
     where = top / f"conf-{len(list(top.glob('conf-*')))}"
     where.mkdir()
     (where / "host.repo").write_text(
-        f"[clean]\nname=clean\nbaseurl=file://{top / 'clean'}\n{clean_options}gpgcheck=0\n\n"
-        f"[xs]\nname=xs\nbaseurl=file://{top / 'xs'}\ngpgcheck=0\n"
+        f"{before}[clean]\nname=clean\nbaseurl=file://{top / 'clean'}\n{clean_options}gpgcheck=0\n\n"
+        f"[xs]\nname=xs\nbaseurl=file://{top / 'xs'}\n{xs_options}gpgcheck=0\n"
     )
     config = where / "dnf.conf"
     config.write_text(f"[main]\ngpgcheck=0\nreposdir={where}\ncachedir={top / 'cache'}\n")
@@ -155,14 +156,7 @@ def test_a_default_section_gives_its_options_to_every_section_yum_reads(
     holds the defaults of every other section: ``enabled=0`` there disables ``[clean]``, which
     sets no ``enabled`` of its own, and ``exclude`` there hides its packages, on yum hosts.
     libdnf has no such section: to dnf it is one more section, which names no repository."""
-    where = host / f"default-{len(list(host.glob('default-*')))}"
-    where.mkdir()
-    (where / "host.repo").write_text(
-        f"{default}\n[clean]\nname=clean\nbaseurl=file://{host / 'clean'}\ngpgcheck=0\n\n"
-        f"[xs]\nname=xs\nbaseurl=file://{host / 'xs'}\nenabled=1\ngpgcheck=0\ncost=1\nexclude=\n"
-    )
-    config = where / "dnf.conf"
-    config.write_text(f"[main]\ngpgcheck=0\nreposdir={where}\ncachedir={host / 'cache'}\n")
+    config = _config(host, "", before=f"{default}\n", xs_options="enabled=1\ncost=1\nexclude=\n")
     assert {"clean", "xs"} <= dnf_enabled(config)  # and [DEFAULT], a repository with no URL, when enabled
     found, said, _ = _audit(host, config, capsys)
     assert (found, said) == (code, status)
