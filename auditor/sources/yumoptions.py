@@ -122,8 +122,10 @@ def yum_refusal(values: Mapping[str, str]) -> str | None:
     them), naming the first option it cannot parse; None when it parses them all."""
     for name in sorted(values):
         parse = _OPTIONS.get(name)
+        if parse is None:  # text, or no option of yum's: taken as written
+            continue
         value = yum_value(values[name])
-        why = parse(value) if parse else None
+        why = parse(value)
         if why:
             shown = value if len(value) <= _SHOWN else f"{value[:_SHOWN]}..."
             return f"yum 3 cannot parse {name} = {shown!r}: {why}; it skips the section"
