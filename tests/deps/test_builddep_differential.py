@@ -1,0 +1,143 @@
+"""A source package's build verdict, held to ``dnf builddep`` itself.
+
+``dnf builddep`` (dnf-plugins-core; mock fills a buildroot with it) is what installs a source
+package's BuildRequires. Run offline against each fixture repository, with ``--assumeno``:
+
+- with every Citrix package excluded (``-x``), it finds no buildroot  <=>  ``build-depends``;
+- it finds one, but picks a Citrix package without the exclusions  =>  at least ``may-depend``
+  (a clean way and a tainted one both exist);
+- otherwise ``clean`` or ``may-depend`` (dnf's one pick shows one way, not every way).
+
+Not held here: BuildConflicts, which ``dnf builddep`` does not apply (it installs a provider
+the source package conflicts with, and rpmbuild then refuses to build); libsolv is their
+authority (tests/deps/test_build_clean_way.py).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.deps.built import CITRIX, audit, build_repository, verdicts
+
+CASES: dict[str, list[dict[str, Any]]] = {
+    "versioned, only Citrix's is new enough": [
+        {"name": "cx-tool", "provides": ["tool = 2"], **CITRIX},
+        {"name": "own-tool", "provides": ["tool = 1"]},
+        {"name": "app", "buildrequires": ["tool >= 2"]},
+    ],
+    "versioned, only the clean one is new enough": [
+        {"name": "cx-tool", "provides": ["tool = 1"], **CITRIX},
+        {"name": "own-tool", "provides": ["tool = 2"]},
+        {"name": "app", "buildrequires": ["tool >= 2"]},
+    ],
+    "an epoch makes Citrix's new enough too": [
+        {"name": "cx-tool", "provides": ["tool = 1:1"], **CITRIX},
+        {"name": "own-tool", "provides": ["tool = 5"]},
+        {"name": "app", "buildrequires": ["tool > 4"]},
+    ],
+    "rich or": [
+        {"name": "cx-a", **CITRIX},
+        {"name": "own-b"},
+        {"name": "app", "buildrequires": ["(cx-a or own-b)"]},
+    ],
+    "rich with": [
+        {"name": "cx-tool", "provides": ["tool = 2"], **CITRIX},
+        {"name": "own-tool", "provides": ["tool = 1"]},
+        {"name": "app", "buildrequires": ["(tool with tool > 1)"]},
+    ],
+    "rich if, its condition required": [
+        {"name": "cx-a", **CITRIX},
+        {"name": "x"},
+        {"name": "app", "buildrequires": ["(cx-a if x)", "x"]},
+    ],
+    "the clean provider needs Citrix": [
+        {"name": "cx-lib", **CITRIX},
+        {"name": "cx-tool", "provides": ["tool"], **CITRIX},
+        {"name": "own-tool", "provides": ["tool"], "requires": ["cx-lib"]},
+        {"name": "app", "buildrequires": ["tool"]},
+    ],
+    "the clean provider needs Citrix two levels down": [
+        {"name": "cx-lib", "provides": ["lib"], **CITRIX},
+        {"name": "mid", "requires": ["lib"]},
+        {"name": "own-tool", "provides": ["tool"], "requires": ["mid"]},
+        {"name": "cx-tool", "provides": ["tool"], **CITRIX},
+        {"name": "app", "buildrequires": ["tool"]},
+    ],
+    "Citrix obsoletes the clean provider": [
+        {"name": "cx-tool", "provides": ["tool"], "obsoletes": ["own-tool"], **CITRIX},
+        {"name": "own-tool", "provides": ["tool"]},
+        {"name": "app", "buildrequires": ["tool"]},
+    ],
+    "two BuildRequires whose clean providers conflict": [
+        {"name": "cx-a", "provides": ["a"], **CITRIX},
+        {"name": "own-a", "provides": ["a"], "conflicts": ["own-b"]},
+        {"name": "own-b", "provides": ["b"]},
+        {"name": "app", "buildrequires": ["a", "b"]},
+    ],
+    "a path only Citrix provides": [
+        {"name": "cx-tool", "provides": ["/usr/bin/tool"], **CITRIX},
+        {"name": "app", "buildrequires": ["/usr/bin/tool"]},
+    ],
+    "a path both provide": [
+        {"name": "cx-tool", "provides": ["/usr/bin/tool"], **CITRIX},
+        {"name": "own-tool", "provides": ["/usr/bin/tool"]},
+        {"name": "app", "buildrequires": ["/usr/bin/tool"]},
+    ],
+    "a cycle through a Citrix-only requirement": [
+        {"name": "cx-a", "provides": ["a"], **CITRIX},
+        {"name": "own-a", "provides": ["a"], "requires": ["own-c"]},
+        {"name": "own-c", "requires": ["own-a", "b"]},
+        {"name": "cx-b", "provides": ["b"], **CITRIX},
+        {"name": "app", "buildrequires": ["a"]},
+    ],
+    "its own binary is the clean provider": [
+        {"name": "cx-a", "provides": ["a"], **CITRIX},
+        {"name": "app", "provides": ["a"], "buildrequires": ["a"]},
+    ],
+}
+
+
+def builddep(repo: Path, source: Path, exclude: list[str], root: Path) -> set[str] | None:
+    """The packages ``dnf builddep`` would install for ``source`` from ``repo`` alone, with
+    ``exclude`` left out; None when it finds no buildroot."""
+    assert shutil.which("dnf"), "dnf (with dnf-plugins-core) is the authority here"
+    command = [
+        "dnf", "--disableplugin=local", f"--installroot={root}", "--setopt=reposdir=/nonexistent",
+        f"--repofrompath=r,{repo}", "--setopt=r.gpgcheck=0", "--releasever=1", "builddep", "--assumeno",
+        *(item for name in exclude for item in ("-x", name)), str(source),
+    ]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    said = done.stdout + done.stderr
+    if "Operation aborted" in said:  # --assumeno, after the transaction it shows
+        return set(re.findall(r"^ (\S+)\s+noarch\s", done.stdout, re.MULTILINE))
+    assert "No matching package" in said or "Problem" in said or "Error" in said, said
+    return None
+
+
+@pytest.mark.skipif(
+    os.geteuid() != 0,
+    reason="dnf builddep refuses to run but as root, even with --installroot and --assumeno",
+)
+@pytest.mark.parametrize("case", list(CASES))
+def test_the_build_verdict_is_dnf_builddeps(tmp_path: Path, case: str) -> None:
+    packages = CASES[case]
+    repo = build_repository(packages, tmp_path / "universe")
+    status = verdicts(audit(repo))["app-1.0-1.src"]
+    source = next((tmp_path / "universe" / "SRPMS").glob("app-*.src.rpm"))
+    citrix = [package["name"] for package in packages if "vendor" in package]
+    picked = builddep(repo, source, [], tmp_path / "root")
+    assert picked is not None, "every case has a buildroot"
+    clean = builddep(repo, source, citrix, tmp_path / "root-clean")
+    if clean is None:
+        assert status == "build-depends"
+    elif set(citrix) & picked:
+        assert status == "may-depend"
+    else:
+        assert status in ("clean", "may-depend")
