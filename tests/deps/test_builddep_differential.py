@@ -16,6 +16,7 @@ authority (tests/deps/test_build_clean_way.py).
 from __future__ import annotations
 
 import os
+import platform
 import re
 import shutil
 import subprocess
@@ -24,7 +25,10 @@ from typing import Any
 
 import pytest
 
-from tests.deps.built import CITRIX, audit, build_repository, verdicts
+from auditor.audit.options import AuditOptions
+from auditor.engine import run_audit
+from auditor.origin.policy import load_policy
+from tests.deps.built import CITRIX, build_repository, verdicts
 
 CASES: dict[str, list[dict[str, Any]]] = {
     "versioned, only Citrix's is new enough": [
@@ -101,7 +105,25 @@ CASES: dict[str, list[dict[str, Any]]] = {
         {"name": "cx-a", "provides": ["a"], **CITRIX},
         {"name": "app", "provides": ["a"], "buildrequires": ["a"]},
     ],
+    "the clean provider is aarch64's": [
+        {"name": "cx-tool", "provides": ["tool"], **CITRIX},
+        {"name": "own-tool", "provides": ["tool"], "arch": "aarch64"},
+        {"name": "app", "buildrequires": ["tool"]},
+    ],
+    "the clean provider is i686's, which a multilib host takes": [
+        {"name": "cx-tool", "provides": ["tool"], **CITRIX},
+        {"name": "own-tool", "provides": ["tool"], "arch": "i686"},
+        {"name": "app", "buildrequires": ["tool"]},
+    ],
+    "Citrix's provider is x86_64's, the clean one noarch": [
+        {"name": "cx-tool", "provides": ["tool"], "arch": "x86_64", **CITRIX},
+        {"name": "own-tool", "provides": ["tool"]},
+        {"name": "app", "buildrequires": ["tool"]},
+    ],
 }
+"""Each universe's ``app``, whose source package's verdict is held to ``dnf builddep`` on this
+host: audited with ``--arch`` of this host (without it, every host is read at once, and an
+aarch64 host's clean provider spares an x86_64 host's build: see the README's ``--arch``)."""
 
 
 def builddep(repo: Path, source: Path, exclude: list[str], root: Path) -> set[str] | None:
@@ -116,7 +138,7 @@ def builddep(repo: Path, source: Path, exclude: list[str], root: Path) -> set[st
     done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
     said = done.stdout + done.stderr
     if "Operation aborted" in said:  # --assumeno, after the transaction it shows
-        return set(re.findall(r"^ (\S+)\s+noarch\s", done.stdout, re.MULTILINE))
+        return set(re.findall(r"^ (\S+)\s+(?:noarch|x86_64|i686|aarch64)\s", done.stdout, re.MULTILINE))
     assert "No matching package" in said or "Problem" in said or "Error" in said, said
     return None
 
@@ -129,7 +151,9 @@ def builddep(repo: Path, source: Path, exclude: list[str], root: Path) -> set[st
 def test_the_build_verdict_is_dnf_builddeps(tmp_path: Path, case: str) -> None:
     packages = CASES[case]
     repo = build_repository(packages, tmp_path / "universe")
-    status = verdicts(audit(repo))["app-1.0-1.src"]
+    targets = (str(repo), str(repo.parent / "SRPMS"))
+    options = AuditOptions(targets=targets, cache=False, discover_sources=False, arches=(platform.machine(),))
+    status = verdicts(run_audit(options, load_policy()))["app-1.0-1.src"]
     source = next((tmp_path / "universe" / "SRPMS").glob("app-*.src.rpm"))
     citrix = [package["name"] for package in packages if "vendor" in package]
     picked = builddep(repo, source, [], tmp_path / "root")
