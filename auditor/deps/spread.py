@@ -103,9 +103,10 @@ def spread(
     unusable: set[int] = set()
     if clean_ways:
         per_requirement = _blocked(graph, reverse_edges, tainted, unbuildable)
-        blocked, unusable = _build_rounds(
+        blocked, unusable, build_screened = _build_rounds(
             graph, reverse_edges, tainted, per_requirement, unbuildable, held_back, unasked, asking
         )
+        screened_only |= build_screened
     else:
         blocked = _build_fixed_point(tainted, graph.build, graph.binaries, partly, unbuildable)
     tainted_now = tainted | blocked
@@ -164,10 +165,11 @@ def _build_rounds(
     held_back: dict[int, NoCleanWay],
     unasked: set[int],
     asking: Container[int] | None,
-) -> tuple[set[int], set[int]]:
+) -> tuple[set[int], set[int], bool]:
     """``known`` (`_blocked`'s answer), with the source packages whose buildroot holds a
     blocked binary as a whole (its BuildRequires each having another way) and their binaries,
-    round by round, into ``held_back``; what a round could not ask, into ``unasked``. No package
+    round by round, into ``held_back``; what a round could not ask, into ``unasked``; and
+    whether a round asked only the screen's choice (`CleanWays.screened_only`). No package
     of a buildroot may be blocked or need one (`_blocked`): its Requires may not take one either.
 
     A blocked binary needs nothing tainted to be installed, so the run-time rounds of `spread`
@@ -183,7 +185,8 @@ def _build_rounds(
     blocked, unusable = known
     tables = list(graph.build_on.values()) if len(graph.build_hosts) > 1 else [graph.build]
     if len(tables) == 1 and all(packages[index].is_source for index in blocked):
-        return known  # no blocked binary: the run-time rounds asked the same questions
+        return (*known, False)  # no blocked binary: the run-time rounds asked the same questions
+    screened_only = False
     for number in range(cleanway.ROUNDS + 1):
         last = number == cleanway.ROUNDS
         fresh: dict[int, NoCleanWay] = {}
@@ -201,6 +204,7 @@ def _build_rounds(
                 build_tainted=unfit,
             )
             unasked.update(answers.unasked)
+            screened_only |= answers.screened_only
             for index, why in answers.found.items():
                 if index not in blocked:
                     fresh.setdefault(index, why)
@@ -208,7 +212,7 @@ def _build_rounds(
             break
         held_back.update(fresh)
         blocked, unusable = _blocked(graph, reverse_edges, tainted, unbuildable | held_back.keys())
-    return blocked, unusable
+    return blocked, unusable, screened_only
 
 
 def spread_without(
