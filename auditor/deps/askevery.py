@@ -60,9 +60,9 @@ def beyond_the_screen(
     """Each package outside the tainted ones that may reach the ``owners`` of a ``mixed`` group
     (of ``only``), and each source package a BuildRequires of which may take one of them or is
     mixed: none past `ASK_EVERY`, or when nothing can be ruled out."""
-    every = _may_reach(view, edges, owners, only)
     if _nothing_to_rule_out(view, mixed, build):
         return {}
+    every = _may_reach(view, edges, owners, only)
     if every is None:
         view.screened_only = True
         return {}

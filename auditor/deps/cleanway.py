@@ -118,18 +118,18 @@ def without_clean_way(
     asked = {one: without_lock_step(groups) for one, groups in search.asked(build, edges, only).items()}
     if build_tainted is not None:
         asked = {package: groups for package, groups in asked.items() if package in build}
-    screened = [package for package in asked if package not in search.beyond_screen]
+    screened = frozenset(package for package in asked if package not in search.beyond_screen)
     if not ask:  # the caller stops short: what it would have asked is what it did not see
-        return CleanWays({}, frozenset(screened), search.screened_only)
+        return CleanWays({}, screened, search.screened_only)
     found: dict[int, NoCleanWay] = {}
     order = list(asked)
     for position, package in enumerate(order):
         if search.steps > STEPS:
-            return CleanWays(found, frozenset(screened) & frozenset(order[position:]), search.screened_only)
+            return CleanWays(found, screened.intersection(order[position:]), search.screened_only)
         try:
             answer = search.ask(package, asked[package])
         except _OutOfSteps:
-            return CleanWays(found, frozenset(screened) & frozenset(order[position:]), search.screened_only)
+            return CleanWays(found, screened.intersection(order[position:]), search.screened_only)
         if answer is not None:
             found[package] = answer
     return CleanWays(found, screened_only=search.screened_only)

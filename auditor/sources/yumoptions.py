@@ -15,6 +15,7 @@ value yum's ``iniparse`` gives (`yum_value`).
 from __future__ import annotations
 
 import configparser
+import math
 import re
 import string
 from collections.abc import Callable, Mapping
@@ -181,7 +182,7 @@ def _scaled(units: str, what: str, never: bool) -> Refusal:
         amount = float(number)
         if amount < 0:
             return f"{what} value may not be negative"
-        if amount != amount or amount in (float("inf"), float("-inf")):
+        if not math.isfinite(amount):
             return "not a finite number"
         return None
 
@@ -241,6 +242,10 @@ def _url(schemes: tuple[str, ...] = _URL_SCHEMES, none: bool = False) -> Refusal
     return parse
 
 
+_URL = _url()
+"""``UrlOption`` as ``baseurl``, ``gpgkey``, ``mirrorlist`` and ``metalink`` have it."""
+
+
 def _proxy(value: str) -> str | None:
     if _ascii_lower(value.strip(_PY2_SPACE)) == "libproxy":
         return None
@@ -256,11 +261,7 @@ def _urls(value: str) -> str | None:
     except ValueError as exc:
         return str(exc)
     joined = " ".join(item.replace(" ", "%20") for item in items if not item.startswith("glob:"))
-    for url in joined.split():
-        why = _url()(url)
-        if why:
-            return why
-    return None
+    return next(filter(None, map(_URL, joined.split())), None)
 
 
 _SHELL_BLANKS = " \t\r\n"
@@ -329,8 +330,8 @@ _OPTIONS: dict[str, Refusal] = {
     "baseurl": _urls,
     "gpgkey": _urls,
     "gpgcakey": _urls,
-    "mirrorlist": _url(),
-    "metalink": _url(),
+    "mirrorlist": _URL,
+    "metalink": _URL,
     "proxy": _proxy,
     "retries": _integer(low=0, zero="<forever>"),
     "minrate": _integer(),
