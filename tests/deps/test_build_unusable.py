@@ -24,6 +24,7 @@ import pytest
 from auditor.cli.main import main
 from auditor.deps.hops import HopKind
 from tests.deps.built import CITRIX, audit, build_repository, libsolv_buildroot, libsolv_installs, verdicts
+from tests.deps.screen import screen_only
 
 PACKAGES: list[dict[str, Any]] = [
     {"name": "cx-zz", **CITRIX},
@@ -126,6 +127,22 @@ def test_why_and_the_report_show_the_chain(repository: Path, tmp_path: Path, cap
         "built from heldlib-1.0-1.src",
         "build needs cx-zz-1.0-1.noarch (for cx-zz)",
     ], shown
+
+
+@pytest.mark.parametrize("screen", [False, True])
+def test_a_build_side_only_run_that_asks_the_screen_s_choice_only_says_so(
+    repository: Path, screen: bool
+) -> None:
+    """Only the build side has a mixed group here (``libheld``: the blocked ``heldlib`` or
+    ``clean-lib``, which ``anti`` rules out); at run time ``heldlib`` is clean and nothing is
+    mixed. Past `askevery.ASK_EVERY` the build rounds too ask only the screen's choice, and the
+    run says so, as it does for the run-time rounds (`test_two_mixed_groups`)."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        screen_only(monkeypatch, screen)
+        result = audit(repository)
+    said = [warning for warning in result.warnings if "clean-way screen" in warning]
+    assert len(said) == screen
+    assert verdicts(result)["app5-1.0-1.src"] == "build-depends"
 
 
 # The buildroot reaches the blocked binary through the source's own binary: lib0.src
