@@ -11,10 +11,10 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Container, Iterator, Mapping, Sequence
 
-from auditor.deps.cleanway import NoCleanWay
 from auditor.deps.edges import Edges, Label, nearest_two
 from auditor.deps.graph import DependencyGraph
 from auditor.deps.hops import Chain, Group, Hop, HopKind
+from auditor.deps.noclean import NoCleanWay
 from auditor.origin.findings import Category
 from auditor.rpm.model import Package
 

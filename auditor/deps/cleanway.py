@@ -31,11 +31,14 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Container, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
+from auditor.deps.askorder import from_the_top, in_order, left_unasked
 from auditor.deps.cleanscreen import CleanView
 from auditor.deps.coinstall import Apart
 from auditor.deps.edges import Edges
 from auditor.deps.hops import Group, without_lock_step
+from auditor.deps.noclean import NoCleanWay, Step
 
 ROUNDS = 64
 """What one run's clean-way checks may find in turn (`auditor.deps.spread`): what one round
@@ -46,32 +49,6 @@ STEPS = 2_000_000
 """The requirements one `without_clean_way` may walk (distro-60k: about 60,000). n packages
 asked that each hold m packages apart from some walk n x m, a shape a repository can be
 written in: past this, the packages left are not asked, and the run says so (`CleanWays`)."""
-
-
-@dataclass(frozen=True)
-class Step:
-    """One step of what an installation must hold: ``owner`` requires ``group``, whose one
-    provider left is ``target``."""
-
-    owner: int
-    group: Group
-    target: int
-
-
-@dataclass(frozen=True)
-class NoCleanWay:
-    """Why ``package`` has no clean installation: it must hold ``steps`` (from the package to
-    ``owner``), and ``owner``'s ``group`` has no provider left but its ``tainted`` ones: its
-    clean ones (``ruled_out``) cannot be installed with ``against``, which the installation
-    must also hold."""
-
-    package: int
-    steps: tuple[Step, ...]
-    owner: int
-    group: Group
-    tainted: tuple[int, ...]
-    ruled_out: tuple[int, ...]
-    against: tuple[int, ...]
 
 
 _Take = Callable[[int, Group, list[int]], NoCleanWay | None]  # a walk's take (`_Search._walk`)
@@ -122,17 +99,20 @@ def without_clean_way(
     if not ask:  # the caller stops short: what it would have asked is what it did not see
         return CleanWays({}, screened, search.screened_only)
     found: dict[int, NoCleanWay] = {}
-    order = list(asked)
+    order = from_the_top(asked, edges, search.beyond_screen)
+    installed = search.installed_cleanly
     for position, package in enumerate(order):
+        if package in installed:
+            continue  # an installation found for another package holds it: it has a clean one
         if search.steps > STEPS:
-            return CleanWays(found, screened.intersection(order[position:]), search.screened_only)
+            return CleanWays(found, left_unasked(screened, order[position:], installed), search.screened_only)
         try:
             answer = search.ask(package, asked[package])
         except _OutOfSteps:
-            return CleanWays(found, screened.intersection(order[position:]), search.screened_only)
+            return CleanWays(found, left_unasked(screened, order[position:], installed), search.screened_only)
         if answer is not None:
             found[package] = answer
-    return CleanWays(found, screened_only=search.screened_only)
+    return CleanWays(in_order(found, asked), screened_only=search.screened_only)
 
 
 class _Search(CleanView):
@@ -142,20 +122,38 @@ class _Search(CleanView):
     """The requirements `ask` has met so far (`STEPS`)."""
     _anyway: _Search | None = None
     """The same search with nothing left out, for whether a package can be installed at all."""
+    installed_cleanly: set[int]
+    """What the clean installations `ask` found hold (`_record`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.installed_cleanly = set()
 
     def ask(self, package: int, groups: Sequence[Group]) -> NoCleanWay | None:
         """Unit propagation from ``package`` with ``groups`` as its requirements, then a search
         through the choices it leaves between clean providers (`_Walk`)."""
         walks = self._walks(package, groups)
         walk = next(walks)
-        if not walk.options or walk.found:  # no choice was made: unit propagation's own answer
+        if walk.found:
+            self._record(walk)
+            return None
+        if not walk.options:  # no choice was made: unit propagation's own answer
             return self._installable(package, groups, walk.answer)
         dead = [walk.answer]
         for again in walks:
             if again.found:
+                self._record(again)
                 return None
             dead.append(again.answer)
         return self._no_choice_left(package, groups, walk, dead)
+
+    def _record(self, walk: _Walk) -> None:
+        """What ``walk``'s installation holds, each with a clean installation: that one
+        (`auditor.deps.askorder`). It holds a provider of each requirement of each of them that
+        binds there (an inert package's are all clean and apart from nothing), and nothing
+        tainted, lacking on some hosts or apart from another, as asking each would. (A source
+        package's buildroot holds its binaries under its BuildConflicts too: one more rule.)"""
+        self.installed_cleanly.update(walk.held)
 
     def _no_choice_left(
         self, package: int, groups: Sequence[Group], walk: _Walk, dead: list[NoCleanWay | None]

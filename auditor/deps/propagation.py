@@ -33,11 +33,11 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from auditor.deps.chains import ChainMaker, make_hop, no_clean_way_chain, runtime_chains, shortest
-from auditor.deps.cleanway import NoCleanWay
 from auditor.deps.edges import Edges, nearest_two, reverse
 from auditor.deps.graph import DependencyGraph
 from auditor.deps.hops import Chain, Group, Hop, HopKind, PackageVerdict
 from auditor.deps.maybuild import may_build
+from auditor.deps.noclean import NoCleanWay
 from auditor.deps.spread import Either, all_tainted, categories_of, spread
 from auditor.origin.findings import Category, Finding, Verdict
 

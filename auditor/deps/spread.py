@@ -15,10 +15,10 @@ from collections.abc import Container, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from auditor.deps import cleanway
-from auditor.deps.cleanway import NoCleanWay
 from auditor.deps.edges import NOBODY, Edges, lacking_alike, least_fixed_point
 from auditor.deps.graph import DependencyGraph
 from auditor.deps.hops import Group
+from auditor.deps.noclean import NoCleanWay
 from auditor.origin.findings import Category, Finding
 
 

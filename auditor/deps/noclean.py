@@ -1,0 +1,35 @@
+"""What the clean-way check (`auditor.deps.cleanway`) answers for a package with no clean
+installation, which the chains (`auditor.deps.chains`) show: the steps an installation must
+take, and the requirement they leave with tainted providers only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from auditor.deps.hops import Group
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of what an installation must hold: ``owner`` requires ``group``, whose one
+    provider left is ``target``."""
+
+    owner: int
+    group: Group
+    target: int
+
+
+@dataclass(frozen=True)
+class NoCleanWay:
+    """Why ``package`` has no clean installation: it must hold ``steps`` (from the package to
+    ``owner``), and ``owner``'s ``group`` has no provider left but its ``tainted`` ones: its
+    clean ones (``ruled_out``) cannot be installed with ``against``, which the installation
+    must also hold."""
+
+    package: int
+    steps: tuple[Step, ...]
+    owner: int
+    group: Group
+    tainted: tuple[int, ...]
+    ruled_out: tuple[int, ...]
+    against: tuple[int, ...]
