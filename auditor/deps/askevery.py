@@ -18,9 +18,10 @@ from auditor.deps.hops import Group
 
 ASK_EVERY = 2_000
 """At most this many packages that may reach a mixed group through any clean provider are all
-asked: the size of a product's repository (XCP-ng's), 1.4 to 2.4 s at most to ask (0.7 ms each
-on distro-10k, 1.2 on distro-60k). With more (8,600 on distro-60k, 10 s to ask), only the
-screen's choice is."""
+asked: the size of a product's repository (XCP-ng's), 0.6 to 2 s at most to ask (0.3 ms each
+on distro-10k, 1.0 on distro-60k: an installation found answers for each package it holds,
+`auditor.deps.askorder`). With more (8,600 on distro-60k, 10 s to ask), only the screen's
+choice is."""
 
 Builds = Mapping[int, Sequence[Group]]
 """Source package -> its BuildRequires' groups."""
