@@ -311,7 +311,7 @@ class _Search(CleanView):
         queue: deque[tuple[int, Sequence[Group]]],
         waiting: _Owned,
         deferred: _Owned,
-        held: Container[int],
+        held: Mapping[int, object],
         unfired: _Owned,
     ) -> NoCleanWay | None:
         """`ask`'s walk: take what holds whatever is tainted, then the mixed groups, until
@@ -321,7 +321,7 @@ class _Search(CleanView):
                 owner, owner_groups = queue.popleft()
                 self.steps += len(owner_groups)
                 for group in owner_groups:
-                    if any(member in held for member in group.members):
+                    if not held.keys().isdisjoint(group.members):
                         continue
                     if not self.exactly_binds(group) and not self.fires(owner, group, held, unfired):
                         continue
@@ -346,11 +346,11 @@ class _Search(CleanView):
             if answer is not None:
                 return answer
 
-    def _retake(self, take: _Take, pending: _Owned, held: Container[int]) -> NoCleanWay | None:
+    def _retake(self, take: _Take, pending: _Owned, held: Mapping[int, object]) -> NoCleanWay | None:
         """Take again each of ``pending`` (emptied) that nothing held meets yet."""
         items, pending[:] = list(pending), []
         for owner, group in items:
-            if not any(member in held for member in group.members):
+            if held.keys().isdisjoint(group.members):
                 answer = take(owner, group, self.clean(group))
                 if answer is not None:
                     return answer
