@@ -271,7 +271,9 @@ class _Search(CleanView):
                 taken.append(step)
             if target in apart_from:
                 apart_held.append(target)
-            if not self.inert(target):
+            # A source package's BuildConflicts are its own way: nothing else is apart from
+            # what they name, which an inert package may hold. Its buildroot is walked whole.
+            if own_conflicts is not None or not self.inert(target):
                 queue.append((target, runtime.get(target, ())))
             return None
 
@@ -294,7 +296,7 @@ class _Search(CleanView):
                 usable = [member for member in self.clean(group) if not against(member)]
                 # An inert option is never ruled out and rules nothing out: any way another option
                 # leaves, it leaves too (trying each made n such groups 2^n walks: n = 16, 43 s).
-                settled = next((member for member in usable if self.inert(member)), None)
+                settled = next((one for one in usable if own_conflicts is None and self.inert(one)), None)
                 if settled is not None:
                     take(owner, group, [settled])
                     continue

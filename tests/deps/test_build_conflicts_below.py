@@ -41,9 +41,6 @@ def repository(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_repository(PACKAGES, tmp_path_factory.mktemp("buildconflictsbelow"))
 
 
-@pytest.mark.xfail(
-    strict=True, reason="the clean-way check took an inert provider unwalked, past the BuildConflicts"
-)
 @pytest.mark.parametrize(("name", "verdict", "screen"), both_ways(VERDICTS))
 def test_build_conflicts_below_a_clean_provider_rule_it_out(
     repository: Path, name: str, verdict: str, screen: bool, monkeypatch: pytest.MonkeyPatch
