@@ -4,7 +4,7 @@ The screen of `auditor.deps.cleanscreen` asks few packages, and misses some: a p
 reaches a mixed group only through a choice between clean providers, or whose conflict lies
 below such a choice, stays `may-depend` where libsolv finds it needs Citrix. A run where at most
 `ASK_EVERY` packages may reach one asks each of them after the screen's choice, unless no clean
-way through a mixed group can be ruled out at all (`_nothing_to_rule_out`).
+way through a mixed group it reaches can be ruled out (`_rulable`).
 """
 
 from __future__ import annotations
@@ -17,11 +17,10 @@ from auditor.deps.edges import Edges
 from auditor.deps.hops import Group
 
 ASK_EVERY = 2_000
-"""At most this many packages that may reach a mixed group through any clean provider are all
-asked: the size of a product's repository (XCP-ng's), 0.6 to 2 s at most to ask (0.3 ms each
-on distro-10k, 1.0 on distro-60k: an installation found answers for each package it holds,
-`auditor.deps.askorder`). With more (8,600 on distro-60k, 10 s to ask), only the screen's
-choice is."""
+"""At most this many packages that may reach a mixed group whose clean way can be ruled out
+(`_rulable`), through any clean provider, are all asked: the size of a product's repository
+(XCP-ng's), a second or two to ask (distro-60k: 1,035 of them, 0.85 s of CPU in each pass).
+With more, only the screen's choice is."""
 
 Builds = Mapping[int, Sequence[Group]]
 """Source package -> its BuildRequires' groups."""
@@ -44,11 +43,13 @@ class CleanView(Protocol):
     def build_tainted(self) -> Container[int]: ...
 
     @property
-    def apart_from(self) -> Container[int]: ...
+    def apart_from(self) -> Mapping[int, object]: ...
 
     def clean(self, group: Group) -> list[int]: ...
 
     def mixed(self, group: Group) -> bool: ...
+
+    def loud(self, edges: Edges) -> set[int]: ...
 
     screened_only: bool
     """Set when more than `ASK_EVERY` packages may reach a mixed group, and only the screen's
@@ -56,14 +57,19 @@ class CleanView(Protocol):
 
 
 def beyond_the_screen(
-    view: CleanView, edges: Edges, mixed: list[Group], owners: set[int], build: Builds, only: Only
+    view: CleanView, edges: Edges, mixed: list[Group], numbers: list[int], build: Builds, only: Only
 ) -> Asked:
-    """Each package outside the tainted ones that may reach the ``owners`` of a ``mixed`` group
-    (of ``only``), and each source package a BuildRequires of which may take one of them or is
-    mixed: none past `ASK_EVERY`, or when nothing can be ruled out."""
-    if _nothing_to_rule_out(view, mixed, build):
+    """Each package outside the tainted ones that may reach the owner of a ``mixed`` group whose
+    clean way can be ruled out (`_rulable`; ``numbers``: the run-time ones' numbers in
+    ``edges``), of ``only``, and each source package a BuildRequires of which is such a group
+    or may take one of them: none past `ASK_EVERY`."""
+    rulable = _rulable(view, edges, mixed, build)
+    if not rulable:
         return {}
-    every = _may_reach(view, edges, owners, only)
+    ends = {
+        owner for number in numbers if id(edges.groups[number]) in rulable for owner in edges.owners[number]
+    }
+    every = _may_reach(view, edges, ends, only)
     if every is None:
         view.screened_only = True
         return {}
@@ -72,7 +78,7 @@ def beyond_the_screen(
     for source, groups in build.items():
         if source in view.build_tainted or (only is not None and source not in only):
             continue
-        if any(view.mixed(group) or any(one in every for one in view.clean(group)) for group in groups):
+        if any(id(group) in rulable or any(one in every for one in view.clean(group)) for group in groups):
             asked[source] = groups
     return asked
 
@@ -95,25 +101,34 @@ def _may_reach(view: CleanView, edges: Edges, ends: set[int], within: Only) -> s
     return found if len(found) <= ASK_EVERY else None
 
 
-def _nothing_to_rule_out(view: CleanView, mixed: list[Group], build: Builds) -> bool:
-    """Whether no clean way through a ``mixed`` group can be ruled out: nothing that its clean
-    providers are or may hold (through any clean provider of any group) is apart from a
-    package. Then an installation that takes a tainted provider of a mixed group can take a
-    clean one instead, with all it needs, which conflicts with nothing: the answer of each
-    requirement alone stands (distro-10k: 4 mixed groups, 72 such packages, none apart). A
-    source package apart from some (its BuildConflicts are its own way) is taken as may."""
-    apart_from = view.apart_from
-    if any(source in apart_from for source in build):
-        return False
-    seen = {member for group in mixed for member in view.clean(group)}
-    queue = deque(seen)
+def _rulable(view: CleanView, edges: Edges, mixed: list[Group], build: Builds) -> set[int]:
+    """The identities of the ``mixed`` groups whose clean way can be ruled out: one of their
+    clean providers is, or may hold (through any clean provider of any group), a package apart
+    from some. The clean way of any other one conflicts with nothing: an installation that takes
+    its tainted provider can take a clean one instead, with all that needs, and a package that
+    may reach only such groups keeps the answer of each requirement alone (distro-10k: 4 mixed
+    groups, none of whose 72 such packages is apart; distro-60k: 3 of its 30, whose owners
+    10,000 packages may reach, where those of the 27 others 1,035 may). A source package apart
+    from some (its BuildConflicts are its own way) makes each one rulable."""
+    if any(source in view.apart_from for source in build):
+        return {id(group) for group in mixed}
+    holding = view.loud(edges)
+    return {id(group) for group in mixed if any(member in holding for member in view.clean(group))}
+
+
+def holding_apart(view: CleanView, edges: Edges) -> set[int]:
+    """The packages outside the tainted ones that are apart from some, or may hold one through
+    any clean provider of any group: one walk of the reverse edges, from every such package."""
+    tainted = view.tainted
+    found = {one for one in view.apart_from if one not in tainted}
+    queue = deque(found)
     while queue:
         node = queue.popleft()
-        if node in apart_from:
-            return False
-        for group in view.runtime.get(node, ()):
-            for member in view.clean(group):
-                if member not in seen:
-                    seen.add(member)
-                    queue.append(member)
-    return True
+        for number in edges.of_member.get(node, ()):
+            if node not in view.clean(edges.groups[number]):
+                continue
+            for owner in edges.owners[number]:
+                if owner not in found and owner not in tainted:
+                    found.add(owner)
+                    queue.append(owner)
+    return found

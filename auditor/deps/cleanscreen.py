@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Container, Iterable, Mapping, Sequence
 
-from auditor.deps.askevery import Asked, Builds, Only, beyond_the_screen
+from auditor.deps.askevery import Asked, Builds, Only, beyond_the_screen, holding_apart
 from auditor.deps.coinstall import Apart
 from auditor.deps.edges import Edges
 from auditor.deps.hops import Group, HopKind
@@ -57,11 +57,19 @@ class CleanView:
         """What the clean providers of mixed groups are, surely hold, or may choose among, of
         the packages apart from some (`relevant`)."""
         self._inert: dict[int, bool] = {}
+        self._loud: set[int] | None = None
         """package -> `inert`."""
         self._clean: dict[int, list[int]] = {}
         """id of a group -> `clean`: a group is shared by every package with its requirement."""
         self._binding: dict[int, bool] = {}
         """id of a group -> whether it binds whatever else holds (`binds`)."""
+
+    def loud(self, edges: Edges) -> set[int]:
+        """The packages apart from some, or that may hold one (`holding_apart`), worked out
+        once: those outside it, and all they may hold, conflict with nothing."""
+        if self._loud is None:
+            self._loud = holding_apart(self, edges)
+        return self._loud
 
     def tainted_in(self, group: Group) -> Container[int]:
         """What ``group`` may not take: a BuildRequires', ``build_tainted``."""
@@ -315,7 +323,7 @@ class CleanView:
             return {}  # no group has both sides, or nothing is apart from anything: nothing is ruled out
         owners = {owner for number in numbers for owner in edges.owners[number]}
         asked = self._screened(build, edges, only, mixed, owners)
-        for package, groups in beyond_the_screen(self, edges, mixed, owners, build, only).items():
+        for package, groups in beyond_the_screen(self, edges, mixed, numbers, build, only).items():
             if package not in asked:
                 asked[package] = groups
                 self.beyond_screen.add(package)

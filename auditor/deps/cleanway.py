@@ -19,11 +19,10 @@ and the first choice's group is the one its chain names. Both answers are sound;
 `STEPS` they are complete for the packages asked (held to libsolv's by
 tests/deps/test_clean_way_random.py and tests/deps/test_category_clean_way_random.py).
 
-A run where at most `auditor.deps.askevery.ASK_EVERY` packages may reach a mixed group asks
-each of them. A larger one asks only those its screen chooses: of the 8,600 that reach a mixed
-group on distro-60k (10 s), 187 (0.8 s). It follows sole clean providers only: a package that
-reaches a mixed group only through a choice, or whose conflict lies below a choice of the
-group's clean providers, is missed there (unless others bring it in), and stays ``may-depend``.
+A run where at most `auditor.deps.askevery.ASK_EVERY` packages may reach a mixed group whose
+clean way can be ruled out asks each of them (distro-60k: 1,035); a larger one asks only those
+its screen chooses, which misses some (`auditor.deps.cleanscreen`). A package that is, and all
+it may hold are, apart from nothing (most of a distribution) is taken unwalked (`_walked`).
 """
 
 from __future__ import annotations
@@ -38,7 +37,7 @@ from auditor.deps.cleanscreen import CleanView
 from auditor.deps.coinstall import Apart
 from auditor.deps.edges import Edges
 from auditor.deps.hops import Group, without_lock_step
-from auditor.deps.noclean import NoCleanWay, Step
+from auditor.deps.noclean import CleanWays, NoCleanWay, Step
 
 ROUNDS = 64
 """What one run's clean-way checks may find in turn (`auditor.deps.spread`): what one round
@@ -53,17 +52,6 @@ written in: past this, the packages left are not asked, and the run says so (`Cl
 
 _Take = Callable[[int, Group, list[int]], NoCleanWay | None]  # a walk's take (`_Search._walk`)
 _Owned = list[tuple[int, Group]]  # groups, each with the package that needs it
-
-
-@dataclass(frozen=True)
-class CleanWays:
-    """What `without_clean_way` found, and the packages it had to leave unasked (`STEPS`)."""
-
-    found: dict[int, NoCleanWay]
-    unasked: frozenset[int] = frozenset()
-    screened_only: bool = False
-    """Only the screen's choice was asked (`auditor.deps.askevery.ASK_EVERY`): a package it
-    misses may say may-depend where it has no clean installation."""
 
 
 def without_clean_way(
@@ -99,6 +87,7 @@ def without_clean_way(
     if not ask:  # the caller stops short: what it would have asked is what it did not see
         return CleanWays({}, screened, search.screened_only)
     found: dict[int, NoCleanWay] = {}
+    search.quiet_unless = search.loud(edges) if asked else None
     order = from_the_top(asked, edges, search.beyond_screen)
     installed = search.installed_cleanly
     for position, package in enumerate(order):
@@ -124,6 +113,8 @@ class _Search(CleanView):
     """The same search with nothing left out, for whether a package can be installed at all."""
     installed_cleanly: set[int]
     """What the clean installations `ask` found hold (`_record`)."""
+    quiet_unless: Container[int] | None = None
+    """`CleanView.loud` of this search's run (`_walked`); None, as for `_anyway`: walk each."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -149,10 +140,8 @@ class _Search(CleanView):
 
     def _record(self, walk: _Walk) -> None:
         """What ``walk``'s installation holds, each with a clean installation: that one
-        (`auditor.deps.askorder`). It holds a provider of each requirement of each of them that
-        binds there (an inert package's are all clean and apart from nothing), and nothing
-        tainted, lacking on some hosts or apart from another, as asking each would. (A source
-        package's buildroot holds its binaries under its BuildConflicts too: one more rule.)"""
+        (`auditor.deps.askorder`), which meets each requirement that binds there, and holds
+        nothing tainted, lacking on some hosts or apart from another."""
         self.installed_cleanly.update(walk.held)
 
     def _no_choice_left(
@@ -271,9 +260,7 @@ class _Search(CleanView):
                 taken.append(step)
             if target in apart_from:
                 apart_held.append(target)
-            # A source package's BuildConflicts are its own way: nothing else is apart from
-            # what they name, which an inert package may hold. Its buildroot is walked whole.
-            if own_conflicts is not None or not self.inert(target):
+            if self._walked(target, own_conflicts is not None):
                 queue.append((target, runtime.get(target, ())))
             return None
 
@@ -296,7 +283,9 @@ class _Search(CleanView):
                 usable = [member for member in self.clean(group) if not against(member)]
                 # An inert option is never ruled out and rules nothing out: any way another option
                 # leaves, it leaves too (trying each made n such groups 2^n walks: n = 16, 43 s).
-                settled = next((one for one in usable if own_conflicts is None and self.inert(one)), None)
+                settled = next(
+                    (one for one in usable if not self._walked(one, own_conflicts is not None)), None
+                )
                 if settled is not None:
                     take(owner, group, [settled])
                     continue
@@ -306,6 +295,18 @@ class _Search(CleanView):
                 take(owner, group, [usable[pick]])
         except _NotInstallable:
             return _Walk(None, False, options, first, held)
+
+    def _walked(self, node: int, one_way: bool) -> bool:
+        """Whether a walk that takes ``node`` walks what it holds: unless it is inert, or it and
+        all it may hold are apart from nothing (`quiet_unless`): it rules nothing out, nothing
+        rules it out, and each requirement below it keeps a clean provider that conflicts with
+        nothing. BuildConflicts (``one_way``) are apart from what nothing else is: walk all."""
+        if one_way:
+            return True
+        if self.inert(node):
+            return False
+        loud = self.quiet_unless
+        return loud is None or node in loud
 
     def _propagate(
         self,

@@ -1,6 +1,6 @@
-"""What the clean-way check (`auditor.deps.cleanway`) answers for a package with no clean
-installation, which the chains (`auditor.deps.chains`) show: the steps an installation must
-take, and the requirement they leave with tainted providers only."""
+"""What the clean-way check (`auditor.deps.cleanway`) answers: for each package with no clean
+installation, which the chains (`auditor.deps.chains`) show, the steps an installation must
+take and the requirement they leave with tainted providers only; and what it left unasked."""
 
 from __future__ import annotations
 
@@ -33,3 +33,15 @@ class NoCleanWay:
     tainted: tuple[int, ...]
     ruled_out: tuple[int, ...]
     against: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class CleanWays:
+    """What `auditor.deps.cleanway.without_clean_way` found, and the packages it had to leave
+    unasked (`auditor.deps.cleanway.STEPS`)."""
+
+    found: dict[int, NoCleanWay]
+    unasked: frozenset[int] = frozenset()
+    screened_only: bool = False
+    """Only the screen's choice was asked (`auditor.deps.askevery.ASK_EVERY`): a package it
+    misses may say may-depend where it has no clean installation."""

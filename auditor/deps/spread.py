@@ -50,7 +50,7 @@ class Spread:
     blocked binaries included (`_blocked`): no way a buildroot may take, and the others among
     them clean at run time."""
     screened_only: bool = False
-    """A round asked only the clean-way screen's choice (`auditor.deps.cleanway.CleanWays`)."""
+    """A round asked only the clean-way screen's choice (`auditor.deps.noclean.CleanWays`)."""
 
 
 def spread(

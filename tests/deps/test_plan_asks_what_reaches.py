@@ -18,7 +18,7 @@ import pytest
 
 from auditor.audit import plan as plan_module
 from auditor.audit.plan import Plan, make_plan
-from auditor.deps import cleanway
+from auditor.deps import cleanway, noclean
 from auditor.deps.edges import reverse
 from auditor.deps.spread import origin_of, spread, spread_without
 from tests.report_cases import CITRIX, audit_of
@@ -76,7 +76,7 @@ def test_asking_what_reaches_gives_the_plan_asking_everything(monkeypatch: pytes
     found_in_plans = 0
     real_check = cleanway.without_clean_way
 
-    def counting(*args: Any, **kwargs: Any) -> cleanway.CleanWays:
+    def counting(*args: Any, **kwargs: Any) -> noclean.CleanWays:
         nonlocal found_in_plans
         answer = real_check(*args, **kwargs)
         if kwargs.get("only") is not None and answer.found:
