@@ -19,10 +19,8 @@ and the first choice's group is the one its chain names. Both answers are sound;
 `STEPS` they are complete for the packages asked (held to libsolv's by
 tests/deps/test_clean_way_random.py and tests/deps/test_category_clean_way_random.py).
 
-A run where at most `auditor.deps.askevery.ASK_EVERY` packages may reach a mixed group whose
-clean way can be ruled out asks each of them (distro-60k: 1,035); a larger one asks only those
-its screen chooses, which misses some (`auditor.deps.cleanscreen`). A package that is, and all
-it may hold are, apart from nothing (most of a distribution) is taken unwalked (`_walked`).
+At most `auditor.deps.askevery.ASK_EVERY` packages that may reach a mixed group whose clean
+way can be ruled out are each asked (distro-60k: 1,035), more only as the screen chooses.
 """
 
 from __future__ import annotations
@@ -37,7 +35,7 @@ from auditor.deps.cleanscreen import CleanView
 from auditor.deps.coinstall import Apart
 from auditor.deps.edges import Edges
 from auditor.deps.hops import Group, without_lock_step
-from auditor.deps.noclean import CleanWays, NoCleanWay, Step
+from auditor.deps.noclean import CleanInstalls, CleanWays, NoCleanWay, Step
 
 ROUNDS = 64
 """What one run's clean-way checks may find in turn (`auditor.deps.spread`): what one round
@@ -45,7 +43,7 @@ finds taints more, which the next may need (real runs take one to three, a ladde
 packages each ruled once the one before is n): past this, the next round's asks are unseen."""
 
 STEPS = 2_000_000
-"""The requirements one `without_clean_way` may walk (distro-60k: about 60,000). n packages
+"""The requirements one `without_clean_way` may walk (distro-60k: about 330,000). n packages
 asked that each hold m packages apart from some walk n x m, a shape a repository can be
 written in: past this, the packages left are not asked, and the run says so (`CleanWays`)."""
 
@@ -65,6 +63,7 @@ def without_clean_way(
     ask: bool = True,
     only: Container[int] | None = None,
     build_tainted: Container[int] | None = None,
+    known: CleanInstalls | None = None,
 ) -> CleanWays:
     """The packages outside ``tainted`` that no installation (a binary) or buildroot (a source
     package, from ``build``) holds without a tainted package, and why.
@@ -78,6 +77,8 @@ def without_clean_way(
     counts: no other answer can taint them). With ``build_tainted`` (``tainted``, the blocked
     binaries and their sources, and what needs them: `auditor.deps.spread`), only the source
     packages outside it are asked, and their BuildRequires may take none of it (`tainted_in`).
+    ``known``: clean installations an earlier check found (`CleanInstalls.answering`); the
+    answer's ``installed`` holds those this one knows of (none with ``build_tainted``).
     """
     search = _Search(runtime, tainted, apart_from, partly, build_tainted)
     asked = {one: without_lock_step(groups) for one, groups in search.asked(build, edges, only).items()}
@@ -90,6 +91,8 @@ def without_clean_way(
     search.quiet_unless = search.loud(edges) if asked else None
     order = from_the_top(asked, edges, search.beyond_screen)
     installed = search.installed_cleanly
+    if known is not None and build_tainted is None:
+        installed.update(known.answering(tainted))
     for position, package in enumerate(order):
         if package in installed:
             continue  # an installation found for another package holds it: it has a clean one
@@ -101,7 +104,8 @@ def without_clean_way(
             return CleanWays(found, left_unasked(screened, order[position:], installed), search.screened_only)
         if answer is not None:
             found[package] = answer
-    return CleanWays(in_order(found, asked), screened_only=search.screened_only)
+    held = None if build_tainted is not None else CleanInstalls.of(tainted, installed)
+    return CleanWays(in_order(found, asked), screened_only=search.screened_only, installed=held)
 
 
 class _Search(CleanView):
@@ -112,7 +116,8 @@ class _Search(CleanView):
     _anyway: _Search | None = None
     """The same search with nothing left out, for whether a package can be installed at all."""
     installed_cleanly: set[int]
-    """What the clean installations `ask` found hold (`_record`)."""
+    """What the clean installations `ask` found hold, each with one: that one, which meets each
+    requirement that binds there and holds nothing tainted, lacking or apart from another."""
     quiet_unless: Container[int] | None = None
     """`CleanView.loud` of this search's run (`_walked`); None, as for `_anyway`: walk each."""
 
@@ -126,23 +131,17 @@ class _Search(CleanView):
         walks = self._walks(package, groups)
         walk = next(walks)
         if walk.found:
-            self._record(walk)
+            self.installed_cleanly.update(walk.held)
             return None
         if not walk.options:  # no choice was made: unit propagation's own answer
             return self._installable(package, groups, walk.answer)
         dead = [walk.answer]
         for again in walks:
             if again.found:
-                self._record(again)
+                self.installed_cleanly.update(again.held)
                 return None
             dead.append(again.answer)
         return self._no_choice_left(package, groups, walk, dead)
-
-    def _record(self, walk: _Walk) -> None:
-        """What ``walk``'s installation holds, each with a clean installation: that one
-        (`auditor.deps.askorder`), which meets each requirement that binds there, and holds
-        nothing tainted, lacking on some hosts or apart from another."""
-        self.installed_cleanly.update(walk.held)
 
     def _no_choice_left(
         self, package: int, groups: Sequence[Group], walk: _Walk, dead: list[NoCleanWay | None]

@@ -4,6 +4,7 @@ take and the requirement they leave with tainted providers only; and what it lef
 
 from __future__ import annotations
 
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 
 from auditor.deps.hops import Group
@@ -45,3 +46,30 @@ class CleanWays:
     screened_only: bool = False
     """Only the screen's choice was asked (`auditor.deps.askevery.ASK_EVERY`): a package it
     misses may say may-depend where it has no clean installation."""
+    installed: CleanInstalls | None = None
+    """What the clean installations it found hold, for a later check (`CleanInstalls`)."""
+
+
+@dataclass(frozen=True)
+class CleanInstalls:
+    """The packages a clean installation was found to hold, none of ``tainted`` in it: each has
+    one whatever fewer packages are tainted, the same installation. The run's first check, with
+    every origin package tainted, answers so for the check of each category alone
+    (`auditor.deps.propagation`), whose tainted packages are among them: on distro-60k, its
+    second pass asked nothing again."""
+
+    tainted: frozenset[int]
+    packages: frozenset[int]
+
+    @staticmethod
+    def of(tainted: Container[int], packages: Iterable[int]) -> CleanInstalls | None:
+        """``packages``, held by clean installations with none of ``tainted`` (a set) in them."""
+        if not isinstance(tainted, (set, frozenset)):
+            return None
+        return CleanInstalls(frozenset(tainted), frozenset(packages))
+
+    def answering(self, tainted: Container[int]) -> frozenset[int]:
+        """The packages these installations hold when each of ``tainted`` (a set) is among
+        theirs, and none otherwise."""
+        answers = isinstance(tainted, (set, frozenset)) and tainted <= self.tainted
+        return self.packages if answers else frozenset()

@@ -37,7 +37,7 @@ from auditor.deps.edges import Edges, nearest_two, reverse
 from auditor.deps.graph import DependencyGraph
 from auditor.deps.hops import Chain, Group, Hop, HopKind, PackageVerdict
 from auditor.deps.maybuild import may_build
-from auditor.deps.noclean import NoCleanWay
+from auditor.deps.noclean import CleanInstalls, NoCleanWay
 from auditor.deps.spread import Either, all_tainted, categories_of, spread
 from auditor.origin.findings import Category, Finding, Verdict
 
@@ -103,7 +103,7 @@ def propagate(graph: DependencyGraph, findings: Mapping[int, Sequence[Finding]])
         preset = {index: chain for index, chain in ruled_chains.items() if index in unbuildable}
         builds = _build_chains(blocked, tainted, graph, runtime, own, preset, held_back, unusable)
         if len(sources) < len(origin):
-            alone = _alone(graph, sources, origin_chain, reverse_edges, runtime, builds)
+            alone = _alone(graph, sources, origin_chain, reverse_edges, runtime, builds, taint.installed)
             unasked |= alone.unasked
             screened_only |= alone.screened_only
             lost_alone += [names[index].nevra for index in alone.lost]
@@ -333,6 +333,7 @@ def _alone(
     reverse_edges: Edges,
     runtime: dict[int, Chain],
     builds: dict[int, Chain],
+    found_clean: CleanInstalls | None,
 ) -> _Alone:
     """The chains of what cannot do without one category's origin packages (``sources``) with
     every other package allowed, the other categories' origin packages too, that ``runtime``
@@ -347,8 +348,9 @@ def _alone(
     ``blob`` in its place, and ``app-two`` whose other group needing the proprietary one was
     named. A waiver of the proprietary facts passed them (rt-category; seed 3 of
     tests/deps/test_category_clean_way_random.py). Asked with this category's origin packages
-    alone, as libsolv is with them locked, each is found; so are the buildroots."""
-    alone = spread(graph, set(sources), reverse_edges)
+    alone, as libsolv is with them locked, each is found; so are the buildroots. The clean
+    installations found with every origin package tainted (``found_clean``) answer there too."""
+    alone = spread(graph, set(sources), reverse_edges, found_clean=found_clean)
     missing = [index for index in sorted(alone.depends) if index not in runtime]
     missing_builds = [index for index in sorted(alone.blocked) if index not in builds]
     lost: list[int] = []

@@ -18,7 +18,7 @@ from auditor.deps import cleanway
 from auditor.deps.edges import NOBODY, Edges, lacking_alike, least_fixed_point
 from auditor.deps.graph import DependencyGraph
 from auditor.deps.hops import Group
-from auditor.deps.noclean import NoCleanWay
+from auditor.deps.noclean import CleanInstalls, NoCleanWay
 from auditor.origin.findings import Category, Finding
 
 
@@ -51,6 +51,9 @@ class Spread:
     them clean at run time."""
     screened_only: bool = False
     """A round asked only the clean-way screen's choice (`auditor.deps.noclean.CleanWays`)."""
+    installed: CleanInstalls | None = None
+    """The first round's clean installations (`CleanInstalls`): a later spread from fewer
+    origin packages takes them as ``known``."""
 
 
 def spread(
@@ -60,6 +63,7 @@ def spread(
     *,
     clean_ways: bool = True,
     asking: Container[int] | None = None,
+    found_clean: CleanInstalls | None = None,
 ) -> Spread:
     """What ``origin`` taints: per requirement, then what that leaves with no clean installation
     as a whole (`auditor.deps.cleanway`), which taints more, to a fixed point in rounds (each
@@ -69,12 +73,14 @@ def spread(
     stays tainted can take when that holds it all (the clean-way check only adds, as does the
     rule that a buildroot may hold no package that needs a blocked binary: `_blocked`). With
     ``asking``, the clean-way check asks only those packages: the answer is whole only for the
-    packages that reach none but them (`reach_of`)."""
+    packages that reach none but them (`reach_of`). ``found_clean``: clean installations an
+    earlier spread found (`Spread.installed`), which answer for fewer origin packages."""
     partly = graph.resolved.present_on
     rounds: list[dict[int, NoCleanWay]] = []
     ruled: set[int] = set()
     unasked: set[int] = set()
     screened_only = False
+    installed: CleanInstalls | None = None
     known: set[int] = set()
     """What earlier rounds found: a source package found stays found, and is not new again."""
     build = graph.build if len(graph.build_hosts) <= 1 else {}
@@ -85,8 +91,17 @@ def spread(
             break
         last = len(rounds) == cleanway.ROUNDS  # what the next round would ask is not seen
         answers = cleanway.without_clean_way(
-            graph.runtime, build, reverse_edges, tainted, graph.apart_from, partly, ask=not last, only=asking
+            graph.runtime,
+            build,
+            reverse_edges,
+            tainted,
+            graph.apart_from,
+            partly,
+            ask=not last,
+            only=asking,
+            known=found_clean,
         )
+        installed = installed or answers.installed
         unasked |= answers.unasked
         screened_only |= answers.screened_only
         fresh = {index: why for index, why in answers.found.items() if index not in known}
@@ -122,6 +137,7 @@ def spread(
         held_back,
         frozenset(unusable),
         screened_only,
+        installed,
     )
 
 
