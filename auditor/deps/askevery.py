@@ -19,7 +19,7 @@ from auditor.deps.hops import Group
 ASK_EVERY = 2_000
 """At most this many packages that may reach a mixed group whose clean way can be ruled out
 (`_rulable`), through any clean provider, are all asked: the size of a product's repository
-(XCP-ng's), a second or two to ask (distro-60k: 1,035 of them, 0.85 s of CPU in each pass).
+(XCP-ng's), a second or two to ask (distro-60k: 1,035 of them, 0.9 s of CPU for both passes).
 With more, only the screen's choice is."""
 
 Builds = Mapping[int, Sequence[Group]]
