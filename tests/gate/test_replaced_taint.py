@@ -103,3 +103,26 @@ def test_diff_calls_no_taint_fixed_whose_package_still_needs_its_origin_package(
     assert changes[("app", "status:depends", "citrix:cx-far")] == "superseded"
     assert changes[("mid", "status:depends", "citrix:cx-far")] == "superseded"
     assert changes[("unr", "status:depends", "citrix:cx-far")] == "gone"
+
+
+@pytest.mark.xfail(strict=True, reason="an entry written before taints named their category was called fixed")
+def test_an_entry_written_before_taints_named_their_category_is_superseded_not_fixed(
+    sides: tuple[list[str], list[str], Path],
+) -> None:
+    """An entry written before a taint's capability named its origin package (``capability``
+    empty, found by its ``ends_at``), of app's taint ending at cx-far: app's taint ends at the
+    nearer cx-near now, and still reaches cx-far. Such files were written by 811cffd; read today
+    on an unchanged repository whose nearest origin package the analysis now finds otherwise, its
+    entries were "fixed since the baseline"."""
+    _before, after, top = sides
+    baseline = top / "legacy.json"
+    entry = {"fingerprint": "0" * 32, "kind": "status:depends", "package": "app", "capability": "",
+             "ends_at": "cx-far"}  # fmt: skip
+    baseline.write_text(json.dumps({"version": 1, "tool": "auditor", "entries": [entry]}))
+    out = top / "legacy-after.json"
+    code = main(["scan", *after, "--no-cache", "--fail-on", "origin", "--baseline", str(baseline), "--format", "json",
+                 "-o", str(out)])  # fmt: skip
+    assert code == 1  # the origin packages' evidence is not in this baseline
+    gate = json.loads(out.read_text())["gate"]
+    assert _entries(gate, "fixed") == set()
+    assert _entries(gate, "superseded") == {("app", "status:depends")}
