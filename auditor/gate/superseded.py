@@ -47,6 +47,8 @@ class Successors:
             self._stronger.add(key)
         if new:
             self._new.setdefault(key, []).append((kind, ends_at, reaches))
+            # And under no category, for a taint recorded without one (`replaced`).
+            self._new.setdefault((name, is_source, ""), []).append((kind, ends_at, reaches))
 
     def replaced(self, kind: str, capability: str, ends_at: str, held: Iterable[tuple[str, bool]]) -> bool:
         """Whether a taint that went (of ``kind`` and ``capability``, ending at ``ends_at``, held
@@ -55,13 +57,14 @@ class Successors:
         category, as strong, that still reaches ``ends_at`` (one ending nearer, or a need at
         run time become one to build). A `may-depend` taint that replaces a `depends` is a
         clean provider come: a fix. A taint recorded without its category (before the
-        capability named it) is not known to have been replaced."""
-        if kind not in _TAINTS or not capability:
+        capability named it, ``capability`` empty) is replaced by a new taint of any category
+        that still reaches ``ends_at`` (an origin package has the categories of its evidence)."""
+        if kind not in _TAINTS or not (capability or ends_at):
             return False
         category = capability.partition(":")[0]
         for name, is_source in held:
             key = (name, is_source, category)
-            if kind == "may-depend" and key in self._stronger:
+            if kind == "may-depend" and category and key in self._stronger:
                 return True
             for other, end, reaches in self._new.get(key, ()):
                 if other != kind and other not in _STRONGER:

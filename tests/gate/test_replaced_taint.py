@@ -105,7 +105,6 @@ def test_diff_calls_no_taint_fixed_whose_package_still_needs_its_origin_package(
     assert changes[("unr", "status:depends", "citrix:cx-far")] == "gone"
 
 
-@pytest.mark.xfail(strict=True, reason="an entry written before taints named their category was called fixed")
 def test_an_entry_written_before_taints_named_their_category_is_superseded_not_fixed(
     sides: tuple[list[str], list[str], Path],
 ) -> None:
