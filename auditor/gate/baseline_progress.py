@@ -4,8 +4,8 @@ it any more, or accepting nothing when its facts are there but ruled otherwise.
 `auditor.gate.decision.decide` asks it; it answers as `auditor.gate.progress.compare` answers
 for two audits, so that the scan's "fixed since the baseline" and `diff` never disagree: a
 fact that vanished because its package, its origin package or its evidence went is *gone*,
-never progress, nor is a `may-depend` taint a stronger one of its category replaced
-(`auditor.gate.superseded`).
+never progress, nor is a taint a new one of its category replaced, still reaching its origin
+package (`auditor.gate.superseded`).
 """
 
 from __future__ import annotations
@@ -171,8 +171,8 @@ def baseline_progress(
         )
         still = any(entry["package"] in audited[is_source] for is_source in _holders(entry))
         vanished = run_unseen or not still or entry["package"] in unseen or taint_gone
-        # A stronger taint is seen, not inferred: first, whatever else went (a may-depend entry
-        # names no kind of package, and a source package's buildroot may-depend too).
+        # A taint in its place is seen, not inferred: first, whatever else went (an entry names
+        # no kind of package, and a source package's buildroot may-depend too).
         either = [(entry["package"], is_source) for is_source in _EITHER]
         if successors.replaced(_kind(entry), entry["capability"], end, either):
             replaced.append(entry)
