@@ -116,9 +116,12 @@ class BaselineMatcher:
                 if key is not None:
                     self.legacy.add(key)
                 continue
+            # A taint reaches at least the origin package it ends at: an empty list was written
+            # for a buildroot's may-depend before its build was read (`auditor.audit.reach`),
+            # and is no record, as for an entry written before `reaches` existed.
             recorded = entry.get("reaches")
             self.reaches.setdefault(entry["fingerprint"], []).append(
-                frozenset(recorded) if recorded is not None else None
+                frozenset(recorded) if recorded else None
             )
             when = entry.get("needed")
             self.needed.setdefault(entry["fingerprint"], []).append(

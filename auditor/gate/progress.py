@@ -310,7 +310,7 @@ def _reaches_more(before: Side, after: Side, earlier: FactRecord, later: FactRec
     if later.kind not in _TAINTS or earlier.kind not in _TAINTS:
         return ()
     reached_before = before.reach(earlier.fingerprint)
-    if reached_before is None:
+    if not reached_before:  # not recorded (empty: a buildroot's may-depend, written before it was)
         return ()
     return tuple(sorted((after.reach(later.fingerprint) or frozenset()) - reached_before))
 
