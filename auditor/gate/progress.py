@@ -256,12 +256,14 @@ def compare(before: Side, after: Side) -> Comparison:
     # The taints that may have replaced one that went (`auditor.gate.superseded`), and the
     # packages come to need what nothing provides: a taint of one may have gone with the way
     # to its origin package (unr requiring cx-lib >= 2 of a Citrix cx-lib 1), not been cured.
+    # New as for the baseline: a taint reaching further than its counterpart is.
+    fresh = {item.key for item in changes if item.change is Change.NEW}
     successors = Successors()
     unmet: set[str] = set()
     for (name, arch), records in after.packages.items():
         for record in records:
             for fact in record.facts:
-                known = fact_key(fact, arch) in old
+                known = fact_key(fact, arch) not in fresh
                 if fact.kind == "unresolved" and not known:
                     unmet.add(name)
                 successors.add(name, arch in SOURCE_ARCHES, fact.kind, fact.capability, ends_at=fact.ends_at,
@@ -283,8 +285,10 @@ def compare(before: Side, after: Side) -> Comparison:
                 and (fact.ends_at not in after.present or _end_unseen(fact, unseen) or fact.subject in unmet)
             )
         )
-        # A taint that replaced it is seen, not inferred: first, whatever else went.
-        if successors.replaced(fact.kind, fact.capability, fact.ends_at, held or ()):
+        # A taint that replaced it is seen, not inferred: first, whatever else went; on a package
+        # of its name of either kind, as the baseline asks (its entry names no kind of package).
+        either = {(name, is_source) for name, _kind in held or () for is_source in (True, False)}
+        if successors.replaced(fact.kind, fact.capability, fact.ends_at, either):
             change = Change.SUPERSEDED
         elif vanished:
             change = Change.GONE
@@ -392,6 +396,3 @@ def _record(
         fact.ends_at,
         reaches,
     )
-
-
-# -- two releases ------------------------------------------------------------------------------

@@ -57,9 +57,6 @@ def sides(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[str], list[str
     return [str(before), str(before.parent / "SRPMS")], [str(after), str(after.parent / "SRPMS")], top
 
 
-@pytest.mark.xfail(
-    strict=True, reason="the scan and diff read a taint reaching further, and a may-depend's holder, apart"
-)
 def test_the_baseline_and_diff_say_the_same_of_each_fact(sides: tuple[list[str], list[str], Path]) -> None:
     before, after, top = sides
     baseline = top / "baseline.json"
