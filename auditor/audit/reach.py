@@ -75,7 +75,12 @@ class OriginReach:
                 reached |= self._build_reach(source)
             if fact.kind is FactKind.MAY_DEPEND and not is_source:
                 reached |= self._runtime.reach(fact.package)  # and at run time, whichever is nearer
-            return self._named(reached, category, fact.package)
+            # Not the package's own binaries (a build that may take the package's previous build),
+            # unless the taint ends there: a taint's reach is the other origin packages it needs.
+            own = (
+                "" if fact.ends_at == graph.packages[fact.package].name else graph.packages[fact.package].name
+            )
+            return frozenset(name for name in self._named(reached, category, fact.package) if name != own)
         if fact.kind not in _RUNTIME:
             return None
         shared = self._runtime.reach(fact.package)

@@ -314,8 +314,8 @@ def _reaches_more(before: Side, after: Side, earlier: FactRecord, later: FactRec
     if later.kind not in _TAINTS or earlier.kind not in _TAINTS:
         return ()
     reached_before = before.reach(earlier.fingerprint)
-    if not reached_before:  # not recorded (empty: a buildroot's may-depend, written before it was)
-        return ()
+    if reached_before is None or earlier.ends_at not in reached_before:
+        return ()  # not recorded: without its own end, a buildroot's may-depend written before it was
     return tuple(sorted((after.reach(later.fingerprint) or frozenset()) - reached_before))
 
 

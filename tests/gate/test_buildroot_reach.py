@@ -78,18 +78,20 @@ def test_diff_counts_a_buildroot_may_depend_reaching_further_as_worse(
     assert worse >= FURTHER
 
 
+@pytest.mark.parametrize("written", [[], ["cx-far"]])
 def test_an_entry_that_recorded_no_reach_for_a_buildroot_accepts_by_fingerprint(
-    sides: tuple[list[str], list[str], Path],
+    sides: tuple[list[str], list[str], Path], written: list[str]
 ) -> None:
-    """A file written before (``reaches: []`` for app) is read as recording nothing: an
-    unchanged repository still passes, as it did, and `auditor baseline` writes the list."""
+    """A file written before (``reaches: []`` for app, or a list without the origin package its
+    taint ends at, which every taint reaches) is read as recording nothing: an unchanged
+    repository still passes, as it did, and `auditor baseline` writes the list."""
     before, _after, top = sides
-    baseline = top / "earlier.json"
+    baseline = top / f"earlier-{len(written)}.json"
     assert main(["baseline", *before, "--no-cache", *FAIL_ON, "--baseline", str(baseline)]) == 0
     document = json.loads(baseline.read_text())
     for entry in document["entries"]:
         if entry["package"] == "app":
-            entry["reaches"] = []
+            entry["reaches"] = written
     baseline.write_text(json.dumps(document))
     assert main(["scan", *before, "--no-cache", *FAIL_ON, "--baseline", str(baseline), "-o",
                  str(top / "earlier.txt")]) == 0  # fmt: skip
