@@ -215,9 +215,9 @@ def decide(
     used: set[int] = set()
     # What each taint can reach is read off the audit's graph, for the baseline's entries that
     # record it (`auditor.audit.reach`); an audit without a graph (a test's) has none.
-    accepted = None
-    reach = audit.origin_reach.names if isinstance(audit, AuditResult) else None
-    if baseline is not None:
+    accepted = reach = None
+    if baseline is not None:  # the reach is built only for a baseline to read
+        reach = audit.origin_reach.names if isinstance(audit, AuditResult) else None
         accepted = baseline.matcher(reach)
     sources = {p.source_key: p.evr for p in audit.packages if p.is_source} if waivers else {}
     index = WaiverIndex(live) if live else None
