@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from auditor.audit.facts import Fact, FactKind
 from auditor.deps.graph import DependencyGraph
+from auditor.deps.hops import HopKind
 from auditor.origin.findings import Category, Finding
 
 _RUNTIME = frozenset({FactKind.DEPENDS, FactKind.MAY_DEPEND})
@@ -58,15 +59,28 @@ class OriginReach:
         category = fact.category
         if fact.package is None or category is None:
             return None
-        if fact.kind is FactKind.BUILD_DEPENDS:
-            graph = self.graph
-            sources = (
-                (fact.package,) if graph.packages[fact.package].is_source else graph.sources_of(fact.package)
-            )
+        graph = self.graph
+        is_source = graph.packages[fact.package].is_source
+        # A source package's `may-depend` is its buildroot's, and a binary's may be its source
+        # package's, inherited (its chain starts at the source): what the build reaches. Read as
+        # the run-time reach (a source package has none), its baseline entry recorded nothing and
+        # accepted whatever the build came to reach.
+        build = fact.kind is FactKind.BUILD_DEPENDS or (
+            fact.kind is FactKind.MAY_DEPEND and (is_source or _built_from(fact))
+        )
+        if build:
+            sources = (fact.package,) if is_source else graph.sources_of(fact.package)
             reached: set[int] = set()
             for source in sources:
                 reached |= self._build_reach(source)
-            return self._named(reached, category, fact.package)
+            if fact.kind is FactKind.MAY_DEPEND and not is_source:
+                reached |= self._runtime.reach(fact.package)  # and at run time, whichever is nearer
+            # Not the package's own binaries (a build that may take the package's previous build),
+            # unless the taint ends there: a taint's reach is the other origin packages it needs.
+            own = (
+                "" if fact.ends_at == graph.packages[fact.package].name else graph.packages[fact.package].name
+            )
+            return frozenset(name for name in self._named(reached, category, fact.package) if name != own)
         if fact.kind not in _RUNTIME:
             return None
         shared = self._runtime.reach(fact.package)
@@ -117,6 +131,11 @@ class OriginReach:
         if graph.packages[index].is_source:
             return tuple(member for group in graph.build.get(index, ()) for member in group.members)
         return (*self._needs(index), *graph.sources_of(index))
+
+
+def _built_from(fact: Fact) -> bool:
+    """Whether ``fact``'s chain starts at the source package its binary was built from."""
+    return bool(fact.chain) and fact.chain[0].kind is HopKind.BUILT_FROM
 
 
 class _Closures:

@@ -116,7 +116,13 @@ class BaselineMatcher:
                 if key is not None:
                     self.legacy.add(key)
                 continue
+            # A taint reaches at least the origin package it ends at: a list without it was
+            # written for a buildroot's may-depend before its build was read (`auditor.audit.reach`:
+            # empty, or a binary's run-time reach), and is no record of what the entry accepted,
+            # as for an entry written before `reaches` existed.
             recorded = entry.get("reaches")
+            if recorded is not None and entry.get("ends_at", "") not in recorded:
+                recorded = None
             self.reaches.setdefault(entry["fingerprint"], []).append(
                 frozenset(recorded) if recorded is not None else None
             )

@@ -4,17 +4,17 @@ it any more, or accepting nothing when its facts are there but ruled otherwise.
 `auditor.gate.decision.decide` asks it; it answers as `auditor.gate.progress.compare` answers
 for two audits, so that the scan's "fixed since the baseline" and `diff` never disagree: a
 fact that vanished because its package, its origin package or its evidence went is *gone*,
-never progress, nor is a `may-depend` taint a stronger one of its category replaced
-(`auditor.gate.superseded`).
+never progress, nor is a taint a new one of its category replaced, still reaching its origin
+package (`auditor.gate.superseded`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from auditor.audit.facts import TAINT_RULES, FactKind
+from auditor.audit.facts import TAINT_RULES, Fact, FactKind
 from auditor.gate.audited import Audited
 from auditor.gate.baseline import (
     Baseline,
@@ -24,7 +24,7 @@ from auditor.gate.baseline import (
     written_before_taint_capabilities,
 )
 from auditor.gate.disposition import Disposition
-from auditor.gate.superseded import stronger_taints, superseded
+from auditor.gate.superseded import Reach, Successors
 
 
 class Ruled(Protocol):
@@ -80,12 +80,16 @@ class BaselineProgress:
 
 
 def baseline_progress(
-    audit: Audited, baseline: Baseline | None, rulings: Sequence[Ruled]
+    audit: Audited,
+    baseline: Baseline | None,
+    rulings: Sequence[Ruled],
+    reach: Callable[[Fact], frozenset[str] | None] | None = None,
 ) -> BaselineProgress:
-    """Baseline entries no fact matches any more: fixed, or gone with their package or provider,
-    or no longer seen (their package, or the run, has a gap now: a baseline is written from a
-    complete audit); and those whose facts are there, none accepted by them (``rulings``, one
-    per fact of ``audit`` in its order, say how each was ruled)."""
+    """Baseline entries no fact matches any more: fixed, superseded by another taint, or gone
+    with their package or provider, or no longer seen (their package, or the run, has a gap now:
+    a baseline is written from a complete audit); and those whose facts are there, none accepted
+    by them (``rulings``, one per fact of ``audit`` in its order, say how each was ruled).
+    ``reach`` says what a taint of ``audit`` reaches (`auditor.audit.reach`; None: not known)."""
     if baseline is None:
         return BaselineProgress()
     accepted = Disposition.BASELINED.value
@@ -113,11 +117,29 @@ def baseline_progress(
     for result in audit.results:
         audited[result.package.is_source].add(result.package.name)
     present = {package.name for package in audit.packages}
-    stronger = stronger_taints(
-        (fact.subject, audit.packages[fact.package].is_source, fact.kind.value, fact.capability)
-        for fact in facts
-        if fact.package is not None
-    )
+    # The taints that may have replaced one that went (`auditor.gate.superseded`); those the
+    # baseline did not accept are new.
+    successors = Successors()
+    # A taint of a package that now has a requirement nothing provides, the baseline not accepting
+    # it, may have gone with the way to its origin package (unr requiring cx-lib >= 2 of a Citrix
+    # cx-lib 1): no longer seen, not cured.
+    unmet: set[str] = set()
+    for fact, ruling in zip(facts, rulings, strict=True):
+        if fact.package is None:
+            continue
+        new = ruling.disposition is not Disposition.BASELINED
+        if fact.kind is FactKind.UNRESOLVED and new:
+            unmet.add(fact.subject)
+        elif fact.kind in _TAINT_KINDS:
+            successors.add(
+                fact.subject,
+                audit.packages[fact.package].is_source,
+                fact.kind.value,
+                fact.capability,
+                ends_at=fact.ends_at,
+                new=new,
+                reaches=_reach_of(fact, reach) if new else None,
+            )
     fixed: list[BaselineEntry] = []
     replaced: list[BaselineEntry] = []
     gone: list[BaselineEntry] = []
@@ -142,20 +164,31 @@ def baseline_progress(
         # now has a gap: that package's evidence is what went, not the dependency on it.
         end = entry.get("ends_at", "")
         taint_gone = entry["kind"] in TAINT_RULES and (
-            end not in present or end in unseen or not unseen.isdisjoint(entry.get("reaches", ()))
+            end not in present
+            or end in unseen
+            or not unseen.isdisjoint(entry.get("reaches", ()))
+            or entry["package"] in unmet
         )
         still = any(entry["package"] in audited[is_source] for is_source in _holders(entry))
         vanished = run_unseen or not still or entry["package"] in unseen or taint_gone
-        # A stronger taint is seen, not inferred: first, whatever else went (a may-depend entry
-        # names no kind of package, and a source package's buildroot may-depend too).
+        # A taint in its place is seen, not inferred: first, whatever else went (an entry names
+        # no kind of package, and a source package's buildroot may-depend too).
         either = [(entry["package"], is_source) for is_source in _EITHER]
-        if superseded(_kind(entry), entry["capability"], either, stronger):
+        if successors.replaced(_kind(entry), entry["capability"], end, either):
             replaced.append(entry)
         elif vanished:
             gone.append(entry)
         else:
             fixed.append(entry)
     return BaselineProgress(tuple(fixed), tuple(gone), tuple(unused), tuple(replaced))
+
+
+_TAINT_KINDS = frozenset({FactKind.DEPENDS, FactKind.MAY_DEPEND, FactKind.BUILD_DEPENDS})
+
+
+def _reach_of(fact: Fact, reach: Callable[[Fact], frozenset[str] | None] | None) -> Reach:
+    """What ``fact`` reaches, asked only when a taint that went is checked against it."""
+    return None if reach is None else lambda: reach(fact)
 
 
 def _kind(entry: BaselineEntry) -> str:

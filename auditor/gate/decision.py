@@ -145,8 +145,8 @@ class Decision:
     gone: tuple[BaselineEntry, ...] = ()
     """Baseline entries whose package (or, for a taint, whose origin package) is no longer in the run."""
     superseded: tuple[BaselineEntry, ...] = ()
-    """Baseline entries of a `may-depend` taint whose package now has a stronger taint of its
-    category instead (`auditor.gate.superseded`): it got worse, and the stronger taint is new."""
+    """Baseline entries of a taint whose package now has a new taint of its category in its
+    place (`auditor.gate.superseded`): it did not get better, and the new taint is new."""
     unused: tuple[UnusedEntry, ...] = ()
     """Baseline entries whose facts are still there, none of them accepted by the entry: a
     waiver, a policy allow, the taint severity or --fail-on ruled them first, or they reach
@@ -215,9 +215,10 @@ def decide(
     used: set[int] = set()
     # What each taint can reach is read off the audit's graph, for the baseline's entries that
     # record it (`auditor.audit.reach`); an audit without a graph (a test's) has none.
-    accepted = None
-    if baseline is not None:
-        accepted = baseline.matcher(audit.origin_reach.names if isinstance(audit, AuditResult) else None)
+    accepted = reach = None
+    if baseline is not None:  # the reach is built only for a baseline to read
+        reach = audit.origin_reach.names if isinstance(audit, AuditResult) else None
+        accepted = baseline.matcher(reach)
     sources = {p.source_key: p.evr for p in audit.packages if p.is_source} if waivers else {}
     index = WaiverIndex(live) if live else None
     rulings: list[Ruling] = []
@@ -240,7 +241,7 @@ def decide(
         )
     if current is not None:
         _gather(by_package, current, rulings, start)
-    progress = baseline_progress(audit, baseline, rulings)
+    progress = baseline_progress(audit, baseline, rulings, reach)
     stale = tuple(waiver for waiver in live if id(waiver) not in used)
     return Decision(
         options=options,

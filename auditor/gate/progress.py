@@ -9,10 +9,11 @@ not make a fact look new:
 - **fixed**: the earlier side had it, and its package is still there (and, for a taint, the
   origin package at the end of its chain too): something changed that cured it;
 - **gone**: the earlier side had it, but its package (or the origin package its chain ended
-  at) is no longer there: nothing was cured, something was removed;
-- **superseded**: a `may-depend` taint the earlier side had, whose package now has a stronger
-  taint of the same category (`depends`, `build-depends`) instead: it got worse, and the
-  stronger taint is new;
+  at) is no longer there, or no longer seen (for a taint, its package came to need what
+  nothing provides): nothing was cured, something was removed;
+- **superseded**: a taint the earlier side had, whose package now has a new taint of the same
+  category in its place (`auditor.gate.superseded`): a stronger one for a `may-depend`, or one
+  as strong still reaching the origin package it ended at; the new taint is new;
 - **unchanged**: both sides have it (whether it blocks may differ, say after a waiver).
 
 A taint names only the nearest origin package of its category, so a package that comes to need
@@ -37,7 +38,7 @@ from dataclasses import dataclass, field
 from auditor.audit.facts import Fact
 from auditor.audit.result import AuditResult
 from auditor.gate.decision import REACH_RECORDED, Decision, shown_status
-from auditor.gate.superseded import stronger_taints, superseded
+from auditor.gate.superseded import Successors
 from auditor.origin.findings import Verdict
 from auditor.rpm.evr import compare_evr
 from auditor.rpm.model import EVR, SOURCE_ARCHES
@@ -252,12 +253,21 @@ def compare(before: Side, after: Side) -> Comparison:
     # hide any package's evidence: then nothing that vanished is claimed fixed.
     run_unseen = any(fact.kind == "gap" and fact.fingerprint not in old for fact in after.run_facts)
     holders = before.holders()
-    stronger = stronger_taints(
-        (name, arch in SOURCE_ARCHES, fact.kind, fact.capability)
-        for (name, arch), records in after.packages.items()
-        for record in records
-        for fact in record.facts
-    )
+    # The taints that may have replaced one that went (`auditor.gate.superseded`), and the
+    # packages come to need what nothing provides: a taint of one may have gone with the way
+    # to its origin package (unr requiring cx-lib >= 2 of a Citrix cx-lib 1), not been cured.
+    # New as for the baseline: a taint reaching further than its counterpart is.
+    fresh = {item.key for item in changes if item.change is Change.NEW}
+    successors = Successors()
+    unmet: set[str] = set()
+    for (name, arch), records in after.packages.items():
+        for record in records:
+            for fact in record.facts:
+                known = fact_key(fact, arch) not in fresh
+                if fact.kind == "unresolved" and not known:
+                    unmet.add(name)
+                successors.add(name, arch in SOURCE_ARCHES, fact.kind, fact.capability, ends_at=fact.ends_at,
+                               new=not known, reaches=fact.reaches)  # fmt: skip
     for key, fact in old.items():
         if key in matched:
             continue
@@ -270,9 +280,15 @@ def compare(before: Side, after: Side) -> Comparison:
             not still
             or run_unseen
             or fact.subject in unseen
-            or (fact.kind in _TAINTS and (fact.ends_at not in after.present or _end_unseen(fact, unseen)))
+            or (
+                fact.kind in _TAINTS
+                and (fact.ends_at not in after.present or _end_unseen(fact, unseen) or fact.subject in unmet)
+            )
         )
-        if superseded(fact.kind, fact.capability, held or (), stronger):  # seen, whatever else went
+        # A taint that replaced it is seen, not inferred: first, whatever else went; on a package
+        # of its name of either kind, as the baseline asks (its entry names no kind of package).
+        either = {(name, is_source) for name, _kind in held or () for is_source in (True, False)}
+        if successors.replaced(fact.kind, fact.capability, fact.ends_at, either):
             change = Change.SUPERSEDED
         elif vanished:
             change = Change.GONE
@@ -298,8 +314,8 @@ def _reaches_more(before: Side, after: Side, earlier: FactRecord, later: FactRec
     if later.kind not in _TAINTS or earlier.kind not in _TAINTS:
         return ()
     reached_before = before.reach(earlier.fingerprint)
-    if reached_before is None:
-        return ()
+    if reached_before is None or earlier.ends_at not in reached_before:
+        return ()  # not recorded: without its own end, a buildroot's may-depend written before it was
     return tuple(sorted((after.reach(later.fingerprint) or frozenset()) - reached_before))
 
 
@@ -380,6 +396,3 @@ def _record(
         fact.ends_at,
         reaches,
     )
-
-
-# -- two releases ------------------------------------------------------------------------------

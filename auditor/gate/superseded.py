@@ -1,45 +1,82 @@
-"""A `may-depend` taint that went because a stronger one came: superseded, not fixed.
+"""A taint that went because another came in its place: superseded, not fixed.
 
 ``alt`` may need Citrix's ``cx-tool`` (a clean provider of its BuildRequires exists beside it);
 the clean provider is deleted, and ``alt`` now cannot be built without ``cx-tool``. Its
 `may-depend` fact went, and a `build-depends` fact of the same category came: the package got
 worse, and calling the first fact *fixed* ("something changed that cured it") beside the new
-one told a release manager of a fix that never was. The baseline's progress
-(`auditor.gate.baseline_progress`) and the comparison of two audits (`auditor.gate.progress`)
-ask this module alike, so that the scan and `diff` never disagree.
+one told a release manager of a fix that never was. So did a taint whose package came to need
+another origin package of its category nearer (a taint's capability names only the nearest:
+``app`` needing ``lib``, which needs Citrix's ``cx-far``, then needing Citrix's ``cx-near``
+too), or came to need its origin package to be built instead of at run time: a new taint of
+the package, as strong, still reaches the origin package the old one ended at. The baseline's
+progress (`auditor.gate.baseline_progress`) and the comparison of two audits
+(`auditor.gate.progress`) ask this module alike, so that the scan and `diff` never disagree.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 _STRONGER = frozenset({"depends", "build-depends"})
 """The taints stronger than `may-depend`: a package that needs an origin package, to be
 installed or built, where it may have done without it."""
+_TAINTS = frozenset({*_STRONGER, "may-depend"})
+
+Reach = Callable[[], frozenset[str] | None] | frozenset[str] | None
+"""What a taint reaches, or a function asked for it only when needed (None: not known)."""
 
 
-def stronger_taints(facts: Iterable[tuple[str, bool, str, str]]) -> set[tuple[str, bool, str]]:
-    """(name, is a source package, category) of each `depends` or `build-depends` taint among
-    ``facts``, given as (its package's name, whether that is a source package, the fact's kind,
-    its capability)."""
-    return {
-        (name, is_source, capability.partition(":")[0])
-        for name, is_source, kind, capability in facts
-        if kind in _STRONGER and capability
-    }
+class Successors:
+    """The taints of a later audit, by package (name, whether it is a source package) and
+    category: what may have replaced a taint that went."""
 
+    def __init__(self) -> None:
+        self._stronger: set[tuple[str, bool, str]] = set()
+        self._new: dict[tuple[str, bool, str], list[tuple[str, str, Reach]]] = {}
+        """(name, is a source package, category) -> each new taint's kind, the origin package
+        it ends at and what it reaches."""
 
-def superseded(
-    kind: str, capability: str, held: Iterable[tuple[str, bool]], stronger: set[tuple[str, bool, str]]
-) -> bool:
-    """Whether a `may-depend` taint that went (of ``capability``, held by the packages ``held``,
-    by name and kind) was replaced by a stronger taint of its category on one of them
-    (`stronger_taints`). A taint recorded without its category (before the capability named it)
-    is not known to have been."""
-    if kind != "may-depend" or not capability:
+    def add(self, name: str, is_source: bool, kind: str, capability: str, *, ends_at: str = "",
+            new: bool = False, reaches: Reach = None) -> None:  # fmt: skip
+        """Note a fact of the later audit about the package ``name``; ``new`` when the earlier
+        side (or the baseline) did not have it."""
+        if kind not in _TAINTS or not capability:
+            return
+        key = (name, is_source, capability.partition(":")[0])
+        if kind in _STRONGER:
+            self._stronger.add(key)
+        if new:
+            self._new.setdefault(key, []).append((kind, ends_at, reaches))
+            # And under no category, for a taint recorded without one (`replaced`).
+            self._new.setdefault((name, is_source, ""), []).append((kind, ends_at, reaches))
+
+    def replaced(self, kind: str, capability: str, ends_at: str, held: Iterable[tuple[str, bool]]) -> bool:
+        """Whether a taint that went (of ``kind`` and ``capability``, ending at ``ends_at``, held
+        by the packages ``held``, by name and kind) was replaced by another on one of them: a
+        `may-depend` taint by a stronger taint of its category; any taint by a new one of its
+        category, as strong, that still reaches ``ends_at`` (one ending nearer, or a need at
+        run time become one to build). A `may-depend` taint that replaces a `depends` is a
+        clean provider come: a fix. A taint recorded without its category (before the
+        capability named it, ``capability`` empty) is replaced by a new taint of any category
+        that still reaches ``ends_at`` (an origin package has the categories of its evidence)."""
+        if kind not in _TAINTS or not (capability or ends_at):
+            return False
+        category = capability.partition(":")[0]
+        for name, is_source in held:
+            key = (name, is_source, category)
+            if kind == "may-depend" and category and key in self._stronger:
+                return True
+            for other, end, reaches in self._new.get(key, ()):
+                if other != kind and other not in _STRONGER:
+                    continue
+                if end == ends_at:
+                    return True
+                # Not known (a report that recorded no reach for a taint that did not block):
+                # it may still reach ``ends_at``, and a fix is never claimed on a guess.
+                reached = reaches() if callable(reaches) else reaches
+                if reached is None or ends_at in reached:
+                    return True
         return False
-    category = capability.partition(":")[0]
-    return any((name, is_source, category) in stronger for name, is_source in held)
 
 
 def weakened(kind: str, capability: str, earlier: Iterable[tuple[str, str]]) -> bool:

@@ -43,7 +43,7 @@ def _progress(result: ReleaseDiff) -> list[str]:
         f"facts by fingerprint (one for a package's binaries and source package): "
         f"{counts[Change.NEW]} new, {counts[Change.FIXED]} fixed, "
         f"{counts[Change.GONE]} gone with their package or no longer seen, "
-        f"{counts[Change.SUPERSEDED]} superseded by a stronger taint, "
+        f"{counts[Change.SUPERSEDED]} superseded by a new taint, "
         f"{counts[Change.UNCHANGED]} unchanged"
     )
     parts.append(f"facts that block now and did not before: {len(comparison.newly_blocking)}")
@@ -95,7 +95,7 @@ def _text(result: ReleaseDiff, *, markdown: bool) -> str:
             [fact(i) for i in comparison.of(Change.GONE)],
         ),
         (
-            "Facts superseded by a stronger taint of their category (not fixed: the stronger one is new)",
+            "Facts superseded by a new taint of their category (not fixed)",
             [fact(i) for i in comparison.of(Change.SUPERSEDED)],
         ),
         ("Packages added", [f"{code(e.nevra)} ({e.status})" for e in result.added]),

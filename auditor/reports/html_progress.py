@@ -3,7 +3,7 @@
 Against an earlier report (``scan --compare REPORT``) facts are compared by fingerprint
 (`auditor.gate.progress`): *fixed* (its package is still there, the fact is not), *new*,
 *gone* with its package or with the origin package its chain ended at (a deletion, not a
-fix), and *superseded* by a stronger taint (worse, not a fix). Against the baseline, the
+fix), and *superseded* by a new taint (worse, not a fix). Against the baseline, the
 decision's own fixed, gone and superseded entries are shown.
 """
 
@@ -136,7 +136,7 @@ def _baseline(view: ReportView) -> list[str]:
         f", {plural(len(decision.unused), 'entry', 'entries')} accepting nothing" if decision.unused else ""
     )
     replaced = len(decision.superseded)
-    superseded = f", {replaced} superseded by a stronger taint (not a fix)" if replaced else ""
+    superseded = f", {replaced} superseded by a new taint (not a fix)" if replaced else ""
     parts = [
         "<h3>Since the baseline</h3>",
         f'<p id="baseline-counts" data-new="{new}" data-fixed="{len(decision.fixed)}" '
@@ -148,7 +148,7 @@ def _baseline(view: ReportView) -> list[str]:
     for title, entries in (
         ("Fixed since the baseline", decision.fixed),
         ("Gone", decision.gone),
-        ("Superseded by a stronger taint", decision.superseded),
+        ("Superseded by a new taint", decision.superseded),
     ):
         parts.append(_entries(title, entries))
     # Entries whose facts a waiver (or an allow, or --fail-on) took: they take them back when it ends.

@@ -243,7 +243,7 @@ class ReportView:
             new = sum(1 for ruling in decision.blocking if ruling.fact.kind is not FactKind.GAP)
             unused = f", {len(decision.unused)} accepting nothing" if decision.unused else ""
             superseded = (
-                f", {len(decision.superseded)} superseded by a stronger taint" if decision.superseded else ""
+                f", {len(decision.superseded)} superseded by a new taint" if decision.superseded else ""
             )
             lines.append(
                 f"baseline: {baselined} accepted, {new} new, {len(decision.fixed)} fixed, "
@@ -272,7 +272,7 @@ class ReportView:
         for said, entries in (
             ("fixed", decision.fixed),
             ("gone", decision.gone),
-            ("superseded by a stronger taint (not a fix)", decision.superseded),
+            ("superseded by a new taint (not a fix)", decision.superseded),
         ):
             for entry in entries:
                 yield f"{said} since the baseline: {entry['package']}: {entry['kind']} {entry['capability']}"

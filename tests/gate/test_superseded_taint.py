@@ -107,14 +107,14 @@ def test_every_format_says_superseded_and_none_fixed(sides: tuple[Path, Path, Pa
         written[form] = out.read_text()
     for form in ("table", "markdown", "sarif", "junit"):  # the baseline's counts
         assert (
-            "0 fixed, 0 gone with their package or no longer seen, 2 superseded by a stronger taint"
+            "0 fixed, 0 gone with their package or no longer seen, 2 superseded by a new taint"
             in (written[form])
         ), form
     for form in ("table", "markdown"):  # and its entries, one a line
         text = written[form]
-        assert (
-            "superseded by a stronger taint (not a fix) since the baseline: alt: status:may-depend" in text
-        ), form
+        assert "superseded by a new taint (not a fix) since the baseline: alt: status:may-depend" in text, (
+            form
+        )
         assert "fixed since the baseline: alt" not in text, form
     assert 'data-superseded="2"' in written["html"]
     assert 'data-fixed="0"' in written["html"]

@@ -134,7 +134,7 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
         )
         entries = kept
         message = (
-            f"{path}: {len(kept)} entries kept, {dropped} dropped (fixed, gone, superseded by a stronger "
+            f"{path}: {len(kept)} entries kept, {dropped} dropped (fixed, gone, superseded by a new "
             "taint, or accepting none of today's facts)"
         )
         # Entries of one fingerprint (two branches' baselines merged) are written as one: said,
