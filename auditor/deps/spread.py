@@ -16,10 +16,14 @@ from dataclasses import dataclass, field
 
 from auditor.deps import cleanway
 from auditor.deps.cleanway import NoCleanWay
-from auditor.deps.edges import NOBODY, Edges, lacking_alike, least_fixed_point
+from auditor.deps.edges import NOBODY, Edges, lacking_alike, least_fixed_point, reverse
 from auditor.deps.graph import DependencyGraph
 from auditor.deps.hops import Group
+from auditor.deps.hostruntime import HostRuntime, runtime_on
 from auditor.origin.findings import Category, Finding
+
+NOBODY_HOSTS: HostRuntime = {}
+"""One build host, or none: no host's run-time groups differ from the graph's."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,9 @@ class Spread:
     them clean at run time."""
     screened_only: bool = False
     """A round asked only the clean-way screen's choice (`auditor.deps.cleanway.CleanWays`)."""
+    hosts: HostRuntime = field(default_factory=dict)
+    """With several build hosts, the run-time groups on each (`auditor.deps.hostruntime`): a
+    buildroot's chain may run through a group only its host narrows."""
 
 
 def spread(
@@ -101,10 +108,11 @@ def spread(
     unbuildable = frozenset(index for found in rounds for index in found if graph.packages[index].is_source)
     held_back: dict[int, NoCleanWay] = {}
     unusable: set[int] = set()
+    hosts = runtime_on(graph) if clean_ways else NOBODY_HOSTS
     if clean_ways:
-        per_requirement = _blocked(graph, reverse_edges, tainted, unbuildable)
+        per_requirement = _blocked(graph, reverse_edges, tainted, unbuildable, hosts)
         blocked, unusable, build_screened = _build_rounds(
-            graph, reverse_edges, tainted, per_requirement, unbuildable, held_back, unasked, asking
+            graph, reverse_edges, tainted, per_requirement, unbuildable, held_back, unasked, asking, hosts
         )
         screened_only |= build_screened
     else:
@@ -122,11 +130,16 @@ def spread(
         held_back,
         frozenset(unusable),
         screened_only,
+        hosts,
     )
 
 
 def _blocked(
-    graph: DependencyGraph, reverse_edges: Edges, tainted: set[int], unbuildable: Iterable[int]
+    graph: DependencyGraph,
+    reverse_edges: Edges,
+    tainted: set[int],
+    unbuildable: Iterable[int],
+    hosts: HostRuntime = NOBODY_HOSTS,
 ) -> tuple[set[int], set[int]]:
     """The source packages that cannot be built without a tainted package and their binaries
     (`_build_fixed_point`), and the packages outside ``tainted`` that cannot be installed
@@ -137,7 +150,11 @@ def _blocked(
     BuildRequires provider that needs one is no clean way either: ``tool`` Requires ``heldlib``
     (blocked), and ``dnf builddep app2`` (``app2`` BuildRequires ``tool``) puts ``heldlib`` in
     the buildroot. At run time ``tool`` stays clean: installing it needs nothing tainted. A run
-    with no blocked binary (none without source packages) asks nothing more."""
+    with no blocked binary (none without source packages) asks nothing more. With several build
+    hosts (``hosts``), each host's buildroot is asked with what needs a tainted package there
+    (`_blocked_on_hosts`)."""
+    if hosts:
+        return _blocked_on_hosts(graph, tainted, unbuildable, hosts)
     build, binaries, packages = graph.build, graph.binaries, graph.packages
     partly = graph.resolved.present_on
     unusable: set[int] = set()
@@ -156,6 +173,29 @@ def _blocked(
         blocked = again
 
 
+def _blocked_on_hosts(
+    graph: DependencyGraph, tainted: set[int], unbuildable: Iterable[int], hosts: HostRuntime
+) -> tuple[set[int], set[int]]:
+    """`_blocked` for each build host: its buildroot may take nothing that needs a tainted
+    package or a blocked binary on that host, its groups read there (`auditor.deps.hostruntime`);
+    a source blocked on one host is blocked. The packages no buildroot may take are every host's."""
+    binaries, packages, partly = graph.binaries, graph.packages, graph.resolved.present_on
+    edges = {host: reverse(table) for host, table in hosts.items()}
+    unbuildable = frozenset(unbuildable)
+    blocked: set[int] = set()
+    while True:
+        held = {index for index in blocked if not packages[index].is_source}
+        found: set[int] = set()
+        unusable: set[int] = set(held)
+        for host, build in graph.build_on.items():
+            needing, _complete = least_fixed_point(tainted | held, edges[host], partly)
+            unusable |= needing
+            found |= _build_fixed_point(Either(tainted, needing | held), build, binaries, partly, unbuildable)
+        if len(found) == len(blocked):  # it only grows
+            return blocked, unusable
+        blocked = found
+
+
 def _build_rounds(
     graph: DependencyGraph,
     reverse_edges: Edges,
@@ -165,6 +205,7 @@ def _build_rounds(
     held_back: dict[int, NoCleanWay],
     unasked: set[int],
     asking: Container[int] | None,
+    hosts: HostRuntime = NOBODY_HOSTS,
 ) -> tuple[set[int], set[int], bool]:
     """``known`` (`_blocked`'s answer), with the source packages whose buildroot holds a
     blocked binary as a whole (its BuildRequires each having another way) and their binaries,
@@ -183,7 +224,7 @@ def _build_rounds(
     blocks, as a BuildRequires that only Citrix meets on one host does."""
     packages = graph.packages
     blocked, unusable = known
-    tables = list(graph.build_on.values()) if len(graph.build_hosts) > 1 else [graph.build]
+    tables = list(graph.build_on.items()) if len(graph.build_hosts) > 1 else [("", graph.build)]
     if len(tables) == 1 and all(packages[index].is_source for index in blocked):
         return (*known, False)  # no blocked binary: the run-time rounds asked the same questions
     screened_only = False
@@ -191,9 +232,9 @@ def _build_rounds(
         last = number == cleanway.ROUNDS
         fresh: dict[int, NoCleanWay] = {}
         unfit = Either(tainted, Either(blocked, unusable))
-        for build in tables:
+        for host, build in tables:
             answers = cleanway.without_clean_way(
-                graph.runtime,
+                hosts.get(host, graph.runtime),  # what the host's buildroot installs, read there
                 build,
                 reverse_edges,
                 unfit,
@@ -211,7 +252,7 @@ def _build_rounds(
         if not fresh:
             break
         held_back.update(fresh)
-        blocked, unusable = _blocked(graph, reverse_edges, tainted, unbuildable | held_back.keys())
+        blocked, unusable = _blocked(graph, reverse_edges, tainted, unbuildable | held_back.keys(), hosts)
     return blocked, unusable, screened_only
 
 
