@@ -16,6 +16,7 @@ from collections import ChainMap
 from collections.abc import Mapping
 from weakref import WeakKeyDictionary
 
+from auditor.deps.edges import Edges, reverse
 from auditor.deps.graph import DependencyGraph
 from auditor.deps.hops import Group
 from auditor.deps.provides import host_arches
@@ -58,6 +59,18 @@ def _narrowed(graph: DependencyGraph) -> HostRuntime:
                 narrowed[owner] = on_host
         found[host] = ChainMap(narrowed, graph.runtime)
     return found
+
+
+_EDGES: WeakKeyDictionary[DependencyGraph, dict[str, Edges]] = WeakKeyDictionary()
+
+
+def edges_on(graph: DependencyGraph) -> dict[str, Edges]:
+    """`auditor.deps.edges.reverse` of each host's table of `runtime_on`, made once per graph:
+    each propagation of the build side asks them again."""
+    made = _EDGES.get(graph)
+    if made is None:
+        made = _EDGES[graph] = {host: reverse(table) for host, table in runtime_on(graph).items()}
+    return made
 
 
 def groups_on_hosts(graph: DependencyGraph, hosts: HostRuntime, owner: int) -> list[Group]:

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 
 from auditor.deps import cleanway
 from auditor.deps.cleanway import NoCleanWay
-from auditor.deps.edges import NOBODY, Edges, lacking_alike, least_fixed_point, reverse
+from auditor.deps.edges import NOBODY, Edges, lacking_alike, least_fixed_point
 from auditor.deps.graph import DependencyGraph
 from auditor.deps.hops import Group
-from auditor.deps.hostruntime import HostRuntime, runtime_on
+from auditor.deps.hostruntime import HostRuntime, edges_on, runtime_on
 from auditor.origin.findings import Category, Finding
 
 NOBODY_HOSTS: HostRuntime = {}
@@ -154,7 +154,7 @@ def _blocked(
     hosts (``hosts``), each host's buildroot is asked with what needs a tainted package there
     (`_blocked_on_hosts`)."""
     if hosts:
-        return _blocked_on_hosts(graph, tainted, unbuildable, hosts)
+        return _blocked_on_hosts(graph, tainted, unbuildable)
     build, binaries, packages = graph.build, graph.binaries, graph.packages
     partly = graph.resolved.present_on
     unusable: set[int] = set()
@@ -174,13 +174,13 @@ def _blocked(
 
 
 def _blocked_on_hosts(
-    graph: DependencyGraph, tainted: set[int], unbuildable: Iterable[int], hosts: HostRuntime
+    graph: DependencyGraph, tainted: set[int], unbuildable: Iterable[int]
 ) -> tuple[set[int], set[int]]:
     """`_blocked` for each build host: its buildroot may take nothing that needs a tainted
     package or a blocked binary on that host, its groups read there (`auditor.deps.hostruntime`);
     a source blocked on one host is blocked. The packages no buildroot may take are every host's."""
     binaries, packages, partly = graph.binaries, graph.packages, graph.resolved.present_on
-    edges = {host: reverse(table) for host, table in hosts.items()}
+    edges = edges_on(graph)
     unbuildable = frozenset(unbuildable)
     blocked: set[int] = set()
     while True:
