@@ -24,13 +24,9 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from auditor.core.errors import InputError
 from auditor.core.files import open_regular, os_reason
-from auditor.formats.rpmheader import read_headers
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import Package, with_fields
 from auditor.sources.inputpaths import is_url, local_path, repository_root
-from auditor.sources.rpmpackage import source_pkgid_of
-from auditor.sources.specs import MAX_SPEC_BYTES, read_spec_text
-from auditor.sources.srpmspec import SpecNotRead, payload_of, rebuild_spec_text
 
 _UNSEEN = frozenset({GapKind.SPEC_CODE, GapKind.UNDECIDED_CONDITIONAL, GapKind.UNEXPANDED_TAG})
 """The gaps of a host's reading that may hide a BuildRequires there: they are the source
@@ -75,6 +71,10 @@ def _file_of(package: Package) -> str | None:
 
 def _read_on(source: Package, path: str, hosts: Sequence[str], defines: Mapping[str, str | None]) -> Package:
     """``source`` with what its spec's readings on ``hosts`` add to its header's."""
+    # The spec reader, imported only for an SRPM to read: a scan of metadata needs none of it.
+    from auditor.sources.specs import MAX_SPEC_BYTES, read_spec_text
+    from auditor.sources.srpmspec import SpecNotRead
+
     try:
         specs = _specs_of(source, path)
     except SpecNotRead as exc:
@@ -106,6 +106,10 @@ def _read_on(source: Package, path: str, hosts: Sequence[str], defines: Mapping[
 def _specs_of(source: Package, path: str) -> list[tuple[str, str]]:
     """(where, text) of the spec a rebuild of ``source`` (its file ``path``) reads: its payload's,
     else the SPEC tag's."""
+    from auditor.formats.rpmheader import read_headers
+    from auditor.sources.rpmpackage import source_pkgid_of
+    from auditor.sources.srpmspec import payload_of, rebuild_spec_text
+
     try:
         with open_regular(path, source.input, "an RPM file") as stream:
             headers = read_headers(stream, source.input, os.fstat(stream.fileno()).st_size)
