@@ -27,6 +27,7 @@ from auditor.runtime.snapshot import FileSnapshot
 from auditor.runtime.store import Store
 from auditor.sources.interface import LoadResult, ReadOptions
 from auditor.sources.load import load_inputs
+from auditor.sources.srpmhosts import on_build_hosts
 
 
 @dataclass
@@ -62,6 +63,10 @@ class Run:
             snapshot=self.snapshot,
         )
         result = load_inputs(paths, read, remote=self.remote, store=self.store)
+        if options.arches:  # a source RPM's BuildRequires on the hosts other than its builder
+            result.packages = on_build_hosts(
+                result.packages, options.arches, dict(options.defines), result.errors
+            )
         if self.store is not None:
             result.warnings.extend(self.store.warnings)
             self.store_warnings.extend(self.store.warnings)

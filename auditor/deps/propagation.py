@@ -36,9 +36,10 @@ from auditor.deps.chains import ChainMaker, make_hop, no_clean_way_chain, runtim
 from auditor.deps.edges import Edges, nearest_two, reverse
 from auditor.deps.graph import DependencyGraph
 from auditor.deps.hops import Chain, Group, Hop, HopKind, PackageVerdict
+from auditor.deps.hostruntime import HostRuntime, groups_on_hosts
 from auditor.deps.maybuild import may_build
 from auditor.deps.noclean import CleanInstalls, NoCleanWay
-from auditor.deps.spread import Either, all_tainted, categories_of, spread
+from auditor.deps.spread import NOBODY_HOSTS, Either, all_tainted, categories_of, spread
 from auditor.origin.findings import Category, Finding, Verdict
 
 _CLEAN = PackageVerdict(Verdict.CLEAN)
@@ -101,7 +102,9 @@ def propagate(graph: DependencyGraph, findings: Mapping[int, Sequence[Finding]])
         runtime, ruled_chains = runtime_chains(graph, sources, complete, origin_chain, tainted, rounds)
         own = {index: origin_chain.get(index) for index in sources}
         preset = {index: chain for index, chain in ruled_chains.items() if index in unbuildable}
-        builds = _build_chains(blocked, tainted, graph, runtime, own, preset, held_back, unusable)
+        builds = _build_chains(
+            blocked, tainted, graph, runtime, own, preset, held_back, unusable, taint.hosts
+        )
         if len(sources) < len(origin):
             alone = _alone(graph, sources, origin_chain, reverse_edges, runtime, builds, taint.installed)
             unasked |= alone.unasked
@@ -126,8 +129,9 @@ def propagate(graph: DependencyGraph, findings: Mapping[int, Sequence[Finding]])
     )
     # A taint is shown only with a chain that proves it: a blocked package the chains missed
     # would show clean in every output (red team 40 found one). An internal error says the
-    # audit failed; a silent clean would not.
-    chained = (found.origin, found.depends, found.may_depend, found.build_depends)
+    # audit failed; a silent clean would not. Nor is a may-depend chain one: a blocked source it
+    # alone showed read may-depend, a clean way claimed where none is (rt-builddep).
+    chained = (found.origin, found.depends, found.build_depends)
     lost = sorted(names[index].nevra for index in blocked if not any(index in chains for chains in chained))
     if lost:
         raise AssertionError(f"blocked with no chain to show: {', '.join(lost[:5])}")
@@ -219,6 +223,7 @@ def _build_chains(
     preset: Mapping[int, Chain] = NOBODY_CHAINS,
     held_back: Mapping[int, NoCleanWay] = NOBODY_HELD_BACK,
     unusable: frozenset[int] = frozenset(),
+    hosts: HostRuntime = NOBODY_HOSTS,
 ) -> dict[int, Chain]:
     """The shortest build chain of each of ``blocked`` to an origin package of one category.
 
@@ -229,7 +234,8 @@ def _build_chains(
     nearest of the group's tainted or blocked providers, as well as any per-requirement one.
     A package of ``unusable`` (no buildroot may take it: it needs a blocked binary) has a
     run-time chain to one, relaxed with the rest: ``app2.src`` BuildRequires ``tool``, which
-    Requires ``heldlib``, built from ``heldlib.src``, which BuildRequires ``cx-zz``.
+    Requires ``heldlib``, built from ``heldlib.src``, which BuildRequires ``cx-zz``. With several
+    build hosts (``hosts``), that chain may run through a group as one host reads it.
     """
     build, binaries, sources_of, packages = graph.build, graph.binaries, graph.sources_of, graph.packages
     partly = graph.resolved.present_on
@@ -284,7 +290,8 @@ def _build_chains(
         changed = False
         for index in unusable_order:
             best = needing.get(index)
-            for group in graph.runtime.get(index, ()):
+            groups = groups_on_hosts(graph, hosts, index) if hosts else graph.runtime.get(index, ())
+            for group in groups:
                 if index in group.members or not all_tainted(group.members, either, partly):
                     continue
                 shorter = through(index, group, best)
@@ -373,7 +380,15 @@ def _alone(
         own = {index: origin_chain.get(index) for index in sources}
         preset = {index: chain for index, chain in ruled.items() if index in alone.unbuildable}
         found = _build_chains(
-            alone.blocked, alone.tainted, graph, own_runtime, own, preset, alone.held_back, alone.unusable
+            alone.blocked,
+            alone.tainted,
+            graph,
+            own_runtime,
+            own,
+            preset,
+            alone.held_back,
+            alone.unusable,
+            alone.hosts,
         )
         add(missing_builds, found, builds)
     return _Alone(alone.unasked, lost, alone.screened_only)

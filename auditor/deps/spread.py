@@ -18,8 +18,12 @@ from auditor.deps import cleanway
 from auditor.deps.edges import NOBODY, Edges, lacking_alike, least_fixed_point
 from auditor.deps.graph import DependencyGraph
 from auditor.deps.hops import Group
+from auditor.deps.hostruntime import HostRuntime, edges_on, runtime_on
 from auditor.deps.noclean import CleanInstalls, NoCleanWay
 from auditor.origin.findings import Category, Finding
+
+NOBODY_HOSTS: HostRuntime = {}
+"""One build host, or none: no host's run-time groups differ from the graph's."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,9 @@ class Spread:
     installed: CleanInstalls | None = None
     """The first round's clean installations (`CleanInstalls`): a later spread from fewer
     origin packages takes them as ``known``."""
+    hosts: HostRuntime = field(default_factory=dict)
+    """With several build hosts, the run-time groups on each (`auditor.deps.hostruntime`): a
+    buildroot's chain may run through a group only its host narrows."""
 
 
 def spread(
@@ -116,10 +123,11 @@ def spread(
     unbuildable = frozenset(index for found in rounds for index in found if graph.packages[index].is_source)
     held_back: dict[int, NoCleanWay] = {}
     unusable: set[int] = set()
+    hosts = runtime_on(graph) if clean_ways else NOBODY_HOSTS
     if clean_ways:
-        per_requirement = _blocked(graph, reverse_edges, tainted, unbuildable)
+        per_requirement = _blocked(graph, reverse_edges, tainted, unbuildable, hosts)
         blocked, unusable, build_screened = _build_rounds(
-            graph, reverse_edges, tainted, per_requirement, unbuildable, held_back, unasked, asking
+            graph, reverse_edges, tainted, per_requirement, unbuildable, held_back, unasked, asking, hosts
         )
         screened_only |= build_screened
     else:
@@ -138,11 +146,16 @@ def spread(
         frozenset(unusable),
         screened_only,
         installed,
+        hosts,
     )
 
 
 def _blocked(
-    graph: DependencyGraph, reverse_edges: Edges, tainted: set[int], unbuildable: Iterable[int]
+    graph: DependencyGraph,
+    reverse_edges: Edges,
+    tainted: set[int],
+    unbuildable: Iterable[int],
+    hosts: HostRuntime = NOBODY_HOSTS,
 ) -> tuple[set[int], set[int]]:
     """The source packages that cannot be built without a tainted package and their binaries
     (`_build_fixed_point`), and the packages outside ``tainted`` that cannot be installed
@@ -153,7 +166,11 @@ def _blocked(
     BuildRequires provider that needs one is no clean way either: ``tool`` Requires ``heldlib``
     (blocked), and ``dnf builddep app2`` (``app2`` BuildRequires ``tool``) puts ``heldlib`` in
     the buildroot. At run time ``tool`` stays clean: installing it needs nothing tainted. A run
-    with no blocked binary (none without source packages) asks nothing more."""
+    with no blocked binary (none without source packages) asks nothing more. With several build
+    hosts (``hosts``), each host's buildroot is asked with what needs a tainted package there
+    (`_blocked_on_hosts`)."""
+    if hosts:
+        return _blocked_on_hosts(graph, tainted, unbuildable)
     build, binaries, packages = graph.build, graph.binaries, graph.packages
     partly = graph.resolved.present_on
     unusable: set[int] = set()
@@ -172,6 +189,29 @@ def _blocked(
         blocked = again
 
 
+def _blocked_on_hosts(
+    graph: DependencyGraph, tainted: set[int], unbuildable: Iterable[int]
+) -> tuple[set[int], set[int]]:
+    """`_blocked` for each build host: its buildroot may take nothing that needs a tainted
+    package or a blocked binary on that host, its groups read there (`auditor.deps.hostruntime`);
+    a source blocked on one host is blocked. The packages no buildroot may take are every host's."""
+    binaries, packages, partly = graph.binaries, graph.packages, graph.resolved.present_on
+    edges = edges_on(graph)
+    unbuildable = frozenset(unbuildable)
+    blocked: set[int] = set()
+    while True:
+        held = {index for index in blocked if not packages[index].is_source}
+        found: set[int] = set()
+        unusable: set[int] = set(held)
+        for host, build in graph.build_on.items():
+            needing, _complete = least_fixed_point(tainted | held, edges[host], partly)
+            unusable |= needing
+            found |= _build_fixed_point(Either(tainted, needing | held), build, binaries, partly, unbuildable)
+        if len(found) == len(blocked):  # it only grows
+            return blocked, unusable
+        blocked = found
+
+
 def _build_rounds(
     graph: DependencyGraph,
     reverse_edges: Edges,
@@ -181,6 +221,7 @@ def _build_rounds(
     held_back: dict[int, NoCleanWay],
     unasked: set[int],
     asking: Container[int] | None,
+    hosts: HostRuntime = NOBODY_HOSTS,
 ) -> tuple[set[int], set[int], bool]:
     """``known`` (`_blocked`'s answer), with the source packages whose buildroot holds a
     blocked binary as a whole (its BuildRequires each having another way) and their binaries,
@@ -199,7 +240,7 @@ def _build_rounds(
     blocks, as a BuildRequires that only Citrix meets on one host does."""
     packages = graph.packages
     blocked, unusable = known
-    tables = list(graph.build_on.values()) if len(graph.build_hosts) > 1 else [graph.build]
+    tables = list(graph.build_on.items()) if len(graph.build_hosts) > 1 else [("", graph.build)]
     if len(tables) == 1 and all(packages[index].is_source for index in blocked):
         return (*known, False)  # no blocked binary: the run-time rounds asked the same questions
     screened_only = False
@@ -207,9 +248,9 @@ def _build_rounds(
         last = number == cleanway.ROUNDS
         fresh: dict[int, NoCleanWay] = {}
         unfit = Either(tainted, Either(blocked, unusable))
-        for build in tables:
+        for host, build in tables:
             answers = cleanway.without_clean_way(
-                graph.runtime,
+                hosts.get(host, graph.runtime),  # what the host's buildroot installs, read there
                 build,
                 reverse_edges,
                 unfit,
@@ -227,7 +268,7 @@ def _build_rounds(
         if not fresh:
             break
         held_back.update(fresh)
-        blocked, unusable = _blocked(graph, reverse_edges, tainted, unbuildable | held_back.keys())
+        blocked, unusable = _blocked(graph, reverse_edges, tainted, unbuildable | held_back.keys(), hosts)
     return blocked, unusable, screened_only
 
 

@@ -5,7 +5,8 @@ A package is a compact description (``tests/universe.py`` style): ``name``, ``ev
 ``arch`` (``noarch`` by default; another one is rpmbuild's ``--target``), ``vendor``, ``license``
 (``MIT`` by default) and lists
 of ``provides``, ``requires``, ``conflicts``, ``obsoletes``, ``buildrequires`` and
-``buildconflicts``, written as in a spec file. Each is built with its source package.
+``buildconflicts``, written as in a spec file, and of ``files`` (paths the package owns, each an
+empty file). Each is built with its source package.
 """
 
 from __future__ import annotations
@@ -85,7 +86,14 @@ def spec_text(package: dict[str, Any]) -> str:
     lines += [f"Vendor: {package['vendor']}"] if "vendor" in package else []
     for key, tag in _TAGS.items():
         lines += [f"{tag}: {item}" for item in package.get(key, ())]
-    lines += ["%description", "s", "%files", ""]
+    lines += ["%description", "s"]
+    files = package.get("files", ())
+    if files:  # each an empty file rpmbuild packages, so that the package owns it
+        lines += [
+            "%install",
+            *(f"mkdir -p %{{buildroot}}$(dirname {f}) && touch %{{buildroot}}{f}" for f in files),
+        ]
+    lines += ["%files", *files, ""]
     return "\n".join(lines)
 
 
