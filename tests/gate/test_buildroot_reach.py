@@ -21,6 +21,7 @@ import pytest
 
 from auditor.cli.main import main
 from tests.deps.built import CITRIX, build_repository
+from tests.gate.sides import FAIL_ON, diff_of
 
 COMMON: list[dict[str, Any]] = [
     {"name": "cx-tool", "provides": ["tool"], **CITRIX},
@@ -29,7 +30,6 @@ COMMON: list[dict[str, Any]] = [
     {"name": "app", "buildrequires": ["tool"]},
     {"name": "mid", "requires": ["tool"]},
 ]
-FAIL_ON = ["--fail-on", "origin,depends,may-depend,build-depends,unresolved"]
 FURTHER = {"app-1.0-1.src", "app-1.0-1.noarch", "mid-1.0-1.noarch"}
 
 
@@ -66,15 +66,8 @@ def test_diff_counts_a_buildroot_may_depend_reaching_further_as_worse(
     sides: tuple[list[str], list[str], Path],
 ) -> None:
     before, after, top = sides
-    reports = []
-    for name, targets in (("old", before), ("new", after)):
-        report = top / f"{name}.json"
-        assert main(["scan", *targets, "--no-cache", *FAIL_ON, "--no-baseline", "--format", "json",
-                     "-o", str(report)]) == 1  # fmt: skip
-        reports.append(str(report))
-    out = top / "diff.json"
-    assert main(["diff", *reports, *FAIL_ON, "--format", "json", "-o", str(out)]) == 0
-    worse = {entry["new"]["nevra"] for entry in json.loads(out.read_text())["worse"]}
+    diffed = diff_of(before, after, top)
+    worse = {entry["new"]["nevra"] for entry in diffed["worse"]}
     assert worse >= FURTHER
 
 

@@ -27,6 +27,7 @@ import pytest
 
 from auditor.cli.main import main
 from tests.deps.built import CITRIX, build_repository
+from tests.gate.sides import FAIL_ON, diff_of
 
 BEFORE: list[dict[str, Any]] = [
     {"name": "cx-lib", "provides": ["lib", "bt"], **CITRIX},
@@ -46,7 +47,6 @@ AFTER = [
     *BEFORE[4:8],
     {"name": "pair", "requires": ["r"], "buildrequires": ["c"]},
 ]
-FAIL_ON = ["--fail-on", "origin,depends,may-depend,build-depends,unresolved"]
 
 
 @pytest.fixture(scope="module")
@@ -68,17 +68,9 @@ def test_the_baseline_and_diff_say_the_same_of_each_fact(sides: tuple[list[str],
     said = {(entry["package"], entry["kind"], entry["capability"]): key
             for key in ("fixed", "gone", "superseded") for entry in gate[key]}  # fmt: skip
     assert said  # the shapes are there
-    reports = []
-    for name, targets in (("old", before), ("new", after)):
-        report = top / f"{name}.json"
-        assert main(["scan", *targets, "--no-cache", *FAIL_ON, "--no-baseline", "--format", "json",
-                     "-o", str(report)]) == 1  # fmt: skip
-        reports.append(str(report))
-    out = top / "diff.json"
-    assert main(["diff", *reports, *FAIL_ON, "--format", "json", "-o", str(out)]) == 0
+    diffed = diff_of(before, after, top)
     changes = {
-        (fact["package"], fact["rule"], fact["capability"]): fact["change"]
-        for fact in json.loads(out.read_text())["facts"]
+        (fact["package"], fact["rule"], fact["capability"]): fact["change"] for fact in diffed["facts"]
     }
     assert {key: changes.get(key) for key in said} == said
     assert "fixed" not in said.values()

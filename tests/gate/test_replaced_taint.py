@@ -22,6 +22,7 @@ import pytest
 
 from auditor.cli.main import main
 from tests.deps.built import CITRIX, build_repository
+from tests.gate.sides import FAIL_ON, diff_of
 
 ORIGINS: list[dict[str, Any]] = [
     {"name": "cx-far", "evr": "1.0-1", **CITRIX},
@@ -42,7 +43,6 @@ AFTER = [
     {"name": "mid", "buildrequires": ["cx-far"]},
     {"name": "unr", "requires": ["cx-far >= 2"]},
 ]
-FAIL_ON = ["--fail-on", "origin,depends,may-depend,build-depends,unresolved"]
 
 
 @pytest.fixture(scope="module")
@@ -87,17 +87,9 @@ def test_diff_calls_no_taint_fixed_whose_package_still_needs_its_origin_package(
     sides: tuple[list[str], list[str], Path],
 ) -> None:
     before, after, top = sides
-    reports = []
-    for name, targets in (("old", before), ("new", after)):
-        report = top / f"{name}.json"
-        assert main(["scan", *targets, "--no-cache", *FAIL_ON, "--no-baseline", "--format", "json",
-                     "-o", str(report)]) == 1  # fmt: skip
-        reports.append(str(report))
-    out = top / "diff.json"
-    assert main(["diff", *reports, *FAIL_ON, "--format", "json", "-o", str(out)]) == 0
+    diffed = diff_of(before, after, top)
     changes = {
-        (fact["package"], fact["rule"], fact["capability"]): fact["change"]
-        for fact in json.loads(out.read_text())["facts"]
+        (fact["package"], fact["rule"], fact["capability"]): fact["change"] for fact in diffed["facts"]
     }
     assert changes[("ok", "status:depends", "citrix:cx-far")] == "fixed"
     assert changes[("app", "status:depends", "citrix:cx-far")] == "superseded"
