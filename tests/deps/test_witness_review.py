@@ -1,0 +1,45 @@
+"""A clean installation found for one package is a witness for what it holds only when it meets
+every requirement of what it holds (rt-review of `auditor.deps.cleanway._Search.installed_cleanly`).
+
+``lib.i686`` Requires ``x``; ``x`` Requires ``libfoo``, which ``lib.i686`` and ``lib.x86_64``
+provide; ``lib.x86_64`` Requires ``libm``, Citrix's ``cx-m`` or ``clean-m``, which Conflicts
+with ``x``. ``dnf install lib.i686`` installs ``lib.i686`` and ``x`` alone (a package named on
+the command line is spared its twin: `auditor.deps.hops.without_lock_step`), so the clean-way
+check finds that installation clean. ``x`` is held there, but its own installation takes
+``lib.i686`` as a dependency, which libsolv installs only with its twin ``lib.x86_64`` (or takes
+``lib.x86_64`` itself): either way ``libm``, and ``clean-m`` conflicts with ``x``. libsolv
+cannot install ``x`` without ``cx-m``; taking the first installation as a witness for ``x``
+left it ``may-depend``. At 278e365 (before witnesses) ``x`` was ``depends``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.deps.built import CITRIX, audit, build_repository, libsolv_installs, verdicts
+
+PACKAGES: list[dict[str, Any]] = [
+    {"name": "lib", "arch": "i686", "requires": ["x"], "provides": ["libfoo"]},
+    {"name": "lib", "arch": "x86_64", "requires": ["libm"], "provides": ["libfoo"]},
+    {"name": "x", "requires": ["libfoo"]},
+    {"name": "y", "requires": ["x"]},  # so that lib.i686 is asked before x (`askorder.from_the_top`)
+    {"name": "cx-m", "provides": ["libm"], **CITRIX},
+    {"name": "clean-m", "provides": ["libm"], "conflicts": ["x"]},
+]
+
+
+@pytest.mark.xfail(strict=True, reason="an installation spared its twin is taken as a witness")
+def test_an_installation_spared_its_twin_is_no_witness_for_what_it_holds(tmp_path: Path) -> None:
+    repository = build_repository(PACKAGES, tmp_path)
+    assert libsolv_installs(repository, "lib-1.0-1.i686", locked=["cx-m"]) == {
+        "lib-1.0-1.i686",
+        "x-1.0-1.noarch",
+    }
+    assert libsolv_installs(repository, "x-1.0-1.noarch", locked=["cx-m"]) is None
+    assert libsolv_installs(repository, "x-1.0-1.noarch") is not None
+    found = verdicts(audit(repository))
+    assert found["x-1.0-1.noarch"] == "depends"
+    assert found["y-1.0-1.noarch"] == "depends"
