@@ -17,7 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.deps.built import CITRIX, audit, build_repository, libsolv_installs, verdicts
+from tests.deps.built import CITRIX, audit, build_repository, libsolv_buildroot, libsolv_installs, verdicts
 
 PACKAGES: list[dict[str, Any]] = [
     {"name": "lib", "arch": "i686", "requires": ["x"], "provides": ["libfoo"]},
@@ -66,3 +66,14 @@ def test_a_condition_an_unwalked_package_holds_is_triggered(tmp_path: Path) -> N
     assert libsolv_installs(repository, "app-1.0-1.noarch") is not None
     found = verdicts(audit(repository))
     assert found["app-1.0-1.noarch"] == "depends"
+
+
+def test_a_condition_a_buildroot_holds_unwalked_is_triggered(tmp_path: Path) -> None:
+    """The same through a buildroot: ``app`` BuildRequires ``qq``, ``l`` and ``z``; libsolv
+    finds no buildroot without ``cx-d``. At 278e365 ``app`` was ``may-depend``."""
+    packages = [*TRIGGERED[:-1], {"name": "app", "buildrequires": ["qq", "l", "z"]}]
+    repository = build_repository(packages, tmp_path)
+    assert libsolv_buildroot(repository, packages, "app", locked=["cx-d"]) is None
+    assert libsolv_buildroot(repository, packages, "app", locked=[]) is not None
+    found = verdicts(audit(repository))
+    assert found["app-1.0-1.src"] == "build-depends"
