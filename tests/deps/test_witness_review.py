@@ -17,7 +17,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from tests.deps.arch_universe import arch_universe
 from tests.deps.built import CITRIX, audit, build_repository, libsolv_buildroot, libsolv_installs, verdicts
+from tests.deps.test_arch_random import RUNS, arch_disagreements
 
 PACKAGES: list[dict[str, Any]] = [
     {"name": "lib", "arch": "i686", "requires": ["x"], "provides": ["libfoo"]},
@@ -77,3 +81,24 @@ def test_a_condition_a_buildroot_holds_unwalked_is_triggered(tmp_path: Path) -> 
     assert libsolv_buildroot(repository, packages, "app", locked=[]) is not None
     found = verdicts(audit(repository))
     assert found["app-1.0-1.src"] == "build-depends"
+
+
+CHAIN_SHAPE: dict[str, Any] = {
+    "size": 28,
+    "capabilities": 10,
+    "requires": (1, 1, 2),
+    "conflicts": (0, 1, 1, 2),
+    "citrix": 0.15,
+    "arch_draws": (("noarch",), ("x86_64", "i686"), ("x86_64", "i686"), ("i686",)),
+}
+"""Multilib universes of long chains (rt-review): seeds 0-199 agree with libsolv; 87 and 112 held
+i686 packages that only an installation spared its twin answered for (since 260922b)."""
+
+
+@pytest.mark.parametrize("seed", [87, 112])
+def test_multilib_chains_agree_with_libsolv(tmp_path: Path, seed: int) -> None:
+    packages, of = arch_universe(seed, **CHAIN_SHAPE)
+    repository = build_repository(packages, tmp_path)
+    host, arches = RUNS["default"]
+    wrong, _extra = arch_disagreements(of, repository, tmp_path / "out.json", host=host, arches=arches)
+    assert not wrong
