@@ -51,6 +51,8 @@ class CleanView(Protocol):
 
     def loud(self, edges: Edges) -> set[int]: ...
 
+    def triggers(self) -> set[int]: ...
+
     screened_only: bool
     """Set when more than `ASK_EVERY` packages may reach a mixed group, and only the screen's
     choice is asked."""
@@ -117,10 +119,11 @@ def _rulable(view: CleanView, edges: Edges, mixed: list[Group], build: Builds) -
 
 
 def holding_apart(view: CleanView, edges: Edges) -> set[int]:
-    """The packages outside the tainted ones that are apart from some, or may hold one through
-    any clean provider of any group: one walk of the reverse edges, from every such package."""
+    """The packages outside the tainted ones that are apart from some or trigger a group under a
+    condition (`CleanView.triggers`), or may hold one through any clean provider of any group:
+    one walk of the reverse edges, from every such package."""
     tainted = view.tainted
-    found = {one for one in view.apart_from if one not in tainted}
+    found = {one for one in (*view.apart_from, *view.triggers()) if one not in tainted}
     queue = deque(found)
     while queue:
         node = queue.popleft()

@@ -16,6 +16,7 @@ from collections.abc import Container, Iterable, Mapping, Sequence
 from typing import TypeVar
 
 from auditor.deps.edges import Edges
+from auditor.deps.hops import Group
 
 Answer = TypeVar("Answer")
 
@@ -42,3 +43,13 @@ def left_unasked(screened: Container[int], rest: Sequence[int], installed: Conta
     """Of the screen's choice (``screened``), what ``rest`` leaves with no answer: those no clean
     installation found holds (``installed``)."""
     return frozenset(package for package in rest if package in screened and package not in installed)
+
+
+def witnessed(package: int, held: Iterable[int], runtime: Mapping[int, Sequence[Group]]) -> Iterable[int]:
+    """What a clean installation found for ``package`` (``held``) answers for: all it holds, but
+    only ``package`` when it was asked spared its lock-step twins (`auditor.deps.hops.without_lock_step`):
+    another it holds may take it as a dependency, which comes with its twin and all that needs
+    (tests/deps/test_witness_review.py)."""
+    if any(group.lock_step for group in runtime.get(package, ())):
+        return (package,)
+    return held

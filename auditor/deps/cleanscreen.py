@@ -58,6 +58,7 @@ class CleanView:
         the packages apart from some (`relevant`)."""
         self._inert: dict[int, bool] = {}
         self._loud: set[int] | None = None
+        self._triggers: set[int] | None = None
         """package -> `inert`."""
         self._clean: dict[int, list[int]] = {}
         """id of a group -> `clean`: a group is shared by every package with its requirement."""
@@ -70,6 +71,14 @@ class CleanView:
         if self._loud is None:
             self._loud = holding_apart(self, edges)
         return self._loud
+
+    def triggers(self) -> set[int]:
+        """The packages that make a group under a condition needed (`Group.trigger`): as one
+        apart from some, holding one may rule a clean way out (tests/deps/test_witness_review.py)."""
+        if self._triggers is None:
+            groups = (group for each in self.runtime.values() for group in each if not group.rough)
+            self._triggers = {one for group in groups for one in group.trigger}
+        return self._triggers
 
     def tainted_in(self, group: Group) -> Container[int]:
         """What ``group`` may not take: a BuildRequires', ``build_tainted``."""
@@ -274,8 +283,10 @@ class CleanView:
         needs: dict[int, list[int] | None] = {}
         """node on the walk -> what it surely holds or may choose, or None when it is not inert itself."""
 
+        triggers = self.triggers()
+
         def sure_needs(one: int) -> list[int] | None:
-            if one in apart_from:
+            if one in apart_from or one in triggers:
                 return None
             sole: list[int] = []
             for group in runtime.get(one, ()):

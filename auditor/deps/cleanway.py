@@ -30,7 +30,7 @@ from collections.abc import Callable, Container, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from auditor.deps.askorder import from_the_top, in_order, left_unasked
+from auditor.deps.askorder import from_the_top, in_order, left_unasked, witnessed
 from auditor.deps.cleanscreen import CleanView
 from auditor.deps.coinstall import Apart
 from auditor.deps.edges import Edges
@@ -131,14 +131,14 @@ class _Search(CleanView):
         walks = self._walks(package, groups)
         walk = next(walks)
         if walk.found:
-            self.installed_cleanly.update(walk.held)
+            self.installed_cleanly.update(witnessed(package, walk.held, self.runtime))
             return None
         if not walk.options:  # no choice was made: unit propagation's own answer
             return self._installable(package, groups, walk.answer)
         dead = [walk.answer]
         for again in walks:
             if again.found:
-                self.installed_cleanly.update(again.held)
+                self.installed_cleanly.update(witnessed(package, again.held, self.runtime))
                 return None
             dead.append(again.answer)
         return self._no_choice_left(package, groups, walk, dead)
