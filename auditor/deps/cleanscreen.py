@@ -57,9 +57,11 @@ class CleanView:
         """What the clean providers of mixed groups are, surely hold, or may choose among, of
         the packages apart from some (`relevant`)."""
         self._inert: dict[int, bool] = {}
-        self._loud: set[int] | None = None
-        self._triggers: set[int] | None = None
         """package -> `inert`."""
+        self._loud: set[int] | None = None
+        """`loud`, once worked out."""
+        self._triggers: set[int] | None = None
+        """`triggers`, once worked out."""
         self._clean: dict[int, list[int]] = {}
         """id of a group -> `clean`: a group is shared by every package with its requirement."""
         self._binding: dict[int, bool] = {}
