@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor.cli.main import main
+from tests.deps.built import build_repository
 
 FAIL_ON = ["--fail-on", "origin,depends,may-depend,build-depends,unresolved"]
 """Every status blocks: what the gate tests compare is each fact, whatever it rules."""
@@ -26,3 +27,17 @@ def diff_of(before: list[str], after: list[str], top: Path) -> dict[str, Any]:
     assert main(["diff", *reports, *FAIL_ON, "--format", "json", "-o", str(out)]) == 0
     document: dict[str, Any] = json.loads(out.read_text())
     return document
+
+
+Sides = tuple[list[str], list[str], Path]
+"""The scan targets of the earlier release, of the later one, and the directory holding both."""
+
+
+def build_sides(before: list[dict[str, Any]], after: list[dict[str, Any]], top: Path) -> Sides:
+    """The two releases built by rpmbuild and createrepo_c under ``top``, each a repository of
+    binary packages and its source packages (`tests.deps.built.build_repository`)."""
+    made = [
+        build_repository(packages, top / name) for name, packages in (("before", before), ("after", after))
+    ]
+    old, new = ([str(repo), str(repo.parent / "SRPMS")] for repo in made)
+    return old, new, top

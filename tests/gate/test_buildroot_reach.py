@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 
 from auditor.cli.main import main
-from tests.deps.built import CITRIX, build_repository
-from tests.gate.sides import FAIL_ON, diff_of
+from tests.deps.built import CITRIX
+from tests.gate.sides import FAIL_ON, Sides, build_sides, diff_of
 
 COMMON: list[dict[str, Any]] = [
     {"name": "cx-tool", "provides": ["tool"], **CITRIX},
@@ -34,13 +34,10 @@ FURTHER = {"app-1.0-1.src", "app-1.0-1.noarch", "mid-1.0-1.noarch"}
 
 
 @pytest.fixture(scope="module")
-def sides(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[str], list[str], Path]:
-    top = tmp_path_factory.mktemp("buildroot-reach")
-    before = build_repository([*COMMON, {"name": "own-tool", "provides": ["tool"]}], top / "before")
-    after = build_repository(
-        [*COMMON, {"name": "own-tool", "provides": ["tool"], "requires": ["lib"]}], top / "after"
-    )
-    return [str(before), str(before.parent / "SRPMS")], [str(after), str(after.parent / "SRPMS")], top
+def sides(tmp_path_factory: pytest.TempPathFactory) -> Sides:
+    before = [*COMMON, {"name": "own-tool", "provides": ["tool"]}]
+    after = [*COMMON, {"name": "own-tool", "provides": ["tool"], "requires": ["lib"]}]
+    return build_sides(before, after, tmp_path_factory.mktemp("buildroot-reach"))
 
 
 def test_a_buildroot_may_depend_reaching_one_more_citrix_package_blocks(

@@ -26,8 +26,8 @@ from typing import Any
 import pytest
 
 from auditor.cli.main import main
-from tests.deps.built import CITRIX, build_repository
-from tests.gate.sides import FAIL_ON, diff_of
+from tests.deps.built import CITRIX
+from tests.gate.sides import FAIL_ON, Sides, build_sides, diff_of
 
 BEFORE: list[dict[str, Any]] = [
     {"name": "cx-lib", "provides": ["lib", "bt"], **CITRIX},
@@ -50,11 +50,8 @@ AFTER = [
 
 
 @pytest.fixture(scope="module")
-def sides(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[str], list[str], Path]:
-    top = tmp_path_factory.mktemp("agree")
-    before = build_repository(BEFORE, top / "before")
-    after = build_repository(AFTER, top / "after")
-    return [str(before), str(before.parent / "SRPMS")], [str(after), str(after.parent / "SRPMS")], top
+def sides(tmp_path_factory: pytest.TempPathFactory) -> Sides:
+    return build_sides(BEFORE, AFTER, tmp_path_factory.mktemp("agree"))
 
 
 def test_the_baseline_and_diff_say_the_same_of_each_fact(sides: tuple[list[str], list[str], Path]) -> None:

@@ -21,8 +21,8 @@ from typing import Any
 import pytest
 
 from auditor.cli.main import main
-from tests.deps.built import CITRIX, build_repository
-from tests.gate.sides import FAIL_ON, diff_of
+from tests.deps.built import CITRIX
+from tests.gate.sides import FAIL_ON, Sides, build_sides, diff_of
 
 ORIGINS: list[dict[str, Any]] = [
     {"name": "cx-far", "evr": "1.0-1", **CITRIX},
@@ -46,11 +46,8 @@ AFTER = [
 
 
 @pytest.fixture(scope="module")
-def sides(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[str], list[str], Path]:
-    top = tmp_path_factory.mktemp("replaced")
-    before = build_repository(BEFORE, top / "before")
-    after = build_repository(AFTER, top / "after")
-    return [str(before), str(before.parent / "SRPMS")], [str(after), str(after.parent / "SRPMS")], top
+def sides(tmp_path_factory: pytest.TempPathFactory) -> Sides:
+    return build_sides(BEFORE, AFTER, tmp_path_factory.mktemp("replaced"))
 
 
 def _entries(gate: dict[str, Any], key: str) -> set[tuple[str, str]]:
