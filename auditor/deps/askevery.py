@@ -88,19 +88,7 @@ def beyond_the_screen(
 def _may_reach(view: CleanView, edges: Edges, ends: set[int], within: Only) -> set[int] | None:
     """``ends`` and the packages outside the tainted ones that may hold one of them, through
     any clean provider of any group (of ``within``, when given); None past `ASK_EVERY` of them."""
-    tainted = view.tainted
-    found = {end for end in ends if end not in tainted and (within is None or end in within)}
-    queue = deque(found)
-    while queue and len(found) <= ASK_EVERY:
-        node = queue.popleft()
-        for number in edges.of_member.get(node, ()):
-            if node not in view.clean(edges.groups[number]):
-                continue
-            for owner in edges.owners[number]:
-                if owner not in found and owner not in tainted and (within is None or owner in within):
-                    found.add(owner)
-                    queue.append(owner)
-    return found if len(found) <= ASK_EVERY else None
+    return _holding(view, edges, ends, within, ASK_EVERY)
 
 
 def _rulable(view: CleanView, edges: Edges, mixed: list[Group], build: Builds) -> set[int]:
@@ -120,18 +108,28 @@ def _rulable(view: CleanView, edges: Edges, mixed: list[Group], build: Builds) -
 
 def holding_apart(view: CleanView, edges: Edges) -> set[int]:
     """The packages outside the tainted ones that are apart from some or trigger a group under a
-    condition (`CleanView.triggers`), or may hold one through any clean provider of any group:
-    one walk of the reverse edges, from every such package."""
+    condition (`CleanView.triggers`), or may hold one through any clean provider of any group."""
+    found = _holding(view, edges, {*view.apart_from, *view.triggers()}, None, None)
+    assert found is not None  # unbounded
+    return found
+
+
+def _holding(
+    view: CleanView, edges: Edges, ends: set[int], within: Only, bound: int | None
+) -> set[int] | None:
+    """``ends`` and the packages that may hold one of them through any clean provider of any
+    group, outside the tainted ones (and of ``within``, when given): one walk of the reverse
+    edges. None once past ``bound`` of them."""
     tainted = view.tainted
-    found = {one for one in (*view.apart_from, *view.triggers()) if one not in tainted}
+    found = {end for end in ends if end not in tainted and (within is None or end in within)}
     queue = deque(found)
-    while queue:
+    while queue and (bound is None or len(found) <= bound):
         node = queue.popleft()
         for number in edges.of_member.get(node, ()):
             if node not in view.clean(edges.groups[number]):
                 continue
             for owner in edges.owners[number]:
-                if owner not in found and owner not in tainted:
+                if owner not in found and owner not in tainted and (within is None or owner in within):
                     found.add(owner)
                     queue.append(owner)
-    return found
+    return None if bound is not None and len(found) > bound else found
