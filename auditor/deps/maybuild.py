@@ -7,18 +7,21 @@ is `may-depend` (a clean way exists: its build is not `build-depends`), and so i
 built from it, as a binary of a `build-depends` source is `build-depends`.
 
 A BuildRequires may take: an origin package of the category, a package that depends or may
-depend on one at run time (the buildroot installs its requirements too), and a blocked binary
-(it cannot be rebuilt without one). A provider that may need a blocked binary only at run
-time (``tool-alt`` requiring ``libheld``, which the blocked ``heldlib`` or a clean package
-meets) is not followed: run-time chains end at origin packages, and a blocked binary is none,
-so that source stays clean (`tests/deps/test_build_unusable.py`'s ``app3``).
+depend on one at run time (the buildroot installs its requirements too), and a binary whose own
+build needs the category or may need it. A buildroot may hold no such binary: it cannot be
+rebuilt from clean sources, or only by the right choice. That binary may be a BuildRequires'
+provider, or what a provider needs or may take at run time (``tool-alt`` requiring ``libheld``,
+which the blocked ``heldlib`` or a clean package meets: `tests/deps/test_build_unusable.py`'s
+``app3``). So this is a least fixed point: each round's sources make binaries that later
+buildroots may hold (`tests/deps/test_build_may_below.py`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from auditor.deps.chains import make_hop
+from auditor.deps.chains import ChainMaker, make_hop
+from auditor.deps.edges import Edges, nearest_two
 from auditor.deps.graph import DependencyGraph
 from auditor.deps.hops import Chain, Hop, HopKind
 
@@ -29,43 +32,80 @@ def may_build(
     runtime: Mapping[int, Chain],
     may: Mapping[int, Chain],
     builds: Mapping[int, Chain],
+    reverse_edges: Edges,
 ) -> dict[int, Chain]:
     """The `may-depend` chains of the sources (and their binaries) of one category that are
     neither `build-depends` nor in ``may`` (``own``: the category's origin packages and their
-    own chains; ``runtime``, ``may``, ``builds``: its other chains), each through its
-    BuildRequires' nearest tainted provider."""
-    partly = graph.resolved.present_on
+    own chains; ``runtime``, ``may``, ``builds``: its other chains; ``reverse_edges``: `reverse`
+    of the run-time edges), each through its BuildRequires' nearest tainted provider."""
     packages = graph.packages
+    found: dict[int, Chain] = {}
+    asked = [source for source in graph.build if source not in builds and source not in may]
+    while asked:
+        tainted = _Tainted(graph, own, (runtime, may), (builds, found), reverse_edges)
+        new = {source: chain for source in asked if (chain := tainted.build_chain(source)) is not None}
+        if not new:
+            break
+        for source, chain in new.items():
+            found[source] = chain
+            for binary in graph.binaries.get(source, ()):
+                if all(binary not in chains for chains in (own, runtime, may, builds, found)):
+                    hop = Hop(binary, source, HopKind.BUILT_FROM, packages[binary].sourcerpm or "")
+                    found[binary] = Chain(hop, chain)
+        asked = [source for source in asked if source not in new]
+    return found
 
-    def rest_of(member: int) -> tuple[Chain | None] | None:
+
+class _Tainted:
+    """One round's answer to "what may a buildroot take that leads to the category"."""
+
+    def __init__(
+        self,
+        graph: DependencyGraph,
+        own: Mapping[int, Chain | None],
+        runtime: tuple[Mapping[int, Chain], ...],
+        built: tuple[Mapping[int, Chain], ...],
+        reverse_edges: Edges,
+    ) -> None:
+        """``runtime``: the category's run-time chains; ``built``: its build chains (of sources
+        and their binaries), ``builds`` and those found so far."""
+        self.graph, self.own, self.known = graph, own, (*runtime, *built)
+        packages = graph.packages
+        # What may hold a binary whose build is tainted at run time, and its chain through that
+        # build: one walk of the reverse run-time edges per round.
+        binaries = {
+            index: chain for chains in built for index, chain in chains.items() if index in graph.built_from
+        }
+        held = sorted(binaries, key=lambda index: (packages[index].name, index))
+        labels = nearest_two(held, reverse_edges)
+        self.nearest = labels[0]
+        self.through = ChainMaker(labels, binaries, set(labels[0]), graph.resolved.present_on)
+
+    def rest_of(self, member: int) -> tuple[Chain | None] | None:
         """(the chain after a hop to ``member``,) when it reaches the category."""
-        if member in own:
-            return (own[member],)
-        for chains in (runtime, may, builds):
-            found = chains.get(member)
-            if found is not None:
-                return (found,)
+        if member in self.own:
+            return (self.own[member],)
+        for chains in self.known:
+            chain = chains.get(member)
+            if chain is not None:
+                return (chain,)
+        label = self.nearest.get(member)
+        if label is not None and label[0] != member:
+            return (self.through.chain(member, label[0]),)
         return None
 
-    found: dict[int, Chain] = {}
-    for source, groups in graph.build.items():
-        if source in builds or source in may:
-            continue
+    def build_chain(self, source: int) -> Chain | None:
+        """``source``'s chain through its BuildRequires' nearest tainted provider, if any."""
         best: Chain | None = None
-        for group in groups:
-            reaching = [(member, rest_of(member)) for member in group.members if member != source]
+        partly = self.graph.resolved.present_on
+        for group in self.graph.build[source]:
+            reaching = [(member, self.rest_of(member)) for member in group.members if member != source]
             tainted = [(member, rest[0]) for member, rest in reaching if rest is not None]
             for member, rest in tainted:
-                # An origin source's chain ends at another origin package, never back at itself.
-                if (member if rest is None else rest[-1].target) == source:
+                # An origin source's chain ends at another origin package, never back at
+                # itself. No other chain runs through this source: it has none yet.
+                if (member if rest is None else rest.last.target) == source:
                     continue
                 if best is None or (0 if rest is None else len(rest)) + 1 < len(best):
                     best = Chain(make_hop(source, group, member, len(tainted), partly), rest)
-        if best is not None:
-            found[source] = best
-    for source, chain in list(found.items()):
-        for binary in graph.binaries.get(source, ()):
-            if all(binary not in chains for chains in (own, runtime, may, builds, found)):
-                hop = Hop(binary, source, HopKind.BUILT_FROM, packages[binary].sourcerpm or "")
-                found[binary] = Chain(hop, chain)
-    return found
+        return best

@@ -113,7 +113,7 @@ def propagate(graph: DependencyGraph, findings: Mapping[int, Sequence[Finding]])
         labels = nearest_two(sources, reverse_edges)
         anyway = ChainMaker(labels, origin_chain, set(labels[0]), partly)
         may = {index: anyway.chain(index, end) for index, end in anyway.ends() if index not in runtime}
-        may.update(may_build(graph, own, runtime, may, builds))
+        may.update(may_build(graph, own, runtime, may, builds, reverse_edges))
         by_category[Verdict.DEPENDS][category] = runtime
         by_category[Verdict.MAY_DEPEND][category] = may
         by_category[Verdict.BUILD_DEPENDS][category] = builds

@@ -8,8 +8,9 @@ the buildroot, and ``heldlib`` cannot be rebuilt without Citrix. ``app2`` showed
 false clean (red team). A buildroot may hold no blocked binary, so a provider that cannot be
 installed without one (through its run-time requirements, transitively) is no clean build
 provider either. ``tool-alt`` Requires ``libheld``, which ``clean-lib`` provides as well:
-``app3`` stays clean, unless (``app5``) the buildroot also holds what conflicts with
-``clean-lib``. Each case is held to libsolv, set up as ``dnf builddep`` installs a buildroot,
+``app3``'s buildroot may hold ``heldlib`` or not, so ``app3`` is `may-depend` (it showed clean
+until a buildroot that may hold a blocked binary counted: `auditor.deps.maybuild`), unless
+(``app5``) the buildroot also holds what conflicts with ``clean-lib``. Each case is held to libsolv, set up as ``dnf builddep`` installs a buildroot,
 with the Citrix packages and the blocked binaries locked out.
 """
 
@@ -44,7 +45,7 @@ PACKAGES: list[dict[str, Any]] = [
 ]
 LOCKED = ["cx-zz"]
 BLOCKED = ["heldlib", "app", "app2", "app4", "app5"]
-VERDICTS = [("app", "build-depends"), ("app2", "build-depends"), ("app3", "clean"),
+VERDICTS = [("app", "build-depends"), ("app2", "build-depends"), ("app3", "may-depend"),
             ("app4", "build-depends"), ("app5", "build-depends"), ("app6", "build-depends")]  # fmt: skip
 
 
@@ -65,6 +66,9 @@ def test_a_buildroot_that_needs_a_blocked_binary_at_run_time_build_depends(
     assert libsolv_buildroot(repository, PACKAGES, name, locked=LOCKED) is not None
     without = libsolv_buildroot(repository, PACKAGES, name, locked=[*LOCKED, *BLOCKED])
     assert (without is None) == (verdict == "build-depends")
+    if verdict == "may-depend":  # and a buildroot that holds a blocked binary
+        package = next(one for one in PACKAGES if one["name"] == name)
+        assert libsolv_installs(repository, "", also=[*package["buildrequires"], *BLOCKED[:1]]) is not None
     assert found[f"{name}-1.0-1.src"] == verdict
     assert found[f"{name}-1.0-1.noarch"] == verdict
 
@@ -106,6 +110,12 @@ def test_the_chain_runs_through_the_requires_to_the_blocked_binary(repository: P
         (HopKind.BUILD_REQUIRES, "cx-zz-1.0-1.noarch"),
     ]
     assert app5[1][1].startswith("libheld [no clean way: ")
+    assert [(kind, target) for kind, _requirement, target in hops("app3-1.0-1.src")] == [
+        (HopKind.BUILD_REQUIRES, "tool-alt-1.0-1.noarch"),
+        (HopKind.REQUIRES, "heldlib-1.0-1.noarch"),
+        (HopKind.BUILT_FROM, "heldlib-1.0-1.src"),
+        (HopKind.BUILD_REQUIRES, "cx-zz-1.0-1.noarch"),
+    ]
 
 
 def test_why_and_the_report_show_the_chain(repository: Path, tmp_path: Path, capsys: Any) -> None:
