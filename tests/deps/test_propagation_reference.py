@@ -157,24 +157,43 @@ def _reference(
     blocked = built(_least(range(binaries, binaries + sources), unbuildable))
     return (
         depends,
-        may | _may_build(binaries, sources, build, built_from, origin | depends | may | blocked),
+        may | _may_build(binaries, sources, build, built_from, runtime, origin | depends | may | blocked),
         blocked,
     )
 
 
 def _may_build(
-    binaries: int, sources: int, build: Groups, built_from: Sequence[int | None], reaching: set[int]
+    binaries: int,
+    sources: int,
+    build: Groups,
+    built_from: Sequence[int | None],
+    runtime: Groups,
+    reaching: set[int],
 ) -> set[int]:
-    """The sources not in ``reaching`` some alternative of whose BuildRequires is (a buildroot may
-    hold it), and the binaries built from them not in ``reaching`` either."""
-    found = {
-        binaries + s
-        for s in range(sources)
-        if binaries + s not in reaching and any(m in reaching for group in build[s] for m in group)
-    }
-    return found | {
-        b for b, s in enumerate(built_from) if s is not None and binaries + s in found and b not in reaching
-    }
+    """The sources not in ``reaching`` some alternative of whose BuildRequires is in it, or may
+    hold at run time a binary whose own build is tainted (in it, or found here: a buildroot may
+    hold it), and the binaries built from them not in ``reaching`` either; a least fixed point."""
+    anyhow = _any_alternative(runtime)
+    found: set[int] = set()
+    while True:
+        held = {b for b, s in enumerate(built_from) if s is not None and (binaries + s) in reaching | found}
+        held = {b for b in held if b in reaching | found}
+
+        def leads(member: int, held: set[int] = held, found: set[int] = found) -> bool:
+            return member in reaching or member in found or _reaches(member, anyhow, held.__contains__)
+
+        more = {
+            binaries + s
+            for s in range(sources)
+            if binaries + s not in reaching | found and any(leads(m) for group in build[s] for m in group)
+        }
+        if not more:
+            return found
+        found |= more | {
+            b
+            for b, s in enumerate(built_from)
+            if s is not None and binaries + s in more and b not in reaching
+        }
 
 
 @st.composite
@@ -307,6 +326,6 @@ def test_each_category_has_its_own_taint_and_chain(
         found_build = propagation.by_category.get(Verdict.BUILD_DEPENDS, {}).get(category, {})
         assert set(found_build) == built
         reaching = {p for p in range(binaries) if of_category(p)} | needs | may | built
-        assert set(found_may) == may | _may_build(binaries, sources, build, built_from, reaching)
+        assert set(found_may) == may | _may_build(binaries, sources, build, built_from, runtime, reaching)
         for chain in found_build.values():
             assert category in of[chain[-1].target] or chain[-1].kind == "built-from"
