@@ -14,7 +14,7 @@ from collections.abc import Callable, Container, Iterator, Mapping, Sequence
 from auditor.deps.edges import Edges, Label, nearest_two
 from auditor.deps.graph import DependencyGraph
 from auditor.deps.hops import Chain, Group, Hop, HopKind
-from auditor.deps.noclean import NoCleanWay
+from auditor.deps.noclean import NOBODY_NEEDS, NoCleanWay
 from auditor.origin.findings import Category
 from auditor.rpm.model import Package
 
@@ -26,10 +26,12 @@ def runtime_chains(
     origin_chain: Mapping[int, Chain],
     tainted: set[int],
     rounds: Sequence[Mapping[int, NoCleanWay]],
+    origin_needs: Mapping[int, NoCleanWay] = NOBODY_NEEDS,
 ) -> tuple[dict[int, Chain], dict[int, Chain]]:
     """The run-time chains to ``sources`` (the origin packages of one category), and those of
     the packages `auditor.deps.cleanway` found with no clean installation (a source package's
-    is a build chain), round by round: each ends at a chain of what was tainted before it."""
+    is a build chain), round by round: each ends at a chain of what was tainted before it.
+    ``origin_needs``: the origin packages it found with none (`CleanWays.origin_needs`)."""
     partly = graph.resolved.present_on
     names = graph.packages
     ruled: dict[int, Chain] = {}
@@ -63,7 +65,29 @@ def runtime_chains(
             runtime.pop(index, None)
             if index in base:
                 runtime[index] = base[index]
+    # Nor through itself: kept out of ``ruled``, its chain ends at another origin package.
+    rest_of = _rest_in(own, origin_chain, runtime)
+    for index in sources:
+        wanting = origin_needs.get(index)
+        if wanting is not None and index not in runtime:
+            chain = no_clean_way_chain(graph, wanting, _not_back_to(index, rest_of), tainted)
+            if chain is not None:
+                runtime[index] = chain
     return runtime, ruled
+
+
+def _not_back_to(
+    index: int, rest_of: Callable[[int], tuple[Chain | None] | None]
+) -> Callable[[int], tuple[Chain | None] | None]:
+    """``rest_of``, but None for a member whose chain ends at ``index``."""
+
+    def rest(member: int) -> tuple[Chain | None] | None:
+        found = rest_of(member)
+        if found is None or (member if found[0] is None else found[0].last.target) == index:
+            return None
+        return found
+
+    return rest
 
 
 def _rest_in(

@@ -26,7 +26,7 @@ way can be ruled out are each asked (distro-60k: 1,035), more only as the screen
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Container, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -35,7 +35,8 @@ from auditor.deps.cleanscreen import CleanView
 from auditor.deps.coinstall import Apart
 from auditor.deps.edges import Edges
 from auditor.deps.hops import Group, without_lock_step
-from auditor.deps.noclean import CleanInstalls, CleanWays, NoCleanWay, Step
+from auditor.deps.noclean import CleanInstalls, CleanWays, NoCleanWay, OutOfSteps, Step
+from auditor.deps.originneeds import origin_needs
 
 ROUNDS = 64
 """What one run's clean-way checks may find in turn (`auditor.deps.spread`): what one round
@@ -64,6 +65,7 @@ def without_clean_way(
     only: Container[int] | None = None,
     build_tainted: Container[int] | None = None,
     known: CleanInstalls | None = None,
+    origin: Iterable[int] = (),
 ) -> CleanWays:
     """The packages outside ``tainted`` that no installation (a binary) or buildroot (a source
     package, from ``build``) holds without a tainted package, and why.
@@ -79,6 +81,7 @@ def without_clean_way(
     packages outside it are asked, and their BuildRequires may take none of it (`tainted_in`).
     ``known``: clean installations an earlier check found (`CleanInstalls.answering`); the
     answer's ``installed`` holds those this one knows of (none with ``build_tainted``).
+    ``origin``: tainted binaries asked too, each allowed itself (`origin_needs`).
     """
     search = _Search(runtime, tainted, apart_from, partly, build_tainted)
     asked = {one: without_lock_step(groups) for one, groups in search.asked(build, edges, only).items()}
@@ -100,12 +103,13 @@ def without_clean_way(
             return CleanWays(found, left_unasked(screened, order[position:], installed), search.screened_only)
         try:
             answer = search.ask(package, asked[package])
-        except _OutOfSteps:
+        except OutOfSteps:
             return CleanWays(found, left_unasked(screened, order[position:], installed), search.screened_only)
         if answer is not None:
             found[package] = answer
     held = None if build_tainted is not None else CleanInstalls.of(tainted, installed)
-    return CleanWays(in_order(found, asked), screened_only=search.screened_only, installed=held)
+    needs, unasked = origin_needs(search, edges, origin, STEPS)
+    return CleanWays(in_order(found, asked), unasked, search.screened_only, held, needs)
 
 
 class _Search(CleanView):
@@ -188,7 +192,7 @@ class _Search(CleanView):
     def _walks(self, package: int, groups: Sequence[Group]) -> Iterator[_Walk]:
         """Each walk of the search through the choices, in order (chronological backtracking:
         the last choice with an option left takes its next one), until one finds an
-        installation or every choice is tried. Past `STEPS`, `_OutOfSteps`."""
+        installation or every choice is tried. Past `STEPS`, `OutOfSteps`."""
         walk = self._walk(package, groups, ())
         yield walk
         picks, options = [0] * len(walk.options), walk.options
@@ -198,7 +202,7 @@ class _Search(CleanView):
             if not picks:
                 return
             if self.steps > STEPS:
-                raise _OutOfSteps
+                raise OutOfSteps
             picks[-1] += 1
             walk = self._walk(package, groups, picks)
             yield walk
@@ -390,10 +394,6 @@ class _Walk:
 
 class _NotInstallable(Exception):
     """`ask` found the package not installable with its tainted providers either."""
-
-
-class _OutOfSteps(Exception):
-    """A search through choices went past `STEPS`: the package is left unasked."""
 
 
 def _where(step: Step | None) -> tuple[int, Group] | None:

@@ -4,8 +4,9 @@ take and the requirement they leave with tainted providers only; and what it lef
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable
-from dataclasses import dataclass
+from collections.abc import Container, Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from auditor.deps.hops import Group
 
@@ -36,6 +37,10 @@ class NoCleanWay:
     against: tuple[int, ...]
 
 
+NOBODY_NEEDS: Mapping[int, NoCleanWay] = MappingProxyType({})
+"""No origin package found needing another (`CleanWays.origin_needs`)."""
+
+
 @dataclass(frozen=True)
 class CleanWays:
     """What `auditor.deps.cleanway.without_clean_way` found, and the packages it had to leave
@@ -48,6 +53,9 @@ class CleanWays:
     misses may say may-depend where it has no clean installation."""
     installed: CleanInstalls | None = None
     """What the clean installations it found hold, for a later check (`CleanInstalls`)."""
+    origin_needs: Mapping[int, NoCleanWay] = field(default_factory=dict)
+    """The origin packages asked with no installation free of every other tainted package: kept
+    apart from ``found``, as each is tainted already (`auditor.deps.chains.runtime_chains`)."""
 
 
 @dataclass(frozen=True)
@@ -73,3 +81,8 @@ class CleanInstalls:
         theirs, and none otherwise."""
         answers = isinstance(tainted, (set, frozenset)) and tainted <= self.tainted
         return self.packages if answers else frozenset()
+
+
+class OutOfSteps(Exception):
+    """A search through choices went past `auditor.deps.cleanway.STEPS`: the package is left
+    unasked."""

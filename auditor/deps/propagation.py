@@ -99,7 +99,9 @@ def propagate(graph: DependencyGraph, findings: Mapping[int, Sequence[Finding]])
         )
         if not sources:
             continue
-        runtime, ruled_chains = runtime_chains(graph, sources, complete, origin_chain, tainted, rounds)
+        runtime, ruled_chains = runtime_chains(
+            graph, sources, complete, origin_chain, tainted, rounds, taint.origin_needs
+        )
         own = {index: origin_chain.get(index) for index in sources}
         preset = {index: chain for index, chain in ruled_chains.items() if index in unbuildable}
         builds = _build_chains(
@@ -360,6 +362,8 @@ def _alone(
     alone = spread(graph, set(sources), reverse_edges, found_clean=found_clean)
     missing = [index for index in sorted(alone.depends) if index not in runtime]
     missing_builds = [index for index in sorted(alone.blocked) if index not in builds]
+    # An origin package of this category that needs another: shown where a chain proves it.
+    needing = [index for index in sorted(alone.origin_needs) if index not in runtime]
     lost: list[int] = []
 
     def add(indexes: list[int], found: Mapping[int, Chain], into: dict[int, Chain]) -> None:
@@ -370,12 +374,13 @@ def _alone(
             else:
                 into[index] = chain
 
-    if not missing and not missing_builds:
+    if not missing and not missing_builds and not needing:
         return _Alone(alone.unasked, lost, alone.screened_only)
     own_runtime, ruled = runtime_chains(
-        graph, sources, alone.complete, origin_chain, alone.tainted, alone.rounds
+        graph, sources, alone.complete, origin_chain, alone.tainted, alone.rounds, alone.origin_needs
     )
     add(missing, own_runtime, runtime)
+    runtime.update((index, own_runtime[index]) for index in needing if index in own_runtime)
     if missing_builds:
         own = {index: origin_chain.get(index) for index in sources}
         preset = {index: chain for index, chain in ruled.items() if index in alone.unbuildable}

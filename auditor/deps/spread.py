@@ -44,8 +44,8 @@ class Spread:
     unbuildable: frozenset[int]
     """The source packages of ``rounds``."""
     unasked: frozenset[int] = frozenset()
-    """Packages `auditor.deps.cleanway` had to leave unasked (its `STEPS` spent), still
-    untainted: each may need an origin package that this run does not show."""
+    """Packages `auditor.deps.cleanway` had to leave unasked (its `STEPS` spent), still untainted
+    or origin: each may need an origin package (another one) that this run does not show."""
     held_back: Mapping[int, NoCleanWay] = field(default_factory=dict)
     """The source packages whose buildroot cannot do without a blocked binary as a whole
     (`_build_rounds`), each with why: their chains run through that binary's build chain."""
@@ -61,6 +61,8 @@ class Spread:
     hosts: HostRuntime = field(default_factory=dict)
     """With several build hosts, the run-time groups on each (`auditor.deps.hostruntime`): a
     buildroot's chain may run through a group only its host narrows."""
+    origin_needs: Mapping[int, NoCleanWay] = field(default_factory=dict)
+    """The last round's `auditor.deps.noclean.CleanWays.origin_needs`."""
 
 
 def spread(
@@ -88,8 +90,8 @@ def spread(
     unasked: set[int] = set()
     screened_only = False
     installed: CleanInstalls | None = None
-    known: set[int] = set()
-    """What earlier rounds found: a source package found stays found, and is not new again."""
+    origin_needs: Mapping[int, NoCleanWay] = {}
+    known: set[int] = set()  # what earlier rounds found: a source package found stays found
     build = graph.build if len(graph.build_hosts) <= 1 else {}
     for _round in range(cleanway.ROUNDS + 1):
         depends, complete = least_fixed_point(origin | ruled, reverse_edges, partly)
@@ -107,8 +109,10 @@ def spread(
             ask=not last,
             only=asking,
             known=found_clean,
+            origin=origin if asking is None else {one for one in origin if one in asking},
         )
         installed = installed or answers.installed
+        origin_needs = answers.origin_needs
         unasked |= answers.unasked
         screened_only |= answers.screened_only
         fresh = {index: why for index, why in answers.found.items() if index not in known}
@@ -132,22 +136,10 @@ def spread(
         screened_only |= build_screened
     else:
         blocked = _build_fixed_point(tainted, graph.build, graph.binaries, partly, unbuildable)
-    tainted_now = tainted | blocked
+    tainted_now = (tainted | blocked) - origin
     unasked_left = frozenset(index for index in unasked if index not in tainted_now)
-    return Spread(
-        depends | ruled,
-        blocked,
-        tainted,
-        complete,
-        rounds,
-        unbuildable,
-        unasked_left,
-        held_back,
-        frozenset(unusable),
-        screened_only,
-        installed,
-        hosts,
-    )
+    found = (depends | ruled, blocked, tainted, complete, rounds, unbuildable, unasked_left, held_back)
+    return Spread(*found, frozenset(unusable), screened_only, installed, hosts, origin_needs)
 
 
 def _blocked(

@@ -8,7 +8,8 @@ already, and an origin package is. So a release whose waivers accept both packag
 (``status = "origin"``), as the README's "each consequence is accepted on its own" invites,
 passed with exit 0 while every installation of app holds cx; and a baseline entry of app's
 `depends` (written while app was clean) was "fixed since the baseline" the day app became
-Citrix's. libsolv, set up as dnf sets it, is the authority. Real packages: rpmbuild builds them.
+Citrix's. Each origin package is now asked too, itself allowed (`auditor.deps.originneeds`).
+libsolv, set up as dnf sets it, is the authority. Real packages: rpmbuild builds them.
 """
 
 from __future__ import annotations
@@ -48,9 +49,6 @@ def citrix_app(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[str], Pat
     return [str(repo), str(repo.parent / "SRPMS")], top
 
 
-@pytest.mark.xfail(
-    strict=True, reason="an origin package's own requirements are not read together (may-depend)"
-)
 def test_an_origin_package_that_cannot_do_without_another_depends_on_it(
     citrix_app: tuple[list[str], Path],
 ) -> None:
