@@ -183,7 +183,7 @@ class ChainMaker:
         self,
         labels: tuple[dict[int, Label], ...],
         origin_chain: Mapping[int, Chain],
-        reached: set[int] | None = None,
+        reached: Container[int] | None = None,
         partly: Container[int] = frozenset(),
     ):
         self.first, self.second = labels

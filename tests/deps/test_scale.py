@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import pytest
 
-from auditor.deps import askevery, cleanway, edges, propagation
+from auditor.deps import askevery, cleanway, edges, maybuild, propagation
 from auditor.deps.coinstall import SameName
 from auditor.deps.graph import DependencyGraph
 from auditor.deps.propagation import Propagation, propagate
@@ -373,3 +373,35 @@ def test_choices_between_inert_providers_are_not_tried_in_turn(monkeypatch: pyte
     assert verdicts(result)["app"] == "depends"
     assert not [gap for gap in result.gaps if gap.kind is GapKind.CLEAN_WAY_UNCHECKED]
     assert walks[0] <= 8  # the first walk and the two choices of yz (it was 2^13)
+
+
+def test_a_long_chain_of_builds_each_may_need_citrix_asks_each_source_a_few_times(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """s0 BuildRequires ``tool`` (Citrix's ``cx`` or clean ``ctool``), and each s(i) the binary
+    of s(i-1): each build may need Citrix, one round after the other (`auditor.deps.maybuild`).
+    Asking every source open in each round, with a walk of the whole graph, was n x n (3,000
+    builds: 20 s); a round asks the sources whose BuildRequires met what the last one found."""
+    n = 3000
+    specs: list[dict[str, Any]] = [
+        {"name": "cx", "provides": ["tool"], "sourcerpm": "cx-1.0-1.src.rpm"},
+        {"name": "ctool", "provides": ["tool"], "sourcerpm": "ctool-1.0-1.src.rpm"},
+        *({"name": f"b{i}", "sourcerpm": f"s{i}-1.0-1.src.rpm"} for i in range(n)),
+        {"name": "s0", "arch": "src", "requires": ["tool"]},
+        *({"name": f"s{i}", "arch": "src", "requires": [f"b{i - 1}"]} for i in range(1, n)),
+    ]
+    asked = [0]
+    build_chain = maybuild._Tainted.build_chain
+
+    def counted(self: Any, source: int) -> Any:
+        asked[0] += 1
+        return build_chain(self, source)
+
+    monkeypatch.setattr(maybuild._Tainted, "build_chain", counted)
+    packages, result, _ = _propagated(specs, {"cx"})
+    names = {(package.name, package.arch): index for index, package in enumerate(packages)}
+    last = result.verdict(names[(f"s{n - 1}", "src")])
+    assert last.verdict is Verdict.MAY_DEPEND
+    assert len(last.chain) == 2 * n - 1  # through each binary and its build, to cx
+    assert result.verdict(names[(f"b{n - 1}", "noarch")]).verdict is Verdict.MAY_DEPEND
+    assert asked[0] <= 3 * n
