@@ -11,27 +11,25 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Container, Iterator, Mapping, Sequence
 
-from auditor.deps.edges import Edges, Label, nearest_two
+from auditor.deps.edges import Label, nearest_two
 from auditor.deps.graph import DependencyGraph
 from auditor.deps.hops import Chain, Group, Hop, HopKind
-from auditor.deps.noclean import NOBODY_NEEDS, NoCleanWay
+from auditor.deps.noclean import NoCleanWay
+from auditor.deps.spread import Spread
 from auditor.origin.findings import Category
 from auditor.rpm.model import Package
 
 
 def runtime_chains(
-    graph: DependencyGraph,
-    sources: Sequence[int],
-    complete: Edges,
-    origin_chain: Mapping[int, Chain],
-    tainted: set[int],
-    rounds: Sequence[Mapping[int, NoCleanWay]],
-    origin_needs: Mapping[int, NoCleanWay] = NOBODY_NEEDS,
+    graph: DependencyGraph, sources: Sequence[int], origin_chain: Mapping[int, Chain], taint: Spread
 ) -> tuple[dict[int, Chain], dict[int, Chain]]:
-    """The run-time chains to ``sources`` (the origin packages of one category), and those of
-    the packages `auditor.deps.cleanway` found with no clean installation (a source package's
-    is a build chain), round by round: each ends at a chain of what was tainted before it.
-    ``origin_needs``: the origin packages it found with none (`CleanWays.origin_needs`)."""
+    """The run-time chains to ``sources`` (the origin packages of one category) of what ``taint``
+    found, and those of the packages `auditor.deps.cleanway` found with no clean installation (a
+    source package's is a build chain), round by round: each ends at a chain of what was tainted
+    before it. An origin package it found with none (`CleanWays.origin_needs`) ends at another;
+    with several hosts, what needs the category on one host alone has the chain of the first
+    such host (`Spread.on_hosts`)."""
+    complete, tainted, rounds = taint.complete, taint.tainted, taint.rounds
     partly = graph.resolved.present_on
     names = graph.packages
     ruled: dict[int, Chain] = {}
@@ -65,10 +63,17 @@ def runtime_chains(
             runtime.pop(index, None)
             if index in base:
                 runtime[index] = base[index]
+    chain_of = {**origin_chain, **ruled} if ruled else origin_chain
+    for complete_on_host in taint.on_hosts:
+        host = ChainMaker(nearest_two(ends, complete_on_host), chain_of, None, partly)
+        for index, end in host.ends():
+            chain = None if index in runtime else host.chain(index, end)
+            if chain is not None and chain.last.target != index:  # an origin package's: to another
+                runtime[index] = chain
     # Nor through itself: kept out of ``ruled``, its chain ends at another origin package.
     rest_of = _rest_in(own, origin_chain, runtime)
     for index in sources:
-        wanting = origin_needs.get(index)
+        wanting = taint.origin_needs.get(index)
         if wanting is not None and index not in runtime:
             chain = no_clean_way_chain(graph, wanting, _not_back_to(index, rest_of), tainted)
             if chain is not None:

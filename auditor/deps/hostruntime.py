@@ -16,7 +16,7 @@ from collections import ChainMap
 from collections.abc import Mapping
 from weakref import WeakKeyDictionary
 
-from auditor.deps.edges import Edges, reverse
+from auditor.deps.edges import Edges, least_fixed_point, reverse
 from auditor.deps.graph import DependencyGraph
 from auditor.deps.hops import Group
 from auditor.deps.provides import host_arches
@@ -46,7 +46,8 @@ def _narrowed(graph: DependencyGraph) -> HostRuntime:
     viable: Viability[Group] = Viability(graph.packages)
     packages = graph.packages
     found: dict[str, Mapping[int, list[Group]]] = {}
-    for host in graph.build_on:
+    # Every host of the run, with source packages or none: run-time statuses are read on each.
+    for host in (BUILT_ON + arch for arch in graph.build_hosts):
         installs = host_arches([host.removeprefix(BUILT_ON)])
         narrowed: dict[int, list[Group]] = {}
         for owner, groups in graph.runtime.items():
@@ -80,3 +81,16 @@ def groups_on_hosts(graph: DependencyGraph, hosts: HostRuntime, owner: int) -> l
     for table in hosts.values():
         groups += (group for group in table.get(owner, ()) if group not in groups)
     return groups
+
+
+def depends_on_hosts(
+    graph: DependencyGraph, seeds: set[int], tainted: set[int]
+) -> tuple[list[Edges], set[int]]:
+    """With several hosts (``--arch``), each one's `least_fixed_point` edges from ``seeds``, its
+    groups read there, and what outside ``tainted`` depends on one host alone: a noarch ``app``
+    requiring ``lib``, which a clean aarch64 package and Citrix's x86_64 one provide, was
+    `may-depend`, though an x86_64 host cannot install it without Citrix. The verdict is the
+    worst over the hosts, as a buildroot is read on its own host (`auditor.deps.spread`)."""
+    edges, partly = edges_on(graph), graph.resolved.present_on
+    found = [least_fixed_point(seeds, host_edges, partly) for host_edges in edges.values()]
+    return [complete for _needing, complete in found], {i for needing, _c in found for i in needing} - tainted

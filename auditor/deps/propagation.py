@@ -79,7 +79,7 @@ def propagate(graph: DependencyGraph, findings: Mapping[int, Sequence[Finding]])
     partly = graph.resolved.present_on
     reverse_edges = reverse(graph.runtime)
     taint = spread(graph, origin, reverse_edges)
-    complete, tainted, rounds, blocked = taint.complete, taint.tainted, taint.rounds, taint.blocked
+    tainted, blocked = taint.tainted, taint.blocked
     unbuildable, held_back, unusable = taint.unbuildable, taint.held_back, taint.unusable
     names = graph.packages
     by_category: dict[Verdict, dict[Category, dict[int, Chain]]] = {
@@ -99,9 +99,7 @@ def propagate(graph: DependencyGraph, findings: Mapping[int, Sequence[Finding]])
         )
         if not sources:
             continue
-        runtime, ruled_chains = runtime_chains(
-            graph, sources, complete, origin_chain, tainted, rounds, taint.origin_needs
-        )
+        runtime, ruled_chains = runtime_chains(graph, sources, origin_chain, taint)
         own = {index: origin_chain.get(index) for index in sources}
         preset = {index: chain for index, chain in ruled_chains.items() if index in unbuildable}
         builds = _build_chains(
@@ -376,9 +374,7 @@ def _alone(
 
     if not missing and not missing_builds and not needing:
         return _Alone(alone.unasked, lost, alone.screened_only)
-    own_runtime, ruled = runtime_chains(
-        graph, sources, alone.complete, origin_chain, alone.tainted, alone.rounds, alone.origin_needs
-    )
+    own_runtime, ruled = runtime_chains(graph, sources, origin_chain, alone)
     add(missing, own_runtime, runtime)
     runtime.update((index, own_runtime[index]) for index in needing if index in own_runtime)
     if missing_builds:

@@ -1,0 +1,74 @@
+"""With several ``--arch``, a package's run-time status is the worst over the hosts.
+
+``app`` (noarch) Requires ``lib``, which Citrix's x86_64 ``cx-lib`` and a clean aarch64
+``lib-arm`` provide: an aarch64 host installs ``app`` cleanly, an x86_64 host only with
+``cx-lib``. With ``--arch x86_64 --arch aarch64`` the requirement was read for both hosts at once,
+and ``app`` was `may-depend`, which does not block, though every x86_64 installation of it holds
+Citrix's package. ``user`` Requires ``app``, and ``tool`` BuildRequires it. ``both`` Requires
+``lib2``, which a clean noarch package provides too: it has a clean way on each host. libsolv, on
+each host as dnf sets it up, decides.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from auditor.audit.options import AuditOptions
+from auditor.engine import run_audit
+from auditor.origin.policy import load_policy
+from tests.deps.built import CITRIX, build_repository, libsolv_installs
+
+PACKAGES = [
+    {"name": "cx-lib", **CITRIX, "arch": "x86_64", "provides": ["lib", "lib2"]},
+    {"name": "lib-arm", "arch": "aarch64", "provides": ["lib"]},
+    {"name": "lib2-any", "provides": ["lib2"]},
+    {"name": "app", "requires": ["lib"]},
+    {"name": "user", "requires": ["app"]},
+    {"name": "both", "requires": ["lib2"]},
+    {"name": "tool", "buildrequires": ["app"]},
+]
+BINARIES = ("app", "user", "both")
+
+
+@pytest.fixture(scope="module")
+def repository(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_repository(PACKAGES, tmp_path_factory.mktemp("runtime-hosts"))
+
+
+def _verdicts(repository: Path, arches: tuple[str, ...]) -> dict[str, str]:
+    targets = (str(repository), str(repository.parent / "SRPMS"))
+    options = AuditOptions(targets=targets, arches=arches, cache=False, discover_sources=False)
+    return {row.package.nevra: row.verdict.value for row in run_audit(options, load_policy()).results}
+
+
+def _needs_citrix(repository: Path, name: str, hosts: tuple[str, ...]) -> bool:
+    """Whether libsolv installs ``name`` on some host of ``hosts`` only with Citrix's package."""
+    nevra = f"{name}-1.0-1.noarch"
+    for host in hosts:
+        assert libsolv_installs(repository, nevra, arch=host) is not None, (name, host)
+    return any(libsolv_installs(repository, nevra, arch=host, locked=["cx-lib"]) is None for host in hosts)
+
+
+@pytest.mark.parametrize("arches", [("x86_64",), ("aarch64",), ("x86_64", "aarch64"), ("aarch64", "x86_64")])
+def test_a_package_one_host_cannot_install_without_citrix_depends(
+    repository: Path, arches: tuple[str, ...]
+) -> None:
+    found = _verdicts(repository, arches)
+    for name in BINARIES:
+        expected = "depends" if _needs_citrix(repository, name, arches) else found[f"{name}-1.0-1.noarch"]
+        assert found[f"{name}-1.0-1.noarch"] == expected, (name, arches)
+    assert (found["app-1.0-1.noarch"] == "depends") is ("x86_64" in arches)
+    assert found["both-1.0-1.noarch"] != "depends"
+    # The build on an x86_64 host needs app, which needs Citrix's package there.
+    assert (found["tool-1.0-1.src"] == "build-depends") is ("x86_64" in arches)
+
+
+def test_the_chain_names_the_host_s_only_provider(repository: Path) -> None:
+    targets = (str(repository), str(repository.parent / "SRPMS"))
+    options = AuditOptions(targets=targets, arches=("aarch64", "x86_64"), cache=False, discover_sources=False)
+    result = run_audit(options, load_policy())
+    row = next(row for row in result.results if row.package.nevra == "user-1.0-1.noarch")
+    assert [result.packages[hop.target].name for hop in row.chain] == ["app", "cx-lib"]
+    assert row.chain[-1].alternatives == 1  # lib on an x86_64 host: cx-lib alone
