@@ -1,0 +1,89 @@
+"""A conditional requirement read on hosts that no installation of its package is: what libsolv
+needs there (and the buildroot that takes it) is needed, not may-depend.
+
+`auditor.deps.rich.Evaluation` reads ``(A if B else C)`` on each host, with B or without it,
+and a group only some hosts need binds nothing alone. Two kinds of host cannot install the
+package, and each hid a group libsolv needs (the red team's rich universes):
+
+- ``mid`` Requires ``(lib4 if libc else (libc if libone else libone))``: without ``libc`` it
+  needs ``libc`` (with ``libone``) or ``libone`` (without, which then needs ``libc``): meeting
+  that installs the very condition the host lacks, so every installation holds ``libc``
+  (Citrix's ``cx-c`` or ``clean-c``, which Conflicts with ``libd``) and ``lib4`` (cond seed 196);
+- ``self-mid`` provides ``self`` and Requires ``(libn if libone else (libmissing if self))``: no
+  host without ``self`` holds it, and with it the else branch needs what nothing provides, so
+  every installation holds ``libone`` and ``libn`` (Citrix's ``cx-n`` or ``clean-n``, which
+  Conflicts with ``libd``) (chain seed 84: ``p4``, whose requirement only ``p21``, a blocked
+  binary, meets).
+
+``user`` and ``self-user`` need ``libd`` beside them, and ``app``'s and ``self-app``'s buildroot
+does: libsolv installs neither without Citrix.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.deps.built import CITRIX, build_repository, libsolv_buildroot, libsolv_installs
+from tests.deps.test_category_clean_way_random import scan_facts
+
+PACKAGES: list[dict[str, Any]] = [
+    {"name": "d", "provides": ["libd"]},
+    {"name": "cx-c", "provides": ["libc"], **CITRIX},
+    {"name": "clean-c", "provides": ["libc"], "conflicts": ["libd"]},
+    {"name": "four", "provides": ["lib4"]},
+    {"name": "one", "provides": ["libone"]},
+    {"name": "mid", "requires": ["(lib4 if libc else (libc if libone else libone))"]},
+    {"name": "user", "requires": ["mid", "libd"]},
+    {"name": "app", "buildrequires": ["mid", "libd"]},
+    {"name": "cx-n", "provides": ["libn"], **CITRIX},
+    {"name": "clean-n", "provides": ["libn"], "conflicts": ["libd"]},
+    {"name": "self-mid", "provides": ["self"], "requires": ["(libn if libone else (libmissing if self))"]},
+    {"name": "self-user", "requires": ["self-mid", "libd"]},
+    {"name": "self-app", "buildrequires": ["self-mid", "libd"]},
+]
+CITRIX_NAMES = ["cx-c", "cx-n"]
+Facts = dict[str, set[tuple[str, str | None]]]
+
+
+@pytest.fixture(scope="module")
+def repository(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_repository(PACKAGES, tmp_path_factory.mktemp("condition-hosts"))
+
+
+@pytest.fixture(scope="module")
+def facts(repository: Path, tmp_path_factory: pytest.TempPathFactory) -> Facts:
+    return scan_facts(repository, tmp_path_factory.mktemp("report") / "report.json")
+
+
+@pytest.mark.parametrize("prefix", ["", "self-"], ids=["installs-its-condition", "self-provided"])
+def test_libsolv_needs_citrix_beside_libd(repository: Path, prefix: str) -> None:
+    user, mid = f"{prefix}user-1.0-1.noarch", f"{prefix}mid-1.0-1.noarch"
+    assert libsolv_installs(repository, user) is not None
+    assert libsolv_installs(repository, user, locked=CITRIX_NAMES) is None
+    assert libsolv_installs(repository, mid, locked=CITRIX_NAMES) is not None
+    assert libsolv_buildroot(repository, PACKAGES, f"{prefix}app", locked=()) is not None
+    assert libsolv_buildroot(repository, PACKAGES, f"{prefix}app", locked=CITRIX_NAMES) is None
+
+
+@pytest.mark.parametrize(
+    "prefix",
+    [
+        pytest.param(
+            "",
+            marks=pytest.mark.xfail(strict=True, reason="read on a host without libc, which needs libc"),
+            id="installs-its-condition",
+        ),
+        pytest.param(
+            "self-",
+            marks=pytest.mark.xfail(strict=True, reason="read on a host without self-mid's own self"),
+            id="self-provided",
+        ),
+    ],
+)
+def test_what_every_installation_holds_is_needed(facts: Facts, prefix: str) -> None:
+    assert ("depends", "citrix") in facts[f"{prefix}user-1.0-1.noarch"]
+    for nevra in (f"{prefix}app-1.0-1.src", f"{prefix}app-1.0-1.noarch"):
+        assert ("build-depends", "citrix") in facts[nevra], nevra
