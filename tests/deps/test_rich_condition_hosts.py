@@ -2,7 +2,7 @@
 needs there (and the buildroot that takes it) is needed, not may-depend.
 
 `auditor.deps.rich.Evaluation` reads ``(A if B else C)`` on each host, with B or without it,
-and a group only some hosts need binds nothing alone. Two kinds of host cannot install the
+and a group only some hosts need binds nothing alone. Three kinds of host cannot install the
 package, and each hid a group libsolv needs (the red team's rich universes):
 
 - ``mid`` Requires ``(lib4 if libc else (libc if libone else libone))``: without ``libc`` it
@@ -13,12 +13,17 @@ package, and each hid a group libsolv needs (the red team's rich universes):
   host without ``self`` holds it, and with it the else branch needs what nothing provides, so
   every installation holds ``libone`` and ``libn`` (Citrix's ``cx-n`` or ``clean-n``, which
   Conflicts with ``libd``) (chain seed 84: ``p4``, whose requirement only ``p21``, a blocked
-  binary, meets).
+  binary, meets);
+- ``o-mid`` Requires ``(libn if libone else (libmissing if libo))``: a host with ``libo`` and
+  without ``libone`` cannot meet it, so beside ``o`` every installation holds ``libone`` and
+  ``libn``; the packages that make a group needed (`auditor.deps.triggers`) were read on that
+  host too, where ``libn`` is not needed, so ``o`` made it needed nowhere.
 
-``user`` and ``self-user`` need ``libd`` beside them, and ``app``'s and ``self-app``'s buildroot
-does: libsolv installs neither without Citrix. Hosts of the first kind are now left out
-(`auditor.deps.richhosts.possible`), and a condition a package provides is held as one its other
-requirements install is (`auditor.deps.resolve`): read on the hosts with it only.
+``user``, ``self-user`` and ``o-user`` need ``libd`` beside them, and so do the buildroots of
+``app``, ``self-app`` and ``o-app``: libsolv installs none of them without Citrix. Hosts of the
+first kind are now left out (`auditor.deps.richhosts.possible`); a condition a package provides
+is held as one its other requirements install is (`auditor.deps.resolve`), read on the hosts
+with it only.
 """
 
 from __future__ import annotations
@@ -45,6 +50,10 @@ PACKAGES: list[dict[str, Any]] = [
     {"name": "self-mid", "provides": ["self"], "requires": ["(libn if libone else (libmissing if self))"]},
     {"name": "self-user", "requires": ["self-mid", "libd"]},
     {"name": "self-app", "buildrequires": ["self-mid", "libd"]},
+    {"name": "o", "provides": ["libo"]},
+    {"name": "o-mid", "requires": ["(libn if libone else (libmissing if libo))"]},
+    {"name": "o-user", "requires": ["o-mid", "o", "libd"]},
+    {"name": "o-app", "buildrequires": ["o-mid", "o", "libd"]},
 ]
 CITRIX_NAMES = ["cx-c", "cx-n"]
 Facts = dict[str, set[tuple[str, str | None]]]
@@ -60,7 +69,9 @@ def facts(repository: Path, tmp_path_factory: pytest.TempPathFactory) -> Facts:
     return scan_facts(repository, tmp_path_factory.mktemp("report") / "report.json")
 
 
-@pytest.mark.parametrize("prefix", ["", "self-"], ids=["installs-its-condition", "self-provided"])
+@pytest.mark.parametrize(
+    "prefix", ["", "self-", "o-"], ids=["installs-its-condition", "self-provided", "cannot-meet-it"]
+)
 def test_libsolv_needs_citrix_beside_libd(repository: Path, prefix: str) -> None:
     user, mid = f"{prefix}user-1.0-1.noarch", f"{prefix}mid-1.0-1.noarch"
     assert libsolv_installs(repository, user) is not None
@@ -75,6 +86,11 @@ def test_libsolv_needs_citrix_beside_libd(repository: Path, prefix: str) -> None
     [
         pytest.param("", id="installs-its-condition"),
         pytest.param("self-", id="self-provided"),
+        pytest.param(
+            "o-",
+            marks=pytest.mark.xfail(strict=True, reason="o's triggers read on a host that cannot meet it"),
+            id="cannot-meet-it",
+        ),
     ],
 )
 def test_what_every_installation_holds_is_needed(facts: Facts, prefix: str) -> None:
