@@ -98,7 +98,8 @@ class Evaluation:
         if self._hosts is not None and not self._rough:
             hosts = self._hosts
             if met:  # a host one of whose clauses nothing in the run meets cannot install it
-                hosts = [one for one in hosts if all(map(_names_a_package, one[1]))] or hosts
+                # nor does one trigger a group there (`last_read`: test_rich_condition_hosts.py)
+                hosts = self._hosts = [one for one in hosts if all(map(_names_a_package, one[1]))] or hosts
             held = self._held(hosts)
             clauses = _distinct(clauses + held)
             always.update(_groups(on_every_host(clauses, [found for _host, found in hosts]) + held, met))
