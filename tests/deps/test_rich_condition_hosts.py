@@ -9,6 +9,8 @@ package, and each hid a group libsolv needs (the red team's rich universes):
   needs ``libc`` (with ``libone``) or ``libone`` (without, which then needs ``libc``): meeting
   that installs the very condition the host lacks, so every installation holds ``libc``
   (Citrix's ``cx-c`` or ``clean-c``, which Conflicts with ``libd``) and ``lib4`` (cond seed 196);
+  so does ``missing-mid``'s, whose last ``libone`` is ``(libone or libmissing)``: nothing in the
+  run provides ``libmissing``, so that clause too installs ``libone``;
 - ``self-mid`` provides ``self`` and Requires ``(libn if libone else (libmissing if self))``: no
   host without ``self`` holds it, and with it the else branch needs what nothing provides, so
   every installation holds ``libone`` and ``libn`` (Citrix's ``cx-n`` or ``clean-n``, which
@@ -19,11 +21,11 @@ package, and each hid a group libsolv needs (the red team's rich universes):
   ``libn``; the packages that make a group needed (`auditor.deps.triggers`) were read on that
   host too, where ``libn`` is not needed, so ``o`` made it needed nowhere.
 
-``user``, ``self-user`` and ``o-user`` need ``libd`` beside them, and so do the buildroots of
-``app``, ``self-app`` and ``o-app``: libsolv installs none of them without Citrix. Hosts of the
-first kind are now left out (`auditor.deps.richhosts.possible`); a condition a package provides
-is held as one its other requirements install is (`auditor.deps.resolve`), read on the hosts
-with it only; and the triggers are read on the hosts that can meet the requirement.
+Each ``user`` needs ``libd`` beside its ``mid``, and so does each ``app``'s buildroot: libsolv
+installs none of them without Citrix. Hosts of the first kind are now left out
+(`auditor.deps.richhosts.possible`); a condition a package provides is held as one its other
+requirements install is (`auditor.deps.resolve`), read on the hosts with it only; and the
+triggers are read on the hosts that can meet the requirement.
 """
 
 from __future__ import annotations
@@ -50,6 +52,9 @@ PACKAGES: list[dict[str, Any]] = [
     {"name": "self-mid", "provides": ["self"], "requires": ["(libn if libone else (libmissing if self))"]},
     {"name": "self-user", "requires": ["self-mid", "libd"]},
     {"name": "self-app", "buildrequires": ["self-mid", "libd"]},
+    {"name": "missing-mid", "requires": ["(lib4 if libc else (libc if libone else (libone or libmissing)))"]},
+    {"name": "missing-user", "requires": ["missing-mid", "libd"]},
+    {"name": "missing-app", "buildrequires": ["missing-mid", "libd"]},
     {"name": "o", "provides": ["libo"]},
     {"name": "o-mid", "requires": ["(libn if libone else (libmissing if libo))"]},
     {"name": "o-user", "requires": ["o-mid", "o", "libd"]},
@@ -69,9 +74,7 @@ def facts(repository: Path, tmp_path_factory: pytest.TempPathFactory) -> Facts:
     return scan_facts(repository, tmp_path_factory.mktemp("report") / "report.json")
 
 
-@pytest.mark.parametrize(
-    "prefix", ["", "self-", "o-"], ids=["installs-its-condition", "self-provided", "cannot-meet-it"]
-)
+@pytest.mark.parametrize("prefix", ["", "missing-", "self-", "o-"])
 def test_libsolv_needs_citrix_beside_libd(repository: Path, prefix: str) -> None:
     user, mid = f"{prefix}user-1.0-1.noarch", f"{prefix}mid-1.0-1.noarch"
     assert libsolv_installs(repository, user) is not None
@@ -85,6 +88,11 @@ def test_libsolv_needs_citrix_beside_libd(repository: Path, prefix: str) -> None
     "prefix",
     [
         pytest.param("", id="installs-its-condition"),
+        pytest.param(
+            "missing-",
+            marks=pytest.mark.xfail(strict=True, reason="libmissing read as a way to meet the clause"),
+            id="installs-its-condition-or-nothing",
+        ),
         pytest.param("self-", id="self-provided"),
         pytest.param("o-", id="cannot-meet-it"),
     ],
