@@ -88,7 +88,7 @@ class Evaluation:
         read, unless none of those can meet the requirement."""
         met, missing = self.met(node)
         self._rough = False
-        clauses = self.clauses(node)
+        clauses = self.clauses(node, met)
         if given and self._hosts is not None:
             kept = [one for one in self._hosts if all(one[0].get(text, True) for text in given)]
             if kept and len(kept) < len(self._hosts):
@@ -135,7 +135,7 @@ class Evaluation:
             return self.met(otherwise)
         return self.met(then)
 
-    def clauses(self, node: Node) -> list[Clause]:
+    def clauses(self, node: Node, met: bool = False) -> list[Clause]:
         """What ``node`` needs, in conjunctive normal form over package ids and missing capabilities.
 
         ``and`` and ``or`` are exact (an ``or`` of conjunctions is their cross product:
@@ -146,8 +146,9 @@ class Evaluation:
         there, and what any of them needs is needed: ``(A unless B)`` is libsolv's "A, and not
         B" (rpm's "A or B" differs; rpmbuild refuses it in a Requires but inside an ``or``).
         A host on which the requirement cannot be met at all (B beside ``(A unless B)``) cannot
-        install the package: a conflict, no question of taint. Past `MAX_CONDITIONS`, every atom
-        the expression names is needed (`rough`).
+        install the package: a conflict, no question of taint; nor can one that lacks a condition
+        meeting it there installs (`auditor.deps.richhosts.possible`, ``met`` as `met` says). Past
+        `MAX_CONDITIONS`, every atom the expression names is needed (`rough`).
         """
         found_conditions: dict[str, Node] = {}
         self._ungoverned = set()
@@ -174,7 +175,7 @@ class Evaluation:
             for text, one in found_conditions.items()
             if one_package_holds(one)
         }
-        self._hosts, self._conditions = possible(hosts, held_by), found_conditions
+        self._hosts, self._conditions = possible(hosts, held_by, met), found_conditions
         return _distinct([clause for _host, found in self._hosts for clause in found])
 
     @property

@@ -21,25 +21,37 @@ MAX_SUBSETS = 100_000
 """The most clause comparisons `on_every_host` makes for one requirement under conditions."""
 
 
-def possible(hosts: list[Host], held_by: Mapping[str, frozenset[int]]) -> list[Host]:
+def possible(hosts: list[Host], held_by: Mapping[str, frozenset[int]], met: bool = False) -> list[Host]:
     """``hosts`` but those no installation is on: one that lacks a condition (``held_by``: the
     providers of each a package holds by providing it) and needs a clause every provider of which
     provides it, so that meeting the requirement there installs it. libsolv reads ``(A if B else
     B)`` as needing B, and ``(lib4 if libc else (libc if libone else libone))`` as needing libc
     and lib4 (tests/deps/test_rich_condition_hosts.py); read on the hosts without libc too, each
     of libc and libone was needed on some hosts only, and bound nothing. The host with every
-    condition lacks none; when it cannot meet the requirement at all, nor may the others: kept."""
+    condition lacks none; when it cannot meet the requirement at all, nor may the others: kept.
+
+    A requirement that is ``met`` is read as its groups are (`auditor.deps.rich._groups`): a
+    capability nothing in the run provides is no way of meeting a clause, so ``(libone or
+    libmissing)`` installs libone. One that is not may be met by what the run leaves out."""
     kept = [
         (host, needs)
         for host, needs in hosts
         if not any(
-            clause <= held_by[text]
+            _installs(clause, held_by[text], met)
             for text, present in host.items()
             if not present and text in held_by
             for clause in needs
         )
     ]
     return kept or hosts
+
+
+def _installs(clause: Clause, held: frozenset[int], met: bool) -> bool:
+    """Whether every way of meeting ``clause`` installs one of ``held``."""
+    if met:
+        named = frozenset(atom for atom in clause if isinstance(atom, int))
+        return bool(named) and named <= held
+    return clause <= held
 
 
 def on_every_host(needed: list[Clause], hosts: list[list[Clause]]) -> list[Clause]:

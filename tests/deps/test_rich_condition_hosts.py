@@ -88,11 +88,7 @@ def test_libsolv_needs_citrix_beside_libd(repository: Path, prefix: str) -> None
     "prefix",
     [
         pytest.param("", id="installs-its-condition"),
-        pytest.param(
-            "missing-",
-            marks=pytest.mark.xfail(strict=True, reason="libmissing read as a way to meet the clause"),
-            id="installs-its-condition-or-nothing",
-        ),
+        pytest.param("missing-", id="installs-its-condition-or-nothing"),
         pytest.param("self-", id="self-provided"),
         pytest.param("o-", id="cannot-meet-it"),
     ],
