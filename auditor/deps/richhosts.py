@@ -32,7 +32,11 @@ def possible(hosts: list[Host], held_by: Mapping[str, frozenset[int]], met: bool
 
     A requirement that is ``met`` is read as its groups are (`auditor.deps.rich._groups`): a
     capability nothing in the run provides is no way of meeting a clause, so ``(libone or
-    libmissing)`` installs libone. One that is not may be met by what the run leaves out."""
+    libmissing)`` installs libone, and a host one of whose clauses only such capabilities meet
+    is none either. One that is not may be met by what the run leaves out. With no host left
+    (none installs the package), all are kept, as they were read before: the host left once some
+    were judged impossible, needing nothing the run names, made ``(lib4x >= 2 or (lib4x unless
+    lib5x))`` of a package providing ``lib5x`` need nothing at all."""
     kept = [
         (host, needs)
         for host, needs in hosts
@@ -42,6 +46,7 @@ def possible(hosts: list[Host], held_by: Mapping[str, frozenset[int]], met: bool
             if not present and text in held_by
             for clause in needs
         )
+        and not (met and any(all(isinstance(atom, str) for atom in clause) for clause in needs))
     ]
     return kept or hosts
 

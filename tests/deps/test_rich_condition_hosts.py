@@ -102,7 +102,6 @@ def test_what_every_installation_holds_is_needed(facts: Facts, prefix: str) -> N
         assert ("build-depends", "citrix") in facts[nevra], nevra
 
 
-@pytest.mark.xfail(strict=True, reason="never read on the one host left, which needs nothing the run names")
 def test_a_package_no_host_installs_is_no_way_around(repository: Path, facts: Facts) -> None:
     """``never`` provides ``lib5x`` and Requires ``(lib4x >= 2 or (lib4x unless lib5x))``:
     nothing provides ``lib4x >= 2``, and with its own ``lib5x`` the rest cannot hold, so no host
