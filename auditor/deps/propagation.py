@@ -357,7 +357,11 @@ def _alone(
     tests/deps/test_category_clean_way_random.py). Asked with this category's origin packages
     alone, as libsolv is with them locked, each is found; so are the buildroots. The clean
     installations found with every origin package tainted (``found_clean``) answer there too."""
-    alone = spread(graph, set(sources), reverse_edges, found_clean=found_clean)
+    # What the first pass found blocked for this category stays so: its binaries are no clean way
+    # for this category's buildroots, though asked alone its own build may not be found blocked
+    # (a buildroot that cannot be installed at all: tests/deps/test_build_category_blocked.py).
+    before = frozenset(index for index in builds if graph.packages[index].is_source)
+    alone = spread(graph, set(sources), reverse_edges, found_clean=found_clean, blocked_before=before)
     missing = [index for index in sorted(alone.depends) if index not in runtime]
     missing_builds = [index for index in sorted(alone.blocked) if index not in builds]
     # An origin package of this category that needs another: shown where a chain proves it.
@@ -380,6 +384,7 @@ def _alone(
     if missing_builds:
         own = {index: origin_chain.get(index) for index in sources}
         preset = {index: chain for index, chain in ruled.items() if index in alone.unbuildable}
+        preset.update((index, builds[index]) for index in before)
         found = _build_chains(
             alone.blocked,
             alone.tainted,

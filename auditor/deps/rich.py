@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
 from auditor.deps.provides import ProvidesIndex
+from auditor.deps.richhosts import Atom, Clause, on_every_host, possible
 from auditor.rpm.deps import Node, RichOp, Simple, leaves, one_package_holds
 
 MAX_CONDITIONS = 6
@@ -24,14 +25,6 @@ MAX_CLAUSES = 256
 """The most groups an ``or`` of conjunctions is expanded to (``(a1 and a2) or (b1 and b2)`` is
 four: one alternative of each side per group). Past it the ``or`` is read as needing every
 provider it names: never a cleaner answer than the exact one, and the requirement says so."""
-
-MAX_SUBSETS = 100_000
-"""The most clause comparisons `_on_every_host` makes for one requirement under conditions."""
-
-Atom = int | str
-"""A package id, or the text of a capability nothing in the run provides."""
-
-Clause = frozenset[Atom]
 
 _NEVER: Clause = frozenset()
 """The empty clause: what no installation meets."""
@@ -95,7 +88,7 @@ class Evaluation:
         read, unless none of those can meet the requirement."""
         met, missing = self.met(node)
         self._rough = False
-        clauses = self.clauses(node)
+        clauses = self.clauses(node, met)
         if given and self._hosts is not None:
             kept = [one for one in self._hosts if all(one[0].get(text, True) for text in given)]
             if kept and len(kept) < len(self._hosts):
@@ -105,10 +98,11 @@ class Evaluation:
         if self._hosts is not None and not self._rough:
             hosts = self._hosts
             if met:  # a host one of whose clauses nothing in the run meets cannot install it
-                hosts = [one for one in hosts if all(map(_names_a_package, one[1]))] or hosts
+                # nor does one trigger a group there (`last_read`: test_rich_condition_hosts.py)
+                hosts = self._hosts = [one for one in hosts if all(map(_names_a_package, one[1]))] or hosts
             held = self._held(hosts)
             clauses = _distinct(clauses + held)
-            always.update(_groups(_on_every_host(clauses, [found for _host, found in hosts]) + held, met))
+            always.update(_groups(on_every_host(clauses, [found for _host, found in hosts]) + held, met))
         groups = _groups(clauses, met)
         if self._hosts is None and not self._rough:  # no condition any host can have: as written
             return Requirement(met, groups, [] if met else missing, False, tuple(groups))
@@ -141,7 +135,7 @@ class Evaluation:
             return self.met(otherwise)
         return self.met(then)
 
-    def clauses(self, node: Node) -> list[Clause]:
+    def clauses(self, node: Node, met: bool = False) -> list[Clause]:
         """What ``node`` needs, in conjunctive normal form over package ids and missing capabilities.
 
         ``and`` and ``or`` are exact (an ``or`` of conjunctions is their cross product:
@@ -152,8 +146,9 @@ class Evaluation:
         there, and what any of them needs is needed: ``(A unless B)`` is libsolv's "A, and not
         B" (rpm's "A or B" differs; rpmbuild refuses it in a Requires but inside an ``or``).
         A host on which the requirement cannot be met at all (B beside ``(A unless B)``) cannot
-        install the package: a conflict, no question of taint. Past `MAX_CONDITIONS`, every atom
-        the expression names is needed (`rough`).
+        install the package: a conflict, no question of taint; nor can one that lacks a condition
+        meeting it there installs (`auditor.deps.richhosts.possible`, ``met`` as `met` says). Past
+        `MAX_CONDITIONS`, every atom the expression names is needed (`rough`).
         """
         found_conditions: dict[str, Node] = {}
         self._ungoverned = set()
@@ -165,7 +160,6 @@ class Evaluation:
             return [frozenset((atom,)) for atom in dict.fromkeys(self._atoms(node))]
         if not conditions:
             return self._clauses(node, {})
-        needed: list[Clause] = []
         hosts: list[tuple[dict[str, bool], list[Clause]]] = []
         self._fixed.clear()
         try:
@@ -173,12 +167,16 @@ class Evaluation:
                 host = dict(zip(conditions, chosen, strict=True))
                 found = self._clauses(node, host)
                 if _NEVER not in found:
-                    needed += found
                     hosts.append((host, found))
         finally:
             self._fixed.clear()
-        self._hosts, self._conditions = hosts, found_conditions
-        return _distinct(needed)
+        held_by = {
+            text: frozenset(self.providers(one))
+            for text, one in found_conditions.items()
+            if one_package_holds(one)
+        }
+        self._hosts, self._conditions = possible(hosts, held_by, met), found_conditions
+        return _distinct([clause for _host, found in self._hosts for clause in found])
 
     @property
     def last_read(self) -> tuple[list[tuple[dict[str, bool], list[Clause]]], dict[str, Node]]:
@@ -193,7 +191,7 @@ class Evaluation:
         ``(a if b else c)`` needs b or c, and b alone when nothing provides c (libsolv installs
         b to meet it); a clause every host needs already is not repeated."""
         found: list[Clause] = []
-        everywhere = _on_every_host(
+        everywhere = on_every_host(
             _distinct([one for _host, needs in hosts for one in needs]), [n for _h, n in hosts]
         )
         for text, condition in self._conditions.items():
@@ -207,7 +205,7 @@ class Evaluation:
                 found.append(provided)
                 continue
             candidates = _distinct([one for needs in lacking for one in needs])
-            found += [provided | one for one in _on_every_host(candidates, lacking) if one not in everywhere]
+            found += [provided | one for one in on_every_host(candidates, lacking) if one not in everywhere]
         return _distinct(found)
 
     def _survey(self, node: Node, conditions: dict[str, Node]) -> bool:
@@ -352,16 +350,6 @@ class Evaluation:
         if otherwise is None or not self._certain(otherwise, installed):
             return False
         return then_certain or self._certain(condition, installed)
-
-
-def _on_every_host(needed: list[Clause], hosts: list[list[Clause]]) -> list[Clause]:
-    """The clauses of ``needed`` that every host meets, whichever way its conditions go: those
-    each host needs, or needs one inside of (``(c if c >= 2 else c < 2)``, ``c`` of ``p1`` and
-    ``p2`` and ``c < 2`` of ``p2`` alone: every host needs ``p1`` or ``p2``). Past
-    `MAX_SUBSETS` comparisons, only those each host needs as they are."""
-    if len(needed) * sum(len(found) for found in hosts) > MAX_SUBSETS:
-        return [clause for clause in needed if all(clause in found for found in hosts)]
-    return [clause for clause in needed if all(any(one <= clause for one in found) for found in hosts)]
 
 
 def _names_a_package(clause: Clause) -> bool:

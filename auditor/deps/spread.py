@@ -76,6 +76,7 @@ def spread(
     clean_ways: bool = True,
     asking: Container[int] | None = None,
     found_clean: CleanInstalls | None = None,
+    blocked_before: frozenset[int] = frozenset(),
 ) -> Spread:
     """What ``origin`` taints: per requirement, then what that leaves with no clean installation
     as a whole (`auditor.deps.cleanway`), which taints more, to a fixed point in rounds (each
@@ -86,7 +87,8 @@ def spread(
     rule that a buildroot may hold no package that needs a blocked binary: `_blocked`). With
     ``asking``, the clean-way check asks only those packages: the answer is whole only for the
     packages that reach none but them (`reach_of`). ``found_clean``: clean installations an
-    earlier spread found (`Spread.installed`), which answer for fewer origin packages."""
+    earlier spread found (`Spread.installed`), which answer for fewer origin packages; and
+    ``blocked_before``, source packages one found blocked by these: blocked here too (`_alone`)."""
     partly = graph.resolved.present_on
     rounds: list[dict[int, NoCleanWay]] = []
     ruled: set[int] = set()
@@ -94,7 +96,7 @@ def spread(
     screened_only = False
     installed: CleanInstalls | None = None
     origin_needs: Mapping[int, NoCleanWay] = {}
-    known: set[int] = set()  # what earlier rounds found: a source package found stays found
+    known: set[int] = set()  # what earlier rounds found: a source found stays found, not new again
     build = graph.build if len(graph.build_hosts) <= 1 else {}
     for _round in range(cleanway.ROUNDS + 1):
         depends, complete = least_fixed_point(origin | ruled, reverse_edges, partly)
@@ -131,14 +133,15 @@ def spread(
     held_back: dict[int, NoCleanWay] = {}
     unusable: set[int] = set()
     hosts = runtime_on(graph) if clean_ways else NOBODY_HOSTS
+    unbuilt = unbuildable | blocked_before
     if clean_ways:
-        per_requirement = _blocked(graph, reverse_edges, tainted, unbuildable, hosts)
+        per_requirement = _blocked(graph, reverse_edges, tainted, unbuilt, hosts)
         blocked, unusable, build_screened = _build_rounds(
-            graph, reverse_edges, tainted, per_requirement, unbuildable, held_back, unasked, asking, hosts
+            graph, reverse_edges, tainted, per_requirement, unbuilt, held_back, unasked, asking, hosts
         )
         screened_only |= build_screened
     else:
-        blocked = _build_fixed_point(tainted, graph.build, graph.binaries, partly, unbuildable)
+        blocked = _build_fixed_point(tainted, graph.build, graph.binaries, partly, unbuilt)
     on_hosts, host_depends = depends_on_hosts(graph, origin | ruled, tainted) if clean_ways else ((), set())
     tainted_now = (tainted | blocked | host_depends) - origin
     unasked_left = frozenset(index for index in unasked if index not in tainted_now)
