@@ -9,6 +9,11 @@ per host as ``alt or gone2`` and ``alt or gone``, two different clauses, so neit
 on every host; what it did keep on every host was the condition's own clause, ``libx or alt``,
 and ``clean`` provides ``libx``: the clean-way check found ``clean`` and ``m`` installable
 beside ``app`` and left it ``may-depend``. At 278e365 too.
+
+The same where ``m`` meets the other branch itself (it provides ``self``: ``(alt or (self
+unless libx else gone))``, universe 442 as it is): ``alt`` is needed on the hosts with ``libx``
+only, so ``clean``, which provides it, triggers the group (`auditor.deps.triggers`); but the
+triggers were read from the clauses with ``gone`` in them too, so nothing triggered it.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ def universe(requirement: str) -> list[dict[str, Any]]:
     return [
         {"name": "prop", "provides": ["libx"], **PROPRIETARY},
         {"name": "clean", "provides": ["libx"], "requires": ["libm"]},
-        {"name": "m", "provides": ["libm"], "requires": [requirement]},
+        {"name": "m", "provides": ["libm", "self"], "requires": [requirement]},
         {"name": "a", "provides": ["alt"]},
         {"name": "app", "requires": ["libx"], "conflicts": ["alt"]},
     ]
@@ -35,11 +40,13 @@ def universe(requirement: str) -> list[dict[str, Any]]:
 REQUIREMENTS = {
     "unless-else": "(alt or (gone unless libx else gone2))",
     "if-else": "((alt or gone) if libx else (alt or gone2))",
+    "triggered": "(alt or (self unless libx else gone))",
+    "triggered-if-else": "((alt or gone) if libx else (alt or self))",
 }
 
 UNMET_BRANCHES = pytest.mark.xfail(
     strict=True,
-    reason="a host's clauses keep the capabilities nothing provides, so alt is on no host alone",
+    reason="a host's clauses keep the capabilities nothing provides: alt is needed on no host alone",
 )
 
 
