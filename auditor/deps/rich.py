@@ -103,9 +103,12 @@ class Evaluation:
                 clauses = _distinct([clause for _host, found in kept for clause in found])
         always: set[tuple[int, ...]] = set()
         if self._hosts is not None and not self._rough:
+            if met:  # a host one of whose clauses nothing in the run meets cannot install it;
+                # the others meet theirs by what the run provides (`_groups`), as `triggers` reads
+                # them too: on every host, (alt or (gone unless b else gone2)) needs alt
+                self._hosts = [(on, list(map(frozenset, _groups(needs, met)))) for on, needs in self._hosts
+                               if all(map(_names_a_package, needs))] or self._hosts  # fmt: skip
             hosts = self._hosts
-            if met:  # a host one of whose clauses nothing in the run meets cannot install it
-                hosts = [one for one in hosts if all(map(_names_a_package, one[1]))] or hosts
             held = self._held(hosts)
             clauses = _distinct(clauses + held)
             always.update(_groups(_on_every_host(clauses, [found for _host, found in hosts]) + held, met))
