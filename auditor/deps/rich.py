@@ -13,7 +13,9 @@ import itertools
 from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
+from auditor.deps import richhosts
 from auditor.deps.provides import ProvidesIndex
+from auditor.deps.richhosts import Atom, Clause, on_every_host
 from auditor.rpm.deps import Node, RichOp, Simple, leaves, one_package_holds
 
 MAX_CONDITIONS = 6
@@ -24,14 +26,6 @@ MAX_CLAUSES = 256
 """The most groups an ``or`` of conjunctions is expanded to (``(a1 and a2) or (b1 and b2)`` is
 four: one alternative of each side per group). Past it the ``or`` is read as needing every
 provider it names: never a cleaner answer than the exact one, and the requirement says so."""
-
-MAX_SUBSETS = 100_000
-"""The most clause comparisons `_on_every_host` makes for one requirement under conditions."""
-
-Atom = int | str
-"""A package id, or the text of a capability nothing in the run provides."""
-
-Clause = frozenset[Atom]
 
 _NEVER: Clause = frozenset()
 """The empty clause: what no installation meets."""
@@ -109,9 +103,13 @@ class Evaluation:
                 self._hosts = [(on, list(map(frozenset, _groups(needs, met)))) for on, needs in self._hosts
                                if all(map(_names_a_package, needs))] or self._hosts  # fmt: skip
             hosts = self._hosts
-            held = self._held(hosts)
+            conditions = self._conditions.items()
+            provided = {
+                text: _leaf(self.providers(one), text) for text, one in conditions if one_package_holds(one)
+            }
+            held = richhosts.held(hosts, provided)
             clauses = _distinct(clauses + held)
-            always.update(_groups(_on_every_host(clauses, [found for _host, found in hosts]) + held, met))
+            always.update(_groups(on_every_host(clauses, [found for _host, found in hosts]) + held, met))
         groups = _groups(clauses, met)
         if self._hosts is None and not self._rough:  # no condition any host can have: as written
             return Requirement(met, groups, [] if met else missing, False, tuple(groups))
@@ -188,30 +186,6 @@ class Evaluation:
         """The hosts (each condition's presence, the clauses it needs) and the conditions, by
         their text, of the last requirement read with any (`auditor.deps.triggers`)."""
         return self._hosts or [], self._conditions if self._hosts is not None else {}
-
-    def _held(self, hosts: list[tuple[dict[str, bool], list[Clause]]]) -> list[Clause]:
-        """The clauses each condition B (a capability, a ``with`` or a ``without``) makes every
-        installation meet, read on the ``hosts`` that can meet the requirement: one with B
-        installed, or on a host without B what each such host needs (or one inside of it).
-        ``(a if b else c)`` needs b or c, and b alone when nothing provides c (libsolv installs
-        b to meet it); a clause every host needs already is not repeated."""
-        found: list[Clause] = []
-        everywhere = _on_every_host(
-            _distinct([one for _host, needs in hosts for one in needs]), [n for _h, n in hosts]
-        )
-        for text, condition in self._conditions.items():
-            if not one_package_holds(condition):
-                continue
-            lacking = [needs for host, needs in hosts if not host[text]]
-            if len(lacking) == len(hosts):
-                continue  # no host that can meet it has B: B is never installed for it
-            provided = _leaf(self.providers(condition), text)
-            if not lacking:
-                found.append(provided)
-                continue
-            candidates = _distinct([one for needs in lacking for one in needs])
-            found += [provided | one for one in _on_every_host(candidates, lacking) if one not in everywhere]
-        return _distinct(found)
 
     def _survey(self, node: Node, conditions: dict[str, Node]) -> bool:
         """One walk of ``node``: each condition a host can have (something provides it) goes in
@@ -355,16 +329,6 @@ class Evaluation:
         if otherwise is None or not self._certain(otherwise, installed):
             return False
         return then_certain or self._certain(condition, installed)
-
-
-def _on_every_host(needed: list[Clause], hosts: list[list[Clause]]) -> list[Clause]:
-    """The clauses of ``needed`` that every host meets, whichever way its conditions go: those
-    each host needs, or needs one inside of (``(c if c >= 2 else c < 2)``, ``c`` of ``p1`` and
-    ``p2`` and ``c < 2`` of ``p2`` alone: every host needs ``p1`` or ``p2``). Past
-    `MAX_SUBSETS` comparisons, only those each host needs as they are."""
-    if len(needed) * sum(len(found) for found in hosts) > MAX_SUBSETS:
-        return [clause for clause in needed if all(clause in found for found in hosts)]
-    return [clause for clause in needed if all(any(one <= clause for one in found) for found in hosts)]
 
 
 def _names_a_package(clause: Clause) -> bool:

@@ -55,7 +55,7 @@ from typing import Any
 
 import pytest
 
-from auditor.deps import rich
+from auditor.deps import richhosts
 from tests.deps.built import CITRIX, audit, build_repository, libsolv_installs, verdicts
 from tests.deps.rich_universe import RichInstalls
 
@@ -162,17 +162,17 @@ def test_past_the_trigger_bound_a_host_only_group_is_not_taken(
 
 
 def test_past_the_bound_only_what_every_host_needs_as_written_binds(monkeypatch: pytest.MonkeyPatch) -> None:
-    """`rich.MAX_SUBSETS`: a clause one host needs as written and another needs one inside of
+    """`richhosts.MAX_SUBSETS`: a clause one host needs as written and another needs one inside of
     (``{1}`` is inside ``{1, 2}``: ``(c if c >= 2 else c < 2)``) is needed on every host; with
     no comparison of clauses allowed, only a clause every host needs as written is, which
     binds less and so can never make a package cleaner than the host-by-host reading."""
     one, one_or_two, three = (
-        frozenset[rich.Atom]({1}),
-        frozenset[rich.Atom]({1, 2}),
-        frozenset[rich.Atom]({3}),
+        frozenset[richhosts.Atom]({1}),
+        frozenset[richhosts.Atom]({1, 2}),
+        frozenset[richhosts.Atom]({3}),
     )
     needed = [one_or_two, three]
     hosts = [[one, three], [one_or_two, three]]
-    assert rich._on_every_host(needed, hosts) == needed
-    monkeypatch.setattr(rich, "MAX_SUBSETS", 0)
-    assert rich._on_every_host(needed, hosts) == [three]
+    assert richhosts.on_every_host(needed, hosts) == needed
+    monkeypatch.setattr(richhosts, "MAX_SUBSETS", 0)
+    assert richhosts.on_every_host(needed, hosts) == [three]
