@@ -160,7 +160,7 @@ class Resolver:
             # Most requirements were resolved for an earlier package: looked up here, no call.
             resolutions = [known_requirement(id(dep)) or resolve(dep) for dep in package.requires]
             if self._host_only and not self._host_only.keys().isdisjoint(map(id, resolutions)):
-                self._with_held_conditions(resolutions)
+                self._with_held_conditions(resolutions, index)
             for kind in kinds[1:]:
                 resolutions.extend(resolve(dep, kind) for dep in getattr(package, kind.value))
             arch = package.arch
@@ -196,17 +196,17 @@ class Resolver:
         progress.advance(len(audited_set) % PROGRESS_EVERY)
         return result
 
-    def _with_held_conditions(self, resolutions: list[Resolution]) -> None:
-        """Read again, in place, each conditional requirement of one package whose conditions
-        its other requirements hold: every way of meeting one of them installs a provider of the
-        condition. ``libd >= 2`` beside ``(libf if libd >= 2)`` needs libf on every installation,
-        as libsolv finds; read alone, a host without ``libd >= 2`` needs nothing (rt-rich, seed 74)."""
+    def _with_held_conditions(self, resolutions: list[Resolution], owner: int) -> None:
+        """Read again, in place, each conditional requirement of package ``owner`` whose conditions
+        it holds: it provides one, or every way of meeting another requirement installs a provider.
+        ``libd >= 2`` beside ``(libf if libd >= 2)`` needs libf on every installation, as libsolv
+        finds; read alone, a host without ``libd >= 2`` needs nothing (rt-rich, seed 74)."""
         for position, resolution in enumerate(resolutions):
             conditions = self._host_only.get(id(resolution))
             if conditions is None or resolution.status is not Status.SATISFIED:
                 continue
             held = frozenset(
-                text for text, providers in conditions if _installs(resolutions, position, providers)
+                text for text, of in conditions if owner in of or _installs(resolutions, position, of)
             )
             if not held:
                 continue

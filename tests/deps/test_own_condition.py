@@ -30,16 +30,8 @@ PACKAGES: list[dict[str, Any]] = [
     {"name": "top", "requires": ["mid"]},
 ]
 
-OWN_CONDITION = pytest.mark.xfail(strict=True, reason="mid read on hosts without b, which it provides")
 
-
-@pytest.mark.parametrize(
-    "screen",
-    [
-        pytest.param(False, id="every", marks=OWN_CONDITION),
-        pytest.param(True, id="screen", marks=OWN_CONDITION),
-    ],
-)
+@pytest.mark.parametrize("screen", [pytest.param(False, id="every"), pytest.param(True, id="screen")])
 def test_a_condition_the_package_provides_holds(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, screen: bool
 ) -> None:
