@@ -18,6 +18,10 @@ from typing import Any
 
 import pytest
 
+from auditor.deps import heldconds
+from auditor.deps.resolution import Resolution, Status
+from auditor.rpm.model import Dependency
+from auditor.rpm.package_fields import DependencyKind
 from tests.deps.built import CITRIX, audit, build_repository, libsolv_installs, verdicts
 from tests.deps.screen import screen_only
 
@@ -29,13 +33,8 @@ PACKAGES: list[dict[str, Any]] = [
     {"name": "app", "requires": ["mid", "((four if one else gone) if four)"]},
 ]
 
-NOT_WALKED = pytest.mark.xfail(strict=True, reason="only the package's own requirements are asked")
 
-
-@pytest.mark.parametrize(
-    "screen",
-    [pytest.param(False, id="every", marks=NOT_WALKED), pytest.param(True, id="screen", marks=NOT_WALKED)],
-)
+@pytest.mark.parametrize("screen", [pytest.param(False, id="every"), pytest.param(True, id="screen")])
 def test_a_condition_a_sure_need_holds_decides(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, screen: bool
 ) -> None:
@@ -44,3 +43,17 @@ def test_a_condition_a_sure_need_holds_decides(
     assert libsolv_installs(repository, "app-1.0-1.noarch", locked=["cx-four"]) is None
     assert libsolv_installs(repository, "app-1.0-1.noarch") is not None
     assert verdicts(audit(repository))["app-1.0-1.noarch"] == "depends"
+
+
+def test_past_the_bound_what_is_not_walked_holds_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`heldconds.MAX_WALKED`: package 0 surely needs 1, which surely needs 2, whose one
+    requirement only 9 (a provider of the condition) meets; with one package walked (0 alone),
+    1's requirements are never read: fewer conditions held, so no package reads cleaner."""
+
+    def needing(member: int) -> Resolution:
+        return Resolution(DependencyKind.REQUIRES, Dependency(f"c{member}"), Status.SATISFIED, ((member,),))
+
+    chain = {1: [needing(2)], 2: [needing(9)]}
+    assert heldconds.installs(0, [needing(1)], -1, frozenset({9}), chain.__getitem__)
+    monkeypatch.setattr(heldconds, "MAX_WALKED", 1)
+    assert not heldconds.installs(0, [needing(1)], -1, frozenset({9}), chain.__getitem__)
