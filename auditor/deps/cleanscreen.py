@@ -62,10 +62,11 @@ class CleanView:
         """`loud`, once worked out."""
         self._triggers: set[int] | None = None
         """`triggers`, once worked out."""
-        self._clean: dict[int, list[int]] = {}
-        """id of a group -> `clean`: a group is shared by every package with its requirement."""
-        self._binding: dict[int, bool] = {}
-        """id of a group -> whether it binds whatever else holds (`binds`)."""
+        self._clean: dict[int, tuple[Group, list[int]]] = {}
+        """id of a group -> the group, kept so that no other takes its id while the answer stands,
+        and `clean`: a group is shared by every package with its requirement."""
+        self._binding: dict[int, tuple[Group, bool]] = {}
+        """id of a group -> the group, kept likewise, and whether it binds whatever else holds (`binds`)."""
 
     def loud(self, edges: Edges) -> set[int]:
         """The packages apart from some, or that may hold one (`holding_apart`), worked out
@@ -88,12 +89,14 @@ class CleanView:
 
     def clean(self, group: Group) -> list[int]:
         """The members of ``group`` that are a clean way: neither tainted nor lacking on some hosts."""
-        key = id(group)
-        found = self._clean.get(key)
-        if found is None:
+        known = self._clean.get(id(group))
+        if known is None:
             tainted, partly = self.tainted_in(group), self.partly
-            found = self._clean[key] = [m for m in group.members if m not in tainted and m not in partly]
-        return found
+            known = self._clean[id(group)] = (
+                group,
+                [m for m in group.members if m not in tainted and m not in partly],
+            )
+        return known[1]
 
     def mixed(self, group: Group) -> bool:
         members = group.members
@@ -111,14 +114,12 @@ class CleanView:
         """Whether ``group`` must be met by every installation of its owner: a Requires (or
         BuildRequires) read exactly, under no ``if`` or ``unless`` (the two sides of a
         condition are not both needed), or one it needs whichever way they go (`Group.every_host`)."""
-        key = id(group)
-        known = self._binding.get(key)
+        known = self._binding.get(id(group))
         if known is None:
             dependency = group.dependency
             exact = group.every_host or not dependency.is_rich or not conditional(parse(dependency.name))
-            known = not group.rough and exact
-            self._binding[key] = known
-        return known
+            known = self._binding[id(group)] = (group, not group.rough and exact)
+        return known[1]
 
     def fires(self, owner: int, group: Group, held: Container[int], unfired: list[tuple[int, Group]]) -> bool:
         """Whether ``group``, which does not bind exactly, is needed by an installation that

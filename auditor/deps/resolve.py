@@ -48,6 +48,7 @@ from functools import lru_cache
 
 from auditor.core.errors import DependencySyntaxError
 from auditor.deps.filereqs import required_files
+from auditor.deps.heldconds import installs
 from auditor.deps.hosts import EVERY_HOST, Host, lacking_on_dnf_hosts, on_its_hosts, present_on
 from auditor.deps.provides import Architectures, ProvidesIndex
 from auditor.deps.resolution import ROUGH, Match, Resolution, Resolved, Status
@@ -197,8 +198,8 @@ class Resolver:
         return result
 
     def _with_held_conditions(self, resolutions: list[Resolution], owner: int) -> None:
-        """Read again, in place, each conditional requirement of ``owner`` whose conditions it
-        holds: it provides one, or every way of meeting another requirement installs a provider.
+        """Read again, in place, each conditional requirement of package ``owner`` whose conditions
+        it holds: it provides one, or every way of meeting another requirement installs a provider.
         ``libd >= 2`` beside ``(libf if libd >= 2)`` needs libf on every installation, as libsolv
         finds; read alone, a host without ``libd >= 2`` needs nothing (rt-rich, seed 74)."""
         for position, resolution in enumerate(resolutions):
@@ -206,7 +207,9 @@ class Resolver:
             if conditions is None or resolution.status is not Status.SATISFIED:
                 continue
             held = frozenset(
-                text for text, providers in conditions if _installs(resolutions, position, providers, owner)
+                text
+                for text, of in conditions
+                if owner in of or installs(owner, resolutions, position, of, self._requirements_of)
             )
             if not held:
                 continue
@@ -215,6 +218,10 @@ class Resolver:
             if found is None:  # kept: the caches below are keyed by a resolution's id
                 found = self._held[key] = self._read_again(resolution, held)[0]
             resolutions[position] = found
+
+    def _requirements_of(self, index: int) -> list[Resolution]:
+        """The Requires of package ``index`` as read alone (`heldconds`)."""
+        return [self.resolve(dep) for dep in self.packages[index].requires]
 
     def _read_again(self, resolution: Resolution, given: frozenset[str]) -> tuple[Resolution, Evaluation]:
         """``resolution`` of a rich requirement read on the hosts with the conditions ``given``,
@@ -384,16 +391,3 @@ class Resolver:
 @lru_cache(maxsize=256)
 def _evr(text: str) -> EVR:
     return EVR.parse(text)
-
-
-def _installs(resolutions: Sequence[Resolution], but: int, providers: frozenset[int], owner: int) -> bool:
-    """Whether a requirement of ``resolutions`` other than the one at ``but`` installs one of
-    ``providers`` on every way of meeting it (a group it needs wherever it is met: a plain one's,
-    a rich one's `Resolution.every_host`), or ``owner`` is one: it holds what it provides."""
-    for position, resolution in enumerate(resolutions):
-        if position == but or resolution.status is not Status.SATISFIED:
-            continue
-        binding = resolution.every_host if resolution.dependency.is_rich else resolution.groups
-        if any(group and providers.issuperset(group) for group in binding):
-            return True
-    return owner in providers

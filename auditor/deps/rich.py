@@ -13,6 +13,7 @@ import itertools
 from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
+from auditor.deps import richhosts
 from auditor.deps.provides import ProvidesIndex
 from auditor.deps.richhosts import Atom, Clause, on_every_host, possible
 from auditor.rpm.deps import Node, RichOp, Simple, leaves, one_package_holds
@@ -96,11 +97,17 @@ class Evaluation:
                 clauses = _distinct([clause for _host, found in kept for clause in found])
         always: set[tuple[int, ...]] = set()
         if self._hosts is not None and not self._rough:
+            if met:  # a host one of whose clauses nothing in the run meets cannot install it;
+                # the others meet theirs by what the run provides (`_groups`), as `triggers` reads
+                # them too: on every host, (alt or (gone unless b else gone2)) needs alt
+                self._hosts = [(on, list(map(frozenset, _groups(needs, met)))) for on, needs in self._hosts
+                               if all(map(_names_a_package, needs))] or self._hosts  # fmt: skip
             hosts = self._hosts
-            if met:  # a host one of whose clauses nothing in the run meets cannot install it
-                # nor does one trigger a group there (`last_read`: test_rich_condition_hosts.py)
-                hosts = self._hosts = [one for one in hosts if all(map(_names_a_package, one[1]))] or hosts
-            held = self._held(hosts)
+            conditions = self._conditions.items()
+            provided = {
+                text: _leaf(self.providers(one), text) for text, one in conditions if one_package_holds(one)
+            }
+            held = richhosts.held(hosts, provided)
             clauses = _distinct(clauses + held)
             always.update(_groups(on_every_host(clauses, [found for _host, found in hosts]) + held, met))
         groups = _groups(clauses, met)
@@ -183,30 +190,6 @@ class Evaluation:
         """The hosts (each condition's presence, the clauses it needs) and the conditions, by
         their text, of the last requirement read with any (`auditor.deps.triggers`)."""
         return self._hosts or [], self._conditions if self._hosts is not None else {}
-
-    def _held(self, hosts: list[tuple[dict[str, bool], list[Clause]]]) -> list[Clause]:
-        """The clauses each condition B (a capability, a ``with`` or a ``without``) makes every
-        installation meet, read on the ``hosts`` that can meet the requirement: one with B
-        installed, or on a host without B what each such host needs (or one inside of it).
-        ``(a if b else c)`` needs b or c, and b alone when nothing provides c (libsolv installs
-        b to meet it); a clause every host needs already is not repeated."""
-        found: list[Clause] = []
-        everywhere = on_every_host(
-            _distinct([one for _host, needs in hosts for one in needs]), [n for _h, n in hosts]
-        )
-        for text, condition in self._conditions.items():
-            if not one_package_holds(condition):
-                continue
-            lacking = [needs for host, needs in hosts if not host[text]]
-            if len(lacking) == len(hosts):
-                continue  # no host that can meet it has B: B is never installed for it
-            provided = _leaf(self.providers(condition), text)
-            if not lacking:
-                found.append(provided)
-                continue
-            candidates = _distinct([one for needs in lacking for one in needs])
-            found += [provided | one for one in on_every_host(candidates, lacking) if one not in everywhere]
-        return _distinct(found)
 
     def _survey(self, node: Node, conditions: dict[str, Node]) -> bool:
         """One walk of ``node``: each condition a host can have (something provides it) goes in
