@@ -14,6 +14,7 @@ from collections.abc import Callable, Container, Iterator, Mapping, Sequence
 from auditor.deps.edges import Label, nearest_two
 from auditor.deps.graph import DependencyGraph
 from auditor.deps.hops import Chain, Group, Hop, HopKind
+from auditor.deps.hostruntime import OnHost
 from auditor.deps.noclean import NoCleanWay
 from auditor.deps.spread import Spread
 from auditor.origin.findings import Category
@@ -21,14 +22,18 @@ from auditor.rpm.model import Package
 
 
 def runtime_chains(
-    graph: DependencyGraph, sources: Sequence[int], origin_chain: Mapping[int, Chain], taint: Spread
+    graph: DependencyGraph,
+    sources: Sequence[int],
+    origin_chain: Mapping[int, Chain],
+    taint: Spread,
 ) -> tuple[dict[int, Chain], dict[int, Chain]]:
     """The run-time chains to ``sources`` (the origin packages of one category) of what ``taint``
     found, and those of the packages `auditor.deps.cleanway` found with no clean installation (a
     source package's is a build chain), round by round: each ends at a chain of what was tainted
     before it. An origin package it found with none (`CleanWays.origin_needs`) ends at another;
     with several hosts, what needs the category on one host alone has the chain of the first
-    such host (`Spread.on_hosts`)."""
+    such host (`Spread.on_hosts`); what a host's clean-way check found, only where ``taint``
+    holds no other origin packages (`_chains_on_host`)."""
     complete, tainted, rounds = taint.complete, taint.tainted, taint.rounds
     partly = graph.resolved.present_on
     names = graph.packages
@@ -64,12 +69,12 @@ def runtime_chains(
             if index in base:
                 runtime[index] = base[index]
     chain_of = {**origin_chain, **ruled} if ruled else origin_chain
-    for complete_on_host in taint.on_hosts:
-        host = ChainMaker(nearest_two(ends, complete_on_host), chain_of, None, partly)
-        for index, end in host.ends():
-            chain = None if index in runtime else host.chain(index, end)
-            if chain is not None and chain.last.target != index:  # an origin package's: to another
-                runtime[index] = chain
+    # Whether every origin package of ``taint`` (``tainted`` but not found) is among ``sources``.
+    alone = bool(taint.on_hosts) and all(i in own for i in tainted if i not in taint.depends)
+    for on_host in taint.on_hosts:
+        found_on_host = _chains_on_host(graph, on_host, ends, chain_of, own, runtime, alone)
+        for index, chain in found_on_host.items():
+            runtime.setdefault(index, chain)
     # Nor through itself: kept out of ``ruled``, its chain ends at another origin package.
     rest_of = _rest_in(own, origin_chain, runtime)
     for index in sources:
@@ -79,6 +84,49 @@ def runtime_chains(
             if chain is not None:
                 runtime[index] = chain
     return runtime, ruled
+
+
+def _chains_on_host(
+    graph: DependencyGraph,
+    on_host: OnHost,
+    ends: Sequence[int],
+    chain_of: Mapping[int, Chain],
+    own: Container[int],
+    runtime: Mapping[int, Chain],
+    rounds: bool,
+) -> dict[int, Chain]:
+    """The chains on one host's groups of what depends there (`OnHost`), round by round as
+    `runtime_chains` makes the run's; ``ends``: where those end (the origin packages and what
+    the run's rounds ruled), ``runtime``: the run's chains, which a hop may end at.
+
+    Without ``rounds`` (other categories' origin packages tainted too), per requirement only,
+    on the groups tainted before them: a host's clean-way check with every origin package
+    tainted finds what cannot do without one of them, whichever. An i686 package needing a
+    proprietary package there, its chain through a Citrix one that could stand in for it, was
+    ``depends`` on Citrix too, though libsolv installs it on each host without Citrix (an
+    archconf universe); so were what requires a group all of whose providers that check found.
+    The check of each category alone (`auditor.deps.propagation._alone`) finds what needs that
+    one."""
+    partly, names = graph.resolved.present_on, graph.packages
+    ruled: dict[int, Chain] = {}
+    found_here: dict[int, Chain] = {}
+    complete = on_host.complete if rounds else on_host.before_rounds
+    for found in (*(on_host.rounds if rounds else ()), None):
+        needs = ChainMaker(nearest_two(ends, complete), {**chain_of, **ruled}, None, partly)
+        found_here = {index: needs.chain(index, end) for index, end in needs.ends() if index not in ruled}
+        # An origin package's chain is to another one, never back to itself.
+        found_here = {index: chain for index, chain in found_here.items() if chain.last.target != index}
+        found_here.update(ruled)
+        if found is None:
+            break
+        rest_of = _rest_in(own, chain_of, {**found_here, **runtime})
+        for index, why in found.items():
+            chain = no_clean_way_chain(graph, why, rest_of, on_host.tainted)
+            if chain is not None:
+                ruled[index] = chain
+        more = [index for index in ruled if index not in ends]
+        ends = sorted((*ends, *more), key=lambda index: (names[index].name, index))
+    return found_here
 
 
 def _not_back_to(

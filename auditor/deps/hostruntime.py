@@ -13,12 +13,15 @@ package the host does not install has none (it is never in that buildroot).
 from __future__ import annotations
 
 from collections import ChainMap
-from collections.abc import Mapping
+from collections.abc import Container, Mapping, Sequence
+from dataclasses import dataclass, field
 from weakref import WeakKeyDictionary
 
+from auditor.deps import cleanway
 from auditor.deps.edges import Edges, least_fixed_point, reverse
 from auditor.deps.graph import DependencyGraph
 from auditor.deps.hops import Group
+from auditor.deps.noclean import NoCleanWay
 from auditor.deps.provides import host_arches
 from auditor.deps.viability import BUILT_ON, Viability
 
@@ -83,14 +86,73 @@ def groups_on_hosts(graph: DependencyGraph, hosts: HostRuntime, owner: int) -> l
     return groups
 
 
+@dataclass(frozen=True)
+class OnHost:
+    """What one host's groups taint (`depends_on_hosts`): the chains of what depends there alone
+    run on it (`auditor.deps.chains.runtime_chains`)."""
+
+    complete: Edges
+    """The `least_fixed_point` edges from the seeds and ``rounds``' packages, on this host."""
+    before_rounds: Edges
+    """Those from the seeds alone: what a chain of one category may run on when other
+    categories' origin packages were tainted too (`auditor.deps.chains.runtime_chains`)."""
+    tainted: set[int]
+    rounds: Sequence[Mapping[int, NoCleanWay]]
+    """What the clean-way check on this host's groups found, round by round."""
+
+
+@dataclass(frozen=True)
+class OnHosts:
+    """`depends_on_hosts`' answer: each host's, and what depends on one host alone."""
+
+    hosts: Sequence[OnHost] = ()
+    depends: set[int] = field(default_factory=set)
+    unasked: frozenset[int] = frozenset()
+    screened_only: bool = False
+
+
 def depends_on_hosts(
-    graph: DependencyGraph, seeds: set[int], tainted: set[int]
-) -> tuple[list[Edges], set[int]]:
-    """With several hosts (``--arch``), each one's `least_fixed_point` edges from ``seeds``, its
-    groups read there, and what outside ``tainted`` depends on one host alone: a noarch ``app``
-    requiring ``lib``, which a clean aarch64 package and Citrix's x86_64 one provide, was
-    `may-depend`, though an x86_64 host cannot install it without Citrix. The verdict is the
-    worst over the hosts, as a buildroot is read on its own host (`auditor.deps.spread`)."""
-    edges, partly = edges_on(graph), graph.resolved.present_on
-    found = [least_fixed_point(seeds, host_edges, partly) for host_edges in edges.values()]
-    return [complete for _needing, complete in found], {i for needing, _c in found for i in needing} - tainted
+    graph: DependencyGraph, seeds: set[int], tainted: set[int], asking: Container[int] | None = None
+) -> OnHosts:
+    """With several hosts (``--arch``), what outside ``tainted`` depends on one host alone, its
+    groups read there: a noarch ``app`` requiring ``lib``, which a clean aarch64 package and
+    Citrix's x86_64 one provide, was `may-depend`, though an x86_64 host cannot install it
+    without Citrix. The verdict is the worst over the hosts, as a buildroot is read on its own
+    host (`auditor.deps.spread`). Per requirement (`least_fixed_point` from ``seeds``), then the
+    clean-way check on that host's groups, in rounds as `auditor.deps.spread.spread` runs it:
+    read at once, an x86_64 provider was a way around a Conflicts that rules out the only clean
+    way an i686 host has (tests/deps/test_clean_way_on_each_host.py). ``asking``: as `spread`'s."""
+    hosts, edges, partly = runtime_on(graph), edges_on(graph), graph.resolved.present_on
+    found: list[OnHost] = []
+    depends: set[int] = set()
+    unasked: set[int] = set()
+    screened_only = False
+    for host, table in hosts.items():
+        rounds: list[dict[int, NoCleanWay]] = []
+        ruled: set[int] = set()
+        before_rounds: Edges | None = None
+        for number in range(cleanway.ROUNDS + 1):
+            needing, complete = least_fixed_point(seeds | ruled, edges[host], partly)
+            before_rounds = complete if before_rounds is None else before_rounds
+            on_host = seeds | needing | ruled
+            # No buildroot: each host's is asked apart already (`auditor.deps.spread._build_rounds`).
+            answers = cleanway.without_clean_way(
+                table,
+                {},
+                edges[host],
+                on_host,
+                graph.apart_from,
+                partly,
+                ask=number < cleanway.ROUNDS,
+                only=asking,
+            )
+            unasked |= answers.unasked
+            screened_only |= answers.screened_only
+            fresh = {index: why for index, why in answers.found.items() if index not in ruled}
+            if not fresh:
+                break
+            rounds.append(fresh)
+            ruled |= fresh.keys()
+        found.append(OnHost(complete, complete if before_rounds is None else before_rounds, on_host, rounds))
+        depends |= needing | ruled
+    return OnHosts(found, depends - tainted, frozenset(unasked), screened_only)

@@ -18,7 +18,7 @@ from auditor.deps import cleanway
 from auditor.deps.edges import NOBODY, Edges, lacking_alike, least_fixed_point
 from auditor.deps.graph import DependencyGraph
 from auditor.deps.hops import Group
-from auditor.deps.hostruntime import HostRuntime, depends_on_hosts, edges_on, runtime_on
+from auditor.deps.hostruntime import HostRuntime, OnHost, OnHosts, depends_on_hosts, edges_on, runtime_on
 from auditor.deps.noclean import CleanInstalls, NoCleanWay
 from auditor.origin.findings import Category, Finding
 
@@ -63,9 +63,9 @@ class Spread:
     buildroot's chain may run through a group only its host narrows."""
     origin_needs: Mapping[int, NoCleanWay] = field(default_factory=dict)
     """The last round's `auditor.deps.noclean.CleanWays.origin_needs`."""
-    on_hosts: Sequence[Edges] = ()
-    """With several hosts, each one's `least_fixed_point` edges (`depends_on_hosts`): the chains
-    of what depends on one host alone run on them."""
+    on_hosts: Sequence[OnHost] = ()
+    """With several hosts, what each one's groups taint (`depends_on_hosts`): the chains of what
+    depends on one host alone run on them."""
 
 
 def spread(
@@ -142,13 +142,12 @@ def spread(
         screened_only |= build_screened
     else:
         blocked = _build_fixed_point(tainted, graph.build, graph.binaries, partly, unbuilt)
-    on_hosts, host_depends = depends_on_hosts(graph, origin | ruled, tainted) if clean_ways else ((), set())
-    tainted_now = (tainted | blocked | host_depends) - origin
-    unasked_left = frozenset(index for index in unasked if index not in tainted_now)
-    found = (depends | ruled | host_depends, blocked, tainted, complete, rounds, unbuildable, unasked_left)
-    return Spread(
-        *found, held_back, frozenset(unusable), screened_only, installed, hosts, origin_needs, on_hosts
-    )
+    on = depends_on_hosts(graph, origin | ruled, tainted, asking) if clean_ways else OnHosts()
+    tainted_now = (tainted | blocked | on.depends) - origin
+    unasked_left = frozenset(index for index in unasked | on.unasked if index not in tainted_now)
+    found = (depends | ruled | on.depends, blocked, tainted, complete, rounds, unbuildable, unasked_left)
+    rest = (held_back, frozenset(unusable), screened_only or on.screened_only, installed, hosts, origin_needs)
+    return Spread(*found, *rest, on.hosts)
 
 
 def _blocked(
