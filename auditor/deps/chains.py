@@ -115,7 +115,11 @@ def _chains_on_host(
         needs = ChainMaker(nearest_two(ends, complete), {**chain_of, **ruled}, None, partly)
         found_here = {index: needs.chain(index, end) for index, end in needs.ends() if index not in ruled}
         # An origin package's chain is to another one, never back to itself.
-        found_here = {index: chain for index, chain in found_here.items() if chain.last.target != index}
+        found_here = {
+            index: chain
+            for index, chain in found_here.items()
+            if chain.last.target != index and index not in on_host.lacking
+        }
         found_here.update(ruled)
         if found is None:
             break

@@ -99,6 +99,8 @@ class OnHost:
     tainted: set[int]
     rounds: Sequence[Mapping[int, NoCleanWay]]
     """What the clean-way check on this host's groups found, round by round."""
+    lacking: frozenset[int] = frozenset()
+    """What this host cannot install (`lacking_on`): nothing it needs there is a need of it."""
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,7 @@ def depends_on_hosts(
     unasked: set[int] = set()
     screened_only = False
     for host, table in hosts.items():
+        lacking = lacking_on(graph, host, edges[host])
         rounds: list[dict[int, NoCleanWay]] = []
         ruled: set[int] = set()
         before_rounds: Edges | None = None
@@ -153,6 +156,35 @@ def depends_on_hosts(
                 break
             rounds.append(fresh)
             ruled |= fresh.keys()
-        found.append(OnHost(complete, complete if before_rounds is None else before_rounds, on_host, rounds))
-        depends |= needing | ruled
+        first = complete if before_rounds is None else before_rounds
+        found.append(OnHost(complete, first, on_host, rounds, lacking))
+        depends |= (needing | ruled) - lacking
     return OnHosts(found, depends - tainted, frozenset(unasked), screened_only)
+
+
+def lacking_on(graph: DependencyGraph, host: str, edges: Edges) -> frozenset[int]:
+    """The packages a host (`runtime_on`'s key) cannot install: those of an architecture it does
+    not install, and what has a requirement only such packages meet, transitively. A group's one
+    provider stays in it whatever its architecture (`auditor.deps.viability.Viability.of`), so a
+    noarch package whose other requirement only an x86_64 package meets read as installable on an
+    aarch64 host, and needing Citrix there: a false `depends` (distro-60k, `--arch x86_64 --arch
+    aarch64`: akonadi-backend-mysql, which libsolv cannot install on aarch64 at all). Lock-step
+    groups are the twins of an x86_64 host's multilib, no requirement of the package's own."""
+    installs = host_arches([host.removeprefix(BUILT_ON)])
+    packages = graph.packages
+    lacking = {index for index, package in enumerate(packages) if package.arch not in installs}
+    lacking.difference_update(index for index, package in enumerate(packages) if package.is_source)
+    left = [len(group.members) for group in edges.groups]
+    queue = list(lacking)
+    while queue:
+        member = queue.pop()
+        for number in edges.of_member.get(member, ()):
+            left[number] -= 1
+            group = edges.groups[number]
+            if left[number] or group.lock_step or group.dependency.is_rich:
+                continue
+            for owner in edges.owners[number]:
+                if owner not in lacking:
+                    lacking.add(owner)
+                    queue.append(owner)
+    return frozenset(lacking)
