@@ -91,6 +91,37 @@ def depends_on_hosts(
     requiring ``lib``, which a clean aarch64 package and Citrix's x86_64 one provide, was
     `may-depend`, though an x86_64 host cannot install it without Citrix. The verdict is the
     worst over the hosts, as a buildroot is read on its own host (`auditor.deps.spread`)."""
-    edges, partly = edges_on(graph), graph.resolved.present_on
-    found = [least_fixed_point(seeds, host_edges, partly) for host_edges in edges.values()]
+    partly = graph.resolved.present_on
+    found = [least_fixed_point(seeds, host_edges, partly) for host_edges in _installed_on(graph).values()]
     return [complete for _needing, complete in found], {i for needing, _c in found for i in needing} - tainted
+
+
+_INSTALLED: WeakKeyDictionary[DependencyGraph, dict[str, Edges]] = WeakKeyDictionary()
+
+
+def _installed_on(graph: DependencyGraph) -> dict[str, Edges]:
+    """`edges_on`, but a package one of whose requirements only packages a host does not install
+    meet has no groups there: that host installs no such package, nor needs Citrix for one. An
+    i686 ``app`` requiring ``base``, which only an x86_64 package provides, read on an i686 host
+    was `depends` (its other requirement's clean provider excluded beside that package), though
+    libsolv needs Citrix on no host (tests/deps/test_runtime_host_cannot_install.py)."""
+    made = _INSTALLED.get(graph)
+    if made is not None:
+        return made
+    made = _INSTALLED[graph] = {}
+    packages, edges = graph.packages, edges_on(graph)
+    for host, table in runtime_on(graph).items():
+        installs = host_arches([host.removeprefix(BUILT_ON)])
+        lacking: dict[int, list[Group]] = {
+            owner: []
+            for owner, groups in table.items()
+            if any(
+                group.members
+                and not group.trigger
+                and not group.lock_step
+                and all(packages[member].arch not in installs for member in group.members)
+                for group in groups
+            )
+        }
+        made[host] = reverse(ChainMap(lacking, dict(table))) if lacking else edges[host]
+    return made
