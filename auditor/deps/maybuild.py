@@ -150,13 +150,16 @@ class _Tainted:
         """``source``'s chain through its BuildRequires' nearest tainted provider, if any."""
         best: Chain | None = None
         partly = self.graph.resolved.present_on
+        # An origin source's chain ends at another origin package, never back at itself nor at
+        # a binary built from it: that binary has its own evidence (a Vendor tag is in both
+        # headers), yet a buildroot holding it holds nothing else of the category. No other
+        # chain runs through this source: it has none yet.
+        itself = {source, *self.graph.binaries.get(source, ())} if source in self.own else {source}
         for group in self.graph.build[source]:
             reaching = [(member, self.rest_of(member)) for member in group.members if member != source]
             tainted = [(member, rest[0]) for member, rest in reaching if rest is not None]
             for member, rest in tainted:
-                # An origin source's chain ends at another origin package, never back at
-                # itself. No other chain runs through this source: it has none yet.
-                if (member if rest is None else rest.last.target) == source:
+                if (member if rest is None else rest.last.target) in itself:
                     continue
                 if best is None or (0 if rest is None else len(rest)) + 1 < len(best):
                     best = Chain(make_hop(source, group, member, len(tainted), partly), rest)

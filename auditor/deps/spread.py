@@ -62,7 +62,7 @@ class Spread:
     """With several build hosts, the run-time groups on each (`auditor.deps.hostruntime`): a
     buildroot's chain may run through a group only its host narrows."""
     origin_needs: Mapping[int, NoCleanWay] = field(default_factory=dict)
-    """The last round's `auditor.deps.noclean.CleanWays.origin_needs`."""
+    """Every round's `auditor.deps.noclean.CleanWays.origin_needs`, the latest answer kept."""
     on_hosts: Sequence[OnHost] = ()
     """With several hosts, what each one's groups taint (`depends_on_hosts`): the chains of what
     depends on one host alone run on them."""
@@ -117,7 +117,8 @@ def spread(
             origin=origin if asking is None else {one for one in origin if one in asking},
         )
         installed = installed or answers.installed
-        origin_needs = answers.origin_needs
+        # Kept: once a round taints what one needs, the next has no clean way of it to ask.
+        origin_needs = {**origin_needs, **answers.origin_needs}
         unasked |= answers.unasked
         screened_only |= answers.screened_only
         fresh = {index: why for index, why in answers.found.items() if index not in known}
