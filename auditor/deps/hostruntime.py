@@ -163,28 +163,23 @@ def depends_on_hosts(
 
 
 def lacking_on(graph: DependencyGraph, host: str, edges: Edges) -> frozenset[int]:
-    """The packages a host (`runtime_on`'s key) cannot install: those of an architecture it does
-    not install, and what has a requirement only such packages meet, transitively. A group's one
-    provider stays in it whatever its architecture (`auditor.deps.viability.Viability.of`), so a
-    noarch package whose other requirement only an x86_64 package meets read as installable on an
-    aarch64 host, and needing Citrix there: a false `depends` (distro-60k, `--arch x86_64 --arch
-    aarch64`: akonadi-backend-mysql, which libsolv cannot install on aarch64 at all). Lock-step
-    groups are the twins of an x86_64 host's multilib, no requirement of the package's own."""
+    """The packages a host (`runtime_on`'s key) cannot install, whose needs there are none: those
+    of an architecture it does not install, and those with a requirement only such packages meet.
+    A group's one provider stays in it whatever its architecture (`auditor.deps.viability.Viability.of`),
+    so a noarch package whose other requirement only an x86_64 package meets read as installable
+    on an aarch64 host, and needing Citrix there: a false `depends` (distro-60k, `--arch x86_64
+    --arch aarch64`: akonadi-backend-mysql, which libsolv cannot install on aarch64 at all). One
+    level only, as a run with that `--arch` alone reads it: there such a requirement is unmet,
+    missing context, and what requires the package may still need Citrix through it (libsolv
+    with the base distribution's stand-ins, `tests/deps/test_arch_random.py`). Lock-step groups
+    are the twins of an x86_64 host's multilib, no requirement of the package's own."""
     installs = host_arches([host.removeprefix(BUILT_ON)])
     packages = graph.packages
-    lacking = {index for index, package in enumerate(packages) if package.arch not in installs}
-    lacking.difference_update(index for index, package in enumerate(packages) if package.is_source)
-    left = [len(group.members) for group in edges.groups]
-    queue = list(lacking)
-    while queue:
-        member = queue.pop()
-        for number in edges.of_member.get(member, ()):
-            left[number] -= 1
-            group = edges.groups[number]
-            if left[number] or group.lock_step or group.dependency.is_rich:
-                continue
-            for owner in edges.owners[number]:
-                if owner not in lacking:
-                    lacking.add(owner)
-                    queue.append(owner)
+    foreign = {index for index, package in enumerate(packages) if package.arch not in installs}
+    foreign.difference_update(index for index, package in enumerate(packages) if package.is_source)
+    lacking = set(foreign)
+    for number, group in enumerate(edges.groups):
+        bound = group.members and not group.lock_step and not group.dependency.is_rich
+        if bound and all(member in foreign for member in group.members):
+            lacking.update(edges.owners[number])
     return frozenset(lacking)
