@@ -190,6 +190,12 @@ def libsolv_installs(
     return {str(solvable) for solvable in solver.transaction().newsolvables()}
 
 
+def libsolv_needs(repo: Path, nevra: str, locked: Iterable[str]) -> bool:
+    """Whether libsolv installs ``nevra``, and not with the packages named in ``locked`` left out:
+    the package needs one of them, the authority a `depends` verdict is held to."""
+    return libsolv_installs(repo, nevra) is not None and libsolv_installs(repo, nevra, locked=locked) is None
+
+
 def libsolv_buildroot(
     repo: Path, packages: Iterable[dict[str, Any]], name: str, *, locked: Iterable[str]
 ) -> set[str] | None:
