@@ -49,11 +49,6 @@ def test_libsolv_needs_citrix_on_no_host(repository: Path) -> None:
     assert libsolv_installs(repository, APP, arch="i686") is None
 
 
-_READ_ON_EACH = pytest.mark.xfail(
-    strict=True, reason="a host that cannot install it reads its need of Citrix"
-)
-
-
 @pytest.mark.parametrize(
     "arches",
     [
