@@ -196,6 +196,16 @@ def libsolv_needs(repo: Path, nevra: str, locked: Iterable[str]) -> bool:
     return libsolv_installs(repo, nevra) is not None and libsolv_installs(repo, nevra, locked=locked) is None
 
 
+def verdict_libsolv_needs(
+    packages: Iterable[dict[str, Any]], directory: Path, nevra: str, locked: Iterable[str]
+) -> str:
+    """The auditor's verdict of ``nevra`` in the repository of ``packages`` (built in
+    ``directory``), once libsolv is seen to need one of ``locked`` for it (`libsolv_needs`)."""
+    repository = build_repository(packages, directory)
+    assert libsolv_needs(repository, nevra, locked)
+    return verdicts(audit(repository))[nevra]
+
+
 def libsolv_buildroot(
     repo: Path, packages: Iterable[dict[str, Any]], name: str, *, locked: Iterable[str]
 ) -> set[str] | None:

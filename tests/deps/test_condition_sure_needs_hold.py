@@ -22,7 +22,7 @@ from auditor.deps import heldconds
 from auditor.deps.resolution import Resolution, Status
 from auditor.rpm.model import Dependency
 from auditor.rpm.package_fields import DependencyKind
-from tests.deps.built import CITRIX, audit, build_repository, libsolv_needs, verdicts
+from tests.deps.built import CITRIX, verdict_libsolv_needs
 from tests.deps.screen import screen_only
 
 PACKAGES: list[dict[str, Any]] = [
@@ -39,9 +39,7 @@ def test_a_condition_a_sure_need_holds_decides(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, screen: bool
 ) -> None:
     screen_only(monkeypatch, screen)
-    repository = build_repository(PACKAGES, tmp_path)
-    assert libsolv_needs(repository, "app-1.0-1.noarch", ["cx-four"])
-    assert verdicts(audit(repository))["app-1.0-1.noarch"] == "depends"
+    assert verdict_libsolv_needs(PACKAGES, tmp_path, "app-1.0-1.noarch", ["cx-four"]) == "depends"
 
 
 def test_past_the_bound_what_is_not_walked_holds_nothing(monkeypatch: pytest.MonkeyPatch) -> None:

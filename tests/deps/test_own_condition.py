@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.deps.built import PROPRIETARY, audit, build_repository, libsolv_needs, verdicts
+from tests.deps.built import PROPRIETARY, verdict_libsolv_needs
 from tests.deps.screen import screen_only
 
 PACKAGES: list[dict[str, Any]] = [
@@ -36,6 +36,4 @@ def test_a_condition_the_package_provides_holds(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, screen: bool
 ) -> None:
     screen_only(monkeypatch, screen)
-    repository = build_repository(PACKAGES, tmp_path)
-    assert libsolv_needs(repository, "top-1.0-1.noarch", ["prop"])
-    assert verdicts(audit(repository))["top-1.0-1.noarch"] == "depends"
+    assert verdict_libsolv_needs(PACKAGES, tmp_path, "top-1.0-1.noarch", ["prop"]) == "depends"

@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from tests.deps.built import PROPRIETARY, audit, build_repository, libsolv_needs, verdicts
+from tests.deps.built import PROPRIETARY, verdict_libsolv_needs
 from tests.deps.screen import both_ways, screen_only
 
 
@@ -53,7 +53,5 @@ def test_branches_nothing_meets_leave_the_rest_needed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shape: str, screen: bool
 ) -> None:
     screen_only(monkeypatch, screen)
-    repository = build_repository(universe(REQUIREMENTS[shape]), tmp_path)
-    assert libsolv_needs(repository, "app-1.0-1.noarch", ["prop"])
-    found = verdicts(audit(repository))
-    assert found["app-1.0-1.noarch"] == "depends"
+    packages = universe(REQUIREMENTS[shape])
+    assert verdict_libsolv_needs(packages, tmp_path, "app-1.0-1.noarch", ["prop"]) == "depends"
