@@ -55,7 +55,7 @@ from auditor.deps.resolution import ROUGH, Match, Resolution, Resolved, Status
 from auditor.deps.rich import Evaluation
 from auditor.deps.triggers import triggers
 from auditor.deps.versions import BISECT_FROM, VersionIndex
-from auditor.rpm.deps import one_package_holds, parse
+from auditor.rpm.deps import one_package_holds, parse, refused
 from auditor.rpm.evr import ranges_overlap
 from auditor.rpm.model import EVR, Dependency, Op, Package
 from auditor.rpm.package_fields import DEPENDENCY_KINDS, WEAK_DEPENDENCY_KINDS, DependencyKind
@@ -184,11 +184,12 @@ class Resolver:
                     for resolution in resolutions
                 ]
             requirements[index] = resolutions
-            if package.conflicts or package.obsoletes:
+            forbidden = refused(package.requires)  # (A unless B): a Conflicts with B to libsolv
+            if package.conflicts or package.obsoletes or forbidden:
                 owner = None if package.is_source else index
                 matches = [
                     Match(DependencyKind.CONFLICTS, dep, self.conflicting(dep, owner))
-                    for dep in package.conflicts
+                    for dep in (*package.conflicts, *forbidden)
                 ]
                 matches += [
                     Match(DependencyKind.OBSOLETES, dep, self.obsoleted(dep)) for dep in package.obsoletes

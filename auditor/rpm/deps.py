@@ -24,6 +24,7 @@ import enum
 from dataclasses import dataclass
 from functools import lru_cache
 
+from auditor.core.errors import DependencySyntaxError
 from auditor.rpm.model import EVR, Dependency
 from auditor.rpm.tokenizer import Tokenizer
 
@@ -184,3 +185,33 @@ def one_package_holds(condition: Node) -> bool:
     """Whether one package meets ``condition`` by providing it (a capability, a ``with``, a
     ``without``): what a condition of ``if`` and ``unless`` is held by."""
     return isinstance(condition, Simple) or condition.op in (RichOp.WITH, RichOp.WITHOUT)
+
+
+def refused(requires: tuple[Dependency, ...]) -> tuple[Dependency, ...]:
+    """What a package's Requires forbid beside it, as a Conflicts would: the condition of each
+    ``(A unless B)`` no ``or``, ``if`` or ``unless`` above governs. libsolv reads that as "A,
+    and not B", so a provider of B can never be installed with the package (a buildroot of a
+    source package's BuildRequires never holds one), and is no way around a Citrix provider
+    of what else it needs. One that does not parse forbids nothing."""
+    found: list[Dependency] = []
+    for dependency in requires:
+        if not dependency.is_rich or " unless " not in dependency.name:
+            continue
+        try:
+            node = parse(dependency.name)
+        except DependencySyntaxError:
+            continue
+        found.extend(_refused_below(node))
+    return tuple(found)
+
+
+def _refused_below(node: Node) -> list[Dependency]:
+    if isinstance(node, Simple):
+        return []
+    if node.op is RichOp.AND:
+        return [dependency for operand in node.operands for dependency in _refused_below(operand)]
+    if node.op is not RichOp.UNLESS or node.otherwise is not None:
+        return []
+    condition = node.operands[1]
+    below = _refused_below(node.operands[0])  # (A unless B) needs A whatever: A's own refusals hold
+    return [condition.dep if isinstance(condition, Simple) else Dependency(str(condition)), *below]
