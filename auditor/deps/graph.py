@@ -130,8 +130,9 @@ class DependencyGraph:
             step = Group(HopKind.REQUIRES, dependency, twins, lock_step=True)
             self.runtime.setdefault(owner, []).append(step)
         _without_own(self.runtime)
-        broken = self.uninstallable = uninstallable(
-            packages, apart_somewhere, apart_from, resolved.requirements
+        broken = self.uninstallable = (
+            uninstallable(packages, apart_somewhere, apart_from, resolved.requirements)
+            | resolved.refusing_themselves
         )
         if broken:
             for table in (self.runtime, self.build, *self.build_on.values()):

@@ -86,6 +86,9 @@ class Resolved:
     present_on: Mapping[int, frozenset[Host]] = field(default_factory=dict)
     """The hosts that have each package of ``hidden_on`` (`present_on`): those alike are lacked
     by the same hosts, what `auditor.deps.edges.least_fixed_point` asks."""
+    refusing_themselves: set[int] = field(default_factory=set)
+    """Ids of the binary packages a Requires' ``(A unless B)`` of which they meet B themselves
+    (`auditor.rpm.deps.refused`): libsolv can never install them, and they are no way around."""
 
     @property
     def requirements(self) -> dict[int, list[Resolution]]:

@@ -185,6 +185,12 @@ class Resolver:
                 ]
             requirements[index] = resolutions
             forbidden = refused(package.requires)  # (A unless B): a Conflicts with B to libsolv
+            if (
+                forbidden
+                and not package.is_source
+                and any(index in self.conflicting(d, None) for d in forbidden)
+            ):
+                result.refusing_themselves.add(index)  # B of its own: libsolv never installs it
             if package.conflicts or package.obsoletes or forbidden:
                 owner = None if package.is_source else index
                 matches = [

@@ -7,7 +7,8 @@ installed with ``app``, and its other provider needs Citrix's ``cx``. libsolv ca
 universes written as rpm-md, 11 of 300 universes with rich requirements). The same holds below an
 ``and``, and in a source package's BuildRequires (``dnf builddep`` never puts B in the
 buildroot). Below an ``or`` the refusal is one choice among others, and ``app-or`` stays
-`may-depend`: libsolv installs it with ``both``.
+`may-depend`: libsolv installs it with ``both``. A package refusing what it provides itself
+(``self-refusing``) can never be installed: it spares ``app2`` no Citrix provider either.
 
 rpmbuild refuses ``unless`` where a Requires needs it whatever ("Illegal context for 'unless',
 please use 'or' instead") and accepts it below an ``or``: the packages are built with
@@ -43,6 +44,13 @@ PACKAGES: list[dict[str, Any]] = [
     {"name": "app-and", "requires": ["engine", f"(((ui unless legacy){NEVER} and extra)"]},
     {"name": "app-or", "requires": ["engine", "((ui unless legacy) or extra)"]},
     {"name": "builder", "buildrequires": ["engine", f"((ui unless legacy){NEVER}"]},
+    {
+        "name": "self-refusing",
+        "provides": ["engine2", "legacy2"],
+        "requires": [f"((ui unless legacy2){NEVER}"],
+    },
+    {"name": "tool2", "provides": ["engine2"], "requires": ["gpu"]},
+    {"name": "app2", "requires": ["engine2"]},
 ]
 
 
@@ -60,7 +68,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str
     return repository, verdicts(run_audit(options, load_policy()))
 
 
-@pytest.mark.parametrize("name", ["app", "app-and"])
+@pytest.mark.parametrize("name", ["app", "app-and", "app2"])
 def test_a_provider_of_what_unless_refuses_is_no_way_around(
     built: tuple[Path, dict[str, str]], name: str
 ) -> None:
