@@ -81,6 +81,9 @@ SHAPES: dict[str, dict[str, Any]] = {
                 "obsoletes": [0, 0, 1]},
     "multilibmix": {"arch": True, "multilib": True, "multiver": 0.3, "verreq": True, "verprov": True,
                     "rich": ["or", "if", "and", "with"], "obsoletes": [0, 0, 1], "buildrequires": [0, 1, 2]},
+    "el7": {"size": 24, "caps": 8, "arch": True, "multilib": True, "multiver": 0.5, "verprov": True,
+            "verreq": True, "pkgreq": True, "obsoletes": [0, 0, 1], "files": True, "confver": True,
+            "buildrequires": [0, 1, 2], "proprietary": 0.05},
     "big": {"size": 40, "caps": 12, "multiver": 0.3, "verprov": True, "verreq": True, "pkgreq": True,
             "obsoletes": [0, 0, 1], "rich": ["or", "if", "and"], "conflicts": [0, 1, 1, 2], "confver": True,
             "buildrequires": [0, 1, 2], "proprietary": 0.1},
@@ -89,7 +92,8 @@ SHAPES: dict[str, dict[str, Any]] = {
 of names with a second version; ``verprov``/``verreq`` versioned provides and requirements;
 ``pkgreq`` requirements of package names; ``rich`` the operators of rich requirements;
 ``files`` file requirements; ``arch``/``multilib`` x86_64 and i686 packages (and pairs);
-``confver`` versioned Conflicts; lists are the counts drawn per package."""
+``confver`` versioned Conflicts; lists are the counts drawn per package. ``el7`` is what rpm
+4.11 (CentOS 7, XCP-ng 8's base) writes: no rich or weak dependency, many versions, multilib."""
 
 
 def universe(shape: str, seed: int) -> Universe:
