@@ -1,0 +1,86 @@
+"""Red team 48 of one verdict: outputs of one run that disagreed, read back with real parsers
+from runs of the CLI on real inputs (spec files the auditor reads without running them)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from auditor.cli.main import main
+
+FIRMWARE = """Name: fw
+Version: 1.0
+Release: 1
+Summary: s
+License: MIT
+{vendor}BuildArch: noarch
+AutoReq: no
+%description
+d
+%files
+/usr/share/fw
+"""
+
+
+def _write_spec(directory: Path, vendor: str = "") -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "fw.spec"
+    path.write_text(FIRMWARE.format(vendor=f"Vendor: {vendor}\n" if vendor else ""))
+    return path
+
+
+def _scan(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    code = main(["scan", "--no-cache", *args, "-q"])
+    return code, capsys.readouterr().out
+
+
+def _cyclonedx_components(document: str) -> list[dict[str, list[str]]]:
+    found = []
+    for component in json.loads(document)["components"]:
+        properties: dict[str, list[str]] = {}
+        for item in component.get("properties", []):
+            properties.setdefault(item["name"], []).append(item["value"])
+        found.append(properties)
+    return found
+
+
+def _spdx_packages(document: str) -> list[dict[str, list[str]]]:
+    found = []
+    for package in json.loads(document)["packages"]:
+        properties: dict[str, list[str]] = {}
+        for annotation in package.get("annotations", []):
+            name, _, value = annotation["comment"].partition("=")
+            properties.setdefault(name, []).append(value)
+        found.append(properties)
+    return found
+
+
+@pytest.mark.parametrize(("fmt", "read"), [("cyclonedx", _cyclonedx_components), ("spdx", _spdx_packages)])
+def test_an_sbom_names_the_copy_of_a_shared_nevra_it_rules_on(
+    fmt: str, read: object, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A vendor's spec of fw-1.0-1 and a rebuild's, in an SBOM with the release's purl namespace
+    (``--purl-namespace``, as the README advises for a repository): both copies were components
+    of one purl, ``pkg:rpm/xcp-ng/fw@1.0-1?arch=noarch``, one ``auditor:blocking`` true and one
+    false, with nothing saying which file each is (the SPDX ``packageFileName`` is ``fw.spec``
+    for both), while every other format names each row with its spec. A consumer keying the
+    decision by purl read the clean rebuild's verdict as the vendor's, or the other way round."""
+    vendor = _write_spec(tmp_path / "vendor", "Citrix Systems, Inc.")
+    rebuild = _write_spec(tmp_path / "rebuild")
+    inputs = [str(vendor.parent), str(rebuild.parent), "--purl-namespace", "xcp-ng"]
+    code, document = _scan([*inputs, "--format", fmt], capsys)
+    assert code == 1
+    audited = [p for p in read(document) if p.get("auditor:audited") == ["true"]]  # type: ignore[operator]
+    assert len(audited) == 4
+    for properties in audited:
+        [label] = properties["auditor:label"]
+        copy = vendor if properties["auditor:blocking"] == ["true"] else rebuild
+        assert label.startswith("fw-1.0-1.") and str(copy) in label, (label, properties)
+    # Alone, a spec's package is named as its row is, with the mark alone (the RPM built from it
+    # may share its NEVRA), and an RPM's by its purl alone, as before.
+    code, document = _scan([str(vendor.parent), "--format", fmt], capsys)
+    assert code == 1
+    labels = {p["auditor:label"][0] for p in read(document) if "auditor:label" in p}  # type: ignore[operator]
+    assert labels == {"fw-1.0-1.noarch (spec)", "fw-1.0-1.src (spec)"}
