@@ -284,6 +284,17 @@ class ReportView:
     def row(self, index: int) -> PackageView | None:
         return self._rows_by_index.get(index)
 
+    def name_of(self, index: int) -> str:
+        """A package as a list names it: its row's label when another audited package has its
+        NEVRA (a vendor's copy and a rebuild's: the bare NEVRA reads as the verdict on both), else
+        its NEVRA."""
+        row = self.row(index)
+        return (
+            row.label
+            if row is not None and row.package.nevra in row.shared_nevras
+            else self.packages[index].nevra
+        )
+
     @cached_property
     def _rows_by_index(self) -> dict[int, PackageView]:
         return {row.index: row for row in self.rows}

@@ -84,3 +84,42 @@ def test_an_sbom_names_the_copy_of_a_shared_nevra_it_rules_on(
     assert code == 1
     labels = {p["auditor:label"][0] for p in read(document) if "auditor:label" in p}  # type: ignore[operator]
     assert labels == {"fw-1.0-1.noarch (spec)", "fw-1.0-1.src (spec)"}
+
+
+def _spec_of(directory: Path, name: str, *lines: str) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{name}.spec"
+    preamble = "".join(f"{line}\n" for line in lines)
+    path.write_text(
+        f"Name: {name}\nVersion: 1.0\nRelease: 1\nSummary: s\nLicense: MIT\n{preamble}"
+        "BuildArch: noarch\nAutoReq: no\n%description\nd\n%files\n"
+    )
+    return path
+
+
+def test_the_plan_and_the_page_name_the_copy_an_origin_holds_back(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The vendor's tree holds Citrix ``cx`` and an ``app`` needing it; a rebuild's tree an ``app``
+    of the same NEVRA needing nothing. ``scan`` names the blocking row ``app-1.0-1.noarch (spec
+    .../vendor/app.spec)``, but ``auditor plan`` (table and JSON) and the page's "what holds
+    independence back" said cx holds back ``app-1.0-1.noarch``, the bare NEVRA the clean copy has
+    too: read as the rebuild's verdict, or a plan to replace cx for a package that needs nothing."""
+    _spec_of(tmp_path / "vendor", "cx", "Vendor: Citrix Systems, Inc.", "Provides: libcx")
+    vendor = _spec_of(tmp_path / "vendor", "app", "Requires: libcx")
+    _spec_of(tmp_path / "rebuild", "app")
+    inputs = [str(tmp_path / "vendor"), str(tmp_path / "rebuild"), "--no-cache", "-q"]
+    assert main(["plan", *inputs, "--format", "json"]) == 0
+    [item] = json.loads(capsys.readouterr().out)["replace"]
+    [held] = item["holds_back"]
+    assert held.startswith("app-1.0-1.noarch (") and str(vendor) in held, held
+    assert main(["plan", *inputs]) == 0
+    [line] = [line for line in capsys.readouterr().out.splitlines() if line.strip().startswith("1 ")]
+    assert str(vendor) in line, line
+    code, page = _scan([*inputs, "--format", "html"], capsys)
+    assert code == 1
+    panel = page[page.index('<section class="focus" id="focus-0"') :]
+    panel = panel[: panel.index("</section>")]
+    held_list = panel[panel.index("listing-held") :]
+    assert f"<code>app-1.0-1.noarch (spec {vendor})</code>" in held_list, held_list
+    assert "<title>app-1.0-1.noarch\n" not in panel, panel
