@@ -47,3 +47,21 @@ def test_an_older_version_that_comes_to_need_an_origin_package_got_worse(
     assert main(args) == 0
     text = capsys.readouterr().out
     assert "Packages that got worse" in text and "  app-1.0-1.noarch: clean -> depends" in text, text
+
+
+def test_an_older_version_that_no_longer_needs_an_origin_package_got_better(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same releases the other way round: app-1.0's taint is fixed, and the diff listed it
+    under "Fixed facts" with no package that got better."""
+    old = _release(tmp_path / "old", app_1_needs_cx=True)
+    new = _release(tmp_path / "new", app_1_needs_cx=False)
+    assert main(["diff", str(old), str(new), "--no-cache", "-q", "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert [(f["package"], f["kind"], f["change"]) for f in document["facts"]] == [
+        ("app", "depends", "fixed")
+    ]
+    assert [
+        (pair["new"]["nevra"], pair["old"]["status"], pair["new"]["status"]) for pair in document["better"]
+    ] == [("app-1.0-1.noarch", "depends", "clean")]
+    assert document["worse"] == []
