@@ -147,7 +147,7 @@ class ReportView:
             if len(lines) == per_kind:
                 left[kind] = left.get(kind, 0) + gap.count
                 continue
-            subject = f"{self.packages[fact.package].nevra}: " if fact.package is not None else ""
+            subject = f"{self.name_of(fact.package)}: " if fact.package is not None else ""
             waived = " (accepted by a waiver)" if ruling.disposition is Disposition.WAIVED else ""
             lines.append(f"not seen: {subject}{gap}{waived}")
         examples: list[str] = []
@@ -263,10 +263,10 @@ class ReportView:
         for ruling in decision.rulings:
             if ruling.disposition is Disposition.WAIVED and ruling.waiver is not None:
                 waiver = ruling.waiver
-                # By NEVRA: a source package and its binaries share a name, and their lines were
-                # the same line twice.
+                # By NEVRA (a source package and its binaries share a name, and their lines were
+                # the same line twice), with its input where another audited package has it.
                 fact = ruling.fact
-                who = fact.subject if fact.package is None else self.packages[fact.package].nevra
+                who = fact.subject if fact.package is None else self.name_of(fact.package)
                 until = f"(waiver {waiver.id}, {waiver.owner}, until {waiver.expires})"
                 yield f"waived: {who}: {fact.text} {until}"
         for said, entries in (

@@ -123,3 +123,23 @@ def test_the_plan_and_the_page_name_the_copy_an_origin_holds_back(
     held_list = panel[panel.index("listing-held") :]
     assert f"<code>app-1.0-1.noarch (spec {vendor})</code>" in held_list, held_list
     assert "<title>app-1.0-1.noarch\n" not in panel, panel
+
+
+def test_a_waived_line_names_the_copy_of_a_shared_nevra_it_accepted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A waiver accepts the vendor's fw (Citrix Vendor) beside a rebuild of one NEVRA: the rows
+    name each copy, but the line saying what the waiver accepted read ``waived: fw-1.0-1.noarch:
+    [citrix-vendor] ...``, the bare NEVRA of the clean rebuild too, in the table, the Markdown
+    and the page."""
+    vendor = _write_spec(tmp_path / "vendor", "Citrix Systems, Inc.")
+    rebuild = _write_spec(tmp_path / "rebuild")
+    waivers = tmp_path / "waivers.toml"
+    waivers.write_text('[[waiver]]\npackage = "fw"\nreason = "r"\nowner = "o"\nexpires = 2999-01-01\n')
+    inputs = [str(vendor.parent), str(rebuild.parent), "--waivers", str(waivers)]
+    for fmt in ("table", "markdown", "html"):
+        code, out = _scan([*inputs, "--format", fmt], capsys)
+        assert code == 0
+        lines = [line for line in out.splitlines() if "waived: fw-1.0-1." in line]
+        assert len(lines) == 2 and all(str(vendor) in line for line in lines), (fmt, lines)
+        assert str(rebuild) not in "".join(lines)
