@@ -4,11 +4,16 @@ from runs of the CLI on real inputs (spec files the auditor reads without runnin
 from __future__ import annotations
 
 import json
+import re
+import shutil
+import subprocess
 from pathlib import Path
 
+import networkx as nx
 import pytest
 
 from auditor.cli.main import main
+from tests.deps.built import CITRIX, build_repository
 
 FIRMWARE = """Name: fw
 Version: 1.0
@@ -143,3 +148,32 @@ def test_a_waived_line_names_the_copy_of_a_shared_nevra_it_accepted(
         lines = [line for line in out.splitlines() if "waived: fw-1.0-1." in line]
         assert len(lines) == 2 and all(str(vendor) in line for line in lines), (fmt, lines)
         assert str(rebuild) not in "".join(lines)
+
+
+def test_the_graphs_name_the_file_of_a_build_its_repository_holds_twice(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One repository holds the vendor's build of fw-1.0-1 (Citrix Vendor) and a clean rebuild of
+    the same NEVRA, in two files: the table names each row with its file, but the graphs drew the
+    vendor's as ``fw-1.0-1.noarch [REPO]``, the repository both copies are in, read as the verdict
+    on the clean one too."""
+    vendor = (
+        build_repository([{"name": "fw", **CITRIX}], tmp_path / "vendor") / "noarch" / "fw-1.0-1.noarch.rpm"
+    )
+    clean = build_repository([{"name": "fw"}], tmp_path / "rebuild") / "noarch" / "fw-1.0-1.noarch.rpm"
+    repo = tmp_path / "repo"
+    for name, built in (("a", vendor), ("b", clean)):
+        (repo / name).mkdir(parents=True)
+        shutil.copy(built, repo / name)
+    subprocess.run(["createrepo_c", "-q", str(repo)], check=True)
+    inputs = [str(repo), "--no-source-discovery"]
+    code, table = _scan(inputs, capsys)
+    assert code == 1
+    assert f"fw-1.0-1.noarch ({repo / 'a' / 'fw-1.0-1.noarch.rpm'})  origin *" in table, table
+    code, dot = _scan([*inputs, "--format", "dot"], capsys)
+    labels = re.findall(r'label="(fw-1\.0-1\.noarch[^"\\]*)', dot)
+    assert labels == [f"fw-1.0-1.noarch [{repo / 'a' / 'fw-1.0-1.noarch.rpm'}]"], labels
+    code, graphml = _scan([*inputs, "--format", "graphml"], capsys)
+    assert list(nx.parse_graphml(graphml).nodes) == [
+        f"fw-1.0-1.noarch [{repo / 'a' / 'fw-1.0-1.noarch.rpm'}]"
+    ]
