@@ -177,3 +177,17 @@ def test_the_graphs_name_the_file_of_a_build_its_repository_holds_twice(
     assert list(nx.parse_graphml(graphml).nodes) == [
         f"fw-1.0-1.noarch [{repo / 'a' / 'fw-1.0-1.noarch.rpm'}]"
     ]
+
+
+def test_why_names_the_copy_that_needs_an_origin_package(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``auditor why cx`` beside a vendor's app needing it and a rebuild's app of the same NEVRA
+    needing nothing listed ``needed by: app-1.0-1.noarch [depends]``, the clean copy's name too."""
+    _spec_of(tmp_path / "vendor", "cx", "Vendor: Citrix Systems, Inc.", "Provides: libcx")
+    vendor = _spec_of(tmp_path / "vendor", "app", "Requires: libcx")
+    _spec_of(tmp_path / "rebuild", "app")
+    assert main(["why", "cx", str(tmp_path / "vendor"), str(tmp_path / "rebuild"), "--no-cache", "-q"]) == 1
+    out = capsys.readouterr().out
+    [line] = [line for line in out.splitlines() if line.strip().startswith("app-1.0-1.noarch")]
+    assert line.strip() == f"app-1.0-1.noarch (spec {vendor}) [depends] (for libcx)", out
