@@ -191,3 +191,18 @@ def test_why_names_the_copy_that_needs_an_origin_package(
     out = capsys.readouterr().out
     [line] = [line for line in out.splitlines() if line.strip().startswith("app-1.0-1.noarch")]
     assert line.strip() == f"app-1.0-1.noarch (spec {vendor}) [depends] (for libcx)", out
+
+
+def test_the_page_counts_one_fact_that_blocks_now_in_the_singular(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An earlier report under a waiver of fw's Citrix vendor, this scan without it: the page read
+    "1 fact block now that did not before"."""
+    vendor = _write_spec(tmp_path / "in", "Citrix Systems, Inc.")
+    waivers = tmp_path / "waivers.toml"
+    waivers.write_text('[[waiver]]\npackage = "fw"\nreason = "r"\nowner = "o"\nexpires = 2999-01-01\n')
+    earlier = tmp_path / "earlier.json"
+    assert main(["scan", "--no-cache", "-q", str(vendor), "--waivers", str(waivers), "-o", str(earlier)]) == 0
+    code, page = _scan([str(vendor), "--compare", str(earlier), "--format", "html"], capsys)
+    assert code == 1
+    assert "1 fact blocks now that did not before." in page, page[page.index('id="compare-blocking"') :][:300]
