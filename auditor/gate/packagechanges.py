@@ -82,12 +82,23 @@ def diff_releases(before: Side, after: Side) -> ReleaseDiff:
                 upgraded.append((old, new))
             elif order > 0:
                 downgraded.append((old, new))
-            if holds_new_fact(new, new_facts, old):
-                worse.append((old, new))
-            elif any(fact_key(fact, old.arch) in fixed_facts for fact in old.facts) and not any(
-                fact.blocks and fact_key(fact, new.arch) in newly_blocking for fact in new.facts
-            ):
-                better.append((old, new))
+            # Every version the later side holds, as `check` reads it: a repository keeps the
+            # older ones, which dnf installs when asked (app-1.0 coming to need Citrix's cx beside
+            # a clean app-2.0 was a new blocking fact of app, and no package got worse). Each is
+            # compared with its own NEVRA on the earlier side, else with the newest there.
+            for record in after.packages[key]:
+                same = next((item for item in before.packages[key] if item.nevra == record.nevra), None)
+                earlier = same if same is not None else old
+                if holds_new_fact(record, new_facts, earlier):
+                    worse.append((earlier, record))
+                elif (
+                    (same is not None or record is new)
+                    and any(fact_key(fact, earlier.arch) in fixed_facts for fact in earlier.facts)
+                    and not any(
+                        fact.blocks and fact_key(fact, record.arch) in newly_blocking for fact in record.facts
+                    )
+                ):
+                    better.append((earlier, record))
     return ReleaseDiff(
         comparison,
         tuple(added),

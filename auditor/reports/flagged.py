@@ -297,9 +297,10 @@ def _node(index: int, node_id: str, row: PackageView | None, view: ReportView) -
 
 
 def _node_ids(view: ReportView, order: list[int]) -> dict[int, str]:
-    """Each drawn package's id, which the DOT label shows: its NEVRA, with its input when another
-    package has it, drawn or not (a vendor's build drawn alone read as the verdict on the clean
-    rebuild of its NEVRA, which every other format names apart)."""
+    """Each drawn package's id, which the DOT label shows: its NEVRA, with its input (its file when
+    that input holds another) when another package has it, drawn or not (a vendor's build drawn
+    alone read as the verdict on the clean rebuild of its NEVRA, which every other format names
+    apart)."""
     counts = Counter(view.packages[index].nevra for index in order)
     ids: dict[int, str] = {}
     seen: set[str] = set()
@@ -307,7 +308,9 @@ def _node_ids(view: ReportView, order: list[int]) -> dict[int, str]:
         package = view.packages[index]
         row = view.row(index)
         shared = counts[package.nevra] > 1 or (row is not None and package.nevra in row.shared_nevras)
-        node_id = f"{package.nevra} [{package.input}]" if shared else package.nevra
+        # Its file where its input holds another (two builds in one repository), as its row names it.
+        where = row.path if row is not None and package.nevra in row.shared_in_input else package.input
+        node_id = f"{package.nevra} [{where}]" if shared else package.nevra
         while node_id in seen:
             node_id += "'"
         seen.add(node_id)

@@ -121,7 +121,7 @@ def chain_svg(row: PackageView, view: ReportView) -> str:
         if position == len(steps) - 1 and evidence is not None:
             detail += ": " + evidence.text
         stroke, fill = PALETTE[status]
-        nevra = view.packages[index].nevra
+        nevra = view.name_of(index)
         parts.append(
             f'<g class="step status-{status}"><title>{esc(nevra + chr(10) + detail)}</title>'
             f'<rect x="{PAD}" y="{top}" width="{BOX_WIDTH}" height="{BOX_HEIGHT}" rx="6" fill="{fill}" '

@@ -91,7 +91,7 @@ def _panel(
         (index for index in dependents.toward if index not in held and index not in dependents.through),
         key=lambda index: (dependents.distance[index], view.packages[index].nevra),
     )
-    nevras = [view.packages[index].nevra for index in item.packages]
+    nevras = [view.name_of(index) for index in item.packages]
     parts = [
         f'<section class="focus" id="focus-{position}" data-source="{esc(item.source)}" '
         f'data-held="{len(held)}" data-dependents="{len(dependents.toward) - len(dependents.through)}">',
@@ -111,7 +111,7 @@ def _panel(
     if item.obsoleted_by:
         parts.append(
             "<p>Already in the run and obsoleting it: "
-            + ", ".join(f"<code>{esc(view.packages[i].nevra)}</code>" for i in item.obsoleted_by)
+            + ", ".join(f"<code>{esc(view.name_of(i))}</code>" for i in item.obsoleted_by)
             + ".</p>"
         )
     parts.append(dependents_svg(view, dependents, held, others, names))
@@ -140,7 +140,7 @@ def _listing(title: str, indices: Sequence[int], view: ReportView, kind: str) ->
     for index in indices[:MAX_LISTED]:
         row = view.row(index)
         why = f" \u2014 {esc(row.why)}" if row is not None and row.why else ""
-        rows.append(f"<li><code>{esc(view.packages[index].nevra)}</code>{why}</li>")
+        rows.append(f"<li><code>{esc(view.name_of(index))}</code>{why}</li>")
     if len(indices) > MAX_LISTED:
         rows.append(f'<li class="note">and {len(indices) - MAX_LISTED} more</li>')
     rows.append("</ul></details>")
@@ -165,7 +165,7 @@ def _leftovers(view: ReportView, plan: Plan) -> list[str]:
 
 
 def _names(view: ReportView, indices: Sequence[int], limit: int = 20) -> str:
-    shown = ", ".join(f"<code>{esc(view.packages[i].nevra)}</code>" for i in indices[:limit])
+    shown = ", ".join(f"<code>{esc(view.name_of(i))}</code>" for i in indices[:limit])
     return shown + (f" and {len(indices) - limit} more." if len(indices) > limit else ".")
 
 
@@ -288,7 +288,7 @@ def _node(
     why = row.why if row is not None else ""
     return (
         f'<g class="node node-{role}" data-nevra="{esc(package.nevra)}">'
-        f"<title>{esc(package.nevra + chr(10) + detail + (chr(10) + why if why else ''))}</title>"
+        f"<title>{esc(view.name_of(index) + chr(10) + detail + (chr(10) + why if why else ''))}</title>"
         f'<rect x="{x:.0f}" y="{y:.0f}" width="{NODE_WIDTH}" height="{NODE_HEIGHT}" rx="6" fill="{fill}" '
         f'stroke="{stroke}" stroke-width="{weight}"{dash}/>'
         f'<text x="{x + 8:.0f}" y="{y + 16:.0f}" font-weight="bold" fill="#1f2328">'

@@ -72,7 +72,7 @@ def _comparison(comparison: Comparison) -> list[str]:
         "fingerprint, one for a package's binaries and source package): "
         f"{before} in the earlier report, {after} now "
         f"({_delta(after - before)}); {plural(len(comparison.newly_blocking), 'fact')} "
-        "block now that did not before.</p>",
+        f"{'blocks' if len(comparison.newly_blocking) == 1 else 'block'} now that did not before.</p>",
     ]
     for change in (Change.FIXED, Change.NEW, Change.GONE, Change.SUPERSEDED):
         parts.append(_changes(change, comparison.of(change)))

@@ -14,7 +14,7 @@ from auditor.reports.view import ReportView
 
 def render(plan: Plan, view: ReportView, fmt: str) -> str:
     def names(ids: list[int]) -> list[str]:
-        return [view.packages[i].nevra for i in ids]
+        return [view.name_of(i) for i in ids]
 
     def why(index: int) -> str:
         row = view.row(index)
@@ -36,10 +36,9 @@ def render(plan: Plan, view: ReportView, fmt: str) -> str:
                 }
                 for item in plan.items
             ],
-            "avoidable": [{"package": view.packages[i].nevra, "why": why(i)} for i in plan.avoidable],
+            "avoidable": [{"package": view.name_of(i), "why": why(i)} for i in plan.avoidable],
             "needs_more": [
-                {"package": view.packages[i].nevra, "status": status(i), "why": why(i)}
-                for i in plan.needs_more
+                {"package": view.name_of(i), "status": status(i), "why": why(i)} for i in plan.needs_more
             ],
             # A ranking made without some evidence (a source package not read) may miss an
             # origin: say so where a program reads the plan, as every scan format does.
@@ -63,13 +62,11 @@ def render(plan: Plan, view: ReportView, fmt: str) -> str:
     )
     if plan.avoidable:
         lines.append("\nAvoidable now (a clean provider exists: prefer it):")
-        lines.extend(
-            f"  {terminal_text(view.packages[i].nevra)}: {terminal_text(why(i))}" for i in plan.avoidable
-        )
+        lines.extend(f"  {terminal_text(view.name_of(i))}: {terminal_text(why(i))}" for i in plan.avoidable)
     if plan.needs_more:
         lines.append("\nNot cleared by any single replacement (rebuild, or replace several):")
         lines.extend(
-            f"  {terminal_text(view.packages[i].nevra)} [{status(i)}]: {terminal_text(why(i))}"
+            f"  {terminal_text(view.name_of(i))} [{status(i)}]: {terminal_text(why(i))}"
             for i in plan.needs_more
         )
     completeness = view.decision.completeness

@@ -160,14 +160,13 @@ class RpmPurl(PackageURL):
     """A purl that reads back as the package's own name: its ``/`` percent-encoded, as the purl
     specification requires, and none stripped.
 
-    packageurl writes a name's ``/`` as it is, and every purl reader then takes what comes
-    before it for more namespace: repodata naming a package ``evil/glibc`` made
-    ``pkg:rpm/fedora/evil/glibc@...``, which reads back as ``glibc`` of namespace
-    ``fedora/evil``. It also strips a name's leading and trailing ``/`` and spaces, when made
-    and when written: ``/glibc`` was ``pkg:rpm/fedora/glibc@...``, a package it is not, and a
-    name of only ``/`` no purl at all (a TypeError). Made with ``normalize_purl=False`` (see
-    `rpm_purl`), the object keeps the name; written, the name is put in whole.
-    rpmbuild refuses such names; metadata can say anything."""
+    packageurl writes a name's ``/`` as it is, and every purl reader then takes what comes before it for
+    more namespace: repodata naming a package ``evil/glibc`` made ``pkg:rpm/fedora/evil/glibc@...``, which
+    reads back as ``glibc`` of namespace ``fedora/evil``. It also strips a name's leading and trailing
+    ``/`` and spaces, when made and when written: ``/glibc`` was ``pkg:rpm/fedora/glibc@...``, a package
+    it is not, and a name of only ``/`` no purl at all (a TypeError). Made with ``normalize_purl=False``
+    (see `rpm_purl`), the object keeps the name; written, the name is put in whole. rpmbuild refuses such
+    names; metadata can say anything."""
 
     __slots__ = ()
 
@@ -267,11 +266,11 @@ def license_text(package: Package) -> str:
 
 
 def names_spdx_ids_only(value: str) -> bool:
-    """Whether every licence and exception the License tag names is an SPDX id as written (any
-    case, deprecated ids too). The libraries that read expressions also take license-expression's
-    own aliases for ids (``GPL`` for GPL-1.0-or-later, ``LicenseRef-GPL`` too): a licence the
-    packager never wrote, and one the two documents then said differently (SPDX the id,
-    CycloneDX the alias as an expression). Such a tag is a licence name, not an expression."""
+    """Whether every licence and exception the License tag names is an SPDX id as written (any case,
+    deprecated ids too). The libraries that read expressions also take license-expression's own aliases
+    for ids (``GPL`` for GPL-1.0-or-later, ``LicenseRef-GPL`` too): a licence the packager never wrote,
+    and one the two documents then said differently (SPDX the id, CycloneDX the alias as an expression).
+    Such a tag is a licence name, not an expression."""
     try:
         symbols = _AS_WRITTEN.license_symbols(_AS_WRITTEN.parse(value), decompose=True)
     except Exception:  # license-expression fails in several ways on what is no expression
@@ -325,6 +324,8 @@ def is_vcs(url: str) -> bool:
 def package_properties(row: PackageView, view: ReportView) -> Iterator[tuple[str, str]]:
     """The decision about one audited package, as (name, value) pairs (names without the prefix)."""
     yield "audited", "true"
+    if row.label != row.package.nevra:  # a spec's, or one of a NEVRA (maybe a purl) two packages have
+        yield "label", row.label
     yield "status", row.status.value
     yield "statuses", ",".join(status.value for status in row.statuses)
     yield "blocking", _boolean(row.blocking)
@@ -379,8 +380,7 @@ def document_properties(view: ReportView) -> Iterator[tuple[str, str]]:
     # Counted apart, as the JSON's ``blocking`` and ``blocking_config``: the headline adds both.
     yield "blocking-count", str(len(view.blocking))
     yield "blocking-config-count", str(len(view.blocking_config))
-    # A reader of the SBOM alone sees the gate was eased by waivers, as the JSON's summary says.
-    yield "waived-count", str(len(view.waived))
+    yield "waived-count", str(len(view.waived))  # the gate eased by waivers, as the JSON's summary says
     # Stale waivers fail this run (the JSON report's gate.stale_waivers_block is the option).
     if view.decision.stale_blocks:
         yield "blocked-by-stale-waivers", "true"

@@ -147,7 +147,7 @@ class ReportView:
             if len(lines) == per_kind:
                 left[kind] = left.get(kind, 0) + gap.count
                 continue
-            subject = f"{self.packages[fact.package].nevra}: " if fact.package is not None else ""
+            subject = f"{self.name_of(fact.package)}: " if fact.package is not None else ""
             waived = " (accepted by a waiver)" if ruling.disposition is Disposition.WAIVED else ""
             lines.append(f"not seen: {subject}{gap}{waived}")
         examples: list[str] = []
@@ -263,10 +263,10 @@ class ReportView:
         for ruling in decision.rulings:
             if ruling.disposition is Disposition.WAIVED and ruling.waiver is not None:
                 waiver = ruling.waiver
-                # By NEVRA: a source package and its binaries share a name, and their lines were
-                # the same line twice.
+                # By NEVRA (a source package and its binaries share a name, and their lines were
+                # the same line twice), with its input where another audited package has it.
                 fact = ruling.fact
-                who = fact.subject if fact.package is None else self.packages[fact.package].nevra
+                who = fact.subject if fact.package is None else self.name_of(fact.package)
                 until = f"(waiver {waiver.id}, {waiver.owner}, until {waiver.expires})"
                 yield f"waived: {who}: {fact.text} {until}"
         for said, entries in (
@@ -283,6 +283,17 @@ class ReportView:
 
     def row(self, index: int) -> PackageView | None:
         return self._rows_by_index.get(index)
+
+    def name_of(self, index: int) -> str:
+        """A package as a list names it: its row's label when another audited package has its
+        NEVRA (a vendor's copy and a rebuild's: the bare NEVRA reads as the verdict on both), else
+        its NEVRA."""
+        row = self.row(index)
+        return (
+            row.label
+            if row is not None and row.package.nevra in row.shared_nevras
+            else self.packages[index].nevra
+        )
 
     @cached_property
     def _rows_by_index(self) -> dict[int, PackageView]:

@@ -134,7 +134,7 @@ def _explain(row: PackageView, view: ReportView, into: Sequence[Edge], rest: Seq
     if view.audit.roots:
         path = _path_from_roots(row.index, view)
         if path:
-            lines.append("  pulled in by: " + " -> ".join(view.packages[index].nevra for index in path))
+            lines.append("  pulled in by: " + " -> ".join(view.name_of(index) for index in path))
     if not row.facts:
         if rest:
             # A clean binary that needs a blocked one: installing it needs nothing tainted, but
@@ -189,7 +189,7 @@ def _dependants(into: Sequence[Edge], view: ReportView) -> list[str]:
             HopKind.BUILT_FROM: "built from it:",
         }.get(kind, kind)
         needs = ", ".join(requirements)
-        lines.append(f"{view.packages[source].nevra} [{row.status.value}] ({label} {needs})")
+        lines.append(f"{view.name_of(source)} [{row.status.value}] ({label} {needs})")
     return lines
 
 
