@@ -125,15 +125,17 @@ def universe(shape: str, seed: int) -> Universe:
         for package in rng.sample(packages, rng.randint(1, 3)):
             versioned = draws.get("verprov") and rng.random() < 0.5
             package["provides"].append(f"c{number} = {rng.randint(1, 3)}" if versioned else f"c{number}")
-    if draws.get("files"):
+    if draws.get("files"):  # /usr/bin files primary.xml lists, /opt ones only filelists.xml
         for number in range(3):
             for package in rng.sample(packages, rng.randint(1, 2)):
                 package["files"].append(f"/usr/bin/f{number}")
+            for package in rng.sample(packages, rng.randint(1, 2)):
+                package["files"].append(f"/opt/f{number}")
 
     def requirement() -> str:
         kind, capability = rng.random(), f"c{rng.randrange(caps)}"
         if draws.get("files") and kind < 0.15:
-            return f"/usr/bin/f{rng.randrange(3)}"
+            return f"/{rng.choice(['usr/bin', 'opt'])}/f{rng.randrange(3)}"
         if draws.get("rich") and kind < 0.45:
             return f"(c{rng.randrange(caps)} {rng.choice(draws['rich'])} c{rng.randrange(caps)})"
         if draws.get("verreq") and kind < 0.7:
@@ -193,6 +195,11 @@ def _section(tag: str, items: list[str]) -> str:
     return f"    <rpm:{tag}>\n{''.join(map(_entry, items))}    </rpm:{tag}>\n" if items else ""
 
 
+def _in_primary(path: str) -> bool:
+    """Whether createrepo_c lists the file in primary.xml too (``/etc``, ``*bin/``), not only in filelists.xml."""
+    return path.startswith("/etc/") or "bin/" in path or path == "/usr/lib/sendmail"
+
+
 def write_repository(directory: Path, packages: Universe) -> None:
     """``directory``/repodata: primary.xml, filelists.xml and other.xml (gzipped, as createrepo_c
     writes them) and the repomd.xml that names them with their checksums."""
@@ -220,7 +227,7 @@ def write_repository(directory: Path, packages: Universe) -> None:
             + _section("requires", package.get("requires", []))
             + _section("conflicts", package.get("conflicts", []))
             + _section("obsoletes", package.get("obsoletes", []))
-            + "".join(f"    <file>{path}</file>\n" for path in package.get("files", []))
+            + "".join(f"    <file>{path}</file>\n" for path in package.get("files", []) if _in_primary(path))
             + "  </format>\n</package>\n"
         )
         head = (
