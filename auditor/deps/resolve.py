@@ -126,6 +126,7 @@ class Resolver:
         """Id of a cached resolution of a rich requirement some of whose groups only some hosts
         need (`Resolution.every_host`) -> its conditions a package holds by providing them, and
         their providers: what a package's other requirements may decide (`_with_held_conditions`)."""
+        self._refuses = False  # only once an unless is met, each package's refusals are asked
         self._held: dict[tuple[int, frozenset[str]], Resolution] = {}
         """(id of a cached resolution, the conditions a package holds) -> it read on the hosts
         with them (`_with_held_conditions`)."""
@@ -184,12 +185,9 @@ class Resolver:
                     for resolution in resolutions
                 ]
             requirements[index] = resolutions
-            forbidden = refused(package.requires)  # (A unless B): a Conflicts with B to libsolv
-            if (
-                forbidden
-                and not package.is_source
-                and any(index in self.conflicting(d, None) for d in forbidden)
-            ):
+            forbidden = refused(package.requires) if self._refuses else ()  # (A unless B): a Conflicts with B
+            alone = forbidden and not package.is_source
+            if alone and any(index in self.conflicting(d, None) for d in forbidden):
                 result.refusing_themselves.add(index)  # B of its own: libsolv never installs it
             if package.conflicts or package.obsoletes or forbidden:
                 owner = None if package.is_source else index
@@ -293,6 +291,8 @@ class Resolver:
                     for text, condition in evaluation.last_read[1].items()
                     if one_package_holds(condition)
                 )
+            if dep.is_rich and " unless " in dep.name and kind is DependencyKind.REQUIRES:
+                self._refuses = True
             cache[id(dep)] = resolution
         return resolution
 
