@@ -30,7 +30,10 @@ commit 30b7a63, and 0, 1 and 0 once a Requires' ``(A unless B)`` kept B's provid
 (``tests/deps/test_unless_refuses.py``). The MISS left: ``richv`` 127, a package whose one
 provider refuses what it provides itself, one requirement away (the graph reads such a package
 as one dnf never installs only where it is a provider itself), and ``archmix`` 143, the multilib
-case `auditor.deps.hosts.lock_step_twins` documents.
+case `auditor.deps.hosts.lock_step_twins` documents. ``hosts`` 224: an i686 package requiring the
+x86_64 package of its name in another version, which libsolv installs beside it when the i686 one
+is the root (`auditor.deps.coinstall.SameName` reads such a pair as never installed together,
+which holds only for the i686 one as a dependency), stays ``may-depend``.
 """
 
 from __future__ import annotations
@@ -84,6 +87,8 @@ SHAPES: dict[str, dict[str, Any]] = {
     "el7": {"size": 24, "caps": 8, "arch": True, "multilib": True, "multiver": 0.5, "verprov": True,
             "verreq": True, "pkgreq": True, "obsoletes": [0, 0, 1], "files": True, "confver": True,
             "buildrequires": [0, 1, 2], "proprietary": 0.05},
+    "hosts": {"arch": True, "hosts": ["x86_64", "aarch64"], "multilib": True, "multiver": 0.3, "verreq": True,
+              "verprov": True, "pkgreq": True, "obsoletes": [0, 0, 1], "rich": ["or", "if", "and"]},
     "big": {"size": 40, "caps": 12, "multiver": 0.3, "verprov": True, "verreq": True, "pkgreq": True,
             "obsoletes": [0, 0, 1], "rich": ["or", "if", "and"], "conflicts": [0, 1, 1, 2], "confver": True,
             "buildrequires": [0, 1, 2], "proprietary": 0.1},
@@ -92,7 +97,7 @@ SHAPES: dict[str, dict[str, Any]] = {
 of names with a second version; ``verprov``/``verreq`` versioned provides and requirements;
 ``pkgreq`` requirements of package names; ``rich`` the operators of rich requirements;
 ``files`` file requirements; ``arch``/``multilib`` x86_64 and i686 packages (and pairs);
-``confver`` versioned Conflicts; lists are the counts drawn per package. ``el7`` is what rpm
+``confver`` versioned Conflicts; ``hosts`` the run's ``--arch`` (libsolv asked on each); lists are the counts drawn per package. ``el7`` is what rpm
 4.11 (CentOS 7, XCP-ng 8's base) writes: no rich or weak dependency, many versions, multilib."""
 
 
@@ -105,7 +110,8 @@ def universe(shape: str, seed: int) -> Universe:
     packages: Universe = []
     for name in names:
         for version in [1] if rng.random() > draws.get("multiver", 0) else [1, 2]:
-            arch = rng.choice(["noarch", "x86_64", "x86_64", "i686"]) if draws.get("arch") else "noarch"
+            arches = ["noarch", "x86_64", "x86_64", "i686", *(["aarch64"] if draws.get("hosts") else [])]
+            arch = rng.choice(arches) if draws.get("arch") else "noarch"
             package: dict[str, Any] = {"name": name, "evr": f"{version}-1", "arch": arch}
             for key in ("provides", "requires", "conflicts", "obsoletes", "buildrequires", "files"):
                 package[key] = []
@@ -271,10 +277,10 @@ def write_repository(directory: Path, packages: Universe) -> None:
 class Solver:
     """libsolv over one repository, set up as dnf sets it on x86_64."""
 
-    def __init__(self, repository: Path) -> None:
+    def __init__(self, repository: Path, arch: str = "x86_64") -> None:
         pool = self.pool = solv.Pool()
         pool.setdisttype(solv.Pool.DISTTYPE_RPM)
-        pool.setarch("x86_64")
+        pool.setarch(arch)
         pool.set_flag(solv.Pool.POOL_FLAG_IMPLICITOBSOLETEUSESCOLORS, 1)
         repo = pool.add_repo("hunt")
         for kind, flags in (("primary", 0), ("filelists", solv.Repo.REPO_EXTEND_SOLVABLES)):
@@ -331,8 +337,9 @@ def disagreements(shape: str, packages: Universe, work: Path) -> list[str]:
             work / "SRPMS", [{**one, "arch": "src", "requires": one["buildrequires"]} for one in packages]
         )
     targets = (str(work / "repo"), str(work / "SRPMS")) if builds else (str(work / "repo"),)
+    hosts = SHAPES[shape].get("hosts", ["x86_64"])
     options = AuditOptions(targets=targets, cache=False, discover_sources=False, metadata_only=True,
-                           arches=("x86_64",) if SHAPES[shape].get("arch") else ())  # fmt: skip
+                           arches=tuple(hosts) if SHAPES[shape].get("arch") else ())  # fmt: skip
     facts = {
         row.package.nevra: {
             (fact.kind.value, fact.category.value if fact.category else None) for fact in row.facts
@@ -340,6 +347,7 @@ def disagreements(shape: str, packages: Universe, work: Path) -> list[str]:
         for row in run_audit(options, load_policy()).results
     }
     solver = Solver(work / "repo")
+    on_hosts = [solver, *(Solver(work / "repo", host) for host in hosts[1:])]
     by_nevra = {nevra(one): one for one in packages}
     unmet = {nevra(one) for one in packages for need in one["requires"] if not solver.providers(need)}
 
@@ -359,13 +367,14 @@ def disagreements(shape: str, packages: Universe, work: Path) -> list[str]:
     found = []
     for package in packages:
         name = nevra(package)
-        if not solver.installs(set(), name):
+        installing = [one for one in on_hosts if name in one.by_nevra and one.installs(set(), name)]
+        if not installing:
             continue
         for category in CATEGORIES:
             locked = {one for one, of in categories.items() if category in of}
             if not locked or name in locked:
                 continue
-            needs = not solver.installs(locked, name)
+            needs = any(not one.installs(locked, name) for one in installing)  # on some host
             if needs and not {("depends", category), ("origin", category)} & facts[name]:
                 found.append(
                     f"{reaches_unmet([name])}MISS {name}: libsolv needs {category}; auditor {sorted(facts[name], key=str)}"
