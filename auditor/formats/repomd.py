@@ -50,17 +50,35 @@ class Repomd:
     files: dict[str, MetadataFile]
 
 
+_IN_DATA = ("location", "checksum", "size", "open-size", "database_version")
+_READ_WHERE = {"revision": ("repomd",), "data": ("repomd",)} | dict.fromkeys(_IN_DATA, ("repomd", "data"))
+"""Each element read, by the elements it must lie in, as librepo reads them (``repomd.c``: a state
+table of the children each element may have; any other element is skipped with all it holds)."""
+
+
 def read_repomd(path: str, shown: str) -> Repomd:
     files: dict[str, MetadataFile] = {}
     state: dict[str, object] = {"revision": None, "root": None}
     text = Text()
     current: dict[str, str] = {}
+    open_elements: list[str] = []
+    """The elements the parser is inside, outermost first."""
+
+    def read_here(name: str) -> bool:
+        # A <location> or <checksum> inside an element of no meaning to librepo (or a <data>
+        # inside a <data>) is skipped by dnf and yum: read, it named a primary.xml dnf never
+        # reads, and the one it reads went unaudited.
+        return _READ_WHERE.get(name) == tuple(open_elements)
 
     def start(name: str, attrs: dict[str, str]) -> None:
         if state["root"] is None:
             state["root"] = name
             if name != "repomd":
                 refuse_html_root(name, shown, "repomd")
+        read = read_here(name)
+        open_elements.append(name)
+        if not read:
+            return
         if name in _REPOMD_TEXT:
             text.start()
         if name == "data":
@@ -74,6 +92,9 @@ def read_repomd(path: str, shown: str) -> Repomd:
             current["checksum_type"] = attrs.get("type", "")
 
     def end(name: str) -> None:
+        open_elements.pop()
+        if not read_here(name):
+            return
         value = text.take().strip() if name in _REPOMD_TEXT else ""
         if name == "revision":
             state["revision"] = value
