@@ -100,42 +100,81 @@ def _matches(path: str, vouched: tuple[tuple[str, str], ...], shown: str) -> boo
     )
 
 
+_FILE = ("metalink", "files", "file")
+_ALTERNATE = (*_FILE, "mm0:alternates", "mm0:alternate")
+_READ_IN_FILE = frozenset(
+    {
+        (*_FILE, "verification"),
+        (*_FILE, "verification", "hash"),
+        (*_FILE, "mm0:alternates"),
+        _ALTERNATE,
+        (*_ALTERNATE, "verification"),
+        (*_ALTERNATE, "verification", "hash"),
+        (*_FILE, "resources"),
+        (*_FILE, "resources", "url"),
+    }
+)
+"""The elements of a metalink's ``<file>`` that librepo reads (``metalink.c``: a state table of
+the children each element may have, names as written; any other element is skipped with all it
+holds), by their path from the root."""
+
+
 def metalink(path: str, url: str) -> Listing:
     """A metalink's ``<url>`` elements for ``repomd.xml``, as repository URLs, in order, and
     the checksums of ``repomd.xml`` it vouches for: the file's own and each alternate's (an
-    older ``repomd.xml`` a mirror not yet synced may still serve), the strongest of each."""
+    older ``repomd.xml`` a mirror not yet synced may still serve), the strongest of each.
+
+    Only what librepo reads counts: the first ``<file name="repomd.xml">`` of ``<files>``, and
+    in it the ``<url>`` of its ``<resources>`` and the ``<hash>`` of its ``<verification>`` and
+    of its alternates'. A URL or hash anywhere else (another file's, an unknown element's) was
+    read too, and a mirror dnf never uses, first in the list, was the one audited."""
     found: list[str] = []
     ignored: list[str] = []
     text: list[str] = []
-    in_repomd = [False]
+    open_elements: list[str] = []
+    """The elements the parser is inside, outermost first (unknown ones included)."""
+    reading = [False]
+    """Whether the parser is inside the `<file>` librepo reads."""
+    file_seen = [False]
     hash_type = [""]
     hashes: dict[str, str] = {}
     vouched: list[tuple[str, str]] = []
 
+    def read_here(element: tuple[str, ...]) -> bool:
+        return reading[0] and element in _READ_IN_FILE
+
     def start(name: str, attrs: dict[str, str]) -> None:
-        text.clear()
-        local = name.rsplit(":", 1)[-1]
-        if local.lower() == "html":
+        if name.rsplit(":", 1)[-1].lower() == "html":
             raise InputError(url, HTML_PAGE)
-        if local == "file":
-            in_repomd[0] = attrs.get("name", "").rsplit("/", 1)[-1] == "repomd.xml"
-        elif local == "verification":
+        open_elements.append(name)
+        element = tuple(open_elements)
+        if element == _FILE:
+            # librepo reads the first file named exactly repomd.xml, and skips every other.
+            reading[0] = not file_seen[0] and attrs.get("name") == "repomd.xml"
+            file_seen[0] = file_seen[0] or reading[0]
+        elif not read_here(element):
+            return
+        text.clear()
+        if name == "verification":
             hashes.clear()
-        elif local == "hash":
+        elif name == "hash":
             algorithm = attrs.get("type", "").lower()
             hash_type[0] = "sha1" if algorithm == "sha" else algorithm  # librepo reads "sha" as SHA-1
 
     def end(name: str) -> None:
-        local = name.rsplit(":", 1)[-1]
-        if local == "hash" and in_repomd[0]:
+        element = tuple(open_elements)
+        open_elements.pop()
+        if element == _FILE:
+            reading[0] = False
+        if not read_here(element):
+            return
+        if name == "hash":
             hashes[hash_type[0]] = "".join(text)
-        elif local == "verification" and in_repomd[0]:
+        elif name == "verification":
             best = _best(hashes)
             if best is not None and best not in vouched:
                 vouched.append(best)
-        elif local == "file":
-            in_repomd[0] = False
-        elif local == "url":
+        elif name == "url":
             value = "".join(text).strip()
             if value.endswith("/repodata/repomd.xml") and _usable(value):
                 found.append(value[: -len("repodata/repomd.xml")])
