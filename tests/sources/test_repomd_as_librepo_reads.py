@@ -10,6 +10,10 @@ it met wherever they lay: it audited the clean primary.xml, and ``scan --strict`
 while ``dnf repoquery`` listed the Citrix package (the agent's file is not in the directory: a
 publisher can give it an ``xml:base`` elsewhere, so no file outside the metadata said anything).
 dnf is the authority; the packages are built by rpmbuild, the repositories by createrepo_c.
+
+yum 3 (XCP-ng 8.x) reads repomd.xml otherwise (``repoMDObject.py``: a ``<data>`` at any depth,
+the last of a type winning, and a ``<data>``'s children whatever their namespace prefix): an entry
+it reads and librepo skips names for yum 3 hosts another primary.xml than dnf's, and is refused.
 """
 
 from __future__ import annotations
@@ -99,3 +103,37 @@ def test_an_entry_librepo_skips_is_not_the_one_audited(
     document = json.loads(capsys.readouterr().out)
     assert {row["name"] for row in document["packages"]} == {"base", "agent"}
     assert code != 0
+
+
+YUM_READS_OTHERWISE = {
+    "a data element in an unknown element": '</data><mirror><data type="primary">{vendor}</data></mirror>',
+    "a data element with a namespace prefix": '</data><y:data xmlns:y="{namespace}" type="primary">{vendor}</y:data>',
+    "a location with a namespace prefix": '<y:location xmlns:y="{namespace}" href="{href}"/></data>',
+}
+"""What follows the clean entry's last child: an entry yum 3 reads (``repoMDObject.py``: a
+``<data>`` at any depth, the last of a type winning; its children whatever their namespace
+prefix) and librepo skips, naming for yum 3 the vendor's primary.xml, dnf reading the clean one."""
+
+
+@pytest.mark.parametrize("change", YUM_READS_OTHERWISE.values(), ids=YUM_READS_OTHERWISE.keys())
+def test_an_entry_yum_reads_and_librepo_skips_is_refused(
+    published: tuple[Path, Path], change: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Read as dnf reads it alone, the repository passed clean while yum 3 hosts (XCP-ng 8.x)
+    install the Citrix package: the two readings differ, and only refusing keeps a pass true."""
+    clean, vendor = published
+    repository = tmp_path / "published"
+    shutil.copytree(clean, repository)
+    cleans, vendors = primary_entry(clean), primary_entry(vendor)
+    href = found(r'href="[^"]+"', vendors).split('"')[1]
+    shutil.copy(vendor / href, repository / href)
+    inner = vendors.split(">", 1)[1].rsplit("</data>", 1)[0]
+    namespace = "http://linux.duke.edu/metadata/repo"
+    entry = cleans.replace("</data>", change.format(vendor=inner, href=href, namespace=namespace))
+    repomd = repository / "repodata" / "repomd.xml"
+    repomd.write_text(repomd.read_text().replace(cleans, entry))
+    assert dnf_names(repository, tmp_path / "dnf") == {"base"}
+    code = main(["scan", str(repository), "--format", "json", "-q", "--no-cache"])
+    err = capsys.readouterr().err
+    assert code == 3, err
+    assert f"{repomd}: lists " in err and "which yum 3 reads and dnf does not" in err, err
