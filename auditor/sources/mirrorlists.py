@@ -58,18 +58,40 @@ def _usable(url: str) -> bool:
     return urlsplit(url).scheme.lower() in _LISTED_SCHEMES
 
 
+LIBREPO_LINE = 4095
+"""Bytes librepo reads of a mirrorlist at a time (``fgets`` into its 4096-byte ``BUF_LEN``):
+the rest of a longer line is read as a line of its own."""
+
+
 def mirrorlist(path: str, url: str) -> Listing:
     """A mirrorlist: one URL a line, ``#`` comments; only http(s) and file mirrors are kept
-    (whether a file mirror may be read is the URL policy's decision)."""
+    (whether a file mirror may be read is the URL policy's decision).
+
+    Lines are read as librepo reads them for dnf (``lr_mirrorlist_parse_file``): split at new
+    lines only, spaces and tabs around a line dropped and nothing else, and a line is a URL only
+    when it holds ``://`` (or starts with ``/``, which dnf cannot use either). Read with Python's
+    ``splitlines`` and ``strip``, a ``#`` comment holding a U+001C or U+2028 hid a clean mirror
+    for the auditor alone, a no-break space before one, or a ``file:`` URL without ``//``, made it
+    one that dnf skips: that clean mirror was audited, the one dnf reads after it not."""
     data = read_regular(path, url, "a mirrorlist", SMALL_FILE_CEILING)
     if is_html_page(data[:4096]):
         raise InputError(url, HTML_PAGE)
-    text = data.decode("utf-8", "replace")
-    lines = [line.strip() for line in text.splitlines() if not line.lstrip().startswith("#")]
-    listed = [line for line in lines if line]
+    listed: list[str] = []
+    for number, raw in enumerate(data.split(b"\n"), 1):
+        if len(raw.rstrip(b" \t\r")) >= LIBREPO_LINE:
+            # librepo reads the line in pieces, and the rest as a line of its own; yum 3
+            # (``readlines``) reads it whole: a mirror after the cut is one reader's alone.
+            raise InputError(
+                url, f"line {number} is longer than the {LIBREPO_LINE} bytes librepo reads at a time:"
+                " dnf reads its end as another line, yum 3 does not; not a mirrorlist both read alike",
+            )  # fmt: skip
+        line = raw.lstrip(b" \t").rstrip(b" \t\n").decode("utf-8", "replace")
+        if line and not line.startswith("#"):
+            listed.append(line)
+    urls = [line for line in listed if "://" in line or line.startswith("/")]
     return Listing(
-        tuple(mirror for mirror in listed if _usable(mirror)),
-        tuple(mirror for mirror in listed if not _usable(mirror)),
+        tuple(mirror for mirror in urls if _usable(mirror)),
+        tuple(mirror for mirror in listed if mirror not in urls or not _usable(mirror)),
         "http, https or file mirror",
     )
 
@@ -175,7 +197,7 @@ def metalink(path: str, url: str) -> Listing:
             if best is not None and best not in vouched:
                 vouched.append(best)
         elif name == "url":
-            value = "".join(text).strip()
+            value = "".join(text)  # as librepo takes it: white space around it is the URL's too
             if value.endswith("/repodata/repomd.xml") and _usable(value):
                 found.append(value[: -len("repodata/repomd.xml")])
             elif value:
