@@ -26,6 +26,7 @@ from auditor.core.errors import InputError
 from auditor.formats.xmlstream import Text, attribute_pairs
 from auditor.sources import primary as primary_xml
 from auditor.sources.metadata_file import open_decompressed, parse_file
+from auditor.sources.yum_primary import IN_DOCUMENT, IN_FIELD, IN_PACKAGE
 
 
 def check_filelists(path: str, shown: str, open_size: int | None) -> InputError | None:
@@ -64,17 +65,13 @@ def read_filelists(path: str, shown: str, open_size: int | None = None) -> dict[
 
 
 _FILELISTS_CHILDREN: tuple[dict[str, int], ...] = (
-    primary_xml.CHILDREN[primary_xml.IN_DOCUMENT],
-    {"file": primary_xml.IN_FIELD, "version": primary_xml.IN_FIELD, "format": primary_xml.IN_PACKAGE},
+    primary_xml.CHILDREN[IN_DOCUMENT],
+    {"file": IN_FIELD, "version": IN_FIELD, "format": IN_PACKAGE},
     {},
     {},
 )
 """`primary_xml.CHILDREN` for filelists.xml: a ``<file>`` nested anywhere else is no file of the package."""
-_PACKAGE_DATA = (
-    primary_xml.CHILDREN[primary_xml.IN_PACKAGE].keys()
-    - _FILELISTS_CHILDREN[primary_xml.IN_PACKAGE].keys()
-    - {"size"}
-)
+_PACKAGE_DATA = primary_xml.CHILDREN[IN_PACKAGE].keys() - _FILELISTS_CHILDREN[IN_PACKAGE].keys() - {"size"}
 """What primary.xml says of a package: libsolv (dnf) reads it in filelists.xml too, in place of
 primary's (a package's requirements, its vendor), where this reader takes only files. Not a
 ``<size>``: read there, it only makes dnf refuse the file it downloads, which is no verdict."""
@@ -90,7 +87,7 @@ class FilelistsHandler:
         self.files: list[str] = []
         self.current = ""
         self.name = ""
-        self.states = [primary_xml.IN_DOCUMENT]
+        self.states = [IN_DOCUMENT]
         """As `PrimaryHandler.states`: an element is read only where libsolv reads it."""
         self.skipped = 0
 
@@ -100,7 +97,7 @@ class FilelistsHandler:
             return
         state = _FILELISTS_CHILDREN[self.states[-1]].get(name)
         if state is None:
-            if self.states[-1] == primary_xml.IN_PACKAGE and name in _PACKAGE_DATA:
+            if self.states[-1] == IN_PACKAGE and name in _PACKAGE_DATA:
                 raise self.refused(f"<{name}>, which libsolv (dnf) reads in place of primary.xml's")
             self.skipped = 1
             return
