@@ -77,6 +77,18 @@ primary's (a package's requirements, its vendor), where this reader takes only f
 ``<size>``: read there, it only makes dnf refuse the file it downloads, which is no verdict."""
 
 
+_YUM_READS: tuple[frozenset[str], ...] = (
+    frozenset({"package"}),
+    frozenset({"package", "version", "file"}),
+    frozenset(),
+    frozenset(),
+)
+"""By the state in which libsolv skipped an element, what yum 3 reads anywhere inside it: its
+reader of filelists.xml (yum-metadata-parser, where no ``filelists_db`` is listed) keeps no depth,
+as its reader of primary.xml (`auditor.sources.yum_primary`). A ``<file>`` in an unknown element
+of a package is a file of the package to yum 3 hosts, and of none to dnf."""
+
+
 class FilelistsHandler:
     """Turns pyexpat events of filelists.xml into `read_filelists`'s answer, in `found`."""
 
@@ -94,6 +106,8 @@ class FilelistsHandler:
     def start(self, name: str, attrs: list[str]) -> None:
         if self.skipped:
             self.skipped += 1
+            if name in _YUM_READS[self.states[-1]]:
+                raise self.refused(f"a <{name}> where dnf skips it and yum 3 reads it (yum-metadata-parser)")
             return
         state = _FILELISTS_CHILDREN[self.states[-1]].get(name)
         if state is None:
