@@ -4,6 +4,7 @@ and the checksums a metalink vouches for the ``repomd.xml`` its mirrors must ser
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -12,6 +13,7 @@ from auditor.core.files import open_regular, os_reason, read_regular
 from auditor.formats.xmlstream import HTML_PAGE, decompressed_chunks, is_html_page, parse_xml
 from auditor.net.http import strip_userinfo
 from auditor.net.remote import SMALL_FILE_CEILING
+from auditor.net.urlpolicy import curl_refuses
 
 _LISTED_SCHEMES = ("http", "https", "file")
 """Mirrors kept from a mirrorlist or metalink (rsync and ftp ones are not transports here)."""
@@ -62,38 +64,60 @@ LIBREPO_LINE = 4095
 """Bytes librepo reads of a mirrorlist at a time (``fgets`` into its 4096-byte ``BUF_LEN``):
 the rest of a longer line is read as a line of its own."""
 
+_YUM_MIRROR = re.compile(rb"\w+://\S+\s*$")
+"""A line yum 3 takes for a mirror (yum 3.4.3's ``_readMirrorList``; Python 2's ``str`` classes,
+as a bytes pattern's); any other line it skips."""
+
 
 def mirrorlist(path: str, url: str) -> Listing:
     """A mirrorlist: one URL a line, ``#`` comments; only http(s) and file mirrors are kept
     (whether a file mirror may be read is the URL policy's decision).
 
     Lines are read as librepo reads them for dnf (``lr_mirrorlist_parse_file``): split at new
-    lines only, spaces and tabs around a line dropped and nothing else, and a line is a URL only
-    when it holds ``://`` (or starts with ``/``, which dnf cannot use either). Read with Python's
-    ``splitlines`` and ``strip``, a ``#`` comment holding a U+001C or U+2028 hid a clean mirror
-    for the auditor alone, a no-break space before one, or a ``file:`` URL without ``//``, made it
-    one that dnf skips: that clean mirror was audited, the one dnf reads after it not."""
+    lines only, in pieces of `LIBREPO_LINE` bytes, spaces and tabs around a line dropped and
+    nothing else, and a line is a URL only when it holds ``://`` (or starts with ``/``, which dnf
+    cannot use either). Read with Python's ``splitlines`` and ``strip``, a ``#`` comment holding
+    a U+001C or U+2028 hid a clean mirror for the auditor alone, a no-break space before one, or
+    a ``file:`` URL without ``//``, made it one dnf skips: that clean mirror was audited, the one
+    dnf reads after it not. yum 3 reads the lines whole, and only those that are a URL from
+    their first byte: a mirrorlist it reads otherwise than dnf (a line librepo cuts, a URL after
+    a space, a CR LF line end) is refused, as one of them would go unaudited."""
     data = read_regular(path, url, "a mirrorlist", SMALL_FILE_CEILING)
     if is_html_page(data[:4096]):
         raise InputError(url, HTML_PAGE)
     listed: list[str] = []
-    for number, raw in enumerate(data.split(b"\n"), 1):
-        if len(raw.rstrip(b" \t\r")) >= LIBREPO_LINE:
-            # librepo reads the line in pieces, and the rest as a line of its own; yum 3
-            # (``readlines``) reads it whole: a mirror after the cut is one reader's alone.
-            raise InputError(
-                url, f"line {number} is longer than the {LIBREPO_LINE} bytes librepo reads at a time:"
-                " dnf reads its end as another line, yum 3 does not; not a mirrorlist both read alike",
-            )  # fmt: skip
-        line = raw.lstrip(b" \t").rstrip(b" \t\n").decode("utf-8", "replace")
-        if line and not line.startswith("#"):
-            listed.append(line)
+    for raw in data.split(b"\n"):
+        whole = raw + b"\n"
+        for start in range(0, len(whole), LIBREPO_LINE):
+            line = whole[start : start + LIBREPO_LINE].lstrip(b" \t")
+            if line and not line.startswith(b"#") and line.rstrip(b" \t\n"):
+                listed.append(line.rstrip(b" \t\n").decode("utf-8", "replace"))
     urls = [line for line in listed if "://" in line or line.startswith("/")]
+    by_yum = [
+        line.rstrip().replace(b"$ARCH", b"$BASEARCH").decode("utf-8", "replace")
+        for line in data.split(b"\n")
+        if _YUM_MIRROR.match(line)
+    ]
+    # What each reads from, in order: a URL curl refuses (a space, a CR) is none to dnf.
+    dnf = [mirror for mirror in urls if _usable(mirror) and curl_refuses(mirror) is None]
+    yum = [mirror for mirror in by_yum if _usable(mirror)]
+    if dnf != yum:
+        at = next(
+            n for n, (one, other) in enumerate(zip([*dnf, ""], [*yum, ""], strict=False)) if one != other
+        )
+        raise InputError(
+            url, f"dnf and yum 3 read its mirrors otherwise (mirror {at + 1}: {_shown(dnf, at)} to dnf,"
+            f" {_shown(yum, at)} to yum 3): a mirror one of them reads would go unaudited; refused",
+        )  # fmt: skip
     return Listing(
         tuple(mirror for mirror in urls if _usable(mirror)),
         tuple(mirror for mirror in listed if mirror not in urls or not _usable(mirror)),
         "http, https or file mirror",
     )
+
+
+def _shown(mirrors: list[str], index: int) -> str:
+    return repr(strip_userinfo(mirrors[index])) if index < len(mirrors) else "none"
 
 
 _STRENGTH = ("sha512", "sha384", "sha256", "sha224", "sha1", "md5")

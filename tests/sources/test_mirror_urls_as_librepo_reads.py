@@ -26,7 +26,6 @@ MIRRORLISTS = {
     "a comment holding a U+2028": "# an old mirror\u2028{clean}\n{vendor}\n".encode(),
     "a no-break space before the URL": b"\xc2\xa0{clean}\n{vendor}\n",
     "a file: URL without //": b"file:{clean_path}\n{vendor}\n",
-    "a line ending in CR LF": b"{clean}\r\n{vendor}\n",
     "a space in the URL": b"{clean_spaced}\n{vendor}\n",
 }
 """Mirrorlists whose clean mirror dnf does not read or cannot (librepo's
@@ -101,18 +100,36 @@ def test_a_mirrorlist_names_the_mirrors_dnf_reads(
     assert (code, names) == (1, {"base", "agent"}), err
 
 
-def test_a_mirrorlist_line_librepo_reads_in_two_is_refused(
-    repositories: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+READ_OTHERWISE_BY_YUM = {
+    # librepo reads a line 4095 bytes at a time (fgets): the end of a longer comment is a mirror.
+    "a line librepo reads in two": (b"#" + b"x" * 4094 + b"{vendor}\n{clean}\n", {"base", "agent"}),
+    # curl refuses the CR of a CR LF line end; yum 3 strips it (rstrip).
+    "a line ending in CR LF": (b"{clean}\r\n{vendor}\n", {"base", "agent"}),
+    # librepo strips the spaces before a URL; yum 3 takes a line for a mirror from its first byte.
+    "a space before the URL": (b"  {clean}\n{vendor}\n", {"base"}),
+}
+"""Mirrorlists dnf (librepo) and yum 3 (``_readMirrorList``: whole lines matching
+``\\w+://\\S+\\s*$``) read different mirrors from, and what dnf reads of each."""
+
+
+@pytest.mark.parametrize("case", READ_OTHERWISE_BY_YUM.values(), ids=READ_OTHERWISE_BY_YUM.keys())
+def test_a_mirrorlist_yum_3_reads_otherwise_is_refused(
+    case: tuple[bytes, set[str]],
+    repositories: dict[str, str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """librepo reads a mirrorlist 4095 bytes at a time (``fgets``): the end of a longer comment
-    line is a line of its own for dnf, a mirror, while yum 3 reads the line whole, a comment."""
+    listing, read_by_dnf = case
     mirrors = tmp_path / "mirrors.txt"
-    mirrors.write_text(f"#{'x' * 4094}{repositories['vendor']}\n{repositories['clean']}\n")
+    text = listing.decode()
+    for name, url in repositories.items():
+        text = text.replace(f"{{{name}}}", url)
+    mirrors.write_bytes(text.encode())
     config = configuration(tmp_path, f"mirrorlist=file://{mirrors}\n")
-    assert dnf_names(config, tmp_path / "dnf") == {"base", "agent"}
+    assert dnf_names(config, tmp_path / "dnf") == read_by_dnf
     code, _names, err = audited_names(config, capsys)
     assert code == 3
-    assert "line 1 is longer than the 4095 bytes librepo reads at a time" in err
+    assert "dnf and yum 3 read its mirrors otherwise (mirror 1: " in err, err
 
 
 def test_a_baseurl_holding_a_tab_is_one_dnf_cannot_read(
