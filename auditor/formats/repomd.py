@@ -50,17 +50,59 @@ class Repomd:
     files: dict[str, MetadataFile]
 
 
+_IN_DATA = ("location", "checksum", "size", "open-size", "database_version")
+_READ_WHERE = {"revision": ("repomd",), "data": ("repomd",)} | dict.fromkeys(_IN_DATA, ("repomd", "data"))
+"""Each element read, by the elements it must lie in, as librepo reads them (``repomd.c``: a state
+table of the children each element may have; any other element is skipped with all it holds)."""
+
+
+def _refuse_what_yum_reads_otherwise(
+    name: str, attrs: dict[str, str], inside: list[str], kind: str, shown: str
+) -> None:
+    """Refuse an element of an audited entry that yum 3 reads and librepo does not.
+
+    yum 3 (``repoMDObject.py``) takes a ``<data>`` at any depth, the last of a type winning,
+    and of a ``<data>`` its children whatever their namespace prefix: a ``<data type="primary">``
+    in an unknown element, or a ``<y:location>`` in the entry, names for yum 3 hosts a primary.xml
+    dnf does not read and the audit, which reads dnf's, would not see."""
+    local = name.rsplit(":", 1)[-1]
+    if local == "data" and (name, inside) != ("data", ["repomd"]) and attrs.get("type") in AUDITED_TYPES:
+        raise InputError(
+            shown, f"lists {attrs.get('type')} metadata in a <{name}> inside <{inside[-1]}>, which yum 3"
+            " reads and dnf does not:"
+            " corrupt, one of them would go unaudited",
+        )  # fmt: skip
+    if inside == ["repomd", "data"] and local != name and local in _IN_DATA and kind in AUDITED_TYPES:
+        raise InputError(
+            shown, f"lists a <{name}> in its {kind} entry, which yum 3 reads and dnf does not:"
+            " corrupt, one of them would go unaudited",
+        )  # fmt: skip
+
+
 def read_repomd(path: str, shown: str) -> Repomd:
     files: dict[str, MetadataFile] = {}
     state: dict[str, object] = {"revision": None, "root": None}
     text = Text()
     current: dict[str, str] = {}
+    open_elements: list[str] = []
+    """The elements the parser is inside, outermost first."""
+
+    def read_here(name: str) -> bool:
+        # A <location> or <checksum> inside an element of no meaning to librepo (or a <data>
+        # inside a <data>) is skipped by dnf, and by yum 3 within a <data>: read, it named a
+        # primary.xml neither reads, and the one they read went unaudited.
+        return _READ_WHERE.get(name) == tuple(open_elements)
 
     def start(name: str, attrs: dict[str, str]) -> None:
         if state["root"] is None:
             state["root"] = name
             if name != "repomd":
                 refuse_html_root(name, shown, "repomd")
+        _refuse_what_yum_reads_otherwise(name, attrs, open_elements, current.get("type", ""), shown)
+        read = read_here(name)
+        open_elements.append(name)
+        if not read:
+            return
         if name in _REPOMD_TEXT:
             text.start()
         if name == "data":
@@ -74,6 +116,9 @@ def read_repomd(path: str, shown: str) -> Repomd:
             current["checksum_type"] = attrs.get("type", "")
 
     def end(name: str) -> None:
+        open_elements.pop()
+        if not read_here(name):
+            return
         value = text.take().strip() if name in _REPOMD_TEXT else ""
         if name == "revision":
             state["revision"] = value

@@ -209,6 +209,20 @@ def as_curl_reads(url: str) -> str:
     return url if curl is None else f"{curl.group(1)}://{url[curl.end() :]}"
 
 
+_CURL_JUNK = re.compile(r"[\x00-\x20\x7f]")
+
+
+def curl_refuses(url: str) -> str | None:
+    """Why curl (librepo's, for dnf) refuses ``url`` before any request, or None: a space or a
+    control character anywhere in it (its URL parser's junk scan). ``urlsplit`` and requests
+    drop a tab, CR or LF and keep a space, and read a URL dnf never reads: what the audit saw
+    was then not the section's next URL, which is what dnf installs from."""
+    junk = _CURL_JUNK.search(url)
+    if junk is None:
+        return None
+    return f"holds {junk.group()!r}, which curl refuses in a URL: dnf goes on to the next"
+
+
 def strip_userinfo(url: str) -> str:
     """``url`` without ``user:password@``: credentials are never sent anywhere."""
     try:

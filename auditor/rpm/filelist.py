@@ -46,6 +46,11 @@ class FileList(Sequence[str]):
     def _paths(self) -> list[str]:
         return self._joined[1:-1].split("\0") if self._length else []
 
+    def known(self) -> tuple[str, ...]:
+        """The paths held now, reading nothing more: of a `PendingFileList` not yet completed,
+        those primary.xml lists (`auditor.sources.primary_db` compares them with yum's copy)."""
+        return tuple(self._paths())
+
     def __len__(self) -> int:
         return self._length
 

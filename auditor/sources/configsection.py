@@ -17,7 +17,7 @@ from auditor.net.failures import RedirectedToPolicyHost
 from auditor.net.http import strip_userinfo
 from auditor.net.remote import Remote
 from auditor.net.urlpaths import under
-from auditor.net.urlpolicy import UrlDecision, UrlOrigin, as_curl_reads
+from auditor.net.urlpolicy import UrlDecision, UrlOrigin, as_curl_reads, curl_refuses
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import Package
 from auditor.runtime.store import Store
@@ -187,6 +187,10 @@ class SectionReader:
     ) -> RepositoryRead | None:
         """The repository at ``url``, or None (why is kept); ``vouched`` (a metalink's check of
         its ``repomd.xml``, given the file's path and name) must pass before it is read."""
+        refused_by_curl = curl_refuses(url)
+        if refused_by_curl is not None:
+            self.failures.append(InputError(url, refused_by_curl))
+            return None
         decision = self.remote.decide(url, origin)
         if decision.policy_host:
             self.policy_hosts.append(f"{decision.url} ({decision.reason})")

@@ -26,6 +26,7 @@ from auditor.core.errors import InputError
 from auditor.formats.xmlstream import Text, attribute_pairs
 from auditor.sources import primary as primary_xml
 from auditor.sources.metadata_file import open_decompressed, parse_file
+from auditor.sources.yum_primary import IN_DOCUMENT, IN_FIELD, IN_PACKAGE
 
 
 def check_filelists(path: str, shown: str, open_size: int | None) -> InputError | None:
@@ -64,20 +65,28 @@ def read_filelists(path: str, shown: str, open_size: int | None = None) -> dict[
 
 
 _FILELISTS_CHILDREN: tuple[dict[str, int], ...] = (
-    primary_xml.CHILDREN[primary_xml.IN_DOCUMENT],
-    {"file": primary_xml.IN_FIELD, "version": primary_xml.IN_FIELD, "format": primary_xml.IN_PACKAGE},
+    primary_xml.CHILDREN[IN_DOCUMENT],
+    {"file": IN_FIELD, "version": IN_FIELD, "format": IN_PACKAGE},
     {},
     {},
 )
 """`primary_xml.CHILDREN` for filelists.xml: a ``<file>`` nested anywhere else is no file of the package."""
-_PACKAGE_DATA = (
-    primary_xml.CHILDREN[primary_xml.IN_PACKAGE].keys()
-    - _FILELISTS_CHILDREN[primary_xml.IN_PACKAGE].keys()
-    - {"size"}
-)
+_PACKAGE_DATA = primary_xml.CHILDREN[IN_PACKAGE].keys() - _FILELISTS_CHILDREN[IN_PACKAGE].keys() - {"size"}
 """What primary.xml says of a package: libsolv (dnf) reads it in filelists.xml too, in place of
 primary's (a package's requirements, its vendor), where this reader takes only files. Not a
 ``<size>``: read there, it only makes dnf refuse the file it downloads, which is no verdict."""
+
+
+_YUM_READS: tuple[frozenset[str], ...] = (
+    frozenset({"package"}),
+    frozenset({"package", "version", "file"}),
+    frozenset(),
+    frozenset(),
+)
+"""By the state in which libsolv skipped an element, what yum 3 reads anywhere inside it: its
+reader of filelists.xml (yum-metadata-parser, where no ``filelists_db`` is listed) keeps no depth,
+as its reader of primary.xml (`auditor.sources.yum_primary`). A ``<file>`` in an unknown element
+of a package is a file of the package to yum 3 hosts, and of none to dnf."""
 
 
 class FilelistsHandler:
@@ -90,17 +99,19 @@ class FilelistsHandler:
         self.files: list[str] = []
         self.current = ""
         self.name = ""
-        self.states = [primary_xml.IN_DOCUMENT]
+        self.states = [IN_DOCUMENT]
         """As `PrimaryHandler.states`: an element is read only where libsolv reads it."""
         self.skipped = 0
 
     def start(self, name: str, attrs: list[str]) -> None:
         if self.skipped:
             self.skipped += 1
+            if name in _YUM_READS[self.states[-1]]:
+                raise self.refused(f"a <{name}> where dnf skips it and yum 3 reads it (yum-metadata-parser)")
             return
         state = _FILELISTS_CHILDREN[self.states[-1]].get(name)
         if state is None:
-            if self.states[-1] == primary_xml.IN_PACKAGE and name in _PACKAGE_DATA:
+            if self.states[-1] == IN_PACKAGE and name in _PACKAGE_DATA:
                 raise self.refused(f"<{name}>, which libsolv (dnf) reads in place of primary.xml's")
             self.skipped = 1
             return

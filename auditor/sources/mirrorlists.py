@@ -4,6 +4,7 @@ and the checksums a metalink vouches for the ``repomd.xml`` its mirrors must ser
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -12,6 +13,7 @@ from auditor.core.files import open_regular, os_reason, read_regular
 from auditor.formats.xmlstream import HTML_PAGE, decompressed_chunks, is_html_page, parse_xml
 from auditor.net.http import strip_userinfo
 from auditor.net.remote import SMALL_FILE_CEILING
+from auditor.net.urlpolicy import curl_refuses
 
 _LISTED_SCHEMES = ("http", "https", "file")
 """Mirrors kept from a mirrorlist or metalink (rsync and ftp ones are not transports here)."""
@@ -58,20 +60,64 @@ def _usable(url: str) -> bool:
     return urlsplit(url).scheme.lower() in _LISTED_SCHEMES
 
 
+LIBREPO_LINE = 4095
+"""Bytes librepo reads of a mirrorlist at a time (``fgets`` into its 4096-byte ``BUF_LEN``):
+the rest of a longer line is read as a line of its own."""
+
+_YUM_MIRROR = re.compile(rb"\w+://\S+\s*$")
+"""A line yum 3 takes for a mirror (yum 3.4.3's ``_readMirrorList``; Python 2's ``str`` classes,
+as a bytes pattern's); any other line it skips."""
+
+
 def mirrorlist(path: str, url: str) -> Listing:
     """A mirrorlist: one URL a line, ``#`` comments; only http(s) and file mirrors are kept
-    (whether a file mirror may be read is the URL policy's decision)."""
+    (whether a file mirror may be read is the URL policy's decision).
+
+    Lines are read as librepo reads them for dnf (``lr_mirrorlist_parse_file``): split at new
+    lines only, in pieces of `LIBREPO_LINE` bytes, spaces and tabs around a line dropped and
+    nothing else, and a line is a URL only when it holds ``://`` (or starts with ``/``, which dnf
+    cannot use either). Read with Python's ``splitlines`` and ``strip``, a ``#`` comment holding
+    a U+001C or U+2028 hid a clean mirror for the auditor alone, a no-break space before one, or
+    a ``file:`` URL without ``//``, made it one dnf skips: that clean mirror was audited, the one
+    dnf reads after it not. yum 3 reads the lines whole, and only those that are a URL from
+    their first byte: a mirrorlist it reads otherwise than dnf (a line librepo cuts, a URL after
+    a space, a CR LF line end) is refused, as one of them would go unaudited."""
     data = read_regular(path, url, "a mirrorlist", SMALL_FILE_CEILING)
     if is_html_page(data[:4096]):
         raise InputError(url, HTML_PAGE)
-    text = data.decode("utf-8", "replace")
-    lines = [line.strip() for line in text.splitlines() if not line.lstrip().startswith("#")]
-    listed = [line for line in lines if line]
+    listed: list[str] = []
+    for raw in data.split(b"\n"):
+        whole = raw + b"\n"
+        for start in range(0, len(whole), LIBREPO_LINE):
+            line = whole[start : start + LIBREPO_LINE].lstrip(b" \t")
+            if line and not line.startswith(b"#") and line.rstrip(b" \t\n"):
+                listed.append(line.rstrip(b" \t\n").decode("utf-8", "replace"))
+    urls = [line for line in listed if "://" in line or line.startswith("/")]
+    by_yum = [
+        line.rstrip().replace(b"$ARCH", b"$BASEARCH").decode("utf-8", "replace")
+        for line in data.split(b"\n")
+        if _YUM_MIRROR.match(line)
+    ]
+    # What each reads from, in order: a URL curl refuses (a space, a CR) is none to dnf.
+    dnf = [mirror for mirror in urls if _usable(mirror) and curl_refuses(mirror) is None]
+    yum = [mirror for mirror in by_yum if _usable(mirror)]
+    if dnf != yum:
+        at = next(
+            n for n, (one, other) in enumerate(zip([*dnf, ""], [*yum, ""], strict=False)) if one != other
+        )
+        raise InputError(
+            url, f"dnf and yum 3 read its mirrors otherwise (mirror {at + 1}: {_shown(dnf, at)} to dnf,"
+            f" {_shown(yum, at)} to yum 3): a mirror one of them reads would go unaudited; refused",
+        )  # fmt: skip
     return Listing(
-        tuple(mirror for mirror in listed if _usable(mirror)),
-        tuple(mirror for mirror in listed if not _usable(mirror)),
+        tuple(mirror for mirror in urls if _usable(mirror)),
+        tuple(mirror for mirror in listed if mirror not in urls or not _usable(mirror)),
         "http, https or file mirror",
     )
+
+
+def _shown(mirrors: list[str], index: int) -> str:
+    return repr(strip_userinfo(mirrors[index])) if index < len(mirrors) else "none"
 
 
 _STRENGTH = ("sha512", "sha384", "sha256", "sha224", "sha1", "md5")
@@ -100,43 +146,82 @@ def _matches(path: str, vouched: tuple[tuple[str, str], ...], shown: str) -> boo
     )
 
 
+_FILE = ("metalink", "files", "file")
+_ALTERNATE = (*_FILE, "mm0:alternates", "mm0:alternate")
+_READ_IN_FILE = frozenset(
+    {
+        (*_FILE, "verification"),
+        (*_FILE, "verification", "hash"),
+        (*_FILE, "mm0:alternates"),
+        _ALTERNATE,
+        (*_ALTERNATE, "verification"),
+        (*_ALTERNATE, "verification", "hash"),
+        (*_FILE, "resources"),
+        (*_FILE, "resources", "url"),
+    }
+)
+"""The elements of a metalink's ``<file>`` that librepo reads (``metalink.c``: a state table of
+the children each element may have, names as written; any other element is skipped with all it
+holds), by their path from the root."""
+
+
 def metalink(path: str, url: str) -> Listing:
     """A metalink's ``<url>`` elements for ``repomd.xml``, as repository URLs, in order, and
     the checksums of ``repomd.xml`` it vouches for: the file's own and each alternate's (an
-    older ``repomd.xml`` a mirror not yet synced may still serve), the strongest of each."""
+    older ``repomd.xml`` a mirror not yet synced may still serve), the strongest of each.
+
+    Only what librepo reads counts: the first ``<file name="repomd.xml">`` of ``<files>``, and
+    in it the ``<url>`` of its ``<resources>`` and the ``<hash>`` of its ``<verification>`` and
+    of its alternates'. A URL or hash anywhere else (another file's, an unknown element's) was
+    read too, and a mirror dnf never uses, first in the list, was the one audited."""
     found: list[str] = []
     ignored: list[str] = []
     text: list[str] = []
-    in_repomd = [False]
+    open_elements: list[str] = []
+    """The elements the parser is inside, outermost first (unknown ones included)."""
+    reading = [False]
+    """Whether the parser is inside the `<file>` librepo reads."""
+    file_seen = [False]
     hash_type = [""]
     hashes: dict[str, str] = {}
     vouched: list[tuple[str, str]] = []
 
+    def read_here(element: tuple[str, ...]) -> bool:
+        return reading[0] and element in _READ_IN_FILE
+
     def start(name: str, attrs: dict[str, str]) -> None:
-        text.clear()
-        local = name.rsplit(":", 1)[-1]
-        if local.lower() == "html":
+        if name.rsplit(":", 1)[-1].lower() == "html":
             raise InputError(url, HTML_PAGE)
-        if local == "file":
-            in_repomd[0] = attrs.get("name", "").rsplit("/", 1)[-1] == "repomd.xml"
-        elif local == "verification":
+        open_elements.append(name)
+        element = tuple(open_elements)
+        if element == _FILE:
+            # librepo reads the first file named exactly repomd.xml, and skips every other.
+            reading[0] = not file_seen[0] and attrs.get("name") == "repomd.xml"
+            file_seen[0] = file_seen[0] or reading[0]
+        elif not read_here(element):
+            return
+        text.clear()
+        if name == "verification":
             hashes.clear()
-        elif local == "hash":
+        elif name == "hash":
             algorithm = attrs.get("type", "").lower()
             hash_type[0] = "sha1" if algorithm == "sha" else algorithm  # librepo reads "sha" as SHA-1
 
     def end(name: str) -> None:
-        local = name.rsplit(":", 1)[-1]
-        if local == "hash" and in_repomd[0]:
+        element = tuple(open_elements)
+        open_elements.pop()
+        if element == _FILE:
+            reading[0] = False
+        if not read_here(element):
+            return
+        if name == "hash":
             hashes[hash_type[0]] = "".join(text)
-        elif local == "verification" and in_repomd[0]:
+        elif name == "verification":
             best = _best(hashes)
             if best is not None and best not in vouched:
                 vouched.append(best)
-        elif local == "file":
-            in_repomd[0] = False
-        elif local == "url":
-            value = "".join(text).strip()
+        elif name == "url":
+            value = "".join(text)  # as librepo takes it: white space around it is the URL's too
             if value.endswith("/repodata/repomd.xml") and _usable(value):
                 found.append(value[: -len("repodata/repomd.xml")])
             elif value:

@@ -25,6 +25,7 @@ from auditor.rpm.model import (
 from auditor.rpm.package_fields import DEPENDENCY_KINDS, location_is_url
 from auditor.sources.filelists import FilelistsSource
 from auditor.sources.rpmmd_entry import dependency_from_attributes, epoch_number
+from auditor.sources.yum_primary import IN_DOCUMENT, IN_FIELD, IN_LIST, IN_PACKAGE, refuse_what_yum_reads
 
 MAX_LIST_ITEMS = HEADER_ARRAY_MAX
 """``<file>`` or ``<rpm:entry>`` elements in one list of one package (its files, its provides...),
@@ -70,7 +71,6 @@ _END_ACTIONS = {
 # it: a package's fields inside a ``<package>`` (``<format>`` being transparent), entries
 # inside a dependency list. Any other element is skipped with everything inside it, so an
 # element libsolv never reads cannot add to a package, nor end or replace a list it reads.
-IN_DOCUMENT, IN_PACKAGE, IN_LIST, IN_FIELD = range(4)
 _CONTAINERS = ("metadata", "rpmmd", "otherdata", "filelists", "diskusagedata", "susedata", "patterns",
                "products")  # fmt: skip
 CHILDREN: tuple[dict[str, int], ...] = (
@@ -151,6 +151,7 @@ class PrimaryHandler:
     def start(self, name: str, attrs: list[str]) -> None:
         if self.skipped:
             self.skipped += 1
+            refuse_what_yum_reads(self.states, name, self.shown, self.where)
             return
         state = CHILDREN[self.states[-1]].get(name)
         if state is None:
@@ -341,8 +342,7 @@ class PrimaryHandler:
         # converted from Debian's does, distro-60k's, is that one string too). So are the name
         # and version, as dependencies' names and versions are: the self-provide then shares
         # the package's name and version instead of holding copies.
-        # Positional, in `Package`'s field order: the same call by keyword took 1.1 us more a
-        # package.
+        # Positional, in `Package`'s field order: by keyword, the call took 1.1 us more a package.
         release_text, checksum_kind = release or "", checksum_type or "sha256"
         package = make_package(
             repeated(name, name), epoch, repeated(version, version), repeated(release_text, release_text),

@@ -28,6 +28,7 @@ from urllib.parse import quote
 
 from auditor.core.errors import InputError
 from auditor.formats.repomd import MetadataFile
+from auditor.rpm.filelist import FileList
 from auditor.rpm.model import Dependency, Package
 from auditor.runtime.parallel import READ_DATABASE_FROM, Background, worth_forking
 from auditor.sources.metadata_file import open_decompressed
@@ -86,8 +87,10 @@ def check_primary_db(path: str, shown: str, open_size: int | None, packages: Seq
     compare_primary_db(read_primary_db(path, shown, open_size), packages, shown)
 
 
-DatabaseRows = tuple[dict[int, PackageKey], dict[int, set[Entry]]]
-"""What a ``primary_db`` lists: pkgKey -> the package, and pkgKey -> its dependencies."""
+DatabaseRows = tuple[dict[int, PackageKey], dict[int, set[Entry]], dict[int, set[str]]]
+"""What a ``primary_db`` lists: pkgKey -> the package, pkgKey -> its dependencies, and pkgKey ->
+its primary files (the ``files`` table: yum 3 answers a requirement on ``/usr/bin/python`` or
+anything under ``/etc/`` from there, as dnf answers it from primary.xml's ``<file>``)."""
 
 
 def read_primary_db(path: str, shown: str, open_size: int | None) -> DatabaseRows:
@@ -197,7 +200,10 @@ def _read(database: str, size: int, shown: str) -> DatabaseRows:
                 except ValueError as exc:
                     raise InputError(shown, f"bad {kind} entry: {exc}") from None
                 dependencies.setdefault(_number(key), set()).add((kind, dependency))
-        return packages, dependencies
+        files: dict[int, set[str]] = {}
+        for key, path in rows("SELECT pkgKey, name FROM files"):
+            files.setdefault(_number(key), set()).add(_text(path))
+        return packages, dependencies, files
     finally:
         db.close()
 
@@ -208,7 +214,7 @@ def _check_schema(db: sqlite3.Connection, shown: str) -> None:
     schema = {
         name: (kind, sql) for name, kind, sql in db.execute("SELECT name, type, sql FROM sqlite_master")
     }
-    for table in ("packages", *YUM_KINDS):
+    for table in ("packages", *YUM_KINDS, "files"):
         kind, sql = schema.get(table, (None, None))
         if kind != "table" or not isinstance(sql, str) or not sql.lstrip().upper().startswith("CREATE TABLE"):
             raise InputError(shown, f"primary_db has no plain table {table}: not yum's database")
@@ -219,11 +225,14 @@ def _check_schema(db: sqlite3.Connection, shown: str) -> None:
 def compare_primary_db(rows: DatabaseRows, packages: Sequence[Package], shown: str) -> None:
     """Raise `InputError` naming ``shown`` unless ``rows`` list what primary.xml gave
     (``packages``, as read from it) with the same dependencies."""
-    keys, dependencies = rows
+    keys, dependencies, files = rows
     in_db: dict[PackageKey, set[Entry]] = {}
+    files_in_db: dict[PackageKey, set[str]] = {}
     for row, key in keys.items():
         in_db.setdefault(key, set()).update(dependencies.get(row, ()))
+        files_in_db.setdefault(key, set()).update(files.get(row, ()))
     in_xml: dict[PackageKey, set[Entry]] = {}
+    files_in_xml: dict[PackageKey, set[str]] = {}
     names: dict[PackageKey, str] = {}
     for package in packages:
         key = _key(package)
@@ -231,6 +240,10 @@ def compare_primary_db(rows: DatabaseRows, packages: Sequence[Package], shown: s
         found = in_xml.setdefault(key, set())
         for kind in YUM_KINDS:
             found.update((kind, dependency) for dependency in getattr(package, kind))
+        # Read before filelists.xml completes any list: the paths primary.xml gives.
+        files_in_xml.setdefault(key, set()).update(
+            package.files.known() if isinstance(package.files, FileList) else package.files
+        )
     extra = [key for key in in_db if key not in in_xml]
     if extra:
         said = f"lists {len(extra)} package(s) primary.xml does not ({_some(map(_nevra, extra))})"
@@ -245,6 +258,14 @@ def compare_primary_db(rows: DatabaseRows, packages: Sequence[Package], shown: s
             change = sorted(f"{kind} {dependency}" for kind, dependency in found ^ other)
             said = f"{names[key]}: dependencies differ from primary.xml ({_some(change, '; ')})"
             raise InputError(shown, f"{said}: yum 3 resolves by primary_db, dnf by primary.xml; {_REFUSED}")
+    for key, listed in files_in_xml.items():
+        other_files = files_in_db[key]
+        if listed != other_files:
+            # A file requirement (/usr/bin/python, /bin/sh) met by a clean package in primary.xml
+            # and by a Citrix one in the database is met by the Citrix one on every yum 3 host.
+            change = sorted(f"{'+' if path in other_files else '-'}{path}" for path in listed ^ other_files)
+            said = f"{names[key]}: primary files differ from primary.xml ({_some(change, '; ')})"
+            raise InputError(shown, f"{said}: yum 3 meets file requirements by primary_db; {_REFUSED}")
 
 
 _REFUSED = "refused, as what one of them says would go unaudited"

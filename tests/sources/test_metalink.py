@@ -227,3 +227,45 @@ def test_a_baseurl_read_because_the_metalink_could_not_be_is_a_gap(
     assert "repository-not-read" in json.dumps(document["completeness"])
     code, _, err = scan(config, tmp_path / "cache", capsys, "--strict")
     assert code != 0 and "repository-not-read" in err
+
+
+def hash_of(www: Path, repository: str, algorithm: str) -> str:
+    return f'<hash type="{algorithm}">{hashlib.new(algorithm, repomd_of(www, repository)).hexdigest()}</hash>'
+
+
+UNREAD_BY_LIBREPO = {
+    "another file's URL": '<files><file name="repomd.xml.asc"><resources>{stale}</resources></file>'
+    '<file name="repomd.xml"><resources>{repo}</resources></file></files>',
+    "a URL outside <files>": '{stale}<files><file name="repomd.xml"><resources>{repo}</resources></file></files>',
+    "a URL in an unknown element": '<files><file name="repomd.xml"><resources><mirrors>{stale}</mirrors>{repo}'
+    "</resources></file></files>",
+    "a file named on a path": '<files><file name="repodata/repomd.xml"><resources>{stale}</resources></file>'
+    '<file name="repomd.xml"><resources>{repo}</resources></file></files>',
+    "a hash in an unknown element": '<files><file name="repomd.xml"><verification>{repo_sha256}'
+    "<pieces>{stale_sha512}</pieces></verification><resources>{stale}{repo}</resources></file></files>",
+}
+"""What a metalink holds inside ``<metalink>``, its ``/stale/`` mirror or that mirror's checksum
+where librepo does not read it (``metalink.c`` reads the first ``<file name="repomd.xml">`` of
+``<files>``, in it only the ``<url>`` of ``<resources>`` and the ``<hash>`` of
+``<verification>``): dnf reads ``/repo/``."""
+
+
+@pytest.mark.parametrize("body", UNREAD_BY_LIBREPO.values(), ids=UNREAD_BY_LIBREPO.keys())
+def test_only_what_librepo_reads_of_a_metalink_names_a_mirror_or_vouches_for_one(
+    body: str, server: LocalServer, www: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Read wherever they lay, a URL or a hash librepo skips made the clean ``/stale/`` mirror
+    the one audited: scan --strict passed, exit 0, while dnf installs from ``/repo/``."""
+    mirror = {name: f"<url>{server.url(f'/{name}/repodata/repomd.xml')}</url>" for name in ("stale", "repo")}
+    body = body.format(
+        **mirror, repo_sha256=hash_of(www, "repo", "sha256"), stale_sha512=hash_of(www, "stale", "sha512")
+    )
+    (www / "metalink.xml").write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        f'<metalink version="3.0" xmlns="http://www.metalinker.org/">{body}</metalink>\n'
+    )
+    config = tmp_path / "fedora.repo"
+    config.write_text(f"[updates]\nmetalink={server.url('/metalink.xml')}\n")
+    code, document, err = scan(config, tmp_path / "cache", capsys, "--strict")
+    assert {package["input"] for package in document["packages"]} == {server.url("/repo/")}, err
+    assert code != 0

@@ -137,15 +137,6 @@ CARET_LIB = '<rpm:entry name="caret-lib" flags="GE" epoch="0" ver="1.5^20231231"
     [
         # An empty list nested in another: libsolv skips it; it ended the requirements and replaced the provides.
         lambda text: text.replace(CARET_LIB, CARET_LIB + "<rpm:provides/>", 1),
-        lambda text: text.replace(
-            CARET_LIB, CARET_LIB + "<rpm:conflicts><rpm:entry name='x'/></rpm:conflicts>", 1
-        ),
-        # A provide in an element libsolv does not know: no provide of the package's, nor an answer to caret-lib.
-        lambda text: text.replace(
-            "</format>",
-            "<extra><rpm:provides><rpm:entry name='caret-lib' flags='EQ' ver='9'/></rpm:provides></extra></format>",
-            1,
-        ),
         # A package inside a package: libsolv skips it, the reader had dropped the outer one.
         lambda text: text.replace(
             "</format>", "<extra><package type='rpm'><name>ghost</name></package></extra></format>", 1
@@ -158,8 +149,6 @@ CARET_LIB = '<rpm:entry name="caret-lib" flags="GE" epoch="0" ver="1.5^20231231"
     ],
     ids=[
         "provides-in-requires",
-        "conflicts-in-requires",
-        "provides-in-unknown",
         "package-in-package",
         "package-in-format",
         "entry-in-entry",
@@ -182,13 +171,67 @@ def test_an_element_where_libsolv_reads_none_adds_and_hides_nothing(
     assert "caret-lib >= 1.5^20231231" in unresolved_by_auditor(read)
 
 
+YUM_READS_THERE = {
+    # yum 3 reads an entry anywhere in a list: a requirement x, libsolv none.
+    "conflicts-in-requires": (
+        lambda text: text.replace(
+            CARET_LIB, CARET_LIB + "<rpm:conflicts><rpm:entry name='x'/></rpm:conflicts>", 1
+        ),
+        "a <rpm:entry>",
+    ),
+    # yum 3 reads a list anywhere in <format>: a provide answering caret-lib, libsolv none.
+    "provides-in-unknown": (
+        lambda text: text.replace(
+            "</format>",
+            "<extra><rpm:provides><rpm:entry name='caret-lib' flags='EQ' ver='9'/></rpm:provides></extra></format>",
+            1,
+        ),
+        "a <rpm:provides>",
+    ),
+    # yum 3 reads a package anywhere in the document, a name anywhere in a package (the last one).
+    "package-in-unknown": (
+        lambda text: text.replace(
+            "</metadata>", "<extra><package type='rpm'><name>ghost</name></package></extra></metadata>", 1
+        ),
+        "a <package>",
+    ),
+    "name-in-unknown": (
+        lambda text: text.replace(
+            "<name>caret-version</name>", "<name>caret-version</name><extra><name>ghost</name></extra>", 1
+        ),
+        "a <name>",
+    ),
+}
+"""Elements libsolv skips with what they hold, where yum 3 (yum-metadata-parser, which reads
+primary.xml where the repository lists no primary_db) reads something: refused, as one reading
+or the other would go unaudited."""
+
+
+@pytest.mark.parametrize("change", YUM_READS_THERE.values(), ids=YUM_READS_THERE.keys())
+@pytest.mark.parametrize("halves", [False, True])
+def test_an_element_libsolv_skips_and_yum_reads_is_refused(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, halves: bool, change: tuple[Callable[[str], str], str]
+) -> None:
+    edit, element = change
+    rewrite_primary(repo, edit)
+    libsolv = libsolv_reads(repo)
+    assert libsolv["requires"] == ["caret-lib >= 1.5^20231231", "tilde-version >= 1.0~rc1"]
+    with pytest.raises(InputError) as refused:
+        auditor_read(repo, monkeypatch, halves=halves)
+    assert "primary.xml.gz: " in str(refused.value)
+    assert f"{element} where dnf skips it and yum 3 reads it" in str(refused.value)
+
+
 FILEDEPS = "a179bf563db2b0d6d5cd06caa742011bc2e47c84884939949ac15e0f10964a7d"
 """The pkgid of filedeps-1.0-1, whose files filelists.xml lists."""
 SINGLE_REQ = '<rpm:entry name="single-req" flags="GE" epoch="0" ver="1.0"/>'
 """A requirement of single-deps-1.0-1, after which the tests add a file requirement."""
 
 
-def test_a_file_nested_in_an_unknown_element_of_filelists_is_no_file(repo: Path) -> None:
+def test_a_file_nested_in_an_unknown_element_of_filelists_is_refused(repo: Path) -> None:
+    """libsolv reads no file there (the path stays unresolved for dnf); yum 3's reader of
+    filelists.xml (yum-metadata-parser) keeps no depth, and reads it as one of the package's:
+    what meets a file requirement on yum 3 hosts is not what the audit saw."""
     rewrite_primary(
         repo, lambda text: text.replace(SINGLE_REQ, SINGLE_REQ + '<rpm:entry name="/opt/ghost/x"/>')
     )
@@ -200,8 +243,8 @@ def test_a_file_nested_in_an_unknown_element_of_filelists_is_no_file(repo: Path)
     read = repodata.read_repository(str(repo))
     assert read.file_lists is not None
     complete_file_lists([read.file_lists], frozenset({"/opt/ghost/x"}), read.errors)
-    assert read.errors == []
-    assert "/opt/ghost/x" in unresolved_by_auditor(read)
+    [error] = read.errors
+    assert "filelists.xml.gz: package filedeps: a <file> where dnf skips it and yum 3 reads it" in str(error)
 
 
 @pytest.mark.parametrize(

@@ -263,3 +263,57 @@ def test_a_database_read_in_a_child_is_compared_the_same(
     code, errors = scan(repo, capsys)
     assert code == 3 and "lacks 1 package(s) of primary.xml (clean-tool-1.0-1.noarch)" in errors[0]
     assert len(forked) == 2
+
+
+TOOL = """Name: {name}
+Version: 1.0
+Release: 1
+Summary: s
+License: MIT
+Vendor: {vendor}
+BuildArch: noarch
+{tags}
+%description
+d
+%install
+mkdir -p %{{buildroot}}/usr/bin
+echo tool > %{{buildroot}}/usr/bin/{name}
+{more}
+%files
+/usr/bin/{name}
+{listed}
+"""
+
+
+def test_a_primary_file_the_database_gives_another_package_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``app`` requires ``/usr/bin/foo``, which the clean ``foo-tools`` owns; the database gives
+    that path to the Citrix ``ctx-agent`` instead. yum 3 meets a requirement on a path of
+    ``/usr/bin`` or ``/etc`` from the database's ``files`` table: on its hosts ``app`` installs
+    ``ctx-agent``. The tables were not compared: the repository passed as dnf reads it."""
+    foo = "echo foo > %{buildroot}/usr/bin/foo"
+    texts = [
+        TOOL.format(name="app", vendor="XCP-ng", tags="Requires: /usr/bin/foo", more="", listed=""),
+        TOOL.format(name="foo-tools", vendor="XCP-ng", tags="", more=foo, listed="/usr/bin/foo"),
+        TOOL.format(name="ctx-agent", vendor="Citrix Systems, Inc.", tags="", more="", listed=""),
+    ]
+    built = []
+    for number, text in enumerate(texts):
+        (tmp_path / f"rpm{number}").mkdir()
+        built.append(binary_of(text, tmp_path / f"rpm{number}"))
+    repo = repository(tmp_path / "repo", built)
+    assert scan(repo, capsys)[1] == []
+
+    def give_the_path_to_the_citrix_package(db: sqlite3.Connection) -> None:
+        db.execute(
+            "UPDATE files SET pkgKey = (SELECT pkgKey FROM packages WHERE name = 'ctx-agent')"
+            " WHERE name = '/usr/bin/foo'"
+        )
+
+    edited(repo, tmp_path, give_the_path_to_the_citrix_package)
+    code, errors = scan(repo, capsys)
+    assert code == 3
+    [error] = errors
+    assert "primary files differ from primary.xml" in error and "/usr/bin/foo)" in error, error
+    assert "yum 3 meets file requirements by primary_db" in error
