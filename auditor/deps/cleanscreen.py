@@ -189,14 +189,20 @@ class CleanView:
             return set()
         # Only the other side of a pair: a package holds ``near`` through the mixed group
         # already, and the near packages of most runs are depended on by every package. The
-        # near packages are binaries, and apart is mutual between binaries: asking one way
-        # is enough (a source package's BuildConflicts are its own way).
+        # near packages are binaries, and apart is mutual between binaries but for a multilib
+        # pair of two versions (`SameName`, asked both ways; a source package's BuildConflicts
+        # are its own way).
         others = frozenset(near)
         by_name: dict[str, list[int]] = {}
-        packages = apart_from[next(iter(near))].siblings.packages
+        siblings = apart_from[next(iter(near))].siblings
         for other in near:
-            by_name.setdefault(packages[other].name, []).append(other)
-        return {one for one, apart in apart_from.items() if apart.apart_from_any(others, by_name)}
+            by_name.setdefault(siblings.packages[other].name, []).append(other)
+        return {
+            one
+            for one, apart in apart_from.items()
+            if apart.apart_from_any(others, by_name)
+            or any(siblings.apart(other, one) for other in by_name.get(siblings.packages[one].name, ()))
+        }
 
     def surely_apart(self, package: int) -> set[int]:
         """What ``package`` is or surely holds that is apart from some package."""

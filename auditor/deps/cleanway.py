@@ -224,13 +224,13 @@ class _Search(CleanView):
         waiting: _Owned = []
         queue: deque[tuple[int, Sequence[Group]]] = deque([(package, groups)])
 
-        # Apart is mutual between binary packages; a source package's BuildConflicts go one way.
+        # From the asked package's side: its BuildConflicts go one way, as `SameName` for a 32-bit one.
         own_conflicts = apart_from.get(package)
 
         def against(member: int) -> list[int]:
             mine = apart_from.get(member)
-            found = [] if mine is None else [one for one in apart_held if one in mine]
-            if own_conflicts is not None and package not in found and member in own_conflicts:
+            found = [] if mine is None else [one for one in apart_held if one != package and one in mine]
+            if own_conflicts is not None and member in own_conflicts:
                 found.append(package)
             return found
 

@@ -226,9 +226,11 @@ class SameName:
     libsolv never installs two packages of one name (its implicit obsoletes), so a newer
     version of a package is no alternative for the older one's requirement. dnf makes two
     exceptions: installonly packages (both must be: `INSTALLONLY_PROVIDES`), and, as dnf sets
-    libsolv's ``implicitobsoleteusescolors``, a multilib pair: the same version of a 64-bit
-    and a 32-bit architecture (x86_64 and i686). A multilib pair of different versions is not
-    installed together either (dnf and libsolv, checked in tests/deps/test_same_name.py).
+    libsolv's ``implicitobsoleteusescolors``, a multilib pair: a 64-bit and a 32-bit package
+    (x86_64 and i686). Of different versions, the 32-bit one never comes as a dependency beside
+    the 64-bit one (libsolv's infarch rule), but asked for itself it takes the 64-bit one as a
+    dependency (an install job lifts that rule for its name): ``apart`` is asked from the first
+    package's side (dnf and libsolv, checked in tests/deps/test_same_name.py).
 
     The relation is answered for one pair at a time (`apart`), never listed: all versions ever
     built of one name (a vault of kernels) are thousands of packages, and millions of pairs.
@@ -243,7 +245,7 @@ class SameName:
         self._installonly: dict[int, bool] = {}
 
     def apart(self, first: int, second: int) -> bool:
-        """Whether ``first`` and ``second``, two packages of one name, are never installed together."""
+        """Whether ``second``, of the name of ``first``, is never installed beside ``first``."""
         packages = self.packages
         one, other = packages[first], packages[second]
         if first == second or one.name != other.name or one.is_source or other.is_source:
@@ -255,7 +257,9 @@ class SameName:
             other.version,
             other.release,
         )
-        return not (same_version and not _colour(one.arch) & _colour(other.arch))
+        if colour(one.arch) & colour(other.arch):
+            return True
+        return not same_version and colour(other.arch) == 1  # the 32-bit one as a dependency
 
     def installonly(self, index: int) -> bool:
         found = self._installonly.get(index)
@@ -282,6 +286,7 @@ class SameName:
                 for second in indexes[position + 1 :]:
                     if self.apart(first, second):
                         found.add(first)
+                    if self.apart(second, first):
                         found.add(second)
         return found
 
@@ -292,7 +297,7 @@ def _installonly(package: Package) -> bool:
     )
 
 
-def _colour(arch: str) -> int:
+def colour(arch: str) -> int:
     """libsolv's colour of an architecture (``pool_arch2color``): 64-bit ones 2, 32-bit ones 1,
     noarch every colour; packages of one name and of disjoint colours are a multilib pair."""
     if arch == "noarch":

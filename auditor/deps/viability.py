@@ -8,7 +8,7 @@ from collections.abc import Callable, Container, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Generic, Protocol, Self, TypeVar
 
-from auditor.deps.coinstall import Apart, shared_answers
+from auditor.deps.coinstall import Apart, colour, shared_answers
 from auditor.deps.provides import Architectures, host_arches
 
 if TYPE_CHECKING:
@@ -116,6 +116,12 @@ class Viability(Generic[Group]):
         # The architecture first: n packages of one version, each of its own architecture,
         # asked `apart` of each other n x n times where the architectures already part them.
         same = [m for m in by_version.get(version, ()) if goes(arches[m]) and m not in apart]
+        if colour(package.arch) == 1:  # it takes a 64-bit package of its name of any version
+            others_64 = (
+                m for v, ms in by_version.items() if v != version for m in ms if colour(arches[m]) == 2
+            )
+            same += [m for m in others_64 if goes(arches[m]) and not any(m in among for among in apart.among)]
+            same.sort(key=self._places(group).__getitem__)
         if same and others:
             place = self._places(group)
             kept = tuple(sorted((*others, *same), key=place.__getitem__))

@@ -30,10 +30,9 @@ commit 30b7a63, and 0, 1 and 0 once a Requires' ``(A unless B)`` kept B's provid
 (``tests/deps/test_unless_refuses.py``). The MISS left: ``richv`` 127, a package whose one
 provider refuses what it provides itself, one requirement away (the graph reads such a package
 as one dnf never installs only where it is a provider itself), and ``archmix`` 143, the multilib
-case `auditor.deps.hosts.lock_step_twins` documents. ``hosts`` 224: an i686 package requiring the
+case `auditor.deps.hosts.lock_step_twins` documents. ``hosts`` 224 (an i686 package requiring the
 x86_64 package of its name in another version, which libsolv installs beside it when the i686 one
-is the root (`auditor.deps.coinstall.SameName` reads such a pair as never installed together,
-which holds only for the i686 one as a dependency), stays ``may-depend``.
+is asked for) is fixed (`auditor.deps.coinstall.SameName`).
 """
 
 from __future__ import annotations

@@ -84,7 +84,7 @@ def interned(packages: list[Package]) -> list[Package]:
     ]
 
 
-def _colour(arch: str) -> int:
+def colour(arch: str) -> int:
     return 3 if arch == "noarch" else 2 if arch == "s390x" or "64" in arch else 1
 
 
@@ -100,7 +100,9 @@ def _same_name_apart(one: Package, other: Package) -> bool:
     if _installonly(one) and _installonly(other):
         return False
     same = (one.epoch or 0, one.version, one.release) == (other.epoch or 0, other.version, other.release)
-    return not (same and not _colour(one.arch) & _colour(other.arch))
+    if colour(one.arch) & colour(other.arch):
+        return True
+    return not same and colour(other.arch) == 1  # a 32-bit one, as a dependency of the other
 
 
 def _matched(packages: Sequence[Package], index: ProvidesIndex, owner: int) -> set[int]:

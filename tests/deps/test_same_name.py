@@ -1,7 +1,8 @@
 """Two packages of one name are never installed together, so one is no alternative for the
 other's requirement: a newer ``p`` that took over what the older one requires leaves the older
 one only the Citrix provider. dnf's exceptions are kept: installonly packages (the kernel) and
-multilib pairs (the same version, 64-bit and 32-bit). Each scenario is built by rpmbuild and
+multilib pairs (the same version, 64-bit and 32-bit; of two versions, the 32-bit one asked for
+itself takes the 64-bit one). Each scenario is built by rpmbuild and
 compared with what libsolv, set up as dnf sets it, installs (tests/deps/built.py).
 """
 
@@ -27,6 +28,12 @@ SCENARIOS: dict[str, tuple[dict[str, Any], dict[str, Any], str]] = {
     "multilib pair": ({"arch": "x86_64"}, {"arch": "i686"}, "may-depend"),
     "multilib pair, 32-bit requiring": ({"arch": "i686"}, {"arch": "x86_64"}, "may-depend"),
     "multilib, other versions": ({"arch": "x86_64"}, {"arch": "i686", "evr": "2.0-1"}, "depends"),
+    # Asked for itself, the 32-bit one takes the 64-bit one of another version (rpm-md hunt, hosts 224).
+    "multilib, other versions, 32-bit requiring": (
+        {"arch": "i686"},
+        {"arch": "x86_64", "evr": "2.0-1"},
+        "may-depend",
+    ),
     "installonly by provide": (
         {"arch": "x86_64", "provides": ["installonlypkg(kernel-module)"]},
         {"arch": "x86_64", "evr": "2.0-1", "provides": ["installonlypkg(kernel-module)"]},
