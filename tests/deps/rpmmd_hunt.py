@@ -333,7 +333,11 @@ def disagreements(shape: str, packages: Universe, work: Path) -> list[str]:
     builds = bool(SHAPES[shape].get("buildrequires"))
     if builds:
         write_repository(
-            work / "SRPMS", [{**one, "arch": "src", "requires": one["buildrequires"]} for one in packages]
+            work / "SRPMS",
+            [
+                {**one, "arch": "src", "requires": one["buildrequires"], "conflicts": [], "obsoletes": []}
+                for one in packages
+            ],
         )
     targets = (str(work / "repo"), str(work / "SRPMS")) if builds else (str(work / "repo"),)
     hosts = SHAPES[shape].get("hosts", ["x86_64"])
@@ -349,19 +353,25 @@ def disagreements(shape: str, packages: Universe, work: Path) -> list[str]:
     on_hosts = [solver, *(Solver(work / "repo", host) for host in hosts[1:])]
     by_nevra = {nevra(one): one for one in packages}
     unmet = {nevra(one) for one in packages for need in one["requires"] if not solver.providers(need)}
+    unmet_build = {
+        nevra(one) for one in packages for need in one["buildrequires"] if not solver.providers(need)
+    }
 
-    def reaches_unmet(start: list[str]) -> str:
+    def reaches_unmet(start: list[str], builds: bool = False) -> str:
+        """ "U" where an installation of ``start`` (and, with ``builds``, the builds of what it
+        holds) may reach a requirement nothing meets."""
         seen, todo = set(), list(start)
         while todo:
             name = todo.pop()
             if name in seen or name not in by_nevra:
                 continue
             seen.add(name)
-            for need in by_nevra[name]["requires"]:
+            package = by_nevra[name]
+            for need in package["requires"] + (package["buildrequires"] if builds else []):
                 todo += solver.providers(need)
                 words = need.replace("(", " ").replace(")", " ").split() if need.startswith("(") else []
                 todo += [one for word in words if word[0] in "cp/" for one in solver.providers(word)]
-        return "U" if seen & unmet else ""
+        return "U" if seen & (unmet | unmet_build if builds else unmet) else ""
 
     found = []
     for package in packages:
@@ -392,7 +402,7 @@ def _build_misses(
     categories: dict[str, set[str]],
     facts: dict[str, set[tuple[str, str | None]]],
     solver: Solver,
-    reaches_unmet: Callable[[list[str]], str],
+    reaches_unmet: Callable[..., str],
 ) -> list[str]:
     """The BMISS lines: the builds libsolv finds no buildroot for without a category's packages
     and the binaries of the builds so blocked, a least fixed point."""
@@ -423,7 +433,7 @@ def _build_misses(
                     name for need in sources[source]["buildrequires"] for name in solver.providers(need)
                 ]
                 found.append(
-                    f"{reaches_unmet(providers)}BMISS {source}: libsolv finds no buildroot without {category}; "
+                    f"{reaches_unmet(providers, builds=True)}BMISS {source}: libsolv finds no buildroot without {category}; "
                     f"auditor {sorted(facts.get(source, set()), key=str)}"
                 )
     return found
