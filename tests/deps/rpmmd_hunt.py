@@ -352,10 +352,13 @@ def disagreements(shape: str, packages: Universe, work: Path) -> list[str]:
     solver = Solver(work / "repo")
     on_hosts = [solver, *(Solver(work / "repo", host) for host in hosts[1:])]
     by_nevra = {nevra(one): one for one in packages}
-    unmet = {nevra(one) for one in packages for need in one["requires"] if not solver.providers(need)}
-    unmet_build = {
-        nevra(one) for one in packages for need in one["buildrequires"] if not solver.providers(need)
-    }
+
+    def met(need: str) -> bool:  # and libsolv's answer for a rich one, each part of an (a and b)
+        parts = need[1:-1].split(" and ") if need.startswith("(") and " and " in need else [need]
+        return bool(solver.providers(need)) and all(solver.providers(part) for part in parts)
+
+    unmet = {nevra(one) for one in packages for need in one["requires"] if not met(need)}
+    unmet_build = {nevra(one) for one in packages for need in one["buildrequires"] if not met(need)}
 
     def reaches_unmet(start: list[str], builds: bool = False) -> str:
         """ "U" where an installation of ``start`` (and, with ``builds``, the builds of what it
