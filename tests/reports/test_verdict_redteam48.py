@@ -14,31 +14,7 @@ import pytest
 
 from auditor.cli.main import main
 from tests.deps.built import CITRIX, build_repository
-
-FIRMWARE = """Name: fw
-Version: 1.0
-Release: 1
-Summary: s
-License: MIT
-{vendor}BuildArch: noarch
-AutoReq: no
-%description
-d
-%files
-/usr/share/fw
-"""
-
-
-def _write_spec(directory: Path, vendor: str = "") -> Path:
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / "fw.spec"
-    path.write_text(FIRMWARE.format(vendor=f"Vendor: {vendor}\n" if vendor else ""))
-    return path
-
-
-def _scan(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
-    code = main(["scan", "--no-cache", *args, "-q"])
-    return code, capsys.readouterr().out
+from tests.reports.test_verdict_redteam import _scan, _write_spec
 
 
 def _cyclonedx_components(document: str) -> list[dict[str, list[str]]]:
