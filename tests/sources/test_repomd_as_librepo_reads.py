@@ -28,6 +28,7 @@ import pytest
 
 from auditor.cli.main import main
 from tests.scenarios.test_repo_excludes import CITRIX, CLEAN, build
+from tests.sources.test_mirror_urls_as_librepo_reads import dnf_names as dnf_names_of
 
 SKIPPED_WRAPPERS = {
     "an unknown element": ("<mirror>", "</mirror>"),
@@ -75,22 +76,9 @@ def repository_hiding_an_entry(published: tuple[Path, Path], wrapper: tuple[str,
 
 
 def dnf_names(repository: Path, work: Path) -> set[str]:
-    assert shutil.which("dnf"), "dnf is the authority here: install dnf and dnf-plugins-core"
     (work / "repos").mkdir(parents=True)
     (work / "repos" / "r.repo").write_text(f"[r]\nname=r\nbaseurl=file://{repository}/\ngpgcheck=0\n")
-    (work / "main.conf").write_text("[main]\n")
-    command = [
-        "dnf",
-        "-q",
-        f"--config={work / 'main.conf'}",
-        "--releasever=8",
-        f"--installroot={work / 'root'}",
-    ]
-    command += [f"--setopt=reposdir={work / 'repos'}", f"--setopt=cachedir={work / 'cache'}"]
-    command += ["repoquery", "--qf", "%{name}"]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
-    assert done.returncode == 0, done.stderr
-    return set(done.stdout.split())
+    return dnf_names_of(work / "repos" / "r.repo", work / "dnf")
 
 
 @pytest.mark.parametrize("wrapper", SKIPPED_WRAPPERS.values(), ids=SKIPPED_WRAPPERS.keys())
