@@ -63,6 +63,7 @@ def test_the_bsd_varstored_xcp_ng_ships_is_not_the_component(
         ("\uff30roprietary and BSD", True),
         ("BSD and LicenseRef-Proprietary", True),
         ("Proprietaryish and BSD", False),
+        ("BSD and CitrixProprietary", True),  # glued on by camel case, as the licence rules read it
     ],
 )
 def test_a_component_s_licence_condition_reads_the_licence_as_the_licence_rules_do(
