@@ -51,7 +51,7 @@ NOT_FREE: dict[str, str | list[str]] = {
     "Attribution-NonCommercial": "proprietary-license",
     # A term glued on by camel case: XenServer 8.2's kernel.spec (xcp-ng-rpms/kernel, branch XS-8.2)
     # has "License: GPLv2 and CitrixCommercial" and ships COPYING.CitrixCommercial; XCP-ng's is GPLv2.
-    "GPLv2 and CitrixCommercial": "proprietary-license",
+    "GPLv2 and CitrixCommercial": ["citrix-license", "proprietary-license"],
     "BSD and XenServerProprietary": "proprietary-license",
     "VendorEULA": "proprietary-license",
     "Redistributable-no-modification": "restricted-license",
