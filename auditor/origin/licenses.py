@@ -17,7 +17,7 @@ from collections.abc import Callable
 _TERM_GAP = re.compile(r"[\s_-]+")
 
 
-def license_term_pattern(term: str) -> re.Pattern[str]:
+def license_term_pattern(term: str, *, glued: bool = False) -> re.Pattern[str]:
     """Where ``term`` is in a licence expression, whatever joins it to the rest.
 
     A term stands anywhere a letter or digit does not carry it on: ``-``, ``+``, ``_``, ``.``,
@@ -30,6 +30,10 @@ def license_term_pattern(term: str) -> re.Pattern[str]:
     ``LicenseRef-CitrixEULA`` hold ``LicenseRef-Citrix`` (a name glued to the product or the
     licence it names), while ``LicenseRef-Citrine`` and ``LicenseRef-Citrixish`` do not. Digits
     glued to a term that ends on a letter are a version of it: ``LicenseRef-XenServer8-EULA``.
+    ``glued``: the term starts where camel case starts a word instead, a capital after a small
+    letter (not after a glued ``non`` or ``not``): XenServer 8.2's kernel.spec has ``License:
+    GPLv2 and CitrixCommercial``, which holds ``Commercial``; ``NonProprietary`` holds nothing
+    (`first_term` reads it after the terms that stand alone).
     """
     words = [word for word in _TERM_GAP.split(term.strip()) if word]
     body = r"[\s_-]+".join(re.escape(word) for word in words)
@@ -44,7 +48,31 @@ def license_term_pattern(term: str) -> re.Pattern[str]:
     # A version glued to a name is still the name, as citrix-vendor reads it: XenServer8,
     # Citrix7. Only after a letter, so a term that ends on a digit keeps its own number.
     version = r"\d*" if words and words[-1][-1:].isalpha() else ""
-    return re.compile(negated + r"(?<![^\W_])" + body + version + end, re.IGNORECASE)
+    start = r"(?-i:(?<=[a-z])(?=[A-Z]))(?<!non)(?<!not)" if glued else r"(?<![^\W_])"
+    return re.compile(negated + start + body + version + end, re.IGNORECASE)
+
+
+TermPatterns = tuple[tuple[re.Pattern[str], ...], ...]
+"""Each term's pattern standing alone, then glued on by camel case (`license_term_pattern`)."""
+
+
+def license_term_patterns(terms: tuple[str, ...]) -> TermPatterns:
+    return (
+        tuple(license_term_pattern(term) for term in terms),
+        tuple(license_term_pattern(term, glued=True) for term in terms),
+    )
+
+
+def first_term(text: str, terms: tuple[str, ...], patterns: TermPatterns) -> str | None:
+    """The first of ``terms`` that stands in ``text``; else the first glued to a word before it
+    by camel case (``CitrixCommercial``). Every term standing alone is tried first, so a licence
+    the terms found before they were read glued keeps the term, and the fingerprint, it had:
+    ``LicenseRef-CitrixEULA`` is still ``LicenseRef-Citrix``, not ``EULA``."""
+    for reading in patterns:
+        for term, pattern in zip(terms, reading, strict=True):
+            if pattern.search(text):
+                return term
+    return None
 
 
 _LATER = r"(?!\s+(?:any\s+)?(?:later|newer|higher|greater|above)(?![\w-]))"

@@ -20,7 +20,7 @@ from auditor.core.errors import PolicyError
 from auditor.core.schema import shown
 from auditor.core.tomlfile import read_text
 from auditor.origin.findings import Category, Finding, Severity
-from auditor.origin.licenses import license_elements, license_term_pattern, not_free
+from auditor.origin.licenses import first_term, license_elements, license_term_patterns, not_free
 from auditor.origin.reading import readings
 from auditor.origin.urls import ParsedUrl, UrlEvidence, host_matches, package_urls
 from auditor.rpm.model import Package
@@ -208,13 +208,13 @@ class LicenseRule(Rule):
 
     terms: tuple[str, ...] = ()
     elements: tuple[str, ...] = ()
-    _compiled: tuple[re.Pattern[str], ...] = field(default=(), compare=False, repr=False)
+    _compiled: tuple[tuple[re.Pattern[str], ...], ...] = field(default=(), compare=False, repr=False)
     _seen: dict[str, Finding | None] = field(default_factory=dict, compare=False, repr=False)
 
     kind: ClassVar[str] = "license"
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_compiled", tuple(license_term_pattern(term) for term in self.terms))
+        object.__setattr__(self, "_compiled", license_term_patterns(self.terms))
 
     def match(self, package: Package) -> Iterator[Finding]:
         license_ = package.license
@@ -235,9 +235,8 @@ class LicenseRule(Rule):
 
     def _leaf(self, text: str) -> str | None:
         """The term or element that makes one licence of an expression not free, if any."""
-        for term, pattern in zip(self.terms, self._compiled, strict=True):
-            if pattern.search(text):
-                return term
+        if (term := first_term(text, self.terms, self._compiled)) is not None:
+            return term
         if self.elements:
             present = {element.casefold() for element in license_elements(text)}
             for element in self.elements:
@@ -255,8 +254,8 @@ def _mentions(license_: str | None, term: str) -> bool:
     """Whether ``term`` stands in the licence as the licence rules read one (normalised text, a
     whole term): a fullwidth ``Proprietary`` says Proprietary, ``BSD (non-proprietary)`` does too,
     ``Proprietaryish`` does not."""
-    pattern = license_term_pattern(term)
-    return bool(license_) and any(pattern.search(text) for text in readings(license_ or ""))
+    patterns = license_term_patterns((term,))
+    return bool(license_) and any(first_term(text, (term,), patterns) for text in readings(license_ or ""))
 
 
 class KeyAction(enum.Enum):

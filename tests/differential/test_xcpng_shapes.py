@@ -15,7 +15,7 @@ import pytest
 from auditor.cli.main import main
 from auditor.rpm.gaps import GapKind
 from auditor.rpm.spec.parser import parse_spec
-from tests.differential.test_spec_reading import CITRIX, build_srpm, rpm_recorded, rpmspec
+from tests.differential.test_spec_reading import CITRIX, _run, build_srpm, rpm_recorded, rpmspec
 
 HEADER = "Name: case\nVersion: 1.0\nRelease: 1\nSummary: s\nLicense: MIT\nSource0: case.tar.gz\n"
 BODY = "%description\nd\n%files\n"
@@ -132,3 +132,38 @@ def test_a_bcond_in_a_branch_not_taken_leaves_its_with_undefined(
     assert [package["gaps"] for package in report["packages"]] == [[], []]
     # A branch the reader cannot decide still reads both ways: origin, with the gap.
     assert main(["scan", spec, *options]) == 1
+
+
+PATCH_PER_DIST = (
+    # xcp-ng-rpms/xapi SPECS/xapi.spec (XS-8.3, 8.3): Patch1..7 under %if "%{dist}" == ".xs9",
+    # then "Security patches from xapi-89" numbered Patch1..4 again, outside any conditional.
+    '%if "%{dist}" == ".xs9"\nPatch1: 0001-xen-4.20.patch\n%endif\n'
+    f"Patch1: {CITRIX}/0001-xapi89-backend-local.patch\n"
+)
+
+
+@pytest.mark.parametrize(("dist", "refused"), [(".xs9", True), (".xcpng8.3", False)])
+def test_a_patch_number_read_twice_is_a_spec_rpm_refuses(dist: str, refused: bool, tmp_path: Path) -> None:
+    """rpm refuses a spec whose Source or Patch number comes twice ("patch 1 defined multiple
+    times"): built for XenServer 9, XenServer's xapi.spec does not parse. The reader read both
+    lines and said nothing; the reading is not rpm's, which a gap says (the control, another
+    dist, takes one Patch1: no gap)."""
+    text = HEADER + PATCH_PER_DIST + BODY
+    spec = tmp_path / "case.spec"
+    spec.write_text(text)
+    done = _run(tmp_path, ["rpmspec", "--define", f"dist {dist}", "-P", str(spec)], check=False)
+    assert ("patch 1 defined multiple times" in done.stderr) is refused
+    gaps = parse_spec(text, "case.spec", defines={"dist": dist}).gaps
+    assert any("Patch1 defined again" in gap.detail for gap in gaps) is refused, gaps
+
+
+def test_a_number_in_each_branch_of_an_undecided_conditional_is_no_refusal(tmp_path: Path) -> None:
+    """The reader reads both branches of a conditional it cannot decide; rpm reads one of them,
+    and one Patch1 is no refusal. With ``dist`` the build host's, xapi.spec's first Patch1 may
+    not be read: the conditional is the gap, no number read twice."""
+    text = HEADER + "%if 0%{?rhel} >= 9\nPatch1: a.patch\n%else\nPatch1: b.patch\n%endif\n" + BODY
+    assert rpm_recorded(tmp_path, text) == {"case.tar.gz", "b.patch"}
+    for spec_text in (text, HEADER + PATCH_PER_DIST + BODY):
+        gaps = parse_spec(spec_text, "case.spec").gaps
+        assert not any("defined again" in gap.detail for gap in gaps), gaps
+        assert {gap.kind for gap in gaps} == {GapKind.UNDECIDED_CONDITIONAL}

@@ -49,6 +49,11 @@ NOT_FREE: dict[str, str | list[str]] = {
     "CC-BY-NC-4.0": "proprietary-license",
     "CC-BY-NC-SA-4.0 AND MIT": "proprietary-license",
     "Attribution-NonCommercial": "proprietary-license",
+    # A term glued on by camel case: XenServer 8.2's kernel.spec (xcp-ng-rpms/kernel, branch XS-8.2)
+    # has "License: GPLv2 and CitrixCommercial" and ships COPYING.CitrixCommercial; XCP-ng's is GPLv2.
+    "GPLv2 and CitrixCommercial": ["citrix-license", "proprietary-license"],
+    "BSD and XenServerProprietary": "proprietary-license",
+    "VendorEULA": "proprietary-license",
     "Redistributable-no-modification": "restricted-license",
     "Redistributable, no modification permitted": "restricted-license",
     "GPLv2+ and Redistributable, no modification permitted": "restricted-license",
@@ -78,6 +83,7 @@ FREE = (
     "LicenseRef-Fedora-UltraPermissive",
     "LicenseRef-Citrine",  # neither Citrix nor glued to it by a capital
     "LicenseRef-Citrixish",
+    "NonProprietary",  # glued after a "non", as "BSD (non-proprietary)" is free
     "CC-BY-SA-4.0 AND CC0-1.0",
     "Python-2.0.1 AND Unicode-DFS-2016",
     "Beerware",

@@ -63,6 +63,7 @@ def test_the_bsd_varstored_xcp_ng_ships_is_not_the_component(
         ("\uff30roprietary and BSD", True),
         ("BSD and LicenseRef-Proprietary", True),
         ("Proprietaryish and BSD", False),
+        ("BSD and CitrixProprietary", True),  # glued on by camel case, as the licence rules read it
     ],
 )
 def test_a_component_s_licence_condition_reads_the_licence_as_the_licence_rules_do(
@@ -85,7 +86,13 @@ def test_the_firmware_waiver_does_not_accept_a_licence_citrix_wrote(
     specs = [
         write_spec(tmp_path, "linux-firmware", "License: Redistributable, no modification permitted"),
         write_spec(tmp_path, "xs-licensed-tool", "License: LicenseRef-Citrix-EULA"),
+        # XenServer 8.2's kernel (xcp-ng-rpms/kernel, branch XS-8.2) and its COPYING.CitrixCommercial
+        write_spec(tmp_path, "kernel", "License: GPLv2 and CitrixCommercial"),
     ]
     code, report, _ = scan_report(capsys, *specs, "--waivers", waivers, "--strict")
     assert code == 1
-    assert binaries(report, "gate") == {"linux-firmware": "waived", "xs-licensed-tool": "blocking"}
+    assert binaries(report, "gate") == {
+        "linux-firmware": "waived",
+        "xs-licensed-tool": "blocking",
+        "kernel": "blocking",
+    }

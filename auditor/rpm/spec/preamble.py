@@ -57,6 +57,8 @@ class PreambleTags:
     build_requires: list[Dependency]
     build_conflicts: list[Dependency]
     source_line: bool
+    numbers_read: set[tuple[SourceKind, int]]
+    """The Source and Patch numbers of the lines rpm certainly reads (no undecided branch)."""
 
     def _inexact_name(self, number: int, raw: str) -> None:
         """A package's name read through a macro the reader could not expand exactly (undefined,
@@ -136,6 +138,13 @@ class PreambleTags:
         self, kind: SourceKind, number: int | None, value: str, raw: str, line: int, expansion: Expansion
     ) -> None:
         self.source_line = True
+        if number is not None and not self.conditionals.undecided_branch:
+            # rpm refuses the spec ("patch 1 defined multiple times"): XenServer's xapi.spec
+            # (XS-8.3) has a Patch1 under %if "%{dist}" == ".xs9" and another after it. Two
+            # branches the reader could not decide may each hold one, as rpm allows.
+            if (kind, number) in self.numbers_read:
+                self.conditionals.unbalanced(line, f"{kind.value.capitalize()}{number} defined again")
+            self.numbers_read.add((kind, number))
         found = self.values.sources(kind, number, value, raw, line, expansion)
         self.sources.extend(found)
         if number is not None and found:
