@@ -90,8 +90,8 @@ class _SpecReader(PreambleTags):
         self.files_of = ""
         self.packaging: set[str] = set()
         self.source_line = False
-        self.numbers_read: set[tuple[SourceKind, int]] = set()
         """Whether the line read gave a Source or Patch: code in its value is that Source's gap."""
+        self.numbers_read: set[tuple[SourceKind, int]] = set()
         self.budget_spent = False
         """Whether the gap of the spent expansion budget was given (`_note_cuts`)."""
         self.values = LineValues(path, self.macros, self.gaps)
