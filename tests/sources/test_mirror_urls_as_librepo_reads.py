@@ -85,16 +85,21 @@ def configuration(tmp_path: Path, text: str) -> Path:
     return config
 
 
-@pytest.mark.parametrize("listing", MIRRORLISTS.values(), ids=MIRRORLISTS.keys())
-def test_a_mirrorlist_names_the_mirrors_dnf_reads(
-    listing: bytes, repositories: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def mirrorlist_configuration(listing: bytes, repositories: dict[str, str], tmp_path: Path) -> Path:
+    """A configuration whose mirrorlist is ``listing``, its ``{name}`` placeholders the repositories' URLs."""
     mirrors = tmp_path / "mirrors.txt"
     text = listing.decode()
     for name, url in repositories.items():
         text = text.replace(f"{{{name}}}", url)
     mirrors.write_bytes(text.encode())
-    config = configuration(tmp_path, f"mirrorlist=file://{mirrors}\n")
+    return configuration(tmp_path, f"mirrorlist=file://{mirrors}\n")
+
+
+@pytest.mark.parametrize("listing", MIRRORLISTS.values(), ids=MIRRORLISTS.keys())
+def test_a_mirrorlist_names_the_mirrors_dnf_reads(
+    listing: bytes, repositories: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = mirrorlist_configuration(listing, repositories, tmp_path)
     assert dnf_names(config, tmp_path / "dnf") == {"base", "agent"}
     code, names, err = audited_names(config, capsys)
     assert (code, names) == (1, {"base", "agent"}), err
@@ -120,12 +125,7 @@ def test_a_mirrorlist_yum_3_reads_otherwise_is_refused(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     listing, read_by_dnf = case
-    mirrors = tmp_path / "mirrors.txt"
-    text = listing.decode()
-    for name, url in repositories.items():
-        text = text.replace(f"{{{name}}}", url)
-    mirrors.write_bytes(text.encode())
-    config = configuration(tmp_path, f"mirrorlist=file://{mirrors}\n")
+    config = mirrorlist_configuration(listing, repositories, tmp_path)
     assert dnf_names(config, tmp_path / "dnf") == read_by_dnf
     code, _names, err = audited_names(config, capsys)
     assert code == 3
