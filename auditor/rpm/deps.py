@@ -189,7 +189,8 @@ def one_package_holds(condition: Node) -> bool:
 
 def refused(requires: tuple[Dependency, ...]) -> tuple[Dependency, ...]:
     """What a package's Requires forbid beside it, as a Conflicts would: the condition of each
-    ``(A unless B)`` no ``or``, ``if`` or ``unless`` above governs. libsolv reads that as "A,
+    ``(A unless B)`` reached through ``and`` and the A of an ``unless`` only (no ``or``, no ``if``,
+    no ``else``: those make it one choice). libsolv reads ``(A unless B)`` as "A,
     and not B", so a provider of B can never be installed with the package (a buildroot of a
     source package's BuildRequires never holds one), and is no way around a Citrix provider
     of what else it needs. One that does not parse forbids nothing."""
