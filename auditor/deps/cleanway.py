@@ -13,9 +13,10 @@ It propagates units, as a SAT solver does first: the package; the one provider l
 their requirements (clean, and installable with what is already held); and so on. When a
 requirement is left with no provider but tainted ones, every installation of the package holds
 a tainted package. Where units leave choices between clean providers, it tries them, a mixed
-group's first, backtracking as a SAT solver does: when no choice leaves a clean way, the
-package ``depends`` if it can be installed at all (the same search with nothing left out),
-and the first choice's group is the one its chain names. Both answers are sound; within
+group's first, going back to the choice a dead end depends on (`auditor.deps.backjump`), as
+a SAT solver does: when no choice leaves a clean way, the package ``depends`` if it can be
+installed at all (the same search with nothing left out), and the first choice's group is
+the one its chain names. Both answers are sound; within
 `STEPS` they are complete for the packages asked (held to libsolv's by
 tests/deps/test_clean_way_random.py and tests/deps/test_category_clean_way_random.py).
 
@@ -27,10 +28,11 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from auditor.deps.askorder import from_the_top, in_order, left_unasked, witnessed
+from auditor.deps.backjump import Choices, NotInstallable, Walk, anything, rules_out
 from auditor.deps.cleanscreen import CleanView
 from auditor.deps.coinstall import Apart
 from auditor.deps.edges import Edges
@@ -131,7 +133,7 @@ class _Search(CleanView):
 
     def ask(self, package: int, groups: Sequence[Group]) -> NoCleanWay | None:
         """Unit propagation from ``package`` with ``groups`` as its requirements, then a search
-        through the choices it leaves between clean providers (`_Walk`)."""
+        through the choices it leaves between clean providers (`Walk`)."""
         walks = self._walks(package, groups)
         walk = next(walks)
         if walk.found:
@@ -148,7 +150,7 @@ class _Search(CleanView):
         return self._no_choice_left(package, groups, walk, dead)
 
     def _no_choice_left(
-        self, package: int, groups: Sequence[Group], walk: _Walk, dead: list[NoCleanWay | None]
+        self, package: int, groups: Sequence[Group], walk: Walk, dead: list[NoCleanWay | None]
     ) -> NoCleanWay | None:
         """The answer when every choice ``walk`` began with ended with a requirement left with
         no clean provider (``dead``, what each walk found): the first choice's group when it has a
@@ -189,33 +191,30 @@ class _Search(CleanView):
         (with no package left out when the search has no tainted set)."""
         return any(walk.found for walk in self._walks(package, groups))
 
-    def _walks(self, package: int, groups: Sequence[Group]) -> Iterator[_Walk]:
-        """Each walk of the search through the choices, in order (chronological backtracking:
-        the last choice with an option left takes its next one), until one finds an
-        installation or every choice is tried. Past `STEPS`, `OutOfSteps`."""
+    def _walks(self, package: int, groups: Sequence[Group]) -> Iterator[Walk]:
+        """Each walk of the search through the choices, going back to the last choice its dead end
+        depends on (`auditor.deps.backjump`), until one finds an installation. Past `STEPS`, `OutOfSteps`."""
         walk = self._walk(package, groups, ())
         yield walk
-        picks, options = [0] * len(walk.options), walk.options
+        choices = Choices(walk.options)
         while not walk.found:
-            while picks and picks[-1] + 1 >= options[len(picks) - 1]:
-                picks.pop()
-            if not picks:
+            if not choices.after(walk):
                 return
             if self.steps > STEPS:
                 raise OutOfSteps
-            picks[-1] += 1
-            walk = self._walk(package, groups, picks)
+            walk = self._walk(package, groups, choices.picks)
             yield walk
-            options = walk.options
-            picks += [0] * (len(options) - len(picks))
+            choices.extend(walk.options)
 
-    def _walk(self, package: int, groups: Sequence[Group], picks: Sequence[int]) -> _Walk:
+    def _walk(self, package: int, groups: Sequence[Group], picks: Sequence[int]) -> Walk:
         """Unit propagation from ``package``; where it stops with choices left, the choice a
         mixed group offers first, taking the option ``picks`` names for it (its first past
         them), and on."""
         apart_from, runtime = self.apart_from, self.runtime
-        held: dict[int, Step | None] = {package: None}
-        """What the installation must hold -> the step that put it there."""
+        held: dict[int, Step | None] = {package: None}  # what it must hold -> the step that put it there
+        reason: dict[int, int] = {package: 0}  # what it holds -> the choices that put it there
+        needs: list[int] = []  # each choice's `Walk.needs`
+        conflict = -1  # `Walk.conflict`: none yet
         choice: dict[int, Step | None] = {package: None}
         """What it holds -> the nearest step above it that took the one clean provider of a
         mixed group: what a tainted provider would replace."""
@@ -234,15 +233,30 @@ class _Search(CleanView):
                 found.append(package)
             return found
 
-        def take(owner: int, group: Group, members: list[int]) -> NoCleanWay | None:
-            """``owner`` must meet ``group`` with one of ``members`` (its clean ones left)."""
-            usable = [member for member in members if not against(member)]
+        def why(owner: int, group: Group, blocked: Iterable[tuple[int, list[int]]]) -> int:
+            """The choices that hold ``owner``, make it meet ``group``, and rule out its members
+            as ``blocked`` (each with what rules it out) says (`auditor.deps.backjump`)."""
+            if not self.exactly_binds(group):  # a condition's group fires on what is held
+                return anything(len(options))
+            found = reason[owner]
+            for member, by in blocked:
+                for one in by:
+                    found |= rules_out(one, member, package, apart_from, reason, len(options))
+            return found
+
+        def take(owner: int, group: Group, members: list[int], decided: int = -1) -> NoCleanWay | None:
+            """``owner`` must meet ``group`` with one of ``members`` (its clean ones left):
+            ``decided``, the choices that took this one member, when the walk chose it."""
+            nonlocal conflict
+            blocked = [(member, against(member)) for member in members]
+            usable = [member for member, by in blocked if not by]
             mixed = len(self.clean(group)) < len(group.members)
             if len(usable) > 1:
                 waiting.append((owner, group))
                 return None
             if not usable:
-                conflicting = [one for member in members for one in against(member)]
+                conflict = why(owner, group, blocked)
+                conflicting = [one for _member, by in blocked for one in by]
                 # The choice a tainted provider would undo: this group's, the one above its owner,
                 # the one above what rules its providers out, else the last one taken (what it holds
                 # may rule an option above out: tests/deps/test_clean_way_blame.py).
@@ -253,11 +267,12 @@ class _Search(CleanView):
                     other = members
                 blamed = blamed or (_where(taken[-1]) if taken else None)
                 if blamed is None:
-                    raise _NotInstallable  # no mixed group taken: tainted or not, no installation
+                    raise NotInstallable  # no mixed group taken: tainted or not, no installation
                 return self._answer(package, held, *blamed, other)
             target = usable[0]
             step = Step(owner, group, target)
             held[target] = step
+            reason[target] = decided if decided >= 0 else why(owner, group, blocked)
             choice[target] = step if mixed else choice[owner]
             if mixed:
                 taken.append(step)
@@ -278,7 +293,7 @@ class _Search(CleanView):
             while True:
                 answer = self._propagate(take, queue, waiting, deferred, held, unfired)
                 if answer is not None or not waiting:
-                    return _Walk(answer, answer is None, options, first, held)
+                    return Walk(answer, answer is None, options, first, held, needs, conflict)
                 # A choice: a mixed group's first, so that the search's first choice is the one
                 # a tainted provider would undo when no choice of it leaves a clean way.
                 at = next((i for i, (_o, group) in enumerate(waiting) if self.mixed(group)), 0)
@@ -286,18 +301,18 @@ class _Search(CleanView):
                 usable = [member for member in self.clean(group) if not against(member)]
                 # An inert option is never ruled out and rules nothing out: any way another option
                 # leaves, it leaves too (trying each made n such groups 2^n walks: n = 16, 43 s).
-                settled = next(
-                    (one for one in usable if not self._walked(one, own_conflicts is not None)), None
-                )
-                if settled is not None:
-                    take(owner, group, [settled])
+                one_way = own_conflicts is not None
+                settled = next((one for one in usable if not self._walked(one, one_way)), None)
+                if settled is not None:  # no choice to go back to: any other leaves the same way
+                    take(owner, group, [settled], anything(len(options)))
                     continue
                 pick = picks[len(options)] if len(options) < len(picks) else 0
+                needs.append(why(owner, group, ((one, against(one)) for one in self.clean(group))))
                 options.append(len(usable))
                 first = first or (owner, group)
-                take(owner, group, [usable[pick]])
-        except _NotInstallable:
-            return _Walk(None, False, options, first, held)
+                take(owner, group, [usable[pick]], 1 << (len(options) - 1))
+        except NotInstallable:
+            return Walk(None, False, options, first, held, needs, conflict)
 
     def _walked(self, node: int, one_way: bool) -> bool:
         """Whether a walk that takes ``node`` walks what it holds: unless it is inert, or it and
@@ -377,23 +392,6 @@ class _Search(CleanView):
         tainted, apart = self.tainted_in(group), tuple(dict.fromkeys(against))
         providers = tuple(member for member in group.members if member in tainted)
         return NoCleanWay(package, tuple(steps), owner, group, providers, tuple(self.clean(group)), apart)
-
-
-@dataclass(frozen=True)
-class _Walk:
-    """One walk of `_Search.ask`: ``answer``, a requirement left with tainted providers only; else
-    whether it ``found`` an installation. ``options``: how many providers each choice it made had,
-    in order; ``first`` the first's owner and group; ``held`` what it held, with each's step."""
-
-    answer: NoCleanWay | None
-    found: bool
-    options: list[int]
-    first: tuple[int, Group] | None
-    held: Mapping[int, Step | None]
-
-
-class _NotInstallable(Exception):
-    """`ask` found the package not installable with its tainted providers either."""
 
 
 def _where(step: Step | None) -> tuple[int, Group] | None:
