@@ -13,7 +13,7 @@ the fewest questions: on distro-60k, asking every package that may reach a mixed
 from __future__ import annotations
 
 from collections.abc import Container, Iterable, Mapping, Sequence
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from auditor.deps.edges import Edges
 from auditor.deps.hops import Group
@@ -45,11 +45,26 @@ def left_unasked(screened: Container[int], rest: Sequence[int], installed: Conta
     return frozenset(package for package in rest if package in screened and package not in installed)
 
 
-def witnessed(package: int, held: Iterable[int], runtime: Mapping[int, Sequence[Group]]) -> Iterable[int]:
-    """What a clean installation found for ``package`` (``held``) answers for: all it holds, but
-    only ``package`` when it was asked spared its lock-step twins (`auditor.deps.hops.without_lock_step`):
-    another it holds may take it as a dependency, which comes with its twin and all that needs
-    (tests/deps/test_witness_review.py)."""
-    if any(group.lock_step for group in runtime.get(package, ())):
+class _View(Protocol):
+    """What `witnessed` reads of `auditor.deps.cleanscreen.CleanView`."""
+
+    @property
+    def runtime(self) -> Mapping[int, Sequence[Group]]: ...
+
+    def clean(self, group: Group) -> list[int]: ...
+
+
+def witnessed(package: int, groups: Sequence[Group], held: Iterable[int], view: _View) -> Iterable[int]:
+    """What a clean installation found for ``package`` (``held``; ``groups``, what it was asked
+    with) answers for: all it holds, but only ``package`` when it was asked spared its lock-step
+    twins (`auditor.deps.hops.without_lock_step`): another it holds may take it as a dependency,
+    which comes with its twin and all that needs (tests/deps/test_witness_review.py). Nothing when
+    one of ``groups`` has no clean provider: the walk passed it by, as a requirement that taints
+    its owner already (a source package asked whose build needs a tainted package), so what it
+    found is no installation, and a check of fewer tainted packages may not take it as one
+    (tests/deps/test_witness_passed_by.py)."""
+    if any(not view.clean(group) for group in groups):
+        return ()
+    if any(group.lock_step for group in view.runtime.get(package, ())):
         return (package,)
     return held

@@ -137,14 +137,14 @@ class _Search(CleanView):
         walks = self._walks(package, groups)
         walk = next(walks)
         if walk.found:
-            self.installed_cleanly.update(witnessed(package, walk.held, self.runtime))
+            self.installed_cleanly.update(witnessed(package, groups, walk.held, self))
             return None
         if not walk.options:  # no choice was made: unit propagation's own answer
             return self._installable(package, groups, walk.answer)
         dead = [walk.answer]
         for again in walks:
             if again.found:
-                self.installed_cleanly.update(witnessed(package, again.held, self.runtime))
+                self.installed_cleanly.update(witnessed(package, groups, again.held, self))
                 return None
             dead.append(again.answer)
         return self._no_choice_left(package, groups, walk, dead)
