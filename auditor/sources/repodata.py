@@ -237,6 +237,7 @@ def read_metadata(
     result.packages = handler.packages(source)
     result.file_sizes = handler.file_sizes
     result.errors.extend(copies.differences(result.packages))
+    copies.check_file_lists(source, result.packages)
     if repomd.files.keys() & MODULAR_TYPES:
         # dnf's modular filtering needs the streams enabled on the host it runs on; without
         # it a package dnf hides still counts as a provider, maybe the clean alternative. A

@@ -1,0 +1,107 @@
+"""``filelists_db``: the SQLite copy of filelists.xml that yum 3 reads in its place.
+
+yum 3 reads a repository's ``filelists_db`` whenever repomd.xml lists one of its database version
+(``YumSqlitePackageSack.populate``), whether or not it reads ``primary_db``, and never parses
+filelists.xml then; dnf reads filelists.xml only. Both read it for a required path primary does
+not answer for (one outside ``/etc/`` and ``*bin/``: yum's ``re_primary_filename``,
+`auditor.sources.filelists.in_primary`), and yum 3 meets it by a row of the database's
+``filelist`` table, taking the row's ``pkgKey`` for the package of that key in the primary
+database it reads (``searchFiles``, ``_packageByKey``): ``primary_db``'s, or the one it writes
+itself from primary.xml, whose keys count its packages from 1 in their order there.
+
+So a database whose rows give ``/opt/vendor/lib/libx.so`` to the Citrix package's key, where
+filelists.xml gives it to a clean one, has every yum 3 host install the Citrix package for the
+clean ``app`` that requires that path, while the audit of filelists.xml said ``app`` was clean.
+The database must give every package, by the key yum 3 reads it by, the paths filelists.xml
+gives it, and key its own ``packages`` table as yum's primary database does (yum joins that one
+by pkgId for a package's whole list), or the repository is an input error. It is compared when
+filelists.xml is read, which is when a required path needs it: yum 3 reads the database then.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+
+from auditor.core.errors import InputError
+from auditor.sources.yum_sqlite import number, opened, text
+
+Rows = tuple[dict[int, str], dict[int, set[str]]]
+"""What a ``filelists_db`` lists: pkgKey -> pkgId (its ``packages`` table), pkgKey -> paths."""
+
+XmlLists = Mapping[str, tuple[str, int]]
+"""`auditor.sources.filelists_xml.read_filelists`'s answer: pkgid -> (NUL-joined paths, how many)."""
+
+_REFUSED = "yum 3 reads filelists_db, dnf filelists.xml; refused, as what one of them says would go unaudited"
+
+
+def read_filelists_db(path: str, shown: str, open_size: int | None) -> Rows:
+    """What the verified ``filelists_db`` at ``path`` lists (`InputError` naming ``shown`` when it
+    cannot be read, or holds a row yum 3 reads otherwise than its file list says)."""
+    with opened(path, shown, open_size, ("packages", "filelist"), "filelists_db") as rows:
+        ids = {number(key): text(pkgid).lower() for key, pkgid in rows("SELECT pkgKey, pkgId FROM packages")}
+        files: dict[int, set[str]] = {}
+        for key, dirname, names, types in rows("SELECT pkgKey, dirname, filenames, filetypes FROM filelist"):
+            split = text(names).split("/")
+            if len(split) != len(text(types)):
+                # yum matches a row of one type against the whole of its filenames, slashes
+                # and all, and one of several by its names: the two readings differ.
+                said = f"a filelist row of {len(split)} name(s) and {len(text(types))} file type(s)"
+                raise InputError(shown, f"{said}, which yum 3 reads as other paths; refused")
+            directory = text(dirname)
+            directory = "" if directory == "." else directory if directory.endswith("/") else directory + "/"
+            files.setdefault(number(key), set()).update(directory + name for name in split)
+    return ids, files
+
+
+def compare_filelists_db(
+    rows: Rows, yum_keys: Mapping[int, str], xml: XmlLists, shown: str, names: Mapping[str, str]
+) -> None:
+    """Raise `InputError` naming ``shown`` unless ``rows`` give each package of ``yum_keys``
+    (pkgKey -> checksum, as yum 3's primary database keys them) the paths ``xml`` gives it;
+    ``names``: checksum -> the package's NEVRA."""
+    ids, files = rows
+    if ids != dict(yum_keys):
+        keys = sorted(ids.keys() ^ yum_keys.keys() or {key for key in ids if ids[key] != yum_keys[key]})
+        said = f"keys its packages otherwise than yum 3's primary database (pkgKey {_some(map(str, keys))})"
+        raise InputError(shown, f"{said}: {_REFUSED}")
+    stray = sorted(files.keys() - ids.keys())
+    if stray:
+        said = f"lists files of pkgKey {_some(map(str, stray))}, no package's"
+        raise InputError(shown, f"{said}: {_REFUSED}")
+    lowered = {pkgid.lower(): listed for pkgid, listed in xml.items()}
+    for key, pkgid in yum_keys.items():
+        joined, count = lowered.get(pkgid, ("", 0))
+        listed = set(joined.split("\0")) if count else set()
+        held = files.get(key, set())
+        if held != listed:
+            change = sorted(f"{'+' if path in held else '-'}{path}" for path in held ^ listed)
+            said = f"{names.get(pkgid, pkgid)}: files differ from filelists.xml ({_some(change, '; ')})"
+            raise InputError(shown, f"{said}: {_REFUSED}")
+
+
+def checked(
+    parse: Callable[[], dict[str, tuple[str, int]]],
+    read: Callable[[], Rows],
+    yum_keys: Callable[[], Mapping[int, str] | None],
+    shown: str,
+    names: Mapping[str, str],
+) -> Callable[[], dict[str, tuple[str, int]]]:
+    """``parse`` (filelists.xml's reading), which raises `InputError` when the ``filelists_db``
+    ``read`` gives does not say the same; ``yum_keys`` gives None when yum 3's primary
+    database could not be read, an error of its own."""
+
+    def parse_and_compare() -> dict[str, tuple[str, int]]:
+        found = parse()
+        keys = yum_keys()
+        if keys is not None:
+            compare_filelists_db(read(), keys, found, shown, names)
+        return found
+
+    return parse_and_compare
+
+
+def _some(items: Iterable[str], joint: str = ", ") -> str:
+    """Up to three of ``items``, and how many more."""
+    listed = list(items)
+    more = f" and {len(listed) - 3} more" if len(listed) > 3 else ""
+    return joint.join(listed[:3]) + more
