@@ -122,8 +122,11 @@ class Copies:
             return {key: _checksum(package) for key, package in enumerate(packages, 1)}
 
         names = {_checksum(package): package.nevra for package in packages}
-        read = partial(filelists_db.read_filelists_db, path, shown, limit)
-        source.read_through(lambda parse: filelists_db.checked(parse, read, yum_keys, shown, names))
+
+        def compare(keys: Mapping[int, str], xml: filelists_db.XmlLists) -> None:
+            filelists_db.compare_filelists_db(path, shown, limit, keys, xml, names)
+
+        source.read_through(lambda parse: filelists_db.checked(parse, compare, yum_keys))
 
 
 def _checksum(package: Package) -> str:

@@ -25,76 +25,92 @@ from collections.abc import Callable, Iterable, Mapping
 from auditor.core.errors import InputError
 from auditor.sources.yum_sqlite import number, opened, text
 
-Rows = tuple[dict[int, str], dict[int, set[str]]]
-"""What a ``filelists_db`` lists: pkgKey -> pkgId (its ``packages`` table), pkgKey -> paths."""
-
 XmlLists = Mapping[str, tuple[str, int]]
 """`auditor.sources.filelists_xml.read_filelists`'s answer: pkgid -> (NUL-joined paths, how many)."""
 
 _REFUSED = "yum 3 reads filelists_db, dnf filelists.xml; refused, as what one of them says would go unaudited"
 
 
-def read_filelists_db(path: str, shown: str, open_size: int | None) -> Rows:
-    """What the verified ``filelists_db`` at ``path`` lists (`InputError` naming ``shown`` when it
-    cannot be read, or holds a row yum 3 reads otherwise than its file list says)."""
+def compare_filelists_db(
+    path: str,
+    shown: str,
+    open_size: int | None,
+    yum_keys: Mapping[int, str],
+    xml: XmlLists,
+    names: Mapping[str, str],
+) -> None:
+    """Raise `InputError` naming ``shown`` unless the verified ``filelists_db`` at ``path`` gives
+    each package of ``yum_keys`` (pkgKey -> checksum, as yum 3's primary database keys them) the
+    paths ``xml`` gives it, or when it cannot be read; ``names``: checksum -> the package's NEVRA.
+    Its rows are read in pkgKey order, one package's paths held at a time, and no more of them
+    than filelists.xml gives it: short names in a database's text budget make many more objects
+    than the text they come from."""
     with opened(path, shown, open_size, ("packages", "filelist"), "filelists_db") as rows:
         ids = {number(key): text(pkgid).lower() for key, pkgid in rows("SELECT pkgKey, pkgId FROM packages")}
-        files: dict[int, set[str]] = {}
-        for key, dirname, names, types in rows("SELECT pkgKey, dirname, filenames, filetypes FROM filelist"):
-            split = text(names).split("/")
-            if len(split) != len(text(types)):
-                # yum matches a row of one type against the whole of its filenames, slashes
-                # and all, and one of several by its names: the two readings differ.
-                said = f"a filelist row of {len(split)} name(s) and {len(text(types))} file type(s)"
-                raise InputError(shown, f"{said}, which yum 3 reads as other paths; refused")
-            directory = text(dirname)
-            directory = "" if directory == "." else directory if directory.endswith("/") else directory + "/"
-            files.setdefault(number(key), set()).update(directory + name for name in split)
-    return ids, files
-
-
-def compare_filelists_db(
-    rows: Rows, yum_keys: Mapping[int, str], xml: XmlLists, shown: str, names: Mapping[str, str]
-) -> None:
-    """Raise `InputError` naming ``shown`` unless ``rows`` give each package of ``yum_keys``
-    (pkgKey -> checksum, as yum 3's primary database keys them) the paths ``xml`` gives it;
-    ``names``: checksum -> the package's NEVRA."""
-    ids, files = rows
-    if ids != dict(yum_keys):
-        keys = sorted(ids.keys() ^ yum_keys.keys() or {key for key in ids if ids[key] != yum_keys[key]})
-        said = f"keys its packages otherwise than yum 3's primary database (pkgKey {_some(map(str, keys))})"
-        raise InputError(shown, f"{said}: {_REFUSED}")
-    stray = sorted(files.keys() - ids.keys())
-    if stray:
-        said = f"lists files of pkgKey {_some(map(str, stray))}, no package's"
-        raise InputError(shown, f"{said}: {_REFUSED}")
-    lowered = {pkgid.lower(): listed for pkgid, listed in xml.items()}
-    for key, pkgid in yum_keys.items():
-        joined, count = lowered.get(pkgid, ("", 0))
-        listed = set(joined.split("\0")) if count else set()
-        held = files.get(key, set())
-        if held != listed:
-            change = sorted(f"{'+' if path in held else '-'}{path}" for path in held ^ listed)
-            said = f"{names.get(pkgid, pkgid)}: files differ from filelists.xml ({_some(change, '; ')})"
+        if ids != dict(yum_keys):
+            keys = sorted(ids.keys() ^ yum_keys.keys() or {key for key in ids if ids[key] != yum_keys[key]})
+            said = (
+                f"keys its packages otherwise than yum 3's primary database (pkgKey {_some(map(str, keys))})"
+            )
             raise InputError(shown, f"{said}: {_REFUSED}")
+        lowered = {pkgid.lower(): listed for pkgid, listed in xml.items()}
+
+        def compare(key: int, held: set[str]) -> None:
+            if key not in ids:
+                raise InputError(shown, f"lists files of pkgKey {key}, no package's: {_REFUSED}")
+            joined, count = lowered.get(ids[key], ("", 0))
+            listed = set(joined.split("\0")) if count else set()
+            if held != listed:
+                change = sorted(f"{'+' if path in held else '-'}{path}" for path in held ^ listed)
+                said = f"files differ from filelists.xml ({_some(change, '; ')})"
+                raise InputError(shown, f"{names.get(ids[key], ids[key])}: {said}: {_REFUSED}")
+
+        query = "SELECT pkgKey, dirname, filenames, filetypes FROM filelist ORDER BY pkgKey"
+        current: int | None = None
+        held: set[str] = set()
+        most = 0
+        for key, dirname, filenames, types in rows(query):
+            if number(key) != current:
+                if current is not None:
+                    compare(current, held)
+                current, held = number(key), set()
+                most = lowered.get(ids[current], ("", 0))[1] if current in ids else -1
+            held.update(_paths(text(dirname), text(filenames), text(types), shown))
+            if len(held) > most:  # more than filelists.xml gives it: said now, not held on
+                compare(current, held)
+        if current is not None:
+            compare(current, held)
+        done = {number(key) for (key,) in rows("SELECT DISTINCT pkgKey FROM filelist")}
+        for key in sorted(ids.keys() - done):
+            compare(key, set())  # a package the database gives no file
+
+
+def _paths(dirname: str, filenames: str, types: str, shown: str) -> list[str]:
+    """The paths of one ``filelist`` row, as yum 3's ``_loadFiles`` joins them."""
+    split = filenames.split("/")
+    if len(split) != len(types):
+        # yum matches a row of one type against the whole of its filenames, slashes and all,
+        # and one of several by its names: the two readings differ.
+        said = f"a filelist row of {len(split)} name(s) and {len(types)} file type(s)"
+        raise InputError(shown, f"{said}, which yum 3 reads as other paths; refused")
+    directory = "" if dirname == "." else dirname if dirname.endswith("/") else dirname + "/"
+    return [directory + name for name in split]
 
 
 def checked(
     parse: Callable[[], dict[str, tuple[str, int]]],
-    read: Callable[[], Rows],
+    compare: Callable[[Mapping[int, str], XmlLists], None],
     yum_keys: Callable[[], Mapping[int, str] | None],
-    shown: str,
-    names: Mapping[str, str],
 ) -> Callable[[], dict[str, tuple[str, int]]]:
-    """``parse`` (filelists.xml's reading), which raises `InputError` when the ``filelists_db``
-    ``read`` gives does not say the same; ``yum_keys`` gives None when yum 3's primary
-    database could not be read, an error of its own."""
+    """``parse`` (filelists.xml's reading), which raises `InputError` when ``compare`` (of the
+    ``filelists_db``) finds it does not say the same; ``yum_keys`` gives None when yum 3's
+    primary database could not be read or was refused, an error of its own."""
 
     def parse_and_compare() -> dict[str, tuple[str, int]]:
         found = parse()
         keys = yum_keys()
         if keys is not None:
-            compare_filelists_db(read(), keys, found, shown, names)
+            compare(keys, found)
         return found
 
     return parse_and_compare
