@@ -190,3 +190,18 @@ def test_a_database_without_filelists_xml_is_refused(
     repomd.write_text(re.sub(r'<data type="filelists">.*?</data>', "", repomd.read_text(), flags=re.S))
     code, errors = scan(repo, capsys)
     assert code == 3 and "dnf reads no filelists.xml: refused" in errors[0]
+
+
+def test_a_filelists_db_entry_inside_another_element_is_refused(
+    tmp_path: Path, rpms: list[Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """yum 3 takes a <data> at any depth (repoMDObject.py); librepo skips an unknown element."""
+    repo = repository(tmp_path / "repo", rpms)
+    repomd = repo / "repodata" / "repomd.xml"
+    text = repomd.read_text()
+    entry = re.search(r'<data type="filelists_db">.*?</data>', text, flags=re.S)
+    assert entry is not None
+    repomd.write_text(text.replace(entry.group(0), f"<extra>{entry.group(0)}</extra>"))
+    code = main(["scan", str(repo), "--no-cache", "--metadata-only", "-q"])
+    err = capsys.readouterr().err
+    assert code == 3 and "lists filelists_db metadata in a <data> inside <extra>" in err, err
