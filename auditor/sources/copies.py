@@ -118,8 +118,10 @@ class Copies:
         def yum_keys() -> dict[int, str] | None:
             if database is not None:  # yum 3 keys its packages as primary_db does
                 return None if refused else database.checksums()  # else said once, of primary_db
-            # yum writes its own database of primary.xml, its keys counting from 1 in that order
-            return {key: _checksum(package) for key, package in enumerate(packages, 1)}
+            # yum writes its own database of primary.xml, its keys counting from 1 in that order,
+            # skipping a package without a pkgid (yum-metadata-parser's update_package_cb)
+            listed = (package for package in packages if package.checksum is not None)
+            return {key: _checksum(package) for key, package in enumerate(listed, 1)}
 
         names = {_checksum(package): package.nevra for package in packages}
 
