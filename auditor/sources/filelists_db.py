@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 
 from auditor.core.errors import InputError
-from auditor.sources.yum_sqlite import number, opened, text
+from auditor.sources.yum_sqlite import opened, row_key, text
 
 XmlLists = Mapping[str, tuple[str, int]]
 """`auditor.sources.filelists_xml.read_filelists`'s answer: pkgid -> (NUL-joined paths, how many)."""
@@ -46,7 +46,12 @@ def compare_filelists_db(
     than filelists.xml gives it: short names in a database's text budget make many more objects
     than the text they come from."""
     with opened(path, shown, open_size, ("packages", "filelist"), "filelists_db") as rows:
-        ids = {number(key): text(pkgid).lower() for key, pkgid in rows("SELECT pkgKey, pkgId FROM packages")}
+        ids: dict[int, str] = {}
+        for key, pkgid in rows("SELECT pkgKey, pkgId FROM packages"):
+            number = row_key(key, "packages", shown)
+            if number in ids:
+                raise InputError(shown, f"lists pkgKey {number} twice: not yum's database; refused")
+            ids[number] = text(pkgid).lower()
         if ids != dict(yum_keys):
             keys = sorted(ids.keys() ^ yum_keys.keys() or {key for key in ids if ids[key] != yum_keys[key]})
             said = (
@@ -56,8 +61,6 @@ def compare_filelists_db(
         lowered = {pkgid.lower(): listed for pkgid, listed in xml.items()}
 
         def compare(key: int, held: set[str]) -> None:
-            if key not in ids:
-                raise InputError(shown, f"lists files of pkgKey {key}, no package's: {_REFUSED}")
             joined, count = lowered.get(ids[key], ("", 0))
             listed = set(joined.split("\0")) if count else set()
             if held != listed:
@@ -70,17 +73,18 @@ def compare_filelists_db(
         held: set[str] = set()
         most = 0
         for key, dirname, filenames, types in rows(query):
-            if number(key) != current:
+            number = row_key(key, "filelist", shown, ids)
+            if number != current:
                 if current is not None:
                     compare(current, held)
-                current, held = number(key), set()
-                most = lowered.get(ids[current], ("", 0))[1] if current in ids else -1
+                current, held = number, set()
+                most = lowered.get(ids[number], ("", 0))[1]
             held.update(_paths(text(dirname), text(filenames), text(types), shown))
             if len(held) > most:  # more than filelists.xml gives it: said now, not held on
-                compare(current, held)
+                compare(number, held)
         if current is not None:
             compare(current, held)
-        done = {number(key) for (key,) in rows("SELECT DISTINCT pkgKey FROM filelist")}
+        done = {row_key(key, "filelist", shown) for (key,) in rows("SELECT DISTINCT pkgKey FROM filelist")}
         for key in sorted(ids.keys() - done):
             compare(key, set())  # a package the database gives no file
 

@@ -26,8 +26,7 @@ from auditor.rpm.filelist import FileList
 from auditor.rpm.model import Dependency, Package
 from auditor.runtime.parallel import READ_DATABASE_FROM, Background, worth_forking
 from auditor.sources.rpmmd_entry import dependency_from_fields
-from auditor.sources.yum_sqlite import Rows, opened, read_by_yum
-from auditor.sources.yum_sqlite import number as _number
+from auditor.sources.yum_sqlite import Rows, opened, read_by_yum, row_key
 from auditor.sources.yum_sqlite import text as _text
 
 YUM_KINDS = ("requires", "provides", "conflicts", "obsoletes")
@@ -132,7 +131,10 @@ def _read(rows: Rows, shown: str) -> DatabaseRows:
     packages: dict[int, PackageKey] = {}
     query = "SELECT pkgKey, checksum_type, pkgId, name, arch, epoch, version, release FROM packages"
     for key, checksum_type, checksum, name, arch, epoch, version, release in rows(query):
-        packages[_number(key)] = (
+        number = row_key(key, "packages", shown)
+        if number in packages:
+            raise InputError(shown, f"lists pkgKey {number} twice: not yum's database; refused")
+        packages[number] = (
             _text(checksum_type).lower(), _text(checksum).lower(), _text(name), _text(arch) or "noarch",
             _epoch(epoch, shown), _text(version), _text(release),
         )  # fmt: skip
@@ -148,10 +150,10 @@ def _read(rows: Rows, shown: str) -> DatabaseRows:
                 )  # fmt: skip
             except ValueError as exc:
                 raise InputError(shown, f"bad {kind} entry: {exc}") from None
-            dependencies.setdefault(_number(key), set()).add((kind, dependency))
+            dependencies.setdefault(row_key(key, kind, shown, packages), set()).add((kind, dependency))
     files: dict[int, set[str]] = {}
     for key, path in rows("SELECT pkgKey, name FROM files"):
-        files.setdefault(_number(key), set()).add(_text(path))
+        files.setdefault(row_key(key, "files", shown, packages), set()).add(_text(path))
     return packages, dependencies, files
 
 

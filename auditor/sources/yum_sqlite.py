@@ -13,7 +13,7 @@ import contextlib
 import os
 import sqlite3
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterator, Sequence
 from urllib.parse import quote
 
 from auditor.core.errors import InputError
@@ -118,5 +118,21 @@ def text(value: object) -> str:
     return value if isinstance(value, str) else "" if value is None else str(value)
 
 
-def number(value: object) -> int:
-    return value if isinstance(value, int) else -1
+def row_key(value: object, table: str, shown: str, known: Container[int] | None = None) -> int:
+    """A ``table`` row's pkgKey: `InputError` unless it is an integer (and one of ``known``).
+
+    yum 3 finds a package by the key a row gives, and SQLite compares a text ``'2'`` stored in
+    a column of no type with the packages' integer keys as the number 2 (``obsoletes.pkgKey =
+    packages.pkgKey``): a Citrix package's ``Obsoletes: clean-tool`` keyed so was read by every
+    yum 3 host and by no comparison, which skipped keys that were not integers. A key naming
+    no package makes yum fail (``pkgKey ... doesn't exist``); createrepo_c writes neither."""
+    if type(value) is not int:
+        shown_value = repr(value)[:40]
+        raise InputError(
+            shown, f"a {table} row's pkgKey {shown_value} is not an integer: not yum's database; refused"
+        )
+    if known is not None and value not in known:
+        raise InputError(
+            shown, f"a {table} row's pkgKey {value} names no package: not yum's database; refused"
+        )
+    return value

@@ -205,3 +205,20 @@ def test_a_filelists_db_entry_inside_another_element_is_refused(
     code = main(["scan", str(repo), "--no-cache", "--metadata-only", "-q"])
     err = capsys.readouterr().err
     assert code == 3 and "lists filelists_db metadata in a <data> inside <extra>" in err, err
+
+
+def test_a_row_keyed_by_text_is_refused(
+    tmp_path: Path, rpms: list[Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = repository(tmp_path / "repo", rpms)
+
+    def keyed_by_text(db: sqlite3.Connection) -> None:
+        db.executescript(
+            "ALTER TABLE filelist RENAME TO old; CREATE TABLE filelist (pkgKey, dirname TEXT, filenames TEXT,"
+            " filetypes TEXT); INSERT INTO filelist SELECT pkgKey, dirname, filenames, filetypes FROM old;"
+            " DROP TABLE old; UPDATE filelist SET pkgKey = CAST(pkgKey AS TEXT)"
+        )
+
+    edited(repo, tmp_path, keyed_by_text)
+    code, errors = scan(repo, capsys)
+    assert code == 3 and "a filelist row's pkgKey '1' is not an integer" in errors[0], errors
