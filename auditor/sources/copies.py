@@ -47,10 +47,17 @@ class Copies:
     """The checks of one repository's copies, started before primary.xml is parsed."""
 
     def __init__(
-        self, repomd: Repomd, primary: MetadataFile, fetch: Fetch, plain: Mapping[str, tuple[str, str]]
+        self,
+        repomd: Repomd,
+        primary: MetadataFile,
+        fetch: Fetch,
+        plain: Mapping[str, tuple[str, str]],
+        locations_under: str | None = None,
     ) -> None:
         """``primary``: the entry read as primary.xml; ``plain``: the files already fetched and
-        read as primary.xml and filelists.xml (kind -> path, shown)."""
+        read as primary.xml and filelists.xml (kind -> path, shown); ``locations_under``: the
+        URL a remote repository's package locations are joined to."""
+        self._locations_under = locations_under
         self._database: Reading | None = start_reading(repomd.files.get("primary_db"), primary, fetch)
         self._failed: list[InputError] = []
         self._checks: list[Background[None]] = []
@@ -96,7 +103,7 @@ class Copies:
         found = list(self._failed)
         if self._database is not None:
             try:  # it must say what primary.xml says
-                self._database.compare(packages)
+                self._database.compare(packages, self._locations_under)
             except InputError as exc:
                 found.append(exc)
                 self._database_differs = True

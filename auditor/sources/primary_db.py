@@ -22,8 +22,10 @@ from functools import partial
 
 from auditor.core.errors import InputError
 from auditor.formats.repomd import MetadataFile
+from auditor.net.urlpaths import under
 from auditor.rpm.filelist import FileList
 from auditor.rpm.model import Dependency, Package
+from auditor.rpm.package_fields import location_is_url
 from auditor.runtime.parallel import READ_DATABASE_FROM, Background, worth_forking
 from auditor.sources.rpmmd_entry import dependency_from_fields
 from auditor.sources.yum_sqlite import Rows, opened, read_by_yum, row_key
@@ -60,10 +62,12 @@ def check_primary_db(path: str, shown: str, open_size: int | None, packages: Seq
     compare_primary_db(read_primary_db(path, shown, open_size), packages, shown)
 
 
-DatabaseRows = tuple[dict[int, PackageKey], dict[int, set[Entry]], dict[int, set[str]]]
-"""What a ``primary_db`` lists: pkgKey -> the package, pkgKey -> its dependencies, and pkgKey ->
+DatabaseRows = tuple[dict[int, PackageKey], dict[int, set[Entry]], dict[int, set[str]], dict[int, str]]
+"""What a ``primary_db`` lists: pkgKey -> the package, pkgKey -> its dependencies, pkgKey ->
 its primary files (the ``files`` table: yum 3 answers a requirement on ``/usr/bin/python`` or
-anything under ``/etc/`` from there, as dnf answers it from primary.xml's ``<file>``)."""
+anything under ``/etc/`` from there, as dnf answers it from primary.xml's ``<file>``), and
+pkgKey -> where yum 3 downloads it from (``location_base``, then ``location_href``, as
+`auditor.sources.primary` joins a ``<location>``'s ``xml:base`` and ``href``)."""
 
 
 def read_primary_db(path: str, shown: str, open_size: int | None) -> DatabaseRows:
@@ -100,12 +104,13 @@ class Reading:
             with contextlib.suppress(InputError):
                 self._rows.result()
 
-    def compare(self, packages: Sequence[Package]) -> None:
-        """Raise `InputError` unless the database lists ``packages``, as primary.xml gave them."""
+    def compare(self, packages: Sequence[Package], locations_under: str | None = None) -> None:
+        """Raise `InputError` unless the database lists ``packages``, as primary.xml gave them
+        (their locations joined to ``locations_under``, a remote repository's URL)."""
         if self._failed is not None:
             raise self._failed
         assert self._rows is not None
-        compare_primary_db(self._rows.result(), packages, self._shown)
+        compare_primary_db(self._rows.result(), packages, self._shown, locations_under)
 
     def checksums(self) -> dict[int, str] | None:
         """pkgKey -> the checksum of the package of that key, which yum 3 takes a ``filelists_db``
@@ -129,11 +134,16 @@ def start_reading(
 
 def _read(rows: Rows, shown: str) -> DatabaseRows:
     packages: dict[int, PackageKey] = {}
-    query = "SELECT pkgKey, checksum_type, pkgId, name, arch, epoch, version, release FROM packages"
-    for key, checksum_type, checksum, name, arch, epoch, version, release in rows(query):
+    locations: dict[int, str] = {}
+    query = (
+        "SELECT pkgKey, checksum_type, pkgId, name, arch, epoch, version, release, location_href,"
+        " location_base FROM packages"
+    )
+    for key, checksum_type, checksum, name, arch, epoch, version, release, href, base in rows(query):
         number = row_key(key, "packages", shown)
         if number in packages:
             raise InputError(shown, f"lists pkgKey {number} twice: not yum's database; refused")
+        locations[number] = f"{_text(base).rstrip('/')}/{_text(href)}" if _text(base) else _text(href)
         packages[number] = (
             _text(checksum_type).lower(), _text(checksum).lower(), _text(name), _text(arch) or "noarch",
             _epoch(epoch, shown), _text(version), _text(release),
@@ -154,13 +164,17 @@ def _read(rows: Rows, shown: str) -> DatabaseRows:
     files: dict[int, set[str]] = {}
     for key, path in rows("SELECT pkgKey, name FROM files"):
         files.setdefault(row_key(key, "files", shown, packages), set()).add(_text(path))
-    return packages, dependencies, files
+    return packages, dependencies, files, locations
 
 
-def compare_primary_db(rows: DatabaseRows, packages: Sequence[Package], shown: str) -> None:
+def compare_primary_db(
+    rows: DatabaseRows, packages: Sequence[Package], shown: str, locations_under: str | None = None
+) -> None:
     """Raise `InputError` naming ``shown`` unless ``rows`` list what primary.xml gave
-    (``packages``, as read from it) with the same dependencies."""
-    keys, dependencies, files = rows
+    (``packages``, as read from it) with the same dependencies and locations (primary.xml's
+    joined to ``locations_under``, a remote repository's URL)."""
+    keys, dependencies, files, locations = rows
+    _compare_locations(keys, locations, packages, shown, locations_under)
     in_db: dict[PackageKey, set[Entry]] = {}
     files_in_db: dict[PackageKey, set[str]] = {}
     for row, key in keys.items():
@@ -204,6 +218,32 @@ def compare_primary_db(rows: DatabaseRows, packages: Sequence[Package], shown: s
 
 
 _REFUSED = "refused, as what one of them says would go unaudited"
+
+
+def _compare_locations(
+    keys: dict[int, PackageKey],
+    locations: dict[int, str],
+    packages: Sequence[Package],
+    shown: str,
+    locations_under: str | None,
+) -> None:
+    """yum 3 downloads a package from the ``location_base`` and ``location_href`` of its row
+    (``YumRepository.getPackage``): a Citrix host there, which primary.xml did not name, is what
+    every yum 3 host of the repository fetches its packages from, unaudited."""
+    in_db: dict[PackageKey, set[str]] = {}
+    for row, key in keys.items():
+        location = locations.get(row, "")
+        if locations_under is not None and not location_is_url(location):
+            location = under(locations_under, location)
+        in_db.setdefault(key, set()).add(location)
+    in_xml: dict[PackageKey, set[str]] = {}
+    for package in packages:
+        in_xml.setdefault(_key(package), set()).add(package.location)
+    for key, listed in in_xml.items():
+        other = in_db.get(key)
+        if other is not None and other != listed:
+            said = f"located at {_some(sorted(other))}, not at {_some(sorted(listed))} as in primary.xml"
+            raise InputError(shown, f"{_nevra(key)}: {said}: yum 3 downloads it from there; {_REFUSED}")
 
 
 def _some(items: Iterable[str], joint: str = ", ") -> str:

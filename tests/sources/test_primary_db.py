@@ -366,3 +366,24 @@ def test_keys_no_package_or_two_have_are_refused(
     edited(repo, tmp_path, lambda db: db.executescript(change))
     code, errors = scan(repo, capsys)
     assert code == 3 and said in errors[0], errors
+
+
+def test_a_package_the_database_locates_on_a_citrix_host_is_refused(
+    tmp_path: Path, rpms: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """yum 3 downloads a package from its row's ``location_base`` (``YumRepository.getPackage``):
+    the same package, fetched by every yum 3 host from Citrix's server, passed, where primary.xml's
+    ``<location xml:base>`` naming it would be judged."""
+    clean, _ = rpms
+    repo = repository(tmp_path / "repo", [clean])
+    edited(
+        repo,
+        tmp_path,
+        lambda db: db.execute("UPDATE packages SET location_base = 'https://downloads.citrix.com/xs/'"),
+    )
+    code, errors = scan(repo, capsys)
+    assert code == 3
+    [error] = errors
+    assert error.startswith(
+        "clean-tool-1.0-1.noarch: located at https://downloads.citrix.com/xs/clean-tool-1.0-1.noarch.rpm, not at"
+    ), error
