@@ -20,6 +20,7 @@ filelists.xml is read, which is when a required path needs it: yum 3 reads the d
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Callable, Iterable, Mapping
 
 from auditor.core.errors import InputError
@@ -90,14 +91,21 @@ def compare_filelists_db(
 
 
 def _paths(dirname: str, filenames: str, types: str, shown: str) -> list[str]:
-    """The paths of one ``filelist`` row, as yum 3's ``_loadFiles`` joins them."""
+    """The paths of one ``filelist`` row, as yum 3's ``_loadFiles`` joins them and ``searchFiles``
+    matches them."""
     split = filenames.split("/")
     if len(split) != len(types):
         # yum matches a row of one type against the whole of its filenames, slashes and all,
         # and one of several by its names: the two readings differ.
         said = f"a filelist row of {len(split)} name(s) and {len(types)} file type(s)"
         raise InputError(shown, f"{said}, which yum 3 reads as other paths; refused")
-    directory = "" if dirname == "." else dirname if dirname.endswith("/") else dirname + "/"
+    if not dirname.startswith("/") or posixpath.normpath(dirname) != dirname or "" in split:
+        # yum matches a path against the row's directory as written (os.path.dirname of the
+        # path required): /opt/lib/ or /opt//lib owns nothing there, though its paths read
+        # as /opt/lib's, where a Citrix package's row may be all yum 3 finds.
+        said = f"a filelist row of directory {dirname[:80]!r} and names {filenames[:80]!r}"
+        raise InputError(shown, f"{said}, which yum 3 matches as no path filelists.xml gives; refused")
+    directory = dirname if dirname.endswith("/") else dirname + "/"
     return [directory + name for name in split]
 
 

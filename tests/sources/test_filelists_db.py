@@ -222,3 +222,22 @@ def test_a_row_keyed_by_text_is_refused(
     edited(repo, tmp_path, keyed_by_text)
     code, errors = scan(repo, capsys)
     assert code == 3 and "a filelist row's pkgKey '1' is not an integer" in errors[0], errors
+
+
+@pytest.mark.parametrize("directory", ["/opt/vendor/lib/", "/opt/vendor//lib", "opt/vendor/lib"])
+def test_a_row_whose_directory_yum_matches_as_no_path_is_refused(
+    tmp_path: Path, rpms: list[Path], capsys: pytest.CaptureFixture[str], directory: str
+) -> None:
+    """yum 3 matches the directory as written against the required path's: clean-lib's row read
+    as /opt/vendor/lib's owns nothing for yum, where a Citrix package's row may be all it finds."""
+    repo = repository(tmp_path / "repo", rpms)
+    edited(
+        repo,
+        tmp_path,
+        lambda db: db.execute(
+            "UPDATE filelist SET dirname = ? WHERE dirname = '/opt/vendor/lib'", (directory,)
+        ),
+    )
+    assert yum_answers(repo, tmp_path, "/opt/vendor/lib/libx.so") == []
+    code, errors = scan(repo, capsys)
+    assert code == 3 and "which yum 3 matches as no path filelists.xml gives" in errors[0], errors
