@@ -21,7 +21,9 @@ as plain XML; a compressed one read here under the 4 GiB bound of every metadata
 minute to parse (rt-remote)."""
 
 _REPOMD_TEXT = frozenset({"revision", "checksum", "size", "open-size", "database_version"})
-AUDITED_TYPES = frozenset({"primary", "filelists", "primary_db", "primary_zck", "filelists_zck"})
+AUDITED_TYPES = frozenset(
+    {"primary", "filelists", "primary_db", "filelists_db", "primary_zck", "filelists_zck"}
+)
 """The data types whose content the audit reads or compares: one of these listed twice is refused.
 A duplicate of a type nobody here reads (``other``, ``updateinfo``...) changes no verdict. Of a
 zchunk copy listed twice librepo keeps the last when it downloads (``lr_yum_repo_update``) but

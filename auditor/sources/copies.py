@@ -4,6 +4,8 @@ A repository's repomd.xml may list, beside primary.xml, copies some hosts read i
 
 - ``primary_db``, the SQLite database yum 3 reads (XCP-ng 8.x installs with it):
   `auditor.sources.primary_db` compares what it lists with primary.xml's packages.
+- ``filelists_db``, the one of filelists.xml: `auditor.sources.filelists_db` compares them
+  when filelists.xml is read (when a required path needs it, as yum 3 reads the database then).
 - ``primary_zck`` and ``filelists_zck``, the zchunk files dnf reads where librepo has zchunk
   (Fedora's default; libdnf asks for them first). createrepo_c writes each from the same
   XML as the plain file (repomd.xml gives both the same open-checksum), so each must hold
@@ -28,8 +30,11 @@ from auditor.core.errors import InputError, TooLarge
 from auditor.formats.repomd import MetadataFile, Repomd
 from auditor.rpm.model import Package
 from auditor.runtime.parallel import READ_DATABASE_FROM, Background, worth_forking
+from auditor.sources import filelists_db
+from auditor.sources.filelists import FilelistsSource
 from auditor.sources.metadata_file import open_decompressed
-from auditor.sources.primary_db import Reading, start_reading
+from auditor.sources.primary_db import Reading, database_limit, start_reading
+from auditor.sources.yum_sqlite import read_by_yum
 
 ZCHUNK_COPIES = (("primary", "primary_zck"), ("filelists", "filelists_zck"))
 """(plain file, the zchunk copy dnf reads in its place)."""
@@ -42,13 +47,35 @@ class Copies:
     """The checks of one repository's copies, started before primary.xml is parsed."""
 
     def __init__(
-        self, repomd: Repomd, primary: MetadataFile, fetch: Fetch, plain: Mapping[str, tuple[str, str]]
+        self,
+        repomd: Repomd,
+        primary: MetadataFile,
+        fetch: Fetch,
+        plain: Mapping[str, tuple[str, str]],
+        locations_under: str | None = None,
     ) -> None:
         """``primary``: the entry read as primary.xml; ``plain``: the files already fetched and
-        read as primary.xml and filelists.xml (kind -> path, shown)."""
+        read as primary.xml and filelists.xml (kind -> path, shown); ``locations_under``: the
+        URL a remote repository's package locations are joined to."""
+        self._locations_under = locations_under
         self._database: Reading | None = start_reading(repomd.files.get("primary_db"), primary, fetch)
         self._failed: list[InputError] = []
         self._checks: list[Background[None]] = []
+        self._file_lists_db: tuple[str, str, int | None] | None = None
+        """The ``filelists_db`` yum 3 reads: its path, how it is named, the most it may hold."""
+        self._database_differs = False
+        database = repomd.files.get("filelists_db")
+        xml = repomd.files.get("filelists") or repomd.files.get("filelists_zck")  # what dnf reads
+        if read_by_yum(database) and database is not None:
+            if xml is None:  # dnf has no file lists then, yum 3 the database's
+                said = "is what yum 3 reads for file requirements, and dnf reads no filelists.xml: refused"
+                self._failed.append(InputError(database.href, said))
+            elif "filelists" in plain:
+                try:
+                    path, shown = fetch(database)
+                    self._file_lists_db = (path, shown, database_limit(database, xml))
+                except InputError as exc:
+                    self._failed.append(exc)
         for kind, copy_kind in ZCHUNK_COPIES:
             copy, fetched, entry = repomd.files.get(copy_kind), plain.get(kind), repomd.files.get(kind)
             if copy is None or fetched is None or entry is None:  # no copy, or the copy is what was read
@@ -76,15 +103,43 @@ class Copies:
         found = list(self._failed)
         if self._database is not None:
             try:  # it must say what primary.xml says
-                self._database.compare(packages)
+                self._database.compare(packages, self._locations_under)
             except InputError as exc:
                 found.append(exc)
+                self._database_differs = True
         for check in self._checks:
             try:
                 check.result()
             except InputError as exc:
                 found.append(exc)
         return found
+
+    def check_file_lists(self, source: FilelistsSource | None, packages: Sequence[Package]) -> None:
+        """Have ``source`` (filelists.xml) compared, when it is read, with the ``filelists_db``
+        yum 3 reads in its place; ``packages``: primary.xml's, in its order."""
+        if source is None or self._file_lists_db is None:
+            return
+        path, shown, limit = self._file_lists_db
+        database, refused = self._database, self._database_differs
+
+        def yum_keys() -> dict[int, str] | None:
+            if database is not None:  # yum 3 keys its packages as primary_db does
+                return None if refused else database.checksums()  # else said once, of primary_db
+            # yum writes its own database of primary.xml, its keys counting from 1 in that order,
+            # skipping a package without a pkgid (yum-metadata-parser's update_package_cb)
+            listed = (package for package in packages if package.checksum is not None)
+            return {key: _checksum(package) for key, package in enumerate(listed, 1)}
+
+        names = {_checksum(package): package.nevra for package in packages}
+
+        def compare(keys: Mapping[int, str], xml: filelists_db.XmlLists) -> None:
+            filelists_db.compare_filelists_db(path, shown, limit, keys, xml, names)
+
+        source.read_through(lambda parse: filelists_db.checked(parse, compare, yum_keys))
+
+
+def _checksum(package: Package) -> str:
+    return package.checksum.value.lower() if package.checksum is not None else ""
 
 
 def _same(

@@ -68,6 +68,11 @@ class FilelistsSource:
         already among the run's, is not said again (`complete_file_lists` counts it unread)."""
         self._parse, self.error, self.reported = None, error, True
 
+    def read_through(self, wrap: Callable[[Parse], Parse]) -> None:
+        """Parse filelists.xml through ``wrap`` (which holds it to yum 3's ``filelists_db``)."""
+        if self._parse is not None:
+            self._parse = wrap(self._parse)
+
     def load(self) -> None:
         """Parse filelists.xml now (once); a failure is kept in `error`."""
         parse, self._parse = self._parse, None

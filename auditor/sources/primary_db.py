@@ -11,48 +11,28 @@ must list the same packages (by checksum, name, epoch, version, release and arch
 with the same dependencies of the kinds yum 3 reads (it reads no weak one), or the repository
 is an input error.
 
-The database comes from the repository, so it is handled as hostile: decompressed within the
-limits of every metadata file, opened read-only, its tables checked to be tables (a view runs
-what its author wrote), and each query's work bounded (`MAX_STEPS_PER_BYTE`).
+The database comes from the repository, so it is handled as hostile (`auditor.sources.yum_sqlite`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
-import sqlite3
-import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import partial
-from urllib.parse import quote
 
 from auditor.core.errors import InputError
 from auditor.formats.repomd import MetadataFile
+from auditor.net.urlpaths import under
 from auditor.rpm.filelist import FileList
 from auditor.rpm.model import Dependency, Package
+from auditor.rpm.package_fields import location_is_url
 from auditor.runtime.parallel import READ_DATABASE_FROM, Background, worth_forking
-from auditor.sources.metadata_file import open_decompressed
 from auditor.sources.rpmmd_entry import dependency_from_fields
-
-YUM_DB_VERSION = "10"
-"""The database version yum 3 reads (``yum.constants.DBVERSION``); it parses primary.xml otherwise."""
+from auditor.sources.yum_sqlite import Rows, opened, read_by_yum, row_key
+from auditor.sources.yum_sqlite import text as _text
 
 YUM_KINDS = ("requires", "provides", "conflicts", "obsoletes")
 """The dependency tables yum 3 reads: it knows no weak dependency."""
-
-MAX_STEPS_PER_BYTE = 64
-"""SQLite virtual machine steps allowed per byte of the database (and a floor of 64 Mi): reading
-a table whole takes a few per byte; a hostile schema cannot run past it."""
-
-_CHECK_EVERY = 1 << 16
-"""Steps between two checks of that bound."""
-
-MAX_VALUE = 1 << 20
-"""Bytes of one value SQLite may make (its ``SQLITE_LIMIT_LENGTH``): the metadata's `MAX_TEXT`."""
-
-MAX_CHARACTERS_PER_BYTE = 4
-"""Characters of text read per byte of the database (at least 1 MiB of it): stored text takes a
-byte a character or more, so only a value the file does not hold passes it."""
 
 PackageKey = tuple[str, str, str, str, int, str, str]
 """(checksum type, checksum, name, arch, epoch, version, release): one package of either copy."""
@@ -76,41 +56,26 @@ def database_limit(database: MetadataFile, primary: MetadataFile) -> int | None:
     return min(limits) if limits else None
 
 
-def read_by_yum(entry: MetadataFile | None) -> bool:
-    """Whether yum 3 reads this ``primary_db`` entry instead of primary.xml."""
-    return entry is not None and (entry.database_version or "").strip() == YUM_DB_VERSION
-
-
 def check_primary_db(path: str, shown: str, open_size: int | None, packages: Sequence[Package]) -> None:
     """Raise `InputError` naming ``shown`` unless the verified ``primary_db`` at ``path`` lists
     what primary.xml gave (``packages``, as read from it) with the same dependencies."""
     compare_primary_db(read_primary_db(path, shown, open_size), packages, shown)
 
 
-DatabaseRows = tuple[dict[int, PackageKey], dict[int, set[Entry]], dict[int, set[str]]]
-"""What a ``primary_db`` lists: pkgKey -> the package, pkgKey -> its dependencies, and pkgKey ->
+DatabaseRows = tuple[dict[int, PackageKey], dict[int, set[Entry]], dict[int, set[str]], dict[int, str]]
+"""What a ``primary_db`` lists: pkgKey -> the package, pkgKey -> its dependencies, pkgKey ->
 its primary files (the ``files`` table: yum 3 answers a requirement on ``/usr/bin/python`` or
-anything under ``/etc/`` from there, as dnf answers it from primary.xml's ``<file>``)."""
+anything under ``/etc/`` from there, as dnf answers it from primary.xml's ``<file>``), and
+pkgKey -> where yum 3 downloads it from (``location_base``, then ``location_href``, as
+`auditor.sources.primary` joins a ``<location>``'s ``xml:base`` and ``href``)."""
 
 
 def read_primary_db(path: str, shown: str, open_size: int | None) -> DatabaseRows:
     """What the verified ``primary_db`` at ``path`` lists (`InputError` naming ``shown`` when it
     cannot be read). Needs nothing of primary.xml: `auditor.sources.repodata` runs it in a
     forked child while primary.xml is parsed."""
-    with tempfile.TemporaryDirectory(prefix="auditor-primary-db-") as directory:
-        database = os.path.join(directory, "primary.sqlite")
-        with open(database, "wb") as out:
-
-            def write(chunks: Iterator[bytes]) -> None:
-                for chunk in chunks:
-                    out.write(chunk)
-
-            open_decompressed(path, shown, open_size, write)
-        size = os.path.getsize(database)
-        try:
-            return _read(database, size, shown)
-        except (sqlite3.Error, UnicodeDecodeError) as exc:  # a TEXT value is decoded as UTF-8
-            raise InputError(shown, f"not a readable primary_db: {exc}") from None
+    with opened(path, shown, open_size, ("packages", *YUM_KINDS, "files"), "primary_db") as rows:
+        return _read(rows, shown)
 
 
 class Reading:
@@ -139,12 +104,24 @@ class Reading:
             with contextlib.suppress(InputError):
                 self._rows.result()
 
-    def compare(self, packages: Sequence[Package]) -> None:
-        """Raise `InputError` unless the database lists ``packages``, as primary.xml gave them."""
+    def compare(self, packages: Sequence[Package], locations_under: str | None = None) -> None:
+        """Raise `InputError` unless the database lists ``packages``, as primary.xml gave them
+        (their locations joined to ``locations_under``, a remote repository's URL)."""
         if self._failed is not None:
             raise self._failed
         assert self._rows is not None
-        compare_primary_db(self._rows.result(), packages, self._shown)
+        compare_primary_db(self._rows.result(), packages, self._shown, locations_under)
+
+    def checksums(self) -> dict[int, str] | None:
+        """pkgKey -> the checksum of the package of that key, which yum 3 takes a ``filelists_db``
+        row's pkgKey for; None when the database could not be read (an error of its own)."""
+        if self._failed is not None or self._rows is None:
+            return None
+        try:
+            keys = self._rows.result()[0]
+        except InputError:
+            return None
+        return {key: package[1] for key, package in keys.items()}
 
 
 def start_reading(
@@ -155,77 +132,49 @@ def start_reading(
     return Reading(database, primary, fetch) if database is not None and read_by_yum(database) else None
 
 
-def _read(database: str, size: int, shown: str) -> DatabaseRows:
-    uri = f"file:{quote(database)}?mode=ro&immutable=1"
-    db = sqlite3.connect(uri, uri=True)
-    try:
-        budget = [max(size * MAX_STEPS_PER_BYTE, 64 << 20) // _CHECK_EVERY]
-
-        def spend() -> int:
-            budget[0] -= 1
-            return 1 if budget[0] < 0 else 0  # non-zero interrupts the query
-
-        db.set_progress_handler(spend, _CHECK_EVERY)
-        db.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE)
-        db.execute("PRAGMA trusted_schema = OFF")
-        _check_schema(db, shown)
-        left = [max(size, 1 << 20) * MAX_CHARACTERS_PER_BYTE]
-
-        def rows(query: str) -> Iterator[tuple[object, ...]]:
-            # A column's DEFAULT fills the fields a short record lacks: values may be larger than
-            # the file, so what is read is counted against it.
-            for row in db.execute(query):
-                left[0] -= sum(len(value) for value in row if isinstance(value, (str, bytes)))
-                if left[0] < 0:
-                    raise InputError(shown, "primary_db holds more text than its size allows: refused")
-                yield row
-
-        packages: dict[int, PackageKey] = {}
-        query = "SELECT pkgKey, checksum_type, pkgId, name, arch, epoch, version, release FROM packages"
-        for key, checksum_type, checksum, name, arch, epoch, version, release in rows(query):
-            packages[_number(key)] = (
-                _text(checksum_type).lower(), _text(checksum).lower(), _text(name), _text(arch) or "noarch",
-                _epoch(epoch, shown), _text(version), _text(release),
-            )  # fmt: skip
-        dependencies: dict[int, set[Entry]] = {}
-        for kind in YUM_KINDS:
-            pre = "pre" if kind == "requires" else "NULL"
-            query = f"SELECT pkgKey, name, flags, epoch, version, release, {pre} FROM {kind}"
-            for key, name, flags, epoch, version, release, prereq in rows(query):
-                try:
-                    dependency = dependency_from_fields(
-                        _text(name), _optional(flags), _optional(epoch), _optional(version),
-                        _optional(release), "1" if _true(prereq) else None,
-                    )  # fmt: skip
-                except ValueError as exc:
-                    raise InputError(shown, f"bad {kind} entry: {exc}") from None
-                dependencies.setdefault(_number(key), set()).add((kind, dependency))
-        files: dict[int, set[str]] = {}
-        for key, path in rows("SELECT pkgKey, name FROM files"):
-            files.setdefault(_number(key), set()).add(_text(path))
-        return packages, dependencies, files
-    finally:
-        db.close()
+def _read(rows: Rows, shown: str) -> DatabaseRows:
+    packages: dict[int, PackageKey] = {}
+    locations: dict[int, str] = {}
+    query = (
+        "SELECT pkgKey, checksum_type, pkgId, name, arch, epoch, version, release, location_href,"
+        " location_base FROM packages"
+    )
+    for key, checksum_type, checksum, name, arch, epoch, version, release, href, base in rows(query):
+        number = row_key(key, "packages", shown)
+        if number in packages:
+            raise InputError(shown, f"lists pkgKey {number} twice: not yum's database; refused")
+        locations[number] = f"{_text(base).rstrip('/')}/{_text(href)}" if _text(base) else _text(href)
+        packages[number] = (
+            _text(checksum_type).lower(), _text(checksum).lower(), _text(name), _text(arch) or "noarch",
+            _epoch(epoch, shown), _text(version), _text(release),
+        )  # fmt: skip
+    dependencies: dict[int, set[Entry]] = {}
+    for kind in YUM_KINDS:
+        pre = "pre" if kind == "requires" else "NULL"
+        query = f"SELECT pkgKey, name, flags, epoch, version, release, {pre} FROM {kind}"
+        for key, name, flags, epoch, version, release, prereq in rows(query):
+            try:
+                dependency = dependency_from_fields(
+                    _text(name), _optional(flags), _optional(epoch), _optional(version),
+                    _optional(release), "1" if _true(prereq) else None,
+                )  # fmt: skip
+            except ValueError as exc:
+                raise InputError(shown, f"bad {kind} entry: {exc}") from None
+            dependencies.setdefault(row_key(key, kind, shown, packages), set()).add((kind, dependency))
+    files: dict[int, set[str]] = {}
+    for key, path in rows("SELECT pkgKey, name FROM files"):
+        files.setdefault(row_key(key, "files", shown, packages), set()).add(_text(path))
+    return packages, dependencies, files, locations
 
 
-def _check_schema(db: sqlite3.Connection, shown: str) -> None:
-    """The tables read are plain tables whose columns are stored: a view, a virtual table or a
-    generated column runs what the database's author wrote at each read."""
-    schema = {
-        name: (kind, sql) for name, kind, sql in db.execute("SELECT name, type, sql FROM sqlite_master")
-    }
-    for table in ("packages", *YUM_KINDS, "files"):
-        kind, sql = schema.get(table, (None, None))
-        if kind != "table" or not isinstance(sql, str) or not sql.lstrip().upper().startswith("CREATE TABLE"):
-            raise InputError(shown, f"primary_db has no plain table {table}: not yum's database")
-        if any(hidden for *_, hidden in db.execute(f"PRAGMA table_xinfo({table})")):
-            raise InputError(shown, f"primary_db's table {table} has computed columns: not yum's database")
-
-
-def compare_primary_db(rows: DatabaseRows, packages: Sequence[Package], shown: str) -> None:
+def compare_primary_db(
+    rows: DatabaseRows, packages: Sequence[Package], shown: str, locations_under: str | None = None
+) -> None:
     """Raise `InputError` naming ``shown`` unless ``rows`` list what primary.xml gave
-    (``packages``, as read from it) with the same dependencies."""
-    keys, dependencies, files = rows
+    (``packages``, as read from it) with the same dependencies and locations (primary.xml's
+    joined to ``locations_under``, a remote repository's URL)."""
+    keys, dependencies, files, locations = rows
+    _compare_locations(keys, locations, packages, shown, locations_under)
     in_db: dict[PackageKey, set[Entry]] = {}
     files_in_db: dict[PackageKey, set[str]] = {}
     for row, key in keys.items():
@@ -271,6 +220,32 @@ def compare_primary_db(rows: DatabaseRows, packages: Sequence[Package], shown: s
 _REFUSED = "refused, as what one of them says would go unaudited"
 
 
+def _compare_locations(
+    keys: dict[int, PackageKey],
+    locations: dict[int, str],
+    packages: Sequence[Package],
+    shown: str,
+    locations_under: str | None,
+) -> None:
+    """yum 3 downloads a package from the ``location_base`` and ``location_href`` of its row
+    (``YumRepository.getPackage``): a Citrix host there, which primary.xml did not name, is what
+    every yum 3 host of the repository fetches its packages from, unaudited."""
+    in_db: dict[PackageKey, set[str]] = {}
+    for row, key in keys.items():
+        location = locations.get(row, "")
+        if locations_under is not None and not location_is_url(location):
+            location = under(locations_under, location)
+        in_db.setdefault(key, set()).add(location)
+    in_xml: dict[PackageKey, set[str]] = {}
+    for package in packages:
+        in_xml.setdefault(_key(package), set()).add(package.location)
+    for key, listed in in_xml.items():
+        other = in_db.get(key)
+        if other is not None and other != listed:
+            said = f"located at {_some(sorted(other))}, not at {_some(sorted(listed))} as in primary.xml"
+            raise InputError(shown, f"{_nevra(key)}: {said}: yum 3 downloads it from there; {_REFUSED}")
+
+
 def _some(items: Iterable[str], joint: str = ", ") -> str:
     """Up to three of ``items``, and how many more."""
     listed = list(items)
@@ -295,14 +270,6 @@ def _key(package: Package) -> PackageKey:
         package.version,
         package.release,
     )
-
-
-def _text(value: object) -> str:
-    return value if isinstance(value, str) else "" if value is None else str(value)
-
-
-def _number(value: object) -> int:
-    return value if isinstance(value, int) else -1
 
 
 def _optional(value: object) -> str | None:

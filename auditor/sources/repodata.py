@@ -212,10 +212,12 @@ def read_metadata(
             source = FilelistsSource(display, parse)
             check = partial(check_filelists, filelists_path, shown_filelists, filelists.open_size)
             plain["filelists"] = (filelists_path, shown_filelists)
+
     # What yum 3 (primary_db) or dnf with zchunk reads instead must say the same.
-    copies = Copies(
-        repomd, primary, lambda entry: fetch(entry, safe_href(entry.href, display, entry.base)), plain
-    )
+    def fetch_copy(entry: MetadataFile) -> tuple[str, str]:
+        return fetch(entry, safe_href(entry.href, display, entry.base))
+
+    copies = Copies(repomd, primary, fetch_copy, plain, locations_under)
     primary_file = _PrimaryFile(
         primary_path,
         shown_primary,
@@ -237,6 +239,7 @@ def read_metadata(
     result.packages = handler.packages(source)
     result.file_sizes = handler.file_sizes
     result.errors.extend(copies.differences(result.packages))
+    copies.check_file_lists(source, result.packages)
     if repomd.files.keys() & MODULAR_TYPES:
         # dnf's modular filtering needs the streams enabled on the host it runs on; without
         # it a package dnf hides still counts as a provider, maybe the clean alternative. A

@@ -317,3 +317,73 @@ def test_a_primary_file_the_database_gives_another_package_is_refused(
     [error] = errors
     assert "primary files differ from primary.xml" in error and "/usr/bin/foo)" in error, error
     assert "yum 3 meets file requirements by primary_db" in error
+
+
+def test_an_obsoletes_keyed_by_text_is_refused(
+    tmp_path: Path, rpms: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An ``Obsoletes: clean-tool`` of the Citrix package keyed ``'2'`` in a column of no type:
+    yum 3 joins ``obsoletes.pkgKey = packages.pkgKey``, where SQLite reads the text as the
+    number, so on its hosts ctx-agent replaces clean-tool. The comparison skipped any key that
+    was not an integer, and the repository passed."""
+    repo = repository(tmp_path / "repo", list(rpms))
+
+    def obsolete_by_text(db: sqlite3.Connection) -> None:
+        db.executescript(
+            "ALTER TABLE obsoletes RENAME TO old; CREATE TABLE obsoletes (name TEXT, flags TEXT,"
+            " epoch TEXT, version TEXT, release TEXT, pkgKey); INSERT INTO obsoletes SELECT * FROM old;"
+            " DROP TABLE old;"
+        )
+        (key,) = db.execute("SELECT pkgKey FROM packages WHERE name = 'ctx-agent'").fetchone()
+        db.execute("INSERT INTO obsoletes VALUES ('clean-tool', NULL, NULL, NULL, NULL, ?)", (str(key),))
+        joined = "SELECT packages.name FROM obsoletes, packages WHERE obsoletes.pkgKey = packages.pkgKey"
+        assert db.execute(joined).fetchall() == [("ctx-agent",)]  # as yum 3's returnObsoletes reads it
+
+    edited(repo, tmp_path, obsolete_by_text)
+    code, errors = scan(repo, capsys)
+    assert code == 3 and "a obsoletes row's pkgKey '2' is not an integer" in errors[0], errors
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        (
+            "INSERT INTO provides (name, pkgKey) VALUES ('x', 99)",
+            "a provides row's pkgKey 99 names no package",
+        ),
+        (
+            "ALTER TABLE packages RENAME TO old; CREATE TABLE packages AS SELECT * FROM old;"
+            " INSERT INTO packages SELECT * FROM old; DROP TABLE old",
+            "lists pkgKey 1 twice",
+        ),
+    ],
+)
+def test_keys_no_package_or_two_have_are_refused(
+    tmp_path: Path, rpms: tuple[Path, Path], capsys: pytest.CaptureFixture[str], change: str, said: str
+) -> None:
+    """yum 3 finds the package of a key by its first row: one the comparison kept the last of."""
+    repo = repository(tmp_path / "repo", list(rpms))
+    edited(repo, tmp_path, lambda db: db.executescript(change))
+    code, errors = scan(repo, capsys)
+    assert code == 3 and said in errors[0], errors
+
+
+def test_a_package_the_database_locates_on_a_citrix_host_is_refused(
+    tmp_path: Path, rpms: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """yum 3 downloads a package from its row's ``location_base`` (``YumRepository.getPackage``):
+    the same package, fetched by every yum 3 host from Citrix's server, passed, where primary.xml's
+    ``<location xml:base>`` naming it would be judged."""
+    clean, _ = rpms
+    repo = repository(tmp_path / "repo", [clean])
+    edited(
+        repo,
+        tmp_path,
+        lambda db: db.execute("UPDATE packages SET location_base = 'https://downloads.citrix.com/xs/'"),
+    )
+    code, errors = scan(repo, capsys)
+    assert code == 3
+    [error] = errors
+    assert error.startswith(
+        "clean-tool-1.0-1.noarch: located at https://downloads.citrix.com/xs/clean-tool-1.0-1.noarch.rpm, not at"
+    ), error

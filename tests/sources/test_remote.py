@@ -116,11 +116,13 @@ def test_remote_result_equals_local_result_and_second_run_fetches_only_repomd(
     probes = sorted(f"/{name}/repodata/repomd.xml" for name in SOURCE_DIRECTORIES)
     assert sorted(path for path in first if path in probes) == probes
     metadata = [path for path in first if not path.endswith(".rpm") and path not in probes]
-    # primary_db too: yum 3 reads it instead of primary.xml, so the two are compared.
+    # primary_db and filelists_db too: yum 3 reads them instead of the XML, so they are compared.
     assert sorted(metadata) == sorted(
         ["/repo/repodata/repomd.xml", "/" + str(primary_of(DATA / "repo").relative_to(DATA)), *[
             "/repo/repodata/" + p.name for p in (DATA / "repo" / "repodata").glob("*-filelists.xml.gz")
-        ], *["/repo/repodata/" + p.name for p in (DATA / "repo" / "repodata").glob("*-primary.sqlite.bz2")]]
+        ], *["/repo/repodata/" + p.name for p in (DATA / "repo" / "repodata").glob("*-primary.sqlite.bz2")], *[
+            "/repo/repodata/" + p.name for p in (DATA / "repo" / "repodata").glob("*-filelists.sqlite.bz2")
+        ]]
     )  # fmt: skip
     # The headers repodata lacks (signing keys: the default policy has a rule on them) are read
     # by range, never a whole package.
