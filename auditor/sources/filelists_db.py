@@ -99,6 +99,8 @@ def _paths(dirname: str, filenames: str, types: str, shown: str) -> list[str]:
         # and one of several by its names: the two readings differ.
         said = f"a filelist row of {len(split)} name(s) and {len(types)} file type(s)"
         raise InputError(shown, f"{said}, which yum 3 reads as other paths; refused")
+    if dirname == ".":  # createrepo_c's for a relative path (a source package's files): no path for either
+        return list(split)
     if not dirname.startswith("/") or posixpath.normpath(dirname) != dirname or "" in split:
         # yum matches a path against the row's directory as written (os.path.dirname of the
         # path required): /opt/lib/ or /opt//lib owns nothing there, though its paths read

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from auditor.cli.main import main
-from tests.rpmbuild import binary_of
+from tests.rpmbuild import binary_of, build_noarch
 from tests.sources.repomd_entry import install_metadata
 from tests.sources.test_primary_db import repository
 
@@ -241,3 +241,21 @@ def test_a_row_whose_directory_yum_matches_as_no_path_is_refused(
     assert yum_answers(repo, tmp_path, "/opt/vendor/lib/libx.so") == []
     code, errors = scan(repo, capsys)
     assert code == 3 and "which yum 3 matches as no path filelists.xml gives" in errors[0], errors
+
+
+def test_the_relative_paths_of_a_source_package_pass(
+    tmp_path: Path, rpms: list[Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """createrepo_c writes a source package's files (its spec, its sources: relative paths) as rows
+    of directory ``.``, which no required path matches, as none matches them in filelists.xml."""
+    spec = tmp_path / "tool.spec"
+    spec.write_text(
+        LIBRARY.format(name="tool", vendor="XCP-ng", tags="Source0: tool.tar", directory="/opt/t", file="t")
+    )
+    srpm, _binary = build_noarch(spec, tmp_path / "top", ["tool.tar"])
+    repo = repository(tmp_path / "repo", [*rpms, srpm])
+    packed = next((repo / "repodata").glob("*-filelists.sqlite.bz2"))
+    (tmp_path / "filelists.sqlite").write_bytes(bz2.decompress(packed.read_bytes()))
+    rows = sqlite3.connect(tmp_path / "filelists.sqlite").execute("SELECT dirname, filenames FROM filelist")
+    assert (".", "tool.spec/tool.tar") in rows.fetchall()
+    assert scan(repo, capsys)[1] == []
