@@ -34,7 +34,7 @@ from typing import Any
 from auditor.deps.askorder import from_the_top, in_order, left_unasked, witnessed
 from auditor.deps.backjump import Choices, NotInstallable, Walk, anything, rules_out
 from auditor.deps.cleanscreen import CleanView
-from auditor.deps.coinstall import Apart
+from auditor.deps.coinstall import Apart, HeldApart
 from auditor.deps.edges import Edges
 from auditor.deps.hops import Group, without_lock_step
 from auditor.deps.noclean import CleanInstalls, CleanWays, NoCleanWay, OutOfSteps, Step
@@ -218,20 +218,13 @@ class _Search(CleanView):
         choice: dict[int, Step | None] = {package: None}
         """What it holds -> the nearest step above it that took the one clean provider of a
         mixed group: what a tainted provider would replace."""
-        apart_held: list[int] = [package] if package in apart_from else []
+        held_apart = HeldApart(apart_from, package)
         taken: list[Step] = []  # the mixed groups' steps, in order
         waiting: _Owned = []
         queue: deque[tuple[int, Sequence[Group]]] = deque([(package, groups)])
 
-        # From the asked package's side: its BuildConflicts go one way, as `SameName` for a 32-bit one.
-        own_conflicts = apart_from.get(package)
-
-        def against(member: int) -> list[int]:
-            mine = apart_from.get(member)
-            found = [] if mine is None else [one for one in apart_held if one != package and one in mine]
-            if own_conflicts is not None and member in own_conflicts:
-                found.append(package)
-            return found
+        own_conflicts = apart_from.get(package)  # its BuildConflicts go one way (`HeldApart`)
+        against = held_apart.against
 
         def why(owner: int, group: Group, blocked: Iterable[tuple[int, list[int]]]) -> int:
             """The choices that hold ``owner``, make it meet ``group``, and rule out its members
@@ -276,8 +269,7 @@ class _Search(CleanView):
             choice[target] = step if mixed else choice[owner]
             if mixed:
                 taken.append(step)
-            if target in apart_from:
-                apart_held.append(target)
+            held_apart.add(target)
             if self._walked(target, own_conflicts is not None):
                 queue.append((target, runtime.get(target, ())))
             return None
