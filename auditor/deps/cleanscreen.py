@@ -21,8 +21,7 @@ from auditor.deps.askevery import Asked, Builds, Only, beyond_the_screen, holdin
 from auditor.deps.coinstall import Apart
 from auditor.deps.edges import Edges
 from auditor.deps.hops import Group, HopKind
-from auditor.deps.sureneeds import conditional
-from auditor.rpm.deps import parse
+from auditor.deps.sureneeds import binds_exactly
 
 
 class CleanView:
@@ -116,9 +115,7 @@ class CleanView:
         condition are not both needed), or one it needs whichever way they go (`Group.every_host`)."""
         known = self._binding.get(id(group))
         if known is None:
-            dependency = group.dependency
-            exact = group.every_host or not dependency.is_rich or not conditional(parse(dependency.name))
-            known = self._binding[id(group)] = (group, not group.rough and exact)
+            known = self._binding[id(group)] = (group, binds_exactly(group))
         return known[1]
 
     def fires(self, owner: int, group: Group, held: Container[int], unfired: list[tuple[int, Group]]) -> bool:

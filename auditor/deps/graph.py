@@ -25,7 +25,7 @@ from auditor.deps.coinstall import Apart, incompatible
 from auditor.deps.hops import Group, HopKind
 from auditor.deps.hosts import lock_step_twins
 from auditor.deps.resolution import ROUGH, Resolution, Resolved, Status
-from auditor.deps.sureneeds import needing, surely_needed, uninstallable, without_uninstallable
+from auditor.deps.sureneeds import needing, needing_any, surely_needed, uninstallable, without_uninstallable
 from auditor.deps.viability import BUILT_ON, Viability
 from auditor.origin.classify import built_from
 from auditor.rpm.model import Dependency, Package
@@ -130,10 +130,8 @@ class DependencyGraph:
             step = Group(HopKind.REQUIRES, dependency, twins, lock_step=True)
             self.runtime.setdefault(owner, []).append(step)
         _without_own(self.runtime)
-        broken = self.uninstallable = (
-            uninstallable(packages, apart_somewhere, apart_from, resolved.requirements)
-            | resolved.refusing_themselves
-        )
+        broken = uninstallable(packages, apart_somewhere, apart_from, resolved.requirements)
+        broken = self.uninstallable = needing_any(self.runtime, broken | resolved.refusing_themselves)
         if broken:
             for table in (self.runtime, self.build, *self.build_on.values()):
                 without_uninstallable(table, broken)

@@ -131,6 +131,40 @@ def uninstallable(
     return frozenset(found)
 
 
+def needing_any(runtime: Mapping[int, Sequence[Group]], broken: frozenset[int]) -> frozenset[int]:
+    """``broken`` (binary packages dnf can never install) and each binary with a requirement
+    that binds whatever else holds (`binds_exactly`; a lock-step twin's does not) whose
+    providers in ``runtime`` (narrowed by what the package can never be installed with) are all
+    broken, however deep: dnf can never install it either. ``mid`` requiring ``libs``, whose one
+    provider requires ``(libc unless libs)`` (it refuses itself), was a clean way around a Citrix
+    provider of what ``mid`` provides (tests/deps/test_unless_refuses.py). Nothing is walked when
+    nothing is broken (most runs)."""
+    if not broken:
+        return broken
+    held_by: dict[int, list[tuple[int, Group]]] = {}
+    for owner, groups in runtime.items():
+        for group in groups:
+            if binds_exactly(group) and not group.lock_step:
+                for member in group.members:
+                    held_by.setdefault(member, []).append((owner, group))
+    found, queue = set(broken), list(broken)
+    while queue:
+        for owner, group in held_by.get(queue.pop(), ()):
+            if owner not in found and all(member in found for member in group.members):
+                found.add(owner)
+                queue.append(owner)
+    return frozenset(found)
+
+
+def binds_exactly(group: Group) -> bool:
+    """Whether every installation of the group's owner must meet it: a Requires (or
+    BuildRequires) read exactly, under no ``if`` or ``unless`` (the two sides of a condition are
+    not both needed), or one it needs whichever way they go (`Group.every_host`)."""
+    dependency = group.dependency
+    exact = group.every_host or not dependency.is_rich or not conditional(parse(dependency.name))
+    return not group.rough and exact
+
+
 def surely_needed(resolution: Resolution) -> tuple[int, ...]:
     """The packages a requirement's owner surely needs: the one provider of a plain Requires it
     resolves to, or each group of one of a rich Requires no condition (``if``, ``unless``)

@@ -8,7 +8,10 @@ universes written as rpm-md, 11 of 300 universes with rich requirements). The sa
 ``and``, and in a source package's BuildRequires (``dnf builddep`` never puts B in the
 buildroot). Below an ``or`` the refusal is one choice among others, and ``app-or`` stays
 `may-depend`: libsolv installs it with ``both``. A package refusing what it provides itself
-(``self-refusing``) can never be installed: it spares ``app2`` no Citrix provider either.
+(``self-refusing``) can never be installed: it spares ``app2`` no Citrix provider either; nor
+can a package whose requirement only such packages meet, however deep (``mid3``; ``mid4``, whose
+other provider refuses ``mid4`` itself): ``app3`` and ``app4`` were `may-depend` (the hunt's
+``mix`` 329 and ``richv`` 127, `auditor.deps.sureneeds.needing_any`).
 
 rpmbuild refuses ``unless`` where a Requires needs it whatever ("Illegal context for 'unless',
 please use 'or' instead") and accepts it below an ``or``: the packages are built with
@@ -51,6 +54,17 @@ PACKAGES: list[dict[str, Any]] = [
     },
     {"name": "tool2", "provides": ["engine2"], "requires": ["gpu"]},
     {"name": "app2", "requires": ["engine2"]},
+    # One requirement away: ``mid3`` needs the self-refusing ``lib3-only``; ``mid4``'s ``lib4``
+    # has another provider, which refuses ``mid4`` itself.
+    {"name": "lib3-only", "provides": ["lib3", "legacy3"], "requires": [f"((ui unless legacy3){NEVER}"]},
+    {"name": "mid3", "provides": ["engine3"], "requires": ["lib3"]},
+    {"name": "tool3", "provides": ["engine3"], "requires": ["gpu"]},
+    {"name": "app3", "requires": ["engine3"]},
+    {"name": "lib4-self", "provides": ["lib4", "legacy4"], "requires": [f"((ui unless legacy4){NEVER}"]},
+    {"name": "lib4-picky", "provides": ["lib4"], "requires": [f"((ui unless engine4){NEVER}"]},
+    {"name": "mid4", "provides": ["engine4"], "requires": ["lib4"]},
+    {"name": "tool4", "provides": ["engine4"], "requires": ["gpu"]},
+    {"name": "app4", "requires": ["engine4"]},
 ]
 
 
@@ -68,7 +82,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str
     return repository, verdicts(run_audit(options, load_policy()))
 
 
-@pytest.mark.parametrize("name", ["app", "app-and", "app2"])
+@pytest.mark.parametrize("name", ["app", "app-and", "app2", "app3", "app4"])
 def test_a_provider_of_what_unless_refuses_is_no_way_around(
     built: tuple[Path, dict[str, str]], name: str
 ) -> None:
