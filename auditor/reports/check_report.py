@@ -19,17 +19,11 @@ from typing import Any
 from auditor.audit.check import ChangeAudit
 from auditor.audit.result import AuditResult
 from auditor.core.errors import InputError
+from auditor.gate.audit_side import side_of_audit
 from auditor.gate.decision import decide
 from auditor.gate.options import GateOptions
 from auditor.gate.packagechanges import Counterpart, counterpart, holds_new_fact
-from auditor.gate.progress import (
-    Change,
-    PackageRecord,
-    Side,
-    compare,
-    fact_key,
-    side_of_audit,
-)
+from auditor.gate.progress import Change, PackageRecord, Side, compare, fact_key
 from auditor.gate.waivers import Waiver
 from auditor.reports import check_text
 from auditor.reports.check_sides import BaseRecord, ChangedRecord, keep_base

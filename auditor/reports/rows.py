@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from auditor.audit.facts import Fact, FactKind
+from auditor.audit.facttext import fact_text, hop_text
 from auditor.audit.result import PackageResult
 from auditor.core.construct import direct_constructor
 from auditor.deps.hops import Hop
 from auditor.gate.decision import Disposition, Ruling, shown_status
 from auditor.origin.findings import Category, Verdict
 from auditor.reports.locations import package_path
-from auditor.reports.text import finding_text, hop_text, shorten_keeping
+from auditor.reports.text import shorten_keeping
 from auditor.rpm.model import Package
 from auditor.sources.inputpaths import is_spec_file
 
@@ -155,14 +156,7 @@ _package_view = direct_constructor(PackageView)
 
 
 def fact_view(ruling: Ruling, packages: Sequence[Package]) -> FactView:
-    fact = ruling.fact
-    if fact.finding is not None and fact.config is None:
-        text = finding_text(fact.finding)
-    elif fact.chain:
-        text = f"{fact.text}: {hop_text(fact.chain[0], packages)}"
-    else:
-        text = fact.text
-    return _fact_view(fact, ruling, text)
+    return _fact_view(ruling.fact, ruling, fact_text(ruling.fact, packages))
 
 
 # Enum members looked up through their class are slow in the loops over every package.

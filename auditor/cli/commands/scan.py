@@ -169,7 +169,8 @@ def _audit(
     return_freed_memory()
     progress = None
     if earlier is not None:
-        from auditor.gate.progress import compare, side_of_audit  # --compare only
+        from auditor.gate.audit_side import side_of_audit  # --compare only
+        from auditor.gate.progress import compare
 
         progress = compare(earlier, side_of_audit(audit, decision))
     view = build_view(audit, decision, progress)
