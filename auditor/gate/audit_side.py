@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from auditor.audit.facts import Fact
 from auditor.audit.facttext import fact_text
+from auditor.audit.labels import shared_labels
 from auditor.audit.result import AuditResult
 from auditor.gate.decision import REACH_RECORDED, Decision, shown_status
 from auditor.gate.progress import TAINTS, FactRecord, PackageRecord, Side, reach_of_records
@@ -25,6 +26,7 @@ def side_of_audit(audit: AuditResult, decision: Decision) -> Side:
     # printed the first hop of a taint's chain, and where an origin finding was inherited from,
     # and one made from the audit did not (red team 48: two diffs of one release disagreed).
     texts = functools.partial(fact_text, packages=audit.packages)
+    labels = shared_labels(audit)
     packages: dict[tuple[str, str], list[PackageRecord]] = {}
     for result in audit.results:
         package = result.package
@@ -36,7 +38,16 @@ def side_of_audit(audit: AuditResult, decision: Decision) -> Side:
         # The status the reports show (a JSON report read back as a side records that one).
         status = shown_status(result, decision.for_package(result.index)).value
         packages.setdefault((package.name, package.arch), []).append(
-            PackageRecord(package.name, package.arch, package.nevra, package.evr, status, statuses, facts)
+            PackageRecord(
+                package.name,
+                package.arch,
+                package.nevra,
+                package.evr,
+                status,
+                statuses,
+                facts,
+                labels.get(result.index, ""),
+            )
         )
     run_facts = tuple(_record(fact, texts, blocks.get(id(fact), False)) for fact in audit.run_facts)
     return Side(

@@ -10,7 +10,8 @@ make the others worse.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from auditor.gate.progress import Comparison, PackageRecord, Side, compare, fact_key
@@ -87,7 +88,7 @@ def diff_releases(before: Side, after: Side) -> ReleaseDiff:
             # a clean app-2.0 was a new blocking fact of app, and no package got worse). Each is
             # compared with its own NEVRA on the earlier side, else with the newest there.
             for record in after.packages[key]:
-                same = next((item for item in before.packages[key] if item.nevra == record.nevra), None)
+                same = _same_package(before.packages[key], after.packages[key], record)
                 earlier = same if same is not None else old
                 if holds_new_fact(record, new_facts, earlier):
                     worse.append((earlier, record))
@@ -112,6 +113,34 @@ def diff_releases(before: Side, after: Side) -> ReleaseDiff:
         before.incomplete,
         after.incomplete,
     )
+
+
+def _same_package(
+    earlier: Sequence[PackageRecord], later: Sequence[PackageRecord], record: PackageRecord
+) -> PackageRecord | None:
+    """The package of ``earlier`` that ``record`` (one of ``later``) is: the one of its NEVRA. Where
+    one NEVRA names two packages (a vendor's build and a rebuild's, each from its own input), the
+    one whose label (`PackageRecord.label`: its input or file) shares the most path components
+    with its own, as the same repository read under another root does (``old/ng/repo`` and
+    ``new/ng/repo/noarch/fw-1.0-1.noarch.rpm``), the nearest by place among the copies of its
+    NEVRA on a tie: each copy is compared with its own earlier self, not both with the first."""
+    same = [item for item in earlier if item.nevra == record.nevra]
+    if len(same) < 2:
+        return same[0] if same else None
+    copies = [item for item in later if item.nevra == record.nevra]
+    place = next(number for number, item in enumerate(copies) if item is record)  # equal copies differ
+    parts = _components(record.label)
+    return same[
+        max(
+            range(len(same)),
+            key=lambda number: (len(parts & _components(same[number].label)), -abs(number - place)),
+        )
+    ]
+
+
+def _components(label: str) -> set[str]:
+    """The words and path components of a package's label."""
+    return set(re.split(r"[/\s()]+", label)) - {""}
 
 
 # -- a contributor's change ------------------------------------------------------------------

@@ -81,6 +81,14 @@ class PackageRecord:
     status: str
     statuses: tuple[str, ...]
     facts: tuple[FactRecord, ...]
+    label: str = ""
+    """How its row in ``scan`` names it when another audited package has its NEVRA (a vendor's
+    build and a rebuild's, `auditor.audit.labels`); empty when the NEVRA names it alone."""
+
+    @property
+    def named(self) -> str:
+        """The package as a list names it: its label, else its NEVRA."""
+        return self.label or self.nevra
 
 
 @dataclass(frozen=True)

@@ -37,11 +37,10 @@ from license_expression import Licensing  # type: ignore[import-untyped]
 from packageurl import PackageURL
 
 from auditor.audit.facts import FactKind
-from auditor.audit.facttext import hop_text
 from auditor.deps.graph import DependencyGraph
 from auditor.reports.purl_text import purl_text
 from auditor.reports.rows import Gate, PackageView
-from auditor.reports.text import clean_text, utf8_text
+from auditor.reports.text import clean_text, hop_text, utf8_text
 from auditor.reports.view import ReportView
 from auditor.rpm.model import Package, SourceKind
 

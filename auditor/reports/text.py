@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Sequence
 
-from auditor.audit.facttext import hop_text
+from auditor.audit.facttext import hop_text as hop_text  # the formats' too (`auditor.audit.facttext`)
 from auditor.core.errors import BIDI_CONTROLS, ci_inert
 from auditor.deps.hops import Hop
 from auditor.reports.chains import shown
