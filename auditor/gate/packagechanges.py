@@ -88,7 +88,11 @@ def diff_releases(before: Side, after: Side) -> ReleaseDiff:
             # a clean app-2.0 was a new blocking fact of app, and no package got worse). Each is
             # compared with its own NEVRA on the earlier side, else with the newest there.
             for record in after.packages[key]:
-                same = _same_package(before.packages[key], after.packages[key], record)
+                copies = [item for item in after.packages[key] if item.nevra == record.nevra]
+                place = next(
+                    number for number, item in enumerate(copies) if item is record
+                )  # equal copies differ
+                same = same_package(before.packages[key], record, place=place)
                 earlier = same if same is not None else old
                 if holds_new_fact(record, new_facts, earlier):
                     worse.append((earlier, record))
@@ -115,21 +119,20 @@ def diff_releases(before: Side, after: Side) -> ReleaseDiff:
     )
 
 
-def _same_package(
-    earlier: Sequence[PackageRecord], later: Sequence[PackageRecord], record: PackageRecord
+def same_package(
+    earlier: Sequence[PackageRecord], record: PackageRecord, hint: str = "", place: int = 0
 ) -> PackageRecord | None:
-    """The package of ``earlier`` that ``record`` (one of ``later``) is: the one of its NEVRA. Where
-    one NEVRA names two packages (a vendor's build and a rebuild's, each from its own input), the
-    one whose label (`PackageRecord.label`: its input or file) shares the most path components
-    with its own, as the same repository read under another root does (``old/ng/repo`` and
-    ``new/ng/repo/noarch/fw-1.0-1.noarch.rpm``), the nearest by place among the copies of its
-    NEVRA on a tie: each copy is compared with its own earlier self, not both with the first."""
+    """The package of ``earlier`` that ``record`` is: the one of its NEVRA. Where one NEVRA names
+    two packages (a vendor's build and a rebuild's, each from its own input), the one whose label
+    (`PackageRecord.label`: its input or file) shares the most path components with ``hint``
+    (``record``'s label, or its input), as the same repository read under another root does
+    (``old/ng/repo`` and ``new/ng/repo/noarch/fw-1.0-1.noarch.rpm``), the nearest to ``place``
+    among the copies of its NEVRA on a tie: each copy is compared with its own earlier self, not
+    all with the first, whose status then depended on how the inputs' paths sort."""
     same = [item for item in earlier if item.nevra == record.nevra]
     if len(same) < 2:
         return same[0] if same else None
-    copies = [item for item in later if item.nevra == record.nevra]
-    place = next(number for number, item in enumerate(copies) if item is record)  # equal copies differ
-    parts = _components(record.label)
+    parts = _components(hint or record.label)
     return same[
         max(
             range(len(same)),
@@ -165,13 +168,15 @@ class Counterpart:
     basis: Basis
 
 
-def counterpart(before: Side, record: PackageRecord, arches: Iterable[str] = ()) -> Counterpart:
-    """The BASE package a new one is compared with: the same NEVRA where it exists, otherwise
+def counterpart(
+    before: Side, record: PackageRecord, arches: Iterable[str] = (), hint: str = ""
+) -> Counterpart:
+    """The BASE package a new one is compared with: the same NEVRA where it exists (of two copies,
+    the one of the input ``hint`` names, `same_package`), otherwise
     the version of that name and arch dnf would install (the newest by rpm's EVR order), and
     where BASE has none of that arch, the newest of the ``arches`` (BASE's of the name) it
     replaces across (`replaces_across`: a package that became noarch, or stopped being it)."""
-    records = before.packages.get((record.name, record.arch), ())
-    same = next((item for item in records if item.nevra == record.nevra), None)
+    same = same_package(before.packages.get((record.name, record.arch), ()), record, hint)
     if same is not None:
         return Counterpart(record, same, Basis.SAME_NEVRA)
     newest = before.newest(record.name, record.arch)

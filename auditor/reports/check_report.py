@@ -50,7 +50,8 @@ def _counterpart(item: Counterpart, view: CheckView) -> dict[str, Any]:
     return {
         "nevra": item.after.nevra,
         "input": view.input(item.after),
-        "compared_with": item.before.nevra if item.before is not None else None,
+        # Named as its row in the scan of BASE: of two copies of one NEVRA, which one.
+        "compared_with": item.before.named if item.before is not None else None,
         "basis": item.basis.value,
         "before": item.before.status if item.before is not None else None,
         "after": item.after.status,
@@ -173,7 +174,12 @@ def check_view(
         after=ChangedRecord(after_decision, package_rows(change.after, after_decision, shown)),
         comparison=comparison,
         new=tuple(
-            counterpart(before, record, arches_of.get(record.name, ()))
+            counterpart(
+                before,
+                record,
+                arches_of.get(record.name, ()),
+                change.after.packages[rows_of_new[id(record)]].input,  # of two BASE copies, its own
+            )
             for record in sorted(new_records, key=lambda r: r.nevra)
         ),
         worse=tuple(sorted(worse, key=lambda pair: pair[1].nevra)),

@@ -1,13 +1,18 @@
 """Red team 49 of one verdict: outputs of one run that disagreed, read back with real parsers
-from runs of the CLI on real inputs (spec files the auditor reads without running them)."""
+from runs of the CLI on real inputs (spec files the auditor reads without running them, RPMs
+built by rpmbuild in repositories createrepo_c made)."""
 
 from __future__ import annotations
 
+import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from auditor.cli.main import main
+from tests.deps.built import CITRIX, build_repository
 from tests.reports.test_verdict_redteam import _scan, _spec_of
 
 
@@ -37,3 +42,24 @@ def test_a_skipped_junit_case_says_what_the_waiver_accepted(
         and skipped.text.startswith("not seen: ")
         and "[waived by gaps" in skipped.text
     )
+
+
+def test_check_compares_a_rebuild_with_its_own_copy_of_a_shared_nevra(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """BASE holds the vendor's fw-1.0-1 (Citrix) and a clean rebuild of that NEVRA, each in its own
+    repository; the change is the rebuild made to need Citrix cx. It was compared with whichever
+    copy of BASE came first by the inputs' paths: "origin -> depends" with the vendor's repository
+    in ``a-vendor/``, "clean -> depends" in ``xs/``, and ``compared_with`` named the bare NEVRA."""
+    vendor: list[dict[str, Any]] = [{"name": "fw", **CITRIX}, {"name": "cx", "provides": ["libcx"], **CITRIX}]
+    base = [
+        build_repository(vendor, tmp_path / "a-vendor"),
+        build_repository([{"name": "fw"}], tmp_path / "ng"),
+    ]
+    change = build_repository([{"name": "fw", "requires": ["libcx"]}], tmp_path / "change" / "ng")
+    code = main(["check", str(change), "--against", *map(str, base), "--no-cache", "-q", "--format", "json"])
+    assert code == 1
+    new = {item["nevra"]: item for item in json.loads(capsys.readouterr().out)["new"]}
+    binary = new["fw-1.0-1.noarch"]
+    assert (binary["before"], binary["after"]) == ("clean", "depends")
+    assert binary["compared_with"] == f"fw-1.0-1.noarch ({base[1]})"
