@@ -22,7 +22,7 @@ from auditor.core.errors import InputError
 from auditor.gate.audit_side import side_of_audit
 from auditor.gate.decision import decide
 from auditor.gate.options import GateOptions
-from auditor.gate.packagechanges import Counterpart, counterpart, holds_new_fact
+from auditor.gate.packagechanges import Counterpart, counterpart, holds_new_fact, same_package
 from auditor.gate.progress import Change, PackageRecord, Side, compare, fact_key
 from auditor.gate.waivers import Waiver
 from auditor.reports import check_text
@@ -135,7 +135,7 @@ def check_view(
         if key in new_keys:
             continue
         for record in records:
-            old = next((item for item in before.packages.get(key, ()) if item.nevra == record.nevra), None)
+            old = same_package(before.packages.get(key, ()), record)  # of two copies, its own
             if old is None:
                 continue
             if holds_new_fact(record, changed, old):

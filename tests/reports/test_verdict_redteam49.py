@@ -63,3 +63,21 @@ def test_check_compares_a_rebuild_with_its_own_copy_of_a_shared_nevra(
     binary = new["fw-1.0-1.noarch"]
     assert (binary["before"], binary["after"]) == ("clean", "depends")
     assert binary["compared_with"] == f"fw-1.0-1.noarch ({base[1]})"
+
+
+def test_check_says_which_copy_of_a_shared_nevra_got_better(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """BASE holds the vendor's fw-1.0-1 (Citrix) and a rebuild of it needing Citrix cx; the change
+    is a clean cx. The rebuild got better, "depends -> clean", but was compared with the vendor's
+    copy, first by its path: "origin -> clean", which the vendor's fw, still Citrix's, is not."""
+    vendor: list[dict[str, Any]] = [{"name": "fw", **CITRIX}, {"name": "cx", "provides": ["libcx"], **CITRIX}]
+    rebuild: list[dict[str, Any]] = [{"name": "fw", "requires": ["libcx"]}]
+    base = [build_repository(vendor, tmp_path / "a-vendor"), build_repository(rebuild, tmp_path / "ng")]
+    change = build_repository([{"name": "cx", "provides": ["libcx"]}], tmp_path / "change")
+    code = main(["check", str(change), "--against", *map(str, base), "--no-cache", "-q", "--format", "json"])
+    assert code == 0
+    better = json.loads(capsys.readouterr().out)["better"]
+    assert [(item["nevra"], item["before"], item["after"]) for item in better] == [
+        ("fw-1.0-1.noarch", "depends", "clean")
+    ]
