@@ -88,10 +88,9 @@ def diff_releases(before: Side, after: Side) -> ReleaseDiff:
             # a clean app-2.0 was a new blocking fact of app, and no package got worse). Each is
             # compared with its own NEVRA on the earlier side, else with the newest there.
             for record in after.packages[key]:
+                # Its place among the copies of its NEVRA, by identity: two copies may be equal.
                 copies = [item for item in after.packages[key] if item.nevra == record.nevra]
-                place = next(
-                    number for number, item in enumerate(copies) if item is record
-                )  # equal copies differ
+                place = next(number for number, item in enumerate(copies) if item is record)
                 same = same_package(before.packages[key], record, place=place)
                 earlier = same if same is not None else old
                 if holds_new_fact(record, new_facts, earlier):
