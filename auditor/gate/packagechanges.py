@@ -88,10 +88,7 @@ def diff_releases(before: Side, after: Side) -> ReleaseDiff:
             # a clean app-2.0 was a new blocking fact of app, and no package got worse). Each is
             # compared with its own NEVRA on the earlier side, else with the newest there.
             for record in after.packages[key]:
-                # Its place among the copies of its NEVRA, by identity: two copies may be equal.
-                copies = [item for item in after.packages[key] if item.nevra == record.nevra]
-                place = next(number for number, item in enumerate(copies) if item is record)
-                same = same_package(before.packages[key], record, place=place)
+                same = same_package(before.packages[key], record, later=after.packages[key])
                 earlier = same if same is not None else old
                 if holds_new_fact(record, new_facts, earlier):
                     worse.append((earlier, record))
@@ -119,18 +116,24 @@ def diff_releases(before: Side, after: Side) -> ReleaseDiff:
 
 
 def same_package(
-    earlier: Sequence[PackageRecord], record: PackageRecord, hint: str = "", place: int = 0
+    earlier: Sequence[PackageRecord],
+    record: PackageRecord,
+    hint: str = "",
+    later: Sequence[PackageRecord] = (),
 ) -> PackageRecord | None:
     """The package of ``earlier`` that ``record`` is: the one of its NEVRA. Where one NEVRA names
     two packages (a vendor's build and a rebuild's, each from its own input), the one whose label
     (`PackageRecord.label`: its input or file) shares the most path components with ``hint``
     (``record``'s label, or its input), as the same repository read under another root does
-    (``old/ng/repo`` and ``new/ng/repo/noarch/fw-1.0-1.noarch.rpm``), the nearest to ``place``
-    among the copies of its NEVRA on a tie: each copy is compared with its own earlier self, not
-    all with the first, whose status then depended on how the inputs' paths sort."""
+    (``old/ng/repo`` and ``new/ng/repo/noarch/fw-1.0-1.noarch.rpm``), on a tie the one at its place
+    among the copies of its NEVRA ``later`` holds: each copy is compared with its own earlier self,
+    not all with the first, whose status then depended on how the inputs' paths sort."""
     same = [item for item in earlier if item.nevra == record.nevra]
     if len(same) < 2:
         return same[0] if same else None
+    # By identity: two copies may be equal records.
+    copies = [item for item in later if item.nevra == record.nevra]
+    place = next((number for number, item in enumerate(copies) if item is record), 0)
     parts = _components(hint or record.label)
     return same[
         max(
