@@ -12,10 +12,14 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 
 from auditor.cli.main import main
 from tests.deps.built import CITRIX, build_repository
+from tests.paths import ROOT
+
+SCHEMA = json.loads((ROOT / "schemas" / "report-v2.schema.json").read_text())
 
 
 def _release(top: Path, side: str, rebuild_needs_cx: bool) -> Path:
@@ -36,6 +40,11 @@ def _diffs(old: Path, new: Path, capsys: pytest.CaptureFixture[str]) -> list[dic
     for release in (old, new):
         report = release.parent / f"{release.name}.json"
         assert main(["scan", str(release), "--no-cache", "-q", "--no-baseline", "-o", str(report)]) == 1
+        document = json.loads(report.read_text())
+        jsonschema.validate(document, SCHEMA)  # its `label` too
+        assert {item.get("label") for item in document["packages"] if item["name"] == "fw"} == {
+            f"fw-1.0-1.noarch ({release / name})" for name in ("xs", "ng")
+        }
         reports.append(str(report))
     documents = []
     for sides in ([str(old), str(new)], reports, [reports[0], str(new)], [str(old), reports[1]]):
