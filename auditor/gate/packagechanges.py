@@ -123,7 +123,8 @@ def same_package(
 ) -> PackageRecord | None:
     """The package of ``earlier`` that ``record`` is: the one of its NEVRA. Where one NEVRA names
     two packages (a vendor's build and a rebuild's, each from its own input), the one whose label
-    (`PackageRecord.label`: its input or file) shares the most path components with ``hint``
+    (`PackageRecord.label`: its input or file) is of its kind (a spec's or a built package's)
+    and shares the most path components with ``hint``
     (``record``'s label, or its input), as the same repository read under another root does
     (``old/ng/repo`` and ``new/ng/repo/noarch/fw-1.0-1.noarch.rpm``), on a tie the one at its place
     among the copies of its NEVRA ``later`` holds: each copy is compared with its own earlier self,
@@ -134,13 +135,19 @@ def same_package(
     # By identity: two copies may be equal records.
     copies = [item for item in later if item.nevra == record.nevra]
     place = next((number for number, item in enumerate(copies) if item is record), 0)
-    parts = _components(hint or record.label)
-    return same[
-        max(
-            range(len(same)),
-            key=lambda number: (len(parts & _components(same[number].label)), -abs(number - place)),
-        )
-    ]
+    wanted = hint or record.label
+    parts, spec = _components(wanted), _SPEC_MARK in wanted
+
+    def likeness(number: int) -> tuple[bool, int, int]:
+        label = same[number].label
+        return (_SPEC_MARK in label) == spec, len(parts & _components(label)), -abs(number - place)
+
+    return same[max(range(len(same)), key=likeness)]
+
+
+_SPEC_MARK = "(spec"
+"""How the label of what a spec file would build begins its mark (`auditor.audit.labels`): a spec
+is compared with a spec, a built package with a built one, before any path is."""
 
 
 def _components(label: str) -> set[str]:

@@ -33,6 +33,7 @@ from auditor.reports.inert import json_text_inert
 from auditor.reports.json_gate import completeness_to_json
 from auditor.reports.view import package_rows
 from auditor.rpm.model import Package
+from auditor.sources.inputpaths import is_spec_file
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -178,7 +179,7 @@ def check_view(
                 before,
                 record,
                 arches_of.get(record.name, ()),
-                change.after.packages[rows_of_new[id(record)]].input,  # of two BASE copies, its own
+                _copy_hint(change.after.packages[rows_of_new[id(record)]]),  # of two BASE copies, its own
             )
             for record in sorted(new_records, key=lambda r: r.nevra)
         ),
@@ -191,6 +192,14 @@ def check_view(
         roots=bool(change.after.options.roots),
         rows_of_new=rows_of_new,
     )
+
+
+def _copy_hint(package: Package) -> str:
+    """What tells which of two BASE copies of its NEVRA a new package is compared with
+    (`same_package`): its input, and a spec's mark, as a spec's row is named: a spec is compared
+    with BASE's spec, not with the RPM built from it (the spec's source package was compared with
+    the built SRPM, its binary with the spec's, by how the inputs' paths sorted)."""
+    return f"{package.input} (spec)" if is_spec_file(package.location) else package.input
 
 
 def _status_in(side: Side, package: Package) -> str:

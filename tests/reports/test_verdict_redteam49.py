@@ -81,3 +81,31 @@ def test_check_says_which_copy_of_a_shared_nevra_got_better(
     assert [(item["nevra"], item["before"], item["after"]) for item in better] == [
         ("fw-1.0-1.noarch", "depends", "clean")
     ]
+
+
+def test_check_compares_a_spec_with_the_spec_of_base_not_the_rpm_of_its_nevra(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """BASE is a packaging tree (the vendor's spec of fw-1.0-1) beside a repository holding a clean
+    build of that NEVRA; the change edits the spec. Its binary and its source package were each
+    compared with whichever BASE copy sorted first by path, the RPM's ("clean -> unresolved"),
+    not with the spec it edits."""
+    built = build_repository([{"name": "fw"}], tmp_path / "a-built")
+    _spec_of(tmp_path / "specs", "fw", "Vendor: Citrix Systems, Inc.")
+    _spec_of(tmp_path / "change", "fw", "Requires: nothing-provides-this")
+    args = [
+        str(tmp_path / "change" / "fw.spec"),
+        "--against",
+        str(built),
+        str(tmp_path / "specs" / "fw.spec"),
+    ]
+    assert main(["check", *args, "--no-cache", "-q", "--format", "json"]) == 1
+    new = {item["nevra"]: item for item in json.loads(capsys.readouterr().out)["new"]}
+    assert (new["fw-1.0-1.noarch"]["before"], new["fw-1.0-1.noarch"]["compared_with"]) == (
+        "origin",
+        "fw-1.0-1.noarch (spec)",
+    )
+    assert (new["fw-1.0-1.src"]["before"], new["fw-1.0-1.src"]["compared_with"]) == (
+        "origin",
+        "fw-1.0-1.src (spec)",
+    )
