@@ -51,7 +51,8 @@ class StagedReports:
 
     def __init__(self) -> None:
         self.temporaries: list[str] = []
-        self._targets: list[str] = []
+        self._targets: list[tuple[str, str]] = []
+        """Each temporary file's target and the path it was named by (``-o PATH``)."""
 
     def stage(self, pieces: Iterable[bytes], path: str) -> bool:
         """Write ``pieces`` for the regular (or new) file ``path`` to a temporary file; False,
@@ -76,7 +77,7 @@ class StagedReports:
         except OSError as exc:
             raise UsageError(f"cannot write {path}: {exc.strerror}") from None
         self.temporaries.append(temporary)  # removed from here on whatever ends the run
-        self._targets.append(target)
+        self._targets.append((target, path))
         try:
             with os.fdopen(handle, "wb") as stream:
                 os.fchmod(stream.fileno(), mode)
@@ -94,7 +95,11 @@ class StagedReports:
             signal.pthread_sigmask(signal.SIG_BLOCK, CLEANUP_SIGNALS)
         try:
             while self.temporaries:
-                os.replace(self.temporaries[0], self._targets[0])
+                target, path = self._targets[0]
+                try:
+                    os.replace(self.temporaries[0], target)
+                except OSError as exc:  # the file keeps what it held; the others are not put in place
+                    raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
                 del self.temporaries[0], self._targets[0]
         finally:
             if blocked:
@@ -123,8 +128,6 @@ def staged_reports() -> Iterator[StagedReports]:
                 raise
     except _Signalled as exc:
         _deliver_again(exc.signum)
-    except OSError as exc:  # a rename that failed: the file it was for keeps what it held
-        raise UsageError(f"cannot write the reports: {exc.strerror or exc}") from None
 
 
 def write_in_place(pieces: Iterable[bytes], path: str) -> None:
