@@ -80,7 +80,7 @@ STAGES = [
     ("auditor.audit.pipeline", "_results", "state the facts"),
     ("auditor.gate.decision", "decide", "decide (the gate)"),
     ("auditor.reports.view", "build_view", "build the report view"),
-    ("auditor.cli.commands.scan", "write_output", "render and write the report"),
+    ("auditor.cli.commands.scan", "write_outputs", "render and write the reports"),
     # A check's own: BASE's record taken from the store, the two sides compared, the report.
     ("auditor.cli.checkbase", "StoredBase.get", "BASE's record from the store"),
     ("auditor.reports.check_report", "check_view", "compare the two sides"),

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import shutil
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from auditor.cli.process import to_null_device
-from auditor.cli.reportfile import write_file
+from auditor.cli.reportfile import staged_reports, write_in_place
 from auditor.core.errors import InputError, UsageError, one_line
 
 if TYPE_CHECKING:
@@ -76,17 +76,36 @@ def terminal_width(path: str | None) -> int | None:
 
 
 def write_output(text: str | bytes | Iterable[str | bytes], path: str | None) -> None:
-    """Print to stdout, or write ``path`` (`auditor.cli.reportfile`): a reader never sees half
-    a report, and a device, FIFO or symlink stays what it is.
+    """Print to stdout, or write ``path``: the one report of a run (`write_outputs`)."""
+    write_outputs([(text, path)])
 
-    ``text`` may come in pieces (a large JSON report does), written as they come; a piece
-    may be UTF-8 bytes already (a report replayed from the store).
+
+def write_outputs(reports: Sequence[tuple[str | bytes | Iterable[str | bytes], str | None]]) -> None:
+    """Write each report (its text, and where: None or ``-`` is standard output) as one
+    outcome: a reader never sees half a report, a device, FIFO or symlink stays what it is
+    (`auditor.cli.reportfile`), and a report that cannot be written puts none of the regular
+    files in place, so that no file says a verdict the run does not give (it exits 2).
+
+    The regular files are written first, each to a temporary file, then the reports written
+    in place (standard output, a device, a FIFO), which cannot be taken back, and the regular
+    files are renamed into place last. A text may come in pieces (a large JSON report does),
+    written as they come; a piece may be UTF-8 bytes already (a report replayed from the store).
     """
-    pieces: Iterable[str | bytes] = [text] if isinstance(text, (str, bytes)) else text
-    if path is None or path == "-":
-        _write_stdout(pieces)
-        return
-    write_file((piece if isinstance(piece, bytes) else encode(piece) for piece in pieces), path)
+    in_place: list[tuple[Iterable[str | bytes], str | None]] = []
+    with staged_reports() as staged:
+        for text, path in reports:
+            pieces: Iterable[str | bytes] = [text] if isinstance(text, (str, bytes)) else text
+            if path is None or path == "-" or not staged.stage(_encoded(pieces), path):
+                in_place.append((pieces, path))
+        for pieces, path in in_place:
+            if path is None or path == "-":
+                _write_stdout(pieces)
+            else:
+                write_in_place(_encoded(pieces), path)
+
+
+def _encoded(pieces: Iterable[str | bytes]) -> Iterator[bytes]:
+    return (piece if isinstance(piece, bytes) else encode(piece) for piece in pieces)
 
 
 def encode(text: str) -> bytes:

@@ -31,7 +31,7 @@ from typing import Any
 from auditor import __version__
 from auditor.audit.options import AuditOptions
 from auditor.cli.inputlook import ReportFile, input_tree, report_file
-from auditor.cli.output import print_messages, report_warnings, write_output
+from auditor.cli.output import print_messages, report_warnings, write_outputs
 from auditor.cli.project import ProjectConfig
 from auditor.core.errors import ExitCode
 from auditor.core.readlog import ConfigReads
@@ -256,8 +256,7 @@ class Replay:
     def replayed(self) -> ExitCode:
         assert self.entry is not None
         meta, output = self.entry
-        for path, pieces in zip(self.paths, [output, *self.more_entries], strict=True):
-            write_output(pieces, path)
+        write_outputs(list(zip([output, *self.more_entries], self.paths, strict=True)))
         print_messages(meta.get("messages", []))
         return ExitCode(meta["exit_code"])
 

@@ -1,17 +1,19 @@
 """Writing the report to ``-o FILE`` without ever leaving a half report, a stray temporary file
 or a destroyed special file behind.
 
-A regular file (or a new one) is written to a temporary file in the same directory and
-renamed over it once complete and closed, so CI never reads half a report: a reader opens the
-old file or the whole new one. It is not synced to the disk first: that only matters if the
-machine loses power in the seconds after the run, when the CI job is lost too, and it cost a
-third of a warm run (0.11-0.15 s to sync distro-60k's 109 MB report, of a 0.43 s run). rpm
-(``%_flush_io`` is off by default) and dnf do not sync what they write either. A full disk still
-fails the write or the close, and the old report stays. What is not a
-regular file is written in place, as the shell's ``>`` would: renaming a file over
-``/dev/null`` as root would replace the device with a regular file, and a FIFO's reader
-would never see the report. A symlink is followed to the file it names (the link stays a
-link); a dangling one is refused rather than creating a file wherever it points.
+A regular file (or a new one) is written to a temporary file in the same directory and renamed
+over it once complete and closed, so CI never reads half a report: a reader opens the old file
+or the whole new one. The files of one run are renamed only once every report of the run was
+written (`staged_reports`): a report that cannot be written leaves none of them, never an
+earlier one saying a verdict the run does not give. It is not synced to the disk first: that
+only matters if the machine loses power in the seconds after the run, when the CI job is lost
+too, and it cost a third of a warm run (0.11-0.15 s to sync distro-60k's 109 MB report, of a
+0.43 s run). rpm (``%_flush_io`` is off by default) and dnf do not sync what they write either.
+A full disk still fails the write or the close, and the old report stays. What is not a regular
+file is written in place, as the shell's ``>`` would: renaming a file over ``/dev/null`` as root
+would replace the device with a regular file, and a FIFO's reader would never see the report. A
+symlink is followed to the file it names (the link stays a link); a dangling one is refused
+rather than creating a file wherever it points.
 """
 
 from __future__ import annotations
@@ -41,21 +43,97 @@ class _Signalled(BaseException):
         self.signum = signum
 
 
-def write_file(pieces: Iterable[bytes], path: str) -> None:
-    """Write ``pieces`` to ``path``: atomically for a regular file, in place for a device or FIFO."""
-    target = _follow(path)
+class StagedReports:
+    """The report files of one run, each written to a temporary file beside it and put in
+    place only once every report of the run was written: a run that fails to write one
+    (``-o a.json -o /dev/full``) leaves no report of a verdict it does not give, and every
+    file at those paths as it was."""
+
+    def __init__(self) -> None:
+        self.temporaries: list[str] = []
+        self._targets: list[tuple[str, str]] = []
+        """Each temporary file's target and the path it was named by (``-o PATH``)."""
+
+    def stage(self, pieces: Iterable[bytes], path: str) -> bool:
+        """Write ``pieces`` for the regular (or new) file ``path`` to a temporary file; False,
+        with nothing read of ``pieces``, when ``path`` is a device or FIFO, written in place."""
+        target = _follow(path)
+        try:
+            info: os.stat_result | None = os.stat(target)
+        except FileNotFoundError:
+            info = None
+        except OSError as exc:
+            raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+        if info is not None and stat.S_ISDIR(info.st_mode):
+            raise UsageError(f"cannot write {path}: is a directory")
+        if info is not None and not stat.S_ISREG(info.st_mode):
+            return False
+        directory = os.path.dirname(os.path.abspath(target))
+        # mkstemp makes the file 0600: a report is for others to read too. A file being replaced
+        # keeps its permissions, a new one gets the user's umask, as the shell's `>` would do.
+        mode = stat.S_IMODE(info.st_mode) & 0o777 if info is not None else 0o666 & ~current_umask()
+        try:
+            handle, temporary = tempfile.mkstemp(dir=directory, prefix=".auditor-", suffix=".tmp")
+        except OSError as exc:
+            raise UsageError(f"cannot write {path}: {exc.strerror}") from None
+        self.temporaries.append(temporary)  # removed from here on whatever ends the run
+        self._targets.append((target, path))
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                os.fchmod(stream.fileno(), mode)
+                for piece in pieces:
+                    stream.write(piece)
+        except OSError as exc:  # a full disk is not an internal error
+            raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+        return True
+
+    def put_in_place(self) -> None:
+        """Rename every staged file over its target. The cleanup signals wait until all are:
+        one arriving in between would leave some reports new and the others old."""
+        blocked = threading.current_thread() is threading.main_thread()
+        if blocked:
+            signal.pthread_sigmask(signal.SIG_BLOCK, CLEANUP_SIGNALS)
+        try:
+            while self.temporaries:
+                target, path = self._targets[0]
+                try:
+                    os.replace(self.temporaries[0], target)
+                except OSError as exc:  # the file keeps what it held; the others are not put in place
+                    raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+                del self.temporaries[0], self._targets[0]
+        finally:
+            if blocked:
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, CLEANUP_SIGNALS)
+
+    def discard(self) -> None:
+        for temporary in self.temporaries:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+        self.temporaries.clear()
+        self._targets.clear()
+
+
+@contextlib.contextmanager
+def staged_reports() -> Iterator[StagedReports]:
+    """The run's report files, put in place together when the block ends without an error; on
+    an error or a cleanup signal, none is, and the temporary files are removed."""
+    staged = StagedReports()
     try:
-        info: os.stat_result | None = os.stat(target)
-    except FileNotFoundError:
-        info = None
-    except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
-    if info is not None and stat.S_ISDIR(info.st_mode):
-        raise UsageError(f"cannot write {path}: is a directory")
-    if info is not None and not stat.S_ISREG(info.st_mode):
-        _write_in_place(pieces, path, target)
-    else:
-        _replace(pieces, path, target, info)
+        with _removed_on_signal(staged.temporaries):
+            try:
+                yield staged
+                staged.put_in_place()
+            except BaseException:
+                staged.discard()
+                raise
+    except _Signalled as exc:
+        _deliver_again(exc.signum)
+
+
+def write_in_place(pieces: Iterable[bytes], path: str) -> None:
+    """Write a device or FIFO (``/dev/null``, ``/dev/stdout`` to a pipe) as the shell's ``>``
+    does, never replacing it with a regular file."""
+    _write_in_place(pieces, path, _follow(path))
 
 
 def check_writable(path: str) -> None:
@@ -131,44 +209,19 @@ def _write_in_place(pieces: Iterable[bytes], path: str, target: str) -> None:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
-def _replace(pieces: Iterable[bytes], path: str, target: str, existing: os.stat_result | None) -> None:
-    directory = os.path.dirname(os.path.abspath(target))
-    # mkstemp makes the file 0600: a report is for others to read too. A file being replaced
-    # keeps its permissions, a new one gets the user's umask, as the shell's `>` would do.
-    mode = stat.S_IMODE(existing.st_mode) & 0o777 if existing is not None else 0o666 & ~current_umask()
-    try:
-        handle, temporary = tempfile.mkstemp(dir=directory, prefix=".auditor-", suffix=".tmp")
-    except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror}") from None
-    try:
-        with _removed_on_signal(temporary):
-            try:
-                with os.fdopen(handle, "wb") as stream:
-                    os.fchmod(stream.fileno(), mode)
-                    for piece in pieces:
-                        stream.write(piece)
-                os.replace(temporary, target)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(temporary)
-                raise
-    except _Signalled as exc:
-        _deliver_again(exc.signum)
-    except OSError as exc:  # a full disk is not an internal error
-        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
-
-
 @contextlib.contextmanager
-def _removed_on_signal(temporary: str) -> Iterator[None]:
-    """While ``temporary`` exists, a cleanup signal removes it and unwinds the write instead of
-    ending the process on the spot; the previous handlers are restored after."""
+def _removed_on_signal(temporaries: list[str]) -> Iterator[None]:
+    """While ``temporaries`` (a list that grows) exist, a cleanup signal removes them and unwinds
+    the writing instead of ending the process on the spot; the previous handlers are restored
+    after."""
     if threading.current_thread() is not threading.main_thread():
         yield  # only the main thread may set handlers; the default ones then apply
         return
 
     def unwind(signum: int, _frame: FrameType | None) -> None:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
+        for temporary in temporaries:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
         raise _Signalled(signum)
 
     previous = {}

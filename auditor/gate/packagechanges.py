@@ -10,7 +10,8 @@ make the others worse.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from auditor.gate.progress import Comparison, PackageRecord, Side, compare, fact_key
@@ -87,7 +88,7 @@ def diff_releases(before: Side, after: Side) -> ReleaseDiff:
             # a clean app-2.0 was a new blocking fact of app, and no package got worse). Each is
             # compared with its own NEVRA on the earlier side, else with the newest there.
             for record in after.packages[key]:
-                same = next((item for item in before.packages[key] if item.nevra == record.nevra), None)
+                same = same_package(before.packages[key], record, later=after.packages[key])
                 earlier = same if same is not None else old
                 if holds_new_fact(record, new_facts, earlier):
                     worse.append((earlier, record))
@@ -114,6 +115,46 @@ def diff_releases(before: Side, after: Side) -> ReleaseDiff:
     )
 
 
+def same_package(
+    earlier: Sequence[PackageRecord],
+    record: PackageRecord,
+    hint: str = "",
+    later: Sequence[PackageRecord] = (),
+) -> PackageRecord | None:
+    """The package of ``earlier`` that ``record`` is: the one of its NEVRA. Where one NEVRA names
+    two packages (a vendor's build and a rebuild's, each from its own input), the one whose label
+    (`PackageRecord.label`: its input or file) is of its kind (a spec's or a built package's)
+    and shares the most path components with ``hint``
+    (``record``'s label, or its input), as the same repository read under another root does
+    (``old/ng/repo`` and ``new/ng/repo/noarch/fw-1.0-1.noarch.rpm``), on a tie the one at its place
+    among the copies of its NEVRA ``later`` holds: each copy is compared with its own earlier self,
+    not all with the first, whose status then depended on how the inputs' paths sort."""
+    same = [item for item in earlier if item.nevra == record.nevra]
+    if len(same) < 2:
+        return same[0] if same else None
+    # By identity: two copies may be equal records.
+    copies = [item for item in later if item.nevra == record.nevra]
+    place = next((number for number, item in enumerate(copies) if item is record), 0)
+    wanted = hint or record.label
+    parts, spec = _components(wanted), _SPEC_MARK in wanted
+
+    def likeness(number: int) -> tuple[bool, int, int]:
+        label = same[number].label
+        return (_SPEC_MARK in label) == spec, len(parts & _components(label)), -abs(number - place)
+
+    return same[max(range(len(same)), key=likeness)]
+
+
+_SPEC_MARK = "(spec"
+"""How the label of what a spec file would build begins its mark (`auditor.audit.labels`): a spec
+is compared with a spec, a built package with a built one, before any path is."""
+
+
+def _components(label: str) -> set[str]:
+    """The words and path components of a package's label."""
+    return set(re.split(r"[/\s()]+", label)) - {""}
+
+
 # -- a contributor's change ------------------------------------------------------------------
 
 
@@ -136,13 +177,15 @@ class Counterpart:
     basis: Basis
 
 
-def counterpart(before: Side, record: PackageRecord, arches: Iterable[str] = ()) -> Counterpart:
-    """The BASE package a new one is compared with: the same NEVRA where it exists, otherwise
+def counterpart(
+    before: Side, record: PackageRecord, arches: Iterable[str] = (), hint: str = ""
+) -> Counterpart:
+    """The BASE package a new one is compared with: the same NEVRA where it exists (of two copies,
+    the one of the input ``hint`` names, `same_package`), otherwise
     the version of that name and arch dnf would install (the newest by rpm's EVR order), and
     where BASE has none of that arch, the newest of the ``arches`` (BASE's of the name) it
     replaces across (`replaces_across`: a package that became noarch, or stopped being it)."""
-    records = before.packages.get((record.name, record.arch), ())
-    same = next((item for item in records if item.nevra == record.nevra), None)
+    same = same_package(before.packages.get((record.name, record.arch), ()), record, hint)
     if same is not None:
         return Counterpart(record, same, Basis.SAME_NEVRA)
     newest = before.newest(record.name, record.arch)

@@ -24,9 +24,9 @@ blocks on both sides (one that did not block before is news when it does), and a
 records what each blocking taint reaches; one written without it is compared by fingerprint
 alone.
 
-A side is an audit with its decision, or a JSON report an earlier run wrote
-(``--format json``, read by `auditor.gate.report_side`), so a release manager can compare
-the last release's report with today.
+A side is an audit with its decision (`auditor.gate.audit_side`), or a JSON report an earlier
+run wrote (``--format json``, read by `auditor.gate.report_side`), so a release manager can
+compare the last release's report with today.
 """
 
 from __future__ import annotations
@@ -35,15 +35,13 @@ import enum
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from auditor.audit.facts import Fact
-from auditor.audit.result import AuditResult
-from auditor.gate.decision import REACH_RECORDED, Decision, shown_status
 from auditor.gate.superseded import Successors
 from auditor.origin.findings import Verdict
 from auditor.rpm.evr import compare_evr
 from auditor.rpm.model import EVR, SOURCE_ARCHES
 
-_TAINTS = frozenset({"depends", "may-depend", "build-depends"})
+TAINTS = frozenset({"depends", "may-depend", "build-depends"})
+"""The kinds of fact that are taints (a chain to an origin package proves each)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +81,14 @@ class PackageRecord:
     status: str
     statuses: tuple[str, ...]
     facts: tuple[FactRecord, ...]
+    label: str = ""
+    """How its row in ``scan`` names it when another audited package has its NEVRA (a vendor's
+    build and a rebuild's, `auditor.audit.labels`); empty when the NEVRA names it alone."""
+
+    @property
+    def named(self) -> str:
+        """The package as a list names it: its label, else its NEVRA."""
+        return self.label or self.nevra
 
 
 @dataclass(frozen=True)
@@ -224,14 +230,14 @@ def compare(before: Side, after: Side) -> Comparison:
     legacy = {
         (fact.rule, fact.subject, fact.ends_at): (key, fact)
         for key, fact in old.items()
-        if fact.kind in _TAINTS and not fact.capability and fact.ends_at
+        if fact.kind in TAINTS and not fact.capability and fact.ends_at
     }
     matched: set[str] = set()
     changes: list[FactChange] = []
     for key, fact in new.items():
         earlier = old.get(key)
         earlier_key = key
-        if earlier is None and legacy and fact.kind in _TAINTS:
+        if earlier is None and legacy and fact.kind in TAINTS:
             earlier_key, earlier = legacy.get((fact.rule, fact.subject, fact.ends_at), (key, None))
         if earlier is None:
             changes.append(FactChange(Change.NEW, fact, False, fact.blocks, key=key))
@@ -281,7 +287,7 @@ def compare(before: Side, after: Side) -> Comparison:
             or run_unseen
             or fact.subject in unseen
             or (
-                fact.kind in _TAINTS
+                fact.kind in TAINTS
                 and (fact.ends_at not in after.present or _end_unseen(fact, unseen) or fact.subject in unmet)
             )
         )
@@ -311,7 +317,7 @@ def _end_unseen(fact: FactRecord, unseen: set[str]) -> bool:
 
 def _reaches_more(before: Side, after: Side, earlier: FactRecord, later: FactRecord) -> tuple[str, ...]:
     """The origin packages ``later`` reaches that ``earlier`` (its counterpart) did not."""
-    if later.kind not in _TAINTS or earlier.kind not in _TAINTS:
+    if later.kind not in TAINTS or earlier.kind not in TAINTS:
         return ()
     reached_before = before.reach(earlier.fingerprint)
     if reached_before is None or earlier.ends_at not in reached_before:
@@ -320,37 +326,6 @@ def _reaches_more(before: Side, after: Side, earlier: FactRecord, later: FactRec
 
 
 # -- the sides ---------------------------------------------------------------------------------
-
-
-def side_of_audit(audit: AuditResult, decision: Decision) -> Side:
-    blocks = {id(ruling.fact): ruling.blocks for ruling in decision.rulings}
-    compared = {id(ruling.fact) for ruling in decision.rulings if ruling.disposition in REACH_RECORDED}
-    # What each taint reaches is computed now, while the audit's graph is at hand (a fraction
-    # of a second on a distribution): a side keeps no audit alive.
-    reach = audit.origin_reach.names
-    packages: dict[tuple[str, str], list[PackageRecord]] = {}
-    for result in audit.results:
-        package = result.package
-        facts = tuple(
-            _record(fact, blocks.get(id(fact), False), reach if id(fact) in compared else None)
-            for fact in result.facts
-        )
-        statuses = tuple(verdict.value for verdict in result.statuses)
-        # The status the reports show (a JSON report read back as a side records that one).
-        status = shown_status(result, decision.for_package(result.index)).value
-        packages.setdefault((package.name, package.arch), []).append(
-            PackageRecord(package.name, package.arch, package.nevra, package.evr, status, statuses, facts)
-        )
-    run_facts = tuple(_record(fact, blocks.get(id(fact), False)) for fact in audit.run_facts)
-    return Side(
-        {key: tuple(records) for key, records in packages.items()},
-        frozenset(package.name for package in audit.packages),
-        run_facts,
-        len(decision.blocking),
-        decision.completeness.summary(),
-        reach_of_records(packages),
-        sum(count for _reason, count in decision.completeness.reasons) - decision.completeness.waived,
-    )
 
 
 def reach_of_records(
@@ -363,7 +338,7 @@ def reach_of_records(
     for records in packages.values():
         for record in records:
             for fact in record.facts:
-                if fact.kind not in _TAINTS:
+                if fact.kind not in TAINTS:
                     continue
                 fingerprint, reaches = fact.fingerprint, fact.reaches
                 if fingerprint not in known:
@@ -377,22 +352,3 @@ def reach_of_records(
                 elif not reaches <= held:
                     known[fingerprint] = held | reaches
     return lambda fingerprint: known.get(fingerprint)
-
-
-def _record(
-    fact: Fact, blocks: bool, reach: Callable[[Fact], frozenset[str] | None] | None = None
-) -> FactRecord:
-    kind = fact.kind.value
-    # As a JSON report records it: only where it blocks or the baseline accepted it (`REACH_RECORDED`).
-    reaches = reach(fact) if reach is not None and kind in _TAINTS else None
-    return FactRecord(
-        fact.fingerprint,
-        kind,
-        fact.rule,
-        fact.subject,
-        fact.capability,
-        fact.text,
-        blocks,
-        fact.ends_at,
-        reaches,
-    )

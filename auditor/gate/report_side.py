@@ -174,7 +174,10 @@ def _package_record(item: dict[str, Any], gate: Regate | None) -> PackageRecord:
         # blocks, else the worst the facts give (``statuses`` lists them worst first).
         blocking = [Verdict(fact.kind) for fact in facts if fact.blocks and fact.kind in _STATUSES]
         status = min(blocking, key=lambda verdict: verdict.rank).value if blocking else statuses[0]
-    return PackageRecord(name, str(item["arch"]), str(item["nevra"]), evr, status, statuses, facts)
+    label = item.get("label", "")  # written only where another package has its NEVRA
+    if not isinstance(label, str):
+        raise TypeError(f"label is {type(label).__name__}, not a string")
+    return PackageRecord(name, str(item["arch"]), str(item["nevra"]), evr, status, statuses, facts, label)
 
 
 _STATUSES = frozenset(verdict.value for verdict in Verdict)

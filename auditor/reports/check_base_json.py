@@ -20,7 +20,7 @@ from auditor.gate.progress import FactRecord, PackageRecord, Side, reach_of_reco
 from auditor.reports.check_sides import BaseGap, BaseRecord
 from auditor.rpm.model import EVR
 
-FORMAT = 1
+FORMAT = 2
 """The shape of a stored record, changed with it (the auditor's code identity keys it too)."""
 
 
@@ -46,6 +46,7 @@ class _Package(msgspec.Struct, array_like=True, frozen=True):
     status: str
     statuses: list[str]
     facts: list[_Fact]
+    label: str
 
 
 class _Base(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -107,7 +108,9 @@ def record_from_json(data: bytes | bytearray) -> BaseRecord:
         facts = tuple(_fact_in(fact, one) for fact in package.facts)
         statuses = one.statuses(package.statuses)
         packages.setdefault((name, arch), []).append(
-            PackageRecord(name, arch, package.nevra, evr, one.text(package.status), statuses, facts)
+            PackageRecord(
+                name, arch, package.nevra, evr, one.text(package.status), statuses, facts, package.label
+            )
         )
     side = Side(
         {key: tuple(records) for key, records in packages.items()},
@@ -138,6 +141,7 @@ def _package_out(package: PackageRecord) -> _Package:
         package.status,
         list(package.statuses),
         [_fact_out(fact) for fact in package.facts],
+        package.label,
     )
 
 

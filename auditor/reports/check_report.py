@@ -19,17 +19,11 @@ from typing import Any
 from auditor.audit.check import ChangeAudit
 from auditor.audit.result import AuditResult
 from auditor.core.errors import InputError
+from auditor.gate.audit_side import side_of_audit
 from auditor.gate.decision import decide
 from auditor.gate.options import GateOptions
-from auditor.gate.packagechanges import Counterpart, counterpart, holds_new_fact
-from auditor.gate.progress import (
-    Change,
-    PackageRecord,
-    Side,
-    compare,
-    fact_key,
-    side_of_audit,
-)
+from auditor.gate.packagechanges import Counterpart, counterpart, holds_new_fact, same_package
+from auditor.gate.progress import Change, PackageRecord, Side, compare, fact_key
 from auditor.gate.waivers import Waiver
 from auditor.reports import check_text
 from auditor.reports.check_sides import BaseRecord, ChangedRecord, keep_base
@@ -39,6 +33,7 @@ from auditor.reports.inert import json_text_inert
 from auditor.reports.json_gate import completeness_to_json
 from auditor.reports.view import package_rows
 from auditor.rpm.model import Package
+from auditor.sources.inputpaths import is_spec_file
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -56,7 +51,8 @@ def _counterpart(item: Counterpart, view: CheckView) -> dict[str, Any]:
     return {
         "nevra": item.after.nevra,
         "input": view.input(item.after),
-        "compared_with": item.before.nevra if item.before is not None else None,
+        # Named as its row in the scan of BASE: of two copies of one NEVRA, which one.
+        "compared_with": item.before.named if item.before is not None else None,
         "basis": item.basis.value,
         "before": item.before.status if item.before is not None else None,
         "after": item.after.status,
@@ -140,7 +136,7 @@ def check_view(
         if key in new_keys:
             continue
         for record in records:
-            old = next((item for item in before.packages.get(key, ()) if item.nevra == record.nevra), None)
+            old = same_package(before.packages.get(key, ()), record)  # of two copies, its own
             if old is None:
                 continue
             if holds_new_fact(record, changed, old):
@@ -179,7 +175,12 @@ def check_view(
         after=ChangedRecord(after_decision, package_rows(change.after, after_decision, shown)),
         comparison=comparison,
         new=tuple(
-            counterpart(before, record, arches_of.get(record.name, ()))
+            counterpart(
+                before,
+                record,
+                arches_of.get(record.name, ()),
+                _copy_hint(change.after.packages[rows_of_new[id(record)]]),  # of two BASE copies, its own
+            )
             for record in sorted(new_records, key=lambda r: r.nevra)
         ),
         worse=tuple(sorted(worse, key=lambda pair: pair[1].nevra)),
@@ -191,6 +192,14 @@ def check_view(
         roots=bool(change.after.options.roots),
         rows_of_new=rows_of_new,
     )
+
+
+def _copy_hint(package: Package) -> str:
+    """What tells which of two BASE copies of its NEVRA a new package is compared with
+    (`same_package`): its input, and a spec's mark, as a spec's row is named: a spec is compared
+    with BASE's spec, not with the RPM built from it (the spec's source package was compared with
+    the built SRPM, its binary with the spec's, by how the inputs' paths sorted)."""
+    return f"{package.input} (spec)" if is_spec_file(package.location) else package.input
 
 
 def _status_in(side: Side, package: Package) -> str:

@@ -16,9 +16,10 @@ from functools import cached_property
 from auditor import __version__
 from auditor.audit.result import AuditResult
 from auditor.core.errors import InputError
+from auditor.gate.audit_side import side_of_audit
 from auditor.gate.decision import Decision, decide
 from auditor.gate.options import GateOptions
-from auditor.gate.progress import Side, side_of_audit
+from auditor.gate.progress import Side
 from auditor.gate.waivers import Waiver
 from auditor.reports.rows import PackageView, fact_view
 

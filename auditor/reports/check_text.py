@@ -44,7 +44,8 @@ def text(view: CheckView, *, markdown: bool) -> str:
             [
                 code(view.name(item.after)),
                 _status(item),
-                item.basis.value,
+                item.basis.value
+                + (f": {code(item.before.label)}" if item.before and item.before.label else ""),
                 code(view.why(item.after, MAX_WHY)),
             ]
             for item in view.new

@@ -63,7 +63,8 @@ def _text(result: ReleaseDiff, *, markdown: bool) -> str:
     code: Callable[[str], str] = code_span if markdown else terminal_text
 
     def pair(old: PackageRecord, new: PackageRecord) -> str:
-        return f"{code(new.nevra)}: {old.status} -> {new.status}"
+        # A copy of a shared NEVRA is named as its row is: the bare NEVRA reads as the verdict on both.
+        return f"{code(new.named)}: {old.status} -> {new.status}"
 
     def fact(item: FactChange) -> str:
         mark = " (blocking)" if item.blocks_after else ""
@@ -98,10 +99,10 @@ def _text(result: ReleaseDiff, *, markdown: bool) -> str:
             "Facts superseded by a new taint of their category (not fixed)",
             [fact(i) for i in comparison.of(Change.SUPERSEDED)],
         ),
-        ("Packages added", [f"{code(e.nevra)} ({e.status})" for e in result.added]),
-        ("Packages removed", [f"{code(e.nevra)} ({e.status})" for e in result.removed]),
-        ("Packages upgraded", [f"{code(b.nevra)} -> {code(a.nevra)}" for b, a in result.upgraded]),
-        ("Packages downgraded", [f"{code(b.nevra)} -> {code(a.nevra)}" for b, a in result.downgraded]),
+        ("Packages added", [f"{code(e.named)} ({e.status})" for e in result.added]),
+        ("Packages removed", [f"{code(e.named)} ({e.status})" for e in result.removed]),
+        ("Packages upgraded", [f"{code(b.named)} -> {code(a.named)}" for b, a in result.upgraded]),
+        ("Packages downgraded", [f"{code(b.named)} -> {code(a.named)}" for b, a in result.downgraded]),
     ]
     for title, items in sections:
         if items:
@@ -117,7 +118,8 @@ def _text(result: ReleaseDiff, *, markdown: bool) -> str:
 
 
 def _record(record: PackageRecord) -> dict[str, Any]:
-    return {"nevra": record.nevra, "status": record.status, "statuses": list(record.statuses)}
+    named = {"label": record.label} if record.label else {}
+    return {"nevra": record.nevra, **named, "status": record.status, "statuses": list(record.statuses)}
 
 
 def fact_change_to_json(item: FactChange) -> dict[str, Any]:

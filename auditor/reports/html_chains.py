@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from auditor.audit.facttext import alternatives_text
 from auditor.deps.hops import Hop, HopKind
 from auditor.reports.chains import shown
 from auditor.reports.flagged import PALETTE, UNAUDITED
 from auditor.reports.html_common import badges, esc, fit
 from auditor.reports.rows import PackageView
-from auditor.reports.text import alternatives_text
 from auditor.reports.view import ReportView
 
 MAX_SECTIONS = 500

@@ -137,6 +137,7 @@ class PackageJSON(msgspec.Struct, gc=False):
     arch: str
     kind: str
     nevra: str
+    label: str | UnsetType
     status: str
     statuses: list[str]
     blocking: bool
@@ -209,6 +210,8 @@ def package_to_json(row: PackageView, view: ReportView, hops: dict[int, Any] | N
         package.arch,
         package.kind._value_,
         package.nevra,
+        # Only where another package has the NEVRA: `diff` names it from here as its row does.
+        row.label if package.nevra in row.shared_nevras else UNSET,
         row.status._value_,
         [verdict._value_ for verdict in result.statuses],
         row.gate is _GATE_BLOCKING,

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import html
 
+from auditor.audit.facttext import hop_text
 from auditor.origin.findings import Verdict
 from auditor.reports.chains import shown as shown_chain
 from auditor.reports.comment import fitted
 from auditor.reports.inert import markup_inert
 from auditor.reports.rows import Gate, PackageView, left_out
-from auditor.reports.text import code_span, hop_text, reader_line, shorten
+from auditor.reports.text import code_span, reader_line, shorten
 from auditor.reports.view import ReportView
 
 MAX_ROWS = 100

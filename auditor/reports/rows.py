@@ -11,18 +11,18 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import pairwise
 
 from auditor.audit.facts import Fact, FactKind
+from auditor.audit.facttext import fact_text, hop_text
+from auditor.audit.labels import package_label
+from auditor.audit.locations import package_path
 from auditor.audit.result import PackageResult
 from auditor.core.construct import direct_constructor
 from auditor.deps.hops import Hop
 from auditor.gate.decision import Disposition, Ruling, shown_status
 from auditor.origin.findings import Category, Verdict
-from auditor.reports.locations import package_path
-from auditor.reports.text import finding_text, hop_text, shorten_keeping
+from auditor.reports.text import shorten_keeping
 from auditor.rpm.model import Package
-from auditor.sources.inputpaths import is_spec_file
 
 
 class Gate(enum.Enum):
@@ -109,17 +109,7 @@ class PackageView:
         build (the spec and the RPM built from it can share a NEVRA and differ in status), or
         with its input when another audited package has the NEVRA (a clean row must not read
         as the verdict on the other copy)."""
-        package = self.result.package
-        if is_spec_file(package.location):
-            # two specs of one NEVRA are named by their file; a spec and the RPM built from it
-            # by the mark alone
-            within = package.nevra in self.shared_in_input
-            return f"{package.nevra} (spec {self.path})" if within else f"{package.nevra} (spec)"
-        if package.nevra in self.shared_in_input:
-            return f"{package.nevra} ({self.path})"
-        if package.nevra in self.shared_nevras:
-            return f"{package.nevra} ({package.input})"
-        return package.nevra
+        return package_label(self.result.package, self.repositories, self.shared_nevras, self.shared_in_input)
 
     @property
     def index(self) -> int:
@@ -155,14 +145,7 @@ _package_view = direct_constructor(PackageView)
 
 
 def fact_view(ruling: Ruling, packages: Sequence[Package]) -> FactView:
-    fact = ruling.fact
-    if fact.finding is not None and fact.config is None:
-        text = finding_text(fact.finding)
-    elif fact.chain:
-        text = f"{fact.text}: {hop_text(fact.chain[0], packages)}"
-    else:
-        text = fact.text
-    return _fact_view(fact, ruling, text)
+    return _fact_view(ruling.fact, ruling, fact_text(ruling.fact, packages))
 
 
 # Enum members looked up through their class are slow in the loops over every package.
@@ -285,29 +268,3 @@ def _why(
 
 def _beyond_baseline(ruling: Ruling) -> bool:
     return bool(ruling.beyond_baseline or ruling.baseline_needed)
-
-
-def shared_nevras(results: Sequence[PackageResult]) -> tuple[frozenset[str], frozenset[str]]:
-    """The NEVRAs more than one audited package has, and those of them whose rows a file must
-    name: one input holds two copies (two files of one repository), or two spec files have it (a
-    vendor's packaging tree and a rebuild's: each spec is its own input, and both rows read
-    ``(spec)``). The results come sorted by name, arch and NEVRA (`auditor.audit.pipeline`), so
-    copies are neighbours: no set of a distribution's 60,000 names or NEVRAs is held (one cost
-    megabytes at its peak)."""
-    shared: set[str] = set()
-    within: set[str] = set()
-    inputs: set[tuple[str, str]] = set()
-    specs: set[str] = set()
-    for before, after in pairwise(results):
-        one, other = before.package, after.package
-        if one.name == other.name and one.arch == other.arch and one.nevra == other.nevra:
-            shared.add(one.nevra)
-            inputs.add((one.nevra, one.input))
-            if is_spec_file(one.location):
-                specs.add(one.nevra)
-            if (other.nevra, other.input) in inputs or (
-                is_spec_file(other.location) and other.nevra in specs
-            ):
-                within.add(other.nevra)
-            inputs.add((other.nevra, other.input))
-    return frozenset(shared), frozenset(within)

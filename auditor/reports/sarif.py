@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import quote
 
 from auditor.audit.facts import FactKind
+from auditor.audit.facttext import finding_text
 from auditor.core.errors import ExitCode
 from auditor.deps.hops import Hop
 from auditor.gate.decision import Disposition
@@ -42,7 +43,7 @@ from auditor.reports.sarif_bound import (
 )
 from auditor.reports.sarif_limits import MAX_RESULTS
 from auditor.reports.sarif_rules import fact_level, fact_rule, rules_of
-from auditor.reports.text import chain_text, clean_text, finding_text, sarif_text
+from auditor.reports.text import chain_text, clean_text, sarif_text
 from auditor.reports.view import ReportView
 from auditor.rpm.model import Package
 

@@ -19,9 +19,9 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Sequence
 
+from auditor.audit.facttext import hop_text as hop_text  # the formats' too (`auditor.audit.facttext`)
 from auditor.core.errors import BIDI_CONTROLS, ci_inert
-from auditor.deps.hops import Hop, HopKind
-from auditor.origin.findings import Finding
+from auditor.deps.hops import Hop
 from auditor.reports.chains import shown
 from auditor.rpm.model import Package
 
@@ -141,40 +141,6 @@ def shorten_keeping(text: str, kept: str, width: int) -> str:
     return shorten(text, max(width - len(kept), MIN_SHORTENED)) + kept
 
 
-def hop_text(hop: Hop, packages: Sequence[Package]) -> str:
-    """One hop in words: ``needs X (for req, 1 of 2 providers tainted)``."""
-    target = packages[hop.target].nevra
-    if hop.kind is HopKind.BUILT_FROM:
-        return f"built from {target}"
-    label = "needs" if hop.kind is HopKind.REQUIRES else "build needs"
-    return f"{label} {target} (for {hop.requirement}{alternatives_text(hop)})"
-
-
-def alternatives_text(hop: Hop) -> str:
-    """How many of the requirement's providers are tainted, when it has several."""
-    if hop.hidden_on_some_hosts:
-        # A clean provider counted here is no way around on the hosts that lack it.
-        return _counted(hop) + (
-            f", {hop.hidden_on_some_hosts} hidden on some hosts (one reading of the configuration "
-            "hides them, or only yum installs their architecture)"
-        )
-    return _counted(hop)
-
-
-def _counted(hop: Hop) -> str:
-    if hop.excluded:
-        # Without this a reader who knows a clean provider would see a count that leaves it out.
-        return (
-            f", {hop.tainted} of {hop.alternatives} installable providers tainted,"
-            f" {hop.excluded} excluded (dnf would not install them with it)"
-        )
-    if hop.alternatives <= 1:
-        return ""
-    if hop.tainted >= hop.alternatives:
-        return f", all {hop.alternatives} providers tainted"
-    return f", {hop.tainted} of {hop.alternatives} providers tainted"
-
-
 def chain_text(start: Package, chain: Sequence[Hop], packages: Sequence[Package], arrow: str = " -> ") -> str:
     """The chain from ``start``, shortened as every format shortens it (`auditor.reports.chains`)."""
     if not chain:
@@ -184,12 +150,3 @@ def chain_text(start: Package, chain: Sequence[Hop], packages: Sequence[Package]
     if part.shortened:
         steps += [part.note, *(hop_text(hop, packages) for hop in part.end)]
     return arrow.join(steps)
-
-
-def finding_text(finding: Finding) -> str:
-    text = f"[{finding.rule}] {finding.field}: {finding.value}"
-    if finding.inherited_from:
-        text += f" (from {finding.inherited_from})"
-    if finding.allowed_by:
-        text += f" (allowed by {finding.allowed_by})"
-    return text

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING
 
 from auditor import __version__
 from auditor.audit.facts import Fact, FactKind
+from auditor.audit.labels import shared_nevras
+from auditor.audit.locations import repositories_of
 from auditor.audit.options import AuditOptions
 from auditor.audit.result import AuditResult
 from auditor.core.errors import ExitCode, InputError
@@ -32,8 +34,7 @@ from auditor.origin.findings import Category, Verdict
 from auditor.origin.policy import Policy
 from auditor.reports.chains import Rests
 from auditor.reports.failures import RunFailure, run_failures, stale_reason
-from auditor.reports.locations import repositories_of
-from auditor.reports.rows import FactView, Gate, PackageView, fact_view, package_view, shared_nevras
+from auditor.reports.rows import FactView, Gate, PackageView, fact_view, package_view
 from auditor.rpm.model import Package
 from auditor.sources.interface import InputSummary
 

@@ -12,11 +12,12 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 
 from auditor.audit.facts import FactKind
+from auditor.audit.facttext import finding_text, hop_text
 from auditor.deps.hops import Chain, Hop, HopKind
 from auditor.origin.findings import Category
 from auditor.reports.chains import shown
 from auditor.reports.rows import Gate, PackageView
-from auditor.reports.text import finding_text, hop_text, terminal_text
+from auditor.reports.text import terminal_text
 from auditor.reports.view import ReportView
 
 

@@ -140,7 +140,7 @@ def test_standard_output_full_is_exit_2_with_one_line() -> None:
 # is signalled then: the temporary file must be gone, the target never created.
 SLOW_WRITER = """
 import sys, time
-from auditor.cli.output import write_output
+from auditor.cli.output import write_outputs
 
 def pieces():
     yield "x" * 65536
@@ -150,7 +150,7 @@ def pieces():
         yield "y" * 65536
 
 try:
-    write_output(pieces(), sys.argv[1])
+    write_outputs([("a report written whole", path) for path in sys.argv[2:]] + [(pieces(), sys.argv[1])])
 except KeyboardInterrupt:
     sys.exit(130)
 """
@@ -172,10 +172,13 @@ def _as_from_a_terminal(*, hangup_ignored: bool = False) -> Callable[[], None]:
 
 
 @contextlib.contextmanager
-def slow_writer(target: Path, *, hangup_ignored: bool = False) -> Iterator[subprocess.Popen[str]]:
-    """A child writing ``target`` through `write_output`, forever, once it says "writing"."""
+def slow_writer(
+    target: Path, *written_first: Path, hangup_ignored: bool = False
+) -> Iterator[subprocess.Popen[str]]:
+    """A child writing ``target`` through `write_outputs`, forever, once it says "writing",
+    after each of ``written_first``."""
     with subprocess.Popen(
-        [sys.executable, "-c", SLOW_WRITER, str(target)],
+        [sys.executable, "-c", SLOW_WRITER, str(target), *map(str, written_first)],
         stdout=subprocess.PIPE,
         text=True,
         cwd=ROOT,
@@ -199,6 +202,20 @@ def test_a_signal_during_the_write_removes_the_temporary_file(
         child.send_signal(signum)
         assert child.wait(timeout=60) == returncode
     assert leftovers(tmp_path) == [] and not target.exists()
+
+
+def test_a_signal_during_a_later_report_removes_the_earlier_ones_not_yet_in_place(tmp_path: Path) -> None:
+    """Several ``-o``: the reports are put in place together, so a run ended while it writes the
+    last leaves none of them, and the file an earlier run left keeps what it said."""
+    target = tmp_path / "report.json"
+    earlier = tmp_path / "report.sarif"
+    earlier.write_text("an earlier run's")
+    with slow_writer(target, tmp_path / "page.html", earlier) as child:
+        assert len(leftovers(tmp_path)) == 3  # two written whole, the last under way
+        child.send_signal(signal.SIGTERM)
+        assert child.wait(timeout=60) == -signal.SIGTERM
+    assert leftovers(tmp_path) == [] and sorted(os.listdir(tmp_path)) == ["report.sarif"]
+    assert earlier.read_text() == "an earlier run's"
 
 
 def test_a_signal_nohup_ignores_stays_ignored_during_the_write(tmp_path: Path) -> None:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from auditor.audit.facttext import hop_text
 from auditor.audit.options import AuditOptions
 from auditor.audit.pipeline import audit_packages
 from auditor.audit.result import AuditResult
 from auditor.origin.policy import load_policy
-from auditor.reports.text import hop_text
 from auditor.sources.interface import LoadResult
 from tests.universe import universe
 

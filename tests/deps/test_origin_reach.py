@@ -9,9 +9,9 @@ from pathlib import Path
 from auditor.audit.facts import Fact, FactKind
 from auditor.audit.reach import OriginReach
 from auditor.audit.result import AuditResult
+from auditor.gate.audit_side import side_of_audit
 from auditor.gate.decision import decide
 from auditor.gate.options import GateOptions
-from auditor.gate.progress import side_of_audit
 from tests.deps.built import CITRIX, audit, build_repository
 
 TAINTS = (FactKind.DEPENDS, FactKind.MAY_DEPEND, FactKind.BUILD_DEPENDS)

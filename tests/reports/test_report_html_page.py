@@ -19,9 +19,10 @@ from auditor.audit.options import AuditOptions
 from auditor.audit.plan import DependentsFinder, make_plan
 from auditor.cli.main import main
 from auditor.engine import run_audit
+from auditor.gate.audit_side import side_of_audit
 from auditor.gate.decision import decide
 from auditor.gate.options import GateOptions
-from auditor.gate.progress import Change, compare, side_of_audit
+from auditor.gate.progress import Change, compare
 from auditor.origin.policy import load_policy
 from auditor.reports.html_holdback import MAX_BARS, MAX_NODES
 from auditor.reports.render import FORMATS

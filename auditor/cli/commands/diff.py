@@ -68,8 +68,8 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
 
 def _side(path: str, waivers: list[Waiver], session: Session) -> Side:
     from auditor.engine import open_run
+    from auditor.gate.audit_side import side_of_audit
     from auditor.gate.decision import decide
-    from auditor.gate.progress import side_of_audit
     from auditor.gate.report_side import side_of_report
 
     if path.endswith(".json") and os.path.isfile(path):

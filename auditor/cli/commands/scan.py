@@ -7,7 +7,7 @@ import dataclasses
 from typing import TYPE_CHECKING
 
 from auditor.cli import options
-from auditor.cli.output import messages, print_messages, report_warnings, terminal_width, write_output
+from auditor.cli.output import messages, print_messages, report_warnings, terminal_width, write_outputs
 from auditor.cli.output_options import add_output_options, add_sbom_options
 from auditor.cli.process import keep, return_freed_memory
 from auditor.cli.replay import Replay
@@ -18,6 +18,8 @@ from auditor.reports.sarif_limits import GITHUB_MAX_RESULTS, MAX_RESULTS
 from auditor.runtime.snapshot import FileSnapshot
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from auditor.gate.baseline import Baseline
     from auditor.gate.progress import Side
     from auditor.gate.waivers import Waiver
@@ -167,15 +169,17 @@ def _audit(
     return_freed_memory()
     progress = None
     if earlier is not None:
-        from auditor.gate.progress import compare, side_of_audit  # --compare only
+        from auditor.gate.audit_side import side_of_audit  # --compare only
+        from auditor.gate.progress import compare
 
         progress = compare(earlier, side_of_audit(audit, decision))
     view = build_view(audit, decision, progress)
     keep(view)  # a row per package: freeing them one by one costs a distribution's run 0.3 s
     if args.focus is not None and not any(package.name == args.focus for package in view.packages):
         raise UsageError(f"--focus: no package named {args.focus} in the run")
-    for index, (path, fmt) in enumerate(_reports(args)):
-        pieces = render_pieces(
+
+    def render(path: str | None, fmt: str) -> Iterable[str | bytes]:
+        return render_pieces(
             fmt,
             view,
             width=width if path in (None, "-") else None,
@@ -183,7 +187,14 @@ def _audit(
             purl_namespace=args.purl_namespace,
             sarif_max_results=args.sarif_max_results,
         )
-        write_output(replay.recording(pieces, index), path)
+
+    # Each report is rendered as it is written; the files are put in place together, or none is.
+    write_outputs(
+        [
+            (replay.recording(render(path, fmt), index), path)
+            for index, (path, fmt) in enumerate(_reports(args))
+        ]
+    )
     # The replay's look at the store may have warned already (a store it cannot use is the
     # run's too): each warning is said once.
     before = set(replay.store.warnings) if replay.store is not None else set()

@@ -1,4 +1,5 @@
-"""Where a package's file is, as the formats that point at it (SARIF, JUnit, HTML) show it.
+"""Where a package's file is, as the formats that point at it (SARIF, JUnit, HTML) and the
+labels of packages that share a NEVRA (`auditor.audit.labels`) show it.
 
 A package read from a repository names its file relative to the repository; the reports
 give the path or URL a reader can open.
