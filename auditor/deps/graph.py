@@ -131,7 +131,9 @@ class DependencyGraph:
             self.runtime.setdefault(owner, []).append(step)
         _without_own(self.runtime)
         broken = uninstallable(packages, apart_somewhere, apart_from, resolved.requirements)
-        broken = self.uninstallable = needing_any(self.runtime, broken | resolved.refusing_themselves)
+        broken = self.uninstallable = needing_any(
+            packages, self.runtime, broken | resolved.refusing_themselves
+        )
         if broken:
             for table in (self.runtime, self.build, *self.build_on.values()):
                 without_uninstallable(table, broken)

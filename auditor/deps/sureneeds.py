@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Container, Mapping, Sequence
 
-from auditor.deps.coinstall import Apart, Joint
+from auditor.deps.coinstall import Apart, Joint, colour
 from auditor.deps.hops import Group
 from auditor.deps.resolution import ROUGH, Resolution, Status
 from auditor.rpm.deps import Node, RichOp, Simple, parse
@@ -131,14 +131,22 @@ def uninstallable(
     return frozenset(found)
 
 
-def needing_any(runtime: Mapping[int, Sequence[Group]], broken: frozenset[int]) -> frozenset[int]:
+def needing_any(
+    packages: Sequence[Package], runtime: Mapping[int, Sequence[Group]], broken: frozenset[int]
+) -> frozenset[int]:
     """``broken`` (binary packages dnf can never install) and each binary with a requirement
     that binds whatever else holds (`binds_exactly`; a lock-step twin's does not) whose
     providers in ``runtime`` (narrowed by what the package can never be installed with) are all
     broken, however deep: dnf can never install it either. ``mid`` requiring ``libs``, whose one
     provider requires ``(libc unless libs)`` (it refuses itself), was a clean way around a Citrix
     provider of what ``mid`` provides (tests/deps/test_unless_refuses.py). Nothing is walked when
-    nothing is broken (most runs)."""
+    nothing is broken (most runs).
+
+    A package broken only as asked alone is no start: one with a namesake of the other colour in
+    another version (`auditor.deps.coinstall.SameName`) may be installed as a dependency beside
+    that namesake when the namesake is the package asked for (the hunt's ``el7`` 177: an
+    x86_64 package needing its i686 namesake, which an i686 package of that name asked for
+    takes, made what requires its files never installable, where libsolv installs them)."""
     if not broken:
         return broken
     held_by: dict[int, list[tuple[int, Group]]] = {}
@@ -147,13 +155,35 @@ def needing_any(runtime: Mapping[int, Sequence[Group]], broken: frozenset[int]) 
             if binds_exactly(group) and not group.lock_step:
                 for member in group.members:
                     held_by.setdefault(member, []).append((owner, group))
-    found, queue = set(broken), list(broken)
+    found = set(broken) - _with_other_colour(packages, broken)
+    queue = list(found)
     while queue:
         for owner, group in held_by.get(queue.pop(), ()):
             if owner not in found and all(member in found for member in group.members):
                 found.add(owner)
                 queue.append(owner)
-    return frozenset(found)
+    return broken | found
+
+
+def _with_other_colour(packages: Sequence[Package], among: frozenset[int]) -> set[int]:
+    """The packages of ``among`` with a binary namesake of another version and a colour apart."""
+    names = {packages[index].name for index in among}
+    by_name: dict[str, list[Package]] = {}
+    for package in packages:
+        if package.name in names and not package.is_source:
+            by_name.setdefault(package.name, []).append(package)
+    found = set()
+    for index in among:
+        one = packages[index]
+        evr = (one.epoch or 0, one.version, one.release)
+        for other in by_name.get(one.name, ()):
+            if (
+                not colour(one.arch) & colour(other.arch)
+                and (other.epoch or 0, other.version, other.release) != evr
+            ):
+                found.add(index)
+                break
+    return found
 
 
 def binds_exactly(group: Group) -> bool:

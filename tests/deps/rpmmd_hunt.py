@@ -27,10 +27,13 @@ what rpmbuild refuses and another tool may write (``(a unless b)`` a Requires ne
 
 On 2026-12-05, seeds 0-299 of ``rich``, ``richv`` and ``mix`` gave 29, 91 and 7 MISS lines at
 commit 30b7a63, and 0, 1 and 0 once a Requires' ``(A unless B)`` kept B's providers away
-(``tests/deps/test_unless_refuses.py``). The MISS left: ``richv`` 127, a package whose one
-provider refuses what it provides itself, one requirement away (the graph reads such a package
-as one dnf never installs only where it is a provider itself), and ``archmix`` 143, the multilib
-case `auditor.deps.hosts.lock_step_twins` documents. ``hosts`` 224 (an i686 package requiring the
+(``tests/deps/test_unless_refuses.py``). On 2026-12-06 seeds 300-599 of ``mix``, ``rich`` and
+``richv`` gave 1, 1 and 11 MISS lines, each a package whose every way went through one that
+refuses what it provides itself, one requirement or more away; none once the graph read such a
+package as never installable too (`auditor.deps.sureneeds.needing_any`, with ``richv`` 127).
+``buildmix`` 88's BMISS went with a walk that passed a requirement by no longer witnessing a
+clean installation (``tests/deps/test_witness_passed_by.py``). The MISS left: ``archmix`` 143,
+the multilib case `auditor.deps.hosts.lock_step_twins` documents. ``hosts`` 224 (an i686 package requiring the
 x86_64 package of its name in another version, which libsolv installs beside it when the i686 one
 is asked for) is fixed (`auditor.deps.coinstall.SameName`).
 """
