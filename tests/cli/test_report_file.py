@@ -120,10 +120,11 @@ def test_a_replaced_report_keeps_its_permissions(tmp_path: Path, capsys: pytest.
     assert stat.S_IMODE(report.stat().st_mode) == 0o640 and "packages audited" in report.read_text()
 
 
-def test_standard_output_full_is_exit_2_with_one_line() -> None:
+def scan_to_full_stdout(*arguments: str) -> None:
+    """``auditor scan ARGUMENTS`` with standard output on /dev/full: exit 2, one line naming it."""
     with open("/dev/full", "wb") as full:
         done = subprocess.run(
-            [sys.executable, "-m", "auditor", "scan", ONE, "-q", "--no-cache"],
+            [sys.executable, "-m", "auditor", "scan", *arguments],
             stdout=full,
             stderr=subprocess.PIPE,
             text=True,
@@ -134,6 +135,10 @@ def test_standard_output_full_is_exit_2_with_one_line() -> None:
     assert (
         done.stderr == "auditor: error: cannot write the report to standard output: No space left on device\n"
     )
+
+
+def test_standard_output_full_is_exit_2_with_one_line() -> None:
+    scan_to_full_stdout(ONE, "-q", "--no-cache")
 
 
 # A child writes a report whose pieces come slowly, says when the temporary file exists, and
