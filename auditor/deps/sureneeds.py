@@ -147,21 +147,28 @@ def needing_any(
     that namesake when the namesake is the package asked for (the hunt's ``el7`` 177: an
     x86_64 package needing its i686 namesake, which an i686 package of that name asked for
     takes, made what requires its files never installable, where libsolv installs them)."""
-    if not broken:
-        return broken
-    held_by: dict[int, list[tuple[int, Group]]] = {}
-    for owner, groups in runtime.items():
-        for group in groups:
-            if binds_exactly(group) and not group.lock_step:
-                for member in group.members:
-                    held_by.setdefault(member, []).append((owner, group))
     found = set(broken) - _with_other_colour(packages, broken)
-    queue = list(found)
-    while queue:
-        for owner, group in held_by.get(queue.pop(), ()):
-            if owner not in found and all(member in found for member in group.members):
-                found.add(owner)
-                queue.append(owner)
+    if not found:
+        return broken
+    # Passes over the groups, each a C-level subset test, to a fixed point (chains are short:
+    # distro-60k's 37 broken packages take three): an index of every member of every group
+    # cost twice as much.
+    binding: dict[int, bool] = {}  # id of a group (shared by its requirement's owners) -> binds
+    changed = True
+    while changed:
+        changed = False
+        for owner, groups in runtime.items():
+            if owner in found:
+                continue
+            for group in groups:
+                if found.issuperset(group.members) and group.members:
+                    binds = binding.get(id(group))
+                    if binds is None:
+                        binds = binding[id(group)] = binds_exactly(group) and not group.lock_step
+                    if binds:
+                        found.add(owner)
+                        changed = True
+                        break
     return broken | found
 
 
