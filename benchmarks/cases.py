@@ -317,6 +317,13 @@ CASES: tuple[CaseSpec, ...] = (
     CaseSpec("distro-200k-cold", ("distro-200k",), distro_200k),
     CaseSpec("distro-60k-sbom", ("distro-60k",), lambda ctx: distro_sbom(ctx, "distro-60k")),
     CaseSpec("distro-10k-check", ("distro-10k",), lambda ctx: _check(ctx, "distro-10k")),
+    # Every name in three versions (a repository beside its updates): what a walk holds is apart
+    # from the other versions; on record beside dnf and libsolv, no target.
+    CaseSpec(
+        "versions-30k-cold",
+        ("versions-30k",),
+        lambda ctx: distro_cold(ctx, "versions-30k", DistroTargets(rss=None)),
+    ),
     # The hostile shape: n distinct ranges over n versions of one name (quadratic before the
     # versions were bisected); on record beside dnf and libsolv, no target.
     CaseSpec(

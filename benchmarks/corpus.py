@@ -9,6 +9,9 @@ Corpora (see ``benchmarks/generators``):
 - ``distro-200k``: three copies of distro-60k, the second and third with every package and
   capability renamed, as one repository (about 190,000 packages): the cost curve past one
   distribution. Made from the same index, on demand (only its case needs it).
+- ``versions-30k``: distro-10k's packages three times, the later copies' versions suffixed
+  (``+v1``, ``+v2``), as one repository: every name in three versions, as a repository beside
+  its updates has them. Made on demand (after distro-10k).
 - ``ranges-5k``: one name of 5,000 versions and 15,000 packages each requiring, conflicting
   with or obsoleting a range of it of its own (``benchmarks/generators/ranges.py``, a second):
   the shape a hostile repository once made quadratic. Made on demand.
@@ -28,7 +31,7 @@ from collections.abc import Iterable
 
 from benchmarks.generators import store
 
-DISTRO = (store.DISTRO_60K, store.DISTRO_10K, store.DISTRO_200K, store.RANGES_5K)
+DISTRO = (store.DISTRO_60K, store.DISTRO_10K, store.DISTRO_200K, store.VERSIONS_30K, store.RANGES_5K)
 """The corpora that are repositories of metadata alone (scanned with ``--metadata-only``)."""
 DISTRO_200K = store.DISTRO_200K
 RPMS = store.RPMS_2K

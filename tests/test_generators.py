@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from auditor.sources.repodata import read_repository
-from benchmarks.generators import debian, distro, dnf_closure, ranges, rpms, solv_closure, store
+from benchmarks.generators import copies, debian, distro, dnf_closure, ranges, rpms, solv_closure, store
 
 INDEX = textwrap.dedent(
     """\
@@ -107,6 +107,23 @@ def test_ranges_corpus_has_one_unresolved_requirement_for_the_auditor_and_libsol
     assert [str(d) for d in packages["r-7"].requires] == ["x <= 1.0-7"]
     pool, repository = solv_closure.load(str(tmp_path))
     assert solv_closure.unresolved(pool, repository) == {"r-0-1.0-1.noarch": ["x < 1.0-1"]}
+
+
+def test_versions_corpus_holds_each_name_in_three_versions_libsolv_reads(tmp_path: Path) -> None:
+    """versions-30k's shape, small: the later copies are newer versions of the same names, each
+    requirement still met, and every pkgid its own."""
+    packages = copies.versions(debian.unique_paragraphs(INDEX))
+    distro.write(str(tmp_path), packages, distro.virtual_names(packages))
+    read = read_repository(str(tmp_path)).packages
+    tools = sorted((p.version, p.release) for p in read if p.name == "tool")
+    assert tools == [("2.0~rc1", "1+b2"), ("2.0~rc1", "1+b2+v1"), ("2.0~rc1", "1+b2+v2")]
+    assert len({p.checksum for p in read}) == len(read) == 9
+    pool, repository = solv_closure.load(str(tmp_path))
+    assert sorted(solv_closure.unresolved(pool, repository)) == [
+        "tool-1:2.0~rc1-1+b2+v1.noarch",
+        "tool-1:2.0~rc1-1+b2+v2.noarch",
+        "tool-1:2.0~rc1-1+b2.noarch",
+    ]
 
 
 def test_the_same_index_gives_the_same_bytes(tmp_path: Path) -> None:

@@ -1,9 +1,18 @@
-"""distro-200k: Debian bookworm's index three times over, as one rpm-md repository.
+"""distro-200k and versions-30k: Debian bookworm's index several times over, as one rpm-md
+repository.
 
-The first copy is the index as distro-60k has it; the second and third have every package,
-source and relation name suffixed (``-c2``, ``-c3``), so each is a distribution of its own
-but for the files the first copy's packages own (``/bin/sh``, ``/usr/bin/perl``...), which
-the others require too. It puts the cost of an audit past one distribution on record.
+distro-200k (`copies`): the first copy is the index as distro-60k has it; the second and third
+have every package, source and relation name suffixed (``-c2``, ``-c3``), so each is a
+distribution of its own but for the files the first copy's packages own (``/bin/sh``,
+``/usr/bin/perl``...), which the others require too. It puts the cost of an audit past one
+distribution on record.
+
+versions-30k (`versions`): distro-10k's packages three times, the second and third copies with
+every version suffixed (``+v1``, ``+v2``) and nothing renamed: every name in three versions,
+each requirement met by each of them, as in a repository beside its updates (XCP-ng's base and
+updates, or three releases' spec files scanned at once). It puts the cost of many versions of
+each name on record: what a package holds is apart from its other versions, and what the
+clean-way search asks grows with them.
 """
 
 from __future__ import annotations
@@ -31,6 +40,23 @@ def copies(packages: Sequence[Paragraph], count: int = COPIES) -> list[Paragraph
     if len(set(names)) != len(names):
         raise ValueError("a renamed copy collides with a package of the index")
     return found
+
+
+def versions(packages: Sequence[Paragraph], count: int = COPIES) -> list[Paragraph]:
+    """``packages`` and ``count - 1`` copies of them, each with its versions suffixed."""
+    found = list(packages)
+    for number in range(1, count):
+        found += [versioned(fields, f"+v{number}") for fields in packages]
+    return found
+
+
+def versioned(fields: Paragraph, suffix: str) -> Paragraph:
+    """A package with its version suffixed (a later one, by rpm's and Debian's order alike)."""
+    copy = dict(fields)
+    copy["Version"] = fields["Version"] + suffix
+    digest = fields.get("SHA256") or fields["Package"]
+    copy["SHA256"] = hashlib.sha256((digest + suffix).encode()).hexdigest()
+    return copy
 
 
 def renamed(fields: Paragraph, suffix: str) -> Paragraph:

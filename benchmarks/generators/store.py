@@ -30,10 +30,11 @@ from benchmarks.generators import debian
 DISTRO_60K = "distro-60k"
 DISTRO_10K = "distro-10k"
 DISTRO_200K = "distro-200k"
+VERSIONS_30K = "versions-30k"
 RPMS_2K = "rpms-2k"
 RANGES_5K = "ranges-5k"
 ALL = (DISTRO_60K, DISTRO_10K, RPMS_2K)
-ON_DEMAND = (DISTRO_200K, RANGES_5K)
+ON_DEMAND = (DISTRO_200K, VERSIONS_30K, RANGES_5K)
 """Corpora made only when asked for by name (a benchmark case), never by ``ensure`` of all."""
 RPMS_COUNT = 2000
 RPMS_SEED = 7
@@ -48,6 +49,7 @@ _SOURCES = {
     DISTRO_60K: ("debian.py", "rpmmd.py", "distro.py"),
     DISTRO_10K: ("debian.py", "rpmmd.py", "distro.py", "solv_closure.py"),
     DISTRO_200K: ("debian.py", "rpmmd.py", "distro.py", "copies.py"),
+    VERSIONS_30K: ("debian.py", "rpmmd.py", "distro.py", "copies.py", "solv_closure.py"),
     RPMS_2K: ("rpms.py",),
     RANGES_5K: ("rpmmd.py", "ranges.py"),
 }
@@ -204,6 +206,9 @@ def ensure(names: Iterable[str], corpora: str | None = None, log: Log = log_to_s
             _ensure_distro(corpora, DISTRO_10K in wanted, log)
         if DISTRO_200K in wanted:
             _ensure_distro_copies(corpora, log)
+        if VERSIONS_30K in wanted:
+            _ensure_distro(corpora, True, log)  # its packages are distro-10k's
+            _ensure_versions(corpora, log)
         if RPMS_2K in wanted:
             _ensure_rpms(corpora, log)
         if RANGES_5K in wanted:
@@ -257,6 +262,25 @@ def _ensure_distro_copies(corpora: str, log: Log) -> None:
     distro.write(built, packages, distro.virtual_names(packages))
     _install(corpora, DISTRO_200K, built, input_key)
     log(f"{DISTRO_200K}: {len(packages)} packages")
+
+
+def _ensure_versions(corpora: str, log: Log) -> None:
+    index = debian_index(corpora)
+    input_key = _digest([index]) if index else None
+    if is_current(corpora, VERSIONS_30K, input_key):
+        return
+    if index is None or input_key is None:
+        raise CorpusUnavailable(f"{VERSIONS_30K}: {missing_index_message(corpora)}")
+    from benchmarks.generators import copies, distro
+
+    log(f"generating {VERSIONS_30K} from {index}")
+    packages = debian.unique_paragraphs(debian.read_index(index))
+    names = distro.closed_subset(os.path.join(corpora, DISTRO_60K))  # distro-10k's, as made above
+    kept = copies.versions([fields for fields in packages if fields["Package"] in names])
+    built = _building(corpora, VERSIONS_30K)
+    distro.write(built, kept, distro.virtual_names(packages))
+    _install(corpora, VERSIONS_30K, built, input_key)
+    log(f"{VERSIONS_30K}: {len(kept)} packages")
 
 
 def _ensure_rpms(corpora: str, log: Log) -> None:
