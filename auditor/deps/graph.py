@@ -132,7 +132,7 @@ class DependencyGraph:
         _without_own(self.runtime)
         broken = uninstallable(packages, apart_somewhere, apart_from, resolved.requirements)
         broken = self.uninstallable = needing_any(
-            packages, self.runtime, broken | resolved.refusing_themselves
+            packages, self.runtime, broken, resolved.refusing_themselves
         )
         if broken:
             for table in (self.runtime, self.build, *self.build_on.values()):

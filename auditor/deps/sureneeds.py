@@ -10,7 +10,7 @@ installed at all (`uninstallable`).
 
 from __future__ import annotations
 
-from collections.abc import Container, Mapping, Sequence
+from collections.abc import Collection, Container, Mapping, Sequence
 
 from auditor.deps.coinstall import Apart, Joint, colour
 from auditor.deps.hops import Group
@@ -132,7 +132,10 @@ def uninstallable(
 
 
 def needing_any(
-    packages: Sequence[Package], runtime: Mapping[int, Sequence[Group]], broken: frozenset[int]
+    packages: Sequence[Package],
+    runtime: Mapping[int, Sequence[Group]],
+    broken: frozenset[int],
+    refusing_themselves: Collection[int] = (),
 ) -> frozenset[int]:
     """``broken`` (binary packages dnf can never install) and each binary with a requirement
     that binds whatever else holds (`binds_exactly`; a lock-step twin's does not) whose
@@ -146,8 +149,10 @@ def needing_any(
     another version (`auditor.deps.coinstall.SameName`) may be installed as a dependency beside
     that namesake when the namesake is the package asked for (the hunt's ``el7`` 177: an
     x86_64 package needing its i686 namesake, which an i686 package of that name asked for
-    takes, made what requires its files never installable, where libsolv installs them)."""
-    found = set(broken) - _with_other_colour(packages, broken)
+    takes, made what requires its files never installable, where libsolv installs them). One
+    of ``refusing_themselves`` (never installed, whatever is asked) always is."""
+    found = (set(broken) - _with_other_colour(packages, broken)) | set(refusing_themselves)
+    broken = broken | found
     if not found:
         return broken
     # Passes over the groups, each a C-level subset test, to a fixed point (chains are short:
