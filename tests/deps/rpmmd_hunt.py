@@ -39,8 +39,9 @@ is asked for) is fixed (`auditor.deps.coinstall.SameName`).
 
 ``updates`` and ``updatesmix`` (2026-12-06, round 49) are what XCP-ng has that the others do not:
 source packages built into a main package, ``-libs`` and ``-devel`` pinned to one another by
-version, one to three versions of each (``updatesmix``: the later ones in a second repository),
-renames that obsolete the old name, and builds requiring versioned ``-devel`` packages (a
+version, one to three versions of each (``updatesmix``: the later ones in a second repository,
+some under an Epoch), renames that obsolete the old name, and builds requiring versioned
+``-devel`` packages (a
 package's ``source`` names its source package; a blocked build blocks all its binaries). Seeds
 0-1199 of ``updates`` and 0-599 of ``updatesmix`` gave no MISS or BMISS line but ``U`` ones, nor
 did seeds 600-899 of ``mix``, ``richv``, ``buildmix`` and ``cat``; ``el7`` 655's two are the
@@ -105,7 +106,7 @@ SHAPES: dict[str, dict[str, Any]] = {
             "obsoletes": [0, 0, 1], "rich": ["or", "if", "and"], "conflicts": [0, 1, 1, 2], "confver": True,
             "buildrequires": [0, 1, 2], "proprietary": 0.1},
     "updates": {"families": 7, "caps": 5, "arch": True, "buildrequires": [0, 1, 2], "proprietary": 0.05},
-    "updatesmix": {"families": 7, "caps": 6, "arch": True, "split": True, "met": True, "buildrequires": [0, 1, 2, 3],
+    "updatesmix": {"families": 7, "caps": 6, "arch": True, "split": True, "met": True, "epochs": True, "buildrequires": [0, 1, 2, 3],
                    "proprietary": 0.1, "citrix": 0.15, "rich": ["or", "if"], "conflicts": [0, 0, 0, 1]},
 }  # fmt: skip
 """The draws of each shape: ``size`` packages over ``caps`` capabilities; ``multiver`` the share
@@ -117,7 +118,9 @@ of names with a second version; ``verprov``/``verreq`` versioned provides and re
 ``families`` (``updates``, ``updatesmix``) draws that many source packages the way XCP-ng's base and
 updates repositories hold them (`families`); ``split`` writes the later versions to a second
 repository, ``updates``, audited and read by libsolv beside the first; ``met`` draws fewer
-requirements nothing meets (fewer ``U`` lines, which may hide a real one)."""
+requirements nothing meets (fewer ``U`` lines, which may hide a real one); ``epochs`` gives some
+families an Epoch from a later version on, which their Requires, written without one, still
+compare against."""
 
 
 def universe(shape: str, seed: int) -> Universe:
@@ -252,8 +255,10 @@ def families(rng: random.Random, draws: dict[str, Any]) -> Universe:
 
     for family, (subpackages, versions, renamed) in enumerate(shapes):
         family_draw = rng.random()
+        # ``epochs``: from a later version on, an Epoch (a version that went backwards upstream)
+        bumped = rng.randint(2, 4) if draws.get("epochs") and rng.random() < 0.3 else 9
         for version in range(1, versions + 1):
-            evr, main = f"{version}-1", f"f{family}"
+            evr, main = f"{'1:' if version >= bumped else ''}{version}-1", f"f{family}"
             if renamed and version == versions:
                 main = f"f{family}-ng"
             update_draw = rng.random()
@@ -455,9 +460,15 @@ def disagreements(shape: str, packages: Universe, work: Path) -> list[str]:
     sources = {nevra(one, "src"): one for one in packages if one.get("source", one["name"]) == one["name"]}
     binaries: dict[str, set[str]] = {}
     for one in packages:
-        binaries.setdefault(f"{one.get('source', one['name'])}-{one['evr']}.src", set()).add(nevra(one))
+        binaries.setdefault(nevra({**one, "name": one.get("source", one["name"])}, "src"), set()).add(
+            nevra(one)
+        )
     binary = [
-        {**one, "sourcerpm": f"{one.get('source', one['name'])}-{one['evr']}.src.rpm"} for one in packages
+        {
+            **one,
+            "sourcerpm": f"{one.get('source', one['name'])}-{one['evr'].partition(':')[2] or one['evr']}.src.rpm",
+        }
+        for one in packages
     ]
     # ``split``: the first version of each name in a base repository, the later ones in updates
     updates = [one for one in binary if SHAPES[shape].get("split") and not one["evr"].startswith("1-")]
@@ -506,7 +517,7 @@ def disagreements(shape: str, packages: Universe, work: Path) -> list[str]:
             seen.add(name)
             package = by_nevra[name]
             built_from = sources.get(
-                f"{package.get('source', package['name'])}-{package['evr']}.src", package
+                nevra({**package, "name": package.get("source", package["name"])}, "src"), package
             )
             for need in package["requires"] + (built_from["buildrequires"] if builds else []):
                 todo += solver.providers(need)
