@@ -3,6 +3,7 @@ pytest module: a hunting tool, thousands of universes a minute).
 
 usage: python -m tests.deps.rpmmd_hunt SHAPE LO HI
        python -m tests.deps.rpmmd_hunt --reduce SHAPE SEED KIND NEVRA
+       python -m tests.deps.rpmmd_hunt --prune SHAPE LO HI
 
 Each seed of ``SHAPE`` (`SHAPES`) is a universe of packages, some Citrix's (a Vendor) or
 proprietary (a License), written as primary.xml, filelists.xml and repomd.xml the way
@@ -49,7 +50,11 @@ its binaries). Seeds 0-1199 of both gave no MISS or BMISS line but ``U`` ones, n
 `auditor.deps.hosts.lock_step_twins` documents (an i686 package whose name's x86_64 package is
 of another version). ``hosts`` 772's three were a requirement met only by an x86_64 package,
 unmet on the aarch64 host, which the README counts as missing context there: a requirement is
-now met only where each host installs a provider.
+now met only where each host installs a provider. ``--prune`` hunts each universe without the
+packages libsolv never installs (`installable`), so a ``U`` line that only they made goes: seeds
+0-1199 of ``updates``, ``updatesmix``, and 600-1199 of ``mix``, ``richv``, ``buildmix`` and
+``cat`` so pruned gave no MISS or BMISS line but ``U`` ones; ``el7`` 600-899 gave five more of the
+multilib case.
 """
 
 from __future__ import annotations
@@ -596,11 +601,22 @@ def _build_misses(
     return found
 
 
-def hunt(shape: str, low: int, high: int) -> None:
+def installable(shape: str, packages: Universe) -> Universe:
+    """The packages libsolv installs on some host of ``shape``: the others help no installation,
+    so dropping them changes no answer of libsolv's, and takes away the ``U`` lines that only
+    they made (a ``MISS`` left in a universe so pruned is no reading of the README's policy)."""
+    with tempfile.TemporaryDirectory() as work:
+        write_repository(Path(work) / "repo", packages)
+        solvers = [Solver(Path(work) / "repo", host) for host in SHAPES[shape].get("hosts", ["x86_64"])]
+        return [one for one in packages if any(solver.installs(set(), nevra(one)) for solver in solvers)]
+
+
+def hunt(shape: str, low: int, high: int, prune: bool = False) -> None:
     counts: dict[str, int] = {}
     for seed in range(low, high):
+        packages = installable(shape, universe(shape, seed)) if prune else universe(shape, seed)
         with tempfile.TemporaryDirectory() as work:
-            for line in disagreements(shape, universe(shape, seed), Path(work)):
+            for line in disagreements(shape, packages, Path(work)):
                 kind = line.split()[0]
                 counts[kind] = counts.get(kind, 0) + 1
                 if kind in ("MISS", "BMISS"):
@@ -656,6 +672,8 @@ def main(arguments: list[str]) -> None:
         shape, seed, kind, target = arguments[1:5]
         for package in reduce(shape, int(seed), kind, target):
             print({key: value for key, value in package.items() if value})
+    elif arguments[:1] == ["--prune"]:
+        hunt(arguments[1], int(arguments[2]), int(arguments[3]), prune=True)
     else:
         hunt(arguments[0], int(arguments[1]), int(arguments[2]))
 
