@@ -3,6 +3,7 @@ pytest module: a hunting tool, thousands of universes a minute).
 
 usage: python -m tests.deps.rpmmd_hunt SHAPE LO HI
        python -m tests.deps.rpmmd_hunt --reduce SHAPE SEED KIND NEVRA
+       python -m tests.deps.rpmmd_hunt --prune SHAPE LO HI
 
 Each seed of ``SHAPE`` (`SHAPES`) is a universe of packages, some Citrix's (a Vendor) or
 proprietary (a License), written as primary.xml, filelists.xml and repomd.xml the way
@@ -36,6 +37,24 @@ clean installation (``tests/deps/test_witness_passed_by.py``). The MISS left: ``
 the multilib case `auditor.deps.hosts.lock_step_twins` documents. ``hosts`` 224 (an i686 package requiring the
 x86_64 package of its name in another version, which libsolv installs beside it when the i686 one
 is asked for) is fixed (`auditor.deps.coinstall.SameName`).
+
+``updates`` and ``updatesmix`` (2026-12-06, round 49) are what XCP-ng has that the others do not:
+source packages built into a main package, ``-libs`` and ``-devel`` pinned to one another by
+version, one to three versions of each (``updatesmix``: the later ones in a second repository,
+some under an Epoch), renames that obsolete the old name, and builds requiring versioned
+``-devel`` packages (a package's ``source`` names its source package; a blocked build blocks all
+its binaries). Seeds 0-1199 of both gave no MISS or BMISS line but ``U`` ones, nor did seeds
+600-1199 of ``mix``, ``richv``, ``buildmix``, ``cat`` and ``big``, nor 600-899 of ``rich``,
+``multilibmix``, ``confver``, ``dense``, ``build``, ``pkg``, ``obs`` and ``files``. Of ``el7``'s
+600-1199, 655's two lines, 1100's and 1174's two are the multilib case
+`auditor.deps.hosts.lock_step_twins` documents (an i686 package whose name's x86_64 package is
+of another version). ``hosts`` 772's three were a requirement met only by an x86_64 package,
+unmet on the aarch64 host, which the README counts as missing context there: a requirement is
+now met only where each host installs a provider. ``--prune`` hunts each universe without the
+packages libsolv never installs (`installable`), so a ``U`` line that only they made goes: seeds
+0-1199 of ``updates``, ``updatesmix``, and 600-1199 of ``mix``, ``richv``, ``buildmix`` and
+``cat`` so pruned gave no MISS or BMISS line but ``U`` ones; ``el7`` 600-899 gave five more of the
+multilib case.
 """
 
 from __future__ import annotations
@@ -94,19 +113,30 @@ SHAPES: dict[str, dict[str, Any]] = {
     "big": {"size": 40, "caps": 12, "multiver": 0.3, "verprov": True, "verreq": True, "pkgreq": True,
             "obsoletes": [0, 0, 1], "rich": ["or", "if", "and"], "conflicts": [0, 1, 1, 2], "confver": True,
             "buildrequires": [0, 1, 2], "proprietary": 0.1},
+    "updates": {"families": 7, "caps": 5, "arch": True, "buildrequires": [0, 1, 2], "proprietary": 0.05},
+    "updatesmix": {"families": 7, "caps": 6, "arch": True, "split": True, "met": True, "epochs": True, "buildrequires": [0, 1, 2, 3],
+                   "proprietary": 0.1, "citrix": 0.15, "rich": ["or", "if"], "conflicts": [0, 0, 0, 1]},
 }  # fmt: skip
 """The draws of each shape: ``size`` packages over ``caps`` capabilities; ``multiver`` the share
 of names with a second version; ``verprov``/``verreq`` versioned provides and requirements;
 ``pkgreq`` requirements of package names; ``rich`` the operators of rich requirements;
 ``files`` file requirements; ``arch``/``multilib`` x86_64 and i686 packages (and pairs);
 ``confver`` versioned Conflicts; ``hosts`` the run's ``--arch`` (libsolv asked on each); lists are the counts drawn per package. ``el7`` is what rpm
-4.11 (CentOS 7, XCP-ng 8's base) writes: no rich or weak dependency, many versions, multilib."""
+4.11 (CentOS 7, XCP-ng 8's base) writes: no rich or weak dependency, many versions, multilib.
+``families`` (``updates``, ``updatesmix``) draws that many source packages the way XCP-ng's base and
+updates repositories hold them (`families`); ``split`` writes the later versions to a second
+repository, ``updates``, audited and read by libsolv beside the first; ``met`` draws fewer
+requirements nothing meets (fewer ``U`` lines, which may hide a real one); ``epochs`` gives some
+families an Epoch from a later version on, which their Requires, written without one, still
+compare against."""
 
 
 def universe(shape: str, seed: int) -> Universe:
     """The packages of one seed of ``shape``: a seed names the same universe while SHAPES stays."""
     rng = random.Random(f"{shape}-{seed}")
     draws = SHAPES[shape]
+    if draws.get("families"):
+        return families(rng, draws)
     size, caps = draws.get("size", 18), draws.get("caps", 7)
     names = [f"p{number}" for number in range(size)]
     packages: Universe = []
@@ -179,6 +209,108 @@ def universe(shape: str, seed: int) -> Universe:
             other = rng.choice(names)
             if other != package["name"]:
                 package["obsoletes"].append(other if rng.random() < 0.5 else f"{other} < 2-1")
+    return packages
+
+
+def families(rng: random.Random, draws: dict[str, Any]) -> Universe:
+    """XCP-ng's base repository and its updates in one (libsolv reads both into one pool): each
+    family ``fK`` has one to three versions, each built from one source package (its ``source``)
+    into ``fK`` and maybe ``fK-libs`` (a soname, ``libfK.so.1``, ``.so.2`` from version 3 on) and
+    ``fK-devel``, pinned to one another as spec files pin them (``Requires: fK-libs = V-1``, or
+    ``>=``); some families' last version is renamed ``fK-ng`` (``Obsoletes: fK < V-1`` and
+    ``Provides: fK = V-1``); capabilities ``cN`` have one or two providers of different names;
+    builds require versioned ``-devel`` packages. A family or one of its updates is Citrix's or
+    proprietary."""
+    packages: Universe = []
+    count, caps = draws["families"], draws.get("caps", 5)
+    shapes = []
+    for _ in range(count):
+        subpackages = [kind for kind in ("libs", "devel") if rng.random() < 0.6]
+        versions = rng.choice([1, 2, 2, 3, 3])
+        renamed = versions > 1 and rng.random() < 0.2
+        shapes.append((subpackages, versions, renamed))
+
+    def requirement(own: int) -> str:
+        other = rng.choice([number for number in range(count) if number != own] or [own])
+        subpackages, versions, _ = shapes[other]
+        kind, version = rng.random(), rng.randint(1, versions)
+        if draws.get("rich") and kind < 0.15:
+            return f"(c{rng.randrange(caps)} {rng.choice(draws['rich'])} c{rng.randrange(caps)})"
+        if kind < 0.35 and "libs" in subpackages:
+            sonames = [1, 1, 2] if versions >= 3 or not draws.get("met") else [1]
+            return f"libf{other}.so.{rng.choice(sonames)}"
+        if kind < 0.55:
+            return (
+                f"f{other} {rng.choice(['>=', '>=', '='])} {version}-1" if rng.random() < 0.7 else f"f{other}"
+            )
+        if kind < 0.75:
+            return f"c{rng.randrange(caps)} >= {rng.randint(1, 2 if draws.get('met') else 3)}"
+        return f"c{rng.randrange(caps)}"
+
+    def build_requirement(own: int) -> str:
+        other = rng.choice([number for number in range(count) if number != own] or [own])
+        subpackages, versions, _ = shapes[other]
+        if "devel" in subpackages and rng.random() < 0.7:
+            return (
+                f"f{other}-devel >= {rng.randint(1, versions)}-1" if rng.random() < 0.6 else f"f{other}-devel"
+            )
+        return requirement(own)
+
+    def pin(
+        name: str, evr: str
+    ) -> str:  # a subpackage's Requires of its sibling, most often %{version}-%{release}
+        return f"{name} {'=' if rng.random() < 0.7 else '>='} {evr}"
+
+    for family, (subpackages, versions, renamed) in enumerate(shapes):
+        family_draw = rng.random()
+        # ``epochs``: from a later version on, an Epoch (a version that went backwards upstream)
+        bumped = rng.randint(2, 4) if draws.get("epochs") and rng.random() < 0.3 else 9
+        for version in range(1, versions + 1):
+            evr, main = f"{'1:' if version >= bumped else ''}{version}-1", f"f{family}"
+            if renamed and version == versions:
+                main = f"f{family}-ng"
+            update_draw = rng.random()
+            origin: dict[str, str] = {}
+            if family_draw < draws.get("citrix", 0.1) or (version > 1 and update_draw < 0.1):
+                origin = dict(CITRIX)
+            elif family_draw > 1 - draws.get("proprietary", 0.0):
+                origin = {"license": "Proprietary"}
+            built: Universe = []
+            for kind in ["", *subpackages]:
+                package: dict[str, Any] = {
+                    "name": f"f{family}-{kind}" if kind else main,
+                    "evr": evr,
+                    "arch": "noarch" if kind == "devel" and rng.random() < 0.2 else "x86_64",
+                    "source": main,
+                    **origin,
+                }
+                for key in ("provides", "requires", "conflicts", "obsoletes", "buildrequires", "files"):
+                    package[key] = []
+                built.append(package)
+            top = built[0]
+            by_kind = dict(zip(["", *subpackages], built, strict=True))
+            if "libs" in by_kind:
+                by_kind["libs"]["provides"].append(f"libf{family}.so.{1 if version < 3 else 2}")
+                top["requires"].append(pin(by_kind["libs"]["name"], evr))
+            if "devel" in by_kind:
+                by_kind["devel"]["requires"].append(pin(by_kind.get("libs", top)["name"], evr))
+            if main != f"f{family}":
+                top["obsoletes"].append(f"f{family} < {evr}")
+                top["provides"].append(f"f{family} = {evr}")
+            for package in built:
+                if package is not by_kind.get("devel"):
+                    package["requires"] += [requirement(family) for _ in range(rng.choice([0, 1, 1, 2]))]
+            for _ in range(rng.choice(draws.get("conflicts", [0]))):
+                top["conflicts"] += [f"f{other} < 2-1" for other in [rng.randrange(count)] if other != family]
+            top["buildrequires"] += [
+                build_requirement(family) for _ in range(rng.choice(draws["buildrequires"]))
+            ]
+            packages += built
+    for number in range(caps):  # one or two providers, of different names, maybe versioned
+        for package in rng.sample(packages, rng.randint(1, 2)):
+            package["provides"].append(
+                f"c{number} = {rng.randint(1, 3)}" if rng.random() < 0.5 else f"c{number}"
+            )
     return packages
 
 
@@ -277,21 +409,24 @@ def write_repository(directory: Path, packages: Universe) -> None:
 
 
 class Solver:
-    """libsolv over one repository, set up as dnf sets it on x86_64."""
+    """libsolv over one repository (and ``more``: an updates repository), set up as dnf sets it
+    on x86_64."""
 
-    def __init__(self, repository: Path, arch: str = "x86_64") -> None:
+    def __init__(self, repository: Path, arch: str = "x86_64", more: tuple[Path, ...] = ()) -> None:
         pool = self.pool = solv.Pool()
         pool.setdisttype(solv.Pool.DISTTYPE_RPM)
         pool.setarch(arch)
         pool.set_flag(solv.Pool.POOL_FLAG_IMPLICITOBSOLETEUSESCOLORS, 1)
-        repo = pool.add_repo("hunt")
-        for kind, flags in (("primary", 0), ("filelists", solv.Repo.REPO_EXTEND_SOLVABLES)):
-            handle = solv.xfopen(str(next((repository / "repodata").glob(f"*-{kind}.xml.gz"))))
-            repo.add_rpmmd(handle, None, flags)
-            handle.close()
+        self.by_nevra = {}
+        for directory in (repository, *more):
+            repo = pool.add_repo(directory.name)
+            for kind, flags in (("primary", 0), ("filelists", solv.Repo.REPO_EXTEND_SOLVABLES)):
+                handle = solv.xfopen(str(next((directory / "repodata").glob(f"*-{kind}.xml.gz"))))
+                repo.add_rpmmd(handle, None, flags)
+                handle.close()
+            self.by_nevra.update({str(solvable): solvable for solvable in repo.solvables})
         pool.addfileprovides()
         pool.createwhatprovides()
-        self.by_nevra = {str(solvable): solvable for solvable in repo.solvables}
 
     def dependency(self, text: str) -> Any:
         if text.startswith("("):
@@ -329,20 +464,36 @@ def disagreements(shape: str, packages: Universe, work: Path) -> list[str]:
         else set()
         for one in packages
     }
-    sources = {nevra(one, "src"): one for one in packages}
-    write_repository(
-        work / "repo", [{**one, "sourcerpm": f"{one['name']}-{one['evr']}.src.rpm"} for one in packages]
-    )
+    # a package's ``source`` names the source package it is built from (by default its own name)
+    sources = {nevra(one, "src"): one for one in packages if one.get("source", one["name"]) == one["name"]}
+    binaries: dict[str, set[str]] = {}
+    for one in packages:
+        binaries.setdefault(nevra({**one, "name": one.get("source", one["name"])}, "src"), set()).add(
+            nevra(one)
+        )
+    binary = [
+        {
+            **one,
+            "sourcerpm": f"{one.get('source', one['name'])}-{one['evr'].partition(':')[2] or one['evr']}.src.rpm",
+        }
+        for one in packages
+    ]
+    # ``split``: the first version of each name in a base repository, the later ones in updates
+    updates = [one for one in binary if SHAPES[shape].get("split") and not one["evr"].startswith("1-")]
+    write_repository(work / "repo", [one for one in binary if one not in updates])
+    more = (work / "updates",) if updates else ()
+    if updates:
+        write_repository(work / "updates", updates)
     builds = bool(SHAPES[shape].get("buildrequires"))
     if builds:
         write_repository(
             work / "SRPMS",
             [
                 {**one, "arch": "src", "requires": one["buildrequires"], "conflicts": [], "obsoletes": []}
-                for one in packages
+                for one in sources.values()
             ],
         )
-    targets = (str(work / "repo"), str(work / "SRPMS")) if builds else (str(work / "repo"),)
+    targets = tuple(map(str, (work / "repo", *more, *([work / "SRPMS"] if builds else []))))
     hosts = SHAPES[shape].get("hosts", ["x86_64"])
     options = AuditOptions(targets=targets, cache=False, discover_sources=False, metadata_only=True,
                            arches=tuple(hosts) if SHAPES[shape].get("arch") else ())  # fmt: skip
@@ -352,13 +503,14 @@ def disagreements(shape: str, packages: Universe, work: Path) -> list[str]:
         }
         for row in run_audit(options, load_policy()).results
     }
-    solver = Solver(work / "repo")
-    on_hosts = [solver, *(Solver(work / "repo", host) for host in hosts[1:])]
+    solver = Solver(work / "repo", more=more)
+    on_hosts = [solver, *(Solver(work / "repo", host, more) for host in hosts[1:])]
     by_nevra = {nevra(one): one for one in packages}
 
     def met(need: str) -> bool:  # and libsolv's answer for a rich one, each part of an (a and b)
+        # on every host: one that installs no provider reads the requirement as unmet (the README)
         parts = need[1:-1].split(" and ") if need.startswith("(") and " and " in need else [need]
-        return bool(solver.providers(need)) and all(solver.providers(part) for part in parts)
+        return all(one.providers(need) and all(map(one.providers, parts)) for one in on_hosts)
 
     unmet = {nevra(one) for one in packages for need in one["requires"] if not met(need)}
     unmet_build = {nevra(one) for one in packages for need in one["buildrequires"] if not met(need)}
@@ -373,7 +525,10 @@ def disagreements(shape: str, packages: Universe, work: Path) -> list[str]:
                 continue
             seen.add(name)
             package = by_nevra[name]
-            for need in package["requires"] + (package["buildrequires"] if builds else []):
+            built_from = sources.get(
+                nevra({**package, "name": package.get("source", package["name"])}, "src"), package
+            )
+            for need in package["requires"] + (built_from["buildrequires"] if builds else []):
                 todo += solver.providers(need)
                 words = need.replace("(", " ").replace(")", " ").split() if need.startswith("(") else []
                 todo += [one for word in words if word[0] in "cp/" for one in solver.providers(word)]
@@ -399,19 +554,20 @@ def disagreements(shape: str, packages: Universe, work: Path) -> list[str]:
                     f"{reaches_unmet([name])}STRICT {name}: libsolv installs it without {category}; auditor depends"
                 )
     if builds:
-        found += _build_misses(sources, categories, facts, solver, reaches_unmet)
+        found += _build_misses(sources, binaries, categories, facts, solver, reaches_unmet)
     return found
 
 
 def _build_misses(
     sources: dict[str, dict[str, Any]],
+    binaries: dict[str, set[str]],
     categories: dict[str, set[str]],
     facts: dict[str, set[tuple[str, str | None]]],
     solver: Solver,
     reaches_unmet: Callable[..., str],
 ) -> list[str]:
     """The BMISS lines: the builds libsolv finds no buildroot for without a category's packages
-    and the binaries of the builds so blocked, a least fixed point."""
+    and the binaries (``binaries``, by source) of the builds so blocked, a least fixed point."""
     found = []
     whole = {
         source: solver.installs(set(), capabilities=one["buildrequires"]) for source, one in sources.items()
@@ -427,7 +583,7 @@ def _build_misses(
             for source, one in sources.items():
                 if source in blocked or not whole[source] or nevra(one) in origin:
                     continue
-                locked = origin | {nevra(sources[other]) for other in blocked}
+                locked = origin.union(*(binaries[other] for other in blocked))
                 if not solver.installs(locked, capabilities=one["buildrequires"]):
                     blocked.add(source)
                     changed = True
@@ -445,11 +601,22 @@ def _build_misses(
     return found
 
 
-def hunt(shape: str, low: int, high: int) -> None:
+def installable(shape: str, packages: Universe) -> Universe:
+    """The packages libsolv installs on some host of ``shape``: the others help no installation,
+    so dropping them changes no answer of libsolv's, and takes away the ``U`` lines that only
+    they made (a ``MISS`` left in a universe so pruned is no reading of the README's policy)."""
+    with tempfile.TemporaryDirectory() as work:
+        write_repository(Path(work) / "repo", packages)
+        solvers = [Solver(Path(work) / "repo", host) for host in SHAPES[shape].get("hosts", ["x86_64"])]
+        return [one for one in packages if any(solver.installs(set(), nevra(one)) for solver in solvers)]
+
+
+def hunt(shape: str, low: int, high: int, prune: bool = False) -> None:
     counts: dict[str, int] = {}
     for seed in range(low, high):
+        packages = installable(shape, universe(shape, seed)) if prune else universe(shape, seed)
         with tempfile.TemporaryDirectory() as work:
-            for line in disagreements(shape, universe(shape, seed), Path(work)):
+            for line in disagreements(shape, packages, Path(work)):
                 kind = line.split()[0]
                 counts[kind] = counts.get(kind, 0) + 1
                 if kind in ("MISS", "BMISS"):
@@ -505,6 +672,8 @@ def main(arguments: list[str]) -> None:
         shape, seed, kind, target = arguments[1:5]
         for package in reduce(shape, int(seed), kind, target):
             print({key: value for key, value in package.items() if value})
+    elif arguments[:1] == ["--prune"]:
+        hunt(arguments[1], int(arguments[2]), int(arguments[3]), prune=True)
     else:
         hunt(arguments[0], int(arguments[1]), int(arguments[2]))
 
