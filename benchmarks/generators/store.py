@@ -248,39 +248,47 @@ def _ensure_distro(corpora: str, with_subset: bool, log: Log) -> None:
 
 
 def _ensure_distro_copies(corpora: str, log: Log) -> None:
-    index = debian_index(corpora)
-    input_key = _digest([index]) if index else None
-    if is_current(corpora, DISTRO_200K, input_key):
-        return
-    if index is None or input_key is None:
-        raise CorpusUnavailable(f"{DISTRO_200K}: {missing_index_message(corpora)}")
-    from benchmarks.generators import copies, distro
+    from benchmarks.generators import copies
 
-    log(f"generating {DISTRO_200K} from {index}")
-    packages = copies.copies(debian.unique_paragraphs(debian.read_index(index)))
-    built = _building(corpora, DISTRO_200K)
-    distro.write(built, packages, distro.virtual_names(packages))
-    _install(corpora, DISTRO_200K, built, input_key)
-    log(f"{DISTRO_200K}: {len(packages)} packages")
+    def made(packages: list[debian.Paragraph]) -> tuple[list[debian.Paragraph], list[debian.Paragraph]]:
+        renamed = copies.copies(packages)
+        return renamed, renamed
+
+    _ensure_of_index(corpora, DISTRO_200K, made, log)
 
 
 def _ensure_versions(corpora: str, log: Log) -> None:
-    index = debian_index(corpora)
-    input_key = _digest([index]) if index else None
-    if is_current(corpora, VERSIONS_30K, input_key):
-        return
-    if index is None or input_key is None:
-        raise CorpusUnavailable(f"{VERSIONS_30K}: {missing_index_message(corpora)}")
     from benchmarks.generators import copies, distro
 
-    log(f"generating {VERSIONS_30K} from {index}")
-    packages = debian.unique_paragraphs(debian.read_index(index))
-    names = distro.closed_subset(os.path.join(corpora, DISTRO_60K))  # distro-10k's, as made above
-    kept = copies.versions([fields for fields in packages if fields["Package"] in names])
-    built = _building(corpora, VERSIONS_30K)
-    distro.write(built, kept, distro.virtual_names(packages))
-    _install(corpora, VERSIONS_30K, built, input_key)
-    log(f"{VERSIONS_30K}: {len(kept)} packages")
+    def made(packages: list[debian.Paragraph]) -> tuple[list[debian.Paragraph], list[debian.Paragraph]]:
+        names = distro.closed_subset(os.path.join(corpora, DISTRO_60K))  # distro-10k's, made before
+        return copies.versions([fields for fields in packages if fields["Package"] in names]), packages
+
+    _ensure_of_index(corpora, VERSIONS_30K, made, log)
+
+
+def _ensure_of_index(
+    corpora: str,
+    name: str,
+    made: Callable[[list[debian.Paragraph]], tuple[list[debian.Paragraph], list[debian.Paragraph]]],
+    log: Log,
+) -> None:
+    """The corpus ``name`` of the index's packages as ``made`` makes them: the packages to write,
+    and those whose virtual names it keeps (`distro.virtual_names`)."""
+    index = debian_index(corpora)
+    input_key = _digest([index]) if index else None
+    if is_current(corpora, name, input_key):
+        return
+    if index is None or input_key is None:
+        raise CorpusUnavailable(f"{name}: {missing_index_message(corpora)}")
+    from benchmarks.generators import distro
+
+    log(f"generating {name} from {index}")
+    packages, named = made(list(debian.unique_paragraphs(debian.read_index(index))))
+    built = _building(corpora, name)
+    distro.write(built, packages, distro.virtual_names(named))
+    _install(corpora, name, built, input_key)
+    log(f"{name}: {len(packages)} packages")
 
 
 def _ensure_rpms(corpora: str, log: Log) -> None:
