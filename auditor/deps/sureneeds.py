@@ -157,7 +157,7 @@ def needing_any(
         return broken
     # Passes over the groups, each a C-level subset test, to a fixed point (chains are short:
     # distro-60k's 37 broken packages take three): an index of every member of every group
-    # cost twice as much.
+    # allocates for each of its 300,000 memberships, and measured no faster.
     binding: dict[int, bool] = {}  # id of a group (shared by its requirement's owners) -> binds
     changed = True
     while changed:
@@ -166,7 +166,7 @@ def needing_any(
             if owner in found:
                 continue
             for group in groups:
-                if found.issuperset(group.members) and group.members:
+                if group.members and found.issuperset(group.members):
                     binds = binding.get(id(group))
                     if binds is None:
                         binds = binding[id(group)] = binds_exactly(group) and not group.lock_step
