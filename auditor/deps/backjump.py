@@ -12,7 +12,7 @@ Each package a walk holds carries the choices that put it there, as a bit mask o
 positions (its reason): the choice that took it; else the reason of the package whose
 requirement it meets, with those of the packages that ruled out the requirement's other clean
 providers. A requirement the walk cannot meet blames its owner's reason and the reasons of what
-rules out each of its clean providers (`_Walk.conflict`); the search goes back to the last of
+rules out each of its clean providers (`Walk.conflict`); the search goes back to the last of
 those choices at once (`Choices.after`), and when every option of a choice has failed, to the
 last choice that any of their conflicts, or the choice's own existence, depends on:
 conflict-directed backjumping (Prosser, 1993), the step SAT solvers build their learning on.
@@ -48,7 +48,7 @@ class Walk:
     first: tuple[int, Group] | None
     held: Mapping[int, Step | None]
     needs: list[int]
-    """For each choice, the choices (`auditor.deps.backjump`) that made it one to make: that
+    """For each choice, the choices (a reason, as above) that made it one to make: that
     held its group's owner and ruled out the group's other clean members."""
     conflict: int
     """When it found no installation, the choices that led to the requirement it could not meet:
