@@ -33,17 +33,24 @@ MIRRORLISTS = {
 line for a URL only if it holds ``://``)."""
 
 
-@pytest.fixture(scope="module")
-def repositories(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """The clean repository (``base``) and the vendor's (``base`` and ``agent``), as file URLs,
-    and the clean one again in a directory whose name holds a space."""
-    base = tmp_path_factory.mktemp("mirrors")
+def clean_and_vendor(base: Path, *createrepo_options: str) -> tuple[Path, Path]:
+    """``base``/clean (``base``) and ``base``/vendor (``base`` and Citrix's ``agent``), built
+    with rpmbuild, each with createrepo_c's metadata."""
     (base / "top").mkdir()
     build(base / "clean", "base", CLEAN, base / "top")
     build(base / "vendor", "base", CLEAN, base / "top")
     build(base / "vendor", "agent", CITRIX, base / "top")
     for name in ("clean", "vendor"):
-        subprocess.run(["createrepo_c", "-q", str(base / name)], check=True)
+        subprocess.run(["createrepo_c", "-q", *createrepo_options, str(base / name)], check=True)
+    return base / "clean", base / "vendor"
+
+
+@pytest.fixture(scope="module")
+def repositories(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The clean repository (``base``) and the vendor's (``base`` and ``agent``), as file URLs,
+    and the clean one again in a directory whose name holds a space."""
+    base = tmp_path_factory.mktemp("mirrors")
+    clean_and_vendor(base)
     shutil.copytree(base / "clean", base / "clean copy")
     return {
         "clean": f"file://{base / 'clean'}/",

@@ -21,13 +21,12 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from auditor.cli.main import main
-from tests.scenarios.test_repo_excludes import CITRIX, CLEAN, build
+from tests.sources.test_mirror_urls_as_librepo_reads import clean_and_vendor
 from tests.sources.test_mirror_urls_as_librepo_reads import dnf_names as dnf_names_of
 
 SKIPPED_WRAPPERS = {
@@ -50,14 +49,7 @@ def primary_entry(repository: Path) -> str:
 def published(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """The directory as published (``base``'s file and repodata/) and the vendor's repository
     (``base`` and ``agent``), whose primary.xml the published repomd.xml names for dnf."""
-    base = tmp_path_factory.mktemp("repomd")
-    (base / "top").mkdir()
-    build(base / "clean", "base", CLEAN, base / "top")
-    build(base / "vendor", "base", CLEAN, base / "top")
-    build(base / "vendor", "agent", CITRIX, base / "top")
-    for name in ("clean", "vendor"):
-        subprocess.run(["createrepo_c", "-q", "--no-database", str(base / name)], check=True)
-    return base / "clean", base / "vendor"
+    return clean_and_vendor(tmp_path_factory.mktemp("repomd"), "--no-database")
 
 
 def repository_hiding_an_entry(published: tuple[Path, Path], wrapper: tuple[str, str], where: Path) -> Path:
