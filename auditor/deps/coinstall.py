@@ -312,14 +312,9 @@ class SameName:
             return False
         if self.installonly(first) and self.installonly(second):
             return False
-        same_version = (one.epoch or 0, one.version, one.release) == (
-            other.epoch or 0,
-            other.version,
-            other.release,
-        )
         if colour(one.arch) & colour(other.arch):
             return True
-        return not same_version and colour(other.arch) == 1  # the 32-bit one as a dependency
+        return colour(other.arch) == 1 and multilib_of_versions(one, other)  # the 32-bit one as a dependency
 
     def installonly(self, index: int) -> bool:
         found = self._installonly.get(index)
@@ -355,6 +350,14 @@ def _installonly(package: Package) -> bool:
     return package.name in INSTALLONLY_PROVIDES or any(
         provide.name in INSTALLONLY_PROVIDES for provide in package.provides
     )
+
+
+def multilib_of_versions(one: Package, other: Package) -> bool:
+    """Whether two packages (of one name) are of disjoint colours and different versions: the
+    pair `SameName.apart` reads one way only, the 32-bit one taking the 64-bit one when asked for."""
+    if colour(one.arch) & colour(other.arch):
+        return False
+    return (one.epoch or 0, one.version, one.release) != (other.epoch or 0, other.version, other.release)
 
 
 def colour(arch: str) -> int:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Container, Mapping, Sequence
 
-from auditor.deps.coinstall import Apart, Joint, colour
+from auditor.deps.coinstall import Apart, Joint, multilib_of_versions
 from auditor.deps.hops import Group
 from auditor.deps.resolution import ROUGH, Resolution, Status
 from auditor.rpm.deps import Node, RichOp, Simple, parse
@@ -184,18 +184,13 @@ def _with_other_colour(packages: Sequence[Package], among: frozenset[int]) -> se
     for package in packages:
         if package.name in names and not package.is_source:
             by_name.setdefault(package.name, []).append(package)
-    found = set()
-    for index in among:
-        one = packages[index]
-        evr = (one.epoch or 0, one.version, one.release)
-        for other in by_name.get(one.name, ()):
-            if (
-                not colour(one.arch) & colour(other.arch)
-                and (other.epoch or 0, other.version, other.release) != evr
-            ):
-                found.add(index)
-                break
-    return found
+    return {
+        index
+        for index in among
+        if any(
+            multilib_of_versions(packages[index], other) for other in by_name.get(packages[index].name, ())
+        )
+    }
 
 
 def binds_exactly(group: Group) -> bool:
