@@ -13,6 +13,7 @@ from auditor.core.errors import UsageError
 from auditor.deps import askevery, cleanway
 from auditor.deps.filereqs import required_files
 from auditor.deps.graph import DependencyGraph
+from auditor.deps.infarch import banned_by
 from auditor.deps.propagation import Propagation, propagate
 from auditor.deps.provides import host_arches
 from auditor.deps.resolution import Resolution, Resolved, Status
@@ -81,9 +82,13 @@ def audit_packages(
     supplements = None
     if options.roots and options.install_weak_deps:
         supplements = supplementing(resolver.index, resolved.requirements, resolved.installable)
+    # What multilib packages an installation bans (the Supplements it gathers are resolved here).
+    bans = banned_by(packages, resolved.requirements, resolved.installable, options.arches, resolver.resolve)
     del resolver  # its index and cache: what the graph, the facts and the report build reuses
     progress.phase("building the dependency graph")
-    graph = DependencyGraph(packages, resolved, build_hosts=options.arches, audited=len(targets.packages))
+    graph = DependencyGraph(
+        packages, resolved, build_hosts=options.arches, audited=len(targets.packages), bans=bans
+    )
     progress.phase("classifying")
     findings = classified.result()
     audited = {index for index in audited_ids if index in resolved.audited}

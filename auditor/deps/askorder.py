@@ -51,6 +51,9 @@ class _View(Protocol):
     @property
     def runtime(self) -> Mapping[int, Sequence[Group]]: ...
 
+    @property
+    def banning(self) -> Mapping[int, frozenset[int]]: ...
+
     def clean(self, group: Group) -> list[int]: ...
 
 
@@ -62,9 +65,15 @@ def witnessed(package: int, groups: Sequence[Group], held: Iterable[int], view: 
     one of ``groups`` has no clean provider: the walk passed it by, as a requirement that taints
     its owner already (a source package asked whose build needs a tainted package), so what it
     found is no installation, and a check of fewer tainted packages may not take it as one
-    (tests/deps/test_witness_passed_by.py)."""
+    (tests/deps/test_witness_passed_by.py). Nor one that bans a package held (`auditor.deps.infarch`)."""
     if any(not view.clean(group) for group in groups):
         return ()
     if any(group.lock_step for group in view.runtime.get(package, ())):
         return (package,)
+    # Nor one that bans a package held (`auditor.deps.infarch`): asked for itself, it can never
+    # hold that one, which the package asked held, lifting the ban for its name.
+    banning = view.banning
+    if banning:
+        held = set(held)
+        return held - {one for one, bans in banning.items() if one in held and not bans.isdisjoint(held)}
     return held

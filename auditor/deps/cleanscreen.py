@@ -46,6 +46,8 @@ class CleanView:
         blocked binary. A Requires may take those: installing one needs nothing tainted (the
         build side's asks pass them as ``tainted`` too, as a buildroot's Requires may not)."""
         self.apart_from = apart_from
+        self.banning = {one: apart.bans for one, apart in apart_from.items() if apart.bans}
+        """package -> the packages its installation bans (`auditor.deps.infarch`), for the few that do."""
         self.partly = partly
         self.screened_only = False
         """Whether past `auditor.deps.askevery.ASK_EVERY` only the screen's choice was asked."""
@@ -181,6 +183,8 @@ class CleanView:
                 clean = self.clean(group)
                 if len(clean) > 1 and self.binds(group):
                     near.update(member for member in clean if member in apart_from)
+        # What an installation bans (`auditor.deps.infarch`), wherever it lies: few, if any.
+        near.update(*self.banning.values())
         self.near = near
         if not near:
             return set()
@@ -191,7 +195,7 @@ class CleanView:
         # are its own way).
         others = frozenset(near)
         by_name: dict[str, list[int]] = {}
-        siblings = apart_from[next(iter(near))].siblings
+        siblings = next(iter(apart_from.values())).siblings
         for other in near:
             by_name.setdefault(siblings.packages[other].name, []).append(other)
         return {

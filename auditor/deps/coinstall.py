@@ -32,7 +32,11 @@ from auditor.rpm.model import Package, PackageKind
 from auditor.rpm.package_fields import DependencyKind
 
 
-def incompatible(packages: Sequence[Package], matches: Mapping[int, list[Match]]) -> dict[int, Apart]:
+def incompatible(
+    packages: Sequence[Package],
+    matches: Mapping[int, list[Match]],
+    bans: Mapping[int, set[int]] | None = None,
+) -> dict[int, Apart]:
     """package -> the providers it can never be installed with, for the few packages that have any.
 
     libsolv forbids installing both packages of a Conflicts or of an Obsoletes (by name, as
@@ -44,9 +48,16 @@ def incompatible(packages: Sequence[Package], matches: Mapping[int, list[Match]]
     Nothing is listed pair by pair: n packages obsoleting the n versions of one name share one
     match (`Resolver.obsoleted`), and each `Apart` refers to that match's packages and to the
     set of its owners (`_Shared`) instead of copying them, n x n entries.
+
+    ``bans``: package -> the packages of a worse architecture its installation bans
+    (`auditor.deps.infarch.banned_by`), apart from it on its side only.
     """
     siblings = SameName(packages)
     found: dict[int, Apart] = {index: Apart(index, siblings) for index in siblings.apart_from_some()}
+    for index, banned in (bans or {}).items():
+        apart = _apart(found, index, siblings)
+        apart.bans = frozenset(banned)
+        apart.refer(apart.bans)
     shared: dict[int, _Shared] = {}
     """id of a match's packages (alive in ``matches``) -> what the packages apart through it share."""
     for owner, owner_matches in matches.items():
@@ -168,10 +179,15 @@ class Apart(Container[int]):
     share: ``among`` holds the shared sets (a match's packages, the packages declaring one),
     never their members. A package is never apart from itself."""
 
-    __slots__ = ("among", "index", "siblings")
+    __slots__ = ("_unbanned", "among", "bans", "index", "siblings")
 
     def __init__(self, index: int, siblings: SameName) -> None:
         self.index = index
+        self._unbanned: Apart | None = None
+        self.bans: frozenset[int] = frozenset()
+        """The packages of a worse architecture its installation bans (`auditor.deps.infarch`),
+        also one of ``among``: a package asked is apart from them, and one held in a walk
+        only through the package asked (`without_bans`)."""
         self.among: list[Container[int]] = []
         """The shared sets it is apart from the members of, each once (`incompatible`): a list,
         where n packages obsoleting n prefixes of one name's versions make n x n / 2
@@ -193,6 +209,17 @@ class Apart(Container[int]):
                 if other in group:
                     return True
         return self.siblings.apart(self.index, other)  # never apart from itself either
+
+    def without_bans(self) -> Apart:
+        """What it is apart from wherever it is held: not its bans, which are its own only as
+        the package asked (a worse-architecture package of the banned one's name asked for
+        itself lifts them: `auditor.deps.infarch`). The graph narrows a package's groups by it."""
+        if not self.bans:
+            return self
+        if self._unbanned is None:
+            self._unbanned = Apart(self.index, self.siblings)
+            self._unbanned.among = [group for group in self.among if group is not self.bans]
+        return self._unbanned
 
     def among_held(self, held: AbstractSet[int], named: Mapping[str, Sequence[int]]) -> list[int]:
         """The members of ``held`` it is apart from (``named``: them by name), each once: the

@@ -23,8 +23,10 @@ from typing import TYPE_CHECKING
 
 from auditor.deps.coinstall import Apart, incompatible
 from auditor.deps.hops import Group, HopKind
-from auditor.deps.hosts import lock_step_twins
+from auditor.deps.hosts import lock_step_groups
+from auditor.deps.infarch import banned_by
 from auditor.deps.resolution import ROUGH, Resolution, Resolved, Status
+from auditor.deps.specown import spec_binaries, without_members
 from auditor.deps.sureneeds import needing, needing_any, surely_needed, uninstallable, without_uninstallable
 from auditor.deps.viability import BUILT_ON, Viability
 from auditor.origin.classify import built_from
@@ -45,10 +47,12 @@ class DependencyGraph:
         *,
         build_hosts: Sequence[str] = (),
         audited: int | None = None,
+        bans: Mapping[int, set[int]] | None = None,
     ) -> None:
         """``build_hosts``: the architectures of the run's hosts (``--arch``), on which source
         packages are built; none: any host, as the resolver resolves a source package.
-        ``audited``: how many packages, from the first, come from the audited inputs (None: all)."""
+        ``audited``: how many packages, from the first, come from the audited inputs (None: all).
+        ``bans``: `auditor.deps.infarch.banned_by`'s (None: worked out from ``resolved``)."""
         self.packages = packages
         self.resolved = resolved
         self.build_hosts = tuple(dict.fromkeys(build_hosts))
@@ -73,9 +77,11 @@ class DependencyGraph:
         # id(resolution) -> its groups, one table per kind (the resolutions stay alive in
         # ``resolved``, so no other object takes their ids).
         shared: dict[HopKind, dict[int, list[Group]]] = {HopKind.REQUIRES: {}, HopKind.BUILD_REQUIRES: {}}
-        apart_from = self.apart_from = incompatible(packages, resolved.matches)
+        if bans is None:
+            bans = banned_by(packages, resolved.requirements, resolved.installable, build_hosts)
+        apart_from = self.apart_from = incompatible(packages, resolved.matches, bans)
         viable: Viability[Group] = Viability(packages)
-        from_spec = _spec_binaries(packages)
+        from_spec = spec_binaries(packages)
         # A source package is built on a host of the run, not on one of its own "src" arch.
         source_hosts = tuple(BUILT_ON + host for host in dict.fromkeys(build_hosts)) or ("noarch",)
         plain = _PlainGroups(shared[HopKind.REQUIRES], apart_from, viable)
@@ -114,7 +120,7 @@ class DependencyGraph:
                 listed.add(key)
                 made = _groups_of(resolution, kind, known)
                 if source and owner in from_spec:
-                    made = [_without(group, from_spec[owner]) for group in made]
+                    made = [without_members(group, from_spec[owner]) for group in made]
                 for host in hosts:
                     on_host = [viable.of(group, host, apart) for group in made]
                     groups += on_host
@@ -124,10 +130,8 @@ class DependencyGraph:
                 groups = list(dict.fromkeys(groups))  # a group no host narrows is one group
             if groups:
                 (self.build if source else self.runtime)[owner] = groups
-        # dnf's lock-step: an i686 dependency comes with its x86_64 twin (`lock_step_twins`).
-        twins_of = lock_step_twins(packages, build_hosts, resolved.installable)
-        for owner, (dependency, twins) in twins_of.items():
-            step = Group(HopKind.REQUIRES, dependency, twins, lock_step=True)
+        # dnf's lock-step: an i686 dependency comes with its x86_64 twin (`lock_step_groups`).
+        for owner, step in lock_step_groups(packages, build_hosts, resolved.installable).items():
             self.runtime.setdefault(owner, []).append(step)
         _without_own(self.runtime)
         broken = uninstallable(packages, apart_somewhere, apart_from, resolved.requirements)
@@ -328,26 +332,6 @@ def _groups_of(resolution: Resolution, kind: HopKind, known: dict[int, list[Grou
     return made
 
 
-def _spec_binaries(packages: Sequence[Package]) -> dict[int, frozenset[int]]:
-    """Each source package read from a spec file (not built: ``spec`` and ``location`` are the
-    spec's path) -> the binary packages read from the same spec.
-
-    Those do not exist when the spec is built: ``dnf builddep`` installs another provider of a
-    BuildRequires they would meet. An SRPM's binaries in the run are another matter and stay
-    providers of its BuildRequires: they are the previous build, from which a distribution
-    bootstraps the next (a compiler built with itself)."""
-    by_spec: dict[str, list[int]] = {}
-    sources: dict[str, int] = {}
-    for index, package in enumerate(packages):
-        if package.spec is None or package.spec != package.location:
-            continue
-        if package.is_source:
-            sources[package.spec] = index
-        else:
-            by_spec.setdefault(package.spec, []).append(index)
-    return {source: frozenset(by_spec.get(spec, ())) for spec, source in sources.items()}
-
-
 _COUNTED_AT_ONCE = 8
 """A group of up to this many members is searched; a larger one is made a set once."""
 
@@ -392,9 +376,3 @@ def _without_own(table: dict[int, list[Group]]) -> None:
             table[owner] = kept
         else:
             del table[owner]
-
-
-def _without(group: Group, own: frozenset[int]) -> Group:
-    """``group`` without ``own``; whole when nothing else provides (the resolver's answer stands)."""
-    kept = tuple(member for member in group.members if member not in own)
-    return group if not kept or len(kept) == len(group.members) else group._replace(members=kept)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Collection, Mapping, Sequence
 
-from auditor.deps.hops import LOCK_STEP
+from auditor.deps.hops import LOCK_STEP, Group, HopKind
 from auditor.deps.provides import HOST_ARCHES, ONLY_YUM_INSTALLS
 from auditor.rpm.model import Dependency, Package
 from auditor.sources.interface import ConfigReader
@@ -106,9 +106,10 @@ def lock_step_twins(
     with the package of the same name and EVR of the host's own architecture (or noarch), when
     there is one (its infarch rules): ``lib.i686`` comes with ``lib.x86_64``, and needs what
     that needs (tests/deps/test_arch_random_finds.py). When the name's x86_64 packages are of
-    other versions only, libsolv bans the i686 one as a dependency if its search reaches them,
-    and installs it alone if not: that is not read (no ban: a package taken for one that cannot
-    be installed at all is left ``may-depend``, a false clean where libsolv installs it). A package named
+    other versions only, libsolv bans the i686 one where the installation asked for reaches
+    them, and installs it alone where not (`auditor.deps.infarch`). The twin is required here
+    wherever the i686 package is taken, within reach of an x86_64 package of its name or not:
+    the stricter reading (libsolv's lock-step binds only within reach). A package named
     on the command line is spared this: the clean-way search asks it without its twins
     (`auditor.deps.hops.without_lock_step`), though the taints its twins carry are its own too
     (the i686 package itself may be reported as needing what only its twin needs). yum has no
@@ -137,3 +138,14 @@ def lock_step_twins(
                 step = Dependency(f"{LOCK_STEP}{package.name}.{host}")
                 found[index] = (step, tuple(sorted(members)))
     return found
+
+
+def lock_step_groups(
+    packages: Sequence[Package], hosts: Sequence[str], installable: Collection[int]
+) -> dict[int, Group]:
+    """Each package's group of the twins dnf installs it in lock-step with (`lock_step_twins`)."""
+    found = lock_step_twins(packages, hosts, installable)
+    return {
+        owner: Group(HopKind.REQUIRES, dependency, twins, lock_step=True)
+        for owner, (dependency, twins) in found.items()
+    }

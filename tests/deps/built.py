@@ -4,8 +4,8 @@ the same repository goes to the auditor and to libsolv (the ``solv`` wheel, as d
 A package is a compact description (``tests/universe.py`` style): ``name``, ``evr``,
 ``arch`` (``noarch`` by default; another one is rpmbuild's ``--target``), ``vendor``, ``license``
 (``MIT`` by default) and lists
-of ``provides``, ``requires``, ``conflicts``, ``obsoletes``, ``buildrequires`` and
-``buildconflicts``, written as in a spec file, and of ``files`` (paths the package owns, each an
+of ``provides``, ``requires``, ``conflicts``, ``obsoletes``, ``buildrequires``,
+``buildconflicts`` and ``supplements``, written as in a spec file, and of ``files`` (paths the package owns, each an
 empty file). Each is built with its source package.
 """
 
@@ -73,6 +73,7 @@ _TAGS = {
     "obsoletes": "Obsoletes",
     "buildrequires": "BuildRequires",
     "buildconflicts": "BuildConflicts",
+    "supplements": "Supplements",
 }
 
 

@@ -21,10 +21,11 @@ with ``p19``). The shapes, smallest:
 - ``other-version``: as ``twin-only``, ``lib.x86_64`` of another version: libsolv never installs
   ``lib.i686`` as a dependency here (no twin of its version, and its search reaches
   ``lib.x86_64``, a provider of ``c``), so it is no way around ``cx`` either (``depends``). Where
-  the search does not reach the x86_64 package, libsolv installs the i686 one alone; the
-  auditor does not tell the two apart, and reading the ban always made a package whose one way
-  ran through such an i686 package one that "cannot be installed at all", left ``may-depend``
-  (a false clean, arch_universe's ``stale`` variant, seed 58): kept as a strict xfail.
+  the search does not reach the x86_64 package, libsolv installs the i686 one alone. Reading the
+  ban wherever the i686 package was taken made a package whose one way ran through it one that
+  "cannot be installed at all", left ``may-depend`` (a false clean, arch_universe's ``stale``
+  variant, seed 58); the ban is now the asking package's, where its reach holds both
+  (`auditor.deps.infarch`, tests/deps/test_infarch.py).
 - ``root-spared`` (seed 199, minimised): ``p8.i686``, named on the command line, needs no
   twin (libsolv lifts the rule for the name it is asked to install), and its own needs leave no
   clean way (``p3`` Conflicts with ``p2``, the clean ``c5`` way; ``p0`` needs ``p6``, which
@@ -115,17 +116,7 @@ EXPECTED = {
 }
 
 
-OTHER_VERSION = pytest.mark.xfail(
-    strict=True,
-    reason="an i686 package whose name's x86_64 packages are of other versions only: libsolv bans it "
-    "as a dependency when its search reaches them, which the auditor does not read (may-depend)",
-)
-
-
-@pytest.mark.parametrize(
-    ("shape", "arches"),
-    [pytest.param(*key, marks=OTHER_VERSION) if key[0] == "other-version" else key for key in EXPECTED],
-)
+@pytest.mark.parametrize(("shape", "arches"), list(EXPECTED))
 def test_an_i686_dependency_brings_its_x86_64_twin_as_libsolv_does(
     tmp_path: Path, shape: str, arches: tuple[str, ...]
 ) -> None:

@@ -1,0 +1,84 @@
+"""libsolv's infarch rule, read over what an installation may reach (`auditor.deps.infarch`).
+
+dnf never installs ``n-2-1.i686`` for a package whose installation may reach ``n-1-1.x86_64``:
+the best architecture of a name within reach wins, and a package of a worse one comes only
+with a twin of its EVR. The walk that takes ``n-2-1.i686`` need not take ``n-1-1.x86_64``
+(rpm-md hunt, ``archmix`` 143, where the auditor found a clean way libsolv never takes: a
+false ``may-depend``). Within reach means through any provider of any requirement, and through
+what supplements a package within reach. Each scenario is built by rpmbuild and held to
+libsolv, set up as dnf sets it (tests/deps/built.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.audit.result import AuditResult
+from tests.deps.built import CITRIX, audit, build_repository, libsolv_installs, libsolv_needs, verdicts
+
+PACKAGES: list[dict[str, Any]] = [
+    {"name": "cx", **CITRIX, "provides": ["a-c0", "b-c2", "c-c2"]},
+    # a: the hunt's universe, reduced. a-app and a-mid reach a-n's two packages, through a-n's
+    # i686 one itself: only a-tail (which needs Citrix) is left for a-c2.
+    {"name": "a-low", "evr": "1-1", "arch": "i686", "provides": ["a-c3"]},
+    {"name": "a-app", "evr": "1-1", "arch": "x86_64", "requires": ["a-c1 >= 2"]},
+    {"name": "a-mid", "evr": "1-1", "provides": ["a-c1"], "requires": ["a-c2 = 1"]},
+    {"name": "a-n", "evr": "1-1", "arch": "x86_64", "provides": ["a-c3 = 1"]},
+    {"name": "a-n", "evr": "2-1", "arch": "i686", "provides": ["a-c2"], "requires": ["a-c3 = 1"]},
+    {"name": "a-tail", "evr": "1-1", "provides": ["a-c2 = 1"], "requires": ["a-c0 > 2"]},
+    # b: nothing b-app may reach is b-n's x86_64 package: its i686 one comes alone.
+    {"name": "b-app", "evr": "1-1", "arch": "x86_64", "requires": ["b-c2"]},
+    {"name": "b-n", "evr": "1-1", "arch": "x86_64"},
+    {"name": "b-n", "evr": "2-1", "arch": "i686", "provides": ["b-c2"]},
+    # c: c-n's x86_64 package supplements c-other, which c-app requires: gathered with it.
+    {"name": "c-app", "evr": "1-1", "arch": "x86_64", "requires": ["c-c2", "c-other"]},
+    {"name": "c-other", "evr": "1-1"},
+    {"name": "c-n", "evr": "1-1", "arch": "x86_64", "supplements": ["c-other"]},
+    {"name": "c-n", "evr": "2-1", "arch": "i686", "provides": ["c-c2"]},
+]
+
+
+@pytest.fixture(scope="module")
+def repository(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_repository(PACKAGES, tmp_path_factory.mktemp("infarch"))
+
+
+@pytest.fixture(scope="module")
+def result(repository: Path) -> AuditResult:
+    return audit(repository)
+
+
+@pytest.mark.parametrize(
+    "nevra",
+    ["a-app-1-1.x86_64", "a-mid-1-1.noarch", "c-app-1-1.x86_64"],
+)
+def test_a_worse_architecture_within_reach_of_a_better_one_is_no_way_around(
+    repository: Path, result: AuditResult, nevra: str
+) -> None:
+    assert libsolv_needs(repository, nevra, ["cx"])
+    assert verdicts(result)[nevra] == "depends"
+
+
+def test_a_worse_architecture_out_of_reach_of_a_better_one_comes_alone(
+    repository: Path, result: AuditResult
+) -> None:
+    installed = libsolv_installs(repository, "b-app-1-1.x86_64", locked=["cx"])
+    assert installed is not None and "b-n-2-1.i686" in installed
+    assert verdicts(result)["b-app-1-1.x86_64"] == "may-depend"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known, stricter than libsolv: a-n's i686 package asked for itself lifts the rule for "
+    "its name, so it installs a-mid with itself; the auditor spreads a-mid's own `depends` (its "
+    "installation bans a-n's i686 package) to what needs a-mid (README, Statuses)",
+)
+def test_the_banned_package_asked_for_itself_lifts_the_rule_for_its_name(
+    repository: Path, result: AuditResult
+) -> None:
+    installed = libsolv_installs(repository, "a-n-2-1.i686", locked=["cx"])
+    assert installed is not None and "a-mid-1-1.noarch" in installed
+    assert verdicts(result)["a-n-2-1.i686"] == "may-depend"
