@@ -1,0 +1,222 @@
+"""Red team 50 of one verdict: one ``scan`` of a repository rpmbuild made and createrepo_c
+indexed, written in every format at once with ``-o``; each output read back with a real parser
+into what it says of each package (its status, whether it blocks or was waived, and its reason)
+and compared with the JSON report's, package by package."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pytest
+from packageurl import PackageURL
+
+from auditor.cli.main import main
+from tests.deps.built import CITRIX, build_repository
+
+UNIVERSE: list[dict[str, Any]] = [
+    {"name": "cx", "provides": ["libcx", "cap"], **CITRIX},
+    {"name": "mid", "requires": ["libcx"]},
+    {"name": "top", "requires": ["mid"]},  # a tainted chain of two hops
+    {"name": "waived", "requires": ["libcx"]},
+    {"name": "lapsed", "requires": ["libcx"]},  # its waiver expired yesterday
+    {"name": "lonely", "requires": ["nothing-gives-this"]},
+    {"name": "free", "provides": ["cap"]},
+    {"name": "chooser", "requires": ["cap"]},  # may-depend: cx or free
+    {"name": "fine"},
+]
+
+
+def _waivers(path: Path) -> Path:
+    yesterday = datetime.date.today() - datetime.timedelta(days=1)
+    today = datetime.date.today()
+    entries = [("waived", today), ("lapsed", yesterday), ("ghost", today)]
+    path.write_text(
+        "".join(
+            f'[[waiver]]\nid = "{name}"\npackage = "{name}"\nreason = "r"\nowner = "o"\nexpires = {day}\n'
+            for name, day in entries
+        )
+    )
+    return path
+
+
+@pytest.fixture(scope="module")
+def universe(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The repository (its source packages in SRPMS/ beside it) and the waiver file."""
+    root = tmp_path_factory.mktemp("universe")
+    return build_repository(UNIVERSE, root), _waivers(root / "waivers.toml")
+
+
+OUTPUTS = ("json", "sarif", "xml", "md", "html", "cdx.json", "spdx.json", "dot", "graphml", "txt")
+
+
+@dataclass(frozen=True)
+class Row:
+    """What one output says of one package; None where it does not say."""
+
+    status: str
+    gate: str | None
+    """blocking, waived, or none."""
+    why: str | None = None
+
+
+def _nevra(purl: str) -> str:
+    parsed = PackageURL.from_string(purl)
+    qualifiers = parsed.qualifiers
+    assert isinstance(qualifiers, dict)
+    epoch = f"{qualifiers['epoch']}:" if "epoch" in qualifiers else ""
+    return f"{parsed.name}-{epoch}{parsed.version}.{qualifiers['arch']}"
+
+
+def _json(text: str) -> dict[str, Row]:
+    return {
+        p["nevra"]: Row(p["status"], p["gate"] or "none", p["why"] or None)
+        for p in json.loads(text)["packages"]
+    }
+
+
+def _html(text: str) -> dict[str, Row]:
+    data = re.search(r'<script type="application/json" id="auditor-data">(.*?)</script>', text, re.S)
+    assert data is not None
+    return {
+        r["nevra"]: Row(r["status"], r["gate"] or "none", r["why"] or None)
+        for r in json.loads(data.group(1))["packages"]
+    }
+
+
+def _cyclonedx(text: str) -> dict[str, Row]:
+    rows = {}
+    for component in json.loads(text)["components"]:
+        properties = {p["name"]: p["value"] for p in component.get("properties", [])}
+        if properties.get("auditor:audited") == "true":
+            rows[_nevra(component["purl"])] = Row(
+                properties["auditor:status"], properties["auditor:gate"], properties.get("auditor:why")
+            )
+    return rows
+
+
+def _spdx(text: str) -> dict[str, Row]:
+    rows = {}
+    for package in json.loads(text)["packages"]:
+        notes = dict(a["comment"].split("=", 1) for a in package.get("annotations", []))
+        if notes.get("auditor:audited") == "true":
+            [purl] = [r["referenceLocator"] for r in package["externalRefs"] if r["referenceType"] == "purl"]
+            rows[_nevra(purl)] = Row(notes["auditor:status"], notes["auditor:gate"], notes.get("auditor:why"))
+    return rows
+
+
+def _junit(text: str) -> dict[str, Row]:
+    suite = ET.fromstring(text).find("testsuite")
+    assert suite is not None
+    rows = {}
+    for case in suite.iter("testcase"):
+        if case.get("classname") in ("input", "config", "waiver", "stale-waiver"):
+            continue
+        gate = (
+            "blocking"
+            if case.find("failure") is not None
+            else "waived"
+            if case.find("skipped") is not None
+            else "none"
+        )
+        rows[case.get("name", "")] = Row(case.get("classname", ""), gate)
+    return rows
+
+
+def _markdown(text: str) -> dict[str, Row]:
+    rows = {}
+    for label, status, note, why in re.findall(
+        r"^\| `([^`]+)` \| (?:\*\*)?([a-z-]+)(?:\*\*)?(?: \((blocking|waived)\))? \| `(.*)` \|$", text, re.M
+    ):
+        rows[label] = Row(status, note or "none", why)
+    return rows
+
+
+def _table(text: str) -> dict[str, Row]:
+    rows = {}
+    for label, status, mark in re.findall(r"^(\S+-\S+)\s+([a-z-]+) ?(\*|\(waived\))?(?:\s|$)", text, re.M):
+        gate = "blocking" if mark == "*" else "waived" if mark else "none"
+        rows[label] = Row(status, gate)
+    return rows
+
+
+def _graphml(text: str) -> dict[str, Row]:
+    graph = nx.parse_graphml(text)
+    return {
+        d["nevra"]: Row(d["status"], d.get("gate") or "none")
+        for _, d in graph.nodes(data=True)
+        if "nevra" in d
+    }
+
+
+READERS = {"json": _json, "html": _html, "cdx.json": _cyclonedx, "spdx.json": _spdx, "xml": _junit,
+           "md": _markdown, "txt": _table, "graphml": _graphml}  # fmt: skip
+
+
+def _run(args: list[str], stem: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, str]]:
+    outputs = [item for suffix in OUTPUTS for item in ("-o", f"{stem}.{suffix}")]
+    code = main(["scan", "--no-cache", "-q", *args, *outputs])
+    capsys.readouterr()
+    return code, {suffix: Path(f"{stem}.{suffix}").read_text() for suffix in OUTPUTS}
+
+
+SETUPS = {
+    "default": [],
+    "strict": ["--strict"],
+    "metadata-only": ["--metadata-only"],
+    "metadata-only-strict": ["--metadata-only", "--strict"],
+    "no-sources": ["--no-source-discovery", "--strict"],
+    "wide": ["--fail-on", "origin,depends,may-depend,build-depends,unresolved"],
+    "damaged": ["DAMAGED"],  # a directory holding a file that is no RPM
+}
+EXIT = {
+    "damaged": 3,
+    "default": 1,
+    "strict": 1,
+    "metadata-only": 1,
+    "metadata-only-strict": 3,
+    "no-sources": 3,
+    "wide": 1,
+}
+
+
+@pytest.mark.parametrize("setup", sorted(SETUPS))
+def test_every_output_says_each_package_s_status_gate_and_reason(
+    setup: str, universe: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo, waivers = universe
+    damaged = tmp_path / "damaged"
+    damaged.mkdir()
+    (damaged / "broken.rpm").write_bytes(b"not an rpm at all" * 20)
+    extra = [str(damaged) if argument == "DAMAGED" else argument for argument in SETUPS[setup]]
+    code, text = _run([str(repo), *extra, "--waivers", str(waivers)], tmp_path / "report", capsys)
+    assert code == json.loads(text["json"])["summary"]["exit_code"] == EXIT[setup]
+    truth = _json(text["json"])
+    assert truth["lapsed-1.0-1.noarch"].gate == "blocking"
+    assert truth["waived-1.0-1.noarch"].gate == ("blocking" if setup == "no-sources" else "waived")
+    for suffix, read in READERS.items():
+        said = read(text[suffix])
+        for nevra, row in truth.items():
+            if suffix in ("md", "txt", "graphml") and row.gate == "none" and row.status == "clean":
+                continue  # these list flagged packages only
+            if suffix == "graphml" and nevra not in said:
+                continue
+            assert nevra in said, (suffix, nevra)
+            got = said[nevra]
+            assert got.status == row.status, (suffix, nevra, got, row)
+            assert got.gate == row.gate, (suffix, nevra, got, row)
+            if got.why is not None:
+                assert got.why == row.why, (suffix, nevra, got, row)
+    # SARIF says it fact by fact: a package blocks where one of its alerts is an unsuppressed error.
+    run = json.loads(text["sarif"])["runs"][0]
+    assert run["invocations"][0]["exitCode"] == code
+    blocking = {
+        r["properties"]["nevra"] for r in run["results"] if r["level"] == "error" and "suppressions" not in r
+    }
+    assert blocking == {nevra for nevra, row in truth.items() if row.gate == "blocking"}
