@@ -9,6 +9,7 @@ import datetime
 import json
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ import pytest
 from packageurl import PackageURL
 
 from auditor.cli.main import main
+from tests.browser import launched, opened
 from tests.deps.built import CITRIX, build_repository
 
 UNIVERSE: list[dict[str, Any]] = [
@@ -220,3 +222,34 @@ def test_every_output_says_each_package_s_status_gate_and_reason(
         r["properties"]["nevra"] for r in run["results"] if r["level"] == "error" and "suppressions" not in r
     }
     assert blocking == {nevra for nevra, row in truth.items() if row.gate == "blocking"}
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with launched() as found:
+        yield found
+
+
+def test_the_page_shows_the_stale_waiver_that_blocks_without_a_click(
+    browser: Any, universe: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Stale waivers that block (``--stale-waivers block``), in a run where nothing else blocks:
+    the page's headline said "stale waivers block", and the one line naming the waiver was in
+    the collapsed "Waivers and baseline" section, hidden until opened, while every other
+    format (the table, the Markdown, a failing JUnit case, a SARIF error notification) says
+    which waiver it is on its face."""
+    repo, _ = universe
+    waivers = tmp_path / "stale.toml"
+    waivers.write_text(
+        '[[waiver]]\nid = "ghost"\npackage = "ghost"\nreason = "r"\nowner = "o"\nexpires = 2999-01-01\n'
+    )
+    page = tmp_path / "report.html"
+    args = [str(repo), "--waivers", str(waivers), "--stale-waivers", "block", "--fail-on", "none"]
+    code = main(["scan", "--no-cache", "-q", *args, "-o", str(page), "-o", str(tmp_path / "report.txt")])
+    capsys.readouterr()
+    assert code == 1
+    line = "stale waiver ghost (ghost): matches nothing (blocking)"
+    assert line in (tmp_path / "report.txt").read_text()
+    with opened(browser, page.read_text()) as shown:
+        assert shown.page.get_by_text(line, exact=True).is_visible()
+        assert line in shown.page.evaluate("document.body.innerText")
