@@ -253,3 +253,49 @@ def test_the_page_shows_the_stale_waiver_that_blocks_without_a_click(
     with opened(browser, page.read_text()) as shown:
         assert shown.page.get_by_text(line, exact=True).is_visible()
         assert line in shown.page.evaluate("document.body.innerText")
+
+
+def _waiver(waiver_id: str, package: str, expires: str) -> str:
+    named = f'id = "{waiver_id}"\n' if waiver_id else ""
+    return f'[[waiver]]\n{named}package = "{package}"\nreason = "r"\nowner = "o"\nexpires = {expires}\n'
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "said"),
+    [
+        # one file given twice: the second copy of each waiver was stale ("an earlier waiver
+        # accepts them", blocking under --stale-waivers block) beside "waived by a"
+        (_waiver("a", "mid", "2999-01-01"), None, "waiver a (mid)"),
+        # two files, one id: "expired waiver a (top): no longer waives" beside "waived by a"
+        (_waiver("a", "mid", "2999-01-01"), _waiver("a", "top", "2020-01-01"), "waiver a (top)"),
+        # two files whose first waivers name one package: both were mid#0
+        (_waiver("", "mid", "2999-01-01"), _waiver("", "mid", "2020-01-01"), "waiver mid#0 (mid)"),
+    ],
+    ids=["one-file-twice", "one-id-in-two-files", "default-ids-of-two-files"],
+)
+def test_a_waiver_id_two_waivers_have_is_refused(
+    first: str,
+    second: str | None,
+    said: str,
+    universe: tuple[Path, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Every output names a waiver by its id alone ("waived by a", "expired waiver a", "stale
+    waiver a", a JUnit case, a SARIF suppression, the JSON's ``waiver``): two waivers of one id
+    made one report say that waiver ``a`` accepted a fact and that waiver ``a`` was expired or
+    stale, and no reader could tell which file or entry accepted what."""
+    repo, _ = universe
+    one, two = tmp_path / "one.toml", tmp_path / "two.toml"
+    one.write_text(first)
+    two.write_text(second or "")
+    files = [str(one), str(one)] if second is None else [str(one), str(two)]
+    report = tmp_path / "report.json"
+    args = [str(repo), "--waivers", files[0], "--waivers", files[1], "--stale-waivers", "block"]
+    code = main(["scan", "--no-cache", "-q", *args, "-o", str(report)])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == "" and not report.exists()
+    [line] = err.splitlines()
+    assert line.startswith(
+        f"auditor: error: {files[1]}: {said} at waiver[0]: its id is the id of {files[0]} waiver[0] too"
+    )
