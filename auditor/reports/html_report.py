@@ -202,7 +202,7 @@ def _overview(view: ReportView) -> list[str]:
 def _table() -> list[str]:
     options = [
         ("", "all"),
-        ("flagged", "flagged (not clean)"),
+        ("flagged", "flagged (not clean, or blocking or waived)"),
         ("blocking", "blocking"),
         ("waived", "waived"),
     ]

@@ -299,3 +299,31 @@ def test_a_waiver_id_two_waivers_have_is_refused(
     assert line.startswith(
         f"auditor: error: {files[1]}: {said} at waiver[0]: its id is the id of {files[0]} waiver[0] too"
     )
+
+
+ROWS_SHOWN = """() => Array.from(document.querySelectorAll("#package-rows tr"))
+  .filter(row => !row.hidden).map(row => row.cells[0].textContent)"""
+
+
+def test_the_flagged_filter_lists_the_packages_the_page_calls_flagged(
+    browser: Any, universe: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Under ``--strict`` with the source packages not audited, a clean binary whose source was
+    not seen blocks: the page's "Flagged packages" explained it (clean, blocking), but the
+    table's "flagged (not clean)" filter hid every clean row, so a reader narrowing the table
+    to what is flagged lost a package that fails the run."""
+    repo, waivers = universe
+    page = tmp_path / "report.html"
+    args = [str(repo), "--waivers", str(waivers), "--no-source-discovery", "--strict"]
+    assert main(["scan", "--no-cache", "-q", *args, "-o", str(page)]) == 3
+    capsys.readouterr()
+    text = page.read_text()
+    explained = set(
+        re.findall(
+            r'<h3><span class="badge [^"]+">[a-z-]+</span> (?:<span class="gate [^"]+">[a-z]+</span> )?([^<]+)</h3>',
+            text,
+        )
+    )
+    assert {"fine-1.0-1.noarch", "waived-1.0-1.noarch"} <= explained
+    with opened(browser, text, suffix="#status=flagged") as shown:
+        assert set(shown.page.evaluate(ROWS_SHOWN)) == explained
