@@ -327,3 +327,58 @@ def test_the_flagged_filter_lists_the_packages_the_page_calls_flagged(
     assert {"fine-1.0-1.noarch", "waived-1.0-1.noarch"} <= explained
     with opened(browser, text, suffix="#status=flagged") as shown:
         assert set(shown.page.evaluate(ROWS_SHOWN)) == explained
+
+
+CHANGE: list[dict[str, Any]] = [
+    {"name": "fine", "evr": "1.0-2", "requires": ["libcx"]},  # newly tainted
+    {"name": "lapsed", "evr": "1.0-2"},  # no longer needs cx
+    {"name": "waived", "evr": "1.0-2", "requires": ["libcx"]},  # still waived
+    {"name": "lonely", "evr": "1.0-2", "requires": ["nothing-gives-this", "also-missing"]},
+]
+
+
+def test_check_says_of_each_new_package_what_scan_says_of_it(
+    universe: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``check NEW --against BASE`` and ``scan`` of BASE with NEW in place of the packages it
+    replaces, under the same waivers (one valid, one expired): each new package's status and
+    reason, and which of its facts block, are the same in both."""
+    repo, waivers = universe
+    change = build_repository(CHANGE, tmp_path / "change")
+    new = sorted(str(path) for path in (change / "noarch").glob("*.rpm"))
+    replaced = {item["name"] for item in CHANGE}
+    together = tmp_path / "together"
+    together.mkdir()
+    for path in [*(repo / "noarch").glob("*.rpm"), *map(Path, new)]:
+        name = path.name.rsplit("-", 2)[0]
+        if name not in replaced or path.parent != repo / "noarch":
+            (together / path.name).symlink_to(path)
+    common = ["--no-cache", "-q", "--waivers", str(waivers), "--format", "json"]
+    main(["check", *new, "--against", str(repo), *common])
+    checked = json.loads(capsys.readouterr().out)
+    main(["scan", str(together), str(repo.parent / "SRPMS"), *common])
+    scanned = {p["nevra"]: p for p in json.loads(capsys.readouterr().out)["packages"]}
+    assert {item["nevra"] for item in checked["new"]} == {
+        "fine-1.0-2.noarch",
+        "lapsed-1.0-2.noarch",
+        "lonely-1.0-2.noarch",
+        "waived-1.0-2.noarch",
+    }
+    for item in checked["new"]:
+        package = scanned[item["nevra"]]
+        assert (item["after"], item["why"]) == (package["status"], package["why"]), item["nevra"]
+    # check lists the facts that changed, each a requirement nothing provides saying whether at
+    # run time or to build; each blocks as the same fact of the scan does.
+    ruled = {
+        (p["name"], f["text"]): f["blocks"]
+        for p in scanned.values()
+        if p["kind"] == "binary"
+        for f in p["facts"]
+    }
+    said = {
+        (f["package"], re.sub(r" \(at run time\)$", "", f["text"])): f["blocks_after"]
+        for f in checked["facts"]
+        if f["change"] in ("new", "unchanged")
+    }
+    assert said and all(ruled[key] == blocks for key, blocks in said.items()), said
+    assert scanned["waived-1.0-2.noarch"]["gate"] == "waived"
