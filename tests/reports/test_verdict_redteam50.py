@@ -382,3 +382,40 @@ def test_check_says_of_each_new_package_what_scan_says_of_it(
     }
     assert said and all(ruled[key] == blocks for key, blocks in said.items()), said
     assert scanned["waived-1.0-2.noarch"]["gate"] == "waived"
+
+
+def test_every_output_says_how_many_gaps_waivers_accepted(
+    universe: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Source packages not audited, under ``--strict``, every gap accepted by a waiver: the run
+    passes. The JSON, the table, the Markdown, the page and the graphs said "incomplete: 9
+    source-not-audited (9 accepted by waivers)"; SARIF, JUnit and the SBOMs said "incomplete",
+    "strict" and exit code 0 and nothing of the waivers, which read as --strict not failing an
+    incomplete audit."""
+    repo, waivers = universe
+    gaps = tmp_path / "gaps.toml"
+    gaps.write_text(
+        _waiver("gaps", "*", "2999-01-01").replace('reason = "r"', 'rule = "gap:*"\nreason = "r"')
+    )
+    args = [str(repo), "--no-source-discovery", "--strict", "--fail-on", "none", "--waivers", str(waivers)]
+    args += ["--waivers", str(gaps)]
+    code, text = _run(args, tmp_path / "report", capsys)
+    completeness = json.loads(text["json"])["completeness"]
+    waived = completeness["waived"]
+    assert code == 0 and waived == 9 and not completeness["complete"]
+    said = f"({waived} accepted by waivers)"
+    assert said in text["txt"] and said in text["md"] and said in text["html"] and said in text["dot"]
+    run = json.loads(text["sarif"])["runs"][0]
+    [incomplete] = [
+        n["message"]["text"]
+        for n in run["invocations"][0]["toolExecutionNotifications"]
+        if n.get("descriptor", {}).get("id") == "auditor/incomplete"
+    ]
+    assert said in incomplete
+    suite = ET.fromstring(text["xml"]).find("testsuite")
+    assert suite is not None
+    assert {p.get("name"): p.get("value") for p in suite.iter("property")}["incomplete.waived"] == str(waived)
+    bom = {p["name"]: p["value"] for p in json.loads(text["cdx.json"])["metadata"]["properties"]}
+    assert bom["auditor:incomplete-waived"] == str(waived)
+    notes = dict(a["comment"].split("=", 1) for a in json.loads(text["spdx.json"])["annotations"])
+    assert notes["auditor:incomplete-waived"] == str(waived)
