@@ -1,7 +1,10 @@
 """Red team 50 of one verdict: one ``scan`` of a repository rpmbuild made and createrepo_c
 indexed, written in every format at once with ``-o``; each output read back with a real parser
 into what it says of each package (its status, whether it blocks or was waived, and its reason)
-and compared with the JSON report's, package by package."""
+and compared with the JSON report's, package by package; ``check`` held to ``scan`` on the same
+packages; the page read in a browser for what blocks (`tests.browser`); and the waivers' ids,
+by which every output names a waiver. The waiver of ``waived`` expires today, which it is valid
+through."""
 
 from __future__ import annotations
 
