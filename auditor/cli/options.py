@@ -19,7 +19,7 @@ from auditor.core.errors import UsageError
 from auditor.deps.provides import KNOWN_ARCHES
 from auditor.gate.baseline import BASELINE_FILE, Baseline, load_baseline
 from auditor.gate.options import GateOptions, clock
-from auditor.gate.waivers import Waiver, check_rules, load_waivers, read_waiver_file
+from auditor.gate.waivers import Waiver, check_ids, check_rules, load_waivers, read_waiver_file
 from auditor.origin.findings import DEFAULT_FAIL_ON
 from auditor.origin.policy import Policy, load_policy, require_origin_rules
 
@@ -286,6 +286,7 @@ def waivers(args: argparse.Namespace, project: ProjectConfig, policy: Policy) ->
     found = load_waivers(project.waivers, project.path or "auditor.toml")
     for path in getattr(args, "waivers", ()):
         found.extend(read_waiver_file(path))
+    check_ids(found)
     check_rules(found, policy)
     return found
 

@@ -3,7 +3,8 @@
 In ``auditor.toml`` (or the file ``--waivers`` names)::
 
     [[waiver]]
-    id = "sm-until-smapi3"              # optional; defaults to the package and position
+    id = "sm-until-smapi3"              # optional; defaults to the package and position; one
+                                        # waiver's only (reports name a waiver by its id alone)
     package = "sm*"                     # name or glob (binary or source name)
     versions = ">= 2.30, < 3"           # optional: comparisons against the package EVR (its source
                                         # package's, for a binary matched by its source name)
@@ -84,6 +85,8 @@ class Waiver:
     category: Category | None = None
     source: str = ""
     """The file the waiver was read from."""
+    entry: str = ""
+    """Which table of that file it is (``waiver[0]``)."""
 
     def matches(
         self, fact: Fact, package: Package | None, sources: Mapping[tuple[str, bool], EVR] = _NO_SOURCES
@@ -239,9 +242,32 @@ def load_waivers(entries: Iterable[WaiverEntry | Mapping[str, Any]], source: str
                 rule=entry.rule,
                 category=entry.category,
                 source=source,
+                entry=where,
             )
         )
     return waivers
+
+
+def check_ids(items: Sequence[Waiver]) -> None:
+    """Every output names a waiver by its id alone ("waived by a", "expired waiver a", a SARIF
+    suppression, the JSON's ``waiver``): two waivers of one id made one report say that ``a``
+    accepted a fact and that ``a`` had expired, or was stale (a file given twice: each second
+    copy accepts nothing an earlier one does not), so an id two waivers have is a usage error."""
+    first: dict[str, Waiver] = {}
+    for waiver in items:
+        earlier = first.setdefault(waiver.id, waiver)
+        if earlier is waiver:
+            continue
+        again = (
+            " (the file is read twice)"
+            if (earlier.source, earlier.entry) == (waiver.source, waiver.entry)
+            else ""
+        )
+        raise PolicyError(
+            f"{waiver.source}: waiver {waiver.id} ({waiver.package}) at {waiver.entry}: its id is the id of "
+            f"{earlier.source} {earlier.entry} too{again}; every report names a waiver by its id alone: "
+            "give each waiver its own id"
+        )
 
 
 def read_waiver_file(path: str) -> list[Waiver]:

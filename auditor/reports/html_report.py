@@ -183,7 +183,11 @@ def _overview(view: ReportView) -> list[str]:
     notes, per_fact = view.gate_notes(), view.gate_fact_lines()
     if notes or per_fact:
         total = len(notes) + len(per_fact)
-        parts.append(f'<details id="gate"><summary>Waivers and baseline ({total})</summary><ul>')
+        # Stale waivers that block fail the run by this section's lines alone: shown closed, the
+        # headline said "stale waivers block" and no line on the page said which.
+        decision = view.decision
+        shown = " open" if decision.stale and decision.options.stale_waivers_block else ""
+        parts.append(f'<details id="gate"{shown}><summary>Waivers and baseline ({total})</summary><ul>')
         parts.extend(f"<li>{esc(line)}</li>" for line in [*notes, *per_fact[:MAX_SECTIONS]])
         if len(per_fact) > MAX_SECTIONS:
             parts.append(
@@ -198,7 +202,7 @@ def _overview(view: ReportView) -> list[str]:
 def _table() -> list[str]:
     options = [
         ("", "all"),
-        ("flagged", "flagged (not clean)"),
+        ("flagged", "flagged (not clean, or blocking or waived)"),
         ("blocking", "blocking"),
         ("waived", "waived"),
     ]

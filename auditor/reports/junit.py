@@ -117,6 +117,8 @@ def _properties(properties: ET.Element, view: ReportView) -> None:
         ("headline", view.headline.state),
         ("complete", str(completeness.complete).lower()),
         *((f"incomplete.{reason}", str(count)) for reason, count in completeness.reasons),
+        # the gaps waivers accepted, which --strict then does not fail on (no gap kind is "waived")
+        *((("incomplete.waived", str(completeness.waived)),) if completeness.waived else ()),
         *((f"status.{status}", str(count)) for status, count in view.counts().items()),
         *((f"category.{category}", str(count)) for category, count in view.category_counts().items()),
         # What the waivers and the baseline did as a whole (an expired waiver no longer waives),

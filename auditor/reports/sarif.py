@@ -290,9 +290,12 @@ def _invocation(view: ReportView) -> dict[str, Any]:
         for error in view.errors
     ]
     # Unreadable inputs have their own notifications above; say what else was not seen.
-    unseen = [(reason, n) for reason, n in view.decision.completeness.reasons if reason != "input-error"]
+    completeness = view.decision.completeness
+    unseen = [(reason, n) for reason, n in completeness.reasons if reason != "input-error"]
     if unseen:
         what = ", ".join(f"{count} {reason}" for reason, count in unseen)
+        # as every other output says it: --strict set, incomplete and exit 0 is no contradiction
+        what += f" ({completeness.waived} accepted by waivers)" if completeness.waived else ""
         notifications.append(
             {
                 "level": "error" if code is ExitCode.INPUT else "warning",
