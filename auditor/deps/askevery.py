@@ -45,6 +45,9 @@ class CleanView(Protocol):
     @property
     def apart_from(self) -> Mapping[int, object]: ...
 
+    @property
+    def banning(self) -> Mapping[int, object]: ...
+
     def clean(self, group: Group) -> list[int]: ...
 
     def mixed(self, group: Group) -> bool: ...
@@ -100,16 +103,17 @@ def _rulable(view: CleanView, edges: Edges, mixed: list[Group], build: Builds) -
     groups, none of whose 72 such packages is apart; distro-60k: 3 of its 30, whose owners
     10,000 packages may reach, where those of the 27 others 1,035 may). A source package apart
     from some (its BuildConflicts are its own way) makes each one rulable."""
-    if any(source in view.apart_from for source in build):
+    if any(source in view.apart_from or source in view.banning for source in build):
         return {id(group) for group in mixed}
     holding = view.loud(edges)
     return {id(group) for group in mixed if any(member in holding for member in view.clean(group))}
 
 
 def holding_apart(view: CleanView, edges: Edges) -> set[int]:
-    """The packages outside the tainted ones that are apart from some or trigger a group under a
-    condition (`CleanView.triggers`), or may hold one through any clean provider of any group."""
-    found = _holding(view, edges, {*view.apart_from, *view.triggers()}, None, None)
+    """The packages outside the tainted ones that are apart from some, ban some
+    (`auditor.deps.infarch`) or trigger a group under a condition (`CleanView.triggers`), or may
+    hold one through any clean provider of any group."""
+    found = _holding(view, edges, {*view.apart_from, *view.banning, *view.triggers()}, None, None)
     assert found is not None  # unbounded
     return found
 

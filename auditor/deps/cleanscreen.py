@@ -36,6 +36,7 @@ class CleanView:
         apart_from: Mapping[int, Apart],
         partly: Container[int],
         build_tainted: Container[int] | None = None,
+        bans: Mapping[int, frozenset[int]] | None = None,
     ) -> None:
         self.runtime = runtime
         self.tainted = tainted
@@ -46,8 +47,9 @@ class CleanView:
         blocked binary. A Requires may take those: installing one needs nothing tainted (the
         build side's asks pass them as ``tainted`` too, as a buildroot's Requires may not)."""
         self.apart_from = apart_from
-        self.banning = {one: apart.bans for one, apart in apart_from.items() if apart.bans}
-        """package -> the packages its installation bans (`auditor.deps.infarch`), for the few that do."""
+        self.banning: Mapping[int, frozenset[int]] = bans or {}
+        """package -> the packages its own installation bans (`auditor.deps.infarch`): apart from
+        them only as the package asked (`auditor.deps.coinstall.HeldApart`)."""
         self.partly = partly
         self.screened_only = False
         """Whether past `auditor.deps.askevery.ASK_EVERY` only the screen's choice was asked."""
@@ -63,9 +65,9 @@ class CleanView:
         """`loud`, once worked out."""
         self._triggers: set[int] | None = None
         """`triggers`, once worked out."""
-        self._clean: dict[int, tuple[Group, list[int]]] = {}
+        self._clean: dict[int, tuple[Group, list[int], bool]] = {}
         """id of a group -> the group, kept so that no other takes its id while the answer stands,
-        and `clean`: a group is shared by every package with its requirement."""
+        `clean` and `mixed`: a group is shared by every package with its requirement."""
         self._binding: dict[int, tuple[Group, bool]] = {}
         """id of a group -> the group, kept likewise, and whether it binds whatever else holds (`binds`)."""
 
@@ -92,17 +94,23 @@ class CleanView:
         """The members of ``group`` that are a clean way: neither tainted nor lacking on some hosts."""
         known = self._clean.get(id(group))
         if known is None:
-            tainted, partly = self.tainted_in(group), self.partly
-            known = self._clean[id(group)] = (
-                group,
-                [m for m in group.members if m not in tainted and m not in partly],
-            )
+            known = self._cleaned(group)
         return known[1]
 
     def mixed(self, group: Group) -> bool:
-        members = group.members
-        tainted = self.tainted_in(group)
-        return any(member in tainted for member in members) and len(self.clean(group)) > 0
+        """Whether ``group`` has a tainted member and a clean one (asked for each group waiting
+        at each choice of a walk: answered once)."""
+        known = self._clean.get(id(group))
+        if known is None:
+            known = self._cleaned(group)
+        return known[2]
+
+    def _cleaned(self, group: Group) -> tuple[Group, list[int], bool]:
+        tainted, partly = self.tainted_in(group), self.partly
+        clean = [m for m in group.members if m not in tainted and m not in partly]
+        mixed = bool(clean) and any(member in tainted for member in group.members)
+        known = self._clean[id(group)] = (group, clean, mixed)
+        return known
 
     def binds(self, group: Group) -> bool:
         """Whether ``group`` may have to be met by an installation of its owner, as the screen
@@ -183,11 +191,12 @@ class CleanView:
                 clean = self.clean(group)
                 if len(clean) > 1 and self.binds(group):
                     near.update(member for member in clean if member in apart_from)
-        # What an installation bans (`auditor.deps.infarch`), wherever it lies: few, if any.
-        near.update(*self.banning.values())
         self.near = near
+        # A package whose own installation bans some (`auditor.deps.infarch`): asked, wherever
+        # the banned ones lie (few, if any).
+        found = set(self.banning)
         if not near:
-            return set()
+            return found
         # Only the other side of a pair: a package holds ``near`` through the mixed group
         # already, and the near packages of most runs are depended on by every package. The
         # near packages are binaries, and apart is mutual between binaries but for a multilib
@@ -195,10 +204,10 @@ class CleanView:
         # are its own way).
         others = frozenset(near)
         by_name: dict[str, list[int]] = {}
-        siblings = next(iter(apart_from.values())).siblings
+        siblings = apart_from[next(iter(near))].siblings
         for other in near:
             by_name.setdefault(siblings.packages[other].name, []).append(other)
-        return {
+        return found | {
             one
             for one, apart in apart_from.items()
             if apart.apart_from_any(others, by_name)
@@ -340,7 +349,7 @@ class CleanView:
         # A buildroot's own mixed groups too: a source package alone may need the two sides.
         built = {id(group): group for groups in build.values() for group in groups if self.binds(group)}
         mixed = [*(edges.groups[number] for number in numbers), *(g for g in built.values() if self.mixed(g))]
-        if not mixed or not self.apart_from:
+        if not mixed or not (self.apart_from or self.banning):
             return {}  # no group has both sides, or nothing is apart from anything: nothing is ruled out
         owners = {owner for number in numbers for owner in edges.owners[number]}
         asked = self._screened(build, edges, only, mixed, owners)

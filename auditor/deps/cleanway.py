@@ -63,6 +63,7 @@ def without_clean_way(
     apart_from: Mapping[int, Apart],
     partly: Container[int] = frozenset(),
     *,
+    bans: Mapping[int, frozenset[int]] | None = None,
     ask: bool = True,
     only: Container[int] | None = None,
     build_tainted: Container[int] | None = None,
@@ -83,9 +84,9 @@ def without_clean_way(
     packages outside it are asked, and their BuildRequires may take none of it (`tainted_in`).
     ``known``: clean installations an earlier check found (`CleanInstalls.answering`); the
     answer's ``installed`` holds those this one knows of (none with ``build_tainted``).
-    ``origin``: tainted binaries asked too, each allowed itself (`origin_needs`).
+    ``origin``: tainted binaries asked too, each allowed itself (`origin_needs`). ``bans``: `auditor.deps.infarch`'s.
     """
-    search = _Search(runtime, tainted, apart_from, partly, build_tainted)
+    search = _Search(runtime, tainted, apart_from, partly, build_tainted, bans)
     asked = {one: without_lock_step(groups) for one, groups in search.asked(build, edges, only).items()}
     if build_tainted is not None:
         asked = {package: groups for package, groups in asked.items() if package in build}
@@ -179,6 +180,7 @@ class _Search(CleanView):
         anyway = self._anyway
         if anyway is None:  # one for the run: its views of the groups are kept between questions
             anyway = self._anyway = _Search(self.runtime, frozenset(), self.apart_from, self.partly)
+            anyway.banning = self.banning
         anyway.steps = self.steps
         try:
             installable = anyway.installs(package, groups)
@@ -218,9 +220,10 @@ class _Search(CleanView):
         choice: dict[int, Step | None] = {package: None}
         """What it holds -> the nearest step above it that took the one clean provider of a
         mixed group: what a tainted provider would replace."""
-        held_apart = HeldApart(apart_from, package)
+        held_apart = HeldApart(apart_from, package, self.banning.get(package))
         taken: list[Step] = []  # the mixed groups' steps, in order
         waiting: _Owned = []
+        retake = (held_apart, [0])  # and how many packages apart from some it held when what waits was asked
         queue: deque[tuple[int, Sequence[Group]]] = deque([(package, groups)])
 
         own_conflicts = apart_from.get(package)  # its BuildConflicts go one way (`HeldApart`)
@@ -283,7 +286,8 @@ class _Search(CleanView):
         first: tuple[int, Group] | None = None
         try:
             while True:
-                answer = self._propagate(take, queue, waiting, deferred, held, unfired)
+                answer = self._propagate(take, queue, waiting, deferred, held, unfired, retake)
+                waiting[:] = [(o, group) for o, group in waiting if held.keys().isdisjoint(group.members)]
                 if answer is not None or not waiting:
                     return Walk(answer, answer is None, options, first, held, needs, conflict)
                 # A choice: a mixed group's first, so that the search's first choice is the one
@@ -326,9 +330,13 @@ class _Search(CleanView):
         deferred: _Owned,
         held: Mapping[int, object],
         unfired: _Owned,
+        retake: tuple[HeldApart, list[int]],
     ) -> NoCleanWay | None:
         """`ask`'s walk: take what holds whatever is tainted, then the mixed groups, until
-        nothing more is taken (None) or a requirement is left with tainted providers only."""
+        nothing more is taken (None) or a requirement is left with tainted providers only. What
+        waits is asked again once the walk holds more packages apart from some (``retake``), not
+        at each choice (10 s of a 12,000-package multilib repository); the walk drops what is met."""
+        held_apart, asked_at = retake
         while True:
             while queue:
                 owner, owner_groups = queue.popleft()
@@ -348,9 +356,11 @@ class _Search(CleanView):
                     if answer is not None:
                         return answer
             queue.extend(self.fired(unfired, held))
-            answer = self._retake(take, waiting, held)
-            if answer is not None:
-                return answer
+            if len(held_apart) != asked_at[0]:
+                asked_at[0] = len(held_apart)
+                answer = self._retake(take, waiting, held)
+                if answer is not None:
+                    return answer
             if queue:
                 continue
             if not deferred:

@@ -32,11 +32,7 @@ from auditor.rpm.model import Package, PackageKind
 from auditor.rpm.package_fields import DependencyKind
 
 
-def incompatible(
-    packages: Sequence[Package],
-    matches: Mapping[int, list[Match]],
-    bans: Mapping[int, set[int]] | None = None,
-) -> dict[int, Apart]:
+def incompatible(packages: Sequence[Package], matches: Mapping[int, list[Match]]) -> dict[int, Apart]:
     """package -> the providers it can never be installed with, for the few packages that have any.
 
     libsolv forbids installing both packages of a Conflicts or of an Obsoletes (by name, as
@@ -48,16 +44,9 @@ def incompatible(
     Nothing is listed pair by pair: n packages obsoleting the n versions of one name share one
     match (`Resolver.obsoleted`), and each `Apart` refers to that match's packages and to the
     set of its owners (`_Shared`) instead of copying them, n x n entries.
-
-    ``bans``: package -> the packages of a worse architecture its installation bans
-    (`auditor.deps.infarch.banned_by`), apart from it on its side only.
     """
     siblings = SameName(packages)
     found: dict[int, Apart] = {index: Apart(index, siblings) for index in siblings.apart_from_some()}
-    for index, banned in (bans or {}).items():
-        apart = _apart(found, index, siblings)
-        apart.bans = frozenset(banned)
-        apart.refer(apart.bans)
     shared: dict[int, _Shared] = {}
     """id of a match's packages (alive in ``matches``) -> what the packages apart through it share."""
     for owner, owner_matches in matches.items():
@@ -179,15 +168,10 @@ class Apart(Container[int]):
     share: ``among`` holds the shared sets (a match's packages, the packages declaring one),
     never their members. A package is never apart from itself."""
 
-    __slots__ = ("_unbanned", "among", "bans", "index", "siblings")
+    __slots__ = ("among", "index", "siblings")
 
     def __init__(self, index: int, siblings: SameName) -> None:
         self.index = index
-        self._unbanned: Apart | None = None
-        self.bans: frozenset[int] = frozenset()
-        """The packages of a worse architecture its installation bans (`auditor.deps.infarch`),
-        also one of ``among``: a package asked is apart from them, and one held in a walk
-        only through the package asked (`without_bans`)."""
         self.among: list[Container[int]] = []
         """The shared sets it is apart from the members of, each once (`incompatible`): a list,
         where n packages obsoleting n prefixes of one name's versions make n x n / 2
@@ -209,17 +193,6 @@ class Apart(Container[int]):
                 if other in group:
                     return True
         return self.siblings.apart(self.index, other)  # never apart from itself either
-
-    def without_bans(self) -> Apart:
-        """What it is apart from wherever it is held: not its bans, which are its own only as
-        the package asked (a worse-architecture package of the banned one's name asked for
-        itself lifts them: `auditor.deps.infarch`). The graph narrows a package's groups by it."""
-        if not self.bans:
-            return self
-        if self._unbanned is None:
-            self._unbanned = Apart(self.index, self.siblings)
-            self._unbanned.among = [group for group in self.among if group is not self.bans]
-        return self._unbanned
 
     def among_held(self, held: AbstractSet[int], named: Mapping[str, Sequence[int]]) -> list[int]:
         """The members of ``held`` it is apart from (``named``: them by name), each once: the
@@ -263,16 +236,25 @@ class HeldApart:
     for each provider taken took 10 s of a 30,000-package audit (three versions of each name),
     where the ones of the provider's name and the members of its shared sets are few."""
 
-    __slots__ = ("_apart_from", "_held", "_named", "_order", "_own", "_package")
+    __slots__ = ("_apart_from", "_bans", "_held", "_named", "_order", "_own", "_package")
 
-    def __init__(self, apart_from: Mapping[int, Apart], package: int) -> None:
-        """``package``: the one asked, held first, whose own `Apart` is asked from its side."""
+    def __init__(
+        self, apart_from: Mapping[int, Apart], package: int, bans: AbstractSet[int] | None = None
+    ) -> None:
+        """``package``: the one asked, held first, whose own `Apart` is asked from its side, and
+        ``bans``, the packages its own installation bans (`auditor.deps.infarch`): a package
+        held bans nothing, as the one asked reaches all it reaches (or lifts the ban)."""
         self._apart_from, self._package = apart_from, package
         self._own = apart_from.get(package)
+        self._bans = bans
         self._held: set[int] = set()
         self._named: dict[str, list[int]] = {}
         self._order: dict[int, int] = {}
         """held -> when it was taken: answers in that order, as a walk through them in turn gave."""
+
+    def __len__(self) -> int:
+        """How many packages apart from some it holds: `against` answers alike until it grows."""
+        return len(self._held)
 
     def add(self, one: int) -> None:
         """``one`` is held (taken once)."""
@@ -293,7 +275,7 @@ class HeldApart:
             if len(found) > 1:
                 found.sort(key=self._order.__getitem__)
         own = self._own
-        if own is not None and member in own:
+        if (own is not None and member in own) or (self._bans and member in self._bans):
             found.append(self._package)
         return found
 

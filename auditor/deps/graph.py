@@ -47,7 +47,7 @@ class DependencyGraph:
         *,
         build_hosts: Sequence[str] = (),
         audited: int | None = None,
-        bans: Mapping[int, set[int]] | None = None,
+        bans: Mapping[int, frozenset[int]] | None = None,
     ) -> None:
         """``build_hosts``: the architectures of the run's hosts (``--arch``), on which source
         packages are built; none: any host, as the resolver resolves a source package.
@@ -72,6 +72,8 @@ class DependencyGraph:
         none of them is a way around another provider."""
         self.apart_from: Mapping[int, Apart] = {}
         """Package -> the packages dnf never installs with it (`auditor.deps.coinstall.incompatible`)."""
+        self.bans: Mapping[int, frozenset[int]] = {}
+        """Package -> the packages its own installation bans (`auditor.deps.infarch`)."""
         self._graph: nx.DiGraph | None = None
         satisfied, failed = Status.SATISFIED, (Status.UNRESOLVED, Status.INVALID)
         # id(resolution) -> its groups, one table per kind (the resolutions stay alive in
@@ -79,7 +81,8 @@ class DependencyGraph:
         shared: dict[HopKind, dict[int, list[Group]]] = {HopKind.REQUIRES: {}, HopKind.BUILD_REQUIRES: {}}
         if bans is None:
             bans = banned_by(packages, resolved.requirements, resolved.installable, build_hosts)
-        apart_from = self.apart_from = incompatible(packages, resolved.matches, bans)
+        self.bans = bans
+        apart_from = self.apart_from = incompatible(packages, resolved.matches)
         viable: Viability[Group] = Viability(packages)
         from_spec = spec_binaries(packages)
         # A source package is built on a host of the run, not on one of its own "src" arch.

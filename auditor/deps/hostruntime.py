@@ -146,6 +146,7 @@ def depends_on_hosts(
                 on_host,
                 graph.apart_from,
                 partly,
+                bans=graph.bans,
                 ask=number < cleanway.ROUNDS,
                 only=asking,
             )

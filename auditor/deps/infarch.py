@@ -56,7 +56,7 @@ def banned_by(
     installable: Collection[int],
     hosts: Sequence[str],
     resolve: Resolve | None = None,
-) -> dict[int, set[int]]:
+) -> dict[int, frozenset[int]]:
     """Package -> the packages of a worse architecture its installation bans, on some host of
     ``hosts`` (none: x86_64, the default host). ``resolve`` meets the Supplements and Enhances
     of the packages (None: their resolutions in ``requirements``, when the run made them)."""
@@ -92,7 +92,9 @@ def banned_by(
                 for asker in banning:
                     if packages[asker].name != name or packages[asker].is_source:
                         found.setdefault(asker, set()).add(index)
-    return found
+    # One set for the packages that ban the same ones (most ban what their common needs reach).
+    shared: dict[frozenset[int], frozenset[int]] = {}
+    return {asker: shared.setdefault(frozenset(bans), frozenset(bans)) for asker, bans in found.items()}
 
 
 def _without_twins(

@@ -32,6 +32,9 @@ class Asking(Protocol):
     @property
     def apart_from(self) -> Mapping[int, object]: ...
 
+    @property
+    def banning(self) -> Mapping[int, object]: ...
+
     def mixed_groups(self, edges: Edges) -> list[int]: ...
 
     def ask(self, package: int, groups: Sequence[Group]) -> NoCleanWay | None: ...
@@ -44,7 +47,7 @@ def origin_needs(
     and those left unasked once ``search`` walked past ``bound`` requirements. Each installation
     found holds the package asked, a clean one for nothing it holds: none is kept as a witness
     of the others' questions."""
-    if not search.apart_from or not search.mixed_groups(edges):
+    if not (search.apart_from or search.banning) or not search.mixed_groups(edges):
         return {}, frozenset()  # nothing can rule a clean way out
     found: dict[int, NoCleanWay] = {}
     asking = [package for package in sorted(origin) if search.runtime.get(package)]

@@ -33,12 +33,11 @@ def needing(
     Requires are its BuildRequires, all installed in one buildroot by ``dnf builddep``: a clean
     provider apart from the one provider of another of them is no way around either. ``absent``
     are packages that do not exist when the owner is installed or built (a spec's own binaries)."""
-    # Not the bans of one (`Apart.without_bans`): the package asked may be one that lifts them.
-    found = [apart_from[owner].without_bans()] if owner in apart_from else []
+    found = [apart_from[owner]] if owner in apart_from else []
     for resolution in resolutions:
         for needed in surely_needed(resolution):
             if needed in apart_from and needed != owner and needed not in absent:
-                found.append(apart_from[needed].without_bans())
+                found.append(apart_from[needed])
     if len(found) < 2:
         return found[0] if found else None
     return Joint(tuple(found))
@@ -124,10 +123,8 @@ def uninstallable(
         if not together:
             continue
         together = together | {owner}
-        # Not by a ban (`Apart.without_bans`): a package of the banned one's name lifts it.
         if any(
-            one in apart_from
-            and any(other != one and other in apart_from[one].without_bans() for other in together)
+            one in apart_from and any(other != one and other in apart_from[one] for other in together)
             for one in together
         ):
             found.add(owner)
