@@ -46,7 +46,7 @@ class CleanView(Protocol):
     def apart_from(self) -> Mapping[int, object]: ...
 
     @property
-    def banning(self) -> Mapping[int, object]: ...
+    def banning(self) -> Mapping[int, frozenset[int]]: ...
 
     def clean(self, group: Group) -> list[int]: ...
 
@@ -110,10 +110,11 @@ def _rulable(view: CleanView, edges: Edges, mixed: list[Group], build: Builds) -
 
 
 def holding_apart(view: CleanView, edges: Edges) -> set[int]:
-    """The packages outside the tainted ones that are apart from some, ban some
-    (`auditor.deps.infarch`) or trigger a group under a condition (`CleanView.triggers`), or may
-    hold one through any clean provider of any group."""
-    found = _holding(view, edges, {*view.apart_from, *view.banning, *view.triggers()}, None, None)
+    """The packages outside the tainted ones that are apart from some, that some package's own
+    installation bans (`auditor.deps.infarch`) or that trigger a group under a condition
+    (`CleanView.triggers`), or may hold one through any clean provider of any group."""
+    banned = {one for bans in view.banning.values() for one in bans}
+    found = _holding(view, edges, {*view.apart_from, *banned, *view.triggers()}, None, None)
     assert found is not None  # unbounded
     return found
 

@@ -98,8 +98,7 @@ class CleanView:
         return known[1]
 
     def mixed(self, group: Group) -> bool:
-        """Whether ``group`` has a tainted member and a clean one (asked for each group waiting
-        at each choice of a walk: answered once)."""
+        """Whether ``group`` has a tainted member and a clean one (answered once per group)."""
         known = self._clean.get(id(group))
         if known is None:
             known = self._cleaned(group)
@@ -169,8 +168,11 @@ class CleanView:
     def relevant(self, mixed: Iterable[Group]) -> set[int]:
         """The packages whose being held beside a ``mixed`` group can rule out its clean way:
         those apart from a package that its clean providers are, surely hold, or may choose
-        among. Empty when there is none, as on most runs."""
+        among, and those whose own installation bans one of those (`auditor.deps.infarch`).
+        Empty when there is none, as on most runs."""
         apart_from, runtime = self.apart_from, self.runtime
+        banned = {one for bans in self.banning.values() for one in bans}
+        near_banned: set[int] = set()
         chosen: set[int] = set()
         near: set[int] = set()
         for group in mixed:
@@ -179,6 +181,7 @@ class CleanView:
                 chosen.add(clean[0])
             else:
                 near.update(member for member in clean if member in apart_from)
+                near_banned.update(member for member in clean if member in banned)
                 surely = [self.surely_apart(member) for member in clean]
                 if all(surely):
                     for found in surely:
@@ -187,14 +190,15 @@ class CleanView:
         for node in self.surely_held(chosen):
             if node in apart_from:
                 near.add(node)
+            if node in banned:
+                near_banned.add(node)
             for group in runtime.get(node, ()):
                 clean = self.clean(group)
                 if len(clean) > 1 and self.binds(group):
                     near.update(member for member in clean if member in apart_from)
+                    near_banned.update(member for member in clean if member in banned)
         self.near = near
-        # A package whose own installation bans some (`auditor.deps.infarch`): asked, wherever
-        # the banned ones lie (few, if any).
-        found = set(self.banning)
+        found = {one for one, bans in self.banning.items() if not bans.isdisjoint(near_banned)}
         if not near:
             return found
         # Only the other side of a pair: a package holds ``near`` through the mixed group

@@ -84,7 +84,7 @@ def without_clean_way(
     packages outside it are asked, and their BuildRequires may take none of it (`tainted_in`).
     ``known``: clean installations an earlier check found (`CleanInstalls.answering`); the
     answer's ``installed`` holds those this one knows of (none with ``build_tainted``).
-    ``origin``: tainted binaries asked too, each allowed itself (`origin_needs`). ``bans``: `auditor.deps.infarch`'s.
+    ``origin``: tainted binaries asked too, each allowed itself (`origin_needs`); ``bans``, `infarch`'s.
     """
     search = _Search(runtime, tainted, apart_from, partly, build_tainted, bans)
     asked = {one: without_lock_step(groups) for one, groups in search.asked(build, edges, only).items()}

@@ -4,9 +4,8 @@ A package *depends* on origin packages when one of its requirements has no clean
 (`auditor.deps.edges.least_fixed_point`), or when its clean providers cannot be installed
 together (`auditor.deps.cleanway`); a source package is *blocked* when its buildroot cannot do
 without a tainted package, or without a blocked binary or a package that needs one
-(`_blocked`, `_build_rounds`), and so are the binaries built from it.
-`auditor.deps.propagation` proves each with a chain; `auditor.audit.plan` asks only what,
-once per group of origin packages.
+(`_blocked`, `_build_rounds`), and so are the binaries built from it. `auditor.deps.propagation`
+proves each with a chain; `auditor.audit.plan` asks only what, once per group of origin packages.
 """
 
 from __future__ import annotations
