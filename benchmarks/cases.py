@@ -324,6 +324,13 @@ CASES: tuple[CaseSpec, ...] = (
         ("versions-30k",),
         lambda ctx: distro_cold(ctx, "versions-30k", DistroTargets(rss=None)),
     ),
+    # i686 copies of x86_64 packages, some of an older version (an EL repository and its updates):
+    # the multilib walk and libsolv's infarch rule; on record beside dnf and libsolv, no target.
+    CaseSpec(
+        "multilib-12k-cold",
+        ("multilib-12k",),
+        lambda ctx: distro_cold(ctx, "multilib-12k", DistroTargets(rss=None)),
+    ),
     # The hostile shape: n distinct ranges over n versions of one name (quadratic before the
     # versions were bisected); on record beside dnf and libsolv, no target.
     CaseSpec(

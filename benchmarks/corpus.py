@@ -12,6 +12,9 @@ Corpora (see ``benchmarks/generators``):
 - ``versions-30k``: distro-10k's packages three times, the later copies' versions suffixed
   (``+v1``, ``+v2``), as one repository: every name in three versions, as a repository beside
   its updates has them. Made on demand (after distro-10k).
+- ``multilib-12k``: distro-10k's packages and an i686 copy of about 40 % of its x86_64 ones, a
+  quarter of those of an older version only, as one repository: an EL repository's 32-bit
+  packages beside updates that left some behind. Made on demand (after distro-10k).
 - ``ranges-5k``: one name of 5,000 versions and 15,000 packages each requiring, conflicting
   with or obsoleting a range of it of its own (``benchmarks/generators/ranges.py``, a second):
   the shape a hostile repository once made quadratic. Made on demand.
@@ -31,7 +34,8 @@ from collections.abc import Iterable
 
 from benchmarks.generators import store
 
-DISTRO = (store.DISTRO_60K, store.DISTRO_10K, store.DISTRO_200K, store.VERSIONS_30K, store.RANGES_5K)
+DISTRO = (store.DISTRO_60K, store.DISTRO_10K, store.DISTRO_200K, store.VERSIONS_30K, store.MULTILIB_12K,
+          store.RANGES_5K)  # fmt: skip
 """The corpora that are repositories of metadata alone (scanned with ``--metadata-only``)."""
 DISTRO_200K = store.DISTRO_200K
 RPMS = store.RPMS_2K

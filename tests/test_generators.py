@@ -180,3 +180,25 @@ def test_a_corpus_that_cannot_be_made_says_what_to_install_or_run(
     with pytest.raises(store.CorpusUnavailable, match="rpmbuild and createrepo_c") as missing_tools:
         store.ensure([store.RPMS_2K], str(tmp_path / "corpora"))
     assert "apt-get install rpm createrepo-c" in str(missing_tools.value)
+
+
+def test_multilib_corpus_holds_i686_copies_some_of_an_older_version_libsolv_reads(tmp_path: Path) -> None:
+    """multilib-12k's shape, small: an i686 copy of some x86_64 packages (by a digest of the name),
+    some of those of an older version only, every pkgid its own, each Depends met (the index
+    has no /bin/sh that the generator's scripts need)."""
+    index = "".join(
+        f"Package: p{n}\nVersion: 1:2.{n}-1\nArchitecture: amd64\nDepends: p0\n\n" for n in range(200)
+    )
+    packages = copies.multilib(debian.unique_paragraphs(index))
+    distro.write(str(tmp_path), packages, distro.virtual_names(packages))
+    read = read_repository(str(tmp_path)).packages
+    i686 = {p.name: (p.epoch, p.version) for p in read if p.arch == "i686"}
+    older = {name for name, (_epoch, version) in i686.items() if version.startswith("0~")}
+    assert 0.3 * 200 < len(i686) < 0.5 * 200  # about MULTILIB_SHARE of 100
+    assert 0.05 * 200 < len(older) < 0.15 * 200  # about OLDER_SHARE of 100
+    assert all(epoch == 1 for epoch, _version in i686.values())
+    assert len({p.checksum for p in read}) == len(read) == 200 + len(i686)
+    pool, repository = solv_closure.load(str(tmp_path))
+    assert {need for needs in solv_closure.unresolved(pool, repository).values() for need in needs} == {
+        "/bin/sh"
+    }

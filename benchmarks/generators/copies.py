@@ -13,6 +13,13 @@ each requirement met by each of them, as in a repository beside its updates (XCP
 updates, or three releases' spec files scanned at once). It puts the cost of many versions of
 each name on record: what a package holds is apart from its other versions, and what the
 clean-way search asks grows with them.
+
+multilib-12k (`multilib`): distro-10k's packages and an i686 copy of about 40 % of its x86_64
+ones, a quarter of those of an older version only (``0~`` before the upstream version), as an
+EL repository with its 32-bit packages beside updates that left some behind (CentOS 7 as
+XCP-ng's context). A requirement met by an x86_64 package is met by its i686 copy too, and an
+old i686 copy within reach of its name's x86_64 package is banned (libsolv's infarch rule):
+the multilib walk's cost on record, and its unresolved requirements held to dnf's and libsolv's.
 """
 
 from __future__ import annotations
@@ -24,6 +31,11 @@ from collections.abc import Sequence
 from benchmarks.generators.debian import Paragraph
 
 COPIES = 3
+MULTILIB_SHARE = 40
+"""Of each 100 amd64 packages, about how many `multilib` copies as i386 (i686)."""
+OLDER_SHARE = 10
+"""Of each 100 amd64 packages, about how many of those copies are of an older version only."""
+_EPOCH = re.compile(r"(\d+:)?(.*)")
 _RELATION_FIELDS = ("Depends", "Pre-Depends", "Recommends", "Suggests", "Enhances", "Conflicts",
                     "Breaks", "Provides")  # fmt: skip
 _RELATION_NAME = re.compile(r"(^|[,|])(\s*)([^\s,|(\[<]+)")
@@ -47,6 +59,27 @@ def versions(packages: Sequence[Paragraph], count: int = COPIES) -> list[Paragra
     found = list(packages)
     for number in range(1, count):
         found += [versioned(fields, f"+v{number}") for fields in packages]
+    return found
+
+
+def multilib(packages: Sequence[Paragraph]) -> list[Paragraph]:
+    """``packages`` and an i386 copy of some of the amd64 ones (chosen by a digest of the name,
+    the same every run), some of an older version."""
+    found = list(packages)
+    for fields in packages:
+        if fields.get("Architecture") != "amd64":
+            continue
+        bucket = int(hashlib.md5(fields["Package"].encode()).hexdigest()[:8], 16) % 100
+        if bucket >= MULTILIB_SHARE:
+            continue
+        copy = dict(fields, Architecture="i386")
+        if bucket < OLDER_SHARE:
+            match = _EPOCH.fullmatch(fields["Version"])
+            assert match is not None  # (.*) matches anything
+            copy["Version"] = f"{match.group(1) or ''}0~{match.group(2)}"
+        digest = fields.get("SHA256") or fields["Package"]
+        copy["SHA256"] = hashlib.sha256((digest + ":i386").encode()).hexdigest()
+        found.append(copy)
     return found
 
 

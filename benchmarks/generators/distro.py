@@ -47,7 +47,7 @@ from benchmarks.generators.rpmmd import TIMESTAMP, Entry, Fragments, version_att
 SUBSET_SIZE = 10_000
 SUBSET_SEED = 42
 _RICH = {"GE": ">=", "LE": "<=", "EQ": "=", "LT": "<", "GT": ">"}
-_ARCH = {"amd64": "x86_64", "all": "noarch"}
+_ARCH = {"amd64": "x86_64", "i386": "i686", "all": "noarch"}
 FILE_OWNERS = {
     "dash": ("/bin/sh", "/usr/bin/dash", "/bin/dash"),
     "bash": ("/bin/bash", "/usr/bin/bash"),

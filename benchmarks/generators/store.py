@@ -31,10 +31,11 @@ DISTRO_60K = "distro-60k"
 DISTRO_10K = "distro-10k"
 DISTRO_200K = "distro-200k"
 VERSIONS_30K = "versions-30k"
+MULTILIB_12K = "multilib-12k"
 RPMS_2K = "rpms-2k"
 RANGES_5K = "ranges-5k"
 ALL = (DISTRO_60K, DISTRO_10K, RPMS_2K)
-ON_DEMAND = (DISTRO_200K, VERSIONS_30K, RANGES_5K)
+ON_DEMAND = (DISTRO_200K, VERSIONS_30K, MULTILIB_12K, RANGES_5K)
 """Corpora made only when asked for by name (a benchmark case), never by ``ensure`` of all."""
 RPMS_COUNT = 2000
 RPMS_SEED = 7
@@ -50,6 +51,7 @@ _SOURCES = {
     DISTRO_10K: ("debian.py", "rpmmd.py", "distro.py", "solv_closure.py"),
     DISTRO_200K: ("debian.py", "rpmmd.py", "distro.py", "copies.py"),
     VERSIONS_30K: ("debian.py", "rpmmd.py", "distro.py", "copies.py", "solv_closure.py"),
+    MULTILIB_12K: ("debian.py", "rpmmd.py", "distro.py", "copies.py", "solv_closure.py"),
     RPMS_2K: ("rpms.py",),
     RANGES_5K: ("rpmmd.py", "ranges.py"),
 }
@@ -209,6 +211,9 @@ def ensure(names: Iterable[str], corpora: str | None = None, log: Log = log_to_s
         if VERSIONS_30K in wanted:
             _ensure_distro(corpora, True, log)  # its packages are distro-10k's
             _ensure_versions(corpora, log)
+        if MULTILIB_12K in wanted:
+            _ensure_distro(corpora, True, log)  # its packages are distro-10k's
+            _ensure_multilib(corpora, log)
         if RPMS_2K in wanted:
             _ensure_rpms(corpora, log)
         if RANGES_5K in wanted:
@@ -265,6 +270,16 @@ def _ensure_versions(corpora: str, log: Log) -> None:
         return copies.versions([fields for fields in packages if fields["Package"] in names]), packages
 
     _ensure_of_index(corpora, VERSIONS_30K, made, log)
+
+
+def _ensure_multilib(corpora: str, log: Log) -> None:
+    from benchmarks.generators import copies, distro
+
+    def made(packages: list[debian.Paragraph]) -> tuple[list[debian.Paragraph], list[debian.Paragraph]]:
+        names = distro.closed_subset(os.path.join(corpora, DISTRO_60K))  # distro-10k's, made before
+        return copies.multilib([fields for fields in packages if fields["Package"] in names]), packages
+
+    _ensure_of_index(corpora, MULTILIB_12K, made, log)
 
 
 def _ensure_of_index(
