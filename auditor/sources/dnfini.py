@@ -204,17 +204,36 @@ def dnf_repo_file_order(path: str) -> list[str]:
         parts.insert(0, tail)
 
 
+_LIST_SEPARATOR = re.compile(r"[ ,\n]")
+
+
 def dnf_list_items(value: str) -> list[str]:
-    """libdnf's ``OptionStringList::fromString``: items end at a space, a comma or a new line,
-    spaces after each skipped; a tab is part of an item (``foo\tbar`` is one name to dnf)."""
+    """libdnf's ``OptionStringList::fromString`` (0.69, dnf 4.14's): items end at a space, a
+    comma or a new line, the spaces after each skipped, then a comma after them when a space
+    ended the item, then a new line (and its spaces) after a space or a comma: ``a , b`` and
+    ``a,\nb`` are two items, ``a ,,b`` and ``a\n\nb`` three (checked against libdnf's binding
+    on every string of up to 7 of ``a``, space, comma, tab and new line). A tab is part of an
+    item (``foo\tbar`` is one name to dnf). One pass: looking for each separator from each item,
+    and copying the rest of the value to skip its spaces, took 7 minutes for ``exclude=a,a,...``
+    of 3.6 MB."""
     items: list[str] = []
-    start = len(value) - len(value.lstrip(" "))
+    start = _past_spaces(value, 0)
     while start < len(value):
-        ends = [at for at in (value.find(char, start) for char in " ,\n") if at >= 0]
-        if not ends:
+        found = _LIST_SEPARATOR.search(value, start)
+        if found is None:
             items.append(value[start:])
             break
-        end = min(ends)
+        end = found.start()
         items.append(value[start:end])
-        start = end + 1 + len(value[end + 1 :]) - len(value[end + 1 :].lstrip(" "))
+        start = _past_spaces(value, end + 1)
+        if value[end] == " " and value[start : start + 1] == ",":
+            end, start = start, _past_spaces(value, start + 1)
+        if value[end] in " ," and value[start : start + 1] == "\n":
+            start = _past_spaces(value, start + 1)
     return items
+
+
+def _past_spaces(value: str, at: int) -> int:
+    while at < len(value) and value[at] == " ":
+        at += 1
+    return at
