@@ -31,6 +31,9 @@ MAX_VALUE_BYTES = 64 * 1024
 mistake (a log, an image) must not be read whole."""
 MAX_FILES = 10_000
 """Entries of one variables directory: /etc/dnf/vars holds a handful."""
+MAX_VALUES_BYTES = 1024 * 1024
+"""The values read from all the variables directories together: 10,000 files of 64 KiB each
+held 640 MB (an image's ``etc/dnf/vars`` given as is may be anyone's)."""
 MAX_SUBSTITUTED_GROWTH = 4 * 1024 * 1024
 """Bytes the variables may add to one configuration (or to the URLs one mirrorlist lists), each
 ``$name`` counted at its value's length: ``$a`` repeated in a 40 KiB ``.repo`` file, with a
@@ -68,6 +71,7 @@ def read_vars_dirs(directories: Iterable[str]) -> dict[str, str]:
     cannot be read, is an `InputError`: the user named it, and a value silently missing would
     leave URLs unexpanded, or expanded otherwise than on the host."""
     found: dict[str, str] = {}
+    held = 0
     for directory in directories:
         try:
             with os.scandir(directory) as entries:
@@ -87,6 +91,12 @@ def read_vars_dirs(directories: Iterable[str]) -> dict[str, str]:
             # As written: dnf's names are case-sensitive, and the URLs' are looked up lower-cased
             # (as yum does), so a "Stream" file gives no $stream on either side.
             found[name] = _first_line(path)
+            held += len(found[name])
+            if held > MAX_VALUES_BYTES:
+                raise InputError(
+                    directory,
+                    f"its variables hold more than {MAX_VALUES_BYTES // 1024} KiB: not a vars directory",
+                )
     return found
 
 
