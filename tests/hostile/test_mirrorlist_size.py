@@ -4,7 +4,8 @@
 Each line a mirrorlist lists that is no mirror (a comment-less junk line, an ``ftp://`` URL) was
 looked up in the list of its URLs: 866,000 lines, half of them URLs, took hours. A metalink's
 checksums were each looked up in the list of those before (100,000 alternates: minutes), and
-the path of each element built whole (2 million nested elements: hours). Each read runs
+the path of each element built whole (2 million nested elements: hours), in a ``repomd.xml``
+too. Each read runs
 in a child process whose CPU time is capped (RLIMIT_CPU) far above a linear read (8 s on this
 machine) and far below the quadratic one, as `tests/hostile/test_metadata_bounds.py` caps the
 address space; no time is measured.
@@ -115,3 +116,29 @@ def test_what_is_no_mirror_is_kept_in_order_for_the_policy(tmp_path: Path) -> No
     read = mirrorlist(str(listing), f"file://{listing}")
     assert read.mirrors == ("http://a/", "http://a/", "http://b/")
     assert read.ignored == ("ftp://citrix.example/x", "mailto:x", "/local/path", "ftp://citrix.example/x")
+
+
+_READ_REPOMD = """
+import sys
+from auditor.formats.repomd import read_repomd
+try:
+    read_repomd(sys.argv[1], sys.argv[1])
+except Exception as exc:
+    print(exc)
+"""
+
+
+def test_a_repomd_nested_to_the_size_ceiling_is_read_in_linear_time(tmp_path: Path) -> None:
+    depth = (SMALL_FILE_CEILING - 1024) // 7
+    repomd = tmp_path / "repomd.xml"
+    head = '<?xml version="1.0"?>\n<repomd xmlns="http://linux.duke.edu/metadata/repo">'
+    repomd.write_text(f"{head}{'<a>' * depth}{'</a>' * depth}</repomd>\n")
+    done = subprocess.run(
+        [sys.executable, "-c", _READ_REPOMD, str(repomd)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        preexec_fn=_cap_cpu,
+        check=False,
+    )
+    assert done.returncode == 0, f"killed past {CPU_SECONDS} s of CPU ({done.returncode}): {done.stderr}"
