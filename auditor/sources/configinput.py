@@ -15,7 +15,7 @@ from auditor.rpm.gaps import Gap, GapKind
 from auditor.runtime.store import Store
 from auditor.sources.configscope import ConfigScope
 from auditor.sources.configsection import ConfigRead
-from auditor.sources.configvars import config_variables
+from auditor.sources.configvars import config_variables, substitution_growth
 from auditor.sources.dnfini import dnf_repo_file_order
 from auditor.sources.inputpaths import is_repo_config_name
 from auditor.sources.interface import ConfigUrl, InputKind, InputSummary, LoadResult, ReadOptions
@@ -51,6 +51,7 @@ def load_config(
     written = data.decode("utf-8", "replace")
     expanded = _expand_includes(written, path, shown, remote, origin, result)
     text = expanded.text  # as yum reads it; dnf reads what is written, ignoring include=
+    substitution_growth([written, text], config_variables(remote.options), shown)
     read: ConfigRead = read_repo_config(
         text,
         shown,

@@ -22,7 +22,7 @@ from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import Package
 from auditor.runtime.store import Store
 from auditor.sources.configscope import ConfigScope, ReadOnce, location_of
-from auditor.sources.configvars import expand, variable_hint
+from auditor.sources.configvars import expand, substitution_growth, variable_hint
 from auditor.sources.interface import ConfigUrl, ReadOptions
 from auditor.sources.localrepo import read_local_repository
 from auditor.sources.mirrorlists import Listing, metalink, mirrorlist
@@ -279,6 +279,7 @@ class SectionReader:
         try:
             path = decision.local_path or self.remote.fetch_by_url(decision.url, key)
             listing = parse(path, decision.url)
+            substitution_growth([*listing.mirrors, *listing.ignored], self.variables, decision.url)
         except InputError as exc:
             self._redirected(exc)
             if decision.local_path is None:

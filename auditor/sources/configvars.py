@@ -31,6 +31,17 @@ MAX_VALUE_BYTES = 64 * 1024
 mistake (a log, an image) must not be read whole."""
 MAX_FILES = 10_000
 """Entries of one variables directory: /etc/dnf/vars holds a handful."""
+MAX_VALUES_BYTES = 1024 * 1024
+"""The values read from all the variables directories together: 10,000 files of 64 KiB each
+held 640 MB (an image's ``etc/dnf/vars`` given as is may be anyone's)."""
+MAX_SUBSTITUTED_GROWTH = 4 * 1024 * 1024
+"""Bytes the variables may add to one configuration (or to the URLs one mirrorlist lists), each
+``$name`` counted at its value's length: ``$a`` repeated in a 40 KiB ``.repo`` file, with a
+64 KiB value, made 1.2 GB of one URL (exit 4, MemoryError). Real ones shrink or grow by a few
+bytes a variable (``$releasever``, ``$basearch``); this is the configuration's own bound
+(`auditor.sources.repoinclude.MAX_CONFIG_BYTES`) again."""
+_REFERENCE = re.compile(r"\$\{?([A-Za-z0-9_]+)")
+"""Every ``$name`` some reader substitutes (dnf's, yum's, `expand`), and more."""
 
 
 def variable_hint(name: str) -> str:
@@ -60,6 +71,7 @@ def read_vars_dirs(directories: Iterable[str]) -> dict[str, str]:
     cannot be read, is an `InputError`: the user named it, and a value silently missing would
     leave URLs unexpanded, or expanded otherwise than on the host."""
     found: dict[str, str] = {}
+    held = 0
     for directory in directories:
         try:
             with os.scandir(directory) as entries:
@@ -79,6 +91,12 @@ def read_vars_dirs(directories: Iterable[str]) -> dict[str, str]:
             # As written: dnf's names are case-sensitive, and the URLs' are looked up lower-cased
             # (as yum does), so a "Stream" file gives no $stream on either side.
             found[name] = _first_line(path)
+            held += len(found[name])
+            if held > MAX_VALUES_BYTES:
+                raise InputError(
+                    directory,
+                    f"its variables hold more than {MAX_VALUES_BYTES // 1024} KiB: not a vars directory",
+                )
     return found
 
 
@@ -92,6 +110,26 @@ def _first_line(path: str) -> str:
         return line.decode("utf-8")
     except UnicodeDecodeError:
         raise InputError(path, "not UTF-8 text: a variable's value is a word of a URL") from None
+
+
+def substitution_growth(texts: Iterable[str], variables: dict[str, str], shown: str, grown: int = 0) -> int:
+    """``grown`` plus the bytes substituting ``variables`` in ``texts`` could add, each reference
+    counted at its longest value (dnf looks names up as written, yum lower-cased); checked before
+    any value is substituted. Past `MAX_SUBSTITUTED_GROWTH`, an `InputError` naming ``shown``."""
+    if not variables:
+        return grown
+    lengths = {name: len(value) for name, value in variables.items()}
+    for text in texts:
+        for match in _REFERENCE.finditer(text):
+            name = match.group(1)
+            grown += max(lengths.get(name, 0), lengths.get(name.lower(), 0))
+            if grown > MAX_SUBSTITUTED_GROWTH:
+                raise InputError(
+                    shown,
+                    f"its variables would add more than {MAX_SUBSTITUTED_GROWTH} bytes to it"
+                    f" (${name} and others repeated): refused",
+                )
+    return grown
 
 
 def config_variables(options: RemoteOptions) -> dict[str, str]:

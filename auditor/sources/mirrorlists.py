@@ -109,10 +109,11 @@ def mirrorlist(path: str, url: str) -> Listing:
             url, f"dnf and yum 3 read its mirrors otherwise (mirror {at + 1}: {_shown(dnf, at)} to dnf,"
             f" {_shown(yum, at)} to yum 3): a mirror one of them reads would go unaudited; refused",
         )  # fmt: skip
+    kept = tuple(mirror for mirror in urls if _usable(mirror))
+    # A set: looking each line up in the list took hours for a mirrorlist of 600,000 lines.
+    ignored = frozenset(listed).difference(kept)
     return Listing(
-        tuple(mirror for mirror in urls if _usable(mirror)),
-        tuple(mirror for mirror in listed if mirror not in urls or not _usable(mirror)),
-        "http, https or file mirror",
+        kept, tuple(mirror for mirror in listed if mirror in ignored), "http, https or file mirror"
     )
 
 
@@ -163,6 +164,9 @@ _READ_IN_FILE = frozenset(
 """The elements of a metalink's ``<file>`` that librepo reads (``metalink.c``: a state table of
 the children each element may have, names as written; any other element is skipped with all it
 holds), by their path from the root."""
+_DEEPEST = max(len(element) for element in _READ_IN_FILE)
+"""Elements deeper are none librepo reads: their path is never built (building it at each element
+took hours for a metalink nesting 2 million elements)."""
 
 
 def metalink(path: str, url: str) -> Listing:
@@ -185,15 +189,19 @@ def metalink(path: str, url: str) -> Listing:
     hash_type = [""]
     hashes: dict[str, str] = {}
     vouched: list[tuple[str, str]] = []
+    vouched_once: set[tuple[str, str]] = set()  # looked up in the list: minutes for 100,000 alternates
 
-    def read_here(element: tuple[str, ...]) -> bool:
+    def read_here(element: tuple[str, ...] | None) -> bool:
         return reading[0] and element in _READ_IN_FILE
+
+    def element_path() -> tuple[str, ...] | None:
+        return tuple(open_elements) if len(open_elements) <= _DEEPEST else None
 
     def start(name: str, attrs: dict[str, str]) -> None:
         if name.rsplit(":", 1)[-1].lower() == "html":
             raise InputError(url, HTML_PAGE)
         open_elements.append(name)
-        element = tuple(open_elements)
+        element = element_path()
         if element == _FILE:
             # librepo reads the first file named exactly repomd.xml, and skips every other.
             reading[0] = not file_seen[0] and attrs.get("name") == "repomd.xml"
@@ -208,7 +216,7 @@ def metalink(path: str, url: str) -> Listing:
             hash_type[0] = "sha1" if algorithm == "sha" else algorithm  # librepo reads "sha" as SHA-1
 
     def end(name: str) -> None:
-        element = tuple(open_elements)
+        element = element_path()
         open_elements.pop()
         if element == _FILE:
             reading[0] = False
@@ -218,8 +226,9 @@ def metalink(path: str, url: str) -> Listing:
             hashes[hash_type[0]] = "".join(text)
         elif name == "verification":
             best = _best(hashes)
-            if best is not None and best not in vouched:
+            if best is not None and best not in vouched_once:
                 vouched.append(best)
+                vouched_once.add(best)
         elif name == "url":
             value = "".join(text)  # as librepo takes it: white space around it is the URL's too
             if value.endswith("/repodata/repomd.xml") and _usable(value):

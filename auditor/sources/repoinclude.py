@@ -42,7 +42,7 @@ from urllib.parse import quote, unquote, urljoin, urlsplit
 from auditor.core.errors import InputError
 from auditor.core.files import open_regular, os_reason
 from auditor.net.http import strip_userinfo
-from auditor.sources.configvars import variable_hint
+from auditor.sources.configvars import substitution_growth, variable_hint
 
 # Past these bounds a configuration is refused (`InputError`): a cut would hide an unbounded
 # part of it, and yum has no bound but its skip of repeats (a file including the next in each
@@ -123,6 +123,7 @@ def expand_includes(text: str, shown: str, base: str, variables: dict[str, str],
     section: str | None = None
     total = len(text)
     lines_seen = 0
+    grown = 0
     while stack:
         top = stack[-1]
         if top.next >= len(top.lines):
@@ -151,6 +152,7 @@ def expand_includes(text: str, shown: str, base: str, variables: dict[str, str],
             raise InputError(
                 shown, f"more than {MAX_INCLUDES} include lines (at {top.shown}: include={written})"
             )
+        grown = substitution_growth([written], variables, shown, grown)
         url, left = _yum_substitute(written, variables)
         target = _joined(top.url, url)
         if target is None:  # urllib refuses it (``http://[::1``): yum cannot open it either

@@ -143,6 +143,9 @@ def make_vars(where: Path, kind: str) -> None:
         (where / "stream").write_bytes(b"x" * 70_000)
     elif kind == "fifo":
         os.mkfifo(where / "stream")
+    elif kind == "many long values":  # 20 of 60,000 bytes: 10,000 of them held 640 MB
+        for number in range(20):
+            (where / f"v{number}").write_text("x" * 60_000 + "\n")
 
 
 @pytest.mark.parametrize(
@@ -153,6 +156,7 @@ def make_vars(where: Path, kind: str) -> None:
         ("binary", "not UTF-8 text"),
         ("one long line", "first line over 64 KiB"),
         ("fifo", None),  # skipped, never opened: dnf's ``isfile`` skips it too
+        ("many long values", "its variables hold more than 1024 KiB: not a vars directory"),
     ],
 )
 def test_a_vars_directory_that_cannot_be_read_is_an_input_error(

@@ -12,7 +12,7 @@ import random
 import subprocess
 from pathlib import Path
 
-from auditor.sources.dnfini import DnfRefusal, dnf_enabled, read_as_dnf
+from auditor.sources.dnfini import DnfRefusal, dnf_enabled, dnf_list_items, dnf_substituted, read_as_dnf
 
 SYSTEM_PYTHON = "/usr/bin/python3"
 _READ_WITH_LIBDNF = """
@@ -130,3 +130,49 @@ def test_enabled_falls_back_to_main_s_as_an_option_child() -> None:
     assert [dnf_enabled({"enabled": value}, main) for value in ("maybe", "", "0\f")] == [False] * 3
     assert [dnf_enabled({"enabled": value}, main) for value in ("1", "On", "yes")] == [True] * 3
     assert dnf_enabled({"enabled": "maybe"}, {"enabled": "maybe"})
+
+
+_LISTS_AND_SUBSTITUTIONS_WITH_LIBDNF = """
+import json, sys, libdnf.conf
+lists, texts, variables = json.load(sys.stdin)
+split = []
+for value in lists:
+    option = libdnf.conf.OptionStringList(libdnf.conf.VectorString())
+    option.set(libdnf.conf.Option.Priority_RUNTIME, value)
+    split.append(list(option.getValue()))
+print(json.dumps([split, [libdnf.conf.ConfigParser.substitute(text, variables) for text in texts]]))
+"""
+
+
+def _random_texts(alphabet: list[str], count: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))) for _ in range(count)]
+
+
+def test_lists_and_substitutions_are_libdnfs() -> None:
+    """`dnf_list_items` splits a list option (``exclude``, ``baseurl``) and `dnf_substituted`
+    puts a configuration's variables in as libdnf 0.69 (dnf 4.14's) does, each read in one pass."""
+    lists = [
+        "a , b",
+        "a ,,b",
+        "f ,",
+        " a, b  c,,d\te\n f ,",
+        *_random_texts(["a", " ", ",", "\n", "\t"], 600, 1),
+    ]
+    texts = [
+        "$a${a}$A-$ab-${a:-w}-${a-$$a-$",
+        *_random_texts(["$", "{", "}", "a", "A", "_", "1", "-"], 600, 2),
+    ]
+    variables = {"a": "1", "_": "u", "1a": "2", "A": "3", "a1": "$a"}
+    done = subprocess.run(
+        [SYSTEM_PYTHON, "-c", _LISTS_AND_SUBSTITUTIONS_WITH_LIBDNF],
+        input=json.dumps([lists, texts, variables]),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, f"libdnf (python3-libdnf) is the authority here: {done.stderr}"
+    split, substituted = json.loads(done.stdout)
+    assert [dnf_list_items(value) for value in lists] == split
+    assert [dnf_substituted(text, variables) for text in texts] == substituted
