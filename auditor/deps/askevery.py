@@ -48,6 +48,9 @@ class CleanView(Protocol):
     @property
     def banning(self) -> Mapping[int, frozenset[int]]: ...
 
+    @property
+    def banned(self) -> frozenset[int]: ...
+
     def clean(self, group: Group) -> list[int]: ...
 
     def mixed(self, group: Group) -> bool: ...
@@ -113,8 +116,7 @@ def holding_apart(view: CleanView, edges: Edges) -> set[int]:
     """The packages outside the tainted ones that are apart from some, that some package's own
     installation bans (`auditor.deps.infarch`) or that trigger a group under a condition
     (`CleanView.triggers`), or may hold one through any clean provider of any group."""
-    banned = {one for bans in view.banning.values() for one in bans}
-    found = _holding(view, edges, {*view.apart_from, *banned, *view.triggers()}, None, None)
+    found = _holding(view, edges, {*view.apart_from, *view.banned, *view.triggers()}, None, None)
     assert found is not None  # unbounded
     return found
 

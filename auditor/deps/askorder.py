@@ -12,7 +12,7 @@ the fewest questions: on distro-60k, asking every package that may reach a mixed
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable, Mapping, Sequence
+from collections.abc import Collection, Container, Iterable, Mapping, Sequence
 from typing import Protocol, TypeVar
 
 from auditor.deps.edges import Edges
@@ -54,10 +54,13 @@ class _View(Protocol):
     @property
     def banning(self) -> Mapping[int, frozenset[int]]: ...
 
+    @property
+    def banned(self) -> frozenset[int]: ...
+
     def clean(self, group: Group) -> list[int]: ...
 
 
-def witnessed(package: int, groups: Sequence[Group], held: Iterable[int], view: _View) -> Iterable[int]:
+def witnessed(package: int, groups: Sequence[Group], held: Collection[int], view: _View) -> Iterable[int]:
     """What a clean installation found for ``package`` (``held``; ``groups``, what it was asked
     with) answers for: all it holds, but only ``package`` when it was asked spared its lock-step
     twins (`auditor.deps.hops.without_lock_step`): another it holds may take it as a dependency,
@@ -70,10 +73,9 @@ def witnessed(package: int, groups: Sequence[Group], held: Iterable[int], view: 
         return ()
     if any(group.lock_step for group in view.runtime.get(package, ())):
         return (package,)
-    # Nor one that bans a package held (`auditor.deps.infarch`): asked for itself, it can never
-    # hold that one, which the package asked held, lifting the ban for its name.
-    banning = view.banning
-    if banning:
-        held = set(held)
-        return held - {one for one, bans in banning.items() if one in held and not bans.isdisjoint(held)}
-    return held
+    # Asked for itself, one that bans a package held can never hold it: the package asked held
+    # it, lifting the ban for its name. Most walks hold nothing banned: no package is looked at.
+    if view.banned.isdisjoint(held):
+        return held
+    held, banning = set(held), view.banning
+    return {one for one in held if banning.get(one, frozenset()).isdisjoint(held)}

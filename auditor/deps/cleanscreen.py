@@ -50,6 +50,7 @@ class CleanView:
         self.banning: Mapping[int, frozenset[int]] = bans or {}
         """package -> the packages its own installation bans (`auditor.deps.infarch`): apart from
         them only as the package asked (`auditor.deps.coinstall.HeldApart`)."""
+        self.banned = frozenset(one for found in self.banning.values() for one in found)  # by some
         self.partly = partly
         self.screened_only = False
         """Whether past `auditor.deps.askevery.ASK_EVERY` only the screen's choice was asked."""
@@ -170,8 +171,7 @@ class CleanView:
         those apart from a package that its clean providers are, surely hold, or may choose
         among, and those whose own installation bans one of those (`auditor.deps.infarch`).
         Empty when there is none, as on most runs."""
-        apart_from, runtime = self.apart_from, self.runtime
-        banned = {one for bans in self.banning.values() for one in bans}
+        apart_from, runtime, banned = self.apart_from, self.runtime, self.banned
         near_banned: set[int] = set()
         chosen: set[int] = set()
         near: set[int] = set()

@@ -12,10 +12,10 @@ With no such twin it is banned: ``lib-1.i686`` is never installed where ``lib-2.
 within reach, even when the walk that would take ``lib-1.i686`` never takes ``lib-2.x86_64``
 (rpm-md hunt, ``archmix`` 143: a clean way through ``lib-1.i686`` that libsolv never takes).
 
-That ban is the asked package's, not a pair's: it is recorded as the package asked being
-apart from the banned one (`auditor.deps.coinstall.incompatible`), from its own side only. A
-package held in a walk bans nothing by itself: the package asked reaches all it reaches, so
-its own ban already holds. What is not read:
+That ban is the asked package's, not a pair's: the graph keeps it beside what is apart from what
+(`auditor.deps.graph.DependencyGraph.bans`), and only the walk of the package asked reads it
+(`auditor.deps.coinstall.HeldApart`). A package held in a walk bans nothing by itself: the
+package asked reaches all it reaches, so its own ban already holds. What is not read:
 
 - the package asked bans nothing of its own name: an install job lifts the rule for its name
   when the package itself is of a worse architecture (``jobtodisablelist``), and otherwise
