@@ -20,7 +20,7 @@ from auditor.audit.result import AuditResult
 from tests.deps.built import CITRIX, audit, build_repository, libsolv_installs, libsolv_needs, verdicts
 
 PACKAGES: list[dict[str, Any]] = [
-    {"name": "cx", **CITRIX, "provides": ["a-c0", "b-c2", "c-c2"]},
+    {"name": "cx", **CITRIX, "provides": ["a-c0", "b-c2", "c-c2", "d-c0"]},
     # a: the hunt's universe, reduced. a-app and a-mid reach a-n's two packages, through a-n's
     # i686 one itself: only a-tail (which needs Citrix) is left for a-c2.
     {"name": "a-low", "evr": "1-1", "arch": "i686", "provides": ["a-c3"]},
@@ -38,6 +38,20 @@ PACKAGES: list[dict[str, Any]] = [
     {"name": "c-other", "evr": "1-1"},
     {"name": "c-n", "evr": "1-1", "arch": "x86_64", "supplements": ["c-other"]},
     {"name": "c-n", "evr": "2-1", "arch": "i686", "provides": ["c-c2"]},
+    # d: the hunt's ``archmix`` 143 STRICT line, reduced. d-need's own installation reaches
+    # d-n's two packages (d-n-2-1.i686 for d-c2, which needs d-n-1-1.x86_64), so it bans the
+    # i686 one and has only d-way, which needs Citrix; d-n-2-1.i686 asked for itself is spared
+    # the rule and meets d-need's d-c2 itself.
+    {"name": "d-n", "evr": "1-1", "arch": "x86_64", "provides": ["d-c3 = 1"]},
+    {
+        "name": "d-n",
+        "evr": "2-1",
+        "arch": "i686",
+        "provides": ["d-c2"],
+        "requires": ["d-c3 = 1", "d-c5 >= 3"],
+    },
+    {"name": "d-need", "evr": "2-1", "arch": "x86_64", "provides": ["d-c5 = 3"], "requires": ["d-c2 < 3"]},
+    {"name": "d-way", "evr": "1-1", "provides": ["d-c2 = 1"], "requires": ["d-c0 > 2"]},
 ]
 
 
@@ -70,15 +84,22 @@ def test_a_worse_architecture_out_of_reach_of_a_better_one_comes_alone(
     assert verdicts(result)["b-app-1-1.x86_64"] == "may-depend"
 
 
+def test_a_package_whose_installation_reaches_both_is_banned_the_worse_one(
+    repository: Path, result: AuditResult
+) -> None:
+    assert libsolv_needs(repository, "d-need-2-1.x86_64", ["cx"])
+    assert verdicts(result)["d-need-2-1.x86_64"] == "depends"
+
+
 @pytest.mark.xfail(
     strict=True,
-    reason="known, stricter than libsolv: a-n's i686 package asked for itself lifts the rule for "
-    "its name, so it installs a-mid with itself; the auditor spreads a-mid's own `depends` (its "
-    "installation bans a-n's i686 package) to what needs a-mid (README, Statuses)",
+    reason="known, stricter than libsolv: d-n's i686 package asked for itself lifts the rule for "
+    "its name, so it installs d-need with itself; the auditor spreads d-need's own `depends` (its "
+    "installation bans d-n's i686 package) to what needs d-need (README, Statuses)",
 )
 def test_the_banned_package_asked_for_itself_lifts_the_rule_for_its_name(
     repository: Path, result: AuditResult
 ) -> None:
-    installed = libsolv_installs(repository, "a-n-2-1.i686", locked=["cx"])
-    assert installed is not None and "a-mid-1-1.noarch" in installed
-    assert verdicts(result)["a-n-2-1.i686"] == "may-depend"
+    installed = libsolv_installs(repository, "d-n-2-1.i686", locked=["cx"])
+    assert installed is not None and "d-need-2-1.x86_64" in installed
+    assert verdicts(result)["d-n-2-1.i686"] == "may-depend"
