@@ -140,7 +140,7 @@ def _listed_results(
     """The facts listed, those that matter first, then a summary result per rule of those left out."""
     for entry in listed.listed:
         yield _entry_result(entry, view, rule_index)
-    for rule, left_out in listed.left_out.items():
+    for rule, left_out in listed.summaries().items():
         # Located where the first of them is.
         locations = _entry_result(left_out[0], view, rule_index)["locations"]
         yield summary_result(rule, left_out, listed, rule_index[rule], locations)
