@@ -30,6 +30,64 @@ class _Parser(argparse.ArgumentParser):
         )
 
 
+class _CommandParser(_Parser):
+    """A command's parser, whose options may come between its inputs (`scan REPO --waivers W
+    OTHER`), as dnf's, rpmlint's and pip's may: argparse's own parser took OTHER for an
+    unrecognized argument once an option had ended the inputs.
+
+    argparse's `parse_known_intermixed_args` drops a ``--`` that comes before the first input,
+    and then reads an input named ``-x.rpm`` after it as an option: the options are read here
+    from the words before ``--`` alone, the inputs from the rest, with everything after ``--``."""
+
+    _reading = False
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        if self._reading:  # the two passes below
+            return super().parse_known_args(args, namespace)
+        words = list(sys.argv[1:] if args is None else args)
+        cut = words.index("--") if "--" in words else len(words)
+        self._reading = True
+        try:
+            namespace, inputs = self._options(words[:cut], namespace)
+            return self._inputs([*inputs, *words[cut:]], namespace)
+        finally:
+            self._reading = False
+
+    def _options(
+        self, words: list[str], namespace: argparse.Namespace | None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        """The options, the positional arguments left for `_inputs` (argparse's first pass)."""
+        positionals = self._get_positional_actions()
+        kept = [(action, action.nargs, action.default) for action in positionals]
+        usage = self.usage
+        if usage is None:
+            self.usage = self.format_usage()[len("usage: ") :]  # --help names the inputs still
+        for action in positionals:
+            action.nargs = action.default = argparse.SUPPRESS
+        try:
+            return self.parse_known_args(words, namespace)
+        finally:
+            for action, nargs, default in kept:
+                action.nargs, action.default = nargs, default
+            self.usage = usage
+
+    def _inputs(
+        self, words: list[str], namespace: argparse.Namespace
+    ) -> tuple[argparse.Namespace, list[str]]:
+        """The inputs and the unrecognized words (argparse's second pass), no option required:
+        `_options` read the options."""
+        optionals = [action for action in self._get_optional_actions() if action.required]
+        for action in optionals:
+            action.required = False
+        try:
+            return self.parse_known_args(words, namespace)
+        finally:
+            for action in optionals:
+                action.required = True
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The command line's parser; with ``only``, the arguments of that command alone are added
     (a run uses one command's: adding every command's took 5 ms of a replayed scan's 0.27 s)."""
@@ -40,7 +98,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"auditor {__version__}")
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_CommandParser)
     subparsers.required = True
     for name, command in COMMANDS.items():
         subparser = subparsers.add_parser(

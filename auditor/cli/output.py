@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from auditor.cli.process import to_null_device
 from auditor.cli.reportfile import staged_reports, write_in_place
 from auditor.core.errors import InputError, UsageError, one_line
+from auditor.core.pathtext import path_text
 
 if TYPE_CHECKING:
     from auditor.gate.decision import Completeness
@@ -110,11 +111,13 @@ def _encoded(pieces: Iterable[str | bytes]) -> Iterator[bytes]:
 
 def encode(text: str) -> bytes:
     """UTF-8, with what UTF-8 cannot carry (a lone surrogate from a file name that is not
-    UTF-8) as U+FFFD rather than a crash that loses the report."""
+    UTF-8) written ``\\xff`` (`auditor.core.pathtext`) rather than a crash that loses the
+    report. The formats write their own text so (in a JSON string, escaped): this is the last
+    guard of a text format's."""
     try:
         return text.encode("utf-8")
     except UnicodeEncodeError:
-        return _utf8_text(text).encode("utf-8")
+        return path_text(text).encode("utf-8")
 
 
 def _write_stdout(pieces: Iterable[str | bytes]) -> None:
@@ -138,11 +141,3 @@ def _write_stdout(pieces: Iterable[str | bytes]) -> None:
     except OSError as exc:  # `> /dev/full`, a full disk: the user's to fix, as any write target
         to_null_device(sys.stdout)
         raise UsageError(f"cannot write the report to standard output: {exc.strerror or exc}") from None
-
-
-def _utf8_text(text: str) -> str:
-    # Imported when a text needs it, which a report replayed from the store (UTF-8 bytes) never
-    # does: the reports package is not imported to replay one.
-    from auditor.reports.text import utf8_text
-
-    return utf8_text(text)

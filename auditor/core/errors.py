@@ -9,6 +9,8 @@ import enum
 import re
 from collections.abc import Callable
 
+from auditor.core.pathtext import path_text
+
 
 class ExitCode(enum.IntEnum):
     """The process exit status. Documented in the README and ``--help``; never renumbered."""
@@ -108,6 +110,7 @@ def one_line(text: str) -> str:
 
     A newline in a hostile file name would forge a second error line, an escape sequence
     would drive the terminal, a bidirectional override would reorder the line, and a CI
-    command (`ci_inert`) would be run by the runner whose log this is.
+    command (`ci_inert`) would be run by the runner whose log this is. A file name's byte that
+    is not UTF-8 is written ``\\xff``, as every report writes it (`path_text`).
     """
-    return ci_inert(_CONTROL.sub(lambda match: escaped(match.group()), text), escaped)
+    return ci_inert(_CONTROL.sub(lambda match: escaped(match.group()), path_text(text)), escaped)

@@ -12,13 +12,13 @@ under ``--strict`` a change fails when it adds evidence that was not seen (a new
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from typing import Any
 
 from auditor.audit.check import ChangeAudit
 from auditor.audit.result import AuditResult
 from auditor.core.errors import InputError
+from auditor.core.pathtext import json_path_text
 from auditor.gate.audit_side import side_of_audit
 from auditor.gate.decision import decide
 from auditor.gate.options import GateOptions
@@ -35,15 +35,13 @@ from auditor.reports.view import package_rows
 from auditor.rpm.model import Package
 from auditor.sources.inputpaths import is_spec_file
 
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-
 
 def render(view: CheckView, fmt: str) -> str:
     if fmt == "json":
         text = json.dumps(_document(view), indent=2, ensure_ascii=False) + "\n"
-        # A file name that is not UTF-8 (a package's input) holds lone surrogates: escaped as the
-        # scan's JSON escapes them, or the document would not be UTF-8 text.
-        return json_text_inert(_LONE_SURROGATE.sub(lambda found: f"\\u{ord(found[0]):04x}", text))
+        # A file name that is not UTF-8 (a package's input) holds lone surrogates: written as
+        # the scan's JSON writes them (``\\xff``), or the document would not be UTF-8 text.
+        return json_text_inert(json_path_text(text))
     return check_text.text(view, markdown=fmt == "markdown")
 
 

@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from auditor.core.pathtext import json_path_text
 from auditor.gate.packagechanges import ReleaseDiff
 from auditor.gate.progress import Change, FactChange, PackageRecord
 from auditor.origin.findings import Verdict
@@ -19,7 +20,9 @@ MAX_LISTED = 100
 
 def render(result: ReleaseDiff, fmt: str) -> str:
     if fmt == "json":
-        return json_text_inert(json.dumps(_document(result), indent=2, ensure_ascii=False) + "\n")
+        return json_text_inert(
+            json_path_text(json.dumps(_document(result), indent=2, ensure_ascii=False) + "\n")
+        )
     return _text(result, markdown=fmt == "markdown")
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import msgspec
 
-from auditor.reports.text import utf8_text
+from auditor.core.pathtext import json_path_text
 
 SPOOL_PIECE = 1 << 18
 """Bytes of encoded items `item_pieces` gathers into one piece. A quarter of a MiB: while a piece
@@ -55,11 +55,11 @@ def encode_item(item: Any) -> bytes:
     the bytes the json module's compact encoding (``ensure_ascii`` off) gives, in a third of the
     time (distro-60k: 0.29 s against 0.73 s, every package identical). A lone surrogate (the
     name of a file that is not UTF-8) is not UTF-8: such an item goes through the json module
-    and `utf8_text`, which make it U+FFFD as every other format does."""
+    and `json_path_text`, which write its bytes ``\\xff`` as every other format does."""
     try:
         return _FAST.encode(item)
     except UnicodeEncodeError:  # a struct (the JSON report's package) made dicts for the json module
-        return utf8_text(_encoder()(msgspec.to_builtins(item, enc_hook=_decoded))).encode("utf-8")
+        return json_path_text(_encoder()(msgspec.to_builtins(item, enc_hook=_decoded))).encode("utf-8")
 
 
 def encoded(value: Any) -> Any:
@@ -148,16 +148,17 @@ def indented(value: Any, depth: int = 0, *, sort_keys: bool = False, ascii_only:
     writes it, as if nested ``depth`` levels deep. msgspec escapes every character json does
     but DEL and what is beyond ASCII, which only occur inside strings and are escaped here as
     json does when ``ascii_only``. A lone surrogate (a file name that is not UTF-8), which
-    msgspec refuses, sends the value through the json module. A float would differ (msgspec
-    writes ``1e16`` and NaN as ``null``, json ``1e+16`` and ``NaN``): no value it is given is one."""
+    msgspec refuses, sends the value through the json module, and is written ``\\xff``
+    (`json_path_text`), as every format writes it. A float would differ (msgspec writes ``1e16``
+    and NaN as ``null``, json ``1e+16`` and ``NaN``): no value it is given is one."""
     try:
         encoded = (_SORTED if sort_keys else _FAST).encode(value)
     except UnicodeEncodeError:
-        text = json.dumps(value, indent=2, sort_keys=sort_keys, ensure_ascii=ascii_only)
+        text = json_path_text(json.dumps(value, indent=2, sort_keys=sort_keys, ensure_ascii=False))
     else:
         text = msgspec.json.format(encoded, indent=2).decode("utf-8")
-        if ascii_only and not (text.isascii() and "\x7f" not in text):  # the scan is twice as fast
-            text = _NOT_ASCII.sub(_escape, text)
+    if ascii_only and not (text.isascii() and "\x7f" not in text):  # the scan is twice as fast
+        text = _NOT_ASCII.sub(_escape, text)
     # JSON text holds no raw newline inside a string: every one is indentation.
     return text.replace("\n", "\n" + "  " * depth) if depth else text
 

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from auditor.audit.plan import Plan
+from auditor.core.pathtext import json_path_text
 from auditor.reports.inert import json_text_inert
 from auditor.reports.json_gate import completeness_to_json
 from auditor.reports.text import simple_table, terminal_text
@@ -44,7 +45,7 @@ def render(plan: Plan, view: ReportView, fmt: str) -> str:
             # origin: say so where a program reads the plan, as every scan format does.
             "completeness": completeness_to_json(view.decision.completeness),
         }
-        return json_text_inert(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        return json_text_inert(json_path_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n"))
     lines = ["Replace or rebuild, most blocking first:"]
     cells: list[tuple[object, ...]] = []
     for rank, item in enumerate(plan.items, start=1):

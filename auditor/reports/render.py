@@ -9,7 +9,7 @@ from typing import Any, cast
 
 from auditor.reports.catalog import GRAPH_FORMATS, SBOM_FORMATS, SCAN_FORMATS
 from auditor.reports.inert import json_inert, markup_inert
-from auditor.reports.text import utf8_text
+from auditor.reports.text import json_utf8_text, utf8_text
 from auditor.reports.view import ReportView
 
 Renderer = Callable[[ReportView], str]
@@ -72,7 +72,7 @@ def render_pieces(
 ) -> Iterator[str | bytes]:
     """A format's text, in pieces where the format can stream (the JSON report can: some of
     its pieces are UTF-8 bytes), each one UTF-8 can carry: the name of a file that is not
-    UTF-8 has its bad bytes as U+FFFD.
+    UTF-8 has its bad bytes as ``\\xff`` (`auditor.core.pathtext`), in a JSON string too.
     ``width`` is the terminal's when the table goes to one; ``focus`` a package whose chains
     alone the graph formats draw; ``purl_namespace`` names the packages' vendor in the purls
     of the SBOM formats; ``sarif_max_results`` bounds SARIF's results (None: its default)."""
@@ -95,7 +95,8 @@ def render_pieces(
         pieces = _function(fmt, "render_chunks")(view, purl_namespace=purl_namespace)
     else:
         pieces = [_renderer(fmt)(view)]
-    pieces = (piece if isinstance(piece, bytes) else utf8_text(piece) for piece in pieces)
+    text = json_utf8_text if fmt in JSON_FORMATS else utf8_text
+    pieces = (piece if isinstance(piece, bytes) else text(piece) for piece in pieces)
     # Printed to a CI job's log, no value may be run as a command (`auditor.reports.inert`).
     if fmt in JSON_FORMATS:
         yield from json_inert(pieces)

@@ -43,7 +43,7 @@ from auditor.reports.sarif_bound import (
 )
 from auditor.reports.sarif_limits import MAX_RESULTS
 from auditor.reports.sarif_rules import fact_level, fact_rule, rules_of
-from auditor.reports.text import chain_text, clean_text, sarif_text
+from auditor.reports.text import chain_text, clean_text, json_utf8_text, sarif_text
 from auditor.reports.view import ReportView
 from auditor.rpm.model import Package
 
@@ -62,17 +62,22 @@ def render_chunks(view: ReportView, max_results: int = MAX_RESULTS) -> Iterator[
     """`document`'s ``json.dumps(indent=2, ensure_ascii=False)`` bytes, its results written one
     at a time (`indented_array`): the whole document through the json module's indenting
     encoder took 20 s and 1.3 GB for 63,000 packages. json escapes control characters;
-    `clean_text` makes a lone surrogate from odd metadata U+FFFD. ``max_results`` bounds
+    `_json_clean` writes a file name's byte that is not UTF-8 ``\\xff`` (a lone surrogate) and
+    makes what XML cannot carry U+FFFD. ``max_results`` bounds
     the results (`auditor.reports.sarif_bound`; 0: no bound)."""
     run, results = _run(view, max_results)
     yield f'{{\n  "$schema": "{SARIF_SCHEMA}",\n  "version": "{SARIF_VERSION}",\n  "runs": [\n    {{'
     for key in ("tool", "invocations"):
-        yield clean_text(f'\n      "{key}": {indented(run[key], 3, ascii_only=False)},')
+        yield _json_clean(f'\n      "{key}": {indented(run[key], 3, ascii_only=False)},')
     yield "\n      "
     for piece in indented_array("results", results, depth=3, ascii_only=False):
-        yield clean_text(piece)
-    yield clean_text(f',\n      "properties": {indented(run["properties"], 3, ascii_only=False)}')
+        yield _json_clean(piece)
+    yield _json_clean(f',\n      "properties": {indented(run["properties"], 3, ascii_only=False)}')
     yield "\n    }\n  ]\n}\n"
+
+
+def _json_clean(text: str) -> str:
+    return clean_text(json_utf8_text(text))
 
 
 def document(view: ReportView, max_results: int = MAX_RESULTS) -> dict[str, Any]:
@@ -135,7 +140,7 @@ def _listed_results(
     """The facts listed, those that matter first, then a summary result per rule of those left out."""
     for entry in listed.listed:
         yield _entry_result(entry, view, rule_index)
-    for rule, left_out in listed.left_out.items():
+    for rule, left_out in listed.summaries().items():
         # Located where the first of them is.
         locations = _entry_result(left_out[0], view, rule_index)["locations"]
         yield summary_result(rule, left_out, listed, rule_index[rule], locations)

@@ -5,13 +5,17 @@ severe of an accepted one; a distribution read from its metadata alone has two g
 package (151,584 facts on distro-60k). So a run lists at most so many results
 (`auditor.reports.sarif_limits.MAX_RESULTS` by default): the facts that matter first (`rank`),
 and one summary result for each rule with facts left out, that counts them, as severe as the
-worst of them: nothing is dropped without a count, and the JSON report lists every fact.
+worst of them: nothing is dropped without a count, and the JSON report lists every fact. A
+bound below the number of rules with facts is kept too: no fact is listed, the rules whose
+facts matter most get a summary each, and the facts of the others are counted in the run's
+properties and its notification (and, by the command line, on standard error) alone.
 
 A run within the bound is the run it always was, in the same bytes.
 """
 
 from __future__ import annotations
 
+import itertools
 from array import array
 from collections import Counter
 from collections.abc import Sequence
@@ -53,10 +57,21 @@ class Listing:
     totals: dict[str, int]
     """Rule -> its facts, listed or not."""
     max_results: int
+    summarised: int
+    """How many rules of `left_out`, the first ones, get a summary result: all of them, unless
+    they outnumber ``max_results``."""
 
     @property
     def total(self) -> int:
         return sum(self.totals.values())
+
+    def summaries(self) -> dict[str, list[Entry]]:
+        """The rules with facts left out that get a summary result, with those facts."""
+        return dict(itertools.islice(self.left_out.items(), self.summarised))
+
+    def not_summarised(self) -> dict[str, list[Entry]]:
+        """The rules with facts left out that get no result at all: the bound had no room."""
+        return dict(itertools.islice(self.left_out.items(), self.summarised, None))
 
 
 def entries(view: ReportView) -> list[Entry]:
@@ -126,8 +141,10 @@ def rank(found: Sequence[Entry]) -> list[Entry]:
 
 def listing(found: Sequence[Entry], max_results: int) -> Listing:
     """The most facts, in rank order, that fit in ``max_results`` results together with one
-    summary result per rule of the facts left out. (Should the rules with facts outnumber
-    ``max_results``, the run is their summaries alone.)"""
+    summary result per rule of the facts left out. Should the rules with facts outnumber
+    ``max_results``, the run is the summaries of the ``max_results`` rules whose first facts
+    rank first, and the others' facts are counted in the run's properties alone: the bound is
+    what code scanning is told to take, and a run of more results than it may be rejected."""
     ranked = rank(found)
     # rules_after[k]: the rules of ranked[k:], each of which needs a summary if listing stops at k.
     rules_after = [0] * (len(ranked) + 1)
@@ -144,13 +161,14 @@ def listing(found: Sequence[Entry], max_results: int) -> Listing:
     for entry in ranked[count:]:
         left_out.setdefault(entry.rule, []).append(entry)
     totals = Counter(entry.rule for entry in found)
-    return Listing(ranked[:count], left_out, dict(sorted(totals.items())), max_results)
+    summarised = min(len(left_out), max_results - count)
+    return Listing(ranked[:count], left_out, dict(sorted(totals.items())), max_results, summarised)
 
 
 def summary_properties(listing: Listing) -> dict[str, Any]:
     """The run's ``resultsListed`` property: the bound, and each rule's facts listed and in all."""
     left = {rule: len(entries) for rule, entries in listing.left_out.items()}
-    return {
+    properties: dict[str, Any] = {
         "maxResults": listing.max_results,
         "listed": len(listing.listed),
         "total": listing.total,
@@ -159,20 +177,60 @@ def summary_properties(listing: Listing) -> dict[str, Any]:
             for rule, total in listing.totals.items()
         },
     }
+    unsummarised = listing.not_summarised()
+    if unsummarised:
+        properties["notSummarised"] = {
+            "facts": sum(map(len, unsummarised.values())),
+            "blocking": sum(entry.item.blocks for entries in unsummarised.values() for entry in entries),
+            "rules": {rule: len(entries) for rule, entries in unsummarised.items()},
+        }
+    return properties
 
 
 def notification(listing: Listing) -> dict[str, Any]:
     left = listing.total - len(listing.listed)
+    counted = "a summary result of each rule counts those it left out"
+    unsummarised = listing.not_summarised()
+    if unsummarised:
+        counted = (
+            f"a summary result counts those of each of the {listing.summarised} rules whose facts "
+            f"matter most, and {not_summarised_text(listing)}"
+        )
     return {
         "level": "warning",
         "message": {
             "text": f"{left} of {listing.total} facts are not listed as results (a run lists at most "
             f"{listing.max_results}; code scanning rejects one of more than {GITHUB_MAX_RESULTS} and "
-            f"shows {GITHUB_SHOWN_RESULTS}): a summary result of each rule counts those it left out; "
-            "the JSON report lists every one"
+            f"shows {GITHUB_SHOWN_RESULTS}): {counted}; the JSON report lists every one"
         },
         "descriptor": {"id": "auditor/results-not-listed"},
     }
+
+
+def not_summarised_text(listing: Listing) -> str:
+    """What the run says of the facts that got no result at all, in its notification and on
+    standard error: how many, of how many rules, and where they are counted."""
+    unsummarised = listing.not_summarised()
+    facts = [entry for entries in unsummarised.values() for entry in entries]
+    blocking = sum(entry.item.blocks for entry in facts)
+    return (
+        f"the {len(facts)} facts ({blocking} blocking) of {len(unsummarised)} more rules "
+        f"({', '.join(unsummarised)}) have no result, not even a summary: the bound leaves no room "
+        "for one; the run's properties count them (resultsListed.notSummarised)"
+    )
+
+
+def summaries_left_out(view: ReportView, max_results: int) -> str | None:
+    """What `not_summarised_text` says of the SARIF run of ``view`` under ``max_results``, or
+    None when every rule with facts left out gets its summary result (always, unless the bound
+    is below the number of rules with facts: only then is the run ranked a second time)."""
+    if not max_results or fact_count(view) <= max_results:
+        return None
+    rules = {fact_rule(item)[0] for row in view.rows for item in row.facts}
+    rules.update(fact_rule(item)[0] for item in view.config)
+    if len(rules) <= max_results:
+        return None
+    return not_summarised_text(listing(entries(view), max_results))
 
 
 def summary_result(

@@ -41,7 +41,7 @@ from auditor.deps.graph import DependencyGraph
 from auditor.reports.purl_text import purl_text
 from auditor.reports.rows import Gate, PackageView
 from auditor.reports.sbom_run import document_properties as document_properties
-from auditor.reports.text import clean_text, hop_text, utf8_text
+from auditor.reports.text import clean_text, hop_text
 from auditor.reports.view import ReportView
 from auditor.rpm.model import Package, SourceKind
 
@@ -298,15 +298,16 @@ def source_references(package: Package) -> list[SourceReference]:
 def iri(url: str) -> str | None:
     """A URL from package metadata as a document can carry it, or None when it is not a URL
     (``scheme://host...``). What an IRI cannot hold is percent-encoded (spaces, controls, the
-    ``%`` of an unexpanded macro, a second ``#``), so hostile metadata still makes a valid
-    document; the JSON report keeps the value as written."""
-    head, hash_, tail = utf8_text(url).strip().partition("#")  # a control percent-encoded, not U+FFFD
+    ``%`` of an unexpanded macro, a second ``#``, a file name's byte that is not UTF-8: ``%FF``,
+    as SARIF's URIs write it), so hostile metadata still makes a valid document; the JSON report
+    keeps the value as written."""
+    head, hash_, tail = url.strip().partition("#")  # a control percent-encoded, not U+FFFD
     encoded = _uri_text(head) + hash_ + _uri_text(tail).replace("#", "%23")
     return encoded if _URL.match(encoded) else None
 
 
 def _uri_text(value: str) -> str:
-    return quote(_BAD_PERCENT.sub("%25", value), safe=_URI_SAFE)
+    return quote(_BAD_PERCENT.sub("%25", value), safe=_URI_SAFE, errors="surrogateescape")
 
 
 def is_vcs(url: str) -> bool:

@@ -8,10 +8,12 @@ it inert its own way, with the helpers here:
   character or CI log command reaches a terminal or a CI log (table, ``why``);
 - `code_span`: one Markdown code span, nothing in it read as Markdown, HTML, link or mention
   (nor reordered, hidden, or run as a CI command);
-- `clean_text`: what XML 1.0 and UTF-8 cannot carry becomes U+FFFD (XML, JSON, HTML);
+- `clean_text`: what XML 1.0 and UTF-8 cannot carry becomes U+FFFD (XML, JSON, HTML), and a
+  file name's byte that is not UTF-8 ``\\xff``, as `utf8_text` writes it;
 - `sarif_text`: the same, and no embedded link planted in a SARIF message;
 - `simple_table`: a table for people, each cell as given (no cell read as a number);
-- `utf8_text`: what UTF-8 cannot carry becomes U+FFFD (every format's output, last).
+- `utf8_text`: a file name's byte that is not UTF-8 written ``\\xff`` (`auditor.core.pathtext`;
+  every format's output, last; `json_utf8_text` for JSON text).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from collections.abc import Collection, Sequence
 
 from auditor.audit.facttext import hop_text as hop_text  # the formats' too (`auditor.audit.facttext`)
 from auditor.core.errors import BIDI_CONTROLS, ci_inert
+from auditor.core.pathtext import json_path_text, path_text
 from auditor.deps.hops import Hop
 from auditor.reports.chains import shown
 from auditor.rpm.model import Package
@@ -38,14 +41,14 @@ Markdown summary is printed to CI logs too), bidirectional controls, invisible c
 _BACKTICKS = re.compile("`+")
 _LINE_BREAKS = re.compile("[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+")
 """What ends a line (`str.splitlines`'s set): a value's line breaks, each run made one blank."""
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def clean_text(text: str) -> str:
-    """``text`` with what XML 1.0 and UTF-8 cannot carry (controls, lone surrogates) made U+FFFD."""
+    """``text`` with what XML 1.0 and UTF-8 cannot carry (controls) made U+FFFD, and a file
+    name's bytes that are not UTF-8 (lone surrogates) written ``\\xff`` (`path_text`)."""
     if text.isascii() and text.isprintable():  # none of them; checked in C, 4 times faster
         return text
-    return _NOT_XML.sub("\ufffd", text)
+    return _NOT_XML.sub("\ufffd", path_text(text))
 
 
 def sarif_text(text: str) -> str:
@@ -60,11 +63,15 @@ def sarif_text(text: str) -> str:
 
 
 def utf8_text(text: str) -> str:
-    """``text`` with lone surrogates made U+FFFD: a file name that is not UTF-8 arrives with its
-    bad bytes as surrogates (``os.fsdecode``), which no UTF-8 output can carry."""
-    if text.isascii():  # the common case, checked in C without a scan by the pattern
-        return text
-    return _SURROGATE.sub("\ufffd", text)
+    """``text`` with lone surrogates written ``\\xff`` (`path_text`): a file name that is not
+    UTF-8 arrives with its bad bytes as surrogates (``os.fsdecode``), which no UTF-8 output can
+    carry, and as U+FFFD two such names read alike."""
+    return path_text(text)
+
+
+def json_utf8_text(text: str) -> str:
+    """`utf8_text` for JSON text written with ``ensure_ascii`` off: the strings hold the escape."""
+    return json_path_text(text)
 
 
 def terminal_text(text: str) -> str:

@@ -107,14 +107,20 @@ def _property_keys() -> tuple[set[str], set[str], set[str], set[str]]:
         document = json.loads(sarif.render(view))["runs"][0]
         results |= {key for result in document["results"] for key in result["properties"]}
         run |= set(document["properties"])
-    bounded = json.loads(sarif.render(gate_view(), max_results=1))["runs"][0]
+    # A bound with room for a summary of each rule with facts (and for no fact), and one below
+    # that, which leaves some rules' facts counted in `resultsListed` alone.
+    whole = json.loads(sarif.render(gate_view()))["runs"][0]["results"]
+    rules = len({result["ruleId"] for result in whole})
+    bounded = json.loads(sarif.render(gate_view(), max_results=rules))["runs"][0]
     summaries = {
         key
         for result in bounded["results"]
         if result["properties"].get("summary")
         for key in result["properties"]
     }
-    listed = set(bounded["properties"]["resultsListed"])
+    below = json.loads(sarif.render(gate_view(), max_results=1))["runs"][0]
+    listed = set(bounded["properties"]["resultsListed"]) | set(below["properties"]["resultsListed"])
+    assert "notSummarised" in listed
     return results, run | {"resultsListed"}, listed, summaries
 
 

@@ -237,3 +237,57 @@ def test_the_evidence_behind_the_taints_is_listed_before_them(
     listed = [result for result in run["results"] if not is_summary(result)]
     assert Counter(result["ruleId"] for result in listed) == causes_rules
     assert not {result["ruleId"] for result in listed} & {"status/depends", "status/build-depends"}
+
+
+@pytest.mark.parametrize("bound", [1, 3, 6, 7])
+def test_a_bound_below_the_rules_with_facts_still_holds_and_counts_every_fact(
+    bound: int, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A summary result for each of the fixtures' 7 rules made a run of 7 results under a bound
+    of 3: code scanning is told the bound because it takes no more. The rules whose facts matter
+    most get the summaries the bound has room for; the facts of the others are counted in the
+    run's properties, its notification and on standard error, never dropped silently."""
+    monkeypatch.chdir(ROOT)
+    _, facts = json_facts(FIXTURES, capsys)
+    expected = Counter(sarif_rule(fact) for fact in facts)
+    assert len(expected) == 7
+    code = main(
+        ["scan", *FIXTURES, "--format", "sarif", "--sarif-max-results", str(bound), "-q", "--no-cache"]
+    )
+    captured = capsys.readouterr()
+    document = json.loads(captured.out)
+    validate_sarif(document)
+    run = document["runs"][0]
+    results = run["results"]
+    assert code == 1 and len(results) == bound
+    assert all(is_summary(result) for result in results)  # no room for a fact and its rules' summaries
+    properties = run["properties"]["resultsListed"]
+    counted = Counter({result["ruleId"]: result["properties"]["notListed"] for result in results})
+    unsummarised = properties.get("notSummarised", {"facts": 0, "blocking": 0, "rules": {}})
+    counted.update(unsummarised["rules"])
+    assert counted == expected  # every fact counted once, by a summary or by the properties
+    assert (
+        unsummarised["facts"]
+        == sum(unsummarised["rules"].values())
+        == len(facts) - sum(result["properties"]["notListed"] for result in results)
+    )
+    # The summaries are of the rules whose facts matter most: the blocking ones before the gaps.
+    assert (bound < 7) == ("status/gap" in unsummarised["rules"])
+    (notification,) = [
+        n
+        for n in run["invocations"][0]["toolExecutionNotifications"]
+        if n.get("descriptor") == {"id": "auditor/results-not-listed"}
+    ]
+    said = [line for line in captured.err.splitlines() if "SARIF report" in line]
+    if bound == 7:
+        assert "notSummarised" not in properties and said == []
+        return
+    left = (
+        f"the {unsummarised['facts']} facts ({unsummarised['blocking']} blocking) of {7 - bound} more rules"
+    )
+    assert left in notification["message"]["text"]
+    assert said == [
+        f"auditor: warning: the SARIF report lists at most {bound} results: {left} "
+        f"({', '.join(unsummarised['rules'])}) have no result, not even a summary: the bound leaves no "
+        "room for one; the run's properties count them (resultsListed.notSummarised)"
+    ]

@@ -29,7 +29,7 @@ from auditor.gate.options import GateOptions
 from auditor.origin.policy import load_policy
 from auditor.reports import cyclonedx, jsonlines, sarif, spdx
 from auditor.reports.render import render_pieces
-from auditor.reports.text import clean_text, utf8_text
+from auditor.reports.text import clean_text, json_utf8_text
 from auditor.reports.view import ReportView, build_view
 from auditor.rpm.serialize import package_to_json
 from tests.conftest import RPMS
@@ -190,7 +190,7 @@ def model_reference(view: ReportView) -> str:
 @pytest.mark.parametrize("case", sorted(VIEWS))
 def test_the_model_is_the_document_the_json_module_writes(case: str) -> None:
     view = VIEWS[case]()
-    expected = utf8_text(model_reference(view))
+    expected = json_utf8_text(model_reference(view))
     assert "".join(str(piece) for piece in render_pieces("model", view)) == expected
 
 

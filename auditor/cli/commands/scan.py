@@ -12,7 +12,7 @@ from auditor.cli.output_options import add_output_options, add_sbom_options
 from auditor.cli.process import keep, return_freed_memory
 from auditor.cli.replay import Replay
 from auditor.cli.session import Session
-from auditor.core.errors import ExitCode, UsageError
+from auditor.core.errors import ExitCode, UsageError, one_line
 from auditor.reports.catalog import GRAPH_FORMATS, SBOM_FORMATS, SCAN_FORMATS
 from auditor.reports.sarif_limits import GITHUB_MAX_RESULTS, MAX_RESULTS
 from auditor.runtime.snapshot import FileSnapshot
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from auditor.gate.baseline import Baseline
     from auditor.gate.progress import Side
     from auditor.gate.waivers import Waiver
+    from auditor.reports.view import ReportView
 
 NAME = "scan"
 SUMMARY = "audit RPMs, source RPMs, spec files, directories and repositories"
@@ -122,6 +123,20 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
     return _audit(args, session, replay, snapshot, width, waivers, baseline, earlier)
 
 
+def _sarif_bound_notes(args: argparse.Namespace, view: ReportView) -> list[str]:
+    """A SARIF report whose bound left some rules' facts without even a summary result says so
+    on standard error too, not in its properties alone (`auditor.reports.sarif_bound`)."""
+    if "sarif" not in {fmt for _, fmt in _reports(args)}:
+        return []
+    from auditor.reports.sarif_bound import summaries_left_out
+
+    bound = MAX_RESULTS if args.sarif_max_results is None else args.sarif_max_results
+    left_out = summaries_left_out(view, bound)
+    if left_out is None:
+        return []
+    return [f"auditor: warning: the SARIF report lists at most {bound} results: {one_line(left_out)}"]
+
+
 def _earlier(path: str | None, session: Session, baseline: bool) -> Side | None:
     """The earlier report of ``--compare``, its facts ruled as this scan rules them (--fail-on,
     --strict and, without a baseline here, what its baseline accepted); the comparison is
@@ -199,6 +214,7 @@ def _audit(
     # run's too): each warning is said once.
     before = set(replay.store.warnings) if replay.store is not None else set()
     said = messages([w for w in audit.warnings if w not in before], audit.errors, decision.completeness)
+    said += _sarif_bound_notes(args, view)
     print_messages(messages([w for w in run_.store_warnings if w not in before], ()))
     print_messages(said)
     replay.store_result(decision.exit_code, said)
