@@ -19,7 +19,7 @@ from tests.report_cases import gate_view, scan
 from tests.reports.test_report_sarif import validate_sarif
 
 FIXTURES = ["tests/data/rpms"]
-"""71 facts of 7 rules, every one blocking but 3 gaps of one source package."""
+"""73 facts of 7 rules, every one blocking but 3 gaps of one source package."""
 SHARED_AND_ONE = ["tests/data/repo", "tests/data/rpms/bcond-citrix-1.0-1.src.rpm"]
 """Every binary of the repository without its source package (a gap of a kind every package
 has), and one source package with 3 Sources no reader can expand (a kind one package has)."""
