@@ -91,15 +91,12 @@ def test_a_package_whose_installation_reaches_both_is_banned_the_worse_one(
     assert verdicts(result)["d-need-2-1.x86_64"] == "depends"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known, stricter than libsolv: d-n's i686 package asked for itself lifts the rule for "
-    "its name, so it installs d-need with itself; the auditor spreads d-need's own `depends` (its "
-    "installation bans d-n's i686 package) to what needs d-need (README, Statuses)",
-)
 def test_the_banned_package_asked_for_itself_lifts_the_rule_for_its_name(
     repository: Path, result: AuditResult
 ) -> None:
+    """d-n's i686 package asked for itself lifts the rule for its name, so it installs d-need
+    with itself; d-need's own `depends` (its installation bans d-n's i686 package) spread to it
+    over the requirement edges (`auditor.deps.lifting` asks it again with the rule lifted)."""
     installed = libsolv_installs(repository, "d-n-2-1.i686", locked=["cx"])
     assert installed is not None and "d-need-2-1.x86_64" in installed
     assert verdicts(result)["d-n-2-1.i686"] == "may-depend"

@@ -1,0 +1,69 @@
+"""The verdict of a package whose own install job lifts libsolv's infarch rule for its name.
+
+libsolv bans a package of a worse architecture (``lib-2.i686``) wherever the installation
+asked for may reach a better package of its name of another EVR (``lib-1.x86_64``:
+`auditor.deps.infarch`), and dnf never installs it as a dependency beside that one
+(`auditor.deps.coinstall.SameName`): no other package may count on it as a way around. Asked
+for itself, the package lifts the rule for its name (``jobtodisablelist`` in libsolv's
+src/rules.c): its own installation may hold ``lib-1.x86_64``, and a package (``need``) that
+requires what only ``lib-2.i686`` and a Citrix package provide, whose own installation bans
+``lib-2.i686``: it meets ``need``'s requirement itself. Spread over the requirement edges,
+``need``'s own ``depends`` made ``lib-2.i686`` depend (the rpm-md hunt's ``archmix`` 143, a
+false ``depends``; libsolv installs it without Citrix).
+
+`spared` asks such a package (`auditor.deps.infarch.Bans.themselves`) found ``depends`` again,
+on the graph as it is with the rule lifted for its name: no ban of a package of that name, no
+multilib pair of it apart. That graph is what its own installation is (any other name's rule
+holds there as before; a package of its name of its colour is apart from it still), so its
+answer there is its verdict. A package that needs it keeps its ``depends`` and its chain
+through it: installed for that package, it is a dependency, banned again (stricter than
+libsolv, never lenient). A run with no such package (most) pays nothing; one with some pays one
+graph and one spread asked only what they may reach, per name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from auditor.deps.edges import reverse
+from auditor.deps.graph import DependencyGraph
+from auditor.deps.infarch import Bans
+from auditor.deps.spread import Spread, reach_of, spread
+
+
+def spared(graph: DependencyGraph, origin: Collection[int], taint: Spread) -> frozenset[int]:
+    """The packages of ``taint.depends`` whose own installation lifts the infarch rule for their
+    name, and that do not depend on ``origin`` with it lifted (`lifted`)."""
+    bans = graph.bans
+    themselves = bans.themselves if isinstance(bans, Bans) else frozenset()
+    by_name: dict[str, list[int]] = {}
+    for index in sorted(themselves):
+        if index in taint.depends:
+            by_name.setdefault(graph.packages[index].name, []).append(index)
+    found: set[int] = set()
+    for name, asked in sorted(by_name.items()):
+        again = lifted(graph, name)
+        answer = spread(again, set(origin), reverse(again.runtime), asking=reach_of(again, asked))
+        # One its clean-way check left unasked keeps its `depends`: a clean answer there is unseen.
+        found.update(index for index in asked if index not in answer.depends and index not in answer.unasked)
+    return frozenset(found)
+
+
+def lifted(graph: DependencyGraph, name: str) -> DependencyGraph:
+    """``graph`` made again with libsolv's infarch rule lifted for ``name``: no package bans one
+    of that name, and none of its multilib pairs is apart (`auditor.deps.coinstall.SameName`)."""
+    packages = graph.packages
+    kept: dict[int, frozenset[int]] = {}  # id of a shared set of bans -> it without that name's
+    bans: dict[int, frozenset[int]] = {}
+    for asker, banned in graph.bans.items():
+        without = kept.get(id(banned))
+        if without is None:
+            without = kept[id(banned)] = frozenset(one for one in banned if packages[one].name != name)
+        if without:
+            bans[asker] = without
+    again = DependencyGraph(
+        packages, graph.resolved, build_hosts=graph.build_hosts, audited=graph.audited, bans=bans, lifted=name
+    )
+    for owner, dependency, members in graph.weak:
+        again.follow_weak(owner, dependency, members)
+    return again
