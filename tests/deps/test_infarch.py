@@ -20,7 +20,7 @@ from auditor.audit.result import AuditResult
 from tests.deps.built import CITRIX, audit, build_repository, libsolv_installs, libsolv_needs, verdicts
 
 PACKAGES: list[dict[str, Any]] = [
-    {"name": "cx", **CITRIX, "provides": ["a-c0", "b-c2", "c-c2", "d-c0"]},
+    {"name": "cx", **CITRIX, "provides": ["a-c0", "b-c2", "c-c2", "d-c0", "d-c7"]},
     # a: the hunt's universe, reduced. a-app and a-mid reach a-n's two packages, through a-n's
     # i686 one itself: only a-tail (which needs Citrix) is left for a-c2.
     {"name": "a-low", "evr": "1-1", "arch": "i686", "provides": ["a-c3"]},
@@ -41,17 +41,19 @@ PACKAGES: list[dict[str, Any]] = [
     # d: the hunt's ``archmix`` 143 STRICT line, reduced. d-need's own installation reaches
     # d-n's two packages (d-n-2-1.i686 for d-c2, which needs d-n-1-1.x86_64), so it bans the
     # i686 one and has only d-way, which needs Citrix; d-n-2-1.i686 asked for itself is spared
-    # the rule and meets d-need's d-c2 itself.
+    # the rule and meets d-need's d-c2 itself. d-user, which it or Citrix meets, reaches d-n's
+    # two packages through it: installed for d-user, it is banned again.
     {"name": "d-n", "evr": "1-1", "arch": "x86_64", "provides": ["d-c3 = 1"]},
     {
         "name": "d-n",
         "evr": "2-1",
         "arch": "i686",
-        "provides": ["d-c2"],
+        "provides": ["d-c2", "d-c7"],
         "requires": ["d-c3 = 1", "d-c5 >= 3"],
     },
     {"name": "d-need", "evr": "2-1", "arch": "x86_64", "provides": ["d-c5 = 3"], "requires": ["d-c2 < 3"]},
     {"name": "d-way", "evr": "1-1", "provides": ["d-c2 = 1"], "requires": ["d-c0 > 2"]},
+    {"name": "d-user", "evr": "1-1", "arch": "x86_64", "requires": ["d-c7"]},
 ]
 
 
@@ -100,3 +102,10 @@ def test_the_banned_package_asked_for_itself_lifts_the_rule_for_its_name(
     installed = libsolv_installs(repository, "d-n-2-1.i686", locked=["cx"])
     assert installed is not None and "d-need-2-1.x86_64" in installed
     assert verdicts(result)["d-n-2-1.i686"] == "may-depend"
+
+
+def test_what_needs_the_banned_package_is_banned_it_again(repository: Path, result: AuditResult) -> None:
+    """Spared for itself, d-n's i686 package is a dependency of d-user, whose installation
+    reaches d-n's x86_64 package through it: banned there, as libsolv finds."""
+    assert libsolv_needs(repository, "d-user-1-1.x86_64", ["cx"])
+    assert verdicts(result)["d-user-1-1.x86_64"] == "depends"
