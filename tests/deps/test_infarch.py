@@ -20,7 +20,7 @@ from auditor.audit.result import AuditResult
 from tests.deps.built import CITRIX, audit, build_repository, libsolv_installs, libsolv_needs, verdicts
 
 PACKAGES: list[dict[str, Any]] = [
-    {"name": "cx", **CITRIX, "provides": ["a-c0", "b-c2", "c-c2", "d-c0", "d-c7"]},
+    {"name": "cx", **CITRIX, "provides": ["a-c0", "b-c2", "c-c2", "d-c0", "d-c7", "e-c0"]},
     # a: the hunt's universe, reduced. a-app and a-mid reach a-n's two packages, through a-n's
     # i686 one itself: only a-tail (which needs Citrix) is left for a-c2.
     {"name": "a-low", "evr": "1-1", "arch": "i686", "provides": ["a-c3"]},
@@ -54,6 +54,20 @@ PACKAGES: list[dict[str, Any]] = [
     {"name": "d-need", "evr": "2-1", "arch": "x86_64", "provides": ["d-c5 = 3"], "requires": ["d-c2 < 3"]},
     {"name": "d-way", "evr": "1-1", "provides": ["d-c2 = 1"], "requires": ["d-c0 > 2"]},
     {"name": "d-user", "evr": "1-1", "arch": "x86_64", "requires": ["d-c7"]},
+    # e: d, with e-alt another way to e-c3 for e-n's i686 package, which so needs no x86_64 one
+    # surely and is a way around for the graph: e-need's own walk bans it (`HeldApart`).
+    {"name": "e-n", "evr": "1-1", "arch": "x86_64", "provides": ["e-c3 = 1"]},
+    {"name": "e-alt", "evr": "1-1", "provides": ["e-c3 = 1"]},
+    {
+        "name": "e-n",
+        "evr": "2-1",
+        "arch": "i686",
+        "provides": ["e-c2"],
+        "requires": ["e-c3 = 1", "e-c5 >= 3"],
+    },
+    {"name": "e-need", "evr": "2-1", "arch": "x86_64", "provides": ["e-c5 = 3"], "requires": ["e-c2 < 3"]},
+    {"name": "e-way", "evr": "1-1", "provides": ["e-c2 = 1"], "requires": ["e-c0 > 2"]},
+    {"name": "e-user", "evr": "1-1", "arch": "x86_64", "requires": ["e-c2 < 3"]},
 ]
 
 
@@ -86,26 +100,31 @@ def test_a_worse_architecture_out_of_reach_of_a_better_one_comes_alone(
     assert verdicts(result)["b-app-1-1.x86_64"] == "may-depend"
 
 
+@pytest.mark.parametrize("nevra", ["d-need-2-1.x86_64", "e-need-2-1.x86_64"])
 def test_a_package_whose_installation_reaches_both_is_banned_the_worse_one(
-    repository: Path, result: AuditResult
+    repository: Path, result: AuditResult, nevra: str
 ) -> None:
-    assert libsolv_needs(repository, "d-need-2-1.x86_64", ["cx"])
-    assert verdicts(result)["d-need-2-1.x86_64"] == "depends"
+    assert libsolv_needs(repository, nevra, ["cx"])
+    assert verdicts(result)[nevra] == "depends"
 
 
+@pytest.mark.parametrize("name", ["d", "e"])
 def test_the_banned_package_asked_for_itself_lifts_the_rule_for_its_name(
-    repository: Path, result: AuditResult
+    repository: Path, result: AuditResult, name: str
 ) -> None:
     """d-n's i686 package asked for itself lifts the rule for its name, so it installs d-need
     with itself; d-need's own `depends` (its installation bans d-n's i686 package) spread to it
     over the requirement edges (`auditor.deps.lifting` asks it again with the rule lifted)."""
-    installed = libsolv_installs(repository, "d-n-2-1.i686", locked=["cx"])
-    assert installed is not None and "d-need-2-1.x86_64" in installed
-    assert verdicts(result)["d-n-2-1.i686"] == "may-depend"
+    installed = libsolv_installs(repository, f"{name}-n-2-1.i686", locked=["cx"])
+    assert installed is not None and f"{name}-need-2-1.x86_64" in installed
+    assert verdicts(result)[f"{name}-n-2-1.i686"] == "may-depend"
 
 
-def test_what_needs_the_banned_package_is_banned_it_again(repository: Path, result: AuditResult) -> None:
+@pytest.mark.parametrize("nevra", ["d-user-1-1.x86_64", "e-user-1-1.x86_64"])
+def test_what_needs_the_banned_package_is_banned_it_again(
+    repository: Path, result: AuditResult, nevra: str
+) -> None:
     """Spared for itself, d-n's i686 package is a dependency of d-user, whose installation
-    reaches d-n's x86_64 package through it: banned there, as libsolv finds."""
-    assert libsolv_needs(repository, "d-user-1-1.x86_64", ["cx"])
-    assert verdicts(result)["d-user-1-1.x86_64"] == "depends"
+    reaches d-n's x86_64 package through it: banned there, as libsolv finds (so e-n's for e-user)."""
+    assert libsolv_needs(repository, nevra, ["cx"])
+    assert verdicts(result)[nevra] == "depends"
