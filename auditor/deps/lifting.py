@@ -16,8 +16,8 @@ on the graph as it is with the rule lifted for its name: no ban of a package of 
 multilib pair of it apart. That graph is what its own installation is (any other name's rule
 holds there as before; a package of its name of its colour is apart from it still), so its
 answer there is its verdict. A package that needs it keeps its ``depends`` and its chain
-through it: installed for that package, it is a dependency, banned again (stricter than
-libsolv, never lenient). A run with no such package (most) pays nothing; one with some pays one
+through it: installed for that package, it is a dependency, banned again, as that package's
+installation reaches the better one through it. A run with no such package (most) pays nothing; one with some pays one
 graph and one spread asked only what they may reach, per name (`NAMES` of them at most).
 """
 
