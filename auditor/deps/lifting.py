@@ -17,8 +17,9 @@ multilib pair of it apart. That graph is what its own installation is (any other
 holds there as before; a package of its name of its colour is apart from it still), so its
 answer there is its verdict. A package that needs it keeps its ``depends`` and its chain
 through it: installed for that package, it is a dependency, banned again, as that package's
-installation reaches the better one through it. A run with no such package (most) pays nothing; one with some pays one
-graph and one spread asked only what they may reach, per name (`NAMES` of them at most).
+installation reaches the better one through it. A run with no such package (most) pays
+nothing; one with some pays one graph and one spread asked only what they may reach, per name
+(`NAMES` of them at most).
 """
 
 from __future__ import annotations
@@ -39,7 +40,13 @@ twin: a name with none within reach is rare."""
 
 def spared(graph: DependencyGraph, origin: Collection[int], taint: Spread) -> frozenset[int]:
     """The packages of ``taint.depends`` whose own installation lifts the infarch rule for their
-    name, and that do not depend on ``origin`` with it lifted (`lifted`)."""
+    name, and that do not depend on ``origin`` with it lifted (`lifted`).
+
+    Not one whose installation there may reach a requirement nothing meets: the auditor counts
+    a provider with one as a way around (README), and where the ban ruled out the way that led
+    to it, the lifted answer would take it (the rpm-md hunt's ``el7`` 1000: ``p14``, requiring
+    what nothing provides, met ``p17``'s requirement, libsolv needed Citrix): it keeps its
+    ``depends``, stricter than libsolv where that provider was a true way."""
     bans = graph.bans
     themselves = bans.themselves if isinstance(bans, Bans) else frozenset()
     by_name: dict[str, list[int]] = {}
@@ -51,7 +58,14 @@ def spared(graph: DependencyGraph, origin: Collection[int], taint: Spread) -> fr
         again = lifted(graph, name)
         answer = spread(again, set(origin), reverse(again.runtime), asking=reach_of(again, asked))
         # One its clean-way check left unasked keeps its `depends`: a clean answer there is unseen.
-        found.update(index for index in asked if index not in answer.depends and index not in answer.unasked)
+        unmet = again.unresolved
+        found.update(
+            index
+            for index in asked
+            if index not in answer.depends
+            and index not in answer.unasked
+            and unmet.isdisjoint(again.runtime_closure([index]))
+        )
     return frozenset(found)
 
 
