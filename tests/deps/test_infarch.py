@@ -20,7 +20,7 @@ from auditor.audit.result import AuditResult
 from tests.deps.built import CITRIX, audit, build_repository, libsolv_installs, libsolv_needs, verdicts
 
 PACKAGES: list[dict[str, Any]] = [
-    {"name": "cx", **CITRIX, "provides": ["a-c0", "b-c2", "c-c2", "d-c0", "d-c7", "e-c0"]},
+    {"name": "cx", **CITRIX, "provides": ["a-c0", "b-c2", "c-c2", "d-c0", "d-c7", "e-c0", "f-c8"]},
     # a: the hunt's universe, reduced. a-app and a-mid reach a-n's two packages, through a-n's
     # i686 one itself: only a-tail (which needs Citrix) is left for a-c2.
     {"name": "a-low", "evr": "1-1", "arch": "i686", "provides": ["a-c3"]},
@@ -68,6 +68,14 @@ PACKAGES: list[dict[str, Any]] = [
     {"name": "e-need", "evr": "2-1", "arch": "x86_64", "provides": ["e-c5 = 3"], "requires": ["e-c2 < 3"]},
     {"name": "e-way", "evr": "1-1", "provides": ["e-c2 = 1"], "requires": ["e-c0 > 2"]},
     {"name": "e-user", "evr": "1-1", "arch": "x86_64", "requires": ["e-c2 < 3"]},
+    # f: the rpm-md hunt's ``el7`` 1000, reduced. f-mid's other way to f-c8, f-lib, needs f-n's
+    # i686 package, which f-mid's installation bans; f-n's i686 package asked for itself meets
+    # f-lib's f-c4, but f-lib requires what nothing provides: libsolv needs Citrix for f-mid.
+    {"name": "f-n", "evr": "1-1", "arch": "x86_64", "provides": ["f-c3 = 1"]},
+    {"name": "f-alt", "evr": "1-1", "provides": ["f-c3 = 1"]},
+    {"name": "f-n", "evr": "2-1", "arch": "i686", "provides": ["f-c4"], "requires": ["f-c3 = 1", "f-c7"]},
+    {"name": "f-mid", "evr": "1-1", "provides": ["f-c7"], "requires": ["f-c8"]},
+    {"name": "f-lib", "evr": "1-1", "arch": "x86_64", "provides": ["f-c8"], "requires": ["f-c4", "f-none"]},
 ]
 
 
@@ -128,3 +136,13 @@ def test_what_needs_the_banned_package_is_banned_it_again(
     reaches d-n's x86_64 package through it: banned there, as libsolv finds (so e-n's for e-user)."""
     assert libsolv_needs(repository, nevra, ["cx"])
     assert verdicts(result)[nevra] == "depends"
+
+
+def test_the_banned_package_asked_for_itself_through_an_unmet_requirement_keeps_its_depends(
+    repository: Path, result: AuditResult
+) -> None:
+    """With the rule lifted, f-n's i686 package would take f-lib (a way around whose own
+    requirement nothing meets, on purpose: README) where f-mid's ban ruled it out: it keeps the
+    `depends` libsolv finds."""
+    assert libsolv_needs(repository, "f-n-2-1.i686", ["cx"])
+    assert verdicts(result)["f-n-2-1.i686"] == "depends"
