@@ -32,7 +32,9 @@ from auditor.rpm.model import Package, PackageKind
 from auditor.rpm.package_fields import DependencyKind
 
 
-def incompatible(packages: Sequence[Package], matches: Mapping[int, list[Match]]) -> dict[int, Apart]:
+def incompatible(
+    packages: Sequence[Package], matches: Mapping[int, list[Match]], lifted: str | None = None
+) -> dict[int, Apart]:
     """package -> the providers it can never be installed with, for the few packages that have any.
 
     libsolv forbids installing both packages of a Conflicts or of an Obsoletes (by name, as
@@ -43,9 +45,10 @@ def incompatible(packages: Sequence[Package], matches: Mapping[int, list[Match]]
 
     Nothing is listed pair by pair: n packages obsoleting the n versions of one name share one
     match (`Resolver.obsoleted`), and each `Apart` refers to that match's packages and to the
-    set of its owners (`_Shared`) instead of copying them, n x n entries.
+    set of its owners (`_Shared`) instead of copying them, n x n entries. ``lifted``: a name
+    whose multilib pairs are apart from nothing (`SameName`).
     """
-    siblings = SameName(packages)
+    siblings = SameName(packages, lifted)
     found: dict[int, Apart] = {index: Apart(index, siblings) for index in siblings.apart_from_some()}
     shared: dict[int, _Shared] = {}
     """id of a match's packages (alive in ``matches``) -> what the packages apart through it share."""
@@ -309,8 +312,11 @@ class SameName:
     """A name with at most this many binary packages is checked pair by pair in
     `apart_from_some`; a larger one counts every package of it as apart from some."""
 
-    def __init__(self, packages: Sequence[Package]) -> None:
+    def __init__(self, packages: Sequence[Package], lifted: str | None = None) -> None:
+        """``lifted``: the name of a package of a worse architecture asked for itself, whose
+        install job lifts the infarch rule for its name (`auditor.deps.lifting`)."""
         self.packages = packages
+        self.lifted = lifted
         self._installonly: dict[int, bool] = {}
 
     def apart(self, first: int, second: int) -> bool:
@@ -323,7 +329,8 @@ class SameName:
             return False
         if colour(one.arch) & colour(other.arch):
             return True
-        return colour(other.arch) == 1 and multilib_of_versions(one, other)  # the 32-bit one as a dependency
+        # the 32-bit one as a dependency, unless the rule is lifted for the name
+        return colour(other.arch) == 1 and multilib_of_versions(one, other) and one.name != self.lifted
 
     def installonly(self, index: int) -> bool:
         found = self._installonly.get(index)

@@ -48,12 +48,14 @@ class DependencyGraph:
         build_hosts: Sequence[str] = (),
         audited: int | None = None,
         bans: Mapping[int, frozenset[int]] | None = None,
+        lifted: str | None = None,
     ) -> None:
         """``build_hosts``: the architectures of the run's hosts (``--arch``), on which source
         packages are built; none: any host, as the resolver resolves a source package.
         ``audited``: how many packages, from the first, come from the audited inputs (None: all).
-        ``bans``: `auditor.deps.infarch.banned_by`'s (None: worked out from ``resolved``)."""
-        self.packages = packages
+        ``bans``: `auditor.deps.infarch.banned_by`'s (None: worked out from ``resolved``).
+        ``lifted``: a name whose multilib pairs are apart from nothing (`auditor.deps.lifting`)."""
+        self.packages, self.audited = packages, audited
         self.resolved = resolved
         self.build_hosts = tuple(dict.fromkeys(build_hosts))
         self.runtime: dict[int, list[Group]] = {}
@@ -74,6 +76,8 @@ class DependencyGraph:
         """Package -> the packages dnf never installs with it (`auditor.deps.coinstall.incompatible`)."""
         self.bans: Mapping[int, frozenset[int]] = {}
         """Package -> the packages its own installation bans (`auditor.deps.infarch`)."""
+        self.weak: list[tuple[int, Dependency, tuple[int, ...]]] = []
+        """What `follow_weak` added, in turn."""
         self._graph: nx.DiGraph | None = None
         satisfied, failed = Status.SATISFIED, (Status.UNRESOLVED, Status.INVALID)
         # id(resolution) -> its groups, one table per kind (the resolutions stay alive in
@@ -82,7 +86,7 @@ class DependencyGraph:
         if bans is None:
             bans = banned_by(packages, resolved.requirements, resolved.installable, build_hosts)
         self.bans = bans
-        apart_from = self.apart_from = incompatible(packages, resolved.matches)
+        apart_from = self.apart_from = incompatible(packages, resolved.matches, lifted)
         viable: Viability[Group] = Viability(packages)
         from_spec = spec_binaries(packages)
         # A source package is built on a host of the run, not on one of its own "src" arch.
@@ -238,6 +242,7 @@ class DependencyGraph:
         ``install_weak_deps``, `auditor.audit.pipeline`), when one of them is a context package.
         A taint follows it as it follows a Requires: a Citrix package of a context repository is
         not audited, so the packages that install it are the only ones that can say it is."""
+        self.weak.append((owner, dependency, tuple(members)))
         self.runtime.setdefault(owner, []).append(Group(HopKind.REQUIRES, dependency, tuple(members)))
 
 

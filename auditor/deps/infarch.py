@@ -20,6 +20,8 @@ package asked reaches all it reaches, so its own ban already holds. What is not 
 - the package asked bans nothing of its own name: an install job lifts the rule for its name
   when the package itself is of a worse architecture (``jobtodisablelist``), and otherwise
   its name's other packages are apart from it already (`auditor.deps.coinstall.SameName`);
+  the packages whose own installation would ban them are `Bans.themselves`, whose verdict
+  `auditor.deps.lifting` reads with the rule lifted for their name;
 - a lock-step twin of an architecture other than the host's (an i586 package beside an i686
   twin, no x86_64 package of the name within reach): only the host's twins are required
   (`auditor.deps.hosts.lock_step_twins`).
@@ -50,20 +52,29 @@ def ranks(host: str) -> dict[str, int]:
     return {arch: rank for rank, arch in enumerate(one for one in arches if one != "noarch")}
 
 
+class Bans(dict[int, frozenset[int]]):
+    """`banned_by`'s answer: package -> the packages of a worse architecture its installation bans."""
+
+    themselves: frozenset[int] = frozenset()
+    """The packages of a worse architecture whose own installation reaches a better package of
+    their name of another EVR, on each host that ranks theirs below the best: asked for itself,
+    such a package lifts the rule for its name (``jobtodisablelist``)."""
+
+
 def banned_by(
     packages: Sequence[Package],
     requirements: Mapping[int, list[Resolution]],
     installable: Collection[int],
     hosts: Sequence[str],
     resolve: Resolve | None = None,
-) -> dict[int, frozenset[int]]:
+) -> Bans:
     """Package -> the packages of a worse architecture its installation bans, on some host of
     ``hosts`` (none: x86_64, the default host). ``resolve`` meets the Supplements and Enhances
     of the packages (None: their resolutions in ``requirements``, when the run made them)."""
     found: dict[int, set[int]] = {}
-    for host in dict.fromkeys(hosts or ("x86_64",)):
-        if host in ONLY_YUM_INSTALLS:
-            continue  # yum has no such rule
+    own: dict[int, set[str]] = {}  # package -> the hosts on which its own installation bans it
+    counted = [host for host in dict.fromkeys(hosts or ("x86_64",)) if host not in ONLY_YUM_INSTALLS]
+    for host in counted:  # yum has no such rule
         rank = ranks(host)
         # A source package's arch ("src") has no rank; noarch has none either.
         lower = {packages[i].name for i in installable if rank.get(packages[i].arch, 0)}
@@ -89,12 +100,20 @@ def banned_by(
                 best_reach[better] = reach
             for index, bad_ranks in worse:
                 banning = set().union(*(best_reach[one] for one in bad_ranks)) & reaching.of([index])
+                if index in banning:
+                    own.setdefault(index, set()).add(host)
                 for asker in banning:
                     if packages[asker].name != name or packages[asker].is_source:
                         found.setdefault(asker, set()).add(index)
     # One set for the packages that ban the same ones (most ban what their common needs reach).
     shared: dict[frozenset[int], frozenset[int]] = {}
-    return {asker: shared.setdefault(frozenset(bans), frozenset(bans)) for asker, bans in found.items()}
+    answer = Bans((one, shared.setdefault(frozenset(bans), frozenset(bans))) for one, bans in found.items())
+    answer.themselves = frozenset(
+        index
+        for index, on in own.items()
+        if all(host in on for host in counted if ranks(host).get(packages[index].arch, 0))
+    )
+    return answer
 
 
 def _without_twins(

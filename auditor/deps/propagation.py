@@ -32,6 +32,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from auditor.deps import lifting
 from auditor.deps.chains import ChainMaker, make_hop, no_clean_way_chain, runtime_chains, shortest
 from auditor.deps.edges import Edges, nearest_two, reverse
 from auditor.deps.graph import DependencyGraph
@@ -79,16 +80,13 @@ def propagate(graph: DependencyGraph, findings: Mapping[int, Sequence[Finding]])
     partly = graph.resolved.present_on
     reverse_edges = reverse(graph.runtime)
     taint = spread(graph, origin, reverse_edges)
-    tainted, blocked = taint.tainted, taint.blocked
+    spared = lifting.spared(graph, origin, taint)  # asked for itself, no ban of its name holds
+    tainted, blocked, names = taint.tainted, taint.blocked, graph.packages
     unbuildable, held_back, unusable = taint.unbuildable, taint.held_back, taint.unusable
-    names = graph.packages
     by_category: dict[Verdict, dict[Category, dict[int, Chain]]] = {
-        Verdict.DEPENDS: {},
-        Verdict.MAY_DEPEND: {},
-        Verdict.BUILD_DEPENDS: {},
+        verdict: {} for verdict in (Verdict.DEPENDS, Verdict.MAY_DEPEND, Verdict.BUILD_DEPENDS)
     }
-    unasked = set(taint.unasked)
-    screened_only = taint.screened_only
+    unasked, screened_only = set(taint.unasked), taint.screened_only
     lost_alone: list[str] = []
     for category in Category:
         # Sorted by name: of two origin packages equally near, a chain ends at the same one
@@ -110,6 +108,8 @@ def propagate(graph: DependencyGraph, findings: Mapping[int, Sequence[Finding]])
             unasked |= alone.unasked
             screened_only |= alone.screened_only
             lost_alone += [names[index].nevra for index in alone.lost]
+        for index in spared:  # its own installation's verdict (what needs it keeps its chain)
+            runtime.pop(index, None)
         labels = nearest_two(sources, reverse_edges)
         anyway = ChainMaker(labels, origin_chain, set(labels[0]), partly)
         may = {index: anyway.chain(index, end) for index, end in anyway.ends() if index not in runtime}

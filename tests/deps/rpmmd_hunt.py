@@ -42,7 +42,15 @@ UBMISS before, none and 30 after (5 more USTRICT, the README's reading of a requ
 providers are all of one category or the other); ``multilibmix`` 0-199, 3 MISS and 41 UBMISS
 before, none and 31 after. ``hosts`` 224 (an i686 package requiring the
 x86_64 package of its name in another version, which libsolv installs beside it when the i686 one
-is asked for) is fixed (`auditor.deps.coinstall.SameName`).
+is asked for) is fixed (`auditor.deps.coinstall.SameName`). The STRICT lines of ``archmix`` 143
+and 736, ``el7`` 2236, ``multilibmix`` 1015 and 1174 and ``hosts`` 1398's USTRICT (a banned
+package asked for itself) went once such a package, found ``depends``, is asked again on the
+graph with the rule lifted for its name (`auditor.deps.lifting`, round 51), no other line
+changing over seeds 0-1999 of ``archmix``, 600-2499 of ``el7``, 0-1499 of ``multilibmix`` and
+``hosts``, 0-119 of ``mix`` and 0-199 of ``updatesmix`` (``hosts`` 1303's MISS, an aarch64
+package, was there before); ``el7`` 1000's UMISS, which the lifted answer alone had made (a way
+around whose own requirement nothing meets, the README's reading), went once a package whose
+installation may reach one keeps its ``depends``.
 
 ``updates`` and ``updatesmix`` (2026-12-06, round 49) are what XCP-ng has that the others do not:
 source packages built into a main package, ``-libs`` and ``-devel`` pinned to one another by
