@@ -205,7 +205,7 @@ def test_without_shared_memory_semaphores_or_a_fork_everything_is_done_here(
 
     if broken == "RawArray":
         monkeypatch.setattr(multiprocessing.get_context("fork"), "RawArray", refused)
-    monkeypatch.setattr(parallel, "process_pool", refused)
+    monkeypatch.setattr(parallel, "_Child", refused)
     log = str(tmp_path / "log")
     shared = SharedBatches(list(range(20)), logged_work(log))
     assert shared.results() == [(batch, batch * batch) for batch in range(20)]
@@ -230,7 +230,10 @@ def test_stopped_shared_batches_start_no_new_batch(tmp_path: Path) -> None:
     shared.stop()
     child = shared._child
     assert child is not None
-    child.result(timeout=60)  # it ended (a hang guard, not a measurement)
+    ended = threading.Thread(target=child.result, daemon=True)
+    ended.start()
+    ended.join(timeout=60)  # a hang guard, not a measurement
+    assert not ended.is_alive()
     assert 0 < len(done_by(log)) < 1000
 
 
