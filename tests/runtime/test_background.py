@@ -296,3 +296,31 @@ def _alive(pid: int) -> bool:
             return stat.read().split(") ")[1][0] != "Z"
     except OSError:
         return False
+
+
+@needs_fork
+def test_a_child_killed_halfway_through_its_answer_leaves_the_work_to_this_process(tmp_path: Path) -> None:
+    """The answer crosses a pipe this process reads only when it asks for the result: a child
+    killed while it writes (here blocked on the full pipe, as the kernel says it is) has sent
+    part of it, which is never taken for the answer."""
+    import signal
+
+    pid_file, parent = tmp_path / "child.pid", os.getpid()
+
+    def work() -> bytes:
+        if os.getpid() != parent:
+            pid_file.write_text(str(os.getpid()))
+            return b"x" * (4 << 20)  # more than a pipe holds
+        return b"here"
+
+    background = Background(work)
+    for _ in range(600):  # the child is blocked writing its answer (a hang guard of 60 s)
+        if pid_file.exists() and pid_file.read_text():
+            child = int(pid_file.read_text())
+            if Path(f"/proc/{child}/wchan").read_text().endswith("pipe_write"):
+                break
+        time.sleep(0.1)
+    else:
+        pytest.fail("the child never blocked writing its answer")
+    os.kill(child, signal.SIGKILL)
+    assert background.result() == b"here"
