@@ -27,9 +27,6 @@ import zlib
 from collections.abc import Callable, Iterator, MutableSequence
 from typing import IO, Any, Generic, NoReturn, TypeVar, cast
 
-# multiprocessing is imported where shared batches are started (its modules cost milliseconds):
-# a run too small to fork, a contributor's check of one package, never loads it.
-
 T = TypeVar("T")
 A = TypeVar("A")
 
@@ -130,6 +127,10 @@ class _Child(Generic[T]):
         try:
             while piece := os.read(self._pipe, 1 << 20):
                 data += piece
+        except BaseException:  # interrupted (Ctrl-C): the child is not waited for to the end
+            with contextlib.suppress(OSError):
+                os.kill(self._pid, 9)  # SIGKILL
+            raise
         finally:
             os.close(self._pipe)
             self._pipe = -1
@@ -180,9 +181,8 @@ class Background(Generic[T]):
 
     `result` returns its answer or raises what it raised. Where no child could run it (no
     fork on this platform, no process, thread or memory left, or the child died, say killed
-    for memory) the work is done in this process when its result is asked for, so the
-    answer never depends on the child.
-    """
+    for memory) the work is done here when its result is asked for: the answer never
+    depends on the child."""
 
     def __init__(self, work: Callable[[], T], *, fork: bool = True) -> None:
         self._work = work

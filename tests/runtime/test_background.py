@@ -324,3 +324,54 @@ def test_a_child_killed_halfway_through_its_answer_leaves_the_work_to_this_proce
         pytest.fail("the child never blocked writing its answer")
     os.kill(child, signal.SIGKILL)
     assert background.result() == b"here"
+
+
+@needs_fork
+def test_a_run_interrupted_while_it_waits_for_a_child_ends_with_it(tmp_path: Path) -> None:
+    """Ctrl-C (SIGINT to the run alone, as ``kill -INT`` sends it) while this process waits for
+    the child's answer: the run ends then, and the child with it, instead of waiting for the
+    child to finish work nobody will read."""
+    import signal
+    import subprocess
+    import sys
+
+    pid_file = tmp_path / "child.pid"
+    script = (
+        "import os, sys, time\n"
+        "from auditor.runtime.parallel import Background\n"
+        "def work():\n"
+        f"    open({str(pid_file)!r}, 'w').write(str(os.getpid()))\n"
+        "    time.sleep(600)\n"
+        "background = Background(work)\n"
+        f"while not os.path.exists({str(pid_file)!r}):\n"
+        "    time.sleep(0.05)\n"
+        "print('asking', flush=True)\n"
+        "background.result()\n"
+    )
+    run = subprocess.Popen(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert run.stdout is not None and run.stdout.readline() == "asking\n"
+        child = int(pid_file.read_text())
+        run.send_signal(signal.SIGINT)
+        try:
+            run.wait(timeout=60)  # a hang guard: the child would sleep for 600 s
+        except subprocess.TimeoutExpired:
+            pytest.fail("the interrupted run waited for its child")
+        assert run.returncode != 0
+        for _ in range(600):  # waits for the event; no duration is asserted
+            if not _alive(child):
+                break
+            time.sleep(0.1)
+        assert not _alive(child)
+    finally:
+        run.kill()
+        run.communicate()  # and its pipes closed
+        if pid_file.exists() and _alive(int(pid_file.read_text())):
+            os.kill(int(pid_file.read_text()), signal.SIGKILL)
