@@ -39,6 +39,7 @@ def open_regular(path: str, shown: str, what: str = "a regular file") -> io.Buff
     try:
         descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as exc:
+        tell_opened(path, None)  # what the run could not read, it did not see
         raise InputError(shown, _open_failure(path, exc, what)) from None
     except ValueError:  # a NUL in the path (from a file that names another): no file has that name
         raise InputError(shown, "the name holds a NUL character") from None

@@ -17,6 +17,7 @@ from typing import Any, BinaryIO
 
 from auditor.core.errors import InputError, UsageError
 from auditor.core.files import open_regular, os_reason
+from auditor.core.readlog import tell_opened
 from auditor.formats.decompress import decompressed
 from auditor.formats.zchunk import MAGIC, zchunk_decompressed
 
@@ -64,6 +65,7 @@ def verify_checksum(path: str, algorithm: str, expected: str, size: int | None, 
     if name is None:
         raise InputError(shown, f"unsupported checksum type {algorithm!r} in repomd.xml")
     if not os.path.lexists(path):
+        tell_opened(path, None)
         raise InputError(shown, "listed in repomd.xml but missing")
     try:
         with open_regular(path, shown, "a metadata file") as stream:

@@ -68,8 +68,11 @@ def _read_batch(
                 package, error = read_rpm(path, checksum=checksum, opened=opened.append)
         except InputError as exc:
             # Kept to the end of the run: a fresh error, without the traceback whose frames
-            # hold what the reader had read (up to a 256 MiB header per bad file).
-            found.append(([InputError(exc.source, exc.reason)], None, False))
+            # hold what the reader had read (up to a 256 MiB header per bad file). A file the
+            # first look saw and that could not be opened (gone, too many open files) is as
+            # one changed: the run's report, which says it could not be read, is not stored.
+            unread = identity is not None and not opened
+            found.append(([InputError(exc.source, exc.reason)], None, unread))
             continue
         # The package is stored under the identity of the file its bytes came from, or not at
         # all: a name pointed elsewhere since the first look must not file one package's model
