@@ -27,18 +27,12 @@ needs_strace = pytest.mark.skipif(shutil.which("strace") is None, reason="needs 
 
 
 def scan(target: Path, cache: Path, failing: Path | None = None) -> tuple[int, str, str]:
-    """``auditor scan TARGET`` in a process of its own; the first open of ``failing`` fails."""
-    command = [
-        sys.executable,
-        "-m",
-        "auditor",
-        "scan",
-        str(target),
-        "--cache-dir",
-        str(cache),
-        "--format",
-        "json",
-    ]
+    return run(["scan", str(target), "--cache-dir", str(cache), "--format", "json"], failing)
+
+
+def run(args: list[str], failing: Path | None = None) -> tuple[int, str, str]:
+    """``auditor ARGS`` in a process of its own; the first open of ``failing`` fails."""
+    command = [sys.executable, "-m", "auditor", *args]
     if failing is not None:
         inject = ["-e", "trace=openat", "-e", "inject=openat:error=EMFILE:when=1"]
         command = ["strace", "-f", "-qq", "-o", os.devnull, "-P", str(failing), *inject, *command]
@@ -65,3 +59,28 @@ def test_a_file_that_could_not_be_opened_once_is_read_by_the_next_run(tmp_path: 
     assert failed[0] == 3 and "too many open files" in failed[2]
     assert scan(target, cache)[:2] == cold[:2]
     assert scan(target, cache)[:2] == cold[:2]  # and that one, stored, is replayed
+
+
+@needs_strace
+def test_a_base_whose_metadata_could_not_be_opened_once_is_not_kept_for_the_next_check(
+    tmp_path: Path,
+) -> None:
+    """``check`` keeps the audit of BASE in the store: one made while BASE's primary.xml could
+    not be opened was kept, and every later check against the same BASE said "too many open
+    files" (exit 3) and took every fact of the change for a new one (56 new blocking facts)."""
+    base = tmp_path / "repo"
+    shutil.copytree(DATA / "repo", base)
+    failing = next((base / "repodata").glob("*-primary.xml.gz"))
+    spec = str(DATA / "specs" / "xs-sources.spec")
+
+    def check(cache: Path, failing: Path | None = None) -> tuple[int, str, str]:
+        return run(
+            ["check", spec, "--against", str(base), "--cache-dir", str(cache), "--format", "json"], failing
+        )
+
+    cold = check(tmp_path / "cold")
+    assert cold[0] == 1 and not json.loads(cold[1])["errors"]
+    cache = tmp_path / "cache"
+    assert check(cache, failing)[0] == 3
+    assert check(cache)[:2] == cold[:2]
+    assert check(cache)[:2] == cold[:2]
