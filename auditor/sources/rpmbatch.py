@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
-from auditor.core.errors import InputError
+from auditor.core.errors import InputError, UnreadInput
 from auditor.rpm.model import Package
 from auditor.rpm.serialize import check_package_json, package_from_json, package_to_json
 from auditor.runtime.identity import identity_of
@@ -71,7 +71,7 @@ def _read_batch(
             # hold what the reader had read (up to a 256 MiB header per bad file). A file the
             # first look saw and that could not be opened (gone, too many open files) is as
             # one changed: the run's report, which says it could not be read, is not stored.
-            unread = identity is not None and not opened
+            unread = identity is not None and (not opened or isinstance(exc, UnreadInput))
             found.append(([InputError(exc.source, exc.reason)], None, unread))
             continue
         # The package is stored under the identity of the file its bytes came from, or not at

@@ -1,12 +1,13 @@
-"""A file the run's first look saw but that it could not open is not read: the run's report says
-so (exit 3), and is not stored for a later run to replay.
+"""A file the run's first look saw but that it could not open or read is not seen: the run's
+report says so (exit 3), and is not stored for a later run to replay.
 
 On a CI runner a file can fail to open for a moment: too many open files (EMFILE) while other
 jobs run, or a mirror's sync that swaps a ``repodata`` symlink away and back during the run. The
 files are then as the first look saw them, so the report's key held, and the error was stored:
 every later run against the same files said "too many open files" (or "no such file") with
-exit 3, where a cold run reads them and passes or blocks on what it finds. The failure is made
-here by the kernel, once, through strace's fault injection (``-e inject=openat:error=...``).
+exit 3, where a cold run reads them and passes or blocks on what it finds; so did a read that
+failed once (EIO). The failure is made here by the kernel, once, through strace's fault
+injection (``-e inject=openat:error=...``).
 """
 
 from __future__ import annotations
@@ -26,15 +27,19 @@ from tests.paths import ROOT
 needs_strace = pytest.mark.skipif(shutil.which("strace") is None, reason="needs strace")
 
 
-def scan(target: Path, cache: Path, failing: Path | None = None) -> tuple[int, str, str]:
-    return run(["scan", str(target), "--cache-dir", str(cache), "--format", "json"], failing)
+def scan(
+    target: Path, cache: Path, failing: Path | None = None, call: str = "openat"
+) -> tuple[int, str, str]:
+    return run(["scan", str(target), "--cache-dir", str(cache), "--format", "json"], failing, call)
 
 
-def run(args: list[str], failing: Path | None = None) -> tuple[int, str, str]:
-    """``auditor ARGS`` in a process of its own; the first open of ``failing`` fails."""
+def run(args: list[str], failing: Path | None = None, call: str = "openat") -> tuple[int, str, str]:
+    """``auditor ARGS`` in a process of its own; the first ``call`` on ``failing`` fails (an
+    open with EMFILE, a read with EIO)."""
     command = [sys.executable, "-m", "auditor", *args]
     if failing is not None:
-        inject = ["-e", "trace=openat", "-e", "inject=openat:error=EMFILE:when=1"]
+        error = "EMFILE" if call == "openat" else "EIO"
+        inject = ["-e", f"trace={call}", "-e", f"inject={call}:error={error}:when=1"]
         command = ["strace", "-f", "-qq", "-o", os.devnull, "-P", str(failing), *inject, *command]
     environment = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=environment, check=False)
@@ -42,8 +47,11 @@ def run(args: list[str], failing: Path | None = None) -> tuple[int, str, str]:
 
 
 @needs_strace
+@pytest.mark.parametrize("call", ["openat", "read"])
 @pytest.mark.parametrize("kind", ["repository metadata", "RPM file"])
-def test_a_file_that_could_not_be_opened_once_is_read_by_the_next_run(tmp_path: Path, kind: str) -> None:
+def test_a_file_that_could_not_be_opened_or_read_once_is_read_by_the_next_run(
+    tmp_path: Path, kind: str, call: str
+) -> None:
     if kind == "RPM file":
         target = tmp_path / "rpms"
         shutil.copytree(RPMS, target)
@@ -55,8 +63,10 @@ def test_a_file_that_could_not_be_opened_once_is_read_by_the_next_run(tmp_path: 
     cold = scan(target, tmp_path / "cold")
     assert cold[0] == 1 and json.loads(cold[1])["packages"]
     cache = tmp_path / "cache"
-    failed = scan(target, cache, failing)
-    assert failed[0] == 3 and "too many open files" in failed[2]
+    failed = scan(target, cache, failing, call)
+    assert (
+        failed[0] == 3 and ("too many open files" if call == "openat" else "input/output error") in failed[2]
+    )
     assert scan(target, cache)[:2] == cold[:2]
     assert scan(target, cache)[:2] == cold[:2]  # and that one, stored, is replayed
 
