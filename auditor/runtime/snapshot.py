@@ -90,10 +90,10 @@ class FileSnapshot:
         look was another one, or none where its directory was listed, is `changed`. A file
         the run never looked at before (a configuration file, a cached download) is not.
 
-        ``info`` None: the file could not be opened. One the first look saw is `changed` too,
-        whatever the reason: gone during the run (a mirror's sync), or a passing failure (too
-        many open files on a busy runner). Its input error, stored, was replayed by every
-        later run against the same files, which a cold run reads whole."""
+        ``info`` None: the file could not be opened or read. One the first look saw is
+        `changed` too, whatever the reason: gone during the run (a mirror's sync), or a passing
+        failure (too many open files on a busy runner, an I/O error). Its input error, stored,
+        was replayed by every later run against the same files, which a cold run reads whole."""
         absolute = os.path.abspath(path)
         first = self._identities.get(absolute) or self._kept.get(absolute)
         listings = self._listings

@@ -69,9 +69,9 @@ def _read_batch(
         except InputError as exc:
             # Kept to the end of the run: a fresh error, without the traceback whose frames
             # hold what the reader had read (up to a 256 MiB header per bad file). A file the
-            # first look saw and that could not be opened (gone, too many open files) is as
-            # one changed: the run's report, which says it could not be read, is not stored.
-            unread = identity is not None and (not opened or isinstance(exc, UnreadInput))
+            # first look saw and that could not be opened or read (gone, too many open files,
+            # an I/O error) is as one changed: the run's report, saying so, is not stored.
+            unread = identity is not None and isinstance(exc, UnreadInput)
             found.append(([InputError(exc.source, exc.reason)], None, unread))
             continue
         # The package is stored under the identity of the file its bytes came from, or not at
