@@ -59,6 +59,12 @@ class InputError(AuditorError):
         return (type(self), (self.source, self.reason))
 
 
+class UnreadInput(InputError):
+    """The system did not give an input's bytes: it could not be opened or read (gone, too many
+    open files, an I/O error). Not a word on what the file holds: a run that met one is not
+    stored for a later run to replay (`auditor.core.files.unread`)."""
+
+
 class TooLarge(InputError):
     """An input decompresses to more than the limit in force: refused as a bomb, nothing past the
     limit made. A caller that set the limit to what another file holds knows it differs."""

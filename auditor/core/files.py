@@ -22,7 +22,7 @@ import io
 import os
 import stat
 
-from auditor.core.errors import InputError
+from auditor.core.errors import InputError, UnreadInput
 from auditor.core.readlog import tell_opened
 
 _KINDS = {
@@ -39,7 +39,8 @@ def open_regular(path: str, shown: str, what: str = "a regular file") -> io.Buff
     try:
         descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as exc:
-        raise InputError(shown, _open_failure(path, exc, what)) from None
+        tell_opened(path, None)  # what the run could not read, it did not see
+        raise UnreadInput(shown, _open_failure(path, exc, what)) from None
     except ValueError:  # a NUL in the path (from a file that names another): no file has that name
         raise InputError(shown, "the name holds a NUL character") from None
     try:
@@ -84,10 +85,17 @@ def read_regular(path: str, shown: str, what: str, limit: int) -> bytes:
         with open_regular(path, shown, what) as stream:
             data = stream.read(limit + 1)
     except OSError as exc:
-        raise InputError(shown, os_reason(exc)) from None
+        raise unread(path, shown, exc) from None
     if len(data) > limit:
         raise InputError(shown, f"larger than {limit} bytes; not {what}")
     return data
+
+
+def unread(path: str, shown: str, exc: OSError) -> UnreadInput:
+    """The error of the file ``path``, opened, whose reading failed (``exc``): the run is told,
+    as of a file that could not be opened (`auditor.core.readlog.tell_opened`)."""
+    tell_opened(path, None)
+    return UnreadInput(shown, os_reason(exc))
 
 
 def os_reason(exc: OSError) -> str:

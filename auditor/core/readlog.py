@@ -25,8 +25,9 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-Opened = Callable[[str, os.stat_result], None]
-"""Told of each regular file opened: its path, as given, and the ``fstat`` of the descriptor."""
+Opened = Callable[[str, os.stat_result | None], None]
+"""Told of each regular file opened: its path, as given, and the ``fstat`` of the descriptor;
+None for a file that could not be opened (gone, or a passing failure: too many open files)."""
 
 _OPENED: ContextVar[Opened | None] = ContextVar("auditor_opened", default=None)
 
@@ -72,9 +73,10 @@ def watching_opens(observer: Opened) -> Iterator[None]:
         _OPENED.reset(token)
 
 
-def tell_opened(path: str, info: os.stat_result) -> None:
-    """``path`` was opened, and its descriptor is ``info``: say so to the observer, if any (a
-    worker process that opened files for this one hands them back to be told here)."""
+def tell_opened(path: str, info: os.stat_result | None) -> None:
+    """``path`` was opened, and its descriptor is ``info`` (None: it could not be opened): say so
+    to the observer, if any (a worker process that opened files for this one hands them back
+    to be told here)."""
     observer = _OPENED.get()
     if observer is not None:
         observer(path, info)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from auditor.core.errors import InputError
-from auditor.core.files import open_regular, os_reason
+from auditor.core.files import open_regular, unread
 from auditor.formats.xmlstream import Text, decompressed_chunks, parse_xml, refuse_html_root
 
 MAX_REPOMD_BYTES = 16 * 1024 * 1024
@@ -156,6 +156,6 @@ def read_repomd(path: str, shown: str) -> Repomd:
         with open_regular(path, shown, "a metadata file") as stream:
             parse_xml(decompressed_chunks(stream, shown, MAX_REPOMD_BYTES), shown, start, end, text)
     except OSError as exc:
-        raise InputError(shown, os_reason(exc)) from None
+        raise unread(path, shown, exc) from None
     revision = state["revision"]
     return Repomd(revision if isinstance(revision, str) else None, files)

@@ -16,7 +16,8 @@ from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO
 
 from auditor.core.errors import InputError, UsageError
-from auditor.core.files import open_regular, os_reason
+from auditor.core.files import open_regular, unread
+from auditor.core.readlog import tell_opened
 from auditor.formats.decompress import decompressed
 from auditor.formats.zchunk import MAGIC, zchunk_decompressed
 
@@ -64,6 +65,7 @@ def verify_checksum(path: str, algorithm: str, expected: str, size: int | None, 
     if name is None:
         raise InputError(shown, f"unsupported checksum type {algorithm!r} in repomd.xml")
     if not os.path.lexists(path):
+        tell_opened(path, None)
         raise InputError(shown, "listed in repomd.xml but missing")
     try:
         with open_regular(path, shown, "a metadata file") as stream:
@@ -72,7 +74,7 @@ def verify_checksum(path: str, algorithm: str, expected: str, size: int | None, 
                 raise InputError(shown, f"size {actual_size} does not match repomd.xml ({size})")
             digest = hashlib.file_digest(stream, name).hexdigest()
     except OSError as exc:
-        raise InputError(shown, os_reason(exc)) from None
+        raise unread(path, shown, exc) from None
     if digest != expected.strip().lower():
         raise InputError(shown, f"{algorithm} checksum mismatch (repomd.xml says {expected.strip()[:16]}…)")
 

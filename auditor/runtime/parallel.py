@@ -4,7 +4,7 @@ one place that says from what size the fork is worth its cost.
 The auditor overlaps work in three places: reading RPM files (`auditor.sources.rpmbatch`,
 through `SharedBatches`), parsing a large primary.xml in two halves (`auditor.sources.split`),
 and classifying while resolving (`auditor.audit.pipeline`). Each asks `worth_forking` with its
-own amount and threshold below, and forks through `Background` or `process_pool`. Below a
+own amount and threshold below, and forks through `Background` or `SharedBatches`. Below a
 threshold a fork costs more than the work it moves (measured with ``benchmarks/run.py``); with
 one CPU it never pays. A large JSON report was encoded in two processes too, until measured:
 on distro-60k the child spent 0.92 s of CPU to save this process 0.18 s. Compressing the report
@@ -25,13 +25,7 @@ import struct
 import tempfile
 import zlib
 from collections.abc import Callable, Iterator, MutableSequence
-from typing import IO, TYPE_CHECKING, Any, Generic, TypeVar, cast
-
-if TYPE_CHECKING:
-    from concurrent.futures import Future, ProcessPoolExecutor
-
-# multiprocessing and concurrent.futures are imported where a child is started (8 ms of
-# modules): a run too small to fork, a contributor's check of one package, never loads them.
+from typing import IO, Any, Generic, NoReturn, TypeVar, cast
 
 T = TypeVar("T")
 A = TypeVar("A")
@@ -68,30 +62,15 @@ def worth_forking(amount: int, threshold: int) -> bool:
     return amount >= threshold and WORKERS >= 2 and can_fork()
 
 
-def process_pool(workers: int) -> ProcessPoolExecutor:
-    """A pool of forked workers (the caller checked `worth_forking`): they inherit the
-    interpreter as it is, with nothing re-imported."""
-    import multiprocessing  # on first use, above
-    from concurrent.futures import ProcessPoolExecutor
-
-    return ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=multiprocessing.get_context("fork"),
-        initializer=_end_with,
-        initargs=(os.getpid(),),
-    )
-
-
 PARENT_WATCH = 0.5
 """Seconds between a child's looks at whether the process that forked it is still there."""
 
 
-def _end_with(parent: int) -> None:
-    """Make a forked worker end when ``parent`` does. A run ended by SIGTERM or SIGKILL (a
-    cancelled CI job) left its workers waiting for ever: a worker holds both ends of the pipes
-    it shares with the pool, so a write past the pipe's buffer, or the wait for the next task,
-    never fails, and each kept its copy of the run's memory. The parent is watched by a
-    thread, not by ``PR_SET_PDEATHSIG``, which fires when the forking *thread* ends."""
+def _end_with(parent: int) -> bool:
+    """Make a forked child end when ``parent`` does; False when it cannot be watched. A run
+    ended by SIGTERM or SIGKILL (a cancelled CI job) left its workers waiting for ever, each
+    with its copy of the run's memory. The parent is watched by a thread, not by
+    ``PR_SET_PDEATHSIG``, which fires when the forking *thread* ends."""
     import threading
     import time
 
@@ -100,31 +79,122 @@ def _end_with(parent: int) -> None:
             time.sleep(PARENT_WATCH)
         os._exit(1)
 
-    threading.Thread(target=watch, name="auditor-parent-watch", daemon=True).start()
+    try:
+        threading.Thread(target=watch, name="auditor-parent-watch", daemon=True).start()
+    except RuntimeError:  # no thread left to this user (RLIMIT_NPROC) or no memory for its stack
+        return False
+    return True
+
+
+class ChildDied(Exception):
+    """A forked child ended without its whole answer (killed, or it could not run or send it)."""
+
+
+class _Child(Generic[T]):
+    """``work()`` in a process forked now, its answer pickled back through a pipe; nothing here
+    waits on it but `result`, and no thread is started here. A process pool started two (its
+    manager, its queue's feeder): where one could not start (RLIMIT_NPROC counts threads) the
+    answer never came and the run hung, a traceback of each thread on standard error."""
+
+    def __init__(self, work: Callable[[], T]) -> None:
+        parent = os.getpid()
+        read, write = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read)
+            os.close(write)
+            raise
+        if pid == 0:
+            os.close(read)
+            _child_main(work, write, parent)  # never returns
+        os.close(write)
+        self._pid, self._pipe = pid, read
+        self._ended = False
+
+    def done(self) -> bool:
+        """The child has ended (its answer, if any, is in the pipe)."""
+        if not self._ended:
+            with contextlib.suppress(ChildProcessError):
+                if os.waitpid(self._pid, os.WNOHANG)[0] == 0:
+                    return False
+            self._ended = True
+        return True
+
+    def result(self) -> T:
+        """The child's answer, or what its work raised; `ChildDied` when it gave neither whole."""
+        data = bytearray()
+        try:
+            while piece := os.read(self._pipe, 1 << 20):
+                data += piece
+        except BaseException:  # interrupted (Ctrl-C): the child is not waited for to the end
+            with contextlib.suppress(OSError):
+                os.kill(self._pid, 9)  # SIGKILL
+            raise
+        finally:
+            os.close(self._pipe)
+            self._pipe = -1
+            if not self._ended:
+                with contextlib.suppress(ChildProcessError):
+                    os.waitpid(self._pid, 0)
+                self._ended = True
+        if len(data) < _HEADER.size:
+            raise ChildDied
+        size, checksum = _HEADER.unpack_from(data)
+        record = memoryview(data)[_HEADER.size :]
+        if len(record) != size or zlib.crc32(record) != checksum:
+            raise ChildDied
+        try:
+            answered, value = pickle.loads(record)
+        except Exception:  # an exception whose class cannot be made again from what it pickled
+            raise ChildDied from None
+        if answered:
+            return cast("T", value)
+        raise value
+
+
+def _child_main(work: Callable[[], object], pipe: int, parent: int) -> NoReturn:
+    """In the forked child: run ``work`` and write its answer (or the exception it raised) to
+    ``pipe``; never returns. A child that cannot watch its parent ends at once: its work is
+    then done by the parent, rather than by an orphan left running after a killed run."""
+    try:
+        if not _end_with(parent):
+            os._exit(1)
+        try:
+            outcome: tuple[bool, object] = (True, work())
+        except Exception as exc:  # the caller's to raise, as it would have been raised there
+            outcome = (False, exc)
+        try:
+            record = pickle.dumps(outcome, pickle.HIGHEST_PROTOCOL)
+        except Exception:  # an answer that cannot cross: the parent does the work
+            os._exit(1)
+        data = memoryview(_HEADER.pack(len(record), zlib.crc32(record)) + record)
+        while data:
+            data = data[os.write(pipe, data) :]
+        os._exit(0)
+    finally:
+        os._exit(1)
 
 
 class Background(Generic[T]):
     """``work()`` running in a forked child (when ``fork`` is true and the platform forks).
 
     `result` returns its answer or raises what it raised. Where no child could run it (no
-    fork on this platform, or the child died, say killed for memory) the work is done in
-    this process when its result is asked for, so the answer never depends on the child.
-    """
+    fork on this platform, no process, thread or memory left, or the child died, say killed
+    for memory) the work is done here when its result is asked for: the answer never
+    depends on the child."""
 
     def __init__(self, work: Callable[[], T], *, fork: bool = True) -> None:
         self._work = work
-        self._future: Future[T] | None = None
+        self._child: _Child[T] | None = None
         if fork and can_fork():
-            self._future = _fork(work)
+            self._child = _fork(work)
 
     def result(self) -> T:
-        if self._future is not None:
-            from concurrent.futures.process import BrokenProcessPool  # imported with the pool
-
-            try:
-                return self._future.result()
-            except BrokenProcessPool:
-                pass
+        if self._child is not None:
+            child, self._child = self._child, None
+            with contextlib.suppress(ChildDied):
+                return child.result()
         return self._work()
 
 
@@ -134,25 +204,16 @@ fork with, no working semaphores (a sandbox), no shared memory (no /dev/shm, no 
 temporary directory). The work is then done in this process."""
 
 
-def _fork(work: Callable[[], T]) -> Future[T] | None:
+def _fork(work: Callable[[], T]) -> _Child[T] | None:
     """``work()`` in a forked child; None when no child could be started."""
     global _started
     _started = work
     try:
-        executor = process_pool(1)
-        # ProcessPoolExecutor forks its worker inside submit: the child sees ``_started``.
-        future = cast("Future[T]", executor.submit(_run_started))
+        return _Child(work)
     except _CANNOT_FORK:
         return None
     finally:
         _started = None
-    executor.shutdown(wait=False)
-    return future
-
-
-def _run_started() -> object:
-    assert _started is not None, "the work is set before the child is forked"
-    return _started()
 
 
 class SharedBatches(Generic[A, T]):
@@ -182,7 +243,7 @@ class SharedBatches(Generic[A, T]):
         self._bounds: MutableSequence[int] = [0, len(batches), 0]
         self._lock: Any = None
         self._answers: IO[bytes] | None = None
-        self._child: Future[None] | None = None
+        self._child: _Child[None] | None = None
         self._parent = os.getpid()
         if fork and can_fork() and batches:
             self._start_child()
@@ -289,11 +350,9 @@ class SharedBatches(Generic[A, T]):
                 heard(index, self._work(self._batches[index]))
                 read = self._read_answers(read, answers, heard)
             if self._child is not None:
-                from concurrent.futures.process import BrokenProcessPool  # imported with the pool
-
                 # A child that died (killed for memory, say) leaves what it did not write to
                 # the loop below.
-                with contextlib.suppress(BrokenProcessPool):
+                with contextlib.suppress(ChildDied):
                     self._child.result()
                 self._read_answers(read, answers, heard)
         finally:

@@ -85,15 +85,24 @@ class FileSnapshot:
         look, and kept on the entry (1.5 MB of rpms-2k's peak)."""
         return identity_size(self.identity(path))
 
-    def opened(self, path: str, info: os.stat_result) -> None:
+    def opened(self, path: str, info: os.stat_result | None) -> None:
         """``path`` was opened for reading, its descriptor being ``info``: a file whose first
         look was another one, or none where its directory was listed, is `changed`. A file
-        the run never looked at before (a configuration file, a cached download) is not."""
+        the run never looked at before (a configuration file, a cached download) is not.
+
+        ``info`` None: the file could not be opened or read. One the first look saw is
+        `changed` too, whatever the reason: gone during the run (a mirror's sync), or a passing
+        failure (too many open files on a busy runner, an I/O error). Its input error, stored,
+        was replayed by every later run against the same files, which a cold run reads whole."""
         absolute = os.path.abspath(path)
         first = self._identities.get(absolute) or self._kept.get(absolute)
+        listings = self._listings
+        listed = next((name for name in (path, absolute) if os.path.dirname(name) in listings), None)
+        if info is None:
+            if first is not None or (listed is not None and self.entry(listed) is not None):
+                self.changed.append(path)
+            return
         if first is None:
-            listings = self._listings
-            listed = next((name for name in (path, absolute) if os.path.dirname(name) in listings), None)
             if listed is not None and self.entry(listed) is None:
                 self.changed.append(path)  # it appeared after the first look
             return

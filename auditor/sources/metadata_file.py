@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from auditor.core.errors import InputError
-from auditor.core.files import open_regular, os_reason
+from auditor.core.files import open_regular, unread
 from auditor.formats.xmlstream import Text, decompressed_chunks, max_decompressed, parse_xml
 
 
@@ -42,4 +41,4 @@ def open_decompressed(
         with open_regular(path, shown, "a metadata file") as stream:
             read(decompressed_chunks(stream, shown, limit))
     except OSError as exc:
-        raise InputError(shown, os_reason(exc)) from None
+        raise unread(path, shown, exc) from None

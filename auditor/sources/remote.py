@@ -283,9 +283,18 @@ class StoredHeaderModels:
         damaged: list[str] = []
         for key, data in self.store.get_packages(keys).items():
             try:
-                self.found[key] = evidence_from_json(data)
+                model = evidence_from_json(data)
             except (KeyError, TypeError, ValueError, AttributeError):
                 damaged.append(key)  # another shape: set aside, and the header fetched again
+                continue
+            if self.key(model.package) != key:
+                # Another package's model (its URL, repository or checksum), a row moved
+                # under this key: it was taken, the entry blamed for a header of another
+                # package (exit 3 at every run), or another repository's build of the same
+                # NEVRA (its vendor, its signer) audited as this one.
+                damaged.append(key)
+                continue
+            self.found[key] = model
         self.store.drop_packages(damaged)
 
     @staticmethod

@@ -13,6 +13,7 @@ step is held. What was found is cached by the package's URL and checksum: the ne
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import os
 from collections.abc import Iterator
@@ -28,9 +29,16 @@ from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import Package
 from auditor.sources.srpmspec import PayloadMember, SpecNotRead
 
-_MAGIC = b"auditor-spec-member 1\n"
+_MAGIC = b"auditor-spec-member 2\n"
+_EARLIER = b"auditor-spec-member 1\n"
+"""Entries written before they carried a digest: read again, without a warning."""
 _FOUND = b"found\n"
 _ABSENT = b"absent\n"
+_DIGEST = 64
+"""Hexadecimal digits of the SHA-256 after `_MAGIC`: of the entry's key (its file's name) and
+what follows it. An entry cut short (a crash before the file renamed into place reached the
+disk) or put under another package's key (a cache copied or restored by hand) was read as
+whatever it held: a spec cut before a Citrix Source, another package's spec."""
 
 
 def remote_payload(package: Package, headers: RpmHeaders, size: int, remote: Remote) -> PayloadMember:
@@ -146,15 +154,20 @@ def _cached(path: str, url: str, remote: Remote) -> tuple[bytes | None] | None:
     if not os.path.isfile(path):
         return None
     try:
-        data = read_regular(path, path, "a cached spec", MAX_MEMBER + len(_MAGIC) + len(_FOUND))
+        data = read_regular(path, path, "a cached spec", MAX_MEMBER + len(_MAGIC) + _DIGEST + 1 + len(_FOUND))
     except InputError:
         data = b""
-    if data.startswith(_MAGIC + _FOUND):
-        remote.cache.used(path)
-        return (data[len(_MAGIC + _FOUND) :],)
-    if data == _MAGIC + _ABSENT:
-        remote.cache.used(path)
-        return (None,)
+    if data.startswith(_EARLIER):
+        remote.cache.discard(path)
+        return None
+    said, body = data[len(_MAGIC) : len(_MAGIC) + _DIGEST], data[len(_MAGIC) + _DIGEST + 1 :]
+    if data.startswith(_MAGIC) and said == _digest(path, body):
+        if body.startswith(_FOUND):
+            remote.cache.used(path)
+            return (body[len(_FOUND) :],)
+        if body == _ABSENT:
+            remote.cache.used(path)
+            return (None,)
     remote.cache.discard(path)
     remote.warn(f"{url}: the cached spec was damaged; discarded and read again")
     return None
@@ -163,4 +176,10 @@ def _cached(path: str, url: str, remote: Remote) -> tuple[bytes | None] | None:
 def _keep(path: str, data: bytes | None, remote: Remote) -> None:
     # The cache is an optimisation: a read-only one only costs a read next time.
     with contextlib.suppress(OSError), remote.cache.writing(path) as stream:
-        stream.write(_MAGIC + (_ABSENT if data is None else _FOUND + data))
+        body = _ABSENT if data is None else _FOUND + data
+        stream.write(_MAGIC + _digest(path, body) + b"\n" + body)
+
+
+def _digest(path: str, body: bytes) -> bytes:
+    key = os.path.basename(path).encode("utf-8", "surrogateescape")
+    return hashlib.sha256(key + b"\0" + body).hexdigest().encode("ascii")

@@ -349,12 +349,12 @@ _TailPart = tuple[list[Package], list[InputError], dict[str, int]]
 
 def _read_primary_tail(
     primary: _PrimaryFile, middle: int, check: FilelistsCheck | None
-) -> tuple[_TailPart | None, InputError | None, list[tuple[str, os.stat_result]]]:
+) -> tuple[_TailPart | None, InputError | None, list[tuple[str, os.stat_result | None]]]:
     """In the worker: the packages from the cut on (None when there is no cut), what ``check``
     found, and the files it opened, for this process to be told of
     (`auditor.core.readlog.tell_opened`). The worker's part is the smaller, and it ends first:
     the check costs no wall time (distro-60k: 0.35 s of CPU)."""
-    opened: list[tuple[str, os.stat_result]] = []
+    opened: list[tuple[str, os.stat_result | None]] = []
     with watching_opens(lambda path, info: opened.append((path, info))):
         handler, errors, cut_found = _parse_primary(primary, split.tail, middle)
         refused = check() if check is not None else None

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
-from auditor.core.errors import InputError
+from auditor.core.errors import InputError, UnreadInput
 from auditor.rpm.model import Package
 from auditor.rpm.serialize import check_package_json, package_from_json, package_to_json
 from auditor.runtime.identity import identity_of
@@ -68,8 +68,11 @@ def _read_batch(
                 package, error = read_rpm(path, checksum=checksum, opened=opened.append)
         except InputError as exc:
             # Kept to the end of the run: a fresh error, without the traceback whose frames
-            # hold what the reader had read (up to a 256 MiB header per bad file).
-            found.append(([InputError(exc.source, exc.reason)], None, False))
+            # hold what the reader had read (up to a 256 MiB header per bad file). A file the
+            # first look saw and that could not be opened or read (gone, too many open files,
+            # an I/O error) is as one changed: the run's report, saying so, is not stored.
+            unread = identity is not None and isinstance(exc, UnreadInput)
+            found.append(([InputError(exc.source, exc.reason)], None, unread))
             continue
         # The package is stored under the identity of the file its bytes came from, or not at
         # all: a name pointed elsewhere since the first look must not file one package's model

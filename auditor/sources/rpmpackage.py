@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any, BinaryIO, TypeVar
 
 from auditor.core.errors import InputError
-from auditor.core.files import open_regular, os_reason
+from auditor.core.files import open_regular, unread
 from auditor.formats.rpmheader import Header, RpmHeaders, Tag, read_headers
 from auditor.rpm.model import Checksum, Dependency, Package, PackageKind, make_package
 from auditor.sources.evidence import (
@@ -110,7 +110,7 @@ def _read(
             except InputError:  # the spec was in the missing part of the payload
                 return model(None), error
     except OSError as exc:
-        raise InputError(shown, os_reason(exc)) from None
+        raise unread(path, shown, exc) from None
 
 
 def appended_error(headers: RpmHeaders, size: int, shown: str) -> InputError | None:

@@ -205,7 +205,7 @@ def test_without_shared_memory_semaphores_or_a_fork_everything_is_done_here(
 
     if broken == "RawArray":
         monkeypatch.setattr(multiprocessing.get_context("fork"), "RawArray", refused)
-    monkeypatch.setattr(parallel, "process_pool", refused)
+    monkeypatch.setattr(parallel, "_Child", refused)
     log = str(tmp_path / "log")
     shared = SharedBatches(list(range(20)), logged_work(log))
     assert shared.results() == [(batch, batch * batch) for batch in range(20)]
@@ -230,7 +230,10 @@ def test_stopped_shared_batches_start_no_new_batch(tmp_path: Path) -> None:
     shared.stop()
     child = shared._child
     assert child is not None
-    child.result(timeout=60)  # it ended (a hang guard, not a measurement)
+    ended = threading.Thread(target=child.result, daemon=True)
+    ended.start()
+    ended.join(timeout=60)  # a hang guard, not a measurement
+    assert not ended.is_alive()
     assert 0 < len(done_by(log)) < 1000
 
 
@@ -293,3 +296,82 @@ def _alive(pid: int) -> bool:
             return stat.read().split(") ")[1][0] != "Z"
     except OSError:
         return False
+
+
+@needs_fork
+def test_a_child_killed_halfway_through_its_answer_leaves_the_work_to_this_process(tmp_path: Path) -> None:
+    """The answer crosses a pipe this process reads only when it asks for the result: a child
+    killed while it writes (here blocked on the full pipe, as the kernel says it is) has sent
+    part of it, which is never taken for the answer."""
+    import signal
+
+    pid_file, parent = tmp_path / "child.pid", os.getpid()
+
+    def work() -> bytes:
+        if os.getpid() != parent:
+            pid_file.write_text(str(os.getpid()))
+            return b"x" * (4 << 20)  # more than a pipe holds
+        return b"here"
+
+    background = Background(work)
+    for _ in range(600):  # the child is blocked writing its answer (a hang guard of 60 s)
+        if pid_file.exists() and pid_file.read_text():
+            child = int(pid_file.read_text())
+            if Path(f"/proc/{child}/wchan").read_text().endswith("pipe_write"):
+                break
+        time.sleep(0.1)
+    else:
+        pytest.fail("the child never blocked writing its answer")
+    os.kill(child, signal.SIGKILL)
+    assert background.result() == b"here"
+
+
+@needs_fork
+def test_a_run_interrupted_while_it_waits_for_a_child_ends_with_it(tmp_path: Path) -> None:
+    """Ctrl-C (SIGINT to the run alone, as ``kill -INT`` sends it) while this process waits for
+    the child's answer: the run ends then, and the child with it, instead of waiting for the
+    child to finish work nobody will read."""
+    import signal
+    import subprocess
+    import sys
+
+    pid_file = tmp_path / "child.pid"
+    script = (
+        "import os, sys, time\n"
+        "from auditor.runtime.parallel import Background\n"
+        "def work():\n"
+        f"    open({str(pid_file)!r}, 'w').write(str(os.getpid()))\n"
+        "    time.sleep(600)\n"
+        "background = Background(work)\n"
+        f"while not os.path.exists({str(pid_file)!r}):\n"
+        "    time.sleep(0.05)\n"
+        "print('asking', flush=True)\n"
+        "background.result()\n"
+    )
+    run = subprocess.Popen(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert run.stdout is not None and run.stdout.readline() == "asking\n"
+        child = int(pid_file.read_text())
+        run.send_signal(signal.SIGINT)
+        try:
+            run.wait(timeout=60)  # a hang guard: the child would sleep for 600 s
+        except subprocess.TimeoutExpired:
+            pytest.fail("the interrupted run waited for its child")
+        assert run.returncode != 0
+        for _ in range(600):  # waits for the event; no duration is asserted
+            if not _alive(child):
+                break
+            time.sleep(0.1)
+        assert not _alive(child)
+    finally:
+        run.kill()
+        run.communicate()  # and its pipes closed
+        if pid_file.exists() and _alive(int(pid_file.read_text())):
+            os.kill(int(pid_file.read_text()), signal.SIGKILL)
