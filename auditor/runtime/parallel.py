@@ -1,5 +1,6 @@
-"""Work handed to forked processes while this one goes on: the one place that forks, and the
-one place that says from what size the fork is worth its cost.
+"""Work handed to forked processes while this one goes on: the one place that hands work to a
+fork (`auditor.runtime.forked` forks), and the one place that says from what size the fork is
+worth its cost.
 
 The auditor overlaps work in three places: reading RPM files (`auditor.sources.rpmbatch`,
 through `SharedBatches`), parsing a large primary.xml in two halves (`auditor.sources.split`),
@@ -21,11 +22,12 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
-import struct
 import tempfile
 import zlib
 from collections.abc import Callable, Iterator, MutableSequence
-from typing import IO, Any, Generic, NoReturn, TypeVar, cast
+from typing import IO, Any, Generic, TypeVar, cast
+
+from auditor.runtime.forked import RECORD, Child, ChildDied
 
 T = TypeVar("T")
 A = TypeVar("A")
@@ -62,120 +64,6 @@ def worth_forking(amount: int, threshold: int) -> bool:
     return amount >= threshold and WORKERS >= 2 and can_fork()
 
 
-PARENT_WATCH = 0.5
-"""Seconds between a child's looks at whether the process that forked it is still there."""
-
-
-def _end_with(parent: int) -> bool:
-    """Make a forked child end when ``parent`` does; False when it cannot be watched. A run
-    ended by SIGTERM or SIGKILL (a cancelled CI job) left its workers waiting for ever, each
-    with its copy of the run's memory. The parent is watched by a thread, not by
-    ``PR_SET_PDEATHSIG``, which fires when the forking *thread* ends."""
-    import threading
-    import time
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(PARENT_WATCH)
-        os._exit(1)
-
-    try:
-        threading.Thread(target=watch, name="auditor-parent-watch", daemon=True).start()
-    except RuntimeError:  # no thread left to this user (RLIMIT_NPROC) or no memory for its stack
-        return False
-    return True
-
-
-class ChildDied(Exception):
-    """A forked child ended without its whole answer (killed, or it could not run or send it)."""
-
-
-class _Child(Generic[T]):
-    """``work()`` in a process forked now, its answer pickled back through a pipe; nothing here
-    waits on it but `result`, and no thread is started here. A process pool started two (its
-    manager, its queue's feeder): where one could not start (RLIMIT_NPROC counts threads) the
-    answer never came and the run hung, a traceback of each thread on standard error."""
-
-    def __init__(self, work: Callable[[], T]) -> None:
-        parent = os.getpid()
-        read, write = os.pipe()
-        try:
-            pid = os.fork()
-        except OSError:
-            os.close(read)
-            os.close(write)
-            raise
-        if pid == 0:
-            os.close(read)
-            _child_main(work, write, parent)  # never returns
-        os.close(write)
-        self._pid, self._pipe = pid, read
-        self._ended = False
-
-    def done(self) -> bool:
-        """The child has ended (its answer, if any, is in the pipe)."""
-        if not self._ended:
-            with contextlib.suppress(ChildProcessError):
-                if os.waitpid(self._pid, os.WNOHANG)[0] == 0:
-                    return False
-            self._ended = True
-        return True
-
-    def result(self) -> T:
-        """The child's answer, or what its work raised; `ChildDied` when it gave neither whole."""
-        data = bytearray()
-        try:
-            while piece := os.read(self._pipe, 1 << 20):
-                data += piece
-        except BaseException:  # interrupted (Ctrl-C): the child is not waited for to the end
-            with contextlib.suppress(OSError):
-                os.kill(self._pid, 9)  # SIGKILL
-            raise
-        finally:
-            os.close(self._pipe)
-            self._pipe = -1
-            if not self._ended:
-                with contextlib.suppress(ChildProcessError):
-                    os.waitpid(self._pid, 0)
-                self._ended = True
-        if len(data) < _HEADER.size:
-            raise ChildDied
-        size, checksum = _HEADER.unpack_from(data)
-        record = memoryview(data)[_HEADER.size :]
-        if len(record) != size or zlib.crc32(record) != checksum:
-            raise ChildDied
-        try:
-            answered, value = pickle.loads(record)
-        except Exception:  # an exception whose class cannot be made again from what it pickled
-            raise ChildDied from None
-        if answered:
-            return cast("T", value)
-        raise value
-
-
-def _child_main(work: Callable[[], object], pipe: int, parent: int) -> NoReturn:
-    """In the forked child: run ``work`` and write its answer (or the exception it raised) to
-    ``pipe``; never returns. A child that cannot watch its parent ends at once: its work is
-    then done by the parent, rather than by an orphan left running after a killed run."""
-    try:
-        if not _end_with(parent):
-            os._exit(1)
-        try:
-            outcome: tuple[bool, object] = (True, work())
-        except Exception as exc:  # the caller's to raise, as it would have been raised there
-            outcome = (False, exc)
-        try:
-            record = pickle.dumps(outcome, pickle.HIGHEST_PROTOCOL)
-        except Exception:  # an answer that cannot cross: the parent does the work
-            os._exit(1)
-        data = memoryview(_HEADER.pack(len(record), zlib.crc32(record)) + record)
-        while data:
-            data = data[os.write(pipe, data) :]
-        os._exit(0)
-    finally:
-        os._exit(1)
-
-
 class Background(Generic[T]):
     """``work()`` running in a forked child (when ``fork`` is true and the platform forks).
 
@@ -186,7 +74,7 @@ class Background(Generic[T]):
 
     def __init__(self, work: Callable[[], T], *, fork: bool = True) -> None:
         self._work = work
-        self._child: _Child[T] | None = None
+        self._child: Child[T] | None = None
         if fork and can_fork():
             self._child = _fork(work)
 
@@ -204,12 +92,12 @@ fork with, no working semaphores (a sandbox), no shared memory (no /dev/shm, no 
 temporary directory). The work is then done in this process."""
 
 
-def _fork(work: Callable[[], T]) -> _Child[T] | None:
+def _fork(work: Callable[[], T]) -> Child[T] | None:
     """``work()`` in a forked child; None when no child could be started."""
     global _started
     _started = work
     try:
-        return _Child(work)
+        return Child(work)
     except _CANNOT_FORK:
         return None
     finally:
@@ -243,7 +131,7 @@ class SharedBatches(Generic[A, T]):
         self._bounds: MutableSequence[int] = [0, len(batches), 0]
         self._lock: Any = None
         self._answers: IO[bytes] | None = None
-        self._child: _Child[None] | None = None
+        self._child: Child[None] | None = None
         self._parent = os.getpid()
         if fork and can_fork() and batches:
             self._start_child()
@@ -298,14 +186,14 @@ class SharedBatches(Generic[A, T]):
         try:
             while (index := self._take(front=True)) is not None:
                 record = pickle.dumps((index, self._work(self._batches[index])), pickle.HIGHEST_PROTOCOL)
-                data = memoryview(_HEADER.pack(len(record), zlib.crc32(record)) + record)
+                data = memoryview(RECORD.pack(len(record), zlib.crc32(record)) + record)
                 try:
                     while data:
                         data = data[os.write(descriptor, data) :]
                 except OSError:
                     return  # no space left: this process does what was not written whole
                 with self._claim():
-                    bounds[2] += _HEADER.size + len(record)
+                    bounds[2] += RECORD.size + len(record)
         except _Orphaned:
             return
 
@@ -378,15 +266,15 @@ class SharedBatches(Generic[A, T]):
                 break
             data += piece
         position = 0
-        while position + _HEADER.size <= len(data):
-            size, checksum = _HEADER.unpack_from(data, position)
-            record = bytes(data[position + _HEADER.size : position + _HEADER.size + size])
+        while position + RECORD.size <= len(data):
+            size, checksum = RECORD.unpack_from(data, position)
+            record = bytes(data[position + RECORD.size : position + RECORD.size + size])
             if len(record) < size or zlib.crc32(record) != checksum:
                 break
             index, answer = pickle.loads(record)
             if index not in answers:
                 heard(index, answer)
-            position += _HEADER.size + size
+            position += RECORD.size + size
         return start + position
 
 
@@ -394,7 +282,5 @@ class _Orphaned(Exception):
     """The child's parent is gone: nobody will read its answers."""
 
 
-_HEADER = struct.Struct("<QI")
-"""A record's length and CRC-32, before the pickled (index, answer)."""
 _LOCK_PATIENCE = 0.2
 """Seconds between two looks at whether the other process still lives, while waiting for the lock."""

@@ -205,7 +205,7 @@ def test_without_shared_memory_semaphores_or_a_fork_everything_is_done_here(
 
     if broken == "RawArray":
         monkeypatch.setattr(multiprocessing.get_context("fork"), "RawArray", refused)
-    monkeypatch.setattr(parallel, "_Child", refused)
+    monkeypatch.setattr(parallel, "Child", refused)
     log = str(tmp_path / "log")
     shared = SharedBatches(list(range(20)), logged_work(log))
     assert shared.results() == [(batch, batch * batch) for batch in range(20)]
