@@ -90,8 +90,8 @@ class Child(Generic[T]):
         try:
             while True:
                 # Waited for in slices: a Ctrl-C that lands after Python last looked for signals
-                # and before a blocking read began went unseen until the child wrote (600 s in
-                # tests/runtime/test_background.py, under load); each slice's end looks again.
+                # and before a blocking read begins is not acted on until the read returns, when
+                # the child writes; each slice's end looks again.
                 if not select.select([self._pipe], [], [], SIGNAL_LOOK)[0]:
                     continue
                 piece = os.read(self._pipe, 1 << 20)

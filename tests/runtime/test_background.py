@@ -326,6 +326,17 @@ def test_a_child_killed_halfway_through_its_answer_leaves_the_work_to_this_proce
     assert background.result() == b"here"
 
 
+def _interruptible() -> None:
+    """Before exec: SIGINT as a terminal's foreground job has it. The CI runs of this test hung
+    (twice, never alone nor under load): the run it starts may inherit SIGINT ignored (a runner's
+    background job; an ignored signal stays ignored across exec, and Python leaves it so) or
+    blocked, and then no Ctrl-C reaches it, as nohup means (tests/cli/test_report_file.py)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGINT])
+
+
 @needs_fork
 def test_a_run_interrupted_while_it_waits_for_a_child_ends_with_it(tmp_path: Path) -> None:
     """Ctrl-C (SIGINT to the run alone, as ``kill -INT`` sends it) while this process waits for
@@ -355,6 +366,7 @@ def test_a_run_interrupted_while_it_waits_for_a_child_ends_with_it(tmp_path: Pat
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=_interruptible,
     )
     try:
         assert run.stdout is not None and run.stdout.readline() == "asking\n"
@@ -363,7 +375,9 @@ def test_a_run_interrupted_while_it_waits_for_a_child_ends_with_it(tmp_path: Pat
         try:
             run.wait(timeout=60)  # a hang guard: the child would sleep for 600 s
         except subprocess.TimeoutExpired:
-            pytest.fail("the interrupted run waited for its child")
+            status = Path(f"/proc/{run.pid}/status").read_text()
+            masks = [line for line in status.splitlines() if line.startswith(("SigBlk", "SigIgn", "SigCgt"))]
+            pytest.fail(f"the interrupted run waited for its child ({', '.join(masks)})")
         assert run.returncode != 0
         for _ in range(600):  # waits for the event; no duration is asserted
             if not _alive(child):
