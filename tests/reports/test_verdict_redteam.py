@@ -174,7 +174,8 @@ SETUPS = {
 holding a file that is no RPM."""
 
 
-def _purl_nevra(purl: str) -> str:
+def purl_nevra(purl: str) -> str:
+    """The NEVRA a bill of materials' package URL names (epoch and arch from its qualifiers)."""
     parsed = PackageURL.from_string(purl)
     qualifiers = parsed.qualifiers
     assert isinstance(qualifiers, dict)
@@ -201,12 +202,12 @@ def _said(stem: Path) -> dict[str, dict[str, object]]:
     components = [c for c in bom["components"] if ("auditor:audited", "true") in _properties(c)]
     said["cyclonedx"] = {
         "exit": int(dict(run)["auditor:exit-code"]),
-        "packages": Counter(_purl_nevra(c["purl"]) for c in components),
+        "packages": Counter(purl_nevra(c["purl"]) for c in components),
         "blocking": Counter(
-            _purl_nevra(c["purl"]) for c in components if ("auditor:blocking", "true") in _properties(c)
+            purl_nevra(c["purl"]) for c in components if ("auditor:blocking", "true") in _properties(c)
         ),
         "gaps": Counter(
-            _purl_nevra(c["purl"]) for c in components if any(n == "auditor:gap" for n, _ in _properties(c))
+            purl_nevra(c["purl"]) for c in components if any(n == "auditor:gap" for n, _ in _properties(c))
         ),
         "complete": ("auditor:complete", "true") in run,
     }
@@ -218,7 +219,7 @@ def _said(stem: Path) -> dict[str, dict[str, object]]:
 
     def purl(package: dict[str, object]) -> str:
         [found] = [r["referenceLocator"] for r in package["externalRefs"] if r["referenceType"] == "purl"]  # type: ignore[attr-defined]
-        return _purl_nevra(found)
+        return purl_nevra(found)
 
     audited = [p for p in spdx["packages"] if "auditor:audited=true" in comments(p)]
     said["spdx"] = {

@@ -19,11 +19,11 @@ from typing import Any, TypeVar
 
 import networkx as nx
 import pytest
-from packageurl import PackageURL
 
 from auditor.cli.main import main
 from tests.browser import launched, opened
 from tests.deps.built import CITRIX, build_repository
+from tests.reports.test_verdict_redteam import purl_nevra
 
 UNIVERSE: list[dict[str, Any]] = [
     {"name": "cx", "provides": ["libcx", "cap"], **CITRIX},
@@ -94,14 +94,6 @@ class Row:
     why: str | None = None
 
 
-def _nevra(purl: str) -> str:
-    parsed = PackageURL.from_string(purl)
-    qualifiers = parsed.qualifiers
-    assert isinstance(qualifiers, dict)
-    epoch = f"{qualifiers['epoch']}:" if "epoch" in qualifiers else ""
-    return f"{parsed.name}-{epoch}{parsed.version}.{qualifiers['arch']}"
-
-
 def _json(text: str) -> dict[str, Row]:
     return {
         p["nevra"]: Row(p["status"], p["gate"] or "none", p["why"] or None)
@@ -123,7 +115,7 @@ def _cyclonedx(text: str) -> dict[str, Row]:
     for component in json.loads(text)["components"]:
         properties = {p["name"]: p["value"] for p in component.get("properties", [])}
         if properties.get("auditor:audited") == "true":
-            rows[_nevra(component["purl"])] = Row(
+            rows[purl_nevra(component["purl"])] = Row(
                 properties["auditor:status"], properties["auditor:gate"], properties.get("auditor:why")
             )
     return rows
@@ -135,7 +127,9 @@ def _spdx(text: str) -> dict[str, Row]:
         notes = dict(a["comment"].split("=", 1) for a in package.get("annotations", []))
         if notes.get("auditor:audited") == "true":
             [purl] = [r["referenceLocator"] for r in package["externalRefs"] if r["referenceType"] == "purl"]
-            rows[_nevra(purl)] = Row(notes["auditor:status"], notes["auditor:gate"], notes.get("auditor:why"))
+            rows[purl_nevra(purl)] = Row(
+                notes["auditor:status"], notes["auditor:gate"], notes.get("auditor:why")
+            )
     return rows
 
 

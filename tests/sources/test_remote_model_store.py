@@ -68,7 +68,6 @@ def keys(cache: Path) -> set[str]:
         return {key for (key,) in db.execute("SELECT key FROM packages")}
 
 
-@pytest.mark.skipif(shutil.which("rpmbuild") is None, reason="needs rpmbuild")
 def test_a_stored_header_model_of_another_repositorys_build_is_not_taken(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
