@@ -274,6 +274,8 @@ def names_spdx_ids_only(value: str) -> bool:
     Such a tag is a licence name, not an expression."""
     try:
         symbols = _AS_WRITTEN.license_symbols(_AS_WRITTEN.parse(value), decompose=True)
+    except MemoryError:  # the run's to end (exit 4), not a licence read as a name
+        raise
     except Exception:  # license-expression fails in several ways on what is no expression
         return False
     return bool(symbols) and all(fixup_id(str(symbol.key)) is not None for symbol in symbols)

@@ -84,6 +84,8 @@ def _spdx_expression(value: str) -> str | None:
         return None
     try:
         checked = spdx_licensing.validate(value)
+    except MemoryError:  # the run's to end (exit 4), not a licence read as a name
+        raise
     except Exception:  # license-expression's validate itself fails on some odd input: not an expression
         return None
     return None if checked.errors else checked.normalized_expression or None

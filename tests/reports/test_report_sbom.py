@@ -754,3 +754,25 @@ def test_a_relationship_is_written_as_json_writes_its_object(
         written, sort_keys=True, ensure_ascii=False
     )
     assert spdx_relationships.relationship_indented(item, depth) == jsonlines.indented(written, depth)
+
+
+@pytest.mark.parametrize("where", ["names_spdx_ids_only", "validate"])
+def test_memory_running_out_while_a_licence_is_read_ends_the_run_instead_of_naming_the_licence(
+    where: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """license-expression fails in several ways on what is no expression, and those failures
+    mean "a licence name"; a MemoryError read so wrote a licence expression as a name, where the
+    run must end (exit 4) and write no report."""
+    from spdx_tools.common.spdx_licensing import spdx_licensing
+
+    from auditor.reports import spdx_licences
+
+    def exhausted(*_: object, **__: object) -> None:
+        raise MemoryError
+
+    if where == "names_spdx_ids_only":
+        monkeypatch.setattr(sbom._AS_WRITTEN, "parse", exhausted)
+    else:
+        monkeypatch.setattr(spdx_licensing, "validate", exhausted)
+    with pytest.raises(MemoryError):
+        spdx_licences._spdx_expression("MIT")
