@@ -125,6 +125,7 @@ def open_run(
         with watching_opens(run.snapshot.opened):  # each file read is the one first looked at
             yield run
     finally:
+        remote.close()
         if run.store is not None:
             run.store.close()
 

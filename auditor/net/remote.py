@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
+import tempfile
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit
 
@@ -23,7 +26,7 @@ from auditor.core.errors import InputError
 from auditor.formats.repomd import MetadataFile, read_repomd
 from auditor.formats.xmlstream import supported_checksum, verify_checksum
 from auditor.net.budget import DownloadBudget
-from auditor.net.cache import Cache, default_cache_dir
+from auditor.net.cache import Cache, default_cache_dir, url_key
 from auditor.net.failures import PolicyRedirect, RedirectedToPolicyHost
 from auditor.net.http import HttpError
 from auditor.net.options import RemoteOptions
@@ -60,6 +63,16 @@ class Remote:
         self._lock = threading.Lock()
         self.header_memory = HeaderMemory(self.options.header_memory)
         self.spec_budget = DownloadBudget(self.options.spec_budget, self.options.spec_total)
+        self._spill: tuple[str, weakref.finalize] | None = None  # type: ignore[type-arg]
+        """This run's own directory for downloads the cache could not hold (`_download`)."""
+
+    def close(self) -> None:
+        """Remove what this run downloaded outside the cache. Also done when the object is
+        collected or the interpreter exits (a forked child ends with ``os._exit``: never there)."""
+        with self._lock:
+            spill, self._spill = self._spill, None
+        if spill is not None:
+            spill[1]()
 
     def warn(self, message: str) -> None:
         with self._lock:
@@ -111,7 +124,7 @@ class Remote:
                 accept(temporary)
 
         try:
-            self._download(url, path, ceiling, accepted)
+            path = self._download(url, path, ceiling, accepted)
         except PolicyRedirect as exc:
             # Kept for --offline, which must meet it too: its last copy of the file, from before
             # the server sent it to the policy host, is not what this run found there.
@@ -140,7 +153,7 @@ class Remote:
             self.cache.used(path)
             return path
         try:
-            self._download(url, path, ceiling, _acceptance(kind, url))
+            path = self._download(url, path, ceiling, _acceptance(kind, url))
         except (HttpError, InputError) as exc:
             # Not there now, or not read: an earlier run's copy is not what this run saw, and
             # --offline, reading it, audited a source repository removed since (clean, where
@@ -178,21 +191,46 @@ class Remote:
             verify_checksum(temporary, entry.checksum_type, entry.checksum, entry.size, url)
 
         try:
-            self._download(url, path, ceiling, accept)
+            return self._download(url, path, ceiling, accept)
         except HttpError as exc:
             raise exc.input_error() from None
-        return path
 
     def _download(
         self, url: str, path: str, ceiling: int, accept: Callable[[str], None] | None = None
-    ) -> None:
+    ) -> str:
         """``url`` into the cache at ``path``, kept only if ``accept`` (given the temporary file)
-        passes. Raises `HttpError` when the request fails."""
+        passes; returns where it is. A cache that cannot be written (read-only, full, a file where
+        a directory goes: a CI job's read-only home) costs later runs their copy, not this run its
+        input: the file is downloaded again into a directory of this run's, and a warning says
+        so. Raises `HttpError` when the request fails."""
         try:
             with self.cache.writing(path, accept) as stream:
                 self.client.download(url, stream, ceiling, self.progress)
+            return path
         except OSError as exc:
-            raise InputError(url, f"cannot write to the cache: {exc.strerror or exc}") from None
+            refused = exc  # the client turns the network's own OSErrors into HttpError
+        try:
+            spilled = os.path.join(self._spill_directory(refused), url_key(path))
+            with self.cache.writing(spilled, accept) as stream:
+                self.client.download(url, stream, ceiling, self.progress)
+        except OSError as exc:
+            raise InputError(
+                url,
+                f"cannot write to the cache ({refused.strerror or refused}) nor to a temporary "
+                f"directory ({exc.strerror or exc})",
+            ) from None
+        return spilled
+
+    def _spill_directory(self, refused: OSError) -> str:
+        with self._lock:
+            if self._spill is None:
+                directory = tempfile.mkdtemp(prefix="auditor-downloads-")
+                self._spill = (directory, weakref.finalize(self, shutil.rmtree, directory, True))
+                self._warnings.append(
+                    f"cache {self.cache.root}: cannot be written ({refused.strerror or refused}); "
+                    "this run's downloads are kept for it alone, and the next run fetches them again"
+                )
+            return self._spill[0]
 
     # -- headers by range ----------------------------------------------------------------
 
