@@ -48,7 +48,9 @@ package asked for itself) went once such a package, found ``depends``, is asked 
 graph with the rule lifted for its name (`auditor.deps.lifting`, round 51), no other line
 changing over seeds 0-1999 of ``archmix``, 600-2499 of ``el7``, 0-1499 of ``multilibmix`` and
 ``hosts``, 0-119 of ``mix`` and 0-199 of ``updatesmix`` (``hosts`` 1303's MISS, an aarch64
-package, was there before); ``el7`` 1000's UMISS, which the lifted answer alone had made (a way
+package, was there before: a ``U`` line, ``p9`` requiring ``(c5 or c5)``, which an aarch64
+package meets whose own requirement nothing meets, the README's way around; the U marker looked
+for providers on the first host alone, x86_64, until round 52); ``el7`` 1000's UMISS, which the lifted answer alone had made (a way
 around whose own requirement nothing meets, the README's reading), went once a package whose
 installation may reach one keeps its ``depends``.
 
@@ -542,10 +544,12 @@ def disagreements(shape: str, packages: Universe, work: Path) -> list[str]:
             built_from = sources.get(
                 nevra({**package, "name": package.get("source", package["name"])}, "src"), package
             )
+            # on every host: an aarch64 package's providers are none on the first host, x86_64
             for need in package["requires"] + (built_from["buildrequires"] if builds else []):
-                todo += solver.providers(need)
                 words = need.replace("(", " ").replace(")", " ").split() if need.startswith("(") else []
-                todo += [one for word in words if word[0] in "cp/" for one in solver.providers(word)]
+                for host in on_hosts:
+                    todo += host.providers(need)
+                    todo += [one for word in words if word[0] in "cp/" for one in host.providers(word)]
         return "U" if seen & (unmet | unmet_build if builds else unmet) else ""
 
     found = []
