@@ -7,15 +7,12 @@ keeping root's right to read the checkout where it may sit under a home only roo
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
-import sys
 
 import pytest
 
 from auditor.runtime.parallel import can_fork
-from tests.paths import ROOT
+from tests.unprivileged import CAN_LIMIT_PROCESSES, as_limited_user
 
 WORK = """
 import os, sys
@@ -27,24 +24,9 @@ print(answer, sum(batches))
 """
 
 
-def as_limited_user(limit: int) -> subprocess.CompletedProcess[str]:
-    """``python -c WORK`` as a user of its own who may run ``limit`` processes and threads."""
-    user = str(3_000_000 + os.getpid() % 1_000_000)
-    keep = "+dac_override,+dac_read_search"
-    command = [
-        *("setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups"),
-        *(f"--inh-caps={keep}", f"--ambient-caps={keep}"),
-        *("prlimit", f"--nproc={limit}", sys.executable, "-c", WORK),
-    ]
-    environment = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"}
-    # the timeout guards against the hang this tests for; no duration is asserted
-    return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=environment, timeout=120)
-
-
 @pytest.mark.skipif(not can_fork(), reason="this platform cannot fork")
 @pytest.mark.skipif(
-    os.geteuid() != 0 or shutil.which("setpriv") is None or shutil.which("prlimit") is None,
-    reason="needs root to run as a user of its own, with setpriv and prlimit",
+    not CAN_LIMIT_PROCESSES, reason="needs root to run as a user of its own, with setpriv and prlimit"
 )
 @pytest.mark.parametrize("limit", range(1, 8))
 def test_forked_work_under_a_process_limit_answers_or_is_done_here(limit: int) -> None:
@@ -54,7 +36,7 @@ def test_forked_work_under_a_process_limit_answers_or_is_done_here(limit: int) -
     each thread that failed left a traceback on standard error. With a limit of 3 to 5 it hung
     two runs in three; with 2, every run printed "Exception in initializer"."""
     try:
-        run = as_limited_user(limit)
+        run = as_limited_user(limit, "-c", WORK)
     except subprocess.TimeoutExpired:
         pytest.fail(f"hung under a limit of {limit} processes")
     assert (run.returncode, run.stdout, run.stderr) == (
