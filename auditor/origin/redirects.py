@@ -31,6 +31,7 @@ from auditor.origin.urls import package_urls, parse_url
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import Package
 from auditor.rpm.package_fields import URL_TAGS
+from auditor.runtime.threads import map_in_threads
 
 MAX_HOPS = 5
 TIME_LIMIT = 60.0
@@ -80,11 +81,7 @@ class UrlResolver:
             for field, url in self._followable(package):
                 wanted.setdefault(index, []).append((field, url))
         urls = sorted({url for pairs in wanted.values() for _field, url in pairs})
-        # Here: concurrent.futures (2 ms, with logging) at every start, for --resolve-urls alone.
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(WORKERS) as pool:
-            chains = dict(zip(urls, pool.map(self.resolve, urls), strict=True))
+        chains = dict(zip(urls, map_in_threads(self.resolve, urls, WORKERS), strict=True))
         failures = [(url, chain.error) for url, chain in chains.items() if chain.error]
         self._warn(failures)
         if failures:

@@ -26,6 +26,7 @@ from auditor.net.urlpolicy import UrlDecision, UrlOrigin
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import Package, with_fields
 from auditor.runtime.store import Store
+from auditor.runtime.threads import map_in_threads
 from auditor.sources.entryfile import (
     another_package,
     header_end_disagreement,
@@ -187,13 +188,11 @@ def merge_remote_headers(
             # bytes, and the run keeps its errors to the end (8 of 40 MiB each kept 640 MiB).
             return InputError(exc.source, exc.reason)
 
-    # Here: concurrent.futures (2 ms, with logging) at every start, for remote headers alone.
-    from concurrent.futures import ThreadPoolExecutor
-
     # As many threads as one host may be asked at once: a repository's packages are on its host
     # (xml:base elsewhere is refused above), and repositories are read one after another.
-    with ThreadPoolExecutor(remote.options.parallel_requests) as pool:
-        outcomes: Sequence[Overlaid | InputError | UrlDecision | None] = list(pool.map(one, read.packages))
+    outcomes: Sequence[Overlaid | InputError | UrlDecision | None] = map_in_threads(
+        one, read.packages, remote.options.parallel_requests
+    )
     remote.cache.headers.flush()  # what the threads left to write, in one transaction
     models.store_new()
     merged = []

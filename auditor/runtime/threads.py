@@ -1,0 +1,62 @@
+"""Work spread over threads, as many as the system lets start.
+
+RLIMIT_NPROC counts every thread of the user, and a CI runner's jobs often share one uid.
+`concurrent.futures.ThreadPoolExecutor` raises from ``submit`` when a worker cannot start (with
+the item already queued), so a remote audit that could have fetched its headers with the threads
+it had ended in an internal error, exit 4. Here a thread that cannot start is one worker fewer,
+and the calling thread is a worker too: the work is done by whatever started, down to the caller
+alone, and gives the same answer.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def map_in_threads(function: Callable[[T], R], items: Sequence[T], workers: int) -> list[R]:
+    """``[function(item) for item in items]``, by up to ``workers`` threads, this one included.
+    The first exception a call raises is raised here once every thread has stopped (no new item
+    is started after it); so is one this thread meets while it works (a Ctrl-C)."""
+    results: list[Any] = [None] * len(items)
+    lock = threading.Lock()
+    state = {"next": 0, "stop": False}
+    failures: list[BaseException] = []
+
+    def work() -> None:
+        while True:
+            with lock:
+                at = state["next"]
+                if state["stop"] or at >= len(items):
+                    return
+                state["next"] = at + 1
+            try:
+                results[at] = function(items[at])
+            except BaseException as exc:  # re-raised by the caller, whatever it is
+                with lock:
+                    state["stop"] = True
+                    failures.append(exc)
+                return
+
+    started: list[threading.Thread] = []
+    for _ in range(min(workers, len(items)) - 1):
+        thread = threading.Thread(target=work, name="auditor-worker", daemon=True)
+        try:
+            thread.start()
+        except RuntimeError:  # "can't start new thread": the process limit; those started work
+            break
+        started.append(thread)
+    try:
+        work()
+    finally:
+        with lock:
+            state["stop"] = True  # when this thread leaves by an exception of its own
+        for thread in started:
+            thread.join()
+    if failures:
+        raise failures[0]
+    return results

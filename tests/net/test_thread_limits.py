@@ -1,0 +1,78 @@
+"""A remote audit under a CI runner's process limit, over real HTTP on 127.0.0.1: whatever number
+of threads the limit lets start, the audit is the one an unlimited run makes.
+
+RLIMIT_NPROC counts every thread of the user. The headers of a remote repository's packages
+were read by a `concurrent.futures` pool, which raised when a worker could not start: with six
+processes and threads allowed, every remote audit ended in "internal error: RuntimeError: can't
+start new thread", exit 4 (`auditor.runtime.threads`).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.runtime.threads import map_in_threads
+from tests.httpserver import LocalServer
+from tests.paths import ROOT
+from tests.unprivileged import CAN_LIMIT_PROCESSES, as_limited_user
+
+
+def audit(*prefix_and_arguments: str) -> tuple[int, dict[str, Any], str]:
+    run = subprocess.run(
+        [*prefix_and_arguments], capture_output=True, text=True, cwd=ROOT, check=False, timeout=120
+    )
+    return run.returncode, json.loads(run.stdout) if run.stdout else {}, run.stderr
+
+
+def verdicts(report: dict[str, Any]) -> list[tuple[str, str, tuple[str, ...]]]:
+    return sorted(
+        (package["nevra"], package["status"], tuple(sorted(gap["kind"] for gap in package.get("gaps", ()))))
+        for package in report.get("packages", ())
+    )
+
+
+@pytest.mark.skipif(
+    not CAN_LIMIT_PROCESSES, reason="needs root to run as a user of its own, with setpriv and prlimit"
+)
+@pytest.mark.parametrize("limit", [2, 3, 4, 6, 12])
+def test_a_remote_audit_under_a_process_limit_is_the_unlimited_one(
+    limit: int, server: LocalServer, tmp_path: Path
+) -> None:
+    arguments = ["scan", server.url("/repo/"), "--format", "json", "--fail-on", "none", "-q"]
+    free = tmp_path / "free"
+    code, report, err = audit(sys.executable, "-m", "auditor", *arguments, "--cache-dir", str(free))
+    assert code == 0 and "error" not in err
+    assert report["summary"]["packages"] and verdicts(report)
+    limited = tmp_path / "limited"
+    limited.mkdir(mode=0o777)
+    limited.chmod(0o777)
+    try:
+        run = as_limited_user(limit, "-m", "auditor", *arguments, "--cache-dir", str(limited / "cache"))
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"hung under a limit of {limit} processes")
+    assert (run.returncode, run.stderr) == (0, err)
+    assert verdicts(json.loads(run.stdout)) == verdicts(report)
+    # the headers were read (by range, through the threads that started), not left to metadata
+    assert (limited / "cache" / "headers.sqlite3").is_file()
+
+
+def test_the_threads_answer_in_order_and_the_first_failure_stops_the_rest() -> None:
+    assert map_in_threads(lambda number: number * number, range(100), 4) == [n * n for n in range(100)]
+    assert map_in_threads(str, [], 4) == []
+    calls: list[int] = []
+
+    def fails_at_ten(number: int) -> int:
+        calls.append(number)
+        if number == 10:
+            raise ValueError(number)
+        return number
+
+    with pytest.raises(ValueError, match="10"):
+        map_in_threads(fails_at_ten, range(10_000), 1)
+    assert calls == list(range(11))  # alone, this thread stopped at the failure
