@@ -46,6 +46,7 @@ _OLD_WEAK_TAGS = (
 )
 _STRONG = 1 << 27
 """RPMSENSE_STRONG: an old weak dependency with it is the strong kind (`_OLD_WEAK_TAGS`)."""
+_NO_TAGS = CopiedTags(None, (), None)
 
 
 def read_rpm_file(path: str, *, checksum: bool = True, display: str | None = None) -> Package:
@@ -314,10 +315,8 @@ def _dependency_tags(
     flags = header.ints(flags_tag) if names else ()
     versions = header.strings(version_tag) if names else []
     if (flags and len(flags) != len(names)) or (versions and len(versions) != len(names)):
-        raise InputError(
-            header.source,
-            f"corrupt RPM header: tag {name_tag} and its flags/versions differ in length",
-        )
+        detail = f"corrupt RPM header: tag {name_tag} and its flags/versions differ in length"
+        raise InputError(header.source, detail)
     flags = flags or (0,) * len(names)
     versions = versions or [""] * len(names)
     if name_tag == Tag.PROVIDENAME:
@@ -353,6 +352,8 @@ def _old_weak(
 ) -> tuple[list[str], tuple[int, ...], list[str]]:
     """The entries of an rpm < 4.12 weak dependency tag (`_OLD_WEAK_TAGS`) with
     RPMSENSE_STRONG (``strong``) or without, that bit left out of their flags."""
+    if name_tag not in header:  # rpm >= 4.12 writes none: asked 4 times a file, answered at once
+        return [], (), []
     entries = [
         (name, flag & ~_STRONG, version)
         for name, flag, version in zip(
@@ -365,6 +366,8 @@ def _old_weak(
 
 def _copied_tags(header: Header, name_tag: int, flags_tag: int, version_tag: int) -> CopiedTags:
     """One kind of dependency for `HeaderEvidence`, checked as `_dependencies` checks it."""
+    if name_tag not in header and not (header.legacy and name_tag == Tag.PROVIDENAME):
+        return _NO_TAGS  # most kinds, in most headers (a legacy header still provides itself)
     as_stored = _joined_tags(header, name_tag, flags_tag, version_tag)
     if as_stored is not None:
         return as_stored
@@ -375,9 +378,6 @@ def _copied_tags(header: Header, name_tag: int, flags_tag: int, version_tag: int
     if has_unreadable_version(joined):  # fail on the file now, as a full read does
         _as_dependencies(header, version_tag, names, flags, versions)
     return CopiedTags("\0".join(names), flags, joined)
-
-
-_NO_TAGS = CopiedTags(None, (), None)
 
 
 def _joined_tags(header: Header, name_tag: int, flags_tag: int, version_tag: int) -> CopiedTags | None:

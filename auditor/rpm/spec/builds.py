@@ -21,21 +21,26 @@ from auditor.rpm.spec.preamble import INEXACT_NAME
 from auditor.rpm.spec.result import ORIGIN_TAGS, SOURCE_LICENSE, Spec
 from auditor.rpm.spec.values import INEXACT
 
-_FILES_HEADER = re.compile(r"^[^\S\n]*%files(?![A-Za-z0-9_])([^\n]*)", re.IGNORECASE | re.MULTILINE)
+# The expressions of a line's start are searched in ``"\n" + text``: each begins at the newline
+# before its line, so that the engine looks for a newline (at memchr speed) rather than trying
+# every character, as ``^`` with MULTILINE made it do (8 µs each on a 1.4 kB spec, and every
+# SRPM's SPEC tag is searched by four). A match's start there is where its line starts in
+# ``text``; its end, one past its end in ``text``.
+_FILES_HEADER = re.compile(r"\n[^\S\n]*%files(?![A-Za-z0-9_])([^\n]*)", re.IGNORECASE)
 _FILES_ANYWHERE = re.compile(r"%files(?![A-Za-z0-9_])", re.IGNORECASE)
 _DYNAMIC = re.compile(r"specpart", re.IGNORECASE)
 """rpm >= 4.19 reads the ``*.specpart`` files a build writes to ``%{specpartsdir}`` (SPECPARTS in
 a parsed spec) after ``%install``, as more of the spec: whole ``%package`` and ``%files``
 sections the spec's text does not hold (rpm's tests/data/SPECS/dynamic.spec)."""
-_PREP = re.compile(r"^[^\S\n]*%prep(?![A-Za-z0-9_])", re.IGNORECASE | re.MULTILINE)
+_PREP = re.compile(r"\n[^\S\n]*%prep(?![A-Za-z0-9_])", re.IGNORECASE)
 _SECTION = re.compile(
-    r"^[^\S\n]*%(?:package|files|description|prep|build|install|check|clean|pre|post|preun|postun"
+    r"\n[^\S\n]*%(?:package|files|description|prep|build|install|check|clean|pre|post|preun|postun"
     r"|pretrans|posttrans|triggerin|triggerun|triggerpostun|verifyscript|sourcelist|patchlist"
     r"|generate_buildrequires|conf)(?![A-Za-z0-9_])",
-    re.IGNORECASE | re.MULTILINE,
+    re.IGNORECASE,
 )
 """A line rpm reads as the start of a section, which ends the changelog before it."""
-_CHANGELOG = re.compile(r"^[^\S\n]*%changelog(?![A-Za-z0-9_])", re.IGNORECASE | re.MULTILINE)
+_CHANGELOG = re.compile(r"\n[^\S\n]*%changelog(?![A-Za-z0-9_])", re.IGNORECASE)
 _PACKAGE_NAME = f": {INEXACT_NAME}{INEXACT}"
 """The end of the `GapKind.UNEXPANDED_TAG` detail of a Name or ``%package`` line read through a
 macro the reader could not expand exactly (`auditor.rpm.spec.preamble.PreambleTags._inexact_name`):
@@ -68,10 +73,13 @@ def built_by_parsed_spec(text: str, name: str | None) -> tuple[str, ...] | None:
     ``%files``, ``/usr/bin/x`` is stored as ``%prep``, ``echo``, ``/usr/bin/x``, and the
     package that ``%files`` builds is nowhere in the text. A spec with a ``%prep`` section (the
     test suite's specs held to ``rpmspec -q --builtrpms`` found it) builds unknown packages."""
-    if not name or _DYNAMIC.search(text) or _PREP.search(text):
+    lines = "\n" + text
+    if not name or _writes_spec_parts(text) or _PREP.search(lines):
         return None
-    end = _CHANGELOG.search(text)
-    body = text[: end.start()] if end is not None and not _SECTION.search(text, end.end()) else text
+    end = _CHANGELOG.search(lines)
+    body = lines
+    if end is not None and not _SECTION.search(lines, end.end() - 1):
+        body = lines[: end.start() + 1]
     headers = list(_FILES_HEADER.finditer(body))
     if len(headers) != len(_FILES_ANYWHERE.findall(body)):
         return None
@@ -79,6 +87,15 @@ def built_by_parsed_spec(text: str, name: str | None) -> tuple[str, ...] | None:
     if any(not item or "%" in item for item in names):
         return None
     return tuple(dict.fromkeys(names))
+
+
+def _writes_spec_parts(text: str) -> bool:
+    """Whether ``text`` names ``specpart`` in any case (`_DYNAMIC`). A case-insensitive expression
+    that starts with a letter is tried at every character (15 µs on a 1.4 kB spec); an ASCII
+    text, whose letters have no case but their ASCII one, is lowered and searched at C speed."""
+    if text.isascii():
+        return "specpart" in text.lower()
+    return _DYNAMIC.search(text) is not None
 
 
 def built_by_spec(spec: Spec, text: str) -> tuple[str, ...] | None:
@@ -92,7 +109,7 @@ def built_by_spec(spec: Spec, text: str) -> tuple[str, ...] | None:
     (``%{?_gnu:%package sub}``), a conditional rpm refuses (never closed), code that may print
     lines (``%include``, ``%(...)`` or ``%{lua:}`` outside a tag's value), a line cut by the
     reader's bounds."""
-    if not spec.name or "%" in spec.name or _DYNAMIC.search(text):
+    if not spec.name or "%" in spec.name or _writes_spec_parts(text):
         return None
     undecided = set(spec.undecided)
     prefix = f"{spec.path}:"
@@ -166,11 +183,12 @@ def lost_package_header(text: str) -> bool:
     stores no line for the section header that ends ``%prep``, so a subpackage declared there
     reads as ``%prep``'s shell, its Vendor, URL and Provides in no preamble. A line of the
     ``%prep`` section that is a tag rpm reads (``Vendor: ...``) is taken for one."""
-    prep = _PREP.search(text)
+    lines = "\n" + text
+    prep = _PREP.search(lines)
     if prep is None:
         return False
-    following = _SECTION.search(text, prep.end())
-    body = text[prep.end() : following.start() if following is not None else len(text)]
+    following = _SECTION.search(lines, prep.end() - 1)
+    body = text[prep.end() - 1 : following.start() if following is not None else len(text)]
     for line in body.split("\n")[1:]:
         tag = TAG.match(line.strip())
         if tag is not None and not refused_tag(tag.group(1)):
