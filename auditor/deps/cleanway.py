@@ -219,9 +219,10 @@ class _Search(UnitWalk):
         queue: deque[tuple[int, Sequence[Group]]] = deque([(package, groups)])
 
         own_conflicts = apart_from.get(package)  # its BuildConflicts go one way (`HeldApart`)
-        against, facts = held_apart.against, self.facts
+        against, facts, known_facts = held_apart.against, self.facts, self.known_facts()
         # Without its own Conflicts or bans, only a package apart from some can be ruled out.
         plain = own_conflicts is None and not self.banning.get(package)
+        one_way, walked = own_conflicts is not None, self.known_walks()
 
         def why(owner: int, group: Group, blocked: Iterable[tuple[int, Sequence[int]]]) -> int:
             """The choices that hold ``owner``, make it meet ``group``, and rule out its members
@@ -238,9 +239,13 @@ class _Search(UnitWalk):
             """``owner`` must meet ``group`` with one of ``members`` (its clean ones left):
             ``decided``, the choices that took this one member, when the walk chose it."""
             nonlocal conflict
-            blocked = [(one, against(one) if not plain or one in apart_from else ()) for one in members]
-            usable = [member for member, by in blocked if not by]
-            _group, _clean, mixed, exact = facts(group)
+            blocked: Sequence[tuple[int, Sequence[int]]]
+            if len(members) == 1 and plain and members[0] not in apart_from:  # most: nothing rules it out
+                blocked, usable = ((members[0], ()),), members
+            else:
+                blocked = [(one, against(one) if not plain or one in apart_from else ()) for one in members]
+                usable = [member for member, by in blocked if not by]
+            _group, _clean, mixed, exact = known_facts.get(id(group)) or facts(group)
             if len(usable) > 1:
                 waiting.append((owner, group))
                 return None
@@ -271,7 +276,8 @@ class _Search(UnitWalk):
                 taken.append(step)
             if target in apart_from:  # `HeldApart.add` keeps only those
                 held_apart.add(target)
-            if self.walks_into(target, own_conflicts is not None):
+            walks_on = one_way or walked.get(target)  # `walks_into`, asked once per package
+            if walks_on or (walks_on is None and self.walks_into(target, one_way)):
                 queue.append((target, runtime.get(target, ())))
             return None
 
@@ -295,7 +301,6 @@ class _Search(UnitWalk):
                 usable = [member for member in self.clean(group) if not against(member)]
                 # An inert option is never ruled out and rules nothing out: any way another option
                 # leaves, it leaves too (trying each made n such groups 2^n walks: n = 16, 43 s).
-                one_way = own_conflicts is not None
                 settled = next((one for one in usable if not self.walks_into(one, one_way)), None)
                 if settled is not None:  # no choice to go back to: any other leaves the same way
                     take(owner, group, [settled], anything(len(options)))

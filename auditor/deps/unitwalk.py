@@ -71,13 +71,22 @@ class UnitWalk(CleanView):
         nothing. BuildConflicts (``one_way``) are apart from what nothing else is: walk all."""
         if one_way:
             return True
-        loud, known = self._into
-        if loud is not self.quiet_unless:  # set once the search begins: what came before is stale
-            loud, known = self._into = (self.quiet_unless, {})
+        known, loud = self.known_walks(), self.quiet_unless
         found = known.get(node)
         if found is None:
             found = known[node] = not self.inert(node) and (loud is None or node in loud)
         return found
+
+    def known_walks(self) -> dict[int, bool]:
+        """`walks_into`'s answers so far (not ``one_way``), for a walk to read first."""
+        loud, known = self._into
+        if loud is not self.quiet_unless:  # set once the search begins: what came before is stale
+            loud, known = self._into = (self.quiet_unless, {})
+        return known
+
+    def known_facts(self) -> Mapping[int, Facts]:
+        """`facts`' answers so far, by id of the group, for a walk to read first."""
+        return self._facts
 
     def inert(self, node: int) -> bool:
         """Whether nothing ``node`` surely holds can rule a clean provider out, or be ruled out:
