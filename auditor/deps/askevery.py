@@ -14,7 +14,7 @@ from collections.abc import Container, Mapping, Sequence
 from typing import Protocol
 
 from auditor.deps.edges import Edges
-from auditor.deps.hops import Group
+from auditor.deps.hops import Group, HopKind
 
 ASK_EVERY = 2_000
 """At most this many packages that may reach a mixed group whose clean way can be ruled out
@@ -41,6 +41,9 @@ class CleanView(Protocol):
 
     @property
     def build_tainted(self) -> Container[int]: ...
+
+    @property
+    def partly(self) -> Container[int]: ...
 
     @property
     def apart_from(self) -> Mapping[int, object]: ...
@@ -127,13 +130,18 @@ def _holding(
     """``ends`` and the packages that may hold one of them through any clean provider of any
     group, outside the tainted ones (and of ``within``, when given): one walk of the reverse
     edges. None once past ``bound`` of them."""
-    tainted = view.tainted
+    tainted, partly, build_tainted = view.tainted, view.partly, view.build_tainted
     found = {end for end in ends if end not in tainted and (within is None or end in within)}
     queue = deque(found)
     while queue and (bound is None or len(found) <= bound):
         node = queue.popleft()
+        if node in partly:
+            continue  # a clean provider of none of its groups
+        # Not tainted, it is a clean provider of each group it is a member of (`CleanView.clean`)
+        # but a BuildRequires' its buildroot may not take: asked so, not of each group's list of
+        # clean providers (50,000 groups a check on distro-60k).
         for number in edges.of_member.get(node, ()):
-            if node not in view.clean(edges.groups[number]):
+            if edges.groups[number].kind is HopKind.BUILD_REQUIRES and node in build_tainted:
                 continue
             for owner in edges.owners[number]:
                 if owner not in found and owner not in tainted and (within is None or owner in within):

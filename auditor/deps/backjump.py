@@ -32,7 +32,7 @@ from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass
 
 from auditor.deps.hops import Group
-from auditor.deps.noclean import NoCleanWay, Step
+from auditor.deps.noclean import NoCleanWay, Taken
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ class Walk:
     found: bool
     options: list[int]
     first: tuple[int, Group] | None
-    held: Mapping[int, Step | None]
+    held: Mapping[int, Taken | None]
     needs: list[int]
     """For each choice, the choices (a reason, as above) that made it one to make: that
     held its group's owner and ruled out the group's other clean members."""

@@ -27,18 +27,18 @@ way can be ruled out are each asked (distro-60k: 1,035), more only as the screen
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
 from auditor.deps.askorder import from_the_top, in_order, left_unasked, witnessed
 from auditor.deps.backjump import Choices, NotInstallable, Walk, anything, rules_out
-from auditor.deps.cleanscreen import CleanView
 from auditor.deps.coinstall import Apart, HeldApart
 from auditor.deps.edges import Edges
 from auditor.deps.hops import Group, without_lock_step
-from auditor.deps.noclean import CleanInstalls, CleanWays, NoCleanWay, OutOfSteps, Step
+from auditor.deps.noclean import CleanInstalls, CleanWays, NoCleanWay, OutOfSteps, Step, Taken
 from auditor.deps.originneeds import origin_needs
+from auditor.deps.unitwalk import Owned, UnitWalk
 
 ROUNDS = 64
 """What one run's clean-way checks may find in turn (`auditor.deps.spread`): what one round
@@ -49,10 +49,6 @@ STEPS = 2_000_000
 """The requirements one `without_clean_way` may walk (distro-60k: about 330,000). n packages
 asked that each hold m packages apart from some walk n x m, a shape a repository can be
 written in: past this, the packages left are not asked, and the run says so (`CleanWays`)."""
-
-
-_Take = Callable[[int, Group, list[int]], NoCleanWay | None]  # a walk's take (`_Search._walk`)
-_Owned = list[tuple[int, Group]]  # groups, each with the package that needs it
 
 
 def without_clean_way(
@@ -115,18 +111,14 @@ def without_clean_way(
     return CleanWays(in_order(found, asked), unasked, search.screened_only, held, needs)
 
 
-class _Search(CleanView):
+class _Search(UnitWalk):
     """The questions of one `without_clean_way` over one tainted set."""
 
-    steps = 0
-    """The requirements `ask` has met so far (`STEPS`)."""
     _anyway: _Search | None = None
     """The same search with nothing left out, for whether a package can be installed at all."""
     installed_cleanly: set[int]
     """What the clean installations `ask` found hold, each with one: that one, which meets each
     requirement that binds there and holds nothing tainted, lacking or apart from another."""
-    quiet_unless: Container[int] | None = None
-    """`CleanView.loud` of this search's run (`_walked`); None, as for `_anyway`: walk each."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -213,23 +205,26 @@ class _Search(CleanView):
         mixed group offers first, taking the option ``picks`` names for it (its first past
         them), and on."""
         apart_from, runtime = self.apart_from, self.runtime
-        held: dict[int, Step | None] = {package: None}  # what it must hold -> the step that put it there
+        held: dict[int, Taken | None] = {package: None}  # what it must hold -> the step that put it there
         reason: dict[int, int] = {package: 0}  # what it holds -> the choices that put it there
         needs: list[int] = []  # each choice's `Walk.needs`
         conflict = -1  # `Walk.conflict`: none yet
-        choice: dict[int, Step | None] = {package: None}
+        choice: dict[int, Taken | None] = {package: None}
         """What it holds -> the nearest step above it that took the one clean provider of a
         mixed group: what a tainted provider would replace."""
         held_apart = HeldApart(apart_from, package, self.banning.get(package))
-        taken: list[Step] = []  # the mixed groups' steps, in order
-        waiting: _Owned = []
+        taken: list[Taken] = []  # the mixed groups' steps, in order
+        waiting: Owned = []
         retake = (held_apart, [0])  # and how many packages apart from some it held when what waits was asked
         queue: deque[tuple[int, Sequence[Group]]] = deque([(package, groups)])
 
         own_conflicts = apart_from.get(package)  # its BuildConflicts go one way (`HeldApart`)
-        against = held_apart.against
+        against, facts, known_facts = held_apart.against, self.facts, self.known_facts()
+        # Without its own Conflicts or bans, only a package apart from some can be ruled out.
+        plain = own_conflicts is None and not self.banning.get(package)
+        one_way, walked = own_conflicts is not None, self.known_walks()
 
-        def why(owner: int, group: Group, blocked: Iterable[tuple[int, list[int]]]) -> int:
+        def why(owner: int, group: Group, blocked: Iterable[tuple[int, Sequence[int]]]) -> int:
             """The choices that hold ``owner``, make it meet ``group``, and rule out its members
             as ``blocked`` (each with what rules it out) says (`auditor.deps.backjump`)."""
             if not self.exactly_binds(group):  # a condition's group fires on what is held
@@ -244,9 +239,13 @@ class _Search(CleanView):
             """``owner`` must meet ``group`` with one of ``members`` (its clean ones left):
             ``decided``, the choices that took this one member, when the walk chose it."""
             nonlocal conflict
-            blocked = [(member, against(member)) for member in members]
-            usable = [member for member, by in blocked if not by]
-            mixed = len(self.clean(group)) < len(group.members)
+            blocked: Sequence[tuple[int, Sequence[int]]]
+            if len(members) == 1 and plain and members[0] not in apart_from:  # most: nothing rules it out
+                blocked, usable = ((members[0], ()),), members
+            else:
+                blocked = [(one, against(one) if not plain or one in apart_from else ()) for one in members]
+                usable = [member for member, by in blocked if not by]
+            _group, _clean, mixed, exact = known_facts.get(id(group)) or facts(group)
             if len(usable) > 1:
                 waiting.append((owner, group))
                 return None
@@ -266,22 +265,27 @@ class _Search(CleanView):
                     raise NotInstallable  # no mixed group taken: tainted or not, no installation
                 return self._answer(package, held, *blamed, other)
             target = usable[0]
-            step = Step(owner, group, target)
+            step = (owner, group, target)
             held[target] = step
-            reason[target] = decided if decided >= 0 else why(owner, group, blocked)
+            if decided >= 0:
+                reason[target] = decided
+            else:  # one member not ruled out: `why`'s answer, without asking it
+                reason[target] = reason[owner] if exact and len(blocked) == 1 else why(owner, group, blocked)
             choice[target] = step if mixed else choice[owner]
             if mixed:
                 taken.append(step)
-            held_apart.add(target)
-            if self._walked(target, own_conflicts is not None):
+            if target in apart_from:  # `HeldApart.add` keeps only those
+                held_apart.add(target)
+            walks_on = one_way or walked.get(target)  # `walks_into`, asked once per package
+            if walks_on or (walks_on is None and self.walks_into(target, one_way)):
                 queue.append((target, runtime.get(target, ())))
             return None
 
         # The mixed groups wait until what holds whatever is tainted is taken: a package that
         # cannot be installed at all (it needs a package that conflicts with it) is not this
         # module's answer, whichever group the walk would have met first.
-        deferred: _Owned = []
-        unfired: _Owned = []  # under a condition that no package held triggers yet
+        deferred: Owned = []
+        unfired: Owned = []  # under a condition that no package held triggers yet
         options: list[int] = []
         first: tuple[int, Group] | None = None
         try:
@@ -297,8 +301,7 @@ class _Search(CleanView):
                 usable = [member for member in self.clean(group) if not against(member)]
                 # An inert option is never ruled out and rules nothing out: any way another option
                 # leaves, it leaves too (trying each made n such groups 2^n walks: n = 16, 43 s).
-                one_way = own_conflicts is not None
-                settled = next((one for one in usable if not self._walked(one, one_way)), None)
+                settled = next((one for one in usable if not self.walks_into(one, one_way)), None)
                 if settled is not None:  # no choice to go back to: any other leaves the same way
                     take(owner, group, [settled], anything(len(options)))
                     continue
@@ -310,77 +313,8 @@ class _Search(CleanView):
         except NotInstallable:
             return Walk(None, False, options, first, held, needs, conflict)
 
-    def _walked(self, node: int, one_way: bool) -> bool:
-        """Whether a walk that takes ``node`` walks what it holds: unless it is inert, or it and
-        all it may hold are apart from nothing (`quiet_unless`): it rules nothing out, nothing
-        rules it out, and each requirement below it keeps a clean provider that conflicts with
-        nothing. BuildConflicts (``one_way``) are apart from what nothing else is: walk all."""
-        if one_way:
-            return True
-        if self.inert(node):
-            return False
-        loud = self.quiet_unless
-        return loud is None or node in loud
-
-    def _propagate(
-        self,
-        take: _Take,
-        queue: deque[tuple[int, Sequence[Group]]],
-        waiting: _Owned,
-        deferred: _Owned,
-        held: Mapping[int, object],
-        unfired: _Owned,
-        retake: tuple[HeldApart, list[int]],
-    ) -> NoCleanWay | None:
-        """`ask`'s walk: take what holds whatever is tainted, then the mixed groups, until
-        nothing more is taken (None) or a requirement is left with tainted providers only. What
-        waits is asked again once the walk holds more packages apart from some (``retake``), not
-        at each choice (10 s of a 12,000-package multilib repository); the walk drops what is met."""
-        held_apart, asked_at = retake
-        while True:
-            while queue:
-                owner, owner_groups = queue.popleft()
-                self.steps += len(owner_groups)
-                for group in owner_groups:
-                    if not held.keys().isdisjoint(group.members):
-                        continue
-                    if not self.exactly_binds(group) and not self.fires(owner, group, held, unfired):
-                        continue
-                    clean = self.clean(group)
-                    if not clean:
-                        continue  # all tainted: the owner is tainted already, or lacking on some hosts
-                    if len(clean) < len(group.members):
-                        deferred.append((owner, group))
-                        continue
-                    answer = take(owner, group, clean)
-                    if answer is not None:
-                        return answer
-            queue.extend(self.fired(unfired, held))
-            if len(held_apart) != asked_at[0]:
-                asked_at[0] = len(held_apart)
-                answer = self._retake(take, waiting, held)
-                if answer is not None:
-                    return answer
-            if queue:
-                continue
-            if not deferred:
-                return None
-            answer = self._retake(take, deferred, held)
-            if answer is not None:
-                return answer
-
-    def _retake(self, take: _Take, pending: _Owned, held: Mapping[int, object]) -> NoCleanWay | None:
-        """Take again each of ``pending`` (emptied) that nothing held meets yet."""
-        items, pending[:] = list(pending), []
-        for owner, group in items:
-            if held.keys().isdisjoint(group.members):
-                answer = take(owner, group, self.clean(group))
-                if answer is not None:
-                    return answer
-        return None
-
     def _answer(
-        self, package: int, held: Mapping[int, Step | None], owner: int, group: Group, against: list[int]
+        self, package: int, held: Mapping[int, Taken | None], owner: int, group: Group, against: list[int]
     ) -> NoCleanWay:
         """The answer that ``owner``'s ``group`` has no clean way in ``package``'s installation."""
         steps: list[Step] = []
@@ -388,13 +322,13 @@ class _Search(CleanView):
         while node != package:
             step = held[node]
             assert step is not None  # only the package itself was held with no step
-            steps.append(step)
-            node = step.owner
+            steps.append(Step(*step))
+            node = step[0]
         steps.reverse()
         tainted, apart = self.tainted_in(group), tuple(dict.fromkeys(against))
         providers = tuple(member for member in group.members if member in tainted)
         return NoCleanWay(package, tuple(steps), owner, group, providers, tuple(self.clean(group)), apart)
 
 
-def _where(step: Step | None) -> tuple[int, Group] | None:
-    return None if step is None else (step.owner, step.group)
+def _where(step: Taken | None) -> tuple[int, Group] | None:
+    return None if step is None else (step[0], step[1])

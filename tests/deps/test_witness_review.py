@@ -61,7 +61,7 @@ def test_a_condition_an_unwalked_package_holds_is_triggered(tmp_path: Path) -> N
     """``app`` holds ``qq``, which holds ``q``, which triggers ``l``'s ``(libd if q)``: ``libd``
     is Citrix's ``cx-d`` or ``clean-d``, which conflicts with ``z``, which ``app`` needs too.
     libsolv cannot install ``app`` without ``cx-d``. ``qq`` and ``q`` are apart from nothing
-    and hold no mixed group (`CleanView.inert`, and `CleanView.loud` since fbabb40): the walk
+    and hold no mixed group (`UnitWalk.inert`, and `CleanView.loud` since fbabb40): the walk
     takes ``qq`` without walking it, never holds ``q``, and ``l``'s group never fires: ``app``
     stayed ``may-depend``, at 278e365 too (an older miss, through `inert`). A package that triggers
     a group is now neither inert nor quiet, as one apart from some."""
