@@ -36,7 +36,16 @@ _URL_SCHEMES = ("http", "ftp", "file", "https")
 _PROXY_SCHEMES = ("http", "ftp", "https", "socks4", "socks4a", "socks5", "socks5h")
 
 _SHOWN = 100
-"""Characters of a refused value a warning quotes."""
+"""Characters of a refused value a warning quotes (`_quoted`)."""
+
+
+def _quoted(text: str) -> str:
+    """``text`` as a warning quotes it: its repr (what is not printable escaped, up to ten
+    characters each), cut at `_SHOWN` characters, so that a hostile value cannot make a warning
+    of any length."""
+    quoted = repr(text)
+    return quoted if len(quoted) <= _SHOWN else f"{quoted[:_SHOWN]}..."
+
 
 Refusal = Callable[[str], str | None]
 """One option's parser: why yum refuses a value, or None when it takes it."""
@@ -128,8 +137,7 @@ def yum_refusal(values: Mapping[str, str]) -> str | None:
         value = yum_value(values[name])
         why = parse(value)
         if why:
-            shown = value if len(value) <= _SHOWN else f"{value[:_SHOWN]}..."
-            return f"yum 3 cannot parse {name} = {shown!r}: {why}; it skips the section"
+            return f"yum 3 cannot parse {name} = {_quoted(value)}: {why}; it skips the section"
     return None
 
 
@@ -175,10 +183,10 @@ def _scaled(units: str, what: str, never: bool) -> Refusal:
         number = value
         if value[-1] in string.ascii_letters:
             if _ascii_lower(value[-1]) not in units:
-                return f"unknown unit {_ascii_lower(value[-1])!r}"
+                return f"unknown unit {_quoted(_ascii_lower(value[-1]))}"
             number = value[:-1]
         if not _PY2_FLOAT.fullmatch(number):
-            return "invalid value" if never else f"couldn't convert {number!r} to number"
+            return "invalid value" if never else f"couldn't convert {_quoted(number)} to number"
         amount = float(number)
         if amount < 0:
             return f"{what} value may not be negative"
@@ -192,7 +200,7 @@ def _scaled(units: str, what: str, never: bool) -> Refusal:
 def _throttle(value: str) -> str | None:
     if value.endswith("%"):
         if not _PY2_FLOAT.fullmatch(value[:-1]):
-            return f"couldn't convert {value[:-1]!r} to number"
+            return f"couldn't convert {_quoted(value[:-1])} to number"
         percent = float(value[:-1])
         return "percentage is out of range" if percent < 0 or percent > 100 else None
     return _scaled("kmg", "bytes", never=False)(value)
@@ -208,7 +216,7 @@ def _selection(
     def parse(value: str) -> str | None:
         value = _ascii_lower(value) if caseless else value
         value = mapper.get(value, value)
-        return None if value in allowed else f"{value!r} is not an allowed value"
+        return None if value in allowed else f"{_quoted(value)} is not an allowed value"
 
     return parse
 

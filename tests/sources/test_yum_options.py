@@ -177,3 +177,13 @@ def test_any_value_is_refused_or_taken_never_an_error(values: dict[str, str], ma
     said = yum_refusal(values)
     assert said is None or ("skips the section" in said and len(said) < 400)
     assert yum_enabled(values, {"enabled": main}) in (True, False)
+
+
+@pytest.mark.parametrize("name", ["bandwidth", "throttle", "ip_resolve", "timeout", "enabled"])
+def test_a_value_of_unprintable_characters_makes_a_warning_of_bounded_length(name: str) -> None:
+    """Each character that repr escapes takes up to ten (``\\U000e0001``): 29 of them in an
+    ``ip_resolve`` made a warning of 666 characters (the value was cut, its repr was not; a
+    ``bandwidth``'s number was quoted whole beside it), and the property test above found a
+    ``bandwidth`` one at its bound now and then."""
+    said = yum_refusal({name: "\U000e0001" * 60 + "x"})
+    assert said is not None and "skips the section" in said and len(said) < 400
