@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 
 from auditor.runtime.threads import map_in_threads
-from tests.httpserver import LocalServer
+from tests.conftest import RPMS
+from tests.httpserver import LocalServer, redirect
 from tests.paths import ROOT
 from tests.unprivileged import CAN_LIMIT_PROCESSES, as_limited_user
 
@@ -76,3 +77,63 @@ def test_the_threads_answer_in_order_and_the_first_failure_stops_the_rest() -> N
     with pytest.raises(ValueError, match="10"):
         map_in_threads(fails_at_ten, range(10_000), 1)
     assert calls == list(range(11))  # alone, this thread stopped at the failure
+
+
+RESOLVE = """
+import sys
+from dataclasses import replace
+from auditor.net.options import HttpSettings, RemoteOptions
+from auditor.net.remote import Remote
+from auditor.origin.policy import load_policy
+from auditor.origin.redirects import UrlResolver, policy_guard
+from auditor.sources.rpmpackage import read_rpm_file
+policy = load_policy()
+options = RemoteOptions(http=HttpSettings(backoff=0.01), cache_dir=sys.argv[2])
+package = read_rpm_file(sys.argv[3])
+packages = [replace(package, url=f"{sys.argv[1]}/go{n}", bugurl=None) for n in range(6)]
+found = UrlResolver(policy, Remote(options, policy_guard(policy))).findings(packages)
+print(sorted((index, finding.rule, finding.value) for index, each in found.items() for finding in each))
+"""
+
+
+@pytest.mark.skipif(
+    not CAN_LIMIT_PROCESSES, reason="needs root to run as a user of its own, with setpriv and prlimit"
+)
+@pytest.mark.parametrize(
+    "limit",
+    [
+        pytest.param(2, marks=pytest.mark.xfail(strict=True, reason="the watchdog cannot start")),
+        pytest.param(3, marks=pytest.mark.xfail(strict=True, reason="the watchdog cannot start")),
+        6,
+    ],
+)
+def test_resolving_urls_of_a_local_repository_under_a_process_limit_is_the_unlimited_one(
+    limit: int, tmp_path: Path
+) -> None:
+    """--resolve-urls on local packages makes its first request from the resolver's threads. The
+    watchdog that holds each request to its deadline is a thread too, started on first use: the
+    workers had taken every thread the limit allowed, and the run ended in "internal error:
+    RuntimeError: can't start new thread", exit 4, under a limit of 2 or 3."""
+    rpm = str(RPMS / "conflicts-obsoletes-2.0-1.noarch.rpm")
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o777)
+    shared.chmod(0o777)
+    with LocalServer(tmp_path) as server:
+        for number in range(6):
+            server.routes[f"/go{number}"] = redirect(f"https://code.citrite.net/rest/archive/{number}.tar.gz")
+        base = server.url("").rstrip("/")
+        free = subprocess.run(
+            [sys.executable, "-c", RESOLVE, base, str(tmp_path / "free"), rpm],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            check=False,
+            timeout=120,
+        )
+        assert (free.returncode, free.stderr) == (0, "")
+        assert "citrix-internal-host" in free.stdout
+        try:
+            run = as_limited_user(limit, "-c", RESOLVE, base, str(shared / "cache"), rpm)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"hung under a limit of {limit} processes")
+    assert (run.returncode, run.stderr, run.stdout) == (0, "", free.stdout)
