@@ -109,12 +109,21 @@ class Watchdog:
         watch only if that one is due earlier: every request arms twice, and waking the thread
         for a deadline later than the one it waits for was a thread switch each time."""
 
+    def start(self) -> None:
+        """Start the thread now, if it is not running: before a run's workers (`auditor.runtime.
+        threads`) take every thread a process limit allows, as they did under RLIMIT_NPROC.
+        Raises RuntimeError when it cannot start (then a later call tries again)."""
+        with self._condition:
+            if self._thread is None:
+                thread = threading.Thread(target=self._run, name="auditor-watchdog", daemon=True)
+                thread.start()
+                self._thread = thread
+
     def add(self, watch: Watch) -> None:
+        if self._thread is None:  # read without the lock: `start` looks again under it
+            self.start()
         with self._condition:
             self._active.add(watch)
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="auditor-watchdog", daemon=True)
-                self._thread.start()
             if watch.when < self._wakes_at:
                 self._condition.notify()
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from auditor.core.errors import InputError
 from auditor.net.cache import url_key
+from auditor.net.deadline import WATCHDOG
 from auditor.net.http import HttpError
 from auditor.net.remote import Remote
 from auditor.net.urlpolicy import Guard, UrlOrigin
@@ -81,6 +82,8 @@ class UrlResolver:
             for field, url in self._followable(package):
                 wanted.setdefault(index, []).append((field, url))
         urls = sorted({url for pairs in wanted.values() for _field, url in pairs})
+        if urls and not self.remote.options.offline:
+            WATCHDOG.start()  # each request's deadline needs it: before the workers take every thread
         chains = dict(zip(urls, map_in_threads(self.resolve, urls, WORKERS), strict=True))
         failures = [(url, chain.error) for url, chain in chains.items() if chain.error]
         self._warn(failures)

@@ -99,14 +99,7 @@ print(sorted((index, finding.rule, finding.value) for index, each in found.items
 @pytest.mark.skipif(
     not CAN_LIMIT_PROCESSES, reason="needs root to run as a user of its own, with setpriv and prlimit"
 )
-@pytest.mark.parametrize(
-    "limit",
-    [
-        pytest.param(2, marks=pytest.mark.xfail(strict=True, reason="the watchdog cannot start")),
-        pytest.param(3, marks=pytest.mark.xfail(strict=True, reason="the watchdog cannot start")),
-        6,
-    ],
-)
+@pytest.mark.parametrize("limit", [2, 3, 6])
 def test_resolving_urls_of_a_local_repository_under_a_process_limit_is_the_unlimited_one(
     limit: int, tmp_path: Path
 ) -> None:
