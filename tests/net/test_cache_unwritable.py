@@ -10,13 +10,20 @@ of its own, says so on standard error and in the report, and removes it when it 
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 import pytest
 
 from auditor.cli.main import main
-from tests.httpserver import LocalServer
+from tests.httpserver import Handler, LocalServer
+from tests.paths import ROOT
 
 
 def scan(
@@ -68,3 +75,48 @@ def test_a_cache_and_a_temporary_directory_that_cannot_be_written_are_an_input_e
     assert code == 3
     assert "cannot write to the cache" in err and "nor to a temporary directory" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.xfail(strict=True, reason="the directory outlives a run ended by a signal")
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_a_run_ended_by_a_signal_leaves_no_downloads_behind(
+    signum: int, server: LocalServer, www: Path, tmp_path: Path
+) -> None:
+    """A cancelled CI job (SIGTERM) or a closed terminal (SIGHUP) ends the run at once, without
+    the unwinding that removes its directory of downloads: it stayed in the system's temporary
+    directory, with a copy of the repository's metadata, for good."""
+    gate = threading.Event()
+    for rpm in (www / "repo").rglob("*.rpm"):
+        served = "/" + rpm.relative_to(www).as_posix()
+
+        def held(handler: Handler, method: str, served: str = served) -> None:
+            gate.wait(120)  # the run is in its header reads, its metadata downloaded, until let go
+            handler.send_file(method, served)
+
+        server.routes[served] = held
+    own_tmp = tmp_path / "tmp"
+    own_tmp.mkdir()
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the cache's directory goes\n")
+    arguments = ["scan", server.url("/repo/"), "--remote-headers", "--cache-dir", str(blocked), "-q"]
+    run = subprocess.Popen(
+        [sys.executable, "-m", "auditor", *arguments],
+        cwd=ROOT,
+        env={**os.environ, "TMPDIR": str(own_tmp)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        while not any(path.endswith(".rpm") for path in server.paths()):  # the headers are asked for
+            assert run.poll() is None, run.communicate()[1]
+            time.sleep(0.05)
+        run.send_signal(signum)
+        run.communicate(timeout=120)
+    finally:
+        gate.set()
+        if run.poll() is None:
+            run.kill()
+            run.wait()
+    assert run.returncode == -signum
+    assert list(own_tmp.iterdir()) == []
