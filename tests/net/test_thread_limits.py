@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +83,8 @@ def test_the_threads_answer_in_order_and_the_first_failure_stops_the_rest() -> N
 
 RESOLVE = """
 import sys
+import threading
+import time
 from dataclasses import replace
 from auditor.net.options import HttpSettings, RemoteOptions
 from auditor.net.remote import Remote
@@ -130,3 +134,27 @@ def test_resolving_urls_of_a_local_repository_under_a_process_limit_is_the_unlim
         except subprocess.TimeoutExpired:
             pytest.fail(f"hung under a limit of {limit} processes")
     assert (run.returncode, run.stderr, run.stdout) == (0, "", free.stdout)
+
+
+@pytest.mark.xfail(strict=True, reason="the started threads are left working")
+def test_an_interrupt_while_the_threads_start_stops_those_started(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Ctrl-C that lands between two thread starts left the thread started before it taking
+    every item, requests and all, while the run unwound and ended around it."""
+    start = threading.Thread.start
+    starts: list[threading.Thread] = []
+
+    def start_then_interrupted(thread: threading.Thread) -> None:
+        starts.append(thread)
+        if len(starts) == 2:
+            raise KeyboardInterrupt
+        start(thread)
+
+    monkeypatch.setattr(threading.Thread, "start", start_then_interrupted)
+
+    def work(number: int) -> int:
+        time.sleep(0.001)
+        return number
+
+    with pytest.raises(KeyboardInterrupt):
+        map_in_threads(work, range(10_000), 4)
+    assert not starts[0].is_alive()  # stopped and waited for, not left working
