@@ -43,20 +43,22 @@ def map_in_threads(function: Callable[[T], R], items: Sequence[T], workers: int)
                 return
 
     started: list[threading.Thread] = []
-    for _ in range(min(workers, len(items)) - 1):
-        thread = threading.Thread(target=work, name="auditor-worker", daemon=True)
-        try:
-            thread.start()
-        except RuntimeError:  # "can't start new thread": the process limit; those started work
-            break
-        started.append(thread)
-    try:
+    try:  # a Ctrl-C while the threads start stops those started too
+        for _ in range(min(workers, len(items)) - 1):
+            thread = threading.Thread(target=work, name="auditor-worker", daemon=True)
+            started.append(thread)  # before `start`: a Ctrl-C inside it may land once it runs
+            try:
+                thread.start()
+            except RuntimeError:  # "can't start new thread": the process limit; those started work
+                started.pop()
+                break
         work()
     finally:
         with lock:
             state["stop"] = True  # when this thread leaves by an exception of its own
         for thread in started:
-            thread.join()
+            if thread.is_alive():  # one a Ctrl-C caught in `start` finds the stop when it runs
+                thread.join()
     if failures:
         raise failures[0]
     return results

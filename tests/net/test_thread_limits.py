@@ -136,7 +136,6 @@ def test_resolving_urls_of_a_local_repository_under_a_process_limit_is_the_unlim
     assert (run.returncode, run.stderr, run.stdout) == (0, "", free.stdout)
 
 
-@pytest.mark.xfail(strict=True, reason="the started threads are left working")
 def test_an_interrupt_while_the_threads_start_stops_those_started(monkeypatch: pytest.MonkeyPatch) -> None:
     """A Ctrl-C that lands between two thread starts left the thread started before it taking
     every item, requests and all, while the run unwound and ended around it."""
