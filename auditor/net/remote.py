@@ -228,7 +228,7 @@ class Remote:
                 self._spill = (directory, weakref.finalize(self, shutil.rmtree, directory, True))
                 self._warnings.append(
                     f"cache {self.cache.root}: cannot be written ({refused.strerror or refused}); "
-                    "this run's downloads are kept for it alone, and the next run fetches them again"
+                    "this run's downloads are kept for it alone (a later --offline run reads the cache's own)"
                 )
             return self._spill[0]
 

@@ -77,7 +77,12 @@ def test_a_cache_and_a_temporary_directory_that_cannot_be_written_are_an_input_e
     assert "Traceback" not in err
 
 
-@pytest.mark.xfail(strict=True, reason="the directory outlives a run ended by a signal")
+@pytest.mark.xfail(
+    strict=True,
+    reason="left alone: the directory outlives a run SIGTERM or SIGHUP ends where it stands; removing"
+    " it then needs a handler for the whole run, a process-level trick for auditor.cli, not the network"
+    " layer (the report file's own handler is auditor.cli.reportfile's)",
+)
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
 def test_a_run_ended_by_a_signal_leaves_no_downloads_behind(
     signum: int, server: LocalServer, www: Path, tmp_path: Path
