@@ -125,3 +125,18 @@ def test_a_run_ended_by_a_signal_leaves_no_downloads_behind(
             run.wait()
     assert run.returncode == -signum
     assert list(own_tmp.iterdir()) == []
+
+
+def test_diff_says_what_reading_each_side_warned_of(
+    server: LocalServer, tmp_path: Path, own_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`auditor diff` audited each side and printed none of what reading it warned of (the cache
+    that could not be written, a server that ignores range requests), as scan and check do."""
+    blocked = tmp_path / "blocked"
+    blocked.write_text("not a directory\n")
+    url = server.url("/repo/")
+    code = main(["diff", url, url, "--cache-dir", str(blocked), "--fail-on", "none"])
+    err = capsys.readouterr().err
+    assert code == 0
+    assert err.count(f"cache {blocked}: cannot be written") == 1
+    assert list(own_tmp.iterdir()) == []

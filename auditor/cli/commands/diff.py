@@ -46,11 +46,13 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
     # Read first, whatever the sides are: a waiver file that cannot be used is a usage error
     # before any audit, even when both sides are reports and no audit uses it.
     waivers = options.waivers(args, session.project, session.policy)
+    said: list[str] = []  # what reading each audited side warned of, as scan says it
     try:
-        old = _side(args.old, waivers, session)
-        new = _side(args.new, waivers, session)
+        old = _side(args.old, waivers, session, said)
+        new = _side(args.new, waivers, session, said)
     finally:
         session.progress.done()
+    report_warnings([w for w in dict.fromkeys(said) if w not in session.policy.warnings])
     write_output(diff_report.render(diff_releases(old, new), args.format), args.output)
     # A comparison counts as fixed nothing a side did not see, but it is only as complete as its
     # sides: under --strict, as for scan and check, evidence not seen fails the run, unless a
@@ -66,7 +68,8 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
     return ExitCode.PASSED
 
 
-def _side(path: str, waivers: list[Waiver], session: Session) -> Side:
+def _side(path: str, waivers: list[Waiver], session: Session, said: list[str]) -> Side:
+    """One side of the comparison; the warnings of its audit (none of a report) go to ``said``."""
     from auditor.engine import open_run
     from auditor.gate.audit_side import side_of_audit
     from auditor.gate.decision import decide
@@ -79,6 +82,7 @@ def _side(path: str, waivers: list[Waiver], session: Session) -> Side:
     with open_run(session.options, session.policy, session.progress) as run_:
         # Each side takes the source packages --sources holds for its own binaries.
         audit = run_.audit_paths([path], session.options.sources)
+    said.extend(audit.warnings)
     if audit.errors:
         raise audit.errors[0]
     if not audit.results:
