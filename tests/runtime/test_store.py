@@ -143,12 +143,14 @@ def test_a_changed_public_key_file_is_never_answered_from_the_store(
     home = tmp_path / "gnupg"
     home.mkdir(mode=0o700)
     gpg = ["gpg", "--homedir", str(home), "--batch", "--passphrase", ""]
-    subprocess.run([*gpg, "--quick-gen-key", "other <other@example.net>", "ed25519", "sign", "never"],
-                   check=True, capture_output=True)  # fmt: skip
+    try:
+        subprocess.run([*gpg, "--quick-gen-key", "other <other@example.net>", "ed25519", "sign", "never"],
+                       check=True, capture_output=True)  # fmt: skip
+        exported = subprocess.run([*gpg, "--armor", "--export"], check=True, capture_output=True).stdout
+    finally:  # the agent gpg started for the key would outlive the test, one per run
+        subprocess.run(["gpgconf", "--homedir", str(home), "--kill", "gpg-agent"], check=False)
     key_file = tmp_path / "RPM-GPG-KEY-vendor"
-    key_file.write_bytes(
-        subprocess.run([*gpg, "--armor", "--export"], check=True, capture_output=True).stdout
-    )
+    key_file.write_bytes(exported)
     packages = tmp_path / "signed"
     packages.mkdir()
     shutil.copy(RPMS / "signed-1.0-1.noarch.rpm", packages)
