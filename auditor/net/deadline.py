@@ -16,7 +16,10 @@ A blocked ``recv`` cannot be interrupted from its own thread, so a single watchd
 (`WATCHDOG`) shuts down the sockets of the watches whose time is up: each watch holds a
 duplicate descriptor of every socket its request used (`watched_adapter` registers them),
 so shutting one down never touches a descriptor the request has already closed and the
-system has given to someone else. `HttpSettings` (`auditor.net.options`) holds these limits
+system has given to someone else. A run that is interrupted (Ctrl-C, SIGTERM) while worker
+threads wait on the network ends them the same way (`Watchdog.interrupting`): it used to wait
+for each blocked request's own deadline, 47 s with the defaults, before it could end.
+`HttpSettings` (`auditor.net.options`) holds these limits
 with the others every request is held to.
 """
 
@@ -27,6 +30,7 @@ import functools
 import math
 import threading
 import time
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -104,6 +108,9 @@ class Watchdog:
         self._condition = threading.Condition()
         self._active: set[Watch] = set()
         self._thread: threading.Thread | None = None
+        self._interruptions = 0
+        self._interrupted = threading.Event()
+        """Set while a run's interruption ends its requests (`interrupting`): pauses end too."""
         self._wakes_at = 0.0
         """When the thread, waiting, wakes by itself (infinity: only when told). It is told of a
         watch only if that one is due earlier: every request arms twice, and waking the thread
@@ -120,12 +127,43 @@ class Watchdog:
                 self._thread = thread
 
     def add(self, watch: Watch) -> None:
+        if self._interrupted.is_set():
+            watch.expire()  # a request or attempt started after the interruption ends at once
+            return
         if self._thread is None:  # read without the lock: `start` looks again under it
             self.start()
         with self._condition:
             self._active.add(watch)
             if watch.when < self._wakes_at:
                 self._condition.notify()
+
+    @contextlib.contextmanager
+    def interrupting(self) -> Iterator[None]:
+        """Within the block, every request of every thread fails at once, as if its deadline had
+        passed: those under way (their sockets shut down), those that start, and the pauses
+        between attempts (`pause`). For a caller that waits for its worker threads after an
+        interruption: they end now, not when their requests' deadlines pass."""
+        with self._condition:
+            self._interruptions += 1
+            self._interrupted.set()
+            due = list(self._active)
+            self._active.clear()
+        for watch in due:
+            watch.expire()
+        try:
+            yield
+        finally:
+            with self._condition:
+                self._interruptions -= 1
+                if not self._interruptions:
+                    self._interrupted.clear()
+
+    def is_interrupting(self) -> bool:
+        return self._interrupted.is_set()
+
+    def pause(self, seconds: float) -> None:
+        """Wait ``seconds`` between two attempts of a request, less if the run is interrupted."""
+        self._interrupted.wait(seconds)
 
     def remove(self, watch: Watch) -> None:
         with self._condition:

@@ -19,15 +19,16 @@ from dataclasses import dataclass
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from auditor.net.deadline import Watch
+from auditor.net.deadline import WATCHDOG, Watch
 from auditor.net.failures import HttpError, Retryable
 from auditor.net.options import HttpSettings
 
 T = TypeVar("T")
 
-sleep: Callable[[float], None] = time.sleep
-"""The pause between two attempts: this module's own name for it, so that a test can record
-the pauses a server's answers chose instead of sleeping through them."""
+sleep: Callable[[float], None] = WATCHDOG.pause
+"""The pause between two attempts (cut short when the run is interrupted): this module's own
+name for it, so that a test can record the pauses a server's answers chose instead of sleeping
+through them."""
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,9 @@ class RetryPolicy:
             asked = failure.wait  # a server's Retry-After: earlier, it would answer the same
             if asked is not None and asked > pause:
                 pause = asked
-            if number == attempts:
+            if WATCHDOG.is_interrupting():
+                suffix = " (the run was interrupted)"
+            elif number == attempts:
                 suffix = f" (after {attempts} attempts)" if attempts > 1 else ""
             elif attempt.remaining() <= pause:
                 why = f": the server asks to wait {asked:g} s" if pause == asked else ""

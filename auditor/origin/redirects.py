@@ -84,7 +84,13 @@ class UrlResolver:
         urls = sorted({url for pairs in wanted.values() for _field, url in pairs})
         if urls and not self.remote.options.offline:
             WATCHDOG.start()  # each request's deadline needs it: before the workers take every thread
-        chains = dict(zip(urls, map_in_threads(self.resolve, urls, WORKERS), strict=True))
+        chains = dict(
+            zip(
+                urls,
+                map_in_threads(self.resolve, urls, WORKERS, interrupting=WATCHDOG.interrupting),
+                strict=True,
+            )
+        )
         failures = [(url, chain.error) for url, chain in chains.items() if chain.error]
         self._warn(failures)
         if failures:

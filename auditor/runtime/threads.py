@@ -6,10 +6,15 @@ the item already queued), so a remote audit that could have fetched its headers 
 it had ended in an internal error, exit 4. Here a thread that cannot start is one worker fewer,
 and the calling thread is a worker too: the work is done by whatever started, down to the caller
 alone, and gives the same answer.
+
+An interruption (Ctrl-C, or SIGTERM, which `auditor.cli.process` makes unwind the run) reaches
+the calling thread only; the workers then finish the item they hold, and a caller whose items
+wait on something slow (a server) says how to cut that short (``interrupting``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -18,10 +23,18 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-def map_in_threads(function: Callable[[T], R], items: Sequence[T], workers: int) -> list[R]:
+def map_in_threads(
+    function: Callable[[T], R],
+    items: Sequence[T],
+    workers: int,
+    *,
+    interrupting: Callable[[], contextlib.AbstractContextManager[object]] = contextlib.nullcontext,
+) -> list[R]:
     """``[function(item) for item in items]``, by up to ``workers`` threads, this one included.
     The first exception a call raises is raised here once every thread has stopped (no new item
-    is started after it); so is one this thread meets while it works (a Ctrl-C)."""
+    is started after it); an interruption this thread meets while it works (a Ctrl-C, or any
+    other exception that is not an `Exception`) is raised before any, and the threads are
+    waited for inside ``interrupting()``, which makes the items they hold end soon."""
     results: list[Any] = [None] * len(items)
     lock = threading.Lock()
     state = {"next": 0, "stop": False}
@@ -43,6 +56,7 @@ def map_in_threads(function: Callable[[T], R], items: Sequence[T], workers: int)
                 return
 
     started: list[threading.Thread] = []
+    interrupted = True  # until this thread's own share of the work ends as it should
     try:  # a Ctrl-C while the threads start stops those started too
         for _ in range(min(workers, len(items)) - 1):
             thread = threading.Thread(target=work, name="auditor-worker", daemon=True)
@@ -53,12 +67,16 @@ def map_in_threads(function: Callable[[T], R], items: Sequence[T], workers: int)
                 started.pop()
                 break
         work()
+        interrupted = any(not isinstance(failure, Exception) for failure in failures)
     finally:
         with lock:
             state["stop"] = True  # when this thread leaves by an exception of its own
-        for thread in started:
-            if thread.is_alive():  # one a Ctrl-C caught in `start` finds the stop when it runs
-                thread.join()
+        with interrupting() if interrupted else contextlib.nullcontext():
+            for thread in started:
+                if thread.is_alive():  # one a Ctrl-C caught in `start` finds the stop when it runs
+                    thread.join()
     if failures:
-        raise failures[0]
+        # An interruption of this thread, caught as its item's failure, is raised whatever a
+        # worker's item raised before it: the run was asked to end.
+        raise next((failure for failure in failures if not isinstance(failure, Exception)), failures[0])
     return results

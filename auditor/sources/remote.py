@@ -19,6 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from auditor.core.errors import InputError
 from auditor.formats.repomd import MetadataFile, read_repomd
+from auditor.net.deadline import WATCHDOG
 from auditor.net.http import is_http, strip_userinfo
 from auditor.net.remote import UNKNOWN_FILE_SIZE, NotCached, Remote
 from auditor.net.urlpaths import under
@@ -191,7 +192,7 @@ def merge_remote_headers(
     # As many threads as one host may be asked at once: a repository's packages are on its host
     # (xml:base elsewhere is refused above), and repositories are read one after another.
     outcomes: Sequence[Overlaid | InputError | UrlDecision | None] = map_in_threads(
-        one, read.packages, remote.options.parallel_requests
+        one, read.packages, remote.options.parallel_requests, interrupting=WATCHDOG.interrupting
     )
     remote.cache.headers.flush()  # what the threads left to write, in one transaction
     models.store_new()

@@ -240,3 +240,39 @@ def test_a_wait_past_the_deadline_ends_the_request_at_once_saying_so(
 )
 def test_retry_after_reads_seconds_and_dates(header: str | None, expected: float | None) -> None:
     assert retry_after(header, 60.0) == expected
+
+
+def test_an_interruption_ends_the_requests_under_way_and_those_that_start() -> None:
+    """Ctrl-C or SIGTERM reaches the main thread only: its workers' requests must end at once,
+    not at their deadlines, nor retry after a pause, or the run waits that long to end."""
+    import socket
+    import threading
+
+    from auditor.net.deadline import WATCHDOG, Watch
+
+    under_way, started_after = Watch(), Watch()
+    ours, theirs = socket.socketpair()
+    try:
+        under_way.add_socket(ours)
+        under_way.arm(600, RuntimeError("under way"))
+        ours.settimeout(30)  # a regression fails here instead of hanging the suite
+        paused = threading.Event()
+        with WATCHDOG.interrupting():
+            assert ours.recv(1) == b""  # shut down from outside: the end of the stream
+            started_after.arm(600, RuntimeError("started after"))
+            assert str(started_after.fired) == "started after"
+
+            def pause() -> None:
+                retry.sleep(600)
+                paused.set()
+
+            pauser = threading.Thread(target=pause)
+            pauser.start()
+            pauser.join(30)
+            assert paused.is_set()  # the pause between two attempts ends too
+        assert not WATCHDOG.is_interrupting()  # the next run's requests are its own again
+    finally:
+        under_way.close()
+        started_after.close()
+        ours.close()
+        theirs.close()

@@ -1,0 +1,67 @@
+"""`map_in_threads`: what an interruption of the calling thread does to its workers."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from auditor.runtime.threads import map_in_threads
+
+
+class Interrupted(BaseException):
+    """Stands for KeyboardInterrupt or `auditor.cli.process.Terminated`, which reach the calling
+    thread only."""
+
+
+def test_an_interruption_is_raised_over_a_workers_failure_and_cuts_the_workers_short() -> None:
+    release = threading.Event()
+    calling_thread_works = threading.Event()
+    worker_failed = threading.Event()
+    cut_short: list[bool] = []
+
+    def function(item: int) -> int:
+        if threading.current_thread() is threading.main_thread():
+            calling_thread_works.set()
+            worker_failed.wait(30)
+            raise Interrupted  # lands while this thread works on its own item
+        if item == 1:
+            calling_thread_works.wait(30)
+            worker_failed.set()
+            raise ValueError("a worker's failure, before the interruption")
+        release.wait(30)  # a request that would wait until its deadline
+        return item
+
+    @contextlib.contextmanager
+    def interrupting() -> Iterator[None]:
+        cut_short.append(True)
+        release.set()
+        yield
+
+    with pytest.raises(Interrupted):
+        map_in_threads(function, [0, 1, 2, 3], 4, interrupting=interrupting)
+    assert cut_short == [True]
+
+
+def test_a_failure_is_no_interruption_and_the_workers_end_their_items() -> None:
+    entered: list[bool] = []
+
+    @contextlib.contextmanager
+    def interrupting() -> Iterator[None]:
+        entered.append(True)
+        yield
+
+    def function(item: int) -> int:
+        if item == 2:
+            raise ValueError("two")
+        return item
+
+    with pytest.raises(ValueError, match="two"):
+        map_in_threads(function, list(range(8)), 3, interrupting=interrupting)
+    assert entered == []
+    assert map_in_threads(lambda item: item * 2, list(range(8)), 3, interrupting=interrupting) == [
+        item * 2 for item in range(8)
+    ]
+    assert entered == []
