@@ -7,7 +7,9 @@ raises `AuditorError` subclasses, which carry their exit code.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -135,6 +137,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("auditor: interrupted", file=sys.stderr)
         return 130
+    except process.Terminated as exc:  # only under the console entry point, which sets the handlers
+        with contextlib.suppress(OSError):  # a hung-up terminal may refuse the line
+            print(f"auditor: terminated by {signal.Signals(exc.signum).name}", file=sys.stderr)
+        process.end_by_signal(exc.signum)
     except BrokenPipeError:
         # Standard output and error survive their reader (`output`, `process`): a pipe broken
         # elsewhere left the run unfinished, and an unfinished run never passes.
@@ -178,4 +184,5 @@ def console_main() -> NoReturn:
     """The ``auditor`` command: `main`, then an exit that skips tearing the run down (`process`)."""
     process.keep_until_exit()
     process.streams_outlive_their_readers()
+    process.signals_unwind_the_run()
     process.exit_now(main())

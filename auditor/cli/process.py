@@ -10,6 +10,9 @@
 - Standard error outlives its reader, and a standard stream closed before the run is the null
   device (`streams_outlive_their_readers`): ``auditor scan 2>&1 | head`` and ``auditor scan
   2>&-`` must end with the run's exit code, not with a broken pipe or a lost one.
+- SIGTERM and SIGHUP unwind the run as Ctrl-C does, then end it by the same signal
+  (`signals_unwind_the_run`, `end_by_signal`): a cancelled CI job or a closed terminal removes
+  what the run made (its directory of downloads, half-written reports) instead of leaving it.
 - The code of the methods ``dataclasses`` generates is kept beside the package's bytecode
   and read back instead of compiled again (`keep_generated_methods`): a third of the
   command's start.
@@ -22,6 +25,7 @@ import dataclasses
 import gc
 import marshal
 import os
+import signal
 import sys
 from collections.abc import Iterator, Mapping
 from importlib.util import MAGIC_NUMBER, cache_from_source
@@ -95,6 +99,51 @@ def exit_now(code: int) -> NoReturn:
             stream.flush()
     _save_generated_methods()
     os._exit(code)
+
+
+UNWINDING_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+"""The signals that end a run by unwinding it (SIGINT already does, as KeyboardInterrupt)."""
+
+
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP arrived: raised where the run stands, so that every ``finally`` and
+    ``with`` on the way out runs, as for Ctrl-C. A BaseException, so that no ``except
+    Exception`` takes it for a failure of the work it interrupted."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def signals_unwind_the_run() -> None:
+    """Called by the console entry point: SIGTERM (a cancelled CI job) and SIGHUP (a closed
+    terminal) raise `Terminated` instead of ending the process where it stands, which left the
+    run's directory of downloads in the system's temporary directory for good. A signal that
+    is ignored (``nohup``'s SIGHUP) stays ignored. The first signal restores the default action,
+    so that a second one ends a run whose unwinding hangs at once, as a second Ctrl-C would be
+    expected to."""
+
+    def unwind(signum: int, _frame: object) -> None:
+        for each in UNWINDING_SIGNALS:
+            if signal.getsignal(each) is unwind:
+                signal.signal(each, signal.SIG_DFL)
+        raise Terminated(signum)
+
+    for signum in UNWINDING_SIGNALS:
+        if signal.getsignal(signum) is not signal.SIG_IGN:
+            signal.signal(signum, unwind)
+
+
+def end_by_signal(signum: int) -> NoReturn:
+    """End the unwound run by ``signum``'s default action, so that its parent (the CI runner, the
+    shell) sees the signal that ended it, as it would have without `signals_unwind_the_run`."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            stream.flush()
+    signal.signal(signum, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signum})
+    os.kill(os.getpid(), signum)
+    os._exit(128 + signum)  # not reached: the default action of both signals ends the process
 
 
 def to_null_device(stream: TextIO) -> None:

@@ -19,6 +19,7 @@ import pytest
 from auditor.cli.main import main
 from tests.conftest import RPMS
 from tests.paths import ROOT
+from tests.terminal import signals_as_in_a_terminal
 
 ONE = str(RPMS / "single-deps-1.0-1.noarch.rpm")
 
@@ -168,8 +169,7 @@ def _as_from_a_terminal(*, hangup_ignored: bool = False) -> Callable[[], None]:
     nohup means it to: a test sending it would then wait for nothing."""
 
     def reset() -> None:
-        for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
-            signal.signal(signum, signal.SIG_DFL)
+        signals_as_in_a_terminal()
         if hangup_ignored:
             signal.signal(signal.SIGHUP, signal.SIG_IGN)
 

@@ -22,6 +22,7 @@ from auditor.origin.policy import load_policy
 from auditor.runtime import parallel
 from auditor.runtime.parallel import Background, SharedBatches, can_fork
 from tests.paths import ROOT
+from tests.terminal import signals_as_in_a_terminal
 
 EXAMPLE = ROOT / "examples" / "xcp-ng-mini"
 needs_fork = pytest.mark.skipif(not can_fork(), reason="this platform cannot fork")
@@ -326,17 +327,6 @@ def test_a_child_killed_halfway_through_its_answer_leaves_the_work_to_this_proce
     assert background.result() == b"here"
 
 
-def _interruptible() -> None:
-    """Before exec: SIGINT as a terminal's foreground job has it. The CI runs of this test hung
-    (twice, never alone nor under load): the run it starts may inherit SIGINT ignored (a runner's
-    background job; an ignored signal stays ignored across exec, and Python leaves it so) or
-    blocked, and then no Ctrl-C reaches it, as nohup means (tests/cli/test_report_file.py)."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGINT])
-
-
 @needs_fork
 def test_a_run_interrupted_while_it_waits_for_a_child_ends_with_it(tmp_path: Path) -> None:
     """Ctrl-C (SIGINT to the run alone, as ``kill -INT`` sends it) while this process waits for
@@ -366,7 +356,7 @@ def test_a_run_interrupted_while_it_waits_for_a_child_ends_with_it(tmp_path: Pat
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        preexec_fn=_interruptible,
+        preexec_fn=signals_as_in_a_terminal,
     )
     try:
         assert run.stdout is not None and run.stdout.readline() == "asking\n"
