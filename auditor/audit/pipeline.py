@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 
 from auditor.audit.facts import MissingSources, SourceGaps, config_fact, gap_fact, package_facts
+from auditor.audit.hostsread import with_the_hosts_read
 from auditor.audit.options import AuditOptions
 from auditor.audit.result import AuditResult, PackageResult
 from auditor.core.construct import direct_constructor
@@ -47,6 +48,7 @@ def audit_packages(
     # In one order whatever the order of the inputs (arguments, file names in a directory,
     # entries of a repository's primary.xml): where two chains are equally near, the graph's
     # order picks the one a report shows, and the same packages must give the same report.
+    options, host_note = with_the_hosts_read(options, targets, context)
     order = _input_free_order
     packages = [*sorted(targets.packages, key=order), *sorted(context.packages, key=order)]
     audited_ids = range(len(targets.packages))
@@ -139,6 +141,7 @@ def audit_packages(
             *targets.warnings,
             *context.warnings,
             *warnings,
+            *host_note,
             *arch_note,
             *_screened(propagation),
         ],

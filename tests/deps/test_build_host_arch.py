@@ -52,7 +52,8 @@ def _libsolv_build_depends(repository: Path, need: str, hosts: tuple[str, ...]) 
     )
 
 
-@pytest.mark.parametrize(("arches", "hosts"), [((), ("x86_64",)), (("x86_64",), ("x86_64",)),
+# Without --arch, the hosts of the audited packages' architectures: x86_64 and aarch64.
+@pytest.mark.parametrize(("arches", "hosts"), [((), ("x86_64", "aarch64")), (("x86_64",), ("x86_64",)),
                                                (("x86_64", "aarch64"), ("x86_64", "aarch64"))])  # fmt: skip
 def test_build_requires_are_read_for_the_build_hosts_of_the_run(
     repository: Path, arches: tuple[str, ...], hosts: tuple[str, ...]

@@ -86,3 +86,40 @@ def test_the_chain_names_the_host_s_only_provider(repository: Path) -> None:
     row = next(row for row in result.results if row.package.nevra == "user-1.0-1.noarch")
     assert [result.packages[hop.target].name for hop in row.chain] == ["app", "cx-lib"]
     assert row.chain[-1].alternatives == 1  # lib on an x86_64 host: cx-lib alone
+
+
+def test_without_arch_the_hosts_of_the_audited_packages_are_each_a_host(repository: Path) -> None:
+    """No --arch, and the packages are of x86_64 and aarch64: every host at once was lenient
+    (``app`` `may-depend`, a way around Citrix's package no x86_64 host has). The run is read as
+    --arch naming both would read it, and says so."""
+    targets = (str(repository), str(repository.parent / "SRPMS"))
+    options = AuditOptions(targets=targets, cache=False, discover_sources=False)
+    result = run_audit(options, load_policy())
+    found = {row.package.nevra: row.verdict.value for row in result.results}
+    assert found == _verdicts(repository, ("aarch64", "x86_64"))
+    assert found["app-1.0-1.noarch"] == "depends" and _needs_citrix(repository, "app", ("x86_64",))
+    assert result.options.arches == ("aarch64", "x86_64")  # every report names the hosts
+    assert any("no --arch was given" in warning and "--arch aarch64 --arch x86_64" in warning
+               for warning in result.warnings)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("arches", "hosts"),
+    [
+        (["x86_64", "i686", "noarch"], ("x86_64",)),  # multilib: one x86_64 host
+        (["x86_64", "ia32e", "amd64"], ("x86_64",)),  # yum's names of an x86_64 host
+        (["i686", "i586"], ("i686",)),
+        (["noarch", "src"], ()),
+        (["x86_64", "aarch64", "i686", "noarch"], ("aarch64", "x86_64")),
+        (["i686", "aarch64"], ("aarch64", "i686")),
+        (["s390x", "s390", "ppc64le"], ("ppc64le", "s390x")),
+        (["riscv64", "x86_64"], ("riscv64", "x86_64")),
+    ],
+)
+def test_the_hosts_of_a_run_without_arch(arches: list[str], hosts: tuple[str, ...]) -> None:
+    """Several hosts only where no host of one architecture read installs the others."""
+    from auditor.audit.hostsread import hosts_of_the_packages
+    from tests.universe import package
+
+    packages = [package({"name": f"p{at}", "arch": arch}) for at, arch in enumerate(arches)]
+    assert hosts_of_the_packages(packages) == hosts

@@ -1,0 +1,64 @@
+"""The hosts a run that names none (no ``--arch``) is audited for, when its packages are of
+architectures no one host installs together.
+
+Without ``--arch`` every package read may be installed beside every other of an architecture
+that goes with its own (`auditor.deps.provides.Architectures`): one reading for all hosts at
+once. Where the packages are of one host's architectures (x86_64 with i686 and noarch: XCP-ng,
+CentOS) that is that host's reading. Where they are of several hosts' (x86_64 and aarch64
+packages in one repository), it was lenient: a ``noarch`` package whose only clean provider is an
+``aarch64`` one was ``may-depend``, a way around the Citrix package that no x86_64 host has,
+where ``--arch x86_64`` says ``depends``, as libsolv finds. A clean verdict must hold on every
+host the packages are for, so such a run is audited as ``--arch`` naming each of those hosts
+would audit it (the worst over them), and a warning says so.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+
+from auditor.audit.options import AuditOptions
+from auditor.deps.provides import ONLY_YUM_INSTALLS, host_arches
+from auditor.rpm.model import Package
+from auditor.sources.interface import LoadResult
+from auditor.sources.srpmhosts import on_build_hosts
+
+
+def hosts_of_the_packages(packages: Iterable[Package]) -> tuple[str, ...]:
+    """The architectures of ``packages`` that are hosts of their own: each one no host of
+    another of them installs (i686 beside x86_64 is multilib, one x86_64 host). A yum-only
+    x86_64 architecture (ia32e, amd64) is an x86_64 host's; source packages and noarch name none."""
+    read = set()
+    for package in packages:
+        if not package.is_source and package.arch != "noarch":
+            read.add("x86_64" if package.arch in ONLY_YUM_INSTALLS else package.arch)
+    installs = {arch: host_arches([arch]) for arch in read}
+    return tuple(
+        sorted(arch for arch in read if not any(arch in installs[other] for other in read if other != arch))
+    )
+
+
+def with_the_hosts_read(
+    options: AuditOptions, targets: LoadResult, context: LoadResult
+) -> tuple[AuditOptions, list[str]]:
+    """``options`` with ``--arch`` naming the hosts of the audited packages (of the context's
+    when those are all noarch) when it names none and they are of several
+    (`hosts_of_the_packages`), and the warning that says so; the source
+    packages then have the BuildRequires of each of those hosts, as with ``--arch``."""
+    if options.arches:
+        return options, []
+    # The audited packages say where the release goes; a context repository holding other
+    # architectures too (a mirror's tree) does not. Context alone decides for noarch targets.
+    hosts = hosts_of_the_packages(targets.packages) or hosts_of_the_packages(context.packages)
+    if len(hosts) < 2:
+        return options, []
+    defines = dict(options.defines)
+    for loaded in (targets, context):
+        loaded.packages = on_build_hosts(loaded.packages, hosts, defines, loaded.errors)
+    named = " ".join(f"--arch {arch}" for arch in hosts)
+    warning = (
+        "no --arch was given and the packages audited are of several hosts' architectures"
+        f" ({', '.join(hosts)}): audited for each of those hosts, the worst over them, as with {named}"
+        " (spec files were read for x86_64 only; name the hosts the release ships to with --arch)"
+    )
+    return dataclasses.replace(options, arches=hosts), [warning]
