@@ -137,10 +137,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("auditor: interrupted", file=sys.stderr)
         return 130
-    except process.Terminated as exc:  # only under the console entry point, which sets the handlers
-        with contextlib.suppress(OSError):  # a hung-up terminal may refuse the line
-            print(f"auditor: terminated by {signal.Signals(exc.signum).name}", file=sys.stderr)
-        process.end_by_signal(exc.signum)
     except BrokenPipeError:
         # Standard output and error survive their reader (`output`, `process`): a pipe broken
         # elsewhere left the run unfinished, and an unfinished run never passes.
@@ -185,4 +181,10 @@ def console_main() -> NoReturn:
     process.keep_until_exit()
     process.streams_outlive_their_readers()
     process.signals_unwind_the_run()
-    process.exit_now(main())
+    try:
+        code = main()
+    except process.Terminated as exc:  # wherever it landed, the parsing of the arguments included
+        with contextlib.suppress(OSError):  # a hung-up terminal may refuse the line
+            print(f"auditor: terminated by {signal.Signals(exc.signum).name}", file=sys.stderr)
+        process.end_by_signal(exc.signum)
+    process.exit_now(code)

@@ -94,6 +94,9 @@ def exit_now(code: int) -> NoReturn:
     renamed, the store closed), so the process ends with ``os._exit``, as mypy's command
     does for the same reason.
     """
+    for signum in UNWINDING_SIGNALS:  # the run is over: nothing is left to unwind, nor to say so
+        if signal.getsignal(signum) not in (signal.SIG_IGN, signal.SIG_DFL, None):
+            signal.signal(signum, signal.SIG_DFL)
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError, AttributeError):  # None: closed at start
             stream.flush()
