@@ -18,7 +18,7 @@ import dataclasses
 from collections.abc import Iterable
 
 from auditor.audit.options import AuditOptions
-from auditor.deps.provides import ONLY_YUM_INSTALLS, host_arches
+from auditor.deps.provides import KNOWN_ARCHES, ONLY_YUM_INSTALLS, host_arches
 from auditor.rpm.model import Package
 from auditor.sources.interface import LoadResult
 from auditor.sources.srpmhosts import on_build_hosts
@@ -27,11 +27,14 @@ from auditor.sources.srpmhosts import on_build_hosts
 def hosts_of_the_packages(packages: Iterable[Package]) -> tuple[str, ...]:
     """The architectures of ``packages`` that are hosts of their own: each one no host of
     another of them installs (i686 beside x86_64 is multilib, one x86_64 host). A yum-only
-    x86_64 architecture (ia32e, amd64) is an x86_64 host's; source packages and noarch name none."""
+    x86_64 architecture (ia32e, amd64) is an x86_64 host's; source packages, noarch, and an
+    architecture rpm does not know (a repository's typo, or a hostile one's ``a b``, of which
+    ``--arch`` would be a usage error) name none."""
     read = set()
     for package in packages:
-        if not package.is_source and package.arch != "noarch":
-            read.add("x86_64" if package.arch in ONLY_YUM_INSTALLS else package.arch)
+        arch = package.arch
+        if not package.is_source and arch != "noarch" and arch in KNOWN_ARCHES:
+            read.add("x86_64" if arch in ONLY_YUM_INSTALLS else arch)
     installs = {arch: host_arches([arch]) for arch in read}
     return tuple(
         sorted(arch for arch in read if not any(arch in installs[other] for other in read if other != arch))
@@ -61,4 +64,15 @@ def with_the_hosts_read(
         f" ({', '.join(hosts)}): audited for each of those hosts, the worst over them, as with {named}"
         " (spec files were read for x86_64 only; name the hosts the release ships to with --arch)"
     )
-    return dataclasses.replace(options, arches=hosts), [warning]
+    installed = host_arches(hosts)
+    unknown = sorted({p.arch for p in targets.packages if not p.is_source and p.arch not in installed})
+    if not unknown:
+        return dataclasses.replace(options, arches=hosts), [warning]
+    count = sum(1 for p in targets.packages if not p.is_source and p.arch not in installed)
+    shown = ", ".join(repr(arch[:40]) for arch in unknown[:5])  # a hostile one is any length
+    shown += f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+    left_out = (
+        f"{count} package(s) of architectures rpm does not know ({shown}) are not audited:"
+        " no host installs them, as rpm installs no package of an architecture it does not know"
+    )
+    return dataclasses.replace(options, arches=hosts), [warning, left_out]

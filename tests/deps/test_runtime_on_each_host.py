@@ -114,6 +114,7 @@ def test_without_arch_the_hosts_of_the_audited_packages_are_each_a_host(reposito
         (["i686", "aarch64"], ("aarch64", "i686")),
         (["s390x", "s390", "ppc64le"], ("ppc64le", "s390x")),
         (["riscv64", "x86_64"], ("riscv64", "x86_64")),
+        (["x86_64", "a b", "", "../x", "x86_64\u200b", "src", "nosrc"], ("x86_64",)),  # rpm knows none
     ],
 )
 def test_the_hosts_of_a_run_without_arch(arches: list[str], hosts: tuple[str, ...]) -> None:
@@ -123,3 +124,20 @@ def test_the_hosts_of_a_run_without_arch(arches: list[str], hosts: tuple[str, ..
 
     packages = [package({"name": f"p{at}", "arch": arch}) for at, arch in enumerate(arches)]
     assert hosts_of_the_packages(packages) == hosts
+
+
+def test_packages_no_host_of_a_run_without_arch_installs_are_said_not_audited() -> None:
+    """An architecture rpm does not know is no host (a hostile repository could name thousands):
+    its packages, audited when every host was read at once, are not, and a warning says so."""
+    from auditor.audit.hostsread import with_the_hosts_read
+    from auditor.sources.interface import LoadResult
+    from tests.universe import package
+
+    arches = ["x86_64", "aarch64", "x86_64\u200b", "a" * 300, "a" * 300, "noarch"]
+    targets = LoadResult(
+        packages=[package({"name": f"p{at}", "arch": arch}) for at, arch in enumerate(arches)]
+    )
+    options, warnings = with_the_hosts_read(AuditOptions(targets=("repo",)), targets, LoadResult())
+    assert options.arches == ("aarch64", "x86_64")
+    assert len(warnings) == 2 and warnings[1].startswith("3 package(s) of architectures rpm does not know (")
+    assert "'x86_64\\u200b'" in warnings[1] and len(warnings[1]) < 300
