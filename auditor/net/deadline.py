@@ -101,6 +101,17 @@ def _shutdown(sock: socket.socket) -> None:
         sock.shutdown(socket.SHUT_RDWR)
 
 
+class NoWatchdog(Exception):
+    """The watchdog's thread could not start: the process may run no more threads (RLIMIT_NPROC,
+    a CI runner's jobs sharing one uid). No request is made then: one could wait for ever on a
+    server that trickles its headers, which only the watchdog ends."""
+
+    REASON = (
+        "not requested: no thread could be started to hold requests to their deadlines"
+        " (the user's process limit, ulimit -u, is reached)"
+    )
+
+
 class Watchdog:
     """One thread for the process, started on first use: expires the watches that are due."""
 
@@ -119,11 +130,14 @@ class Watchdog:
     def start(self) -> None:
         """Start the thread now, if it is not running: before a run's workers (`auditor.runtime.
         threads`) take every thread a process limit allows, as they did under RLIMIT_NPROC.
-        Raises RuntimeError when it cannot start (then a later call tries again)."""
+        Raises `NoWatchdog` when it cannot start (then a later call tries again)."""
         with self._condition:
             if self._thread is None:
                 thread = threading.Thread(target=self._run, name="auditor-watchdog", daemon=True)
-                thread.start()
+                try:
+                    thread.start()
+                except RuntimeError:  # "can't start new thread"
+                    raise NoWatchdog from None
                 self._thread = thread
 
     def add(self, watch: Watch) -> None:

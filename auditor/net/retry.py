@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from auditor.net.deadline import WATCHDOG, Watch
+from auditor.net.deadline import WATCHDOG, NoWatchdog, Watch
 from auditor.net.failures import HttpError, Retryable
 from auditor.net.options import HttpSettings
 
@@ -132,6 +132,8 @@ class RetryPolicy:
                 return action(attempt)
             except Retryable as exc:
                 failure = exc
+            except NoWatchdog:  # the input's to report, as any request that failed for good
+                raise HttpError(url, NoWatchdog.REASON) from None
             finally:
                 attempt.watch.close()
             pause = self.settings.backoff * 2 ** (number - 1)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from auditor.core.errors import InputError
 from auditor.net.cache import url_key
-from auditor.net.deadline import WATCHDOG
+from auditor.net.deadline import WATCHDOG, NoWatchdog
 from auditor.net.http import HttpError
 from auditor.net.remote import Remote
 from auditor.net.urlpolicy import Guard, UrlOrigin
@@ -83,7 +83,8 @@ class UrlResolver:
                 wanted.setdefault(index, []).append((field, url))
         urls = sorted({url for pairs in wanted.values() for _field, url in pairs})
         if urls and not self.remote.options.offline:
-            WATCHDOG.start()  # each request's deadline needs it: before the workers take every thread
+            with contextlib.suppress(NoWatchdog):  # then each request fails, saying why
+                WATCHDOG.start()  # each request's deadline needs it: before the workers take every thread
         chains = dict(
             zip(
                 urls,

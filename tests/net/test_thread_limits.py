@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from auditor.runtime.threads import map_in_threads
-from tests.conftest import RPMS
+from tests.conftest import DATA, RPMS
 from tests.httpserver import LocalServer, redirect
 from tests.paths import ROOT
 from tests.unprivileged import CAN_LIMIT_PROCESSES, as_limited_user
@@ -157,3 +157,31 @@ def test_an_interrupt_while_the_threads_start_stops_those_started(monkeypatch: p
     with pytest.raises(KeyboardInterrupt):
         map_in_threads(work, range(10_000), 4)
     assert not starts[0].is_alive()  # stopped and waited for, not left working
+
+
+@pytest.mark.skipif(
+    not CAN_LIMIT_PROCESSES, reason="needs root to run as a user of its own, with setpriv and prlimit"
+)
+def test_a_remote_input_that_cannot_be_read_under_a_limit_of_one_thread_is_an_input_error(
+    server: LocalServer, tmp_path: Path
+) -> None:
+    """One thread allowed, the run's own: the watchdog that holds every request to its deadline
+    cannot start, and the run ended in an internal error (exit 4). No request is made without it
+    (a server trickling its headers would hold the run for ever): the remote input is one that
+    cannot be read, named on one line (exit 3), and a local input beside it is still audited."""
+    local = tmp_path / "local"
+    local.mkdir(mode=0o777)
+    local.chmod(0o777)
+    cache = local / "cache"
+    arguments = ["scan", server.url("/repo/"), str(DATA / "repo"), "--format", "json", "--fail-on", "none"]
+    run = as_limited_user(1, "-m", "auditor", *arguments, "-q", "--cache-dir", str(cache))
+    errors = [line for line in run.stderr.splitlines() if line.startswith("auditor: error:")]
+    assert run.returncode == 3 and "Traceback" not in run.stderr and "internal error" not in run.stderr
+    assert errors == [
+        f"auditor: error: {server.url('/repo/repodata/repomd.xml')}: not requested: no thread could be"
+        " started to hold requests to their deadlines (the user's process limit, ulimit -u, is reached)"
+    ]
+    report = json.loads(run.stdout)
+    assert report["summary"]["packages"] and {row["input"] for row in report["packages"]} == {
+        str(DATA / "repo")
+    }
