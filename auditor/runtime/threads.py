@@ -31,14 +31,15 @@ def map_in_threads(
     interrupting: Callable[[], contextlib.AbstractContextManager[object]] = contextlib.nullcontext,
 ) -> list[R]:
     """``[function(item) for item in items]``, by up to ``workers`` threads, this one included.
-    The first exception a call raises is raised here once every thread has stopped (no new item
-    is started after it); an interruption this thread meets while it works (a Ctrl-C, or any
-    other exception that is not an `Exception`) is raised before any, and the threads are
-    waited for inside ``interrupting()``, which makes the items they hold end soon."""
+    The exception of the lowest item that raised one is raised here once every thread has
+    stopped, as a loop would raise it: no new item is started after the first failure, and every
+    item below it had started and runs to its end. An interruption this thread meets while it
+    works (a Ctrl-C, or any other exception that is not an `Exception`) is raised before any,
+    and the threads are waited for inside ``interrupting()``, which makes their items end soon."""
     results: list[Any] = [None] * len(items)
     lock = threading.Lock()
     state = {"next": 0, "stop": False}
-    failures: list[BaseException] = []
+    failures: list[tuple[int, BaseException]] = []
 
     def work() -> None:
         while True:
@@ -52,7 +53,7 @@ def map_in_threads(
             except BaseException as exc:  # re-raised by the caller, whatever it is
                 with lock:
                     state["stop"] = True
-                    failures.append(exc)
+                    failures.append((at, exc))
                 return
 
     started: list[threading.Thread] = []
@@ -67,7 +68,7 @@ def map_in_threads(
                 started.pop()
                 break
         work()
-        interrupted = any(not isinstance(failure, Exception) for failure in failures)
+        interrupted = any(not isinstance(failure, Exception) for _at, failure in failures)
     finally:
         with lock:
             state["stop"] = True  # when this thread leaves by an exception of its own
@@ -78,5 +79,8 @@ def map_in_threads(
     if failures:
         # An interruption of this thread, caught as its item's failure, is raised whatever a
         # worker's item raised before it: the run was asked to end.
-        raise next((failure for failure in failures if not isinstance(failure, Exception)), failures[0])
+        interruption = next(
+            (failure for _at, failure in failures if not isinstance(failure, Exception)), None
+        )
+        raise interruption or min(failures, key=lambda failed: failed[0])[1]
     return results

@@ -65,3 +65,22 @@ def test_a_failure_is_no_interruption_and_the_workers_end_their_items() -> None:
         item * 2 for item in range(8)
     ]
     assert entered == []
+
+
+def test_the_lowest_failing_item_is_raised_whichever_thread_failed_first() -> None:
+    """As a loop raises: item 3 fails after item 9 has (a slower server), and 3's is raised."""
+    nine_failed = threading.Event()
+
+    def function(item: int) -> int:
+        if item == 3:
+            nine_failed.wait(30)
+            raise ValueError("three")
+        if item == 9:
+            nine_failed.set()
+            raise ValueError("nine")
+        return item
+
+    for _ in range(20):
+        nine_failed.clear()
+        with pytest.raises(ValueError, match="three"):
+            map_in_threads(function, list(range(12)), 4)
