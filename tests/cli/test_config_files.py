@@ -142,6 +142,12 @@ WAIVERS = [
     ("unknown top-level key", f"[[waiver]]\n{WAIVER}[other]\n", "unknown top-level key 'other' (known: waiver)"),
     ("blank package", "[[waiver]]\n" + WAIVER.replace('"x"', '"  "'),
      'waiver[0].package: expected a non-empty string, got the string "  "'),
+    # Characters no report shows (zero-width, a word joiner, a soft hyphen, a byte-order mark, a
+    # Hangul filler): a reason or an owner of them alone is as empty as a blank one to a reviewer.
+    ("reason of invisible characters", "[[waiver]]\n" + WAIVER.replace('"r"', '"\\u200b\\u2060\\u00ad"'),
+     "waiver[0].reason: expected a non-empty string"),
+    ("owner of invisible characters", "[[waiver]]\n" + WAIVER.replace('"o"', '"\\ufeff\\u3164\\u034f"'),
+     "waiver[0].owner: expected a non-empty string"),
     ("expires not a date", "[[waiver]]\n" + WAIVER.replace("2027-01-01", '"soon"'),
      'waiver[0].expires: "soon" is not a date (YYYY-MM-DD) or a date-time'),
     # Python reads these ISO 8601 forms; a reviewer would not read 2099-W01 as 2098-12-29.
