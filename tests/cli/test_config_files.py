@@ -61,6 +61,8 @@ CONFIG = [
     ("arch as an integer", "[audit]\narch = 3\n", "audit.arch: expected a string or an array, got the integer 3"),
     ("roots holding a table", "[audit]\nroots = [{ a = 1 }]\n", "audit.roots[0]: expected a string, got a table"),
     ("fail-on holding a number", "[audit]\nfail-on = [1.5]\n", "audit.fail-on[0]: expected a string, got the number 1.5"),
+    # Nothing blocked: every Citrix package passed, where `--fail-on ""` is refused and "none" says it.
+    ("fail-on an empty array", "[audit]\nfail-on = []\n", "audit.fail-on: [] names no status"),
     ("stale-waivers not a choice", '[audit]\nstale-waivers = "sometimes"\n',
      'audit.stale-waivers: "sometimes" is not one of warn, block'),
     ("policy-files with a NUL", '[audit]\npolicy-files = ["a\\u0000b"]\n', "audit.policy-files[0]: expected a file name"),
