@@ -123,6 +123,12 @@ POLICY = [
     ("unknown [rpm] key", "[rpm]\nmacros = {}\n", "rpm: unknown key 'macros'"),
     ("allow packages as a string", "[[allow]]\nid='a'\npackages='x'\nreason='r'\n", "allow[0].packages: expected an array"),
     ("allow without reason", "[[allow]]\nid='a'\npackages=['x']\n", "allow[0]: missing 'reason'"),
+    # Left out, values means every value; written empty (a list whose items were never filled in),
+    # it allowed every value too, Citrix's vendor among them, where packages = [] allows nothing.
+    ("allow values an empty array", "[[allow]]\nid='a'\npackages=['x']\nvalues=[]\nreason='r'\n",
+     "allow[0].values: expected a non-empty array, got an empty array"),
+    ("allow with a blank reason", "[[allow]]\nid='a'\npackages=['x']\nreason=\" \\u200b\"\n",
+     "allow[0].reason: expected a non-empty string"),
     ("schema as a string", 'schema = "1"\n', 'unsupported policy schema "1" (this auditor reads 1)'),
     ("schema as a boolean", "schema = true\n", "unsupported policy schema true"),
     ("schema of 5000 digits", f"schema = 0x{'f' * 5000}\n", "unsupported policy schema an integer of 20000 bits"),
