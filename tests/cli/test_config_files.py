@@ -196,6 +196,10 @@ BASELINE = [
     ("NaN", '{"tool": "auditor", "version": NaN, "entries": []}', "invalid JSON: NaN is not a JSON number"),
     ("integer of 5000 digits", '{"tool": "auditor", "version": ' + BIG + ', "entries": []}', "an integer with more than 4300 digits"),
     ("not JSON", "{not json", "not a baseline (invalid JSON at line 1, column 2)"),
+    # JSON escapes a lone surrogate, which is no character and no byte of a file name: the
+    # fingerprint of such a label cannot be taken (an internal error, exit 4).
+    ("a lone surrogate in a label", '{"tool": "auditor", "version": 1, "entries": [' + ENTRY.replace('"p"', '"\\ud800"') + "]}",
+     "entries[0].package: "),
     ("nested 100,000 deep", DEEP_JSON, f"nested deeper than {MAX_NESTING}"),
     ("nested 40 deep", '{"tool": "auditor", "version": 1, "entries": [], "x": ' + "[" * 40 + "]" * 40 + "}",
      f"nested deeper than {MAX_NESTING}"),
