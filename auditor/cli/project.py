@@ -89,6 +89,10 @@ def parse_statuses(text: str | list[str], where: str) -> frozenset[Verdict]:
     if isinstance(text, str) and not all(words):
         # `--fail-on ""` or `origin,,depends`: a list with a hole is a mistake, not "none".
         raise PolicyError(f"{where}: {text!r} has an empty item: name statuses ({choices}), or none")
+    if not words:
+        # `fail-on = []` in a project file: read as no status, it let every Citrix package pass,
+        # as a mistake; "none" is how one says that nothing blocks.
+        raise PolicyError(f"{where}: [] names no status: name statuses ({choices}), or none")
     if "none" in words and len(words) > 1:
         raise PolicyError(
             f"{where}: {text!r}: none (nothing blocks) cannot be combined with statuses ({choices})"

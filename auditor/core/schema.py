@@ -51,8 +51,17 @@ def described(pattern: str, description: str) -> str:
     return pattern
 
 
-NonEmpty = typing.Annotated[str, msgspec.Meta(pattern=described(r"\S", "a non-empty string"))]
-"""A string with something other than white space in it."""
+_INVISIBLE = (
+    r"\s\x00-\x1f\x7f-\x9f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f"
+    r"\u200b-\u200f\u202a-\u202e\u2060-\u206f\u2800\u3164\ufe00-\ufe0f\ufeff\uffa0"
+    r"\ufff0-\ufff8\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff"
+)
+"""What no report shows: white space, control characters, Unicode's default-ignorable code
+points (zero-width spaces and joiners, a soft hyphen, bidirectional marks, variation selectors,
+the byte-order mark, Hangul fillers) and the blank Braille pattern."""
+NonEmpty = typing.Annotated[str, msgspec.Meta(pattern=described(f"[^{_INVISIBLE}]", "a non-empty string"))]
+"""A string with something a reader sees in it: a waiver's reason or owner of zero-width spaces
+alone was taken, and every report showed it as nothing."""
 FileName = typing.Annotated[
     str, msgspec.Meta(pattern=described(r"^[^\x00]+$", "a file name (not empty, no NUL)"))
 ]

@@ -258,6 +258,20 @@ def _check_fingerprint(path: str, number: int, entry: BaselineEntry) -> None:
     ``fingerprint(kind, package, capability)``, so any other is not its file's."""
     if written_before_taint_capabilities(entry):
         return  # its fingerprint accepts nothing (`BaselineMatcher`)
+    for key, value in (
+        ("kind", entry["kind"]),
+        ("package", entry["package"]),
+        ("capability", entry["capability"]),
+    ):
+        try:
+            value.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:
+            # JSON escapes a lone surrogate (\ud800): no character, and no byte of a file name
+            # (those are \udc80-\udcff, `fingerprint`), so no fact's label holds one.
+            raise PolicyError(
+                f"{path}: entries[{number}].{key}: {json.dumps(value)[:80]} holds a lone surrogate, "
+                "which names no character; write the file with `auditor baseline`"
+            ) from None
     expected = fingerprint(entry["kind"], entry["package"], entry["capability"])
     if entry["fingerprint"] != expected:
         label = " ".join(shown(entry[key], plain=True) for key in ("kind", "package", "capability"))

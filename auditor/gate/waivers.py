@@ -58,7 +58,7 @@ class WaiverEntry(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     owner: NonEmpty
     expires: Expiry
     id: str = ""
-    versions: str = ""
+    versions: str | None = None
     arch: str | None = None
     status: StatusName | None = None
     rule: str | None = None
@@ -324,10 +324,14 @@ _EVR = re.compile(r"(?:[0-9]{1,10}:)?[A-Za-z0-9._+~^]+(?:-[A-Za-z0-9._+~^]+)?")
 
 
 def _versions(text: Any, where: str) -> tuple[tuple[Op, EVR], ...]:
-    if not text:
+    if text is None:
         return ()
     if not isinstance(text, str):
         raise PolicyError(f"{where}: expected a string such as '>= 2.0, < 3'")
+    if not text.strip():
+        # A range left blank (a template's variable unset) scoped nothing: the waiver took
+        # every version. Left out, it means that; written, it must name one.
+        raise PolicyError(f"{where}: {text!r} names no version: leave versions out to accept every version")
     found = []
     for part in text.split(","):
         part = part.strip()

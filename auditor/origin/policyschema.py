@@ -111,8 +111,10 @@ class AllowShape(_Table, frozen=True, kw_only=True):
     id: str
     packages: Strings
     rules: Strings = ("*",)
-    values: Strings = ()
-    reason: str
+    values: Annotated[Strings, msgspec.Meta(min_length=1)] = ()
+    """Left out, every value; written, at least one: an empty list, read as none, allowed every
+    value (`auditor.origin.policy.Allow.matches`), Citrix's vendor among them."""
+    reason: NonEmpty
 
 
 class SettingsShape(_Table, frozen=True, kw_only=True):

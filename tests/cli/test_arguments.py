@@ -106,6 +106,8 @@ def test_fail_on_none_alone_still_passes(capsys: pytest.CaptureFixture[str]) -> 
         ("= :1", "':1' is not a version"),
         ("> a:1", "'a:1' is not a version"),
         (">= 1,", "has an empty comparison"),
+        # A range left blank (a template's variable unset) scoped nothing: the waiver took every version.
+        ("", "'' names no version"),
     ],
 )
 def test_a_waiver_version_that_does_not_parse_is_exit_2(

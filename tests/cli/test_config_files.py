@@ -61,6 +61,8 @@ CONFIG = [
     ("arch as an integer", "[audit]\narch = 3\n", "audit.arch: expected a string or an array, got the integer 3"),
     ("roots holding a table", "[audit]\nroots = [{ a = 1 }]\n", "audit.roots[0]: expected a string, got a table"),
     ("fail-on holding a number", "[audit]\nfail-on = [1.5]\n", "audit.fail-on[0]: expected a string, got the number 1.5"),
+    # Nothing blocked: every Citrix package passed, where `--fail-on ""` is refused and "none" says it.
+    ("fail-on an empty array", "[audit]\nfail-on = []\n", "audit.fail-on: [] names no status"),
     ("stale-waivers not a choice", '[audit]\nstale-waivers = "sometimes"\n',
      'audit.stale-waivers: "sometimes" is not one of warn, block'),
     ("policy-files with a NUL", '[audit]\npolicy-files = ["a\\u0000b"]\n', "audit.policy-files[0]: expected a file name"),
@@ -121,6 +123,12 @@ POLICY = [
     ("unknown [rpm] key", "[rpm]\nmacros = {}\n", "rpm: unknown key 'macros'"),
     ("allow packages as a string", "[[allow]]\nid='a'\npackages='x'\nreason='r'\n", "allow[0].packages: expected an array"),
     ("allow without reason", "[[allow]]\nid='a'\npackages=['x']\n", "allow[0]: missing 'reason'"),
+    # Left out, values means every value; written empty (a list whose items were never filled in),
+    # it allowed every value too, Citrix's vendor among them, where packages = [] allows nothing.
+    ("allow values an empty array", "[[allow]]\nid='a'\npackages=['x']\nvalues=[]\nreason='r'\n",
+     "allow[0].values: expected a non-empty array, got an empty array"),
+    ("allow with a blank reason", "[[allow]]\nid='a'\npackages=['x']\nreason=\" \\u200b\"\n",
+     "allow[0].reason: expected a non-empty string"),
     ("schema as a string", 'schema = "1"\n', 'unsupported policy schema "1" (this auditor reads 1)'),
     ("schema as a boolean", "schema = true\n", "unsupported policy schema true"),
     ("schema of 5000 digits", f"schema = 0x{'f' * 5000}\n", "unsupported policy schema an integer of 20000 bits"),
@@ -142,6 +150,12 @@ WAIVERS = [
     ("unknown top-level key", f"[[waiver]]\n{WAIVER}[other]\n", "unknown top-level key 'other' (known: waiver)"),
     ("blank package", "[[waiver]]\n" + WAIVER.replace('"x"', '"  "'),
      'waiver[0].package: expected a non-empty string, got the string "  "'),
+    # Characters no report shows (zero-width, a word joiner, a soft hyphen, a byte-order mark, a
+    # Hangul filler): a reason or an owner of them alone is as empty as a blank one to a reviewer.
+    ("reason of invisible characters", "[[waiver]]\n" + WAIVER.replace('"r"', '"\\u200b\\u2060\\u00ad"'),
+     "waiver[0].reason: expected a non-empty string"),
+    ("owner of invisible characters", "[[waiver]]\n" + WAIVER.replace('"o"', '"\\ufeff\\u3164\\u034f"'),
+     "waiver[0].owner: expected a non-empty string"),
     ("expires not a date", "[[waiver]]\n" + WAIVER.replace("2027-01-01", '"soon"'),
      'waiver[0].expires: "soon" is not a date (YYYY-MM-DD) or a date-time'),
     # Python reads these ISO 8601 forms; a reviewer would not read 2099-W01 as 2098-12-29.
@@ -182,6 +196,10 @@ BASELINE = [
     ("NaN", '{"tool": "auditor", "version": NaN, "entries": []}', "invalid JSON: NaN is not a JSON number"),
     ("integer of 5000 digits", '{"tool": "auditor", "version": ' + BIG + ', "entries": []}', "an integer with more than 4300 digits"),
     ("not JSON", "{not json", "not a baseline (invalid JSON at line 1, column 2)"),
+    # JSON escapes a lone surrogate, which is no character and no byte of a file name: the
+    # fingerprint of such a label cannot be taken (an internal error, exit 4).
+    ("a lone surrogate in a label", '{"tool": "auditor", "version": 1, "entries": [' + ENTRY.replace('"p"', '"\\ud800"') + "]}",
+     "entries[0].package: "),
     ("nested 100,000 deep", DEEP_JSON, f"nested deeper than {MAX_NESTING}"),
     ("nested 40 deep", '{"tool": "auditor", "version": 1, "entries": [], "x": ' + "[" * 40 + "]" * 40 + "}",
      f"nested deeper than {MAX_NESTING}"),
