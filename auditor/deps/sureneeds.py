@@ -155,26 +155,48 @@ def needing_any(
     broken = broken | found
     if not found:
         return broken
-    # Passes over the groups, each a C-level subset test, to a fixed point (chains are short:
-    # distro-60k's 37 broken packages take three): an index of every member of every group
-    # allocates for each of its 300,000 memberships, and measured no faster.
-    binding: dict[int, bool] = {}  # id of a group (shared by its requirement's owners) -> binds
-    changed = True
-    while changed:
-        changed = False
-        for owner, groups in runtime.items():
-            if owner in found:
-                continue
-            for group in groups:
-                if group.members and found.issuperset(group.members):
-                    binds = binding.get(id(group))
-                    if binds is None:
-                        binds = binding[id(group)] = binds_exactly(group) and not group.lock_step
-                    if binds:
-                        found.add(owner)
-                        changed = True
-                        break
+    # Each distinct group (shared by its requirement's owners) waits on one member not broken,
+    # the next one once that one is: a group is asked again only when a member of it breaks.
+    # Passes over every owner's groups to a fixed point took three to four of them on
+    # distro-60k (290,000 groups of 57,000 distinct, 2 million subset tests: 330 ms); this
+    # takes one, and 110 ms. The packages broken are the same: the least fixed point either way.
+    owners_of: dict[int, list[int]] = {}
+    distinct: list[Group] = []
+    known = owners_of.get
+    for owner, groups in runtime.items():
+        if owner in found:
+            continue
+        for group in groups:
+            owners = known(id(group))
+            if owners is None:
+                owners_of[id(group)] = [owner]
+                distinct.append(group)
+            else:
+                owners.append(owner)
+    waiting: dict[int, list[Group]] = {}
+    complete: list[Group] = []
+    for group in distinct:
+        if group.members:
+            _wait(group, found, waiting, complete)
+    while complete:
+        group = complete.pop()
+        if not binds_exactly(group) or group.lock_step:
+            continue
+        for owner in owners_of[id(group)]:
+            if owner not in found:
+                found.add(owner)
+                for waiter in waiting.pop(owner, ()):
+                    _wait(waiter, found, waiting, complete)
     return broken | found
+
+
+def _wait(group: Group, found: set[int], waiting: dict[int, list[Group]], complete: list[Group]) -> None:
+    """``group`` waiting on its first member not in ``found``, or ``complete`` when it has none."""
+    for member in group.members:
+        if member not in found:
+            waiting.setdefault(member, []).append(group)
+            return
+    complete.append(group)
 
 
 def _with_other_colour(packages: Sequence[Package], among: frozenset[int]) -> set[int]:

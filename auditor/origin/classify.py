@@ -113,16 +113,35 @@ def _matched(package: Package, policy: Policy, rules: _Rules, extra: Iterable[Fi
 
 class _Rules(NamedTuple):
     hosts: list[HostRule]
-    needles: re.Pattern[str] | None
-    """Every host name a host rule matches: a URL naming none of them is never parsed."""
+    needles: Callable[[str], bool] | None
+    """Whether a text names a host a host rule matches (`_naming`): a URL naming none is never parsed."""
     others: list[Rule]
 
 
 def _split_rules(policy: Policy) -> _Rules:
     hosts = [rule for rule in policy.rules if isinstance(rule, HostRule)]
     names = sorted({needle for rule in hosts for needle in rule.needles})
-    needles = re.compile("|".join(re.escape(name) for name in names), re.IGNORECASE) if names else None
+    needles = _naming(names) if names else None
     return _Rules(hosts, needles, [rule for rule in policy.rules if not isinstance(rule, HostRule)])
+
+
+def _naming(names: Sequence[str]) -> Callable[[str], bool]:
+    """Whether a text contains one of ``names`` (lower-case host names), in any case. An ASCII
+    text is lowered and searched case-sensitively: a case-insensitive search of the names took
+    five times as long (distro-10k's 9,220 URL tags: 33 ms against 6 ms). Another text, or
+    names beyond ASCII, are searched case-insensitively: Python's ``re`` matches a long s
+    (U+017F) with ``s`` and the Kelvin sign with ``k`` then, where a lowered text keeps them apart."""
+    any_case = re.compile("|".join(re.escape(name) for name in names), re.IGNORECASE)
+    if not all(name.isascii() and name == name.lower() for name in names):
+        return lambda text: any_case.search(text) is not None
+    lowered = re.compile(any_case.pattern)
+
+    def naming(text: str) -> bool:
+        if text.isascii():
+            return lowered.search(text.lower()) is not None
+        return any_case.search(text) is not None
+
+    return naming
 
 
 def classify_config(urls: Iterable[ConfigUrl], policy: Policy) -> list[ConfigFinding]:

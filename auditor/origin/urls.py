@@ -16,7 +16,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from urllib.parse import unquote
 
@@ -341,12 +341,12 @@ def _hostless_gap(tag: str, value: str) -> Gap:
 
 
 def package_urls(
-    package: Package, needles: tuple[str, ...] | re.Pattern[str] | None = None
+    package: Package, needles: tuple[str, ...] | Callable[[str], bool] | None = None
 ) -> Iterator[UrlEvidence]:
     """Every URL a package carries: the URL and BugURL tags, where it is downloaded from, Source
     and Patch lines, and URLs in capabilities of every kind (a Suggests' ``gitsha(URL)`` too).
 
-    With ``needles`` (lower-case host names, or one case-insensitive pattern of them), a
+    With ``needles`` (lower-case host names, or whether a text contains one of them), a
     text that contains none of them is not parsed at all: a URL can only be on a host whose
     name it contains (once decoded and mapped, `_searchable`), so this skips the work for
     most packages without changing an answer.
@@ -356,8 +356,8 @@ def package_urls(
         if needles is None:
             return True
         text = _searchable(text)
-        if isinstance(needles, re.Pattern):
-            return needles.search(text) is not None
+        if callable(needles):
+            return needles(text)
         lowered = text.lower()
         return any(needle in lowered for needle in needles)
 

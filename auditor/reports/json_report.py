@@ -15,7 +15,7 @@ from msgspec import UNSET, UnsetType
 
 from auditor.audit.facts import FactKind
 from auditor.deps.hops import Hop
-from auditor.gate.decision import REACH_RECORDED
+from auditor.gate.decision import REACH_RECORDED, Disposition
 from auditor.origin.findings import Finding
 from auditor.reports.chains import shown
 from auditor.reports.json_gate import completeness_to_json, gate_to_json
@@ -27,7 +27,11 @@ from auditor.rpm.serialize import source_to_json
 _UNRESOLVED = FactKind.UNRESOLVED
 _NO_CHAIN = shown(())
 _GATE_BLOCKING = Gate.BLOCKING
-_TAINTS = frozenset({FactKind.DEPENDS, FactKind.MAY_DEPEND, FactKind.BUILD_DEPENDS})
+_BLOCKS = Disposition.BLOCKS
+_TAINTS = frozenset({FactKind.DEPENDS.value, FactKind.MAY_DEPEND.value, FactKind.BUILD_DEPENDS.value})
+_REACH_RECORDED = frozenset(disposition.value for disposition in REACH_RECORDED)
+"""The kinds and dispositions by value: an enum member hashes in Python, a string in C, and
+every fact of a distribution's report is asked both."""
 SCHEMA_VERSION = 2
 SCHEMA_ID = "https://github.com/auditor-rpm/auditor/blob/main/schemas/report-v2.schema.json"
 
@@ -65,14 +69,15 @@ def fact_to_json(item: FactView, view: ReportView | None = None) -> dict[str, An
     ruling = item.ruling
     # ``_value_`` is what ``.value`` returns, without the property call (a distribution's
     # report reads it half a million times).
+    kind, disposition = fact.kind._value_, ruling.disposition._value_
     data: dict[str, Any] = {
-        "kind": fact.kind._value_,
+        "kind": kind,
         "rule": fact.rule,
         "fingerprint": fact.fingerprint,
         "capability": fact.capability,
         "text": item.text,
-        "blocks": ruling.blocks,
-        "disposition": ruling.disposition._value_,
+        "blocks": ruling.disposition is _BLOCKS,
+        "disposition": disposition,
         "reason": ruling.reason,
     }
     if fact.category is not None:
@@ -83,13 +88,14 @@ def fact_to_json(item: FactView, view: ReportView | None = None) -> dict[str, An
     # reached when it blocked on the earlier side or was accepted as it then reached (a report
     # written under a baseline, read back by `diff`: the taint that reached further blocked the
     # later scan and was "unchanged" in the diff, red team 36), and the walk costs a
-    # distribution's report megabytes at its peak. (The kind last: an enum member hashes in Python.)
-    if view is not None and ruling.disposition in REACH_RECORDED and fact.kind in _TAINTS:
+    # distribution's report megabytes at its peak.
+    if view is not None and disposition in _REACH_RECORDED and kind in _TAINTS:
         reached = view.reaches(fact)
         if reached is not None:
             data["reaches"] = sorted(reached)
-    if item.ruling.waiver is not None:
-        data["waiver"] = item.ruling.waiver.id
+    waiver = ruling.waiver
+    if waiver is not None:
+        data["waiver"] = waiver.id
     return data
 
 
@@ -190,18 +196,22 @@ def package_to_json(row: PackageView, view: ReportView, hops: dict[int, Any] | N
             findings.append(finding_to_json(fact.finding, item))
         if fact.kind is _UNRESOLVED:
             unresolved.append(_unresolved(item))
-        if fact.gap is not None:
+        found = fact.gap
+        if found is not None:
             gap: dict[str, Any] = {
-                "kind": fact.gap.kind._value_,
-                "detail": fact.gap.detail,
-                "blocks": item.blocks,
+                "kind": found.kind._value_,
+                "detail": found.detail,
+                "blocks": item.ruling.disposition is _BLOCKS,
             }
-            if fact.gap.count != 1:  # one gap that counts those past a spec's listed ones
-                gap["count"] = fact.gap.count
+            if found.count != 1:  # one gap that counts those past a spec's listed ones
+                gap["count"] = found.count
             gaps.append(gap)
-        if item.ruling.waiver is not None:
-            waivers.append(item.ruling.waiver.id)
+        waiver = item.ruling.waiver
+        if waiver is not None:
+            waivers.append(waiver.id)
     chain = shown(row.chain) if row.chain else _NO_CHAIN
+    nevra = package.nevra  # a property: its text is made at each call
+    checksum, keys = package.checksum, package.signing_keys
     return PackageJSON(
         package.name,
         package.epoch,
@@ -209,9 +219,9 @@ def package_to_json(row: PackageView, view: ReportView, hops: dict[int, Any] | N
         package.release,
         package.arch,
         package.kind._value_,
-        package.nevra,
+        nevra,
         # Only where another package has the NEVRA: `diff` names it from here as its row does.
-        row.label if package.nevra in row.shared_nevras else UNSET,
+        row.label if nevra in row.shared_nevras else UNSET,
         row.status._value_,
         [verdict._value_ for verdict in result.statuses],
         row.gate is _GATE_BLOCKING,
@@ -229,7 +239,7 @@ def package_to_json(row: PackageView, view: ReportView, hops: dict[int, Any] | N
         package.sourcerpm,
         package.location,
         package.input,
-        str(package.checksum) if package.checksum else None,
+        str(checksum) if checksum else None,
         package.vendor,
         package.packager,
         package.buildhost,
@@ -241,8 +251,8 @@ def package_to_json(row: PackageView, view: ReportView, hops: dict[int, Any] | N
         package.upstreamreleases,
         package.license,
         package.distribution,
-        package.signing_key,
-        list(package.signing_keys),
+        keys[0] if keys else None,  # `Package.signing_key`, without the property call
+        list(keys),
         {"hops": chain.length, "left_out": chain.left_out, "rest": view.chain_rests.number(row.chain)}
         if chain.shortened
         else UNSET,

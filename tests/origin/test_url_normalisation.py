@@ -3,12 +3,13 @@ takes to a Citrix location is on a Citrix host, however it is spelt."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import pytest
 
 from auditor.origin import urls
-from auditor.origin.classify import classify
+from auditor.origin.classify import _naming, classify
 from auditor.origin.policy import Policy, load_policy
 from auditor.origin.rules import HostRule
 from auditor.origin.urls import ParsedUrl, host_matches, parse_url
@@ -227,3 +228,26 @@ def test_a_host_rule_answers_alike_with_its_hosts_remembered_and_past_their_boun
             assert [rule.matches_url(url) for url in parsed] == [expected(rule, url) for url in parsed]
             assert len(rule._hosts) <= HostRule.HOSTS_REMEMBERED
     assert any(rule.matches_url(url) for rule in rules for url in parsed)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "https://GitHub.COM/xenserver/x",
+        "https://example.org/x",
+        "https://githubu\u017fercontent.com/x",  # a long s: re's case-insensitive search takes it for s
+        "https://\u212aitrix.com/x",  # a Kelvin sign
+        "github.com",
+        "",
+    ],
+)
+@pytest.mark.parametrize(
+    "names",
+    [["citrix.com", "githubusercontent.com", "github.com"], ["k\u00f6ln.example", "citrix.com"]],
+)
+def test_the_prefilter_answers_as_a_case_insensitive_search_of_the_host_names(
+    names: list[str], text: str
+) -> None:
+    """The classifier's prefilter lowers an ASCII text rather than searching it in any case."""
+    any_case = re.compile("|".join(re.escape(name) for name in names), re.IGNORECASE)
+    assert _naming(names)(text) is (any_case.search(text) is not None)
