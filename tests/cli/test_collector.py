@@ -47,4 +47,4 @@ def test_the_entry_point_is_the_sequence_the_test_above_follows() -> None:
     from auditor.cli import main as main_module
 
     source = inspect.getsource(main_module.console_main)
-    assert source.index("keep_until_exit()") < source.index("exit_now(main())")
+    assert source.index("keep_until_exit()") < source.index("code = main()") < source.index("exit_now(code)")
