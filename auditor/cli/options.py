@@ -103,7 +103,9 @@ def _add_scope_options(command: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="ARCH",
-        help="host architecture: only what such a host installs is audited and provides",
+        help="host architecture: only what such a host installs is audited and provides "
+        "(repeatable: the worst over the hosts; default: the hosts of the audited packages' "
+        "architectures, each, when no one host installs them all)",
     )
     command.add_argument(
         "--roots",
