@@ -12,13 +12,13 @@ from auditor.audit.facts import Fact
 from auditor.audit.facttext import fact_text
 from auditor.audit.labels import shared_labels
 from auditor.audit.result import AuditResult
-from auditor.gate.decision import REACH_RECORDED, Decision, shown_status
+from auditor.gate.decision import Decision, records_reach, shown_status
 from auditor.gate.progress import TAINTS, FactRecord, PackageRecord, Side, reach_of_records
 
 
 def side_of_audit(audit: AuditResult, decision: Decision) -> Side:
     blocks = {id(ruling.fact): ruling.blocks for ruling in decision.rulings}
-    compared = {id(ruling.fact) for ruling in decision.rulings if ruling.disposition in REACH_RECORDED}
+    compared = {id(ruling.fact) for ruling in decision.rulings if records_reach(ruling)}
     # What each taint reaches is computed now, while the audit's graph is at hand (a fraction
     # of a second on a distribution): a side keeps no audit alive.
     reach = audit.origin_reach.names
@@ -68,7 +68,8 @@ def _record(
     reach: Callable[[Fact], frozenset[str] | None] | None = None,
 ) -> FactRecord:
     kind = fact.kind.value
-    # As a JSON report records it: only where it blocks or the baseline accepted it (`REACH_RECORDED`).
+    # As a JSON report records it: where it blocks, or the baseline or a waiver with `reaches`
+    # accepted it (`records_reach`).
     reaches = reach(fact) if reach is not None and kind in TAINTS else None
     return FactRecord(
         fact.fingerprint,

@@ -34,13 +34,22 @@ from auditor.gate.baseline import Baseline, BaselineEntry, BaselineMatcher
 from auditor.gate.baseline_progress import UnusedEntry, baseline_progress
 from auditor.gate.disposition import Disposition as Disposition  # re-exported: rulings are read by it
 from auditor.gate.options import GateOptions
+from auditor.gate.waiver_reach import WaiverReach, beyond_text
 from auditor.gate.waivers import Waiver, WaiverIndex
 from auditor.origin.findings import Verdict
 from auditor.rpm.model import EVR, Package
 
 REACH_RECORDED = frozenset({Disposition.BLOCKS, Disposition.BASELINED})
 """The rulings whose taint's reach a JSON report and a side record: a report written under a
-baseline, diffed, called "unchanged" a taint reaching one more Citrix package (red team 36)."""
+baseline, diffed, called "unchanged" a taint reaching one more Citrix package (red team 36).
+So is a taint a waiver with ``reaches`` accepted (`records_reach`): accepted as it then reached."""
+
+
+def records_reach(ruling: Ruling) -> bool:
+    """Whether a JSON report and a side record what ``ruling``'s fact (a taint) reaches."""
+    waiver = ruling.waiver
+    return ruling.disposition in REACH_RECORDED or (waiver is not None and waiver.reaches is not None)
+
 
 _BLOCKS = Disposition.BLOCKS  # an enum member looked up through its class is slow in hot loops
 _NOT_GATED, _GAP = Disposition.NOT_GATED, FactKind.GAP
@@ -60,10 +69,20 @@ class Ruling:
     baseline_needed: str = ""
     """For a requirement nothing provides whose baseline entries accepted it only when needed
     otherwise: that need (``build`` or ``run``, `auditor.gate.baseline.needed`)."""
+    beyond_waiver: tuple[Waiver, tuple[str, ...]] | None = None
+    """For a taint that blocks though a waiver with ``reaches`` matched it: that waiver, and the
+    origin packages it reaches that the waiver's globs do not name (none: not known,
+    `auditor.gate.waiver_reach`)."""
 
     @property
     def blocks(self) -> bool:
         return self.disposition is _BLOCKS
+
+    @property
+    def blocks_though_accepted(self) -> bool:
+        """Whether it blocks though the baseline lists it or a waiver matches it: the line of
+        its fact does not show why, so every format says its reason."""
+        return bool(self.beyond_baseline or self.baseline_needed or self.beyond_waiver)
 
     @property
     def reason(self) -> str:
@@ -77,9 +96,14 @@ class Ruling:
         if disposition is Disposition.BLOCKS:
             if fact.kind is FactKind.GAP:
                 return "blocks: evidence not seen, and --strict is set"
-            if self.beyond_baseline:
-                new = ", ".join(self.beyond_baseline)
-                return f"blocks: it now also reaches {new}, which its baseline entry did not accept"
+            if self.beyond_baseline or self.beyond_waiver is not None:
+                said = []
+                if self.beyond_baseline:
+                    new = ", ".join(self.beyond_baseline)
+                    said.append(f"it now also reaches {new}, which its baseline entry did not accept")
+                if self.beyond_waiver is not None:
+                    said.append(beyond_text(*self.beyond_waiver))
+                return "blocks: " + "; ".join(said)
             if self.baseline_needed:
                 accepted = "to build its source package" if self.baseline_needed == "build" else "at run time"
                 return f"blocks: its baseline entry accepted this requirement only when needed {accepted}"
@@ -140,6 +164,9 @@ class Decision:
     """Those of ``stale`` that match facts all the same: facts that needed no waiver (not in
     ``--fail-on``, allowed, below the taint severity) or that an earlier waiver accepted.
     Reports must not say of them that they match nothing."""
+    stale_reaching: tuple[Waiver, ...] = ()
+    """Those of ``stale`` with ``reaches`` that matched a taint reaching an origin package their
+    globs do not name (or whose reach is not known): not facts that needed no waiver."""
     fixed: tuple[BaselineEntry, ...] = ()
     """Baseline entries whose fact is gone while its package is still audited: progress."""
     gone: tuple[BaselineEntry, ...] = ()
@@ -221,6 +248,8 @@ def decide(
         accepted = baseline.matcher(reach)
     sources = {p.source_key: p.evr for p in audit.packages if p.is_source} if waivers else {}
     index = WaiverIndex(live) if live else None
+    # Only a waiver with `reaches` asks what a taint reaches, and only of the facts it matches.
+    scoped = WaiverReach(audit) if any(waiver.reaches is not None for waiver in live) else None
     rulings: list[Ruling] = []
     by_package: dict[int, Ruling | tuple[Ruling, ...]] = {}
     packages = audit.packages
@@ -236,7 +265,14 @@ def decide(
             current, start = owner, len(rulings)
         rulings.append(
             _rule(
-                fact, packages[owner] if owner is not None else None, options, index, accepted, used, sources
+                fact,
+                packages[owner] if owner is not None else None,
+                options,
+                index,
+                accepted,
+                used,
+                sources,
+                scoped,
             )
         )
     if current is not None:
@@ -249,6 +285,7 @@ def decide(
         expired=expired,
         stale=stale,
         stale_matching=_matching(audit, stale, sources),
+        stale_reaching=tuple(w for w in stale if scoped is not None and id(w) in scoped.declined),
         fixed=progress.fixed,
         gone=progress.gone,
         superseded=progress.superseded,
@@ -283,6 +320,7 @@ def _rule(
     baseline: BaselineMatcher | None,
     used: set[int],
     sources: Mapping[tuple[str, bool], EVR],
+    scoped: WaiverReach | None = None,
 ) -> Ruling:
     finding = fact.finding
     if finding is not None and finding.allowed_by is not None:
@@ -292,7 +330,19 @@ def _rule(
     gap = fact.kind is FactKind.GAP
     if not gap and fact.status not in options.fail_on:
         return _ruling(fact, Disposition.NOT_GATED)
-    waiver = waivers.first(fact, package, sources) if waivers is not None else None
+    declined: tuple[Waiver, tuple[str, ...]] | None = None
+    if scoped is None:
+        waiver = waivers.first(fact, package, sources) if waivers is not None else None
+    else:
+        assert waivers is not None
+        # The first waiver that accepts it: one whose `reaches` does not name all it reaches
+        # does not, as one that does not match (the first such is said when the fact blocks).
+        for waiver in waivers.matching(fact, package, sources):
+            if waiver.reaches is None or (beyond := scoped.beyond(waiver, fact)) is None:
+                break
+            declined = declined or (waiver, beyond)
+        else:
+            waiver = None
     if waiver is not None:
         used.add(id(waiver))
         return _ruling(fact, Disposition.WAIVED, waiver)
@@ -306,8 +356,9 @@ def _rule(
             Disposition.BLOCKS,
             beyond_baseline=baseline.beyond(fact),
             baseline_needed=baseline.needed_otherwise(fact, package),
+            beyond_waiver=declined,
         )
-    return _ruling(fact, Disposition.BLOCKS)
+    return _ruling(fact, Disposition.BLOCKS, beyond_waiver=declined)
 
 
 def _matching(

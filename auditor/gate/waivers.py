@@ -12,6 +12,8 @@ In ``auditor.toml`` (or the file ``--waivers`` names)::
     status = "depends"                  # optional: the status it accepts
     rule = "citrix-internal-host"       # optional: the rule (or "status:<status>", "gap:<kind>") it accepts
     category = "proprietary"            # optional: only evidence of this category (citrix, proprietary)
+    reaches = ["cx-*"]                  # optional: a taint only while every origin package it reaches
+                                        # matches one of these globs
     reason = "SMAPIv3 replaces sm in 9.0"
     owner = "storage team <storage@xcp-ng.org>"
     expires = 2027-03-31                # valid through that day; or an instant: 2027-03-31T18:00:00+02:00
@@ -33,7 +35,7 @@ from typing import Any, Literal
 
 import msgspec
 
-from auditor.audit.facts import Fact, FactKind
+from auditor.audit.facts import TAINT_RULES, Fact, FactKind
 from auditor.core.errors import DependencySyntaxError, PolicyError
 from auditor.core.expiry import Expiry
 from auditor.core.schema import NonEmpty, convert
@@ -63,6 +65,7 @@ class WaiverEntry(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     status: StatusName | None = None
     rule: str | None = None
     category: Category | None = None
+    reaches: tuple[NonEmpty, ...] | None = None
 
 
 class WaiverFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -83,6 +86,9 @@ class Waiver:
     status: str | None = None
     rule: str | None = None
     category: Category | None = None
+    reaches: tuple[str, ...] | None = None
+    """Globs of the origin packages a taint it accepts may reach (`auditor.gate.waiver_reach`);
+    None: any. A waiver with them matches taints only."""
     source: str = ""
     """The file the waiver was read from."""
     entry: str = ""
@@ -115,6 +121,10 @@ class Waiver:
             return False
         if self.category is not None and fact.category is not self.category:
             return False
+        if self.reaches is not None and fact.kind not in _TAINT_KINDS:
+            # What it reaches scopes a taint: origin evidence or an unmet requirement reaches
+            # nothing, and accepting it unscoped is not what a scoped waiver's author asked.
+            return False
         if not self.versions:
             return True
         # `versions` are those of the package the waiver names: a subpackage matched through its
@@ -124,6 +134,8 @@ class Waiver:
             return False  # a source version that cannot be known is never in range
         return all(ranges_overlap(Op.EQ, subject, op, evr) for op, evr in self.versions)
 
+
+_TAINT_KINDS = frozenset({FactKind.DEPENDS, FactKind.MAY_DEPEND, FactKind.BUILD_DEPENDS})
 
 _GLOB = re.compile(r"[*?\[]")
 """What makes a waiver's ``package`` a pattern (fnmatch's), not a name."""
@@ -229,9 +241,11 @@ def load_waivers(entries: Iterable[WaiverEntry | Mapping[str, Any]], source: str
         where = f"waiver[{position}]"
         if not isinstance(entry, WaiverEntry):
             entry = convert(entry, WaiverEntry, source, at=where)
+        identity = entry.id or f"{entry.package}#{position}"
+        _check_reaches(entry, f"{source}: waiver {identity} at {where}")
         waivers.append(
             Waiver(
-                id=entry.id or f"{entry.package}#{position}",
+                id=identity,
                 package=entry.package,
                 reason=entry.reason,
                 owner=entry.owner,
@@ -241,11 +255,37 @@ def load_waivers(entries: Iterable[WaiverEntry | Mapping[str, Any]], source: str
                 status=entry.status,
                 rule=entry.rule,
                 category=entry.category,
+                reaches=entry.reaches,
                 source=source,
                 entry=where,
             )
         )
     return waivers
+
+
+def _check_reaches(entry: WaiverEntry, where: str) -> None:
+    """``reaches`` scopes a taint by the origin packages it reaches: on a waiver that can match
+    no taint it would load, accept nothing, and be reported stale at the end of a run its author
+    believed it eased; and an empty list accepts nothing, which no one writes on purpose."""
+    if entry.reaches is None:
+        return
+    if not entry.reaches:
+        raise PolicyError(
+            f"{where}: reaches = [] accepts nothing: name the origin packages (globs) it may reach"
+        )
+    if entry.status is not None and entry.status not in _TAINT_STATUSES:
+        raise PolicyError(
+            f"{where}: reaches scopes a taint (depends, may-depend, build-depends), and status "
+            f"{entry.status!r} is no taint: leave reaches out"
+        )
+    if entry.rule is not None and not any(fnmatch.fnmatchcase(rule, entry.rule) for rule in TAINT_RULES):
+        raise PolicyError(
+            f"{where}: reaches scopes a taint, and rule {entry.rule!r} matches no taint's rule "
+            f"({', '.join(sorted(TAINT_RULES))}): leave reaches out"
+        )
+
+
+_TAINT_STATUSES = frozenset(kind.value for kind in _TAINT_KINDS)
 
 
 def check_ids(items: Sequence[Waiver]) -> None:

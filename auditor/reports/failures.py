@@ -35,6 +35,11 @@ class RunFailure:
 
 def stale_reason(decision: Decision, waiver: Waiver) -> str:
     """Why ``waiver`` (one of ``decision.stale``) accepted nothing, in words."""
+    if any(found is waiver for found in decision.stale_reaching):
+        return (
+            "accepts nothing: the taints it matches reach origin packages its reaches does not name "
+            "(or what they reach is not known)"
+        )
     if any(found is waiver for found in decision.stale_matching):
         return "accepts nothing: the facts it matches need no waiver, or an earlier waiver accepts them"
     return "matches nothing"

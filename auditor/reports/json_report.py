@@ -88,12 +88,17 @@ def fact_to_json(item: FactView, view: ReportView | None = None) -> dict[str, An
     # reached when it blocked on the earlier side or was accepted as it then reached (a report
     # written under a baseline, read back by `diff`: the taint that reached further blocked the
     # later scan and was "unchanged" in the diff, red team 36), and the walk costs a
-    # distribution's report megabytes at its peak.
-    if view is not None and disposition in _REACH_RECORDED and kind in _TAINTS:
+    # distribution's report megabytes at its peak. And where a waiver with `reaches` accepted
+    # it, as it then reached (`auditor.gate.decision.records_reach`).
+    waiver = ruling.waiver
+    if (
+        view is not None
+        and kind in _TAINTS
+        and (disposition in _REACH_RECORDED or (waiver is not None and waiver.reaches is not None))
+    ):
         reached = view.reaches(fact)
         if reached is not None:
             data["reaches"] = sorted(reached)
-    waiver = ruling.waiver
     if waiver is not None:
         data["waiver"] = waiver.id
     return data

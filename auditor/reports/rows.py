@@ -238,11 +238,12 @@ def _why(
         }
     )
     reason, text = text, ""
-    # A fact whose fingerprint the baseline lists blocks for what the line's chain does not show
-    # (it ends at the origin package the entry accepted): its ruling says why (it now reaches one
-    # more origin package, or is needed otherwise), as `why` and SARIF say it; after the line's
+    # A fact whose fingerprint the baseline lists, or a waiver with `reaches` matches, blocks for
+    # what the line's chain does not show (it ends at the origin package the entry accepted): its
+    # ruling says why (it now reaches one more origin package, or is needed otherwise), as `why`
+    # and SARIF say it; after the line's
     # reason for its own status, after "also blocks" for another.
-    beyond = [item for item in facts if item.blocks and _beyond_baseline(item.ruling)]
+    beyond = [item for item in facts if item.blocks and item.ruling.blocks_though_accepted]
     for said in dict.fromkeys(item.reason for item in beyond if item.fact.status is status):
         text += f" ({said})"
     # A waiver or the baseline may accept one fact of the status and not another (one per
@@ -264,7 +265,3 @@ def _why(
     ):
         text += f" ({said})"
     return reason, text
-
-
-def _beyond_baseline(ruling: Ruling) -> bool:
-    return bool(ruling.beyond_baseline or ruling.baseline_needed)

@@ -166,10 +166,11 @@ def _result(row: PackageView, item: FactView, view: ReportView, rule_index: dict
         line = None
         message = _fact_message(row, item, view)
     ruling = item.ruling
-    if ruling.beyond_baseline or ruling.baseline_needed:
-        # A fact of a fingerprint the baseline lists that blocks all the same (it reaches one more
-        # origin package, or is needed otherwise): its fingerprint is the accepted one's, so the
-        # message says why it blocks, as every other format does (red team 36).
+    if ruling.blocks_though_accepted:
+        # A fact of a fingerprint the baseline lists, or a waiver with `reaches` matches, that blocks
+        # all the same (it reaches one more origin package, or is needed otherwise): its fingerprint
+        # is the accepted one's, so the message says why it blocks, as every other format does
+        # (red team 36).
         message += f" ({item.reason})"
     data: dict[str, Any] = {
         "ruleId": rule_id,
