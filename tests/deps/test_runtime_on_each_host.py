@@ -11,6 +11,7 @@ each host as dnf sets it up, decides.
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -141,3 +142,35 @@ def test_packages_no_host_of_a_run_without_arch_installs_are_said_not_audited() 
     assert options.arches == ("aarch64", "x86_64")
     assert len(warnings) == 2 and warnings[1].startswith("3 package(s) of architectures rpm does not know (")
     assert "'x86_64\\u200b'" in warnings[1] and len(warnings[1]) < 300
+
+
+def test_targets_of_one_host_are_read_for_it_whatever_the_context_holds(tmp_path: Path) -> None:
+    """The audited packages are of one host (x86_64 and noarch), the context (a mirror's tree)
+    holds aarch64 ones too: the run was read for every host at once, and ``app``'s clean aarch64
+    provider, which no x86_64 host installs, made it `may-depend`, the run passing, though every
+    host the release goes to installs it only with Citrix's package. The same packages with
+    ``lib-arm`` among the targets were `depends`."""
+    built = build_repository(
+        [
+            {"name": "cx-lib", **CITRIX, "arch": "x86_64", "provides": ["lib"]},
+            {"name": "lib-arm", "arch": "aarch64", "provides": ["lib"]},
+            {"name": "app", "requires": ["lib"]},
+            {"name": "other", "arch": "x86_64"},
+        ],
+        tmp_path / "built",
+    )
+    assert libsolv_installs(built, "app-1.0-1.noarch", arch="x86_64", locked=["cx-lib"]) is None
+    layout = {"targets": ["noarch/app", "x86_64/other"], "context": ["x86_64/cx-lib", "aarch64/lib-arm"]}
+    for name, files in layout.items():
+        (tmp_path / name).mkdir()
+        for file in files:
+            rpm = next(built.glob(f"{file}-1.0-1.*.rpm"))
+            rpm.rename(tmp_path / name / rpm.name)
+        subprocess.run(["createrepo_c", "--quiet", str(tmp_path / name)], check=True)
+    options = AuditOptions(
+        targets=(str(tmp_path / "targets"),), context=(str(tmp_path / "context"),), cache=False
+    )
+    result = run_audit(options, load_policy())
+    found = {row.package.nevra: row.verdict.value for row in result.results}
+    assert found["app-1.0-1.noarch"] == "depends"
+    assert result.options.arches == ("x86_64",)
