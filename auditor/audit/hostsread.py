@@ -4,10 +4,12 @@ architectures no one host installs together.
 Without ``--arch`` every package read may be installed beside every other of an architecture
 that goes with its own (`auditor.deps.provides.Architectures`): one reading for all hosts at
 once. Where the packages are of one host's architectures (x86_64 with i686 and noarch: XCP-ng,
-CentOS) that is that host's reading. Where they are of several hosts' (x86_64 and aarch64
-packages in one repository), it was lenient: a ``noarch`` package whose only clean provider is an
-``aarch64`` one was ``may-depend``, a way around the Citrix package that no x86_64 host has,
-where ``--arch x86_64`` says ``depends``, as libsolv finds. A clean verdict must hold on every
+CentOS) that is that host's reading; where only the audited ones are, the context holding others
+too (a mirror's tree with aarch64 packages), it is not, and the run is read for that host. Where
+they are of several hosts' (x86_64 and aarch64 packages in one repository), it was lenient: a
+``noarch`` package whose only clean provider is an ``aarch64`` one was ``may-depend``, a way
+around the Citrix package that no x86_64 host has, where ``--arch x86_64`` says ``depends``, as
+libsolv finds. A clean verdict must hold on every
 host the packages are for, so such a run is audited as ``--arch`` naming each of those hosts
 would audit it (the worst over them), and a warning says so.
 """
@@ -46,22 +48,29 @@ def with_the_hosts_read(
 ) -> tuple[AuditOptions, list[str]]:
     """``options`` with ``--arch`` naming the hosts of the audited packages (of the context's
     when those are all noarch) when it names none and they are of several
-    (`hosts_of_the_packages`), and the warning that says so; the source
-    packages then have the BuildRequires of each of those hosts, as with ``--arch``."""
+    (`hosts_of_the_packages`), or of one and the context of others too, and the warning that
+    says so; the source packages then have the BuildRequires of each of those hosts, as with
+    ``--arch``."""
     if options.arches:
         return options, []
     # The audited packages say where the release goes; a context repository holding other
     # architectures too (a mirror's tree) does not. Context alone decides for noarch targets.
     hosts = hosts_of_the_packages(targets.packages) or hosts_of_the_packages(context.packages)
-    if len(hosts) < 2:
+    if not hosts or (len(hosts) == 1 and not _others_beside(hosts[0], context.packages)):
         return options, []
     defines = dict(options.defines)
     for loaded in (targets, context):
         loaded.packages = on_build_hosts(loaded.packages, hosts, defines, loaded.errors)
     named = " ".join(f"--arch {arch}" for arch in hosts)
+    if len(hosts) > 1:
+        read = (
+            f"of several hosts' architectures ({', '.join(hosts)}):"
+            " audited for each of those hosts, the worst over them"
+        )
+    else:
+        read = f"of one host's architectures ({hosts[0]}), the context's of others too: audited for that host"
     warning = (
-        "no --arch was given and the packages audited are of several hosts' architectures"
-        f" ({', '.join(hosts)}): audited for each of those hosts, the worst over them, as with {named}"
+        f"no --arch was given and the packages audited are {read}, as with {named}"
         " (spec files were read for x86_64 only; name the hosts the release ships to with --arch)"
     )
     installed = host_arches(hosts)
@@ -76,3 +85,15 @@ def with_the_hosts_read(
         " no host installs them, as rpm installs no package of an architecture it does not know"
     )
     return dataclasses.replace(options, arches=hosts), [warning, left_out]
+
+
+def _others_beside(host: str, packages: Iterable[Package]) -> bool:
+    """Whether some of ``packages`` (a context's) are of an architecture rpm knows that a host of
+    ``host`` does not install: read for every host at once, a clean aarch64 provider in a mirror's
+    tree was a way around a Citrix x86_64 one for the x86_64 packages audited, which no x86_64
+    host has (libsolv says ``depends``, the run said ``may-depend`` and passed)."""
+    installed = host_arches([host])
+    return any(
+        not package.is_source and package.arch in KNOWN_ARCHES and package.arch not in installed
+        for package in packages
+    )
