@@ -84,3 +84,43 @@ def test_the_lowest_failing_item_is_raised_whichever_thread_failed_first() -> No
         nine_failed.clear()
         with pytest.raises(ValueError, match="three"):
             map_in_threads(function, list(range(12)), 4)
+
+
+def test_an_interruption_while_the_workers_are_waited_for_cuts_them_short(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The calling thread's own items are done, and a Ctrl-C (SIGTERM) lands while it waits for
+    a worker still on its request, the common case at the end of a remote audit's header reads:
+    the workers were left to their requests' deadlines while the run unwound around them (their
+    downloads' directory removed under them), and in a process that runs again, beside it."""
+    release = threading.Event()
+    cut_short: list[bool] = []
+
+    def function(item: int) -> int:
+        if threading.current_thread() is not threading.main_thread():
+            release.wait(30)  # a request that would wait until its deadline
+        return item
+
+    @contextlib.contextmanager
+    def interrupting() -> Iterator[None]:
+        cut_short.append(True)
+        release.set()
+        yield
+
+    class InterruptedInJoin(threading.Thread):
+        def join(self, timeout: float | None = None) -> None:
+            if not release.is_set():
+                raise Interrupted  # the signal lands in the wait, as it may in a real one
+            super().join(timeout)
+
+    workers: list[threading.Thread] = []
+
+    def made(*args: object, **kwargs: object) -> threading.Thread:
+        workers.append(InterruptedInJoin(*args, **kwargs))  # type: ignore[arg-type]
+        return workers[-1]
+
+    monkeypatch.setattr("auditor.runtime.threads.threading.Thread", made)
+    with pytest.raises(Interrupted):
+        map_in_threads(function, [0, 1], 2, interrupting=interrupting)
+    assert cut_short == [True]
+    assert workers and not any(worker.is_alive() for worker in workers)  # waited for, cut short
