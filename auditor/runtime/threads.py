@@ -34,8 +34,9 @@ def map_in_threads(
     The exception of the lowest item that raised one is raised here once every thread has
     stopped, as a loop would raise it: no new item is started after the first failure, and every
     item below it had started and runs to its end. An interruption this thread meets while it
-    works (a Ctrl-C, or any other exception that is not an `Exception`) is raised before any,
-    and the threads are waited for inside ``interrupting()``, which makes their items end soon."""
+    works or waits for the others (a Ctrl-C, or any other exception that is not an `Exception`)
+    is raised before any, and the threads are waited for inside ``interrupting()``, which makes
+    their items end soon."""
     results: list[Any] = [None] * len(items)
     lock = threading.Lock()
     state = {"next": 0, "stop": False}
@@ -72,10 +73,18 @@ def map_in_threads(
     finally:
         with lock:
             state["stop"] = True  # when this thread leaves by an exception of its own
-        with interrupting() if interrupted else contextlib.nullcontext():
-            for thread in started:
-                if thread.is_alive():  # one a Ctrl-C caught in `start` finds the stop when it runs
-                    thread.join()
+        try:
+            with interrupting() if interrupted else contextlib.nullcontext():
+                _join(started)
+        except BaseException:
+            if interrupted:
+                raise
+            # Interrupted while waiting, this thread's own items done (the end of every header
+            # read): the workers' requests are cut short too, not left to run to their deadlines
+            # while the run unwinds around them (their downloads' directory removed under them).
+            with interrupting():
+                _join(started)
+            raise
     if failures:
         # An interruption of this thread, caught as its item's failure, is raised whatever a
         # worker's item raised before it: the run was asked to end.
@@ -84,3 +93,9 @@ def map_in_threads(
         )
         raise interruption or min(failures, key=lambda failed: failed[0])[1]
     return results
+
+
+def _join(threads: list[threading.Thread]) -> None:
+    for thread in threads:
+        if thread.is_alive():  # one a Ctrl-C caught in `start` finds the stop when it runs
+            thread.join()
