@@ -276,3 +276,35 @@ def test_an_interruption_ends_the_requests_under_way_and_those_that_start() -> N
         started_after.close()
         ours.close()
         theirs.close()
+
+
+def test_a_request_that_starts_as_the_interruption_begins_ends_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The interruption begins between a worker's look at it (none yet) and its registering of
+    its request's watch: `interrupting` took its list of the requests under way without this one,
+    which was left to its deadline (ten minutes with --timeout 30,600) before the run could end."""
+    import contextlib
+    import threading
+
+    from auditor.net.deadline import WATCHDOG, Watch
+
+    interruption = contextlib.ExitStack()
+
+    class BeginsAfterTheLook(threading.Event):
+        looked = False
+
+        def is_set(self) -> bool:
+            if not self.looked:
+                self.looked = True
+                interruption.enter_context(WATCHDOG.interrupting())  # lands right after the look
+                return False
+            return super().is_set()
+
+    monkeypatch.setattr(WATCHDOG, "_interrupted", BeginsAfterTheLook())
+    watch = Watch()
+    with interruption:
+        try:
+            watch.arm(600, RuntimeError("started as the interruption began"))
+            assert str(watch.fired) == "started as the interruption began"
+        finally:
+            watch.close()
+    assert not WATCHDOG.is_interrupting()
