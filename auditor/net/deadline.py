@@ -141,15 +141,19 @@ class Watchdog:
                 self._thread = thread
 
     def add(self, watch: Watch) -> None:
-        if self._interrupted.is_set():
-            watch.expire()  # a request or attempt started after the interruption ends at once
-            return
-        if self._thread is None:  # read without the lock: `start` looks again under it
+        # A request or attempt started after the interruption ends at once (`interrupting`).
+        if not self._interrupted.is_set() and self._thread is None:  # `start` looks again
             self.start()
         with self._condition:
-            self._active.add(watch)
-            if watch.when < self._wakes_at:
-                self._condition.notify()
+            # Looked at under the lock: an interruption begun since the look above took its list
+            # of the watches under way without this one, which would have waited its deadline.
+            interrupted = self._interrupted.is_set()
+            if not interrupted:
+                self._active.add(watch)
+                if watch.when < self._wakes_at:
+                    self._condition.notify()
+        if interrupted:
+            watch.expire()
 
     @contextlib.contextmanager
     def interrupting(self) -> Iterator[None]:
