@@ -104,3 +104,43 @@ def test_a_hangup_nohup_ignores_does_not_end_the_run(server: LocalServer, www: P
         assert run.returncode == 1, stderr  # the served repository holds Citrix packages
     statuses = {package["status"] for package in json.loads(report.read_text())["packages"]}
     assert "origin" in statuses  # the whole audit, reported
+
+
+def test_a_hangup_of_the_terminal_the_run_writes_on_ends_it_by_sighup(
+    server: LocalServer, www: Path, tmp_path: Path
+) -> None:
+    """A closed terminal: SIGHUP, and every later write to it fails (EIO). The unwinding clears
+    the progress line on standard error, whose OSError took the place of the signal: an internal
+    error whose message failed too, a traceback and exit status 1, where the parent (a terminal
+    multiplexer, a supervisor) was to see SIGHUP."""
+    import os
+    import pty
+    import select
+
+    gate = _held_headers(server, www)
+    leader, follower = pty.openpty()
+    command = [sys.executable, "-m", "auditor", "scan", server.url("/repo/"), "--remote-headers"]
+    command += ["--cache-dir", str(tmp_path / "cache"), "-o", str(tmp_path / "report.json")]
+    command += ["--timeout", "30,600"]  # progress shown: standard error is the terminal
+    run = subprocess.Popen(
+        command, cwd=ROOT, preexec_fn=signals_as_in_a_terminal, stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL, stderr=follower,
+    )  # fmt: skip
+    os.close(follower)
+    try:
+        while not any(path.endswith(".rpm") for path in server.paths()):
+            assert run.poll() is None
+            if select.select([leader], [], [], 0.05)[0]:
+                os.read(leader, 65536)  # the progress line: the terminal is read, as one would be
+        os.close(leader)  # the terminal is gone: its writes fail from now on
+        leader = -1
+        run.send_signal(signal.SIGHUP)
+        assert run.wait(timeout=120) == -signal.SIGHUP
+    finally:
+        gate.set()
+        if leader >= 0:
+            os.close(leader)
+        if run.poll() is None:
+            run.kill()
+            run.wait()
+    assert not (tmp_path / "report.json").exists()
