@@ -183,8 +183,14 @@ def console_main() -> NoReturn:
     process.signals_unwind_the_run()
     try:
         code = main()
-    except process.Terminated as exc:  # wherever it landed, the parsing of the arguments included
-        with contextlib.suppress(OSError):  # a hung-up terminal may refuse the line
-            print(f"auditor: terminated by {signal.Signals(exc.signum).name}", file=sys.stderr)
-        process.end_by_signal(exc.signum)
-    process.exit_now(code)
+        if process.received_signal() is None:
+            process.exit_now(code)
+    except BaseException:  # Terminated wherever it landed, the parsing of the arguments included
+        if process.received_signal() is None:
+            raise
+    # The run was unwound for a signal, and ends by it, whatever took its place on the way out.
+    signum = process.received_signal()
+    assert signum is not None
+    with contextlib.suppress(OSError):  # a hung-up terminal may refuse the line
+        print(f"auditor: terminated by {signal.Signals(signum).name}", file=sys.stderr)
+    process.end_by_signal(signum)

@@ -127,6 +127,8 @@ def signals_unwind_the_run() -> None:
     expected to."""
 
     def unwind(signum: int, _frame: object) -> None:
+        global _received
+        _received = signum
         for each in UNWINDING_SIGNALS:
             if signal.getsignal(each) is unwind:
                 signal.signal(each, signal.SIG_DFL)
@@ -135,6 +137,18 @@ def signals_unwind_the_run() -> None:
     for signum in UNWINDING_SIGNALS:
         if signal.getsignal(signum) is not signal.SIG_IGN:
             signal.signal(signum, unwind)
+
+
+_received: int | None = None
+"""The signal `signals_unwind_the_run` unwinds the run for, once one has arrived."""
+
+
+def received_signal() -> int | None:
+    """The signal the run was unwound for, if any: whatever the unwinding ended in. Its
+    `Terminated` may have been replaced on the way by what a ``finally`` met: the hung-up
+    terminal of a SIGHUP fails every write (EIO), the clearing of the progress line among them,
+    and the run ended as an internal error whose message failed too, with status 1."""
+    return _received
 
 
 def end_by_signal(signum: int) -> NoReturn:
