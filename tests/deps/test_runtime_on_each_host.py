@@ -194,3 +194,30 @@ def test_a_citrix_package_of_an_unknown_arch_is_not_hidden_by_a_second_host(tmp_
     assert result.options.arches == ()  # read for every host at once, as the warning says
     found = {row.package.nevra: row.verdict.value for row in result.results}
     assert found.get("cx-odd-1.0-1.x86_65") == "origin"
+
+
+@pytest.mark.parametrize(
+    ("targets", "context", "arches"),
+    [
+        (["x86_64", "noarch"], ["aarch64"], ("x86_64",)),
+        (["x86_64", "noarch"], ["i686", "noarch", "src"], ()),  # the targets' host's own
+        # i686 compat libraries for x86_64 hosts: an x86_64 host installs them beside its own
+        (["i686"], ["x86_64"], ()),
+        (["i686"], ["x86_64", "aarch64"], ("x86_64",)),
+        (["noarch"], ["x86_64", "x86_64\u200b"], ()),
+    ],
+)
+def test_the_context_s_other_hosts_make_the_targets_host_named(
+    targets: list[str], context: list[str], arches: tuple[str, ...]
+) -> None:
+    from auditor.audit.hostsread import with_the_hosts_read
+    from auditor.sources.interface import LoadResult
+    from tests.universe import package
+
+    def loaded(names: list[str], prefix: str) -> LoadResult:
+        return LoadResult(
+            packages=[package({"name": f"{prefix}{at}", "arch": a}) for at, a in enumerate(names)]
+        )
+
+    options, _ = with_the_hosts_read(AuditOptions(targets=("t",)), loaded(targets, "t"), loaded(context, "c"))
+    assert options.arches == arches
