@@ -32,11 +32,12 @@ def hosts_of_the_packages(packages: Iterable[Package]) -> tuple[str, ...]:
     x86_64 architecture (ia32e, amd64) is an x86_64 host's; source packages, noarch, and an
     architecture rpm does not know (a repository's typo, or a hostile one's ``a b``, of which
     ``--arch`` would be a usage error) name none."""
-    read = set()
-    for package in packages:
-        arch = package.arch
-        if not package.is_source and arch != "noarch" and arch in KNOWN_ARCHES:
-            read.add("x86_64" if arch in ONLY_YUM_INSTALLS else arch)
+    return _hosts_of(package.arch for package in packages if not package.is_source)
+
+
+def _hosts_of(arches: Iterable[str]) -> tuple[str, ...]:
+    read = {"x86_64" if arch in ONLY_YUM_INSTALLS else arch for arch in arches if arch in KNOWN_ARCHES}
+    read.discard("noarch")
     installs = {arch: host_arches([arch]) for arch in read}
     return tuple(
         sorted(arch for arch in read if not any(arch in installs[other] for other in read if other != arch))
@@ -56,7 +57,9 @@ def with_the_hosts_read(
     # The audited packages say where the release goes; a context repository holding other
     # architectures too (a mirror's tree) does not. Context alone decides for noarch targets.
     hosts = hosts_of_the_packages(targets.packages) or hosts_of_the_packages(context.packages)
-    if not hosts or (len(hosts) == 1 and not _others_beside(hosts[0], context.packages)):
+    if len(hosts) == 1:
+        hosts = _host_among(hosts[0], context.packages)
+    if not hosts:
         return options, []
     installed = host_arches(hosts)
     unknown = [p.arch for p in targets.packages if not p.is_source and p.arch not in installed]
@@ -90,13 +93,14 @@ def with_the_hosts_read(
     return dataclasses.replace(options, arches=hosts), [warning]
 
 
-def _others_beside(host: str, packages: Iterable[Package]) -> bool:
-    """Whether some of ``packages`` (a context's) are of an architecture rpm knows that a host of
-    ``host`` does not install: read for every host at once, a clean aarch64 provider in a mirror's
-    tree was a way around a Citrix x86_64 one for the x86_64 packages audited, which no x86_64
-    host has (libsolv says ``depends``, the run said ``may-depend`` and passed)."""
-    installed = host_arches([host])
-    return any(
-        not package.is_source and package.arch in KNOWN_ARCHES and package.arch not in installed
-        for package in packages
-    )
+def _host_among(host: str, packages: list[Package]) -> tuple[str, ...]:
+    """The host the audited packages, all of ``host``'s architectures, are read for beside the
+    context's ``packages``: none (every host at once) when one host installs them all, else the
+    one of the context's hosts that installs ``host``'s packages (x86_64 for i686 compat
+    libraries: their hosts have the x86_64 providers too). Read for every host at once, a clean
+    aarch64 provider in a mirror's tree was a way around a Citrix x86_64 one for the x86_64
+    packages audited, which no x86_64 host has (libsolv says ``depends``; the run, ``may-depend``)."""
+    hosts = _hosts_of([host, *(package.arch for package in packages if not package.is_source)])
+    if len(hosts) < 2:
+        return ()
+    return tuple(other for other in hosts if host in host_arches([other]))[:1]
