@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -14,6 +14,20 @@ from auditor.runtime.threads import map_in_threads
 class Interrupted(BaseException):
     """Stands for KeyboardInterrupt or `auditor.cli.process.Terminated`, which reach the calling
     thread only."""
+
+
+def _cutting_short(
+    release: threading.Event, cut_short: list[bool]
+) -> Callable[[], contextlib.AbstractContextManager[None]]:
+    """An ``interrupting`` that ends the workers' waits (``release``) and says it was entered."""
+
+    @contextlib.contextmanager
+    def interrupting() -> Iterator[None]:
+        cut_short.append(True)
+        release.set()
+        yield
+
+    return interrupting
 
 
 def test_an_interruption_is_raised_over_a_workers_failure_and_cuts_the_workers_short() -> None:
@@ -34,11 +48,7 @@ def test_an_interruption_is_raised_over_a_workers_failure_and_cuts_the_workers_s
         release.wait(30)  # a request that would wait until its deadline
         return item
 
-    @contextlib.contextmanager
-    def interrupting() -> Iterator[None]:
-        cut_short.append(True)
-        release.set()
-        yield
+    interrupting = _cutting_short(release, cut_short)
 
     with pytest.raises(Interrupted):
         map_in_threads(function, [0, 1, 2, 3], 4, interrupting=interrupting)
@@ -101,11 +111,7 @@ def test_an_interruption_while_the_workers_are_waited_for_cuts_them_short(
             release.wait(30)  # a request that would wait until its deadline
         return item
 
-    @contextlib.contextmanager
-    def interrupting() -> Iterator[None]:
-        cut_short.append(True)
-        release.set()
-        yield
+    interrupting = _cutting_short(release, cut_short)
 
     class InterruptedInJoin(threading.Thread):
         def join(self, timeout: float | None = None) -> None:
