@@ -1,17 +1,21 @@
-"""The hosts a run that names none (no ``--arch``) is audited for, when its packages are of
-architectures no one host installs together.
+"""The hosts a run that names none (no ``--arch``) is audited for.
 
 Without ``--arch`` every package read may be installed beside every other of an architecture
 that goes with its own (`auditor.deps.provides.Architectures`): one reading for all hosts at
-once. Where the packages are of one host's architectures (x86_64 with i686 and noarch: XCP-ng,
-CentOS) that is that host's reading; where only the audited ones are, the context holding others
-too (a mirror's tree with aarch64 packages), it is not, and the run is read for that host. Where
-they are of several hosts' (x86_64 and aarch64 packages in one repository), it was lenient: a
-``noarch`` package whose only clean provider is an ``aarch64`` one was ``may-depend``, a way
-around the Citrix package that no x86_64 host has, where ``--arch x86_64`` says ``depends``, as
-libsolv finds. A clean verdict must hold on every
-host the packages are for, so such a run is audited as ``--arch`` naming each of those hosts
-would audit it (the worst over them), and a warning says so.
+once. That is one host's reading where every package is of that host's architectures (x86_64
+with i686 and noarch: XCP-ng, CentOS), and it is lenient elsewhere: with x86_64 and aarch64
+packages, a ``noarch`` package whose only clean provider is an ``aarch64`` one was
+``may-depend``, a way around the Citrix package no x86_64 host has, where ``--arch x86_64`` says
+``depends``, as libsolv finds. So, as ``--arch`` would, a run is read
+
+- for each host of the audited packages (of the context's when those are all noarch) when they
+  are of several, the worst over them;
+- for the one host of the audited packages when the context holds another host's packages (a
+  mirror's tree): the one of the context's hosts that installs them (x86_64 for i686 ones);
+
+and a warning says so. Only architectures rpm knows are hosts. Where some audited packages are of
+one it does not know, a reading for the hosts would drop them (no host installs them), a Citrix
+one with its evidence, so the run keeps the reading of every host at once, and says it is lenient.
 """
 
 from __future__ import annotations

@@ -85,13 +85,8 @@ class UrlResolver:
         if urls and not self.remote.options.offline:
             with contextlib.suppress(NoWatchdog):  # then each request fails, saying why
                 WATCHDOG.start()  # each request's deadline needs it: before the workers take every thread
-        chains = dict(
-            zip(
-                urls,
-                map_in_threads(self.resolve, urls, WORKERS, interrupting=WATCHDOG.interrupting),
-                strict=True,
-            )
-        )
+        resolved = map_in_threads(self.resolve, urls, WORKERS, interrupting=WATCHDOG.interrupting)
+        chains = dict(zip(urls, resolved, strict=True))
         failures = [(url, chain.error) for url, chain in chains.items() if chain.error]
         self._warn(failures)
         if failures:

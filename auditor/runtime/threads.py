@@ -74,17 +74,18 @@ def map_in_threads(
         with lock:
             state["stop"] = True  # when this thread leaves by an exception of its own
         try:
-            with interrupting() if interrupted else contextlib.nullcontext():
+            if not interrupted:
                 _join(started)
         except BaseException:
-            if interrupted:
-                raise
             # Interrupted while waiting, this thread's own items done (the end of every header
             # read): the workers' requests are cut short too, not left to run to their deadlines
             # while the run unwinds around them (their downloads' directory removed under them).
-            with interrupting():
-                _join(started)
+            interrupted = True
             raise
+        finally:
+            if interrupted:
+                with interrupting():
+                    _join(started)
     if failures:
         # An interruption of this thread, caught as its item's failure, is raised whatever a
         # worker's item raised before it: the run was asked to end.
