@@ -72,12 +72,15 @@ class StagedReports:
         # mkstemp makes the file 0600: a report is for others to read too. A file being replaced
         # keeps its permissions, a new one gets the user's umask, as the shell's `>` would do.
         mode = stat.S_IMODE(info.st_mode) & 0o777 if info is not None else 0o666 & ~current_umask()
-        try:
-            handle, temporary = tempfile.mkstemp(dir=directory, prefix=".auditor-", suffix=".tmp")
-        except OSError as exc:
-            raise UsageError(f"cannot write {path}: {exc.strerror}") from None
-        self.temporaries.append(temporary)  # removed from here on whatever ends the run
-        self._targets.append((target, path))
+        # A cleanup signal waits until the file is listed: one landing between its creation and
+        # the list would leave it beside the target for good.
+        with _cleanup_signals_held():
+            try:
+                handle, temporary = tempfile.mkstemp(dir=directory, prefix=".auditor-", suffix=".tmp")
+            except OSError as exc:
+                raise UsageError(f"cannot write {path}: {exc.strerror}") from None
+            self.temporaries.append(temporary)  # removed from here on whatever ends the run
+            self._targets.append((target, path))
         try:
             with os.fdopen(handle, "wb") as stream:
                 os.fchmod(stream.fileno(), mode)
@@ -90,10 +93,7 @@ class StagedReports:
     def put_in_place(self) -> None:
         """Rename every staged file over its target. The cleanup signals wait until all are:
         one arriving in between would leave some reports new and the others old."""
-        blocked = threading.current_thread() is threading.main_thread()
-        if blocked:
-            signal.pthread_sigmask(signal.SIG_BLOCK, CLEANUP_SIGNALS)
-        try:
+        with _cleanup_signals_held():
             while self.temporaries:
                 target, path = self._targets[0]
                 try:
@@ -101,9 +101,6 @@ class StagedReports:
                 except OSError as exc:  # the file keeps what it held; the others are not put in place
                     raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
                 del self.temporaries[0], self._targets[0]
-        finally:
-            if blocked:
-                signal.pthread_sigmask(signal.SIG_UNBLOCK, CLEANUP_SIGNALS)
 
     def discard(self) -> None:
         for temporary in self.temporaries:
@@ -111,6 +108,20 @@ class StagedReports:
                 os.unlink(temporary)
         self.temporaries.clear()
         self._targets.clear()
+
+
+@contextlib.contextmanager
+def _cleanup_signals_held() -> Iterator[None]:
+    """The cleanup signals wait until the block ends (only the main thread receives them; another
+    thread's mask would not hold them)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, CLEANUP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)  # a caller's own mask kept
 
 
 @contextlib.contextmanager

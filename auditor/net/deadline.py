@@ -119,7 +119,11 @@ class Watchdog:
         self._condition = threading.Condition()
         self._active: set[Watch] = set()
         self._thread: threading.Thread | None = None
-        self._interruptions = 0
+        # One token per `interrupting` block under way, rather than a count: a signal landing
+        # between the count's increment and the block's `try` left the watchdog interrupting
+        # every request of the process for good. A token is added by one call, and its
+        # `finally` discards it whether it was added or not.
+        self._interrupting: set[object] = set()
         self._interrupted = threading.Event()
         """Set while a run's interruption ends its requests (`interrupting`): pauses end too."""
         self._wakes_at = 0.0
@@ -161,19 +165,20 @@ class Watchdog:
         passed: those under way (their sockets shut down), those that start, and the pauses
         between attempts (`pause`). For a caller that waits for its worker threads after an
         interruption: they end now, not when their requests' deadlines pass."""
-        with self._condition:
-            self._interruptions += 1
-            self._interrupted.set()
-            due = list(self._active)
-            self._active.clear()
-        for watch in due:
-            watch.expire()
+        token = object()
         try:
+            with self._condition:
+                self._interrupting.add(token)
+                self._interrupted.set()
+                due = list(self._active)
+                self._active.clear()
+            for watch in due:
+                watch.expire()
             yield
         finally:
             with self._condition:
-                self._interruptions -= 1
-                if not self._interruptions:
+                self._interrupting.discard(token)
+                if not self._interrupting:
                     self._interrupted.clear()
 
     def is_interrupting(self) -> bool:
