@@ -127,7 +127,7 @@ POLICY = [
     ("allow packages as a string", "[[allow]]\nid='a'\npackages='x'\nreason='r'\n", "allow[0].packages: expected an array"),
     ("allow without reason", "[[allow]]\nid='a'\npackages=['x']\n", "allow[0]: missing 'reason'"),
     # Left out, values means every value; written empty (a list whose items were never filled in),
-    # it allowed every value too, Citrix's vendor among them, where packages = [] allows nothing.
+    # it allowed every value too, Citrix's vendor among them.
     ("allow values an empty array", "[[allow]]\nid='a'\npackages=['x']\nvalues=[]\nreason='r'\n",
      "allow[0].values: expected a non-empty array, got an empty array"),
     ("allow with a blank reason", "[[allow]]\nid='a'\npackages=['x']\nreason=\" \\u200b\"\n",
