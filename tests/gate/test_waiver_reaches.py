@@ -130,6 +130,8 @@ def test_a_taint_reaching_an_origin_package_it_does_not_name_blocks_in_every_for
     # Stale, and said why: not "the facts it matches need no waiver".
     table = (top / "after-named.table").read_text()
     assert "stale waiver app-cx (app): accepts nothing: the taints it matches reach origin packages" in table
+    [stale] = gate["stale_waivers"]
+    assert stale["why"].startswith("accepts nothing: the taints it matches reach origin packages")
 
 
 def test_a_glob_naming_both_and_a_waiver_without_reaches_accept_it(sides: Sides) -> None:
