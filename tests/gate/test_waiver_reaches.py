@@ -298,9 +298,19 @@ def test_the_baseline_rules_what_a_scoped_waiver_does_not_accept(sides: Sides) -
                  "--format", "json", "-o", str(report)])  # fmt: skip
     assert code == 1
     fact = app_fact(report)
+    # Said once: "it now also reaches cx-b" was written for the baseline and for the waiver.
     assert fact["reason"] == (
+        "blocks: it now also reaches cx-b, which its baseline entry did not accept "
+        "and waiver app-cx's reaches does not name"
+    )
+    # Where the two leave out different origin packages, each says its own, the news once.
+    other = waivers(top, "with-baseline-other", 'reaches = ["cx-b"]')
+    code = main(["scan", *after, "--no-cache", *FAIL_ON, "--baseline", str(baseline), "--waivers", other,
+                 "--format", "json", "-o", str(report)])  # fmt: skip
+    assert code == 1
+    assert app_fact(report)["reason"] == (
         "blocks: it now also reaches cx-b, which its baseline entry did not accept; "
-        + BEYOND.removeprefix("blocks: ")
+        "waiver app-cx's reaches does not name cx-a"
     )
     # Reaching only what both accept: the waiver, first, accepts it.
     report = top / "with-baseline-before.json"
