@@ -73,13 +73,7 @@ class Ruling:
             if fact.kind is FactKind.GAP:
                 return "blocks: evidence not seen, and --strict is set"
             if self.beyond_baseline or self.beyond_waiver is not None:
-                said = []
-                if self.beyond_baseline:
-                    new = ", ".join(self.beyond_baseline)
-                    said.append(f"it now also reaches {new}, which its baseline entry did not accept")
-                if self.beyond_waiver is not None:
-                    said.append(beyond_text(*self.beyond_waiver))
-                return "blocks: " + "; ".join(said)
+                return "blocks: " + _beyond_text(self.beyond_baseline, self.beyond_waiver)
             if self.baseline_needed:
                 accepted = "to build its source package" if self.baseline_needed == "build" else "at run time"
                 return f"blocks: its baseline entry accepted this requirement only when needed {accepted}"
@@ -101,3 +95,20 @@ class Ruling:
 
 _ruling = direct_constructor(Ruling)
 """`Ruling`, made faster: one per fact of a distribution (`auditor.core.construct.direct_constructor`)."""
+
+
+def _beyond_text(baseline: tuple[str, ...], waiver: tuple[Waiver, tuple[str, ...]] | None) -> str:
+    """Why a taint blocks that its baseline entry or a waiver with ``reaches`` matched: what it
+    now also reaches, said once (it was said for each, the same origin packages twice)."""
+    if not baseline:
+        assert waiver is not None
+        return beyond_text(*waiver)
+    said = f"it now also reaches {', '.join(baseline)}, which its baseline entry did not accept"
+    if waiver is None:
+        return said
+    scoped, names = waiver
+    if names == baseline:
+        return f"{said} and waiver {scoped.id}'s reaches does not name"
+    if not names:
+        return f"{said}; {beyond_text(scoped, names)}"
+    return f"{said}; waiver {scoped.id}'s reaches does not name {', '.join(names)}"
