@@ -16,6 +16,10 @@ not make a fact look new:
   as strong still reaching the origin package it ended at; the new taint is new;
 - **unchanged**: both sides have it (whether it blocks may differ, say after a waiver).
 
+A fact blocked before when it blocked on a package of the architecture it blocks on now: a
+fingerprint names no arch, and the aarch64 fact that blocked made an x86_64 one waived for its
+arch (the waiver's version range left behind) unchanged, not newly blocking.
+
 A taint names only the nearest origin package of its category, so a package that comes to need
 another Citrix package by a longer way keeps its fingerprint: a taint of the later side that
 reaches an origin package its counterpart did not (`auditor.audit.reach`, as the baseline
@@ -33,7 +37,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from auditor.gate.superseded import Successors
 from auditor.origin.findings import Verdict
@@ -233,6 +237,7 @@ def compare(before: Side, after: Side) -> Comparison:
         if fact.kind in TAINTS and not fact.capability and fact.ends_at
     }
     matched: set[str] = set()
+    counterparts: dict[str, str] = {}  # a later key -> its earlier fact's, where not the same
     changes: list[FactChange] = []
     for key, fact in new.items():
         earlier = old.get(key)
@@ -243,6 +248,8 @@ def compare(before: Side, after: Side) -> Comparison:
             changes.append(FactChange(Change.NEW, fact, False, fact.blocks, key=key))
             continue
         matched.add(earlier_key)
+        if earlier_key != key:
+            counterparts[key] = earlier_key
         more = _reaches_more(before, after, earlier, fact)
         change = Change.NEW if more else Change.UNCHANGED
         # What blocked before was the taint as far as it reached then: reaching further is new.
@@ -301,10 +308,46 @@ def compare(before: Side, after: Side) -> Comparison:
         else:
             change = Change.FIXED
         changes.append(FactChange(change, fact, fact.blocks, False, key=key))
+    changes = _blocking_anew_on_an_arch(before, after, changes, counterparts)
     changes.sort(
         key=lambda item: (item.fact.subject, item.fact.kind, item.fact.capability, item.change.value)
     )
     return Comparison(tuple(changes), before.blocking, after.blocking)
+
+
+def _blocking_anew_on_an_arch(
+    before: Side, after: Side, changes: list[FactChange], counterparts: dict[str, str]
+) -> list[FactChange]:
+    """``changes`` with each fact that blocks on both sides (one per fingerprint, `_by_fingerprint`)
+    but now blocks on an arch where it was held and blocked on no package before, read as not
+    blocking before: a regression, as the same fact of one arch alone is."""
+    both = {item.key for item in changes if item.blocked_before and item.blocks_after}  # matched facts
+    if not both:
+        return changes
+    earlier = _blocks_by_arch(before, {counterparts.get(key, key) for key in both})
+    later = _blocks_by_arch(after, both)
+
+    def anew(key: str) -> bool:
+        held = earlier.get(counterparts.get(key, key), {})
+        return any(blocks and held.get(arch) is False for arch, blocks in later.get(key, {}).items())
+
+    return [
+        replace(item, blocked_before=False) if item.key in both and anew(item.key) else item
+        for item in changes
+    ]
+
+
+def _blocks_by_arch(side: Side, keys: set[str]) -> dict[str, dict[str, bool]]:
+    """key (`fact_key`) -> arch -> whether the fact blocks on any package of that arch holding it."""
+    found: dict[str, dict[str, bool]] = {}
+    for (_name, arch), records in side.packages.items():
+        for record in records:
+            for fact in record.facts:
+                key = fact_key(fact, arch)
+                if key in keys:
+                    arches = found.setdefault(key, {})
+                    arches[arch] = arches.get(arch, False) or fact.blocks
+    return found
 
 
 def _end_unseen(fact: FactRecord, unseen: set[str]) -> bool:

@@ -6,27 +6,44 @@ have: a damaged report is an input error naming it, never an internal one.
 
 from __future__ import annotations
 
+import datetime
 import json
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from auditor.audit.facts import Fact, FactKind
 from auditor.core.errors import InputError
 from auditor.core.files import open_regular, os_reason
 from auditor.core.readlog import config_read
 from auditor.gate.options import GateOptions
 from auditor.gate.progress import FactRecord, PackageRecord, Side, reach_of_records
-from auditor.origin.findings import Verdict
-from auditor.rpm.model import EVR
+from auditor.gate.waivers import Waiver, WaiverIndex
+from auditor.origin.findings import Category, Verdict
+from auditor.rpm.model import EVR, Package, PackageKind
+
+_NO_SOURCES: Mapping[tuple[str, bool], EVR] = {}
+"""A report's source packages are not gathered for a waiver's ``versions``: a binary matched by
+its source's name is in range when its own version and release are its source's
+(`auditor.gate.waivers`), and never otherwise, as where its source package is not audited."""
 
 REPORT_SCHEMA_VERSION = 2
 """The JSON report version this reads (`auditor.reports.json_report.SCHEMA_VERSION`)."""
 
 
-def side_of_report(path: str, gate: GateOptions | None = None, *, baseline: bool = False) -> Side:
+def side_of_report(
+    path: str,
+    gate: GateOptions | None = None,
+    *,
+    baseline: bool = False,
+    waivers: Sequence[Waiver] = (),
+    notes: list[str] | None = None,
+) -> Side:
     """A side from a JSON report (``scan --format json``, schema version 2); with ``gate``, its
     facts ruled as that gate rules them (`Regate`), not as written: with no baseline, unless
-    ``baseline`` (the comparing run has one: what the report's accepted stays accepted)."""
+    ``baseline`` (the comparing run has one: what the report's accepted stays accepted), and
+    with the run's ``waivers`` asked of the facts the report did not gate. What the report
+    cannot tell them goes to ``notes``, for the run to say."""
     try:
         with open_regular(path, path, "a JSON report") as stream:
             data = stream.read()
@@ -36,7 +53,7 @@ def side_of_report(path: str, gate: GateOptions | None = None, *, baseline: bool
     laid_out = _laid_out(data)
     if laid_out is not None:
         try:
-            return _side(path, *laid_out, gate, baseline)
+            return _side(path, *laid_out, gate, baseline, waivers, notes)
         except _NotLaidOut:
             pass  # read whole below, which says what is wrong with it
     try:
@@ -46,7 +63,7 @@ def side_of_report(path: str, gate: GateOptions | None = None, *, baseline: bool
         raise InputError(path, "not a JSON report") from None
     if not isinstance(document, dict) or "packages" not in document:
         raise InputError(path, "not an auditor JSON report")
-    return _side(path, document, document["packages"], gate, baseline)
+    return _side(path, document, document["packages"], gate, baseline, waivers, notes)
 
 
 _OPENING = b',\n  "packages": ['
@@ -108,7 +125,13 @@ def _text(piece: bytes) -> str:
 
 
 def _side(
-    path: str, document: dict[str, Any], items: Iterable[Any], options: GateOptions | None, baseline: bool
+    path: str,
+    document: dict[str, Any],
+    items: Iterable[Any],
+    options: GateOptions | None,
+    baseline: bool,
+    waivers: Sequence[Waiver] = (),
+    notes: list[str] | None = None,
 ) -> Side:
     """The side of a report whose head is ``document`` and whose packages are ``items``."""
     version = document.get("schema_version")
@@ -119,7 +142,7 @@ def _side(
             f"{REPORT_SCHEMA_VERSION} (run `auditor scan --format json` again)",
         )
     try:
-        gate = _regate(document, options, baseline)
+        gate = _regate(document, options, baseline, waivers)
         packages: dict[tuple[str, str], list[PackageRecord]] = {}
         for item in items:
             record = _package_record(item, gate)
@@ -148,6 +171,13 @@ def _side(
             raise InputError(path, "malformed report (errors is not a list of objects)")
         said = f"{errors[0].get('input')}: {errors[0].get('message')}"
         raise InputError(path, f"its audit could not read {len(errors)} input(s); the first: {said[:300]}")
+    if gate is not None and gate.unknown_reach and notes is not None:
+        ids = ", ".join(dict.fromkeys(gate.unknown_reach))
+        notes.append(
+            f"{path}: {len(gate.unknown_reach)} taint(s) the report did not gate, matched by a waiver "
+            f"with reaches ({ids}), are not accepted: the report records what a taint reaches only "
+            "where it gated it (scan that release again under this --fail-on)"
+        )
     present = frozenset(name for name, _arch in packages)
     return Side(
         {key: tuple(records) for key, records in packages.items()},
@@ -165,6 +195,8 @@ def _package_record(item: dict[str, Any], gate: Regate | None) -> PackageRecord:
     epoch = item.get("epoch")
     evr = EVR(int(epoch) if epoch is not None else None, str(item["version"]), str(item["release"]))
     facts = tuple(_fact_record(fact, name, gate) for fact in item["facts"])
+    if gate is not None and gate.waivers is not None:
+        facts = gate.waive(item, facts, evr)
     status = str(item["status"])
     statuses = _statuses(item.get("statuses", [status]))
     if gate is not None and any(
@@ -204,7 +236,8 @@ class Regate:
     ./.auditor-baseline.json by itself) or another --fail-on. The report of a release diffed with
     the audit of that very release read "blocking facts (per package) 0 -> 51" (the shipped
     example), and its statuses moved. A waiver's, a policy allow's and the taint severity's
-    rulings are the report's to keep."""
+    rulings are the report's to keep; a fact it did not gate was asked of no waiver, and is asked
+    of the run's (`waive`), where it blocked though the audited side's same fact was waived."""
 
     gate: GateOptions
     every: bool
@@ -212,6 +245,36 @@ class Regate:
     ruling its kind decides is ruled again; else only those the baseline accepted."""
     baselined: bool = True
     """Whether what the report's baseline accepted is ruled again (the comparing run has none)."""
+    waivers: WaiverIndex | None = None
+    """The run's live waivers, asked of the facts the report did not gate (`waive`)."""
+    unknown_reach: list[str] = field(default_factory=list)
+    """The id of the first waiver with ``reaches`` that matched each taint and could not judge it
+    (what a taint reaches is recorded only where the report gated it): it is not accepted, as
+    where what a taint reaches is not known, and the run says so."""
+
+    def waive(self, item: dict[str, Any], facts: tuple[FactRecord, ...], evr: EVR) -> tuple[FactRecord, ...]:
+        """``facts`` (of the report's package ``item``), each one the report did not gate and
+        that blocks now unblocked when a waiver of this run accepts it: no waiver was asked of
+        it when the report was written, and the same fact audited here would be waived."""
+        assert self.waivers is not None
+        package: Package | None = None
+        found = list(facts)
+        for position, (record, written) in enumerate(zip(facts, item["facts"], strict=True)):
+            if not record.blocks or written.get("disposition") != "not-gated":
+                continue
+            if package is None:
+                package = _package(item, evr)
+            kind = FactKind(record.kind)
+            category = written.get("category")
+            fact = Fact(kind, record.rule, None, record.subject, record.capability, record.text,
+                        Category(category) if category is not None else None)  # fmt: skip
+            for waiver in self.waivers.matching(fact, package, _NO_SOURCES):
+                if waiver.reaches is None:
+                    found[position] = replace(record, blocks=False)
+                    break
+                self.unknown_reach.append(waiver.id)
+                break
+        return tuple(found)
 
     def blocks(self, kind: str, disposition: Any, blocks: bool) -> bool:
         """Whether a fact of ``kind`` the report ruled ``disposition`` (``blocks`` as written) blocks."""
@@ -223,13 +286,27 @@ class Regate:
         return kind in _STATUSES and Verdict(kind) in self.gate.fail_on
 
 
-def _regate(document: dict[str, Any], gate: GateOptions | None, baseline: bool) -> Regate | None:
+def _regate(
+    document: dict[str, Any], gate: GateOptions | None, baseline: bool, waivers: Sequence[Waiver]
+) -> Regate | None:
     if gate is None:
         return None
     options = document["options"]
     written = (frozenset(str(status) for status in options["fail_on"]), _boolean(options["strict"], "strict"))
     every = written != (frozenset(verdict.value for verdict in gate.fail_on), gate.strict)
-    return Regate(gate, every, baselined=not baseline)
+    today = gate.today or datetime.date.today()
+    now = gate.now or datetime.datetime.now(datetime.UTC)
+    live = [waiver for waiver in waivers if not waiver.expires.passed(today, now)] if every else []
+    return Regate(gate, every, baselined=not baseline, waivers=WaiverIndex(live) if live else None)
+
+
+def _package(item: dict[str, Any], evr: EVR) -> Package:
+    """The report's package ``item`` as a waiver reads one: its name, arch, EVR and SOURCERPM."""
+    sourcerpm = item.get("sourcerpm")
+    kind = PackageKind.SOURCE if item.get("kind") == "source" else PackageKind.BINARY
+    return Package(str(item["name"]), evr.epoch, str(item["version"]), str(item["release"]),
+                   str(item["arch"]), kind, str(item.get("location", "")), str(item.get("input", "")),
+                   str(sourcerpm) if sourcerpm is not None else None)  # fmt: skip
 
 
 def _blocking_facts(

@@ -321,6 +321,10 @@ def _rule(shape: AnyRuleShape, where: str, base: str) -> Rule:
             raise PolicyError(f"{where}: a signing-key rule needs 'keys' or 'key-files'")
         return SigningKeyRule(**common, action=KeyAction(shape.action), keys=keys)
     if isinstance(shape, ComponentRuleShape):
+        if not shape.component:
+            raise PolicyError(
+                f"{where}: a component rule needs 'component' (a [[rule.component]] table per package)"
+            )
         components = {
             entry.name: Component(
                 entry.name, entry.replaced_by, entry.what, entry.reference, entry.when_license

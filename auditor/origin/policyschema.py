@@ -34,6 +34,9 @@ RuleId = Annotated[
     ),
 ]
 Strings = tuple[str, ...]
+Some = Annotated[Strings, msgspec.Meta(min_length=1)]
+"""A list that, written, names one thing at least: empty, what it lists matched nothing (or, for
+an allow's ``values``, everything), without a word."""
 
 
 class _Table(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, rename="kebab"):
@@ -88,13 +91,15 @@ class ComponentShape(_Table, frozen=True, kw_only=True):
 
 
 class ComponentRuleShape(RuleShape, tag="component", frozen=True, kw_only=True):
-    component: tuple[ComponentShape, ...] = ()
+    component: Annotated[tuple[ComponentShape, ...], msgspec.Meta(min_length=1)] = ()
+    """Left out as well, the rule is refused (`auditor.origin.policy`): it would match nothing."""
 
 
 class ProvenanceRuleShape(RuleShape, tag="provenance", frozen=True, kw_only=True):
     file: FileName
     """The provenance table, relative to the policy file."""
-    origins: Strings = DEFAULT_PROVENANCE_ORIGINS
+    origins: Annotated[tuple[NonEmpty, ...], msgspec.Meta(min_length=1)] = DEFAULT_PROVENANCE_ORIGINS
+    """Empty, or a blank one (no row's ``added_by`` is blank), it matched no row."""
 
 
 AnyRuleShape = (
@@ -109,9 +114,10 @@ AnyRuleShape = (
 
 class AllowShape(_Table, frozen=True, kw_only=True):
     id: str
-    packages: Strings
-    rules: Strings = ("*",)
-    values: Annotated[Strings, msgspec.Meta(min_length=1)] = ()
+    packages: Some
+    rules: Some = ("*",)
+    """``packages = []`` or ``rules = []`` allowed nothing: a reviewed case left in force."""
+    values: Some = ()
     """Left out, every value; written, at least one: an empty list, read as none, allowed every
     value (`auditor.origin.policy.Allow.matches`), Citrix's vendor among them."""
     reason: NonEmpty

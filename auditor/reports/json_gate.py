@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from auditor.gate.decision import Completeness, Disposition
+from auditor.reports.failures import stale_reason
 from auditor.reports.jsonlines import LazyArray
 from auditor.reports.view import ReportView
 
@@ -64,6 +65,8 @@ def gate_to_json(view: ReportView, *, stream: bool = False) -> dict[str, Any]:
         "unused": [{**unused.entry, "ruled": list(unused.ruled)} for unused in decision.unused],
         "baseline": decision.baseline.path if decision.baseline is not None else None,
         "expired_waivers": [waiver(w) for w in decision.expired],
-        "stale_waivers": [waiver(w) for w in decision.stale],
+        # Why each accepted nothing, in the table's words: a waiver of a package gone is removed,
+        # one an earlier waiver shadows or whose reaches no longer covers its taint is reviewed.
+        "stale_waivers": [{**waiver(w), "why": stale_reason(decision, w)} for w in decision.stale],
         "stale_waivers_block": decision.options.stale_waivers_block,
     }

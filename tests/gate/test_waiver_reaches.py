@@ -130,6 +130,8 @@ def test_a_taint_reaching_an_origin_package_it_does_not_name_blocks_in_every_for
     # Stale, and said why: not "the facts it matches need no waiver".
     table = (top / "after-named.table").read_text()
     assert "stale waiver app-cx (app): accepts nothing: the taints it matches reach origin packages" in table
+    [stale] = gate["stale_waivers"]
+    assert stale["why"].startswith("accepts nothing: the taints it matches reach origin packages")
 
 
 def test_a_glob_naming_both_and_a_waiver_without_reaches_accept_it(sides: Sides) -> None:
@@ -296,9 +298,19 @@ def test_the_baseline_rules_what_a_scoped_waiver_does_not_accept(sides: Sides) -
                  "--format", "json", "-o", str(report)])  # fmt: skip
     assert code == 1
     fact = app_fact(report)
+    # Said once: "it now also reaches cx-b" was written for the baseline and for the waiver.
     assert fact["reason"] == (
+        "blocks: it now also reaches cx-b, which its baseline entry did not accept "
+        "and waiver app-cx's reaches does not name"
+    )
+    # Where the two leave out different origin packages, each says its own, the news once.
+    other = waivers(top, "with-baseline-other", 'reaches = ["cx-b"]')
+    code = main(["scan", *after, "--no-cache", *FAIL_ON, "--baseline", str(baseline), "--waivers", other,
+                 "--format", "json", "-o", str(report)])  # fmt: skip
+    assert code == 1
+    assert app_fact(report)["reason"] == (
         "blocks: it now also reaches cx-b, which its baseline entry did not accept; "
-        + BEYOND.removeprefix("blocks: ")
+        "waiver app-cx's reaches does not name cx-a"
     )
     # Reaching only what both accept: the waiver, first, accepts it.
     report = top / "with-baseline-before.json"

@@ -10,7 +10,7 @@ import pytest
 from auditor.audit import facts
 from auditor.audit.facts import Fact, FactKind
 from auditor.core.construct import direct_constructor
-from auditor.gate import decision
+from auditor.gate import ruling as rulings
 from auditor.gate.decision import Disposition, Ruling
 from auditor.origin.findings import Verdict
 from auditor.reports import rows
@@ -45,7 +45,7 @@ def test_a_fact_made_directly_is_the_dataclass_s() -> None:
 
 def test_rulings_and_rows_made_directly_are_the_dataclasses() -> None:
     fact = _gap()
-    ruling = decision._ruling(fact, Disposition.NOT_GATED)
+    ruling = rulings._ruling(fact, Disposition.NOT_GATED)
     assert (
         ruling == Ruling(fact, Disposition.NOT_GATED)
         and ruling.waiver is None

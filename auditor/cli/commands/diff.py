@@ -78,7 +78,8 @@ def _side(path: str, waivers: list[Waiver], session: Session, said: list[str]) -
     if path.endswith(".json") and os.path.isfile(path):
         if session.options.sources:
             raise UsageError(f"--sources: {path} is a report, whose audit read its own sources")
-        return side_of_report(path, session.gate)
+        # Asked of the facts the report did not gate, as of those this run audits.
+        return side_of_report(path, session.gate, waivers=waivers, notes=said)
     with open_run(session.options, session.policy, session.progress) as run_:
         # Each side takes the source packages --sources holds for its own binaries.
         audit = run_.audit_paths([path], session.options.sources)

@@ -101,7 +101,7 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
     waivers = options.waivers(args, session.project, session.policy)
     baseline = options.baseline(args)
     # Read before the audit: a bad report is an input error named at once, not after minutes.
-    earlier = _earlier(args.compare, session, baseline is not None)
+    earlier = _earlier(args.compare, session, baseline is not None, waivers)
     # The width of the terminal a table goes to: only a report to standard output has one.
     width = terminal_width(None) if any(path in (None, "-") for path, _ in _reports(args)) else None
     snapshot = FileSnapshot()  # the replay key and the reader look at the same files once
@@ -137,15 +137,18 @@ def _sarif_bound_notes(args: argparse.Namespace, view: ReportView) -> list[str]:
     return [f"auditor: warning: the SARIF report lists at most {bound} results: {one_line(left_out)}"]
 
 
-def _earlier(path: str | None, session: Session, baseline: bool) -> Side | None:
+def _earlier(path: str | None, session: Session, baseline: bool, waivers: list[Waiver]) -> Side | None:
     """The earlier report of ``--compare``, its facts ruled as this scan rules them (--fail-on,
-    --strict and, without a baseline here, what its baseline accepted); the comparison is
-    imported only when one is given."""
+    --strict, the waivers for the facts it did not gate and, without a baseline here, what its
+    baseline accepted); the comparison is imported only when one is given."""
     if path is None:  # `--compare ""` is a report that cannot be read, not no report
         return None
     from auditor.gate.report_side import side_of_report
 
-    return side_of_report(path, session.gate, baseline=baseline)
+    notes: list[str] = []
+    side = side_of_report(path, session.gate, baseline=baseline, waivers=waivers, notes=notes)
+    report_warnings(notes)
+    return side
 
 
 def _audit(
