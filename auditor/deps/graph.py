@@ -311,7 +311,8 @@ class _PlainGroups:
         elif status is not Status.SATISFIED:
             return ()
         else:
-            if any(needed in self.apart_from for needed in surely_needed(resolution)):
+            needed = surely_needed(resolution)  # most need no one provider: no generator made
+            if needed and any(one in self.apart_from for one in needed):
                 self.needing_apart.add(key)  # the owner is not: it is not ``needed``
         if not resolution.groups:
             return ()
@@ -319,6 +320,8 @@ class _PlainGroups:
         if arch == "noarch":
             return tuple(made)  # every host installs a noarch package beside any provider (`Viability.of`)
         of = self.viable.of
+        if len(made) == 1:  # most: no generator made
+            return (of(made[0], arch, None),)
         return tuple(of(group, arch, None) for group in made)
 
 
@@ -332,6 +335,11 @@ def _groups_of(resolution: Resolution, kind: HopKind, known: dict[int, list[Grou
     made = known.get(key)
     if made is None:
         rough = resolution.detail == ROUGH
+        if len(resolution.groups) == 1 and not resolution.every_host and not resolution.triggers:
+            # Most requirements: one group under no condition, made without a comprehension
+            # (a distribution's 64,000 took 0.1 s of its graph's 0.9).
+            made = known[key] = [Group(kind, resolution.dependency, resolution.groups[0], 0, rough)]
+            return made
         every, trigger = resolution.every_host, dict(resolution.triggers).get
         made = known[key] = [
             Group(kind, resolution.dependency, members, 0, rough, members in every, trigger(members, _NONE))
