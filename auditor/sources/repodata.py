@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import posixpath
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
@@ -38,7 +37,7 @@ from auditor.sources import split
 from auditor.sources.copies import Copies
 from auditor.sources.filelists import FilelistsSource
 from auditor.sources.filelists_xml import check_filelists, read_filelists
-from auditor.sources.inputpaths import find_repomd, lands_inside, unsearchable
+from auditor.sources.inputpaths import find_repomd, lands_inside, safe_href, unsearchable
 from auditor.sources.interface import InputKind, InputSummary
 from auditor.sources.metadata_file import open_decompressed, parse_file
 from auditor.sources.primary import PrimaryHandler, size_key
@@ -109,21 +108,6 @@ def add_repository(read: RepositoryRead, shown: str, result: LoadResult, *, name
     result.inputs.append(
         InputSummary(shown, InputKind.REPOSITORY, len(read.packages), read.revision, read.has_filelists)
     )
-
-
-def safe_href(href: str, shown: str, base: str | None = None) -> str:
-    """A metadata ``location href`` normalised, refused when it leaves the repository: by an
-    ``xml:base`` too, from which librepo downloads the file (``lr_downloadtarget_new`` with the
-    record's ``location_base``): dnf would fetch it from that host, which is then what the
-    repository depends on, while this reader would read the mirror's copy."""
-    if base is not None and base.strip():
-        raise InputError(shown, f"repomd.xml points outside the repository: {href} at xml:base {base}")
-    if "://" in href or href.startswith("/"):
-        raise InputError(shown, f"repomd.xml points outside the repository: {href}")
-    normal = posixpath.normpath(href)
-    if normal.startswith("../") or normal == "..":
-        raise InputError(shown, f"repomd.xml points outside the repository: {href}")
-    return normal
 
 
 FetchMetadata = Callable[[MetadataFile, str], tuple[str, str]]
