@@ -120,10 +120,15 @@ FilelistsCheck = Callable[[], "InputError | None"]
 
 
 def read_repository(
-    path: str, *, shown: str | None = None, binary_sizes: bool = False, header_ends: bool = False
+    path: str,
+    *,
+    shown: str | None = None,
+    binary_sizes: bool = False,
+    header_ends: bool = False,
+    headers_beside: int = 0,
 ) -> RepositoryRead:
     """Read every package a local repository's metadata lists (``binary_sizes``; ``header_ends``,
-    `PrimaryHandler`'s ``sized_header_ranges``)."""
+    `PrimaryHandler`'s ``sized_header_ranges``; ``headers_beside``, `read_metadata`'s)."""
     repomd_path = find_repomd(path)
     if repomd_path is None:
         if unsearchable(path):
@@ -154,6 +159,7 @@ def read_repository(
         header_ranges=False,
         binary_sizes=binary_sizes,
         sized_header_ranges=header_ends,
+        headers_beside=headers_beside,
     )
 
 
@@ -166,6 +172,7 @@ def read_metadata(
     binary_sizes: bool = True,
     sized_header_ranges: bool = False,
     locations_under: str | None = None,
+    headers_beside: int = 0,
 ) -> RepositoryRead:
     """Read primary (and filelists, when listed) of a repository whose repomd.xml is read.
 
@@ -173,6 +180,7 @@ def read_metadata(
     A local repository reads its own files, a remote one downloads them into the cache.
     ``header_ranges``, ``binary_sizes``, ``sized_header_ranges``, ``locations_under``: what
     `PrimaryHandler` does with the packages' header ranges, file sizes and locations.
+    ``headers_beside``: the RPM files whose headers a worker reads meanwhile (`Copies`).
     """
     # Where a plain file is not listed, dnf reads its zchunk copy (libdnf's getMetadataPath).
     primary = repomd.files.get("primary") or repomd.files.get("primary_zck")
@@ -201,7 +209,7 @@ def read_metadata(
     def fetch_copy(entry: MetadataFile) -> tuple[str, str]:
         return fetch(entry, safe_href(entry.href, display, entry.base))
 
-    copies = Copies(repomd, primary, fetch_copy, plain, locations_under)
+    copies = Copies(repomd, primary, fetch_copy, plain, locations_under, headers_beside)
     primary_file = _PrimaryFile(
         primary_path,
         shown_primary,
