@@ -16,7 +16,8 @@ zchunk reads it then too (without zchunk, dnf has no such file at all). A copy t
 (left from another run, or written on purpose) is what some host installs from, unaudited: the
 repository is an input error naming it, never a clean verdict on what one host does not see.
 Each check runs meanwhile, in a forked child when its file is large (`READ_DATABASE_FROM`),
-while primary.xml is parsed.
+while primary.xml is parsed; but the primary_db in this process, after it, where a worker reads
+package headers meanwhile (`auditor.runtime.parallel.read_here`).
 """
 
 from __future__ import annotations
@@ -53,12 +54,15 @@ class Copies:
         fetch: Fetch,
         plain: Mapping[str, tuple[str, str]],
         locations_under: str | None = None,
+        headers_beside: int = 0,
     ) -> None:
         """``primary``: the entry read as primary.xml; ``plain``: the files already fetched and
         read as primary.xml and filelists.xml (kind -> path, shown); ``locations_under``: the
-        URL a remote repository's package locations are joined to."""
+        URL a remote repository's package locations are joined to; ``headers_beside``: the RPM
+        files whose headers a worker reads meanwhile (`primary_db.Reading`)."""
         self._locations_under = locations_under
-        self._database: Reading | None = start_reading(repomd.files.get("primary_db"), primary, fetch)
+        primary_db = repomd.files.get("primary_db")
+        self._database: Reading | None = start_reading(primary_db, primary, fetch, headers_beside)
         self._failed: list[InputError] = []
         self._checks: list[Background[None]] = []
         self._file_lists_db: tuple[str, str, int | None] | None = None

@@ -2,12 +2,14 @@
 repomd.xml is), the source repositories beside one, a repository configuration file.
 
 The loaders (`auditor.sources.load`) read inputs by these answers, and a replayed report
-(`auditor.cli.replay`) keys on the same files without importing the loaders.
+(`auditor.cli.replay`) keys on the same files without importing the loaders. And which paths
+a repository's own metadata may name (`safe_href`), inside it.
 """
 
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 from urllib.parse import unquote, urlsplit
 
@@ -160,3 +162,18 @@ def is_repo_config(path: str) -> bool:
         return False
     text = head.decode("utf-8", "replace")
     return bool(_SECTION.search(text) and _REPOSITORY_KEY.search(text))
+
+
+def safe_href(href: str, shown: str, base: str | None = None) -> str:
+    """A metadata ``location href`` normalised, refused when it leaves the repository: by an
+    ``xml:base`` too, from which librepo downloads the file (``lr_downloadtarget_new`` with the
+    record's ``location_base``): dnf would fetch it from that host, which is then what the
+    repository depends on, while this reader would read the mirror's copy."""
+    if base is not None and base.strip():
+        raise InputError(shown, f"repomd.xml points outside the repository: {href} at xml:base {base}")
+    if "://" in href or href.startswith("/"):
+        raise InputError(shown, f"repomd.xml points outside the repository: {href}")
+    normal = posixpath.normpath(href)
+    if normal.startswith("../") or normal == "..":
+        raise InputError(shown, f"repomd.xml points outside the repository: {href}")
+    return normal

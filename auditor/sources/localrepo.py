@@ -88,7 +88,9 @@ def read_local_repository(
         # the sizes of a distribution's 60,000 packages would be 2 MB of the peak.
         sized = bool(on_disk)  # and where the headers end, to compare with the files'
         binaries = options.binary_headers and sized
-        read = read_repository(path, shown=shown, binary_sizes=binaries, header_ends=sized)
+        read = read_repository(
+            path, shown=shown, binary_sizes=binaries, header_ends=sized, headers_beside=pending.forked_reads
+        )
         early = _EarlyOverlays(read, root, guessed, options)
         outcomes = dict(zip(guessed, pending.result(early.heard), strict=True))
     read.packages = _withpackage_files(

@@ -26,7 +26,7 @@ from auditor.net.urlpaths import under
 from auditor.rpm.filelist import FileList
 from auditor.rpm.model import Dependency, Package
 from auditor.rpm.package_fields import location_is_url
-from auditor.runtime.parallel import READ_DATABASE_FROM, Background, worth_forking
+from auditor.runtime.parallel import READ_DATABASE_FROM, Background, read_here, worth_forking
 from auditor.sources.rpmmd_entry import dependency_from_fields
 from auditor.sources.yum_sqlite import Rows, opened, read_by_yum, row_key
 from auditor.sources.yum_sqlite import text as _text
@@ -80,11 +80,18 @@ def read_primary_db(path: str, shown: str, open_size: int | None) -> DatabaseRow
 
 class Reading:
     """A ``primary_db`` read in a forked child while this process parses primary.xml (on
-    2,000 packages it took 0.3 s of a 0.8 s scan after it), or why it could not be fetched."""
+    2,000 packages it took 0.3 s of a 0.8 s scan after it), or in this process after it while
+    a worker reads package headers (`auditor.runtime.parallel.read_here`), or why it could not
+    be fetched."""
 
     def __init__(
-        self, database: MetadataFile, primary: MetadataFile, fetch: Callable[[MetadataFile], tuple[str, str]]
+        self,
+        database: MetadataFile,
+        primary: MetadataFile,
+        fetch: Callable[[MetadataFile], tuple[str, str]],
+        headers_beside: int = 0,
     ) -> None:
+        """``headers_beside``: the RPM files whose headers a worker reads meanwhile (`read_here`)."""
         self._failed: InputError | None = None
         self._rows: Background[DatabaseRows] | None = None
         self._shown = database.href
@@ -94,7 +101,8 @@ class Reading:
             self._failed = exc  # said where the comparison would be, as before
             return
         limit = database_limit(database, primary)
-        fork = worth_forking(database.open_size or 0, READ_DATABASE_FROM)
+        size = database.open_size or 0
+        fork = worth_forking(size, READ_DATABASE_FROM) and not read_here(size, headers_beside)
         self._rows = Background(partial(read_primary_db, path, self._shown, limit), fork=fork)
 
     def wait(self) -> None:
@@ -125,11 +133,16 @@ class Reading:
 
 
 def start_reading(
-    database: MetadataFile | None, primary: MetadataFile, fetch: Callable[[MetadataFile], tuple[str, str]]
+    database: MetadataFile | None,
+    primary: MetadataFile,
+    fetch: Callable[[MetadataFile], tuple[str, str]],
+    headers_beside: int = 0,
 ) -> Reading | None:
     """The reading of the ``primary_db`` entry yum 3 reads (`read_by_yum`), if listed; ``fetch``
-    makes it available and verified."""
-    return Reading(database, primary, fetch) if database is not None and read_by_yum(database) else None
+    makes it available and verified (``headers_beside``: `Reading`'s)."""
+    if database is None or not read_by_yum(database):
+        return None
+    return Reading(database, primary, fetch, headers_beside)
 
 
 def _read(rows: Rows, shown: str) -> DatabaseRows:

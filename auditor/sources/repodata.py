@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import posixpath
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
@@ -38,7 +37,7 @@ from auditor.sources import split
 from auditor.sources.copies import Copies
 from auditor.sources.filelists import FilelistsSource
 from auditor.sources.filelists_xml import check_filelists, read_filelists
-from auditor.sources.inputpaths import find_repomd, lands_inside, unsearchable
+from auditor.sources.inputpaths import find_repomd, lands_inside, safe_href, unsearchable
 from auditor.sources.interface import InputKind, InputSummary
 from auditor.sources.metadata_file import open_decompressed, parse_file
 from auditor.sources.primary import PrimaryHandler, size_key
@@ -111,21 +110,6 @@ def add_repository(read: RepositoryRead, shown: str, result: LoadResult, *, name
     )
 
 
-def safe_href(href: str, shown: str, base: str | None = None) -> str:
-    """A metadata ``location href`` normalised, refused when it leaves the repository: by an
-    ``xml:base`` too, from which librepo downloads the file (``lr_downloadtarget_new`` with the
-    record's ``location_base``): dnf would fetch it from that host, which is then what the
-    repository depends on, while this reader would read the mirror's copy."""
-    if base is not None and base.strip():
-        raise InputError(shown, f"repomd.xml points outside the repository: {href} at xml:base {base}")
-    if "://" in href or href.startswith("/"):
-        raise InputError(shown, f"repomd.xml points outside the repository: {href}")
-    normal = posixpath.normpath(href)
-    if normal.startswith("../") or normal == "..":
-        raise InputError(shown, f"repomd.xml points outside the repository: {href}")
-    return normal
-
-
 FetchMetadata = Callable[[MetadataFile, str], tuple[str, str]]
 """Make one metadata file of repomd.xml readable: given its entry and its safe href, return a
 local path already checked against repomd's checksum and size, and the name to show for it."""
@@ -136,10 +120,15 @@ FilelistsCheck = Callable[[], "InputError | None"]
 
 
 def read_repository(
-    path: str, *, shown: str | None = None, binary_sizes: bool = False, header_ends: bool = False
+    path: str,
+    *,
+    shown: str | None = None,
+    binary_sizes: bool = False,
+    header_ends: bool = False,
+    headers_beside: int = 0,
 ) -> RepositoryRead:
     """Read every package a local repository's metadata lists (``binary_sizes``; ``header_ends``,
-    `PrimaryHandler`'s ``sized_header_ranges``)."""
+    `PrimaryHandler`'s ``sized_header_ranges``; ``headers_beside``, `read_metadata`'s)."""
     repomd_path = find_repomd(path)
     if repomd_path is None:
         if unsearchable(path):
@@ -170,6 +159,7 @@ def read_repository(
         header_ranges=False,
         binary_sizes=binary_sizes,
         sized_header_ranges=header_ends,
+        headers_beside=headers_beside,
     )
 
 
@@ -182,6 +172,7 @@ def read_metadata(
     binary_sizes: bool = True,
     sized_header_ranges: bool = False,
     locations_under: str | None = None,
+    headers_beside: int = 0,
 ) -> RepositoryRead:
     """Read primary (and filelists, when listed) of a repository whose repomd.xml is read.
 
@@ -189,6 +180,7 @@ def read_metadata(
     A local repository reads its own files, a remote one downloads them into the cache.
     ``header_ranges``, ``binary_sizes``, ``sized_header_ranges``, ``locations_under``: what
     `PrimaryHandler` does with the packages' header ranges, file sizes and locations.
+    ``headers_beside``: the RPM files whose headers a worker reads meanwhile (`Copies`).
     """
     # Where a plain file is not listed, dnf reads its zchunk copy (libdnf's getMetadataPath).
     primary = repomd.files.get("primary") or repomd.files.get("primary_zck")
@@ -217,7 +209,7 @@ def read_metadata(
     def fetch_copy(entry: MetadataFile) -> tuple[str, str]:
         return fetch(entry, safe_href(entry.href, display, entry.base))
 
-    copies = Copies(repomd, primary, fetch_copy, plain, locations_under)
+    copies = Copies(repomd, primary, fetch_copy, plain, locations_under, headers_beside)
     primary_file = _PrimaryFile(
         primary_path,
         shown_primary,

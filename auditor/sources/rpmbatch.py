@@ -167,6 +167,12 @@ class PendingReads:
             fork=worth_forking(len(wanted), READ_RPMS_FROM),
         )
 
+    @property
+    def forked_reads(self) -> int:
+        """The files read by a worker process from now on (this process takes the batches it
+        has not taken once it asks for the `result`); none where no worker was started."""
+        return len(self.misses) if self._batches.forked else 0
+
     def __enter__(self) -> PendingReads:
         return self
 

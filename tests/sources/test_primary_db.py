@@ -18,7 +18,7 @@ import pytest
 
 from auditor.cli.main import main
 from auditor.runtime import parallel
-from auditor.sources import primary_db
+from auditor.sources import primary_db, rpmbatch
 from tests.rpmbuild import binary_of
 from tests.sources.repomd_entry import install_metadata
 
@@ -263,6 +263,38 @@ def test_a_database_read_in_a_child_is_compared_the_same(
     code, errors = scan(repo, capsys)
     assert code == 3 and "lacks 1 package(s) of primary.xml (clean-tool-1.0-1.noarch)" in errors[0]
     assert len(forked) == 2
+
+
+@pytest.mark.parametrize("beside", [True, False])
+def test_a_database_read_beside_a_header_worker_is_compared_the_same(
+    tmp_path: Path,
+    rpms: tuple[Path, Path],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    beside: bool,
+) -> None:
+    """While a worker reads enough package headers to keep the other CPU busy
+    (`parallel.read_here`), the database is read in this process, not in a third one; with too
+    few, in a child as before. Either way what it lacks refuses the repository."""
+    forked: list[object] = []
+    fork = parallel._fork
+
+    def counted(work: Any) -> Any:
+        forked.append(work)
+        return fork(work)
+
+    monkeypatch.setattr(parallel, "WORKERS", 2)
+    monkeypatch.setattr(primary_db, "READ_DATABASE_FROM", 0)
+    monkeypatch.setattr(rpmbatch, "READ_RPMS_FROM", 1)  # the two files are read by a worker
+    monkeypatch.setattr(parallel, "DATABASE_PER_HEADER", 1 << 40 if beside else 0)
+    monkeypatch.setattr(parallel, "_fork", counted)
+    repo = repository(tmp_path / "repo", list(rpms))
+    edited(repo, tmp_path, lambda db: db.execute("DELETE FROM packages WHERE name = 'clean-tool'"))
+    code = main(["scan", str(repo), "--no-cache", "--format", "json", "-q"])
+    errors = [error["message"] for error in json.loads(capsys.readouterr().out)["errors"]]
+    assert code == 3 and errors == [error for error in errors if "lacks 1 package(s) of primary.xml" in error]
+    assert len(errors) == 1 and "(clean-tool-1.0-1.noarch)" in errors[0]
+    assert len(forked) == (1 if beside else 2)  # the header worker, and the database's child
 
 
 TOOL = """Name: {name}
