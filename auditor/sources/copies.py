@@ -80,6 +80,8 @@ class Copies:
                     self._file_lists_db = (path, shown, database_limit(database, xml))
                 except InputError as exc:
                     self._failed.append(exc)
+                if self._database is not None and self._file_lists_db is not None:
+                    self._database.keep_checksums()  # its keys name filelists_db's packages
         for kind, copy_kind in ZCHUNK_COPIES:
             copy, fetched, entry = repomd.files.get(copy_kind), plain.get(kind), repomd.files.get(kind)
             if copy is None or fetched is None or entry is None:  # no copy, or the copy is what was read

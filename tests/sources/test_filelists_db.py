@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from auditor.cli.main import main
+from auditor.sources import primary_db
 from tests.rpmbuild import binary_of, build_noarch
 from tests.sources.repomd_entry import install_metadata
 from tests.sources.test_primary_db import repository
@@ -259,3 +260,21 @@ def test_the_relative_paths_of_a_source_package_pass(
     rows = sqlite3.connect(tmp_path / "filelists.sqlite").execute("SELECT dirname, filenames FROM filelist")
     assert (".", "tool.spec/tool.tar") in rows.fetchall()
     assert scan(repo, capsys)[1] == []
+
+
+def test_the_primary_db_is_read_once_for_both_comparisons(
+    tmp_path: Path, rpms: list[Path], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # filelists_db's pkgKeys are primary_db's: its comparison asked the rows again, and the whole
+    # database was read a second time for one column.
+    reads: list[str] = []
+    read = primary_db.read_primary_db
+
+    def counted(path: str, shown: str, open_size: int | None) -> primary_db.DatabaseRows:
+        reads.append(shown)
+        return read(path, shown, open_size)
+
+    monkeypatch.setattr(primary_db, "read_primary_db", counted)
+    repo = repository(tmp_path / "repo", rpms)
+    assert scan(repo, capsys)[1] == []  # app's path is looked up in the file lists, both compared
+    assert len(reads) == 1, reads
