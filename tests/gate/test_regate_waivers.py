@@ -106,3 +106,24 @@ def test_a_waiver_with_reaches_the_report_cannot_answer_is_said(
         f"auditor: warning: {report}: 1 taint(s) the report did not gate, matched by a waiver with reaches "
         "(app-cx), are not accepted: the report records what a taint reaches only where it gated it"
     ) in err, err
+
+
+def test_scan_compare_writes_what_the_report_could_not_tell_into_every_report(
+    release: tuple[list[str], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Under ``scan --compare`` that warning went to standard error alone: the run's reports,
+    the HTML that shows the comparison among them, did not say it."""
+    targets, top = release
+    waivers = top / "scoped-compare.toml"
+    waivers.write_text(WAIVERS.format(extra='reaches = ["cx"]\n'))
+    report = report_under_origin(targets, top, waivers)
+    capsys.readouterr()
+    written = {fmt: top / f"compared.{fmt}" for fmt in ("json", "html")}
+    code = main(["scan", *targets, "--no-cache", "--no-baseline", "--fail-on", "origin,depends",
+                 "--waivers", str(waivers), "--compare", str(report),
+                 *[arg for path in written.values() for arg in ("-o", str(path))]])  # fmt: skip
+    err = capsys.readouterr().err
+    said = f"{report}: 1 taint(s) the report did not gate, matched by a waiver with reaches (app-cx)"
+    assert code == 0 and err.count(said) == 1, err
+    assert any(said in warning for warning in json.loads(written["json"].read_text()).get("warnings", []))
+    assert said in html.unescape(written["html"].read_text())

@@ -101,7 +101,7 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
     waivers = options.waivers(args, session.project, session.policy)
     baseline = options.baseline(args)
     # Read before the audit: a bad report is an input error named at once, not after minutes.
-    earlier = _earlier(args.compare, session, baseline is not None, waivers)
+    earlier, compare_notes = _earlier(args.compare, session, baseline is not None, waivers)
     # The width of the terminal a table goes to: only a report to standard output has one.
     width = terminal_width(None) if any(path in (None, "-") for path, _ in _reports(args)) else None
     snapshot = FileSnapshot()  # the replay key and the reader look at the same files once
@@ -120,7 +120,7 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
     report_warnings(replay.store.warnings if replay.store is not None else [])
     if found:
         return replay.replayed()
-    return _audit(args, session, replay, snapshot, width, waivers, baseline, earlier)
+    return _audit(args, session, replay, snapshot, width, waivers, baseline, (earlier, compare_notes))
 
 
 def _sarif_bound_notes(args: argparse.Namespace, view: ReportView) -> list[str]:
@@ -137,18 +137,20 @@ def _sarif_bound_notes(args: argparse.Namespace, view: ReportView) -> list[str]:
     return [f"auditor: warning: the SARIF report lists at most {bound} results: {one_line(left_out)}"]
 
 
-def _earlier(path: str | None, session: Session, baseline: bool, waivers: list[Waiver]) -> Side | None:
+def _earlier(
+    path: str | None, session: Session, baseline: bool, waivers: list[Waiver]
+) -> tuple[Side | None, list[str]]:
     """The earlier report of ``--compare``, its facts ruled as this scan rules them (--fail-on,
     --strict, the waivers for the facts it did not gate and, without a baseline here, what its
-    baseline accepted); the comparison is imported only when one is given."""
+    baseline accepted), and what it could not tell them (the run's warnings, in every report as
+    on standard error); the comparison is imported only when one is given."""
     if path is None:  # `--compare ""` is a report that cannot be read, not no report
-        return None
+        return None, []
     from auditor.gate.report_side import side_of_report
 
     notes: list[str] = []
     side = side_of_report(path, session.gate, baseline=baseline, waivers=waivers, notes=notes)
-    report_warnings(notes)
-    return side
+    return side, notes
 
 
 def _audit(
@@ -159,7 +161,7 @@ def _audit(
     width: int | None,
     waivers: list[Waiver],
     baseline: Baseline | None,
-    earlier: Side | None,
+    compared: tuple[Side | None, list[str]],
 ) -> ExitCode:
     """The audit, its report and the report's recording, when no stored one could be replayed.
 
@@ -183,6 +185,9 @@ def _audit(
     of_the_cache = set(run_.store_warnings)
     if of_the_cache:
         audit = dataclasses.replace(audit, warnings=[w for w in audit.warnings if w not in of_the_cache])
+    earlier, compare_notes = compared
+    if compare_notes:  # the comparison's caveats are this run's: in its reports, not on stderr alone
+        audit = dataclasses.replace(audit, warnings=[*audit.warnings, *compare_notes])
     decision = decide(audit, session.gate, waivers, baseline)
     return_freed_memory()
     progress = None
