@@ -240,23 +240,30 @@ def test_a_database_that_is_not_one_is_refused(
     assert code == 3 and "not a readable primary_db" in errors[0]
 
 
+@pytest.fixture
+def forked(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """The work of each child the run forks, as it is forked."""
+    started: list[object] = []
+    fork = parallel._fork
+
+    def counted(work: Any) -> Any:
+        started.append(work)
+        return fork(work)
+
+    monkeypatch.setattr(parallel, "_fork", counted)
+    return started
+
+
 def test_a_database_read_in_a_child_is_compared_the_same(
     tmp_path: Path,
     rpms: tuple[Path, Path],
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
+    forked: list[object],
 ) -> None:
     """From `READ_DATABASE_FROM` bytes the database is read in a forked child while primary.xml
     is parsed: what it lists, and what it lacks, come back whole."""
-    forked: list[object] = []
-    fork = parallel._fork
-
-    def counted(work: Any) -> Any:
-        forked.append(work)
-        return fork(work)
-
     monkeypatch.setattr(primary_db, "READ_DATABASE_FROM", 0)
-    monkeypatch.setattr(parallel, "_fork", counted)
     repo = repository(tmp_path / "repo", list(rpms))
     assert scan(repo, capsys)[1] == [] and len(forked) == 1
     edited(repo, tmp_path, lambda db: db.execute("DELETE FROM packages WHERE name = 'clean-tool'"))
@@ -271,23 +278,16 @@ def test_a_database_read_beside_a_header_worker_is_compared_the_same(
     rpms: tuple[Path, Path],
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
+    forked: list[object],
     beside: bool,
 ) -> None:
     """While a worker reads enough package headers to keep the other CPU busy
     (`parallel.read_here`), the database is read in this process, not in a third one; with too
     few, in a child as before. Either way what it lacks refuses the repository."""
-    forked: list[object] = []
-    fork = parallel._fork
-
-    def counted(work: Any) -> Any:
-        forked.append(work)
-        return fork(work)
-
     monkeypatch.setattr(parallel, "WORKERS", 2)
     monkeypatch.setattr(primary_db, "READ_DATABASE_FROM", 0)
     monkeypatch.setattr(rpmbatch, "READ_RPMS_FROM", 1)  # the two files are read by a worker
     monkeypatch.setattr(parallel, "DATABASE_PER_HEADER", 1 << 40 if beside else 0)
-    monkeypatch.setattr(parallel, "_fork", counted)
     repo = repository(tmp_path / "repo", list(rpms))
     edited(repo, tmp_path, lambda db: db.execute("DELETE FROM packages WHERE name = 'clean-tool'"))
     code = main(["scan", str(repo), "--no-cache", "--format", "json", "-q"])
