@@ -28,6 +28,7 @@ from auditor.rpm.spec import builds as parsed
 from auditor.rpm.spec.builds import built_by_parsed_spec, built_by_spec, carried_by_parsed_spec
 from auditor.rpm.spec.lines import sources_of_parsed_spec
 from auditor.rpm.spec.result import source_alternatives, unexpanded_source_gap
+from auditor.sources.rebuildcode import unseen_code
 
 _RPMFILE_SPECFILE = 1 << 5
 _NOT_FROM_THE_SPEC = "(only in the SRPM header's file names)"
@@ -204,6 +205,7 @@ def with_rebuild_spec(
     known = {(item.kind, item.value) for item in reading.sources}
     lines = {(item.kind, item.number) for item in reading.sources}
     added: list[SourceFile] = []
+    hosts_read: list[SourceFile] = []
     gaps: list[Gap] = []
     for item in spec.sources:
         if (item.kind, item.value) in known:
@@ -213,10 +215,16 @@ def with_rebuild_spec(
             added.append(item)
         elif (item.kind, item.number) not in lines:  # else the builder's expansion of that line
             gaps.append(unexpanded_source_gap(where, item))
+        elif "%" not in item.value:  # as a host without the builder's macros reads it: judged too,
+            # where `https://downloads.citrix.com%{?dist}/x` built with `dist .evil` passed clean
+            hosts_read.append(item)
+            gaps.append(unexpanded_source_gap(where, item))
     notes = tuple(
         f"{where}:{item.line}: {item.raw.strip()}: only in the spec a rebuild reads (a branch the "
         "builder's parse, the SPEC tag, did not take)"
         for item in added
+    ) + tuple(
+        f"{where}:{item.line}: {item.raw.strip()}: read without the builder's macros" for item in hosts_read
     )
     built_with = set(main.strings(Tag.REQUIRENAME))
     needed = [dep.name for dep in spec.build_requires if "%" not in dep.name and dep.name not in built_with]
@@ -226,7 +234,7 @@ def with_rebuild_spec(
             f"not: {', '.join(dict.fromkeys(needed))}; a rebuild may need them, and they were not resolved"
         )
         gaps.append(Gap(GapKind.UNDECIDED_CONDITIONAL, detail))
-    gaps.extend(_unseen_code(spec.gaps, text, where))
+    gaps.extend(unseen_code(spec.gaps, text, where))
     alternatives = tuple(
         pair
         for pair in source_alternatives(spec.packages)
@@ -244,54 +252,11 @@ def with_rebuild_spec(
     return replace(
         reading,
         builds=builds,
-        sources=(*reading.sources, *added),
+        sources=(*reading.sources, *added, *hosts_read),
         notes=(*reading.notes, *notes),
         gaps=(*(gap for gap in reading.gaps if gap not in lost), *gaps),
         alternatives=(*reading.alternatives, *alternatives),
     )
-
-
-def _unseen_code(gaps: Sequence[Gap], text: str, where: str) -> list[Gap]:
-    """The `GapKind.SPEC_CODE` gaps of the spec ``text`` whose output a rebuild may not share
-    with its builder: code inside a conditional, code that makes a whole line, and every
-    ``%include`` or ``%{load:}``.
-
-    The SPEC tag holds what the builder's run of the code printed, unless the builder skipped
-    its branch: an ``%include`` of a Source under ``%if 0%{?xenserver}`` printed nothing there,
-    and a rebuild on a XenServer host reads its Citrix Sources and BuildRequires. An included
-    file's own conditionals were decided by the builder too (red team: ``%if 0%{?xenserver}``
-    in the file a top-level ``%include`` reads), and so was what code that makes a whole line
-    printed (``%(test -e /etc/xenserver-release && echo Source9: ...)``). Other code outside any
-    conditional (a tag's value, a ``%global``'s) ran on the builder too, and the tag holds its
-    output, as it holds the values of the build host's macros."""
-    inside: set[int] = set()
-    depth = 0
-    for number, line in enumerate(text.split("\n"), 1):
-        word = line.split(None, 1)[0] if line.strip() else ""
-        if word.startswith("%if"):
-            depth += 1
-        elif word == "%endif":
-            depth = max(depth - 1, 0)
-        elif depth:
-            inside.add(number)
-    prefix = f"{where}:"
-    found = []
-    for gap in gaps:
-        at, _, code = (
-            gap.detail[len(prefix) :].partition(": ") if gap.detail.startswith(prefix) else ("", "", "")
-        )
-        if gap.kind is not GapKind.SPEC_CODE or not at.isdigit():
-            continue
-        if int(at) in inside:
-            why = "in a conditional: what it prints where a rebuild takes it is unseen"
-        elif "%include" in code or "load:" in code:
-            why = "the text it reads, conditionals and all, is unseen"
-        elif code.lstrip().startswith(("%(", "%{")):
-            why = "what it prints on a rebuild's host, a line of spec, is unseen"
-        else:
-            continue
-        found.append(replace(gap, detail=f"{gap.detail} ({why})"))
-    return found
 
 
 _BRANCHES = ("%if", "%el", "?", "%[", "%(", "lua", "%{with", "bcond", "defined", "%include", "load", "getenv",

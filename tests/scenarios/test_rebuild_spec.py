@@ -176,3 +176,46 @@ def test_code_the_builder_ran_outside_a_conditional_is_its_output(
     )
     code, package = _scan(_srpm(tmp_path, text), capsys)
     assert (code, package["status"], package["gaps"]) == (0, "clean", [])
+
+
+HOST_MACRO = """Name: bc
+Version: 1
+Release: 1%{?dist}
+Summary: s
+License: MIT
+BuildArch: noarch
+Source0: https://downloads.citrix.com%{?dist}/sdk.tar.gz
+%description
+d
+%files
+"""
+
+
+def test_a_source_the_builder_s_macro_moved_off_a_citrix_host_is_judged_as_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Built ``--define 'dist .evil'``, the SPEC tag reads downloads.citrix.com.evil, which is no
+    Citrix host, and the SRPM passed clean under --strict: the payload's spec line kept a host's
+    macro, and its builder's expansion stood for it. rpmspec, with no ``dist``, reads citrix.com."""
+    srpm = _srpm(tmp_path, HOST_MACRO, "--define", "dist .evil")
+    assert "downloads.citrix.com.evil/" in _rpm(tmp_path, "rpm", "-qp", "--qf", "%{SPEC}", str(srpm))
+    rebuild = tmp_path / "rebuild"
+    _rpm(tmp_path, "rpm", "-i", "--nodeps", "--define", f"_topdir {rebuild}", str(srpm))
+    spec = str(rebuild / "SPECS" / "bc.spec")
+    assert CITRIX in _rpm(tmp_path, "rpmspec", "-P", "--define", f"_topdir {rebuild}", spec)
+
+    code, package = _scan(srpm, capsys)
+    assert code != 0 and package["status"] == "origin"
+    assert any(finding["value"] == CITRIX for finding in package["findings"])
+    assert any("Source0: https://downloads.citrix.com%{?dist}" in gap["detail"] for gap in package["gaps"])
+
+
+def test_a_source_the_builder_s_macro_leaves_alone_adds_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The control: a host's macro elsewhere (Release) changes no Source, and no gap is said."""
+    text = HOST_MACRO.replace(
+        "https://downloads.citrix.com%{?dist}/sdk.tar.gz", "https://example.org/sdk.tar.gz"
+    )
+    code, package = _scan(_srpm(tmp_path, text, "--define", "dist .el9"), capsys)
+    assert (code, package["status"], package["gaps"]) == (0, "clean", [])

@@ -1,0 +1,55 @@
+"""What code in a source RPM's spec printed for its builder and may print otherwise for a rebuild.
+
+Split from `auditor.sources.srpmspec`, which reads the spec a rebuild reads and asks this of
+the gaps its parse left.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from auditor.rpm.gaps import Gap, GapKind
+
+
+def unseen_code(gaps: Sequence[Gap], text: str, where: str) -> list[Gap]:
+    """The `GapKind.SPEC_CODE` gaps of the spec ``text`` whose output a rebuild may not share
+    with its builder: code inside a conditional, code that makes a whole line, and every
+    ``%include`` or ``%{load:}``.
+
+    The SPEC tag holds what the builder's run of the code printed, unless the builder skipped
+    its branch: an ``%include`` of a Source under ``%if 0%{?xenserver}`` printed nothing there,
+    and a rebuild on a XenServer host reads its Citrix Sources and BuildRequires. An included
+    file's own conditionals were decided by the builder too (red team: ``%if 0%{?xenserver}``
+    in the file a top-level ``%include`` reads), and so was what code that makes a whole line
+    printed (``%(test -e /etc/xenserver-release && echo Source9: ...)``). Other code outside any
+    conditional (a tag's value, a ``%global``'s) ran on the builder too, and the tag holds its
+    output, as it holds the values of the build host's macros."""
+    inside: set[int] = set()
+    depth = 0
+    for number, line in enumerate(text.split("\n"), 1):
+        word = line.split(None, 1)[0] if line.strip() else ""
+        if word.startswith("%if"):
+            depth += 1
+        elif word == "%endif":
+            depth = max(depth - 1, 0)
+        elif depth:
+            inside.add(number)
+    prefix = f"{where}:"
+    found = []
+    for gap in gaps:
+        at, _, code = (
+            gap.detail[len(prefix) :].partition(": ") if gap.detail.startswith(prefix) else ("", "", "")
+        )
+        if gap.kind is not GapKind.SPEC_CODE or not at.isdigit():
+            continue
+        if int(at) in inside:
+            why = "in a conditional: what it prints where a rebuild takes it is unseen"
+        elif "%include" in code or "load:" in code:
+            why = "the text it reads, conditionals and all, is unseen"
+        elif code.lstrip().startswith(("%(", "%{")):
+            why = "what it prints on a rebuild's host, a line of spec, is unseen"
+        else:
+            continue
+        found.append(replace(gap, detail=f"{gap.detail} ({why})"))
+    return found
