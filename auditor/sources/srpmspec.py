@@ -27,7 +27,7 @@ from auditor.rpm.model import SourceFile, SourceKind
 from auditor.rpm.spec import builds as parsed
 from auditor.rpm.spec.builds import built_by_parsed_spec, built_by_spec, carried_by_parsed_spec
 from auditor.rpm.spec.lines import sources_of_parsed_spec
-from auditor.rpm.spec.result import source_alternatives, unexpanded_source_gap
+from auditor.rpm.spec.result import ORIGIN_TAGS, SpecPackage, source_alternatives, unexpanded_source_gap
 from auditor.sources.rebuildcode import unseen_code
 
 _RPMFILE_SPECFILE = 1 << 5
@@ -240,6 +240,11 @@ def with_rebuild_spec(
         for pair in source_alternatives(spec.packages)
         if "%" not in pair[1] and pair not in reading.alternatives
     )
+    for tag, value in _read_by_other_hosts(main, spec.packages[0] if spec.packages else None):
+        if (tag, value) not in alternatives and (tag, value) not in reading.alternatives:
+            alternatives += ((tag, value),)
+            said = f"{where}: {tag} {value}, as a host without the builder's macros reads it"
+            gaps.append(Gap(GapKind.UNEXPANDED_TAG, said))
     # A branch the builder did not take may build more (a subpackage under %if 0%{?xenserver}):
     # the rebuild's packages are those of either parse, unknown when the payload's reading is
     # unsure. The rebuild reads this spec: where the stored one says nothing sure (a %prep section,
@@ -257,6 +262,20 @@ def with_rebuild_spec(
         gaps=(*(gap for gap in reading.gaps if gap not in lost), *gaps),
         alternatives=(*reading.alternatives, *alternatives),
     )
+
+
+def _read_by_other_hosts(main: Header, first: SpecPackage | None) -> list[tuple[str, str]]:
+    """The origin tags whose value the payload's spec gives otherwise than the builder's parse
+    did, with no macro left: a build host's macro in them (``URL: https://www.citrix.com%{?dist}``
+    built ``--define 'dist .evil'``) made the tag's value the builder's alone."""
+    if first is None:
+        return []
+    found = []
+    for tag in sorted(ORIGIN_TAGS):
+        value = getattr(first, tag)
+        if value and "%" not in value and value != main.string(getattr(Tag, tag.upper())):
+            found.append((tag, value))
+    return found
 
 
 _BRANCHES = ("%if", "%el", "?", "%[", "%(", "lua", "%{with", "bcond", "defined", "%include", "load", "getenv",

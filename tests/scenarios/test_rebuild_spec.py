@@ -219,3 +219,28 @@ def test_a_source_the_builder_s_macro_leaves_alone_adds_nothing(
     )
     code, package = _scan(_srpm(tmp_path, text, "--define", "dist .el9"), capsys)
     assert (code, package["status"], package["gaps"]) == (0, "clean", [])
+
+
+def test_an_origin_tag_the_builder_s_macro_moved_off_a_citrix_host_is_judged_as_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same with the URL and BugURL tags: the SRPM built ``--define 'dist .evil'`` passed
+    clean, its tags naming www.citrix.com.evil and bugs.citrix.com.evil."""
+    text = HOST_MACRO.replace("https://downloads.citrix.com%{?dist}/sdk.tar.gz", "bc.tar.gz").replace(
+        "BuildArch: noarch",
+        "URL: https://www.citrix.com%{?dist}/bc\nBugURL: https://bugs.citrix.com%{?dist}/\nBuildArch: noarch",
+    )
+    srpm = _srpm(tmp_path, text, "--define", "dist .evil")
+    assert "https://www.citrix.com.evil/bc" in _rpm(tmp_path, "rpm", "-qp", "--qf", "%{URL}", str(srpm))
+    rebuild = tmp_path / "rebuild"
+    _rpm(tmp_path, "rpm", "-i", "--nodeps", "--define", f"_topdir {rebuild}", str(srpm))
+    spec = str(rebuild / "SPECS" / "bc.spec")
+    assert "URL: https://www.citrix.com/bc" in _rpm(
+        tmp_path, "rpmspec", "-P", "--define", f"_topdir {rebuild}", spec
+    )
+
+    code, package = _scan(srpm, capsys)
+    assert code != 0 and package["status"] == "origin"
+    values = {finding["value"] for finding in package["findings"]}
+    assert {"https://www.citrix.com/bc", "https://bugs.citrix.com/"} <= values, values
+    assert sum(gap["kind"] == "unexpanded-tag" for gap in package["gaps"]) == 2
