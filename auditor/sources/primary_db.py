@@ -122,7 +122,7 @@ class Reading:
         assert self._rows is not None
         rows = self._rows.result()
         if self._keeps_checksums:
-            self._checksums = _checksums(rows[0])
+            self._checksums = {key: package[1] for key, package in rows[0].items()}
         compare_primary_db(rows, packages, self._shown, locations_under)
 
     def keep_checksums(self) -> None:
@@ -133,20 +133,9 @@ class Reading:
 
     def checksums(self) -> dict[int, str] | None:
         """pkgKey -> the checksum of the package of that key, which yum 3 takes a ``filelists_db``
-        row's pkgKey for; None when the database could not be read (an error of its own)."""
-        if self._checksums is not None:
-            return self._checksums
-        if self._failed is not None or self._rows is None:
-            return None
-        try:
-            keys = self._rows.result()[0]
-        except InputError:
-            return None
-        return _checksums(keys)
-
-
-def _checksums(keys: dict[int, PackageKey]) -> dict[int, str]:
-    return {key: package[1] for key, package in keys.items()}
+        row's pkgKey for, as `compare` kept it (`keep_checksums`); None when the database could
+        not be read (an error of its own, and `Copies` asks nothing of a refused database)."""
+        return self._checksums
 
 
 def start_reading(
