@@ -21,7 +21,6 @@ repository configuration files, ``--resolve-urls``, ``--remote-headers``) are ne
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -86,8 +85,7 @@ def report_key(
 def expiry_state(gate: GateOptions, waivers: Sequence[Waiver]) -> str:
     """The day, and which of ``waivers`` have expired: a report stored before a waiver's
     expiry instant is not given again after it, on the same day."""
-    today = gate.today or datetime.date.today()
-    now = gate.now or datetime.datetime.now(datetime.UTC)
+    today, now = gate.moment()
     return today.isoformat() + "\0" + "".join("x" if w.expires.passed(today, now) else "-" for w in waivers)
 
 

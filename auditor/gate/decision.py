@@ -18,7 +18,6 @@ must block; else 0.
 
 from __future__ import annotations
 
-import datetime
 import functools
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -153,8 +152,7 @@ def decide(
 ) -> Decision:
     """Rule on every fact of ``audit``; pure: the same arguments give the same decision."""
     options = options or GateOptions()
-    today = options.today or datetime.date.today()
-    now = options.now or datetime.datetime.now(datetime.UTC)
+    today, now = options.moment()
     expired = tuple(waiver for waiver in waivers if waiver.expires.passed(today, now))
     live = [waiver for waiver in waivers if not waiver.expires.passed(today, now)]
     used: set[int] = set()

@@ -21,6 +21,10 @@ class GateOptions:
     now: datetime.datetime | None = None
     """The instant (with its offset) waivers with an expiry date-time expire against (None: now)."""
 
+    def moment(self) -> tuple[datetime.date, datetime.datetime]:
+        """The day and the instant waivers expire against: the given ones, else the machine's."""
+        return self.today or datetime.date.today(), self.now or datetime.datetime.now(datetime.UTC)
+
 
 def clock() -> tuple[datetime.date, datetime.datetime]:
     """Today and now, read once for a command: its replay key and its decision see one clock."""

@@ -6,7 +6,6 @@ have: a damaged report is an input error naming it, never an internal one.
 
 from __future__ import annotations
 
-import datetime
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -268,12 +267,13 @@ class Regate:
             category = written.get("category")
             fact = Fact(kind, record.rule, None, record.subject, record.capability, record.text,
                         Category(category) if category is not None else None)  # fmt: skip
-            for waiver in self.waivers.matching(fact, package, _NO_SOURCES):
-                if waiver.reaches is None:
-                    found[position] = replace(record, blocks=False)
-                    break
+            waiver = self.waivers.first(fact, package, _NO_SOURCES)
+            if waiver is None:
+                continue
+            if waiver.reaches is None:
+                found[position] = replace(record, blocks=False)
+            else:
                 self.unknown_reach.append(waiver.id)
-                break
         return tuple(found)
 
     def blocks(self, kind: str, disposition: Any, blocks: bool) -> bool:
@@ -294,8 +294,7 @@ def _regate(
     options = document["options"]
     written = (frozenset(str(status) for status in options["fail_on"]), _boolean(options["strict"], "strict"))
     every = written != (frozenset(verdict.value for verdict in gate.fail_on), gate.strict)
-    today = gate.today or datetime.date.today()
-    now = gate.now or datetime.datetime.now(datetime.UTC)
+    today, now = gate.moment()
     live = [waiver for waiver in waivers if not waiver.expires.passed(today, now)] if every else []
     return Regate(gate, every, baselined=not baseline, waivers=WaiverIndex(live) if live else None)
 
