@@ -258,7 +258,7 @@ def spec(i: int, graph: Graph, rng: random.Random) -> tuple[str, str]:
     # Release as nearly every real spec writes it, the dist tag defined by the build
     # (`RPMBUILD_DEFINES`): the same NEVRs, and an SRPM's spec holding the conditional that makes
     # the reader parse it again for a rebuild (`auditor.sources.srpmspec`), as a real one does.
-    written = release.removesuffix(DIST) + "%{?dist}" if release.endswith(DIST) else release
+    written = release.removesuffix(DIST) + "%{?dist}"  # every release ends with DIST (`plan`)
     lines = [f"Name: {name}", f"Version: {version}", f"Release: {written}",
              f"Summary: Synthetic perf corpus package {name}", f"License: {tags['License']}",
              "Group: Development/Libraries", f"URL: {tags['URL']}", f"Vendor: {tags['Vendor']}",
