@@ -267,13 +267,17 @@ class Regate:
             category = written.get("category")
             fact = Fact(kind, record.rule, None, record.subject, record.capability, record.text,
                         Category(category) if category is not None else None)  # fmt: skip
-            waiver = self.waivers.first(fact, package, _NO_SOURCES)
-            if waiver is None:
-                continue
-            if waiver.reaches is None:
-                found[position] = replace(record, blocks=False)
+            # As `decide` reads them: a waiver with `reaches` that cannot accept the fact is
+            # passed over, and a later waiver without it may still accept it.
+            scoped: Waiver | None = None
+            for waiver in self.waivers.matching(fact, package, _NO_SOURCES):
+                if waiver.reaches is None:
+                    found[position] = replace(record, blocks=False)
+                    break
+                scoped = scoped or waiver
             else:
-                self.unknown_reach.append(waiver.id)
+                if scoped is not None:
+                    self.unknown_reach.append(scoped.id)
         return tuple(found)
 
     def blocks(self, kind: str, disposition: Any, blocks: bool) -> bool:

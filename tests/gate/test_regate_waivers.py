@@ -127,3 +127,23 @@ def test_scan_compare_writes_what_the_report_could_not_tell_into_every_report(
     assert code == 0 and err.count(said) == 1, err
     assert any(said in warning for warning in json.loads(written["json"].read_text()).get("warnings", []))
     assert said in html.unescape(written["html"].read_text())
+
+
+def test_a_later_waiver_without_reaches_still_accepts_what_a_scoped_one_could_not(
+    release: tuple[list[str], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``decide`` passes over a waiver with ``reaches`` that does not accept a taint and asks
+    the next: the re-ruling stopped at the first waiver that matched, so a ``reaches`` waiver
+    written before an unscoped one left the fact blocking (and warned) where the audit waived it."""
+    targets, top = release
+    waivers = top / "scoped-then-unscoped.toml"
+    later = '[[waiver]]\nid = "app-any"\npackage = "app"\nstatus = "depends"\nreason = "accepted whole"\n'
+    later += 'owner = "release team"\nexpires = 2099-01-01\n'
+    waivers.write_text(WAIVERS.format(extra='reaches = ["cx"]\n') + later)
+    report = report_under_origin(targets, top, waivers)
+    capsys.readouterr()
+    code = main(["diff", str(report), str(report), "--no-cache", "--fail-on", "origin,depends",
+                 "--waivers", str(waivers), "--format", "json"])  # fmt: skip
+    out, err = capsys.readouterr()
+    assert code == 0 and json.loads(out)["blocking"] == {"old": 0, "new": 0}, out
+    assert "matched by a waiver with reaches" not in err, err
