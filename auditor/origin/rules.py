@@ -297,22 +297,34 @@ class Component:
     """Match only when the package's licence contains this term (for names others reuse)."""
 
 
+_BUNDLED_START = len("bundled(")
+
+
 @dataclass(frozen=True)
 class ComponentRule(Rule):
-    """Known proprietary components, by exact package name (binary or source)."""
+    """Known proprietary components, by exact package name (binary or source), and a package
+    that says it carries a copy of one (``Provides: bundled(v6d-citrix)``)."""
 
     components: Mapping[str, Component] = field(default_factory=dict)
 
     kind: ClassVar[str] = "component"
 
     def match(self, package: Package) -> Iterator[Finding]:
-        named = [("name", package.name), ("sourcerpm", package.source_name)]
+        source = package.source_name
+        named = [("name", package.name, package.name), ("sourcerpm", source, source)]
         if package.is_source:
             # A source package of another name that makes the component is its source too: what
             # it surely builds, and each %package its spec declares (`Package.alternatives`).
-            named.extend(("builds", built) for built in package.builds or ())
-            named.extend(("builds", value) for field, value in package.alternatives if field == "builds")
-        for field_name, name in named:
+            named.extend(("builds", built, built) for built in package.builds or ())
+            named.extend(("builds", value, value) for kind, value in package.alternatives if kind == "builds")
+        # Fedora's packaging guidelines have a package that bundles a copy of another's code say
+        # so with `bundled(NAME)`: a clean name carrying the proprietary component is that component.
+        named.extend(
+            ("provides", provide.name, provide.name[_BUNDLED_START:-1])
+            for provide in package.provides
+            if provide.name.startswith("bundled(") and provide.name.endswith(")")
+        )
+        for field_name, value, name in named:
             component = self.components.get(name or "")
             if component is None:
                 continue
@@ -322,7 +334,7 @@ class ComponentRule(Rule):
             if component.replaced_by:
                 message += f" (replaced by {component.replaced_by})"
             yield Finding(
-                self.id, self.severity, field_name, name or "", message,
+                self.id, self.severity, field_name, value or "", message,
                 component.reference or self.reference, self.category, replacement=component.replaced_by,
                 capability=f"component:{component.name}",
             )  # fmt: skip
