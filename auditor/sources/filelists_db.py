@@ -94,6 +94,8 @@ def _paths(dirname: str, filenames: str, types: str, shown: str) -> list[str]:
     """The paths of one ``filelist`` row, as yum 3's ``_loadFiles`` joins them and ``searchFiles``
     matches them."""
     split = filenames.split("/")
+    if dirname == "/" and "" in split:
+        split = _root_named(split)
     if len(split) != len(types):
         # yum matches a row of one type against the whole of its filenames, slashes and all,
         # and one of several by its names: the two readings differ.
@@ -108,7 +110,26 @@ def _paths(dirname: str, filenames: str, types: str, shown: str) -> list[str]:
         said = f"a filelist row of directory {dirname[:80]!r} and names {filenames[:80]!r}"
         raise InputError(shown, f"{said}, which yum 3 matches as no path filelists.xml gives; refused")
     directory = dirname if dirname.endswith("/") else dirname + "/"
-    return [directory + name for name in split]
+    return [directory + name if name != "/" else name for name in split]
+
+
+def _root_named(names: list[str]) -> list[str]:
+    """``names`` of a row of directory ``/`` with each pair of empty names read as the root
+    itself. createrepo_c writes the path ``/`` (which ``filesystem`` owns in every distribution)
+    as the name ``/`` in its own directory, so ``//bin/boot`` lists ``/``, ``/bin`` and
+    ``/boot``: yum 3.4 reads it so (``decodefilenamelist`` replaces ``//`` with ``/``), and its
+    ``searchFiles`` matches ``/`` by the empty name the split leaves. An empty name left alone
+    is still refused."""
+    merged: list[str] = []
+    position = 0
+    while position < len(names):
+        if names[position] == "" and position + 1 < len(names) and names[position + 1] == "":
+            merged.append("/")
+            position += 2
+        else:
+            merged.append(names[position])
+            position += 1
+    return merged
 
 
 def checked(

@@ -278,3 +278,58 @@ def test_the_primary_db_is_read_once_for_both_comparisons(
     repo = repository(tmp_path / "repo", rpms)
     assert scan(repo, capsys)[1] == []  # app's path is looked up in the file lists, both compared
     assert len(reads) == 1, reads
+
+
+ROOT_OWNER = """Name: rootfs
+Version: 1.0
+Release: 1
+Summary: owns / as filesystem does
+License: MIT
+BuildArch: noarch
+%description
+d
+%install
+mkdir -p %{buildroot}/srv %{buildroot}/opt/vendor/lib
+touch %{buildroot}/opt/vendor/lib/libx.so
+%files
+%dir /
+%dir /srv
+/opt/vendor/lib/libx.so
+"""
+
+
+def test_the_root_directory_createrepo_c_writes_for_filesystem_passes(
+    tmp_path: Path, rpms: list[Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every distribution's ``filesystem`` owns ``/``: createrepo_c writes it as the name ``/`` in
+    directory ``/`` (``//srv``), one name more than the row's file types when split at each
+    slash, and the database of every such repository was refused (exit 3). yum 3.4 reads the
+    root there (its ``decodefilenamelist`` replaces ``//`` by ``/``); the paths compared are
+    filelists.xml's."""
+    (tmp_path / "rootfs").mkdir()
+    root_owner = binary_of(ROOT_OWNER, tmp_path / "rootfs")
+    repo = repository(tmp_path / "repo", [rpms[0], root_owner])
+    packed = next((repo / "repodata").glob("*-filelists.sqlite.bz2"))
+    database = tmp_path / "filelists.sqlite"
+    database.write_bytes(bz2.decompress(packed.read_bytes()))
+    rows = sqlite3.connect(database).execute("SELECT filenames, filetypes FROM filelist WHERE dirname = '/'")
+    assert rows.fetchall() == [("//srv", "dd")]  # as createrepo_c writes it
+    assert yum_answers(repo, tmp_path, "/opt/vendor/lib/libx.so") == ["rootfs"]
+    code = main(["scan", str(repo), "--no-cache", "--metadata-only", "--format", "json", "-q"])
+    out, err = capsys.readouterr()
+    report = json.loads(out)
+    assert (code, report["errors"]) == (0, []), err
+    assert {package["name"]: package["status"] for package in report["packages"]} == {
+        "app": "clean",
+        "rootfs": "clean",
+    }
+    # An empty name left alone is still refused: the root's pair with a third empty name.
+    edited(
+        repo,
+        tmp_path,
+        lambda db: db.execute(
+            "UPDATE filelist SET filenames = '///srv', filetypes = 'ddd' WHERE dirname = '/'"
+        ),
+    )
+    code, errors = scan(repo, capsys)
+    assert code == 3 and "which yum 3 matches as no path filelists.xml gives" in errors[0], errors
