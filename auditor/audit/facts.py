@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 from auditor.core.construct import direct_constructor
 from auditor.formats.openpgp import UNNAMED_SIGNER
 from auditor.origin.findings import Category, ConfigFinding, Finding, Severity, Verdict, fingerprint
-from auditor.origin.urls import hostless_url_gaps
+from auditor.origin.urlgaps import hostless_url_gaps
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import Package
 
