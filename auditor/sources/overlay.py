@@ -17,10 +17,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from auditor.core.errors import InputError
+from auditor.rpm.filelist import PendingFileList
 from auditor.rpm.model import Dependency, Package, with_fields
 from auditor.rpm.package_fields import DEPENDENCY_KINDS, WEAK_DEPENDENCY_KINDS, DependencyKind
 from auditor.sources.entryfile import another_package, other_build, size_disagreement
 from auditor.sources.evidence import HeaderEvidence
+from auditor.sources.filedigest import counted, digest, in_primary
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +77,8 @@ def overlay(
             origin.update(evidence.dependencies())
         except ValueError as exc:  # the reader has refused any such file: never reached
             return InputError(os.path.join(*where), f"corrupt RPM header: {exc}")
-    said = _disagreement(listed, read, differing, hidden) if differing or hidden else None
+    files = _files_disagreement(listed, evidence, where)
+    said = _disagreement(listed, read, differing, [*hidden, *files]) if differing or hidden or files else None
     # A weak dependency edited out of primary.xml hides what the policy judges (a URL in it
     # names a host): the package is judged, and resolved, by the header's, as for its others.
     unlisted: list[str] = []
@@ -212,6 +215,24 @@ def hidden_dependencies(listed: Package, evidence: HeaderEvidence) -> list[str]:
         if lacking:
             said.append(f"{kind} {_listed(lacking)} in the header, not in the metadata")
     return said
+
+
+def _files_disagreement(listed: Package, evidence: HeaderEvidence, where: Sequence[str]) -> list[str]:
+    """What the metadata says otherwise than the header of a binary's files, in words: its
+    primary.xml files now, the rest once filelists.xml is read, if ever (`PendingFileList.expect`).
+    A requirement on a file is answered from them (`auditor.sources.filedigest`)."""
+    if evidence.files is None or listed.is_source:
+        return []
+    every, primary = evidence.files
+    files = listed.files
+    if isinstance(files, PendingFileList) and files.pending:
+        files.expect(every, os.path.join(*where))
+        header, listed_as, known = primary, "primary.xml", digest(p for p in files.known() if in_primary(p))
+    else:
+        header, listed_as, known = every, "the metadata", digest(files)
+    if known == header:
+        return []
+    return [f"its files ({counted(header)} in the header, {counted(known)} in {listed_as})"]
 
 
 _ESCAPED_TWICE = "&#38;"
