@@ -20,6 +20,7 @@ from auditor.core.errors import InputError
 from auditor.rpm.filelist import PendingFileList
 from auditor.rpm.model import Dependency, Package, with_fields
 from auditor.rpm.package_fields import DEPENDENCY_KINDS, WEAK_DEPENDENCY_KINDS, DependencyKind
+from auditor.sources.constraints import differing_constraints
 from auditor.sources.entryfile import another_package, other_build, size_disagreement
 from auditor.sources.evidence import HeaderEvidence
 from auditor.sources.filedigest import counted, digest, in_primary
@@ -181,8 +182,9 @@ def hidden_dependencies(listed: Package, evidence: HeaderEvidence) -> list[str]:
 
     createrepo_c leaves out of primary.xml the requirements on ``rpmlib(...)``, on what the
     package provides itself or its own primary files, repeats, and every ``libc.so.6``
-    requirement but the highest (``parsehdr.c``); those are not hidden. Names are compared,
-    not versions: writers spell an absent epoch differently."""
+    requirement but the highest (``parsehdr.c``); those are not hidden. Of a name both sides
+    give, the operators and versions are compared too, an absent epoch read as 0
+    (`auditor.sources.constraints`)."""
     listed_requires = dependency_names(listed.requires)
     own = evidence.names("provides")
     libc = any(name.startswith("libc.so.6") for name in listed_requires)
@@ -214,6 +216,15 @@ def hidden_dependencies(listed: Package, evidence: HeaderEvidence) -> list[str]:
         lacking = header and header - dependency_names(getattr(listed, kind))
         if lacking:
             said.append(f"{kind} {_listed(lacking)} in the header, not in the metadata")
+    never_copied = {name for name in header_requires if name.startswith(("rpmlib(", "libc.so.6"))} | own
+    for kind in ("requires", "provides", "conflicts", "obsoletes"):
+        ours, theirs = differing_constraints(
+            kind, getattr(listed, kind), evidence, never_copied if kind == "requires" else set()
+        )
+        if ours:
+            said.append(f"{kind} {_listed(set(ours))} in the header, not in the metadata")
+        if theirs and kind == "provides":  # a requirement the metadata adds only asks more
+            said.append(f"{kind} {_listed(set(theirs))} in the metadata, not in the header")
     return said
 
 
