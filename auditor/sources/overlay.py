@@ -86,6 +86,8 @@ def overlay(
     for kind in WEAK_DEPENDENCY_KINDS:
         weak = evidence.names(kind)
         missing = sorted(weak - dependency_names(getattr(listed, kind))) if weak else []
+        if weak and not missing:  # or another version: a Recommends: cx >= 2 read >= 99 pulled in nothing
+            missing = differing_constraints(kind, getattr(listed, kind), evidence, set())[0]
         unlisted += missing
         if missing and kind not in origin:
             try:

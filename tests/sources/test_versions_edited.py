@@ -104,3 +104,24 @@ def test_provided_versions_swapped_are_the_headers(
         "provides 'cap = 5' in the metadata, not in the header",
     }
     assert _status(report) == "depends"
+
+
+def test_a_recommends_whose_version_was_edited_is_the_headers(
+    tmp_path: Path, packages: list[Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """dnf installs what a root Recommends: ``Recommends: cap >= 3`` read ``>= 99`` in
+    primary.xml pulled in nothing, and ``--roots meta`` passed (exit 0). A writer that copies
+    weak dependencies copies them whole, so the header's are taken, with the repository's warning
+    (yum's createrepo copies none: no input error, as for one left out)."""
+    top = tmp_path / "meta"
+    spec = tmp_path / "meta.spec"
+    spec.write_text(f"Name: meta\n{HEAD}Recommends: cap >= 3\n%description\nd\n%files\n")
+    repo = repository(tmp_path / "repo", [*packages, *build_noarch(spec, top, [])])
+    before = '<rpm:entry name="cap" flags="GE" epoch="0" ver="3"/>'
+    rewrite_primary(repo, lambda text: text.replace(before, before.replace('"3"', '"99"')))
+    code = main(["scan", str(repo), "--no-cache", "--format", "json", "--roots", "meta"])
+    captured = capsys.readouterr()
+    report = json.loads(captured.out)
+    assert code == 1
+    assert "citrix-cap-1-1.noarch" in {p["nevra"] for p in report["packages"]}
+    assert "meta-1-1.noarch ('cap >= 3')" in captured.err
