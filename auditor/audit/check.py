@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 
 from auditor.audit.result import AuditResult
 from auditor.audit.standins import with_stand_ins
-from auditor.origin.classify import nearest
+from auditor.origin.classify import may_have_built, nearest
 from auditor.rpm.archchange import replaces_across
 from auditor.rpm.gaps import Gap
 from auditor.rpm.model import Package, with_fields
@@ -132,15 +132,6 @@ def _with_rebuilds(
     return replace(new, packages=packages, errors=errors)
 
 
-_GENERATED_SUFFIXES = ("-debuginfo", "-debugsource")
-"""The subpackages rpmbuild adds of itself (``%debug_package``, find-debuginfo), with no ``%files``
-section of the spec (`Package.builds` misses them): never taken for one the spec no longer builds."""
-
-
-def _generated(package: Package) -> bool:
-    return package.name.endswith(_GENERATED_SUFFIXES)
-
-
 def _rebuilt(
     kept: list[Package], alone: dict[str, Package]
 ) -> tuple[list[Package], list[tuple[Package, Package]]]:
@@ -167,17 +158,9 @@ def _rebuilt(
         if source is None or package.from_spec:
             rebuilt.append(package)
             continue
-        # A source package's id is its MD5, then the architecture it was built for, for which
-        # its spec was read: a binary of another one (an %ifarch i686 subpackage) may be built
-        # by a rebuild there, and is kept.
-        pkgid, _, built_for = (source.source_pkgid or "").partition(" ")
-        read_for = not built_for or package.arch in (built_for, "noarch")
-        if (
-            source.builds is not None
-            and package.name not in source.builds
-            and not _generated(package)
-            and read_for
-        ):
+        # A source package's id is its MD5, then the architecture it was built for.
+        pkgid = (source.source_pkgid or "").partition(" ")[0]
+        if not may_have_built(source, package):
             gone.append((package, source))
         else:
             # Built from it, it carries its MD5 as SOURCEPKGID: BASE's, kept, named another build

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 from auditor.core.construct import direct_constructor
 from auditor.formats.openpgp import UNNAMED_SIGNER
 from auditor.origin.findings import Category, ConfigFinding, Finding, Severity, Verdict, fingerprint
-from auditor.origin.urls import hostless_url_gaps
+from auditor.origin.urlgaps import hostless_url_gaps
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import Package
 
@@ -363,13 +363,18 @@ class MissingSources:
         is empty: rpmbuild writes it in every binary, so a binary without one hides where it
         came from; or, ``other_build``, names only other builds than its SOURCEPKGID's."""
         sourcerpm = package.sourcerpm or ""
-        if other_build:
-            sourcerpm = f"{sourcerpm}\0{package.source_pkgid}"
+        if other_build:  # the words name the MD5, or else the package
+            sourcerpm = f"{sourcerpm}\0{package.source_pkgid or package.name}"
         # Keyed by the SOURCERPM alone for a binary with no spec of its version (nearly all): a
         # tuple made and hashed for each package of a distribution cost more than the lookup.
         said = self._said.get(sourcerpm) if not spec_only else self._said_spec_only.get(sourcerpm)
         if said is None:
-            if other_build:
+            if other_build and package.source_pkgid is None:
+                detail = (
+                    f"{package.sourcerpm} is among the inputs, but another build of it: its spec builds no "
+                    f"package named {package.name}"
+                )
+            elif other_build:
                 detail = (
                     f"{package.sourcerpm} is among the inputs, but another build of it: the package was "
                     f"built from the one whose MD5 is {package.source_pkgid} (its SOURCEPKGID), which is not"

@@ -229,7 +229,9 @@ def built_from(packages: Sequence[Package], audited: int | None = None) -> Built
     if not firsts:
         return pairs
     last_audited = len(packages) if audited is None else audited
-    known: dict[tuple[str, tuple[str, bool], bool, int, str | None], tuple[int, tuple[int, ...]]] = {}
+    known: dict[
+        tuple[str, tuple[str, bool], bool, int, str | None, tuple[int, ...]], tuple[int, tuple[int, ...]]
+    ] = {}
     for index, package in enumerate(packages):
         key = None if package.is_source else package.built_from_key
         if key is None or key not in firsts:
@@ -237,11 +239,19 @@ def built_from(packages: Sequence[Package], audited: int | None = None) -> Built
         candidates = copies.get(key)
         link = package.source_pkgid
         built = () if link is None else _built_with(packages, candidates or [firsts[key]], link, package.arch)
-        if built is None:
+        # rpm's own pairing, a copy with the MD5 its SOURCEPKGID names, is its source whatever the
+        # spec read says; else a copy whose spec builds no package of its name is not.
+        pool = candidates or [firsts[key]]
+        building = (
+            list(built) if built else [source for source in pool if may_have_built(packages[source], package)]
+        )
+        if built is None or not building:
             pairs.other_builds.add(index)  # still judged by the copies: a clean verdict rests on none
         if candidates is None:
             pairs.first[index] = firsts[key]
             continue
+        if building and not built and len(building) != len(candidates):
+            candidates = building
         # Of the binary's own side if it has any (else all of them), the nearest copies.
         side = index < last_audited
         # SOURCERPM has no epoch, but a binary has its source package's unless its %package
@@ -249,7 +259,7 @@ def built_from(packages: Sequence[Package], audited: int | None = None) -> Built
         epoch = package.epoch or 0
         # The binaries of one input and source package share the answer: asked for each, it
         # weighed every copy for every binary, n x n for n copies and n binaries.
-        memo = (package.input, key, side, epoch, link)
+        memo = (package.input, key, side, epoch, link, tuple(candidates))
         chosen = known.get(memo)
         if chosen is None:
             candidates = [source for source in candidates if (source < last_audited) == side] or candidates
@@ -275,6 +285,23 @@ def built_from(packages: Sequence[Package], audited: int | None = None) -> Built
         if chosen[1]:
             pairs.others[index] = chosen[1]
     return pairs
+
+
+GENERATED_SUFFIXES = ("-debuginfo", "-debugsource")
+"""The subpackages rpmbuild adds of itself (``%debug_package``, find-debuginfo), with no ``%files``
+section of the spec (`Package.builds` misses them)."""
+
+
+def may_have_built(source: Package, binary: Package) -> bool:
+    """Whether ``source``'s spec may build ``binary``: its packages unknown (`Package.builds`
+    None), or one of them has the binary's name, or rpmbuild makes it of itself
+    (`GENERATED_SUFFIXES`). The spec was read for the architecture its SRPM was built for (its
+    SOURCEPKGID's second word): a binary of another one (an ``%ifarch i686`` subpackage) may be
+    built by a build there."""
+    if source.builds is None or binary.name in source.builds or binary.name.endswith(GENERATED_SUFFIXES):
+        return True
+    built_for = (source.source_pkgid or "").partition(" ")[2]
+    return bool(built_for) and binary.arch not in (built_for, "noarch")
 
 
 def _built_with(

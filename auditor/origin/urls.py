@@ -21,9 +21,8 @@ from dataclasses import dataclass
 from urllib.parse import unquote
 
 from auditor.origin.urlpaths import path_matches, remove_dot_segments
-from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import Package, PackageKind
-from auditor.rpm.package_fields import URL_TAGS, WEAK_DEPENDENCY_KINDS, location_is_url, may_name_a_place
+from auditor.rpm.package_fields import WEAK_DEPENDENCY_KINDS, location_is_url, may_name_a_place
 
 _SCHEME_URL = re.compile(
     r"""[A-Za-z][A-Za-z0-9+.-]*://[^\s"'<>]+|(?<![A-Za-z0-9+.-])(?i:https?|ftp|wss?):[/\\][^\s"'<>]+"""
@@ -273,11 +272,6 @@ def _field_readings(value: str) -> tuple[ParsedUrl, ...]:
     return _source_readings(value) if len(value.split()) > 1 else url_readings(value)
 
 
-def _hostless_word(value: str) -> bool:
-    """Whether ``value``, or a word of it, is a URL without a host (`hostless_url`)."""
-    return hostless_url(value) or (len(words := value.split()) > 1 and any(map(hostless_url, words)))
-
-
 def _word_readings(value: str) -> tuple[ParsedUrl, ...]:
     if _may_be_url(value):
         return url_readings(value)
@@ -285,40 +279,6 @@ def _word_readings(value: str) -> tuple[ParsedUrl, ...]:
         return ()
     parsed = parse_url(value)
     return () if parsed is None else (parsed,)
-
-
-def hostless_url(value: str) -> bool:
-    """Whether ``value`` is written as a URL (`_may_be_url`) from which no host can be read
-    (``https://:443/x``, ``git:///x``, ``ftp://@/x``): no rule can say where it leads. A
-    ``file:`` URL is a local path, as rpm reads it; a bare file name is no URL at all."""
-    if not _may_be_url(value) or _PLAIN_HOST.match(value) or parse_url(value) is not None:
-        return False
-    scheme = _SCHEME.match(value.strip())
-    return scheme is None or scheme.group(1).lower() != "file"
-
-
-def hostless_url_gaps(package: Package) -> tuple[Gap, ...]:
-    """A gap for each value of ``package``'s URL tags (`URL_TAGS`), Sources and Patches
-    that `hostless_url` says is a URL without a host: evidence the policy could not judge. A
-    Source or Patch is fetched word by word (`_source_readings`): any word without a host is one."""
-    if package.kind is not PackageKind.SOURCE and not package.alternatives:
-        # Most packages of a distribution: a binary with one URL tag, the URL, and a host in it.
-        url, others = package.url, (package.bugurl, package.vcs, package.disturl, package.translationurl)
-        if not (url and _hostless_word(url)) and not any(others) and not package.upstreamreleases:
-            return ()
-    values = [*_url_fields(package), *package.alternatives]
-    found = [
-        _hostless_gap(URL_TAGS[field], value)
-        for field, value in values
-        if field in URL_TAGS and value and _hostless_word(value)
-    ]
-    if package.kind is PackageKind.SOURCE:
-        for source in package.sources:
-            if _hostless_word(source.value):
-                number = "" if source.number is None else str(source.number)
-                where = f"{package.spec}:{source.line}: " if package.spec and source.line is not None else ""
-                found.append(_hostless_gap(f"{where}{source.kind.value.capitalize()}{number}", source.value))
-    return tuple(found)
 
 
 def _url_fields(package: Package) -> tuple[tuple[str, str | None], ...]:
@@ -333,11 +293,6 @@ def _url_fields(package: Package) -> tuple[tuple[str, str | None], ...]:
         ("translationurl", package.translationurl),
         ("upstreamreleases", package.upstreamreleases),
     )
-
-
-def _hostless_gap(tag: str, value: str) -> Gap:
-    shown = value if len(value) <= 200 else value[:197] + "..."
-    return Gap(GapKind.URL_WITHOUT_HOST, f"{tag}: {shown} (no host can be read from it)")
 
 
 def package_urls(

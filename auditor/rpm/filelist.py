@@ -106,6 +106,11 @@ class FileSource(Protocol):
         """Whether the partial lists already hold every package's share of ``paths``."""
         ...
 
+    def expect(self, key: str, digest: str, where: str) -> None:
+        """That the complete list of ``key``, once read, is the one its file's header gives
+        (``digest``, `auditor.sources.filedigest.file_digests`); ``where`` names the file."""
+        ...
+
 
 class PendingFileList(FileList):
     """A package's files as far as they are known before its complete list is read.
@@ -138,6 +143,11 @@ class PendingFileList(FileList):
     @property
     def pending(self) -> bool:
         return self._source is not None
+
+    def expect(self, digest: str, where: str) -> None:
+        """`FileSource.expect` of this package's list, when it is still to be read."""
+        if self._source is not None:
+            self._source.expect(self._key, digest, where)
 
     def among(self, paths: Set[str]) -> set[str]:
         source = self._source

@@ -30,13 +30,15 @@ class GapKind(enum.Enum):
     UNDECIDED_CONDITIONAL = "undecided-conditional"
     """A spec conditional the auditor could not decide (both branches were read)."""
     UNEXPANDED_SOURCE = "unexpanded-source"
-    """A Source or Patch value with a macro the auditor could not expand safely."""
+    """A Source or Patch value with a macro the auditor could not expand safely, or, in a
+    source RPM's header, one rpmbuild left as written (`auditor.origin.urlgaps.macro_left`)."""
     UNEXPANDED_TAG = "unexpanded-tag"
     """A spec's Name (of a package or subpackage), URL, BugURL, Vendor, Packager, Distribution
     or License whose value kept a macro
     the auditor could not expand safely, or read one whose value a build host decides (``URL:
     https://%{?_gnu:code.citrite.net}``): the value the policy judged may not be rpm's. (A
-    source RPM's are its header's, as rpmbuild wrote them.)"""
+    source RPM's are its header's, as rpmbuild wrote them; a header's URL tag holding a macro
+    rpmbuild left as written is one too, `auditor.origin.urlgaps.macro_left`.)"""
     SPEC_CODE = "spec-code"
     """Code in a spec that rpm runs when it parses it and the auditor never runs (``%include``,
     ``%{lua:}``, ``%(shell)``, ``%{load:}``) outside a Source or Patch value (that one is an

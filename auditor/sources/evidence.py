@@ -21,6 +21,9 @@ from typing import Any
 from auditor.rpm.model import EVR, Dependency, Op, Package
 from auditor.rpm.sense import qualifier_words
 from auditor.rpm.serialize import check_package_json, package_from_json, package_to_json
+from auditor.sources.filedigest import file_digests
+
+__all__ = ["file_digests"]  # read with the rest of a header's evidence (`auditor.sources.rpmpackage`)
 
 COPIED_DEPENDENCIES = (
     "requires", "provides", "conflicts", "obsoletes", "recommends", "suggests", "supplements", "enhances"
@@ -30,7 +33,7 @@ the policy reads: the weak ones too (a URL in one names a host), which a writer 
 no weak dependency (yum's createrepo) leaves out, so that the metadata lacking them is no
 disagreement (`auditor.sources.overlay.overlay`)."""
 
-EVIDENCE_KIND = "\0evidence+origin+copied-tags+build-identity+recommends+weak"
+EVIDENCE_KIND = "\0evidence+origin+copied-tags+build-identity+recommends+weak+files"
 """What a stored `HeaderEvidence` adds to its store key (`auditor.runtime.store.Store.package_key`):
 a model of another shape, stored before it held what this one holds, is another entry."""
 
@@ -69,11 +72,16 @@ class HeaderEvidence:
     package: Package
     copied: tuple[CopiedTags, ...]
     header_end: int | None = None
+    files: tuple[str, str] | None = None
+    """Of a binary, its files as the metadata must list them (`auditor.sources.filedigest`)."""
 
     def __reduce__(
         self,
-    ) -> tuple[type[HeaderEvidence], tuple[Package, tuple[CopiedTags, ...], int | None]]:
-        return (HeaderEvidence, (self.package, self.copied, self.header_end))  # see CopiedTags.__reduce__
+    ) -> tuple[
+        type[HeaderEvidence], tuple[Package, tuple[CopiedTags, ...], int | None, tuple[str, str] | None]
+    ]:
+        # see CopiedTags.__reduce__
+        return (HeaderEvidence, (self.package, self.copied, self.header_end, self.files))
 
     def names(self, kind: str) -> set[str]:
         """The names of the header's dependencies of ``kind`` (one of `COPIED_DEPENDENCIES`)."""
@@ -153,6 +161,7 @@ def evidence_to_json(evidence: HeaderEvidence) -> dict[str, Any]:
         "package": package_to_json(evidence.package),
         "copied": [[tags.names, list(tags.flags), tags.versions] for tags in evidence.copied],
         "header_end": evidence.header_end,
+        "files": None if evidence.files is None else list(evidence.files),
     }
 
 
@@ -180,4 +189,16 @@ def evidence_from_json(data: dict[str, Any]) -> HeaderEvidence:
     header_end = data["header_end"]
     if header_end is not None and type(header_end) is not int:
         raise ValueError("header_end is not a number")
-    return HeaderEvidence(package_from_json(data["package"]), tuple(tags), header_end)
+    files = data["files"]
+    if files is not None and not (isinstance(files, list) and len(files) == 2 and all(map(_a_digest, files))):
+        raise ValueError("files is not two digests")
+    return HeaderEvidence(
+        package_from_json(data["package"]),
+        tuple(tags),
+        header_end,
+        None if files is None else (files[0], files[1]),
+    )
+
+
+def _a_digest(value: object) -> bool:
+    return isinstance(value, str) and value.partition(":")[0].isdigit()

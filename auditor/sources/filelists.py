@@ -25,13 +25,9 @@ from collections.abc import Callable, Iterable, Sequence
 
 from auditor.core.errors import InputError
 from auditor.rpm.filelist import FileList, PendingFileList
+from auditor.sources.filedigest import counted, in_primary, joined_digest
 
 Parse = Callable[[], dict[str, tuple[str, int]]]
-
-
-def in_primary(path: str) -> bool:
-    """Whether createrepo_c lists ``path`` in primary.xml when a package owns it."""
-    return path.startswith("/etc/") or "bin/" in path or path == "/usr/lib/sendmail"
 
 
 class FilelistsSource:
@@ -50,6 +46,10 @@ class FilelistsSource:
         self._lists: list[PendingFileList] = []
         """The lists of the binary packages: only they provide files to requirements."""
         self._answers: dict[frozenset[str], bool] = {}
+        self._expected: dict[str, tuple[str, str]] = {}
+        """pkgid -> (the digest of its file's header's files, the file): `expect`."""
+        self.disagreements: list[InputError] = []
+        """A file for each package whose list here is not its header's (`expect`), once read."""
 
     def pending_list(self, partial: Sequence[str], key: str, *, binary: bool) -> FileList:
         """The file list of the package ``key`` (its pkgid), ``partial`` the files primary lists."""
@@ -57,6 +57,19 @@ class FilelistsSource:
         if binary:
             self._lists.append(files)
         return files
+
+    def expect(self, key: str, digest: str, where: str) -> None:
+        if self._parse is None and self.error is None:
+            self._compare(key, digest, where)  # read already, for another package's need
+        else:
+            self._expected[key] = (digest, where)
+
+    def _compare(self, key: str, header: str, where: str) -> None:
+        listed = joined_digest(self._found.get(key))
+        if listed != header:
+            said = f"{counted(header)} in the header, {counted(listed)} in filelists.xml"
+            detail = f"the file's header and the repository metadata disagree: its files ({said})"
+            self.disagreements.append(InputError(where, detail))
 
     @property
     def read(self) -> bool:
@@ -82,6 +95,10 @@ class FilelistsSource:
             self._found = parse()
         except InputError as exc:
             self.error = exc
+            return
+        for key, (header, where) in self._expected.items():
+            self._compare(key, header, where)
+        self._expected.clear()
 
     def files(self, key: str) -> tuple[str, int] | None:
         self.load()
@@ -121,6 +138,8 @@ def complete_file_lists(
         if not source.read and source.answers(wanted):
             continue
         source.load()
+        errors.extend(source.disagreements)
+        source.disagreements.clear()  # said once, however often the run asks
         if source.error is not None:
             if not source.reported:
                 source.reported = True

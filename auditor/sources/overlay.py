@@ -17,10 +17,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from auditor.core.errors import InputError
+from auditor.rpm.filelist import PendingFileList
 from auditor.rpm.model import Dependency, Package, with_fields
 from auditor.rpm.package_fields import DEPENDENCY_KINDS, WEAK_DEPENDENCY_KINDS, DependencyKind
+from auditor.sources.constraints import differing_constraints
 from auditor.sources.entryfile import another_package, other_build, size_disagreement
 from auditor.sources.evidence import HeaderEvidence
+from auditor.sources.filedigest import counted, digest, in_primary
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,13 +78,16 @@ def overlay(
             origin.update(evidence.dependencies())
         except ValueError as exc:  # the reader has refused any such file: never reached
             return InputError(os.path.join(*where), f"corrupt RPM header: {exc}")
-    said = _disagreement(listed, read, differing, hidden) if differing or hidden else None
+    files = _files_disagreement(listed, evidence, where)
+    said = _disagreement(listed, read, differing, [*hidden, *files]) if differing or hidden or files else None
     # A weak dependency edited out of primary.xml hides what the policy judges (a URL in it
     # names a host): the package is judged, and resolved, by the header's, as for its others.
     unlisted: list[str] = []
     for kind in WEAK_DEPENDENCY_KINDS:
         weak = evidence.names(kind)
         missing = sorted(weak - dependency_names(getattr(listed, kind))) if weak else []
+        if weak and not missing:  # or another version: a Recommends: cx >= 2 read >= 99 pulled in nothing
+            missing = differing_constraints(kind, getattr(listed, kind), evidence, set())[0]
         unlisted += missing
         if missing and kind not in origin:
             try:
@@ -178,8 +184,9 @@ def hidden_dependencies(listed: Package, evidence: HeaderEvidence) -> list[str]:
 
     createrepo_c leaves out of primary.xml the requirements on ``rpmlib(...)``, on what the
     package provides itself or its own primary files, repeats, and every ``libc.so.6``
-    requirement but the highest (``parsehdr.c``); those are not hidden. Names are compared,
-    not versions: writers spell an absent epoch differently."""
+    requirement but the highest (``parsehdr.c``); those are not hidden. Of a name both sides
+    give, the operators and versions are compared too, an absent epoch read as 0
+    (`auditor.sources.constraints`)."""
     listed_requires = dependency_names(listed.requires)
     own = evidence.names("provides")
     libc = any(name.startswith("libc.so.6") for name in listed_requires)
@@ -211,7 +218,34 @@ def hidden_dependencies(listed: Package, evidence: HeaderEvidence) -> list[str]:
         lacking = header and header - dependency_names(getattr(listed, kind))
         if lacking:
             said.append(f"{kind} {_listed(lacking)} in the header, not in the metadata")
+    never_copied = {name for name in header_requires if name.startswith(("rpmlib(", "libc.so.6"))} | own
+    for kind in ("requires", "provides", "conflicts", "obsoletes"):
+        ours, theirs = differing_constraints(
+            kind, getattr(listed, kind), evidence, never_copied if kind == "requires" else set()
+        )
+        if ours:
+            said.append(f"{kind} {_listed(set(ours))} in the header, not in the metadata")
+        if theirs and kind == "provides":  # a requirement the metadata adds only asks more
+            said.append(f"{kind} {_listed(set(theirs))} in the metadata, not in the header")
     return said
+
+
+def _files_disagreement(listed: Package, evidence: HeaderEvidence, where: Sequence[str]) -> list[str]:
+    """What the metadata says otherwise than the header of a binary's files, in words: its
+    primary.xml files now, the rest once filelists.xml is read, if ever (`PendingFileList.expect`).
+    A requirement on a file is answered from them (`auditor.sources.filedigest`)."""
+    if evidence.files is None or listed.is_source:
+        return []
+    every, primary = evidence.files
+    files = listed.files
+    if isinstance(files, PendingFileList) and files.pending:
+        files.expect(every, os.path.join(*where))
+        header, listed_as, known = primary, "primary.xml", digest(p for p in files.known() if in_primary(p))
+    else:
+        header, listed_as, known = every, "the metadata", digest(files)
+    if known == header:
+        return []
+    return [f"its files ({counted(header)} in the header, {counted(known)} in {listed_as})"]
 
 
 _ESCAPED_TWICE = "&#38;"

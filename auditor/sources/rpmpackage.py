@@ -16,6 +16,7 @@ from auditor.sources.evidence import (
     CopiedTags,
     HeaderEvidence,
     dependency_tuple,
+    file_digests,
     has_unreadable_version,
 )
 from auditor.sources.srpmspec import PayloadMember, SpecReading, payload_of, read_srpm_spec
@@ -159,16 +160,15 @@ def evidence_from_headers(
 ) -> HeaderEvidence:
     """What the file ``headers`` were read from adds to its repository metadata entry (for
     `auditor.sources.overlay.overlay`): the identity, what the metadata lacks (signing key,
-    Distribution, BugURL, a source package's Sources) and what the metadata must agree with,
-    the origin fields (Vendor, Packager, build host, URL, License, SOURCERPM) and the
-    dependencies createrepo_c copies (every kind, the weak ones included), kept as the header has
-    them (`HeaderEvidence`). Cheaper to read, to hand between processes
-    and to store than the package. What it reads is checked as a full read checks it; what it
-    never reads (Summary and Description, a binary's file list) is
-    not, so a file a full read refuses for those alone is read here (the metadata lists them
-    for the run)."""
+    Distribution, BugURL, a source package's Sources) and what the metadata must agree with: the
+    origin fields (Vendor, Packager, build host, URL, License, SOURCERPM), the dependencies
+    createrepo_c copies (every kind, weak ones too) as the header has them (`HeaderEvidence`),
+    a binary's files as digests (`file_digests`). Cheaper to read, to hand between processes and
+    to store than the package. What it reads is checked as a full read checks it; what it never
+    reads (Summary, Description) is not: a file a full read refuses for those alone is read here."""
     package = _package(headers, stream, location, input, checksum, payload, evidence_only=True)
     main = headers.main
+    files = None if package.is_source else file_digests(main.file_paths())
     copied = [_copied_tags(main, *tags) for _, *tags in _COPIED_TAGS]
     # rpm < 4.12's weak dependencies too, which createrepo_c copies beside the new tags' (a
     # header may have both): left out, one edited out of primary.xml went unseen.
@@ -186,7 +186,7 @@ def evidence_from_headers(
                 names, joined = [new.names, *names], f"{new.versions}\0{joined}"
                 flags = (*new.flags, *flags)
             copied[at] = CopiedTags("\0".join(names), flags, joined)
-    return HeaderEvidence(package, tuple(copied), headers.header_end)
+    return HeaderEvidence(package, tuple(copied), headers.header_end, files)
 
 
 def _package(

@@ -250,8 +250,8 @@ def with_rebuild_spec(
     # unsure. The rebuild reads this spec: where the stored one says nothing sure (a %prep section,
     # `built_by_parsed_spec`), this one's answer is the rebuild's.
     rebuilt = built_by_spec(spec, text)
-    if rebuilt is None or reading.builds is None:
-        builds = rebuilt
+    if rebuilt is None or reading.builds is None or parsed.lost_a_header(main.string(Tag.SPEC) or ""):
+        builds = rebuilt  # the stored spec's answer, when it lost a header, only bounds this one
     else:
         builds = tuple(dict.fromkeys(reading.builds + rebuilt))
     return replace(

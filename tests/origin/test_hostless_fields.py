@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from auditor.origin.urls import hostless_url_gaps
+from auditor.origin.urlgaps import hostless_url_gaps
 from auditor.rpm.gaps import GapKind
 from auditor.rpm.model import with_fields
 from auditor.rpm.package_fields import URL_TAGS

@@ -120,11 +120,18 @@ def test_a_main_name_a_build_host_macro_decides_builds_unknown_packages() -> Non
     assert built_by_spec(spec, text + "%files\n") is None
 
 
-def test_a_stored_spec_with_a_prep_section_builds_unknown_packages() -> None:
+def test_a_stored_spec_with_a_prep_section_builds_what_its_package_headers_name() -> None:
     """rpm 4.18 stores no line for the section header that ends %prep: the %files below it is
     not in the SPEC tag (rpmbuild -bs of ``%prep``, ``echo hi``, ``%files``, ``/a`` stores
-    ``%prep``, ``echo hi``, ``/a``), and that package would read as no longer built."""
-    assert built_by_parsed_spec(PREAMBLE + "%prep\necho hi\n/a\n", "foo") is None
+    ``%prep``, ``echo hi``, ``/a``), and that package would read as no longer built. One line
+    is lost: the main package, and each ``%package``, may be built; nothing else is."""
+    assert built_by_parsed_spec(PREAMBLE + "%prep\necho hi\n/a\n", "foo") == ("foo",)
+    sub = "%package -n other\nSummary: o\n%description -n other\no\n%package tools\nSummary: t\n"
+    text = PREAMBLE + sub + "%description tools\nt\n%prep\necho hi\n/a\n%files -n other\n"
+    assert built_by_parsed_spec(text, "foo") == ("foo", "other", "foo-tools")
+    # a %package the headers do not show whole (glued to a %define's line): unknown
+    glued = PREAMBLE + "%define x 1 %package tools\nSummary: t\n%prep\necho hi\n/a\n"
+    assert built_by_parsed_spec(glued, "foo") is None
 
 
 def test_a_section_after_the_changelog_is_read() -> None:

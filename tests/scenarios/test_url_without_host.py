@@ -19,7 +19,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from auditor.cli.main import main
-from auditor.origin.urls import _PLAIN_HOST, hostless_url, parse_url
+from auditor.origin.urlgaps import hostless_url
+from auditor.origin.urls import _PLAIN_HOST, parse_url
 from tests.rpmbuild import build_noarch
 
 HOSTLESS = ["git:///x", "https://:443/x.tar.gz", "ftp://@/x.patch", "https://", "http://@", "svn:///x",

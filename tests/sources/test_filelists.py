@@ -18,7 +18,7 @@ import pytest
 
 from auditor.cli.main import main
 from auditor.rpm.filelist import PendingFileList
-from auditor.sources.filelists import in_primary
+from auditor.sources.filedigest import in_primary
 from auditor.sources.interface import ReadOptions
 from auditor.sources.load import load_inputs
 from tests.conftest import DATA, errors_of, replace_metadata, rewrite_primary

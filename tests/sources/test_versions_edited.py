@@ -1,0 +1,127 @@
+"""A dependency's operator or version edited in primary.xml is an input error, and the package
+is resolved by its header's: names alone were compared.
+
+Red team (hunt55): ``needs-cap`` requires ``cap >= 2``, which only the Citrix package's ``cap =
+3`` meets. primary.xml edited to read ``cap < 2`` (repomd.xml's checksums fixed) had the clean
+``cap = 1`` meet it: ``needs-cap`` read clean with no error, and ``--roots needs-cap`` passed; so
+did the providers' versions swapped (the Citrix ``cap = 1``, the clean one ``cap = 5``). rpm
+installs by the header. Packages built by rpmbuild, the repository by createrepo_c."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.cli.main import main
+from tests.conftest import rewrite_primary
+from tests.rpmbuild import build_noarch
+
+HEAD = "Version: 1\nRelease: 1\nSummary: s\nLicense: MIT\nBuildArch: noarch\n"
+SPECS = {
+    "citrix-cap": HEAD + "Vendor: Citrix Systems, Inc.\nProvides: cap = 3\n%description\nd\n%files\n",
+    "clean-cap": HEAD + "Provides: cap = 1\n%description\nd\n%files\n",
+    "needs-cap": HEAD + "Requires: cap >= 2\n%description\nd\n%files\n",
+}
+SAID = "the file's header and the repository metadata disagree: "
+
+
+@pytest.fixture(scope="module")
+def packages(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    top = tmp_path_factory.mktemp("versions-edited")
+    built: list[Path] = []
+    for name, body in SPECS.items():
+        spec = top / f"{name}.spec"
+        spec.write_text(f"Name: {name}\n{body}")
+        built.extend(build_noarch(spec, top / name, []))
+    return built
+
+
+def repository(directory: Path, packages: list[Path]) -> Path:
+    directory.mkdir()
+    for path in packages:
+        shutil.copy(path, directory)
+    subprocess.run(["createrepo_c", "--quiet", "--no-database", str(directory)], check=True)
+    return directory
+
+
+def scan(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, dict[str, Any]]:
+    code = main(["scan", *map(str, args), "--no-cache", "--format", "json", "--roots", "needs-cap"])
+    return code, json.loads(capsys.readouterr().out)
+
+
+def _status(report: dict[str, Any]) -> str:
+    (status,) = (p["status"] for p in report["packages"] if p["nevra"] == "needs-cap-1-1.noarch")
+    return str(status)
+
+
+def _errors(report: dict[str, Any]) -> dict[str, str]:
+    return {Path(error["input"]).name: error["message"] for error in report["errors"]}
+
+
+def test_as_createrepo_c_wrote_it_only_the_citrix_provider_meets_it(
+    tmp_path: Path, packages: list[Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, report = scan(capsys, repository(tmp_path / "repo", packages))
+    assert (code, report["errors"], _status(report)) == (1, [], "depends")
+
+
+def test_a_requirement_whose_operator_was_edited_is_the_headers(
+    tmp_path: Path, packages: list[Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = repository(tmp_path / "repo", packages)
+    before = '<rpm:entry name="cap" flags="GE" epoch="0" ver="2"/>'
+    rewrite_primary(repo, lambda text: text.replace(before, before.replace("GE", "LT")))
+    code, report = scan(capsys, repo)
+    assert code == 3
+    assert _errors(report) == {
+        "needs-cap-1-1.noarch.rpm": SAID + "requires 'cap >= 2' in the header, not in the metadata"
+    }
+    assert _status(report) == "depends"
+
+
+def test_provided_versions_swapped_are_the_headers(
+    tmp_path: Path, packages: list[Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = repository(tmp_path / "repo", packages)
+
+    def swap(text: str) -> str:
+        three, one = (f'<rpm:entry name="cap" flags="EQ" epoch="0" ver="{v}"/>' for v in ("3", "1"))
+        assert three in text and one in text
+        return text.replace(one, one.replace('"1"', '"5"')).replace(three, one)
+
+    rewrite_primary(repo, swap)
+    code, report = scan(capsys, repo)
+    assert code == 3
+    assert _errors(report) == {
+        "citrix-cap-1-1.noarch.rpm": SAID + "provides 'cap = 3' in the header, not in the metadata; "
+        "provides 'cap = 1' in the metadata, not in the header",
+        "clean-cap-1-1.noarch.rpm": SAID + "provides 'cap = 1' in the header, not in the metadata; "
+        "provides 'cap = 5' in the metadata, not in the header",
+    }
+    assert _status(report) == "depends"
+
+
+def test_a_recommends_whose_version_was_edited_is_the_headers(
+    tmp_path: Path, packages: list[Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """dnf installs what a root Recommends: ``Recommends: cap >= 3`` read ``>= 99`` in
+    primary.xml pulled in nothing, and ``--roots meta`` passed (exit 0). A writer that copies
+    weak dependencies copies them whole, so the header's are taken, with the repository's warning
+    (yum's createrepo copies none: no input error, as for one left out)."""
+    top = tmp_path / "meta"
+    spec = tmp_path / "meta.spec"
+    spec.write_text(f"Name: meta\n{HEAD}Recommends: cap >= 3\n%description\nd\n%files\n")
+    repo = repository(tmp_path / "repo", [*packages, *build_noarch(spec, top, [])])
+    before = '<rpm:entry name="cap" flags="GE" epoch="0" ver="3"/>'
+    rewrite_primary(repo, lambda text: text.replace(before, before.replace('"3"', '"99"')))
+    code = main(["scan", str(repo), "--no-cache", "--format", "json", "--roots", "meta"])
+    captured = capsys.readouterr()
+    report = json.loads(captured.out)
+    assert code == 1
+    assert "citrix-cap-1-1.noarch" in {p["nevra"] for p in report["packages"]}
+    assert "meta-1-1.noarch ('cap >= 3')" in captured.err
