@@ -52,6 +52,7 @@ from auditor.origin.policyschema import (
     ProvenanceRuleShape,
     SigningKeyRuleShape,
 )
+from auditor.origin.provenance import read_provenance_csv
 from auditor.origin.rules import (
     Component,
     ComponentRule,
@@ -63,7 +64,6 @@ from auditor.origin.rules import (
     Rule,
     SigningKeyRule,
     compile_pattern,
-    read_provenance_csv,
 )
 from auditor.origin.urls import ParsedUrl
 from auditor.rpm.model import Package
