@@ -116,7 +116,8 @@ class _SpecReader(PreambleTags):
             raw, number = joiner.logical_line(number)
             cuts = self.macros.cuts
             self._logical(raw, start_line)
-            self._note_cuts(cuts, start_line, raw)
+            if self.macros.cuts != cuts:
+                self._note_cuts(cuts, start_line, raw)
             if joiner.cut == number < len(lines):
                 self._unread(number + 1, lines[number], _NOT_JOINED)
 

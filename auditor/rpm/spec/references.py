@@ -64,6 +64,8 @@ def braced(body: str) -> tuple[bool, bool, str, str]:
     blank or ``:``, and what follows the name (a ``:`` and an argument, or a blank and text)."""
     if body.isidentifier():
         return False, False, body, ""  # the usual %{name}: a name alone, known sooner
+    if body[:1] == "?" and body[1:].isidentifier():
+        return False, True, body[1:], ""  # and %{?name}
     negate, conditional, inner = flags(body)
     cut = min((index for index in (inner.find(" "), inner.find(":")) if index >= 0), default=len(inner))
     return negate, conditional, inner[:cut], inner[cut:]

@@ -269,8 +269,7 @@ class MacroTable:
                 result.environment.append(written)
         elif tested and name not in self._macros and name not in self._user:
             settled = name in self._settled or name.startswith(SETTLED_PREFIXES)
-            host = _rpm_defines(name)
-            if (not negated and not settled) or (negated and host):
+            if (not negated and not settled) or (negated and _rpm_defines(name)):
                 result.environment.append(written)
 
     @contextmanager
