@@ -124,10 +124,14 @@ class Tokenizer:
         start = self.position
         symbol = self.token()
         try:
-            return Op.from_symbol(symbol)
+            # Every comparison is written with these characters only: a token with another (a
+            # name, most often) is none, known without the cost of raising KeyError.
+            if symbol and not symbol.strip(COMPARISON_CHARACTERS):
+                return Op.from_symbol(symbol)
         except KeyError:
-            self.position = start
-            return None
+            pass
+        self.position = start
+        return None
 
     def balanced(self) -> str:
         """A parenthesised group, kept whole (a rich dependency in a spec's list): from the
