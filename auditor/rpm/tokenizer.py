@@ -21,12 +21,19 @@ Every error is a `DependencySyntaxError` that points at the offending position.
 
 from __future__ import annotations
 
+import re
 from typing import NoReturn
 
 from auditor.core.errors import DependencySyntaxError
 from auditor.rpm.model import Op
 
 COMPARISON_CHARACTERS = "<=>"
+
+# A character by character loop costs a dependency list most of its reading. ``\s`` is what
+# `str.isspace` takes, every code point of it (both ask the same Unicode table).
+_SPACES = re.compile(r"\s*")
+_SPACES_AND_COMMAS = re.compile(r"[\s,]*")
+_TOKEN = re.compile(r"[^\s,]*")
 
 
 class Tokenizer:
@@ -53,11 +60,9 @@ class Tokenizer:
 
     def skip_space(self, *, commas: bool = False) -> None:
         """Skip whitespace (and commas, where they separate entries as in a spec's list)."""
-        text = self.text
-        position = self.position
-        while position < len(text) and (text[position].isspace() or (commas and text[position] == ",")):
-            position += 1
-        self.position = position
+        found = (_SPACES_AND_COMMAS if commas else _SPACES).match(self.text, self.position)
+        assert found is not None  # "*": an empty run matches
+        self.position = found.end()
 
     def name(self) -> str:
         """NAME: an error when there is none here."""
@@ -82,12 +87,10 @@ class Tokenizer:
 
     def token(self) -> str:
         """TOKEN (possibly empty)."""
-        text = self.text
-        start = position = self.position
-        while position < len(text) and not (text[position].isspace() or text[position] == ","):
-            position += 1
-        self.position = position
-        return text[start:position]
+        found = _TOKEN.match(self.text, self.position)
+        assert found is not None  # "*": an empty run matches
+        self.position = found.end()
+        return found.group()
 
     def word(self) -> str:
         """WORD (possibly empty)."""
@@ -121,10 +124,14 @@ class Tokenizer:
         start = self.position
         symbol = self.token()
         try:
-            return Op.from_symbol(symbol)
+            # Every comparison is written with these characters only: a token with another (a
+            # name, most often) is none, known without the cost of raising KeyError.
+            if symbol and not symbol.strip(COMPARISON_CHARACTERS):
+                return Op.from_symbol(symbol)
         except KeyError:
-            self.position = start
-            return None
+            pass
+        self.position = start
+        return None
 
     def balanced(self) -> str:
         """A parenthesised group, kept whole (a rich dependency in a spec's list): from the

@@ -40,8 +40,10 @@ def parse_dependency_list(
     runs of code left in ``text`` as written, each kept whole; those also in ``unseen`` print
     what the reader cannot know, and an entry holding one is read as the module says."""
     runs = sorted({run for run in code if run in text}, key=len, reverse=True)
-    used = set(text)
-    mark = next((chr(point) for point in _MARKS if chr(point) not in used), "")
+    mark = ""  # with no code to bracket, no mark: what `restore` gives is the piece as it is
+    if runs:
+        used = set(text)
+        mark = next((chr(point) for point in _MARKS if chr(point) not in used), "")
     masked = text
     for index, run in enumerate(runs if mark else ()):  # a text holding every mark is split as is
         masked = masked.replace(run, f"{mark}{index}{mark}")

@@ -38,7 +38,7 @@ from auditor.rpm.spec.builtins import (
 )
 from auditor.rpm.spec.expression import evaluate_lazy
 from auditor.rpm.spec.lazy import LazyExpander
-from auditor.rpm.spec.references import flags, macro_end, matching
+from auditor.rpm.spec.references import braced, flags, macro_end, matching
 from auditor.rpm.spec.table import Expansion, MacroDefinition, MacroTable, is_automatic
 
 __all__ = ["DEFAULT_MACROS", "ENVIRONMENT_MACROS", "Expansion", "MacroContext", "MacroDefinition"]
@@ -218,9 +218,7 @@ class MacroContext(MacroTable):
         return (split_arguments(expanded) if split else [expanded]), inexact
 
     def _braced(self, body: str, written: str, result: Expansion, depth: int) -> str:
-        negate, conditional, inner = flags(body)
-        cut = min((index for index in (inner.find(" "), inner.find(":")) if index >= 0), default=len(inner))
-        name, rest = inner[:cut], inner[cut:]
+        negate, conditional, name, rest = braced(body)
         if not name:
             result.unexpanded.append(written)
             return written

@@ -31,7 +31,7 @@ from auditor.rpm.spec.lines import (
     shaped_by_macros,
     tag_number,
 )
-from auditor.rpm.spec.macros import WORK_PER_BYTE, Expansion, MacroContext
+from auditor.rpm.spec.macros import MAX_OUTPUT, WORK_PER_BYTE, Expansion, MacroContext
 from auditor.rpm.spec.preamble import BuildArchRead, PreambleTags
 from auditor.rpm.spec.readline import LineJoiner, is_directive, rpm_lines
 from auditor.rpm.spec.result import PackageDraft, Spec, shorten
@@ -41,6 +41,8 @@ from auditor.rpm.spec.table import code_as_one_line
 from auditor.rpm.spec.values import LineValues
 
 _READ_SECTIONS = frozenset({"preamble", "package", "sourcelist", "patchlist"})
+_PLAIN_SAYS = frozenset({*_READ_SECTIONS, "files"})
+"""The sections whose lines say something with no macro in them: a tag, a Source, a file."""
 
 _NOT_JOINED = (
     "lines from here on are read one by one, not joined as rpm joins them: the spec's %{, %( or %[ "
@@ -114,7 +116,8 @@ class _SpecReader(PreambleTags):
             raw, number = joiner.logical_line(number)
             cuts = self.macros.cuts
             self._logical(raw, start_line)
-            self._note_cuts(cuts, start_line, raw)
+            if self.macros.cuts != cuts:
+                self._note_cuts(cuts, start_line, raw)
             if joiner.cut == number < len(lines):
                 self._unread(number + 1, lines[number], _NOT_JOINED)
 
@@ -153,6 +156,9 @@ class _SpecReader(PreambleTags):
         ``expansion``, when it was expanded already (or is read as is)."""
         stripped = raw.strip()
         self.macros.undecided_branch = self.undecided_branch
+        plain = expansion is None and "%" not in raw and len(raw) <= MAX_OUTPUT
+        if plain and self.section not in _PLAIN_SAYS:
+            return  # a script's, a description's or a changelog's line with no macro says nothing here
         doubtful = expansion is not None and not expansion.exact
         if stripped.startswith("%") and self.conditionals.read(stripped, start_line, doubtful=doubtful):
             return
@@ -168,7 +174,9 @@ class _SpecReader(PreambleTags):
         # a %bcond there counts. Only what a line then says is section-specific.
         if expansion is None:
             expansion = self.macros.expand(raw)
-        if any(line.lstrip().startswith("%include") for line in expansion.text.split("\n")):
+        if "%include" in expansion.text and any(
+            line.lstrip().startswith("%include") for line in expansion.text.split("\n")
+        ):
             # rpm looks for %include in the line it expanded: a macro's (%f FILE, with a body
             # %%include %1) includes the file as one written so does.
             self.unexpanded.append(stripped)
@@ -224,7 +232,7 @@ class _SpecReader(PreambleTags):
 
     def _line(self, raw: str, line: str, number: int, expansion: Expansion) -> None:
         stripped = line.strip()
-        section = SECTION.match(stripped)
+        section = SECTION.match(stripped) if stripped.startswith("%") else None
         if section:
             name = section.group(1).lower()
             self._section(name, section.group(2).strip())

@@ -70,7 +70,7 @@ class PreambleTags:
         self, tag: str, qualifier: str | None, value: str, raw: str, number: int, expansion: Expansion
     ) -> None:
         assert self.current is not None
-        numbered = NUMBERED.match(tag)
+        numbered = NUMBERED.match(tag) if tag.startswith(("source", "patch")) else None  # tag: lowered
         if numbered:  # in a subpackage's preamble too: rpm adds it to the source package
             kind = SourceKind.SOURCE if numbered.group(1).lower() == "source" else SourceKind.PATCH
             written = value
@@ -86,8 +86,12 @@ class PreambleTags:
             return
         dependency_kind = _DEPENDENCY_TAGS.get(tag)
         if dependency_kind is not None:
-            qualifiers = frozenset(
-                word.strip() for word in (qualifier or "").split(",") if word.strip() in SPEC_QUALIFIER_WORDS
+            qualifiers = (
+                frozenset(
+                    word.strip() for word in qualifier.split(",") if word.strip() in SPEC_QUALIFIER_WORDS
+                )
+                if qualifier
+                else frozenset()
             )
             if tag == "prereq":
                 qualifiers = frozenset({"prereq"})

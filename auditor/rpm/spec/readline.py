@@ -42,10 +42,13 @@ class LineJoiner:
     def logical_line(self, index: int) -> tuple[str, int]:
         """The line at ``index`` and the ones rpm reads with it; and the index after them."""
         lines = self.lines
+        line = lines[index]
+        if self.cut is not None or not (line.endswith("\\") or "%{" in line or "%(" in line or "%[" in line):
+            return line, index + 1  # the common line, read alone: what `Brackets.add` says of it, sooner
         brackets = Brackets()
-        brackets.add(lines[index])
-        if self.cut is not None or not brackets.continues:
-            return lines[index], index + 1
+        brackets.add(line)
+        if not brackets.continues:
+            return line, index + 1
         end = index + 1
         read = len(lines[index]) + 1
         while end < len(lines) and brackets.continues:

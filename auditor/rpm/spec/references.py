@@ -45,6 +45,8 @@ def macro_end(text: str, start: int) -> int:
 
 def flags(reference: str) -> tuple[bool, bool, str]:
     """rpm's ``setNegateAndCheck``: the ``!`` and ``?`` before a name, and the name."""
+    if reference[:1] not in ("!", "?"):
+        return False, False, reference  # the usual name, with neither
     negate = False
     conditional = False
     index = 0
@@ -57,10 +59,25 @@ def flags(reference: str) -> tuple[bool, bool, str]:
     return negate, conditional, reference[index:]
 
 
+def braced(body: str) -> tuple[bool, bool, str, str]:
+    """What a ``%{...}`` reference holds: its flags (`flags`), its name, which ends at the first
+    blank or ``:``, and what follows the name (a ``:`` and an argument, or a blank and text)."""
+    if body.isidentifier():
+        return False, False, body, ""  # the usual %{name}: a name alone, known sooner
+    if body[:1] == "?" and body[1:].isidentifier():
+        return False, True, body[1:], ""  # and %{?name}
+    negate, conditional, inner = flags(body)
+    cut = min((index for index in (inner.find(" "), inner.find(":")) if index >= 0), default=len(inner))
+    return negate, conditional, inner[:cut], inner[cut:]
+
+
 def matching(text: str, open_index: int) -> int:
     """Index of the bracket closing ``text[open_index]``, counting nesting; -1 if none."""
     opener = text[open_index]
-    closer = {"{": "}", "(": ")", "[": "]"}[opener]
+    closer = _CLOSERS[opener]
+    close = text.find(closer, open_index + 1)
+    if close >= 0 and text.find(opener, open_index + 1, close) < 0:
+        return close  # the usual reference, nothing nested: found by str.find, not in a loop
     depth = 0
     for i in range(open_index, len(text)):
         char = text[i]
@@ -71,3 +88,6 @@ def matching(text: str, open_index: int) -> int:
             if depth == 0:
                 return i
     return -1
+
+
+_CLOSERS = {"{": "}", "(": ")", "[": "]"}

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 
 from auditor.rpm.spec.builtins import (
     BCOND_MACROS,
@@ -103,15 +104,21 @@ MAX_ALTERNATIVES = 8
 """Values kept for one macro defined in undecided branches: enough for an %if/%elif chain."""
 
 
+@cache
+def _defaults() -> dict[str, MacroDefinition]:
+    """rpm's own definitions, made once a process: each table starts with a stack of its own
+    holding them (a definition is frozen, so the tables may share it)."""
+    found = {name: MacroDefinition(body) for name, body in DEFAULT_MACROS.items()}
+    for name, (options, body) in RPM_PARAMETRIC_MACROS.items():
+        found[name] = MacroDefinition(body, options)
+    return found
+
+
 class MacroTable:
     """Macro definitions, call frames, and what of them is not certain."""
 
     def __init__(self, defines: Mapping[str, str | None] | None = None) -> None:
-        self._macros: dict[str, list[MacroDefinition]] = {
-            name: [MacroDefinition(body)] for name, body in DEFAULT_MACROS.items()
-        }
-        for name, (options, body) in RPM_PARAMETRIC_MACROS.items():
-            self._macros[name] = [MacroDefinition(body, options)]
+        self._macros: dict[str, list[MacroDefinition]] = {name: [rpms] for name, rpms in _defaults().items()}
         self._user: set[str] = set()
         self._unknown: set[str] = set()
         self._settled: set[str] = set()
@@ -262,8 +269,7 @@ class MacroTable:
                 result.environment.append(written)
         elif tested and name not in self._macros and name not in self._user:
             settled = name in self._settled or name.startswith(SETTLED_PREFIXES)
-            host = _rpm_defines(name)
-            if (not negated and not settled) or (negated and host):
+            if (not negated and not settled) or (negated and _rpm_defines(name)):
                 result.environment.append(written)
 
     @contextmanager

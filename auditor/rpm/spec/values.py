@@ -76,7 +76,10 @@ class LineValues:
         """What ``text`` (expanded to ``value``) may expand to besides: each value its macros may
         have (`MacroContext.other_expansions`) and, where it holds a test the build host answers
         (``environment``), each answer's value (`host_expansions`); and whether those are all."""
-        others, complete = self.macros.other_expansions(text, value)
+        others: list[tuple[str, Expansion]] = []
+        complete = True
+        if self.macros.alternatives:  # else no macro has several values: no other expansion
+            others, complete = self.macros.other_expansions(text, value)
         if environment:  # a test the build host answers: each answer's value too
             hosts, every = host_expansions(self.macros, self.macros.expand, text, value, list(environment))
             others += [(found, read) for found, read in hosts if found not in dict(others)]
