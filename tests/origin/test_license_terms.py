@@ -14,7 +14,7 @@ NOT_FREE: dict[str, str | list[str]] = {
     "Proprietary": "proprietary-license",
     "LicenseRef-Citrix-EULA": ["citrix-license", "proprietary-license"],
     "LicenseRef-Citrix-Proprietary": ["citrix-license", "proprietary-license"],
-    "LicenseRef-Proprietary-Citrix": "proprietary-license",
+    "LicenseRef-Proprietary-Citrix": ["citrix-license", "proprietary-license"],
     "LicenseRef-Citrix-Hypervisor": ["citrix-license", "proprietary-license"],
     # XenServer is Citrix's name, and a capital ends a name glued to what follows (rt-origin).
     "LicenseRef-XenServer-EULA": ["citrix-license", "proprietary-license"],
@@ -29,7 +29,7 @@ NOT_FREE: dict[str, str | list[str]] = {
     "Proprietary2": "proprietary-license",
     "ProprietaryLicense": "proprietary-license",
     "LicenseRef-Commercial": "proprietary-license",
-    "Citrix-EULA": "proprietary-license",
+    "Citrix-EULA": ["citrix-license", "proprietary-license"],
     "Proprietary-EULA": "proprietary-license",
     "BSD+Proprietary": "proprietary-license",
     "Proprietary_License": "proprietary-license",
@@ -41,10 +41,15 @@ NOT_FREE: dict[str, str | list[str]] = {
     "Non-Distributable": "proprietary-license",
     "Not distributable": "proprietary-license",
     "Non-free": "proprietary-license",
+    # A licence named after Citrix or XenServer, with no other term (red team hunt55).
+    "Citrix License": "citrix-license",
+    "GPLv2 and XenServer Licence": "citrix-license",
+    "Closed Source": "proprietary-license",
+    "closed-source": "proprietary-license",
     "Nonfree": "proprietary-license",
     "non_free": "proprietary-license",
     # Spelled out or glued, as SPDX and Creative Commons write them (red team rt37).
-    "Citrix End User License Agreement": "proprietary-license",
+    "Citrix End User License Agreement": ["citrix-license", "proprietary-license"],
     "End-User-License-Agreement": "proprietary-license",
     "CC-BY-NC-4.0": "proprietary-license",
     "CC-BY-NC-SA-4.0 AND MIT": "proprietary-license",
@@ -52,7 +57,7 @@ NOT_FREE: dict[str, str | list[str]] = {
     # A term glued on by camel case: XenServer 8.2's kernel.spec (xcp-ng-rpms/kernel, branch XS-8.2)
     # has "License: GPLv2 and CitrixCommercial" and ships COPYING.CitrixCommercial; XCP-ng's is GPLv2.
     "GPLv2 and CitrixCommercial": ["citrix-license", "proprietary-license"],
-    "BSD and XenServerProprietary": "proprietary-license",
+    "BSD and XenServerProprietary": ["citrix-license", "proprietary-license"],
     "VendorEULA": "proprietary-license",
     "Redistributable-no-modification": "restricted-license",
     "Redistributable, no modification permitted": "restricted-license",
