@@ -39,6 +39,12 @@ _SPECIAL_START = re.compile(r"\s*(?:https?|ftp|wss?):", re.IGNORECASE)
 _PLAIN_HOST = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[A-Za-z0-9][A-Za-z0-9.-]*(?:[/?#]|$)")
 """A URL whose host is certainly read (letters, digits, dots and hyphens, then the path): most
 of them, told without parsing (`hostless_url`)."""
+_NOT_IN_A_NAME = re.compile(r"[^a-z0-9._\-\u0080-\U0010ffff]")
+"""What no host name holds (an IDN's letters are its own): ``downloads.citrix.com;x`` is no
+host any fetcher reaches, and read as one it matched no rule, a clean Source that names a
+Citrix host. No host: the URL is a gap. A host holding ``%`` holds an rpm macro left (or a
+bad escape), which has its own gap (`auditor.origin.urlgaps.macro_left`, the spec reader's).
+(`normalise_host` has folded the case.)"""
 _AUTHORITY_END = re.compile(r"[/?#]")
 _SPECIAL_AUTHORITY_END = re.compile(r"[/\\?#]")
 _PATH_END = re.compile(r"[?#]")
@@ -167,7 +173,7 @@ def _hierarchical(text: str, scheme: str, rest: str, *, special: bool) -> Parsed
 def _parsed(text: str, scheme: str, host: str, port: int | None, path: str) -> ParsedUrl | None:
     """The parsed URL from its parts as written, or None without a host."""
     host = normalise_host(host)
-    if not host:
+    if not host or ("%" not in host and _NOT_IN_A_NAME.search(host) and not _ipv6_literal(host)):
         return None
     decoded = remove_dot_segments(unquote(path))
     if "%" not in path:

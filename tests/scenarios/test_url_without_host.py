@@ -26,9 +26,13 @@ from tests.rpmbuild import build_noarch
 HOSTLESS = ["git:///x", "https://:443/x.tar.gz", "ftp://@/x.patch", "https://", "http://@", "svn:///x",
             "git+ssh:///x", "https://user@/x", "https://u:p@:80/x", "https://%2e/x", "http://[]/x",
             "https://?x", "ftp:", " https://:1/x", "see http:// x", "https://[::ffff:citrix.com]/x",
-            "https://[citrix.com:443]/x.tar.gz"]  # fmt: skip
+            "https://[citrix.com:443]/x.tar.gz", "https://downloads.citrix.com;x/p.tar.gz",
+            "https://downloads.citrix.com,x/p", "https://downloads.citrix.com%3Bx/p",
+            "https://downloads.citrix.com|x/p"]  # fmt: skip
 """Written as URLs (a scheme and ``//``, or a scheme curl fetches), with no host to read: in
-brackets, what is neither an IPv6 address nor a name is no host to any fetcher."""
+brackets, what is neither an IPv6 address nor a name is no host to any fetcher, nor is a name
+holding what no name holds (red team hunt55: ``downloads.citrix.com;x`` read as a host matched no
+rule, and the Source was clean)."""
 CONTROLS = ["x.tar.gz", "h-1.tar.gz", "%{name}.tar.gz", "file:///srv/x.tar.gz", "FILE:///x",
             "https:///x.tar.gz", "https:/code.citrite.net/x", "http://[bad/x", "https://example.org/x",
             "git://github.com/xenserver/x", "git@github.com:xenserver/x.git", "example.org/x.tar.gz",
@@ -230,3 +234,19 @@ def test_a_replaced_url_without_a_host_is_a_gap_too(
     assert gaps(scan([str(spec)], capsys)[1])["hostless-1-1.src"] == [
         "URL: https://:443/citrix (no host can be read from it)"
     ]
+
+
+def test_a_source_on_a_host_no_name_can_be_is_a_gap_of_the_built_srpm(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``downloads.citrix.com;x`` was read as a host, matched no rule, and the SRPM built of it
+    passed ``--strict`` clean (red team hunt55): no fetcher reaches it, so where the file came
+    from is unjudged."""
+    value = "https://downloads.citrix.com;x/hostless-1.tar.gz"
+    spec = write_spec(tmp_path, "https://example.org/hostless", value)
+    srpm, _ = rpmbuild(spec, tmp_path / "top")
+    code, document = scan([str(srpm), "--strict"], capsys)
+    assert gaps(document) == {
+        "hostless-1-1.src": [f"header:7: Source0: {value} (no host can be read from it)"]
+    }
+    assert code == 3
