@@ -29,7 +29,12 @@ def _versioned(sense: int, version: str) -> tuple[str, str]:
     if not sense:
         return "", ""
     epoch, colon, rest = version.partition(":")
-    return ((epoch.lstrip("0") or "0"), rest) if colon else ("0", version)
+    if not colon:
+        epoch, rest = "0", version
+    upstream, dash, release = rest.partition("-")
+    if dash and not release:
+        rest = upstream  # `1.0-` (a release macro empty): createrepo_c writes no rel, as rpm compares it
+    return epoch.lstrip("0") or "0", rest
 
 
 def header_constraints(tags: CopiedTags) -> set[Constraint]:

@@ -125,3 +125,20 @@ def test_a_recommends_whose_version_was_edited_is_the_headers(
     assert code == 1
     assert "citrix-cap-1-1.noarch" in {p["nevra"] for p in report["packages"]}
     assert "meta-1-1.noarch ('cap >= 3')" in captured.err
+
+
+def test_the_versions_rpmbuild_takes_and_createrepo_c_writes_its_own_way_agree(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Versions rpmbuild accepts that createrepo_c splits its own way (an empty release, an
+    empty version, an epoch alone or written with zeros) are no disagreement: ``Provides: p =
+    1.0-`` (a release macro empty) was refused, its header's ``1.0-`` against primary.xml's
+    ``ver="1.0"`` with no ``rel``."""
+    versions = ["1.0-", "-1", "1:", "00:2.0", "007:1", "0:1.0-1", "1:2.0-3.el7", "2.0~rc1^post"]
+    provides = "".join(f"Provides: p{index} = {version}\n" for index, version in enumerate(versions))
+    spec = tmp_path / "odd.spec"
+    spec.write_text(f"Name: odd\n{HEAD}{provides}Requires: p0 = 1.0-\n%description\nd\n%files\n")
+    repo = repository(tmp_path / "repo", build_noarch(spec, tmp_path / "top", []))
+    code = main(["scan", str(repo), "--no-cache", "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    assert (code, report["errors"]) == (0, [])
