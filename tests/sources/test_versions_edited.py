@@ -138,7 +138,7 @@ def test_the_versions_rpmbuild_takes_and_createrepo_c_writes_its_own_way_agree(
     provides = "".join(f"Provides: p{index} = {version}\n" for index, version in enumerate(versions))
     spec = tmp_path / "odd.spec"
     spec.write_text(f"Name: odd\n{HEAD}{provides}Requires: p0 = 1.0-\n%description\nd\n%files\n")
-    repo = repository(tmp_path / "repo", build_noarch(spec, tmp_path / "top", []))
+    repo = repository(tmp_path / "repo", list(build_noarch(spec, tmp_path / "top", [])))
     code = main(["scan", str(repo), "--no-cache", "--format", "json"])
     report = json.loads(capsys.readouterr().out)
     assert (code, report["errors"]) == (0, [])
