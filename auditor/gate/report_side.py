@@ -7,24 +7,27 @@ have: a damaged report is an input error naming it, never an internal one.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from typing import Any
 
-from auditor.audit.facts import Fact, FactKind
 from auditor.core.errors import InputError
 from auditor.core.files import open_regular, os_reason
 from auditor.core.readlog import config_read
 from auditor.gate.options import GateOptions
 from auditor.gate.progress import FactRecord, PackageRecord, Side, reach_of_records
-from auditor.gate.waivers import Waiver, WaiverIndex
-from auditor.origin.findings import Category, Verdict
-from auditor.rpm.model import EVR, Package, PackageKind
-
-_NO_SOURCES: Mapping[tuple[str, bool], EVR] = {}
-"""A report's source packages are not gathered for a waiver's ``versions``: a binary matched by
-its source's name is in range when its own version and release are its source's
-(`auditor.gate.waivers`), and never otherwise, as where its source package is not audited."""
+from auditor.gate.report_regate import (
+    Regate,
+    ReportSources,
+    Waiting,
+    as_fact,
+    boolean,
+    regate,
+    report_package,
+    ruled,
+)
+from auditor.gate.waivers import Waiver
+from auditor.rpm.model import EVR
 
 REPORT_SCHEMA_VERSION = 2
 """The JSON report version this reads (`auditor.reports.json_report.SCHEMA_VERSION`)."""
@@ -141,11 +144,24 @@ def _side(
             f"{REPORT_SCHEMA_VERSION} (run `auditor scan --format json` again)",
         )
     try:
-        gate = _regate(document, options, baseline, waivers)
+        gate = regate(document, options, baseline, waivers)
         packages: dict[tuple[str, str], list[PackageRecord]] = {}
+        waiting: list[tuple[list[PackageRecord], int, Waiting]] = []
+        sources = ReportSources()
         for item in items:
-            record = _package_record(item, gate)
-            packages.setdefault((record.name, record.arch), []).append(record)
+            sources.add(item)
+            made = _package_record(item, gate)
+            # A waiver's `versions` of a subpackage matched through its source's name read the
+            # source package's version, which may come later in the report.
+            record = made.record if isinstance(made, Waiting) else made
+            kept = packages.setdefault((record.name, record.arch), [])
+            if isinstance(made, Waiting):
+                waiting.append((kept, len(kept), made))
+            kept.append(record)
+        for kept, index, asked in waiting:
+            assert gate is not None
+            facts = gate.waive(asked, sources.found)
+            kept[index] = ruled(replace(asked.record, facts=facts), asked.written, gate)
         run_facts = tuple(_fact_record(fact, "input", gate) for fact in document["completeness"]["gaps"])
         run_facts += tuple(_config_record(item, gate) for item in document.get("config_findings", ()))
         blocking = _blocking_facts(packages, run_facts)
@@ -189,29 +205,29 @@ def _side(
     )
 
 
-def _package_record(item: dict[str, Any], gate: Regate | None) -> PackageRecord:
+def _package_record(item: dict[str, Any], gate: Regate | None) -> PackageRecord | Waiting:
+    """The report's package ``item`` ruled again, or, when a fact of it is to be asked of the
+    run's waivers, what they need to rule it once the report's source packages are known."""
     name = str(item["name"])
     epoch = item.get("epoch")
     evr = EVR(int(epoch) if epoch is not None else None, str(item["version"]), str(item["release"]))
     facts = tuple(_fact_record(fact, name, gate) for fact in item["facts"])
-    if gate is not None and gate.waivers is not None:
-        facts = gate.waive(item, facts, evr)
     status = str(item["status"])
     statuses = _statuses(item.get("statuses", [status]))
-    if gate is not None and any(
-        record.blocks is not fact["blocks"] for record, fact in zip(facts, item["facts"], strict=True)
-    ):
-        # Ruled again: the status shown (`auditor.gate.decision.shown_status`) is the worst that
-        # blocks, else the worst the facts give (``statuses`` lists them worst first).
-        blocking = [Verdict(fact.kind) for fact in facts if fact.blocks and fact.kind in _STATUSES]
-        status = min(blocking, key=lambda verdict: verdict.rank).value if blocking else statuses[0]
     label = item.get("label", "")  # written only where another package has its NEVRA
     if not isinstance(label, str):
         raise TypeError(f"label is {type(label).__name__}, not a string")
-    return PackageRecord(name, str(item["arch"]), str(item["nevra"]), evr, status, statuses, facts, label)
-
-
-_STATUSES = frozenset(verdict.value for verdict in Verdict)
+    record = PackageRecord(name, str(item["arch"]), str(item["nevra"]), evr, status, statuses, facts, label)
+    written = tuple(boolean(fact["blocks"], "blocks") for fact in item["facts"])
+    if gate is not None and gate.waivers is not None:
+        asked = tuple(
+            (position, as_fact(fact, written_fact))
+            for position, (fact, written_fact) in enumerate(zip(facts, item["facts"], strict=True))
+            if fact.blocks and written_fact.get("disposition") == "not-gated"
+        )
+        if asked:
+            return Waiting(record, written, report_package(item, evr), asked)
+    return ruled(record, written, gate)
 
 
 def _statuses(value: Any) -> tuple[str, ...]:
@@ -223,93 +239,6 @@ def _statuses(value: Any) -> tuple[str, ...]:
     if not value:
         raise ValueError("statuses is empty")
     return tuple(str(status) for status in value)
-
-
-@dataclass(frozen=True)
-class Regate:
-    """The gate a report's facts are ruled with again when it is compared with an audit (`diff`,
-    `scan --compare`): its --fail-on and --strict, and (for `diff`) no baseline.
-
-    `diff` rules the side it audits with its own --fail-on and --strict, and no baseline; a report
-    read as the other side was ruled as it was written, maybe under a baseline (`scan` reads
-    ./.auditor-baseline.json by itself) or another --fail-on. The report of a release diffed with
-    the audit of that very release read "blocking facts (per package) 0 -> 51" (the shipped
-    example), and its statuses moved. A waiver's, a policy allow's and the taint severity's
-    rulings are the report's to keep; a fact it did not gate was asked of no waiver, and is asked
-    of the run's (`waive`), where it blocked though the audited side's same fact was waived."""
-
-    gate: GateOptions
-    every: bool
-    """Whether the report was ruled under another --fail-on or --strict: then every fact whose
-    ruling its kind decides is ruled again; else only those the baseline accepted."""
-    baselined: bool = True
-    """Whether what the report's baseline accepted is ruled again (the comparing run has none)."""
-    waivers: WaiverIndex | None = None
-    """The run's live waivers, asked of the facts the report did not gate (`waive`)."""
-    unknown_reach: list[str] = field(default_factory=list)
-    """The id of the first waiver with ``reaches`` that matched each taint and could not judge it
-    (what a taint reaches is recorded only where the report gated it): it is not accepted, as
-    where what a taint reaches is not known, and the run says so."""
-
-    def waive(self, item: dict[str, Any], facts: tuple[FactRecord, ...], evr: EVR) -> tuple[FactRecord, ...]:
-        """``facts`` (of the report's package ``item``), each one the report did not gate and
-        that blocks now unblocked when a waiver of this run accepts it: no waiver was asked of
-        it when the report was written, and the same fact audited here would be waived."""
-        assert self.waivers is not None
-        package: Package | None = None
-        found = list(facts)
-        for position, (record, written) in enumerate(zip(facts, item["facts"], strict=True)):
-            if not record.blocks or written.get("disposition") != "not-gated":
-                continue
-            if package is None:
-                package = _package(item, evr)
-            kind = FactKind(record.kind)
-            category = written.get("category")
-            fact = Fact(kind, record.rule, None, record.subject, record.capability, record.text,
-                        Category(category) if category is not None else None)  # fmt: skip
-            # As `decide` reads them: a waiver with `reaches` that cannot accept the fact is
-            # passed over, and a later waiver without it may still accept it.
-            scoped: Waiver | None = None
-            for waiver in self.waivers.matching(fact, package, _NO_SOURCES):
-                if waiver.reaches is None:
-                    found[position] = replace(record, blocks=False)
-                    break
-                scoped = scoped or waiver
-            else:
-                if scoped is not None:
-                    self.unknown_reach.append(scoped.id)
-        return tuple(found)
-
-    def blocks(self, kind: str, disposition: Any, blocks: bool) -> bool:
-        """Whether a fact of ``kind`` the report ruled ``disposition`` (``blocks`` as written) blocks."""
-        again = ("blocks", "not-gated") if self.every else ()
-        if not (disposition == "baselined" and self.baselined) and disposition not in again:
-            return blocks
-        if kind == "gap":
-            return self.gate.strict
-        return kind in _STATUSES and Verdict(kind) in self.gate.fail_on
-
-
-def _regate(
-    document: dict[str, Any], gate: GateOptions | None, baseline: bool, waivers: Sequence[Waiver]
-) -> Regate | None:
-    if gate is None:
-        return None
-    options = document["options"]
-    written = (frozenset(str(status) for status in options["fail_on"]), _boolean(options["strict"], "strict"))
-    every = written != (frozenset(verdict.value for verdict in gate.fail_on), gate.strict)
-    today, now = gate.moment()
-    live = [waiver for waiver in waivers if not waiver.expires.passed(today, now)] if every else []
-    return Regate(gate, every, baselined=not baseline, waivers=WaiverIndex(live) if live else None)
-
-
-def _package(item: dict[str, Any], evr: EVR) -> Package:
-    """The report's package ``item`` as a waiver reads one: its name, arch, EVR and SOURCERPM."""
-    sourcerpm = item.get("sourcerpm")
-    kind = PackageKind.SOURCE if item.get("kind") == "source" else PackageKind.BINARY
-    return Package(str(item["name"]), evr.epoch, str(item["version"]), str(item["release"]),
-                   str(item["arch"]), kind, str(item.get("location", "")), str(item.get("input", "")),
-                   str(sourcerpm) if sourcerpm is not None else None)  # fmt: skip
 
 
 def _blocking_facts(
@@ -327,7 +256,7 @@ def _blocking_facts(
 
 def _fact_record(fact: dict[str, Any], subject: str, gate: Regate | None = None) -> FactRecord:
     reaches = fact.get("reaches")
-    blocks = _boolean(fact["blocks"], "blocks")
+    blocks = boolean(fact["blocks"], "blocks")
     if gate is not None:
         blocks = gate.blocks(str(fact["kind"]), fact.get("disposition"), blocks)
     return FactRecord(
@@ -344,14 +273,8 @@ def _fact_record(fact: dict[str, Any], subject: str, gate: Regate | None = None)
 
 
 def _config_blocks(item: dict[str, Any], gate: Regate | None) -> bool:
-    blocks = _boolean(item["blocks"], "blocks")
+    blocks = boolean(item["blocks"], "blocks")
     return gate.blocks("origin", item.get("disposition"), blocks) if gate is not None else blocks
-
-
-def _boolean(value: Any, what: str) -> bool:
-    if not isinstance(value, bool):  # bool("false") is True: a string would block
-        raise TypeError(f"{what} is {type(value).__name__}, not a boolean")
-    return value
 
 
 def _names(value: Any) -> frozenset[str]:

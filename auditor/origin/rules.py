@@ -320,9 +320,12 @@ class ComponentRule(Rule):
             for provide in package.provides
             if provide.name.startswith("bundled(") and provide.name.endswith(")")
         )
+        # One finding per component, not per package: a package carrying two components needs
+        # two replacements, and a fingerprint accepted for one must not stand for the other.
+        found: set[str] = set()
         for field_name, value, name in named:
             component = self.components.get(name or "")
-            if component is None:
+            if component is None or component.name in found:
                 continue
             if component.when_license and not _mentions(package.license, component.when_license):
                 continue
@@ -334,7 +337,7 @@ class ComponentRule(Rule):
                 component.reference or self.reference, self.category, replacement=component.replaced_by,
                 capability=f"component:{component.name}",
             )  # fmt: skip
-            return
+            found.add(component.name)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import pytest
 
 from auditor.cli.main import main
 from tests.deps.built import build_repository
+from tests.origin.scanned import scan_report, write_spec
 
 
 @pytest.fixture(scope="module")
@@ -53,3 +54,25 @@ def test_a_package_that_bundles_a_proprietary_component_is_that_component(
     )
     assert finding["replacement"] == "xcp-featured"
     assert code == 1
+
+
+def test_each_component_a_package_carries_is_a_fact_of_its_own(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The rule stopped at the first component it found: a package bundling XenServer's licensing
+    daemon and, later, its EMU manager too said only the first, and the baseline written for the
+    first accepted the package whole, the second component (another replacement to find) unseen."""
+    spec = write_spec(tmp_path, "licensing", "Provides: bundled(v6d-citrix) = 10.41.0")
+    baseline = tmp_path / "baseline.json"
+    assert main(["baseline", str(spec), "--no-cache", "-q", "--baseline", str(baseline)]) == 0
+    write_spec(
+        tmp_path, "licensing", "Provides: bundled(v6d-citrix) = 10.41.0", "Provides: bundled(emu-manager) = 2"
+    )
+    capsys.readouterr()
+
+    code, report, _ = scan_report(capsys, spec, "--baseline", baseline)
+
+    [licensing] = [p for p in report["packages"] if p["kind"] == "binary"]
+    said = {(f["value"], f["replacement"]) for f in licensing["findings"]}
+    assert said == {("bundled(v6d-citrix)", "xcp-featured"), ("bundled(emu-manager)", "xcp-emu-manager")}
+    assert (code, licensing["gate"], report["summary"]["blocking_facts"]) == (1, "blocking", 1)
