@@ -150,7 +150,7 @@ def test_diff_and_check_comments_of_a_change_touching_thousands_of_packages_fit_
     assert said["diff"].startswith("### Independence progress\n\n- blocking facts (per package) 0 -> 3001")
     assert said["check"].startswith("### ❌ auditor check: this change makes things worse: 3001 new blocking")
     assert said["check"].endswith(
-        "2 new package(s), 3000 worse, 0 better; blocking facts (per package) 0 -> 3002; exit code 1\n"
+        "2 new package(s) (2 with a new fact), 3000 other package(s) worse, 0 better; blocking facts (per package) 0 -> 3002; exit code 1\n"
     )
 
 
@@ -215,7 +215,7 @@ def test_a_check_comment_lists_some_of_each_table(tmp_path: Path, capsys: pytest
     assert out.count("... and 2900 more: the JSON report lists them all") == 1
     assert "... and 2901 more: the JSON report lists them all" in out  # 3,001 facts now block
     assert out.endswith(
-        "2 new package(s), 3000 worse, 0 better; blocking facts (per package) 0 -> 3002; exit code 1\n"
+        "2 new package(s) (2 with a new fact), 3000 other package(s) worse, 0 better; blocking facts (per package) 0 -> 3002; exit code 1\n"
     )
 
 
