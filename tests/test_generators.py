@@ -10,6 +10,7 @@ auditor verifies every checksum and size) and that it is the same on every run.
 from __future__ import annotations
 
 import random
+import shutil
 import subprocess
 import textwrap
 from pathlib import Path
@@ -18,6 +19,7 @@ import pytest
 
 from auditor.sources.repodata import read_repository
 from benchmarks.generators import copies, debian, distro, dnf_closure, ranges, rpms, solv_closure, store
+from tests.rpmbuild import binary_of
 
 INDEX = textwrap.dedent(
     """\
@@ -202,3 +204,22 @@ def test_multilib_corpus_holds_i686_copies_some_of_an_older_version_libsolv_read
     assert {need for needs in solv_closure.unresolved(pool, repository).values() for need in needs} == {
         "/bin/sh"
     }
+
+
+def test_dnf_repoclosure_reads_a_repository_whose_path_has_a_space(tmp_path: Path) -> None:
+    """dnf was handed ``file://`` and the path as written, which curl refuses: the closure of such
+    a repository failed before it began."""
+    if dnf_closure.dnf() is None:
+        pytest.fail("dnf is not installed: run scripts/test, or apt-get install dnf dnf-plugins-core")
+    repo = tmp_path / "a repo"
+    spec = (
+        "Name: needs\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\nBuildArch: noarch\nRequires: absent\n"
+    )
+    built = binary_of(spec + "%description\nd\n%files\n", tmp_path)
+    repo.mkdir()
+    shutil.copy(built, repo)
+    subprocess.run(["createrepo_c", "--quiet", str(repo)], check=True, capture_output=True)
+    command = dnf_closure.prepare(str(repo), "cold", str(tmp_path / "cache"))
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 1, done.stderr  # 1: unresolved requirements, listed
+    assert dnf_closure.unresolved(done.stdout) == {("needs-1-1.noarch", "absent")}

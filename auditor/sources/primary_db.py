@@ -162,7 +162,7 @@ def _read(rows: Rows, shown: str) -> DatabaseRows:
         number = row_key(key, "packages", shown)
         if number in packages:
             raise InputError(shown, f"lists pkgKey {number} twice: not yum's database; refused")
-        locations[number] = f"{_text(base).rstrip('/')}/{_text(href)}" if _text(base) else _text(href)
+        locations[number] = _location(_text(base), _text(href))
         packages[number] = (
             _text(checksum_type).lower(), _text(checksum).lower(), _text(name), _text(arch) or "noarch",
             _epoch(epoch, shown), _text(version), _text(release),
@@ -263,6 +263,20 @@ def _compare_locations(
         if other is not None and other != listed:
             said = f"located at {_some(sorted(other))}, not at {_some(sorted(listed))} as in primary.xml"
             raise InputError(shown, f"{_nevra(key)}: {said}: yum 3 downloads it from there; {_REFUSED}")
+
+
+def _location(base: str, href: str) -> str:
+    """Where yum 3 downloads a row's package from, written as primary.xml's ``<location>`` is read.
+
+    createrepo_c writes an absolute path of a base (mergerepo_c's, of a local repository) bare
+    here and as ``file://`` and that path in primary.xml's ``xml:base`` (its ``prepend_protocol``),
+    and urlgrabber, yum 3's downloader, reads the bare path as that same ``file:`` URL: compared
+    as text, every repository mergerepo_c merged from local ones was refused. ``//host/x`` is
+    left as written: urlgrabber reads it as on ``host``, createrepo_c as a path."""
+    if not base:
+        return href
+    joined = f"{base.rstrip('/')}/{href}"
+    return f"file://{joined}" if base.startswith("/") and not base.startswith("//") else joined
 
 
 def _some(items: Iterable[str], joint: str = ", ") -> str:

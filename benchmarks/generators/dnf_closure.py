@@ -21,6 +21,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Sequence
+from urllib.request import pathname2url
 
 MODES = ("cold", "warm")
 _PACKAGE = re.compile(r"^package: (\S+) from \S+$")
@@ -76,7 +77,8 @@ def prepare(repo: str, mode: str = "cold", cache_root: str | None = None) -> lis
         "--enableplugin=repoclosure",
         "--setopt=skip_if_unavailable=False",
         "--setopt=metadata_expire=-1",
-        f"--repofrompath={identifier},file://{os.path.realpath(repo)}",
+        # librepo hands the URL to curl, which refuses a space ("bad/illegal format"): quoted
+        f"--repofrompath={identifier},file://{pathname2url(os.path.realpath(repo))}",
         f"--repo={identifier}",
         "repoclosure",
     ]

@@ -419,3 +419,25 @@ def test_a_package_the_database_locates_on_a_citrix_host_is_refused(
     assert error.startswith(
         "clean-tool-1.0-1.noarch: located at https://downloads.citrix.com/xs/clean-tool-1.0-1.noarch.rpm, not at"
     ), error
+
+
+def test_a_repository_mergerepo_c_merged_from_local_ones_passes(
+    tmp_path: Path, rpms: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """mergerepo_c writes a local repository's path bare as the rows' ``location_base`` and as a
+    ``file://`` URL in primary.xml's ``xml:base``: the same file to yum 3 (urlgrabber reads a bare
+    path as a ``file:`` URL), and the merge was refused as located elsewhere."""
+    assert shutil.which("mergerepo_c"), "mergerepo_c is the authority here: install createrepo-c"
+    halves = [repository(tmp_path / name, [package]) for name, package in zip(("a", "b"), rpms, strict=True)]
+    merged = tmp_path / "merged"
+    command = ["mergerepo_c", "--database", "-o", str(merged), *(f"--repo=file://{half}" for half in halves)]
+    subprocess.run(command, check=True, capture_output=True)
+    database = sqlite3.connect(database_of(merged, tmp_path))
+    bases = {base for (base,) in database.execute("SELECT location_base FROM packages")}
+    assert bases == {str(half) for half in halves}
+    database.close()
+    assert scan(merged, capsys)[1] == []  # --strict: exit 3 all the same, for what was not read
+    # the same path written as another file:// URL's is still another place
+    edited(merged, tmp_path, lambda db: db.execute("UPDATE packages SET location_base = '/elsewhere'"))
+    code, errors = scan(merged, capsys)
+    assert code == 3 and "located at file:///elsewhere/" in errors[0], errors
