@@ -10,8 +10,6 @@ installs by the header. Packages built by rpmbuild, the repository by createrepo
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +18,7 @@ import pytest
 from auditor.cli.main import main
 from tests.conftest import rewrite_primary
 from tests.rpmbuild import build_noarch
+from tests.sources.edited_repo import built_packages, repository
 
 HEAD = "Version: 1\nRelease: 1\nSummary: s\nLicense: MIT\nBuildArch: noarch\n"
 SPECS = {
@@ -32,21 +31,7 @@ SAID = "the file's header and the repository metadata disagree: "
 
 @pytest.fixture(scope="module")
 def packages(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
-    top = tmp_path_factory.mktemp("versions-edited")
-    built: list[Path] = []
-    for name, body in SPECS.items():
-        spec = top / f"{name}.spec"
-        spec.write_text(f"Name: {name}\n{body}")
-        built.extend(build_noarch(spec, top / name, []))
-    return built
-
-
-def repository(directory: Path, packages: list[Path]) -> Path:
-    directory.mkdir()
-    for path in packages:
-        shutil.copy(path, directory)
-    subprocess.run(["createrepo_c", "--quiet", "--no-database", str(directory)], check=True)
-    return directory
+    return built_packages(tmp_path_factory.mktemp("versions-edited"), SPECS)
 
 
 def scan(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, dict[str, Any]]:
