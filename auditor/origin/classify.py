@@ -238,10 +238,10 @@ def built_from(packages: Sequence[Package], audited: int | None = None) -> Built
             continue
         candidates = copies.get(key)
         link = package.source_pkgid
-        built = () if link is None else _built_with(packages, candidates or [firsts[key]], link, package.arch)
+        pool = candidates or [firsts[key]]
+        built = () if link is None else _built_with(packages, pool, link, package.arch)
         # rpm's own pairing, a copy with the MD5 its SOURCEPKGID names, is its source whatever the
         # spec read says; else a copy whose spec builds no package of its name is not.
-        pool = candidates or [firsts[key]]
         building = (
             list(built) if built else [source for source in pool if may_have_built(packages[source], package)]
         )

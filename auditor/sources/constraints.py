@@ -14,12 +14,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from auditor.rpm.model import Dependency, Op
-from auditor.sources.evidence import COPIED_DEPENDENCIES, CopiedTags, HeaderEvidence
+from auditor.sources.evidence import COPIED_DEPENDENCIES, ESCAPED_TWICE, CopiedTags, HeaderEvidence
 
 _SENSE = 0x02 | 0x04 | 0x08
 """RPMSENSE_LESS, GREATER, EQUAL: the operator; createrepo_c writes no version without one."""
 _OP_SENSE = {Op.LT: 0x02, Op.LE: 0x0A, Op.EQ: 0x08, Op.GE: 0x0C, Op.GT: 0x04}
-_ESCAPED_TWICE = "&#38;"  # as `auditor.sources.overlay` reads it: the header's ``&``
 
 Constraint = tuple[str, int, str, str]
 """Name, sense bits, epoch (digits, ``0`` when none is written), version-release."""
@@ -50,7 +49,7 @@ def header_constraints(tags: CopiedTags) -> set[Constraint]:
 def listed_constraints(dependencies: Iterable[Dependency]) -> set[Constraint]:
     found = set()
     for dependency in dependencies:
-        name = dependency.name.replace(_ESCAPED_TWICE, "&")
+        name = dependency.name.replace(ESCAPED_TWICE, "&")
         sense = 0 if dependency.op is None else _OP_SENSE[dependency.op]
         evr = dependency.evr
         if not sense or evr is None:

@@ -21,9 +21,6 @@ from typing import Any
 from auditor.rpm.model import EVR, Dependency, Op, Package
 from auditor.rpm.sense import qualifier_words
 from auditor.rpm.serialize import check_package_json, package_from_json, package_to_json
-from auditor.sources.filedigest import file_digests
-
-__all__ = ["file_digests"]  # read with the rest of a header's evidence (`auditor.sources.rpmpackage`)
 
 COPIED_DEPENDENCIES = (
     "requires", "provides", "conflicts", "obsoletes", "recommends", "suggests", "supplements", "enhances"
@@ -32,6 +29,13 @@ COPIED_DEPENDENCIES = (
 the policy reads: the weak ones too (a URL in one names a host), which a writer that copies
 no weak dependency (yum's createrepo) leaves out, so that the metadata lacking them is no
 disagreement (`auditor.sources.overlay.overlay`)."""
+
+ESCAPED_TWICE = "&#38;"
+"""An ``&`` as ``createrepo_c --update`` before 0.18 writes it in a dependency entry it keeps from
+the old metadata (``&amp;#38;``, fixed by createrepo_c's pull request 289): dnf reads the name
+with ``&#38;`` in it, the header has ``&``. XenServer's ``gitsha(URL?at=...&format=...)``
+provides have one, so every such package of a repository kept up to date that way would
+otherwise disagree with its file."""
 
 EVIDENCE_KIND = "\0evidence+origin+copied-tags+build-identity+recommends+weak+files"
 """What a stored `HeaderEvidence` adds to its store key (`auditor.runtime.store.Store.package_key`):

@@ -22,7 +22,7 @@ from auditor.rpm.model import Dependency, Package, with_fields
 from auditor.rpm.package_fields import DEPENDENCY_KINDS, WEAK_DEPENDENCY_KINDS, DependencyKind
 from auditor.sources.constraints import differing_constraints
 from auditor.sources.entryfile import another_package, other_build, size_disagreement
-from auditor.sources.evidence import HeaderEvidence
+from auditor.sources.evidence import ESCAPED_TWICE, HeaderEvidence
 from auditor.sources.filedigest import counted, digest, in_primary
 
 
@@ -201,7 +201,7 @@ def hidden_dependencies(listed: Package, evidence: HeaderEvidence) -> list[str]:
     claimed = {
         name
         for name in {dependency.name for dependency in listed.provides} - own
-        if name.replace(_ESCAPED_TWICE, "&") not in own
+        if name.replace(ESCAPED_TWICE, "&") not in own
     }
     # createrepo_c copies provides whole (parsehdr.c): one the metadata lacks was edited out,
     # and the policy judges a provide (a gitsha(URL) of XenServer's names its git host).
@@ -248,21 +248,13 @@ def _files_disagreement(listed: Package, evidence: HeaderEvidence, where: Sequen
     return [f"its files ({counted(header)} in the header, {counted(known)} in {listed_as})"]
 
 
-_ESCAPED_TWICE = "&#38;"
-"""An ``&`` as ``createrepo_c --update`` before 0.18 writes it in a dependency entry it keeps from
-the old metadata (``&amp;#38;``, fixed by createrepo_c's pull request 289): dnf reads the name
-with ``&#38;`` in it, the header has ``&``. XenServer's ``gitsha(URL?at=...&format=...)``
-provides have one, so every such package of a repository kept up to date that way would
-otherwise disagree with its file."""
-
-
 def dependency_names(dependencies: Sequence[Dependency]) -> set[str]:
     """The names of the metadata's ``dependencies``, each also as its header may have written
-    it, with `_ESCAPED_TWICE` undone (the metadata cannot hide or add a dependency by it: the
+    it, with `ESCAPED_TWICE` undone (the metadata cannot hide or add a dependency by it: the
     package is then resolved by its header's, `overlay`)."""
     names = {dependency.name for dependency in dependencies}
-    if any(_ESCAPED_TWICE in name for name in names):
-        names.update([name.replace(_ESCAPED_TWICE, "&") for name in names])
+    if any(ESCAPED_TWICE in name for name in names):
+        names.update([name.replace(ESCAPED_TWICE, "&") for name in names])
     return names
 
 
@@ -289,9 +281,9 @@ def _constraint(name: str, dependency: Dependency) -> tuple[str, object, int, st
 
 
 def _escaped_twice(listed: Package) -> bool:
-    """Whether a dependency name of the metadata's entry holds `_ESCAPED_TWICE`."""
+    """Whether a dependency name of the metadata's entry holds `ESCAPED_TWICE`."""
     return any(
-        _ESCAPED_TWICE in dependency.name
+        ESCAPED_TWICE in dependency.name
         for kind in (listed.requires, listed.provides, listed.conflicts, listed.obsoletes)
         for dependency in kind
     )

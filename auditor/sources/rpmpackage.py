@@ -16,9 +16,9 @@ from auditor.sources.evidence import (
     CopiedTags,
     HeaderEvidence,
     dependency_tuple,
-    file_digests,
     has_unreadable_version,
 )
+from auditor.sources.filedigest import file_digests
 from auditor.sources.srpmspec import PayloadMember, SpecReading, payload_of, read_srpm_spec
 
 M = TypeVar("M", Package, HeaderEvidence)
