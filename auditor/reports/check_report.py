@@ -168,19 +168,23 @@ def check_view(
     named |= {(record.name, record.nevra) for pair in (*worse, *better) for record in pair}
     results = change.after.results
     shown = {result.index for result in results if (result.package.name, result.package.nevra) in named}
+    new = tuple(
+        counterpart(
+            before,
+            record,
+            arches_of.get(record.name, ()),
+            _copy_hint(change.after.packages[rows_of_new[id(record)]]),  # of two BASE copies, its own
+        )
+        for record in sorted(new_records, key=lambda r: r.nevra)
+    )
     return CheckView(
         before=kept,
         after=ChangedRecord(after_decision, package_rows(change.after, after_decision, shown)),
         comparison=comparison,
-        new=tuple(
-            counterpart(
-                before,
-                record,
-                arches_of.get(record.name, ()),
-                _copy_hint(change.after.packages[rows_of_new[id(record)]]),  # of two BASE copies, its own
-            )
-            for record in sorted(new_records, key=lambda r: r.nevra)
-        ),
+        new=new,
+        # counted with the change's own packages: "0 worse" beside app-2 gone clean -> unresolved
+        # read as if nothing had got worse
+        new_with_fact=sum(1 for item in new if holds_new_fact(item.after, changed, item.before)),
         worse=tuple(sorted(worse, key=lambda pair: pair[1].nevra)),
         better=tuple(sorted(better, key=lambda pair: pair[1].nevra)),
         obsoletes=obsoletes,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from auditor.core.errors import ExitCode
-from auditor.gate.packagechanges import Counterpart, holds_new_fact
+from auditor.gate.packagechanges import Counterpart
 from auditor.gate.progress import Change
 from auditor.reports.checkview import CheckView
 from auditor.reports.comment import fitted
@@ -89,13 +89,9 @@ def text(view: CheckView, *, markdown: bool) -> str:
     if markdown and view.warnings:  # the terminal's are on standard error
         lines += ["**Warnings**", ""] + [f"- {code(warning)}" for warning in view.warnings] + [""]
     comparison = view.comparison
-    # The change's own packages that hold a new fact are counted with them: "0 worse" beside a
-    # new app-2 gone clean -> unresolved read as if nothing had got worse.
-    changed = comparison.new_by_fingerprint()
-    with_new = sum(1 for item in view.new if holds_new_fact(item.after, changed, item.before))
     summary = (
         f"{len(view.new)} new package(s)"
-        + (f" ({with_new} with a new fact)" if with_new else "")
+        + (f" ({view.new_with_fact} with a new fact)" if view.new_with_fact else "")
         + f", {len(view.worse)} other package(s) worse, {len(view.better)} better"
         + (f", {len(view.not_rebuilt)} no longer built; " if view.not_rebuilt else "; ")
         + f"blocking facts (per package) {comparison.blocking_before} -> {comparison.blocking_after}; "

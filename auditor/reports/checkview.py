@@ -38,6 +38,8 @@ class CheckView:
     not_rebuilt: tuple[tuple[str, str, str], ...] = ()
     """(BASE binary, its status in BASE, the change's source package): a binary the spec of a
     source RPM given alone no longer builds, gone after the rebuild (`ChangeAudit.not_rebuilt`)."""
+    new_with_fact: int = 0
+    """How many of ``new`` hold a fact that is new after the change (`holds_new_fact`)."""
     rows_of_new: Mapping[int, int] = field(default_factory=dict)
     """``id`` of a new package's record (in ``new``) -> the index of its row in ``after``: two
     new packages may share a NEVRA (a spec and the SRPM made of it), each has its own why."""
