@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from auditor.origin.urls import _PLAIN_HOST, _SCHEME, _may_be_url, _url_fields, parse_url
+from auditor.origin.urls import PLAIN_HOST, SCHEME, may_be_url, parse_url, url_fields
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import Package, PackageKind
 from auditor.rpm.package_fields import URL_TAGS
@@ -17,12 +17,12 @@ _WHERE_END = re.compile(r"[?#]")
 
 
 def hostless_url(value: str) -> bool:
-    """Whether ``value`` is written as a URL (`_may_be_url`) from which no host can be read
+    """Whether ``value`` is written as a URL (`may_be_url`) from which no host can be read
     (``https://:443/x``, ``git:///x``, ``ftp://@/x``): no rule can say where it leads. A
     ``file:`` URL is a local path, as rpm reads it; a bare file name is no URL at all."""
-    if not _may_be_url(value) or _PLAIN_HOST.match(value) or parse_url(value) is not None:
+    if not may_be_url(value) or PLAIN_HOST.match(value) or parse_url(value) is not None:
         return False
-    scheme = _SCHEME.match(value.strip())
+    scheme = SCHEME.match(value.strip())
     return scheme is None or scheme.group(1).lower() != "file"
 
 
@@ -55,7 +55,7 @@ def hostless_url_gaps(package: Package) -> tuple[Gap, ...]:
         if not unjudged and not any(others) and not package.upstreamreleases:
             return ()
     found = []
-    for field, value in (*_url_fields(package), *package.alternatives):
+    for field, value in (*url_fields(package), *package.alternatives):
         if field in URL_TAGS and value:
             if _hostless_word(value):
                 found.append(_hostless_gap(URL_TAGS[field], value))

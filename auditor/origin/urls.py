@@ -31,12 +31,12 @@ _SCP_LIKE = re.compile(r"^(?:[\w.-]+@)?(?P<host>[A-Za-z0-9.-]+\.[A-Za-z]{2,}):(?
 _BARE_HOST = re.compile(
     r"^(?P<host>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})(?::(?P<port>\d+))?(?P<path>/\S*)?$"
 )
-_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
 _SPECIAL_SCHEMES = frozenset({"http", "https", "ftp", "ws", "wss"})
 """WHATWG's special schemes that curl fetches too: after the colon, any number of slashes or
 backslashes (none included) leads to the host, and a backslash separates path segments."""
 _SPECIAL_START = re.compile(r"\s*(?:https?|ftp|wss?):", re.IGNORECASE)
-_PLAIN_HOST = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[A-Za-z0-9][A-Za-z0-9.-]*(?:[/?#]|$)")
+PLAIN_HOST = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[A-Za-z0-9][A-Za-z0-9.-]*(?:[/?#]|$)")
 """A URL whose host is certainly read (letters, digits, dots and hyphens, then the path): most
 of them, told without parsing (`hostless_url`)."""
 _NOT_IN_A_NAME = re.compile(r"[^a-z0-9._\-\u0080-\U0010ffff]")
@@ -103,7 +103,7 @@ def parse_url(text: str) -> ParsedUrl | None:
     """
     text = text.strip()
     cleaned = text.translate(_TAB_NEWLINE)
-    scheme_match = _SCHEME.match(cleaned)
+    scheme_match = SCHEME.match(cleaned)
     if scheme_match is not None:
         scheme = scheme_match.group(1).lower()
         rest = cleaned[scheme_match.end() :]
@@ -135,7 +135,7 @@ def url_readings(text: str) -> tuple[ParsedUrl, ...]:
     first = parse_url(text)
     readings = [] if first is None else [first]
     cleaned = text.strip().translate(_TAB_NEWLINE)
-    scheme_match = _SCHEME.match(cleaned)
+    scheme_match = SCHEME.match(cleaned)
     if scheme_match is not None and "\\" in cleaned:
         scheme = scheme_match.group(1).lower()
         if scheme in _SPECIAL_SCHEMES:
@@ -248,7 +248,7 @@ def _searchable(text: str) -> str:
     return _fold(unquote(text.translate(_TAB_NEWLINE)))
 
 
-def _may_be_url(value: str) -> bool:
+def may_be_url(value: str) -> bool:
     """Whether a Source or Patch value is read as a URL: ``scheme://``, or a scheme curl
     fetches with fewer slashes (``https:/host/x``)."""
     return "://" in value or _SPECIAL_START.match(value) is not None
@@ -279,7 +279,7 @@ def _field_readings(value: str) -> tuple[ParsedUrl, ...]:
 
 
 def _word_readings(value: str) -> tuple[ParsedUrl, ...]:
-    if _may_be_url(value):
+    if may_be_url(value):
         return url_readings(value)
     if "/" not in value and "@" not in value:
         return ()
@@ -287,7 +287,7 @@ def _word_readings(value: str) -> tuple[ParsedUrl, ...]:
     return () if parsed is None else (parsed,)
 
 
-def _url_fields(package: Package) -> tuple[tuple[str, str | None], ...]:
+def url_fields(package: Package) -> tuple[tuple[str, str | None], ...]:
     """The header fields that hold one URL each, by the field names findings carry: `URL_TAGS`,
     written out as a tuple because it is asked twice of every package (zipped with an
     attrgetter, it took twice as long)."""
@@ -322,7 +322,7 @@ def package_urls(
         lowered = text.lower()
         return any(needle in lowered for needle in needles)
 
-    for field, value in _url_fields(package):
+    for field, value in url_fields(package):
         if value and wanted(value):
             for parsed in _field_readings(value):
                 yield UrlEvidence(field, parsed)
@@ -350,7 +350,7 @@ def package_urls(
                     yield UrlEvidence(kind, parsed)
             for argument in _CAPABILITY_ARGUMENT.finditer(name):
                 # A URL with a scheme was read whole above, parentheses of its own included.
-                if not _may_be_url(argument.group(1)):
+                if not may_be_url(argument.group(1)):
                     yield from (UrlEvidence(kind, parsed) for parsed in _word_readings(argument.group(1)))
 
 

@@ -146,14 +146,14 @@ def test_translationurl_and_upstreamreleases_are_judged(
 
 
 def test_every_url_tag_is_judged_as_one() -> None:
-    """`_url_fields` writes `URL_TAGS` out for speed: the two name the same fields, in one order."""
-    from auditor.origin.urls import _url_fields
+    """`url_fields` writes `URL_TAGS` out for speed: the two name the same fields, in one order."""
+    from auditor.origin.urls import url_fields
     from auditor.rpm.model import with_fields
     from auditor.rpm.package_fields import URL_TAGS
     from tests.universe import package
 
     values = {field: f"https://{field}.example/" for field in URL_TAGS}
-    assert list(_url_fields(with_fields(package({"name": "p"}), **values))) == list(values.items())
+    assert list(url_fields(with_fields(package({"name": "p"}), **values))) == list(values.items())
 
 
 def test_each_url_of_a_url_tag_holding_several_is_judged(

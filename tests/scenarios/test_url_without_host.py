@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from auditor.cli.main import main
 from auditor.origin.urlgaps import hostless_url
-from auditor.origin.urls import _PLAIN_HOST, parse_url
+from auditor.origin.urls import PLAIN_HOST, parse_url
 from tests.rpmbuild import build_noarch
 
 HOSTLESS = ["git:///x", "https://:443/x.tar.gz", "ftp://@/x.patch", "https://", "http://@", "svn:///x",
@@ -55,8 +55,8 @@ def test_a_file_name_or_a_url_with_a_host_is_not(value: str) -> None:
 
 @given(st.text(alphabet="hts:/\\@[]%.?#ab1-+ \t", max_size=24))
 def test_the_shortcut_never_claims_a_host_the_parse_does_not_read(text: str) -> None:
-    """`_PLAIN_HOST` skips the parse for most URLs: it must only match where the parse reads a host."""
-    if _PLAIN_HOST.match(text):
+    """`PLAIN_HOST` skips the parse for most URLs: it must only match where the parse reads a host."""
+    if PLAIN_HOST.match(text):
         assert parse_url(text) is not None
 
 
