@@ -19,7 +19,8 @@ from auditor.core.errors import UsageError
 from auditor.deps.provides import KNOWN_ARCHES
 from auditor.gate.baseline import BASELINE_FILE, Baseline, load_baseline
 from auditor.gate.options import GateOptions, clock
-from auditor.gate.waivers import Waiver, check_ids, check_rules, load_waivers, read_waiver_file
+from auditor.gate.waiver_rules import check_ids, check_rules
+from auditor.gate.waivers import Waiver, load_waivers, read_waiver_file
 from auditor.origin.findings import DEFAULT_FAIL_ON
 from auditor.origin.policy import Policy, load_policy, require_origin_rules
 

@@ -41,9 +41,7 @@ from auditor.core.expiry import Expiry
 from auditor.core.schema import NonEmpty, convert
 from auditor.core.tomlfile import read_toml
 from auditor.origin.findings import Category
-from auditor.origin.policy import Policy
 from auditor.rpm.evr import ranges_overlap
-from auditor.rpm.gaps import INPUT_GAP_KINDS, GapKind
 from auditor.rpm.model import EVR, Op, Package
 from auditor.rpm.tokenizer import Tokenizer
 
@@ -288,77 +286,6 @@ def _check_reaches(entry: WaiverEntry, where: str) -> None:
 _TAINT_STATUSES = frozenset(kind.value for kind in _TAINT_KINDS)
 
 
-def check_ids(items: Sequence[Waiver]) -> None:
-    """Every output names a waiver by its id alone ("waived by a", "expired waiver a", a SARIF
-    suppression, the JSON's ``waiver``): two waivers of one id made one report say that ``a``
-    accepted a fact and that ``a`` had expired, or was stale (a file given twice: each second
-    copy accepts nothing an earlier one does not), so an id two waivers have is a usage error."""
-    first: dict[str, Waiver] = {}
-    for waiver in items:
-        earlier = first.setdefault(waiver.id, waiver)
-        if earlier is waiver:
-            continue
-        again = (
-            " (the file is read twice)"
-            if (earlier.source, earlier.entry) == (waiver.source, waiver.entry)
-            else ""
-        )
-        raise PolicyError(
-            f"{waiver.source}: waiver {waiver.id} ({waiver.package}) at {waiver.entry}: its id is the id of "
-            f"{earlier.source} {earlier.entry} too{again}; every report names a waiver by its id alone: "
-            "give each waiver its own id"
-        )
-
-
-def read_waiver_file(path: str) -> list[Waiver]:
-    return load_waivers(convert(read_toml(path, "waiver file"), WaiverFile, path).waiver, path)
-
-
-_STATUS_RULES = frozenset(
-    f"status:{kind.value}" for kind in FactKind if kind not in (FactKind.ORIGIN, FactKind.GAP)
-)
-"""The ``status:<status>`` rules facts carry: a taint's (``status:depends``...) and a requirement
-nothing provides (``status:unresolved``). A clean package has no fact, and origin evidence is
-ruled by the policy rule that found it."""
-_ORIGIN_STATUS_RULE = f"status:{FactKind.ORIGIN.value}"
-
-
-def check_rules(items: Sequence[Waiver], policy: Policy) -> None:
-    """A waiver whose ``rule`` names nothing the audit can report is a typo: a usage error. So
-    is one that names only gaps of an input or of the run (`INPUT_GAP_KINDS`): a waiver accepts
-    facts about a package, so it would be loaded, accept nothing, and be reported stale at the
-    end of a run its author believed it eased. So is ``status:origin``: origin evidence carries
-    its policy rule's id (``citrix-vendor``); ``status = "origin"`` is what accepts it."""
-    known = sorted(
-        {rule.id for rule in policy.rules}
-        | _STATUS_RULES
-        | {f"gap:{kind.value}" for kind in GapKind if kind not in INPUT_GAP_KINDS}
-    )
-    for waiver in items:
-        if waiver.rule is not None and not any(fnmatch.fnmatchcase(rule, waiver.rule) for rule in known):
-            if fnmatch.fnmatchcase(_ORIGIN_STATUS_RULE, waiver.rule):
-                raise PolicyError(
-                    f"{waiver.source}: waiver {waiver.id}: rule {waiver.rule!r} is no fact's rule: origin "
-                    'evidence carries its policy rule\'s id (citrix-vendor...); write status = "origin" '
-                    "to accept a package's origin evidence"
-                )
-            of_inputs = sorted(
-                kind.value
-                for kind in INPUT_GAP_KINDS
-                if fnmatch.fnmatchcase(f"gap:{kind.value}", waiver.rule)
-            )
-            if of_inputs:
-                raise PolicyError(
-                    f"{waiver.source}: waiver {waiver.id}: rule {waiver.rule!r} names a gap of an input or "
-                    f"of the run ({', '.join(of_inputs)}), which no waiver can accept: give the auditor "
-                    "the missing evidence"
-                )
-            raise PolicyError(
-                f"{waiver.source}: waiver {waiver.id}: rule {waiver.rule!r} matches no rule of the policy "
-                f"(known: {', '.join(known)})"
-            )
-
-
 _EVR = re.compile(r"(?:[0-9]{1,10}:)?[A-Za-z0-9._+~^]+(?:-[A-Za-z0-9._+~^]+)?")
 """An EVR as rpm writes one: the characters rpmbuild accepts in Version and Release, no empty part."""
 
@@ -396,3 +323,7 @@ def _versions(text: Any, where: str) -> tuple[tuple[Op, EVR], ...]:
             )
         found.append((op, EVR.parse(value)))
     return tuple(found)
+
+
+def read_waiver_file(path: str) -> list[Waiver]:
+    return load_waivers(convert(read_toml(path, "waiver file"), WaiverFile, path).waiver, path)

@@ -1,0 +1,84 @@
+"""What a waiver file may say: refusals of waivers that would load and accept nothing.
+
+A waiver that can match no fact is loaded, accepts nothing, and is reported stale at the end of
+a run whose author believed it eased something; where that is visible from the file and the
+policy alone, before any package is read, it is a usage error (exit 2) naming the waiver.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Sequence
+
+from auditor.audit.facts import FactKind
+from auditor.core.errors import PolicyError
+from auditor.gate.waivers import Waiver
+from auditor.origin.policy import Policy
+from auditor.rpm.gaps import INPUT_GAP_KINDS, GapKind
+
+
+def check_ids(items: Sequence[Waiver]) -> None:
+    """Every output names a waiver by its id alone ("waived by a", "expired waiver a", a SARIF
+    suppression, the JSON's ``waiver``): two waivers of one id made one report say that ``a``
+    accepted a fact and that ``a`` had expired, or was stale (a file given twice: each second
+    copy accepts nothing an earlier one does not), so an id two waivers have is a usage error."""
+    first: dict[str, Waiver] = {}
+    for waiver in items:
+        earlier = first.setdefault(waiver.id, waiver)
+        if earlier is waiver:
+            continue
+        again = (
+            " (the file is read twice)"
+            if (earlier.source, earlier.entry) == (waiver.source, waiver.entry)
+            else ""
+        )
+        raise PolicyError(
+            f"{waiver.source}: waiver {waiver.id} ({waiver.package}) at {waiver.entry}: its id is the id of "
+            f"{earlier.source} {earlier.entry} too{again}; every report names a waiver by its id alone: "
+            "give each waiver its own id"
+        )
+
+
+_STATUS_RULES = frozenset(
+    f"status:{kind.value}" for kind in FactKind if kind not in (FactKind.ORIGIN, FactKind.GAP)
+)
+"""The ``status:<status>`` rules facts carry: a taint's (``status:depends``...) and a requirement
+nothing provides (``status:unresolved``). A clean package has no fact, and origin evidence is
+ruled by the policy rule that found it."""
+_ORIGIN_STATUS_RULE = f"status:{FactKind.ORIGIN.value}"
+
+
+def check_rules(items: Sequence[Waiver], policy: Policy) -> None:
+    """A waiver whose ``rule`` names nothing the audit can report is a typo: a usage error. So
+    is one that names only gaps of an input or of the run (`INPUT_GAP_KINDS`): a waiver accepts
+    facts about a package, so it would be loaded, accept nothing, and be reported stale at the
+    end of a run its author believed it eased. So is ``status:origin``: origin evidence carries
+    its policy rule's id (``citrix-vendor``); ``status = "origin"`` is what accepts it."""
+    known = sorted(
+        {rule.id for rule in policy.rules}
+        | _STATUS_RULES
+        | {f"gap:{kind.value}" for kind in GapKind if kind not in INPUT_GAP_KINDS}
+    )
+    for waiver in items:
+        if waiver.rule is not None and not any(fnmatch.fnmatchcase(rule, waiver.rule) for rule in known):
+            if fnmatch.fnmatchcase(_ORIGIN_STATUS_RULE, waiver.rule):
+                raise PolicyError(
+                    f"{waiver.source}: waiver {waiver.id}: rule {waiver.rule!r} is no fact's rule: origin "
+                    'evidence carries its policy rule\'s id (citrix-vendor...); write status = "origin" '
+                    "to accept a package's origin evidence"
+                )
+            of_inputs = sorted(
+                kind.value
+                for kind in INPUT_GAP_KINDS
+                if fnmatch.fnmatchcase(f"gap:{kind.value}", waiver.rule)
+            )
+            if of_inputs:
+                raise PolicyError(
+                    f"{waiver.source}: waiver {waiver.id}: rule {waiver.rule!r} names a gap of an input or "
+                    f"of the run ({', '.join(of_inputs)}), which no waiver can accept: give the auditor "
+                    "the missing evidence"
+                )
+            raise PolicyError(
+                f"{waiver.source}: waiver {waiver.id}: rule {waiver.rule!r} matches no rule of the policy "
+                f"(known: {', '.join(known)})"
+            )
