@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from auditor.audit.facts import FactKind
 from auditor.core.errors import PolicyError
 from auditor.gate.waivers import Waiver
+from auditor.origin.findings import Category
 from auditor.origin.policy import Policy
 from auditor.rpm.gaps import INPUT_GAP_KINDS, GapKind
 
@@ -82,3 +83,64 @@ def check_rules(items: Sequence[Waiver], policy: Policy) -> None:
                 f"{waiver.source}: waiver {waiver.id}: rule {waiver.rule!r} matches no rule of the policy "
                 f"(known: {', '.join(known)})"
             )
+        _check_scope(waiver, _facts_by_rule(policy))
+
+
+_EVERY_CATEGORY = frozenset(Category)
+
+
+def _facts_by_rule(policy: Policy) -> list[tuple[str, str | None, frozenset[Category]]]:
+    """Every rule a fact can carry, with the status it gives its package and the categories it
+    can have: origin evidence its policy rule's category, a taint any category (that of the origin
+    package its chain ends at), an unmet requirement and a gap none (and a gap no status)."""
+    facts: list[tuple[str, str | None, frozenset[Category]]] = [
+        (rule.id, FactKind.ORIGIN.value, frozenset({rule.category})) for rule in policy.rules
+    ]
+    for kind in (FactKind.DEPENDS, FactKind.MAY_DEPEND, FactKind.BUILD_DEPENDS):
+        facts.append((f"status:{kind.value}", kind.value, _EVERY_CATEGORY))
+    facts.append((f"status:{FactKind.UNRESOLVED.value}", FactKind.UNRESOLVED.value, frozenset()))
+    facts += [(f"gap:{kind.value}", None, frozenset()) for kind in GapKind if kind not in INPUT_GAP_KINDS]
+    return facts
+
+
+def _check_scope(waiver: Waiver, facts: Sequence[tuple[str, str | None, frozenset[Category]]]) -> None:
+    """A waiver's ``status`` and ``category`` narrow the facts its ``rule`` names; narrowed to
+    none (``rule = "gap:*"`` with a status, which no gap gives; ``status = "unresolved"`` with a
+    category, which an unmet requirement has not; ``rule = "citrix-vendor"`` with ``category =
+    "proprietary"``), it would accept nothing and be reported stale after a run its author believed
+    it eased: a usage error, said as the facts its rule does name."""
+    if waiver.status is None and waiver.category is None:
+        return
+    named = [
+        fact
+        for fact in facts
+        # No rule: every fact but a gap, which only a waiver naming it accepts (`Waiver.matches`).
+        if (fnmatch.fnmatchcase(fact[0], waiver.rule) if waiver.rule is not None else fact[1] is not None)
+    ]
+    if any(
+        (waiver.status is None or status == waiver.status)
+        and (waiver.category is None or waiver.category in categories)
+        for _, status, categories in named
+    ):
+        return
+    scope = ", ".join(
+        f"{label} = {value!r}"
+        for label, value in (
+            ("rule", waiver.rule),
+            ("status", waiver.status),
+            ("category", waiver.category.value if waiver.category else None),
+        )
+        if value is not None
+    )
+    said = sorted({_said(status, categories) for _, status, categories in named})
+    raise PolicyError(
+        f"{waiver.source}: waiver {waiver.id}: no fact has {scope}, so it would accept nothing; "
+        f"the facts it names are {'; '.join(said)}"
+    )
+
+
+def _said(status: str | None, categories: frozenset[Category]) -> str:
+    if status is None:
+        return "gaps (no status, no category)"
+    kinds = "/".join(sorted(category.value for category in categories)) or "no category"
+    return f"{status} ({kinds})"

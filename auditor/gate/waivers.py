@@ -8,7 +8,7 @@ In ``auditor.toml`` (or the file ``--waivers`` names)::
     package = "sm*"                     # name or glob (binary or source name)
     versions = ">= 2.30, < 3"           # optional: comparisons against the package EVR (its source
                                         # package's, for a binary matched by its source name)
-    arch = "x86_64"                     # optional
+    arch = "x86_64"                     # optional: name or glob
     status = "depends"                  # optional: the status it accepts
     rule = "citrix-internal-host"       # optional: the rule (or "status:<status>", "gap:<kind>") it accepts
     category = "proprietary"            # optional: only evidence of this category (citrix, proprietary)
@@ -111,7 +111,9 @@ class Waiver:
             source_name = package.source_name
             if source_name is None or not fnmatch.fnmatchcase(source_name, self.package):
                 return False
-        if self.arch is not None and package.arch != self.arch:
+        if self.arch is not None and not fnmatch.fnmatchcase(package.arch, self.arch):
+            # A glob as ``package`` is (``arch = "i?86"``): an exact match alone made such a
+            # waiver accept nothing and be reported stale.
             return False
         if self.status is not None and (fact.status is None or fact.status.value != self.status):
             return False
