@@ -247,17 +247,24 @@ def _why(
     for said in dict.fromkeys(item.reason for item in beyond if item.fact.status is status):
         text += f" ({said})"
     # A waiver or the baseline may accept one fact of the status and not another (one per
-    # category of origin packages): say so without making the blocking one look accepted, and
+    # category of origin packages): say so without making the blocking one look accepted, as a
+    # share of the status's facts ("1 of 2"), which "+1 more" beside it cannot be read to add to, and
     # before what else blocks, which the note would seem to accept ("also blocks: gap (waived
     # by ...)" of a waived depends and a gap --strict blocks).
     still = any(item.ruling.disposition is _BLOCKS for item in own)
     waived_facts = [item for item in own if item.ruling.waiver is not None]
     if waived_facts:
         waived = ", ".join(sorted({item.ruling.waiver.id for item in waived_facts if item.ruling.waiver}))
-        text += f" (+{len(waived_facts)} waived by {waived})" if still else f" (waived by {waived})"
+        text += (
+            f" ({len(waived_facts)} of {len(own)} waived by {waived})" if still else f" (waived by {waived})"
+        )
     baselined = sum(1 for item in own if item.ruling.disposition is _BASELINED)
     if baselined:
-        text += f" (+{baselined} accepted by the baseline)" if still else " (accepted by the baseline)"
+        text += (
+            f" ({baselined} of {len(own)} accepted by the baseline)"
+            if still
+            else " (accepted by the baseline)"
+        )
     if others:
         text += ("; " if reason or text else "") + "also blocks: " + ", ".join(others)
     for said in dict.fromkeys(

@@ -114,7 +114,7 @@ def test_the_reason_a_blocking_row_shows_is_a_fact_that_blocks() -> None:
     audit = audit_of([{"name": "fw", **CITRIX, "license": "Proprietary"}])
     view = view_of(audit, [waiver("fw", "vendor-ok", rule="citrix-vendor")])
     [row] = view.rows
-    assert row.why == "[proprietary-license] license: Proprietary (+1 more) (+1 waived by vendor-ok)"
+    assert row.why == "[proprietary-license] license: Proprietary (+1 more) (1 of 2 waived by vendor-ok)"
     assert re.search(r"^fw-1\.0-1\.noarch +origin \* +\[proprietary-license\] ", FORMATS["table"](view), re.M)
     assert "| `fw-1.0-1.noarch` | **origin** (blocking) | `[proprietary-license] " in FORMATS["markdown"](
         view
@@ -134,7 +134,7 @@ def test_the_requirements_a_blocking_row_names_first_are_those_that_block() -> N
         if f.unmet != "z-new"
     ]
     [row] = view_of(audit, baseline=Baseline(entries)).rows
-    assert row.why == "nothing provides z-new, a-gone, b-gone (+2 more) (+4 accepted by the baseline)"
+    assert row.why == "nothing provides z-new, a-gone, b-gone (+2 more) (4 of 5 accepted by the baseline)"
 
 
 def test_the_table_lists_the_group_that_blocks_first() -> None:
