@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -105,12 +106,46 @@ def _role(path: str) -> Role | None:
     return None
 
 
+MembersReader = Callable[[str, list[str], PayloadFiles], Members]
+"""Reads members of a package's payload in one walk (`extract_members`, with `MAX_FILE` and
+`MAX_FILES_TOTAL`), given the payload's compressor, their names and the header's files; raises
+`PayloadNotRead` when it did not read the payload (a remote one: a budget, ``--offline``)."""
+
+
+class PayloadNotRead(Exception):
+    """The payload was not read: each wanted file is a gap of ``kind`` saying ``why``."""
+
+    def __init__(self, kind: GapKind, why: str) -> None:
+        super().__init__(why)
+        self.kind = kind
+        self.why = why
+
+
 def installed_by(
-    headers: RpmHeaders, stream: BinaryIO | None, source: str, *, remote: bool
+    headers: RpmHeaders, stream: BinaryIO | None, source: str, *, remote: bool = False
 ) -> tuple[tuple[Installed, ...], tuple[Gap, ...]]:
     """What the binary whose ``headers`` are given installs (`Installed`; a source package:
-    nothing), from the payload of ``stream`` (the open file; None: not read, as of a ``remote``
-    package, whose header alone is fetched), and a gap for each wanted file not read or judged."""
+    nothing), from the payload of ``stream``, the open file (None: not read), and a gap for
+    each wanted file not read or judged. A ``remote`` package's payload is its reader's to
+    fetch (`auditor.sources.remotespec.remote_installs`): nothing is read here."""
+    if remote:
+        return (), ()
+
+    def members(compressor: str, names: list[str], files: PayloadFiles) -> Members:
+        if stream is None:
+            raise PayloadNotRead(GapKind.PAYLOAD_UNREAD, "its payload was not read")
+        stream.seek(headers.header_end)
+        return extract_members(
+            stream, compressor, names, source, files, limit=MAX_FILE, total=MAX_FILES_TOTAL
+        )
+
+    return read_installed(headers, members)
+
+
+def read_installed(
+    headers: RpmHeaders, members: MembersReader
+) -> tuple[tuple[Installed, ...], tuple[Gap, ...]]:
+    """`installed_by`, its payload's members read by ``members``."""
     wanted = wanted_files(headers.main) if Tag.SOURCERPM in headers.main else ()
     if not wanted:
         return (), ()
@@ -118,26 +153,16 @@ def installed_by(
         _gap(item, "a symbolic link, whose target's content was not followed") for item in wanted if item.link
     ]
     readable = [item for item in wanted if not item.link]
-    if stream is None:
-        why = "its payload was not read"
-        if remote:
-            why = "its payload is not fetched (a remote package's header alone is read)"
-        return (), (*gaps, *(_gap(item, why) for item in readable))
-    stream.seek(headers.header_end)
-    members = extract_members(
-        stream,
-        headers.main.string(Tag.PAYLOADCOMPRESSOR) or "gzip",
-        [item.path for item in readable],
-        source,
-        PayloadFiles.of(headers.main),
-        limit=MAX_FILE,
-        total=MAX_FILES_TOTAL,
-    )
+    compressor = headers.main.string(Tag.PAYLOADCOMPRESSOR) or "gzip"
+    try:
+        read = members(compressor, [item.path for item in readable], PayloadFiles.of(headers.main))
+    except PayloadNotRead as exc:
+        return (), (*gaps, *(_gap(item, exc.why, exc.kind) for item in readable))
     contents = {}
     for item in readable:
-        data = members.found.get(item.path)
+        data = read.found.get(item.path)
         if data is None:
-            gaps.append(_gap(item, _why_unread(item.path, members)))
+            gaps.append(_gap(item, _why_unread(item.path, read)))
         else:
             contents[item.path] = (item.role, data)
     installs, judged = _judge(contents)
@@ -233,7 +258,5 @@ def _judge_key(path: str, data: bytes, installs: list[Installed], gaps: list[Gap
     installs.extend(Installed(InstalledKind.SIGNING_KEY, path, key_id) for key_id in dict.fromkeys(ids))
 
 
-def _gap(item: Wanted, why: str) -> Gap:
-    return Gap(
-        GapKind.PAYLOAD_UNREAD, f"{item.path} ({item.role.value} it installs): {why}; {_UNSEEN[item.role]}"
-    )
+def _gap(item: Wanted, why: str, kind: GapKind = GapKind.PAYLOAD_UNREAD) -> Gap:
+    return Gap(kind, f"{item.path} ({item.role.value} it installs): {why}; {_UNSEEN[item.role]}")

@@ -24,7 +24,9 @@ import pytest
 
 from auditor.cli.main import main
 from auditor.formats.rpmheader import read_headers
+from tests.httpserver import LocalServer
 from tests.rpmbuild import build_noarch
+from tests.sources.test_remote import lookups  # noqa: F401 - autouse: only 127.0.0.1 resolves
 
 CITRIX_REPO = """[xs-updates]
 name=XenServer updates
@@ -54,11 +56,12 @@ def build(
     files: Mapping[str, bytes | str],
     *,
     ghosts: Sequence[str] = (),
+    links: Mapping[str, str] | None = None,
     payload: str | None = None,
 ) -> tuple[Path, Path]:
     """The source RPM and the noarch binary rpmbuild makes of a package installing ``files``
-    (path: content), and ``ghosts`` as ``%ghost`` files, its payload compressed as ``payload``
-    says (rpm's ``_binary_payload``)."""
+    (path: content), ``ghosts`` as ``%ghost`` files and ``links`` (path: target) as symbolic
+    links, its payload compressed as ``payload`` says (rpm's ``_binary_payload``)."""
     install = ["mkdir -p %{buildroot}"]
     for path, content in files.items():
         data = content.encode() if isinstance(content, str) else content
@@ -67,7 +70,10 @@ def build(
     for path in ghosts:
         install.append(f"mkdir -p %{{buildroot}}{os.path.dirname(path)}")
         install.append(f"echo '[ghost]' > %{{buildroot}}{path}")
-    listed = [*files, *(f"%ghost {path}" for path in ghosts)]
+    for path, target in (links or {}).items():
+        install.append(f"mkdir -p %{{buildroot}}{os.path.dirname(path)}")
+        install.append(f"ln -s {target} %{{buildroot}}{path}")
+    listed = [*files, *(f"%ghost {path}" for path in ghosts), *(links or {})]
     spec = directory / f"{name}.spec"
     spec.write_text(
         f"Name: {name}\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\nBuildArch: noarch\n"
@@ -220,6 +226,21 @@ def test_a_ghost_configuration_is_not_read_and_no_gap(
     assert code == 0
 
 
+def test_a_linked_configuration_is_a_gap(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A ``.repo`` file that is a symbolic link holds its target's name, not a configuration:
+    what the target says is not followed, and said."""
+    linked = build(
+        tmp_path, "linked", {"/usr/share/linked/xs.repo": CITRIX_REPO},
+        links={"/etc/yum.repos.d/xs.repo": "/usr/share/linked/xs.repo"},
+    )  # fmt: skip
+    code, document = scan(list(map(str, linked)), capsys)
+    assert payload_gaps(document, "linked") == [
+        "/etc/yum.repos.d/xs.repo (a repository configuration it installs): a symbolic link, whose target's "
+        "content was not followed; the repositories it points its hosts at are unseen"
+    ]
+    assert code == 0 and document["summary"]["headline"] == "incomplete"
+
+
 def read_headers_of(path: Path) -> Any:
     with path.open("rb") as stream:
         return read_headers(stream, str(path), path.stat().st_size)
@@ -327,3 +348,39 @@ def test_every_format_shows_the_finding_and_the_gap(
     assert "/etc/yum.repos.d/var.repo [xs-var] baseurl" in out, form  # the finding's where
     assert "https://updates.xenserver.com/8/" in out, form
     assert "/etc/yum.repos.d/xs.repo (a repository configuration it installs)" in out, form  # the gap
+
+
+def test_a_remote_binary_s_payload_is_streamed_to_its_last_configuration(
+    built: dict[str, Built], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Over HTTP, the payload of a binary whose header lists such a file is read by range from
+    its first byte, within the spec budgets; a second run takes the evidence from the store,
+    and ``--offline`` with neither store nor fetch says what it could not see."""
+    packages = tmp_path / "www" / "repo" / "Packages"
+    packages.mkdir(parents=True)
+    for name in ("xs-release", "clean-release"):
+        for path in (built[name].srpm, built[name].rpm):
+            shutil.copy(path, packages)
+    subprocess.run(["createrepo_c", "-q", str(packages.parent)], check=True)
+    cache = str(tmp_path / "cache")
+    with LocalServer(tmp_path / "www") as server:
+        args = [server.url("/repo/"), "--cache-dir", cache]
+        code = main(["scan", *args, "--format", "json", "-q"])
+        document = json.loads(capsys.readouterr().out)
+        assert findings(document, "xs-release") == XS_FINDINGS
+        assert package(document, "clean-release")["gaps"] == []
+        assert (code, document["errors"]) == (1, [])
+        payload_start = read_headers_of(built["xs-release"].rpm).header_end
+        asked = [
+            headers.get("range")
+            for _verb, path, headers in server.requests
+            if "xs-release-1-1.noarch" in path
+        ]
+        assert f"bytes={payload_start}-" in " ".join(map(str, asked))
+        server.requests.clear()
+        code = main(["scan", *args, "--format", "json", "-q"])
+        assert findings(json.loads(capsys.readouterr().out), "xs-release") == XS_FINDINGS
+        assert not [path for _verb, path, _headers in server.requests if path.endswith(".rpm")]
+    code, document = scan([server.url("/repo/"), "--cache-dir", cache, "--offline"], capsys)
+    [gap] = payload_gaps(document, "xs-release")
+    assert "--offline forbids fetching its payload" in gap and code == 0
