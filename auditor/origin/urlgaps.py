@@ -63,7 +63,9 @@ def hostless_url_gaps(package: Package) -> tuple[Gap, ...]:
             elif header and macro_left(value):
                 found.append(_macro_gap(GapKind.UNEXPANDED_TAG, URL_TAGS[field], value))
     for item in package.installs:  # a repository URL of a configuration the package installs
-        if item.kind is not InstalledKind.SIGNING_KEY and hostless_url(item.value):
+        # A variable in its host is the reader's gap already (`auditor.sources.payloadconfig`).
+        host_variable = "$" in item.value.partition("://")[2].split("/", 1)[0]
+        if item.kind is not InstalledKind.SIGNING_KEY and not host_variable and hostless_url(item.value):
             found.append(_hostless_gap(item.where, item.value))
     if package.kind is PackageKind.SOURCE:
         for source in package.sources:

@@ -190,7 +190,17 @@ def test_a_variable_the_package_gives_is_expanded_and_one_it_does_not_is_a_gap(
     }
     [gap] = payload_gaps(document, "xs-vars")
     assert gap.startswith("/etc/yum.repos.d/var.repo [other] baseurl: https://$mirrorhost/x/: $mirrorhost")
+    assert [gap["kind"] for gap in package(document, "xs-vars")["gaps"]] == ["payload-unread"]  # said once
     assert code == 1
+
+
+def test_a_repository_url_without_a_host_is_a_gap(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    hostless = build(tmp_path, "hostless", {"/etc/yum.repos.d/h.repo": "[h]\nbaseurl=https://:443/x/\n"})
+    code, document = scan(list(map(str, hostless)), capsys)
+    [gap] = package(document, "hostless")["gaps"]
+    assert (gap["kind"], gap["detail"]) == (
+        "url-without-host", "/etc/yum.repos.d/h.repo [h] baseurl: https://:443/x/ (no host can be read from it)")  # fmt: skip
+    assert code == 0 and document["summary"]["headline"] == "incomplete"
 
 
 def test_a_clean_configuration_is_clean_and_complete(
