@@ -205,15 +205,15 @@ def _judge_config(
     path: str, data: bytes, variables: dict[str, str], installs: list[Installed], gaps: list[Gap]
 ) -> None:
     """Every URL of every repository section of the configuration at ``path``, as dnf and yum
-    read it (`auditor.sources.repoconfig` records a configuration it is given alike)."""
+    read it (`auditor.sources.repoconfig` records a configuration it is given alike), and of
+    each ``include=`` line yum 3 follows (`auditor.sources.repoinclude`): not followed, a gap."""
     # Imported here: only the few packages that install a configuration need the readers.
-    from auditor.net.http import strip_userinfo
-    from auditor.net.urlpolicy import as_curl_reads
-    from auditor.sources.configvars import expand
     from auditor.sources.repofile import parse_repo_config
+    from auditor.sources.repoinclude import INCLUDE_LINE
 
+    text = data.decode("utf-8", "replace")
     try:
-        parsed = parse_repo_config(data.decode("utf-8", "replace"), path, variables=variables)
+        parsed = parse_repo_config(text, path, variables=variables)
     except InputError as exc:
         gaps.append(_gap(Wanted(path, Role.CONFIG), exc.reason))
         return
@@ -227,17 +227,45 @@ def _judge_config(
         named += [("gpgkey", url) for url in section.gpgkeys]
         kind = InstalledKind.REPOSITORY_URL if section.enabled else InstalledKind.DISABLED_REPOSITORY_URL
         for key, raw in [*named, *section.unread]:
-            expanded, left = expand(raw, variables)
-            url = strip_userinfo(as_curl_reads(expanded))
-            where = f"{path} [{section.id}] {key}"
-            installs.append(Installed(kind, where, url))
-            unjudged = [name for name in left if name.lower() not in HOST_VARIABLES or _in_host(raw, name)]
-            if unjudged:
-                detail = (
-                    f"{where}: {url}: ${unjudged[0]} is given by no file the package installs in "
-                    f"{' or '.join(_VARSDIRS)}: where it leads is unjudged"
-                )
-                gaps.append(Gap(GapKind.PAYLOAD_UNREAD, detail))
+            _record(kind, f"{path} [{section.id}] {key}", raw, variables, installs, gaps)
+    for line in text.splitlines():
+        included = INCLUDE_LINE.match(line)
+        if included is not None and included.group("url").strip():
+            where = f"{path} include"
+            url = _record(
+                InstalledKind.REPOSITORY_URL, where, included.group("url").strip(), variables, installs, gaps
+            )
+            said = (
+                f"{where}={url}: yum 3 reads what it names, not followed here; what it configures is unseen"
+            )
+            gaps.append(Gap(GapKind.PAYLOAD_UNREAD, said))
+
+
+def _record(
+    kind: InstalledKind,
+    where: str,
+    raw: str,
+    variables: dict[str, str],
+    installs: list[Installed],
+    gaps: list[Gap],
+) -> str:
+    """One URL as dnf fetches it (``variables`` substituted, read as curl reads it, without
+    credentials), kept as `Installed`; a gap for a variable left that may decide its host."""
+    from auditor.net.http import strip_userinfo
+    from auditor.net.urlpolicy import as_curl_reads
+    from auditor.sources.configvars import expand
+
+    expanded, left = expand(raw, variables)
+    url = strip_userinfo(as_curl_reads(expanded))
+    installs.append(Installed(kind, where, url))
+    unjudged = [name for name in left if name.lower() not in HOST_VARIABLES or _in_host(raw, name)]
+    if unjudged:
+        detail = (
+            f"{where}: {url}: ${unjudged[0]} is given by no file the package installs in "
+            f"{' or '.join(_VARSDIRS)}: where it leads is unjudged"
+        )
+        gaps.append(Gap(GapKind.PAYLOAD_UNREAD, detail))
+    return url
 
 
 def _in_host(url: str, name: str) -> bool:

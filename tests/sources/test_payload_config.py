@@ -194,6 +194,25 @@ def test_a_variable_the_package_gives_is_expanded_and_one_it_does_not_is_a_gap(
     assert code == 1
 
 
+def test_an_include_yum_follows_is_judged_and_a_gap(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """yum 3 reads the file an ``include=`` line names in its place: its URL is judged, and what
+    it would add is unseen."""
+    included = build(
+        tmp_path, "included", {"/etc/yum.conf": "[main]\ninclude=https://updates.xenserver.com/xs.repo\n"}
+    )
+    code, document = scan(list(map(str, included)), capsys)
+    assert findings(document, "included") == {
+        "/etc/yum.conf include": ("https://updates.xenserver.com/xs.repo", "medium", "blocks")
+    }
+    assert payload_gaps(document, "included") == [
+        "/etc/yum.conf include=https://updates.xenserver.com/xs.repo: yum 3 reads what it names, not followed "
+        "here; what it configures is unseen"
+    ]
+    assert code == 1
+
+
 def test_a_repository_url_without_a_host_is_a_gap(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     hostless = build(tmp_path, "hostless", {"/etc/yum.repos.d/h.repo": "[h]\nbaseurl=https://:443/x/\n"})
     code, document = scan(list(map(str, hostless)), capsys)
