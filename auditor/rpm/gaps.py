@@ -69,9 +69,9 @@ class GapKind(enum.Enum):
     (a ``.repo`` file, ``yum.conf``, ``dnf.conf``, a dnf or yum variable, an OpenPGP key under
     ``/etc/pki/rpm-gpg``: `auditor.sources.payloadconfig`) that could not be read or judged: its
     payload cut, corrupt, compressed in a way the reader does not know, or not fetched (a remote
-    package); the file over the reader's bound, a symbolic link, not a configuration or a key it
-    can read; or a URL of it holding a variable the package does not give. The repositories it
-    points its host at, or the key it trusts, are unseen."""
+    package); the file over the reader's bound, a symbolic link to a file the package does not
+    hold, not a configuration or a key it can read; or a URL of it holding a variable the
+    package does not give. The repositories it points its host at, or the key it trusts, are unseen."""
     # Gaps of an input rather than of one package:
     NOTHING_AUDITED = "nothing-audited"
     """The inputs held no package to audit: an audit of nothing proves nothing."""

@@ -15,8 +15,9 @@ signing-key rules judge. What could not be read or judged is a `payload-unread` 
 from __future__ import annotations
 
 import enum
+import posixpath
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -68,8 +69,13 @@ _UNSEEN = {
 class Wanted:
     path: str
     role: Role
-    link: bool = False
-    """A symbolic link: its member holds the target's name, not the file's content."""
+    member: str = ""
+    """The file whose content is this one's: itself, or the target of a symbolic link the package
+    holds (``/etc/yum.conf`` -> ``dnf/dnf.conf``); empty for a link whose target it does not hold."""
+
+    @property
+    def unread(self) -> bool:
+        return not self.member
 
 
 def wanted_files(header: Header) -> tuple[Wanted, ...]:
@@ -83,14 +89,25 @@ def wanted_files(header: Header) -> tuple[Wanted, ...]:
     found = []
     for index, path in enumerate(paths):
         role = _role(path)
-        if role is None:
-            continue
-        if index < len(flags) and flags[index] & _RPMFILE_GHOST:
+        if role is None or (index < len(flags) and flags[index] & _RPMFILE_GHOST):
             continue
         kind = modes[index] & _S_IFMT if index < len(modes) else _S_IFREG
-        if kind in (_S_IFREG, _S_IFLNK):
-            found.append(Wanted(path, role, kind == _S_IFLNK))
+        if kind == _S_IFREG:
+            found.append(Wanted(path, role, path))
+        elif kind == _S_IFLNK:
+            targets = header.strings(Tag.FILELINKTOS)
+            written = targets[index] if index < len(targets) else ""
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(path), written)) if written else ""
+            if target in paths and _is_regular(paths.index(target), flags, modes):
+                found.append(Wanted(path, role, target))
+            elif not target or _role(target) is None:  # else it is read where it is installed from
+                found.append(Wanted(path, role))
     return tuple(found)
+
+
+def _is_regular(index: int, flags: Sequence[int], modes: Sequence[int]) -> bool:
+    ghost = index < len(flags) and flags[index] & _RPMFILE_GHOST
+    return not ghost and index < len(modes) and modes[index] & _S_IFMT == _S_IFREG
 
 
 def _role(path: str) -> Role | None:
@@ -150,19 +167,20 @@ def read_installed(
     if not wanted:
         return (), ()
     gaps = [
-        _gap(item, "a symbolic link, whose target's content was not followed") for item in wanted if item.link
+        _gap(item, "a symbolic link to a file the package does not hold") for item in wanted if item.unread
     ]
-    readable = [item for item in wanted if not item.link]
+    readable = [item for item in wanted if not item.unread]
     compressor = headers.main.string(Tag.PAYLOADCOMPRESSOR) or "gzip"
     try:
-        read = members(compressor, [item.path for item in readable], PayloadFiles.of(headers.main))
+        names = list(dict.fromkeys(item.member for item in readable))
+        read = members(compressor, names, PayloadFiles.of(headers.main))
     except PayloadNotRead as exc:
         return (), (*gaps, *(_gap(item, exc.why, exc.kind) for item in readable))
     contents = {}
     for item in readable:
-        data = read.found.get(item.path)
+        data = read.found.get(item.member)
         if data is None:
-            gaps.append(_gap(item, _why_unread(item.path, read)))
+            gaps.append(_gap(item, _why_unread(item.member, read)))
         else:
             contents[item.path] = (item.role, data)
     installs, judged = _judge(contents)

@@ -255,19 +255,25 @@ def test_a_ghost_configuration_is_not_read_and_no_gap(
     assert code == 0
 
 
-def test_a_linked_configuration_is_a_gap(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """A ``.repo`` file that is a symbolic link holds its target's name, not a configuration:
-    what the target says is not followed, and said."""
+def test_a_linked_configuration_is_read_from_its_target(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A ``.repo`` file that is a symbolic link to a file of the package is read from that file,
+    judged where the host reads it; one to a file the package does not hold is a gap, unless that
+    file is itself one the auditor reads where it is installed from (``/etc/yum.conf`` ->
+    ``dnf/dnf.conf``, as Fedora's yum package ships it)."""
     linked = build(
         tmp_path, "linked", {"/usr/share/linked/xs.repo": CITRIX_REPO},
-        links={"/etc/yum.repos.d/xs.repo": "/usr/share/linked/xs.repo"},
+        links={"/etc/yum.repos.d/xs.repo": "../../usr/share/linked/xs.repo", "/etc/yum.repos.d/gone.repo":
+               "/usr/share/elsewhere/gone.repo", "/etc/yum.conf": "dnf/dnf.conf"},
     )  # fmt: skip
     code, document = scan(list(map(str, linked)), capsys)
+    assert findings(document, "linked") == XS_FINDINGS
     assert payload_gaps(document, "linked") == [
-        "/etc/yum.repos.d/xs.repo (a repository configuration it installs): a symbolic link, whose target's "
-        "content was not followed; the repositories it points its hosts at are unseen"
+        "/etc/yum.repos.d/gone.repo (a repository configuration it installs): a symbolic link to a file the "
+        "package does not hold; the repositories it points its hosts at are unseen"
     ]
-    assert code == 0 and document["summary"]["headline"] == "incomplete"
+    assert code == 1
 
 
 def read_headers_of(path: Path) -> Any:
