@@ -1,17 +1,18 @@
-"""Find one file in an RPM's payload: the spec file of a source RPM without a SPEC tag.
+"""Find files in an RPM's payload: the spec file of a source RPM without a SPEC tag, and the
+repository configurations and signing keys a binary installs (`auditor.sources.payloadconfig`).
 
 rpm 4.11, which built XenServer 7 and 8.x, did not store the spec in the header, so the
 Source and Patch URLs of those source RPMs are only in the ``.spec`` inside the payload.
 The payload is a compressed cpio archive (``newc`` format, or rpm's stripped one: see
 `PayloadFiles`); it is decompressed as a stream, never held whole in memory, and the walk
-stops at the wanted member. The stream is a local file, or a remote payload's pieces as they
+stops at the last wanted member. The stream is a local file, or a remote payload's pieces as they
 arrive (`auditor.sources.remotespec`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from auditor.core.errors import InputError
@@ -162,9 +163,85 @@ def extract_member(
     or walks past `MAX_SCANNED`.
     """
     buffer = _Buffer(_decompressed(stream, compressor, source))
-    wanted = wanted.removeprefix("./").removeprefix("/")
+    wanted = _member_name(wanted)
     if files is not None:
         wanted = files.data_member(wanted)
+    for name, file_size, data_pad in _members(buffer, files, source):
+        if name == wanted:
+            if file_size > MAX_MEMBER:
+                raise InputError(source, f"payload member {wanted} is {file_size} bytes, too large")
+            data = buffer.take(file_size)
+            if data is None:
+                raise InputError(source, "truncated RPM payload")
+            return data
+        if not buffer.skip(file_size + data_pad):
+            raise InputError(source, "truncated RPM payload")
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Members:
+    """What one walk of a payload read of the members asked for (`extract_members`)."""
+
+    found: dict[str, bytes]
+    """Each member read, by the name it was asked by."""
+    too_large: dict[str, int]
+    """Each member not read for its size (over the bound for one, or for all together)."""
+    error: InputError | None = None
+    """Why the walk stopped before it read them all (a payload cut, corrupt, compressed in a
+    way this reader does not know): the members not in ``found`` or ``too_large`` are unread."""
+
+
+def extract_members(
+    stream: Readable,
+    compressor: str,
+    wanted: Iterable[str],
+    source: str,
+    files: PayloadFiles | None = None,
+    *,
+    limit: int = MAX_MEMBER,
+    total: int = MAX_MEMBER,
+) -> Members:
+    """The members named ``wanted`` (a leading ``./`` ignored), read in one walk of the payload
+    with the bounds of `extract_member`, which stops once every one is read. A member over
+    ``limit`` bytes, or that would take those read past ``total``, is not held (`Members`): the
+    payload is never held, nor more of it than the members asked for. An error ends the walk
+    and is returned beside what was read before it, never raised."""
+    asked: dict[str, list[str]] = {}
+    for name in wanted:
+        data_name = _member_name(name) if files is None else files.data_member(_member_name(name))
+        asked.setdefault(data_name, []).append(name)
+    found: dict[str, bytes] = {}
+    too_large: dict[str, int] = {}
+    held = 0
+    try:
+        buffer = _Buffer(_decompressed(stream, compressor, source))
+        for name, file_size, data_pad in _members(buffer, files, source):
+            names = asked.pop(name, None)
+            if names is not None and file_size <= limit and held + file_size <= total:
+                data = buffer.take(file_size)
+                if data is None or not buffer.skip(data_pad):
+                    raise InputError(source, "truncated RPM payload")
+                held += file_size
+                found.update(dict.fromkeys(names, data))
+            else:
+                too_large.update(dict.fromkeys(names or (), file_size))
+                if not buffer.skip(file_size + data_pad):
+                    raise InputError(source, "truncated RPM payload")
+            if not asked:
+                break
+    except InputError as exc:
+        return Members(found, too_large, exc)
+    return Members(found, too_large)
+
+
+def _member_name(name: str) -> str:
+    return name.removeprefix("./").removeprefix("/")
+
+
+def _members(buffer: _Buffer, files: PayloadFiles | None, source: str) -> Iterator[tuple[str, int, int]]:
+    """Each member's name (without a leading ``./``), data size and padding, up to the trailer;
+    its data is the caller's to take or skip before the next."""
     walked = 0
     while True:
         if files is not None and walked > len(files.paths):
@@ -178,7 +255,7 @@ def extract_member(
         if magic == b"07070X":
             member = _stripped_member(buffer, files, source)
             if member is None:
-                return None
+                return
             name, file_size, data_pad = member[0], member[1], (4 - member[1] % 4) % 4
         elif magic in (b"070701", b"070702"):
             header = buffer.take(_CPIO_HEADER - _MAGIC)
@@ -186,19 +263,11 @@ def extract_member(
                 raise InputError(source, "truncated RPM payload: the cpio archive ends without its trailer")
             name, file_size = _newc_member(buffer, magic + header, source)
             if name == "TRAILER!!!":
-                return None
+                return
             data_pad = (4 - file_size % 4) % 4
         else:
             raise _bad_cpio(source, f"bad cpio header magic {magic!r}")
-        if name.removeprefix("./").removeprefix("/") == wanted:
-            if file_size > MAX_MEMBER:
-                raise InputError(source, f"payload member {wanted} is {file_size} bytes, too large")
-            data = buffer.take(file_size)
-            if data is None:
-                raise InputError(source, "truncated RPM payload")
-            return data
-        if not buffer.skip(file_size + data_pad):
-            raise InputError(source, "truncated RPM payload")
+        yield _member_name(name), file_size, data_pad
 
 
 def _newc_member(buffer: _Buffer, header: bytes, source: str) -> tuple[str, int]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar, Protocol, cast
 
 import re2
@@ -19,6 +19,7 @@ from auditor.origin.findings import Category, Finding, Severity
 from auditor.origin.licenses import first_term, license_elements, license_term_patterns, not_free
 from auditor.origin.reading import readings
 from auditor.origin.urls import ParsedUrl, UrlEvidence, host_matches, package_urls
+from auditor.rpm.installed import InstalledKind
 from auditor.rpm.model import Package
 
 
@@ -108,9 +109,14 @@ class HostRule(Rule):
             url = evidence.url
             if self.matches_url(url) and (evidence.field, url.text) not in seen:
                 seen.add((evidence.field, url.text))
-                yield self.finding(
-                    evidence.field, url.text, capability=f"{_stable_field(evidence.field)}@{url.host}"
-                )
+                capability = f"{_stable_field(evidence.field)}@{url.host}"
+                if not evidence.disabled:
+                    yield self.finding(evidence.field, url.text, capability=capability)
+                    continue
+                # A repository the package installs disabled: said, and below every threshold.
+                message = f"{self.message} (section disabled)"
+                found = self.finding(evidence.field, url.text, message=message, capability=capability)
+                yield replace(found, severity=Severity.INFO, taints=False)
 
 
 def _stable_field(field: str) -> str:
@@ -281,6 +287,19 @@ class SigningKeyRule(Rule):
             evidence = listed if self.action is KeyAction.DENY else not listed
             if evidence:
                 yield self.finding("signing_key", key, capability=f"key:{key.lower()}")
+        if self.action is KeyAction.DENY:  # a trust rule names the keys a package may be signed by
+            yield from self._installed(package)
+
+    def _installed(self, package: Package) -> Iterator[Finding]:
+        """The listed keys the package puts in ``/etc/pki/rpm-gpg``: every host that installs it
+        accepts what they sign once a repository names the file as its ``gpgkey``."""
+        for item in package.installs:
+            if item.kind is InstalledKind.SIGNING_KEY and item.value in self.keys:
+                who = self.category.value.capitalize()
+                message = f"Installs the {who} signing key {item.value} as trusted ({self.message})"
+                yield self.finding(
+                    item.where, item.value, message=message, capability=f"installs-key:{item.value}"
+                )
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ import re
 
 from auditor.origin.urls import PLAIN_HOST, SCHEME, may_be_url, parse_url, url_fields
 from auditor.rpm.gaps import Gap, GapKind
+from auditor.rpm.installed import InstalledKind
 from auditor.rpm.model import Package, PackageKind
 from auditor.rpm.package_fields import URL_TAGS
 
@@ -42,17 +43,17 @@ def _hostless_word(value: str) -> bool:
 
 
 def hostless_url_gaps(package: Package) -> tuple[Gap, ...]:
-    """A gap for each value of ``package``'s URL tags (`URL_TAGS`), Sources and Patches
-    that `hostless_url` says is a URL without a host, or that holds a macro rpmbuild left
-    (`macro_left`): evidence the policy could not judge. A Source or Patch is fetched word by
-    word (`_source_readings`): any word without a host is one. A package read from a spec
-    file has the reader's own gap for each macro it could not expand, and no second one."""
+    """A gap for each value of ``package``'s URL tags (`URL_TAGS`), Sources, Patches and the
+    repository URLs it installs that `hostless_url` says is a URL without a host, or that holds a
+    macro rpmbuild left (`macro_left`): evidence the policy could not judge. A Source or Patch is
+    fetched word by word (`_source_readings`): any word without a host is one. A package read from
+    a spec file has the reader's own gap for each macro it could not expand, and no second one."""
     header = not package.from_spec
     if package.kind is not PackageKind.SOURCE and not package.alternatives:
         # Most packages of a distribution: a binary with one URL tag, the URL, and a host in it.
         url, others = package.url, (package.bugurl, package.vcs, package.disturl, package.translationurl)
         unjudged = url and (_hostless_word(url) or (header and macro_left(url)))
-        if not unjudged and not any(others) and not package.upstreamreleases:
+        if not unjudged and not any(others) and not package.upstreamreleases and not package.installs:
             return ()
     found = []
     for field, value in (*url_fields(package), *package.alternatives):
@@ -61,6 +62,11 @@ def hostless_url_gaps(package: Package) -> tuple[Gap, ...]:
                 found.append(_hostless_gap(URL_TAGS[field], value))
             elif header and macro_left(value):
                 found.append(_macro_gap(GapKind.UNEXPANDED_TAG, URL_TAGS[field], value))
+    for item in package.installs:  # a repository URL of a configuration the package installs
+        # A variable in its host is the reader's gap already (`auditor.sources.payloadconfig`).
+        host_variable = "$" in item.value.partition("://")[2].split("/", 1)[0]
+        if item.kind is not InstalledKind.SIGNING_KEY and not host_variable and hostless_url(item.value):
+            found.append(_hostless_gap(item.where, item.value))
     if package.kind is PackageKind.SOURCE:
         for source in package.sources:
             number = "" if source.number is None else str(source.number)

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote
 
 from auditor.origin.urlpaths import path_matches, remove_dot_segments
+from auditor.rpm.installed import InstalledKind
 from auditor.rpm.model import Package, PackageKind
 from auditor.rpm.package_fields import WEAK_DEPENDENCY_KINDS, location_is_url, may_name_a_place
 
@@ -92,8 +93,11 @@ class ParsedUrl:
 @dataclass(frozen=True, slots=True)
 class UrlEvidence:
     field: str
-    """Where the URL was found: ``url``, ``source0``, ``patch1``, ``provides``, ``requires``..."""
+    """Where the URL was found: ``url``, ``source0``, ``patch1``, ``provides``, ``requires``..., or
+    the file, section and key of a repository the package installs (`auditor.rpm.installed`)."""
     url: ParsedUrl
+    disabled: bool = False
+    """Of a repository section the package installs disabled: evidence that does not block."""
 
 
 def parse_url(text: str) -> ParsedUrl | None:
@@ -305,7 +309,8 @@ def package_urls(
     package: Package, needles: tuple[str, ...] | Callable[[str], bool] | None = None
 ) -> Iterator[UrlEvidence]:
     """Every URL a package carries: the URL and BugURL tags, where it is downloaded from, Source
-    and Patch lines, and URLs in capabilities of every kind (a Suggests' ``gitsha(URL)`` too).
+    and Patch lines, the repositories it installs, and URLs in capabilities of every kind (a
+    Suggests' ``gitsha(URL)`` too).
 
     With ``needles`` (lower-case host names, or whether a text contains one of them), a
     text that contains none of them is not parsed at all: a URL can only be on a host whose
@@ -339,6 +344,11 @@ def package_urls(
             number = "" if source.number is None else str(source.number)
             for parsed in _source_readings(source.value):
                 yield UrlEvidence(f"{source.kind.value}{number}", parsed)
+    for item in package.installs:
+        # dnf fetches with librepo, through curl: its reading counts, as for a configuration given.
+        if item.kind is not InstalledKind.SIGNING_KEY and wanted(item.value):
+            disabled = item.kind is InstalledKind.DISABLED_REPOSITORY_URL
+            yield from (UrlEvidence(item.where, parsed, disabled) for parsed in url_readings(item.value))
     for kind in ("provides", "requires", "recommends", "obsoletes", "conflicts", *WEAK_DEPENDENCY_KINDS[1:]):
         for dep in getattr(package, kind):
             name = dep.name

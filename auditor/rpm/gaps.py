@@ -64,6 +64,14 @@ class GapKind(enum.Enum):
     key 0000000000000000), or an item of rpm 6's OPENPGP array that cannot be read and a good
     one excuses: whose key made it is unseen, so a rule that denies signing keys cannot tell it
     is not a vendor's."""
+    PAYLOAD_UNREAD = "payload-unread"
+    """A file a binary package installs that says where its host gets packages or whom it trusts
+    (a ``.repo`` file, ``yum.conf``, ``dnf.conf``, a dnf or yum variable, an OpenPGP key under
+    ``/etc/pki/rpm-gpg``: `auditor.sources.payloadconfig`) that could not be read or judged: its
+    payload cut, corrupt, compressed in a way the reader does not know, or not fetched (a remote
+    package); the file over the reader's bound, a symbolic link to a file the package does not
+    hold, not a configuration or a key it can read; or a URL of it holding a variable the
+    package does not give. The repositories it points its host at, or the key it trusts, are unseen."""
     # Gaps of an input rather than of one package:
     NOTHING_AUDITED = "nothing-audited"
     """The inputs held no package to audit: an audit of nothing proves nothing."""

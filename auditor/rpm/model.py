@@ -15,6 +15,7 @@ from typing import Any
 
 from auditor.core.construct import direct_constructor
 from auditor.rpm.gaps import Gap
+from auditor.rpm.installed import Installed
 from auditor.rpm.sense import PREREQ_WORDS, Sense, comparison_bits
 
 
@@ -268,14 +269,15 @@ class Package:
     source_pkgid: str | None = field(default=None, compare=False)
     """rpm's id of a source package, the MD5 of its header and payload (hex): a binary's SOURCEPKGID
     (rpmbuild -ba writes it); a source package's own, then a space and the ARCH it was built for."""
+    installs: tuple[Installed, ...] = ()
+    """Of a binary, the repositories and signing keys it installs (`auditor.rpm.installed`)."""
     file_patterns: tuple[str, ...] = ()
     """Of a binary read from a spec (never stored; last: readers make packages by position), what
     its ``%files`` packages beyond ``files`` (`auditor.rpm.spec.files.FilesLine.patterns`)."""
 
     def __reduce__(self) -> tuple[Callable[..., Package], tuple[Any, ...]]:
-        # Packages cross from worker processes by the ten thousand: positional arguments
-        # unpickle twice as fast as the slots state dataclasses pickle by default, and given
-        # to `make_package` faster again than to the frozen ``__init__``.
+        # Packages cross from worker processes by the ten thousand: positional arguments, given to
+        # `make_package`, unpickle over twice as fast as the slots state dataclasses pickle by default.
         return (make_package, _package_values(self))
 
     @property
@@ -387,9 +389,8 @@ _FIELD_POSITIONS = {name: position for position, name in enumerate(_PACKAGE_FIEL
 
 
 def with_fields(package: Package, **changes: Any) -> Package:
-    """``package`` with ``changes``: what `dataclasses.replace` gives, in a third of its time, for
-    the loops that complete a repository's packages one by one (made by `make_package`, 1.5 us
-    less than the frozen ``__init__``). An unknown field is a TypeError, as there."""
+    """``package`` with ``changes``: `dataclasses.replace` in a third of its time (made by
+    `make_package`), for the loops that complete a repository's packages one by one."""
     values = list(_package_values(package))
     for name, value in changes.items():
         position = _FIELD_POSITIONS.get(name)

@@ -6,6 +6,7 @@ from functools import lru_cache
 from typing import Any
 
 from auditor.rpm.gaps import Gap, GapKind
+from auditor.rpm.installed import Installed, InstalledKind
 from auditor.rpm.model import EVR, Checksum, Dependency, Op, Package, PackageKind, SourceFile, SourceKind
 from auditor.rpm.package_fields import DEPENDENCY_KINDS
 
@@ -81,6 +82,8 @@ def package_to_json(package: Package) -> dict[str, Any]:
             data["builds"] = list(package.builds)
     if package.notes:
         data["notes"] = list(package.notes)
+    if package.installs:
+        data["installs"] = [[item.kind.value, item.where, item.value] for item in package.installs]
     if package.gaps:
         data["gaps"] = [
             {"kind": gap.kind.value, "detail": gap.detail, **({"count": gap.count} if gap.count != 1 else {})}
@@ -132,6 +135,9 @@ def package_from_json(data: dict[str, Any]) -> Package:
         spec=data.get("spec"),
         builds=tuple(data["builds"]) if data.get("builds") is not None else None,
         notes=tuple(data.get("notes", ())),
+        installs=tuple(
+            Installed(InstalledKind(kind), where, value) for kind, where, value in data.get("installs", ())
+        ),
         gaps=tuple(
             Gap(GapKind(gap["kind"]), gap["detail"], gap.get("count", 1)) for gap in data.get("gaps", ())
         ),
@@ -170,6 +176,7 @@ _OPTIONAL_TEXT_FIELDS = ("sourcerpm", "source_pkgid", "checksum", "summary", "de
 _OPS = frozenset(op.value for op in Op)
 _SOURCE_KINDS = frozenset(kind.value for kind in SourceKind)
 _GAP_KINDS = frozenset(kind.value for kind in GapKind)
+_INSTALLED_KINDS = frozenset(kind.value for kind in InstalledKind)
 
 
 def check_package_json(data: object) -> None:
@@ -204,6 +211,9 @@ def check_package_json(data: object) -> None:
     if data.get("builds") is not None:
         _strings(data["builds"], "builds")
     _strings(data.get("notes", []), "notes")
+    for item in _list(data, "installs"):
+        _strings(item, "installs")
+        _expect(len(item) == 3 and item[0] in _INSTALLED_KINDS, "installs")
     for source in _list(data, "sources"):
         _expect(isinstance(source, dict) and source.get("kind") in _SOURCE_KINDS, "sources")
         _expect(isinstance(source.get("value"), str) and isinstance(source.get("raw", ""), str), "sources")

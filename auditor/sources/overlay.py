@@ -129,6 +129,8 @@ def overlay(
         merged = with_fields(
             listed, **header_only, **origin, alternatives=read.alternatives, source_pkgid=read.source_pkgid
         )
+    if read.gaps and not listed.is_source:  # a binary's: a file of its payload not read
+        merged = with_fields(merged, gaps=listed.gaps + read.gaps)
     return Overlaid(merged, said, tuple(sorted(set(unlisted))))
 
 
@@ -162,8 +164,10 @@ HEADER_ONLY_FIELDS = (
     "disturl",
     "translationurl",
     "upstreamreleases",
+    "installs",
 )
-"""The fields the policy reads that a package's header carries and a repository's metadata lacks."""
+"""The fields the policy reads that a package's file carries and a repository's metadata lacks: its
+header's, and the repositories and keys a binary's payload installs (`auditor.rpm.installed`)."""
 AGREED_FIELDS = ("vendor", "packager", "buildhost", "url", "license", "sourcerpm")
 """The fields a repository's metadata and a package's header both carry, on which they must
 agree: the origin fields the policy judges, and the source package a binary inherits its

@@ -269,7 +269,7 @@ class StoredHeaderModels:
     transaction after them, in this thread. A model whose reading the run itself cut short
     (`RUN_BOUND_GAPS`) is not stored: the next run may read it whole."""
 
-    RUN_BOUND_GAPS = frozenset({GapKind.SPEC_UNREADABLE, GapKind.BUDGET_EXHAUSTED})
+    RUN_BOUND_GAPS = frozenset({GapKind.SPEC_UNREADABLE, GapKind.BUDGET_EXHAUSTED, GapKind.PAYLOAD_UNREAD})
     """What the run's own limits or mode may leave unread (--offline, the payload budget, a
     server without range requests): the next run's reading may differ."""
 
@@ -343,7 +343,7 @@ def _read_remote_header(package: Package, remote: Remote, listed_size: int | Non
     # remote source packages use them.
     from auditor.formats.rpmheader import read_headers
     from auditor.net.remoteheaders import read_header
-    from auditor.sources.remotespec import remote_payload
+    from auditor.sources.remotespec import remote_installs, remote_payload
     from auditor.sources.rpmpackage import appended_error, evidence_from_headers
 
     url = package.location
@@ -362,6 +362,7 @@ def _read_remote_header(package: Package, remote: Remote, listed_size: int | Non
             evidence = evidence_from_headers(
                 headers, None, location=url, input=package.input, checksum=package.checksum, payload=payload
             )
+            evidence = remote_installs(evidence, headers, total, remote)  # a binary's repositories, keys
             # The file's size is the server's answer (Content-Range), cached with the header.
             # Another package's header is `overlay`'s error, which names both.
             if total == UNKNOWN_FILE_SIZE:

@@ -1,4 +1,5 @@
-"""The spec of a remote source RPM without a SPEC tag: its payload streamed until the spec.
+"""The spec of a remote source RPM without a SPEC tag, and the repositories and keys a remote
+binary installs: its payload streamed until the spec (until the last of those files).
 
 rpm before 4.15 (XCP-ng 8.x's CentOS 7 builds) kept the spec only in the payload, a
 compressed cpio archive in file-name order. That payload is requested by range from its
@@ -17,16 +18,25 @@ import hashlib
 import io
 import os
 from collections.abc import Iterator
+from dataclasses import replace
 
 from auditor.core.errors import InputError
 from auditor.core.files import read_regular
-from auditor.formats.payload import MAX_MEMBER, PayloadFiles, extract_member
+from auditor.formats.payload import MAX_MEMBER, Members, PayloadFiles, extract_member, extract_members
 from auditor.formats.rpmheader import RpmHeaders
 from auditor.net.budget import Allowance, BudgetExhausted, DownloadBudget
 from auditor.net.http import HttpError
 from auditor.net.remote import Remote
 from auditor.rpm.gaps import Gap, GapKind
-from auditor.rpm.model import Package
+from auditor.rpm.model import Package, with_fields
+from auditor.sources.evidence import HeaderEvidence
+from auditor.sources.payloadconfig import (
+    MAX_FILE,
+    MAX_FILES_TOTAL,
+    PayloadNotRead,
+    read_installed,
+    wanted_files,
+)
 from auditor.sources.srpmspec import PayloadMember, SpecNotRead
 
 _MAGIC = b"auditor-spec-member 2\n"
@@ -99,6 +109,54 @@ def _stream(
         detail = "no SPEC tag, and its server ignores range requests: the payload's spec was not read"
         raise SpecNotRead(Gap(GapKind.SPEC_UNREADABLE, f"{detail}: Source URLs unknown"))
     return found[0]
+
+
+def remote_installs(
+    evidence: HeaderEvidence, headers: RpmHeaders, size: int, remote: Remote
+) -> HeaderEvidence:
+    """``evidence`` of a remote binary with what it installs (`auditor.sources.payloadconfig`): its
+    payload streamed from its first byte within the spec budgets, as a source package's for its
+    spec, only when its header lists such a file, and the walk stopped at the last one. Not
+    cached apart: the model store keeps the package's evidence (a gap the run's limits left, not)."""
+    package = evidence.package
+    if package.is_source or not wanted_files(headers.main):
+        return evidence
+    url = package.location
+
+    def members(compressor: str, names: list[str], files: PayloadFiles) -> Members:
+        if remote.options.offline:
+            raise PayloadNotRead(GapKind.PAYLOAD_UNREAD, f"--offline forbids fetching its payload from {url}")
+        budget = remote.spec_budget
+        allowance = budget.allowance()
+        if allowance.size <= 0:
+            raise PayloadNotRead(GapKind.BUDGET_EXHAUSTED, budget.run_spent(0).detail)
+        start = headers.header_end
+
+        def walk(chunks: Iterator[bytes]) -> Members:
+            counted = _Counted(chunks, budget, allowance, stopped_early=end < size - 1)
+            return extract_members(
+                counted, compressor, names, url, files, limit=MAX_FILE, total=MAX_FILES_TOTAL
+            )
+
+        if start >= size:  # no payload at all: the local reader's error
+            return extract_members(io.BytesIO(), compressor, names, url, files)
+        end = min(start + allowance.size, size) - 1
+        try:
+            found = remote.client.consume_range(url, start, end, walk)
+        except BudgetExhausted as exc:
+            raise PayloadNotRead(GapKind.BUDGET_EXHAUSTED, exc.detail) from None
+        except HttpError as exc:
+            raise PayloadNotRead(
+                GapKind.PAYLOAD_UNREAD, f"its payload could not be fetched ({exc})"
+            ) from None
+        if found is None:
+            raise PayloadNotRead(
+                GapKind.PAYLOAD_UNREAD, "its server ignores range requests: its payload was not read"
+            )
+        return found[0]
+
+    installs, gaps = read_installed(headers, members)
+    return replace(evidence, package=with_fields(package, installs=installs, gaps=package.gaps + gaps))
 
 
 def _budget_gap(exc: BudgetExhausted) -> SpecNotRead:

@@ -58,7 +58,7 @@ MAX_DEPTH = 16
 """Files open at once (the configuration and its nested includes)."""
 MAX_INCLUDES = 256
 """Include lines read in one configuration and the files it includes (each copy counted)."""
-_INCLUDE = re.compile(r"\s*include\s*=\s*(?P<url>.*)", re.ASCII)
+INCLUDE_LINE = re.compile(r"\s*include\s*=\s*(?P<url>.*)", re.ASCII)
 _SECTION = re.compile(r"\s*\[(?P<section>.*)\]", re.ASCII)
 _YUM_VARIABLE = re.compile(r"\$(\w+)", re.ASCII)
 _INDENTED_SECTION = re.compile(r"\s+\[(?P<section>.*)\]", re.ASCII)
@@ -131,7 +131,7 @@ def expand_includes(text: str, shown: str, base: str, variables: dict[str, str],
             continue
         line = top.lines[top.next]
         top.next += 1
-        match = _INCLUDE.match(line)
+        match = INCLUDE_LINE.match(line)
         if match is None:
             heading = _SECTION.match(line)
             if heading:

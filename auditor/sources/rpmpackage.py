@@ -19,6 +19,7 @@ from auditor.sources.evidence import (
     has_unreadable_version,
 )
 from auditor.sources.filedigest import file_digests
+from auditor.sources.payloadconfig import installed_by
 from auditor.sources.srpmspec import PayloadMember, SpecReading, payload_of, read_srpm_spec
 
 M = TypeVar("M", Package, HeaderEvidence)
@@ -35,18 +36,15 @@ _DEPENDENCY_TAGS = (
     ("enhances", Tag.ENHANCENAME, Tag.ENHANCEFLAGS, Tag.ENHANCEVERSION),
 )
 _COPIED_TAGS = _DEPENDENCY_TAGS
-"""The dependencies createrepo_c copies from each header into primary.xml that the evidence
-keeps (`auditor.sources.evidence.COPIED_DEPENDENCIES`: every kind, in that order), compared
-with the metadata's (`auditor.sources.overlay.overlay`)."""
-# rpm < 4.12 stored Suggests/Enhances here (RPMTAG_OLDSUGGESTS*, RPMTAG_OLDENHANCES*), and a
-# Recommends/Supplements as one of them with RPMSENSE_STRONG (SUSE's), which createrepo_c
-# writes as such: (the weak kind, the strong kind, the tags).
+"""The dependencies createrepo_c copies into primary.xml, which the evidence keeps to compare with
+the metadata's (`auditor.sources.evidence.COPIED_DEPENDENCIES`: every kind, in that order)."""
+# rpm < 4.12 stored Suggests/Enhances here (RPMTAG_OLDSUGGESTS*, RPMTAG_OLDENHANCES*), and a Recommends/
+# Supplements as one with RPMSENSE_STRONG (SUSE's), as createrepo_c writes it: (weak kind, strong kind, tags).
 _OLD_WEAK_TAGS = (
     ("suggests", "recommends", Tag.OLDSUGGESTSNAME, Tag.OLDSUGGESTSFLAGS, Tag.OLDSUGGESTSVERSION),
     ("enhances", "supplements", Tag.OLDENHANCESNAME, Tag.OLDENHANCESFLAGS, Tag.OLDENHANCESVERSION),
 )
-_STRONG = 1 << 27
-"""RPMSENSE_STRONG: an old weak dependency with it is the strong kind (`_OLD_WEAK_TAGS`)."""
+_STRONG = 1 << 27  # RPMSENSE_STRONG: an old weak dependency with it is the strong kind
 _NO_TAGS = CopiedTags(None, (), None)
 
 
@@ -160,12 +158,12 @@ def evidence_from_headers(
 ) -> HeaderEvidence:
     """What the file ``headers`` were read from adds to its repository metadata entry (for
     `auditor.sources.overlay.overlay`): the identity, what the metadata lacks (signing key,
-    Distribution, BugURL, a source package's Sources) and what the metadata must agree with: the
-    origin fields (Vendor, Packager, build host, URL, License, SOURCERPM), the dependencies
-    createrepo_c copies (every kind, weak ones too) as the header has them (`HeaderEvidence`),
-    a binary's files as digests (`file_digests`). Cheaper to read, to hand between processes and
-    to store than the package. What it reads is checked as a full read checks it; what it never
-    reads (Summary, Description) is not: a file a full read refuses for those alone is read here."""
+    Distribution, BugURL, a source package's Sources, a binary's repositories and keys) and what
+    it must agree with: the origin fields (Vendor, Packager, build host, URL, License, SOURCERPM),
+    the dependencies createrepo_c copies (weak ones too) as the header has them (`HeaderEvidence`),
+    a binary's files as digests (`file_digests`). Cheaper to hand between processes and store than
+    the package; checked as a full read checks what it reads (a file a full read refuses for its
+    Summary or Description alone, which this never reads, is read here)."""
     package = _package(headers, stream, location, input, checksum, payload, evidence_only=True)
     main = headers.main
     files = None if package.is_source else file_digests(main.file_paths())
@@ -210,6 +208,7 @@ def _package(
     is_source = Tag.SOURCERPM not in main  # rpm's own headerIsSource()
     files = main.file_paths() if is_source or not evidence_only else ()
     reading = SpecReading((), None)
+    installs, own = installed_by(headers, stream, input, remote=payload is not None)  # a binary's
     if is_source:
         # A local payload's spec is read beside the SPEC tag (a rebuild reads it); a remote one
         # only without it: reading it would cost the whole file (README, the payload's spec).
@@ -261,7 +260,8 @@ def _package(
         builds=reading.builds,
         notes=reading.notes,
         alternatives=reading.alternatives + _other_values(main),
-        gaps=reading.gaps,
+        gaps=reading.gaps + own,  # a binary's: its payload's repositories and keys unread
+        installs=installs,
         **more,
     )
 

@@ -1,0 +1,32 @@
+"""What a binary package installs that decides where its host gets packages and whom it trusts:
+the repositories of the ``.repo`` files (and ``yum.conf``, ``dnf.conf``) it ships, and the keys of
+the OpenPGP key files it puts in ``/etc/pki/rpm-gpg``, read from its payload
+(`auditor.sources.payloadconfig`). Every host that installs such a package fetches from those
+repositories, or accepts packages those keys signed: the package is the dependence."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class InstalledKind(enum.Enum):
+    REPOSITORY_URL = "repository-url"
+    """A ``baseurl``, ``mirrorlist``, ``metalink`` or ``gpgkey`` URL of a repository section
+    dnf or yum enables."""
+    DISABLED_REPOSITORY_URL = "disabled-repository-url"
+    """The same, of a section every reader leaves disabled (``enabled=0``): evidence that a
+    user's ``--enablerepo`` away, which does not block."""
+    SIGNING_KEY = "signing-key"
+    """The id of a key, or of a subkey, of an OpenPGP key file under ``/etc/pki/rpm-gpg``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Installed:
+    """One piece of what a package installs (`InstalledKind`), and where in it."""
+
+    kind: InstalledKind
+    where: str
+    """The file, and for a URL its section and key: ``/etc/yum.repos.d/xs.repo [xs-updates] baseurl``."""
+    value: str
+    """The URL as dnf reads it (the package's own variables substituted), or the key id."""

@@ -1,0 +1,308 @@
+"""The repository configurations and signing keys a binary RPM installs, read from its payload.
+
+A package that ships ``/etc/yum.repos.d/xs.repo`` with ``baseurl=https://updates.xenserver.com/...``
+(XenServer's release packages do) makes every host that installs it fetch packages from Citrix,
+and one that puts a Citrix key in ``/etc/pki/rpm-gpg`` makes it accept what that key signed,
+whatever its own header says. Which files those are is decided from the header's file list
+(`wanted_files`): a package without one costs that check alone. Those it has are read in one walk
+of the payload (`auditor.formats.payload.extract_members`, with its bounds), parsed as the
+auditor reads a configuration it is given (`auditor.sources.repofile`, dnf's and yum's readings;
+``$name`` from the package's own ``/etc/dnf/vars`` and ``/etc/yum/vars``) and as a policy's key
+files (`auditor.formats.pgpkeys`), and kept as `Installed` evidence, which the policy's host and
+signing-key rules judge. What could not be read or judged is a `payload-unread` gap naming the file.
+"""
+
+from __future__ import annotations
+
+import enum
+import posixpath
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from auditor.core.errors import InputError
+from auditor.formats.payload import Members, PayloadFiles, extract_members
+from auditor.formats.rpmheader import Header, RpmHeaders, Tag
+from auditor.rpm.gaps import Gap, GapKind
+from auditor.rpm.installed import Installed, InstalledKind
+
+_REPOSDIRS = ("/etc/yum.repos.d", "/etc/yum/repos.d", "/etc/distro.repos.d")
+"""The directories whose ``*.repo`` files dnf and yum read when their main configuration names
+no ``reposdir`` (dnf: all three; yum 3: the first two)."""
+_MAIN_CONFIGS = ("/etc/yum.conf", "/etc/dnf/dnf.conf")
+"""Main configurations, which may hold repository sections beside ``[main]``."""
+_VARSDIRS = ("/etc/dnf/vars", "/etc/yum/vars")
+"""dnf's default ``varsdir``, in the order it reads them (a later one's value wins)."""
+_KEYDIR = "/etc/pki/rpm-gpg/"
+_DIRECTORIES = ("/etc/yum", "/etc/distro.repos.d/", "/etc/dnf/", _KEYDIR)
+"""What the directory of a wanted file starts with (``/etc/`` itself: ``yum.conf``): a package
+none of whose directories does needs no look at its paths (`wanted_files`)."""
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+"""A variable's file name (`auditor.sources.configvars.NAME`)."""
+_S_IFMT, _S_IFREG, _S_IFLNK = 0o170000, 0o100000, 0o120000
+_RPMFILE_GHOST = 1 << 6
+MAX_FILE = 4 * 1024 * 1024
+"""Bytes of one wanted file held (a configuration's own bound, `auditor.sources.repoinclude`)."""
+MAX_FILES_TOTAL = 16 * 1024 * 1024
+"""Bytes of all of one package's wanted files held together: a package listing thousands of
+``.repo`` files of 4 MiB must not make the reader hold them all; past it, each is a gap."""
+HOST_VARIABLES = frozenset({"releasever", "basearch", "arch"})
+"""Variables every host gives (its release, its architecture): one in a URL's path, where every
+distribution's ``.repo`` files have them, cannot take the URL to another host, and is no gap."""
+
+
+class Role(enum.Enum):
+    CONFIG = "a repository configuration"
+    VARIABLE = "a dnf variable"
+    KEY = "an OpenPGP key file"
+
+
+_UNSEEN = {
+    Role.CONFIG: "the repositories it points its hosts at are unseen",
+    Role.VARIABLE: "the value it gives the URLs that use it is unseen",
+    Role.KEY: "the keys it makes its hosts trust are unseen",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Wanted:
+    path: str
+    role: Role
+    member: str = ""
+    """The file whose content is this one's: itself, or the target of a symbolic link the package
+    holds (``/etc/yum.conf`` -> ``dnf/dnf.conf``); empty for a link whose target it does not hold."""
+
+    @property
+    def unread(self) -> bool:
+        return not self.member
+
+
+def wanted_files(header: Header) -> tuple[Wanted, ...]:
+    """The files of a binary's header that configure its hosts' repositories or keys, ``%ghost``
+    files left out (nothing of theirs is in the payload)."""
+    directories = header.strings(Tag.DIRNAMES)
+    if directories and not any(name == "/etc/" or name.startswith(_DIRECTORIES) for name in directories):
+        return ()  # nearly every package: no path is looked at
+    paths = header.file_paths()
+    flags, modes = header.ints(Tag.FILEFLAGS), header.ints(Tag.FILEMODES)
+    found = []
+    for index, path in enumerate(paths):
+        role = _role(path)
+        if role is None or (index < len(flags) and flags[index] & _RPMFILE_GHOST):
+            continue
+        kind = modes[index] & _S_IFMT if index < len(modes) else _S_IFREG
+        if kind == _S_IFREG:
+            found.append(Wanted(path, role, path))
+        elif kind == _S_IFLNK:
+            targets = header.strings(Tag.FILELINKTOS)
+            written = targets[index] if index < len(targets) else ""
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(path), written)) if written else ""
+            if target in paths and _is_regular(paths.index(target), flags, modes):
+                found.append(Wanted(path, role, target))
+            elif not target or _role(target) is None:  # else it is read where it is installed from
+                found.append(Wanted(path, role))
+    return tuple(found)
+
+
+def _is_regular(index: int, flags: Sequence[int], modes: Sequence[int]) -> bool:
+    ghost = index < len(flags) and flags[index] & _RPMFILE_GHOST
+    return not ghost and index < len(modes) and modes[index] & _S_IFMT == _S_IFREG
+
+
+def _role(path: str) -> Role | None:
+    directory, _, name = path.rpartition("/")
+    if directory in _REPOSDIRS and name.endswith(".repo") and not name.startswith("."):
+        return Role.CONFIG  # dnf's glob(*.repo) finds no name starting with a dot
+    if path in _MAIN_CONFIGS:
+        return Role.CONFIG
+    if directory in _VARSDIRS and _NAME.match(name):
+        return Role.VARIABLE
+    if path.startswith(_KEYDIR) and name:
+        return Role.KEY
+    return None
+
+
+MembersReader = Callable[[str, list[str], PayloadFiles], Members]
+"""Reads members of a package's payload in one walk (`extract_members`, with `MAX_FILE` and
+`MAX_FILES_TOTAL`), given the payload's compressor, their names and the header's files; raises
+`PayloadNotRead` when it did not read the payload (a remote one: a budget, ``--offline``)."""
+
+
+class PayloadNotRead(Exception):
+    """The payload was not read: each wanted file is a gap of ``kind`` saying ``why``."""
+
+    def __init__(self, kind: GapKind, why: str) -> None:
+        super().__init__(why)
+        self.kind = kind
+        self.why = why
+
+
+def installed_by(
+    headers: RpmHeaders, stream: BinaryIO | None, source: str, *, remote: bool = False
+) -> tuple[tuple[Installed, ...], tuple[Gap, ...]]:
+    """What the binary whose ``headers`` are given installs (`Installed`; a source package:
+    nothing), from the payload of ``stream``, the open file (None: not read), and a gap for
+    each wanted file not read or judged. A ``remote`` package's payload is its reader's to
+    fetch (`auditor.sources.remotespec.remote_installs`): nothing is read here."""
+    if remote:
+        return (), ()
+
+    def members(compressor: str, names: list[str], files: PayloadFiles) -> Members:
+        if stream is None:
+            raise PayloadNotRead(GapKind.PAYLOAD_UNREAD, "its payload was not read")
+        stream.seek(headers.header_end)
+        return extract_members(
+            stream, compressor, names, source, files, limit=MAX_FILE, total=MAX_FILES_TOTAL
+        )
+
+    return read_installed(headers, members)
+
+
+def read_installed(
+    headers: RpmHeaders, members: MembersReader
+) -> tuple[tuple[Installed, ...], tuple[Gap, ...]]:
+    """`installed_by`, its payload's members read by ``members``."""
+    wanted = wanted_files(headers.main) if Tag.SOURCERPM in headers.main else ()
+    if not wanted:
+        return (), ()
+    gaps = [
+        _gap(item, "a symbolic link to a file the package does not hold") for item in wanted if item.unread
+    ]
+    readable = [item for item in wanted if not item.unread]
+    compressor = headers.main.string(Tag.PAYLOADCOMPRESSOR) or "gzip"
+    try:
+        names = list(dict.fromkeys(item.member for item in readable))
+        read = members(compressor, names, PayloadFiles.of(headers.main))
+    except PayloadNotRead as exc:
+        return (), (*gaps, *(_gap(item, exc.why, exc.kind) for item in readable))
+    contents = {}
+    for item in readable:
+        data = read.found.get(item.member)
+        if data is None:
+            gaps.append(_gap(item, _why_unread(item.member, read)))
+        else:
+            contents[item.path] = (item.role, data)
+    installs, judged = _judge(contents)
+    return installs, (*gaps, *judged)
+
+
+def _why_unread(path: str, members: Members) -> str:
+    size = members.too_large.get(path)
+    if size is not None:
+        return (
+            f"{size} bytes, more than the reader holds (a file: {MAX_FILE}; a package's files of this "
+            f"kind together: {MAX_FILES_TOTAL})"
+        )
+    if members.error is not None:
+        return f"its payload could not be read ({members.error.reason})"
+    return "missing from the payload its header lists it in"
+
+
+def _judge(contents: dict[str, tuple[Role, bytes]]) -> tuple[tuple[Installed, ...], list[Gap]]:
+    installs: list[Installed] = []
+    gaps: list[Gap] = []
+    variables: dict[str, str] = {}
+    for directory in _VARSDIRS:  # in dnf's order: a later directory's value wins
+        for path, (role, data) in contents.items():
+            if role is Role.VARIABLE and path.rpartition("/")[0] == directory:
+                line = data.partition(b"\n")[0]
+                try:
+                    variables[path.rpartition("/")[2]] = line.decode("utf-8")
+                except UnicodeDecodeError:
+                    gaps.append(_gap(Wanted(path, role), "not UTF-8 text"))
+    for path, (role, data) in contents.items():
+        if role is Role.CONFIG:
+            _judge_config(path, data, variables, installs, gaps)
+        elif role is Role.KEY:
+            _judge_key(path, data, installs, gaps)
+    return tuple(installs), gaps
+
+
+def _judge_config(
+    path: str, data: bytes, variables: dict[str, str], installs: list[Installed], gaps: list[Gap]
+) -> None:
+    """Every URL of every repository section of the configuration at ``path``, as dnf and yum
+    read it (`auditor.sources.repoconfig` records a configuration it is given alike), and of
+    each ``include=`` line yum 3 follows (`auditor.sources.repoinclude`): not followed, a gap."""
+    # Imported here: only the few packages that install a configuration need the readers.
+    from auditor.sources.repofile import parse_repo_config
+    from auditor.sources.repoinclude import INCLUDE_LINE
+
+    text = data.decode("utf-8", "replace")
+    try:
+        parsed = parse_repo_config(text, path, variables=variables)
+    except InputError as exc:
+        gaps.append(_gap(Wanted(path, Role.CONFIG), exc.reason))
+        return
+    for section in parsed.sections:
+        named = [("baseurl", url) for url in section.baseurls]
+        named += [
+            (key, url)
+            for key, url in (("mirrorlist", section.mirrorlist), ("metalink", section.metalink))
+            if url
+        ]
+        named += [("gpgkey", url) for url in section.gpgkeys]
+        kind = InstalledKind.REPOSITORY_URL if section.enabled else InstalledKind.DISABLED_REPOSITORY_URL
+        for key, raw in [*named, *section.unread]:
+            _record(kind, f"{path} [{section.id}] {key}", raw, variables, installs, gaps)
+    for line in text.splitlines():
+        included = INCLUDE_LINE.match(line)
+        if included is not None and included.group("url").strip():
+            where = f"{path} include"
+            url = _record(
+                InstalledKind.REPOSITORY_URL, where, included.group("url").strip(), variables, installs, gaps
+            )
+            said = (
+                f"{where}={url}: yum 3 reads what it names, not followed here; what it configures is unseen"
+            )
+            gaps.append(Gap(GapKind.PAYLOAD_UNREAD, said))
+
+
+def _record(
+    kind: InstalledKind,
+    where: str,
+    raw: str,
+    variables: dict[str, str],
+    installs: list[Installed],
+    gaps: list[Gap],
+) -> str:
+    """One URL as dnf fetches it (``variables`` substituted, read as curl reads it, without
+    credentials), kept as `Installed`; a gap for a variable left that may decide its host."""
+    from auditor.net.http import strip_userinfo
+    from auditor.net.urlpolicy import as_curl_reads
+    from auditor.sources.configvars import expand
+
+    expanded, left = expand(raw, variables)
+    url = strip_userinfo(as_curl_reads(expanded))
+    installs.append(Installed(kind, where, url))
+    unjudged = [name for name in left if name.lower() not in HOST_VARIABLES or _in_host(raw, name)]
+    if unjudged:
+        detail = (
+            f"{where}: {url}: ${unjudged[0]} is given by no file the package installs in "
+            f"{' or '.join(_VARSDIRS)}: where it leads is unjudged"
+        )
+        gaps.append(Gap(GapKind.PAYLOAD_UNREAD, detail))
+    return url
+
+
+def _in_host(url: str, name: str) -> bool:
+    """Whether ``$name`` stands before the URL's path: in its scheme, user or host."""
+    after_scheme = url.partition("://")[2] or url
+    authority = re.split(r"[/?#]", after_scheme, maxsplit=1)[0]
+    return f"${name}" in authority or f"${{{name}" in authority or "://" not in url
+
+
+def _judge_key(path: str, data: bytes, installs: list[Installed], gaps: list[Gap]) -> None:
+    from auditor.formats.pgpkeys import public_key_ids
+
+    try:
+        ids = public_key_ids(data)
+    except ValueError as exc:
+        gaps.append(_gap(Wanted(path, Role.KEY), f"not an OpenPGP key this reader can read ({exc})"))
+        return
+    installs.extend(Installed(InstalledKind.SIGNING_KEY, path, key_id) for key_id in dict.fromkeys(ids))
+
+
+def _gap(item: Wanted, why: str, kind: GapKind = GapKind.PAYLOAD_UNREAD) -> Gap:
+    return Gap(kind, f"{item.path} ({item.role.value} it installs): {why}; {_UNSEEN[item.role]}")
