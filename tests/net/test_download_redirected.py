@@ -1,0 +1,107 @@
+"""Red team: a repository whose package files its server redirects to a policy host.
+
+dnf (librepo) follows a package download's redirect wherever it leads, so the package is
+installed from that host, as it is from a location that ``xml:base`` puts there. The auditor
+never contacts the host: the package's header was an input error and its gap, and the package
+itself, and what needs it, read clean. Real RPMs (rpmbuild), a real repository (createrepo_c)
+and a real HTTP server on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.cli.main import main
+from tests.httpserver import LocalServer, redirect
+from tests.rpmbuild import build_noarch
+from tests.sources.test_remote import lookups  # noqa: F401 - autouse: only 127.0.0.1 resolves
+
+SPEC = """Name: {name}
+Version: 1.0
+Release: 1
+Summary: {name}
+License: MIT
+URL: https://example.org/{name}
+{extra}
+BuildArch: noarch
+%description
+{name}
+%files
+"""
+
+CITRIX = "https://downloads.citrix.com/pool/"
+
+
+@pytest.fixture(scope="module")
+def repository(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``/repo/``: ``app`` (Requires ``libdl``) and ``libdl``, binaries and source packages."""
+    top = tmp_path_factory.mktemp("built")
+    root = top / "www" / "repo"
+    root.mkdir(parents=True)
+    for name, extra in (("libdl", ""), ("app", "Requires: libdl")):
+        spec = top / f"{name}.spec"
+        spec.write_text(SPEC.format(name=name, extra=extra))
+        for made in build_noarch(spec, top / name, []):
+            shutil.copy(made, root)
+    subprocess.run(["createrepo_c", "-q", str(root)], check=True)
+    return top / "www"
+
+
+def scan(server: LocalServer, capsys: pytest.CaptureFixture[str], cache: Path) -> tuple[int, dict[str, Any]]:
+    args = [server.url("/repo/"), "--cache-dir", str(cache), "--retries", "0", "--format", "json"]
+    code = main(["scan", *args])
+    return code, json.loads(capsys.readouterr().out)
+
+
+def by_nevra(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {package["nevra"]: package for package in document["packages"]}
+
+
+@pytest.mark.parametrize("status", [301, 302, 307, 308])
+def test_a_package_whose_download_is_redirected_to_a_policy_host_is_origin_and_its_requirer_depends(
+    repository: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], status: int
+) -> None:
+    target = CITRIX + "libdl-1.0-1.noarch.rpm"
+    with LocalServer(repository) as server:
+        server.routes["/repo/libdl-1.0-1.noarch.rpm"] = redirect(target, status)
+        code, document = scan(server, capsys, tmp_path / "cache")
+    packages = by_nevra(document)
+    libdl = packages["libdl-1.0-1.noarch"]
+    assert libdl["status"] == "origin"
+    assert [(f["field"], f["value"], f["rule"]) for f in libdl["findings"]] == [
+        ("location", target, "citrix-corporate-host")
+    ]
+    assert [gap["kind"] for gap in libdl["gaps"]] == ["metadata-only"]  # its header is still unseen
+    assert packages["app-1.0-1.noarch"]["status"] == "depends"
+    assert packages["libdl-1.0-1.src"]["status"] == "clean"
+    assert code == 3  # the file could not be read, as a section's URL redirected there is not
+
+
+def test_a_source_package_whose_download_is_redirected_there_is_origin_and_so_are_its_binaries(
+    repository: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = CITRIX + "SRPMS/libdl-1.0-1.src.rpm"
+    with LocalServer(repository) as server:
+        server.routes["/repo/libdl-1.0-1.src.rpm"] = redirect(target)
+        code, document = scan(server, capsys, tmp_path / "cache")
+    packages = by_nevra(document)
+    assert packages["libdl-1.0-1.src"]["status"] == "origin"
+    assert packages["libdl-1.0-1.noarch"]["status"] == "origin"
+    assert packages["app-1.0-1.noarch"]["status"] == "depends"
+    assert code == 3
+
+
+def test_a_download_redirected_to_another_host_that_is_no_policy_host_stays_clean(
+    repository: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with LocalServer(repository) as server, LocalServer(repository) as mirror:
+        server.routes["/repo/libdl-1.0-1.noarch.rpm"] = redirect(mirror.url("/repo/libdl-1.0-1.noarch.rpm"))
+        code, document = scan(server, capsys, tmp_path / "cache")
+    assert {package["status"] for package in document["packages"]} == {"clean"}
+    assert code == 0
