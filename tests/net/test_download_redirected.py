@@ -105,3 +105,27 @@ def test_a_download_redirected_to_another_host_that_is_no_policy_host_stays_clea
         code, document = scan(server, capsys, tmp_path / "cache")
     assert {package["status"] for package in document["packages"]} == {"clean"}
     assert code == 0
+
+
+def test_offline_says_the_redirect_the_last_online_run_met_and_forgets_it_once_the_server_serves_the_file(
+    repository: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--offline`` reads what the last online run read: it found the package served from the
+    policy host, so the package is origin there too, not clean beside a header not cached."""
+    cache = tmp_path / "cache"
+    target = CITRIX + "libdl-1.0-1.noarch.rpm"
+    with LocalServer(repository) as server:
+        server.routes["/repo/libdl-1.0-1.noarch.rpm"] = redirect(target)
+        scan(server, capsys, cache)
+        offline = [server.url("/repo/"), "--cache-dir", str(cache), "--offline", "--format", "json"]
+        code = main(["scan", *offline])
+        packages = by_nevra(json.loads(capsys.readouterr().out))
+        assert packages["libdl-1.0-1.noarch"]["status"] == "origin"
+        assert packages["app-1.0-1.noarch"]["status"] == "depends"
+        assert code == 3
+        del server.routes["/repo/libdl-1.0-1.noarch.rpm"]
+        code, _document = scan(server, capsys, cache)
+        assert code == 0
+        code = main(["scan", *offline])
+        assert {package["status"] for package in json.loads(capsys.readouterr().out)["packages"]} == {"clean"}
+        assert code == 0
