@@ -34,7 +34,7 @@ from auditor.origin.findings import Category, Verdict
 from auditor.origin.policy import Policy
 from auditor.reports.chains import Rests
 from auditor.reports.failures import RunFailure, run_failures, stale_reason
-from auditor.reports.rows import FactView, Gate, PackageView, fact_view, package_view
+from auditor.reports.rows import FactView, Gate, PackageView, fact_view, package_view, unaudited_evidence
 from auditor.rpm.model import Package
 from auditor.sources.interface import InputSummary
 
@@ -311,7 +311,8 @@ class ReportView:
             return None
         end = self.row(chain[-1].target)
         if end is None:
-            return None
+            found = self._audit.findings.get(chain[-1].target, ()) if self._audit is not None else ()
+            return unaudited_evidence(chain[-1].target, self.packages, found, category)
         evidence = [item for item in end.of_kind(FactKind.ORIGIN) if item.fact.taints]
         return next((item for item in evidence if item.fact.category is category), None) or next(
             iter(evidence), None
