@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from auditor.cli.main import main
-from tests.httpserver import LocalServer, redirect
+from tests.httpserver import Handler, LocalServer, redirect
 from tests.rpmbuild import build_noarch
 from tests.sources.test_remote import lookups  # noqa: F401 - autouse: only 127.0.0.1 resolves
 
@@ -129,3 +129,31 @@ def test_offline_says_the_redirect_the_last_online_run_met_and_forgets_it_once_t
         code = main(["scan", *offline])
         assert {package["status"] for package in json.loads(capsys.readouterr().out)["packages"]} == {"clean"}
         assert code == 0
+
+
+def test_a_source_package_whose_payload_read_is_redirected_there_has_that_evidence(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A source package without a SPEC tag (rpm before 4.15) has its spec read from its payload,
+    by a second range request: a server may send that one, not the header's, to the policy host."""
+    from tests.conftest import RPMS
+
+    root = tmp_path / "www" / "repo"
+    root.mkdir(parents=True)
+    for name in ("nospec-1.0-1.src.rpm", "nospec-1.0-1.noarch.rpm"):
+        shutil.copy(RPMS / name, root)
+    subprocess.run(["createrepo_c", "-q", str(root)], check=True)
+    target = CITRIX + "nospec-1.0-1.src.rpm"
+
+    def payload_elsewhere(handler: Handler, method: str) -> None:
+        if (handler.headers.get("Range") or "bytes=0-").startswith("bytes=0-"):
+            handler.send_file(method, "/repo/nospec-1.0-1.src.rpm")
+        else:
+            handler.answer(302, b"", {"Location": target}, method)
+
+    with LocalServer(tmp_path / "www") as server:
+        server.routes["/repo/nospec-1.0-1.src.rpm"] = payload_elsewhere
+        code, document = scan(server, capsys, tmp_path / "cache")
+    source = by_nevra(document)["nospec-1.0-1.src"]
+    assert ("location", target) in [(f["field"], f["value"]) for f in source["findings"]]
+    assert code == 3
