@@ -68,13 +68,13 @@ def read_header(remote: Remote, package: Package) -> Iterator[tuple[bytes, int] 
             # What the last online run met, said again: its package is served from that host.
             raise RedirectedToPolicyHost(url, said["reason"], said["target"])
         raise NotCached(url, "its header is not in the cache, and --offline forbids fetching it")
+    remote.cache.discard(redirected)  # what this run meets replaces it, whatever it is
     try:
         yield from _fetched_header(remote, package, key)
     except RedirectedToPolicyHost as exc:
         with contextlib.suppress(OSError):
             remote.cache.write_json(redirected, {"target": exc.target, "reason": exc.reason})
         raise
-    remote.cache.discard(redirected)
 
 
 def _fetched_header(remote: Remote, package: Package, key: str | None) -> Iterator[tuple[bytes, int] | None]:
