@@ -157,3 +157,28 @@ def test_a_source_package_whose_payload_read_is_redirected_there_has_that_eviden
     source = by_nevra(document)["nospec-1.0-1.src"]
     assert ("location", target) in [(f["field"], f["value"]) for f in source["findings"]]
     assert code == 3
+
+
+@pytest.mark.parametrize("status", [301, 302, 307, 308])
+def test_a_repository_url_redirected_to_a_policy_host_is_the_finding_a_sections_baseurl_is(
+    repository: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], status: int
+) -> None:
+    """The same redirect, met through a ``.repo`` section's ``baseurl``, was a finding (key
+    ``redirect``); given on the command line, it was an input error alone: no format named the
+    Citrix host as evidence."""
+    target = "https://updates.citrix.com/repo/repodata/repomd.xml"
+    config = tmp_path / "moved.repo"
+    findings = {}
+    with LocalServer(repository) as server:
+        server.routes["/moved/repodata/repomd.xml"] = redirect(target, status)
+        config.write_text(f"[moved]\nbaseurl={server.url('/moved/')}\n")
+        for given in (server.url("/moved/"), str(config)):
+            args = [given, server.url("/repo/"), "--cache-dir", str(tmp_path / "cache"), "--format", "json"]
+            code = main(["scan", *args])
+            document = json.loads(capsys.readouterr().out)
+            findings[given] = [
+                (item["key"], item["url"], item["blocking"]) for item in document["config_findings"]
+            ]
+            assert code == 3  # nothing was read of it
+    for found in findings.values():
+        assert ("redirect", target, True) in found
