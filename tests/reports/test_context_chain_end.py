@@ -4,7 +4,8 @@
 Citrix's (its Vendor). ``tool`` was `depends` with its chain in every format, but no format said
 what made ``libdl`` origin: the package has no row, so `why`, Markdown, HTML, JUnit and SARIF,
 which end an audited origin package's chain with "which is origin: ...", ended this one at a
-name that reads clean. Real RPMs (rpmbuild).
+name that reads clean; the SBOMs listed ``libdl`` with ``auditor:audited = false`` alone. Real
+RPMs (rpmbuild).
 """
 
 from __future__ import annotations
@@ -50,7 +51,9 @@ def test_a_chain_ending_at_a_context_package_ends_with_its_evidence_in_every_for
 ) -> None:
     inputs = [str(path) for path in built["tool"]]
     context = ["--with", str(built["libdl"][1]), "--no-cache"]
-    out = {fmt: tmp_path / f"r.{fmt}" for fmt in ("md", "html", "xml", "sarif", "json")}
+    out = {
+        fmt: tmp_path / f"r.{fmt}" for fmt in ("md", "html", "xml", "sarif", "json", "cdx.json", "spdx.json")
+    }
     written = [item for path in out.values() for item in ("-o", str(path))]
     assert main(["scan", *inputs, *context, *written]) == 1
     assert main(["why", "tool", *inputs, *context]) == 1
@@ -75,3 +78,9 @@ def test_a_chain_ending_at_a_context_package_ends_with_its_evidence_in_every_for
         row for row in json.loads(out["json"].read_text())["packages"] if row["nevra"] == "tool-1.0-1.noarch"
     ]
     assert row["status"] == "depends"
+    # The SBOMs list the context package a component depends on, and now what makes it origin.
+    said = "[citrix-vendor] vendor: Citrix Systems, Inc."
+    [component] = [c for c in json.loads(out["cdx.json"].read_text())["components"] if c["name"] == "libdl"]
+    assert {"name": "auditor:origin", "value": said} in component["properties"]
+    [package] = [p for p in json.loads(out["spdx.json"].read_text())["packages"] if p["name"] == "libdl"]
+    assert f"auditor:origin={said}" in [note["comment"] for note in package["annotations"]]
