@@ -363,6 +363,10 @@ def document(view: ReportView, *, stream: bool = False) -> dict[str, Any]:
         data["chain_rests"] = LazyArray(entries) if stream else list(entries())
     if view.config:
         data["config_findings"] = [config_finding_to_json(item) for item in view.config]
+    from auditor.reports.json_unaudited import unaudited_origins  # it reads this module's finding_to_json
+
+    if origins := unaudited_origins(view):
+        data["unaudited_origins"] = origins
     if view.warnings:
         data["warnings"] = list(view.warnings)
     return data

@@ -15,9 +15,11 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from auditor.cli.main import main
+from tests.paths import ROOT
 from tests.rpmbuild import build_noarch
 
 SPEC = """Name: {name}
@@ -78,6 +80,14 @@ def test_a_chain_ending_at_a_context_package_ends_with_its_evidence_in_every_for
         row for row in json.loads(out["json"].read_text())["packages"] if row["nevra"] == "tool-1.0-1.noarch"
     ]
     assert row["status"] == "depends"
+    document = json.loads(out["json"].read_text())
+    jsonschema.validate(document, json.loads((ROOT / "schemas" / "report-v2.schema.json").read_text()))
+    [fact] = [fact for fact in row["facts"] if fact["kind"] == "depends"]
+    [origin] = [item for item in document["unaudited_origins"] if item["nevra"] == "libdl-1.0-1.noarch"]
+    assert fact["ends_at"] == "libdl"
+    assert [(f["rule"], f["value"], f["disposition"]) for f in origin["findings"]] == [
+        ("citrix-vendor", "Citrix Systems, Inc.", "not-gated")
+    ]
     # The SBOMs list the context package a component depends on, and now what makes it origin.
     said = "[citrix-vendor] vendor: Citrix Systems, Inc."
     [component] = [c for c in json.loads(out["cdx.json"].read_text())["components"] if c["name"] == "libdl"]
