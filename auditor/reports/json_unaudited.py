@@ -9,18 +9,22 @@ component ``auditor:origin``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from auditor.audit.facts import origin_fact
 from auditor.audit.facttext import finding_text
 from auditor.gate.decision import Disposition, Ruling
-from auditor.reports.json_report import finding_to_json
+from auditor.origin.findings import Finding
 from auditor.reports.rows import FactView
 from auditor.reports.view import ReportView
 
 
-def unaudited_origins(view: ReportView) -> list[dict[str, Any]]:
-    """Each such package, by id, with its tainting findings (the gate rules none: ``not-gated``)."""
+def unaudited_origins(
+    view: ReportView, finding_to_json: Callable[[Finding, FactView], dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Each such package, by id, with its tainting findings (the gate rules none: ``not-gated``),
+    each as ``finding_to_json`` writes an audited package's."""
     audit = view.audit
     found = []
     for index in sorted(audit.findings):
