@@ -19,8 +19,9 @@ from collections.abc import Iterator
 
 from auditor.core.errors import InputError
 from auditor.formats.rpmheader import INTRO_SIZE, LEAD_SIZE, read_headers, structure_size
+from auditor.net.failures import RedirectedToPolicyHost
 from auditor.net.http import HttpError
-from auditor.net.remote import UNKNOWN_FILE_SIZE, NotCached, Remote
+from auditor.net.remote import REDIRECTED, UNKNOWN_FILE_SIZE, NotCached, Remote
 from auditor.rpm.model import Package
 
 
@@ -60,8 +61,25 @@ def read_header(remote: Remote, package: Package) -> Iterator[tuple[bytes, int] 
                     headers.discard(key)
                     raise CachedHeaderWrong(exc.source, exc.reason) from None
                 return
+    redirected = remote.cache.by_url(REDIRECTED, f"header\0{url}")
     if remote.options.offline:
+        said = remote.cache.read_json(redirected) or {}
+        if isinstance(said.get("target"), str) and isinstance(said.get("reason"), str):
+            # What the last online run met, said again: its package is served from that host.
+            raise RedirectedToPolicyHost(url, said["reason"], said["target"])
         raise NotCached(url, "its header is not in the cache, and --offline forbids fetching it")
+    remote.cache.discard(redirected)  # what this run meets replaces it, whatever it is
+    try:
+        yield from _fetched_header(remote, package, key)
+    except RedirectedToPolicyHost as exc:
+        with contextlib.suppress(OSError):
+            remote.cache.write_json(redirected, {"target": exc.target, "reason": exc.reason})
+        raise
+
+
+def _fetched_header(remote: Remote, package: Package, key: str | None) -> Iterator[tuple[bytes, int] | None]:
+    """`read_header`'s request of the header, the cache having none."""
+    url = package.location
     declared = _declared_end(package.header_range)
     if declared is not None and declared <= remote.header_memory.capacity:
         with remote.header_memory.hold(declared, url):

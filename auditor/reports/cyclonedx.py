@@ -111,7 +111,7 @@ def _version(package: Package) -> str:
 
 def _component(item: SbomPackage, found: Sbom, view: ReportView, purls: _SourcePurls) -> dict[str, Any]:
     package = item.package
-    properties = sbom.package_properties(item.row, view) if item.row else sbom.context_properties()
+    properties = sbom.package_properties(item.row, view) if item.row else sbom.context_properties(item, view)
     component: dict[str, Any] = {"bom-ref": item.ref, "name": _name(package), "purl": item.purl_text}
     if package.summary:
         component["description"] = sbom.text(package.summary)

@@ -19,6 +19,7 @@ from auditor.gate.decision import REACH_RECORDED, Disposition
 from auditor.origin.findings import Finding
 from auditor.reports.chains import shown
 from auditor.reports.json_gate import completeness_to_json, gate_to_json
+from auditor.reports.json_unaudited import unaudited_origins
 from auditor.reports.jsonlines import LazyArray, closing, encoded, head, item_pieces
 from auditor.reports.rows import FactView, Gate, PackageView
 from auditor.reports.view import ReportView
@@ -363,6 +364,8 @@ def document(view: ReportView, *, stream: bool = False) -> dict[str, Any]:
         data["chain_rests"] = LazyArray(entries) if stream else list(entries())
     if view.config:
         data["config_findings"] = [config_finding_to_json(item) for item in view.config]
+    if origins := unaudited_origins(view, finding_to_json):
+        data["unaudited_origins"] = origins
     if view.warnings:
         data["warnings"] = list(view.warnings)
     return data

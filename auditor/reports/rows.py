@@ -12,15 +12,15 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from auditor.audit.facts import Fact, FactKind
-from auditor.audit.facttext import fact_text, hop_text
+from auditor.audit.facts import Fact, FactKind, origin_fact
+from auditor.audit.facttext import fact_text, finding_text, hop_text
 from auditor.audit.labels import package_label
 from auditor.audit.locations import package_path
 from auditor.audit.result import PackageResult
 from auditor.core.construct import direct_constructor
 from auditor.deps.hops import Hop
 from auditor.gate.decision import Disposition, Ruling, shown_status
-from auditor.origin.findings import Category, Verdict
+from auditor.origin.findings import Category, Finding, Verdict
 from auditor.reports.text import shorten_keeping
 from auditor.rpm.model import Package
 
@@ -146,6 +146,20 @@ _package_view = direct_constructor(PackageView)
 
 def fact_view(ruling: Ruling, packages: Sequence[Package]) -> FactView:
     return _fact_view(ruling.fact, ruling, fact_text(ruling.fact, packages))
+
+
+def unaudited_evidence(
+    index: int, packages: Sequence[Package], findings: Sequence[Finding], category: Category | None
+) -> FactView | None:
+    """The first tainting finding (of ``category`` when it has one) of a package that has no row,
+    a context package (``--with``) a chain ends at: the gate rules none of its facts, and what
+    made it origin (a clean-looking name served from a Citrix host) was said in no format."""
+    tainting = [finding for finding in findings if finding.effective]
+    found = next((f for f in tainting if f.category is category), None) or next(iter(tainting), None)
+    if found is None:
+        return None
+    fact = origin_fact(index, packages[index].nevra, found)
+    return _fact_view(fact, Ruling(fact, Disposition.NOT_GATED), finding_text(found))
 
 
 # Enum members looked up through their class are slow in the loops over every package.

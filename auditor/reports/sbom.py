@@ -37,6 +37,7 @@ from license_expression import Licensing  # type: ignore[import-untyped]
 from packageurl import PackageURL
 
 from auditor.audit.facts import FactKind
+from auditor.audit.facttext import finding_text
 from auditor.deps.graph import DependencyGraph
 from auditor.reports.purl_text import purl_text
 from auditor.reports.rows import Gate, PackageView
@@ -355,8 +356,13 @@ def package_properties(row: PackageView, view: ReportView) -> Iterator[tuple[str
         yield "why", row.why
 
 
-def context_properties() -> Iterator[tuple[str, str]]:
+def context_properties(item: SbomPackage, view: ReportView) -> Iterator[tuple[str, str]]:
+    """A context package's: no status, as the gate judges none of its facts, but its evidence, which
+    its requirers' taints end at (a clean-looking name served from a Citrix host said nothing)."""
     yield "audited", "false"
+    for finding in view.unaudited_findings(item.index):
+        if finding.effective:
+            yield "origin", finding_text(finding)
 
 
 def _boolean(value: bool) -> str:

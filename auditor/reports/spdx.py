@@ -275,7 +275,11 @@ class _Document:
         if supplier:
             found["supplier"] = supplier
         found["versionInfo"] = sbom.text(sbom.evr_text(package))
-        pairs = sbom.package_properties(item.row, self.view) if item.row else sbom.context_properties()
+        pairs = (
+            sbom.package_properties(item.row, self.view)
+            if item.row
+            else sbom.context_properties(item, self.view)
+        )
         annotations = [self._annotation(pair) for pair in pairs]
         if annotations:
             found["annotations"] = annotations

@@ -30,11 +30,11 @@ from auditor.deps.hops import Hop
 from auditor.gate.decision import Decision, Disposition, Ruling
 from auditor.gate.options import GateOptions
 from auditor.net.urlpolicy import strip_userinfo
-from auditor.origin.findings import Category, Verdict
+from auditor.origin.findings import Category, Finding, Verdict
 from auditor.origin.policy import Policy
 from auditor.reports.chains import Rests
 from auditor.reports.failures import RunFailure, run_failures, stale_reason
-from auditor.reports.rows import FactView, Gate, PackageView, fact_view, package_view
+from auditor.reports.rows import FactView, Gate, PackageView, fact_view, package_view, unaudited_evidence
 from auditor.rpm.model import Package
 from auditor.sources.interface import InputSummary
 
@@ -309,13 +309,17 @@ class ReportView:
         """The first tainting evidence of the package a chain ends at (of ``category`` when it has some)."""
         if not chain:
             return None
-        end = self.row(chain[-1].target)
+        end = self.row(target := chain[-1].target)
         if end is None:
-            return None
+            return unaudited_evidence(target, self.packages, self.unaudited_findings(target), category)
         evidence = [item for item in end.of_kind(FactKind.ORIGIN) if item.fact.taints]
         return next((item for item in evidence if item.fact.category is category), None) or next(
             iter(evidence), None
         )
+
+    def unaudited_findings(self, index: int) -> Sequence[Finding]:
+        """What the policy found on a package that has no row (a context package); none without the audit."""
+        return self._audit.findings.get(index, ()) if self._audit is not None else ()
 
     def row_evidence(self, row: PackageView) -> FactView | None:
         """`chain_evidence` of the chain a row shows, of that chain's category."""

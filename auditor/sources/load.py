@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 
 from auditor.core.errors import InputError
 from auditor.core.files import os_reason
+from auditor.net.failures import RedirectedToPolicyHost
 from auditor.net.http import strip_userinfo
 from auditor.net.remote import SMALL_FILE_CEILING, Remote
 from auditor.net.urlpolicy import UrlOrigin
@@ -187,13 +188,11 @@ def _load_url(
     result.config_urls.append(ConfigUrl(shown, "", "url", shown))
     decision = remote.decide(shown, UrlOrigin.command_line())
     if decision.policy_host:
-        # Never contacted: the URL is a finding, and what it would install is unseen, as for a
-        # configured repository on a policy host (`auditor.sources.repoconfig`): a clean verdict
-        # must not cover it, even where the finding does not block.
+        # Never contacted: a finding, and what it would install unseen, as for a configured
+        # repository there (`auditor.sources.repoconfig`), even where the finding does not block.
         result.warnings.append(f"{shown}: not read: {decision.reason}")
-        result.gaps.append(
-            Gap(GapKind.REPOSITORY_NOT_READ, f"{shown}: named on the command line, on a policy host")
-        )
+        said = f"{shown}: named on the command line, on a policy host"
+        result.gaps.append(Gap(GapKind.REPOSITORY_NOT_READ, said))
         return result
     try:
         if not decision.allowed:
@@ -208,6 +207,8 @@ def _load_url(
             scope.read_directly(location_of(decision), shown, read)
             add_repository(read, repository_base(shown), result)
     except InputError as exc:
+        if isinstance(exc, RedirectedToPolicyHost):  # dnf follows it: a finding, as a section's is
+            result.config_urls.append(ConfigUrl(shown, "", "redirect", exc.target))
         result.errors.append(exc)
     return result
 
@@ -215,9 +216,8 @@ def _load_url(
 def _remote_repository(
     shown: str, remote: Remote, options: ReadOptions, store: Store | None
 ) -> RepositoryRead:
-    """The repository at URL ``shown``. A URL naming one RPM file fails as a repository would
-    (a directory called ``x.rpm`` may hold one); the error then says why, as a user giving one
-    package's URL expects it read, and a 404 on ``x.rpm/repodata/repomd.xml`` would not tell."""
+    """The repository at URL ``shown``. A URL naming one RPM file fails as a repository would (a
+    directory ``x.rpm`` may hold one), saying why: a 404 on ``x.rpm/repodata/repomd.xml`` would not."""
     try:
         return read_remote_repository(shown, remote, options, store)
     except InputError as exc:

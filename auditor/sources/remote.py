@@ -20,6 +20,7 @@ from urllib.parse import urlsplit, urlunsplit
 from auditor.core.errors import InputError
 from auditor.formats.repomd import MetadataFile, read_repomd
 from auditor.net.deadline import WATCHDOG
+from auditor.net.failures import RedirectedToPolicyHost
 from auditor.net.http import is_http, strip_userinfo
 from auditor.net.remote import UNKNOWN_FILE_SIZE, NotCached, Remote
 from auditor.net.urlpaths import under
@@ -184,6 +185,8 @@ def merge_remote_headers(
             return merged
         except NotCached:
             return None  # --offline: counted below, the run goes on with what the cache has
+        except RedirectedToPolicyHost as exc:
+            return RedirectedToPolicyHost(package.location, exc.reason, exc.target)
         except InputError as exc:
             # A fresh error: the raised one's traceback holds the frames that held the header
             # bytes, and the run keeps its errors to the end (8 of 40 MiB each kept 640 MiB).
@@ -216,7 +219,12 @@ def merge_remote_headers(
                 f"{package.location}: could not be read ({outcome.reason}): what only "
                 "the file carries (signing key, Distribution, a source package's Sources) was not seen"
             )
-            merged.append(with_fields(package, gaps=(*package.gaps, Gap(GapKind.METADATA_ONLY, detail))))
+            # A server that sends the download to a policy host serves the package from there,
+            # as an xml:base there does: judged as its location, it was clean beside its error.
+            moved = ("location", outcome.target) if isinstance(outcome, RedirectedToPolicyHost) else None
+            alternatives = (*package.alternatives, moved) if moved else package.alternatives
+            gaps = (*package.gaps, Gap(GapKind.METADATA_ONLY, detail))
+            merged.append(with_fields(package, gaps=gaps, alternatives=alternatives))
             continue
         merged.append(package)
         unread += 1
@@ -384,5 +392,7 @@ def _read_remote_header(package: Package, remote: Remote, listed_size: int | Non
             if another is not None:
                 raise InputError(url, another)
             return evidence
+        except RedirectedToPolicyHost:
+            raise  # its payload sent there: evidence, kept by `merge_remote_headers`
         except InputError as exc:
             raise InputError(url, exc.reason) from None  # the package, not its repository

@@ -100,7 +100,7 @@ def _tool(view: ReportView) -> Component:
 
 def _component(item: SbomPackage, found: Sbom, view: ReportView, namespace: str | None) -> Component:
     package = item.package
-    properties = sbom.package_properties(item.row, view) if item.row else sbom.context_properties()
+    properties = sbom.package_properties(item.row, view) if item.row else sbom.context_properties(item, view)
     pedigree = None
     if not package.is_source:
         pedigree = _pedigree(package, found.built_from(item.index), view, namespace)

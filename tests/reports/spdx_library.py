@@ -83,7 +83,7 @@ def build_document(
     packages = [_package(item, ids[item.index], view, licences) for item in found.packages]
     annotations: dict[str, list[Annotation]] = {}
     for item in found.packages:
-        pairs = sbom.package_properties(item.row, view) if item.row else sbom.context_properties()
+        pairs = sbom.package_properties(item.row, view) if item.row else sbom.context_properties(item, view)
         annotations[ids[item.index]] = [_annotation(ids[item.index], pair, tool, created) for pair in pairs]
     creation = CreationInfo(
         spdx_version="SPDX-2.3",

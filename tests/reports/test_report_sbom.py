@@ -281,7 +281,10 @@ def test_context_packages_an_audited_one_needs_are_components_marked_not_audited
     text, document = bom_of([SRPMS, "--with", REPO], tmp_path)
     assert valid(text)
     tools = component(document, "pkg:rpm/citrix-systems-inc/citrix-build-tools@3.0-1.xcpng?arch=noarch")
-    assert properties(tools) == {"auditor:audited": ["false"]}
+    said = properties(tools)
+    assert said["auditor:audited"] == ["false"] and set(said) == {"auditor:audited", "auditor:origin"}
+    # No status (the gate rules none of a context package's facts), but what makes it origin.
+    assert "[citrix-corporate-host] url: https://www.citrix.com" in said["auditor:origin"]
     assert tools["bom-ref"] in depends_on(document)["pkg:rpm/blktap@3.54.0-1.xcpng?arch=src"]
     audited = [item for item in document["components"] if properties(item)["auditor:audited"] == ["true"]]
     assert {PackageURL.from_string(item["purl"]).qualifiers["arch"] for item in audited} == {"src"}
