@@ -245,9 +245,8 @@ class Package:
     """Other values (field, value) a spec may give an origin tag (``vendor``, ``url``, ``license``,
     ``buildhost``...): set in a branch the reader could not decide, or written twice; of a source
     package, what its spec's packages carry (their tags, capabilities, ``builds`` names); of an RPM
-    header, the tag's other strings (a STRING_ARRAY, or an I18NSTRING's translations); the policy
-    host a remote file's download is redirected to (``location``). Each is judged as that field's
-    value too (many-valued ones together)."""
+    header, the tag's other strings (a STRING_ARRAY, or an I18NSTRING's translations); the policy host
+    a remote file's download is redirected to (``location``). Each is judged as that field's too."""
     signing_keys: tuple[str, ...] = ()
     """Key ids (16 lower-case hex digits) of every OpenPGP signature the package carries, in
     the order rpm checks them; empty when it is unsigned. All of them, not one: a package
