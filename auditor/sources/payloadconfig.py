@@ -56,12 +56,17 @@ class Role(enum.Enum):
     CONFIG = "a repository configuration"
     VARIABLE = "a dnf variable"
     KEY = "an OpenPGP key file"
+    ELSEWHERE = "a .repo file outside the default reposdirs"
+    """Read only when the package installs a main configuration too: its ``reposdir=`` may name
+    the directory (`_named_reposdirs`), and then dnf and yum read the file as they read one of
+    `_REPOSDIRS`; a directory it does not name is no configuration of this package's hosts."""
 
 
 _UNSEEN = {
     Role.CONFIG: "the repositories it points its hosts at are unseen",
     Role.VARIABLE: "the value it gives the URLs that use it is unseen",
     Role.KEY: "the keys it makes its hosts trust are unseen",
+    Role.ELSEWHERE: "the repositories it points its hosts at are unseen",
 }
 
 
@@ -87,8 +92,11 @@ def wanted_files(header: Header) -> tuple[Wanted, ...]:
     paths = header.file_paths()
     flags, modes = header.ints(Tag.FILEFLAGS), header.ints(Tag.FILEMODES)
     found = []
+    main_config = any(path in _MAIN_CONFIGS for path in paths)
     for index, path in enumerate(paths):
         role = _role(path)
+        if role is None and main_config and _is_repo_name(path):
+            role = Role.ELSEWHERE
         if role is None or (index < len(flags) and flags[index] & _RPMFILE_GHOST):
             continue
         kind = modes[index] & _S_IFMT if index < len(modes) else _S_IFREG
@@ -110,10 +118,15 @@ def _is_regular(index: int, flags: Sequence[int], modes: Sequence[int]) -> bool:
     return not ghost and index < len(modes) and modes[index] & _S_IFMT == _S_IFREG
 
 
+def _is_repo_name(path: str) -> bool:
+    name = path.rpartition("/")[2]
+    return name.endswith(".repo") and not name.startswith(".")  # dnf's glob(*.repo): no dot file
+
+
 def _role(path: str) -> Role | None:
     directory, _, name = path.rpartition("/")
-    if directory in _REPOSDIRS and name.endswith(".repo") and not name.startswith("."):
-        return Role.CONFIG  # dnf's glob(*.repo) finds no name starting with a dot
+    if directory in _REPOSDIRS and _is_repo_name(path):
+        return Role.CONFIG
     if path in _MAIN_CONFIGS:
         return Role.CONFIG
     if directory in _VARSDIRS and _NAME.match(name):
@@ -166,25 +179,55 @@ def read_installed(
     wanted = wanted_files(headers.main) if Tag.SOURCERPM in headers.main else ()
     if not wanted:
         return (), ()
-    gaps = [
-        _gap(item, "a symbolic link to a file the package does not hold") for item in wanted if item.unread
-    ]
+    unread = [(item, "a symbolic link to a file the package does not hold") for item in wanted if item.unread]
     readable = [item for item in wanted if not item.unread]
     compressor = headers.main.string(Tag.PAYLOADCOMPRESSOR) or "gzip"
     try:
         names = list(dict.fromkeys(item.member for item in readable))
         read = members(compressor, names, PayloadFiles.of(headers.main))
     except PayloadNotRead as exc:
-        return (), (*gaps, *(_gap(item, exc.why, exc.kind) for item in readable))
-    contents = {}
+        # A .repo file elsewhere is one only if the main configuration, unread too, names its
+        # directory: that configuration's gap already says its repositories are unseen.
+        unread += [(item, exc.why) for item in readable]
+        return (), tuple(_gap(item, why, exc.kind) for item, why in unread if item.role is not Role.ELSEWHERE)
+    contents: dict[str, tuple[Role, bytes]] = {}
     for item in readable:
         data = read.found.get(item.member)
         if data is None:
-            gaps.append(_gap(item, _why_unread(item.member, read)))
+            unread.append((item, _why_unread(item.member, read)))
         else:
             contents[item.path] = (item.role, data)
-    installs, judged = _judge(contents)
+    named = _named_reposdirs(contents)
+
+    def configures(path: str, role: Role) -> bool:
+        return role is not Role.ELSEWHERE or path.rpartition("/")[0] in named
+
+    gaps = [_gap(item, why) for item, why in unread if configures(item.path, item.role)]
+    kept: dict[str, tuple[Role, bytes]] = {
+        path: (Role.CONFIG if role is Role.ELSEWHERE else role, data)
+        for path, (role, data) in contents.items()
+        if configures(path, role)
+    }
+    installs, judged = _judge(kept)
     return installs, (*gaps, *judged)
+
+
+def _named_reposdirs(contents: dict[str, tuple[Role, bytes]]) -> frozenset[str]:
+    """The directories the ``reposdir=`` of the package's own main configurations names, as
+    dnf and yum read it (either reader's): dnf.conf's ``reposdir=/etc/xs.repos.d`` makes every
+    host read the ``.repo`` files the package puts there."""
+    from auditor.sources.repofile import parse_repo_config, reposdirs
+
+    named: set[str] = set()
+    for path in _MAIN_CONFIGS:
+        if path not in contents:
+            continue
+        try:
+            main = parse_repo_config(contents[path][1].decode("utf-8", "replace"), path).main
+        except InputError:
+            continue  # the configuration's own reading says it is a gap
+        named.update(posixpath.normpath(item) for item in reposdirs(main) if item.startswith("/"))
+    return frozenset(named)
 
 
 def _why_unread(path: str, members: Members) -> str:
