@@ -70,7 +70,7 @@ def with_spec_installs(
     installs such a file, what its Sources configure and the gaps of what they do not show."""
     if len(packages) < 2:
         return packages
-    directories = _source_directories(spec_path, defines or {})
+    directories = source_directories(spec_path, defines or {})
     locals_: list[_Local] | None = None
     # The changelog's prose ("-> x.repo") writes nothing.
     script = re.split(r"^%changelog\b", text, maxsplit=1, flags=re.MULTILINE)[0]
@@ -92,7 +92,10 @@ def with_spec_installs(
     return result
 
 
-def _source_directories(spec_path: str, defines: Mapping[str, str | None]) -> tuple[str, ...]:
+def source_directories(spec_path: str, defines: Mapping[str, str | None]) -> tuple[str, ...]:
+    """Where rpmbuild would take the spec's Source files from (`auditor.cli.inputlook` keys a
+    stored report by what they hold: an edited ``xs.repo`` beside an unchanged spec is a new
+    audit)."""
     given = defines.get("_sourcedir")
     if given and "%" not in given:
         return (given,)

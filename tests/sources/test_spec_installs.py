@@ -193,3 +193,21 @@ def test_every_format_shows_the_source_s_finding_and_the_unseen_file(
     assert code == 3
     assert FIELD in out or json.dumps(FIELD)[1:-1] in out, form
     assert "installs /etc/yum.repos.d/gen.repo (a repository configuration)" in out, form
+
+
+def test_a_stored_report_is_not_replayed_once_a_source_beside_the_unchanged_spec_is_edited(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A report is replayed while its inputs are unchanged: the spec's Sources are some."""
+    (tmp_path / "SPECS").mkdir()
+    (tmp_path / "SOURCES").mkdir()
+    spec = tmp_path / "SPECS" / "xs-release.spec"
+    spec.write_text(SPEC.split("%package keys")[0] + "%files\n/etc/yum.repos.d/xs.repo\n")
+    source = tmp_path / "SOURCES" / "xs.repo"
+    source.write_text("[clean]\nbaseurl=https://mirrors.xcp-ng.org/8/\n")
+    run = ["scan", str(spec), "--format", "json", "-q", "--cache-dir", str(tmp_path / "cache")]
+    assert main(run) == 0
+    assert "updates.xenserver.com" not in capsys.readouterr().out
+    source.write_text(XS_REPO)
+    assert main(run) == 1
+    assert FIELD in findings(json.loads(capsys.readouterr().out), "xs-release")
